@@ -1,0 +1,101 @@
+//! Findings: the only thing rules produce. A finding names every party of a problem, each
+//! on the exact place its value came from.
+
+use crate::source::Loc;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One party of a finding: a place (when the value came from a file) and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub loc: Option<Loc>,
+    pub message: String,
+    /// The gateway this party belongs to, when it belongs to one.
+    pub instance: Option<String>,
+}
+
+impl Label {
+    pub fn new(loc: Option<Loc>, message: impl Into<String>, instance: Option<&str>) -> Self {
+        Label {
+            loc,
+            message: message.into(),
+            instance: instance.map(str::to_string),
+        }
+    }
+}
+
+/// A problem found by a rule. Severity is not here: the engine sets it from the rule's
+/// category and the user's configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub message: String,
+    /// Every party; the first is the primary one.
+    pub labels: Vec<Label>,
+    /// Facts that explain the finding and have no place in a file.
+    pub notes: Vec<String>,
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn label(mut self, label: Label) -> Self {
+        self.labels.push(label);
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The gateways involved, in label order, each once.
+    pub fn instances(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in self.labels.iter().filter_map(|l| l.instance.as_ref()) {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+}
+
+/// A finding with the severity the engine gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reported {
+    pub finding: Finding,
+    pub severity: Severity,
+    pub rule_name: &'static str,
+}

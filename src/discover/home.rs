@@ -1,0 +1,64 @@
+//! The home directory scan: `~/.openclaw` (or legacy `~/.clawdbot`) is the default gateway,
+//! each `~/.openclaw-<profile>` a named one started with `--profile <profile>`.
+
+use crate::load::env::Env;
+use crate::resolve::profile::is_valid_profile_name;
+use crate::resolve::{Discovery, Invocation};
+use std::path::Path;
+
+/// `Some(None)` for the default dir, `Some(Some(p))` for a valid profile dir.
+pub fn profile_of_dir(name: &str) -> Option<Option<String>> {
+    match name {
+        ".openclaw" | ".clawdbot" => Some(None),
+        _ => {
+            let profile = name.strip_prefix(".openclaw-")?;
+            let valid = is_valid_profile_name(profile) && !profile.eq_ignore_ascii_case("default");
+            valid.then(|| Some(profile.to_string()))
+        }
+    }
+}
+
+/// How OpenClaw is started for a profile dir: `openclaw [--profile P] gateway` from home.
+pub fn invocation(home: &Path, profile: Option<&str>) -> Invocation {
+    let name = profile.unwrap_or("default").to_string();
+    let dir = match profile {
+        Some(p) => format!(".openclaw-{p}"),
+        None => ".openclaw".to_string(),
+    };
+    Invocation {
+        name,
+        discovery: Discovery::HomeDir(home.join(dir)),
+        home: home.to_path_buf(),
+        cwd: home.to_path_buf(),
+        profile_flag: profile.map(str::to_string),
+        dev: false,
+        env: Env::new(),
+        port_arg: None,
+    }
+}
+
+/// One invocation per gateway state dir in `home`, in name order. A `.clawdbot` belongs to
+/// the default gateway (OpenClaw falls back to it; migration leaves it as a symlink).
+pub fn scan(home: &Path) -> Vec<Invocation> {
+    let Ok(entries) = std::fs::read_dir(home) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    names.sort();
+    let mut out: Vec<Invocation> = Vec::new();
+    for name in names {
+        let Some(profile) = profile_of_dir(&name) else {
+            continue;
+        };
+        if profile.is_none() && out.iter().any(|i| i.profile_flag.is_none()) {
+            continue;
+        }
+        out.push(invocation(home, profile.as_deref()));
+    }
+    out.sort_by(|a, b| a.profile_flag.cmp(&b.profile_flag));
+    out
+}

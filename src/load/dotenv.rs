@@ -1,0 +1,265 @@
+//! `.env` files as the `dotenv` package (v17) parses them: `KEY=value`, `export KEY=value`,
+//! `KEY: value`, single/double/backtick quotes (double quotes expand `\n` and `\r`, and may
+//! span lines), `#` comments, and a later assignment of a key overriding an earlier one.
+
+use crate::load::json5::Span;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub value: String,
+    /// From the start of the key to the end of the value.
+    pub span: Span,
+    pub key_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DotEnv {
+    /// Every assignment in file order (a key may repeat; the last one counts).
+    pub entries: Vec<Entry>,
+    pub comments: Vec<Comment>,
+}
+
+impl DotEnv {
+    /// The effective assignments: last one of each key wins, in first-seen order.
+    pub fn effective(&self) -> Vec<&Entry> {
+        let mut out: Vec<&Entry> = Vec::new();
+        for entry in &self.entries {
+            match out.iter_mut().find(|e| e.key == entry.key) {
+                Some(slot) => *slot = entry,
+                None => out.push(entry),
+            }
+        }
+        out
+    }
+}
+
+pub fn parse(text: &str) -> DotEnv {
+    let mut parser = Parser {
+        text,
+        pos: 0,
+        out: DotEnv::default(),
+    };
+    while parser.pos < text.len() {
+        parser.line();
+    }
+    parser.out
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    out: DotEnv,
+}
+
+impl<'a> Parser<'a> {
+    fn rest(&self) -> &'a str {
+        &self.text[self.pos..]
+    }
+
+    fn skip_inline_space(&mut self) {
+        let n = self.rest().len() - self.rest().trim_start_matches([' ', '\t']).len();
+        self.pos += n;
+    }
+
+    fn skip_to_next_line(&mut self) {
+        match self.rest().find('\n') {
+            Some(i) => self.pos += i + 1,
+            None => self.pos = self.text.len(),
+        }
+    }
+
+    fn line(&mut self) {
+        self.skip_inline_space();
+        if self.rest().starts_with('#') {
+            self.comment();
+            return;
+        }
+        if let Some(after) = self.rest().strip_prefix("export") {
+            if after.starts_with([' ', '\t']) {
+                self.pos += "export".len();
+                self.skip_inline_space();
+            }
+        }
+        let key_start = self.pos;
+        let key_len = self
+            .rest()
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+            .unwrap_or(self.rest().len());
+        if key_len == 0 || !self.separator(key_len) {
+            self.skip_to_next_line();
+            return;
+        }
+        let key_span = Span {
+            start: key_start,
+            end: key_start + key_len,
+        };
+        let key = self.text[key_span.start..key_span.end].to_string();
+        self.skip_inline_space();
+        let (value, value_end) = self.value();
+        self.out.entries.push(Entry {
+            key,
+            value,
+            span: Span {
+                start: key_start,
+                end: value_end,
+            },
+            key_span,
+        });
+        self.skip_trailing_comment();
+    }
+
+    /// `=` (spaces allowed around it) or `:` followed by a space.
+    fn separator(&mut self, key_len: usize) -> bool {
+        let after_key = &self.rest()[key_len..];
+        let trimmed = after_key.trim_start_matches([' ', '\t']);
+        let spaces = after_key.len() - trimmed.len();
+        if trimmed.starts_with('=') {
+            self.pos += key_len + spaces + 1;
+            return true;
+        }
+        if spaces == 0 && (after_key.starts_with(": ") || after_key.starts_with(":\t")) {
+            self.pos += key_len + 1;
+            return true;
+        }
+        false
+    }
+
+    /// Returns the value and the byte offset where it ends.
+    fn value(&mut self) -> (String, usize) {
+        let rest = self.rest();
+        if let Some(quote) = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '\'' | '"' | '`'))
+        {
+            if let Some(close) = closing_quote(&rest[1..], quote) {
+                let inner = &rest[1..1 + close];
+                let end = self.pos + close + 2;
+                self.pos = end;
+                let value = if quote == '"' {
+                    inner.replace("\\n", "\n").replace("\\r", "\r")
+                } else {
+                    inner.to_string()
+                };
+                return (value, end);
+            }
+        }
+        let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let raw_end = rest[..line_end].find('#').unwrap_or(line_end);
+        let raw = &rest[..raw_end];
+        let value = raw.trim();
+        let end = self.pos + raw.trim_end().len();
+        self.pos += raw_end;
+        (value.to_string(), end)
+    }
+
+    fn skip_trailing_comment(&mut self) {
+        self.skip_inline_space();
+        if self.rest().starts_with('#') {
+            self.comment();
+        } else {
+            self.skip_to_next_line();
+        }
+    }
+
+    fn comment(&mut self) {
+        let start = self.pos;
+        let len = self.rest().find(['\n', '\r']).unwrap_or(self.rest().len());
+        self.out.comments.push(Comment {
+            text: self.text[start + 1..start + len].to_string(),
+            span: Span {
+                start,
+                end: start + len,
+            },
+        });
+        self.skip_to_next_line();
+    }
+}
+
+/// The offset of the closing quote, honouring `\<quote>` as an escaped quote.
+fn closing_quote(body: &str, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in body.char_indices() {
+        if c == quote && !escaped {
+            return Some(i);
+        }
+        escaped = c == '\\' && !escaped;
+    }
+    None
+}
+
+/// Keys OpenClaw drops from a working-directory `.env` ("workspace dotenv"): every
+/// `OPENCLAW_*` setting clawlint models, proxies, endpoints and dangerous switches.
+pub fn blocked_in_workspace_dotenv(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    const KEYS: &[&str] = &["ALL_PROXY", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "PATH"];
+    const SUFFIXES: &[&str] = &["_API_HOST", "_BASE_URL", "_ENDPOINT", "_HOMESERVER"];
+    upper.starts_with("OPENCLAW_")
+        || KEYS.contains(&upper.as_str())
+        || SUFFIXES.iter().any(|s| upper.ends_with(s))
+        || upper.split('_').any(|t| t == "DANGEROUSLY")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(text: &str) -> Vec<(String, String)> {
+        parse(text)
+            .effective()
+            .into_iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn forms_dotenv_accepts() {
+        let text = "# tokens\nA=1\nexport B = two words # note\nC: x\nD='single # kept'\nE=\"l1\\nl2\"\nF=`tick`\nA=override\n";
+        assert_eq!(
+            pairs(text),
+            vec![
+                ("A".into(), "override".into()),
+                ("B".into(), "two words".into()),
+                ("C".into(), "x".into()),
+                ("D".into(), "single # kept".into()),
+                ("E".into(), "l1\nl2".into()),
+                ("F".into(), "tick".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn multiline_double_quotes_and_junk_lines() {
+        let text = "junk line\nM=\"a\nb\"\nN=\n";
+        assert_eq!(
+            pairs(text),
+            vec![("M".into(), "a\nb".into()), ("N".into(), String::new())]
+        );
+    }
+
+    #[test]
+    fn spans_cover_key_to_value() {
+        let text = "X=1\nOPENCLAW_GATEWAY_PORT=20666  # pinned\n";
+        let env = parse(text);
+        let e = &env.entries[1];
+        assert_eq!(
+            &text[e.span.start..e.span.end],
+            "OPENCLAW_GATEWAY_PORT=20666"
+        );
+        assert_eq!(env.comments[0].text, " pinned");
+    }
+
+    #[test]
+    fn workspace_filter() {
+        assert!(blocked_in_workspace_dotenv("OPENCLAW_GATEWAY_PORT"));
+        assert!(blocked_in_workspace_dotenv("openai_base_url"));
+        assert!(!blocked_in_workspace_dotenv("TELEGRAM_BOT_TOKEN"));
+    }
+}

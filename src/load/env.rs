@@ -1,0 +1,239 @@
+//! The environment a gateway process sees, each variable with where it was set, and
+//! `${VAR}` substitution over config strings.
+
+use super::tree::{Node, Value};
+use super::{Problem, ProblemKind};
+use crate::source::Loc;
+use std::collections::BTreeMap;
+
+/// Who set an environment variable.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnvOrigin {
+    /// The environment clawlint was told the gateway starts with (manifest, `--env`, a
+    /// conformance case).
+    Given,
+    /// OpenClaw's own `--profile`/`--dev` handling (`applyCliProfileEnv`).
+    ProfileFlag { flag: String },
+    /// A line of a `.env` file.
+    DotEnv(Loc),
+    /// `env.vars` in the config.
+    ConfigEnv(Loc),
+    /// A service unit's `Environment=`/`EnvironmentFile=`.
+    Service(Loc),
+}
+
+impl EnvOrigin {
+    pub fn loc(&self) -> Option<Loc> {
+        match self {
+            EnvOrigin::DotEnv(loc) | EnvOrigin::ConfigEnv(loc) | EnvOrigin::Service(loc) => {
+                Some(*loc)
+            }
+            EnvOrigin::Given | EnvOrigin::ProfileFlag { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvVar {
+    pub value: String,
+    pub origin: EnvOrigin,
+}
+
+/// A process environment. Sorted, so every walk over it is deterministic.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Env {
+    vars: BTreeMap<String, EnvVar>,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&EnvVar> {
+        self.vars.get(name)
+    }
+
+    /// The value, treating blank as unset as OpenClaw's `?.trim()` checks do.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(|v| v.value.as_str())
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    pub fn set(&mut self, name: &str, value: String, origin: EnvOrigin) {
+        self.vars.insert(name.to_string(), EnvVar { value, origin });
+    }
+
+    /// Sets only when unset: the rule of every `.env` file and of the config `env` block.
+    pub fn set_default(&mut self, name: &str, value: String, origin: EnvOrigin) -> bool {
+        if self.vars.contains_key(name) {
+            return false;
+        }
+        self.set(name, value, origin);
+        true
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.vars.remove(name);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &EnvVar)> {
+        self.vars.iter()
+    }
+}
+
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A `${NAME}` or `$${NAME}` token starting at byte `i` (which holds `$`).
+enum Token<'a> {
+    Escaped { name: &'a str, end: usize },
+    Substitution { name: &'a str, end: usize },
+}
+
+fn token_at(value: &str, i: usize) -> Option<Token<'_>> {
+    let rest = &value[i..];
+    if let Some(body) = rest.strip_prefix("$${") {
+        if let Some(close) = body.find('}') {
+            if is_env_name(&body[..close]) {
+                return Some(Token::Escaped {
+                    name: &body[..close],
+                    end: i + 3 + close,
+                });
+            }
+        }
+    }
+    if let Some(body) = rest.strip_prefix("${") {
+        if let Some(close) = body.find('}') {
+            if is_env_name(&body[..close]) {
+                return Some(Token::Substitution {
+                    name: &body[..close],
+                    end: i + 2 + close,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The result of substituting one string.
+pub struct Substituted {
+    pub value: String,
+    pub used: Vec<String>,
+    pub missing: Vec<String>,
+}
+
+/// OpenClaw's `substituteString` in its warning mode: a missing or empty variable leaves the
+/// literal `${NAME}` in place.
+pub fn substitute(value: &str, env: &Env) -> Substituted {
+    let mut out = String::with_capacity(value.len());
+    let mut used = Vec::new();
+    let mut missing = Vec::new();
+    let mut i = 0;
+    while i < value.len() {
+        let c = value[i..].chars().next().expect("in bounds");
+        if c != '$' {
+            out.push(c);
+            i += c.len_utf8();
+            continue;
+        }
+        match token_at(value, i) {
+            Some(Token::Escaped { name, end }) => {
+                out.push_str(&format!("${{{name}}}"));
+                i = end + 1;
+            }
+            Some(Token::Substitution { name, end }) => {
+                match env.get(name).filter(|v| !v.value.is_empty()) {
+                    Some(var) => {
+                        out.push_str(&var.value);
+                        used.push(name.to_string());
+                    }
+                    None => {
+                        out.push_str(&format!("${{{name}}}"));
+                        missing.push(name.to_string());
+                    }
+                }
+                i = end + 1;
+            }
+            None => {
+                out.push('$');
+                i += 1;
+            }
+        }
+    }
+    Substituted {
+        value: out,
+        used,
+        missing,
+    }
+}
+
+/// Substitutes every string value in the tree (keys never), recording the variables used on
+/// each node and a problem for each missing one.
+pub fn substitute_tree(node: &mut Node, env: &Env, problems: &mut Vec<Problem>) {
+    match &mut node.value {
+        Value::String(s) if s.contains('$') => {
+            let result = substitute(s, env);
+            *s = result.value;
+            node.env_refs = result.used;
+            for name in result.missing {
+                problems.push(Problem {
+                    kind: ProblemKind::MissingEnvVar,
+                    message: format!("missing env var \"{name}\""),
+                    loc: node.loc,
+                });
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                substitute_tree(item, env, problems);
+            }
+        }
+        Value::Object(members) => {
+            for member in members {
+                substitute_tree(&mut member.value, env, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        let mut env = Env::new();
+        for (k, v) in pairs {
+            env.set(k, v.to_string(), EnvOrigin::Given);
+        }
+        env
+    }
+
+    #[test]
+    fn substitutes_and_escapes() {
+        let e = env(&[("TOKEN", "abc"), ("EMPTY", "")]);
+        let r = substitute("x-${TOKEN}-$${TOKEN}-${lower}-${EMPTY}-${NOPE}", &e);
+        assert_eq!(r.value, "x-abc-${TOKEN}-${lower}-${EMPTY}-${NOPE}");
+        assert_eq!(r.used, vec!["TOKEN"]);
+        assert_eq!(r.missing, vec!["EMPTY", "NOPE"]);
+    }
+
+    #[test]
+    fn lone_dollars_and_unclosed_stay() {
+        let r = substitute("$ $$ ${ ${A", &Env::new());
+        assert_eq!(r.value, "$ $$ ${ ${A");
+        assert!(r.missing.is_empty());
+    }
+
+    #[test]
+    fn multibyte_text_is_kept() {
+        let r = substitute("ç${A}é", &env(&[("A", "ü")]));
+        assert_eq!(r.value, "çüé");
+    }
+}

@@ -1,0 +1,241 @@
+//! `$include` as OpenClaw's `IncludeProcessor` does it: on any object, string or array of
+//! strings, relative to the including file, merged with `deepMerge`, confined to the top
+//! config's directory or `OPENCLAW_INCLUDE_ROOTS`, depth 10, 2 MiB a file, no cycles.
+//!
+//! Where OpenClaw rejects the whole config, we record a problem and go on without that
+//! include, so the rest of the config is still linted.
+
+use super::read::{read_text, ReadError, INCLUDE_LIMIT};
+use super::tree::{deep_merge, Member, Node, Value};
+use super::{parse_config, Problem, ProblemKind};
+use crate::paths::{absolute, is_inside, normalize, resolve};
+use crate::source::{Loc, SourceMap};
+use std::path::{Path, PathBuf};
+
+const INCLUDE_KEY: &str = "$include";
+const MAX_DEPTH: usize = 10;
+const MAX_PATH_LENGTH: usize = 4096;
+
+/// One place includes may come from, lexically and with symlinks resolved.
+struct Root {
+    /// As the user's arguments spelled it, for messages.
+    shown: PathBuf,
+    dir: PathBuf,
+    real_dir: PathBuf,
+}
+
+pub struct IncludeContext<'a> {
+    pub sources: &'a mut SourceMap,
+    pub problems: Vec<Problem>,
+    roots: Vec<Root>,
+}
+
+impl<'a> IncludeContext<'a> {
+    /// `allowed_roots` are the absolute `OPENCLAW_INCLUDE_ROOTS` entries.
+    pub fn new(sources: &'a mut SourceMap, config_path: &Path, allowed_roots: &[PathBuf]) -> Self {
+        let config_dir = normalize(config_path.parent().unwrap_or(Path::new(".")));
+        let mut roots = vec![root(config_dir)];
+        roots.extend(
+            allowed_roots
+                .iter()
+                .filter(|r| r.is_absolute())
+                .map(|r| root(normalize(r))),
+        );
+        IncludeContext {
+            sources,
+            problems: Vec::new(),
+            roots,
+        }
+    }
+
+    /// Resolves every `$include` below `node`, which was read from `file_path`.
+    pub fn process(&mut self, node: Node, file_path: &Path) -> Node {
+        let chain = vec![normalize(file_path)];
+        self.visit(node, &chain)
+    }
+
+    fn visit(&mut self, node: Node, chain: &[PathBuf]) -> Node {
+        let Node {
+            value,
+            loc,
+            env_refs,
+        } = node;
+        match value {
+            Value::Array(items) => {
+                let items = items.into_iter().map(|n| self.visit(n, chain)).collect();
+                Node::new(Value::Array(items), loc)
+            }
+            Value::Object(members) if members.iter().any(|m| m.key == INCLUDE_KEY) => {
+                self.expand(members, loc, chain)
+            }
+            Value::Object(members) => {
+                let members = members
+                    .into_iter()
+                    .map(|m| Member {
+                        value: self.visit(m.value, chain),
+                        ..m
+                    })
+                    .collect();
+                Node::new(Value::Object(members), loc)
+            }
+            value => Node {
+                value,
+                loc,
+                env_refs,
+            },
+        }
+    }
+
+    /// An object with `$include`: the included content, then its sibling keys on top.
+    fn expand(&mut self, members: Vec<Member>, loc: Loc, chain: &[PathBuf]) -> Node {
+        let (includes, siblings): (Vec<Member>, Vec<Member>) =
+            members.into_iter().partition(|m| m.key == INCLUDE_KEY);
+        let include = includes
+            .into_iter()
+            .last()
+            .expect("partition kept $include");
+        let included = self.resolve_value(&include.value, chain);
+        let siblings: Vec<Member> = siblings
+            .into_iter()
+            .map(|m| Member {
+                value: self.visit(m.value, chain),
+                ..m
+            })
+            .collect();
+        let Some(included) = included else {
+            return Node::new(Value::Object(siblings), loc);
+        };
+        if siblings.is_empty() {
+            return included;
+        }
+        if !included.is_object() {
+            self.problem(
+                include.value.loc,
+                "sibling keys require the included content to be an object".to_string(),
+            );
+            return Node::new(Value::Object(siblings), loc);
+        }
+        deep_merge(included, Node::new(Value::Object(siblings), loc))
+    }
+
+    fn resolve_value(&mut self, value: &Node, chain: &[PathBuf]) -> Option<Node> {
+        match &value.value {
+            Value::String(path) => self.load(path, value.loc, chain),
+            Value::Array(items) => {
+                let mut merged = Node::empty_object(value.loc);
+                for item in items {
+                    let Some(path) = item.as_str() else {
+                        self.problem(
+                            item.loc,
+                            format!(
+                                "invalid $include array item: expected string, got {}",
+                                item.type_name()
+                            ),
+                        );
+                        continue;
+                    };
+                    if let Some(node) = self.load(path, item.loc, chain) {
+                        merged = deep_merge(merged, node);
+                    }
+                }
+                Some(merged)
+            }
+            _ => {
+                self.problem(
+                    value.loc,
+                    format!(
+                        "invalid $include value: expected string or array of strings, got {}",
+                        value.type_name()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn load(&mut self, raw: &str, at: Loc, chain: &[PathBuf]) -> Option<Node> {
+        match self.try_load(raw, at, chain) {
+            Ok(node) => Some(node),
+            Err(message) => {
+                self.problem(at, message);
+                None
+            }
+        }
+    }
+
+    fn try_load(&mut self, raw: &str, at: Loc, chain: &[PathBuf]) -> Result<Node, String> {
+        let path = self.resolve_path(raw, chain)?;
+        if chain.contains(&path) {
+            let mut names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
+            names.push(path.display().to_string());
+            return Err(format!("circular include detected: {}", names.join(" -> ")));
+        }
+        if chain.len() > MAX_DEPTH {
+            return Err(format!(
+                "maximum include depth ({MAX_DEPTH}) exceeded at: {raw}"
+            ));
+        }
+        let text = read_text(&path, INCLUDE_LIMIT).map_err(|err| match err {
+            ReadError::TooLarge { limit } => format!(
+                "include file failed security checks (regular file, max {limit} bytes): {raw}"
+            ),
+            other => format!("failed to read include file {raw}: {}", other.describe()),
+        })?;
+        let (node, _comments) = parse_config(self.sources, &path, text, Some(at)).map_err(|p| {
+            self.problems.push(p);
+            format!("failed to parse include file: {raw}")
+        })?;
+        let mut nested = chain.to_vec();
+        nested.push(path);
+        Ok(self.visit(node, &nested))
+    }
+
+    fn resolve_path(&self, raw: &str, chain: &[PathBuf]) -> Result<PathBuf, String> {
+        if raw.contains('\0') {
+            return Err("include path must not contain null bytes".to_string());
+        }
+        if raw.len() >= MAX_PATH_LENGTH {
+            return Err(format!(
+                "include path exceeds maximum length ({MAX_PATH_LENGTH} characters)"
+            ));
+        }
+        let including = chain.last().expect("chain starts with the top file");
+        let dir = including.parent().unwrap_or(Path::new("."));
+        let path = resolve(dir, Path::new(raw));
+        let root_dir = &self.roots[0].shown;
+        let lexical = absolute(&path);
+        if !self.roots.iter().any(|r| is_inside(&r.dir, &lexical)) {
+            return Err(format!(
+                "include path escapes config directory: {raw} (root: {})",
+                root_dir.display()
+            ));
+        }
+        if let Ok(real) = std::fs::canonicalize(&path) {
+            if !self.roots.iter().any(|r| is_inside(&r.real_dir, &real)) {
+                return Err(format!(
+                    "include path resolves outside config directory (symlink): {raw} (root: {})",
+                    root_dir.display()
+                ));
+            }
+        }
+        Ok(path)
+    }
+
+    fn problem(&mut self, loc: Loc, message: String) {
+        self.problems.push(Problem {
+            kind: ProblemKind::Include,
+            message,
+            loc,
+        });
+    }
+}
+
+fn root(shown: PathBuf) -> Root {
+    let dir = absolute(&shown);
+    let real_dir = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+    Root {
+        shown,
+        dir,
+        real_dir,
+    }
+}

@@ -1,0 +1,192 @@
+//! The config tree after `$include`: every node remembers the file and span it came from.
+
+use crate::load::json5::{self, Span};
+use crate::source::{FileId, Loc};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Member>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub loc: Loc,
+    /// Names of the `${VAR}`s substituted into this string value, in order.
+    pub env_refs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_loc: Loc,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn new(value: Value, loc: Loc) -> Self {
+        Node {
+            value,
+            loc,
+            env_refs: Vec::new(),
+        }
+    }
+
+    /// Converts a parsed document into a tree tagged with its file. Duplicate keys keep the
+    /// last value, as `JSON.parse` and json5 do.
+    pub fn from_json5(node: &json5::Node, file: FileId) -> Node {
+        let loc = Loc {
+            file,
+            span: node.span,
+        };
+        let value = match &node.value {
+            json5::Value::Null => Value::Null,
+            json5::Value::Bool(b) => Value::Bool(*b),
+            json5::Value::Number(n) => Value::Number(*n),
+            json5::Value::String(s) => Value::String(s.clone()),
+            json5::Value::Array(items) => {
+                Value::Array(items.iter().map(|n| Node::from_json5(n, file)).collect())
+            }
+            json5::Value::Object(members) => {
+                let mut out: Vec<Member> = Vec::with_capacity(members.len());
+                for m in members {
+                    let member = Member {
+                        key: m.key.clone(),
+                        key_loc: Loc {
+                            file,
+                            span: m.key_span,
+                        },
+                        value: Node::from_json5(&m.value, file),
+                    };
+                    match out.iter_mut().find(|o| o.key == m.key) {
+                        Some(existing) => *existing = member,
+                        None => out.push(member),
+                    }
+                }
+                Value::Object(out)
+            }
+        };
+        Node::new(value, loc)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.member(key).map(|m| &m.value)
+    }
+
+    pub fn member(&self, key: &str) -> Option<&Member> {
+        match &self.value {
+            Value::Object(members) => members.iter().find(|m| m.key == key),
+            _ => None,
+        }
+    }
+
+    /// Follows a dotted path of object keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn members(&self) -> &[Member] {
+        match &self.value {
+            Value::Object(members) => members,
+            _ => &[],
+        }
+    }
+
+    pub fn elements(&self) -> &[Node] {
+        match &self.value {
+            Value::Array(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.value {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self.value, Value::Object(_))
+    }
+
+    /// A short name of the value's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+
+    /// An empty object, used as the start of an array `$include` merge.
+    pub fn empty_object(loc: Loc) -> Node {
+        Node::new(Value::Object(Vec::new()), loc)
+    }
+}
+
+/// OpenClaw's `deepMerge`: objects merge key by key, arrays concatenate, and otherwise the
+/// source wins.
+pub fn deep_merge(target: Node, source: Node) -> Node {
+    match (target.value, source.value) {
+        (Value::Object(mut into), Value::Object(from)) => {
+            for member in from {
+                match into.iter().position(|m| m.key == member.key) {
+                    Some(i) => {
+                        let existing = into.remove(i);
+                        let merged = deep_merge(existing.value, member.value);
+                        into.insert(
+                            i,
+                            Member {
+                                key: member.key,
+                                key_loc: member.key_loc,
+                                value: merged,
+                            },
+                        );
+                    }
+                    None => into.push(member),
+                }
+            }
+            Node::new(Value::Object(into), source.loc)
+        }
+        (Value::Array(mut into), Value::Array(from)) => {
+            into.extend(from);
+            Node::new(Value::Array(into), source.loc)
+        }
+        (_, value) => Node {
+            value,
+            loc: source.loc,
+            env_refs: source.env_refs,
+        },
+    }
+}
+
+/// A zero-width location at the start of a file, for facts about a whole file.
+pub fn file_start(file: FileId) -> Loc {
+    Loc {
+        file,
+        span: Span { start: 0, end: 0 },
+    }
+}

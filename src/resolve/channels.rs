@@ -1,0 +1,206 @@
+//! Channel and gateway credentials (openclaw-facts.md §4): which token each enabled account
+//! of each channel would use, as an identity and a source. Disabled channels and accounts
+//! are left out: they poll nothing.
+
+use super::model::{Credential, Origin, SecretIdentity};
+use super::secrets::{from_env, secret_from_node, telegram_bot_id, token_file, SecretContext};
+use crate::load::env::Env;
+use crate::load::tree::Node;
+use crate::source::SourceMap;
+use std::path::Path;
+
+type Hint = fn(&str) -> Option<String>;
+
+fn no_hint(_: &str) -> Option<String> {
+    None
+}
+
+/// One secret field of a channel: its keys in config and its env fallback.
+struct Field {
+    kind: &'static str,
+    key: &'static str,
+    file_key: Option<&'static str>,
+    env: Option<&'static str>,
+    hint: Hint,
+}
+
+struct Channel {
+    id: &'static str,
+    fields: &'static [Field],
+    /// The env fallback needs the channel block to exist (Discord, per its docs).
+    env_needs_block: bool,
+}
+
+const CHANNELS: &[Channel] = &[
+    Channel {
+        id: "telegram",
+        fields: &[Field {
+            kind: "bot token",
+            key: "botToken",
+            file_key: Some("tokenFile"),
+            env: Some("TELEGRAM_BOT_TOKEN"),
+            hint: telegram_bot_id,
+        }],
+        env_needs_block: false,
+    },
+    Channel {
+        id: "discord",
+        fields: &[Field {
+            kind: "bot token",
+            key: "token",
+            file_key: None,
+            env: Some("DISCORD_BOT_TOKEN"),
+            hint: no_hint,
+        }],
+        env_needs_block: true,
+    },
+    Channel {
+        id: "slack",
+        fields: &[
+            Field {
+                kind: "bot token",
+                key: "botToken",
+                file_key: None,
+                env: Some("SLACK_BOT_TOKEN"),
+                hint: no_hint,
+            },
+            Field {
+                kind: "app token",
+                key: "appToken",
+                file_key: None,
+                env: Some("SLACK_APP_TOKEN"),
+                hint: no_hint,
+            },
+        ],
+        env_needs_block: false,
+    },
+];
+
+pub fn credentials(
+    config: &Node,
+    env: &Env,
+    home: &Path,
+    cwd: &Path,
+    _sources: &mut SourceMap,
+) -> Vec<Credential> {
+    let ctx = SecretContext {
+        config,
+        env,
+        home,
+        cwd,
+    };
+    let mut out = Vec::new();
+    for channel in CHANNELS {
+        out.extend(channel_credentials(channel, &ctx));
+    }
+    out.extend(gateway_auth(&ctx));
+    out
+}
+
+fn is_enabled(node: Option<&Node>) -> bool {
+    node.and_then(|n| n.get("enabled")?.as_bool()) != Some(false)
+}
+
+fn channel_credentials(channel: &Channel, ctx: &SecretContext) -> Vec<Credential> {
+    let block = ctx.config.at(&["channels", channel.id]);
+    if !is_enabled(block) || (block.is_none() && channel.env_needs_block) {
+        return Vec::new();
+    }
+    let default_account = block
+        .and_then(|b| b.get("defaultAccount")?.as_str())
+        .unwrap_or("default")
+        .to_string();
+    let accounts = block
+        .and_then(|b| b.get("accounts"))
+        .map(Node::members)
+        .unwrap_or_default();
+    let ids: Vec<String> = if accounts.is_empty() {
+        vec![default_account.clone()]
+    } else {
+        accounts.iter().map(|m| m.key.clone()).collect()
+    };
+    let mut out = Vec::new();
+    for id in ids {
+        let account = accounts.iter().find(|m| m.key == id).map(|m| &m.value);
+        if !is_enabled(account) {
+            continue;
+        }
+        // An account falls back to channel-level keys when it is the default, has its own
+        // block, or there is no accounts map at all.
+        let fallback = id == default_account || account.is_some() || accounts.is_empty();
+        for field in channel.fields {
+            let found = account_secret(field, account, block.filter(|_| fallback), ctx)
+                .or_else(|| env_secret(field, &id, &default_account, ctx));
+            if let Some((secret, origin)) = found {
+                out.push(Credential {
+                    channel: channel.id.to_string(),
+                    account: id.clone(),
+                    kind: field.kind.to_string(),
+                    secret,
+                    origin,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `accounts.<id>.tokenFile`, `accounts.<id>.<key>`, then the channel's own.
+fn account_secret(
+    field: &Field,
+    account: Option<&Node>,
+    channel: Option<&Node>,
+    ctx: &SecretContext,
+) -> Option<(SecretIdentity, Origin)> {
+    [account, channel].into_iter().flatten().find_map(|block| {
+        let from_file = field
+            .file_key
+            .and_then(|k| block.get(k))
+            .and_then(|n| token_file(n, ctx, field.hint));
+        from_file.or_else(|| secret_from_node(block.get(field.key)?, ctx, field.hint))
+    })
+}
+
+/// The env fallback applies to the default account only.
+fn env_secret(
+    field: &Field,
+    account: &str,
+    default_account: &str,
+    ctx: &SecretContext,
+) -> Option<(SecretIdentity, Origin)> {
+    let var = field.env?;
+    if account != default_account || ctx.env.value(var).is_none() {
+        return None;
+    }
+    let reference = Origin::Default(format!("{var} (env fallback for the default account)"));
+    Some(from_env(var, ctx, field.hint, reference))
+}
+
+/// `gateway.auth.token`/`password`, else `OPENCLAW_GATEWAY_TOKEN`/`PASSWORD`.
+fn gateway_auth(ctx: &SecretContext) -> Vec<Credential> {
+    let mut out = Vec::new();
+    for (key, var) in [
+        ("token", "OPENCLAW_GATEWAY_TOKEN"),
+        ("password", "OPENCLAW_GATEWAY_PASSWORD"),
+    ] {
+        let from_config = ctx
+            .config
+            .at(&["gateway", "auth", key])
+            .and_then(|n| secret_from_node(n, ctx, no_hint));
+        let found = from_config.or_else(|| {
+            ctx.env.value(var)?;
+            let reference = Origin::Default(format!("{var} in the environment"));
+            Some(from_env(var, ctx, no_hint, reference))
+        });
+        if let Some((secret, origin)) = found {
+            out.push(Credential {
+                channel: "gateway".to_string(),
+                account: "auth".to_string(),
+                kind: format!("auth {key}"),
+                secret,
+                origin,
+            });
+        }
+    }
+    out
+}

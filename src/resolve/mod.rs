@@ -1,0 +1,252 @@
+//! Resolution: from how a gateway is started (an [`Invocation`]) to the effective
+//! [`Instance`] OpenClaw 2026.9.6 would run, every value with its source.
+
+pub mod browser;
+pub mod channels;
+pub mod model;
+pub mod paths;
+pub mod ports;
+pub mod profile;
+pub mod secrets;
+
+pub use model::*;
+
+use crate::load::env::{substitute_tree, Env, EnvOrigin};
+use crate::load::include::IncludeContext;
+use crate::load::read::{read_text, ReadError, CONFIG_LIMIT, SMALL_FILE_LIMIT};
+use crate::load::tree::{file_start, Node};
+use crate::load::{dotenv, parse_config, unreadable, Problem};
+use crate::source::{Loc, SourceMap};
+use std::path::{Path, PathBuf};
+
+/// The config as OpenClaw would see it, with the environment it was resolved in.
+pub struct LoadedConfig {
+    pub root: Option<Node>,
+    pub exists: bool,
+    pub problems: Vec<Problem>,
+}
+
+/// Resolves one gateway. Never fails: what cannot be read or understood becomes a problem
+/// on the instance, and the rest is resolved from defaults.
+pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
+    let mut env = inv.env.clone();
+    if env.value("HOME").is_none() {
+        env.set("HOME", inv.home.display().to_string(), EnvOrigin::Given);
+    }
+    let mut problems = Vec::new();
+    apply_root_flags(inv, &mut env);
+    load_dotenv_files(inv, &mut env, sources, &mut problems);
+
+    let home = paths::effective_home(&env, &inv.home, &inv.cwd);
+    let state_dir = paths::state_dir(&env, &home, &inv.cwd);
+    let config_path = paths::config_path(&env, &home, &inv.cwd, &state_dir.value);
+    let mut config = load_config(&config_path.value, &env, &home, &inv.cwd, sources);
+    problems.append(&mut config.problems);
+    if let Some(root) = &config.root {
+        apply_config_env_block(root, &mut env);
+    }
+    if let Some(root) = config.root.as_mut() {
+        substitute_tree(root, &env, &mut problems);
+    }
+    let root = config
+        .root
+        .unwrap_or_else(|| empty_root(sources, &config_path.value));
+
+    let ctx = paths::PathContext {
+        env: &env,
+        home: &home,
+        cwd: &inv.cwd,
+        state_dir: &state_dir.value,
+        config: &root,
+    };
+    let workspace = paths::default_workspace(&ctx);
+    let agents = paths::agents(&ctx, &workspace);
+    let profile = paths::profile(&env);
+    let (port, port_kind) = ports::gateway_port(inv, &env, &root, &mut problems);
+    let browser = browser::resolve(&root, &port, &mut problems);
+    let listeners = ports::listeners(&root, &port, browser.as_ref());
+    let credentials = channels::credentials(&root, &env, &home, &inv.cwd, sources);
+
+    Instance {
+        name: inv.name.clone(),
+        discovery: inv.discovery.clone(),
+        home: home.clone(),
+        cwd: inv.cwd.clone(),
+        profile_flag: root_flag_profile(inv),
+        lock_dir: state_dir.value.join("tmp").join("openclaw-<uid>"),
+        log_file: paths::log_file(&ctx, profile.as_ref()),
+        service: paths::service_names(profile.as_ref().map(|p| p.value.as_str())),
+        profile,
+        config_path,
+        config_exists: config.exists,
+        state_dir,
+        workspace,
+        agents,
+        port,
+        port_kind,
+        ignored_port_env: ports::ignored_port_env(&env),
+        listeners,
+        browser,
+        credentials,
+        problems,
+        env,
+    }
+}
+
+/// `--dev` is `--profile dev`; both run OpenClaw's `applyCliProfileEnv`.
+fn root_flag_profile(inv: &Invocation) -> Option<String> {
+    if inv.dev {
+        Some("dev".to_string())
+    } else {
+        inv.profile_flag.clone()
+    }
+}
+
+fn apply_root_flags(inv: &Invocation, env: &mut Env) {
+    let Some(profile) = root_flag_profile(inv) else {
+        return;
+    };
+    let flag = if inv.dev {
+        "--dev".to_string()
+    } else {
+        format!("--profile {profile}")
+    };
+    let home = paths::effective_home(env, &inv.home, &inv.cwd);
+    profile::apply_profile_flag(env, &profile, &flag, &home, &inv.cwd);
+}
+
+/// `.env` files in OpenClaw's order, each only filling what is still unset: the working
+/// directory's (filtered), then the state dir's (unfiltered), the config dir's, and
+/// `~/.config/openclaw/gateway.env` when the state `.env` is the default one.
+fn load_dotenv_files(
+    inv: &Invocation,
+    env: &mut Env,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) {
+    let cwd_env = inv.cwd.join(".env");
+    read_dotenv(&cwd_env, env, sources, problems, true);
+
+    let home = paths::effective_home(env, &inv.home, &inv.cwd);
+    let state_dir = paths::state_dir(env, &home, &inv.cwd).value;
+    let config_path = paths::config_path(env, &home, &inv.cwd, &state_dir).value;
+    let state_env = state_dir.join(".env");
+    if state_env == cwd_env {
+        return;
+    }
+    read_dotenv(&state_env, env, sources, problems, false);
+    let config_env = config_path.parent().unwrap_or(Path::new(".")).join(".env");
+    if config_env != state_env && config_env != cwd_env {
+        read_dotenv(&config_env, env, sources, problems, false);
+    }
+    if state_env == home.join(".openclaw").join(".env") {
+        let gateway_env = inv.home.join(".config/openclaw/gateway.env");
+        read_dotenv(&gateway_env, env, sources, problems, false);
+    }
+}
+
+fn read_dotenv(
+    path: &Path,
+    env: &mut Env,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+    filtered: bool,
+) {
+    let text = match read_text(path, SMALL_FILE_LIMIT) {
+        Ok(text) => text,
+        Err(ReadError::Missing) => return,
+        Err(err) => {
+            problems.push(unreadable(sources, path, &err));
+            return;
+        }
+    };
+    let parsed = dotenv::parse(&text);
+    let file = sources.add(path, text, None);
+    for entry in parsed.effective() {
+        if filtered && dotenv::blocked_in_workspace_dotenv(&entry.key) {
+            continue;
+        }
+        let origin = EnvOrigin::DotEnv(Loc {
+            file,
+            span: entry.span,
+        });
+        env.set_default(&entry.key, entry.value.clone(), origin);
+    }
+}
+
+/// Reads the config and its includes. A missing config is not a problem: OpenClaw runs on
+/// defaults.
+pub fn load_config(
+    path: &Path,
+    env: &Env,
+    home: &Path,
+    cwd: &Path,
+    sources: &mut SourceMap,
+) -> LoadedConfig {
+    let text = match read_text(path, CONFIG_LIMIT) {
+        Ok(text) => text,
+        Err(ReadError::Missing) => {
+            return LoadedConfig {
+                root: None,
+                exists: false,
+                problems: Vec::new(),
+            }
+        }
+        Err(err) => {
+            return LoadedConfig {
+                root: None,
+                exists: true,
+                problems: vec![unreadable(sources, path, &err)],
+            }
+        }
+    };
+    let (root, _comments) = match parse_config(sources, path, text, None) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            return LoadedConfig {
+                root: None,
+                exists: true,
+                problems: vec![problem],
+            }
+        }
+    };
+    let roots = paths::include_roots(env, home, cwd);
+    let mut includes = IncludeContext::new(sources, path, &roots);
+    let root = includes.process(root, path);
+    LoadedConfig {
+        root: Some(root),
+        exists: true,
+        problems: includes.problems,
+    }
+}
+
+/// A stand-in root for a gateway without a usable config: OpenClaw's defaults apply.
+fn empty_root(sources: &mut SourceMap, config_path: &Path) -> Node {
+    let file = match sources.lookup(config_path) {
+        Some(file) => file,
+        None => sources.add(config_path, String::new(), None),
+    };
+    Node::empty_object(file_start(file))
+}
+
+/// `env.vars` fill variables that are still unset (`applyConfigEnvVars`). OpenClaw blocks a
+/// few keys there; `OPENCLAW_INCLUDE_ROOTS` is the one that matters to clawlint.
+fn apply_config_env_block(root: &Node, env: &mut Env) {
+    let Some(vars) = root.at(&["env", "vars"]) else {
+        return;
+    };
+    for member in vars.members() {
+        if member.key == "OPENCLAW_INCLUDE_ROOTS" {
+            continue;
+        }
+        if let Some(value) = member.value.as_str() {
+            let origin = EnvOrigin::ConfigEnv(member.value.loc);
+            env.set_default(&member.key, value.to_string(), origin);
+        }
+    }
+}
+
+/// Paths relative to a config value are resolved the way OpenClaw's `resolveUserPath` does.
+pub fn user_path(raw: &str, home: &Path, cwd: &Path) -> PathBuf {
+    crate::paths::resolve_user_path(raw.trim(), home, cwd)
+}

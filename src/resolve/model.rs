@@ -1,0 +1,299 @@
+//! The effective model of one gateway: what OpenClaw would use, each value with its source.
+
+use crate::load::env::{Env, EnvOrigin};
+use crate::load::Problem;
+use crate::source::Loc;
+use std::path::PathBuf;
+
+/// Where a resolved value came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// A value written in a config file (through any include chain).
+    Config(Loc),
+    /// An environment variable, and who set it.
+    Env { var: String, set_by: EnvOrigin },
+    /// A config string with `${VAR}` substituted into it.
+    Substituted {
+        loc: Loc,
+        var: String,
+        set_by: EnvOrigin,
+    },
+    /// A command-line argument of the gateway process (from a unit's `ExecStart`, a manifest,
+    /// or what clawlint was told).
+    Cli { arg: String, loc: Option<Loc> },
+    /// OpenClaw's built-in default, with a short reason.
+    Default(String),
+    /// Computed from another value, e.g. `gateway port + 2`.
+    Derived { base: Box<Origin>, formula: String },
+}
+
+impl Origin {
+    /// The file location this value can be shown at, following derivations to their base.
+    pub fn loc(&self) -> Option<Loc> {
+        match self {
+            Origin::Config(loc) | Origin::Substituted { loc, .. } => Some(*loc),
+            Origin::Env { set_by, .. } => set_by.loc(),
+            Origin::Cli { loc, .. } => *loc,
+            Origin::Default(_) => None,
+            Origin::Derived { base, .. } => base.loc(),
+        }
+    }
+
+    pub fn derived(&self, formula: impl Into<String>) -> Origin {
+        Origin::Derived {
+            base: Box::new(self.clone()),
+            formula: formula.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Sourced<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Sourced { value, origin }
+    }
+}
+
+/// How clawlint learned of a gateway.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Discovery {
+    /// A state directory found in the scanned home.
+    HomeDir(PathBuf),
+    /// A config file named on the command line.
+    ConfigArg(PathBuf),
+    /// A conformance case or other explicit description.
+    Given,
+}
+
+/// How a gateway is started: the inputs OpenClaw resolves everything from.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The name clawlint shows for this gateway.
+    pub name: String,
+    pub discovery: Discovery,
+    /// `HOME` of the process (the OS home).
+    pub home: PathBuf,
+    /// Working directory of the process: relative paths resolve against it.
+    pub cwd: PathBuf,
+    /// The root `--profile NAME` flag, if any.
+    pub profile_flag: Option<String>,
+    /// The root `--dev` flag.
+    pub dev: bool,
+    /// The environment the process starts with.
+    pub env: Env,
+    /// `gateway --port N`.
+    pub port_arg: Option<Sourced<u16>>,
+}
+
+/// Which step of OpenClaw's port precedence gave the gateway port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortKind {
+    Argument,
+    ServiceArgument,
+    Env,
+    Config,
+    ProfileHash,
+    Default,
+}
+
+impl PortKind {
+    /// OpenClaw's own `portSource` wording in `gateway status --json`.
+    pub fn openclaw_port_source(self) -> &'static str {
+        match self {
+            PortKind::Argument => "cli",
+            PortKind::ServiceArgument => "service args",
+            _ => "env/config",
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            PortKind::Argument => "argument",
+            PortKind::ServiceArgument => "service-argument",
+            PortKind::Env => "env",
+            PortKind::Config => "config",
+            PortKind::ProfileHash => "profile-hash",
+            PortKind::Default => "default",
+        }
+    }
+}
+
+/// What a listener is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListenerKind {
+    Gateway,
+    McpSandbox,
+    BrowserControl,
+    ExtensionRelay,
+    Cdp,
+    TelegramWebhook,
+    GmailHook,
+    IngressPortal,
+}
+
+impl ListenerKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ListenerKind::Gateway => "gateway port",
+            ListenerKind::McpSandbox => "MCP Apps sandbox port",
+            ListenerKind::BrowserControl => "browser control port",
+            ListenerKind::ExtensionRelay => "extension relay port",
+            ListenerKind::Cdp => "CDP port",
+            ListenerKind::TelegramWebhook => "Telegram webhook port",
+            ListenerKind::GmailHook => "Gmail hook port",
+            ListenerKind::IngressPortal => "ingress portal port",
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            ListenerKind::Gateway => "gateway",
+            ListenerKind::McpSandbox => "mcp-sandbox",
+            ListenerKind::BrowserControl => "browser-control",
+            ListenerKind::ExtensionRelay => "extension-relay",
+            ListenerKind::Cdp => "cdp",
+            ListenerKind::TelegramWebhook => "telegram-webhook",
+            ListenerKind::GmailHook => "gmail-hook",
+            ListenerKind::IngressPortal => "ingress-portal",
+        }
+    }
+}
+
+/// A TCP port the gateway (or a browser it launches) binds on this host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listener {
+    pub port: u16,
+    pub kind: ListenerKind,
+    /// Which one, when a gateway has several of a kind (browser profile, account).
+    pub detail: Option<String>,
+    pub origin: Origin,
+}
+
+impl Listener {
+    pub fn describe(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("{} ({detail})", self.kind.describe()),
+            None => self.kind.describe().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortRange {
+    pub start: u16,
+    pub end: u16,
+}
+
+impl PortRange {
+    pub fn contains(&self, port: u16) -> bool {
+        (self.start..=self.end).contains(&port)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrowserProfile {
+    pub name: String,
+    /// `openclaw`, `existing-session` or `extension`.
+    pub driver: String,
+    /// 0 when the driver uses none (existing-session).
+    pub cdp_port: u16,
+    pub cdp_url: String,
+    pub cdp_host: String,
+    pub loopback: bool,
+    pub attach_only: bool,
+    /// Declared in config (as opposed to OpenClaw's implicit `openclaw`/`user`/`chrome`).
+    pub explicit: bool,
+    /// The endpoint was given as a `cdpUrl` (profile or `browser.cdpUrl`), not derived.
+    pub from_url: bool,
+    pub origin: Origin,
+}
+
+impl BrowserProfile {
+    /// OpenClaw launches Chrome itself on this port (`isLocalManagedProfile`).
+    pub fn is_local_managed(&self) -> bool {
+        self.driver == "openclaw" && self.loopback && !self.attach_only
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Browser {
+    pub enabled: bool,
+    pub control_port: u16,
+    pub cdp_range: PortRange,
+    pub relay_default_port: u16,
+    pub profiles: Vec<BrowserProfile>,
+    /// Set when OpenClaw itself refuses this browser config (e.g. derived CDP port too high).
+    pub error: Option<String>,
+}
+
+/// What identifies a secret across gateways, without the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SecretIdentity {
+    /// A value clawlint resolved: a SHA-256 fingerprint and a public hint (a Telegram bot id).
+    Known {
+        fingerprint: String,
+        hint: Option<String>,
+    },
+    /// A reference clawlint cannot resolve statically: its identity tuple and why.
+    Unresolved { reference: String, reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credential {
+    /// `telegram`, `discord`, `slack`, `gateway`.
+    pub channel: String,
+    pub account: String,
+    /// `bot token`, `app token`, `auth token`, ...
+    pub kind: String,
+    pub secret: SecretIdentity,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    pub id: String,
+    pub workspace: Sourced<PathBuf>,
+    pub agent_dir: Sourced<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceNames {
+    pub systemd_unit: String,
+    pub launchd_label: String,
+    pub windows_task: String,
+}
+
+/// One gateway as OpenClaw would run it.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub name: String,
+    pub discovery: Discovery,
+    pub home: PathBuf,
+    pub cwd: PathBuf,
+    pub profile_flag: Option<String>,
+    /// The effective `OPENCLAW_PROFILE` after flags.
+    pub profile: Option<Sourced<String>>,
+    /// The environment after flags, `.env` files and the config `env` block.
+    pub env: Env,
+    pub config_path: Sourced<PathBuf>,
+    pub config_exists: bool,
+    pub state_dir: Sourced<PathBuf>,
+    pub workspace: Sourced<PathBuf>,
+    pub agents: Vec<Agent>,
+    pub lock_dir: PathBuf,
+    pub log_file: Sourced<PathBuf>,
+    pub service: ServiceNames,
+    pub port: Sourced<u16>,
+    pub port_kind: PortKind,
+    /// An `OPENCLAW_GATEWAY_PORT` that OpenClaw cannot parse and silently ignores.
+    pub ignored_port_env: Option<Sourced<String>>,
+    pub listeners: Vec<Listener>,
+    pub browser: Option<Browser>,
+    pub credentials: Vec<Credential>,
+    pub problems: Vec<Problem>,
+}

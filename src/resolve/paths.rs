@@ -1,0 +1,289 @@
+//! Where a gateway keeps things: home, state dir, config file, workspaces, agent dirs, log
+//! file and service names (openclaw-facts.md §1, §5.1).
+
+use super::model::{Agent, Origin, ServiceNames, Sourced};
+use super::profile::{home_relative, normalize_profile_name};
+use crate::load::env::Env;
+use crate::load::tree::Node;
+use crate::paths::{expand_tilde, resolve, resolve_user_path};
+use std::path::{Path, PathBuf};
+
+fn env_origin(env: &Env, var: &str) -> Origin {
+    Origin::Env {
+        var: var.to_string(),
+        set_by: env
+            .get(var)
+            .map(|v| v.origin.clone())
+            .expect("caller checked"),
+    }
+}
+
+/// `resolveEffectiveHomeDir`: `OPENCLAW_HOME` (its `~` expanded with the OS home) or `HOME`.
+pub fn effective_home(env: &Env, os_home: &Path, cwd: &Path) -> PathBuf {
+    let usable = |v: &&str| !matches!(v.trim(), "" | "undefined" | "null");
+    if let Some(raw) = env.value("OPENCLAW_HOME").filter(usable) {
+        let raw = raw.trim();
+        let expanded = expand_tilde(raw, os_home).unwrap_or_else(|| PathBuf::from(raw));
+        return resolve(cwd, &expanded);
+    }
+    match env.value("HOME").filter(usable) {
+        Some(home) => resolve(cwd, Path::new(home.trim())),
+        None => resolve(cwd, os_home),
+    }
+}
+
+/// `resolveStateDir`: `OPENCLAW_STATE_DIR`, else `~/.openclaw` if it exists, else an
+/// existing legacy `~/.clawdbot`, else `~/.openclaw`.
+pub fn state_dir(env: &Env, home: &Path, cwd: &Path) -> Sourced<PathBuf> {
+    if let Some(raw) = env.value("OPENCLAW_STATE_DIR") {
+        let path = home_relative(raw, home, cwd);
+        return Sourced::new(path, env_origin(env, "OPENCLAW_STATE_DIR"));
+    }
+    let new_dir = home.join(".openclaw");
+    let legacy = home.join(".clawdbot");
+    if !new_dir.exists() && legacy.exists() {
+        return Sourced::new(
+            legacy,
+            Origin::Default("legacy ~/.clawdbot, because ~/.openclaw does not exist".into()),
+        );
+    }
+    Sourced::new(new_dir, Origin::Default("default state dir".into()))
+}
+
+/// `resolveConfigPathCandidate`: `OPENCLAW_CONFIG_PATH`, else the first existing candidate
+/// (state-dir override, `~/.openclaw`, `~/.clawdbot`; `openclaw.json` then `clawdbot.json`),
+/// else `<state dir>/openclaw.json`.
+pub fn config_path(env: &Env, home: &Path, cwd: &Path, state_dir: &Path) -> Sourced<PathBuf> {
+    if let Some(raw) = env.value("OPENCLAW_CONFIG_PATH") {
+        let path = resolve_user_path(raw.trim(), home, cwd);
+        return Sourced::new(path, env_origin(env, "OPENCLAW_CONFIG_PATH"));
+    }
+    let mut dirs = Vec::new();
+    if let Some(raw) = env.value("OPENCLAW_STATE_DIR") {
+        dirs.push(resolve_user_path(raw.trim(), home, cwd));
+    }
+    dirs.push(home.join(".openclaw"));
+    dirs.push(home.join(".clawdbot"));
+    let existing = dirs
+        .iter()
+        .flat_map(|d| [d.join("openclaw.json"), d.join("clawdbot.json")])
+        .find(|c| c.exists());
+    match existing {
+        Some(path) => Sourced::new(path, Origin::Default("first existing config file".into())),
+        None => Sourced::new(
+            state_dir.join("openclaw.json"),
+            Origin::Default("<state dir>/openclaw.json".into()),
+        ),
+    }
+}
+
+/// `OPENCLAW_INCLUDE_ROOTS`: `:`-separated, `~`-expanded, absolute entries only.
+pub fn include_roots(env: &Env, home: &Path, cwd: &Path) -> Vec<PathBuf> {
+    let Some(raw) = env.value("OPENCLAW_INCLUDE_ROOTS") else {
+        return Vec::new();
+    };
+    raw.split(':')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .filter_map(|e| {
+            let expanded = expand_tilde(e, home).unwrap_or_else(|| PathBuf::from(e));
+            expanded.is_absolute().then(|| resolve(cwd, &expanded))
+        })
+        .collect()
+}
+
+/// Everything path resolution needs about one gateway.
+pub struct PathContext<'a> {
+    pub env: &'a Env,
+    pub home: &'a Path,
+    pub cwd: &'a Path,
+    pub state_dir: &'a Path,
+    pub config: &'a Node,
+}
+
+/// The effective `OPENCLAW_PROFILE` (valid, not `default`).
+pub fn profile(env: &Env) -> Option<Sourced<String>> {
+    let name = normalize_profile_name(env.value("OPENCLAW_PROFILE"))?;
+    Some(Sourced::new(name, env_origin(env, "OPENCLAW_PROFILE")))
+}
+
+/// `resolveDefaultAgentWorkspaceDir` (§1.7).
+pub fn default_workspace(ctx: &PathContext) -> Sourced<PathBuf> {
+    if let Some(raw) = ctx.env.value("OPENCLAW_WORKSPACE_DIR") {
+        // No `~` expansion here: OpenClaw uses plain `path.resolve`.
+        let path = resolve(ctx.cwd, Path::new(raw));
+        return Sourced::new(path, env_origin(ctx.env, "OPENCLAW_WORKSPACE_DIR"));
+    }
+    if ctx.env.value("OPENCLAW_STATE_DIR").is_some() {
+        let origin = env_origin(ctx.env, "OPENCLAW_STATE_DIR").derived("<state dir>/workspace");
+        return Sourced::new(ctx.state_dir.join("workspace"), origin);
+    }
+    if let Some(profile) = profile(ctx.env) {
+        let dir = ctx.home.join(format!(".openclaw-{}", profile.value));
+        let origin = profile.origin.derived("~/.openclaw-<profile>/workspace");
+        return Sourced::new(dir.join("workspace"), origin);
+    }
+    Sourced::new(
+        ctx.home.join(".openclaw").join("workspace"),
+        Origin::Default("default workspace".into()),
+    )
+}
+
+/// The configured agents (`agents.entries` or `agents.list`), or the implicit `main`.
+fn agent_entries(config: &Node) -> Vec<(String, Option<&Node>)> {
+    let Some(agents) = config.get("agents") else {
+        return vec![("main".to_string(), None)];
+    };
+    if let Some(entries) = agents.get("entries") {
+        return entries
+            .members()
+            .iter()
+            .filter(|m| m.value.is_object())
+            .map(|m| (m.key.to_ascii_lowercase(), Some(&m.value)))
+            .collect();
+    }
+    if let Some(list) = agents.get("list") {
+        return list
+            .elements()
+            .iter()
+            .filter_map(|n| Some((n.get("id")?.as_str()?.to_ascii_lowercase(), Some(n))))
+            .collect();
+    }
+    vec![("main".to_string(), None)]
+}
+
+/// The agent that inherits the default workspace: the one marked `default: true`, else the
+/// sole agent.
+fn data_owner(entries: &[(String, Option<&Node>)]) -> Option<String> {
+    let marked: Vec<&String> = entries
+        .iter()
+        .filter(|(_, n)| n.and_then(|n| n.get("default")?.as_bool()) == Some(true))
+        .map(|(id, _)| id)
+        .collect();
+    match (marked.as_slice(), entries) {
+        ([only], _) => Some((*only).clone()),
+        (_, [(id, _)]) => Some(id.clone()),
+        _ => None,
+    }
+}
+
+/// `resolveAgentWorkspaceDir` and `resolveEffectiveAgentDir` for every agent.
+pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Agent> {
+    let entries = agent_entries(ctx.config);
+    let owner = data_owner(&entries);
+    let fallback = ctx.config.at(&["agents", "defaults", "workspace"]);
+    let fallback =
+        fallback.and_then(|n| Some((n, n.as_str()?.trim())).filter(|(_, s)| !s.is_empty()));
+    entries
+        .iter()
+        .map(|(id, entry)| {
+            let configured = entry.and_then(|e| e.get("workspace"));
+            let workspace = match (configured.and_then(non_blank), fallback) {
+                (Some((node, raw)), _) => Sourced::new(
+                    resolve_user_path(raw, ctx.home, ctx.cwd),
+                    Origin::Config(node.loc),
+                ),
+                (None, Some((node, raw))) if owner.as_deref() == Some(id) => Sourced::new(
+                    resolve_user_path(raw, ctx.home, ctx.cwd),
+                    Origin::Config(node.loc),
+                ),
+                (None, None) if owner.as_deref() == Some(id) => default_workspace.clone(),
+                (None, Some((node, raw))) => Sourced::new(
+                    resolve_user_path(raw, ctx.home, ctx.cwd).join(id),
+                    Origin::Config(node.loc).derived(format!("agents.defaults.workspace/{id}")),
+                ),
+                (None, None) => Sourced::new(
+                    ctx.state_dir.join(format!("workspace-{id}")),
+                    Origin::Default(format!("<state dir>/workspace-{id}")),
+                ),
+            };
+            let agent_dir = match entry.and_then(|e| e.get("agentDir")).and_then(non_blank) {
+                Some((node, raw)) => Sourced::new(
+                    resolve_user_path(raw, ctx.home, ctx.cwd),
+                    Origin::Config(node.loc),
+                ),
+                None => Sourced::new(
+                    ctx.state_dir.join("agents").join(id).join("agent"),
+                    Origin::Default(format!("<state dir>/agents/{id}/agent")),
+                ),
+            };
+            Agent {
+                id: id.clone(),
+                workspace,
+                agent_dir,
+            }
+        })
+        .collect()
+}
+
+fn non_blank(node: &Node) -> Option<(&Node, &str)> {
+    let s = node.as_str()?.trim();
+    (!s.is_empty()).then_some((node, s))
+}
+
+/// The rolling log file: `logging.file`, else `/tmp/openclaw/openclaw[-<seg>]-YYYY-MM-DD.log`
+/// keyed by the profile (`resolveLogProfileSegment`).
+pub fn log_file(ctx: &PathContext, profile: Option<&Sourced<String>>) -> Sourced<PathBuf> {
+    if let Some((node, raw)) = ctx.config.at(&["logging", "file"]).and_then(non_blank) {
+        return Sourced::new(
+            resolve_user_path(raw, ctx.home, ctx.cwd),
+            Origin::Config(node.loc),
+        );
+    }
+    let name = match profile {
+        Some(p) => format!("openclaw-{}-YYYY-MM-DD.log", log_segment(&p.value)),
+        None => "openclaw-YYYY-MM-DD.log".to_string(),
+    };
+    let origin = match profile {
+        Some(p) => p
+            .origin
+            .derived("/tmp/openclaw/openclaw-<profile>-DATE.log"),
+        None => Origin::Default("default rolling log".into()),
+    };
+    Sourced::new(Path::new("/tmp/openclaw").join(name), origin)
+}
+
+/// OpenClaw's file-name-safe encoding of a profile name.
+pub fn log_segment(profile: &str) -> String {
+    let mut out = String::new();
+    for c in profile.chars() {
+        match c {
+            'a'..='z' | '0'..='9' => out.push(c),
+            '-' => out.push_str("--"),
+            '_' => out.push_str("-0"),
+            'A'..='Z' => {
+                out.push_str("-1");
+                out.push(c.to_ascii_lowercase());
+            }
+            other => out.push_str(&format!("-2{:x}-", other as u32)),
+        }
+    }
+    out
+}
+
+/// Service names derive from the profile only (§5.1).
+pub fn service_names(profile: Option<&str>) -> ServiceNames {
+    match profile {
+        Some(p) => ServiceNames {
+            systemd_unit: format!("openclaw-gateway-{p}.service"),
+            launchd_label: format!("ai.openclaw.{p}"),
+            windows_task: format!("OpenClaw Gateway ({p})"),
+        },
+        None => ServiceNames {
+            systemd_unit: "openclaw-gateway.service".to_string(),
+            launchd_label: "ai.openclaw.gateway".to_string(),
+            windows_task: "OpenClaw Gateway".to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_segments() {
+        assert_eq!(log_segment("rescue"), "rescue");
+        assert_eq!(log_segment("a-b_C"), "a--b-0-1c");
+    }
+}

@@ -1,0 +1,298 @@
+//! The effective gateway port and every port a gateway binds (openclaw-facts.md §2).
+
+use super::model::{Browser, Invocation, Listener, ListenerKind, Origin, PortKind, Sourced};
+use super::profile::{normalize_profile_name, profile_hash_port};
+use crate::load::env::Env;
+use crate::load::tree::Node;
+use crate::load::{Problem, ProblemKind};
+
+pub const DEFAULT_GATEWAY_PORT: u16 = 18789;
+
+/// `parseTcpPort`: a strictly positive integer up to 65535, digits only.
+pub fn parse_tcp_port(raw: &str) -> Option<u16> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value: u64 = raw.trim_start_matches('0').parse().unwrap_or(0);
+    (1..=65535).contains(&value).then_some(value as u16)
+}
+
+/// `parseGatewayPortEnvValue`: `N`, `host:N` or `[v6]:N`; anything else is ignored.
+pub fn parse_port_env(raw: &str) -> Option<u16> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    if trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_tcp_port(trimmed);
+    }
+    if let Some(rest) = trimmed.strip_prefix('[') {
+        if let Some((host, port)) = rest.split_once("]:") {
+            if !host.is_empty() && !host.contains(']') {
+                return parse_tcp_port(port);
+            }
+        }
+    }
+    let first = trimmed.find(':')?;
+    if first == 0 || trimmed.rfind(':') != Some(first) {
+        return None;
+    }
+    parse_tcp_port(&trimmed[first + 1..])
+}
+
+/// An `OPENCLAW_GATEWAY_PORT` that is set but not a port OpenClaw can parse.
+pub fn ignored_port_env(env: &Env) -> Option<Sourced<String>> {
+    let var = env.get("OPENCLAW_GATEWAY_PORT")?;
+    if var.value.trim().is_empty() || parse_port_env(&var.value).is_some() {
+        return None;
+    }
+    let origin = Origin::Env {
+        var: "OPENCLAW_GATEWAY_PORT".into(),
+        set_by: var.origin.clone(),
+    };
+    Some(Sourced::new(var.value.clone(), origin))
+}
+
+/// `--port` > `OPENCLAW_GATEWAY_PORT` > `gateway.port` > profile hash > 18789.
+pub fn gateway_port(
+    inv: &Invocation,
+    env: &Env,
+    config: &Node,
+    problems: &mut Vec<Problem>,
+) -> (Sourced<u16>, PortKind) {
+    if let Some(port) = &inv.port_arg {
+        let kind = if port.origin.loc().is_some() {
+            PortKind::ServiceArgument
+        } else {
+            PortKind::Argument
+        };
+        return (port.clone(), kind);
+    }
+    if let Some(var) = env.get("OPENCLAW_GATEWAY_PORT") {
+        if let Some(port) = parse_port_env(&var.value) {
+            let origin = Origin::Env {
+                var: "OPENCLAW_GATEWAY_PORT".into(),
+                set_by: var.origin.clone(),
+            };
+            return (Sourced::new(port, origin), PortKind::Env);
+        }
+    }
+    if let Some(port) = config_port(config, problems) {
+        return (port, PortKind::Config);
+    }
+    if let Some(profile) = normalize_profile_name(env.value("OPENCLAW_PROFILE")) {
+        let var = env.get("OPENCLAW_PROFILE").expect("normalized from it");
+        let origin = Origin::Env {
+            var: "OPENCLAW_PROFILE".into(),
+            set_by: var.origin.clone(),
+        }
+        .derived(format!(
+            "20000 + FNV-1a(\"{profile}\") % 40000 (no port pinned for a named profile)"
+        ));
+        return (
+            Sourced::new(profile_hash_port(&profile), origin),
+            PortKind::ProfileHash,
+        );
+    }
+    let origin = Origin::Default("OpenClaw's default gateway port".into());
+    (
+        Sourced::new(DEFAULT_GATEWAY_PORT, origin),
+        PortKind::Default,
+    )
+}
+
+/// `gateway.port` when it is a usable number. OpenClaw takes any finite number > 0, but its
+/// schema rejects non-integers and values above 65535, and a string never counts.
+fn config_port(config: &Node, problems: &mut Vec<Problem>) -> Option<Sourced<u16>> {
+    let node = config.at(&["gateway", "port"])?;
+    let invalid = |message: String| Problem {
+        kind: ProblemKind::InvalidValue,
+        message,
+        loc: node.loc,
+    };
+    match node.as_f64() {
+        Some(n) if n.fract() == 0.0 && (1.0..=65535.0).contains(&n) => {
+            Some(Sourced::new(n as u16, Origin::Config(node.loc)))
+        }
+        Some(n) => {
+            problems.push(invalid(format!(
+                "gateway.port must be an integer from 1 to 65535, got {n}"
+            )));
+            None
+        }
+        None => {
+            problems.push(invalid(format!(
+                "gateway.port must be a number, got a {}; OpenClaw rejects this config \
+                 (use OPENCLAW_GATEWAY_PORT to take the port from the environment)",
+                node.type_name()
+            )));
+            None
+        }
+    }
+}
+
+/// Every listener the gateway binds, with the arithmetic behind each.
+pub fn listeners(config: &Node, port: &Sourced<u16>, browser: Option<&Browser>) -> Vec<Listener> {
+    let base = port.value;
+    let mut out = vec![Listener {
+        port: base,
+        kind: ListenerKind::Gateway,
+        detail: None,
+        origin: port.origin.clone(),
+    }];
+    out.extend(mcp_sandbox(config, port));
+    if let Some(browser) = browser.filter(|b| b.enabled && b.error.is_none()) {
+        out.extend(browser_listeners(browser, port));
+    }
+    out.extend(fixed_listeners(config));
+    out
+}
+
+fn mcp_sandbox(config: &Node, port: &Sourced<u16>) -> Option<Listener> {
+    if let Some(node) = config.at(&["mcp", "apps", "sandboxPort"]) {
+        let value = node
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && (1.0..=65535.0).contains(n))?;
+        return Some(Listener {
+            port: value as u16,
+            kind: ListenerKind::McpSandbox,
+            detail: None,
+            origin: Origin::Config(node.loc),
+        });
+    }
+    let sandbox = port.value.checked_add(1)?;
+    Some(Listener {
+        port: sandbox,
+        kind: ListenerKind::McpSandbox,
+        detail: None,
+        origin: port.origin.derived(format!("{} + 1", port.value)),
+    })
+}
+
+fn browser_listeners(browser: &Browser, port: &Sourced<u16>) -> Vec<Listener> {
+    let control_formula = if u32::from(port.value) + 2 <= 65535 {
+        format!("{} + 2", port.value)
+    } else {
+        "18791, because gateway port + 2 is past 65535".to_string()
+    };
+    let mut out = vec![Listener {
+        port: browser.control_port,
+        kind: ListenerKind::BrowserControl,
+        detail: None,
+        origin: port.origin.derived(control_formula),
+    }];
+    for profile in &browser.profiles {
+        let kind = match profile.driver.as_str() {
+            "extension" => ListenerKind::ExtensionRelay,
+            _ if profile.is_local_managed() => ListenerKind::Cdp,
+            _ => continue,
+        };
+        out.push(Listener {
+            port: profile.cdp_port,
+            kind,
+            detail: Some(format!("browser profile \"{}\"", profile.name)),
+            origin: profile.origin.clone(),
+        });
+    }
+    out
+}
+
+/// Listeners with fixed defaults that bind only when their feature is on.
+fn fixed_listeners(config: &Node) -> Vec<Listener> {
+    let mut out = Vec::new();
+    for (account, block) in telegram_blocks(config) {
+        let webhook = block.get("webhookUrl").and_then(Node::as_str);
+        if webhook.is_none_or(|u| u.trim().is_empty()) || !enabled(block) {
+            continue;
+        }
+        out.push(configured_or_default(
+            block.get("webhookPort"),
+            8787,
+            ListenerKind::TelegramWebhook,
+            Some(format!("account \"{account}\"")),
+            "default Telegram webhook port",
+        ));
+    }
+    if let Some(gmail) = config.at(&["hooks", "gmail"]) {
+        if enabled(gmail) && gmail.get("serve").is_some() {
+            out.push(configured_or_default(
+                gmail.at(&["serve", "port"]),
+                8788,
+                ListenerKind::GmailHook,
+                None,
+                "default Gmail hook port",
+            ));
+        }
+    }
+    if let Some(node) = config.at(&["gateway", "portals", "ingress", "port"]) {
+        if let Some(port) = node.as_f64().filter(|n| (1.0..=65535.0).contains(n)) {
+            out.push(Listener {
+                port: port as u16,
+                kind: ListenerKind::IngressPortal,
+                detail: None,
+                origin: Origin::Config(node.loc),
+            });
+        }
+    }
+    out
+}
+
+fn configured_or_default(
+    node: Option<&Node>,
+    default: u16,
+    kind: ListenerKind,
+    detail: Option<String>,
+    why: &str,
+) -> Listener {
+    let configured = node.and_then(|n| {
+        let port = n.as_f64().filter(|p| (1.0..=65535.0).contains(p))?;
+        Some((port as u16, Origin::Config(n.loc)))
+    });
+    let (port, origin) = configured.unwrap_or((default, Origin::Default(why.to_string())));
+    Listener {
+        port,
+        kind,
+        detail,
+        origin,
+    }
+}
+
+fn enabled(block: &Node) -> bool {
+    block.get("enabled").and_then(Node::as_bool) != Some(false)
+}
+
+/// The Telegram channel block and each account block, with the account id.
+pub fn telegram_blocks(config: &Node) -> Vec<(String, &Node)> {
+    let Some(telegram) = config.at(&["channels", "telegram"]) else {
+        return Vec::new();
+    };
+    if !enabled(telegram) {
+        return Vec::new();
+    }
+    match telegram.get("accounts") {
+        Some(accounts) if !accounts.members().is_empty() => accounts
+            .members()
+            .iter()
+            .map(|m| (m.key.clone(), &m.value))
+            .collect(),
+        _ => vec![("default".to_string(), telegram)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_env_grammar() {
+        assert_eq!(parse_port_env("4567"), Some(4567));
+        assert_eq!(parse_port_env(" 127.0.0.1:4567 "), Some(4567));
+        assert_eq!(parse_port_env("[::1]:4999"), Some(4999));
+        assert_eq!(parse_port_env("::1:4999"), None);
+        assert_eq!(parse_port_env("garbage"), None);
+        assert_eq!(parse_port_env(":80"), None);
+        assert_eq!(parse_port_env("70000"), None);
+        assert_eq!(parse_port_env("0"), None);
+        assert_eq!(parse_port_env("host:+1"), None);
+    }
+}

@@ -1,0 +1,166 @@
+//! Profile names, the profile hash port, and what `--profile`/`--dev` do to the environment
+//! (`applyCliProfileEnv`, openclaw-facts.md §1.2).
+
+use crate::load::env::{Env, EnvOrigin};
+use crate::paths::{expand_tilde, resolve};
+use std::path::{Path, PathBuf};
+
+/// `PROFILE_NAME_RE`: `/^[a-z0-9][a-z0-9_-]{0,63}$/i`.
+pub fn is_valid_profile_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 64
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+}
+
+/// `normalizeProfileName`: a valid name other than `default` (any case), else `None`.
+pub fn normalize_profile_name(raw: Option<&str>) -> Option<String> {
+    let name = raw?.trim();
+    if name.is_empty() || name.eq_ignore_ascii_case("default") || !is_valid_profile_name(name) {
+        return None;
+    }
+    Some(name.to_string())
+}
+
+/// FNV-1a (32 bit) over the UTF-8 bytes: OpenClaw's fallback port for a named profile.
+pub fn profile_hash_port(profile: &str) -> u16 {
+    let mut hash: u32 = 2_166_136_261;
+    for byte in profile.as_bytes() {
+        hash = (hash ^ u32::from(*byte)).wrapping_mul(16_777_619);
+    }
+    (20_000 + hash % 40_000) as u16
+}
+
+/// `<home>/.openclaw` for `default`, `<home>/.openclaw-<name>` otherwise.
+pub fn profile_state_dir(home: &Path, profile: &str) -> PathBuf {
+    if profile.trim().eq_ignore_ascii_case("default") {
+        home.join(".openclaw")
+    } else {
+        home.join(format!(".openclaw-{}", profile.trim()))
+    }
+}
+
+/// `resolveHomeRelativePath`: trimmed, `~` expanded with the effective home, made absolute
+/// against the process cwd.
+pub fn home_relative(raw: &str, home: &Path, cwd: &Path) -> PathBuf {
+    let trimmed = raw.trim();
+    match expand_tilde(trimmed, home) {
+        Some(expanded) => resolve(cwd, &expanded),
+        None => resolve(cwd, Path::new(trimmed)),
+    }
+}
+
+/// Applies the root `--profile NAME` (or `--dev`, which is `--profile dev`) to `env`.
+/// `home` is the effective home (`OPENCLAW_HOME` first).
+pub fn apply_profile_flag(env: &mut Env, profile: &str, flag: &str, home: &Path, cwd: &Path) {
+    let profile = profile.trim();
+    if profile.is_empty() {
+        return;
+    }
+    let origin = || EnvOrigin::ProfileFlag {
+        flag: flag.to_string(),
+    };
+    let inherited = env
+        .value("OPENCLAW_PROFILE")
+        .map(|v| v.trim().to_string())
+        .unwrap_or_else(|| "default".to_string());
+    let existing_state = env.value("OPENCLAW_STATE_DIR").map(str::to_string);
+    let existing_config = env.value("OPENCLAW_CONFIG_PATH").map(str::to_string);
+    let inherited_dir = profile_state_dir(home, &inherited);
+    let selected_dir = profile_state_dir(home, profile);
+    let switches = inherited_dir != selected_dir;
+    let switches_state = switches
+        && existing_state
+            .as_deref()
+            .is_some_and(|s| home_relative(s, home, cwd) == inherited_dir);
+    let replaces_config = switches
+        && (existing_state.is_none() || switches_state)
+        && existing_config
+            .as_deref()
+            .is_some_and(|c| home_relative(c, home, cwd) == inherited_dir.join("openclaw.json"));
+
+    env.set("OPENCLAW_PROFILE", profile.to_string(), origin());
+    let state_dir = match &existing_state {
+        Some(kept) if !switches_state => PathBuf::from(kept),
+        _ => selected_dir,
+    };
+    if existing_state.is_none() || switches_state {
+        env.set(
+            "OPENCLAW_STATE_DIR",
+            state_dir.display().to_string(),
+            origin(),
+        );
+    }
+    if existing_config.is_none() || replaces_config {
+        let config = Path::new(&state_dir).join("openclaw.json");
+        env.set(
+            "OPENCLAW_CONFIG_PATH",
+            config.display().to_string(),
+            origin(),
+        );
+    }
+    if profile == "dev" && env.value("OPENCLAW_GATEWAY_PORT").is_none() {
+        env.set("OPENCLAW_GATEWAY_PORT", "19001".to_string(), origin());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_ports_match_openclaw() {
+        assert_eq!(profile_hash_port("rescue"), 23532);
+        assert_eq!(profile_hash_port("ops"), 55291);
+        assert_eq!(profile_hash_port("main"), 23592);
+        assert_eq!(profile_hash_port("dev"), 38556);
+    }
+
+    #[test]
+    fn profile_names() {
+        assert!(is_valid_profile_name("Rescue"));
+        assert!(is_valid_profile_name("a_b-c"));
+        assert!(!is_valid_profile_name("a.b"));
+        assert!(!is_valid_profile_name("-x"));
+        assert!(!is_valid_profile_name(&"a".repeat(65)));
+        assert_eq!(normalize_profile_name(Some(" DEFAULT ")), None);
+        assert_eq!(normalize_profile_name(Some("ops")), Some("ops".into()));
+    }
+
+    #[test]
+    fn profile_flag_keeps_custom_state_dir_and_replaces_inherited() {
+        let home = Path::new("/h");
+        let mut env = Env::new();
+        env.set("OPENCLAW_STATE_DIR", "/srv/x1".into(), EnvOrigin::Given);
+        apply_profile_flag(&mut env, "rescue", "--profile rescue", home, home);
+        assert_eq!(env.value("OPENCLAW_STATE_DIR"), Some("/srv/x1"));
+        assert_eq!(
+            env.value("OPENCLAW_CONFIG_PATH"),
+            Some("/srv/x1/openclaw.json")
+        );
+
+        let mut env = Env::new();
+        env.set(
+            "OPENCLAW_STATE_DIR",
+            "/h/.openclaw".into(),
+            EnvOrigin::Given,
+        );
+        apply_profile_flag(&mut env, "rescue", "--profile rescue", home, home);
+        assert_eq!(env.value("OPENCLAW_STATE_DIR"), Some("/h/.openclaw-rescue"));
+    }
+
+    #[test]
+    fn dev_sets_port_unless_given() {
+        let home = Path::new("/h");
+        let mut env = Env::new();
+        apply_profile_flag(&mut env, "dev", "--dev", home, home);
+        assert_eq!(env.value("OPENCLAW_GATEWAY_PORT"), Some("19001"));
+        let mut env = Env::new();
+        env.set("OPENCLAW_GATEWAY_PORT", "1234".into(), EnvOrigin::Given);
+        apply_profile_flag(&mut env, "dev", "--dev", home, home);
+        assert_eq!(env.value("OPENCLAW_GATEWAY_PORT"), Some("1234"));
+    }
+}
