@@ -185,7 +185,7 @@ pub fn substitute_tree(node: &mut Node, env: &Env, problems: &mut Vec<Problem>) 
                 problems.push(Problem {
                     kind: ProblemKind::MissingEnvVar,
                     message: format!("missing env var \"{name}\""),
-                    loc: node.loc,
+                    loc: Some(node.loc),
                 });
             }
         }

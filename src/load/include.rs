@@ -225,7 +225,7 @@ impl<'a> IncludeContext<'a> {
         self.problems.push(Problem {
             kind: ProblemKind::Include,
             message,
-            loc,
+            loc: Some(loc),
         });
     }
 }

@@ -25,7 +25,8 @@ pub enum ProblemKind {
 pub struct Problem {
     pub kind: ProblemKind,
     pub message: String,
-    pub loc: Loc,
+    /// Where it is; `None` for an input that has no file (a given environment variable).
+    pub loc: Option<Loc>,
 }
 
 /// Parses a config file's text: `JSON.parse` first, then json5, as OpenClaw does. Our JSON5
@@ -43,10 +44,10 @@ pub fn parse_config(
         Err(err) => Err(Problem {
             kind: ProblemKind::Unparsable,
             message: format!("invalid JSON5: {}", err.message),
-            loc: Loc {
+            loc: Some(Loc {
                 file,
                 span: err.span,
-            },
+            }),
         }),
     }
 }
@@ -57,6 +58,6 @@ pub fn unreadable(sources: &mut SourceMap, path: &Path, err: &read::ReadError) -
     Problem {
         kind: ProblemKind::Unreadable,
         message: format!("cannot read {}: {}", path.display(), err.describe()),
-        loc: tree::file_start(file),
+        loc: Some(tree::file_start(file)),
     }
 }

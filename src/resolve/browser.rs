@@ -86,7 +86,16 @@ pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) 
         attach_only: block.and_then(|b| b.get("attachOnly")?.as_bool()) == Some(true),
     };
     let entries = profile_entries(block, &ctx);
-    let relays = relay_ports(&entries, browser.relay_default_port, problems, block);
+    let relays = match relay_ports(&entries, browser.relay_default_port) {
+        Ok(relays) => relays,
+        Err(message) => {
+            if let Some(block) = block {
+                problems.push(invalid(block, message.clone()));
+            }
+            browser.error = Some(message);
+            return Some(browser);
+        }
+    };
     for entry in &entries {
         match resolve_profile(entry, &ctx, &relays, browser.relay_default_port) {
             Ok(profile) => browser.profiles.push(profile),
@@ -100,7 +109,7 @@ fn invalid(node: &Node, message: String) -> Problem {
     Problem {
         kind: ProblemKind::InvalidValue,
         message,
-        loc: node.loc,
+        loc: Some(node.loc),
     }
 }
 
@@ -193,12 +202,7 @@ fn configured_entry<'a>(name: &str, node: &'a Node) -> ProfileEntry<'a> {
 
 /// `resolveExtensionRelayPorts`: extension profiles without a `cdpPort`, in sorted name
 /// order, count down from the default relay port, skipping ports other profiles pinned.
-fn relay_ports(
-    entries: &[ProfileEntry],
-    default_port: u16,
-    problems: &mut Vec<Problem>,
-    block: Option<&Node>,
-) -> Vec<(String, u16)> {
+fn relay_ports(entries: &[ProfileEntry], default_port: u16) -> Result<Vec<(String, u16)>, String> {
     let mut names: Vec<&str> = entries
         .iter()
         .filter(|e| e.driver == "extension" && e.cdp_port.is_none())
@@ -217,20 +221,16 @@ fn relay_ports(
             next -= 1;
         }
         if next <= minimum {
-            if let Some(block) = block {
-                problems.push(invalid(
-                    block,
-                    "No available extension relay ports in the reserved browser relay port range"
-                        .to_string(),
-                ));
-            }
-            break;
+            return Err(
+                "No available extension relay ports in the reserved browser relay port range"
+                    .to_string(),
+            );
         }
         out.push((name.to_string(), next));
         reserved.insert(next);
         next -= 1;
     }
-    out
+    Ok(out)
 }
 
 fn resolve_profile(

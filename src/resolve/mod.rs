@@ -15,7 +15,7 @@ use crate::load::env::{substitute_tree, Env, EnvOrigin};
 use crate::load::include::IncludeContext;
 use crate::load::read::{read_text, ReadError, CONFIG_LIMIT, SMALL_FILE_LIMIT};
 use crate::load::tree::{file_start, Node};
-use crate::load::{dotenv, parse_config, unreadable, Problem};
+use crate::load::{dotenv, parse_config, unreadable, Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -35,6 +35,7 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
     }
     let mut problems = Vec::new();
     apply_root_flags(inv, &mut env);
+    problems.extend(invalid_profile_env(&env));
     load_dotenv_files(inv, &mut env, sources, &mut problems);
 
     let home = paths::effective_home(&env, &inv.home, &inv.cwd);
@@ -91,6 +92,27 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
         problems,
         env,
     }
+}
+
+/// OpenClaw does not validate `OPENCLAW_PROFILE` from the environment; it crashes later
+/// with `Invalid profile name` (openclaw-facts.md §1.1).
+fn invalid_profile_env(env: &Env) -> Option<Problem> {
+    let var = env.get("OPENCLAW_PROFILE")?;
+    let name = var.value.trim();
+    if name.is_empty()
+        || name.eq_ignore_ascii_case("default")
+        || profile::is_valid_profile_name(name)
+    {
+        return None;
+    }
+    Some(Problem {
+        kind: ProblemKind::InvalidValue,
+        message: format!(
+            "OPENCLAW_PROFILE={name:?} is not a valid profile name (letters, numbers, \"_\", \"-\"; \
+             at most 64): OpenClaw exits with \"Invalid profile name\""
+        ),
+        loc: var.origin.loc(),
+    })
 }
 
 /// `--dev` is `--profile dev`; both run OpenClaw's `applyCliProfileEnv`.

@@ -152,11 +152,13 @@ fn agent_entries(config: &Node) -> Vec<(String, Option<&Node>)> {
     vec![("main".to_string(), None)]
 }
 
-/// The agent that inherits the default workspace: the one marked `default: true`, else the
-/// sole agent.
-fn data_owner(entries: &[(String, Option<&Node>)]) -> Option<String> {
+/// The agent that inherits the default workspace: the one marked `default: true` (ignored
+/// under `agents.ownership: "explicit"`), else the sole agent.
+fn data_owner(config: &Node, entries: &[(String, Option<&Node>)]) -> Option<String> {
+    let explicit = config.at(&["agents", "ownership"]).and_then(Node::as_str) == Some("explicit");
     let marked: Vec<&String> = entries
         .iter()
+        .filter(|_| !explicit)
         .filter(|(_, n)| n.and_then(|n| n.get("default")?.as_bool()) == Some(true))
         .map(|(id, _)| id)
         .collect();
@@ -170,7 +172,7 @@ fn data_owner(entries: &[(String, Option<&Node>)]) -> Option<String> {
 /// `resolveAgentWorkspaceDir` and `resolveEffectiveAgentDir` for every agent.
 pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Agent> {
     let entries = agent_entries(ctx.config);
-    let owner = data_owner(&entries);
+    let owner = data_owner(ctx.config, &entries);
     let fallback = ctx.config.at(&["agents", "defaults", "workspace"]);
     let fallback =
         fallback.and_then(|n| Some((n, n.as_str()?.trim())).filter(|(_, s)| !s.is_empty()));

@@ -108,7 +108,7 @@ fn config_port(config: &Node, problems: &mut Vec<Problem>) -> Option<Sourced<u16
     let invalid = |message: String| Problem {
         kind: ProblemKind::InvalidValue,
         message,
-        loc: node.loc,
+        loc: Some(node.loc),
     };
     match node.as_f64() {
         Some(n) if n.fract() == 0.0 && (1.0..=65535.0).contains(&n) => {

@@ -1,0 +1,218 @@
+//! Conformance: clawlint resolves each recorded case exactly as the real OpenClaw 2026.9.6
+//! did (tests/conformance/cases/*/expected.json, recorded by scripts/record-conformance.sh).
+
+use clawlint::load::env::{Env, EnvOrigin};
+use clawlint::load::ProblemKind;
+use clawlint::resolve::{resolve_instance, Discovery, Instance, Invocation, Origin, Sourced};
+use clawlint::source::SourceMap;
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+
+fn cases_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cases")
+}
+
+fn invocation(case: &Value, home: &Path) -> Invocation {
+    let home_text = home.display().to_string();
+    let mut env = Env::new();
+    for (key, value) in case["env"].as_object().into_iter().flatten() {
+        let value = value.as_str().unwrap().replace("$HOME", &home_text);
+        env.set(key, value, EnvOrigin::Given);
+    }
+    let cwd = match case["cwd"].as_str() {
+        Some(rel) => home.join(rel),
+        None => home.to_path_buf(),
+    };
+    Invocation {
+        name: "case".into(),
+        discovery: Discovery::Given,
+        home: home.to_path_buf(),
+        cwd,
+        profile_flag: case["profile"].as_str().map(str::to_string),
+        dev: case["dev"].as_bool().unwrap_or(false),
+        env,
+        port_arg: case["port"].as_u64().map(|p| {
+            Sourced::new(
+                p as u16,
+                Origin::Cli {
+                    arg: format!("--port {p}"),
+                    loc: None,
+                },
+            )
+        }),
+    }
+}
+
+fn path_text(path: &Path, home: &str) -> String {
+    path.display().to_string().replacen(home, "$HOME", 1)
+}
+
+/// The fields of `expected.json` clawlint models, in the oracle's shape.
+fn view(instance: &Instance, home: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert(
+        "configPath".into(),
+        json!(path_text(&instance.config_path.value, home)),
+    );
+    out.insert("gatewayPort".into(), json!(instance.port.value));
+    out.insert(
+        "portSource".into(),
+        json!(instance.port_kind.openclaw_port_source()),
+    );
+    out.insert(
+        "logFile".into(),
+        json!(path_text(&instance.log_file.value, home)),
+    );
+    let agents: Vec<Value> = instance
+        .agents
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "workspace": path_text(&a.workspace.value, home),
+                "agentDir": path_text(&a.agent_dir.value, home),
+            })
+        })
+        .collect();
+    out.insert("agents".into(), Value::Array(agents));
+    if let Some(browser) = &instance.browser {
+        let value = match &browser.error {
+            Some(error) => json!({ "error": error }),
+            None => {
+                let profiles: Map<String, Value> = browser
+                    .profiles
+                    .iter()
+                    .map(|p| {
+                        let v = json!({
+                            "driver": p.driver,
+                            "cdpPort": p.cdp_port,
+                            "cdpUrl": p.cdp_url,
+                            "attachOnly": p.attach_only,
+                        });
+                        (p.name.clone(), v)
+                    })
+                    .collect();
+                json!({
+                    "controlPort": browser.control_port,
+                    "cdpRange": [browser.cdp_range.start, browser.cdp_range.end],
+                    "profiles": profiles,
+                })
+            }
+        };
+        out.insert("browser".into(), value);
+    }
+    out
+}
+
+/// Compares one case; returns the differences as readable lines.
+fn check_case(dir: &Path) -> Vec<String> {
+    let case: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).unwrap()).unwrap();
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let home = dir.join("home");
+    let home_text = home.display().to_string();
+    let mut sources = SourceMap::new();
+    let instance = resolve_instance(&invocation(&case, &home), &mut sources);
+    let actual = view(&instance, &home_text);
+    let mut diffs = Vec::new();
+    let mut compare = |field: &str, want: &Value| {
+        let got = actual.get(field).cloned().unwrap_or(Value::Null);
+        if &got != want {
+            diffs.push(format!("{field}: expected {want}, got {got}"));
+        }
+    };
+    if expected["cliError"].is_null() {
+        compare("configPath", &expected["configPath"]);
+    }
+    let rejected = !expected["configError"].is_null() || expected["gatewayPort"].is_null();
+    if rejected {
+        let blocking = instance.problems.iter().any(|p| {
+            matches!(
+                p.kind,
+                ProblemKind::Include | ProblemKind::Unparsable | ProblemKind::InvalidValue
+            )
+        });
+        let schema_only = expected["configError"]
+            .as_array()
+            .is_some_and(|issues| issues.iter().all(|i| is_schema_only(&i["message"])));
+        if !blocking && !schema_only {
+            diffs.push(format!(
+                "OpenClaw rejects this config ({}), clawlint reports no problem",
+                expected["configError"]
+            ));
+        }
+        return diffs;
+    }
+    for field in ["gatewayPort", "portSource", "logFile"] {
+        compare(field, &expected[field]);
+    }
+    if let Some(agents) = expected["agents"].as_array() {
+        let want: Vec<Value> = agents
+            .iter()
+            .map(|a| json!({"id": a["id"], "workspace": a["workspace"], "agentDir": a["agentDir"]}))
+            .collect();
+        compare("agents", &Value::Array(want));
+    }
+    match &expected["browser"] {
+        Value::Null => {}
+        browser if browser.get("error").is_some() => compare("browser", browser),
+        browser => {
+            let mut want = browser.clone();
+            want.as_object_mut().unwrap().remove("extensionRelayPorts");
+            compare("browser", &want);
+        }
+    }
+    let warned_missing = expected["configValidate"]["warnings"]
+        .as_array()
+        .is_some_and(|w| {
+            w.iter().any(|w| {
+                w["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("Missing env var")
+            })
+        });
+    let found_missing = instance
+        .problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::MissingEnvVar);
+    if warned_missing != found_missing {
+        diffs.push(format!(
+            "missing env var: OpenClaw warns {warned_missing}, clawlint {found_missing}"
+        ));
+    }
+    diffs
+}
+
+/// Schema rules clawlint does not model (it is not a config validator).
+fn is_schema_only(message: &Value) -> bool {
+    let text = message.as_str().unwrap_or("");
+    text.contains("multi-agent rosters") || text.contains("Unrecognized key")
+}
+
+#[test]
+fn every_recorded_case_resolves_as_openclaw_does() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("expected.json").exists())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 30, "only {} conformance cases", dirs.len());
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        for diff in check_case(dir) {
+            failures.push(format!(
+                "{}: {diff}",
+                dir.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences from OpenClaw:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
