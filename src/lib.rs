@@ -2,8 +2,13 @@
 //!
 //! The pipeline: discover → load → resolve → rules → suppress → report.
 
+pub mod cli;
+pub mod commands;
+pub mod diagnostic;
 pub mod discover;
 pub mod load;
 pub mod paths;
+pub mod report;
 pub mod resolve;
+pub mod rules;
 pub mod source;

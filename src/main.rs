@@ -1,1 +1,33 @@
-fn main() {}
+//! Thin: parse the command line, run the command, map the result to an exit code.
+
+use clap::Parser;
+use clawlint::cli::{Cli, Command};
+use clawlint::commands;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            let code = if err.use_stderr() {
+                commands::EXIT_USAGE
+            } else {
+                commands::EXIT_OK
+            };
+            return ExitCode::from(code);
+        }
+    };
+    let result = match &cli.command {
+        Command::Check(args) => commands::check(args),
+        Command::Resolve(args) => commands::resolve(args),
+        Command::Rule(args) => commands::rule(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("clawlint: error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -91,6 +91,17 @@ pub fn canonical_key(path: &Path) -> PathBuf {
     }
 }
 
+/// Shows a path relative to clawlint's working directory when it lies below it, so output
+/// shows the paths the user typed and no machine-specific prefix.
+pub fn display_path(path: &Path) -> String {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
+    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        Some(rest) if !rest.as_os_str().is_empty() => rest.display().to_string(),
+        _ => path.display().to_string(),
+    }
+}
+
 /// Shows a path under `home` as `~/…`, which is how operators read them.
 pub fn display_home_relative(path: &Path, home: &Path) -> String {
     match path.strip_prefix(home) {

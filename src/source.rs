@@ -24,6 +24,23 @@ pub struct SourceFile {
     pub text: String,
     /// The `$include` value that pulled this file in, when it is an include.
     pub included_from: Option<Loc>,
+    /// Spans holding secrets: never shown, in any output.
+    pub redactions: Vec<Span>,
+}
+
+impl SourceFile {
+    /// The text with every secret replaced by `*`, byte for byte, so spans stay valid.
+    pub fn redacted_text(&self) -> String {
+        let mut bytes = self.text.clone().into_bytes();
+        for span in &self.redactions {
+            let end = span.end.min(bytes.len());
+            for b in &mut bytes[span.start.min(end)..end] {
+                // Keep UTF-8 valid: continuation and lead bytes alike become '*'.
+                *b = b'*';
+            }
+        }
+        String::from_utf8(bytes).unwrap_or_default()
+    }
 }
 
 /// Files are added once and never removed, so a [`FileId`] stays valid.
@@ -48,9 +65,15 @@ impl SourceMap {
             path: path.to_path_buf(),
             text,
             included_from,
+            redactions: Vec::new(),
         });
         self.by_path.insert(path.to_path_buf(), id);
         id
+    }
+
+    /// Marks spans of a file as secret.
+    pub fn redact(&mut self, id: FileId, spans: impl IntoIterator<Item = Span>) {
+        self.files[id.0 as usize].redactions.extend(spans);
     }
 
     pub fn lookup(&self, path: &Path) -> Option<FileId> {
@@ -106,9 +129,43 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// Keys whose values are secrets wherever they appear: `botToken`, `appSecret`,
+/// `password`, `TELEGRAM_BOT_TOKEN`, `OPENAI_API_KEY`, ...
+pub fn is_secret_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    if ["file", "path", "dir"].iter().any(|s| lower.ends_with(s)) {
+        return false;
+    }
+    [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "apikey",
+        "api_key",
+        "credential",
+        "privatekey",
+        "private_key",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction_keeps_length_and_utf8() {
+        let mut map = SourceMap::new();
+        let id = map.add(Path::new("f"), "a=sécret;".into(), None);
+        map.redact(id, [Span { start: 2, end: 8 }]);
+        let shown = map.file(id).redacted_text();
+        assert_eq!(shown, "a=******;");
+        assert_eq!(shown.len(), "a=sécret;".len());
+        assert!(is_secret_key("botToken") && is_secret_key("TELEGRAM_BOT_TOKEN"));
+        assert!(!is_secret_key("port") && !is_secret_key("tokenFile"));
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

@@ -3,6 +3,7 @@
 pub mod home;
 
 use crate::load::env::Env;
+use crate::paths::absolute;
 use crate::resolve::{resolve_instance, Discovery, Instance, Invocation};
 use crate::source::SourceMap;
 use std::path::{Path, PathBuf};
@@ -23,12 +24,14 @@ pub struct Inventory {
 }
 
 pub fn discover(inputs: &Inputs) -> Inventory {
+    // Absolute from here on, as OpenClaw's paths are; output shows them relative again.
+    let home = inputs.home.as_deref().map(absolute);
     let mut invocations = Vec::new();
-    if let Some(home) = &inputs.home {
+    if let Some(home) = &home {
         invocations.extend(home::scan(home));
     }
     for file in &inputs.config_files {
-        invocations.push(config_file_invocation(file, inputs.home.as_deref()));
+        invocations.push(config_file_invocation(&absolute(file), home.as_deref()));
     }
     let mut sources = SourceMap::new();
     let mut instances: Vec<Instance> = Vec::new();
@@ -64,7 +67,7 @@ fn config_file_invocation(file: &Path, home: Option<&Path>) -> Invocation {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.to_path_buf());
     let mut inv = home::invocation(&home, None);
-    inv.name = file.display().to_string();
+    inv.name = crate::paths::display_path(file);
     inv.discovery = Discovery::ConfigArg(file.to_path_buf());
     set_given(&mut inv.env, "OPENCLAW_STATE_DIR", dir);
     set_given(&mut inv.env, "OPENCLAW_CONFIG_PATH", file);

@@ -183,6 +183,16 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The span of an entry's value: after the `=` or `:` that follows the key.
+pub fn value_span(text: &str, entry: &Entry) -> Span {
+    let after_key = &text[entry.key_span.end..entry.span.end];
+    let separator = after_key.find(['=', ':']).map_or(0, |i| i + 1);
+    Span {
+        start: entry.key_span.end + separator,
+        end: entry.span.end,
+    }
+}
+
 /// The offset of the closing quote, honouring `\<quote>` as an escaped quote.
 fn closing_quote(body: &str, quote: char) -> Option<usize> {
     let mut escaped = false;

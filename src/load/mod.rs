@@ -40,7 +40,12 @@ pub fn parse_config(
     let parsed = json5::parse(&text);
     let file = sources.add(path, text, included_from);
     match parsed {
-        Ok(doc) => Ok((tree::Node::from_json5(&doc.root, file), doc.comments)),
+        Ok(doc) => {
+            let mut secrets = Vec::new();
+            secret_spans(&doc.root, &mut secrets);
+            sources.redact(file, secrets);
+            Ok((tree::Node::from_json5(&doc.root, file), doc.comments))
+        }
         Err(err) => Err(Problem {
             kind: ProblemKind::Unparsable,
             message: format!("invalid JSON5: {}", err.message),
@@ -49,6 +54,35 @@ pub fn parse_config(
                 span: err.span,
             }),
         }),
+    }
+}
+
+/// Literal strings under secret-like keys (not `${VAR}` or `$VAR` references, which say
+/// where a secret lives without revealing it).
+fn secret_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
+    match &node.value {
+        json5::Value::Object(members) => {
+            for m in members {
+                match &m.value.value {
+                    json5::Value::String(s)
+                        if crate::source::is_secret_key(&m.key) && !s.starts_with('$') =>
+                    {
+                        out.push(inner_span(m.value.span));
+                    }
+                    _ => secret_spans(&m.value, out),
+                }
+            }
+        }
+        json5::Value::Array(items) => items.iter().for_each(|n| secret_spans(n, out)),
+        _ => {}
+    }
+}
+
+/// A string value's span without its quotes.
+fn inner_span(span: json5::Span) -> json5::Span {
+    json5::Span {
+        start: span.start + 1,
+        end: span.end.saturating_sub(1).max(span.start + 1),
     }
 }
 

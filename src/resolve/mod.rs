@@ -80,6 +80,13 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
         profile,
         config_path,
         config_exists: config.exists,
+        config_loc: Loc {
+            file: root.loc.file,
+            span: crate::load::json5::Span {
+                start: root.loc.span.start,
+                end: (root.loc.span.start + 1).min(root.loc.span.end),
+            },
+        },
         state_dir,
         workspace,
         agents,
@@ -183,7 +190,14 @@ fn read_dotenv(
         }
     };
     let parsed = dotenv::parse(&text);
+    let secrets: Vec<_> = parsed
+        .entries
+        .iter()
+        .filter(|e| crate::source::is_secret_key(&e.key))
+        .map(|e| dotenv::value_span(&text, e))
+        .collect();
     let file = sources.add(path, text, None);
+    sources.redact(file, secrets);
     for entry in parsed.effective() {
         if filtered && dotenv::blocked_in_workspace_dotenv(&entry.key) {
             continue;

@@ -39,11 +39,43 @@ impl Origin {
         }
     }
 
+    /// How the value came about, in words, without file positions (labels show those).
+    pub fn summary(&self) -> String {
+        match self {
+            Origin::Config(_) => "set in config".to_string(),
+            Origin::Env { var, set_by } => format!("{var} {}", set_by_words(set_by)),
+            Origin::Substituted { var, set_by, .. } => {
+                format!("${{{var}}} in config, {var} {}", set_by_words(set_by))
+            }
+            Origin::Cli { arg, .. } => format!("argument {arg}"),
+            Origin::Default(reason) => reason.clone(),
+            Origin::Derived { base, formula } => format!("{formula}; {}", base.summary()),
+        }
+    }
+
+    /// The arithmetic, when the value was computed: `18787 + 2`.
+    pub fn formula(&self) -> Option<&str> {
+        match self {
+            Origin::Derived { formula, .. } => Some(formula),
+            _ => None,
+        }
+    }
+
     pub fn derived(&self, formula: impl Into<String>) -> Origin {
         Origin::Derived {
             base: Box::new(self.clone()),
             formula: formula.into(),
         }
+    }
+}
+
+fn set_by_words(set_by: &EnvOrigin) -> String {
+    match set_by {
+        EnvOrigin::Given => "in the environment".to_string(),
+        EnvOrigin::ProfileFlag { flag } => format!("set by {flag}"),
+        EnvOrigin::DotEnv(_) => "set in a .env file".to_string(),
+        EnvOrigin::ConfigEnv(_) => "set in the config's env.vars".to_string(),
+        EnvOrigin::Service(_) => "set by the service unit".to_string(),
     }
 }
 
@@ -282,6 +314,8 @@ pub struct Instance {
     pub env: Env,
     pub config_path: Sourced<PathBuf>,
     pub config_exists: bool,
+    /// The start of the config's root object (of an empty stand-in when there is no file).
+    pub config_loc: Loc,
     pub state_dir: Sourced<PathBuf>,
     pub workspace: Sourced<PathBuf>,
     pub agents: Vec<Agent>,

@@ -1,0 +1,85 @@
+//! The command line (clap definitions only).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "clawlint",
+    version,
+    about = "Find port, path and credential collisions between OpenClaw gateways before they start",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint every gateway on the host and report collisions.
+    Check(CheckArgs),
+    /// Show each gateway's effective paths, ports and credentials, with their sources.
+    Resolve(ResolveArgs),
+    /// Print a rule's documentation.
+    Rule(RuleArgs),
+}
+
+/// Where the gateways are.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Config files to lint (each one gateway). Without --home, only these are read.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// Home directory to scan for .openclaw, .openclaw-<profile> and .clawdbot [default: $HOME]
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format, optionally written to a file: human, json (FMT or FMT=PATH; repeatable).
+    #[arg(long, value_name = "FMT[=PATH]", default_value = "human")]
+    pub format: Vec<String>,
+    /// Exit 0 even when errors are found.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ModelFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Rule code (CL101) or name (gateway-port-collision).
+    #[arg(required_unless_present = "all")]
+    pub code: Option<String>,
+    /// Every rule.
+    #[arg(long, conflicts_with = "code")]
+    pub all: bool,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ModelFormat,
+}

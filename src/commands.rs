@@ -1,0 +1,214 @@
+//! The commands behind the CLI: each returns the exit code.
+
+use crate::cli::{CheckArgs, ColorChoice, InputArgs, ModelFormat, ResolveArgs, RuleArgs};
+use crate::discover::{discover, Inputs, Inventory};
+use crate::report;
+use crate::rules::{self, catalog, Levels, RuleContext};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_INPUT: u8 = 3;
+
+/// A failure that stops a command before it can lint: bad usage or unreadable input.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+fn failure(code: u8, message: impl Into<String>) -> Failure {
+    Failure {
+        code,
+        message: message.into(),
+    }
+}
+
+/// With config files named, only those are read unless `--home` is given too.
+fn inputs(args: &InputArgs) -> Result<Inputs, Failure> {
+    let home = match (&args.home, args.paths.is_empty()) {
+        (Some(home), _) => Some(home.clone()),
+        (None, true) => std::env::var_os("HOME").map(PathBuf::from),
+        (None, false) => None,
+    };
+    if let Some(home) = &home {
+        if !home.is_dir() {
+            return Err(failure(
+                EXIT_INPUT,
+                format!(
+                    "home directory {} does not exist or is not a directory",
+                    home.display()
+                ),
+            ));
+        }
+    }
+    for path in &args.paths {
+        if !path.is_file() {
+            return Err(failure(
+                EXIT_INPUT,
+                format!(
+                    "config file {} does not exist or is not a file",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    Ok(Inputs {
+        home,
+        config_files: args.paths.clone(),
+    })
+}
+
+fn load(args: &InputArgs) -> Result<Inventory, Failure> {
+    Ok(discover(&inputs(args)?))
+}
+
+/// `FMT` or `FMT=PATH`.
+struct OutputSpec {
+    format: String,
+    path: Option<PathBuf>,
+}
+
+fn output_specs(raw: &[String]) -> Result<Vec<OutputSpec>, Failure> {
+    raw.iter()
+        .map(|spec| {
+            let (format, path) = match spec.split_once('=') {
+                Some((f, p)) => (f, Some(PathBuf::from(p))),
+                None => (spec.as_str(), None),
+            };
+            if !matches!(format, "human" | "json") {
+                return Err(failure(
+                    EXIT_USAGE,
+                    format!("unknown format {format:?} (expected human or json)"),
+                ));
+            }
+            Ok(OutputSpec {
+                format: format.to_string(),
+                path,
+            })
+        })
+        .collect()
+}
+
+fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
+    let outputs = output_specs(&args.format)?;
+    let inventory = load(&args.input)?;
+    let ctx = RuleContext {
+        instances: &inventory.instances,
+        sources: &inventory.sources,
+    };
+    let findings = rules::run(&ctx, &Levels::default());
+    for spec in &outputs {
+        let to_terminal = spec.path.is_none() && std::io::stdout().is_terminal();
+        let text = match spec.format.as_str() {
+            "json" => {
+                report::json::render(&findings, &inventory.sources, inventory.instances.len())
+            }
+            _ => {
+                let options = report::human::HumanOptions {
+                    color: use_color(args.color, to_terminal),
+                    width: report::human::DEFAULT_WIDTH,
+                };
+                report::human::render(
+                    &findings,
+                    &inventory.sources,
+                    inventory.instances.len(),
+                    &options,
+                )
+            }
+        };
+        write_output(spec.path.as_deref(), &text)?;
+    }
+    let errors = findings
+        .iter()
+        .any(|f| f.severity == crate::diagnostic::Severity::Error);
+    Ok(if errors && !args.exit_zero {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
+    match path {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| failure(EXIT_INPUT, format!("cannot write {}: {e}", path.display()))),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout.write_all(text.as_bytes());
+            Ok(())
+        }
+    }
+}
+
+pub fn resolve(args: &ResolveArgs) -> Result<u8, Failure> {
+    let inventory = load(&args.input)?;
+    let text = match args.format {
+        ModelFormat::Json => report::model::render_json(&inventory.instances, &inventory.sources),
+        ModelFormat::Human => report::model::render_human(&inventory.instances, &inventory.sources),
+    };
+    write_output(None, &text)?;
+    Ok(EXIT_OK)
+}
+
+pub fn rule(args: &RuleArgs) -> Result<u8, Failure> {
+    let rules: Vec<&catalog::RuleInfo> = if args.all {
+        catalog::all().iter().collect()
+    } else {
+        let key = args.code.as_deref().unwrap_or_default();
+        vec![catalog::find(key).ok_or_else(|| {
+            failure(
+                EXIT_USAGE,
+                format!("no rule {key:?}; `clawlint rule --all` lists them"),
+            )
+        })?]
+    };
+    let text = match args.format {
+        ModelFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&rules).expect("serializable");
+            t.push('\n');
+            t
+        }
+        ModelFormat::Human => rules
+            .iter()
+            .map(|r| rule_page(r))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    write_output(None, &text)?;
+    Ok(EXIT_OK)
+}
+
+fn rule_page(rule: &catalog::RuleInfo) -> String {
+    let level = match rule.category.default_severity() {
+        Some(s) => s.as_str(),
+        None => "off",
+    };
+    format!(
+        "{} {} ({}, {}: {level} by default)\n\n{}\n\n{}\n\nExample:\n{}\nFix:\n{}",
+        rule.code,
+        rule.name,
+        rule.family,
+        rule.category.as_str(),
+        rule.summary,
+        rule.explanation.trim_end(),
+        indent(&rule.example),
+        indent(&rule.fix)
+    )
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}

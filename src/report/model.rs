@@ -1,0 +1,312 @@
+//! `clawlint resolve`: the effective model of every gateway, with the source of each value,
+//! as text for people and as stable JSON.
+
+use super::{position, showable};
+use crate::load::env::EnvOrigin;
+use crate::paths::display_home_relative;
+use crate::resolve::{Discovery, Instance, Origin, SecretIdentity, Sourced};
+use crate::rules::credentials::{credential_name, shown};
+use crate::source::{Loc, SourceMap};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn at(sources: &SourceMap, loc: Loc) -> String {
+    let p = position(sources, loc);
+    format!("{}:{}:{}", p.file, p.line, p.column)
+}
+
+fn set_by_text(set_by: &EnvOrigin, sources: &SourceMap) -> String {
+    match set_by {
+        EnvOrigin::Given => "from the environment".to_string(),
+        EnvOrigin::ProfileFlag { flag } => format!("set by {flag}"),
+        EnvOrigin::DotEnv(loc) => format!("set in {}", at(sources, *loc)),
+        EnvOrigin::ConfigEnv(loc) => format!("set in env.vars at {}", at(sources, *loc)),
+        EnvOrigin::Service(loc) => format!("set by the unit at {}", at(sources, *loc)),
+    }
+}
+
+/// Where a value came from, in words with file positions.
+pub fn describe(origin: &Origin, sources: &SourceMap) -> String {
+    match origin {
+        Origin::Config(loc) => at(sources, *loc),
+        Origin::Env { var, set_by } => format!("{var} {}", set_by_text(set_by, sources)),
+        Origin::Substituted { loc, var, set_by } => {
+            format!(
+                "{} via ${{{var}}}, {var} {}",
+                at(sources, *loc),
+                set_by_text(set_by, sources)
+            )
+        }
+        Origin::Cli { arg, loc } => match loc {
+            Some(loc) => format!("argument {arg} at {}", at(sources, *loc)),
+            None => format!("argument {arg}"),
+        },
+        Origin::Default(reason) => reason.clone(),
+        Origin::Derived { base, formula } => format!("{formula}; {}", describe(base, sources)),
+    }
+}
+
+fn set_by_json(set_by: &EnvOrigin, sources: &SourceMap) -> Value {
+    let located = |kind: &str, loc: &Loc| {
+        let mut v = serde_json::to_value(position(sources, *loc)).expect("serializable");
+        v["kind"] = json!(kind);
+        v
+    };
+    match set_by {
+        EnvOrigin::Given => json!({"kind": "environment"}),
+        EnvOrigin::ProfileFlag { flag } => json!({"kind": "profile-flag", "flag": flag}),
+        EnvOrigin::DotEnv(loc) => located("dotenv", loc),
+        EnvOrigin::ConfigEnv(loc) => located("config-env", loc),
+        EnvOrigin::Service(loc) => located("service", loc),
+    }
+}
+
+pub fn origin_json(origin: &Origin, sources: &SourceMap) -> Value {
+    let with_position = |mut v: Value, loc: Option<Loc>| {
+        if let Some(loc) = showable(sources, loc) {
+            let p = serde_json::to_value(position(sources, loc)).expect("serializable");
+            for (k, val) in p.as_object().expect("object") {
+                v[k] = val.clone();
+            }
+            let chain: Vec<String> = sources
+                .include_chain(loc.file)
+                .into_iter()
+                .map(|l| at(sources, l))
+                .collect();
+            if !chain.is_empty() {
+                v["includedFrom"] = json!(chain);
+            }
+        }
+        v
+    };
+    match origin {
+        Origin::Config(loc) => with_position(json!({"kind": "config"}), Some(*loc)),
+        Origin::Env { var, set_by } => {
+            json!({"kind": "env", "var": var, "setBy": set_by_json(set_by, sources)})
+        }
+        Origin::Substituted { loc, var, set_by } => with_position(
+            json!({"kind": "substituted", "var": var, "setBy": set_by_json(set_by, sources)}),
+            Some(*loc),
+        ),
+        Origin::Cli { arg, loc } => with_position(json!({"kind": "argument", "arg": arg}), *loc),
+        Origin::Default(reason) => json!({"kind": "default", "reason": reason}),
+        Origin::Derived { base, formula } => {
+            json!({"kind": "derived", "formula": formula, "from": origin_json(base, sources)})
+        }
+    }
+}
+
+fn path_text(path: &Path, home: &Path) -> String {
+    display_home_relative(path, home)
+}
+
+fn sourced_path_json(value: &Sourced<PathBuf>, home: &Path, sources: &SourceMap) -> Value {
+    json!({"value": path_text(&value.value, home), "source": origin_json(&value.origin, sources)})
+}
+
+fn discovery_json(discovery: &Discovery, home: &Path) -> Value {
+    match discovery {
+        Discovery::HomeDir(dir) => json!({"kind": "home-dir", "path": path_text(dir, home)}),
+        Discovery::ConfigArg(file) => {
+            json!({"kind": "config-argument", "path": file.display().to_string()})
+        }
+        Discovery::Given => json!({"kind": "given"}),
+    }
+}
+
+fn secret_json(identity: &SecretIdentity) -> Value {
+    match identity {
+        SecretIdentity::Known { fingerprint, hint } => {
+            json!({"resolved": true, "sha256Prefix": fingerprint, "hint": hint})
+        }
+        SecretIdentity::Unresolved { reference, reason } => {
+            json!({"resolved": false, "reference": reference, "reason": reason})
+        }
+    }
+}
+
+pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
+    let home = &inst.home;
+    let listeners: Vec<Value> = inst
+        .listeners
+        .iter()
+        .map(|l| json!({"port": l.port, "kind": l.kind.id(), "detail": l.detail, "source": origin_json(&l.origin, sources)}))
+        .collect();
+    let browser = inst.browser.as_ref().map(|b| {
+        let profiles: Vec<Value> = b
+            .profiles
+            .iter()
+            .map(|p| json!({"name": p.name, "driver": p.driver, "cdpPort": p.cdp_port, "cdpUrl": p.cdp_url,
+                "attachOnly": p.attach_only, "localManaged": p.is_local_managed(), "source": origin_json(&p.origin, sources)}))
+            .collect();
+        json!({"enabled": b.enabled, "controlPort": b.control_port, "cdpRange": [b.cdp_range.start, b.cdp_range.end],
+            "profiles": profiles, "error": b.error})
+    });
+    let credentials: Vec<Value> = inst
+        .credentials
+        .iter()
+        .map(|c| {
+            json!({"channel": c.channel, "account": c.account, "kind": c.kind,
+            "secret": secret_json(&c.secret), "source": origin_json(&c.origin, sources)})
+        })
+        .collect();
+    let agents: Vec<Value> = inst
+        .agents
+        .iter()
+        .map(|a| {
+            json!({"id": a.id, "workspace": sourced_path_json(&a.workspace, home, sources),
+            "agentDir": sourced_path_json(&a.agent_dir, home, sources)})
+        })
+        .collect();
+    let problems: Vec<Value> = inst
+        .problems
+        .iter()
+        .map(|p| {
+            let mut v = json!({"message": p.message});
+            if let Some(loc) = showable(sources, p.loc) {
+                v["location"] = json!(at(sources, loc));
+            }
+            v
+        })
+        .collect();
+    json!({
+        "name": inst.name,
+        "discoveredBy": discovery_json(&inst.discovery, home),
+        "profile": inst.profile.as_ref().map(|p| json!({"value": p.value, "source": origin_json(&p.origin, sources)})),
+        "configPath": sourced_path_json(&inst.config_path, home, sources),
+        "configExists": inst.config_exists,
+        "stateDir": sourced_path_json(&inst.state_dir, home, sources),
+        "workspace": sourced_path_json(&inst.workspace, home, sources),
+        "agents": agents,
+        "lockDir": path_text(&inst.lock_dir, home),
+        "logFile": sourced_path_json(&inst.log_file, home, sources),
+        "service": {"systemdUnit": inst.service.systemd_unit, "launchdLabel": inst.service.launchd_label,
+            "windowsTask": inst.service.windows_task},
+        "gatewayPort": {"value": inst.port.value, "kind": inst.port_kind.id(),
+            "openclawPortSource": inst.port_kind.openclaw_port_source(), "source": origin_json(&inst.port.origin, sources)},
+        "listeners": listeners,
+        "browser": browser,
+        "credentials": credentials,
+        "problems": problems,
+    })
+}
+
+pub fn render_json(instances: &[Instance], sources: &SourceMap) -> String {
+    let value = json!({
+        "version": super::json::SCHEMA_VERSION,
+        "instances": instances.iter().map(|i| instance_json(i, sources)).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&value).expect("serializable");
+    text.push('\n');
+    text
+}
+
+fn row(out: &mut String, key: &str, value: &str, source: &str) {
+    let _ = writeln!(out, "  {key:<12} {value}");
+    if !source.is_empty() {
+        let _ = writeln!(out, "  {:<12}   ← {source}", "");
+    }
+}
+
+pub fn render_human(instances: &[Instance], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for inst in instances {
+        render_instance(&mut out, inst, sources);
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{} gateway(s) resolved", instances.len());
+    out
+}
+
+fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
+    let home = &inst.home;
+    let d = |o: &Origin| describe(o, sources);
+    let started = match &inst.profile_flag {
+        Some(p) => format!("openclaw --profile {p} gateway"),
+        None => "openclaw gateway".to_string(),
+    };
+    let _ = writeln!(out, "gateway \"{}\" (started as `{started}`)", inst.name);
+    let p = |s: &Sourced<PathBuf>| path_text(&s.value, home);
+    let exists = if inst.config_exists {
+        ""
+    } else {
+        " (does not exist: defaults apply)"
+    };
+    row(
+        out,
+        "config",
+        &format!("{}{exists}", p(&inst.config_path)),
+        &d(&inst.config_path.origin),
+    );
+    row(
+        out,
+        "state dir",
+        &p(&inst.state_dir),
+        &d(&inst.state_dir.origin),
+    );
+    for agent in &inst.agents {
+        row(
+            out,
+            &format!("agent {}", agent.id),
+            &format!("workspace {}", p(&agent.workspace)),
+            &d(&agent.workspace.origin),
+        );
+        row(out, "", &format!("agent dir {}", p(&agent.agent_dir)), "");
+    }
+    row(out, "log file", &p(&inst.log_file), "");
+    row(
+        out,
+        "service",
+        &format!(
+            "{} / {} / {}",
+            inst.service.systemd_unit, inst.service.launchd_label, inst.service.windows_task
+        ),
+        "",
+    );
+    row(
+        out,
+        "port",
+        &format!("{} ({})", inst.port.value, inst.port_kind.id()),
+        &d(&inst.port.origin),
+    );
+    for (i, l) in inst.listeners.iter().enumerate() {
+        let key = if i == 0 { "listeners" } else { "" };
+        let how = l
+            .origin
+            .formula()
+            .map(|f| format!(" = {f}"))
+            .unwrap_or_default();
+        row(
+            out,
+            key,
+            &format!("{:>5}  {}{how}", l.port, l.describe()),
+            "",
+        );
+    }
+    if let Some(b) = &inst.browser {
+        match &b.error {
+            Some(error) => row(out, "browser", &format!("refused by OpenClaw: {error}"), ""),
+            None => row(
+                out,
+                "CDP range",
+                &format!("{}..{}", b.cdp_range.start, b.cdp_range.end),
+                "",
+            ),
+        }
+    }
+    for c in &inst.credentials {
+        row(
+            out,
+            "credential",
+            &format!("{}: {}", credential_name(c), shown(c)),
+            &d(&c.origin),
+        );
+    }
+    for problem in &inst.problems {
+        let place = showable(sources, problem.loc)
+            .map(|l| format!(" at {}", at(sources, l)))
+            .unwrap_or_default();
+        row(out, "problem", &format!("{}{place}", problem.message), "");
+    }
+}

@@ -1,0 +1,86 @@
+//! Browser rules (CL6xx): CDP endpoints pinned by two gateways, and loopback endpoints
+//! OpenClaw may launch Chrome on when the operator meant to attach.
+
+use super::group::{distinct, names, party, shared_across_instances};
+use super::RuleContext;
+use crate::diagnostic::Finding;
+use crate::resolve::{BrowserProfile, Instance};
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut out = shared_endpoints(ctx.instances);
+    out.extend(ctx.instances.iter().flat_map(loopback_without_attach_only));
+    out
+}
+
+fn pinned_profiles(instance: &Instance) -> impl Iterator<Item = &BrowserProfile> {
+    instance
+        .browser
+        .iter()
+        .filter(|b| b.enabled && b.error.is_none())
+        .flat_map(|b| b.profiles.iter())
+        .filter(|p| p.driver == "openclaw" && (p.explicit || p.from_url))
+}
+
+/// Loopback hosts are one host: 127.0.0.1, localhost and ::1 reach the same Chrome.
+fn endpoint_key(profile: &BrowserProfile) -> (String, u16) {
+    let host = if profile.loopback {
+        "loopback".to_string()
+    } else {
+        profile.cdp_host.clone()
+    };
+    (host, profile.cdp_port)
+}
+
+/// CL601: two gateways pin the same CDP endpoint. Pairs of launched, local Chrome ports are
+/// listener collisions (CL102) and are left to that rule.
+fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
+    let items = instances
+        .iter()
+        .enumerate()
+        .flat_map(|(i, inst)| pinned_profiles(inst).map(move |p| (endpoint_key(p), i, p)))
+        .collect();
+    let mut out = Vec::new();
+    for ((_, port), parties) in shared_across_instances(items) {
+        if parties.iter().all(|(_, p)| p.is_local_managed()) {
+            continue;
+        }
+        let involved = distinct(instances, &parties);
+        let endpoint = &parties[0].1.cdp_url;
+        let mut finding = Finding::new(
+            "CL601",
+            format!("gateways {} drive the same browser at {endpoint}", names(&involved)),
+        )
+        .note(format!(
+            "OpenClaw uses whatever Chrome answers on port {port}: each gateway sees and drives the other's tabs, cookies and logins"
+        ))
+        .help("give each gateway its own Chrome (its own remote-debugging port or cdpUrl)");
+        for (i, profile) in &parties {
+            let what = format!(
+                "browser profile \"{}\" at {}",
+                profile.name, profile.cdp_url
+            );
+            finding = finding.label(party(&instances[*i], &what, &profile.origin));
+        }
+        out.push(finding);
+    }
+    out
+}
+
+/// CL602: a hand-pinned loopback cdpUrl without attachOnly.
+fn loopback_without_attach_only(instance: &Instance) -> Vec<Finding> {
+    pinned_profiles(instance)
+        .filter(|p| p.from_url && p.is_local_managed())
+        .map(|p| {
+            Finding::new(
+                "CL602",
+                format!(
+                    "\"{}\"'s browser profile \"{}\" points at {} on this host without attachOnly",
+                    instance.name, p.name, p.cdp_url
+                ),
+            )
+            .label(party(instance, &format!("browser profile \"{}\" cdpUrl", p.name), &p.origin))
+            .note("if nothing answers there, OpenClaw launches its own Chrome on that port; if anything answers, it silently drives it")
+            .help(format!("add `attachOnly: true` to browser profile \"{}\" to only ever attach", p.name))
+        })
+        .collect()
+}

@@ -1,0 +1,128 @@
+//! Credential rules (CL3xx): the same bot, app or auth token in two gateways, compared by
+//! fingerprint of the resolved value; unresolvable references are reported, not guessed.
+
+use super::group::{distinct, names, party, shared_across_instances};
+use super::RuleContext;
+use crate::diagnostic::Finding;
+use crate::resolve::{Credential, SecretIdentity};
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut out = shared_tokens(ctx);
+    out.extend(unverifiable(ctx));
+    out
+}
+
+fn code_for(channel: &str) -> Option<&'static str> {
+    match channel {
+        "telegram" => Some("CL301"),
+        "discord" => Some("CL302"),
+        "slack" => Some("CL303"),
+        "gateway" => Some("CL305"),
+        _ => None,
+    }
+}
+
+/// How a token is shown: never the token, only its public hint and a fingerprint.
+pub fn shown(credential: &Credential) -> String {
+    match &credential.secret {
+        SecretIdentity::Known { fingerprint, hint } => match hint {
+            Some(bot) => format!("bot {bot}:…, sha256 {}", &fingerprint[..8]),
+            None => format!("sha256 {}", &fingerprint[..8]),
+        },
+        SecretIdentity::Unresolved { reference, .. } => format!("unresolved {reference}"),
+    }
+}
+
+/// `telegram bot token`, `gateway auth token`.
+pub fn credential_name(credential: &Credential) -> String {
+    match credential.channel.as_str() {
+        "gateway" => format!("gateway {}", credential.kind),
+        channel if credential.account == "default" => format!("{channel} {}", credential.kind),
+        channel => format!(
+            "{channel} account \"{}\" {}",
+            credential.account, credential.kind
+        ),
+    }
+}
+
+fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
+    let items = ctx
+        .instances
+        .iter()
+        .enumerate()
+        .flat_map(|(i, inst)| {
+            inst.credentials
+                .iter()
+                .filter_map(move |c| match &c.secret {
+                    SecretIdentity::Known { fingerprint, .. } => Some((
+                        (c.channel.clone(), c.kind.clone(), fingerprint.clone()),
+                        i,
+                        c,
+                    )),
+                    SecretIdentity::Unresolved { .. } => None,
+                })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for ((channel, _, _), parties) in shared_across_instances(items) {
+        let Some(code) = code_for(&channel) else {
+            continue;
+        };
+        let involved = distinct(ctx.instances, &parties);
+        let mut finding = Finding::new(
+            code,
+            format!(
+                "gateways {} use the same {} ({})",
+                names(&involved),
+                credential_name(parties[0].1).replace(" account \"", " token of account \""),
+                shown(parties[0].1)
+            ),
+        )
+        .help(help_for(&channel));
+        for (i, credential) in &parties {
+            let inst = &ctx.instances[*i];
+            finding = finding.label(party(
+                inst,
+                &credential_name(credential),
+                &credential.origin,
+            ));
+        }
+        out.push(finding);
+    }
+    out
+}
+
+fn help_for(channel: &str) -> &'static str {
+    match channel {
+        "telegram" => "create a separate bot with @BotFather for each gateway; two pollers of one bot get 409 Conflict and keep deleting each other's webhook",
+        "discord" => "create a separate Discord application (bot) for each gateway",
+        "slack" => "create a separate Slack app for each gateway",
+        _ => "give each gateway its own gateway.auth token (`openclaw --profile NAME doctor --generate-gateway-token`)",
+    }
+}
+
+/// CL304: a channel credential clawlint cannot resolve on this host.
+fn unverifiable(ctx: &RuleContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for inst in ctx.instances {
+        for credential in &inst.credentials {
+            let SecretIdentity::Unresolved { reference, reason } = &credential.secret else {
+                continue;
+            };
+            if credential.channel == "gateway" {
+                continue;
+            }
+            let what = credential_name(credential);
+            out.push(
+                Finding::new(
+                    "CL304",
+                    format!("cannot verify \"{}\"'s {what}: {reason}", inst.name),
+                )
+                .label(party(inst, &what, &credential.origin))
+                .note(format!("clawlint sees only its reference: {reference}"))
+                .help("declare the value's source in clawlint.toml, or make it readable where clawlint runs, so collisions can be checked"),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,80 @@
+//! Finding what gateways share, by sorting and grouping: never all pairs.
+
+use crate::diagnostic::Label;
+use crate::resolve::{Instance, Origin};
+
+/// Groups `(key, instance index, party)` items by key and keeps the groups that span at
+/// least two different gateways. Groups come out in key order; parties in input order.
+pub fn shared_across_instances<K: Ord, T>(
+    mut items: Vec<(K, usize, T)>,
+) -> Vec<(K, Vec<(usize, T)>)> {
+    items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut groups: Vec<(K, Vec<(usize, T)>)> = Vec::new();
+    for (key, instance, party) in items {
+        match groups.last_mut() {
+            Some((last, parties)) if *last == key => parties.push((instance, party)),
+            _ => groups.push((key, vec![(instance, party)])),
+        }
+    }
+    groups.retain(|(_, parties)| parties.iter().any(|(i, _)| *i != parties[0].0));
+    groups
+}
+
+/// A party on the place its value came from: `rescue: browser control port 18789 = 18787 + 2`.
+/// A party whose value came from no file says where it came from instead.
+pub fn party(instance: &Instance, what: &str, origin: &Origin) -> Label {
+    let how = match (origin, origin.loc(), origin.formula()) {
+        (_, None, _) | (Origin::Substituted { .. }, _, _) => format!(" ({})", origin.summary()),
+        (_, Some(_), Some(formula)) => format!(" = {formula}"),
+        _ => String::new(),
+    };
+    Label::new(
+        origin.loc(),
+        format!("{}: {what}{how}", instance.name),
+        Some(&instance.name),
+    )
+}
+
+/// `"a" and "b"`, `"a", "b" and "c"`.
+pub fn names(instances: &[&Instance]) -> String {
+    let quoted: Vec<String> = instances
+        .iter()
+        .map(|i| format!("\"{}\"", i.name))
+        .collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// The distinct instances of a group, in order.
+pub fn distinct<'a, T>(instances: &'a [Instance], parties: &[(usize, T)]) -> Vec<&'a Instance> {
+    let mut seen: Vec<usize> = Vec::new();
+    for (i, _) in parties {
+        if !seen.contains(i) {
+            seen.push(*i);
+        }
+    }
+    seen.into_iter().map(|i| &instances[i]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_need_two_instances() {
+        let items = vec![
+            (5, 0, "a"),
+            (5, 0, "b"),
+            (7, 1, "c"),
+            (7, 2, "d"),
+            (9, 3, "e"),
+        ];
+        let groups = shared_across_instances(items);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].0, 7);
+        assert_eq!(groups[0].1, vec![(1, "c"), (2, "d")]);
+    }
+}

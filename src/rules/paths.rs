@@ -1,0 +1,206 @@
+//! Path rules (CL2xx): state dirs, config files, workspaces, agent dirs and log files that
+//! two gateways share, compared by canonical path.
+
+use super::group::{distinct, names, party, shared_across_instances};
+use super::RuleContext;
+use crate::diagnostic::Finding;
+use crate::load::env::EnvOrigin;
+use crate::paths::canonical_key;
+use crate::resolve::profile::profile_state_dir;
+use crate::resolve::{Instance, Sourced};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let instances = ctx.instances;
+    let mut out = Vec::new();
+    out.extend(shared(instances, "CL201", "state dir", |i| vec![("state dir".into(), &i.state_dir)],
+        "give each gateway its own state dir: start it with `--profile NAME` (state in ~/.openclaw-NAME) or set its own OPENCLAW_STATE_DIR"));
+    out.extend(shared(instances, "CL202", "config file", |i| vec![("config file".into(), &i.config_path)],
+        "give each gateway its own config file (`--profile NAME` uses ~/.openclaw-NAME/openclaw.json)"));
+    out.extend(shared(instances, "CL203", "workspace", workspaces,
+        "give each gateway's agents their own workspace (`agents.defaults.workspace`, or per agent `workspace`)"));
+    out.extend(shared(
+        instances,
+        "CL207",
+        "agent dir",
+        agent_dirs,
+        "remove the shared `agentDir` so each gateway keeps its agents under its own state dir",
+    ));
+    out.extend(shared(
+        instances,
+        "CL208",
+        "log file",
+        |i| vec![("log file".into(), &i.log_file)],
+        "set `logging.file` in each gateway's config, or give them different profiles",
+    ));
+    out.extend(nested_in_state_dir(instances));
+    out.extend(instances.iter().filter_map(config_path_without_state_dir));
+    out.extend(instances.iter().filter_map(split_profile_identity));
+    out
+}
+
+type Paths<'a> = Vec<(String, &'a Sourced<PathBuf>)>;
+
+fn workspaces(instance: &Instance) -> Paths<'_> {
+    instance
+        .agents
+        .iter()
+        .map(|a| (format!("workspace of agent \"{}\"", a.id), &a.workspace))
+        .collect()
+}
+
+fn agent_dirs(instance: &Instance) -> Paths<'_> {
+    instance
+        .agents
+        .iter()
+        .map(|a| (format!("agent dir of agent \"{}\"", a.id), &a.agent_dir))
+        .collect()
+}
+
+fn shared<'a>(
+    instances: &'a [Instance],
+    code: &'static str,
+    what: &str,
+    paths_of: impl Fn(&'a Instance) -> Paths<'a>,
+    help: &str,
+) -> Vec<Finding> {
+    let items = instances
+        .iter()
+        .enumerate()
+        .flat_map(|(i, inst)| {
+            paths_of(inst)
+                .into_iter()
+                .map(move |(label, path)| (canonical_key(&path.value), i, (label, path)))
+        })
+        .collect();
+    shared_across_instances(items)
+        .into_iter()
+        .map(|(_, parties)| {
+            let involved = distinct(instances, &parties);
+            let shown = display(&parties[0].1 .1.value, &involved[0].home);
+            let mut finding = Finding::new(
+                code,
+                format!("gateways {} share the {what} {shown}", names(&involved)),
+            )
+            .help(help);
+            for (i, (label, path)) in &parties {
+                let inst = &instances[*i];
+                let text = format!("{label} {}", display(&path.value, &inst.home));
+                finding = finding.label(party(inst, &text, &path.origin));
+            }
+            finding
+        })
+        .collect()
+}
+
+fn display(path: &Path, home: &Path) -> String {
+    crate::paths::display_home_relative(path, home)
+}
+
+/// CL204: one gateway's state dir or workspace inside another gateway's state dir. Each
+/// path's ancestors are looked up in a map of state dirs: no pairwise comparison.
+fn nested_in_state_dir(instances: &[Instance]) -> Vec<Finding> {
+    let mut state_dirs: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+    for (i, inst) in instances.iter().enumerate() {
+        state_dirs
+            .entry(canonical_key(&inst.state_dir.value))
+            .or_default()
+            .push(i);
+    }
+    let mut out = Vec::new();
+    for (i, inst) in instances.iter().enumerate() {
+        let mut paths: Paths = vec![("state dir".into(), &inst.state_dir)];
+        paths.extend(workspaces(inst));
+        for (label, path) in paths {
+            let key = canonical_key(&path.value);
+            let owners = key.ancestors().skip(1).find_map(|a| state_dirs.get(a));
+            for owner in owners.into_iter().flatten().filter(|o| **o != i) {
+                let outer = &instances[*owner];
+                out.push(
+                    Finding::new(
+                        "CL204",
+                        format!(
+                            "\"{}\"'s {label} {} lies inside \"{}\"'s state dir {}",
+                            inst.name,
+                            display(&path.value, &inst.home),
+                            outer.name,
+                            display(&outer.state_dir.value, &outer.home)
+                        ),
+                    )
+                    .label(party(inst, &format!("{label} {}", display(&path.value, &inst.home)), &path.origin))
+                    .label(party(outer, &format!("state dir {}", display(&outer.state_dir.value, &outer.home)), &outer.state_dir.origin))
+                    .note("OpenClaw's doctor and state migrations treat everything under a state dir as that gateway's own (for example it moves ~/.openclaw/workspace-<profile> away)")
+                    .help(format!("move it out, for example to {}/workspace", display(&profile_state_dir(&inst.home, &inst.name), &inst.home))),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn set_by_user(instance: &Instance, var: &str) -> bool {
+    instance.env.get(var).is_some_and(|v| {
+        !matches!(v.origin, EnvOrigin::ProfileFlag { .. }) && !v.value.trim().is_empty()
+    })
+}
+
+/// CL205: `OPENCLAW_CONFIG_PATH` moves the config but not the state.
+fn config_path_without_state_dir(instance: &Instance) -> Option<Finding> {
+    if !set_by_user(instance, "OPENCLAW_CONFIG_PATH")
+        || instance.env.value("OPENCLAW_STATE_DIR").is_some()
+    {
+        return None;
+    }
+    let config = &instance.config_path;
+    Some(
+        Finding::new(
+            "CL205",
+            format!(
+                "\"{}\" sets OPENCLAW_CONFIG_PATH but not OPENCLAW_STATE_DIR: its config is {}, but its state stays in {}",
+                instance.name,
+                display(&config.value, &instance.home),
+                display(&instance.state_dir.value, &instance.home)
+            ),
+        )
+        .label(party(instance, "OPENCLAW_CONFIG_PATH", &config.origin))
+        .help("set OPENCLAW_STATE_DIR too (or use `--profile NAME`, which sets both)"),
+    )
+}
+
+/// CL206: `OPENCLAW_PROFILE` from the environment alone splits a gateway's identity.
+fn split_profile_identity(instance: &Instance) -> Option<Finding> {
+    let profile = instance.profile.as_ref()?;
+    if !set_by_user(instance, "OPENCLAW_PROFILE") || instance.profile_flag.is_some() {
+        return None;
+    }
+    let expected = profile_state_dir(&instance.home, &profile.value);
+    if canonical_key(&instance.state_dir.value) == canonical_key(&expected) {
+        return None;
+    }
+    let home = &instance.home;
+    Some(
+        Finding::new(
+            "CL206",
+            format!(
+                "\"{}\" sets OPENCLAW_PROFILE={} without --profile: state and config stay in {}, but workspace, port, log and service name follow the profile",
+                instance.name,
+                profile.value,
+                display(&instance.state_dir.value, home)
+            ),
+        )
+        .label(party(instance, &format!("OPENCLAW_PROFILE={}", profile.value), &profile.origin))
+        .note(format!(
+            "state dir {}, config {}, workspace {}, port {}, service {}",
+            display(&instance.state_dir.value, home),
+            display(&instance.config_path.value, home),
+            display(&instance.workspace.value, home),
+            instance.port.value,
+            instance.service.systemd_unit
+        ))
+        .help(format!(
+            "start it with `openclaw --profile {}` (which also sets OPENCLAW_STATE_DIR and OPENCLAW_CONFIG_PATH)",
+            profile.value
+        )),
+    )
+}

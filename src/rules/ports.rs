@@ -1,0 +1,285 @@
+//! Port rules (CL1xx): gateway ports, derived listeners, CDP ranges, footprints.
+
+use super::group::{distinct, names, party, shared_across_instances};
+use super::RuleContext;
+use crate::diagnostic::{Finding, Label};
+use crate::resolve::{Instance, Listener, ListenerKind, PortKind, PortRange};
+
+/// Every instance's base port occupies [B, B+110]: gateway, sandbox, control, relays, CDP.
+pub const FOOTPRINT: u32 = 111;
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(port_collisions(ctx.instances));
+    out.extend(cdp_range_intrusions(ctx.instances));
+    out.extend(ctx.instances.iter().filter_map(overflow_fallback));
+    out.extend(footprint_overlaps(ctx.instances));
+    out.extend(ctx.instances.iter().filter_map(hashed_port));
+    out.extend(ctx.instances.iter().filter_map(ignored_port_env));
+    out
+}
+
+fn listener_party(instance: &Instance, listener: &Listener) -> Label {
+    party(
+        instance,
+        &format!("{} {}", listener.describe(), listener.port),
+        &listener.origin,
+    )
+}
+
+/// CL101 when only gateway ports meet on a port, CL102 when any other listener is involved.
+fn port_collisions(instances: &[Instance]) -> Vec<Finding> {
+    let items = instances
+        .iter()
+        .enumerate()
+        .flat_map(|(i, inst)| inst.listeners.iter().map(move |l| (l.port, i, l)))
+        .collect();
+    let mut out = Vec::new();
+    for (port, parties) in shared_across_instances(items) {
+        let involved = distinct(instances, &parties);
+        let gateways_only = parties.iter().all(|(_, l)| l.kind == ListenerKind::Gateway);
+        let mut finding = if gateways_only {
+            Finding::new(
+                "CL101",
+                format!("gateways {} both use gateway port {port}", names(&involved)),
+            )
+            .help(format!(
+                "give each gateway its own base port at least {FOOTPRINT} apart (for example `gateway: {{ port: {} }}`), or run `clawlint plan` for a free one",
+                u32::from(port) + 1000
+            ))
+        } else {
+            let what: Vec<String> = parties
+                .iter()
+                .map(|(i, l)| format!("{}'s {}", instances[*i].name, l.describe()))
+                .collect();
+            Finding::new(
+                "CL102",
+                format!("port {port} is bound by more than one gateway: {}", what.join(", ")),
+            )
+            .help(format!(
+                "move one gateway's base port so that its whole footprint (base .. base + {}) stays clear of the other's listeners",
+                FOOTPRINT - 1
+            ))
+        };
+        for (i, listener) in &parties {
+            finding = finding.label(listener_party(&instances[*i], listener));
+        }
+        out.push(finding);
+    }
+    out
+}
+
+/// CL103: another gateway listens inside this gateway's CDP allocation range. New browser
+/// profiles get the first port of the range their own config does not use, with no check
+/// against other gateways, so the k-th new profile lands on it.
+fn cdp_range_intrusions(instances: &[Instance]) -> Vec<Finding> {
+    let mut listeners: Vec<(u16, usize, &Listener)> = instances
+        .iter()
+        .enumerate()
+        .flat_map(|(i, inst)| inst.listeners.iter().map(move |l| (l.port, i, l)))
+        .collect();
+    listeners.sort_by_key(|(port, i, _)| (*port, *i));
+    let mut out = Vec::new();
+    for (owner_index, owner) in instances.iter().enumerate() {
+        let Some(range) = owner
+            .browser
+            .as_ref()
+            .filter(|b| b.enabled && b.error.is_none())
+            .map(|b| b.cdp_range)
+        else {
+            continue;
+        };
+        let own_ports = owned_ports(owner);
+        let first = listeners.partition_point(|(p, _, _)| *p < range.start);
+        let inside = listeners[first..]
+            .iter()
+            .take_while(|(p, _, _)| *p <= range.end)
+            .filter(|(p, i, _)| *i != owner_index && !own_ports.contains(p));
+        let mut by_intruder: Vec<(usize, &Listener)> = inside.map(|(_, i, l)| (*i, *l)).collect();
+        by_intruder.sort_by_key(|(i, l)| (*i, l.port));
+        by_intruder.dedup_by_key(|(i, _)| *i);
+        for (intruder, listener) in by_intruder {
+            out.push(intrusion(
+                owner,
+                &instances[intruder],
+                listener,
+                range,
+                &own_ports,
+            ));
+        }
+    }
+    out
+}
+
+/// Ports the owner's own config already uses: its listeners (profiles' CDP ports included).
+fn owned_ports(owner: &Instance) -> Vec<u16> {
+    let mut ports: Vec<u16> = owner.listeners.iter().map(|l| l.port).collect();
+    if let Some(browser) = &owner.browser {
+        ports.extend(
+            browser
+                .profiles
+                .iter()
+                .map(|p| p.cdp_port)
+                .filter(|p| *p != 0),
+        );
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+fn intrusion(
+    owner: &Instance,
+    intruder: &Instance,
+    listener: &Listener,
+    range: PortRange,
+    own: &[u16],
+) -> Finding {
+    let free_before = (range.start..=listener.port)
+        .filter(|p| !own.contains(p))
+        .count();
+    let range_origin = owner.port.origin.derived(format!(
+        "CDP range {}..{} = {} + 11 .. {} + 110",
+        range.start, range.end, owner.port.value, owner.port.value
+    ));
+    Finding::new(
+        "CL103",
+        format!(
+            "\"{}\"'s {} {} lies inside \"{}\"'s CDP port range {}..{}",
+            intruder.name,
+            listener.describe(),
+            listener.port,
+            owner.name,
+            range.start,
+            range.end
+        ),
+    )
+    .label(listener_party(intruder, listener))
+    .label(party(owner, "gateway port, which sets the CDP range", &range_origin))
+    .note(format!(
+        "\"{}\" hands out CDP ports for new browser profiles from its range without looking at other gateways: after {free_before} more profile(s), the new one gets port {}",
+        owner.name, listener.port
+    ))
+    .help(format!(
+        "keep base ports at least {FOOTPRINT} apart so that no gateway listens inside another's CDP range"
+    ))
+}
+
+/// CL104: the base port is so high that derived ports fall back onto the defaults.
+fn overflow_fallback(instance: &Instance) -> Option<Finding> {
+    let browser = instance.browser.as_ref()?;
+    let base = u32::from(instance.port.value);
+    let what = if let Some(error) = &browser.error {
+        if !error.starts_with("Derived CDP port") {
+            return None;
+        }
+        format!("OpenClaw refuses the browser config: {error}")
+    } else if base + 2 > 65535 {
+        format!(
+            "browser control falls back to port {} and CDP to {}..{}, the default gateway's ports",
+            browser.control_port, browser.cdp_range.start, browser.cdp_range.end
+        )
+    } else if base + 2 + 9 + 99 > 65535 {
+        format!(
+            "the CDP range {}..{} would pass 65535, so it falls back to {}..{}, the default gateway's range",
+            base + 11,
+            base + 110,
+            browser.cdp_range.start,
+            browser.cdp_range.end
+        )
+    } else {
+        return None;
+    };
+    Some(
+        Finding::new(
+            "CL104",
+            format!("gateway \"{}\" uses port {base}: {what}", instance.name),
+        )
+        .label(party(
+            instance,
+            &format!("gateway port {base}"),
+            &instance.port.origin,
+        ))
+        .help("use a base port at most 65425, so that base + 110 stays a valid port"),
+    )
+}
+
+/// CL105: base ports closer than the footprint. Sorted, so only neighbours are compared.
+fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
+    let mut order: Vec<usize> = (0..instances.len()).collect();
+    order.sort_by_key(|i| (instances[*i].port.value, *i));
+    let mut out = Vec::new();
+    for pair in order.windows(2) {
+        let (low, high) = (&instances[pair[0]], &instances[pair[1]]);
+        let gap = u32::from(high.port.value) - u32::from(low.port.value);
+        if gap == 0 || gap >= FOOTPRINT {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                "CL105",
+                format!(
+                    "base ports of \"{}\" ({}) and \"{}\" ({}) are {gap} apart; each gateway reserves {FOOTPRINT} ports",
+                    low.name, low.port.value, high.name, high.port.value
+                ),
+            )
+            .label(party(low, &format!("gateway port {}", low.port.value), &low.port.origin))
+            .label(party(high, &format!("gateway port {}", high.port.value), &high.port.origin))
+            .note(format!(
+                "\"{}\" reserves {}..{} for its gateway, sandbox, browser control, extension relays and CDP range",
+                low.name,
+                low.port.value,
+                u32::from(low.port.value) + FOOTPRINT - 1
+            ))
+            .help(format!("space base ports at least {FOOTPRINT} apart (OpenClaw's docs suggest 120)")),
+        );
+    }
+    out
+}
+
+/// CL106: a named profile whose port is the undocumented profile hash.
+fn hashed_port(instance: &Instance) -> Option<Finding> {
+    if instance.port_kind != PortKind::ProfileHash {
+        return None;
+    }
+    let profile = instance.profile.as_ref()?;
+    Some(
+        Finding::new(
+            "CL106",
+            format!(
+                "gateway \"{}\" has no pinned port, so it runs on its profile's hash port {}",
+                instance.name, instance.port.value
+            ),
+        )
+        .label(Label::new(
+            Some(instance.config_loc),
+            format!("{}: no gateway.port here", instance.name),
+            Some(&instance.name),
+        ))
+        .note(format!(
+            "OpenClaw gives a named profile without a port 20000 + FNV-1a(\"{}\") % 40000 = {}; its docs say 18789",
+            profile.value, instance.port.value
+        ))
+        .help(format!(
+            "pin it: `gateway: {{ port: {} }}` in {}",
+            instance.port.value,
+            crate::paths::display_home_relative(&instance.config_path.value, &instance.home)
+        )),
+    )
+}
+
+/// CL107: an `OPENCLAW_GATEWAY_PORT` that OpenClaw silently ignores.
+fn ignored_port_env(instance: &Instance) -> Option<Finding> {
+    let ignored = instance.ignored_port_env.as_ref()?;
+    Some(
+        Finding::new(
+            "CL107",
+            format!(
+                "OPENCLAW_GATEWAY_PORT={:?} is not a port; OpenClaw ignores it and \"{}\" uses port {} instead",
+                ignored.value, instance.name, instance.port.value
+            ),
+        )
+        .label(party(instance, "OPENCLAW_GATEWAY_PORT", &ignored.origin))
+        .help("write the port as N, host:N or [v6]:N"),
+    )
+}

@@ -1,0 +1,71 @@
+//! The loader's problems as findings: includes and env (CL5xx), unreadable, unparsable and
+//! invalid input (CL9xx). A file shared by several gateways is reported once.
+
+use super::RuleContext;
+use crate::diagnostic::{Finding, Label};
+use crate::load::ProblemKind;
+use crate::source::Loc;
+use std::collections::HashMap;
+
+fn code_for(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Include => "CL501",
+        ProblemKind::MissingEnvVar => "CL502",
+        ProblemKind::Unparsable => "CL901",
+        ProblemKind::Unreadable => "CL902",
+        ProblemKind::InvalidValue => "CL904",
+    }
+}
+
+fn help_for(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Include => "OpenClaw refuses a config whose includes cannot be resolved; fix the path or add its directory to OPENCLAW_INCLUDE_ROOTS",
+        ProblemKind::MissingEnvVar => "set the variable where the gateway starts (its state dir's .env, the service unit, or the config's env.vars), or escape it as $${NAME}",
+        ProblemKind::Unparsable => "fix the syntax; OpenClaw reads configs as JSON5",
+        ProblemKind::Unreadable => "make the file readable by the user clawlint runs as",
+        ProblemKind::InvalidValue => "OpenClaw rejects this value; see the message for what it accepts",
+    }
+}
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    type Key = (ProblemKind, String, Option<Loc>);
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut seen: Vec<(ProblemKind, String, Option<Loc>, Vec<String>)> = Vec::new();
+    for inst in ctx.instances {
+        for problem in &inst.problems {
+            let key = (problem.kind, problem.message.clone(), problem.loc);
+            match index.get(&key) {
+                Some(&at) => seen[at].3.push(inst.name.clone()),
+                None => {
+                    index.insert(key, seen.len());
+                    seen.push((
+                        problem.kind,
+                        problem.message.clone(),
+                        problem.loc,
+                        vec![inst.name.clone()],
+                    ));
+                }
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(kind, message, loc, names)| {
+            let owners = names.join(", ");
+            let mut finding = Finding::new(code_for(kind), message.clone())
+                .label(Label::new(
+                    loc,
+                    format!("read by {owners}"),
+                    names.first().map(String::as_str),
+                ))
+                .help(help_for(kind));
+            for extra in names.iter().skip(1) {
+                finding.labels.push(Label::new(
+                    None,
+                    format!("also read by {extra}"),
+                    Some(extra),
+                ));
+            }
+            finding
+        })
+        .collect()
+}
