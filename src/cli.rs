@@ -23,6 +23,15 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Print a rule's documentation.
     Rule(RuleArgs),
+    /// Write a commented starter clawlint.toml in the current directory.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing clawlint.toml.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Where the gateways are.
@@ -34,6 +43,12 @@ pub struct InputArgs {
     /// Home directory to scan for .openclaw, .openclaw-<profile> and .clawdbot [default: $HOME]
     #[arg(long, value_name = "DIR")]
     pub home: Option<PathBuf>,
+    /// Settings and declared gateways [default: clawlint.toml in the working directory or above]
+    #[arg(long = "config", alias = "manifest", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any clawlint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,6 +65,18 @@ pub struct CheckArgs {
     /// Output format, optionally written to a file: human, json (FMT or FMT=PATH; repeatable).
     #[arg(long, value_name = "FMT[=PATH]", default_value = "human")]
     pub format: Vec<String>,
+    /// Run only these rules: codes, family prefixes (CL1) or names, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Do not run these rules.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Report these rules as warnings.
+    #[arg(short = 'W', value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Report these rules as errors.
+    #[arg(short = 'D', value_name = "CODE")]
+    pub deny: Vec<String>,
     /// Exit 0 even when errors are found.
     #[arg(long)]
     pub exit_zero: bool,

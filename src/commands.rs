@@ -1,9 +1,10 @@
 //! The commands behind the CLI: each returns the exit code.
 
-use crate::cli::{CheckArgs, ColorChoice, InputArgs, ModelFormat, ResolveArgs, RuleArgs};
+use crate::cli::{CheckArgs, ColorChoice, InitArgs, InputArgs, ModelFormat, ResolveArgs, RuleArgs};
+use crate::config;
 use crate::discover::{discover, Inputs, Inventory};
 use crate::report;
-use crate::rules::{self, catalog, Levels, RuleContext};
+use crate::rules::{self, catalog, ConfigIgnore, RuleContext, Settings};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -25,8 +26,21 @@ fn failure(code: u8, message: impl Into<String>) -> Failure {
     }
 }
 
+/// `--config FILE`, or the nearest clawlint.toml, unless `--no-config`.
+fn settings_file(args: &InputArgs) -> Result<Option<config::Loaded>, Failure> {
+    let path = match (&args.config, args.no_config) {
+        (_, true) => None,
+        (Some(path), _) => Some(path.clone()),
+        (None, false) => std::env::current_dir()
+            .ok()
+            .and_then(|cwd| config::discover(&cwd)),
+    };
+    path.map(|p| config::load(&p).map_err(|e| failure(EXIT_USAGE, e.message)))
+        .transpose()
+}
+
 /// With config files named, only those are read unless `--home` is given too.
-fn inputs(args: &InputArgs) -> Result<Inputs, Failure> {
+fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs, Failure> {
     let home = match (&args.home, args.paths.is_empty()) {
         (Some(home), _) => Some(home.clone()),
         (None, true) => std::env::var_os("HOME").map(PathBuf::from),
@@ -54,14 +68,94 @@ fn inputs(args: &InputArgs) -> Result<Inputs, Failure> {
             ));
         }
     }
+    let declared = settings
+        .map(|s| {
+            let base = s
+                .path
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            s.file
+                .instance
+                .iter()
+                .map(|d| (d.get_ref().clone(), base.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Inputs {
         home,
         config_files: args.paths.clone(),
+        declared,
     })
 }
 
-fn load(args: &InputArgs) -> Result<Inventory, Failure> {
-    Ok(discover(&inputs(args)?))
+type Loaded = (
+    Inventory,
+    Option<config::Loaded>,
+    Option<crate::source::FileId>,
+);
+
+/// Discovers and resolves every gateway; the settings file joins the source map so that its
+/// entries can be pointed at.
+fn load(args: &InputArgs) -> Result<Loaded, Failure> {
+    let settings = settings_file(args)?;
+    let mut inventory = discover(&inputs(args, settings.as_ref())?);
+    let file = settings.as_ref().map(|s| {
+        inventory
+            .sources
+            .add(&crate::paths::absolute(&s.path), s.text.clone(), None)
+    });
+    Ok((inventory, settings, file))
+}
+
+fn settings(
+    args: &CheckArgs,
+    loaded: Option<&config::Loaded>,
+    file: Option<crate::source::FileId>,
+) -> Settings {
+    let mut settings = Settings::default();
+    if let Some(loaded) = loaded {
+        settings.select = loaded.file.lint.select.clone();
+        settings.ignore = loaded.file.lint.ignore.clone();
+        settings.levels = loaded.file.rules.clone();
+        settings.ignores = loaded
+            .file
+            .ignore
+            .iter()
+            .map(|entry| ConfigIgnore {
+                rule: entry.get_ref().rule.clone(),
+                instances: entry.get_ref().instances.clone(),
+                loc: file.map(|file| crate::source::Loc {
+                    file,
+                    span: config::span_of(entry),
+                }),
+            })
+            .collect();
+    }
+    if !args.select.is_empty() {
+        settings.select = args.select.clone();
+    }
+    if !args.ignore.is_empty() {
+        settings.ignore = args.ignore.clone();
+    }
+    settings.warn = args.warn.clone();
+    settings.deny = args.deny.clone();
+    settings
+}
+
+fn check_codes(codes: &[String]) -> Result<(), Failure> {
+    for code in codes {
+        let known = catalog::all()
+            .iter()
+            .any(|r| config::selects(code, &r.code, &r.name));
+        if !known {
+            return Err(failure(
+                EXIT_USAGE,
+                format!("unknown rule {code:?} (`clawlint rule --all` lists them)"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `FMT` or `FMT=PATH`.
@@ -103,12 +197,16 @@ fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
 
 pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
     let outputs = output_specs(&args.format)?;
-    let inventory = load(&args.input)?;
+    for list in [&args.select, &args.ignore, &args.warn, &args.deny] {
+        check_codes(list)?;
+    }
+    let (inventory, loaded, file) = load(&args.input)?;
+    let settings = settings(args, loaded.as_ref(), file);
     let ctx = RuleContext {
         instances: &inventory.instances,
         sources: &inventory.sources,
     };
-    let findings = rules::run(&ctx, &Levels::default());
+    let findings = rules::run(&ctx, &settings);
     for spec in &outputs {
         let to_terminal = spec.path.is_none() && std::io::stdout().is_terminal();
         let text = match spec.format.as_str() {
@@ -154,7 +252,7 @@ fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Failur
 }
 
 pub fn resolve(args: &ResolveArgs) -> Result<u8, Failure> {
-    let inventory = load(&args.input)?;
+    let (inventory, _, _) = load(&args.input)?;
     let text = match args.format {
         ModelFormat::Json => report::model::render_json(&inventory.instances, &inventory.sources),
         ModelFormat::Human => report::model::render_human(&inventory.instances, &inventory.sources),
@@ -188,6 +286,27 @@ pub fn rule(args: &RuleArgs) -> Result<u8, Failure> {
             .join("\n"),
     };
     write_output(None, &text)?;
+    Ok(EXIT_OK)
+}
+
+pub fn init(args: &InitArgs) -> Result<u8, Failure> {
+    let path = std::path::Path::new(config::FILE_NAME);
+    if path.exists() && !args.force {
+        return Err(failure(
+            EXIT_USAGE,
+            format!(
+                "{} already exists (use --force to overwrite)",
+                config::FILE_NAME
+            ),
+        ));
+    }
+    std::fs::write(path, config::STARTER).map_err(|e| {
+        failure(
+            EXIT_INPUT,
+            format!("cannot write {}: {e}", config::FILE_NAME),
+        )
+    })?;
+    eprintln!("wrote {}", config::FILE_NAME);
     Ok(EXIT_OK)
 }
 

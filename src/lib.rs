@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod load;
@@ -12,3 +13,4 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod source;
+pub mod suppress;

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check(args),
         Command::Resolve(args) => commands::resolve(args),
         Command::Rule(args) => commands::rule(args),
+        Command::Init(args) => commands::init(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -26,6 +26,8 @@ pub struct SourceFile {
     pub included_from: Option<Loc>,
     /// Spans holding secrets: never shown, in any output.
     pub redactions: Vec<Span>,
+    /// `clawlint-ignore` comments found in the file.
+    pub suppressions: Vec<crate::suppress::Suppression>,
 }
 
 impl SourceFile {
@@ -66,6 +68,7 @@ impl SourceMap {
             text,
             included_from,
             redactions: Vec::new(),
+            suppressions: Vec::new(),
         });
         self.by_path.insert(path.to_path_buf(), id);
         id
@@ -74,6 +77,14 @@ impl SourceMap {
     /// Marks spans of a file as secret.
     pub fn redact(&mut self, id: FileId, spans: impl IntoIterator<Item = Span>) {
         self.files[id.0 as usize].redactions.extend(spans);
+    }
+
+    pub fn set_suppressions(
+        &mut self,
+        id: FileId,
+        suppressions: Vec<crate::suppress::Suppression>,
+    ) {
+        self.files[id.0 as usize].suppressions = suppressions;
     }
 
     pub fn lookup(&self, path: &Path) -> Option<FileId> {

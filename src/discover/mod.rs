@@ -1,6 +1,7 @@
 //! Discovery: which gateways exist on the host, and how each is started.
 
 pub mod home;
+pub mod manifest;
 
 use crate::load::env::Env;
 use crate::paths::absolute;
@@ -15,6 +16,8 @@ pub struct Inputs {
     pub home: Option<PathBuf>,
     /// Config files named on the command line.
     pub config_files: Vec<PathBuf>,
+    /// Gateways declared in clawlint.toml, with the directory their paths are relative to.
+    pub declared: Vec<(crate::config::InstanceDecl, PathBuf)>,
 }
 
 /// Every gateway found, resolved, with the files they were read from.
@@ -32,6 +35,9 @@ pub fn discover(inputs: &Inputs) -> Inventory {
     }
     for file in &inputs.config_files {
         invocations.push(config_file_invocation(&absolute(file), home.as_deref()));
+    }
+    for (decl, base) in &inputs.declared {
+        invocations.push(manifest::invocation(decl, &absolute(base), home.as_deref()));
     }
     let mut sources = SourceMap::new();
     let mut instances: Vec<Instance> = Vec::new();

@@ -44,6 +44,12 @@ pub fn parse_config(
             let mut secrets = Vec::new();
             secret_spans(&doc.root, &mut secrets);
             sources.redact(file, secrets);
+            let mut members = Vec::new();
+            member_spans(&doc.root, &mut members);
+            let comments = doc.comments.iter().map(|c| (c.span, c.text.as_str()));
+            let suppressions =
+                crate::suppress::from_comments(&sources.file(file).text, comments, &members);
+            sources.set_suppressions(file, suppressions);
             Ok((tree::Node::from_json5(&doc.root, file), doc.comments))
         }
         Err(err) => Err(Problem {
@@ -75,6 +81,20 @@ fn secret_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
         }
         json5::Value::Array(items) => items.iter().for_each(|n| secret_spans(n, out)),
         _ => {}
+    }
+}
+
+/// Every object member from its key to the end of its value, outermost first.
+fn member_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
+    for m in node.members() {
+        out.push(json5::Span {
+            start: m.key_span.start,
+            end: m.value.span.end,
+        });
+        member_spans(&m.value, out);
+    }
+    for item in node.elements() {
+        member_spans(item, out);
     }
 }
 

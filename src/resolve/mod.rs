@@ -196,8 +196,12 @@ fn read_dotenv(
         .filter(|e| crate::source::is_secret_key(&e.key))
         .map(|e| dotenv::value_span(&text, e))
         .collect();
+    let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();
+    let comments = parsed.comments.iter().map(|c| (c.span, c.text.as_str()));
+    let suppressions = crate::suppress::from_comments(&text, comments, &items);
     let file = sources.add(path, text, None);
     sources.redact(file, secrets);
+    sources.set_suppressions(file, suppressions);
     for entry in parsed.effective() {
         if filtered && dotenv::blocked_in_workspace_dotenv(&entry.key) {
             continue;

@@ -1,0 +1,240 @@
+//! `clawlint.toml`: rule levels, selections, intended sharing (`[[ignore]]`) and, for setups no
+//! scan can see, declared gateways (`[[instance]]`). Found from the working directory upward.
+
+use crate::diagnostic::Severity;
+use crate::load::json5::Span;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+pub const FILE_NAME: &str = "clawlint.toml";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LevelName {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+impl LevelName {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            LevelName::Error => Some(Severity::Error),
+            LevelName::Warning => Some(Severity::Warning),
+            LevelName::Info => Some(Severity::Info),
+            LevelName::Off => None,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LintSection {
+    /// Codes or prefixes to run; empty means every rule at its default level.
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+/// Sharing that is intended: a finding of `rule` among only these gateways is not reported.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreEntry {
+    pub rule: String,
+    pub instances: Vec<String>,
+    pub reason: String,
+}
+
+/// A gateway declared by hand: everything a scan cannot see (containers, other users, CI).
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceDecl {
+    pub name: String,
+    /// The gateway's HOME; default: the scanned home.
+    pub home: Option<PathBuf>,
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub dev: bool,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// `gateway` arguments, e.g. `["--port", "20000"]`.
+    #[serde(default)]
+    pub args: Vec<String>,
+    pub cwd: Option<PathBuf>,
+    /// Shorthand for `env.OPENCLAW_CONFIG_PATH`.
+    pub config: Option<PathBuf>,
+    /// A systemd unit or launchd plist that starts this gateway.
+    pub service: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub lint: LintSection,
+    #[serde(default)]
+    pub rules: BTreeMap<String, LevelName>,
+    #[serde(default)]
+    pub ignore: Vec<Spanned<IgnoreEntry>>,
+    #[serde(default)]
+    pub instance: Vec<Spanned<InstanceDecl>>,
+}
+
+/// A loaded `clawlint.toml` and where it is.
+#[derive(Debug)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub text: String,
+    pub file: ConfigFile,
+}
+
+/// A bad `clawlint.toml`: shown with its place, exit code 2.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub message: String,
+}
+
+/// `clawlint.toml` in `start` or the nearest parent that has one.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let shown = crate::paths::display_path(path);
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        message: format!("cannot read {shown}: {e}"),
+    })?;
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let place = e
+            .span()
+            .map(|s| {
+                let (line, column) = crate::source::line_col(&text, s.start);
+                format!(":{line}:{column}")
+            })
+            .unwrap_or_default();
+        ConfigError {
+            message: format!("{shown}{place}: {}", e.message()),
+        }
+    })?;
+    validate(&file, &text, &shown)?;
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        text,
+        file,
+    })
+}
+
+/// Codes must name rules (or families), and every `[[ignore]]` needs a reason.
+fn validate(file: &ConfigFile, text: &str, shown: &str) -> Result<(), ConfigError> {
+    let at = |span: std::ops::Range<usize>| {
+        let (line, column) = crate::source::line_col(text, span.start);
+        format!("{shown}:{line}:{column}")
+    };
+    let known = |code: &str| {
+        crate::rules::catalog::all()
+            .iter()
+            .any(|r| r.code.starts_with(&code.to_ascii_uppercase()) || r.name == code)
+    };
+    let lists = file
+        .lint
+        .select
+        .iter()
+        .chain(&file.lint.ignore)
+        .chain(file.rules.keys());
+    if let Some(bad) = lists.clone().find(|c| !known(c)) {
+        return Err(ConfigError {
+            message: format!("{shown}: unknown rule {bad:?} (`clawlint rule --all` lists them)"),
+        });
+    }
+    for entry in &file.ignore {
+        if entry.get_ref().reason.trim().is_empty() {
+            return Err(ConfigError {
+                message: format!("{}: [[ignore]] needs a reason", at(entry.span())),
+            });
+        }
+        if !known(&entry.get_ref().rule) {
+            return Err(ConfigError {
+                message: format!(
+                    "{}: unknown rule {:?}",
+                    at(entry.span()),
+                    entry.get_ref().rule
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A code matches a selector when the selector is its code, a prefix of it, or its name.
+pub fn selects(selector: &str, code: &str, name: &str) -> bool {
+    code.starts_with(&selector.to_ascii_uppercase()) || selector == name
+}
+
+/// The byte span of an `[[ignore]]` entry, for diagnostics.
+pub fn span_of<T>(spanned: &Spanned<T>) -> Span {
+    let r = spanned.span();
+    Span {
+        start: r.start,
+        end: r.end,
+    }
+}
+
+pub const STARTER: &str = r#"# clawlint.toml: settings for clawlint, the OpenClaw multi-gateway linter.
+# Found from the working directory upward. Docs: `clawlint rule --all`.
+
+[lint]
+# Run only these rules (codes like "CL101" or family prefixes like "CL1"); empty = all.
+select = []
+# Never run these.
+ignore = []
+
+[rules]
+# Per-rule level: "error", "warning", "info" or "off".
+# CL105 = "warning"   # base ports closer than 111 apart
+
+# Sharing that is intended. A finding of `rule` among only these gateways is not reported;
+# an entry that matches nothing is itself reported (CL903).
+# [[ignore]]
+# rule = "CL203"
+# instances = ["default", "ops"]
+# reason = "ops reads the main workspace on purpose"
+
+# Gateways no home scan can see: containers, other users, CI. Paths are relative to this file.
+# [[instance]]
+# name = "tenant-a"
+# home = "/srv/tenant-a"
+# profile = "tenant-a"
+# env = { OPENCLAW_STATE_DIR = "/srv/tenant-a/state" }
+# args = ["--port", "20400"]
+# service = "/etc/systemd/system/openclaw-tenant-a.service"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starter_file_parses() {
+        let file: ConfigFile = toml::from_str(STARTER).unwrap();
+        assert!(file.ignore.is_empty() && file.lint.select.is_empty());
+    }
+
+    #[test]
+    fn selectors() {
+        assert!(selects("CL1", "CL101", "gateway-port-collision"));
+        assert!(selects("cl101", "CL101", "x"));
+        assert!(selects(
+            "gateway-port-collision",
+            "CL101",
+            "gateway-port-collision"
+        ));
+        assert!(!selects("CL2", "CL101", "x"));
+    }
+}

@@ -1,0 +1,69 @@
+//! Gateways declared in clawlint.toml (`[[instance]]`): how each is started, when no scan
+//! can see it.
+
+use crate::config::InstanceDecl;
+use crate::load::env::{Env, EnvOrigin};
+use crate::paths::resolve;
+use crate::resolve::ports::parse_tcp_port;
+use crate::resolve::{Discovery, Invocation, Origin, Sourced};
+use std::path::{Path, PathBuf};
+
+/// Paths in the manifest are relative to its directory.
+pub fn invocation(decl: &InstanceDecl, base: &Path, scanned_home: Option<&Path>) -> Invocation {
+    let at = |p: &PathBuf| resolve(base, p);
+    let home = decl
+        .home
+        .as_ref()
+        .map(at)
+        .or_else(|| scanned_home.map(Path::to_path_buf))
+        .unwrap_or_else(|| base.to_path_buf());
+    let mut env = Env::new();
+    for (key, value) in &decl.env {
+        env.set(key, value.clone(), EnvOrigin::Given);
+    }
+    if let Some(config) = &decl.config {
+        env.set(
+            "OPENCLAW_CONFIG_PATH",
+            at(config).display().to_string(),
+            EnvOrigin::Given,
+        );
+    }
+    Invocation {
+        name: decl.name.clone(),
+        discovery: Discovery::Given,
+        cwd: decl.cwd.as_ref().map(at).unwrap_or_else(|| home.clone()),
+        home,
+        profile_flag: decl.profile.clone(),
+        dev: decl.dev,
+        env,
+        port_arg: port_from_args(&decl.args),
+    }
+}
+
+/// The last `--port N` or `--port=N`, as OpenClaw's `parseTcpPortFromArgs` reads it.
+fn port_from_args(args: &[String]) -> Option<Sourced<u16>> {
+    let mut port = None;
+    let mut i = 0;
+    while i < args.len() {
+        if args[i] == "--port" {
+            if let Some(p) = args.get(i + 1).and_then(|v| parse_tcp_port(v)) {
+                port = Some(p);
+            }
+            i += 2;
+            continue;
+        }
+        if let Some(p) = args[i].strip_prefix("--port=").and_then(parse_tcp_port) {
+            port = Some(p);
+        }
+        i += 1;
+    }
+    port.map(|p| {
+        Sourced::new(
+            p,
+            Origin::Cli {
+                arg: format!("--port {p}"),
+                loc: None,
+            },
+        )
+    })
+}
