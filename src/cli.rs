@@ -62,7 +62,8 @@ pub enum ColorChoice {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output format, optionally written to a file: human, json (FMT or FMT=PATH; repeatable).
+    /// Output format: human, concise, json, sarif, github or junit; FMT=PATH writes it to a
+    /// file. Repeatable, so one run can write several.
     #[arg(long, value_name = "FMT[=PATH]", default_value = "human")]
     pub format: Vec<String>,
     /// Run only these rules: codes, family prefixes (CL1) or names, comma-separated.

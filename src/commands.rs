@@ -158,6 +158,8 @@ fn check_codes(codes: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
+const FORMATS: &[&str] = &["human", "concise", "json", "sarif", "github", "junit"];
+
 /// `FMT` or `FMT=PATH`.
 struct OutputSpec {
     format: String,
@@ -171,10 +173,13 @@ fn output_specs(raw: &[String]) -> Result<Vec<OutputSpec>, Failure> {
                 Some((f, p)) => (f, Some(PathBuf::from(p))),
                 None => (spec.as_str(), None),
             };
-            if !matches!(format, "human" | "json") {
+            if !FORMATS.contains(&format) {
                 return Err(failure(
                     EXIT_USAGE,
-                    format!("unknown format {format:?} (expected human or json)"),
+                    format!(
+                        "unknown format {format:?} (expected one of {})",
+                        FORMATS.join(", ")
+                    ),
                 ));
             }
             Ok(OutputSpec {
@@ -209,10 +214,13 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
     let findings = rules::run(&ctx, &settings);
     for spec in &outputs {
         let to_terminal = spec.path.is_none() && std::io::stdout().is_terminal();
+        let (sources, count) = (&inventory.sources, inventory.instances.len());
         let text = match spec.format.as_str() {
-            "json" => {
-                report::json::render(&findings, &inventory.sources, inventory.instances.len())
-            }
+            "json" => report::json::render(&findings, sources, count),
+            "concise" => report::concise::render(&findings, sources, count),
+            "sarif" => report::sarif::render(&findings, sources, count),
+            "github" => report::github::render(&findings, sources, count),
+            "junit" => report::junit::render(&findings, sources, count),
             _ => {
                 let options = report::human::HumanOptions {
                     color: use_color(args.color, to_terminal),

@@ -1,8 +1,12 @@
 //! Reporters: they render findings and models; they never decide anything.
 
+pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod model;
+pub mod sarif;
 
 use crate::source::{Loc, SourceMap};
 use serde::Serialize;

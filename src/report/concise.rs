@@ -1,0 +1,8 @@
+//! `--format concise`. (Being written.)
+
+use crate::diagnostic::Reported;
+use crate::source::SourceMap;
+
+pub fn render(findings: &[Reported], _sources: &SourceMap, _instances: usize) -> String {
+    format!("{} findings\n", findings.len())
+}
