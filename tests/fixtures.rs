@@ -58,6 +58,18 @@ fn expect(name: &str) -> Expect {
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// `check --home fixtures/NAME/home [--config fixtures/NAME/clawlint.toml] EXTRA...`
+fn check_fixture(name: &str, extra: &[&str]) -> (i32, String, String) {
+    let home = format!("fixtures/{name}/home");
+    let config = format!("fixtures/{name}/clawlint.toml");
+    let mut args = vec!["check", "--home", home.as_str()];
+    if root().join(&config).is_file() {
+        args.extend(["--config", config.as_str()]);
+    }
+    args.extend_from_slice(extra);
+    clawlint(&args)
+}
+
 fn codes_in(json: &str) -> BTreeSet<String> {
     let value: serde_json::Value = serde_json::from_str(json).expect("JSON output parses");
     value["findings"]
@@ -76,8 +88,7 @@ fn fixtures_fire_and_stay_quiet_as_declared() {
     for name in &names {
         let expect = expect(name);
         assert!(!expect.description.is_empty());
-        let home = format!("fixtures/{name}/home");
-        let (code, json, stderr) = clawlint(&["check", "--home", &home, "--format", "json"]);
+        let (code, json, stderr) = check_fixture(name, &["--format", "json"]);
         let found = codes_in(&json);
         for rule in &expect.fires {
             if !found.contains(rule) {
@@ -136,8 +147,7 @@ const NOT_YET_IMPLEMENTED: &[&str] = &[
 #[test]
 fn human_output_snapshots() {
     for name in fixtures() {
-        let home = format!("fixtures/{name}/home");
-        let (code, stdout, stderr) = clawlint(&["check", "--home", &home, "--color", "never"]);
+        let (code, stdout, stderr) = check_fixture(&name, &["--color", "never"]);
         let text = format!("exit: {code}\n{stderr}{stdout}");
         insta::assert_snapshot!(format!("{name}__human"), text);
     }
@@ -146,8 +156,7 @@ fn human_output_snapshots() {
 #[test]
 fn json_output_snapshots() {
     for name in fixtures() {
-        let home = format!("fixtures/{name}/home");
-        let (_, stdout, _) = clawlint(&["check", "--home", &home, "--format", "json"]);
+        let (_, stdout, _) = check_fixture(&name, &["--format", "json"]);
         insta::assert_snapshot!(format!("{name}__json"), stdout);
     }
 }

@@ -139,8 +139,8 @@ fn intrusion(
         .filter(|p| !own.contains(p))
         .count();
     let range_origin = owner.port.origin.derived(format!(
-        "CDP range {}..{} = {} + 11 .. {} + 110",
-        range.start, range.end, owner.port.value, owner.port.value
+        "{} + 11 .. {} + 110",
+        owner.port.value, owner.port.value
     ));
     Finding::new(
         "CL103",
@@ -155,10 +155,15 @@ fn intrusion(
         ),
     )
     .label(listener_party(intruder, listener))
-    .label(party(owner, "gateway port, which sets the CDP range", &range_origin))
+    .label(party(owner, &format!("CDP range {}..{}", range.start, range.end), &range_origin))
     .note(format!(
-        "\"{}\" hands out CDP ports for new browser profiles from its range without looking at other gateways: after {free_before} more profile(s), the new one gets port {}",
-        owner.name, listener.port
+        "\"{}\" gives each new browser profile the first free port of its range without looking at other gateways: {} gets port {}",
+        owner.name,
+        match free_before {
+            1 => "the next profile created".to_string(),
+            n => format!("the {n}th profile created from now"),
+        },
+        listener.port
     ))
     .help(format!(
         "keep base ports at least {FOOTPRINT} apart so that no gateway listens inside another's CDP range"

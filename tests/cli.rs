@@ -1,0 +1,177 @@
+//! The command line as users meet it: exit codes, usage errors, settings precedence.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn clawlint(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_clawlint"))
+        .args(args)
+        .current_dir(root())
+        .env_clear()
+        .output()
+        .expect("clawlint runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+const EXAMPLE: &str = "fixtures/example/home";
+
+fn codes(json: &str) -> Vec<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().into(),
+                f["severity"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn errors_exit_1_and_exit_zero_overrides() {
+    assert_eq!(clawlint(&["check", "--home", EXAMPLE]).0, 1);
+    assert_eq!(clawlint(&["check", "--home", EXAMPLE, "--exit-zero"]).0, 0);
+}
+
+#[test]
+fn missing_home_is_an_input_failure() {
+    let (code, stdout, stderr) = clawlint(&["check", "--home", "fixtures/does-not-exist"]);
+    assert_eq!(code, 3);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("fixtures/does-not-exist"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        clawlint(&["check", "--home", EXAMPLE, "--format", "yaml"]).0,
+        2
+    );
+    assert_eq!(
+        clawlint(&["check", "--home", EXAMPLE, "--select", "CL777"]).0,
+        2
+    );
+    assert_eq!(clawlint(&["rule", "CL777"]).0, 2);
+    assert_eq!(clawlint(&["frobnicate"]).0, 2);
+    let (code, stdout, _) = clawlint(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("check"));
+}
+
+#[test]
+fn bad_settings_file_exits_2_with_its_location() {
+    let dir = std::env::temp_dir().join(format!("clawlint-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("clawlint.toml");
+    std::fs::write(&config, "[lint]\nselect = [\"CL1\"]\nbogus = true\n").unwrap();
+    let (code, _, stderr) = clawlint(&[
+        "check",
+        "--home",
+        EXAMPLE,
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("clawlint.toml:3:1"), "{stderr}");
+    assert!(stderr.contains("bogus"), "{stderr}");
+    std::fs::write(
+        &config,
+        "[[ignore]]\nrule = \"CL203\"\ninstances = [\"a\"]\nreason = \"\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = clawlint(&[
+        "check",
+        "--home",
+        EXAMPLE,
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("needs a reason"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn select_ignore_and_levels() {
+    let (_, json, _) = clawlint(&[
+        "check", "--home", EXAMPLE, "--format", "json", "--select", "CL3",
+    ]);
+    let found = codes(&json);
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|(c, _)| c.starts_with("CL3")), "{found:?}");
+
+    let (_, json, _) = clawlint(&[
+        "check", "--home", EXAMPLE, "--format", "json", "--ignore", "CL3,CL2",
+    ]);
+    assert!(codes(&json)
+        .iter()
+        .all(|(c, _)| !c.starts_with("CL3") && !c.starts_with("CL2")));
+
+    let (code, json, _) = clawlint(&[
+        "check", "--home", EXAMPLE, "--format", "json", "-W", "CL301", "-W", "CL2",
+    ]);
+    assert_eq!(code, 0, "no error left once errors are warnings");
+    assert!(codes(&json).contains(&("CL301".into(), "warning".into())));
+
+    let (_, json, _) = clawlint(&[
+        "check", "--home", EXAMPLE, "--format", "json", "-D", "CL106",
+    ]);
+    assert!(codes(&json).contains(&("CL106".into(), "error".into())));
+}
+
+#[test]
+fn rule_pages_print() {
+    let (code, stdout, _) = clawlint(&["rule", "CL101"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("CL101 gateway-port-collision"));
+    let (_, stdout, _) = clawlint(&["rule", "listener-collision"]);
+    assert!(stdout.starts_with("CL102"));
+    let (_, json, _) = clawlint(&["rule", "--all", "--format", "json"]);
+    let rules: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(rules.len(), clawlint::rules::catalog::all().len());
+}
+
+#[test]
+fn config_files_as_arguments_lint_only_those() {
+    let (code, json, stderr) = clawlint(&[
+        "check",
+        "fixtures/example/home/.openclaw/openclaw.json",
+        "fixtures/example/home/.openclaw-rescue/openclaw.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["summary"]["instances"], 2);
+    assert!(codes(&json).iter().any(|(c, _)| c == "CL301"));
+}
+
+#[test]
+fn output_is_identical_across_runs() {
+    let first = clawlint(&["check", "--home", EXAMPLE, "--format", "json"]).1;
+    for _ in 0..3 {
+        assert_eq!(
+            clawlint(&["check", "--home", EXAMPLE, "--format", "json"]).1,
+            first
+        );
+    }
+}
+
+#[test]
+fn no_colour_when_not_a_terminal() {
+    let (_, stdout, _) = clawlint(&["check", "--home", EXAMPLE]);
+    assert!(!stdout.contains('\u{1b}'));
+    let (_, stdout, _) = clawlint(&["check", "--home", EXAMPLE, "--color", "always"]);
+    assert!(stdout.contains('\u{1b}'));
+}
