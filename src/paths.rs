@@ -3,6 +3,7 @@
 //! Paths stay as clawlint built them from the user's arguments (possibly relative to the
 //! working directory), so output never shows absolute paths the user did not pass.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 /// `path.normalize`: drops `.` and folds `..` lexically.
@@ -56,47 +57,62 @@ pub fn is_inside(root: &Path, candidate: &Path) -> bool {
     candidate.starts_with(root)
 }
 
+fn process_cwd() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
+}
+
 /// The path made absolute against the process's working directory, lexically.
 pub fn absolute(path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        return normalize(path);
-    }
-    match std::env::current_dir() {
-        Ok(cwd) => resolve(&cwd, path),
-        Err(_) => normalize(path),
+    match process_cwd() {
+        Some(cwd) if !path.is_absolute() => resolve(cwd, path),
+        _ => normalize(path),
     }
 }
 
 /// A key under which two spellings of the same directory compare equal: absolute, with
 /// symlinks resolved as far as the path exists, and the rest normalised lexically.
+/// Directories are looked up once each (one `lstat` per new component), not once per path.
 pub fn canonical_key(path: &Path) -> PathBuf {
-    let absolute = absolute(path);
-    let mut existing = absolute.as_path();
-    let mut missing: Vec<&std::ffi::OsStr> = Vec::new();
-    loop {
-        if let Ok(real) = std::fs::canonicalize(existing) {
-            let mut key = real;
-            for part in missing.iter().rev() {
-                key.push(part);
-            }
-            return key;
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                missing.push(name);
-                existing = parent;
-            }
-            _ => return absolute,
-        }
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<PathBuf, PathBuf>>> =
+        std::sync::OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Most paths arrive absolute and already normalised, and most have been seen before.
+    if let Some(known) = cache.get(path) {
+        return known.clone();
     }
+    let key = canonical_with(&absolute(path), &mut cache);
+    cache.insert(path.to_path_buf(), key.clone());
+    key
+}
+
+fn canonical_with(path: &Path, cache: &mut HashMap<PathBuf, PathBuf>) -> PathBuf {
+    if let Some(known) = cache.get(path) {
+        return known.clone();
+    }
+    let result = match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let joined = canonical_with(parent, cache).join(name);
+            match std::fs::symlink_metadata(&joined) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    std::fs::canonicalize(&joined).unwrap_or(joined)
+                }
+                _ => joined,
+            }
+        }
+        _ => path.to_path_buf(),
+    };
+    cache.insert(path.to_path_buf(), result.clone());
+    result
 }
 
 /// Shows a path relative to clawlint's working directory when it lies below it, so output
 /// shows the paths the user typed and no machine-specific prefix.
 pub fn display_path(path: &Path) -> String {
-    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
-    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+    match process_cwd().and_then(|c| path.strip_prefix(c).ok()) {
         Some(rest) if !rest.as_os_str().is_empty() => rest.display().to_string(),
         _ => path.display().to_string(),
     }
@@ -141,6 +157,29 @@ mod tests {
         assert!(is_inside(Path::new("/a/b"), Path::new("/a/b/c")));
         assert!(is_inside(Path::new("/a/b"), Path::new("/a/b")));
         assert!(!is_inside(Path::new("/a/b"), Path::new("/a/bc")));
+    }
+
+    #[test]
+    fn canonical_keys_see_through_symlinks() {
+        let dir = std::env::temp_dir().join(format!("clawlint-canon-{}", std::process::id()));
+        let real = dir.join("real");
+        std::fs::create_dir_all(real.join("sub")).unwrap();
+        let link = dir.join("link");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        assert_eq!(
+            canonical_key(&link.join("sub")),
+            canonical_key(&real.join("sub"))
+        );
+        assert_eq!(
+            canonical_key(&link.join("missing/x")),
+            canonical_key(&real.join("missing/x"))
+        );
+        assert_ne!(
+            canonical_key(&dir.join("a")),
+            canonical_key(&dir.join("ab"))
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::load::env::Env;
 use crate::paths::absolute;
 use crate::resolve::{resolve_instance, Discovery, Instance, Invocation};
 use crate::source::SourceMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What to look at.
@@ -41,14 +42,21 @@ pub fn discover(inputs: &Inputs) -> Inventory {
     }
     let mut sources = SourceMap::new();
     let mut instances: Vec<Instance> = Vec::new();
+    // A config file named on the command line that the home scan already found is the same
+    // gateway; everything else, even sharing a config, is a gateway of its own.
+    let mut scanned_configs = HashSet::new();
     for inv in &invocations {
         let instance = resolve_instance(inv, &mut sources);
-        let duplicate = instances
-            .iter()
-            .any(|i| i.config_path.value == instance.config_path.value && i.env == instance.env);
-        if !duplicate {
-            instances.push(instance);
+        match instance.discovery {
+            Discovery::HomeDir(_) => {
+                scanned_configs.insert(instance.config_path.value.clone());
+            }
+            Discovery::ConfigArg(_) if scanned_configs.contains(&instance.config_path.value) => {
+                continue
+            }
+            _ => {}
         }
+        instances.push(instance);
     }
     Inventory { sources, instances }
 }

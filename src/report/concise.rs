@@ -1,8 +1,113 @@
-//! `--format concise`. (Being written.)
+//! `--format concise`: one line per finding, ruff-style, then the summary line:
+//!
+//! ```text
+//! path:line:col: CL101 [error] message (gateways: a, b)
+//! -: CL202 [error] message (gateways: a, b)
+//! 3 gateways checked: 1 error, 0 warnings, 0 infos
+//! ```
+//!
+//! The place is the first party that has one (the primary party when it has a place); a
+//! finding none of whose parties is in a file gets `-`.
 
+use super::{position, showable, Position};
 use crate::diagnostic::Reported;
 use crate::source::SourceMap;
 
-pub fn render(findings: &[Reported], _sources: &SourceMap, _instances: usize) -> String {
-    format!("{} findings\n", findings.len())
+pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> String {
+    let mut out = String::new();
+    for reported in findings {
+        let f = &reported.finding;
+        let place = match anchor(reported, sources) {
+            Some((_, p)) => format!("{}:{}:{}", p.file, p.line, p.column),
+            None => "-".to_string(),
+        };
+        out.push_str(&format!(
+            "{place}: {} [{}] {}",
+            f.code,
+            reported.severity.as_str(),
+            one_line(&f.message)
+        ));
+        let names = f.instances();
+        if !names.is_empty() {
+            out.push_str(&format!(" (gateways: {})", names.join(", ")));
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary_line(findings, instances));
+    out
+}
+
+/// The party a one-place format shows a finding at: the first label with a showable place,
+/// with its index among the labels and its position.
+pub(crate) fn anchor(reported: &Reported, sources: &SourceMap) -> Option<(usize, Position)> {
+    reported
+        .finding
+        .labels
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| showable(sources, l.loc).map(|loc| (i, position(sources, loc))))
+}
+
+/// Messages are single lines; this keeps the format one line per finding if one is not.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split(['\r', '\n'])
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The human format's closing line: `3 gateways checked: 1 error, 2 warnings, 0 infos`.
+pub(crate) fn summary_line(findings: &[Reported], instances: usize) -> String {
+    let s = super::json::summary(findings, instances);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{} checked: {}, {}, {}\n",
+        plural(instances, "gateway"),
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.infos, "info")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Finding, Label, Severity};
+    use crate::load::json5::Span;
+    use crate::source::Loc;
+    use std::path::Path;
+
+    #[test]
+    fn unlocated_findings_use_a_dash_and_located_ones_the_first_place() {
+        let mut sources = SourceMap::new();
+        let file = sources.add(Path::new("a.json"), "{\n  port: 1,\n}\n".into(), None);
+        let loc = Loc {
+            file,
+            span: Span { start: 10, end: 11 },
+        };
+        let findings = vec![
+            Reported {
+                finding: Finding::new("CL101", "two gateways\non one port")
+                    .label(Label::new(None, "a: port 1 (default)", Some("a")))
+                    .label(Label::new(Some(loc), "b: port 1", Some("b"))),
+                severity: Severity::Error,
+                rule_name: "gateway-port-collision",
+            },
+            Reported {
+                finding: Finding::new("CL102", "shared listener").label(Label::new(
+                    None,
+                    "a",
+                    Some("a"),
+                )),
+                severity: Severity::Info,
+                rule_name: "listener-port-collision",
+            },
+        ];
+        assert_eq!(
+            render(&findings, &sources, 2),
+            "a.json:2:9: CL101 [error] two gateways on one port (gateways: a, b)\n\
+             -: CL102 [info] shared listener (gateways: a)\n\
+             2 gateways checked: 1 error, 0 warnings, 1 info\n"
+        );
+    }
 }

@@ -69,9 +69,9 @@ fn port_collisions(instances: &[Instance]) -> Vec<Finding> {
     out
 }
 
-/// CL103: another gateway listens inside this gateway's CDP allocation range. New browser
+/// CL103: other gateways listen inside this gateway's CDP allocation range. New browser
 /// profiles get the first port of the range their own config does not use, with no check
-/// against other gateways, so the k-th new profile lands on it.
+/// against other gateways. One finding per range: the listener the next profiles reach first.
 fn cdp_range_intrusions(instances: &[Instance]) -> Vec<Finding> {
     let mut listeners: Vec<(u16, usize, &Listener)> = instances
         .iter()
@@ -91,21 +91,26 @@ fn cdp_range_intrusions(instances: &[Instance]) -> Vec<Finding> {
         };
         let own_ports = owned_ports(owner);
         let first = listeners.partition_point(|(p, _, _)| *p < range.start);
-        let inside = listeners[first..]
+        let inside: Vec<&(u16, usize, &Listener)> = listeners[first..]
             .iter()
             .take_while(|(p, _, _)| *p <= range.end)
-            .filter(|(p, i, _)| *i != owner_index && !own_ports.contains(p));
-        let mut by_intruder: Vec<(usize, &Listener)> = inside.map(|(_, i, l)| (*i, *l)).collect();
-        by_intruder.sort_by_key(|(i, l)| (*i, l.port));
-        by_intruder.dedup_by_key(|(i, _)| *i);
-        for (intruder, listener) in by_intruder {
-            out.push(intrusion(
-                owner,
-                &instances[intruder],
-                listener,
-                range,
-                &own_ports,
-            ));
+            .filter(|(p, i, _)| *i != owner_index && own_ports.binary_search(p).is_err())
+            .collect();
+        if let Some((_, intruder, listener)) = inside.first() {
+            let mut others: Vec<usize> = inside
+                .iter()
+                .map(|(_, i, _)| *i)
+                .filter(|i| i != intruder)
+                .collect();
+            others.sort_unstable();
+            others.dedup();
+            let finding = intrusion(owner, &instances[*intruder], listener, range, &own_ports);
+            out.push(match others.len() {
+                0 => finding,
+                n => finding.note(format!(
+                    "listeners of {n} more gateway(s) also lie in this range, further up"
+                )),
+            });
         }
     }
     out
