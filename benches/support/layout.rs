@@ -30,7 +30,7 @@ fn config(i: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "// Tenant gateway t{i}, generated for benchmarks.");
     out.push_str("{\n");
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         out.push_str("  $include: \"./channels.json5\",\n");
     }
     if i % 50 == 7 {
@@ -47,13 +47,13 @@ fn config(i: usize) -> String {
             "  gateway: {{ port: {port}, auth: {{ token: \"${{GW_TOKEN}}\" }} }},"
         );
     }
-    if i % 3 != 0 {
+    if !i.is_multiple_of(3) {
         let _ = writeln!(
             out,
             "  channels: {{ telegram: {{ botToken: \"${{TG_TOKEN}}\", dmPolicy: \"pairing\" }} }},"
         );
     }
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         out.push_str("  browser: {\n    profiles: {\n");
         for p in 0..3 {
             let _ = writeln!(
@@ -82,7 +82,7 @@ pub fn write_layout(home: &Path, n: usize) -> std::io::Result<()> {
             token(i)
         );
         std::fs::write(dir.join(".env"), env)?;
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             let channels = format!(
                 "// channels for t{i}\n{{ channels: {{ telegram: {{ botToken: \"{}\" }} }} }}\n",
                 token(i)

@@ -1,7 +1,9 @@
 //! Discovery: which gateways exist on the host, and how each is started.
 
 pub mod home;
+pub mod launchd;
 pub mod manifest;
+pub mod systemd;
 
 use crate::load::env::Env;
 use crate::paths::absolute;

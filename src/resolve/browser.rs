@@ -144,10 +144,7 @@ fn profile_entries<'a>(block: Option<&'a Node>, ctx: &ProfileContext) -> Vec<Pro
             Some((node, url)) => (url.port_or_default(), Origin::Config(node.loc)),
             None => (
                 ctx.range.start,
-                ctx.gateway.origin.derived(format!(
-                    "{} + 11 (start of the CDP range)",
-                    ctx.gateway.value
-                )),
+                ctx.gateway.origin.derived(range_start_formula(ctx)),
             ),
         };
         entries.push(implicit("openclaw", "openclaw", Some((port, origin))));
@@ -305,15 +302,34 @@ fn resolve_profile(
     }
 }
 
-fn relay_origin(ctx: &ProfileContext, default: u16, port: u16) -> Origin {
-    let below = default - port;
-    let formula = if below == 0 {
-        format!("{} + 10 (extension relay)", ctx.gateway.value)
+/// `B + 11`, or the fixed fallback when the range would pass 65535.
+fn range_start_formula(ctx: &ProfileContext) -> String {
+    let base = u32::from(ctx.gateway.value);
+    if u32::from(ctx.range.start) == base + 11 {
+        format!("{base} + 11 (start of the CDP range)")
     } else {
         format!(
-            "{} + 10 - {below} (extension relays count down)",
-            ctx.gateway.value
+            "{}, the fixed fallback CDP range, because {base} + 110 is past 65535",
+            ctx.range.start
         )
+    }
+}
+
+/// Relays count down from control + 8, which is `B + 10` unless the control port fell back.
+fn relay_origin(ctx: &ProfileContext, default: u16, port: u16) -> Origin {
+    let base = u32::from(ctx.gateway.value);
+    let below = default - port;
+    let start = if u32::from(default) == base + 10 {
+        format!("{base} + 10")
+    } else {
+        format!(
+            "{} + 8 (the fallback control port + 8)",
+            u32::from(default) - 8
+        )
+    };
+    let formula = match below {
+        0 => format!("{start} (extension relay)"),
+        n => format!("{start} - {n} (extension relays count down)"),
     };
     ctx.gateway.origin.derived(formula)
 }

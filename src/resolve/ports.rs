@@ -205,22 +205,26 @@ fn fixed_listeners(config: &Node) -> Vec<Listener> {
         if webhook.is_none_or(|u| u.trim().is_empty()) || !enabled(block) {
             continue;
         }
+        let webhook_node = block.get("webhookUrl").expect("checked above");
         out.push(configured_or_default(
             block.get("webhookPort"),
             8787,
             ListenerKind::TelegramWebhook,
             Some(format!("account \"{account}\"")),
-            "default Telegram webhook port",
+            Origin::Config(webhook_node.loc).derived(
+                "8787, the default Telegram webhook port (webhookUrl set, no webhookPort)",
+            ),
         ));
     }
     if let Some(gmail) = config.at(&["hooks", "gmail"]) {
         if enabled(gmail) && gmail.get("serve").is_some() {
+            let serve = gmail.get("serve").expect("checked above");
             out.push(configured_or_default(
                 gmail.at(&["serve", "port"]),
                 8788,
                 ListenerKind::GmailHook,
                 None,
-                "default Gmail hook port",
+                Origin::Config(serve.loc).derived("8788, the default Gmail hook port"),
             ));
         }
     }
@@ -242,13 +246,13 @@ fn configured_or_default(
     default: u16,
     kind: ListenerKind,
     detail: Option<String>,
-    why: &str,
+    default_origin: Origin,
 ) -> Listener {
     let configured = node.and_then(|n| {
         let port = n.as_f64().filter(|p| (1.0..=65535.0).contains(p))?;
         Some((port as u16, Origin::Config(n.loc)))
     });
-    let (port, origin) = configured.unwrap_or((default, Origin::Default(why.to_string())));
+    let (port, origin) = configured.unwrap_or((default, default_origin));
     Listener {
         port,
         kind,

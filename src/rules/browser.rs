@@ -31,8 +31,8 @@ fn endpoint_key(profile: &BrowserProfile) -> (String, u16) {
     (host, profile.cdp_port)
 }
 
-/// CL601: two gateways pin the same CDP endpoint. Pairs of launched, local Chrome ports are
-/// listener collisions (CL102) and are left to that rule.
+/// CL601: two gateways pin the same CDP endpoint (CL102 leaves pinned CDP ports to this rule:
+/// the harm is one gateway driving the other's Chrome).
 fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
     let items = instances
         .iter()
@@ -41,9 +41,6 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
         .collect();
     let mut out = Vec::new();
     for ((_, port), parties) in shared_across_instances(items) {
-        if parties.iter().all(|(_, p)| p.is_local_managed()) {
-            continue;
-        }
         let involved = distinct(instances, &parties);
         let endpoint = &parties[0].1.cdp_url;
         let mut finding = Finding::new(
@@ -51,7 +48,8 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
             format!("gateways {} drive the same browser at {endpoint}", names(&involved)),
         )
         .note(format!(
-            "OpenClaw uses whatever Chrome answers on port {port}: each gateway sees and drives the other's tabs, cookies and logins"
+            "OpenClaw uses whatever Chrome answers at {}:{port}: each gateway sees and drives the other's tabs, cookies and logins",
+            parties[0].1.cdp_host
         ))
         .help("give each gateway its own Chrome (its own remote-debugging port or cdpUrl)");
         for (i, profile) in &parties {
@@ -80,7 +78,11 @@ fn loopback_without_attach_only(instance: &Instance) -> Vec<Finding> {
             )
             .label(party(instance, &format!("browser profile \"{}\" cdpUrl", p.name), &p.origin))
             .note("if nothing answers there, OpenClaw launches its own Chrome on that port; if anything answers, it silently drives it")
-            .help(format!("add `attachOnly: true` to browser profile \"{}\" to only ever attach", p.name))
+            .help(if p.explicit {
+                format!("add `attachOnly: true` to browser profile \"{}\" to only ever attach", p.name)
+            } else {
+                "set `browser: { attachOnly: true }` to only ever attach to browser.cdpUrl".to_string()
+            })
         })
         .collect()
 }

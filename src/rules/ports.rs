@@ -3,7 +3,7 @@
 use super::group::{distinct, names, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
-use crate::resolve::{Instance, Listener, ListenerKind, PortKind, PortRange};
+use crate::resolve::{Instance, Listener, ListenerKind, Origin, PortKind, PortRange};
 
 /// Every instance's base port occupies [B, B+110]: gateway, sandbox, control, relays, CDP.
 pub const FOOTPRINT: u32 = 111;
@@ -14,12 +14,15 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out.extend(cdp_range_intrusions(ctx.instances));
     out.extend(ctx.instances.iter().filter_map(overflow_fallback));
     out.extend(footprint_overlaps(ctx.instances));
-    out.extend(ctx.instances.iter().filter_map(hashed_port));
+    out.extend((0..ctx.instances.len()).filter_map(|i| hashed_port(ctx.instances, i)));
     out.extend(ctx.instances.iter().filter_map(ignored_port_env));
     out
 }
 
 fn listener_party(instance: &Instance, listener: &Listener) -> Label {
+    if listener.kind == ListenerKind::Gateway {
+        return port_party(instance);
+    }
     party(
         instance,
         &format!("{} {}", listener.describe(), listener.port),
@@ -27,7 +30,32 @@ fn listener_party(instance: &Instance, listener: &Listener) -> Label {
     )
 }
 
-/// CL101 when only gateway ports meet on a port, CL102 when any other listener is involved.
+/// The gateway port's party. A port from no file (the profile hash, the default) is shown at
+/// the config file, where a `gateway.port` would go.
+pub fn port_party(instance: &Instance) -> Label {
+    let what = format!("gateway port {}", instance.port.value);
+    let mut label = party(instance, &what, &instance.port.origin);
+    if label.loc.is_none() {
+        label.loc = Some(instance.config_loc);
+    }
+    label
+}
+
+/// A listener written in config (a pinned `cdpPort`, `webhookPort`...), not derived.
+fn is_pinned(listener: &Listener) -> bool {
+    listener.kind != ListenerKind::Gateway && matches!(listener.origin, Origin::Config(_))
+}
+
+/// Ports derived from equal base ports collide by construction: CL101 says it once.
+fn only_derived_from_equal_bases(instances: &[Instance], parties: &[(usize, &Listener)]) -> bool {
+    let base = instances[parties[0].0].port.value;
+    parties.iter().all(|(i, l)| {
+        instances[*i].port.value == base && matches!(l.origin, Origin::Derived { .. })
+    })
+}
+
+/// CL101 when gateway ports meet, CL102 when any other listener is involved. Pinned CDP
+/// endpoints shared by two gateways are CL601's (one gateway drives the other's Chrome).
 fn port_collisions(instances: &[Instance]) -> Vec<Finding> {
     let items = instances
         .iter()
@@ -36,30 +64,18 @@ fn port_collisions(instances: &[Instance]) -> Vec<Finding> {
         .collect();
     let mut out = Vec::new();
     for (port, parties) in shared_across_instances(items) {
-        let involved = distinct(instances, &parties);
         let gateways_only = parties.iter().all(|(_, l)| l.kind == ListenerKind::Gateway);
+        let pinned_cdp_only = parties
+            .iter()
+            .all(|(_, l)| l.kind == ListenerKind::Cdp && is_pinned(l));
+        if pinned_cdp_only || (!gateways_only && only_derived_from_equal_bases(instances, &parties))
+        {
+            continue;
+        }
         let mut finding = if gateways_only {
-            Finding::new(
-                "CL101",
-                format!("gateways {} both use gateway port {port}", names(&involved)),
-            )
-            .help(format!(
-                "give each gateway its own base port at least {FOOTPRINT} apart (for example `gateway: {{ port: {} }}`), or run `clawlint plan` for a free one",
-                u32::from(port) + 1000
-            ))
+            gateway_collision(instances, &parties, port)
         } else {
-            let what: Vec<String> = parties
-                .iter()
-                .map(|(i, l)| format!("{}'s {}", instances[*i].name, l.describe()))
-                .collect();
-            Finding::new(
-                "CL102",
-                format!("port {port} is bound by more than one gateway: {}", what.join(", ")),
-            )
-            .help(format!(
-                "move one gateway's base port so that its whole footprint (base .. base + {}) stays clear of the other's listeners",
-                FOOTPRINT - 1
-            ))
+            listener_collision(instances, &parties, port)
         };
         for (i, listener) in &parties {
             finding = finding.label(listener_party(&instances[*i], listener));
@@ -67,6 +83,99 @@ fn port_collisions(instances: &[Instance]) -> Vec<Finding> {
         out.push(finding);
     }
     out
+}
+
+fn gateway_collision(instances: &[Instance], parties: &[(usize, &Listener)], port: u16) -> Finding {
+    let involved = distinct(instances, parties);
+    let finding = Finding::new(
+        "CL101",
+        format!("gateways {} both use gateway port {port}", names(&involved)),
+    )
+    .note(format!(
+        "so every port derived from it collides too: MCP Apps sandbox {}, browser control {}, extension relay {}, CDP {}",
+        u32::from(port) + 1,
+        u32::from(port) + 2,
+        u32::from(port) + 10,
+        u32::from(port) + 11
+    ));
+    let others: Vec<usize> = parties.iter().map(|(i, _)| *i).skip(1).collect();
+    match free_base(instances, &others) {
+        Some(free) => finding.help(format!(
+            "give \"{}\" its own base port, at least {FOOTPRINT} away from every other gateway's: for example `gateway: {{ port: {free} }}`",
+            instances[parties[parties.len() - 1].0].name
+        )),
+        None => finding.help(format!("give each gateway its own base port, at least {FOOTPRINT} apart")),
+    }
+}
+
+fn listener_collision(
+    instances: &[Instance],
+    parties: &[(usize, &Listener)],
+    port: u16,
+) -> Finding {
+    let what: Vec<String> = parties
+        .iter()
+        .map(|(i, l)| format!("{}'s {}", instances[*i].name, l.describe()))
+        .collect();
+    let finding = Finding::new(
+        "CL102",
+        format!(
+            "port {port} is bound by more than one gateway: {}",
+            what.join(", ")
+        ),
+    );
+    let kinds: Vec<ListenerKind> = parties.iter().map(|(_, l)| l.kind).collect();
+    let help = if kinds.iter().all(|k| *k == ListenerKind::TelegramWebhook) {
+        format!(
+            "give one gateway its own `channels.telegram.webhookPort` (for example {})",
+            u32::from(port) + 10
+        )
+    } else if kinds.iter().all(|k| *k == ListenerKind::GmailHook) {
+        format!(
+            "give one gateway its own `hooks.gmail.serve.port` (for example {})",
+            u32::from(port) + 10
+        )
+    } else if let Some((i, l)) = parties.iter().find(|(_, l)| is_pinned(l)) {
+        format!(
+            "change the {} that \"{}\" pins, or move the other gateway's base port",
+            l.describe(),
+            instances[*i].name
+        )
+    } else {
+        format!(
+            "move one gateway's base port so that its footprint (base .. base + {}) stays clear of the other's listeners",
+            FOOTPRINT - 1
+        )
+    };
+    finding.help(help)
+}
+
+/// The lowest base port from 18789 up whose whole footprint and fixed listeners are clear of
+/// every other gateway's, ignoring the gateways in `moving`. Sorted intervals, one sweep.
+pub fn free_base(instances: &[Instance], moving: &[usize]) -> Option<u16> {
+    let mut taken: Vec<(u32, u32)> = Vec::new();
+    let staying = instances
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !moving.contains(i));
+    for (_, inst) in staying {
+        let base = u32::from(inst.port.value);
+        taken.push((base, base + FOOTPRINT - 1));
+        taken.extend(
+            inst.listeners
+                .iter()
+                .map(|l| (u32::from(l.port), u32::from(l.port))),
+        );
+    }
+    taken.sort_unstable();
+    let mut candidate: u32 = 18789;
+    for (start, end) in taken {
+        if candidate + FOOTPRINT - 1 < start {
+            break;
+        }
+        candidate = candidate.max(end + 1);
+    }
+    (candidate + FOOTPRINT - 1 <= 65535).then_some(candidate as u16)
 }
 
 /// CL103: other gateways listen inside this gateway's CDP allocation range. New browser
@@ -97,23 +206,32 @@ fn cdp_range_intrusions(instances: &[Instance]) -> Vec<Finding> {
             .filter(|(p, i, _)| *i != owner_index && own_ports.binary_search(p).is_err())
             .collect();
         if let Some((_, intruder, listener)) = inside.first() {
-            let mut others: Vec<usize> = inside
-                .iter()
-                .map(|(_, i, _)| *i)
-                .filter(|i| i != intruder)
-                .collect();
-            others.sort_unstable();
-            others.dedup();
             let finding = intrusion(owner, &instances[*intruder], listener, range, &own_ports);
-            out.push(match others.len() {
-                0 => finding,
-                n => finding.note(format!(
-                    "listeners of {n} more gateway(s) also lie in this range, further up"
-                )),
+            out.push(match also_inside(instances, &inside[1..]) {
+                Some(note) => finding.note(note),
+                None => finding,
             });
         }
     }
     out
+}
+
+/// The other listeners in the range, named: the first few, then a count.
+fn also_inside(instances: &[Instance], rest: &[&(u16, usize, &Listener)]) -> Option<String> {
+    const SHOWN: usize = 4;
+    if rest.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = rest
+        .iter()
+        .take(SHOWN)
+        .map(|(port, i, l)| format!("{port} ({}'s {})", instances[*i].name, l.describe()))
+        .collect();
+    let more = match rest.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    Some(format!("also in this range: {}{more}", named.join(", ")))
 }
 
 /// Ports the owner's own config already uses: its listeners (profiles' CDP ports included).
@@ -170,14 +288,28 @@ fn intrusion(
         },
         listener.port
     ))
-    .help(format!(
-        "keep base ports at least {FOOTPRINT} apart so that no gateway listens inside another's CDP range"
-    ))
+    .help(if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
+        format!(
+            "move \"{}\"'s pinned {} into its own CDP range {}",
+            intruder.name,
+            listener.describe(),
+            own_range_text(intruder)
+        )
+    } else {
+        format!("keep base ports at least {FOOTPRINT} apart so that no gateway listens inside another's CDP range")
+    })
+}
+
+fn own_range_text(instance: &Instance) -> String {
+    match &instance.browser {
+        Some(b) => format!("{}..{}", b.cdp_range.start, b.cdp_range.end),
+        None => "(its base port + 11 .. + 110)".to_string(),
+    }
 }
 
 /// CL104: the base port is so high that derived ports fall back onto the defaults.
 fn overflow_fallback(instance: &Instance) -> Option<Finding> {
-    let browser = instance.browser.as_ref()?;
+    let browser = instance.browser.as_ref().filter(|b| b.enabled)?;
     let base = u32::from(instance.port.value);
     let what = if let Some(error) = &browser.error {
         if !error.starts_with("Derived CDP port") {
@@ -248,7 +380,8 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
 }
 
 /// CL106: a named profile whose port is the undocumented profile hash.
-fn hashed_port(instance: &Instance) -> Option<Finding> {
+fn hashed_port(instances: &[Instance], index: usize) -> Option<Finding> {
+    let instance = &instances[index];
     if instance.port_kind != PortKind::ProfileHash {
         return None;
     }
@@ -270,11 +403,14 @@ fn hashed_port(instance: &Instance) -> Option<Finding> {
             "OpenClaw gives a named profile without a port 20000 + FNV-1a(\"{}\") % 40000 = {}; its docs say 18789",
             profile.value, instance.port.value
         ))
-        .help(format!(
-            "pin it: `gateway: {{ port: {} }}` in {}",
-            instance.port.value,
-            crate::paths::display_home_relative(&instance.config_path.value, &instance.home)
-        )),
+        .help(match &instance.ignored_port_env {
+            Some(_) => "fix OPENCLAW_GATEWAY_PORT (see CL107), or pin `gateway.port` in the config".to_string(),
+            None => format!(
+                "pin a port in {}: `gateway: {{ port: {} }}`",
+                crate::paths::display_home_relative(&instance.config_path.value, &instance.home),
+                free_base(instances, &[index]).map_or("N".to_string(), |p| p.to_string())
+            ),
+        }),
     )
 }
 
