@@ -25,6 +25,38 @@ pub enum Command {
     Rule(RuleArgs),
     /// Write a commented starter clawlint.toml in the current directory.
     Init(InitArgs),
+    /// Lint the layout as if a new gateway profile were added; suggest a free port.
+    Plan(PlanArgs),
+    /// Show the port map of every gateway: listeners, footprints and overlaps.
+    Ports(PortsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The profile to add, as in `openclaw --profile PROFILE onboard`.
+    #[arg(long = "add", value_name = "PROFILE")]
+    pub profile: String,
+    /// The base port it would get; without it, clawlint suggests one.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Environment the new gateway would start with (repeatable).
+    #[arg(long = "env", value_name = "K=V")]
+    pub env: Vec<String>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ModelFormat,
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct PortsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output: human (a table), json, or svg=PATH (a picture of the ports). Repeatable.
+    #[arg(long, value_name = "FMT[=PATH]", default_value = "human")]
+    pub format: Vec<String>,
 }
 
 #[derive(Debug, Args)]

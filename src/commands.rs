@@ -19,7 +19,7 @@ pub struct Failure {
     pub message: String,
 }
 
-fn failure(code: u8, message: impl Into<String>) -> Failure {
+pub fn failure(code: u8, message: impl Into<String>) -> Failure {
     Failure {
         code,
         message: message.into(),
@@ -97,7 +97,7 @@ type Loaded = (
 
 /// Discovers and resolves every gateway; the settings file joins the source map so that its
 /// entries can be pointed at.
-fn load(args: &InputArgs) -> Result<Loaded, Failure> {
+pub fn load(args: &InputArgs) -> Result<Loaded, Failure> {
     let settings = settings_file(args)?;
     let mut inventory = discover(&inputs(args, settings.as_ref())?);
     let file = settings.as_ref().map(|s| {
@@ -190,7 +190,7 @@ fn output_specs(raw: &[String]) -> Result<Vec<OutputSpec>, Failure> {
         .collect()
 }
 
-fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
+pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -249,7 +249,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
     })
 }
 
-fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
+pub fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
     match path {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| failure(EXIT_INPUT, format!("cannot write {}: {e}", path.display()))),

@@ -9,6 +9,8 @@ pub mod diagnostic;
 pub mod discover;
 pub mod load;
 pub mod paths;
+pub mod plan;
+pub mod portmap;
 pub mod report;
 pub mod resolve;
 pub mod rules;

@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         Command::Resolve(args) => commands::resolve(args),
         Command::Rule(args) => commands::rule(args),
         Command::Init(args) => commands::init(args),
+        Command::Plan(args) => clawlint::plan::command(args),
+        Command::Ports(args) => clawlint::portmap::command(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
