@@ -1,8 +1,161 @@
-//! `--format junit`. (Being written.)
+//! `--format junit`: JUnit XML for CI dashboards. One `<testsuite name="clawlint">` with a
+//! test case per finding: the class is the rule (`CL101 gateway-port-collision`), the name
+//! its place (the first party in a file) or, when it has none, its gateways. Errors and
+//! warnings are `<failure type="error|warning">`; an info finding passes, with its details
+//! in `<system-out>`, so that advice does not turn a dashboard red. With no finding, a
+//! single passing case `clawlint` shows a green run.
 
-use crate::diagnostic::Reported;
+use super::concise::{anchor, one_line};
+use super::{position, showable};
+use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
 
-pub fn render(findings: &[Reported], _sources: &SourceMap, _instances: usize) -> String {
-    format!("{} findings\n", findings.len())
+pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> String {
+    let failures = findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .count();
+    let tests = findings.len().max(1);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"clawlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n"
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"clawlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n"
+    ));
+    out.push_str("    <properties>\n");
+    out.push_str(&format!(
+        "      <property name=\"gateways\" value=\"{instances}\"/>\n"
+    ));
+    out.push_str("    </properties>\n");
+    if findings.is_empty() {
+        out.push_str("    <testcase classname=\"clawlint\" name=\"clawlint\"/>\n");
+    }
+    for reported in findings {
+        out.push_str(&testcase(reported, sources));
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn testcase(reported: &Reported, sources: &SourceMap) -> String {
+    let f = &reported.finding;
+    let classname = format!("{} {}", f.code, reported.rule_name);
+    let names = f.instances();
+    let name = match anchor(reported, sources) {
+        Some((_, p)) => format!("{}:{}:{}", p.file, p.line, p.column),
+        None if !names.is_empty() => format!("gateways {}", names.join(", ")),
+        None => one_line(&f.message),
+    };
+    let mut details = format!("{}\n", f.message);
+    for label in &f.labels {
+        match showable(sources, label.loc) {
+            Some(loc) => {
+                let p = position(sources, loc);
+                details.push_str(&format!(
+                    "{}:{}:{}: {}\n",
+                    p.file, p.line, p.column, label.message
+                ));
+            }
+            None => details.push_str(&format!("{}\n", label.message)),
+        }
+    }
+    for note in &f.notes {
+        details.push_str(&format!("note: {note}\n"));
+    }
+    if let Some(help) = &f.help {
+        details.push_str(&format!("help: {help}\n"));
+    }
+    let open = format!(
+        "    <testcase classname=\"{}\" name=\"{}\">\n",
+        attribute(&classname),
+        attribute(&name)
+    );
+    let body = match reported.severity {
+        Severity::Info => format!("      <system-out>{}</system-out>\n", text(&details)),
+        severity => format!(
+            "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
+            severity.as_str(),
+            attribute(&one_line(&f.message)),
+            text(&details)
+        ),
+    };
+    format!("{open}{body}    </testcase>\n")
+}
+
+/// Escapes character data: `&`, `<` and `>` (quotes need no escape outside attributes, and
+/// CI logs stay readable). Characters XML 1.0 cannot hold at all (most C0 controls) become
+/// U+FFFD; `\r` is kept as a reference so that parsers do not fold it.
+fn text(raw: &str) -> String {
+    escape(raw, false)
+}
+
+/// Escapes an attribute value; whitespace other than spaces is written as references, as
+/// attribute-value normalisation would turn it into spaces.
+fn attribute(raw: &str) -> String {
+    escape(raw, true)
+}
+
+fn escape(raw: &str, in_attribute: bool) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if in_attribute => out.push_str("&quot;"),
+            '\'' if in_attribute => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\n' if in_attribute => out.push_str("&#10;"),
+            '\t' if in_attribute => out.push_str("&#9;"),
+            '\n' | '\t' => out.push(c),
+            c if is_xml_char(c) => out.push(c),
+            _ => out.push('\u{FFFD}'),
+        }
+    }
+    out
+}
+
+/// XML 1.0's `Char` production (Rust `char`s are never surrogates).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Finding, Label};
+
+    #[test]
+    fn escapes_markup_quotes_and_control_characters() {
+        assert_eq!(
+            attribute("a&b<c>\"d'\ne\tf\u{1}g\u{FFFE}"),
+            "a&amp;b&lt;c&gt;&quot;d&apos;&#10;e&#9;f\u{FFFD}g\u{FFFD}"
+        );
+        assert_eq!(text("x\n\"y'\r\u{0}&"), "x\n\"y'&#13;\u{FFFD}&amp;");
+    }
+
+    #[test]
+    fn no_findings_is_one_passing_case_and_info_passes() {
+        let sources = SourceMap::new();
+        let empty = render(&[], &sources, 2);
+        assert!(empty.contains("<testcase classname=\"clawlint\" name=\"clawlint\"/>"));
+        assert!(empty.contains("tests=\"1\" failures=\"0\""));
+        let info = Reported {
+            finding: Finding::new("CL304", "cannot verify <token>").label(Label::new(
+                None,
+                "ops: token",
+                Some("ops"),
+            )),
+            severity: Severity::Info,
+            rule_name: "unverifiable-credential",
+        };
+        let out = render(&[info], &sources, 1);
+        assert!(out.contains("tests=\"1\" failures=\"0\""));
+        assert!(out.contains(
+            "<testcase classname=\"CL304 unverifiable-credential\" name=\"gateways ops\">"
+        ));
+        assert!(out.contains("<system-out>cannot verify &lt;token&gt;\nops: token\n</system-out>"));
+        assert!(!out.contains("<failure"));
+    }
 }

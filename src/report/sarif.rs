@@ -1,8 +1,544 @@
-//! `--format sarif`. (Being written.)
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it.
+//!
+//! One run. `tool.driver.rules` lists every rule clawlint has (not only those that fired),
+//! with its page as description and help. Each finding is a result located at its first
+//! party that is in a file (the primary party when it is); the other parties in files are
+//! `relatedLocations`, linked from the message as `[label](id)` so that code scanning shows
+//! them, and parties in no file are written into the message. URIs are relative to the
+//! working directory (`%SRCROOT%`) when the file lies below it.
+//!
+//! Code scanning rejects a whole upload when one result has no location, so a finding none
+//! of whose parties is in a file is reported as a tool notification of its rule instead
+//! (`invocations[0].toolExecutionNotifications`): kept in the log, never an alert.
+//!
+//! The output is deterministic: no timestamps, no absolute paths unless a file lies outside
+//! the working directory.
 
-use crate::diagnostic::Reported;
+use super::concise::anchor;
+use super::{position, showable, Position};
+use crate::diagnostic::{Reported, Severity};
+use crate::rules::catalog::{self, RuleInfo};
 use crate::source::SourceMap;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::{Component, Path};
 
-pub fn render(findings: &[Reported], _sources: &SourceMap, _instances: usize) -> String {
-    format!("{} findings\n", findings.len())
+/// Where the tool is documented. A placeholder until the project has a public home.
+pub const INFORMATION_URI: &str = "https://github.com/clawlint/clawlint";
+
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The `partialFingerprints` key; the suffix changes if the recipe ever does.
+pub const FINGERPRINT_KEY: &str = "clawlintFindingHash/v1";
+
+const SRCROOT: &str = "%SRCROOT%";
+
+#[derive(Serialize)]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Invocation>,
+    results: Vec<SarifResult>,
+    column_kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    information_uri: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: String,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+fn text(text: impl Into<String>) -> Text {
+    Text { text: text.into() }
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    associated_rule: RuleReference,
+}
+
+#[derive(Serialize)]
+struct RuleReference {
+    id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+    partial_fingerprints: std::collections::BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: PhysicalLocation,
+    message: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+pub fn render(findings: &[Reported], sources: &SourceMap, _instances: usize) -> String {
+    let rules = catalog::all();
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for reported in findings {
+        match result(reported, sources, rules) {
+            Some(r) => results.push(r),
+            None => notifications.push(notification(reported, rules)),
+        }
+    }
+    let invocations = if notifications.is_empty() {
+        Vec::new()
+    } else {
+        vec![Invocation {
+            execution_successful: true,
+            tool_execution_notifications: notifications,
+        }]
+    };
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "clawlint",
+                    information_uri: INFORMATION_URI,
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules: rules.iter().map(rule).collect(),
+                },
+            },
+            invocations,
+            results,
+            // Columns count characters, as `crate::source::line_col` does.
+            column_kind: "unicodeCodePoints",
+        }],
+    };
+    let mut out = serde_json::to_string_pretty(&log).expect("serializable");
+    out.push('\n');
+    out
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn rule_index(rules: &[RuleInfo], code: &str) -> Option<usize> {
+    rules.iter().position(|r| r.code == code)
+}
+
+fn rule(info: &RuleInfo) -> Rule {
+    let level = match info.category.default_severity() {
+        Some(severity) => level(severity),
+        None => "none",
+    };
+    Rule {
+        id: info.code.clone(),
+        name: info.name.clone(),
+        short_description: text(info.summary.trim()),
+        full_description: text(info.explanation.trim()),
+        help: Help {
+            text: format!(
+                "Fix:\n{}\n\nExample:\n{}",
+                info.fix.trim_end(),
+                info.example.trim_end()
+            ),
+            markdown: format!(
+                "**Fix**\n\n{}\n\n**Example**\n\n{}",
+                markdown_blocks(&info.fix),
+                fenced(info.example.trim_end())
+            ),
+        },
+        default_configuration: Configuration { level },
+        properties: RuleProperties {
+            tags: vec![info.family.clone()],
+        },
+    }
+}
+
+/// A rule page's fix mixes prose and snippets (JSON5, unit files, shell), separated by blank
+/// lines. Snippets go in code fences, so that Markdown neither joins their lines nor reads
+/// `# comment` as a heading; prose stays as it is, backticks included.
+fn markdown_blocks(text: &str) -> String {
+    let mut blocks: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut flush = |current: &mut Vec<&str>| {
+        if !current.is_empty() {
+            let block = current.join("\n");
+            blocks.push(if is_prose(&block) {
+                block
+            } else {
+                fenced(&block)
+            });
+            current.clear();
+        }
+    };
+    for line in text.trim_end().lines() {
+        if line.trim().is_empty() {
+            flush(&mut current);
+        } else {
+            current.push(line);
+        }
+    }
+    flush(&mut current);
+    blocks.join("\n\n")
+}
+
+/// Prose starts with a word, ends a sentence or introduces a snippet, and is not a run of
+/// `Key=value` lines.
+fn is_prose(block: &str) -> bool {
+    let starts_like_code = block.starts_with(|c: char| c.is_whitespace() || "/#{[$~<".contains(c));
+    let ends_like_prose = block.trim_end().ends_with(['.', ':']);
+    !starts_like_code && ends_like_prose && !looks_like_unit(block)
+}
+
+fn looks_like_unit(block: &str) -> bool {
+    block.lines().all(|l| {
+        let l = l.trim();
+        l.starts_with('[') || l.split_once('=').is_some_and(|(k, _)| !k.contains(' '))
+    })
+}
+
+fn fenced(code: &str) -> String {
+    let mut fence = "```".to_string();
+    while code.contains(&fence) {
+        fence.push('`');
+    }
+    format!("{fence}text\n{code}\n{fence}")
+}
+
+fn result(reported: &Reported, sources: &SourceMap, rules: &[RuleInfo]) -> Option<SarifResult> {
+    let f = &reported.finding;
+    let (primary_index, primary) = anchor(reported, sources)?;
+    let mut related = Vec::new();
+    let mut message = escape_text(&f.message);
+    for (i, label) in f.labels.iter().enumerate() {
+        if i == primary_index {
+            continue;
+        }
+        match showable(sources, label.loc) {
+            Some(loc) => {
+                let id = related.len() + 1;
+                message.push_str(&format!("\n- [{}]({id})", escape_text(&label.message)));
+                related.push(location(Some(id), &position(sources, loc), &label.message));
+            }
+            None => message.push_str(&format!("\n- {}", escape_text(&label.message))),
+        }
+    }
+    append_notes(&mut message, reported, true);
+    let mut partial_fingerprints = std::collections::BTreeMap::new();
+    partial_fingerprints.insert(FINGERPRINT_KEY, fingerprint(reported));
+    Some(SarifResult {
+        rule_id: f.code,
+        rule_index: rule_index(rules, f.code),
+        level: level(reported.severity),
+        message: text(message),
+        locations: vec![location(None, &primary, &f.labels[primary_index].message)],
+        related_locations: related,
+        partial_fingerprints,
+    })
+}
+
+fn notification(reported: &Reported, rules: &[RuleInfo]) -> Notification {
+    let f = &reported.finding;
+    let mut message = f.message.clone();
+    for label in &f.labels {
+        message.push_str(&format!("\n- {}", label.message));
+    }
+    append_notes(&mut message, reported, false);
+    Notification {
+        level: level(reported.severity),
+        message: text(message),
+        associated_rule: RuleReference {
+            id: f.code,
+            index: rule_index(rules, f.code),
+        },
+    }
+}
+
+fn append_notes(message: &mut String, reported: &Reported, escape: bool) {
+    let esc = |s: &str| {
+        if escape {
+            escape_text(s)
+        } else {
+            s.to_string()
+        }
+    };
+    for note in &reported.finding.notes {
+        message.push_str(&format!("\nnote: {}", esc(note)));
+    }
+    if let Some(help) = &reported.finding.help {
+        message.push_str(&format!("\nhelp: {}", esc(help)));
+    }
+}
+
+/// A plain-text message with embedded links escapes literal `\`, `[` and `]` (SARIF
+/// §3.11.6).
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn location(id: Option<usize>, p: &Position, label: &str) -> Location {
+    let (uri, uri_base_id) = artifact_uri(Path::new(&p.file));
+    Location {
+        id,
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation { uri, uri_base_id },
+            region: Region {
+                start_line: p.line,
+                start_column: p.column,
+                end_line: p.end_line,
+                end_column: p.end_column,
+            },
+        },
+        message: text(label),
+    }
+}
+
+/// `display` is [`crate::paths::display_path`]'s form: relative to the working directory
+/// when the file is below it. Such a path becomes a `%SRCROOT%`-relative URI; any other is
+/// made absolute and written as a `file://` URI.
+fn artifact_uri(display: &Path) -> (String, Option<&'static str>) {
+    let below = display.is_relative()
+        && display
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if below {
+        return (encode_components(display), Some(SRCROOT));
+    }
+    let absolute = crate::paths::absolute(display);
+    let encoded = encode_components(&absolute);
+    let encoded = encoded.trim_start_matches('/');
+    (format!("file:///{encoded}"), None)
+}
+
+fn encode_components(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(s) => parts.push(percent_encode(&s.to_string_lossy())),
+            Component::ParentDir => parts.push("..".into()),
+            Component::CurDir => {}
+            Component::RootDir => {
+                if parts.is_empty() {
+                    parts.push(String::new());
+                }
+            }
+            Component::Prefix(p) => {
+                parts.push(p.as_os_str().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    parts.join("/")
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters and the sub-delimiters
+/// that are safe in a path segment. `:` is encoded: in a relative URI's first segment it
+/// would read as a scheme.
+fn percent_encode(segment: &str) -> String {
+    let mut out = String::new();
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Stable across runs and machines: the rule, the gateways and the message, which names
+/// the values involved; no path, so moving the checkout keeps the identity.
+fn fingerprint(reported: &Reported) -> String {
+    let f = &reported.finding;
+    let mut hasher = Sha256::new();
+    hasher.update(f.code.as_bytes());
+    for name in f.instances() {
+        hasher.update([0]);
+        hasher.update(name.as_bytes());
+    }
+    hasher.update([0, 0]);
+    hasher.update(f.message.as_bytes());
+    let digest = hasher.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::catalog::Category;
+
+    #[test]
+    fn every_rule_is_described_with_its_level() {
+        let log: serde_json::Value =
+            serde_json::from_str(&render(&[], &SourceMap::new(), 0)).unwrap();
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        assert_eq!(rules.len(), catalog::all().len());
+        for (rule, info) in rules.iter().zip(catalog::all()) {
+            assert_eq!(rule["id"], info.code.as_str());
+            let expected = match info.category {
+                Category::Correctness => "error",
+                Category::Suspicious => "warning",
+                Category::Advisory => "note",
+                Category::Pedantic => "none",
+            };
+            assert_eq!(rule["defaultConfiguration"]["level"], expected);
+            assert_eq!(rule["properties"]["tags"][0], info.family.as_str());
+            let markdown = rule["help"]["markdown"].as_str().unwrap();
+            // Every snippet line of the example is inside a fence, never a heading.
+            assert!(markdown.contains(&fenced(info.example.trim_end())));
+        }
+    }
+
+    #[test]
+    fn fix_snippets_are_fenced_and_prose_is_not() {
+        let fix =
+            "Pin the port:\n\n// ~/.openclaw-rescue/openclaw.json\n{ gateway: { port: 1 } }\n\n\
+                   # in the unit\nEnvironment=OPENCLAW_GATEWAY_PORT=1\n\n\
+                   [Service]\nRestartPreventExitStatus=78\n\n\
+                   openclaw --profile rescue gateway install --force\n\n\
+                   Then restart it.\n";
+        assert_eq!(
+            markdown_blocks(fix),
+            "Pin the port:\n\n\
+             ```text\n// ~/.openclaw-rescue/openclaw.json\n{ gateway: { port: 1 } }\n```\n\n\
+             ```text\n# in the unit\nEnvironment=OPENCLAW_GATEWAY_PORT=1\n```\n\n\
+             ```text\n[Service]\nRestartPreventExitStatus=78\n```\n\n\
+             ```text\nopenclaw --profile rescue gateway install --force\n```\n\n\
+             Then restart it."
+        );
+    }
+
+    #[test]
+    fn uris_are_relative_below_the_working_directory() {
+        assert_eq!(
+            artifact_uri(Path::new("home/.openclaw/open claw:1.json")),
+            (
+                "home/.openclaw/open%20claw%3A1.json".to_string(),
+                Some(SRCROOT)
+            )
+        );
+        let (uri, base) = artifact_uri(Path::new("/srv/openclaw/é.json"));
+        assert_eq!(
+            (uri.as_str(), base),
+            ("file:///srv/openclaw/%C3%A9.json", None)
+        );
+        let (uri, base) = artifact_uri(Path::new("../elsewhere/a.json"));
+        assert!(uri.starts_with("file:///") && !uri.contains(".."), "{uri}");
+        assert_eq!(base, None);
+    }
+
+    #[test]
+    fn link_text_is_escaped() {
+        assert_eq!(escape_text(r"[v6]:1 \ x"), r"\[v6\]:1 \\ x");
+    }
 }
