@@ -78,7 +78,7 @@ fn end_to_end(binary: &Path, home: &Path, n: usize) -> (Duration, Option<f64>) {
 /// Median time of discover+load+resolve, and of the rules, in-process.
 fn phases(home: &Path, n: usize) -> (Duration, Duration, usize) {
     let inputs = Inputs {
-        home: Some(home.to_path_buf()),
+        homes: vec![home.to_path_buf()],
         ..Inputs::default()
     };
     let mut load = Vec::new();
@@ -88,10 +88,7 @@ fn phases(home: &Path, n: usize) -> (Duration, Duration, usize) {
         let start = Instant::now();
         let inventory = discover(&inputs);
         load.push(start.elapsed());
-        let ctx = RuleContext {
-            instances: &inventory.instances,
-            sources: &inventory.sources,
-        };
+        let ctx = RuleContext::new(&inventory);
         let start = Instant::now();
         findings = run(&ctx, &Settings::default()).len();
         rules.push(start.elapsed());

@@ -72,9 +72,14 @@ pub struct InputArgs {
     /// Config files to lint (each one gateway). Without --home, only these are read.
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
-    /// Home directory to scan for .openclaw, .openclaw-<profile> and .clawdbot [default: $HOME]
+    /// Home directory to scan for .openclaw, .openclaw-<profile>, .clawdbot and the user's
+    /// systemd units and LaunchAgents; repeatable [default: $HOME]
     #[arg(long, value_name = "DIR")]
-    pub home: Option<PathBuf>,
+    pub home: Vec<PathBuf>,
+    /// File system root whose system unit dirs (/etc/systemd/system, /Library/LaunchDaemons,
+    /// ...) are scanned [default: / when scanning $HOME, else none]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Settings and declared gateways [default: clawlint.toml in the working directory or above]
     #[arg(long = "config", alias = "manifest", value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -39,21 +39,29 @@ fn settings_file(args: &InputArgs) -> Result<Option<config::Loaded>, Failure> {
         .transpose()
 }
 
-/// With config files named, only those are read unless `--home` is given too.
+/// With config files named, only those are read unless `--home` is given too. Scanning the
+/// real `$HOME` also scans the real system unit dirs; a given `--home` does not, unless
+/// `--root` says where.
 fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs, Failure> {
-    let home = match (&args.home, args.paths.is_empty()) {
-        (Some(home), _) => Some(home.clone()),
-        (None, true) => std::env::var_os("HOME").map(PathBuf::from),
+    let default_home = args.home.is_empty() && args.paths.is_empty();
+    let homes: Vec<PathBuf> = if default_home {
+        std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .into_iter()
+            .collect()
+    } else {
+        args.home.clone()
+    };
+    let root = match (&args.root, default_home) {
+        (Some(root), _) => Some(root.clone()),
+        (None, true) => Some(PathBuf::from("/")),
         (None, false) => None,
     };
-    if let Some(home) = &home {
-        if !home.is_dir() {
+    for dir in homes.iter().chain(root.iter()) {
+        if !dir.is_dir() {
             return Err(failure(
                 EXIT_INPUT,
-                format!(
-                    "home directory {} does not exist or is not a directory",
-                    home.display()
-                ),
+                format!("{} does not exist or is not a directory", dir.display()),
             ));
         }
     }
@@ -83,7 +91,8 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
         })
         .unwrap_or_default();
     Ok(Inputs {
-        home,
+        homes,
+        root,
         config_files: args.paths.clone(),
         declared,
     })
@@ -207,10 +216,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
     }
     let (inventory, loaded, file) = load(&args.input)?;
     let settings = settings(args, loaded.as_ref(), file);
-    let ctx = RuleContext {
-        instances: &inventory.instances,
-        sources: &inventory.sources,
-    };
+    let ctx = RuleContext::new(&inventory);
     let findings = rules::run(&ctx, &settings);
     for spec in &outputs {
         let to_terminal = spec.path.is_none() && std::io::stdout().is_terminal();

@@ -162,6 +162,45 @@ pub fn is_secret_key(key: &str) -> bool {
     .any(|word| lower.contains(word))
 }
 
+/// Environment keys whose values say where or how, not who: shown in snippets. Every other
+/// value in a `.env` file or a unit's environment is masked, since a token's variable can
+/// have any name.
+pub fn is_public_env_key(key: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "HOME",
+        "PATH",
+        "TZ",
+        "LANG",
+        "USER",
+        "SHELL",
+        "TMPDIR",
+        "NODE_ENV",
+        "NODE_OPTIONS",
+    ];
+    const SUFFIXES: &[&str] = &[
+        "_PORT",
+        "_DIR",
+        "_PATH",
+        "_HOME",
+        "_PROFILE",
+        "_ROOTS",
+        "_HOST",
+        "_BIND",
+        "_MODE",
+        "_LEVEL",
+        "_UNIT",
+        "_LABEL",
+        "_KIND",
+        "_MARKER",
+        "_TASK_NAME",
+        "_HIDDEN_LAUNCHER",
+        "_FILE",
+    ];
+    let upper = key.to_ascii_uppercase();
+    !is_secret_key(key)
+        && (EXACT.contains(&upper.as_str()) || SUFFIXES.iter().any(|s| upper.ends_with(s)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,7 @@ fn invocation(case: &Value, home: &Path) -> Invocation {
                 },
             )
         }),
+        service: None,
     }
 }
 

@@ -66,6 +66,10 @@ fn check_fixture(name: &str, extra: &[&str]) -> (i32, String, String) {
     if root().join(&config).is_file() {
         args.extend(["--config", config.as_str()]);
     }
+    let system_root = format!("fixtures/{name}/root");
+    if root().join(&system_root).is_dir() {
+        args.extend(["--root", system_root.as_str()]);
+    }
     args.extend_from_slice(extra);
     clawlint(&args)
 }

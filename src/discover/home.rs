@@ -34,6 +34,7 @@ pub fn invocation(home: &Path, profile: Option<&str>) -> Invocation {
         dev: false,
         env: Env::new(),
         port_arg: None,
+        service: None,
     }
 }
 

@@ -37,6 +37,7 @@ pub fn invocation(decl: &InstanceDecl, base: &Path, scanned_home: Option<&Path>)
         dev: decl.dev,
         env,
         port_arg: port_from_args(&decl.args),
+        service: None,
     }
 }
 

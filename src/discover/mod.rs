@@ -3,20 +3,24 @@
 pub mod home;
 pub mod launchd;
 pub mod manifest;
+pub mod services;
 pub mod systemd;
 
 use crate::load::env::Env;
-use crate::paths::absolute;
+use crate::load::Problem;
+use crate::paths::{absolute, canonical_key};
 use crate::resolve::{resolve_instance, Discovery, Instance, Invocation};
 use crate::source::SourceMap;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What to look at.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
-    /// The home directory to scan (`--home`, default `$HOME`).
-    pub home: Option<PathBuf>,
+    /// Home directories to scan (`--home`, default `$HOME`): state dirs and user services.
+    pub homes: Vec<PathBuf>,
+    /// The file system root whose system unit dirs are scanned (`--root`).
+    pub root: Option<PathBuf>,
     /// Config files named on the command line.
     pub config_files: Vec<PathBuf>,
     /// Gateways declared in clawlint.toml, with the directory their paths are relative to.
@@ -27,28 +31,109 @@ pub struct Inputs {
 pub struct Inventory {
     pub sources: SourceMap,
     pub instances: Vec<Instance>,
+    /// Problems with files that belong to no gateway (a unit that cannot be read).
+    pub problems: Vec<Problem>,
 }
 
 pub fn discover(inputs: &Inputs) -> Inventory {
     // Absolute from here on, as OpenClaw's paths are; output shows them relative again.
-    let home = inputs.home.as_deref().map(absolute);
+    let homes: Vec<PathBuf> = inputs.homes.iter().map(|h| absolute(h)).collect();
+    let root = inputs.root.as_deref().map(absolute);
+    let main_home = homes.first().map(PathBuf::as_path);
     let mut invocations = Vec::new();
-    if let Some(home) = &home {
-        invocations.extend(home::scan(home));
+    for home in &homes {
+        for mut inv in home::scan(home) {
+            if homes.len() > 1 {
+                inv.name = format!("{}/{}", home_label(home), inv.name);
+            }
+            invocations.push(inv);
+        }
     }
     for file in &inputs.config_files {
-        invocations.push(config_file_invocation(&absolute(file), home.as_deref()));
+        invocations.push(config_file_invocation(&absolute(file), main_home));
     }
     for (decl, base) in &inputs.declared {
-        invocations.push(manifest::invocation(decl, &absolute(base), home.as_deref()));
+        invocations.push(manifest::invocation(decl, &absolute(base), main_home));
     }
     let mut sources = SourceMap::new();
+    let mut problems = Vec::new();
+    let mut instances = resolve_all(&invocations, &mut sources);
+    let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::new();
+    for (index, instance) in instances.iter().enumerate() {
+        by_state_dir
+            .entry(canonical_key(&instance.state_dir.value))
+            .or_insert(index);
+    }
+    for (home, file, kind) in supervisors(&homes, root.as_deref()) {
+        let Some(mut inv) = services::invocation(
+            &file,
+            kind,
+            &home,
+            root.as_deref(),
+            &mut sources,
+            &mut problems,
+        ) else {
+            continue;
+        };
+        if homes.len() > 1 && kind != "systemd-system" {
+            inv.name = format!("{}/{}", home_label(&home), inv.name);
+        }
+        let instance = resolve_instance(&inv, &mut sources);
+        merge_service(instance, &mut instances, &mut by_state_dir);
+    }
+    Inventory {
+        sources,
+        instances,
+        problems,
+    }
+}
+
+/// A supervisor whose name is the one OpenClaw gives its state dir's profile.
+fn is_native(instance: &Instance) -> bool {
+    let dir_name = instance
+        .state_dir
+        .value
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let profile = match dir_name {
+        ".openclaw" => None,
+        other => other.strip_prefix(".openclaw-"),
+    };
+    let expected = crate::resolve::paths::service_names(profile);
+    instance
+        .service
+        .as_ref()
+        .is_some_and(|s| s.name == expected.systemd_unit || s.name == expected.launchd_label)
+}
+
+/// A home's last path component, to tell gateways of several homes apart.
+fn home_label(home: &Path) -> String {
+    home.file_name().map_or_else(
+        || home.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// User services of each home, then the system's (read once, with the first home).
+fn supervisors(homes: &[PathBuf], root: Option<&Path>) -> Vec<(PathBuf, PathBuf, &'static str)> {
+    let mut out = Vec::new();
+    for (i, home) in homes.iter().enumerate() {
+        let root = if i == 0 { root } else { None };
+        for (file, kind) in services::service_files(home, root) {
+            out.push((home.clone(), file, kind));
+        }
+    }
+    out
+}
+
+fn resolve_all(invocations: &[Invocation], sources: &mut SourceMap) -> Vec<Instance> {
     let mut instances: Vec<Instance> = Vec::new();
     // A config file named on the command line that the home scan already found is the same
     // gateway; everything else, even sharing a config, is a gateway of its own.
     let mut scanned_configs = HashSet::new();
-    for inv in &invocations {
-        let instance = resolve_instance(inv, &mut sources);
+    for inv in invocations {
+        let instance = resolve_instance(inv, sources);
         match instance.discovery {
             Discovery::HomeDir(_) => {
                 scanned_configs.insert(instance.config_path.value.clone());
@@ -60,7 +145,50 @@ pub fn discover(inputs: &Inputs) -> Inventory {
         }
         instances.push(instance);
     }
-    Inventory { sources, instances }
+    instances
+}
+
+/// A supervised gateway is the gateway of its state dir: it replaces the scanned one (the
+/// unit decides how it really starts) and keeps its name; a second supervisor of the same
+/// state dir is recorded on it (CL402).
+fn merge_service(
+    mut service: Instance,
+    instances: &mut Vec<Instance>,
+    by_state_dir: &mut HashMap<PathBuf, usize>,
+) {
+    let key = canonical_key(&service.state_dir.value);
+    match by_state_dir.get(&key).copied() {
+        Some(index) if instances[index].service.is_none() => {
+            service.name = instances[index].name.clone();
+            instances[index] = service;
+        }
+        Some(index) => {
+            // The supervisor named for this state dir's profile describes the gateway; a
+            // copied or legacy one is the extra.
+            if is_native(&service) && !is_native(&instances[index]) {
+                let existing = std::mem::replace(&mut instances[index], service);
+                let name = existing.name.clone();
+                instances[index].name = name;
+                instances[index].other_services.extend(existing.service);
+                instances[index]
+                    .other_services
+                    .extend(existing.other_services);
+            } else if let Some(file) = service.service.take() {
+                instances[index].other_services.push(file);
+            }
+        }
+        None => {
+            let profile = service
+                .profile
+                .as_ref()
+                .map_or("default", |p| p.value.as_str());
+            if !instances.iter().any(|i| i.name == profile) {
+                service.name = profile.to_string();
+            }
+            by_state_dir.insert(key, instances.len());
+            instances.push(service);
+        }
+    }
 }
 
 /// A config file given on the command line. Inside a profile dir (`.openclaw-<p>`) it is

@@ -76,7 +76,7 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
         profile_flag: root_flag_profile(inv),
         lock_dir: state_dir.value.join("tmp").join("openclaw-<uid>"),
         log_file: paths::log_file(&ctx, profile.as_ref()),
-        service: paths::service_names(profile.as_ref().map(|p| p.value.as_str())),
+        service_names: paths::service_names(profile.as_ref().map(|p| p.value.as_str())),
         profile,
         config_path,
         config_exists: config.exists,
@@ -93,6 +93,9 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
         port,
         port_kind,
         ignored_port_env: ports::ignored_port_env(&env),
+        config_port: ports::configured_port(&root),
+        service: inv.service.clone(),
+        other_services: Vec::new(),
         listeners,
         browser,
         credentials,
@@ -193,7 +196,7 @@ fn read_dotenv(
     let secrets: Vec<_> = parsed
         .entries
         .iter()
-        .filter(|e| crate::source::is_secret_key(&e.key))
+        .filter(|e| !crate::source::is_public_env_key(&e.key))
         .map(|e| dotenv::value_span(&text, e))
         .collect();
     let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();

@@ -91,6 +91,24 @@ impl<T> Sourced<T> {
     }
 }
 
+/// The supervisor that starts a gateway: a systemd unit or a launchd job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceFile {
+    /// `systemd-user`, `systemd-system`, `launchd`.
+    pub kind: &'static str,
+    pub path: PathBuf,
+    /// The unit file name (`openclaw-gateway-rescue.service`) or launchd label.
+    pub name: String,
+    /// Where it says how the gateway starts (`ExecStart=`, `ProgramArguments`).
+    pub loc: Loc,
+    /// `Restart=` and where.
+    pub restart: Option<Sourced<String>>,
+    /// `RestartPreventExitStatus=` tokens.
+    pub prevent_exit_status: Vec<String>,
+    /// The gateway port this supervisor starts it on, if it says.
+    pub port: Option<Sourced<u16>>,
+}
+
 /// How clawlint learned of a gateway.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Discovery {
@@ -100,6 +118,8 @@ pub enum Discovery {
     ConfigArg(PathBuf),
     /// A conformance case or other explicit description.
     Given,
+    /// A service unit or launchd job.
+    Service(PathBuf),
 }
 
 /// How a gateway is started: the inputs OpenClaw resolves everything from.
@@ -120,6 +140,8 @@ pub struct Invocation {
     pub env: Env,
     /// `gateway --port N`.
     pub port_arg: Option<Sourced<u16>>,
+    /// The supervisor that starts it, when it comes from one.
+    pub service: Option<ServiceFile>,
 }
 
 /// Which step of OpenClaw's port precedence gave the gateway port.
@@ -321,9 +343,15 @@ pub struct Instance {
     pub agents: Vec<Agent>,
     pub lock_dir: PathBuf,
     pub log_file: Sourced<PathBuf>,
-    pub service: ServiceNames,
+    pub service_names: ServiceNames,
     pub port: Sourced<u16>,
     pub port_kind: PortKind,
+    /// `gateway.port` in the config, whatever the effective port is (for drift).
+    pub config_port: Option<Sourced<u16>>,
+    /// The supervisor that starts this gateway.
+    pub service: Option<ServiceFile>,
+    /// Further supervisors that start the same gateway (same state dir).
+    pub other_services: Vec<ServiceFile>,
     /// An `OPENCLAW_GATEWAY_PORT` that OpenClaw cannot parse and silently ignores.
     pub ignored_port_env: Option<Sourced<String>>,
     pub listeners: Vec<Listener>,

@@ -101,6 +101,11 @@ pub fn gateway_port(
     )
 }
 
+/// `gateway.port` as written, when it is a usable port; no problems recorded.
+pub fn configured_port(config: &Node) -> Option<Sourced<u16>> {
+    config_port(config, &mut Vec::new())
+}
+
 /// `gateway.port` when it is a usable number. OpenClaw takes any finite number > 0, but its
 /// schema rejects non-integers and values above 65535, and a string never counts.
 fn config_port(config: &Node, problems: &mut Vec<Problem>) -> Option<Sourced<u16>> {

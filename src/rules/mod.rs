@@ -8,6 +8,7 @@ pub mod group;
 pub mod paths;
 pub mod ports;
 pub mod problems;
+pub mod services;
 
 use crate::config::{selects, LevelName};
 use crate::diagnostic::{Finding, Label, Reported, Severity};
@@ -20,6 +21,18 @@ use std::collections::BTreeMap;
 pub struct RuleContext<'a> {
     pub instances: &'a [Instance],
     pub sources: &'a SourceMap,
+    /// Problems with files that belong to no gateway.
+    pub problems: &'a [crate::load::Problem],
+}
+
+impl<'a> RuleContext<'a> {
+    pub fn new(inventory: &'a crate::discover::Inventory) -> Self {
+        RuleContext {
+            instances: &inventory.instances,
+            sources: &inventory.sources,
+            problems: &inventory.problems,
+        }
+    }
 }
 
 type RuleSet = fn(&RuleContext) -> Vec<Finding>;
@@ -30,6 +43,7 @@ const FAMILIES: &[RuleSet] = &[
     paths::check,
     credentials::check,
     browser::check,
+    services::check,
     problems::check,
 ];
 

@@ -196,7 +196,7 @@ fn split_profile_identity(instance: &Instance) -> Option<Finding> {
             display(&instance.config_path.value, home),
             display(&instance.workspace.value, home),
             instance.port.value,
-            instance.service.systemd_unit
+            instance.service_names.systemd_unit
         ))
         .help(format!(
             "start it with `openclaw --profile {}` (which also sets OPENCLAW_STATE_DIR and OPENCLAW_CONFIG_PATH)",

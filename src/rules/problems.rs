@@ -31,18 +31,23 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     type Key = (ProblemKind, String, Option<Loc>);
     let mut index: HashMap<Key, usize> = HashMap::new();
     let mut seen: Vec<(ProblemKind, String, Option<Loc>, Vec<String>)> = Vec::new();
-    for inst in ctx.instances {
-        for problem in &inst.problems {
+    let unowned = ctx.problems.iter().map(|p| ("clawlint", p));
+    let owned = ctx
+        .instances
+        .iter()
+        .flat_map(|i| i.problems.iter().map(move |p| (i.name.as_str(), p)));
+    for (owner, problem) in owned.chain(unowned) {
+        {
             let key = (problem.kind, problem.message.clone(), problem.loc);
             match index.get(&key) {
-                Some(&at) => seen[at].3.push(inst.name.clone()),
+                Some(&at) => seen[at].3.push(owner.to_string()),
                 None => {
                     index.insert(key, seen.len());
                     seen.push((
                         problem.kind,
                         problem.message.clone(),
                         problem.loc,
-                        vec![inst.name.clone()],
+                        vec![owner.to_string()],
                     ));
                 }
             }

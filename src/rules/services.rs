@@ -1,0 +1,323 @@
+//! Service rules (CL4xx): what supervisors do to the gateways they start: port drift,
+//! duplicate supervisors, foreign profiles, names, and restart policies.
+
+use super::group::{names, party};
+use super::ports::port_party;
+use super::RuleContext;
+use crate::diagnostic::{Finding, Label};
+use crate::load::env::EnvOrigin;
+use crate::paths::{canonical_key, display_home_relative};
+use crate::resolve::profile::profile_state_dir;
+use crate::resolve::{Instance, Origin, PortKind, ServiceFile};
+use std::collections::BTreeMap;
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for instance in ctx.instances {
+        out.extend(port_drift(instance));
+        out.extend(duplicate_supervisors(instance));
+        out.extend(foreign_profile(instance));
+        out.extend(name_mismatch(instance));
+        out.extend(restart_without_78(instance));
+    }
+    out.extend(unportable_profile_names(ctx.instances));
+    out
+}
+
+fn service_label(instance: &Instance, service: &ServiceFile, what: &str) -> Label {
+    Label::new(
+        Some(service.loc),
+        format!("{}: {what}", instance.name),
+        Some(&instance.name),
+    )
+}
+
+/// Did the supervisor, rather than the config, set the port?
+fn port_from_service(instance: &Instance) -> bool {
+    match instance.port_kind {
+        PortKind::ServiceArgument => true,
+        PortKind::Env => matches!(
+            &instance.port.origin,
+            Origin::Env {
+                set_by: EnvOrigin::Service(_),
+                ..
+            }
+        ),
+        _ => false,
+    }
+}
+
+/// CL401: the unit's `--port`/`OPENCLAW_GATEWAY_PORT` is not the config's `gateway.port`.
+fn port_drift(instance: &Instance) -> Option<Finding> {
+    let service = instance.service.as_ref()?;
+    let config = instance.config_port.as_ref()?;
+    if !port_from_service(instance) || config.value == instance.port.value {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "CL401",
+            format!(
+                "{} starts \"{}\" on port {}, but its config says gateway.port {}",
+                service.name, instance.name, instance.port.value, config.value
+            ),
+        )
+        .label(port_party(instance))
+        .label(party(instance, &format!("gateway.port {} (not used)", config.value), &config.origin))
+        .note("the service's port wins; `openclaw doctor` reports this as gateway-port-mismatch")
+        .help(format!(
+            "re-render the unit from the config with `openclaw{} gateway install --force`, or set gateway.port to {}",
+            instance.profile.as_ref().map_or(String::new(), |p| format!(" --profile {}", p.value)),
+            instance.port.value
+        )),
+    )
+}
+
+/// CL402: more than one supervisor starts the same gateway (state dir).
+fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
+    let first = instance.service.as_ref()?;
+    if instance.other_services.is_empty() {
+        return None;
+    }
+    let all: Vec<&ServiceFile> = std::iter::once(first)
+        .chain(&instance.other_services)
+        .collect();
+    let listed: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+    let mut finding = Finding::new(
+        "CL402",
+        format!(
+            "{} supervisors start gateway \"{}\" (state dir {}): {}",
+            all.len(),
+            instance.name,
+            display_home_relative(&instance.state_dir.value, &instance.home),
+            listed.join(", ")
+        ),
+    )
+    .note("the second copy finds the state dir locked and exits 78, or, without RestartPreventExitStatus=78, restarts forever")
+    .help("disable and remove all but one (`systemctl --user disable --now NAME`; for legacy clawdbot-gateway units, `openclaw doctor` offers to remove them)");
+    for service in all {
+        let port = service
+            .port
+            .as_ref()
+            .map_or(String::new(), |p| format!(" on port {}", p.value));
+        finding = finding.label(service_label(
+            instance,
+            service,
+            &format!("{} ({}){port}", service.name, service.kind),
+        ));
+    }
+    Some(finding)
+}
+
+/// The profile a service's name stands for: `openclaw-gateway-P.service`, `ai.openclaw.P`.
+fn profile_of_service_name(name: &str) -> Option<Option<String>> {
+    let stem = name.strip_suffix(".service").unwrap_or(name);
+    if stem == "openclaw-gateway" || stem == "ai.openclaw.gateway" {
+        return Some(None);
+    }
+    stem.strip_prefix("openclaw-gateway-")
+        .or_else(|| stem.strip_prefix("ai.openclaw."))
+        .filter(|p| !p.is_empty() && *p != "node")
+        .map(|p| Some(p.to_string()))
+}
+
+/// The profile a supervisor means to run: its own `OPENCLAW_PROFILE`, else its name's.
+fn intended_profile(instance: &Instance, service: &ServiceFile) -> Option<Option<String>> {
+    let from_env = instance.profile.as_ref().filter(|p| {
+        matches!(&p.origin, Origin::Env { set_by: EnvOrigin::Service(loc), .. } if loc.file == service.loc.file)
+    });
+    match from_env {
+        Some(p) => Some(Some(p.value.clone())),
+        None => profile_of_service_name(&service.name),
+    }
+}
+
+/// CL403: a supervisor for one profile runs in another profile's state dir or config.
+fn foreign_profile(instance: &Instance) -> Vec<Finding> {
+    let services = instance.service.iter().chain(&instance.other_services);
+    services
+        .filter_map(|service| foreign_for(instance, service))
+        .collect()
+}
+
+fn foreign_for(instance: &Instance, service: &ServiceFile) -> Option<Finding> {
+    let intended = intended_profile(instance, service)?;
+    let own = profile_state_dir(&instance.home, intended.as_deref().unwrap_or("default"));
+    let state = &instance.state_dir;
+    let config_dir = instance.config_path.value.parent()?.to_path_buf();
+    let candidates = [
+        (&state.value, "state dir", &state.origin),
+        (&config_dir, "config", &instance.config_path.origin),
+    ];
+    let (dir, what, origin) = candidates.into_iter().find(|(dir, _, _)| {
+        is_profile_dir(dir, &instance.home) && canonical_key(dir) != canonical_key(&own)
+    })?;
+    Some(
+        Finding::new(
+            "CL403",
+            format!(
+                "{} runs profile \"{}\" but with {} {}",
+                service.name,
+                intended.as_deref().unwrap_or("default"),
+                what,
+                display_home_relative(dir, &instance.home)
+            ),
+        )
+        .label(party(
+            instance,
+            &format!("{what} {}", display_home_relative(dir, &instance.home)),
+            origin,
+        ))
+        .label(service_label(instance, service, &service.name))
+        .help(format!(
+            "point it at {} (or re-render it with `openclaw --profile {} gateway install --force`)",
+            display_home_relative(&own, &instance.home),
+            intended.as_deref().unwrap_or("default")
+        )),
+    )
+}
+
+fn is_profile_dir(dir: &std::path::Path, home: &std::path::Path) -> bool {
+    dir.parent() == Some(home)
+        && dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n == ".openclaw" || n.starts_with(".openclaw-"))
+}
+
+/// CL404: the service name says one profile, its environment another.
+fn name_mismatch(instance: &Instance) -> Option<Finding> {
+    let service = instance.service.as_ref()?;
+    let named = profile_of_service_name(&service.name)?;
+    let runs = instance.profile.as_ref().map(|p| p.value.clone());
+    if named == runs {
+        return None;
+    }
+    let show = |p: &Option<String>| p.clone().unwrap_or_else(|| "default".to_string());
+    let mut finding = Finding::new(
+        "CL404",
+        format!(
+            "{} is named for profile \"{}\" but runs profile \"{}\"",
+            service.name,
+            show(&named),
+            show(&runs)
+        ),
+    )
+    .label(service_label(instance, service, &service.name))
+    .help(format!(
+        "OpenClaw names services after OPENCLAW_PROFILE: profile \"{}\" expects {}",
+        show(&runs),
+        instance.service_names.systemd_unit
+    ));
+    if let Some(profile) = &instance.profile {
+        finding = finding.label(party(
+            instance,
+            &format!("OPENCLAW_PROFILE={}", profile.value),
+            &profile.origin,
+        ));
+    }
+    Some(finding)
+}
+
+/// The profile's party, shown at the config file when the profile came from a flag.
+fn profile_party(instance: &Instance) -> Label {
+    let profile = instance
+        .profile
+        .as_ref()
+        .expect("only called with a profile");
+    let mut label = party(
+        instance,
+        &format!("profile {}", profile.value),
+        &profile.origin,
+    );
+    if label.loc.is_none() {
+        label.loc = Some(instance.config_loc);
+    }
+    label
+}
+
+/// CL406: a unit that restarts always but does not stop on exit code 78.
+fn restart_without_78(instance: &Instance) -> Vec<Finding> {
+    let services = instance.service.iter().chain(&instance.other_services);
+    services
+        .filter(|s| s.kind.starts_with("systemd"))
+        .filter_map(|s| {
+            let restart = s.restart.as_ref().filter(|r| r.value == "always")?;
+            if s.prevent_exit_status.iter().any(|code| code == "78") {
+                return None;
+            }
+            Some(
+                Finding::new(
+                    "CL406",
+                    format!("{} restarts \"{}\" always but not on exit code 78", s.name, instance.name),
+                )
+                .label(party(instance, "Restart=always", &restart.origin))
+                .note("a gateway that finds another one already running exits with 78; without RestartPreventExitStatus=78 systemd restarts it in a loop")
+                .help("add `RestartPreventExitStatus=78` to the [Service] section, as OpenClaw's own units have"),
+            )
+        })
+        .collect()
+}
+
+/// CL405: profile names OpenClaw refuses for services on macOS/Windows, and names that
+/// differ only by case (one directory on a case-insensitive file system).
+fn unportable_profile_names(instances: &[Instance]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut by_folded: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
+    for instance in instances {
+        let Some(profile) = &instance.profile else {
+            continue;
+        };
+        by_folded
+            .entry(profile.value.to_ascii_lowercase())
+            .or_default()
+            .push(instance);
+        let reason = match profile.value.as_str() {
+            "gateway" | "node" => Some(
+                "on macOS its LaunchAgent label would be ai.openclaw.".to_string()
+                    + &profile.value
+                    + ", which belongs to OpenClaw's own services",
+            ),
+            p if p != p.to_ascii_lowercase() => {
+                Some("macOS and Windows refuse service profiles that are not lowercase".to_string())
+            }
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            out.push(
+                Finding::new(
+                    "CL405",
+                    format!(
+                        "profile name \"{}\" cannot be installed as a service everywhere: {reason}",
+                        profile.value
+                    ),
+                )
+                .label(profile_party(instance))
+                .help("use a lowercase name other than gateway and node"),
+            );
+        }
+    }
+    for group in by_folded.values().filter(|g| {
+        let mut spellings: Vec<&str> = g
+            .iter()
+            .filter_map(|i| i.profile.as_ref().map(|p| p.value.as_str()))
+            .collect();
+        spellings.sort_unstable();
+        spellings.dedup();
+        spellings.len() > 1
+    }) {
+        let mut finding = Finding::new(
+            "CL405",
+            format!(
+                "profiles {} differ only by case: on macOS and Windows they are one state dir",
+                names(group)
+            ),
+        )
+        .help("rename one of them");
+        for instance in group {
+            finding = finding.label(profile_party(instance));
+        }
+        out.push(finding);
+    }
+    out
+}
