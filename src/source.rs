@@ -162,6 +162,38 @@ pub fn is_secret_key(key: &str) -> bool {
     .any(|word| lower.contains(word))
 }
 
+/// Spans of words in free text (comments, unparsable files) that look like tokens: long,
+/// with letters and digits, no spaces or slashes.
+pub fn token_like_words(text: &str, base: usize) -> Vec<Span> {
+    let mut out = Vec::new();
+    let is_word =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-' | '.' | '+' | '=');
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (start, is_word(c)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                let word = &text[s..i];
+                let looks_secret = word.len() >= 16
+                    && word.bytes().any(|b| b.is_ascii_digit())
+                    && word.bytes().any(|b| b.is_ascii_alphabetic());
+                if looks_secret {
+                    out.push(Span {
+                        start: base + s,
+                        end: base + i,
+                    });
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Environment keys whose values say where or how, not who: shown in snippets. Every other
 /// value in a `.env` file or a unit's environment is masked, since a token's variable can
 /// have any name.

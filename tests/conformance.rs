@@ -131,7 +131,11 @@ fn check_case(dir: &Path) -> Vec<String> {
         let blocking = instance.problems.iter().any(|p| {
             matches!(
                 p.kind,
-                ProblemKind::Include | ProblemKind::Unparsable | ProblemKind::InvalidValue
+                ProblemKind::Include
+                    | ProblemKind::IncludeCycle
+                    | ProblemKind::IncludeEscape
+                    | ProblemKind::Unparsable
+                    | ProblemKind::InvalidValue
             )
         });
         let schema_only = expected["configError"]

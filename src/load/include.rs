@@ -5,10 +5,10 @@
 //! Where OpenClaw rejects the whole config, we record a problem and go on without that
 //! include, so the rest of the config is still linted.
 
-use super::read::{read_text, ReadError, INCLUDE_LIMIT};
+use super::read::{read_text_lossy, ReadError, INCLUDE_LIMIT};
 use super::tree::{deep_merge, Member, Node, Value};
 use super::{parse_config, Problem, ProblemKind};
-use crate::paths::{absolute, is_inside, normalize, resolve};
+use crate::paths::{absolute, display_path, is_inside, normalize, resolve};
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -156,34 +156,63 @@ impl<'a> IncludeContext<'a> {
     fn load(&mut self, raw: &str, at: Loc, chain: &[PathBuf]) -> Option<Node> {
         match self.try_load(raw, at, chain) {
             Ok(node) => Some(node),
-            Err(message) => {
-                self.problem(at, message);
+            Err((kind, message)) => {
+                self.problems.push(Problem {
+                    kind,
+                    message,
+                    loc: Some(at),
+                });
                 None
             }
         }
     }
 
-    fn try_load(&mut self, raw: &str, at: Loc, chain: &[PathBuf]) -> Result<Node, String> {
-        let path = self.resolve_path(raw, chain)?;
+    fn try_load(
+        &mut self,
+        raw: &str,
+        at: Loc,
+        chain: &[PathBuf],
+    ) -> Result<Node, (ProblemKind, String)> {
+        let path = self
+            .resolve_path(raw, chain)
+            .map_err(|m| (ProblemKind::IncludeEscape, m))?;
         if chain.contains(&path) {
-            let mut names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
-            names.push(path.display().to_string());
-            return Err(format!("circular include detected: {}", names.join(" -> ")));
+            let mut names: Vec<String> = chain.iter().map(|p| display_path(p)).collect();
+            names.push(display_path(&path));
+            let message = format!("circular include detected: {}", names.join(" -> "));
+            return Err((ProblemKind::IncludeCycle, message));
         }
+        let failed = |m: String| (ProblemKind::Include, m);
         if chain.len() > MAX_DEPTH {
-            return Err(format!(
+            return Err(failed(format!(
                 "maximum include depth ({MAX_DEPTH}) exceeded at: {raw}"
-            ));
+            )));
         }
-        let text = read_text(&path, INCLUDE_LIMIT).map_err(|err| match err {
-            ReadError::TooLarge { limit } => format!(
-                "include file failed security checks (regular file, max {limit} bytes): {raw}"
-            ),
-            other => format!("failed to read include file {raw}: {}", other.describe()),
+        let (text, bad_byte) = read_text_lossy(&path, INCLUDE_LIMIT).map_err(|err| {
+            failed(match err {
+                ReadError::TooLarge { limit } => format!(
+                    "include file failed security checks (regular file, max {limit} bytes): {raw}"
+                ),
+                other => format!(
+                    "failed to read include file {raw} (resolved: {}): {}{}",
+                    display_path(&path),
+                    other.describe(),
+                    if raw.starts_with('~') {
+                        "; `~` is not expanded in $include paths"
+                    } else {
+                        ""
+                    }
+                ),
+            })
         })?;
-        let (node, _comments) = parse_config(self.sources, &path, text, Some(at)).map_err(|p| {
+        let parsed = parse_config(self.sources, &path, text, Some(at));
+        if let Some(offset) = bad_byte {
+            self.problems
+                .push(super::not_utf8(self.sources, &path, offset));
+        }
+        let (node, _comments) = parsed.map_err(|p| {
             self.problems.push(p);
-            format!("failed to parse include file: {raw}")
+            failed(format!("failed to parse include file: {raw}"))
         })?;
         let mut nested = chain.to_vec();
         nested.push(path);
@@ -207,14 +236,14 @@ impl<'a> IncludeContext<'a> {
         if !self.roots.iter().any(|r| is_inside(&r.dir, &lexical)) {
             return Err(format!(
                 "include path escapes config directory: {raw} (root: {})",
-                root_dir.display()
+                display_path(root_dir)
             ));
         }
         if let Ok(real) = std::fs::canonicalize(&path) {
             if !self.roots.iter().any(|r| is_inside(&r.real_dir, &real)) {
                 return Err(format!(
                     "include path resolves outside config directory (symlink): {raw} (root: {})",
-                    root_dir.display()
+                    display_path(root_dir)
                 ));
             }
         }

@@ -17,7 +17,11 @@ pub enum ProblemKind {
     Unparsable,
     Unreadable,
     Include,
+    IncludeCycle,
+    IncludeEscape,
     MissingEnvVar,
+    /// Not UTF-8: OpenClaw reads it with the bad bytes replaced.
+    NotUtf8,
     InvalidValue,
 }
 
@@ -43,6 +47,10 @@ pub fn parse_config(
         Ok(doc) => {
             let mut secrets = Vec::new();
             secret_spans(&doc.root, &mut secrets);
+            for comment in &doc.comments {
+                let body = comment.span.start + 2;
+                secrets.extend(crate::source::token_like_words(&comment.text, body));
+            }
             sources.redact(file, secrets);
             let mut members = Vec::new();
             member_spans(&doc.root, &mut members);
@@ -52,14 +60,24 @@ pub fn parse_config(
             sources.set_suppressions(file, suppressions);
             Ok((tree::Node::from_json5(&doc.root, file), doc.comments))
         }
-        Err(err) => Err(Problem {
-            kind: ProblemKind::Unparsable,
-            message: format!("invalid JSON5: {}", err.message),
-            loc: Some(Loc {
-                file,
-                span: err.span,
-            }),
-        }),
+        Err(err) => {
+            // Nothing parsed, so no key says which strings are secrets: mask every long
+            // string and token-like word.
+            let text = &sources.file(file).text;
+            let masked = crate::source::token_like_words(text, 0);
+            sources.redact(file, masked);
+            Err(Problem {
+                kind: ProblemKind::Unparsable,
+                message: match err.message.starts_with("nesting deeper") {
+                    true => format!("{}: clawlint does not read past that depth", err.message),
+                    false => format!("invalid JSON5: {}", err.message),
+                },
+                loc: Some(Loc {
+                    file,
+                    span: err.span,
+                }),
+            })
+        }
     }
 }
 
@@ -106,12 +124,33 @@ fn inner_span(span: json5::Span) -> json5::Span {
     }
 }
 
+/// The first byte that was not UTF-8, in a file read lossily (it is now U+FFFD).
+pub fn not_utf8(sources: &SourceMap, path: &Path, offset: usize) -> Problem {
+    Problem {
+        kind: ProblemKind::NotUtf8,
+        message: format!(
+            "not valid UTF-8 (first bad byte at offset {offset}); OpenClaw reads it with the bad bytes replaced by U+FFFD"
+        ),
+        loc: sources.lookup(path).map(|file| Loc {
+            file,
+            span: json5::Span {
+                start: offset,
+                end: offset + '\u{FFFD}'.len_utf8(),
+            },
+        }),
+    }
+}
+
 /// Registers a file that could not be read, so the problem still has a place to point at.
 pub fn unreadable(sources: &mut SourceMap, path: &Path, err: &read::ReadError) -> Problem {
     let file = sources.add(path, String::new(), None);
     Problem {
         kind: ProblemKind::Unreadable,
-        message: format!("cannot read {}: {}", path.display(), err.describe()),
+        message: format!(
+            "cannot read {}: {}",
+            crate::paths::display_path(path),
+            err.describe()
+        ),
         loc: Some(tree::file_start(file)),
     }
 }

@@ -51,9 +51,25 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     })
 }
 
+/// Reads text the way Node's `readFileSync(path, "utf-8")` does: bytes that are not UTF-8
+/// become U+FFFD. Returns the offset of the first bad byte, if any.
+pub fn read_text_lossy(path: &Path, limit: u64) -> Result<(String, Option<usize>), ReadError> {
+    match read_text(path, limit) {
+        Ok(text) => Ok((text, None)),
+        Err(ReadError::NotUtf8 { offset }) => {
+            let bytes = fs::read(path).map_err(io_error)?;
+            Ok((String::from_utf8_lossy(&bytes).into_owned(), Some(offset)))
+        }
+        Err(other) => Err(other),
+    }
+}
+
 fn io_error(err: std::io::Error) -> ReadError {
     match err.kind() {
         std::io::ErrorKind::NotFound => ReadError::Missing,
+        _ if err.raw_os_error() == Some(40) => {
+            ReadError::Io("a symlink loop (too many levels of symbolic links)".to_string())
+        }
         _ => ReadError::Io(err.to_string()),
     }
 }

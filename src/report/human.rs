@@ -11,6 +11,24 @@ use std::fmt;
 /// Fixed width when not writing to a terminal, so output is the same everywhere.
 pub const DEFAULT_WIDTH: usize = 100;
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_label() {
+        let line = format!("{}X{}\nshort\n", "a".repeat(1000), "b".repeat(1000));
+        let (shown, map) = clip_long_lines(&line, &[(1000, 1001)]);
+        assert!(shown.len() < 400, "{}", shown.len());
+        assert_eq!(&shown[map(1000)..map(1001)], "X");
+        assert!(shown.ends_with("…\nshort\n"));
+        assert!(shown.starts_with('…'));
+        let (same, map) = clip_long_lines("abc\ndef", &[(5, 6)]);
+        assert_eq!(same, "abc\ndef");
+        assert_eq!(map(5), 5);
+    }
+}
+
 #[derive(Debug)]
 struct Rendered {
     message: String,
@@ -69,9 +87,90 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
-fn named_source(sources: &SourceMap, file: FileId) -> NamedSource<String> {
+/// Lines longer than this are cut down to the labelled part.
+const MAX_LINE: usize = 200;
+/// Characters kept on each side of a label in a cut line.
+const CONTEXT: usize = 60;
+
+/// The file's text as shown (secrets masked, overlong lines cut around the labels), with the
+/// spans moved to match.
+fn named_source(
+    sources: &SourceMap,
+    file: FileId,
+    spans: &mut [LabeledSpan],
+) -> NamedSource<String> {
     let f = sources.file(file);
-    NamedSource::new(crate::paths::display_path(&f.path), f.redacted_text())
+    let text = f.redacted_text();
+    let ranges: Vec<(usize, usize)> = spans
+        .iter()
+        .map(|s| (s.offset(), s.offset() + s.len()))
+        .collect();
+    let (shown, map) = clip_long_lines(&text, &ranges);
+    for span in spans.iter_mut() {
+        let (start, end) = (map(span.offset()), map(span.offset() + span.len()));
+        let moved = (start, end.saturating_sub(start));
+        let label = span.label().map(str::to_string);
+        *span = if span.primary() {
+            LabeledSpan::new_primary_with_span(label, moved)
+        } else {
+            LabeledSpan::new_with_span(label, moved)
+        };
+    }
+    NamedSource::new(crate::paths::display_path(&f.path), shown)
+}
+
+/// Cuts each line over [`MAX_LINE`] bytes to the stretch around the spans on it, marking cuts
+/// with `…`. Returns the new text and a function mapping old offsets to new ones.
+fn clip_long_lines(text: &str, spans: &[(usize, usize)]) -> (String, impl Fn(usize) -> usize) {
+    let mut out = String::with_capacity(text.len().min(1 << 16));
+    // (old start, new start) of each kept stretch, in order.
+    let mut kept: Vec<(usize, usize, usize)> = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let line_end = line_start + line.len();
+        let (from, to) = if line.len() > MAX_LINE {
+            let on_line: Vec<&(usize, usize)> = spans
+                .iter()
+                .filter(|(s, _)| (line_start..line_end).contains(s))
+                .collect();
+            let first = on_line.iter().map(|(s, _)| *s).min().unwrap_or(line_start);
+            let last = on_line.iter().map(|(_, e)| *e).max().unwrap_or(line_start);
+            let from = floor_boundary(text, first.saturating_sub(CONTEXT).max(line_start));
+            let to = floor_boundary(text, (last + CONTEXT).min(line_end));
+            (from, to.max(from))
+        } else {
+            (line_start, line_end)
+        };
+        if from > line_start {
+            out.push('…');
+        }
+        kept.push((from, out.len(), to - from));
+        out.push_str(&text[from..to]);
+        if to < line_end {
+            out.push('…');
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        line_start = line_end;
+    }
+    let map = move |offset: usize| {
+        let index = kept
+            .partition_point(|(old, _, _)| *old <= offset)
+            .saturating_sub(1);
+        match kept.get(index) {
+            Some((old, new, len)) => new + (offset - old).min(*len),
+            None => offset,
+        }
+    };
+    (out, map)
+}
+
+fn floor_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// A note: a related diagnostic with no source.
@@ -115,28 +214,30 @@ fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
     let mut files = files.into_iter();
     let primary = files.next();
     let mut in_other_files: Vec<Rendered> = files
-        .map(|(file, labels)| Rendered {
+        .map(|(file, mut labels)| Rendered {
             message: format!(
                 "and in {}",
                 crate::paths::display_path(&sources.file(file).path)
             ),
             code: None,
             severity: miette::Severity::Advice,
-            source: Some(named_source(sources, file)),
+            source: Some(named_source(sources, file, &mut labels)),
             labels,
             help: None,
             related: Vec::new(),
         })
         .collect();
     in_other_files.append(&mut related);
+    let (source, labels) = match primary {
+        Some((file, mut labels)) => (Some(named_source(sources, file, &mut labels)), labels),
+        None => (None, Vec::new()),
+    };
     Rendered {
         message: finding.message.clone(),
         code: Some(format!("{}({})", finding.code, reported.rule_name)),
         severity: miette_severity(reported.severity),
-        source: primary
-            .as_ref()
-            .map(|(file, _)| named_source(sources, *file)),
-        labels: primary.map(|(_, labels)| labels).unwrap_or_default(),
+        source,
+        labels,
         help: finding.help.clone(),
         related: in_other_files,
     }

@@ -7,6 +7,7 @@ pub mod json;
 pub mod junit;
 pub mod model;
 pub mod sarif;
+pub mod svg;
 
 use crate::source::{Loc, SourceMap};
 use serde::Serialize;
@@ -38,7 +39,8 @@ pub fn position(sources: &SourceMap, loc: Loc) -> Position {
     }
 }
 
-/// A location that can be shown: its file has text to point into.
+/// A location that can be shown: its file has text to point into, or it names a whole
+/// file (an unreadable one) at its start.
 pub fn showable(sources: &SourceMap, loc: Option<Loc>) -> Option<Loc> {
-    loc.filter(|l| !sources.file(l.file).text.is_empty())
+    loc.filter(|l| !sources.file(l.file).text.is_empty() || l.span.end == 0)
 }

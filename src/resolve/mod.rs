@@ -13,9 +13,9 @@ pub use model::*;
 
 use crate::load::env::{substitute_tree, Env, EnvOrigin};
 use crate::load::include::IncludeContext;
-use crate::load::read::{read_text, ReadError, CONFIG_LIMIT, SMALL_FILE_LIMIT};
+use crate::load::read::{read_text_lossy, ReadError, CONFIG_LIMIT, SMALL_FILE_LIMIT};
 use crate::load::tree::{file_start, Node};
-use crate::load::{dotenv, parse_config, unreadable, Problem, ProblemKind};
+use crate::load::{dotenv, not_utf8, parse_config, unreadable, Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -158,22 +158,32 @@ fn load_dotenv_files(
 ) {
     let cwd_env = inv.cwd.join(".env");
     read_dotenv(&cwd_env, env, sources, problems, true);
-
-    let home = paths::effective_home(env, &inv.home, &inv.cwd);
-    let state_dir = paths::state_dir(env, &home, &inv.cwd).value;
-    let config_path = paths::config_path(env, &home, &inv.cwd, &state_dir).value;
-    let state_env = state_dir.join(".env");
-    if state_env == cwd_env {
-        return;
-    }
-    read_dotenv(&state_env, env, sources, problems, false);
-    let config_env = config_path.parent().unwrap_or(Path::new(".")).join(".env");
-    if config_env != state_env && config_env != cwd_env {
-        read_dotenv(&config_env, env, sources, problems, false);
-    }
-    if state_env == home.join(".openclaw").join(".env") {
-        let gateway_env = inv.home.join(".config/openclaw/gateway.env");
-        read_dotenv(&gateway_env, env, sources, problems, false);
+    let mut loaded = vec![cwd_env];
+    // A state `.env` may move the state dir or config (OpenClaw then reads the new one's
+    // `.env` too), so look again until nothing new turns up.
+    for _ in 0..4 {
+        let home = paths::effective_home(env, &inv.home, &inv.cwd);
+        let state_dir = paths::state_dir(env, &home, &inv.cwd).value;
+        let config_path = paths::config_path(env, &home, &inv.cwd, &state_dir).value;
+        let state_env = state_dir.join(".env");
+        let mut candidates = vec![
+            state_env.clone(),
+            config_path.parent().unwrap_or(Path::new(".")).join(".env"),
+        ];
+        if state_env == home.join(".openclaw").join(".env") {
+            candidates.push(inv.home.join(".config/openclaw/gateway.env"));
+        }
+        let fresh: Vec<PathBuf> = candidates
+            .into_iter()
+            .filter(|c| !loaded.contains(c))
+            .collect();
+        if fresh.is_empty() {
+            break;
+        }
+        for path in fresh {
+            read_dotenv(&path, env, sources, problems, false);
+            loaded.push(path);
+        }
     }
 }
 
@@ -184,8 +194,8 @@ fn read_dotenv(
     problems: &mut Vec<Problem>,
     filtered: bool,
 ) {
-    let text = match read_text(path, SMALL_FILE_LIMIT) {
-        Ok(text) => text,
+    let (text, bad_byte) = match read_text_lossy(path, SMALL_FILE_LIMIT) {
+        Ok(read) => read,
         Err(ReadError::Missing) => return,
         Err(err) => {
             problems.push(unreadable(sources, path, &err));
@@ -193,18 +203,25 @@ fn read_dotenv(
         }
     };
     let parsed = dotenv::parse(&text);
-    let secrets: Vec<_> = parsed
+    let mut secrets: Vec<_> = parsed
         .entries
         .iter()
         .filter(|e| !crate::source::is_public_env_key(&e.key))
         .map(|e| dotenv::value_span(&text, e))
         .collect();
+    for comment in &parsed.comments {
+        secrets.extend(crate::source::token_like_words(
+            &comment.text,
+            comment.span.start + 1,
+        ));
+    }
     let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();
     let comments = parsed.comments.iter().map(|c| (c.span, c.text.as_str()));
     let suppressions = crate::suppress::from_comments(&text, comments, &items);
     let file = sources.add(path, text, None);
     sources.redact(file, secrets);
     sources.set_suppressions(file, suppressions);
+    problems.extend(bad_byte.map(|offset| not_utf8(sources, path, offset)));
     for entry in parsed.effective() {
         if filtered && dotenv::blocked_in_workspace_dotenv(&entry.key) {
             continue;
@@ -226,8 +243,8 @@ pub fn load_config(
     cwd: &Path,
     sources: &mut SourceMap,
 ) -> LoadedConfig {
-    let text = match read_text(path, CONFIG_LIMIT) {
-        Ok(text) => text,
+    let (text, bad_byte) = match read_text_lossy(path, CONFIG_LIMIT) {
+        Ok(read) => read,
         Err(ReadError::Missing) => {
             return LoadedConfig {
                 root: None,
@@ -243,23 +260,32 @@ pub fn load_config(
             }
         }
     };
-    let (root, _comments) = match parse_config(sources, path, text, None) {
+    let parsed = parse_config(sources, path, text, None);
+    let encoding: Vec<Problem> = bad_byte
+        .map(|offset| not_utf8(sources, path, offset))
+        .into_iter()
+        .collect();
+    let (root, _comments) = match parsed {
         Ok(parsed) => parsed,
         Err(problem) => {
+            let mut problems = encoding;
+            problems.push(problem);
             return LoadedConfig {
                 root: None,
                 exists: true,
-                problems: vec![problem],
-            }
+                problems,
+            };
         }
     };
     let roots = paths::include_roots(env, home, cwd);
     let mut includes = IncludeContext::new(sources, path, &roots);
     let root = includes.process(root, path);
+    let mut problems = encoding;
+    problems.extend(includes.problems);
     LoadedConfig {
         root: Some(root),
         exists: true,
-        problems: includes.problems,
+        problems,
     }
 }
 

@@ -161,7 +161,7 @@ fn secret_ref(
             Some(value) => known(&value, hint(value.trim())),
             None => unresolved("the secret file cannot be read statically".to_string()),
         },
-        other => unresolved(format!("a \"{other}\" secret is only known at run time")),
+        other => unresolved(format!("an `{other}` secret is only known at run time")),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Credential rules (CL3xx): the same bot, app or auth token in two gateways, compared by
 //! fingerprint of the resolved value; unresolvable references are reported, not guessed.
 
-use super::group::{distinct, names, party, shared_across_instances};
+use super::group::{distinct, names, parties, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::Finding;
 use crate::resolve::{Credential, SecretIdentity};
@@ -64,28 +64,26 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
         })
         .collect();
     let mut out = Vec::new();
-    for ((channel, _, _), parties) in shared_across_instances(items) {
+    for ((channel, _, _), sharing) in shared_across_instances(items) {
         let Some(code) = code_for(&channel) else {
             continue;
         };
-        let involved = distinct(ctx.instances, &parties);
+        let involved = distinct(ctx.instances, &sharing);
         let mut finding = Finding::new(
             code,
             format!(
                 "gateways {} use the same {} ({})",
                 names(&involved),
-                credential_name(parties[0].1).replace(" account \"", " token of account \""),
-                shown(parties[0].1)
+                credential_name(sharing[0].1).replace(" account \"", " token of account \""),
+                shown(sharing[0].1)
             ),
         )
         .help(help_for(&channel));
-        for (i, credential) in &parties {
+        for (i, credential) in &sharing {
             let inst = &ctx.instances[*i];
-            finding = finding.label(party(
-                inst,
-                &credential_name(credential),
-                &credential.origin,
-            ));
+            for label in parties(inst, &credential_name(credential), &credential.origin) {
+                finding = finding.label(label);
+            }
         }
         out.push(finding);
     }

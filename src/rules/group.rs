@@ -24,7 +24,8 @@ pub fn shared_across_instances<K: Ord, T>(
 /// A party whose value came from no file says where it came from instead.
 pub fn party(instance: &Instance, what: &str, origin: &Origin) -> Label {
     let how = match (origin, origin.loc(), origin.formula()) {
-        (_, None, _) | (Origin::Substituted { .. }, _, _) => format!(" ({})", origin.summary()),
+        (Origin::Substituted { var, .. }, _, _) => format!(" (from ${{{var}}})"),
+        (_, None, _) => format!(" ({})", origin.summary()),
         (_, Some(_), Some(formula)) => format!(" = {formula}"),
         _ => String::new(),
     };
@@ -33,6 +34,21 @@ pub fn party(instance: &Instance, what: &str, origin: &Origin) -> Label {
         format!("{}: {what}{how}", instance.name),
         Some(&instance.name),
     )
+}
+
+/// The party, plus the `.env` line or unit line that set the variable it came through.
+pub fn parties(instance: &Instance, what: &str, origin: &Origin) -> Vec<Label> {
+    let mut out = vec![party(instance, what, origin)];
+    if let Origin::Substituted { var, set_by, .. } = origin {
+        if let Some(loc) = set_by.loc() {
+            out.push(Label::new(
+                Some(loc),
+                format!("{}: {var} set here", instance.name),
+                Some(&instance.name),
+            ));
+        }
+    }
+    out
 }
 
 /// `"a" and "b"`, `"a", "b" and "c"`.

@@ -76,6 +76,7 @@ fn shared<'a>(
         .collect();
     shared_across_instances(items)
         .into_iter()
+        .filter(|(_, parties)| code == "CL201" || !follows_shared_state_dir(instances, parties))
         .map(|(_, parties)| {
             let involved = distinct(instances, &parties);
             let shown = display(&parties[0].1 .1.value, &involved[0].home);
@@ -94,6 +95,19 @@ fn shared<'a>(
         .collect()
 }
 
+/// Paths that are shared only because the state dir is (the defaults under it): CL201 says
+/// it once.
+fn follows_shared_state_dir(
+    instances: &[Instance],
+    parties: &[(usize, (String, &Sourced<PathBuf>))],
+) -> bool {
+    let state = |i: usize| canonical_key(&instances[i].state_dir.value);
+    let first = state(parties[0].0);
+    parties.iter().all(|(i, (_, path))| {
+        state(*i) == first && !matches!(path.origin, crate::resolve::Origin::Config(_))
+    })
+}
+
 fn display(path: &Path, home: &Path) -> String {
     crate::paths::display_home_relative(path, home)
 }
@@ -110,12 +124,17 @@ fn nested_in_state_dir(instances: &[Instance]) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
+        let own_state = canonical_key(&inst.state_dir.value);
         let mut paths: Paths = vec![("state dir".into(), &inst.state_dir)];
         paths.extend(workspaces(inst));
         for (label, path) in paths {
             let key = canonical_key(&path.value);
             let owners = key.ancestors().skip(1).find_map(|a| state_dirs.get(a));
-            for owner in owners.into_iter().flatten().filter(|o| **o != i) {
+            // Sharing the state dir itself is CL201's finding, not a nesting.
+            let others = owners.into_iter().flatten().filter(|o| {
+                **o != i && canonical_key(&instances[**o].state_dir.value) != own_state
+            });
+            for owner in others {
                 let outer = &instances[*owner];
                 out.push(
                     Finding::new(
@@ -198,9 +217,15 @@ fn split_profile_identity(instance: &Instance) -> Option<Finding> {
             instance.port.value,
             instance.service_names.systemd_unit
         ))
-        .help(format!(
-            "start it with `openclaw --profile {}` (which also sets OPENCLAW_STATE_DIR and OPENCLAW_CONFIG_PATH)",
-            profile.value
-        )),
+.help(match &profile.origin {
+            crate::resolve::Origin::Env { set_by: EnvOrigin::DotEnv(_), .. } => format!(
+                "remove OPENCLAW_PROFILE={} from that .env file: profile \"{}\" is the gateway in ~/.openclaw-{}, started with `openclaw --profile {}`",
+                profile.value, profile.value, profile.value, profile.value
+            ),
+            _ => format!(
+                "start it with `openclaw --profile {}` (which also sets OPENCLAW_STATE_DIR and OPENCLAW_CONFIG_PATH)",
+                profile.value
+            ),
+        }),
     )
 }

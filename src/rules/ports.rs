@@ -382,7 +382,15 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
 /// CL106: a named profile whose port is the undocumented profile hash.
 fn hashed_port(instances: &[Instance], index: usize) -> Option<Finding> {
     let instance = &instances[index];
-    if instance.port_kind != PortKind::ProfileHash {
+    // A config OpenClaw refuses to load runs nothing; its port is not the question.
+    let refused = instance.problems.iter().any(|p| {
+        use crate::load::ProblemKind::*;
+        matches!(
+            p.kind,
+            Unparsable | Unreadable | InvalidValue | Include | IncludeCycle | IncludeEscape
+        )
+    });
+    if instance.port_kind != PortKind::ProfileHash || refused {
         return None;
     }
     let profile = instance.profile.as_ref()?;

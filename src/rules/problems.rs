@@ -9,7 +9,8 @@ use std::collections::HashMap;
 
 fn code_for(kind: ProblemKind) -> &'static str {
     match kind {
-        ProblemKind::Include => "CL501",
+        ProblemKind::Include | ProblemKind::IncludeCycle | ProblemKind::IncludeEscape => "CL501",
+        ProblemKind::NotUtf8 => "CL906",
         ProblemKind::MissingEnvVar => "CL502",
         ProblemKind::Unparsable => "CL901",
         ProblemKind::Unreadable => "CL902",
@@ -19,10 +20,13 @@ fn code_for(kind: ProblemKind) -> &'static str {
 
 fn help_for(kind: ProblemKind) -> &'static str {
     match kind {
-        ProblemKind::Include => "OpenClaw refuses a config whose includes cannot be resolved; fix the path or add its directory to OPENCLAW_INCLUDE_ROOTS",
+        ProblemKind::Include => "OpenClaw refuses a config whose includes cannot be resolved; fix the path",
+        ProblemKind::IncludeCycle => "OpenClaw refuses a circular include; remove one of the includes in the cycle",
+        ProblemKind::IncludeEscape => "OpenClaw only includes files under the config's directory; move the file there, or add its directory to OPENCLAW_INCLUDE_ROOTS (in the gateway's environment or its state dir's .env)",
+        ProblemKind::NotUtf8 => "re-save the file as UTF-8",
         ProblemKind::MissingEnvVar => "set the variable where the gateway starts (its state dir's .env, the service unit, or the config's env.vars), or escape it as $${NAME}",
         ProblemKind::Unparsable => "fix the syntax; OpenClaw reads configs as JSON5",
-        ProblemKind::Unreadable => "make the file readable by the user clawlint runs as",
+        ProblemKind::Unreadable => "make the file readable by the user clawlint runs as, or fix the symlink it is reached through",
         ProblemKind::InvalidValue => "OpenClaw rejects this value; see the message for what it accepts",
     }
 }
