@@ -1,9 +1,648 @@
-//! `clawlint plan --add PROFILE`: the gateway OpenClaw would create, linted with the rest.
-//! (Being written.)
+//! `clawlint plan --add PROFILE`: the gateway OpenClaw would create for
+//! `openclaw --profile PROFILE onboard` / `gateway install`, added to the discovered layout
+//! and linted with the rest; a base port whose whole footprint is free, with the reasons
+//! the lower ones are not; and the commands that create it. Read-only, like `check`.
 
-use crate::cli::PlanArgs;
-use crate::commands::{failure, Failure, EXIT_INPUT};
+use crate::cli::{ModelFormat, PlanArgs};
+use crate::commands::{
+    failure, load, use_color, write_output, Failure, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE,
+};
+use crate::config;
+use crate::diagnostic::{Reported, Severity};
+use crate::discover::Inventory;
+use crate::load::env::EnvOrigin;
+use crate::paths::{display_home_relative, display_path};
+use crate::portmap::{footprint, Span};
+use crate::report;
+use crate::resolve::profile::is_valid_profile_name;
+use crate::resolve::{resolve_instance, Discovery, Instance, Origin, PortKind, Sourced};
+use crate::rules::ports::FOOTPRINT;
+use crate::rules::{self, ConfigIgnore, RuleContext, Settings};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
-pub fn command(_args: &PlanArgs) -> Result<u8, Failure> {
-    Err(failure(EXIT_INPUT, "plan is not implemented yet"))
+/// Where the search for a free base port starts: OpenClaw's default gateway port.
+pub const FIRST_CANDIDATE: u32 = 18789;
+
+/// A range of ports that rules out the base ports below its end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blocker {
+    pub ports: Span,
+    pub gateway: String,
+    /// `footprint`, `CDP range`, `Telegram webhook port`...
+    pub what: String,
+}
+
+/// The lowest base port whose footprint is clear, and what rules out the lower ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub port: u16,
+    pub ruled_out: Vec<Blocker>,
+}
+
+/// What `plan` found.
+pub struct Plan {
+    /// `None` for the default gateway (`--add default`).
+    pub profile: Option<String>,
+    /// The profile is already on the host: it was linted as it is.
+    pub exists: bool,
+    /// The planned (or existing) gateway in the inventory.
+    pub index: usize,
+    /// The port it was linted with came from `--port`.
+    pub port_given: bool,
+    /// Findings that involve it.
+    pub findings: Vec<Reported>,
+    /// Findings elsewhere in the layout (shown by `clawlint check`).
+    pub others: usize,
+    pub suggestion: Option<Suggestion>,
+    /// The environment given with `--env`, for the commands.
+    pub env: Vec<(String, String)>,
+    /// `--port` or `--env` were given for a profile that exists, and not used.
+    pub ignored_args: bool,
+    /// A service unit or launchd job starts the existing gateway.
+    pub has_service: bool,
+}
+
+impl Plan {
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    /// A port finding involves it.
+    pub fn port_trouble(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.finding.code.starts_with("CL1"))
+    }
+
+    /// The base port the commands use: the one given, unless it collides and a free one was
+    /// found; otherwise the suggestion. `None` when an existing gateway's port is fine.
+    pub fn port_to_use(&self, instance: &Instance) -> Option<u16> {
+        let suggested = self.suggestion.as_ref().map(|s| s.port);
+        if self.exists {
+            let moving = self.port_trouble() || instance.port_kind == PortKind::ProfileHash;
+            return suggested.filter(|_| moving);
+        }
+        match (self.port_given, self.has_errors() && self.port_trouble()) {
+            (true, false) => Some(instance.port.value),
+            _ => suggested,
+        }
+    }
+}
+
+/// The lowest base port from 18789 up whose whole footprint `[B, B+110]` is clear of every
+/// other gateway's reserved ranges (footprint, a fallback CDP range) and of its listeners
+/// outside them (webhooks, hooks, pinned ports), leaving out the gateway at `moving`. One
+/// sweep over the sorted ranges; each range that pushes the candidate up is a reason.
+pub fn suggest(instances: &[Instance], moving: Option<usize>) -> Option<Suggestion> {
+    let mut taken: Vec<(Span, usize, String)> = Vec::new();
+    for (i, inst) in instances.iter().enumerate() {
+        if Some(i) == moving {
+            continue;
+        }
+        let own = footprint(inst.port.value);
+        taken.push((own, i, "footprint".to_string()));
+        let cdp = inst
+            .browser
+            .as_ref()
+            .filter(|b| b.enabled && b.error.is_none())
+            .map(|b| Span {
+                start: u32::from(b.cdp_range.start),
+                end: u32::from(b.cdp_range.end),
+            });
+        if let Some(cdp) = cdp.filter(|c| !own.contains(c.start) || !own.contains(c.end)) {
+            taken.push((cdp, i, "CDP range".to_string()));
+        }
+        for listener in &inst.listeners {
+            let port = u32::from(listener.port);
+            if !own.contains(port) && !cdp.is_some_and(|c| c.contains(port)) {
+                let span = Span {
+                    start: port,
+                    end: port,
+                };
+                taken.push((span, i, listener.describe()));
+            }
+        }
+    }
+    taken.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut candidate = FIRST_CANDIDATE;
+    let mut ruled_out = Vec::new();
+    for (span, i, what) in taken {
+        if candidate + FOOTPRINT - 1 < span.start {
+            break;
+        }
+        if span.end >= candidate {
+            ruled_out.push(Blocker {
+                ports: span,
+                gateway: instances[i].name.clone(),
+                what,
+            });
+            candidate = span.end + 1;
+        }
+    }
+    // Above 65425 the CDP range would fall back onto the default gateway's 18800..18899.
+    (candidate + FOOTPRINT - 1 <= 65535).then(|| Suggestion {
+        port: candidate as u16,
+        ruled_out,
+    })
+}
+
+/// `18789..18899 is default's footprint; 18900..19010 is rescue's footprint; first free: 19011`.
+pub fn explain(suggestion: &Suggestion) -> String {
+    const SHOWN: usize = 8;
+    let mut parts: Vec<String> = suggestion
+        .ruled_out
+        .iter()
+        .take(SHOWN)
+        .map(|b| {
+            let ports = match b.ports.start == b.ports.end {
+                true => b.ports.start.to_string(),
+                false => b.ports.text(),
+            };
+            format!("{ports} is {}'s {}", b.gateway, b.what)
+        })
+        .collect();
+    if suggestion.ruled_out.len() > SHOWN {
+        parts.push(format!(
+            "{} more ranges above them",
+            suggestion.ruled_out.len() - SHOWN
+        ));
+    }
+    if parts.is_empty() {
+        parts.push(format!(
+            "nothing on the host uses {}..{}",
+            suggestion.port,
+            u32::from(suggestion.port) + FOOTPRINT - 1
+        ));
+    }
+    parts.push(format!("first free: {}", suggestion.port));
+    parts.join("; ")
+}
+
+fn parse_env(raw: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    raw.iter()
+        .map(|item| match item.split_once('=') {
+            Some((k, v)) if !k.is_empty() && !k.contains(char::is_whitespace) => {
+                Ok((k.to_string(), v.to_string()))
+            }
+            _ => Err(failure(
+                EXIT_USAGE,
+                format!("--env expects KEY=VALUE, got {item:?}"),
+            )),
+        })
+        .collect()
+}
+
+/// `None` for `default` (any case): the gateway without a profile.
+fn planned_profile(raw: &str) -> Result<Option<String>, Failure> {
+    let name = raw.trim();
+    if name.eq_ignore_ascii_case("default") {
+        return Ok(None);
+    }
+    if !is_valid_profile_name(name) {
+        return Err(failure(
+            EXIT_USAGE,
+            format!(
+                "invalid profile name {raw:?}: OpenClaw accepts 1 to 64 letters, digits, \"_\" and \"-\", starting with a letter or digit"
+            ),
+        ));
+    }
+    Ok(Some(name.to_string()))
+}
+
+/// The home the profile would live in: the first `--home`, else `$HOME`.
+fn plan_home(args: &crate::cli::InputArgs) -> Result<PathBuf, Failure> {
+    let home = args
+        .home
+        .first()
+        .cloned()
+        .or_else(|| std::env::var_os("HOME").map(PathBuf::from))
+        .ok_or_else(|| {
+            failure(
+                EXIT_USAGE,
+                "plan needs the home the profile would live in: pass --home DIR",
+            )
+        })?;
+    Ok(crate::paths::absolute(&home))
+}
+
+/// The settings of `clawlint.toml`, as `check` applies them (without command-line rule
+/// selection, which `plan` does not take).
+fn settings(loaded: Option<&config::Loaded>, file: Option<crate::source::FileId>) -> Settings {
+    let mut settings = Settings::default();
+    if let Some(loaded) = loaded {
+        settings.select = loaded.file.lint.select.clone();
+        settings.ignore = loaded.file.lint.ignore.clone();
+        settings.levels = loaded.file.rules.clone();
+        settings.ignores = loaded
+            .file
+            .ignore
+            .iter()
+            .map(|entry| ConfigIgnore {
+                rule: entry.get_ref().rule.clone(),
+                instances: entry.get_ref().instances.clone(),
+                loc: file.map(|file| crate::source::Loc {
+                    file,
+                    span: config::span_of(entry),
+                }),
+            })
+            .collect();
+    }
+    settings
+}
+
+/// The state dir `openclaw [--profile P]` would use in `home`.
+fn profile_dir(home: &Path, profile: Option<&str>) -> PathBuf {
+    match profile {
+        Some(p) => home.join(format!(".openclaw-{p}")),
+        None => home.join(".openclaw"),
+    }
+}
+
+/// The gateway already on the host for this profile: its dir found by the home scan, or a
+/// gateway started with that profile (a unit, a manifest entry).
+fn existing(instances: &[Instance], home: &Path, profile: Option<&str>) -> Option<usize> {
+    let dir = profile_dir(home, profile);
+    let legacy = home.join(".clawdbot");
+    let scanned = instances.iter().position(|i| match &i.discovery {
+        Discovery::HomeDir(d) => *d == dir || (profile.is_none() && *d == legacy),
+        _ => false,
+    });
+    scanned.or_else(|| {
+        let p = profile?;
+        instances.iter().position(|i| {
+            i.profile_flag.as_deref() == Some(p) || i.profile.as_ref().is_some_and(|x| x.value == p)
+        })
+    })
+}
+
+/// Adds the planned gateway (or finds the existing one), lints, and suggests a port.
+pub fn plan(
+    inventory: &mut Inventory,
+    settings: &Settings,
+    home: &Path,
+    profile: Option<&str>,
+    port: Option<u16>,
+    env: &[(String, String)],
+) -> Plan {
+    let dir_exists = profile_dir(home, profile).is_dir()
+        || (profile.is_none() && home.join(".clawdbot").is_dir());
+    let found = existing(&inventory.instances, home, profile);
+    let exists = dir_exists || found.is_some();
+    let index = match found {
+        Some(index) => index,
+        None => {
+            let mut inv = crate::discover::home::invocation(home, profile);
+            if !exists {
+                inv.discovery = Discovery::Given;
+                for (key, value) in env {
+                    inv.env.set(key, value.clone(), EnvOrigin::Given);
+                }
+                inv.port_arg = port.map(|p| {
+                    Sourced::new(
+                        p,
+                        Origin::Cli {
+                            arg: format!("--port {p}"),
+                            loc: None,
+                        },
+                    )
+                });
+            }
+            if inventory.instances.iter().any(|i| i.name == inv.name) {
+                inv.name = format!("{} (planned)", inv.name);
+            }
+            let instance = resolve_instance(&inv, &mut inventory.sources);
+            inventory.instances.push(instance);
+            inventory.instances.len() - 1
+        }
+    };
+    let ctx = RuleContext::new(inventory);
+    let name = inventory.instances[index].name.clone();
+    let (findings, rest): (Vec<Reported>, Vec<Reported>) = rules::run(&ctx, settings)
+        .into_iter()
+        .partition(|r| r.finding.instances().contains(&name));
+    Plan {
+        profile: profile.map(str::to_string),
+        exists,
+        index,
+        port_given: port.is_some() && !exists,
+        findings,
+        others: rest.len(),
+        suggestion: suggest(&inventory.instances, Some(index)),
+        env: if exists { Vec::new() } else { env.to_vec() },
+        ignored_args: exists && (port.is_some() || !env.is_empty()),
+        has_service: inventory.instances[index].service.is_some(),
+    }
+}
+
+/// A word for a shell: quoted when it needs to be.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+=,~".contains(c));
+    match plain {
+        true => word.to_string(),
+        false => format!("'{}'", word.replace('\'', r"'\''")),
+    }
+}
+
+/// The commands that create the gateway on `port` (or move an existing one there).
+pub fn commands(plan: &Plan, port: u16) -> Vec<String> {
+    let mut prefix: String = plan
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={} ", shell_word(v)))
+        .collect();
+    prefix.push_str("openclaw");
+    if let Some(p) = &plan.profile {
+        prefix.push_str(&format!(" --profile {}", shell_word(p)));
+    }
+    let mut out = Vec::new();
+    if !plan.exists {
+        out.push(format!("{prefix} onboard --gateway-port {port}"));
+    }
+    out.push(format!("{prefix} config set gateway.port {port}"));
+    match (plan.exists, plan.has_service) {
+        (false, _) => out.push(format!("{prefix} gateway install --port {port}")),
+        (true, true) => out.push(format!("{prefix} gateway install --force --port {port}")),
+        (true, false) => {}
+    }
+    out
+}
+
+fn describe_port(instance: &Instance) -> String {
+    match instance.port_kind {
+        PortKind::ProfileHash => format!(
+            "{} (the profile's hash port: {}; nothing pins it)",
+            instance.port.value,
+            instance
+                .port
+                .origin
+                .formula()
+                .map(|f| f.trim_end_matches(" (no port pinned for a named profile)"))
+                .unwrap_or("20000 + FNV-1a(profile) % 40000")
+        ),
+        _ => format!(
+            "{} ({})",
+            instance.port.value,
+            instance.port.origin.summary()
+        ),
+    }
+}
+
+fn summary_rows(instance: &Instance) -> Vec<(&'static str, String)> {
+    let home = &instance.home;
+    let path = |p: &Path| display_home_relative(p, home);
+    let config = match instance.config_exists {
+        true => path(&instance.config_path.value),
+        false => format!(
+            "{} (not there yet: OpenClaw's defaults apply)",
+            path(&instance.config_path.value)
+        ),
+    };
+    let mut rows = vec![
+        ("state dir", path(&instance.state_dir.value)),
+        ("config", config),
+        ("workspace", path(&instance.workspace.value)),
+    ];
+    if let Some(agent) = instance.agents.first() {
+        rows.push(("agent dir", path(&agent.agent_dir.value)));
+    }
+    rows.push(("log file", path(&instance.log_file.value)));
+    let s = &instance.service_names;
+    rows.push((
+        "service",
+        format!(
+            "{} / {} / {}",
+            s.systemd_unit, s.launchd_label, s.windows_task
+        ),
+    ));
+    rows.push(("port", describe_port(instance)));
+    let mut listeners: Vec<_> = instance.listeners.iter().collect();
+    listeners.sort_by_key(|l| (l.port, l.kind));
+    let listed: Vec<String> = listeners
+        .iter()
+        .map(|l| format!("{} {}", l.port, l.describe()))
+        .collect();
+    rows.push(("listeners", listed.join(&format!("\n{:14}", ""))));
+    let own = footprint(instance.port.value);
+    let cdp = match instance.browser.as_ref().filter(|b| b.enabled) {
+        Some(b) => format!(", CDP range {}..{}", b.cdp_range.start, b.cdp_range.end),
+        None => String::new(),
+    };
+    rows.push(("footprint", format!("{}{cdp}", own.text())));
+    rows
+}
+
+fn started_as(plan: &Plan) -> String {
+    match &plan.profile {
+        Some(p) => format!("openclaw --profile {p}"),
+        None => "openclaw".to_string(),
+    }
+}
+
+pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
+    let instance = &inventory.instances[plan.index];
+    let home = display_path(&instance.home);
+    let mut out = String::new();
+    if plan.exists {
+        let _ = writeln!(
+            out,
+            "Gateway \"{}\" already exists in {home}: linting the layout as it is.",
+            instance.name
+        );
+        if plan.ignored_args {
+            let _ = writeln!(
+                out,
+                "(--port and --env apply to a new profile only: not used.)"
+            );
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "Plan: add gateway \"{}\" to {home}, as `{} onboard` would create it.",
+            instance.name,
+            started_as(plan)
+        );
+    }
+    out.push('\n');
+    for (key, value) in summary_rows(instance) {
+        let _ = writeln!(out, "  {key:<10}  {value}");
+    }
+    out.push('\n');
+
+    let at = format!("port {}", instance.port.value);
+    if plan.findings.is_empty() {
+        let _ = writeln!(out, "Nothing collides with it on {at}.\n");
+    } else {
+        let _ = writeln!(out, "What the rules report for it on {at}:\n");
+        let options = report::human::HumanOptions {
+            color,
+            width: report::human::DEFAULT_WIDTH,
+        };
+        out.push_str(&report::human::render(
+            &plan.findings,
+            &inventory.sources,
+            inventory.instances.len(),
+            &options,
+        ));
+        out.push('\n');
+    }
+    if plan.others > 0 {
+        let _ = writeln!(
+            out,
+            "({} in the rest of the layout do not involve \"{}\"; `clawlint check` shows them.)\n",
+            match plan.others {
+                1 => "1 finding".to_string(),
+                n => format!("{n} findings"),
+            },
+            instance.name
+        );
+    }
+
+    let to_use = plan.port_to_use(instance);
+    let show_suggestion = !plan.port_given || to_use != Some(instance.port.value);
+    match &plan.suggestion {
+        Some(s) if show_suggestion && (!plan.exists || to_use.is_some()) => {
+            let _ = writeln!(out, "Suggested base port: {}", s.port);
+            let _ = writeln!(out, "  {}.", explain(s));
+            let _ = writeln!(
+                out,
+                "  Its footprint {}..{} is clear of every other gateway's ranges and listeners.",
+                s.port,
+                u32::from(s.port) + FOOTPRINT - 1
+            );
+            if instance.port_kind == PortKind::ProfileHash {
+                let _ = writeln!(
+                    out,
+                    "  Without a pinned port it would run on its hash port {}, which OpenClaw's docs never mention: pin the port.",
+                    instance.port.value
+                );
+            }
+            out.push('\n');
+        }
+        None if to_use.is_none() && !plan.exists => {
+            let _ = writeln!(
+                out,
+                "No base port from {FIRST_CANDIDATE} to 65425 has a free footprint of {FOOTPRINT} ports.\n"
+            );
+        }
+        _ => {}
+    }
+    match to_use {
+        Some(port) => {
+            let what = match plan.exists {
+                true => format!("To move it to port {port}:"),
+                false => format!("To create it on port {port}:"),
+            };
+            let _ = writeln!(out, "{what}");
+            for command in commands(plan, port) {
+                let _ = writeln!(out, "  {command}");
+            }
+        }
+        None if plan.exists => {
+            let _ = writeln!(out, "Its port needs no change.");
+        }
+        None => {}
+    }
+    out
+}
+
+fn instance_json(instance: &Instance) -> Value {
+    let home = &instance.home;
+    let path = |p: &Path| display_home_relative(p, home);
+    let listeners: Vec<Value> = instance
+        .listeners
+        .iter()
+        .map(|l| json!({"port": l.port, "kind": l.kind.id(), "detail": l.detail}))
+        .collect();
+    let own = footprint(instance.port.value);
+    json!({
+        "name": instance.name,
+        "profile": instance.profile.as_ref().map(|p| p.value.clone()),
+        "stateDir": path(&instance.state_dir.value),
+        "configPath": path(&instance.config_path.value),
+        "configExists": instance.config_exists,
+        "workspace": path(&instance.workspace.value),
+        "agentDir": instance.agents.first().map(|a| path(&a.agent_dir.value)),
+        "logFile": path(&instance.log_file.value),
+        "service": {
+            "systemdUnit": instance.service_names.systemd_unit,
+            "launchdLabel": instance.service_names.launchd_label,
+            "windowsTask": instance.service_names.windows_task,
+        },
+        "gatewayPort": {
+            "value": instance.port.value,
+            "kind": instance.port_kind.id(),
+            "source": instance.port.origin.summary(),
+        },
+        "footprint": [own.start, own.end],
+        "cdpRange": instance.browser.as_ref().filter(|b| b.enabled).map(|b| json!([b.cdp_range.start, b.cdp_range.end])),
+        "listeners": listeners,
+    })
+}
+
+pub fn render_json(plan: &Plan, inventory: &Inventory) -> String {
+    let instance = &inventory.instances[plan.index];
+    let findings: Value = serde_json::from_str(&report::json::render(
+        &plan.findings,
+        &inventory.sources,
+        inventory.instances.len(),
+    ))
+    .expect("the JSON report parses");
+    let port = plan.port_to_use(instance);
+    let ruled_out: Vec<Value> = plan
+        .suggestion
+        .iter()
+        .flat_map(|s| &s.ruled_out)
+        .map(|b| json!({"ports": [b.ports.start, b.ports.end], "gateway": b.gateway, "what": b.what}))
+        .collect();
+    let value = json!({
+        "version": report::json::SCHEMA_VERSION,
+        "profile": plan.profile,
+        "exists": plan.exists,
+        "instance": instance_json(instance),
+        "suggestedPort": plan.suggestion.as_ref().map(|s| s.port),
+        "ruledOut": ruled_out,
+        "port": port,
+        "commands": port.map(|p| commands(plan, p)).unwrap_or_default(),
+        "findings": findings["findings"],
+        "otherFindings": plan.others,
+        "summary": findings["summary"],
+    });
+    let mut text = serde_json::to_string_pretty(&value).expect("serializable");
+    text.push('\n');
+    text
+}
+
+pub fn command(args: &PlanArgs) -> Result<u8, Failure> {
+    let profile = planned_profile(&args.profile)?;
+    let env = parse_env(&args.env)?;
+    let home = plan_home(&args.input)?;
+    let (mut inventory, loaded, file) = load(&args.input)?;
+    let settings = settings(loaded.as_ref(), file);
+    let plan = plan(
+        &mut inventory,
+        &settings,
+        &home,
+        profile.as_deref(),
+        args.port,
+        &env,
+    );
+    let text = match args.format {
+        ModelFormat::Json => render_json(&plan, &inventory),
+        ModelFormat::Human => {
+            let color = use_color(args.color, std::io::stdout().is_terminal());
+            render_human(&plan, &inventory, color)
+        }
+    };
+    write_output(None, &text)?;
+    Ok(if plan.has_errors() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }

@@ -228,7 +228,7 @@ fn unit_invocation(
         );
     }
     env.set("HOME", home.display().to_string(), EnvOrigin::Given);
-    let exec_loc = at(exec.value_span);
+    let exec_loc = at(port_span(exec).unwrap_or(exec.value_span));
     let (restart, prevent) = systemd::restart_policy(&unit);
     let restart_loc = unit.get_last("Service", "Restart").map(|d| at(d.span));
     let service = ServiceFile {
@@ -300,6 +300,21 @@ fn set_unit_suppressions(sources: &mut SourceMap, file: FileId, text: &str, unit
         .collect();
     let comments = unit.comments.iter().map(|c| (c.span, c.text.as_str()));
     sources.set_suppressions(file, crate::suppress::from_comments(text, comments, &items));
+}
+
+/// The last `--port N` in a one-line `ExecStart=`, so that labels point at it.
+fn port_span(exec: &systemd::Directive) -> Option<Span> {
+    let on_one_line = exec.value_span.end - exec.value_span.start == exec.value.len();
+    let at = exec.value.rfind("--port")?;
+    let end = exec.value[at..]
+        .char_indices()
+        .skip("--port".len() + 1)
+        .find(|(_, c)| c.is_whitespace() || *c == '"')
+        .map_or(exec.value.len(), |(i, _)| at + i);
+    on_one_line.then_some(Span {
+        start: exec.value_span.start + at,
+        end: exec.value_span.start + end,
+    })
 }
 
 /// The last `--port N`, pointing at the command line that carries it.

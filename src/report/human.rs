@@ -262,7 +262,8 @@ pub fn render(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_links(false)
-        .with_show_related_as_nested(true);
+        .with_show_related_as_nested(true)
+        .with_wrap_lines(false);
     let mut out = String::new();
     for reported in findings {
         let diagnostic = build(reported, sources);

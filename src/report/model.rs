@@ -112,6 +112,7 @@ fn discovery_json(discovery: &Discovery, home: &Path) -> Value {
             json!({"kind": "config-argument", "path": file.display().to_string()})
         }
         Discovery::Given => json!({"kind": "given"}),
+        Discovery::Service(file) => json!({"kind": "service", "path": path_text(file, home)}),
     }
 }
 
@@ -181,8 +182,8 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
         "agents": agents,
         "lockDir": path_text(&inst.lock_dir, home),
         "logFile": sourced_path_json(&inst.log_file, home, sources),
-        "service": {"systemdUnit": inst.service.systemd_unit, "launchdLabel": inst.service.launchd_label,
-            "windowsTask": inst.service.windows_task},
+        "service": {"systemdUnit": inst.service_names.systemd_unit, "launchdLabel": inst.service_names.launchd_label,
+            "windowsTask": inst.service_names.windows_task},
         "gatewayPort": {"value": inst.port.value, "kind": inst.port_kind.id(),
             "openclawPortSource": inst.port_kind.openclaw_port_source(), "source": origin_json(&inst.port.origin, sources)},
         "listeners": listeners,
@@ -260,7 +261,9 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         "service",
         &format!(
             "{} / {} / {}",
-            inst.service.systemd_unit, inst.service.launchd_label, inst.service.windows_task
+            inst.service_names.systemd_unit,
+            inst.service_names.launchd_label,
+            inst.service_names.windows_task
         ),
         "",
     );

@@ -1,0 +1,519 @@
+//! `clawlint ports --format svg=PATH`: the port map as a picture. One lane per gateway,
+//! sorted by base port; the x axis is the port number. Each gateway's footprint
+//! `[B, B+110]` is a bar with its CDP range as a band inside it, each listener a mark, and
+//! whatever collides with another gateway is red: marks on a shared port or inside another
+//! gateway's range, hatched where reserved ranges overlap.
+//!
+//! Ports that lie far apart (18789 and 55291) would leave each footprint a sliver on one
+//! linear axis, so the axis is broken into regions of nearby ports, each with its own scale.
+//!
+//! The output is deterministic and self-contained: no scripts, no external fonts (generic
+//! font families), no links.
+
+use crate::portmap::{overlap_lines, Lane, Mark, PortMap, Span};
+use std::fmt::Write as _;
+
+const WIDTH: f64 = 1200.0;
+const LABEL_X: f64 = 20.0;
+const PLOT_X0: f64 = 210.0;
+const PLOT_X1: f64 = 1180.0;
+const TOP: f64 = 104.0;
+const LANE_H: f64 = 40.0;
+const REGION_GAP: f64 = 24.0;
+const MIN_REGION_W: f64 = 120.0;
+/// Things closer than this many ports share a region of the axis.
+const MERGE_GAP: u32 = 300;
+/// Conflict lines listed under the picture before "and N more".
+const LISTED: usize = 12;
+
+const TEXT: &str = "#1f2328";
+const MUTED: &str = "#59636e";
+const AXIS: &str = "#8c959f";
+const LANE_A: &str = "#f3f5f8";
+const LANE_B: &str = "#fbfcfd";
+const FOOTPRINT_FILL: &str = "#d6e4f5";
+const FOOTPRINT_STROKE: &str = "#6f93c4";
+const CDP_FILL: &str = "#86a9d9";
+const GATEWAY_MARK: &str = "#14264a";
+const LISTENER_MARK: &str = "#3d4650";
+const RED: &str = "#d62728";
+const OK: &str = "#1a7f37";
+const FONT: &str = "sans-serif";
+
+/// A stretch of the axis: the ports it shows and where it is drawn.
+#[derive(Debug, Clone, Copy)]
+struct Region {
+    ports: Span,
+    x0: f64,
+    x1: f64,
+}
+
+impl Region {
+    /// The left edge of a port's cell; `x(p + 0.5)` is its middle.
+    fn x(&self, port: f64) -> f64 {
+        let cells = f64::from(self.ports.len());
+        self.x0 + (port - f64::from(self.ports.start)) / cells * (self.x1 - self.x0)
+    }
+
+    fn px_per_port(&self) -> f64 {
+        (self.x1 - self.x0) / f64::from(self.ports.len())
+    }
+
+    /// The part of `span` this region shows, as x0..x1.
+    fn clip(&self, span: Span) -> Option<(f64, f64)> {
+        let start = span.start.max(self.ports.start);
+        let end = span.end.min(self.ports.end);
+        (start <= end).then(|| (self.x(f64::from(start)), self.x(f64::from(end) + 1.0)))
+    }
+}
+
+/// Groups everything drawn into regions of nearby ports and lays them out side by side,
+/// wider for wider regions (by square root, so a lone port stays readable).
+fn regions(map: &PortMap) -> Vec<Region> {
+    let mut spans: Vec<Span> = Vec::new();
+    for lane in &map.lanes {
+        spans.push(lane.footprint);
+        spans.extend(lane.cdp);
+        spans.extend(lane.marks.iter().map(|m| Span {
+            start: u32::from(m.port),
+            end: u32::from(m.port),
+        }));
+    }
+    spans.sort_unstable();
+    let mut merged: Vec<Span> = Vec::new();
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.start <= last.end + MERGE_GAP => last.end = last.end.max(span.end),
+            _ => merged.push(span),
+        }
+    }
+    let padded: Vec<Span> = merged
+        .iter()
+        .map(|s| {
+            let pad = (s.len() / 25).max(4);
+            Span {
+                start: s.start.saturating_sub(pad),
+                end: (s.end + pad).min(65535),
+            }
+        })
+        .collect();
+    let count = padded.len() as f64;
+    let available = PLOT_X1 - PLOT_X0 - REGION_GAP * (count - 1.0).max(0.0);
+    let weights: Vec<f64> = padded.iter().map(|s| f64::from(s.len()).sqrt()).collect();
+    let total: f64 = weights.iter().sum();
+    let spare = (available - MIN_REGION_W * count).max(0.0);
+    let floor = if spare > 0.0 {
+        MIN_REGION_W
+    } else {
+        available / count
+    };
+    let mut x = PLOT_X0;
+    padded
+        .into_iter()
+        .zip(weights)
+        .map(|(ports, w)| {
+            let width = floor + spare * w / total;
+            let region = Region {
+                ports,
+                x0: x,
+                x1: x + width,
+            };
+            x += width + REGION_GAP;
+            region
+        })
+        .collect()
+}
+
+/// A tick step of 1, 2 or 5 times a power of ten, at least `min_px` apart.
+fn tick_step(px_per_port: f64, min_px: f64) -> u32 {
+    let mut magnitude = 1u32;
+    loop {
+        for factor in [1, 2, 5] {
+            let step = factor * magnitude;
+            if f64::from(step) * px_per_port >= min_px || step >= 20_000 {
+                return step;
+            }
+        }
+        magnitude *= 10;
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Shortens text to about `max` characters, ending in an ellipsis.
+fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+struct Svg {
+    out: String,
+}
+
+impl Svg {
+    fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, style: &str) {
+        let _ = writeln!(
+            self.out,
+            r#"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{h:.1}" {style}/>"#,
+            w.max(0.5)
+        );
+    }
+
+    fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), style: &str) {
+        let _ = writeln!(
+            self.out,
+            r#"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" {style}/>"#
+        );
+    }
+
+    fn text(&mut self, x: f64, y: f64, style: &str, text: &str) {
+        let _ = writeln!(
+            self.out,
+            r#"<text x="{x:.1}" y="{y:.1}" {style}>{}</text>"#,
+            escape(text)
+        );
+    }
+}
+
+pub fn render(map: &PortMap) -> String {
+    let regions = regions(map);
+    let lanes_bottom = TOP + LANE_H * map.lanes.len() as f64;
+    let lines = overlap_lines(map);
+    let listed = lines.len().min(LISTED) + usize::from(lines.len() > LISTED);
+    let legend_y = lanes_bottom + 58.0;
+    let list_y = legend_y + 34.0;
+    let height = if lines.is_empty() {
+        legend_y + 30.0
+    } else {
+        list_y + 22.0 + 18.0 * listed as f64 + 10.0
+    };
+    let mut svg = Svg { out: String::new() };
+    let _ = writeln!(
+        svg.out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:.0}" height="{height:.0}" viewBox="0 0 {WIDTH:.0} {height:.0}" font-family="{FONT}">"#
+    );
+    svg.out.push_str(&format!(
+        r##"<defs><pattern id="overlap" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fbe3e3"/><line x1="0" y1="0" x2="0" y2="6" stroke="{RED}" stroke-width="2.5"/></pattern></defs>
+"##
+    ));
+    svg.rect(0.0, 0.0, WIDTH, height, r##"fill="#ffffff""##);
+    header(&mut svg, map);
+    if map.lanes.is_empty() {
+        svg.text(
+            LABEL_X,
+            TOP + 20.0,
+            &format!(r#"font-size="14" fill="{MUTED}""#),
+            "No gateways found.",
+        );
+        svg.out.push_str("</svg>\n");
+        return svg.out;
+    }
+    axis(&mut svg, &regions, TOP - 10.0, true);
+    for (index, lane) in map.lanes.iter().enumerate() {
+        draw_lane(&mut svg, lane, index, &regions);
+    }
+    axis(&mut svg, &regions, lanes_bottom + 8.0, false);
+    svg.text(
+        (PLOT_X0 + PLOT_X1) / 2.0,
+        lanes_bottom + 42.0,
+        &format!(r#"font-size="12" fill="{MUTED}" text-anchor="middle""#),
+        if regions.len() > 1 {
+            "TCP port (the axis is broken at // between regions; each region has its own scale)"
+        } else {
+            "TCP port"
+        },
+    );
+    legend(&mut svg, map, legend_y);
+    if !lines.is_empty() {
+        svg.text(
+            LABEL_X,
+            list_y,
+            &format!(r#"font-size="13" font-weight="bold" fill="{TEXT}""#),
+            "Where they collide:",
+        );
+        let mut y = list_y + 22.0;
+        let shown = lines.iter().take(LISTED).cloned();
+        let more = (lines.len() > LISTED).then(|| format!("and {} more", lines.len() - LISTED));
+        for line in shown.chain(more) {
+            let _ = writeln!(
+                svg.out,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{RED}"/>"#,
+                LABEL_X + 4.0,
+                y - 4.0
+            );
+            svg.text(
+                LABEL_X + 14.0,
+                y,
+                &format!(r#"font-size="12" fill="{TEXT}""#),
+                &fit(&line, 180),
+            );
+            y += 18.0;
+        }
+    }
+    svg.out.push_str("</svg>\n");
+    svg.out
+}
+
+fn header(svg: &mut Svg, map: &PortMap) {
+    let count = map.lanes.len();
+    let title = format!(
+        "Port map: {count} gateway{}",
+        if count == 1 { "" } else { "s" }
+    );
+    svg.text(
+        LABEL_X,
+        32.0,
+        &format!(r#"font-size="20" font-weight="bold" fill="{TEXT}""#),
+        &title,
+    );
+    let status = if map.is_clean() {
+        "no collisions".to_string()
+    } else {
+        let lines = overlap_lines(map).len();
+        format!("{lines} collision{}", if lines == 1 { "" } else { "s" })
+    };
+    svg.text(
+        LABEL_X,
+        54.0,
+        &format!(r#"font-size="12" fill="{MUTED}""#),
+        &format!("one lane per gateway, sorted by base port; each reserves base .. base + 110; {status} (clawlint ports)"),
+    );
+}
+
+fn axis(svg: &mut Svg, regions: &[Region], y: f64, labels_above: bool) {
+    let axis_style = format!(r#"stroke="{AXIS}" stroke-width="1""#);
+    let label_style = format!(r#"font-size="10.5" fill="{MUTED}" text-anchor="middle""#);
+    for (i, region) in regions.iter().enumerate() {
+        svg.line((region.x0, y), (region.x1, y), &axis_style);
+        let step = tick_step(region.px_per_port(), 62.0);
+        let first = region.ports.start.div_ceil(step) * step;
+        let mut port = first;
+        while port <= region.ports.end {
+            let x = region.x(f64::from(port) + 0.5);
+            let (t0, t1, ty) = if labels_above {
+                (y - 4.0, y, y - 7.0)
+            } else {
+                (y, y + 4.0, y + 15.0)
+            };
+            svg.line((x, t0), (x, t1), &axis_style);
+            if x - region.x0 >= 14.0 && region.x1 - x >= 14.0 {
+                svg.text(x, ty, &label_style, &port.to_string());
+            }
+            port += step;
+        }
+        if i + 1 < regions.len() {
+            let gap = (region.x1 + regions[i + 1].x0) / 2.0;
+            for dx in [-3.5, 3.5] {
+                let x = gap + dx;
+                svg.line(
+                    (x - 3.0, y + 5.0),
+                    (x + 3.0, y - 5.0),
+                    &format!(r#"stroke="{MUTED}" stroke-width="1.3""#),
+                );
+            }
+        }
+    }
+}
+
+fn mark_title(lane: &Lane, mark: &Mark) -> String {
+    let mut text = format!(
+        "{}: {} {} ({})",
+        lane.name, mark.listener, mark.port, mark.from
+    );
+    for conflict in &mark.conflicts {
+        text.push_str("; ");
+        text.push_str(conflict);
+    }
+    escape(&text)
+}
+
+fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, regions: &[Region]) {
+    let y0 = TOP + LANE_H * index as f64;
+    let mid = y0 + LANE_H / 2.0;
+    let band = if index % 2 == 0 { LANE_A } else { LANE_B };
+    let band_style = format!(r#"fill="{band}""#);
+    svg.rect(
+        LABEL_X - 8.0,
+        y0 + 1.0,
+        PLOT_X0 - LABEL_X,
+        LANE_H - 2.0,
+        &band_style,
+    );
+    for region in regions {
+        svg.rect(
+            region.x0,
+            y0 + 1.0,
+            region.x1 - region.x0,
+            LANE_H - 2.0,
+            &band_style,
+        );
+    }
+    let name_style = if lane.has_conflicts() {
+        format!(r#"font-size="13" font-weight="bold" fill="{RED}""#)
+    } else {
+        format!(r#"font-size="13" font-weight="bold" fill="{TEXT}""#)
+    };
+    svg.text(LABEL_X, mid - 3.0, &name_style, &fit(&lane.name, 24));
+    svg.text(
+        LABEL_X,
+        mid + 12.0,
+        &format!(r#"font-size="10.5" fill="{MUTED}""#),
+        &format!("base {} ({})", lane.base, lane.port_kind),
+    );
+    let footprint_style =
+        format!(r#"fill="{FOOTPRINT_FILL}" stroke="{FOOTPRINT_STROKE}" stroke-width="1""#);
+    let cdp_style = format!(r#"fill="{CDP_FILL}""#);
+    let overlap_style = format!(r#"fill="url(#overlap)" stroke="{RED}" stroke-width="1.5""#);
+    for region in regions {
+        if let Some((x0, x1)) = region.clip(lane.footprint) {
+            let _ = writeln!(
+                svg.out,
+                r#"<g><title>{}</title>"#,
+                escape(&format!(
+                    "{}: footprint {}",
+                    lane.name,
+                    lane.footprint.text()
+                ))
+            );
+            svg.rect(x0, mid - 8.0, x1 - x0, 16.0, &footprint_style);
+            svg.out.push_str("</g>\n");
+        }
+        if let Some((x0, x1)) = lane.cdp.and_then(|cdp| region.clip(cdp)) {
+            svg.rect(x0, mid + 2.0, x1 - x0, 6.0, &cdp_style);
+        }
+        // The upper half of the bar, so that the CDP band below stays visible.
+        for span in &lane.overlapped {
+            if let Some((x0, x1)) = region.clip(*span) {
+                svg.rect(x0, mid - 8.0, x1 - x0, 6.0, &overlap_style);
+            }
+        }
+        // Quiet marks first, so that red ones stay on top.
+        let mut marks: Vec<&Mark> = lane
+            .marks
+            .iter()
+            .filter(|m| region.ports.contains(u32::from(m.port)))
+            .collect();
+        marks.sort_by_key(|m| (!m.conflicts.is_empty(), m.port));
+        for mark in marks {
+            let x = region.x(f64::from(mark.port) + 0.5);
+            let red = !mark.conflicts.is_empty();
+            let gateway = mark.kind == crate::resolve::ListenerKind::Gateway;
+            let (colour, width) = match (red, gateway) {
+                (true, _) => (RED, 3.0),
+                (false, true) => (GATEWAY_MARK, 3.0),
+                (false, false) => (LISTENER_MARK, 1.5),
+            };
+            let top = if gateway { mid - 15.0 } else { mid - 12.0 };
+            let _ = writeln!(svg.out, r#"<g><title>{}</title>"#, mark_title(lane, mark));
+            svg.line(
+                (x, top),
+                (x, mid + 12.0),
+                &format!(r#"stroke="{colour}" stroke-width="{width:.1}""#),
+            );
+            if red {
+                let _ = writeln!(
+                    svg.out,
+                    r#"<path d="M{:.1} {:.1} L{:.1} {:.1} L{x:.1} {:.1} Z" fill="{RED}"/>"#,
+                    x - 4.5,
+                    top - 6.0,
+                    x + 4.5,
+                    top - 6.0,
+                    top
+                );
+            }
+            svg.out.push_str("</g>\n");
+        }
+    }
+}
+
+fn legend(svg: &mut Svg, map: &PortMap, y: f64) {
+    let label = format!(r#"font-size="12" fill="{TEXT}""#);
+    let mut x = LABEL_X;
+    svg.rect(
+        x,
+        y - 8.0,
+        34.0,
+        16.0,
+        &format!(r#"fill="{FOOTPRINT_FILL}" stroke="{FOOTPRINT_STROKE}" stroke-width="1""#),
+    );
+    svg.rect(
+        x + 10.0,
+        y + 2.0,
+        24.0,
+        6.0,
+        &format!(r#"fill="{CDP_FILL}""#),
+    );
+    svg.text(
+        x + 42.0,
+        y + 4.0,
+        &label,
+        "footprint base .. base + 110, with its CDP range (band)",
+    );
+    x += 400.0;
+    svg.line(
+        (x + 4.0, y - 12.0),
+        (x + 4.0, y + 12.0),
+        &format!(r#"stroke="{GATEWAY_MARK}" stroke-width="3""#),
+    );
+    svg.text(x + 14.0, y + 4.0, &label, "gateway port");
+    x += 110.0;
+    svg.line(
+        (x + 4.0, y - 9.0),
+        (x + 4.0, y + 12.0),
+        &format!(r#"stroke="{LISTENER_MARK}" stroke-width="1.5""#),
+    );
+    svg.text(x + 14.0, y + 4.0, &label, "other listener");
+    x += 120.0;
+    if map.is_clean() {
+        svg.text(
+            x,
+            y + 4.0,
+            &format!(r#"font-size="12" font-weight="bold" fill="{OK}""#),
+            "no collisions: every range and listener is clear of the others",
+        );
+        return;
+    }
+    svg.line(
+        (x + 4.0, y - 9.0),
+        (x + 4.0, y + 12.0),
+        &format!(r#"stroke="{RED}" stroke-width="3""#),
+    );
+    svg.rect(
+        x + 14.0,
+        y - 8.0,
+        30.0,
+        16.0,
+        &format!(r#"fill="{FOOTPRINT_FILL}" stroke="{FOOTPRINT_STROKE}" stroke-width="1""#),
+    );
+    svg.rect(
+        x + 14.0,
+        y - 8.0,
+        30.0,
+        6.0,
+        &format!(r#"fill="url(#overlap)" stroke="{RED}" stroke-width="1.5""#),
+    );
+    svg.text(
+        x + 52.0,
+        y + 4.0,
+        &label,
+        "collision: shared port, listener in another's range, overlapping ranges",
+    );
+}
