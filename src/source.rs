@@ -162,6 +162,43 @@ pub fn is_secret_key(key: &str) -> bool {
     .any(|word| lower.contains(word))
 }
 
+/// The parts of a URL that carry credentials: the userinfo before `@` and the query string.
+pub fn url_secret_spans(url: &str, base: usize) -> Vec<Span> {
+    let mut out = Vec::new();
+    let Some(scheme_end) = url.find("://") else {
+        return out;
+    };
+    let authority_start = scheme_end + 3;
+    let authority_end = url[authority_start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| authority_start + i);
+    if let Some(at) = url[authority_start..authority_end].rfind('@') {
+        out.push(Span {
+            start: base + authority_start,
+            end: base + authority_start + at,
+        });
+    }
+    if let Some(q) = url.find('?') {
+        let end = url[q..].find('#').map_or(url.len(), |i| q + i);
+        out.push(Span {
+            start: base + q + 1,
+            end: base + end,
+        });
+    }
+    out
+}
+
+/// A URL fit to print: userinfo and query values replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let mut bytes = url.to_string();
+    let mut spans = url_secret_spans(url, 0);
+    spans.sort_by_key(|s| std::cmp::Reverse(s.start));
+    for span in spans {
+        bytes.replace_range(span.start..span.end, "***");
+    }
+    bytes
+}
+
 /// Spans of words in free text (comments, unparsable files) that look like tokens: long,
 /// with letters and digits, no spaces or slashes.
 pub fn token_like_words(text: &str, base: usize) -> Vec<Span> {

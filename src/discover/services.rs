@@ -206,6 +206,21 @@ fn unit_invocation(
     };
     let env_spans: Vec<(String, Span)> = inline.iter().map(|(k, _, s)| (k.clone(), *s)).collect();
     let file = register(sources, path, text.clone(), &env_spans);
+    // Belt and braces: token-like words anywhere in Environment= lines and comments.
+    let mut free_text: Vec<Span> = Vec::new();
+    for d in unit.get_all("Service", "Environment") {
+        free_text.extend(crate::source::token_like_words(
+            &text[d.value_span.start..d.value_span.end],
+            d.value_span.start,
+        ));
+    }
+    for c in &unit.comments {
+        free_text.extend(crate::source::token_like_words(
+            &text[c.span.start..c.span.end],
+            c.span.start,
+        ));
+    }
+    sources.redact(file, free_text);
     set_unit_suppressions(sources, file, &text, &unit);
     let at = |span: Span| Loc { file, span };
     let mut env = Env::new();

@@ -93,6 +93,10 @@ fn secret_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
                     {
                         out.push(inner_span(m.value.span));
                     }
+                    json5::Value::String(s) if s.contains("://") => {
+                        let inner = inner_span(m.value.span);
+                        out.extend(crate::source::url_secret_spans(s, inner.start));
+                    }
                     _ => secret_spans(&m.value, out),
                 }
             }

@@ -17,7 +17,12 @@ const WIDTH: f64 = 1200.0;
 const LABEL_X: f64 = 20.0;
 const PLOT_X0: f64 = 210.0;
 const PLOT_X1: f64 = 1180.0;
-const TOP: f64 = 104.0;
+/// Where the first panel starts, below the title.
+const TOP: f64 = 70.0;
+/// Above a panel's lanes: its axis labels.
+const PANEL_TOP: f64 = 34.0;
+/// Below a panel's lanes: its axis and caption.
+const PANEL_BOTTOM: f64 = 56.0;
 const LANE_H: f64 = 40.0;
 const REGION_GAP: f64 = 24.0;
 const MIN_REGION_W: f64 = 120.0;
@@ -67,9 +72,9 @@ impl Region {
     }
 }
 
-/// Groups everything drawn into regions of nearby ports and lays them out side by side,
-/// wider for wider regions (by square root, so a lone port stays readable).
-fn regions(map: &PortMap) -> Vec<Region> {
+/// The stretches of ports worth drawing: everything drawn, merged where closer than
+/// [`MERGE_GAP`], padded a little.
+fn port_regions(map: &PortMap) -> Vec<Span> {
     let mut spans: Vec<Span> = Vec::new();
     for lane in &map.lanes {
         spans.push(lane.footprint);
@@ -87,7 +92,7 @@ fn regions(map: &PortMap) -> Vec<Region> {
             _ => merged.push(span),
         }
     }
-    let padded: Vec<Span> = merged
+    merged
         .iter()
         .map(|s| {
             let pad = (s.len() / 25).max(4);
@@ -96,10 +101,15 @@ fn regions(map: &PortMap) -> Vec<Region> {
                 end: (s.end + pad).min(65535),
             }
         })
-        .collect();
-    let count = padded.len() as f64;
+        .collect()
+}
+
+/// Lays regions out side by side across the plot, wider for wider regions (by square root,
+/// so that a lone port stays readable) and never narrower than [`MIN_REGION_W`].
+fn layout(ports: &[Span]) -> Vec<Region> {
+    let count = ports.len() as f64;
     let available = PLOT_X1 - PLOT_X0 - REGION_GAP * (count - 1.0).max(0.0);
-    let weights: Vec<f64> = padded.iter().map(|s| f64::from(s.len()).sqrt()).collect();
+    let weights: Vec<f64> = ports.iter().map(|s| f64::from(s.len()).sqrt()).collect();
     let total: f64 = weights.iter().sum();
     let spare = (available - MIN_REGION_W * count).max(0.0);
     let floor = if spare > 0.0 {
@@ -108,13 +118,13 @@ fn regions(map: &PortMap) -> Vec<Region> {
         available / count
     };
     let mut x = PLOT_X0;
-    padded
-        .into_iter()
+    ports
+        .iter()
         .zip(weights)
         .map(|(ports, w)| {
             let width = floor + spare * w / total;
             let region = Region {
-                ports,
+                ports: *ports,
                 x0: x,
                 x1: x + width,
             };
@@ -122,6 +132,47 @@ fn regions(map: &PortMap) -> Vec<Region> {
             region
         })
         .collect()
+}
+
+/// A block of the picture: a few regions side by side (a broken axis), and the lanes of the
+/// gateways that have something there. Gateways whose ports lie far apart (hash ports all
+/// over 20000..59999) get a block each row instead of one wide, mostly empty grid.
+struct Panel {
+    regions: Vec<Region>,
+    lanes: Vec<usize>,
+}
+
+fn panels(map: &PortMap) -> Vec<Panel> {
+    let per_row = ((PLOT_X1 - PLOT_X0 + REGION_GAP) / (MIN_REGION_W + REGION_GAP)).floor() as usize;
+    port_regions(map)
+        .chunks(per_row.max(1))
+        .map(|chunk| {
+            let regions = layout(chunk);
+            let lanes = map
+                .lanes
+                .iter()
+                .enumerate()
+                .filter(|(_, lane)| {
+                    chunk.iter().any(|r| {
+                        overlaps(*r, lane.footprint)
+                            || lane.cdp.is_some_and(|c| overlaps(*r, c))
+                            || lane.marks.iter().any(|m| r.contains(u32::from(m.port)))
+                    })
+                })
+                .map(|(i, _)| i)
+                .collect();
+            Panel { regions, lanes }
+        })
+        .collect()
+}
+
+fn overlaps(a: Span, b: Span) -> bool {
+    a.start <= b.end && b.start <= a.end
+}
+
+/// Height of a panel: its top axis, its lanes, its bottom axis and caption.
+fn panel_height(panel: &Panel) -> f64 {
+    PANEL_TOP + LANE_H * panel.lanes.len() as f64 + PANEL_BOTTOM
 }
 
 /// A tick step of 1, 2 or 5 times a power of ten, at least `min_px` apart.
@@ -194,11 +245,11 @@ impl Svg {
 }
 
 pub fn render(map: &PortMap) -> String {
-    let regions = regions(map);
-    let lanes_bottom = TOP + LANE_H * map.lanes.len() as f64;
+    let panels = panels(map);
+    let lanes_bottom = TOP + panels.iter().map(panel_height).sum::<f64>();
     let lines = overlap_lines(map);
     let listed = lines.len().min(LISTED) + usize::from(lines.len() > LISTED);
-    let legend_y = lanes_bottom + 58.0;
+    let legend_y = lanes_bottom + 12.0;
     let list_y = legend_y + 34.0;
     let height = if lines.is_empty() {
         legend_y + 30.0
@@ -219,28 +270,35 @@ pub fn render(map: &PortMap) -> String {
     if map.lanes.is_empty() {
         svg.text(
             LABEL_X,
-            TOP + 20.0,
+            TOP + 30.0,
             &format!(r#"font-size="14" fill="{MUTED}""#),
             "No gateways found.",
         );
         svg.out.push_str("</svg>\n");
         return svg.out;
     }
-    axis(&mut svg, &regions, TOP - 10.0, true);
-    for (index, lane) in map.lanes.iter().enumerate() {
-        draw_lane(&mut svg, lane, index, &regions);
+    let mut y = TOP;
+    for panel in &panels {
+        let lanes_top = y + PANEL_TOP;
+        axis(&mut svg, &panel.regions, lanes_top - 10.0, true);
+        for (row, lane) in panel.lanes.iter().enumerate() {
+            let y0 = lanes_top + LANE_H * row as f64;
+            draw_lane(&mut svg, &map.lanes[*lane], row, y0, &panel.regions);
+        }
+        let bottom = lanes_top + LANE_H * panel.lanes.len() as f64;
+        axis(&mut svg, &panel.regions, bottom + 8.0, false);
+        svg.text(
+            (PLOT_X0 + PLOT_X1) / 2.0,
+            bottom + 40.0,
+            &format!(r#"font-size="12" fill="{MUTED}" text-anchor="middle""#),
+            if panel.regions.len() > 1 {
+                "TCP port (the axis is broken at // between regions; each region has its own scale)"
+            } else {
+                "TCP port"
+            },
+        );
+        y += panel_height(panel);
     }
-    axis(&mut svg, &regions, lanes_bottom + 8.0, false);
-    svg.text(
-        (PLOT_X0 + PLOT_X1) / 2.0,
-        lanes_bottom + 42.0,
-        &format!(r#"font-size="12" fill="{MUTED}" text-anchor="middle""#),
-        if regions.len() > 1 {
-            "TCP port (the axis is broken at // between regions; each region has its own scale)"
-        } else {
-            "TCP port"
-        },
-    );
     legend(&mut svg, map, legend_y);
     if !lines.is_empty() {
         svg.text(
@@ -345,8 +403,7 @@ fn mark_title(lane: &Lane, mark: &Mark) -> String {
     escape(&text)
 }
 
-fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, regions: &[Region]) {
-    let y0 = TOP + LANE_H * index as f64;
+fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, y0: f64, regions: &[Region]) {
     let mid = y0 + LANE_H / 2.0;
     let band = if index % 2 == 0 { LANE_A } else { LANE_B };
     let band_style = format!(r#"fill="{band}""#);

@@ -246,7 +246,8 @@ fn resolve_profile(
             driver: driver.to_string(),
             cdp_port: port,
             loopback: is_loopback_host(&host),
-            cdp_url: url,
+            // Credentials in a CDP URL (user:password@, ?token=) never leave the resolver.
+            cdp_url: crate::source::redact_url(&url),
             cdp_host: host,
             attach_only: attach,
             explicit: entry.node.is_some(),
