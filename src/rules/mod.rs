@@ -103,7 +103,7 @@ impl Settings {
 /// Runs every rule, applies suppressions and intended sharing, sets each finding's level,
 /// and sorts the result deterministically.
 pub fn run(ctx: &RuleContext, settings: &Settings) -> Vec<Reported> {
-    let raw: Vec<Finding> = FAMILIES.iter().flat_map(|family| family(ctx)).collect();
+    let raw = run_families(ctx);
     let (kept, mut meta) = suppress::apply(raw, ctx.sources);
     let (kept, unused) = apply_config_ignores(kept, &settings.ignores);
     meta.extend(unused);
@@ -123,6 +123,24 @@ pub fn run(ctx: &RuleContext, settings: &Settings) -> Vec<Reported> {
         .collect();
     out.sort_by_cached_key(|r| sort_key(r, ctx.sources));
     out
+}
+
+/// Families run on all cores, each on its own thread; results are joined in family order,
+/// so the output does not depend on scheduling.
+fn run_families(ctx: &RuleContext) -> Vec<Finding> {
+    if ctx.instances.len() < 64 {
+        return FAMILIES.iter().flat_map(|family| family(ctx)).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = FAMILIES
+            .iter()
+            .map(|family| scope.spawn(move || family(ctx)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
 }
 
 /// An `[[ignore]]` entry matches a finding of its rule whose gateways are all among its own.

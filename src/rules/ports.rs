@@ -9,12 +9,16 @@ use crate::resolve::{Instance, Listener, ListenerKind, Origin, PortKind, PortRan
 pub const FOOTPRINT: u32 = 111;
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    // One suggestion for every help line: a base clear of every gateway on the host (which
+    // stays clear when the gateway being moved leaves its old place).
+    let free = std::cell::OnceCell::new();
+    let suggestion = || *free.get_or_init(|| free_base(ctx.instances, &[]));
     let mut out = Vec::new();
-    out.extend(port_collisions(ctx.instances));
+    out.extend(port_collisions(ctx.instances, &suggestion));
     out.extend(cdp_range_intrusions(ctx.instances));
     out.extend(ctx.instances.iter().filter_map(overflow_fallback));
     out.extend(footprint_overlaps(ctx.instances));
-    out.extend((0..ctx.instances.len()).filter_map(|i| hashed_port(ctx.instances, i)));
+    out.extend(ctx.instances.iter().filter_map(|i| hashed_port(i, &suggestion)));
     out.extend(ctx.instances.iter().filter_map(ignored_port_env));
     out
 }
@@ -56,7 +60,7 @@ fn only_derived_from_equal_bases(instances: &[Instance], parties: &[(usize, &Lis
 
 /// CL101 when gateway ports meet, CL102 when any other listener is involved. Pinned CDP
 /// endpoints shared by two gateways are CL601's (one gateway drives the other's Chrome).
-fn port_collisions(instances: &[Instance]) -> Vec<Finding> {
+fn port_collisions(instances: &[Instance], suggestion: &dyn Fn() -> Option<u16>) -> Vec<Finding> {
     let items = instances
         .iter()
         .enumerate()
@@ -73,7 +77,7 @@ fn port_collisions(instances: &[Instance]) -> Vec<Finding> {
             continue;
         }
         let mut finding = if gateways_only {
-            gateway_collision(instances, &parties, port)
+            gateway_collision(instances, &parties, port, suggestion())
         } else {
             listener_collision(instances, &parties, port)
         };
@@ -85,7 +89,12 @@ fn port_collisions(instances: &[Instance]) -> Vec<Finding> {
     out
 }
 
-fn gateway_collision(instances: &[Instance], parties: &[(usize, &Listener)], port: u16) -> Finding {
+fn gateway_collision(
+    instances: &[Instance],
+    parties: &[(usize, &Listener)],
+    port: u16,
+    suggestion: Option<u16>,
+) -> Finding {
     let involved = distinct(instances, parties);
     let finding = Finding::new(
         "CL101",
@@ -98,8 +107,7 @@ fn gateway_collision(instances: &[Instance], parties: &[(usize, &Listener)], por
         u32::from(port) + 10,
         u32::from(port) + 11
     ));
-    let others: Vec<usize> = parties.iter().map(|(i, _)| *i).skip(1).collect();
-    match free_base(instances, &others) {
+    match suggestion {
         Some(free) => finding.help(format!(
             "give \"{}\" its own base port, at least {FOOTPRINT} away from every other gateway's: for example `gateway: {{ port: {free} }}`",
             instances[parties[parties.len() - 1].0].name
@@ -380,8 +388,7 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
 }
 
 /// CL106: a named profile whose port is the undocumented profile hash.
-fn hashed_port(instances: &[Instance], index: usize) -> Option<Finding> {
-    let instance = &instances[index];
+fn hashed_port(instance: &Instance, suggestion: &dyn Fn() -> Option<u16>) -> Option<Finding> {
     // A config OpenClaw refuses to load runs nothing; its port is not the question.
     let refused = instance.problems.iter().any(|p| {
         use crate::load::ProblemKind::*;
@@ -416,7 +423,7 @@ fn hashed_port(instances: &[Instance], index: usize) -> Option<Finding> {
             None => format!(
                 "pin a port in {}: `gateway: {{ port: {} }}`",
                 crate::paths::display_home_relative(&instance.config_path.value, &instance.home),
-                free_base(instances, &[index]).map_or("N".to_string(), |p| p.to_string())
+                suggestion().map_or("N".to_string(), |p| p.to_string())
             ),
         }),
     )
