@@ -52,8 +52,14 @@ pub fn discover(inputs: &Inputs) -> Inventory {
     for file in &inputs.config_files {
         invocations.push(config_file_invocation(&absolute(file), main_home));
     }
+    let mut declared_services = Vec::new();
     for (decl, base) in &inputs.declared {
-        invocations.push(manifest::invocation(decl, &absolute(base), main_home));
+        let inv = manifest::invocation(decl, &absolute(base), main_home);
+        match &decl.service {
+            // A declared service file says how this gateway starts: read it like a scanned one.
+            Some(service) => declared_services.push((inv, absolute(&base.join(service)))),
+            None => invocations.push(inv),
+        }
     }
     let mut sources = SourceMap::new();
     let mut problems = Vec::new();
@@ -64,7 +70,20 @@ pub fn discover(inputs: &Inputs) -> Inventory {
             .entry(canonical_key(&instance.state_dir.value))
             .or_insert(index);
     }
-    for (home, file, kind) in supervisors(&homes, root.as_deref()) {
+    let mut found: Vec<(PathBuf, PathBuf, &str, Option<String>)> =
+        supervisors(&homes, root.as_deref())
+            .into_iter()
+            .map(|(home, file, kind)| (home, file, kind, None))
+            .collect();
+    for (inv, file) in &declared_services {
+        let kind = if file.extension().is_some_and(|e| e == "plist") {
+            "launchd"
+        } else {
+            "systemd-system"
+        };
+        found.push((inv.home.clone(), file.clone(), kind, Some(inv.name.clone())));
+    }
+    for (home, file, kind, declared_name) in found {
         let Some(mut inv) = services::invocation(
             &file,
             kind,
@@ -75,7 +94,9 @@ pub fn discover(inputs: &Inputs) -> Inventory {
         ) else {
             continue;
         };
-        if homes.len() > 1 && kind != "systemd-system" {
+        if let Some(name) = declared_name {
+            inv.name = name;
+        } else if homes.len() > 1 && kind != "systemd-system" {
             inv.name = format!("{}/{}", home_label(&home), inv.name);
         }
         let instance = resolve_instance(&inv, &mut sources);

@@ -29,8 +29,9 @@ pub fn party(instance: &Instance, what: &str, origin: &Origin) -> Label {
         (_, Some(_), Some(formula)) => format!(" = {formula}"),
         _ => String::new(),
     };
+    // A value from no file is shown at the gateway's config, where it would be set.
     Label::new(
-        origin.loc(),
+        origin.loc().or(instance.config_exists.then_some(instance.config_loc)),
         format!("{}: {what}{how}", instance.name),
         Some(&instance.name),
     )
