@@ -175,3 +175,29 @@ fn no_colour_when_not_a_terminal() {
     let (_, stdout, _) = clawlint(&["check", "--home", EXAMPLE, "--color", "always"]);
     assert!(stdout.contains('\u{1b}'));
 }
+
+#[test]
+fn a_huge_config_is_reported_and_the_others_still_linted() {
+    let home = std::env::temp_dir().join(format!("clawlint-huge-{}", std::process::id()));
+    let huge = home.join(".openclaw-huge");
+    let fine = home.join(".openclaw-fine");
+    std::fs::create_dir_all(&huge).unwrap();
+    std::fs::create_dir_all(&fine).unwrap();
+    // 17 MiB of whitespace around a valid object: past clawlint's 16 MiB limit for a config.
+    let mut text = String::from("{ gateway: { port: 21000 } }");
+    text.push_str(&" ".repeat(17 * 1024 * 1024));
+    std::fs::write(huge.join("openclaw.json"), text).unwrap();
+    std::fs::write(fine.join("openclaw.json"), "{ gateway: { port: 21000 } }").unwrap();
+    let (code, json, stderr) = clawlint(&[
+        "check",
+        "--home",
+        home.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = codes(&json);
+    assert!(found.iter().any(|(c, _)| c == "CL902"), "{found:?}");
+    assert!(json.contains("larger than"), "{json}");
+    std::fs::remove_dir_all(&home).unwrap();
+}
