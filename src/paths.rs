@@ -6,6 +6,22 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
+/// What JavaScript's `String.prototype.trim` and `\s` treat as whitespace (WhiteSpace and
+/// LineTerminator), for reading values the way OpenClaw's JS does.
+pub fn is_js_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
 /// `path.normalize`: drops `.` and folds `..` lexically.
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out: Vec<Component> = Vec::new();

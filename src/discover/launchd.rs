@@ -357,8 +357,9 @@ pub fn parse_wrapper_env_file(text: &str) -> Vec<(String, String, Span)> {
     let mut entries: Vec<(String, String, Span)> = Vec::new();
     let mut offset = 0;
     for raw in text.split('\n') {
-        let line = raw.trim_matches(is_js_whitespace);
-        let start = offset + (raw.len() - raw.trim_start_matches(is_js_whitespace).len());
+        let line = raw.trim_matches(crate::paths::is_js_whitespace);
+        let start =
+            offset + (raw.len() - raw.trim_start_matches(crate::paths::is_js_whitespace).len());
         offset += raw.len() + 1;
         let Some((key, value)) = export_line(line) else {
             continue;
@@ -378,7 +379,7 @@ pub fn parse_wrapper_env_file(text: &str) -> Vec<(String, String, Span)> {
 /// `^export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$` and OpenClaw's `parseGeneratedEnvValue`.
 fn export_line(line: &str) -> Option<(String, String)> {
     let rest = line.strip_prefix("export")?;
-    let name_start = rest.trim_start_matches(is_js_whitespace);
+    let name_start = rest.trim_start_matches(crate::paths::is_js_whitespace);
     if name_start.len() == rest.len() {
         return None;
     }
@@ -392,28 +393,13 @@ fn export_line(line: &str) -> Option<(String, String)> {
 }
 
 fn unquote_generated_value(value: &str) -> String {
-    let trimmed = value.trim_matches(is_js_whitespace);
+    let trimmed = value.trim_matches(crate::paths::is_js_whitespace);
     if !(trimmed.starts_with('\'') && trimmed.ends_with('\'')) {
         return trimmed.to_string();
     }
     // A lone "'" both starts and ends with a quote; JS slice(1, -1) gives "".
     let inner = trimmed.get(1..trimmed.len() - 1).unwrap_or("");
     inner.replace("'\\''", "'")
-}
-
-/// JavaScript's `trim()` and `\s` set.
-fn is_js_whitespace(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
 }
 
 #[cfg(test)]

@@ -955,49 +955,24 @@ pub fn port_from_args(argv: &[String]) -> Option<(u16, usize)> {
     while i < argv.len() {
         let arg = &argv[i];
         if arg == "--port" {
-            if let Some(port) = argv.get(i + 1).and_then(|v| parse_tcp_port(v)) {
+            if let Some(port) = argv
+                .get(i + 1)
+                .and_then(|v| crate::resolve::ports::parse_tcp_port(v))
+            {
                 latest = Some((port, i + 1));
             }
             i += 2;
             continue;
         }
-        if let Some(port) = arg.strip_prefix("--port=").and_then(parse_tcp_port) {
+        if let Some(port) = arg
+            .strip_prefix("--port=")
+            .and_then(crate::resolve::ports::parse_tcp_port)
+        {
             latest = Some((port, i));
         }
         i += 1;
     }
     latest
-}
-
-/// OpenClaw's `parseTcpPort`: JS `trim()`, then `/^[+-]?\d+$/`, then 1..=65535.
-fn parse_tcp_port(raw: &str) -> Option<u16> {
-    let s = raw.trim_matches(is_js_whitespace);
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('-') {
-        // A '-' sign can only give 0 or less, which is refused anyway.
-        return None;
-    }
-    // Leading zeros are fine ("019789" is 19789); stop early on values past the range.
-    let value = digits.bytes().try_fold(0u32, |acc, b| {
-        let v = acc * 10 + u32::from(b - b'0');
-        (v <= 65535).then_some(v)
-    })?;
-    u16::try_from(value).ok().filter(|&p| p > 0)
-}
-
-/// What JavaScript's `String.prototype.trim` removes (WhiteSpace and LineTerminator).
-fn is_js_whitespace(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,13 +8,20 @@ use crate::load::{Problem, ProblemKind};
 
 pub const DEFAULT_GATEWAY_PORT: u16 = 18789;
 
-/// `parseTcpPort`: a strictly positive integer up to 65535, digits only.
+/// OpenClaw's `parseTcpPort`: JS `trim()`, then `/^[+-]?\d+$/`, then 1..=65535.
 pub fn parse_tcp_port(raw: &str) -> Option<u16> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+    let s = raw.trim_matches(crate::paths::is_js_whitespace);
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('-') {
+        // A '-' sign can only give 0 or less, which is refused anyway.
         return None;
     }
-    let value: u64 = raw.trim_start_matches('0').parse().unwrap_or(0);
-    (1..=65535).contains(&value).then_some(value as u16)
+    // Leading zeros are fine ("019789" is 19789); stop early on values past the range.
+    let value = digits.bytes().try_fold(0u32, |acc, b| {
+        let v = acc * 10 + u32::from(b - b'0');
+        (v <= 65535).then_some(v)
+    })?;
+    u16::try_from(value).ok().filter(|&p| p > 0)
 }
 
 /// `parseGatewayPortEnvValue`: `N`, `host:N` or `[v6]:N`; anything else is ignored.
@@ -26,18 +33,20 @@ pub fn parse_port_env(raw: &str) -> Option<u16> {
     if trimmed.bytes().all(|b| b.is_ascii_digit()) {
         return parse_tcp_port(trimmed);
     }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if let Some(rest) = trimmed.strip_prefix('[') {
         if let Some((host, port)) = rest.split_once("]:") {
-            if !host.is_empty() && !host.contains(']') {
+            if !host.is_empty() && !host.contains(']') && digits(port) {
                 return parse_tcp_port(port);
             }
         }
     }
     let first = trimmed.find(':')?;
-    if first == 0 || trimmed.rfind(':') != Some(first) {
+    let suffix = &trimmed[first + 1..];
+    if first == 0 || trimmed.rfind(':') != Some(first) || !digits(suffix) {
         return None;
     }
-    parse_tcp_port(&trimmed[first + 1..])
+    parse_tcp_port(suffix)
 }
 
 /// An `OPENCLAW_GATEWAY_PORT` that is set but not a port OpenClaw can parse.
