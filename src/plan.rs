@@ -70,24 +70,36 @@ impl Plan {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }
 
-    /// A port finding involves it.
+    /// Its base port meets another gateway's ports or ranges (or overflows): moving the
+    /// base port is the fix. The hash-port and ignored-env findings are not about the place.
     pub fn port_trouble(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.finding.code.starts_with("CL1"))
+        const MOVE: &[&str] = &["CL101", "CL102", "CL103", "CL104", "CL105"];
+        self.findings.iter().any(|f| MOVE.contains(&f.finding.code))
     }
 
-    /// The base port the commands use: the one given, unless it collides and a free one was
-    /// found; otherwise the suggestion. `None` when an existing gateway's port is fine.
+    /// The base port the commands use: the one it has when that is clear (and not the hash
+    /// port), else the suggestion. `None` when an existing gateway's port is fine, or when
+    /// no port is free.
     pub fn port_to_use(&self, instance: &Instance) -> Option<u16> {
         let suggested = self.suggestion.as_ref().map(|s| s.port);
         if self.exists {
-            let moving = self.port_trouble() || instance.port_kind == PortKind::ProfileHash;
-            return suggested.filter(|_| moving);
+            // Moved when it collides; pinned where it is when only the hash port chose it.
+            return match (self.port_trouble(), instance.port_kind) {
+                (true, _) => suggested,
+                (false, PortKind::ProfileHash) => Some(instance.port.value),
+                (false, _) => None,
+            };
         }
-        match (self.port_given, self.has_errors() && self.port_trouble()) {
-            (true, false) => Some(instance.port.value),
-            _ => suggested,
+        let keeps = match self.port_given {
+            // Unless it collides: then the free one.
+            true => !(self.has_errors() && self.port_trouble()),
+            // OpenClaw's own choice (18789, `--dev`'s 19001, an `--env` port) when it is
+            // clear; never the undocumented hash port.
+            false => instance.port_kind != PortKind::ProfileHash && !self.port_trouble(),
+        };
+        match keeps {
+            true => Some(instance.port.value),
+            false => suggested,
         }
     }
 }
@@ -126,7 +138,7 @@ pub fn suggest(instances: &[Instance], moving: Option<usize>) -> Option<Suggesti
             }
         }
     }
-    taken.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    taken.sort_by_key(|a| (a.0, a.1));
     let mut candidate = FIRST_CANDIDATE;
     let mut ruled_out = Vec::new();
     for (span, i, what) in taken {
@@ -143,33 +155,34 @@ pub fn suggest(instances: &[Instance], moving: Option<usize>) -> Option<Suggesti
         }
     }
     // Above 65425 the CDP range would fall back onto the default gateway's 18800..18899.
-    (candidate + FOOTPRINT - 1 <= 65535).then(|| Suggestion {
+    (candidate + FOOTPRINT - 1 <= 65535).then_some(Suggestion {
         port: candidate as u16,
         ruled_out,
     })
 }
 
-/// `18789..18899 is default's footprint; 18900..19010 is rescue's footprint; first free: 19011`.
+/// `18789..18899 is default's footprint; 18900..19010 is rescue's footprint; first free:
+/// 19011`. A long chain keeps its first and last links: the last are the neighbours of the
+/// port suggested.
 pub fn explain(suggestion: &Suggestion) -> String {
-    const SHOWN: usize = 8;
-    let mut parts: Vec<String> = suggestion
-        .ruled_out
-        .iter()
-        .take(SHOWN)
-        .map(|b| {
-            let ports = match b.ports.start == b.ports.end {
-                true => b.ports.start.to_string(),
-                false => b.ports.text(),
-            };
-            format!("{ports} is {}'s {}", b.gateway, b.what)
-        })
-        .collect();
-    if suggestion.ruled_out.len() > SHOWN {
-        parts.push(format!(
-            "{} more ranges above them",
-            suggestion.ruled_out.len() - SHOWN
-        ));
-    }
+    const HEAD: usize = 3;
+    const TAIL: usize = 4;
+    let link = |b: &Blocker| {
+        let ports = match b.ports.start == b.ports.end {
+            true => b.ports.start.to_string(),
+            false => b.ports.text(),
+        };
+        format!("{ports} is {}'s {}", b.gateway, b.what)
+    };
+    let all = &suggestion.ruled_out;
+    let mut parts: Vec<String> = if all.len() > HEAD + TAIL + 1 {
+        let mut parts: Vec<String> = all[..HEAD].iter().map(link).collect();
+        parts.push(format!("{} more in between", all.len() - HEAD - TAIL));
+        parts.extend(all[all.len() - TAIL..].iter().map(link));
+        parts
+    } else {
+        all.iter().map(link).collect()
+    };
     if parts.is_empty() {
         parts.push(format!(
             "nothing on the host uses {}..{}",
@@ -504,9 +517,12 @@ pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
     }
 
     let to_use = plan.port_to_use(instance);
-    let show_suggestion = !plan.port_given || to_use != Some(instance.port.value);
+    let show_suggestion = match to_use {
+        Some(port) => port != instance.port.value,
+        None => !plan.exists,
+    };
     match &plan.suggestion {
-        Some(s) if show_suggestion && (!plan.exists || to_use.is_some()) => {
+        Some(s) if show_suggestion => {
             let _ = writeln!(out, "Suggested base port: {}", s.port);
             let _ = writeln!(out, "  {}.", explain(s));
             let _ = writeln!(
@@ -518,7 +534,7 @@ pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
             if instance.port_kind == PortKind::ProfileHash {
                 let _ = writeln!(
                     out,
-                    "  Without a pinned port it would run on its hash port {}, which OpenClaw's docs never mention: pin the port.",
+                    "  Nothing pins its port, so it gets the profile's hash port {}, which OpenClaw's docs never mention: pin one.",
                     instance.port.value
                 );
             }
@@ -534,9 +550,10 @@ pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
     }
     match to_use {
         Some(port) => {
-            let what = match plan.exists {
-                true => format!("To move it to port {port}:"),
-                false => format!("To create it on port {port}:"),
+            let what = match (plan.exists, port == instance.port.value) {
+                (false, _) => format!("To create it on port {port}:"),
+                (true, true) => format!("To pin it on port {port}, where it runs now:"),
+                (true, false) => format!("To move it to port {port}:"),
             };
             let _ = writeln!(out, "{what}");
             for command in commands(plan, port) {

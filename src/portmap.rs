@@ -4,13 +4,14 @@
 //! JSON, and as a picture (`--format svg=PATH`, drawn by `report::svg`).
 
 use crate::cli::PortsArgs;
-use crate::commands::{failure, load, write_output, Failure, EXIT_OK, EXIT_USAGE};
+use crate::commands::{failure, load, write_output, Failure, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
 use crate::resolve::{Instance, ListenerKind, Origin};
 use crate::rules::ports::FOOTPRINT;
 use crate::source::{Loc, SourceMap};
-use serde_json::{json, Value};
+use serde::Serialize;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -75,9 +76,32 @@ pub struct Mark {
     pub listener: String,
     /// How the port came about: `18789 + 2`, `~/.openclaw/openclaw.json:4`.
     pub from: String,
-    /// What it meets on other gateways, in words; empty when nothing.
+    /// What it meets on other gateways, in words: the first [`NOTED`]; empty when nothing.
     pub conflicts: Vec<String>,
+    /// How many more it meets (the JSON's `collisions` and `intrusions` list them all).
+    pub more_conflicts: usize,
 }
+
+impl Mark {
+    pub fn collides(&self) -> bool {
+        !self.conflicts.is_empty()
+    }
+
+    /// `also rescue's gateway port; inside ops's CDP range 20011..20110 (and 3 more)`.
+    pub fn conflict_text(&self) -> String {
+        let mut text = self.conflicts.join("; ");
+        if self.more_conflicts > 0 {
+            let _ = write!(text, " (and {} more)", self.more_conflicts);
+        }
+        text
+    }
+}
+
+/// Overlaps spelled out in the table; the rest are counted.
+const LISTED: usize = 200;
+
+/// Conflicts spelled out per listener; the rest are counted.
+pub const NOTED: usize = 3;
 
 /// One gateway: its lane in the picture.
 #[derive(Debug, Clone)]
@@ -216,9 +240,10 @@ fn lane(instance: &Instance, sources: &SourceMap) -> Lane {
             listener: l.describe(),
             from: origin_text(&l.origin, instance, sources),
             conflicts: Vec::new(),
+            more_conflicts: 0,
         })
         .collect();
-    marks.sort_by(|a, b| (a.port, a.kind).cmp(&(b.port, b.kind)));
+    marks.sort_by_key(|a| (a.port, a.kind));
     Lane {
         name: instance.name.clone(),
         base: instance.port.value,
@@ -374,11 +399,12 @@ fn annotate(
             }
         }
     }
+    let colliding: HashSet<(usize, usize, usize)> = notes
+        .iter()
+        .map(|(l, m, other, _)| (*l, *m, *other))
+        .collect();
     for i in intrusions {
-        let collides = notes
-            .iter()
-            .any(|(l, m, other, _)| (*l, *m, *other) == (i.lane, i.mark, i.into));
-        if !collides {
+        if !colliding.contains(&(i.lane, i.mark, i.into)) {
             let what = format!(
                 "inside {}'s {} {}",
                 lanes[i.into].name,
@@ -389,7 +415,11 @@ fn annotate(
         }
     }
     for (l, m, _, what) in notes {
-        lanes[l].marks[m].conflicts.push(what);
+        let mark = &mut lanes[l].marks[m];
+        match mark.conflicts.len() < NOTED {
+            true => mark.conflicts.push(what),
+            false => mark.more_conflicts += 1,
+        }
     }
     let mut parts: Vec<Vec<Span>> = vec![Vec::new(); lanes.len()];
     for o in overlaps {
@@ -441,36 +471,76 @@ fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The overlaps in words, exact collisions first.
-pub fn overlap_lines(map: &PortMap) -> Vec<String> {
-    let mut out = Vec::new();
+/// `(lane, mark, other lane)` for each listener that shares its port with another gateway.
+fn colliding(map: &PortMap) -> HashSet<(usize, usize, usize)> {
+    let mut out = HashSet::new();
     for c in &map.collisions {
+        for &(l, m) in &c.parties {
+            for &(other, _) in &c.parties {
+                if other != l {
+                    out.insert((l, m, other));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How the gateways meet, in counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub shared_ports: usize,
+    /// Listeners inside another gateway's range, other than exact collisions with it.
+    pub inside: usize,
+    pub overlaps: usize,
+}
+
+impl Counts {
+    pub fn total(&self) -> usize {
+        self.shared_ports + self.inside + self.overlaps
+    }
+}
+
+/// The intrusions that are not also an exact collision with the same gateway.
+fn plain_intrusions<'a>(map: &'a PortMap) -> impl Iterator<Item = &'a Intrusion> + 'a {
+    let colliding = colliding(map);
+    map.intrusions
+        .iter()
+        .filter(move |i| !colliding.contains(&(i.lane, i.mark, i.into)))
+}
+
+pub fn counts(map: &PortMap) -> Counts {
+    Counts {
+        shared_ports: map.collisions.len(),
+        inside: plain_intrusions(map).count(),
+        overlaps: map.overlaps.len(),
+    }
+}
+
+/// The first `limit` ways the gateways meet, in words: exact collisions, then listeners
+/// inside another gateway's range (unless they collide with that gateway exactly), then
+/// overlapping ranges.
+pub fn overlap_lines(map: &PortMap, limit: usize) -> Vec<String> {
+    let collisions = map.collisions.iter().map(|c| {
         let parties: Vec<String> = c.parties.iter().map(|p| map.owned(*p)).collect();
-        out.push(format!(
+        format!(
             "port {} is bound by more than one gateway: {}",
             c.port,
             parties.join(" and ")
-        ));
-    }
-    for i in &map.intrusions {
-        let port = map.lanes[i.lane].marks[i.mark].port;
-        let collides = map.collisions.iter().any(|c| {
-            c.port == port
-                && c.parties.contains(&(i.lane, i.mark))
-                && c.parties.iter().any(|(l, _)| *l == i.into)
-        });
-        if !collides {
-            out.push(format!(
-                "port {port}: {} lies inside {}'s {} {}",
-                map.owned((i.lane, i.mark)),
-                map.lanes[i.into].name,
-                i.range.describe(),
-                i.span.text()
-            ));
-        }
-    }
-    for o in &map.overlaps {
-        out.push(format!(
+        )
+    });
+    let inside = plain_intrusions(map).map(|i| {
+        format!(
+            "port {}: {} lies inside {}'s {} {}",
+            map.mark((i.lane, i.mark)).port,
+            map.owned((i.lane, i.mark)),
+            map.lanes[i.into].name,
+            i.range.describe(),
+            i.span.text()
+        )
+    });
+    let overlaps = map.overlaps.iter().map(|o| {
+        format!(
             "{} {} {} and {} {} {} share {} ({})",
             map.lanes[o.a.0].name,
             o.a.1.describe(),
@@ -480,13 +550,21 @@ pub fn overlap_lines(map: &PortMap) -> Vec<String> {
             o.b.2.text(),
             o.shared.text(),
             plural(o.shared.len() as usize, "port")
-        ));
-    }
-    out
+        )
+    });
+    collisions
+        .chain(inside)
+        .chain(overlaps)
+        .take(limit)
+        .collect()
 }
 
 pub fn render_human(map: &PortMap) -> String {
     let mut out = String::new();
+    if map.lanes.is_empty() {
+        out.push_str("Port map: no gateways found.\n");
+        return out;
+    }
     let listeners: usize = map.lanes.iter().map(|l| l.marks.len()).sum();
     let _ = writeln!(
         out,
@@ -508,9 +586,9 @@ pub fn render_human(map: &PortMap) -> String {
             map.lanes[l].name.clone(),
             mark.listener.clone(),
             mark.from.clone(),
-            match mark.conflicts.is_empty() {
-                true => String::new(),
-                false => format!("! {}", mark.conflicts.join("; ")),
+            match mark.collides() {
+                true => format!("! {}", mark.conflict_text()),
+                false => String::new(),
             },
         ]);
     }
@@ -539,101 +617,229 @@ pub fn render_human(map: &PortMap) -> String {
     }
     out.push_str(&table(&rows));
 
-    let lines = overlap_lines(map);
-    if lines.is_empty() {
+    let counts = counts(map);
+    if counts.total() == 0 {
         out.push_str(
             "\nNo overlaps: every gateway's ranges and listeners are clear of the others'.\n",
         );
     } else {
         out.push_str("\nOverlaps:\n");
-        for line in &lines {
+        for line in overlap_lines(map, LISTED) {
             let _ = writeln!(out, "  {line}");
         }
-        let inside = lines.len() - map.collisions.len() - map.overlaps.len();
-        let inside = match inside {
+        if counts.total() > LISTED {
+            let _ = writeln!(
+                out,
+                "  ... and {} more (`--format json` lists every one)",
+                counts.total() - LISTED
+            );
+        }
+        let inside = match counts.inside {
             1 => "1 listener inside another gateway's range".to_string(),
             n => format!("{n} listeners inside other gateways' ranges"),
         };
         let _ = writeln!(
             out,
             "\n{}, {inside}, {}",
-            plural(map.collisions.len(), "shared port"),
-            plural(map.overlaps.len(), "range overlap")
+            plural(counts.shared_ports, "shared port"),
+            plural(counts.overlaps, "range overlap")
         );
     }
     out
 }
 
-fn span_json(span: Span) -> Value {
-    json!([span.start, span.end])
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListenerJson<'a> {
+    port: u16,
+    kind: &'static str,
+    detail: Option<&'a str>,
+    listener: &'a str,
+    from: &'a str,
+    conflicts: &'a [String],
+    more_conflicts: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GatewayJson<'a> {
+    name: &'a str,
+    base_port: u16,
+    port_kind: &'static str,
+    footprint: [u32; 2],
+    cdp_range: Option<[u32; 2]>,
+    listeners: Vec<ListenerJson<'a>>,
+    overlapped: Vec<[u32; 2]>,
+}
+
+#[derive(Serialize)]
+struct PartyJson<'a> {
+    gateway: &'a str,
+    kind: &'static str,
+    listener: &'a str,
+}
+
+#[derive(Serialize)]
+struct CollisionJson<'a> {
+    port: u16,
+    parties: Vec<PartyJson<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IntrusionJson<'a> {
+    port: u16,
+    gateway: &'a str,
+    kind: &'static str,
+    listener: &'a str,
+    into: &'a str,
+    range: &'static str,
+    range_ports: [u32; 2],
+}
+
+#[derive(Serialize)]
+struct RangeJson<'a> {
+    gateway: &'a str,
+    range: &'static str,
+    ports: [u32; 2],
+}
+
+#[derive(Serialize)]
+struct OverlapJson<'a> {
+    ranges: [RangeJson<'a>; 2],
+    shared: [u32; 2],
+    count: u32,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    gateways: usize,
+    listeners: usize,
+    collisions: usize,
+    intrusions: usize,
+    overlaps: usize,
+}
+
+/// The whole map, serialised item by item (a layout of thousands of crowded gateways has
+/// millions of intrusions: no tree of JSON values is built for them).
+struct MapJson<'a>(&'a PortMap);
+
+fn pair(span: Span) -> [u32; 2] {
+    [span.start, span.end]
+}
+
+impl Serialize for MapJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let map = self.0;
+        let party = |(lane, mark): (usize, usize)| {
+            let m = map.mark((lane, mark));
+            PartyJson {
+                gateway: &map.lanes[lane].name,
+                kind: m.kind.id(),
+                listener: &m.listener,
+            }
+        };
+        let range = |(lane, kind, span): (usize, RangeKind, Span)| RangeJson {
+            gateway: &map.lanes[lane].name,
+            range: kind.id(),
+            ports: pair(span),
+        };
+        let mut out = serializer.serialize_map(Some(6))?;
+        out.serialize_entry("version", &crate::report::json::SCHEMA_VERSION)?;
+        out.serialize_entry(
+            "gateways",
+            &Items(map.lanes.iter().map(|lane| {
+                GatewayJson {
+                    name: &lane.name,
+                    base_port: lane.base,
+                    port_kind: lane.port_kind,
+                    footprint: pair(lane.footprint),
+                    cdp_range: lane.cdp.map(pair),
+                    listeners: lane
+                        .marks
+                        .iter()
+                        .map(|m| ListenerJson {
+                            port: m.port,
+                            kind: m.kind.id(),
+                            detail: m.detail.as_deref(),
+                            listener: &m.listener,
+                            from: &m.from,
+                            conflicts: &m.conflicts,
+                            more_conflicts: m.more_conflicts,
+                        })
+                        .collect(),
+                    overlapped: lane.overlapped.iter().map(|s| pair(*s)).collect(),
+                }
+            })),
+        )?;
+        out.serialize_entry(
+            "collisions",
+            &Items(map.collisions.iter().map(|c| CollisionJson {
+                port: c.port,
+                parties: c.parties.iter().map(|p| party(*p)).collect(),
+            })),
+        )?;
+        out.serialize_entry(
+            "intrusions",
+            &Items(map.intrusions.iter().map(|i| {
+                let m = map.mark((i.lane, i.mark));
+                IntrusionJson {
+                    port: m.port,
+                    gateway: &map.lanes[i.lane].name,
+                    kind: m.kind.id(),
+                    listener: &m.listener,
+                    into: &map.lanes[i.into].name,
+                    range: i.range.id(),
+                    range_ports: pair(i.span),
+                }
+            })),
+        )?;
+        out.serialize_entry(
+            "overlaps",
+            &Items(map.overlaps.iter().map(|o| OverlapJson {
+                ranges: [range(o.a), range(o.b)],
+                shared: pair(o.shared),
+                count: o.shared.len(),
+            })),
+        )?;
+        out.serialize_entry(
+            "summary",
+            &SummaryJson {
+                gateways: map.lanes.len(),
+                listeners: map.lanes.iter().map(|l| l.marks.len()).sum(),
+                collisions: map.collisions.len(),
+                intrusions: map.intrusions.len(),
+                overlaps: map.overlaps.len(),
+            },
+        )?;
+        out.end()
+    }
+}
+
+/// A sequence serialised from an iterator, one item at a time.
+struct Items<I>(I);
+
+impl<I, T> Serialize for Items<I>
+where
+    I: Iterator<Item = T> + Clone,
+    T: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.clone())
+    }
+}
+
+/// `--format json`: writes the map to `out`, pretty-printed, with a final newline.
+pub fn write_json(map: &PortMap, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &MapJson(map))?;
+    out.write_all(b"\n")
 }
 
 pub fn render_json(map: &PortMap) -> String {
-    let gateways: Vec<Value> = map
-        .lanes
-        .iter()
-        .map(|lane| {
-            let listeners: Vec<Value> = lane
-                .marks
-                .iter()
-                .map(|m| {
-                    json!({"port": m.port, "kind": m.kind.id(), "detail": m.detail,
-                        "listener": m.listener, "from": m.from, "conflicts": m.conflicts})
-                })
-                .collect();
-            json!({
-                "name": lane.name,
-                "basePort": lane.base,
-                "portKind": lane.port_kind,
-                "footprint": span_json(lane.footprint),
-                "cdpRange": lane.cdp.map(span_json),
-                "listeners": listeners,
-                "overlapped": lane.overlapped.iter().map(|s| span_json(*s)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let party = |at: (usize, usize)| {
-        let mark = map.mark(at);
-        json!({"gateway": map.lanes[at.0].name, "kind": mark.kind.id(), "listener": mark.listener})
-    };
-    let collisions: Vec<Value> = map
-        .collisions
-        .iter()
-        .map(|c| json!({"port": c.port, "parties": c.parties.iter().map(|p| party(*p)).collect::<Vec<_>>()}))
-        .collect();
-    let intrusions: Vec<Value> = map
-        .intrusions
-        .iter()
-        .map(|i| {
-            let mark = &map.lanes[i.lane].marks[i.mark];
-            json!({"port": mark.port, "gateway": map.lanes[i.lane].name, "kind": mark.kind.id(),
-                "listener": mark.listener, "into": map.lanes[i.into].name, "range": i.range.id(),
-                "rangePorts": span_json(i.span)})
-        })
-        .collect();
-    let range = |(lane, kind, span): (usize, RangeKind, Span)| json!({"gateway": map.lanes[lane].name, "range": kind.id(), "ports": span_json(span)});
-    let overlaps: Vec<Value> = map
-        .overlaps
-        .iter()
-        .map(|o| json!({"ranges": [range(o.a), range(o.b)], "shared": span_json(o.shared), "count": o.shared.len()}))
-        .collect();
-    let value = json!({
-        "version": crate::report::json::SCHEMA_VERSION,
-        "gateways": gateways,
-        "collisions": collisions,
-        "intrusions": intrusions,
-        "overlaps": overlaps,
-        "summary": {
-            "gateways": map.lanes.len(),
-            "listeners": map.lanes.iter().map(|l| l.marks.len()).sum::<usize>(),
-            "collisions": map.collisions.len(),
-            "intrusions": map.intrusions.len(),
-            "overlaps": map.overlaps.len(),
-        },
-    });
-    let mut text = serde_json::to_string_pretty(&value).expect("serializable");
-    text.push('\n');
-    text
+    let mut out = Vec::new();
+    write_json(map, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
 }
 
 const FORMATS: &[&str] = &["human", "json", "svg"];
@@ -659,6 +865,29 @@ fn output_specs(raw: &[String]) -> Result<Vec<(String, Option<PathBuf>)>, Failur
         .collect()
 }
 
+/// JSON goes out as it is serialised: to the file named, or to standard output (where a
+/// closed pipe is not an error, as with `write_output`).
+fn stream_json(map: &PortMap, path: Option<&std::path::Path>) -> Result<(), Failure> {
+    use std::io::Write;
+    match path {
+        Some(path) => {
+            let cannot = |e: std::io::Error| {
+                failure(EXIT_INPUT, format!("cannot write {}: {e}", path.display()))
+            };
+            let file = std::fs::File::create(path).map_err(cannot)?;
+            let mut out = std::io::BufWriter::new(file);
+            write_json(map, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(cannot)
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let _ = write_json(map, &mut out).and_then(|()| out.flush());
+            Ok(())
+        }
+    }
+}
+
 /// Read-only: prints (or writes where told) the map; the exit code is 0 whatever it shows,
 /// since `clawlint check` is the gate.
 pub fn command(args: &PortsArgs) -> Result<u8, Failure> {
@@ -667,7 +896,10 @@ pub fn command(args: &PortsArgs) -> Result<u8, Failure> {
     let map = build(&inventory.instances, &inventory.sources);
     for (format, path) in &outputs {
         let text = match format.as_str() {
-            "json" => render_json(&map),
+            "json" => {
+                stream_json(&map, path.as_deref())?;
+                continue;
+            }
             "svg" => crate::report::svg::render(&map),
             _ => render_human(&map),
         };

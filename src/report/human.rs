@@ -191,7 +191,9 @@ fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
     let mut files: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
     let mut related = Vec::new();
     for (index, label) in finding.labels.iter().enumerate() {
-        let Some(loc) = super::showable(sources, label.loc) else {
+        // A label in a file with no text (a config that does not exist yet) reads as a note.
+        let in_text = label.loc.filter(|l| !sources.file(l.file).text.is_empty());
+        let Some(loc) = in_text else {
             related.push(note(label.message.clone()));
             continue;
         };

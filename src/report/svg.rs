@@ -10,7 +10,7 @@
 //! The output is deterministic and self-contained: no scripts, no external fonts (generic
 //! font families), no links.
 
-use crate::portmap::{overlap_lines, Lane, Mark, PortMap, Span};
+use crate::portmap::{counts, overlap_lines, Lane, Mark, PortMap, Span};
 use std::fmt::Write as _;
 
 const WIDTH: f64 = 1200.0;
@@ -247,8 +247,9 @@ impl Svg {
 pub fn render(map: &PortMap) -> String {
     let panels = panels(map);
     let lanes_bottom = TOP + panels.iter().map(panel_height).sum::<f64>();
-    let lines = overlap_lines(map);
-    let listed = lines.len().min(LISTED) + usize::from(lines.len() > LISTED);
+    let total = counts(map).total();
+    let lines = overlap_lines(map, LISTED);
+    let listed = lines.len() + usize::from(total > LISTED);
     let legend_y = lanes_bottom + 12.0;
     let list_y = legend_y + 34.0;
     let height = if lines.is_empty() {
@@ -308,8 +309,8 @@ pub fn render(map: &PortMap) -> String {
             "Where they collide:",
         );
         let mut y = list_y + 22.0;
-        let shown = lines.iter().take(LISTED).cloned();
-        let more = (lines.len() > LISTED).then(|| format!("and {} more", lines.len() - LISTED));
+        let shown = lines.iter().cloned();
+        let more = (total > LISTED).then(|| format!("and {} more", total - LISTED));
         for line in shown.chain(more) {
             let _ = writeln!(
                 svg.out,
@@ -345,7 +346,7 @@ fn header(svg: &mut Svg, map: &PortMap) {
     let status = if map.is_clean() {
         "no collisions".to_string()
     } else {
-        let lines = overlap_lines(map).len();
+        let lines = counts(map).total();
         format!("{lines} collision{}", if lines == 1 { "" } else { "s" })
     };
     svg.text(
@@ -396,16 +397,20 @@ fn mark_title(lane: &Lane, mark: &Mark) -> String {
         "{}: {} {} ({})",
         lane.name, mark.listener, mark.port, mark.from
     );
-    for conflict in &mark.conflicts {
+    if mark.collides() {
         text.push_str("; ");
-        text.push_str(conflict);
+        text.push_str(&mark.conflict_text());
     }
     escape(&text)
 }
 
 fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, y0: f64, regions: &[Region]) {
     let mid = y0 + LANE_H / 2.0;
-    let band = if index % 2 == 0 { LANE_A } else { LANE_B };
+    let band = if index.is_multiple_of(2) {
+        LANE_A
+    } else {
+        LANE_B
+    };
     let band_style = format!(r#"fill="{band}""#);
     svg.rect(
         LABEL_X - 8.0,
@@ -468,10 +473,10 @@ fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, y0: f64, regions: &[Regio
             .iter()
             .filter(|m| region.ports.contains(u32::from(m.port)))
             .collect();
-        marks.sort_by_key(|m| (!m.conflicts.is_empty(), m.port));
+        marks.sort_by_key(|m| (m.collides(), m.port));
         for mark in marks {
             let x = region.x(f64::from(mark.port) + 0.5);
-            let red = !mark.conflicts.is_empty();
+            let red = mark.collides();
             let gateway = mark.kind == crate::resolve::ListenerKind::Gateway;
             let (colour, width) = match (red, gateway) {
                 (true, _) => (RED, 3.0),

@@ -1,0 +1,346 @@
+//! `clawlint ports`: the table, the JSON, and the SVG picture, which is rasterised with
+//! resvg and checked pixel by pixel (not blank, one lane per gateway, red exactly where
+//! gateways collide, far-apart gateways both readable).
+
+use resvg::tiny_skia::{Pixmap, Transform};
+use resvg::usvg;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn clawlint(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_clawlint"))
+        .args(args)
+        .current_dir(root())
+        .env_clear()
+        .output()
+        .expect("clawlint runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    )
+}
+
+/// Where the lanes' plot starts, right of the gateway names.
+const PLOT_X0: u32 = 210;
+
+const EXAMPLE: &str = "fixtures/example/home";
+/// Rescue two ports below main: rescue's browser control port is main's gateway port.
+const COLLIDING: &str = "fixtures/ports-rescue-control-on-main/home";
+/// Three profiles 200 apart, browser profiles inside their own ranges: nothing collides.
+const CLEAN: &str = "fixtures/ports-custom-profiles-200-apart/home";
+
+fn ports(home: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["ports", "--home", home, "--no-config"];
+    args.extend_from_slice(extra);
+    clawlint(&args)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("clawlint-ports-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// `ports --format svg=PATH`, read back.
+fn svg_of(home: &str, name: &str) -> String {
+    let path = scratch(&format!("{name}.svg"));
+    let spec = format!("svg={}", path.display());
+    let (code, stdout, stderr) = ports(home, &["--format", &spec]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty(), "the SVG goes to the file only: {stdout}");
+    std::fs::read_to_string(&path).unwrap()
+}
+
+/// Rasterises with resvg, as a browser would draw it, and saves the PNG next to the SVG
+/// so that a person can look at it.
+fn rasterise(svg: &str, name: &str) -> Pixmap {
+    let mut options = usvg::Options::default();
+    options.fontdb_mut().load_system_fonts();
+    options.fontdb_mut().set_sans_serif_family("DejaVu Sans");
+    let tree = usvg::Tree::from_str(svg, &options).expect("the SVG parses");
+    let size = tree.size().to_int_size();
+    let mut pixmap = Pixmap::new(size.width(), size.height()).unwrap();
+    resvg::render(&tree, Transform::default(), &mut pixmap.as_mut());
+    pixmap.save_png(scratch(&format!("{name}.png"))).unwrap();
+    pixmap
+}
+
+fn rgb(pixmap: &Pixmap, x: u32, y: u32) -> (u8, u8, u8) {
+    let p = pixmap.pixel(x, y).unwrap().demultiply();
+    (p.red(), p.green(), p.blue())
+}
+
+fn is_red((r, g, b): (u8, u8, u8)) -> bool {
+    r >= 170 && g <= 90 && b <= 90
+}
+
+/// The footprint bars' fill (#d6e4f5).
+fn is_footprint((r, g, b): (u8, u8, u8)) -> bool {
+    r.abs_diff(0xd6) <= 2 && g.abs_diff(0xe4) <= 2 && b.abs_diff(0xf5) <= 2
+}
+
+fn count(
+    pixmap: &Pixmap,
+    rows: std::ops::Range<u32>,
+    test: impl Fn((u8, u8, u8)) -> bool,
+) -> usize {
+    count_in(pixmap, rows, 0..pixmap.width(), test)
+}
+
+fn count_in(
+    pixmap: &Pixmap,
+    rows: std::ops::Range<u32>,
+    columns: std::ops::Range<u32>,
+    test: impl Fn((u8, u8, u8)) -> bool,
+) -> usize {
+    let mut n = 0;
+    for y in rows {
+        for x in columns.clone() {
+            if test(rgb(pixmap, x, y)) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The rows of each lane: runs of rows whose left margin (x = 14) has a lane's background
+/// (#f3f5f8 and #fbfcfd alternate; white rows separate lanes).
+fn lanes(pixmap: &Pixmap) -> Vec<std::ops::Range<u32>> {
+    let band = |c: (u8, u8, u8)| c == (0xf3, 0xf5, 0xf8) || c == (0xfb, 0xfc, 0xfd);
+    let mut out: Vec<std::ops::Range<u32>> = Vec::new();
+    for y in 0..pixmap.height() {
+        if !band(rgb(pixmap, 14, y)) {
+            continue;
+        }
+        match out.last_mut() {
+            Some(run) if run.end == y => run.end = y + 1,
+            _ => out.push(y..y + 1),
+        }
+    }
+    out
+}
+
+/// The CDP band's fill (#86a9d9).
+fn is_cdp((r, g, b): (u8, u8, u8)) -> bool {
+    r.abs_diff(0x86) <= 2 && g.abs_diff(0xa9) <= 2 && b.abs_diff(0xd9) <= 2
+}
+
+/// How wide a lane's bar is drawn: the most footprint or CDP band pixels in one row.
+fn bar_width(pixmap: &Pixmap, rows: &std::ops::Range<u32>) -> usize {
+    rows.clone()
+        .map(|y| {
+            (0..pixmap.width())
+                .filter(|x| {
+                    let c = rgb(pixmap, *x, y);
+                    is_footprint(c) || is_cdp(c)
+                })
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn table_shows_every_listener_range_and_overlap() {
+    let (code, stdout, stderr) = ports(COLLIDING, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("ports_colliding", stdout);
+}
+
+#[test]
+fn table_of_the_example() {
+    let (code, stdout, stderr) = ports(EXAMPLE, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("ports_example", stdout);
+}
+
+#[test]
+fn table_of_a_clean_layout_says_so() {
+    let (code, stdout, _) = ports(CLEAN, &[]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("No overlaps"), "{stdout}");
+    assert!(!stdout.contains("! "), "no listener is marked: {stdout}");
+}
+
+#[test]
+fn json_names_each_collision_and_overlap() {
+    let (code, stdout, stderr) = ports(COLLIDING, &["--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let names: Vec<&str> = v["gateways"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["rescue", "default"], "sorted by base port");
+    let rescue = &v["gateways"][0];
+    assert_eq!(rescue["basePort"], 18787);
+    assert_eq!(rescue["footprint"], serde_json::json!([18787, 18897]));
+    assert_eq!(rescue["cdpRange"], serde_json::json!([18798, 18897]));
+    let control = rescue["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "browser-control")
+        .unwrap();
+    assert_eq!(control["port"], 18789);
+    assert_eq!(control["from"], "18787 + 2");
+    assert_eq!(
+        control["conflicts"],
+        serde_json::json!(["also default's gateway port"])
+    );
+
+    let collisions = v["collisions"].as_array().unwrap();
+    assert_eq!(collisions.len(), 1);
+    assert_eq!(collisions[0]["port"], 18789);
+    let parties: Vec<(&str, &str)> = collisions[0]["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["gateway"].as_str().unwrap(), p["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        parties,
+        [("rescue", "browser-control"), ("default", "gateway")]
+    );
+
+    let overlaps = v["overlaps"].as_array().unwrap();
+    assert_eq!(overlaps.len(), 1);
+    assert_eq!(overlaps[0]["shared"], serde_json::json!([18789, 18897]));
+    assert_eq!(overlaps[0]["count"], 109);
+    assert!(!v["intrusions"].as_array().unwrap().is_empty());
+    assert_eq!(v["summary"]["gateways"], 2);
+}
+
+#[test]
+fn json_of_a_clean_layout_is_empty_of_conflicts() {
+    let (_, stdout, _) = ports(CLEAN, &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for key in ["collisions", "intrusions", "overlaps"] {
+        assert_eq!(v[key], serde_json::json!([]), "{key}");
+    }
+    assert_eq!(v["gateways"].as_array().unwrap().len(), 3);
+    assert_eq!(v["summary"]["listeners"], 19);
+}
+
+#[test]
+fn svg_of_a_collision_is_red_where_gateways_meet() {
+    let svg = svg_of(COLLIDING, "colliding");
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(
+        !svg.contains("href"),
+        "self-contained: no links or external resources"
+    );
+    let png = rasterise(&svg, "colliding");
+
+    let total = png.width() as usize * png.height() as usize;
+    let ink = count(&png, 0..png.height(), |(r, g, b)| {
+        r < 200 || g < 200 || b < 200
+    });
+    assert!(
+        ink > total / 100,
+        "the picture is not blank ({ink} of {total} pixels inked)"
+    );
+
+    let lanes = lanes(&png);
+    assert_eq!(lanes.len(), 2, "one lane per gateway: {lanes:?}");
+    // Right of the lane names (which are red too): the marks and bars themselves.
+    for lane in &lanes {
+        let red = count_in(&png, lane.clone(), PLOT_X0..png.width(), is_red);
+        assert!(
+            red > 30,
+            "both gateways are marked red in their lane ({red} red pixels in {lane:?})"
+        );
+    }
+    assert!(count(&png, 0..png.height(), is_red) > 300);
+}
+
+#[test]
+fn svg_of_a_clean_layout_has_no_red() {
+    let svg = svg_of(CLEAN, "clean");
+    let png = rasterise(&svg, "clean");
+    assert_eq!(lanes(&png).len(), 3, "one lane per gateway");
+    assert_eq!(
+        count(&png, 0..png.height(), is_red),
+        0,
+        "nothing collides, nothing is red"
+    );
+    let ink = count(&png, 0..png.height(), |(r, g, b)| {
+        r < 200 || g < 200 || b < 200
+    });
+    assert!(ink > 2_000, "the picture is not blank ({ink} pixels inked)");
+}
+
+#[test]
+fn svg_keeps_far_apart_gateways_readable() {
+    // default and rescue at 18789/18809, ops at its hash port 55291: the axis is broken, so
+    // every footprint (111 ports) is drawn wide, not as a sliver of 18789..55401.
+    let svg = svg_of(EXAMPLE, "example");
+    let png = rasterise(&svg, "example");
+    let lanes = lanes(&png);
+    assert_eq!(lanes.len(), 3);
+    for lane in &lanes {
+        let width = bar_width(&png, lane);
+        assert!(width >= 150, "footprint bar is {width} px wide in {lane:?}");
+    }
+    assert!(
+        count(&png, 0..png.height(), is_red) > 0,
+        "rescue sits in default's CDP range"
+    );
+}
+
+#[test]
+fn svg_is_deterministic() {
+    assert_eq!(svg_of(EXAMPLE, "first"), svg_of(EXAMPLE, "second"));
+}
+
+#[test]
+fn several_formats_in_one_run() {
+    let svg = scratch("both.svg");
+    let json = scratch("both.json");
+    let (code, stdout, stderr) = ports(
+        CLEAN,
+        &[
+            "--format",
+            "human",
+            "--format",
+            &format!("svg={}", svg.display()),
+            "--format",
+            &format!("json={}", json.display()),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("Port map: 3 gateways"));
+    assert!(std::fs::read_to_string(svg).unwrap().ends_with("</svg>\n"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(v["gateways"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn unknown_format_is_a_usage_error() {
+    let (code, _, stderr) = ports(CLEAN, &["--format", "png"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown format \"png\""), "{stderr}");
+}
+
+#[test]
+fn reads_nothing_but_writes_only_where_told() {
+    let before = std::fs::read_dir(root().join(CLEAN).join(".openclaw-team-a"))
+        .unwrap()
+        .count();
+    let (code, _, _) = ports(CLEAN, &["--format", "json"]);
+    assert_eq!(code, 0);
+    let after = std::fs::read_dir(root().join(CLEAN).join(".openclaw-team-a"))
+        .unwrap()
+        .count();
+    assert_eq!(before, after);
+}
