@@ -140,6 +140,26 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// A string value that is only a reference to an environment variable (`${NAME}`, `$NAME`):
+/// it says where a secret lives without revealing it.
+pub fn is_env_reference(value: &str) -> bool {
+    let name = value
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+        .or_else(|| value.strip_prefix('$'))
+        .unwrap_or("");
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Values that carry credentials whatever their key: `Bearer …`, `Basic …`.
+pub fn is_secret_value(value: &str) -> bool {
+    let lower = value.trim_start().to_ascii_lowercase();
+    lower.starts_with("bearer ") || lower.starts_with("basic ")
+}
+
 /// Keys whose values are secrets wherever they appear: `botToken`, `appSecret`,
 /// `password`, `TELEGRAM_BOT_TOKEN`, `OPENAI_API_KEY`, ...
 pub fn is_secret_key(key: &str) -> bool {
@@ -157,6 +177,9 @@ pub fn is_secret_key(key: &str) -> bool {
         "credential",
         "privatekey",
         "private_key",
+        "api-key",
+        "authorization",
+        "cookie",
     ]
     .iter()
     .any(|word| lower.contains(word))
@@ -203,8 +226,8 @@ pub fn redact_url(url: &str) -> String {
 /// with letters and digits, no spaces or slashes.
 pub fn token_like_words(text: &str, base: usize) -> Vec<Span> {
     let mut out = Vec::new();
-    let is_word =
-        |c: char| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-' | '.' | '+' | '=');
+    // `=` separates `--flag=value` and `KEY=value`; it is not part of a token.
+    let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-' | '.' | '+');
     let mut start = None;
     for (i, c) in text
         .char_indices()
@@ -227,6 +250,37 @@ pub fn token_like_words(text: &str, base: usize) -> Vec<Span> {
             }
             _ => {}
         }
+    }
+    out
+}
+
+/// The inside of every quoted string in text that could not be parsed: with no structure to
+/// say which strings are secrets, all of them might be. Quotes end at the line's end.
+pub fn quoted_strings(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut open: Option<(char, usize)> = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match open {
+            Some((quote, start)) => {
+                if c == '\n' || (c == quote && !escaped) {
+                    out.push(Span { start, end: i });
+                    open = None;
+                }
+                escaped = c == '\\' && !escaped;
+            }
+            None if c == '"' || c == '\'' => {
+                open = Some((c, i + 1));
+                escaped = false;
+            }
+            None => {}
+        }
+    }
+    if let Some((_, start)) = open {
+        out.push(Span {
+            start,
+            end: text.len(),
+        });
     }
     out
 }

@@ -1,25 +1,7 @@
 //! The command line as users meet it: exit codes, usage errors, settings precedence.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn clawlint(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_clawlint"))
-        .args(args)
-        .current_dir(root())
-        .env_clear()
-        .output()
-        .expect("clawlint runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
+mod common;
+use common::*;
 
 const EXAMPLE: &str = "fixtures/example/home";
 

@@ -2,10 +2,11 @@
 //! OPENCLAW_* variables, no HOME), and its output is pinned by insta snapshots. Each
 //! fixture's `expect.toml` also states which rules must fire and which must stay quiet.
 
+mod common;
+use common::*;
+
 use serde::Deserialize;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::Command;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,10 +23,6 @@ struct Expect {
     exit: i32,
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn fixtures() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root().join("fixtures"))
         .unwrap()
@@ -34,21 +31,6 @@ fn fixtures() -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// Runs clawlint from the repository root, as the README shows, with a clean environment.
-pub fn clawlint(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_clawlint"))
-        .args(args)
-        .current_dir(root())
-        .env_clear()
-        .output()
-        .expect("clawlint runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    )
 }
 
 fn expect(name: &str) -> Expect {

@@ -4,28 +4,10 @@
 //! 2.1.0 schema (tests/data/sarif-schema-2.1.0.json, see tests/data/sarif-schema-2.1.0.md),
 //! JUnit is parsed as XML, and every fixture's output goes through the same checks.
 
+mod common;
+use common::*;
+
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs clawlint from the repository root, as the README shows, with a clean environment.
-fn clawlint(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_clawlint"))
-        .args(args)
-        .current_dir(root())
-        .env_clear()
-        .output()
-        .expect("clawlint runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    )
-}
 
 const HOME: &str = "fixtures/example/home";
 

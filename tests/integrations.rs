@@ -1,12 +1,11 @@
 //! The pre-commit hook and the GitHub Action, exercised as their hosts would run them.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use yaml_rust2::{Yaml, YamlLoader};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn load(name: &str) -> Yaml {
     let text = std::fs::read_to_string(root().join(name)).unwrap();
@@ -48,7 +47,7 @@ fn pre_commit_hook_manifest_parses_and_its_entry_runs() {
     let entry: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
     assert_eq!(entry[0], "clawlint");
     // As a user's .pre-commit-config.yaml would add: `args: [--home, fixtures/example/home]`.
-    let output = Command::new(&entry[0])
+    let output = Command::new(entry[0])
         .args(&entry[1..])
         .args(["--home", "fixtures/example/home"])
         .current_dir(root())

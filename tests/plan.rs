@@ -2,27 +2,11 @@
 //! layout it joins; a free base port with its reasons; the commands that create it.
 //! Run as users run it: the binary, from the repository root, with a clean environment.
 
+mod common;
+use common::*;
+
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn clawlint(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_clawlint"))
-        .args(args)
-        .current_dir(root())
-        .env_clear()
-        .output()
-        .expect("clawlint runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    )
-}
 
 const EXAMPLE: &str = "fixtures/example/home";
 const CLEAN: &str = "fixtures/ports-custom-profiles-200-apart/home";

@@ -2,28 +2,12 @@
 //! resvg and checked pixel by pixel (not blank, one lane per gateway, red exactly where
 //! gateways collide, far-apart gateways both readable).
 
+mod common;
+use common::*;
+
 use resvg::tiny_skia::{Pixmap, Transform};
 use resvg::usvg;
 use std::path::PathBuf;
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn clawlint(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_clawlint"))
-        .args(args)
-        .current_dir(root())
-        .env_clear()
-        .output()
-        .expect("clawlint runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    )
-}
 
 /// Where the lanes' plot starts, right of the gateway names.
 const PLOT_X0: u32 = 210;

@@ -208,7 +208,11 @@ fn unit_invocation(
     let file = register(sources, path, text.clone(), &env_spans);
     // Belt and braces: token-like words anywhere in Environment= lines and comments.
     let mut free_text: Vec<Span> = Vec::new();
-    for d in unit.get_all("Service", "Environment") {
+    for d in unit
+        .get_all("Service", "Environment")
+        .into_iter()
+        .chain(unit.get_all("Service", "ExecStart"))
+    {
         free_text.extend(crate::source::token_like_words(
             &text[d.value_span.start..d.value_span.end],
             d.value_span.start,
@@ -426,6 +430,8 @@ fn launchd_invocation(
         root,
     };
     let file = register(sources, path, text.clone(), &env_spans);
+    // Arguments and values in a plist are free text to us: mask whatever looks like a token.
+    sources.redact(file, crate::source::token_like_words(&text, 0));
     let whole = Loc {
         file,
         span: Span { start: 0, end: 0 },

@@ -59,7 +59,7 @@ impl Env {
         self.vars
             .get(name)
             .map(|v| v.value.as_str())
-            .filter(|v| !v.trim().is_empty())
+            .filter(|v| !v.trim_matches(crate::paths::is_js_whitespace).is_empty())
     }
 
     pub fn set(&mut self, name: &str, value: String, origin: EnvOrigin) {

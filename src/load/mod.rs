@@ -64,7 +64,8 @@ pub fn parse_config(
             // Nothing parsed, so no key says which strings are secrets: mask every long
             // string and token-like word.
             let text = &sources.file(file).text;
-            let masked = crate::source::token_like_words(text, 0);
+            let mut masked = crate::source::token_like_words(text, 0);
+            masked.extend(crate::source::quoted_strings(text));
             sources.redact(file, masked);
             Err(Problem {
                 kind: ProblemKind::Unparsable,
@@ -89,7 +90,9 @@ fn secret_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
             for m in members {
                 match &m.value.value {
                     json5::Value::String(s)
-                        if crate::source::is_secret_key(&m.key) && !s.starts_with('$') =>
+                        if (crate::source::is_secret_key(&m.key)
+                            || crate::source::is_secret_value(s))
+                            && !crate::source::is_env_reference(s) =>
                     {
                         out.push(inner_span(m.value.span));
                     }

@@ -26,7 +26,7 @@ pub fn parse_tcp_port(raw: &str) -> Option<u16> {
 
 /// `parseGatewayPortEnvValue`: `N`, `host:N` or `[v6]:N`; anything else is ignored.
 pub fn parse_port_env(raw: &str) -> Option<u16> {
-    let trimmed = raw.trim();
+    let trimmed = raw.trim_matches(crate::paths::is_js_whitespace);
     if trimmed.is_empty() {
         return None;
     }

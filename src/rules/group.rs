@@ -31,7 +31,9 @@ pub fn party(instance: &Instance, what: &str, origin: &Origin) -> Label {
     };
     // A value from no file is shown at the gateway's config, where it would be set.
     Label::new(
-        origin.loc().or(instance.config_exists.then_some(instance.config_loc)),
+        origin
+            .loc()
+            .or(instance.config_exists.then_some(instance.config_loc)),
         format!("{}: {what}{how}", instance.name),
         Some(&instance.name),
     )

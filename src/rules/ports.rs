@@ -18,7 +18,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out.extend(cdp_range_intrusions(ctx.instances));
     out.extend(ctx.instances.iter().filter_map(overflow_fallback));
     out.extend(footprint_overlaps(ctx.instances));
-    out.extend(ctx.instances.iter().filter_map(|i| hashed_port(i, &suggestion)));
+    out.extend(
+        ctx.instances
+            .iter()
+            .filter_map(|i| hashed_port(i, &suggestion)),
+    );
     out.extend(ctx.instances.iter().filter_map(ignored_port_env));
     out
 }

@@ -1,0 +1,498 @@
+//! Secret canaries: fixtures/secrets-canary/home puts a distinctive token in every position a
+//! credential can take (literal, `${VAR}` and `$VAR` from a state-dir `.env`, a tokenFile, an
+//! `$include`d file, a file SecretRef, Discord, Slack bot and app tokens, gateway auth token
+//! and password, a token duplicated across gateways so findings point at it, a token on a line
+//! shown as context next to a finding, and tokens right next to a syntax error), and in the
+//! places a secret can hide beyond those (service files' environment and arguments,
+//! `browser.cdpUrl` query tokens and passwords, commented-out lines), then runs every output
+//! format of `check` and `resolve` and looks for any of them in stdout and stderr.
+//!
+//! A token counts as leaked when the whole canary, or any 8-character piece of its secret part,
+//! appears in the output (after ANSI colour codes are removed): that catches tokens cut by line
+//! wrapping or partly masked. The public half of a Telegram token (the bot id before `:`) may be
+//! shown; everything after the colon is secret.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const HOME: &str = "fixtures/secrets-canary/home";
+
+/// A token in the fixture: where it is, the token as written, and whether clawlint resolves it
+/// as a gateway's credential (so its fingerprint must show in `resolve --format json`).
+struct Canary {
+    position: &'static str,
+    token: &'static str,
+    resolved: bool,
+}
+
+impl Canary {
+    /// The part that must never be shown: after the bot id for Telegram tokens.
+    fn secret(&self) -> &'static str {
+        match self.token.split_once(':') {
+            Some((id, rest)) if id.bytes().all(|b| b.is_ascii_digit()) => rest,
+            _ => self.token,
+        }
+    }
+}
+
+const fn canary(position: &'static str, token: &'static str, resolved: bool) -> Canary {
+    Canary {
+        position,
+        token,
+        resolved,
+    }
+}
+
+/// Every credential position of the brief: each token the linter reads as a credential (or
+/// sees next to a syntax error).
+const CANARIES: &[Canary] = &[
+    canary(
+        "literal telegram botToken in ~/.openclaw/openclaw.json (shared with rescue)",
+        "7000000001:CANARY-tglit-1ad9f4dd833a6612",
+        true,
+    ),
+    canary(
+        "literal gateway.auth.token in ~/.openclaw and ~/.openclaw-rescue (shared)",
+        "CANARY-gwauth-7700de0ed6e140c0",
+        true,
+    ),
+    canary(
+        "discord token from a file SecretRef (secrets.providers.vault, ~/secrets/vault.json)",
+        "CANARY-dsfile-e9a2ef87a0116573",
+        true,
+    ),
+    canary(
+        "slack botToken \"${SLACK_MAIN_BOT_TOKEN}\" from ~/.openclaw/.env (shared with ops's include)",
+        "xoxb-CANARY-slkenv-5588219c4d5b8973",
+        true,
+    ),
+    canary(
+        "slack appToken \"$SLACK_MAIN_APP\" shorthand from ~/.openclaw/.env",
+        "xapp-CANARY-slkappenv-5a8047ded2963e51",
+        true,
+    ),
+    canary(
+        "discord token \"$DISCORD_RESCUE\" shorthand from ~/.openclaw-rescue/.env (line after a finding's label)",
+        "CANARY-dsenv-133bd1589b6a3002",
+        true,
+    ),
+    canary(
+        "slack bot token next to the syntax error in ~/.openclaw-rescue/extra.json5 ($include)",
+        "xoxb-CANARY-slkbroken-4df5a8732506c1cc",
+        false,
+    ),
+    canary(
+        "slack app token on the syntax error's line in ~/.openclaw-rescue/extra.json5 ($include)",
+        "xapp-CANARY-slkbroken-5a6d1f0c93b2e874",
+        false,
+    ),
+    canary(
+        "gateway.auth.token on the same line as ops's colliding gateway.port",
+        "CANARY-gwctx-ccd607b898726f9a",
+        true,
+    ),
+    canary(
+        "slack appToken in ~/.openclaw-ops/channels.json5 ($include)",
+        "xapp-CANARY-slkapp-d2f31bf699d047e8",
+        true,
+    ),
+    canary(
+        "OPENCLAW_GATEWAY_PASSWORD in ~/.openclaw-ops/.env",
+        "CANARY-gwpass-49a2e2ae27e87f15",
+        true,
+    ),
+    canary(
+        "telegram tokenFile ~/tokens/ops-telegram.txt",
+        "7000000003:CANARY-tgfile-6a2e783aaac24642",
+        true,
+    ),
+    canary(
+        "literal telegram botToken right before the syntax error in ~/.openclaw-broken/openclaw.json",
+        "7000000009:CANARY-tgbroken-81b28eb0de16f9e8",
+        false,
+    ),
+];
+
+/// Values in the service files: ops's systemd unit (openclaw-gateway-ops.service), on the
+/// lines around the `ExecStart=` a CL101 label points at and in its `EnvironmentFile=`, and
+/// rescue's LaunchAgent (ai.openclaw.rescue.plist). `openclaw gateway` takes `--token` and
+/// `--password` (docs/cli/gateway/running.md), so a service's arguments can hold a secret.
+const SERVICE: &[Canary] = &[
+    canary(
+        "`--token` argument on the unit's ExecStart= line, which a CL101 label points at",
+        "CANARY-execarg-9091929394959697",
+        false,
+    ),
+    canary(
+        "`--password=` argument in the LaunchAgent's ProgramArguments, next to the string a CL101 label points at",
+        "CANARY-plistarg-b0b1b2b3b4b5b6b7",
+        false,
+    ),
+    canary(
+        "RESCUE_SPARE in the LaunchAgent's EnvironmentVariables",
+        "7000000025:CANARY-plistenv-c0c1c2c3c4c5c6c7",
+        false,
+    ),
+    canary(
+        "SLACK_SPARE_TOKEN in the LaunchAgent's EnvironmentVariables",
+        "xoxb-CANARY-plistenv2-d0d1d2d3d4d5d6d7",
+        false,
+    ),
+    canary(
+        "Environment=OPENCLAW_GATEWAY_TOKEN=... in the unit, the line above ExecStart=",
+        "CANARY-unitenv-a1b2c3d4e5f60718",
+        false,
+    ),
+    canary(
+        "quoted Environment=\"TG_OPS_UNIT=...\" in the unit, the line below ExecStart=",
+        "7000000011:CANARY-unitq-0718e5f6d4c3b2a1",
+        false,
+    ),
+    canary(
+        "unquoted DISCORD_OPS=... after a quoted word on the same Environment= line",
+        "CANARY-unitds-1b2b3b4b5b6b7b8b",
+        false,
+    ),
+    canary(
+        "SLACK_OPS_SPARE in the unit's EnvironmentFile ~/.openclaw-ops/gateway.systemd.env",
+        "xoxb-CANARY-envfile-c0ffee00deadbeef",
+        false,
+    ),
+];
+
+/// Credentials inside `browser.cdpUrl`: a hosted CDP service's `?token=` (Browserless and
+/// Notte, as OpenClaw's docs/tools/browser/remote.md configure them), shared by main and ops so
+/// CL601 fires on it, and a user:password in rescue's URL.
+const CDP_URL: &[Canary] = &[
+    canary(
+        "?token= of the browserless cdpUrl shared by ~/.openclaw and ~/.openclaw-ops (CL601)",
+        "CANARY-cdpq-3e9d51a07c2b8f46",
+        false,
+    ),
+    canary(
+        "password in rescue's browser.cdpUrl http://admin:PASSWORD@host:9222",
+        "CANARY-cdpuser-8b2f6e0d4a1c9357",
+        false,
+    ),
+];
+
+/// Secrets the secret-key list does not recognise: a literal `gateway.auth.password` that
+/// starts with `$` (but is no `$VAR` reference: lowercase, a dash), and HTTP auth headers as
+/// OpenClaw's docs configure them (`mcp.servers.*.headers.Authorization`,
+/// `models.providers.*.headers["cf-aig-authorization"]`, an `x-api-key` header). All sit on
+/// the lines around the ones a finding points at.
+const OTHER: &[Canary] = &[
+    canary(
+        "literal gateway.auth.password \"$uper-...\" on the line of rescue's shared auth token (CL305)",
+        "CANARY-dollar-0f9e8d7c6b5a4938",
+        true,
+    ),
+    canary(
+        "mcp.servers.docs.headers.Authorization \"Bearer ...\" in ~/.openclaw-ops, the line below a CL601 label",
+        "CANARY-bearer-1a2b3c4d5e6f7a8b",
+        false,
+    ),
+    canary(
+        "models.providers.corp.headers[\"x-api-key\"] in ~/.openclaw-ops, the line above a CL601 label",
+        "CANARY-xapikey-9c8d7e6f5a4b3c2d",
+        false,
+    ),
+    canary(
+        "models.providers.corp.headers[\"cf-aig-authorization\"] in ~/.openclaw-ops, the line above a CL601 label",
+        "CANARY-cfaig-5e4d3c2b1a0f9e8d",
+        false,
+    ),
+];
+
+/// Tokens that are not credentials OpenClaw reads but that a user left in the files: a
+/// commented-out `.env` line next to a line a finding points at.
+const COMMENTED: &[Canary] = &[canary(
+    "commented-out \"# TG_RESCUE=...\" line in ~/.openclaw-rescue/.env, just above the line a CL101 label points at",
+    "7000000002:CANARY-tgold-ac3aaa77e46426a8",
+    false,
+)];
+
+/// Every canary of every group, for telling one canary's pieces from another's.
+fn all_canaries() -> impl Iterator<Item = &'static Canary> {
+    CANARIES
+        .iter()
+        .chain(SERVICE)
+        .chain(CDP_URL)
+        .chain(COMMENTED)
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every way to run clawlint over the fixture: each `check` format (the list in
+/// src/commands.rs `FORMATS`), human output with and without colour, and `resolve`; then
+/// `ports` and `plan`, which also print what they resolved. The flag says whether the exit
+/// code must be 0 or 1 (for `ports` and `plan` only a crash counts).
+fn runs() -> Vec<(String, Vec<String>, bool)> {
+    let mut runs = Vec::new();
+    let check = |extra: &[&str]| {
+        let mut args: Vec<String> = ["check", "--home", HOME, "--no-config"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    for color in ["never", "always"] {
+        runs.push((
+            format!("check --format human --color {color}"),
+            check(&["--format", "human", "--color", color]),
+            true,
+        ));
+    }
+    for format in ["concise", "json", "sarif", "github", "junit"] {
+        runs.push((
+            format!("check --format {format}"),
+            check(&["--format", format]),
+            true,
+        ));
+    }
+    let owned = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    for format in ["human", "json"] {
+        runs.push((
+            format!("resolve --format {format}"),
+            owned(&["resolve", "--home", HOME, "--no-config", "--format", format]),
+            true,
+        ));
+    }
+    for format in ["human", "json"] {
+        runs.push((
+            format!("ports --format {format}"),
+            owned(&["ports", "--home", HOME, "--no-config", "--format", format]),
+            false,
+        ));
+        runs.push((
+            format!("plan --add probe --format {format}"),
+            owned(&[
+                "plan",
+                "--add",
+                "probe",
+                "--home",
+                HOME,
+                "--no-config",
+                "--format",
+                format,
+            ]),
+            false,
+        ));
+    }
+    runs
+}
+
+fn run(args: &[String]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_clawlint"))
+        .args(args)
+        .current_dir(root())
+        .env_clear()
+        .output()
+        .expect("clawlint runs");
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code(), strip_ansi(&text))
+}
+
+/// Removes ANSI escape sequences (CSI `ESC [ ... final` and OSC `ESC ] ... BEL/ST`), which
+/// could otherwise split a token in coloured output.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('\u{40}'..='\u{7e}').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' || (c == '\u{1b}' && chars.peek() == Some(&'\\')) {
+                        if c == '\u{1b}' {
+                            chars.next();
+                        }
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every line of `output` where `canary` shows, whole or as an 8-character piece of its
+/// secret part that no other canary has, as "line N: text".
+fn leaks_of(canary: &Canary, output: &str) -> Vec<String> {
+    let secret: Vec<char> = canary.secret().chars().collect();
+    let others: Vec<&str> = all_canaries()
+        .filter(|c| c.token != canary.token)
+        .map(|c| c.token)
+        .collect();
+    let pieces: Vec<String> = secret
+        .windows(8)
+        .map(|w| w.iter().collect::<String>())
+        .filter(|p| !others.iter().any(|o| o.contains(p.as_str())))
+        .collect();
+    assert!(
+        pieces.len() >= 8,
+        "{} is not distinctive enough",
+        canary.token
+    );
+    output
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(canary.token) || pieces.iter().any(|p| line.contains(p)))
+        .map(|(i, line)| format!("    line {}: {}", i + 1, line.trim_end()))
+        .collect()
+}
+
+fn find_leaks(canaries: &[Canary]) -> Vec<String> {
+    let mut report = Vec::new();
+    for (name, args, strict) in runs() {
+        let (code, output) = run(&args);
+        let ok = match strict {
+            true => matches!(code, Some(0) | Some(1)),
+            false => code.is_some_and(|c| c != 101),
+        };
+        assert!(
+            ok,
+            "`clawlint {}` exited {code:?}:\n{output}",
+            args.join(" ")
+        );
+        for canary in canaries {
+            let lines = leaks_of(canary, &output);
+            if !lines.is_empty() {
+                report.push(format!(
+                    "`clawlint {name}` shows the {} ({}):\n{}",
+                    canary.position,
+                    canary.token,
+                    lines.join("\n")
+                ));
+            }
+        }
+    }
+    report
+}
+
+#[test]
+fn no_credential_appears_in_any_output() {
+    let leaks = find_leaks(CANARIES);
+    assert!(
+        leaks.is_empty(),
+        "{} secret leak(s):\n\n{}",
+        leaks.len(),
+        leaks.join("\n\n")
+    );
+}
+
+#[test]
+fn no_service_file_secret_appears_in_any_output() {
+    let leaks = find_leaks(SERVICE);
+    assert!(
+        leaks.is_empty(),
+        "{} secret leak(s):\n\n{}",
+        leaks.len(),
+        leaks.join("\n\n")
+    );
+}
+
+#[test]
+fn no_cdp_url_credential_appears_in_any_output() {
+    let leaks = find_leaks(CDP_URL);
+    assert!(
+        leaks.is_empty(),
+        "{} secret leak(s):\n\n{}",
+        leaks.len(),
+        leaks.join("\n\n")
+    );
+}
+
+#[test]
+fn no_secret_under_an_unlisted_key_appears_in_any_output() {
+    let leaks = find_leaks(OTHER);
+    assert!(
+        leaks.is_empty(),
+        "{} secret leak(s):\n\n{}",
+        leaks.len(),
+        leaks.join("\n\n")
+    );
+}
+
+#[test]
+fn no_commented_out_token_appears_in_any_output() {
+    let leaks = find_leaks(COMMENTED);
+    assert!(
+        leaks.is_empty(),
+        "{} secret leak(s):\n\n{}",
+        leaks.len(),
+        leaks.join("\n\n")
+    );
+}
+
+/// The fixture really exercises every position: each resolvable canary is resolved (its
+/// fingerprint shows in `resolve --format json`), and the findings that show the files fire.
+#[test]
+fn every_canary_is_read() {
+    let (_, json) = run(&[
+        "resolve".into(),
+        "--home".into(),
+        HOME.into(),
+        "--no-config".into(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    for canary in all_canaries().filter(|c| c.resolved) {
+        let fingerprint = clawlint::resolve::secrets::fingerprint(canary.token);
+        assert!(
+            json.contains(&fingerprint),
+            "{} ({}) was not resolved: no sha256Prefix {fingerprint} in resolve --format json",
+            canary.position,
+            canary.token
+        );
+    }
+    let (_, findings) = run(&[
+        "check".into(),
+        "--home".into(),
+        HOME.into(),
+        "--no-config".into(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    for code in [
+        "CL101", "CL301", "CL303", "CL305", "CL501", "CL601", "CL901",
+    ] {
+        assert!(
+            findings.contains(&format!("\"{code}\"")),
+            "{code} should fire on the canary fixture"
+        );
+    }
+}
+
+#[test]
+fn leak_detection_sees_through_wrapping_and_colour() {
+    let canary = &CANARIES[0];
+    // The secret cut in two by a line break, inside colour codes.
+    let wrapped = "x 7000000001:CANARY-tglit-1ad9\u{1b}[31m\n  │ f4dd833a6612\u{1b}[0m";
+    assert!(!leaks_of(canary, &strip_ansi(wrapped)).is_empty());
+    // The bot id alone, and a masked token, are fine.
+    assert!(leaks_of(canary, "bot 7000000001:…, sha256 7f217a2f").is_empty());
+    assert!(leaks_of(
+        canary,
+        "botToken: \"****************************************\""
+    )
+    .is_empty());
+}
