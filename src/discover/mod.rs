@@ -5,6 +5,7 @@ pub mod launchd;
 pub mod manifest;
 pub mod services;
 pub mod systemd;
+pub mod windows;
 
 use crate::load::env::Env;
 use crate::load::Problem;
@@ -122,10 +123,11 @@ fn is_native(instance: &Instance) -> bool {
         other => other.strip_prefix(".openclaw-"),
     };
     let expected = crate::resolve::paths::service_names(profile);
-    instance
-        .service
-        .as_ref()
-        .is_some_and(|s| s.name == expected.systemd_unit || s.name == expected.launchd_label)
+    instance.service.as_ref().is_some_and(|s| {
+        s.name == expected.systemd_unit
+            || s.name == expected.launchd_label
+            || s.name == expected.windows_task
+    })
 }
 
 /// A home's last path component, to tell gateways of several homes apart.

@@ -34,6 +34,17 @@ pub fn service_files(home: &Path, root: Option<&Path>) -> Vec<(PathBuf, &'static
         }
     }
     let mut out = Vec::new();
+    // Windows Scheduled Tasks run `<state dir>/gateway.cmd`.
+    if let Ok(entries) = std::fs::read_dir(home) {
+        let mut scripts: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".openclaw"))
+            .map(|e| e.path().join("gateway.cmd"))
+            .filter(|p| p.is_file())
+            .collect();
+        scripts.sort();
+        out.extend(scripts.into_iter().map(|f| (f, "windows-task")));
+    }
     for (dir, kind, ext) in dirs {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -104,6 +115,7 @@ pub fn invocation(
     };
     match kind {
         "launchd" => launchd_invocation(path, &bytes, home, root, sources, problems),
+        "windows-task" => task_invocation(path, &bytes, home, sources),
         _ => unit_invocation(path, kind, &bytes, home, root, sources, problems),
     }
 }
@@ -502,4 +514,74 @@ fn read_wrapper_env(
             EnvOrigin::Service(Loc { file, span }),
         );
     }
+}
+
+/// A Windows task script. Its paths are Windows paths under the user's profile directory;
+/// they are read under the scanned home.
+fn task_invocation(
+    path: &Path,
+    bytes: &[u8],
+    home: &Path,
+    sources: &mut SourceMap,
+) -> Option<Invocation> {
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let script = super::windows::parse_task_script(&text)?;
+    let argv = gateway_argv(script.program_arguments.clone());
+    let name = script
+        .environment
+        .iter()
+        .find(|(k, _, _)| k == "OPENCLAW_WINDOWS_TASK_NAME")
+        .map_or_else(|| "gateway.cmd".to_string(), |(_, v, _)| v.clone());
+    if !starts_gateway(&argv, &name) {
+        return None;
+    }
+    let profile_home = script
+        .environment
+        .iter()
+        .find(|(k, _, _)| k == "USERPROFILE" || k == "HOME")
+        .map(|(_, v, _)| v.clone())
+        .or_else(|| script.working_directory.clone());
+    let map = |value: &str| -> String {
+        match &profile_home {
+            Some(h) if value.len() >= h.len() && value[..h.len()].eq_ignore_ascii_case(h) => {
+                format!("{}{}", home.display(), value[h.len()..].replace('\\', "/"))
+            }
+            _ => value.to_string(),
+        }
+    };
+    let env_spans: Vec<(String, Span)> = script
+        .environment
+        .iter()
+        .map(|(k, _, s)| (k.clone(), *s))
+        .collect();
+    let file = register(sources, path, text.clone(), &env_spans);
+    sources.redact(file, crate::source::token_like_words(&text, 0));
+    let mut env = Env::new();
+    for (key, value, span) in &script.environment {
+        env.set(
+            key,
+            map(value),
+            EnvOrigin::Service(Loc { file, span: *span }),
+        );
+    }
+    env.set("HOME", home.display().to_string(), EnvOrigin::Given);
+    let loc = Loc {
+        file,
+        span: script.command,
+    };
+    let service = ServiceFile {
+        kind: "windows-task",
+        path: path.to_path_buf(),
+        name,
+        loc,
+        restart: None,
+        prevent_exit_status: Vec::new(),
+        port: port_arg(&argv, loc),
+    };
+    let cwd = script
+        .working_directory
+        .as_deref()
+        .map(|d| PathBuf::from(map(d)))
+        .unwrap_or_else(|| home.to_path_buf());
+    Some(build(argv, env, cwd, home, path, service))
 }

@@ -112,8 +112,14 @@ fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
 /// The profile a service's name stands for: `openclaw-gateway-P.service`, `ai.openclaw.P`.
 fn profile_of_service_name(name: &str) -> Option<Option<String>> {
     let stem = name.strip_suffix(".service").unwrap_or(name);
-    if stem == "openclaw-gateway" || stem == "ai.openclaw.gateway" {
+    if stem == "openclaw-gateway" || stem == "ai.openclaw.gateway" || stem == "OpenClaw Gateway" {
         return Some(None);
+    }
+    if let Some(profile) = stem
+        .strip_prefix("OpenClaw Gateway (")
+        .and_then(|p| p.strip_suffix(')'))
+    {
+        return Some(Some(profile.to_string()));
     }
     stem.strip_prefix("openclaw-gateway-")
         .or_else(|| stem.strip_prefix("ai.openclaw."))
