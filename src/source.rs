@@ -143,15 +143,21 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 /// A string value that is only a reference to an environment variable (`${NAME}`, `$NAME`):
 /// it says where a secret lives without revealing it.
 pub fn is_env_reference(value: &str) -> bool {
-    let name = value
-        .strip_prefix("${")
-        .and_then(|v| v.strip_suffix('}'))
-        .or_else(|| value.strip_prefix('$'))
-        .unwrap_or("");
-    !name.is_empty()
-        && name
-            .bytes()
+    let name_chars = |n: &str| {
+        n.bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    };
+    // `${NAME}` substitution: `[A-Z_][A-Z0-9_]*`; `$NAME` shorthand: `[A-Z][A-Z0-9_]*`.
+    if let Some(name) = value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
+        let first = name.bytes().next();
+        return first.is_some_and(|b| b.is_ascii_uppercase() || b == b'_') && name_chars(name);
+    }
+    match value.strip_prefix('$') {
+        Some(name) => {
+            name.bytes().next().is_some_and(|b| b.is_ascii_uppercase()) && name_chars(name)
+        }
+        None => false,
+    }
 }
 
 /// Values that carry credentials whatever their key: `Bearer …`, `Basic …`.

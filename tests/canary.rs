@@ -4,8 +4,9 @@
 //! and password, a token duplicated across gateways so findings point at it, a token on a line
 //! shown as context next to a finding, and tokens right next to a syntax error), and in the
 //! places a secret can hide beyond those (service files' environment and arguments,
-//! `browser.cdpUrl` query tokens and passwords, commented-out lines), then runs every output
-//! format of `check` and `resolve` and looks for any of them in stdout and stderr.
+//! `browser.cdpUrl` query tokens and passwords, HTTP auth headers, a literal password starting
+//! with `$`, commented-out lines), then runs every output format of `check` and `resolve`
+//! (and `ports` and `plan`) and looks for any of them in stdout and stderr.
 //!
 //! A token counts as leaked when the whole canary, or any 8-character piece of its secret part,
 //! appears in the output (after ANSI colour codes are removed): that catches tokens cut by line

@@ -162,12 +162,12 @@ fn clawlint(args: &[&str]) -> std::process::Output {
 // Port values that JavaScript trims differently
 // ---------------------------------------------------------------------------------------------
 
-// FAILS: found by tests/properties.rs (port_env_matches_openclaw_on_any_text) and confirmed
+// Fixed in 88760d4. Found by tests/properties.rs (port_env_matches_openclaw_on_any_text), confirmed
 // against the real openclaw@2026.9.6 (`resolveGatewayPort({}, {OPENCLAW_GATEWAY_PORT: raw})`
 // from dist/paths-DehQwyE0.mjs). `parseGatewayPortEnvValue` trims with JavaScript's
 // `String.prototype.trim`, which removes U+FEFF (ZERO WIDTH NO-BREAK SPACE, a BOM) but not
-// U+0085 (NEXT LINE). `ports::parse_port_env` uses Rust's `str::trim` (Unicode White_Space),
-// which does the opposite, so OpenClaw listens on 18790 where clawlint says "ignored", and
+// U+0085 (NEXT LINE). `ports::parse_port_env` used Rust's `str::trim` (Unicode White_Space),
+// which does the opposite, so OpenClaw listened on 18790 where clawlint said "ignored", and
 // the other way round. Out of 12,155 generated values, all 127 disagreements were these two
 // characters. The same `str::trim` stands for JS `trim()` elsewhere (`Env::value`,
 // `normalize_profile_name`, `home_relative`, `user_path`).
@@ -185,15 +185,15 @@ fn port_env_trims_like_javascript() {
 // Secrets in unparsable configs
 // ---------------------------------------------------------------------------------------------
 
-// FAILS: found by tests/properties.rs (secrets_never_survive_redaction). When a config does
-// not parse, `load::parse_config` masks only "token-like words" (`source::token_like_words`:
-// 16+ characters of `[A-Za-z0-9:_\-.+=]` with a letter and a digit). A secret string that is
-// shorter, has no digit, or contains `/` (base64) stays in the text that the CL901 snippet
+// Fixed in 88760d4. Found by tests/properties.rs (secrets_never_survive_redaction). When a config did
+// not parse, `load::parse_config` masked only "token-like words" (`source::token_like_words`:
+// 16+ characters of `[A-Za-z0-9:_\-.+=]` with a letter and a digit). A secret string that was
+// shorter, had no digit, or contained `/` (base64) stayed in the text that the CL901 snippet
 // shows (`check` human output, context line of the syntax error):
 //
 //   { channels: { telegram: { botToken: "a_0A__aaa-0a" dmPolicy: "pairing" } } }
 //
-// prints `botToken: "a_0A__aaa-0a"`. Every quoted string in an unparsable file may be a secret.
+// printed `botToken: "a_0A__aaa-0a"`. Every quoted string in an unparsable file may be a secret.
 #[test]
 fn unparsable_config_masks_every_secret_string() {
     let secrets = [
@@ -213,4 +213,53 @@ fn unparsable_config_masks_every_secret_string() {
         let shown = sources.file(id).redacted_text();
         assert!(!shown.contains(secret), "{secret} is shown:\n{shown}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `$` literals that are no env reference
+// ---------------------------------------------------------------------------------------------
+
+// FAILS: found by tests/properties.rs (secrets_never_survive_redaction, 20,000 cases).
+// `source::is_env_reference` takes `$` followed by any of `[A-Z0-9_]` for a `$VAR` reference and
+// leaves it unmasked, but OpenClaw's shorthand is `^\$[A-Z][A-Z0-9_]{0,127}$` (first character a
+// letter; openclaw-facts.md §3.5, `secrets::env_shorthand` in src/resolve/secrets.rs) and its
+// substitution needs braces. So `botToken: "$0A00_A0"` is a literal secret to OpenClaw (and to
+// clawlint's own resolver, which fingerprints it) but is printed in snippets.
+#[test]
+fn dollar_literals_that_are_no_reference_are_masked() {
+    for secret in ["$0A00_A0", "$_PASSWORD9", "$9TOKEN"] {
+        let text = format!(
+            "{{\n  gateway: {{ port: 18789, auth: {{ password: \"{secret}\" }} }},\n  channels: {{ telegram: {{ botToken: \"{secret}\" }} }},\n}}\n"
+        );
+        let mut sources = clawlint::source::SourceMap::new();
+        let path = std::path::Path::new("/nonexistent/clawlint-regressions/dollar.json");
+        assert!(clawlint::load::parse_config(&mut sources, path, text, None).is_ok());
+        let id = sources.lookup(path).expect("registered");
+        let shown = sources.file(id).redacted_text();
+        assert!(!shown.contains(secret), "{secret} is shown:\n{shown}");
+    }
+    // References stay readable: they say where the secret lives.
+    let text = "{ channels: { telegram: { botToken: \"$TG_TOKEN\" }, slack: { botToken: \"${SLACK_BOT}\" } } }";
+    let mut sources = clawlint::source::SourceMap::new();
+    let path = std::path::Path::new("/nonexistent/clawlint-regressions/refs.json");
+    assert!(clawlint::load::parse_config(&mut sources, path, text.to_string(), None).is_ok());
+    let id = sources.lookup(path).expect("registered");
+    assert_eq!(sources.file(id).redacted_text(), text);
+}
+
+// FAILS: the same JavaScript-trim difference as `port_env_trims_like_javascript`, in profile
+// names. OpenClaw's `normalizeProfileName` (dist/profile-utils-D5FwriYc.mjs:10) does
+// `raw?.trim()`, so `OPENCLAW_PROFILE="\u{feff}rescue"` is profile `rescue` (hash port 23532,
+// state `~/.openclaw-rescue`), while `profile::normalize_profile_name` uses `str::trim`, keeps
+// the U+FEFF and rejects the name; and `"rescue\u{85}"` is invalid to OpenClaw (U+0085 is no
+// JS whitespace) but `rescue` to clawlint. `profile_state_dir`, `home_relative`,
+// `apply_profile_flag` and `resolve::user_path` trim the same way.
+#[test]
+fn profile_names_trim_like_javascript() {
+    use clawlint::resolve::profile::normalize_profile_name;
+    assert_eq!(
+        normalize_profile_name(Some("\u{feff}rescue")),
+        Some("rescue".to_string())
+    );
+    assert_eq!(normalize_profile_name(Some("rescue\u{85}")), None);
 }

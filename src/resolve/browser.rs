@@ -58,7 +58,7 @@ pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) 
     };
     let top_url = block
         .and_then(|b| b.get("cdpUrl"))
-        .and_then(|n| Some((n, n.as_str()?.trim())))
+        .and_then(|n| Some((n, n.as_str()?.trim_matches(crate::paths::is_js_whitespace))))
         .filter(|(_, s)| !s.is_empty());
     let top = match top_url {
         Some((node, raw)) => match Url::parse(raw) {
@@ -185,7 +185,14 @@ fn configured_entry<'a>(name: &str, node: &'a Node) -> ProfileEntry<'a> {
     });
     let cdp_url = node
         .get("cdpUrl")
-        .and_then(|n| Some((n, n.as_str()?.trim().to_string())))
+        .and_then(|n| {
+            Some((
+                n,
+                n.as_str()?
+                    .trim_matches(crate::paths::is_js_whitespace)
+                    .to_string(),
+            ))
+        })
         .filter(|(_, s)| !s.is_empty());
     ProfileEntry {
         name: name.to_string(),
@@ -420,7 +427,7 @@ pub struct Url {
 
 impl Url {
     pub fn parse(raw: &str) -> Result<Url, String> {
-        let raw = raw.trim();
+        let raw = raw.trim_matches(crate::paths::is_js_whitespace);
         let (scheme, after) = raw
             .split_once("://")
             .ok_or_else(|| format!("invalid URL: {raw}"))?;

@@ -108,7 +108,7 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
 /// with `Invalid profile name` (openclaw-facts.md §1.1).
 fn invalid_profile_env(env: &Env) -> Option<Problem> {
     let var = env.get("OPENCLAW_PROFILE")?;
-    let name = var.value.trim();
+    let name = var.value.trim_matches(crate::paths::is_js_whitespace);
     if name.is_empty()
         || name.eq_ignore_ascii_case("default")
         || profile::is_valid_profile_name(name)
@@ -317,5 +317,5 @@ fn apply_config_env_block(root: &Node, env: &mut Env) {
 
 /// Paths relative to a config value are resolved the way OpenClaw's `resolveUserPath` does.
 pub fn user_path(raw: &str, home: &Path, cwd: &Path) -> PathBuf {
-    crate::paths::resolve_user_path(raw.trim(), home, cwd)
+    crate::paths::resolve_user_path(raw.trim_matches(crate::paths::is_js_whitespace), home, cwd)
 }

@@ -20,14 +20,22 @@ fn env_origin(env: &Env, var: &str) -> Origin {
 
 /// `resolveEffectiveHomeDir`: `OPENCLAW_HOME` (its `~` expanded with the OS home) or `HOME`.
 pub fn effective_home(env: &Env, os_home: &Path, cwd: &Path) -> PathBuf {
-    let usable = |v: &&str| !matches!(v.trim(), "" | "undefined" | "null");
+    let usable = |v: &&str| {
+        !matches!(
+            v.trim_matches(crate::paths::is_js_whitespace),
+            "" | "undefined" | "null"
+        )
+    };
     if let Some(raw) = env.value("OPENCLAW_HOME").filter(usable) {
-        let raw = raw.trim();
+        let raw = raw.trim_matches(crate::paths::is_js_whitespace);
         let expanded = expand_tilde(raw, os_home).unwrap_or_else(|| PathBuf::from(raw));
         return resolve(cwd, &expanded);
     }
     match env.value("HOME").filter(usable) {
-        Some(home) => resolve(cwd, Path::new(home.trim())),
+        Some(home) => resolve(
+            cwd,
+            Path::new(home.trim_matches(crate::paths::is_js_whitespace)),
+        ),
         None => resolve(cwd, os_home),
     }
 }
@@ -55,12 +63,16 @@ pub fn state_dir(env: &Env, home: &Path, cwd: &Path) -> Sourced<PathBuf> {
 /// else `<state dir>/openclaw.json`.
 pub fn config_path(env: &Env, home: &Path, cwd: &Path, state_dir: &Path) -> Sourced<PathBuf> {
     if let Some(raw) = env.value("OPENCLAW_CONFIG_PATH") {
-        let path = resolve_user_path(raw.trim(), home, cwd);
+        let path = resolve_user_path(raw.trim_matches(crate::paths::is_js_whitespace), home, cwd);
         return Sourced::new(path, env_origin(env, "OPENCLAW_CONFIG_PATH"));
     }
     let mut dirs = Vec::new();
     if let Some(raw) = env.value("OPENCLAW_STATE_DIR") {
-        dirs.push(resolve_user_path(raw.trim(), home, cwd));
+        dirs.push(resolve_user_path(
+            raw.trim_matches(crate::paths::is_js_whitespace),
+            home,
+            cwd,
+        ));
     }
     dirs.push(home.join(".openclaw"));
     dirs.push(home.join(".clawdbot"));
@@ -174,8 +186,10 @@ pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Ag
     let entries = agent_entries(ctx.config);
     let owner = data_owner(ctx.config, &entries);
     let fallback = ctx.config.at(&["agents", "defaults", "workspace"]);
-    let fallback =
-        fallback.and_then(|n| Some((n, n.as_str()?.trim())).filter(|(_, s)| !s.is_empty()));
+    let fallback = fallback.and_then(|n| {
+        Some((n, n.as_str()?.trim_matches(crate::paths::is_js_whitespace)))
+            .filter(|(_, s)| !s.is_empty())
+    });
     entries
         .iter()
         .map(|(id, entry)| {
@@ -219,7 +233,7 @@ pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Ag
 }
 
 fn non_blank(node: &Node) -> Option<(&Node, &str)> {
-    let s = node.as_str()?.trim();
+    let s = node.as_str()?.trim_matches(crate::paths::is_js_whitespace);
     (!s.is_empty()).then_some((node, s))
 }
 

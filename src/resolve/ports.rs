@@ -52,7 +52,12 @@ pub fn parse_port_env(raw: &str) -> Option<u16> {
 /// An `OPENCLAW_GATEWAY_PORT` that is set but not a port OpenClaw can parse.
 pub fn ignored_port_env(env: &Env) -> Option<Sourced<String>> {
     let var = env.get("OPENCLAW_GATEWAY_PORT")?;
-    if var.value.trim().is_empty() || parse_port_env(&var.value).is_some() {
+    if var
+        .value
+        .trim_matches(crate::paths::is_js_whitespace)
+        .is_empty()
+        || parse_port_env(&var.value).is_some()
+    {
         return None;
     }
     let origin = Origin::Env {
@@ -216,7 +221,9 @@ fn fixed_listeners(config: &Node) -> Vec<Listener> {
     let mut out = Vec::new();
     for (account, block) in telegram_blocks(config) {
         let webhook = block.get("webhookUrl").and_then(Node::as_str);
-        if webhook.is_none_or(|u| u.trim().is_empty()) || !enabled(block) {
+        if webhook.is_none_or(|u| u.trim_matches(crate::paths::is_js_whitespace).is_empty())
+            || !enabled(block)
+        {
             continue;
         }
         let webhook_node = block.get("webhookUrl").expect("checked above");

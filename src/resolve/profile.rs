@@ -2,7 +2,7 @@
 //! (`applyCliProfileEnv`, openclaw-facts.md §1.2).
 
 use crate::load::env::{Env, EnvOrigin};
-use crate::paths::{expand_tilde, resolve};
+use crate::paths::{expand_tilde, is_js_whitespace, resolve};
 use std::path::{Path, PathBuf};
 
 /// `PROFILE_NAME_RE`: `/^[a-z0-9][a-z0-9_-]{0,63}$/i`.
@@ -18,7 +18,7 @@ pub fn is_valid_profile_name(name: &str) -> bool {
 
 /// `normalizeProfileName`: a valid name other than `default` (any case), else `None`.
 pub fn normalize_profile_name(raw: Option<&str>) -> Option<String> {
-    let name = raw?.trim();
+    let name = raw?.trim_matches(is_js_whitespace);
     if name.is_empty() || name.eq_ignore_ascii_case("default") || !is_valid_profile_name(name) {
         return None;
     }
@@ -36,17 +36,18 @@ pub fn profile_hash_port(profile: &str) -> u16 {
 
 /// `<home>/.openclaw` for `default`, `<home>/.openclaw-<name>` otherwise.
 pub fn profile_state_dir(home: &Path, profile: &str) -> PathBuf {
-    if profile.trim().eq_ignore_ascii_case("default") {
+    let profile = profile.trim_matches(is_js_whitespace);
+    if profile.eq_ignore_ascii_case("default") {
         home.join(".openclaw")
     } else {
-        home.join(format!(".openclaw-{}", profile.trim()))
+        home.join(format!(".openclaw-{profile}"))
     }
 }
 
 /// `resolveHomeRelativePath`: trimmed, `~` expanded with the effective home, made absolute
 /// against the process cwd.
 pub fn home_relative(raw: &str, home: &Path, cwd: &Path) -> PathBuf {
-    let trimmed = raw.trim();
+    let trimmed = raw.trim_matches(is_js_whitespace);
     match expand_tilde(trimmed, home) {
         Some(expanded) => resolve(cwd, &expanded),
         None => resolve(cwd, Path::new(trimmed)),
@@ -56,7 +57,7 @@ pub fn home_relative(raw: &str, home: &Path, cwd: &Path) -> PathBuf {
 /// Applies the root `--profile NAME` (or `--dev`, which is `--profile dev`) to `env`.
 /// `home` is the effective home (`OPENCLAW_HOME` first).
 pub fn apply_profile_flag(env: &mut Env, profile: &str, flag: &str, home: &Path, cwd: &Path) {
-    let profile = profile.trim();
+    let profile = profile.trim_matches(is_js_whitespace);
     if profile.is_empty() {
         return;
     }
@@ -65,7 +66,7 @@ pub fn apply_profile_flag(env: &mut Env, profile: &str, flag: &str, home: &Path,
     };
     let inherited = env
         .value("OPENCLAW_PROFILE")
-        .map(|v| v.trim().to_string())
+        .map(|v| v.trim_matches(is_js_whitespace).to_string())
         .unwrap_or_else(|| "default".to_string());
     let existing_state = env.value("OPENCLAW_STATE_DIR").map(str::to_string);
     let existing_config = env.value("OPENCLAW_CONFIG_PATH").map(str::to_string);

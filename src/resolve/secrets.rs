@@ -33,7 +33,7 @@ pub fn telegram_bot_id(token: &str) -> Option<String> {
 
 fn known(value: &str, hint: Option<String>) -> SecretIdentity {
     SecretIdentity::Known {
-        fingerprint: fingerprint(value.trim()),
+        fingerprint: fingerprint(value.trim_matches(crate::paths::is_js_whitespace)),
         hint,
     }
 }
@@ -63,7 +63,7 @@ pub fn secret_from_node(
     hint: fn(&str) -> Option<String>,
 ) -> Option<(SecretIdentity, Origin)> {
     if let Some(text) = node.as_str() {
-        let text = text.trim();
+        let text = text.trim_matches(crate::paths::is_js_whitespace);
         if text.is_empty() {
             return None;
         }
@@ -99,7 +99,11 @@ pub fn from_env(
     hint: fn(&str) -> Option<String>,
     reference: Origin,
 ) -> (SecretIdentity, Origin) {
-    match ctx.env.get(name).filter(|v| !v.value.trim().is_empty()) {
+    match ctx.env.get(name).filter(|v| {
+        !v.value
+            .trim_matches(crate::paths::is_js_whitespace)
+            .is_empty()
+    }) {
         Some(var) => {
             let origin = match reference.loc() {
                 Some(loc) => Origin::Substituted {
@@ -112,7 +116,13 @@ pub fn from_env(
                     set_by: var.origin.clone(),
                 },
             };
-            (known(&var.value, hint(var.value.trim())), origin)
+            (
+                known(
+                    &var.value,
+                    hint(var.value.trim_matches(crate::paths::is_js_whitespace)),
+                ),
+                origin,
+            )
         }
         None => (
             SecretIdentity::Unresolved {
@@ -151,14 +161,24 @@ fn secret_ref(
         reason,
     };
     match source.as_str() {
-        "env" => match ctx.env.get(&id).filter(|v| !v.value.trim().is_empty()) {
-            Some(var) => known(&var.value, hint(var.value.trim())),
+        "env" => match ctx.env.get(&id).filter(|v| {
+            !v.value
+                .trim_matches(crate::paths::is_js_whitespace)
+                .is_empty()
+        }) {
+            Some(var) => known(
+                &var.value,
+                hint(var.value.trim_matches(crate::paths::is_js_whitespace)),
+            ),
             None => unresolved(format!(
                 "${id} is not set in any environment clawlint can see"
             )),
         },
         "file" => match provider_def.and_then(|d| file_secret(d, &id, ctx)) {
-            Some(value) => known(&value, hint(value.trim())),
+            Some(value) => known(
+                &value,
+                hint(value.trim_matches(crate::paths::is_js_whitespace)),
+            ),
             None => unresolved("the secret file cannot be read statically".to_string()),
         },
         other => unresolved(format!("an `{other}` secret is only known at run time")),
@@ -180,7 +200,10 @@ fn file_secret(def: &Node, id: &str, ctx: &SecretContext) -> Option<String> {
     let path = resolve_user_path(def.get("path")?.as_str()?, ctx.home, ctx.cwd);
     let text = read_text(&path, SMALL_FILE_LIMIT).ok()?;
     if def.get("mode").and_then(Node::as_str) == Some("singleValue") {
-        return Some(text.trim().to_string());
+        return Some(
+            text.trim_matches(crate::paths::is_js_whitespace)
+                .to_string(),
+        );
     }
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     json.pointer(id)?.as_str().map(str::to_string)
@@ -192,14 +215,21 @@ pub fn token_file(
     ctx: &SecretContext,
     hint: fn(&str) -> Option<String>,
 ) -> Option<(SecretIdentity, Origin)> {
-    let raw = node.as_str()?.trim();
+    let raw = node.as_str()?.trim_matches(crate::paths::is_js_whitespace);
     if raw.is_empty() {
         return None;
     }
     let path = resolve_user_path(raw, ctx.home, ctx.cwd);
     let is_symlink = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
     let identity = match read_text(&path, SMALL_FILE_LIMIT) {
-        Ok(text) if !is_symlink && !text.trim().is_empty() => known(&text, hint(text.trim())),
+        Ok(text)
+            if !is_symlink && !text.trim_matches(crate::paths::is_js_whitespace).is_empty() =>
+        {
+            known(
+                &text,
+                hint(text.trim_matches(crate::paths::is_js_whitespace)),
+            )
+        }
         Ok(_) if is_symlink => SecretIdentity::Unresolved {
             reference: format!("file:{}", path.display()),
             reason: "OpenClaw refuses a tokenFile that is a symlink".to_string(),
