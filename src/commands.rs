@@ -117,8 +117,8 @@ pub fn load(args: &InputArgs) -> Result<Loaded, Failure> {
     Ok((inventory, settings, file))
 }
 
-fn settings(
-    args: &CheckArgs,
+/// What `clawlint.toml` says: levels, selections and intended sharing.
+pub fn file_settings(
     loaded: Option<&config::Loaded>,
     file: Option<crate::source::FileId>,
 ) -> Settings {
@@ -141,6 +141,16 @@ fn settings(
             })
             .collect();
     }
+    settings
+}
+
+/// The file's settings with the command line on top.
+fn settings(
+    args: &CheckArgs,
+    loaded: Option<&config::Loaded>,
+    file: Option<crate::source::FileId>,
+) -> Settings {
+    let mut settings = file_settings(loaded, file);
     if !args.select.is_empty() {
         settings.select = args.select.clone();
     }
@@ -170,24 +180,25 @@ fn check_codes(codes: &[String]) -> Result<(), Failure> {
 const FORMATS: &[&str] = &["human", "concise", "json", "sarif", "github", "junit"];
 
 /// `FMT` or `FMT=PATH`.
-struct OutputSpec {
-    format: String,
-    path: Option<PathBuf>,
+pub struct OutputSpec {
+    pub format: String,
+    pub path: Option<PathBuf>,
 }
 
-fn output_specs(raw: &[String]) -> Result<Vec<OutputSpec>, Failure> {
+/// Parses `--format` values against the formats a command knows.
+pub fn output_specs(raw: &[String], formats: &[&str]) -> Result<Vec<OutputSpec>, Failure> {
     raw.iter()
         .map(|spec| {
             let (format, path) = match spec.split_once('=') {
                 Some((f, p)) => (f, Some(PathBuf::from(p))),
                 None => (spec.as_str(), None),
             };
-            if !FORMATS.contains(&format) {
+            if !formats.contains(&format) {
                 return Err(failure(
                     EXIT_USAGE,
                     format!(
                         "unknown format {format:?} (expected one of {})",
-                        FORMATS.join(", ")
+                        formats.join(", ")
                     ),
                 ));
             }
@@ -210,7 +221,7 @@ pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
 }
 
 pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
-    let outputs = output_specs(&args.format)?;
+    let outputs = output_specs(&args.format, FORMATS)?;
     for list in [&args.select, &args.ignore, &args.warn, &args.deny] {
         check_codes(list)?;
     }

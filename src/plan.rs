@@ -7,7 +7,6 @@ use crate::cli::{ModelFormat, PlanArgs};
 use crate::commands::{
     failure, load, use_color, write_output, Failure, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE,
 };
-use crate::config;
 use crate::diagnostic::{Reported, Severity};
 use crate::discover::Inventory;
 use crate::load::env::EnvOrigin;
@@ -17,7 +16,7 @@ use crate::report;
 use crate::resolve::profile::is_valid_profile_name;
 use crate::resolve::{resolve_instance, Discovery, Instance, Origin, PortKind, Sourced};
 use crate::rules::ports::FOOTPRINT;
-use crate::rules::{self, ConfigIgnore, RuleContext, Settings};
+use crate::rules::{self, RuleContext, Settings};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -239,31 +238,6 @@ fn plan_home(args: &crate::cli::InputArgs) -> Result<PathBuf, Failure> {
             )
         })?;
     Ok(crate::paths::absolute(&home))
-}
-
-/// The settings of `clawlint.toml`, as `check` applies them (without command-line rule
-/// selection, which `plan` does not take).
-fn settings(loaded: Option<&config::Loaded>, file: Option<crate::source::FileId>) -> Settings {
-    let mut settings = Settings::default();
-    if let Some(loaded) = loaded {
-        settings.select = loaded.file.lint.select.clone();
-        settings.ignore = loaded.file.lint.ignore.clone();
-        settings.levels = loaded.file.rules.clone();
-        settings.ignores = loaded
-            .file
-            .ignore
-            .iter()
-            .map(|entry| ConfigIgnore {
-                rule: entry.get_ref().rule.clone(),
-                instances: entry.get_ref().instances.clone(),
-                loc: file.map(|file| crate::source::Loc {
-                    file,
-                    span: config::span_of(entry),
-                }),
-            })
-            .collect();
-    }
-    settings
 }
 
 /// The state dir `openclaw [--profile P]` would use in `home`.
@@ -640,7 +614,7 @@ pub fn command(args: &PlanArgs) -> Result<u8, Failure> {
     let env = parse_env(&args.env)?;
     let home = plan_home(&args.input)?;
     let (mut inventory, loaded, file) = load(&args.input)?;
-    let settings = settings(loaded.as_ref(), file);
+    let settings = crate::commands::file_settings(loaded.as_ref(), file);
     let plan = plan(
         &mut inventory,
         &settings,

@@ -4,7 +4,7 @@
 //! JSON, and as a picture (`--format svg=PATH`, drawn by `report::svg`).
 
 use crate::cli::PortsArgs;
-use crate::commands::{failure, load, write_output, Failure, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use crate::commands::{failure, load, write_output, Failure, EXIT_INPUT, EXIT_OK};
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
 use crate::resolve::{Instance, ListenerKind, Origin};
@@ -13,7 +13,6 @@ use crate::source::{Loc, SourceMap};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 /// An inclusive range of ports. `u32` so that `base + 110` never wraps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -844,27 +843,6 @@ pub fn render_json(map: &PortMap) -> String {
 
 const FORMATS: &[&str] = &["human", "json", "svg"];
 
-fn output_specs(raw: &[String]) -> Result<Vec<(String, Option<PathBuf>)>, Failure> {
-    raw.iter()
-        .map(|spec| {
-            let (format, path) = match spec.split_once('=') {
-                Some((f, p)) => (f, Some(PathBuf::from(p))),
-                None => (spec.as_str(), None),
-            };
-            if !FORMATS.contains(&format) {
-                return Err(failure(
-                    EXIT_USAGE,
-                    format!(
-                        "unknown format {format:?} for ports (expected one of {})",
-                        FORMATS.join(", ")
-                    ),
-                ));
-            }
-            Ok((format.to_string(), path))
-        })
-        .collect()
-}
-
 /// JSON goes out as it is serialised: to the file named, or to standard output (where a
 /// closed pipe is not an error, as with `write_output`).
 fn stream_json(map: &PortMap, path: Option<&std::path::Path>) -> Result<(), Failure> {
@@ -891,10 +869,10 @@ fn stream_json(map: &PortMap, path: Option<&std::path::Path>) -> Result<(), Fail
 /// Read-only: prints (or writes where told) the map; the exit code is 0 whatever it shows,
 /// since `clawlint check` is the gate.
 pub fn command(args: &PortsArgs) -> Result<u8, Failure> {
-    let outputs = output_specs(&args.format)?;
+    let outputs = crate::commands::output_specs(&args.format, FORMATS)?;
     let (inventory, _, _) = load(&args.input)?;
     let map = build(&inventory.instances, &inventory.sources);
-    for (format, path) in &outputs {
+    for crate::commands::OutputSpec { format, path } in &outputs {
         let text = match format.as_str() {
             "json" => {
                 stream_json(&map, path.as_deref())?;
