@@ -284,11 +284,15 @@ pub fn render(
 fn summary_line(findings: &[Reported], instances: usize) -> String {
     let s = super::json::summary(findings, instances);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
+    let line = format!(
         "{} checked: {}, {}, {}\n",
         plural(instances, "gateway"),
         plural(s.errors, "error"),
         plural(s.warnings, "warning"),
         plural(s.infos, "info")
-    )
+    );
+    if instances > 0 {
+        return line;
+    }
+    line + "no gateway found: clawlint looks for .openclaw, .openclaw-<profile> and .clawdbot in each --home, their systemd units and LaunchAgents, config files named as arguments, and [[instance]] entries in clawlint.toml\n"
 }
