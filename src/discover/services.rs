@@ -284,6 +284,27 @@ fn unit_invocation(
     Some(build(argv, env, cwd, home, path, service))
 }
 
+/// A file a supervisor takes its environment from. A missing one is fine when `optional`;
+/// any other failure is a problem, shown where the supervisor names the file.
+fn read_env_source(
+    path: &Path,
+    optional: bool,
+    referenced_at: Option<Loc>,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    match read_text(path, SMALL_FILE_LIMIT) {
+        Ok(text) => Some(text),
+        Err(ReadError::Missing) if optional => None,
+        Err(err) => {
+            let mut problem = unreadable(sources, path, &err);
+            problem.loc = referenced_at.or(problem.loc);
+            problems.push(problem);
+            None
+        }
+    }
+}
+
 /// `EnvironmentFile=`: its values override `Environment=`; `-` makes a missing file fine.
 fn read_environment_file(
     path: &Path,
@@ -294,15 +315,8 @@ fn read_environment_file(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) {
-    let text = match read_text(path, SMALL_FILE_LIMIT) {
-        Ok(text) => text,
-        Err(ReadError::Missing) if optional => return,
-        Err(err) => {
-            let mut problem = unreadable(sources, path, &err);
-            problem.loc = Some(referenced_at);
-            problems.push(problem);
-            return;
-        }
+    let Some(text) = read_env_source(path, optional, Some(referenced_at), sources, problems) else {
+        return;
     };
     let (entries, comments) = systemd::parse_environment_file(&text);
     let spans: Vec<(String, Span)> = entries.iter().map(|e| (e.key.clone(), e.span)).collect();
@@ -496,13 +510,8 @@ fn read_wrapper_env(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) {
-    let text = match read_text(path, SMALL_FILE_LIMIT) {
-        Ok(text) => text,
-        Err(ReadError::Missing) => return,
-        Err(err) => {
-            problems.push(unreadable(sources, path, &err));
-            return;
-        }
+    let Some(text) = read_env_source(path, true, None, sources, problems) else {
+        return;
     };
     let entries = launchd::parse_wrapper_env_file(&text);
     let spans: Vec<(String, Span)> = entries.iter().map(|(k, _, s)| (k.clone(), *s)).collect();
