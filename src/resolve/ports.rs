@@ -219,16 +219,20 @@ fn browser_listeners(browser: &Browser, port: &Sourced<u16>) -> Vec<Listener> {
 /// Listeners with fixed defaults that bind only when their feature is on.
 fn fixed_listeners(config: &Node) -> Vec<Listener> {
     let mut out = Vec::new();
-    for (account, block) in telegram_blocks(config) {
-        let webhook = block.get("webhookUrl").and_then(Node::as_str);
-        if webhook.is_none_or(|u| u.trim_matches(crate::paths::is_js_whitespace).is_empty())
-            || !enabled(block)
-        {
+    for (account, block, channel) in telegram_blocks(config) {
+        // An account's settings fall back to the channel's own.
+        let setting = |key: &str| block.get(key).or_else(|| channel.get(key));
+        let Some(webhook_node) = setting("webhookUrl").filter(|n| {
+            n.as_str()
+                .is_some_and(|u| !u.trim_matches(crate::paths::is_js_whitespace).is_empty())
+        }) else {
+            continue;
+        };
+        if !enabled(block) {
             continue;
         }
-        let webhook_node = block.get("webhookUrl").expect("checked above");
         out.push(configured_or_default(
-            block.get("webhookPort"),
+            setting("webhookPort"),
             8787,
             ListenerKind::TelegramWebhook,
             Some(format!("account \"{account}\"")),
@@ -286,8 +290,8 @@ fn enabled(block: &Node) -> bool {
     block.get("enabled").and_then(Node::as_bool) != Some(false)
 }
 
-/// The Telegram channel block and each account block, with the account id.
-pub fn telegram_blocks(config: &Node) -> Vec<(String, &Node)> {
+/// Each Telegram account id with its block and the channel block it falls back to.
+pub fn telegram_blocks(config: &Node) -> Vec<(String, &Node, &Node)> {
     let Some(telegram) = config.at(&["channels", "telegram"]) else {
         return Vec::new();
     };
@@ -298,9 +302,9 @@ pub fn telegram_blocks(config: &Node) -> Vec<(String, &Node)> {
         Some(accounts) if !accounts.members().is_empty() => accounts
             .members()
             .iter()
-            .map(|m| (m.key.clone(), &m.value))
+            .map(|m| (m.key.clone(), &m.value, telegram))
             .collect(),
-        _ => vec![("default".to_string(), telegram)],
+        _ => vec![("default".to_string(), telegram, telegram)],
     }
 }
 
