@@ -272,6 +272,7 @@ fn unit_invocation(
             .map(|(r, loc)| Sourced::new(r, Origin::Config(loc))),
         prevent_exit_status: prevent,
         port: port_arg(&argv, exec_loc),
+        state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
     };
     let cwd = unit
         .get_last("Service", "WorkingDirectory")
@@ -493,6 +494,7 @@ fn launchd_invocation(
         restart: None,
         prevent_exit_status: Vec::new(),
         port: port_arg(&argv, program_loc),
+        state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
     };
     let cwd = job
         .working_directory
@@ -586,6 +588,7 @@ fn task_invocation(
         restart: None,
         prevent_exit_status: Vec::new(),
         port: port_arg(&argv, loc),
+        state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
     };
     let cwd = script
         .working_directory

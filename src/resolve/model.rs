@@ -107,6 +107,8 @@ pub struct ServiceFile {
     pub prevent_exit_status: Vec<String>,
     /// The gateway port this supervisor starts it on, if it says.
     pub port: Option<Sourced<u16>>,
+    /// Where this supervisor sets `OPENCLAW_STATE_DIR`, if it does.
+    pub state_dir_loc: Option<Loc>,
 }
 
 /// How clawlint learned of a gateway.

@@ -158,6 +158,13 @@ fn foreign_for(instance: &Instance, service: &ServiceFile) -> Option<Finding> {
     let (dir, what, origin) = candidates.into_iter().find(|(dir, _, _)| {
         is_profile_dir(dir, &instance.home) && canonical_key(dir) != canonical_key(&own)
     })?;
+    // Point at this supervisor's own setting when it has one (a merged gateway keeps the
+    // environment of its first supervisor).
+    let own_setting = service
+        .state_dir_loc
+        .filter(|_| what == "state dir")
+        .map(Origin::Config);
+    let origin = own_setting.as_ref().unwrap_or(origin);
     Some(
         Finding::new(
             "CL403",
