@@ -18,7 +18,7 @@ fn code_for(channel: &str) -> Option<&'static str> {
         "discord" => Some("CL302"),
         "slack" => Some("CL303"),
         "gateway" => Some("CL305"),
-        _ => None,
+        _ => Some("CL306"),
     }
 }
 
@@ -95,7 +95,8 @@ fn help_for(channel: &str) -> &'static str {
         "telegram" => "create a separate bot with @BotFather for each gateway; two pollers of one bot get 409 Conflict and keep deleting each other's webhook",
         "discord" => "create a separate Discord application (bot) for each gateway",
         "slack" => "create a separate Slack app for each gateway",
-        _ => "give each gateway its own gateway.auth token (`openclaw --profile NAME doctor --generate-gateway-token`)",
+        "gateway" => "give each gateway its own gateway.auth token (`openclaw --profile NAME doctor --generate-gateway-token`)",
+        _ => "give each gateway its own bot or app credentials for this channel",
     }
 }
 
