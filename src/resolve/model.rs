@@ -315,6 +315,8 @@ pub struct Agent {
     pub id: String,
     pub workspace: Sourced<PathBuf>,
     pub agent_dir: Sourced<PathBuf>,
+    /// Docker containers this agent's sandbox uses under a fixed name (scope `shared`).
+    pub shared_containers: Vec<Sourced<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

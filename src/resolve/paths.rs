@@ -227,9 +227,58 @@ pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Ag
                 id: id.clone(),
                 workspace,
                 agent_dir,
+                shared_containers: shared_sandbox_containers(ctx.config, *entry),
             }
         })
         .collect()
+}
+
+/// `resolveSandboxConfigForAgent`: with mode other than `off`, the docker backend and scope
+/// `shared`, the sandbox and its browser are the containers `<prefix>shared`, named by the
+/// global prefixes (per-agent docker settings are ignored for a shared scope).
+fn shared_sandbox_containers(config: &Node, entry: Option<&Node>) -> Vec<Sourced<String>> {
+    let defaults = config.at(&["agents", "defaults", "sandbox"]);
+    let own = entry.and_then(|e| e.get("sandbox"));
+    let setting = |key: &str| {
+        own.and_then(|o| o.get(key))
+            .or_else(|| defaults.and_then(|d| d.get(key)))
+    };
+    let text = |key: &str| setting(key).and_then(Node::as_str);
+    let per_session = setting("perSession").and_then(Node::as_bool);
+    let scope = text("scope").unwrap_or(match per_session {
+        Some(true) => "session",
+        Some(false) => "shared",
+        None => "agent",
+    });
+    let mode = text("mode").unwrap_or("off");
+    let backend = text("backend")
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .unwrap_or("docker");
+    if mode == "off" || scope != "shared" || backend != "docker" {
+        return Vec::new();
+    }
+    let origin = setting("scope")
+        .or_else(|| setting("perSession"))
+        .map(|n| Origin::Config(n.loc));
+    let origin = origin.unwrap_or_else(|| Origin::Default("sandbox scope".into()));
+    let prefix = |block: &str, default: &str| {
+        let node = defaults.and_then(|d| d.at(&[block, "containerPrefix"]));
+        match node.and_then(|n| Some((n, n.as_str()?))) {
+            Some((n, p)) => (p.to_string(), Origin::Config(n.loc)),
+            None => (default.to_string(), origin.clone()),
+        }
+    };
+    [
+        ("docker", "openclaw-sbx-"),
+        ("browser", "openclaw-sbx-browser-"),
+    ]
+    .into_iter()
+    .map(|(block, default)| {
+        let (p, origin) = prefix(block, default);
+        Sourced::new(format!("{p}shared"), origin)
+    })
+    .collect()
 }
 
 fn non_blank(node: &Node) -> Option<(&Node, &str)> {

@@ -1,7 +1,7 @@
 //! Service rules (CL4xx): what supervisors do to the gateways they start: port drift,
 //! duplicate supervisors, foreign profiles, names, and restart policies.
 
-use super::group::{names, party};
+use super::group::{distinct, names, party, shared_across_instances};
 use super::ports::port_party;
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
@@ -21,6 +21,40 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         out.extend(restart_without_78(instance));
     }
     out.extend(unportable_profile_names(ctx.instances));
+    out.extend(shared_sandbox_containers(ctx.instances));
+    out
+}
+
+/// CL407: two gateways' sandboxes use the same fixed Docker container name.
+fn shared_sandbox_containers(instances: &[Instance]) -> Vec<Finding> {
+    let items = instances
+        .iter()
+        .enumerate()
+        .flat_map(|(i, inst)| {
+            inst.agents
+                .iter()
+                .flat_map(|a| a.shared_containers.iter().map(move |c| (a, c)))
+                .map(move |(agent, container)| (container.value.clone(), i, (agent, container)))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (name, parties) in shared_across_instances(items) {
+        let involved = distinct(instances, &parties);
+        let mut finding = Finding::new(
+            "CL407",
+            format!("gateways {} both run their shared sandbox in the Docker container {name}", names(&involved)),
+        )
+        .note("on one Docker daemon that is one container: each gateway's agents run tools in, and reset, the other's sandbox")
+        .help("give each gateway its own `agents.defaults.sandbox.docker.containerPrefix` (and `browser.containerPrefix`)");
+        for (i, (agent, container)) in &parties {
+            let what = format!(
+                "sandbox of agent \"{}\": container {}",
+                agent.id, container.value
+            );
+            finding = finding.label(party(&instances[*i], &what, &container.origin));
+        }
+        out.push(finding);
+    }
     out
 }
 
