@@ -22,7 +22,47 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     }
     out.extend(unportable_profile_names(ctx.instances));
     out.extend(shared_sandbox_containers(ctx.instances));
+    out.extend(shared_service_names(ctx.instances));
     out
+}
+
+/// CL408: two gateways whose service would have the same name (the same profile): installing
+/// one replaces the other's unit.
+fn shared_service_names(instances: &[Instance]) -> Vec<Finding> {
+    // Only gateways `gateway install` would install: found in a home, not yet supervised.
+    let installable = |inst: &Instance| {
+        inst.service.is_none() && matches!(inst.discovery, crate::resolve::Discovery::HomeDir(_))
+    };
+    let items = instances
+        .iter()
+        .enumerate()
+        .filter(|(_, inst)| installable(inst))
+        .map(|(i, inst)| (inst.service_names.systemd_unit.clone(), i, inst))
+        .collect();
+    shared_across_instances(items)
+        .into_iter()
+        .map(|(unit, parties)| {
+            let involved = distinct(instances, &parties);
+            let mut finding = Finding::new(
+                "CL408",
+                format!("gateways {} would be installed as the same service {unit}", names(&involved)),
+            )
+            .note("service names follow OPENCLAW_PROFILE only; `gateway install` for one gateway rewrites the other's unit, LaunchAgent and scheduled task")
+            .help("give each gateway its own profile (and start it with `--profile NAME`)");
+            for (_, inst) in &parties {
+                let what = match &inst.profile {
+                    Some(p) => format!("profile {} → {unit}", p.value),
+                    None => format!("default profile → {unit}"),
+                };
+                let origin = inst
+                    .profile
+                    .as_ref()
+                    .map_or_else(|| Origin::Default("no OPENCLAW_PROFILE".into()), |p| p.origin.clone());
+                finding = finding.label(party(inst, &what, &origin));
+            }
+            finding
+        })
+        .collect()
 }
 
 /// CL407: two gateways' sandboxes use the same fixed Docker container name.
