@@ -41,18 +41,36 @@ fn expect(name: &str) -> Expect {
 }
 
 /// `check --home fixtures/NAME/home [--config fixtures/NAME/clawlint.toml] EXTRA...`
+/// `--home fixtures/NAME/home`, and one more `--home` for each `home-<user>` beside it
+/// (several users on one host).
+fn home_args(name: &str) -> Vec<String> {
+    let dir = root().join("fixtures").join(name);
+    let mut others: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("home-") && dir.join(n).is_dir())
+        .collect();
+    others.sort();
+    std::iter::once("home".to_string())
+        .chain(others)
+        .flat_map(|h| ["--home".to_string(), format!("fixtures/{name}/{h}")])
+        .collect()
+}
+
+/// `check` with the fixture's homes, and its clawlint.toml and system root when it has them.
 fn check_fixture(name: &str, extra: &[&str]) -> (i32, String, String) {
-    let home = format!("fixtures/{name}/home");
+    let mut args: Vec<String> = vec!["check".to_string()];
+    args.extend(home_args(name));
     let config = format!("fixtures/{name}/clawlint.toml");
-    let mut args = vec!["check", "--home", home.as_str()];
     if root().join(&config).is_file() {
-        args.extend(["--config", config.as_str()]);
+        args.extend(["--config".to_string(), config]);
     }
     let system_root = format!("fixtures/{name}/root");
     if root().join(&system_root).is_dir() {
-        args.extend(["--root", system_root.as_str()]);
+        args.extend(["--root".to_string(), system_root]);
     }
-    args.extend_from_slice(extra);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     clawlint(&args)
 }
 
@@ -150,8 +168,11 @@ fn json_output_snapshots() {
 #[test]
 fn resolve_json_snapshots() {
     for name in fixtures() {
-        let home = format!("fixtures/{name}/home");
-        let (code, stdout, stderr) = clawlint(&["resolve", "--home", &home, "--format", "json"]);
+        let mut args = vec!["resolve".to_string()];
+        args.extend(home_args(&name));
+        args.extend(["--format".to_string(), "json".to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = clawlint(&args);
         assert_eq!(code, 0, "{name}: {stderr}");
         insta::assert_snapshot!(format!("{name}__resolve"), stdout);
     }
