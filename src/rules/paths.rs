@@ -69,9 +69,12 @@ fn shared<'a>(
         .iter()
         .enumerate()
         .flat_map(|(i, inst)| {
-            paths_of(inst)
-                .into_iter()
-                .map(move |(label, path)| (canonical_key(&path.value), i, (label, path)))
+            // The rolling log lives in /tmp/openclaw only for the user who owns it; another
+            // user's gateway falls back to its own /tmp/openclaw-<uid>.
+            let user = (code == "CL208").then(|| canonical_key(&inst.home));
+            paths_of(inst).into_iter().map(move |(label, path)| {
+                ((user.clone(), canonical_key(&path.value)), i, (label, path))
+            })
         })
         .collect();
     shared_across_instances(items)
