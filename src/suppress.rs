@@ -246,6 +246,56 @@ mod tests {
         assert_eq!(parse_directive("just a comment"), None);
     }
 
+    /// A collision of three gateways with one party suppressed keeps the other two; with two
+    /// gateways, suppressing one party drops the finding.
+    #[test]
+    fn suppressing_a_party_keeps_the_collision_while_two_remain() {
+        let mut sources = SourceMap::new();
+        let text =
+            "{\n  // clawlint-ignore CL203: ops reads it on purpose\n  workspace: \"~/ws\",\n}\n";
+        let ops = sources.add(std::path::Path::new("ops.json5"), text.to_string(), None);
+        let key = text.find("workspace").unwrap();
+        let comment = text.find("//").unwrap();
+        let items = [Span {
+            start: key,
+            end: key + 18,
+        }];
+        let found = from_comments(
+            text,
+            [(
+                Span {
+                    start: comment,
+                    end: key - 3,
+                },
+                " clawlint-ignore CL203: ops reads it on purpose",
+            )],
+            &items,
+        );
+        sources.set_suppressions(ops, found);
+        let other = sources.add(std::path::Path::new("main.json5"), "{}".to_string(), None);
+        let at = |file, start| {
+            Some(Loc {
+                file,
+                span: Span {
+                    start,
+                    end: start + 1,
+                },
+            })
+        };
+        let label = |loc, name: &str| Label::new(loc, name, Some(name));
+        let three = Finding::new("CL203", "shared")
+            .label(label(at(other, 0), "default"))
+            .label(label(at(ops, key + 12), "ops"))
+            .label(label(at(other, 1), "lab"));
+        let two = Finding::new("CL203", "shared")
+            .label(label(at(other, 0), "default"))
+            .label(label(at(ops, key + 12), "ops"));
+        let (kept, meta) = apply(vec![three, two], &sources);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].instances(), vec!["default", "lab"]);
+        assert!(meta.is_empty(), "the suppression was used: {meta:?}");
+    }
+
     #[test]
     fn leading_and_trailing_comments_cover_their_item() {
         let text = "{\n  // clawlint-ignore CL1: x\n  a: 1,\n  b: 2, // clawlint-ignore CL2: y\n}";
