@@ -182,6 +182,12 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
         "agents": agents,
         "lockDir": path_text(&inst.lock_dir, home),
         "logFile": sourced_path_json(&inst.log_file, home, sources),
+        "supervisors": inst.service.iter().chain(&inst.other_services).map(|svc| json!({
+            "kind": svc.kind,
+            "name": svc.name,
+            "path": path_text(&svc.path, home),
+            "port": svc.port.as_ref().map(|p| p.value),
+        })).collect::<Vec<_>>(),
         "service": {"systemdUnit": inst.service_names.systemd_unit, "launchdLabel": inst.service_names.launchd_label,
             "windowsTask": inst.service_names.windows_task},
         "gatewayPort": {"value": inst.port.value, "kind": inst.port_kind.id(),
@@ -227,7 +233,14 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         Some(p) => format!("openclaw --profile {p} gateway"),
         None => "openclaw gateway".to_string(),
     };
-    let _ = writeln!(out, "gateway \"{}\" (started as `{started}`)", inst.name);
+    let how = match &inst.service {
+        Some(service) => format!("started by {} ({})", service.name, service.kind),
+        None => format!("started as `{started}`"),
+    };
+    let _ = writeln!(out, "gateway \"{}\" ({how})", inst.name);
+    for extra in &inst.other_services {
+        let _ = writeln!(out, "  also started by {} ({})", extra.name, extra.kind);
+    }
     let p = |s: &Sourced<PathBuf>| path_text(&s.value, home);
     let exists = if inst.config_exists {
         ""
