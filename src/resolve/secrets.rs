@@ -127,7 +127,7 @@ pub fn from_env(
         None => (
             SecretIdentity::Unresolved {
                 reference: format!("env:default:{name}"),
-                reason: format!("${name} is not set in any environment clawlint can see"),
+                reason: format!("${name} is not set for this gateway (not in its environment, its .env files or env.vars)"),
             },
             reference,
         ),
@@ -171,7 +171,7 @@ fn secret_ref(
                 hint(var.value.trim_matches(crate::paths::is_js_whitespace)),
             ),
             None => unresolved(format!(
-                "${id} is not set in any environment clawlint can see"
+                "${id} is not set for this gateway (not in its environment, its .env files or env.vars)"
             )),
         },
         "file" => match provider_def.and_then(|d| file_secret(d, &id, ctx)) {

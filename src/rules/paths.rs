@@ -90,7 +90,7 @@ fn shared<'a>(
             .help(help);
             for (i, (label, path)) in &parties {
                 let inst = &instances[*i];
-                let text = format!("{label} {}", display(&path.value, &inst.home));
+                let text = format!("{label} {}", shown_with_link(&path.value, &inst.home));
                 finding = finding.label(party(inst, &text, &path.origin));
             }
             finding
@@ -109,6 +109,26 @@ fn follows_shared_state_dir(
     parties.iter().all(|(i, (_, path))| {
         state(*i) == first && !matches!(path.origin, crate::resolve::Origin::Config(_))
     })
+}
+
+/// A path, and where it really leads when a symlink on the way makes it another path.
+fn shown_with_link(path: &Path, home: &Path) -> String {
+    let real = canonical_key(path);
+    let lexical = crate::paths::absolute(path);
+    let canonical_home = canonical_key(home);
+    // Symlinks above the home (a home on a symlinked volume) are not the point.
+    let expected = match lexical.strip_prefix(crate::paths::absolute(home)) {
+        Ok(rest) => canonical_home.join(rest),
+        Err(_) => lexical.clone(),
+    };
+    if real == expected {
+        return display(path, home);
+    }
+    let target = match real.strip_prefix(&canonical_home) {
+        Ok(rest) => format!("~/{}", rest.display()),
+        Err(_) => real.display().to_string(),
+    };
+    format!("{} (a symlink to {target})", display(path, home))
 }
 
 fn display(path: &Path, home: &Path) -> String {
