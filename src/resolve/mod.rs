@@ -62,6 +62,7 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
     };
     let workspace = paths::default_workspace(&ctx);
     let agents = paths::agents(&ctx, &workspace);
+    let data_dirs = paths::data_dirs(&ctx);
     let profile = paths::profile(&env);
     let (port, port_kind) = ports::gateway_port(inv, &env, &root, &mut problems);
     let browser = browser::resolve(&root, &port, &mut problems);
@@ -90,6 +91,7 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
         state_dir,
         workspace,
         agents,
+        data_dirs,
         port,
         port_kind,
         ignored_port_env: ports::ignored_port_env(&env),

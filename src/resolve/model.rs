@@ -345,6 +345,9 @@ pub struct Instance {
     pub state_dir: Sourced<PathBuf>,
     pub workspace: Sourced<PathBuf>,
     pub agents: Vec<Agent>,
+    /// Data dirs that belong to one gateway: managed Chrome profiles (`<config dir>/browser`),
+    /// channel credentials (`$S/credentials` or `OPENCLAW_OAUTH_DIR`), WhatsApp sessions.
+    pub data_dirs: Vec<(String, Sourced<PathBuf>)>,
     pub lock_dir: PathBuf,
     pub log_file: Sourced<PathBuf>,
     pub service_names: ServiceNames,

@@ -113,6 +113,72 @@ pub struct PathContext<'a> {
     pub config: &'a Node,
 }
 
+/// `resolveConfigDir`: `OPENCLAW_STATE_DIR`, else the config's directory, else `~/.openclaw`.
+/// Managed Chrome profiles live under it, which is not always the state dir.
+fn config_dir(ctx: &PathContext) -> Sourced<PathBuf> {
+    if let Some(raw) = ctx.env.value("OPENCLAW_STATE_DIR") {
+        let dir = resolve_user_path(
+            raw.trim_matches(crate::paths::is_js_whitespace),
+            ctx.home,
+            ctx.cwd,
+        );
+        return Sourced::new(dir, env_origin(ctx.env, "OPENCLAW_STATE_DIR"));
+    }
+    if let Some(raw) = ctx.env.value("OPENCLAW_CONFIG_PATH") {
+        let file = resolve_user_path(
+            raw.trim_matches(crate::paths::is_js_whitespace),
+            ctx.home,
+            ctx.cwd,
+        );
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or(file);
+        let origin =
+            env_origin(ctx.env, "OPENCLAW_CONFIG_PATH").derived("the config file's directory");
+        return Sourced::new(dir, origin);
+    }
+    Sourced::new(
+        ctx.home.join(".openclaw"),
+        Origin::Default("~/.openclaw".into()),
+    )
+}
+
+/// The data dirs a gateway keeps to itself (see `Instance::data_dirs`).
+pub fn data_dirs(ctx: &PathContext) -> Vec<(String, Sourced<PathBuf>)> {
+    let browser = config_dir(ctx);
+    let browser = Sourced::new(
+        browser.value.join("browser"),
+        browser.origin.derived("<config dir>/browser"),
+    );
+    let credentials = match ctx.env.value("OPENCLAW_OAUTH_DIR") {
+        Some(raw) => Sourced::new(
+            resolve_user_path(
+                raw.trim_matches(crate::paths::is_js_whitespace),
+                ctx.home,
+                ctx.cwd,
+            ),
+            env_origin(ctx.env, "OPENCLAW_OAUTH_DIR"),
+        ),
+        None => Sourced::new(
+            ctx.state_dir.join("credentials"),
+            Origin::Default("<state dir>/credentials".into()),
+        ),
+    };
+    let mut out = vec![
+        ("managed Chrome profiles".to_string(), browser),
+        ("channel credentials dir".to_string(), credentials),
+    ];
+    let accounts = ctx.config.at(&["channels", "whatsapp", "accounts"]);
+    for member in accounts.map(Node::members).unwrap_or_default() {
+        if let Some((node, raw)) = member.value.get("authDir").and_then(non_blank) {
+            let dir = resolve_user_path(raw, ctx.home, ctx.cwd);
+            out.push((
+                format!("WhatsApp session of account \"{}\"", member.key),
+                Sourced::new(dir, Origin::Config(node.loc)),
+            ));
+        }
+    }
+    out
+}
+
 /// The effective `OPENCLAW_PROFILE` (valid, not `default`).
 pub fn profile(env: &Env) -> Option<Sourced<String>> {
     let name = normalize_profile_name(env.value("OPENCLAW_PROFILE"))?;

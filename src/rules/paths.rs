@@ -34,6 +34,18 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         |i| vec![("log file".into(), &i.log_file)],
         "set `logging.file` in each gateway's config, or give them different profiles",
     ));
+    out.extend(shared(
+        instances,
+        "CL209",
+        "data dir",
+        |i| {
+            i.data_dirs
+                .iter()
+                .map(|(what, dir)| (what.clone(), dir))
+                .collect()
+        },
+        "give each gateway its own state dir (and config dir); for WhatsApp, its own `authDir`",
+    ));
     out.extend(nested_in_state_dir(instances));
     out.extend(instances.iter().filter_map(config_path_without_state_dir));
     out.extend(instances.iter().filter_map(split_profile_identity));
@@ -83,6 +95,12 @@ fn shared<'a>(
         .map(|(_, parties)| {
             let involved = distinct(instances, &parties);
             let shown = display(&parties[0].1 .1.value, &involved[0].home);
+            // Data dirs come in kinds; name the kind this group shares.
+            let what = if code == "CL209" {
+                parties[0].1 .0.as_str()
+            } else {
+                what
+            };
             let mut finding = Finding::new(
                 code,
                 format!("gateways {} share the {what} {shown}", names(&involved)),
