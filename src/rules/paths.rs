@@ -3,7 +3,7 @@
 
 use super::group::{distinct, names, party, shared_across_instances};
 use super::RuleContext;
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Label};
 use crate::load::env::EnvOrigin;
 use crate::paths::canonical_key;
 use crate::resolve::profile::profile_state_dir;
@@ -49,7 +49,46 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out.extend(nested_in_state_dir(instances));
     out.extend(instances.iter().filter_map(config_path_without_state_dir));
     out.extend(instances.iter().filter_map(split_profile_identity));
+    out.extend(instances.iter().filter_map(split_legacy_state));
     out
+}
+
+/// CL210: the config found by OpenClaw's fallback search is not in the state dir (an empty
+/// `~/.openclaw` next to a legacy `~/.clawdbot/clawdbot.json`).
+fn split_legacy_state(instance: &Instance) -> Option<Finding> {
+    if !matches!(
+        instance.config_path.origin,
+        crate::resolve::Origin::Default(_)
+    ) || !instance.config_exists
+    {
+        return None;
+    }
+    let config_dir = instance.config_path.value.parent()?;
+    if canonical_key(config_dir) == canonical_key(&instance.state_dir.value) {
+        return None;
+    }
+    let home = &instance.home;
+    Some(
+        Finding::new(
+            "CL210",
+            format!(
+                "\"{}\" reads its config from {} but keeps its state in {}",
+                instance.name,
+                display(&instance.config_path.value, home),
+                display(&instance.state_dir.value, home)
+            ),
+        )
+        .label(Label::new(
+            Some(instance.config_loc),
+            format!("{}: config found by the legacy fallback", instance.name),
+            Some(&instance.name),
+        ))
+        .note("OpenClaw takes the first config file that exists (~/.openclaw, then ~/.clawdbot) but the state dir ~/.openclaw as soon as that directory exists")
+        .help(format!(
+            "move the config to {} (`openclaw doctor` migrates a legacy ~/.clawdbot)",
+            display(&instance.state_dir.value.join("openclaw.json"), home)
+        )),
+    )
 }
 
 type Paths<'a> = Vec<(String, &'a Sourced<PathBuf>)>;
