@@ -183,3 +183,36 @@ fn a_huge_config_is_reported_and_the_others_still_linted() {
     assert!(json.contains("larger than"), "{json}");
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+#[test]
+fn init_writes_a_starter_file_that_check_accepts() {
+    let dir = std::env::temp_dir().join(format!("clawlint-init-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clawlint"))
+            .args(args)
+            .current_dir(&dir)
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&["init"]).status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.join("clawlint.toml")).unwrap();
+    assert!(text.contains("[[ignore]]") && text.contains("reason"));
+    assert_eq!(
+        run(&["init"]).status.code(),
+        Some(2),
+        "never overwrites without --force"
+    );
+    assert_eq!(run(&["init", "--force"]).status.code(), Some(0));
+    // The starter file is found from the working directory and is a valid configuration.
+    let home = root().join(EXAMPLE);
+    let checked = run(&["check", "--home", home.to_str().unwrap()]);
+    assert_eq!(
+        checked.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
