@@ -119,7 +119,7 @@ fn unverifiable(ctx: &RuleContext) -> Vec<Finding> {
                 )
                 .label(party(inst, &what, &credential.origin))
                 .note(format!("clawlint sees only its reference: {reference}"))
-                .help("declare the value's source in clawlint.toml, or make it readable where clawlint runs, so collisions can be checked"),
+                .help("if the gateway gets it from its service or shell, run clawlint where it can read the same files (its .env, its unit); otherwise this credential cannot be compared"),
             );
         }
     }
