@@ -230,7 +230,11 @@ fn nested_in_state_dir(instances: &[Instance]) -> Vec<Finding> {
                     .label(party(inst, &format!("{label} {}", display(&path.value, &inst.home)), &path.origin))
                     .label(party(outer, &format!("state dir {}", display(&outer.state_dir.value, &outer.home)), &outer.state_dir.origin))
                     .note("OpenClaw's doctor and state migrations treat everything under a state dir as that gateway's own (for example it moves ~/.openclaw/workspace-<profile> away)")
-                    .help(format!("move it out, for example to {}/workspace", display(&profile_state_dir(&inst.home, &inst.name), &inst.home))),
+                    .help(if label == "state dir" {
+                        format!("give \"{}\" a state dir of its own, outside {}", inst.name, display(&outer.state_dir.value, &outer.home))
+                    } else {
+                        format!("move it out, for example to {}/workspace", display(&inst.state_dir.value, &inst.home))
+                    }),
                 );
             }
         }

@@ -140,7 +140,7 @@ fn port_drift(instance: &Instance) -> Option<Finding> {
         .label(party(instance, &format!("gateway.port {} (not used)", config.value), &config.origin))
         .note("the service's port wins; `openclaw doctor` reports this as gateway-port-mismatch")
         .help(format!(
-            "re-render the unit from the config with `openclaw{} gateway install --force`, or set gateway.port to {}",
+            "re-install the service from the config with `openclaw{} gateway install --force`, or set gateway.port to {}",
             instance.profile.as_ref().map_or(String::new(), |p| format!(" --profile {}", p.value)),
             instance.port.value
         )),
@@ -168,7 +168,7 @@ fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
         ),
     )
     .note("the second copy finds the state dir locked and exits 78, or, without RestartPreventExitStatus=78, restarts forever")
-    .help("disable and remove all but one (`systemctl --user disable --now NAME`; for legacy clawdbot-gateway units, `openclaw doctor` offers to remove them)");
+    .help("disable and remove all but one (`systemctl --user disable --now NAME` for a user unit, `sudo systemctl disable --now NAME` for a system unit, `launchctl bootout gui/$UID/LABEL` for a LaunchAgent; `openclaw doctor` offers to remove legacy clawdbot-gateway units)");
     for service in all {
         let port = service
             .port
