@@ -263,16 +263,11 @@ fn unit_invocation(
     let (restart, prevent) = systemd::restart_policy(&unit);
     let restart_loc = unit.get_last("Service", "Restart").map(|d| at(d.span));
     let service = ServiceFile {
-        kind,
-        path: path.to_path_buf(),
-        name,
-        loc: exec_loc,
         restart: restart
             .zip(restart_loc)
             .map(|(r, loc)| Sourced::new(r, Origin::Config(loc))),
         prevent_exit_status: prevent,
-        port: port_arg(&argv, exec_loc),
-        state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
+        ..supervisor(kind, path, name, exec_loc, &argv, &env)
     };
     let cwd = unit
         .get_last("Service", "WorkingDirectory")
@@ -361,6 +356,28 @@ fn port_span(exec: &systemd::Directive) -> Option<Span> {
         start: exec.value_span.start + at,
         end: exec.value_span.start + end,
     })
+}
+
+/// A supervisor as read: where it says how the gateway starts, its port, its state dir
+/// setting. Restart policy is systemd's only; the unit reader adds it.
+fn supervisor(
+    kind: &'static str,
+    path: &Path,
+    name: String,
+    loc: Loc,
+    argv: &[String],
+    env: &Env,
+) -> ServiceFile {
+    ServiceFile {
+        kind,
+        path: path.to_path_buf(),
+        name,
+        loc,
+        restart: None,
+        prevent_exit_status: Vec::new(),
+        port: port_arg(argv, loc),
+        state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
+    }
 }
 
 /// The last `--port N`, pointing at the command line that carries it.
@@ -486,16 +503,7 @@ fn launchd_invocation(
         );
     }
     env.set("HOME", home.display().to_string(), EnvOrigin::Given);
-    let service = ServiceFile {
-        kind: "launchd",
-        path: path.to_path_buf(),
-        name: label,
-        loc: program_loc,
-        restart: None,
-        prevent_exit_status: Vec::new(),
-        port: port_arg(&argv, program_loc),
-        state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
-    };
+    let service = supervisor("launchd", path, label, program_loc, &argv, &env);
     let cwd = job
         .working_directory
         .as_deref()
@@ -580,16 +588,7 @@ fn task_invocation(
         file,
         span: script.command,
     };
-    let service = ServiceFile {
-        kind: "windows-task",
-        path: path.to_path_buf(),
-        name,
-        loc,
-        restart: None,
-        prevent_exit_status: Vec::new(),
-        port: port_arg(&argv, loc),
-        state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
-    };
+    let service = supervisor("windows-task", path, name, loc, &argv, &env);
     let cwd = script
         .working_directory
         .as_deref()

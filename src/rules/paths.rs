@@ -11,41 +11,79 @@ use crate::resolve::{Instance, Sourced};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// One kind of path no two gateways may share.
+struct SharedPath {
+    code: &'static str,
+    /// What the message calls it; `None` names it after the party's own label (data dirs
+    /// come in kinds).
+    what: Option<&'static str>,
+    paths_of: PathsOf,
+    help: &'static str,
+    /// Compared per user: each user's rolling log lives in its own /tmp dir.
+    per_user: bool,
+    /// Not reported when shared only because the whole state dir is (CL201 says it once).
+    defer_to_state_dir: bool,
+}
+
+type PathsOf = for<'a> fn(&'a Instance) -> Paths<'a>;
+
+const SHARED_PATHS: &[SharedPath] = &[
+    SharedPath {
+        code: "CL201",
+        what: Some("state dir"),
+        paths_of: state_dir,
+        help: "give each gateway its own state dir: start it with `--profile NAME` (state in ~/.openclaw-NAME) or set its own OPENCLAW_STATE_DIR",
+        per_user: false,
+        defer_to_state_dir: false,
+    },
+    SharedPath {
+        code: "CL202",
+        what: Some("config file"),
+        paths_of: config_file,
+        help: "give each gateway its own config file (`--profile NAME` uses ~/.openclaw-NAME/openclaw.json)",
+        per_user: false,
+        defer_to_state_dir: true,
+    },
+    SharedPath {
+        code: "CL203",
+        what: Some("workspace"),
+        paths_of: workspaces,
+        help: "give each gateway's agents their own workspace (`agents.defaults.workspace`, or per agent `workspace`)",
+        per_user: false,
+        defer_to_state_dir: true,
+    },
+    SharedPath {
+        code: "CL207",
+        what: Some("agent dir"),
+        paths_of: agent_dirs,
+        help: "remove the shared `agentDir` so each gateway keeps its agents under its own state dir",
+        per_user: false,
+        defer_to_state_dir: true,
+    },
+    SharedPath {
+        code: "CL208",
+        what: Some("log file"),
+        paths_of: log_file,
+        help: "set `logging.file` in each gateway's config, or give them different profiles",
+        per_user: true,
+        defer_to_state_dir: true,
+    },
+    SharedPath {
+        code: "CL209",
+        what: None,
+        paths_of: data_dirs,
+        help: "give each gateway its own state dir (and config dir); for WhatsApp, its own `authDir`",
+        per_user: false,
+        defer_to_state_dir: true,
+    },
+];
+
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let instances = ctx.instances;
     let mut out = Vec::new();
-    out.extend(shared(instances, "CL201", "state dir", |i| vec![("state dir".into(), &i.state_dir)],
-        "give each gateway its own state dir: start it with `--profile NAME` (state in ~/.openclaw-NAME) or set its own OPENCLAW_STATE_DIR"));
-    out.extend(shared(instances, "CL202", "config file", |i| vec![("config file".into(), &i.config_path)],
-        "give each gateway its own config file (`--profile NAME` uses ~/.openclaw-NAME/openclaw.json)"));
-    out.extend(shared(instances, "CL203", "workspace", workspaces,
-        "give each gateway's agents their own workspace (`agents.defaults.workspace`, or per agent `workspace`)"));
-    out.extend(shared(
-        instances,
-        "CL207",
-        "agent dir",
-        agent_dirs,
-        "remove the shared `agentDir` so each gateway keeps its agents under its own state dir",
-    ));
-    out.extend(shared(
-        instances,
-        "CL208",
-        "log file",
-        |i| vec![("log file".into(), &i.log_file)],
-        "set `logging.file` in each gateway's config, or give them different profiles",
-    ));
-    out.extend(shared(
-        instances,
-        "CL209",
-        "data dir",
-        |i| {
-            i.data_dirs
-                .iter()
-                .map(|(what, dir)| (what.clone(), dir))
-                .collect()
-        },
-        "give each gateway its own state dir (and config dir); for WhatsApp, its own `authDir`",
-    ));
+    for kind in SHARED_PATHS {
+        out.extend(shared(instances, kind));
+    }
     out.extend(nested_in_state_dir(instances));
     out.extend(instances.iter().filter_map(config_path_without_state_dir));
     out.extend(instances.iter().filter_map(split_profile_identity));
@@ -93,6 +131,26 @@ fn split_legacy_state(instance: &Instance) -> Option<Finding> {
 
 type Paths<'a> = Vec<(String, &'a Sourced<PathBuf>)>;
 
+fn state_dir(instance: &Instance) -> Paths<'_> {
+    vec![("state dir".into(), &instance.state_dir)]
+}
+
+fn config_file(instance: &Instance) -> Paths<'_> {
+    vec![("config file".into(), &instance.config_path)]
+}
+
+fn log_file(instance: &Instance) -> Paths<'_> {
+    vec![("log file".into(), &instance.log_file)]
+}
+
+fn data_dirs(instance: &Instance) -> Paths<'_> {
+    instance
+        .data_dirs
+        .iter()
+        .map(|(what, dir)| (what.clone(), dir))
+        .collect()
+}
+
 fn workspaces(instance: &Instance) -> Paths<'_> {
     instance
         .agents
@@ -109,37 +167,28 @@ fn agent_dirs(instance: &Instance) -> Paths<'_> {
         .collect()
 }
 
-fn shared<'a>(
-    instances: &'a [Instance],
-    code: &'static str,
-    what: &str,
-    paths_of: impl Fn(&'a Instance) -> Paths<'a>,
-    help: &str,
-) -> Vec<Finding> {
+fn shared(instances: &[Instance], kind: &SharedPath) -> Vec<Finding> {
     let items = instances
         .iter()
         .enumerate()
         .flat_map(|(i, inst)| {
-            // The rolling log lives in /tmp/openclaw only for the user who owns it; another
-            // user's gateway falls back to its own /tmp/openclaw-<uid>.
-            let user = (code == "CL208").then(|| canonical_key(&inst.home));
-            paths_of(inst).into_iter().map(move |(label, path)| {
+            let user = kind.per_user.then(|| canonical_key(&inst.home));
+            (kind.paths_of)(inst).into_iter().map(move |(label, path)| {
                 ((user.clone(), canonical_key(&path.value)), i, (label, path))
             })
         })
         .collect();
     shared_across_instances(items)
         .into_iter()
-        .filter(|(_, parties)| code == "CL201" || !follows_shared_state_dir(instances, parties))
+        .filter(|(_, parties)| {
+            !kind.defer_to_state_dir || !follows_shared_state_dir(instances, parties)
+        })
         .map(|(_, parties)| {
             let involved = distinct(instances, &parties);
             let shown = display(&parties[0].1 .1.value, &involved[0].home);
-            // Data dirs come in kinds; name the kind this group shares.
-            let what = if code == "CL209" {
-                parties[0].1 .0.as_str()
-            } else {
-                what
-            };
+            let what = kind.what.unwrap_or(parties[0].1 .0.as_str());
+            let code = kind.code;
+            let help = kind.help;
             let mut finding = Finding::new(
                 code,
                 format!("gateways {} share the {what} {shown}", names(&involved)),
