@@ -31,6 +31,23 @@ struct Channel {
     env_needs_block: bool,
 }
 
+/// A channel with one secret, no env fallback and no public hint.
+macro_rules! other_channel {
+    ($id:literal, $kind:literal, $key:literal, $file_key:expr) => {
+        Channel {
+            id: $id,
+            fields: &[Field {
+                kind: $kind,
+                key: $key,
+                file_key: $file_key,
+                env: None,
+                hint: no_hint,
+            }],
+            env_needs_block: false,
+        }
+    };
+}
+
 const CHANNELS: &[Channel] = &[
     Channel {
         id: "telegram",
@@ -76,83 +93,18 @@ const CHANNELS: &[Channel] = &[
     },
     // Channels whose runtime behaviour with a shared credential is not verified (their plugins
     // are not in the package): compared all the same, reported as CL306.
-    Channel {
-        id: "mattermost",
-        fields: &[Field {
-            kind: "bot token",
-            key: "botToken",
-            file_key: None,
-            env: None,
-            hint: no_hint,
-        }],
-        env_needs_block: false,
-    },
-    Channel {
-        id: "matrix",
-        fields: &[Field {
-            kind: "access token",
-            key: "accessToken",
-            file_key: None,
-            env: None,
-            hint: no_hint,
-        }],
-        env_needs_block: false,
-    },
-    Channel {
-        id: "line",
-        fields: &[Field {
-            kind: "channel access token",
-            key: "channelAccessToken",
-            file_key: Some("tokenFile"),
-            env: None,
-            hint: no_hint,
-        }],
-        env_needs_block: false,
-    },
-    Channel {
-        id: "zalo",
-        fields: &[Field {
-            kind: "bot token",
-            key: "botToken",
-            file_key: Some("tokenFile"),
-            env: None,
-            hint: no_hint,
-        }],
-        env_needs_block: false,
-    },
-    Channel {
-        id: "twitch",
-        fields: &[Field {
-            kind: "access token",
-            key: "accessToken",
-            file_key: None,
-            env: None,
-            hint: no_hint,
-        }],
-        env_needs_block: false,
-    },
-    Channel {
-        id: "msteams",
-        fields: &[Field {
-            kind: "app password",
-            key: "appPassword",
-            file_key: None,
-            env: None,
-            hint: no_hint,
-        }],
-        env_needs_block: false,
-    },
-    Channel {
-        id: "feishu",
-        fields: &[Field {
-            kind: "app secret",
-            key: "appSecret",
-            file_key: None,
-            env: None,
-            hint: no_hint,
-        }],
-        env_needs_block: false,
-    },
+    other_channel!("mattermost", "bot token", "botToken", None),
+    other_channel!("matrix", "access token", "accessToken", None),
+    other_channel!(
+        "line",
+        "channel access token",
+        "channelAccessToken",
+        Some("tokenFile")
+    ),
+    other_channel!("zalo", "bot token", "botToken", Some("tokenFile")),
+    other_channel!("twitch", "access token", "accessToken", None),
+    other_channel!("msteams", "app password", "appPassword", None),
+    other_channel!("feishu", "app secret", "appSecret", None),
 ];
 
 pub fn credentials(
