@@ -1,0 +1,273 @@
+//! Unit files and drop-ins: sections, directives with their spans, comments, continuation
+//! lines (systemd.syntax(7), `config_parse`), and the `[Service]` settings read as one value
+//! (restart policy).
+
+use super::words::{string_is_safe, WS};
+use crate::load::json5::Span;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitFile {
+    /// In file order. A section name may appear more than once; systemd merges them.
+    pub sections: Vec<Section>,
+    pub comments: Vec<UnitComment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub name: String,
+    /// The `[Name]` header.
+    pub span: Span,
+    pub entries: Vec<Directive>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Directive {
+    pub key: String,
+    /// After line continuations are joined (each `\`+newline becomes one space) and leading and
+    /// trailing whitespace is trimmed. Specifiers (`%h`) are not expanded.
+    pub value: String,
+    /// The whole directive, continuation lines included.
+    pub span: Span,
+    /// The value in the file; empty (just after the `=`) for an empty value.
+    pub value_span: Span,
+}
+
+/// A line whose first non-blank character is `#` or `;`. `text` is what follows that marker;
+/// `span` starts at the marker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitComment {
+    pub text: String,
+    pub span: Span,
+}
+
+impl UnitFile {
+    /// Every `key=` in every section called `section`, in file order.
+    pub fn get_all(&self, section: &str, key: &str) -> Vec<&Directive> {
+        self.sections
+            .iter()
+            .filter(|s| s.name == section)
+            .flat_map(|s| s.entries.iter())
+            .filter(|d| d.key == key)
+            .collect()
+    }
+
+    pub fn get_last(&self, section: &str, key: &str) -> Option<&Directive> {
+        self.get_all(section, key).pop()
+    }
+}
+
+/// Parses a unit file (or a drop-in). Never fails: what systemd would warn about and skip
+/// (no `=`, empty key, assignment before any section) is skipped. A malformed section header
+/// makes systemd reject the whole file; here it only makes the lines up to the next valid
+/// header belong to no section.
+pub fn parse_unit(text: &str) -> UnitFile {
+    let mut parser = UnitParser::default();
+    let mut logical = Logical::default();
+    for (start, end) in physical_lines(text) {
+        let line = &text[start..end];
+        // Comment lines are dropped even in the middle of a continuation (systemd.syntax(7)).
+        if let Some(comment) = comment_line(line, start) {
+            parser.unit.comments.push(comment);
+            continue;
+        }
+        logical.push(line, start);
+        if !logical.ends_in_continuation() {
+            parser.logical_line(&logical);
+            logical = Logical::default();
+        }
+    }
+    if !logical.text.is_empty() {
+        parser.logical_line(&logical);
+    }
+    parser.unit
+}
+
+/// Physical lines as systemd's `read_line()` cuts them: `\n`, `\r`, `\r\n`, `\n\r` and NUL
+/// each end a line. A UTF-8 byte order mark at the start is skipped.
+fn physical_lines(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !matches!(b, b'\n' | b'\r' | 0) {
+            i += 1;
+            continue;
+        }
+        lines.push((start, i));
+        i += 1;
+        let pair = matches!(
+            (b, bytes.get(i)),
+            (b'\n', Some(b'\r')) | (b'\r', Some(b'\n'))
+        );
+        if pair {
+            i += 1;
+        }
+        start = i;
+    }
+    if start < bytes.len() {
+        lines.push((start, bytes.len()));
+    }
+    lines
+}
+
+fn comment_line(line: &str, offset: usize) -> Option<UnitComment> {
+    let rest = line.trim_start_matches(WS);
+    if !rest.starts_with(['#', ';']) {
+        return None;
+    }
+    let marker = offset + line.len() - rest.len();
+    Some(UnitComment {
+        text: rest[1..].to_string(),
+        span: Span {
+            start: marker,
+            end: offset + line.len(),
+        },
+    })
+}
+
+/// One logical line: physical lines joined at continuations, with the file offset of every
+/// byte so that spans can point back into the file.
+#[derive(Default)]
+struct Logical {
+    text: String,
+    origin: Vec<usize>,
+}
+
+impl Logical {
+    fn push(&mut self, line: &str, offset: usize) {
+        self.text.push_str(line);
+        self.origin.extend(offset..offset + line.len());
+    }
+
+    /// An odd number of trailing backslashes continues the line; systemd replaces the last
+    /// backslash with a space. The replaced byte keeps its origin (the backslash).
+    fn ends_in_continuation(&mut self) -> bool {
+        let trailing = self.text.len() - self.text.trim_end_matches('\\').len();
+        if trailing.is_multiple_of(2) {
+            return false;
+        }
+        self.text.pop();
+        self.text.push(' ');
+        true
+    }
+
+    /// The file span of the logical byte range `start..end`.
+    fn span(&self, start: usize, end: usize) -> Span {
+        let at = |i: usize| match self.origin.get(i) {
+            Some(&o) => o,
+            None => self.origin.last().map_or(0, |&o| o + 1),
+        };
+        if end <= start {
+            let p = at(start);
+            return Span { start: p, end: p };
+        }
+        Span {
+            start: at(start),
+            end: at(end - 1) + 1,
+        }
+    }
+}
+
+#[derive(Default)]
+struct UnitParser {
+    unit: UnitFile,
+    /// Index of the section that assignments go to; `None` before the first header and after
+    /// a malformed one.
+    current: Option<usize>,
+}
+
+impl UnitParser {
+    fn logical_line(&mut self, logical: &Logical) {
+        let text = &logical.text;
+        let start = text.len() - text.trim_start_matches(WS).len();
+        let end = text.trim_end_matches(WS).len();
+        if start >= end {
+            return;
+        }
+        if text[start..].starts_with('[') {
+            self.header(logical, start, end);
+        } else {
+            self.assignment(logical, start, end);
+        }
+    }
+
+    fn header(&mut self, logical: &Logical, start: usize, end: usize) {
+        let line = &logical.text[start..end];
+        let name = line
+            .strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .filter(|n| string_is_safe(n));
+        self.current = name.map(|name| {
+            self.unit.sections.push(Section {
+                name: name.to_string(),
+                span: logical.span(start, end),
+                entries: Vec::new(),
+            });
+            self.unit.sections.len() - 1
+        });
+    }
+
+    fn assignment(&mut self, logical: &Logical, start: usize, end: usize) {
+        let Some(section) = self.current.and_then(|i| self.unit.sections.get_mut(i)) else {
+            return;
+        };
+        let line = &logical.text[start..end];
+        let eq = match line.find('=') {
+            Some(eq) if eq > 0 => start + eq,
+            _ => return,
+        };
+        let raw_value = &logical.text[eq + 1..end];
+        let value_start = eq + 1 + raw_value.len() - raw_value.trim_start_matches(WS).len();
+        let value_span = if value_start >= end {
+            let p = logical.span(eq, eq + 1).end;
+            Span { start: p, end: p }
+        } else {
+            logical.span(value_start, end)
+        };
+        section.entries.push(Directive {
+            key: logical.text[start..eq].trim_end_matches(WS).to_string(),
+            value: logical.text[value_start..end].to_string(),
+            span: logical.span(start, end),
+            value_span,
+        });
+    }
+}
+
+const RESTART_VALUES: [&str; 7] = [
+    "no",
+    "on-success",
+    "on-failure",
+    "on-abnormal",
+    "on-watchdog",
+    "on-abort",
+    "always",
+];
+
+/// `Restart=` (the last valid value: systemd ignores an invalid or empty one and keeps the
+/// previous) and the accumulated `RestartPreventExitStatus=` words (an empty assignment
+/// resets them). `None` means systemd's default, `no`.
+pub fn restart_policy(unit: &UnitFile) -> (Option<String>, Vec<String>) {
+    let restart = unit
+        .get_all("Service", "Restart")
+        .into_iter()
+        .rev()
+        .find(|d| RESTART_VALUES.contains(&d.value.as_str()))
+        .map(|d| d.value.clone());
+    let mut prevent = Vec::new();
+    for directive in unit.get_all("Service", "RestartPreventExitStatus") {
+        if directive.value.is_empty() {
+            prevent.clear();
+            continue;
+        }
+        prevent.extend(
+            directive
+                .value
+                .split(WS)
+                .filter(|w| !w.is_empty())
+                .map(String::from),
+        );
+    }
+    (restart, prevent)
+}
