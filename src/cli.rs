@@ -1,7 +1,12 @@
 //! The command line (clap definitions only).
 
+use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsStr;
+use std::marker::PhantomData;
 use std::path::PathBuf;
+
+pub use crate::report::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -54,9 +59,21 @@ pub struct PlanArgs {
 pub struct PortsArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output: human (a table), json, or svg=PATH (a picture of the ports). Repeatable.
-    #[arg(long, value_name = "FMT[=PATH]", default_value = "human")]
-    pub format: Vec<String>,
+    /// Output format; FMT=PATH writes it to a file instead of standard output. Repeatable, so
+    /// one run can write several.
+    #[arg(long, value_name = "FMT[=PATH]", default_value = "human", value_parser = OutputParser::<PortsFormat>::new())]
+    pub format: Vec<Output<PortsFormat>>,
+}
+
+/// The output formats of `clawlint ports`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PortsFormat {
+    /// A table per gateway, then the overlaps.
+    Human,
+    /// The port map as JSON.
+    Json,
+    /// A picture of the ports (give a file: svg=PATH).
+    Svg,
 }
 
 #[derive(Debug, Args)]
@@ -99,10 +116,10 @@ pub enum ColorChoice {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output format: human, concise, json, sarif, github or junit; FMT=PATH writes it to a
-    /// file. Repeatable, so one run can write several.
-    #[arg(long, value_name = "FMT[=PATH]", default_value = "human")]
-    pub format: Vec<String>,
+    /// Output format; FMT=PATH writes it to a file instead of standard output. Repeatable, so
+    /// one run can write several.
+    #[arg(long, value_name = "FMT[=PATH]", default_value = "human", value_parser = OutputParser::<Format>::new())]
+    pub format: Vec<Output<Format>>,
     /// Run only these rules: codes, family prefixes (CL1) or names, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
@@ -147,4 +164,121 @@ pub struct RuleArgs {
     pub all: bool,
     #[arg(long, value_enum, default_value = "human")]
     pub format: ModelFormat,
+}
+
+/// `--format FMT` or `--format FMT=PATH`: a format, and the file to write it to instead of
+/// standard output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output<F> {
+    pub format: F,
+    pub path: Option<PathBuf>,
+}
+
+/// Parses `FMT[=PATH]`: the format part as clap parses a [`ValueEnum`], so that an unknown
+/// format is a usage error listing the valid ones (with a suggestion for a near miss), and
+/// `--help` lists them too.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputParser<F>(PhantomData<F>);
+
+impl<F> OutputParser<F> {
+    pub fn new() -> Self {
+        OutputParser(PhantomData)
+    }
+}
+
+impl<F> Default for OutputParser<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<F: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for OutputParser<F> {
+    type Value = Output<F>;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        // Non-UTF-8 is refused as it was when the option was a `String`.
+        let text = clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)?;
+        let (format, path) = match text.split_once('=') {
+            Some((format, path)) => (format, Some(PathBuf::from(path))),
+            None => (text.as_str(), None),
+        };
+        let format = EnumValueParser::<F>::new().parse_ref(cmd, arg, OsStr::new(format))?;
+        Ok(Output { format, path })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            F::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("clawlint").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn formats_parse_with_and_without_a_path() {
+        let Command::Check(args) =
+            parse(&["check", "--format", "json", "--format", "sarif=a=b.sarif"])
+                .unwrap()
+                .command
+        else {
+            panic!("not check");
+        };
+        assert_eq!(
+            args.format,
+            vec![
+                Output {
+                    format: Format::Json,
+                    path: None
+                },
+                Output {
+                    format: Format::Sarif,
+                    path: Some(PathBuf::from("a=b.sarif"))
+                },
+            ]
+        );
+        let Command::Check(args) = parse(&["check"]).unwrap().command else {
+            panic!("not check");
+        };
+        assert_eq!(
+            args.format,
+            vec![Output {
+                format: Format::Human,
+                path: None
+            }]
+        );
+    }
+
+    #[test]
+    fn an_unknown_format_lists_the_valid_ones() {
+        let err = parse(&["check", "--format", "yaml=out.yaml"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+        let text = err.to_string();
+        assert!(
+            text.contains("invalid value 'yaml' for '--format <FMT[=PATH]>'"),
+            "{text}"
+        );
+        assert!(
+            text.contains("[possible values: human, concise, json, sarif, github, junit]"),
+            "{text}"
+        );
+        let err = parse(&["ports", "--format", "jsno"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[possible values: human, json, svg]"), "{err}");
+        assert!(err.contains("a similar value exists: 'json'"), "{err}");
+    }
 }

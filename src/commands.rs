@@ -177,39 +177,6 @@ fn check_codes(codes: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-const FORMATS: &[&str] = &["human", "concise", "json", "sarif", "github", "junit"];
-
-/// `FMT` or `FMT=PATH`.
-pub struct OutputSpec {
-    pub format: String,
-    pub path: Option<PathBuf>,
-}
-
-/// Parses `--format` values against the formats a command knows.
-pub fn output_specs(raw: &[String], formats: &[&str]) -> Result<Vec<OutputSpec>, Failure> {
-    raw.iter()
-        .map(|spec| {
-            let (format, path) = match spec.split_once('=') {
-                Some((f, p)) => (f, Some(PathBuf::from(p))),
-                None => (spec.as_str(), None),
-            };
-            if !formats.contains(&format) {
-                return Err(failure(
-                    EXIT_USAGE,
-                    format!(
-                        "unknown format {format:?} (expected one of {})",
-                        formats.join(", ")
-                    ),
-                ));
-            }
-            Ok(OutputSpec {
-                format: format.to_string(),
-                path,
-            })
-        })
-        .collect()
-}
-
 pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
@@ -221,7 +188,6 @@ pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
 }
 
 pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
-    let outputs = output_specs(&args.format, FORMATS)?;
     for list in [&args.select, &args.ignore, &args.warn, &args.deny] {
         check_codes(list)?;
     }
@@ -229,29 +195,19 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
     let settings = settings(args, loaded.as_ref(), file);
     let ctx = RuleContext::new(&inventory);
     let findings = rules::run(&ctx, &settings);
-    for spec in &outputs {
-        let to_terminal = spec.path.is_none() && std::io::stdout().is_terminal();
-        let (sources, count) = (&inventory.sources, inventory.instances.len());
-        let text = match spec.format.as_str() {
-            "json" => report::json::render(&findings, sources, count),
-            "concise" => report::concise::render(&findings, sources, count),
-            "sarif" => report::sarif::render(&findings, sources, count),
-            "github" => report::github::render(&findings, sources, count),
-            "junit" => report::junit::render(&findings, sources, count),
-            _ => {
-                let options = report::human::HumanOptions {
-                    color: use_color(args.color, to_terminal),
-                    width: report::human::DEFAULT_WIDTH,
-                };
-                report::human::render(
-                    &findings,
-                    &inventory.sources,
-                    inventory.instances.len(),
-                    &options,
-                )
-            }
-        };
-        write_output(spec.path.as_deref(), &text)?;
+    let context = report::EmitterContext {
+        sources: &inventory.sources,
+        instances: inventory.instances.len(),
+    };
+    for output in &args.format {
+        let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
+        let emitter = output.format.emitter(report::human::HumanOptions {
+            color: use_color(args.color, to_terminal),
+            width: report::human::DEFAULT_WIDTH,
+        });
+        write_with(output.path.as_deref(), |out| {
+            emitter.emit(out, &findings, &context)
+        })?;
     }
     let errors = findings
         .iter()
@@ -266,14 +222,30 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
     })
 }
 
+/// Writes `text` to the file named, or to standard output.
 pub fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
+    write_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// Runs `write` on the file named (created or truncated), or on standard output. A file that
+/// cannot be written is an input failure; a closed pipe on standard output (`| head`) is not
+/// an error worth reporting.
+pub fn write_with(
+    path: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     match path {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| failure(EXIT_INPUT, format!("cannot write {}: {e}", path.display()))),
+        Some(path) => {
+            let cannot = |e: std::io::Error| {
+                failure(EXIT_INPUT, format!("cannot write {}: {e}", path.display()))
+            };
+            let file = std::fs::File::create(path).map_err(cannot)?;
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out).and_then(|()| out.flush()).map_err(cannot)
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes());
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let _ = write(&mut out).and_then(|()| out.flush());
             Ok(())
         }
     }

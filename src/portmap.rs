@@ -3,7 +3,7 @@
 //! twice, listeners inside another gateway's range, footprints that overlap. As a table, as
 //! JSON, and as a picture (`--format svg=PATH`, drawn by `report::svg`).
 
-use crate::cli::PortsArgs;
+use crate::cli::{PortsArgs, PortsFormat};
 use crate::commands::{failure, load, write_output, Failure, EXIT_INPUT, EXIT_OK};
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
@@ -841,8 +841,6 @@ pub fn render_json(map: &PortMap) -> String {
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-const FORMATS: &[&str] = &["human", "json", "svg"];
-
 /// JSON goes out as it is serialised: to the file named, or to standard output (where a
 /// closed pipe is not an error, as with `write_output`).
 fn stream_json(map: &PortMap, path: Option<&std::path::Path>) -> Result<(), Failure> {
@@ -869,17 +867,16 @@ fn stream_json(map: &PortMap, path: Option<&std::path::Path>) -> Result<(), Fail
 /// Read-only: prints (or writes where told) the map; the exit code is 0 whatever it shows,
 /// since `clawlint check` is the gate.
 pub fn command(args: &PortsArgs) -> Result<u8, Failure> {
-    let outputs = crate::commands::output_specs(&args.format, FORMATS)?;
     let (inventory, _, _) = load(&args.input)?;
     let map = build(&inventory.instances, &inventory.sources);
-    for crate::commands::OutputSpec { format, path } in &outputs {
-        let text = match format.as_str() {
-            "json" => {
+    for crate::cli::Output { format, path } in &args.format {
+        let text = match format {
+            PortsFormat::Json => {
                 stream_json(&map, path.as_deref())?;
                 continue;
             }
-            "svg" => crate::report::svg::render(&map),
-            _ => render_human(&map),
+            PortsFormat::Svg => crate::report::svg::render(&map),
+            PortsFormat::Human => render_human(&map),
         };
         write_output(path.as_deref(), &text)?;
     }

@@ -313,7 +313,14 @@ fn several_formats_in_one_run() {
 fn unknown_format_is_a_usage_error() {
     let (code, _, stderr) = ports(CLEAN, &["--format", "png"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("unknown format \"png\""), "{stderr}");
+    assert!(
+        stderr.contains("invalid value 'png' for '--format <FMT[=PATH]>'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[possible values: human, json, svg]"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -250,6 +250,20 @@ pub struct HumanOptions {
     pub width: usize,
 }
 
+/// `--format human`.
+pub struct HumanEmitter(pub HumanOptions);
+
+impl super::Emitter for HumanEmitter {
+    fn emit(
+        &self,
+        out: &mut dyn std::io::Write,
+        findings: &[Reported],
+        context: &super::EmitterContext,
+    ) -> std::io::Result<()> {
+        out.write_all(render(findings, context.sources, context.instances, &self.0).as_bytes())
+    }
+}
+
 pub fn render(
     findings: &[Reported],
     sources: &SourceMap,

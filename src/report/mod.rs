@@ -1,4 +1,9 @@
 //! Reporters: they render findings and models; they never decide anything.
+//!
+//! Every format `check --format` knows is a [`Format`] variant, and each is written by an
+//! [`Emitter`] (the shape of ruff's `Emitter` trait): adding a format is one variant, one
+//! emitter and one arm in [`Format::emitter`], and clap lists it in `--help` and in the error
+//! for an unknown one.
 
 pub mod concise;
 pub mod github;
@@ -9,8 +14,60 @@ pub mod model;
 pub mod sarif;
 pub mod svg;
 
+use crate::diagnostic::Reported;
 use crate::source::{Loc, SourceMap};
 use serde::Serialize;
+use std::io::{self, Write};
+
+/// The output formats of `clawlint check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Each finding with its source lines and every party labelled (the default).
+    Human,
+    /// One line per finding, `path:line:col: CODE [severity] message`.
+    Concise,
+    /// A versioned JSON document: every finding with every party's exact place.
+    Json,
+    /// SARIF 2.1.0, as GitHub code scanning accepts it.
+    Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// JUnit XML for CI dashboards: one test case per finding.
+    Junit,
+}
+
+impl Format {
+    /// The emitter that writes this format. `human` says how the human format looks where it
+    /// goes (colour, width); the other formats are the same everywhere.
+    pub fn emitter(self, human: human::HumanOptions) -> Box<dyn Emitter> {
+        match self {
+            Format::Human => Box::new(human::HumanEmitter(human)),
+            Format::Concise => Box::new(concise::ConciseEmitter),
+            Format::Json => Box::new(json::JsonEmitter),
+            Format::Sarif => Box::new(sarif::SarifEmitter),
+            Format::Github => Box::new(github::GithubEmitter),
+            Format::Junit => Box::new(junit::JunitEmitter),
+        }
+    }
+}
+
+/// What an emitter may know besides the findings: the files they point into and how many
+/// gateways were checked.
+pub struct EmitterContext<'a> {
+    pub sources: &'a SourceMap,
+    pub instances: usize,
+}
+
+/// Writes a run's findings in one format. Emitters render what the engine decided (severity,
+/// order, suppression); they never decide anything themselves.
+pub trait Emitter {
+    fn emit(
+        &self,
+        out: &mut dyn Write,
+        findings: &[Reported],
+        context: &EmitterContext,
+    ) -> io::Result<()>;
+}
 
 /// A label's place in human terms. 1-based lines and columns (columns in characters).
 #[derive(Debug, Clone, Serialize, PartialEq)]
