@@ -16,7 +16,8 @@
 //                 state written by one command (e.g. `agents list` creates $S/state/openclaw.sqlite,
 //                 which creates ~/.openclaw) never changes what the next command resolves.
 // --cwd C         process cwd, relative to H (or absolute). Default: H.
-// --port N        passed to `gateway status --port N` (portSource "cli").
+// --port N        accepted for symmetry with oracle-run.mjs and ignored: `gateway status --port N` only
+//                 echoes N, so the read-only answers are asked without it.
 // --normalize     replace H (and its realpath) by the literal `$HOME`, and log-file dates by YYYY-MM-DD.
 // --case DIR      read DIR/case.json ({profile, dev, env, port, cwd}); implies --fresh-from DIR/home
 //                 and --normalize; `$HOME` in env values is replaced by H.
@@ -99,7 +100,9 @@ out.configPath = json(oc(["config", "file", "--json"]))?.path ?? null;
 // When even `config file` fails (e.g. an invalid OPENCLAW_PROFILE crashes the CLI at module load).
 if (out.configPath === null) out.cliError = lastStderr.match(/^(?:\w*Error|\[openclaw\] Reason): .*$/m)?.[0] ?? (lastStderr.trim().split("\n")[0] || null);
 
-const st = json(oc(["gateway", "status", "--json", "--no-probe"].concat(port != null ? ["--port", String(port)] : [])));
+// Never `--port`: `gateway status --port N` only echoes N back (portSource "cli"), which is not an
+// answer from OpenClaw. The started gateway's bound port is recorded by scripts/oracle-run.mjs.
+const st = json(oc(["gateway", "status", "--json", "--no-probe"]));
 out.gatewayPort = st?.gateway?.port ?? null;
 out.portSource = st?.gateway?.portSource ?? null;
 out.logFile = st?.logFile ?? null;

