@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod load;
+pub mod openclaw;
 pub mod paths;
 pub mod plan;
 pub mod portmap;

@@ -11,12 +11,11 @@
 use clawlint::load::env::{substitute, Env, EnvOrigin};
 use clawlint::load::json5::{self, Span};
 use clawlint::load::{dotenv, json5::Value as J5};
+use clawlint::openclaw::{parse_port_env, profile_hash_port};
 use clawlint::paths::{
     canonical_key, display_home_relative, expand_tilde, normalize, resolve as resolve_path,
 };
 use clawlint::resolve::browser::{cdp_range, control_port};
-use clawlint::resolve::ports::parse_port_env;
-use clawlint::resolve::profile::profile_hash_port;
 use proptest::prelude::*;
 use std::path::{Component, Path, PathBuf};
 

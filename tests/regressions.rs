@@ -173,7 +173,7 @@ fn clawlint(args: &[&str]) -> std::process::Output {
 // `normalize_profile_name`, `home_relative`, `user_path`).
 #[test]
 fn port_env_trims_like_javascript() {
-    use clawlint::resolve::ports::parse_port_env;
+    use clawlint::openclaw::parse_port_env;
     assert_eq!(parse_port_env("\u{feff}18790"), Some(18790));
     assert_eq!(parse_port_env("18790\u{feff}"), Some(18790));
     assert_eq!(parse_port_env("127.0.0.1:18790\u{feff}"), Some(18790));
@@ -256,7 +256,7 @@ fn dollar_literals_that_are_no_reference_are_masked() {
 // `apply_profile_flag` and `resolve::user_path` trim the same way.
 #[test]
 fn profile_names_trim_like_javascript() {
-    use clawlint::resolve::profile::normalize_profile_name;
+    use clawlint::openclaw::normalize_profile_name;
     assert_eq!(
         normalize_profile_name(Some("\u{feff}rescue")),
         Some("rescue".to_string())

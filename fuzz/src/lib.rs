@@ -11,6 +11,7 @@ use clawlint::discover::{home, launchd, systemd};
 use clawlint::load::dotenv;
 use clawlint::load::env::{substitute, Env, EnvOrigin};
 use clawlint::load::json5::{self, Node, Span, Value};
+use clawlint::openclaw;
 use clawlint::resolve::resolve_instance;
 use clawlint::source::SourceMap;
 use std::path::{Path, PathBuf};
@@ -92,7 +93,7 @@ fn unit(text: &str) {
             let (expanded, _) = systemd::expand_specifiers(&d.value, &ctx);
             if let Ok(cmd) = systemd::split_exec(&expanded) {
                 let argv = systemd::expand_exec_variables(&cmd.argv, &env);
-                let _ = systemd::port_from_args(&argv);
+                let _ = openclaw::port_from_args(&argv);
                 let _ = launchd::env_wrapper(&argv);
             }
             let (assignments, _) = systemd::parse_environment(&d.value);
@@ -101,7 +102,7 @@ fn unit(text: &str) {
             }
             let _ = systemd::parse_environment_file_ref(&d.value);
             let _ = systemd::glob_literal(&d.value);
-            let _ = systemd::split_shell_words(&d.value);
+            let _ = openclaw::split_shell_words(&d.value);
             let _ = systemd::env_name_is_valid(&d.key);
         }
     }
@@ -119,7 +120,7 @@ fn unit(text: &str) {
 pub fn unit_file(data: &[u8]) {
     if let Ok(agent) = launchd::parse_plist(data) {
         let _ = launchd::env_wrapper(&agent.program_arguments);
-        let _ = systemd::port_from_args(&agent.program_arguments);
+        let _ = openclaw::port_from_args(&agent.program_arguments);
     }
     let Ok(text) = std::str::from_utf8(data) else {
         return;

@@ -2,7 +2,7 @@
 //! each `~/.openclaw-<profile>` a named one started with `--profile <profile>`.
 
 use crate::load::env::Env;
-use crate::resolve::profile::is_valid_profile_name;
+use crate::openclaw::is_valid_profile_name;
 use crate::resolve::{Discovery, Invocation};
 use std::path::Path;
 

@@ -405,7 +405,7 @@ fn unquote_generated_value(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::systemd::port_from_args;
+    use crate::openclaw::port_from_args;
 
     /// Rendered by OpenClaw 2026.9.6's `buildLaunchAgentPlist` for profile rescue, port 19789,
     /// with an inline environment, byte for byte.

@@ -4,8 +4,7 @@
 use crate::config::InstanceDecl;
 use crate::load::env::{Env, EnvOrigin};
 use crate::paths::resolve;
-use crate::resolve::ports::parse_tcp_port;
-use crate::resolve::{Discovery, Invocation, Origin, Sourced};
+use crate::resolve::{Discovery, Invocation};
 use std::path::{Path, PathBuf};
 
 /// Paths in the manifest are relative to its directory.
@@ -36,35 +35,7 @@ pub fn invocation(decl: &InstanceDecl, base: &Path, scanned_home: Option<&Path>)
         profile_flag: decl.profile.clone(),
         dev: decl.dev,
         env,
-        port_arg: port_from_args(&decl.args),
+        port_arg: super::port_arg(&decl.args, None),
         service: None,
     }
-}
-
-/// The last `--port N` or `--port=N`, as OpenClaw's `parseTcpPortFromArgs` reads it.
-fn port_from_args(args: &[String]) -> Option<Sourced<u16>> {
-    let mut port = None;
-    let mut i = 0;
-    while i < args.len() {
-        if args[i] == "--port" {
-            if let Some(p) = args.get(i + 1).and_then(|v| parse_tcp_port(v)) {
-                port = Some(p);
-            }
-            i += 2;
-            continue;
-        }
-        if let Some(p) = args[i].strip_prefix("--port=").and_then(parse_tcp_port) {
-            port = Some(p);
-        }
-        i += 1;
-    }
-    port.map(|p| {
-        Sourced::new(
-            p,
-            Origin::Cli {
-                arg: format!("--port {p}"),
-                loc: None,
-            },
-        )
-    })
 }

@@ -10,8 +10,8 @@ pub mod windows;
 use crate::load::env::Env;
 use crate::load::Problem;
 use crate::paths::{absolute, canonical_key};
-use crate::resolve::{resolve_instance, Discovery, Instance, Invocation};
-use crate::source::SourceMap;
+use crate::resolve::{resolve_instance, Discovery, Instance, Invocation, Origin, Sourced};
+use crate::source::{Loc, SourceMap};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -239,6 +239,20 @@ fn config_file_invocation(file: &Path, home: Option<&Path>) -> Invocation {
     set_given(&mut inv.env, "OPENCLAW_STATE_DIR", dir);
     set_given(&mut inv.env, "OPENCLAW_CONFIG_PATH", file);
     inv
+}
+
+/// The gateway port a command line gives (the last valid `--port N` or `--port=N`, read by
+/// [`crate::openclaw::port_from_args`]), for every supervisor and the manifest alike. `loc` is
+/// the command line in its file, when there is one.
+pub(crate) fn port_arg(argv: &[String], loc: Option<Loc>) -> Option<Sourced<u16>> {
+    let (port, _) = crate::openclaw::port_from_args(argv)?;
+    Some(Sourced::new(
+        port,
+        Origin::Cli {
+            arg: format!("--port {port}"),
+            loc,
+        },
+    ))
 }
 
 fn set_given(env: &mut Env, name: &str, path: &Path) {

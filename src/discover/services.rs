@@ -11,6 +11,7 @@ use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
 use crate::load::read::{read_text, ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem};
+use crate::openclaw::split_shell_words;
 use crate::resolve::{Discovery, Invocation, Origin, ServiceFile, Sourced};
 use crate::source::{FileId, Loc, SourceMap};
 use std::path::{Path, PathBuf};
@@ -126,7 +127,7 @@ fn gateway_argv(argv: Vec<String>) -> Vec<String> {
         .first()
         .is_some_and(|p| p.ends_with("/sh") || p.ends_with("/bash") || p == "sh" || p == "bash");
     if is_shell && argv.get(1).is_some_and(|a| a == "-c") {
-        if let Some(words) = argv.get(2).and_then(|c| systemd::split_shell_words(c)) {
+        if let Some(words) = argv.get(2).and_then(|c| split_shell_words(c)) {
             return words.into_iter().skip_while(|w| w == "exec").collect();
         }
     }
@@ -375,21 +376,9 @@ fn supervisor(
         loc,
         restart: None,
         prevent_exit_status: Vec::new(),
-        port: port_arg(argv, loc),
+        port: super::port_arg(argv, Some(loc)),
         state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
     }
-}
-
-/// The last `--port N`, pointing at the command line that carries it.
-fn port_arg(argv: &[String], loc: Loc) -> Option<Sourced<u16>> {
-    let (port, _) = systemd::port_from_args(argv)?;
-    Some(Sourced::new(
-        port,
-        Origin::Cli {
-            arg: format!("--port {port}"),
-            loc: Some(loc),
-        },
-    ))
 }
 
 fn build(

@@ -452,7 +452,7 @@ impl Url {
         };
         let port = match port_text {
             Some(text) => {
-                let p = super::ports::parse_tcp_port(text)
+                let p = crate::openclaw::parse_tcp_port(text)
                     .ok_or_else(|| format!("has invalid port: {text}"))?;
                 (p != default_port).then_some(p)
             }

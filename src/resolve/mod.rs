@@ -113,7 +113,7 @@ fn invalid_profile_env(env: &Env) -> Option<Problem> {
     let name = var.value.trim_matches(crate::paths::is_js_whitespace);
     if name.is_empty()
         || name.eq_ignore_ascii_case("default")
-        || profile::is_valid_profile_name(name)
+        || crate::openclaw::is_valid_profile_name(name)
     {
         return None;
     }

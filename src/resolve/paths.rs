@@ -2,9 +2,10 @@
 //! file and service names (openclaw-facts.md §1, §5.1).
 
 use super::model::{Agent, Origin, ServiceNames, Sourced};
-use super::profile::{home_relative, normalize_profile_name};
+use super::profile::home_relative;
 use crate::load::env::Env;
 use crate::load::tree::Node;
+use crate::openclaw::normalize_profile_name;
 use crate::paths::{expand_tilde, resolve, resolve_user_path};
 use std::path::{Path, PathBuf};
 

@@ -1,53 +1,12 @@
 //! The effective gateway port and every port a gateway binds (openclaw-facts.md §2).
 
 use super::model::{Browser, Invocation, Listener, ListenerKind, Origin, PortKind, Sourced};
-use super::profile::{normalize_profile_name, profile_hash_port};
 use crate::load::env::Env;
 use crate::load::tree::Node;
 use crate::load::{Problem, ProblemKind};
+use crate::openclaw::{normalize_profile_name, parse_port_env, profile_hash_port};
 
 pub const DEFAULT_GATEWAY_PORT: u16 = 18789;
-
-/// OpenClaw's `parseTcpPort`: JS `trim()`, then `/^[+-]?\d+$/`, then 1..=65535.
-pub fn parse_tcp_port(raw: &str) -> Option<u16> {
-    let s = raw.trim_matches(crate::paths::is_js_whitespace);
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('-') {
-        // A '-' sign can only give 0 or less, which is refused anyway.
-        return None;
-    }
-    // Leading zeros are fine ("019789" is 19789); stop early on values past the range.
-    let value = digits.bytes().try_fold(0u32, |acc, b| {
-        let v = acc * 10 + u32::from(b - b'0');
-        (v <= 65535).then_some(v)
-    })?;
-    u16::try_from(value).ok().filter(|&p| p > 0)
-}
-
-/// `parseGatewayPortEnvValue`: `N`, `host:N` or `[v6]:N`; anything else is ignored.
-pub fn parse_port_env(raw: &str) -> Option<u16> {
-    let trimmed = raw.trim_matches(crate::paths::is_js_whitespace);
-    if trimmed.is_empty() {
-        return None;
-    }
-    if trimmed.bytes().all(|b| b.is_ascii_digit()) {
-        return parse_tcp_port(trimmed);
-    }
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if let Some(rest) = trimmed.strip_prefix('[') {
-        if let Some((host, port)) = rest.split_once("]:") {
-            if !host.is_empty() && !host.contains(']') && digits(port) {
-                return parse_tcp_port(port);
-            }
-        }
-    }
-    let first = trimmed.find(':')?;
-    let suffix = &trimmed[first + 1..];
-    if first == 0 || trimmed.rfind(':') != Some(first) || !digits(suffix) {
-        return None;
-    }
-    parse_tcp_port(suffix)
-}
 
 /// An `OPENCLAW_GATEWAY_PORT` that is set but not a port OpenClaw can parse.
 pub fn ignored_port_env(env: &Env) -> Option<Sourced<String>> {
@@ -305,23 +264,5 @@ pub fn telegram_blocks(config: &Node) -> Vec<(String, &Node, &Node)> {
             .map(|m| (m.key.clone(), &m.value, telegram))
             .collect(),
         _ => vec![("default".to_string(), telegram, telegram)],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn port_env_grammar() {
-        assert_eq!(parse_port_env("4567"), Some(4567));
-        assert_eq!(parse_port_env(" 127.0.0.1:4567 "), Some(4567));
-        assert_eq!(parse_port_env("[::1]:4999"), Some(4999));
-        assert_eq!(parse_port_env("::1:4999"), None);
-        assert_eq!(parse_port_env("garbage"), None);
-        assert_eq!(parse_port_env(":80"), None);
-        assert_eq!(parse_port_env("70000"), None);
-        assert_eq!(parse_port_env("0"), None);
-        assert_eq!(parse_port_env("host:+1"), None);
     }
 }

@@ -5,34 +5,8 @@ use crate::load::env::{Env, EnvOrigin};
 use crate::paths::{expand_tilde, is_js_whitespace, resolve};
 use std::path::{Path, PathBuf};
 
-/// `PROFILE_NAME_RE`: `/^[a-z0-9][a-z0-9_-]{0,63}$/i`.
-pub fn is_valid_profile_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 64
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes[1..]
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
-}
-
-/// `normalizeProfileName`: a valid name other than `default` (any case), else `None`.
-pub fn normalize_profile_name(raw: Option<&str>) -> Option<String> {
-    let name = raw?.trim_matches(is_js_whitespace);
-    if name.is_empty() || name.eq_ignore_ascii_case("default") || !is_valid_profile_name(name) {
-        return None;
-    }
-    Some(name.to_string())
-}
-
-/// FNV-1a (32 bit) over the UTF-8 bytes: OpenClaw's fallback port for a named profile.
-pub fn profile_hash_port(profile: &str) -> u16 {
-    let mut hash: u32 = 2_166_136_261;
-    for byte in profile.as_bytes() {
-        hash = (hash ^ u32::from(*byte)).wrapping_mul(16_777_619);
-    }
-    (20_000 + hash % 40_000) as u16
-}
+/// Still imported from here by `plan.rs`; its new home is [`crate::openclaw`].
+pub use crate::openclaw::is_valid_profile_name;
 
 /// `<home>/.openclaw` for `default`, `<home>/.openclaw-<name>` otherwise.
 pub fn profile_state_dir(home: &Path, profile: &str) -> PathBuf {
@@ -111,25 +85,6 @@ pub fn apply_profile_flag(env: &mut Env, profile: &str, flag: &str, home: &Path,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hash_ports_match_openclaw() {
-        assert_eq!(profile_hash_port("rescue"), 23532);
-        assert_eq!(profile_hash_port("ops"), 55291);
-        assert_eq!(profile_hash_port("main"), 23592);
-        assert_eq!(profile_hash_port("dev"), 38556);
-    }
-
-    #[test]
-    fn profile_names() {
-        assert!(is_valid_profile_name("Rescue"));
-        assert!(is_valid_profile_name("a_b-c"));
-        assert!(!is_valid_profile_name("a.b"));
-        assert!(!is_valid_profile_name("-x"));
-        assert!(!is_valid_profile_name(&"a".repeat(65)));
-        assert_eq!(normalize_profile_name(Some(" DEFAULT ")), None);
-        assert_eq!(normalize_profile_name(Some("ops")), Some("ops".into()));
-    }
 
     #[test]
     fn profile_flag_keeps_custom_state_dir_and_replaces_inherited() {

@@ -1,6 +1,6 @@
 //! systemd unit files and environment files, read the way systemd reads them.
 //!
-//! Where OpenClaw has its own reader (`parseTcpPortFromArgs`, the `-` prefix of
+//! Where OpenClaw has its own reader (the `-` prefix of
 //! `EnvironmentFile=`, "last `ExecStart=` wins", "an empty `Environment=` resets") this module
 //! does the same. Where OpenClaw simplifies (it has no C escapes, ignores sections, splits env
 //! files per line) the module follows systemd instead, because systemd decides what the gateway
@@ -13,7 +13,6 @@
 //! Everything here works on `&str` and slices only at ASCII bytes it found itself, so no input
 //! can make it slice inside a character or panic.
 
-mod args;
 mod env_file;
 mod environment;
 mod exec;
@@ -21,7 +20,6 @@ mod specifiers;
 mod unit;
 mod words;
 
-pub use args::{port_from_args, split_shell_words};
 pub use env_file::{parse_environment_file, EnvFileEntry};
 pub use environment::{
     effective_environment, env_name_is_valid, environment_files, glob_literal, parse_environment,

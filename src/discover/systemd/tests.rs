@@ -1,5 +1,6 @@
 use super::*;
 use crate::load::json5::Span;
+use crate::openclaw::{port_from_args, split_shell_words};
 
 /// Rendered by OpenClaw 2026.9.6's `buildSystemdUnit` (profile rescue, port 19789, with an
 /// environment file), byte for byte.
@@ -376,34 +377,6 @@ fn exec_variables() {
 }
 
 #[test]
-fn port_like_openclaw() {
-    let p = |w: &[&str]| port_from_args(&args(w));
-    assert_eq!(
-        p(&[
-            "--port",
-            "1000",
-            "--port=2000",
-            "--port",
-            "abc",
-            "--port=abc"
-        ]),
-        Some((2000, 2))
-    );
-    assert_eq!(p(&["gateway", "--port", "--port=5"]), None);
-    assert_eq!(p(&["--port", " +19789\u{a0}"]), Some((19789, 1)));
-    assert_eq!(p(&["--port=019789"]), Some((19789, 0)));
-    assert_eq!(p(&["--port", "0"]), None);
-    assert_eq!(p(&["--port", "-1"]), None);
-    assert_eq!(p(&["--port", "65536"]), None);
-    assert_eq!(p(&["--port", "1e3"]), None);
-    assert_eq!(p(&["--port", "99999999999999999999999"]), None);
-    assert_eq!(p(&["--port", "١٢٣"]), None);
-    assert_eq!(p(&["--port"]), None);
-    assert_eq!(p(&["--port=65535", "--port", ""]), Some((65535, 0)));
-    assert_eq!(p(&["--ports=1", "-port", "2"]), None);
-}
-
-#[test]
 fn specifiers() {
     let ctx = SpecifierContext {
         home: "/home/ü".into(),
@@ -525,34 +498,6 @@ fn environment_file() {
     assert_eq!((cr[0].value.as_str(), cr[1].key.as_str()), ("a", "B"));
     let (nul, _) = parse_environment_file("A=1\nB=2\0C=3\n");
     assert_eq!(nul.last().unwrap().value, "2");
-}
-
-#[test]
-fn shell_words() {
-    assert_eq!(
-        split_shell_words(r#"exec 'a b' "c \"d\" \x" e\ f # comment"#).unwrap(),
-        args(&["exec", "a b", "c \"d\" \\x", "e f"])
-    );
-    assert_eq!(split_shell_words("a$ b").unwrap(), args(&["a$", "b"]));
-    assert_eq!(split_shell_words("''").unwrap(), args(&[""]));
-    for bad in [
-        "a $(b)",
-        "a `b`",
-        "a | b",
-        "a; b",
-        "a && b",
-        "a > f",
-        "a 2>&1",
-        "a < f",
-        "(a)",
-        "a $X",
-        "a \"${X}\"",
-        "a 'open",
-        "a \"open",
-        "a\nb",
-    ] {
-        assert_eq!(split_shell_words(bad), None, "{bad}");
-    }
 }
 
 /// Inputs built from every prefix of the samples, from pseudo-random bytes and from

@@ -1,0 +1,297 @@
+//! Pure copies of OpenClaw's small parsers: ports (`parseTcpPort`, the
+//! `OPENCLAW_GATEWAY_PORT` grammar, `parseTcpPortFromArgs`), profile names and the profile
+//! hash port, and the words of the `sh -c` strings that wrap a gateway's command line.
+//!
+//! Every stage uses them: discover reads `--port` from supervisors and the manifest, resolve
+//! computes the effective port and profile, plan validates a new profile name. They take
+//! strings and return values, with no file system, no environment and no diagnostics, so they
+//! sit below all the stages.
+
+use crate::paths::is_js_whitespace;
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+// ---------------------------------------------------------------------------------------------
+
+/// OpenClaw's `parseTcpPort`: JS `trim()`, then `/^[+-]?\d+$/`, then 1..=65535.
+pub fn parse_tcp_port(raw: &str) -> Option<u16> {
+    let s = raw.trim_matches(is_js_whitespace);
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('-') {
+        // A '-' sign can only give 0 or less, which is refused anyway.
+        return None;
+    }
+    // Leading zeros are fine ("019789" is 19789); stop early on values past the range.
+    let value = digits.bytes().try_fold(0u32, |acc, b| {
+        let v = acc * 10 + u32::from(b - b'0');
+        (v <= 65535).then_some(v)
+    })?;
+    u16::try_from(value).ok().filter(|&p| p > 0)
+}
+
+/// `parseGatewayPortEnvValue`: `N`, `host:N` or `[v6]:N`; anything else is ignored.
+pub fn parse_port_env(raw: &str) -> Option<u16> {
+    let trimmed = raw.trim_matches(is_js_whitespace);
+    if trimmed.is_empty() {
+        return None;
+    }
+    if trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_tcp_port(trimmed);
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(rest) = trimmed.strip_prefix('[') {
+        if let Some((host, port)) = rest.split_once("]:") {
+            if !host.is_empty() && !host.contains(']') && digits(port) {
+                return parse_tcp_port(port);
+            }
+        }
+    }
+    let first = trimmed.find(':')?;
+    let suffix = &trimmed[first + 1..];
+    if first == 0 || trimmed.rfind(':') != Some(first) || !digits(suffix) {
+        return None;
+    }
+    parse_tcp_port(suffix)
+}
+
+/// The gateway port from argv, exactly as OpenClaw's `parseTcpPortFromArgs`: the last
+/// `--port N` or `--port=N` whose value is a strict positive integer up to 65535 (surrounding
+/// whitespace and a `+` sign allowed, `0x`, `1e3` and `19789abc` not). An invalid value does
+/// not reset an earlier valid one, and `--port` always consumes the next word, even
+/// `--port --port=1`. The index is that of the word holding the number.
+pub fn port_from_args(argv: &[String]) -> Option<(u16, usize)> {
+    let mut latest = None;
+    let mut i = 0;
+    while i < argv.len() {
+        let arg = &argv[i];
+        if arg == "--port" {
+            if let Some(port) = argv.get(i + 1).and_then(|v| parse_tcp_port(v)) {
+                latest = Some((port, i + 1));
+            }
+            i += 2;
+            continue;
+        }
+        if let Some(port) = arg.strip_prefix("--port=").and_then(parse_tcp_port) {
+            latest = Some((port, i));
+        }
+        i += 1;
+    }
+    latest
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles
+// ---------------------------------------------------------------------------------------------
+
+/// `PROFILE_NAME_RE`: `/^[a-z0-9][a-z0-9_-]{0,63}$/i`.
+pub fn is_valid_profile_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 64
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+}
+
+/// `normalizeProfileName`: a valid name other than `default` (any case), else `None`.
+pub fn normalize_profile_name(raw: Option<&str>) -> Option<String> {
+    let name = raw?.trim_matches(is_js_whitespace);
+    if name.is_empty() || name.eq_ignore_ascii_case("default") || !is_valid_profile_name(name) {
+        return None;
+    }
+    Some(name.to_string())
+}
+
+/// FNV-1a (32 bit) over the UTF-8 bytes: OpenClaw's fallback port for a named profile.
+pub fn profile_hash_port(profile: &str) -> u16 {
+    let mut hash: u32 = 2_166_136_261;
+    for byte in profile.as_bytes() {
+        hash = (hash ^ u32::from(*byte)).wrapping_mul(16_777_619);
+    }
+    (20_000 + hash % 40_000) as u16
+}
+
+// ---------------------------------------------------------------------------------------------
+// sh -c strings
+// ---------------------------------------------------------------------------------------------
+
+/// Splits a simple POSIX shell command (the string of `sh -c "..."`) into words: single
+/// quotes, double quotes (where only `\$ \` \" \\` and backslash-newline are escapes),
+/// backslash escapes and `#` comments. Returns `None` for anything a plain split would get
+/// wrong: unbalanced quotes, command substitution (`$(`, backticks), parameter expansion
+/// (`$X`, `${X}`), pipes, lists (`;`, `&`, `&&`, `||`, newline), redirections and subshells.
+/// Tilde and glob characters are kept literally.
+pub fn split_shell_words(s: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+                continue;
+            }
+            '#' if !in_word => break,
+            '\'' => single_quoted(&mut chars, &mut word)?,
+            '"' => double_quoted(&mut chars, &mut word)?,
+            '\\' => match chars.next() {
+                Some('\n') => continue,
+                Some(next) => word.push(next),
+                None => word.push('\\'),
+            },
+            '$' => dollar(chars.peek().copied(), &mut word)?,
+            '`' | '|' | ';' | '&' | '<' | '>' | '(' | ')' | '\n' => return None,
+            _ => word.push(c),
+        }
+        in_word = true;
+    }
+    if in_word {
+        words.push(word);
+    }
+    Some(words)
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+fn single_quoted(chars: &mut Chars<'_>, word: &mut String) -> Option<()> {
+    loop {
+        match chars.next()? {
+            '\'' => return Some(()),
+            c => word.push(c),
+        }
+    }
+}
+
+fn double_quoted(chars: &mut Chars<'_>, word: &mut String) -> Option<()> {
+    loop {
+        match chars.next()? {
+            '"' => return Some(()),
+            '`' => return None,
+            '$' => dollar(chars.peek().copied(), word)?,
+            '\\' => match chars.next()? {
+                '\n' => {}
+                c @ ('$' | '`' | '"' | '\\') => word.push(c),
+                c => {
+                    word.push('\\');
+                    word.push(c);
+                }
+            },
+            c => word.push(c),
+        }
+    }
+}
+
+/// A `$` that starts an expansion makes the command not simple; any other `$` is literal.
+fn dollar(next: Option<char>, word: &mut String) -> Option<()> {
+    let expands = next.is_some_and(|n| {
+        n.is_ascii_alphanumeric()
+            || matches!(n, '_' | '{' | '(' | '@' | '*' | '#' | '?' | '-' | '$' | '!')
+    });
+    if expands {
+        return None;
+    }
+    word.push('$');
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn port_env_grammar() {
+        assert_eq!(parse_port_env("4567"), Some(4567));
+        assert_eq!(parse_port_env(" 127.0.0.1:4567 "), Some(4567));
+        assert_eq!(parse_port_env("[::1]:4999"), Some(4999));
+        assert_eq!(parse_port_env("::1:4999"), None);
+        assert_eq!(parse_port_env("garbage"), None);
+        assert_eq!(parse_port_env(":80"), None);
+        assert_eq!(parse_port_env("70000"), None);
+        assert_eq!(parse_port_env("0"), None);
+        assert_eq!(parse_port_env("host:+1"), None);
+    }
+
+    #[test]
+    fn port_like_openclaw() {
+        let p = |w: &[&str]| port_from_args(&args(w));
+        assert_eq!(
+            p(&[
+                "--port",
+                "1000",
+                "--port=2000",
+                "--port",
+                "abc",
+                "--port=abc"
+            ]),
+            Some((2000, 2))
+        );
+        assert_eq!(p(&["gateway", "--port", "--port=5"]), None);
+        assert_eq!(p(&["--port", " +19789\u{a0}"]), Some((19789, 1)));
+        assert_eq!(p(&["--port=019789"]), Some((19789, 0)));
+        assert_eq!(p(&["--port", "0"]), None);
+        assert_eq!(p(&["--port", "-1"]), None);
+        assert_eq!(p(&["--port", "65536"]), None);
+        assert_eq!(p(&["--port", "1e3"]), None);
+        assert_eq!(p(&["--port", "99999999999999999999999"]), None);
+        assert_eq!(p(&["--port", "١٢٣"]), None);
+        assert_eq!(p(&["--port"]), None);
+        assert_eq!(p(&["--port=65535", "--port", ""]), Some((65535, 0)));
+        assert_eq!(p(&["--ports=1", "-port", "2"]), None);
+    }
+
+    #[test]
+    fn hash_ports_match_openclaw() {
+        assert_eq!(profile_hash_port("rescue"), 23532);
+        assert_eq!(profile_hash_port("ops"), 55291);
+        assert_eq!(profile_hash_port("main"), 23592);
+        assert_eq!(profile_hash_port("dev"), 38556);
+    }
+
+    #[test]
+    fn profile_names() {
+        assert!(is_valid_profile_name("Rescue"));
+        assert!(is_valid_profile_name("a_b-c"));
+        assert!(!is_valid_profile_name("a.b"));
+        assert!(!is_valid_profile_name("-x"));
+        assert!(!is_valid_profile_name(&"a".repeat(65)));
+        assert_eq!(normalize_profile_name(Some(" DEFAULT ")), None);
+        assert_eq!(normalize_profile_name(Some("ops")), Some("ops".into()));
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(
+            split_shell_words(r#"exec 'a b' "c \"d\" \x" e\ f # comment"#).unwrap(),
+            args(&["exec", "a b", "c \"d\" \\x", "e f"])
+        );
+        assert_eq!(split_shell_words("a$ b").unwrap(), args(&["a$", "b"]));
+        assert_eq!(split_shell_words("''").unwrap(), args(&[""]));
+        for bad in [
+            "a $(b)",
+            "a `b`",
+            "a | b",
+            "a; b",
+            "a && b",
+            "a > f",
+            "a 2>&1",
+            "a < f",
+            "(a)",
+            "a $X",
+            "a \"${X}\"",
+            "a 'open",
+            "a \"open",
+            "a\nb",
+        ] {
+            assert_eq!(split_shell_words(bad), None, "{bad}");
+        }
+    }
+}
