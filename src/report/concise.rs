@@ -9,7 +9,7 @@
 //! The place is the first party that has one (the primary party when it has a place); a
 //! finding none of whose parties is in a file gets `-`.
 
-use super::{position, showable, Position};
+use super::flat::{flatten, one_line};
 use crate::diagnostic::Reported;
 use crate::source::SourceMap;
 
@@ -30,44 +30,24 @@ impl super::Emitter for ConciseEmitter {
 pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> String {
     let mut out = String::new();
     for reported in findings {
-        let f = &reported.finding;
-        let place = match anchor(reported, sources) {
+        let f = flatten(reported, sources);
+        let place = match f.anchor() {
             Some((_, p)) => format!("{}:{}:{}", p.file, p.line, p.column),
             None => "-".to_string(),
         };
         out.push_str(&format!(
             "{place}: {} [{}] {}",
             f.code,
-            reported.severity.as_str(),
-            one_line(&f.message)
+            f.severity.as_str(),
+            one_line(f.message)
         ));
-        let names = f.instances();
-        if !names.is_empty() {
-            out.push_str(&format!(" (gateways: {})", names.join(", ")));
+        if !f.instances.is_empty() {
+            out.push_str(&format!(" (gateways: {})", f.instances.join(", ")));
         }
         out.push('\n');
     }
     out.push_str(&summary_line(findings, instances));
     out
-}
-
-/// The party a one-place format shows a finding at: the first label with a showable place,
-/// with its index among the labels and its position.
-pub(crate) fn anchor(reported: &Reported, sources: &SourceMap) -> Option<(usize, Position)> {
-    reported
-        .finding
-        .labels
-        .iter()
-        .enumerate()
-        .find_map(|(i, l)| showable(sources, l.loc).map(|loc| (i, position(sources, loc))))
-}
-
-/// Messages are single lines; this keeps the format one line per finding if one is not.
-pub(crate) fn one_line(text: &str) -> String {
-    text.split(['\r', '\n'])
-        .filter(|s| !s.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The human format's closing line: `3 gateways checked: 1 error, 2 warnings, 0 infos`.

@@ -10,8 +10,7 @@
 //! line, as check-run annotations accept them only then; `endColumn` is inclusive.
 //! Escaping follows `@actions/core`'s `toCommandValue`/`escapeData`/`escapeProperty`.
 
-use super::concise::anchor;
-use super::{position, showable};
+use super::flat::{flatten, FlatFinding};
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
 
@@ -30,19 +29,21 @@ impl super::Emitter for GithubEmitter {
 }
 
 pub fn render(findings: &[Reported], sources: &SourceMap, _instances: usize) -> String {
-    findings.iter().map(|r| annotation(r, sources)).collect()
+    findings
+        .iter()
+        .map(|r| annotation(&flatten(r, sources)))
+        .collect()
 }
 
-fn annotation(reported: &Reported, sources: &SourceMap) -> String {
-    let f = &reported.finding;
-    let command = match reported.severity {
+fn annotation(f: &FlatFinding) -> String {
+    let command = match f.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "notice",
     };
-    let anchor = anchor(reported, sources);
+    let anchor = f.anchor();
     let mut properties: Vec<(&str, String)> = Vec::new();
-    if let Some((_, p)) = &anchor {
+    if let Some((_, p)) = anchor {
         properties.push(("file", p.file.clone()));
         properties.push(("line", p.line.to_string()));
         if p.end_line == p.line {
@@ -56,28 +57,27 @@ fn annotation(reported: &Reported, sources: &SourceMap) -> String {
             properties.push(("endLine", p.end_line.to_string()));
         }
     }
-    properties.push(("title", format!("{} {}", f.code, reported.rule_name)));
+    properties.push(("title", f.title()));
 
-    let mut message = f.message.clone();
-    for (i, label) in f.labels.iter().enumerate() {
-        if anchor.as_ref().is_some_and(|(a, _)| *a == i) {
+    let mut message = f.message.to_string();
+    for (i, party) in f.parties.iter().enumerate() {
+        if anchor.is_some_and(|(a, _)| a == i) {
             continue;
         }
-        match showable(sources, label.loc) {
-            Some(loc) => {
-                let p = position(sources, loc);
+        match &party.position {
+            Some(p) => {
                 message.push_str(&format!(
                     "\nalso: {}:{}:{}: {}",
-                    p.file, p.line, p.column, label.message
+                    p.file, p.line, p.column, party.message
                 ));
             }
-            None => message.push_str(&format!("\nalso: {}", label.message)),
+            None => message.push_str(&format!("\nalso: {}", party.message)),
         }
     }
-    for note in &f.notes {
+    for note in f.notes {
         message.push_str(&format!("\nnote: {note}"));
     }
-    if let Some(help) = &f.help {
+    if let Some(help) = f.help {
         message.push_str(&format!("\nhelp: {help}"));
     }
 

@@ -5,8 +5,7 @@
 //! in `<system-out>`, so that advice does not turn a dashboard red. With no finding, a
 //! single passing case `clawlint` shows a green run.
 
-use super::concise::{anchor, one_line};
-use super::{position, showable};
+use super::flat::{flatten, one_line, FlatFinding};
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
 
@@ -46,51 +45,47 @@ pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> S
         out.push_str("    <testcase classname=\"clawlint\" name=\"clawlint\"/>\n");
     }
     for reported in findings {
-        out.push_str(&testcase(reported, sources));
+        out.push_str(&testcase(&flatten(reported, sources)));
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
 }
 
-fn testcase(reported: &Reported, sources: &SourceMap) -> String {
-    let f = &reported.finding;
-    let classname = format!("{} {}", f.code, reported.rule_name);
-    let names = f.instances();
-    let name = match anchor(reported, sources) {
+fn testcase(f: &FlatFinding) -> String {
+    let name = match f.anchor() {
         Some((_, p)) => format!("{}:{}:{}", p.file, p.line, p.column),
-        None if !names.is_empty() => format!("gateways {}", names.join(", ")),
-        None => one_line(&f.message),
+        None if !f.instances.is_empty() => format!("gateways {}", f.instances.join(", ")),
+        None => one_line(f.message),
     };
     let mut details = format!("{}\n", f.message);
-    for label in &f.labels {
-        match showable(sources, label.loc) {
-            Some(loc) => {
-                let p = position(sources, loc);
+    for party in &f.parties {
+        match &party.position {
+            Some(p) => {
                 details.push_str(&format!(
                     "{}:{}:{}: {}\n",
-                    p.file, p.line, p.column, label.message
+                    p.file, p.line, p.column, party.message
                 ));
             }
-            None => details.push_str(&format!("{}\n", label.message)),
+            None => details.push_str(&format!("{}\n", party.message)),
         }
     }
-    for note in &f.notes {
+    for note in f.notes {
         details.push_str(&format!("note: {note}\n"));
     }
-    if let Some(help) = &f.help {
+    if let Some(help) = f.help {
         details.push_str(&format!("help: {help}\n"));
     }
     let open = format!(
         "    <testcase classname=\"{}\" name=\"{}\">\n",
-        attribute(&classname),
+        attribute(&f.title()),
         attribute(&name)
     );
-    let body = match reported.severity {
+    let body = match f.severity {
         Severity::Info => format!("      <system-out>{}</system-out>\n", text(&details)),
         severity => format!(
             "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
             severity.as_str(),
-            attribute(&one_line(&f.message)),
+            attribute(&one_line(f.message)),
             text(&details)
         ),
     };

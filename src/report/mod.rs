@@ -6,6 +6,7 @@
 //! for an unknown one.
 
 pub mod concise;
+pub mod flat;
 pub mod github;
 pub mod human;
 pub mod json;

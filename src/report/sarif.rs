@@ -14,8 +14,8 @@
 //! The output is deterministic: no timestamps, no absolute paths unless a file lies outside
 //! the working directory.
 
-use super::concise::anchor;
-use super::{position, showable, Position};
+use super::flat::{flatten, FlatFinding};
+use super::Position;
 use crate::diagnostic::{Reported, Severity};
 use crate::rules::catalog::{self, RuleInfo};
 use crate::source::SourceMap;
@@ -121,7 +121,7 @@ struct Notification {
 
 #[derive(Serialize)]
 struct RuleReference {
-    id: &'static str,
+    id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     index: Option<usize>,
 }
@@ -129,7 +129,7 @@ struct RuleReference {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult {
-    rule_id: &'static str,
+    rule_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     rule_index: Option<usize>,
     level: &'static str,
@@ -192,9 +192,10 @@ pub fn render(findings: &[Reported], sources: &SourceMap, _instances: usize) -> 
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for reported in findings {
-        match result(reported, sources, rules) {
+        let finding = flatten(reported, sources);
+        match result(&finding, rules) {
             Some(r) => results.push(r),
-            None => notifications.push(notification(reported, rules)),
+            None => notifications.push(notification(&finding, rules)),
         }
     }
     let invocations = if notifications.is_empty() {
@@ -321,56 +322,54 @@ fn fenced(code: &str) -> String {
     format!("{fence}text\n{code}\n{fence}")
 }
 
-fn result(reported: &Reported, sources: &SourceMap, rules: &[RuleInfo]) -> Option<SarifResult> {
-    let f = &reported.finding;
-    let (primary_index, primary) = anchor(reported, sources)?;
+fn result(f: &FlatFinding, rules: &[RuleInfo]) -> Option<SarifResult> {
+    let (primary_index, primary) = f.anchor()?;
     let mut related = Vec::new();
-    let mut message = escape_text(&f.message);
-    for (i, label) in f.labels.iter().enumerate() {
+    let mut message = escape_text(f.message);
+    for (i, party) in f.parties.iter().enumerate() {
         if i == primary_index {
             continue;
         }
-        match showable(sources, label.loc) {
-            Some(loc) => {
+        match &party.position {
+            Some(p) => {
                 let id = related.len() + 1;
-                message.push_str(&format!("\n- [{}]({id})", escape_text(&label.message)));
-                related.push(location(Some(id), &position(sources, loc), &label.message));
+                message.push_str(&format!("\n- [{}]({id})", escape_text(party.message)));
+                related.push(location(Some(id), p, party.message));
             }
-            None => message.push_str(&format!("\n- {}", escape_text(&label.message))),
+            None => message.push_str(&format!("\n- {}", escape_text(party.message))),
         }
     }
-    append_notes(&mut message, reported, true);
+    append_notes(&mut message, f, true);
     let mut partial_fingerprints = std::collections::BTreeMap::new();
-    partial_fingerprints.insert(FINGERPRINT_KEY, fingerprint(reported));
+    partial_fingerprints.insert(FINGERPRINT_KEY, fingerprint(f));
     Some(SarifResult {
-        rule_id: f.code,
+        rule_id: f.code.to_string(),
         rule_index: rule_index(rules, f.code),
-        level: level(reported.severity),
+        level: level(f.severity),
         message: text(message),
-        locations: vec![location(None, &primary, &f.labels[primary_index].message)],
+        locations: vec![location(None, primary, f.parties[primary_index].message)],
         related_locations: related,
         partial_fingerprints,
     })
 }
 
-fn notification(reported: &Reported, rules: &[RuleInfo]) -> Notification {
-    let f = &reported.finding;
-    let mut message = f.message.clone();
-    for label in &f.labels {
-        message.push_str(&format!("\n- {}", label.message));
+fn notification(f: &FlatFinding, rules: &[RuleInfo]) -> Notification {
+    let mut message = f.message.to_string();
+    for party in &f.parties {
+        message.push_str(&format!("\n- {}", party.message));
     }
-    append_notes(&mut message, reported, false);
+    append_notes(&mut message, f, false);
     Notification {
-        level: level(reported.severity),
+        level: level(f.severity),
         message: text(message),
         associated_rule: RuleReference {
-            id: f.code,
+            id: f.code.to_string(),
             index: rule_index(rules, f.code),
         },
     }
 }
 
-fn append_notes(message: &mut String, reported: &Reported, escape: bool) {
+fn append_notes(message: &mut String, f: &FlatFinding, escape: bool) {
     let esc = |s: &str| {
         if escape {
             escape_text(s)
@@ -378,10 +377,10 @@ fn append_notes(message: &mut String, reported: &Reported, escape: bool) {
             s.to_string()
         }
     };
-    for note in &reported.finding.notes {
+    for note in f.notes {
         message.push_str(&format!("\nnote: {}", esc(note)));
     }
-    if let Some(help) = &reported.finding.help {
+    if let Some(help) = f.help {
         message.push_str(&format!("\nhelp: {}", esc(help)));
     }
 }
@@ -470,11 +469,10 @@ fn percent_encode(segment: &str) -> String {
 
 /// Stable across runs and machines: the rule, the gateways and the message, which names
 /// the values involved; no path, so moving the checkout keeps the identity.
-fn fingerprint(reported: &Reported) -> String {
-    let f = &reported.finding;
+fn fingerprint(f: &FlatFinding) -> String {
     let mut hasher = Sha256::new();
     hasher.update(f.code.as_bytes());
-    for name in f.instances() {
+    for name in &f.instances {
         hasher.update([0]);
         hasher.update(name.as_bytes());
     }

@@ -1,0 +1,152 @@
+//! One finding flattened into a record: its rule, severity and message, and every party with
+//! its place in human terms. The record formats (json, sarif, github, junit, concise) write
+//! from this, so that a party's place, the anchor a one-place format shows a finding at, and
+//! the rule's identity are worked out once, the same way for all of them.
+
+use super::{position, showable, Position};
+use crate::diagnostic::{Reported, Severity};
+use crate::source::SourceMap;
+use serde::Serialize;
+
+/// A finding as the record formats see it. Serialised, it is one entry of `--format json`'s
+/// `findings` (the field order is that format's).
+#[derive(Debug, Serialize)]
+pub struct FlatFinding<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub severity: Severity,
+    pub message: &'a str,
+    /// The gateways involved, in the order their parties come, each once.
+    pub instances: Vec<String>,
+    pub parties: Vec<Party<'a>>,
+    pub notes: &'a [String],
+    pub help: Option<&'a str>,
+}
+
+/// One party of a finding: what it says, and where, when that place can be shown.
+#[derive(Debug, Serialize)]
+pub struct Party<'a> {
+    pub role: Role,
+    pub instance: Option<&'a str>,
+    pub message: &'a str,
+    #[serde(flatten)]
+    pub position: Option<Position>,
+}
+
+/// The first party is the primary one; the others are related.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Primary,
+    Related,
+}
+
+/// The rule a finding reports, as `(code, name)`: the one place the reporters read a rule's
+/// identity from a finding.
+pub fn rule_of(reported: &Reported) -> (&str, &str) {
+    (reported.finding.code, reported.rule_name)
+}
+
+/// Flattens a finding: every party with its position when its place can be shown
+/// ([`showable`]).
+pub fn flatten<'a>(reported: &'a Reported, sources: &SourceMap) -> FlatFinding<'a> {
+    let f = &reported.finding;
+    let (code, name) = rule_of(reported);
+    FlatFinding {
+        code,
+        name,
+        severity: reported.severity,
+        message: &f.message,
+        instances: f.instances(),
+        parties: f
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Party {
+                role: if i == 0 { Role::Primary } else { Role::Related },
+                instance: l.instance.as_deref(),
+                message: &l.message,
+                position: showable(sources, l.loc).map(|loc| position(sources, loc)),
+            })
+            .collect(),
+        notes: &f.notes,
+        help: f.help.as_deref(),
+    }
+}
+
+impl FlatFinding<'_> {
+    /// The party a one-place format shows the finding at: the first one with a position
+    /// (the primary party when it has one), with its index among the parties.
+    pub fn anchor(&self) -> Option<(usize, &Position)> {
+        self.parties
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| p.position.as_ref().map(|position| (i, position)))
+    }
+
+    /// `CL101 gateway-port-collision`.
+    pub fn title(&self) -> String {
+        format!("{} {}", self.code, self.name)
+    }
+}
+
+/// Messages are single lines; this keeps a one-line format one line per finding if one is
+/// not.
+pub fn one_line(text: &str) -> String {
+    text.split(['\r', '\n'])
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Finding, Label};
+    use crate::load::json5::Span;
+    use crate::source::Loc;
+    use std::path::Path;
+
+    #[test]
+    fn parties_keep_their_order_and_the_anchor_is_the_first_placed_one() {
+        let mut sources = SourceMap::new();
+        let file = sources.add(Path::new("a.json"), "{\n  port: 1,\n}\n".into(), None);
+        let missing = sources.add(Path::new("b.json"), String::new(), None);
+        let loc = |file, start, end| Loc {
+            file,
+            span: Span { start, end },
+        };
+        let reported = Reported {
+            finding: Finding::new("CL101", "clash")
+                .label(Label::new(None, "a: default", Some("a")))
+                .label(Label::new(Some(loc(missing, 3, 4)), "b: unread", Some("b")))
+                .label(Label::new(Some(loc(file, 10, 11)), "c: 1", Some("c")))
+                .label(Label::new(
+                    Some(loc(missing, 0, 0)),
+                    "d: whole file",
+                    Some("a"),
+                )),
+            severity: Severity::Warning,
+            rule_name: "gateway-port-collision",
+        };
+        let flat = flatten(&reported, &sources);
+        assert_eq!((flat.code, flat.name), ("CL101", "gateway-port-collision"));
+        assert_eq!(flat.title(), "CL101 gateway-port-collision");
+        assert_eq!(flat.instances, ["a", "b", "c"]);
+        let roles: Vec<Role> = flat.parties.iter().map(|p| p.role).collect();
+        assert_eq!(
+            roles,
+            [Role::Primary, Role::Related, Role::Related, Role::Related]
+        );
+        // A span in a file with no text cannot be shown; a whole unreadable file can.
+        assert!(flat.parties[1].position.is_none());
+        assert_eq!(flat.parties[3].position.as_ref().unwrap().file, "b.json");
+        let (index, at) = flat.anchor().unwrap();
+        assert_eq!((index, at.line, at.column), (2, 2, 9));
+    }
+
+    #[test]
+    fn one_line_joins_non_blank_lines() {
+        assert_eq!(one_line("a\r\n\nb \n  \nc"), "a b  c");
+    }
+}
