@@ -103,6 +103,11 @@ pub struct InputArgs {
     /// Ignore any clawlint.toml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// Never scan $HOME by default: lint only --home dirs, PATHS and gateways declared in
+    /// clawlint.toml, and fail (exit 2) when there are none. For hooks and CI, where $HOME is
+    /// the committer's or the runner's, not the layout's.
+    #[arg(long)]
+    pub no_default_home: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -43,7 +43,7 @@ fn settings_file(args: &InputArgs) -> Result<Option<config::Loaded>, Failure> {
 /// real `$HOME` also scans the real system unit dirs; a given `--home` does not, unless
 /// `--root` says where.
 fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs, Failure> {
-    let default_home = args.home.is_empty() && args.paths.is_empty();
+    let default_home = args.home.is_empty() && args.paths.is_empty() && !args.no_default_home;
     let homes: Vec<PathBuf> = if default_home {
         std::env::var_os("HOME")
             .map(PathBuf::from)
@@ -76,7 +76,7 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
             ));
         }
     }
-    let declared = settings
+    let declared: Vec<(config::InstanceDecl, PathBuf)> = settings
         .map(|s| {
             let base = s
                 .path
@@ -90,6 +90,13 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
                 .collect()
         })
         .unwrap_or_default();
+    if args.no_default_home && homes.is_empty() && args.paths.is_empty() && declared.is_empty() {
+        return Err(failure(
+            EXIT_USAGE,
+            "nothing to lint: --no-default-home needs --home DIR, config files, or [[instance]] \
+             entries in clawlint.toml (in a pre-commit hook: args: [--home, path/to/home])",
+        ));
+    }
     Ok(Inputs {
         homes,
         root,
