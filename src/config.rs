@@ -103,14 +103,18 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|dir| dir.join(FILE_NAME))
-        .find(|candidate| candidate.is_file())
+        // Anything there (a FIFO or directory too) is this file: `load` says what is wrong.
+        .find(|candidate| candidate.symlink_metadata().is_ok())
 }
 
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
     let shown = crate::paths::display_path(path);
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-        message: format!("cannot read {shown}: {e}"),
-    })?;
+    let text =
+        crate::load::read::read_text(path, crate::load::read::SMALL_FILE_LIMIT).map_err(|e| {
+            ConfigError {
+                message: format!("cannot read {shown}: {}", e.describe()),
+            }
+        })?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         let place = e
             .span()

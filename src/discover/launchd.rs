@@ -160,10 +160,14 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries: Vec<(String, Node)> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
         while let Some((key, value)) = map.next_entry::<String, Node>()? {
-            match entries.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = value,
-                None => entries.push((key, value)),
+            match index.get(&key) {
+                Some(&i) => entries[i].1 = value,
+                None => {
+                    index.insert(key.clone(), entries.len());
+                    entries.push((key, value));
+                }
             }
         }
         Ok(Node::Dict(entries))
@@ -355,6 +359,7 @@ pub fn env_wrapper(program_arguments: &[String]) -> Option<(String, usize)> {
 /// multi-line values, which this (like OpenClaw's default reading) does not.
 pub fn parse_wrapper_env_file(text: &str) -> Vec<(String, String, Span)> {
     let mut entries: Vec<(String, String, Span)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     let mut offset = 0;
     for raw in text.split('\n') {
         let line = raw.trim_matches(crate::paths::is_js_whitespace);
@@ -368,9 +373,12 @@ pub fn parse_wrapper_env_file(text: &str) -> Vec<(String, String, Span)> {
             start,
             end: start + line.len(),
         };
-        match entries.iter_mut().find(|e| e.0 == key) {
-            Some(slot) => *slot = (key, value, span),
-            None => entries.push((key, value, span)),
+        match index.get(&key) {
+            Some(&i) => entries[i] = (key, value, span),
+            None => {
+                index.insert(key.clone(), entries.len());
+                entries.push((key, value, span));
+            }
         }
     }
     entries

@@ -9,7 +9,7 @@ use super::launchd;
 use super::systemd::{self, SpecifierContext, UnitFile};
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
-use crate::load::read::{read_text, ReadError, SMALL_FILE_LIMIT};
+use crate::load::read::{read_bytes, read_text, ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem};
 use crate::openclaw::split_shell_words;
 use crate::resolve::{Discovery, Invocation, Origin, ServiceFile, Sourced};
@@ -41,7 +41,7 @@ pub fn service_files(home: &Path, root: Option<&Path>) -> Vec<(PathBuf, &'static
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().starts_with(".openclaw"))
             .map(|e| e.path().join("gateway.cmd"))
-            .filter(|p| p.is_file())
+            .filter(|p| p.symlink_metadata().is_ok())
             .collect();
         scripts.sort();
         out.extend(scripts.into_iter().map(|f| (f, "windows-task")));
@@ -53,7 +53,9 @@ pub fn service_files(home: &Path, root: Option<&Path>) -> Vec<(PathBuf, &'static
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == ext) && p.is_file())
+            // Anything with the extension, so that a FIFO or directory unit is a located
+            // problem from the reader rather than silently skipped.
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
             .collect();
         files.sort();
         out.extend(files.into_iter().map(|f| (f, kind)));
@@ -97,20 +99,10 @@ pub fn invocation(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<Invocation> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) if bytes.len() as u64 <= SMALL_FILE_LIMIT => bytes,
-        Ok(_) => {
-            problems.push(unreadable(
-                sources,
-                path,
-                &ReadError::TooLarge {
-                    limit: SMALL_FILE_LIMIT,
-                },
-            ));
-            return None;
-        }
+    let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
+        Ok(bytes) => bytes,
         Err(err) => {
-            problems.push(unreadable(sources, path, &ReadError::Io(err.to_string())));
+            problems.push(unreadable(sources, path, &err));
             return None;
         }
     };

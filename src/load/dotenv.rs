@@ -30,10 +30,14 @@ impl DotEnv {
     /// The effective assignments: last one of each key wins, in first-seen order.
     pub fn effective(&self) -> Vec<&Entry> {
         let mut out: Vec<&Entry> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = Default::default();
         for entry in &self.entries {
-            match out.iter_mut().find(|e| e.key == entry.key) {
-                Some(slot) => *slot = entry,
-                None => out.push(entry),
+            match index.get(entry.key.as_str()) {
+                Some(&i) => out[i] = entry,
+                None => {
+                    index.insert(&entry.key, out.len());
+                    out.push(entry);
+                }
             }
         }
         out

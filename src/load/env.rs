@@ -121,6 +121,10 @@ fn token_at(value: &str, i: usize) -> Option<Token<'_>> {
     None
 }
 
+/// Bytes that `${VAR}` substitution may produce over one gateway's config, all strings
+/// together. A 1 MiB variable referenced a thousand times would otherwise need a gigabyte.
+pub const MAX_SUBSTITUTED_BYTES: usize = 32 * 1024 * 1024;
+
 /// The result of substituting one string.
 pub struct Substituted {
     pub value: String,
@@ -131,30 +135,43 @@ pub struct Substituted {
 /// OpenClaw's `substituteString` in its warning mode: a missing or empty variable leaves the
 /// literal `${NAME}` in place.
 pub fn substitute(value: &str, env: &Env) -> Substituted {
-    let mut out = String::with_capacity(value.len());
+    substitute_bounded(value, env, usize::MAX).expect("no limit")
+}
+
+/// [`substitute`], or `None` as soon as the result would be longer than `limit` bytes (the
+/// result is never built past it).
+pub fn substitute_bounded(value: &str, env: &Env, limit: usize) -> Option<Substituted> {
+    let mut out = String::with_capacity(value.len().min(limit));
     let mut used = Vec::new();
     let mut missing = Vec::new();
     let mut i = 0;
     while i < value.len() {
-        let c = value[i..].chars().next().expect("in bounds");
-        if c != '$' {
-            out.push(c);
-            i += c.len_utf8();
-            continue;
-        }
+        let Some(dollar) = value[i..].find('$') else {
+            out.push_str(&value[i..]);
+            break;
+        };
+        out.push_str(&value[i..i + dollar]);
+        i += dollar;
         match token_at(value, i) {
             Some(Token::Escaped { name, end }) => {
-                out.push_str(&format!("${{{name}}}"));
+                out.push_str("${");
+                out.push_str(name);
+                out.push('}');
                 i = end + 1;
             }
             Some(Token::Substitution { name, end }) => {
                 match env.get(name).filter(|v| !v.value.is_empty()) {
                     Some(var) => {
+                        if out.len() + var.value.len() > limit {
+                            return None;
+                        }
                         out.push_str(&var.value);
                         used.push(name.to_string());
                     }
                     None => {
-                        out.push_str(&format!("${{{name}}}"));
+                        out.push_str("${");
+                        out.push_str(name);
+                        out.push('}');
                         missing.push(name.to_string());
                     }
                 }
@@ -166,19 +183,43 @@ pub fn substitute(value: &str, env: &Env) -> Substituted {
             }
         }
     }
-    Substituted {
+    if out.len() > limit {
+        return None;
+    }
+    Some(Substituted {
         value: out,
         used,
         missing,
-    }
+    })
 }
 
 /// Substitutes every string value in the tree (keys never), recording the variables used on
-/// each node and a problem for each missing one.
+/// each node and a problem for each missing one. Within [`MAX_SUBSTITUTED_BYTES`]: the string
+/// that would cross it gets a located problem, and it and every later string stay as written.
 pub fn substitute_tree(node: &mut Node, env: &Env, problems: &mut Vec<Problem>) {
+    let mut budget = MAX_SUBSTITUTED_BYTES;
+    substitute_within(node, env, problems, &mut budget);
+}
+
+/// `budget` is what is left; `usize::MAX` marks it spent (reported once).
+fn substitute_within(node: &mut Node, env: &Env, problems: &mut Vec<Problem>, budget: &mut usize) {
+    if *budget == usize::MAX {
+        return;
+    }
     match &mut node.value {
         Value::String(s) if s.contains('$') => {
-            let result = substitute(s, env);
+            let Some(result) = substitute_bounded(s, env, *budget) else {
+                *budget = usize::MAX;
+                problems.push(Problem {
+                    kind: ProblemKind::Budget,
+                    message: format!(
+                        "${{VAR}} substitution budget exceeded: this string would bring the config's substituted text past {MAX_SUBSTITUTED_BYTES} bytes; it and later strings were left as written"
+                    ),
+                    loc: Some(node.loc),
+                });
+                return;
+            };
+            *budget -= result.value.len();
             *s = result.value;
             node.env_refs = result.used;
             for name in result.missing {
@@ -191,12 +232,12 @@ pub fn substitute_tree(node: &mut Node, env: &Env, problems: &mut Vec<Problem>) 
         }
         Value::Array(items) => {
             for item in items {
-                substitute_tree(item, env, problems);
+                substitute_within(item, env, problems, budget);
             }
         }
         Value::Object(members) => {
             for member in members {
-                substitute_tree(&mut member.value, env, problems);
+                substitute_within(&mut member.value, env, problems, budget);
             }
         }
         _ => {}

@@ -4,13 +4,28 @@
 //!
 //! Where OpenClaw rejects the whole config, we record a problem and go on without that
 //! include, so the rest of the config is still linted.
+//!
+//! Each include file is read and parsed once per gateway (memoised by path and depth), and
+//! the expansion is bounded: [`MAX_INCLUDE_LOADS`] `$include` references, [`MAX_INCLUDE_NODES`]
+//! values and [`MAX_INCLUDE_BYTES`] bytes of strings brought in by includes. A file that
+//! includes another one many times over (arrays concatenate, so content doubles at each
+//! level) hits a budget at the include that would cross it: that include becomes a located
+//! problem and the rest of the config is still linted.
 
 use super::read::{read_text_lossy, ReadError, INCLUDE_LIMIT};
 use super::tree::{deep_merge, Member, Node, Value};
 use super::{parse_config, Problem, ProblemKind};
 use crate::paths::{absolute, display_path, is_inside, normalize, resolve};
 use crate::source::{Loc, SourceMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// `$include` references resolved in one gateway's config, counting repeats.
+pub const MAX_INCLUDE_LOADS: usize = 10_000;
+/// Values (objects, arrays, strings, ...) that includes may bring into one gateway's config.
+pub const MAX_INCLUDE_NODES: usize = 2_000_000;
+/// Bytes of keys and strings that includes may bring into one gateway's config.
+pub const MAX_INCLUDE_BYTES: usize = 64 * 1024 * 1024;
 
 const INCLUDE_KEY: &str = "$include";
 const MAX_DEPTH: usize = 10;
@@ -28,6 +43,44 @@ pub struct IncludeContext<'a> {
     pub sources: &'a mut SourceMap,
     pub problems: Vec<Problem>,
     roots: Vec<Root>,
+    /// Each file's expanded content, by path and include depth (depth decides what is
+    /// still allowed below it), with its size.
+    memo: HashMap<(PathBuf, usize), Result<Sized, (ProblemKind, String)>>,
+    loads: usize,
+    nodes: usize,
+    bytes: usize,
+    /// A budget was hit: it is reported once, and no later include is expanded.
+    spent: bool,
+}
+
+/// An expanded include and what one more copy of it costs.
+#[derive(Clone)]
+struct Sized {
+    node: Node,
+    nodes: usize,
+    bytes: usize,
+}
+
+/// Values and key/string bytes in a tree.
+pub fn tree_size(node: &Node) -> (usize, usize) {
+    let mut nodes = 0;
+    let mut bytes = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        nodes += 1;
+        match &n.value {
+            Value::String(s) => bytes += s.len(),
+            Value::Array(items) => stack.extend(items.iter()),
+            Value::Object(members) => {
+                for m in members {
+                    bytes += m.key.len();
+                    stack.push(&m.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    (nodes, bytes)
 }
 
 impl<'a> IncludeContext<'a> {
@@ -45,6 +98,11 @@ impl<'a> IncludeContext<'a> {
             sources,
             problems: Vec::new(),
             roots,
+            memo: HashMap::new(),
+            loads: 0,
+            nodes: 0,
+            bytes: 0,
+            spent: false,
         }
     }
 
@@ -154,8 +212,20 @@ impl<'a> IncludeContext<'a> {
     }
 
     fn load(&mut self, raw: &str, at: Loc, chain: &[PathBuf]) -> Option<Node> {
+        if self.spent {
+            return None;
+        }
         match self.try_load(raw, at, chain) {
             Ok(node) => Some(node),
+            Err((ProblemKind::Budget, message)) => {
+                self.spent = true;
+                self.problems.push(Problem {
+                    kind: ProblemKind::Budget,
+                    message,
+                    loc: Some(at),
+                });
+                None
+            }
             Err((kind, message)) => {
                 self.problems.push(Problem {
                     kind,
@@ -188,14 +258,59 @@ impl<'a> IncludeContext<'a> {
                 "maximum include depth ({MAX_DEPTH}) exceeded at: {raw}"
             )));
         }
-        let (text, bad_byte) = read_text_lossy(&path, INCLUDE_LIMIT).map_err(|err| {
+        self.loads += 1;
+        if self.loads > MAX_INCLUDE_LOADS {
+            return Err(budget(format!(
+                "$include budget exceeded: more than {MAX_INCLUDE_LOADS} includes in one config; neither {raw} nor any later include was expanded"
+            )));
+        }
+        let key = (path.clone(), chain.len());
+        if let Some(memo) = self.memo.get(&key) {
+            let memo = memo.clone_if_affordable(self.nodes, self.bytes);
+            return match memo {
+                Affordable::Yes(sized) => {
+                    self.nodes += sized.nodes;
+                    self.bytes += sized.bytes;
+                    Ok(sized.node)
+                }
+                Affordable::No { nodes, bytes } => Err(budget(format!(
+                    "$include budget exceeded: including {raw} again would bring what includes add to {} values and {} bytes (limits: {MAX_INCLUDE_NODES} values, {MAX_INCLUDE_BYTES} bytes); neither it nor any later include was expanded",
+                    self.nodes + nodes,
+                    self.bytes + bytes
+                ))),
+                Affordable::Failed(err) => Err(err),
+            };
+        }
+        let result = self.load_fresh(raw, at, &path, chain);
+        let sized = result.map(|node| {
+            let (nodes, bytes) = tree_size(&node);
+            Sized { node, nodes, bytes }
+        });
+        let out = sized.as_ref().map(|s| s.node.clone()).map_err(Clone::clone);
+        self.memo.insert(key, sized);
+        out
+    }
+
+    /// Reads, parses and expands an include file seen for the first time at this depth.
+    fn load_fresh(
+        &mut self,
+        raw: &str,
+        at: Loc,
+        path: &Path,
+        chain: &[PathBuf],
+    ) -> Result<Node, (ProblemKind, String)> {
+        let failed = |m: String| (ProblemKind::Include, m);
+        let (text, bad_byte) = read_text_lossy(path, INCLUDE_LIMIT).map_err(|err| {
             failed(match err {
                 ReadError::TooLarge { limit } => format!(
                     "include file failed security checks (regular file, max {limit} bytes): {raw}"
                 ),
+                ReadError::NotRegular { kind } => format!(
+                    "include file failed security checks (regular file, max {INCLUDE_LIMIT} bytes): {raw} is {kind}"
+                ),
                 other => format!(
                     "failed to read include file {raw} (resolved: {}): {}{}",
-                    display_path(&path),
+                    display_path(path),
                     other.describe(),
                     if raw.starts_with('~') {
                         "; `~` is not expanded in $include paths"
@@ -205,17 +320,32 @@ impl<'a> IncludeContext<'a> {
                 ),
             })
         })?;
-        let parsed = parse_config(self.sources, &path, text, Some(at));
+        let text_len = text.len();
+        if self.bytes + text_len > MAX_INCLUDE_BYTES {
+            return Err(budget(format!(
+                "$include budget exceeded: reading {raw} would bring what includes add past {MAX_INCLUDE_BYTES} bytes; neither it nor any later include was expanded"
+            )));
+        }
+        let parsed = parse_config(self.sources, path, text, Some(at));
         if let Some(offset) = bad_byte {
             self.problems
-                .push(super::not_utf8(self.sources, &path, offset));
+                .push(super::not_utf8(self.sources, path, offset));
         }
         let (node, _comments) = parsed.map_err(|p| {
             self.problems.push(p);
             failed(format!("failed to parse include file: {raw}"))
         })?;
+        let (nodes, _) = tree_size(&node);
+        if self.nodes + nodes > MAX_INCLUDE_NODES {
+            return Err(budget(format!(
+                "$include budget exceeded: {raw} would bring what includes add past {MAX_INCLUDE_NODES} values; neither it nor any later include was expanded"
+            )));
+        }
+        // This file's own content; what it includes is counted when included.
+        self.nodes += nodes;
+        self.bytes += text_len;
         let mut nested = chain.to_vec();
-        nested.push(path);
+        nested.push(path.to_path_buf());
         Ok(self.visit(node, &nested))
     }
 
@@ -256,6 +386,40 @@ impl<'a> IncludeContext<'a> {
             message,
             loc: Some(loc),
         });
+    }
+}
+
+fn budget(message: String) -> (ProblemKind, String) {
+    (ProblemKind::Budget, message)
+}
+
+enum Affordable {
+    Yes(Sized),
+    No { nodes: usize, bytes: usize },
+    Failed((ProblemKind, String)),
+}
+
+trait MemoEntry {
+    fn clone_if_affordable(&self, nodes: usize, bytes: usize) -> Affordable;
+}
+
+impl MemoEntry for Result<Sized, (ProblemKind, String)> {
+    /// A copy of the expanded include, unless it would cross a budget (checked before
+    /// copying, so a budget bounds memory too).
+    fn clone_if_affordable(&self, nodes: usize, bytes: usize) -> Affordable {
+        match self {
+            Ok(sized)
+                if nodes + sized.nodes > MAX_INCLUDE_NODES
+                    || bytes + sized.bytes > MAX_INCLUDE_BYTES =>
+            {
+                Affordable::No {
+                    nodes: sized.nodes,
+                    bytes: sized.bytes,
+                }
+            }
+            Ok(sized) => Affordable::Yes(sized.clone()),
+            Err(err) => Affordable::Failed(err.clone()),
+        }
     }
 }
 

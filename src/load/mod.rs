@@ -16,6 +16,12 @@ use std::path::Path;
 pub enum ProblemKind {
     Unparsable,
     Unreadable,
+    /// Over clawlint's size limit for this kind of file.
+    TooLarge,
+    /// A FIFO, socket, device or directory where a file was expected: never opened.
+    NotRegularFile,
+    /// A budget on expansion (`${VAR}`, `$include`) was hit: the rest was not expanded.
+    Budget,
     Include,
     IncludeCycle,
     IncludeEscape,
@@ -152,7 +158,11 @@ pub fn not_utf8(sources: &SourceMap, path: &Path, offset: usize) -> Problem {
 pub fn unreadable(sources: &mut SourceMap, path: &Path, err: &read::ReadError) -> Problem {
     let file = sources.add(path, String::new(), None);
     Problem {
-        kind: ProblemKind::Unreadable,
+        kind: match err {
+            read::ReadError::TooLarge { .. } => ProblemKind::TooLarge,
+            read::ReadError::NotRegular { .. } => ProblemKind::NotRegularFile,
+            _ => ProblemKind::Unreadable,
+        },
         message: format!(
             "cannot read {}: {}",
             crate::paths::display_path(path),

@@ -1,4 +1,13 @@
-//! Reading text files with limits, so that a bad file becomes a located problem, never a panic.
+//! The one bounded reader every input file goes through, so that a bad file becomes a
+//! located problem, never a panic, a hang or an unbounded allocation.
+//!
+//! - The file's type is checked before it is opened (following symlinks): a FIFO, socket or
+//!   device is never opened, because opening a FIFO blocks until a writer comes and reading
+//!   `/dev/zero` or `/dev/stdin` never ends or reads clawlint's own input.
+//! - It is opened non-blocking and checked again on the open handle, so a file swapped for a
+//!   FIFO between the two checks cannot block either.
+//! - A file whose size is over the limit is refused before a byte is read, and at most
+//!   `limit + 1` bytes are ever read (a file that grows while read is refused too).
 
 use std::fs;
 use std::io::Read;
@@ -8,10 +17,14 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReadError {
     Missing,
-    /// Any other I/O failure: permissions, a directory, a symlink loop.
+    /// Any other I/O failure: permissions, a symlink loop.
     Io(String),
     TooLarge {
         limit: u64,
+    },
+    /// Not a regular file: a directory, FIFO, socket or device ("a FIFO (named pipe)").
+    NotRegular {
+        kind: &'static str,
     },
     /// The first byte offset where the text is not UTF-8.
     NotUtf8 {
@@ -25,6 +38,9 @@ impl ReadError {
             ReadError::Missing => "file does not exist".to_string(),
             ReadError::Io(msg) => msg.clone(),
             ReadError::TooLarge { limit } => format!("file is larger than {limit} bytes"),
+            ReadError::NotRegular { kind } => {
+                format!("is {kind}, not a regular file; clawlint does not open it")
+            }
             ReadError::NotUtf8 { offset } => {
                 format!("file is not valid UTF-8 (first bad byte at offset {offset})")
             }
@@ -32,35 +48,100 @@ impl ReadError {
     }
 }
 
-/// Reads at most `limit` bytes of UTF-8 text.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
-    let file = fs::File::open(path).map_err(io_error)?;
-    let meta = file.metadata().map_err(io_error)?;
-    if meta.is_dir() {
-        return Err(ReadError::Io("is a directory, not a file".to_string()));
+/// What kind of non-regular file this is, for messages; `None` for a regular file.
+pub fn special_kind(file_type: fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
     }
-    let mut bytes = Vec::new();
+    if file_type.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// Checks, without opening it, that `path` (following symlinks) is a regular file.
+pub fn check_regular(path: &Path) -> Result<fs::Metadata, ReadError> {
+    let meta = fs::metadata(path).map_err(io_error)?;
+    match special_kind(meta.file_type()) {
+        Some(kind) => Err(ReadError::NotRegular { kind }),
+        None => Ok(meta),
+    }
+}
+
+/// Reads at most `limit` bytes of a regular file.
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = check_regular(path)?;
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let file = open_nonblocking(path)?;
+    let meta = file.metadata().map_err(io_error)?;
+    if let Some(kind) = special_kind(meta.file_type()) {
+        return Err(ReadError::NotRegular { kind });
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { limit });
     }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> Result<fs::File, ReadError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(io_error)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> Result<fs::File, ReadError> {
+    fs::File::open(path).map_err(io_error)
+}
+
+/// Reads at most `limit` bytes of UTF-8 text.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
+    let bytes = read_bytes(path, limit)?;
     String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
         offset: e.utf8_error().valid_up_to(),
     })
 }
 
 /// Reads text the way Node's `readFileSync(path, "utf-8")` does: bytes that are not UTF-8
-/// become U+FFFD. Returns the offset of the first bad byte, if any.
+/// become U+FFFD. Returns the offset of the first bad byte, if any. The file is read once.
 pub fn read_text_lossy(path: &Path, limit: u64) -> Result<(String, Option<usize>), ReadError> {
-    match read_text(path, limit) {
+    let bytes = read_bytes(path, limit)?;
+    match String::from_utf8(bytes) {
         Ok(text) => Ok((text, None)),
-        Err(ReadError::NotUtf8 { offset }) => {
-            let bytes = fs::read(path).map_err(io_error)?;
-            Ok((String::from_utf8_lossy(&bytes).into_owned(), Some(offset)))
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            Ok((text, Some(offset)))
         }
-        Err(other) => Err(other),
     }
 }
 
@@ -80,3 +161,29 @@ pub const CONFIG_LIMIT: u64 = 16 * 1024 * 1024;
 pub const INCLUDE_LIMIT: u64 = 2 * 1024 * 1024;
 /// `.env` files, unit files and the like.
 pub const SMALL_FILE_LIMIT: u64 = 4 * 1024 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_are_refused_without_reading() {
+        #[cfg(unix)]
+        {
+            let err = read_bytes(Path::new("/dev/zero"), 16).unwrap_err();
+            assert_eq!(
+                err,
+                ReadError::NotRegular {
+                    kind: "a character device"
+                }
+            );
+        }
+        let err = read_bytes(Path::new("/"), 16).unwrap_err();
+        assert_eq!(
+            err,
+            ReadError::NotRegular {
+                kind: "a directory"
+            }
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 use crate::load::json5::{self, Span};
 use crate::source::{FileId, Loc};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -53,7 +54,9 @@ impl Node {
                 Value::Array(items.iter().map(|n| Node::from_json5(n, file)).collect())
             }
             json5::Value::Object(members) => {
+                // A key keeps its first position and its last value, as in a JS object.
                 let mut out: Vec<Member> = Vec::with_capacity(members.len());
+                let mut index: HashMap<&str, usize> = HashMap::with_capacity(members.len());
                 for m in members {
                     let member = Member {
                         key: m.key.clone(),
@@ -63,9 +66,12 @@ impl Node {
                         },
                         value: Node::from_json5(&m.value, file),
                     };
-                    match out.iter_mut().find(|o| o.key == m.key) {
-                        Some(existing) => *existing = member,
-                        None => out.push(member),
+                    match index.get(m.key.as_str()) {
+                        Some(&i) => out[i] = member,
+                        None => {
+                            index.insert(&m.key, out.len());
+                            out.push(member);
+                        }
                     }
                 }
                 Value::Object(out)
@@ -152,21 +158,27 @@ impl Node {
 pub fn deep_merge(target: Node, source: Node) -> Node {
     match (target.value, source.value) {
         (Value::Object(mut into), Value::Object(from)) => {
+            // Keys by position, so that merging n keys costs O(n), not O(n^2).
+            let mut index: HashMap<String, usize> = into
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.key.clone(), i))
+                .collect();
             for member in from {
-                match into.iter().position(|m| m.key == member.key) {
-                    Some(i) => {
-                        let existing = into.remove(i);
-                        let merged = deep_merge(existing.value, member.value);
-                        into.insert(
-                            i,
-                            Member {
-                                key: member.key,
-                                key_loc: member.key_loc,
-                                value: merged,
-                            },
-                        );
+                match index.get(&member.key) {
+                    Some(&i) => {
+                        let placeholder = Node::new(Value::Null, member.key_loc);
+                        let existing = std::mem::replace(&mut into[i].value, placeholder);
+                        into[i] = Member {
+                            value: deep_merge(existing, member.value),
+                            key: member.key,
+                            key_loc: member.key_loc,
+                        };
                     }
-                    None => into.push(member),
+                    None => {
+                        index.insert(member.key.clone(), into.len());
+                        into.push(member);
+                    }
                 }
             }
             Node::new(Value::Object(into), source.loc)

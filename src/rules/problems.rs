@@ -13,7 +13,8 @@ fn code_for(kind: ProblemKind) -> &'static str {
         ProblemKind::NotUtf8 => "CL906",
         ProblemKind::MissingEnvVar => "CL502",
         ProblemKind::Unparsable => "CL901",
-        ProblemKind::Unreadable => "CL902",
+        ProblemKind::Unreadable | ProblemKind::TooLarge | ProblemKind::NotRegularFile => "CL902",
+        ProblemKind::Budget => "CL907",
         ProblemKind::InvalidValue => "CL904",
     }
 }
@@ -27,6 +28,9 @@ fn help_for(kind: ProblemKind) -> &'static str {
         ProblemKind::MissingEnvVar => "set the variable where the gateway starts (its state dir's .env, the service unit, or the config's env.vars), or escape it as $${NAME}",
         ProblemKind::Unparsable => "fix the syntax; OpenClaw reads configs as JSON5",
         ProblemKind::Unreadable => "make the file readable by the user clawlint runs as, or fix the symlink it is reached through",
+        ProblemKind::TooLarge => "no real file of this kind is that large; check what it is (a sparse or generated file?) and shrink it",
+        ProblemKind::NotRegularFile => "point the setting at a regular file; clawlint never opens FIFOs, sockets or devices, which could block or never end",
+        ProblemKind::Budget => "the expansion is far larger than any real config; look for a ${VAR} repeated many times or $include files including each other over and over",
         ProblemKind::InvalidValue => "OpenClaw rejects this value; see the message for what it accepts",
     }
 }

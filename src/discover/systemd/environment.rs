@@ -74,16 +74,22 @@ pub fn env_name_is_valid(name: &str) -> bool {
 /// (systemd.exec(7); OpenClaw merges the same way), and `UnsetEnvironment=` removes keys.
 pub fn effective_environment(unit: &UnitFile) -> Vec<(String, String, Span)> {
     let mut env: Vec<(String, String, Span)> = Vec::new();
+    // Keys by position: a unit with many assignments costs O(n), not O(n^2).
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     for directive in unit.get_all("Service", "Environment") {
         if directive.value.is_empty() {
             env.clear();
+            index.clear();
             continue;
         }
         for (key, value, span) in parse_environment(&directive.value).0 {
             let entry = (key, value, absolute_span(directive, span));
-            match env.iter_mut().find(|e| e.0 == entry.0) {
-                Some(slot) => *slot = entry,
-                None => env.push(entry),
+            match index.get(&entry.0) {
+                Some(&i) => env[i] = entry,
+                None => {
+                    index.insert(entry.0.clone(), env.len());
+                    env.push(entry);
+                }
             }
         }
     }

@@ -1,0 +1,482 @@
+//! Hostile layouts (issue 11): a pull request's author controls every file clawlint reads.
+//! Each test builds its input at test time (sparse files with `set_len`, FIFOs with `mkfifo`,
+//! amplifying configs) and asserts on what clawlint prints: a located diagnostic, the other
+//! gateways still linted, never a hang or an unbounded allocation.
+//!
+//! Every run is made with its address space limited (see [`run`]), so an input that makes
+//! clawlint allocate gigabytes fails the test instead of swapping the machine, and with a hang
+//! guard that kills a run that never ends (the test then fails saying so). Neither is a timing
+//! assertion: a correct run is far inside both.
+
+mod common;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// Address space a run may use: far more than any correct run needs, far less than the
+/// gigabytes an unbounded expansion takes.
+const ADDRESS_SPACE: u64 = 3 * 1024 * 1024 * 1024;
+/// A run still going after this long is hung (a correct one takes a few seconds at most, in
+/// a debug build on a busy machine). `CLAWLINT_HANG_GUARD_SECS` shortens it, to show
+/// quickly that an old build hangs.
+fn hang_guard_secs() -> u64 {
+    std::env::var("CLAWLINT_HANG_GUARD_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(240)
+}
+
+/// A scratch directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(label: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("clawlint-hostile-{}-{label}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Scratch(dir)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+
+    fn home(&self) -> String {
+        self.0.join("home").to_str().expect("UTF-8").to_string()
+    }
+
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn fifo(&self, rel: &str) -> PathBuf {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let status = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+        assert!(status.success(), "mkfifo {}", path.display());
+        path
+    }
+
+    /// A sparse file of `len` bytes (a few KB on disk) that starts with `head`.
+    fn sparse(&self, rel: &str, head: &str, len: u64) -> PathBuf {
+        let path = self.write(rel, head);
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.set_len(len).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// `clawlint ARGS` from the repository root with a clean environment, a bounded address space
+/// and a hang guard; stdin is a pipe that stays open and empty (a read of it never ends).
+fn run(args: &[&str]) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clawlint"));
+    command
+        .args(args)
+        .current_dir(common::root())
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe and touches nothing of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: ADDRESS_SPACE as libc::rlim_t,
+                rlim_max: ADDRESS_SPACE as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().expect("clawlint starts");
+    let stdin = child.stdin.take();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        stdout.read_to_end(&mut s).unwrap();
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        stderr.read_to_end(&mut s).unwrap();
+        s
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed().as_secs() > hang_guard_secs() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "clawlint {args:?} hung (killed after {} s)",
+                hang_guard_secs()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(stdin);
+    let stdout = String::from_utf8(out_reader.join().unwrap()).expect("UTF-8 stdout");
+    let stderr = String::from_utf8(err_reader.join().unwrap()).expect("UTF-8 stderr");
+    Output {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+    }
+}
+
+/// `check --home HOME --no-config --format json` and its findings.
+fn check_json(home: &str) -> (i32, Vec<serde_json::Value>, String) {
+    let out = run(&["check", "--home", home, "--no-config", "--format", "json"]);
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}{}",
+        out.code,
+        out.stdout,
+        out.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON output: {e}\n{}", out.stdout));
+    let findings = json["findings"].as_array().cloned().unwrap_or_default();
+    (out.code, findings, out.stdout)
+}
+
+fn with_code<'a>(findings: &'a [serde_json::Value], code: &str) -> Vec<&'a serde_json::Value> {
+    findings.iter().filter(|f| f["code"] == code).collect()
+}
+
+/// The file a finding's first label points at.
+fn file_of(finding: &serde_json::Value) -> String {
+    finding["parties"][0]["file"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A second, ordinary gateway that must still be linted: it shares a port with `main`.
+fn add_ordinary_gateways(s: &Scratch) {
+    s.write(
+        "home/.openclaw-main/openclaw.json",
+        "{ gateway: { port: 19100 } }\n",
+    );
+    s.write(
+        "home/.openclaw-copy/openclaw.json",
+        "{ gateway: { port: 19100 } }\n",
+    );
+}
+
+fn assert_others_linted(findings: &[serde_json::Value]) {
+    assert!(
+        !with_code(findings, "CL101").is_empty(),
+        "the other gateways' port collision is still found: {findings:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Never hang: FIFOs, devices and stdin are never opened
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn fifo_config_is_a_located_cl902_and_others_are_linted() {
+    let s = Scratch::new("fifo-config");
+    add_ordinary_gateways(&s);
+    s.fifo("home/.openclaw/openclaw.json");
+    let (code, findings, out) = check_json(&s.home());
+    assert_eq!(code, 1);
+    let cl902 = with_code(&findings, "CL902");
+    assert_eq!(cl902.len(), 1, "{out}");
+    assert!(out.contains("FIFO"), "{out}");
+    assert!(
+        file_of(cl902[0]).ends_with(".openclaw/openclaw.json"),
+        "{out}"
+    );
+    assert_others_linted(&findings);
+}
+
+#[test]
+fn fifo_dotenv_and_include_are_located_and_never_opened() {
+    let s = Scratch::new("fifo-env-include");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ $include: \"./part.json5\" }\n",
+    );
+    s.fifo("home/.openclaw/part.json5");
+    s.fifo("home/.openclaw/.env");
+    let (_, findings, out) = check_json(&s.home());
+    let cl902 = with_code(&findings, "CL902");
+    assert!(
+        cl902.iter().any(|f| file_of(f).ends_with(".openclaw/.env")),
+        "{out}"
+    );
+    let cl501 = with_code(&findings, "CL501");
+    assert!(
+        cl501.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a FIFO (named pipe)")),
+        "{out}"
+    );
+    assert_others_linted(&findings);
+}
+
+#[test]
+fn unit_environment_file_fifo_and_stdin_are_refused() {
+    let s = Scratch::new("fifo-unit");
+    add_ordinary_gateways(&s);
+    let home = s.home();
+    s.fifo("home/.openclaw-ops/gateway.env");
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-ops.service",
+        &format!(
+            "[Service]\nEnvironment=OPENCLAW_PROFILE=ops\nEnvironmentFile={home}/.openclaw-ops/gateway.env\n\
+             EnvironmentFile=/dev/stdin\nExecStart=/usr/bin/openclaw --profile ops gateway\n"
+        ),
+    );
+    let (_, findings, out) = check_json(&home);
+    let cl902 = with_code(&findings, "CL902");
+    assert!(
+        cl902
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("FIFO")),
+        "{out}"
+    );
+    assert_others_linted(&findings);
+}
+
+#[test]
+fn fifo_and_directory_unit_files_are_reported_not_skipped() {
+    let s = Scratch::new("fifo-unit-file");
+    add_ordinary_gateways(&s);
+    s.fifo("home/.config/systemd/user/openclaw-gateway-x.service");
+    std::fs::create_dir_all(s.path("home/.config/systemd/user/openclaw-gateway-y.service"))
+        .unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let cl902 = with_code(&findings, "CL902");
+    assert!(
+        cl902
+            .iter()
+            .any(|f| file_of(f).ends_with("openclaw-gateway-x.service")),
+        "{out}"
+    );
+    assert!(
+        cl902
+            .iter()
+            .any(|f| file_of(f).ends_with("openclaw-gateway-y.service")),
+        "{out}"
+    );
+    assert_others_linted(&findings);
+}
+
+#[test]
+fn config_option_naming_a_fifo_or_dev_zero_is_an_error_not_a_hang() {
+    let s = Scratch::new("fifo-clawlint-toml");
+    add_ordinary_gateways(&s);
+    let fifo = s.fifo("clawlint.toml");
+    for config in [fifo.to_str().unwrap(), "/dev/zero"] {
+        let out = run(&["check", "--home", &s.home(), "--config", config]);
+        assert_eq!(out.code, 2, "{config}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("not a regular file"),
+            "{config}: {}",
+            out.stderr
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded: size checked before reading; expansion within budgets
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn sparse_8_gib_unit_is_refused_before_reading() {
+    let s = Scratch::new("sparse-unit");
+    add_ordinary_gateways(&s);
+    s.sparse(
+        "home/.config/systemd/user/openclaw-gateway-big.service",
+        "[Service]\nExecStart=/usr/bin/openclaw gateway\n",
+        8 << 30,
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let cl902 = with_code(&findings, "CL902");
+    assert_eq!(cl902.len(), 1, "{out}");
+    assert!(out.contains("larger than"), "{out}");
+    let help = cl902[0]["help"].as_str().unwrap_or_default();
+    assert!(
+        !help.contains("readable") && !help.contains("permission"),
+        "a too-large file's help is not about permissions: {help}"
+    );
+    assert_others_linted(&findings);
+}
+
+#[test]
+fn sparse_clawlint_toml_is_refused_before_reading() {
+    let s = Scratch::new("sparse-toml");
+    add_ordinary_gateways(&s);
+    let toml = s.sparse("clawlint.toml", "# settings\n", 8 << 30);
+    let out = run(&[
+        "check",
+        "--home",
+        &s.home(),
+        "--config",
+        toml.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("larger than"), "{}", out.stderr);
+}
+
+#[test]
+fn dotenv_variable_amplification_hits_the_substitution_budget() {
+    let s = Scratch::new("var-amplification");
+    add_ordinary_gateways(&s);
+    // A 3 MiB .env value referenced 2,000 times from an 18 KB config: 6 GB if expanded.
+    s.write(
+        "home/.openclaw/.env",
+        &format!("BIG={}\n", "x".repeat(3 << 20)),
+    );
+    let refs = "${BIG}".repeat(2_000);
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!("{{ gateway: {{ port: 19300 }}, agents: {{ defaults: {{ workspace: \"{refs}\" }} }} }}\n"),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{}", &out[..out.len().min(4000)]);
+    assert!(file_of(cl907[0]).ends_with(".openclaw/openclaw.json"));
+    assert_others_linted(&findings);
+}
+
+#[test]
+fn config_env_block_amplification_hits_the_substitution_budget() {
+    let s = Scratch::new("env-block-amplification");
+    add_ordinary_gateways(&s);
+    let refs = "${BIG}".repeat(1_000);
+    let big = "y".repeat(1 << 20);
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!("{{ env: {{ vars: {{ BIG: \"{big}\" }} }}, agents: {{ defaults: {{ workspace: \"{refs}\" }} }} }}\n"),
+    );
+    let (_, findings, _) = check_json(&s.home());
+    assert_eq!(with_code(&findings, "CL907").len(), 1);
+    assert_others_linted(&findings);
+}
+
+#[test]
+fn doubling_array_includes_hit_the_include_budget() {
+    let s = Scratch::new("include-doubling");
+    add_ordinary_gateways(&s);
+    // 10 files, each including the next twice; the leaf is a 689 KB array. Arrays concatenate:
+    // 2^10 copies, 700 MB and 100 M values if merged.
+    let leaf: Vec<String> = (0..70_000).map(|i| format!("\"10.0.{i}\"")).collect();
+    s.write(
+        "home/.openclaw/parts/l10.json5",
+        &format!(
+            "{{ gateway: {{ trustedProxies: [{}] }} }}\n",
+            leaf.join(",")
+        ),
+    );
+    for i in 1..10 {
+        let next = format!("./l{}.json5", i + 1);
+        s.write(
+            &format!("home/.openclaw/parts/l{i}.json5"),
+            &format!("{{ $include: [\"{next}\", \"{next}\"] }}\n"),
+        );
+    }
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ $include: [\"./parts/l1.json5\", \"./parts/l1.json5\"] }\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{}", &out[..out.len().min(4000)]);
+    assert_others_linted(&findings);
+}
+
+#[test]
+fn include_fan_out_reads_each_file_once() {
+    let s = Scratch::new("include-fanout");
+    add_ordinary_gateways(&s);
+    // 10 tiny files each including the next ten times: 10^10 loads without memoisation.
+    for i in 1..10 {
+        let next = format!("\"./l{}.json5\"", i + 1);
+        let list = vec![next; 10].join(", ");
+        s.write(
+            &format!("home/.openclaw/parts/l{i}.json5"),
+            &format!(
+                "{{ $include: [{list}], agents: {{ defaults: {{ timeoutSeconds: {i} }} }} }}\n"
+            ),
+        );
+    }
+    s.write(
+        "home/.openclaw/parts/l10.json5",
+        "{ gateway: { port: 19400 } }\n",
+    );
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ $include: \"./parts/l1.json5\" }\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    assert!(with_code(&findings, "CL907").is_empty(), "{out}");
+    assert!(with_code(&findings, "CL501").is_empty(), "{out}");
+    assert_others_linted(&findings);
+}
+
+/// 100k distinct keys: `{ "k0": 0, ... }` and the same as `.env` lines.
+fn many_keys(n: usize) -> (String, String) {
+    let json: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+    let env: Vec<String> = (0..n).map(|i| format!("K{i}=v{i}")).collect();
+    (format!("{{{}}}", json.join(",")), env.join("\n"))
+}
+
+#[test]
+fn many_keys_everywhere_are_linear() {
+    let s = Scratch::new("many-keys");
+    add_ordinary_gateways(&s);
+    let (object, env) = many_keys(100_000);
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!(
+            "{{ $include: [\"./a.json5\", \"./b.json5\"], agents: {{ defaults: {{ models: {object} }} }} }}\n"
+        ),
+    );
+    s.write("home/.openclaw/a.json5", &format!("{{ x: {object} }}\n"));
+    s.write("home/.openclaw/b.json5", &format!("{{ x: {object} }}\n"));
+    s.write("home/.openclaw/.env", &env);
+    let assignments: Vec<String> = (0..100_000).map(|i| format!("E{i}=v")).collect();
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-keys.service",
+        &format!(
+            "[Service]\nEnvironment={}\nExecStart=/usr/bin/openclaw --profile keys gateway --port 19500\n",
+            assignments.join(" ")
+        ),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    assert!(
+        with_code(&findings, "CL907").is_empty(),
+        "{}",
+        &out[..out.len().min(4000)]
+    );
+    assert_others_linted(&findings);
+}
