@@ -6,6 +6,7 @@
 //! single passing case `clawlint` shows a green run.
 
 use super::flat::{flatten, one_line, FlatFinding};
+use super::xml::{attribute, text};
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
 
@@ -92,57 +93,10 @@ fn testcase(f: &FlatFinding) -> String {
     format!("{open}{body}    </testcase>\n")
 }
 
-/// Escapes character data: `&`, `<` and `>` (quotes need no escape outside attributes, and
-/// CI logs stay readable). Characters XML 1.0 cannot hold at all (most C0 controls) become
-/// U+FFFD; `\r` is kept as a reference so that parsers do not fold it.
-fn text(raw: &str) -> String {
-    escape(raw, false)
-}
-
-/// Escapes an attribute value; whitespace other than spaces is written as references, as
-/// attribute-value normalisation would turn it into spaces.
-fn attribute(raw: &str) -> String {
-    escape(raw, true)
-}
-
-fn escape(raw: &str, in_attribute: bool) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if in_attribute => out.push_str("&quot;"),
-            '\'' if in_attribute => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            '\n' if in_attribute => out.push_str("&#10;"),
-            '\t' if in_attribute => out.push_str("&#9;"),
-            '\n' | '\t' => out.push(c),
-            c if is_xml_char(c) => out.push(c),
-            _ => out.push('\u{FFFD}'),
-        }
-    }
-    out
-}
-
-/// XML 1.0's `Char` production (Rust `char`s are never surrogates).
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::diagnostic::{Finding, Label};
-
-    #[test]
-    fn escapes_markup_quotes_and_control_characters() {
-        assert_eq!(
-            attribute("a&b<c>\"d'\ne\tf\u{1}g\u{FFFE}"),
-            "a&amp;b&lt;c&gt;&quot;d&apos;&#10;e&#9;f\u{FFFD}g\u{FFFD}"
-        );
-        assert_eq!(text("x\n\"y'\r\u{0}&"), "x\n\"y'&#13;\u{FFFD}&amp;");
-    }
 
     #[test]
     fn no_findings_is_one_passing_case_and_info_passes() {

@@ -11,6 +11,7 @@
 //! font families), no links.
 
 use crate::portmap::{counts, overlap_lines, Lane, Mark, PortMap, Span};
+use crate::report::xml;
 use std::fmt::Write as _;
 
 const WIDTH: f64 = 1200.0;
@@ -189,22 +190,6 @@ fn tick_step(px_per_port: f64, min_px: f64) -> u32 {
     }
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Shortens text to about `max` characters, ending in an ellipsis.
 fn fit(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -239,7 +224,7 @@ impl Svg {
         let _ = writeln!(
             self.out,
             r#"<text x="{x:.1}" y="{y:.1}" {style}>{}</text>"#,
-            escape(text)
+            xml::label(text)
         );
     }
 }
@@ -401,7 +386,7 @@ fn mark_title(lane: &Lane, mark: &Mark) -> String {
         text.push_str("; ");
         text.push_str(&mark.conflict_text());
     }
-    escape(&text)
+    xml::label(&text)
 }
 
 fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, y0: f64, regions: &[Region]) {
@@ -449,7 +434,7 @@ fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, y0: f64, regions: &[Regio
             let _ = writeln!(
                 svg.out,
                 r#"<g><title>{}</title>"#,
-                escape(&format!(
+                xml::label(&format!(
                     "{}: footprint {}",
                     lane.name,
                     lane.footprint.text()
