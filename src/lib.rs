@@ -12,6 +12,7 @@ pub mod openclaw;
 pub mod paths;
 pub mod plan;
 pub mod portmap;
+pub mod redact;
 pub mod report;
 pub mod resolve;
 pub mod rules;

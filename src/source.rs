@@ -33,15 +33,7 @@ pub struct SourceFile {
 impl SourceFile {
     /// The text with every secret replaced by `*`, byte for byte, so spans stay valid.
     pub fn redacted_text(&self) -> String {
-        let mut bytes = self.text.clone().into_bytes();
-        for span in &self.redactions {
-            let end = span.end.min(bytes.len());
-            for b in &mut bytes[span.start.min(end)..end] {
-                // Keep UTF-8 valid: continuation and lead bytes alike become '*'.
-                *b = b'*';
-            }
-        }
-        String::from_utf8(bytes).unwrap_or_default()
+        crate::redact::masked(&self.text, &self.redactions)
     }
 }
 
@@ -140,210 +132,16 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
-/// A string value that is only a reference to an environment variable (`${NAME}`, `$NAME`):
-/// it says where a secret lives without revealing it.
-pub fn is_env_reference(value: &str) -> bool {
-    let name_chars = |n: &str| {
-        n.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-    };
-    // `${NAME}` substitution: `[A-Z_][A-Z0-9_]*`; `$NAME` shorthand: `[A-Z][A-Z0-9_]*`.
-    if let Some(name) = value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
-        let first = name.bytes().next();
-        return first.is_some_and(|b| b.is_ascii_uppercase() || b == b'_') && name_chars(name);
-    }
-    match value.strip_prefix('$') {
-        Some(name) => {
-            name.bytes().next().is_some_and(|b| b.is_ascii_uppercase()) && name_chars(name)
-        }
-        None => false,
-    }
-}
-
-/// Values that carry credentials whatever their key: `Bearer …`, `Basic …`.
-pub fn is_secret_value(value: &str) -> bool {
-    let lower = value.trim_start().to_ascii_lowercase();
-    lower.starts_with("bearer ") || lower.starts_with("basic ")
-}
-
-/// Keys whose values are secrets wherever they appear: `botToken`, `appSecret`,
-/// `password`, `TELEGRAM_BOT_TOKEN`, `OPENAI_API_KEY`, ...
-pub fn is_secret_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    if ["file", "path", "dir"].iter().any(|s| lower.ends_with(s)) {
-        return false;
-    }
-    [
-        "token",
-        "secret",
-        "password",
-        "passwd",
-        "apikey",
-        "api_key",
-        "credential",
-        "privatekey",
-        "private_key",
-        "api-key",
-        "authorization",
-        "cookie",
-    ]
-    .iter()
-    .any(|word| lower.contains(word))
-}
-
-/// The parts of a URL that carry credentials: the userinfo before `@` and the query string.
-pub fn url_secret_spans(url: &str, base: usize) -> Vec<Span> {
-    let mut out = Vec::new();
-    let Some(scheme_end) = url.find("://") else {
-        return out;
-    };
-    let authority_start = scheme_end + 3;
-    let authority_end = url[authority_start..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| authority_start + i);
-    if let Some(at) = url[authority_start..authority_end].rfind('@') {
-        out.push(Span {
-            start: base + authority_start,
-            end: base + authority_start + at,
-        });
-    }
-    if let Some(q) = url.find('?') {
-        let end = url[q..].find('#').map_or(url.len(), |i| q + i);
-        out.push(Span {
-            start: base + q + 1,
-            end: base + end,
-        });
-    }
-    out
-}
-
-/// A URL fit to print: userinfo and query values replaced by `***`.
-pub fn redact_url(url: &str) -> String {
-    let mut bytes = url.to_string();
-    let mut spans = url_secret_spans(url, 0);
-    spans.sort_by_key(|s| std::cmp::Reverse(s.start));
-    for span in spans {
-        bytes.replace_range(span.start..span.end, "***");
-    }
-    bytes
-}
-
-/// Spans of words in free text (comments, unparsable files) that look like tokens: long,
-/// with letters and digits, no spaces or slashes.
-pub fn token_like_words(text: &str, base: usize) -> Vec<Span> {
-    let mut out = Vec::new();
-    // `=` separates `--flag=value` and `KEY=value`; it is not part of a token.
-    let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-' | '.' | '+');
-    let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        match (start, is_word(c)) {
-            (None, true) => start = Some(i),
-            (Some(s), false) => {
-                let word = &text[s..i];
-                let looks_secret = word.len() >= 16
-                    && word.bytes().any(|b| b.is_ascii_digit())
-                    && word.bytes().any(|b| b.is_ascii_alphabetic());
-                if looks_secret {
-                    out.push(Span {
-                        start: base + s,
-                        end: base + i,
-                    });
-                }
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The inside of every quoted string in text that could not be parsed: with no structure to
-/// say which strings are secrets, all of them might be. Quotes end at the line's end.
-pub fn quoted_strings(text: &str) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut open: Option<(char, usize)> = None;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        match open {
-            Some((quote, start)) => {
-                if c == '\n' || (c == quote && !escaped) {
-                    out.push(Span { start, end: i });
-                    open = None;
-                }
-                escaped = c == '\\' && !escaped;
-            }
-            None if c == '"' || c == '\'' => {
-                open = Some((c, i + 1));
-                escaped = false;
-            }
-            None => {}
-        }
-    }
-    if let Some((_, start)) = open {
-        out.push(Span {
-            start,
-            end: text.len(),
-        });
-    }
-    out
-}
-
-/// Environment keys whose values say where or how, not who: shown in snippets. Every other
-/// value in a `.env` file or a unit's environment is masked, since a token's variable can
-/// have any name.
-pub fn is_public_env_key(key: &str) -> bool {
-    const EXACT: &[&str] = &[
-        "HOME",
-        "PATH",
-        "TZ",
-        "LANG",
-        "USER",
-        "SHELL",
-        "TMPDIR",
-        "NODE_ENV",
-        "NODE_OPTIONS",
-    ];
-    const SUFFIXES: &[&str] = &[
-        "_PORT",
-        "_DIR",
-        "_PATH",
-        "_HOME",
-        "_PROFILE",
-        "_ROOTS",
-        "_HOST",
-        "_BIND",
-        "_MODE",
-        "_LEVEL",
-        "_UNIT",
-        "_LABEL",
-        "_KIND",
-        "_MARKER",
-        "_TASK_NAME",
-        "_HIDDEN_LAUNCHER",
-        "_FILE",
-    ];
-    let upper = key.to_ascii_uppercase();
-    !is_secret_key(key)
-        && (EXACT.contains(&upper.as_str()) || SUFFIXES.iter().any(|s| upper.ends_with(s)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn redaction_keeps_length_and_utf8() {
+    fn redacted_text_masks_the_marked_spans() {
         let mut map = SourceMap::new();
         let id = map.add(Path::new("f"), "a=sécret;".into(), None);
         map.redact(id, [Span { start: 2, end: 9 }]);
-        let shown = map.file(id).redacted_text();
-        assert_eq!(shown, "a=*******;");
-        assert_eq!(shown.len(), "a=sécret;".len());
-        assert!(is_secret_key("botToken") && is_secret_key("TELEGRAM_BOT_TOKEN"));
-        assert!(!is_secret_key("port") && !is_secret_key("tokenFile"));
+        assert_eq!(map.file(id).redacted_text(), "a=*******;");
     }
 
     #[test]

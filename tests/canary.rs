@@ -457,7 +457,7 @@ fn every_canary_is_read() {
         "json".into(),
     ]);
     for canary in all_canaries().filter(|c| c.resolved) {
-        let fingerprint = clawlint::resolve::secrets::fingerprint(canary.token);
+        let fingerprint = clawlint::redact::fingerprint(canary.token);
         assert!(
             json.contains(&fingerprint),
             "{} ({}) was not resolved: no sha256Prefix {fingerprint} in resolve --format json",

@@ -163,7 +163,7 @@ fn register(
 ) -> FileId {
     let secrets: Vec<Span> = env_spans
         .iter()
-        .filter(|(key, _)| !crate::source::is_public_env_key(key))
+        .filter(|(key, _)| !crate::redact::is_public_env_key(key))
         .map(|(_, span)| *span)
         .collect();
     let file = sources.add(path, text, None);
@@ -218,13 +218,13 @@ fn unit_invocation(
         .into_iter()
         .chain(unit.get_all("Service", "ExecStart"))
     {
-        free_text.extend(crate::source::token_like_words(
+        free_text.extend(crate::redact::token_like_words(
             &text[d.value_span.start..d.value_span.end],
             d.value_span.start,
         ));
     }
     for c in &unit.comments {
-        free_text.extend(crate::source::token_like_words(
+        free_text.extend(crate::redact::token_like_words(
             &text[c.span.start..c.span.end],
             c.span.start,
         ));
@@ -456,7 +456,7 @@ fn launchd_invocation(
     };
     let file = register(sources, path, text.clone(), &env_spans);
     // Arguments and values in a plist are free text to us: mask whatever looks like a token.
-    sources.redact(file, crate::source::token_like_words(&text, 0));
+    sources.redact(file, crate::redact::token_like_words(&text, 0));
     let whole = Loc {
         file,
         span: Span { start: 0, end: 0 },
@@ -555,7 +555,7 @@ fn task_invocation(
         .map(|(k, _, s)| (k.clone(), *s))
         .collect();
     let file = register(sources, path, text.clone(), &env_spans);
-    sources.redact(file, crate::source::token_like_words(&text, 0));
+    sources.redact(file, crate::redact::token_like_words(&text, 0));
     let mut env = Env::new();
     for (key, value, span) in &script.environment {
         env.set(

@@ -55,7 +55,7 @@ pub fn parse_config(
             secret_spans(&doc.root, &mut secrets);
             for comment in &doc.comments {
                 let body = comment.span.start + 2;
-                secrets.extend(crate::source::token_like_words(&comment.text, body));
+                secrets.extend(crate::redact::token_like_words(&comment.text, body));
             }
             sources.redact(file, secrets);
             let mut members = Vec::new();
@@ -70,8 +70,8 @@ pub fn parse_config(
             // Nothing parsed, so no key says which strings are secrets: mask every long
             // string and token-like word.
             let text = &sources.file(file).text;
-            let mut masked = crate::source::token_like_words(text, 0);
-            masked.extend(crate::source::quoted_strings(text));
+            let mut masked = crate::redact::token_like_words(text, 0);
+            masked.extend(crate::redact::quoted_strings(text));
             sources.redact(file, masked);
             Err(Problem {
                 kind: ProblemKind::Unparsable,
@@ -95,16 +95,12 @@ fn secret_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
         json5::Value::Object(members) => {
             for m in members {
                 match &m.value.value {
-                    json5::Value::String(s)
-                        if (crate::source::is_secret_key(&m.key)
-                            || crate::source::is_secret_value(s))
-                            && !crate::source::is_env_reference(s) =>
-                    {
+                    json5::Value::String(s) if crate::redact::is_secret_member(&m.key, s) => {
                         out.push(inner_span(m.value.span));
                     }
                     json5::Value::String(s) if s.contains("://") => {
                         let inner = inner_span(m.value.span);
-                        out.extend(crate::source::url_secret_spans(s, inner.start));
+                        out.extend(crate::redact::url_secret_spans(s, inner.start));
                     }
                     _ => secret_spans(&m.value, out),
                 }

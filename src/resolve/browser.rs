@@ -254,7 +254,7 @@ fn resolve_profile(
             cdp_port: port,
             loopback: is_loopback_host(&host),
             // Credentials in a CDP URL (user:password@, ?token=) never leave the resolver.
-            cdp_url: crate::source::redact_url(&url),
+            cdp_url: crate::redact::redact_url(&url),
             cdp_host: host,
             attach_only: attach,
             explicit: entry.node.is_some(),

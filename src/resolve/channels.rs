@@ -3,9 +3,10 @@
 //! are left out: they poll nothing.
 
 use super::model::{Credential, Origin, SecretIdentity};
-use super::secrets::{from_env, secret_from_node, telegram_bot_id, token_file, SecretContext};
+use super::secrets::{from_env, secret_from_node, token_file, SecretContext};
 use crate::load::env::Env;
 use crate::load::tree::Node;
+use crate::redact::telegram_bot_id;
 use crate::source::SourceMap;
 use std::path::Path;
 

@@ -208,11 +208,11 @@ fn read_dotenv(
     let mut secrets: Vec<_> = parsed
         .entries
         .iter()
-        .filter(|e| !crate::source::is_public_env_key(&e.key))
+        .filter(|e| !crate::redact::is_public_env_key(&e.key))
         .map(|e| dotenv::value_span(&text, e))
         .collect();
     for comment in &parsed.comments {
-        secrets.extend(crate::source::token_like_words(
+        secrets.extend(crate::redact::token_like_words(
             &comment.text,
             comment.span.start + 1,
         ));

@@ -2,6 +2,7 @@
 
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::Problem;
+pub use crate::redact::SecretIdentity;
 use crate::source::Loc;
 use std::path::PathBuf;
 
@@ -285,18 +286,6 @@ pub struct Browser {
     pub profiles: Vec<BrowserProfile>,
     /// Set when OpenClaw itself refuses this browser config (e.g. derived CDP port too high).
     pub error: Option<String>,
-}
-
-/// What identifies a secret across gateways, without the secret.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SecretIdentity {
-    /// A value clawlint resolved: a SHA-256 fingerprint and a public hint (a Telegram bot id).
-    Known {
-        fingerprint: String,
-        hint: Option<String>,
-    },
-    /// A reference clawlint cannot resolve statically: its identity tuple and why.
-    Unresolved { reference: String, reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use crate::load::env::Env;
 use crate::load::read::{read_text, SMALL_FILE_LIMIT};
 use crate::load::tree::Node;
 use crate::paths::resolve_user_path;
-use sha2::{Digest, Sha256};
+use crate::redact::fingerprint;
 use std::path::Path;
 
 /// Where a secret resolution may look.
@@ -16,19 +16,6 @@ pub struct SecretContext<'a> {
     pub env: &'a Env,
     pub home: &'a Path,
     pub cwd: &'a Path,
-}
-
-/// A short SHA-256 fingerprint: enough to tell tokens apart, useless for recovering one.
-pub fn fingerprint(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A Telegram token's public half: the bot id before the colon.
-pub fn telegram_bot_id(token: &str) -> Option<String> {
-    let (id, _) = token.split_once(':')?;
-    (!id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| id.to_string())
 }
 
 fn known(value: &str, hint: Option<String>) -> SecretIdentity {
@@ -247,19 +234,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fingerprints_are_short_and_stable() {
-        assert_eq!(fingerprint("abc").len(), 16);
-        assert_eq!(fingerprint("abc"), fingerprint("abc"));
-        assert_ne!(fingerprint("abc"), fingerprint("abd"));
-    }
-
-    #[test]
     fn shorthands() {
         assert_eq!(env_shorthand("$TG_TOKEN"), Some("TG_TOKEN"));
         assert_eq!(env_shorthand("${TG_TOKEN}"), Some("TG_TOKEN"));
         assert_eq!(env_shorthand("$lower"), None);
         assert_eq!(env_shorthand("12345:abc"), None);
-        assert_eq!(telegram_bot_id("123456:ABC"), Some("123456".into()));
-        assert_eq!(telegram_bot_id("abc:def"), None);
     }
 }

@@ -22,17 +22,6 @@ fn code_for(channel: &str) -> Option<&'static str> {
     }
 }
 
-/// How a token is shown: never the token, only its public hint and a fingerprint.
-pub fn shown(credential: &Credential) -> String {
-    match &credential.secret {
-        SecretIdentity::Known { fingerprint, hint } => match hint {
-            Some(bot) => format!("bot {bot}:…, sha256 {}", &fingerprint[..8]),
-            None => format!("sha256 {}", &fingerprint[..8]),
-        },
-        SecretIdentity::Unresolved { reference, .. } => format!("unresolved {reference}"),
-    }
-}
-
 /// `telegram bot token`, `gateway auth token`.
 pub fn credential_name(credential: &Credential) -> String {
     match credential.channel.as_str() {
@@ -75,7 +64,7 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
                 "gateways {} use the same {} ({})",
                 names(&involved),
                 credential_name(sharing[0].1).replace(" account \"", " token of account \""),
-                shown(sharing[0].1)
+                sharing[0].1.secret.shown()
             ),
         )
         .help(help_for(&channel));
