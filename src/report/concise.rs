@@ -50,7 +50,8 @@ pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> S
     out
 }
 
-/// The human format's closing line: `3 gateways checked: 1 error, 2 warnings, 0 infos`.
+/// The closing line of the concise and human formats:
+/// `3 gateways checked: 1 error, 2 warnings, 0 infos`.
 pub(crate) fn summary_line(findings: &[Reported], instances: usize) -> String {
     let s = super::json::summary(findings, instances);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

@@ -1,6 +1,7 @@
 //! Human output: each finding rendered by miette like rustc and ruff render theirs, every
 //! party labelled on its exact span; parties in other files follow as related diagnostics.
 
+use super::flat::rule_of;
 use crate::diagnostic::{Reported, Severity};
 use crate::source::{FileId, SourceMap};
 use miette::{
@@ -188,6 +189,7 @@ fn note(message: String) -> Rendered {
 
 fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
     let finding = &reported.finding;
+    let (code, name) = rule_of(reported);
     let mut files: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
     let mut related = Vec::new();
     for (index, label) in finding.labels.iter().enumerate() {
@@ -236,7 +238,7 @@ fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
     };
     Rendered {
         message: finding.message.clone(),
-        code: Some(format!("{}({})", finding.code, reported.rule_name)),
+        code: Some(format!("{code}({name})")),
         severity: miette_severity(reported.severity),
         source,
         labels,
@@ -286,7 +288,8 @@ pub fn render(
         if handler.render_report(&mut out, &diagnostic).is_err() {
             out.push_str(&format!(
                 "{}: {}\n",
-                reported.finding.code, reported.finding.message
+                rule_of(reported).0,
+                reported.finding.message
             ));
         }
         out.push('\n');
@@ -295,16 +298,9 @@ pub fn render(
     out
 }
 
+/// The closing line, and when no gateway was found, where clawlint looked.
 fn summary_line(findings: &[Reported], instances: usize) -> String {
-    let s = super::json::summary(findings, instances);
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let line = format!(
-        "{} checked: {}, {}, {}\n",
-        plural(instances, "gateway"),
-        plural(s.errors, "error"),
-        plural(s.warnings, "warning"),
-        plural(s.infos, "info")
-    );
+    let line = super::concise::summary_line(findings, instances);
     if instances > 0 {
         return line;
     }
