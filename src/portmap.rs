@@ -256,7 +256,7 @@ fn lane(instance: &Instance, sources: &SourceMap) -> Lane {
 
 fn place(loc: Loc, instance: &Instance, sources: &SourceMap) -> String {
     let (line, _) = sources.line_col(loc.file, loc.span.start);
-    let path = display_home_relative(&sources.file(loc.file).path, &instance.home);
+    let path = display_home_relative(&sources.file(loc.file).path, &instance.os_home);
     format!("{path}:{line}")
 }
 

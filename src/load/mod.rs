@@ -29,6 +29,25 @@ pub enum ProblemKind {
     /// Not UTF-8: OpenClaw reads it with the bad bytes replaced.
     NotUtf8,
     InvalidValue,
+    /// OpenClaw repairs this at gateway start and rewrites the config file as JSON.
+    Repaired,
+    /// OpenClaw refuses this: the gateway does not start.
+    Refused,
+}
+
+impl ProblemKind {
+    /// The gateway does not start with this problem: OpenClaw refuses the config (or the
+    /// process crashes) before it binds anything.
+    pub fn stops_gateway(self) -> bool {
+        matches!(
+            self,
+            ProblemKind::Refused
+                | ProblemKind::Unparsable
+                | ProblemKind::Include
+                | ProblemKind::IncludeCycle
+                | ProblemKind::IncludeEscape
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -128,7 +128,8 @@ fn secret_json(identity: &SecretIdentity) -> Value {
 }
 
 pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
-    let home = &inst.home;
+    // `~` is always the scanned home; an `OPENCLAW_HOME` shows as `effectiveHome`.
+    let home = &inst.os_home;
     let listeners: Vec<Value> = inst
         .listeners
         .iter()
@@ -174,6 +175,9 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
     json!({
         "name": inst.name,
         "discoveredBy": discovery_json(&inst.discovery, home),
+        "effectiveHome": path_text(&inst.home, home),
+        "starts": inst.starts(),
+        "refusal": inst.refusal,
         "profile": inst.profile.as_ref().map(|p| json!({"value": p.value, "source": origin_json(&p.origin, sources)})),
         "configPath": sourced_path_json(&inst.config_path, home, sources),
         "configExists": inst.config_exists,
@@ -227,7 +231,7 @@ pub fn render_human(instances: &[Instance], sources: &SourceMap) -> String {
 }
 
 fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
-    let home = &inst.home;
+    let home = &inst.os_home;
     let d = |o: &Origin| describe(o, sources);
     let started = match &inst.profile_flag {
         Some(p) => format!("openclaw --profile {p} gateway"),
@@ -242,6 +246,12 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         let _ = writeln!(out, "  also started by {} ({})", extra.name, extra.kind);
     }
     let p = |s: &Sourced<PathBuf>| path_text(&s.value, home);
+    if inst.home != inst.os_home {
+        row(out, "home", &path_text(&inst.home, home), "OPENCLAW_HOME");
+    }
+    if let Some(refusal) = &inst.refusal {
+        row(out, "will not start", refusal, "");
+    }
     let exists = if inst.config_exists {
         ""
     } else {

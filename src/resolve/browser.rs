@@ -13,7 +13,7 @@ const DEFAULT_CDP_RANGE: PortRange = PortRange {
     end: 18899,
 };
 const CDP_RANGE_SPAN: u32 = 99;
-const RELAY_OFFSET: u16 = 8;
+const RELAY_OFFSET: u32 = 8;
 
 /// `derivePort`: `base + offset` when it is a valid port, else the fixed fallback.
 fn derive_port(base: u16, offset: u32, fallback: u16) -> u16 {
@@ -48,24 +48,27 @@ pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) 
     let enabled = block.and_then(|b| b.get("enabled")?.as_bool()) != Some(false);
     let control = control_port(port.value);
     let range = cdp_range(control);
+    // No clamping: near the top of the port range the relay ports pass 65535 (openclaw-facts.md
+    // §3.8), and OpenClaw reports them as they are.
+    let relay_default = u32::from(control) + RELAY_OFFSET;
     let mut browser = Browser {
         enabled,
         control_port: control,
         cdp_range: range,
-        relay_default_port: control.saturating_add(RELAY_OFFSET),
+        relay_default_port: relay_default,
         profiles: Vec::new(),
         error: None,
     };
     let top_url = block
         .and_then(|b| b.get("cdpUrl"))
-        .and_then(|n| Some((n, n.as_str()?.trim_matches(crate::paths::is_js_whitespace))))
+        .and_then(|n| Some((n, js_trim(n.as_str()?))))
         .filter(|(_, s)| !s.is_empty());
     let top = match top_url {
-        Some((node, raw)) => match Url::parse(raw) {
+        Some((node, raw)) => match CdpUrl::parse(raw, "browser.cdpUrl") {
             Ok(url) => Some((node, url)),
             Err(message) => {
-                browser.error = Some(format!("browser.cdpUrl: {message}"));
-                problems.push(invalid(node, format!("browser.cdpUrl: {message}")));
+                browser.error = Some(message.clone());
+                problems.push(invalid(node, message));
                 return Some(browser);
             }
         },
@@ -79,14 +82,27 @@ pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) 
         }
         None => None,
     };
+    let default_profile = block
+        .and_then(|b| b.get("defaultProfile")?.as_str())
+        .map(js_trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("openclaw")
+        .to_string();
     let ctx = ProfileContext {
         gateway: port,
         range,
         top: top.as_ref(),
+        // `cdpProtocol`: https only for an https top-level URL (wss gives http).
+        https: top.as_ref().is_some_and(|(_, u)| u.url.scheme() == "https"),
+        cdp_host: top
+            .as_ref()
+            .map(|(_, u)| u.hostname())
+            .unwrap_or_else(|| "127.0.0.1".to_string()),
         attach_only: block.and_then(|b| b.get("attachOnly")?.as_bool()) == Some(true),
+        default_profile,
     };
     let entries = profile_entries(block, &ctx);
-    let relays = match relay_ports(&entries, browser.relay_default_port) {
+    let relays = match relay_ports(&entries, relay_default) {
         Ok(relays) => relays,
         Err(message) => {
             if let Some(block) = block {
@@ -97,12 +113,29 @@ pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) 
         }
     };
     for entry in &entries {
-        match resolve_profile(entry, &ctx, &relays, browser.relay_default_port) {
+        match resolve_profile(entry, &ctx, &relays, relay_default) {
+            // A relay past 65535 stays as OpenClaw reports it; it gets no listener (CL104).
             Ok(profile) => browser.profiles.push(profile),
-            Err(message) => problems.push(invalid(entry.node.unwrap_or(config), message)),
+            Err(message) => {
+                let mut problem = invalid(entry.node.unwrap_or(config), message);
+                // OpenClaw's schema requires the endpoint of a configured managed profile, so
+                // such a config is refused at start (recorded with scripts/oracle-run.mjs:
+                // "Profile must set cdpPort or cdpUrl", exit 78).
+                if entry.driver == "openclaw" && entry.node.is_some() && entry.cdp_url.is_none() {
+                    problem.kind = ProblemKind::Refused;
+                    problem.message.push_str(
+                        " OpenClaw's schema requires one, so the gateway will not start",
+                    );
+                }
+                problems.push(problem)
+            }
         }
     }
     Some(browser)
+}
+
+fn js_trim(s: &str) -> &str {
+    s.trim_matches(crate::paths::is_js_whitespace)
 }
 
 fn invalid(node: &Node, message: String) -> Problem {
@@ -116,8 +149,30 @@ fn invalid(node: &Node, message: String) -> Problem {
 struct ProfileContext<'a> {
     gateway: &'a Sourced<u16>,
     range: PortRange,
-    top: Option<&'a (&'a Node, Url)>,
+    top: Option<&'a (&'a Node, CdpUrl)>,
+    https: bool,
+    /// `resolved.cdpHost`: the top-level URL's WHATWG hostname, or 127.0.0.1.
+    cdp_host: String,
     attach_only: bool,
+    default_profile: String,
+}
+
+/// Where a profile's `cdpUrl` came from.
+#[derive(Clone)]
+enum UrlSource<'a> {
+    /// Written on the profile.
+    Profile(&'a Node),
+    /// `browser.cdpUrl`, given to the implicit `openclaw` profile (a ws URL) or to the
+    /// `defaultProfile` when it is an existing-session profile without its own.
+    TopLevel(&'a Node),
+}
+
+impl UrlSource<'_> {
+    fn node(&self) -> &Node {
+        match self {
+            UrlSource::Profile(n) | UrlSource::TopLevel(n) => n,
+        }
+    }
 }
 
 /// A profile as configured, or one of OpenClaw's implicit ones.
@@ -125,29 +180,49 @@ struct ProfileEntry<'a> {
     name: String,
     node: Option<&'a Node>,
     driver: String,
-    cdp_port: Option<(u16, Origin)>,
-    cdp_url: Option<(&'a Node, String)>,
+    cdp_port: Option<(u32, Origin)>,
+    cdp_url: Option<(UrlSource<'a>, String)>,
     attach_only: Option<bool>,
 }
 
-fn profile_entries<'a>(block: Option<&'a Node>, ctx: &ProfileContext) -> Vec<ProfileEntry<'a>> {
+fn profile_entries<'a>(
+    block: Option<&'a Node>,
+    ctx: &ProfileContext<'a>,
+) -> Vec<ProfileEntry<'a>> {
     let configured = block.and_then(|b| b.get("profiles"));
     let mut entries: Vec<ProfileEntry> = configured
         .map(|p| p.members())
         .unwrap_or_default()
         .iter()
+        .filter(|m| !matches!(m.value.value, crate::load::tree::Value::Null))
         .map(|m| configured_entry(&m.key, &m.value))
         .collect();
     let has = |entries: &[ProfileEntry], name: &str| entries.iter().any(|e| e.name == name);
     if !has(&entries, "openclaw") {
-        let (port, origin) = match ctx.top {
-            Some((node, url)) => (url.port_or_default(), Origin::Config(node.loc)),
-            None => (
-                ctx.range.start,
-                ctx.gateway.origin.derived(range_start_formula(ctx)),
+        let mut entry = match ctx.top {
+            Some((node, url)) => {
+                let mut e = implicit(
+                    "openclaw",
+                    "openclaw",
+                    Some((url.port, Origin::Config(node.loc))),
+                );
+                // A ws(s) top-level URL stays the profile's URL (`isWsUrl`).
+                if url.is_ws() {
+                    e.cdp_url = Some((UrlSource::TopLevel(node), url.normalized.clone()));
+                }
+                e
+            }
+            None => implicit(
+                "openclaw",
+                "openclaw",
+                Some((
+                    u32::from(ctx.range.start),
+                    ctx.gateway.origin.derived(range_start_formula(ctx)),
+                )),
             ),
         };
-        entries.push(implicit("openclaw", "openclaw", Some((port, origin))));
+        entry.node = None;
+        entries.push(entry);
     }
     if !has(&entries, "user") {
         let mut user = implicit("user", "existing-session", None);
@@ -157,10 +232,19 @@ fn profile_entries<'a>(block: Option<&'a Node>, ctx: &ProfileContext) -> Vec<Pro
     if !has(&entries, "chrome") {
         entries.push(implicit("chrome", "extension", None));
     }
+    // The default profile, when it is an existing-session profile without its own cdpUrl,
+    // takes the top-level one.
+    if let Some((node, url)) = ctx.top {
+        if let Some(selected) = entries.iter_mut().find(|e| e.name == ctx.default_profile) {
+            if selected.driver == "existing-session" && selected.cdp_url.is_none() {
+                selected.cdp_url = Some((UrlSource::TopLevel(node), url.normalized.clone()));
+            }
+        }
+    }
     entries
 }
 
-fn implicit(name: &str, driver: &str, cdp_port: Option<(u16, Origin)>) -> ProfileEntry<'static> {
+fn implicit(name: &str, driver: &str, cdp_port: Option<(u32, Origin)>) -> ProfileEntry<'static> {
     ProfileEntry {
         name: name.to_string(),
         node: None,
@@ -181,18 +265,11 @@ fn configured_entry<'a>(name: &str, node: &'a Node) -> ProfileEntry<'a> {
         let p = n
             .as_f64()
             .filter(|p| p.fract() == 0.0 && (1.0..=65535.0).contains(p))?;
-        Some((p as u16, Origin::Config(n.loc)))
+        Some((p as u32, Origin::Config(n.loc)))
     });
     let cdp_url = node
         .get("cdpUrl")
-        .and_then(|n| {
-            Some((
-                n,
-                n.as_str()?
-                    .trim_matches(crate::paths::is_js_whitespace)
-                    .to_string(),
-            ))
-        })
+        .and_then(|n| Some((UrlSource::Profile(n), js_trim(n.as_str()?).to_string())))
         .filter(|(_, s)| !s.is_empty());
     ProfileEntry {
         name: name.to_string(),
@@ -206,18 +283,18 @@ fn configured_entry<'a>(name: &str, node: &'a Node) -> ProfileEntry<'a> {
 
 /// `resolveExtensionRelayPorts`: extension profiles without a `cdpPort`, in sorted name
 /// order, count down from the default relay port, skipping ports other profiles pinned.
-fn relay_ports(entries: &[ProfileEntry], default_port: u16) -> Result<Vec<(String, u16)>, String> {
+fn relay_ports(entries: &[ProfileEntry], default_port: u32) -> Result<Vec<(String, u32)>, String> {
     let mut names: Vec<&str> = entries
         .iter()
         .filter(|e| e.driver == "extension" && e.cdp_port.is_none())
         .map(|e| e.name.as_str())
         .collect();
     names.sort_unstable();
-    let mut reserved: BTreeSet<u16> = entries
+    let mut reserved: BTreeSet<u32> = entries
         .iter()
         .filter_map(|e| Some(e.cdp_port.as_ref()?.0))
         .collect();
-    let minimum = default_port.saturating_sub(RELAY_OFFSET);
+    let minimum = default_port - RELAY_OFFSET;
     let mut next = default_port;
     let mut out = Vec::new();
     for name in names {
@@ -240,15 +317,16 @@ fn relay_ports(entries: &[ProfileEntry], default_port: u16) -> Result<Vec<(Strin
 fn resolve_profile(
     entry: &ProfileEntry,
     ctx: &ProfileContext,
-    relays: &[(String, u16)],
-    relay_default: u16,
+    relays: &[(String, u32)],
+    relay_default: u32,
 ) -> Result<BrowserProfile, String> {
-    let origin_of_node = || match entry.node {
-        Some(n) => Origin::Config(n.loc),
-        None => Origin::Default(format!("implicit browser profile \"{}\"", entry.name)),
+    let origin_of_node = || match (&entry.cdp_url, entry.node) {
+        (Some((UrlSource::TopLevel(n), _)), _) => Origin::Config(n.loc),
+        (_, Some(n)) => Origin::Config(n.loc),
+        (_, None) => Origin::Default(format!("implicit browser profile \"{}\"", entry.name)),
     };
-    let profile =
-        |driver: &str, port: u16, url: String, host: String, attach: bool, origin| BrowserProfile {
+    let profile = |driver: &str, port: u32, url: String, host: String, attach: bool, origin| {
+        BrowserProfile {
             name: entry.name.clone(),
             driver: driver.to_string(),
             cdp_port: port,
@@ -261,7 +339,8 @@ fn resolve_profile(
             from_url: entry.cdp_url.is_some()
                 || (entry.node.is_none() && ctx.top.is_some() && entry.name == "openclaw"),
             origin,
-        };
+        }
+    };
     match entry.driver.as_str() {
         "extension" => {
             let (port, origin) = match &entry.cdp_port {
@@ -285,13 +364,23 @@ fn resolve_profile(
             ))
         }
         "existing-session" => {
-            let (url, host) = match &entry.cdp_url {
-                Some((_, raw)) => match Url::parse(raw) {
-                    Ok(u) => (u.normalized(), u.hostname().to_string()),
-                    Err(_) => (String::new(), String::new()),
-                },
+            let endpoint = existing_session_endpoint(entry)?;
+            let (url, host) = match endpoint {
+                Some(raw) => {
+                    let parsed = url::Url::parse(&raw).map_err(|_| {
+                        format!("browser.profiles.{}.cdpUrl must be a valid URL.", entry.name)
+                    })?;
+                    if !matches!(parsed.scheme(), "http" | "https" | "ws" | "wss") {
+                        return Err(format!(
+                            "browser.profiles.{}.cdpUrl must use http, https, ws, or wss.",
+                            entry.name
+                        ));
+                    }
+                    (whatwg_normalized(&parsed), whatwg_hostname(&parsed))
+                }
                 None => (String::new(), String::new()),
             };
+            // No endpoint: OpenClaw counts it as loopback (`cdpIsLoopback ?? true`).
             let host_for_loopback = if host.is_empty() {
                 "localhost".to_string()
             } else {
@@ -306,8 +395,87 @@ fn resolve_profile(
                 origin_of_node(),
             ))
         }
-        _ => openclaw_profile(entry, ctx, origin_of_node(), &profile),
+        _ => openclaw_profile(entry, ctx, &profile),
     }
+}
+
+/// The Chrome MCP endpoint of an existing-session profile (`normalizeChromeMcpOptions`):
+/// `--browserUrl`/`-u` or `--wsEndpoint`/`-w` in `mcpArgs` win over `cdpUrl`; `--autoConnect`
+/// drops the endpoint.
+fn existing_session_endpoint(entry: &ProfileEntry) -> Result<Option<String>, String> {
+    let args: Vec<&str> = entry
+        .node
+        .and_then(|n| n.get("mcpArgs"))
+        .map(|a| a.elements())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_str)
+        .map(js_trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let bad = || {
+        "Chrome MCP endpoint arguments must select one valid browserUrl or wsEndpoint URL. \
+         Remove duplicate, conflicting, or empty endpoint arguments from mcpArgs."
+            .to_string()
+    };
+    let (mut browser_url, mut ws_endpoint, mut auto_connect) =
+        (Vec::new(), Vec::new(), false);
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i];
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
+            _ => (arg, None),
+        };
+        let target = match flag {
+            "--browserUrl" | "--browser-url" | "-u" => Some(&mut browser_url),
+            "--wsEndpoint" | "--ws-endpoint" | "-w" => Some(&mut ws_endpoint),
+            "--autoConnect" | "--auto-connect" => {
+                auto_connect = true;
+                None
+            }
+            _ => None,
+        };
+        if let Some(target) = target {
+            let value = match inline {
+                Some(v) => v,
+                None => match args.get(i + 1).filter(|v| !v.starts_with('-')) {
+                    Some(v) => {
+                        i += 1;
+                        v.to_string()
+                    }
+                    None => String::new(),
+                },
+            };
+            target.push(value);
+        }
+        i += 1;
+    }
+    if browser_url.len() > 1 || ws_endpoint.len() > 1 || (!browser_url.is_empty() && !ws_endpoint.is_empty()) {
+        return Err(bad());
+    }
+    let (endpoint, ws) = match (browser_url.pop(), ws_endpoint.pop()) {
+        (Some(u), _) => (Some(u), false),
+        (None, Some(w)) => (Some(w), true),
+        (None, None) => (None, false),
+    };
+    if let Some(endpoint) = &endpoint {
+        let parsed = url::Url::parse(endpoint).map_err(|_| bad())?;
+        let ok = if ws {
+            matches!(parsed.scheme(), "ws" | "wss")
+        } else {
+            matches!(parsed.scheme(), "http" | "https")
+        };
+        if !ok {
+            return Err("Chrome MCP endpoint arguments require http(s) for browserUrl or ws(s) \
+                        for wsEndpoint."
+                .to_string());
+        }
+    }
+    if endpoint.is_some() || auto_connect {
+        return Ok(endpoint);
+    }
+    Ok(entry.cdp_url.as_ref().map(|(_, raw)| raw.clone()))
 }
 
 /// `B + 11`, or the fixed fallback when the range would pass 65535.
@@ -324,16 +492,13 @@ fn range_start_formula(ctx: &ProfileContext) -> String {
 }
 
 /// Relays count down from control + 8, which is `B + 10` unless the control port fell back.
-fn relay_origin(ctx: &ProfileContext, default: u16, port: u16) -> Origin {
+fn relay_origin(ctx: &ProfileContext, default: u32, port: u32) -> Origin {
     let base = u32::from(ctx.gateway.value);
     let below = default - port;
-    let start = if u32::from(default) == base + 10 {
+    let start = if default == base + 10 {
         format!("{base} + 10")
     } else {
-        format!(
-            "{} + 8 (the fallback control port + 8)",
-            u32::from(default) - 8
-        )
+        format!("{} + 8 (the fallback control port + 8)", default - 8)
     };
     let formula = match below {
         0 => format!("{start} (extension relay)"),
@@ -342,55 +507,71 @@ fn relay_origin(ctx: &ProfileContext, default: u16, port: u16) -> Origin {
     ctx.gateway.origin.derived(formula)
 }
 
-type MakeProfile<'f> = dyn Fn(&str, u16, String, String, bool, Origin) -> BrowserProfile + 'f;
+type MakeProfile<'f> = dyn Fn(&str, u32, String, String, bool, Origin) -> BrowserProfile + 'f;
 
+/// `resolveProfile` for the `openclaw` driver.
 fn openclaw_profile(
     entry: &ProfileEntry,
     ctx: &ProfileContext,
-    node_origin: Origin,
     make: &MakeProfile,
 ) -> Result<BrowserProfile, String> {
     let attach = entry.attach_only.unwrap_or(ctx.attach_only);
-    let default_host = ctx
-        .top
-        .map(|(_, u)| u.hostname().to_string())
-        .unwrap_or_else(|| "127.0.0.1".to_string());
-    let scheme = match ctx.top {
-        Some((_, u)) if u.scheme == "https" => "https",
-        _ => "http",
-    };
-    let pinned = entry.cdp_port.clone();
+    let protocol = if ctx.https { "https" } else { "http" };
+    let pinned = entry.cdp_port.clone().filter(|(p, _)| *p > 0);
+    let label = format!("browser.profiles.{}.cdpUrl", entry.name);
     match (&entry.cdp_url, pinned) {
-        (Some((node, raw)), pinned) => {
-            let url = Url::parse(raw)
-                .map_err(|m| format!("browser.profiles.{}.cdpUrl: {m}", entry.name))?;
-            let host = url.hostname().to_string();
-            let (port, origin) = match (url.explicit_port(), pinned) {
-                (Some(p), _) => (p, Origin::Config(node.loc)),
-                (None, Some((p, o))) => (p, o),
-                (None, None) => (url.port_or_default(), Origin::Config(node.loc)),
-            };
+        // A ws(s) DevTools browser URL with a cdpPort: the port wins and the URL is rebuilt.
+        (Some((source, raw)), Some((port, origin)))
+            if is_ws_text(raw) && raw.to_ascii_lowercase().contains("/devtools/browser/") =>
+        {
+            let url = url::Url::parse(raw).map_err(|_| format!("{label}: Invalid URL"))?;
+            let host = whatwg_hostname(&url);
+            let _ = source;
             Ok(make(
                 "openclaw",
                 port,
-                url.with_port(port),
+                format!("{protocol}://{host}:{port}"),
                 host,
                 attach,
                 origin,
             ))
         }
-        (None, Some((port, origin))) => {
-            let url = format!("{scheme}://{}:{port}", default_host);
-            Ok(make("openclaw", port, url, default_host, attach, origin))
+        (Some((source, raw)), pinned) => {
+            let parsed = CdpUrl::parse(raw, &label)?;
+            let url_origin = Origin::Config(source.node().loc);
+            let host = parsed.hostname();
+            let (port, url, origin) = match (parsed.explicit_port, pinned) {
+                (true, _) => (parsed.port, parsed.normalized_with_port.clone(), url_origin),
+                (false, Some((p, o))) => {
+                    let mut rebuilt = parsed.url.clone();
+                    let _ = rebuilt.set_port(u16::try_from(p).ok());
+                    (p, trim_slash(rebuilt.as_str()), o)
+                }
+                (false, None) => (parsed.port, parsed.normalized.clone(), url_origin),
+            };
+            Ok(make("openclaw", port, url, host, attach, origin))
         }
-        (None, None) => {
-            let _ = node_origin;
-            Err(format!(
-                "Profile \"{}\" must define cdpPort or cdpUrl.",
-                entry.name
+        (None, Some((port, origin))) => {
+            let url = format!("{protocol}://{}:{port}", ctx.cdp_host);
+            Ok(make(
+                "openclaw",
+                port,
+                url,
+                ctx.cdp_host.clone(),
+                attach,
+                origin,
             ))
         }
+        (None, None) => Err(format!(
+            "Profile \"{}\" must define cdpPort or cdpUrl.",
+            entry.name
+        )),
     }
+}
+
+fn is_ws_text(raw: &str) -> bool {
+    let lower = raw.to_ascii_lowercase();
+    lower.starts_with("ws://") || lower.starts_with("wss://")
 }
 
 /// `isLoopbackHost`: `localhost`, 127.0.0.0/8, `::1`, IPv4-mapped loopback.
@@ -413,137 +594,138 @@ pub fn is_loopback_host(host: &str) -> bool {
     }
 }
 
-/// Just enough of WHATWG URL parsing for CDP endpoints: scheme, host, port, the rest.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Url {
-    pub scheme: String,
-    userinfo: Option<String>,
-    host: String,
-    /// The port as `URL` keeps it: `None` when absent or equal to the scheme's default.
-    port: Option<u16>,
-    raw_explicit_port: bool,
-    rest: String,
+/// `URL.hostname`: the WHATWG-normalised host (`127.1` is `127.0.0.1`, IPv6 in brackets).
+fn whatwg_hostname(url: &url::Url) -> String {
+    match url.host() {
+        Some(url::Host::Ipv6(addr)) => format!("[{addr}]"),
+        Some(host) => host.to_string(),
+        None => String::new(),
+    }
 }
 
-impl Url {
-    pub fn parse(raw: &str) -> Result<Url, String> {
-        let raw = raw.trim_matches(crate::paths::is_js_whitespace);
-        let (scheme, after) = raw
-            .split_once("://")
-            .ok_or_else(|| format!("invalid URL: {raw}"))?;
-        let scheme = scheme.to_ascii_lowercase();
-        if !matches!(scheme.as_str(), "http" | "https" | "ws" | "wss") {
-            return Err(format!("must be http(s) or ws(s), got: {scheme}"));
+/// `URL.toString()` without a trailing slash for http(s), as OpenClaw normalises CDP URLs;
+/// ws(s) URLs keep theirs.
+fn whatwg_normalized(url: &url::Url) -> String {
+    if matches!(url.scheme(), "http" | "https") {
+        trim_slash(url.as_str())
+    } else {
+        url.as_str().to_string()
+    }
+}
+
+fn trim_slash(s: &str) -> String {
+    s.strip_suffix('/').unwrap_or(s).to_string()
+}
+
+/// `parseBrowserHttpUrl`: a CDP endpoint parsed by the WHATWG URL rules OpenClaw's `new URL`
+/// follows (the `url` crate implements the same standard), with OpenClaw's port handling.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CdpUrl {
+    url: url::Url,
+    /// The port as OpenClaw counts it: explicit, else 443 for https/wss, else 80.
+    pub port: u32,
+    /// The text spells out a port (`hasRawExplicitPort`), even the scheme's default.
+    pub explicit_port: bool,
+    /// `URL.toString()` without the trailing slash.
+    pub normalized: String,
+    /// `normalized`, with a default port the text spelled out put back.
+    pub normalized_with_port: String,
+}
+
+impl CdpUrl {
+    pub fn parse(raw: &str, label: &str) -> Result<CdpUrl, String> {
+        let trimmed = js_trim(raw);
+        let url = url::Url::parse(trimmed).map_err(|_| format!("{label}: Invalid URL"))?;
+        if !matches!(url.scheme(), "http" | "https" | "ws" | "wss") {
+            return Err(format!(
+                "{label} must be http(s) or ws(s), got: {}",
+                url.scheme()
+            ));
         }
-        let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
-        let (authority, rest) = after.split_at(authority_end);
-        let (userinfo, host_port) = match authority.rfind('@') {
-            Some(i) => (Some(authority[..i].to_string()), &authority[i + 1..]),
-            None => (None, authority),
-        };
-        let (host, port_text) = split_host_port(host_port)?;
-        if host.is_empty() {
-            return Err(format!("invalid URL: {raw}"));
-        }
-        let default_port = if matches!(scheme.as_str(), "https" | "wss") {
-            443
+        let secure = matches!(url.scheme(), "https" | "wss");
+        let default_port = if secure { 443 } else { 80 };
+        let explicit_port = has_raw_explicit_port(trimmed);
+        let port = url.port().map_or(default_port, u32::from);
+        let normalized = trim_slash(url.as_str());
+        let normalized_with_port = if explicit_port && url.port().is_none() {
+            insert_port(&normalized, url.scheme(), port)
         } else {
-            80
+            normalized.clone()
         };
-        let port = match port_text {
-            Some(text) => {
-                let p = crate::openclaw::parse_tcp_port(text)
-                    .ok_or_else(|| format!("has invalid port: {text}"))?;
-                (p != default_port).then_some(p)
-            }
-            None => None,
-        };
-        Ok(Url {
-            scheme,
-            userinfo,
-            host: host.to_ascii_lowercase(),
+        Ok(CdpUrl {
+            url,
             port,
-            raw_explicit_port: port_text.is_some(),
-            rest: rest.to_string(),
+            explicit_port,
+            normalized,
+            normalized_with_port,
         })
     }
 
-    pub fn hostname(&self) -> &str {
-        &self.host
+    pub fn hostname(&self) -> String {
+        whatwg_hostname(&self.url)
     }
 
-    fn default_port(&self) -> u16 {
-        if matches!(self.scheme.as_str(), "https" | "wss") {
-            443
-        } else {
-            80
-        }
-    }
-
-    pub fn port_or_default(&self) -> u16 {
-        self.port.unwrap_or(self.default_port())
-    }
-
-    /// The port when the URL text spells one out.
-    pub fn explicit_port(&self) -> Option<u16> {
-        self.raw_explicit_port.then(|| self.port_or_default())
-    }
-
-    /// `URL.toString()` without a trailing slash, as OpenClaw normalises CDP URLs.
-    pub fn normalized(&self) -> String {
-        self.render(self.port)
-    }
-
-    /// The URL with its port spelled out.
-    pub fn with_port(&self, port: u16) -> String {
-        self.render(Some(port))
-    }
-
-    fn render(&self, port: Option<u16>) -> String {
-        let mut out = format!("{}://", self.scheme);
-        if let Some(user) = &self.userinfo {
-            out.push_str(user);
-            out.push('@');
-        }
-        out.push_str(&self.host);
-        if let Some(p) = port {
-            out.push_str(&format!(":{p}"));
-        }
-        let rest = if self.rest.is_empty() {
-            "/"
-        } else {
-            &self.rest
-        };
-        out.push_str(rest);
-        match out.strip_suffix('/') {
-            Some(trimmed) if matches!(self.scheme.as_str(), "http" | "https") || rest == "/" => {
-                trimmed.to_string()
-            }
-            _ => out,
-        }
+    fn is_ws(&self) -> bool {
+        matches!(self.url.scheme(), "ws" | "wss")
     }
 }
 
-fn split_host_port(host_port: &str) -> Result<(&str, Option<&str>), String> {
-    if host_port.starts_with('[') {
-        let close = host_port
-            .find(']')
-            .ok_or_else(|| format!("invalid host: {host_port}"))?;
-        let host = &host_port[..=close];
-        return match &host_port[close + 1..] {
-            "" => Ok((host, None)),
-            rest => match rest.strip_prefix(':') {
-                Some(port) if !port.is_empty() => Ok((host, Some(port))),
-                Some(_) => Ok((host, None)),
-                None => Err(format!("invalid host: {host_port}")),
-            },
+/// `hasRawExplicitPort`: the authority of the raw text ends in `:digits`.
+fn has_raw_explicit_port(raw: &str) -> bool {
+    let after_scheme = match raw.find("://") {
+        Some(i)
+            if raw[..i]
+                .chars()
+                .enumerate()
+                .all(|(j, c)| c.is_ascii_alphabetic() || (j > 0 && (c.is_ascii_digit() || "+.-".contains(c))))
+                && i > 0 =>
+        {
+            &raw[i + 3..]
+        }
+        _ => raw,
+    };
+    let authority = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let host_port = match authority.rfind('@') {
+        Some(i) => &authority[i + 1..],
+        None => authority,
+    };
+    let digits_after_colon = |s: &str| {
+        s.rsplit_once(':')
+            .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if let Some(rest) = host_port.strip_prefix('[') {
+        // `^\[[^\]]+\]:\d+$`
+        return match rest.split_once(']') {
+            Some((inside, tail)) => {
+                !inside.is_empty()
+                    && tail
+                        .strip_prefix(':')
+                        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            }
+            None => false,
         };
     }
-    match host_port.rsplit_once(':') {
-        Some((host, "")) => Ok((host, None)),
-        Some((host, port)) => Ok((host, Some(port))),
-        None => Ok((host_port, None)),
-    }
+    digits_after_colon(host_port)
+}
+
+/// Puts `:port` back after the host of a normalised URL.
+fn insert_port(normalized: &str, scheme: &str, port: u32) -> String {
+    let proto = format!("{scheme}://");
+    let Some(rest) = normalized.strip_prefix(&proto) else {
+        return normalized.to_string();
+    };
+    let host_start = rest.find('@').map_or(0, |i| i + 1);
+    let host_part = &rest[host_start..];
+    let host_len = if host_part.starts_with('[') {
+        host_part.find(']').map_or(host_part.len(), |i| i + 1)
+    } else {
+        host_part.find([':', '/']).unwrap_or(host_part.len())
+    };
+    let at = host_start + host_len;
+    format!("{proto}{}:{port}{}", &rest[..at], &rest[at..])
 }
 
 #[cfg(test)]
@@ -574,17 +756,29 @@ mod tests {
 
     #[test]
     fn urls() {
-        let u = Url::parse("http://10.0.0.5:9222").unwrap();
-        assert_eq!((u.hostname(), u.explicit_port()), ("10.0.0.5", Some(9222)));
-        assert_eq!(u.normalized(), "http://10.0.0.5:9222");
-        let u = Url::parse("https://Chrome.Example").unwrap();
-        assert_eq!(u.port_or_default(), 443);
-        assert_eq!(u.explicit_port(), None);
-        let u = Url::parse("ws://[::1]:9333/devtools/browser/x").unwrap();
+        let u = CdpUrl::parse("http://10.0.0.5:9222", "x").unwrap();
+        assert_eq!((u.hostname(), u.port, u.explicit_port), ("10.0.0.5".into(), 9222, true));
+        assert_eq!(u.normalized, "http://10.0.0.5:9222");
+        let u = CdpUrl::parse("https://Chrome.Example", "x").unwrap();
+        assert_eq!((u.port, u.explicit_port), (443, false));
+        assert_eq!(u.normalized, "https://chrome.example");
+        let u = CdpUrl::parse("ws://[::1]:9333/devtools/browser/x", "x").unwrap();
         assert_eq!(u.hostname(), "[::1]");
-        assert!(is_loopback_host(u.hostname()));
-        assert!(Url::parse("ftp://x").is_err());
-        assert!(Url::parse("http://x:99999").is_err());
+        assert!(is_loopback_host(&u.hostname()));
+        // WHATWG host normalisation, as `new URL` does it.
+        let u = CdpUrl::parse("http://127.1:9333", "x").unwrap();
+        assert_eq!(u.hostname(), "127.0.0.1");
+        assert_eq!(u.normalized, "http://127.0.0.1:9333");
+        // An explicit default port is kept in the `WithPort` form only.
+        let u = CdpUrl::parse("http://host:80/x", "x").unwrap();
+        assert_eq!(
+            (u.normalized.as_str(), u.normalized_with_port.as_str()),
+            ("http://host/x", "http://host:80/x")
+        );
+        assert!(CdpUrl::parse("ftp://x", "x").is_err());
+        assert!(CdpUrl::parse("http://x:99999", "x").is_err());
+        assert!(has_raw_explicit_port("user:pw@[::1]:9"));
+        assert!(!has_raw_explicit_port("http://host/a:9"));
     }
 
     #[test]

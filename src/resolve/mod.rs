@@ -8,6 +8,7 @@ pub mod paths;
 pub mod ports;
 pub mod profile;
 pub mod secrets;
+pub mod startup;
 
 pub use model::*;
 
@@ -23,6 +24,8 @@ use std::path::{Path, PathBuf};
 pub struct LoadedConfig {
     pub root: Option<Node>,
     pub exists: bool,
+    /// No `$include` anywhere: OpenClaw repairs only such configs at start.
+    pub single_file: bool,
     pub problems: Vec<Problem>,
 }
 
@@ -64,15 +67,35 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
     let agents = paths::agents(&ctx, &workspace);
     let data_dirs = paths::data_dirs(&ctx);
     let profile = paths::profile(&env);
-    let (port, port_kind) = ports::gateway_port(inv, &env, &root, &mut problems);
+    let (port, port_kind) = ports::gateway_port(inv, &env, &root);
+    if config.exists {
+        problems.extend(startup::refused_port(&root));
+        problems.extend(startup::refused_profile_ports(&root));
+        problems.extend(startup::check(&root, config.single_file, &port));
+    }
     let browser = browser::resolve(&root, &port, &mut problems);
-    let listeners = ports::listeners(&root, &port, browser.as_ref());
+    problems.extend(startup::pending_legacy_state_move(
+        &env,
+        &home,
+        crate::load::tree::file_start(root.loc.file),
+    ));
+    let refusal = problems
+        .iter()
+        .find(|p| p.kind.stops_gateway())
+        .map(|p| p.message.clone());
+    // A gateway that does not start binds nothing.
+    let listeners = if refusal.is_some() {
+        Vec::new()
+    } else {
+        ports::listeners(&root, &port, browser.as_ref())
+    };
     let credentials = channels::credentials(&root, &env, &home, &inv.cwd, sources);
 
     Instance {
         name: inv.name.clone(),
         discovery: inv.discovery.clone(),
         home: home.clone(),
+        os_home: inv.home.clone(),
         cwd: inv.cwd.clone(),
         profile_flag: root_flag_profile(inv),
         lock_dir: state_dir.value.join("tmp").join("openclaw-<uid>"),
@@ -101,6 +124,7 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
         listeners,
         browser,
         credentials,
+        refusal,
         problems,
         env,
     }
@@ -118,7 +142,7 @@ fn invalid_profile_env(env: &Env) -> Option<Problem> {
         return None;
     }
     Some(Problem {
-        kind: ProblemKind::InvalidValue,
+        kind: ProblemKind::Refused,
         message: format!(
             "OPENCLAW_PROFILE={name:?} is not a valid profile name (letters, numbers, \"_\", \"-\"; \
              at most 64): OpenClaw exits with \"Invalid profile name\""
@@ -251,6 +275,7 @@ pub fn load_config(
             return LoadedConfig {
                 root: None,
                 exists: false,
+                single_file: true,
                 problems: Vec::new(),
             }
         }
@@ -258,6 +283,7 @@ pub fn load_config(
             return LoadedConfig {
                 root: None,
                 exists: true,
+                single_file: true,
                 problems: vec![unreadable(sources, path, &err)],
             }
         }
@@ -275,10 +301,12 @@ pub fn load_config(
             return LoadedConfig {
                 root: None,
                 exists: true,
+                single_file: true,
                 problems,
             };
         }
     };
+    let single_file = !startup::contains_include(&root);
     let roots = paths::include_roots(env, home, cwd);
     let mut includes = IncludeContext::new(sources, path, &roots);
     let root = includes.process(root, path);
@@ -287,6 +315,7 @@ pub fn load_config(
     LoadedConfig {
         root: Some(root),
         exists: true,
+        single_file,
         problems,
     }
 }
@@ -300,13 +329,16 @@ fn empty_root(sources: &mut SourceMap, config_path: &Path) -> Node {
     Node::empty_object(file_start(file))
 }
 
-/// `env.vars` fill variables that are still unset (`applyConfigEnvVars`). OpenClaw blocks a
-/// few keys there; `OPENCLAW_INCLUDE_ROOTS` is the one that matters to clawlint.
+/// `env.vars` fill variables that are still unset (`applyConfigEnvVars`), then the retired
+/// shorthand (`env: { KEY: "v" }`), which a starting gateway moves into `env.vars` where that
+/// key is not set already. OpenClaw blocks a few keys there; `OPENCLAW_INCLUDE_ROOTS` is the
+/// one that matters to clawlint.
 fn apply_config_env_block(root: &Node, env: &mut Env) {
-    let Some(vars) = root.at(&["env", "vars"]) else {
-        return;
-    };
-    for member in vars.members() {
+    let vars = root.at(&["env", "vars"]).map(Node::members).unwrap_or_default();
+    let shorthand = startup::env_shorthand(root)
+        .into_iter()
+        .filter(|m| vars.iter().all(|v| v.key != m.key));
+    for member in vars.iter().chain(shorthand) {
         if member.key == "OPENCLAW_INCLUDE_ROOTS" {
             continue;
         }

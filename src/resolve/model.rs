@@ -257,8 +257,10 @@ pub struct BrowserProfile {
     pub name: String,
     /// `openclaw`, `existing-session` or `extension`.
     pub driver: String,
-    /// 0 when the driver uses none (existing-session).
-    pub cdp_port: u16,
+    /// 0 when the driver uses none (existing-session). Wider than a port: OpenClaw counts
+    /// extension relays down from control + 8 without clamping, so near the top of the range
+    /// it gives values past 65535 that cannot be bound.
+    pub cdp_port: u32,
     pub cdp_url: String,
     pub cdp_host: String,
     pub loopback: bool,
@@ -275,6 +277,11 @@ impl BrowserProfile {
     pub fn is_local_managed(&self) -> bool {
         self.driver == "openclaw" && self.loopback && !self.attach_only
     }
+
+    /// The port as a bindable TCP port, when it is one.
+    pub fn bindable_port(&self) -> Option<u16> {
+        u16::try_from(self.cdp_port).ok().filter(|p| *p != 0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -282,7 +289,8 @@ pub struct Browser {
     pub enabled: bool,
     pub control_port: u16,
     pub cdp_range: PortRange,
-    pub relay_default_port: u16,
+    /// control + 8, unclamped (may pass 65535).
+    pub relay_default_port: u32,
     pub profiles: Vec<BrowserProfile>,
     /// Set when OpenClaw itself refuses this browser config (e.g. derived CDP port too high).
     pub error: Option<String>,
@@ -320,7 +328,11 @@ pub struct ServiceNames {
 pub struct Instance {
     pub name: String,
     pub discovery: Discovery,
+    /// The effective home OpenClaw resolves `~` with: `OPENCLAW_HOME`, else `HOME`.
     pub home: PathBuf,
+    /// `HOME` of the process (the scanned home). Output shows paths relative to it, so that
+    /// `~` names one directory in a whole report even when gateways set `OPENCLAW_HOME`.
+    pub os_home: PathBuf,
     pub cwd: PathBuf,
     pub profile_flag: Option<String>,
     /// The effective `OPENCLAW_PROFILE` after flags.
@@ -353,5 +365,15 @@ pub struct Instance {
     pub listeners: Vec<Listener>,
     pub browser: Option<Browser>,
     pub credentials: Vec<Credential>,
+    /// Why OpenClaw would not start this gateway (it refuses the config, or the CLI crashes):
+    /// then it binds nothing and `listeners` is empty.
+    pub refusal: Option<String>,
     pub problems: Vec<Problem>,
+}
+
+impl Instance {
+    /// The gateway starts (OpenClaw does not refuse its config).
+    pub fn starts(&self) -> bool {
+        self.refusal.is_none()
+    }
 }

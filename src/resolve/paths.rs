@@ -59,24 +59,34 @@ pub fn state_dir(env: &Env, home: &Path, cwd: &Path) -> Sourced<PathBuf> {
     Sourced::new(new_dir, Origin::Default("default state dir".into()))
 }
 
-/// `resolveConfigPathCandidate`: `OPENCLAW_CONFIG_PATH`, else the first existing candidate
-/// (state-dir override, `~/.openclaw`, `~/.clawdbot`; `openclaw.json` then `clawdbot.json`),
-/// else `<state dir>/openclaw.json`.
+/// `resolveConfigPath`: `OPENCLAW_CONFIG_PATH`, else the first existing candidate
+/// (the state dir, then `~/.openclaw`, `~/.clawdbot`; `openclaw.json` then `clawdbot.json`;
+/// only the state dir when `OPENCLAW_STATE_DIR` is set), else `<state dir>/openclaw.json`.
 pub fn config_path(env: &Env, home: &Path, cwd: &Path, state_dir: &Path) -> Sourced<PathBuf> {
-    if let Some(raw) = env.value("OPENCLAW_CONFIG_PATH") {
-        let path = resolve_user_path(raw.trim_matches(crate::paths::is_js_whitespace), home, cwd);
+    if let Some(raw) = env
+        .value("OPENCLAW_CONFIG_PATH")
+        .map(|raw| raw.trim_matches(crate::paths::is_js_whitespace))
+        .filter(|raw| !raw.is_empty())
+    {
+        let path = resolve_user_path(raw, home, cwd);
         return Sourced::new(path, env_origin(env, "OPENCLAW_CONFIG_PATH"));
     }
-    let mut dirs = Vec::new();
-    if let Some(raw) = env.value("OPENCLAW_STATE_DIR") {
-        dirs.push(resolve_user_path(
-            raw.trim_matches(crate::paths::is_js_whitespace),
-            home,
-            cwd,
-        ));
-    }
-    dirs.push(home.join(".openclaw"));
-    dirs.push(home.join(".clawdbot"));
+    // `resolveConfigPath`: with `OPENCLAW_STATE_DIR` set, the config is `$STATE/openclaw.json`
+    // (or a legacy `clawdbot.json` there) even when it does not exist: a started gateway never
+    // falls back to the home's `~/.openclaw/openclaw.json` (recorded: conformance case
+    // env-state-dir-empty-no-fallback).
+    let state_override = env
+        .value("OPENCLAW_STATE_DIR")
+        .is_some_and(|raw| !raw.trim_matches(crate::paths::is_js_whitespace).is_empty());
+    let dirs: Vec<PathBuf> = if state_override {
+        vec![state_dir.to_path_buf()]
+    } else {
+        vec![
+            state_dir.to_path_buf(),
+            home.join(".openclaw"),
+            home.join(".clawdbot"),
+        ]
+    };
     let existing = dirs
         .iter()
         .flat_map(|d| [d.join("openclaw.json"), d.join("clawdbot.json")])

@@ -3,7 +3,6 @@
 use super::model::{Browser, Invocation, Listener, ListenerKind, Origin, PortKind, Sourced};
 use crate::load::env::Env;
 use crate::load::tree::Node;
-use crate::load::{Problem, ProblemKind};
 use crate::openclaw::{normalize_profile_name, parse_port_env, profile_hash_port};
 
 pub const DEFAULT_GATEWAY_PORT: u16 = 18789;
@@ -27,12 +26,7 @@ pub fn ignored_port_env(env: &Env) -> Option<Sourced<String>> {
 }
 
 /// `--port` > `OPENCLAW_GATEWAY_PORT` > `gateway.port` > profile hash > 18789.
-pub fn gateway_port(
-    inv: &Invocation,
-    env: &Env,
-    config: &Node,
-    problems: &mut Vec<Problem>,
-) -> (Sourced<u16>, PortKind) {
+pub fn gateway_port(inv: &Invocation, env: &Env, config: &Node) -> (Sourced<u16>, PortKind) {
     if let Some(port) = &inv.port_arg {
         let kind = if port.origin.loc().is_some() {
             PortKind::ServiceArgument
@@ -50,7 +44,7 @@ pub fn gateway_port(
             return (Sourced::new(port, origin), PortKind::Env);
         }
     }
-    if let Some(port) = config_port(config, problems) {
+    if let Some(port) = config_port(config) {
         return (port, PortKind::Config);
     }
     if let Some(profile) = normalize_profile_name(env.value("OPENCLAW_PROFILE")) {
@@ -74,39 +68,19 @@ pub fn gateway_port(
     )
 }
 
-/// `gateway.port` as written, when it is a usable port; no problems recorded.
+/// `gateway.port` as written, when it is a usable port.
 pub fn configured_port(config: &Node) -> Option<Sourced<u16>> {
-    config_port(config, &mut Vec::new())
+    config_port(config)
 }
 
 /// `gateway.port` when it is a usable number. OpenClaw takes any finite number > 0, but its
-/// schema rejects non-integers and values above 65535, and a string never counts.
-fn config_port(config: &Node, problems: &mut Vec<Problem>) -> Option<Sourced<u16>> {
+/// schema rejects non-integers and values above 65535, and a string never counts. What a
+/// starting gateway does with the others (repair or refuse) is `startup`'s business.
+fn config_port(config: &Node) -> Option<Sourced<u16>> {
     let node = config.at(&["gateway", "port"])?;
-    let invalid = |message: String| Problem {
-        kind: ProblemKind::InvalidValue,
-        message,
-        loc: Some(node.loc),
-    };
-    match node.as_f64() {
-        Some(n) if n.fract() == 0.0 && (1.0..=65535.0).contains(&n) => {
-            Some(Sourced::new(n as u16, Origin::Config(node.loc)))
-        }
-        Some(n) => {
-            problems.push(invalid(format!(
-                "gateway.port must be an integer from 1 to 65535, got {n}"
-            )));
-            None
-        }
-        None => {
-            problems.push(invalid(format!(
-                "gateway.port must be a number, got a {}; OpenClaw rejects this config \
-                 (use OPENCLAW_GATEWAY_PORT to take the port from the environment)",
-                node.type_name()
-            )));
-            None
-        }
-    }
+    let n = node.as_f64()?;
+    (n.fract() == 0.0 && (1.0..=65535.0).contains(&n))
+        .then(|| Sourced::new(n as u16, Origin::Config(node.loc)))
 }
 
 /// Every listener the gateway binds, with the arithmetic behind each.
@@ -165,8 +139,12 @@ fn browser_listeners(browser: &Browser, port: &Sourced<u16>) -> Vec<Listener> {
             _ if profile.is_local_managed() => ListenerKind::Cdp,
             _ => continue,
         };
+        // A relay past 65535 cannot be bound; resolve reports it as a problem instead.
+        let Some(port) = profile.bindable_port() else {
+            continue;
+        };
         out.push(Listener {
-            port: profile.cdp_port,
+            port,
             kind,
             detail: Some(format!("browser profile \"{}\"", profile.name)),
             origin: profile.origin.clone(),

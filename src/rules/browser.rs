@@ -22,7 +22,7 @@ fn pinned_profiles(instance: &Instance) -> impl Iterator<Item = &BrowserProfile>
 }
 
 /// Loopback hosts are one host: 127.0.0.1, localhost and ::1 reach the same Chrome.
-fn endpoint_key(profile: &BrowserProfile) -> (String, u16) {
+fn endpoint_key(profile: &BrowserProfile) -> (String, u32) {
     let host = if profile.loopback {
         "loopback".to_string()
     } else {

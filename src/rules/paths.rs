@@ -105,7 +105,7 @@ fn split_legacy_state(instance: &Instance) -> Option<Finding> {
     if canonical_key(config_dir) == canonical_key(&instance.state_dir.value) {
         return None;
     }
-    let home = &instance.home;
+    let home = &instance.os_home;
     Some(
         Finding::new(
             "CL210",
@@ -172,7 +172,7 @@ fn shared(instances: &[Instance], kind: &SharedPath) -> Vec<Finding> {
         .iter()
         .enumerate()
         .flat_map(|(i, inst)| {
-            let user = kind.per_user.then(|| canonical_key(&inst.home));
+            let user = kind.per_user.then(|| canonical_key(&inst.os_home));
             (kind.paths_of)(inst).into_iter().map(move |(label, path)| {
                 ((user.clone(), canonical_key(&path.value)), i, (label, path))
             })
@@ -185,7 +185,7 @@ fn shared(instances: &[Instance], kind: &SharedPath) -> Vec<Finding> {
         })
         .map(|(_, parties)| {
             let involved = distinct(instances, &parties);
-            let shown = display(&parties[0].1 .1.value, &involved[0].home);
+            let shown = display(&parties[0].1 .1.value, &involved[0].os_home);
             let what = kind.what.unwrap_or(parties[0].1 .0.as_str());
             let code = kind.code;
             let help = kind.help;
@@ -196,7 +196,7 @@ fn shared(instances: &[Instance], kind: &SharedPath) -> Vec<Finding> {
             .help(help);
             for (i, (label, path)) in &parties {
                 let inst = &instances[*i];
-                let text = format!("{label} {}", shown_with_link(&path.value, &inst.home));
+                let text = format!("{label} {}", shown_with_link(&path.value, &inst.os_home));
                 finding = finding.label(party(inst, &text, &path.origin));
             }
             finding
@@ -271,18 +271,18 @@ fn nested_in_state_dir(instances: &[Instance]) -> Vec<Finding> {
                         format!(
                             "\"{}\"'s {label} {} lies inside \"{}\"'s state dir {}",
                             inst.name,
-                            display(&path.value, &inst.home),
+                            display(&path.value, &inst.os_home),
                             outer.name,
-                            display(&outer.state_dir.value, &outer.home)
+                            display(&outer.state_dir.value, &outer.os_home)
                         ),
                     )
-                    .label(party(inst, &format!("{label} {}", display(&path.value, &inst.home)), &path.origin))
-                    .label(party(outer, &format!("state dir {}", display(&outer.state_dir.value, &outer.home)), &outer.state_dir.origin))
+                    .label(party(inst, &format!("{label} {}", display(&path.value, &inst.os_home)), &path.origin))
+                    .label(party(outer, &format!("state dir {}", display(&outer.state_dir.value, &outer.os_home)), &outer.state_dir.origin))
                     .note("OpenClaw's doctor and state migrations treat everything under a state dir as that gateway's own (for example it moves ~/.openclaw/workspace-<profile> away)")
                     .help(if label == "state dir" {
-                        format!("give \"{}\" a state dir of its own, outside {}", inst.name, display(&outer.state_dir.value, &outer.home))
+                        format!("give \"{}\" a state dir of its own, outside {}", inst.name, display(&outer.state_dir.value, &outer.os_home))
                     } else {
-                        format!("move it out, for example to {}/workspace", display(&inst.state_dir.value, &inst.home))
+                        format!("move it out, for example to {}/workspace", display(&inst.state_dir.value, &inst.os_home))
                     }),
                 );
             }
@@ -311,8 +311,8 @@ fn config_path_without_state_dir(instance: &Instance) -> Option<Finding> {
             format!(
                 "\"{}\" sets OPENCLAW_CONFIG_PATH but not OPENCLAW_STATE_DIR: its config is {}, but its state stays in {}",
                 instance.name,
-                display(&config.value, &instance.home),
-                display(&instance.state_dir.value, &instance.home)
+                display(&config.value, &instance.os_home),
+                display(&instance.state_dir.value, &instance.os_home)
             ),
         )
         .label(party(instance, "OPENCLAW_CONFIG_PATH", &config.origin))
@@ -330,7 +330,7 @@ fn split_profile_identity(instance: &Instance) -> Option<Finding> {
     if canonical_key(&instance.state_dir.value) == canonical_key(&expected) {
         return None;
     }
-    let home = &instance.home;
+    let home = &instance.os_home;
     Some(
         Finding::new(
             "CL206",

@@ -254,8 +254,7 @@ fn owned_ports(owner: &Instance) -> Vec<u16> {
             browser
                 .profiles
                 .iter()
-                .map(|p| p.cdp_port)
-                .filter(|p| *p != 0),
+                .filter_map(|p| p.bindable_port()),
         );
     }
     ports.sort_unstable();
@@ -321,6 +320,9 @@ fn own_range_text(instance: &Instance) -> String {
 
 /// CL104: the base port is so high that derived ports fall back onto the defaults.
 fn overflow_fallback(instance: &Instance) -> Option<Finding> {
+    if !instance.starts() {
+        return None;
+    }
     let browser = instance.browser.as_ref().filter(|b| b.enabled)?;
     let base = u32::from(instance.port.value);
     let what = if let Some(error) = &browser.error {
@@ -344,6 +346,21 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
     } else {
         return None;
     };
+    // Relays count down from control + 8 without clamping (openclaw-facts.md §3.8).
+    let past: Vec<String> = browser
+        .profiles
+        .iter()
+        .filter(|p| p.cdp_port > 65535)
+        .map(|p| format!("{} (\"{}\")", p.cdp_port, p.name))
+        .collect();
+    let what = if past.is_empty() {
+        what
+    } else {
+        format!(
+            "{what}; its extension relay ports {} are past 65535 and cannot be bound",
+            past.join(", ")
+        )
+    };
     Some(
         Finding::new(
             "CL104",
@@ -360,7 +377,10 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
 
 /// CL105: base ports closer than the footprint. Sorted, so only neighbours are compared.
 fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
-    let mut order: Vec<usize> = (0..instances.len()).collect();
+    // A gateway that does not start reserves nothing.
+    let mut order: Vec<usize> = (0..instances.len())
+        .filter(|i| instances[*i].starts())
+        .collect();
     order.sort_by_key(|i| (instances[*i].port.value, *i));
     let mut out = Vec::new();
     for pair in order.windows(2) {
@@ -394,13 +414,11 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
 /// CL106: a named profile whose port is the undocumented profile hash.
 fn hashed_port(instance: &Instance, suggestion: &dyn Fn() -> Option<u16>) -> Option<Finding> {
     // A config OpenClaw refuses to load runs nothing; its port is not the question.
-    let refused = instance.problems.iter().any(|p| {
-        use crate::load::ProblemKind::*;
-        matches!(
-            p.kind,
-            Unparsable | Unreadable | InvalidValue | Include | IncludeCycle | IncludeEscape
-        )
-    });
+    let refused = !instance.starts()
+        || instance.problems.iter().any(|p| {
+            use crate::load::ProblemKind::*;
+            matches!(p.kind, Unreadable | InvalidValue)
+        });
     if instance.port_kind != PortKind::ProfileHash || refused {
         return None;
     }
@@ -426,7 +444,7 @@ fn hashed_port(instance: &Instance, suggestion: &dyn Fn() -> Option<u16>) -> Opt
             Some(_) => "fix OPENCLAW_GATEWAY_PORT (see CL107), or pin `gateway.port` in the config".to_string(),
             None => format!(
                 "pin a port in {}: `gateway: {{ port: {} }}`",
-                crate::paths::display_home_relative(&instance.config_path.value, &instance.home),
+                crate::paths::display_home_relative(&instance.config_path.value, &instance.os_home),
                 suggestion().map_or("N".to_string(), |p| p.to_string())
             ),
         }),

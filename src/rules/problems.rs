@@ -16,22 +16,26 @@ fn code_for(kind: ProblemKind) -> &'static str {
         ProblemKind::Unreadable | ProblemKind::TooLarge | ProblemKind::NotRegularFile => "CL902",
         ProblemKind::Budget => "CL907",
         ProblemKind::InvalidValue => "CL904",
+        ProblemKind::Repaired => "CL908",
+        ProblemKind::Refused => "CL909",
     }
 }
 
 fn help_for(kind: ProblemKind) -> &'static str {
     match kind {
-        ProblemKind::Include => "OpenClaw refuses a config whose includes cannot be resolved; fix the path",
-        ProblemKind::IncludeCycle => "OpenClaw refuses a circular include; remove one of the includes in the cycle",
+        ProblemKind::Include => "OpenClaw refuses a config whose includes cannot be resolved, so the gateway will not start; fix the path",
+        ProblemKind::IncludeCycle => "OpenClaw refuses a circular include, so the gateway will not start; remove one of the includes in the cycle",
         ProblemKind::IncludeEscape => "OpenClaw only includes files under the config's directory; move the file there, or add its directory to OPENCLAW_INCLUDE_ROOTS (in the gateway's environment or its state dir's .env)",
         ProblemKind::NotUtf8 => "re-save the file as UTF-8",
         ProblemKind::MissingEnvVar => "set the variable where the gateway starts (its state dir's .env, the service unit, or the config's env.vars), or escape it as $${NAME}",
-        ProblemKind::Unparsable => "fix the syntax; OpenClaw reads configs as JSON5",
+        ProblemKind::Unparsable => "fix the syntax; OpenClaw reads configs as JSON5, and refuses to start on a config it cannot parse",
         ProblemKind::Unreadable => "make the file readable by the user clawlint runs as, or fix the symlink it is reached through",
         ProblemKind::TooLarge => "no real file of this kind is that large; check what it is (a sparse or generated file?) and shrink it",
         ProblemKind::NotRegularFile => "point the setting at a regular file; clawlint never opens FIFOs, sockets or devices, which could block or never end",
         ProblemKind::Budget => "the expansion is far larger than any real config; look for a ${VAR} repeated many times or $include files including each other over and over",
         ProblemKind::InvalidValue => "OpenClaw rejects this value; see the message for what it accepts",
+        ProblemKind::Repaired => "make the repair yourself (it is in the message), so that the gateway does not rewrite the file and drop its comments",
+        ProblemKind::Refused => "fix the value as the message says; until then the gateway exits at start (`Invalid config`)",
     }
 }
 

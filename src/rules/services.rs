@@ -163,7 +163,7 @@ fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
             "{} supervisors start gateway \"{}\" (state dir {}): {}",
             all.len(),
             instance.name,
-            display_home_relative(&instance.state_dir.value, &instance.home),
+            display_home_relative(&instance.state_dir.value, &instance.os_home),
             listed.join(", ")
         ),
     )
@@ -247,18 +247,18 @@ fn foreign_for(instance: &Instance, service: &ServiceFile) -> Option<Finding> {
                 service.name,
                 intended.as_deref().unwrap_or("default"),
                 what,
-                display_home_relative(dir, &instance.home)
+                display_home_relative(dir, &instance.os_home)
             ),
         )
         .label(party(
             instance,
-            &format!("{what} {}", display_home_relative(dir, &instance.home)),
+            &format!("{what} {}", display_home_relative(dir, &instance.os_home)),
             origin,
         ))
         .label(service_label(instance, service, &service.name))
         .help(format!(
             "point it at {} (or re-render it with `openclaw --profile {} gateway install --force`)",
-            display_home_relative(&own, &instance.home),
+            display_home_relative(&own, &instance.os_home),
             intended.as_deref().unwrap_or("default")
         )),
     )

@@ -1,0 +1,227 @@
+//! What a starting gateway does with config values `config validate` rejects
+//! (openclaw-facts.md §3.8): it **repairs** a single-file config (no `$include`) with the
+//! legacy doctor migrations and rewrites the file as JSON, comments and JSON5 formatting lost;
+//! it **refuses** everything else ("Invalid config": the gateway does not start).
+//!
+//! Repaired here, for the values clawlint resolves (`legacy-*.mjs`, `gateway.port-oob-repair`
+//! and the `env` shorthand move): an out-of-range numeric `gateway.port` (< 1, > 65535,
+//! `Infinity`, `NaN`, `1e5`) is deleted, so the next port source applies; top-level `env`
+//! strings move into `env.vars` (and apply); the retired `browser.cdpPortRangeStart` is deleted.
+//! Refused: a `gateway.port` that is a string (also after `${VAR}` substitution), `null`, a
+//! boolean or object, or a non-integer in range; any of the repairable values in a config with
+//! `$include`s (OpenClaw repairs single files only). OpenClaw repairs only when the whole
+//! file is valid after the repair; keys clawlint does not model can still make it refuse.
+
+use super::model::Sourced;
+use crate::load::tree::{Node, Value};
+use crate::load::{Problem, ProblemKind};
+
+/// Top-level string members of `env` other than `vars` and `shellEnv`: the shorthand OpenClaw
+/// moves into `env.vars` at start, in file order.
+pub fn env_shorthand(root: &Node) -> Vec<&crate::load::tree::Member> {
+    root.get("env")
+        .map(Node::members)
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| m.key != "vars" && m.key != "shellEnv" && m.value.as_str().is_some())
+        .collect()
+}
+
+/// Whether a parsed (not yet included) config has an `$include` directive anywhere
+/// (`containsConfigIncludeDirective`).
+pub fn contains_include(node: &Node) -> bool {
+    match &node.value {
+        Value::Object(members) => members
+            .iter()
+            .any(|m| m.key == "$include" || contains_include(&m.value)),
+        Value::Array(items) => items.iter().any(contains_include),
+        _ => false,
+    }
+}
+
+/// The repairs and refusals of the values clawlint resolves. `port` is the port the gateway
+/// ends up on when it starts (for the repair message).
+pub fn check(root: &Node, single_file: bool, port: &Sourced<u16>) -> Vec<Problem> {
+    let rewrite = "OpenClaw repairs this at gateway start (when the rest of the file is valid) \
+                   and rewrites the file as plain JSON: its comments and JSON5 formatting are lost";
+    let no_repair = "the config uses $include, and OpenClaw repairs single-file configs only, so \
+                     it refuses this config: the gateway will not start";
+    let mut out = Vec::new();
+    let mut repairable = |node: &Node, what: String, effect: String| {
+        out.push(if single_file {
+            Problem {
+                kind: ProblemKind::Repaired,
+                message: format!("{what}: {rewrite}; {effect}"),
+                loc: Some(node.loc),
+            }
+        } else {
+            Problem {
+                kind: ProblemKind::Refused,
+                message: format!("{what}: {no_repair}"),
+                loc: Some(node.loc),
+            }
+        });
+    };
+    if let Some(node) = root.at(&["gateway", "port"]) {
+        if let Some(n) = node.as_f64() {
+            if !(1.0..=65535.0).contains(&n) {
+                repairable(
+                    node,
+                    format!("gateway.port {} is outside 1-65535", js_number(n)),
+                    format!(
+                        "it deletes gateway.port and the gateway runs on {} ({})",
+                        port.value,
+                        port.origin.summary()
+                    ),
+                );
+            }
+        }
+    }
+    for member in env_shorthand(root) {
+        let vars_has = root.at(&["env", "vars", &member.key]).is_some();
+        let effect = if vars_has {
+            format!("it drops env.{0}, because env.vars.{0} is set and wins", member.key)
+        } else if member.key == "OPENCLAW_GATEWAY_PORT" {
+            format!(
+                "it moves env.{0} into env.vars.{0} and applies it: the gateway runs on {1} \
+                 ({2})",
+                member.key,
+                port.value,
+                port.origin.summary()
+            )
+        } else {
+            format!(
+                "it moves env.{0} into env.vars.{0}, which the gateway applies",
+                member.key
+            )
+        };
+        repairable(
+            &member.value,
+            format!("env.{} is the retired env shorthand", member.key),
+            effect,
+        );
+    }
+    if let Some(member) = root
+        .get("browser")
+        .and_then(|b| b.member("cdpPortRangeStart"))
+    {
+        repairable(
+            &member.value,
+            "browser.cdpPortRangeStart is retired".to_string(),
+            "it deletes the key; the CDP range is derived from the gateway port".to_string(),
+        );
+    }
+    out
+}
+
+/// A `gateway.port` OpenClaw neither uses nor repairs: it refuses the config.
+pub fn refused_port(root: &Node) -> Option<Problem> {
+    let node = root.at(&["gateway", "port"])?;
+    let what = match &node.value {
+        Value::Number(n) if (1.0..=65535.0).contains(n) && n.fract() != 0.0 => {
+            format!("gateway.port {} is not an integer", js_number(*n))
+        }
+        Value::Number(_) => return None,
+        // The substituted value is not shown: a variable may hold anything.
+        Value::String(_) if !node.env_refs.is_empty() => format!(
+            "gateway.port is a string after ${{{}}} substitution (substitution never gives a \
+             number)",
+            node.env_refs.join("}, ${")
+        ),
+        Value::String(s) => format!("gateway.port is the string {s:?}"),
+        Value::Null => "gateway.port is null".to_string(),
+        Value::Bool(_) => "gateway.port is a boolean".to_string(),
+        Value::Object(_) => "gateway.port is an object".to_string(),
+        Value::Array(_) => "gateway.port is an array".to_string(),
+    };
+    Some(Problem {
+        kind: ProblemKind::Refused,
+        message: format!(
+            "{what}: OpenClaw refuses this config (\"expected number\"), so the gateway will not \
+             start; write the port as a number, or take it from OPENCLAW_GATEWAY_PORT"
+        ),
+        loc: Some(node.loc),
+    })
+}
+
+/// Browser profile `cdpPort`s the schema rejects (an integer 1-65535). Unlike `gateway.port`,
+/// OpenClaw never repairs these: the gateway refuses its config (recorded: conformance case
+/// browser-profile-cdp-port-out-of-range-refused).
+pub fn refused_profile_ports(root: &Node) -> Vec<Problem> {
+    let profiles = root
+        .at(&["browser", "profiles"])
+        .map(Node::members)
+        .unwrap_or_default();
+    profiles
+        .iter()
+        .filter_map(|m| {
+            let node = m.value.get("cdpPort")?;
+            let what = match node.as_f64() {
+                Some(n) if n.fract() == 0.0 && (1.0..=65535.0).contains(&n) => return None,
+                Some(n) => format!("is {}, outside the integers 1-65535", js_number(n)),
+                None => format!("is a {}, not a number", node.type_name()),
+            };
+            Some(Problem {
+                kind: ProblemKind::Refused,
+                message: format!(
+                    "browser.profiles.{}.cdpPort {what}: OpenClaw repairs only gateway.port, so it \
+                     refuses this config and the gateway will not start",
+                    m.key
+                ),
+                loc: Some(node.loc),
+            })
+        })
+        .collect()
+}
+
+/// The legacy state dir move a starting gateway cannot make (`resolvePendingLegacyStateDirMigrationPaths`,
+/// `autoMigrateLegacyStateDir`): without `OPENCLAW_STATE_DIR`, an existing `~/.clawdbot` that is
+/// not a symlink to `~/.openclaw` is moved there at start; when `~/.openclaw` exists too, the
+/// move cannot happen and the gateway refuses to start ("State directory migration remains
+/// pending"; recorded: conformance case legacy-split-brain).
+pub fn pending_legacy_state_move(
+    env: &crate::load::env::Env,
+    home: &std::path::Path,
+    at: crate::source::Loc,
+) -> Option<Problem> {
+    let custom = env
+        .value("OPENCLAW_STATE_DIR")
+        .is_some_and(|v| !v.trim_matches(crate::paths::is_js_whitespace).is_empty());
+    if custom {
+        return None;
+    }
+    let target = home.join(".openclaw");
+    let source = home.join(".clawdbot");
+    if !source.exists() || !target.is_dir() {
+        return None;
+    }
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(&source, &target) {
+        return None;
+    }
+    Some(Problem {
+        kind: ProblemKind::Refused,
+        message: "~/.clawdbot and ~/.openclaw both exist: at start OpenClaw must move the legacy \
+                  ~/.clawdbot to ~/.openclaw, cannot, and refuses to start (\"State directory \
+                  migration remains pending\"); merge them into ~/.openclaw, or point \
+                  OPENCLAW_STATE_DIR at one"
+            .to_string(),
+        loc: Some(at),
+    })
+}
+
+/// How JavaScript prints a number (`1e5` is `100000`, `Infinity`, `NaN`).
+fn js_number(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".into()
+    } else if n.is_infinite() {
+        if n > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else if n.fract() == 0.0 && n.abs() < 1e21 {
+        format!("{n:.0}")
+    } else {
+        format!("{n}")
+    }
+}
