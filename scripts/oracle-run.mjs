@@ -128,7 +128,10 @@ function summarise(raw, home, before) {
   if (raw.exitCode != null && !out.started) {
     out.exitCode = raw.exitCode;
     const lines = text.split("\n").map((l) => l.replace(/^\d{4}-\d\d-\d\dT[\d:.]+[+-]\d\d:\d\d /, "").trim()).filter(Boolean);
-    out.startError = lines.filter((l) => !/^Config write audit|^\s*at /.test(l)).slice(-6);
+    // From OpenClaw's own failure line on, without pids (they change from run to run).
+    const kept = lines.filter((l) => !/^Config write audit|^\s*at |^\[(sqlite|gateway\] (spawn broker|shutdown budget))/.test(l));
+    const failed = kept.findIndex((l) => /failed to start|Error:|refus|Invalid/i.test(l));
+    out.startError = (failed >= 0 ? kept.slice(failed) : kept.slice(-6)).slice(0, 8).map((l) => l.replace(/\bpid=\d+/g, "pid=N"));
   }
   const after = snapshot(home);
   out.rewrittenFiles = Object.keys(before).filter((f) => after[f] !== undefined && after[f] !== before[f]).sort();
