@@ -123,9 +123,9 @@ pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) 
                 // "Profile must set cdpPort or cdpUrl", exit 78).
                 if entry.driver == "openclaw" && entry.node.is_some() && entry.cdp_url.is_none() {
                     problem.kind = ProblemKind::Refused;
-                    problem.message.push_str(
-                        " OpenClaw's schema requires one, so the gateway will not start",
-                    );
+                    problem
+                        .message
+                        .push_str(" OpenClaw's schema requires one, so the gateway will not start");
                 }
                 problems.push(problem)
             }
@@ -185,10 +185,7 @@ struct ProfileEntry<'a> {
     attach_only: Option<bool>,
 }
 
-fn profile_entries<'a>(
-    block: Option<&'a Node>,
-    ctx: &ProfileContext<'a>,
-) -> Vec<ProfileEntry<'a>> {
+fn profile_entries<'a>(block: Option<&'a Node>, ctx: &ProfileContext<'a>) -> Vec<ProfileEntry<'a>> {
     let configured = block.and_then(|b| b.get("profiles"));
     let mut entries: Vec<ProfileEntry> = configured
         .map(|p| p.members())
@@ -368,7 +365,10 @@ fn resolve_profile(
             let (url, host) = match endpoint {
                 Some(raw) => {
                     let parsed = url::Url::parse(&raw).map_err(|_| {
-                        format!("browser.profiles.{}.cdpUrl must be a valid URL.", entry.name)
+                        format!(
+                            "browser.profiles.{}.cdpUrl must be a valid URL.",
+                            entry.name
+                        )
                     })?;
                     if !matches!(parsed.scheme(), "http" | "https" | "ws" | "wss") {
                         return Err(format!(
@@ -418,8 +418,7 @@ fn existing_session_endpoint(entry: &ProfileEntry) -> Result<Option<String>, Str
          Remove duplicate, conflicting, or empty endpoint arguments from mcpArgs."
             .to_string()
     };
-    let (mut browser_url, mut ws_endpoint, mut auto_connect) =
-        (Vec::new(), Vec::new(), false);
+    let (mut browser_url, mut ws_endpoint, mut auto_connect) = (Vec::new(), Vec::new(), false);
     let mut i = 0;
     while i < args.len() {
         let arg = args[i];
@@ -451,7 +450,10 @@ fn existing_session_endpoint(entry: &ProfileEntry) -> Result<Option<String>, Str
         }
         i += 1;
     }
-    if browser_url.len() > 1 || ws_endpoint.len() > 1 || (!browser_url.is_empty() && !ws_endpoint.is_empty()) {
+    if browser_url.len() > 1
+        || ws_endpoint.len() > 1
+        || (!browser_url.is_empty() && !ws_endpoint.is_empty())
+    {
         return Err(bad());
     }
     let (endpoint, ws) = match (browser_url.pop(), ws_endpoint.pop()) {
@@ -467,9 +469,11 @@ fn existing_session_endpoint(entry: &ProfileEntry) -> Result<Option<String>, Str
             matches!(parsed.scheme(), "http" | "https")
         };
         if !ok {
-            return Err("Chrome MCP endpoint arguments require http(s) for browserUrl or ws(s) \
+            return Err(
+                "Chrome MCP endpoint arguments require http(s) for browserUrl or ws(s) \
                         for wsEndpoint."
-                .to_string());
+                    .to_string(),
+            );
         }
     }
     if endpoint.is_some() || auto_connect {
@@ -674,11 +678,9 @@ impl CdpUrl {
 fn has_raw_explicit_port(raw: &str) -> bool {
     let after_scheme = match raw.find("://") {
         Some(i)
-            if raw[..i]
-                .chars()
-                .enumerate()
-                .all(|(j, c)| c.is_ascii_alphabetic() || (j > 0 && (c.is_ascii_digit() || "+.-".contains(c))))
-                && i > 0 =>
+            if raw[..i].chars().enumerate().all(|(j, c)| {
+                c.is_ascii_alphabetic() || (j > 0 && (c.is_ascii_digit() || "+.-".contains(c)))
+            }) && i > 0 =>
         {
             &raw[i + 3..]
         }
@@ -757,7 +759,10 @@ mod tests {
     #[test]
     fn urls() {
         let u = CdpUrl::parse("http://10.0.0.5:9222", "x").unwrap();
-        assert_eq!((u.hostname(), u.port, u.explicit_port), ("10.0.0.5".into(), 9222, true));
+        assert_eq!(
+            (u.hostname(), u.port, u.explicit_port),
+            ("10.0.0.5".into(), 9222, true)
+        );
         assert_eq!(u.normalized, "http://10.0.0.5:9222");
         let u = CdpUrl::parse("https://Chrome.Example", "x").unwrap();
         assert_eq!((u.port, u.explicit_port), (443, false));

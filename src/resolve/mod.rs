@@ -334,7 +334,10 @@ fn empty_root(sources: &mut SourceMap, config_path: &Path) -> Node {
 /// key is not set already. OpenClaw blocks a few keys there; `OPENCLAW_INCLUDE_ROOTS` is the
 /// one that matters to clawlint.
 fn apply_config_env_block(root: &Node, env: &mut Env) {
-    let vars = root.at(&["env", "vars"]).map(Node::members).unwrap_or_default();
+    let vars = root
+        .at(&["env", "vars"])
+        .map(Node::members)
+        .unwrap_or_default();
     let shorthand = startup::env_shorthand(root)
         .into_iter()
         .filter(|m| vars.iter().all(|v| v.key != m.key));

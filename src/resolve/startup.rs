@@ -80,7 +80,10 @@ pub fn check(root: &Node, single_file: bool, port: &Sourced<u16>) -> Vec<Problem
     for member in env_shorthand(root) {
         let vars_has = root.at(&["env", "vars", &member.key]).is_some();
         let effect = if vars_has {
-            format!("it drops env.{0}, because env.vars.{0} is set and wins", member.key)
+            format!(
+                "it drops env.{0}, because env.vars.{0} is set and wins",
+                member.key
+            )
         } else if member.key == "OPENCLAW_GATEWAY_PORT" {
             format!(
                 "it moves env.{0} into env.vars.{0} and applies it: the gateway runs on {1} \
@@ -195,7 +198,8 @@ pub fn pending_legacy_state_move(
     if !source.exists() || !target.is_dir() {
         return None;
     }
-    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize())
+    {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     };

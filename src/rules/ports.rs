@@ -250,12 +250,7 @@ fn also_inside(instances: &[Instance], rest: &[&(u16, usize, &Listener)]) -> Opt
 fn owned_ports(owner: &Instance) -> Vec<u16> {
     let mut ports: Vec<u16> = owner.listeners.iter().map(|l| l.port).collect();
     if let Some(browser) = &owner.browser {
-        ports.extend(
-            browser
-                .profiles
-                .iter()
-                .filter_map(|p| p.bindable_port()),
-        );
+        ports.extend(browser.profiles.iter().filter_map(|p| p.bindable_port()));
     }
     ports.sort_unstable();
     ports.dedup();
