@@ -190,13 +190,13 @@ fn unit_invocation(
         user: None,
         unit_name: name.clone(),
     };
-    let argv: Vec<String> = systemd::split_exec(&exec.value).ok()?.argv;
-    let argv = gateway_argv(
-        argv.iter()
-            .map(|a| systemd::expand_specifiers(a, &spec).0)
-            .collect(),
-    );
-    if !starts_gateway(&argv, &name) {
+    let command = systemd::split_exec(&exec.value).ok()?;
+    let specified: Vec<String> = command
+        .argv
+        .iter()
+        .map(|a| systemd::expand_specifiers(a, &spec).0)
+        .collect();
+    if !starts_gateway(&gateway_argv(specified.clone()), &name) {
         return None;
     }
     let inline = systemd::effective_environment(&unit);
@@ -251,7 +251,31 @@ fn unit_invocation(
             problems,
         );
     }
+    // `UnsetEnvironment=` is applied last, to everything above (systemd.exec(5)): a name
+    // removes the variable, `NAME=value` only that exact assignment.
+    for word in systemd::unset_environment(&unit) {
+        match word.split_once('=') {
+            Some((key, value)) => {
+                if env.value(key) == Some(value) {
+                    env.remove(key);
+                }
+            }
+            None => env.remove(&word),
+        }
+    }
     env.set("HOME", home.display().to_string(), EnvOrigin::Given);
+    // systemd substitutes `$NAME` and `${NAME}` in the command line from that environment
+    // (systemd.service(5) "Command lines"), unless the command has the `:` prefix.
+    let argv = if command.prefixes.contains(':') {
+        specified
+    } else {
+        let vars: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect();
+        systemd::expand_exec_variables(&specified, &vars)
+    };
+    let argv = gateway_argv(argv);
     let exec_loc = at(port_span(exec).unwrap_or(exec.value_span));
     let (restart, prevent) = systemd::restart_policy(&unit);
     let restart_loc = unit.get_last("Service", "Restart").map(|d| at(d.span));
