@@ -176,7 +176,9 @@ fn check_case(dir: &Path) -> Vec<String> {
     let mut compare = |field: &str, want: &Value| {
         let got = actual.get(field).cloned().unwrap_or(Value::Null);
         let got = match (&got, moved) {
-            (Value::String(text), true) => json!(text.replacen("$HOME/.clawdbot", "$HOME/.openclaw", 1)),
+            (Value::String(text), true) => {
+                json!(text.replacen("$HOME/.clawdbot", "$HOME/.openclaw", 1))
+            }
             _ => got,
         };
         if &got != want {
