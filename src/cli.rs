@@ -108,6 +108,11 @@ pub struct InputArgs {
     /// the committer's or the runner's, not the layout's.
     #[arg(long)]
     pub no_default_home: bool,
+    /// The OpenClaw release every gateway runs (e.g. 2026.9.6), over what the layout shows;
+    /// configs are validated against its schema [default: detected per gateway, else the
+    /// newest known]
+    #[arg(long, value_name = "VERSION")]
+    pub openclaw_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -121,6 +126,10 @@ pub enum ColorChoice {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Pre-upgrade audit: also report what the OpenClaw release VERSION would reject
+    /// (CL703) [default when given without a value: the newest known release]
+    #[arg(long, value_name = "VERSION", num_args = 0..=1, default_missing_value = "newest")]
+    pub target_version: Option<String>,
     /// Output format; FMT=PATH writes it to a file instead of standard output. Repeatable, so
     /// one run can write several.
     #[arg(long, value_name = "FMT[=PATH]", default_value = "human", value_parser = OutputParser::<Format>::new())]

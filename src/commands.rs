@@ -114,8 +114,63 @@ type Loaded = (
 /// Discovers and resolves every gateway; the settings file joins the source map so that its
 /// entries can be pointed at.
 pub fn load(args: &InputArgs) -> Result<Loaded, Failure> {
+    load_with_target(args, None)
+}
+
+/// The release `--openclaw-version` or clawlint.toml names, checked.
+fn release_override(
+    args: &InputArgs,
+    settings: Option<&config::Loaded>,
+) -> Result<Option<crate::resolve::Sourced<String>>, Failure> {
+    use crate::resolve::{Origin, Sourced};
+    let (value, origin) = match (
+        &args.openclaw_version,
+        settings.and_then(|s| s.file.lint.openclaw_version.as_ref()),
+    ) {
+        (Some(v), _) => (v.clone(), Origin::Default("--openclaw-version".into())),
+        (None, Some(v)) => (
+            v.clone(),
+            Origin::Default("openclaw-version in clawlint.toml".into()),
+        ),
+        (None, None) => return Ok(None),
+    };
+    let v = value.trim().trim_start_matches('v').to_string();
+    if !crate::validate::releases::is_release(&v) {
+        return Err(failure(
+            EXIT_USAGE,
+            format!("{value:?} is not an OpenClaw release (like 2026.9.6)"),
+        ));
+    }
+    Ok(Some(Sourced::new(v, origin)))
+}
+
+/// Discovers, resolves and validates every gateway; `target` also validates against the
+/// release the host upgrades to.
+pub fn load_with_target(args: &InputArgs, target: Option<&str>) -> Result<Loaded, Failure> {
     let settings = settings_file(args)?;
+    let release = release_override(args, settings.as_ref())?;
+    let from_file = settings
+        .as_ref()
+        .and_then(|s| s.file.lint.target_version.clone());
+    let target = match target.map(str::to_string).or(from_file).as_deref() {
+        None => None,
+        Some("newest") | Some("") => Some(crate::validate::releases::newest().to_string()),
+        Some(v) => {
+            let v = v.trim().trim_start_matches('v');
+            if !crate::validate::releases::is_release(v) {
+                return Err(failure(
+                    EXIT_USAGE,
+                    format!("{v:?} is not an OpenClaw release (like 2026.9.6)"),
+                ));
+            }
+            Some(v.to_string())
+        }
+    };
     let mut inventory = discover(&inputs(args, settings.as_ref())?);
+    crate::validate::apply(
+        &mut inventory.instances,
+        &crate::validate::Options { release, target },
+    );
     let file = settings.as_ref().map(|s| {
         inventory
             .sources
@@ -198,7 +253,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
     for list in [&args.select, &args.ignore, &args.warn, &args.deny] {
         check_codes(list)?;
     }
-    let (inventory, loaded, file) = load(&args.input)?;
+    let (inventory, loaded, file) = load_with_target(&args.input, args.target_version.as_deref())?;
     let settings = settings(args, loaded.as_ref(), file);
     let ctx = RuleContext::new(&inventory);
     let findings = rules::run(&ctx, &settings);

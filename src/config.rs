@@ -38,6 +38,12 @@ pub struct LintSection {
     pub select: Vec<String>,
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// The OpenClaw release every gateway runs (as `--openclaw-version`).
+    #[serde(default)]
+    pub openclaw_version: Option<String>,
+    /// The release the host upgrades to (as `check --target-version`).
+    #[serde(default)]
+    pub target_version: Option<String>,
 }
 
 /// Sharing that is intended: a finding of `rule` among only these gateways is not reported.

@@ -7,6 +7,7 @@ pub mod model;
 pub mod paths;
 pub mod ports;
 pub mod profile;
+pub mod release;
 pub mod secrets;
 pub mod startup;
 
@@ -52,9 +53,13 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
     if let Some(root) = config.root.as_mut() {
         substitute_tree(root, &env, &mut problems);
     }
+    let loaded_root = config.root.is_some();
     let root = config
         .root
         .unwrap_or_else(|| empty_root(sources, &config_path.value));
+    let config_uses_include =
+        loaded_root && crate::validate::uses_include_below(sources, root.loc.file);
+    let release = release::detect(&env, loaded_root.then_some(&root));
 
     let ctx = paths::PathContext {
         env: &env,
@@ -127,6 +132,10 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
         refusal,
         problems,
         env,
+        config_root: loaded_root.then_some(root),
+        config_uses_include,
+        release,
+        validity: None,
     }
 }
 

@@ -369,6 +369,15 @@ pub struct Instance {
     /// then it binds nothing and `listeners` is empty.
     pub refusal: Option<String>,
     pub problems: Vec<Problem>,
+    /// The effective config tree (after `$include` and `${VAR}`), for validation; `None`
+    /// when there is no usable config (missing, unreadable or unparsable).
+    pub config_root: Option<crate::load::tree::Node>,
+    /// Whether the config is more than one file (OpenClaw repairs only single files at start).
+    pub config_uses_include: bool,
+    /// The OpenClaw release that runs this gateway, where the layout shows it.
+    pub release: Option<Sourced<String>>,
+    /// The config checked against that release's schema (set by the validation step).
+    pub validity: Option<crate::validate::Validity>,
 }
 
 impl Instance {

@@ -94,6 +94,7 @@ mod tests {
                 "services" => "4",
                 "includes" => "5",
                 "browser" => "6",
+                "validity" => "7",
                 "linter" => "9",
                 other => panic!("unknown family {other}"),
             };

@@ -9,6 +9,7 @@ pub mod paths;
 pub mod ports;
 pub mod problems;
 pub mod services;
+pub mod validity;
 
 use crate::config::{selects, LevelName};
 use crate::diagnostic::{Finding, Label, Reported, Severity};
@@ -44,6 +45,7 @@ const FAMILIES: &[RuleSet] = &[
     credentials::check,
     browser::check,
     services::check,
+    validity::check,
     problems::check,
 ];
 

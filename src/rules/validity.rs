@@ -1,0 +1,223 @@
+//! Will it start? (CL7xx) Each gateway's config against the schema and checks of the
+//! OpenClaw release that runs it, and of the release the host upgrades to. The verdicts are
+//! computed by the validation step (`crate::validate`); these rules only report them. A
+//! config file several gateways read is reported once, naming all of them.
+
+use super::RuleContext;
+use crate::diagnostic::{Finding, Label};
+use crate::resolve::Instance;
+use crate::validate::{Issue, StartOutcome, Validity};
+use std::collections::HashMap;
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    // (code, loc, message) -> index in `out`: one finding per place, all gateways on it.
+    let mut seen: HashMap<(&'static str, Option<crate::source::Loc>, String), usize> =
+        HashMap::new();
+    let mut push = |finding: Finding, inst: &Instance, out: &mut Vec<Finding>| {
+        let key = (finding.code, finding.labels[0].loc, finding.message.clone());
+        match seen.get(&key) {
+            Some(&at) => out[at].labels.push(Label::new(
+                None,
+                format!("also read by {}", inst.name),
+                Some(&inst.name),
+            )),
+            None => {
+                seen.insert(key, out.len());
+                out.push(finding);
+            }
+        }
+    };
+    for inst in ctx.instances {
+        let Some(v) = &inst.validity else { continue };
+        for (issue, outcome) in &v.verdict.issues {
+            // A value the resolver already reported as invalid (CL904) is not reported twice.
+            let reported = inst.problems.iter().any(|p| {
+                p.kind == crate::load::ProblemKind::InvalidValue && p.loc == Some(issue.loc)
+            });
+            if reported {
+                continue;
+            }
+            push(
+                current(inst, v, issue, outcome, v.verdict.starts),
+                inst,
+                &mut out,
+            );
+        }
+        for (issue, outcome) in &v.verdict.later {
+            let f = current(inst, v, issue, outcome, v.verdict.starts).note(
+                "`openclaw config validate` reports this once the problems it reports first are fixed",
+            );
+            push(f, inst, &mut out);
+        }
+        if let Some(target) = &v.target {
+            for (issue, outcome) in &target.issues {
+                let already = v.verdict.issues.iter().any(|(i, _)| {
+                    i.report_path() == issue.report_path() && i.message == issue.message
+                });
+                if !already {
+                    push(upgrade(inst, v, target, issue, outcome), inst, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// "OpenClaw 2026.9.6" and, when the release is not known, how clawlint chose it.
+fn release_words(v: &Validity) -> String {
+    match &v.release {
+        Some(r) if r.value == v.checked_against => format!("OpenClaw {}", r.value),
+        Some(r) => format!(
+            "OpenClaw {} (checked against {}'s schema, the nearest recorded)",
+            r.value, v.checked_against
+        ),
+        None => format!(
+            "OpenClaw {} (release unknown; the newest known)",
+            v.checked_against
+        ),
+    }
+}
+
+fn release_note(v: &Validity) -> String {
+    match &v.release {
+        Some(r) => format!("release {}: {}", r.value, release_source(&r.origin)),
+        None => format!(
+            "the layout does not show which OpenClaw release runs this gateway, so clawlint checked against the newest it knows ({}); say which with --openclaw-version or `openclaw-version` under [lint] in clawlint.toml",
+            v.checked_against
+        ),
+    }
+}
+
+fn release_source(origin: &crate::resolve::Origin) -> String {
+    match origin {
+        crate::resolve::Origin::Config(_) => {
+            "meta.lastTouchedVersion in the config (the release that last wrote it)".into()
+        }
+        other => other.summary(),
+    }
+}
+
+fn issue_words(issue: &Issue) -> String {
+    let path = issue.path_string();
+    let at = if path.is_empty() {
+        "the config root".to_string()
+    } else {
+        format!("`{path}`")
+    };
+    let mut msg = format!("{at}: {}", issue.message);
+    if let Some(s) = issue.suggestion() {
+        msg.push_str(&format!(" (did you mean `{s}`?)"));
+    }
+    msg
+}
+
+fn label_for(issue: &Issue, inst: &Instance) -> Label {
+    let text = match issue.kind {
+        crate::validate::IssueKind::UnknownKey => "unknown key".to_string(),
+        crate::validate::IssueKind::Required => format!("missing `{}`", issue.path_string()),
+        _ => match &issue.expected {
+            Some(e) => format!("expected {e}"),
+            None => issue.message.clone(),
+        },
+    };
+    Label::new(
+        Some(issue.loc),
+        format!("{}: {text}", inst.name),
+        Some(&inst.name),
+    )
+}
+
+fn help_for(issue: &Issue) -> String {
+    if let Some(s) = issue.suggestion() {
+        return format!("rename it to `{s}`, or remove it");
+    }
+    match issue.kind {
+        crate::validate::IssueKind::UnknownKey => "remove the key (OpenClaw's config schema is strict), or move it where this release expects it".into(),
+        crate::validate::IssueKind::Required => "add the missing member".into(),
+        crate::validate::IssueKind::Refinement => {
+            "change the config as the message says (`openclaw doctor` explains it too)".into()
+        }
+        _ => "change the value to one this release accepts".into(),
+    }
+}
+
+/// CL701 (refused) and CL702 (repaired at start, rewriting the file).
+fn current(
+    inst: &Instance,
+    v: &Validity,
+    issue: &Issue,
+    outcome: &StartOutcome,
+    starts: bool,
+) -> Finding {
+    let release = release_words(v);
+    let mut f = match outcome {
+        StartOutcome::Repair { what } => Finding::new(
+            "CL702",
+            format!("{release} will start only after rewriting the config file without its comments: {}", issue_words(issue)),
+        )
+        .note(format!("at start OpenClaw {what}, then rewrites the file as plain JSON: comments, unquoted keys and formatting are lost"))
+        .help("apply the change yourself (or run `openclaw doctor --fix`) so that the file keeps its comments"),
+        StartOutcome::Refuse { doctor_fixes } => {
+            let mut f = Finding::new(
+                "CL701",
+                format!("{release} will not start with this config: {}", issue_words(issue)),
+            )
+            .help(help_for(issue));
+            if let Some(what) = doctor_fixes {
+                f = f.note(format!("`openclaw doctor --fix` migrates this ({what}); the gateway itself does not, because {}", if inst.config_uses_include { "the config uses $include (OpenClaw repairs only single-file configs at start)" } else { "other problems of this config are not repairable" }));
+            }
+            f
+        }
+    };
+    if let Some(note) = &issue.note {
+        f = f.note(note.clone());
+    }
+    if !starts {
+        f = f.note("OpenClaw exits with \"Invalid config\" (status 78) until the config is fixed; confirm with `openclaw config validate`");
+    }
+    f.label(label_for(issue, inst)).note(release_note(v))
+}
+
+/// CL703: a problem the target release has that the current one does not.
+fn upgrade(
+    inst: &Instance,
+    v: &Validity,
+    target: &crate::validate::Verdict,
+    issue: &Issue,
+    outcome: &StartOutcome,
+) -> Finding {
+    let now = v
+        .release
+        .as_ref()
+        .map(|r| r.value.clone())
+        .unwrap_or_else(|| v.checked_against.clone());
+    let verdict = match outcome {
+        StartOutcome::Repair { what } => {
+            format!("will start after rewriting the file without its comments (it {what})")
+        }
+        StartOutcome::Refuse { .. } => "will not start".into(),
+    };
+    let mut f = Finding::new(
+        "CL703",
+        format!(
+            "after upgrading from {now} to OpenClaw {}, the gateway {verdict}: {}",
+            target.release,
+            issue_words(issue)
+        ),
+    )
+    .label(label_for(issue, inst))
+    .help(help_for(issue));
+    match outcome {
+        StartOutcome::Refuse {
+            doctor_fixes: Some(what),
+        }
+        | StartOutcome::Repair { what } => {
+            f = f.note(format!("`openclaw doctor --fix` migrates this: it {what}"));
+        }
+        StartOutcome::Refuse { doctor_fixes: None } => {
+            f = f.note("clawlint knows no `openclaw doctor --fix` migration for this: change it by hand before upgrading");
+        }
+    }
+    f.note(release_note(v))
+}

@@ -1,0 +1,632 @@
+//! Checks a config tree against a recorded schema the way OpenClaw's zod schema (from which
+//! the JSON Schema was generated) reports it: the same issues at the same paths.
+//!
+//! Zod's rules that matter here:
+//! - a wrong type, a value outside an enum or a union no branch accepts *aborts* that value:
+//!   no further checks on it, and the refinements of the objects around it do not run;
+//! - unknown keys, ranges, lengths and patterns are reported but do not abort;
+//! - a union accepts the first branch without issues; when every branch fails and exactly one
+//!   branch failed without aborting, that branch's issues are reported (at their own deeper
+//!   paths); otherwise one "Invalid input" at the union.
+
+use super::schema::{SchemaTable, Sub};
+use super::{Issue, IssueKind, Seg};
+use crate::load::tree::{Node, Value as Tv};
+use serde_json::Value;
+
+pub struct Checker<'a> {
+    pub table: &'a SchemaTable,
+}
+
+/// Issues of one value, and whether one of them aborts.
+#[derive(Default)]
+pub struct Outcome {
+    pub issues: Vec<Issue>,
+}
+
+impl Outcome {
+    pub fn aborted(&self) -> bool {
+        self.issues.iter().any(|i| i.kind.aborts())
+    }
+}
+
+impl<'a> Checker<'a> {
+    pub fn check(&self, sub: Sub, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
+        let schema = match sub {
+            Sub::Bool(true) => return,
+            Sub::Bool(false) => {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Invalid,
+                    "Invalid input".into(),
+                ));
+                return;
+            }
+            Sub::Node(n) => self.table.node(n),
+        };
+        self.check_schema(schema, node, path, out);
+    }
+
+    fn sub(&self, v: Option<&Value>) -> Option<Sub> {
+        v.and_then(Sub::from_value)
+    }
+
+    fn check_schema(&self, s: &Value, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
+        let Some(obj) = s.as_object() else {
+            return;
+        };
+        if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
+            for branch in all.iter().filter_map(Sub::from_value) {
+                self.check(branch, node, path, out);
+            }
+        }
+        for key in ["anyOf", "oneOf"] {
+            if let Some(branches) = obj.get(key).and_then(Value::as_array) {
+                let branches: Vec<Sub> = branches.iter().filter_map(Sub::from_value).collect();
+                if !self.union(&branches, node, path, out) {
+                    return;
+                }
+            }
+        }
+        if let Some(types) = obj.get("type") {
+            if !type_matches(types, node) {
+                let expected = expected_type(types, node);
+                let message = format!(
+                    "Invalid input: expected {expected}, received {}",
+                    received(node)
+                );
+                let mut i = issue(path, node, IssueKind::Type, message);
+                i.expected = Some(expected);
+                out.push(i);
+                return;
+            }
+        }
+        if let Some(c) = obj.get("const") {
+            if !equals(node, c) {
+                let message = format!("Invalid input: expected {}", c);
+                let mut i = issue(path, node, IssueKind::Value, message);
+                i.expected = Some(c.to_string());
+                out.push(i);
+                return;
+            }
+        }
+        if let Some(options) = obj.get("enum").and_then(Value::as_array) {
+            if !options.iter().any(|o| equals(node, o)) {
+                let list: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+                let message = format!("Invalid option: expected one of {}", list.join("|"));
+                let mut i = issue(path, node, IssueKind::Value, message);
+                i.expected = Some(list.join(", "));
+                i.choices = options
+                    .iter()
+                    .filter_map(|o| o.as_str().map(str::to_string))
+                    .collect();
+                out.push(i);
+                return;
+            }
+        }
+        match &node.value {
+            Tv::Number(n) => self.number(obj, *n, node, path, out),
+            Tv::String(text) => self.string(obj, text, node, path, out),
+            Tv::Array(items) => self.array(obj, items, node, path, out),
+            Tv::Object(_) => self.object(obj, node, path, out),
+            _ => {}
+        }
+        if let Some(not) = self.sub(obj.get("not")) {
+            let mut inner = Vec::new();
+            self.check(not, node, path, &mut inner);
+            if inner.is_empty() {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Invalid,
+                    "Invalid input".into(),
+                ));
+            }
+        }
+    }
+
+    /// Returns whether the value may be checked further (the union did not abort).
+    fn union(
+        &self,
+        branches: &[Sub],
+        node: &Node,
+        path: &mut Vec<Seg>,
+        out: &mut Vec<Issue>,
+    ) -> bool {
+        let mut results: Vec<Vec<Issue>> = Vec::with_capacity(branches.len());
+        for b in branches {
+            let mut inner = Vec::new();
+            self.check(*b, node, path, &mut inner);
+            if inner.is_empty() {
+                return true;
+            }
+            results.push(inner);
+        }
+        if results.is_empty() {
+            return true;
+        }
+        let nonaborted: Vec<usize> = (0..results.len())
+            .filter(|&i| !results[i].iter().any(|x| x.kind.aborts()))
+            .collect();
+        if nonaborted.len() == 1 {
+            out.append(&mut results[nonaborted[0]]);
+            return true;
+        }
+        // The most useful message: what each branch expects at the value itself, or the
+        // branch that got furthest into the value.
+        let mut expected: Vec<String> = Vec::new();
+        for r in &results {
+            for i in r.iter().filter(|i| i.path.len() == path.len()) {
+                if let Some(e) = &i.expected {
+                    if !expected.contains(e) {
+                        expected.push(e.clone());
+                    }
+                }
+            }
+        }
+        let deepest = results
+            .iter()
+            .flatten()
+            .filter(|i| i.path.len() > path.len())
+            .max_by_key(|i| i.path.len());
+        let mut message = "Invalid input".to_string();
+        let mut u = issue(path, node, IssueKind::Union, String::new());
+        if !expected.is_empty() {
+            message = format!("Invalid input: expected {}", expected.join(" or "));
+        }
+        if let Some(d) = deepest {
+            u.note = Some(format!(
+                "closest match: {} ({})",
+                d.path_string(),
+                d.message
+            ));
+        }
+        u.message = message;
+        out.push(u);
+        false
+    }
+
+    fn number(
+        &self,
+        obj: &serde_json::Map<String, Value>,
+        n: f64,
+        node: &Node,
+        path: &[Seg],
+        out: &mut Vec<Issue>,
+    ) {
+        let num = |k: &str| obj.get(k).and_then(Value::as_f64);
+        if let Some(max) = num("maximum") {
+            if n > max {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Range,
+                    format!("Too big: expected number to be <={}", fmt_num(max)),
+                ));
+            }
+        }
+        if let Some(max) = num("exclusiveMaximum") {
+            if n >= max {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Range,
+                    format!("Too big: expected number to be <{}", fmt_num(max)),
+                ));
+            }
+        }
+        if let Some(min) = num("minimum") {
+            if n < min {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Range,
+                    format!("Too small: expected number to be >={}", fmt_num(min)),
+                ));
+            }
+        }
+        if let Some(min) = num("exclusiveMinimum") {
+            if n <= min {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Range,
+                    format!("Too small: expected number to be >{}", fmt_num(min)),
+                ));
+            }
+        }
+        if let Some(m) = num("multipleOf") {
+            if m > 0.0 && (n / m).fract() != 0.0 {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Range,
+                    format!("Invalid number: must be a multiple of {}", fmt_num(m)),
+                ));
+            }
+        }
+    }
+
+    fn string(
+        &self,
+        obj: &serde_json::Map<String, Value>,
+        text: &str,
+        node: &Node,
+        path: &[Seg],
+        out: &mut Vec<Issue>,
+    ) {
+        let len = text.encode_utf16().count() as u64;
+        if let Some(max) = obj.get("maxLength").and_then(Value::as_u64) {
+            if len > max {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Length,
+                    format!("Too big: expected string to have <={max} characters"),
+                ));
+            }
+        }
+        if let Some(min) = obj.get("minLength").and_then(Value::as_u64) {
+            if len < min {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Length,
+                    format!("Too small: expected string to have >={min} characters"),
+                ));
+            }
+        }
+        if let Some(p) = obj.get("pattern").and_then(Value::as_str) {
+            if !self.table.matches(p, text) {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Pattern,
+                    format!("Invalid string: must match pattern /{p}/"),
+                ));
+            }
+        }
+        if let Some(f) = obj.get("format").and_then(Value::as_str) {
+            if !format_ok(f, text) {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Pattern,
+                    format!("Invalid {f}"),
+                ));
+            }
+        }
+    }
+
+    fn array(
+        &self,
+        obj: &serde_json::Map<String, Value>,
+        items: &[Node],
+        node: &Node,
+        path: &mut Vec<Seg>,
+        out: &mut Vec<Issue>,
+    ) {
+        match obj.get("items") {
+            Some(Value::Array(tuple)) => {
+                let subs: Vec<Sub> = tuple.iter().filter_map(Sub::from_value).collect();
+                let extra = self.sub(obj.get("additionalItems"));
+                for (i, item) in items.iter().enumerate() {
+                    let sub = subs.get(i).copied().or(extra);
+                    if let Some(sub) = sub {
+                        path.push(Seg::Index(i));
+                        self.check(sub, item, path, out);
+                        path.pop();
+                    }
+                }
+            }
+            Some(v) => {
+                if let Some(sub) = Sub::from_value(v) {
+                    for (i, item) in items.iter().enumerate() {
+                        path.push(Seg::Index(i));
+                        self.check(sub, item, path, out);
+                        path.pop();
+                    }
+                }
+            }
+            None => {}
+        }
+        let len = items.len() as u64;
+        if let Some(max) = obj.get("maxItems").and_then(Value::as_u64) {
+            if len > max {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Length,
+                    format!("Too big: expected array to have <={max} items"),
+                ));
+            }
+        }
+        if let Some(min) = obj.get("minItems").and_then(Value::as_u64) {
+            if len < min {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Length,
+                    format!("Too small: expected array to have >={min} items"),
+                ));
+            }
+        }
+    }
+
+    fn object(
+        &self,
+        obj: &serde_json::Map<String, Value>,
+        node: &Node,
+        path: &mut Vec<Seg>,
+        out: &mut Vec<Issue>,
+    ) {
+        let props = obj.get("properties").and_then(Value::as_object);
+        let patterns = obj.get("patternProperties").and_then(Value::as_object);
+        let additional = self.sub(obj.get("additionalProperties"));
+        let names = self.sub(obj.get("propertyNames"));
+        for m in node.members() {
+            path.push(Seg::Key(m.key.clone()));
+            if let Some(sub) = props.and_then(|p| p.get(&m.key)).and_then(Sub::from_value) {
+                self.check(sub, &m.value, path, out);
+            } else {
+                let mut matched = false;
+                for (p, s) in patterns.into_iter().flatten() {
+                    if self.table.matches(p, &m.key) {
+                        matched = true;
+                        if let Some(sub) = Sub::from_value(s) {
+                            self.check(sub, &m.value, path, out);
+                        }
+                    }
+                }
+                if !matched {
+                    match additional {
+                        Some(Sub::Bool(false)) => {
+                            let mut i = issue(
+                                path,
+                                &m.value,
+                                IssueKind::UnknownKey,
+                                format!("Unrecognized key: {:?}", m.key),
+                            );
+                            i.loc = m.key_loc;
+                            i.known_keys = props
+                                .map(|p| p.keys().filter(|k| *k != "$schema").cloned().collect())
+                                .unwrap_or_default();
+                            out.push(i);
+                        }
+                        Some(sub) => {
+                            if let Some(names) = names {
+                                let key_node = Node::new(Tv::String(m.key.clone()), m.key_loc);
+                                let mut inner = Vec::new();
+                                self.check(names, &key_node, path, &mut inner);
+                                if !inner.is_empty() {
+                                    let mut i = issue(
+                                        path,
+                                        &m.value,
+                                        IssueKind::Key,
+                                        format!("Invalid key in record: {}", inner[0].message),
+                                    );
+                                    i.loc = m.key_loc;
+                                    out.push(i);
+                                    path.pop();
+                                    continue;
+                                }
+                            }
+                            self.check(sub, &m.value, path, out);
+                        }
+                        None => {}
+                    }
+                }
+            }
+            path.pop();
+        }
+        if let Some(required) = obj.get("required").and_then(Value::as_array) {
+            for r in required.iter().filter_map(Value::as_str) {
+                if node.member(r).is_none() {
+                    let expected = props
+                        .and_then(|p| p.get(r))
+                        .and_then(Sub::from_value)
+                        .map(|s| self.describe(s))
+                        .unwrap_or_else(|| "a value".to_string());
+                    path.push(Seg::Key(r.to_string()));
+                    let mut i = issue(
+                        path,
+                        node,
+                        IssueKind::Required,
+                        format!("Invalid input: expected {expected}, received undefined"),
+                    );
+                    i.loc = crate::validate::open_brace(node);
+                    out.push(i);
+                    path.pop();
+                }
+            }
+        }
+        let count = node.members().len() as u64;
+        if let Some(max) = obj.get("maxProperties").and_then(Value::as_u64) {
+            if count > max {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Length,
+                    format!("Too big: expected object to have <={max} keys"),
+                ));
+            }
+        }
+        if let Some(min) = obj.get("minProperties").and_then(Value::as_u64) {
+            if count < min {
+                out.push(issue(
+                    path,
+                    node,
+                    IssueKind::Length,
+                    format!("Too small: expected object to have >={min} keys"),
+                ));
+            }
+        }
+    }
+
+    /// A short description of what a schema accepts, for "expected …" messages.
+    pub fn describe(&self, sub: Sub) -> String {
+        let Sub::Node(n) = sub else {
+            return "a value".into();
+        };
+        let s = self.table.node(n);
+        if let Some(c) = s.get("const") {
+            return c.to_string();
+        }
+        if let Some(e) = s.get("enum").and_then(Value::as_array) {
+            return e
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join("|");
+        }
+        match s.get("type") {
+            Some(Value::String(t)) => t.clone(),
+            Some(Value::Array(ts)) => ts
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("|"),
+            _ => match s.get("anyOf").or(s.get("oneOf")).and_then(Value::as_array) {
+                Some(bs) => bs
+                    .iter()
+                    .filter_map(Sub::from_value)
+                    .map(|b| self.describe(b))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                None => "a value".into(),
+            },
+        }
+    }
+
+    /// The subschema at a path below `sub`, following properties, records and items (the first
+    /// union branch that has the key), for suggestions.
+    pub fn at_path(&self, sub: Sub, path: &[Seg]) -> Option<Sub> {
+        let Some((first, rest)) = path.split_first() else {
+            return Some(sub);
+        };
+        let Sub::Node(n) = sub else {
+            return None;
+        };
+        let s = self.table.node(n);
+        for key in ["anyOf", "oneOf", "allOf"] {
+            if let Some(bs) = s.get(key).and_then(Value::as_array) {
+                for b in bs.iter().filter_map(Sub::from_value) {
+                    if let Some(found) = self.at_path(b, path) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        let next = match first {
+            Seg::Key(k) => s
+                .get("properties")
+                .and_then(|p| p.get(k))
+                .and_then(Sub::from_value)
+                .or_else(|| match self.sub(s.get("additionalProperties")) {
+                    Some(Sub::Bool(false)) | None => None,
+                    other => other,
+                }),
+            Seg::Index(_) => self.sub(s.get("items")),
+        }?;
+        self.at_path(next, rest)
+    }
+}
+
+fn issue(path: &[Seg], node: &Node, kind: IssueKind, message: String) -> Issue {
+    Issue {
+        path: path.to_vec(),
+        kind,
+        message,
+        loc: node.loc,
+        expected: None,
+        choices: Vec::new(),
+        known_keys: Vec::new(),
+        note: None,
+    }
+}
+
+fn type_matches(types: &Value, node: &Node) -> bool {
+    match types {
+        Value::String(t) => one_type(t, node),
+        Value::Array(ts) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|t| one_type(t, node)),
+        _ => true,
+    }
+}
+
+fn one_type(t: &str, node: &Node) -> bool {
+    match (&node.value, t) {
+        (Tv::Null, "null") | (Tv::Bool(_), "boolean") | (Tv::String(_), "string") => true,
+        (Tv::Array(_), "array") | (Tv::Object(_), "object") => true,
+        (Tv::Number(n), "number") => n.is_finite(),
+        (Tv::Number(n), "integer") => n.is_finite() && n.fract() == 0.0,
+        _ => false,
+    }
+}
+
+fn expected_type(types: &Value, node: &Node) -> String {
+    let list: Vec<&str> = match types {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    // zod says "int" for a number that is not an integer.
+    if list == ["integer"] && matches!(node.value, Tv::Number(_)) {
+        return "int".to_string();
+    }
+    list.iter()
+        .map(|t| if *t == "integer" { "number" } else { t })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn received(node: &Node) -> &'static str {
+    match node.value {
+        Tv::Number(n) if n.is_nan() => "NaN",
+        Tv::Number(n) if n.is_infinite() => "Infinity",
+        _ => node.type_name(),
+    }
+}
+
+fn equals(node: &Node, v: &Value) -> bool {
+    match (&node.value, v) {
+        (Tv::Null, Value::Null) => true,
+        (Tv::Bool(a), Value::Bool(b)) => a == b,
+        (Tv::String(a), Value::String(b)) => a == b,
+        (Tv::Number(a), Value::Number(b)) => b.as_f64() == Some(*a),
+        (Tv::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equals(x, y))
+        }
+        (Tv::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|m| b.get(&m.key).is_some_and(|y| equals(&m.value, y)))
+        }
+        _ => false,
+    }
+}
+
+fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e16 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// The formats zod's JSON Schema output uses; lenient where zod's own check is not known.
+fn format_ok(format: &str, text: &str) -> bool {
+    match format {
+        "uri" => text.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        }),
+        "email" => text.contains('@'),
+        _ => true,
+    }
+}

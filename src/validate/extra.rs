@@ -1,0 +1,655 @@
+//! OpenClaw's checks beyond the JSON Schema (zod refinements and the checks
+//! `validateConfigObjectRaw` makes after parsing), and the roster migration it applies before
+//! validating. Each function names the OpenClaw 2026.9.6 code it mirrors.
+
+use super::{Issue, IssueKind, Seg};
+use crate::load::tree::{Member, Node, Value};
+
+/// `migratePersistedImplicitMainRoster` (legacy.roster-*.mjs), which `validateConfigObject`
+/// applies before the schema: a legacy `agents.list` becomes keyed `agents.entries`, and a
+/// config without any agent gets `agents.entries.main`. `None` when nothing changes.
+pub fn normalize(root: &Node) -> Option<Node> {
+    let Value::Object(members) = &root.value else {
+        return None;
+    };
+    let agents = root.get("agents");
+    if agents.is_some_and(|a| !a.is_object()) {
+        return None;
+    }
+    let mut agents_node = agents
+        .cloned()
+        .unwrap_or_else(|| Node::empty_object(super::open_brace(root)));
+    let mut converted = false;
+    if let Some(list) = agents_node.get("list") {
+        let entries = legacy_roster(list)?;
+        let fallback = agents_node.loc;
+        let Value::Object(am) = &mut agents_node.value else {
+            return None;
+        };
+        let key_loc = am.iter().find(|m| m.key == "list").map(|m| m.key_loc);
+        am.retain(|m| m.key != "list");
+        am.push(Member {
+            key: "entries".into(),
+            key_loc: key_loc.unwrap_or(fallback),
+            value: entries,
+        });
+        converted = true;
+    }
+    let entries = agents_node.get("entries");
+    let empty = match entries {
+        None => true,
+        Some(e) => matches!(&e.value, Value::Object(m) if m.is_empty()),
+    };
+    if empty {
+        if agents_node.get("ownership").and_then(Node::as_str) == Some("explicit") {
+            return converted.then(|| with_agents(root, members, agents_node));
+        }
+        let main = Member {
+            key: "main".into(),
+            key_loc: agents_node.loc,
+            value: Node::empty_object(agents_node.loc),
+        };
+        let Value::Object(am) = &mut agents_node.value else {
+            return None;
+        };
+        match am.iter_mut().find(|m| m.key == "entries") {
+            Some(m) => m.value.value = Value::Object(vec![main]),
+            None => am.push(Member {
+                key: "entries".into(),
+                key_loc: agents_node.loc,
+                value: Node::new(Value::Object(vec![main]), agents_node.loc),
+            }),
+        }
+        return Some(with_agents(root, members, agents_node));
+    }
+    converted.then(|| with_agents(root, members, agents_node))
+}
+
+fn with_agents(root: &Node, members: &[Member], agents: Node) -> Node {
+    let mut out: Vec<Member> = members.to_vec();
+    match out.iter_mut().find(|m| m.key == "agents") {
+        Some(m) => m.value = agents,
+        None => out.push(Member {
+            key: "agents".into(),
+            key_loc: root.loc,
+            value: agents,
+        }),
+    }
+    Node::new(Value::Object(out), root.loc)
+}
+
+/// `parseLegacyAgentRoster`: every entry an object with a string id that is already a
+/// normalized agent id, no duplicates; otherwise the list is left alone (and rejected).
+fn legacy_roster(list: &Node) -> Option<Node> {
+    let Value::Array(items) = &list.value else {
+        return None;
+    };
+    let mut entries: Vec<Member> = Vec::new();
+    for item in items {
+        let Value::Object(fields) = &item.value else {
+            return None;
+        };
+        let id_member = fields.iter().find(|m| m.key == "id")?;
+        let id = id_member.value.as_str()?;
+        if id.is_empty() || id.trim() != id || normalize_agent_id(id) != id {
+            return None;
+        }
+        if entries.iter().any(|e| e.key == id) {
+            return None;
+        }
+        let rest: Vec<Member> = fields.iter().filter(|m| m.key != "id").cloned().collect();
+        entries.push(Member {
+            key: id.to_string(),
+            key_loc: id_member.value.loc,
+            value: Node::new(Value::Object(rest), item.loc),
+        });
+    }
+    Some(Node::new(Value::Object(entries), list.loc))
+}
+
+/// `normalizeAgentId`: lowercase; ids that are not valid come out different.
+fn normalize_agent_id(id: &str) -> String {
+    let lower = id.trim().to_lowercase();
+    let valid = !lower.is_empty()
+        && lower.len() <= 64
+        && lower
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        && lower
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if valid {
+        lower
+    } else {
+        format!("\u{0}{lower}")
+    }
+}
+
+fn aborted_under(issues: &[Issue], prefix: &[&str]) -> bool {
+    issues.iter().any(|i| {
+        i.kind.aborts()
+            && i.path.len() >= prefix.len()
+            && i.path
+                .iter()
+                .zip(prefix)
+                .all(|(s, p)| matches!(s, Seg::Key(k) if k == p))
+    })
+}
+
+fn refinement(path: Vec<Seg>, loc: crate::source::Loc, message: String) -> Issue {
+    Issue {
+        path,
+        kind: IssueKind::Refinement,
+        message,
+        loc,
+        expected: None,
+        choices: Vec::new(),
+        known_keys: Vec::new(),
+        note: None,
+    }
+}
+
+fn key(k: &str) -> Seg {
+    Seg::Key(k.to_string())
+}
+
+/// The zod refinements (`superRefine`) of the schema, each run only when the value it belongs
+/// to parsed without an aborting issue, as zod runs them.
+pub fn refinements(root: &Node, out: &mut Vec<Issue>) {
+    let mut found = Vec::new();
+    field_refinements(root, &mut found);
+    if let Some(agents) = root.get("agents").filter(|a| a.is_object()) {
+        if !aborted_under(out, &["agents"]) {
+            agents_refinements(agents, &mut found);
+        }
+    }
+    if let Some(providers) = root.at(&["models", "providers"]).filter(|p| p.is_object()) {
+        if !aborted_under(out, &["models", "providers"]) {
+            model_provider_refinements(providers, &mut found);
+        }
+    }
+    if let Some(profiles) = root.at(&["browser", "profiles"]) {
+        for m in profiles.members() {
+            if !aborted_under(out, &["browser", "profiles", &m.key]) && m.value.is_object() {
+                browser_profile_refinements(&m.key, &m.value, &mut found);
+            }
+        }
+    }
+    if !out.iter().any(|i| i.kind.aborts()) && found.is_empty() {
+        root_refinements(root, &mut found);
+    }
+    out.append(&mut found);
+}
+
+/// `BUILT_IN_MODEL_PROVIDER_OVERLAY_IDS` (zod-schema.core-*.mjs): providers that may be
+/// configured without `baseUrl` and `models`.
+const BUILT_IN_PROVIDERS: &[&str] = &[
+    "amazon-bedrock",
+    "amazon-bedrock-mantle",
+    "anthropic",
+    "anthropic-vertex",
+    "arcee",
+    "azure-openai-responses",
+    "byteplus",
+    "byteplus-plan",
+    "cerebras",
+    "chutes",
+    "claude-cli",
+    "clawrouter",
+    "cloudflare-ai-gateway",
+    "codex",
+    "comfy",
+    "copilot-proxy",
+    "dashscope",
+    "deepinfra",
+    "deepseek",
+    "fal",
+    "fireworks",
+    "github-copilot",
+    "gmi",
+    "gmi-cloud",
+    "gmicloud",
+    "google",
+    "google-antigravity",
+    "google-gemini-cli",
+    "google-vertex",
+    "groq",
+    "huggingface",
+    "kilocode",
+    "kimi",
+    "kimi-coding",
+    "litellm",
+    "lmstudio",
+    "meta",
+    "microsoft-foundry",
+    "minimax",
+    "minimax-portal",
+    "mistral",
+    "modelstudio",
+    "moonshot",
+    "moonshot-ai",
+    "moonshotai",
+    "nvidia",
+    "novita",
+    "novita-ai",
+    "novitaai",
+    "ollama",
+    "ollama-cloud",
+    "openai",
+    "opencode",
+    "opencode-go",
+    "openrouter",
+    "qianfan",
+    "qwen",
+    "qwen-token-plan",
+    "qwencloud",
+    "sglang",
+    "stepfun",
+    "stepfun-plan",
+    "synthetic",
+    "tencent-tokenhub",
+    "tencent-tokenplan",
+    "together",
+    "venice",
+    "vercel-ai-gateway",
+    "vllm",
+    "volcengine",
+    "volcengine-plan",
+    "vydra",
+    "x-ai",
+    "xai",
+    "xiaomi",
+    "xiaomi-token-plan",
+    "z.ai",
+    "z-ai",
+    "zai",
+];
+
+/// `ModelProvidersSchema.superRefine`: a custom provider needs `baseUrl` and `models`.
+fn model_provider_refinements(providers: &Node, out: &mut Vec<Issue>) {
+    for m in providers.members() {
+        if BUILT_IN_PROVIDERS.contains(&m.key.trim().to_lowercase().as_str()) {
+            continue;
+        }
+        let at = |k: &str| vec![key("models"), key("providers"), key(&m.key), key(k)];
+        let base = m.value.get("baseUrl").and_then(Node::as_str).unwrap_or("");
+        if base.is_empty() {
+            out.push(refinement(
+                at("baseUrl"),
+                m.value.get("baseUrl").map_or(m.key_loc, |v| v.loc),
+                "custom model providers must declare baseUrl; provider overlays without baseUrl are only supported for bundled providers".into(),
+            ));
+        }
+        if !matches!(
+            m.value.get("models").map(|v| &v.value),
+            Some(Value::Array(_))
+        ) {
+            out.push(refinement(
+                at("models"),
+                m.key_loc,
+                "custom model providers must declare models; provider overlays without models are only supported for bundled providers".into(),
+            ));
+        }
+    }
+}
+
+/// `AgentsSchema.superRefine` (zod-schema-*.mjs, src/config/zod-schema.agents.ts).
+fn agents_refinements(agents: &Node, out: &mut Vec<Issue>) {
+    let entries = agents.get("entries");
+    let members: &[Member] = entries.map(Node::members).unwrap_or(&[]);
+    let base = vec![key("agents")];
+    let at = |rest: &[&str]| -> Vec<Seg> {
+        let mut p = base.clone();
+        p.extend(rest.iter().map(|k| key(k)));
+        p
+    };
+    if members.is_empty() {
+        out.push(refinement(
+            at(&["entries"]),
+            entries.map_or(agents.loc, |e| e.loc),
+            "agents.entries must contain at least one configured agent".into(),
+        ));
+    }
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    for m in members {
+        let id = m.key.to_lowercase();
+        if let Some((_, first)) = seen.iter().find(|(i, _)| *i == id) {
+            let mut i = refinement(
+                at(&["entries", &m.key]),
+                m.key_loc,
+                format!(
+                    "agents.entries keys \"{first}\" and \"{}\" resolve to the same agent id \"{id}\"; rename one key so each agent has a unique id",
+                    m.key
+                ),
+            );
+            i.loc = m.key_loc;
+            out.push(i);
+        } else {
+            seen.push((id, &m.key));
+        }
+    }
+    let marked: Vec<&Member> = members
+        .iter()
+        .filter(|m| m.value.get("default").and_then(Node::as_bool) == Some(true))
+        .collect();
+    if marked.len() > 1 {
+        out.push(refinement(
+            at(&["entries"]),
+            marked[1].key_loc,
+            format!(
+                "agents.entries must contain at most one default=true entry (found {})",
+                marked.len()
+            ),
+        ));
+    }
+    let ownership = agents.get("ownership");
+    let explicit = ownership.and_then(Node::as_str) == Some("explicit");
+    if explicit && !marked.is_empty() {
+        out.push(refinement(
+            at(&["ownership"]),
+            ownership.map_or(agents.loc, |o| o.loc),
+            "agents.ownership=explicit cannot be combined with a legacy default=true marker".into(),
+        ));
+    }
+    if members.len() > 1 && marked.is_empty() && !explicit {
+        out.push(refinement(
+            at(&["ownership"]),
+            entries.map_or(agents.loc, |e| e.loc),
+            "multi-agent rosters require agents.ownership=\"explicit\" or one legacy default=true marker; add agents.ownership=\"explicit\" or run openclaw doctor".into(),
+        ));
+    }
+}
+
+/// The browser profile refinements (zod-schema-*.mjs, `browser.profiles` record values).
+fn browser_profile_refinements(name: &str, p: &Node, out: &mut Vec<Issue>) {
+    let driver = p.get("driver").and_then(Node::as_str);
+    let has = |k: &str| {
+        p.get(k).is_some_and(|v| match &v.value {
+            Value::Number(n) => *n != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::Null | Value::Bool(false) => false,
+            _ => true,
+        })
+    };
+    let path = vec![key("browser"), key("profiles"), key(name)];
+    if driver != Some("existing-session")
+        && driver != Some("extension")
+        && !has("cdpPort")
+        && !has("cdpUrl")
+    {
+        out.push(refinement(
+            path.clone(),
+            p.loc,
+            "Profile must set cdpPort or cdpUrl".into(),
+        ));
+    }
+    if driver != Some("existing-session") && has("userDataDir") {
+        out.push(refinement(
+            path.clone(),
+            p.get("userDataDir").map_or(p.loc, |v| v.loc),
+            "Profile userDataDir is only supported with driver=\"existing-session\"".into(),
+        ));
+    }
+    if driver == Some("extension") && has("cdpUrl") {
+        out.push(refinement(
+            path,
+            p.get("cdpUrl").map_or(p.loc, |v| v.loc),
+            "Profile cdpUrl is not supported with driver=\"extension\" (the relay owns the endpoint)".into(),
+        ));
+    }
+}
+
+/// `OpenClawSchema.superRefine`: agent ids that name no configured agent.
+fn root_refinements(root: &Node, out: &mut Vec<Issue>) {
+    let entries: Vec<String> = root
+        .at(&["agents", "entries"])
+        .map(|e| e.members().iter().map(|m| m.key.to_lowercase()).collect())
+        .unwrap_or_default();
+    let mut effective = entries.clone();
+    if effective.is_empty() {
+        effective.push("main".into());
+    }
+    let targets: [&[&str]; 3] = [
+        &["agents", "defaults", "heartbeat", "agentId"],
+        &["agents", "defaults", "systemAgent", "agentId"],
+        &["talk", "agentId"],
+    ];
+    for t in targets {
+        if let Some(v) = root.at(t) {
+            if let Some(id) = v.as_str() {
+                if !effective.contains(&id.to_lowercase()) {
+                    out.push(refinement(
+                        t.iter().map(|k| key(k)).collect(),
+                        v.loc,
+                        format!("Unknown agent id \"{id}\" (not in agents.entries)."),
+                    ));
+                }
+            }
+        }
+    }
+    if !entries.is_empty() {
+        if let Some(bindings) = root.get("bindings") {
+            for (i, b) in bindings.elements().iter().enumerate() {
+                if let Some(v) = b.get("agentId") {
+                    if let Some(id) = v.as_str() {
+                        if id != "main" && !effective.contains(&id.to_lowercase()) {
+                            out.push(refinement(
+                                vec![key("bindings"), Seg::Index(i), key("agentId")],
+                                v.loc,
+                                format!("Unknown agent id \"{id}\" (not in agents.entries)."),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `collectRawBundledChannelConfigIssues`: a channel id no bundled channel has.
+pub fn unknown_channels(
+    root: &Node,
+    root_schema: super::schema::Sub,
+    table: &super::schema::SchemaTable,
+) -> Vec<Issue> {
+    let checker = super::check::Checker { table };
+    let Some(super::schema::Sub::Node(n)) = checker.at_path(root_schema, &[key("channels")]) else {
+        return Vec::new();
+    };
+    let known = table
+        .node(n)
+        .get("properties")
+        .and_then(serde_json::Value::as_object);
+    let mut out = Vec::new();
+    for m in root.get("channels").map(Node::members).unwrap_or(&[]) {
+        if m.key == "defaults"
+            || m.key == "modelByChannel"
+            || known.is_some_and(|k| k.contains_key(&m.key))
+        {
+            continue;
+        }
+        let mut i = refinement(
+            vec![key("channels"), key(&m.key)],
+            m.key_loc,
+            format!("unknown channel id: {}", m.key),
+        );
+        i.known_keys = known
+            .map(|k| {
+                k.keys()
+                    .filter(|k| *k != "defaults" && *k != "modelByChannel")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(i);
+    }
+    out
+}
+
+/// Refinements of single fields (`.refine()` on a string in the zod schema).
+fn field_refinements(root: &Node, out: &mut Vec<Issue>) {
+    let mut check = |path: &[&str], ok: &dyn Fn(&str) -> bool, message: &str| {
+        if let Some(v) = root.at(path) {
+            if let Some(s) = v.as_str() {
+                if !ok(s) {
+                    out.push(refinement(
+                        path.iter().map(|k| key(k)).collect(),
+                        v.loc,
+                        message.into(),
+                    ));
+                }
+            }
+        }
+    };
+    let absolute = |s: &str| s.trim().starts_with('/');
+    check(
+        &["desktop", "host", "passwordFile"],
+        &absolute,
+        "VNC passwordFile must be an absolute path",
+    );
+    let domain = |s: &str| {
+        let labels: Vec<&str> = s.split('.').collect();
+        labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+    };
+    check(
+        &["gateway", "portals", "ingress", "domain"],
+        &domain,
+        "Portal ingress domain must be a bare DNS domain",
+    );
+    let http = |s: &str| {
+        let l = s.to_ascii_lowercase();
+        (l.starts_with("http://") || l.starts_with("https://"))
+            && s.len() > l.find("://").unwrap_or(0) + 3
+    };
+    check(
+        &["models", "catalogRefresh", "url"],
+        &http,
+        "Expected http:// or https:// URL",
+    );
+    if root.at(&["tools", "web", "search", "apiKey"]).is_some() {
+        let v = root.at(&["tools", "web", "search", "apiKey"]).unwrap();
+        out.push(refinement(
+            vec![key("tools"), key("web"), key("search"), key("apiKey")],
+            v.loc,
+            "legacy web_search provider config must use plugins.entries.<plugin>.config.webSearch"
+                .into(),
+        ));
+    }
+    if let Some(roles) = root.at(&["gateway", "roles"]).filter(|r| r.is_object()) {
+        let defs = roles.get("definitions");
+        let names: Vec<&str> = defs
+            .map(|d| d.members().iter().map(|m| m.key.as_str()).collect())
+            .unwrap_or_default();
+        if names.is_empty() {
+            out.push(refinement(
+                vec![key("gateway"), key("roles"), key("definitions")],
+                defs.map_or(roles.loc, |d| d.loc),
+                "gateway.roles.definitions must contain at least one role definition".into(),
+            ));
+        }
+        if let Some(d) = roles.get("default") {
+            if let Some(name) = d.as_str() {
+                if !names.contains(&name) {
+                    out.push(refinement(
+                        vec![key("gateway"), key("roles"), key("default")],
+                        d.loc,
+                        "gateway.roles.default must name a configured role definition".into(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The checks `validateConfigObjectRaw` makes once the schema passed, first failing group
+/// wins (validation-core-*.mjs).
+pub fn after_schema(root: &Node) -> Vec<Issue> {
+    let avatar = identity_avatar(root);
+    if !avatar.is_empty() {
+        return avatar;
+    }
+    tailscale_bind(root)
+}
+
+/// `validateIdentityAvatar`: only the cases that need no file system (a `~` path or another
+/// URI scheme); "must stay within the agent workspace" needs the workspace and is not checked.
+fn identity_avatar(root: &Node) -> Vec<Issue> {
+    let mut out = Vec::new();
+    for m in root
+        .at(&["agents", "entries"])
+        .map(Node::members)
+        .unwrap_or(&[])
+    {
+        let Some(v) = m.value.at(&["identity", "avatar"]) else {
+            continue;
+        };
+        let Some(raw) = v.as_str() else { continue };
+        let a = raw.trim();
+        let lower = a.to_lowercase();
+        if a.is_empty()
+            || lower.starts_with("data:")
+            || lower.starts_with("http://")
+            || lower.starts_with("https://")
+        {
+            continue;
+        }
+        let scheme = a.split_once(':').is_some_and(|(s, _)| {
+            s.len() > 1
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        });
+        if a.starts_with('~') || scheme {
+            out.push(refinement(
+                vec![
+                    key("agents"),
+                    key("entries"),
+                    key(&m.key),
+                    key("identity"),
+                    key("avatar"),
+                ],
+                v.loc,
+                "identity.avatar must be a workspace-relative path, http(s) URL, or data URI."
+                    .into(),
+            ));
+        }
+    }
+    out
+}
+
+/// `validateGatewayTailscaleBind`.
+fn tailscale_bind(root: &Node) -> Vec<Issue> {
+    let mode = root
+        .at(&["gateway", "tailscale", "mode"])
+        .and_then(Node::as_str)
+        .unwrap_or("off");
+    if mode != "serve" && mode != "funnel" {
+        return Vec::new();
+    }
+    let bind_node = root.at(&["gateway", "bind"]);
+    let bind = bind_node.and_then(Node::as_str).unwrap_or("loopback");
+    if bind == "loopback" {
+        return Vec::new();
+    }
+    let host = root
+        .at(&["gateway", "customBindHost"])
+        .and_then(Node::as_str);
+    if bind == "custom" && host.is_some_and(|h| h.starts_with("127.") && h.split('.').count() == 4)
+    {
+        return Vec::new();
+    }
+    vec![refinement(
+        vec![key("gateway"), key("bind")],
+        bind_node.map_or(root.loc, |b| b.loc),
+        format!(
+            "gateway.bind must resolve to loopback when gateway.tailscale.mode={mode} (use gateway.bind=\"loopback\" or gateway.bind=\"custom\" with gateway.customBindHost=\"127.0.0.1\")"
+        ),
+    )]
+}

@@ -1,0 +1,307 @@
+//! Will it start? A gateway's effective config (after `$include` and `${VAR}`) checked against
+//! the JSON Schema of the OpenClaw release that runs it, plus the checks OpenClaw makes beyond
+//! the schema, and what a starting gateway does with each problem: repair it (rewriting the
+//! file) or refuse to start.
+//!
+//! Pure: it takes the loaded tree and returns issues; rules turn them into findings.
+
+pub mod check;
+pub mod extra;
+pub mod releases;
+pub mod repair;
+pub mod schema;
+
+use crate::load::tree::Node;
+use crate::source::Loc;
+use schema::{ReleaseSchema, Sub};
+
+/// One step of a path into the config.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl std::fmt::Display for Seg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Seg::Key(k) => f.write_str(k),
+            Seg::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// OpenClaw's way of writing a path: segments joined with dots.
+pub fn path_string(path: &[Seg]) -> String {
+    path.iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IssueKind {
+    /// Wrong JSON type.
+    Type,
+    /// Not the constant or not one of the enum's values.
+    Value,
+    /// No branch of a union accepts it.
+    Union,
+    /// A required member is missing.
+    Required,
+    /// A record key its key schema rejects.
+    Key,
+    /// Rejected for another reason (a `false` schema, `not`).
+    Invalid,
+    /// A key the (strict) object does not know.
+    UnknownKey,
+    /// A number outside its range.
+    Range,
+    /// Too short or too long (strings, arrays, objects).
+    Length,
+    /// A string that does not match its pattern or format.
+    Pattern,
+    /// One of OpenClaw's checks beyond the schema.
+    Refinement,
+}
+
+impl IssueKind {
+    /// Whether zod stops at this issue (no refinements of the enclosing objects run).
+    pub fn aborts(self) -> bool {
+        matches!(
+            self,
+            IssueKind::Type
+                | IssueKind::Value
+                | IssueKind::Union
+                | IssueKind::Required
+                | IssueKind::Key
+                | IssueKind::Invalid
+        )
+    }
+}
+
+/// What a starting gateway does about an issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartOutcome {
+    /// The gateway refuses its config and does not start. `doctor_fixes` says what
+    /// `openclaw doctor --fix` would do about this issue, when one of its migrations repairs it.
+    Refuse { doctor_fixes: Option<String> },
+    /// The gateway repairs it at start (and rewrites the file as JSON, without comments).
+    /// `what` says what it does and the value it will then use.
+    Repair { what: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    pub path: Vec<Seg>,
+    pub kind: IssueKind,
+    /// OpenClaw's message, as `config validate` prints it where clawlint knows it.
+    pub message: String,
+    /// Where it is: the key for an unknown key, the value otherwise (the object for a missing
+    /// member), in the file that set it.
+    pub loc: Loc,
+    pub expected: Option<String>,
+    /// The allowed strings, for an enum (did-you-mean).
+    pub choices: Vec<String>,
+    /// The keys the object does know, for an unknown key (did-you-mean).
+    pub known_keys: Vec<String>,
+    pub note: Option<String>,
+}
+
+impl Issue {
+    /// The path `openclaw config validate` prints: the object for an unknown key.
+    pub fn report_path(&self) -> String {
+        let p = match self.kind {
+            IssueKind::UnknownKey => path_string(&self.path[..self.path.len().saturating_sub(1)]),
+            _ => path_string(&self.path),
+        };
+        if p.is_empty() {
+            "<root>".to_string()
+        } else {
+            p
+        }
+    }
+
+    pub fn path_string(&self) -> String {
+        path_string(&self.path)
+    }
+
+    /// A did-you-mean for an unknown key or a value outside an enum.
+    pub fn suggestion(&self) -> Option<String> {
+        let (wrong, candidates) = match self.kind {
+            IssueKind::UnknownKey => (self.path.last()?.to_string(), &self.known_keys),
+            IssueKind::Value => (String::new(), &self.choices),
+            _ => return None,
+        };
+        if wrong.is_empty() {
+            return None;
+        }
+        did_you_mean(&wrong, candidates)
+    }
+}
+
+/// The closest candidate by edit distance, when it is close enough to be a likely typo.
+pub fn did_you_mean(wrong: &str, candidates: &[String]) -> Option<String> {
+    let lower = wrong.to_lowercase();
+    let mut best: Option<(f64, &String)> = None;
+    for c in candidates {
+        let score = if c.to_lowercase() == lower {
+            1.0
+        } else {
+            strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase())
+        };
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.filter(|(s, _)| *s >= 0.7).map(|(_, c)| c.clone())
+}
+
+/// The span of an object's opening brace (where a missing member is reported).
+pub fn open_brace(node: &Node) -> Loc {
+    let mut loc = node.loc;
+    loc.span.end = (loc.span.start + 1).min(loc.span.end);
+    loc
+}
+
+/// The verdict on one gateway's config for one release.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub release: String,
+    /// Every issue, each with what a starting gateway does about it.
+    pub issues: Vec<(Issue, StartOutcome)>,
+    /// Whether the gateway starts (possibly after repairing and rewriting its file).
+    pub starts: bool,
+    /// Problems OpenClaw checks only once the ones above pass (channel blocks, then the
+    /// checks on the parsed config): `config validate` does not print them yet, but the
+    /// gateway refuses for them too.
+    pub later: Vec<(Issue, StartOutcome)>,
+}
+
+impl Verdict {
+    pub fn valid(&self) -> bool {
+        self.issues.is_empty()
+    }
+}
+
+/// Validates a loaded config tree against a release's schema. `single_file` is false when the
+/// config used `$include` (OpenClaw repairs only single-file configs at start). `None` when no
+/// schema is recorded for that release.
+pub fn validate(root: &Node, release: &str, single_file: bool) -> Option<Verdict> {
+    let table = schema::table();
+    let ReleaseSchema::Root(root_schema) = table.release(release)? else {
+        return None;
+    };
+    let phases = phases(root, *root_schema);
+    let n = phases.first.len();
+    let mut all = phases.first;
+    all.extend(phases.later);
+    // The gateway starts when the migrations repair every problem, including those
+    // `config validate` reports only later.
+    let mut verdict = repair::classify(root, release, all, single_file);
+    verdict.later = verdict.issues.split_off(n);
+    Some(verdict)
+}
+
+/// The issues of each of OpenClaw's validation phases: `first` is what
+/// `openclaw config validate` prints; `later` what it would print once those are fixed.
+pub struct Phases {
+    pub first: Vec<Issue>,
+    pub later: Vec<Issue>,
+}
+
+pub fn phases(root: &Node, root_schema: Sub) -> Phases {
+    let table = schema::table();
+    let checker = check::Checker { table };
+    let normalized = extra::normalize(root);
+    let root = normalized.as_ref().unwrap_or(root);
+    let mut all = Vec::new();
+    checker.check(root_schema, root, &mut Vec::new(), &mut all);
+    let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
+        all.into_iter().partition(is_channel_issue);
+    extra::refinements(root, &mut out);
+    channels.extend(extra::unknown_channels(root, root_schema, table));
+    let after = extra::after_schema(root);
+    let mut groups = vec![out, channels, after]
+        .into_iter()
+        .filter(|g| !g.is_empty());
+    let first = groups.next().unwrap_or_default();
+    let later = groups.flatten().collect();
+    Phases { first, later }
+}
+
+/// The issues `openclaw config validate` reports, in OpenClaw's order of checks: the schema
+/// with its refinements first; only when that passes, the channel blocks; then the checks
+/// made on the parsed config.
+pub fn issues(root: &Node, root_schema: Sub) -> Vec<Issue> {
+    phases(root, root_schema).first
+}
+
+/// An issue inside one channel's block (`channels.<id>…`, not `channels.defaults`).
+fn is_channel_issue(i: &Issue) -> bool {
+    matches!(i.path.as_slice(), [Seg::Key(c), Seg::Key(id), ..]
+        if c == "channels" && id != "defaults" && id != "modelByChannel")
+}
+
+/// Whether a config is more than one file: its main file names an `$include` (every include,
+/// nested or not, starts there; one that failed counts too, as in OpenClaw's
+/// `containsConfigIncludeDirective`). OpenClaw repairs only single-file configs at start.
+pub fn uses_include(sources: &crate::source::SourceMap, main: crate::source::FileId) -> bool {
+    sources.file(main).text.contains("$include")
+}
+
+pub use uses_include as uses_include_below;
+
+/// What clawlint knows about a gateway's config validity.
+#[derive(Debug, Clone)]
+pub struct Validity {
+    /// The release that runs the gateway, and where that came from; `None` when unknown.
+    pub release: Option<crate::resolve::Sourced<String>>,
+    /// The recorded release whose schema the config was checked against.
+    pub checked_against: String,
+    pub verdict: Verdict,
+    /// The verdict of the release `--target-version` names, when asked.
+    pub target: Option<Verdict>,
+}
+
+/// Options of the validation step.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--openclaw-version` or `openclaw_version` in clawlint.toml: the release every gateway
+    /// runs, over what the layout shows.
+    pub release: Option<crate::resolve::Sourced<String>>,
+    /// `--target-version`: the release the host upgrades to.
+    pub target: Option<String>,
+}
+
+/// The validation step: checks each gateway's config against the schema of its release (and
+/// of the target release, when asked). Gateways without a usable config are skipped: a
+/// missing config runs on defaults, an unreadable or unparsable one is reported by the loader.
+pub fn apply(instances: &mut [crate::resolve::Instance], options: &Options) {
+    for inst in instances.iter_mut() {
+        let Some(root) = inst.config_root.as_ref() else {
+            continue;
+        };
+        let release = options.release.clone().or_else(|| inst.release.clone());
+        let checked_against = match &release {
+            Some(r) => releases::schema_for(&r.value),
+            None => releases::newest(),
+        };
+        let single = !inst.config_uses_include;
+        let Some(verdict) = validate(root, checked_against, single) else {
+            continue;
+        };
+        let target = options
+            .target
+            .as_deref()
+            .map(releases::schema_for)
+            .filter(|t| *t != checked_against)
+            .and_then(|t| validate(root, t, single));
+        inst.validity = Some(Validity {
+            release,
+            checked_against: checked_against.to_string(),
+            verdict,
+            target,
+        });
+    }
+}

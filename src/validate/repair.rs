@@ -1,0 +1,302 @@
+//! What a starting gateway does with an invalid config. OpenClaw 2026.9.6's start guard
+//! (`resolveStartupConfigSnapshot`, automatic-startup-config-repair-*.mjs) runs the legacy
+//! doctor migrations on a *single-file* config (no `$include`) and starts when the result
+//! validates, rewriting the file as JSON (comments and formatting lost). Otherwise the gateway
+//! refuses to start ("Invalid config"). The migrations clawlint knows are listed here; an
+//! issue no migration repairs makes the gateway refuse.
+
+use super::{Issue, IssueKind, Seg, StartOutcome, Verdict};
+use crate::load::tree::Node;
+
+/// `RETIRED_TUNING_PATHS` (legacy-*.mjs `stripRetiredTuningKnobs`): removed at start.
+const RETIRED_TUNING_PATHS: &[&str] = &[
+    "systemAgent",
+    "marketplaces",
+    "cli.banner.taglineMode",
+    "commitments",
+    "auth.cooldowns",
+    "secrets.resolution",
+    "browser.remoteCdpTimeoutMs",
+    "browser.remoteCdpHandshakeTimeoutMs",
+    "browser.localLaunchTimeoutMs",
+    "browser.localCdpReadyTimeoutMs",
+    "browser.actionTimeoutMs",
+    "browser.cdpPortRangeStart",
+    "browser.tabCleanup.idleMinutes",
+    "browser.tabCleanup.maxTabsPerSession",
+    "browser.tabCleanup.sweepMinutes",
+    "tools.loopDetection.genericRepeat",
+    "tools.loopDetection.knownPollNoProgress",
+    "tools.loopDetection.pingPong",
+    "tools.loopDetection.windowSize",
+    "tools.loopDetection.historySize",
+    "tools.loopDetection.warningThreshold",
+    "tools.loopDetection.unknownToolThreshold",
+    "tools.loopDetection.criticalThreshold",
+    "tools.loopDetection.globalCircuitBreakerThreshold",
+    "tools.loopDetection.detectors",
+    "tools.loopDetection.postCompactionGuard",
+    "gateway.handshakeTimeoutMs",
+    "gateway.channelHealthCheckMinutes",
+    "gateway.channelStaleEventThresholdMinutes",
+    "gateway.channelMaxRestartsPerHour",
+    "gateway.reload.debounceMs",
+    "gateway.reload.deferralTimeoutMs",
+    "gateway.http.endpoints.chatCompletions.maxBodyBytes",
+    "gateway.http.endpoints.chatCompletions.maxImageParts",
+    "gateway.http.endpoints.chatCompletions.maxTotalImageBytes",
+    "gateway.http.endpoints.responses.maxBodyBytes",
+    "session.typingIntervalSeconds",
+    "session.writeLock",
+    "session.agentToAgent.maxPingPongTurns",
+    "cron.maxConcurrentRuns",
+    "cron.triggers.minIntervalMs",
+    "cron.retry",
+    "diagnostics.stuckSessionWarnMs",
+    "diagnostics.stuckSessionAbortMs",
+    "diagnostics.memoryPressureSnapshot",
+    "diagnostics.memoryPressureBundle",
+    "web.heartbeatSeconds",
+    "web.reconnect",
+    "web.whatsapp",
+    "messages.queue.debounceMs",
+    "messages.statusReactions.timing",
+    "acp.stream.coalesceIdleMs",
+    "acp.stream.maxChunkChars",
+    "acp.stream.maxOutputChars",
+    "acp.stream.maxSessionUpdateChars",
+    "acp.stream.hiddenBoundarySeparator",
+    "acp.maxConcurrentSessions",
+    "acp.runtime.ttlMinutes",
+    "worktrees",
+    "transcripts.maxUtterances",
+    "hooks.maxBodyBytes",
+    "update.auto.stableDelayHours",
+    "update.auto.stableJitterHours",
+    "update.auto.betaCheckIntervalHours",
+    "memory.search.chunking",
+    "memory.search.sync.watchDebounceMs",
+    "memory.search.sync.intervalMinutes",
+    "memory.search.query.hybrid.vectorWeight",
+    "memory.search.query.hybrid.textWeight",
+    "memory.search.query.hybrid.candidateMultiplier",
+    "memory.search.query.hybrid.mmr.lambda",
+    "memory.search.query.hybrid.temporalDecay.halfLifeDays",
+    "memory.search.cache.maxEntries",
+    "channels.*.streaming.progress.render",
+    "channels.*.accounts.*.streaming.progress.render",
+    // TIER_EVAL_RETIRED_ROOT_PATHS (`migrateTierEvalTranche`)
+    "cloudWorkers.profiles.*.lifetime",
+    "meta.lastTouchedAt",
+    "hooks.internal.installs",
+    "cron.store",
+    "plugins.bundledDiscovery",
+    "tts.prefsPath",
+    "logging.redactSensitive",
+    "commands.useAccessGroups",
+    "gateway.controlUi.allowInsecureAuth",
+    "memory.search.remote.nonBatchConcurrency",
+    "memory.search.remote.batch.wait",
+    "memory.search.remote.batch.concurrency",
+    "memory.search.remote.batch.pollIntervalMs",
+    "memory.search.remote.batch.timeoutMinutes",
+    "memory.search.local.contextSize",
+    "memory.search.local.modelCacheDir",
+    "memory.search.store.driver",
+    "memory.search.sync",
+    "memory.search.query.hybrid",
+    // single-key retirements of the same migration list
+    "commands.ownerDisplay",
+    "gateway.tailscale.resetOnExit",
+    "ui.assistant",
+    "plugins.installs",
+    "browser.profiles.*.color",
+    "gateway.webchat",
+];
+
+/// `RETIRED_AGENT_TUNING_PATHS`: the same under `agents.defaults` and each agent.
+const RETIRED_AGENT_TUNING_PATHS: &[&str] = &[
+    "compaction.reserveTokens",
+    "compaction.reserveTokensFloor",
+    "compaction.maxHistoryShare",
+    "contextPruning.keepLastAssistants",
+    "contextPruning.softTrimRatio",
+    "contextPruning.hardClearRatio",
+    "contextPruning.minPrunableToolChars",
+    "contextPruning.softTrim",
+    "memory.search.chunking",
+    "memory.search.sync.watchDebounceMs",
+    "memory.search.sync.intervalMinutes",
+    "memory.search.query.hybrid.vectorWeight",
+    "memory.search.query.hybrid.textWeight",
+    "memory.search.query.hybrid.candidateMultiplier",
+    "memory.search.query.hybrid.mmr.lambda",
+    "memory.search.query.hybrid.temporalDecay.halfLifeDays",
+    "memory.search.cache.maxEntries",
+    "cliBackends.*.reliability.outputLimits",
+    "cliBackends.*.reliability.watchdog.fresh.noOutputTimeoutMs",
+    "cliBackends.*.reliability.watchdog.resume.noOutputTimeoutMs",
+    "runRetries",
+    "tools.loopDetection.genericRepeat",
+    "tools.loopDetection.knownPollNoProgress",
+    "tools.loopDetection.pingPong",
+    "tools.loopDetection.windowSize",
+    "tools.loopDetection.historySize",
+    "tools.loopDetection.warningThreshold",
+    "tools.loopDetection.unknownToolThreshold",
+    "tools.loopDetection.criticalThreshold",
+    "tools.loopDetection.globalCircuitBreakerThreshold",
+    "tools.loopDetection.detectors",
+    "tools.loopDetection.postCompactionGuard",
+    // TIER_EVAL_RETIRED_AGENT_PATHS
+    "groupChat.visibleReplies",
+    "memory.search.remote.nonBatchConcurrency",
+    "memory.search.remote.batch.wait",
+    "memory.search.remote.batch.concurrency",
+    "memory.search.remote.batch.pollIntervalMs",
+    "memory.search.remote.batch.timeoutMinutes",
+    "memory.search.local.contextSize",
+    "memory.search.local.modelCacheDir",
+    "memory.search.store.driver",
+    "memory.search.sync",
+    "memory.search.query.hybrid",
+    "heartbeat.ackMaxChars",
+    "heartbeat.includeReasoning",
+    "heartbeat.includeSystemPromptSection",
+    "heartbeat.skipWhenBusy",
+    "heartbeat.suppressToolErrorWarnings",
+];
+
+fn matches_pattern(pattern: &str, path: &[Seg]) -> bool {
+    let parts: Vec<&str> = pattern.split('.').collect();
+    parts.len() == path.len()
+        && parts
+            .iter()
+            .zip(path)
+            .all(|(p, s)| *p == "*" || matches!(s, Seg::Key(k) if k == p))
+}
+
+fn is_retired(path: &[Seg]) -> bool {
+    if RETIRED_TUNING_PATHS
+        .iter()
+        .any(|p| matches_pattern(p, path))
+    {
+        return true;
+    }
+    let rest = match path {
+        [Seg::Key(a), Seg::Key(d), rest @ ..] if a == "agents" && d == "defaults" => rest,
+        [Seg::Key(a), Seg::Key(e), _, rest @ ..]
+            if a == "agents" && (e == "entries" || e == "list") =>
+        {
+            rest
+        }
+        _ => return false,
+    };
+    RETIRED_AGENT_TUNING_PATHS
+        .iter()
+        .any(|p| matches_pattern(p, rest))
+}
+
+/// What the start-time migrations do about one issue, if one of them repairs it.
+pub fn repair(root: &Node, issue: &Issue) -> Option<String> {
+    let path = &issue.path;
+    match (issue.kind, path.as_slice()) {
+        (IssueKind::UnknownKey, [Seg::Key(env), Seg::Key(k)]) if env == "env" => {
+            root.at(&["env", k])?.as_str()?;
+            Some(match root.at(&["env", "vars", k]) {
+                Some(_) => {
+                    format!("removes env.{k} (env.vars.{k} is already set and is the value used)")
+                }
+                None => format!("moves env.{k} into env.vars.{k} and uses its value"),
+            })
+        }
+        (IssueKind::Range | IssueKind::Type, [Seg::Key(g), Seg::Key(p)])
+            if g == "gateway" && p == "port" =>
+        {
+            let n = root.at(&["gateway", "port"])?.as_f64()?;
+            (n.is_nan() || !(1.0..=65535.0).contains(&n)).then(|| {
+                "removes the out-of-range gateway.port and uses the port it would use without it".to_string()
+            })
+        }
+        (IssueKind::UnknownKey, [Seg::Key(a), Seg::Key(d), Seg::Key(m)])
+            if a == "agents" && d == "defaults" && m == "memorySearch" =>
+        {
+            Some("moves agents.defaults.memorySearch to memory.search".into())
+        }
+        (IssueKind::UnknownKey, [Seg::Key(c), Seg::Key(id), Seg::Key(k)])
+            if c == "channels" && k == "streamMode" =>
+        {
+            let mode = root
+                .at(&["channels", id, "streamMode"])
+                .and_then(Node::as_str)
+                .unwrap_or("?");
+            Some(format!(
+                "moves channels.{id}.streamMode to channels.{id}.streaming.mode ({mode:?})"
+            ))
+        }
+        (IssueKind::Refinement, [Seg::Key(t), Seg::Key(w), Seg::Key(s), Seg::Key(k)])
+            if t == "tools" && w == "web" && s == "search" && k == "apiKey" =>
+        {
+            let provider = root
+                .at(&["tools", "web", "search", "provider"])
+                .and_then(Node::as_str)
+                .unwrap_or("<provider>");
+            Some(format!("moves tools.web.search.apiKey to plugins.entries.{provider}.config.webSearch.apiKey"))
+        }
+        (IssueKind::Union | IssueKind::Value, [Seg::Key(g), Seg::Key(b)])
+            if g == "gateway" && b == "bind" =>
+        {
+            (root.at(&["gateway", "bind"])?.as_str()? == "127.0.0.1").then(|| {
+                "replaces gateway.bind \"127.0.0.1\" with \"loopback\" (the same address)"
+                    .to_string()
+            })
+        }
+        (IssueKind::Refinement, [Seg::Key(a), Seg::Key(o)])
+            if a == "agents"
+                && o == "ownership"
+                && issue.message.starts_with("multi-agent rosters") =>
+        {
+            Some("stamps the multi-agent roster with agents.ownership=\"explicit\"".into())
+        }
+        (IssueKind::UnknownKey, _) if is_retired(path) => Some(format!(
+            "removes the retired {}; the built-in default applies",
+            super::path_string(path)
+        )),
+        _ => None,
+    }
+}
+
+/// Gives every issue its start outcome: when the gateway can repair all of them (and the
+/// config is one file), each is repaired; otherwise the gateway refuses, and the issues a
+/// migration would repair say that `openclaw doctor --fix` migrates them.
+pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: bool) -> Verdict {
+    let knows_migrations = super::releases::compare(release, "2026.9.6").is_ge();
+    let repairs: Vec<Option<String>> = issues
+        .iter()
+        .map(|i| {
+            if knows_migrations {
+                repair(root, i)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let starts = issues.is_empty() || (single_file && repairs.iter().all(Option::is_some));
+    let issues = issues
+        .into_iter()
+        .zip(repairs)
+        .map(|(issue, fix)| {
+            let outcome = match (starts, fix) {
+                (true, Some(what)) => StartOutcome::Repair { what },
+                (_, fix) => StartOutcome::Refuse { doctor_fixes: fix },
+            };
+            (issue, outcome)
+        })
+        .collect();
+    Verdict {
+        release: release.to_string(),
+        issues,
+        starts,
+        later: Vec::new(),
+    }
+}

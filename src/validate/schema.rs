@@ -1,0 +1,184 @@
+//! The JSON Schemas OpenClaw prints (`openclaw config schema --json`), recorded for several
+//! releases by `scripts/record-schemas.sh` into `data/openclaw-schemas.jsonl`.
+//!
+//! The file is a table of subschemas shared across releases (line 1 a header naming each
+//! release's root node, line N + 2 node N). It is embedded in the binary and parsed lazily:
+//! a node is parsed the first time a config reaches it, so validating a config costs only the
+//! parts of the 2.4 MB schema that the config uses.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+const DATA: &str = include_str!("../../data/openclaw-schemas.jsonl");
+
+/// A subschema: a node of the table, or `true`/`false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sub {
+    Node(u32),
+    Bool(bool),
+}
+
+impl Sub {
+    pub fn from_value(v: &Value) -> Option<Sub> {
+        match v {
+            Value::Number(n) => n.as_u64().map(|n| Sub::Node(n as u32)),
+            Value::Bool(b) => Some(Sub::Bool(*b)),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ReleaseSchema {
+    Root(Sub),
+    /// The release's CLI could not print its schema (too old); why, as recorded.
+    Unavailable(String),
+}
+
+pub struct SchemaTable {
+    lines: Vec<&'static str>,
+    nodes: Vec<OnceLock<Value>>,
+    releases: Vec<(String, ReleaseSchema)>,
+    patterns: Mutex<HashMap<String, Option<fancy_regex::Regex>>>,
+}
+
+/// The embedded table, indexed on first use (a scan for line ends, no parsing).
+pub fn table() -> &'static SchemaTable {
+    static TABLE: OnceLock<SchemaTable> = OnceLock::new();
+    TABLE.get_or_init(|| SchemaTable::parse(DATA))
+}
+
+impl SchemaTable {
+    fn parse(data: &'static str) -> SchemaTable {
+        let mut lines = data.lines();
+        let header: Value = lines
+            .next()
+            .and_then(|h| serde_json::from_str(h).ok())
+            .unwrap_or(Value::Null);
+        let lines: Vec<&'static str> = lines.collect();
+        let nodes = (0..lines.len()).map(|_| OnceLock::new()).collect();
+        let mut releases = Vec::new();
+        if let Some(map) = header.get("releases").and_then(Value::as_object) {
+            for (version, entry) in map {
+                let schema = match (
+                    entry.get("root").and_then(Sub::from_value),
+                    entry.get("unavailable"),
+                ) {
+                    (Some(root), _) => ReleaseSchema::Root(root),
+                    (None, Some(why)) => {
+                        ReleaseSchema::Unavailable(why.as_str().unwrap_or("").to_string())
+                    }
+                    (None, None) => continue,
+                };
+                releases.push((version.clone(), schema));
+            }
+        }
+        releases.sort_by(|a, b| crate::validate::releases::compare(&a.0, &b.0));
+        SchemaTable {
+            lines,
+            nodes,
+            releases,
+            patterns: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Recorded releases, oldest first.
+    pub fn releases(&self) -> &[(String, ReleaseSchema)] {
+        &self.releases
+    }
+
+    pub fn release(&self, version: &str) -> Option<&ReleaseSchema> {
+        self.releases
+            .iter()
+            .find(|(v, _)| v == version)
+            .map(|(_, s)| s)
+    }
+
+    /// Node `n`, parsed on first use. A node the table does not have is an empty schema.
+    pub fn node(&self, n: u32) -> &Value {
+        static EMPTY: Value = Value::Null;
+        let Some(cell) = self.nodes.get(n as usize) else {
+            return &EMPTY;
+        };
+        cell.get_or_init(|| serde_json::from_str(self.lines[n as usize]).unwrap_or(Value::Null))
+    }
+
+    /// Whether `text` matches a schema `pattern` (ECMAScript syntax; lookarounds and `\p{..}`
+    /// are supported). A pattern that does not compile matches everything.
+    pub fn matches(&self, pattern: &str, text: &str) -> bool {
+        let mut cache = self.patterns.lock().unwrap_or_else(|e| e.into_inner());
+        let re = cache
+            .entry(pattern.to_string())
+            .or_insert_with(|| fancy_regex::Regex::new(&translate_pattern(pattern)).ok());
+        match re {
+            Some(re) => re.is_match(text).unwrap_or(true),
+            None => true,
+        }
+    }
+
+    /// How many nodes have been parsed so far (for measurements and tests).
+    pub fn parsed_nodes(&self) -> usize {
+        self.nodes.iter().filter(|n| n.get().is_some()).count()
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+}
+
+/// ECMAScript regex syntax to fancy-regex: `\/` is a plain `/`, `[^]` anything, `\d` ASCII.
+fn translate_pattern(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    let mut chars = p.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('/') => out.push('/'),
+                Some('d') => out.push_str("[0-9]"),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push_str("\\\\"),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_recorded_release_has_a_root_or_a_reason() {
+        let t = table();
+        assert!(t.releases().len() >= 2, "{:?}", t.releases().len());
+        assert!(matches!(
+            t.release("2026.9.6"),
+            Some(ReleaseSchema::Root(_))
+        ));
+    }
+
+    #[test]
+    fn nodes_parse_lazily() {
+        let t = table();
+        let Some(ReleaseSchema::Root(Sub::Node(root))) = t.release("2026.9.6") else {
+            panic!("no root");
+        };
+        assert!(t.node(*root).get("properties").is_some());
+        assert!(t.parsed_nodes() < t.node_count());
+    }
+
+    #[test]
+    fn ecmascript_patterns() {
+        let t = table();
+        assert!(t.matches("^[hH][tT][tT][pP][sS]?:\\/\\/", "https://x"));
+        assert!(t.matches("^(?!\\s)(?![\\s\\S]*\\s$)[^\\p{Cs}]{1,64}$", "abc"));
+        assert!(!t.matches("^(?!\\s)(?![\\s\\S]*\\s$)[^\\p{Cs}]{1,64}$", " abc"));
+        assert!(!t.matches("^\\d+$", "١٢"));
+    }
+}
