@@ -311,6 +311,23 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         );
     }
     if let Some(b) = &inst.browser {
+        // OpenClaw's values past 65535 (extension relays near the top), which nothing can bind.
+        for p in b.profiles.iter().filter(|p| p.cdp_port > 65535) {
+            let how = p
+                .origin
+                .formula()
+                .map(|f| format!(" = {f}"))
+                .unwrap_or_default();
+            row(
+                out,
+                "unbindable",
+                &format!(
+                    "{}  extension relay (browser profile \"{}\"){how}: past 65535",
+                    p.cdp_port, p.name
+                ),
+                "",
+            );
+        }
         match &b.error {
             Some(error) => row(out, "browser", &format!("refused by OpenClaw: {error}"), ""),
             None => row(
