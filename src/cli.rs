@@ -43,8 +43,8 @@ pub struct PlanArgs {
     /// The profile to add, as in `openclaw --profile PROFILE onboard`.
     #[arg(long = "add", value_name = "PROFILE")]
     pub profile: String,
-    /// The base port it would get; without it, clawlint suggests one.
-    #[arg(long)]
+    /// The base port it would get (1 to 65535); without it, clawlint suggests one.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
     /// Environment the new gateway would start with (repeatable).
     #[arg(long = "env", value_name = "K=V")]
@@ -113,6 +113,10 @@ pub struct InputArgs {
     /// newest known]
     #[arg(long, value_name = "VERSION")]
     pub openclaw_version: Option<String>,
+    /// Also read this file or directory, outside the scanned homes and --root (by default a
+    /// path the layout points at outside them is reported, not read); repeatable
+    #[arg(long, value_name = "PATH")]
+    pub allow_outside: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -64,6 +64,13 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
                 format!("{} does not exist or is not a directory", dir.display()),
             ));
         }
+        // A home that cannot be listed would look like one without gateways.
+        if let Err(err) = std::fs::read_dir(dir) {
+            return Err(failure(
+                EXIT_INPUT,
+                format!("cannot read {}: {err}", dir.display()),
+            ));
+        }
     }
     for path in &args.paths {
         if !path.is_file() {
@@ -97,6 +104,14 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
              entries in clawlint.toml (in a pre-commit hook: args: [--home, path/to/home])",
         ));
     }
+    let mut layout: Vec<PathBuf> = homes.iter().chain(root.iter()).cloned().collect();
+    for path in &args.paths {
+        layout.push(path.clone());
+        layout.extend(path.parent().map(std::path::Path::to_path_buf));
+    }
+    layout.extend(declared.iter().map(|(_, base)| base.clone()));
+    layout.extend(args.allow_outside.iter().cloned());
+    crate::load::layout::confine(&layout);
     Ok(Inputs {
         homes,
         root,
@@ -305,10 +320,13 @@ pub fn write_with(
             let mut out = std::io::BufWriter::new(file);
             write(&mut out).and_then(|()| out.flush()).map_err(cannot)
         }
+        // A report that did not reach its reader (a full disk, a closed pipe) must not pass
+        // for a clean run.
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let _ = write(&mut out).and_then(|()| out.flush());
-            Ok(())
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| failure(EXIT_INPUT, format!("cannot write the report: {e}")))
         }
     }
 }

@@ -858,8 +858,9 @@ fn stream_json(map: &PortMap, path: Option<&std::path::Path>) -> Result<(), Fail
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let _ = write_json(map, &mut out).and_then(|()| out.flush());
-            Ok(())
+            write_json(map, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| failure(EXIT_INPUT, format!("cannot write the report: {e}")))
         }
     }
 }

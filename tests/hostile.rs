@@ -480,3 +480,289 @@ fn many_keys_everywhere_are_linear() {
     );
     assert_others_linted(&findings);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Never read outside the layout unless told to
+// ---------------------------------------------------------------------------------------------
+
+/// Files outside the home that the layout points at, each holding a distinctive line.
+fn outside_layout(s: &Scratch) -> String {
+    let outside = s.path("outside");
+    let o = outside.to_str().unwrap().to_string();
+    s.write(
+        "outside/passwd.json",
+        "{ gateway: { port: 19600 }, // CANARY-OUTSIDE-config-5f2a\n }\n",
+    );
+    s.write(
+        "outside/os-release",
+        "NAME=CANARY-OUTSIDE-envfile-7c1d\nOPENCLAW_GATEWAY_PORT=19600\n",
+    );
+    s.write(
+        "outside/state/openclaw.json",
+        "{ gateway: { port: 19600 }, // CANARY-OUTSIDE-state-9e4b\n }\n",
+    );
+    s.write(
+        "outside/inc.json5",
+        "{ gateway: { port: 19600 }, // CANARY-OUTSIDE-include-3a8c\n }\n",
+    );
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-ops.service",
+        &format!(
+            "[Service]\nEnvironment=OPENCLAW_PROFILE=ops\nEnvironment=OPENCLAW_CONFIG_PATH={o}/passwd.json\n\
+             EnvironmentFile={o}/os-release\nExecStart=/usr/bin/openclaw --profile ops gateway\n"
+        ),
+    );
+    std::fs::create_dir_all(s.path("home")).unwrap();
+    std::os::unix::fs::symlink(outside.join("state"), s.path("home/.openclaw-linked")).unwrap();
+    s.write(
+        "home/.openclaw/.env",
+        &format!("OPENCLAW_INCLUDE_ROOTS=/\n"),
+    );
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!("{{ $include: \"{o}/inc.json5\" }}\n"),
+    );
+    o
+}
+
+#[test]
+fn files_outside_the_layout_are_reported_not_read() {
+    let s = Scratch::new("outside");
+    let outside = outside_layout(&s);
+    let home = s.home();
+    for format in ["human", "json", "concise", "github"] {
+        let out = run(&["check", "--home", &home, "--no-config", "--format", format]);
+        assert!(
+            out.code == 0 || out.code == 1,
+            "{}{}",
+            out.stdout,
+            out.stderr
+        );
+        assert!(
+            !out.stdout.contains("CANARY-OUTSIDE") && !out.stderr.contains("CANARY-OUTSIDE"),
+            "{format}: a file outside the layout was printed:\n{}",
+            out.stdout
+        );
+        assert!(out.stdout.contains("outside"), "{format}: {}", out.stdout);
+    }
+    let resolve = run(&["resolve", "--home", &home, "--no-config"]);
+    assert!(
+        !resolve.stdout.contains("CANARY-OUTSIDE"),
+        "{}",
+        resolve.stdout
+    );
+    let (_, findings, out) = check_json(&home);
+    let outside_findings: Vec<_> = findings
+        .iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("outside the scanned")
+        })
+        .collect();
+    // The unit's config path, its EnvironmentFile, the symlinked state dir's config, the include.
+    assert!(outside_findings.len() >= 4, "{out}");
+    // Nothing outside was read, so no gateway got port 19600 from there.
+    assert!(with_code(&findings, "CL101").is_empty(), "{out}");
+
+    // Allowed explicitly, the same files are read: four gateways on 19600 collide.
+    let allowed = run(&[
+        "check",
+        "--home",
+        &home,
+        "--no-config",
+        "--format",
+        "json",
+        "--allow-outside",
+        &outside,
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&allowed.stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        !with_code(findings, "CL101").is_empty(),
+        "{}",
+        allowed.stdout
+    );
+    assert!(
+        !allowed.stdout.contains("outside the scanned"),
+        "{}",
+        allowed.stdout
+    );
+}
+
+#[test]
+fn include_roots_help_never_suggests_the_root_directory() {
+    let out = run(&["rule", "CL501"]);
+    assert_eq!(out.code, 0);
+    let s = Scratch::new("include-help");
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ $include: \"../../x.json5\" }\n",
+    );
+    s.write("x.json5", "{}\n");
+    let (_, findings, _) = check_json(&s.home());
+    let help = with_code(&findings, "CL501")[0]["help"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(help.contains("not `/`"), "{help}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Never a false clean
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unreadable_home_exits_3() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        eprintln!("skipped: root reads a mode-000 directory");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let s = Scratch::new("unreadable-home");
+    add_ordinary_gateways(&s);
+    std::fs::set_permissions(s.path("home"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let out = run(&["check", "--home", &s.home(), "--no-config"]);
+    std::fs::set_permissions(s.path("home"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn unlistable_unit_directory_is_reported() {
+    let s = Scratch::new("unit-dir-loop");
+    add_ordinary_gateways(&s);
+    std::fs::create_dir_all(s.path("home/.config/systemd")).unwrap();
+    // A symlink loop: listing it fails (as a mode-000 directory does for a non-root user).
+    std::os::unix::fs::symlink("user", s.path("home/.config/systemd/user")).unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    assert!(
+        with_code(&findings, "CL902")
+            .iter()
+            .any(|f| file_of(f).ends_with(".config/systemd/user")),
+        "{out}"
+    );
+}
+
+#[test]
+fn default_state_dir_as_a_symlink_loop_is_reported() {
+    let s = Scratch::new("state-loop");
+    add_ordinary_gateways(&s);
+    std::os::unix::fs::symlink(".openclaw", s.path("home/.openclaw")).unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let cl902 = with_code(&findings, "CL902");
+    assert!(
+        cl902
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("symlink loop")),
+        "{out}"
+    );
+}
+
+#[test]
+fn dangling_config_symlink_is_not_a_missing_config() {
+    let s = Scratch::new("dangling-config");
+    add_ordinary_gateways(&s);
+    std::fs::create_dir_all(s.path("home/.openclaw")).unwrap();
+    std::os::unix::fs::symlink(
+        "shared/openclaw.json",
+        s.path("home/.openclaw/openclaw.json"),
+    )
+    .unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let cl902 = with_code(&findings, "CL902");
+    assert!(
+        cl902
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("dangling symlink")),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_not_a_pass() {
+    let s = Scratch::new("full-stdout");
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { port: 19100 } }\n",
+    );
+    for args in [
+        vec!["check", "--home", &s.home(), "--no-config"],
+        vec!["resolve", "--home", &s.home(), "--no-config"],
+        vec![
+            "ports",
+            "--home",
+            &s.home(),
+            "--no-config",
+            "--format",
+            "json",
+        ],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let status = Command::new(env!("CARGO_BIN_EXE_clawlint"))
+            .args(&args)
+            .current_dir(common::root())
+            .env_clear()
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_ne!(
+            status.status.code(),
+            Some(0),
+            "{args:?} wrote to a full disk and passed"
+        );
+        assert!(String::from_utf8_lossy(&status.stderr).contains("cannot write"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Smaller
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn plan_refuses_port_zero() {
+    let s = Scratch::new("plan-port-0");
+    add_ordinary_gateways(&s);
+    let out = run(&[
+        "plan",
+        "--add",
+        "new",
+        "--port",
+        "0",
+        "--home",
+        &s.home(),
+        "--no-config",
+    ]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn messages_say_an_array() {
+    let s = Scratch::new("an-array");
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ browser: { profiles: { p: { cdpPort: [1], color: \"#FF4500\" } } } }\n",
+    );
+    let (_, _, out) = check_json(&s.home());
+    assert!(out.contains("is an array"), "{out}");
+    assert!(!out.contains("a array"), "{out}");
+}
+
+#[test]
+fn one_owner_is_named_once_however_often_it_repeats_a_problem() {
+    let s = Scratch::new("read-by-once");
+    let refs = "${NOPE}".repeat(500);
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!("{{ agents: {{ defaults: {{ workspace: \"{refs}\" }} }} }}\n"),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let cl502 = with_code(&findings, "CL502");
+    assert_eq!(cl502.len(), 1, "{out}");
+    assert_eq!(cl502[0]["parties"].as_array().unwrap().len(), 1, "{out}");
+}

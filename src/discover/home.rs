@@ -46,7 +46,17 @@ pub fn scan(home: &Path) -> Vec<Invocation> {
     };
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
+        // A directory, or a symlink that does not resolve to anything but also is not
+        // dangling (a loop): that gateway's files then report the loop.
+        .filter(|e| {
+            let path = e.path();
+            path.is_dir()
+                || (path
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink())
+                    && std::fs::metadata(&path)
+                        .is_err_and(|err| err.kind() != std::io::ErrorKind::NotFound))
+        })
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .collect();
     names.sort();

@@ -64,6 +64,7 @@ pub fn discover(inputs: &Inputs) -> Inventory {
     }
     let mut sources = SourceMap::new();
     let mut problems = Vec::new();
+    let mut unlisted = Vec::new();
     let mut instances = resolve_all(&invocations, &mut sources);
     let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::new();
     for (index, instance) in instances.iter().enumerate() {
@@ -72,7 +73,7 @@ pub fn discover(inputs: &Inputs) -> Inventory {
             .or_insert(index);
     }
     let mut found: Vec<(PathBuf, PathBuf, &str, Option<String>)> =
-        supervisors(&homes, root.as_deref())
+        supervisors(&homes, root.as_deref(), &mut unlisted)
             .into_iter()
             .map(|(home, file, kind)| (home, file, kind, None))
             .collect();
@@ -83,6 +84,10 @@ pub fn discover(inputs: &Inputs) -> Inventory {
             "systemd-system"
         };
         found.push((inv.home.clone(), file.clone(), kind, Some(inv.name.clone())));
+    }
+    for (dir, reason) in unlisted {
+        let err = crate::load::read::ReadError::Io(format!("cannot list the directory: {reason}"));
+        problems.push(crate::load::unreadable(&mut sources, &dir, &err));
     }
     for (home, file, kind, declared_name) in found {
         let Some(mut inv) = services::invocation(
@@ -139,11 +144,15 @@ fn home_label(home: &Path) -> String {
 }
 
 /// User services of each home, then the system's (read once, with the first home).
-fn supervisors(homes: &[PathBuf], root: Option<&Path>) -> Vec<(PathBuf, PathBuf, &'static str)> {
+fn supervisors(
+    homes: &[PathBuf],
+    root: Option<&Path>,
+    unlisted: &mut Vec<(PathBuf, String)>,
+) -> Vec<(PathBuf, PathBuf, &'static str)> {
     let mut out = Vec::new();
     for (i, home) in homes.iter().enumerate() {
         let root = if i == 0 { root } else { None };
-        for (file, kind) in services::service_files(home, root) {
+        for (file, kind) in services::service_files(home, root, unlisted) {
             out.push((home.clone(), file, kind));
         }
     }

@@ -17,7 +17,13 @@ use crate::source::{FileId, Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
 /// Where supervisors live: the user's own, and the system's under `root`.
-pub fn service_files(home: &Path, root: Option<&Path>) -> Vec<(PathBuf, &'static str)> {
+/// A directory that exists but cannot be listed goes to `unlisted` with the reason: its units
+/// would otherwise silently disappear (and a real collision with them).
+pub fn service_files(
+    home: &Path,
+    root: Option<&Path>,
+    unlisted: &mut Vec<(PathBuf, String)>,
+) -> Vec<(PathBuf, &'static str)> {
     let mut dirs: Vec<(PathBuf, &'static str, &str)> = vec![
         (home.join(".config/systemd/user"), "systemd-user", "service"),
         (home.join("Library/LaunchAgents"), "launchd", "plist"),
@@ -47,8 +53,14 @@ pub fn service_files(home: &Path, root: Option<&Path>) -> Vec<(PathBuf, &'static
         out.extend(scripts.into_iter().map(|f| (f, "windows-task")));
     }
     for (dir, kind, ext) in dirs {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) if err.kind() == std::io::ErrorKind::NotADirectory => continue,
+            Err(err) => {
+                unlisted.push((dir, err.to_string()));
+                continue;
+            }
         };
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)

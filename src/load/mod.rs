@@ -5,6 +5,7 @@ pub mod dotenv;
 pub mod env;
 pub mod include;
 pub mod json5;
+pub mod layout;
 pub mod read;
 pub mod tree;
 
@@ -20,6 +21,8 @@ pub enum ProblemKind {
     TooLarge,
     /// A FIFO, socket, device or directory where a file was expected: never opened.
     NotRegularFile,
+    /// Outside the scanned layout: not opened unless allowed with `--allow-outside`.
+    OutsideLayout,
     /// A budget on expansion (`${VAR}`, `$include`) was hit: the rest was not expanded.
     Budget,
     Include,
@@ -176,6 +179,7 @@ pub fn unreadable(sources: &mut SourceMap, path: &Path, err: &read::ReadError) -
         kind: match err {
             read::ReadError::TooLarge { .. } => ProblemKind::TooLarge,
             read::ReadError::NotRegular { .. } => ProblemKind::NotRegularFile,
+            read::ReadError::OutsideLayout { .. } => ProblemKind::OutsideLayout,
             _ => ProblemKind::Unreadable,
         },
         message: format!(

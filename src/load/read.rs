@@ -26,6 +26,10 @@ pub enum ReadError {
     NotRegular {
         kind: &'static str,
     },
+    /// Its real path is outside the scanned layout (see [`super::layout`]): not opened.
+    OutsideLayout {
+        real: std::path::PathBuf,
+    },
     /// The first byte offset where the text is not UTF-8.
     NotUtf8 {
         offset: usize,
@@ -41,6 +45,11 @@ impl ReadError {
             ReadError::NotRegular { kind } => {
                 format!("is {kind}, not a regular file; clawlint does not open it")
             }
+            ReadError::OutsideLayout { real } => format!(
+                "resolves to {}, outside the scanned homes and --root; clawlint does not read it (allow it with --allow-outside {})",
+                real.display(),
+                real.display()
+            ),
             ReadError::NotUtf8 { offset } => {
                 format!("file is not valid UTF-8 (first bad byte at offset {offset})")
             }
@@ -86,6 +95,9 @@ pub fn check_regular(path: &Path) -> Result<fs::Metadata, ReadError> {
 
 /// Reads at most `limit` bytes of a regular file.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    if let Some(real) = super::layout::outside(path) {
+        return Err(ReadError::OutsideLayout { real });
+    }
     let meta = check_regular(path)?;
     if meta.len() > limit {
         return Err(ReadError::TooLarge { limit });

@@ -147,6 +147,18 @@ impl Node {
         }
     }
 
+    /// The type's name with its article, for messages: "an array", "a string".
+    pub fn a_type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
     /// An empty object, used as the start of an array `$include` merge.
     pub fn empty_object(loc: Loc) -> Node {
         Node::new(Value::Object(Vec::new()), loc)

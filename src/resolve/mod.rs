@@ -280,6 +280,19 @@ pub fn load_config(
 ) -> LoadedConfig {
     let (text, bad_byte) = match read_text_lossy(path, CONFIG_LIMIT) {
         Ok(read) => read,
+        Err(ReadError::Missing) if path.symlink_metadata().is_ok() => {
+            let target = std::fs::read_link(path)
+                .map(|t| crate::paths::display_path(&t))
+                .unwrap_or_default();
+            let err = ReadError::Io(format!(
+                "a dangling symlink (to {target}, which does not exist); OpenClaw fails to read it"
+            ));
+            return LoadedConfig {
+                root: None,
+                exists: true,
+                problems: vec![unreadable(sources, path, &err)],
+            };
+        }
         Err(ReadError::Missing) => {
             return LoadedConfig {
                 root: None,

@@ -162,7 +162,7 @@ pub fn refused_profile_ports(root: &Node) -> Vec<Problem> {
             let what = match node.as_f64() {
                 Some(n) if n.fract() == 0.0 && (1.0..=65535.0).contains(&n) => return None,
                 Some(n) => format!("is {}, outside the integers 1-65535", js_number(n)),
-                None => format!("is a {}, not a number", node.type_name()),
+                None => format!("is {}, not a number", node.a_type_name()),
             };
             Some(Problem {
                 kind: ProblemKind::Refused,

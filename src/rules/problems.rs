@@ -13,7 +13,10 @@ fn code_for(kind: ProblemKind) -> &'static str {
         ProblemKind::NotUtf8 => "CL906",
         ProblemKind::MissingEnvVar => "CL502",
         ProblemKind::Unparsable => "CL901",
-        ProblemKind::Unreadable | ProblemKind::TooLarge | ProblemKind::NotRegularFile => "CL902",
+        ProblemKind::Unreadable
+        | ProblemKind::TooLarge
+        | ProblemKind::NotRegularFile
+        | ProblemKind::OutsideLayout => "CL902",
         ProblemKind::Budget => "CL907",
         ProblemKind::InvalidValue => "CL904",
         ProblemKind::Repaired => "CL908",
@@ -25,13 +28,14 @@ fn help_for(kind: ProblemKind) -> &'static str {
     match kind {
         ProblemKind::Include => "OpenClaw refuses a config whose includes cannot be resolved, so the gateway will not start; fix the path",
         ProblemKind::IncludeCycle => "OpenClaw refuses a circular include, so the gateway will not start; remove one of the includes in the cycle",
-        ProblemKind::IncludeEscape => "OpenClaw only includes files under the config's directory; move the file there, or add its directory to OPENCLAW_INCLUDE_ROOTS (in the gateway's environment or its state dir's .env)",
+        ProblemKind::IncludeEscape => "OpenClaw only includes files under the config's directory; move the file there, or add that file's own directory (not `/` or a home) to OPENCLAW_INCLUDE_ROOTS (in the gateway's environment or its state dir's .env)",
         ProblemKind::NotUtf8 => "re-save the file as UTF-8",
         ProblemKind::MissingEnvVar => "set the variable where the gateway starts (its state dir's .env, the service unit, or the config's env.vars), or escape it as $${NAME}",
         ProblemKind::Unparsable => "fix the syntax; OpenClaw reads configs as JSON5, and refuses to start on a config it cannot parse",
         ProblemKind::Unreadable => "make the file readable by the user clawlint runs as, or fix the symlink it is reached through",
         ProblemKind::TooLarge => "no real file of this kind is that large; check what it is (a sparse or generated file?) and shrink it",
         ProblemKind::NotRegularFile => "point the setting at a regular file; clawlint never opens FIFOs, sockets or devices, which could block or never end",
+        ProblemKind::OutsideLayout => "a file of the layout points outside it; clawlint reads only the scanned homes and --root, since whoever writes the layout (a pull request's author, in CI) would choose what it prints. If the gateway really reads this file, rerun with --allow-outside PATH",
         ProblemKind::Budget => "the expansion is far larger than any real config; look for a ${VAR} repeated many times or $include files including each other over and over",
         ProblemKind::InvalidValue => "OpenClaw rejects this value; see the message for what it accepts",
         ProblemKind::Repaired => "make the repair yourself (it is in the message), so that the gateway does not rewrite the file and drop its comments",
@@ -52,7 +56,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         {
             let key = (problem.kind, problem.message.clone(), problem.loc);
             match index.get(&key) {
-                Some(&at) => seen[at].3.push(owner.to_string()),
+                Some(&at) => {
+                    if !seen[at].3.iter().any(|o| o == owner) {
+                        seen[at].3.push(owner.to_string());
+                    }
+                }
                 None => {
                     index.insert(key, seen.len());
                     seen.push((

@@ -1,0 +1,46 @@
+//! Which files clawlint may read: those under the scanned homes, `--root`, the config files
+//! named on the command line (and their directories), the directory of `clawlint.toml`, and
+//! any `--allow-outside` path.
+//!
+//! A layout's own files say where else to read (`OPENCLAW_CONFIG_PATH=/etc/passwd` in a unit,
+//! `EnvironmentFile=`, a state dir symlinked out of the home, `OPENCLAW_INCLUDE_ROOTS=/` in a
+//! `.env`), and in CI the author of a pull request writes them. So a file whose real path
+//! (symlinks followed) lies outside the layout is not opened: the reader reports it as
+//! outside the layout, and the finding says how to allow it.
+//!
+//! The policy is set once per run by the command line, before discovery. A library user who
+//! never sets it (benchmarks, fuzz targets, the fixtures' own tests) reads as before.
+
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+
+static LAYOUT: RwLock<Option<Vec<PathBuf>>> = RwLock::new(None);
+
+/// Confines every later read to `roots` (each resolved to its real path; a root that does not
+/// exist is kept as given).
+pub fn confine(roots: &[PathBuf]) {
+    let mut real: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| {
+            let abs = crate::paths::absolute(r);
+            std::fs::canonicalize(&abs).unwrap_or(abs)
+        })
+        .collect();
+    real.sort();
+    real.dedup();
+    *LAYOUT.write().unwrap_or_else(|e| e.into_inner()) = Some(real);
+}
+
+/// Lifts the confinement (tests that run several layouts in one process).
+pub fn unconfine() {
+    *LAYOUT.write().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// `Some(real path)` when `path` exists and its real path is outside the layout. A path that
+/// does not resolve is not judged here: the reader reports it as missing or unreadable.
+pub fn outside(path: &Path) -> Option<PathBuf> {
+    let guard = LAYOUT.read().unwrap_or_else(|e| e.into_inner());
+    let roots = guard.as_ref()?;
+    let real = std::fs::canonicalize(path).ok()?;
+    (!roots.iter().any(|root| real.starts_with(root))).then_some(real)
+}
