@@ -333,9 +333,16 @@ pub fn write_with(
 
 pub fn resolve(args: &ResolveArgs) -> Result<u8, Failure> {
     let (inventory, _, _) = load(&args.input)?;
+    // Values from the layout reach these tables in many places: one guard over the whole text.
     let text = match args.format {
-        ModelFormat::Json => report::model::render_json(&inventory.instances, &inventory.sources),
-        ModelFormat::Human => report::model::render_human(&inventory.instances, &inventory.sources),
+        ModelFormat::Json => {
+            let text = report::model::render_json(&inventory.instances, &inventory.sources);
+            report::visible::guard_json(&text).into_owned()
+        }
+        ModelFormat::Human => {
+            let text = report::model::render_human(&inventory.instances, &inventory.sources);
+            report::visible::guard_lines(&text).into_owned()
+        }
     };
     write_output(None, &text)?;
     Ok(EXIT_OK)

@@ -128,19 +128,23 @@ fn canonical_with(path: &Path, cache: &mut HashMap<PathBuf, PathBuf>) -> PathBuf
 /// Shows a path relative to clawlint's working directory when it lies below it, so output
 /// shows the paths the user typed and no machine-specific prefix.
 pub fn display_path(path: &Path) -> String {
-    match process_cwd().and_then(|c| path.strip_prefix(c).ok()) {
+    // File names come from the layout: shown so that they cannot drive a terminal or forge CI
+    // output (`openclaw-gateway-x\n::error ...service`).
+    let shown = match process_cwd().and_then(|c| path.strip_prefix(c).ok()) {
         Some(rest) if !rest.as_os_str().is_empty() => rest.display().to_string(),
         _ => path.display().to_string(),
-    }
+    };
+    crate::report::visible::visible(&shown).into_owned()
 }
 
 /// Shows a path under `home` as `~/…`, which is how operators read them.
 pub fn display_home_relative(path: &Path, home: &Path) -> String {
-    match path.strip_prefix(home) {
+    let shown = match path.strip_prefix(home) {
         Ok(rest) if rest.as_os_str().is_empty() => "~".to_string(),
         Ok(rest) => format!("~/{}", rest.display()),
         Err(_) => path.display().to_string(),
-    }
+    };
+    crate::report::visible::visible(&shown).into_owned()
 }
 
 #[cfg(test)]

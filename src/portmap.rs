@@ -877,7 +877,9 @@ pub fn command(args: &PortsArgs) -> Result<u8, Failure> {
                 continue;
             }
             PortsFormat::Svg => crate::report::svg::render(&map),
-            PortsFormat::Human => render_human(&map),
+            PortsFormat::Human => {
+                crate::report::visible::guard_lines(&render_human(&map)).into_owned()
+            }
         };
         write_output(path.as_deref(), &text)?;
     }

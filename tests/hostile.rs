@@ -516,7 +516,7 @@ fn outside_layout(s: &Scratch) -> String {
     std::os::unix::fs::symlink(outside.join("state"), s.path("home/.openclaw-linked")).unwrap();
     s.write(
         "home/.openclaw/.env",
-        &format!("OPENCLAW_INCLUDE_ROOTS=/\n"),
+        "OPENCLAW_INCLUDE_ROOTS=/\n",
     );
     s.write(
         "home/.openclaw/openclaw.json",
@@ -765,4 +765,118 @@ fn one_owner_is_named_once_however_often_it_repeats_a_problem() {
     let cl502 = with_code(&findings, "CL502");
     assert_eq!(cl502.len(), 1, "{out}");
     assert_eq!(cl502[0]["parties"].as_array().unwrap().len(), 1, "{out}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Never forge CI output or drive the terminal
+// ---------------------------------------------------------------------------------------------
+
+/// What no output may contain: a line that the Actions runner would take for a workflow
+/// command written by the layout, the older `##[` form anywhere, or raw terminal controls.
+fn forgeries(output: &str, ours_start_lines: bool) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in output.lines() {
+        let trimmed = line.trim_start();
+        // `--format github` writes its own `::error file=<the finding's file>,...` lines.
+        let forged_command = trimmed.starts_with("::")
+            && (!ours_start_lines
+                || ["error", "warning", "notice"]
+                    .iter()
+                    .any(|c| trimmed.starts_with(&format!("::{c} file=README.md")))
+                || trimmed.starts_with("::add-mask")
+                || trimmed.starts_with("::stop-commands"));
+        if forged_command {
+            found.push(format!("workflow command: {line:?}"));
+        }
+        if line.contains("##[") {
+            found.push(format!("##[ command: {line:?}"));
+        }
+    }
+    for c in [
+        '\x1b', '\x07', '\r', '\u{9b}', '\u{202E}', '\u{2066}', '\u{2028}',
+    ] {
+        if output.contains(c) {
+            found.push(format!("raw {c:?}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn layout_text_cannot_forge_ci_output_or_drive_the_terminal() {
+    let s = Scratch::new("forge");
+    let home = s.home();
+    // A unit whose file name holds a line break and a workflow command.
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-x\n::error file=README.md,line=1::forged.service",
+        "[Service]\nEnvironment=OPENCLAW_PROFILE=main\nExecStart=/usr/bin/openclaw --profile main gateway --port 19100\n",
+    );
+    // Config text with the old command form, OSC/BEL, CR and bidi overrides, on lines that
+    // findings show, and in names `resolve` and `ports` print.
+    s.write(
+        "home/.openclaw-main/openclaw.json",
+        "{\n  gateway: { port: 19100 }, // ##[error]forged \x1b]8;;http://x\x07link\x1b]8;;\x07 \u{202E}txt.exe\r\n  \
+         agents: { list: [{ id: \"a\u{202E}b\", workspace: \"~/w\\n::add-mask::x\\u001b[2J##[warning]w\" }] },\n}\n",
+    );
+    s.write(
+        "home/.openclaw-copy/openclaw.json",
+        "{ gateway: { port: 19100 }, agents: { list: [{ id: \"c\", workspace: \"~/w\\n::add-mask::x\\u001b[2J##[warning]w\" }] } }\n",
+    );
+    let mut runs: Vec<Vec<String>> = Vec::new();
+    for format in ["human", "concise", "json", "sarif", "github", "junit"] {
+        runs.push(
+            [
+                "check",
+                "--home",
+                &home,
+                "--no-config",
+                "--color",
+                "never",
+                "--format",
+                format,
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+    }
+    for format in ["human", "json"] {
+        runs.push(
+            [
+                "resolve",
+                "--home",
+                &home,
+                "--no-config",
+                "--format",
+                format,
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        runs.push(
+            ["ports", "--home", &home, "--no-config", "--format", format]
+                .map(String::from)
+                .to_vec(),
+        );
+    }
+    let mut failures = Vec::new();
+    for args in &runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        assert!(
+            out.code == 0 || out.code == 1,
+            "{args:?}: {}{}",
+            out.stdout,
+            out.stderr
+        );
+        let github = args.contains(&"github");
+        for problem in forgeries(&out.stdout, github) {
+            failures.push(format!("{args:?}: {problem}"));
+        }
+        assert!(
+            out.stdout.contains("forged") || out.stdout.contains("add-mask") || args[0] != "check",
+            "{args:?}: the hostile text is shown (escaped), not dropped:\n{}",
+            out.stdout
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -39,7 +39,7 @@ pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> S
             "{place}: {} [{}] {}",
             f.code,
             f.severity.as_str(),
-            one_line(f.message)
+            one_line(&f.message)
         ));
         if !f.instances.is_empty() {
             out.push_str(&format!(" (gateways: {})", f.instances.join(", ")));

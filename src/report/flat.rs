@@ -3,10 +3,12 @@
 //! from this, so that a party's place, the anchor a one-place format shows a finding at, and
 //! the rule's identity are worked out once, the same way for all of them.
 
+use super::visible::visible;
 use super::{position, showable, Position};
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A finding as the record formats see it. Serialised, it is one entry of `--format json`'s
 /// `findings` (the field order is that format's).
@@ -15,20 +17,21 @@ pub struct FlatFinding<'a> {
     pub code: &'a str,
     pub name: &'a str,
     pub severity: Severity,
-    pub message: &'a str,
+    /// Every text from the layout here is shown through [`visible`].
+    pub message: Cow<'a, str>,
     /// The gateways involved, in the order their parties come, each once.
     pub instances: Vec<String>,
     pub parties: Vec<Party<'a>>,
-    pub notes: &'a [String],
-    pub help: Option<&'a str>,
+    pub notes: Vec<Cow<'a, str>>,
+    pub help: Option<Cow<'a, str>>,
 }
 
 /// One party of a finding: what it says, and where, when that place can be shown.
 #[derive(Debug, Serialize)]
 pub struct Party<'a> {
     pub role: Role,
-    pub instance: Option<&'a str>,
-    pub message: &'a str,
+    pub instance: Option<Cow<'a, str>>,
+    pub message: Cow<'a, str>,
     #[serde(flatten)]
     pub position: Option<Position>,
 }
@@ -56,21 +59,25 @@ pub fn flatten<'a>(reported: &'a Reported, sources: &SourceMap) -> FlatFinding<'
         code,
         name,
         severity: reported.severity,
-        message: &f.message,
-        instances: f.instances(),
+        message: visible(&f.message),
+        instances: f
+            .instances()
+            .into_iter()
+            .map(|i| visible(&i).into_owned())
+            .collect(),
         parties: f
             .labels
             .iter()
             .enumerate()
             .map(|(i, l)| Party {
                 role: if i == 0 { Role::Primary } else { Role::Related },
-                instance: l.instance.as_deref(),
-                message: &l.message,
+                instance: l.instance.as_deref().map(visible),
+                message: visible(&l.message),
                 position: showable(sources, l.loc).map(|loc| position(sources, loc)),
             })
             .collect(),
-        notes: &f.notes,
-        help: f.help.as_deref(),
+        notes: f.notes.iter().map(|n| visible(n)).collect(),
+        help: f.help.as_deref().map(visible),
     }
 }
 

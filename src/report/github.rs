@@ -74,10 +74,10 @@ fn annotation(f: &FlatFinding) -> String {
             None => message.push_str(&format!("\nalso: {}", party.message)),
         }
     }
-    for note in f.notes {
+    for note in &f.notes {
         message.push_str(&format!("\nnote: {note}"));
     }
-    if let Some(help) = f.help {
+    if let Some(help) = &f.help {
         message.push_str(&format!("\nhelp: {help}"));
     }
 

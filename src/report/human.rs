@@ -2,6 +2,7 @@
 //! party labelled on its exact span; parties in other files follow as related diagnostics.
 
 use super::flat::rule_of;
+use super::visible::visible;
 use crate::diagnostic::{Reported, Severity};
 use crate::source::{FileId, SourceMap};
 use miette::{
@@ -121,10 +122,12 @@ fn named_source(
 }
 
 /// Cuts each line over [`MAX_LINE`] bytes to the stretch around the spans on it, marking cuts
-/// with `…`. Returns the new text and a function mapping old offsets to new ones.
+/// with `…`, and shows what is kept through [`visible`](super::visible) (a line's own line
+/// break stays). Returns the new text and a function mapping old offsets to new ones.
 fn clip_long_lines(text: &str, spans: &[(usize, usize)]) -> (String, impl Fn(usize) -> usize) {
     let mut out = String::with_capacity(text.len().min(1 << 16));
-    // (old start, new start) of each kept stretch, in order.
+    // (old start, new start, length) of each stretch copied as is, in order; an escaped
+    // character is a stretch of length 0 at its escape.
     let mut kept: Vec<(usize, usize, usize)> = Vec::new();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
@@ -145,8 +148,10 @@ fn clip_long_lines(text: &str, spans: &[(usize, usize)]) -> (String, impl Fn(usi
         if from > line_start {
             out.push('…');
         }
-        kept.push((from, out.len(), to - from));
-        out.push_str(&text[from..to]);
+        let body_end = from + text[from..to].trim_end_matches(['\n', '\r']).len();
+        push_shown(text, from, body_end, &mut out, &mut kept);
+        kept.push((body_end, out.len(), to - body_end));
+        out.push_str(&text[body_end..to]);
         if to < line_end {
             out.push('…');
             if line.ends_with('\n') {
@@ -165,6 +170,43 @@ fn clip_long_lines(text: &str, spans: &[(usize, usize)]) -> (String, impl Fn(usi
         }
     };
     (out, map)
+}
+
+/// Appends `text[from..to]` as shown, recording the stretches copied as is.
+fn push_shown(
+    text: &str,
+    from: usize,
+    to: usize,
+    out: &mut String,
+    kept: &mut Vec<(usize, usize, usize)>,
+) {
+    let (shown, map) = super::visible::visible_line(&text[from..to]);
+    if shown.len() == to - from {
+        kept.push((from, out.len(), to - from));
+        out.push_str(&shown);
+        return;
+    }
+    let base = out.len();
+    let mut run: Option<(usize, usize)> = None;
+    for (i, c) in text[from..to].char_indices() {
+        let width = map[i + c.len_utf8()] - map[i];
+        if width == c.len_utf8()
+            && shown[map[i]..map[i] + width] == text[from + i..from + i + width]
+        {
+            if run.is_none() {
+                run = Some((from + i, base + map[i]));
+            }
+            continue;
+        }
+        if let Some((old, new)) = run.take() {
+            kept.push((old, new, from + i - old));
+        }
+        kept.push((from + i, base + map[i], 0));
+    }
+    if let Some((old, new)) = run {
+        kept.push((old, new, to - old));
+    }
+    out.push_str(&shown);
 }
 
 fn floor_boundary(text: &str, mut offset: usize) -> usize {
@@ -196,16 +238,14 @@ fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
         // A label in a file with no text (a config that does not exist yet) reads as a note.
         let in_text = label.loc.filter(|l| !sources.file(l.file).text.is_empty());
         let Some(loc) = in_text else {
-            related.push(note(label.message.clone()));
+            related.push(note(visible(&label.message).into_owned()));
             continue;
         };
         let length = loc.span.end.saturating_sub(loc.span.start);
-        let span = LabeledSpan::new(Some(label.message.clone()), loc.span.start, length);
+        let message = visible(&label.message).into_owned();
+        let span = LabeledSpan::new(Some(message.clone()), loc.span.start, length);
         let span = if index == 0 {
-            LabeledSpan::new_primary_with_span(
-                Some(label.message.clone()),
-                (loc.span.start, length),
-            )
+            LabeledSpan::new_primary_with_span(Some(message), (loc.span.start, length))
         } else {
             span
         };
@@ -214,7 +254,12 @@ fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
             None => files.push((loc.file, vec![span])),
         }
     }
-    related.extend(finding.notes.iter().map(|n| note(format!("note: {n}"))));
+    related.extend(
+        finding
+            .notes
+            .iter()
+            .map(|n| note(format!("note: {}", visible(n)))),
+    );
     let mut files = files.into_iter();
     let primary = files.next();
     let mut in_other_files: Vec<Rendered> = files
@@ -237,12 +282,12 @@ fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
         None => (None, Vec::new()),
     };
     Rendered {
-        message: finding.message.clone(),
+        message: visible(&finding.message).into_owned(),
         code: Some(format!("{code}({name})")),
         severity: miette_severity(reported.severity),
         source,
         labels,
-        help: finding.help.clone(),
+        help: finding.help.as_deref().map(|h| visible(h).into_owned()),
         related: in_other_files,
     }
 }
@@ -289,7 +334,7 @@ pub fn render(
             out.push_str(&format!(
                 "{}: {}\n",
                 rule_of(reported).0,
-                reported.finding.message
+                visible(&reported.finding.message)
             ));
         }
         out.push('\n');

@@ -56,7 +56,7 @@ fn testcase(f: &FlatFinding) -> String {
     let name = match f.anchor() {
         Some((_, p)) => format!("{}:{}:{}", p.file, p.line, p.column),
         None if !f.instances.is_empty() => format!("gateways {}", f.instances.join(", ")),
-        None => one_line(f.message),
+        None => one_line(&f.message),
     };
     let mut details = format!("{}\n", f.message);
     for party in &f.parties {
@@ -70,10 +70,10 @@ fn testcase(f: &FlatFinding) -> String {
             None => details.push_str(&format!("{}\n", party.message)),
         }
     }
-    for note in f.notes {
+    for note in &f.notes {
         details.push_str(&format!("note: {note}\n"));
     }
-    if let Some(help) = f.help {
+    if let Some(help) = &f.help {
         details.push_str(&format!("help: {help}\n"));
     }
     let open = format!(
@@ -86,7 +86,7 @@ fn testcase(f: &FlatFinding) -> String {
         severity => format!(
             "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
             severity.as_str(),
-            attribute(&one_line(f.message)),
+            attribute(&one_line(&f.message)),
             text(&details)
         ),
     };

@@ -14,6 +14,7 @@ pub mod junit;
 pub mod model;
 pub mod sarif;
 pub mod svg;
+pub mod visible;
 pub mod xml;
 
 use crate::diagnostic::Reported;

@@ -325,7 +325,7 @@ fn fenced(code: &str) -> String {
 fn result(f: &FlatFinding, rules: &[RuleInfo]) -> Option<SarifResult> {
     let (primary_index, primary) = f.anchor()?;
     let mut related = Vec::new();
-    let mut message = escape_text(f.message);
+    let mut message = escape_text(&f.message);
     for (i, party) in f.parties.iter().enumerate() {
         if i == primary_index {
             continue;
@@ -333,10 +333,10 @@ fn result(f: &FlatFinding, rules: &[RuleInfo]) -> Option<SarifResult> {
         match &party.position {
             Some(p) => {
                 let id = related.len() + 1;
-                message.push_str(&format!("\n- [{}]({id})", escape_text(party.message)));
-                related.push(location(Some(id), p, party.message));
+                message.push_str(&format!("\n- [{}]({id})", escape_text(&party.message)));
+                related.push(location(Some(id), p, &party.message));
             }
-            None => message.push_str(&format!("\n- {}", escape_text(party.message))),
+            None => message.push_str(&format!("\n- {}", escape_text(&party.message))),
         }
     }
     append_notes(&mut message, f, true);
@@ -347,7 +347,7 @@ fn result(f: &FlatFinding, rules: &[RuleInfo]) -> Option<SarifResult> {
         rule_index: rule_index(rules, f.code),
         level: level(f.severity),
         message: text(message),
-        locations: vec![location(None, primary, f.parties[primary_index].message)],
+        locations: vec![location(None, primary, &f.parties[primary_index].message)],
         related_locations: related,
         partial_fingerprints,
     })
@@ -377,11 +377,11 @@ fn append_notes(message: &mut String, f: &FlatFinding, escape: bool) {
             s.to_string()
         }
     };
-    for note in f.notes {
-        message.push_str(&format!("\nnote: {}", esc(note)));
+    for note in &f.notes {
+        message.push_str(&format!("\nnote: {}", esc(note.as_ref())));
     }
-    if let Some(help) = f.help {
-        message.push_str(&format!("\nhelp: {}", esc(help)));
+    if let Some(help) = &f.help {
+        message.push_str(&format!("\nhelp: {}", esc(help.as_ref())));
     }
 }
 

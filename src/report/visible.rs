@@ -1,0 +1,209 @@
+//! Text from the layout shown so that it can neither drive a terminal nor forge CI output.
+//!
+//! Everything clawlint prints from a layout (file names, JSON5 strings, comments in snippets,
+//! agent, account and profile names, unit names) was written by whoever wrote the layout: in
+//! CI, a pull request's author. So every such string is shown through [`visible`]:
+//!
+//! - control characters (C0, DEL, C1) are shown as escapes, `\n`, `\r`, `\t`, `\x1b`, so that
+//!   no string adds a line, moves the cursor or sends an OSC/BEL sequence;
+//! - bidirectional controls and line separators are shown as `<U+202E>`, so that no string
+//!   reorders what is around it;
+//! - the GitHub Actions runner's workflow commands are neutralised: `##[` (the older form,
+//!   honoured anywhere in a line) becomes `##\x5b`, and `::` at the start of a string (the
+//!   current form, honoured at the start of a line) becomes `:\x3a`.
+//!
+//! It is idempotent: what it returns contains nothing it would change again.
+
+use std::borrow::Cow;
+
+/// Does `c` need an escape?
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
+/// `c` as shown.
+fn escape(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c => out.push_str(&format!("<U+{:04X}>", c as u32)),
+    }
+}
+
+/// `text` as it may be shown. Borrowed when nothing needed changing (almost always).
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !needs_work(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    push_visible(text, &mut out);
+    Cow::Owned(out)
+}
+
+fn needs_work(text: &str) -> bool {
+    text.starts_with("::") || text.contains("##[") || text.chars().any(hidden)
+}
+
+/// Appends `text` as shown to `out`.
+pub fn push_visible(text: &str, out: &mut String) {
+    let mut rest = text;
+    if let Some(tail) = rest.strip_prefix("::") {
+        out.push_str(":\\x3a");
+        rest = tail;
+    }
+    let mut hashes = 0;
+    for c in rest.chars() {
+        if c == '[' && hashes >= 2 {
+            out.push_str("\\x5b");
+            hashes = 0;
+            continue;
+        }
+        hashes = if c == '#' { hashes + 1 } else { 0 };
+        if hidden(c) {
+            escape(c, out);
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// Like [`visible`] for one line of a file shown in a snippet (after a gutter, so a leading
+/// `::` is harmless and kept), with the byte offsets of the
+/// original line mapped into the shown one: `(shown, map)` where `map[i]` is the shown offset
+/// of original byte `i` (and `map[len]` the shown length).
+pub fn visible_line(line: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(line.len());
+    let mut map = Vec::with_capacity(line.len() + 1);
+    let mut hashes = 0;
+    for c in line.chars() {
+        let start = out.len();
+        for _ in 0..c.len_utf8() {
+            map.push(start);
+        }
+        if c == '[' && hashes >= 2 {
+            out.push_str("\\x5b");
+            hashes = 0;
+            continue;
+        }
+        hashes = if c == '#' { hashes + 1 } else { 0 };
+        if hidden(c) {
+            escape(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    map.push(out.len());
+    (out, map)
+}
+
+/// A final guard over a whole rendered text whose values were not all shown through
+/// [`visible`] (the `resolve` and `ports` tables): no line may start a workflow command, hold
+/// `##[`, or carry a control character other than its own line break.
+pub fn guard_lines(text: &str) -> Cow<'_, str> {
+    let risky = text.contains("##[")
+        || text.lines().any(|l| l.trim_start().starts_with("::"))
+        || text.chars().any(|c| c != '\n' && hidden(c));
+    if !risky {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        let indent = body.len() - body.trim_start().len();
+        out.push_str(&body[..indent]);
+        push_visible(&body[indent..], &mut out);
+        out.push_str(newline);
+    }
+    Cow::Owned(out)
+}
+
+/// The same guard for JSON text, where the characters can only be inside strings: each becomes
+/// a JSON escape (`\u202e`, `##\u005b`), so the document decodes to the same values. Line
+/// breaks are the document's own (inside strings they are already escaped).
+pub fn guard_json(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| c != '\n' && hidden(c);
+    if !text.contains("##[") && !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut hashes = 0;
+    for c in text.chars() {
+        if (c == '[' && hashes >= 2) || hidden(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+            hashes = 0;
+            continue;
+        }
+        hashes = if c == '#' { hashes + 1 } else { 0 };
+        out.push(c);
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_bidi_and_commands_are_shown() {
+        assert_eq!(visible("plain ::1 text"), "plain ::1 text");
+        assert_eq!(visible("a\nb\r\x1b]0;x\x07"), "a\\nb\\r\\x1b]0;x\\x07");
+        assert_eq!(visible("x\u{202E}y\u{9b}"), "x<U+202E>y\\x9b");
+        assert_eq!(
+            visible("::error file=a::forged"),
+            ":\\x3aerror file=a::forged"
+        );
+        assert_eq!(visible("ok ##[error]x"), "ok ##\\x5berror]x");
+    }
+
+    #[test]
+    fn it_is_idempotent() {
+        for s in ["::a\n##[b\u{202E}\x1b", "##[[", "::::", "#\n#["] {
+            let once = visible(s).into_owned();
+            assert_eq!(visible(&once), once, "{s:?}");
+            assert!(!once.contains("##[") && !once.starts_with("::"));
+            assert!(!once.chars().any(hidden));
+        }
+    }
+
+    #[test]
+    fn line_map_follows_escapes() {
+        let (shown, map) = visible_line("a\u{202E}b\n");
+        assert_eq!(shown, "a<U+202E>b\\n");
+        assert_eq!(map[0], 0);
+        assert_eq!(map[1], 1);
+        assert_eq!(map[4], 9); // 'b' after the 3-byte U+202E
+        assert_eq!(*map.last().unwrap(), shown.len());
+    }
+
+    #[test]
+    fn json_guard_decodes_to_the_same_value() {
+        let text = serde_json::to_string_pretty(&["a ##[error] \u{202E}\u{7f}"]).unwrap();
+        let guarded = guard_json(&text);
+        assert!(!guarded.contains("##[") && !guarded.contains('\u{202E}'));
+        assert!(guarded.contains('\n'));
+        let back: Vec<String> = serde_json::from_str(&guarded).unwrap();
+        assert_eq!(back, ["a ##[error] \u{202E}\u{7f}"]);
+    }
+
+    #[test]
+    fn guard_keeps_line_breaks_and_indent() {
+        assert_eq!(guard_lines("a\n  ::x::y\n"), "a\n  :\\x3ax::y\n");
+        assert_eq!(guard_lines("ok\n"), "ok\n");
+    }
+}
