@@ -514,10 +514,7 @@ fn outside_layout(s: &Scratch) -> String {
     );
     std::fs::create_dir_all(s.path("home")).unwrap();
     std::os::unix::fs::symlink(outside.join("state"), s.path("home/.openclaw-linked")).unwrap();
-    s.write(
-        "home/.openclaw/.env",
-        "OPENCLAW_INCLUDE_ROOTS=/\n",
-    );
+    s.write("home/.openclaw/.env", "OPENCLAW_INCLUDE_ROOTS=/\n");
     s.write(
         "home/.openclaw/openclaw.json",
         &format!("{{ $include: \"{o}/inc.json5\" }}\n"),

@@ -100,7 +100,8 @@ mod tests {
         ];
         assert_eq!(
             render(&findings, &sources, 2),
-            "a.json:2:9: CL101 [error] two gateways on one port (gateways: a, b)\n\
+            // A line break in a message is shown, not acted on (messages carry layout text).
+            "a.json:2:9: CL101 [error] two gateways\\non one port (gateways: a, b)\n\
              -: CL102 [info] shared listener (gateways: a)\n\
              2 gateways checked: 1 error, 0 warnings, 1 info\n"
         );

@@ -133,7 +133,7 @@ mod tests {
         assert_eq!(
             render(&[reported], &sources, 2),
             "::warning file=dir%2Cwith%3Aodd%25name/openclaw.json,line=1,col=20,endLine=1,\
-             endColumn=24,title=CL101 gateway-port-collision::100%25 sure: a, b%0D%0Aclash\
+             endColumn=24,title=CL101 gateway-port-collision::100%25 sure: a, b\\r\\nclash\
              %0Aalso: b: port 18789 (default)%0Ahelp: fix: move b, or a\n"
         );
     }
