@@ -290,6 +290,7 @@ pub fn load_config(
             return LoadedConfig {
                 root: None,
                 exists: true,
+                single_file: true,
                 problems: vec![unreadable(sources, path, &err)],
             };
         }
