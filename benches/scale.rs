@@ -76,24 +76,28 @@ fn end_to_end(binary: &Path, home: &Path, n: usize) -> (Duration, Option<f64>) {
 }
 
 /// Median time of discover+load+resolve, and of the rules, in-process.
-fn phases(home: &Path, n: usize) -> (Duration, Duration, usize) {
+fn phases(home: &Path, n: usize) -> (Duration, Duration, Duration, usize) {
     let inputs = Inputs {
         homes: vec![home.to_path_buf()],
         ..Inputs::default()
     };
     let mut load = Vec::new();
     let mut rules = Vec::new();
+    let mut validate = Vec::new();
     let mut findings = 0;
     for _ in 0..runs_for(n) {
         let start = Instant::now();
-        let inventory = discover(&inputs);
+        let mut inventory = discover(&inputs);
         load.push(start.elapsed());
+        let start = Instant::now();
+        clawlint::validate::apply(&mut inventory.instances, &Default::default());
+        validate.push(start.elapsed());
         let ctx = RuleContext::new(&inventory);
         let start = Instant::now();
         findings = run(&ctx, &Settings::default()).len();
         rules.push(start.elapsed());
     }
-    (median(load), median(rules), findings)
+    (median(load), median(validate), median(rules), findings)
 }
 
 fn main() {
@@ -113,20 +117,21 @@ fn main() {
     );
     let scratch = std::env::temp_dir().join(format!("clawlint-bench-{}", std::process::id()));
     println!(
-        "| gateways | wall (process) | per gateway | load+resolve | rules | findings | peak RSS |"
+        "| gateways | wall (process) | per gateway | load+resolve | validate | rules | findings | peak RSS |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in sizes {
         let home = scratch.join(format!("n{n}"));
         layout::write_layout(&home, n).expect("layout written");
         let (wall, peak) = end_to_end(&binary, &home, n);
-        let (load, rules, findings) = phases(&home, n);
+        let (load, validate, rules, findings) = phases(&home, n);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
-            "| {n} | {:.1} ms | {:.3} ms | {:.1} ms | {:.1} ms | {findings} | {} |",
+            "| {n} | {:.1} ms | {:.3} ms | {:.1} ms | {:.1} ms | {:.1} ms | {findings} | {} |",
             ms(wall),
             ms(wall) / n as f64,
             ms(load),
+            ms(validate),
             ms(rules),
             peak.map_or("n/a".to_string(), |m| format!("{m:.1} MiB"))
         );

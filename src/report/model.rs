@@ -181,6 +181,7 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
         "profile": inst.profile.as_ref().map(|p| json!({"value": p.value, "source": origin_json(&p.origin, sources)})),
         "configPath": sourced_path_json(&inst.config_path, home, sources),
         "configExists": inst.config_exists,
+        "release": release_json(inst, sources),
         "stateDir": sourced_path_json(&inst.state_dir, home, sources),
         "workspace": sourced_path_json(&inst.workspace, home, sources),
         "agents": agents,
@@ -201,6 +202,63 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
         "credentials": credentials,
         "problems": problems,
     })
+}
+
+/// The OpenClaw release that runs the gateway, where that came from, and what its schema says
+/// of the config.
+fn release_json(inst: &Instance, sources: &SourceMap) -> Value {
+    let release = inst
+        .validity
+        .as_ref()
+        .and_then(|v| v.release.as_ref())
+        .or(inst.release.as_ref());
+    let validity = inst.validity.as_ref().map(|v| {
+        json!({
+            "checkedAgainst": v.checked_against,
+            "valid": v.verdict.valid(),
+            "starts": v.verdict.starts,
+            "issues": v.verdict.issues.len() + v.verdict.later.len(),
+        })
+    });
+    json!({
+        "value": release.map(|r| r.value.clone()),
+        "source": release.map(|r| origin_json(&r.origin, sources)),
+        "config": validity,
+    })
+}
+
+/// The release row of `resolve`: the release and its source, or how clawlint chose a schema.
+fn release_row(inst: &Instance) -> (String, String) {
+    let release = inst
+        .validity
+        .as_ref()
+        .and_then(|v| v.release.as_ref())
+        .or(inst.release.as_ref());
+    let checked = inst.validity.as_ref().map(|v| {
+        let verdict = match (v.verdict.valid(), v.verdict.starts) {
+            (true, _) => "config valid".to_string(),
+            (false, true) => "config repaired at start".to_string(),
+            (false, false) => "config refused".to_string(),
+        };
+        format!("{verdict} (schema {})", v.checked_against)
+    });
+    match release {
+        Some(r) => (
+            format!(
+                "OpenClaw {}{}",
+                r.value,
+                checked.map(|c| format!(", {c}")).unwrap_or_default()
+            ),
+            r.origin.summary(),
+        ),
+        None => (
+            format!(
+                "unknown{}",
+                checked.map(|c| format!(", {c}")).unwrap_or_default()
+            ),
+            "nothing in the layout says; checked against the newest known release".to_string(),
+        ),
+    }
 }
 
 pub fn render_json(instances: &[Instance], sources: &SourceMap) -> String {
@@ -263,6 +321,8 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         &format!("{}{exists}", p(&inst.config_path)),
         &d(&inst.config_path.origin),
     );
+    let (release, source) = release_row(inst);
+    row(out, "release", &release, &source);
     row(
         out,
         "state dir",

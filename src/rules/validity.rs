@@ -31,11 +31,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     for inst in ctx.instances {
         let Some(v) = &inst.validity else { continue };
         for (issue, outcome) in &v.verdict.issues {
-            // A value the resolver already reported as invalid (CL904) is not reported twice.
-            let reported = inst.problems.iter().any(|p| {
-                p.kind == crate::load::ProblemKind::InvalidValue && p.loc == Some(issue.loc)
-            });
-            if reported {
+            if already_reported(ctx, inst, issue) {
                 continue;
             }
             push(
@@ -44,7 +40,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 &mut out,
             );
         }
-        for (issue, outcome) in &v.verdict.later {
+        for (issue, outcome) in v
+            .verdict
+            .later
+            .iter()
+            .filter(|(i, _)| !already_reported(ctx, inst, i))
+        {
             let f = current(inst, v, issue, outcome, v.verdict.starts).note(
                 "`openclaw config validate` reports this once the problems it reports first are fixed",
             );
@@ -62,6 +63,18 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A value the resolver already reported on the same line (CL904 invalid value, CL908
+/// repaired at start, CL909 refused at start) is not reported twice.
+fn already_reported(ctx: &RuleContext, inst: &Instance, issue: &Issue) -> bool {
+    use crate::load::ProblemKind::{InvalidValue, Refused, Repaired};
+    let line = |l: crate::source::Loc| ctx.sources.line_col(l.file, l.span.start).0;
+    inst.problems.iter().any(|p| {
+        matches!(p.kind, InvalidValue | Repaired | Refused)
+            && p.loc
+                .is_some_and(|l| l.file == issue.loc.file && line(l) == line(issue.loc))
+    })
 }
 
 /// "OpenClaw 2026.9.6" and, when the release is not known, how clawlint chose it.
