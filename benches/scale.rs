@@ -8,7 +8,8 @@
 mod layout;
 
 use clawlint::discover::{discover, Inputs};
-use clawlint::rules::{run, RuleContext, Settings};
+use clawlint::engine::{run, Settings};
+use clawlint::rules::RuleContext;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

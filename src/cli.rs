@@ -1,5 +1,6 @@
 //! The command line (clap definitions only).
 
+use crate::catalog::Selector;
 use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsStr;
@@ -138,18 +139,18 @@ pub struct CheckArgs {
     /// one run can write several.
     #[arg(long, value_name = "FMT[=PATH]", default_value = "human", value_parser = OutputParser::<Format>::new())]
     pub format: Vec<Output<Format>>,
-    /// Run only these rules: codes, family prefixes (CL1) or names, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub select: Vec<String>,
+    /// Run only these rules: codes, family prefixes (CL1), names or ALL, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<Selector>,
     /// Do not run these rules.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub ignore: Vec<String>,
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<Selector>,
     /// Report these rules as warnings.
-    #[arg(short = 'W', value_name = "CODE")]
-    pub warn: Vec<String>,
+    #[arg(short = 'W', value_delimiter = ',', value_name = "RULES")]
+    pub warn: Vec<Selector>,
     /// Report these rules as errors.
-    #[arg(short = 'D', value_name = "CODE")]
-    pub deny: Vec<String>,
+    #[arg(short = 'D', value_delimiter = ',', value_name = "RULES")]
+    pub deny: Vec<Selector>,
     /// Exit 0 even when errors are found.
     #[arg(long)]
     pub exit_zero: bool,

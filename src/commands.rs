@@ -1,10 +1,12 @@
 //! The commands behind the CLI: each returns the exit code.
 
+use crate::catalog::{self, Rule};
 use crate::cli::{CheckArgs, ColorChoice, InitArgs, InputArgs, ModelFormat, ResolveArgs, RuleArgs};
 use crate::config;
 use crate::discover::{discover, Inputs, Inventory};
+use crate::engine::{self, ConfigIgnore, Settings};
 use crate::report;
-use crate::rules::{self, catalog, ConfigIgnore, RuleContext, Settings};
+use crate::rules::RuleContext;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -203,13 +205,19 @@ pub fn file_settings(
     if let Some(loaded) = loaded {
         settings.select = loaded.file.lint.select.clone();
         settings.ignore = loaded.file.lint.ignore.clone();
-        settings.levels = loaded.file.rules.clone();
+        settings.levels = loaded
+            .file
+            .rules
+            .iter()
+            .map(|(selector, level)| (selector.clone(), *level))
+            .collect();
         settings.ignores = loaded
             .file
             .ignore
             .iter()
             .map(|entry| ConfigIgnore {
-                rule: entry.get_ref().rule.clone(),
+                selector: entry.get_ref().rule.clone(),
+                rule: entry.get_ref().rule.to_string(),
                 instances: entry.get_ref().instances.clone(),
                 loc: file.map(|file| crate::source::Loc {
                     file,
@@ -239,21 +247,6 @@ fn settings(
     settings
 }
 
-fn check_codes(codes: &[String]) -> Result<(), Failure> {
-    for code in codes {
-        let known = catalog::all()
-            .iter()
-            .any(|r| config::selects(code, &r.code, &r.name));
-        if !known {
-            return Err(failure(
-                EXIT_USAGE,
-                format!("unknown rule {code:?} (`clawlint rule --all` lists them)"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
@@ -265,13 +258,10 @@ pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
 }
 
 pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
-    for list in [&args.select, &args.ignore, &args.warn, &args.deny] {
-        check_codes(list)?;
-    }
     let (inventory, loaded, file) = load_with_target(&args.input, args.target_version.as_deref())?;
     let settings = settings(args, loaded.as_ref(), file);
     let ctx = RuleContext::new(&inventory);
-    let findings = rules::run(&ctx, &settings);
+    let findings = engine::run(&ctx, &settings);
     let context = report::EmitterContext {
         sources: &inventory.sources,
         instances: inventory.instances.len(),
@@ -349,8 +339,8 @@ pub fn resolve(args: &ResolveArgs) -> Result<u8, Failure> {
 }
 
 pub fn rule(args: &RuleArgs) -> Result<u8, Failure> {
-    let rules: Vec<&catalog::RuleInfo> = if args.all {
-        catalog::all().iter().collect()
+    let rules: Vec<Rule> = if args.all {
+        catalog::ALL.to_vec()
     } else {
         let key = args.code.as_deref().unwrap_or_default();
         vec![catalog::find(key).ok_or_else(|| {
@@ -366,11 +356,7 @@ pub fn rule(args: &RuleArgs) -> Result<u8, Failure> {
             t.push('\n');
             t
         }
-        ModelFormat::Human => rules
-            .iter()
-            .map(|r| rule_page(r))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        ModelFormat::Human => rules.iter().map(rule_page).collect::<Vec<_>>().join("\n"),
     };
     write_output(None, &text)?;
     Ok(EXIT_OK)
@@ -397,7 +383,7 @@ pub fn init(args: &InitArgs) -> Result<u8, Failure> {
     Ok(EXIT_OK)
 }
 
-fn rule_page(rule: &catalog::RuleInfo) -> String {
+fn rule_page(rule: &Rule) -> String {
     let level = match rule.category.default_severity() {
         Some(s) => s.as_str(),
         None => "off",
@@ -406,15 +392,11 @@ fn rule_page(rule: &catalog::RuleInfo) -> String {
         "{} {} ({}, {}: {level} by default)\n\n{}\n\n{}\n\nExample:\n{}\nFix:\n{}",
         rule.code,
         rule.name,
-        rule.family,
+        rule.family.as_str(),
         rule.category.as_str(),
-        rule.summary,
-        rule.explanation.trim_end(),
-        indent(&rule.example),
-        indent(&rule.fix)
+        rule.summary(),
+        rule.explanation().trim_end(),
+        catalog::plain_text(rule.example()),
+        catalog::plain_text(rule.fix())
     )
-}
-
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("    {l}\n")).collect()
 }

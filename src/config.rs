@@ -1,8 +1,9 @@
 //! `clawlint.toml`: rule levels, selections, intended sharing (`[[ignore]]`) and, for setups no
 //! scan can see, declared gateways (`[[instance]]`). Found from the working directory upward.
 
-use crate::diagnostic::Severity;
-use crate::load::json5::Span;
+use crate::catalog::Selector;
+use crate::engine::Level;
+use crate::source::Span;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,34 +11,14 @@ use toml::Spanned;
 
 pub const FILE_NAME: &str = "clawlint.toml";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LevelName {
-    Error,
-    Warning,
-    Info,
-    Off,
-}
-
-impl LevelName {
-    pub fn severity(self) -> Option<Severity> {
-        match self {
-            LevelName::Error => Some(Severity::Error),
-            LevelName::Warning => Some(Severity::Warning),
-            LevelName::Info => Some(Severity::Info),
-            LevelName::Off => None,
-        }
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LintSection {
-    /// Codes or prefixes to run; empty means every rule at its default level.
+    /// Rules to run (codes, prefixes or names); empty means every rule at its default level.
     #[serde(default)]
-    pub select: Vec<String>,
+    pub select: Vec<Selector>,
     #[serde(default)]
-    pub ignore: Vec<String>,
+    pub ignore: Vec<Selector>,
     /// The OpenClaw release every gateway runs (as `--openclaw-version`).
     #[serde(default)]
     pub openclaw_version: Option<String>,
@@ -50,7 +31,7 @@ pub struct LintSection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreEntry {
-    pub rule: String,
+    pub rule: Selector,
     pub instances: Vec<String>,
     pub reason: String,
 }
@@ -83,7 +64,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub lint: LintSection,
     #[serde(default)]
-    pub rules: BTreeMap<String, LevelName>,
+    /// Levels by selector; the most specific selector wins.
+    pub rules: BTreeMap<Selector, Level>,
     #[serde(default)]
     pub ignore: Vec<Spanned<IgnoreEntry>>,
     #[serde(default)]
@@ -141,50 +123,17 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
     })
 }
 
-/// Codes must name rules (or families), and every `[[ignore]]` needs a reason.
+/// Every `[[ignore]]` needs a reason. (Unknown rules fail to deserialize, with their place.)
 fn validate(file: &ConfigFile, text: &str, shown: &str) -> Result<(), ConfigError> {
-    let at = |span: std::ops::Range<usize>| {
-        let (line, column) = crate::source::line_col(text, span.start);
-        format!("{shown}:{line}:{column}")
-    };
-    let known = |code: &str| {
-        crate::rules::catalog::all()
-            .iter()
-            .any(|r| r.code.starts_with(&code.to_ascii_uppercase()) || r.name == code)
-    };
-    let lists = file
-        .lint
-        .select
-        .iter()
-        .chain(&file.lint.ignore)
-        .chain(file.rules.keys());
-    if let Some(bad) = lists.clone().find(|c| !known(c)) {
-        return Err(ConfigError {
-            message: format!("{shown}: unknown rule {bad:?} (`clawlint rule --all` lists them)"),
-        });
-    }
     for entry in &file.ignore {
         if entry.get_ref().reason.trim().is_empty() {
+            let (line, column) = crate::source::line_col(text, entry.span().start);
             return Err(ConfigError {
-                message: format!("{}: [[ignore]] needs a reason", at(entry.span())),
-            });
-        }
-        if !known(&entry.get_ref().rule) {
-            return Err(ConfigError {
-                message: format!(
-                    "{}: unknown rule {:?}",
-                    at(entry.span()),
-                    entry.get_ref().rule
-                ),
+                message: format!("{shown}:{line}:{column}: [[ignore]] needs a reason"),
             });
         }
     }
     Ok(())
-}
-
-/// A code matches a selector when the selector is its code, a prefix of it, or its name.
-pub fn selects(selector: &str, code: &str, name: &str) -> bool {
-    code.starts_with(&selector.to_ascii_uppercase()) || selector == name
 }
 
 /// The byte span of an `[[ignore]]` entry, for diagnostics.
@@ -200,14 +149,15 @@ pub const STARTER: &str = r#"# clawlint.toml: settings for clawlint, the OpenCla
 # Found from the working directory upward. Docs: `clawlint rule --all`.
 
 [lint]
-# Run only these rules (codes like "CL101" or family prefixes like "CL1"); empty = all.
+# Run only these rules (codes like "CL101", prefixes like "CL1", or names like
+# "gateway-port-collision"); empty = all.
 select = []
 # Never run these.
 ignore = []
 
 [rules]
 # Per-rule level: "error", "warning", "info" or "off".
-# CL105 = "warning"   # base ports closer than 111 apart
+# footprint-overlap = "warning"   # CL105: base ports closer than 111 apart
 
 # Sharing that is intended. A finding of `rule` among only these gateways is not reported;
 # an entry that matches nothing is itself reported (CL903).
@@ -237,14 +187,23 @@ mod tests {
     }
 
     #[test]
-    fn selectors() {
-        assert!(selects("CL1", "CL101", "gateway-port-collision"));
-        assert!(selects("cl101", "CL101", "x"));
-        assert!(selects(
-            "gateway-port-collision",
-            "CL101",
-            "gateway-port-collision"
-        ));
-        assert!(!selects("CL2", "CL101", "x"));
+    fn rules_are_named_by_code_prefix_or_name_and_unknown_ones_are_located() {
+        let file: ConfigFile = toml::from_str(
+            "[lint]\nselect = [\"CL1\", \"shared-workspace\"]\n[rules]\nfootprint-overlap = \"off\"\n",
+        )
+        .unwrap();
+        assert_eq!(file.lint.select.len(), 2);
+        assert!(file
+            .rules
+            .keys()
+            .any(|s| s.matches(crate::catalog::FOOTPRINT_OVERLAP)));
+        let err =
+            toml::from_str::<ConfigFile>("[rules]\nshared-worksapce = \"off\"\n").unwrap_err();
+        assert!(
+            err.message().contains("shared-worksapce"),
+            "{}",
+            err.message()
+        );
+        assert!(err.span().is_some());
     }
 }

@@ -1,26 +1,10 @@
 //! Findings: the only thing rules produce. A finding names every party of a problem, each
 //! on the exact place its value came from.
 
+use crate::catalog::Rule;
 use crate::source::Loc;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+pub use crate::catalog::Severity;
 
 /// One party of a finding: a place (when the value came from a file) and what it says.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +29,7 @@ impl Label {
 /// category and the user's configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    pub code: &'static str,
+    pub rule: Rule,
     pub message: String,
     /// Every party; the first is the primary one.
     pub labels: Vec<Label>,
@@ -55,9 +39,9 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(rule: Rule, message: impl Into<String>) -> Self {
         Finding {
-            code,
+            rule,
             message: message.into(),
             labels: Vec::new(),
             notes: Vec::new(),
@@ -97,5 +81,10 @@ impl Finding {
 pub struct Reported {
     pub finding: Finding,
     pub severity: Severity,
-    pub rule_name: &'static str,
+}
+
+impl Reported {
+    pub fn rule(&self) -> Rule {
+        self.finding.rule
+    }
 }

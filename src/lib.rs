@@ -2,11 +2,13 @@
 //!
 //! The pipeline: discover → load → resolve → rules → suppress → report.
 
+pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod engine;
 pub mod load;
 pub mod openclaw;
 pub mod paths;
@@ -17,5 +19,4 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod source;
-pub mod suppress;
 pub mod validate;

@@ -3,12 +3,15 @@
 //! and linted with the rest; a base port whose whole footprint is free, with the reasons
 //! the lower ones are not; and the commands that create it. Read-only, like `check`.
 
+use crate::catalog;
+
 use crate::cli::{ModelFormat, PlanArgs};
 use crate::commands::{
     failure, load, use_color, write_output, Failure, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE,
 };
 use crate::diagnostic::{Reported, Severity};
 use crate::discover::Inventory;
+use crate::engine::{self, Settings};
 use crate::load::env::EnvOrigin;
 use crate::paths::{display_home_relative, display_path};
 use crate::portmap::{footprint, Span};
@@ -16,7 +19,7 @@ use crate::report;
 use crate::resolve::profile::is_valid_profile_name;
 use crate::resolve::{resolve_instance, Discovery, Instance, Origin, PortKind, Sourced};
 use crate::rules::ports::FOOTPRINT;
-use crate::rules::{self, RuleContext, Settings};
+use crate::rules::RuleContext;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -72,8 +75,9 @@ impl Plan {
     /// Its base port meets another gateway's ports or ranges (or overflows): moving the
     /// base port is the fix. The hash-port and ignored-env findings are not about the place.
     pub fn port_trouble(&self) -> bool {
-        const MOVE: &[&str] = &["CL101", "CL102", "CL103", "CL104", "CL105"];
-        self.findings.iter().any(|f| MOVE.contains(&f.finding.code))
+        self.findings
+            .iter()
+            .any(|f| f.rule().remedy == catalog::Remedy::MoveBasePort)
     }
 
     /// The base port the commands use: the one it has when that is clear (and not the hash
@@ -307,7 +311,7 @@ pub fn plan(
     };
     let ctx = RuleContext::new(inventory);
     let name = inventory.instances[index].name.clone();
-    let (findings, rest): (Vec<Reported>, Vec<Reported>) = rules::run(&ctx, settings)
+    let (findings, rest): (Vec<Reported>, Vec<Reported>) = engine::run(&ctx, settings)
         .into_iter()
         .partition(|r| r.finding.instances().contains(&name));
     Plan {

@@ -121,7 +121,7 @@ fn rule_pages_print() {
     assert!(stdout.starts_with("CL102"));
     let (_, json, _) = clawlint(&["rule", "--all", "--format", "json"]);
     let rules: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
-    assert_eq!(rules.len(), clawlint::rules::catalog::all().len());
+    assert_eq!(rules.len(), clawlint::catalog::ALL.len());
 }
 
 #[test]
@@ -215,4 +215,62 @@ fn init_writes_a_starter_file_that_check_accepts() {
         String::from_utf8_lossy(&checked.stderr)
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// One selector grammar everywhere: a rule's kebab-case name works on the command line as
+/// its code does, and a misspelt one is a usage error that names it.
+#[test]
+fn rules_are_selected_by_name_on_the_command_line() {
+    let (_, json, _) = clawlint(&[
+        "check",
+        "--home",
+        EXAMPLE,
+        "--format",
+        "json",
+        "--select",
+        "shared-telegram-token,CL2",
+        "-W",
+        "shared-telegram-token",
+    ]);
+    let found = codes(&json);
+    assert!(
+        found.contains(&("CL301".into(), "warning".into())),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|(c, _)| c == "CL301" || c.starts_with("CL2")),
+        "{found:?}"
+    );
+    let (code, _, stderr) = clawlint(&["check", "--home", EXAMPLE, "--ignore", "shared-telegram"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("shared-telegram"), "{stderr}");
+}
+
+/// A misspelt rule in clawlint.toml is reported with its line and column, in [rules] keys
+/// and [[ignore]] entries alike.
+#[test]
+fn unknown_rules_in_settings_are_located() {
+    let dir = TempDir::new("unknown-rules");
+    let config = dir.path().join("clawlint.toml");
+    for (text, place) in [
+        ("[rules]\nshared-worksapce = \"off\"\n", "clawlint.toml:2:1"),
+        (
+            "[[ignore]]\nrule = \"CL2x\"\ninstances = [\"a\", \"b\"]\nreason = \"r\"\n",
+            "clawlint.toml:2:8",
+        ),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let (code, _, stderr) = clawlint(&[
+            "check",
+            "--home",
+            EXAMPLE,
+            "--config",
+            config.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(place), "{place}: {stderr}");
+        assert!(stderr.contains("unknown rule"), "{stderr}");
+    }
 }

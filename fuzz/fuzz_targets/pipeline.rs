@@ -10,7 +10,8 @@
 
 use clawlint::discover::{discover, Inputs};
 use clawlint::report;
-use clawlint::rules::{self, RuleContext, Settings};
+use clawlint::engine::{self, Settings};
+use clawlint::rules::RuleContext;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -34,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let inventory = discover(&inputs);
     let ctx = RuleContext::new(&inventory);
-    let findings = rules::run(&ctx, &Settings::default());
+    let findings = engine::run(&ctx, &Settings::default());
     let (sources, count) = (&inventory.sources, inventory.instances.len());
     let mut out = vec![
         report::json::render(&findings, sources, count),

@@ -346,7 +346,7 @@ fn read_environment_file(
     let (entries, comments) = systemd::parse_environment_file(&text);
     let spans: Vec<(String, Span)> = entries.iter().map(|e| (e.key.clone(), e.span)).collect();
     let items: Vec<Span> = entries.iter().map(|e| e.span).collect();
-    let suppressions = crate::suppress::from_comments(
+    let suppressions = crate::source::directive::from_comments(
         &text,
         comments.iter().map(|c| (c.span, c.text.as_str())),
         &items,
@@ -369,7 +369,10 @@ fn set_unit_suppressions(sources: &mut SourceMap, file: FileId, text: &str, unit
         .flat_map(|s| s.entries.iter().map(|d| d.span))
         .collect();
     let comments = unit.comments.iter().map(|c| (c.span, c.text.as_str()));
-    sources.set_suppressions(file, crate::suppress::from_comments(text, comments, &items));
+    sources.set_suppressions(
+        file,
+        crate::source::directive::from_comments(text, comments, &items),
+    );
 }
 
 /// The last `--port N` in a one-line `ExecStart=`, so that labels point at it.

@@ -15,18 +15,7 @@
 
 use std::fmt;
 
-/// Byte offsets into the source text, `end` exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
-    }
-}
+pub use crate::source::Span;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

@@ -83,8 +83,11 @@ pub fn parse_config(
             let mut members = Vec::new();
             member_spans(&doc.root, &mut members);
             let comments = doc.comments.iter().map(|c| (c.span, c.text.as_str()));
-            let suppressions =
-                crate::suppress::from_comments(&sources.file(file).text, comments, &members);
+            let suppressions = crate::source::directive::from_comments(
+                &sources.file(file).text,
+                comments,
+                &members,
+            );
             sources.set_suppressions(file, suppressions);
             Ok((tree::Node::from_json5(&doc.root, file), doc.comments))
         }

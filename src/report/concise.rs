@@ -67,6 +67,7 @@ pub(crate) fn summary_line(findings: &[Reported], instances: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog;
     use crate::diagnostic::{Finding, Label, Severity};
     use crate::load::json5::Span;
     use crate::source::Loc;
@@ -82,20 +83,15 @@ mod tests {
         };
         let findings = vec![
             Reported {
-                finding: Finding::new("CL101", "two gateways\non one port")
+                finding: Finding::new(catalog::GATEWAY_PORT_COLLISION, "two gateways\non one port")
                     .label(Label::new(None, "a: port 1 (default)", Some("a")))
                     .label(Label::new(Some(loc), "b: port 1", Some("b"))),
                 severity: Severity::Error,
-                rule_name: "gateway-port-collision",
             },
             Reported {
-                finding: Finding::new("CL102", "shared listener").label(Label::new(
-                    None,
-                    "a",
-                    Some("a"),
-                )),
+                finding: Finding::new(catalog::LISTENER_COLLISION, "shared listener")
+                    .label(Label::new(None, "a", Some("a"))),
                 severity: Severity::Info,
-                rule_name: "listener-port-collision",
             },
         ];
         assert_eq!(

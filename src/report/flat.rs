@@ -47,7 +47,7 @@ pub enum Role {
 /// The rule a finding reports, as `(code, name)`: the one place the reporters read a rule's
 /// identity from a finding.
 pub fn rule_of(reported: &Reported) -> (&str, &str) {
-    (reported.finding.code, reported.rule_name)
+    (reported.finding.rule.code, reported.finding.rule.name)
 }
 
 /// Flattens a finding: every party with its position when its place can be shown
@@ -124,7 +124,7 @@ mod tests {
             span: Span { start, end },
         };
         let reported = Reported {
-            finding: Finding::new("CL101", "clash")
+            finding: Finding::new(crate::catalog::GATEWAY_PORT_COLLISION, "clash")
                 .label(Label::new(None, "a: default", Some("a")))
                 .label(Label::new(Some(loc(missing, 3, 4)), "b: unread", Some("b")))
                 .label(Label::new(Some(loc(file, 10, 11)), "c: 1", Some("c")))
@@ -134,7 +134,6 @@ mod tests {
                     Some("a"),
                 )),
             severity: Severity::Warning,
-            rule_name: "gateway-port-collision",
         };
         let flat = flatten(&reported, &sources);
         assert_eq!((flat.code, flat.name), ("CL101", "gateway-port-collision"));

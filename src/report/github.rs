@@ -104,6 +104,7 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog;
     use crate::diagnostic::{Finding, Label};
     use crate::load::json5::Span;
     use crate::source::Loc;
@@ -121,14 +122,13 @@ mod tests {
             file,
             span: Span { start: 19, end: 24 },
         };
-        let finding = Finding::new("CL101", "100% sure: a, b\r\nclash")
+        let finding = Finding::new(catalog::GATEWAY_PORT_COLLISION, "100% sure: a, b\r\nclash")
             .label(Label::new(Some(here), "a: port 18789", Some("a")))
             .label(Label::new(None, "b: port 18789 (default)", Some("b")))
             .help("fix: move b, or a");
         let reported = Reported {
             finding,
             severity: Severity::Warning,
-            rule_name: "gateway-port-collision",
         };
         assert_eq!(
             render(&[reported], &sources, 2),
@@ -142,15 +142,14 @@ mod tests {
     fn info_is_a_notice_and_unlocated_findings_have_no_file() {
         let sources = SourceMap::new();
         let reported = Reported {
-            finding: Finding::new("CL102", "shared")
+            finding: Finding::new(catalog::LISTENER_COLLISION, "shared")
                 .label(Label::new(None, "a: 8787", Some("a")))
                 .label(Label::new(None, "b: 8787", Some("b"))),
             severity: Severity::Info,
-            rule_name: "listener-port-collision",
         };
         assert_eq!(
             render(&[reported], &sources, 2),
-            "::notice title=CL102 listener-port-collision::shared%0Aalso: a: 8787%0Aalso: b: 8787\n"
+            "::notice title=CL102 listener-collision::shared%0Aalso: a: 8787%0Aalso: b: 8787\n"
         );
     }
 }

@@ -96,6 +96,7 @@ fn testcase(f: &FlatFinding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog;
     use crate::diagnostic::{Finding, Label};
 
     #[test]
@@ -105,13 +106,9 @@ mod tests {
         assert!(empty.contains("<testcase classname=\"clawlint\" name=\"clawlint\"/>"));
         assert!(empty.contains("tests=\"1\" failures=\"0\""));
         let info = Reported {
-            finding: Finding::new("CL304", "cannot verify <token>").label(Label::new(
-                None,
-                "ops: token",
-                Some("ops"),
-            )),
+            finding: Finding::new(catalog::UNVERIFIABLE_CREDENTIAL, "cannot verify <token>")
+                .label(Label::new(None, "ops: token", Some("ops"))),
             severity: Severity::Info,
-            rule_name: "unverifiable-credential",
         };
         let out = render(&[info], &sources, 1);
         assert!(out.contains("tests=\"1\" failures=\"0\""));

@@ -16,8 +16,8 @@
 
 use super::flat::{flatten, FlatFinding};
 use super::Position;
+use crate::catalog::{self, Rule as RuleInfo};
 use crate::diagnostic::{Reported, Severity};
-use crate::rules::catalog::{self, RuleInfo};
 use crate::source::SourceMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -188,7 +188,7 @@ impl super::Emitter for SarifEmitter {
 }
 
 pub fn render(findings: &[Reported], sources: &SourceMap, _instances: usize) -> String {
-    let rules = catalog::all();
+    let rules = catalog::ALL;
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for reported in findings {
@@ -248,78 +248,28 @@ fn rule(info: &RuleInfo) -> Rule {
         None => "none",
     };
     Rule {
-        id: info.code.clone(),
-        name: info.name.clone(),
-        short_description: text(info.summary.trim()),
-        full_description: text(info.explanation.trim()),
+        id: info.code.to_string(),
+        name: info.name.to_string(),
+        short_description: text(info.summary().trim()),
+        full_description: text(info.explanation().trim()),
+        // Pages are Markdown with fenced code: passed through, never guessed at.
         help: Help {
             text: format!(
                 "Fix:\n{}\n\nExample:\n{}",
-                info.fix.trim_end(),
-                info.example.trim_end()
+                catalog::plain_text(info.fix()).trim_end(),
+                catalog::plain_text(info.example()).trim_end()
             ),
             markdown: format!(
                 "**Fix**\n\n{}\n\n**Example**\n\n{}",
-                markdown_blocks(&info.fix),
-                fenced(info.example.trim_end())
+                info.fix().trim_end(),
+                info.example().trim_end()
             ),
         },
         default_configuration: Configuration { level },
         properties: RuleProperties {
-            tags: vec![info.family.clone()],
+            tags: vec![info.family.as_str().to_string()],
         },
     }
-}
-
-/// A rule page's fix mixes prose and snippets (JSON5, unit files, shell), separated by blank
-/// lines. Snippets go in code fences, so that Markdown neither joins their lines nor reads
-/// `# comment` as a heading; prose stays as it is, backticks included.
-fn markdown_blocks(text: &str) -> String {
-    let mut blocks: Vec<String> = Vec::new();
-    let mut current: Vec<&str> = Vec::new();
-    let mut flush = |current: &mut Vec<&str>| {
-        if !current.is_empty() {
-            let block = current.join("\n");
-            blocks.push(if is_prose(&block) {
-                block
-            } else {
-                fenced(&block)
-            });
-            current.clear();
-        }
-    };
-    for line in text.trim_end().lines() {
-        if line.trim().is_empty() {
-            flush(&mut current);
-        } else {
-            current.push(line);
-        }
-    }
-    flush(&mut current);
-    blocks.join("\n\n")
-}
-
-/// Prose starts with a word, ends a sentence or introduces a snippet, and is not a run of
-/// `Key=value` lines.
-fn is_prose(block: &str) -> bool {
-    let starts_like_code = block.starts_with(|c: char| c.is_whitespace() || "/#{[$~<".contains(c));
-    let ends_like_prose = block.trim_end().ends_with(['.', ':']);
-    !starts_like_code && ends_like_prose && !looks_like_unit(block)
-}
-
-fn looks_like_unit(block: &str) -> bool {
-    block.lines().all(|l| {
-        let l = l.trim();
-        l.starts_with('[') || l.split_once('=').is_some_and(|(k, _)| !k.contains(' '))
-    })
-}
-
-fn fenced(code: &str) -> String {
-    let mut fence = "```".to_string();
-    while code.contains(&fence) {
-        fence.push('`');
-    }
-    format!("{fence}text\n{code}\n{fence}")
 }
 
 fn result(f: &FlatFinding, rules: &[RuleInfo]) -> Option<SarifResult> {
@@ -485,7 +435,7 @@ fn fingerprint(f: &FlatFinding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::catalog::Category;
+    use crate::catalog::Category;
 
     #[test]
     fn every_rule_is_described_with_its_level() {
@@ -494,9 +444,9 @@ mod tests {
         let rules = log["runs"][0]["tool"]["driver"]["rules"]
             .as_array()
             .unwrap();
-        assert_eq!(rules.len(), catalog::all().len());
-        for (rule, info) in rules.iter().zip(catalog::all()) {
-            assert_eq!(rule["id"], info.code.as_str());
+        assert_eq!(rules.len(), catalog::ALL.len());
+        for (rule, info) in rules.iter().zip(catalog::ALL) {
+            assert_eq!(rule["id"], info.code);
             let expected = match info.category {
                 Category::Correctness => "error",
                 Category::Suspicious => "warning",
@@ -506,28 +456,10 @@ mod tests {
             assert_eq!(rule["defaultConfiguration"]["level"], expected);
             assert_eq!(rule["properties"]["tags"][0], info.family.as_str());
             let markdown = rule["help"]["markdown"].as_str().unwrap();
-            // Every snippet line of the example is inside a fence, never a heading.
-            assert!(markdown.contains(&fenced(info.example.trim_end())));
+            // The page's Markdown, fences included, passes through unchanged.
+            assert!(markdown.contains(info.example().trim_end()));
+            assert!(markdown.contains(info.fix().trim_end()));
         }
-    }
-
-    #[test]
-    fn fix_snippets_are_fenced_and_prose_is_not() {
-        let fix =
-            "Pin the port:\n\n// ~/.openclaw-rescue/openclaw.json\n{ gateway: { port: 1 } }\n\n\
-                   # in the unit\nEnvironment=OPENCLAW_GATEWAY_PORT=1\n\n\
-                   [Service]\nRestartPreventExitStatus=78\n\n\
-                   openclaw --profile rescue gateway install --force\n\n\
-                   Then restart it.\n";
-        assert_eq!(
-            markdown_blocks(fix),
-            "Pin the port:\n\n\
-             ```text\n// ~/.openclaw-rescue/openclaw.json\n{ gateway: { port: 1 } }\n```\n\n\
-             ```text\n# in the unit\nEnvironment=OPENCLAW_GATEWAY_PORT=1\n```\n\n\
-             ```text\n[Service]\nRestartPreventExitStatus=78\n```\n\n\
-             ```text\nopenclaw --profile rescue gateway install --force\n```\n\n\
-             Then restart it."
-        );
     }
 
     #[test]

@@ -252,7 +252,7 @@ fn read_dotenv(
     }
     let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();
     let comments = parsed.comments.iter().map(|c| (c.span, c.text.as_str()));
-    let suppressions = crate::suppress::from_comments(&text, comments, &items);
+    let suppressions = crate::source::directive::from_comments(&text, comments, &items);
     let file = sources.add(path, text, None);
     sources.redact(file, secrets);
     sources.set_suppressions(file, suppressions);

@@ -1,6 +1,8 @@
 //! Browser rules (CL6xx): CDP endpoints pinned by two gateways, and loopback endpoints
 //! OpenClaw may launch Chrome on when the operator meant to attach.
 
+use crate::catalog;
+
 use super::group::{distinct, names, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::Finding;
@@ -44,7 +46,7 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
         let involved = distinct(instances, &parties);
         let endpoint = &parties[0].1.cdp_url;
         let mut finding = Finding::new(
-            "CL601",
+            catalog::SHARED_CDP_ENDPOINT,
             format!("gateways {} drive the same browser at {endpoint}", names(&involved)),
         )
         .note(format!(
@@ -70,7 +72,7 @@ fn loopback_without_attach_only(instance: &Instance) -> Vec<Finding> {
         .filter(|p| p.from_url && p.is_local_managed())
         .map(|p| {
             Finding::new(
-                "CL602",
+                catalog::LOOPBACK_CDP_WITHOUT_ATTACH_ONLY,
                 format!(
                     "\"{}\"'s browser profile \"{}\" points at {} on this host without attachOnly",
                     instance.name, p.name, p.cdp_url

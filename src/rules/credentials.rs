@@ -1,6 +1,8 @@
 //! Credential rules (CL3xx): the same bot, app or auth token in two gateways, compared by
 //! fingerprint of the resolved value; unresolvable references are reported, not guessed.
 
+use crate::catalog;
+
 use super::group::{distinct, names, parties, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::Finding;
@@ -12,13 +14,13 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out
 }
 
-fn code_for(channel: &str) -> Option<&'static str> {
+fn code_for(channel: &str) -> Option<catalog::Rule> {
     match channel {
-        "telegram" => Some("CL301"),
-        "discord" => Some("CL302"),
-        "slack" => Some("CL303"),
-        "gateway" => Some("CL305"),
-        _ => Some("CL306"),
+        "telegram" => Some(catalog::SHARED_TELEGRAM_TOKEN),
+        "discord" => Some(catalog::SHARED_DISCORD_TOKEN),
+        "slack" => Some(catalog::SHARED_SLACK_TOKEN),
+        "gateway" => Some(catalog::SHARED_GATEWAY_AUTH_TOKEN),
+        _ => Some(catalog::SHARED_CHANNEL_CREDENTIAL),
     }
 }
 
@@ -103,7 +105,7 @@ fn unverifiable(ctx: &RuleContext) -> Vec<Finding> {
             let what = credential_name(credential);
             out.push(
                 Finding::new(
-                    "CL304",
+                    catalog::UNVERIFIABLE_CREDENTIAL,
                     format!("cannot verify \"{}\"'s {what}: {reason}", inst.name),
                 )
                 .label(party(inst, &what, &credential.origin))

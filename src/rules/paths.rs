@@ -1,6 +1,8 @@
 //! Path rules (CL2xx): state dirs, config files, workspaces, agent dirs and log files that
 //! two gateways share, compared by canonical path.
 
+use crate::catalog;
+
 use super::group::{distinct, names, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// One kind of path no two gateways may share.
 struct SharedPath {
-    code: &'static str,
+    rule: catalog::Rule,
     /// What the message calls it; `None` names it after the party's own label (data dirs
     /// come in kinds).
     what: Option<&'static str>,
@@ -29,7 +31,7 @@ type PathsOf = for<'a> fn(&'a Instance) -> Paths<'a>;
 
 const SHARED_PATHS: &[SharedPath] = &[
     SharedPath {
-        code: "CL201",
+        rule: catalog::SHARED_STATE_DIR,
         what: Some("state dir"),
         paths_of: state_dir,
         help: "give each gateway its own state dir: start it with `--profile NAME` (state in ~/.openclaw-NAME) or set its own OPENCLAW_STATE_DIR",
@@ -37,7 +39,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         defer_to_state_dir: false,
     },
     SharedPath {
-        code: "CL202",
+        rule: catalog::SHARED_CONFIG_FILE,
         what: Some("config file"),
         paths_of: config_file,
         help: "give each gateway its own config file (`--profile NAME` uses ~/.openclaw-NAME/openclaw.json)",
@@ -45,7 +47,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         defer_to_state_dir: true,
     },
     SharedPath {
-        code: "CL203",
+        rule: catalog::SHARED_WORKSPACE,
         what: Some("workspace"),
         paths_of: workspaces,
         help: "give each gateway's agents their own workspace (`agents.defaults.workspace`, or per agent `workspace`)",
@@ -53,7 +55,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         defer_to_state_dir: true,
     },
     SharedPath {
-        code: "CL207",
+        rule: catalog::SHARED_AGENT_DIR,
         what: Some("agent dir"),
         paths_of: agent_dirs,
         help: "remove the shared `agentDir` so each gateway keeps its agents under its own state dir",
@@ -61,7 +63,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         defer_to_state_dir: true,
     },
     SharedPath {
-        code: "CL208",
+        rule: catalog::SHARED_LOG_FILE,
         what: Some("log file"),
         paths_of: log_file,
         help: "set `logging.file` in each gateway's config, or give them different profiles",
@@ -69,7 +71,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         defer_to_state_dir: true,
     },
     SharedPath {
-        code: "CL209",
+        rule: catalog::SHARED_DATA_DIR,
         what: None,
         paths_of: data_dirs,
         help: "give each gateway its own state dir (and config dir); for WhatsApp, its own `authDir`",
@@ -108,7 +110,7 @@ fn split_legacy_state(instance: &Instance) -> Option<Finding> {
     let home = &instance.os_home;
     Some(
         Finding::new(
-            "CL210",
+            catalog::SPLIT_LEGACY_STATE,
             format!(
                 "\"{}\" reads its config from {} but keeps its state in {}",
                 instance.name,
@@ -187,7 +189,7 @@ fn shared(instances: &[Instance], kind: &SharedPath) -> Vec<Finding> {
             let involved = distinct(instances, &parties);
             let shown = display(&parties[0].1 .1.value, &involved[0].os_home);
             let what = kind.what.unwrap_or(parties[0].1 .0.as_str());
-            let code = kind.code;
+            let code = kind.rule;
             let help = kind.help;
             let mut finding = Finding::new(
                 code,
@@ -267,7 +269,7 @@ fn nested_in_state_dir(instances: &[Instance]) -> Vec<Finding> {
                 let outer = &instances[*owner];
                 out.push(
                     Finding::new(
-                        "CL204",
+                        catalog::NESTED_STATE_DIR,
                         format!(
                             "\"{}\"'s {label} {} lies inside \"{}\"'s state dir {}",
                             inst.name,
@@ -307,7 +309,7 @@ fn config_path_without_state_dir(instance: &Instance) -> Option<Finding> {
     let config = &instance.config_path;
     Some(
         Finding::new(
-            "CL205",
+            catalog::CONFIG_PATH_WITHOUT_STATE_DIR,
             format!(
                 "\"{}\" sets OPENCLAW_CONFIG_PATH but not OPENCLAW_STATE_DIR: its config is {}, but its state stays in {}",
                 instance.name,
@@ -333,7 +335,7 @@ fn split_profile_identity(instance: &Instance) -> Option<Finding> {
     let home = &instance.os_home;
     Some(
         Finding::new(
-            "CL206",
+            catalog::SPLIT_PROFILE_IDENTITY,
             format!(
                 "\"{}\" sets OPENCLAW_PROFILE={} without --profile: state and config stay in {}, but workspace, port, log and service name follow the profile",
                 instance.name,

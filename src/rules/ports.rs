@@ -1,5 +1,7 @@
 //! Port rules (CL1xx): gateway ports, derived listeners, CDP ranges, footprints.
 
+use crate::catalog;
+
 use super::group::{distinct, names, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
@@ -101,7 +103,7 @@ fn gateway_collision(
 ) -> Finding {
     let involved = distinct(instances, parties);
     let finding = Finding::new(
-        "CL101",
+        catalog::GATEWAY_PORT_COLLISION,
         format!("gateways {} both use gateway port {port}", names(&involved)),
     )
     .note(format!(
@@ -130,7 +132,7 @@ fn listener_collision(
         .map(|(i, l)| format!("{}'s {}", instances[*i].name, l.describe()))
         .collect();
     let finding = Finding::new(
-        "CL102",
+        catalog::LISTENER_COLLISION,
         format!(
             "port {port} is bound by more than one gateway: {}",
             what.join(", ")
@@ -272,7 +274,7 @@ fn intrusion(
         owner.port.value, owner.port.value
     ));
     Finding::new(
-        "CL103",
+        catalog::PORT_IN_CDP_RANGE,
         format!(
             "\"{}\"'s {} {} lies inside \"{}\"'s CDP port range {}..{}",
             intruder.name,
@@ -358,7 +360,7 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
     };
     Some(
         Finding::new(
-            "CL104",
+            catalog::PORT_OVERFLOW_FALLBACK,
             format!("gateway \"{}\" uses port {base}: {what}", instance.name),
         )
         .label(party(
@@ -386,7 +388,7 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
         }
         out.push(
             Finding::new(
-                "CL105",
+                catalog::FOOTPRINT_OVERLAP,
                 format!(
                     "base ports of \"{}\" ({}) and \"{}\" ({}) are {gap} apart; each gateway reserves {FOOTPRINT} ports",
                     low.name, low.port.value, high.name, high.port.value
@@ -420,7 +422,7 @@ fn hashed_port(instance: &Instance, suggestion: &dyn Fn() -> Option<u16>) -> Opt
     let profile = instance.profile.as_ref()?;
     Some(
         Finding::new(
-            "CL106",
+            catalog::HASHED_PROFILE_PORT,
             format!(
                 "gateway \"{}\" has no pinned port, so it runs on its profile's hash port {}",
                 instance.name, instance.port.value
@@ -451,7 +453,7 @@ fn ignored_port_env(instance: &Instance) -> Option<Finding> {
     let ignored = instance.ignored_port_env.as_ref()?;
     Some(
         Finding::new(
-            "CL107",
+            catalog::IGNORED_PORT_ENV,
             format!(
                 "OPENCLAW_GATEWAY_PORT={:?} is not a port; OpenClaw ignores it and \"{}\" uses port {} instead",
                 ignored.value, instance.name, instance.port.value

@@ -1,26 +1,30 @@
 //! The loader's problems as findings: includes and env (CL5xx), unreadable, unparsable and
 //! invalid input (CL9xx). A file shared by several gateways is reported once.
 
+use crate::catalog;
+
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::load::ProblemKind;
 use crate::source::Loc;
 use std::collections::HashMap;
 
-fn code_for(kind: ProblemKind) -> &'static str {
+fn code_for(kind: ProblemKind) -> catalog::Rule {
     match kind {
-        ProblemKind::Include | ProblemKind::IncludeCycle | ProblemKind::IncludeEscape => "CL501",
-        ProblemKind::NotUtf8 => "CL906",
-        ProblemKind::MissingEnvVar => "CL502",
-        ProblemKind::Unparsable => "CL901",
+        ProblemKind::Include | ProblemKind::IncludeCycle | ProblemKind::IncludeEscape => {
+            catalog::UNRESOLVABLE_INCLUDE
+        }
+        ProblemKind::NotUtf8 => catalog::NON_UTF8_FILE,
+        ProblemKind::MissingEnvVar => catalog::MISSING_ENV_VAR,
+        ProblemKind::Unparsable => catalog::UNPARSABLE_FILE,
         ProblemKind::Unreadable
         | ProblemKind::TooLarge
         | ProblemKind::NotRegularFile
-        | ProblemKind::OutsideLayout => "CL902",
-        ProblemKind::Budget => "CL907",
-        ProblemKind::InvalidValue => "CL904",
-        ProblemKind::Repaired => "CL908",
-        ProblemKind::Refused => "CL909",
+        | ProblemKind::OutsideLayout => catalog::UNREADABLE_FILE,
+        ProblemKind::Budget => catalog::EXPANSION_BUDGET_EXCEEDED,
+        ProblemKind::InvalidValue => catalog::INVALID_CONFIG_VALUE,
+        ProblemKind::Repaired => catalog::VALUE_REPAIRED_AT_START,
+        ProblemKind::Refused => catalog::GATEWAY_WILL_NOT_START,
     }
 }
 

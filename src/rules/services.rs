@@ -1,6 +1,8 @@
 //! Service rules (CL4xx): what supervisors do to the gateways they start: port drift,
 //! duplicate supervisors, foreign profiles, names, and restart policies.
 
+use crate::catalog;
+
 use super::group::{distinct, names, party, shared_across_instances};
 use super::ports::port_party;
 use super::RuleContext;
@@ -44,7 +46,7 @@ fn shared_service_names(instances: &[Instance]) -> Vec<Finding> {
         .map(|(unit, parties)| {
             let involved = distinct(instances, &parties);
             let mut finding = Finding::new(
-                "CL408",
+                catalog::SHARED_SERVICE_NAME,
                 format!("gateways {} would be installed as the same service {unit}", names(&involved)),
             )
             .note("service names follow OPENCLAW_PROFILE only; `gateway install` for one gateway rewrites the other's unit, LaunchAgent and scheduled task")
@@ -81,7 +83,7 @@ fn shared_sandbox_containers(instances: &[Instance]) -> Vec<Finding> {
     for (name, parties) in shared_across_instances(items) {
         let involved = distinct(instances, &parties);
         let mut finding = Finding::new(
-            "CL407",
+            catalog::SHARED_SANDBOX_CONTAINER,
             format!("gateways {} both run their shared sandbox in the Docker container {name}", names(&involved)),
         )
         .note("on one Docker daemon that is one container: each gateway's agents run tools in, and reset, the other's sandbox")
@@ -130,7 +132,7 @@ fn port_drift(instance: &Instance) -> Option<Finding> {
     }
     Some(
         Finding::new(
-            "CL401",
+            catalog::SERVICE_PORT_DRIFT,
             format!(
                 "{} starts \"{}\" on port {}, but its config says gateway.port {}",
                 service.name, instance.name, instance.port.value, config.value
@@ -158,7 +160,7 @@ fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
         .collect();
     let listed: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
     let mut finding = Finding::new(
-        "CL402",
+        catalog::DUPLICATE_SUPERVISOR,
         format!(
             "{} supervisors start gateway \"{}\" (state dir {}): {}",
             all.len(),
@@ -241,7 +243,7 @@ fn foreign_for(instance: &Instance, service: &ServiceFile) -> Option<Finding> {
     let origin = own_setting.as_ref().unwrap_or(origin);
     Some(
         Finding::new(
-            "CL403",
+            catalog::UNIT_FOREIGN_PROFILE,
             format!(
                 "{} runs profile \"{}\" but with {} {}",
                 service.name,
@@ -282,7 +284,7 @@ fn name_mismatch(instance: &Instance) -> Option<Finding> {
     }
     let show = |p: &Option<String>| p.clone().unwrap_or_else(|| "default".to_string());
     let mut finding = Finding::new(
-        "CL404",
+        catalog::SERVICE_NAME_MISMATCH,
         format!(
             "{} is named for profile \"{}\" but runs profile \"{}\"",
             service.name,
@@ -335,7 +337,7 @@ fn restart_without_78(instance: &Instance) -> Vec<Finding> {
             }
             Some(
                 Finding::new(
-                    "CL406",
+                    catalog::RESTART_WITHOUT_EXIT_78,
                     format!("{} restarts \"{}\" always but not on exit code 78", s.name, instance.name),
                 )
                 .label(party(instance, "Restart=always", &restart.origin))
@@ -373,7 +375,7 @@ fn unportable_profile_names(instances: &[Instance]) -> Vec<Finding> {
         if let Some(reason) = reason {
             out.push(
                 Finding::new(
-                    "CL405",
+                    catalog::UNPORTABLE_PROFILE_NAME,
                     format!(
                         "profile name \"{}\" cannot be installed as a service everywhere: {reason}",
                         profile.value
@@ -394,7 +396,7 @@ fn unportable_profile_names(instances: &[Instance]) -> Vec<Finding> {
         spellings.len() > 1
     }) {
         let mut finding = Finding::new(
-            "CL405",
+            catalog::UNPORTABLE_PROFILE_NAME,
             format!(
                 "profiles {} differ only by case: on macOS and Windows they are one state dir",
                 names(group)

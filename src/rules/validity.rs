@@ -4,6 +4,7 @@
 //! config file several gateways read is reported once, naming all of them.
 
 use super::RuleContext;
+use crate::catalog;
 use crate::diagnostic::{Finding, Label};
 use crate::resolve::Instance;
 use crate::validate::{Issue, StartOutcome, Validity};
@@ -15,7 +16,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let mut seen: HashMap<(&'static str, Option<crate::source::Loc>, String), usize> =
         HashMap::new();
     let mut push = |finding: Finding, inst: &Instance, out: &mut Vec<Finding>| {
-        let key = (finding.code, finding.labels[0].loc, finding.message.clone());
+        let key = (
+            finding.rule.code,
+            finding.labels[0].loc,
+            finding.message.clone(),
+        );
         match seen.get(&key) {
             Some(&at) => out[at].labels.push(Label::new(
                 None,
@@ -166,14 +171,14 @@ fn current(
     let release = release_words(v);
     let mut f = match outcome {
         StartOutcome::Repair { what } => Finding::new(
-            "CL702",
+            catalog::CONFIG_REPAIRED_AT_START,
             format!("{release} will start only after rewriting the config file without its comments: {}", issue_words(issue)),
         )
         .note(format!("at start OpenClaw {what}, then rewrites the file as plain JSON: comments, unquoted keys and formatting are lost"))
         .help("apply the change yourself (or run `openclaw doctor --fix`) so that the file keeps its comments"),
         StartOutcome::Refuse { doctor_fixes } => {
             let mut f = Finding::new(
-                "CL701",
+                catalog::CONFIG_REJECTED,
                 format!("{release} will not start with this config: {}", issue_words(issue)),
             )
             .help(help_for(issue));
@@ -212,7 +217,7 @@ fn upgrade(
         StartOutcome::Refuse { .. } => "will not start".into(),
     };
     let mut f = Finding::new(
-        "CL703",
+        catalog::UPGRADE_BREAKS_CONFIG,
         format!(
             "after upgrading from {now} to OpenClaw {}, the gateway {verdict}: {}",
             target.release,

@@ -1,8 +1,23 @@
 //! Every file clawlint reads, with its text, so that any value can point back into it.
 
-use crate::load::json5::Span;
+pub mod directive;
+
+pub use directive::Suppression;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// Byte offsets into a file's text, `end` exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
 
 /// Index of a file in the [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,7 +42,7 @@ pub struct SourceFile {
     /// Spans holding secrets: never shown, in any output.
     pub redactions: Vec<Span>,
     /// `clawlint-ignore` comments found in the file.
-    pub suppressions: Vec<crate::suppress::Suppression>,
+    pub suppressions: Vec<Suppression>,
 }
 
 impl SourceFile {
@@ -71,11 +86,7 @@ impl SourceMap {
         self.files[id.0 as usize].redactions.extend(spans);
     }
 
-    pub fn set_suppressions(
-        &mut self,
-        id: FileId,
-        suppressions: Vec<crate::suppress::Suppression>,
-    ) {
+    pub fn set_suppressions(&mut self, id: FileId, suppressions: Vec<Suppression>) {
         self.files[id.0 as usize].suppressions = suppressions;
     }
 

@@ -1,0 +1,92 @@
+//! The step after the rules: inline suppressions, then intended sharing from `clawlint.toml`
+//! (`[[ignore]]`), then levels, then a deterministic order. Rules only find; this decides what
+//! is reported and how loud.
+
+pub mod settings;
+pub mod suppress;
+
+pub use settings::{ConfigIgnore, Level, Settings};
+
+use crate::diagnostic::{Finding, Label, Reported};
+use crate::rules::RuleContext;
+use crate::source::SourceMap;
+
+/// Runs every rule, then [`finish`].
+pub fn run(ctx: &RuleContext, settings: &Settings) -> Vec<Reported> {
+    finish(crate::rules::run(ctx), ctx.sources, settings)
+}
+
+/// Applies suppressions and intended sharing, sets each finding's level, and sorts.
+pub fn finish(findings: Vec<Finding>, sources: &SourceMap, settings: &Settings) -> Vec<Reported> {
+    let (kept, mut meta) = suppress::apply(findings, sources);
+    let (kept, unused) = apply_config_ignores(kept, &settings.ignores);
+    meta.extend(unused);
+    let mut out: Vec<Reported> = kept
+        .into_iter()
+        .chain(meta)
+        .filter_map(|finding| {
+            let severity = settings.severity(finding.rule)?;
+            Some(Reported { finding, severity })
+        })
+        .collect();
+    out.sort_by_cached_key(|r| sort_key(r, sources));
+    out
+}
+
+/// An `[[ignore]]` entry matches a finding of its rules whose gateways are all among its own.
+fn apply_config_ignores(
+    findings: Vec<Finding>,
+    ignores: &[ConfigIgnore],
+) -> (Vec<Finding>, Vec<Finding>) {
+    let mut used = vec![false; ignores.len()];
+    let kept = findings
+        .into_iter()
+        .filter(|finding| {
+            let instances = finding.instances();
+            let hit = ignores.iter().position(|entry| {
+                entry.selector.matches(finding.rule)
+                    && !instances.is_empty()
+                    && instances.iter().all(|i| entry.instances.contains(i))
+            });
+            if let Some(index) = hit {
+                used[index] = true;
+            }
+            hit.is_none()
+        })
+        .collect();
+    let unused = ignores
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|(entry, _)| {
+            Finding::new(
+                crate::catalog::UNUSED_SUPPRESSION,
+                format!(
+                    "[[ignore]] of {} for {} matches no finding",
+                    entry.rule,
+                    entry.instances.join(", ")
+                ),
+            )
+            .label(Label::new(entry.loc, "nothing to ignore here", None))
+            .help("remove the entry, or correct its rule or gateway names")
+        })
+        .collect();
+    (kept, unused)
+}
+
+fn sort_key(reported: &Reported, sources: &SourceMap) -> (String, usize, &'static str, String) {
+    let first = reported.finding.labels.iter().find_map(|l| l.loc);
+    let (path, offset) = match first {
+        Some(loc) => (
+            crate::paths::display_path(&sources.file(loc.file).path),
+            loc.span.start,
+        ),
+        None => (String::from("\u{10FFFF}"), 0),
+    };
+    (
+        path,
+        offset,
+        reported.finding.rule.code,
+        reported.finding.message.clone(),
+    )
+}
