@@ -321,6 +321,25 @@ pub fn write_with(
     }
 }
 
+/// `clawlint ports`: prints (or writes where told) the port map; the exit code is 0 whatever it
+/// shows, since `clawlint check` is the gate. JSON is streamed as it is serialised.
+pub fn ports(args: &crate::cli::PortsArgs) -> Result<u8, Failure> {
+    use crate::cli::PortsFormat;
+    use crate::ports::{map, svg};
+    let (inventory, _, _) = load(&args.input)?;
+    let map = map::build(&inventory.instances, &inventory.sources);
+    for crate::cli::Output { format, path } in &args.format {
+        match format {
+            PortsFormat::Json => {
+                write_with(path.as_deref(), |mut out| map::write_json(&map, &mut out))?
+            }
+            PortsFormat::Svg => write_output(path.as_deref(), &svg::render(&map))?,
+            PortsFormat::Human => write_output(path.as_deref(), &map::render_human(&map))?,
+        }
+    }
+    Ok(EXIT_OK)
+}
+
 pub fn resolve(args: &ResolveArgs) -> Result<u8, Failure> {
     let (inventory, _, _) = load(&args.input)?;
     // Values from the layout reach these tables in many places: one guard over the whole text.

@@ -13,7 +13,7 @@ pub mod load;
 pub mod openclaw;
 pub mod paths;
 pub mod plan;
-pub mod portmap;
+pub mod ports;
 pub mod redact;
 pub mod report;
 pub mod resolve;

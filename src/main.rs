@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Command::Rule(args) => commands::rule(args),
         Command::Init(args) => commands::init(args),
         Command::Plan(args) => clawlint::plan::command(args),
-        Command::Ports(args) => clawlint::portmap::command(args),
+        Command::Ports(args) => commands::ports(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -363,3 +363,63 @@ fn an_existing_gateway_on_its_hash_port_is_pinned_where_it_runs() {
         serde_json::json!(["openclaw --profile ops config set gateway.port 55291"])
     );
 }
+
+/// One allocator: CL106's help, `plan --add` and the port they both suggest agree, and pinning
+/// that port leaves no port finding. Here `ops` sits at 65430, so its CDP range falls back to
+/// 18800..18899: a port next to 18789 would be inside it.
+#[test]
+fn the_help_line_and_plan_suggest_the_same_clean_port() {
+    let dir = TempDir::new("one-allocator");
+    let home = dir.path().join("home");
+    let write = |rel: &str, text: &str| {
+        let path = home.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        ".openclaw-ops/openclaw.json",
+        "{ gateway: { port: 65430 }, browser: { enabled: true } }\n",
+    );
+    write(
+        ".openclaw-rescue/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    let home_arg = home.to_str().unwrap();
+
+    let (_, json, _) = clawlint(&["check", "--home", home_arg, "--format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let help = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CL106")
+        .and_then(|f| f["help"].as_str())
+        .expect("CL106 fires with a help line")
+        .to_string();
+    let (_, planned) = plan_json(home_arg, &["--add", "rescue"]);
+    let suggested = planned["suggestedPort"]
+        .as_u64()
+        .expect("plan suggests a port");
+    assert!(
+        help.contains(&format!("port: {suggested} ")),
+        "CL106 says {help:?}, plan says {suggested}"
+    );
+    assert!(
+        !(18800..=18899).contains(&suggested),
+        "{suggested} is in ops's CDP range"
+    );
+
+    write(
+        ".openclaw-rescue/openclaw.json",
+        &format!("{{ gateway: {{ mode: \"local\", port: {suggested} }} }}\n"),
+    );
+    let (_, json, _) = clawlint(&["check", "--home", home_arg, "--format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let port_findings: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("CL1") && f["code"] != "CL104")
+        .collect();
+    assert!(port_findings.is_empty(), "{port_findings:#?}");
+}

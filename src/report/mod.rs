@@ -13,7 +13,6 @@ pub mod json;
 pub mod junit;
 pub mod model;
 pub mod sarif;
-pub mod svg;
 pub mod visible;
 pub mod xml;
 

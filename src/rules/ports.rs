@@ -1,20 +1,21 @@
 //! Port rules (CL1xx): gateway ports, derived listeners, CDP ranges, footprints.
 
 use crate::catalog;
+use crate::ports::allocate;
+use crate::ports::layout::{
+    CDP_RANGE_OFFSET, CONTROL_OFFSET, FOOTPRINT, RELAY_OFFSET, SANDBOX_OFFSET,
+};
 
 use super::group::{distinct, names, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::resolve::{Instance, Listener, ListenerKind, Origin, PortKind, PortRange};
 
-/// Every instance's base port occupies [B, B+110]: gateway, sandbox, control, relays, CDP.
-pub const FOOTPRINT: u32 = 111;
-
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     // One suggestion for every help line: a base clear of every gateway on the host (which
     // stays clear when the gateway being moved leaves its old place).
     let free = std::cell::OnceCell::new();
-    let suggestion = || *free.get_or_init(|| free_base(ctx.instances, &[]));
+    let suggestion = || *free.get_or_init(|| allocate::suggest(ctx.instances, &[]).map(|s| s.port));
     let mut out = Vec::new();
     out.extend(port_collisions(ctx.instances, &suggestion));
     out.extend(cdp_range_intrusions(ctx.instances));
@@ -108,10 +109,10 @@ fn gateway_collision(
     )
     .note(format!(
         "so every port derived from it collides too: MCP Apps sandbox {}, browser control {}, extension relay {}, CDP {}",
-        u32::from(port) + 1,
-        u32::from(port) + 2,
-        u32::from(port) + 10,
-        u32::from(port) + 11
+        u32::from(port) + SANDBOX_OFFSET,
+        u32::from(port) + CONTROL_OFFSET,
+        u32::from(port) + RELAY_OFFSET,
+        u32::from(port) + CDP_RANGE_OFFSET
     ));
     match suggestion {
         Some(free) => finding.help(format!(
@@ -162,34 +163,6 @@ fn listener_collision(
         )
     };
     finding.help(help)
-}
-
-/// The lowest base port from 18789 up whose whole footprint and fixed listeners are clear of
-/// every other gateway's, ignoring the gateways in `moving`. Sorted intervals, one sweep.
-pub fn free_base(instances: &[Instance], moving: &[usize]) -> Option<u16> {
-    let mut taken: Vec<(u32, u32)> = Vec::new();
-    let staying = instances
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !moving.contains(i));
-    for (_, inst) in staying {
-        let base = u32::from(inst.port.value);
-        taken.push((base, base + FOOTPRINT - 1));
-        taken.extend(
-            inst.listeners
-                .iter()
-                .map(|l| (u32::from(l.port), u32::from(l.port))),
-        );
-    }
-    taken.sort_unstable();
-    let mut candidate: u32 = 18789;
-    for (start, end) in taken {
-        if candidate + FOOTPRINT - 1 < start {
-            break;
-        }
-        candidate = candidate.max(end + 1);
-    }
-    (candidate + FOOTPRINT - 1 <= 65535).then_some(candidate as u16)
 }
 
 /// CL103: other gateways listen inside this gateway's CDP allocation range. New browser

@@ -10,7 +10,8 @@
 //! The output is deterministic and self-contained: no scripts, no external fonts (generic
 //! font families), no links.
 
-use crate::portmap::{counts, overlap_lines, Lane, Mark, PortMap, Span};
+use super::layout::PortSpan;
+use super::map::{counts, overlap_lines, Lane, Mark, PortMap};
 use crate::report::xml;
 use std::fmt::Write as _;
 
@@ -49,7 +50,7 @@ const FONT: &str = "sans-serif";
 /// A stretch of the axis: the ports it shows and where it is drawn.
 #[derive(Debug, Clone, Copy)]
 struct Region {
-    ports: Span,
+    ports: PortSpan,
     x0: f64,
     x1: f64,
 }
@@ -66,7 +67,7 @@ impl Region {
     }
 
     /// The part of `span` this region shows, as x0..x1.
-    fn clip(&self, span: Span) -> Option<(f64, f64)> {
+    fn clip(&self, span: PortSpan) -> Option<(f64, f64)> {
         let start = span.start.max(self.ports.start);
         let end = span.end.min(self.ports.end);
         (start <= end).then(|| (self.x(f64::from(start)), self.x(f64::from(end) + 1.0)))
@@ -75,18 +76,18 @@ impl Region {
 
 /// The stretches of ports worth drawing: everything drawn, merged where closer than
 /// [`MERGE_GAP`], padded a little.
-fn port_regions(map: &PortMap) -> Vec<Span> {
-    let mut spans: Vec<Span> = Vec::new();
+fn port_regions(map: &PortMap) -> Vec<PortSpan> {
+    let mut spans: Vec<PortSpan> = Vec::new();
     for lane in &map.lanes {
         spans.push(lane.footprint);
         spans.extend(lane.cdp);
-        spans.extend(lane.marks.iter().map(|m| Span {
+        spans.extend(lane.marks.iter().map(|m| PortSpan {
             start: u32::from(m.port),
             end: u32::from(m.port),
         }));
     }
     spans.sort_unstable();
-    let mut merged: Vec<Span> = Vec::new();
+    let mut merged: Vec<PortSpan> = Vec::new();
     for span in spans {
         match merged.last_mut() {
             Some(last) if span.start <= last.end + MERGE_GAP => last.end = last.end.max(span.end),
@@ -97,7 +98,7 @@ fn port_regions(map: &PortMap) -> Vec<Span> {
         .iter()
         .map(|s| {
             let pad = (s.len() / 25).max(4);
-            Span {
+            PortSpan {
                 start: s.start.saturating_sub(pad),
                 end: (s.end + pad).min(65535),
             }
@@ -107,7 +108,7 @@ fn port_regions(map: &PortMap) -> Vec<Span> {
 
 /// Lays regions out side by side across the plot, wider for wider regions (by square root,
 /// so that a lone port stays readable) and never narrower than [`MIN_REGION_W`].
-fn layout(ports: &[Span]) -> Vec<Region> {
+fn layout(ports: &[PortSpan]) -> Vec<Region> {
     let count = ports.len() as f64;
     let available = PLOT_X1 - PLOT_X0 - REGION_GAP * (count - 1.0).max(0.0);
     let weights: Vec<f64> = ports.iter().map(|s| f64::from(s.len()).sqrt()).collect();
@@ -167,7 +168,7 @@ fn panels(map: &PortMap) -> Vec<Panel> {
         .collect()
 }
 
-fn overlaps(a: Span, b: Span) -> bool {
+fn overlaps(a: PortSpan, b: PortSpan) -> bool {
     a.start <= b.end && b.start <= a.end
 }
 

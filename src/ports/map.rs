@@ -1,43 +1,16 @@
 //! `clawlint ports`: the port map of every gateway. Each listener with its owner and the
 //! arithmetic behind it, each gateway's reserved ranges, and where they meet: ports bound
 //! twice, listeners inside another gateway's range, footprints that overlap. As a table, as
-//! JSON, and as a picture (`--format svg=PATH`, drawn by `report::svg`).
+//! JSON, and as a picture (`--format svg=PATH`, drawn by `ports::svg`).
 
-use crate::cli::{PortsArgs, PortsFormat};
-use crate::commands::{failure, load, write_output, Failure, EXIT_INPUT, EXIT_OK};
+use super::layout::{footprint, PortSpan, FOOTPRINT};
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
 use crate::resolve::{Instance, ListenerKind, Origin};
-use crate::rules::ports::FOOTPRINT;
 use crate::source::{Loc, SourceMap};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::fmt::Write as _;
-
-/// An inclusive range of ports. `u32` so that `base + 110` never wraps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Span {
-    pub start: u32,
-    pub end: u32,
-}
-
-impl Span {
-    pub fn contains(&self, port: u32) -> bool {
-        self.start <= port && port <= self.end
-    }
-
-    pub fn len(&self) -> u32 {
-        self.end - self.start + 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.end < self.start
-    }
-
-    pub fn text(&self) -> String {
-        format!("{}..{}", self.start, self.end)
-    }
-}
 
 /// Which of a gateway's reserved ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,19 +82,19 @@ pub struct Lane {
     pub base: u16,
     /// How the base port was chosen (`config`, `profile-hash`, ...).
     pub port_kind: &'static str,
-    pub footprint: Span,
-    pub cdp: Option<Span>,
+    pub footprint: PortSpan,
+    pub cdp: Option<PortSpan>,
     /// Sorted by port.
     pub marks: Vec<Mark>,
     /// Parts of this gateway's reserved ranges that another gateway's reserved ranges
     /// overlap, merged and sorted.
-    pub overlapped: Vec<Span>,
+    pub overlapped: Vec<PortSpan>,
 }
 
 impl Lane {
     /// The ranges this gateway reserves: the footprint, and the CDP range when it lies
     /// outside it.
-    pub fn reserved(&self) -> Vec<(RangeKind, Span)> {
+    pub fn reserved(&self) -> Vec<(RangeKind, PortSpan)> {
         let mut out = vec![(RangeKind::Footprint, self.footprint)];
         if let Some(cdp) = self.cdp {
             if !(self.footprint.contains(cdp.start) && self.footprint.contains(cdp.end)) {
@@ -132,7 +105,7 @@ impl Lane {
     }
 
     /// The most precise name for the reserved range holding `port`.
-    fn range_at(&self, port: u32) -> Option<(RangeKind, Span)> {
+    fn range_at(&self, port: u32) -> Option<(RangeKind, PortSpan)> {
         match self.cdp {
             Some(cdp) if cdp.contains(port) => Some((RangeKind::Cdp, cdp)),
             _ if self.footprint.contains(port) => Some((RangeKind::Footprint, self.footprint)),
@@ -159,15 +132,15 @@ pub struct Intrusion {
     pub mark: usize,
     pub into: usize,
     pub range: RangeKind,
-    pub span: Span,
+    pub span: PortSpan,
 }
 
 /// Two gateways' reserved ranges that overlap.
 #[derive(Debug, Clone)]
 pub struct Overlap {
-    pub a: (usize, RangeKind, Span),
-    pub b: (usize, RangeKind, Span),
-    pub shared: Span,
+    pub a: (usize, RangeKind, PortSpan),
+    pub b: (usize, RangeKind, PortSpan),
+    pub shared: PortSpan,
 }
 
 /// Every gateway's ports and where they meet. Lanes are sorted by base port, then name.
@@ -194,15 +167,6 @@ impl PortMap {
     }
 }
 
-/// A gateway's footprint: `[B, B+110]`, cut at 65535.
-pub fn footprint(base: u16) -> Span {
-    let start = u32::from(base);
-    Span {
-        start,
-        end: (start + FOOTPRINT - 1).min(65535),
-    }
-}
-
 /// Builds the map. Sorting and sweeping, never all pairs, except within a group of ranges
 /// that really overlap.
 pub fn build(instances: &[Instance], sources: &SourceMap) -> PortMap {
@@ -225,7 +189,7 @@ fn lane(instance: &Instance, sources: &SourceMap) -> Lane {
         .browser
         .as_ref()
         .filter(|b| b.enabled && b.error.is_none())
-        .map(|b| Span {
+        .map(|b| PortSpan {
             start: u32::from(b.cdp_range.start),
             end: u32::from(b.cdp_range.end),
         });
@@ -351,13 +315,13 @@ fn intrusions(lanes: &[Lane]) -> Vec<Intrusion> {
 /// Pairs of reserved ranges of different gateways that overlap: a sweep over the ranges
 /// sorted by start, keeping those still open.
 fn overlaps(lanes: &[Lane]) -> Vec<Overlap> {
-    let mut ranges: Vec<(Span, usize, RangeKind)> = lanes
+    let mut ranges: Vec<(PortSpan, usize, RangeKind)> = lanes
         .iter()
         .enumerate()
         .flat_map(|(l, lane)| lane.reserved().into_iter().map(move |(k, s)| (s, l, k)))
         .collect();
     ranges.sort_unstable();
-    let mut open: Vec<(Span, usize, RangeKind)> = Vec::new();
+    let mut open: Vec<(PortSpan, usize, RangeKind)> = Vec::new();
     let mut out = Vec::new();
     for (span, lane, kind) in ranges {
         open.retain(|(s, _, _)| s.end >= span.start);
@@ -368,7 +332,7 @@ fn overlaps(lanes: &[Lane]) -> Vec<Overlap> {
             out.push(Overlap {
                 a: (*other_lane, *other_kind, *other),
                 b: (lane, kind, span),
-                shared: Span {
+                shared: PortSpan {
                     start: span.start,
                     end: span.end.min(other.end),
                 },
@@ -420,14 +384,14 @@ fn annotate(
             false => mark.more_conflicts += 1,
         }
     }
-    let mut parts: Vec<Vec<Span>> = vec![Vec::new(); lanes.len()];
+    let mut parts: Vec<Vec<PortSpan>> = vec![Vec::new(); lanes.len()];
     for o in overlaps {
         parts[o.a.0].push(o.shared);
         parts[o.b.0].push(o.shared);
     }
     for (lane, mut spans) in lanes.iter_mut().zip(parts) {
         spans.sort_unstable();
-        let mut merged: Vec<Span> = Vec::new();
+        let mut merged: Vec<PortSpan> = Vec::new();
         for span in spans {
             match merged.last_mut() {
                 Some(last) if span.start <= last.end + 1 => last.end = last.end.max(span.end),
@@ -723,7 +687,7 @@ struct SummaryJson {
 /// millions of intrusions: no tree of JSON values is built for them).
 struct MapJson<'a>(&'a PortMap);
 
-fn pair(span: Span) -> [u32; 2] {
+fn pair(span: PortSpan) -> [u32; 2] {
     [span.start, span.end]
 }
 
@@ -739,7 +703,7 @@ impl Serialize for MapJson<'_> {
                 listener: &m.listener,
             }
         };
-        let range = |(lane, kind, span): (usize, RangeKind, Span)| RangeJson {
+        let range = |(lane, kind, span): (usize, RangeKind, PortSpan)| RangeJson {
             gateway: &map.lanes[lane].name,
             range: kind.id(),
             ports: pair(span),
@@ -839,49 +803,4 @@ pub fn render_json(map: &PortMap) -> String {
     let mut out = Vec::new();
     write_json(map, &mut out).expect("writing to memory");
     String::from_utf8(out).expect("JSON is UTF-8")
-}
-
-/// JSON goes out as it is serialised: to the file named, or to standard output (where a
-/// closed pipe is not an error, as with `write_output`).
-fn stream_json(map: &PortMap, path: Option<&std::path::Path>) -> Result<(), Failure> {
-    use std::io::Write;
-    match path {
-        Some(path) => {
-            let cannot = |e: std::io::Error| {
-                failure(EXIT_INPUT, format!("cannot write {}: {e}", path.display()))
-            };
-            let file = std::fs::File::create(path).map_err(cannot)?;
-            let mut out = std::io::BufWriter::new(file);
-            write_json(map, &mut out)
-                .and_then(|()| out.flush())
-                .map_err(cannot)
-        }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            write_json(map, &mut out)
-                .and_then(|()| out.flush())
-                .map_err(|e| failure(EXIT_INPUT, format!("cannot write the report: {e}")))
-        }
-    }
-}
-
-/// Read-only: prints (or writes where told) the map; the exit code is 0 whatever it shows,
-/// since `clawlint check` is the gate.
-pub fn command(args: &PortsArgs) -> Result<u8, Failure> {
-    let (inventory, _, _) = load(&args.input)?;
-    let map = build(&inventory.instances, &inventory.sources);
-    for crate::cli::Output { format, path } in &args.format {
-        let text = match format {
-            PortsFormat::Json => {
-                stream_json(&map, path.as_deref())?;
-                continue;
-            }
-            PortsFormat::Svg => crate::report::svg::render(&map),
-            PortsFormat::Human => {
-                crate::report::visible::guard_lines(&render_human(&map)).into_owned()
-            }
-        };
-        write_output(path.as_deref(), &text)?;
-    }
-    Ok(EXIT_OK)
 }
