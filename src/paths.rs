@@ -87,22 +87,10 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 /// A key under which two spellings of the same directory compare equal: absolute, with
-/// symlinks resolved as far as the path exists, and the rest normalised lexically.
-/// Directories are looked up once each (one `lstat` per new component), not once per path.
+/// symlinks resolved as far as the path exists, and the rest normalised lexically. Touches the
+/// file system (one `lstat` per component): resolve computes keys once, into [`PathKeys`].
 pub fn canonical_key(path: &Path) -> PathBuf {
-    static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<PathBuf, PathBuf>>> =
-        std::sync::OnceLock::new();
-    let mut cache = CACHE
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    // Most paths arrive absolute and already normalised, and most have been seen before.
-    if let Some(known) = cache.get(path) {
-        return known.clone();
-    }
-    let key = canonical_with(&absolute(path), &mut cache);
-    cache.insert(path.to_path_buf(), key.clone());
-    key
+    canonical_with(&absolute(path), &mut HashMap::new())
 }
 
 fn canonical_with(path: &Path, cache: &mut HashMap<PathBuf, PathBuf>) -> PathBuf {
@@ -123,6 +111,44 @@ fn canonical_with(path: &Path, cache: &mut HashMap<PathBuf, PathBuf>) -> PathBuf
     };
     cache.insert(path.to_path_buf(), result.clone());
     result
+}
+
+/// Canonical keys of every path the rules compare, computed once by resolve (each directory
+/// looked up once), so that rules compare paths without touching the file system.
+#[derive(Debug, Default, Clone)]
+pub struct PathKeys {
+    keys: HashMap<PathBuf, PathBuf>,
+}
+
+impl PathKeys {
+    /// Looks every path up on the file system, sharing the work between common ancestors.
+    pub fn compute<'a>(paths: impl IntoIterator<Item = &'a Path>) -> PathKeys {
+        let mut keys = HashMap::new();
+        for path in paths {
+            if !keys.contains_key(path) {
+                let key = canonical_with(&absolute(path), &mut keys);
+                keys.insert(path.to_path_buf(), key);
+            }
+        }
+        PathKeys { keys }
+    }
+
+    /// The key of a path, without touching the file system: computed when resolve knew the
+    /// path; otherwise its parent's key joined with its name (a path resolve never saw is one
+    /// no symlink was found on).
+    pub fn key(&self, path: &Path) -> PathBuf {
+        if let Some(key) = self.keys.get(path) {
+            return key.clone();
+        }
+        let absolute = absolute(path);
+        if let Some(key) = self.keys.get(&absolute) {
+            return key.clone();
+        }
+        match (absolute.parent(), absolute.file_name()) {
+            (Some(parent), Some(name)) => self.key(parent).join(name),
+            _ => absolute,
+        }
+    }
 }
 
 /// Shows a path relative to clawlint's working directory when it lies below it, so output

@@ -34,6 +34,8 @@ pub struct Inventory {
     pub instances: Vec<Instance>,
     /// Problems with files that belong to no gateway (a unit that cannot be read).
     pub problems: Vec<Problem>,
+    /// Canonical keys of every path the rules compare, computed once.
+    pub path_keys: crate::paths::PathKeys,
 }
 
 pub fn discover(inputs: &Inputs) -> Inventory {
@@ -108,10 +110,12 @@ pub fn discover(inputs: &Inputs) -> Inventory {
         let instance = resolve_instance(&inv, &mut sources);
         merge_service(instance, &mut instances, &mut by_state_dir);
     }
+    let path_keys = crate::resolve::path_keys(&instances);
     Inventory {
         sources,
         instances,
         problems,
+        path_keys,
     }
 }
 

@@ -5,7 +5,6 @@ use super::{position, showable};
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
 use crate::resolve::{Discovery, Instance, Origin, SecretIdentity, Sourced};
-use crate::rules::credentials::credential_name;
 use crate::source::{Loc, SourceMap};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -402,7 +401,7 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         row(
             out,
             "credential",
-            &format!("{}: {}", credential_name(c), c.secret.shown()),
+            &format!("{}: {}", c.name(), c.secret.shown()),
             &d(&c.origin),
         );
     }

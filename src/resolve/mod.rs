@@ -379,3 +379,30 @@ fn apply_config_env_block(root: &Node, env: &mut Env) {
 pub fn user_path(raw: &str, home: &Path, cwd: &Path) -> PathBuf {
     crate::paths::resolve_user_path(raw.trim_matches(crate::paths::is_js_whitespace), home, cwd)
 }
+
+/// Canonical keys for every path a rule compares: each gateway's home, state dir, config
+/// file and its dir, workspaces, agent dirs, log file and data dirs, and the profile dirs of
+/// its home (where a copied unit's profile would live). Computed once, here, so that rules
+/// never touch the file system.
+pub fn path_keys(instances: &[Instance]) -> crate::paths::PathKeys {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for inst in instances {
+        paths.push(inst.home.clone());
+        paths.push(inst.os_home.clone());
+        paths.push(inst.state_dir.value.clone());
+        paths.push(inst.config_path.value.clone());
+        paths.extend(inst.config_path.value.parent().map(Path::to_path_buf));
+        paths.push(inst.log_file.value.clone());
+        paths.extend(inst.data_dirs.iter().map(|(_, d)| d.value.clone()));
+        for agent in &inst.agents {
+            paths.push(agent.workspace.value.clone());
+            paths.push(agent.agent_dir.value.clone());
+        }
+        let profile = inst
+            .profile
+            .as_ref()
+            .map_or("default", |p| p.value.as_str());
+        paths.push(profile::profile_state_dir(&inst.home, profile));
+    }
+    crate::paths::PathKeys::compute(paths.iter().map(PathBuf::as_path))
+}

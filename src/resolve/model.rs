@@ -307,6 +307,17 @@ pub struct Credential {
     pub origin: Origin,
 }
 
+impl Credential {
+    /// `telegram bot token`, `gateway auth token`.
+    pub fn name(&self) -> String {
+        match self.channel.as_str() {
+            "gateway" => format!("gateway {}", self.kind),
+            channel if self.account == "default" => format!("{channel} {}", self.kind),
+            channel => format!("{channel} account \"{}\" {}", self.account, self.kind),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agent {
     pub id: String,

@@ -6,7 +6,7 @@ use crate::catalog;
 use super::group::{distinct, names, parties, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::Finding;
-use crate::resolve::{Credential, SecretIdentity};
+use crate::resolve::SecretIdentity;
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let mut out = shared_tokens(ctx);
@@ -21,18 +21,6 @@ fn code_for(channel: &str) -> Option<catalog::Rule> {
         "slack" => Some(catalog::SHARED_SLACK_TOKEN),
         "gateway" => Some(catalog::SHARED_GATEWAY_AUTH_TOKEN),
         _ => Some(catalog::SHARED_CHANNEL_CREDENTIAL),
-    }
-}
-
-/// `telegram bot token`, `gateway auth token`.
-pub fn credential_name(credential: &Credential) -> String {
-    match credential.channel.as_str() {
-        "gateway" => format!("gateway {}", credential.kind),
-        channel if credential.account == "default" => format!("{channel} {}", credential.kind),
-        channel => format!(
-            "{channel} account \"{}\" {}",
-            credential.account, credential.kind
-        ),
     }
 }
 
@@ -65,14 +53,17 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
             format!(
                 "gateways {} use the same {} ({})",
                 names(&involved),
-                credential_name(sharing[0].1).replace(" account \"", " token of account \""),
+                sharing[0]
+                    .1
+                    .name()
+                    .replace(" account \"", " token of account \""),
                 sharing[0].1.secret.shown()
             ),
         )
         .help(help_for(&channel));
         for (i, credential) in &sharing {
             let inst = &ctx.instances[*i];
-            for label in parties(inst, &credential_name(credential), &credential.origin) {
+            for label in parties(inst, &credential.name(), &credential.origin) {
                 finding = finding.label(label);
             }
         }
@@ -102,7 +93,7 @@ fn unverifiable(ctx: &RuleContext) -> Vec<Finding> {
             if credential.channel == "gateway" {
                 continue;
             }
-            let what = credential_name(credential);
+            let what = credential.name();
             out.push(
                 Finding::new(
                     catalog::UNVERIFIABLE_CREDENTIAL,

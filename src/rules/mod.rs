@@ -20,6 +20,8 @@ pub struct RuleContext<'a> {
     pub sources: &'a SourceMap,
     /// Problems with files that belong to no gateway.
     pub problems: &'a [crate::load::Problem],
+    /// Canonical path keys, computed by resolve: rules compare paths through these only.
+    pub keys: &'a crate::paths::PathKeys,
 }
 
 impl<'a> RuleContext<'a> {
@@ -28,6 +30,7 @@ impl<'a> RuleContext<'a> {
             instances: &inventory.instances,
             sources: &inventory.sources,
             problems: &inventory.problems,
+            keys: &inventory.path_keys,
         }
     }
 }

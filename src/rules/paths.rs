@@ -7,7 +7,7 @@ use super::group::{distinct, names, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::load::env::EnvOrigin;
-use crate::paths::canonical_key;
+use crate::paths::PathKeys;
 use crate::resolve::profile::profile_state_dir;
 use crate::resolve::{Instance, Sourced};
 use std::collections::HashMap;
@@ -81,21 +81,25 @@ const SHARED_PATHS: &[SharedPath] = &[
 ];
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
-    let instances = ctx.instances;
+    let (instances, keys) = (ctx.instances, ctx.keys);
     let mut out = Vec::new();
     for kind in SHARED_PATHS {
-        out.extend(shared(instances, kind));
+        out.extend(shared(instances, keys, kind));
     }
-    out.extend(nested_in_state_dir(instances));
+    out.extend(nested_in_state_dir(instances, keys));
     out.extend(instances.iter().filter_map(config_path_without_state_dir));
-    out.extend(instances.iter().filter_map(split_profile_identity));
-    out.extend(instances.iter().filter_map(split_legacy_state));
+    out.extend(
+        instances
+            .iter()
+            .filter_map(|i| split_profile_identity(i, keys)),
+    );
+    out.extend(instances.iter().filter_map(|i| split_legacy_state(i, keys)));
     out
 }
 
 /// CL210: the config found by OpenClaw's fallback search is not in the state dir (an empty
 /// `~/.openclaw` next to a legacy `~/.clawdbot/clawdbot.json`).
-fn split_legacy_state(instance: &Instance) -> Option<Finding> {
+fn split_legacy_state(instance: &Instance, keys: &PathKeys) -> Option<Finding> {
     if !matches!(
         instance.config_path.origin,
         crate::resolve::Origin::Default(_)
@@ -104,7 +108,7 @@ fn split_legacy_state(instance: &Instance) -> Option<Finding> {
         return None;
     }
     let config_dir = instance.config_path.value.parent()?;
-    if canonical_key(config_dir) == canonical_key(&instance.state_dir.value) {
+    if keys.key(config_dir) == keys.key(&instance.state_dir.value) {
         return None;
     }
     let home = &instance.os_home;
@@ -169,21 +173,21 @@ fn agent_dirs(instance: &Instance) -> Paths<'_> {
         .collect()
 }
 
-fn shared(instances: &[Instance], kind: &SharedPath) -> Vec<Finding> {
+fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Finding> {
     let items = instances
         .iter()
         .enumerate()
         .flat_map(|(i, inst)| {
-            let user = kind.per_user.then(|| canonical_key(&inst.os_home));
-            (kind.paths_of)(inst).into_iter().map(move |(label, path)| {
-                ((user.clone(), canonical_key(&path.value)), i, (label, path))
-            })
+            let user = kind.per_user.then(|| keys.key(&inst.os_home));
+            (kind.paths_of)(inst)
+                .into_iter()
+                .map(move |(label, path)| ((user.clone(), keys.key(&path.value)), i, (label, path)))
         })
         .collect();
     shared_across_instances(items)
         .into_iter()
         .filter(|(_, parties)| {
-            !kind.defer_to_state_dir || !follows_shared_state_dir(instances, parties)
+            !kind.defer_to_state_dir || !follows_shared_state_dir(instances, keys, parties)
         })
         .map(|(_, parties)| {
             let involved = distinct(instances, &parties);
@@ -198,7 +202,10 @@ fn shared(instances: &[Instance], kind: &SharedPath) -> Vec<Finding> {
             .help(help);
             for (i, (label, path)) in &parties {
                 let inst = &instances[*i];
-                let text = format!("{label} {}", shown_with_link(&path.value, &inst.os_home));
+                let text = format!(
+                    "{label} {}",
+                    shown_with_link(keys, &path.value, &inst.os_home)
+                );
                 finding = finding.label(party(inst, &text, &path.origin));
             }
             finding
@@ -210,9 +217,10 @@ fn shared(instances: &[Instance], kind: &SharedPath) -> Vec<Finding> {
 /// it once.
 fn follows_shared_state_dir(
     instances: &[Instance],
+    keys: &PathKeys,
     parties: &[(usize, (String, &Sourced<PathBuf>))],
 ) -> bool {
-    let state = |i: usize| canonical_key(&instances[i].state_dir.value);
+    let state = |i: usize| keys.key(&instances[i].state_dir.value);
     let first = state(parties[0].0);
     parties.iter().all(|(i, (_, path))| {
         state(*i) == first && !matches!(path.origin, crate::resolve::Origin::Config(_))
@@ -220,10 +228,10 @@ fn follows_shared_state_dir(
 }
 
 /// A path, and where it really leads when a symlink on the way makes it another path.
-fn shown_with_link(path: &Path, home: &Path) -> String {
-    let real = canonical_key(path);
+fn shown_with_link(keys: &PathKeys, path: &Path, home: &Path) -> String {
+    let real = keys.key(path);
     let lexical = crate::paths::absolute(path);
-    let canonical_home = canonical_key(home);
+    let canonical_home = keys.key(home);
     // Symlinks above the home (a home on a symlinked volume) are not the point.
     let expected = match lexical.strip_prefix(crate::paths::absolute(home)) {
         Ok(rest) => canonical_home.join(rest),
@@ -245,26 +253,27 @@ fn display(path: &Path, home: &Path) -> String {
 
 /// CL204: one gateway's state dir or workspace inside another gateway's state dir. Each
 /// path's ancestors are looked up in a map of state dirs: no pairwise comparison.
-fn nested_in_state_dir(instances: &[Instance]) -> Vec<Finding> {
+fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> {
     let mut state_dirs: HashMap<PathBuf, Vec<usize>> = HashMap::new();
     for (i, inst) in instances.iter().enumerate() {
         state_dirs
-            .entry(canonical_key(&inst.state_dir.value))
+            .entry(keys.key(&inst.state_dir.value))
             .or_default()
             .push(i);
     }
     let mut out = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
-        let own_state = canonical_key(&inst.state_dir.value);
+        let own_state = keys.key(&inst.state_dir.value);
         let mut paths: Paths = vec![("state dir".into(), &inst.state_dir)];
         paths.extend(workspaces(inst));
         for (label, path) in paths {
-            let key = canonical_key(&path.value);
+            let key = keys.key(&path.value);
             let owners = key.ancestors().skip(1).find_map(|a| state_dirs.get(a));
             // Sharing the state dir itself is CL201's finding, not a nesting.
-            let others = owners.into_iter().flatten().filter(|o| {
-                **o != i && canonical_key(&instances[**o].state_dir.value) != own_state
-            });
+            let others = owners
+                .into_iter()
+                .flatten()
+                .filter(|o| **o != i && keys.key(&instances[**o].state_dir.value) != own_state);
             for owner in others {
                 let outer = &instances[*owner];
                 out.push(
@@ -323,13 +332,13 @@ fn config_path_without_state_dir(instance: &Instance) -> Option<Finding> {
 }
 
 /// CL206: `OPENCLAW_PROFILE` from the environment alone splits a gateway's identity.
-fn split_profile_identity(instance: &Instance) -> Option<Finding> {
+fn split_profile_identity(instance: &Instance, keys: &PathKeys) -> Option<Finding> {
     let profile = instance.profile.as_ref()?;
     if !set_by_user(instance, "OPENCLAW_PROFILE") || instance.profile_flag.is_some() {
         return None;
     }
     let expected = profile_state_dir(&instance.home, &profile.value);
-    if canonical_key(&instance.state_dir.value) == canonical_key(&expected) {
+    if keys.key(&instance.state_dir.value) == keys.key(&expected) {
         return None;
     }
     let home = &instance.os_home;

@@ -8,7 +8,7 @@ use super::ports::port_party;
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::load::env::EnvOrigin;
-use crate::paths::{canonical_key, display_home_relative};
+use crate::paths::{display_home_relative, PathKeys};
 use crate::resolve::profile::profile_state_dir;
 use crate::resolve::{Instance, Origin, PortKind, ServiceFile};
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     for instance in ctx.instances {
         out.extend(port_drift(instance));
         out.extend(duplicate_supervisors(instance));
-        out.extend(foreign_profile(instance));
+        out.extend(foreign_profile(instance, ctx.keys));
         out.extend(name_mismatch(instance));
         out.extend(restart_without_78(instance));
     }
@@ -215,14 +215,14 @@ fn intended_profile(instance: &Instance, service: &ServiceFile) -> Option<Option
 }
 
 /// CL403: a supervisor for one profile runs in another profile's state dir or config.
-fn foreign_profile(instance: &Instance) -> Vec<Finding> {
+fn foreign_profile(instance: &Instance, keys: &PathKeys) -> Vec<Finding> {
     let services = instance.service.iter().chain(&instance.other_services);
     services
-        .filter_map(|service| foreign_for(instance, service))
+        .filter_map(|service| foreign_for(instance, keys, service))
         .collect()
 }
 
-fn foreign_for(instance: &Instance, service: &ServiceFile) -> Option<Finding> {
+fn foreign_for(instance: &Instance, keys: &PathKeys, service: &ServiceFile) -> Option<Finding> {
     let intended = intended_profile(instance, service)?;
     let own = profile_state_dir(&instance.home, intended.as_deref().unwrap_or("default"));
     let state = &instance.state_dir;
@@ -232,7 +232,7 @@ fn foreign_for(instance: &Instance, service: &ServiceFile) -> Option<Finding> {
         (&config_dir, "config", &instance.config_path.origin),
     ];
     let (dir, what, origin) = candidates.into_iter().find(|(dir, _, _)| {
-        is_profile_dir(dir, &instance.home) && canonical_key(dir) != canonical_key(&own)
+        is_profile_dir(dir, &instance.home) && keys.key(dir) != keys.key(&own)
     })?;
     // Point at this supervisor's own setting when it has one (a merged gateway keeps the
     // environment of its first supervisor).
