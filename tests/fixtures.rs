@@ -1,11 +1,16 @@
 //! Every host layout under fixtures/ is linted as a user would lint it, hermetically (no
 //! OPENCLAW_* variables, no HOME), and its output is pinned by insta snapshots. Each
 //! fixture's `expect.toml` also states which rules must fire and which must stay quiet.
+//!
+//! One test case per fixture and output (`NAME::expect`, `NAME::human`, `NAME::json`,
+//! `NAME::resolve`), found at run time, so one mismatch never hides the others and
+//! `cargo test --test fixtures -- ports-hash` runs one fixture.
 
 mod common;
 use common::*;
 
 use serde::Deserialize;
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::BTreeSet;
 
 #[derive(Deserialize)]
@@ -84,38 +89,35 @@ fn codes_in(json: &str) -> BTreeSet<String> {
         .collect()
 }
 
-#[test]
-fn fixtures_fire_and_stay_quiet_as_declared() {
-    let names = fixtures();
-    assert!(!names.is_empty());
+/// The rules a fixture must fire and must keep quiet, and its exit code.
+fn check_expectations(name: &str) -> Result<(), Failed> {
+    let expect = expect(name);
+    if expect.description.trim().is_empty() {
+        return Err("expect.toml needs a description".into());
+    }
+    let (code, json, stderr) = check_fixture(name, &["--format", "json"]);
+    let found = codes_in(&json);
     let mut failures = Vec::new();
-    for name in &names {
-        let expect = expect(name);
-        assert!(!expect.description.is_empty());
-        let (code, json, stderr) = check_fixture(name, &["--format", "json"]);
-        let found = codes_in(&json);
-        for rule in &expect.fires {
-            if !found.contains(rule) {
-                failures.push(format!("{name}: {rule} should fire (found {found:?})"));
-            }
-        }
-        for rule in &expect.quiet {
-            if found.contains(rule) {
-                failures.push(format!("{name}: {rule} should stay quiet"));
-            }
-        }
-        if code != expect.exit {
-            failures.push(format!(
-                "{name}: exit {code}, expected {} ({stderr})",
-                expect.exit
-            ));
+    for rule in &expect.fires {
+        if !found.contains(rule) {
+            failures.push(format!("{rule} should fire (found {found:?})"));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for rule in &expect.quiet {
+        if found.contains(rule) {
+            failures.push(format!("{rule} should stay quiet"));
+        }
+    }
+    if code != expect.exit {
+        failures.push(format!("exit {code}, expected {} ({stderr})", expect.exit));
+    }
+    match failures.is_empty() {
+        true => Ok(()),
+        false => Err(failures.join("\n").into()),
+    }
 }
 
-#[test]
-fn every_rule_has_a_firing_fixture_and_a_look_alike() {
+fn every_rule_has_a_firing_fixture_and_a_look_alike() -> Result<(), Failed> {
     let mut fires = BTreeSet::new();
     let mut quiet = BTreeSet::new();
     for name in fixtures() {
@@ -135,39 +137,56 @@ fn every_rule_has_a_firing_fixture_and_a_look_alike() {
             )
         })
         .collect();
-    assert!(
-        missing.is_empty(),
-        "rules without both fixtures:\n{}",
-        missing.join("\n")
-    );
-}
-
-#[test]
-fn human_output_snapshots() {
-    for name in fixtures() {
-        let (code, stdout, stderr) = check_fixture(&name, &["--color", "never"]);
-        let text = format!("exit: {code}\n{stderr}{stdout}");
-        insta::assert_snapshot!(format!("{name}__human"), text);
+    match missing.is_empty() {
+        true => Ok(()),
+        false => Err(format!("rules without both fixtures:\n{}", missing.join("\n")).into()),
     }
 }
 
-#[test]
-fn json_output_snapshots() {
-    for name in fixtures() {
-        let (_, stdout, _) = check_fixture(&name, &["--format", "json"]);
-        insta::assert_snapshot!(format!("{name}__json"), stdout);
-    }
+fn human_snapshot(name: &str) {
+    let (code, stdout, stderr) = check_fixture(name, &["--color", "never"]);
+    let text = format!("exit: {code}\n{stderr}{stdout}");
+    insta::assert_snapshot!(format!("{name}__human"), text);
 }
 
-#[test]
-fn resolve_json_snapshots() {
+fn json_snapshot(name: &str) {
+    let (_, stdout, _) = check_fixture(name, &["--format", "json"]);
+    insta::assert_snapshot!(format!("{name}__json"), stdout);
+}
+
+fn resolve_snapshot(name: &str) {
+    let mut args = vec!["resolve".to_string()];
+    args.extend(home_args(name));
+    args.extend(["--format".to_string(), "json".to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = clawlint(&args);
+    assert_eq!(code, 0, "{name}: {stderr}");
+    insta::assert_snapshot!(format!("{name}__resolve"), stdout);
+}
+
+/// A snapshot case: insta reports a mismatch by panicking, which fails only this case.
+fn snapshot(name: &str, kind: &str, run: fn(&str)) -> Trial {
+    let fixture = name.to_string();
+    Trial::test(format!("{name}::{kind}"), move || {
+        run(&fixture);
+        Ok(())
+    })
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vec![Trial::test(
+        "every_rule_has_a_firing_fixture_and_a_look_alike",
+        every_rule_has_a_firing_fixture_and_a_look_alike,
+    )];
     for name in fixtures() {
-        let mut args = vec!["resolve".to_string()];
-        args.extend(home_args(&name));
-        args.extend(["--format".to_string(), "json".to_string()]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, stdout, stderr) = clawlint(&args);
-        assert_eq!(code, 0, "{name}: {stderr}");
-        insta::assert_snapshot!(format!("{name}__resolve"), stdout);
+        let fixture = name.clone();
+        trials.push(Trial::test(format!("{name}::expect"), move || {
+            check_expectations(&fixture)
+        }));
+        trials.push(snapshot(&name, "human", human_snapshot));
+        trials.push(snapshot(&name, "json", json_snapshot));
+        trials.push(snapshot(&name, "resolve", resolve_snapshot));
     }
+    libtest_mimic::run(&args, trials).exit();
 }
