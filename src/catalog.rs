@@ -494,7 +494,7 @@ mod tests {
         assert!(!select("shared-state-dir")
             .unwrap()
             .matches(SHARED_WORKSPACE));
-        for unknown in ["CL7", "CL", "C", "shared", "CL2x", "", "CL2030"] {
+        for unknown in ["CL8", "CL", "C", "shared", "CL2x", "", "CL2030"] {
             assert!(select(unknown).is_err(), "{unknown:?} must be unknown");
         }
         assert!(select("CL1").unwrap().specificity() < select("CL10").unwrap().specificity());

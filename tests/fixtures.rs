@@ -9,8 +9,8 @@
 mod common;
 use common::*;
 
-use serde::Deserialize;
 use libtest_mimic::{Arguments, Failed, Trial};
+use serde::Deserialize;
 use std::collections::BTreeSet;
 
 #[derive(Deserialize)]
