@@ -266,7 +266,7 @@ declare_rules! {
     SHARED_CDP_ENDPOINT = CL601, "shared-cdp-endpoint", Browser, Correctness;
     LOOPBACK_CDP_WITHOUT_ATTACH_ONLY = CL602, "loopback-cdp-without-attach-only", Browser, Suspicious;
     CONFIG_REJECTED = CL701, "config-rejected", Validity, Correctness;
-    CONFIG_REPAIRED_AT_START = CL702, "config-repaired-at-start", Validity, Suspicious;
+    CONFIG_REWRITTEN_AT_START = CL702, "config-rewritten-at-start", Validity, Suspicious;
     UPGRADE_BREAKS_CONFIG = CL703, "upgrade-breaks-config", Validity, Correctness;
     UNPARSABLE_FILE = CL901, "unparsable-file", Linter, Correctness;
     UNREADABLE_FILE = CL902, "unreadable-file", Linter, Correctness;
@@ -275,7 +275,7 @@ declare_rules! {
     INVALID_SUPPRESSION = CL905, "invalid-suppression", Linter, Correctness;
     NON_UTF8_FILE = CL906, "non-utf8-file", Linter, Suspicious;
     EXPANSION_BUDGET_EXCEEDED = CL907, "expansion-budget-exceeded", Linter, Correctness;
-    VALUE_REPAIRED_AT_START = CL908, "value-repaired-at-start", Linter, Suspicious;
+    CONFIG_REPAIRED_AT_START = CL908, "config-repaired-at-start", Linter, Suspicious;
     GATEWAY_WILL_NOT_START = CL909, "gateway-will-not-start", Linter, Correctness;
 }
 

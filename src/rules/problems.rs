@@ -23,7 +23,7 @@ fn code_for(kind: ProblemKind) -> catalog::Rule {
         | ProblemKind::OutsideLayout => catalog::UNREADABLE_FILE,
         ProblemKind::Budget => catalog::EXPANSION_BUDGET_EXCEEDED,
         ProblemKind::InvalidValue => catalog::INVALID_CONFIG_VALUE,
-        ProblemKind::Repaired => catalog::VALUE_REPAIRED_AT_START,
+        ProblemKind::Repaired => catalog::CONFIG_REPAIRED_AT_START,
         ProblemKind::Refused => catalog::GATEWAY_WILL_NOT_START,
     }
 }

@@ -171,7 +171,7 @@ fn current(
     let release = release_words(v);
     let mut f = match outcome {
         StartOutcome::Repair { what } => Finding::new(
-            catalog::CONFIG_REPAIRED_AT_START,
+            catalog::CONFIG_REWRITTEN_AT_START,
             format!("{release} will start only after rewriting the config file without its comments: {}", issue_words(issue)),
         )
         .note(format!("at start OpenClaw {what}, then rewrites the file as plain JSON: comments, unquoted keys and formatting are lost"))
