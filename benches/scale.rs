@@ -88,7 +88,7 @@ fn phases(home: &Path, n: usize) -> (Duration, Duration, Duration, usize) {
     let mut findings = 0;
     for _ in 0..runs_for(n) {
         let start = Instant::now();
-        let mut inventory = discover(&inputs);
+        let mut inventory = clawlint::resolve::inventory(discover(&inputs));
         load.push(start.elapsed());
         let start = Instant::now();
         clawlint::validate::apply(&mut inventory.instances, &Default::default());

@@ -3,9 +3,10 @@
 use crate::catalog::{self, Rule};
 use crate::cli::{CheckArgs, ColorChoice, InitArgs, InputArgs, ModelFormat, ResolveArgs, RuleArgs};
 use crate::config;
-use crate::discover::{discover, Inputs, Inventory};
+use crate::discover::{discover, Inputs};
 use crate::engine::{self, ConfigIgnore, Settings};
 use crate::report;
+use crate::resolve::Inventory;
 use crate::rules::RuleContext;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -183,7 +184,7 @@ pub fn load_with_target(args: &InputArgs, target: Option<&str>) -> Result<Loaded
             Some(v.to_string())
         }
     };
-    let mut inventory = discover(&inputs(args, settings.as_ref())?);
+    let mut inventory = crate::resolve::inventory(discover(&inputs(args, settings.as_ref())?));
     crate::validate::apply(
         &mut inventory.instances,
         &crate::validate::Options { release, target },

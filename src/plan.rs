@@ -10,7 +10,6 @@ use crate::commands::{
     failure, load, use_color, write_output, Failure, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE,
 };
 use crate::diagnostic::{Reported, Severity};
-use crate::discover::Inventory;
 use crate::engine::{self, Settings};
 use crate::load::env::EnvOrigin;
 use crate::paths::{display_home_relative, display_path};
@@ -18,6 +17,7 @@ use crate::ports::allocate::{self, Suggestion};
 use crate::ports::layout::{footprint, DEFAULT_GATEWAY_PORT, FOOTPRINT, MAX_BASE};
 use crate::report;
 use crate::resolve::profile::is_valid_profile_name;
+use crate::resolve::Inventory;
 use crate::resolve::{resolve_instance, Discovery, Instance, Origin, PortKind, Sourced};
 use crate::rules::RuleContext;
 use serde_json::{json, Value};

@@ -1,9 +1,9 @@
 //! The home directory scan: `~/.openclaw` (or legacy `~/.clawdbot`) is the default gateway,
 //! each `~/.openclaw-<profile>` a named one started with `--profile <profile>`.
 
+use crate::invocation::{Discovery, Invocation};
 use crate::load::env::Env;
 use crate::openclaw::is_valid_profile_name;
-use crate::resolve::{Discovery, Invocation};
 use std::path::Path;
 
 /// `Some(None)` for the default dir, `Some(Some(p))` for a valid profile dir.

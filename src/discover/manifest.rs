@@ -2,9 +2,9 @@
 //! can see it.
 
 use crate::config::InstanceDecl;
+use crate::invocation::{Discovery, Invocation};
 use crate::load::env::{Env, EnvOrigin};
 use crate::paths::resolve;
-use crate::resolve::{Discovery, Invocation};
 use std::path::{Path, PathBuf};
 
 /// Paths in the manifest are relative to its directory.

@@ -7,12 +7,10 @@ pub mod services;
 pub mod systemd;
 pub mod windows;
 
+use crate::invocation::{Discovery, Found, Invocation, Origin, ServiceKind, Sourced};
 use crate::load::env::Env;
-use crate::load::Problem;
-use crate::paths::{absolute, canonical_key};
-use crate::resolve::{resolve_instance, Discovery, Instance, Invocation, Origin, Sourced};
+use crate::paths::absolute;
 use crate::source::{Loc, SourceMap};
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What to look at.
@@ -28,17 +26,9 @@ pub struct Inputs {
     pub declared: Vec<(crate::config::InstanceDecl, PathBuf)>,
 }
 
-/// Every gateway found, resolved, with the files they were read from.
-pub struct Inventory {
-    pub sources: SourceMap,
-    pub instances: Vec<Instance>,
-    /// Problems with files that belong to no gateway (a unit that cannot be read).
-    pub problems: Vec<Problem>,
-    /// Canonical keys of every path the rules compare, computed once.
-    pub path_keys: crate::paths::PathKeys,
-}
-
-pub fn discover(inputs: &Inputs) -> Inventory {
+/// Finds every gateway the inputs describe and reads the supervisors that start them.
+/// Nothing is resolved here: the resolve stage turns what this returns into the inventory.
+pub fn discover(inputs: &Inputs) -> Found {
     // Absolute from here on, as OpenClaw's paths are; output shows them relative again.
     let homes: Vec<PathBuf> = inputs.homes.iter().map(|h| absolute(h)).collect();
     let root = inputs.root.as_deref().map(absolute);
@@ -67,23 +57,16 @@ pub fn discover(inputs: &Inputs) -> Inventory {
     let mut sources = SourceMap::new();
     let mut problems = Vec::new();
     let mut unlisted = Vec::new();
-    let mut instances = resolve_all(&invocations, &mut sources);
-    let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::new();
-    for (index, instance) in instances.iter().enumerate() {
-        by_state_dir
-            .entry(canonical_key(&instance.state_dir.value))
-            .or_insert(index);
-    }
-    let mut found: Vec<(PathBuf, PathBuf, &str, Option<String>)> =
+    let mut found: Vec<(PathBuf, PathBuf, ServiceKind, Option<String>)> =
         supervisors(&homes, root.as_deref(), &mut unlisted)
             .into_iter()
             .map(|(home, file, kind)| (home, file, kind, None))
             .collect();
     for (inv, file) in &declared_services {
         let kind = if file.extension().is_some_and(|e| e == "plist") {
-            "launchd"
+            ServiceKind::Launchd
         } else {
-            "systemd-system"
+            ServiceKind::SystemdSystem
         };
         found.push((inv.home.clone(), file.clone(), kind, Some(inv.name.clone())));
     }
@@ -91,6 +74,7 @@ pub fn discover(inputs: &Inputs) -> Inventory {
         let err = crate::load::read::ReadError::Io(format!("cannot list the directory: {reason}"));
         problems.push(crate::load::unreadable(&mut sources, &dir, &err));
     }
+    let mut supervised = Vec::new();
     for (home, file, kind, declared_name) in found {
         let Some(mut inv) = services::invocation(
             &file,
@@ -104,39 +88,17 @@ pub fn discover(inputs: &Inputs) -> Inventory {
         };
         if let Some(name) = declared_name {
             inv.name = name;
-        } else if homes.len() > 1 && kind != "systemd-system" {
+        } else if homes.len() > 1 && kind != ServiceKind::SystemdSystem {
             inv.name = format!("{}/{}", home_label(&home), inv.name);
         }
-        let instance = resolve_instance(&inv, &mut sources);
-        merge_service(instance, &mut instances, &mut by_state_dir);
+        supervised.push(inv);
     }
-    let path_keys = crate::resolve::path_keys(&instances);
-    Inventory {
+    Found {
         sources,
-        instances,
+        invocations,
+        supervised,
         problems,
-        path_keys,
     }
-}
-
-/// A supervisor whose name is the one OpenClaw gives its state dir's profile.
-fn is_native(instance: &Instance) -> bool {
-    let dir_name = instance
-        .state_dir
-        .value
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("");
-    let profile = match dir_name {
-        ".openclaw" => None,
-        other => other.strip_prefix(".openclaw-"),
-    };
-    let expected = crate::resolve::paths::service_names(profile);
-    instance.service.as_ref().is_some_and(|s| {
-        s.name == expected.systemd_unit
-            || s.name == expected.launchd_label
-            || s.name == expected.windows_task
-    })
 }
 
 /// A home's last path component, to tell gateways of several homes apart.
@@ -152,7 +114,7 @@ fn supervisors(
     homes: &[PathBuf],
     root: Option<&Path>,
     unlisted: &mut Vec<(PathBuf, String)>,
-) -> Vec<(PathBuf, PathBuf, &'static str)> {
+) -> Vec<(PathBuf, PathBuf, ServiceKind)> {
     let mut out = Vec::new();
     for (i, home) in homes.iter().enumerate() {
         let root = if i == 0 { root } else { None };
@@ -161,70 +123,6 @@ fn supervisors(
         }
     }
     out
-}
-
-fn resolve_all(invocations: &[Invocation], sources: &mut SourceMap) -> Vec<Instance> {
-    let mut instances: Vec<Instance> = Vec::new();
-    // A config file named on the command line that the home scan already found is the same
-    // gateway; everything else, even sharing a config, is a gateway of its own.
-    let mut scanned_configs = HashSet::new();
-    for inv in invocations {
-        let instance = resolve_instance(inv, sources);
-        match instance.discovery {
-            Discovery::HomeDir(_) => {
-                scanned_configs.insert(instance.config_path.value.clone());
-            }
-            Discovery::ConfigArg(_) if scanned_configs.contains(&instance.config_path.value) => {
-                continue
-            }
-            _ => {}
-        }
-        instances.push(instance);
-    }
-    instances
-}
-
-/// A supervised gateway is the gateway of its state dir: it replaces the scanned one (the
-/// unit decides how it really starts) and keeps its name; a second supervisor of the same
-/// state dir is recorded on it (CL402).
-fn merge_service(
-    mut service: Instance,
-    instances: &mut Vec<Instance>,
-    by_state_dir: &mut HashMap<PathBuf, usize>,
-) {
-    let key = canonical_key(&service.state_dir.value);
-    match by_state_dir.get(&key).copied() {
-        Some(index) if instances[index].service.is_none() => {
-            service.name = instances[index].name.clone();
-            instances[index] = service;
-        }
-        Some(index) => {
-            // The supervisor named for this state dir's profile describes the gateway; a
-            // copied or legacy one is the extra.
-            if is_native(&service) && !is_native(&instances[index]) {
-                let existing = std::mem::replace(&mut instances[index], service);
-                let name = existing.name.clone();
-                instances[index].name = name;
-                instances[index].other_services.extend(existing.service);
-                instances[index]
-                    .other_services
-                    .extend(existing.other_services);
-            } else if let Some(file) = service.service.take() {
-                instances[index].other_services.push(file);
-            }
-        }
-        None => {
-            let profile = service
-                .profile
-                .as_ref()
-                .map_or("default", |p| p.value.as_str());
-            if !instances.iter().any(|i| i.name == profile) {
-                service.name = profile.to_string();
-            }
-            by_state_dir.insert(key, instances.len());
-            instances.push(service);
-        }
-    }
 }
 
 /// A config file given on the command line. Inside a profile dir (`.openclaw-<p>`) it is
@@ -271,4 +169,45 @@ pub(crate) fn port_arg(argv: &[String], loc: Option<Loc>) -> Option<Sourced<u16>
 fn set_given(env: &mut Env, name: &str, path: &Path) {
     use crate::load::env::EnvOrigin;
     env.set(name, path.display().to_string(), EnvOrigin::Given);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The stage boundary: discover returns what it found and never resolves, so nothing in
+    /// it may name the resolve stage (DESIGN.md, "Discover returns what it found").
+    #[test]
+    fn discover_never_uses_resolve() {
+        let mut files = Vec::new();
+        rust_files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/discover"),
+            &mut files,
+        );
+        assert!(files.len() > 5, "{files:?}");
+        // Spelled in two pieces so that this file does not match itself.
+        let forbidden = [concat!("crate::", "resolve"), concat!("super::", "resolve")];
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                assert!(
+                    !forbidden.iter().any(|f| line.contains(f)),
+                    "{}:{}: discover must not use resolve: {line}",
+                    file.display(),
+                    n + 1
+                );
+            }
+        }
+    }
 }

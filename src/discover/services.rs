@@ -7,12 +7,12 @@
 
 use super::launchd;
 use super::systemd::{self, SpecifierContext, UnitFile};
+use crate::invocation::{Discovery, Invocation, Origin, ServiceFile, ServiceKind, Sourced};
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
 use crate::load::read::{read_bytes, read_text, ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem};
 use crate::openclaw::split_shell_words;
-use crate::resolve::{Discovery, Invocation, Origin, ServiceFile, Sourced};
 use crate::source::{FileId, Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -23,10 +23,18 @@ pub fn service_files(
     home: &Path,
     root: Option<&Path>,
     unlisted: &mut Vec<(PathBuf, String)>,
-) -> Vec<(PathBuf, &'static str)> {
-    let mut dirs: Vec<(PathBuf, &'static str, &str)> = vec![
-        (home.join(".config/systemd/user"), "systemd-user", "service"),
-        (home.join("Library/LaunchAgents"), "launchd", "plist"),
+) -> Vec<(PathBuf, ServiceKind)> {
+    let mut dirs: Vec<(PathBuf, ServiceKind, &str)> = vec![
+        (
+            home.join(".config/systemd/user"),
+            ServiceKind::SystemdUser,
+            "service",
+        ),
+        (
+            home.join("Library/LaunchAgents"),
+            ServiceKind::Launchd,
+            "plist",
+        ),
     ];
     if let Some(root) = root {
         for dir in [
@@ -34,10 +42,10 @@ pub fn service_files(
             "usr/lib/systemd/system",
             "lib/systemd/system",
         ] {
-            dirs.push((root.join(dir), "systemd-system", "service"));
+            dirs.push((root.join(dir), ServiceKind::SystemdSystem, "service"));
         }
         for dir in ["Library/LaunchAgents", "Library/LaunchDaemons"] {
-            dirs.push((root.join(dir), "launchd", "plist"));
+            dirs.push((root.join(dir), ServiceKind::Launchd, "plist"));
         }
     }
     let mut out = Vec::new();
@@ -50,7 +58,7 @@ pub fn service_files(
             .filter(|p| p.symlink_metadata().is_ok())
             .collect();
         scripts.sort();
-        out.extend(scripts.into_iter().map(|f| (f, "windows-task")));
+        out.extend(scripts.into_iter().map(|f| (f, ServiceKind::WindowsTask)));
     }
     for (dir, kind, ext) in dirs {
         let entries = match std::fs::read_dir(&dir) {
@@ -105,7 +113,7 @@ impl PathMap<'_> {
 /// The gateway a supervisor starts, or `None` when it starts something else.
 pub fn invocation(
     path: &Path,
-    kind: &'static str,
+    kind: ServiceKind,
     home: &Path,
     root: Option<&Path>,
     sources: &mut SourceMap,
@@ -119,9 +127,11 @@ pub fn invocation(
         }
     };
     match kind {
-        "launchd" => launchd_invocation(path, &bytes, home, root, sources, problems),
-        "windows-task" => task_invocation(path, &bytes, home, sources),
-        _ => unit_invocation(path, kind, &bytes, home, root, sources, problems),
+        ServiceKind::Launchd => launchd_invocation(path, &bytes, home, root, sources, problems),
+        ServiceKind::WindowsTask => task_invocation(path, &bytes, home, sources),
+        ServiceKind::SystemdUser | ServiceKind::SystemdSystem => {
+            unit_invocation(path, kind, &bytes, home, root, sources, problems)
+        }
     }
 }
 
@@ -186,7 +196,7 @@ fn register(
 #[allow(clippy::too_many_arguments)]
 fn unit_invocation(
     path: &Path,
-    kind: &'static str,
+    kind: ServiceKind,
     bytes: &[u8],
     home: &Path,
     root: Option<&Path>,
@@ -393,7 +403,7 @@ fn port_span(exec: &systemd::Directive) -> Option<Span> {
 /// A supervisor as read: where it says how the gateway starts, its port, its state dir
 /// setting. Restart policy is systemd's only; the unit reader adds it.
 fn supervisor(
-    kind: &'static str,
+    kind: ServiceKind,
     path: &Path,
     name: String,
     loc: Loc,
@@ -523,7 +533,7 @@ fn launchd_invocation(
         );
     }
     env.set("HOME", home.display().to_string(), EnvOrigin::Given);
-    let service = supervisor("launchd", path, label, program_loc, &argv, &env);
+    let service = supervisor(ServiceKind::Launchd, path, label, program_loc, &argv, &env);
     let cwd = job
         .working_directory
         .as_deref()
@@ -608,7 +618,7 @@ fn task_invocation(
         file,
         span: script.command,
     };
-    let service = supervisor("windows-task", path, name, loc, &argv, &env);
+    let service = supervisor(ServiceKind::WindowsTask, path, name, loc, &argv, &env);
     let cwd = script
         .working_directory
         .as_deref()

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod channels;
+pub mod inventory;
 pub mod model;
 pub mod paths;
 pub mod ports;
@@ -11,6 +12,7 @@ pub mod release;
 pub mod secrets;
 pub mod startup;
 
+pub use inventory::{inventory, Inventory};
 pub use model::*;
 
 use crate::load::env::{substitute_tree, Env, EnvOrigin};

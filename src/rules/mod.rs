@@ -25,7 +25,7 @@ pub struct RuleContext<'a> {
 }
 
 impl<'a> RuleContext<'a> {
-    pub fn new(inventory: &'a crate::discover::Inventory) -> Self {
+    pub fn new(inventory: &'a crate::resolve::Inventory) -> Self {
         RuleContext {
             instances: &inventory.instances,
             sources: &inventory.sources,

@@ -329,7 +329,7 @@ fn profile_party(instance: &Instance) -> Label {
 fn restart_without_78(instance: &Instance) -> Vec<Finding> {
     let services = instance.service.iter().chain(&instance.other_services);
     services
-        .filter(|s| s.kind.starts_with("systemd"))
+        .filter(|s| s.kind.is_systemd())
         .filter_map(|s| {
             let restart = s.restart.as_ref().filter(|r| r.value == "always")?;
             if s.prevent_exit_status.iter().any(|code| code == "78") {

@@ -1,0 +1,203 @@
+//! What discover produces and resolve consumes: how each gateway is started
+//! ([`Invocation`]), the supervisor that starts it ([`ServiceFile`]), where every value came
+//! from ([`Origin`], [`Sourced`]), and everything one discovery found ([`Found`]).
+//!
+//! This vocabulary sits below both stages, so discover never needs resolve: it returns a
+//! [`Found`], and resolve turns that into the inventory of resolved instances.
+
+use crate::load::env::{Env, EnvOrigin};
+use crate::load::Problem;
+use crate::source::{Loc, SourceMap};
+use std::path::PathBuf;
+
+/// Where a resolved value came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// A value written in a config file (through any include chain).
+    Config(Loc),
+    /// An environment variable, and who set it.
+    Env { var: String, set_by: EnvOrigin },
+    /// A config string with `${VAR}` substituted into it.
+    Substituted {
+        loc: Loc,
+        var: String,
+        set_by: EnvOrigin,
+    },
+    /// A command-line argument of the gateway process (from a unit's `ExecStart`, a manifest,
+    /// or what clawlint was told).
+    Cli { arg: String, loc: Option<Loc> },
+    /// OpenClaw's built-in default, with a short reason.
+    Default(String),
+    /// Computed from another value, e.g. `gateway port + 2`.
+    Derived { base: Box<Origin>, formula: String },
+}
+
+impl Origin {
+    /// The file location this value can be shown at, following derivations to their base.
+    pub fn loc(&self) -> Option<Loc> {
+        match self {
+            Origin::Config(loc) | Origin::Substituted { loc, .. } => Some(*loc),
+            Origin::Env { set_by, .. } => set_by.loc(),
+            Origin::Cli { loc, .. } => *loc,
+            Origin::Default(_) => None,
+            Origin::Derived { base, .. } => base.loc(),
+        }
+    }
+
+    /// How the value came about, in words, without file positions (labels show those).
+    pub fn summary(&self) -> String {
+        match self {
+            Origin::Config(_) => "set in config".to_string(),
+            Origin::Env { var, set_by } => format!("{var} {}", set_by_words(set_by)),
+            Origin::Substituted { var, set_by, .. } => {
+                format!("${{{var}}} in config, {var} {}", set_by_words(set_by))
+            }
+            Origin::Cli { arg, .. } => format!("argument {arg}"),
+            Origin::Default(reason) => reason.clone(),
+            Origin::Derived { base, formula } => format!("{formula}; {}", base.summary()),
+        }
+    }
+
+    /// The arithmetic, when the value was computed: `18787 + 2`.
+    pub fn formula(&self) -> Option<&str> {
+        match self {
+            Origin::Derived { formula, .. } => Some(formula),
+            _ => None,
+        }
+    }
+
+    pub fn derived(&self, formula: impl Into<String>) -> Origin {
+        Origin::Derived {
+            base: Box::new(self.clone()),
+            formula: formula.into(),
+        }
+    }
+}
+
+fn set_by_words(set_by: &EnvOrigin) -> String {
+    match set_by {
+        EnvOrigin::Given => "in the environment".to_string(),
+        EnvOrigin::ProfileFlag { flag } => format!("set by {flag}"),
+        EnvOrigin::DotEnv(_) => "set in a .env file".to_string(),
+        EnvOrigin::ConfigEnv(_) => "set in the config's env.vars".to_string(),
+        EnvOrigin::Service(_) => "set by the service unit".to_string(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Sourced<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Sourced { value, origin }
+    }
+}
+
+/// Which kind of supervisor a service file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceKind {
+    /// A systemd user unit (`~/.config/systemd/user/*.service`).
+    SystemdUser,
+    /// A systemd system unit (`/etc/systemd/system`, `/usr/lib/systemd/system`, ...).
+    SystemdSystem,
+    /// A launchd job (`~/Library/LaunchAgents`, `/Library/LaunchDaemons`, ...).
+    Launchd,
+    /// A Windows Scheduled Task's `gateway.cmd` script.
+    WindowsTask,
+}
+
+impl ServiceKind {
+    /// The name shown in output and JSON: `systemd-user`, `systemd-system`, `launchd`,
+    /// `windows-task`.
+    pub fn id(self) -> &'static str {
+        match self {
+            ServiceKind::SystemdUser => "systemd-user",
+            ServiceKind::SystemdSystem => "systemd-system",
+            ServiceKind::Launchd => "launchd",
+            ServiceKind::WindowsTask => "windows-task",
+        }
+    }
+
+    pub fn is_systemd(self) -> bool {
+        matches!(self, ServiceKind::SystemdUser | ServiceKind::SystemdSystem)
+    }
+}
+
+impl std::fmt::Display for ServiceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The supervisor that starts a gateway: a systemd unit, a launchd job or a Windows task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceFile {
+    pub kind: ServiceKind,
+    pub path: PathBuf,
+    /// The unit file name (`openclaw-gateway-rescue.service`) or launchd label.
+    pub name: String,
+    /// Where it says how the gateway starts (`ExecStart=`, `ProgramArguments`).
+    pub loc: Loc,
+    /// `Restart=` and where.
+    pub restart: Option<Sourced<String>>,
+    /// `RestartPreventExitStatus=` tokens.
+    pub prevent_exit_status: Vec<String>,
+    /// The gateway port this supervisor starts it on, if it says.
+    pub port: Option<Sourced<u16>>,
+    /// Where this supervisor sets `OPENCLAW_STATE_DIR`, if it does.
+    pub state_dir_loc: Option<Loc>,
+}
+
+/// How clawlint learned of a gateway.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Discovery {
+    /// A state directory found in the scanned home.
+    HomeDir(PathBuf),
+    /// A config file named on the command line.
+    ConfigArg(PathBuf),
+    /// A conformance case or other explicit description.
+    Given,
+    /// A service unit or launchd job.
+    Service(PathBuf),
+}
+
+/// How a gateway is started: the inputs OpenClaw resolves everything from.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The name clawlint shows for this gateway.
+    pub name: String,
+    pub discovery: Discovery,
+    /// `HOME` of the process (the OS home).
+    pub home: PathBuf,
+    /// Working directory of the process: relative paths resolve against it.
+    pub cwd: PathBuf,
+    /// The root `--profile NAME` flag, if any.
+    pub profile_flag: Option<String>,
+    /// The root `--dev` flag.
+    pub dev: bool,
+    /// The environment the process starts with.
+    pub env: Env,
+    /// `gateway --port N`.
+    pub port_arg: Option<Sourced<u16>>,
+    /// The supervisor that starts it, when it comes from one.
+    pub service: Option<ServiceFile>,
+}
+
+/// Everything one discovery found, nothing resolved yet.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Every file read so far (service units, env files, plists, task scripts).
+    pub sources: SourceMap,
+    /// Gateways from state dirs in the scanned homes, config files named on the command line
+    /// and the manifest, in that order.
+    pub invocations: Vec<Invocation>,
+    /// Gateways that a supervisor starts, each with its [`ServiceFile`], in scan order. A
+    /// supervisor and a state dir that describe the same gateway are merged by resolve.
+    pub supervised: Vec<Invocation>,
+    /// Problems with files that belong to no gateway (a unit that cannot be read).
+    pub problems: Vec<Problem>,
+}

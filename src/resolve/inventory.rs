@@ -1,0 +1,134 @@
+//! The inventory: every gateway discover found, resolved, with a supervisor and the state
+//! dir it runs merged into one instance.
+
+use super::{resolve_instance, Discovery, Instance, Invocation};
+use crate::invocation::Found;
+use crate::load::Problem;
+use crate::paths::canonical_key;
+use crate::source::SourceMap;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+/// Every gateway found, resolved, with the files they were read from.
+pub struct Inventory {
+    pub sources: SourceMap,
+    pub instances: Vec<Instance>,
+    /// Problems with files that belong to no gateway (a unit that cannot be read).
+    pub problems: Vec<Problem>,
+    /// Canonical keys of every path the rules compare, computed once.
+    pub path_keys: crate::paths::PathKeys,
+}
+
+/// Resolves everything discover found. A config file named on the command line that the home
+/// scan also found is one gateway; a supervisor that runs a state dir found by the scan takes
+/// that gateway's place.
+pub fn inventory(found: Found) -> Inventory {
+    let Found {
+        mut sources,
+        invocations,
+        supervised,
+        problems,
+    } = found;
+    let mut instances = resolve_all(&invocations, &mut sources);
+    let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::new();
+    for (index, instance) in instances.iter().enumerate() {
+        by_state_dir
+            .entry(canonical_key(&instance.state_dir.value))
+            .or_insert(index);
+    }
+    for inv in &supervised {
+        let instance = resolve_instance(inv, &mut sources);
+        merge_service(instance, &mut instances, &mut by_state_dir);
+    }
+    let path_keys = super::path_keys(&instances);
+    Inventory {
+        sources,
+        instances,
+        problems,
+        path_keys,
+    }
+}
+
+fn resolve_all(invocations: &[Invocation], sources: &mut SourceMap) -> Vec<Instance> {
+    let mut instances: Vec<Instance> = Vec::new();
+    // A config file named on the command line that the home scan already found is the same
+    // gateway; everything else, even sharing a config, is a gateway of its own.
+    let mut scanned_configs = HashSet::new();
+    for inv in invocations {
+        let instance = resolve_instance(inv, sources);
+        match instance.discovery {
+            Discovery::HomeDir(_) => {
+                scanned_configs.insert(instance.config_path.value.clone());
+            }
+            Discovery::ConfigArg(_) if scanned_configs.contains(&instance.config_path.value) => {
+                continue
+            }
+            _ => {}
+        }
+        instances.push(instance);
+    }
+    instances
+}
+
+/// A supervised gateway is the gateway of its state dir: it replaces the scanned one (the
+/// unit decides how it really starts) and keeps its name; a second supervisor of the same
+/// state dir is recorded on it (CL402).
+fn merge_service(
+    mut service: Instance,
+    instances: &mut Vec<Instance>,
+    by_state_dir: &mut HashMap<PathBuf, usize>,
+) {
+    let key = canonical_key(&service.state_dir.value);
+    match by_state_dir.get(&key).copied() {
+        Some(index) if instances[index].service.is_none() => {
+            service.name = instances[index].name.clone();
+            instances[index] = service;
+        }
+        Some(index) => {
+            // The supervisor named for this state dir's profile describes the gateway; a
+            // copied or legacy one is the extra.
+            if is_native(&service) && !is_native(&instances[index]) {
+                let existing = std::mem::replace(&mut instances[index], service);
+                let name = existing.name.clone();
+                instances[index].name = name;
+                instances[index].other_services.extend(existing.service);
+                instances[index]
+                    .other_services
+                    .extend(existing.other_services);
+            } else if let Some(file) = service.service.take() {
+                instances[index].other_services.push(file);
+            }
+        }
+        None => {
+            let profile = service
+                .profile
+                .as_ref()
+                .map_or("default", |p| p.value.as_str());
+            if !instances.iter().any(|i| i.name == profile) {
+                service.name = profile.to_string();
+            }
+            by_state_dir.insert(key, instances.len());
+            instances.push(service);
+        }
+    }
+}
+
+/// A supervisor whose name is the one OpenClaw gives its state dir's profile.
+fn is_native(instance: &Instance) -> bool {
+    let dir_name = instance
+        .state_dir
+        .value
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let profile = match dir_name {
+        ".openclaw" => None,
+        other => other.strip_prefix(".openclaw-"),
+    };
+    let expected = super::paths::service_names(profile);
+    instance.service.as_ref().is_some_and(|s| {
+        s.name == expected.systemd_unit
+            || s.name == expected.launchd_label
+            || s.name == expected.windows_task
+    })
+}
