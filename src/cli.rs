@@ -157,6 +157,21 @@ pub struct CheckArgs {
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
+    /// Apply the safe fixes (findings marked [*]), re-lint and repeat until nothing more is
+    /// fixable; then report what remains. Writes only files of the layout, atomically, and
+    /// nothing at all when any file cannot be written.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix, --fix-only or --diff: apply the unsafe fixes too (they change where
+    /// something listens or what it reads).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the unified diff of what --fix would write, and write nothing.
+    #[arg(long, conflicts_with_all = ["fix", "fix_only"])]
+    pub diff: bool,
+    /// Like --fix, but report only what was fixed, not the findings that remain.
+    #[arg(long)]
+    pub fix_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

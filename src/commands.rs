@@ -258,11 +258,168 @@ pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
     }
 }
 
-pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
+/// One lint of the layout: the inventory and its findings, each with its fix when it has one.
+fn lint(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>), Failure> {
     let (inventory, loaded, file) = load_with_target(&args.input, args.target_version.as_deref())?;
     let settings = settings(args, loaded.as_ref(), file);
     let ctx = RuleContext::new(&inventory);
-    let findings = engine::run(&ctx, &settings);
+    let mut findings = engine::run(&ctx, &settings);
+    crate::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
+    Ok((inventory, findings))
+}
+
+/// The directories of the layout a fix may write in: the scanned homes, the unit root, the
+/// directories of the config files named and of the gateways clawlint.toml declares.
+fn layout_roots(args: &InputArgs) -> Result<Vec<PathBuf>, Failure> {
+    let settings = settings_file(args)?;
+    let inputs = inputs(args, settings.as_ref())?;
+    let mut roots: Vec<PathBuf> = inputs.homes.clone();
+    roots.extend(inputs.root.clone());
+    for path in &inputs.config_files {
+        roots.push(
+            crate::paths::absolute(path)
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default(),
+        );
+    }
+    roots.extend(inputs.declared.iter().map(|(_, base)| base.clone()));
+    Ok(roots)
+}
+
+/// How many rounds of fix, re-lint `--fix` makes before it stops.
+const MAX_FIX_ROUNDS: usize = 10;
+
+fn fix_mode(args: &CheckArgs) -> crate::fix::Mode {
+    if args.unsafe_fixes {
+        crate::fix::Mode::Unsafe
+    } else {
+        crate::fix::Mode::Safe
+    }
+}
+
+/// `--diff`: what one round of `--fix` would write, as unified diffs; writes nothing.
+fn diff(args: &CheckArgs) -> Result<u8, Failure> {
+    let (inventory, findings) = lint(args)?;
+    let mode = fix_mode(args);
+    let fixes = findings
+        .iter()
+        .filter_map(|r| r.finding.fix.as_ref())
+        .filter(|f| f.applies(mode));
+    let (plan, taken) = crate::fix::collect(fixes, &inventory.sources);
+    let mut text = String::new();
+    for (file, edits) in &plan {
+        let reasons: Vec<String> = findings
+            .iter()
+            .filter_map(|r| r.finding.fix.as_ref().map(|f| (r, f)))
+            .filter(|(_, f)| f.applies(mode) && f.edits.iter().any(|e| e.file == *file))
+            .filter(|(_, f)| taken.contains(&f.description))
+            .map(|(r, f)| format!("{} {}", r.finding.rule.code, f.description))
+            .collect();
+        text.push_str(&crate::fix::diff::unified(
+            inventory.sources.file(*file),
+            edits,
+            &reasons,
+        ));
+    }
+    write_output(None, &text)?;
+    let hidden = unsafe_hidden(&findings, mode);
+    eprintln!(
+        "{}{}",
+        match taken.len() {
+            0 => "No fixes available".to_string(),
+            1 => "Would fix 1 finding".to_string(),
+            n => format!("Would fix {n} findings"),
+        },
+        hidden
+    );
+    Ok(if taken.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+/// `" (N hidden fixes can be enabled with --unsafe-fixes)"`, when some are.
+fn unsafe_hidden(findings: &[crate::diagnostic::Reported], mode: crate::fix::Mode) -> String {
+    let n = findings
+        .iter()
+        .filter_map(|r| r.finding.fix.as_ref())
+        .filter(|f| !f.applies(mode))
+        .count();
+    match n {
+        0 => String::new(),
+        n => format!(
+            " ({n} hidden fix{} can be enabled with --unsafe-fixes)",
+            if n == 1 { "" } else { "es" }
+        ),
+    }
+}
+
+/// `--fix`/`--fix-only`: apply, re-lint, repeat until nothing more is fixable (bounded).
+/// Returns the final lint and how many fixes were applied.
+fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>, usize), Failure> {
+    let roots = layout_roots(&args.input)?;
+    let mode = fix_mode(args);
+    let mut applied = 0;
+    let mut round = 0;
+    loop {
+        let (inventory, findings) = lint(args)?;
+        let fixes = findings
+            .iter()
+            .filter_map(|r| r.finding.fix.as_ref())
+            .filter(|f| f.applies(mode));
+        let (plan, taken) = crate::fix::collect(fixes, &inventory.sources);
+        if plan.is_empty() || round == MAX_FIX_ROUNDS {
+            if round == MAX_FIX_ROUNDS && !plan.is_empty() {
+                eprintln!("clawlint: stopped fixing after {MAX_FIX_ROUNDS} rounds; fixes remain");
+            }
+            return Ok((inventory, findings, applied));
+        }
+        if let Err(refusal) = crate::fix::write::write_all(&plan, &inventory.sources, &roots) {
+            let before = if applied == 0 {
+                "no file was changed".to_string()
+            } else {
+                format!("earlier rounds applied {applied} fixes; this round changed no file")
+            };
+            return Err(failure(
+                EXIT_INPUT,
+                format!(
+                    "not fixing: {}: {}; {before}",
+                    crate::paths::display_path(&refusal.path),
+                    refusal.reason
+                ),
+            ));
+        }
+        applied += taken.len();
+        round += 1;
+    }
+}
+
+pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
+    if args.diff {
+        return diff(args);
+    }
+    let (inventory, findings) = if args.fix || args.fix_only {
+        let (inventory, findings, applied) = fix(args)?;
+        let remaining = findings.iter().filter(|r| r.finding.fix.is_some()).count();
+        let hidden = unsafe_hidden(&findings, fix_mode(args));
+        eprintln!(
+            "Fixed {applied} finding{}{}",
+            if applied == 1 { "" } else { "s" },
+            if remaining > 0 && hidden.is_empty() {
+                format!(" ({remaining} fixable remain)")
+            } else {
+                hidden
+            }
+        );
+        if args.fix_only {
+            return Ok(EXIT_OK);
+        }
+        (inventory, findings)
+    } else {
+        lint(args)?
+    };
     let context = report::EmitterContext {
         sources: &inventory.sources,
         instances: inventory.instances.len(),

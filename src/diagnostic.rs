@@ -36,6 +36,8 @@ pub struct Finding {
     /// Facts that explain the finding and have no place in a file.
     pub notes: Vec<String>,
     pub help: Option<String>,
+    /// The edit that repairs it, when clawlint knows one (filled after the rules ran).
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Finding {
@@ -46,6 +48,7 @@ impl Finding {
             labels: Vec::new(),
             notes: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 

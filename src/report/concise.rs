@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! path:line:col: CL101 [error] message (gateways: a, b)
+//! path:line:col: CL106 [*] [warning] message (gateways: b)
 //! -: CL202 [error] message (gateways: a, b)
 //! 3 gateways checked: 1 error, 0 warnings, 0 infos
 //! ```
@@ -36,8 +37,9 @@ pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> S
             None => "-".to_string(),
         };
         out.push_str(&format!(
-            "{place}: {} [{}] {}",
+            "{place}: {}{} [{}] {}",
             f.code,
+            f.fix_mark(),
             f.severity.as_str(),
             one_line(&f.message)
         ));

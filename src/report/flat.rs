@@ -24,6 +24,25 @@ pub struct FlatFinding<'a> {
     pub parties: Vec<Party<'a>>,
     pub notes: Vec<Cow<'a, str>>,
     pub help: Option<Cow<'a, str>>,
+    /// The fix `check --fix` can apply, when there is one (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FlatFix<'a>>,
+}
+
+/// A finding's fix: whether `--fix` applies it alone (`safe`) or needs `--unsafe-fixes`,
+/// what it does, and its edits (the replacement text never holds a secret).
+#[derive(Debug, Serialize)]
+pub struct FlatFix<'a> {
+    pub applicability: crate::fix::Applicability,
+    pub message: Cow<'a, str>,
+    pub edits: Vec<FlatEdit<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FlatEdit<'a> {
+    #[serde(flatten)]
+    pub position: Position,
+    pub content: Cow<'a, str>,
 }
 
 /// One party of a finding: what it says, and where, when that place can be shown.
@@ -78,12 +97,36 @@ pub fn flatten<'a>(reported: &'a Reported, sources: &SourceMap) -> FlatFinding<'
             .collect(),
         notes: f.notes.iter().map(|n| visible(n)).collect(),
         help: f.help.as_deref().map(visible),
+        fix: f.fix.as_ref().map(|fix| FlatFix {
+            applicability: fix.applicability,
+            message: visible(&fix.description),
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| FlatEdit {
+                    position: position(
+                        sources,
+                        crate::source::Loc {
+                            file: e.file,
+                            span: e.span,
+                        },
+                    ),
+                    content: visible(&e.replacement),
+                })
+                .collect(),
+        }),
     }
 }
 
 impl FlatFinding<'_> {
     /// The party a one-place format shows the finding at: the first one with a position
     /// (the primary party when it has one), with its index among the parties.
+    /// ruff's mark for a finding `--fix` repairs: `[*]`; `[-]` when only `--unsafe-fixes`
+    /// does; nothing when there is no fix.
+    pub fn fix_mark(&self) -> &'static str {
+        fix_mark(self.fix.as_ref().map(|f| f.applicability))
+    }
+
     pub fn anchor(&self) -> Option<(usize, &Position)> {
         self.parties
             .iter()
@@ -154,5 +197,14 @@ mod tests {
     #[test]
     fn one_line_joins_non_blank_lines() {
         assert_eq!(one_line("a\r\n\nb \n  \nc"), "a b  c");
+    }
+}
+
+/// `" [*]"` for a safe fix, `" [-]"` for an unsafe one, `""` for none.
+pub fn fix_mark(applicability: Option<crate::fix::Applicability>) -> &'static str {
+    match applicability {
+        Some(crate::fix::Applicability::Safe) => " [*]",
+        Some(crate::fix::Applicability::Unsafe) => " [-]",
+        None => "",
     }
 }

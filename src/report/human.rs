@@ -283,7 +283,10 @@ fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
     };
     Rendered {
         message: visible(&finding.message).into_owned(),
-        code: Some(format!("{code}({name})")),
+        code: Some(format!(
+            "{code}({name}){}",
+            super::flat::fix_mark(finding.fix.as_ref().map(|f| f.applicability))
+        )),
         severity: miette_severity(reported.severity),
         source,
         labels,

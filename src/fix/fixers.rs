@@ -1,0 +1,236 @@
+//! The fixes clawlint knows, built after the rules from each finding and the source text it
+//! points into. Rules never parse; this stage reads the text the loaders kept (never the file
+//! system), and never puts a secret in an edit.
+//!
+//! - CL106 (safe): pin the hash port the profile already runs on, so nothing changes now and
+//!   the port no longer depends on an undocumented hash.
+//! - CL903 (safe): remove a suppression comment that matches nothing.
+
+use super::{Applicability, Edit, Fix};
+use crate::catalog;
+use crate::diagnostic::{Finding, Reported};
+use crate::load::json5::{self, Member, Node, Span, Value};
+use crate::resolve::model::Instance;
+use crate::source::{Loc, SourceMap};
+
+/// Attaches a fix to every finding that has one.
+pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &SourceMap) {
+    for reported in findings.iter_mut() {
+        let f = &reported.finding;
+        let fix = if f.rule == catalog::HASHED_PROFILE_PORT {
+            pin_hash_port(f, instances, sources)
+        } else if f.rule == catalog::UNUSED_SUPPRESSION {
+            remove_suppression(f, sources)
+        } else {
+            None
+        };
+        if fix.is_some() {
+            reported.finding.fix = fix;
+        }
+    }
+}
+
+fn instance_of<'a>(f: &Finding, instances: &'a [Instance]) -> Option<&'a Instance> {
+    let name = f.labels.first()?.instance.as_deref()?;
+    instances.iter().find(|i| i.name == name)
+}
+
+/// CL106: `gateway: { port: N }` where N is the port the gateway already runs on.
+fn pin_hash_port(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Option<Fix> {
+    let instance = instance_of(f, instances)?;
+    if !instance.config_exists {
+        return None;
+    }
+    let file = instance.config_loc.file;
+    let text = &sources.file(file).text;
+    let port = instance.port.value;
+    let doc = json5::parse(text).ok()?;
+    let Value::Object(members) = &doc.root.value else {
+        return None;
+    };
+    let gateway = members.iter().rev().find(|m| m.key == "gateway");
+    let (object, member_text) = match gateway {
+        Some(m) => {
+            let Value::Object(_) = m.value.value else {
+                // `gateway: "..."` or an include string: nothing to pin into.
+                return None;
+            };
+            if m.value.get("port").is_some() {
+                // A port OpenClaw drops at startup (out of range, not a number): replacing
+                // the operator's value is a guess at their intent, not a pin; CL702 says so.
+                return None;
+            }
+            (&m.value, format!("{}: {port}", key(text, &m.value, "port")))
+        }
+        None => (
+            &doc.root,
+            format!(
+                "{}: {{ {}: {port} }}",
+                key(text, &doc.root, "gateway"),
+                key(text, &doc.root, "port")
+            ),
+        ),
+    };
+    let edit = insert_member(text, object, &member_text)?;
+    if overlaps_secret(sources, Loc { file, span: edit.0 }) {
+        return None;
+    }
+    Some(Fix {
+        applicability: Applicability::Safe,
+        description: format!(
+            "pin gateway.port {port} (the port \"{}\" already runs on)",
+            instance.name
+        ),
+        edits: vec![Edit {
+            file,
+            span: edit.0,
+            replacement: edit.1,
+        }],
+    })
+}
+
+/// `name` quoted the way the object's first key is (unquoted when it is not quoted).
+fn key(text: &str, object: &Node, name: &str) -> String {
+    let first = object.members().first();
+    match first.and_then(|m| text[m.key_span.start..].chars().next()) {
+        Some(q @ ('"' | '\'')) => format!("{q}{name}{q}"),
+        _ => name.to_string(),
+    }
+}
+
+/// An insertion of `member` as the first member of `object`, in the object's own layout:
+/// on its own line with the first member's indentation when members are one per line, else
+/// inline. Inserting first never touches a trailing comma.
+fn insert_member(text: &str, object: &Node, member: &str) -> Option<(Span, String)> {
+    let open = object.span.start;
+    if text.as_bytes().get(open) != Some(&b'{') {
+        return None;
+    }
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    match object.members().first() {
+        Some(Member { key_span, .. }) => {
+            let line_start = text[..key_span.start].rfind('\n').map_or(0, |i| i + 1);
+            let indent = &text[line_start..key_span.start];
+            if line_start > open && indent.chars().all(|c| c == ' ' || c == '\t') {
+                let at = Span {
+                    start: line_start,
+                    end: line_start,
+                };
+                Some((at, format!("{indent}{member},{newline}")))
+            } else {
+                let at = Span {
+                    start: key_span.start,
+                    end: key_span.start,
+                };
+                Some((at, format!("{member}, ")))
+            }
+        }
+        None => {
+            let inner = &text[open + 1..object.span.end.saturating_sub(1)];
+            if !inner.trim().is_empty() {
+                // Only comments inside: leave them be rather than guess a layout.
+                return None;
+            }
+            let at = Span {
+                start: open + 1,
+                end: object.span.end - 1,
+            };
+            Some((at, format!(" {member} ")))
+        }
+    }
+}
+
+fn overlaps_secret(sources: &SourceMap, loc: Loc) -> bool {
+    sources
+        .file(loc.file)
+        .redactions
+        .iter()
+        .any(|r| r.start < loc.span.end.max(loc.span.start + 1) && loc.span.start < r.end)
+}
+
+/// CL903: delete the comment; when it is alone on its line, the whole line goes.
+fn remove_suppression(f: &Finding, sources: &SourceMap) -> Option<Fix> {
+    let loc = f.labels.first()?.loc?;
+    let source = sources.file(loc.file);
+    // Only a comment clawlint read as a suppression (not a clawlint.toml [[ignore]] entry).
+    if !source.suppressions.iter().any(|s| s.comment == loc.span) {
+        return None;
+    }
+    let text = &source.text;
+    let (start, end) = (loc.span.start, loc.span.end);
+    if end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        return None;
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let before = &text[line_start..start];
+    let after = text[end..line_end].trim_end_matches('\r');
+    let blank = |s: &str| s.chars().all(|c| c == ' ' || c == '\t');
+    let span = if blank(before) && blank(after) {
+        Span {
+            start: line_start,
+            end: (line_end + 1).min(text.len()),
+        }
+    } else {
+        // After code on the line: take the spaces before the comment with it.
+        let trimmed = text[..start].trim_end_matches([' ', '\t']).len();
+        let start = if trimmed > line_start { trimmed } else { start };
+        Span { start, end }
+    };
+    if overlaps_secret(
+        sources,
+        Loc {
+            file: loc.file,
+            span,
+        },
+    ) {
+        return None;
+    }
+    Some(Fix {
+        applicability: Applicability::Safe,
+        description: "remove the suppression that matches no finding".to_string(),
+        edits: vec![Edit {
+            file: loc.file,
+            span,
+            replacement: String::new(),
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn insert(text: &str, path: &[&str], member: &str) -> String {
+        let doc = json5::parse(text).unwrap();
+        let mut node = &doc.root;
+        for k in path {
+            node = node.get(k).unwrap();
+        }
+        let (span, r) = insert_member(text, node, member).unwrap();
+        format!("{}{r}{}", &text[..span.start], &text[span.end..])
+    }
+
+    #[test]
+    fn a_member_goes_first_in_the_objects_own_layout() {
+        let text = "{\n  // c\n  gateway: {\n    bind: \"lan\", // x\n  },\n}\n";
+        assert_eq!(
+            insert(text, &["gateway"], "port: 5"),
+            "{\n  // c\n  gateway: {\n    port: 5,\n    bind: \"lan\", // x\n  },\n}\n"
+        );
+        assert_eq!(insert("{ a: 1 }", &[], "b: 2"), "{ b: 2, a: 1 }");
+        assert_eq!(insert("{}", &[], "b: 2"), "{ b: 2 }");
+        assert_eq!(
+            insert("{\r\n\t\"a\": 1\r\n}", &[], "b: 2"),
+            "{\r\n\tb: 2,\r\n\t\"a\": 1\r\n}"
+        );
+    }
+
+    #[test]
+    fn keys_are_quoted_like_the_first_key() {
+        let doc = json5::parse("{ \"a\": 1 }").unwrap();
+        assert_eq!(key("{ \"a\": 1 }", &doc.root, "port"), "\"port\"");
+        let doc = json5::parse("{ a: 1 }").unwrap();
+        assert_eq!(key("{ a: 1 }", &doc.root, "port"), "port");
+    }
+}

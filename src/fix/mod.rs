@@ -1,0 +1,158 @@
+//! Fixes: minimal text edits on the byte spans the source map keeps, attached to findings
+//! after the rules ran (rules never parse; the fixers here read the kept source text), and
+//! written by [`write`] only under `check --fix`.
+//!
+//! A fix is *safe* when applying it cannot change what any gateway does (it pins a value
+//! the gateway already uses, or removes a comment); *unsafe* when it changes where something
+//! listens or what it reads.
+
+pub mod diff;
+pub mod fixers;
+pub mod write;
+
+use crate::load::json5::Span;
+use crate::source::{FileId, SourceMap};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Cannot change what any gateway does: applied by `--fix`.
+    Safe,
+    /// Changes where something listens or what it reads: applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+/// Replace the bytes `span` of `file` with `replacement` (an insertion when the span is
+/// empty, a deletion when the replacement is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub file: FileId,
+    pub span: Span,
+    pub replacement: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What the fix does, in one line (the diff header and the outputs show it).
+    pub description: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Which fixes a run applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Safe,
+    Unsafe,
+}
+
+impl Fix {
+    pub fn applies(&self, mode: Mode) -> bool {
+        self.applicability == Applicability::Safe || mode == Mode::Unsafe
+    }
+}
+
+/// Every edit a set of fixes makes, per file, sorted; a fix whose edits overlap an edit
+/// already taken is left for the next round (the fixpoint loop picks it up after re-linting).
+/// Returns the edits per file and the descriptions of the fixes taken.
+pub fn collect<'a>(
+    fixes: impl IntoIterator<Item = &'a Fix>,
+    sources: &SourceMap,
+) -> (Vec<(FileId, Vec<Edit>)>, Vec<String>) {
+    let mut by_file: Vec<(FileId, Vec<Edit>)> = Vec::new();
+    let mut taken = Vec::new();
+    'fixes: for fix in fixes {
+        for edit in &fix.edits {
+            let text = &sources.file(edit.file).text;
+            if edit.span.end > text.len()
+                || edit.span.start > edit.span.end
+                || !text.is_char_boundary(edit.span.start)
+                || !text.is_char_boundary(edit.span.end)
+            {
+                continue 'fixes;
+            }
+            if let Some((_, edits)) = by_file.iter().find(|(f, _)| *f == edit.file) {
+                if edits.iter().any(|e| overlaps(e.span, edit.span)) {
+                    continue 'fixes;
+                }
+            }
+        }
+        for edit in &fix.edits {
+            match by_file.iter_mut().find(|(f, _)| *f == edit.file) {
+                Some((_, edits)) => edits.push(edit.clone()),
+                None => by_file.push((edit.file, vec![edit.clone()])),
+            }
+        }
+        taken.push(fix.description.clone());
+    }
+    for (_, edits) in &mut by_file {
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+    }
+    by_file.sort_by_key(|(f, _)| *f);
+    (by_file, taken)
+}
+
+/// Two spans overlap when they share a byte, or when both are insertions at one point
+/// (their order would be ambiguous); an insertion at the edge of a replacement does not.
+fn overlaps(a: Span, b: Span) -> bool {
+    if a.start == a.end && b.start == b.end {
+        return a.start == b.start;
+    }
+    a.start < b.end && b.start < a.end
+}
+
+/// `text` with `edits` (sorted, not overlapping) applied.
+pub fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for edit in edits {
+        out.push_str(&text[at..edit.span.start]);
+        out.push_str(&edit.replacement);
+        at = edit.span.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn edit(file: FileId, start: usize, end: usize, r: &str) -> Edit {
+        Edit {
+            file,
+            span: Span { start, end },
+            replacement: r.into(),
+        }
+    }
+
+    #[test]
+    fn apply_keeps_every_byte_outside_the_edits() {
+        let text = "a // c\nb\r\nc";
+        let file = FileId(0);
+        let out = apply(text, &[edit(file, 0, 1, "x"), edit(file, 7, 7, "y")]);
+        assert_eq!(out, "x // c\nyb\r\nc");
+    }
+
+    #[test]
+    fn overlapping_fixes_wait_for_the_next_round() {
+        let mut map = SourceMap::new();
+        let file = map.add(Path::new("f"), "0123456789".into(), None);
+        let fix = |start, end, d: &str| Fix {
+            applicability: Applicability::Safe,
+            description: d.into(),
+            edits: vec![edit(file, start, end, "")],
+        };
+        let fixes = [
+            fix(0, 4, "a"),
+            fix(3, 6, "b"),
+            fix(4, 6, "c"),
+            fix(20, 30, "bad"),
+        ];
+        let (edits, taken) = collect(&fixes, &map);
+        assert_eq!(taken, ["a", "c"]);
+        assert_eq!(edits[0].1.len(), 2);
+    }
+}

@@ -1,0 +1,258 @@
+//! Writes fixed files: all or nothing, each atomically.
+//!
+//! Every file is checked before any is written: it must be one clawlint read, lie inside the
+//! layout it scanned (a symlink is followed only when its target lies inside too, and the
+//! target is what gets written), be a writable regular file, and hold exactly the bytes
+//! clawlint read. Then each fixed text goes to a temporary file in the same directory, with
+//! the original's mode and owner, is fsynced, and only when every temporary file is ready are
+//! they renamed over the originals (after a last check that nothing changed meanwhile).
+
+use super::Edit;
+use crate::source::{FileId, SourceMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A file that was not written, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+struct Prepared {
+    target: PathBuf,
+    temp: PathBuf,
+    expected: Vec<u8>,
+}
+
+/// Applies `plan` (edits per file, sorted, not overlapping). `roots` are the directories of
+/// the layout (scanned homes, the unit root, the dirs of config files named). Returns the
+/// files written; on a refusal nothing was written.
+pub fn write_all(
+    plan: &[(FileId, Vec<Edit>)],
+    sources: &SourceMap,
+    roots: &[PathBuf],
+) -> Result<Vec<PathBuf>, Refusal> {
+    let roots: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .collect();
+    let mut checked = Vec::new();
+    for (file, edits) in plan {
+        let source = sources.file(*file);
+        let refuse = |reason: String| Refusal {
+            path: source.path.clone(),
+            reason,
+        };
+        if edits.iter().any(|e| {
+            source
+                .redactions
+                .iter()
+                .any(|r| r.start < e.span.end.max(e.span.start + 1) && e.span.start < r.end)
+        }) {
+            return Err(refuse("the edit would touch a secret".into()));
+        }
+        let target = check(&source.path, source.text.as_bytes(), &roots).map_err(refuse)?;
+        checked.push((target, source, edits));
+    }
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for (target, source, edits) in checked {
+        let fixed = super::apply(&source.text, edits);
+        match prepare(&target, fixed.as_bytes()) {
+            Ok(temp) => prepared.push(Prepared {
+                target,
+                temp,
+                expected: source.text.as_bytes().to_vec(),
+            }),
+            Err(reason) => {
+                discard(&prepared);
+                return Err(Refusal {
+                    path: source.path.clone(),
+                    reason,
+                });
+            }
+        }
+    }
+    for p in &prepared {
+        if std::fs::read(&p.target).ok().as_deref() != Some(p.expected.as_slice()) {
+            discard(&prepared);
+            return Err(Refusal {
+                path: p.target.clone(),
+                reason: "it changed since clawlint read it".into(),
+            });
+        }
+    }
+    let mut written = Vec::new();
+    for (i, p) in prepared.iter().enumerate() {
+        if let Err(e) = std::fs::rename(&p.temp, &p.target) {
+            discard(&prepared[i..]);
+            return Err(Refusal {
+                path: p.target.clone(),
+                reason: format!(
+                    "cannot replace it: {e} (already written: {})",
+                    if written.is_empty() {
+                        "none".to_string()
+                    } else {
+                        written
+                            .iter()
+                            .map(|p: &PathBuf| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ),
+            });
+        }
+        if let Some(dir) = p.target.parent() {
+            // The rename is durable once the directory is synced.
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        written.push(p.target.clone());
+    }
+    Ok(written)
+}
+
+/// The path to write for `path`: itself, or the target of a symlink inside the layout.
+fn check(path: &Path, read: &[u8], roots: &[PathBuf]) -> Result<PathBuf, String> {
+    let real = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve it: {e}"))?;
+    if !roots.iter().any(|r| real.starts_with(r)) {
+        return Err(
+            if real.as_path() != path
+                && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+            {
+                format!(
+                    "it is a symlink to {}, outside the layout clawlint read",
+                    real.display()
+                )
+            } else {
+                "it lies outside the layout clawlint read".to_string()
+            },
+        );
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot stat it: {e}"))?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    if meta.permissions().readonly() {
+        return Err("it is read-only".into());
+    }
+    let now = std::fs::read(&real).map_err(|e| format!("cannot read it again: {e}"))?;
+    if now != read {
+        return Err("it changed since clawlint read it".into());
+    }
+    Ok(real)
+}
+
+/// Writes `bytes` to a new temporary file next to `target`, with its mode and owner, synced.
+fn prepare(target: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.clawlint-fix-{}.tmp", std::process::id()));
+    let meta = std::fs::metadata(target).map_err(|e| format!("cannot stat it: {e}"))?;
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.set_permissions(meta.permissions())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let mine = std::fs::metadata(&temp)?;
+            if mine.uid() != meta.uid() || mine.gid() != meta.gid() {
+                std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()))?;
+            }
+        }
+        file.sync_all()
+    })();
+    match result {
+        Ok(()) => Ok(temp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(format!("cannot write a temporary file next to it: {e}"))
+        }
+    }
+}
+
+fn discard(prepared: &[Prepared]) {
+    for p in prepared {
+        let _ = std::fs::remove_file(&p.temp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::json5::Span;
+
+    fn setup(tag: &str) -> (PathBuf, PathBuf, SourceMap, Vec<(FileId, Vec<Edit>)>) {
+        let dir = std::env::temp_dir().join(format!("clawlint-write-{}-{tag}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("openclaw.json");
+        std::fs::write(&path, "{ a: 1 }\n").unwrap();
+        let mut map = SourceMap::new();
+        let file = map.add(&path, "{ a: 1 }\n".into(), None);
+        let plan = vec![(
+            file,
+            vec![Edit {
+                file,
+                span: Span { start: 2, end: 2 },
+                replacement: "b: 2, ".into(),
+            }],
+        )];
+        (dir, path, map, plan)
+    }
+
+    #[test]
+    fn writes_atomically_and_keeps_the_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, path, map, plan) = setup("ok");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let written = write_all(&plan, &map, &[dir.clone()]).unwrap();
+        assert_eq!(written.len(), 1);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ b: 2, a: 1 }\n");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "a temporary file was left"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_refused() {
+        let (dir, path, map, plan) = setup("changed");
+        std::fs::write(&path, "{ a: 3 }\n").unwrap();
+        let refusal = write_all(&plan, &map, &[dir.clone()]).unwrap_err();
+        assert_eq!(refusal.reason, "it changed since clawlint read it");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 3 }\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_outside_the_layout_is_refused() {
+        let (dir, path, map, plan) = setup("outside");
+        let elsewhere = dir.join("sub");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let refusal = write_all(&plan, &map, &[elsewhere]).unwrap_err();
+        assert_eq!(refusal.reason, "it lies outside the layout clawlint read");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 1 }\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_edit_on_a_secret_is_refused() {
+        let (dir, path, mut map, plan) = setup("secret");
+        map.redact(plan[0].0, [Span { start: 1, end: 4 }]);
+        let refusal = write_all(&plan, &map, &[dir.clone()]).unwrap_err();
+        assert_eq!(refusal.reason, "the edit would touch a secret");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 1 }\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
