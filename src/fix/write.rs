@@ -212,7 +212,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let (dir, path, map, plan) = setup("ok");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let written = write_all(&plan, &map, &[dir.clone()]).unwrap();
+        let written = write_all(&plan, &map, std::slice::from_ref(&dir)).unwrap();
         assert_eq!(written.len(), 1);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ b: 2, a: 1 }\n");
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
@@ -229,7 +229,7 @@ mod tests {
     fn a_file_changed_since_it_was_read_is_refused() {
         let (dir, path, map, plan) = setup("changed");
         std::fs::write(&path, "{ a: 3 }\n").unwrap();
-        let refusal = write_all(&plan, &map, &[dir.clone()]).unwrap_err();
+        let refusal = write_all(&plan, &map, std::slice::from_ref(&dir)).unwrap_err();
         assert_eq!(refusal.reason, "it changed since clawlint read it");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 3 }\n");
         std::fs::remove_dir_all(&dir).unwrap();
@@ -250,9 +250,48 @@ mod tests {
     fn an_edit_on_a_secret_is_refused() {
         let (dir, path, mut map, plan) = setup("secret");
         map.redact(plan[0].0, [Span { start: 1, end: 4 }]);
-        let refusal = write_all(&plan, &map, &[dir.clone()]).unwrap_err();
+        let refusal = write_all(&plan, &map, std::slice::from_ref(&dir)).unwrap_err();
         assert_eq!(refusal.reason, "the edit would touch a secret");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 1 }\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_that_leaves_the_layout_is_refused() {
+        let (dir, path, _, _) = setup("symlink");
+        let inside = dir.join("home");
+        std::fs::create_dir(&inside).unwrap();
+        let link = inside.join("openclaw.json");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        let mut map = SourceMap::new();
+        let file = map.add(&link, "{ a: 1 }\n".into(), None);
+        let plan = vec![(
+            file,
+            vec![Edit {
+                file,
+                span: Span { start: 2, end: 2 },
+                replacement: "b: 2, ".into(),
+            }],
+        )];
+        let refusal = write_all(&plan, &map, std::slice::from_ref(&inside)).unwrap_err();
+        assert!(
+            refusal.reason.contains("is a symlink to")
+                && refusal.reason.contains("outside the layout"),
+            "{}",
+            refusal.reason
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 1 }\n");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        // A symlink whose target is inside the layout is followed: the target is written.
+        write_all(&plan, &map, std::slice::from_ref(&dir)).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ b: 2, a: 1 }\n");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

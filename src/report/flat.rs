@@ -111,7 +111,9 @@ pub fn flatten<'a>(reported: &'a Reported, sources: &SourceMap) -> FlatFinding<'
                             span: e.span,
                         },
                     ),
-                    content: visible(&e.replacement),
+                    // clawlint's own text (a key and a port): never a control character
+                    // to hide, and its newlines are JSON-escaped.
+                    content: Cow::Borrowed(&e.replacement),
                 })
                 .collect(),
         }),
@@ -147,6 +149,15 @@ pub fn one_line(text: &str) -> String {
         .filter(|s| !s.trim().is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `" [*]"` for a safe fix, `" [-]"` for an unsafe one, `""` for none.
+pub fn fix_mark(applicability: Option<crate::fix::Applicability>) -> &'static str {
+    match applicability {
+        Some(crate::fix::Applicability::Safe) => " [*]",
+        Some(crate::fix::Applicability::Unsafe) => " [-]",
+        None => "",
+    }
 }
 
 #[cfg(test)]
@@ -197,14 +208,5 @@ mod tests {
     #[test]
     fn one_line_joins_non_blank_lines() {
         assert_eq!(one_line("a\r\n\nb \n  \nc"), "a b  c");
-    }
-}
-
-/// `" [*]"` for a safe fix, `" [-]"` for an unsafe one, `""` for none.
-pub fn fix_mark(applicability: Option<crate::fix::Applicability>) -> &'static str {
-    match applicability {
-        Some(crate::fix::Applicability::Safe) => " [*]",
-        Some(crate::fix::Applicability::Unsafe) => " [-]",
-        None => "",
     }
 }
