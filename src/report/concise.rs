@@ -14,20 +14,6 @@ use super::flat::{flatten, one_line};
 use crate::diagnostic::Reported;
 use crate::source::SourceMap;
 
-/// `--format concise`.
-pub struct ConciseEmitter;
-
-impl super::Emitter for ConciseEmitter {
-    fn emit(
-        &self,
-        out: &mut dyn std::io::Write,
-        findings: &[Reported],
-        context: &super::EmitterContext,
-    ) -> std::io::Result<()> {
-        out.write_all(render(findings, context.sources, context.instances).as_bytes())
-    }
-}
-
 pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> String {
     let mut out = String::new();
     for reported in findings {

@@ -14,20 +14,6 @@ use super::flat::{flatten, FlatFinding};
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
 
-/// `--format github`.
-pub struct GithubEmitter;
-
-impl super::Emitter for GithubEmitter {
-    fn emit(
-        &self,
-        out: &mut dyn std::io::Write,
-        findings: &[Reported],
-        context: &super::EmitterContext,
-    ) -> std::io::Result<()> {
-        out.write_all(render(findings, context.sources, context.instances).as_bytes())
-    }
-}
-
 pub fn render(findings: &[Reported], sources: &SourceMap, _instances: usize) -> String {
     findings
         .iter()

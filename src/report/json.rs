@@ -35,20 +35,6 @@ pub fn summary(findings: &[Reported], instances: usize) -> Summary {
     }
 }
 
-/// `--format json`.
-pub struct JsonEmitter;
-
-impl super::Emitter for JsonEmitter {
-    fn emit(
-        &self,
-        out: &mut dyn std::io::Write,
-        findings: &[Reported],
-        context: &super::EmitterContext,
-    ) -> std::io::Result<()> {
-        out.write_all(render(findings, context.sources, context.instances).as_bytes())
-    }
-}
-
 pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> String {
     let report = Report {
         version: SCHEMA_VERSION,

@@ -10,20 +10,6 @@ use super::xml::{attribute, text};
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
 
-/// `--format junit`.
-pub struct JunitEmitter;
-
-impl super::Emitter for JunitEmitter {
-    fn emit(
-        &self,
-        out: &mut dyn std::io::Write,
-        findings: &[Reported],
-        context: &super::EmitterContext,
-    ) -> std::io::Result<()> {
-        out.write_all(render(findings, context.sources, context.instances).as_bytes())
-    }
-}
-
 pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> String {
     let failures = findings
         .iter()

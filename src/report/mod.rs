@@ -1,9 +1,9 @@
 //! Reporters: they render findings and models; they never decide anything.
 //!
 //! Every format `check --format` knows is a [`Format`] variant, and each is written by an
-//! [`Emitter`] (the shape of ruff's `Emitter` trait): adding a format is one variant, one
-//! emitter and one arm in [`Format::emitter`], and clap lists it in `--help` and in the error
-//! for an unknown one.
+//! [`Emitter`] (the shape of ruff's `Emitter` trait): adding a format is one variant, a
+//! `render` function (or an emitter of its own) and one arm in [`Format::emitter`], and clap
+//! lists it in `--help` and in the error for an unknown one.
 
 pub mod concise;
 pub mod flat;
@@ -44,11 +44,11 @@ impl Format {
     pub fn emitter(self, human: human::HumanOptions) -> Box<dyn Emitter> {
         match self {
             Format::Human => Box::new(human::HumanEmitter(human)),
-            Format::Concise => Box::new(concise::ConciseEmitter),
-            Format::Json => Box::new(json::JsonEmitter),
-            Format::Sarif => Box::new(sarif::SarifEmitter),
-            Format::Github => Box::new(github::GithubEmitter),
-            Format::Junit => Box::new(junit::JunitEmitter),
+            Format::Concise => Box::new(Rendered(concise::render)),
+            Format::Json => Box::new(Rendered(json::render)),
+            Format::Sarif => Box::new(Rendered(sarif::render)),
+            Format::Github => Box::new(Rendered(github::render)),
+            Format::Junit => Box::new(Rendered(junit::render)),
         }
     }
 }
@@ -58,6 +58,21 @@ impl Format {
 pub struct EmitterContext<'a> {
     pub sources: &'a SourceMap,
     pub instances: usize,
+}
+
+/// A format whose whole output is one rendered string: the emitter writes what its `render`
+/// function returns.
+struct Rendered(fn(&[Reported], &SourceMap, usize) -> String);
+
+impl Emitter for Rendered {
+    fn emit(
+        &self,
+        out: &mut dyn Write,
+        findings: &[Reported],
+        context: &EmitterContext,
+    ) -> io::Result<()> {
+        out.write_all((self.0)(findings, context.sources, context.instances).as_bytes())
+    }
 }
 
 /// Writes a run's findings in one format. Emitters render what the engine decided (severity,

@@ -173,20 +173,6 @@ struct Region {
     end_column: usize,
 }
 
-/// `--format sarif`.
-pub struct SarifEmitter;
-
-impl super::Emitter for SarifEmitter {
-    fn emit(
-        &self,
-        out: &mut dyn std::io::Write,
-        findings: &[Reported],
-        context: &super::EmitterContext,
-    ) -> std::io::Result<()> {
-        out.write_all(render(findings, context.sources, context.instances).as_bytes())
-    }
-}
-
 pub fn render(findings: &[Reported], sources: &SourceMap, _instances: usize) -> String {
     let rules = catalog::ALL;
     let mut results = Vec::new();
