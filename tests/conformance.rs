@@ -83,7 +83,7 @@ fn view(instance: &Instance, home: &str) -> Map<String, Value> {
     out.insert("agents".into(), Value::Array(agents));
     if let Some(browser) = &instance.browser {
         let value = match &browser.error {
-            Some(error) => json!({ "error": error }),
+            Some(error) => json!({ "error": error.to_string() }),
             None => {
                 let profiles: Map<String, Value> = browser
                     .profiles

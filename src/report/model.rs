@@ -142,7 +142,7 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
                 "attachOnly": p.attach_only, "localManaged": p.is_local_managed(), "source": origin_json(&p.origin, sources)}))
             .collect();
         json!({"enabled": b.enabled, "controlPort": b.control_port, "cdpRange": [b.cdp_range.start, b.cdp_range.end],
-            "profiles": profiles, "error": b.error})
+            "profiles": profiles, "error": b.error.as_ref().map(ToString::to_string)})
     });
     let credentials: Vec<Value> = inst
         .credentials

@@ -2,7 +2,7 @@
 //! (openclaw-facts.md §2.2, §2.3): control port, CDP range, extension relays, and the port
 //! each browser profile really uses.
 
-use super::model::{Browser, BrowserProfile, Origin, PortRange, Sourced};
+use super::model::{Browser, BrowserError, BrowserProfile, Origin, PortRange, Sourced};
 use crate::load::tree::Node;
 use crate::load::{Problem, ProblemKind};
 use std::collections::BTreeSet;
@@ -67,17 +67,15 @@ pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) 
         Some((node, raw)) => match CdpUrl::parse(raw, "browser.cdpUrl") {
             Ok(url) => Some((node, url)),
             Err(message) => {
-                browser.error = Some(message.clone());
+                browser.error = Some(BrowserError::Rejected(message.clone()));
                 problems.push(invalid(node, message));
                 return Some(browser);
             }
         },
         None if u32::from(control) + 1 > 65535 => {
-            let message = format!(
-                "Derived CDP port ({}) is too high; check gateway port configuration.",
-                u32::from(control) + 1
-            );
-            browser.error = Some(message);
+            browser.error = Some(BrowserError::DerivedCdpTooHigh {
+                port: u32::from(control) + 1,
+            });
             return Some(browser);
         }
         None => None,
@@ -108,7 +106,7 @@ pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) 
             if let Some(block) = block {
                 problems.push(invalid(block, message.clone()));
             }
-            browser.error = Some(message);
+            browser.error = Some(BrowserError::Rejected(message));
             return Some(browser);
         }
     };

@@ -154,8 +154,29 @@ pub struct Browser {
     /// control + 8, unclamped (may pass 65535).
     pub relay_default_port: u32,
     pub profiles: Vec<BrowserProfile>,
-    /// Set when OpenClaw itself refuses this browser config (e.g. derived CDP port too high).
-    pub error: Option<String>,
+    /// Set when OpenClaw itself refuses this browser config.
+    pub error: Option<BrowserError>,
+}
+
+/// Why OpenClaw refuses a browser config, in the words it uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BrowserError {
+    /// The gateway port is so high that control + 1, the first derived CDP port, passes 65535.
+    DerivedCdpTooHigh { port: u32 },
+    /// A URL, relay or profile that OpenClaw's browser resolution rejects, with its message.
+    Rejected(String),
+}
+
+impl std::fmt::Display for BrowserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BrowserError::DerivedCdpTooHigh { port } => write!(
+                f,
+                "Derived CDP port ({port}) is too high; check gateway port configuration."
+            ),
+            BrowserError::Rejected(message) => f.write_str(message),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,7 @@ use crate::ports::layout::{
 use super::group::{distinct, names, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
-use crate::resolve::{Instance, Listener, ListenerKind, Origin, PortKind, PortRange};
+use crate::resolve::{BrowserError, Instance, Listener, ListenerKind, Origin, PortKind, PortRange};
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     // One suggestion for every help line: a base clear of every gateway on the host (which
@@ -296,7 +296,7 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
     let browser = instance.browser.as_ref().filter(|b| b.enabled)?;
     let base = u32::from(instance.port.value);
     let what = if let Some(error) = &browser.error {
-        if !error.starts_with("Derived CDP port") {
+        if !matches!(error, BrowserError::DerivedCdpTooHigh { .. }) {
             return None;
         }
         format!("OpenClaw refuses the browser config: {error}")
