@@ -277,6 +277,7 @@ declare_rules! {
     EXPANSION_BUDGET_EXCEEDED = CL907, "expansion-budget-exceeded", Linter, Correctness;
     CONFIG_REPAIRED_AT_START = CL908, "config-repaired-at-start", Linter, Suspicious;
     GATEWAY_WILL_NOT_START = CL909, "gateway-will-not-start", Linter, Correctness;
+    NO_GATEWAYS = CL910, "no-gateways", Linter, Suspicious;
 }
 
 /// A page's Markdown as plain text for terminals: fence lines dropped, code indented by four

@@ -152,8 +152,15 @@ pub struct CheckArgs {
     #[arg(short = 'D', value_delimiter = ',', value_name = "RULES")]
     pub deny: Vec<Selector>,
     /// Exit 0 even when errors are found.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "strict")]
     pub exit_zero: bool,
+    /// Fail (exit 1) on warnings too, not only on errors; JUnit marks them as failures.
+    #[arg(long)]
+    pub strict: bool,
+    /// In --format junit, a finding below the failing level (a warning or info, unless -D or
+    /// --strict makes it fail) is a passing test case with its details, or a skipped one.
+    #[arg(long, value_enum, default_value = "passed", value_name = "HOW")]
+    pub junit_below_failing: crate::report::JunitBelowFailing,
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,

@@ -420,9 +420,17 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
     } else {
         lint(args)?
     };
+    // The least severity that fails the run: errors, warnings too with --strict, none with
+    // --exit-zero. The exit code and the formats that mark pass and fail (JUnit) agree.
+    let failing = match (args.exit_zero, args.strict) {
+        (true, _) => None,
+        (false, true) => Some(crate::diagnostic::Severity::Warning),
+        (false, false) => Some(crate::diagnostic::Severity::Error),
+    };
     let context = report::EmitterContext {
-        sources: &inventory.sources,
-        instances: inventory.instances.len(),
+        failing,
+        junit_below_failing: args.junit_below_failing,
+        ..report::EmitterContext::new(&inventory.sources, inventory.instances.len())
     };
     for output in &args.format {
         let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
@@ -434,17 +442,11 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
             emitter.emit(out, &findings, &context)
         })?;
     }
-    let errors = findings
-        .iter()
-        .any(|f| f.severity == crate::diagnostic::Severity::Error);
+    let fails = findings.iter().any(|f| context.fails(f));
     // The process ends next: freeing thousands of instances one by one is wasted time.
     std::mem::forget(inventory);
     std::mem::forget(findings);
-    Ok(if errors && !args.exit_zero {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
+    Ok(if fails { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 /// Writes `text` to the file named, or to standard output.

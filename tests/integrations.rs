@@ -656,6 +656,24 @@ fn action_run_passes_args_without_word_splitting_and_keeps_the_exit_code() {
         "{}",
         text(&output)
     );
+
+    // A --home with no gateway in it (a layout that moved) fails the job too (CL910).
+    let empty = scratch.path("moved");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (output, written) = action_script(
+        "run.sh",
+        &[
+            ("INPUT_ARGS", &format!("--home\n{}", empty.display())),
+            ("SARIF_FILE", sarif.to_str().unwrap()),
+        ],
+        &scratch.0,
+    );
+    assert_eq!(written.trim(), "exit-code=1", "{}", text(&output));
+    assert!(
+        text(&output).contains("::error title=CL910"),
+        "{}",
+        text(&output)
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -960,6 +978,22 @@ fn pre_commit_hook_without_inputs_fails_instead_of_linting_home() {
     let (passed, out) = hook.commit("no args");
     assert!(!passed, "{out}");
     assert!(out.contains("nothing to lint"), "{out}");
+}
+
+#[test]
+fn pre_commit_hook_with_a_home_that_holds_no_gateway_fails() {
+    if !have("pre-commit", "pre-commit hooks") || !have("git", "pre-commit hooks") {
+        return;
+    }
+    // `--home .` is one level above the layout's home: nothing would be checked.
+    let hook = HookRepo::new(
+        "pre-commit-moved",
+        "clawlint",
+        "        args: [--home, .]\n",
+    );
+    let (passed, out) = hook.commit("home one level off");
+    assert!(!passed, "an empty check must not pass:\n{out}");
+    assert!(out.contains("CL910"), "{out}");
 }
 
 #[test]

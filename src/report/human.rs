@@ -346,11 +346,7 @@ pub fn render(
     out
 }
 
-/// The closing line, and when no gateway was found, where clawlint looked.
+/// The closing line. With no gateway, CL910 says so (in every format), not a line of this one.
 fn summary_line(findings: &[Reported], instances: usize) -> String {
-    let line = super::concise::summary_line(findings, instances);
-    if instances > 0 {
-        return line;
-    }
-    line + "no gateway found: clawlint looks for .openclaw, .openclaw-<profile> and .clawdbot in each --home, their systemd units and LaunchAgents, config files named as arguments, and [[instance]] entries in clawlint.toml\n"
+    super::concise::summary_line(findings, instances)
 }

@@ -16,7 +16,7 @@ pub mod sarif;
 pub mod visible;
 pub mod xml;
 
-use crate::diagnostic::Reported;
+use crate::diagnostic::{Reported, Severity};
 use crate::source::{Loc, SourceMap};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -44,25 +44,61 @@ impl Format {
     pub fn emitter(self, human: human::HumanOptions) -> Box<dyn Emitter> {
         match self {
             Format::Human => Box::new(human::HumanEmitter(human)),
-            Format::Concise => Box::new(Rendered(concise::render)),
-            Format::Json => Box::new(Rendered(json::render)),
-            Format::Sarif => Box::new(Rendered(sarif::render)),
-            Format::Github => Box::new(Rendered(github::render)),
+            Format::Concise => {
+                Box::new(Rendered(|f, c| concise::render(f, c.sources, c.instances)))
+            }
+            Format::Json => Box::new(Rendered(|f, c| json::render(f, c.sources, c.instances))),
+            Format::Sarif => Box::new(Rendered(|f, c| sarif::render(f, c.sources, c.instances))),
+            Format::Github => Box::new(Rendered(|f, c| github::render(f, c.sources))),
             Format::Junit => Box::new(Rendered(junit::render)),
         }
     }
 }
 
-/// What an emitter may know besides the findings: the files they point into and how many
-/// gateways were checked.
+/// What an emitter may know besides the findings: the files they point into, how many
+/// gateways were checked, and what the command decided makes the run fail.
 pub struct EmitterContext<'a> {
     pub sources: &'a SourceMap,
     pub instances: usize,
+    /// The least severity that makes the run fail (exit 1): `Some(Error)`, `Some(Warning)`
+    /// with `--strict`, `None` with `--exit-zero`. Formats that mark pass and fail (JUnit)
+    /// follow it, so that a dashboard agrees with the exit code.
+    pub failing: Option<Severity>,
+    /// How JUnit shows a finding below the failing level.
+    pub junit_below_failing: JunitBelowFailing,
+}
+
+impl<'a> EmitterContext<'a> {
+    /// A context where errors fail the run and JUnit passes the rest (the defaults).
+    pub fn new(sources: &'a SourceMap, instances: usize) -> Self {
+        EmitterContext {
+            sources,
+            instances,
+            failing: Some(Severity::Error),
+            junit_below_failing: JunitBelowFailing::default(),
+        }
+    }
+
+    /// Whether a finding fails the run.
+    pub fn fails(&self, reported: &Reported) -> bool {
+        self.failing.is_some_and(|level| reported.severity >= level)
+    }
+}
+
+/// `--junit-below-failing`: a finding that does not fail the run is a passing test case with
+/// its details in `<system-out>`, or a skipped one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum JunitBelowFailing {
+    /// A passing test case, details in `<system-out>`.
+    #[default]
+    Passed,
+    /// A skipped test case (`<skipped message=...>`), details in `<system-out>`.
+    Skipped,
 }
 
 /// A format whose whole output is one rendered string: the emitter writes what its `render`
 /// function returns.
-struct Rendered(fn(&[Reported], &SourceMap, usize) -> String);
+struct Rendered(fn(&[Reported], &EmitterContext) -> String);
 
 impl Emitter for Rendered {
     fn emit(
@@ -71,7 +107,7 @@ impl Emitter for Rendered {
         findings: &[Reported],
         context: &EmitterContext,
     ) -> io::Result<()> {
-        out.write_all((self.0)(findings, context.sources, context.instances).as_bytes())
+        out.write_all((self.0)(findings, context).as_bytes())
     }
 }
 

@@ -77,7 +77,8 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             }
         }
     }
-    seen.into_iter()
+    let mut findings: Vec<Finding> = seen
+        .into_iter()
         .map(|(kind, message, loc, names)| {
             let owners = names.join(", ");
             let mut finding = Finding::new(code_for(kind), message.clone())
@@ -96,5 +97,27 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             }
             finding
         })
-        .collect()
+        .collect();
+    if ctx.instances.is_empty() {
+        findings.push(no_gateways());
+    }
+    findings
+}
+
+/// CL910: nothing was linted. A run that checked no gateway proves nothing, so it says so in
+/// every format (a warning; `-D CL910` or `--strict` makes it fail the run).
+fn no_gateways() -> Finding {
+    Finding::new(
+        catalog::NO_GATEWAYS,
+        "no gateway found: nothing was checked",
+    )
+    .note(
+        "clawlint looks for .openclaw, .openclaw-<profile> and .clawdbot in each --home, \
+             their systemd units, LaunchAgents and gateway.cmd, config files named as arguments, \
+             and [[instance]] entries in clawlint.toml",
+    )
+    .help(
+        "point clawlint at the layout: --home DIR (the home that holds .openclaw*), config \
+             files as arguments, or [[instance]] entries in clawlint.toml",
+    )
 }
