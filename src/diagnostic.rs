@@ -67,15 +67,16 @@ impl Finding {
         self
     }
 
-    /// The gateways involved, in label order, each once.
+    /// The gateways involved, in label order, each once (a set remembers which are in, so a
+    /// finding naming thousands of gateways costs thousands of steps, not millions).
     pub fn instances(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for name in self.labels.iter().filter_map(|l| l.instance.as_ref()) {
-            if !out.contains(name) {
-                out.push(name.clone());
-            }
-        }
-        out
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        self.labels
+            .iter()
+            .filter_map(|l| l.instance.as_deref())
+            .filter(|name| seen.insert(name))
+            .map(str::to_string)
+            .collect()
     }
 }
 

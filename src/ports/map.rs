@@ -9,7 +9,6 @@ use crate::paths::display_home_relative;
 use crate::resolve::{Instance, ListenerKind, Origin};
 use crate::source::{Loc, SourceMap};
 use serde::Serialize;
-use std::collections::HashSet;
 use std::fmt::Write as _;
 
 /// Which of a gateway's reserved ranges.
@@ -79,6 +78,8 @@ pub const NOTED: usize = 3;
 #[derive(Debug, Clone)]
 pub struct Lane {
     pub name: String,
+    /// Its index in the inventory's instances.
+    pub instance: usize,
     pub base: u16,
     /// How the base port was chosen (`config`, `profile-hash`, ...).
     pub port_kind: &'static str,
@@ -118,29 +119,164 @@ impl Lane {
     }
 }
 
-/// A port bound by more than one gateway: `(lane, mark)` for each party.
+/// A port bound by more than one gateway: `(lane, mark)` for each party, in lane order.
 #[derive(Debug, Clone)]
 pub struct Collision {
     pub port: u16,
     pub parties: Vec<(usize, usize)>,
 }
 
-/// A listener of one gateway inside a reserved range of another.
+/// A port where a listener of one gateway lies inside a reserved range of another: every
+/// listener on the port and every gateway's range that holds it (its most precise name), both
+/// in lane order. One entry per port, so a crowded host costs one entry per listener and range,
+/// never one per pair of them.
 #[derive(Debug, Clone)]
-pub struct Intrusion {
-    pub lane: usize,
-    pub mark: usize,
-    pub into: usize,
-    pub range: RangeKind,
-    pub span: PortSpan,
+pub struct Inside {
+    pub port: u16,
+    pub marks: Vec<(usize, usize)>,
+    pub ranges: Vec<(usize, RangeKind, PortSpan)>,
 }
 
-/// Two gateways' reserved ranges that overlap.
+impl Inside {
+    /// The ranges of gateways with no listener on the port: the listeners lie inside these
+    /// without colliding with their owner exactly.
+    pub fn plain(&self) -> impl Iterator<Item = &(usize, RangeKind, PortSpan)> + '_ {
+        self.ranges.iter().filter(|(owner, _, _)| {
+            self.marks
+                .binary_search_by_key(owner, |(lane, _)| *lane)
+                .is_err()
+        })
+    }
+}
+
+/// Reserved ranges of different gateways that overlap, as one group: ranges that overlap
+/// in a chain (a with b, b with c) are one group.
 #[derive(Debug, Clone)]
-pub struct Overlap {
-    pub a: (usize, RangeKind, PortSpan),
-    pub b: (usize, RangeKind, PortSpan),
+pub struct OverlapGroup {
+    /// `(lane, range, span)`, sorted by span.
+    pub ranges: Vec<(usize, RangeKind, PortSpan)>,
+    /// From the first to the last port that two or more of the gateways reserve.
     pub shared: PortSpan,
+    /// How many ports two or more of the gateways reserve.
+    pub ports: u32,
+    /// How many pairs of these ranges (of different gateways) overlap.
+    pub pairs: usize,
+}
+
+/// Every listener of every gateway, indexed by port: what the port rules (CL101-CL105) and
+/// `clawlint ports` ask of a host. Built once per run by sorting, in O(n log n).
+#[derive(Debug, Clone)]
+pub struct PortIndex {
+    /// Every listener, sorted by (port, instance, listener index).
+    pub listeners: Vec<At>,
+    /// Runs of `listeners` on one port that two or more gateways bind: the collisions.
+    shared: Vec<std::ops::Range<usize>>,
+}
+
+/// One listener: `instances[instance].listeners[listener]`, on `port`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct At {
+    pub port: u16,
+    pub instance: usize,
+    pub listener: usize,
+}
+
+impl PortIndex {
+    pub fn new(instances: &[Instance]) -> Self {
+        let mut listeners: Vec<At> = instances
+            .iter()
+            .enumerate()
+            .flat_map(|(instance, inst)| {
+                inst.listeners
+                    .iter()
+                    .enumerate()
+                    .map(move |(listener, l)| At {
+                        port: l.port,
+                        instance,
+                        listener,
+                    })
+            })
+            .collect();
+        listeners.sort_unstable();
+        let mut shared = Vec::new();
+        let mut start = 0;
+        for group in listeners.chunk_by(|a, b| a.port == b.port) {
+            // Sorted by instance within the port: two gateways iff first and last differ.
+            if group[0].instance != group[group.len() - 1].instance {
+                shared.push(start..start + group.len());
+            }
+            start += group.len();
+        }
+        PortIndex { listeners, shared }
+    }
+
+    /// Each port bound by two or more gateways: its listeners, in instance order.
+    pub fn collisions(&self) -> impl Iterator<Item = &[At]> + '_ {
+        self.shared.iter().map(|r| &self.listeners[r.clone()])
+    }
+
+    /// The listeners on ports `start..=end`, sorted.
+    pub fn within(&self, start: u32, end: u32) -> &[At] {
+        let first = self
+            .listeners
+            .partition_point(|a| u32::from(a.port) < start);
+        let last = self.listeners.partition_point(|a| u32::from(a.port) <= end);
+        &self.listeners[first..last.max(first)]
+    }
+
+    /// The listeners on ports `start..=end` but those on a port of `skip` (sorted): the first
+    /// `limit` of them, and how many there are in all. Whole ports are skipped at a time, so
+    /// this costs `limit` plus `skip`, not the listeners in the range.
+    pub fn within_except(
+        &self,
+        start: u32,
+        end: u32,
+        skip: &[u16],
+        limit: usize,
+    ) -> (Vec<At>, usize) {
+        let all = self.within(start, end);
+        let mut count = all.len();
+        for &p in skip
+            .iter()
+            .filter(|p| (start..=end).contains(&u32::from(**p)))
+        {
+            count -= self.within(u32::from(p), u32::from(p)).len();
+        }
+        let mut first = Vec::new();
+        let mut i = 0;
+        while i < all.len() && first.len() < limit {
+            let port = all[i].port;
+            if skip.binary_search(&port).is_ok() {
+                i += all[i..].partition_point(|a| a.port == port);
+            } else {
+                first.push(all[i]);
+                i += 1;
+            }
+        }
+        (first, count)
+    }
+}
+
+/// Pairs of gateways whose base ports are closer than the footprint (and not equal, which is
+/// a collision): neighbours in base-port order only, so a crowded host gives one pair per
+/// gateway. `keep` says which gateways reserve their footprint on this host.
+pub fn close_bases(
+    instances: &[Instance],
+    keep: impl Fn(&Instance) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut order: Vec<usize> = (0..instances.len())
+        .filter(|i| keep(&instances[*i]))
+        .collect();
+    order.sort_by_key(|i| (instances[*i].port.value, *i));
+    order
+        .windows(2)
+        .filter(|pair| {
+            let gap =
+                u32::from(instances[pair[1]].port.value) - u32::from(instances[pair[0]].port.value);
+            gap != 0 && gap < FOOTPRINT
+        })
+        .map(|pair| (pair[0], pair[1]))
+        .collect()
 }
 
 /// Every gateway's ports and where they meet. Lanes are sorted by base port, then name.
@@ -148,13 +284,16 @@ pub struct Overlap {
 pub struct PortMap {
     pub lanes: Vec<Lane>,
     pub collisions: Vec<Collision>,
-    pub intrusions: Vec<Intrusion>,
-    pub overlaps: Vec<Overlap>,
+    pub inside: Vec<Inside>,
+    pub overlaps: Vec<OverlapGroup>,
+    /// Every reserved range, sorted: `(span, lane, range)`.
+    ranges: Vec<(PortSpan, usize, RangeKind)>,
+    counts: Counts,
 }
 
 impl PortMap {
     pub fn is_clean(&self) -> bool {
-        self.collisions.is_empty() && self.intrusions.is_empty() && self.overlaps.is_empty()
+        self.collisions.is_empty() && self.inside.is_empty() && self.overlaps.is_empty()
     }
 
     fn mark(&self, (lane, mark): (usize, usize)) -> &Mark {
@@ -167,24 +306,81 @@ impl PortMap {
     }
 }
 
-/// Builds the map. Sorting and sweeping, never all pairs, except within a group of ranges
-/// that really overlap.
+/// One past the highest port a range can reach.
+const PORTS: usize = 65536;
+
+/// Builds the map: sorting, counting and sweeping, never all pairs. Everything it keeps grows
+/// with the listeners and ranges, never with the pairs of them that meet.
 pub fn build(instances: &[Instance], sources: &SourceMap) -> PortMap {
-    let mut lanes: Vec<Lane> = instances.iter().map(|i| lane(i, sources)).collect();
-    lanes.sort_by(|a, b| a.base.cmp(&b.base).then_with(|| a.name.cmp(&b.name)));
-    let collisions = collisions(&lanes);
-    let intrusions = intrusions(&lanes);
-    let overlaps = overlaps(&lanes);
-    annotate(&mut lanes, &collisions, &intrusions, &overlaps);
+    let index = PortIndex::new(instances);
+    let mut built: Vec<(Lane, Vec<usize>)> = instances
+        .iter()
+        .enumerate()
+        .map(|(i, inst)| lane(i, inst, sources))
+        .collect();
+    built.sort_by(|a, b| {
+        a.0.base
+            .cmp(&b.0.base)
+            .then_with(|| a.0.name.cmp(&b.0.name))
+    });
+    let mut lane_of = vec![0; instances.len()];
+    let mut mark_of = Vec::with_capacity(built.len());
+    let mut lanes = Vec::with_capacity(built.len());
+    for (position, (lane, marks)) in built.into_iter().enumerate() {
+        lane_of[lane.instance] = position;
+        mark_of.push(marks);
+        lanes.push(lane);
+    }
+    let at = |a: &At| {
+        let lane = lane_of[a.instance];
+        (lane, mark_of[lane][a.listener])
+    };
+    let collisions: Vec<Collision> = index
+        .collisions()
+        .map(|group| {
+            let mut parties: Vec<(usize, usize)> = group.iter().map(at).collect();
+            parties.sort_unstable();
+            Collision {
+                port: group[0].port,
+                parties,
+            }
+        })
+        .collect();
+
+    let marks = all_marks(&lanes);
+    let mut ranges: Vec<(PortSpan, usize, RangeKind)> = lanes
+        .iter()
+        .enumerate()
+        .flat_map(|(l, lane)| lane.reserved().into_iter().map(move |(k, s)| (s, l, k)))
+        .collect();
+    ranges.sort_unstable();
+    let inside = inside(&lanes, &marks, &ranges);
+    let covered = coverage(&lanes);
+    for lane in lanes.iter_mut() {
+        lane.overlapped = overlapped(lane, &covered);
+    }
+    let (overlaps, overlap_pairs) = overlap_groups(&ranges, &covered);
+    annotate(&mut lanes, &collisions, &inside);
+    let counts = Counts {
+        shared_ports: collisions.len(),
+        inside: inside
+            .iter()
+            .map(|e| e.marks.len() * e.plain().count())
+            .sum(),
+        overlaps: overlap_pairs,
+    };
     PortMap {
         lanes,
         collisions,
-        intrusions,
+        inside,
         overlaps,
+        ranges,
+        counts,
     }
 }
 
-fn lane(instance: &Instance, sources: &SourceMap) -> Lane {
+/// A gateway's lane, and for each of its listeners the index of its mark.
+fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<usize>) {
     let cdp = instance
         .browser
         .as_ref()
@@ -193,29 +389,39 @@ fn lane(instance: &Instance, sources: &SourceMap) -> Lane {
             start: u32::from(b.cdp_range.start),
             end: u32::from(b.cdp_range.end),
         });
-    let mut marks: Vec<Mark> = instance
+    let mut marks: Vec<(usize, Mark)> = instance
         .listeners
         .iter()
-        .map(|l| Mark {
-            port: l.port,
-            kind: l.kind,
-            detail: l.detail.clone(),
-            listener: l.describe(),
-            from: origin_text(&l.origin, instance, sources),
-            conflicts: Vec::new(),
-            more_conflicts: 0,
+        .enumerate()
+        .map(|(n, l)| {
+            let mark = Mark {
+                port: l.port,
+                kind: l.kind,
+                detail: l.detail.clone(),
+                listener: l.describe(),
+                from: origin_text(&l.origin, instance, sources),
+                conflicts: Vec::new(),
+                more_conflicts: 0,
+            };
+            (n, mark)
         })
         .collect();
-    marks.sort_by_key(|a| (a.port, a.kind));
-    Lane {
+    marks.sort_by_key(|(n, a)| (a.port, a.kind, *n));
+    let mut mark_of = vec![0; marks.len()];
+    for (position, (n, _)) in marks.iter().enumerate() {
+        mark_of[*n] = position;
+    }
+    let lane = Lane {
         name: instance.name.clone(),
+        instance: index,
         base: instance.port.value,
         port_kind: instance.port_kind.id(),
         footprint: footprint(instance.port.value),
         cdp,
-        marks,
+        marks: marks.into_iter().map(|(_, m)| m).collect(),
         overlapped: Vec::new(),
-    }
+    };
+    (lane, mark_of)
 }
 
 fn place(loc: Loc, instance: &Instance, sources: &SourceMap) -> String {
@@ -267,138 +473,225 @@ fn all_marks(lanes: &[Lane]) -> Vec<(u16, usize, usize)> {
     out
 }
 
-fn collisions(lanes: &[Lane]) -> Vec<Collision> {
-    let marks = all_marks(lanes);
-    let mut out = Vec::new();
-    for group in marks.chunk_by(|a, b| a.0 == b.0) {
-        if group.iter().any(|(_, lane, _)| *lane != group[0].1) {
-            out.push(Collision {
-                port: group[0].0,
-                parties: group.iter().map(|(_, l, m)| (*l, *m)).collect(),
-            });
-        }
-    }
-    out
-}
-
-/// For each reserved range, the other gateways' listeners inside it (binary search on the
-/// sorted listeners). A listener inside a gateway's CDP range is named by that range.
-fn intrusions(lanes: &[Lane]) -> Vec<Intrusion> {
-    let marks = all_marks(lanes);
-    let mut out = Vec::new();
-    for (owner, lane) in lanes.iter().enumerate() {
-        for (_, span) in lane.reserved() {
-            let first = marks.partition_point(|(p, _, _)| u32::from(*p) < span.start);
-            for &(port, l, m) in marks[first..]
+/// The ports where a listener lies inside another gateway's reserved range. Each range is
+/// asked only for the ports that have listeners in it (at most its length), so this is
+/// linear in the ranges however many gateways share a port.
+fn inside(
+    lanes: &[Lane],
+    marks: &[(u16, usize, usize)],
+    ranges: &[(PortSpan, usize, RangeKind)],
+) -> Vec<Inside> {
+    let mut ports: Vec<u16> = marks.iter().map(|(p, _, _)| *p).collect();
+    ports.dedup();
+    let mut held: Vec<(u16, usize)> = Vec::new();
+    for (span, lane, _) in ranges {
+        let first = ports.partition_point(|p| u32::from(*p) < span.start);
+        held.extend(
+            ports[first..]
                 .iter()
-                .take_while(|(p, _, _)| u32::from(*p) <= span.end)
-            {
-                if l == owner {
-                    continue;
-                }
-                let (range, span) = lane.range_at(u32::from(port)).expect("inside a range");
-                out.push(Intrusion {
-                    lane: l,
-                    mark: m,
-                    into: owner,
-                    range,
-                    span,
-                });
-            }
-        }
+                .take_while(|p| u32::from(**p) <= span.end)
+                .map(|p| (*p, *lane)),
+        );
     }
-    out.sort_by_key(|i| (lanes[i.lane].marks[i.mark].port, i.lane, i.mark, i.into));
-    out.dedup_by_key(|i| (i.lane, i.mark, i.into));
+    held.sort_unstable();
+    held.dedup();
+    let mut out = Vec::new();
+    for group in held.chunk_by(|a, b| a.0 == b.0) {
+        let port = group[0].0;
+        let first = marks.partition_point(|(p, _, _)| *p < port);
+        let on: Vec<(usize, usize)> = marks[first..]
+            .iter()
+            .take_while(|(p, _, _)| *p == port)
+            .map(|(_, l, m)| (*l, *m))
+            .collect();
+        let owners = (group[0].1, group[group.len() - 1].1);
+        // Some listener and some range of different gateways.
+        let meet = owners.0 != owners.1 || on.iter().any(|(l, _)| *l != owners.0);
+        if !meet {
+            continue;
+        }
+        out.push(Inside {
+            port,
+            marks: on,
+            ranges: group
+                .iter()
+                .map(|(_, owner)| {
+                    let (range, span) = lanes[*owner]
+                        .range_at(u32::from(port))
+                        .expect("inside a range");
+                    (*owner, range, span)
+                })
+                .collect(),
+        });
+    }
     out
 }
 
-/// Pairs of reserved ranges of different gateways that overlap: a sweep over the ranges
-/// sorted by start, keeping those still open.
-fn overlaps(lanes: &[Lane]) -> Vec<Overlap> {
-    let mut ranges: Vec<(PortSpan, usize, RangeKind)> = lanes
+/// For each port, how many gateways reserve it (a gateway whose two ranges overlap counts
+/// once).
+fn coverage(lanes: &[Lane]) -> Vec<u32> {
+    let mut delta = vec![0i64; PORTS + 1];
+    for lane in lanes {
+        for span in merged(lane.reserved().into_iter().map(|(_, s)| s).collect()) {
+            delta[span.start as usize] += 1;
+            delta[span.end as usize + 1] -= 1;
+        }
+    }
+    let mut running = 0i64;
+    delta[..PORTS]
         .iter()
-        .enumerate()
-        .flat_map(|(l, lane)| lane.reserved().into_iter().map(move |(k, s)| (s, l, k)))
-        .collect();
-    ranges.sort_unstable();
-    let mut open: Vec<(PortSpan, usize, RangeKind)> = Vec::new();
-    let mut out = Vec::new();
-    for (span, lane, kind) in ranges {
-        open.retain(|(s, _, _)| s.end >= span.start);
-        for (other, other_lane, other_kind) in &open {
-            if *other_lane == lane {
+        .map(|d| {
+            running += d;
+            running as u32
+        })
+        .collect()
+}
+
+/// Spans sorted and merged where they touch or overlap.
+fn merged(mut spans: Vec<PortSpan>) -> Vec<PortSpan> {
+    spans.sort_unstable();
+    let mut out: Vec<PortSpan> = Vec::new();
+    for span in spans {
+        match out.last_mut() {
+            Some(last) if span.start <= last.end + 1 => last.end = last.end.max(span.end),
+            _ => out.push(span),
+        }
+    }
+    out
+}
+
+/// The parts of a lane's reserved ranges that another gateway reserves too.
+fn overlapped(lane: &Lane, covered: &[u32]) -> Vec<PortSpan> {
+    let mut out: Vec<PortSpan> = Vec::new();
+    for span in merged(lane.reserved().into_iter().map(|(_, s)| s).collect()) {
+        for port in span.start..=span.end {
+            if covered[port as usize] < 2 {
                 continue;
             }
-            out.push(Overlap {
-                a: (*other_lane, *other_kind, *other),
-                b: (lane, kind, span),
-                shared: PortSpan {
-                    start: span.start,
-                    end: span.end.min(other.end),
-                },
-            });
+            match out.last_mut() {
+                Some(last) if last.end + 1 == port => last.end = port,
+                _ => out.push(PortSpan {
+                    start: port,
+                    end: port,
+                }),
+            }
         }
-        open.push((span, lane, kind));
     }
     out
 }
 
-/// Writes what each listener meets onto it, and the overlapped parts onto each lane.
-fn annotate(
-    lanes: &mut [Lane],
-    collisions: &[Collision],
-    intrusions: &[Intrusion],
-    overlaps: &[Overlap],
-) {
-    let mut notes: Vec<(usize, usize, usize, String)> = Vec::new();
-    for collision in collisions {
-        for &(l, m) in &collision.parties {
-            for &(ol, om) in &collision.parties {
-                if ol != l {
-                    let what =
-                        format!("also {}'s {}", lanes[ol].name, lanes[ol].marks[om].listener);
-                    notes.push((l, m, ol, what));
-                }
+/// Groups of overlapping ranges (a sweep over the sorted ranges), and how many pairs of
+/// ranges of different gateways overlap, counted with a heap of the open ranges' ends.
+fn overlap_groups(
+    ranges: &[(PortSpan, usize, RangeKind)],
+    covered: &[u32],
+) -> (Vec<OverlapGroup>, usize) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut groups = Vec::new();
+    let mut total = 0;
+    let mut start = 0;
+    while start < ranges.len() {
+        let mut end_port = ranges[start].0.end;
+        let mut stop = start + 1;
+        while stop < ranges.len() && ranges[stop].0.start <= end_port {
+            end_port = end_port.max(ranges[stop].0.end);
+            stop += 1;
+        }
+        let group = &ranges[start..stop];
+        start = stop;
+        if group.iter().all(|(_, lane, _)| *lane == group[0].1) {
+            continue;
+        }
+        // Every pair that overlaps, less the pairs of one gateway's own two ranges.
+        let mut open: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
+        let mut pairs = 0;
+        for (span, _, _) in group {
+            while open.peek().is_some_and(|Reverse(end)| *end < span.start) {
+                open.pop();
             }
+            pairs += open.len();
+            open.push(Reverse(span.end));
+        }
+        let mut own: Vec<(usize, PortSpan)> = group.iter().map(|(s, l, _)| (*l, *s)).collect();
+        own.sort_unstable();
+        pairs -= own
+            .windows(2)
+            .filter(|w| {
+                w[0].0 == w[1].0 && w[1].1.start <= w[0].1.end && w[0].1.start <= w[1].1.end
+            })
+            .count();
+        if pairs == 0 {
+            continue;
+        }
+        let first = group[0].0.start;
+        let shared_ports: Vec<u32> = (first..=end_port)
+            .filter(|p| covered[*p as usize] >= 2)
+            .collect();
+        let (Some(&lo), Some(&hi)) = (shared_ports.first(), shared_ports.last()) else {
+            continue;
+        };
+        total += pairs;
+        groups.push(OverlapGroup {
+            ranges: group.iter().map(|(s, l, k)| (*l, *k, *s)).collect(),
+            shared: PortSpan { start: lo, end: hi },
+            ports: shared_ports.len() as u32,
+            pairs,
+        });
+    }
+    (groups, total)
+}
+
+/// Writes onto each listener what it meets on other gateways: the first [`NOTED`] in words
+/// (the other parties on its port, then the ranges it lies inside), the rest counted. Each
+/// port's words are made once, so a port shared by thousands costs thousands, not millions.
+fn annotate(lanes: &mut [Lane], collisions: &[Collision], inside: &[Inside]) {
+    let mut notes: Vec<((usize, usize), Vec<String>, usize)> = Vec::new();
+    for c in collisions {
+        for &(lane, mark) in &c.parties {
+            // Parties are in lane order: this lane's own run of them is skipped.
+            let from = c.parties.partition_point(|(l, _)| *l < lane);
+            let to = c.parties.partition_point(|(l, _)| *l <= lane);
+            let others = c.parties[..from].iter().chain(&c.parties[to..]);
+            let words = others
+                .take(NOTED)
+                .map(|(ol, om)| {
+                    format!(
+                        "also {}'s {}",
+                        lanes[*ol].name, lanes[*ol].marks[*om].listener
+                    )
+                })
+                .collect();
+            notes.push(((lane, mark), words, c.parties.len() - (to - from)));
         }
     }
-    let colliding: HashSet<(usize, usize, usize)> = notes
-        .iter()
-        .map(|(l, m, other, _)| (*l, *m, *other))
-        .collect();
-    for i in intrusions {
-        if !colliding.contains(&(i.lane, i.mark, i.into)) {
-            let what = format!(
-                "inside {}'s {} {}",
-                lanes[i.into].name,
-                i.range.describe(),
-                i.span.text()
-            );
-            notes.push((i.lane, i.mark, i.into, what));
+    for entry in inside {
+        let plain: Vec<&(usize, RangeKind, PortSpan)> = entry.plain().collect();
+        if plain.is_empty() {
+            continue;
+        }
+        let words: Vec<String> = plain
+            .iter()
+            .take(NOTED)
+            .map(|(owner, range, span)| {
+                format!(
+                    "inside {}'s {} {}",
+                    lanes[*owner].name,
+                    range.describe(),
+                    span.text()
+                )
+            })
+            .collect();
+        for &at in &entry.marks {
+            notes.push((at, words.clone(), plain.len()));
         }
     }
-    for (l, m, _, what) in notes {
-        let mark = &mut lanes[l].marks[m];
-        match mark.conflicts.len() < NOTED {
-            true => mark.conflicts.push(what),
-            false => mark.more_conflicts += 1,
-        }
-    }
-    let mut parts: Vec<Vec<PortSpan>> = vec![Vec::new(); lanes.len()];
-    for o in overlaps {
-        parts[o.a.0].push(o.shared);
-        parts[o.b.0].push(o.shared);
-    }
-    for (lane, mut spans) in lanes.iter_mut().zip(parts) {
-        spans.sort_unstable();
-        let mut merged: Vec<PortSpan> = Vec::new();
-        for span in spans {
-            match merged.last_mut() {
-                Some(last) if span.start <= last.end + 1 => last.end = last.end.max(span.end),
-                _ => merged.push(span),
-            }
-        }
-        lane.overlapped = merged;
+    for ((lane, mark), words, count) in notes {
+        let mark = &mut lanes[lane].marks[mark];
+        let room = NOTED - mark.conflicts.len().min(NOTED);
+        let taken = words.len().min(room);
+        mark.conflicts.extend(words.into_iter().take(taken));
+        mark.more_conflicts += count - taken;
     }
 }
 
@@ -434,27 +727,14 @@ fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// `(lane, mark, other lane)` for each listener that shares its port with another gateway.
-fn colliding(map: &PortMap) -> HashSet<(usize, usize, usize)> {
-    let mut out = HashSet::new();
-    for c in &map.collisions {
-        for &(l, m) in &c.parties {
-            for &(other, _) in &c.parties {
-                if other != l {
-                    out.insert((l, m, other));
-                }
-            }
-        }
-    }
-    out
-}
-
 /// How the gateways meet, in counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
     pub shared_ports: usize,
-    /// Listeners inside another gateway's range, other than exact collisions with it.
+    /// Listeners inside another gateway's range, other than exact collisions with it (one per
+    /// listener and range).
     pub inside: usize,
+    /// Pairs of reserved ranges of different gateways that overlap.
     pub overlaps: usize,
 }
 
@@ -464,62 +744,93 @@ impl Counts {
     }
 }
 
-/// The intrusions that are not also an exact collision with the same gateway.
-fn plain_intrusions<'a>(map: &'a PortMap) -> impl Iterator<Item = &'a Intrusion> + 'a {
-    let colliding = colliding(map);
-    map.intrusions
-        .iter()
-        .filter(move |i| !colliding.contains(&(i.lane, i.mark, i.into)))
+pub fn counts(map: &PortMap) -> Counts {
+    map.counts
 }
 
-pub fn counts(map: &PortMap) -> Counts {
-    Counts {
-        shared_ports: map.collisions.len(),
-        inside: plain_intrusions(map).count(),
-        overlaps: map.overlaps.len(),
+/// Parties named in one line before "and N more".
+const NAMED: usize = 5;
+
+/// `a, b and c`; past [`NAMED`], the first few and a count.
+fn listed(items: impl ExactSizeIterator<Item = String>) -> String {
+    let total = items.len();
+    let shown: Vec<String> = items
+        .take(if total > NAMED { NAMED - 1 } else { total })
+        .collect();
+    match shown.split_last() {
+        _ if total > NAMED => format!("{} and {} more", shown.join(", "), total - shown.len()),
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(" and ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
     }
 }
 
-/// The first `limit` ways the gateways meet, in words: exact collisions, then listeners
-/// inside another gateway's range (unless they collide with that gateway exactly), then
-/// overlapping ranges.
+/// The first `limit` ways the gateways meet, in words: exact collisions (a long list of
+/// parties shortened to a count), then listeners inside another gateway's range (unless they
+/// collide with that gateway exactly), then overlapping ranges. Only the lines returned are
+/// made: the cost is the limit, not the pairs.
 pub fn overlap_lines(map: &PortMap, limit: usize) -> Vec<String> {
-    let collisions = map.collisions.iter().map(|c| {
-        let parties: Vec<String> = c.parties.iter().map(|p| map.owned(*p)).collect();
-        format!(
+    let mut out = Vec::new();
+    for c in &map.collisions {
+        if out.len() == limit {
+            return out;
+        }
+        out.push(format!(
             "port {} is bound by more than one gateway: {}",
             c.port,
-            parties.join(" and ")
-        )
-    });
-    let inside = plain_intrusions(map).map(|i| {
-        format!(
-            "port {}: {} lies inside {}'s {} {}",
-            map.mark((i.lane, i.mark)).port,
-            map.owned((i.lane, i.mark)),
-            map.lanes[i.into].name,
-            i.range.describe(),
-            i.span.text()
-        )
-    });
-    let overlaps = map.overlaps.iter().map(|o| {
-        format!(
-            "{} {} {} and {} {} {} share {} ({})",
-            map.lanes[o.a.0].name,
-            o.a.1.describe(),
-            o.a.2.text(),
-            map.lanes[o.b.0].name,
-            o.b.1.describe(),
-            o.b.2.text(),
-            o.shared.text(),
-            plural(o.shared.len() as usize, "port")
-        )
-    });
-    collisions
-        .chain(inside)
-        .chain(overlaps)
-        .take(limit)
-        .collect()
+            listed(c.parties.iter().map(|p| map.owned(*p)))
+        ));
+    }
+    for entry in &map.inside {
+        let plain: Vec<_> = entry.plain().collect();
+        for &at in &entry.marks {
+            for (owner, range, span) in &plain {
+                if out.len() == limit {
+                    return out;
+                }
+                out.push(format!(
+                    "port {}: {} lies inside {}'s {} {}",
+                    entry.port,
+                    map.owned(at),
+                    map.lanes[*owner].name,
+                    range.describe(),
+                    span.text()
+                ));
+            }
+        }
+    }
+    // The pairs in the order of a sweep over the sorted ranges. Each open range left after
+    // dropping the closed ones makes a line (but a gateway's own other range), so the sweep
+    // stops after `limit` lines and a few steps more.
+    let mut open: Vec<(PortSpan, usize, RangeKind)> = Vec::new();
+    for &(span, lane, kind) in &map.ranges {
+        open.retain(|(s, _, _)| s.end >= span.start);
+        for (other, other_lane, other_kind) in &open {
+            if *other_lane == lane {
+                continue;
+            }
+            if out.len() == limit {
+                return out;
+            }
+            let shared = PortSpan {
+                start: span.start,
+                end: span.end.min(other.end),
+            };
+            out.push(format!(
+                "{} {} {} and {} {} {} share {} ({})",
+                map.lanes[*other_lane].name,
+                other_kind.describe(),
+                other.text(),
+                map.lanes[lane].name,
+                kind.describe(),
+                span.text(),
+                shared.text(),
+                plural(shared.len() as usize, "port")
+            ));
+        }
+        open.push((span, lane, kind));
+    }
+    out
 }
 
 pub fn render_human(map: &PortMap) -> String {
@@ -593,7 +904,7 @@ pub fn render_human(map: &PortMap) -> String {
         if counts.total() > LISTED {
             let _ = writeln!(
                 out,
-                "  ... and {} more (`--format json` lists every one)",
+                "  ... and {} more (`--format json` lists every party)",
                 counts.total() - LISTED
             );
         }
@@ -643,21 +954,9 @@ struct PartyJson<'a> {
 }
 
 #[derive(Serialize)]
-struct CollisionJson<'a> {
+struct CollisionJson<P: Serialize> {
     port: u16,
-    parties: Vec<PartyJson<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct IntrusionJson<'a> {
-    port: u16,
-    gateway: &'a str,
-    kind: &'static str,
-    listener: &'a str,
-    into: &'a str,
-    range: &'static str,
-    range_ports: [u32; 2],
+    parties: P,
 }
 
 #[derive(Serialize)]
@@ -668,10 +967,20 @@ struct RangeJson<'a> {
 }
 
 #[derive(Serialize)]
-struct OverlapJson<'a> {
-    ranges: [RangeJson<'a>; 2],
+struct InsideJson<L: Serialize, R: Serialize> {
+    port: u16,
+    /// Every listener on the port.
+    listeners: L,
+    /// Every gateway's reserved range that holds the port.
+    ranges: R,
+}
+
+#[derive(Serialize)]
+struct OverlapJson<R: Serialize> {
+    ranges: R,
     shared: [u32; 2],
     count: u32,
+    pairs: usize,
 }
 
 #[derive(Serialize)]
@@ -683,8 +992,8 @@ struct SummaryJson {
     overlaps: usize,
 }
 
-/// The whole map, serialised item by item (a layout of thousands of crowded gateways has
-/// millions of intrusions: no tree of JSON values is built for them).
+/// The whole map, serialised item by item: no tree of JSON values is built, and every list
+/// (the parties on a port, the ranges of a group) is written as it is walked.
 struct MapJson<'a>(&'a PortMap);
 
 fn pair(span: PortSpan) -> [u32; 2] {
@@ -695,7 +1004,7 @@ impl Serialize for MapJson<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let map = self.0;
-        let party = |(lane, mark): (usize, usize)| {
+        let party = |&(lane, mark): &(usize, usize)| {
             let m = map.mark((lane, mark));
             PartyJson {
                 gateway: &map.lanes[lane].name,
@@ -703,7 +1012,7 @@ impl Serialize for MapJson<'_> {
                 listener: &m.listener,
             }
         };
-        let range = |(lane, kind, span): (usize, RangeKind, PortSpan)| RangeJson {
+        let range = |&(lane, kind, span): &(usize, RangeKind, PortSpan)| RangeJson {
             gateway: &map.lanes[lane].name,
             range: kind.id(),
             ports: pair(span),
@@ -740,30 +1049,24 @@ impl Serialize for MapJson<'_> {
             "collisions",
             &Items(map.collisions.iter().map(|c| CollisionJson {
                 port: c.port,
-                parties: c.parties.iter().map(|p| party(*p)).collect(),
+                parties: Items(c.parties.iter().map(party)),
             })),
         )?;
         out.serialize_entry(
             "intrusions",
-            &Items(map.intrusions.iter().map(|i| {
-                let m = map.mark((i.lane, i.mark));
-                IntrusionJson {
-                    port: m.port,
-                    gateway: &map.lanes[i.lane].name,
-                    kind: m.kind.id(),
-                    listener: &m.listener,
-                    into: &map.lanes[i.into].name,
-                    range: i.range.id(),
-                    range_ports: pair(i.span),
-                }
+            &Items(map.inside.iter().map(|e| InsideJson {
+                port: e.port,
+                listeners: Items(e.marks.iter().map(party)),
+                ranges: Items(e.ranges.iter().map(range)),
             })),
         )?;
         out.serialize_entry(
             "overlaps",
             &Items(map.overlaps.iter().map(|o| OverlapJson {
-                ranges: [range(o.a), range(o.b)],
+                ranges: Items(o.ranges.iter().map(range)),
                 shared: pair(o.shared),
-                count: o.shared.len(),
+                count: o.ports,
+                pairs: o.pairs,
             })),
         )?;
         out.serialize_entry(
@@ -772,7 +1075,7 @@ impl Serialize for MapJson<'_> {
                 gateways: map.lanes.len(),
                 listeners: map.lanes.iter().map(|l| l.marks.len()).sum(),
                 collisions: map.collisions.len(),
-                intrusions: map.intrusions.len(),
+                intrusions: map.inside.len(),
                 overlaps: map.overlaps.len(),
             },
         )?;

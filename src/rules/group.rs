@@ -67,15 +67,15 @@ pub fn names(instances: &[&Instance]) -> String {
     }
 }
 
-/// The distinct instances of a group, in order.
+/// The distinct instances of a group, in order (a set, so that a group of thousands stays
+/// linear).
 pub fn distinct<'a, T>(instances: &'a [Instance], parties: &[(usize, T)]) -> Vec<&'a Instance> {
-    let mut seen: Vec<usize> = Vec::new();
-    for (i, _) in parties {
-        if !seen.contains(i) {
-            seen.push(*i);
-        }
-    }
-    seen.into_iter().map(|i| &instances[i]).collect()
+    let mut seen = std::collections::HashSet::new();
+    parties
+        .iter()
+        .filter(|(i, _)| seen.insert(*i))
+        .map(|(i, _)| &instances[*i])
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@ use crate::ports::allocate;
 use crate::ports::layout::{
     CDP_RANGE_OFFSET, CONTROL_OFFSET, FOOTPRINT, RELAY_OFFSET, SANDBOX_OFFSET,
 };
+use crate::ports::map::{close_bases, At, PortIndex};
 
-use super::group::{distinct, names, party, shared_across_instances};
+use super::group::{distinct, names, party};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::resolve::{BrowserError, Instance, Listener, ListenerKind, Origin, PortKind, PortRange};
@@ -16,9 +17,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     // stays clear when the gateway being moved leaves its old place).
     let free = std::cell::OnceCell::new();
     let suggestion = || *free.get_or_init(|| allocate::suggest(ctx.instances, &[]).map(|s| s.port));
+    // Which gateway listens where, asked of the port map's index: the one place collisions
+    // are computed, for `check` as for `clawlint ports`.
+    let index = PortIndex::new(ctx.instances);
     let mut out = Vec::new();
-    out.extend(port_collisions(ctx.instances, &suggestion));
-    out.extend(cdp_range_intrusions(ctx.instances));
+    out.extend(port_collisions(ctx.instances, &index, &suggestion));
+    out.extend(cdp_range_intrusions(ctx.instances, &index));
     out.extend(ctx.instances.iter().filter_map(overflow_fallback));
     out.extend(footprint_overlaps(ctx.instances));
     out.extend(
@@ -67,14 +71,18 @@ fn only_derived_from_equal_bases(instances: &[Instance], parties: &[(usize, &Lis
 
 /// CL101 when gateway ports meet, CL102 when any other listener is involved. Pinned CDP
 /// endpoints shared by two gateways are CL601's (one gateway drives the other's Chrome).
-fn port_collisions(instances: &[Instance], suggestion: &dyn Fn() -> Option<u16>) -> Vec<Finding> {
-    let items = instances
-        .iter()
-        .enumerate()
-        .flat_map(|(i, inst)| inst.listeners.iter().map(move |l| (l.port, i, l)))
-        .collect();
+fn port_collisions(
+    instances: &[Instance],
+    index: &PortIndex,
+    suggestion: &dyn Fn() -> Option<u16>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (port, parties) in shared_across_instances(items) {
+    for group in index.collisions() {
+        let port = group[0].port;
+        let parties: Vec<(usize, &Listener)> = group
+            .iter()
+            .map(|a| (a.instance, &instances[a.instance].listeners[a.listener]))
+            .collect();
         let gateways_only = parties.iter().all(|(_, l)| l.kind == ListenerKind::Gateway);
         let pinned_cdp_only = parties
             .iter()
@@ -168,13 +176,8 @@ fn listener_collision(
 /// CL103: other gateways listen inside this gateway's CDP allocation range. New browser
 /// profiles get the first port of the range their own config does not use, with no check
 /// against other gateways. One finding per range: the listener the next profiles reach first.
-fn cdp_range_intrusions(instances: &[Instance]) -> Vec<Finding> {
-    let mut listeners: Vec<(u16, usize, &Listener)> = instances
-        .iter()
-        .enumerate()
-        .flat_map(|(i, inst)| inst.listeners.iter().map(move |l| (l.port, i, l)))
-        .collect();
-    listeners.sort_by_key(|(port, i, _)| (*port, *i));
+fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Finding> {
+    const SHOWN: usize = 4;
     let mut out = Vec::new();
     for (owner_index, owner) in instances.iter().enumerate() {
         let Some(range) = owner
@@ -185,16 +188,25 @@ fn cdp_range_intrusions(instances: &[Instance]) -> Vec<Finding> {
         else {
             continue;
         };
+        // The owner's own listeners are on its own ports, so skipping those skips them too.
         let own_ports = owned_ports(owner);
-        let first = listeners.partition_point(|(p, _, _)| *p < range.start);
-        let inside: Vec<&(u16, usize, &Listener)> = listeners[first..]
-            .iter()
-            .take_while(|(p, _, _)| *p <= range.end)
-            .filter(|(p, i, _)| *i != owner_index && own_ports.binary_search(p).is_err())
-            .collect();
-        if let Some((_, intruder, listener)) = inside.first() {
-            let finding = intrusion(owner, &instances[*intruder], listener, range, &own_ports);
-            out.push(match also_inside(instances, &inside[1..]) {
+        let (inside, count) = index.within_except(
+            u32::from(range.start),
+            u32::from(range.end),
+            &own_ports,
+            1 + SHOWN,
+        );
+        debug_assert!(inside.iter().all(|a| a.instance != owner_index));
+        if let Some(first) = inside.first() {
+            let listener = &instances[first.instance].listeners[first.listener];
+            let finding = intrusion(
+                owner,
+                &instances[first.instance],
+                listener,
+                range,
+                &own_ports,
+            );
+            out.push(match also_inside(instances, &inside[1..], count - 1) {
                 Some(note) => finding.note(note),
                 None => finding,
             });
@@ -203,18 +215,25 @@ fn cdp_range_intrusions(instances: &[Instance]) -> Vec<Finding> {
     out
 }
 
-/// The other listeners in the range, named: the first few, then a count.
-fn also_inside(instances: &[Instance], rest: &[&(u16, usize, &Listener)]) -> Option<String> {
-    const SHOWN: usize = 4;
-    if rest.is_empty() {
+/// The other listeners in the range, named: the first few, then a count (`rest` of them
+/// in all).
+fn also_inside(instances: &[Instance], named: &[At], rest: usize) -> Option<String> {
+    if rest == 0 {
         return None;
     }
-    let named: Vec<String> = rest
+    let named: Vec<String> = named
         .iter()
-        .take(SHOWN)
-        .map(|(port, i, l)| format!("{port} ({}'s {})", instances[*i].name, l.describe()))
+        .map(|a| {
+            let l = &instances[a.instance].listeners[a.listener];
+            format!(
+                "{} ({}'s {})",
+                a.port,
+                instances[a.instance].name,
+                l.describe()
+            )
+        })
         .collect();
-    let more = match rest.len().saturating_sub(SHOWN) {
+    let more = match rest - named.len() {
         0 => String::new(),
         n => format!(" and {n} more"),
     };
@@ -345,20 +364,14 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
     )
 }
 
-/// CL105: base ports closer than the footprint. Sorted, so only neighbours are compared.
+/// CL105: base ports closer than the footprint: neighbours in base-port order, from the port
+/// map's index.
 fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
     // A gateway that does not start reserves nothing.
-    let mut order: Vec<usize> = (0..instances.len())
-        .filter(|i| instances[*i].starts())
-        .collect();
-    order.sort_by_key(|i| (instances[*i].port.value, *i));
     let mut out = Vec::new();
-    for pair in order.windows(2) {
-        let (low, high) = (&instances[pair[0]], &instances[pair[1]]);
+    for (low, high) in close_bases(instances, Instance::starts) {
+        let (low, high) = (&instances[low], &instances[high]);
         let gap = u32::from(high.port.value) - u32::from(low.port.value);
-        if gap == 0 || gap >= FOOTPRINT {
-            continue;
-        }
         out.push(
             Finding::new(
                 catalog::FOOTPRINT_OVERLAP,

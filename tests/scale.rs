@@ -1,0 +1,259 @@
+//! Output and work that grow with the input, never with pairs of gateways: adversarial
+//! layouts (every gateway on one port, one include shared by every gateway) at two sizes,
+//! checked by the size of what clawlint prints. No timing assertions: sizes only.
+
+mod common;
+use common::*;
+
+/// `n` named profiles, every one on `port` (each also gets the derived listeners and a
+/// browser profile pinned at `cdp`, so every listener collides and every range overlaps).
+fn one_port_layout(dir: &TempDir, n: usize) -> String {
+    let home = dir.path().join("home");
+    for i in 0..n {
+        let d = home.join(format!(".openclaw-g{i:05}"));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("openclaw.json"),
+            "{ gateway: { port: 18789 }, browser: { profiles: { work: { cdpPort: 18850 } } } }\n",
+        )
+        .unwrap();
+    }
+    home.to_str().unwrap().to_string()
+}
+
+fn run(args: &[&str]) -> String {
+    let (code, stdout, stderr) = clawlint(args);
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    stdout
+}
+
+/// Bytes per gateway of `clawlint ARGS` on the one-port layout of `n` gateways.
+fn per_gateway(n: usize, args: &[&str]) -> f64 {
+    let dir = TempDir::new(&format!("one-port-{n}"));
+    let home = one_port_layout(&dir, n);
+    let mut all = args.to_vec();
+    all.extend(["--home", home.as_str(), "--no-config"]);
+    run(&all).len() as f64 / n as f64
+}
+
+/// Output per gateway stays flat from `n` to `4n` gateways (linear output), within 25%.
+fn assert_linear(args: &[&str], limit_per_gateway: f64) {
+    let small = per_gateway(60, args);
+    let large = per_gateway(240, args);
+    assert!(
+        large <= small * 1.25,
+        "`clawlint {}` grows faster than the gateways: {small:.0} bytes per gateway at 60, {large:.0} at 240",
+        args.join(" ")
+    );
+    assert!(
+        large <= limit_per_gateway,
+        "`clawlint {}`: {large:.0} bytes per gateway",
+        args.join(" ")
+    );
+}
+
+#[test]
+fn ports_json_on_one_port_is_linear() {
+    assert_linear(&["ports", "--format", "json"], 12_000.0);
+}
+
+#[test]
+fn ports_table_on_one_port_is_linear() {
+    assert_linear(&["ports"], 3_000.0);
+}
+
+#[test]
+fn ports_svg_on_one_port_is_linear() {
+    let dir = TempDir::new("one-port-svg");
+    let mut sizes = Vec::new();
+    for n in [60, 240] {
+        let home = one_port_layout(&dir, n);
+        let svg = dir.path().join(format!("{n}.svg"));
+        let spec = format!("svg={}", svg.display());
+        run(&["ports", "--home", &home, "--no-config", "--format", &spec]);
+        sizes.push(std::fs::metadata(&svg).unwrap().len() as f64 / n as f64);
+        std::fs::remove_dir_all(dir.path().join("home")).unwrap();
+    }
+    assert!(sizes[1] <= sizes[0] * 1.25, "{sizes:?} bytes per gateway");
+}
+
+#[test]
+fn check_on_one_port_is_linear() {
+    assert_linear(&["check", "--format", "json", "--exit-zero"], 40_000.0);
+    assert_linear(&["check", "--exit-zero"], 40_000.0);
+}
+
+#[test]
+fn ports_table_shortens_long_party_lists() {
+    let dir = TempDir::new("one-port-lines");
+    let home = one_port_layout(&dir, 240);
+    let out = run(&["ports", "--home", &home, "--no-config"]);
+    let longest = out.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 600, "a line of {longest} bytes");
+    assert!(
+        out.contains("port 18789 is bound by more than one gateway: g00000's gateway port, g00001's gateway port, g00002's gateway port, g00003's gateway port and 236 more"),
+        "{}",
+        &out[out.len().saturating_sub(3000)..]
+    );
+    // JSON has every party.
+    let json = run(&["ports", "--home", &home, "--no-config", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let first = &v["collisions"][0];
+    assert_eq!(first["port"], 18789);
+    assert_eq!(first["parties"].as_array().unwrap().len(), 240);
+}
+
+/// A small deterministic generator (xorshift), so that the layouts are the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+type Span = (u64, u64);
+
+fn span(v: &serde_json::Value) -> Span {
+    (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
+}
+
+/// The port map's counts agree with the definitions computed pair by pair (which the map
+/// itself never does) on crowded random layouts.
+#[test]
+fn ports_counts_agree_with_pairwise_definitions() {
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    for round in 0..6 {
+        let dir = TempDir::new(&format!("pairs-{round}"));
+        let home = dir.path().join("home");
+        for g in 0..14 {
+            let d = home.join(format!(".openclaw-p{g:02}"));
+            std::fs::create_dir_all(&d).unwrap();
+            let base = 18700 + rng.below(260);
+            let browser = match rng.below(3) {
+                0 => String::new(),
+                1 => format!(
+                    ", browser: {{ profiles: {{ w: {{ cdpPort: {} }} }} }}",
+                    18700 + rng.below(400)
+                ),
+                _ => ", browser: { enabled: false }".to_string(),
+            };
+            std::fs::write(
+                d.join("openclaw.json"),
+                format!("{{ gateway: {{ port: {base} }}{browser} }}\n"),
+            )
+            .unwrap();
+        }
+        let home = home.to_str().unwrap();
+        let json = run(&["ports", "--home", home, "--no-config", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let gateways = v["gateways"].as_array().unwrap();
+        // Each gateway's reserved ranges, and its listeners' ports.
+        let ranges: Vec<Vec<Span>> = gateways
+            .iter()
+            .map(|g| {
+                let fp = span(&g["footprint"]);
+                let mut out = vec![fp];
+                if let Some(cdp) = g["cdpRange"].as_array().map(|_| span(&g["cdpRange"])) {
+                    if !(fp.0 <= cdp.0 && cdp.1 <= fp.1) {
+                        out.push(cdp);
+                    }
+                }
+                out
+            })
+            .collect();
+        let ports: Vec<Vec<u64>> = gateways
+            .iter()
+            .map(|g| {
+                g["listeners"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l["port"].as_u64().unwrap())
+                    .collect()
+            })
+            .collect();
+        let holds = |g: usize, p: u64| ranges[g].iter().any(|(s, e)| *s <= p && p <= *e);
+        let binds = |g: usize, p: u64| ports[g].contains(&p);
+        let n = gateways.len();
+        let mut shared: Vec<u64> = Vec::new();
+        let mut inside = 0;
+        for g in 0..n {
+            for (i, &p) in ports[g].iter().enumerate() {
+                let mut expected = 0;
+                for o in (0..n).filter(|o| *o != g) {
+                    if binds(o, p) {
+                        shared.push(p);
+                        expected += ports[o].iter().filter(|q| **q == p).count();
+                    } else if holds(o, p) {
+                        inside += 1;
+                        expected += 1;
+                    }
+                }
+                let l = &gateways[g]["listeners"][i];
+                let noted = l["conflicts"].as_array().unwrap().len()
+                    + l["moreConflicts"].as_u64().unwrap() as usize;
+                assert_eq!(noted, expected, "round {round}: {l}");
+            }
+            // The overlapped parts: the ports of its ranges another gateway reserves.
+            let mut expected: Vec<u64> = Vec::new();
+            for &(s, e) in &ranges[g] {
+                expected.extend((s..=e).filter(|p| (0..n).any(|o| o != g && holds(o, *p))));
+            }
+            expected.sort_unstable();
+            expected.dedup();
+            let got: Vec<u64> = gateways[g]["overlapped"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|s| {
+                    let (a, b) = span(s);
+                    a..=b
+                })
+                .collect();
+            assert_eq!(got, expected, "round {round}: overlapped of gateway {g}");
+        }
+        shared.sort_unstable();
+        shared.dedup();
+        let mut overlaps = 0;
+        for a in 0..n {
+            for b in a + 1..n {
+                for x in &ranges[a] {
+                    for y in &ranges[b] {
+                        overlaps += usize::from(x.0 <= y.1 && y.0 <= x.1);
+                    }
+                }
+            }
+        }
+        let pairs: u64 = v["overlaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["pairs"].as_u64().unwrap())
+            .sum();
+        assert!(
+            overlaps > 0 && inside > 0,
+            "round {round}: a crowded layout"
+        );
+        assert_eq!(pairs as usize, overlaps, "round {round}");
+        assert_eq!(v["collisions"].as_array().unwrap().len(), shared.len());
+        let table = run(&["ports", "--home", home, "--no-config"]);
+        let inside_text = match inside {
+            1 => "1 listener inside another gateway's range".to_string(),
+            n => format!("{n} listeners inside other gateways' ranges"),
+        };
+        let summary = format!(
+            "{} shared port{}, {inside_text}, {overlaps} range overlap{}",
+            shared.len(),
+            if shared.len() == 1 { "" } else { "s" },
+            if overlaps == 1 { "" } else { "s" }
+        );
+        assert!(
+            table.contains(&summary),
+            "round {round}: {summary}\n{table}"
+        );
+    }
+}
