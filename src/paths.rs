@@ -133,6 +133,12 @@ impl PathKeys {
         PathKeys { keys }
     }
 
+    /// Test-only: `path` has the key `key`, as if a symlink on it led there.
+    #[cfg(test)]
+    pub(crate) fn assume(&mut self, path: &Path, key: &Path) {
+        self.keys.insert(path.to_path_buf(), key.to_path_buf());
+    }
+
     /// The key of a path, without touching the file system: computed when resolve knew the
     /// path; otherwise its parent's key joined with its name (a path resolve never saw is one
     /// no symlink was found on).
