@@ -8,6 +8,8 @@ pub mod paths;
 pub mod ports;
 pub mod problems;
 pub mod services;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod validity;
 
 use crate::diagnostic::Finding;
