@@ -8,6 +8,7 @@ pub mod json5;
 pub mod layout;
 pub mod read;
 pub mod tree;
+pub mod yaml;
 
 use crate::source::{Loc, SourceMap};
 use std::path::Path;

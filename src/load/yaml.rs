@@ -1,0 +1,493 @@
+//! YAML (compose files) with a byte span for every key and value.
+//!
+//! Events come from yaml-rust2's parser (a maintained, pure-Rust YAML 1.2 parser whose
+//! markers give line and column for every event); the tree is built here, so that aliases
+//! are expanded under a budget (a "billion laughs" file fails with a located problem
+//! instead of exhausting memory), nesting has a depth limit, and `<<` merge keys work the
+//! way Compose applies them.
+
+use crate::load::json5::Span;
+use std::collections::HashMap;
+use std::rc::Rc;
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// At most this many nodes after alias expansion: a real compose file has a few thousand.
+pub const NODE_BUDGET: usize = 200_000;
+/// Deeper nesting than this is refused (Compose files are a few levels deep).
+pub const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    /// Any scalar, as written (Compose reads `18789` and `"18789"` alike).
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// A mapping's key and value.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        match &self.value {
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(k, v)| (k, v)),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[(Node, Node)] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    fn count(&self) -> usize {
+        1 + match &self.value {
+            Value::Seq(items) => items.iter().map(Node::count).sum(),
+            Value::Map(entries) => entries.iter().map(|(k, v)| k.count() + v.count()).sum(),
+            _ => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// Parses the first document of `text`. An empty document is `Null`.
+pub fn parse(text: &str) -> Result<Node, YamlError> {
+    let lines = LineIndex::new(text);
+    let mut parser = Parser::new_from_str(text);
+    let mut builder = Builder {
+        text,
+        lines: &lines,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        root: None,
+    };
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| YamlError {
+            message: e.info().to_string(),
+            span: lines.point(text, *e.marker()),
+        })?;
+        match event {
+            Event::StreamEnd | Event::DocumentEnd => break,
+            Event::StreamStart | Event::DocumentStart | Event::Nothing => {}
+            other => builder.on(other, mark)?,
+        }
+        if builder.root.is_some() && builder.stack.is_empty() {
+            break;
+        }
+    }
+    Ok(builder.root.unwrap_or(Node {
+        value: Value::Null,
+        span: Span { start: 0, end: 0 },
+    }))
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    lines: &'a LineIndex,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Rc<Node>, usize)>,
+    nodes: usize,
+    root: Option<Node>,
+}
+
+impl Builder<'_> {
+    fn on(&mut self, event: Event, mark: Marker) -> Result<(), YamlError> {
+        let at = self.lines.offset(self.text, mark);
+        match event {
+            Event::Scalar(text, style, anchor, _tag) => {
+                self.spend(1, at)?;
+                let quoted = !matches!(style, TScalarStyle::Plain);
+                let span = scalar_span(self.text, at, &text, quoted);
+                let value =
+                    if !quoted && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL") {
+                        Value::Null
+                    } else {
+                        Value::Scalar { text, quoted }
+                    };
+                self.finish(Node { value, span }, anchor)
+            }
+            Event::SequenceStart(anchor, _) => self.open(
+                Frame::Seq {
+                    start: at,
+                    anchor,
+                    items: Vec::new(),
+                },
+                at,
+            ),
+            Event::MappingStart(anchor, _) => self.open(
+                Frame::Map {
+                    start: at,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                },
+                at,
+            ),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let end = at.max(1);
+                match self.stack.pop() {
+                    Some(Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    }) => self.finish(
+                        Node {
+                            value: Value::Seq(items),
+                            span: Span { start, end },
+                        },
+                        anchor,
+                    ),
+                    Some(Frame::Map {
+                        start,
+                        anchor,
+                        entries,
+                        ..
+                    }) => {
+                        let entries = self.merge_keys(entries, at)?;
+                        self.finish(
+                            Node {
+                                value: Value::Map(entries),
+                                span: Span { start, end },
+                            },
+                            anchor,
+                        )
+                    }
+                    None => Ok(()),
+                }
+            }
+            Event::Alias(id) => {
+                let Some((node, count)) = self.anchors.get(&id).cloned() else {
+                    return Err(YamlError {
+                        message: "alias to an unknown anchor".to_string(),
+                        span: Span {
+                            start: at,
+                            end: at + 1,
+                        },
+                    });
+                };
+                self.spend(count, at)?;
+                let mut copy = (*node).clone();
+                // The alias is shown where it is used; what it stands for keeps its spans.
+                copy.span = Span {
+                    start: at,
+                    end: alias_end(self.text, at),
+                };
+                self.finish(copy, 0)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn open(&mut self, frame: Frame, at: usize) -> Result<(), YamlError> {
+        self.spend(1, at)?;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(YamlError {
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                span: Span {
+                    start: at,
+                    end: at + 1,
+                },
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Counts nodes made, aliases included, against the budget.
+    fn spend(&mut self, n: usize, at: usize) -> Result<(), YamlError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > NODE_BUDGET {
+            return Err(YamlError {
+                message: format!(
+                    "anchors and aliases expand to more than {NODE_BUDGET} nodes (a YAML bomb?): clawlint stops reading here"
+                ),
+                span: Span {
+                    start: at,
+                    end: alias_end(self.text, at),
+                },
+            });
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+        if anchor != 0 {
+            let count = node.count();
+            self.anchors.insert(anchor, (Rc::new(node.clone()), count));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+        Ok(())
+    }
+
+    /// `<<: *base` and `<<: [*a, *b]`: the merged maps' entries that the map does not set
+    /// itself, earlier maps in the list winning over later ones. Duplicate keys: the last wins.
+    fn merge_keys(
+        &mut self,
+        entries: Vec<(Node, Node)>,
+        at: usize,
+    ) -> Result<Vec<(Node, Node)>, YamlError> {
+        let mut own: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
+        let mut merged: Vec<Node> = Vec::new();
+        for (k, v) in entries {
+            let is_merge =
+                matches!(&k.value, Value::Scalar { text, quoted: false } if text == "<<");
+            if is_merge {
+                match v.value {
+                    Value::Seq(items) => merged.extend(items),
+                    _ => merged.push(v),
+                }
+                continue;
+            }
+            if let Some(pos) = own.iter().position(|(ok, _)| same_key(ok, &k)) {
+                own.remove(pos);
+            }
+            own.push((k, v));
+        }
+        for source in merged {
+            let Value::Map(extra) = source.value else {
+                return Err(YamlError {
+                    message: "a << merge key needs a mapping or a list of mappings".to_string(),
+                    span: source.span,
+                });
+            };
+            for (k, v) in extra {
+                if !own.iter().any(|(ok, _)| same_key(ok, &k)) {
+                    self.spend(0, at)?;
+                    own.push((k, v));
+                }
+            }
+        }
+        Ok(own)
+    }
+}
+
+fn same_key(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Scalar { text: x, .. }, Value::Scalar { text: y, .. }) => x == y,
+        (Value::Null, Value::Null) => true,
+        _ => false,
+    }
+}
+
+/// The end of a scalar that starts at `start`: the closing quote of a quoted one on the same
+/// line, the value itself for a plain one, else the end of the line.
+fn scalar_span(text: &str, start: usize, value: &str, quoted: bool) -> Span {
+    let rest = text.get(start..).unwrap_or("");
+    let line_end = start + rest.find('\n').unwrap_or(rest.len());
+    let end = if quoted {
+        let q = rest.chars().next().unwrap_or('"');
+        match q {
+            '"' | '\'' => rest[1..]
+                .find(q)
+                .map(|i| start + i + 2)
+                .filter(|e| *e <= line_end)
+                .unwrap_or(line_end),
+            _ => line_end,
+        }
+    } else if rest.starts_with(value) && !value.is_empty() {
+        start + value.len()
+    } else {
+        start + rest[..line_end - start].trim_end().len()
+    };
+    Span {
+        start,
+        end: end
+            .max(start + usize::from(start < text.len()))
+            .min(text.len().max(start)),
+    }
+}
+
+/// `*name`: the alias token.
+fn alias_end(text: &str, start: usize) -> usize {
+    let rest = text.get(start..).unwrap_or("");
+    let len = rest
+        .char_indices()
+        .find(|(i, c)| *i > 0 && (c.is_whitespace() || matches!(c, ',' | ']' | '}')))
+        .map_or(rest.len(), |(i, _)| i);
+    start + len.max(usize::from(!rest.is_empty()))
+}
+
+/// Line starts, to turn the parser's (line, column in characters) into byte offsets.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    fn offset(&self, text: &str, mark: Marker) -> usize {
+        let line = mark.line().max(1) - 1;
+        let Some(&start) = self.starts.get(line) else {
+            return text.len();
+        };
+        let rest = &text[start..];
+        rest.char_indices()
+            .nth(mark.col())
+            .map_or(text.len(), |(i, _)| start + i)
+    }
+
+    fn point(&self, text: &str, mark: Marker) -> Span {
+        let start = self.offset(text, mark);
+        let end = text[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+        Span { start, end }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at<'a>(text: &'a str, node: &Node) -> &'a str {
+        &text[node.span.start..node.span.end]
+    }
+
+    #[test]
+    fn values_have_spans() {
+        let text = "services:\n  gw:\n    ports:\n      - \"18789:18789\"\n      - 127.0.0.1:9000:9000\n    image: ghcr.io/openclaw/openclaw:latest # c\n";
+        let root = parse(text).unwrap();
+        let gw = root.get("services").unwrap().get("gw").unwrap();
+        let ports = gw.get("ports").unwrap().items();
+        assert_eq!(ports[0].as_str(), Some("18789:18789"));
+        assert_eq!(at(text, &ports[0]), "\"18789:18789\"");
+        assert_eq!(at(text, &ports[1]), "127.0.0.1:9000:9000");
+        let image = gw.get("image").unwrap();
+        assert_eq!(at(text, image), "ghcr.io/openclaw/openclaw:latest");
+        let (key, _) = gw.entry("image").unwrap();
+        assert_eq!(at(text, key), "image");
+    }
+
+    #[test]
+    fn non_ascii_columns_become_byte_offsets() {
+        let text = "a: \"é\"\nb: \"ü\": x\n";
+        // The second line is invalid YAML; the first still has the right spans.
+        let err = parse(text).unwrap_err();
+        assert!(err.span.start >= 8, "{err:?}");
+        let root = parse("x: \"é\"\ny: zz\n").unwrap();
+        assert_eq!(at("x: \"é\"\ny: zz\n", root.get("y").unwrap()), "zz");
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let text = "x-base: &base\n  image: openclaw\n  restart: always\nservices:\n  a:\n    <<: *base\n    restart: \"no\"\n";
+        let root = parse(text).unwrap();
+        let a = root.get("services").unwrap().get("a").unwrap();
+        assert_eq!(a.get("image").unwrap().as_str(), Some("openclaw"));
+        assert_eq!(a.get("restart").unwrap().as_str(), Some("no"));
+    }
+
+    #[test]
+    fn a_billion_laughs_is_refused_quickly_with_a_place() {
+        let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            text.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                std::iter::repeat_n(prev.as_str(), 9)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let started = std::time::Instant::now();
+        let err = parse(&text).unwrap_err();
+        assert!(started.elapsed().as_secs() < 2);
+        assert!(err.message.contains("YAML bomb"), "{}", err.message);
+        assert!(text[err.span.start..].starts_with("*a"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("{}1{}", "[".repeat(500), "]".repeat(500));
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.message.contains("nesting") || err.message.contains("recursion"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let text = "services:\n  gw:\n    ports: [\"1:1\"\n    image: x\n";
+        let err = parse(text).unwrap_err();
+        assert!(err.span.start > 10, "{err:?}");
+    }
+
+    #[test]
+    fn nulls_and_empty_documents() {
+        assert!(parse("").unwrap().is_null());
+        let root = parse("a:\nb: ~\nc: 'null'\n").unwrap();
+        assert!(root.get("a").unwrap().is_null());
+        assert!(root.get("b").unwrap().is_null());
+        assert_eq!(root.get("c").unwrap().as_str(), Some("null"));
+    }
+}
