@@ -2,7 +2,9 @@
 //! end (the release binary, as a user runs it) and per phase (the library). Prints a Markdown
 //! table; the README reports it with the machine it ran on.
 //!
-//! `cargo bench --bench scale -- 1 10 100` runs only those sizes.
+//! `cargo bench --bench scale -- 1 10 100` runs only those sizes; `-- mixed` (with or
+//! without sizes) generates mixed hosts instead: half native profiles, a quarter compose
+//! stacks, a quarter `openclaw fleet` cells.
 
 #[path = "support/layout.rs"]
 mod layout;
@@ -102,6 +104,7 @@ fn phases(home: &Path, n: usize) -> (Duration, Duration, Duration, usize) {
 }
 
 fn main() {
+    let mixed = std::env::args().any(|a| a == "mixed");
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -123,7 +126,11 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in sizes {
         let home = scratch.join(format!("n{n}"));
-        layout::write_layout(&home, n).expect("layout written");
+        match mixed {
+            true => layout::write_mixed_layout(&home, n),
+            false => layout::write_layout(&home, n),
+        }
+        .expect("layout written");
         let (wall, peak) = end_to_end(&binary, &home, n);
         let (load, validate, rules, findings) = phases(&home, n);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;

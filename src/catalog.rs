@@ -237,6 +237,8 @@ declare_rules! {
     FOOTPRINT_OVERLAP = CL105, "footprint-overlap", Ports, Advisory, MoveBasePort;
     HASHED_PROFILE_PORT = CL106, "hashed-profile-port", Ports, Suspicious;
     IGNORED_PORT_ENV = CL107, "ignored-port-env", Ports, Suspicious;
+    PUBLISHED_PORT_COLLISION = CL108, "published-port-collision", Ports, Correctness;
+    PORT_IN_FLEET_BAND = CL109, "port-in-fleet-band", Ports, Suspicious;
     SHARED_STATE_DIR = CL201, "shared-state-dir", Paths, Correctness;
     SHARED_CONFIG_FILE = CL202, "shared-config-file", Paths, Correctness;
     SHARED_WORKSPACE = CL203, "shared-workspace", Paths, Correctness;

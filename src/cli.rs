@@ -50,6 +50,10 @@ pub struct PlanArgs {
     /// Environment the new gateway would start with (repeatable).
     #[arg(long = "env", value_name = "K=V")]
     pub env: Vec<String>,
+    /// Plan a gateway in a container (a compose stack, a quadlet) named PROFILE instead: the
+    /// host port to publish its 18789 on (`--port` checks a given one).
+    #[arg(long)]
+    pub container: bool,
     #[arg(long, value_enum, default_value = "human")]
     pub format: ModelFormat,
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]

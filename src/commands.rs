@@ -107,8 +107,15 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
              entries in clawlint.toml (in a pre-commit hook: args: [--home, path/to/home])",
         ));
     }
+    let (compose_files, config_files): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.paths.iter().cloned().partition(|p| is_yaml(p));
+    let mut compose_files = compose_files;
+    if let Some(s) = settings {
+        let base = s.path.parent().unwrap_or(std::path::Path::new(""));
+        compose_files.extend(s.file.compose.iter().map(|f| base.join(f)));
+    }
     let mut layout: Vec<PathBuf> = homes.iter().chain(root.iter()).cloned().collect();
-    for path in &args.paths {
+    for path in args.paths.iter().chain(&compose_files) {
         layout.push(path.clone());
         layout.extend(path.parent().map(std::path::Path::to_path_buf));
     }
@@ -118,9 +125,16 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
     Ok(Inputs {
         homes,
         root,
-        config_files: args.paths.clone(),
+        config_files,
         declared,
+        compose_files,
     })
+}
+
+/// A compose file named as a path (`.yml`/`.yaml`), not a gateway config.
+fn is_yaml(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
 }
 
 type Loaded = (

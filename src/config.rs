@@ -70,6 +70,9 @@ pub struct ConfigFile {
     pub ignore: Vec<Spanned<IgnoreEntry>>,
     #[serde(default)]
     pub instance: Vec<Spanned<InstanceDecl>>,
+    /// Compose files of gateways in containers, relative to this file.
+    #[serde(default)]
+    pub compose: Vec<PathBuf>,
 }
 
 /// A loaded `clawlint.toml` and where it is.

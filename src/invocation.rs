@@ -30,6 +30,12 @@ pub enum Origin {
     Default(String),
     /// Computed from another value, e.g. `gateway port + 2`.
     Derived { base: Box<Origin>, formula: String },
+    /// A container path that is this host path through a mount (the `volumes:` entry).
+    Mounted {
+        base: Box<Origin>,
+        container_path: PathBuf,
+        mount: Loc,
+    },
 }
 
 impl Origin {
@@ -41,6 +47,7 @@ impl Origin {
             Origin::Cli { loc, .. } => *loc,
             Origin::Default(_) => None,
             Origin::Derived { base, .. } => base.loc(),
+            Origin::Mounted { mount, .. } => Some(*mount),
         }
     }
 
@@ -55,6 +62,15 @@ impl Origin {
             Origin::Cli { arg, .. } => format!("argument {arg}"),
             Origin::Default(reason) => reason.clone(),
             Origin::Derived { base, formula } => format!("{formula}; {}", base.summary()),
+            Origin::Mounted {
+                base,
+                container_path,
+                ..
+            } => format!(
+                "mounted at {} in the container; {}",
+                container_path.display(),
+                base.summary()
+            ),
         }
     }
 
@@ -81,6 +97,7 @@ fn set_by_words(set_by: &EnvOrigin) -> String {
         EnvOrigin::DotEnv(_) => "set in a .env file".to_string(),
         EnvOrigin::ConfigEnv(_) => "set in the config's env.vars".to_string(),
         EnvOrigin::Service(_) => "set by the service unit".to_string(),
+        EnvOrigin::Container(_) => "set by the container definition".to_string(),
     }
 }
 
@@ -163,6 +180,8 @@ pub enum Discovery {
     Given,
     /// A service unit or launchd job.
     Service(PathBuf),
+    /// A container definition: a compose file, a quadlet, a fleet registry.
+    Container(PathBuf),
 }
 
 /// How a gateway is started: the inputs OpenClaw resolves everything from.
@@ -185,6 +204,8 @@ pub struct Invocation {
     pub port_arg: Option<Sourced<u16>>,
     /// The supervisor that starts it, when it comes from one.
     pub service: Option<ServiceFile>,
+    /// The container it runs in, when it runs in one.
+    pub container: Option<Box<crate::container::Container>>,
 }
 
 /// Everything one discovery found, nothing resolved yet.

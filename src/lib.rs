@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod container;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;

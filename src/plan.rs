@@ -504,7 +504,81 @@ pub fn render_json(plan: &Plan, inventory: &Inventory) -> String {
     text
 }
 
+/// `plan --add NAME --container`: where a new compose stack or quadlet should publish.
+fn container_plan(args: &PlanArgs) -> Result<u8, Failure> {
+    let (inventory, _, _) = load(&args.input)?;
+    let port = match args.port {
+        Some(port) => Some(port),
+        None => allocate::suggest_published(&inventory.instances, 2).map(|s| s.port),
+    };
+    let Some(port) = port else {
+        return Err(failure(
+            EXIT_USAGE,
+            "no two free host ports are left above 18789",
+        ));
+    };
+    let bridge = port.checked_add(1);
+    let text = match args.format {
+        ModelFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&json!({
+                "version": crate::report::json::SCHEMA_VERSION,
+                "container": args.profile,
+                "hostPort": port,
+                "bridgeHostPort": bridge,
+                "compose": {
+                    "ports": [format!("127.0.0.1:{port}:18789")],
+                    "env": {"OPENCLAW_GATEWAY_PORT": port, "OPENCLAW_BRIDGE_PORT": bridge},
+                },
+                "quadlet": [format!("PublishPort=127.0.0.1:{port}:18789")],
+            }))
+            .expect("serializable");
+            text.push('\n');
+            text
+        }
+        ModelFormat::Human => {
+            let mut out = String::new();
+            let _ = writeln!(
+                out,
+                "Container gateway \"{}\": publish its gateway port 18789 on host port {port}{}.",
+                args.profile,
+                if args.port.is_some() {
+                    " (as given)"
+                } else {
+                    ", the first free one from 18789 up that no gateway binds, reserves or publishes"
+                }
+            );
+            let _ = writeln!(
+                out,
+                "\n  compose (official docker-compose.yml): in the stack's .env"
+            );
+            let _ = writeln!(out, "    OPENCLAW_GATEWAY_PORT={port}");
+            if let Some(bridge) = bridge {
+                let _ = writeln!(out, "    OPENCLAW_BRIDGE_PORT={bridge}");
+            }
+            let _ = writeln!(out, "  or under ports:\n    - \"127.0.0.1:{port}:18789\"");
+            let _ = writeln!(
+                out,
+                "  Podman quadlet:\n    PublishPort=127.0.0.1:{port}:18789"
+            );
+            let _ = writeln!(
+                out,
+                "\nInside the container the gateway keeps 18789; only the published port has to be unique on the host."
+            );
+            out
+        }
+    };
+    write_output(None, &text)?;
+    // A port that was given and is taken: say so through the exit code as check would.
+    let taken = args
+        .port
+        .is_some_and(|p| allocate::is_taken(&inventory.instances, p));
+    Ok(if taken { EXIT_FINDINGS } else { EXIT_OK })
+}
+
 pub fn command(args: &PlanArgs) -> Result<u8, Failure> {
+    if args.container {
+        return container_plan(args);
+    }
     let profile = planned_profile(&args.profile)?;
     let env = parse_env(&args.env)?;
     let home = plan_home(&args.input)?;

@@ -42,6 +42,7 @@ fn invocation(case: &Value, home: &Path) -> Invocation {
             )
         }),
         service: None,
+        container: None,
     }
 }
 

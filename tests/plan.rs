@@ -423,3 +423,44 @@ fn the_help_line_and_plan_suggest_the_same_clean_port() {
         .collect();
     assert!(port_findings.is_empty(), "{port_findings:#?}");
 }
+
+/// The official compose stack publishes 18789/18790 beside a native gateway on 18789; the
+/// look-alike's stacks publish 127.0.0.1:18900/18901 and 192.0.2.10:18789.
+const COMPOSE: &str = "fixtures/containers-compose-official/home";
+const COMPOSE_CLEAN: &str = "fixtures/containers-compose-lookalike/home";
+
+#[test]
+fn a_new_container_gets_host_ports_nothing_binds_reserves_or_publishes() {
+    let (code, value) = plan_json(COMPOSE, &["--add", "tenant-b", "--container"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        value["hostPort"], 18900,
+        "past the native footprint 18789..18899"
+    );
+    assert_eq!(value["compose"]["ports"][0], "127.0.0.1:18900:18789");
+    // 18900 and 18901 are published by acme: the next free pair.
+    let (_, value) = plan_json(COMPOSE_CLEAN, &["--add", "tenant-c", "--container"]);
+    assert_eq!(value["hostPort"], 18902);
+    // A given port that something takes is an error, as check would report it.
+    let (code, _) = plan_json(
+        COMPOSE_CLEAN,
+        &["--add", "t", "--container", "--port", "18900"],
+    );
+    assert_eq!(code, 1);
+    let (code, _) = plan_json(
+        COMPOSE_CLEAN,
+        &["--add", "t", "--container", "--port", "19500"],
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_native_plan_steps_over_published_ports_not_container_footprints() {
+    // The look-alike's containers reserve nothing on the host; acme publishes 18900/18901, so
+    // a native footprint must start above them.
+    let (_, value) = plan_json(COMPOSE_CLEAN, &["--add", "ops"]);
+    let suggested = value["suggestion"]["port"]
+        .as_u64()
+        .or(value["suggestedPort"].as_u64());
+    assert_eq!(suggested, Some(18902), "{value}");
+}

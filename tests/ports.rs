@@ -335,3 +335,91 @@ fn reads_nothing_but_writes_only_where_told() {
         .count();
     assert_eq!(before, after);
 }
+
+/// The official compose stack publishing 18789 and 18790 beside a native gateway on 18789.
+const COMPOSE: &str = "fixtures/containers-compose-official/home";
+/// Two stacks publishing elsewhere (one on a LAN address only): nothing meets.
+const COMPOSE_CLEAN: &str = "fixtures/containers-compose-lookalike/home";
+
+#[test]
+fn a_container_lane_holds_its_published_ports_and_reserves_nothing() {
+    let (code, json, stderr) = ports(COMPOSE, &["--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let map: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let lane = map["gateways"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "acme-openclaw-gateway-1")
+        .expect("a lane for the container");
+    assert_eq!(lane["container"], "compose, own network");
+    assert!(
+        lane["footprint"].is_null(),
+        "no footprint on the host: {lane}"
+    );
+    let published: Vec<u64> = lane["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            assert_eq!(l["kind"], "published");
+            l["port"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        published,
+        vec![18789, 18790],
+        "published ports, not the container's own"
+    );
+    let collided: Vec<u64> = map["collisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["port"].as_u64().unwrap())
+        .collect();
+    assert_eq!(collided, vec![18789, 18790], "as CL108 says");
+    assert!(
+        map["overlaps"].as_array().unwrap().is_empty(),
+        "a container reserves no range"
+    );
+
+    let (code, json, _) = ports(COMPOSE_CLEAN, &["--format", "json"]);
+    assert_eq!(code, 0);
+    let map: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(map["collisions"].as_array().unwrap().is_empty());
+    assert!(
+        map["intrusions"].as_array().unwrap().is_empty(),
+        "192.0.2.10 meets no loopback port"
+    );
+}
+
+#[test]
+fn svg_draws_a_lane_per_container_red_where_its_published_port_meets_a_gateway() {
+    let svg = svg_of(COMPOSE, "compose");
+    assert!(svg.contains("container: compose, own network"));
+    let png = rasterise(&svg, "compose");
+    let lanes = lanes(&png);
+    assert_eq!(
+        lanes.len(),
+        2,
+        "one lane per gateway, the container's included: {lanes:?}"
+    );
+    for lane in &lanes {
+        let red = count_in(&png, lane.clone(), PLOT_X0..png.width(), is_red);
+        assert!(
+            red > 30,
+            "both lanes are marked red ({red} red pixels in {lane:?})"
+        );
+    }
+    let clean = rasterise(&svg_of(COMPOSE_CLEAN, "compose-clean"), "compose-clean");
+    assert_eq!(lanes_count(&clean), 3);
+    assert_eq!(
+        count(&clean, 0..clean.height(), is_red),
+        0,
+        "nothing meets, nothing is red"
+    );
+}
+
+fn lanes_count(pixmap: &Pixmap) -> usize {
+    lanes(pixmap).len()
+}

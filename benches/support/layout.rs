@@ -92,3 +92,73 @@ pub fn write_layout(home: &Path, n: usize) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// A mixed host of `n` gateways: half native profiles (as [`write_layout`]), a quarter
+/// compose stacks (the official file, each publishing its own loopback port; every 50th
+/// publishes a native gateway's base port), and a quarter `openclaw fleet` cells in the
+/// default gateway's registry (every 97th cell shares a native gateway's bot).
+pub fn write_mixed_layout(home: &Path, n: usize) -> std::io::Result<()> {
+    let stacks = n / 4;
+    let cells = n / 4;
+    let natives = n.saturating_sub(stacks + cells + 1);
+    write_layout(home, natives)?;
+    let host = home.join(".openclaw");
+    std::fs::create_dir_all(host.join("state"))?;
+    std::fs::write(
+        host.join("openclaw.json"),
+        "// the fleet's host gateway\n{ gateway: { port: 18789 } }\n",
+    )?;
+    for i in 0..stacks {
+        let dir = home.join("stacks").join(format!("s{i}"));
+        std::fs::create_dir_all(dir.join("config"))?;
+        let port = if i % 50 == 49 && natives > 0 {
+            base_port(i % natives)
+        } else {
+            (10_000 + i) as u16
+        };
+        let compose = "services:\n  openclaw-gateway:\n    image: ${OPENCLAW_IMAGE:-ghcr.io/openclaw/openclaw:latest}\n    environment:\n      HOME: /home/node\n      OPENCLAW_GATEWAY_TOKEN: ${OPENCLAW_GATEWAY_TOKEN}\n    volumes:\n      - ${OPENCLAW_CONFIG_DIR}:/home/node/.openclaw\n    ports:\n      - \"127.0.0.1:${OPENCLAW_GATEWAY_PORT:-18789}:18789\"\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n  openclaw-cli:\n    image: ${OPENCLAW_IMAGE:-ghcr.io/openclaw/openclaw:latest}\n    volumes:\n      - ${OPENCLAW_CONFIG_DIR}:/home/node/.openclaw\n    entrypoint: [\"node\", \"dist/index.js\"]\n";
+        std::fs::write(dir.join("docker-compose.yml"), compose)?;
+        std::fs::write(
+            dir.join(".env"),
+            format!("OPENCLAW_CONFIG_DIR=./config\nOPENCLAW_GATEWAY_PORT={port}\nOPENCLAW_GATEWAY_TOKEN=stack-{i:08}-secret\n"),
+        )?;
+        std::fs::write(
+            dir.join("config").join("openclaw.json"),
+            format!(
+                "{{ channels: {{ telegram: {{ botToken: \"{}\" }} }} }}\n",
+                token(100_000 + i)
+            ),
+        )?;
+    }
+    let db = rusqlite::Connection::open(host.join("state").join("openclaw.sqlite"))
+        .map_err(std::io::Error::other)?;
+    db.execute_batch(
+        "PRAGMA journal_mode=DELETE; CREATE TABLE IF NOT EXISTS fleet_cells (tenant_id TEXT NOT NULL PRIMARY KEY, created_at_ms INTEGER NOT NULL, image TEXT NOT NULL, runtime TEXT NOT NULL, host_port INTEGER NOT NULL, container_name TEXT NOT NULL, data_dir TEXT NOT NULL) STRICT; BEGIN;",
+    )
+    .map_err(std::io::Error::other)?;
+    for i in 0..cells {
+        let dir = host.join("fleet").join("cells").join(format!("c{i}"));
+        std::fs::create_dir_all(&dir)?;
+        let bot = if i % 97 == 96 && natives > 0 {
+            token(i % natives)
+        } else {
+            token(200_000 + i)
+        };
+        std::fs::write(
+            dir.join("openclaw.json"),
+            format!("{{ channels: {{ telegram: {{ botToken: \"{bot}\" }} }} }}\n"),
+        )?;
+        db.execute(
+            "INSERT INTO fleet_cells VALUES (?1, 0, 'ghcr.io/openclaw/openclaw:latest', 'docker', ?2, ?3, ?4)",
+            rusqlite::params![
+                format!("c{i}"),
+                19_100 + i as i64,
+                format!("openclaw-cell-c{i}"),
+                dir.display().to_string()
+            ],
+        )
+        .map_err(std::io::Error::other)?;
+    }
+    db.execute_batch("COMMIT;").map_err(std::io::Error::other)?;
+    Ok(())
+}

@@ -35,6 +35,7 @@ pub fn invocation(home: &Path, profile: Option<&str>) -> Invocation {
         env: Env::new(),
         port_arg: None,
         service: None,
+        container: None,
     }
 }
 

@@ -37,5 +37,6 @@ pub fn invocation(decl: &InstanceDecl, base: &Path, scanned_home: Option<&Path>)
         env,
         port_arg: super::port_arg(&decl.args, None),
         service: None,
+        container: None,
     }
 }

@@ -1,14 +1,17 @@
 //! Discovery: which gateways exist on the host, and how each is started.
 
+pub mod compose;
 pub mod home;
 pub mod launchd;
 pub mod manifest;
+pub mod quadlet;
 pub mod services;
 pub mod systemd;
 pub mod windows;
 
 use crate::invocation::{Discovery, Found, Invocation, Origin, ServiceKind, Sourced};
 use crate::load::env::Env;
+use crate::load::Problem;
 use crate::paths::absolute;
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
@@ -24,6 +27,18 @@ pub struct Inputs {
     pub config_files: Vec<PathBuf>,
     /// Gateways declared in clawlint.toml, with the directory their paths are relative to.
     pub declared: Vec<(crate::config::InstanceDecl, PathBuf)>,
+    /// Compose files named on the command line or in clawlint.toml (`compose = [...]`).
+    pub compose_files: Vec<PathBuf>,
+}
+
+/// Where the bounded scans for container definitions look: each home, and `/opt`, `/srv`
+/// and `/etc` under the root.
+pub fn container_scan_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<PathBuf> {
+    let mut dirs = homes.to_vec();
+    if let Some(root) = root {
+        dirs.extend(["opt", "srv", "etc"].iter().map(|d| root.join(d)));
+    }
+    dirs
 }
 
 /// Finds every gateway the inputs describe and reads the supervisors that start them.
@@ -57,6 +72,13 @@ pub fn discover(inputs: &Inputs) -> Found {
     let mut sources = SourceMap::new();
     let mut problems = Vec::new();
     let mut unlisted = Vec::new();
+    invocations.extend(compose_invocations(
+        inputs,
+        &homes,
+        root.as_deref(),
+        &mut sources,
+        &mut problems,
+    ));
     let mut found: Vec<(PathBuf, PathBuf, ServiceKind, Option<String>)> =
         supervisors(&homes, root.as_deref(), &mut unlisted)
             .into_iter()
@@ -99,6 +121,56 @@ pub fn discover(inputs: &Inputs) -> Found {
         supervised,
         problems,
     }
+}
+
+/// The gateways of every compose project named or found by the bounded scan.
+fn compose_invocations(
+    inputs: &Inputs,
+    homes: &[PathBuf],
+    root: Option<&Path>,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<Invocation> {
+    let mut files: Vec<PathBuf> = inputs.compose_files.iter().map(|f| absolute(f)).collect();
+    for file in compose::scan(&container_scan_dirs(homes, root)) {
+        if !files.contains(&file) {
+            files.push(file);
+        }
+    }
+    let Some(home) = homes.first() else {
+        return Vec::new();
+    };
+    let host = compose::HostContext { home, root };
+    let mut out: Vec<Invocation> = files
+        .iter()
+        .flat_map(|file| compose::read_project(file, &host, sources, problems).invocations)
+        .collect();
+    // Podman quadlets: each home's, and the system's (whose `%h` is root's home).
+    for (i, home) in homes.iter().enumerate() {
+        let user = compose::HostContext {
+            home,
+            root: if i == 0 { root } else { None },
+        };
+        let dirs = vec![home.join(".config/containers/systemd")];
+        for file in quadlet::files(&dirs) {
+            out.extend(quadlet::invocation(&file, &user, sources, problems));
+        }
+    }
+    if let Some(root) = root {
+        let root_home = root.join("root");
+        let system = compose::HostContext {
+            home: &root_home,
+            root: Some(root),
+        };
+        let dirs = vec![
+            root.join("etc/containers/systemd"),
+            root.join("usr/share/containers/systemd"),
+        ];
+        for file in quadlet::files(&dirs) {
+            out.extend(quadlet::invocation(&file, &system, sources, problems));
+        }
+    }
+    out
 }
 
 /// A home's last path component, to tell gateways of several homes apart.

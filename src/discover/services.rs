@@ -441,6 +441,7 @@ fn build(
         env,
         port_arg: service.port.clone(),
         service: Some(service),
+        container: None,
     }
 }
 

@@ -20,14 +20,18 @@ pub enum EnvOrigin {
     ConfigEnv(Loc),
     /// A service unit's `Environment=`/`EnvironmentFile=`.
     Service(Loc),
+    /// A container definition's `environment`/`env_file` (compose) or
+    /// `Environment=`/`EnvironmentFile=` (quadlet).
+    Container(Loc),
 }
 
 impl EnvOrigin {
     pub fn loc(&self) -> Option<Loc> {
         match self {
-            EnvOrigin::DotEnv(loc) | EnvOrigin::ConfigEnv(loc) | EnvOrigin::Service(loc) => {
-                Some(*loc)
-            }
+            EnvOrigin::DotEnv(loc)
+            | EnvOrigin::ConfigEnv(loc)
+            | EnvOrigin::Service(loc)
+            | EnvOrigin::Container(loc) => Some(*loc),
             EnvOrigin::Given | EnvOrigin::ProfileFlag { .. } => None,
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod dotenv;
 pub mod env;
+pub mod fleet;
 pub mod include;
 pub mod json5;
 pub mod layout;

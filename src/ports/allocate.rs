@@ -25,12 +25,72 @@ pub struct Suggestion {
 
 /// The lowest base port from 18789 up whose whole footprint `[B, B+110]` is clear of every
 /// other gateway's reserved ranges (footprint, a fallback CDP range) and of its listeners
-/// outside them (webhooks, hooks, pinned ports), leaving out the gateway at `moving`. One
-/// sweep over the sorted ranges; each range that pushes the candidate up is a reason.
+/// outside them (webhooks, hooks, pinned ports), and of the host ports containers publish,
+/// leaving out the gateway at `moving`. One sweep over the sorted ranges; each range that
+/// pushes the candidate up is a reason.
 pub fn suggest(instances: &[Instance], moving: &[usize]) -> Option<Suggestion> {
+    // Above 65425 the CDP range would fall back onto the default gateway's 18800..18899.
+    first_clear(
+        instances,
+        taken(instances, moving),
+        DEFAULT_GATEWAY_PORT,
+        FOOTPRINT,
+    )
+}
+
+/// The host ports a new container gateway could publish on: the lowest `count` consecutive
+/// ports from 18789 up that no gateway binds, reserves (a native footprint or CDP range) or
+/// publishes. The same sweep as [`suggest`], `count` wide instead of a footprint.
+pub fn suggest_published(instances: &[Instance], count: u32) -> Option<Suggestion> {
+    first_clear(
+        instances,
+        taken(instances, &[]),
+        DEFAULT_GATEWAY_PORT,
+        count.max(1),
+    )
+}
+
+/// The first host port above `after` that no gateway binds, reserves or publishes and that is
+/// not in `also` (ports already suggested elsewhere): where a container that collides on
+/// `after` can publish instead.
+pub fn next_free_host_port(instances: &[Instance], after: u16, also: &[u16]) -> Option<u16> {
+    let mut taken = taken(instances, &[]);
+    taken.extend(also.iter().map(|&p| {
+        let span = PortSpan {
+            start: u32::from(p),
+            end: u32::from(p),
+        };
+        (span, usize::MAX, String::new())
+    }));
+    let from = after.checked_add(1)?;
+    first_clear(instances, taken, from, 1).map(|s| s.port)
+}
+
+/// `port` is bound, reserved or published by a gateway on the host.
+pub fn is_taken(instances: &[Instance], port: u16) -> bool {
+    taken(instances, &[])
+        .iter()
+        .any(|(span, _, _)| span.contains(u32::from(port)))
+}
+
+/// Every range of host ports a gateway (other than those at `moving`) holds, with the gateway
+/// and what it is.
+fn taken(instances: &[Instance], moving: &[usize]) -> Vec<(PortSpan, usize, String)> {
     let mut taken: Vec<(PortSpan, usize, String)> = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
         if moving.contains(&i) {
+            continue;
+        }
+        // A container in its own network namespace takes only the ports it publishes: its
+        // footprint and listeners stay inside it.
+        if let Some(c) = inst.container.as_ref().filter(|_| !inst.listens_on_host()) {
+            for p in &c.published {
+                let span = PortSpan {
+                    start: u32::from(p.host_port),
+                    end: u32::from(p.host_port),
+                };
+                taken.push((span, i, "published port".to_string()));
+            }
             continue;
         }
         let own = footprint(inst.port.value);
@@ -57,24 +117,36 @@ pub fn suggest(instances: &[Instance], moving: &[usize]) -> Option<Suggestion> {
             }
         }
     }
+    taken
+}
+
+/// The lowest start from `from` up of `width` ports clear of every range in `taken` (whose
+/// owner index is `usize::MAX` for a range no gateway holds).
+fn first_clear(
+    instances: &[Instance],
+    mut taken: Vec<(PortSpan, usize, String)>,
+    from: u16,
+    width: u32,
+) -> Option<Suggestion> {
     taken.sort_by_key(|a| (a.0, a.1));
-    let mut candidate = u32::from(DEFAULT_GATEWAY_PORT);
+    let mut candidate = u32::from(from);
     let mut ruled_out = Vec::new();
     for (span, i, what) in taken {
-        if candidate + FOOTPRINT - 1 < span.start {
+        if candidate + width - 1 < span.start {
             break;
         }
         if span.end >= candidate {
             ruled_out.push(Blocker {
                 ports: span,
-                gateway: instances[i].name.clone(),
+                gateway: instances
+                    .get(i)
+                    .map_or_else(String::new, |g| g.name.clone()),
                 what,
             });
             candidate = span.end + 1;
         }
     }
-    // Above 65425 the CDP range would fall back onto the default gateway's 18800..18899.
-    (candidate + FOOTPRINT - 1 <= 65535).then_some(Suggestion {
+    (candidate + width - 1 <= 65535).then_some(Suggestion {
         port: candidate as u16,
         ruled_out,
     })

@@ -4,6 +4,7 @@
 //! JSON, and as a picture (`--format svg=PATH`, drawn by `ports::svg`).
 
 use super::layout::{footprint, PortSpan, FOOTPRINT};
+use crate::container::HostAddr;
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
 use crate::resolve::{Instance, ListenerKind, Origin};
@@ -51,6 +52,8 @@ pub struct Mark {
     pub conflicts: Vec<String>,
     /// How many more it meets (the JSON's `collisions` and `intrusions` list them all).
     pub more_conflicts: usize,
+    /// The host address it is bound on (a container can publish on one address only).
+    pub addr: HostAddr,
 }
 
 impl Mark {
@@ -90,12 +93,19 @@ pub struct Lane {
     /// Parts of this gateway's reserved ranges that another gateway's reserved ranges
     /// overlap, merged and sorted.
     pub overlapped: Vec<PortSpan>,
+    /// For a gateway in a container: the runtime and network, e.g. `compose, own network`.
+    /// Such a lane reserves no range on the host: its marks are its published ports (or,
+    /// with host networking, its listeners).
+    pub container: Option<String>,
 }
 
 impl Lane {
     /// The ranges this gateway reserves: the footprint, and the CDP range when it lies
     /// outside it.
     pub fn reserved(&self) -> Vec<(RangeKind, PortSpan)> {
+        if !self.reserves() {
+            return Vec::new();
+        }
         let mut out = vec![(RangeKind::Footprint, self.footprint)];
         if let Some(cdp) = self.cdp {
             if !(self.footprint.contains(cdp.start) && self.footprint.contains(cdp.end)) {
@@ -103,6 +113,13 @@ impl Lane {
             }
         }
         out
+    }
+
+    /// A native gateway, or a container on the host network: its footprint is on the host.
+    pub fn reserves(&self) -> bool {
+        self.container
+            .as_deref()
+            .is_none_or(|c| c.ends_with("host network"))
     }
 
     /// The most precise name for the reserved range holding `port`.
@@ -335,8 +352,13 @@ pub fn build(instances: &[Instance], sources: &SourceMap) -> PortMap {
         let lane = lane_of[a.instance];
         (lane, mark_of[lane][a.listener])
     };
-    let collisions: Vec<Collision> = index
+    let marks = all_marks(&lanes);
+    // Ports a container publishes are compared with their host addresses (as CL108 does);
+    // every other collision is the index's.
+    let published = published_ports(&lanes);
+    let mut collisions: Vec<Collision> = index
         .collisions()
+        .filter(|group| published.binary_search(&group[0].port).is_err())
         .map(|group| {
             let mut parties: Vec<(usize, usize)> = group.iter().map(at).collect();
             parties.sort_unstable();
@@ -346,15 +368,29 @@ pub fn build(instances: &[Instance], sources: &SourceMap) -> PortMap {
             }
         })
         .collect();
-
-    let marks = all_marks(&lanes);
+    collisions.extend(
+        published
+            .iter()
+            .filter_map(|port| published_collision(&lanes, &marks, *port)),
+    );
+    collisions.sort_by_key(|c| c.port);
+    // Reserved ranges are loopback ports (CDP, relays): a port published on one other
+    // address cannot take them.
+    let loopback_marks: Vec<(u16, usize, usize)> = marks
+        .iter()
+        .filter(|(_, l, m)| {
+            let addr = &lanes[*l].marks[*m].addr;
+            addr.is_loopback() || *addr == HostAddr::Any
+        })
+        .copied()
+        .collect();
     let mut ranges: Vec<(PortSpan, usize, RangeKind)> = lanes
         .iter()
         .enumerate()
         .flat_map(|(l, lane)| lane.reserved().into_iter().map(move |(k, s)| (s, l, k)))
         .collect();
     ranges.sort_unstable();
-    let inside = inside(&lanes, &marks, &ranges);
+    let inside = inside(&lanes, &loopback_marks, &ranges);
     let covered = coverage(&lanes);
     for lane in lanes.iter_mut() {
         lane.overlapped = overlapped(lane, &covered);
@@ -379,8 +415,84 @@ pub fn build(instances: &[Instance], sources: &SourceMap) -> PortMap {
     }
 }
 
-/// A gateway's lane, and for each of its listeners the index of its mark.
+/// The address a host listener is bound on: the gateway port follows `gateway.bind`, the
+/// others are loopback-only.
+fn listener_addr(instance: &Instance, listener: &crate::resolve::Listener) -> HostAddr {
+    if listener.kind == ListenerKind::Gateway && instance.gateway_bind != "loopback" {
+        HostAddr::Any
+    } else {
+        HostAddr::Ip("127.0.0.1".to_string())
+    }
+}
+
+/// A container in its own network namespace: its published ports are its marks.
+fn container_lane(
+    index: usize,
+    instance: &Instance,
+    c: &crate::container::Container,
+    sources: &SourceMap,
+) -> Lane {
+    let mut marks: Vec<Mark> = c
+        .published
+        .iter()
+        .map(|p| Mark {
+            port: p.host_port,
+            kind: ListenerKind::Published,
+            detail: Some(format!(
+                "container port {}/{}",
+                p.container_port, p.protocol
+            )),
+            listener: format!(
+                "published port ({} -> container {}/{})",
+                match &p.host_addr {
+                    HostAddr::Any => format!("0.0.0.0:{}", p.host_port),
+                    HostAddr::Ip(ip) => format!("{ip}:{}", p.host_port),
+                },
+                p.container_port,
+                p.protocol
+            ),
+            from: place(p.loc, instance, sources),
+            conflicts: Vec::new(),
+            more_conflicts: 0,
+            addr: p.host_addr.clone(),
+        })
+        .collect();
+    marks.sort_by_key(|a| (a.port, a.kind));
+    let base = marks.first().map_or(instance.port.value, |m| m.port);
+    Lane {
+        name: instance.name.clone(),
+        instance: index,
+        base,
+        port_kind: "published",
+        footprint: PortSpan {
+            start: u32::from(base),
+            end: u32::from(base),
+        },
+        cdp: None,
+        marks,
+        overlapped: Vec::new(),
+        container: Some(format!(
+            "{}, {}",
+            c.engine.id(),
+            match c.network {
+                crate::container::Network::Host => "host network".to_string(),
+                crate::container::Network::Isolated => "own network".to_string(),
+                crate::container::Network::Shared(ref m) => m.clone(),
+            }
+        )),
+    }
+}
+
+/// A gateway's lane, and for each of its listeners the index of its mark. A container in its
+/// own network namespace has no host listeners: its marks are the ports it publishes.
 fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<usize>) {
+    if let Some(c) = instance
+        .container
+        .as_deref()
+        .filter(|c| !c.on_host_network())
+    {
+        return (container_lane(index, instance, c, sources), Vec::new());
+    }
     let cdp = instance
         .browser
         .as_ref()
@@ -402,6 +514,7 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
                 from: origin_text(&l.origin, instance, sources),
                 conflicts: Vec::new(),
                 more_conflicts: 0,
+                addr: listener_addr(instance, l),
             };
             (n, mark)
         })
@@ -420,6 +533,10 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
         cdp,
         marks: marks.into_iter().map(|(_, m)| m).collect(),
         overlapped: Vec::new(),
+        container: instance
+            .container
+            .as_ref()
+            .map(|c| format!("{}, host network", c.engine.id())),
     };
     (lane, mark_of)
 }
@@ -434,6 +551,7 @@ fn place(loc: Loc, instance: &Instance, sources: &SourceMap) -> String {
 pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) -> String {
     match origin {
         Origin::Derived { formula, .. } => formula.clone(),
+        Origin::Mounted { mount, .. } => format!("mounted by {}", place(*mount, instance, sources)),
         Origin::Config(loc) => place(*loc, instance, sources),
         Origin::Substituted { loc, var, .. } => {
             format!("${{{var}}} at {}", place(*loc, instance, sources))
@@ -442,7 +560,9 @@ pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) ->
             let by = match set_by {
                 EnvOrigin::Given => "the environment".to_string(),
                 EnvOrigin::ProfileFlag { flag } => flag.clone(),
-                EnvOrigin::DotEnv(loc) | EnvOrigin::Service(loc) => place(*loc, instance, sources),
+                EnvOrigin::DotEnv(loc) | EnvOrigin::Service(loc) | EnvOrigin::Container(loc) => {
+                    place(*loc, instance, sources)
+                }
                 EnvOrigin::ConfigEnv(loc) => {
                     format!("env.vars at {}", place(*loc, instance, sources))
                 }
@@ -455,6 +575,65 @@ pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) ->
         },
         Origin::Default(reason) => reason.clone(),
     }
+}
+
+/// The host ports containers publish, sorted and without repeats.
+fn published_ports(lanes: &[Lane]) -> Vec<u16> {
+    let mut ports: Vec<u16> = lanes
+        .iter()
+        .flat_map(|lane| lane.marks.iter())
+        .filter(|m| m.kind == ListenerKind::Published)
+        .map(|m| m.port)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// The parties on a port some container publishes that meet a party of another gateway on an
+/// overlapping address (every address overlaps all; two different addresses do not). Linear
+/// in the parties: for each address, the first two gateways on it are enough to decide.
+fn published_collision(
+    lanes: &[Lane],
+    marks: &[(u16, usize, usize)],
+    port: u16,
+) -> Option<Collision> {
+    use std::collections::HashMap;
+    let first = marks.partition_point(|(p, _, _)| *p < port);
+    let on: Vec<(usize, usize)> = marks[first..]
+        .iter()
+        .take_while(|(p, _, _)| *p == port)
+        .map(|(_, l, m)| (*l, *m))
+        .collect();
+    // The first two distinct lanes seen on all addresses, on `Any`, and on each address.
+    fn note(seen: &mut [Option<usize>; 2], lane: usize) {
+        match seen {
+            [None, _] => seen[0] = Some(lane),
+            [Some(a), None] if *a != lane => seen[1] = Some(lane),
+            _ => {}
+        }
+    }
+    let other = |seen: &[Option<usize>; 2], lane: usize| seen.iter().flatten().any(|l| *l != lane);
+    let mut all = [None, None];
+    let mut any = [None, None];
+    let mut by_ip: HashMap<&str, [Option<usize>; 2]> = HashMap::new();
+    for &(l, m) in &on {
+        note(&mut all, l);
+        match &lanes[l].marks[m].addr {
+            HostAddr::Any => note(&mut any, l),
+            HostAddr::Ip(ip) => note(by_ip.entry(ip.as_str()).or_default(), l),
+        }
+    }
+    let parties: Vec<(usize, usize)> = on
+        .into_iter()
+        .filter(|&(l, m)| match &lanes[l].marks[m].addr {
+            HostAddr::Any => other(&all, l),
+            HostAddr::Ip(ip) => {
+                other(&any, l) || by_ip.get(ip.as_str()).is_some_and(|s| other(s, l))
+            }
+        })
+        .collect();
+    (!parties.is_empty()).then_some(Collision { port, parties })
 }
 
 /// Every listener of every gateway, as `(port, lane, mark)`, sorted by port.
@@ -881,6 +1060,25 @@ pub fn render_human(map: &PortMap) -> String {
         "PORT FROM".to_string(),
     ]];
     for lane in &map.lanes {
+        if !lane.reserves() {
+            let ports: Vec<String> = lane.marks.iter().map(|m| m.port.to_string()).collect();
+            rows.push(vec![
+                lane.name.clone(),
+                "-".to_string(),
+                format!(
+                    "none on the host ({}; publishes {})",
+                    lane.container.as_deref().unwrap_or("container"),
+                    if ports.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        ports.join(", ")
+                    }
+                ),
+                "-".to_string(),
+                lane.port_kind.to_string(),
+            ]);
+            continue;
+        }
         rows.push(vec![
             lane.name.clone(),
             lane.base.to_string(),
@@ -940,8 +1138,11 @@ struct GatewayJson<'a> {
     name: &'a str,
     base_port: u16,
     port_kind: &'static str,
-    footprint: [u32; 2],
+    /// `null` for a container in its own network namespace (nothing reserved on the host).
+    footprint: Option<[u32; 2]>,
     cdp_range: Option<[u32; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<&'a str>,
     listeners: Vec<ListenerJson<'a>>,
     overlapped: Vec<[u32; 2]>,
 }
@@ -1026,8 +1227,9 @@ impl Serialize for MapJson<'_> {
                     name: &lane.name,
                     base_port: lane.base,
                     port_kind: lane.port_kind,
-                    footprint: pair(lane.footprint),
+                    footprint: lane.reserves().then(|| pair(lane.footprint)),
                     cdp_range: lane.cdp.map(pair),
+                    container: lane.container.as_deref(),
                     listeners: lane
                         .marks
                         .iter()

@@ -424,14 +424,18 @@ fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, y0: f64, regions: &[Regio
         LABEL_X,
         mid + 12.0,
         &format!(r#"font-size="10.5" fill="{MUTED}""#),
-        &format!("base {} ({})", lane.base, lane.port_kind),
+        &match &lane.container {
+            Some(c) if !lane.reserves() => fit(&format!("container: {c}"), 34),
+            Some(c) => fit(&format!("base {} ({c})", lane.base), 30),
+            None => format!("base {} ({})", lane.base, lane.port_kind),
+        },
     );
     let footprint_style =
         format!(r#"fill="{FOOTPRINT_FILL}" stroke="{FOOTPRINT_STROKE}" stroke-width="1""#);
     let cdp_style = format!(r#"fill="{CDP_FILL}""#);
     let overlap_style = format!(r#"fill="url(#overlap)" stroke="{RED}" stroke-width="1.5""#);
     for region in regions {
-        if let Some((x0, x1)) = region.clip(lane.footprint) {
+        if let Some((x0, x1)) = region.clip(lane.footprint).filter(|_| lane.reserves()) {
             let _ = writeln!(
                 svg.out,
                 r#"<g><title>{}</title>"#,
@@ -464,7 +468,8 @@ fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, y0: f64, regions: &[Regio
             let x = region.x(f64::from(mark.port) + 0.5);
             let red = mark.collides();
             let gateway = mark.kind == crate::resolve::ListenerKind::Gateway;
-            let (colour, width) = match (red, gateway) {
+            let published = mark.kind == crate::resolve::ListenerKind::Published;
+            let (colour, width) = match (red, gateway || published) {
                 (true, _) => (RED, 3.0),
                 (false, true) => (GATEWAY_MARK, 3.0),
                 (false, false) => (LISTENER_MARK, 1.5),
@@ -476,6 +481,16 @@ fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, y0: f64, regions: &[Regio
                 (x, mid + 12.0),
                 &format!(r#"stroke="{colour}" stroke-width="{width:.1}""#),
             );
+            // A published port: a hollow square on the bar (the port is the container's,
+            // forwarded by the runtime).
+            if published {
+                let _ = writeln!(
+                    svg.out,
+                    r#"<rect x="{:.1}" y="{:.1}" width="7" height="7" fill="none" stroke="{colour}" stroke-width="1.5"/>"#,
+                    x - 3.5,
+                    mid - 3.5
+                );
+            }
             if red {
                 let _ = writeln!(
                     svg.out,

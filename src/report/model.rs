@@ -2,6 +2,7 @@
 //! as text for people and as stable JSON.
 
 use super::{position, showable};
+use crate::container::{Container, HostAddr, MountSource};
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
 use crate::resolve::{Discovery, Instance, Origin, SecretIdentity, Sourced};
@@ -22,6 +23,7 @@ fn set_by_text(set_by: &EnvOrigin, sources: &SourceMap) -> String {
         EnvOrigin::DotEnv(loc) => format!("set in {}", at(sources, *loc)),
         EnvOrigin::ConfigEnv(loc) => format!("set in env.vars at {}", at(sources, *loc)),
         EnvOrigin::Service(loc) => format!("set by the unit at {}", at(sources, *loc)),
+        EnvOrigin::Container(loc) => format!("set by the container at {}", at(sources, *loc)),
     }
 }
 
@@ -43,6 +45,16 @@ pub fn describe(origin: &Origin, sources: &SourceMap) -> String {
         },
         Origin::Default(reason) => reason.clone(),
         Origin::Derived { base, formula } => format!("{formula}; {}", describe(base, sources)),
+        Origin::Mounted {
+            base,
+            container_path,
+            mount,
+        } => format!(
+            "mounted at {} by {}; in the container: {}",
+            container_path.display(),
+            at(sources, *mount),
+            describe(base, sources)
+        ),
     }
 }
 
@@ -58,6 +70,7 @@ fn set_by_json(set_by: &EnvOrigin, sources: &SourceMap) -> Value {
         EnvOrigin::DotEnv(loc) => located("dotenv", loc),
         EnvOrigin::ConfigEnv(loc) => located("config-env", loc),
         EnvOrigin::Service(loc) => located("service", loc),
+        EnvOrigin::Container(loc) => located("container", loc),
     }
 }
 
@@ -90,6 +103,18 @@ pub fn origin_json(origin: &Origin, sources: &SourceMap) -> Value {
         ),
         Origin::Cli { arg, loc } => with_position(json!({"kind": "argument", "arg": arg}), *loc),
         Origin::Default(reason) => json!({"kind": "default", "reason": reason}),
+        Origin::Mounted {
+            base,
+            container_path,
+            mount,
+        } => with_position(
+            json!({
+                "kind": "mounted",
+                "containerPath": container_path.display().to_string(),
+                "inContainer": origin_json(base, sources),
+            }),
+            Some(*mount),
+        ),
         Origin::Derived { base, formula } => {
             json!({"kind": "derived", "formula": formula, "from": origin_json(base, sources)})
         }
@@ -112,6 +137,7 @@ fn discovery_json(discovery: &Discovery, home: &Path) -> Value {
         }
         Discovery::Given => json!({"kind": "given"}),
         Discovery::Service(file) => json!({"kind": "service", "path": path_text(file, home)}),
+        Discovery::Container(file) => json!({"kind": "container", "path": path_text(file, home)}),
     }
 }
 
@@ -171,7 +197,7 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
             v
         })
         .collect();
-    json!({
+    let mut out = json!({
         "name": inst.name,
         "discoveredBy": discovery_json(&inst.discovery, home),
         "effectiveHome": path_text(&inst.home, home),
@@ -200,7 +226,12 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
         "browser": browser,
         "credentials": credentials,
         "problems": problems,
-    })
+    });
+    // Only container gateways have the key, so native gateways' JSON is unchanged.
+    if let Some(c) = &inst.container {
+        out["container"] = container_json(inst, c, sources);
+    }
+    out
 }
 
 /// The OpenClaw release that runs the gateway, where that came from, and what its schema says
@@ -287,6 +318,83 @@ pub fn render_human(instances: &[Instance], sources: &SourceMap) -> String {
     out
 }
 
+fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &SourceMap) {
+    row(
+        out,
+        "container",
+        &format!(
+            "{}{}",
+            c.name,
+            c.image
+                .as_deref()
+                .map(|i| format!(" ({i})"))
+                .unwrap_or_default()
+        ),
+        &at(sources, c.loc),
+    );
+    row(out, "network", &c.network.describe(), "");
+    for (i, p) in c.published.iter().enumerate() {
+        row(
+            out,
+            if i == 0 { "published" } else { "" },
+            &format!(
+                "{}:{} -> container {}/{}",
+                match &p.host_addr {
+                    HostAddr::Any => "0.0.0.0".to_string(),
+                    HostAddr::Ip(ip) => ip.clone(),
+                },
+                p.host_port,
+                p.container_port,
+                p.protocol
+            ),
+            &at(sources, p.loc),
+        );
+    }
+    for (i, l) in inst.container_listeners.iter().enumerate() {
+        let how = l
+            .origin
+            .formula()
+            .map(|f| format!(" = {f}"))
+            .unwrap_or_default();
+        row(
+            out,
+            if i == 0 { "in container" } else { "" },
+            &format!("{:>5}  {}{how}", l.port, l.describe()),
+            "",
+        );
+    }
+}
+
+fn container_json(inst: &Instance, c: &Container, sources: &SourceMap) -> Value {
+    let home = &inst.home;
+    json!({
+        "engine": c.engine.id(),
+        "name": c.name,
+        "service": c.service,
+        "file": path_text(&c.file, home),
+        "location": at(sources, c.loc),
+        "image": c.image,
+        "network": c.network.id(),
+        "published": c.published.iter().map(|p| json!({
+            "hostAddress": match &p.host_addr { HostAddr::Any => None, HostAddr::Ip(ip) => Some(ip.clone()) },
+            "hostPort": p.host_port,
+            "containerPort": p.container_port,
+            "protocol": p.protocol,
+            "location": at(sources, p.loc),
+        })).collect::<Vec<_>>(),
+        "mounts": c.mounts.iter().map(|m| json!({
+            "kind": match &m.source { MountSource::Bind(_) => "bind", MountSource::Volume(_) => "volume", MountSource::Private => "private" },
+            "source": match &m.source { MountSource::Bind(p) => Some(path_text(p, home)), MountSource::Volume(v) => Some(v.clone()), MountSource::Private => None },
+            "target": m.target.display().to_string(),
+            "readOnly": m.read_only,
+            "location": at(sources, m.loc),
+        })).collect::<Vec<_>>(),
+        "listenersInContainer": inst.container_listeners.iter()
+            .map(|l| json!({"port": l.port, "kind": l.kind.id(), "detail": l.detail}))
+            .collect::<Vec<_>>(),
+    })
+}
+
 fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
     let home = &inst.os_home;
     let d = |o: &Origin| describe(o, sources);
@@ -294,9 +402,15 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         Some(p) => format!("openclaw --profile {p} gateway"),
         None => "openclaw gateway".to_string(),
     };
-    let how = match &inst.service {
-        Some(service) => format!("started by {} ({})", service.name, service.kind),
-        None => format!("started as `{started}`"),
+    let how = match (&inst.service, &inst.container) {
+        (_, Some(c)) => format!(
+            "{} {} in {}",
+            c.engine.id(),
+            c.service,
+            path_text(&c.file, home)
+        ),
+        (Some(service), None) => format!("started by {} ({})", service.name, service.kind),
+        (None, None) => format!("started as `{started}`"),
     };
     let _ = writeln!(out, "gateway \"{}\" ({how})", inst.name);
     for extra in &inst.other_services {
@@ -338,17 +452,21 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         row(out, "", &format!("agent dir {}", p(&agent.agent_dir)), "");
     }
     row(out, "log file", &p(&inst.log_file), "");
-    row(
-        out,
-        "service",
-        &format!(
-            "{} / {} / {}",
-            inst.service_names.systemd_unit,
-            inst.service_names.launchd_label,
-            inst.service_names.windows_task
-        ),
-        "",
-    );
+    if let Some(c) = &inst.container {
+        render_container(out, inst, c, sources);
+    } else {
+        row(
+            out,
+            "service",
+            &format!(
+                "{} / {} / {}",
+                inst.service_names.systemd_unit,
+                inst.service_names.launchd_label,
+                inst.service_names.windows_task
+            ),
+            "",
+        );
+    }
     row(
         out,
         "port",

@@ -27,7 +27,7 @@ pub fn inventory(found: Found) -> Inventory {
         mut sources,
         invocations,
         supervised,
-        problems,
+        mut problems,
     } = found;
     let mut instances = resolve_all(&invocations, &mut sources);
     let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::new();
@@ -40,6 +40,8 @@ pub fn inventory(found: Found) -> Inventory {
         let instance = resolve_instance(inv, &mut sources);
         merge_service(instance, &mut instances, &mut by_state_dir);
     }
+    let cells = fleet_cells(&instances, &mut sources, &mut problems);
+    instances.extend(cells);
     let path_keys = super::path_keys(&instances);
     Inventory {
         sources,
@@ -47,6 +49,29 @@ pub fn inventory(found: Found) -> Inventory {
         problems,
         path_keys,
     }
+}
+
+/// The cells of every fleet a host gateway keeps in its resolved state dir (each registry read
+/// once), resolved like any container gateway. This follows the merge: only then is each host
+/// gateway's state dir the one it really runs.
+fn fleet_cells(
+    instances: &[Instance],
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<Instance> {
+    let mut registries = HashSet::new();
+    let mut cells = Vec::new();
+    for instance in instances.iter().filter(|i| i.container.is_none()) {
+        let state_dir = &instance.state_dir.value;
+        let registry = crate::load::fleet::registry_path(state_dir);
+        if !registries.insert(canonical_key(&registry)) {
+            continue;
+        }
+        for inv in super::fleet::invocations(state_dir, &instance.home, sources, problems) {
+            cells.push(resolve_instance(&inv, sources));
+        }
+    }
+    cells
 }
 
 fn resolve_all(invocations: &[Invocation], sources: &mut SourceMap) -> Vec<Instance> {

@@ -3,6 +3,8 @@
 
 pub mod browser;
 pub mod channels;
+pub mod container;
+pub mod fleet;
 pub mod inventory;
 pub mod model;
 pub mod paths;
@@ -47,7 +49,8 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
     let home = paths::effective_home(&env, &inv.home, &inv.cwd);
     let state_dir = paths::state_dir(&env, &home, &inv.cwd);
     let config_path = paths::config_path(&env, &home, &inv.cwd, &state_dir.value);
-    let mut config = load_config(&config_path.value, &env, &home, &inv.cwd, sources);
+    let config_file = container::read_path(inv.container.as_deref(), &config_path.value);
+    let mut config = load_config(&config_file, &env, &home, &inv.cwd, sources);
     problems.append(&mut config.problems);
     if let Some(root) = &config.root {
         apply_config_env_block(root, &mut env);
@@ -98,7 +101,16 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
     };
     let credentials = channels::credentials(&root, &env, &home, &inv.cwd, sources);
 
-    Instance {
+    let gateway_bind = inv
+        .container
+        .as_ref()
+        .and_then(|c| c.bind.clone())
+        .or_else(|| {
+            root.at(&["gateway", "bind"])
+                .and_then(|b| b.as_str().map(str::to_string))
+        })
+        .unwrap_or_else(|| "loopback".to_string());
+    let mut instance = Instance {
         name: inv.name.clone(),
         discovery: inv.discovery.clone(),
         home: home.clone(),
@@ -138,7 +150,14 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
         config_uses_include,
         release,
         validity: None,
+        gateway_bind,
+        container: None,
+        container_listeners: Vec::new(),
+    };
+    if let Some(c) = &inv.container {
+        container::host_view(&mut instance, c);
     }
+    instance
 }
 
 /// OpenClaw does not validate `OPENCLAW_PROFILE` from the environment; it crashes later
@@ -193,8 +212,9 @@ fn load_dotenv_files(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) {
+    let on_host = |p: &Path| container::read_path(inv.container.as_deref(), p);
     let cwd_env = inv.cwd.join(".env");
-    read_dotenv(&cwd_env, env, sources, problems, true);
+    read_dotenv(&on_host(&cwd_env), env, sources, problems, true);
     let mut loaded = vec![cwd_env];
     // A state `.env` may move the state dir or config (OpenClaw then reads the new one's
     // `.env` too), so look again until nothing new turns up.
@@ -218,7 +238,7 @@ fn load_dotenv_files(
             break;
         }
         for path in fresh {
-            read_dotenv(&path, env, sources, problems, false);
+            read_dotenv(&on_host(&path), env, sources, problems, false);
             loaded.push(path);
         }
     }

@@ -53,6 +53,8 @@ pub enum ListenerKind {
     TelegramWebhook,
     GmailHook,
     IngressPortal,
+    /// A container's port published on the host.
+    Published,
 }
 
 impl ListenerKind {
@@ -66,6 +68,7 @@ impl ListenerKind {
             ListenerKind::TelegramWebhook => "Telegram webhook port",
             ListenerKind::GmailHook => "Gmail hook port",
             ListenerKind::IngressPortal => "ingress portal port",
+            ListenerKind::Published => "published port",
         }
     }
 
@@ -79,6 +82,7 @@ impl ListenerKind {
             ListenerKind::TelegramWebhook => "telegram-webhook",
             ListenerKind::GmailHook => "gmail-hook",
             ListenerKind::IngressPortal => "ingress-portal",
+            ListenerKind::Published => "published",
         }
     }
 }
@@ -272,9 +276,21 @@ pub struct Instance {
     pub release: Option<Sourced<String>>,
     /// The config checked against that release's schema (set by the validation step).
     pub validity: Option<crate::validate::Validity>,
+    /// `gateway.bind` (or the container command's `--bind`): `loopback` unless set.
+    pub gateway_bind: String,
+    /// The container it runs in: its network, published ports and mounts.
+    pub container: Option<Box<crate::container::Container>>,
+    /// Listeners inside the container's own network namespace (not on the host).
+    pub container_listeners: Vec<Listener>,
 }
 
 impl Instance {
+    /// Its listeners are host listeners: a native gateway, or a container on the host
+    /// network.
+    pub fn listens_on_host(&self) -> bool {
+        self.container.as_ref().is_none_or(|c| c.on_host_network())
+    }
+
     /// The gateway starts (OpenClaw does not refuse its config).
     pub fn starts(&self) -> bool {
         self.refusal.is_none()

@@ -2,6 +2,7 @@
 //! never decides how loud it is; the engine sets each finding's severity.
 
 pub mod browser;
+pub mod containers;
 pub mod credentials;
 pub mod group;
 pub mod paths;

@@ -9,7 +9,7 @@ use crate::diagnostic::{Finding, Label};
 use crate::load::env::EnvOrigin;
 use crate::paths::PathKeys;
 use crate::resolve::profile::profile_state_dir;
-use crate::resolve::{Instance, Sourced};
+use crate::resolve::{Instance, Origin, Sourced};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -194,12 +194,24 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
             let shown = display(&parties[0].1 .1.value, &involved[0].os_home);
             let what = kind.what.unwrap_or(parties[0].1 .0.as_str());
             let code = kind.rule;
-            let help = kind.help;
             let mut finding = Finding::new(
                 code,
                 format!("gateways {} share the {what} {shown}", names(&involved)),
             )
-            .help(help);
+            .help(kind.help);
+            // A shared path that reaches a container through a mount is fixed in the mount.
+            if let Some((i, (_, path))) = parties
+                .iter()
+                .find(|(i, _)| instances[*i].container.is_some())
+            {
+                if let Origin::Mounted { container_path, .. } = &path.origin {
+                    finding = finding.help(format!(
+                        "mount a directory of its own at {} in \"{}\" (or give the other gateway its own)",
+                        container_path.display(),
+                        instances[*i].name
+                    ));
+                }
+            }
             for (i, (label, path)) in &parties {
                 let inst = &instances[*i];
                 let text = format!(
@@ -251,6 +263,16 @@ fn display(path: &Path, home: &Path) -> String {
     crate::paths::display_home_relative(path, home)
 }
 
+/// A fleet cell's dirs under `<host state dir>/fleet/cells/`, where `openclaw fleet` puts them.
+fn is_fleet_cell_of(cell: &Instance, host: &Instance, path: &Path, keys: &PathKeys) -> bool {
+    let is_cell = cell
+        .container
+        .as_ref()
+        .is_some_and(|c| c.engine == crate::container::Engine::Fleet);
+    let cells = keys.key(&host.state_dir.value).join("fleet").join("cells");
+    is_cell && path.starts_with(cells)
+}
+
 /// CL204: one gateway's state dir or workspace inside another gateway's state dir. Each
 /// path's ancestors are looked up in a map of state dirs: no pairwise comparison.
 fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> {
@@ -276,6 +298,10 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
                 .filter(|o| **o != i && keys.key(&instances[**o].state_dir.value) != own_state);
             for owner in others {
                 let outer = &instances[*owner];
+                // Fleet keeps each cell under its host gateway's state dir on purpose.
+                if is_fleet_cell_of(inst, outer, &key, keys) {
+                    continue;
+                }
                 out.push(
                     Finding::new(
                         catalog::NESTED_STATE_DIR,

@@ -23,13 +23,13 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let mut out = Vec::new();
     out.extend(port_collisions(ctx.instances, &index, &suggestion));
     out.extend(cdp_range_intrusions(ctx.instances, &index));
-    out.extend(ctx.instances.iter().filter_map(overflow_fallback));
+    // A container's gateway port, CDP range and footprint are in its own namespace.
+    let on_host = || ctx.instances.iter().filter(|i| i.listens_on_host());
+    out.extend(on_host().filter_map(overflow_fallback));
     out.extend(footprint_overlaps(ctx.instances));
-    out.extend(
-        ctx.instances
-            .iter()
-            .filter_map(|i| hashed_port(i, &suggestion)),
-    );
+    out.extend(on_host().filter_map(|i| hashed_port(i, &suggestion)));
+    out.extend(super::containers::published_port_collisions(ctx.instances));
+    out.extend(super::containers::fleet_band_intrusions(ctx.instances));
     out.extend(ctx.instances.iter().filter_map(ignored_port_env));
     out
 }
@@ -180,6 +180,9 @@ fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Findin
     const SHOWN: usize = 4;
     let mut out = Vec::new();
     for (owner_index, owner) in instances.iter().enumerate() {
+        if !owner.listens_on_host() {
+            continue;
+        }
         let Some(range) = owner
             .browser
             .as_ref()
@@ -367,9 +370,9 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
 /// CL105: base ports closer than the footprint: neighbours in base-port order, from the port
 /// map's index.
 fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
-    // A gateway that does not start reserves nothing.
+    // A gateway that does not start reserves nothing; a container reserves nothing on the host.
     let mut out = Vec::new();
-    for (low, high) in close_bases(instances, Instance::starts) {
+    for (low, high) in close_bases(instances, |i| i.starts() && i.listens_on_host()) {
         let (low, high) = (&instances[low], &instances[high]);
         let gap = u32::from(high.port.value) - u32::from(low.port.value);
         out.push(

@@ -47,6 +47,21 @@ fn help_for(kind: ProblemKind) -> &'static str {
     }
 }
 
+/// Problems in a compose file are about Compose, not OpenClaw's loader.
+fn is_compose(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "yml" || e == "yaml")
+}
+
+fn compose_help(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Unparsable => "fix the YAML: docker compose cannot read this file either, so none of its services start",
+        ProblemKind::Unreadable => "create the file, or make it optional (`env_file: [{path: ..., required: false}]`)",
+        ProblemKind::MissingEnvVar => "set the variable in the .env beside the compose file, or give it a default (${NAME:-value}); write $$ for a literal $",
+        ProblemKind::InvalidValue => "docker compose rejects this value; see the message for what it accepts",
+        other => help_for(other),
+    }
+}
+
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     type Key = (ProblemKind, String, Option<Loc>);
     let mut index: HashMap<Key, usize> = HashMap::new();
@@ -81,13 +96,22 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         .into_iter()
         .map(|(kind, message, loc, names)| {
             let owners = names.join(", ");
+            let compose = loc.is_some_and(|l| is_compose(&ctx.sources.file(l.file).path));
+            let registry = loc.is_some_and(|l| {
+                ctx.sources.file(l.file).path.extension().is_some_and(|e| e == "sqlite")
+            });
+            let help = match (compose, registry) {
+                (true, _) => compose_help(kind),
+                (_, true) => "OpenClaw cannot read this fleet registry either: restore the state dir from a backup, or move the file aside; clawlint only reads it, and never repairs it",
+                _ => help_for(kind),
+            };
             let mut finding = Finding::new(code_for(kind), message.clone())
                 .label(Label::new(
                     loc,
                     format!("read by {owners}"),
                     names.first().map(String::as_str),
                 ))
-                .help(help_for(kind));
+                .help(help);
             for extra in names.iter().skip(1) {
                 finding.labels.push(Label::new(
                     None,
@@ -114,7 +138,11 @@ fn no_gateways() -> Finding {
     .note(
         "clawlint looks for .openclaw, .openclaw-<profile> and .clawdbot in each --home, \
              their systemd units, LaunchAgents and gateway.cmd, config files named as arguments, \
-             and [[instance]] entries in clawlint.toml",
+             [[instance]] entries in clawlint.toml, compose files (named as arguments, listed in \
+             clawlint.toml's `compose`, or found up to 3 levels under each --home and under \
+             --root's /opt, /srv and /etc), Podman quadlets (~/.config/containers/systemd, and \
+             /etc/containers/systemd and /usr/share/containers/systemd under --root), and the \
+             `openclaw fleet` cells in each gateway's state dir",
     )
     .help(
         "point clawlint at the layout: --home DIR (the home that holds .openclaw*), config \

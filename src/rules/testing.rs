@@ -337,6 +337,7 @@ impl Gateway {
             env: env.clone(),
             port_arg,
             service: service.clone(),
+            container: None,
         };
         let (port, port_kind) = resolve::ports::gateway_port(&invocation, &env, &root);
         if loaded {
@@ -398,6 +399,12 @@ impl Gateway {
             browser,
             credentials,
             refusal,
+            gateway_bind: root
+                .at(&["gateway", "bind"])
+                .and_then(|b| b.as_str().map(str::to_string))
+                .unwrap_or_else(|| "loopback".to_string()),
+            container: None,
+            container_listeners: Vec::new(),
             problems,
             env,
             config_root: loaded.then_some(root),

@@ -1,0 +1,231 @@
+//! What a container runtime adds to a gateway's invocation: its network, published ports
+//! and mounts. Discover fills it in from compose files, Podman quadlets and fleet cells;
+//! resolve uses it to map the container's paths and ports onto the host.
+
+use crate::source::Loc;
+use std::path::{Path, PathBuf};
+
+/// Which runtime definition a container gateway comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Compose,
+    Quadlet,
+    Fleet,
+}
+
+impl Engine {
+    pub fn id(self) -> &'static str {
+        match self {
+            Engine::Compose => "compose",
+            Engine::Quadlet => "quadlet",
+            Engine::Fleet => "fleet",
+        }
+    }
+}
+
+/// The network namespace a container's listeners live in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Network {
+    /// Its own namespace: only published ports reach the host.
+    Isolated,
+    /// `network_mode: host` / `Network=host`: every listener is a host listener.
+    Host,
+    /// `network_mode: service:x` / `container:x`: another container's namespace.
+    Shared(String),
+}
+
+/// A host address a port is published on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HostAddr {
+    /// Every address (`0.0.0.0`, `::`, or none given).
+    Any,
+    /// One address, as written (`127.0.0.1`, `::1`, `192.0.2.10`).
+    Ip(String),
+}
+
+impl HostAddr {
+    pub fn parse(raw: &str) -> HostAddr {
+        let raw = raw.trim().trim_start_matches('[').trim_end_matches(']');
+        match raw {
+            "" | "0.0.0.0" | "::" | "*" => HostAddr::Any,
+            other => HostAddr::Ip(other.to_string()),
+        }
+    }
+
+    /// Two binds of one port on these addresses cannot both succeed.
+    pub fn overlaps(&self, other: &HostAddr) -> bool {
+        match (self, other) {
+            (HostAddr::Any, _) | (_, HostAddr::Any) => true,
+            (HostAddr::Ip(a), HostAddr::Ip(b)) => a == b,
+        }
+    }
+
+    pub fn is_loopback(&self) -> bool {
+        matches!(self, HostAddr::Ip(ip) if ip.starts_with("127.") || ip == "::1" || ip == "localhost")
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            HostAddr::Any => "all addresses".to_string(),
+            HostAddr::Ip(ip) => ip.clone(),
+        }
+    }
+}
+
+/// One published port: `host_addr:host_port -> container_port/protocol`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Published {
+    pub host_addr: HostAddr,
+    pub host_port: u16,
+    pub container_port: u16,
+    /// `tcp` or `udp`.
+    pub protocol: String,
+    /// The `ports:` entry or `PublishPort=` line.
+    pub loc: Loc,
+}
+
+/// Where a mount's data lives on the host.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MountSource {
+    /// A host directory or file (a bind mount).
+    Bind(PathBuf),
+    /// A named volume (`<project>_<name>` for compose), which Docker keeps in its own dir.
+    Volume(String),
+    /// Anonymous volumes and tmpfs: private to the container.
+    Private,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mount {
+    pub source: MountSource,
+    /// The path inside the container.
+    pub target: PathBuf,
+    pub read_only: bool,
+    /// The `volumes:` entry or `Volume=` line.
+    pub loc: Loc,
+}
+
+/// A gateway that runs in a container.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    pub engine: Engine,
+    /// The container's name (`container_name`, or `<project>-<service>-1`).
+    pub name: String,
+    /// The compose service, quadlet file stem or fleet tenant.
+    pub service: String,
+    /// The file that defines it.
+    pub file: PathBuf,
+    /// The service's key, `[Container]` section or registry row.
+    pub loc: Loc,
+    pub image: Option<String>,
+    pub network: Network,
+    pub published: Vec<Published>,
+    pub mounts: Vec<Mount>,
+    /// `gateway --bind MODE` in the container's command.
+    pub bind: Option<String>,
+    /// The home of the user who runs the container (paths are shown relative to it).
+    pub host_home: PathBuf,
+}
+
+/// Where a container path lives on the host.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostPath<'a> {
+    /// Under a bind mount: the host path, and the mount that carries it.
+    Bind(PathBuf, &'a Mount),
+    /// In a named volume (shared by every container that mounts the volume).
+    Volume(PathBuf, &'a Mount),
+    /// In the container's own file system: no other gateway can see it.
+    Private,
+}
+
+impl Network {
+    pub fn describe(&self) -> String {
+        match self {
+            Network::Isolated => {
+                "own network namespace (only published ports reach the host)".to_string()
+            }
+            Network::Host => "host network (every listener is on the host)".to_string(),
+            Network::Shared(mode) => format!("{mode} (that container's namespace)"),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Network::Isolated => "isolated",
+            Network::Host => "host",
+            Network::Shared(mode) => mode,
+        }
+    }
+}
+
+impl Container {
+    /// The mount that carries `path` (the one with the longest target that contains it).
+    pub fn mount_for(&self, path: &Path) -> Option<&Mount> {
+        self.mounts
+            .iter()
+            .filter(|m| path.starts_with(&m.target))
+            .max_by_key(|m| m.target.components().count())
+    }
+
+    pub fn host_path(&self, path: &Path) -> HostPath<'_> {
+        let Some(mount) = self.mount_for(path) else {
+            return HostPath::Private;
+        };
+        let rest = path.strip_prefix(&mount.target).unwrap_or(Path::new(""));
+        match &mount.source {
+            MountSource::Bind(dir) => HostPath::Bind(join(dir, rest), mount),
+            MountSource::Volume(name) => HostPath::Volume(join(&volume_dir(name), rest), mount),
+            MountSource::Private => HostPath::Private,
+        }
+    }
+
+    /// A path no other gateway has: the container's private file system, named so.
+    pub fn private_path(&self, path: &Path) -> PathBuf {
+        PathBuf::from(format!("<container {}>{}", self.name, path.display()))
+    }
+
+    /// Listeners are on the host (host networking) rather than in the container's namespace.
+    pub fn on_host_network(&self) -> bool {
+        self.network == Network::Host
+    }
+}
+
+/// The last `--bind MODE` or `--bind=MODE` of a gateway command line.
+pub fn bind_from_args(argv: &[String]) -> Option<String> {
+    let mut bind = None;
+    let mut words = argv.iter();
+    while let Some(word) = words.next() {
+        if word == "--bind" {
+            bind = words.next().cloned();
+        } else if let Some(v) = word.strip_prefix("--bind=") {
+            bind = Some(v.to_string());
+        }
+    }
+    bind
+}
+
+/// Where a named volume's data is, as a stable name (Docker's own dir is not read).
+pub fn volume_dir(name: &str) -> PathBuf {
+    PathBuf::from(format!("<volume {name}>"))
+}
+
+fn join(base: &Path, rest: &Path) -> PathBuf {
+    if rest.as_os_str().is_empty() {
+        base.to_path_buf()
+    } else {
+        base.join(rest)
+    }
+}
+
+/// Where OpenClaw's fleet `allocateHostPort` starts (it goes up to 65535).
+pub const FLEET_BASE_PORT: u16 = 19100;
+
+/// The host ports the next `count` automatic `fleet create`s of a registry would take
+/// (`allocateHostPort`: the first registry-unused port from 19100 up; the bind probe only
+/// skips ports that are busy at that moment).
+pub fn next_fleet_allocations(used: &[u16], count: usize) -> Vec<u16> {
+    (FLEET_BASE_PORT..=u16::MAX)
+        .filter(|p| !used.contains(p))
+        .take(count)
+        .collect()
+}

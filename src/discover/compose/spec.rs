@@ -1,0 +1,246 @@
+//! The Compose specification's short syntaxes, on strings already interpolated: `ports`
+//! (`[HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL]`, IPv6 in brackets) and
+//! `volumes` (`SOURCE:TARGET[:MODE]`, where a source that is a path is a bind mount).
+
+/// One `ports:` entry, before it is tied to a place in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortSpec {
+    /// `None`: all addresses.
+    pub host_ip: Option<String>,
+    /// `None`: Docker picks an ephemeral host port. A range maps one to one onto the
+    /// container range, or (when the container side is one port) Docker picks one of it.
+    pub host: Option<(u16, u16)>,
+    pub container: (u16, u16),
+    pub protocol: String,
+}
+
+impl PortSpec {
+    /// The fixed `(host port, container port)` pairs this entry publishes. A host range
+    /// for a single container port is Docker's choice at start: no fixed pair.
+    pub fn pairs(&self) -> Vec<(u16, u16)> {
+        let Some((hs, he)) = self.host else {
+            return Vec::new();
+        };
+        let (cs, ce) = self.container;
+        if he - hs == ce - cs {
+            (0..=(he - hs)).map(|i| (hs + i, cs + i)).collect()
+        } else if hs == he {
+            vec![(hs, cs)]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+fn port_number(raw: &str) -> Result<u16, String> {
+    match raw.parse::<u32>() {
+        Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
+        Ok(_) => Err(format!("port {raw} is out of range (1-65535)")),
+        Err(_) => Err(format!("{raw:?} is not a port number")),
+    }
+}
+
+/// `8000` or `8000-8010`.
+pub fn port_range(raw: &str) -> Result<(u16, u16), String> {
+    match raw.split_once('-') {
+        Some((a, b)) => {
+            let (a, b) = (port_number(a.trim())?, port_number(b.trim())?);
+            if b < a {
+                return Err(format!("port range {raw} ends before it starts"));
+            }
+            Ok((a, b))
+        }
+        None => {
+            let p = port_number(raw.trim())?;
+            Ok((p, p))
+        }
+    }
+}
+
+/// The short syntax, as Docker's `nat.ParsePortSpec` reads it.
+pub fn parse_port(raw: &str) -> Result<PortSpec, String> {
+    let raw = raw.trim();
+    let (spec, protocol) = match raw.rsplit_once('/') {
+        Some((spec, proto)) => (spec, proto.to_ascii_lowercase()),
+        None => (raw, "tcp".to_string()),
+    };
+    if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp") {
+        return Err(format!("unknown protocol {protocol:?}"));
+    }
+    // An IPv6 host address is in brackets: `[::1]:8080:80`.
+    let (host_ip, rest) = if let Some(after) = spec.strip_prefix('[') {
+        let (ip, rest) = after
+            .split_once(']')
+            .ok_or_else(|| format!("unclosed [ in {raw:?}"))?;
+        let rest = rest
+            .strip_prefix(':')
+            .ok_or_else(|| format!("nothing after the address in {raw:?}"))?;
+        (Some(ip.to_string()), rest.to_string())
+    } else {
+        let parts: Vec<&str> = spec.split(':').collect();
+        match parts.len() {
+            1 | 2 => (None, spec.to_string()),
+            3 => (
+                Some(parts[0].to_string()),
+                format!("{}:{}", parts[1], parts[2]),
+            ),
+            // An unbracketed IPv6 address: everything before the last two fields.
+            _ => {
+                let n = parts.len();
+                (
+                    Some(parts[..n - 2].join(":")),
+                    format!("{}:{}", parts[n - 2], parts[n - 1]),
+                )
+            }
+        }
+    };
+    let (host, container) = match rest.split_once(':') {
+        Some(("", c)) => (None, c),
+        Some((h, c)) => (Some(port_range(h)?), c),
+        None => (None, rest.as_str()),
+    };
+    let container = port_range(container)?;
+    if let Some((hs, he)) = host {
+        let (cs, ce) = container;
+        if ce - cs != he - hs && ce != cs {
+            return Err(format!(
+                "host range {hs}-{he} and container range {cs}-{ce} differ in size"
+            ));
+        }
+    }
+    Ok(PortSpec {
+        host_ip: host_ip.filter(|ip| !ip.is_empty()),
+        host,
+        container,
+        protocol,
+    })
+}
+
+/// One `volumes:` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeSpec {
+    pub kind: VolumeKind,
+    /// The host path (bind) or volume name, as written; empty for anonymous and tmpfs.
+    pub source: String,
+    pub target: String,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VolumeKind {
+    Bind,
+    Volume,
+    Anonymous,
+    Tmpfs,
+}
+
+/// A source is a path (a bind mount) when it starts like one; anything else names a volume.
+pub fn is_path_source(source: &str) -> bool {
+    source.starts_with('/')
+        || source.starts_with('.')
+        || source.starts_with('~')
+        || source.starts_with('$')
+        || (source.len() >= 2
+            && source.as_bytes()[1] == b':'
+            && source.as_bytes()[0].is_ascii_alphabetic())
+}
+
+pub fn parse_volume(raw: &str) -> Result<VolumeSpec, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("empty volume entry".to_string());
+    }
+    let parts: Vec<&str> = raw.split(':').collect();
+    let (source, target, mode) = match parts.len() {
+        1 => ("", parts[0], ""),
+        2 if parts[1].starts_with('/') => (parts[0], parts[1], ""),
+        2 => ("", parts[0], parts[1]),
+        3 => (parts[0], parts[1], parts[2]),
+        _ => return Err(format!("too many ':' in volume {raw:?}")),
+    };
+    if !target.starts_with('/') {
+        return Err(format!(
+            "volume target {target:?} is not an absolute container path"
+        ));
+    }
+    let kind = if source.is_empty() {
+        VolumeKind::Anonymous
+    } else if is_path_source(source) {
+        VolumeKind::Bind
+    } else {
+        VolumeKind::Volume
+    };
+    let read_only = mode.split(',').any(|m| m == "ro");
+    Ok(VolumeSpec {
+        kind,
+        source: source.to_string(),
+        target: target
+            .trim_end_matches('/')
+            .to_string()
+            .max("/".to_string()),
+        read_only,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(raw: &str) -> PortSpec {
+        parse_port(raw).unwrap_or_else(|e| panic!("{raw}: {e}"))
+    }
+
+    #[test]
+    fn short_port_syntax_from_the_specification() {
+        assert_eq!(p("3000").host, None);
+        assert_eq!(p("3000").pairs(), vec![]);
+        assert_eq!(p("3000-3005").container, (3000, 3005));
+        assert_eq!(p("8000:8000").pairs(), vec![(8000, 8000)]);
+        assert_eq!(
+            p("9090-9091:8080-8081").pairs(),
+            vec![(9090, 8080), (9091, 8081)]
+        );
+        assert_eq!(p("49100:22").pairs(), vec![(49100, 22)]);
+        let loopback = p("127.0.0.1:8001:8001");
+        assert_eq!(loopback.host_ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(p("127.0.0.1:5000-5010:5000-5010").pairs().len(), 11);
+        let ephemeral = p("127.0.0.1::5000");
+        assert_eq!((ephemeral.host, ephemeral.pairs()), (None, vec![]));
+        assert_eq!(p("6060:6060/udp").protocol, "udp");
+        let v6 = p("[::1]:6001:6001");
+        assert_eq!(v6.host_ip.as_deref(), Some("::1"));
+        assert_eq!(v6.pairs(), vec![(6001, 6001)]);
+        let v6 = p("::1:6001:6001");
+        assert_eq!(v6.host_ip.as_deref(), Some("::1"));
+        // A host range for one container port: Docker picks one at start.
+        assert_eq!(p("8000-8010:80").pairs(), vec![]);
+    }
+
+    #[test]
+    fn bad_ports_say_why() {
+        for raw in [
+            "", "70000:1", "a:1", "1:2:3:x", "[::1:1:1", "10-5:1", "1-3:1-2", "1/ftp",
+        ] {
+            assert!(parse_port(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn short_volume_syntax() {
+        let v = parse_volume("/srv/acme:/home/node/.openclaw").unwrap();
+        assert_eq!((v.kind, v.source.as_str()), (VolumeKind::Bind, "/srv/acme"));
+        let v = parse_volume("./config:/home/node/.openclaw:ro").unwrap();
+        assert!(v.read_only && v.kind == VolumeKind::Bind);
+        let v = parse_volume("openclaw_config:/home/node/.openclaw").unwrap();
+        assert_eq!(v.kind, VolumeKind::Volume);
+        let v = parse_volume("/var/lib/data").unwrap();
+        assert_eq!(v.kind, VolumeKind::Anonymous);
+        let v = parse_volume("~/.openclaw:/home/node/.openclaw/").unwrap();
+        assert_eq!(
+            (v.kind, v.target.as_str()),
+            (VolumeKind::Bind, "/home/node/.openclaw")
+        );
+        assert!(parse_volume("a:b:c:d").is_err());
+        assert!(parse_volume("x:relative").is_err());
+    }
+}

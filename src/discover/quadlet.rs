@@ -1,0 +1,278 @@
+//! Podman quadlets: `*.container` units in `~/.config/containers/systemd/` (rootless) and
+//! `/etc/containers/systemd/`, `/usr/share/containers/systemd/` (rootful), read as
+//! podman-systemd.unit(5) describes them: `Image=`, `ContainerName=` (default
+//! `systemd-<name>`), `Exec=` (the command after the image's entrypoint), `Network=host`,
+//! `PublishPort=` (podman's `-p` syntax), `Volume=`, `Environment=`, `EnvironmentFile=`,
+//! `WorkingDir=`, and systemd's specifiers (`%h`).
+
+use super::compose::{self, spec, HostContext};
+use super::systemd::{self, SpecifierContext};
+use crate::container::{Container, Engine, HostAddr, Mount, MountSource, Network, Published};
+use crate::invocation::{Discovery, Invocation, Origin, Sourced};
+use crate::load::env::{Env, EnvOrigin};
+use crate::load::json5::Span;
+use crate::load::read::{read_text_lossy, ReadError, SMALL_FILE_LIMIT};
+use crate::load::{unreadable, Problem, ProblemKind};
+use crate::source::{Loc, SourceMap};
+use std::path::{Path, PathBuf};
+
+/// `*.container` files in `dirs` and their subdirectories (quadlet reads those too), sorted.
+pub fn files(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in dirs {
+        let walker = walkdir::WalkDir::new(dir)
+            .max_depth(3)
+            .follow_links(true)
+            .sort_by_file_name();
+        for entry in walker.into_iter().filter_map(Result::ok).take(10_000) {
+            let path = entry.path();
+            if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "container") {
+                out.push(path.to_path_buf());
+            }
+        }
+    }
+    out
+}
+
+/// The gateway a quadlet runs, if it runs one.
+pub fn invocation(
+    path: &Path,
+    host: &HostContext,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Option<Invocation> {
+    let text = match read_text_lossy(path, SMALL_FILE_LIMIT) {
+        Ok((text, _)) => text,
+        Err(ReadError::Missing) => return None,
+        Err(err) => {
+            problems.push(unreadable(sources, path, &err));
+            return None;
+        }
+    };
+    let unit = systemd::parse_unit(&text);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let unit_name = format!("{stem}.service");
+    let ctx = SpecifierContext {
+        home: host.home.display().to_string(),
+        user: None,
+        unit_name: unit_name.clone(),
+    };
+    let expand = |v: &str| systemd::expand_specifiers(v, &ctx).0;
+    let image = unit
+        .get_last("Container", "Image")
+        .map(|d| expand(&d.value));
+    let openclaw_image = image.as_deref().is_some_and(compose::is_openclaw_image);
+    let exec = unit.get_last("Container", "Exec");
+    let argv: Vec<String> = match exec {
+        Some(d) => {
+            let value = expand(&d.value);
+            crate::openclaw::split_shell_words(&value)
+                .unwrap_or_else(|| value.split_whitespace().map(str::to_string).collect())
+        }
+        None if openclaw_image => compose::IMAGE_CMD.iter().map(|s| s.to_string()).collect(),
+        None => Vec::new(),
+    };
+    if !compose::runs_gateway(&argv, openclaw_image) {
+        return None;
+    }
+    // Environment values are secrets unless public.
+    let mut secrets = Vec::new();
+    for d in unit.get_all("Container", "Environment") {
+        let (assignments, _) = systemd::parse_environment(&d.value);
+        for (key, _, span) in assignments {
+            if !crate::redact::is_public_env_key(&key) {
+                if let Some(eq) = d.value[span.start..span.end].find('=') {
+                    secrets.push(Span {
+                        start: d.value_span.start + span.start + eq + 1,
+                        end: d.value_span.start + span.end,
+                    });
+                }
+            }
+        }
+    }
+    let file = sources.add(path, text.clone(), None);
+    sources.redact(file, secrets);
+    let at = |span: Span| Loc { file, span };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut env = Env::new();
+    if openclaw_image {
+        env.set("HOME", compose::IMAGE_HOME.to_string(), EnvOrigin::Given);
+    }
+    for d in unit.get_all("Container", "EnvironmentFile") {
+        let raw = expand(&d.value);
+        let file_path = host.host_path(&raw, dir);
+        read_env_file(&file_path, at(d.span), &mut env, sources, problems);
+    }
+    for d in unit.get_all("Container", "Environment") {
+        let (assignments, errors) = systemd::parse_environment(&d.value);
+        for (key, value, span) in assignments {
+            let loc = at(Span {
+                start: d.value_span.start + span.start,
+                end: d.value_span.start + span.end,
+            });
+            env.set(&key, expand(&value), EnvOrigin::Container(loc));
+        }
+        for e in errors {
+            problems.push(Problem {
+                kind: ProblemKind::Unparsable,
+                message: e,
+                loc: Some(at(d.value_span)),
+            });
+        }
+    }
+    let mut published = Vec::new();
+    for d in unit.get_all("Container", "PublishPort") {
+        match spec::parse_port(&expand(&d.value)) {
+            Ok(p) => {
+                let addr = HostAddr::parse(p.host_ip.as_deref().unwrap_or(""));
+                published.extend(p.pairs().into_iter().map(|(h, c)| Published {
+                    host_addr: addr.clone(),
+                    host_port: h,
+                    container_port: c,
+                    protocol: p.protocol.clone(),
+                    loc: at(d.value_span),
+                }));
+            }
+            Err(why) => problems.push(Problem {
+                kind: ProblemKind::InvalidValue,
+                message: format!("podman rejects PublishPort={}: {why}", d.value),
+                loc: Some(at(d.value_span)),
+            }),
+        }
+    }
+    let mut mounts = Vec::new();
+    for d in unit.get_all("Container", "Volume") {
+        let value = expand(&d.value);
+        match spec::parse_volume(&value) {
+            Ok(v) => mounts.push(Mount {
+                source: match v.kind {
+                    spec::VolumeKind::Bind => MountSource::Bind(host.host_path(&v.source, dir)),
+                    spec::VolumeKind::Volume => MountSource::Volume(volume_name(&v.source)),
+                    _ => MountSource::Private,
+                },
+                target: PathBuf::from(&v.target),
+                read_only: v.read_only,
+                loc: at(d.value_span),
+            }),
+            Err(why) => problems.push(Problem {
+                kind: ProblemKind::InvalidValue,
+                message: format!("podman rejects Volume={}: {why}", d.value),
+                loc: Some(at(d.value_span)),
+            }),
+        }
+    }
+    let network = match unit
+        .get_last("Container", "Network")
+        .map(|d| d.value.as_str())
+    {
+        Some("host") => Network::Host,
+        Some(other) if other.starts_with("container:") => Network::Shared(other.to_string()),
+        _ => Network::Isolated,
+    };
+    let name = unit
+        .get_last("Container", "ContainerName")
+        .map(|d| expand(&d.value))
+        .unwrap_or_else(|| format!("systemd-{stem}"));
+    let command_loc = exec.map(|d| at(d.value_span));
+    let key_loc = unit
+        .sections
+        .iter()
+        .find(|s| s.name == "Container")
+        .map_or(at(Span { start: 0, end: 0 }), |s| at(s.span));
+    let cwd = unit
+        .get_last("Container", "WorkingDir")
+        .map(|d| PathBuf::from(expand(&d.value)))
+        .unwrap_or_else(|| PathBuf::from(compose::IMAGE_WORKDIR));
+    let home = PathBuf::from(env.value("HOME").unwrap_or(compose::IMAGE_HOME));
+    let (profile_flag, dev) = compose::root_flags(&argv);
+    let port_arg = crate::openclaw::port_from_args(&argv).map(|(port, _)| {
+        Sourced::new(
+            port,
+            Origin::Cli {
+                arg: format!("--port {port}"),
+                loc: command_loc,
+            },
+        )
+    });
+    Some(Invocation {
+        name: name.clone(),
+        discovery: Discovery::Container(path.to_path_buf()),
+        home,
+        cwd,
+        profile_flag,
+        dev,
+        env,
+        port_arg,
+        service: None,
+        container: Some(Box::new(Container {
+            engine: Engine::Quadlet,
+            name,
+            service: unit_name,
+            file: path.to_path_buf(),
+            loc: key_loc,
+            image,
+            network,
+            published,
+            mounts,
+            bind: crate::container::bind_from_args(&argv),
+            host_home: host.home.to_path_buf(),
+        })),
+    })
+}
+
+/// `data.volume` is the quadlet volume unit's volume, `systemd-data`; a plain name is itself.
+fn volume_name(source: &str) -> String {
+    match source.strip_suffix(".volume") {
+        Some(stem) => format!("systemd-{stem}"),
+        None => source.to_string(),
+    }
+}
+
+/// `EnvironmentFile=`: podman reads it when it starts the container; a missing one stops it.
+fn read_env_file(
+    path: &Path,
+    at: Loc,
+    env: &mut Env,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) {
+    let text = match read_text_lossy(path, SMALL_FILE_LIMIT) {
+        Ok((text, _)) => text,
+        Err(err) => {
+            problems.push(Problem {
+                kind: ProblemKind::Unreadable,
+                message: format!(
+                    "EnvironmentFile {} cannot be read ({}): podman refuses to start the container",
+                    crate::paths::display_path(path),
+                    err.describe()
+                ),
+                loc: Some(at),
+            });
+            return;
+        }
+    };
+    let (entries, _) = systemd::parse_environment_file(&text);
+    let secrets: Vec<Span> = entries
+        .iter()
+        .filter(|e| !crate::redact::is_public_env_key(&e.key))
+        .filter_map(|e| {
+            let eq = text.get(e.span.start..e.span.end)?.find('=')?;
+            Some(Span {
+                start: e.span.start + eq + 1,
+                end: e.span.end,
+            })
+        })
+        .collect();
+    let file = sources.add(path, text, None);
+    sources.redact(file, secrets);
+    for e in entries {
+        env.set(
+            &e.key,
+            e.value.clone(),
+            EnvOrigin::Container(Loc { file, span: e.span }),
+        );
+    }
+}

@@ -1,0 +1,64 @@
+//! A gateway in a container resolves in the container's namespace (its `HOME`, its working
+//! dir, its environment) and is then seen from the host: every path through the mounts
+//! (a bind mount's host dir, a named volume, or the container's private file system), and
+//! its listeners stay in the container unless it shares the host's network.
+
+use super::{Instance, Origin, Sourced};
+use crate::container::{Container, HostPath};
+use std::path::{Path, PathBuf};
+
+/// Where to read a container path on the host. A path no mount carries is in the
+/// container's own file system, which clawlint cannot read.
+pub fn read_path(container: Option<&Container>, path: &Path) -> PathBuf {
+    match container {
+        None => path.to_path_buf(),
+        Some(c) => match c.host_path(path) {
+            HostPath::Bind(host, _) => host,
+            HostPath::Volume(..) | HostPath::Private => c.private_path(path),
+        },
+    }
+}
+
+fn map(c: &Container, value: &mut Sourced<PathBuf>) {
+    let container_path = value.value.clone();
+    match c.host_path(&container_path) {
+        HostPath::Bind(host, mount) | HostPath::Volume(host, mount) => {
+            value.value = host;
+            value.origin = Origin::Mounted {
+                base: Box::new(value.origin.clone()),
+                container_path,
+                mount: mount.loc,
+            };
+        }
+        HostPath::Private => value.value = c.private_path(&container_path),
+    }
+}
+
+fn map_plain(c: &Container, path: &mut PathBuf) {
+    *path = match c.host_path(path) {
+        HostPath::Bind(host, _) | HostPath::Volume(host, _) => host,
+        HostPath::Private => c.private_path(path),
+    };
+}
+
+/// Rewrites a container gateway's paths and listeners as the host sees them.
+pub fn host_view(instance: &mut Instance, c: &Container) {
+    map(c, &mut instance.config_path);
+    map(c, &mut instance.state_dir);
+    map(c, &mut instance.workspace);
+    map(c, &mut instance.log_file);
+    map_plain(c, &mut instance.lock_dir);
+    for agent in &mut instance.agents {
+        map(c, &mut agent.workspace);
+        map(c, &mut agent.agent_dir);
+    }
+    for (_, dir) in &mut instance.data_dirs {
+        map(c, dir);
+    }
+    if !c.on_host_network() {
+        instance.container_listeners = std::mem::take(&mut instance.listeners);
+    }
+    instance.home = c.host_home.clone();
+    instance.os_home = c.host_home.clone();
+    instance.container = Some(Box::new(c.clone()));
+}

@@ -1,0 +1,183 @@
+//! `openclaw fleet` cells as gateways: each row of a host gateway's registry (read by
+//! [`crate::load::fleet`]) becomes a container invocation, resolved like any other.
+//!
+//! What a cell is comes from OpenClaw 2026.9.6 (`cell-profile`, `commands.runtime`): container
+//! `openclaw-cell-<tenant>` runs `node dist/index.js gateway --bind lan --port 18789`, publishes
+//! only `127.0.0.1:<hostPort>:18789`, and mounts `$S/fleet/cells/<tenant>` at
+//! `/home/node/.openclaw` and `$S/fleet/auth-profile-secrets/<tenant>` at
+//! `/home/node/.config/openclaw`, with `OPENCLAW_STATE_DIR`, `OPENCLAW_CONFIG_PATH` and
+//! `OPENCLAW_WORKSPACE_DIR` pinned under `/home/node/.openclaw`.
+
+use crate::container::{Container, Engine, HostAddr, Mount, MountSource, Network, Published};
+use crate::invocation::{Discovery, Invocation, Origin, Sourced};
+use crate::load::env::{Env, EnvOrigin};
+use crate::load::fleet::{read_cells, registry_path, CellRecord, RegistryError};
+use crate::load::json5::Span;
+use crate::load::{Problem, ProblemKind};
+use crate::source::{Loc, SourceMap};
+use std::path::{Path, PathBuf};
+
+/// The port every cell's gateway uses inside its container.
+pub const FLEET_GATEWAY_PORT: u16 = 18789;
+
+/// The cells of the fleet whose host gateway has `state_dir`, as invocations.
+pub fn invocations(
+    state_dir: &Path,
+    host_home: &Path,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<Invocation> {
+    let path = registry_path(state_dir);
+    let cells = match read_cells(&path) {
+        Ok(None) => return Vec::new(),
+        Ok(Some(cells)) => cells,
+        Err(err) => {
+            let file = sources.add(&path, String::new(), None);
+            problems.push(Problem {
+                kind: match err {
+                    RegistryError::Unreadable(_) => ProblemKind::Unreadable,
+                    RegistryError::Corrupt(_) => ProblemKind::Unparsable,
+                },
+                message: format!(
+                    "the fleet registry {} cannot be read: {}",
+                    crate::paths::display_path(&path),
+                    err.message()
+                ),
+                loc: Some(Loc {
+                    file,
+                    span: Span { start: 0, end: 0 },
+                }),
+            });
+            return Vec::new();
+        }
+    };
+    let file = sources.add(&path, String::new(), None);
+    let loc = Loc {
+        file,
+        span: Span { start: 0, end: 0 },
+    };
+    let mut out = Vec::new();
+    for cell in cells {
+        let Ok(host_port) = u16::try_from(cell.host_port) else {
+            problems.push(Problem {
+                kind: ProblemKind::InvalidValue,
+                message: format!(
+                    "fleet cell {} records host port {}, which is not a TCP port",
+                    cell.tenant_id, cell.host_port
+                ),
+                loc: Some(loc),
+            });
+            continue;
+        };
+        out.push(cell_invocation(
+            &cell, host_port, state_dir, host_home, &path, loc,
+        ));
+    }
+    out
+}
+
+/// The cell dir as this layout has it: the recorded path was written on the host that ran
+/// `fleet create`, so a `.../fleet/cells/<tenant>` path is read under this state dir.
+fn data_dir(cell: &CellRecord, state_dir: &Path) -> PathBuf {
+    let suffix = Path::new("fleet").join("cells").join(&cell.tenant_id);
+    if Path::new(&cell.data_dir).ends_with(&suffix) || cell.data_dir.is_empty() {
+        state_dir.join(suffix)
+    } else {
+        PathBuf::from(&cell.data_dir)
+    }
+}
+
+fn cell_invocation(
+    cell: &CellRecord,
+    host_port: u16,
+    state_dir: &Path,
+    host_home: &Path,
+    registry: &Path,
+    loc: Loc,
+) -> Invocation {
+    let mut env = Env::new();
+    let pinned = [
+        ("HOME", "/home/node"),
+        ("OPENCLAW_HOME", "/home/node"),
+        ("OPENCLAW_STATE_DIR", "/home/node/.openclaw"),
+        ("OPENCLAW_CONFIG_PATH", "/home/node/.openclaw/openclaw.json"),
+        ("OPENCLAW_WORKSPACE_DIR", "/home/node/.openclaw/workspace"),
+    ];
+    for (k, v) in pinned {
+        env.set(k, v.to_string(), EnvOrigin::Container(loc));
+    }
+    let name = if cell.container_name.is_empty() {
+        format!("openclaw-cell-{}", cell.tenant_id)
+    } else {
+        cell.container_name.clone()
+    };
+    let mounts = vec![
+        Mount {
+            source: MountSource::Bind(data_dir(cell, state_dir)),
+            target: PathBuf::from("/home/node/.openclaw"),
+            read_only: false,
+            loc,
+        },
+        Mount {
+            source: MountSource::Bind(
+                state_dir
+                    .join("fleet")
+                    .join("auth-profile-secrets")
+                    .join(&cell.tenant_id),
+            ),
+            target: PathBuf::from("/home/node/.config/openclaw"),
+            read_only: false,
+            loc,
+        },
+    ];
+    Invocation {
+        name: name.clone(),
+        discovery: Discovery::Container(registry.to_path_buf()),
+        home: PathBuf::from("/home/node"),
+        cwd: PathBuf::from("/app"),
+        profile_flag: None,
+        dev: false,
+        env,
+        port_arg: Some(Sourced::new(
+            FLEET_GATEWAY_PORT,
+            Origin::Cli {
+                arg: format!("--port {FLEET_GATEWAY_PORT}"),
+                loc: None,
+            },
+        )),
+        service: None,
+        container: Some(Box::new(Container {
+            engine: Engine::Fleet,
+            name,
+            service: cell.tenant_id.clone(),
+            file: registry.to_path_buf(),
+            loc,
+            image: Some(cell.image.clone()),
+            network: Network::Isolated,
+            published: vec![Published {
+                host_addr: HostAddr::Ip("127.0.0.1".to_string()),
+                host_port,
+                container_port: FLEET_GATEWAY_PORT,
+                protocol: "tcp".to_string(),
+                loc,
+            }],
+            mounts,
+            bind: Some("lan".to_string()),
+            host_home: host_home.to_path_buf(),
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::container::{next_fleet_allocations, FLEET_BASE_PORT};
+
+    #[test]
+    fn next_allocations_skip_registered_ports() {
+        assert_eq!(
+            next_fleet_allocations(&[19100, 19102], 3),
+            vec![19101, 19103, 19104]
+        );
+        assert_eq!(next_fleet_allocations(&[], 1), vec![FLEET_BASE_PORT]);
+    }
+}

@@ -1,0 +1,266 @@
+//! Container rules: what a container publishes on the host against every other gateway's
+//! host ports (CL108). Container-internal ports never collide with anything outside their
+//! own network namespace, so only published ports (and host-network containers, which the
+//! port rules see as native gateways) are compared.
+
+use super::group::{distinct, names, party, shared_across_instances};
+use crate::catalog;
+use crate::container::{Engine, HostAddr, Published};
+use crate::diagnostic::{Finding, Label};
+use crate::ports::allocate;
+use crate::ports::layout::FOOTPRINT;
+use crate::resolve::{Instance, Listener, ListenerKind};
+use std::collections::BTreeMap;
+
+/// CL109: a native gateway's footprint or listener where one of the next automatic
+/// `openclaw fleet create`s of a registry will put a cell (the first registry-unused ports
+/// from 19100 up; the bind probe only skips a port that is busy at that moment, so a gateway
+/// that is down, or a CDP port not yet bound, does not stop it).
+pub fn fleet_band_intrusions(instances: &[Instance]) -> Vec<Finding> {
+    use crate::container::{next_fleet_allocations, FLEET_BASE_PORT};
+    const LOOKAHEAD: usize = 10;
+    let mut registries: BTreeMap<&std::path::Path, (usize, Vec<u16>)> = BTreeMap::new();
+    for (i, inst) in instances.iter().enumerate() {
+        let Some(c) = inst
+            .container
+            .as_ref()
+            .filter(|c| c.engine == Engine::Fleet)
+        else {
+            continue;
+        };
+        let entry = registries
+            .entry(c.file.as_path())
+            .or_insert((i, Vec::new()));
+        entry.1.extend(c.published.iter().map(|p| p.host_port));
+    }
+    let mut out = Vec::new();
+    for (registry, (first_cell, used)) in registries {
+        let next = next_fleet_allocations(&used, LOOKAHEAD);
+        for native in instances.iter().filter(|i| i.container.is_none()) {
+            let base = u32::from(native.port.value);
+            let footprint = base..=base + FOOTPRINT - 1;
+            let hit = next.iter().enumerate().find(|(_, p)| {
+                footprint.contains(&u32::from(**p))
+                    || native.listeners.iter().any(|l| l.port == **p)
+            });
+            let Some((k, port)) = hit else { continue };
+            let cell = &instances[first_cell];
+            let which = match k {
+                0 => "the next `openclaw fleet create`".to_string(),
+                n => format!("the {} `openclaw fleet create` from now", ordinal(n + 1)),
+            };
+            out.push(
+                Finding::new(
+                    catalog::PORT_IN_FLEET_BAND,
+                    format!(
+                        "{which} of the fleet in {} takes host port {port}, inside \"{}\"'s ports {}..{}",
+                        crate::paths::display_path(registry),
+                        native.name,
+                        base,
+                        base + FOOTPRINT - 1
+                    ),
+                )
+                .label({
+                    let mut label = party(native, &format!("gateway port {base} (footprint {base}..{})", base + FOOTPRINT - 1), &native.port.origin);
+                    if label.loc.is_none() {
+                        label.loc = Some(native.config_loc);
+                    }
+                    label
+                })
+                .label(Label::new(
+                    cell.container.as_ref().map(|c| c.loc),
+                    format!(
+                        "fleet registry: cells on {}; new cells get the first free port from {FLEET_BASE_PORT} up",
+                        if used.is_empty() { "none".to_string() } else { used.iter().map(u16::to_string).collect::<Vec<_>>().join(", ") }
+                    ),
+                    Some(&cell.name),
+                ))
+                .note("fleet checks only that 127.0.0.1:<port> is free at that moment: a gateway that is down, or a browser or CDP port it has not bound yet, does not stop the cell from taking it")
+                .help(format!(
+                    "move \"{}\" to a base port of at most {} (its footprint then ends below {FLEET_BASE_PORT}), or create cells with an explicit `openclaw fleet create TENANT --port N` clear of it",
+                    native.name,
+                    u32::from(FLEET_BASE_PORT) - FOOTPRINT
+                )),
+            );
+        }
+    }
+    out
+}
+
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// One claim on a host port.
+enum Claim<'a> {
+    Published(&'a Published),
+    Listener(&'a Listener),
+}
+
+/// The address a host listener binds: the gateway port follows `gateway.bind`
+/// (`loopback` is 127.0.0.1, anything else may be every address); the other listeners
+/// (browser control, relays, CDP) are loopback-only.
+fn listener_addr(instance: &Instance, listener: &Listener) -> HostAddr {
+    if listener.kind == ListenerKind::Gateway && instance.gateway_bind != "loopback" {
+        HostAddr::Any
+    } else {
+        HostAddr::Ip("127.0.0.1".to_string())
+    }
+}
+
+fn claim_addr(instance: &Instance, claim: &Claim) -> HostAddr {
+    match claim {
+        Claim::Published(p) => p.host_addr.clone(),
+        Claim::Listener(l) => listener_addr(instance, l),
+    }
+}
+
+/// CL108: a published host port that another gateway also binds or publishes, on an
+/// overlapping address (every address overlaps all; two different addresses do not).
+pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
+    let mut items: Vec<((u16, String), usize, Claim)> = Vec::new();
+    for (i, inst) in instances.iter().enumerate() {
+        if let Some(c) = &inst.container {
+            items.extend(
+                c.published
+                    .iter()
+                    .map(|p| ((p.host_port, p.protocol.clone()), i, Claim::Published(p))),
+            );
+        }
+        if inst.listens_on_host() {
+            items.extend(
+                inst.listeners
+                    .iter()
+                    .map(|l| ((l.port, "tcp".to_string()), i, Claim::Listener(l))),
+            );
+        }
+    }
+    if !items
+        .iter()
+        .any(|(_, _, c)| matches!(c, Claim::Published(_)))
+    {
+        return Vec::new();
+    }
+    // Each suggestion is taken once made, so two help lines never suggest the same port.
+    let mut suggested: Vec<u16> = Vec::new();
+    let mut out = Vec::new();
+    for ((port, protocol), parties) in shared_across_instances(items) {
+        if !parties
+            .iter()
+            .any(|(_, c)| matches!(c, Claim::Published(_)))
+        {
+            continue; // Host listeners alone are CL101/CL102's.
+        }
+        let addrs: Vec<HostAddr> = parties
+            .iter()
+            .map(|(i, c)| claim_addr(&instances[*i], c))
+            .collect();
+        // Keep the parties that overlap a party of another gateway.
+        let kept: Vec<usize> = (0..parties.len())
+            .filter(|&a| {
+                (0..parties.len())
+                    .any(|b| parties[b].0 != parties[a].0 && addrs[a].overlaps(&addrs[b]))
+            })
+            .collect();
+        if !kept
+            .iter()
+            .any(|&k| matches!(parties[k].1, Claim::Published(_)))
+        {
+            continue;
+        }
+        let involved: Vec<(usize, ())> = kept.iter().map(|&k| (parties[k].0, ())).collect();
+        let involved = distinct(instances, &involved);
+        let mut finding = Finding::new(
+            catalog::PUBLISHED_PORT_COLLISION,
+            format!(
+                "host port {port}/{protocol} is published by a container and also taken by another gateway: {}",
+                names(&involved)
+            ),
+        )
+        .note("the container runtime (Docker, Podman) binds a published port on the host when the container starts; whichever of the two starts second fails (\"port is already allocated\" or EADDRINUSE)");
+        let mover = kept.iter().rev().find_map(|&k| match parties[k].1 {
+            Claim::Published(p) => Some((&instances[parties[k].0], p)),
+            Claim::Listener(_) => None,
+        });
+        for &k in &kept {
+            let (i, claim) = &parties[k];
+            finding = finding.label(claim_label(&instances[*i], claim, &addrs[k]));
+        }
+        if let Some((inst, p)) = mover {
+            let free = allocate::next_free_host_port(instances, p.host_port, &suggested);
+            suggested.extend(free);
+            finding = finding.help(match free {
+                Some(free) => {
+                    let mapping = format!(
+                        "{}{free}:{}",
+                        match &p.host_addr {
+                            HostAddr::Any => String::new(),
+                            HostAddr::Ip(ip) if ip.contains(':') => format!("[{ip}]:"),
+                            HostAddr::Ip(ip) => format!("{ip}:"),
+                        },
+                        p.container_port
+                    );
+                    let c = inst.container.as_deref();
+                    let how = match c.map(|c| c.engine) {
+                        Some(Engine::Quadlet) => format!("`PublishPort={mapping}`"),
+                        Some(Engine::Fleet) => format!(
+                            "`openclaw fleet create {} --port {free}` (a cell's port is fixed when it is created)",
+                            c.map_or("", |c| c.service.as_str())
+                        ),
+                        _ => format!(
+                            "`\"{mapping}\"` under {}'s ports",
+                            c.map_or("", |c| c.service.as_str())
+                        ),
+                    };
+                    format!(
+                        "publish \"{}\" on another host port, for example {how}; the port inside the container stays {}",
+                        inst.name, p.container_port
+                    )
+                }
+                None => "publish one of them on another host port".to_string(),
+            });
+        }
+        out.push(finding);
+    }
+    out
+}
+
+fn claim_label(instance: &Instance, claim: &Claim, addr: &HostAddr) -> Label {
+    match claim {
+        Claim::Published(p) => {
+            let what = format!(
+                "publishes {}:{} -> container port {}",
+                match addr {
+                    HostAddr::Any => "0.0.0.0".to_string(),
+                    HostAddr::Ip(ip) => ip.clone(),
+                },
+                p.host_port,
+                p.container_port
+            );
+            Label::new(
+                Some(p.loc),
+                format!("{}: {what}", instance.name),
+                Some(&instance.name),
+            )
+        }
+        Claim::Listener(l) => {
+            let what = format!("{} {} on {}", l.describe(), l.port, addr.describe());
+            if l.kind == ListenerKind::Gateway {
+                let mut label = party(instance, &what, &instance.port.origin);
+                if label.loc.is_none() {
+                    label.loc = Some(instance.config_loc);
+                }
+                label
+            } else {
+                party(instance, &what, &l.origin)
+            }
+        }
+    }
+}
