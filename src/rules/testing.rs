@@ -298,6 +298,13 @@ impl Gateway {
         };
         let mut problems = self.problems.clone();
         let text = self.config_source();
+        if let Some(file) = sources.lookup(&config_path.value) {
+            assert_eq!(
+                sources.file(file).text,
+                text,
+                "gateways that read one config file must be given the same settings"
+            );
+        }
         let mut root = match crate::load::parse_config(sources, &config_path.value, text, None) {
             Ok((root, _comments)) => Some(root),
             Err(problem) => {
