@@ -88,3 +88,72 @@ fn loopback_without_attach_only(instance: &Instance) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{
+        LISTENER_COLLISION, LOOPBACK_CDP_WITHOUT_ATTACH_ONLY, SHARED_CDP_ENDPOINT,
+    };
+    use crate::rules::testing::{gateway, host, labels, parties};
+
+    #[test]
+    fn cl601_two_gateways_pin_one_cdp_port() {
+        let host = host([
+            gateway("a")
+                .port(18789)
+                .set("browser.profiles.work.cdpPort", "19222"),
+            gateway("b")
+                .port(18900)
+                .set("browser.profiles.work.cdpPort", "19222"),
+        ]);
+        let f = host.finding(SHARED_CDP_ENDPOINT);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" drive the same browser at http://127.0.0.1:19222"
+        );
+        assert_eq!(parties(&f), ["a", "b"]);
+        assert_eq!(
+            labels(&f),
+            [
+                "a: browser profile \"work\" at http://127.0.0.1:19222",
+                "b: browser profile \"work\" at http://127.0.0.1:19222"
+            ]
+        );
+        // The same port, pinned by both: CL601's, not a listener collision.
+        assert!(host.findings(LISTENER_COLLISION).is_empty());
+    }
+
+    #[test]
+    fn cl601_not_for_one_port_on_two_remote_hosts() {
+        let host = host([
+            gateway("a").set("browser.profiles.work.cdpUrl", "\"http://10.0.0.5:9222\""),
+            gateway("b").set("browser.profiles.work.cdpUrl", "\"http://10.0.0.6:9222\""),
+        ]);
+        assert!(host.findings(SHARED_CDP_ENDPOINT).is_empty());
+    }
+
+    #[test]
+    fn cl602_a_loopback_cdp_url_without_attach_only() {
+        let host = host([gateway("a").set("browser.cdpUrl", "\"http://127.0.0.1:9222\"")]);
+        let f = host.finding(LOOPBACK_CDP_WITHOUT_ATTACH_ONLY);
+        assert!(
+            f.message.starts_with(
+                "\"a\"'s browser profile \"openclaw\" points at http://127.0.0.1:9222"
+            ),
+            "{}",
+            f.message
+        );
+        assert_eq!(
+            f.help.as_deref(),
+            Some("set `browser: { attachOnly: true }` to only ever attach to browser.cdpUrl")
+        );
+    }
+
+    #[test]
+    fn cl602_not_with_attach_only() {
+        let host = host([gateway("a")
+            .set("browser.cdpUrl", "\"http://127.0.0.1:9222\"")
+            .set("browser.attachOnly", "true")]);
+        assert!(host.findings(LOOPBACK_CDP_WITHOUT_ATTACH_ONLY).is_empty());
+    }
+}

@@ -107,3 +107,187 @@ fn unverifiable(ctx: &RuleContext) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{
+        SHARED_CHANNEL_CREDENTIAL, SHARED_DISCORD_TOKEN, SHARED_GATEWAY_AUTH_TOKEN,
+        SHARED_SLACK_TOKEN, SHARED_TELEGRAM_TOKEN, UNVERIFIABLE_CREDENTIAL,
+    };
+    use crate::rules::testing::{gateway, host, labels, parties};
+
+    // Fake secrets, shaped like the real ones.
+    const BOT: &str = "123456789:AAFakeTelegramTokenForTests0000000000";
+    const OTHER_BOT_SAME_ID: &str = "123456789:AAFakeTelegramTokenForTests1111111111";
+
+    fn sha8(secret: &str) -> String {
+        crate::redact::fingerprint(secret)[..8].to_string()
+    }
+
+    #[test]
+    fn cl301_one_telegram_bot_in_two_gateways() {
+        let host = host([
+            gateway("a").port(18789).telegram_token(BOT),
+            gateway("b").port(18900).telegram_token(BOT),
+        ]);
+        let f = host.finding(SHARED_TELEGRAM_TOKEN);
+        assert_eq!(
+            f.message,
+            format!(
+                "gateways \"a\" and \"b\" use the same telegram bot token (bot 123456789:…, sha256 {})",
+                sha8(BOT)
+            )
+        );
+        assert_eq!(parties(&f), ["a", "b"]);
+        assert_eq!(
+            labels(&f),
+            ["a: telegram bot token", "b: telegram bot token"]
+        );
+        assert!(
+            !format!("{f:?}").contains("AAFake"),
+            "the secret is never in a finding"
+        );
+    }
+
+    #[test]
+    fn cl301_not_for_two_tokens_of_one_bot_id() {
+        // The bot id is public and equal; the secrets differ (a revoked and a new token).
+        let host = host([
+            gateway("a").telegram_token(BOT),
+            gateway("b").telegram_token(OTHER_BOT_SAME_ID),
+        ]);
+        assert!(host.findings(SHARED_TELEGRAM_TOKEN).is_empty());
+    }
+
+    #[test]
+    fn cl302_one_discord_bot_in_two_gateways() {
+        let token = "FakeDiscordToken.ForTests.000000000000000000";
+        let host = host([
+            gateway("a").discord_token(token),
+            gateway("b").discord_token(token),
+        ]);
+        let f = host.finding(SHARED_DISCORD_TOKEN);
+        assert_eq!(
+            f.message,
+            format!(
+                "gateways \"a\" and \"b\" use the same discord bot token (sha256 {})",
+                sha8(token)
+            )
+        );
+    }
+
+    #[test]
+    fn cl302_not_from_the_environment_without_a_discord_block() {
+        // DISCORD_BOT_TOKEN applies only to a configured Discord channel.
+        let token = "FakeDiscordToken.ForTests.000000000000000000";
+        let host = host([
+            gateway("a").env("DISCORD_BOT_TOKEN", token),
+            gateway("b").env("DISCORD_BOT_TOKEN", token),
+        ]);
+        assert!(host.findings(SHARED_DISCORD_TOKEN).is_empty());
+    }
+
+    #[test]
+    fn cl303_one_slack_app_token_in_two_gateways() {
+        let app = "xapp-1-FAKE-0000-fakeapptokenfortests";
+        let host = host([
+            gateway("a").slack_tokens("xoxb-fake-bot-a-0000", app),
+            gateway("b").slack_tokens("xoxb-fake-bot-b-0000", app),
+        ]);
+        let f = host.finding(SHARED_SLACK_TOKEN);
+        assert_eq!(
+            f.message,
+            format!(
+                "gateways \"a\" and \"b\" use the same slack app token (sha256 {})",
+                sha8(app)
+            )
+        );
+    }
+
+    #[test]
+    fn cl303_not_for_apps_of_their_own() {
+        let host = host([
+            gateway("a").slack_tokens("xoxb-fake-bot-a-0000", "xapp-1-FAKE-a"),
+            gateway("b").slack_tokens("xoxb-fake-bot-b-0000", "xapp-1-FAKE-b"),
+        ]);
+        assert!(host.findings(SHARED_SLACK_TOKEN).is_empty());
+    }
+
+    #[test]
+    fn cl304_a_token_from_a_variable_nobody_sets() {
+        let host =
+            host([gateway("a").set("channels.telegram.botToken", "\"$TELEGRAM_BOT_TOKEN\"")]);
+        let f = host.finding(UNVERIFIABLE_CREDENTIAL);
+        assert_eq!(
+            f.message,
+            "cannot verify \"a\"'s telegram bot token: $TELEGRAM_BOT_TOKEN is not set for this gateway (not in its environment, its .env files or env.vars)"
+        );
+        assert_eq!(
+            f.notes,
+            ["clawlint sees only its reference: env:default:TELEGRAM_BOT_TOKEN"]
+        );
+    }
+
+    #[test]
+    fn cl304_not_once_the_variable_is_set() {
+        let host = host([gateway("a")
+            .set("channels.telegram.botToken", "\"$TELEGRAM_BOT_TOKEN\"")
+            .env("TELEGRAM_BOT_TOKEN", BOT)]);
+        assert!(host.findings(UNVERIFIABLE_CREDENTIAL).is_empty());
+    }
+
+    #[test]
+    fn cl305_one_gateway_auth_token_in_two_gateways() {
+        let token = "fake-gateway-auth-token-0000000000";
+        let host = host([
+            gateway("a").gateway_token(token),
+            gateway("b").gateway_token(token),
+        ]);
+        let f = host.finding(SHARED_GATEWAY_AUTH_TOKEN);
+        assert_eq!(
+            f.message,
+            format!(
+                "gateways \"a\" and \"b\" use the same gateway auth token (sha256 {})",
+                sha8(token)
+            )
+        );
+        assert_eq!(parties(&f), ["a", "b"]);
+    }
+
+    #[test]
+    fn cl305_not_for_tokens_of_their_own() {
+        let host = host([
+            gateway("a").gateway_token("fake-gateway-auth-token-a"),
+            gateway("b").gateway_token("fake-gateway-auth-token-b"),
+        ]);
+        assert!(host.findings(SHARED_GATEWAY_AUTH_TOKEN).is_empty());
+    }
+
+    #[test]
+    fn cl306_one_matrix_token_in_two_gateways() {
+        let token = "\"syt_fake_matrix_token_for_tests\"";
+        let host = host([
+            gateway("a").set("channels.matrix.accessToken", token),
+            gateway("b").set("channels.matrix.accessToken", token),
+        ]);
+        let f = host.finding(SHARED_CHANNEL_CREDENTIAL);
+        assert!(
+            f.message
+                .starts_with("gateways \"a\" and \"b\" use the same matrix access token (sha256 "),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn cl306_not_when_one_channel_is_disabled() {
+        let token = "\"syt_fake_matrix_token_for_tests\"";
+        let host = host([
+            gateway("a").set("channels.matrix.accessToken", token),
+            gateway("b")
+                .set("channels.matrix.accessToken", token)
+                .set("channels.matrix.enabled", "false"),
+        ]);
+        assert!(host.findings(SHARED_CHANNEL_CREDENTIAL).is_empty());
+    }
+}

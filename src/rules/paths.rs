@@ -399,3 +399,278 @@ fn split_profile_identity(instance: &Instance, keys: &PathKeys) -> Option<Findin
         }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{
+        CONFIG_PATH_WITHOUT_STATE_DIR, NESTED_STATE_DIR, SHARED_AGENT_DIR, SHARED_CONFIG_FILE,
+        SHARED_DATA_DIR, SHARED_LOG_FILE, SHARED_STATE_DIR, SHARED_WORKSPACE, SPLIT_LEGACY_STATE,
+        SPLIT_PROFILE_IDENTITY,
+    };
+    use crate::rules::testing::{gateway, host, labels, parties};
+
+    #[test]
+    fn cl201_two_gateways_in_the_default_state_dir() {
+        let host = host([gateway("a").no_profile(), gateway("b").no_profile()]);
+        let f = host.finding(SHARED_STATE_DIR);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" share the state dir ~/.openclaw"
+        );
+        assert_eq!(parties(&f), ["a", "b"]);
+        assert_eq!(
+            labels(&f),
+            [
+                "a: state dir ~/.openclaw (default state dir)",
+                "b: state dir ~/.openclaw (default state dir)"
+            ]
+        );
+        // Everything under the shared state dir is shared too: said once, here.
+        assert!(host.findings(SHARED_WORKSPACE).is_empty());
+        assert!(host.findings(SHARED_CONFIG_FILE).is_empty());
+    }
+
+    #[test]
+    fn cl201_through_a_symlink() {
+        let host = host([
+            gateway("a")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/state-link"),
+            gateway("b")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/state"),
+        ])
+        .link("state-link", "state");
+        let f = host.finding(SHARED_STATE_DIR);
+        assert_eq!(
+            labels(&f),
+            [
+                "a: state dir ~/state-link (a symlink to ~/state) (OPENCLAW_STATE_DIR in the environment)",
+                "b: state dir ~/state (OPENCLAW_STATE_DIR in the environment)"
+            ]
+        );
+    }
+
+    #[test]
+    fn cl201_not_for_profiles_of_one_home() {
+        let host = host([gateway("a"), gateway("b"), gateway("default")]);
+        assert!(host.findings(SHARED_STATE_DIR).is_empty());
+    }
+
+    #[test]
+    fn cl202_one_config_file_for_two_state_dirs() {
+        let shared = |name| gateway(name).env("OPENCLAW_CONFIG_PATH", "~/shared.json");
+        let host = host([shared("a"), shared("b")]);
+        let f = host.finding(SHARED_CONFIG_FILE);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" share the config file ~/shared.json"
+        );
+        assert_eq!(parties(&f), ["a", "b"]);
+        assert!(host.findings(SHARED_STATE_DIR).is_empty());
+    }
+
+    #[test]
+    fn cl202_not_for_config_files_with_one_name_in_two_dirs() {
+        let host = host([gateway("a"), gateway("b")]);
+        assert!(host.findings(SHARED_CONFIG_FILE).is_empty());
+    }
+
+    #[test]
+    fn cl203_one_workspace_for_two_gateways() {
+        let host = host([gateway("a").workspace("~/w"), gateway("b").workspace("~/w")]);
+        let f = host.finding(SHARED_WORKSPACE);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" share the workspace ~/w"
+        );
+        assert_eq!(
+            labels(&f),
+            [
+                "a: workspace of agent \"main\" ~/w",
+                "b: workspace of agent \"main\" ~/w"
+            ]
+        );
+    }
+
+    #[test]
+    fn cl203_not_for_the_same_spelling_in_two_homes() {
+        let host = host([
+            gateway("a").user("alice").workspace("~/w"),
+            gateway("b").user("bob").workspace("~/w"),
+        ]);
+        assert!(host.findings(SHARED_WORKSPACE).is_empty());
+    }
+
+    #[test]
+    fn cl204_a_state_dir_inside_anothers() {
+        let host = host([
+            gateway("default"),
+            gateway("rescue").env("OPENCLAW_STATE_DIR", "~/.openclaw/rescue"),
+        ]);
+        let f = host.finding(NESTED_STATE_DIR);
+        assert_eq!(
+            f.message,
+            "\"rescue\"'s state dir ~/.openclaw/rescue lies inside \"default\"'s state dir ~/.openclaw"
+        );
+        assert_eq!(parties(&f), ["rescue", "default"]);
+        assert_eq!(
+            f.help.as_deref(),
+            Some("give \"rescue\" a state dir of its own, outside ~/.openclaw")
+        );
+    }
+
+    #[test]
+    fn cl204_not_for_a_sibling_with_a_common_prefix() {
+        // ~/.openclaw-rescue starts with ~/.openclaw as text, not as a path.
+        let host = host([gateway("default"), gateway("rescue")]);
+        assert!(host.findings(NESTED_STATE_DIR).is_empty());
+    }
+
+    #[test]
+    fn cl205_a_config_path_without_a_state_dir() {
+        let host = host([gateway("default").env("OPENCLAW_CONFIG_PATH", "~/configs/ops.json")]);
+        let f = host.finding(CONFIG_PATH_WITHOUT_STATE_DIR);
+        assert_eq!(
+            f.message,
+            "\"default\" sets OPENCLAW_CONFIG_PATH but not OPENCLAW_STATE_DIR: its config is ~/configs/ops.json, but its state stays in ~/.openclaw"
+        );
+        assert_eq!(
+            labels(&f),
+            ["default: OPENCLAW_CONFIG_PATH (OPENCLAW_CONFIG_PATH in the environment)"]
+        );
+    }
+
+    #[test]
+    fn cl205_not_with_a_profile_flag_setting_the_state_dir() {
+        let host = host([gateway("ops").env("OPENCLAW_CONFIG_PATH", "~/configs/ops.json")]);
+        assert_eq!(
+            host.instances[0].config_path.value,
+            std::path::Path::new("/home/claw/configs/ops.json")
+        );
+        assert!(host.findings(CONFIG_PATH_WITHOUT_STATE_DIR).is_empty());
+    }
+
+    #[test]
+    fn cl206_a_profile_from_the_environment_alone() {
+        let host = host([gateway("ops")
+            .no_profile()
+            .env("OPENCLAW_PROFILE", "rescue")]);
+        let f = host.finding(SPLIT_PROFILE_IDENTITY);
+        assert_eq!(
+            f.message,
+            "\"ops\" sets OPENCLAW_PROFILE=rescue without --profile: state and config stay in ~/.openclaw, but workspace, port, log and service name follow the profile"
+        );
+        let hash = crate::openclaw::profile_hash_port("rescue");
+        assert_eq!(
+            f.notes,
+            [format!("state dir ~/.openclaw, config ~/.openclaw/openclaw.json, workspace ~/.openclaw-rescue/workspace, port {hash}, service openclaw-gateway-rescue.service")]
+        );
+    }
+
+    #[test]
+    fn cl206_not_when_the_state_dir_is_the_profiles() {
+        let host = host([gateway("ops")
+            .no_profile()
+            .env("OPENCLAW_PROFILE", "rescue")
+            .env("OPENCLAW_STATE_DIR", "~/.openclaw-rescue")]);
+        assert!(host.findings(SPLIT_PROFILE_IDENTITY).is_empty());
+    }
+
+    #[test]
+    fn cl207_one_agent_dir_for_two_gateways() {
+        let agents = "[{ id: \"main\", agentDir: \"~/agents/main\" }]";
+        let host = host([
+            gateway("a").set("agents.list", agents),
+            gateway("b").set("agents.list", agents),
+        ]);
+        let f = host.finding(SHARED_AGENT_DIR);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" share the agent dir ~/agents/main"
+        );
+        assert_eq!(
+            labels(&f),
+            [
+                "a: agent dir of agent \"main\" ~/agents/main",
+                "b: agent dir of agent \"main\" ~/agents/main"
+            ]
+        );
+    }
+
+    #[test]
+    fn cl207_not_for_default_agent_dirs() {
+        let host = host([gateway("a"), gateway("b")]);
+        assert!(host.findings(SHARED_AGENT_DIR).is_empty());
+    }
+
+    #[test]
+    fn cl208_one_log_file_for_two_gateways() {
+        let host = host([
+            gateway("a").set("logging.file", "\"~/logs/gw.log\""),
+            gateway("b").set("logging.file", "\"~/logs/gw.log\""),
+        ]);
+        let f = host.finding(SHARED_LOG_FILE);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" share the log file ~/logs/gw.log"
+        );
+    }
+
+    #[test]
+    fn cl208_not_across_users() {
+        // Each user's /tmp/openclaw is compared apart (per user).
+        let host = host([
+            gateway("a")
+                .user("alice")
+                .set("logging.file", "\"/tmp/openclaw/gw.log\""),
+            gateway("b")
+                .user("bob")
+                .set("logging.file", "\"/tmp/openclaw/gw.log\""),
+        ]);
+        assert!(host.findings(SHARED_LOG_FILE).is_empty());
+    }
+
+    #[test]
+    fn cl209_one_whatsapp_session_for_two_gateways() {
+        let host = host([
+            gateway("a").set("channels.whatsapp.accounts.main.authDir", "\"~/wa\""),
+            gateway("b").set("channels.whatsapp.accounts.main.authDir", "\"~/wa\""),
+        ]);
+        let f = host.finding(SHARED_DATA_DIR);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" share the WhatsApp session of account \"main\" ~/wa"
+        );
+        assert_eq!(parties(&f), ["a", "b"]);
+    }
+
+    #[test]
+    fn cl209_not_for_sessions_of_their_own() {
+        let host = host([
+            gateway("a").set("channels.whatsapp.accounts.main.authDir", "\"~/wa-a\""),
+            gateway("b").set("channels.whatsapp.accounts.main.authDir", "\"~/wa-b\""),
+        ]);
+        assert!(host.findings(SHARED_DATA_DIR).is_empty());
+    }
+
+    #[test]
+    fn cl210_a_legacy_config_beside_a_new_state_dir() {
+        let host = host([gateway("default").found_config_at(".clawdbot/clawdbot.json")]);
+        let f = host.finding(SPLIT_LEGACY_STATE);
+        assert_eq!(
+            f.message,
+            "\"default\" reads its config from ~/.clawdbot/clawdbot.json but keeps its state in ~/.openclaw"
+        );
+        assert_eq!(
+            f.help.as_deref(),
+            Some("move the config to ~/.openclaw/openclaw.json (`openclaw doctor` migrates a legacy ~/.clawdbot)")
+        );
+    }
+
+    #[test]
+    fn cl210_not_when_the_config_found_is_in_the_state_dir() {
+        let host = host([gateway("default").found_config_at(".openclaw/openclaw.json")]);
+        assert!(host.findings(SPLIT_LEGACY_STATE).is_empty());
+    }
+}

@@ -452,3 +452,255 @@ fn ignored_port_env(instance: &Instance) -> Option<Finding> {
         .help("write the port as N, host:N or [v6]:N"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{
+        FOOTPRINT_OVERLAP, GATEWAY_PORT_COLLISION, HASHED_PROFILE_PORT, IGNORED_PORT_ENV,
+        LISTENER_COLLISION, PORT_IN_CDP_RANGE, PORT_OVERFLOW_FALLBACK,
+    };
+    use crate::ports::allocate;
+    use crate::resolve::PortKind;
+    use crate::rules::testing::{gateway, host, labels, parties, Host};
+
+    fn free_port(host: &Host) -> u16 {
+        allocate::suggest(&host.instances, &[])
+            .expect("a free base")
+            .port
+    }
+
+    /// ops and rescue both pinned to 18789.
+    fn same_base() -> Host {
+        host([gateway("ops").port(18789), gateway("rescue").port(18789)])
+    }
+
+    #[test]
+    fn cl101_two_gateways_on_one_port() {
+        let host = same_base();
+        let f = host.finding(GATEWAY_PORT_COLLISION);
+        assert_eq!(
+            f.message,
+            "gateways \"ops\" and \"rescue\" both use gateway port 18789"
+        );
+        assert_eq!(parties(&f), ["ops", "rescue"]);
+        assert_eq!(
+            labels(&f),
+            ["ops: gateway port 18789", "rescue: gateway port 18789"]
+        );
+        // 18789 + 1, + 2, + 10, + 11: what collides along with it.
+        assert_eq!(
+            f.notes,
+            ["so every port derived from it collides too: MCP Apps sandbox 18790, browser control 18791, extension relay 18799, CDP 18800"]
+        );
+        let help = f.help.as_deref().unwrap();
+        let free = free_port(&host);
+        assert!(
+            help.contains(&format!("`gateway: {{ port: {free} }}`")),
+            "{help}"
+        );
+        assert!(help.starts_with("give \"rescue\" its own base port, at least 111 away"));
+    }
+
+    #[test]
+    fn cl101_not_for_bases_a_footprint_apart() {
+        // 18789 + 111 = 18900: the closest two gateways can be.
+        let host = host([gateway("ops").port(18789), gateway("rescue").port(18900)]);
+        assert!(host.findings(GATEWAY_PORT_COLLISION).is_empty());
+        assert!(host.findings(LISTENER_COLLISION).is_empty());
+        assert!(host.findings(FOOTPRINT_OVERLAP).is_empty());
+        assert!(host.findings(PORT_IN_CDP_RANGE).is_empty());
+    }
+
+    #[test]
+    fn cl102_a_gateway_port_on_anothers_browser_control_port() {
+        // ops's browser control port is 18789 + 2 = 18791, rescue's gateway port.
+        let host = host([gateway("ops").port(18789), gateway("rescue").port(18791)]);
+        let f = host.finding(LISTENER_COLLISION);
+        assert_eq!(
+            f.message,
+            "port 18791 is bound by more than one gateway: ops's browser control port, rescue's gateway port"
+        );
+        assert_eq!(
+            labels(&f),
+            [
+                "ops: browser control port 18791 = 18789 + 2",
+                "rescue: gateway port 18791"
+            ]
+        );
+        assert_eq!(
+            f.help.as_deref(),
+            Some("move one gateway's base port so that its footprint (base .. base + 110) stays clear of the other's listeners")
+        );
+    }
+
+    #[test]
+    fn cl102_telegram_webhooks_on_the_default_port() {
+        let webhook = |g: crate::rules::testing::Gateway| {
+            g.set("channels.telegram.webhookUrl", "\"https://example.com/tg\"")
+        };
+        let host = host([
+            webhook(gateway("ops").port(18789)),
+            webhook(gateway("rescue").port(18900)),
+        ]);
+        let f = host.finding(LISTENER_COLLISION);
+        assert!(
+            f.message
+                .starts_with("port 8787 is bound by more than one gateway"),
+            "{}",
+            f.message
+        );
+        // 8787 + 10.
+        assert_eq!(
+            f.help.as_deref(),
+            Some("give one gateway its own `channels.telegram.webhookPort` (for example 8797)")
+        );
+    }
+
+    #[test]
+    fn cl102_not_for_ports_derived_from_one_shared_base() {
+        // Equal bases: every derived port collides, and CL101 says so once.
+        let host = same_base();
+        assert_eq!(host.findings(GATEWAY_PORT_COLLISION).len(), 1);
+        assert!(host.findings(LISTENER_COLLISION).is_empty());
+    }
+
+    #[test]
+    fn cl103_a_gateway_inside_anothers_cdp_range() {
+        // ops: control 18791, CDP range 18791 + 9 .. + 99 = 18800..18899; rescue sits at 18850.
+        let host = host([gateway("ops").port(18789), gateway("rescue").port(18850)]);
+        let f = host.finding(PORT_IN_CDP_RANGE);
+        assert_eq!(
+            f.message,
+            "\"rescue\"'s gateway port 18850 lies inside \"ops\"'s CDP port range 18800..18899"
+        );
+        assert_eq!(parties(&f), ["rescue", "ops"]);
+        assert_eq!(
+            labels(&f)[1],
+            "ops: CDP range 18800..18899 = 18789 + 11 .. 18789 + 110"
+        );
+        // 18800..=18850 is 51 ports, one of them (18800) ops's own profile's.
+        assert!(
+            f.notes[0].ends_with("the 50th profile created from now gets port 18850"),
+            "{}",
+            f.notes[0]
+        );
+    }
+
+    #[test]
+    fn cl103_not_just_past_the_range() {
+        // 18900 is the first port past ops's range 18800..18899.
+        let host = host([gateway("ops").port(18789), gateway("rescue").port(18900)]);
+        assert!(host.findings(PORT_IN_CDP_RANGE).is_empty());
+    }
+
+    #[test]
+    fn cl104_a_base_so_high_the_cdp_range_falls_back() {
+        // 65500 + 110 > 65535: the range falls back to the default gateway's 18800..18899.
+        let host = host([gateway("ops").port(65500)]);
+        let f = host.finding(PORT_OVERFLOW_FALLBACK);
+        assert_eq!(
+            f.message,
+            "gateway \"ops\" uses port 65500: the CDP range 65511..65610 would pass 65535, so it falls back to 18800..18899, the default gateway's range"
+        );
+        assert_eq!(labels(&f), ["ops: gateway port 65500"]);
+        assert_eq!(
+            f.help.as_deref(),
+            Some("use a base port at most 65425, so that base + 110 stays a valid port")
+        );
+    }
+
+    #[test]
+    fn cl104_not_at_the_highest_base_that_fits() {
+        // 65425 + 110 = 65535.
+        let host = host([gateway("ops").port(65425)]);
+        assert!(host.findings(PORT_OVERFLOW_FALLBACK).is_empty());
+    }
+
+    #[test]
+    fn cl105_bases_closer_than_the_footprint() {
+        let host = host([gateway("ops").port(18789), gateway("rescue").port(18850)]);
+        let f = host.finding(FOOTPRINT_OVERLAP);
+        // 18850 - 18789 = 61 < 111.
+        assert_eq!(
+            f.message,
+            "base ports of \"ops\" (18789) and \"rescue\" (18850) are 61 apart; each gateway reserves 111 ports"
+        );
+        assert_eq!(
+            labels(&f),
+            ["ops: gateway port 18789", "rescue: gateway port 18850"]
+        );
+        // 18789 + 111 - 1 = 18899.
+        assert_eq!(
+            f.notes,
+            ["\"ops\" reserves 18789..18899 for its gateway, sandbox, browser control, extension relays and CDP range"]
+        );
+    }
+
+    #[test]
+    fn cl105_not_for_a_gateway_that_does_not_start() {
+        // A string port is refused: rescue binds nothing, so it reserves nothing.
+        let host = host([
+            gateway("ops").port(18789),
+            gateway("rescue").set("gateway.port", "\"18850\""),
+        ]);
+        assert!(!host.instances[1].starts());
+        assert!(host.findings(FOOTPRINT_OVERLAP).is_empty());
+    }
+
+    #[test]
+    fn cl106_a_named_profile_on_its_hash_port() {
+        let host = host([gateway("rescue")]);
+        let hash = crate::openclaw::profile_hash_port("rescue");
+        assert_eq!(host.instances[0].port_kind, PortKind::ProfileHash);
+        let f = host.finding(HASHED_PROFILE_PORT);
+        assert_eq!(
+            f.message,
+            format!("gateway \"rescue\" has no pinned port, so it runs on its profile's hash port {hash}")
+        );
+        assert_eq!(labels(&f), ["rescue: no gateway.port here"]);
+        assert_eq!(
+            f.notes,
+            [format!("OpenClaw gives a named profile without a port 20000 + FNV-1a(\"rescue\") % 40000 = {hash}; its docs say 18789")]
+        );
+        assert_eq!(
+            f.help,
+            Some(format!(
+                "pin a port in ~/.openclaw-rescue/openclaw.json: `gateway: {{ port: {} }}`",
+                free_port(&host)
+            ))
+        );
+    }
+
+    #[test]
+    fn cl106_not_for_the_default_profile_or_a_pinned_port() {
+        let host = host([gateway("default"), gateway("rescue").port(19000)]);
+        assert_eq!(host.instances[0].port_kind, PortKind::Default);
+        assert!(host.findings(HASHED_PROFILE_PORT).is_empty());
+    }
+
+    #[test]
+    fn cl107_a_port_variable_openclaw_cannot_parse() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .env("OPENCLAW_GATEWAY_PORT", "18790x")]);
+        let f = host.finding(IGNORED_PORT_ENV);
+        assert_eq!(
+            f.message,
+            "OPENCLAW_GATEWAY_PORT=\"18790x\" is not a port; OpenClaw ignores it and \"ops\" uses port 18789 instead"
+        );
+        assert_eq!(parties(&f), ["ops"]);
+    }
+
+    #[test]
+    fn cl107_not_for_host_and_port() {
+        // host:N is a port OpenClaw reads: it wins over gateway.port.
+        let host = host([gateway("ops")
+            .port(18789)
+            .env("OPENCLAW_GATEWAY_PORT", "127.0.0.1:19000")]);
+        assert_eq!(
+            (host.instances[0].port.value, host.instances[0].port_kind),
+            (19000, PortKind::Env)
+        );
+        assert!(host.findings(IGNORED_PORT_ENV).is_empty());
+    }
+}

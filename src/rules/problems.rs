@@ -149,3 +149,204 @@ fn no_gateways() -> Finding {
              files as arguments, or [[instance]] entries in clawlint.toml",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{
+        CONFIG_REPAIRED_AT_START, EXPANSION_BUDGET_EXCEEDED, GATEWAY_WILL_NOT_START,
+        INVALID_CONFIG_VALUE, MISSING_ENV_VAR, NON_UTF8_FILE, UNPARSABLE_FILE, UNREADABLE_FILE,
+        UNRESOLVABLE_INCLUDE,
+    };
+    use crate::load::{Problem, ProblemKind};
+    use crate::rules::testing::{gateway, host, labels, parties};
+
+    /// A problem at the start of ops's config file.
+    fn at_config(host: &crate::rules::testing::Host, kind: ProblemKind, message: &str) -> Problem {
+        Problem {
+            kind,
+            message: message.to_string(),
+            loc: Some(host.instances[0].config_loc),
+        }
+    }
+
+    /// ops with a problem the loader recorded on it.
+    fn with_problem(kind: ProblemKind, message: &str) -> crate::rules::testing::Host {
+        let mut host = host([gateway("ops").port(18789)]);
+        let problem = at_config(&host, kind, message);
+        host.instances[0].problems.push(problem);
+        host
+    }
+
+    #[test]
+    fn cl501_an_include_that_cannot_be_resolved() {
+        let host = with_problem(
+            ProblemKind::Include,
+            "cannot read $include \"./missing.json5\"",
+        );
+        let f = host.finding(UNRESOLVABLE_INCLUDE);
+        assert_eq!(f.message, "cannot read $include \"./missing.json5\"");
+        assert_eq!(labels(&f), ["read by ops"]);
+        for kind in [ProblemKind::IncludeCycle, ProblemKind::IncludeEscape] {
+            assert_eq!(
+                with_problem(kind, "x").findings(UNRESOLVABLE_INCLUDE).len(),
+                1
+            );
+        }
+    }
+
+    #[test]
+    fn cl501_not_for_a_config_without_problems() {
+        let host = host([gateway("ops").port(18789)]);
+        assert!(crate::rules::run(&host.ctx())
+            .iter()
+            .all(|f| !f.rule.code.starts_with("CL5") && !f.rule.code.starts_with("CL9")));
+    }
+
+    #[test]
+    fn cl502_a_variable_the_config_uses_and_nobody_sets() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .set("agents.defaults.workspace", "\"${WORKSPACE_ROOT}/ops\"")]);
+        let f = host.finding(MISSING_ENV_VAR);
+        assert!(f.message.contains("WORKSPACE_ROOT"), "{}", f.message);
+        assert_eq!(parties(&f), ["ops"]);
+    }
+
+    #[test]
+    fn cl502_not_once_it_is_set_or_escaped() {
+        let host = host([
+            gateway("ops")
+                .port(18789)
+                .set("agents.defaults.workspace", "\"${WORKSPACE_ROOT}/ops\"")
+                .env("WORKSPACE_ROOT", "/srv/claw"),
+            gateway("rescue")
+                .port(18900)
+                .set("agents.defaults.workspace", "\"$${WORKSPACE_ROOT}/rescue\""),
+        ]);
+        assert!(host.findings(MISSING_ENV_VAR).is_empty());
+    }
+
+    #[test]
+    fn cl901_a_config_that_does_not_parse() {
+        let host = host([gateway("ops").config_text("{ gateway: { port: 18789 }\n")]);
+        let f = host.finding(UNPARSABLE_FILE);
+        assert!(f.message.starts_with("invalid JSON5: "), "{}", f.message);
+        // OpenClaw refuses it: the gateway binds nothing.
+        assert!(!host.instances[0].starts());
+        assert!(host.instances[0].listeners.is_empty());
+    }
+
+    #[test]
+    fn cl901_not_for_json5_with_comments_and_trailing_commas() {
+        let host =
+            host([gateway("ops")
+                .config_text("// ops\n{\n  gateway: { port: 18789, }, /* pinned */\n}\n")]);
+        assert!(host.findings(UNPARSABLE_FILE).is_empty());
+        assert_eq!(host.instances[0].port.value, 18789);
+    }
+
+    #[test]
+    fn cl902_a_file_nobody_can_read_reported_once() {
+        let mut host = host([gateway("ops").port(18789)]);
+        let unit = crate::rules::testing::problem_in(
+            &mut host.sources,
+            "/home/claw/.config/systemd/user/openclaw-gateway-x.service",
+            "",
+            ProblemKind::Unreadable,
+            "cannot read openclaw-gateway-x.service: permission denied",
+        );
+        let host = host.problem(unit.clone()).problem(unit);
+        let f = host.finding(UNREADABLE_FILE);
+        assert_eq!(labels(&f), ["read by clawlint"]);
+        for kind in [
+            ProblemKind::TooLarge,
+            ProblemKind::NotRegularFile,
+            ProblemKind::OutsideLayout,
+        ] {
+            assert_eq!(with_problem(kind, "x").findings(UNREADABLE_FILE).len(), 1);
+        }
+    }
+
+    #[test]
+    fn cl902_one_finding_for_a_file_two_gateways_read() {
+        let mut host = host([gateway("ops").port(18789), gateway("rescue").port(18900)]);
+        let problem = at_config(&host, ProblemKind::Unreadable, "cannot read shared.json5");
+        host.instances[0].problems.push(problem.clone());
+        host.instances[1].problems.push(problem);
+        let f = host.finding(UNREADABLE_FILE);
+        assert_eq!(labels(&f), ["read by ops, rescue", "also read by rescue"]);
+    }
+
+    #[test]
+    fn cl904_a_cdp_url_openclaw_rejects() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .set("browser.cdpUrl", "\"ftp://127.0.0.1:9222\"")]);
+        let f = host.finding(INVALID_CONFIG_VALUE);
+        assert!(f.message.contains("cdpUrl"), "{}", f.message);
+        assert_eq!(parties(&f), ["ops"]);
+    }
+
+    #[test]
+    fn cl904_not_for_an_http_cdp_url() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .set("browser.cdpUrl", "\"http://127.0.0.1:9222\"")]);
+        assert!(host.findings(INVALID_CONFIG_VALUE).is_empty());
+    }
+
+    #[test]
+    fn cl906_a_file_that_is_not_utf8() {
+        let host = with_problem(
+            ProblemKind::NotUtf8,
+            "not valid UTF-8 (first bad byte at offset 3)",
+        );
+        assert_eq!(host.findings(NON_UTF8_FILE).len(), 1);
+        assert!(host.findings(UNREADABLE_FILE).is_empty());
+    }
+
+    #[test]
+    fn cl907_an_expansion_over_budget() {
+        let host = with_problem(ProblemKind::Budget, "${VAR} output passes 32 MiB");
+        let f = host.finding(EXPANSION_BUDGET_EXCEEDED);
+        assert_eq!(f.message, "${VAR} output passes 32 MiB");
+        assert!(host.findings(MISSING_ENV_VAR).is_empty());
+    }
+
+    #[test]
+    fn cl908_a_port_out_of_range_is_repaired_at_start() {
+        let host = host([gateway("ops").set("gateway.port", "70000")]);
+        let f = host.finding(CONFIG_REPAIRED_AT_START);
+        assert!(
+            f.message.starts_with(
+                "gateway.port 70000 is outside 1-65535: OpenClaw repairs this at gateway start"
+            ),
+            "{}",
+            f.message
+        );
+        // Repaired: it deletes the port, so the profile hash applies, and the gateway starts.
+        let hash = crate::openclaw::profile_hash_port("ops");
+        assert!(f.message.ends_with(&format!("the gateway runs on {hash} (20000 + FNV-1a(\"ops\") % 40000 (no port pinned for a named profile); OPENCLAW_PROFILE set by --profile ops)")), "{}", f.message);
+        assert!(host.instances[0].starts());
+    }
+
+    #[test]
+    fn cl908_not_for_the_highest_port() {
+        let host = host([gateway("ops").set("gateway.port", "65535")]);
+        assert!(host.findings(CONFIG_REPAIRED_AT_START).is_empty());
+    }
+
+    #[test]
+    fn cl909_a_port_written_as_a_string_is_refused() {
+        let host = host([gateway("ops").set("gateway.port", "\"18789\"")]);
+        let f = host.finding(GATEWAY_WILL_NOT_START);
+        assert!(f.message.contains("gateway.port"), "{}", f.message);
+        assert!(!host.instances[0].starts());
+    }
+
+    #[test]
+    fn cl909_not_for_a_number() {
+        let host = host([gateway("ops").set("gateway.port", "18789")]);
+        assert!(host.findings(GATEWAY_WILL_NOT_START).is_empty());
+    }
+}

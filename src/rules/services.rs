@@ -410,3 +410,233 @@ fn unportable_profile_names(instances: &[Instance]) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{
+        DUPLICATE_SUPERVISOR, RESTART_WITHOUT_EXIT_78, SERVICE_NAME_MISMATCH, SERVICE_PORT_DRIFT,
+        SHARED_SANDBOX_CONTAINER, SHARED_SERVICE_NAME, UNIT_FOREIGN_PROFILE,
+        UNPORTABLE_PROFILE_NAME,
+    };
+    use crate::rules::testing::{gateway, host, labels, parties};
+
+    #[test]
+    fn cl401_the_unit_starts_another_port_than_the_config_says() {
+        let host = host([gateway("ops").port(18789).unit_port(19000)]);
+        let f = host.finding(SERVICE_PORT_DRIFT);
+        assert_eq!(
+            f.message,
+            "openclaw-gateway-ops.service starts \"ops\" on port 19000, but its config says gateway.port 18789"
+        );
+        assert_eq!(
+            labels(&f),
+            [
+                "ops: gateway port 19000",
+                "ops: gateway.port 18789 (not used)"
+            ]
+        );
+        assert_eq!(
+            f.help.as_deref(),
+            Some("re-install the service from the config with `openclaw --profile ops gateway install --force`, or set gateway.port to 19000")
+        );
+    }
+
+    #[test]
+    fn cl401_not_when_they_agree() {
+        let host = host([gateway("ops").port(18789).unit_port(18789)]);
+        assert!(host.findings(SERVICE_PORT_DRIFT).is_empty());
+    }
+
+    #[test]
+    fn cl402_two_units_start_one_gateway() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .systemd_unit()
+            .also_started_by("clawdbot-gateway-ops.service")]);
+        let f = host.finding(DUPLICATE_SUPERVISOR);
+        assert_eq!(
+            f.message,
+            "2 supervisors start gateway \"ops\" (state dir ~/.openclaw-ops): openclaw-gateway-ops.service, clawdbot-gateway-ops.service"
+        );
+        assert_eq!(
+            labels(&f),
+            [
+                "ops: openclaw-gateway-ops.service (systemd-user)",
+                "ops: clawdbot-gateway-ops.service (systemd-user)"
+            ]
+        );
+    }
+
+    #[test]
+    fn cl402_not_for_one_unit() {
+        let host = host([gateway("ops").port(18789).systemd_unit()]);
+        assert!(host.findings(DUPLICATE_SUPERVISOR).is_empty());
+    }
+
+    /// A unit named for profile ops that runs profile rescue (a copied unit, edited halfway).
+    fn copied_unit() -> crate::rules::testing::Host {
+        host([gateway("ops")
+            .profile("rescue")
+            .port(18789)
+            .unit_name("openclaw-gateway-ops.service")])
+    }
+
+    #[test]
+    fn cl403_a_unit_for_one_profile_in_anothers_state_dir() {
+        let host = copied_unit();
+        let f = host.finding(UNIT_FOREIGN_PROFILE);
+        assert_eq!(
+            f.message,
+            "openclaw-gateway-ops.service runs profile \"ops\" but with state dir ~/.openclaw-rescue"
+        );
+        assert_eq!(
+            f.help.as_deref(),
+            Some("point it at ~/.openclaw-ops (or re-render it with `openclaw --profile ops gateway install --force`)")
+        );
+    }
+
+    #[test]
+    fn cl403_not_for_a_unit_of_its_own_profile() {
+        let host = host([gateway("ops").port(18789).systemd_unit()]);
+        assert!(host.findings(UNIT_FOREIGN_PROFILE).is_empty());
+    }
+
+    #[test]
+    fn cl404_a_unit_named_for_another_profile() {
+        let host = copied_unit();
+        let f = host.finding(SERVICE_NAME_MISMATCH);
+        assert_eq!(
+            f.message,
+            "openclaw-gateway-ops.service is named for profile \"ops\" but runs profile \"rescue\""
+        );
+        assert_eq!(
+            f.help.as_deref(),
+            Some("OpenClaw names services after OPENCLAW_PROFILE: profile \"rescue\" expects openclaw-gateway-rescue.service")
+        );
+    }
+
+    #[test]
+    fn cl404_not_for_a_name_that_names_no_profile() {
+        let host = host([gateway("ops").port(18789).unit_name("my-claw.service")]);
+        assert!(host.findings(SERVICE_NAME_MISMATCH).is_empty());
+    }
+
+    #[test]
+    fn cl405_an_upper_case_profile() {
+        let host = host([gateway("Ops").port(18789)]);
+        let f = host.finding(UNPORTABLE_PROFILE_NAME);
+        assert_eq!(
+            f.message,
+            "profile name \"Ops\" cannot be installed as a service everywhere: macOS and Windows refuse service profiles that are not lowercase"
+        );
+    }
+
+    #[test]
+    fn cl405_profiles_that_differ_by_case() {
+        let host = host([gateway("Ops").port(18789), gateway("ops").port(18900)]);
+        let found = host.findings(UNPORTABLE_PROFILE_NAME);
+        let pair = found
+            .iter()
+            .find(|f| f.message.contains("differ only by case"))
+            .expect("the pair is reported");
+        assert_eq!(
+            pair.message,
+            "profiles \"Ops\" and \"ops\" differ only by case: on macOS and Windows they are one state dir"
+        );
+        assert_eq!(parties(pair), ["Ops", "ops"]);
+    }
+
+    #[test]
+    fn cl405_not_for_lowercase_names_with_dashes() {
+        let host = host([gateway("ops-2").port(18789)]);
+        assert!(host.findings(UNPORTABLE_PROFILE_NAME).is_empty());
+    }
+
+    #[test]
+    fn cl406_restart_always_without_78() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .unit_restart(Some("always"), false)]);
+        let f = host.finding(RESTART_WITHOUT_EXIT_78);
+        assert_eq!(
+            f.message,
+            "openclaw-gateway-ops.service restarts \"ops\" always but not on exit code 78"
+        );
+        assert_eq!(labels(&f), ["ops: Restart=always"]);
+    }
+
+    #[test]
+    fn cl406_not_for_restart_on_failure() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .unit_restart(Some("on-failure"), false)]);
+        assert!(host.findings(RESTART_WITHOUT_EXIT_78).is_empty());
+    }
+
+    fn shared_sandbox(g: crate::rules::testing::Gateway) -> crate::rules::testing::Gateway {
+        g.set("agents.defaults.sandbox.mode", "\"all\"")
+            .set("agents.defaults.sandbox.scope", "\"shared\"")
+    }
+
+    #[test]
+    fn cl407_two_gateways_in_one_sandbox_container() {
+        let host = host([
+            shared_sandbox(gateway("a").port(18789)),
+            shared_sandbox(gateway("b").port(18900)),
+        ]);
+        let found = host.findings(SHARED_SANDBOX_CONTAINER);
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        // The sandbox and its browser: OpenClaw's default prefixes + "shared".
+        assert_eq!(
+            messages,
+            [
+                "gateways \"a\" and \"b\" both run their shared sandbox in the Docker container openclaw-sbx-browser-shared",
+                "gateways \"a\" and \"b\" both run their shared sandbox in the Docker container openclaw-sbx-shared",
+            ]
+        );
+    }
+
+    #[test]
+    fn cl407_not_for_per_agent_sandboxes() {
+        let host = host([
+            gateway("a").set("agents.defaults.sandbox.mode", "\"all\""),
+            gateway("b").set("agents.defaults.sandbox.mode", "\"all\""),
+        ]);
+        assert!(host.findings(SHARED_SANDBOX_CONTAINER).is_empty());
+    }
+
+    #[test]
+    fn cl408_two_default_profiles_would_install_one_service() {
+        let host = host([
+            gateway("a")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/gw-a"),
+            gateway("b")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/gw-b"),
+        ]);
+        let f = host.finding(SHARED_SERVICE_NAME);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" would be installed as the same service openclaw-gateway.service"
+        );
+        assert_eq!(
+            labels(&f)[0],
+            "a: default profile → openclaw-gateway.service (no OPENCLAW_PROFILE)"
+        );
+    }
+
+    #[test]
+    fn cl408_not_when_one_is_already_supervised() {
+        let host = host([
+            gateway("a")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/gw-a"),
+            gateway("b")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/gw-b")
+                .unit_name("claw-b.service"),
+        ]);
+        assert!(host.findings(SHARED_SERVICE_NAME).is_empty());
+    }
+}

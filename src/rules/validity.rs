@@ -239,3 +239,188 @@ fn upgrade(
     }
     f.note(release_note(v))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{CONFIG_REJECTED, CONFIG_REWRITTEN_AT_START, UPGRADE_BREAKS_CONFIG};
+    use crate::resolve::{Origin, Sourced};
+    use crate::rules::testing::{gateway, host, labels, parties, Host};
+    use crate::validate::{Issue, IssueKind, Seg, StartOutcome, Validity, Verdict};
+
+    /// An issue at a member of the gateway's config, by dotted path.
+    fn issue(host: &Host, gateway: usize, path: &str, kind: IssueKind, message: &str) -> Issue {
+        let root = host.instances[gateway]
+            .config_root
+            .as_ref()
+            .expect("a config");
+        let keys: Vec<&str> = path.split('.').collect();
+        let node = root.at(&keys).expect("the member is in the config");
+        Issue {
+            path: keys.iter().map(|k| Seg::Key(k.to_string())).collect(),
+            kind,
+            message: message.to_string(),
+            loc: node.loc,
+            expected: None,
+            choices: Vec::new(),
+            known_keys: vec!["port".to_string(), "bind".to_string()],
+            note: None,
+        }
+    }
+
+    fn verdict(issues: Vec<(Issue, StartOutcome)>, starts: bool) -> Verdict {
+        Verdict {
+            release: "2026.9.6".to_string(),
+            issues,
+            starts,
+            later: Vec::new(),
+        }
+    }
+
+    /// Running 2026.9.6, known from `meta.lastTouchedVersion` in the config.
+    fn validity(host: &Host, verdict: Verdict, target: Option<Verdict>) -> Validity {
+        let root = host.instances[0].config_root.as_ref().expect("a config");
+        let meta = root.at(&["meta", "lastTouchedVersion"]).expect("written");
+        Validity {
+            release: Some(Sourced::new("2026.9.6".into(), Origin::Config(meta.loc))),
+            checked_against: "2026.9.6".to_string(),
+            verdict,
+            target,
+        }
+    }
+
+    fn typo(name: &str) -> crate::rules::testing::Gateway {
+        gateway(name)
+            .port(18789)
+            .set("gateway.prot", "18790")
+            .set("meta.lastTouchedVersion", "\"2026.9.6\"")
+    }
+
+    fn refused(host: &mut Host) {
+        let unknown = issue(
+            host,
+            0,
+            "gateway.prot",
+            IssueKind::UnknownKey,
+            "Unrecognized key: \"prot\"",
+        );
+        let verdict = verdict(
+            vec![(unknown, StartOutcome::Refuse { doctor_fixes: None })],
+            false,
+        );
+        host.instances[0].validity = Some(validity(host, verdict, None));
+    }
+
+    #[test]
+    fn cl701_an_unknown_key_stops_the_gateway() {
+        let mut host = host([typo("ops")]);
+        refused(&mut host);
+        let f = host.finding(CONFIG_REJECTED);
+        assert_eq!(
+            f.message,
+            "OpenClaw 2026.9.6 will not start with this config: `gateway.prot`: Unrecognized key: \"prot\" (did you mean `port`?)"
+        );
+        assert_eq!(labels(&f), ["ops: unknown key"]);
+        assert_eq!(f.help.as_deref(), Some("rename it to `port`, or remove it"));
+        assert!(
+            f.notes.iter().any(|n| n.contains("status 78")),
+            "{:?}",
+            f.notes
+        );
+    }
+
+    #[test]
+    fn cl701_one_finding_for_a_file_two_gateways_read() {
+        let mut host = host([typo("ops")]);
+        refused(&mut host);
+        let mut second = host.instances[0].clone();
+        second.name = "rescue".to_string();
+        host.instances.push(second);
+        let f = host.finding(CONFIG_REJECTED);
+        assert_eq!(parties(&f), ["ops", "rescue"]);
+        assert_eq!(labels(&f), ["ops: unknown key", "also read by rescue"]);
+    }
+
+    #[test]
+    fn cl701_not_for_a_valid_config() {
+        let mut host = host([typo("ops")]);
+        host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), None));
+        assert!(host.findings(CONFIG_REJECTED).is_empty());
+        assert!(host.findings(CONFIG_REWRITTEN_AT_START).is_empty());
+    }
+
+    #[test]
+    fn cl702_a_repair_that_rewrites_the_file() {
+        let mut host = host([typo("ops")]);
+        let unknown = issue(
+            &host,
+            0,
+            "gateway.prot",
+            IssueKind::UnknownKey,
+            "Unrecognized key: \"prot\"",
+        );
+        let repair = StartOutcome::Repair {
+            what: "deletes gateway.prot".to_string(),
+        };
+        let verdict = verdict(vec![(unknown, repair)], true);
+        host.instances[0].validity = Some(validity(&host, verdict, None));
+        let f = host.finding(CONFIG_REWRITTEN_AT_START);
+        assert!(
+            f.message.starts_with(
+                "OpenClaw 2026.9.6 will start only after rewriting the config file without its comments: `gateway.prot`"
+            ),
+            "{}",
+            f.message
+        );
+        assert_eq!(
+            f.notes[0],
+            "at start OpenClaw deletes gateway.prot, then rewrites the file as plain JSON: comments, unquoted keys and formatting are lost"
+        );
+        assert!(host.findings(CONFIG_REJECTED).is_empty());
+    }
+
+    #[test]
+    fn cl703_the_target_release_refuses_what_this_one_accepts() {
+        let mut host = host([typo("ops")]);
+        let unknown = issue(
+            &host,
+            0,
+            "gateway.prot",
+            IssueKind::UnknownKey,
+            "Unrecognized key: \"prot\"",
+        );
+        let target = Verdict {
+            release: "2026.10.1".to_string(),
+            ..verdict(
+                vec![(unknown, StartOutcome::Refuse { doctor_fixes: None })],
+                false,
+            )
+        };
+        host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), Some(target)));
+        let f = host.finding(UPGRADE_BREAKS_CONFIG);
+        assert_eq!(
+            f.message,
+            "after upgrading from 2026.9.6 to OpenClaw 2026.10.1, the gateway will not start: `gateway.prot`: Unrecognized key: \"prot\" (did you mean `port`?)"
+        );
+        assert!(f
+            .notes
+            .iter()
+            .any(|n| n.contains("change it by hand before upgrading")));
+    }
+
+    #[test]
+    fn cl703_not_for_what_the_current_release_already_reports() {
+        let mut host = host([typo("ops")]);
+        refused(&mut host);
+        let current = host.instances[0].validity.clone().expect("set");
+        let target = Verdict {
+            release: "2026.10.1".to_string(),
+            ..current.verdict.clone()
+        };
+        host.instances[0].validity = Some(Validity {
+            target: Some(target),
+            ..current
+        });
+        assert!(host.findings(UPGRADE_BREAKS_CONFIG).is_empty());
+        assert_eq!(host.findings(CONFIG_REJECTED).len(), 1);
+    }
+}
