@@ -154,8 +154,8 @@ fn no_gateways() -> Finding {
 mod tests {
     use crate::catalog::{
         CONFIG_REPAIRED_AT_START, EXPANSION_BUDGET_EXCEEDED, GATEWAY_WILL_NOT_START,
-        INVALID_CONFIG_VALUE, MISSING_ENV_VAR, NON_UTF8_FILE, UNPARSABLE_FILE, UNREADABLE_FILE,
-        UNRESOLVABLE_INCLUDE,
+        INVALID_CONFIG_VALUE, MISSING_ENV_VAR, NON_UTF8_FILE, NO_GATEWAYS, UNPARSABLE_FILE,
+        UNREADABLE_FILE, UNRESOLVABLE_INCLUDE,
     };
     use crate::load::{Problem, ProblemKind};
     use crate::rules::testing::{gateway, host, labels, parties};
@@ -348,5 +348,19 @@ mod tests {
     fn cl909_not_for_a_number() {
         let host = host([gateway("ops").set("gateway.port", "18789")]);
         assert!(host.findings(GATEWAY_WILL_NOT_START).is_empty());
+    }
+
+    #[test]
+    fn cl910_no_gateway_found() {
+        let host = host([]);
+        let f = host.finding(NO_GATEWAYS);
+        assert_eq!(f.message, "no gateway found: nothing was checked");
+        assert!(f.labels.is_empty());
+    }
+
+    #[test]
+    fn cl910_not_with_one_gateway() {
+        let host = host([gateway("ops").port(18789)]);
+        assert!(host.findings(NO_GATEWAYS).is_empty());
     }
 }
