@@ -1,9 +1,10 @@
 //! The command line (clap definitions only).
 
 use crate::catalog::Selector;
+use crate::engine::Level;
 use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::marker::PhantomData;
 use std::path::PathBuf;
 
@@ -19,6 +20,46 @@ pub use crate::report::Format;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the process's command line (see [`Cli::try_parse_ordered_from`]).
+    pub fn try_parse_ordered() -> Result<Cli, clap::Error> {
+        Self::try_parse_ordered_from(std::env::args_os())
+    }
+
+    /// Parses a command line like [`Parser::try_parse_from`], and also records `check`'s
+    /// `-W`, `-D` and `-A` in the order they were given (the last one that selects a rule
+    /// sets its level, as with rustc's lint flags), which separate lists would lose.
+    pub fn try_parse_ordered_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if let (Command::Check(check), Some(sub)) =
+            (&mut cli.command, matches.subcommand_matches("check"))
+        {
+            let mut ordered: Vec<(usize, Selector, Level)> = Vec::new();
+            for (id, level) in [
+                ("warn", Level::Warning),
+                ("deny", Level::Error),
+                ("allow", Level::Off),
+            ] {
+                let (Some(indices), Some(values)) =
+                    (sub.indices_of(id), sub.get_many::<Selector>(id))
+                else {
+                    continue;
+                };
+                ordered.extend(indices.zip(values).map(|(i, s)| (i, s.clone(), level)));
+            }
+            ordered.sort_by_key(|(index, _, _)| *index);
+            check.overrides = ordered.into_iter().map(|(_, s, l)| (s, l)).collect();
+        }
+        Ok(cli)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,8 +95,10 @@ pub struct PlanArgs {
     /// host port to publish its 18789 on (`--port` checks a given one).
     #[arg(long)]
     pub container: bool,
+    /// Output: human (the plan as text) or json.
     #[arg(long, value_enum, default_value = "human")]
     pub format: ModelFormat,
+    /// When to use colour in the human output.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
 }
@@ -144,17 +187,57 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FMT[=PATH]", default_value = "human", value_parser = OutputParser::<Format>::new())]
     pub format: Vec<Output<Format>>,
     /// Run only these rules: codes, family prefixes (CL1), names or ALL, comma-separated.
+    /// Replaces clawlint.toml's `select`.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<Selector>,
-    /// Do not run these rules.
+    /// Also run these rules: added to clawlint.toml's `select` (or to the defaults, which
+    /// turns on a rule that is off by default).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<Selector>,
+    /// Do not run these rules. Replaces clawlint.toml's `ignore`.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<Selector>,
-    /// Report these rules as warnings.
-    #[arg(short = 'W', value_delimiter = ',', value_name = "RULES")]
+    /// Do not run these rules either: added to clawlint.toml's `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_ignore: Vec<Selector>,
+    /// Report these rules as warnings (comma-separated, repeatable; with -D and -A, the last
+    /// one that names a rule wins, over clawlint.toml).
+    #[arg(
+        short = 'W',
+        long = "warn",
+        value_delimiter = ',',
+        value_name = "RULES"
+    )]
     pub warn: Vec<Selector>,
-    /// Report these rules as errors.
-    #[arg(short = 'D', value_delimiter = ',', value_name = "RULES")]
+    /// Report these rules as errors, which fail the run (comma-separated, repeatable).
+    #[arg(
+        short = 'D',
+        long = "deny",
+        value_delimiter = ',',
+        value_name = "RULES"
+    )]
     pub deny: Vec<Selector>,
+    /// Turn these rules off (comma-separated, repeatable), whatever clawlint.toml says.
+    #[arg(
+        short = 'A',
+        long = "allow",
+        value_delimiter = ',',
+        value_name = "RULES"
+    )]
+    pub allow: Vec<Selector>,
+    /// -W, -D and -A in the order given (filled by [`Cli::try_parse_ordered_from`]).
+    #[arg(skip)]
+    pub overrides: Vec<(Selector, Level)>,
+    /// Print the findings and nothing else: no summary line, no fix counts.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print how many findings each rule has instead of the findings (FMT=PATH outputs are
+    /// still written in full).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print which clawlint.toml was used and every rule's resulting level, then exit.
+    #[arg(long)]
+    pub show_settings: bool,
     /// Exit 0 even when errors are found.
     #[arg(long, conflicts_with = "strict")]
     pub exit_zero: bool,
@@ -195,6 +278,7 @@ pub enum ModelFormat {
 pub struct ResolveArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Output: human (one block per gateway) or json (versioned, every value with its source).
     #[arg(long, value_enum, default_value = "human")]
     pub format: ModelFormat,
 }
@@ -207,6 +291,7 @@ pub struct RuleArgs {
     /// Every rule.
     #[arg(long, conflicts_with = "code")]
     pub all: bool,
+    /// Output: human (the page as text) or json (every field of the page).
     #[arg(long, value_enum, default_value = "human")]
     pub format: ModelFormat,
 }
@@ -270,7 +355,26 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("clawlint").chain(args.iter().copied()))
+        Cli::try_parse_ordered_from(std::iter::once("clawlint").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn lint_levels_keep_their_command_line_order() {
+        let Command::Check(args) = parse(&["check", "-D", "CL1,CL2", "-A", "CL105", "-W", "CL1"])
+            .unwrap()
+            .command
+        else {
+            panic!("not check");
+        };
+        let order: Vec<String> = args
+            .overrides
+            .iter()
+            .map(|(s, l)| format!("{s}={}", l.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            ["CL1=error", "CL2=error", "CL105=off", "CL1=warning"]
+        );
     }
 
     #[test]

@@ -257,8 +257,9 @@ fn settings(
     if !args.ignore.is_empty() {
         settings.ignore = args.ignore.clone();
     }
-    settings.warn = args.warn.clone();
-    settings.deny = args.deny.clone();
+    settings.extend_select = args.extend_select.clone();
+    settings.ignore.extend(args.extend_ignore.iter().cloned());
+    settings.overrides = args.overrides.clone();
     settings
 }
 
@@ -338,15 +339,17 @@ fn diff(args: &CheckArgs) -> Result<u8, Failure> {
     }
     write_output(None, &text)?;
     let hidden = unsafe_hidden(&findings, mode);
-    eprintln!(
-        "{}{}",
-        match taken.len() {
-            0 => "No fixes available".to_string(),
-            1 => "Would fix 1 finding".to_string(),
-            n => format!("Would fix {n} findings"),
-        },
-        hidden
-    );
+    if !args.quiet {
+        eprintln!(
+            "{}{}",
+            match taken.len() {
+                0 => "No fixes available".to_string(),
+                1 => "Would fix 1 finding".to_string(),
+                n => format!("Would fix {n} findings"),
+            },
+            hidden
+        );
+    }
     Ok(if taken.is_empty() {
         EXIT_OK
     } else {
@@ -411,6 +414,21 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
 }
 
 pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
+    let on_stdout = args.format.iter().filter(|o| o.path.is_none()).count();
+    if on_stdout > 1 {
+        return Err(failure(
+            EXIT_USAGE,
+            "more than one --format writes to standard output: give all but one a file \
+             (--format FMT=PATH)",
+        ));
+    }
+    if args.show_settings {
+        let loaded = settings_file(&args.input)?;
+        // The settings file's entries are not pointed at here: no source map is needed.
+        let settings = settings(args, loaded.as_ref(), None);
+        write_output(None, &show_settings(loaded.as_ref(), &settings))?;
+        return Ok(EXIT_OK);
+    }
     if args.diff {
         return diff(args);
     }
@@ -418,15 +436,17 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
         let (inventory, findings, applied) = fix(args)?;
         let remaining = findings.iter().filter(|r| r.finding.fix.is_some()).count();
         let hidden = unsafe_hidden(&findings, fix_mode(args));
-        eprintln!(
-            "Fixed {applied} finding{}{}",
-            if applied == 1 { "" } else { "s" },
-            if remaining > 0 && hidden.is_empty() {
-                format!(" ({remaining} fixable remain)")
-            } else {
-                hidden
-            }
-        );
+        if !args.quiet {
+            eprintln!(
+                "Fixed {applied} finding{}{}",
+                if applied == 1 { "" } else { "s" },
+                if remaining > 0 && hidden.is_empty() {
+                    format!(" ({remaining} fixable remain)")
+                } else {
+                    hidden
+                }
+            );
+        }
         if args.fix_only {
             return Ok(EXIT_OK);
         }
@@ -444,9 +464,13 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
     let context = report::EmitterContext {
         failing,
         junit_below_failing: args.junit_below_failing,
+        quiet: args.quiet,
         ..report::EmitterContext::new(&inventory.sources, inventory.instances.len())
     };
     for output in &args.format {
+        if args.statistics && output.path.is_none() {
+            continue;
+        }
         let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
         let emitter = output.format.emitter(report::human::HumanOptions {
             color: use_color(args.color, to_terminal),
@@ -456,11 +480,99 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
             emitter.emit(out, &findings, &context)
         })?;
     }
+    if args.statistics {
+        let mut text = statistics(&findings);
+        if !args.quiet {
+            text.push_str(&report::concise::summary_line(
+                &findings,
+                inventory.instances.len(),
+            ));
+        }
+        write_output(None, &text)?;
+    }
     let fails = findings.iter().any(|f| context.fails(f));
     // The process ends next: freeing thousands of instances one by one is wasted time.
     std::mem::forget(inventory);
     std::mem::forget(findings);
     Ok(if fails { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// `--statistics`: one line per rule that has findings, most first (ties by code), as ruff
+/// prints them: `COUNT\tCODE\tname\t[severity]` (the highest severity among them).
+fn statistics(findings: &[crate::diagnostic::Reported]) -> String {
+    let mut counts: std::collections::BTreeMap<Rule, (usize, crate::diagnostic::Severity)> =
+        std::collections::BTreeMap::new();
+    for reported in findings {
+        let entry = counts
+            .entry(reported.rule())
+            .or_insert((0, reported.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(reported.severity);
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|(a, (n, _)), (b, (m, _))| m.cmp(n).then(a.cmp(b)));
+    rows.iter()
+        .map(|(rule, (n, severity))| {
+            format!(
+                "{n}\t{}\t{}\t[{}]\n",
+                rule.code,
+                rule.name,
+                severity.as_str()
+            )
+        })
+        .collect()
+}
+
+/// `--show-settings`: the settings file, what the command line added, and every rule's
+/// resulting level.
+fn show_settings(loaded: Option<&config::Loaded>, settings: &Settings) -> String {
+    let mut out = match loaded {
+        Some(l) => format!("settings file: {}\n", crate::paths::display_path(&l.path)),
+        None => "settings file: none (defaults)\n".to_string(),
+    };
+    let list = |v: &[catalog::Selector]| match v.is_empty() {
+        true => "(none)".to_string(),
+        false => v
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let select = match settings.select.is_empty() {
+        true => "(all, at their default levels)".to_string(),
+        false => list(&settings.select),
+    };
+    out.push_str(&format!("select: {select}\n"));
+    out.push_str(&format!(
+        "extend-select: {}\n",
+        list(&settings.extend_select)
+    ));
+    out.push_str(&format!("ignore: {}\n", list(&settings.ignore)));
+    let pairs = |v: &[(catalog::Selector, engine::Level)]| match v.is_empty() {
+        true => "(none)".to_string(),
+        false => v
+            .iter()
+            .map(|(s, l)| format!("{s} = {}", l.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    out.push_str(&format!("[rules]: {}\n", pairs(&settings.levels)));
+    out.push_str(&format!("-W/-D/-A: {}\n", pairs(&settings.overrides)));
+    out.push_str(&format!(
+        "intended sharing ([[ignore]] entries): {}\n",
+        settings.ignores.len()
+    ));
+    out.push_str("rules:\n");
+    for rule in catalog::ALL {
+        let level = settings.severity(*rule).map_or("off", |s| s.as_str());
+        let default = rule.default_severity().map_or("off", |s| s.as_str());
+        let changed = if level == default { "" } else { " (changed)" };
+        out.push_str(&format!(
+            "  {} {:<34} {level}{changed}\n",
+            rule.code, rule.name
+        ));
+    }
+    out
 }
 
 /// Writes `text` to the file named, or to standard output.

@@ -1,12 +1,11 @@
 //! Thin: parse the command line, run the command, map the result to an exit code.
 
-use clap::Parser;
 use clawlint::cli::{Cli, Command};
 use clawlint::commands;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_ordered() {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();

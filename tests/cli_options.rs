@@ -135,3 +135,207 @@ fn strict_fails_on_warnings_too() {
     let (code, _, err) = clawlint(&["check", "--home", EXAMPLE, "--strict", "--exit-zero"]);
     assert_eq!(code, 2, "contradictory: {err}");
 }
+
+fn codes(concise: &str) -> Vec<String> {
+    concise
+        .lines()
+        .filter_map(|l| l.split(": ").nth(1))
+        .filter_map(|rest| rest.split(' ').next())
+        .filter(|c| c.starts_with("CL"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn quiet_prints_the_findings_and_nothing_else() {
+    let (code, loud, _) = clawlint(&["check", "--home", EXAMPLE, "--format", "concise"]);
+    assert_eq!(code, 1);
+    assert!(loud.contains("3 gateways checked"), "{loud}");
+    let (code, quiet, _) = clawlint(&["check", "--home", EXAMPLE, "--format", "concise", "-q"]);
+    assert_eq!(code, 1, "--quiet does not change the exit code");
+    assert!(!quiet.contains("gateways checked"), "{quiet}");
+    assert_eq!(codes(&quiet), codes(&loud));
+    let (_, human, _) = clawlint(&["check", "--home", EXAMPLE, "--quiet"]);
+    assert!(
+        !human.contains("gateways checked") && human.contains("CL301"),
+        "{human}"
+    );
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let (code, out, _) = clawlint(&["check", "--home", EXAMPLE, "--statistics"]);
+    assert_eq!(code, 1, "the exit code is the run's");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines.contains(&"1\tCL301\tshared-telegram-token\t[error]"),
+        "{out}"
+    );
+    assert!(
+        lines.contains(&"1\tCL304\tunverifiable-credential\t[info]"),
+        "{out}"
+    );
+    assert_eq!(lines.len(), 9, "8 rules and the summary: {out}");
+    assert_eq!(
+        lines.last(),
+        Some(&"3 gateways checked: 3 errors, 3 warnings, 2 infos")
+    );
+    assert!(!out.contains('╭'), "no findings, only counts: {out}");
+    let (_, quiet, _) = clawlint(&["check", "--home", EXAMPLE, "--statistics", "-q"]);
+    assert_eq!(quiet.lines().count(), 8, "{quiet}");
+    // The most frequent rule comes first.
+    let (_, out, _) = clawlint(&[
+        "check",
+        "--home",
+        "fixtures/services-sandbox-shared/home",
+        "--statistics",
+        "-q",
+    ]);
+    let counts: Vec<usize> = out
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+        .collect();
+    let mut sorted = counts.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(counts, sorted, "{out}");
+}
+
+#[test]
+fn comma_lists_and_extend_options_compose() {
+    let concise = |extra: &[&str]| {
+        let mut args = vec!["check", "--home", EXAMPLE, "--format", "concise"];
+        args.extend(extra);
+        clawlint(&args).1
+    };
+    // -W and -D take comma lists, by code or name; -D turns warnings into errors.
+    let out = concise(&["-D", "CL103,hashed-profile-port"]);
+    assert!(
+        out.contains("CL103 [error]") && out.contains("CL106 [*] [error]"),
+        "{out}"
+    );
+    let out = concise(&["--warn", "CL301,CL203"]);
+    assert!(
+        out.contains("CL301 [warning]") && out.contains("CL203 [warning]"),
+        "{out}"
+    );
+    // --select CL3 plus --extend-select CL105: both, nothing else.
+    let mut found = codes(&concise(&["--select", "CL3", "--extend-select", "CL105"]));
+    found.sort();
+    found.dedup();
+    assert_eq!(found, ["CL105", "CL301", "CL304", "CL305"]);
+    // --extend-ignore and -A drop rules on top of the defaults.
+    let out = concise(&["--extend-ignore", "CL304", "-A", "CL105,CL106"]);
+    let found = codes(&out);
+    assert!(
+        !found
+            .iter()
+            .any(|c| ["CL304", "CL105", "CL106"].contains(&c.as_str())),
+        "{out}"
+    );
+    assert!(found.contains(&"CL301".to_string()), "{out}");
+    // The last of -W/-D/-A that names a rule wins.
+    let out = concise(&["-A", "CL3", "-D", "CL305"]);
+    assert!(
+        out.contains("CL305 [error]") && !out.contains("CL301"),
+        "{out}"
+    );
+    let out = concise(&["-D", "CL305", "-A", "CL3"]);
+    assert!(!out.contains("CL305"), "{out}");
+    // An unknown rule in any of them is a usage error.
+    for option in ["--extend-select", "--extend-ignore", "-A", "-W", "-D"] {
+        let (code, _, err) = clawlint(&["check", "--home", EXAMPLE, option, "CL999"]);
+        assert_eq!(code, 2, "{option}: {err}");
+        assert!(err.contains("unknown rule \"CL999\""), "{option}: {err}");
+    }
+}
+
+#[test]
+fn two_outputs_on_standard_output_are_refused() {
+    let (code, out, err) = clawlint(&[
+        "check", "--home", EXAMPLE, "--format", "json", "--format", "sarif",
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "nothing is half-written: {out}");
+    assert!(
+        err.contains("more than one --format writes to standard output"),
+        "{err}"
+    );
+    // One on stdout and one in a file is fine.
+    let dir = TempDir::new("two-outputs");
+    let file = dir.path().join("out.sarif");
+    let (code, out, _) = clawlint(&[
+        "check",
+        "--home",
+        EXAMPLE,
+        "--format",
+        "json",
+        "--format",
+        &format!("sarif={}", file.display()),
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with('{'));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("2.1.0"));
+}
+
+#[test]
+fn show_settings_names_the_file_and_every_level() {
+    let (code, out, _) = clawlint(&[
+        "check",
+        "--home",
+        "fixtures/manifest-declared/home",
+        "--config",
+        "fixtures/manifest-declared/clawlint.toml",
+        "--show-settings",
+        "-D",
+        "no-gateways",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("settings file: fixtures/manifest-declared/clawlint.toml\n"),
+        "{out}"
+    );
+    assert!(out.contains("-W/-D/-A: no-gateways = error\n"), "{out}");
+    assert!(
+        out.contains("  CL910 no-gateways                        error (changed)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  CL101 gateway-port-collision             error\n"),
+        "{out}"
+    );
+    let (_, out, _) = clawlint(&["check", "--home", EXAMPLE, "--no-config", "--show-settings"]);
+    assert!(out.starts_with("settings file: none (defaults)\n"), "{out}");
+    let (_, out, _) = clawlint(&[
+        "check",
+        "--config",
+        "fixtures/config-kebab-names/clawlint.toml",
+        "--show-settings",
+        "--no-default-home",
+    ]);
+    assert!(out.contains("[rules]: "), "{out}");
+    assert!(!out.contains("[rules]: (none)"), "the file's levels: {out}");
+}
+
+#[test]
+fn every_option_has_help_text() {
+    use clap::CommandFactory;
+    let mut missing = Vec::new();
+    let top = clawlint::cli::Cli::command();
+    let mut commands = vec![top.clone()];
+    commands.extend(top.get_subcommands().cloned());
+    for command in &commands {
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            if arg
+                .get_help()
+                .is_none_or(|h| h.to_string().trim().is_empty())
+            {
+                missing.push(format!("{} {id}", command.get_name()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "options without help: {missing:?}");
+}

@@ -144,32 +144,33 @@ fn changes(before: &BTreeMap<PathBuf, String>, after: &BTreeMap<PathBuf, String>
 /// The argument lists of every read-only run over `home`.
 fn runs(home: &str) -> Vec<Vec<String>> {
     let owned = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let mut check = owned(&["check", "--home", home, "--no-config"]);
-    for format in FORMATS {
-        check.extend(owned(&["--format", format]));
-    }
-    vec![
-        check,
-        owned(&[
-            "check",
-            "--home",
-            home,
-            "--no-config",
-            "--color",
-            "always",
-            "--format",
-            "human",
-        ]),
-        owned(&[
-            "resolve",
-            "--home",
-            home,
-            "--no-config",
-            "--format",
-            "human",
-        ]),
-        owned(&["resolve", "--home", home, "--no-config", "--format", "json"]),
-    ]
+    // One format per run on standard output (a second one there is refused).
+    let checks = FORMATS
+        .iter()
+        .map(|format| owned(&["check", "--home", home, "--no-config", "--format", format]));
+    checks
+        .chain([
+            owned(&[
+                "check",
+                "--home",
+                home,
+                "--no-config",
+                "--color",
+                "always",
+                "--format",
+                "human",
+            ]),
+            owned(&[
+                "resolve",
+                "--home",
+                home,
+                "--no-config",
+                "--format",
+                "human",
+            ]),
+            owned(&["resolve", "--home", home, "--no-config", "--format", "json"]),
+        ])
+        .collect()
 }
 
 fn clawlint(args: &[String]) -> std::process::Output {

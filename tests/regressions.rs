@@ -112,9 +112,22 @@ fn replay_pipeline_inputs() {
         if fuzz_bodies::write_pipeline_home(data, &home).is_none() {
             return;
         }
-        let mut check = vec!["check", "--home", &home_arg, "--no-config"];
-        for format in ["human", "concise", "json", "sarif", "github", "junit"] {
-            check.extend(["--format", format]);
+        // Every format in one run: human on standard output, the others to files (a second
+        // format on standard output is refused).
+        let files: Vec<String> = ["concise", "json", "sarif", "github", "junit"]
+            .iter()
+            .map(|f| format!("{f}={}", scratch.0.join(format!("out.{f}")).display()))
+            .collect();
+        let mut check = vec![
+            "check",
+            "--home",
+            &home_arg,
+            "--no-config",
+            "--format",
+            "human",
+        ];
+        for file in &files {
+            check.extend(["--format", file.as_str()]);
         }
         let runs: [&[&str]; 4] = [
             &check,

@@ -25,6 +25,15 @@ impl Level {
             Level::Off => None,
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "info",
+            Level::Off => "off",
+        }
+    }
 }
 
 /// Sharing declared as intended in `clawlint.toml`.
@@ -42,12 +51,16 @@ pub struct ConfigIgnore {
 pub struct Settings {
     /// Run only rules these select (empty: all, at their default levels).
     pub select: Vec<Selector>,
+    /// `--extend-select`: run these too, on top of `select` (or of the defaults, which turns
+    /// on a rule that is off by default).
+    pub extend_select: Vec<Selector>,
+    /// Do not run these (`ignore`, `--ignore`, `--extend-ignore`).
     pub ignore: Vec<Selector>,
-    /// Per-selector levels; the most specific selector wins.
+    /// Per-selector levels (`[rules]`); the most specific selector wins.
     pub levels: Vec<(Selector, Level)>,
-    /// `-W` and `-D`, applied last.
-    pub warn: Vec<Selector>,
-    pub deny: Vec<Selector>,
+    /// `-W`, `-D` and `-A` in the order given on the command line, applied last: the last one
+    /// that selects a rule sets its level, whatever `clawlint.toml` says.
+    pub overrides: Vec<(Selector, Level)>,
     pub ignores: Vec<ConfigIgnore>,
 }
 
@@ -59,8 +72,9 @@ impl Settings {
     /// The level of a rule's findings; `None`: not reported.
     pub fn severity(&self, rule: Rule) -> Option<Severity> {
         let mut level = rule.default_severity();
-        if !self.select.is_empty() {
-            level = match any_selects(&self.select, rule) {
+        let extended = any_selects(&self.extend_select, rule);
+        if !self.select.is_empty() || extended {
+            level = match extended || any_selects(&self.select, rule) {
                 true => level.or(Some(Severity::Warning)),
                 false => None,
             };
@@ -76,11 +90,13 @@ impl Settings {
         if let Some((_, configured)) = configured {
             level = configured.severity();
         }
-        if any_selects(&self.warn, rule) {
-            level = Some(Severity::Warning);
-        }
-        if any_selects(&self.deny, rule) {
-            level = Some(Severity::Error);
+        if let Some((_, last)) = self
+            .overrides
+            .iter()
+            .rev()
+            .find(|(selector, _)| selector.matches(rule))
+        {
+            level = last.severity();
         }
         level
     }
@@ -118,11 +134,68 @@ mod tests {
         let settings = Settings {
             select: vec![sel("CL1")],
             ignore: vec![sel("gateway-port-collision")],
-            deny: vec![sel("footprint-overlap")],
+            overrides: vec![(sel("footprint-overlap"), Level::Error)],
             ..Settings::default()
         };
         assert_eq!(settings.severity(GATEWAY_PORT_COLLISION), None);
         assert_eq!(settings.severity(FOOTPRINT_OVERLAP), Some(Severity::Error));
         assert_eq!(settings.severity(SHARED_WORKSPACE), None);
+    }
+
+    #[test]
+    fn extend_select_adds_to_select_and_to_the_defaults() {
+        let settings = Settings {
+            select: vec![sel("CL3")],
+            extend_select: vec![sel("CL105")],
+            ..Settings::default()
+        };
+        assert_eq!(settings.severity(FOOTPRINT_OVERLAP), Some(Severity::Info));
+        assert_eq!(
+            settings.severity(crate::catalog::SHARED_TELEGRAM_TOKEN),
+            Some(Severity::Error)
+        );
+        assert_eq!(settings.severity(GATEWAY_PORT_COLLISION), None);
+        // Without select, it only adds: everything else keeps its default.
+        let settings = Settings {
+            extend_select: vec![sel("CL105")],
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.severity(GATEWAY_PORT_COLLISION),
+            Some(Severity::Error)
+        );
+    }
+
+    #[test]
+    fn the_last_command_line_level_wins_over_the_file() {
+        let settings = Settings {
+            levels: vec![(sel("CL105"), Level::Error)],
+            overrides: vec![
+                (sel("CL1"), Level::Error),
+                (sel("footprint-overlap"), Level::Off),
+            ],
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.severity(FOOTPRINT_OVERLAP),
+            None,
+            "-A wins over [rules]"
+        );
+        assert_eq!(
+            settings.severity(crate::catalog::PORT_IN_CDP_RANGE),
+            Some(Severity::Error)
+        );
+        let settings = Settings {
+            overrides: vec![
+                (sel("footprint-overlap"), Level::Off),
+                (sel("CL1"), Level::Warning),
+            ],
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.severity(FOOTPRINT_OVERLAP),
+            Some(Severity::Warning),
+            "a later, broader -W wins"
+        );
     }
 }

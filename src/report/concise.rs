@@ -38,6 +38,15 @@ pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> S
     out
 }
 
+/// `--quiet`: the text without its closing summary line.
+pub(crate) fn strip_summary(mut text: String, findings: &[Reported], instances: usize) -> String {
+    let line = summary_line(findings, instances);
+    if text.ends_with(&line) {
+        text.truncate(text.len() - line.len());
+    }
+    text
+}
+
 /// The closing line of the concise and human formats:
 /// `3 gateways checked: 1 error, 2 warnings, 0 infos`.
 pub(crate) fn summary_line(findings: &[Reported], instances: usize) -> String {

@@ -310,7 +310,12 @@ impl super::Emitter for HumanEmitter {
         findings: &[Reported],
         context: &super::EmitterContext,
     ) -> std::io::Result<()> {
-        out.write_all(render(findings, context.sources, context.instances, &self.0).as_bytes())
+        let text = render(findings, context.sources, context.instances, &self.0);
+        let text = match context.quiet {
+            true => super::concise::strip_summary(text, findings, context.instances),
+            false => text,
+        };
+        out.write_all(text.as_bytes())
     }
 }
 

@@ -44,9 +44,13 @@ impl Format {
     pub fn emitter(self, human: human::HumanOptions) -> Box<dyn Emitter> {
         match self {
             Format::Human => Box::new(human::HumanEmitter(human)),
-            Format::Concise => {
-                Box::new(Rendered(|f, c| concise::render(f, c.sources, c.instances)))
-            }
+            Format::Concise => Box::new(Rendered(|f, c| {
+                let text = concise::render(f, c.sources, c.instances);
+                match c.quiet {
+                    true => concise::strip_summary(text, f, c.instances),
+                    false => text,
+                }
+            })),
             Format::Json => Box::new(Rendered(|f, c| json::render(f, c.sources, c.instances))),
             Format::Sarif => Box::new(Rendered(|f, c| sarif::render(f, c.sources, c.instances))),
             Format::Github => Box::new(Rendered(|f, c| github::render(f, c.sources))),
@@ -66,6 +70,8 @@ pub struct EmitterContext<'a> {
     pub failing: Option<Severity>,
     /// How JUnit shows a finding below the failing level.
     pub junit_below_failing: JunitBelowFailing,
+    /// `--quiet`: the findings and nothing else (no summary line).
+    pub quiet: bool,
 }
 
 impl<'a> EmitterContext<'a> {
@@ -76,6 +82,7 @@ impl<'a> EmitterContext<'a> {
             instances,
             failing: Some(Severity::Error),
             junit_below_failing: JunitBelowFailing::default(),
+            quiet: false,
         }
     }
 
