@@ -1,5 +1,6 @@
 //! Discovery: which gateways exist on the host, and how each is started.
 
+pub mod command;
 pub mod compose;
 pub mod home;
 pub mod launchd;
