@@ -239,6 +239,7 @@ declare_rules! {
     IGNORED_PORT_ENV = CL107, "ignored-port-env", Ports, Suspicious;
     PUBLISHED_PORT_COLLISION = CL108, "published-port-collision", Ports, Correctness;
     PORT_IN_FLEET_BAND = CL109, "port-in-fleet-band", Ports, Suspicious;
+    TAILSCALE_ROUTE_CONTENTION = CL110, "tailscale-route-contention", Ports, Correctness;
     SHARED_STATE_DIR = CL201, "shared-state-dir", Paths, Correctness;
     SHARED_CONFIG_FILE = CL202, "shared-config-file", Paths, Correctness;
     SHARED_WORKSPACE = CL203, "shared-workspace", Paths, Correctness;
@@ -267,6 +268,7 @@ declare_rules! {
     MISSING_ENV_VAR = CL502, "missing-env-var", Includes, Suspicious;
     SHARED_CDP_ENDPOINT = CL601, "shared-cdp-endpoint", Browser, Correctness;
     LOOPBACK_CDP_WITHOUT_ATTACH_ONLY = CL602, "loopback-cdp-without-attach-only", Browser, Suspicious;
+    SHARED_ATTACH_ONLY_CDP_ENDPOINT = CL603, "shared-attach-only-cdp-endpoint", Browser, Suspicious;
     CONFIG_REJECTED = CL701, "config-rejected", Validity, Correctness;
     CONFIG_REWRITTEN_AT_START = CL702, "config-rewritten-at-start", Validity, Suspicious;
     UPGRADE_BREAKS_CONFIG = CL703, "upgrade-breaks-config", Validity, Correctness;

@@ -167,6 +167,28 @@ pub struct ServiceFile {
     pub port: Option<Sourced<u16>>,
     /// Where this supervisor sets `OPENCLAW_STATE_DIR`, if it does.
     pub state_dir_loc: Option<Loc>,
+    /// How clawlint knows it starts this gateway; what it could not see.
+    pub how: ServiceEvidence,
+}
+
+/// How a supervisor was read: the instance of a template unit, the drop-ins merged into it,
+/// the wrappers between it and OpenClaw, and what could not be seen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceEvidence {
+    /// `NAME` of `openclaw-gateway@NAME.service`, with the link that enables it.
+    pub instance: Option<(String, PathBuf)>,
+    /// Drop-in files merged in systemd's order.
+    pub drop_ins: Vec<PathBuf>,
+    /// Wrappers removed, outermost first (`bash -lc`, `op run`, `script start.sh`).
+    pub wrappers: Vec<String>,
+    /// What the command depends on that clawlint cannot read.
+    pub unseen: Vec<String>,
+    /// A wrapper that adds environment variables clawlint cannot read (`op run`): a `${VAR}`
+    /// it may provide is unverifiable, not missing.
+    pub injects_env: Option<String>,
+    /// It runs `gateway start`: it starts the gateway's installed service instead of being a
+    /// second supervisor of it.
+    pub starts_installed_service: bool,
 }
 
 /// How clawlint learned of a gateway.

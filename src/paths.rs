@@ -174,7 +174,9 @@ pub fn display_home_relative(path: &Path, home: &Path) -> String {
     let shown = match path.strip_prefix(home) {
         Ok(rest) if rest.as_os_str().is_empty() => "~".to_string(),
         Ok(rest) => format!("~/{}", rest.display()),
-        Err(_) => path.display().to_string(),
+        // Outside the home (a system unit, an enabling link): as the user passed it, never
+        // with this machine's absolute prefix.
+        Err(_) => display_path(path),
     };
     crate::report::visible::visible(&shown).into_owned()
 }

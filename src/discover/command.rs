@@ -20,6 +20,11 @@ pub struct Command {
     pub wrappers: Vec<String>,
     /// What cannot be seen from here: secrets a wrapper injects, unknown variables.
     pub unseen: Vec<String>,
+    /// A wrapper that adds environment variables from outside the files clawlint reads
+    /// (`doppler run`, or `op run` whose env file cannot be read).
+    pub injects_env: Option<String>,
+    /// Env files a secret runner loads (`op run --env-file`): the caller reads them.
+    pub env_files: Vec<String>,
 }
 
 /// The OpenClaw binaries under their three names.
@@ -33,6 +38,18 @@ fn basename(word: &str) -> &str {
 /// [run|start] …`, `node [flags] …/openclaw.mjs gateway`, `node …/dist/index.js gateway`.
 pub fn starts_gateway(argv: &[String]) -> bool {
     gateway_word(argv).is_some()
+}
+
+/// `gateway start` does not run a gateway itself: it starts the gateway's installed service
+/// (launchd/systemd/schtasks, "Start the Gateway service"). A supervisor running it triggers
+/// that service rather than supervising a second gateway.
+pub fn starts_installed_service(argv: &[String]) -> bool {
+    gateway_word(argv).is_some_and(|i| {
+        argv[i + 1..]
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .is_some_and(|sub| sub == "start")
+    })
 }
 
 /// Index of the `gateway` command word in `argv`, when `argv` starts a gateway.
@@ -100,7 +117,9 @@ fn is_js_runtime(program: &str) -> bool {
 fn is_openclaw_entry(entry: &str) -> bool {
     let name = basename(entry);
     name == "openclaw.mjs"
-        || BINARIES.iter().any(|b| name == *b || name == format!("{b}.mjs"))
+        || BINARIES
+            .iter()
+            .any(|b| name == *b || name == format!("{b}.mjs"))
         || entry.ends_with("dist/index.js")
         || entry.ends_with("dist/entry.js")
         || entry.ends_with("dist\\index.js")
@@ -111,10 +130,7 @@ pub fn unwrap(argv: &[String], env: &BTreeMap<String, String>) -> Command {
     let mut out = Command::default();
     let mut argv = argv.to_vec();
     let mut shell_depth = 0;
-    loop {
-        let Some(program) = argv.first().map(|p| basename(p).to_string()) else {
-            break;
-        };
+    while let Some(program) = argv.first().map(|p| basename(p).to_string()) {
         match program.as_str() {
             "env" => {
                 out.wrappers.push("env".into());
@@ -134,8 +150,8 @@ pub fn unwrap(argv: &[String], env: &BTreeMap<String, String>) -> Command {
                 }
                 argv.drain(..i.min(argv.len()));
             }
-            "caffeinate" | "nice" | "nohup" | "setsid" | "exec" | "stdbuf" | "chrt"
-            | "ionice" | "sudo" | "runuser" | "doas" | "xvfb-run" => {
+            "caffeinate" | "nice" | "nohup" | "setsid" | "exec" | "stdbuf" | "chrt" | "ionice"
+            | "sudo" | "runuser" | "doas" | "xvfb-run" => {
                 if program != "exec" {
                     out.wrappers.push(program.clone());
                 }
@@ -165,13 +181,18 @@ pub fn unwrap(argv: &[String], env: &BTreeMap<String, String>) -> Command {
                 };
                 let files: Vec<String> = env_files_of(&argv[2..sep]);
                 out.wrappers.push(format!("{program} run"));
-                out.unseen.push(match files.as_slice() {
-                    [] => format!("secrets that `{program} run` injects into the environment"),
-                    _ => format!(
-                        "secrets that `{program} run` injects from {}",
-                        files.join(", ")
-                    ),
-                });
+                let by = match files.as_slice() {
+                    [] => format!("`{program} run`"),
+                    _ => format!("`{program} run` (from {})", files.join(", ")),
+                };
+                out.unseen
+                    .push(format!("the secrets {by} puts into the environment"));
+                // `op run` without an env file only resolves `op://` references already in
+                // the environment: nothing new appears. Other runners fetch whole projects.
+                if program != "op" || !files.is_empty() {
+                    out.injects_env = Some(by);
+                }
+                out.env_files.extend(files);
                 argv.drain(..=sep);
             }
             "pnpm" | "npx" | "yarn" | "bunx" | "npm" => {
@@ -182,7 +203,9 @@ pub fn unwrap(argv: &[String], env: &BTreeMap<String, String>) -> Command {
                     i += 1;
                 }
                 // `pnpm openclaw …`, `npx -y openclaw@latest …`
-                let next = argv.get(i).map(|w| w.split('@').next().unwrap_or(w).to_string());
+                let next = argv
+                    .get(i)
+                    .map(|w| w.split('@').next().unwrap_or(w).to_string());
                 match next {
                     Some(n) if BINARIES.contains(&n.as_str()) => {
                         out.wrappers.push(program.clone());
@@ -202,6 +225,8 @@ pub fn unwrap(argv: &[String], env: &BTreeMap<String, String>) -> Command {
                 let script = argv[script_at].clone();
                 match script_gateway(&script, env) {
                     Some(inner) => {
+                        out.injects_env = inner.injects_env.or(out.injects_env);
+                        out.env_files.extend(inner.env_files);
                         out.cwd = inner.cwd.or(out.cwd);
                         out.env.extend(inner.env);
                         out.unseen.extend(inner.unseen);
@@ -322,7 +347,10 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
                 continue;
             }
             // An option whose value cannot be known is left out, not guessed.
-            if argv.last().is_some_and(|o| o.starts_with("--") && !o.contains('=')) {
+            if argv
+                .last()
+                .is_some_and(|o| o.starts_with("--") && !o.contains('='))
+            {
                 argv.pop();
             } else {
                 argv.push(value);
@@ -354,6 +382,8 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
             env,
             wrappers: inner.wrappers,
             unseen,
+            injects_env: inner.injects_env,
+            env_files: inner.env_files,
         });
     }
     None
@@ -553,15 +583,47 @@ mod tests {
     #[test]
     fn gateway_commands_by_what_they_run() {
         assert!(starts_gateway(&v(&["/usr/bin/openclaw", "gateway"])));
-        assert!(starts_gateway(&v(&["moltbot", "gateway", "run", "--bind", "loopback"])));
-        assert!(starts_gateway(&v(&["clawdbot", "--profile", "x", "gateway", "--port", "1"])));
-        assert!(starts_gateway(&v(&["openclaw", "gateway", "--port", "1", "run"])));
-        assert!(starts_gateway(&v(&["/opt/node", "--max-old-space-size=8192", "/x/openclaw/dist/index.js", "gateway"])));
-        assert!(starts_gateway(&v(&["node", "openclaw.mjs", "gateway", "--allow-unconfigured"])));
+        assert!(starts_gateway(&v(&[
+            "moltbot", "gateway", "run", "--bind", "loopback"
+        ])));
+        assert!(starts_gateway(&v(&[
+            "clawdbot",
+            "--profile",
+            "x",
+            "gateway",
+            "--port",
+            "1"
+        ])));
+        assert!(starts_gateway(&v(&[
+            "openclaw", "gateway", "--port", "1", "run"
+        ])));
+        assert!(starts_gateway(&v(&[
+            "/opt/node",
+            "--max-old-space-size=8192",
+            "/x/openclaw/dist/index.js",
+            "gateway"
+        ])));
+        assert!(starts_gateway(&v(&[
+            "node",
+            "openclaw.mjs",
+            "gateway",
+            "--allow-unconfigured"
+        ])));
         assert!(!starts_gateway(&v(&["openclaw", "gateway", "status"])));
         assert!(!starts_gateway(&v(&["openclaw", "node", "run"])));
-        assert!(!starts_gateway(&v(&["/usr/bin/python3", "watch-openclaw-gateway.py"])));
+        assert!(!starts_gateway(&v(&[
+            "/usr/bin/python3",
+            "watch-openclaw-gateway.py"
+        ])));
         assert!(!starts_gateway(&v(&["node", "server.js", "gateway"])));
+        assert!(starts_installed_service(&v(&[
+            "/usr/bin/openclaw",
+            "gateway",
+            "start"
+        ])));
+        assert!(!starts_installed_service(&v(&[
+            "openclaw", "gateway", "run", "--port", "1"
+        ])));
     }
 
     #[test]
@@ -573,12 +635,25 @@ mod tests {
         assert_eq!(c.argv, v(&["openclaw", "gateway", "run"]));
         assert_eq!(c.env, vec![("FOO".into(), "1".into())]);
         let c = unwrap(
-            &v(&["/usr/bin/caffeinate", "-s", "/opt/homebrew/bin/node", "/x/dist/index.js", "gateway"]),
+            &v(&[
+                "/usr/bin/caffeinate",
+                "-s",
+                "/opt/homebrew/bin/node",
+                "/x/dist/index.js",
+                "gateway",
+            ]),
             &home(),
         );
         assert!(starts_gateway(&c.argv));
         let c = unwrap(
-            &v(&["op", "run", "--env-file=/home/u/.openclaw/env", "--", "openclaw", "gateway"]),
+            &v(&[
+                "op",
+                "run",
+                "--env-file=/home/u/.openclaw/env",
+                "--",
+                "openclaw",
+                "gateway",
+            ]),
             &home(),
         );
         assert_eq!(c.argv, v(&["openclaw", "gateway"]));
@@ -605,7 +680,13 @@ mod tests {
         let c = script_gateway(script, &home()).expect("a gateway line");
         assert_eq!(
             c.argv,
-            v(&["node", "/home/u/openclaw/dist/index.js", "gateway", "--port", "18789"])
+            v(&[
+                "node",
+                "/home/u/openclaw/dist/index.js",
+                "gateway",
+                "--port",
+                "18789"
+            ])
         );
         assert_eq!(c.wrappers, v(&["op run"]));
         let c = script_gateway("exec openclaw gateway --port $PORT", &home()).unwrap();

@@ -66,6 +66,10 @@ pub fn scan(home: &Path) -> Vec<Invocation> {
         let Some(profile) = profile_of_dir(&name) else {
             continue;
         };
+        if profile.is_some() && is_home_root(&home.join(&name)) {
+            out.push(home_root_invocation(home, &name));
+            continue;
+        }
         if profile.is_none() && out.iter().any(|i| i.profile_flag.is_none()) {
             continue;
         }
@@ -73,4 +77,37 @@ pub fn scan(home: &Path) -> Vec<Invocation> {
     }
     out.sort_by(|a, b| a.profile_flag.cmp(&b.profile_flag));
     out
+}
+
+/// A `~/.openclaw-x/` that holds its own `.openclaw/` (or legacy `.clawdbot/`) and no config
+/// of its own is an `OPENCLAW_HOME` root (`OPENCLAW_HOME=~/.openclaw-x openclaw gateway`), not
+/// the state dir of a profile "x".
+pub fn is_home_root(dir: &Path) -> bool {
+    let has_config = ["openclaw.json", "clawdbot.json"]
+        .iter()
+        .any(|f| dir.join(f).is_file());
+    !has_config && (dir.join(".openclaw").is_dir() || dir.join(".clawdbot").is_dir())
+}
+
+/// The gateway of an `OPENCLAW_HOME` root: no profile, its home redirected.
+fn home_root_invocation(home: &Path, dir_name: &str) -> Invocation {
+    let root = home.join(dir_name);
+    let mut env = Env::new();
+    env.set(
+        "OPENCLAW_HOME",
+        root.display().to_string(),
+        crate::load::env::EnvOrigin::Given,
+    );
+    Invocation {
+        name: dir_name.trim_start_matches('.').to_string(),
+        discovery: Discovery::HomeDir(root.clone()),
+        home: home.to_path_buf(),
+        cwd: home.to_path_buf(),
+        profile_flag: None,
+        dev: false,
+        env,
+        port_arg: None,
+        service: None,
+        container: None,
+    }
 }

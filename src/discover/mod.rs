@@ -80,10 +80,10 @@ pub fn discover(inputs: &Inputs) -> Found {
         &mut sources,
         &mut problems,
     ));
-    let mut found: Vec<(PathBuf, PathBuf, ServiceKind, Option<String>)> =
+    let mut found: Vec<(PathBuf, services::FoundService, Option<String>)> =
         supervisors(&homes, root.as_deref(), &mut unlisted)
             .into_iter()
-            .map(|(home, file, kind)| (home, file, kind, None))
+            .map(|(home, found)| (home, found, None))
             .collect();
     for (inv, file) in &declared_services {
         let kind = if file.extension().is_some_and(|e| e == "plist") {
@@ -91,18 +91,23 @@ pub fn discover(inputs: &Inputs) -> Found {
         } else {
             ServiceKind::SystemdSystem
         };
-        found.push((inv.home.clone(), file.clone(), kind, Some(inv.name.clone())));
+        let found_file = services::FoundService {
+            file: file.clone(),
+            kind,
+            instance: None,
+        };
+        found.push((inv.home.clone(), found_file, Some(inv.name.clone())));
     }
     for (dir, reason) in unlisted {
         let err = crate::load::read::ReadError::Io(format!("cannot list the directory: {reason}"));
         problems.push(crate::load::unreadable(&mut sources, &dir, &err));
     }
     let mut supervised = Vec::new();
-    for (home, file, kind, declared_name) in found {
+    for (home, found_file, declared_name) in found {
         let Some(mut inv) = services::invocation(
-            &file,
-            kind,
+            &found_file,
             &home,
+            &homes,
             root.as_deref(),
             &mut sources,
             &mut problems,
@@ -111,7 +116,7 @@ pub fn discover(inputs: &Inputs) -> Found {
         };
         if let Some(name) = declared_name {
             inv.name = name;
-        } else if homes.len() > 1 && kind != ServiceKind::SystemdSystem {
+        } else if homes.len() > 1 && found_file.kind != ServiceKind::SystemdSystem {
             inv.name = format!("{}/{}", home_label(&home), inv.name);
         }
         supervised.push(inv);
@@ -187,12 +192,12 @@ fn supervisors(
     homes: &[PathBuf],
     root: Option<&Path>,
     unlisted: &mut Vec<(PathBuf, String)>,
-) -> Vec<(PathBuf, PathBuf, ServiceKind)> {
+) -> Vec<(PathBuf, services::FoundService)> {
     let mut out = Vec::new();
     for (i, home) in homes.iter().enumerate() {
         let root = if i == 0 { root } else { None };
-        for (file, kind) in services::service_files(home, root, unlisted) {
-            out.push((home.clone(), file, kind));
+        for found in services::service_files(home, root, unlisted) {
+            out.push((home.clone(), found));
         }
     }
     out

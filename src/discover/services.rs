@@ -5,16 +5,30 @@
 //! under the unit's `HOME` are read under the scanned home, and other absolute paths under
 //! `--root` when one is given, so that a copied host layout lints like the host.
 
+use super::command;
 use super::launchd;
 use super::systemd::{self, SpecifierContext, UnitFile};
-use crate::invocation::{Discovery, Invocation, Origin, ServiceFile, ServiceKind, Sourced};
+use crate::invocation::{
+    Discovery, Invocation, Origin, ServiceEvidence, ServiceFile, ServiceKind, Sourced,
+};
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
 use crate::load::read::{read_bytes, read_text, ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem};
-use crate::openclaw::split_shell_words;
 use crate::source::{FileId, Loc, SourceMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// A supervisor file found on the host. For an enabled instance of a template unit
+/// (`openclaw-gateway@.service` enabled as `openclaw-gateway@ops.service` through a
+/// `*.target.wants/` link) the file is the template and `instance` names the instance and
+/// the link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundService {
+    pub file: PathBuf,
+    pub kind: ServiceKind,
+    pub instance: Option<(String, PathBuf)>,
+}
 
 /// Where supervisors live: the user's own, and the system's under `root`.
 /// A directory that exists but cannot be listed goes to `unlisted` with the reason: its units
@@ -23,7 +37,7 @@ pub fn service_files(
     home: &Path,
     root: Option<&Path>,
     unlisted: &mut Vec<(PathBuf, String)>,
-) -> Vec<(PathBuf, ServiceKind)> {
+) -> Vec<FoundService> {
     let mut dirs: Vec<(PathBuf, ServiceKind, &str)> = vec![
         (
             home.join(".config/systemd/user"),
@@ -49,6 +63,11 @@ pub fn service_files(
         }
     }
     let mut out = Vec::new();
+    let found = |file: PathBuf, kind: ServiceKind| FoundService {
+        file,
+        kind,
+        instance: None,
+    };
     // Windows Scheduled Tasks run `<state dir>/gateway.cmd`.
     if let Ok(entries) = std::fs::read_dir(home) {
         let mut scripts: Vec<PathBuf> = entries
@@ -58,7 +77,11 @@ pub fn service_files(
             .filter(|p| p.symlink_metadata().is_ok())
             .collect();
         scripts.sort();
-        out.extend(scripts.into_iter().map(|f| (f, ServiceKind::WindowsTask)));
+        out.extend(
+            scripts
+                .into_iter()
+                .map(|f| found(f, ServiceKind::WindowsTask)),
+        );
     }
     for (dir, kind, ext) in dirs {
         let entries = match std::fs::read_dir(&dir) {
@@ -78,13 +101,70 @@ pub fn service_files(
             .filter(|p| p.extension().is_some_and(|e| e == ext))
             .collect();
         files.sort();
-        out.extend(files.into_iter().map(|f| (f, kind)));
+        for file in files {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+            match name.as_deref().and_then(|n| n.strip_suffix("@.service")) {
+                // A template is no unit of its own: each enabled instance is.
+                Some(prefix) => {
+                    for (instance, link) in enabled_instances(&dir, prefix) {
+                        out.push(FoundService {
+                            file: file.clone(),
+                            kind,
+                            instance: Some((instance, link)),
+                        });
+                    }
+                }
+                None => out.push(found(file, kind)),
+            }
+        }
     }
+    out
+}
+
+/// Instances of `PREFIX@.service` enabled in `dir`: `*.wants/PREFIX@NAME.service` links
+/// (or copies), each instance once, in name order, with the first link that enables it.
+fn enabled_instances(dir: &Path, prefix: &str) -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut wants: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".wants") || name.ends_with(".requires")
+        })
+        .map(|e| e.path())
+        .collect();
+    wants.sort();
+    let head = format!("{prefix}@");
+    for want in wants {
+        let Ok(links) = std::fs::read_dir(&want) else {
+            continue;
+        };
+        let mut names: Vec<(String, PathBuf)> = links
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let instance = name.strip_prefix(&head)?.strip_suffix(".service")?;
+                (!instance.is_empty()).then(|| (instance.to_string(), e.path()))
+            })
+            .collect();
+        names.sort();
+        for (instance, link) in names {
+            if !out.iter().any(|(i, _)| *i == instance) {
+                out.push((instance, link));
+            }
+        }
+    }
+    out.sort();
     out
 }
 
 /// Rewrites the unit's view of the file system onto the scanned one.
 struct PathMap<'a> {
+    /// The home the unit's paths were written under (`HOME=`, or guessed from `User=` or the
+    /// paths themselves), when it is a user's home that the scanned home stands for.
     unit_home: Option<String>,
     home: &'a Path,
     root: Option<&'a Path>,
@@ -110,15 +190,59 @@ impl PathMap<'_> {
     }
 }
 
+/// `/root`, `/home/NAME`, `/Users/NAME` (and the home a `/home/NAME/...` path lies in): the
+/// homes a copied layout's scanned home stands for.
+fn home_of_path(path: &str) -> Option<String> {
+    if path == "/root" || path.starts_with("/root/") {
+        return Some("/root".to_string());
+    }
+    for base in ["/home/", "/Users/"] {
+        if let Some(rest) = path.strip_prefix(base) {
+            let user = rest.split('/').next().filter(|u| !u.is_empty())?;
+            return Some(format!("{base}{user}"));
+        }
+    }
+    None
+}
+
+/// The home a unit's paths are written under: its `HOME=` when that is a user's home, else
+/// `User=`'s home, else the home its own absolute paths lie in; a system unit with none of
+/// these runs as root.
+fn unit_home_of(
+    explicit: Option<&str>,
+    user: Option<&str>,
+    values: &[String],
+    kind: ServiceKind,
+) -> Option<String> {
+    if let Some(home) = explicit {
+        return home_of_path(home).filter(|h| h == home.trim_end_matches('/'));
+    }
+    let from_paths = values.iter().find_map(|v| {
+        v.split(|c: char| c.is_whitespace() || c == '=' || c == ':' || c == '"')
+            .find_map(home_of_path)
+    });
+    match user {
+        Some("root") | Some("0") => Some("/root".to_string()),
+        Some(user) => from_paths
+            .filter(|h| h.ends_with(&format!("/{user}")))
+            .or_else(|| Some(format!("/home/{user}"))),
+        None if kind == ServiceKind::SystemdSystem => {
+            from_paths.or_else(|| Some("/root".to_string()))
+        }
+        None => from_paths,
+    }
+}
+
 /// The gateway a supervisor starts, or `None` when it starts something else.
 pub fn invocation(
-    path: &Path,
-    kind: ServiceKind,
+    found: &FoundService,
     home: &Path,
+    homes: &[PathBuf],
     root: Option<&Path>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<Invocation> {
+    let path = found.file.as_path();
     let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
         Ok(bytes) => bytes,
         Err(err) => {
@@ -126,38 +250,545 @@ pub fn invocation(
             return None;
         }
     };
-    match kind {
+    match found.kind {
         ServiceKind::Launchd => launchd_invocation(path, &bytes, home, root, sources, problems),
         ServiceKind::WindowsTask => task_invocation(path, &bytes, home, sources),
-        ServiceKind::SystemdUser | ServiceKind::SystemdSystem => {
-            unit_invocation(path, kind, &bytes, home, root, sources, problems)
+        kind @ (ServiceKind::SystemdUser | ServiceKind::SystemdSystem) => {
+            let reader = UnitReader {
+                found,
+                kind,
+                home,
+                homes,
+                root,
+            };
+            reader.read(&bytes, sources, problems)
         }
     }
 }
 
-/// The argv of a gateway: the program and any `sh -c "..."` wrapper unwrapped.
-fn gateway_argv(argv: Vec<String>) -> Vec<String> {
-    let is_shell = argv
-        .first()
-        .is_some_and(|p| p.ends_with("/sh") || p.ends_with("/bash") || p == "sh" || p == "bash");
-    if is_shell && argv.get(1).is_some_and(|a| a == "-c") {
-        if let Some(words) = argv.get(2).and_then(|c| split_shell_words(c)) {
-            return words.into_iter().skip_while(|w| w == "exec").collect();
-        }
-    }
-    argv
-}
-
-/// Does this argv start an OpenClaw gateway? `... openclaw[.mjs|/dist/index.js] ... gateway`.
-fn starts_gateway(argv: &[String], name: &str) -> bool {
-    let named = name.starts_with("openclaw-gateway")
-        || name.starts_with("clawdbot-gateway")
-        || name.starts_with("ai.openclaw.");
-    let mentions = argv
+/// What a command runs once its wrappers are removed, following one level of a script that
+/// lies inside the layout. `map` puts the command's paths onto the scanned layout; `env` is
+/// the supervisor's environment (a script sees it).
+fn resolve_command(
+    argv: Vec<String>,
+    env: &Env,
+    map: &PathMap,
+    referenced_at: Option<Loc>,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> command::Command {
+    let vars: BTreeMap<String, String> = env
         .iter()
-        .any(|a| a.contains("openclaw") || a.contains("clawdbot"));
-    let gateway_word = argv.iter().any(|a| a == "gateway");
-    (named && !name.contains("node")) || (mentions && gateway_word)
+        .map(|(k, v)| (k.to_string(), v.value.clone()))
+        .collect();
+    let mut cmd = command::unwrap(&argv, &vars);
+    if command::starts_gateway(&cmd.argv) {
+        return cmd;
+    }
+    // `start-agent.sh`, `bash /path/start.sh`: one level of a script in the layout.
+    let script_at = match cmd.argv.first().map(|p| command_basename(p)) {
+        Some("sh" | "bash" | "zsh" | "dash") => 1,
+        _ => 0,
+    };
+    let Some(script) = cmd.argv.get(script_at).filter(|s| s.contains('/')).cloned() else {
+        return cmd;
+    };
+    let mapped = PathBuf::from(map.map(&script));
+    if !mapped.is_absolute() || !mapped.exists() {
+        cmd.unseen.push(format!(
+            "the script {script} is not in the scanned layout: what it runs is unknown"
+        ));
+        return cmd;
+    }
+    let Some(text) = read_env_source(&mapped, false, referenced_at, sources, problems) else {
+        cmd.unseen
+            .push(format!("the script {script} could not be read"));
+        return cmd;
+    };
+    let mut script_vars = vars.clone();
+    for (k, v) in &cmd.env {
+        script_vars.insert(k.clone(), v.clone());
+    }
+    match command::script_gateway(&text, &script_vars) {
+        Some(inner) => {
+            let masked = crate::redact::token_like_words(&text, 0);
+            let file = sources.add(&mapped, text, None);
+            sources.redact(file, masked);
+            cmd.wrappers.push(format!("script {script}"));
+            cmd.wrappers.extend(inner.wrappers);
+            cmd.unseen.extend(inner.unseen);
+            cmd.injects_env = inner.injects_env.or(cmd.injects_env);
+            cmd.env_files.extend(inner.env_files);
+            cmd.env.extend(inner.env);
+            cmd.cwd = inner.cwd.or(cmd.cwd);
+            cmd.argv = inner.argv;
+        }
+        None => cmd.unseen.push(format!(
+            "the script {script} starts no OpenClaw gateway that can be read statically"
+        )),
+    }
+    cmd
+}
+
+/// The env files a secret runner loads (`op run --env-file F`): read like `EnvironmentFile=`
+/// (their `op://` values stay references). When every one is read, the runner adds nothing
+/// clawlint cannot see; when one is outside the layout, what it provides is unverifiable.
+fn read_runner_env_files(
+    cmd: &mut command::Command,
+    map: &PathMap,
+    at: Loc,
+    env: &mut Env,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) {
+    if cmd.env_files.is_empty() {
+        return;
+    }
+    let mut all_read = true;
+    for file in cmd.env_files.clone() {
+        let path = PathBuf::from(map.map(&file));
+        if path.is_absolute() && path.is_file() {
+            read_environment_file(&path, true, at, map, env, sources, problems);
+        } else {
+            all_read = false;
+        }
+    }
+    if all_read
+        && cmd
+            .injects_env
+            .as_deref()
+            .is_some_and(|by| by.starts_with("`op run`"))
+    {
+        cmd.injects_env = None;
+        cmd.unseen.retain(|u| !u.contains("`op run`"));
+    }
+}
+
+fn command_basename(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// A supervisor whose command cannot be read (a wrapper binary, a script outside the
+/// layout) is a gateway's when its environment gives a gateway's identity. `OPENCLAW_HOME`
+/// alone does not: watchdogs and backup jobs set it to find OpenClaw's files. Nor does a
+/// program run by another language's interpreter, or OpenClaw's node service.
+fn names_a_gateway(env: &Env, argv: &[String]) -> bool {
+    let kind_is_node = env
+        .get("OPENCLAW_SERVICE_KIND")
+        .is_some_and(|v| v.value == "node");
+    let other_interpreter = argv.first().is_some_and(|p| {
+        let p = command_basename(p);
+        ["python", "ruby", "perl", "php", "java", "deno"]
+            .iter()
+            .any(|i| p.starts_with(i))
+    });
+    !kind_is_node
+        && !other_interpreter
+        && [
+            "OPENCLAW_STATE_DIR",
+            "OPENCLAW_CONFIG_PATH",
+            "OPENCLAW_PROFILE",
+            "OPENCLAW_GATEWAY_PORT",
+        ]
+        .iter()
+        .any(|k| env.get(k).is_some())
+}
+
+/// The scanned home of `user`: a home directory named after it (`alice`, `home-alice`).
+fn home_of_user<'a>(homes: &'a [PathBuf], user: &str) -> Option<&'a Path> {
+    homes
+        .iter()
+        .find(|h| {
+            h.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n == user || n.ends_with(&format!("-{user}")))
+        })
+        .map(PathBuf::as_path)
+}
+
+/// One file of a unit: the unit itself, then its drop-ins in systemd's order.
+struct Layer {
+    file: FileId,
+    unit: UnitFile,
+}
+
+/// Reads one systemd unit (or one instance of a template) with its drop-ins.
+struct UnitReader<'a> {
+    found: &'a FoundService,
+    kind: ServiceKind,
+    home: &'a Path,
+    /// Every scanned home: a system unit's `User=` picks its own.
+    homes: &'a [PathBuf],
+    root: Option<&'a Path>,
+}
+
+impl UnitReader<'_> {
+    /// The unit's name as systemd knows it: `openclaw-gateway@ops.service` for an instance.
+    fn unit_name(&self) -> Option<String> {
+        let file_name = self.found.file.file_name()?.to_string_lossy().into_owned();
+        Some(match &self.found.instance {
+            Some((instance, _)) => file_name.replacen("@.", &format!("@{instance}."), 1),
+            None => file_name,
+        })
+    }
+
+    /// Drop-ins: `*.conf` in `<template>.d/` then `<unit>.d/` beside the unit (and in
+    /// `/etc/systemd/system` for a system unit elsewhere). A file name in a later directory
+    /// replaces the same name in an earlier one; all are applied in file name order.
+    fn drop_ins(&self, unit_name: &str) -> Vec<PathBuf> {
+        let Some(dir) = self.found.file.parent() else {
+            return Vec::new();
+        };
+        let mut dirs = vec![dir.to_path_buf()];
+        if let Some(root) = self
+            .root
+            .filter(|_| self.kind == ServiceKind::SystemdSystem)
+        {
+            let etc = root.join("etc/systemd/system");
+            if etc != dir {
+                dirs.push(etc);
+            }
+        }
+        let mut names = Vec::new();
+        if self.found.instance.is_some() {
+            names.extend(
+                self.found
+                    .file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned()),
+            );
+        }
+        names.push(unit_name.to_string());
+        let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for dir in &dirs {
+            for name in &names {
+                let Ok(entries) = std::fs::read_dir(dir.join(format!("{name}.d"))) else {
+                    continue;
+                };
+                let mut confs: Vec<(String, PathBuf)> = entries
+                    .filter_map(Result::ok)
+                    .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                    .filter(|(n, _)| n.ends_with(".conf"))
+                    .collect();
+                confs.sort();
+                by_name.extend(confs);
+            }
+        }
+        by_name.into_values().collect()
+    }
+
+    fn read(
+        &self,
+        bytes: &[u8],
+        sources: &mut SourceMap,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Invocation> {
+        let path = self.found.file.as_path();
+        let name = self.unit_name()?;
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let mut texts = vec![(path.to_path_buf(), text)];
+        let mut drop_ins = Vec::new();
+        for drop_in in self.drop_ins(&name) {
+            match read_text(&drop_in, SMALL_FILE_LIMIT) {
+                Ok(text) => {
+                    texts.push((drop_in.clone(), text));
+                    drop_ins.push(drop_in);
+                }
+                Err(err) => problems.push(unreadable(sources, &drop_in, &err)),
+            }
+        }
+        let units: Vec<UnitFile> = texts.iter().map(|(_, t)| systemd::parse_unit(t)).collect();
+        // The last `ExecStart=` wins; an empty one resets those before it (the reset a
+        // drop-in needs to replace the unit's command).
+        let mut exec: Option<(usize, systemd::Directive)> = None;
+        for (i, unit) in units.iter().enumerate() {
+            for d in unit.get_all("Service", "ExecStart") {
+                exec = (!d.value.is_empty()).then(|| (i, d.clone()));
+            }
+        }
+        // `User=` may itself use the instance name (`User=%i`).
+        let name_only = SpecifierContext {
+            home: self.home.display().to_string(),
+            user: None,
+            unit_name: name.clone(),
+        };
+        let user = units
+            .iter()
+            .rev()
+            .find_map(|u| u.get_last("Service", "User"))
+            .map(|d| systemd::expand_specifiers(&d.value, &name_only).0);
+        // A system unit runs as its `User=`: its home is that user's scanned home.
+        let home_buf = match user.as_deref() {
+            Some(u) if self.kind == ServiceKind::SystemdSystem => home_of_user(self.homes, u)
+                .unwrap_or(self.home)
+                .to_path_buf(),
+            _ => self.home.to_path_buf(),
+        };
+        let home = home_buf.as_path();
+        let spec = SpecifierContext {
+            home: home.display().to_string(),
+            user: user.clone(),
+            unit_name: name.clone(),
+        };
+        let expand = |v: &str| systemd::expand_specifiers(v, &spec).0;
+        // The inline environment across files: a file with an empty `Environment=` starts
+        // over, as systemd's reset does.
+        let mut inline: Vec<(usize, String, String, Span)> = Vec::new();
+        let mut env_files: Vec<(usize, String, bool, Span)> = Vec::new();
+        for (i, unit) in units.iter().enumerate() {
+            if unit
+                .get_all("Service", "Environment")
+                .iter()
+                .any(|d| d.value.is_empty())
+            {
+                inline.clear();
+            }
+            inline.extend(
+                systemd::effective_environment(unit)
+                    .into_iter()
+                    .map(|(k, v, span)| (i, k, v, span)),
+            );
+            if unit
+                .get_all("Service", "EnvironmentFile")
+                .iter()
+                .any(|d| d.value.is_empty())
+            {
+                env_files.clear();
+            }
+            for (raw, optional, span) in systemd::environment_files(unit) {
+                env_files.push((i, raw, optional, span));
+            }
+        }
+        // The last assignment of each name wins, in the order of those last assignments
+        // (one pass: a unit may set 100,000 names).
+        let mut seen = std::collections::HashSet::new();
+        inline.reverse();
+        inline.retain(|e| seen.insert(e.1.clone()));
+        inline.reverse();
+        let mut all_values: Vec<String> = inline.iter().map(|e| e.2.clone()).collect();
+        all_values.extend(env_files.iter().map(|e| e.1.clone()));
+        all_values.extend(exec.iter().map(|(_, d)| d.value.clone()));
+        all_values.extend(
+            units
+                .iter()
+                .filter_map(|u| u.get_last("Service", "WorkingDirectory"))
+                .map(|d| d.value.clone()),
+        );
+        let explicit_home = inline
+            .iter()
+            .rev()
+            .find(|e| e.1 == "HOME")
+            .map(|e| expand(&e.2));
+        let map = PathMap {
+            unit_home: unit_home_of(
+                explicit_home.as_deref(),
+                user.as_deref(),
+                &all_values,
+                self.kind,
+            ),
+            home,
+            root: self.root,
+        };
+        // Decide before registering anything: a unit that runs no gateway is not ours.
+        let (argv, no_var_expansion): (Vec<String>, bool) = match &exec {
+            Some((_, d)) => systemd::split_exec(&d.value)
+                .map(|c| {
+                    (
+                        c.argv.iter().map(|a| expand(a)).collect(),
+                        c.prefixes.contains(':'),
+                    )
+                })
+                .unwrap_or_default(),
+            None => (Vec::new(), false),
+        };
+        let mut preview_env = Env::new();
+        for (_, k, v, _) in &inline {
+            preview_env.set(k, map.map(&expand(v)), EnvOrigin::Given);
+        }
+        let mut scratch_sources = SourceMap::new();
+        let mut scratch_problems = Vec::new();
+        let preview = resolve_command(
+            argv.clone(),
+            &preview_env,
+            &map,
+            None,
+            &mut scratch_sources,
+            &mut scratch_problems,
+        );
+        let opaque = !command::starts_gateway(&preview.argv);
+        if opaque && !names_a_gateway(&preview_env, &preview.argv) {
+            return None;
+        }
+        let mut files: Vec<FileId> = Vec::new();
+        for (i, ((file_path, text), unit)) in texts.into_iter().zip(&units).enumerate() {
+            let spans: Vec<(String, Span)> = inline
+                .iter()
+                .filter(|e| e.0 == i)
+                .map(|e| (e.1.clone(), e.3))
+                .collect();
+            let file = register(sources, &file_path, text.clone(), &spans);
+            redact_unit_text(sources, file, &text, unit);
+            set_unit_suppressions(sources, file, &text, unit);
+            files.push(file);
+        }
+        let layers: Vec<Layer> = files
+            .iter()
+            .zip(units)
+            .map(|(&file, unit)| Layer { file, unit })
+            .collect();
+        let at = |i: usize, span: Span| Loc {
+            file: layers[i].file,
+            span,
+        };
+        let mut env = Env::new();
+        for (i, key, value, span) in &inline {
+            env.set(
+                key,
+                map.map(&expand(value)),
+                EnvOrigin::Service(at(*i, *span)),
+            );
+        }
+        for (i, raw, optional, span) in &env_files {
+            let expanded = expand(raw);
+            let literal = systemd::glob_literal(&expanded).unwrap_or(expanded);
+            let file_path = PathBuf::from(map.map(&literal));
+            read_environment_file(
+                &file_path,
+                *optional,
+                at(*i, *span),
+                &map,
+                &mut env,
+                sources,
+                problems,
+            );
+        }
+        // `UnsetEnvironment=` is applied last, to everything above (systemd.exec(5)): a name
+        // removes the variable, `NAME=value` only that exact assignment. A file with an
+        // empty one starts the list over.
+        let mut unset: Vec<String> = Vec::new();
+        for layer in &layers {
+            if layer
+                .unit
+                .get_all("Service", "UnsetEnvironment")
+                .iter()
+                .any(|d| d.value.is_empty())
+            {
+                unset.clear();
+            }
+            unset.extend(systemd::unset_environment(&layer.unit));
+        }
+        for word in unset {
+            match word.split_once('=') {
+                Some((key, value)) => {
+                    if env.value(key) == Some(value) {
+                        env.remove(key);
+                    }
+                }
+                None => env.remove(&word),
+            }
+        }
+        // systemd substitutes `$NAME` and `${NAME}` in the command line from that environment
+        // (systemd.service(5) "Command lines"), unless the command has the `:` prefix.
+        let argv = if no_var_expansion {
+            argv
+        } else {
+            let vars: Vec<(String, String)> = env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect();
+            systemd::expand_exec_variables(&argv, &vars)
+        };
+        let exec_loc = match &exec {
+            Some((i, d)) => at(*i, port_span(d).unwrap_or(d.value_span)),
+            None => at(0, Span { start: 0, end: 0 }),
+        };
+        let mut cmd = resolve_command(argv, &env, &map, Some(exec_loc), sources, problems);
+        for (key, value) in &cmd.env {
+            env.set(key, map.map(value), EnvOrigin::Service(exec_loc));
+        }
+        read_runner_env_files(&mut cmd, &map, exec_loc, &mut env, sources, problems);
+        // A `HOME=` that is no user's home (`/data/bot`) is that gateway's own home, read
+        // under `--root`; the scanned home stands only for a user's home.
+        let process_home = match explicit_home.as_deref() {
+            Some(h) if map.unit_home.is_none() => PathBuf::from(map.map(h)),
+            _ => home.to_path_buf(),
+        };
+        env.set("HOME", process_home.display().to_string(), EnvOrigin::Given);
+        let mut restart = None;
+        let mut prevent = Vec::new();
+        for (i, layer) in layers.iter().enumerate() {
+            let (r, p) = systemd::restart_policy(&layer.unit);
+            if let (Some(r), Some(d)) = (r, layer.unit.get_last("Service", "Restart")) {
+                restart = Some(Sourced::new(r, Origin::Config(at(i, d.span))));
+            }
+            if !p.is_empty() {
+                prevent = p;
+            }
+        }
+        let mut unseen = cmd.unseen.clone();
+        if opaque {
+            unseen.push(match exec.as_ref() {
+                Some(_) => {
+                    "what its command runs: arguments such as --port and --profile are unknown"
+                        .to_string()
+                }
+                None => "its command (no ExecStart=)".to_string(),
+            });
+        }
+        if let Some(home) = explicit_home.as_deref().filter(|_| map.unit_home.is_none()) {
+            unseen.push(format!("HOME={home}, which is not the scanned home"));
+        }
+        let how = ServiceEvidence {
+            instance: self.found.instance.clone(),
+            drop_ins,
+            wrappers: cmd.wrappers.clone(),
+            unseen,
+            injects_env: cmd.injects_env.clone(),
+            starts_installed_service: command::starts_installed_service(&cmd.argv),
+        };
+        let argv = if opaque { Vec::new() } else { cmd.argv.clone() };
+        let service = ServiceFile {
+            restart,
+            prevent_exit_status: prevent,
+            how,
+            ..supervisor(self.kind, path, name, exec_loc, &argv, &env)
+        };
+        let cwd = cmd
+            .cwd
+            .as_deref()
+            .map(|d| PathBuf::from(map.map(d)))
+            .or_else(|| {
+                layers
+                    .iter()
+                    .rev()
+                    .find_map(|l| l.unit.get_last("Service", "WorkingDirectory"))
+                    .map(|d| PathBuf::from(map.map(&expand(d.value.trim_start_matches('-')))))
+            })
+            .unwrap_or_else(|| process_home.clone());
+        Some(build(argv, env, cwd, &process_home, path, service))
+    }
+}
+
+fn redact_unit_text(sources: &mut SourceMap, file: FileId, text: &str, unit: &UnitFile) {
+    // Belt and braces: token-like words anywhere in Environment= lines and comments.
+    let mut free_text: Vec<Span> = Vec::new();
+    for d in unit
+        .get_all("Service", "Environment")
+        .into_iter()
+        .chain(unit.get_all("Service", "ExecStart"))
+    {
+        free_text.extend(crate::redact::token_like_words(
+            &text[d.value_span.start..d.value_span.end],
+            d.value_span.start,
+        ));
+    }
+    for c in &unit.comments {
+        free_text.extend(crate::redact::token_like_words(
+            &text[c.span.start..c.span.end],
+            c.span.start,
+        ));
+    }
+    sources.redact(file, free_text);
 }
 
 /// Root options before the `gateway` word: `--profile NAME`, `--profile=NAME`, `--dev`.
@@ -191,132 +822,6 @@ fn register(
     let file = sources.add(path, text, None);
     sources.redact(file, secrets);
     file
-}
-
-#[allow(clippy::too_many_arguments)]
-fn unit_invocation(
-    path: &Path,
-    kind: ServiceKind,
-    bytes: &[u8],
-    home: &Path,
-    root: Option<&Path>,
-    sources: &mut SourceMap,
-    problems: &mut Vec<Problem>,
-) -> Option<Invocation> {
-    let text = String::from_utf8_lossy(bytes).into_owned();
-    let unit = systemd::parse_unit(&text);
-    let name = path.file_name()?.to_string_lossy().into_owned();
-    let exec = unit.get_last("Service", "ExecStart")?;
-    let spec = SpecifierContext {
-        home: home.display().to_string(),
-        user: None,
-        unit_name: name.clone(),
-    };
-    let command = systemd::split_exec(&exec.value).ok()?;
-    let specified: Vec<String> = command
-        .argv
-        .iter()
-        .map(|a| systemd::expand_specifiers(a, &spec).0)
-        .collect();
-    if !starts_gateway(&gateway_argv(specified.clone()), &name) {
-        return None;
-    }
-    let inline = systemd::effective_environment(&unit);
-    let unit_home = inline
-        .iter()
-        .find(|(k, _, _)| k == "HOME")
-        .map(|(_, v, _)| systemd::expand_specifiers(v, &spec).0);
-    let map = PathMap {
-        unit_home,
-        home,
-        root,
-    };
-    let env_spans: Vec<(String, Span)> = inline.iter().map(|(k, _, s)| (k.clone(), *s)).collect();
-    let file = register(sources, path, text.clone(), &env_spans);
-    // Belt and braces: token-like words anywhere in Environment= lines and comments.
-    let mut free_text: Vec<Span> = Vec::new();
-    for d in unit
-        .get_all("Service", "Environment")
-        .into_iter()
-        .chain(unit.get_all("Service", "ExecStart"))
-    {
-        free_text.extend(crate::redact::token_like_words(
-            &text[d.value_span.start..d.value_span.end],
-            d.value_span.start,
-        ));
-    }
-    for c in &unit.comments {
-        free_text.extend(crate::redact::token_like_words(
-            &text[c.span.start..c.span.end],
-            c.span.start,
-        ));
-    }
-    sources.redact(file, free_text);
-    set_unit_suppressions(sources, file, &text, &unit);
-    let at = |span: Span| Loc { file, span };
-    let mut env = Env::new();
-    for (key, value, span) in &inline {
-        let value = map.map(&systemd::expand_specifiers(value, &spec).0);
-        env.set(key, value, EnvOrigin::Service(at(*span)));
-    }
-    for (raw, optional, span) in systemd::environment_files(&unit) {
-        let expanded = systemd::expand_specifiers(&raw, &spec).0;
-        let literal = systemd::glob_literal(&expanded).unwrap_or(expanded);
-        let file_path = PathBuf::from(map.map(&literal));
-        read_environment_file(
-            &file_path,
-            optional,
-            at(span),
-            &map,
-            &mut env,
-            sources,
-            problems,
-        );
-    }
-    // `UnsetEnvironment=` is applied last, to everything above (systemd.exec(5)): a name
-    // removes the variable, `NAME=value` only that exact assignment.
-    for word in systemd::unset_environment(&unit) {
-        match word.split_once('=') {
-            Some((key, value)) => {
-                if env.value(key) == Some(value) {
-                    env.remove(key);
-                }
-            }
-            None => env.remove(&word),
-        }
-    }
-    env.set("HOME", home.display().to_string(), EnvOrigin::Given);
-    // systemd substitutes `$NAME` and `${NAME}` in the command line from that environment
-    // (systemd.service(5) "Command lines"), unless the command has the `:` prefix.
-    let argv = if command.prefixes.contains(':') {
-        specified
-    } else {
-        let vars: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect();
-        systemd::expand_exec_variables(&specified, &vars)
-    };
-    let argv = gateway_argv(argv);
-    let exec_loc = at(port_span(exec).unwrap_or(exec.value_span));
-    let (restart, prevent) = systemd::restart_policy(&unit);
-    let restart_loc = unit.get_last("Service", "Restart").map(|d| at(d.span));
-    let service = ServiceFile {
-        restart: restart
-            .zip(restart_loc)
-            .map(|(r, loc)| Sourced::new(r, Origin::Config(loc))),
-        prevent_exit_status: prevent,
-        ..supervisor(kind, path, name, exec_loc, &argv, &env)
-    };
-    let cwd = unit
-        .get_last("Service", "WorkingDirectory")
-        .map(|d| {
-            PathBuf::from(
-                map.map(&systemd::expand_specifiers(d.value.trim_start_matches('-'), &spec).0),
-            )
-        })
-        .unwrap_or_else(|| home.to_path_buf());
-    Some(build(argv, env, cwd, home, path, service))
 }
 
 /// A file a supervisor takes its environment from. A missing one is fine when `optional`;
@@ -419,6 +924,7 @@ fn supervisor(
         prevent_exit_status: Vec::new(),
         port: super::port_arg(argv, Some(loc)),
         state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
+        how: ServiceEvidence::default(),
     }
 }
 
@@ -476,8 +982,33 @@ fn launchd_invocation(
     if let Some((_, start)) = &wrapper {
         argv = argv[*start..].to_vec();
     }
-    let argv = gateway_argv(argv);
-    if !starts_gateway(&argv, &label) {
+    let unit_home = job
+        .environment
+        .iter()
+        .find(|(k, _)| k == "HOME")
+        .map(|(_, v)| v.clone());
+    let mut values: Vec<String> = job.environment.iter().map(|(_, v)| v.clone()).collect();
+    values.extend(argv.iter().cloned());
+    values.extend(job.working_directory.iter().cloned());
+    let map = PathMap {
+        unit_home: unit_home_of(unit_home.as_deref(), None, &values, ServiceKind::Launchd),
+        home,
+        root,
+    };
+    let mut preview_env = Env::new();
+    for (key, value) in &job.environment {
+        preview_env.set(key, map.map(value), EnvOrigin::Given);
+    }
+    let preview = resolve_command(
+        argv.clone(),
+        &preview_env,
+        &map,
+        None,
+        &mut SourceMap::new(),
+        &mut Vec::new(),
+    );
+    let opaque = !command::starts_gateway(&preview.argv);
+    if opaque && !names_a_gateway(&preview_env, &preview.argv) {
         return None;
     }
     let text = String::from_utf8_lossy(bytes).into_owned();
@@ -494,16 +1025,6 @@ fn launchd_invocation(
         .iter()
         .filter_map(|(k, v)| Some((k.clone(), span_of(k, v)?)))
         .collect();
-    let unit_home = job
-        .environment
-        .iter()
-        .find(|(k, _)| k == "HOME")
-        .map(|(_, v)| v.clone());
-    let map = PathMap {
-        unit_home,
-        home,
-        root,
-    };
     let file = register(sources, path, text.clone(), &env_spans);
     // Arguments and values in a plist are free text to us: mask whatever looks like a token.
     sources.redact(file, crate::redact::token_like_words(&text, 0));
@@ -533,11 +1054,37 @@ fn launchd_invocation(
             problems,
         );
     }
+    let mut cmd = resolve_command(argv, &env, &map, Some(program_loc), sources, problems);
+    for (key, value) in &cmd.env {
+        env.set(key, map.map(value), EnvOrigin::Service(program_loc));
+    }
+    read_runner_env_files(&mut cmd, &map, program_loc, &mut env, sources, problems);
     env.set("HOME", home.display().to_string(), EnvOrigin::Given);
-    let service = supervisor(ServiceKind::Launchd, path, label, program_loc, &argv, &env);
-    let cwd = job
-        .working_directory
+    let mut unseen = cmd.unseen.clone();
+    if opaque {
+        unseen.push(
+            "what its ProgramArguments run: arguments such as --port and --profile are unknown"
+                .to_string(),
+        );
+    }
+    if let Some(h) = unit_home.as_deref().filter(|_| map.unit_home.is_none()) {
+        unseen.push(format!("HOME={h}, which is not the scanned home"));
+    }
+    let argv = if opaque { Vec::new() } else { cmd.argv.clone() };
+    let service = ServiceFile {
+        how: ServiceEvidence {
+            wrappers: cmd.wrappers.clone(),
+            unseen,
+            injects_env: cmd.injects_env.clone(),
+            starts_installed_service: command::starts_installed_service(&cmd.argv),
+            ..ServiceEvidence::default()
+        },
+        ..supervisor(ServiceKind::Launchd, path, label, program_loc, &argv, &env)
+    };
+    let cwd = cmd
+        .cwd
         .as_deref()
+        .or(job.working_directory.as_deref())
         .map(|d| PathBuf::from(map.map(d)))
         .unwrap_or_else(|| home.to_path_buf());
     Some(build(argv, env, cwd, home, path, service))
@@ -576,13 +1123,13 @@ fn task_invocation(
 ) -> Option<Invocation> {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let script = super::windows::parse_task_script(&text)?;
-    let argv = gateway_argv(script.program_arguments.clone());
+    let argv = command::unwrap(&script.program_arguments, &BTreeMap::new()).argv;
     let name = script
         .environment
         .iter()
         .find(|(k, _, _)| k == "OPENCLAW_WINDOWS_TASK_NAME")
         .map_or_else(|| "gateway.cmd".to_string(), |(_, v, _)| v.clone());
-    if !starts_gateway(&argv, &name) {
+    if !command::starts_gateway(&argv) {
         return None;
     }
     let profile_home = script

@@ -5,7 +5,7 @@ use super::{position, showable};
 use crate::container::{Container, HostAddr, MountSource};
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
-use crate::resolve::{Discovery, Instance, Origin, SecretIdentity, Sourced};
+use crate::resolve::{Discovery, Instance, Origin, SecretIdentity, ServiceFile, Sourced};
 use crate::source::{Loc, SourceMap};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -217,6 +217,12 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
             "name": svc.name,
             "path": path_text(&svc.path, home),
             "port": svc.port.as_ref().map(|p| p.value),
+            "instance": svc.how.instance.as_ref().map(|(name, link)| json!({
+                "name": name, "enabledBy": path_text(link, home)})),
+            "dropIns": svc.how.drop_ins.iter().map(|d| path_text(d, home)).collect::<Vec<_>>(),
+            "wrappers": svc.how.wrappers,
+            "startsInstalledService": svc.how.starts_installed_service,
+            "unseen": svc.how.unseen,
         })).collect::<Vec<_>>(),
         "service": {"systemdUnit": inst.service_names.systemd_unit, "launchdLabel": inst.service_names.launchd_label,
             "windowsTask": inst.service_names.windows_task},
@@ -395,6 +401,36 @@ fn container_json(inst: &Instance, c: &Container, sources: &SourceMap) -> Value 
     })
 }
 
+/// How clawlint knows a supervisor starts this gateway, and what it could not see.
+fn render_evidence(out: &mut String, service: &ServiceFile, home: &Path) {
+    let how = &service.how;
+    if let Some((name, link)) = &how.instance {
+        row(
+            out,
+            "instance",
+            &format!("{name} (enabled by {})", path_text(link, home)),
+            "",
+        );
+    }
+    for drop_in in &how.drop_ins {
+        row(out, "drop-in", &path_text(drop_in, home), "");
+    }
+    if !how.wrappers.is_empty() {
+        row(out, "wrappers", &how.wrappers.join(" → "), "");
+    }
+    if how.starts_installed_service {
+        row(
+            out,
+            "runs",
+            "`gateway start`: it starts the gateway's installed service",
+            "",
+        );
+    }
+    for unseen in &how.unseen {
+        row(out, "unseen", unseen, "");
+    }
+}
+
 fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
     let home = &inst.os_home;
     let d = |o: &Origin| describe(o, sources);
@@ -413,8 +449,12 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         (None, None) => format!("started as `{started}`"),
     };
     let _ = writeln!(out, "gateway \"{}\" ({how})", inst.name);
+    if let Some(service) = &inst.service {
+        render_evidence(out, service, home);
+    }
     for extra in &inst.other_services {
         let _ = writeln!(out, "  also started by {} ({})", extra.name, extra.kind);
+        render_evidence(out, extra, home);
     }
     let p = |s: &Sourced<PathBuf>| path_text(&s.value, home);
     if inst.home != inst.os_home {

@@ -106,7 +106,20 @@ fn merge_service(
     let key = canonical_key(&service.state_dir.value);
     match by_state_dir.get(&key).copied() {
         Some(index) if instances[index].service.is_none() => {
-            service.name = instances[index].name.clone();
+            // The gateway is named for the profile the unit really runs, not for the dir's
+            // name (a unit may run profile "ops-2" in ~/.openclaw-ops).
+            let scanned = instances[index].name.clone();
+            let runs = service.profile.as_ref().map(|p| p.value.clone());
+            service.name = match runs {
+                Some(p)
+                    if p != scanned
+                        && !scanned.contains('/')
+                        && !instances.iter().any(|i| i.name == p) =>
+                {
+                    p
+                }
+                _ => scanned,
+            };
             instances[index] = service;
         }
         Some(index) => {

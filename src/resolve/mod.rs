@@ -99,7 +99,26 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
     } else {
         ports::listeners(&root, &port, browser.as_ref())
     };
-    let credentials = channels::credentials(&root, &env, &home, &inv.cwd, sources);
+    let mut credentials = channels::credentials(&root, &env, &home, &inv.cwd, sources);
+    // A wrapper that injects environment (`op run`) may provide what no file shows: such a
+    // variable is unverifiable (CL304), not missing (CL502).
+    if let Some(by) = inv
+        .service
+        .as_ref()
+        .and_then(|s| s.how.injects_env.as_ref())
+    {
+        problems.retain(|p| p.kind != crate::load::ProblemKind::MissingEnvVar);
+        for credential in &mut credentials {
+            if let SecretIdentity::Unresolved { reference, reason } = &mut credential.secret {
+                if reference.starts_with("env:") {
+                    *reason = format!(
+                        "{} is in no file clawlint reads; {by} may provide it when the gateway starts",
+                        reference.rsplit(':').next().unwrap_or(reference)
+                    );
+                }
+            }
+        }
+    }
 
     let gateway_bind = inv
         .container
@@ -137,6 +156,7 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
         port,
         port_kind,
         ignored_port_env: ports::ignored_port_env(&env),
+        tailscale: tailscale_ingress(&root),
         config_port: ports::configured_port(&root),
         service: inv.service.clone(),
         other_services: Vec::new(),
@@ -427,4 +447,12 @@ pub fn path_keys(instances: &[Instance]) -> crate::paths::PathKeys {
         paths.push(profile::profile_state_dir(&inst.home, profile));
     }
     crate::paths::PathKeys::compute(paths.iter().map(PathBuf::as_path))
+}
+
+/// `gateway.tailscale.mode` `serve` or `funnel` (OpenClaw's managed Tailscale ingress).
+pub fn tailscale_ingress(config: &crate::load::tree::Node) -> Option<Sourced<String>> {
+    let node = config.at(&["gateway", "tailscale", "mode"])?;
+    let mode = node.as_str()?;
+    matches!(mode, "serve" | "funnel")
+        .then(|| Sourced::new(mode.to_string(), Origin::Config(node.loc)))
 }

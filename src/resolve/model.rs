@@ -7,7 +7,9 @@ use crate::source::Loc;
 use std::path::PathBuf;
 
 // What discover produces is part of every instance; rules and reporters name it from here.
-pub use crate::invocation::{Discovery, Invocation, Origin, ServiceFile, ServiceKind, Sourced};
+pub use crate::invocation::{
+    Discovery, Invocation, Origin, ServiceEvidence, ServiceFile, ServiceKind, Sourced,
+};
 
 /// Which step of OpenClaw's port precedence gave the gateway port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,6 +260,9 @@ pub struct Instance {
     pub service: Option<ServiceFile>,
     /// Further supervisors that start the same gateway (same state dir).
     pub other_services: Vec<ServiceFile>,
+    /// `gateway.tailscale.mode` when it is `serve` or `funnel`: the gateway claims the node's
+    /// Tailscale HTTPS root route when it starts.
+    pub tailscale: Option<Sourced<String>>,
     /// An `OPENCLAW_GATEWAY_PORT` that OpenClaw cannot parse and silently ignores.
     pub ignored_port_env: Option<Sourced<String>>,
     pub listeners: Vec<Listener>,

@@ -19,6 +19,15 @@ pub struct SecretContext<'a> {
 }
 
 fn known(value: &str, hint: Option<String>) -> SecretIdentity {
+    // A 1Password secret reference is no secret: `op run` or the 1Password plugin replaces it
+    // when the gateway starts. Only the reference can be compared.
+    let trimmed = value.trim_matches(crate::paths::is_js_whitespace);
+    if trimmed.starts_with("op://") {
+        return SecretIdentity::Unresolved {
+            reference: trimmed.to_string(),
+            reason: "a 1Password reference (op://…) that `op run` or the 1Password plugin resolves when the gateway starts".to_string(),
+        };
+    }
     SecretIdentity::Known {
         fingerprint: fingerprint(value.trim_matches(crate::paths::is_js_whitespace)),
         hint,

@@ -34,7 +34,7 @@ fn endpoint_key(profile: &BrowserProfile) -> (String, u32) {
 }
 
 /// CL601: two gateways pin the same CDP endpoint (CL102 leaves pinned CDP ports to this rule:
-/// the harm is one gateway driving the other's Chrome).
+/// the harm is one gateway driving the other's Chrome). CL603 when every one only attaches.
 fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
     let items = instances
         .iter()
@@ -45,6 +45,28 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
     for ((_, port), parties) in shared_across_instances(items) {
         let involved = distinct(instances, &parties);
         let endpoint = &parties[0].1.cdp_url;
+        // Every party only attaches: nobody launches or owns a Chrome there. Many clients of
+        // one Browserless container is a deliberate setup; say so, as a warning.
+        if parties.iter().all(|(_, p)| p.attach_only) {
+            let mut finding = Finding::new(
+                catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT,
+                format!(
+                    "gateways {} all attach to the same browser at {endpoint}",
+                    names(&involved)
+                ),
+            )
+            .note("every profile here has attachOnly, so no gateway launches or owns this Chrome: a shared browser service (a Browserless container) serving several gateways is a deliberate choice; but each gateway's agent sees and can drive the others' tabs, cookies and logins")
+            .help("if the gateways must not see each other's sessions, give each its own browser endpoint; if sharing is intended, suppress this with a reason");
+            for (i, profile) in &parties {
+                let what = format!(
+                    "browser profile \"{}\" at {} (attachOnly)",
+                    profile.name, profile.cdp_url
+                );
+                finding = finding.label(party(&instances[*i], &what, &profile.origin));
+            }
+            out.push(finding);
+            continue;
+        }
         let mut finding = Finding::new(
             catalog::SHARED_CDP_ENDPOINT,
             format!("gateways {} drive the same browser at {endpoint}", names(&involved)),

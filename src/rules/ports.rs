@@ -31,7 +31,41 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out.extend(super::containers::published_port_collisions(ctx.instances));
     out.extend(super::containers::fleet_band_intrusions(ctx.instances));
     out.extend(ctx.instances.iter().filter_map(ignored_port_env));
+    out.extend(tailscale_contention(ctx.instances));
     out
+}
+
+/// CL110: two gateways on one host with managed Tailscale Serve/Funnel. Each claims the
+/// node's HTTPS root route (`tailscale serve|funnel --yes --bg=false <target>`, no
+/// `--https`, so port 443); the second finds "listener already exists for port 443" and
+/// exits 78 (`TailscaleRouteOwnershipConflictError`).
+fn tailscale_contention(instances: &[Instance]) -> Option<Finding> {
+    let claimants: Vec<&Instance> = instances.iter().filter(|i| i.tailscale.is_some()).collect();
+    if claimants.len() < 2 {
+        return None;
+    }
+    let mut finding = Finding::new(
+        catalog::TAILSCALE_ROUTE_CONTENTION,
+        format!(
+            "gateways {} all claim this node's Tailscale HTTPS route (gateway.tailscale.mode serve/funnel)",
+            claimants
+                .iter()
+                .map(|i| format!("\"{}\"", i.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+    .note("OpenClaw's managed ingress runs `tailscale serve|funnel --bg=false <target>` on HTTPS port 443 of the node; the gateway that starts second finds the port owned and exits with code 78")
+    .help("keep managed Tailscale ingress on one gateway (`gateway.tailscale.mode: \"off\"` on the others) and reach the others through it, a tailnet bind, or an SSH tunnel");
+    for instance in claimants {
+        let mode = instance.tailscale.as_ref().expect("filtered");
+        finding = finding.label(party(
+            instance,
+            &format!("gateway.tailscale.mode {}", mode.value),
+            &mode.origin,
+        ));
+    }
+    Some(finding)
 }
 
 fn listener_party(instance: &Instance, listener: &Listener) -> Label {

@@ -31,9 +31,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
 /// CL408: two gateways whose service would have the same name (the same profile): installing
 /// one replaces the other's unit.
 fn shared_service_names(instances: &[Instance]) -> Vec<Finding> {
-    // Only gateways `gateway install` would install: found in a home, not yet supervised.
+    // Only gateways `gateway install` would install: found in a home, not yet supervised,
+    // and without OPENCLAW_HOME (service install refuses while it is set).
     let installable = |inst: &Instance| {
-        inst.service.is_none() && matches!(inst.discovery, crate::resolve::Discovery::HomeDir(_))
+        inst.service.is_none()
+            && matches!(inst.discovery, crate::resolve::Discovery::HomeDir(_))
+            && inst.env.get("OPENCLAW_HOME").is_none()
     };
     let items = instances
         .iter()
@@ -151,13 +154,17 @@ fn port_drift(instance: &Instance) -> Option<Finding> {
 
 /// CL402: more than one supervisor starts the same gateway (state dir).
 fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
-    let first = instance.service.as_ref()?;
-    if instance.other_services.is_empty() {
+    // A unit that runs `gateway start` starts the installed service: a trigger, not a second
+    // supervisor.
+    let all: Vec<&ServiceFile> = instance
+        .service
+        .iter()
+        .chain(&instance.other_services)
+        .filter(|s| !s.how.starts_installed_service)
+        .collect();
+    if all.len() < 2 {
         return None;
     }
-    let all: Vec<&ServiceFile> = std::iter::once(first)
-        .chain(&instance.other_services)
-        .collect();
     let listed: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
     let mut finding = Finding::new(
         catalog::DUPLICATE_SUPERVISOR,
@@ -197,9 +204,11 @@ fn profile_of_service_name(name: &str) -> Option<Option<String>> {
     {
         return Some(Some(profile.to_string()));
     }
+    // Only a name OpenClaw could have derived says a profile: `ai.openclaw.gateway.rescue`
+    // is a hand-chosen label, not profile "gateway.rescue" (no such profile can exist).
     stem.strip_prefix("openclaw-gateway-")
         .or_else(|| stem.strip_prefix("ai.openclaw."))
-        .filter(|p| !p.is_empty() && *p != "node")
+        .filter(|p| *p != "node" && crate::openclaw::is_valid_profile_name(p))
         .map(|p| Some(p.to_string()))
 }
 

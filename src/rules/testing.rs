@@ -399,6 +399,7 @@ impl Gateway {
             port,
             port_kind,
             ignored_port_env: resolve::ports::ignored_port_env(&env),
+            tailscale: resolve::tailscale_ingress(&root),
             config_port: resolve::ports::configured_port(&root),
             service,
             other_services,
@@ -496,6 +497,7 @@ impl Gateway {
             },
             port: port.clone(),
             state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
+            how: Default::default(),
         };
         (service, port)
     }
