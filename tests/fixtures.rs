@@ -45,35 +45,10 @@ fn expect(name: &str) -> Expect {
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `check --home fixtures/NAME/home [--config fixtures/NAME/clawlint.toml] EXTRA...`
-/// `--home fixtures/NAME/home`, and one more `--home` for each `home-<user>` beside it
-/// (several users on one host).
-fn home_args(name: &str) -> Vec<String> {
-    let dir = root().join("fixtures").join(name);
-    let mut others: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("home-") && dir.join(n).is_dir())
-        .collect();
-    others.sort();
-    std::iter::once("home".to_string())
-        .chain(others)
-        .flat_map(|h| ["--home".to_string(), format!("fixtures/{name}/{h}")])
-        .collect()
-}
-
 /// `check` with the fixture's homes, and its clawlint.toml and system root when it has them.
 fn check_fixture(name: &str, extra: &[&str]) -> (i32, String, String) {
     let mut args: Vec<String> = vec!["check".to_string()];
-    args.extend(home_args(name));
-    let config = format!("fixtures/{name}/clawlint.toml");
-    if root().join(&config).is_file() {
-        args.extend(["--config".to_string(), config]);
-    }
-    let system_root = format!("fixtures/{name}/root");
-    if root().join(&system_root).is_dir() {
-        args.extend(["--root".to_string(), system_root]);
-    }
+    args.extend(fixture_args(name));
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     clawlint(&args)
@@ -155,8 +130,9 @@ fn json_snapshot(name: &str) {
 }
 
 fn resolve_snapshot(name: &str) {
+    // The same inputs `check` reads, so that resolve shows the gateways check judged.
     let mut args = vec!["resolve".to_string()];
-    args.extend(home_args(name));
+    args.extend(fixture_args(name));
     args.extend(["--format".to_string(), "json".to_string()]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, stdout, stderr) = clawlint(&args);

@@ -36,12 +36,13 @@ fn each_fixture(format: &str) -> Vec<(String, String)> {
     names
         .into_iter()
         .map(|name| {
-            let home = format!("fixtures/{name}/home");
-            let config = format!("fixtures/{name}/clawlint.toml");
-            let mut args = vec!["check", "--home", home.as_str(), "--format", format];
-            if root().join(&config).is_file() {
-                args.extend(["--config", config.as_str()]);
-            }
+            let mut args = vec![
+                "check".to_string(),
+                "--format".to_string(),
+                format.to_string(),
+            ];
+            args.extend(common::fixture_args(&name));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (code, stdout, stderr) = clawlint(&args);
             assert!(code == 0 || code == 1, "{name}: exit {code}: {stderr}");
             (name, stdout)

@@ -25,6 +25,33 @@ pub fn clawlint(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// How a fixture is checked: `--home fixtures/NAME/home`, one more `--home` for each
+/// `home-<user>` beside it (several users on one host), `--config fixtures/NAME/clawlint.toml`
+/// and `--root fixtures/NAME/root` when it has them.
+pub fn fixture_args(name: &str) -> Vec<String> {
+    let dir = root().join("fixtures").join(name);
+    let mut others: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("home-") && dir.join(n).is_dir())
+        .collect();
+    others.sort();
+    let mut args: Vec<String> = std::iter::once("home".to_string())
+        .chain(others)
+        .flat_map(|h| ["--home".to_string(), format!("fixtures/{name}/{h}")])
+        .collect();
+    if dir.join("clawlint.toml").is_file() {
+        args.extend([
+            "--config".to_string(),
+            format!("fixtures/{name}/clawlint.toml"),
+        ]);
+    }
+    if dir.join("root").is_dir() {
+        args.extend(["--root".to_string(), format!("fixtures/{name}/root")]);
+    }
+    args
+}
+
 /// A scratch directory under the system temp dir, unique per test, removed when dropped
 /// (also when the test fails).
 pub struct TempDir(PathBuf);
