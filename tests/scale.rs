@@ -257,3 +257,104 @@ fn ports_counts_agree_with_pairwise_definitions() {
         );
     }
 }
+
+/// `n` gateways that all `$include` one shared file (allowed by `OPENCLAW_INCLUDE_ROOTS` in
+/// each gateway's `.env`), with a `.env` in the home as well.
+fn shared_include_layout(dir: &TempDir, n: usize) -> std::path::PathBuf {
+    let home = dir.path().join("home");
+    let shared = home.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::write(
+        shared.join("channels.json5"),
+        "// every tenant's channels\n{ channels: { telegram: { botToken: \"${TG_TOKEN}\" } }, $include: \"./more.json5\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        shared.join("more.json5"),
+        "{ logging: { level: \"info\" } }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.join(".env"),
+        "TG_TOKEN=7000000001:AAFakeSharedTokenxyzzy\n",
+    )
+    .unwrap();
+    for i in 0..n {
+        let d = home.join(format!(".openclaw-t{i:03}"));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("openclaw.json"),
+            format!(
+                "{{ $include: \"{}/channels.json5\", gateway: {{ port: {} }} }}\n",
+                shared.display(),
+                20000 + i * 120
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            d.join(".env"),
+            format!("OPENCLAW_INCLUDE_ROOTS={}\nGW=t{i}\n", shared.display()),
+        )
+        .unwrap();
+    }
+    home
+}
+
+fn strace_works() -> bool {
+    std::process::Command::new("strace")
+        .args(["-f", "-qq", "-o", "/dev/null", "true"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Each file is opened once per run, however many gateways read it: the shared include and
+/// what it includes, every gateway's `.env` (the state dir's is also the config dir's), and
+/// the home's `.env` (the working directory's for every gateway). Under strace, when it runs.
+#[test]
+fn each_file_is_opened_once_per_run() {
+    if !strace_works() {
+        eprintln!("strace is not available here: skipped");
+        return;
+    }
+    let dir = TempDir::new("shared-include");
+    let home = shared_include_layout(&dir, 40);
+    let log = dir.path().join("strace.log");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=openat,open", "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_clawlint"))
+        .args(["check", "--format", "json", "--no-config", "--home"])
+        .arg(&home)
+        .env_clear()
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
+    // The include was expanded for every gateway: one bot shared by all 40.
+    let shared = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CL301")
+        .expect("CL301: one bot token shared by every gateway");
+    assert_eq!(shared["instances"].as_array().unwrap().len(), 40);
+    let log = std::fs::read_to_string(&log).unwrap();
+    let opens = |path: &std::path::Path| {
+        let quoted = format!("\"{}\"", path.display());
+        log.lines()
+            .filter(|l| l.contains(&quoted) && !l.contains("ENOENT"))
+            .count()
+    };
+    assert_eq!(opens(&home.join("shared/channels.json5")), 1, "the include");
+    assert_eq!(
+        opens(&home.join("shared/more.json5")),
+        1,
+        "the include's include"
+    );
+    assert_eq!(opens(&home.join(".env")), 1, "the home's .env");
+    for i in [0, 17, 39] {
+        let d = home.join(format!(".openclaw-t{i:03}"));
+        assert_eq!(opens(&d.join(".env")), 1, "{}", d.display());
+        assert_eq!(opens(&d.join("openclaw.json")), 1, "{}", d.display());
+    }
+}

@@ -32,7 +32,8 @@ fn run_case(path: &Path, release: &str) -> Ours {
     let env = Env::new();
     let home = Path::new("/nonexistent-home");
     let cwd = config.parent().unwrap();
-    let loaded = clawlint::resolve::load_config(&config, &env, home, cwd, &mut sources);
+    let mut cache = clawlint::load::cache::FileCache::new();
+    let loaded = clawlint::resolve::load_config(&config, &env, home, cwd, &mut sources, &mut cache);
     let Some(mut root) = loaded.root else {
         return Ours {
             valid: false,

@@ -12,9 +12,10 @@
 //! level) hits a budget at the include that would cross it: that include becomes a located
 //! problem and the rest of the config is still linted.
 
-use super::read::{read_text_lossy, ReadError, INCLUDE_LIMIT};
+use super::cache::FileCache;
+use super::read::{ReadError, INCLUDE_LIMIT};
 use super::tree::{deep_merge, Member, Node, Value};
-use super::{parse_config, Problem, ProblemKind};
+use super::{parse_cached, Problem, ProblemKind};
 use crate::paths::{absolute, display_path, is_inside, normalize, resolve};
 use crate::source::{Loc, SourceMap};
 use std::collections::HashMap;
@@ -41,6 +42,8 @@ struct Root {
 
 pub struct IncludeContext<'a> {
     pub sources: &'a mut SourceMap,
+    /// What this run has already parsed: a file many gateways include is parsed once.
+    cache: &'a mut FileCache,
     pub problems: Vec<Problem>,
     roots: Vec<Root>,
     /// Each file's expanded content, by path and include depth (depth decides what is
@@ -85,7 +88,12 @@ pub fn tree_size(node: &Node) -> (usize, usize) {
 
 impl<'a> IncludeContext<'a> {
     /// `allowed_roots` are the absolute `OPENCLAW_INCLUDE_ROOTS` entries.
-    pub fn new(sources: &'a mut SourceMap, config_path: &Path, allowed_roots: &[PathBuf]) -> Self {
+    pub fn new(
+        sources: &'a mut SourceMap,
+        cache: &'a mut FileCache,
+        config_path: &Path,
+        allowed_roots: &[PathBuf],
+    ) -> Self {
         let config_dir = normalize(config_path.parent().unwrap_or(Path::new(".")));
         let mut roots = vec![root(config_dir)];
         roots.extend(
@@ -96,6 +104,7 @@ impl<'a> IncludeContext<'a> {
         );
         IncludeContext {
             sources,
+            cache,
             problems: Vec::new(),
             roots,
             memo: HashMap::new(),
@@ -300,7 +309,8 @@ impl<'a> IncludeContext<'a> {
         chain: &[PathBuf],
     ) -> Result<Node, (ProblemKind, String)> {
         let failed = |m: String| (ProblemKind::Include, m);
-        let (text, bad_byte) = read_text_lossy(path, INCLUDE_LIMIT).map_err(|err| {
+        let parsed = parse_cached(path, INCLUDE_LIMIT, Some(at), self.sources, self.cache)
+            .map_err(|err| {
             failed(match err {
                 ReadError::TooLarge { limit } => format!(
                     "include file failed security checks (regular file, max {limit} bytes): {raw}"
@@ -320,18 +330,17 @@ impl<'a> IncludeContext<'a> {
                 ),
             })
         })?;
-        let text_len = text.len();
+        let text_len = parsed.text_len;
         if self.bytes + text_len > MAX_INCLUDE_BYTES {
             return Err(budget(format!(
                 "$include budget exceeded: reading {raw} would bring what includes add past {MAX_INCLUDE_BYTES} bytes; neither it nor any later include was expanded"
             )));
         }
-        let parsed = parse_config(self.sources, path, text, Some(at));
-        if let Some(offset) = bad_byte {
+        if let Some(offset) = parsed.bad_byte {
             self.problems
                 .push(super::not_utf8(self.sources, path, offset));
         }
-        let (node, _comments) = parsed.map_err(|p| {
+        let node = parsed.result.map_err(|p| {
             self.problems.push(p);
             failed(format!("failed to parse include file: {raw}"))
         })?;

@@ -1,6 +1,7 @@
 //! Loading: JSON5 with spans, `$include`, `.env` files, the config `env` block and `${VAR}`
 //! substitution. A loader records what it found, including problems; it never judges.
 
+pub mod cache;
 pub mod dotenv;
 pub mod env;
 pub mod fleet;
@@ -113,6 +114,35 @@ pub fn parse_config(
             })
         }
     }
+}
+
+/// Reads and parses a config or include file, or takes what this run already parsed of the
+/// same file (same path and identity): a file many gateways include is parsed once. A file
+/// that cannot be read is not cached: the reader's answer is returned.
+pub fn parse_cached(
+    path: &Path,
+    limit: u64,
+    included_from: Option<Loc>,
+    sources: &mut SourceMap,
+    cache: &mut cache::FileCache,
+) -> Result<cache::ParsedFile, read::ReadError> {
+    let identity = cache::Identity::of(path).filter(|id| id.size() <= limit);
+    // Only a file that was read (inside the layout, within its limit) is ever cached.
+    if let Some(hit) = identity.as_ref().and_then(|id| cache.parsed(id)) {
+        return Ok(hit.clone());
+    }
+    let (text, bad_byte) = read::read_text_lossy(path, limit)?;
+    let text_len = text.len();
+    let result = parse_config(sources, path, text, included_from).map(|(node, _)| node);
+    let parsed = cache::ParsedFile {
+        result,
+        bad_byte,
+        text_len,
+    };
+    if let Some(id) = identity {
+        cache.keep_parsed(id, parsed.clone());
+    }
+    Ok(parsed)
 }
 
 /// Literal strings under secret-like keys (not `${VAR}` or `$VAR` references, which say

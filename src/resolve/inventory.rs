@@ -1,8 +1,9 @@
 //! The inventory: every gateway discover found, resolved, with a supervisor and the state
 //! dir it runs merged into one instance.
 
-use super::{resolve_instance, Discovery, Instance, Invocation};
+use super::{resolve_instance_with, Discovery, Instance, Invocation};
 use crate::invocation::Found;
+use crate::load::cache::FileCache;
 use crate::load::Problem;
 use crate::paths::canonical_key;
 use crate::source::SourceMap;
@@ -29,7 +30,9 @@ pub fn inventory(found: Found) -> Inventory {
         supervised,
         mut problems,
     } = found;
-    let mut instances = resolve_all(&invocations, &mut sources);
+    // One cache for the run: a file many gateways read is read and parsed once.
+    let mut cache = FileCache::new();
+    let mut instances = resolve_all(&invocations, &mut sources, &mut cache);
     let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::new();
     for (index, instance) in instances.iter().enumerate() {
         by_state_dir
@@ -37,10 +40,10 @@ pub fn inventory(found: Found) -> Inventory {
             .or_insert(index);
     }
     for inv in &supervised {
-        let instance = resolve_instance(inv, &mut sources);
+        let instance = resolve_instance_with(inv, &mut sources, &mut cache);
         merge_service(instance, &mut instances, &mut by_state_dir);
     }
-    let cells = fleet_cells(&instances, &mut sources, &mut problems);
+    let cells = fleet_cells(&instances, &mut sources, &mut cache, &mut problems);
     instances.extend(cells);
     let path_keys = super::path_keys(&instances);
     Inventory {
@@ -57,6 +60,7 @@ pub fn inventory(found: Found) -> Inventory {
 fn fleet_cells(
     instances: &[Instance],
     sources: &mut SourceMap,
+    cache: &mut FileCache,
     problems: &mut Vec<Problem>,
 ) -> Vec<Instance> {
     let mut registries = HashSet::new();
@@ -68,19 +72,23 @@ fn fleet_cells(
             continue;
         }
         for inv in super::fleet::invocations(state_dir, &instance.home, sources, problems) {
-            cells.push(resolve_instance(&inv, sources));
+            cells.push(resolve_instance_with(&inv, sources, cache));
         }
     }
     cells
 }
 
-fn resolve_all(invocations: &[Invocation], sources: &mut SourceMap) -> Vec<Instance> {
+fn resolve_all(
+    invocations: &[Invocation],
+    sources: &mut SourceMap,
+    cache: &mut FileCache,
+) -> Vec<Instance> {
     let mut instances: Vec<Instance> = Vec::new();
     // A config file named on the command line that the home scan already found is the same
     // gateway; everything else, even sharing a config, is a gateway of its own.
     let mut scanned_configs = HashSet::new();
     for inv in invocations {
-        let instance = resolve_instance(inv, sources);
+        let instance = resolve_instance_with(inv, sources, cache);
         match instance.discovery {
             Discovery::HomeDir(_) => {
                 scanned_configs.insert(instance.config_path.value.clone());

@@ -17,11 +17,12 @@ pub mod startup;
 pub use inventory::{inventory, Inventory};
 pub use model::*;
 
+use crate::load::cache::{DotenvFile, FileCache};
 use crate::load::env::{substitute_tree, Env, EnvOrigin};
 use crate::load::include::IncludeContext;
 use crate::load::read::{read_text_lossy, ReadError, CONFIG_LIMIT, SMALL_FILE_LIMIT};
 use crate::load::tree::{file_start, Node};
-use crate::load::{dotenv, not_utf8, parse_config, unreadable, Problem, ProblemKind};
+use crate::load::{dotenv, not_utf8, parse_cached, unreadable, Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -37,6 +38,15 @@ pub struct LoadedConfig {
 /// Resolves one gateway. Never fails: what cannot be read or understood becomes a problem
 /// on the instance, and the rest is resolved from defaults.
 pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
+    resolve_instance_with(inv, sources, &mut FileCache::new())
+}
+
+/// [`resolve_instance`], reusing what this run has already read and parsed (`cache`).
+pub fn resolve_instance_with(
+    inv: &Invocation,
+    sources: &mut SourceMap,
+    cache: &mut FileCache,
+) -> Instance {
     let mut env = inv.env.clone();
     if env.value("HOME").is_none() {
         env.set("HOME", inv.home.display().to_string(), EnvOrigin::Given);
@@ -44,13 +54,13 @@ pub fn resolve_instance(inv: &Invocation, sources: &mut SourceMap) -> Instance {
     let mut problems = Vec::new();
     apply_root_flags(inv, &mut env);
     problems.extend(invalid_profile_env(&env));
-    load_dotenv_files(inv, &mut env, sources, &mut problems);
+    load_dotenv_files(inv, &mut env, sources, cache, &mut problems);
 
     let home = paths::effective_home(&env, &inv.home, &inv.cwd);
     let state_dir = paths::state_dir(&env, &home, &inv.cwd);
     let config_path = paths::config_path(&env, &home, &inv.cwd, &state_dir.value);
     let config_file = container::read_path(inv.container.as_deref(), &config_path.value);
-    let mut config = load_config(&config_file, &env, &home, &inv.cwd, sources);
+    let mut config = load_config(&config_file, &env, &home, &inv.cwd, sources, cache);
     problems.append(&mut config.problems);
     if let Some(root) = &config.root {
         apply_config_env_block(root, &mut env);
@@ -230,11 +240,12 @@ fn load_dotenv_files(
     inv: &Invocation,
     env: &mut Env,
     sources: &mut SourceMap,
+    cache: &mut FileCache,
     problems: &mut Vec<Problem>,
 ) {
     let on_host = |p: &Path| container::read_path(inv.container.as_deref(), p);
     let cwd_env = inv.cwd.join(".env");
-    read_dotenv(&on_host(&cwd_env), env, sources, problems, true);
+    read_dotenv(&on_host(&cwd_env), env, sources, cache, problems, true);
     let mut loaded = vec![cwd_env];
     // A state `.env` may move the state dir or config (OpenClaw then reads the new one's
     // `.env` too), so look again until nothing new turns up.
@@ -250,15 +261,18 @@ fn load_dotenv_files(
         if state_env == home.join(".openclaw").join(".env") {
             candidates.push(inv.home.join(".config/openclaw/gateway.env"));
         }
-        let fresh: Vec<PathBuf> = candidates
-            .into_iter()
-            .filter(|c| !loaded.contains(c))
-            .collect();
+        // The state dir's `.env` is usually the config dir's too: read once.
+        let mut fresh: Vec<PathBuf> = Vec::new();
+        for c in candidates {
+            if !loaded.contains(&c) && !fresh.contains(&c) {
+                fresh.push(c);
+            }
+        }
         if fresh.is_empty() {
             break;
         }
         for path in fresh {
-            read_dotenv(&on_host(&path), env, sources, problems, false);
+            read_dotenv(&on_host(&path), env, sources, cache, problems, false);
             loaded.push(path);
         }
     }
@@ -268,16 +282,46 @@ fn read_dotenv(
     path: &Path,
     env: &mut Env,
     sources: &mut SourceMap,
+    cache: &mut FileCache,
     problems: &mut Vec<Problem>,
     filtered: bool,
 ) {
-    let (text, bad_byte) = match read_text_lossy(path, SMALL_FILE_LIMIT) {
-        Ok(read) => read,
-        Err(ReadError::Missing) => return,
-        Err(err) => {
-            problems.push(unreadable(sources, path, &err));
+    if cache.dotenv(path).is_none() {
+        let read = read_dotenv_file(path, sources);
+        cache.keep_dotenv(path, read);
+    }
+    let (file, entries, bad_byte) = match cache.dotenv(path).expect("kept above") {
+        DotenvFile::Missing => return,
+        DotenvFile::Unreadable(err) => {
+            problems.push(unreadable(sources, path, err));
             return;
         }
+        DotenvFile::Read {
+            file,
+            entries,
+            bad_byte,
+        } => (*file, entries, *bad_byte),
+    };
+    problems.extend(bad_byte.map(|offset| not_utf8(sources, path, offset)));
+    for entry in entries {
+        if filtered && dotenv::blocked_in_workspace_dotenv(&entry.key) {
+            continue;
+        }
+        let origin = EnvOrigin::DotEnv(Loc {
+            file,
+            span: entry.span,
+        });
+        env.set_default(&entry.key, entry.value.clone(), origin);
+    }
+}
+
+/// Reads and parses a `.env` file once: its secrets redacted and its suppressions noted in
+/// the source map, its effective entries kept.
+fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> DotenvFile {
+    let (text, bad_byte) = match read_text_lossy(path, SMALL_FILE_LIMIT) {
+        Ok(read) => read,
+        Err(ReadError::Missing) => return DotenvFile::Missing,
+        Err(err) => return DotenvFile::Unreadable(err),
     };
     let parsed = dotenv::parse(&text);
     let mut secrets: Vec<_> = parsed
@@ -295,19 +339,14 @@ fn read_dotenv(
     let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();
     let comments = parsed.comments.iter().map(|c| (c.span, c.text.as_str()));
     let suppressions = crate::source::directive::from_comments(&text, comments, &items);
+    let entries = parsed.effective().into_iter().cloned().collect();
     let file = sources.add(path, text, None);
     sources.redact(file, secrets);
     sources.set_suppressions(file, suppressions);
-    problems.extend(bad_byte.map(|offset| not_utf8(sources, path, offset)));
-    for entry in parsed.effective() {
-        if filtered && dotenv::blocked_in_workspace_dotenv(&entry.key) {
-            continue;
-        }
-        let origin = EnvOrigin::DotEnv(Loc {
-            file,
-            span: entry.span,
-        });
-        env.set_default(&entry.key, entry.value.clone(), origin);
+    DotenvFile::Read {
+        file,
+        entries,
+        bad_byte,
     }
 }
 
@@ -319,9 +358,10 @@ pub fn load_config(
     home: &Path,
     cwd: &Path,
     sources: &mut SourceMap,
+    cache: &mut FileCache,
 ) -> LoadedConfig {
-    let (text, bad_byte) = match read_text_lossy(path, CONFIG_LIMIT) {
-        Ok(read) => read,
+    let parsed = match parse_cached(path, CONFIG_LIMIT, None, sources, cache) {
+        Ok(parsed) => parsed,
         Err(ReadError::Missing) if path.symlink_metadata().is_ok() => {
             let target = std::fs::read_link(path)
                 .map(|t| crate::paths::display_path(&t))
@@ -353,13 +393,13 @@ pub fn load_config(
             }
         }
     };
-    let parsed = parse_config(sources, path, text, None);
-    let encoding: Vec<Problem> = bad_byte
+    let encoding: Vec<Problem> = parsed
+        .bad_byte
         .map(|offset| not_utf8(sources, path, offset))
         .into_iter()
         .collect();
-    let (root, _comments) = match parsed {
-        Ok(parsed) => parsed,
+    let root = match parsed.result {
+        Ok(root) => root,
         Err(problem) => {
             let mut problems = encoding;
             problems.push(problem);
@@ -373,7 +413,7 @@ pub fn load_config(
     };
     let single_file = !startup::contains_include(&root);
     let roots = paths::include_roots(env, home, cwd);
-    let mut includes = IncludeContext::new(sources, path, &roots);
+    let mut includes = IncludeContext::new(sources, cache, path, &roots);
     let root = includes.process(root, path);
     let mut problems = encoding;
     problems.extend(includes.problems);

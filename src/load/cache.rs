@@ -1,0 +1,135 @@
+//! What one run has already read and parsed, so that a file many gateways share (an
+//! `$include` every tenant pulls in, the home's `.env`, a config a unit and the home scan both
+//! reach) is read and parsed once per run, not once per gateway.
+//!
+//! Configs and includes are keyed by path and file identity (device, inode, size, mtime), so
+//! a file changed during the run is read again. `.env` files are keyed by path, their absence
+//! too, so a probe that finds nothing (`$HOME/.env` on most hosts) is made once per run.
+//! What a gateway takes from a cached file is exactly what a fresh read gives: the same
+//! source-map entry (the map keeps one entry per path), the same tree, the same problems.
+
+use super::dotenv;
+use super::read::ReadError;
+use super::tree::Node;
+use super::Problem;
+use crate::source::FileId;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A file's path and identity: the same file, unchanged, when all of these are equal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Identity {
+    path: PathBuf,
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: (i64, i64),
+}
+
+impl Identity {
+    /// The identity of the regular file at `path` (symlinks followed), or `None` when it is
+    /// not one or cannot be had (the reader then says why).
+    pub fn of(path: &Path) -> Option<Identity> {
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        #[cfg(unix)]
+        let (dev, ino, mtime) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino(), (meta.mtime(), meta.mtime_nsec()))
+        };
+        #[cfg(not(unix))]
+        let (dev, ino, mtime) = {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or((0, 0), |d| {
+                    (d.as_secs() as i64, i64::from(d.subsec_nanos()))
+                });
+            (0, 0, modified)
+        };
+        Some(Identity {
+            path: path.to_path_buf(),
+            dev,
+            ino,
+            size: meta.len(),
+            mtime,
+        })
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+/// A config or include file as parsed: its tree (or why it did not parse), the first byte
+/// that was not UTF-8, and its length.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub result: Result<Node, Problem>,
+    pub bad_byte: Option<usize>,
+    pub text_len: usize,
+}
+
+/// A `.env` file as read: missing, unreadable, or its entries.
+#[derive(Debug, Clone)]
+pub enum DotenvFile {
+    Missing,
+    Unreadable(ReadError),
+    Read {
+        file: FileId,
+        entries: Vec<dotenv::Entry>,
+        bad_byte: Option<usize>,
+    },
+}
+
+/// The files one run has parsed.
+#[derive(Debug, Default)]
+pub struct FileCache {
+    parsed: HashMap<Identity, ParsedFile>,
+    dotenv: HashMap<PathBuf, DotenvFile>,
+}
+
+impl FileCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn parsed(&self, id: &Identity) -> Option<&ParsedFile> {
+        self.parsed.get(id)
+    }
+
+    pub fn keep_parsed(&mut self, id: Identity, file: ParsedFile) {
+        self.parsed.insert(id, file);
+    }
+
+    pub fn dotenv(&self, path: &Path) -> Option<&DotenvFile> {
+        self.dotenv.get(path)
+    }
+
+    pub fn keep_dotenv(&mut self, path: &Path, file: DotenvFile) {
+        self.dotenv.insert(path.to_path_buf(), file);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_changed_during_the_run_has_a_new_identity() {
+        let dir = std::env::temp_dir().join(format!("clawlint-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("inc.json5");
+        std::fs::write(&path, "{ a: 1 }").unwrap();
+        let first = Identity::of(&path).unwrap();
+        assert_eq!(Identity::of(&path), Some(first.clone()), "unchanged");
+        std::fs::write(&path, "{ a: 12 }").unwrap();
+        assert_ne!(Identity::of(&path), Some(first), "changed: read again");
+        assert_eq!(Identity::of(&dir), None, "a directory is never cached");
+        assert_eq!(Identity::of(&dir.join("missing")), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
