@@ -298,7 +298,13 @@ fn layout_roots(args: &InputArgs) -> Result<Vec<PathBuf>, Failure> {
                 .unwrap_or_default(),
         );
     }
-    roots.extend(inputs.declared.iter().map(|(_, base)| base.clone()));
+    // A clawlint.toml in the working directory has an empty parent: that directory.
+    roots.extend(
+        inputs
+            .declared
+            .iter()
+            .map(|(_, base)| crate::paths::absolute(base)),
+    );
     Ok(roots)
 }
 
@@ -324,12 +330,16 @@ fn diff(args: &CheckArgs) -> Result<u8, Failure> {
     let (plan, taken) = crate::fix::collect(fixes, &inventory.sources);
     let mut text = String::new();
     for (file, edits) in &plan {
-        let reasons: Vec<String> = findings
+        let reasons: Vec<String> = taken
             .iter()
-            .filter_map(|r| r.finding.fix.as_ref().map(|f| (r, f)))
-            .filter(|(_, f)| f.applies(mode) && f.edits.iter().any(|e| e.file == *file))
-            .filter(|(_, f)| taken.contains(&f.description))
-            .map(|(r, f)| format!("{} {}", r.finding.rule.code, f.description))
+            .filter(|d| {
+                findings.iter().any(|r| {
+                    r.finding.fix.as_ref().is_some_and(|f| {
+                        &f.description == *d && f.edits.iter().any(|e| e.file == *file)
+                    })
+                })
+            })
+            .map(|d| format!("{} {d}", fixed_codes(&findings, d)))
             .collect();
         text.push_str(&crate::fix::diff::unified(
             inventory.sources.file(*file),
@@ -342,7 +352,7 @@ fn diff(args: &CheckArgs) -> Result<u8, Failure> {
     if !args.quiet {
         eprintln!(
             "{}{}",
-            match taken.len() {
+            match fixed_by(&findings, &taken) {
                 0 => "No fixes available".to_string(),
                 1 => "Would fix 1 finding".to_string(),
                 n => format!("Would fix {n} findings"),
@@ -355,6 +365,36 @@ fn diff(args: &CheckArgs) -> Result<u8, Failure> {
     } else {
         EXIT_FINDINGS
     })
+}
+
+/// `CL103, CL105`: the rules of the findings one fix repairs (one move can end several).
+fn fixed_codes(findings: &[crate::diagnostic::Reported], description: &str) -> String {
+    let mut codes: Vec<&str> = findings
+        .iter()
+        .filter(|r| {
+            r.finding
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.description == description)
+        })
+        .map(|r| r.finding.rule.code)
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes.join(", ")
+}
+
+/// How many findings the fixes taken repair (a fix several findings share counts for each).
+fn fixed_by(findings: &[crate::diagnostic::Reported], taken: &[String]) -> usize {
+    findings
+        .iter()
+        .filter(|r| {
+            r.finding
+                .fix
+                .as_ref()
+                .is_some_and(|f| taken.contains(&f.description))
+        })
+        .count()
 }
 
 /// `" (N hidden fixes can be enabled with --unsafe-fixes)"`, when some are.
@@ -408,7 +448,7 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
                 ),
             ));
         }
-        applied += taken.len();
+        applied += fixed_by(&findings, &taken);
         round += 1;
     }
 }

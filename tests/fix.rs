@@ -119,15 +119,16 @@ fn every_fixable_fixture_is_fixed_and_nothing_else_changes() {
         fixed_any += 1;
         let original = files(&dir);
 
-        // --diff writes nothing, and shows the fix.
-        let (code, diff, stderr) = check(&dir, &["--diff"]);
+        // --diff writes nothing, and shows the fixes (the unsafe ones too).
+        let (code, diff, stderr) = check(&dir, &["--diff", "--unsafe-fixes"]);
         assert_eq!(code, 1, "{name}: {stderr}");
         assert_eq!(files(&dir), original, "{name}: --diff wrote");
         insta::assert_snapshot!(format!("diff-{name}"), diff);
 
         // --fix, then check: the fixed findings are gone, nothing new.
-        let (_, _, stderr) = check(&dir, &["--fix", "--format", "json"]);
+        let (_, _, stderr) = check(&dir, &["--fix", "--unsafe-fixes", "--format", "json"]);
         assert!(stderr.contains("Fixed "), "{name}: {stderr}");
+        assert!(!stderr.contains("stopped fixing"), "{name}: {stderr}");
         let (_, after_json, _) = check(&dir, &["--format", "json"]);
         let (after, still_fixable) = findings(&after_json);
         assert!(still_fixable.is_empty(), "{name}: {still_fixable:?}");
@@ -143,7 +144,8 @@ fn every_fixable_fixture_is_fixed_and_nothing_else_changes() {
         }
 
         // Lines not fixed are byte-identical: each changed file differs from the original
-        // only by inserted `port` pins and removed suppression lines or comments.
+        // only by inserted `port` pins, removed suppression lines or comments, and lines whose
+        // port numbers changed (a moved base port) and nothing else.
         let now = files(&dir);
         assert_eq!(
             now.keys().collect::<Vec<_>>(),
@@ -155,27 +157,69 @@ fn every_fixable_fixture_is_fixed_and_nothing_else_changes() {
                 continue;
             }
             let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
-            let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
-            for change in diff.iter_all_changes() {
-                let line = change.value();
-                match change.tag() {
-                    similar::ChangeTag::Equal => {}
-                    similar::ChangeTag::Insert => assert!(
-                        line.contains("port") || line.contains("gateway"),
-                        "{name}: {} got {line:?}",
-                        path.display()
-                    ),
-                    similar::ChangeTag::Delete => assert!(
-                        line.contains("clawlint-ignore"),
-                        "{name}: {} lost {line:?}",
-                        path.display()
-                    ),
-                }
-            }
+            assert_only_fixes_changed(&name, path, &old, &new);
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
     assert!(fixed_any >= 3, "only {fixed_any} fixable fixtures");
+}
+
+/// The line with every run of digits replaced by `#`.
+fn without_numbers(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_digits = false;
+    for c in line.chars() {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                out.push('#');
+            }
+            in_digits = true;
+        } else {
+            out.push(c);
+            in_digits = false;
+        }
+    }
+    out
+}
+
+/// `new` differs from `old` only by fixes: inserted port pins, removed suppressions, and
+/// lines whose numbers changed and nothing else.
+fn assert_only_fixes_changed(name: &str, path: &Path, old: &str, new: &str) {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut deleted: Vec<&str> = Vec::new();
+    let mut inserted: Vec<&str> = Vec::new();
+    for change in diff.iter_all_changes() {
+        match change.tag() {
+            similar::ChangeTag::Equal => {}
+            similar::ChangeTag::Delete => deleted.push(change.value()),
+            similar::ChangeTag::Insert => inserted.push(change.value()),
+        }
+    }
+    // A line whose numbers changed is one deletion and one insertion alike but for digits.
+    let mut renumbered = 0;
+    for line in &inserted {
+        if let Some(at) = deleted
+            .iter()
+            .position(|d| without_numbers(d) == without_numbers(line))
+        {
+            deleted.remove(at);
+            renumbered += 1;
+            continue;
+        }
+        assert!(
+            line.contains("port") || line.contains("gateway") || line.contains("webhook"),
+            "{name}: {} got {line:?}",
+            path.display()
+        );
+    }
+    for line in &deleted {
+        assert!(
+            line.contains("clawlint-ignore"),
+            "{name}: {} lost {line:?}",
+            path.display()
+        );
+    }
+    let _ = renumbered;
 }
 
 #[test]
@@ -198,7 +242,8 @@ fn outputs_mark_the_fixable_findings() {
     let dir = copy("ports-hash-collision", "mark");
     let (_, concise, _) = check(&dir, &["--format", "concise"]);
     assert!(concise.contains(": CL106 [*] [warning] "), "{concise}");
-    assert!(concise.contains(": CL101 [error] "), "{concise}");
+    // Moving a base port changes where a gateway listens: unsafe, marked `[-]`.
+    assert!(concise.contains(": CL101 [-] [error] "), "{concise}");
     let (_, json, _) = check(&dir, &["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let fix = v["findings"]
@@ -210,6 +255,14 @@ fn outputs_mark_the_fixable_findings() {
         .clone();
     assert_eq!(fix["applicability"], "safe");
     assert_eq!(fix["edits"][0]["content"], "    port: 23532,\n");
+    let moved = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CL101")
+        .unwrap()["fix"]
+        .clone();
+    assert_eq!(moved["applicability"], "unsafe");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -248,5 +301,84 @@ fn without_fix_nothing_is_written() {
     check(&dir, &[]);
     check(&dir, &["--unsafe-fixes"]);
     assert_eq!(files(&dir), original);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Writes `files` (path, text) under a fresh directory.
+fn layout(tag: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("clawlint-fix-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const UNIT_A: &str = "[Service]\nEnvironment=HOME=/home/u\nEnvironment=OPENCLAW_PROFILE=a\nEnvironment=OPENCLAW_STATE_DIR=/home/u/.openclaw-a\nEnvironment=GW_PORT=18789\n# ExecStart=/usr/bin/openclaw gateway --port 18789\nExecStart=/usr/bin/openclaw gateway --port ${GW_PORT}\nRestart=always\n";
+
+const PLIST_B: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n  <key>Label</key>\n  <string>ai.openclaw.b</string>\n  <key>ProgramArguments</key>\n  <array>\n    <string>/opt/homebrew/bin/node</string>\n    <string>/opt/homebrew/lib/node_modules/openclaw/dist/index.js</string>\n    <string>gateway</string>\n    <string>--port</string>\n    <string>18789</string>\n  </array>\n  <key>EnvironmentVariables</key>\n  <dict>\n    <key>HOME</key>\n    <string>/Users/ana</string>\n    <key>OPENCLAW_PROFILE</key>\n    <string>b</string>\n    <key>OPENCLAW_STATE_DIR</key>\n    <string>/Users/ana/.openclaw-b</string>\n    <key>OPENCLAW_GATEWAY_PORT</key>\n    <string>18789</string>\n  </dict>\n</dict>\n</plist>\n";
+
+#[test]
+fn a_move_follows_every_pin_and_one_round_makes_no_new_collision() {
+    // Three gateways on 18789: the default one keeps it; a (a unit whose --port is
+    // ${GW_PORT}) and b (a launchd job with --port and OPENCLAW_GATEWAY_PORT) move, to
+    // different ports, every pin of each changed.
+    let dir = layout(
+        "pins",
+        &[
+            (
+                "home/.openclaw/openclaw.json",
+                "{ gateway: { port: 18789 } }\n",
+            ),
+            (
+                "home/.openclaw-a/openclaw.json",
+                "// a\n{ gateway: { port: 18789 } }\n",
+            ),
+            ("home/.openclaw-b/openclaw.json", "{}\n"),
+            (
+                "home/.config/systemd/user/openclaw-gateway-a.service",
+                UNIT_A,
+            ),
+            ("home/Library/LaunchAgents/ai.openclaw.b.plist", PLIST_B),
+        ],
+    );
+    let (_, json, _) = check(&dir, &["--format", "json"]);
+    let (before, _) = findings(&json);
+    assert!(before.iter().any(|(c, _)| c == "CL101"), "{before:?}");
+    let (code, diff, stderr) = check(&dir, &["--diff", "--unsafe-fixes"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(diff.contains("a named profile"), "{diff}");
+    let (_, _, stderr) = check(&dir, &["--fix", "--unsafe-fixes"]);
+    assert!(!stderr.contains("stopped"), "{stderr}");
+    let (_, json, _) = check(&dir, &["--format", "json"]);
+    let (after, _) = findings(&json);
+    assert!(
+        !after
+            .iter()
+            .any(|(c, _)| c.starts_with("CL10") && c != "CL106"),
+        "{after:?}"
+    );
+    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+    assert_eq!(
+        read("home/.openclaw/openclaw.json"),
+        "{ gateway: { port: 18789 } }\n"
+    );
+    let unit = read("home/.config/systemd/user/openclaw-gateway-a.service");
+    let plist = read("home/Library/LaunchAgents/ai.openclaw.b.plist");
+    let config_a = read("home/.openclaw-a/openclaw.json");
+    // a's new port, from its config; the unit's variable says the same; its comment and
+    // its ExecStart are as they were.
+    let port_a: String = config_a.chars().filter(char::is_ascii_digit).collect();
+    assert_ne!(port_a, "18789");
+    assert_eq!(
+        unit,
+        UNIT_A.replace("GW_PORT=18789", &format!("GW_PORT={port_a}"))
+    );
+    // b's plist: both pins moved, to another port than a's.
+    assert!(!plist.contains("18789"), "{plist}");
+    assert!(!plist.contains(&port_a), "{plist}");
+    assert_eq!(plist.matches("<string>1").count(), 2, "{plist}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

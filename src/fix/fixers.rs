@@ -5,6 +5,8 @@
 //! - CL106 (safe): pin the hash port the profile already runs on, so nothing changes now and
 //!   the port no longer depends on an undocumented hash.
 //! - CL903 (safe): remove a suppression comment that matches nothing.
+//! - CL101-CL105 (unsafe): move one gateway's base port, everywhere it is pinned
+//!   ([`super::moves`]). When no move can be written, the finding says why in a note.
 
 use super::{Applicability, Edit, Fix};
 use crate::catalog;
@@ -15,12 +17,24 @@ use crate::source::{Loc, SourceMap};
 
 /// Attaches a fix to every finding that has one.
 pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &SourceMap) {
+    let mut planner = super::moves::Planner::default();
     for reported in findings.iter_mut() {
         let f = &reported.finding;
         let fix = if f.rule == catalog::HASHED_PROFILE_PORT {
             pin_hash_port(f, instances, sources)
         } else if f.rule == catalog::UNUSED_SUPPRESSION {
             remove_suppression(f, sources)
+        } else if f.rule.remedy == catalog::Remedy::MoveBasePort {
+            match planner.fix(f, instances, sources) {
+                Ok(fix) => Some(fix),
+                Err(reason) => {
+                    reported
+                        .finding
+                        .notes
+                        .push(format!("no automatic fix: {reason}"));
+                    None
+                }
+            }
         } else {
             None
         };
@@ -38,12 +52,27 @@ fn instance_of<'a>(f: &Finding, instances: &'a [Instance]) -> Option<&'a Instanc
 /// CL106: `gateway: { port: N }` where N is the port the gateway already runs on.
 fn pin_hash_port(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Option<Fix> {
     let instance = instance_of(f, instances)?;
+    let port = instance.port.value;
+    let edit = pin_port_edit(instance, port, sources)?;
+    Some(Fix {
+        applicability: Applicability::Safe,
+        description: format!(
+            "pin gateway.port {port} (the port \"{}\" already runs on)",
+            instance.name
+        ),
+        edits: vec![edit],
+    })
+}
+
+/// The insertion of `port: N` into the config's `gateway` object (or of
+/// `gateway: { port: N }`), for a config that has no `gateway.port`: in the top file of the
+/// config (its keys deep-merge over what it includes), in its own layout.
+pub(crate) fn pin_port_edit(instance: &Instance, port: u16, sources: &SourceMap) -> Option<Edit> {
     if !instance.config_exists {
         return None;
     }
     let file = instance.config_loc.file;
     let text = &sources.file(file).text;
-    let port = instance.port.value;
     let doc = json5::parse(text).ok()?;
     let Value::Object(members) = &doc.root.value else {
         return None;
@@ -52,7 +81,7 @@ fn pin_hash_port(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Op
     let (object, member_text) = match gateway {
         Some(m) => {
             let Value::Object(_) = m.value.value else {
-                // `gateway: "..."` or an include string: nothing to pin into.
+                // `gateway: "..."`: nothing to pin into.
                 return None;
             };
             if m.value.get("port").is_some() {
@@ -75,17 +104,10 @@ fn pin_hash_port(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Op
     if overlaps_secret(sources, Loc { file, span: edit.0 }) {
         return None;
     }
-    Some(Fix {
-        applicability: Applicability::Safe,
-        description: format!(
-            "pin gateway.port {port} (the port \"{}\" already runs on)",
-            instance.name
-        ),
-        edits: vec![Edit {
-            file,
-            span: edit.0,
-            replacement: edit.1,
-        }],
+    Some(Edit {
+        file,
+        span: edit.0,
+        replacement: edit.1,
     })
 }
 
@@ -140,7 +162,7 @@ fn insert_member(text: &str, object: &Node, member: &str) -> Option<(Span, Strin
     }
 }
 
-fn overlaps_secret(sources: &SourceMap, loc: Loc) -> bool {
+pub(crate) fn overlaps_secret(sources: &SourceMap, loc: Loc) -> bool {
     sources
         .file(loc.file)
         .redactions

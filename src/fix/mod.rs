@@ -8,6 +8,8 @@
 
 pub mod diff;
 pub mod fixers;
+pub mod moves;
+pub mod pins;
 pub mod write;
 
 use crate::load::json5::Span;

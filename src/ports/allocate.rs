@@ -29,13 +29,27 @@ pub struct Suggestion {
 /// leaving out the gateway at `moving`. One sweep over the sorted ranges; each range that
 /// pushes the candidate up is a reason.
 pub fn suggest(instances: &[Instance], moving: &[usize]) -> Option<Suggestion> {
+    suggest_with(instances, moving, &[])
+}
+
+/// [`suggest`], with the base ports other gateways are about to move to (`planned`: the
+/// gateway and its new base) reserved as whole footprints, so that several moves made in
+/// one `--fix` round never land on each other. A planned gateway's old place is free.
+pub fn suggest_with(
+    instances: &[Instance],
+    moving: &[usize],
+    planned: &[(usize, u16)],
+) -> Option<Suggestion> {
+    let mut leaving: Vec<usize> = moving.to_vec();
+    leaving.extend(planned.iter().map(|(i, _)| *i));
+    let mut taken = taken(instances, &leaving);
+    for (i, base) in planned {
+        if !moving.contains(i) {
+            taken.push((footprint(*base), *i, "new footprint".to_string()));
+        }
+    }
     // Above 65425 the CDP range would fall back onto the default gateway's 18800..18899.
-    first_clear(
-        instances,
-        taken(instances, moving),
-        DEFAULT_GATEWAY_PORT,
-        FOOTPRINT,
-    )
+    first_clear(instances, taken, DEFAULT_GATEWAY_PORT, FOOTPRINT)
 }
 
 /// The host ports a new container gateway could publish on: the lowest `count` consecutive
@@ -150,6 +164,78 @@ fn first_clear(
         port: candidate as u16,
         ruled_out,
     })
+}
+
+/// Of the gateways whose base port could move to end a collision, the one the operator most
+/// likely added later, and why: a named profile over the default gateway; then the one whose
+/// config OpenClaw stamped later (`meta.lastTouchedAt`, else `wizard.lastRunAt`: a copied
+/// config carries its original's port and a later stamp); then the last by name. The help
+/// lines and `--fix` both move this one.
+pub fn mover(instances: &[Instance], candidates: &[usize]) -> Option<(usize, String)> {
+    let named = |i: usize| {
+        instances[i]
+            .profile
+            .as_ref()
+            .is_some_and(|p| p.value != "default")
+    };
+    let stamp = |i: usize| -> Option<String> {
+        let root = instances[i].config_root.as_ref()?;
+        [&["meta", "lastTouchedAt"][..], &["wizard", "lastRunAt"][..]]
+            .iter()
+            .find_map(|path| root.at(path).and_then(|n| n.as_str()).map(str::to_string))
+    };
+    let mut pool: Vec<usize> = candidates.to_vec();
+    pool.sort_by(|a, b| instances[*a].name.cmp(&instances[*b].name));
+    pool.dedup();
+    let last = *pool.last()?;
+    if pool.len() == 1 {
+        return Some((
+            last,
+            format!(
+                "\"{}\" is the only gateway whose move ends this",
+                instances[last].name
+            ),
+        ));
+    }
+    let named_pool: Vec<usize> = pool.iter().copied().filter(|i| named(*i)).collect();
+    let (pool, why_named) = match named_pool.len() {
+        n if n > 0 && n < pool.len() => (named_pool, true),
+        _ => (pool, false),
+    };
+    let stamped: Vec<(usize, String)> = pool
+        .iter()
+        .filter_map(|i| stamp(*i).map(|s| (*i, s)))
+        .collect();
+    if stamped.len() == pool.len() && pool.len() > 1 {
+        let latest = stamped
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))?;
+        if stamped.iter().filter(|s| s.1 == latest.1).count() == 1 {
+            return Some((
+                latest.0,
+                format!(
+                    "\"{}\" was set up later: its config was last written by OpenClaw at {}",
+                    instances[latest.0].name, latest.1
+                ),
+            ));
+        }
+    }
+    let chosen = *pool.last()?;
+    let why = match (why_named, pool.len()) {
+        (true, 1) => format!(
+            "\"{}\" is a named profile, most likely added after the default gateway",
+            instances[chosen].name
+        ),
+        (true, _) => format!(
+            "\"{}\" is a named profile (added after the default gateway) and the last of them by name",
+            instances[chosen].name
+        ),
+        _ => format!(
+            "nothing shows which was added later: \"{}\" is the last by name",
+            instances[chosen].name
+        ),
+    };
+    Some((chosen, why))
 }
 
 /// `18789..18899 is default's footprint; 18900..19010 is rescue's footprint; first free:

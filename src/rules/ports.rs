@@ -156,10 +156,13 @@ fn gateway_collision(
         u32::from(port) + RELAY_OFFSET,
         u32::from(port) + CDP_RANGE_OFFSET
     ));
+    // The gateway `--fix` would move: the one most likely added later.
+    let indices: Vec<usize> = parties.iter().map(|(i, _)| *i).collect();
+    let mover = allocate::mover(instances, &indices).map_or(parties[parties.len() - 1].0, |m| m.0);
     match suggestion {
         Some(free) => finding.help(format!(
             "give \"{}\" its own base port, at least {FOOTPRINT} away from every other gateway's: for example `gateway: {{ port: {free} }}`",
-            instances[parties[parties.len() - 1].0].name
+            instances[mover].name
         )),
         None => finding.help(format!("give each gateway its own base port, at least {FOOTPRINT} apart")),
     }
