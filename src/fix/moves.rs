@@ -202,7 +202,9 @@ fn candidates(f: &Finding, instances: &[Instance]) -> Vec<usize> {
         .instances()
         .iter()
         .filter_map(|n| instances.iter().position(|i| &i.name == n))
-        .filter(|i| instances[*i].starts())
+        // A container in its own network namespace moves by what it publishes (CL108's
+        // business), not by its base port.
+        .filter(|i| instances[*i].starts() && instances[*i].listens_on_host())
         .collect();
     // A listener that moves with the base port: the gateway port, and what is computed from it.
     let moves_with = |i: usize, l: &crate::resolve::Listener| match &l.origin {

@@ -278,12 +278,17 @@ fn is_comment_line(text: &str, at: usize) -> bool {
 fn pinned_before<'v>(before: &str, var: &'v str) -> Option<&'v str> {
     const FLAG: Option<&str> = Some("--port");
     let var_ = Some(var);
-    let ws = |s: &str| s.trim_end_matches([' ', '\t']).len();
     // Quotes around the value: `'19789'`, `"19789"`.
     let b = before.trim_end_matches(['\'', '"']);
-    // `--port 19789`, `--port=19789`, `--port "19789"`.
-    let flag = b.strip_suffix('=').unwrap_or(&b[..ws(b)]);
-    if flag.ends_with("--port") && (flag.len() < b.len()) {
+    // `--port 19789`, `--port=19789`, `--port "19789"`, a continued unit line
+    // `--port \` + `19789`, a compose `command:` as `["--port", "19789"]` or as a YAML list.
+    if let Some(flag) = b.strip_suffix('=') {
+        if flag.ends_with("--port") {
+            return FLAG;
+        }
+    }
+    let flag = b.trim_end_matches([' ', '\t', '\r', '\n', ',', '-', '\\']);
+    if flag.len() < b.len() && flag.trim_end_matches(['\'', '"']).ends_with("--port") {
         return FLAG;
     }
     // A plist: `<string>--port</string>` then `<string>19789</string>`.
@@ -344,6 +349,8 @@ mod tests {
         let env = "export OPENCLAW_GATEWAY_PORT='19789'\nOPENCLAW_GATEWAY_PORT=127.0.0.1:19789\n";
         assert_eq!(found(env, 19789).len(), 2);
         assert!(found("--portal 19789 --port 197890", 19789).is_empty());
+        let compose = "command: [\"gateway\", \"--port\", \"18789\"]\ncommand:\n  - --port\n  - \"18789\"\nenvironment:\n  OPENCLAW_GATEWAY_PORT: \"18789\"\n  - OPENCLAW_GATEWAY_PORT=18789\n";
+        assert_eq!(found(compose, 18789).len(), 4);
         assert_eq!(
             port_variables("ExecStart=x gateway --port ${GW_PORT}\n# --port $NOT\nExecStart=y --port=$P2 --port 5"),
             ["GW_PORT", "P2"]
