@@ -178,4 +178,25 @@ mod tests {
             .set("browser.attachOnly", "true")]);
         assert!(host.findings(LOOPBACK_CDP_WITHOUT_ATTACH_ONLY).is_empty());
     }
+
+    // The human rendering of `check --select RULE` for each rule's case (ruff's `for_rule`).
+
+    #[test]
+    fn cl601_human() {
+        let host = host([
+            gateway("a")
+                .port(18789)
+                .set("browser.profiles.work.cdpPort", "19222"),
+            gateway("b")
+                .port(18900)
+                .set("browser.profiles.work.cdpPort", "19222"),
+        ]);
+        insta::assert_snapshot!("CL601", host.human(SHARED_CDP_ENDPOINT));
+    }
+
+    #[test]
+    fn cl602_human() {
+        let host = host([gateway("a").set("browser.cdpUrl", "\"http://127.0.0.1:9222\"")]);
+        insta::assert_snapshot!("CL602", host.human(LOOPBACK_CDP_WITHOUT_ATTACH_ONLY));
+    }
 }

@@ -290,4 +290,73 @@ mod tests {
         ]);
         assert!(host.findings(SHARED_CHANNEL_CREDENTIAL).is_empty());
     }
+
+    // The human rendering of `check --select RULE` for each rule's case (ruff's `for_rule`).
+    // Secrets never show: only the bot id and a fingerprint prefix.
+
+    #[test]
+    fn cl301_human() {
+        let host = host([
+            gateway("a").port(18789).telegram_token(BOT),
+            gateway("b").port(18900).telegram_token(BOT),
+        ]);
+        let shown = host.human(SHARED_TELEGRAM_TOKEN);
+        assert!(!shown.contains("AAFake"), "{shown}");
+        insta::assert_snapshot!("CL301", shown);
+    }
+
+    #[test]
+    fn cl302_human() {
+        let token = "FakeDiscordToken.ForTests.000000000000000000";
+        let host = host([
+            gateway("a").discord_token(token),
+            gateway("b").discord_token(token),
+        ]);
+        let shown = host.human(SHARED_DISCORD_TOKEN);
+        assert!(!shown.contains("FakeDiscord"), "{shown}");
+        insta::assert_snapshot!("CL302", shown);
+    }
+
+    #[test]
+    fn cl303_human() {
+        let app = "xapp-1-FAKE-0000-fakeapptokenfortests";
+        let host = host([
+            gateway("a").slack_tokens("xoxb-fake-bot-a-0000", app),
+            gateway("b").slack_tokens("xoxb-fake-bot-b-0000", app),
+        ]);
+        let shown = host.human(SHARED_SLACK_TOKEN);
+        assert!(!shown.contains("fakeapptoken"), "{shown}");
+        insta::assert_snapshot!("CL303", shown);
+    }
+
+    #[test]
+    fn cl304_human() {
+        let host =
+            host([gateway("a").set("channels.telegram.botToken", "\"$TELEGRAM_BOT_TOKEN\"")]);
+        insta::assert_snapshot!("CL304", host.human(UNVERIFIABLE_CREDENTIAL));
+    }
+
+    #[test]
+    fn cl305_human() {
+        let token = "fake-gateway-auth-token-0000000000";
+        let host = host([
+            gateway("a").gateway_token(token),
+            gateway("b").gateway_token(token),
+        ]);
+        let shown = host.human(SHARED_GATEWAY_AUTH_TOKEN);
+        assert!(!shown.contains("fake-gateway-auth"), "{shown}");
+        insta::assert_snapshot!("CL305", shown);
+    }
+
+    #[test]
+    fn cl306_human() {
+        let token = "\"syt_fake_matrix_token_for_tests\"";
+        let host = host([
+            gateway("a").set("channels.matrix.accessToken", token),
+            gateway("b").set("channels.matrix.accessToken", token),
+        ]);
+        let shown = host.human(SHARED_CHANNEL_CREDENTIAL);
+        assert!(!shown.contains("syt_fake"), "{shown}");
+        insta::assert_snapshot!("CL306", shown);
+    }
 }

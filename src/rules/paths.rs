@@ -673,4 +673,82 @@ mod tests {
         let host = host([gateway("default").found_config_at(".openclaw/openclaw.json")]);
         assert!(host.findings(SPLIT_LEGACY_STATE).is_empty());
     }
+
+    // The human rendering of `check --select RULE` for each rule's case (ruff's `for_rule`).
+
+    #[test]
+    fn cl201_human() {
+        let host = host([gateway("a").no_profile(), gateway("b").no_profile()]);
+        insta::assert_snapshot!("CL201", host.human(SHARED_STATE_DIR));
+    }
+
+    #[test]
+    fn cl202_human() {
+        let shared = |name| gateway(name).env("OPENCLAW_CONFIG_PATH", "~/shared.json");
+        let host = host([shared("a"), shared("b")]);
+        insta::assert_snapshot!("CL202", host.human(SHARED_CONFIG_FILE));
+    }
+
+    #[test]
+    fn cl203_human() {
+        let host = host([gateway("a").workspace("~/w"), gateway("b").workspace("~/w")]);
+        insta::assert_snapshot!("CL203", host.human(SHARED_WORKSPACE));
+    }
+
+    #[test]
+    fn cl204_human() {
+        let host = host([
+            gateway("default"),
+            gateway("rescue").env("OPENCLAW_STATE_DIR", "~/.openclaw/rescue"),
+        ]);
+        insta::assert_snapshot!("CL204", host.human(NESTED_STATE_DIR));
+    }
+
+    #[test]
+    fn cl205_human() {
+        let host = host([gateway("default").env("OPENCLAW_CONFIG_PATH", "~/configs/ops.json")]);
+        insta::assert_snapshot!("CL205", host.human(CONFIG_PATH_WITHOUT_STATE_DIR));
+    }
+
+    #[test]
+    fn cl206_human() {
+        let host = host([gateway("ops")
+            .no_profile()
+            .env("OPENCLAW_PROFILE", "rescue")]);
+        insta::assert_snapshot!("CL206", host.human(SPLIT_PROFILE_IDENTITY));
+    }
+
+    #[test]
+    fn cl207_human() {
+        let agents = "[{ id: \"main\", agentDir: \"~/agents/main\" }]";
+        let host = host([
+            gateway("a").set("agents.list", agents),
+            gateway("b").set("agents.list", agents),
+        ]);
+        insta::assert_snapshot!("CL207", host.human(SHARED_AGENT_DIR));
+    }
+
+    #[test]
+    fn cl208_human() {
+        let host = host([
+            gateway("a").set("logging.file", "\"~/logs/gw.log\""),
+            gateway("b").set("logging.file", "\"~/logs/gw.log\""),
+        ]);
+        insta::assert_snapshot!("CL208", host.human(SHARED_LOG_FILE));
+    }
+
+    #[test]
+    fn cl209_human() {
+        let host = host([
+            gateway("a").set("channels.whatsapp.accounts.main.authDir", "\"~/wa\""),
+            gateway("b").set("channels.whatsapp.accounts.main.authDir", "\"~/wa\""),
+        ]);
+        insta::assert_snapshot!("CL209", host.human(SHARED_DATA_DIR));
+    }
+
+    #[test]
+    fn cl210_human() {
+        let host = host([gateway("default").found_config_at(".clawdbot/clawdbot.json")]);
+        insta::assert_snapshot!("CL210", host.human(SPLIT_LEGACY_STATE));
+    }
 }

@@ -740,4 +740,49 @@ mod tests {
         );
         assert!(host.findings(IGNORED_PORT_ENV).is_empty());
     }
+
+    // The human rendering of `check --select RULE` for each rule's case (ruff's `for_rule`).
+
+    #[test]
+    fn cl101_human() {
+        insta::assert_snapshot!("CL101", same_base().human(GATEWAY_PORT_COLLISION));
+    }
+
+    #[test]
+    fn cl102_human() {
+        let host = host([gateway("ops").port(18789), gateway("rescue").port(18791)]);
+        insta::assert_snapshot!("CL102", host.human(LISTENER_COLLISION));
+    }
+
+    #[test]
+    fn cl103_human() {
+        let host = host([gateway("ops").port(18789), gateway("rescue").port(18850)]);
+        insta::assert_snapshot!("CL103", host.human(PORT_IN_CDP_RANGE));
+    }
+
+    #[test]
+    fn cl104_human() {
+        let host = host([gateway("ops").port(65500)]);
+        insta::assert_snapshot!("CL104", host.human(PORT_OVERFLOW_FALLBACK));
+    }
+
+    #[test]
+    fn cl105_human() {
+        let host = host([gateway("ops").port(18789), gateway("rescue").port(18850)]);
+        insta::assert_snapshot!("CL105", host.human(FOOTPRINT_OVERLAP));
+    }
+
+    #[test]
+    fn cl106_human() {
+        let host = host([gateway("rescue")]);
+        insta::assert_snapshot!("CL106", host.human(HASHED_PROFILE_PORT));
+    }
+
+    #[test]
+    fn cl107_human() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .env("OPENCLAW_GATEWAY_PORT", "18790x")]);
+        insta::assert_snapshot!("CL107", host.human(IGNORED_PORT_ENV));
+    }
 }

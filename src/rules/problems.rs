@@ -363,4 +363,46 @@ mod tests {
         let host = host([gateway("ops").port(18789)]);
         assert!(host.findings(NO_GATEWAYS).is_empty());
     }
+
+    // The human rendering of `check --select RULE` for the cases built from a real config
+    // (ruff's `for_rule`); the others are a loader's message at a place, rendered alike.
+
+    #[test]
+    fn cl502_human() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .set("agents.defaults.workspace", "\"${WORKSPACE_ROOT}/ops\"")]);
+        insta::assert_snapshot!("CL502", host.human(MISSING_ENV_VAR));
+    }
+
+    #[test]
+    fn cl901_human() {
+        let host = host([gateway("ops").config_text("{ gateway: { port: 18789 }\n")]);
+        insta::assert_snapshot!("CL901", host.human(UNPARSABLE_FILE));
+    }
+
+    #[test]
+    fn cl904_human() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .set("browser.cdpUrl", "\"ftp://127.0.0.1:9222\"")]);
+        insta::assert_snapshot!("CL904", host.human(INVALID_CONFIG_VALUE));
+    }
+
+    #[test]
+    fn cl908_human() {
+        let host = host([gateway("ops").set("gateway.port", "70000")]);
+        insta::assert_snapshot!("CL908", host.human(CONFIG_REPAIRED_AT_START));
+    }
+
+    #[test]
+    fn cl909_human() {
+        let host = host([gateway("ops").set("gateway.port", "\"18789\"")]);
+        insta::assert_snapshot!("CL909", host.human(GATEWAY_WILL_NOT_START));
+    }
+
+    #[test]
+    fn cl910_human() {
+        insta::assert_snapshot!("CL910", host([]).human(NO_GATEWAYS));
+    }
 }

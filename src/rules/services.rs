@@ -648,4 +648,67 @@ mod tests {
         ]);
         assert!(host.findings(SHARED_SERVICE_NAME).is_empty());
     }
+
+    // The human rendering of `check --select RULE` for each rule's case (ruff's `for_rule`).
+
+    #[test]
+    fn cl401_human() {
+        let host = host([gateway("ops").port(18789).unit_port(19000)]);
+        insta::assert_snapshot!("CL401", host.human(SERVICE_PORT_DRIFT));
+    }
+
+    #[test]
+    fn cl402_human() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .systemd_unit()
+            .also_started_by("clawdbot-gateway-ops.service")]);
+        insta::assert_snapshot!("CL402", host.human(DUPLICATE_SUPERVISOR));
+    }
+
+    #[test]
+    fn cl403_human() {
+        insta::assert_snapshot!("CL403", copied_unit().human(UNIT_FOREIGN_PROFILE));
+    }
+
+    #[test]
+    fn cl404_human() {
+        insta::assert_snapshot!("CL404", copied_unit().human(SERVICE_NAME_MISMATCH));
+    }
+
+    #[test]
+    fn cl405_human() {
+        let host = host([gateway("Ops").port(18789), gateway("ops").port(18900)]);
+        insta::assert_snapshot!("CL405", host.human(UNPORTABLE_PROFILE_NAME));
+    }
+
+    #[test]
+    fn cl406_human() {
+        let host = host([gateway("ops")
+            .port(18789)
+            .unit_restart(Some("always"), false)]);
+        insta::assert_snapshot!("CL406", host.human(RESTART_WITHOUT_EXIT_78));
+    }
+
+    #[test]
+    fn cl407_human() {
+        let host = host([
+            shared_sandbox(gateway("a").port(18789)),
+            shared_sandbox(gateway("b").port(18900)),
+        ]);
+        insta::assert_snapshot!("CL407", host.human(SHARED_SANDBOX_CONTAINER));
+    }
+
+    #[test]
+    fn cl408_human() {
+        let host = host([
+            gateway("a")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/gw-a"),
+            gateway("b")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/gw-b"),
+        ]);
+        insta::assert_snapshot!("CL408", host.human(SHARED_SERVICE_NAME));
+    }
 }

@@ -423,4 +423,52 @@ mod tests {
         assert!(host.findings(UPGRADE_BREAKS_CONFIG).is_empty());
         assert_eq!(host.findings(CONFIG_REJECTED).len(), 1);
     }
+
+    // The human rendering of `check --select RULE` for each rule's case (ruff's `for_rule`).
+
+    #[test]
+    fn cl701_human() {
+        let mut host = host([typo("ops")]);
+        refused(&mut host);
+        insta::assert_snapshot!("CL701", host.human(CONFIG_REJECTED));
+    }
+
+    #[test]
+    fn cl702_human() {
+        let mut host = host([typo("ops")]);
+        let unknown = issue(
+            &host,
+            0,
+            "gateway.prot",
+            IssueKind::UnknownKey,
+            "Unrecognized key: \"prot\"",
+        );
+        let repair = StartOutcome::Repair {
+            what: "deletes gateway.prot".to_string(),
+        };
+        let verdict = verdict(vec![(unknown, repair)], true);
+        host.instances[0].validity = Some(validity(&host, verdict, None));
+        insta::assert_snapshot!("CL702", host.human(CONFIG_REWRITTEN_AT_START));
+    }
+
+    #[test]
+    fn cl703_human() {
+        let mut host = host([typo("ops")]);
+        let unknown = issue(
+            &host,
+            0,
+            "gateway.prot",
+            IssueKind::UnknownKey,
+            "Unrecognized key: \"prot\"",
+        );
+        let target = Verdict {
+            release: "2026.10.1".to_string(),
+            ..verdict(
+                vec![(unknown, StartOutcome::Refuse { doctor_fixes: None })],
+                false,
+            )
+        };
+        host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), Some(target)));
+        insta::assert_snapshot!("CL703", host.human(UPGRADE_BREAKS_CONFIG));
+    }
 }
