@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 /// At most this many rows are read from one registry.
 pub const MAX_CELLS: usize = 10_000;
+/// At most this many characters of each text column (a path is at most 4096 bytes on Linux),
+/// so a hostile registry cannot make one row cost more than a few pages.
+pub const MAX_FIELD: usize = 4096;
 
 /// One row of `fleet_cells`.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,12 +82,13 @@ pub fn read_cells(path: &Path) -> Result<Option<Vec<CellRecord>>, RegistryError>
     }
     let mut stmt = conn
         .prepare(
-            "SELECT tenant_id, image, runtime, host_port, container_name, data_dir \
+            "SELECT substr(tenant_id, 1, ?2), substr(image, 1, ?2), substr(runtime, 1, ?2), \
+             host_port, substr(container_name, 1, ?2), substr(data_dir, 1, ?2) \
              FROM fleet_cells ORDER BY tenant_id LIMIT ?1",
         )
         .map_err(corrupt)?;
     let rows = stmt
-        .query_map([MAX_CELLS as i64], |row| {
+        .query_map([MAX_CELLS as i64, MAX_FIELD as i64], |row| {
             Ok(CellRecord {
                 tenant_id: row.get(0)?,
                 image: row.get(1)?,
@@ -224,6 +228,21 @@ mod tests {
         assert!(err.message().contains("directory"), "{err:?}");
         assert!(matches!(err, RegistryError::Unreadable(_)));
         assert_eq!(listing(&tmp.0), vec!["openclaw.sqlite"]);
+    }
+
+    #[test]
+    fn huge_fields_are_cut() {
+        let tmp = TempDir::new("huge");
+        let path = registry(&tmp.0, "delete");
+        let db = Connection::open(&path).unwrap();
+        db.execute(
+            "UPDATE fleet_cells SET image = ?1",
+            [("x".repeat(1 << 20)).as_str()],
+        )
+        .unwrap();
+        drop(db);
+        let cells = read_cells(&path).unwrap().unwrap();
+        assert_eq!(cells[0].image.len(), MAX_FIELD);
     }
 
     #[test]
