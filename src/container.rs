@@ -125,6 +125,27 @@ pub struct Container {
     pub bind: Option<String>,
     /// The home of the user who runs the container (paths are shown relative to it).
     pub host_home: PathBuf,
+    /// Compose `profiles:`: the service starts only when one of them is active.
+    pub profiles: Option<ServiceProfiles>,
+}
+
+/// A compose service's `profiles:` and whether the project enables one of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceProfiles {
+    pub names: Vec<String>,
+    /// `COMPOSE_PROFILES` in the project's `.env` names one of them (or `*`). Compose also
+    /// takes `--profile` and the shell's `COMPOSE_PROFILES`, which clawlint cannot see, and
+    /// starts a service named on the command line whatever its profiles.
+    pub active: bool,
+    /// The `profiles:` entry.
+    pub loc: Loc,
+}
+
+impl ServiceProfiles {
+    /// `tenant-b` or `a, b`.
+    pub fn list(&self) -> String {
+        self.names.join(", ")
+    }
 }
 
 /// Where a container path lives on the host.

@@ -219,6 +219,7 @@ pub fn invocation(
             mounts,
             bind: crate::container::bind_from_args(&argv),
             host_home: host.home.to_path_buf(),
+            profiles: None,
         })),
     })
 }

@@ -339,6 +339,18 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
         &at(sources, c.loc),
     );
     row(out, "network", &c.network.describe(), "");
+    if let Some(p) = &c.profiles {
+        let state = match p.active {
+            true => "active: COMPOSE_PROFILES in the project's .env names it",
+            false => "starts only with --profile or COMPOSE_PROFILES, which the project's .env does not set to it",
+        };
+        row(
+            out,
+            "profiles",
+            &format!("{} ({state})", p.list()),
+            &at(sources, p.loc),
+        );
+    }
     for (i, p) in c.published.iter().enumerate() {
         row(
             out,
@@ -372,6 +384,19 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
 }
 
 fn container_json(inst: &Instance, c: &Container, sources: &SourceMap) -> Value {
+    let mut value = container_fields(inst, c, sources);
+    // Only services with `profiles:` have the key.
+    if let Some(p) = &c.profiles {
+        value["profiles"] = json!({
+            "names": p.names,
+            "active": p.active,
+            "location": at(sources, p.loc),
+        });
+    }
+    value
+}
+
+fn container_fields(inst: &Instance, c: &Container, sources: &SourceMap) -> Value {
     let home = &inst.home;
     json!({
         "engine": c.engine.id(),

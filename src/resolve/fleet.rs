@@ -164,6 +164,7 @@ fn cell_invocation(
             mounts,
             bind: Some("lan".to_string()),
             host_home: host_home.to_path_buf(),
+            profiles: None,
         })),
     }
 }

@@ -193,6 +193,22 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
             let (i, claim) = &parties[k];
             finding = finding.label(claim_label(&instances[*i], claim, &addrs[k]));
         }
+        // A service behind a compose profile the project does not enable may never run: the
+        // collision is real the day it does.
+        for inst in &involved {
+            if let Some(p) = inst
+                .container
+                .as_ref()
+                .and_then(|c| c.profiles.as_ref())
+                .filter(|p| !p.active)
+            {
+                finding = finding.note(format!(
+                    "\"{}\" starts only when compose profile {} is active (`--profile` or COMPOSE_PROFILES, which its project's .env does not set to it); the ports collide whenever it runs",
+                    inst.name,
+                    p.list()
+                ));
+            }
+        }
         if let Some((inst, p)) = mover {
             let free = allocate::next_free_host_port(instances, p.host_port, &suggested);
             suggested.extend(free);

@@ -10,7 +10,9 @@
 pub mod interpolate;
 pub mod spec;
 
-use crate::container::{Container, Engine, HostAddr, Mount, MountSource, Network, Published};
+use crate::container::{
+    Container, Engine, HostAddr, Mount, MountSource, Network, Published, ServiceProfiles,
+};
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
@@ -213,6 +215,21 @@ pub fn read_project(
     }
 }
 
+/// One of a service's profiles is enabled by `COMPOSE_PROFILES` in the project's `.env`
+/// (comma-separated; `*` enables every profile). A service with `profiles: []` has none.
+fn profiles_active(names: &[String], project_env: &BTreeMap<String, (String, Loc)>) -> bool {
+    if names.is_empty() {
+        return true;
+    }
+    let Some((enabled, _)) = project_env.get("COMPOSE_PROFILES") else {
+        return false;
+    };
+    enabled
+        .split(',')
+        .map(str::trim)
+        .any(|p| p == "*" || names.iter().any(|n| n == p))
+}
+
 /// Compose lowercases the project name and keeps `a-z0-9_-`.
 fn normalize_project_name(raw: &str) -> String {
     raw.to_ascii_lowercase()
@@ -400,6 +417,8 @@ struct ServiceSpec {
     volumes: Vec<(spec::VolumeSpec, Loc)>,
     environment: Vec<(String, Option<String>, Loc)>,
     env_files: Vec<(String, bool, Loc)>,
+    /// `profiles:` and where.
+    profiles: Option<(Vec<String>, Loc)>,
 }
 
 impl ServiceSpec {
@@ -440,6 +459,9 @@ impl ServiceSpec {
             self.environment.push(e);
         }
         self.env_files.extend(over.env_files);
+        if over.profiles.is_some() {
+            self.profiles = over.profiles;
+        }
     }
 }
 
@@ -563,6 +585,20 @@ impl Reader<'_> {
             let value = self.string(file, n)?;
             Some((value, Loc { file, span: n.span }))
         });
+        if let Some(node) = body.get("profiles") {
+            let names: Vec<String> = node
+                .items()
+                .iter()
+                .filter_map(|item| self.string(file, item))
+                .collect();
+            spec.profiles = Some((
+                names,
+                Loc {
+                    file,
+                    span: node.span,
+                },
+            ));
+        }
         if let Some(ports) = body.get("ports") {
             for item in ports.items() {
                 spec.ports.extend(self.port(file, item));
@@ -961,6 +997,11 @@ fn gateway_invocation(
             mounts,
             bind: crate::container::bind_from_args(&argv),
             host_home: host.home.to_path_buf(),
+            profiles: spec.profiles.as_ref().map(|(names, loc)| ServiceProfiles {
+                names: names.clone(),
+                active: profiles_active(names, reader.env),
+                loc: *loc,
+            }),
         })),
     })
 }
@@ -1013,6 +1054,25 @@ mod tests {
             assert!(is_openclaw_image(image), "{image}");
         }
         assert!(!is_openclaw_image("postgres:16"));
+    }
+
+    #[test]
+    fn compose_profiles_follow_the_project_env() {
+        let loc = Loc {
+            file: crate::source::FileId(0),
+            span: Span { start: 0, end: 0 },
+        };
+        let env =
+            |v: &str| BTreeMap::from([("COMPOSE_PROFILES".to_string(), (v.to_string(), loc))]);
+        let names = vec!["openclaw".to_string()];
+        assert!(
+            profiles_active(&[], &BTreeMap::new()),
+            "no profiles: always on"
+        );
+        assert!(!profiles_active(&names, &BTreeMap::new()));
+        assert!(profiles_active(&names, &env("web, openclaw")));
+        assert!(profiles_active(&names, &env("*")));
+        assert!(!profiles_active(&names, &env("web")));
     }
 
     #[test]
