@@ -20,6 +20,16 @@ pub use crate::report::Format;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to use colour: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR or
+    /// CLICOLOR_FORCE, set and not 0, force it), always, or never. Every command takes it.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
 }
 
 impl Cli {
@@ -98,9 +108,6 @@ pub struct PlanArgs {
     /// Output: human (the plan as text) or json.
     #[arg(long, value_enum, default_value = "human")]
     pub format: ModelFormat,
-    /// When to use colour in the human output.
-    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
-    pub color: ColorChoice,
 }
 
 #[derive(Debug, Args)]
@@ -248,9 +255,6 @@ pub struct CheckArgs {
     /// --strict makes it fail) is a passing test case with its details, or a skipped one.
     #[arg(long, value_enum, default_value = "passed", value_name = "HOW")]
     pub junit_below_failing: crate::report::JunitBelowFailing,
-    /// When to use colour in human output.
-    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
-    pub color: ColorChoice,
     /// Apply the safe fixes (findings marked [*]), re-lint and repeat until nothing more is
     /// fixable; then report what remains. Writes only files of the layout, atomically, and
     /// nothing at all when any file cannot be written.

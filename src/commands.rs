@@ -263,12 +263,19 @@ fn settings(
     settings
 }
 
+/// Whether to colour output: `--color always|never` decide; with `auto`, `CLICOLOR_FORCE` or
+/// `FORCE_COLOR` (set, not empty and not `0`) force colour, `NO_COLOR` (set, not empty) turns
+/// it off, and otherwise a terminal gets colour.
 pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            let forced = ["CLICOLOR_FORCE", "FORCE_COLOR"]
+                .iter()
+                .any(|name| env(name).is_some_and(|v| v != "0"));
+            forced || (to_terminal && env("NO_COLOR").is_none())
         }
     }
 }
@@ -453,7 +460,7 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
     }
 }
 
-pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
+pub fn check(args: &CheckArgs, color: ColorChoice) -> Result<u8, Failure> {
     let on_stdout = args.format.iter().filter(|o| o.path.is_none()).count();
     if on_stdout > 1 {
         return Err(failure(
@@ -513,7 +520,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, Failure> {
         }
         let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
         let emitter = output.format.emitter(report::human::HumanOptions {
-            color: use_color(args.color, to_terminal),
+            color: use_color(color, to_terminal),
             width: report::human::DEFAULT_WIDTH,
         });
         write_with(output.path.as_deref(), |out| {

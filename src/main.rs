@@ -18,11 +18,11 @@ fn main() -> ExitCode {
         }
     };
     let result = match &cli.command {
-        Command::Check(args) => commands::check(args),
+        Command::Check(args) => commands::check(args, cli.color),
         Command::Resolve(args) => commands::resolve(args),
         Command::Rule(args) => commands::rule(args),
         Command::Init(args) => commands::init(args),
-        Command::Plan(args) => clawlint::plan::command(args),
+        Command::Plan(args) => clawlint::plan::command(args, cli.color),
         Command::Ports(args) => commands::ports(args),
     };
     match result {

@@ -575,7 +575,7 @@ fn container_plan(args: &PlanArgs) -> Result<u8, Failure> {
     Ok(if taken { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-pub fn command(args: &PlanArgs) -> Result<u8, Failure> {
+pub fn command(args: &PlanArgs, color: crate::cli::ColorChoice) -> Result<u8, Failure> {
     if args.container {
         return container_plan(args);
     }
@@ -595,7 +595,7 @@ pub fn command(args: &PlanArgs) -> Result<u8, Failure> {
     let text = match args.format {
         ModelFormat::Json => render_json(&plan, &inventory),
         ModelFormat::Human => {
-            let color = use_color(args.color, std::io::stdout().is_terminal());
+            let color = use_color(color, std::io::stdout().is_terminal());
             render_human(&plan, &inventory, color)
         }
     };

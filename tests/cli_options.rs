@@ -339,3 +339,53 @@ fn every_option_has_help_text() {
     }
     assert!(missing.is_empty(), "options without help: {missing:?}");
 }
+
+#[test]
+fn color_is_accepted_by_every_command_and_can_be_forced() {
+    for command in [
+        vec!["check", "--home", EXAMPLE],
+        vec!["resolve", "--home", EXAMPLE],
+        vec!["ports", "--home", EXAMPLE],
+        vec!["rule", "CL101"],
+        vec!["plan", "--home", EXAMPLE, "--add", "work"],
+        vec!["init", "--help"],
+    ] {
+        for place in ["before", "after"] {
+            let mut args: Vec<&str> = Vec::new();
+            if place == "before" {
+                args.extend(["--color", "never"]);
+            }
+            args.extend(command.iter().copied());
+            if place == "after" {
+                args.extend(["--color", "never"]);
+            }
+            let (code, out, err) = clawlint(&args);
+            assert!(code == 0 || code == 1, "{args:?}: {err}");
+            assert!(!out.contains('\u{1b}'), "{args:?}");
+        }
+    }
+    let run = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_clawlint"));
+        cmd.args(["check", "--home", EXAMPLE])
+            .args(extra)
+            .current_dir(root())
+            .env_clear();
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(
+        !run(&[], &[]).contains('\u{1b}'),
+        "not a terminal: no colour"
+    );
+    assert!(run(&[("FORCE_COLOR", "1")], &[]).contains('\u{1b}'));
+    assert!(run(&[("CLICOLOR_FORCE", "1")], &[]).contains('\u{1b}'));
+    assert!(!run(&[("FORCE_COLOR", "0")], &[]).contains('\u{1b}'));
+    assert!(!run(&[("FORCE_COLOR", "")], &[]).contains('\u{1b}'));
+    assert!(
+        !run(&[("FORCE_COLOR", "1")], &["--color", "never"]).contains('\u{1b}'),
+        "--color never wins"
+    );
+    assert!(run(&[("NO_COLOR", "1")], &["--color", "always"]).contains('\u{1b}'));
+}
