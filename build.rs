@@ -16,6 +16,10 @@ const FIELDS: [&str; 8] = [
     "fix",
 ];
 
+/// Optional: GitHub code scanning's 0.1-10.0 severity of a security alert, for rules about
+/// secrets (`security-severity` in SARIF).
+const SECURITY_SEVERITY: &str = "security_severity";
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     let mut files: Vec<String> = std::fs::read_dir("rules")
@@ -33,7 +37,10 @@ fn main() {
         let text = std::fs::read_to_string(&path).expect("rule page is readable");
         let table: toml::Table =
             toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        if let Some(extra) = table.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        if let Some(extra) = table
+            .keys()
+            .find(|k| !FIELDS.contains(&k.as_str()) && k.as_str() != SECURITY_SEVERITY)
+        {
             panic!("{}: unknown field {extra:?}", path.display());
         }
         let field = |key: &str| -> String {
@@ -52,6 +59,15 @@ fn main() {
         for key in FIELDS {
             writeln!(out, "    {key}: {:?},", field(key)).unwrap();
         }
+        let security = match table.get(SECURITY_SEVERITY) {
+            None => "None".to_string(),
+            Some(toml::Value::Float(s)) if (0.1..=10.0).contains(s) => format!("Some({s:?})"),
+            Some(_) => panic!(
+                "{}: `{SECURITY_SEVERITY}` must be a number from 0.1 to 10.0",
+                path.display()
+            ),
+        };
+        writeln!(out, "    {SECURITY_SEVERITY}: {security},").unwrap();
         out.push_str("};\n");
         codes.push(code);
     }

@@ -21,6 +21,9 @@ pub mod pages {
         pub explanation: &'static str,
         pub example: &'static str,
         pub fix: &'static str,
+        /// For rules about secrets: how grave a finding is on GitHub code scanning's 0.1-10.0
+        /// scale (SARIF `security-severity`: low below 4, medium, high from 7, critical from 9).
+        pub security_severity: Option<f64>,
     }
 
     include!(concat!(env!("OUT_DIR"), "/rule_pages.rs"));
@@ -188,7 +191,25 @@ impl Rule {
     pub fn default_severity(&self) -> Option<Severity> {
         self.category.default_severity()
     }
+
+    /// GitHub code scanning's severity of a security alert, for rules about secrets.
+    pub fn security_severity(&self) -> Option<f64> {
+        self.page.security_severity
+    }
+
+    /// The rule's page under `docs/rules/` as published with this release: a tag, so the URL
+    /// never changes under a report that links to it.
+    pub fn doc_url(&self) -> String {
+        format!(
+            "{REPOSITORY}/blob/v{}/docs/rules/{}.md",
+            env!("CARGO_PKG_VERSION"),
+            self.code
+        )
+    }
 }
+
+/// Where the project lives (the npm packages and the release workflow say the same).
+pub const REPOSITORY: &str = "https://github.com/clawlint/clawlint";
 
 /// `clawlint rule --format json` prints the page's fields.
 impl Serialize for Rule {

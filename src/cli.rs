@@ -86,6 +86,25 @@ pub enum Command {
     Plan(PlanArgs),
     /// Show the port map of every gateway: listeners, footprints and overlaps.
     Ports(PortsArgs),
+    /// Print a shell completion script, e.g. `clawlint completions bash >
+    /// ~/.local/share/bash-completion/completions/clawlint`.
+    Completions(CompletionsArgs),
+    /// Print a man page (roff): clawlint(1), or with a command, e.g. `clawlint man check`,
+    /// clawlint-check(1).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print [default: clawlint itself].
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -425,7 +444,9 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("[possible values: human, concise, json, sarif, github, junit]"),
+            text.contains(
+                "[possible values: human, concise, json, sarif, github, junit, markdown]"
+            ),
             "{text}"
         );
         let err = parse(&["ports", "--format", "jsno"])

@@ -735,13 +735,57 @@ pub fn init(args: &InitArgs) -> Result<u8, Failure> {
     Ok(EXIT_OK)
 }
 
+/// `clawlint completions SHELL`: the completion script, generated from the clap definitions.
+pub fn completions(shell: clap_complete::Shell) -> Result<u8, Failure> {
+    use clap::CommandFactory;
+    let mut command = crate::cli::Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "clawlint", &mut script);
+    write_with(None, |out| out.write_all(&script))?;
+    Ok(EXIT_OK)
+}
+
+/// `clawlint man [COMMAND]`: a man page generated from the same definitions as `--help`:
+/// clawlint(1), or clawlint-COMMAND(1).
+pub fn man(command: Option<&str>) -> Result<u8, Failure> {
+    use clap::CommandFactory;
+    let top = crate::cli::Cli::command();
+    let page = match command {
+        None => top,
+        Some(name) => {
+            let sub = top
+                .get_subcommands()
+                .find(|c| c.get_name() == name)
+                .cloned()
+                .ok_or_else(|| {
+                    failure(
+                        EXIT_USAGE,
+                        format!("no command {name:?}: `clawlint --help` lists them"),
+                    )
+                })?;
+            // clap's names are 'static; the process prints one page and ends.
+            let title: &'static str = Box::leak(format!("clawlint-{name}").into_boxed_str());
+            sub.name(title)
+                .bin_name(format!("clawlint {name}"))
+                .version(env!("CARGO_PKG_VERSION"))
+                .display_name(title)
+        }
+    };
+    let mut text = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut text)
+        .map_err(|e| failure(EXIT_INPUT, format!("cannot render the man page: {e}")))?;
+    write_with(None, |out| out.write_all(&text))?;
+    Ok(EXIT_OK)
+}
+
 fn rule_page(rule: &Rule) -> String {
     let level = match rule.category.default_severity() {
         Some(s) => s.as_str(),
         None => "off",
     };
     format!(
-        "{} {} ({}, {}: {level} by default)\n\n{}\n\n{}\n\nExample:\n{}\nFix:\n{}",
+        "{} {} ({}, {}: {level} by default)\n\n{}\n\n{}\n\nExample:\n{}\nFix:\n{}\nDocumentation: {}\n",
         rule.code,
         rule.name,
         rule.family.as_str(),
@@ -749,6 +793,7 @@ fn rule_page(rule: &Rule) -> String {
         rule.summary(),
         rule.explanation().trim_end(),
         catalog::plain_text(rule.example()),
-        catalog::plain_text(rule.fix())
+        catalog::plain_text(rule.fix()),
+        rule.doc_url()
     )
 }

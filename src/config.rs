@@ -106,11 +106,21 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
                 message: format!("cannot read {shown}: {}", e.describe()),
             }
         })?;
-    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+    let file = parse(&text, &shown)?;
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        text,
+        file,
+    })
+}
+
+/// A `clawlint.toml`'s text, parsed and checked as [`load`] does; `shown` names it in errors.
+pub fn parse(text: &str, shown: &str) -> Result<ConfigFile, ConfigError> {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| {
         let place = e
             .span()
             .map(|s| {
-                let (line, column) = crate::source::line_col(&text, s.start);
+                let (line, column) = crate::source::line_col(text, s.start);
                 format!(":{line}:{column}")
             })
             .unwrap_or_default();
@@ -118,12 +128,8 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
             message: format!("{shown}{place}: {}", e.message()),
         }
     })?;
-    validate(&file, &text, &shown)?;
-    Ok(Loaded {
-        path: path.to_path_buf(),
-        text,
-        file,
-    })
+    validate(&file, text, shown)?;
+    Ok(file)
 }
 
 /// Every `[[ignore]]` needs a reason. (Unknown rules fail to deserialize, with their place.)
@@ -178,6 +184,131 @@ ignore = []
 # args = ["--port", "20400"]
 # service = "/etc/systemd/system/openclaw-tenant-a.service"
 "#;
+
+/// The JSON Schema of `clawlint.toml` (draft-07), for editors (taplo, Even Better TOML,
+/// SchemaStore), published as `docs/clawlint.schema.json`. Generated from the catalog, so
+/// every rule's code, prefixes and name complete; `tests/docs.rs` fails when the published
+/// file is stale and checks that the schema accepts exactly what [`load`] accepts.
+pub fn json_schema() -> serde_json::Value {
+    use serde_json::json;
+    let rules = crate::catalog::ALL;
+    let mut prefixes: Vec<String> = rules
+        .iter()
+        .flat_map(|r| (3..=r.code.len()).map(|n| r.code[..n].to_string()))
+        .collect();
+    prefixes.sort();
+    prefixes.dedup();
+    let mut canonical: Vec<String> = vec!["ALL".into()];
+    canonical.extend(prefixes.iter().cloned());
+    canonical.extend(rules.iter().map(|r| r.name.to_string()));
+    // Selectors are case-insensitive; JSON Schema patterns are not, so each letter is a class.
+    let any_case = |text: &str| -> String {
+        text.chars()
+            .map(|c| match c {
+                c if c.is_ascii_alphabetic() => {
+                    format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+                }
+                '-' => "-".to_string(),
+                c => c.to_string(),
+            })
+            .collect()
+    };
+    let digits: Vec<&str> = prefixes.iter().map(|p| &p[2..]).collect();
+    let names: Vec<String> = rules.iter().map(|r| any_case(r.name)).collect();
+    let pattern = format!(
+        "^(?:{}|{}(?:{})|{})$",
+        any_case("ALL"),
+        any_case("CL"),
+        digits.join("|"),
+        names.join("|")
+    );
+    let string = |description: &str| json!({ "description": description, "type": "string" });
+    let strings = |description: &str| json!({ "description": description, "type": "array", "items": { "type": "string" } });
+    let selectors = |description: &str| {
+        json!({
+            "description": description,
+            "type": "array",
+            "items": { "$ref": "#/definitions/selector" }
+        })
+    };
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://github.com/clawlint/clawlint/raw/main/docs/clawlint.schema.json",
+        "title": "clawlint.toml",
+        "description": "Settings for clawlint, the OpenClaw multi-gateway linter: rule selection and levels, intended sharing, and gateways no scan can see. Generated from clawlint's catalog (CLAWLINT_UPDATE_DOCS=1 cargo test --test docs).",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "lint": {
+                "description": "Which rules run. The command line's --select/--ignore replace these lists; --extend-select/--extend-ignore add to them.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "select": selectors("Run only these rules: codes (CL101), code prefixes (CL1), names (gateway-port-collision) or ALL. Empty: every rule at its default level."),
+                    "ignore": selectors("Do not run these rules."),
+                    "openclaw-version": string("The OpenClaw release every gateway runs, as --openclaw-version (default: what each gateway's service or config says)."),
+                    "target-version": string("The release the host upgrades to, as check --target-version.")
+                }
+            },
+            "rules": {
+                "description": "A level per rule, code prefix or name; the most specific selector wins. -W/-D/-A on the command line come last.",
+                "type": "object",
+                "propertyNames": { "$ref": "#/definitions/selector" },
+                "additionalProperties": { "$ref": "#/definitions/level" }
+            },
+            "ignore": {
+                "description": "Sharing that is intended: a finding of `rule` among only these gateways is not reported. An entry that matches nothing is reported (CL903).",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["rule", "instances", "reason"],
+                    "properties": {
+                        "rule": { "$ref": "#/definitions/selector" },
+                        "instances": strings("The gateways that share on purpose."),
+                        "reason": { "description": "Why the sharing is intended (required, not blank).", "type": "string", "pattern": "\\S" }
+                    }
+                }
+            },
+            "instance": {
+                "description": "A gateway declared by hand: one no scan can see (a container, another user, CI).",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["name"],
+                    "properties": {
+                        "name": string("The gateway's name in findings."),
+                        "home": string("The gateway's HOME (relative paths are relative to this file) [default: the scanned home]."),
+                        "profile": string("The profile, as in `openclaw --profile NAME gateway`."),
+                        "dev": { "description": "Started with --dev.", "type": "boolean" },
+                        "env": {
+                            "description": "The gateway's environment (OPENCLAW_STATE_DIR, OPENCLAW_GATEWAY_PORT, ...).",
+                            "type": "object",
+                            "additionalProperties": { "type": "string" }
+                        },
+                        "args": strings("`gateway` arguments, e.g. [\"--port\", \"20000\"]."),
+                        "cwd": string("The working directory it starts in."),
+                        "config": string("Shorthand for env.OPENCLAW_CONFIG_PATH."),
+                        "service": string("A systemd unit or launchd plist that starts this gateway.")
+                    }
+                }
+            },
+            "compose": strings("Compose files of gateways in containers, relative to this file.")
+        },
+        "definitions": {
+            "selector": {
+                "description": "A rule code (CL101), a code prefix (CL1), a rule name (gateway-port-collision) or ALL; any case.",
+                "type": "string",
+                "anyOf": [{ "enum": canonical }, { "pattern": pattern }]
+            },
+            "level": {
+                "type": "string",
+                "enum": ["error", "warning", "info", "off"]
+            }
+        }
+    })
+}
 
 #[cfg(test)]
 mod tests {

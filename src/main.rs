@@ -24,6 +24,8 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init(args),
         Command::Plan(args) => clawlint::plan::command(args, cli.color),
         Command::Ports(args) => commands::ports(args),
+        Command::Completions(args) => commands::completions(args.shell),
+        Command::Man(args) => commands::man(args.command.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

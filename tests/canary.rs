@@ -247,7 +247,7 @@ fn runs() -> Vec<(String, Vec<String>, bool)> {
             true,
         ));
     }
-    for format in ["concise", "json", "sarif", "github", "junit"] {
+    for format in ["concise", "json", "sarif", "github", "junit", "markdown"] {
         runs.push((
             format!("check --format {format}"),
             check(&["--format", format]),

@@ -389,3 +389,66 @@ fn color_is_accepted_by_every_command_and_can_be_forced() {
     );
     assert!(run(&[("NO_COLOR", "1")], &["--color", "always"]).contains('\u{1b}'));
 }
+
+#[test]
+fn completions_and_man_pages_are_generated_from_the_definitions() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let (code, out, err) = clawlint(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(
+            out.contains("extend-select"),
+            "{shell} completes check's options"
+        );
+    }
+    let (_, bash, _) = clawlint(&["completions", "bash"]);
+    let syntax = std::process::Command::new("bash")
+        .args(["-n", "-c", &bash])
+        .status()
+        .unwrap();
+    assert!(syntax.success(), "the bash completion script parses");
+    let (code, _, _) = clawlint(&["completions", "tcsh"]);
+    assert_eq!(code, 2);
+    let (code, page, _) = clawlint(&["man"]);
+    assert_eq!(code, 0);
+    assert!(page.contains(".TH clawlint 1"), "{page}");
+    assert!(page.contains("completions"), "lists the commands");
+    let (code, page, _) = clawlint(&["man", "check"]);
+    assert_eq!(code, 0);
+    assert!(page.contains(".TH clawlint-check 1"), "{page}");
+    assert!(page.contains(r"\-\-statistics"), "{page}");
+    let (code, _, err) = clawlint(&["man", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no command \"nope\""), "{err}");
+}
+
+#[test]
+fn markdown_summarises_for_a_step_summary() {
+    let (code, out, _) = clawlint(&["check", "--home", EXAMPLE, "--format", "markdown"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("## clawlint: 3 errors, 3 warnings, 2 infos in 3 gateways\n"),
+        "{out}"
+    );
+    assert!(out.contains("The run ❌ fails."), "{out}");
+    let first_row = out
+        .lines()
+        .find(|l| l.starts_with("| ❌") || l.starts_with("| ⚠") || l.starts_with("| ℹ"))
+        .unwrap();
+    assert!(first_row.starts_with("| ❌ error |"), "errors first: {out}");
+    assert!(
+        out.contains(&format!(
+            "[CL301 shared-telegram-token]({})",
+            clawlint::catalog::SHARED_TELEGRAM_TOKEN.doc_url()
+        )),
+        "{out}"
+    );
+    let (_, out, _) = clawlint(&[
+        "check",
+        "--home",
+        EXAMPLE,
+        "--format",
+        "markdown",
+        "--exit-zero",
+    ]);
+    assert!(out.contains("The run ✅ passes."), "{out}");
+}

@@ -825,7 +825,9 @@ fn layout_text_cannot_forge_ci_output_or_drive_the_terminal() {
         "{ gateway: { port: 19100 }, agents: { list: [{ id: \"c\", workspace: \"~/w\\n::add-mask::x\\u001b[2J##[warning]w\" }] } }\n",
     );
     let mut runs: Vec<Vec<String>> = Vec::new();
-    for format in ["human", "concise", "json", "sarif", "github", "junit"] {
+    for format in [
+        "human", "concise", "json", "sarif", "github", "junit", "markdown",
+    ] {
         runs.push(
             [
                 "check",

@@ -617,14 +617,19 @@ fn action_run_passes_args_without_word_splitting_and_keeps_the_exit_code() {
     copy_dir(&root().join("fixtures/example/home"), &home);
     let sarif = scratch.path("out.sarif");
     let args = format!("--home\n{}\n\n--select\nCL301\n", home.display());
+    let summary = scratch.path("step-summary.md");
     let (output, written) = action_script(
         "run.sh",
         &[
             ("INPUT_ARGS", &args),
             ("SARIF_FILE", sarif.to_str().unwrap()),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
         ],
         &scratch.0,
     );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.starts_with("## clawlint: 1 error"), "{summary}");
+    assert!(summary.contains("/docs/rules/CL301.md)"), "{summary}");
     assert!(
         output.status.success(),
         "the step succeeds; the exit code is an output"

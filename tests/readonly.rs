@@ -20,7 +20,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// files; the bundled example; symlinked workspaces. Missing ones are skipped.
 const FIXTURES: &[&str] = &["secrets-canary", "example", "paths-workspace-symlink"];
 
-const FORMATS: &[&str] = &["human", "concise", "json", "sarif", "github", "junit"];
+const FORMATS: &[&str] = &[
+    "human", "concise", "json", "sarif", "github", "junit", "markdown",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

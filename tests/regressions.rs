@@ -114,7 +114,7 @@ fn replay_pipeline_inputs() {
         }
         // Every format in one run: human on standard output, the others to files (a second
         // format on standard output is refused).
-        let files: Vec<String> = ["concise", "json", "sarif", "github", "junit"]
+        let files: Vec<String> = ["concise", "json", "sarif", "github", "junit", "markdown"]
             .iter()
             .map(|f| format!("{f}={}", scratch.0.join(format!("out.{f}")).display()))
             .collect();

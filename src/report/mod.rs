@@ -11,7 +11,9 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod model;
+pub mod rule_doc;
 pub mod sarif;
 pub mod visible;
 pub mod xml;
@@ -36,6 +38,9 @@ pub enum Format {
     Github,
     /// JUnit XML for CI dashboards: one test case per finding.
     Junit,
+    /// A Markdown summary (counts, top findings, every rule with a link to its page) for a
+    /// GitHub step summary or a pull-request comment.
+    Markdown,
 }
 
 impl Format {
@@ -55,6 +60,7 @@ impl Format {
             Format::Sarif => Box::new(Rendered(|f, c| sarif::render(f, c.sources, c.instances))),
             Format::Github => Box::new(Rendered(|f, c| github::render(f, c.sources))),
             Format::Junit => Box::new(Rendered(junit::render)),
+            Format::Markdown => Box::new(Rendered(markdown::render)),
         }
     }
 }

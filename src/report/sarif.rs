@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Component, Path};
 
 /// Where the tool is documented. A placeholder until the project has a public home.
-pub const INFORMATION_URI: &str = "https://github.com/clawlint/clawlint";
+pub const INFORMATION_URI: &str = catalog::REPOSITORY;
 
 pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -74,6 +74,8 @@ struct Rule {
     name: String,
     short_description: Text,
     full_description: Text,
+    /// The rule's page under docs/rules/, at this release's tag.
+    help_uri: String,
     help: Help,
     default_configuration: Configuration,
     properties: RuleProperties,
@@ -102,6 +104,10 @@ struct Configuration {
 #[derive(Serialize)]
 struct RuleProperties {
     tags: Vec<String>,
+    /// GitHub code scanning's severity of a security alert (a number as a string, 0.1-10.0),
+    /// on the rules about secrets; code scanning reads it together with a `security` tag.
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -238,6 +244,7 @@ fn rule(info: &RuleInfo) -> Rule {
         name: info.name.to_string(),
         short_description: text(info.summary().trim()),
         full_description: text(info.explanation().trim()),
+        help_uri: info.doc_url(),
         // Pages are Markdown with fenced code: passed through, never guessed at.
         help: Help {
             text: format!(
@@ -253,7 +260,10 @@ fn rule(info: &RuleInfo) -> Rule {
         },
         default_configuration: Configuration { level },
         properties: RuleProperties {
-            tags: vec![info.family.as_str().to_string()],
+            tags: std::iter::once(info.family.as_str().to_string())
+                .chain(info.security_severity().map(|_| "security".to_string()))
+                .collect(),
+            security_severity: info.security_severity().map(|s| format!("{s:.1}")),
         },
     }
 }
