@@ -210,7 +210,7 @@ fn comma_lists_and_extend_options_compose() {
     // -W and -D take comma lists, by code or name; -D turns warnings into errors.
     let out = concise(&["-D", "CL103,hashed-profile-port"]);
     assert!(
-        out.contains("CL103 [error]") && out.contains("CL106 [*] [error]"),
+        out.contains("CL103 [-] [error]") && out.contains("CL106 [*] [error]"),
         "{out}"
     );
     let out = concise(&["--warn", "CL301,CL203"]);
