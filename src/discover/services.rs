@@ -171,6 +171,49 @@ struct PathMap<'a> {
 }
 
 impl PathMap<'_> {
+    /// Evidence text as output shows it: a path in the home the unit was written under
+    /// becomes `~/…` (the scanned home stands for it); nothing else changes. Output never
+    /// shows the absolute home prefix of the machine the unit was written on.
+    fn shown(&self, text: &str) -> String {
+        let Some(unit_home) = self.unit_home.as_deref().filter(|h| h.len() > 1) else {
+            return text.to_string();
+        };
+        let is_path_char = |c: char| c.is_alphanumeric() || "/._-~".contains(c);
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(unit_home) {
+            let after = &rest[at + unit_home.len()..];
+            let starts_word = rest[..at]
+                .chars()
+                .next_back()
+                .or_else(|| out.chars().next_back())
+                .is_none_or(|c| !is_path_char(c));
+            let ends_home =
+                after.is_empty() || after.starts_with('/') || !after.starts_with(is_path_char);
+            out.push_str(&rest[..at]);
+            out.push_str(if starts_word && ends_home {
+                "~"
+            } else {
+                unit_home
+            });
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Every evidence string of a command, as [`PathMap::shown`] shows it.
+    fn show_evidence(&self, cmd: &mut command::Command) {
+        let texts = cmd
+            .wrappers
+            .iter_mut()
+            .chain(cmd.unseen.iter_mut())
+            .chain(cmd.injects_env.iter_mut());
+        for text in texts {
+            *text = self.shown(text);
+        }
+    }
+
     fn map(&self, value: &str) -> String {
         if let Some(unit_home) = self.unit_home.as_deref().filter(|h| h.len() > 1) {
             if let Some(rest) = value.strip_prefix(unit_home) {
@@ -707,6 +750,7 @@ impl UnitReader<'_> {
             env.set(key, map.map(value), EnvOrigin::Service(exec_loc));
         }
         read_runner_env_files(&mut cmd, &map, exec_loc, &mut env, sources, problems);
+        map.show_evidence(&mut cmd);
         // A `HOME=` that is no user's home (`/data/bot`) is that gateway's own home, read
         // under `--root`; the scanned home stands only for a user's home.
         let process_home = match explicit_home.as_deref() {
@@ -1059,6 +1103,7 @@ fn launchd_invocation(
         env.set(key, map.map(value), EnvOrigin::Service(program_loc));
     }
     read_runner_env_files(&mut cmd, &map, program_loc, &mut env, sources, problems);
+    map.show_evidence(&mut cmd);
     env.set("HOME", home.display().to_string(), EnvOrigin::Given);
     let mut unseen = cmd.unseen.clone();
     if opaque {
@@ -1173,4 +1218,33 @@ fn task_invocation(
         .map(|d| PathBuf::from(map(d)))
         .unwrap_or_else(|| home.to_path_buf());
     Some(build(argv, env, cwd, home, path, service))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PathMap;
+    use std::path::Path;
+
+    #[test]
+    fn evidence_shows_the_unit_home_as_tilde() {
+        let map = PathMap {
+            unit_home: Some("/home/ana".to_string()),
+            home: Path::new("/scan/home"),
+            root: None,
+        };
+        assert_eq!(
+            map.shown("`op run` (from /home/ana/.openclaw/.env, /home/ana)"),
+            "`op run` (from ~/.openclaw/.env, ~)"
+        );
+        // Only whole path components of the home, never another user's or a longer name.
+        assert_eq!(
+            map.shown("/home/anabel/x /srv/home/ana/y /home/ana/z"),
+            "/home/anabel/x /srv/home/ana/y ~/z"
+        );
+        let none = PathMap {
+            unit_home: None,
+            ..map
+        };
+        assert_eq!(none.shown("/home/ana/x"), "/home/ana/x");
+    }
 }
