@@ -675,18 +675,16 @@ pub fn ports(args: &crate::cli::PortsArgs) -> Result<u8, Failure> {
 
 pub fn resolve(args: &ResolveArgs) -> Result<u8, Failure> {
     let (inventory, _, _) = load(&args.input)?;
-    // Values from the layout reach these tables in many places: one guard over the whole text.
-    let text = match args.format {
+    // Written gateway by gateway through a buffer; values from the layout reach these tables
+    // in many places, so each gateway's text is guarded whole before it is written.
+    write_with(None, |out| match args.format {
         ModelFormat::Json => {
-            let text = report::model::render_json(&inventory.instances, &inventory.sources);
-            report::visible::guard_json(&text).into_owned()
+            report::model::write_json(out, &inventory.instances, &inventory.sources)
         }
         ModelFormat::Human => {
-            let text = report::model::render_human(&inventory.instances, &inventory.sources);
-            report::visible::guard_lines(&text).into_owned()
+            report::model::write_human(out, &inventory.instances, &inventory.sources)
         }
-    };
-    write_output(None, &text)?;
+    })?;
     Ok(EXIT_OK)
 }
 

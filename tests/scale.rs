@@ -358,3 +358,86 @@ fn each_file_is_opened_once_per_run() {
         assert_eq!(opens(&d.join("openclaw.json")), 1, "{}", d.display());
     }
 }
+
+/// The streamed writers (gateway by gateway, finding by finding) give the bytes the whole-text
+/// renderers give, on every fixture home and on the one-port layout.
+#[test]
+fn streamed_output_is_byte_identical_to_whole_text() {
+    use clawlint::report::{self, human, json, model, visible, Emitter, EmitterContext};
+    let dir = TempDir::new("streamed");
+    let mut homes: Vec<std::path::PathBuf> = std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("home"))
+        .filter(|h| h.is_dir())
+        .collect();
+    homes.sort();
+    homes.push(one_port_layout(&dir, 30).into());
+    for home in homes {
+        let inputs = clawlint::discover::Inputs {
+            homes: vec![home.clone()],
+            ..Default::default()
+        };
+        let inventory = clawlint::resolve::inventory(clawlint::discover::discover(&inputs));
+        let (instances, sources) = (&inventory.instances, &inventory.sources);
+
+        let mut streamed = Vec::new();
+        model::write_json(&mut streamed, instances, sources).unwrap();
+        let whole = model::render_json(instances, sources);
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            visible::guard_json(&whole),
+            "resolve json of {}",
+            home.display()
+        );
+        let mut streamed = Vec::new();
+        model::write_human(&mut streamed, instances, sources).unwrap();
+        let whole = model::render_human(instances, sources);
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            visible::guard_lines(&whole),
+            "resolve of {}",
+            home.display()
+        );
+
+        let ctx = clawlint::rules::RuleContext::new(&inventory);
+        let findings = clawlint::engine::run(&ctx, &Default::default());
+        let context = EmitterContext::new(sources, instances.len());
+        let flat: Vec<_> = findings
+            .iter()
+            .map(|r| report::flat::flatten(r, sources))
+            .collect();
+        let mut expected = serde_json::to_string_pretty(&serde_json::json!({
+            "version": json::SCHEMA_VERSION,
+            "findings": flat,
+            "summary": json::summary(&findings, instances.len()),
+        }))
+        .unwrap();
+        expected.push('\n');
+        let mut streamed = Vec::new();
+        json::JsonEmitter
+            .emit(&mut streamed, &findings, &context)
+            .unwrap();
+        let streamed: serde_json::Value = serde_json::from_slice(&streamed).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(&expected).unwrap();
+        assert_eq!(streamed, expected, "check json of {}", home.display());
+        assert_eq!(json::render(&findings, sources, instances.len()), {
+            let mut out = Vec::new();
+            json::write(&mut out, &findings, sources, instances.len()).unwrap();
+            String::from_utf8(out).unwrap()
+        });
+        let options = || human::HumanOptions {
+            color: false,
+            width: 100,
+        };
+        let mut streamed = Vec::new();
+        human::HumanEmitter(options())
+            .emit(&mut streamed, &findings, &context)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            human::render(&findings, sources, instances.len(), &options()),
+            "check of {}",
+            home.display()
+        );
+    }
+}

@@ -310,13 +310,50 @@ impl super::Emitter for HumanEmitter {
         findings: &[Reported],
         context: &super::EmitterContext,
     ) -> std::io::Result<()> {
-        let text = render(findings, context.sources, context.instances, &self.0);
-        let text = match context.quiet {
-            true => super::concise::strip_summary(text, findings, context.instances),
-            false => text,
-        };
-        out.write_all(text.as_bytes())
+        // One finding at a time, so that thousands of findings are never one string.
+        let handler = handler(&self.0);
+        let mut text = String::new();
+        for reported in findings {
+            text.clear();
+            render_one(&handler, reported, context.sources, &mut text);
+            out.write_all(text.as_bytes())?;
+        }
+        if !context.quiet {
+            out.write_all(summary_line(findings, context.instances).as_bytes())?;
+        }
+        Ok(())
     }
+}
+
+fn handler(options: &HumanOptions) -> GraphicalReportHandler {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false)
+        .with_show_related_as_nested(true)
+        .with_wrap_lines(false)
+}
+
+/// One finding as the human format shows it, and the blank line after it.
+fn render_one(
+    handler: &GraphicalReportHandler,
+    reported: &Reported,
+    sources: &SourceMap,
+    out: &mut String,
+) {
+    let diagnostic = build(reported, sources);
+    if handler.render_report(out, &diagnostic).is_err() {
+        out.push_str(&format!(
+            "{}: {}\n",
+            rule_of(reported).0,
+            visible(&reported.finding.message)
+        ));
+    }
+    out.push('\n');
 }
 
 pub fn render(
@@ -325,27 +362,10 @@ pub fn render(
     instances: usize,
     options: &HumanOptions,
 ) -> String {
-    let theme = if options.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(options.width)
-        .with_links(false)
-        .with_show_related_as_nested(true)
-        .with_wrap_lines(false);
+    let handler = handler(options);
     let mut out = String::new();
     for reported in findings {
-        let diagnostic = build(reported, sources);
-        if handler.render_report(&mut out, &diagnostic).is_err() {
-            out.push_str(&format!(
-                "{}: {}\n",
-                rule_of(reported).0,
-                visible(&reported.finding.message)
-            ));
-        }
-        out.push('\n');
+        render_one(&handler, reported, sources, &mut out);
     }
     out.push_str(&summary_line(findings, instances));
     out

@@ -56,7 +56,7 @@ impl Format {
                     false => text,
                 }
             })),
-            Format::Json => Box::new(Rendered(|f, c| json::render(f, c.sources, c.instances))),
+            Format::Json => Box::new(json::JsonEmitter),
             Format::Sarif => Box::new(Rendered(|f, c| sarif::render(f, c.sources, c.instances))),
             Format::Github => Box::new(Rendered(|f, c| github::render(f, c.sources))),
             Format::Junit => Box::new(Rendered(junit::render)),

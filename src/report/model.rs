@@ -297,6 +297,58 @@ fn release_row(inst: &Instance) -> (String, String) {
     }
 }
 
+/// `resolve --format json`, written one gateway at a time: each gateway's object is made,
+/// pretty-printed, guarded (`visible::guard_json`) and written before the next one is made,
+/// so no tree or string of every gateway is built. The bytes are those of [`render_json`]
+/// guarded as a whole (keys sorted: `instances`, then `version`).
+pub fn write_json(
+    out: &mut dyn std::io::Write,
+    instances: &[Instance],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    use super::visible::guard_json;
+    if instances.is_empty() {
+        out.write_all(b"{\n  \"instances\": [],\n")?;
+    } else {
+        out.write_all(b"{\n  \"instances\": [")?;
+        for (n, inst) in instances.iter().enumerate() {
+            let text =
+                serde_json::to_string_pretty(&instance_json(inst, sources)).expect("serializable");
+            let mut chunk = String::with_capacity(text.len() + text.len() / 8 + 8);
+            chunk.push_str(if n == 0 { "\n" } else { ",\n" });
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    chunk.push('\n');
+                }
+                chunk.push_str("    ");
+                chunk.push_str(line);
+            }
+            out.write_all(guard_json(&chunk).as_bytes())?;
+        }
+        out.write_all(b"\n  ],\n")?;
+    }
+    writeln!(out, "  \"version\": {}\n}}", super::json::SCHEMA_VERSION)
+}
+
+/// `resolve` as a table, written one gateway at a time, each guarded
+/// (`visible::guard_lines`, which works line by line, so the bytes are those of the whole
+/// text guarded at once).
+pub fn write_human(
+    out: &mut dyn std::io::Write,
+    instances: &[Instance],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    use super::visible::guard_lines;
+    let mut text = String::new();
+    for inst in instances {
+        text.clear();
+        render_instance(&mut text, inst, sources);
+        text.push('\n');
+        out.write_all(guard_lines(&text).as_bytes())?;
+    }
+    writeln!(out, "{} gateway(s) resolved", instances.len())
+}
+
 pub fn render_json(instances: &[Instance], sources: &SourceMap) -> String {
     let value = json!({
         "version": super::json::SCHEMA_VERSION,
