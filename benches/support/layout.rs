@@ -162,3 +162,55 @@ pub fn write_mixed_layout(home: &Path, n: usize) -> std::io::Result<()> {
     db.execute_batch("COMMIT;").map_err(std::io::Error::other)?;
     Ok(())
 }
+
+/// Adversarial: `n` named profiles all on one base port (18789), each with a browser profile
+/// pinned at the same CDP port, so every listener of every gateway collides with every other
+/// gateway's and every reserved range overlaps every other. Output must grow with the
+/// gateways, never with their pairs.
+pub fn write_one_port_layout(home: &Path, n: usize) -> std::io::Result<()> {
+    for i in 0..n {
+        let dir = home.join(format!(".openclaw-p{i}"));
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(
+            dir.join("openclaw.json"),
+            "// everyone on the default port\n{ gateway: { port: 18789 }, browser: { profiles: { work: { cdpPort: 18850 } } } }\n",
+        )?;
+    }
+    Ok(())
+}
+
+/// Adversarial: `n` gateways that all `$include` one shared file of about `kib` KiB (allowed
+/// by `OPENCLAW_INCLUDE_ROOTS` in each gateway's `.env`): a file read by every gateway must
+/// be read and parsed once.
+pub fn write_shared_include_layout(home: &Path, n: usize, kib: usize) -> std::io::Result<()> {
+    let shared = home.join("shared");
+    std::fs::create_dir_all(&shared)?;
+    let mut text = String::from("// shared by every tenant\n{\n  env: { vars: {\n");
+    let mut i = 0;
+    while text.len() < kib * 1024 {
+        let _ = writeln!(
+            text,
+            "    SHARED_SETTING_{i:06}: \"value {i} of the shared file\","
+        );
+        i += 1;
+    }
+    text.push_str("  } },\n  logging: { level: \"info\" },\n}\n");
+    std::fs::write(shared.join("common.json5"), text)?;
+    for i in 0..n {
+        let dir = home.join(format!(".openclaw-s{i}"));
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(
+            dir.join("openclaw.json"),
+            format!(
+                "{{ $include: \"{}/common.json5\", gateway: {{ port: {} }} }}\n",
+                shared.display(),
+                base_port(i)
+            ),
+        )?;
+        std::fs::write(
+            dir.join(".env"),
+            format!("OPENCLAW_INCLUDE_ROOTS={}\n", shared.display()),
+        )?;
+    }
+    Ok(())
+}
