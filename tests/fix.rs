@@ -3,6 +3,9 @@
 //! nothing new appears), every line not fixed byte-identical, and the refusals that leave
 //! every file as it was.
 
+mod common;
+
+use common::TempDir;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,15 +14,13 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fresh copy of `fixtures/NAME` in a temporary directory.
-fn copy(name: &str, tag: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("clawlint-fix-{}-{tag}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A fresh copy of `fixtures/NAME` in a temporary directory, removed when dropped.
+fn copy(name: &str, tag: &str) -> TempDir {
+    let dir = TempDir::new(&format!("fix-{tag}-{name}"));
     let status = Command::new("cp")
         .arg("-a")
-        .arg(root().join("fixtures").join(name))
-        .arg(&dir)
+        .arg(root().join("fixtures").join(name).join("."))
+        .arg(dir.path())
         .status()
         .unwrap();
     assert!(status.success());
@@ -113,7 +114,6 @@ fn every_fixable_fixture_is_fixed_and_nothing_else_changes() {
         let (_, before_json, _) = check(&dir, &["--format", "json"]);
         let (before, fixable) = findings(&before_json);
         if fixable.is_empty() {
-            std::fs::remove_dir_all(&dir).unwrap();
             continue;
         }
         fixed_any += 1;
@@ -159,7 +159,6 @@ fn every_fixable_fixture_is_fixed_and_nothing_else_changes() {
             let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
             assert_only_fixes_changed(&name, path, &old, &new);
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
     assert!(fixed_any >= 3, "only {fixed_any} fixable fixtures");
 }
@@ -258,7 +257,6 @@ fn fix_only_reports_no_findings_and_a_second_fix_changes_nothing() {
     assert_eq!(files(&dir), fixed);
     let text = std::fs::read_to_string(dir.join("home/.openclaw-rescue/openclaw.json")).unwrap();
     assert!(text.contains("    port: 23532,\n"), "{text}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -287,7 +285,6 @@ fn outputs_mark_the_fixable_findings() {
         .unwrap()["fix"]
         .clone();
     assert_eq!(moved["applicability"], "unsafe");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -315,7 +312,6 @@ fn a_read_only_file_is_refused_and_nothing_is_written() {
     );
     assert_eq!(files(&dir), original);
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -325,13 +321,11 @@ fn without_fix_nothing_is_written() {
     check(&dir, &[]);
     check(&dir, &["--unsafe-fixes"]);
     assert_eq!(files(&dir), original);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Writes `files` (path, text) under a fresh directory.
-fn layout(tag: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("clawlint-fix-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// Writes `files` (path, text) under a fresh directory, removed when dropped.
+fn layout(tag: &str, files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new(&format!("fix-{tag}"));
     for (path, text) in files {
         let path = dir.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -404,5 +398,4 @@ fn a_move_follows_every_pin_and_one_round_makes_no_new_collision() {
     assert!(!plist.contains("18789"), "{plist}");
     assert!(!plist.contains(&port_a), "{plist}");
     assert_eq!(plist.matches("<string>1").count(), 2, "{plist}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
