@@ -53,8 +53,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn bad_settings_file_exits_2_with_its_location() {
-    let dir = std::env::temp_dir().join(format!("clawlint-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("bad-settings");
     let config = dir.join("clawlint.toml");
     std::fs::write(&config, "[lint]\nselect = [\"CL1\"]\nbogus = true\n").unwrap();
     let (code, _, stderr) = clawlint(&[
@@ -81,7 +80,6 @@ fn bad_settings_file_exits_2_with_its_location() {
     ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("needs a reason"), "{stderr}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -160,7 +158,7 @@ fn no_colour_when_not_a_terminal() {
 
 #[test]
 fn a_huge_config_is_reported_and_the_others_still_linted() {
-    let home = std::env::temp_dir().join(format!("clawlint-huge-{}", std::process::id()));
+    let home = TempDir::new("huge");
     let huge = home.join(".openclaw-huge");
     let fine = home.join(".openclaw-fine");
     std::fs::create_dir_all(&huge).unwrap();
@@ -181,13 +179,11 @@ fn a_huge_config_is_reported_and_the_others_still_linted() {
     let found = codes(&json);
     assert!(found.iter().any(|(c, _)| c == "CL902"), "{found:?}");
     assert!(json.contains("larger than"), "{json}");
-    std::fs::remove_dir_all(&home).unwrap();
 }
 
 #[test]
 fn init_writes_a_starter_file_that_check_accepts() {
-    let dir = std::env::temp_dir().join(format!("clawlint-init-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("init");
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_clawlint"))
             .args(args)
@@ -214,7 +210,6 @@ fn init_writes_a_starter_file_that_check_accepts() {
         "{}",
         String::from_utf8_lossy(&checked.stderr)
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// One selector grammar everywhere: a rule's kebab-case name works on the command line as

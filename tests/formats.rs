@@ -395,8 +395,7 @@ fn github_and_concise_hold_for_every_fixture() {
 
 #[test]
 fn several_formats_in_one_run() {
-    let dir = std::env::temp_dir().join(format!("clawlint-formats-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("formats");
     let json_path = dir.join("x.json");
     let sarif_path = dir.join("y.sarif");
     let json_arg = format!("json={}", json_path.display());
@@ -409,7 +408,6 @@ fn several_formats_in_one_run() {
     assert_eq!(stdout, example("concise"));
     let json = std::fs::read_to_string(&json_path).expect("json written");
     let sarif = std::fs::read_to_string(&sarif_path).expect("sarif written");
-    std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(json, example("json"));
     assert_eq!(sarif, example("sarif"));
     assert_valid_sarif(&sarif_validator(), "written", &sarif);

@@ -6,7 +6,6 @@ mod common;
 use common::*;
 
 use serde_json::Value;
-use std::path::PathBuf;
 
 const EXAMPLE: &str = "fixtures/example/home";
 const CLEAN: &str = "fixtures/ports-custom-profiles-200-apart/home";
@@ -249,8 +248,8 @@ fn an_empty_neighbourhood_gets_18789() {
 }
 
 /// A scratch home: a default gateway at 18789 whose Telegram webhook listens on 18950.
-fn home_with_webhook() -> PathBuf {
-    let home = std::env::temp_dir().join(format!("clawlint-plan-{}", std::process::id()));
+fn home_with_webhook() -> TempDir {
+    let home = TempDir::new("plan-webhook");
     let dir = home.join(".openclaw");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(

@@ -7,7 +7,7 @@ use common::*;
 
 use resvg::tiny_skia::{Pixmap, Transform};
 use resvg::usvg;
-use std::path::PathBuf;
+use std::path::Path;
 
 /// Where the lanes' plot starts, right of the gateway names.
 const PLOT_X0: u32 = 210;
@@ -24,15 +24,10 @@ fn ports(home: &str, extra: &[&str]) -> (i32, String, String) {
     clawlint(&args)
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("clawlint-ports-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
 /// `ports --format svg=PATH`, read back.
 fn svg_of(home: &str, name: &str) -> String {
-    let path = scratch(&format!("{name}.svg"));
+    let dir = TempDir::new(&format!("ports-{name}"));
+    let path = dir.join(format!("{name}.svg"));
     let spec = format!("svg={}", path.display());
     let (code, stdout, stderr) = ports(home, &["--format", &spec]);
     assert_eq!(code, 0, "{stderr}");
@@ -40,8 +35,8 @@ fn svg_of(home: &str, name: &str) -> String {
     std::fs::read_to_string(&path).unwrap()
 }
 
-/// Rasterises with resvg, as a browser would draw it, and saves the PNG next to the SVG
-/// so that a person can look at it.
+/// Rasterises with resvg, as a browser would draw it, and saves the PNG under Cargo's
+/// temporary dir for tests (`target/tmp`, not the system's) so that a person can look at it.
 fn rasterise(svg: &str, name: &str) -> Pixmap {
     let mut options = usvg::Options::default();
     options.fontdb_mut().load_system_fonts();
@@ -50,7 +45,8 @@ fn rasterise(svg: &str, name: &str) -> Pixmap {
     let size = tree.size().to_int_size();
     let mut pixmap = Pixmap::new(size.width(), size.height()).unwrap();
     resvg::render(&tree, Transform::default(), &mut pixmap.as_mut());
-    pixmap.save_png(scratch(&format!("{name}.png"))).unwrap();
+    let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ports-{name}.png"));
+    pixmap.save_png(png).unwrap();
     pixmap
 }
 
@@ -288,8 +284,9 @@ fn svg_is_deterministic() {
 
 #[test]
 fn several_formats_in_one_run() {
-    let svg = scratch("both.svg");
-    let json = scratch("both.json");
+    let dir = TempDir::new("ports-both");
+    let svg = dir.join("both.svg");
+    let json = dir.join("both.json");
     let (code, stdout, stderr) = ports(
         CLEAN,
         &[

@@ -17,6 +17,9 @@ use clawlint::paths::{
 };
 use clawlint::resolve::browser::{cdp_range, control_port};
 use proptest::prelude::*;
+
+mod common;
+use common::TempDir;
 use std::path::{Component, Path, PathBuf};
 
 fn config(cases: u32) -> ProptestConfig {
@@ -289,9 +292,10 @@ fn plain_segments() -> impl Strategy<Value = Vec<String>> {
     proptest::collection::vec("[a-z][a-z0-9_]{0,5}", 0..6)
 }
 
-/// A scratch directory for path properties (canonical keys look at the file system).
-fn scratch_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("clawlint-properties-{}", std::process::id()));
+/// A scratch directory for path properties (canonical keys look at the file system),
+/// removed when dropped.
+fn scratch_dir() -> TempDir {
+    let dir = TempDir::new("properties");
     std::fs::create_dir_all(dir.join("real/sub")).expect("scratch dir");
     dir
 }
@@ -348,10 +352,11 @@ proptest! {
         detour in "[a-z]{1,4}",
         under_real in any::<bool>(),
     ) {
+        let scratch = scratch_dir();
         let base = if under_real {
-            scratch_dir().join("real/sub")
+            scratch.join("real/sub")
         } else {
-            scratch_dir().join("missing")
+            scratch.join("missing")
         };
         let plain = segments.iter().fold(base.clone(), |p, s| p.join(s));
         // The same path spelled with `./`, `x/../` and a trailing `/.`, `/`.
