@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::TempDir;
+
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -28,15 +30,11 @@ fn hang_guard_secs() -> u64 {
 }
 
 /// A scratch directory, removed when dropped.
-struct Scratch(PathBuf);
+struct Scratch(TempDir);
 
 impl Scratch {
     fn new(label: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("clawlint-hostile-{}-{label}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
+        Scratch(TempDir::new(&format!("hostile-{label}")))
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -68,12 +66,6 @@ impl Scratch {
         let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
         file.set_len(len).unwrap();
         path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -36,25 +36,14 @@ fn have(tool: &str, test: &str) -> bool {
 }
 
 /// A scratch directory, removed when the test ends (kept when it fails, to look at).
-struct Scratch(PathBuf);
+struct Scratch(TempDir);
 
 impl Scratch {
     fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("clawlint-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
+        Scratch(TempDir::new(name).kept_on_failure())
     }
     fn path(&self, rel: &str) -> PathBuf {
         self.0.join(rel)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
     }
 }
 

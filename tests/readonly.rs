@@ -9,12 +9,14 @@
 //!   every `openat` read-only except the one `--format json=PATH` output, and no file created,
 //!   removed, renamed or directory made.
 
+mod common;
+
+use common::TempDir;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Fixture homes to copy: credentials, includes, a tokenFile, a file SecretRef and unparsable
 /// files; the bundled example; symlinked workspaces. Missing ones are skipped.
@@ -29,25 +31,11 @@ fn root() -> PathBuf {
 }
 
 /// A fresh scratch directory, removed when dropped.
-struct Scratch(PathBuf);
+struct Scratch(TempDir);
 
 impl Scratch {
     fn new(label: &str) -> Scratch {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "clawlint-readonly-{}-{}-{label}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        Scratch(TempDir::new(&format!("readonly-{label}")))
     }
 }
 

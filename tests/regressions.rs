@@ -7,9 +7,13 @@
 //! - Tests for a specific bug follow. A test marked `// FAILS:` reproduces a bug that is not
 //!   fixed yet in src/; it says what is wrong and where it was found.
 
+mod common;
+
 #[allow(dead_code)]
 #[path = "../fuzz/src/lib.rs"]
 mod fuzz_bodies;
+
+use common::TempDir;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -63,23 +67,11 @@ fn replay(target: &str, body: impl Fn(&[u8])) {
 }
 
 /// A scratch directory, removed when dropped.
-struct Scratch(PathBuf);
+struct Scratch(TempDir);
 
 impl Scratch {
     fn new(label: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "clawlint-regressions-{}-{label}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        Scratch(TempDir::new(&format!("regressions-{label}")))
     }
 }
 

@@ -54,7 +54,7 @@ pub fn fixture_args(name: &str) -> Vec<String> {
 
 /// A scratch directory under the system temp dir, unique per test, removed when dropped
 /// (also when the test fails).
-pub struct TempDir(PathBuf);
+pub struct TempDir(PathBuf, bool);
 
 impl TempDir {
     pub fn new(name: &str) -> Self {
@@ -65,7 +65,14 @@ impl TempDir {
             std::env::temp_dir().join(format!("clawlint-test-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
+        TempDir(dir, false)
+    }
+
+    /// Kept (and named on stderr) when the test fails, so that one can look at it; removed
+    /// when it passes.
+    pub fn kept_on_failure(mut self) -> Self {
+        self.1 = true;
+        self
     }
 
     pub fn path(&self) -> &std::path::Path {
@@ -90,6 +97,10 @@ impl AsRef<std::path::Path> for TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
+        if self.1 && std::thread::panicking() {
+            eprintln!("kept for a look: {}", self.0.display());
+            return;
+        }
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
