@@ -8,15 +8,27 @@
 //! with `$`, commented-out lines), then runs every output format of `check` and `resolve`
 //! (and `ports` and `plan`) and looks for any of them in stdout and stderr.
 //!
+//! fixtures/secrets-positions/home holds the positions where a value is secret although
+//! nothing about its key or shape says so (issue 11): string array items, `env` blocks,
+//! keys like `encryptKey`, `pwd` or `key`, malformed `.env` lines, a credential in a
+//! `_HOST` URL, a `.env` line missing its newline, `SetCredential=` and `ExecStartPre=`
+//! headers, digit-free `--password` arguments in a unit and a `gateway.cmd`, unquoted and
+//! backtick tokens on a JSON5 syntax error, CDP URLs with a token in the path or fragment and a
+//! webhook URL with a token in its path. clawlint shows a value only when it knows the value is
+//! not secret, so none of them may appear either, in any format or command, nor anywhere in
+//! any file's text as clawlint would show it.
+//!
 //! A token counts as leaked when the whole canary, or any 8-character piece of its secret part,
 //! appears in the output (after ANSI colour codes are removed): that catches tokens cut by line
 //! wrapping or partly masked. The public half of a Telegram token (the bot id before `:`) may be
 //! shown; everything after the colon is secret.
 
+use clap::ValueEnum;
 use std::path::PathBuf;
 use std::process::Command;
 
 const HOME: &str = "fixtures/secrets-canary/home";
+const POSITIONS_HOME: &str = "fixtures/secrets-positions/home";
 
 /// A token in the fixture: where it is, the token as written, and whether clawlint resolves it
 /// as a gateway's credential (so its fingerprint must show in `resolve --format json`).
@@ -186,7 +198,9 @@ const OTHER: &[Canary] = &[
     canary(
         "literal gateway.auth.password \"$uper-...\" on the line of rescue's shared auth token (CL305)",
         "CANARY-dollar-0f9e8d7c6b5a4938",
-        true,
+        // Resolved, but as the whole value `$uper-CANARY-…`, so its fingerprint is not this
+        // token's.
+        false,
     ),
     canary(
         "mcp.servers.docs.headers.Authorization \"Bearer ...\" in ~/.openclaw-ops, the line below a CL601 label",
@@ -213,13 +227,116 @@ const COMMENTED: &[Canary] = &[canary(
     false,
 )];
 
+/// Values in fixtures/secrets-positions/home that are secret although neither their key nor
+/// their shape says so: clawlint must show a value only when it knows it is not secret.
+const POSITIONS: &[Canary] = &[
+    canary(
+        "`--token` item of mcp.servers.db.args (a string array)",
+        "CANARY-argtok-0a9b8c7d6e5f4a3b",
+        false,
+    ),
+    canary(
+        "password in a postgresql:// URL item of mcp.servers.db.args",
+        "CANARY-argpg-1f2e3d4c5b6a7980",
+        false,
+    ),
+    canary(
+        "env.vars.DATABASE_LINK (no secret word in the key)",
+        "CANARY-envvars-4c1e9b7a2d3f8e60",
+        false,
+    ),
+    canary(
+        "env.ANALYTICS_WRITE shorthand (no secret word in the key; CL908 points at it)",
+        "CANARY-envshort-8e2d4f6a1c3b5d70",
+        false,
+    ),
+    canary("encryptKey", "CANARY-encrk-a1a2a3a4a5a6a7a8", false),
+    canary("aesKey", "CANARY-aeskey-b1b2b3b4b5b6b7b8", false),
+    canary("accessKey", "CANARY-accsk-c1c2c3c4c5c6c7c8", false),
+    canary("pwd", "CANARY-pwdkey-d1d2d3d4d5d6d7d8", false),
+    canary("pass", "CANARY-passkey-e1e2e3e4e5e6e7e8", false),
+    canary("key", "CANARY-barekey-f1f2f3f4f5f6f7f8", false),
+    canary(
+        "token in the path of main's cdpUrl (CL601 message and label, resolve)",
+        "CANARY-cdppath-2b4d6f8a0c1e3a5c",
+        false,
+    ),
+    canary(
+        "token in the fragment of ops's cdpUrl (CL601 label, resolve)",
+        "CANARY-cdpfrag-4d6f8a0c2e3b5d7f",
+        false,
+    ),
+    canary(
+        "token in the /bot<id>:<token>/ path of a Telegram webhookUrl",
+        "CANARY-whkpth-9d8c7b6a5f4e3d2c",
+        false,
+    ),
+    canary(
+        "malformed .env line `OPENAI_API_KEY  sk-...` (no `=`)",
+        "sk-CANARY-envspc-3a5c7e9b1d2f4a6c",
+        false,
+    ),
+    canary(
+        "`KEY:value` .env line",
+        "CANARY-envcolon-5b7d9f1a3c4e6a8b",
+        false,
+    ),
+    canary(
+        "`\"KEY\"=value` .env line",
+        "CANARY-envqtd-7c9e1b3d5f6a8c0d",
+        false,
+    ),
+    canary(
+        "password in DB_HOST=postgres://admin:PASSWORD@db (a `_HOST` key)",
+        "CANARY-dbhost-9e1a3c5b7d8f0b2d",
+        false,
+    ),
+    canary(
+        ".env line missing its newline: OPENCLAW_GATEWAY_PORT=19789OPENCLAW_GATEWAY_TOKEN=... (CL107)",
+        "CANARY-nonwln-6e8a0c2b4d5f7b9e",
+        false,
+    ),
+    canary(
+        "unquoted token on a JSON5 syntax error's line",
+        "xoxb-CANARY-unqtd-8f0b2d4c6e7a9c1e",
+        false,
+    ),
+    canary(
+        "backtick-quoted token on a JSON5 syntax error's line",
+        "xapp-CANARY-bktck-0a2c4e6d8f9b1d3f",
+        false,
+    ),
+    canary(
+        "unit SetCredential=",
+        "CANARY-setcred-1b3d5f7e9a0c2e4a",
+        false,
+    ),
+    canary(
+        "header in a unit's ExecStartPre= curl -H",
+        "CANARY-execpre-3c5e7a9f0b1d3f5b",
+        false,
+    ),
+    canary(
+        "digit-free `--password` argument on a unit's ExecStart=",
+        "CANARY-qzebrax-unitpwqk",
+        false,
+    ),
+    canary(
+        "digit-free `--password` argument in gateway.cmd",
+        "CANARY-slpotter-wincmdpwqk",
+        false,
+    ),
+];
+
 /// Every canary of every group, for telling one canary's pieces from another's.
 fn all_canaries() -> impl Iterator<Item = &'static Canary> {
     CANARIES
         .iter()
         .chain(SERVICE)
         .chain(CDP_URL)
+        .chain(OTHER)
         .chain(COMMENTED)
+        .chain(POSITIONS)
 }
 
 fn root() -> PathBuf {
@@ -230,10 +347,10 @@ fn root() -> PathBuf {
 /// src/commands.rs `FORMATS`), human output with and without colour, and `resolve`; then
 /// `ports` and `plan`, which also print what they resolved. The flag says whether the exit
 /// code must be 0 or 1 (for `ports` and `plan` only a crash counts).
-fn runs() -> Vec<(String, Vec<String>, bool)> {
+fn runs(home: &str) -> Vec<(String, Vec<String>, bool)> {
     let mut runs = Vec::new();
     let check = |extra: &[&str]| {
-        let mut args: Vec<String> = ["check", "--home", HOME, "--no-config"]
+        let mut args: Vec<String> = ["check", "--home", home, "--no-config"]
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -247,7 +364,14 @@ fn runs() -> Vec<(String, Vec<String>, bool)> {
             true,
         ));
     }
-    for format in ["concise", "json", "sarif", "github", "junit", "markdown"] {
+    // Every format `check` has, so that a new one is covered as soon as it exists.
+    let formats = clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| v.get_name().to_string())
+        .filter(|name| name != "human");
+    for format in formats {
+        let format = format.as_str();
         runs.push((
             format!("check --format {format}"),
             check(&["--format", format]),
@@ -258,14 +382,14 @@ fn runs() -> Vec<(String, Vec<String>, bool)> {
     for format in ["human", "json"] {
         runs.push((
             format!("resolve --format {format}"),
-            owned(&["resolve", "--home", HOME, "--no-config", "--format", format]),
+            owned(&["resolve", "--home", home, "--no-config", "--format", format]),
             true,
         ));
     }
     for format in ["human", "json"] {
         runs.push((
             format!("ports --format {format}"),
-            owned(&["ports", "--home", HOME, "--no-config", "--format", format]),
+            owned(&["ports", "--home", home, "--no-config", "--format", format]),
             false,
         ));
         runs.push((
@@ -275,7 +399,7 @@ fn runs() -> Vec<(String, Vec<String>, bool)> {
                 "--add",
                 "probe",
                 "--home",
-                HOME,
+                home,
                 "--no-config",
                 "--format",
                 format,
@@ -283,6 +407,12 @@ fn runs() -> Vec<(String, Vec<String>, bool)> {
             false,
         ));
     }
+    // `--diff` shows context lines of the files a fix would change.
+    runs.push((
+        "check --diff --unsafe-fixes".to_string(),
+        check(&["--diff", "--unsafe-fixes"]),
+        false,
+    ));
     runs
 }
 
@@ -362,8 +492,12 @@ fn leaks_of(canary: &Canary, output: &str) -> Vec<String> {
 }
 
 fn find_leaks(canaries: &[Canary]) -> Vec<String> {
+    find_leaks_in(HOME, canaries)
+}
+
+fn find_leaks_in(home: &str, canaries: &[Canary]) -> Vec<String> {
     let mut report = Vec::new();
-    for (name, args, strict) in runs() {
+    for (name, args, strict) in runs(home) {
         let (code, output) = run(&args);
         let ok = match strict {
             true => matches!(code, Some(0) | Some(1)),
@@ -441,6 +575,61 @@ fn no_commented_out_token_appears_in_any_output() {
         "{} secret leak(s):\n\n{}",
         leaks.len(),
         leaks.join("\n\n")
+    );
+}
+
+#[test]
+fn no_value_of_unknown_secrecy_appears_in_any_output() {
+    let leaks = find_leaks_in(POSITIONS_HOME, POSITIONS);
+    assert!(
+        leaks.is_empty(),
+        "{} secret leak(s):\n\n{}",
+        leaks.len(),
+        leaks.join("\n\n")
+    );
+}
+
+/// Whatever lines a finding shows, they come from the file's text as shown: so no canary may
+/// be left anywhere in any file clawlint read, as it would show it.
+#[test]
+fn no_canary_is_left_in_any_file_as_shown() {
+    use clap::Parser;
+    let mut report = Vec::new();
+    for home in [HOME, POSITIONS_HOME] {
+        let cli = clawlint::cli::Cli::parse_from([
+            "clawlint",
+            "resolve",
+            "--home",
+            &root().join(home).display().to_string(),
+            "--no-config",
+        ]);
+        let clawlint::cli::Command::Resolve(args) = cli.command else {
+            unreachable!()
+        };
+        let Ok((inventory, _, _)) = clawlint::commands::load(&args.input) else {
+            panic!("{home} does not load")
+        };
+        for (_, file) in inventory.sources.files() {
+            let shown = file.redacted_text();
+            for canary in all_canaries() {
+                let lines = leaks_of(canary, &shown);
+                if !lines.is_empty() {
+                    report.push(format!(
+                        "{} as shown holds the {} ({}):\n{}",
+                        file.path.display(),
+                        canary.position,
+                        canary.token,
+                        lines.join("\n")
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "{} leak(s):\n\n{}",
+        report.len(),
+        report.join("\n\n")
     );
 }
 
