@@ -204,9 +204,12 @@ pub fn load_with_target(args: &InputArgs, target: Option<&str>) -> Result<Loaded
         &crate::validate::Options { release, target },
     );
     let file = settings.as_ref().map(|s| {
-        inventory
+        let file = inventory
             .sources
-            .add(&crate::paths::absolute(&s.path), s.text.clone(), None)
+            .add(&crate::paths::absolute(&s.path), s.text.clone(), None);
+        let shown = crate::redact::scan::settings_toml(&s.text);
+        inventory.sources.show(file, shown);
+        file
     });
     Ok((inventory, settings, file))
 }

@@ -322,6 +322,11 @@ const POSITIONS: &[Canary] = &[
         false,
     ),
     canary(
+        "digit-free value of a unit's BACKUP_UNIT= (a `_UNIT` name anyone may choose)",
+        "CANARY-spareunit-xqkzvwplmn",
+        false,
+    ),
+    canary(
         "digit-free `--password` argument in gateway.cmd",
         "CANARY-slpotter-wincmdpwqk",
         false,

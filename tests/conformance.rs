@@ -217,6 +217,15 @@ fn check_case(dir: &Path) -> Vec<String> {
         browser => {
             let mut want = browser.clone();
             want.as_object_mut().unwrap().remove("extensionRelayPorts");
+            // clawlint shows a cdpUrl's scheme, host and port only (its path, query or
+            // fragment may hold a token): compare OpenClaw's URL as clawlint would show it.
+            if let Some(profiles) = want["profiles"].as_object_mut() {
+                for profile in profiles.values_mut() {
+                    if let Some(url) = profile["cdpUrl"].as_str().filter(|u| !u.is_empty()) {
+                        profile["cdpUrl"] = Value::String(clawlint::redact::redact_url(url));
+                    }
+                }
+            }
             compare("browser", &want);
         }
     }

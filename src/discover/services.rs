@@ -354,9 +354,9 @@ fn resolve_command(
     }
     match command::script_gateway(&text, &script_vars) {
         Some(inner) => {
-            let masked = crate::redact::token_like_words(&text, 0);
+            let shown = crate::redact::scan::shell_script(&text);
             let file = sources.add(&mapped, text, None);
-            sources.redact(file, masked);
+            sources.show(file, shown);
             cmd.wrappers.push(format!("script {script}"));
             cmd.wrappers.extend(inner.wrappers);
             cmd.unseen.extend(inner.unseen);
@@ -664,13 +664,7 @@ impl UnitReader<'_> {
         }
         let mut files: Vec<FileId> = Vec::new();
         for (i, ((file_path, text), unit)) in texts.into_iter().zip(&units).enumerate() {
-            let spans: Vec<(String, Span)> = inline
-                .iter()
-                .filter(|e| e.0 == i)
-                .map(|e| (e.1.clone(), e.3))
-                .collect();
-            let file = register(sources, &file_path, text.clone(), &spans);
-            redact_unit_text(sources, file, &text, unit);
+            let file = register(sources, &file_path, text.clone(), crate::redact::scan::unit);
             set_unit_suppressions(sources, file, &text, unit);
             files.push(file);
         }
@@ -813,28 +807,6 @@ impl UnitReader<'_> {
     }
 }
 
-fn redact_unit_text(sources: &mut SourceMap, file: FileId, text: &str, unit: &UnitFile) {
-    // Belt and braces: token-like words anywhere in Environment= lines and comments.
-    let mut free_text: Vec<Span> = Vec::new();
-    for d in unit
-        .get_all("Service", "Environment")
-        .into_iter()
-        .chain(unit.get_all("Service", "ExecStart"))
-    {
-        free_text.extend(crate::redact::token_like_words(
-            &text[d.value_span.start..d.value_span.end],
-            d.value_span.start,
-        ));
-    }
-    for c in &unit.comments {
-        free_text.extend(crate::redact::token_like_words(
-            &text[c.span.start..c.span.end],
-            c.span.start,
-        ));
-    }
-    sources.redact(file, free_text);
-}
-
 /// Root options before the `gateway` word: `--profile NAME`, `--profile=NAME`, `--dev`.
 fn root_flags(argv: &[String]) -> (Option<String>, bool) {
     let mut profile = None;
@@ -852,19 +824,17 @@ fn root_flags(argv: &[String]) -> (Option<String>, bool) {
     (profile, dev)
 }
 
+/// Registers a service file, showing what `scan` (one of [`crate::redact::scan`]) knows to
+/// be safe in it; the rest is masked.
 fn register(
     sources: &mut SourceMap,
     path: &Path,
     text: String,
-    env_spans: &[(String, Span)],
+    scan: fn(&str) -> Vec<Span>,
 ) -> FileId {
-    let secrets: Vec<Span> = env_spans
-        .iter()
-        .filter(|(key, _)| !crate::redact::is_public_env_key(key))
-        .map(|(_, span)| *span)
-        .collect();
+    let shown = scan(&text);
     let file = sources.add(path, text, None);
-    sources.redact(file, secrets);
+    sources.show(file, shown);
     file
 }
 
@@ -903,14 +873,13 @@ fn read_environment_file(
         return;
     };
     let (entries, comments) = systemd::parse_environment_file(&text);
-    let spans: Vec<(String, Span)> = entries.iter().map(|e| (e.key.clone(), e.span)).collect();
     let items: Vec<Span> = entries.iter().map(|e| e.span).collect();
     let suppressions = crate::source::directive::from_comments(
         &text,
         comments.iter().map(|c| (c.span, c.text.as_str())),
         &items,
     );
-    let file = register(sources, path, text, &spans);
+    let file = register(sources, path, text, crate::redact::scan::env_lines);
     sources.set_suppressions(file, suppressions);
     for entry in entries {
         let origin = EnvOrigin::Service(Loc {
@@ -1064,14 +1033,7 @@ fn launchd_invocation(
             None
         }
     };
-    let env_spans: Vec<(String, Span)> = job
-        .environment
-        .iter()
-        .filter_map(|(k, v)| Some((k.clone(), span_of(k, v)?)))
-        .collect();
-    let file = register(sources, path, text.clone(), &env_spans);
-    // Arguments and values in a plist are free text to us: mask whatever looks like a token.
-    sources.redact(file, crate::redact::token_like_words(&text, 0));
+    let file = register(sources, path, text.clone(), crate::redact::scan::plist);
     let whole = Loc {
         file,
         span: Span { start: 0, end: 0 },
@@ -1147,8 +1109,7 @@ fn read_wrapper_env(
         return;
     };
     let entries = launchd::parse_wrapper_env_file(&text);
-    let spans: Vec<(String, Span)> = entries.iter().map(|(k, _, s)| (k.clone(), *s)).collect();
-    let file = register(sources, path, text, &spans);
+    let file = register(sources, path, text, crate::redact::scan::env_lines);
     for (key, value, span) in entries {
         env.set(
             &key,
@@ -1191,13 +1152,7 @@ fn task_invocation(
             _ => value.to_string(),
         }
     };
-    let env_spans: Vec<(String, Span)> = script
-        .environment
-        .iter()
-        .map(|(k, _, s)| (k.clone(), *s))
-        .collect();
-    let file = register(sources, path, text.clone(), &env_spans);
-    sources.redact(file, crate::redact::token_like_words(&text, 0));
+    let file = register(sources, path, text.clone(), crate::redact::scan::cmd_script);
     let mut env = Env::new();
     for (key, value, span) in &script.environment {
         env.set(

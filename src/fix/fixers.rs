@@ -163,11 +163,7 @@ fn insert_member(text: &str, object: &Node, member: &str) -> Option<(Span, Strin
 }
 
 pub(crate) fn overlaps_secret(sources: &SourceMap, loc: Loc) -> bool {
-    sources
-        .file(loc.file)
-        .redactions
-        .iter()
-        .any(|r| r.start < loc.span.end.max(loc.span.start + 1) && loc.span.start < r.end)
+    sources.file(loc.file).hides(loc.span)
 }
 
 /// CL903: delete the comment; when it is alone on its line, the whole line goes.

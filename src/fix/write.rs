@@ -44,12 +44,7 @@ pub fn write_all(
             path: source.path.clone(),
             reason,
         };
-        if edits.iter().any(|e| {
-            source
-                .redactions
-                .iter()
-                .any(|r| r.start < e.span.end.max(e.span.start + 1) && e.span.start < r.end)
-        }) {
+        if edits.iter().any(|e| source.hides(e.span)) {
             return Err(refuse("the edit would touch a secret".into()));
         }
         let target = check(&source.path, source.text.as_bytes(), &roots).map_err(refuse)?;
@@ -196,6 +191,12 @@ mod tests {
         std::fs::write(&path, "{ a: 1 }\n").unwrap();
         let mut map = SourceMap::new();
         let file = map.add(&path, "{ a: 1 }\n".into(), None);
+        // The "secret" case masks ` a:` (where the edit goes); the others show the whole file.
+        let hidden = match tag {
+            "secret" => vec![Span { start: 1, end: 4 }],
+            _ => Vec::new(),
+        };
+        map.show_except(file, hidden);
         let plan = vec![(
             file,
             vec![Edit {
@@ -248,8 +249,7 @@ mod tests {
 
     #[test]
     fn an_edit_on_a_secret_is_refused() {
-        let (dir, path, mut map, plan) = setup("secret");
-        map.redact(plan[0].0, [Span { start: 1, end: 4 }]);
+        let (dir, path, map, plan) = setup("secret");
         let refusal = write_all(&plan, &map, std::slice::from_ref(&dir)).unwrap_err();
         assert_eq!(refusal.reason, "the edit would touch a secret");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 1 }\n");
@@ -265,6 +265,7 @@ mod tests {
         std::os::unix::fs::symlink(&path, &link).unwrap();
         let mut map = SourceMap::new();
         let file = map.add(&link, "{ a: 1 }\n".into(), None);
+        map.show_all(file);
         let plan = vec![(
             file,
             vec![Edit {

@@ -76,13 +76,22 @@ pub fn parse_config(
     let file = sources.add(path, text, included_from);
     match parsed {
         Ok(doc) => {
-            let mut secrets = Vec::new();
-            secret_spans(&doc.root, &mut secrets);
+            // Shown: keys and punctuation, and the values known to be safe; masked: every
+            // other value, and comments (free text) but clawlint's own directives.
+            let text = &sources.file(file).text;
+            let mut hidden = Vec::new();
+            hidden_values(text, &doc.root, None, &mut hidden);
             for comment in &doc.comments {
-                let body = comment.span.start + 2;
-                secrets.extend(crate::redact::token_like_words(&comment.text, body));
+                let body = json5::Span {
+                    start: comment.span.start + 2,
+                    end: match comment.kind {
+                        json5::CommentKind::Block => comment.span.end.saturating_sub(2),
+                        json5::CommentKind::Line => comment.span.end,
+                    },
+                };
+                hidden.push(body);
             }
-            sources.redact(file, secrets);
+            sources.show_except(file, hidden);
             let mut members = Vec::new();
             member_spans(&doc.root, &mut members);
             let comments = doc.comments.iter().map(|c| (c.span, c.text.as_str()));
@@ -95,12 +104,10 @@ pub fn parse_config(
             Ok((tree::Node::from_json5(&doc.root, file), doc.comments))
         }
         Err(err) => {
-            // Nothing parsed, so no key says which strings are secrets: mask every long
-            // string and token-like word.
-            let text = &sources.file(file).text;
-            let mut masked = crate::redact::token_like_words(text, 0);
-            masked.extend(crate::redact::quoted_strings(text));
-            sources.redact(file, masked);
+            // Nothing parsed: keys and punctuation are shown as far as a scan can tell them,
+            // and values only under keys known to be safe.
+            let shown = crate::redact::scan::json5_unparsed(&sources.file(file).text);
+            sources.show(file, shown);
             Err(Problem {
                 kind: ProblemKind::Unparsable,
                 message: match err.message.starts_with("nesting deeper") {
@@ -145,25 +152,37 @@ pub fn parse_cached(
     Ok(parsed)
 }
 
-/// Literal strings under secret-like keys (not `${VAR}` or `$VAR` references, which say
-/// where a secret lives without revealing it).
-fn secret_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
+/// The values of a parsed config that may not be shown: a string unless its key says it is
+/// safe and it has that shape (only a URL's scheme, host and port under a URL key), a number
+/// unless its key is a port, a count or a name. Booleans and `null` are shown. Array items
+/// are judged by the array's key.
+fn hidden_values(text: &str, node: &json5::Node, key: Option<&str>, out: &mut Vec<json5::Span>) {
     match &node.value {
         json5::Value::Object(members) => {
             for m in members {
-                match &m.value.value {
-                    json5::Value::String(s) if crate::redact::is_secret_member(&m.key, s) => {
-                        out.push(inner_span(m.value.span));
-                    }
-                    json5::Value::String(s) if s.contains("://") => {
-                        let inner = inner_span(m.value.span);
-                        out.extend(crate::redact::url_secret_spans(s, inner.start));
-                    }
-                    _ => secret_spans(&m.value, out),
-                }
+                hidden_values(text, &m.value, Some(&m.key), out);
             }
         }
-        json5::Value::Array(items) => items.iter().for_each(|n| secret_spans(n, out)),
+        json5::Value::Array(items) => {
+            for item in items {
+                hidden_values(text, item, key, out);
+            }
+        }
+        json5::Value::String(s) => {
+            let inner = inner_span(node.span);
+            let parts = crate::redact::hidden_parts(key, s);
+            // Offsets into the value hold in the file only when it has no escapes.
+            let raw = text.get(inner.start..inner.end);
+            if raw == Some(s.as_str()) {
+                out.extend(parts.into_iter().map(|(start, end)| json5::Span {
+                    start: inner.start + start,
+                    end: inner.start + end,
+                }));
+            } else if !parts.is_empty() {
+                out.push(inner);
+            }
+        }
+        json5::Value::Number(_) if !crate::redact::shows_number(key) => out.push(node.span),
         _ => {}
     }
 }

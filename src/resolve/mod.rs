@@ -204,8 +204,9 @@ fn invalid_profile_env(env: &Env) -> Option<Problem> {
     Some(Problem {
         kind: ProblemKind::Refused,
         message: format!(
-            "OPENCLAW_PROFILE={name:?} is not a valid profile name (letters, numbers, \"_\", \"-\"; \
-             at most 64): OpenClaw exits with \"Invalid profile name\""
+            "OPENCLAW_PROFILE={} is not a valid profile name (letters, numbers, \"_\", \"-\"; \
+             at most 64): OpenClaw exits with \"Invalid profile name\"",
+            crate::redact::shown_quoted(crate::redact::Kind::Name, name)
         ),
         loc: var.origin.loc(),
     })
@@ -324,24 +325,13 @@ fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> DotenvFile {
         Err(err) => return DotenvFile::Unreadable(err),
     };
     let parsed = dotenv::parse(&text);
-    let mut secrets: Vec<_> = parsed
-        .entries
-        .iter()
-        .filter(|e| !crate::redact::is_public_env_key(&e.key))
-        .map(|e| dotenv::value_span(&text, e))
-        .collect();
-    for comment in &parsed.comments {
-        secrets.extend(crate::redact::token_like_words(
-            &comment.text,
-            comment.span.start + 1,
-        ));
-    }
+    let shown = crate::redact::scan::env_lines(&text);
     let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();
     let comments = parsed.comments.iter().map(|c| (c.span, c.text.as_str()));
     let suppressions = crate::source::directive::from_comments(&text, comments, &items);
     let entries = parsed.effective().into_iter().cloned().collect();
     let file = sources.add(path, text, None);
-    sources.redact(file, secrets);
+    sources.show(file, shown);
     sources.set_suppressions(file, suppressions);
     DotenvFile::Read {
         file,

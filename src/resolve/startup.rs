@@ -131,7 +131,10 @@ pub fn refused_port(root: &Node) -> Option<Problem> {
              number)",
             node.env_refs.join("}, ${")
         ),
-        Value::String(s) => format!("gateway.port is the string {s:?}"),
+        Value::String(s) => format!(
+            "gateway.port is the string {}",
+            crate::redact::shown_quoted(crate::redact::Kind::Port, s)
+        ),
         Value::Null => "gateway.port is null".to_string(),
         Value::Bool(_) => "gateway.port is a boolean".to_string(),
         Value::Object(_) => "gateway.port is an object".to_string(),

@@ -481,8 +481,10 @@ fn ignored_port_env(instance: &Instance) -> Option<Finding> {
         Finding::new(
             catalog::IGNORED_PORT_ENV,
             format!(
-                "OPENCLAW_GATEWAY_PORT={:?} is not a port; OpenClaw ignores it and \"{}\" uses port {} instead",
-                ignored.value, instance.name, instance.port.value
+                "OPENCLAW_GATEWAY_PORT={} is not a port; OpenClaw ignores it and \"{}\" uses port {} instead",
+                crate::redact::shown_quoted(crate::redact::Kind::Port, &ignored.value),
+                instance.name,
+                instance.port.value
             ),
         )
         .label(party(instance, "OPENCLAW_GATEWAY_PORT", &ignored.origin))

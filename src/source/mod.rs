@@ -39,16 +39,29 @@ pub struct SourceFile {
     pub text: String,
     /// The `$include` value that pulled this file in, when it is an include.
     pub included_from: Option<Loc>,
-    /// Spans holding secrets: never shown, in any output.
-    pub redactions: Vec<Span>,
+    /// Spans known to be safe to show (keys, punctuation, values known not to be secret). Every
+    /// other character is masked in any output: a file is shown only where its loader said
+    /// it may be ([`crate::redact`]).
+    pub shown: Vec<Span>,
     /// `clawlint-ignore` comments found in the file.
     pub suppressions: Vec<Suppression>,
 }
 
 impl SourceFile {
-    /// The text with every secret replaced by `*`, byte for byte, so spans stay valid.
+    /// The text as it may be shown: everything not known to be safe replaced by `*`, byte for
+    /// byte, so spans stay valid.
     pub fn redacted_text(&self) -> String {
-        crate::redact::masked(&self.text, &self.redactions)
+        crate::redact::masked(&self.text, &self.shown)
+    }
+
+    /// Whether any character of `span` (or the one at its start, for an empty span) is masked.
+    pub fn hides(&self, span: Span) -> bool {
+        let end = span.end.max(span.start + 1).min(self.text.len());
+        let bytes = self.text.as_bytes();
+        (span.start.min(end)..end).any(|i| {
+            !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r')
+                && !self.shown.iter().any(|s| s.start <= i && i < s.end)
+        })
     }
 }
 
@@ -74,19 +87,52 @@ impl SourceMap {
             path: path.to_path_buf(),
             text,
             included_from,
-            redactions: Vec::new(),
+            shown: Vec::new(),
             suppressions: Vec::new(),
         });
         self.by_path.insert(path.to_path_buf(), id);
         id
     }
 
-    /// Marks spans of a file as secret.
-    pub fn redact(&mut self, id: FileId, spans: impl IntoIterator<Item = Span>) {
-        self.files[id.0 as usize].redactions.extend(spans);
+    /// Marks spans of a file as known to be safe to show. A file added is masked whole until
+    /// its loader says what of it may be shown.
+    pub fn show(&mut self, id: FileId, spans: impl IntoIterator<Item = Span>) {
+        self.files[id.0 as usize].shown.extend(spans);
     }
 
+    /// Shows a whole file: one clawlint writes the grammar of and that holds no secrets
+    /// (`clawlint.toml`).
+    pub fn show_all(&mut self, id: FileId) {
+        let end = self.files[id.0 as usize].text.len();
+        self.show(id, [Span { start: 0, end }]);
+    }
+
+    /// Shows everything of a file but `hidden` (for a parsed config, whose every value and
+    /// comment the loader has judged).
+    pub fn show_except(&mut self, id: FileId, mut hidden: Vec<Span>) {
+        hidden.sort_unstable_by_key(|s| (s.start, s.end));
+        let end = self.files[id.0 as usize].text.len();
+        let mut shown = Vec::with_capacity(hidden.len() + 1);
+        let mut at = 0;
+        for span in hidden {
+            if span.start > at {
+                shown.push(Span {
+                    start: at,
+                    end: span.start.min(end),
+                });
+            }
+            at = at.max(span.end);
+        }
+        if at < end {
+            shown.push(Span { start: at, end });
+        }
+        self.show(id, shown);
+    }
+
+    /// Records a file's suppression comments; they are shown (clawlint wrote their grammar).
     pub fn set_suppressions(&mut self, id: FileId, suppressions: Vec<Suppression>) {
+        let comments: Vec<Span> = suppressions.iter().map(|s| s.comment).collect();
+        self.show(id, comments);
         self.files[id.0 as usize].suppressions = suppressions;
     }
 
@@ -148,11 +194,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redacted_text_masks_the_marked_spans() {
+    fn a_file_is_masked_but_where_it_is_shown() {
         let mut map = SourceMap::new();
-        let id = map.add(Path::new("f"), "a=sécret;".into(), None);
-        map.redact(id, [Span { start: 2, end: 9 }]);
-        assert_eq!(map.file(id).redacted_text(), "a=*******;");
+        let id = map.add(Path::new("f"), "a=sécret; b".into(), None);
+        assert_eq!(map.file(id).redacted_text(), "********** *");
+        map.show_except(id, vec![Span { start: 2, end: 9 }]);
+        assert_eq!(map.file(id).redacted_text(), "a=*******; b");
+        assert!(map.file(id).hides(Span { start: 3, end: 4 }));
+        assert!(!map.file(id).hides(Span { start: 0, end: 2 }));
+        assert!(!map.file(id).hides(Span { start: 9, end: 9 }));
     }
 
     #[test]

@@ -231,7 +231,8 @@ pub fn repair(root: &Node, issue: &Issue) -> Option<String> {
                 .and_then(Node::as_str)
                 .unwrap_or("?");
             Some(format!(
-                "moves channels.{id}.streamMode to channels.{id}.streaming.mode ({mode:?})"
+                "moves channels.{id}.streamMode to channels.{id}.streaming.mode ({})",
+                crate::redact::shown_quoted(crate::redact::Kind::Word, mode)
             ))
         }
         (IssueKind::Refinement, [Seg::Key(t), Seg::Key(w), Seg::Key(s), Seg::Key(k)])

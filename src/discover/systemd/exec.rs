@@ -126,7 +126,8 @@ fn check_exec_path(path: &str) -> Result<(), String> {
     }
     if !string_is_safe(path) {
         return Err(format!(
-            "executable path contains special characters: {path:?}"
+            "executable path contains special characters: {}",
+            crate::redact::shown_quoted(crate::redact::Kind::Path, path)
         ));
     }
     if path.ends_with('/') {

@@ -1,0 +1,498 @@
+//! Secret redaction: the one place that decides which text may be shown. The policy is
+//! "show only what is known to be safe": a value is shown only when clawlint knows from its
+//! key or its position that it is not secret (a port, a host, a path, a mode, a name) and the
+//! value has that shape; everything else is masked, whatever it looks like.
+//!
+//! Loaders tell the [`crate::source::SourceMap`] which spans of a file are known to be safe
+//! (keys, punctuation and the values this module lets through; [`scan`] does it for the
+//! file types that have no tree); everything else in the file is masked when shown. Resolve
+//! reduces every secret it reads to a [`SecretIdentity`] (a keyed fingerprint and a public
+//! hint) and drops the value; reporters show files only through their masked text, and a value
+//! in a message only through [`shown`] or [`redact_url`]. No secret is ever printed, in any
+//! output format.
+
+pub mod scan;
+
+use crate::load::json5::Span;
+use sha2::{Digest, Sha256};
+
+// What a value is, from its key.
+
+/// What a key says its value is. A value is shown only when its key has a kind and the value
+/// has that kind's shape ([`fits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A TCP port: digits.
+    Port,
+    /// A file or directory.
+    Path,
+    /// A file or directory under an environment variable's name anyone may choose
+    /// (`BACKUP_DIR`): shown only when it looks like a path (`/…`, `~/…`, `./…`, `name.ext`).
+    PathLike,
+    /// A host name, an address or a bind mode.
+    Host,
+    /// A URL: only its scheme, host and port are shown ([`url_hidden_parts`]).
+    Url,
+    /// A mode, a policy, a type: one short word.
+    Word,
+    /// A name or an id.
+    Name,
+    /// A count, a duration, a size.
+    Number,
+}
+
+/// The words of a key, lower-case: `cdpUrl` → `cdp`, `url`; `OPENCLAW_GATEWAY_PORT` →
+/// `openclaw`, `gateway`, `port`; `$include` → `include`.
+fn key_words(key: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in key.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// The kind of value a key holds, from its last word; `None` when clawlint does not know the
+/// key to hold something that is not secret (then its value is never shown).
+pub fn kind_of_key(key: &str) -> Option<Kind> {
+    if is_secret_key(key) {
+        return None;
+    }
+    let words = key_words(key);
+    let last = words.last()?.as_str();
+    let kind = kind_of_word(last)?;
+    // An environment variable's name is anyone's choice (`TG_OPS_UNIT` may hold a token): a
+    // name or a word is trusted only in OpenClaw's own variables and a few standard ones.
+    let env_style = key
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    let trusted = !env_style
+        || key.starts_with("OPENCLAW_")
+        || key.starts_with("CLAWDBOT_")
+        || matches!(
+            key,
+            "USER" | "LOGNAME" | "LANG" | "LC_ALL" | "TZ" | "NODE_ENV"
+        );
+    match kind {
+        Kind::Name | Kind::Word if !trusted => None,
+        Kind::Path if !trusted => Some(Kind::PathLike),
+        kind => Some(kind),
+    }
+}
+
+fn kind_of_word(last: &str) -> Option<Kind> {
+    Some(match last {
+        "port" | "ports" => Kind::Port,
+        "path" | "paths" | "dir" | "dirs" | "directory" | "file" | "files" | "home" | "root"
+        | "roots" | "workspace" | "cwd" | "include" | "tmpdir" | "shell" | "folder" | "command"
+        | "program" | "executable" | "bin" => Kind::Path,
+        "host" | "hostname" | "hosts" | "bind" | "address" | "addr" | "interface" => Kind::Host,
+        "url" | "uri" | "endpoint" => Kind::Url,
+        "mode" | "kind" | "type" | "policy" | "level" | "source" | "provider" | "transport"
+        | "format" | "driver" | "strategy" | "scope" | "protocol" | "method" | "env" | "marker"
+        | "enabled" | "launcher" | "lang" | "tz" | "locale" => Kind::Word,
+        "name" | "id" | "label" | "profile" | "agent" | "model" | "user" | "account" | "unit"
+        | "version" | "description" | "title" | "group" | "at" | "date" | "time" => Kind::Name,
+        "ms" | "sec" | "secs" | "seconds" | "timeout" | "interval" | "limit" | "max" | "min"
+        | "count" | "size" | "bytes" | "retries" | "attempts" | "concurrency" | "width"
+        | "height" | "depth" | "status" | "priority" | "nice" | "weight" | "umask" => Kind::Number,
+        _ => return None,
+    })
+}
+
+/// Does `value` have the shape of a value of `kind`? A value that does not is masked even
+/// under a known key (`OPENCLAW_GATEWAY_PORT=19789OPENCLAW_GATEWAY_TOKEN=…`,
+/// `DB_HOST=postgres://admin:pw@db`).
+pub fn fits(kind: Kind, value: &str) -> bool {
+    let printable = !value.chars().any(char::is_control);
+    if !printable || value.is_empty() || is_secret_value(value) {
+        return false;
+    }
+    if !matches!(kind, Kind::Port | Kind::Number) && has_token_like_word(value) {
+        return false;
+    }
+    match kind {
+        Kind::Port => value.len() <= 5 && value.bytes().all(|b| b.is_ascii_digit()),
+        Kind::Number => {
+            value.len() <= 24
+                && value.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b' '))
+        }
+        Kind::Path => value.len() <= 4096 && !value.contains("://") && !value.contains('='),
+        Kind::PathLike => {
+            let path_like = value.contains(['/', '\\'])
+                || value.starts_with(['~', '.', '%', '$'])
+                || value.rsplit_once('.').is_some_and(|(stem, ext)| {
+                    !stem.is_empty()
+                        && (1..=6).contains(&ext.len())
+                        && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+                });
+            path_like && value.len() <= 4096 && !value.contains("://") && !value.contains('=')
+        }
+        Kind::Host => {
+            value.len() <= 253
+                && value.bytes().all(|b| {
+                    b.is_ascii_alphanumeric()
+                        || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'%' | b'_' | b'*')
+                })
+        }
+        Kind::Url => false,
+        Kind::Word => {
+            value.len() <= 40
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        }
+        Kind::Name => value.chars().count() <= 80 && !value.contains("://") && !value.contains('='),
+    }
+}
+
+/// A word of 16 characters or more mixing letters and digits: a token, whatever its key
+/// says (a second guard; a value is shown only when its key is known to be safe anyway).
+fn has_token_like_word(value: &str) -> bool {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .any(|w| {
+            w.len() >= 16
+                && w.bytes().any(|b| b.is_ascii_digit())
+                && w.bytes().any(|b| b.is_ascii_alphabetic())
+        })
+}
+
+/// The parts of a value under `key` that must be masked, as byte ranges of `value`: none when
+/// the value is known to be safe, the userinfo, path, query and fragment of a URL under a URL
+/// key, and otherwise the whole value.
+pub fn hidden_parts(key: Option<&str>, value: &str) -> Vec<(usize, usize)> {
+    if value.is_empty() || is_env_reference(value) {
+        return Vec::new();
+    }
+    match key.and_then(kind_of_key) {
+        Some(Kind::Url) => url_hidden_parts(value),
+        Some(kind) if fits(kind, value) => Vec::new(),
+        _ => vec![(0, value.len())],
+    }
+}
+
+/// Whether a number under `key` may be shown: a port, a count or a duration.
+pub fn shows_number(key: Option<&str>) -> bool {
+    matches!(
+        key.and_then(kind_of_key),
+        Some(Kind::Port | Kind::Number | Kind::Name)
+    )
+}
+
+/// What of `value` (a value of `kind`) a message may print: the value when it has that
+/// kind's shape, else a placeholder that says only how long it is.
+pub fn shown(kind: Kind, value: &str) -> String {
+    if kind == Kind::Url {
+        return redact_url(value);
+    }
+    if fits(kind, value) || is_env_reference(value) {
+        return value.to_string();
+    }
+    format!("<{} characters, not shown>", value.chars().count())
+}
+
+/// Like [`shown`], quoted (`"18789"`) when the value is shown.
+pub fn shown_quoted(kind: Kind, value: &str) -> String {
+    let shown = shown(kind, value);
+    match shown == value {
+        true => format!("{value:?}"),
+        false => shown,
+    }
+}
+
+// Which text is a secret.
+
+/// A string value that is only a reference to an environment variable (`${NAME}`, `$NAME`):
+/// it says where a secret lives without revealing it.
+pub fn is_env_reference(value: &str) -> bool {
+    let name_chars = |n: &str| {
+        n.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    };
+    // `${NAME}` substitution: `[A-Z_][A-Z0-9_]*`; `$NAME` shorthand: `[A-Z][A-Z0-9_]*`.
+    if let Some(name) = value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
+        let first = name.bytes().next();
+        return first.is_some_and(|b| b.is_ascii_uppercase() || b == b'_') && name_chars(name);
+    }
+    match value.strip_prefix('$') {
+        Some(name) => {
+            name.bytes().next().is_some_and(|b| b.is_ascii_uppercase()) && name_chars(name)
+        }
+        None => false,
+    }
+}
+
+/// Values that carry credentials whatever their key: `Bearer …`, `Basic …`.
+pub fn is_secret_value(value: &str) -> bool {
+    let lower = value.trim_start().to_ascii_lowercase();
+    lower.starts_with("bearer ") || lower.starts_with("basic ")
+}
+
+/// Keys whose values are secrets wherever they appear: `botToken`, `appSecret`,
+/// `password`, `TELEGRAM_BOT_TOKEN`, `OPENAI_API_KEY`, ... A file or path holding one
+/// (`tokenFile`) is not. Used to veto a key's kind; that a key is not listed here says
+/// nothing (see [`kind_of_key`]).
+pub fn is_secret_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    if ["file", "path", "dir"].iter().any(|s| lower.ends_with(s)) {
+        return false;
+    }
+    [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "apikey",
+        "api_key",
+        "credential",
+        "privatekey",
+        "private_key",
+        "api-key",
+        "authorization",
+        "cookie",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+}
+
+/// The parts of a URL that may hold a credential, as byte ranges: the userinfo before `@`,
+/// and everything from the path on (a path can hold a token: `/bot<id>:<token>/`,
+/// `/devtools/browser/<token>`; so can the query and the fragment). Only the scheme, host
+/// and port are shown. A value that is not a URL is masked whole.
+pub fn url_hidden_parts(url: &str) -> Vec<(usize, usize)> {
+    let Some(scheme_end) = url.find("://") else {
+        return vec![(0, url.len())];
+    };
+    let scheme_ok = url[..scheme_end]
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !scheme_ok || scheme_end == 0 {
+        return vec![(0, url.len())];
+    }
+    let authority_start = scheme_end + 3;
+    let authority_end = url[authority_start..]
+        .find(['/', '?', '#', '\\'])
+        .map_or(url.len(), |i| authority_start + i);
+    let mut out = Vec::new();
+    let host_start = match url[authority_start..authority_end].rfind('@') {
+        Some(at) => {
+            out.push((authority_start, authority_start + at));
+            authority_start + at + 1
+        }
+        None => authority_start,
+    };
+    if !fits(Kind::Host, &url[host_start..authority_end]) && host_start < authority_end {
+        out.push((host_start, authority_end));
+    }
+    let rest = &url[authority_end..];
+    if !rest.is_empty() && rest != "/" {
+        out.push((
+            authority_end + usize::from(rest.starts_with('/')),
+            url.len(),
+        ));
+    }
+    out
+}
+
+// What may be shown.
+
+/// The text as it may be shown: every character outside the `shown` spans becomes `*`, one
+/// per byte, so that spans into the text stay valid; whitespace stays, so lines and columns
+/// do not move. Linear in the text and the spans.
+pub fn masked(text: &str, shown: &[Span]) -> String {
+    let mut spans: Vec<(usize, usize)> = shown
+        .iter()
+        .map(|s| (s.start.min(text.len()), s.end.min(text.len())))
+        .filter(|(start, end)| start < end)
+        .collect();
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut next = 0;
+    // The end of the shown stretch covering the current position.
+    let mut shown_until = 0;
+    for (i, c) in text.char_indices() {
+        while next < spans.len() && spans[next].0 <= i {
+            shown_until = shown_until.max(spans[next].1);
+            next += 1;
+        }
+        if i + c.len_utf8() <= shown_until || matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n('*', c.len_utf8()));
+        }
+    }
+    out
+}
+
+/// A URL fit to print: scheme, host and port; `***` for the userinfo and for anything from
+/// the path on.
+pub fn redact_url(url: &str) -> String {
+    let mut shown = url.to_string();
+    let mut parts = url_hidden_parts(url);
+    parts.sort_by_key(|p| std::cmp::Reverse(p.0));
+    for (start, end) in parts {
+        if start < end {
+            shown.replace_range(start..end, "***");
+        }
+    }
+    shown
+}
+
+/// A short SHA-256 fingerprint: enough to tell tokens apart, useless for recovering one.
+pub fn fingerprint(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A Telegram token's public half: the bot id before the colon.
+pub fn telegram_bot_id(token: &str) -> Option<String> {
+    let (id, _) = token.split_once(':')?;
+    (!id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| id.to_string())
+}
+
+/// What identifies a secret across gateways, without the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SecretIdentity {
+    /// A value clawlint resolved: a SHA-256 fingerprint and a public hint (a Telegram bot id).
+    Known {
+        fingerprint: String,
+        hint: Option<String>,
+    },
+    /// A reference clawlint cannot resolve statically: its identity tuple and why.
+    Unresolved { reference: String, reason: String },
+}
+
+impl SecretIdentity {
+    /// How a secret is shown: never the value, only its public hint and a fingerprint
+    /// prefix, or the reference clawlint could not resolve.
+    pub fn shown(&self) -> String {
+        match self {
+            SecretIdentity::Known { fingerprint, hint } => match hint {
+                Some(bot) => format!("bot {bot}:…, sha256 {}", &fingerprint[..8]),
+                None => format!("sha256 {}", &fingerprint[..8]),
+            },
+            SecretIdentity::Unresolved { reference, .. } => format!("unresolved {reference}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_shown_spans_and_whitespace_survive_masking() {
+        let text = "a=sécret; b\n";
+        let shown = masked(text, &[Span { start: 0, end: 2 }]);
+        assert_eq!(shown, "a=******** *\n");
+        assert_eq!(shown.len(), text.len());
+        // Spans past the end are clipped, not a panic; a span cutting a character masks it.
+        assert_eq!(
+            masked(
+                "ab",
+                &[Span { start: 1, end: 9 }, Span { start: 5, end: 7 }]
+            ),
+            "*b"
+        );
+        assert_eq!(masked("é", &[Span { start: 0, end: 1 }]), "**");
+    }
+
+    #[test]
+    fn a_value_is_shown_only_under_a_known_key_with_its_shape() {
+        let hidden = |key: &str, value: &str| !hidden_parts(Some(key), value).is_empty();
+        assert!(!hidden("port", "18789") && !hidden("OPENCLAW_GATEWAY_PORT", "18789"));
+        assert!(hidden(
+            "OPENCLAW_GATEWAY_PORT",
+            "19789OPENCLAW_GATEWAY_TOKEN=abc"
+        ));
+        assert!(!hidden("DB_HOST", "db.internal") && hidden("DB_HOST", "postgres://a:pw@db"));
+        assert!(!hidden("tokenFile", "~/tokens/t.txt") && !hidden("$include", "./a.json5"));
+        assert!(!hidden("mode", "token") && !hidden("name", "ops"));
+        for key in [
+            "encryptKey",
+            "aesKey",
+            "accessKey",
+            "pwd",
+            "pass",
+            "key",
+            "args",
+            "DATABASE_LINK",
+            "botToken",
+            "x-api-key",
+            "Authorization",
+            "SetCredential",
+        ] {
+            assert!(hidden(key, "hunter2"), "{key}");
+        }
+        // References say where a secret lives, not what it is.
+        assert!(!hidden("botToken", "${TELEGRAM_BOT_TOKEN}") && !hidden("x", "$SLACK"));
+        assert!(hidden("name", "Bearer abc"));
+        assert!(shows_number(Some("port")) && !shows_number(Some("pin")));
+    }
+
+    #[test]
+    fn urls_show_only_scheme_host_and_port() {
+        assert_eq!(
+            redact_url("http://user:pass@host:9222/json?token=abc#frag"),
+            "http://***@host:9222/***"
+        );
+        assert_eq!(
+            redact_url("https://h.example/bot700:abc/update"),
+            "https://h.example/***"
+        );
+        assert_eq!(redact_url("wss://h?token=abc"), "wss://h***");
+        assert_eq!(redact_url("ws://127.0.0.1:18800"), "ws://127.0.0.1:18800");
+        assert_eq!(redact_url("ws://127.0.0.1:18800/"), "ws://127.0.0.1:18800/");
+        assert_eq!(redact_url("not a url"), "***");
+        assert_eq!(
+            shown(Kind::Port, "19789X_TOKEN=abc"),
+            "<16 characters, not shown>"
+        );
+        assert_eq!(shown(Kind::Port, "19789"), "19789");
+    }
+
+    #[test]
+    fn fingerprints_are_short_and_stable() {
+        assert_eq!(fingerprint("abc").len(), 16);
+        assert_eq!(fingerprint("abc"), fingerprint("abc"));
+        assert_ne!(fingerprint("abc"), fingerprint("abd"));
+    }
+
+    #[test]
+    fn only_the_public_half_of_a_secret_is_shown() {
+        assert_eq!(telegram_bot_id("123456:ABC"), Some("123456".into()));
+        assert_eq!(telegram_bot_id("abc:def"), None);
+        let known = SecretIdentity::Known {
+            fingerprint: fingerprint("123456:ABC"),
+            hint: telegram_bot_id("123456:ABC"),
+        };
+        let shown = known.shown();
+        assert!(shown.starts_with("bot 123456:…, sha256 "), "{shown}");
+        assert!(!shown.contains("ABC"), "{shown}");
+        let reference = SecretIdentity::Unresolved {
+            reference: "exec:vault:tg".into(),
+            reason: "run time".into(),
+        };
+        assert_eq!(reference.shown(), "unresolved exec:vault:tg");
+    }
+}

@@ -1,0 +1,872 @@
+//! Which spans of a file are known to be safe to show, for the files clawlint reads as text
+//! rather than as a tree it keeps: `.env` and environment files, systemd units, LaunchAgent
+//! plists, Windows `gateway.cmd` scripts, and config files that do not parse.
+//!
+//! Each scanner returns the spans it knows to be safe: keys, punctuation, section headers, tags,
+//! and values that [`super::hidden_parts`] lets through for their key. Everything else (a
+//! line it does not understand, a comment, a value under an unknown key, the argument after
+//! an unknown flag) is left out, so it is masked. Scanners only look at text: they never
+//! decide what the file means, and a line they misread is masked, never shown.
+
+use super::{fits, hidden_parts, is_env_reference, Kind};
+use crate::load::json5::Span;
+
+fn span(start: usize, end: usize) -> Span {
+    Span { start, end }
+}
+
+/// Pushes the shown parts of `value` (at `base` in the file) as a value under `key`.
+fn push_value(out: &mut Vec<Span>, key: Option<&str>, value: &str, base: usize) {
+    let mut at = 0;
+    for (start, end) in hidden_parts(key, value) {
+        if start > at {
+            out.push(span(base + at, base + start));
+        }
+        at = at.max(end);
+    }
+    if at < value.len() {
+        out.push(span(base + at, base + value.len()));
+    }
+}
+
+/// Like [`push_value`] for a value of a known kind.
+fn push_kind(out: &mut Vec<Span>, kind: Kind, value: &str, base: usize) {
+    if kind == Kind::Url {
+        push_value(out, Some("url"), value, base);
+    } else if fits(kind, value) || is_env_reference(value) {
+        out.push(span(base, base + value.len()));
+    }
+}
+
+/// A word without the quotes around it (when both ends have the same quote), and the offset
+/// of what is inside.
+fn unquote(raw: &str) -> (&str, usize) {
+    for q in ['"', '\'', '`'] {
+        if raw.len() >= 2 && raw.starts_with(q) && raw.ends_with(q) {
+            return (&raw[1..raw.len() - 1], 1);
+        }
+    }
+    (raw, 0)
+}
+
+/// Pushes a possibly quoted value: its quotes are shown, what is inside as [`push_value`].
+fn push_quoted(out: &mut Vec<Span>, key: Option<&str>, raw: &str, base: usize) {
+    let (inner, offset) = unquote(raw);
+    if offset > 0 {
+        out.push(span(base, base + 1));
+        out.push(span(base + raw.len() - 1, base + raw.len()));
+    }
+    push_value(out, key, inner, base + offset);
+}
+
+/// Lines with their offsets, without the line break (nor a `\r` before it).
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |line| {
+        let start = offset;
+        offset += line.len();
+        (start, line.trim_end_matches(['\n', '\r']))
+    })
+}
+
+/// Whitespace-separated words of a command or assignment list, as byte ranges; quotes
+/// (`"`, `'`) group, a backslash escapes the next character.
+fn words(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (start, quote) {
+            (None, _) if c.is_whitespace() => {}
+            (None, _) => {
+                start = Some(i);
+                if c == '"' || c == '\'' {
+                    quote = Some(c);
+                } else if c == '\\' {
+                    escaped = true;
+                }
+            }
+            (Some(_), Some(q)) => {
+                if c == q {
+                    quote = None;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                }
+            }
+            (Some(s), None) => {
+                if c.is_whitespace() {
+                    out.push((s, i));
+                    start = None;
+                } else if c == '"' || c == '\'' {
+                    quote = Some(c);
+                } else if c == '\\' {
+                    escaped = true;
+                }
+            }
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+/// A comment's body is a clawlint directive (shown: clawlint wrote its grammar).
+fn is_directive(body: &str) -> bool {
+    crate::source::directive::parse_directive(body).is_some()
+}
+
+/// An environment variable's name as shells and systemd accept it.
+fn is_env_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// `KEY=value` (a word of `Environment=`, `env KEY=value`, `set "KEY=value"`): the name and
+/// `=` are shown, the value as a value under that name.
+fn push_assignment(out: &mut Vec<Span>, raw: &str, base: usize) -> bool {
+    let (inner, offset) = unquote(raw);
+    let Some((key, value)) = inner.split_once('=') else {
+        return false;
+    };
+    if !is_env_name(key) {
+        return false;
+    }
+    if offset > 0 {
+        out.push(span(base, base + 1));
+        out.push(span(base + raw.len() - 1, base + raw.len()));
+    }
+    let key_start = base + offset;
+    out.push(span(key_start, key_start + key.len() + 1));
+    push_quoted(out, Some(key), value, key_start + key.len() + 1);
+    true
+}
+
+// Command lines.
+
+/// What a gateway command line's flags take: `Some(kind)` for a flag whose value is known to be
+/// safe, `None` for a switch. Unknown flags are not listed: the word after one is masked.
+fn flag_kind(name: &str) -> Option<Option<Kind>> {
+    Some(match name {
+        "--port" | "--cdp-port" => Some(Kind::Port),
+        "--bind" | "--host" => Some(Kind::Host),
+        "--profile" | "--tailscale" | "--auth" | "--log-level" | "--ws-log" => Some(Kind::Word),
+        "--config" | "--state-dir" | "--workspace" | "--cwd" | "--chdir" => Some(Kind::Path),
+        // Node's own options before the script.
+        "--max-old-space-size" | "--stack-size" => Some(Kind::Number),
+        "--require" | "--import" | "--env-file" | "--env-file-if-exists" => Some(Kind::Path),
+        "--dev"
+        | "--allow-unconfigured"
+        | "--force"
+        | "--verbose"
+        | "--compact"
+        | "--reset"
+        | "--raw-stream"
+        | "--no-color"
+        | "--json" => None,
+        _ if name.starts_with("--windows-task") => None,
+        _ => return None,
+    })
+}
+
+/// Words of a command line that are never secret.
+const COMMAND_WORDS: &[&str] = &[
+    "gateway",
+    "run",
+    "start",
+    "node",
+    "bun",
+    "deno",
+    "openclaw",
+    "clawdbot",
+    "exec",
+    "env",
+    "npx",
+    "pnpm",
+    "npm",
+    "sh",
+    "bash",
+    "zsh",
+    "caffeinate",
+    "nice",
+    "sudo",
+    "<",
+    "NUL",
+    "&&",
+    ";",
+    "|",
+    "cd",
+];
+
+/// Reads a command line word by word: the program, paths, known subcommands, flags and the
+/// values of the flags clawlint knows are shown; the word after an unknown flag
+/// (`--password X`, `-H X`) and any other word are masked.
+#[derive(Default)]
+pub struct Argv {
+    started: bool,
+    /// What the previous word (a flag) says this one is: `Some(Some(kind))` a known value,
+    /// `Some(None)` a value of an unknown flag.
+    pending: Option<Option<Kind>>,
+    /// The program is a shell: its `-c` argument is a command line of its own.
+    shell: bool,
+    /// The previous word was a shell's `-c`.
+    script: bool,
+}
+
+impl Argv {
+    pub fn word(&mut self, out: &mut Vec<Span>, raw: &str, base: usize) {
+        let (inner, offset) = unquote(raw);
+        if offset > 0 {
+            out.push(span(base, base + 1));
+            out.push(span(base + raw.len() - 1, base + raw.len()));
+        }
+        let at = base + offset;
+        let first = !self.started;
+        self.started = true;
+        if std::mem::take(&mut self.script) {
+            self.pending = None;
+            return push_command(out, &mut Argv::default(), inner, at);
+        }
+        if first || COMMAND_WORDS.contains(&inner) {
+            let program = inner.rsplit(['/', '\\']).next().unwrap_or(inner);
+            self.shell = matches!(program, "sh" | "bash" | "zsh" | "dash");
+        }
+        if self.shell && inner == "-c" {
+            out.push(span(at, at + 2));
+            self.script = true;
+            return;
+        }
+        match self.pending.take() {
+            Some(Some(kind)) => return push_kind(out, kind, inner, at),
+            Some(None) if !inner.starts_with('-') => {
+                if is_env_reference(inner) {
+                    out.push(span(at, at + inner.len()));
+                }
+                return;
+            }
+            _ => {}
+        }
+        if let Some(flag) = inner.strip_prefix("--") {
+            let (name, value) = match flag.split_once('=') {
+                Some((name, value)) => (&inner[..name.len() + 2], Some(value)),
+                None => (inner, None),
+            };
+            if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                return;
+            }
+            out.push(span(at, at + name.len()));
+            let value_at = at + name.len() + 1;
+            match (flag_kind(name), value) {
+                (Some(Some(kind)), Some(value)) => {
+                    out.push(span(value_at - 1, value_at));
+                    push_kind(out, kind, value, value_at);
+                }
+                (Some(Some(kind)), None) => self.pending = Some(Some(kind)),
+                (Some(None), _) => {}
+                (None, Some(_)) => out.push(span(value_at - 1, value_at)),
+                (None, None) => self.pending = Some(None),
+            }
+        } else if inner.len() > 1
+            && inner.len() <= 4
+            && inner.starts_with('-')
+            && inner[1..].bytes().all(|b| b.is_ascii_alphabetic())
+        {
+            // A short option (`-H`, `-fsS`): its letters are shown, the next word is not.
+            out.push(span(at, at + inner.len()));
+            self.pending = Some(None);
+        } else if is_env_reference(inner) || COMMAND_WORDS.contains(&inner) {
+            out.push(span(at, at + inner.len()));
+        } else if inner.contains("://") {
+            push_kind(out, Kind::Url, inner, at);
+        } else if (first || inner.contains(['/', '\\'])) && fits(Kind::Path, inner) {
+            out.push(span(at, at + inner.len()));
+        } else {
+            push_assignment(out, inner, at);
+        }
+    }
+}
+
+/// Shows what is safe in a command line (`at` in the file).
+fn push_command(out: &mut Vec<Span>, argv: &mut Argv, line: &str, at: usize) {
+    for (start, end) in words(line) {
+        argv.word(out, &line[start..end], at + start);
+    }
+}
+
+// File types.
+
+/// `.env` files, systemd `EnvironmentFile=`s and OpenClaw's launchd wrapper env files:
+/// `[export] KEY=value` (or dotenv's `KEY: value`) shows the key, and the value when it is
+/// known to be safe. Comments, malformed lines and multi-line values are masked.
+pub fn env_lines(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut open_quote: Option<char> = None;
+    for (start, line) in lines(text) {
+        if let Some(q) = open_quote {
+            if line.contains(q) {
+                open_quote = None;
+            }
+            continue;
+        }
+        let body = line.trim_start();
+        let mut at = start + line.len() - body.len();
+        if let Some(comment) = body.strip_prefix('#') {
+            let end = if is_directive(comment) { body.len() } else { 1 };
+            out.push(span(at, at + end));
+            continue;
+        }
+        let mut rest = body;
+        if let Some(after) = rest.strip_prefix("export ") {
+            out.push(span(at, at + "export".len()));
+            let trimmed = after.trim_start();
+            at += rest.len() - trimmed.len();
+            rest = trimmed;
+        }
+        let key_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+            .count();
+        let after_key = rest[key_len..].trim_start_matches([' ', '\t']);
+        if key_len == 0 || !after_key.starts_with(['=', ':']) {
+            continue;
+        }
+        let key = &rest[..key_len];
+        let separator = at + rest.len() - after_key.len();
+        out.push(span(at, at + key_len));
+        out.push(span(separator, separator + 1));
+        let value = after_key[1..].trim_start_matches([' ', '\t']);
+        let value_at = separator + 1 + (after_key.len() - 1 - value.len());
+        match value.chars().next() {
+            Some(q @ ('"' | '\'' | '`')) => match closing(&value[1..], q) {
+                Some(close) => push_quoted(&mut out, Some(key), &value[..close + 2], value_at),
+                None => open_quote = Some(q),
+            },
+            _ => {
+                let end = value
+                    .find(" #")
+                    .or(value.find("\t#"))
+                    .unwrap_or(value.len());
+                push_value(&mut out, Some(key), value[..end].trim_end(), value_at);
+            }
+        }
+    }
+    out
+}
+
+/// The offset of the closing quote `q` in `body`, honouring backslash escapes in `"`.
+fn closing(body: &str, q: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in body.char_indices() {
+        if c == q && !escaped {
+            return Some(i);
+        }
+        escaped = q == '"' && c == '\\' && !escaped;
+    }
+    None
+}
+
+/// Unit directives whose values name units, policies, times and exit codes: never secret.
+const UNIT_SAFE: &[&str] = &[
+    "Description",
+    "After",
+    "Before",
+    "Wants",
+    "Requires",
+    "Requisite",
+    "BindsTo",
+    "PartOf",
+    "Conflicts",
+    "WantedBy",
+    "RequiredBy",
+    "Alias",
+    "Also",
+    "Type",
+    "Restart",
+    "RestartSec",
+    "RestartPreventExitStatus",
+    "RestartForceExitStatus",
+    "SuccessExitStatus",
+    "KillMode",
+    "KillSignal",
+    "TimeoutStartSec",
+    "TimeoutStopSec",
+    "TimeoutSec",
+    "StartLimitIntervalSec",
+    "StartLimitBurst",
+    "Nice",
+    "UMask",
+    "SyslogIdentifier",
+    "StandardOutput",
+    "StandardError",
+    "StandardInput",
+    "UnsetEnvironment",
+    "NoNewPrivileges",
+    "PrivateTmp",
+    "ProtectSystem",
+    "ProtectHome",
+    "LimitNOFILE",
+    "MemoryMax",
+    "CPUQuota",
+    "DynamicUser",
+    "Slice",
+    "RemainAfterExit",
+    "ExitType",
+    "User",
+    "Group",
+    "PIDFile",
+    "ConditionPathExists",
+    "OOMPolicy",
+    "OOMScoreAdjust",
+    "CPUWeight",
+    "IOWeight",
+    "TasksMax",
+    "LimitNPROC",
+];
+
+/// What the lines of a directive continued with `\` are.
+enum Continued {
+    Command(Argv),
+    Environment,
+    Masked,
+}
+
+/// systemd units: section headers, directive names, the values of directives that are never
+/// secret, `Environment=` assignments (values by their names) and `Exec*=` command lines
+/// (see [`Argv`]). Comments and every other value (`SetCredential=`, ...) are masked.
+pub fn unit(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut continued: Option<Continued> = None;
+    for (start, line) in lines(text) {
+        let body = line.trim_start();
+        let at = start + line.len() - body.len();
+        if let Some(comment) = body.strip_prefix(['#', ';']) {
+            let end = if is_directive(comment) { body.len() } else { 1 };
+            out.push(span(at, at + end));
+            continue;
+        }
+        let (content, continues) = match body.strip_suffix('\\') {
+            Some(content) => (content, true),
+            None => (body, false),
+        };
+        if let Some(mut how) = continued.take() {
+            match &mut how {
+                Continued::Command(argv) => push_command(&mut out, argv, content, at),
+                Continued::Environment => push_environment(&mut out, content, at),
+                Continued::Masked => {}
+            }
+            if continues {
+                continued = Some(how);
+            }
+            continue;
+        }
+        if body.starts_with('[') && body.ends_with(']') {
+            out.push(span(at, at + body.len()));
+            continue;
+        }
+        let Some((key, _)) = content.split_once('=') else {
+            continue;
+        };
+        let key = key.trim_end();
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            continue;
+        }
+        let eq = at + content.find('=').unwrap_or(0);
+        out.push(span(at, eq + 1));
+        let raw = &content[eq + 1 - at..];
+        let value = raw.trim_start();
+        let value_at = eq + 1 + raw.len() - value.len();
+        let how = if key == "Environment" {
+            push_environment(&mut out, value, value_at);
+            Continued::Environment
+        } else if key.starts_with("Exec") && key != "ExecSearchPath" {
+            let prefixes = value
+                .bytes()
+                .take_while(|b| matches!(b, b'-' | b'@' | b':' | b'+' | b'!'))
+                .count();
+            out.push(span(value_at, value_at + prefixes));
+            let mut argv = Argv::default();
+            push_command(&mut out, &mut argv, &value[prefixes..], value_at + prefixes);
+            Continued::Command(argv)
+        } else if key == "Documentation" {
+            for (s, e) in words(value) {
+                push_kind(&mut out, Kind::Url, &value[s..e], value_at + s);
+            }
+            Continued::Masked
+        } else if UNIT_SAFE.contains(&key) {
+            push_kind(&mut out, Kind::Name, value.trim_end(), value_at);
+            Continued::Masked
+        } else {
+            let path = value.trim_start_matches('-');
+            push_value(
+                &mut out,
+                Some(key),
+                path.trim_end(),
+                value_at + value.len() - path.len(),
+            );
+            Continued::Masked
+        };
+        if continues {
+            continued = Some(how);
+        }
+    }
+    out
+}
+
+/// `Environment=` words: each `KEY=value`, the value by its name.
+fn push_environment(out: &mut Vec<Span>, value: &str, at: usize) {
+    for (s, e) in words(value) {
+        push_assignment(out, &value[s..e], at + s);
+    }
+}
+
+/// LaunchAgent plists (XML): tags and `<key>`s are shown; a value is shown when its key says
+/// it is safe (`Label`, `WorkingDirectory`, an `EnvironmentVariables` entry by its name),
+/// `ProgramArguments` as a command line ([`Argv`]). Comments and other values are masked.
+pub fn plist(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    // Open containers: whether each is an array, and the key it is the value of.
+    let mut stack: Vec<(bool, Option<String>)> = Vec::new();
+    let mut last_key: Option<String> = None;
+    let mut element: Option<String> = None;
+    let mut argv = Argv::default();
+    let mut pos = 0;
+    while let Some(open) = text[pos..].find('<').map(|i| pos + i) {
+        let content = &text[pos..open];
+        if !content.trim().is_empty() {
+            match element.as_deref() {
+                Some("key") => {
+                    out.push(span(pos, open));
+                    last_key = Some(content.trim().to_string());
+                }
+                Some(_) => match stack.last() {
+                    Some((true, Some(context))) if context == "ProgramArguments" => {
+                        argv.word(&mut out, content, pos)
+                    }
+                    Some((true, _)) => {}
+                    _ => push_value(&mut out, last_key.as_deref(), content, pos),
+                },
+                None => {}
+            }
+        }
+        if text[open..].starts_with("<!--") {
+            pos = text[open..]
+                .find("-->")
+                .map_or(text.len(), |i| open + i + 3);
+            continue;
+        }
+        let Some(close) = text[open..].find('>').map(|i| open + i + 1) else {
+            break;
+        };
+        out.push(span(open, close));
+        let tag = &text[open + 1..close - 1];
+        let self_closing = tag.ends_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if tag.starts_with(['?', '!']) || self_closing {
+        } else if let Some(closing_tag) = tag.strip_prefix('/') {
+            let _ = closing_tag;
+            if name == "dict" || name == "array" {
+                stack.pop();
+            }
+            element = None;
+        } else if name == "dict" || name == "array" {
+            let is_array = name == "array";
+            if is_array {
+                argv = Argv::default();
+            }
+            stack.push((is_array, last_key.take()));
+        } else {
+            element = Some(name);
+        }
+        pos = close;
+    }
+    out
+}
+
+/// Windows `gateway.cmd` scripts: `@echo off`, `set "KEY=value"` (values by their names),
+/// `cd /d DIR` and the command line ([`Argv`]); `rem` comments are masked.
+pub fn cmd_script(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    for (start, line) in lines(text) {
+        let body = line.trim();
+        let at = start + line.len() - line.trim_start().len();
+        let lower = body.to_ascii_lowercase();
+        if body.is_empty() || lower == "rem" || lower.starts_with("rem ") || body.starts_with("::")
+        {
+            continue;
+        }
+        if lower.starts_with("@echo") {
+            out.push(span(at, at + body.len()));
+        } else if lower.starts_with("set ") {
+            out.push(span(at, at + 3));
+            let rest = body[4..].trim_start();
+            push_assignment(&mut out, rest, at + body.len() - rest.len());
+        } else if lower.starts_with("cd /d ") {
+            out.push(span(at, at + 5));
+            let rest = body[6..].trim_start();
+            push_quoted(&mut out, Some("dir"), rest, at + body.len() - rest.len());
+        } else {
+            push_command(&mut out, &mut Argv::default(), body, at);
+        }
+    }
+    out
+}
+
+/// A shell script a service runs (one level, inside the layout): `#!` lines, `export` and
+/// plain `KEY=value` assignments (values by their names) and command lines ([`Argv`]);
+/// comments and anything else are masked.
+pub fn shell_script(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    for (start, line) in lines(text) {
+        let body = line.trim_start();
+        let at = start + line.len() - body.len();
+        if body.starts_with("#!") {
+            out.push(span(at, at + body.len()));
+            continue;
+        }
+        if body.starts_with('#') {
+            out.push(span(at, at + 1));
+            continue;
+        }
+        let mut argv = Argv::default();
+        let mut assigning = true;
+        for (s, e) in words(body) {
+            let word = &body[s..e];
+            if assigning && matches!(word, "export" | "set" | "local" | "readonly") {
+                out.push(span(at + s, at + e));
+                continue;
+            }
+            if assigning && push_assignment(&mut out, word, at + s) {
+                continue;
+            }
+            assigning = false;
+            argv.word(&mut out, word, at + s);
+        }
+    }
+    out
+}
+
+/// A config file that does not parse: punctuation and keys (a word or string followed by `:`)
+/// are shown, and a value when its key says it is safe; comments and every other word
+/// (unquoted, backtick-quoted, cut by the error) are masked.
+pub fn json5_unparsed(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut key: Option<String> = None;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let next_is_colon = |from: usize| {
+        text[from..]
+            .trim_start_matches([' ', '\t', '\r', '\n'])
+            .starts_with(':')
+    };
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+        } else if text[i..].starts_with("//") {
+            let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
+            let shown_end = if is_directive(&text[i + 2..end]) {
+                end
+            } else {
+                i + 2
+            };
+            out.push(span(i, shown_end));
+            i = end;
+        } else if text[i..].starts_with("/*") {
+            let end = text[i + 2..]
+                .find("*/")
+                .map_or(text.len(), |e| i + 2 + e + 2);
+            out.push(span(i, i + 2));
+            if end >= i + 4 && text[..end].ends_with("*/") {
+                out.push(span(end - 2, end));
+            }
+            i = end;
+        } else if matches!(c, b'{' | b'}' | b'[' | b']' | b',' | b':') {
+            out.push(span(i, i + 1));
+            if matches!(c, b'{' | b'}' | b',') {
+                key = None;
+            }
+            i += 1;
+        } else if matches!(c, b'"' | b'\'' | b'`') {
+            let q = c as char;
+            let line_end = text[i + 1..].find('\n').map_or(text.len(), |e| i + 1 + e);
+            let end = closing(&text[i + 1..line_end], q).map_or(line_end, |e| i + 1 + e + 1);
+            let raw = &text[i..end];
+            if next_is_colon(end) {
+                out.push(span(i, end));
+                key = Some(unquote(raw).0.to_string());
+            } else if raw.len() >= 2 && raw.ends_with(q) {
+                push_quoted(&mut out, key.as_deref(), raw, i);
+            }
+            i = end;
+        } else {
+            let len = text[i..]
+                .find(|ch: char| ch.is_whitespace() || "{}[],:\"'`/".contains(ch))
+                .unwrap_or(text.len() - i);
+            // A lone `/` (not a comment) is a word of its own.
+            let end = floor_char(text, i + len.max(1));
+            let word = &text[i..end];
+            if next_is_colon(end) {
+                out.push(span(i, end));
+                key = Some(word.to_string());
+            } else if matches!(word, "true" | "false" | "null") {
+                out.push(span(i, end));
+            } else {
+                push_value(&mut out, key.as_deref(), word, i);
+            }
+            i = end.max(i + 1);
+            while i < bytes.len() && !text.is_char_boundary(i) {
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// `clawlint.toml`: clawlint's own settings (`[lint]`, `[rules]`, `[[ignore]]`: selectors,
+/// levels, reasons) are shown; in `[[instance]]` tables, which may carry a gateway's
+/// environment and arguments, a value is shown only when its key says it is safe. Comments
+/// are masked.
+pub fn settings_toml(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut in_instance = false;
+    for (start, line) in lines(text) {
+        let body = line.trim_start();
+        let at = start + line.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if body.starts_with('[') {
+            let name = body.trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace());
+            in_instance = name == "instance" || name.starts_with("instance.");
+            if !body.contains('#') {
+                out.push(span(at, at + body.len()));
+            }
+            continue;
+        }
+        if !in_instance {
+            // No comment can follow inside a value we would misread: stop at a `#` outside
+            // quotes and show what is before it.
+            let end = comment_start(body).unwrap_or(body.len());
+            out.push(span(at, at + end));
+            continue;
+        }
+        let Some((key, value)) = body.split_once('=') else {
+            continue;
+        };
+        let key_text = key.trim().trim_matches('"');
+        out.push(span(at, at + key.len() + 1));
+        let value_trimmed = value.trim();
+        let value_at = at + key.len() + 1 + (value.len() - value.trim_start().len());
+        push_quoted(&mut out, Some(key_text), value_trimmed, value_at);
+    }
+    out
+}
+
+/// Where a TOML comment starts on a line: a `#` outside quotes.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' => return Some(i),
+            None => {}
+        }
+    }
+    None
+}
+
+fn floor_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(text: &str, spans: Vec<Span>) -> String {
+        crate::redact::masked(text, &spans)
+    }
+
+    #[test]
+    fn env_lines_show_names_and_safe_values_only() {
+        let text = "PORT_X=1\nOPENCLAW_GATEWAY_PORT=18789\nOPENCLAW_GATEWAY_PORT=19789OPENCLAW_GATEWAY_TOKEN=abc\nOPENAI_API_KEY  sk-abc\nK:v\n\"Q\"=v\nDB_HOST=postgres://a:pw@db\nexport OPENCLAW_PROFILE='ops'\n# note hunter2\nMULTI=\"a\nhunter2\"\n";
+        assert_eq!(
+            shown(text, env_lines(text)),
+            "PORT_X=*\nOPENCLAW_GATEWAY_PORT=18789\nOPENCLAW_GATEWAY_PORT=*******************************\n**************  ******\nK:*\n*****\nDB_HOST=******************\nexport OPENCLAW_PROFILE='ops'\n# **** *******\nMULTI=**\n********\n"
+        );
+    }
+
+    #[test]
+    fn units_show_structure_and_known_values() {
+        let text = "[Service]\nSetCredential=tok:hunter\nExecStartPre=/usr/bin/curl -H \"X-Token: abc\" https://v.example/x?y\nExecStart=/usr/bin/openclaw gateway --port 18789 --password hunter --token=abc\nEnvironment=OPENCLAW_PROFILE=ops \"A_TOKEN=x y\"\nRestart=always\n# hunter\n";
+        assert_eq!(
+            shown(text, unit(text)),
+            "[Service]\nSetCredential=**********\nExecStartPre=/usr/bin/curl -H \"******** ***\" https://v.example/***\nExecStart=/usr/bin/openclaw gateway --port 18789 --password ****** --token=***\nEnvironment=OPENCLAW_PROFILE=ops \"A_TOKEN=* *\"\nRestart=always\n# ******\n"
+        );
+    }
+
+    #[test]
+    fn a_shell_script_argument_is_a_command_line() {
+        let text =
+            "ExecStart=/bin/sh -c \"exec /usr/bin/openclaw gateway --port 18789 --token abc\"\n";
+        assert_eq!(
+            shown(text, unit(text)),
+            "ExecStart=/bin/sh -c \"exec /usr/bin/openclaw gateway --port 18789 --token ***\"\n"
+        );
+    }
+
+    #[test]
+    fn shell_scripts_show_assignments_and_commands_by_what_they_are() {
+        let text = "#!/bin/sh\n# token: hunter\nexport OPENCLAW_PROFILE=ops SLACK_X=hunter\nexec openclaw gateway --port 19001 --token hunter\n";
+        assert_eq!(
+            shown(text, shell_script(text)),
+            "#!/bin/sh\n# ****** ******\nexport OPENCLAW_PROFILE=ops SLACK_X=******\nexec openclaw gateway --port 19001 --token ******\n"
+        );
+    }
+
+    #[test]
+    fn cmd_scripts_mask_unknown_arguments() {
+        let text = "@echo off\r\nrem secret note\r\nset \"OPENCLAW_GATEWAY_PORT=19789\"\r\nset \"X_KEY=abc\"\r\n\"C:\\node.exe\" C:\\oc\\index.js gateway --port 19789 --password hunter < NUL\r\n";
+        assert_eq!(
+            shown(text, cmd_script(text)),
+            "@echo off\r\n*** ****** ****\r\nset \"OPENCLAW_GATEWAY_PORT=19789\"\r\nset \"X_KEY=***\"\r\n\"C:\\node.exe\" C:\\oc\\index.js gateway --port 19789 --password ****** < NUL\r\n"
+        );
+    }
+
+    #[test]
+    fn plists_show_keys_tags_and_safe_values() {
+        let text = "<plist><dict><key>Label</key><string>ai.openclaw.x</string><key>ProgramArguments</key><array><string>/bin/node</string><string>gateway</string><string>--password=hunter</string></array><key>EnvironmentVariables</key><dict><key>HOME</key><string>/Users/u</string><key>SPARE</key><string>hunter</string></dict><!-- hunter --></dict></plist>";
+        let out = shown(text, plist(text));
+        assert!(!out.contains("hunter"), "{out}");
+        assert!(out.contains("<string>ai.openclaw.x</string>"), "{out}");
+        assert!(out.contains("<string>/Users/u</string>"), "{out}");
+        assert!(out.contains("<string>--password=******</string>"), "{out}");
+    }
+
+    #[test]
+    fn unparsable_json5_shows_keys_and_safe_values() {
+        let text = "{\n  gateway: { port: 19002 },\n  slack: { botToken: xoxb-abc, appToken: `xapp-def` \"x\": 'hunter' },\n  // hunter\n}\n";
+        assert_eq!(
+            shown(text, json5_unparsed(text)),
+            "{\n  gateway: { port: 19002 },\n  slack: { botToken: ********, appToken: `********` \"x\": '******' },\n  // ******\n}\n"
+        );
+    }
+}
