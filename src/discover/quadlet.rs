@@ -78,23 +78,10 @@ pub fn invocation(
     if !compose::runs_gateway(&argv, openclaw_image) {
         return None;
     }
-    // Environment values are secrets unless public.
-    let mut secrets = Vec::new();
-    for d in unit.get_all("Container", "Environment") {
-        let (assignments, _) = systemd::parse_environment(&d.value);
-        for (key, _, span) in assignments {
-            if !crate::redact::is_public_env_key(&key) {
-                if let Some(eq) = d.value[span.start..span.end].find('=') {
-                    secrets.push(Span {
-                        start: d.value_span.start + span.start + eq + 1,
-                        end: d.value_span.start + span.end,
-                    });
-                }
-            }
-        }
-    }
+    // Shown: what the unit scanner knows to be safe (Environment= values by their names).
+    let shown = crate::redact::scan::unit(&text);
     let file = sources.add(path, text.clone(), None);
-    sources.redact(file, secrets);
+    sources.show(file, shown);
     let at = |span: Span| Loc { file, span };
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut env = Env::new();
@@ -256,19 +243,9 @@ fn read_env_file(
         }
     };
     let (entries, _) = systemd::parse_environment_file(&text);
-    let secrets: Vec<Span> = entries
-        .iter()
-        .filter(|e| !crate::redact::is_public_env_key(&e.key))
-        .filter_map(|e| {
-            let eq = text.get(e.span.start..e.span.end)?.find('=')?;
-            Some(Span {
-                start: e.span.start + eq + 1,
-                end: e.span.end,
-            })
-        })
-        .collect();
+    let shown = crate::redact::scan::env_lines(&text);
     let file = sources.add(path, text, None);
-    sources.redact(file, secrets);
+    sources.show(file, shown);
     for e in entries {
         env.set(
             &e.key,

@@ -186,8 +186,37 @@ pub fn hidden_parts(key: Option<&str>, value: &str) -> Vec<(usize, usize)> {
     match key.and_then(kind_of_key) {
         Some(Kind::Url) => url_hidden_parts(value),
         Some(kind) if fits(kind, value) => Vec::new(),
+        Some(kind) if value.contains("${") && fits(kind, &with_defaults(value)) => Vec::new(),
         _ => vec![(0, value.len())],
     }
+}
+
+/// A value with each `${NAME}` reference replaced by its default (`${NAME:-18789}` →
+/// `18789`), or by nothing: what it has to fit for its key when the references are set.
+fn with_defaults(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            return value.to_string();
+        };
+        let inner = &rest[start + 2..start + end];
+        let name_len = inner
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name_len == 0 {
+            return value.to_string();
+        }
+        let default = inner[name_len..]
+            .strip_prefix(":-")
+            .or_else(|| inner[name_len..].strip_prefix('-'));
+        out.push_str(default.unwrap_or(""));
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether a number under `key` may be shown: a port, a count or a duration.
@@ -447,6 +476,9 @@ mod tests {
         // References say where a secret lives, not what it is.
         assert!(!hidden("botToken", "${TELEGRAM_BOT_TOKEN}") && !hidden("x", "$SLACK"));
         assert!(hidden("name", "Bearer abc"));
+        // Compose-style references with defaults are judged as the default would be.
+        assert!(!hidden("host", "${OPENCLAW_GATEWAY_PORT:-18789}:18789"));
+        assert!(hidden("host", "${X:-postgres://a:pw@db}"));
         assert!(shows_number(Some("port")) && !shows_number(Some("pin")));
     }
 

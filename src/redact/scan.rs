@@ -286,7 +286,7 @@ impl Argv {
             out.push(span(at, at + inner.len()));
         } else if inner.contains("://") {
             push_kind(out, Kind::Url, inner, at);
-        } else if (first || inner.contains(['/', '\\'])) && fits(Kind::Path, inner) {
+        } else if (first && fits(Kind::Path, inner)) || fits(Kind::PathLike, inner) {
             out.push(span(at, at + inner.len()));
         } else {
             push_assignment(out, inner, at);
@@ -429,6 +429,18 @@ const UNIT_SAFE: &[&str] = &[
     "IOWeight",
     "TasksMax",
     "LimitNPROC",
+    // Quadlet `[Container]` keys.
+    "Image",
+    "ContainerName",
+    "PublishPort",
+    "Network",
+    "Volume",
+    "Pod",
+    "HostName",
+    "AutoUpdate",
+    "Pull",
+    "Timezone",
+    "UserNS",
 ];
 
 /// What the lines of a directive continued with `\` are.
@@ -732,6 +744,149 @@ pub fn json5_unparsed(text: &str) -> Vec<Span> {
         }
     }
     out
+}
+
+/// A Compose file (parsed as YAML): keys and punctuation are shown; a value by its key
+/// (`ports`, `image`, `volumes`, `restart` and the like are safe, `environment` entries by their
+/// names, `command` and `entrypoint` as command lines); comments, anchors, block scalars and
+/// every other value are masked.
+pub fn compose_yaml(text: &str, root: &crate::load::yaml::Node) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut nodes = Vec::new();
+    yaml_node(text, root, None, &mut out, &mut nodes);
+    nodes.sort_unstable_by_key(|s| s.start);
+    let mut next = 0;
+    let mut inside_until = 0;
+    let mut in_comment = false;
+    let mut previous = '\n';
+    for (i, c) in text.char_indices() {
+        while next < nodes.len() && nodes[next].start <= i {
+            inside_until = inside_until.max(nodes[next].end);
+            next += 1;
+        }
+        let was = std::mem::replace(&mut previous, c);
+        if i < inside_until {
+            continue;
+        }
+        if c == '\n' {
+            in_comment = false;
+        } else if in_comment {
+            continue;
+        } else if c == '#' && was.is_whitespace() {
+            in_comment = true;
+            out.push(span(i, i + 1));
+        } else if "-:[]{},?".contains(c) {
+            out.push(span(i, i + 1));
+        }
+    }
+    out
+}
+
+/// What a Compose key's value is, as a key [`super::kind_of_key`] knows.
+fn compose_key(key: &str) -> &str {
+    match key {
+        "ports" | "expose" | "hostname" => "host",
+        "image" | "container_name" | "user" => "name",
+        "restart" | "network_mode" | "pull_policy" => "mode",
+        "volumes" | "env_file" | "working_dir" | "context" | "dockerfile" => "path",
+        key => key,
+    }
+}
+
+fn yaml_node(
+    text: &str,
+    node: &crate::load::yaml::Node,
+    key: Option<&str>,
+    out: &mut Vec<Span>,
+    nodes: &mut Vec<Span>,
+) {
+    use crate::load::yaml::Value;
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                nodes.push(k.span);
+                out.push(k.span);
+                match k.as_str() {
+                    Some("command" | "entrypoint") => yaml_command(text, v, out, nodes),
+                    Some("environment") => {
+                        for (name, value) in v.entries() {
+                            nodes.push(name.span);
+                            out.push(name.span);
+                            yaml_node(text, value, name.as_str(), out, nodes);
+                        }
+                        for item in v.items() {
+                            nodes.push(item.span);
+                            if let Some(raw) = text.get(item.span.start..item.span.end) {
+                                push_assignment(out, raw, item.span.start);
+                            }
+                        }
+                    }
+                    name => yaml_node(text, v, name.map(compose_key), out, nodes),
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                yaml_node(text, item, key, out, nodes);
+            }
+        }
+        Value::Scalar { text: value, .. } => {
+            nodes.push(node.span);
+            let Some(raw) = text.get(node.span.start..node.span.end) else {
+                return;
+            };
+            let (inner, offset) = unquote(raw);
+            if offset > 0 {
+                out.push(span(node.span.start, node.span.start + 1));
+                out.push(span(node.span.end - 1, node.span.end));
+            }
+            let at = node.span.start + offset;
+            let plain_constant = offset == 0
+                && matches!(
+                    inner,
+                    "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~"
+                );
+            if plain_constant {
+                out.push(span(at, at + inner.len()));
+            } else if inner == value {
+                push_value(out, key, inner, at);
+            } else if hidden_parts(key, value).is_empty() {
+                out.push(span(at, at + inner.len()));
+            }
+        }
+        Value::Null => {}
+    }
+}
+
+/// `command:` and `entrypoint:` as a string or a list of words.
+fn yaml_command(
+    text: &str,
+    node: &crate::load::yaml::Node,
+    out: &mut Vec<Span>,
+    nodes: &mut Vec<Span>,
+) {
+    let mut argv = Argv::default();
+    let one_string = node.items().is_empty();
+    let words: Vec<&crate::load::yaml::Node> = match one_string {
+        true => vec![node],
+        false => node.items().iter().collect(),
+    };
+    for word in words {
+        nodes.push(word.span);
+        let Some(raw) = text.get(word.span.start..word.span.end) else {
+            continue;
+        };
+        if one_string {
+            let (inner, offset) = unquote(raw);
+            if offset > 0 {
+                out.push(span(word.span.start, word.span.start + 1));
+                out.push(span(word.span.end - 1, word.span.end));
+            }
+            push_command(out, &mut argv, inner, word.span.start + offset);
+        } else {
+            argv.word(out, raw, word.span.start);
+        }
+    }
 }
 
 /// `clawlint.toml`: clawlint's own settings (`[lint]`, `[rules]`, `[[ignore]]`: selectors,

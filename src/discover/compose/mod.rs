@@ -257,13 +257,12 @@ fn load(
     }
     match parsed {
         Ok(root) => {
-            mask_secrets(sources, file, &root);
+            let shown = crate::redact::scan::compose_yaml(&sources.file(file).text, &root);
+            sources.show(file, shown);
             Some((file, root))
         }
         Err(err) => {
-            let text = &sources.file(file).text;
-            let masked = crate::redact::token_like_words(text, 0);
-            sources.redact(file, masked);
+            // Nothing parsed: the file stays masked whole.
             problems.push(Problem {
                 kind: ProblemKind::Unparsable,
                 message: format!("invalid compose file: {}", err.message),
@@ -275,41 +274,6 @@ fn load(
             None
         }
     }
-}
-
-/// Environment values of every service: never shown (references like `${TOKEN}` are).
-fn mask_secrets(sources: &mut SourceMap, file: FileId, root: &Node) {
-    let mut spans = Vec::new();
-    for (_, service) in root.get("services").map_or(&[][..], Node::entries) {
-        let Some(env) = service.get("environment") else {
-            continue;
-        };
-        for (key, value) in env.entries() {
-            let public = key.as_str().is_some_and(crate::redact::is_public_env_key);
-            if let Some(text) = value.as_str().filter(|_| !public) {
-                if !crate::redact::is_env_reference(text) {
-                    spans.push(value.span);
-                }
-            }
-        }
-        for item in env.items() {
-            let Some((k, v)) = item.as_str().and_then(|s| s.split_once('=')) else {
-                continue;
-            };
-            if crate::redact::is_public_env_key(k) || crate::redact::is_env_reference(v) {
-                continue;
-            }
-            let text = &sources.file(file).text;
-            let raw = &text[item.span.start..item.span.end];
-            if let Some(eq) = raw.find('=') {
-                spans.push(Span {
-                    start: item.span.start + eq + 1,
-                    end: item.span.end - usize::from(raw.ends_with(['"', '\''])),
-                });
-            }
-        }
-    }
-    sources.redact(file, spans);
 }
 
 /// The project `.env`: values for interpolation only (not the containers' environment).
@@ -341,20 +305,9 @@ fn read_env_file(
         }
     };
     let parsed = dotenv::parse(&text);
-    let mut secrets: Vec<Span> = parsed
-        .entries
-        .iter()
-        .filter(|e| !crate::redact::is_public_env_key(&e.key))
-        .map(|e| dotenv::value_span(&text, e))
-        .collect();
-    for comment in &parsed.comments {
-        secrets.extend(crate::redact::token_like_words(
-            &comment.text,
-            comment.span.start + 1,
-        ));
-    }
+    let shown = crate::redact::scan::env_lines(&text);
     let file = sources.add(path, text, None);
-    sources.redact(file, secrets);
+    sources.show(file, shown);
     parsed
         .effective()
         .into_iter()
