@@ -663,7 +663,7 @@ impl UnitReader<'_> {
             return None;
         }
         let mut files: Vec<FileId> = Vec::new();
-        for (i, ((file_path, text), unit)) in texts.into_iter().zip(&units).enumerate() {
+        for ((file_path, text), unit) in texts.into_iter().zip(&units) {
             let file = register(sources, &file_path, text.clone(), crate::redact::scan::unit);
             set_unit_suppressions(sources, file, &text, unit);
             files.push(file);

@@ -466,7 +466,10 @@ impl Gateway {
             env_spans.push((key.clone(), value.clone(), Span::new(start, text.len() - 1)));
         }
         text.push_str("\n[Install]\nWantedBy=default.target\n");
+        // Shown as discover shows a unit (everything else masked).
+        let shown = crate::redact::scan::unit(&text);
         let file = sources.add(&path, text, None);
+        sources.show(file, shown);
         let at = |span: Span| Loc { file, span };
         for (key, value, span) in env_spans {
             env.set(&key, value, EnvOrigin::Service(at(span)));
