@@ -280,3 +280,148 @@ fn claim_label(instance: &Instance, claim: &Claim, addr: &HostAddr) -> Label {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{
+        GATEWAY_PORT_COLLISION, LISTENER_COLLISION, PORT_IN_FLEET_BAND, PUBLISHED_PORT_COLLISION,
+    };
+    use crate::rules::testing::{gateway, host, labels, parties};
+
+    #[test]
+    fn cl108_a_published_port_meets_a_native_gateway_port() {
+        let host = host([
+            gateway("default"),
+            gateway("acme")
+                .no_profile()
+                .published("0.0.0.0", 18789, 18789),
+        ]);
+        let f = host.finding(PUBLISHED_PORT_COLLISION);
+        assert_eq!(
+            f.message,
+            "host port 18789/tcp is published by a container and also taken by another gateway: \"default\" and \"acme\""
+        );
+        assert_eq!(parties(&f), ["default", "acme"]);
+        let labels = labels(&f);
+        assert!(
+            labels[0].contains("gateway port 18789 on 127.0.0.1"),
+            "{labels:?}"
+        );
+        assert_eq!(
+            labels[1],
+            "acme: publishes 0.0.0.0:18789 -> container port 18789"
+        );
+        // Past the native footprint 18789..18899: the one allocator's next free host port.
+        let help = f.help.as_deref().unwrap();
+        assert!(
+            help.contains("`\"18900:18789\"` under acme's ports"),
+            "{help}"
+        );
+        // The container's own 18789 is in its namespace: no CL101/CL102 for it.
+        assert!(host.findings(GATEWAY_PORT_COLLISION).is_empty());
+        assert!(host.findings(LISTENER_COLLISION).is_empty());
+    }
+
+    #[test]
+    fn cl108_two_containers_on_one_address_collide() {
+        let host = host([
+            gateway("a")
+                .no_profile()
+                .published("127.0.0.1", 19300, 18789),
+            gateway("b").no_profile().published("0.0.0.0", 19300, 18789),
+        ]);
+        let f = host.finding(PUBLISHED_PORT_COLLISION);
+        assert_eq!(parties(&f), ["a", "b"]);
+    }
+
+    #[test]
+    fn cl108_lookalike_different_addresses_and_internal_ports() {
+        // Both listen on 18789 inside; one publishes on a LAN address the loopback-bound
+        // native gateway does not use, the other on a loopback port of its own.
+        let host = host([
+            gateway("default"),
+            gateway("lan")
+                .no_profile()
+                .published("192.0.2.10", 18789, 18789),
+            gateway("own")
+                .no_profile()
+                .published("127.0.0.1", 19300, 18789),
+        ]);
+        assert!(host.findings(PUBLISHED_PORT_COLLISION).is_empty());
+        assert!(host.findings(GATEWAY_PORT_COLLISION).is_empty());
+    }
+
+    #[test]
+    fn cl108_two_fleets_in_different_state_dirs_take_the_same_port() {
+        let host = host([
+            gateway("cell-a")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19100),
+            gateway("cell-b")
+                .no_profile()
+                .fleet_cell(".openclaw-ops/state/openclaw.sqlite", 19100),
+        ]);
+        let f = host.finding(PUBLISHED_PORT_COLLISION);
+        assert_eq!(parties(&f), ["cell-a", "cell-b"]);
+        let help = f.help.as_deref().unwrap();
+        assert!(
+            help.contains("openclaw fleet create cell-b --port"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn cl109_a_native_footprint_where_the_next_cell_goes() {
+        // `openclaw --dev` runs on 19001: its footprint reaches 19111, and the registry's
+        // cells hold 19100 and 19101, so the next create takes 19102.
+        let host = host([
+            gateway("dev").port(19001),
+            gateway("acme")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19100),
+            gateway("globex")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19101),
+        ]);
+        let f = host.finding(PORT_IN_FLEET_BAND);
+        assert_eq!(
+            f.message,
+            "the next `openclaw fleet create` of the fleet in /home/claw/.openclaw/state/openclaw.sqlite takes host port 19102, inside \"dev\"'s ports 19001..19111"
+        );
+        assert_eq!(parties(&f), ["dev", "acme"]);
+        assert!(f.help.as_deref().unwrap().contains("at most 18989"));
+    }
+
+    #[test]
+    fn cl108_human() {
+        let host = host([
+            gateway("default"),
+            gateway("acme")
+                .no_profile()
+                .published("0.0.0.0", 18789, 18789),
+        ]);
+        insta::assert_snapshot!("CL108", host.human(PUBLISHED_PORT_COLLISION));
+    }
+
+    #[test]
+    fn cl109_human() {
+        let host = host([
+            gateway("dev").port(19001),
+            gateway("acme")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19100),
+        ]);
+        insta::assert_snapshot!("CL109", host.human(PORT_IN_FLEET_BAND));
+    }
+
+    #[test]
+    fn cl109_lookalike_native_below_the_band() {
+        let host = host([
+            gateway("default"),
+            gateway("acme")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19100),
+        ]);
+        assert!(host.findings(PORT_IN_FLEET_BAND).is_empty());
+    }
+}

@@ -61,6 +61,81 @@ pub struct Gateway {
     /// The config was found by OpenClaw's fallback search at this home-relative path.
     found_config_at: Option<String>,
     problems: Vec<Problem>,
+    /// The container it runs in (seen from the host through [`resolve::container`]).
+    container: Option<ContainerSpec>,
+}
+
+/// A container: which runtime, its network, what it publishes `(address, host, container)`,
+/// and its definition file (a fleet cell's is its registry).
+#[derive(Debug, Clone)]
+struct ContainerSpec {
+    engine: crate::container::Engine,
+    host_network: bool,
+    published: Vec<(String, u16, u16)>,
+    file: PathBuf,
+}
+
+impl ContainerSpec {
+    /// The container, with its definition registered in `sources`: a compose file with one
+    /// service and its `ports:` (each entry located on its line), or an empty registry file.
+    fn container(&self, name: &str, sources: &mut SourceMap) -> crate::container::Container {
+        use crate::container::{Container, Engine, HostAddr, Network, Published};
+        let mut text = String::new();
+        let mut entries = Vec::new();
+        if self.engine != Engine::Fleet {
+            text = format!("services:\n  {name}:\n");
+            if self.host_network {
+                text.push_str("    network_mode: host\n");
+            }
+            if !self.published.is_empty() {
+                text.push_str("    ports:\n");
+            }
+            for (addr, host_port, container_port) in &self.published {
+                text.push_str("      - \"");
+                let start = text.len() - 1;
+                text.push_str(&format!("{addr}:{host_port}:{container_port}\""));
+                entries.push(Span::new(start, text.len()));
+                text.push('\n');
+            }
+        }
+        let file = sources.add(&self.file, text, None);
+        let key = Loc {
+            file,
+            span: match self.engine {
+                Engine::Fleet => Span::new(0, 0),
+                _ => Span::new(12, 12 + name.len()),
+            },
+        };
+        let loc = |n: usize| entries.get(n).map_or(key, |span| Loc { file, span: *span });
+        Container {
+            engine: self.engine,
+            name: name.to_string(),
+            service: name.to_string(),
+            file: self.file.clone(),
+            loc: key,
+            image: Some("ghcr.io/openclaw/openclaw:latest".to_string()),
+            network: match self.host_network {
+                true => Network::Host,
+                false => Network::Isolated,
+            },
+            published: self
+                .published
+                .iter()
+                .enumerate()
+                .map(|(n, (addr, host_port, container_port))| Published {
+                    host_addr: HostAddr::parse(addr),
+                    host_port: *host_port,
+                    container_port: *container_port,
+                    protocol: "tcp".to_string(),
+                    loc: loc(n),
+                })
+                .collect(),
+            mounts: Vec::new(),
+            bind: Some("lan".to_string()),
+            host_home: PathBuf::from(HOME),
+            profiles: None,
+        }
+    }
 }
 
 /// A systemd user unit that starts the gateway.
@@ -100,6 +175,7 @@ pub fn gateway(name: &str) -> Gateway {
         other_units: Vec::new(),
         found_config_at: None,
         problems: Vec::new(),
+        container: None,
     }
 }
 
@@ -256,8 +332,59 @@ impl Gateway {
         out
     }
 
-    /// The gateway, resolved; its config (and unit) are registered in `sources`.
+    fn container_mut(
+        &mut self,
+        engine: crate::container::Engine,
+        file: &str,
+    ) -> &mut ContainerSpec {
+        self.container.get_or_insert_with(|| ContainerSpec {
+            engine,
+            host_network: false,
+            published: Vec::new(),
+            file: Path::new(HOME).join(file),
+        })
+    }
+
+    /// It runs in a compose container in its own network namespace that publishes
+    /// `address:host_port -> container_port` (`0.0.0.0` for every address). Repeatable.
+    pub fn published(mut self, address: &str, host_port: u16, container_port: u16) -> Self {
+        let file = format!("stacks/{}/compose.yaml", self.name);
+        self.container_mut(crate::container::Engine::Compose, &file)
+            .published
+            .push((address.to_string(), host_port, container_port));
+        self
+    }
+
+    /// It runs in a compose container on the host network (`network_mode: host`).
+    pub fn host_network(mut self) -> Self {
+        let file = format!("stacks/{}/compose.yaml", self.name);
+        self.container_mut(crate::container::Engine::Compose, &file)
+            .host_network = true;
+        self
+    }
+
+    /// It is an `openclaw fleet` cell of the registry at `registry` (home-relative) on
+    /// `127.0.0.1:host_port`.
+    pub fn fleet_cell(mut self, registry: &str, host_port: u16) -> Self {
+        let spec = self.container_mut(crate::container::Engine::Fleet, registry);
+        spec.file = Path::new(HOME).join(registry);
+        spec.published
+            .push(("127.0.0.1".to_string(), host_port, 18789));
+        self
+    }
+
+    /// The gateway, resolved; its config (and unit) are registered in `sources`, and a
+    /// container gateway is then seen from the host.
     pub fn build(&self, sources: &mut SourceMap) -> Instance {
+        let mut instance = self.build_native(sources);
+        if let Some(spec) = &self.container {
+            let container = spec.container(&self.name, sources);
+            resolve::container::host_view(&mut instance, &container);
+        }
+        instance
+    }
+
+    fn build_native(&self, sources: &mut SourceMap) -> Instance {
         let os_home = self.os_home.clone();
         let cwd = os_home.clone();
         let mut env = Env::new();
