@@ -137,19 +137,17 @@ fn compose_invocations(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<Invocation> {
-    let mut files: Vec<PathBuf> = inputs.compose_files.iter().map(|f| absolute(f)).collect();
-    for file in compose::scan(&container_scan_dirs(homes, root)) {
-        if !files.contains(&file) {
-            files.push(file);
-        }
-    }
+    let projects = compose_projects(
+        inputs.compose_files.iter().map(|f| absolute(f)),
+        compose::scan(&container_scan_dirs(homes, root)),
+    );
     let Some(home) = homes.first() else {
         return Vec::new();
     };
     let host = compose::HostContext { home, root };
-    let mut out: Vec<Invocation> = files
+    let mut out: Vec<Invocation> = projects
         .iter()
-        .flat_map(|file| compose::read_project(file, &host, sources, problems).invocations)
+        .flat_map(|files| compose::read_project(files, &host, sources, problems).invocations)
         .collect();
     // Podman quadlets: each home's, and the system's (whose `%h` is root's home).
     for (i, home) in homes.iter().enumerate() {
@@ -177,6 +175,40 @@ fn compose_invocations(
         }
     }
     out
+}
+
+/// Compose projects: files named in one directory are one project, merged in the order
+/// given (`docker compose -f a.yml -f b.yml`); a scanned file in a directory no named file
+/// is in is a project of its own.
+fn compose_projects(
+    named: impl IntoIterator<Item = PathBuf>,
+    scanned: Vec<PathBuf>,
+) -> Vec<Vec<PathBuf>> {
+    let mut projects: Vec<Vec<PathBuf>> = Vec::new();
+    for file in named {
+        let dir = file.parent().map(Path::to_path_buf);
+        match projects
+            .iter_mut()
+            .find(|p| p[0].parent().map(Path::to_path_buf) == dir)
+        {
+            Some(project) if !project.contains(&file) => project.push(file),
+            Some(_) => {}
+            None => projects.push(vec![file]),
+        }
+    }
+    let named_dirs: Vec<PathBuf> = projects
+        .iter()
+        .filter_map(|p| p[0].parent().map(Path::to_path_buf))
+        .collect();
+    for file in scanned {
+        if !file
+            .parent()
+            .is_some_and(|d| named_dirs.iter().any(|n| n == d))
+        {
+            projects.push(vec![file]);
+        }
+    }
+    projects
 }
 
 /// A home's last path component, to tell gateways of several homes apart.
@@ -262,6 +294,31 @@ mod tests {
                 out.push(path);
             }
         }
+    }
+
+    #[test]
+    fn compose_files_named_in_one_dir_are_one_project() {
+        let p = |s: &str| std::path::PathBuf::from(s);
+        let projects = super::compose_projects(
+            [
+                p("/s/a/compose.yml"),
+                p("/s/b/compose.yml"),
+                p("/s/a/prod.yml"),
+            ],
+            vec![
+                p("/s/a/compose.yml"),
+                p("/s/a/docker-compose.yml"),
+                p("/s/c/compose.yaml"),
+            ],
+        );
+        assert_eq!(
+            projects,
+            [
+                vec![p("/s/a/compose.yml"), p("/s/a/prod.yml")],
+                vec![p("/s/b/compose.yml")],
+                vec![p("/s/c/compose.yaml")],
+            ]
+        );
     }
 
     /// The stage boundary: discover returns what it found and never resolves, so nothing in

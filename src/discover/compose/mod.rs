@@ -131,20 +131,31 @@ pub struct Project {
     pub invocations: Vec<Invocation>,
 }
 
-/// Reads one compose project (the file, its override, the `.env` beside it) and returns
-/// the gateways it runs. Problems (syntax, a YAML bomb, a missing `env_file`, a variable
-/// `.env` does not set) are located and collected; nothing here panics or stops the scan.
+/// Reads one compose project (its files, the `.env` beside the first) and returns the
+/// gateways it runs. One file is read with its override file (`compose.override.yaml`
+/// beside it), as `docker compose` does with no `-f`; several files are merged in order,
+/// each on top of the ones before, as `docker compose -f a.yml -f b.yml` does (then no
+/// override file is added). Problems (syntax, a YAML bomb, a missing `env_file`, a
+/// variable `.env` does not set) are located and collected; nothing here panics or stops
+/// the scan.
 pub fn read_project(
-    file: &Path,
+    given: &[PathBuf],
     host: &HostContext,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Project {
+    let Some(file) = given.first() else {
+        return Project {
+            dir: PathBuf::new(),
+            name: String::new(),
+            invocations: Vec::new(),
+        };
+    };
     let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
     let project_env = read_project_env(&dir, sources, problems);
-    let mut files = vec![file.to_path_buf()];
+    let mut files = given.to_vec();
     let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if FILE_NAMES.contains(&file_name) {
+    if given.len() == 1 && FILE_NAMES.contains(&file_name) {
         if let Some(over) = OVERRIDE_NAMES
             .iter()
             .map(|n| dir.join(n))
