@@ -51,11 +51,7 @@ pub fn service_files(
         ),
     ];
     if let Some(root) = root {
-        for dir in [
-            "etc/systemd/system",
-            "usr/lib/systemd/system",
-            "lib/systemd/system",
-        ] {
+        for dir in SYSTEM_UNIT_DIRS {
             dirs.push((root.join(dir), ServiceKind::SystemdSystem, "service"));
         }
         for dir in ["Library/LaunchAgents", "Library/LaunchDaemons"] {
@@ -83,6 +79,11 @@ pub fn service_files(
                 .map(|f| found(f, ServiceKind::WindowsTask)),
         );
     }
+    // systemd loads a unit name from the first directory of its search path that has it: a
+    // unit in /etc/systemd/system replaces the vendor's of the same name, and one linked to
+    // /dev/null (or empty) is masked. /lib is often /usr/lib: each name is read once.
+    let mut seen_units: std::collections::HashSet<(ServiceKind, std::ffi::OsString)> =
+        std::collections::HashSet::new();
     for (dir, kind, ext) in dirs {
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
@@ -102,11 +103,20 @@ pub fn service_files(
             .collect();
         files.sort();
         for file in files {
+            if kind.is_systemd() {
+                let Some(file_name) = file.file_name() else {
+                    continue;
+                };
+                if !seen_units.insert((kind, file_name.to_os_string())) || is_masked(&file) {
+                    continue;
+                }
+            }
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
             match name.as_deref().and_then(|n| n.strip_suffix("@.service")) {
                 // A template is no unit of its own: each enabled instance is.
                 Some(prefix) => {
-                    for (instance, link) in enabled_instances(&dir, prefix) {
+                    let scope = unit_dirs(kind, home, root, Some(&dir));
+                    for (instance, link) in enabled_instances(&scope, prefix) {
                         out.push(FoundService {
                             file: file.clone(),
                             kind,
@@ -121,22 +131,103 @@ pub fn service_files(
     out
 }
 
-/// Instances of `PREFIX@.service` enabled in `dir`: `*.wants/PREFIX@NAME.service` links
-/// (or copies), each instance once, in name order, with the first link that enables it.
-fn enabled_instances(dir: &Path, prefix: &str) -> Vec<(String, PathBuf)> {
-    let mut out: Vec<(String, PathBuf)> = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
+/// systemd's system unit directories under `--root`, highest priority first
+/// (systemd.unit(5), "Unit File Load Path").
+const SYSTEM_UNIT_DIRS: [&str; 5] = [
+    "etc/systemd/system",
+    "run/systemd/system",
+    "usr/local/lib/systemd/system",
+    "usr/lib/systemd/system",
+    "lib/systemd/system",
+];
+
+/// Where a user's units are enabled and take drop-ins from besides `~/.config/systemd/user`:
+/// the system-wide user unit directories under `--root`, highest priority first.
+const USER_UNIT_DIRS: [&str; 4] = [
+    "etc/systemd/user",
+    "run/systemd/user",
+    "usr/local/lib/systemd/user",
+    "usr/lib/systemd/user",
+];
+
+/// The search path of a unit's scope, highest priority first, with the unit's own directory
+/// (last, when it lies outside the search path, as a declared unit may).
+fn unit_dirs(
+    kind: ServiceKind,
+    home: &Path,
+    root: Option<&Path>,
+    own: Option<&Path>,
+) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = match kind {
+        ServiceKind::SystemdUser => std::iter::once(home.join(".config/systemd/user"))
+            .chain(
+                root.into_iter()
+                    .flat_map(|r| USER_UNIT_DIRS.map(|d| r.join(d))),
+            )
+            .collect(),
+        _ => root
+            .into_iter()
+            .flat_map(|r| SYSTEM_UNIT_DIRS.map(|d| r.join(d)))
+            .collect(),
     };
-    let mut wants: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.ends_with(".wants") || name.ends_with(".requires")
-        })
-        .map(|e| e.path())
-        .collect();
-    wants.sort();
+    if let Some(own) = own.filter(|o| !dirs.iter().any(|d| d == o)) {
+        dirs.push(own.to_path_buf());
+    }
+    dirs
+}
+
+/// A masked unit: a link to `/dev/null` or an empty file (systemd.unit(5)). The link is read,
+/// never followed outside the layout.
+fn is_masked(file: &Path) -> bool {
+    if std::fs::read_link(file).is_ok_and(|target| target == Path::new("/dev/null")) {
+        return true;
+    }
+    std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file() && m.len() == 0)
+}
+
+/// The drop-in directory names of a unit, least specific first: `service.d`, the dash
+/// prefixes (`openclaw-.service.d`), the template's (`openclaw-gateway@.service.d`) for an
+/// instance, then the unit's own (`openclaw-gateway@ops.service.d`).
+fn drop_in_dir_names(unit_name: &str) -> Vec<String> {
+    let Some((stem, suffix)) = unit_name.rsplit_once('.') else {
+        return vec![format!("{unit_name}.d")];
+    };
+    let mut names = vec![format!("{suffix}.d")];
+    let prefix = stem.split_once('@').map_or(stem, |(p, _)| p);
+    names.extend(
+        prefix
+            .match_indices('-')
+            .map(|(i, _)| format!("{}.{suffix}.d", &prefix[..=i])),
+    );
+    if let Some((template, instance)) = stem.split_once('@') {
+        if !instance.is_empty() {
+            names.push(format!("{template}@.{suffix}.d"));
+        }
+    }
+    names.push(format!("{unit_name}.d"));
+    names
+}
+
+/// Instances of `PREFIX@.service` enabled in any of `dirs`: `*.wants/PREFIX@NAME.service`
+/// links (or copies), each instance once, in name order, with the first link that enables it.
+fn enabled_instances(dirs: &[PathBuf], prefix: &str) -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = Vec::new();
+    let mut wants: Vec<PathBuf> = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut here: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.ends_with(".wants") || name.ends_with(".requires")
+            })
+            .map(|e| e.path())
+            .collect();
+        here.sort();
+        wants.extend(here);
+    }
     let head = format!("{prefix}@");
     for want in wants {
         let Ok(links) = std::fs::read_dir(&want) else {
@@ -475,37 +566,21 @@ impl UnitReader<'_> {
         })
     }
 
-    /// Drop-ins: `*.conf` in `<template>.d/` then `<unit>.d/` beside the unit (and in
-    /// `/etc/systemd/system` for a system unit elsewhere). A file name in a later directory
-    /// replaces the same name in an earlier one; all are applied in file name order.
+    /// Drop-ins as systemd finds them (systemd.unit(5)): `*.conf` in `<unit>.d/`, the
+    /// template's `<prefix>@.service.d/` for an instance, the dash-prefix directories
+    /// (`openclaw-.service.d/` for `openclaw-gateway.service`) and the top-level
+    /// `service.d/`, in every directory of the unit's search path. A file name found in a
+    /// higher-priority directory (/etc over /run over /usr/lib), or in a more specific
+    /// directory of the same one, replaces the others of that name; all are applied in file
+    /// name order.
     fn drop_ins(&self, unit_name: &str) -> Vec<PathBuf> {
-        let Some(dir) = self.found.file.parent() else {
-            return Vec::new();
-        };
-        let mut dirs = vec![dir.to_path_buf()];
-        if let Some(root) = self
-            .root
-            .filter(|_| self.kind == ServiceKind::SystemdSystem)
-        {
-            let etc = root.join("etc/systemd/system");
-            if etc != dir {
-                dirs.push(etc);
-            }
-        }
-        let mut names = Vec::new();
-        if self.found.instance.is_some() {
-            names.extend(
-                self.found
-                    .file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned()),
-            );
-        }
-        names.push(unit_name.to_string());
+        let own = self.found.file.parent();
+        let mut dirs = unit_dirs(self.kind, self.home, self.root, own);
+        dirs.reverse(); // lowest priority first: later ones replace
         let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
         for dir in &dirs {
-            for name in &names {
-                let Ok(entries) = std::fs::read_dir(dir.join(format!("{name}.d"))) else {
+            for name in drop_in_dir_names(unit_name) {
+                let Ok(entries) = std::fs::read_dir(dir.join(&name)) else {
                     continue;
                 };
                 let mut confs: Vec<(String, PathBuf)> = entries
@@ -1177,8 +1252,34 @@ fn task_invocation(
 
 #[cfg(test)]
 mod tests {
-    use super::PathMap;
+    use super::{drop_in_dir_names, PathMap};
     use std::path::Path;
+
+    #[test]
+    fn drop_in_directories_in_systemds_order() {
+        assert_eq!(
+            drop_in_dir_names("openclaw-gateway-rescue.service"),
+            [
+                "service.d",
+                "openclaw-.service.d",
+                "openclaw-gateway-.service.d",
+                "openclaw-gateway-rescue.service.d"
+            ]
+        );
+        assert_eq!(
+            drop_in_dir_names("openclaw-gateway@ops.service"),
+            [
+                "service.d",
+                "openclaw-.service.d",
+                "openclaw-gateway@.service.d",
+                "openclaw-gateway@ops.service.d"
+            ]
+        );
+        assert_eq!(
+            drop_in_dir_names("moltbot.service"),
+            ["service.d", "moltbot.service.d"]
+        );
+    }
 
     #[test]
     fn evidence_shows_the_unit_home_as_tilde() {

@@ -1,0 +1,231 @@
+//! Real hosts (issue 13), built at test time: systemd's search path (a unit in /etc replaces
+//! the vendor's, a masked unit is no gateway, a template under /usr/lib enabled and overridden
+//! from /etc, dash-prefix drop-ins), and bad input that must stay a located diagnostic (a
+//! template instance whose env file is missing, a wrapper script that cannot be read, a
+//! drop-in that does not parse).
+
+mod common;
+use common::*;
+
+use serde_json::Value;
+use std::path::Path;
+
+fn write(base: &Path, rel: &str, text: &[u8]) {
+    let path = base.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn link(base: &Path, rel: &str, target: &str) {
+    let path = base.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, path).unwrap();
+}
+
+/// A host: a user's home with the default gateway, and a system root whose vendor units are
+/// replaced, masked, enabled and overridden from /etc.
+fn host() -> TempDir {
+    let t = TempDir::new("hosts-search-path");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 } }\n",
+    );
+    // Merged /usr: /lib is /usr/lib, so every vendor unit is seen twice.
+    link(b, "root/lib", "usr/lib");
+    // The vendor's unit, replaced by the admin's copy in /etc: one supervisor, the admin's.
+    write(
+        b,
+        "root/usr/lib/systemd/system/openclaw-gateway.service",
+        b"[Service]\nExecStart=/usr/bin/openclaw gateway --port 18789\n",
+    );
+    write(
+        b,
+        "root/etc/systemd/system/openclaw-gateway.service",
+        b"[Service]\nExecStart=/usr/bin/openclaw gateway --port 18789\nRestartPreventExitStatus=78\n",
+    );
+    // A retired gateway, masked: no gateway at all.
+    write(
+        b,
+        "root/usr/lib/systemd/system/openclaw-old.service",
+        b"[Service]\nExecStart=/usr/bin/openclaw --profile old gateway --port 18789\n",
+    );
+    link(
+        b,
+        "root/etc/systemd/system/openclaw-old.service",
+        "/dev/null",
+    );
+    // A vendor template, enabled from /etc, its command replaced by an /etc drop-in, and a
+    // dash-prefix drop-in that applies to every openclaw-*.service.
+    write(
+        b,
+        "root/usr/lib/systemd/system/openclaw-gateway@.service",
+        b"[Service]\nEnvironmentFile=/etc/openclaw/%i.env\nExecStart=/usr/bin/openclaw --profile %i gateway --port 19100\n",
+    );
+    link(
+        b,
+        "root/etc/systemd/system/multi-user.target.wants/openclaw-gateway@ops.service",
+        "/usr/lib/systemd/system/openclaw-gateway@.service",
+    );
+    write(
+        b,
+        "root/etc/systemd/system/openclaw-gateway@ops.service.d/override.conf",
+        b"[Service]\nExecStart=\nExecStart=/usr/bin/openclaw --profile %i gateway --port 19200\n",
+    );
+    write(
+        b,
+        "root/etc/systemd/system/openclaw-.service.d/20-restart.conf",
+        b"[Service]\nRestart=always\nRestartPreventExitStatus=78\n",
+    );
+    t
+}
+
+fn run(t: &TempDir, command: &str) -> (i32, Value, String) {
+    let home = t.path().join("home");
+    let root = t.path().join("root");
+    let (code, stdout, stderr) = clawlint(&[
+        command,
+        "--home",
+        home.to_str().unwrap(),
+        "--root",
+        root.to_str().unwrap(),
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    (code, json, stderr)
+}
+
+fn gateways(resolved: &Value) -> Vec<&Value> {
+    resolved["instances"]
+        .as_array()
+        .or_else(|| resolved.as_array())
+        .expect("resolve lists gateways")
+        .iter()
+        .collect()
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The findings of `code` whose message mentions `about`.
+fn findings<'a>(report: &'a Value, code: &str, about: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code && f["message"].as_str().unwrap().contains(about))
+        .collect()
+}
+
+#[test]
+fn systemds_search_path_decides_which_units_run() {
+    let t = host();
+    let (_, resolved, stderr) = run(&t, "resolve");
+    let all = gateways(&resolved);
+    let names: Vec<&str> = all.iter().map(|g| g["name"].as_str().unwrap()).collect();
+    // The masked unit is no gateway; the vendor copy of openclaw-gateway.service (in /usr/lib
+    // and again through /lib) is not a second supervisor.
+    assert_eq!(names, ["default", "ops"], "{stderr}");
+    let default = all[0];
+    let supervisors = default["supervisors"].as_array().unwrap();
+    assert_eq!(supervisors.len(), 1, "{supervisors:?}");
+    assert!(
+        supervisors[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("root/etc/systemd/system/openclaw-gateway.service"),
+        "{supervisors:?}"
+    );
+    // The vendor template, enabled from /etc: its /etc drop-ins, in file name order, the
+    // dash-prefix one included; the override's ExecStart= reset gives port 19200.
+    let ops = all[1];
+    assert_eq!(ops["gatewayPort"]["value"], 19200, "{ops}");
+    let supervisor = &ops["supervisors"][0];
+    assert_eq!(supervisor["instance"]["name"], "ops");
+    let drop_ins: Vec<&str> = supervisor["dropIns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(drop_ins.len(), 2, "{drop_ins:?}");
+    assert!(drop_ins[0].ends_with("openclaw-.service.d/20-restart.conf"));
+    assert!(drop_ins[1].ends_with("openclaw-gateway@ops.service.d/override.conf"));
+
+    let (_, report, _) = run(&t, "check");
+    let found = codes(&report);
+    // One supervisor per gateway; the dash-prefix drop-in sets RestartPreventExitStatus=78.
+    for quiet in ["CL402", "CL406", "CL101"] {
+        assert!(!found.iter().any(|c| c == quiet), "{quiet}: {found:?}");
+    }
+}
+
+#[test]
+fn a_template_instance_without_its_env_file_is_located() {
+    let t = host();
+    let (_, report, _) = run(&t, "check");
+    let missing = findings(&report, "CL902", "ops.env");
+    assert_eq!(missing.len(), 1, "{report}");
+    let at = &missing[0]["parties"][0];
+    assert!(at["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("usr/lib/systemd/system/openclaw-gateway@.service"));
+    assert_eq!(at["line"], 2, "the EnvironmentFile= line: {at}");
+}
+
+#[test]
+fn a_wrapper_script_that_cannot_be_read_is_located_and_the_unit_kept() {
+    let t = host();
+    let b = t.path();
+    // A directory where the script should be.
+    std::fs::create_dir_all(b.join("root/opt/bot/start.sh")).unwrap();
+    write(
+        b,
+        "root/etc/systemd/system/bot.service",
+        b"[Service]\nEnvironment=OPENCLAW_STATE_DIR=/root/.openclaw-bot\nExecStart=/opt/bot/start.sh\n",
+    );
+    let (_, report, _) = run(&t, "check");
+    let unreadable = findings(&report, "CL902", "start.sh");
+    assert_eq!(unreadable.len(), 1, "{report}");
+    let at = &unreadable[0]["parties"][0];
+    assert!(at["file"].as_str().unwrap().ends_with("bot.service"));
+    assert_eq!(at["line"], 3, "the ExecStart= line: {at}");
+    // The unit still names its gateway by its state dir, and says what it could not see.
+    let (_, resolved, _) = run(&t, "resolve");
+    let bot = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["stateDir"]["value"] == "~/.openclaw-bot")
+        .unwrap_or_else(|| panic!("no gateway for ~/.openclaw-bot: {resolved}"));
+    let unseen = bot["supervisors"][0]["unseen"].to_string();
+    assert!(unseen.contains("could not be read"), "{unseen}");
+}
+
+#[test]
+fn a_drop_in_that_does_not_parse_is_located_and_skipped() {
+    let t = host();
+    write(
+        t.path(),
+        "root/etc/systemd/system/openclaw-gateway.service.d/10-token.conf",
+        b"[Service]\nEnvironment=OPENCLAW_GATEWAY_PORT=19900\n\xff\xfe not text\n",
+    );
+    let (_, report, _) = run(&t, "check");
+    let bad = findings(&report, "CL902", "10-token.conf");
+    assert_eq!(bad.len(), 1, "{report}");
+    assert!(bad[0]["parties"][0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("openclaw-gateway.service.d/10-token.conf"));
+    // Not applied: the gateway keeps its unit's port.
+    let (_, resolved, _) = run(&t, "resolve");
+    assert_eq!(gateways(&resolved)[0]["gatewayPort"]["value"], 18789);
+}
