@@ -294,7 +294,8 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
     let mut cwd: Option<String> = None;
     let mut exported: Vec<(String, String)> = Vec::new();
     let mut unknown: Vec<String> = Vec::new();
-    for statement in statements(script) {
+    let mut previous_was_cd = false;
+    for (statement, after_or) in statements(script) {
         let mut words = words(&statement);
         // `then exec …`, `else …`, `do …`
         while words
@@ -304,10 +305,18 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
             words.remove(0);
         }
         let Some(first) = words.first() else { continue };
+        let is_cd = first == "cd";
+        // `cd A || cd B`: the fallback runs only when A is missing; A is what the author meant.
+        let fallback_cd = is_cd && after_or && previous_was_cd;
+        previous_was_cd = is_cd;
         match first.as_str() {
+            "cd" if fallback_cd => continue,
             "cd" => {
                 if let Some(dir) = words.get(1) {
-                    cwd = Some(expand(dir, &vars, &mut unknown));
+                    let dir = expand(dir, &vars, &mut unknown);
+                    // The shell keeps the new directory in PWD (`OPENCLAW_STATE_DIR=$PWD`).
+                    vars.insert("PWD".to_string(), dir.clone());
+                    cwd = Some(dir);
                 }
                 continue;
             }
@@ -390,9 +399,11 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
 }
 
 /// Splits a script into simple statements at newlines, `;`, `&&`, `||` and `|` outside
-/// quotes; joins `\`-newline continuations; drops comments.
-fn statements(script: &str) -> Vec<String> {
+/// quotes; joins `\`-newline continuations; drops comments. Each statement says whether it
+/// follows `||` (it runs only when the one before failed).
+fn statements(script: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
+    let mut after_or = false;
     let mut cur = String::new();
     let mut chars = script.chars().peekable();
     let mut quote: Option<char> = None;
@@ -428,19 +439,21 @@ fn statements(script: &str) -> Vec<String> {
                 }
             }
             (None, '\n' | ';' | '|' | '&') => {
-                if matches!(c, '|' | '&') && chars.peek() == Some(&c) {
+                let doubled = matches!(c, '|' | '&') && chars.peek() == Some(&c);
+                if doubled {
                     chars.next();
                 }
-                out.push(std::mem::take(&mut cur));
+                out.push((std::mem::take(&mut cur), after_or));
+                after_or = doubled && c == '|';
             }
             (None, c) => cur.push(c),
         }
         at_word_start = cur.is_empty() || cur.ends_with(char::is_whitespace);
     }
-    out.push(cur);
+    out.push((cur, after_or));
     out.into_iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+        .map(|(s, or)| (s.trim().to_string(), or))
+        .filter(|(s, _)| !s.is_empty())
         .collect()
 }
 
@@ -672,6 +685,31 @@ mod tests {
         assert_eq!(c.env, vec![("OPENCLAW_PROFILE".into(), "ops".into())]);
         let c = unwrap(&v(&["bash", "-c", "echo hi; sleep 3"]), &home());
         assert!(!starts_gateway(&c.argv));
+    }
+
+    #[test]
+    fn cd_fallbacks_and_pwd() {
+        // claw-swarm's template: the first `cd` is the pod's dir; `$PWD` is where it went.
+        let script = "cd /home/u/.openclaw-aimee 2>/dev/null || cd /home/u/.openclaw; export OPENCLAW_STATE_DIR=$PWD; export OPENCLAW_CONFIG_PATH=$PWD/openclaw.json; exec openclaw --profile aimee gateway run";
+        let c = script_gateway(script, &home()).expect("a gateway line");
+        assert_eq!(c.cwd.as_deref(), Some("/home/u/.openclaw-aimee"));
+        assert_eq!(
+            c.env,
+            vec![
+                (
+                    "OPENCLAW_STATE_DIR".into(),
+                    "/home/u/.openclaw-aimee".into()
+                ),
+                (
+                    "OPENCLAW_CONFIG_PATH".into(),
+                    "/home/u/.openclaw-aimee/openclaw.json".into()
+                ),
+            ]
+        );
+        assert!(c.unseen.is_empty(), "{:?}", c.unseen);
+        // Two `cd`s in sequence: the last one holds.
+        let c = script_gateway("cd /a; cd /b && exec openclaw gateway", &home()).unwrap();
+        assert_eq!(c.cwd.as_deref(), Some("/b"));
     }
 
     #[test]
