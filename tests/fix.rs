@@ -399,3 +399,151 @@ fn a_move_follows_every_pin_and_one_round_makes_no_new_collision() {
     assert!(!plist.contains(&port_a), "{plist}");
     assert_eq!(plist.matches("<string>1").count(), 2, "{plist}");
 }
+
+/// Every config file `--fix --unsafe-fixes` changes in a fixture was validated by the real
+/// OpenClaw 2026.9.6 (tests/fix/validated-2026.9.6.json, made by
+/// scripts/record-fix-validity.sh): the recording is of exactly the text the fix writes now,
+/// OpenClaw accepts the fixed file whenever it accepted the original (and never reports an
+/// issue it did not report before), and its `gateway.port` is the port the fix wrote.
+#[test]
+fn fixed_configs_were_validated_by_openclaw() {
+    use sha2::Digest;
+    let recorded: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fix/validated-2026.9.6.json")).unwrap(),
+    )
+    .unwrap();
+    let mut checked = 0;
+    for name in fixture_names() {
+        let dir = copy(&name, "oracle");
+        let original = files(&dir);
+        check(&dir, &["--fix", "--unsafe-fixes"]);
+        let now = files(&dir);
+        for (path, new) in &now {
+            let rel = path
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let is_config = rel.ends_with(".json") || rel.ends_with(".json5");
+            if !is_config || original.get(path) == Some(new) {
+                continue;
+            }
+            let entry = &recorded[&name][&rel];
+            assert!(
+                entry.is_object(),
+                "{name}: {rel} was fixed but never validated: run scripts/record-fix-validity.sh"
+            );
+            let sha: String = sha2::Sha256::digest(new)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(
+                entry["sha256"], sha,
+                "{name}: {rel}: the fix writes another text than the one validated: re-run scripts/record-fix-validity.sh"
+            );
+            let (before, after) = (&entry["before"], &entry["after"]);
+            if before["valid"] == true {
+                assert_eq!(after["valid"], true, "{name}: {rel}: {after}");
+            }
+            let issues =
+                |v: &serde_json::Value| v["issues"].as_array().cloned().unwrap_or_default();
+            for issue in issues(after) {
+                assert!(
+                    issues(before).contains(&issue),
+                    "{name}: {rel}: new issue {issue}"
+                );
+            }
+            if let Some(port) = after["gatewayPort"].as_u64() {
+                let text = String::from_utf8_lossy(new);
+                assert!(text.contains(&port.to_string()), "{name}: {rel}: {port}");
+            }
+            checked += 1;
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    assert!(checked >= 10, "only {checked} fixed configs checked");
+}
+
+#[allow(dead_code)]
+#[path = "../benches/support/layout.rs"]
+mod bench_layout;
+
+/// A host from the benchmark generator (`n` tenant gateways: includes, `.env` secrets,
+/// pinned CDP ports, a copied port, an unpinned hash port), with the base ports of the
+/// gateways in `crowd` rewritten into 18789..=19100 (where they collide with each other) and
+/// the default gateway on 18789 when `default` says so.
+fn crowded_host(tag: &str, n: usize, crowd: &[(usize, u16)], default: bool) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("clawlint-fix-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let home = dir.join("home");
+    bench_layout::write_layout(&home, n).unwrap();
+    for (i, port) in crowd {
+        let path = home
+            .join(format!(".openclaw-t{}", i % n))
+            .join("openclaw.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = match text.find("port: ") {
+            Some(at) => {
+                let end = at + 6 + text[at + 6..].find(',').unwrap();
+                format!("{}port: {port}{}", &text[..at], &text[end..])
+            }
+            None => text.replacen('{', &format!("{{\n  gateway: {{ port: {port} }},"), 1),
+        };
+        std::fs::write(&path, text).unwrap();
+    }
+    if default {
+        std::fs::create_dir_all(home.join(".openclaw")).unwrap();
+        std::fs::write(
+            home.join(".openclaw/openclaw.json"),
+            "{ gateway: { mode: \"local\" } }\n",
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn port_findings(dir: &Path) -> Vec<(String, String)> {
+    let (_, json, stderr) = check(dir, &["--format", "json"]);
+    assert!(!json.is_empty(), "{stderr}");
+    findings(&json)
+        .0
+        .into_iter()
+        .filter(|(c, _)| ["CL101", "CL102", "CL103", "CL104", "CL105"].contains(&c.as_str()))
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// Random crowded hosts: `--fix --unsafe-fixes` leaves no collision, overlap or
+    /// overflow that moving a base port can end, within the round limit; and a second
+    /// `--fix` changes nothing.
+    #[test]
+    fn unsafe_fixes_leave_no_port_collision(
+        n in 2usize..24,
+        crowd in proptest::collection::vec((0usize..24, 18789u16..=19100), 1..10),
+        default in proptest::bool::ANY,
+    ) {
+        let dir = crowded_host("prop", n, &crowd, default);
+        let before = port_findings(&dir);
+        if std::env::var_os("CLAWLINT_SHOW_PROP").is_some() {
+            eprintln!("n={n} crowd={crowd:?} default={default}: {} port findings", before.len());
+        }
+        let (_, _, stderr) = check(&dir, &["--fix", "--unsafe-fixes"]);
+        proptest::prop_assert!(!stderr.contains("stopped fixing"), "{}", stderr);
+        proptest::prop_assert!(!stderr.contains("not fixing"), "{}", stderr);
+        let after = port_findings(&dir);
+        proptest::prop_assert!(after.is_empty(), "before: {:?}\nafter: {:?}\n{}", before, after, stderr);
+        let fixed = files(&dir);
+        check(&dir, &["--fix", "--unsafe-fixes"]);
+        proptest::prop_assert!(files(&dir) == fixed, "a second --fix changed files");
+        // No secret was written, moved or copied: every `.env` is as the generator wrote it.
+        for (path, bytes) in &fixed {
+            if path.file_name().is_some_and(|f| f == ".env") {
+                let text = String::from_utf8_lossy(bytes);
+                proptest::prop_assert!(text.starts_with("# tenant t"), "{}", text);
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
