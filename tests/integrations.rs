@@ -1150,6 +1150,6 @@ fn release_workflow_steps_dry_run() {
         ));
     assert!(output.status.success(), "{}", text(&output));
     assert!(scratch.path("bin/clawlint").is_file());
-    let version = ok(&mut Command::new(scratch.path("bin/clawlint")).arg("--version"));
+    let version = ok(Command::new(scratch.path("bin/clawlint")).arg("--version"));
     assert!(version.contains(env!("CARGO_PKG_VERSION")), "{version}");
 }
