@@ -199,4 +199,48 @@ mod tests {
         let host = host([gateway("a").set("browser.cdpUrl", "\"http://127.0.0.1:9222\"")]);
         insta::assert_snapshot!("CL602", host.human(LOOPBACK_CDP_WITHOUT_ATTACH_ONLY));
     }
+
+    /// A browser service on another host that the gateway only attaches to.
+    fn attaches(
+        g: crate::rules::testing::Gateway,
+        attach_only: bool,
+    ) -> crate::rules::testing::Gateway {
+        g.set("browser.attachOnly", &attach_only.to_string())
+            .set("browser.profiles.remote.cdpUrl", "\"http://10.0.0.5:3000\"")
+    }
+
+    #[test]
+    fn cl603_two_gateways_attach_to_one_browser_service() {
+        use crate::catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT;
+        let host = host([attaches(gateway("a"), true), attaches(gateway("b"), true)]);
+        let f = host.finding(SHARED_ATTACH_ONLY_CDP_ENDPOINT);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" all attach to the same browser at http://10.0.0.5:3000"
+        );
+        assert_eq!(
+            labels(&f),
+            [
+                "a: browser profile \"remote\" at http://10.0.0.5:3000 (attachOnly)",
+                "b: browser profile \"remote\" at http://10.0.0.5:3000 (attachOnly)"
+            ]
+        );
+        assert!(host.findings(SHARED_CDP_ENDPOINT).is_empty());
+    }
+
+    #[test]
+    fn cl603_not_when_one_gateway_may_launch_there() {
+        // Without attachOnly on one side, it is CL601 (one may drive the other's Chrome).
+        use crate::catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT;
+        let host = host([attaches(gateway("a"), true), attaches(gateway("b"), false)]);
+        assert!(host.findings(SHARED_ATTACH_ONLY_CDP_ENDPOINT).is_empty());
+        assert_eq!(host.findings(SHARED_CDP_ENDPOINT).len(), 1);
+    }
+
+    #[test]
+    fn cl603_human() {
+        use crate::catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT;
+        let host = host([attaches(gateway("a"), true), attaches(gateway("b"), true)]);
+        insta::assert_snapshot!("CL603", host.human(SHARED_ATTACH_ONLY_CDP_ENDPOINT));
+    }
 }

@@ -788,4 +788,50 @@ mod tests {
             .env("OPENCLAW_GATEWAY_PORT", "18790x")]);
         insta::assert_snapshot!("CL107", host.human(IGNORED_PORT_ENV));
     }
+
+    fn tailscale(g: crate::rules::testing::Gateway, mode: &str) -> crate::rules::testing::Gateway {
+        g.set("gateway.tailscale.mode", &format!("\"{mode}\""))
+    }
+
+    #[test]
+    fn cl110_two_gateways_claim_the_nodes_tailscale_route() {
+        use crate::catalog::TAILSCALE_ROUTE_CONTENTION;
+        let host = host([
+            tailscale(gateway("ops").port(18789), "serve"),
+            tailscale(gateway("rescue").port(18900), "funnel"),
+        ]);
+        let f = host.finding(TAILSCALE_ROUTE_CONTENTION);
+        assert_eq!(
+            f.message,
+            "gateways \"ops\", \"rescue\" all claim this node's Tailscale HTTPS route (gateway.tailscale.mode serve/funnel)"
+        );
+        assert_eq!(parties(&f), ["ops", "rescue"]);
+        assert_eq!(
+            labels(&f),
+            [
+                "ops: gateway.tailscale.mode serve",
+                "rescue: gateway.tailscale.mode funnel"
+            ]
+        );
+    }
+
+    #[test]
+    fn cl110_not_when_only_one_gateway_manages_tailscale() {
+        use crate::catalog::TAILSCALE_ROUTE_CONTENTION;
+        let host = host([
+            tailscale(gateway("ops").port(18789), "serve"),
+            tailscale(gateway("rescue").port(18900), "off"),
+        ]);
+        assert!(host.findings(TAILSCALE_ROUTE_CONTENTION).is_empty());
+    }
+
+    #[test]
+    fn cl110_human() {
+        use crate::catalog::TAILSCALE_ROUTE_CONTENTION;
+        let host = host([
+            tailscale(gateway("ops").port(18789), "serve"),
+            tailscale(gateway("rescue").port(18900), "funnel"),
+        ]);
+        insta::assert_snapshot!("CL110", host.human(TAILSCALE_ROUTE_CONTENTION));
+    }
 }
