@@ -98,7 +98,12 @@ impl ContainerSpec {
                 text.push('\n');
             }
         }
+        let shown = crate::load::yaml::parse(&text)
+            .map(|root| crate::redact::scan::compose_yaml(&text, &root))
+            .unwrap_or_default();
         let file = sources.add(&self.file, text, None);
+        // What the compose loader shows of a real file.
+        sources.show(file, shown);
         let key = Loc {
             file,
             span: match self.engine {
