@@ -29,6 +29,8 @@ use std::process::Command;
 
 const HOME: &str = "fixtures/secrets-canary/home";
 const POSITIONS_HOME: &str = "fixtures/secrets-positions/home";
+/// The fingerprint key the runs share, so that a test can compute a canary's fingerprint.
+const KEY: &str = "clawlint tests";
 
 /// A token in the fixture: where it is, the token as written, and whether clawlint resolves it
 /// as a gateway's credential (so its fingerprint must show in `resolve --format json`).
@@ -426,6 +428,7 @@ fn run(args: &[String]) -> (Option<i32>, String) {
         .args(args)
         .current_dir(root())
         .env_clear()
+        .env("CLAWLINT_FINGERPRINT_KEY", KEY)
         .output()
         .expect("clawlint runs");
     let text = format!(
@@ -651,10 +654,10 @@ fn every_canary_is_read() {
         "json".into(),
     ]);
     for canary in all_canaries().filter(|c| c.resolved) {
-        let fingerprint = clawlint::redact::fingerprint(canary.token);
+        let fingerprint = clawlint::redact::fingerprint_with_key(KEY, canary.token);
         assert!(
-            json.contains(&fingerprint),
-            "{} ({}) was not resolved: no sha256Prefix {fingerprint} in resolve --format json",
+            json.contains(&format!("\"fingerprint\": \"{fingerprint}\"")),
+            "{} ({}) was not resolved: no fingerprint {fingerprint} in resolve --format json",
             canary.position,
             canary.token
         );
@@ -677,6 +680,59 @@ fn every_canary_is_read() {
     }
 }
 
+/// Fingerprints are keyed: without `CLAWLINT_FINGERPRINT_KEY` each run draws its own key, so a
+/// fingerprint differs from run to run and is not the unsalted SHA-256 a dictionary could
+/// confirm; with the same key, runs (and hosts) agree. Within one run equal tokens still match
+/// (CL301 and CL305 fire on the fixture above).
+#[test]
+fn fingerprints_are_keyed_per_run_unless_a_key_is_given() {
+    let resolve = |key: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_clawlint"));
+        cmd.args(["resolve", "--home", HOME, "--no-config", "--format", "json"])
+            .current_dir(root())
+            .env_clear();
+        if let Some(key) = key {
+            cmd.env("CLAWLINT_FINGERPRINT_KEY", key);
+        }
+        let out = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let mut prints = Vec::new();
+        collect_fingerprints(&json, &mut prints);
+        assert!(prints.len() >= 8, "{prints:?}");
+        prints
+    };
+    let (a, b) = (resolve(None), resolve(None));
+    assert!(a.iter().all(|p| !b.contains(p)), "{a:?} {b:?}");
+    let unsalted = |s: &str| {
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(s.as_bytes());
+        d[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    for canary in all_canaries() {
+        assert!(!a.contains(&unsalted(canary.token)));
+    }
+    assert_eq!(resolve(Some("shared")), resolve(Some("shared")));
+    assert_ne!(resolve(Some("shared")), resolve(Some("other")));
+}
+
+fn collect_fingerprints(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("fingerprint", serde_json::Value::String(s)) => out.push(s.clone()),
+                    _ => collect_fingerprints(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_fingerprints(v, out)),
+        _ => {}
+    }
+}
+
 #[test]
 fn leak_detection_sees_through_wrapping_and_colour() {
     let canary = &CANARIES[0];
@@ -684,7 +740,7 @@ fn leak_detection_sees_through_wrapping_and_colour() {
     let wrapped = "x 7000000001:CANARY-tglit-1ad9\u{1b}[31m\n  │ f4dd833a6612\u{1b}[0m";
     assert!(!leaks_of(canary, &strip_ansi(wrapped)).is_empty());
     // The bot id alone, and a masked token, are fine.
-    assert!(leaks_of(canary, "bot 7000000001:…, sha256 7f217a2f").is_empty());
+    assert!(leaks_of(canary, "bot 7000000001:…, fingerprint 7f217a2f").is_empty());
     assert!(leaks_of(
         canary,
         "botToken: \"****************************************\""

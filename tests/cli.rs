@@ -189,6 +189,7 @@ fn init_writes_a_starter_file_that_check_accepts() {
             .args(args)
             .current_dir(&dir)
             .env_clear()
+            .env("CLAWLINT_FINGERPRINT_KEY", "clawlint tests")
             .output()
             .unwrap()
     };

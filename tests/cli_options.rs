@@ -369,7 +369,8 @@ fn color_is_accepted_by_every_command_and_can_be_forced() {
         cmd.args(["check", "--home", EXAMPLE])
             .args(extra)
             .current_dir(root())
-            .env_clear();
+            .env_clear()
+            .env("CLAWLINT_FINGERPRINT_KEY", "clawlint tests");
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -52,6 +52,7 @@ fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
         .args(&args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("CLAWLINT_FINGERPRINT_KEY", "clawlint tests")
         .env_remove("OPENCLAW_PROFILE")
         .output()
         .unwrap();

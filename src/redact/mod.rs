@@ -386,10 +386,101 @@ pub fn redact_url(url: &str) -> String {
     shown
 }
 
-/// A short SHA-256 fingerprint: enough to tell tokens apart, useless for recovering one.
+/// The environment variable that sets the fingerprint key, so that fingerprints are the same
+/// across runs and hosts that share it. Without it each run draws a random key.
+pub const FINGERPRINT_KEY_ENV: &str = "CLAWLINT_FINGERPRINT_KEY";
+
+/// A secret's fingerprint: the first 8 bytes (16 hex digits) of HMAC-SHA256 under this run's
+/// key. Equal secrets have equal fingerprints within a run (CL3xx compare them); with a random
+/// key a fingerprint cannot be confirmed offline against a dictionary of short tokens.
 pub fn fingerprint(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    let key = KEY.get_or_init(|| match std::env::var(FINGERPRINT_KEY_ENV) {
+        Ok(given) if !given.is_empty() => derive_key(&given),
+        // Unit tests pin their snapshots with a fixed key.
+        _ if cfg!(test) => derive_key("clawlint unit tests"),
+        _ => random_key(),
+    });
+    keyed_fingerprint(key, secret)
+}
+
+/// The fingerprint under a key given as [`FINGERPRINT_KEY_ENV`] would give it.
+pub fn fingerprint_with_key(given_key: &str, secret: &str) -> String {
+    keyed_fingerprint(&derive_key(given_key), secret)
+}
+
+fn keyed_fingerprint(key: &[u8; 32], secret: &str) -> String {
+    hmac_sha256(key, secret.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A user's key of any length as 32 bytes.
+fn derive_key(given: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"clawlint fingerprint key\0");
+    hasher.update(given.as_bytes());
+    hasher.finalize().into()
+}
+
+/// 32 random bytes from the OS (`/dev/urandom`); where there is none, from the standard
+/// library's per-process random hash keys, the time and the process id.
+fn random_key() -> [u8; 32] {
+    use std::io::Read;
+    let mut key = [0u8; 32];
+    let from_os = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut key))
+        .is_ok();
+    if from_os {
+        return key;
+    }
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = Sha256::new();
+    for i in 0..8u64 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(i);
+        hasher.update(h.finish().to_le_bytes());
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    hasher.update(now.to_le_bytes());
+    hasher.update(std::process::id().to_le_bytes());
+    hasher.finalize().into()
+}
+
+/// HMAC-SHA256 (RFC 2104) over the `sha2` crate clawlint already uses, rather than one more
+/// dependency for a dozen lines.
+fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let mut inner = Sha256::new();
+    inner.update(pad(0x36));
+    inner.update(message);
+    let mut outer = Sha256::new();
+    outer.update(pad(0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
+/// A message without the fingerprints it shows (`fingerprint 1a2b3c4d`): fingerprints change
+/// from run to run, a SARIF result's identity must not.
+pub fn without_fingerprints(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("fingerprint ") {
+        let after = i + "fingerprint ".len();
+        out.push_str(&rest[..after]);
+        let hex = rest[after..]
+            .bytes()
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        rest = &rest[after + hex..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A Telegram token's public half: the bot id before the colon.
@@ -402,7 +493,7 @@ pub fn telegram_bot_id(token: &str) -> Option<String> {
 /// What identifies a secret across gateways, without the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecretIdentity {
-    /// A value clawlint resolved: a SHA-256 fingerprint and a public hint (a Telegram bot id).
+    /// A value clawlint resolved: its keyed fingerprint and a public hint (a Telegram bot id).
     Known {
         fingerprint: String,
         hint: Option<String>,
@@ -417,8 +508,8 @@ impl SecretIdentity {
     pub fn shown(&self) -> String {
         match self {
             SecretIdentity::Known { fingerprint, hint } => match hint {
-                Some(bot) => format!("bot {bot}:…, sha256 {}", &fingerprint[..8]),
-                None => format!("sha256 {}", &fingerprint[..8]),
+                Some(bot) => format!("bot {bot}:…, fingerprint {}", &fingerprint[..8]),
+                None => format!("fingerprint {}", &fingerprint[..8]),
             },
             SecretIdentity::Unresolved { reference, .. } => format!("unresolved {reference}"),
         }
@@ -504,10 +595,43 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_are_short_and_stable() {
+    fn fingerprints_are_keyed_and_stable_within_a_run() {
         assert_eq!(fingerprint("abc").len(), 16);
         assert_eq!(fingerprint("abc"), fingerprint("abc"));
         assert_ne!(fingerprint("abc"), fingerprint("abd"));
+        // Not the unsalted SHA-256 (hunter2 was f52fbd32...), and the key matters.
+        assert!(!fingerprint("hunter2").starts_with("f52fbd32"));
+        assert_ne!(
+            fingerprint_with_key("a", "hunter2"),
+            fingerprint_with_key("b", "hunter2")
+        );
+        assert_eq!(
+            fingerprint_with_key("a", "hunter2"),
+            fingerprint_with_key("a", "hunter2")
+        );
+        assert_ne!(random_key(), random_key());
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // RFC 4231 test case 2 uses a 4-byte key ("Jefe"), zero-padded like ours to 32 bytes:
+        // HMAC pads every key shorter than the block with zeros, so the result is the same.
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        let mac = hmac_sha256(&key, b"what do ya want for nothing?");
+        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn sarif_identities_ignore_fingerprints() {
+        assert_eq!(
+            without_fingerprints("same token (bot 1:…, fingerprint 1a2b3c4d) and fingerprint ff"),
+            "same token (bot 1:…, fingerprint ) and fingerprint "
+        );
     }
 
     #[test]
@@ -519,7 +643,7 @@ mod tests {
             hint: telegram_bot_id("123456:ABC"),
         };
         let shown = known.shown();
-        assert!(shown.starts_with("bot 123456:…, sha256 "), "{shown}");
+        assert!(shown.starts_with("bot 123456:…, fingerprint "), "{shown}");
         assert!(!shown.contains("ABC"), "{shown}");
         let reference = SecretIdentity::Unresolved {
             reference: "exec:vault:tg".into(),

@@ -144,7 +144,7 @@ fn discovery_json(discovery: &Discovery, home: &Path) -> Value {
 fn secret_json(identity: &SecretIdentity) -> Value {
     match identity {
         SecretIdentity::Known { fingerprint, hint } => {
-            json!({"resolved": true, "sha256Prefix": fingerprint, "hint": hint})
+            json!({"resolved": true, "fingerprint": fingerprint, "hint": hint})
         }
         SecretIdentity::Unresolved { reference, reason } => {
             json!({"resolved": false, "reference": reference, "reason": reason})

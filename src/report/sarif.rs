@@ -414,7 +414,8 @@ fn percent_encode(segment: &str) -> String {
 }
 
 /// Stable across runs and machines: the rule, the gateways and the message, which names
-/// the values involved; no path, so moving the checkout keeps the identity.
+/// the values involved; no path, so moving the checkout keeps the identity, and no secret's
+/// fingerprint (keyed per run, see [`crate::redact::fingerprint`]).
 fn fingerprint(f: &FlatFinding) -> String {
     let mut hasher = Sha256::new();
     hasher.update(f.code.as_bytes());
@@ -423,7 +424,7 @@ fn fingerprint(f: &FlatFinding) -> String {
         hasher.update(name.as_bytes());
     }
     hasher.update([0, 0]);
-    hasher.update(f.message.as_bytes());
+    hasher.update(crate::redact::without_fingerprints(&f.message).as_bytes());
     let digest = hasher.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -134,7 +134,7 @@ mod tests {
         assert_eq!(
             f.message,
             format!(
-                "gateways \"a\" and \"b\" use the same telegram bot token (bot 123456789:…, sha256 {})",
+                "gateways \"a\" and \"b\" use the same telegram bot token (bot 123456789:…, fingerprint {})",
                 sha8(BOT)
             )
         );
@@ -170,7 +170,7 @@ mod tests {
         assert_eq!(
             f.message,
             format!(
-                "gateways \"a\" and \"b\" use the same discord bot token (sha256 {})",
+                "gateways \"a\" and \"b\" use the same discord bot token (fingerprint {})",
                 sha8(token)
             )
         );
@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(
             f.message,
             format!(
-                "gateways \"a\" and \"b\" use the same slack app token (sha256 {})",
+                "gateways \"a\" and \"b\" use the same slack app token (fingerprint {})",
                 sha8(app)
             )
         );
@@ -247,7 +247,7 @@ mod tests {
         assert_eq!(
             f.message,
             format!(
-                "gateways \"a\" and \"b\" use the same gateway auth token (sha256 {})",
+                "gateways \"a\" and \"b\" use the same gateway auth token (fingerprint {})",
                 sha8(token)
             )
         );
@@ -272,8 +272,9 @@ mod tests {
         ]);
         let f = host.finding(SHARED_CHANNEL_CREDENTIAL);
         assert!(
-            f.message
-                .starts_with("gateways \"a\" and \"b\" use the same matrix access token (sha256 "),
+            f.message.starts_with(
+                "gateways \"a\" and \"b\" use the same matrix access token (fingerprint "
+            ),
             "{}",
             f.message
         );

@@ -16,6 +16,7 @@ pub fn clawlint(args: &[&str]) -> (i32, String, String) {
         .args(args)
         .current_dir(root())
         .env_clear()
+        .env("CLAWLINT_FINGERPRINT_KEY", "clawlint tests")
         .output()
         .expect("clawlint runs");
     (
