@@ -6,6 +6,7 @@
 # before and after the fix ({valid, issues}), plus `openclaw config get gateway.port` after.
 #
 #   cargo build && scripts/record-fix-validity.sh [RELEASE]      # default 2026.9.6
+#   FIXTURES="a b" scripts/record-fix-validity.sh                 # only these; keep the rest
 #
 # Each config dir (the fixed file's directory, with the files it includes) is copied to a
 # scratch HOME as ~/.openclaw and OpenClaw runs there inside `unshare --net --fork` with an
@@ -46,6 +47,7 @@ first=1
 for fx in "$repo"/fixtures/*/; do
   name=$(basename "$fx")
   [ -d "$fx/home" ] || continue
+  if [ -n "${FIXTURES:-}" ] && ! [[ " $FIXTURES " == *" $name "* ]]; then continue; fi
   work="$scratch/fx/$name"; rm -rf "$work"; mkdir -p "$scratch/fx"; cp -a "$fx" "$work"
   args=(check)
   for h in "$work"/home "$work"/home-*; do [ -d "$h" ] && args+=(--home "$(basename "$h")"); done
@@ -68,5 +70,16 @@ for fx in "$repo"/fixtures/*/; do
   echo "recorded $name" >&2
 done
 echo "}" >> "$scratch/result.json"
-"$node" -e 'const fs=require("fs"); const v=JSON.parse(fs.readFileSync(process.argv[1],"utf8")); fs.writeFileSync(process.argv[2], JSON.stringify(v,null,1)+"\n")' "$scratch/result.json" "$out"
+"$node" -e '
+  const fs = require("fs");
+  const fresh = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  const only = (process.env.FIXTURES || "").split(/\s+/).filter(Boolean);
+  let v = fresh;
+  if (only.length && fs.existsSync(process.argv[2])) {
+    v = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+    for (const k of only) delete v[k];
+    Object.assign(v, fresh);
+    v = Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+  fs.writeFileSync(process.argv[2], JSON.stringify(v, null, 1) + "\n");' "$scratch/result.json" "$out"
 echo "$out"

@@ -5,6 +5,8 @@
 //! - CL106 (safe): pin the hash port the profile already runs on, so nothing changes now and
 //!   the port no longer depends on an undocumented hash.
 //! - CL903 (safe): remove a suppression comment that matches nothing.
+//! - CL401 (safe): the service's port set to the config's ([`super::agree`]).
+//! - CL102 between Telegram webhooks on 8787 (safe): `webhookPort` for all but one.
 //! - CL101-CL105 (unsafe): move one gateway's base port, everywhere it is pinned
 //!   ([`super::moves`]). When no move can be written, the finding says why in a note.
 
@@ -24,8 +26,23 @@ pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &Sourc
             pin_hash_port(f, instances, sources)
         } else if f.rule == catalog::UNUSED_SUPPRESSION {
             remove_suppression(f, sources)
+        } else if f.rule == catalog::SERVICE_PORT_DRIFT {
+            match super::agree::unit_to_config(f, instances, sources) {
+                Ok(fix) => Some(fix),
+                Err(reason) => {
+                    reported
+                        .finding
+                        .notes
+                        .push(format!("no automatic fix: {reason}"));
+                    None
+                }
+            }
         } else if f.rule.remedy == catalog::Remedy::MoveBasePort {
-            match planner.fix(f, instances, sources) {
+            let webhook = match f.rule == catalog::LISTENER_COLLISION {
+                true => super::agree::webhook_ports(&mut planner, f, instances, sources),
+                false => None,
+            };
+            match webhook.unwrap_or_else(|| planner.fix(f, instances, sources)) {
                 Ok(fix) => Some(fix),
                 Err(reason) => {
                     reported
@@ -112,7 +129,7 @@ pub(crate) fn pin_port_edit(instance: &Instance, port: u16, sources: &SourceMap)
 }
 
 /// `name` quoted the way the object's first key is (unquoted when it is not quoted).
-fn key(text: &str, object: &Node, name: &str) -> String {
+pub(crate) fn key(text: &str, object: &Node, name: &str) -> String {
     let first = object.members().first();
     match first.and_then(|m| text[m.key_span.start..].chars().next()) {
         Some(q @ ('"' | '\'')) => format!("{q}{name}{q}"),
@@ -123,7 +140,7 @@ fn key(text: &str, object: &Node, name: &str) -> String {
 /// An insertion of `member` as the first member of `object`, in the object's own layout:
 /// on its own line with the first member's indentation when members are one per line, else
 /// inline. Inserting first never touches a trailing comma.
-fn insert_member(text: &str, object: &Node, member: &str) -> Option<(Span, String)> {
+pub(crate) fn insert_member(text: &str, object: &Node, member: &str) -> Option<(Span, String)> {
     let open = object.span.start;
     if text.as_bytes().get(open) != Some(&b'{') {
         return None;

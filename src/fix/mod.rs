@@ -6,6 +6,7 @@
 //! the gateway already uses, or removes a comment); *unsafe* when it changes where something
 //! listens or what it reads.
 
+pub mod agree;
 pub mod diff;
 pub mod fixers;
 pub mod moves;

@@ -20,9 +20,24 @@ use crate::source::{Loc, SourceMap};
 #[derive(Default)]
 pub struct Planner {
     planned: Vec<(usize, u16, Fix)>,
+    /// Single ports given out in this round (webhook ports).
+    given: Vec<u16>,
 }
 
 impl Planner {
+    /// The first host port above `after` that no gateway binds, reserves or publishes, and
+    /// that no fix of this round gives out or moves a footprint onto.
+    pub fn webhook_port(&mut self, instances: &[Instance], after: u16) -> Option<u16> {
+        let mut also = self.given.clone();
+        for (_, base, _) in &self.planned {
+            let end = (u32::from(*base) + crate::ports::layout::FOOTPRINT - 1).min(65535);
+            also.extend(*base..=end as u16);
+        }
+        let port = allocate::next_free_host_port(instances, after, &also)?;
+        self.given.push(port);
+        Some(port)
+    }
+
     /// The fix for a finding whose remedy is moving a base port, or why there is none.
     pub fn fix(
         &mut self,

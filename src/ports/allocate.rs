@@ -80,6 +80,16 @@ pub fn next_free_host_port(instances: &[Instance], after: u16, also: &[u16]) -> 
     first_clear(instances, taken, from, 1).map(|s| s.port)
 }
 
+/// A gateway moved to base port `base` (leaving out those at `moving`) would have its whole
+/// footprint clear of every other gateway's ports and ranges, below 65535.
+pub fn base_is_clear(instances: &[Instance], moving: &[usize], base: u16) -> bool {
+    let own = footprint(base);
+    own.end <= 65535
+        && !taken(instances, moving)
+            .iter()
+            .any(|(span, _, _)| span.start <= own.end && own.start <= span.end)
+}
+
 /// `port` is bound, reserved or published by a gateway on the host.
 pub fn is_taken(instances: &[Instance], port: u16) -> bool {
     taken(instances, &[])
