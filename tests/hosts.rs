@@ -229,3 +229,60 @@ fn a_drop_in_that_does_not_parse_is_located_and_skipped() {
     let (_, resolved, _) = run(&t, "resolve");
     assert_eq!(gateways(&resolved)[0]["gatewayPort"]["value"], 18789);
 }
+
+#[test]
+fn a_gateway_cmd_that_runs_powershell_is_followed_one_level() {
+    let t = TempDir::new("hosts-powershell");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw-work/gateway.cmd",
+        b"@echo off\r\ncd /d \"C:\\Users\\ana\"\r\nset \"USERPROFILE=C:\\Users\\ana\"\r\nset \"OPENCLAW_WINDOWS_TASK_NAME=OpenClaw Gateway (work)\"\r\npwsh.exe -NoProfile -File C:\\Users\\ana\\.openclaw-work\\run.ps1 < NUL\r\n",
+    );
+    write(
+        b,
+        "home/.openclaw-work/run.ps1",
+        b"$env:OPENCLAW_STATE_DIR = \"$env:USERPROFILE\\.openclaw-work\"\r\n$env:TELEGRAM_BOT_TOKEN = [Environment]::GetEnvironmentVariable('TELEGRAM_BOT_TOKEN', 'User')\r\nSet-Location $env:USERPROFILE\r\n& openclaw --profile work gateway run --port 19500\r\n",
+    );
+    write(
+        b,
+        "home/.openclaw-work/openclaw.json",
+        b"{ channels: { telegram: { botToken: \"${TELEGRAM_BOT_TOKEN}\" } } }\n",
+    );
+    let home = b.join("home");
+    let args = |command: &'static str| {
+        vec![
+            command.to_string(),
+            "--home".to_string(),
+            home.display().to_string(),
+            "--no-config".to_string(),
+            "--format".to_string(),
+            "json".to_string(),
+        ]
+    };
+    let run = |command: &'static str| -> Value {
+        let a = args(command);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (_, stdout, stderr) = clawlint(&a);
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"))
+    };
+    let resolved = run("resolve");
+    let all = gateways(&resolved);
+    assert_eq!(all.len(), 1, "{resolved}");
+    let work = all[0];
+    assert_eq!(work["gatewayPort"]["value"], 19500, "{work}");
+    assert_eq!(work["stateDir"]["value"], "~/.openclaw-work");
+    let supervisor = &work["supervisors"][0];
+    assert_eq!(
+        supervisor["wrappers"][0],
+        "powershell -File ~/.openclaw-work/run.ps1"
+    );
+    assert!(supervisor["unseen"]
+        .to_string()
+        .contains("Windows user environment"));
+    // The token comes from the Windows user environment: unverifiable, not missing.
+    let report = run("check");
+    let found = codes(&report);
+    assert!(found.iter().any(|c| c == "CL304"), "{found:?}");
+    assert!(!found.iter().any(|c| c == "CL502"), "{found:?}");
+}

@@ -5,6 +5,7 @@ pub mod compose;
 pub mod home;
 pub mod launchd;
 pub mod manifest;
+pub mod powershell;
 pub mod quadlet;
 pub mod services;
 pub mod systemd;

@@ -386,7 +386,7 @@ pub fn invocation(
     };
     match found.kind {
         ServiceKind::Launchd => launchd_invocation(path, &bytes, home, root, sources, problems),
-        ServiceKind::WindowsTask => task_invocation(path, &bytes, home, sources),
+        ServiceKind::WindowsTask => task_invocation(path, &bytes, home, sources, problems),
         kind @ (ServiceKind::SystemdUser | ServiceKind::SystemdSystem) => {
             let reader = UnitReader {
                 found,
@@ -1201,18 +1201,16 @@ fn task_invocation(
     bytes: &[u8],
     home: &Path,
     sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
 ) -> Option<Invocation> {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let script = super::windows::parse_task_script(&text)?;
-    let argv = command::unwrap(&script.program_arguments, &BTreeMap::new()).argv;
+    let mut argv = command::unwrap(&script.program_arguments, &BTreeMap::new()).argv;
     let name = script
         .environment
         .iter()
         .find(|(k, _, _)| k == "OPENCLAW_WINDOWS_TASK_NAME")
         .map_or_else(|| "gateway.cmd".to_string(), |(_, v, _)| v.clone());
-    if !command::starts_gateway(&argv) {
-        return None;
-    }
     let profile_home = script
         .environment
         .iter()
@@ -1228,6 +1226,10 @@ fn task_invocation(
         }
     };
     let file = register(sources, path, text.clone(), crate::redact::scan::cmd_script);
+    let loc = Loc {
+        file,
+        span: script.command,
+    };
     let mut env = Env::new();
     for (key, value, span) in &script.environment {
         env.set(
@@ -1236,18 +1238,98 @@ fn task_invocation(
             EnvOrigin::Service(Loc { file, span: *span }),
         );
     }
-    env.set("HOME", home.display().to_string(), EnvOrigin::Given);
-    let loc = Loc {
-        file,
-        span: script.command,
-    };
-    let service = supervisor(ServiceKind::WindowsTask, path, name, loc, &argv, &env);
-    let cwd = script
+    // `powershell -File start.ps1`: one level of a PowerShell script inside the layout.
+    let mut how = ServiceEvidence::default();
+    let mut cwd = script
         .working_directory
         .as_deref()
-        .map(|d| PathBuf::from(map(d)))
-        .unwrap_or_else(|| home.to_path_buf());
+        .map(|d| PathBuf::from(map(d)));
+    if !command::starts_gateway(&argv) {
+        if let Some(target) = super::powershell::target(&argv) {
+            let vars: BTreeMap<String, String> = script
+                .environment
+                .iter()
+                .map(|(k, v, _)| (k.clone(), v.clone()))
+                .collect();
+            let (label, text) = match target {
+                super::powershell::Target::Command(text) => {
+                    ("powershell -Command".to_string(), Some(text))
+                }
+                super::powershell::Target::File(raw) => {
+                    let raw = expand_cmd_vars(&raw, &vars);
+                    let mapped = PathBuf::from(map(&raw));
+                    let text = if mapped.is_absolute() && mapped.starts_with(home) {
+                        let text = read_env_source(&mapped, false, Some(loc), sources, problems);
+                        if let Some(t) = &text {
+                            // No PowerShell scanner knows what is safe to show: nothing is.
+                            register(sources, &mapped, t.clone(), |_| Vec::new());
+                        }
+                        text
+                    } else {
+                        how.unseen.push(format!(
+                            "the PowerShell script {raw} is not in the scanned layout: what it runs is unknown"
+                        ));
+                        None
+                    };
+                    let shown = match mapped.strip_prefix(home) {
+                        Ok(rest) => format!("~/{}", rest.display()),
+                        Err(_) => raw.clone(),
+                    };
+                    (format!("powershell -File {shown}"), text)
+                }
+            };
+            how.wrappers.push(label);
+            match text
+                .as_deref()
+                .map(|t| super::powershell::gateway(t, &vars))
+            {
+                Some(Some(ps)) => {
+                    for (key, value) in &ps.env {
+                        env.set(key, map(value), EnvOrigin::Service(loc));
+                    }
+                    cwd = ps.cwd.as_deref().map(|d| PathBuf::from(map(d))).or(cwd);
+                    how.unseen.extend(ps.unseen);
+                    how.injects_env = ps.injects_env;
+                    argv = command::unwrap(&ps.argv, &BTreeMap::new()).argv;
+                }
+                Some(None) => how.unseen.push(
+                    "the PowerShell script starts no OpenClaw gateway that can be read statically"
+                        .to_string(),
+                ),
+                None => {}
+            }
+        }
+    }
+    let opaque = !command::starts_gateway(&argv);
+    if opaque && !names_a_gateway(&env, &argv) {
+        return None;
+    }
+    if opaque {
+        how.unseen.push(
+            "what its command runs: arguments such as --port and --profile are unknown".to_string(),
+        );
+        argv = Vec::new();
+    }
+    how.starts_installed_service = command::starts_installed_service(&argv);
+    env.set("HOME", home.display().to_string(), EnvOrigin::Given);
+    let service = ServiceFile {
+        how,
+        ..supervisor(ServiceKind::WindowsTask, path, name, loc, &argv, &env)
+    };
+    let cwd = cwd.unwrap_or_else(|| home.to_path_buf());
     Some(build(argv, env, cwd, home, path, service))
+}
+
+/// `%NAME%` in a cmd word, from the task script's `set` lines (case-insensitive).
+fn expand_cmd_vars(word: &str, vars: &BTreeMap<String, String>) -> String {
+    let mut out = word.to_string();
+    for (k, v) in vars {
+        let pattern = format!("%{k}%");
+        while let Some(at) = out.to_ascii_lowercase().find(&pattern.to_ascii_lowercase()) {
+            out.replace_range(at..at + pattern.len(), v);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
