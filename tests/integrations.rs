@@ -10,7 +10,6 @@ use common::*;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn load(name: &str) -> Yaml {
@@ -989,23 +988,14 @@ fn pre_commit_system_hook_blocks_collisions_in_every_kind_of_file() {
         text(&output)
     );
 
-    // Re-runs cost little beyond pre-commit's own start-up (measured against a no-op hook run).
-    let time = |args: &[&str]| {
-        (0..3)
-            .map(|_| {
-                let start = Instant::now();
-                run(&mut hook.pre_commit(args));
-                start.elapsed()
-            })
-            .min()
-            .unwrap()
-    };
-    let baseline = time(&["run", "clawlint", "--files", "README.md"]);
-    let rerun = time(&["run", "clawlint", "--all-files"]);
-    eprintln!("pre-commit start-up {baseline:?}, clawlint hook run {rerun:?}");
+    // A re-run reuses the hook as installed: pre-commit sets nothing up again (how long a run
+    // takes is the benchmark's business, not a test's).
+    run(&mut hook.pre_commit(&["run", "clawlint", "--all-files"]));
+    let rerun = run(&mut hook.pre_commit(&["run", "clawlint", "--all-files"]));
+    let out = text(&rerun);
     assert!(
-        rerun < baseline + Duration::from_secs(1),
-        "hook re-run {rerun:?} vs pre-commit start-up {baseline:?}"
+        !out.contains("Initializing environment") && !out.contains("Installing environment"),
+        "a re-run must not set the hook up again:\n{out}"
     );
 }
 
