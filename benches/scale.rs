@@ -223,7 +223,7 @@ fn phases(home: &Path, n: usize) -> Phases {
         let mut inventory = clawlint::resolve::inventory(found);
         p.resolve = process_cpu() - t;
         let t = process_cpu();
-        clawlint::validate::apply(&mut inventory.instances, &Default::default());
+        clawlint::resolve::verdict::apply(&mut inventory.instances, &Default::default());
         p.validate = process_cpu() - t;
         let ctx = RuleContext::new(&inventory);
         let t = process_cpu();

@@ -300,7 +300,6 @@ declare_rules! {
     INVALID_SUPPRESSION = CL905, "invalid-suppression", Linter, Correctness;
     NON_UTF8_FILE = CL906, "non-utf8-file", Linter, Suspicious;
     EXPANSION_BUDGET_EXCEEDED = CL907, "expansion-budget-exceeded", Linter, Correctness;
-    CONFIG_REPAIRED_AT_START = CL908, "config-repaired-at-start", Linter, Suspicious;
     GATEWAY_WILL_NOT_START = CL909, "gateway-will-not-start", Linter, Correctness;
     NO_GATEWAYS = CL910, "no-gateways", Linter, Suspicious;
 }
@@ -324,12 +323,33 @@ pub fn plain_text(markdown: &str) -> String {
     out
 }
 
-/// A rule by exact code (`CL101`) or name (`gateway-port-collision`), case-insensitively.
+/// Retired codes and names, with the rule that now reports what they did: settings and
+/// suppressions that name them keep working.
+pub const RETIRED: &[(&str, &str, Rule)] = &[
+    // Merged into CL702 when each gateway got one start verdict: both reported a config value
+    // the gateway repairs at start, rewriting the file.
+    (
+        "CL908",
+        "config-repaired-at-start",
+        CONFIG_REWRITTEN_AT_START,
+    ),
+];
+
+/// A rule by exact code (`CL101`) or name (`gateway-port-collision`), case-insensitively; a
+/// retired one gives the rule that replaced it.
 pub fn find(key: &str) -> Option<Rule> {
     let key = key.trim();
     ALL.iter()
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+        .or_else(|| retired(key))
+}
+
+fn retired(key: &str) -> Option<Rule> {
+    RETIRED
+        .iter()
+        .find(|(code, name, _)| code.eq_ignore_ascii_case(key) || name.eq_ignore_ascii_case(key))
+        .map(|(_, _, rule)| *rule)
 }
 
 /// How a user names rules: `ALL`, a code, a code prefix (`CL2`, `CL10`) or a rule's name.
@@ -370,6 +390,9 @@ impl std::str::FromStr for Selector {
         }
         if let Some(rule) = ALL.iter().find(|r| r.name.eq_ignore_ascii_case(trimmed)) {
             return Ok(Selector::Named(*rule));
+        }
+        if let Some(rule) = retired(trimmed) {
+            return Ok(Selector::Named(rule));
         }
         let upper = trimmed.to_ascii_uppercase();
         let is_code_prefix = upper.len() > 2
@@ -423,6 +446,18 @@ impl std::fmt::Display for Selector {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn retired_codes_select_the_rule_that_replaced_them() {
+        for text in ["CL908", "config-repaired-at-start"] {
+            let selector: Selector = text.parse().expect("retired code still selects");
+            assert_eq!(selector, Selector::Named(CONFIG_REWRITTEN_AT_START));
+            assert_eq!(find(text), Some(CONFIG_REWRITTEN_AT_START));
+        }
+        for (code, name, _) in RETIRED {
+            assert!(ALL.iter().all(|r| r.code != *code && r.name != *name));
+        }
+    }
 
     #[test]
     fn declarations_match_pages_both_ways() {

@@ -199,7 +199,7 @@ pub fn load_with_target(args: &InputArgs, target: Option<&str>) -> Result<Loaded
         }
     };
     let mut inventory = crate::resolve::inventory(discover(&inputs(args, settings.as_ref())?));
-    crate::validate::apply(
+    crate::resolve::verdict::apply(
         &mut inventory.instances,
         &crate::validate::Options { release, target },
     );

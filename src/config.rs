@@ -213,8 +213,19 @@ pub fn json_schema() -> serde_json::Value {
             })
             .collect()
     };
-    let digits: Vec<&str> = prefixes.iter().map(|p| &p[2..]).collect();
-    let names: Vec<String> = rules.iter().map(|r| any_case(r.name)).collect();
+    // Retired codes and names still select the rule that replaced them.
+    let retired = crate::catalog::RETIRED;
+    let digits: Vec<&str> = prefixes
+        .iter()
+        .map(|p| &p[2..])
+        .chain(retired.iter().map(|(code, _, _)| &code[2..]))
+        .collect();
+    let names: Vec<String> = rules
+        .iter()
+        .map(|r| r.name)
+        .chain(retired.iter().map(|(_, name, _)| *name))
+        .map(any_case)
+        .collect();
     let pattern = format!(
         "^(?:{}|{}(?:{})|{})$",
         any_case("ALL"),

@@ -160,10 +160,7 @@ fn check_case(dir: &Path) -> Vec<String> {
     let rewritten = runtime["rewrittenFiles"]
         .as_array()
         .is_some_and(|files| !files.is_empty());
-    let repaired = instance
-        .problems
-        .iter()
-        .any(|p| p.kind == ProblemKind::Repaired);
+    let repaired = instance.start.start == clawlint::resolve::verdict::Start::StartsAfterRepair;
     if rewritten != repaired && !(rewritten && schema_only) {
         diffs.push(format!(
             "startup repair: OpenClaw rewrote {}, clawlint reports a repair: {repaired}",

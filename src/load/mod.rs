@@ -35,8 +35,6 @@ pub enum ProblemKind {
     /// Not UTF-8: OpenClaw reads it with the bad bytes replaced.
     NotUtf8,
     InvalidValue,
-    /// OpenClaw repairs this at gateway start and rewrites the config file as JSON.
-    Repaired,
     /// OpenClaw refuses this: the gateway does not start.
     Refused,
 }

@@ -5,6 +5,7 @@ use super::{position, showable};
 use crate::container::{Container, HostAddr, MountSource};
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
+use crate::resolve::verdict::Start;
 use crate::resolve::{Discovery, Instance, Origin, SecretIdentity, ServiceFile, Sourced};
 use crate::source::{Loc, SourceMap};
 use serde_json::{json, Value};
@@ -203,6 +204,7 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
         "effectiveHome": path_text(&inst.home, home),
         "starts": inst.starts(),
         "refusal": inst.refusal,
+        "start": start_json(inst, sources),
         "profile": inst.profile.as_ref().map(|p| json!({"value": p.value, "source": origin_json(&p.origin, sources)})),
         "configPath": sourced_path_json(&inst.config_path, home, sources),
         "configExists": inst.config_exists,
@@ -240,6 +242,31 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
     out
 }
 
+/// The start verdict: starts, starts after repairing its file, or refuses; and each
+/// offending config value with what the start does about it.
+fn start_json(inst: &Instance, sources: &SourceMap) -> Value {
+    let values: Vec<Value> = inst
+        .start
+        .values
+        .iter()
+        .map(|v| {
+            let mut j = match &v.outcome {
+                crate::validate::StartOutcome::Repair { what } => {
+                    json!({"path": v.path, "repair": what})
+                }
+                crate::validate::StartOutcome::Refuse { .. } => {
+                    json!({"path": v.path, "refused": v.problem()})
+                }
+            };
+            if let Some(loc) = showable(sources, Some(v.loc)) {
+                j["location"] = json!(at(sources, loc));
+            }
+            j
+        })
+        .collect();
+    json!({"verdict": inst.start.start.id(), "values": values})
+}
+
 /// The OpenClaw release that runs the gateway, where that came from, and what its schema says
 /// of the config.
 fn release_json(inst: &Instance, sources: &SourceMap) -> Value {
@@ -252,7 +279,6 @@ fn release_json(inst: &Instance, sources: &SourceMap) -> Value {
         json!({
             "checkedAgainst": v.checked_against,
             "valid": v.verdict.valid(),
-            "starts": v.verdict.starts,
             "issues": v.verdict.issues.len() + v.verdict.later.len(),
         })
     });
@@ -271,10 +297,11 @@ fn release_row(inst: &Instance) -> (String, String) {
         .and_then(|v| v.release.as_ref())
         .or(inst.release.as_ref());
     let checked = inst.validity.as_ref().map(|v| {
-        let verdict = match (v.verdict.valid(), v.verdict.starts) {
+        let verdict = match (v.verdict.valid(), inst.start.start) {
             (true, _) => "config valid".to_string(),
-            (false, true) => "config repaired at start".to_string(),
-            (false, false) => "config refused".to_string(),
+            (false, Start::StartsAfterRepair) => "config repaired at start".to_string(),
+            (false, Start::Starts) => "config invalid, gateway starts".to_string(),
+            (false, Start::Refuses) => "config refused".to_string(),
         };
         format!("{verdict} (schema {})", v.checked_against)
     });
@@ -539,6 +566,15 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
     }
     if let Some(refusal) = &inst.refusal {
         row(out, "will not start", refusal, "");
+    }
+    if inst.start.start == Start::StartsAfterRepair {
+        let paths: Vec<&str> = inst.start.values.iter().map(|v| v.path.as_str()).collect();
+        row(
+            out,
+            "at start",
+            &format!("repairs and rewrites the config: {}", paths.join(", ")),
+            "",
+        );
     }
     let exists = if inst.config_exists {
         ""

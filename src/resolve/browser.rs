@@ -43,7 +43,12 @@ pub fn cdp_range(control_port: u16) -> PortRange {
     }
 }
 
-pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) -> Option<Browser> {
+pub fn resolve(
+    config: &Node,
+    port: &Sourced<u16>,
+    problems: &mut Vec<Problem>,
+    facts: &mut Vec<super::startup::StartFact>,
+) -> Option<Browser> {
     let block = config.get("browser");
     let enabled = block.and_then(|b| b.get("enabled")?.as_bool()) != Some(false);
     let control = control_port(port.value);
@@ -115,17 +120,19 @@ pub fn resolve(config: &Node, port: &Sourced<u16>, problems: &mut Vec<Problem>) 
             // A relay past 65535 stays as OpenClaw reports it; it gets no listener (CL104).
             Ok(profile) => browser.profiles.push(profile),
             Err(message) => {
-                let mut problem = invalid(entry.node.unwrap_or(config), message);
                 // OpenClaw's schema requires the endpoint of a configured managed profile, so
                 // such a config is refused at start (recorded with scripts/oracle-run.mjs:
-                // "Profile must set cdpPort or cdpUrl", exit 78).
-                if entry.driver == "openclaw" && entry.node.is_some() && entry.cdp_url.is_none() {
-                    problem.kind = ProblemKind::Refused;
-                    problem
-                        .message
-                        .push_str(" OpenClaw's schema requires one, so the gateway will not start");
+                // "Profile must set cdpPort or cdpUrl", exit 78): a start fact, not a problem.
+                match entry.node {
+                    Some(node) if entry.driver == "openclaw" && entry.cdp_url.is_none() => facts
+                        .push(super::startup::StartFact {
+                            path: format!("browser.profiles.{}", entry.name),
+                            loc: node.loc,
+                            problem: format!("{message} OpenClaw's schema requires one"),
+                            repair: None,
+                        }),
+                    _ => problems.push(invalid(entry.node.unwrap_or(config), message)),
                 }
-                problems.push(problem)
             }
         }
     }

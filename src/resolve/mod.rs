@@ -13,6 +13,7 @@ pub mod profile;
 pub mod release;
 pub mod secrets;
 pub mod startup;
+pub mod verdict;
 
 pub use inventory::{inventory, Inventory};
 pub use model::*;
@@ -88,27 +89,20 @@ pub fn resolve_instance_with(
     let data_dirs = paths::data_dirs(&ctx);
     let profile = paths::profile(&env);
     let (port, port_kind) = ports::gateway_port(inv, &env, &root);
-    if config.exists {
-        problems.extend(startup::refused_port(&root));
-        problems.extend(startup::refused_profile_ports(&root));
-        problems.extend(startup::check(&root, config.single_file, &port));
-    }
-    let browser = browser::resolve(&root, &port, &mut problems);
+    let mut start_facts = if config.exists {
+        startup::facts(&root, &port)
+    } else {
+        Vec::new()
+    };
+    let browser = browser::resolve(&root, &port, &mut problems, &mut start_facts);
     problems.extend(startup::pending_legacy_state_move(
         &env,
         &home,
         crate::load::tree::file_start(root.loc.file),
     ));
-    let refusal = problems
-        .iter()
-        .find(|p| p.kind.stops_gateway())
-        .map(|p| p.message.clone());
-    // A gateway that does not start binds nothing.
-    let listeners = if refusal.is_some() {
-        Vec::new()
-    } else {
-        ports::listeners(&root, &port, browser.as_ref())
-    };
+    // Every listener the config asks for; the start verdict clears them when the gateway
+    // does not start.
+    let listeners = ports::listeners(&root, &port, browser.as_ref());
     let mut credentials = channels::credentials(&root, &env, &home, &inv.cwd, sources);
     // A wrapper that injects environment (`op run`) may provide what no file shows: such a
     // variable is unverifiable (CL304), not missing (CL502).
@@ -173,7 +167,9 @@ pub fn resolve_instance_with(
         listeners,
         browser,
         credentials,
-        refusal,
+        refusal: None,
+        start: verdict::StartVerdict::default(),
+        start_facts,
         problems,
         env,
         config_root: loaded_root.then_some(root),
@@ -184,6 +180,8 @@ pub fn resolve_instance_with(
         container: None,
         container_listeners: Vec::new(),
     };
+    // Without the release's validation yet: the validation step decides again with it.
+    verdict::decide(&mut instance);
     if let Some(c) = &inv.container {
         container::host_view(&mut instance, c);
     }

@@ -269,8 +269,14 @@ pub struct Instance {
     pub browser: Option<Browser>,
     pub credentials: Vec<Credential>,
     /// Why OpenClaw would not start this gateway (it refuses the config, or the CLI crashes):
-    /// then it binds nothing and `listeners` is empty.
+    /// then it binds nothing and `listeners` is empty. Set with `start`.
     pub refusal: Option<String>,
+    /// Whether and how the gateway starts, with each offending config value once
+    /// (`super::verdict::decide`).
+    pub start: super::verdict::StartVerdict,
+    /// What resolve knows about the start of the config values it uses (port, env, browser),
+    /// merged into `start`.
+    pub start_facts: Vec<super::startup::StartFact>,
     pub problems: Vec<Problem>,
     /// The effective config tree (after `$include` and `${VAR}`), for validation; `None`
     /// when there is no usable config (missing, unreadable or unparsable).

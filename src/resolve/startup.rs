@@ -15,6 +15,7 @@
 use super::model::Sourced;
 use crate::load::tree::{Node, Value};
 use crate::load::{Problem, ProblemKind};
+use crate::source::Loc;
 
 /// Top-level string members of `env` other than `vars` and `shellEnv`: the shorthand OpenClaw
 /// moves into `env.vars` at start, in file order.
@@ -39,86 +40,88 @@ pub fn contains_include(node: &Node) -> bool {
     }
 }
 
-/// The repairs and refusals of the values clawlint resolves. `port` is the port the gateway
-/// ends up on when it starts (for the repair message).
-pub fn check(root: &Node, single_file: bool, port: &Sourced<u16>) -> Vec<Problem> {
-    let rewrite = "OpenClaw repairs this at gateway start (when the rest of the file is valid) \
-                   and rewrites the file as plain JSON: its comments and JSON5 formatting are lost";
-    let no_repair = "the config uses $include, and OpenClaw repairs single-file configs only, so \
-                     it refuses this config: the gateway will not start";
+/// A config value whose start outcome clawlint knows from what it resolves (the port, the
+/// `env` block, the browser): what is wrong with it and, when a starting gateway repairs it,
+/// what the repair does and the value the gateway then really uses. Whether the gateway
+/// repairs it or refuses is decided once per gateway, with the release's validation
+/// ([`super::verdict`]): a repair happens only when every problem is repairable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartFact {
+    /// The value's path, as OpenClaw prints it (`gateway.port`, `env.KEY`).
+    pub path: String,
+    pub loc: Loc,
+    /// What is wrong with the value.
+    pub problem: String,
+    /// What a starting gateway does about it when it repairs the config (`None`: never
+    /// repaired), with the value it then uses.
+    pub repair: Option<String>,
+}
+
+/// The values clawlint resolves that a starting gateway repairs (when it can) or refuses.
+/// `port` is the port the gateway ends up on when it starts (for the repair message).
+pub fn facts(root: &Node, port: &Sourced<u16>) -> Vec<StartFact> {
     let mut out = Vec::new();
-    let mut repairable = |node: &Node, what: String, effect: String| {
-        out.push(if single_file {
-            Problem {
-                kind: ProblemKind::Repaired,
-                message: format!("{what}: {rewrite}; {effect}"),
-                loc: Some(node.loc),
-            }
-        } else {
-            Problem {
-                kind: ProblemKind::Refused,
-                message: format!("{what}: {no_repair}"),
-                loc: Some(node.loc),
-            }
-        });
-    };
+    out.extend(refused_port(root));
+    out.extend(refused_profile_ports(root));
     if let Some(node) = root.at(&["gateway", "port"]) {
         if let Some(n) = node.as_f64() {
             if !(1.0..=65535.0).contains(&n) {
-                repairable(
-                    node,
-                    format!("gateway.port {} is outside 1-65535", js_number(n)),
-                    format!(
-                        "it deletes gateway.port and the gateway runs on {} ({})",
+                out.push(StartFact {
+                    path: "gateway.port".into(),
+                    loc: node.loc,
+                    problem: format!("gateway.port {} is outside 1-65535", js_number(n)),
+                    repair: Some(format!(
+                        "deletes gateway.port and the gateway runs on {} ({})",
                         port.value,
                         port.origin.summary()
-                    ),
-                );
+                    )),
+                });
             }
         }
     }
     for member in env_shorthand(root) {
         let vars_has = root.at(&["env", "vars", &member.key]).is_some();
-        let effect = if vars_has {
+        let repair = if vars_has {
             format!(
-                "it drops env.{0}, because env.vars.{0} is set and wins",
+                "drops env.{0}, because env.vars.{0} is set and wins",
                 member.key
             )
         } else if member.key == "OPENCLAW_GATEWAY_PORT" {
             format!(
-                "it moves env.{0} into env.vars.{0} and applies it: the gateway runs on {1} \
-                 ({2})",
+                "moves env.{0} into env.vars.{0} and applies it: the gateway runs on {1} ({2})",
                 member.key,
                 port.value,
                 port.origin.summary()
             )
         } else {
             format!(
-                "it moves env.{0} into env.vars.{0}, which the gateway applies",
+                "moves env.{0} into env.vars.{0}, which the gateway applies",
                 member.key
             )
         };
-        repairable(
-            &member.value,
-            format!("env.{} is the retired env shorthand", member.key),
-            effect,
-        );
+        out.push(StartFact {
+            path: format!("env.{}", member.key),
+            loc: member.value.loc,
+            problem: format!("env.{} is the retired env shorthand", member.key),
+            repair: Some(repair),
+        });
     }
     if let Some(member) = root
         .get("browser")
         .and_then(|b| b.member("cdpPortRangeStart"))
     {
-        repairable(
-            &member.value,
-            "browser.cdpPortRangeStart is retired".to_string(),
-            "it deletes the key; the CDP range is derived from the gateway port".to_string(),
-        );
+        out.push(StartFact {
+            path: "browser.cdpPortRangeStart".into(),
+            loc: member.value.loc,
+            problem: "browser.cdpPortRangeStart is retired".into(),
+            repair: Some("deletes the key; the CDP range is derived from the gateway port".into()),
+        });
     }
     out
 }
 
 /// A `gateway.port` OpenClaw neither uses nor repairs: it refuses the config.
-pub fn refused_port(root: &Node) -> Option<Problem> {
+fn refused_port(root: &Node) -> Option<StartFact> {
     let node = root.at(&["gateway", "port"])?;
     let what = match &node.value {
         Value::Number(n) if (1.0..=65535.0).contains(n) && n.fract() != 0.0 => {
@@ -140,20 +143,21 @@ pub fn refused_port(root: &Node) -> Option<Problem> {
         Value::Object(_) => "gateway.port is an object".to_string(),
         Value::Array(_) => "gateway.port is an array".to_string(),
     };
-    Some(Problem {
-        kind: ProblemKind::Refused,
-        message: format!(
-            "{what}: OpenClaw refuses this config (\"expected number\"), so the gateway will not \
-             start; write the port as a number, or take it from OPENCLAW_GATEWAY_PORT"
+    Some(StartFact {
+        path: "gateway.port".into(),
+        loc: node.loc,
+        problem: format!(
+            "{what}: OpenClaw refuses it (\"expected number\"); write the port as a number, or \
+             take it from OPENCLAW_GATEWAY_PORT"
         ),
-        loc: Some(node.loc),
+        repair: None,
     })
 }
 
 /// Browser profile `cdpPort`s the schema rejects (an integer 1-65535). Unlike `gateway.port`,
 /// OpenClaw never repairs these: the gateway refuses its config (recorded: conformance case
 /// browser-profile-cdp-port-out-of-range-refused).
-pub fn refused_profile_ports(root: &Node) -> Vec<Problem> {
+fn refused_profile_ports(root: &Node) -> Vec<StartFact> {
     let profiles = root
         .at(&["browser", "profiles"])
         .map(Node::members)
@@ -167,14 +171,15 @@ pub fn refused_profile_ports(root: &Node) -> Vec<Problem> {
                 Some(n) => format!("is {}, outside the integers 1-65535", js_number(n)),
                 None => format!("is {}, not a number", node.a_type_name()),
             };
-            Some(Problem {
-                kind: ProblemKind::Refused,
-                message: format!(
+            Some(StartFact {
+                path: format!("browser.profiles.{}.cdpPort", m.key),
+                loc: node.loc,
+                problem: format!(
                     "browser.profiles.{}.cdpPort {what}: OpenClaw repairs only gateway.port, so it \
-                     refuses this config and the gateway will not start",
+                     refuses it",
                     m.key
                 ),
-                loc: Some(node.loc),
+                repair: None,
             })
         })
         .collect()

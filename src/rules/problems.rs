@@ -23,7 +23,6 @@ fn code_for(kind: ProblemKind) -> catalog::Rule {
         | ProblemKind::OutsideLayout => catalog::UNREADABLE_FILE,
         ProblemKind::Budget => catalog::EXPANSION_BUDGET_EXCEEDED,
         ProblemKind::InvalidValue => catalog::INVALID_CONFIG_VALUE,
-        ProblemKind::Repaired => catalog::CONFIG_REPAIRED_AT_START,
         ProblemKind::Refused => catalog::GATEWAY_WILL_NOT_START,
     }
 }
@@ -42,8 +41,7 @@ fn help_for(kind: ProblemKind) -> &'static str {
         ProblemKind::OutsideLayout => "a file of the layout points outside it; clawlint reads only the scanned homes and --root, since whoever writes the layout (a pull request's author, in CI) would choose what it prints. If the gateway really reads this file, rerun with --allow-outside PATH",
         ProblemKind::Budget => "the expansion is far larger than any real config; look for a ${VAR} repeated many times or $include files including each other over and over",
         ProblemKind::InvalidValue => "OpenClaw rejects this value; see the message for what it accepts",
-        ProblemKind::Repaired => "make the repair yourself (it is in the message), so that the gateway does not rewrite the file and drop its comments",
-        ProblemKind::Refused => "fix the value as the message says; until then the gateway exits at start (`Invalid config`)",
+        ProblemKind::Refused => "fix what the message says; until then the gateway exits before it binds any port",
     }
 }
 
@@ -153,9 +151,9 @@ fn no_gateways() -> Finding {
 #[cfg(test)]
 mod tests {
     use crate::catalog::{
-        CONFIG_REPAIRED_AT_START, EXPANSION_BUDGET_EXCEEDED, GATEWAY_WILL_NOT_START,
-        INVALID_CONFIG_VALUE, MISSING_ENV_VAR, NON_UTF8_FILE, NO_GATEWAYS, UNPARSABLE_FILE,
-        UNREADABLE_FILE, UNRESOLVABLE_INCLUDE,
+        CONFIG_REJECTED, CONFIG_REWRITTEN_AT_START, EXPANSION_BUDGET_EXCEEDED,
+        GATEWAY_WILL_NOT_START, INVALID_CONFIG_VALUE, MISSING_ENV_VAR, NON_UTF8_FILE, NO_GATEWAYS,
+        UNPARSABLE_FILE, UNREADABLE_FILE, UNRESOLVABLE_INCLUDE,
     };
     use crate::load::{Problem, ProblemKind};
     use crate::rules::testing::{gateway, host, labels, parties};
@@ -314,34 +312,61 @@ mod tests {
     }
 
     #[test]
-    fn cl908_a_port_out_of_range_is_repaired_at_start() {
+    fn a_port_out_of_range_is_repaired_at_start_and_reported_once_by_cl702() {
         let host = host([gateway("ops").set("gateway.port", "70000")]);
-        let f = host.finding(CONFIG_REPAIRED_AT_START);
+        let f = host.finding(CONFIG_REWRITTEN_AT_START);
         assert!(
-            f.message.starts_with(
-                "gateway.port 70000 is outside 1-65535: OpenClaw repairs this at gateway start"
-            ),
+            f.message.ends_with("gateway.port 70000 is outside 1-65535"),
             "{}",
             f.message
         );
         // Repaired: it deletes the port, so the profile hash applies, and the gateway starts.
         let hash = crate::openclaw::profile_hash_port("ops");
-        assert!(f.message.ends_with(&format!("the gateway runs on {hash} (20000 + FNV-1a(\"ops\") % 40000 (no port pinned for a named profile); OPENCLAW_PROFILE set by --profile ops)")), "{}", f.message);
+        assert!(
+            f.notes.iter().any(|n| n.contains(&format!(
+                "the gateway runs on {hash} (20000 + FNV-1a(\"ops\")"
+            ))),
+            "{:?}",
+            f.notes
+        );
         assert!(host.instances[0].starts());
+        // One verdict: the value is not also a refusal, nor a problem of the loader.
+        assert!(host.findings(CONFIG_REJECTED).is_empty());
+        assert!(host.findings(GATEWAY_WILL_NOT_START).is_empty());
+        assert!(host.findings(INVALID_CONFIG_VALUE).is_empty());
     }
 
     #[test]
-    fn cl908_not_for_the_highest_port() {
+    fn not_repaired_for_the_highest_port() {
         let host = host([gateway("ops").set("gateway.port", "65535")]);
-        assert!(host.findings(CONFIG_REPAIRED_AT_START).is_empty());
+        assert!(host.findings(CONFIG_REWRITTEN_AT_START).is_empty());
     }
 
     #[test]
-    fn cl909_a_port_written_as_a_string_is_refused() {
+    fn a_port_written_as_a_string_is_refused_and_reported_once_by_cl701() {
         let host = host([gateway("ops").set("gateway.port", "\"18789\"")]);
-        let f = host.finding(GATEWAY_WILL_NOT_START);
+        let f = host.finding(CONFIG_REJECTED);
         assert!(f.message.contains("gateway.port"), "{}", f.message);
         assert!(!host.instances[0].starts());
+        assert!(host.findings(GATEWAY_WILL_NOT_START).is_empty());
+    }
+
+    #[test]
+    fn cl909_what_stops_the_gateway_outside_its_config_values() {
+        let mut host = with_problem(
+            ProblemKind::Refused,
+            "OPENCLAW_PROFILE=\"a b\" is not a valid profile name",
+        );
+        crate::resolve::verdict::decide(&mut host.instances[0]);
+        let f = host.finding(GATEWAY_WILL_NOT_START);
+        assert!(
+            f.message.contains("not a valid profile name"),
+            "{}",
+            f.message
+        );
+        assert!(!host.instances[0].starts());
+        assert!(host.instances[0].listeners.is_empty());
+        assert!(host.findings(CONFIG_REJECTED).is_empty());
     }
 
     #[test]
@@ -390,14 +415,12 @@ mod tests {
     }
 
     #[test]
-    fn cl908_human() {
-        let host = host([gateway("ops").set("gateway.port", "70000")]);
-        insta::assert_snapshot!("CL908", host.human(CONFIG_REPAIRED_AT_START));
-    }
-
-    #[test]
     fn cl909_human() {
-        let host = host([gateway("ops").set("gateway.port", "\"18789\"")]);
+        let mut host = with_problem(
+            ProblemKind::Refused,
+            "OPENCLAW_PROFILE=\"a b\" is not a valid profile name (letters, numbers, \"_\", \"-\"; at most 64): OpenClaw exits with \"Invalid profile name\"",
+        );
+        crate::resolve::verdict::decide(&mut host.instances[0]);
         insta::assert_snapshot!("CL909", host.human(GATEWAY_WILL_NOT_START));
     }
 

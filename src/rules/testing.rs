@@ -479,27 +479,22 @@ impl Gateway {
             container: None,
         };
         let (port, port_kind) = resolve::ports::gateway_port(&invocation, &env, &root);
-        if loaded {
-            problems.extend(resolve::startup::refused_port(&root));
-            problems.extend(resolve::startup::refused_profile_ports(&root));
-            problems.extend(resolve::startup::check(&root, true, &port));
-        }
-        let browser = resolve::browser::resolve(&root, &port, &mut problems);
-        let refusal = problems
-            .iter()
-            .find(|p| p.kind.stops_gateway())
-            .map(|p| p.message.clone());
-        let listeners = match refusal {
-            Some(_) => Vec::new(),
-            None => resolve::ports::listeners(&root, &port, browser.as_ref()),
+        let mut start_facts = if loaded {
+            resolve::startup::facts(&root, &port)
+        } else {
+            Vec::new()
         };
+        let browser = resolve::browser::resolve(&root, &port, &mut problems, &mut start_facts);
+        // The start verdict (`resolve::verdict::decide`, below) clears them when the gateway
+        // does not start.
+        let listeners = resolve::ports::listeners(&root, &port, browser.as_ref());
         let credentials = resolve::channels::credentials(&root, &env, &home, &cwd, sources);
         let other_services = self
             .other_units
             .iter()
             .map(|name| self.other_unit(name, sources))
             .collect();
-        Instance {
+        let mut instance = Instance {
             name: self.name.clone(),
             discovery: match &service {
                 Some(s) => Discovery::Service(s.path.clone()),
@@ -538,20 +533,24 @@ impl Gateway {
             listeners,
             browser,
             credentials,
-            refusal,
             gateway_bind: root
                 .at(&["gateway", "bind"])
                 .and_then(|b| b.as_str().map(str::to_string))
                 .unwrap_or_else(|| "loopback".to_string()),
             container: None,
             container_listeners: Vec::new(),
+            refusal: None,
+            start: resolve::verdict::StartVerdict::default(),
+            start_facts,
             problems,
             env,
             config_root: loaded.then_some(root),
             config_uses_include: false,
             release,
             validity: None,
-        }
+        };
+        resolve::verdict::decide(&mut instance);
+        instance
     }
 
     /// The unit's path and text, registered; its environment goes into `env`.

@@ -1,11 +1,14 @@
 //! Will it start? (CL7xx) Each gateway's config against the schema and checks of the
 //! OpenClaw release that runs it, and of the release the host upgrades to. The verdicts are
-//! computed by the validation step (`crate::validate`); these rules only report them. A
+//! computed by the validation step (`crate::validate`) and merged into each gateway's start
+//! verdict by resolve (`crate::resolve::verdict`), where each offending value is one entry;
+//! these rules only report them. A
 //! config file several gateways read is reported once, naming all of them.
 
 use super::RuleContext;
 use crate::catalog;
 use crate::diagnostic::{Finding, Label};
+use crate::resolve::verdict::{Start, StartValue};
 use crate::resolve::Instance;
 use crate::validate::{Issue, StartOutcome, Validity};
 use std::collections::HashMap;
@@ -34,28 +37,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         }
     };
     for inst in ctx.instances {
+        let starts = inst.start.start != Start::Refuses;
+        for value in &inst.start.values {
+            push(current(inst, value, starts), inst, &mut out);
+        }
         let Some(v) = &inst.validity else { continue };
-        for (issue, outcome) in &v.verdict.issues {
-            if already_reported(ctx, inst, issue) {
-                continue;
-            }
-            push(
-                current(inst, v, issue, outcome, v.verdict.starts),
-                inst,
-                &mut out,
-            );
-        }
-        for (issue, outcome) in v
-            .verdict
-            .later
-            .iter()
-            .filter(|(i, _)| !already_reported(ctx, inst, i))
-        {
-            let f = current(inst, v, issue, outcome, v.verdict.starts).note(
-                "`openclaw config validate` reports this once the problems it reports first are fixed",
-            );
-            push(f, inst, &mut out);
-        }
         if let Some(target) = &v.target {
             for (issue, outcome) in &target.issues {
                 let already = v.verdict.issues.iter().any(|(i, _)| {
@@ -68,18 +54,6 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// A value the resolver already reported on the same line (CL904 invalid value, CL908
-/// repaired at start, CL909 refused at start) is not reported twice.
-fn already_reported(ctx: &RuleContext, inst: &Instance, issue: &Issue) -> bool {
-    use crate::load::ProblemKind::{InvalidValue, Refused, Repaired};
-    let line = |l: crate::source::Loc| ctx.sources.line_col(l.file, l.span.start).0;
-    inst.problems.iter().any(|p| {
-        matches!(p.kind, InvalidValue | Repaired | Refused)
-            && p.loc
-                .is_some_and(|l| l.file == issue.loc.file && line(l) == line(issue.loc))
-    })
 }
 
 /// "OpenClaw 2026.9.6" and, when the release is not known, how clawlint chose it.
@@ -160,41 +134,68 @@ fn help_for(issue: &Issue) -> String {
     }
 }
 
-/// CL701 (refused) and CL702 (repaired at start, rewriting the file).
-fn current(
-    inst: &Instance,
-    v: &Validity,
-    issue: &Issue,
-    outcome: &StartOutcome,
-    starts: bool,
-) -> Finding {
-    let release = release_words(v);
-    let mut f = match outcome {
+/// CL701 (refused) and CL702 (repaired at start, rewriting the file): one offending value of
+/// the gateway's start verdict.
+fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
+    let v = inst.validity.as_ref();
+    let release = v
+        .map(release_words)
+        .unwrap_or_else(|| "OpenClaw".to_string());
+    let words = match &value.issue {
+        Some(issue) => issue_words(issue),
+        None => value.problem().to_string(),
+    };
+    let mut f = match &value.outcome {
         StartOutcome::Repair { what } => Finding::new(
             catalog::CONFIG_REWRITTEN_AT_START,
-            format!("{release} will start only after rewriting the config file without its comments: {}", issue_words(issue)),
+            format!("{release} will start only after rewriting the config file without its comments: {words}"),
         )
         .note(format!("at start OpenClaw {what}, then rewrites the file as plain JSON: comments, unquoted keys and formatting are lost"))
         .help("apply the change yourself (or run `openclaw doctor --fix`) so that the file keeps its comments"),
         StartOutcome::Refuse { doctor_fixes } => {
+            let help = value
+                .issue
+                .as_ref()
+                .map(help_for)
+                .unwrap_or_else(|| "change the value as the message says".to_string());
             let mut f = Finding::new(
                 catalog::CONFIG_REJECTED,
-                format!("{release} will not start with this config: {}", issue_words(issue)),
+                format!("{release} will not start with this config: {words}"),
             )
-            .help(help_for(issue));
+            .help(help);
             if let Some(what) = doctor_fixes {
                 f = f.note(format!("`openclaw doctor --fix` migrates this ({what}); the gateway itself does not, because {}", if inst.config_uses_include { "the config uses $include (OpenClaw repairs only single-file configs at start)" } else { "other problems of this config are not repairable" }));
             }
             f
         }
     };
-    if let Some(note) = &issue.note {
+    if let (Some(detail), Some(_)) = (&value.detail, &value.issue) {
+        f = f.note(detail.clone());
+    }
+    if let Some(note) = value.issue.as_ref().and_then(|i| i.note.as_ref()) {
         f = f.note(note.clone());
+    }
+    if value.later {
+        f = f.note(
+            "`openclaw config validate` reports this once the problems it reports first are fixed",
+        );
     }
     if !starts {
         f = f.note("OpenClaw exits with \"Invalid config\" (status 78) until the config is fixed; confirm with `openclaw config validate`");
     }
-    f.label(label_for(issue, inst)).note(release_note(v))
+    let label = match &value.issue {
+        Some(issue) => label_for(issue, inst),
+        None => Label::new(
+            Some(value.loc),
+            format!("{}: {}", inst.name, value.path),
+            Some(&inst.name),
+        ),
+    };
+    f = f.label(label);
+    match v {
+        Some(v) => f.note(release_note(v)),
+        None => f,
+    }
 }
 
 /// CL703: a problem the target release has that the current one does not.
@@ -308,6 +309,7 @@ mod tests {
             false,
         );
         host.instances[0].validity = Some(validity(host, verdict, None));
+        crate::resolve::verdict::decide(&mut host.instances[0]);
     }
 
     #[test]
@@ -344,6 +346,7 @@ mod tests {
     fn cl701_not_for_a_valid_config() {
         let mut host = host([typo("ops")]);
         host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), None));
+        crate::resolve::verdict::decide(&mut host.instances[0]);
         assert!(host.findings(CONFIG_REJECTED).is_empty());
         assert!(host.findings(CONFIG_REWRITTEN_AT_START).is_empty());
     }
@@ -363,6 +366,7 @@ mod tests {
         };
         let verdict = verdict(vec![(unknown, repair)], true);
         host.instances[0].validity = Some(validity(&host, verdict, None));
+        crate::resolve::verdict::decide(&mut host.instances[0]);
         let f = host.finding(CONFIG_REWRITTEN_AT_START);
         assert!(
             f.message.starts_with(
@@ -396,6 +400,7 @@ mod tests {
             )
         };
         host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), Some(target)));
+        crate::resolve::verdict::decide(&mut host.instances[0]);
         let f = host.finding(UPGRADE_BREAKS_CONFIG);
         assert_eq!(
             f.message,
@@ -420,6 +425,7 @@ mod tests {
             target: Some(target),
             ..current
         });
+        crate::resolve::verdict::decide(&mut host.instances[0]);
         assert!(host.findings(UPGRADE_BREAKS_CONFIG).is_empty());
         assert_eq!(host.findings(CONFIG_REJECTED).len(), 1);
     }
@@ -448,6 +454,7 @@ mod tests {
         };
         let verdict = verdict(vec![(unknown, repair)], true);
         host.instances[0].validity = Some(validity(&host, verdict, None));
+        crate::resolve::verdict::decide(&mut host.instances[0]);
         insta::assert_snapshot!("CL702", host.human(CONFIG_REWRITTEN_AT_START));
     }
 
@@ -469,6 +476,7 @@ mod tests {
             )
         };
         host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), Some(target)));
+        crate::resolve::verdict::decide(&mut host.instances[0]);
         insta::assert_snapshot!("CL703", host.human(UPGRADE_BREAKS_CONFIG));
     }
 }

@@ -156,10 +156,11 @@ fn key(k: &str) -> Seg {
 
 /// The zod refinements (`superRefine`) of the schema, each run only when the value it belongs
 /// to parsed without an aborting issue, as zod runs them.
-pub fn refinements(root: &Node, out: &mut Vec<Issue>) {
+/// `keyed_roster`: the release has `agents.entries` (2026.8 on); the roster checks are about it.
+pub fn refinements(root: &Node, keyed_roster: bool, out: &mut Vec<Issue>) {
     let mut found = Vec::new();
     field_refinements(root, &mut found);
-    if let Some(agents) = root.get("agents").filter(|a| a.is_object()) {
+    if let Some(agents) = root.get("agents").filter(|a| a.is_object() && keyed_roster) {
         if !aborted_under(out, &["agents"]) {
             agents_refinements(agents, &mut found);
         }

@@ -213,13 +213,21 @@ pub struct Phases {
 pub fn phases(root: &Node, root_schema: Sub) -> Phases {
     let table = schema::table();
     let checker = check::Checker { table };
-    let normalized = extra::normalize(root);
+    // The keyed roster (`agents.entries`) arrived in 2026.8; before it, `agents.list` is the
+    // roster and nothing is normalized.
+    let keyed_roster = checker
+        .at_path(
+            root_schema,
+            &[Seg::Key("agents".into()), Seg::Key("entries".into())],
+        )
+        .is_some();
+    let normalized = keyed_roster.then(|| extra::normalize(root)).flatten();
     let root = normalized.as_ref().unwrap_or(root);
     let mut all = Vec::new();
     checker.check(root_schema, root, &mut Vec::new(), &mut all);
     let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
         all.into_iter().partition(is_channel_issue);
-    extra::refinements(root, &mut out);
+    extra::refinements(root, keyed_roster, &mut out);
     channels.extend(extra::unknown_channels(root, root_schema, table));
     let after = extra::after_schema(root);
     let mut groups = vec![out, channels, after]
@@ -274,34 +282,29 @@ pub struct Options {
     pub target: Option<String>,
 }
 
-/// The validation step: checks each gateway's config against the schema of its release (and
-/// of the target release, when asked). Gateways without a usable config are skipped: a
-/// missing config runs on defaults, an unreadable or unparsable one is reported by the loader.
-pub fn apply(instances: &mut [crate::resolve::Instance], options: &Options) {
-    for inst in instances.iter_mut() {
-        let Some(root) = inst.config_root.as_ref() else {
-            continue;
-        };
-        let release = options.release.clone().or_else(|| inst.release.clone());
-        let checked_against = match &release {
-            Some(r) => releases::schema_for(&r.value),
-            None => releases::newest(),
-        };
-        let single = !inst.config_uses_include;
-        let Some(verdict) = validate(root, checked_against, single) else {
-            continue;
-        };
-        let target = options
-            .target
-            .as_deref()
-            .map(releases::schema_for)
-            .filter(|t| *t != checked_against)
-            .and_then(|t| validate(root, t, single));
-        inst.validity = Some(Validity {
-            release,
-            checked_against: checked_against.to_string(),
-            verdict,
-            target,
-        });
-    }
+/// Checks a gateway's config against the schema of its release (and of the target release,
+/// when asked). `None` for a gateway without a usable config: a missing config runs on
+/// defaults, an unreadable or unparsable one is reported by the loader. The start verdict
+/// built from this is `crate::resolve::verdict`'s.
+pub fn validity(inst: &crate::resolve::Instance, options: &Options) -> Option<Validity> {
+    let root = inst.config_root.as_ref()?;
+    let release = options.release.clone().or_else(|| inst.release.clone());
+    let checked_against = match &release {
+        Some(r) => releases::schema_for(&r.value),
+        None => releases::newest(),
+    };
+    let single = !inst.config_uses_include;
+    let verdict = validate(root, checked_against, single)?;
+    let target = options
+        .target
+        .as_deref()
+        .map(releases::schema_for)
+        .filter(|t| *t != checked_against)
+        .and_then(|t| validate(root, t, single));
+    Some(Validity {
+        release,
+        checked_against: checked_against.to_string(),
+        verdict,
+        target,
+    })
 }

@@ -267,11 +267,17 @@ pub fn repair(root: &Node, issue: &Issue) -> Option<String> {
     }
 }
 
+/// Whether a release's gateway repairs its config at start (the start guard of 2026.9.6; the
+/// releases before it are treated as refusing what `config validate` rejects).
+pub fn repairs_at_start(release: &str) -> bool {
+    super::releases::compare(release, "2026.9.6").is_ge()
+}
+
 /// Gives every issue its start outcome: when the gateway can repair all of them (and the
 /// config is one file), each is repaired; otherwise the gateway refuses, and the issues a
 /// migration would repair say that `openclaw doctor --fix` migrates them.
 pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: bool) -> Verdict {
-    let knows_migrations = super::releases::compare(release, "2026.9.6").is_ge();
+    let knows_migrations = repairs_at_start(release);
     let repairs: Vec<Option<String>> = issues
         .iter()
         .map(|i| {

@@ -1,0 +1,241 @@
+//! One start verdict per gateway: does `openclaw gateway run` start it, start it only after
+//! repairing and rewriting its config file, or refuse it? And, for each offending config
+//! value, once, what the start does with it.
+//!
+//! Two things know about a value: the release's validation (`crate::validate`: the schema and
+//! OpenClaw's checks beyond it, with the migrations that repair at start) and what resolve
+//! computes from the values it uses (the port, the `env` block, the browser: [`StartFact`]s,
+//! which know the value the gateway then really uses). They are merged here by the value's
+//! path, so a value is one [`StartValue`], reported once. A start repairs only when every
+//! offending value is repairable, the config is one file (no `$include`) and nothing else
+//! stops the gateway (an unparsable file, a failed include, an invalid profile name);
+//! otherwise it refuses them all (OpenClaw 2026.9.6 `resolveStartupConfigSnapshot`,
+//! openclaw-facts.md §3.8).
+
+use super::startup::StartFact;
+use super::Instance;
+use crate::load::tree::{Node, Value};
+use crate::load::ProblemKind;
+use crate::source::Loc;
+use crate::validate::{self, Issue, StartOutcome};
+
+/// What `openclaw gateway run` does with a gateway's config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// It starts on the config as written.
+    Starts,
+    /// It repairs the config, rewrites the file as JSON (comments lost), and starts.
+    StartsAfterRepair,
+    /// It refuses ("Invalid config", exit 78) or fails before binding anything.
+    Refuses,
+}
+
+impl Start {
+    pub fn id(self) -> &'static str {
+        match self {
+            Start::Starts => "starts",
+            Start::StartsAfterRepair => "startsAfterRepair",
+            Start::Refuses => "refuses",
+        }
+    }
+}
+
+/// One offending config value and what the start does with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartValue {
+    /// The value's path, as OpenClaw prints it.
+    pub path: String,
+    /// Where it is: the key of an unknown key, the value otherwise.
+    pub loc: Loc,
+    /// The release's validation issue at this value (`None` when only resolve knows it).
+    pub issue: Option<Issue>,
+    /// What resolve knows is wrong with it, when it knows (`StartFact::problem`).
+    pub detail: Option<String>,
+    /// Repair (with what it does and the value then used) or refusal (with what `openclaw
+    /// doctor --fix` would do, when a migration repairs it).
+    pub outcome: StartOutcome,
+    /// `config validate` reports it only once the problems it reports first are fixed.
+    pub later: bool,
+}
+
+impl StartValue {
+    /// What is wrong, in words: OpenClaw's message when validation flagged it.
+    pub fn problem(&self) -> &str {
+        match (&self.issue, &self.detail) {
+            (Some(issue), _) => &issue.message,
+            (None, Some(detail)) => detail,
+            (None, None) => "",
+        }
+    }
+}
+
+/// The start verdict of one gateway.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartVerdict {
+    pub start: Start,
+    /// The offending config values, each once, in the order OpenClaw reports them.
+    pub values: Vec<StartValue>,
+    /// What else stops the gateway (an unparsable file, a failed include, an invalid profile
+    /// name, a pending state dir move): the messages of those problems, which their own
+    /// rules report.
+    pub other: Vec<String>,
+}
+
+impl Default for StartVerdict {
+    fn default() -> Self {
+        StartVerdict {
+            start: Start::Starts,
+            values: Vec::new(),
+            other: Vec::new(),
+        }
+    }
+}
+
+/// Decides the start verdict of a gateway from its start facts, its problems and, when the
+/// validation step ran, its release's verdict on the config; sets `start`, `refusal` and
+/// (a refused gateway binds nothing) `listeners`.
+pub fn decide(inst: &mut Instance) {
+    let validity = inst.validity.as_ref();
+    // Releases before 2026.9.6 have no startup repair (`validate::repair::classify`).
+    let repairs_at_start =
+        validity.is_none_or(|v| validate::repair::repairs_at_start(&v.checked_against));
+    let mut facts: Vec<Option<&StartFact>> = inst.start_facts.iter().map(Some).collect();
+    let mut values = Vec::new();
+    if let Some(v) = validity {
+        let current = v.verdict.issues.iter().map(|i| (i, false));
+        let later = v.verdict.later.iter().map(|i| (i, true));
+        for ((issue, outcome), later) in current.chain(later) {
+            let path = issue.path_string();
+            let fact = facts
+                .iter_mut()
+                .find(|f| f.is_some_and(|f| f.path == path))
+                .and_then(Option::take);
+            let from_validation = match outcome {
+                StartOutcome::Repair { what } => Some(what.clone()),
+                StartOutcome::Refuse { doctor_fixes } => doctor_fixes.clone(),
+            };
+            // The release's validation decides whether it is repairable; resolve knows
+            // better what the repair leads to (the port the gateway then runs on).
+            let repair =
+                from_validation.map(|what| fact.and_then(|f| f.repair.clone()).unwrap_or(what));
+            values.push((
+                StartValue {
+                    path,
+                    loc: issue.loc,
+                    issue: Some(issue.clone()),
+                    detail: fact.map(|f| f.problem.clone()),
+                    outcome: StartOutcome::Refuse { doctor_fixes: None },
+                    later,
+                },
+                repair,
+            ));
+        }
+    }
+    for fact in facts.into_iter().flatten() {
+        let repair = fact.repair.clone().filter(|_| repairs_at_start);
+        values.push((
+            StartValue {
+                path: fact.path.clone(),
+                loc: fact.loc,
+                issue: None,
+                detail: Some(fact.problem.clone()),
+                outcome: StartOutcome::Refuse { doctor_fixes: None },
+                later: false,
+            },
+            repair,
+        ));
+    }
+    let other: Vec<String> = inst
+        .problems
+        .iter()
+        .filter(|p| p.kind.stops_gateway())
+        .map(|p| p.message.clone())
+        .collect();
+    let single_file = !inst.config_uses_include;
+    let start = if !other.is_empty() {
+        Start::Refuses
+    } else if values.is_empty() {
+        Start::Starts
+    } else if single_file && values.iter().all(|(_, r)| r.is_some()) {
+        Start::StartsAfterRepair
+    } else {
+        Start::Refuses
+    };
+    let values: Vec<StartValue> = values
+        .into_iter()
+        .map(|(mut value, repair)| {
+            value.outcome = match (start, repair) {
+                (Start::StartsAfterRepair, Some(what)) => StartOutcome::Repair { what },
+                (_, repair) => StartOutcome::Refuse {
+                    doctor_fixes: repair,
+                },
+            };
+            value
+        })
+        .collect();
+    // A value the start refuses or repairs is reported as such, not also as a value
+    // rejected where it is used (CL904).
+    if let Some(root) = &inst.config_root {
+        let spans: Vec<Loc> = values
+            .iter()
+            .flat_map(|v| {
+                let node = node_at(root, &v.path).map(|n| n.loc);
+                [Some(v.loc), node].into_iter().flatten()
+            })
+            .collect();
+        inst.problems.retain(|p| {
+            p.kind != ProblemKind::InvalidValue
+                || !p.loc.is_some_and(|l| spans.iter().any(|s| within(l, *s)))
+        });
+    }
+    inst.refusal = match start {
+        Start::Refuses => other.first().cloned().or_else(|| {
+            values
+                .iter()
+                .find(|v| !v.later)
+                .or(values.first())
+                .map(|v| format!("{}: {}", v.path, v.detail.as_deref().unwrap_or(v.problem())))
+        }),
+        _ => None,
+    };
+    if start == Start::Refuses {
+        inst.listeners.clear();
+        inst.container_listeners.clear();
+    }
+    inst.start = StartVerdict {
+        start,
+        values,
+        other,
+    };
+}
+
+/// Whether `inner` lies inside `outer` (same file).
+fn within(inner: Loc, outer: Loc) -> bool {
+    inner.file == outer.file
+        && inner.span.start >= outer.span.start
+        && inner.span.end <= outer.span.end
+}
+
+/// The node at a dotted path (array indices as numbers).
+fn node_at<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
+    let mut node = root;
+    for seg in path.split('.') {
+        node = match &node.value {
+            Value::Object(_) => node.get(seg)?,
+            Value::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// The validation step: checks each gateway's config against the schema of its release (and
+/// of the target release, when asked), then decides its start verdict. Gateways without a
+/// usable config are not validated: a missing config runs on defaults, an unreadable or
+/// unparsable one is reported by the loader (and stops the gateway).
+pub fn apply(instances: &mut [Instance], options: &validate::Options) {
+    for inst in instances.iter_mut() {
+        inst.validity = validate::validity(inst, options);
+        decide(inst);
+    }
+}
