@@ -80,6 +80,52 @@ pub fn next_free_host_port(instances: &[Instance], after: u16, also: &[u16]) -> 
     first_clear(instances, taken, from, 1).map(|s| s.port)
 }
 
+/// The host ports no gateway binds, reserves or publishes, built once per run so that
+/// many help lines can each take the next free port above theirs without rescanning every
+/// gateway: a "next free" table with path compression, so each query is near constant.
+pub struct FreeHostPorts {
+    /// `next[p]` is a port at or above `p` that may be free (65536: none).
+    next: Vec<u32>,
+}
+
+impl FreeHostPorts {
+    pub fn of(instances: &[Instance]) -> FreeHostPorts {
+        let mut next: Vec<u32> = (0..=65536).collect();
+        for (span, _, _) in taken(instances, &[]) {
+            for port in span.start..=span.end.min(65535) {
+                next[port as usize] = port + 1;
+            }
+        }
+        FreeHostPorts { next }
+    }
+
+    fn find(&mut self, port: u32) -> u32 {
+        let mut root = port;
+        while self.next[root as usize] != root {
+            root = self.next[root as usize];
+        }
+        let mut at = port;
+        while self.next[at as usize] != root {
+            let up = self.next[at as usize];
+            self.next[at as usize] = root;
+            at = up;
+        }
+        root
+    }
+
+    /// The first free host port above `after`, which is then taken, so that the next call
+    /// never gives it again (the same answer as [`next_free_host_port`] with every earlier
+    /// answer in `also`).
+    pub fn take_after(&mut self, after: u16) -> Option<u16> {
+        let port = self.find(u32::from(after) + 1);
+        if port > 65535 {
+            return None;
+        }
+        self.next[port as usize] = port + 1;
+        Some(port as u16)
+    }
+}
+
 /// A gateway moved to base port `base` (leaving out those at `moving`) would have its whole
 /// footprint clear of every other gateway's ports and ranges, below 65535.
 pub fn base_is_clear(instances: &[Instance], moving: &[usize], base: u16) -> bool {

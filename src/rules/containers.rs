@@ -149,7 +149,7 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         return Vec::new();
     }
     // Each suggestion is taken once made, so two help lines never suggest the same port.
-    let mut suggested: Vec<u16> = Vec::new();
+    let mut free_ports = allocate::FreeHostPorts::of(instances);
     let mut out = Vec::new();
     for ((port, protocol), parties) in shared_across_instances(items) {
         if !parties
@@ -210,8 +210,7 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
             }
         }
         if let Some((inst, p)) = mover {
-            let free = allocate::next_free_host_port(instances, p.host_port, &suggested);
-            suggested.extend(free);
+            let free = free_ports.take_after(p.host_port);
             finding = finding.help(match free {
                 Some(free) => {
                     let mapping = format!(
