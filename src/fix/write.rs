@@ -69,7 +69,7 @@ pub fn write_all(
         }
     }
     for p in &prepared {
-        if std::fs::read(&p.target).ok().as_deref() != Some(p.expected.as_slice()) {
+        if !matches!(read_again(&p.target, &p.expected), Ok(true)) {
             discard(&prepared);
             return Err(Refusal {
                 path: p.target.clone(),
@@ -130,11 +130,20 @@ fn check(path: &Path, read: &[u8], roots: &[PathBuf]) -> Result<PathBuf, String>
     if meta.permissions().readonly() {
         return Err("it is read-only".into());
     }
-    let now = std::fs::read(&real).map_err(|e| format!("cannot read it again: {e}"))?;
-    if now != read {
+    if !read_again(&real, read).map_err(|e| format!("cannot read it again: {e}"))? {
         return Err("it changed since clawlint read it".into());
     }
     Ok(real)
+}
+
+/// Whether `path` still holds exactly `expected`, read through the bounded reader (a file
+/// that grew past what clawlint read has changed; a FIFO put in its place is never opened).
+fn read_again(path: &Path, expected: &[u8]) -> Result<bool, String> {
+    match crate::load::read::read_bytes(path, expected.len() as u64) {
+        Ok(now) => Ok(now == expected),
+        Err(crate::load::read::ReadError::TooLarge { .. }) => Ok(false),
+        Err(e) => Err(e.describe()),
+    }
 }
 
 /// Writes `bytes` to a new temporary file next to `target`, with its mode and owner, synced.
