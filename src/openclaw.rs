@@ -84,6 +84,24 @@ pub fn port_from_args(argv: &[String]) -> Option<(u16, usize)> {
 // ---------------------------------------------------------------------------------------------
 
 /// `PROFILE_NAME_RE`: `/^[a-z0-9][a-z0-9_-]{0,63}$/i`.
+/// OpenClaw's root options before the `gateway` word: `--profile NAME`, `--profile=NAME` and
+/// `--dev` (the profile, and whether `--dev` was given).
+pub fn root_flags(argv: &[String]) -> (Option<String>, bool) {
+    let mut profile = None;
+    let mut dev = false;
+    let mut words = argv.iter().take_while(|a| *a != "gateway");
+    while let Some(word) = words.next() {
+        if word == "--profile" {
+            profile = words.next().cloned();
+        } else if let Some(value) = word.strip_prefix("--profile=") {
+            profile = Some(value.to_string());
+        } else if word == "--dev" {
+            dev = true;
+        }
+    }
+    (profile, dev)
+}
+
 pub fn is_valid_profile_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     !bytes.is_empty()

@@ -174,7 +174,7 @@ pub fn invocation(
         .map(|d| PathBuf::from(expand(&d.value)))
         .unwrap_or_else(|| PathBuf::from(compose::IMAGE_WORKDIR));
     let home = PathBuf::from(env.value("HOME").unwrap_or(compose::IMAGE_HOME));
-    let (profile_flag, dev) = compose::root_flags(&argv);
+    let (profile_flag, dev) = crate::openclaw::root_flags(&argv);
     let port_arg = crate::openclaw::port_from_args(&argv).map(|(port, _)| {
         Sourced::new(
             port,

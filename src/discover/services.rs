@@ -882,23 +882,6 @@ impl UnitReader<'_> {
     }
 }
 
-/// Root options before the `gateway` word: `--profile NAME`, `--profile=NAME`, `--dev`.
-fn root_flags(argv: &[String]) -> (Option<String>, bool) {
-    let mut profile = None;
-    let mut dev = false;
-    let mut words = argv.iter().take_while(|a| *a != "gateway");
-    while let Some(word) = words.next() {
-        if word == "--profile" {
-            profile = words.next().cloned();
-        } else if let Some(value) = word.strip_prefix("--profile=") {
-            profile = Some(value.to_string());
-        } else if word == "--dev" {
-            dev = true;
-        }
-    }
-    (profile, dev)
-}
-
 /// Registers a service file, showing what `scan` (one of [`crate::redact::scan`]) knows to
 /// be safe in it; the rest is masked.
 fn register(
@@ -1024,7 +1007,7 @@ fn build(
     path: &Path,
     service: ServiceFile,
 ) -> Invocation {
-    let (profile, dev) = root_flags(&argv);
+    let (profile, dev) = crate::openclaw::root_flags(&argv);
     Invocation {
         name: service.name.clone(),
         discovery: Discovery::Service(path.to_path_buf()),

@@ -828,23 +828,6 @@ fn gateway_words(argv: &[String]) -> Vec<String> {
     argv.to_vec()
 }
 
-/// Root options before the `gateway` word.
-pub fn root_flags(argv: &[String]) -> (Option<String>, bool) {
-    let mut profile = None;
-    let mut dev = false;
-    let mut words = argv.iter().take_while(|a| *a != "gateway");
-    while let Some(word) = words.next() {
-        if word == "--profile" {
-            profile = words.next().cloned();
-        } else if let Some(value) = word.strip_prefix("--profile=") {
-            profile = Some(value.to_string());
-        } else if word == "--dev" {
-            dev = true;
-        }
-    }
-    (profile, dev)
-}
-
 #[allow(clippy::too_many_arguments)]
 fn gateway_invocation(
     project: &str,
@@ -894,7 +877,7 @@ fn gateway_invocation(
     }
     let home = PathBuf::from(env.value("HOME").unwrap_or(IMAGE_HOME));
     let cwd = PathBuf::from(spec.working_dir.as_deref().unwrap_or(IMAGE_WORKDIR));
-    let (profile_flag, dev) = root_flags(&argv);
+    let (profile_flag, dev) = crate::openclaw::root_flags(&argv);
     let port_arg = crate::openclaw::port_from_args(&argv).map(|(port, _)| {
         Sourced::new(
             port,
