@@ -8,7 +8,8 @@
 #
 # To refresh after a new OpenClaw release: add it to RELEASES (one per month line: the last
 # stable release of each month, back to the oldest release seen in public configs), run this
-# script, commit data/openclaw-schemas.jsonl, and add the release to src/validate/releases.rs.
+# script, commit data/openclaw-schemas.jsonl, and add the release to src/validate/releases.rs;
+# then regenerate the retired keys: node scripts/extract-retired-keys.mjs (data/retired-keys.json).
 # Each release is installed from npm into $ORACLE_CACHE/<version> (default /work/oracle-cache)
 # by scripts/oracle-install-release.sh (flock on $ORACLE_CACHE/.lock). OpenClaw itself runs
 # inside `unshare --net --fork` (loopback only) with a scratch HOME, so it cannot reach the

@@ -9,6 +9,7 @@ pub mod check;
 pub mod extra;
 pub mod releases;
 pub mod repair;
+pub mod retired;
 pub mod schema;
 
 use crate::load::tree::Node;

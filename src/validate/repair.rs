@@ -2,203 +2,15 @@
 //! (`resolveStartupConfigSnapshot`, automatic-startup-config-repair-*.mjs) runs the legacy
 //! doctor migrations on a *single-file* config (no `$include`) and starts when the result
 //! validates, rewriting the file as JSON (comments and formatting lost). Otherwise the gateway
-//! refuses to start ("Invalid config"). The migrations clawlint knows are listed here; an
-//! issue no migration repairs makes the gateway refuse.
+//! refuses to start ("Invalid config"). The migrations clawlint knows are listed here (the
+//! retired keys, generated from OpenClaw's code, in [`super::retired`]); an issue no migration
+//! repairs makes the gateway refuse.
 
 use super::{Issue, IssueKind, Seg, StartOutcome, Verdict};
 use crate::load::tree::Node;
 
-/// `RETIRED_TUNING_PATHS` (legacy-*.mjs `stripRetiredTuningKnobs`): removed at start.
-const RETIRED_TUNING_PATHS: &[&str] = &[
-    "systemAgent",
-    "marketplaces",
-    "cli.banner.taglineMode",
-    "commitments",
-    "auth.cooldowns",
-    "secrets.resolution",
-    "browser.remoteCdpTimeoutMs",
-    "browser.remoteCdpHandshakeTimeoutMs",
-    "browser.localLaunchTimeoutMs",
-    "browser.localCdpReadyTimeoutMs",
-    "browser.actionTimeoutMs",
-    "browser.cdpPortRangeStart",
-    "browser.tabCleanup.idleMinutes",
-    "browser.tabCleanup.maxTabsPerSession",
-    "browser.tabCleanup.sweepMinutes",
-    "tools.loopDetection.genericRepeat",
-    "tools.loopDetection.knownPollNoProgress",
-    "tools.loopDetection.pingPong",
-    "tools.loopDetection.windowSize",
-    "tools.loopDetection.historySize",
-    "tools.loopDetection.warningThreshold",
-    "tools.loopDetection.unknownToolThreshold",
-    "tools.loopDetection.criticalThreshold",
-    "tools.loopDetection.globalCircuitBreakerThreshold",
-    "tools.loopDetection.detectors",
-    "tools.loopDetection.postCompactionGuard",
-    "gateway.handshakeTimeoutMs",
-    "gateway.channelHealthCheckMinutes",
-    "gateway.channelStaleEventThresholdMinutes",
-    "gateway.channelMaxRestartsPerHour",
-    "gateway.reload.debounceMs",
-    "gateway.reload.deferralTimeoutMs",
-    "gateway.http.endpoints.chatCompletions.maxBodyBytes",
-    "gateway.http.endpoints.chatCompletions.maxImageParts",
-    "gateway.http.endpoints.chatCompletions.maxTotalImageBytes",
-    "gateway.http.endpoints.responses.maxBodyBytes",
-    "session.typingIntervalSeconds",
-    "session.writeLock",
-    "session.agentToAgent.maxPingPongTurns",
-    "cron.maxConcurrentRuns",
-    "cron.triggers.minIntervalMs",
-    "cron.retry",
-    "diagnostics.stuckSessionWarnMs",
-    "diagnostics.stuckSessionAbortMs",
-    "diagnostics.memoryPressureSnapshot",
-    "diagnostics.memoryPressureBundle",
-    "web.heartbeatSeconds",
-    "web.reconnect",
-    "web.whatsapp",
-    "messages.queue.debounceMs",
-    "messages.statusReactions.timing",
-    "acp.stream.coalesceIdleMs",
-    "acp.stream.maxChunkChars",
-    "acp.stream.maxOutputChars",
-    "acp.stream.maxSessionUpdateChars",
-    "acp.stream.hiddenBoundarySeparator",
-    "acp.maxConcurrentSessions",
-    "acp.runtime.ttlMinutes",
-    "worktrees",
-    "transcripts.maxUtterances",
-    "hooks.maxBodyBytes",
-    "update.auto.stableDelayHours",
-    "update.auto.stableJitterHours",
-    "update.auto.betaCheckIntervalHours",
-    "memory.search.chunking",
-    "memory.search.sync.watchDebounceMs",
-    "memory.search.sync.intervalMinutes",
-    "memory.search.query.hybrid.vectorWeight",
-    "memory.search.query.hybrid.textWeight",
-    "memory.search.query.hybrid.candidateMultiplier",
-    "memory.search.query.hybrid.mmr.lambda",
-    "memory.search.query.hybrid.temporalDecay.halfLifeDays",
-    "memory.search.cache.maxEntries",
-    "channels.*.streaming.progress.render",
-    "channels.*.accounts.*.streaming.progress.render",
-    // TIER_EVAL_RETIRED_ROOT_PATHS (`migrateTierEvalTranche`)
-    "cloudWorkers.profiles.*.lifetime",
-    "meta.lastTouchedAt",
-    "hooks.internal.installs",
-    "cron.store",
-    "plugins.bundledDiscovery",
-    "tts.prefsPath",
-    "logging.redactSensitive",
-    "commands.useAccessGroups",
-    "gateway.controlUi.allowInsecureAuth",
-    "memory.search.remote.nonBatchConcurrency",
-    "memory.search.remote.batch.wait",
-    "memory.search.remote.batch.concurrency",
-    "memory.search.remote.batch.pollIntervalMs",
-    "memory.search.remote.batch.timeoutMinutes",
-    "memory.search.local.contextSize",
-    "memory.search.local.modelCacheDir",
-    "memory.search.store.driver",
-    "memory.search.sync",
-    "memory.search.query.hybrid",
-    // single-key retirements of the same migration list
-    "commands.ownerDisplay",
-    "gateway.tailscale.resetOnExit",
-    "ui.assistant",
-    "plugins.installs",
-    "browser.profiles.*.color",
-    "gateway.webchat",
-];
-
-/// `RETIRED_AGENT_TUNING_PATHS`: the same under `agents.defaults` and each agent.
-const RETIRED_AGENT_TUNING_PATHS: &[&str] = &[
-    "compaction.reserveTokens",
-    "compaction.reserveTokensFloor",
-    "compaction.maxHistoryShare",
-    "contextPruning.keepLastAssistants",
-    "contextPruning.softTrimRatio",
-    "contextPruning.hardClearRatio",
-    "contextPruning.minPrunableToolChars",
-    "contextPruning.softTrim",
-    "memory.search.chunking",
-    "memory.search.sync.watchDebounceMs",
-    "memory.search.sync.intervalMinutes",
-    "memory.search.query.hybrid.vectorWeight",
-    "memory.search.query.hybrid.textWeight",
-    "memory.search.query.hybrid.candidateMultiplier",
-    "memory.search.query.hybrid.mmr.lambda",
-    "memory.search.query.hybrid.temporalDecay.halfLifeDays",
-    "memory.search.cache.maxEntries",
-    "cliBackends.*.reliability.outputLimits",
-    "cliBackends.*.reliability.watchdog.fresh.noOutputTimeoutMs",
-    "cliBackends.*.reliability.watchdog.resume.noOutputTimeoutMs",
-    "runRetries",
-    "tools.loopDetection.genericRepeat",
-    "tools.loopDetection.knownPollNoProgress",
-    "tools.loopDetection.pingPong",
-    "tools.loopDetection.windowSize",
-    "tools.loopDetection.historySize",
-    "tools.loopDetection.warningThreshold",
-    "tools.loopDetection.unknownToolThreshold",
-    "tools.loopDetection.criticalThreshold",
-    "tools.loopDetection.globalCircuitBreakerThreshold",
-    "tools.loopDetection.detectors",
-    "tools.loopDetection.postCompactionGuard",
-    // TIER_EVAL_RETIRED_AGENT_PATHS
-    "groupChat.visibleReplies",
-    "memory.search.remote.nonBatchConcurrency",
-    "memory.search.remote.batch.wait",
-    "memory.search.remote.batch.concurrency",
-    "memory.search.remote.batch.pollIntervalMs",
-    "memory.search.remote.batch.timeoutMinutes",
-    "memory.search.local.contextSize",
-    "memory.search.local.modelCacheDir",
-    "memory.search.store.driver",
-    "memory.search.sync",
-    "memory.search.query.hybrid",
-    "heartbeat.ackMaxChars",
-    "heartbeat.includeReasoning",
-    "heartbeat.includeSystemPromptSection",
-    "heartbeat.skipWhenBusy",
-    "heartbeat.suppressToolErrorWarnings",
-];
-
-fn matches_pattern(pattern: &str, path: &[Seg]) -> bool {
-    let parts: Vec<&str> = pattern.split('.').collect();
-    parts.len() == path.len()
-        && parts
-            .iter()
-            .zip(path)
-            .all(|(p, s)| *p == "*" || matches!(s, Seg::Key(k) if k == p))
-}
-
-fn is_retired(path: &[Seg]) -> bool {
-    if RETIRED_TUNING_PATHS
-        .iter()
-        .any(|p| matches_pattern(p, path))
-    {
-        return true;
-    }
-    let rest = match path {
-        [Seg::Key(a), Seg::Key(d), rest @ ..] if a == "agents" && d == "defaults" => rest,
-        [Seg::Key(a), Seg::Key(e), _, rest @ ..]
-            if a == "agents" && (e == "entries" || e == "list") =>
-        {
-            rest
-        }
-        _ => return false,
-    };
-    RETIRED_AGENT_TUNING_PATHS
-        .iter()
-        .any(|p| matches_pattern(p, rest))
-}
-
 /// What the start-time migrations do about one issue, if one of them repairs it.
-pub fn repair(root: &Node, issue: &Issue) -> Option<String> {
+pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
     let path = &issue.path;
     match (issue.kind, path.as_slice()) {
         (IssueKind::UnknownKey, [Seg::Key(env), Seg::Key(k)]) if env == "env" => {
@@ -259,7 +71,7 @@ pub fn repair(root: &Node, issue: &Issue) -> Option<String> {
         {
             Some("stamps the multi-agent roster with agents.ownership=\"explicit\"".into())
         }
-        (IssueKind::UnknownKey, _) if is_retired(path) => Some(format!(
+        (IssueKind::UnknownKey, _) if super::retired::is_retired(release, path) => Some(format!(
             "removes the retired {}; the built-in default applies",
             super::path_string(path)
         )),
@@ -282,7 +94,7 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
         .iter()
         .map(|i| {
             if knows_migrations {
-                repair(root, i)
+                repair(root, release, i)
             } else {
                 None
             }

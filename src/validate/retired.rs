@@ -1,0 +1,130 @@
+//! The config keys each OpenClaw release's doctor migrations remove ("retire") without moving
+//! their value: a starting 2026.9.6 gateway deletes them from a single-file config and rewrites
+//! it, and `openclaw doctor --fix` does the same. The table is generated from OpenClaw's own code
+//! (`RETIRED_TUNING_PATHS`, `RETIRED_AGENT_TUNING_PATHS`, `TIER_EVAL_RETIRED_ROOT_PATHS`,
+//! `TIER_EVAL_RETIRED_AGENT_PATHS` of `legacy-*.mjs`, plus the keys single migrations delete) by
+//! `scripts/extract-retired-keys.mjs` into `data/retired-keys.json`, which build.rs compiles in.
+//! This is the one list: refresh it with that script, never by hand.
+
+use super::releases::compare;
+use super::Seg;
+
+/// The retired keys from one release on (until the next entry).
+#[derive(Debug)]
+pub struct Retired {
+    /// The first release this entry describes.
+    pub since: &'static str,
+    /// Paths from the config root (`*`: any key or index).
+    pub root: &'static [&'static str],
+    /// Paths under `agents.defaults` and under each agent (`agents.list[i]`, `agents.entries.<id>`).
+    pub agent: &'static [&'static str],
+    /// The other retirements, from the config root.
+    pub single: &'static [&'static str],
+}
+
+include!(concat!(env!("OUT_DIR"), "/retired_keys.rs"));
+
+const NONE: Retired = Retired {
+    since: "0.0.0",
+    root: &[],
+    agent: &[],
+    single: &[],
+};
+
+/// The entry for a release: the newest one not newer than it (none before the first).
+pub fn for_release(release: &str) -> &'static Retired {
+    TABLE
+        .iter()
+        .rev()
+        .find(|r| compare(r.since, release).is_le())
+        .unwrap_or(&NONE)
+}
+
+/// Whether `pattern` (dotted, `*` any segment) covers `path`: the path itself or a key below it.
+fn covers(pattern: &str, path: &[Seg]) -> bool {
+    let mut n = 0;
+    for (p, s) in pattern.split('.').zip(path) {
+        if p != "*" && !matches!(s, Seg::Key(k) if k == p) {
+            return false;
+        }
+        n += 1;
+    }
+    n == pattern.split('.').count()
+}
+
+/// Whether the release's migrations delete the key at `path` (or a parent it sits in).
+pub fn is_retired(release: &str, path: &[Seg]) -> bool {
+    let r = for_release(release);
+    if r.root.iter().chain(r.single).any(|p| covers(p, path)) {
+        return true;
+    }
+    let rest = match path {
+        [Seg::Key(a), Seg::Key(d), rest @ ..] if a == "agents" && d == "defaults" => rest,
+        [Seg::Key(a), Seg::Key(e), _, rest @ ..]
+            if a == "agents" && (e == "entries" || e == "list") =>
+        {
+            rest
+        }
+        _ => return false,
+    };
+    r.agent.iter().any(|p| covers(p, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(s: &str) -> Vec<Seg> {
+        s.split('.')
+            .map(|k| match k.parse() {
+                Ok(i) => Seg::Index(i),
+                Err(_) => Seg::Key(k.to_string()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_of_the_four_arrays_and_single_migrations() {
+        for p in [
+            "browser.cdpPortRangeStart",
+            "meta.lastTouchedAt",
+            "gateway.controlUi.allowInsecureAuth",
+            "channels.telegram.accounts.main.streaming.progress.render",
+            "agents.defaults.compaction.reserveTokens",
+            "agents.list.0.heartbeat.ackMaxChars",
+            "agents.entries.ops.runRetries",
+            "gateway.tailscale.resetOnExit",
+            "commands.ownerDisplay",
+            "browser.profiles.work.color",
+            "ui.assistant",
+            "plugins.installs",
+            "gateway.webchat",
+            // below a retired key
+            "cron.retry.maxAttempts",
+        ] {
+            assert!(is_retired("2026.9.6", &path(p)), "{p}");
+        }
+        for p in [
+            "browser.cdpPort",
+            "gateway.port",
+            "gateway.tailscale.mode",
+            "agents.defaults.compaction",
+            "agents.ownership",
+            "browser.profiles.work.cdpPort",
+            "meta",
+        ] {
+            assert!(!is_retired("2026.9.6", &path(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn per_release() {
+        // The tuning-knob purge arrived with 2026.8; 2026.3 knows no retirement.
+        assert!(!is_retired("2026.3.31", &path("browser.cdpPortRangeStart")));
+        assert!(is_retired("2026.8.2", &path("browser.cdpPortRangeStart")));
+        assert!(is_retired("2026.8.5", &path("browser.cdpPortRangeStart")));
+        assert!(TABLE
+            .windows(2)
+            .all(|w| compare(w[0].since, w[1].since).is_lt()));
+    }
+}
