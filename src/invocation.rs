@@ -243,4 +243,31 @@ pub struct Found {
     pub supervised: Vec<Invocation>,
     /// Problems with files that belong to no gateway (a unit that cannot be read).
     pub problems: Vec<Problem>,
+    /// Where discover looked, in the order it looked (CL910 says so when it finds nothing).
+    pub searched: Vec<Searched>,
+}
+
+/// A directory discover looked in for gateways, and what it looked for there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Searched {
+    pub dir: PathBuf,
+    /// What it looks for there, in words (`systemd user units`).
+    pub what: Vec<&'static str>,
+    /// The directory was there to be read (a missing one is no error: most hosts lack most).
+    pub exists: bool,
+}
+
+impl Searched {
+    /// Adds `what` at `dir`, merging with an entry for the same directory.
+    pub fn add(list: &mut Vec<Searched>, dir: &std::path::Path, what: &'static str) {
+        match list.iter_mut().find(|s| s.dir == dir) {
+            Some(entry) if !entry.what.contains(&what) => entry.what.push(what),
+            Some(_) => {}
+            None => list.push(Searched {
+                dir: dir.to_path_buf(),
+                what: vec![what],
+                exists: dir.is_dir(),
+            }),
+        }
+    }
 }

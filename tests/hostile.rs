@@ -876,3 +876,53 @@ fn layout_text_cannot_forge_ci_output_or_drive_the_terminal() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// CL910 names the directories discover looked in, and a home's name is layout text like any
+/// other: in every format it is shown escaped, never as a workflow command or a terminal
+/// control.
+#[test]
+fn cl910_names_where_it_looked_escaped_in_every_format() {
+    use clap::ValueEnum;
+    let s = Scratch::new("cl910-where");
+    let home = s.path("home\n::error file=README.md,line=1::forged\x1b[2J");
+    std::fs::create_dir_all(home.join(".config/systemd/user")).unwrap();
+    let home = home.to_str().unwrap().to_string();
+    let formats: Vec<String> = clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    assert!(formats.len() >= 7, "{formats:?}");
+    let mut failures = Vec::new();
+    for format in &formats {
+        let args = [
+            "check",
+            "--home",
+            &home,
+            "--no-config",
+            "--color",
+            "never",
+            "--format",
+            format,
+        ];
+        let out = run(&args);
+        assert_eq!(out.code, 0, "{format}: {}{}", out.stdout, out.stderr);
+        for problem in forgeries(&out.stdout, format == "github") {
+            failures.push(format!("{format}: {problem}"));
+        }
+        // Every format names the directories that are there (the home, the unit dir in it);
+        // those that show notes also say what was looked for and which were missing.
+        let mut expected = vec!["forged", ".config/systemd/user"];
+        if !["concise", "markdown"].contains(&format.as_str()) {
+            expected.extend(["(systemd user units)", "not there:", "Library/LaunchAgents"]);
+        }
+        for text in expected {
+            assert!(
+                out.stdout.contains(text),
+                "{format}: {text:?} missing from\n{}",
+                out.stdout
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -11,7 +11,7 @@ pub mod services;
 pub mod systemd;
 pub mod windows;
 
-use crate::invocation::{Discovery, Found, Invocation, Origin, ServiceKind, Sourced};
+use crate::invocation::{Discovery, Found, Invocation, Origin, Searched, ServiceKind, Sourced};
 use crate::load::env::Env;
 use crate::load::Problem;
 use crate::paths::absolute;
@@ -32,6 +32,10 @@ pub struct Inputs {
     /// Compose files named on the command line or in clawlint.toml (`compose = [...]`).
     pub compose_files: Vec<PathBuf>,
 }
+
+/// Where Podman reads quadlets: a user's, and the system's under the root.
+const QUADLET_USER_DIR: &str = ".config/containers/systemd";
+const QUADLET_SYSTEM_DIRS: [&str; 2] = ["etc/containers/systemd", "usr/share/containers/systemd"];
 
 /// Where the bounded scans for container definitions look: each home, and `/opt`, `/srv`
 /// and `/etc` under the root.
@@ -127,7 +131,38 @@ pub fn discover(inputs: &Inputs) -> Found {
         invocations,
         supervised,
         problems,
+        searched: searched_dirs(&homes, root.as_deref()),
     }
+}
+
+/// Every directory the scans above look in, with what they look for there: the same lists
+/// the scans use, so that CL910 names exactly where clawlint looked.
+fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
+    const STATE: &str =
+        "state dirs .openclaw, .openclaw-<profile>, .clawdbot and their gateway.cmd";
+    const COMPOSE: &str = "compose files, 3 levels down";
+    const QUADLETS: &str = "Podman quadlets";
+    let mut out = Vec::new();
+    for home in homes {
+        Searched::add(&mut out, home, STATE);
+        Searched::add(&mut out, home, COMPOSE);
+        for (dir, what) in services::user_service_dirs(home) {
+            Searched::add(&mut out, &dir, what);
+        }
+        Searched::add(&mut out, &home.join(QUADLET_USER_DIR), QUADLETS);
+    }
+    if let Some(root) = root {
+        for (dir, what) in services::system_service_dirs(root) {
+            Searched::add(&mut out, &dir, what);
+        }
+        for dir in container_scan_dirs(&[], Some(root)) {
+            Searched::add(&mut out, &dir, COMPOSE);
+        }
+        for dir in QUADLET_SYSTEM_DIRS {
+            Searched::add(&mut out, &root.join(dir), QUADLETS);
+        }
+    }
+    out
 }
 
 /// The gateways of every compose project named or found by the bounded scan.
@@ -156,7 +191,7 @@ fn compose_invocations(
             home,
             root: if i == 0 { root } else { None },
         };
-        let dirs = vec![home.join(".config/containers/systemd")];
+        let dirs = vec![home.join(QUADLET_USER_DIR)];
         for file in quadlet::files(&dirs) {
             out.extend(quadlet::invocation(&file, &user, sources, problems));
         }
@@ -167,10 +202,7 @@ fn compose_invocations(
             home: &root_home,
             root: Some(root),
         };
-        let dirs = vec![
-            root.join("etc/containers/systemd"),
-            root.join("usr/share/containers/systemd"),
-        ];
+        let dirs = QUADLET_SYSTEM_DIRS.map(|d| root.join(d)).to_vec();
         for file in quadlet::files(&dirs) {
             out.extend(quadlet::invocation(&file, &system, sources, problems));
         }

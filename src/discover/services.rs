@@ -38,25 +38,9 @@ pub fn service_files(
     root: Option<&Path>,
     unlisted: &mut Vec<(PathBuf, String)>,
 ) -> Vec<FoundService> {
-    let mut dirs: Vec<(PathBuf, ServiceKind, &str)> = vec![
-        (
-            home.join(".config/systemd/user"),
-            ServiceKind::SystemdUser,
-            "service",
-        ),
-        (
-            home.join("Library/LaunchAgents"),
-            ServiceKind::Launchd,
-            "plist",
-        ),
-    ];
+    let mut dirs = supervisor_dirs(home);
     if let Some(root) = root {
-        for dir in SYSTEM_UNIT_DIRS {
-            dirs.push((root.join(dir), ServiceKind::SystemdSystem, "service"));
-        }
-        for dir in ["Library/LaunchAgents", "Library/LaunchDaemons"] {
-            dirs.push((root.join(dir), ServiceKind::Launchd, "plist"));
-        }
+        dirs.extend(root_supervisor_dirs(root));
     }
     let mut out = Vec::new();
     let found = |file: PathBuf, kind: ServiceKind| FoundService {
@@ -129,6 +113,59 @@ pub fn service_files(
         }
     }
     out
+}
+
+/// A home's supervisor directories: (dir, kind, file extension).
+fn supervisor_dirs(home: &Path) -> Vec<(PathBuf, ServiceKind, &'static str)> {
+    vec![
+        (
+            home.join(".config/systemd/user"),
+            ServiceKind::SystemdUser,
+            "service",
+        ),
+        (
+            home.join("Library/LaunchAgents"),
+            ServiceKind::Launchd,
+            "plist",
+        ),
+    ]
+}
+
+/// The system's supervisor directories under `root`, systemd's in priority order.
+fn root_supervisor_dirs(root: &Path) -> Vec<(PathBuf, ServiceKind, &'static str)> {
+    let mut dirs: Vec<(PathBuf, ServiceKind, &'static str)> = SYSTEM_UNIT_DIRS
+        .iter()
+        .map(|d| (root.join(d), ServiceKind::SystemdSystem, "service"))
+        .collect();
+    for dir in ["Library/LaunchAgents", "Library/LaunchDaemons"] {
+        dirs.push((root.join(dir), ServiceKind::Launchd, "plist"));
+    }
+    dirs
+}
+
+fn describe_dir(kind: ServiceKind) -> &'static str {
+    match kind {
+        ServiceKind::SystemdUser => "systemd user units",
+        ServiceKind::SystemdSystem => "systemd system units",
+        ServiceKind::Launchd => "launchd jobs",
+        ServiceKind::WindowsTask => "Windows task scripts",
+    }
+}
+
+/// Where [`service_files`] looks for a home's supervisors, in words (for CL910).
+pub fn user_service_dirs(home: &Path) -> Vec<(PathBuf, &'static str)> {
+    supervisor_dirs(home)
+        .into_iter()
+        .map(|(d, k, _)| (d, describe_dir(k)))
+        .collect()
+}
+
+/// Where [`service_files`] looks for the system's supervisors under `root`, in words.
+pub fn system_service_dirs(root: &Path) -> Vec<(PathBuf, &'static str)> {
+    root_supervisor_dirs(root)
+        .into_iter()
+        .map(|(d, k, _)| (d, describe_dir(k)))
+        .collect()
 }
 
 /// systemd's system unit directories under `--root`, highest priority first

@@ -18,6 +18,8 @@ pub struct Inventory {
     pub problems: Vec<Problem>,
     /// Canonical keys of every path the rules compare, computed once.
     pub path_keys: crate::paths::PathKeys,
+    /// Where discover looked for gateways.
+    pub searched: Vec<crate::invocation::Searched>,
 }
 
 /// Resolves everything discover found. A config file named on the command line that the home
@@ -29,6 +31,7 @@ pub fn inventory(found: Found) -> Inventory {
         invocations,
         supervised,
         mut problems,
+        searched,
     } = found;
     // One cache for the run: a file many gateways read is read and parsed once.
     let mut cache = FileCache::new();
@@ -51,6 +54,7 @@ pub fn inventory(found: Found) -> Inventory {
         instances,
         problems,
         path_keys,
+        searched,
     }
 }
 

@@ -25,6 +25,8 @@ pub struct RuleContext<'a> {
     pub problems: &'a [crate::load::Problem],
     /// Canonical path keys, computed by resolve: rules compare paths through these only.
     pub keys: &'a crate::paths::PathKeys,
+    /// Where discover looked for gateways (CL910 names them when it found none).
+    pub searched: &'a [crate::invocation::Searched],
 }
 
 impl<'a> RuleContext<'a> {
@@ -34,6 +36,7 @@ impl<'a> RuleContext<'a> {
             sources: &inventory.sources,
             problems: &inventory.problems,
             keys: &inventory.path_keys,
+            searched: &inventory.searched,
         }
     }
 }

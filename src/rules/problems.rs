@@ -121,30 +121,66 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         })
         .collect();
     if ctx.instances.is_empty() {
-        findings.push(no_gateways());
+        findings.push(no_gateways(ctx.searched));
     }
     findings
 }
 
 /// CL910: nothing was linted. A run that checked no gateway proves nothing, so it says so in
-/// every format (a warning; `-D CL910` or `--strict` makes it fail the run).
-fn no_gateways() -> Finding {
-    Finding::new(
-        catalog::NO_GATEWAYS,
-        "no gateway found: nothing was checked",
-    )
+/// every format (a warning; `-D CL910` or `--strict` makes it fail the run), naming the
+/// directories discover really looked in.
+fn no_gateways(searched: &[crate::invocation::Searched]) -> Finding {
+    let existing: Vec<&crate::invocation::Searched> =
+        searched.iter().filter(|s| s.exists).collect();
+    let there: Vec<String> = existing
+        .iter()
+        .map(|s| {
+            format!(
+                "{} ({})",
+                crate::paths::display_path(&s.dir),
+                s.what.join("; ")
+            )
+        })
+        .collect();
+    let absent: Vec<String> = searched
+        .iter()
+        .filter(|s| !s.exists)
+        .map(|s| crate::paths::display_path(&s.dir))
+        .collect();
+    // The message names where it looked, so that one-line formats (concise, markdown) say it.
+    let message = match existing.is_empty() {
+        true if searched.is_empty() => "no gateway found: nothing was checked".to_string(),
+        true => format!(
+            "no gateway found: nothing was checked (none of the directories clawlint searches, {} in all, exists)",
+            searched.len()
+        ),
+        false => format!(
+            "no gateway found in {}: nothing was checked",
+            existing
+                .iter()
+                .map(|s| crate::paths::display_path(&s.dir))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut looked = match there.is_empty() {
+        true => "clawlint looked in no directory that exists".to_string(),
+        false => format!("clawlint looked in {}", there.join(", ")),
+    };
+    if !absent.is_empty() {
+        looked.push_str(&format!("; not there: {}", absent.join(", ")));
+    }
+    Finding::new(catalog::NO_GATEWAYS, message)
+    .note(looked)
     .note(
-        "clawlint looks for .openclaw, .openclaw-<profile> and .clawdbot in each --home, \
-             their systemd units, LaunchAgents and gateway.cmd, config files named as arguments, \
-             [[instance]] entries in clawlint.toml, compose files (named as arguments, listed in \
-             clawlint.toml's `compose`, or found up to 3 levels under each --home and under \
-             --root's /opt, /srv and /etc), Podman quadlets (~/.config/containers/systemd, and \
-             /etc/containers/systemd and /usr/share/containers/systemd under --root), and the \
-             `openclaw fleet` cells in each gateway's state dir",
+        "it also reads config files and compose files named as arguments, [[instance]] \
+         entries and `compose` files in clawlint.toml, and the `openclaw fleet` cells in each \
+         gateway's state dir",
     )
     .help(
-        "point clawlint at the layout: --home DIR (the home that holds .openclaw*), config \
-             files as arguments, or [[instance]] entries in clawlint.toml",
+        "point clawlint at the layout: --home DIR (the home that holds .openclaw*), --root DIR \
+         (a copied host's /, for its system units and /opt, /srv and /etc), config files as \
+         arguments, or [[instance]] entries in clawlint.toml",
     )
 }
 
@@ -384,6 +420,36 @@ mod tests {
     }
 
     #[test]
+    fn cl910_names_the_directories_searched() {
+        let searched = |dir: &str, what, exists| crate::invocation::Searched {
+            dir: dir.into(),
+            what: vec![what],
+            exists,
+        };
+        let mut host = host([]);
+        host.searched = vec![
+            searched("/h", "state dirs", true),
+            searched("/h/.config/systemd/user", "systemd user units", false),
+            searched("/r/opt", "compose files", true),
+        ];
+        let f = host.finding(NO_GATEWAYS);
+        assert_eq!(
+            f.message,
+            "no gateway found in /h, /r/opt: nothing was checked"
+        );
+        assert_eq!(
+            f.notes[0],
+            "clawlint looked in /h (state dirs), /r/opt (compose files); not there: /h/.config/systemd/user"
+        );
+        host.searched.retain(|s| !s.exists);
+        let f = host.finding(NO_GATEWAYS);
+        assert_eq!(
+            f.message,
+            "no gateway found: nothing was checked (none of the directories clawlint searches, 1 in all, exists)"
+        );
+    }
+
+    #[test]
     fn cl910_not_with_one_gateway() {
         let host = host([gateway("ops").port(18789)]);
         assert!(host.findings(NO_GATEWAYS).is_empty());
@@ -426,6 +492,19 @@ mod tests {
 
     #[test]
     fn cl910_human() {
-        insta::assert_snapshot!("CL910", host([]).human(NO_GATEWAYS));
+        let mut host = host([]);
+        host.searched = vec![
+            crate::invocation::Searched {
+                dir: "/home/ops".into(),
+                what: vec!["state dirs .openclaw*", "compose files, 3 levels down"],
+                exists: true,
+            },
+            crate::invocation::Searched {
+                dir: "/home/ops/.config/systemd/user".into(),
+                what: vec!["systemd user units"],
+                exists: false,
+            },
+        ];
+        insta::assert_snapshot!("CL910", host.human(NO_GATEWAYS));
     }
 }

@@ -713,6 +713,8 @@ pub struct Host {
     /// Problems with files that belong to no gateway.
     pub problems: Vec<Problem>,
     pub keys: PathKeys,
+    /// Where discover looked (empty: an in-memory host was not searched).
+    pub searched: Vec<crate::invocation::Searched>,
 }
 
 /// The host these gateways run on, built in memory.
@@ -727,6 +729,7 @@ pub fn host(gateways: impl IntoIterator<Item = Gateway>) -> Host {
         instances,
         problems: Vec::new(),
         keys: PathKeys::default(),
+        searched: Vec::new(),
     }
 }
 
@@ -738,6 +741,7 @@ impl Host {
             sources: &self.sources,
             problems: &self.problems,
             keys: &self.keys,
+            searched: &self.searched,
         }
     }
 
