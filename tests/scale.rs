@@ -441,3 +441,63 @@ fn streamed_output_is_byte_identical_to_whole_text() {
         );
     }
 }
+
+/// A config of `findings` unknown keys (CL701 each) on long lines of multibyte text, with a
+/// long comment line between, padded to about `kib` KiB.
+fn many_findings_config(findings: usize, kib: usize) -> String {
+    let mut text = String::from("{\n  gateway: { port: 18789 },\n");
+    let pad = "pad ".repeat(kib * 1024 / findings.div_ceil(10) / 4);
+    for row in 0..findings.div_ceil(10) {
+        let keys: Vec<String> = (row * 10..(row * 10 + 10).min(findings))
+            .map(|k| format!("unknownKey{k}: \"{}x\"", "é".repeat(40)))
+            .collect();
+        text.push_str(&format!("  {},\n  // {pad}\n", keys.join(", ")));
+    }
+    text.push_str("}\n");
+    text
+}
+
+/// Every human header names the finding's real line and column (as JSON does), also on lines
+/// far over 200 characters and after multibyte text; every shown line stays short however
+/// long the file's lines are.
+#[test]
+fn human_headers_agree_with_json_positions_in_a_large_file() {
+    let dir = TempDir::new("many-findings");
+    let state = dir.path().join("home/.openclaw");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("openclaw.json"), many_findings_config(300, 256)).unwrap();
+    let home = dir.path().join("home");
+    let home = home.to_str().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&run(&[
+        "check",
+        "--home",
+        home,
+        "--no-config",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let mut expected: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "CL701")
+        .map(|f| {
+            let at = &f["parties"][0];
+            format!("openclaw.json:{}:{}]", at["line"], at["column"])
+        })
+        .collect();
+    assert_eq!(expected.len(), 300);
+    let human = run(&["check", "--home", home, "--no-config", "--format", "human"]);
+    let mut headers: Vec<String> = human
+        .lines()
+        .filter(|l| l.contains("╭─[") && l.contains("openclaw.json:"))
+        .map(|l| l[l.find("openclaw.json:").unwrap()..].to_string())
+        .collect();
+    expected.sort();
+    headers.sort();
+    headers.dedup();
+    assert_eq!(headers, expected);
+    let longest = human.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest < 400, "a shown line of {longest} characters");
+}

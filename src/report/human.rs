@@ -6,37 +6,21 @@ use super::visible::visible;
 use crate::diagnostic::{Reported, Severity};
 use crate::source::{FileId, SourceMap};
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+use std::collections::HashMap;
 use std::fmt;
 
 /// Fixed width when not writing to a terminal, so output is the same everywhere.
 pub const DEFAULT_WIDTH: usize = 100;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_lines_are_cut_around_the_label() {
-        let line = format!("{}X{}\nshort\n", "a".repeat(1000), "b".repeat(1000));
-        let (shown, map) = clip_long_lines(&line, &[(1000, 1001)]);
-        assert!(shown.len() < 400, "{}", shown.len());
-        assert_eq!(&shown[map(1000)..map(1001)], "X");
-        assert!(shown.ends_with("…\nshort\n"));
-        assert!(shown.starts_with('…'));
-        let (same, map) = clip_long_lines("abc\ndef", &[(5, 6)]);
-        assert_eq!(same, "abc\ndef");
-        assert_eq!(map(5), 5);
-    }
-}
 
 #[derive(Debug)]
 struct Rendered {
     message: String,
     code: Option<String>,
     severity: miette::Severity,
-    source: Option<NamedSource<String>>,
+    source: Option<Snippet>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     related: Vec<Rendered>,
@@ -89,28 +73,169 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
-/// Lines longer than this are cut down to the labelled part.
+/// Lines longer than this (in characters) are cut down to windows around the labels.
 const MAX_LINE: usize = 200;
-/// Characters kept on each side of a label in a cut line.
+/// Bytes kept on each side of a label's start and end in a cut line.
 const CONTEXT: usize = 60;
+/// Lines shown before and after a labelled line.
+const CONTEXT_LINES: usize = 1;
+/// Labels in one file further apart than this many lines get a box each (the lines between
+/// are not shown).
+const MAX_GAP: usize = 8;
 
-/// The file's text as shown (secrets masked, overlong lines cut around the labels), with the
-/// spans moved to match.
-fn named_source(
+/// The masked text of each file rendered so far, made once per file for a whole report.
+type Masked = HashMap<FileId, String>;
+
+/// What miette is given of a file: only the lines its labels need (with their context), masked,
+/// escaped and cut, each knowing its real line number, so that rendering a finding costs the
+/// size of the lines shown, not of the file. Headers get the label's real column.
+#[derive(Debug)]
+struct Snippet {
+    name: String,
+    text: String,
+    /// `(offset in text, real 0-based line)` of each line kept, in order.
+    lines: Vec<(usize, usize)>,
+    /// `(offset in text, real 0-based column in characters)` of each label's start.
+    columns: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The index in `lines` of the kept line holding `offset`.
+    fn line_at(&self, offset: usize) -> usize {
+        self.lines
+            .partition_point(|(at, _)| *at <= offset)
+            .saturating_sub(1)
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span.offset();
+        let end = start + span.len();
+        if end > self.text.len() || self.lines.is_empty() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = self.line_at(start);
+        let last = self.line_at(end.saturating_sub(1).max(start));
+        // Context lines only where the real lines follow on (a gap ends the context).
+        let mut from = first;
+        for _ in 0..before {
+            if from > 0 && self.lines[from - 1].1 + 1 == self.lines[from].1 {
+                from -= 1;
+            }
+        }
+        let mut to = last;
+        for _ in 0..after {
+            if to + 1 < self.lines.len() && self.lines[to].1 + 1 == self.lines[to + 1].1 {
+                to += 1;
+            }
+        }
+        let data_start = self.lines[from].0;
+        let data_end = self.lines.get(to + 1).map_or(self.text.len(), |l| l.0);
+        // miette joins two labels' contexts when this count reaches the second one: count to
+        // the end of the run of following lines, so that labels in one block share a box.
+        let mut block_end = to;
+        while block_end + 1 < self.lines.len()
+            && self.lines[block_end].1 + 1 == self.lines[block_end + 1].1
+        {
+            block_end += 1;
+        }
+        let column = match self.columns.iter().find(|(at, _)| *at == start) {
+            Some((_, column)) => *column,
+            None => self.text[self.lines[first].0..start].chars().count(),
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &self.text.as_bytes()[data_start..data_end],
+            (data_start, data_end - data_start).into(),
+            self.lines[from].1,
+            column,
+            block_end - from + 1,
+        )))
+    }
+}
+
+/// The lines of a file that its `spans` need, as shown (secrets masked, control characters
+/// escaped, overlong lines cut around the labels), with the spans moved to match.
+fn snippet(
     sources: &SourceMap,
+    masked: &mut Masked,
     file: FileId,
     spans: &mut [LabeledSpan],
-) -> NamedSource<String> {
+) -> Snippet {
     let f = sources.file(file);
-    let text = f.redacted_text();
+    let text: &str = masked.entry(file).or_insert_with(|| f.redacted_text());
+    let index = f.lines();
+    let len = text.len();
     let ranges: Vec<(usize, usize)> = spans
         .iter()
-        .map(|s| (s.offset(), s.offset() + s.len()))
+        .map(|s| {
+            let start = floor_boundary(text, s.offset().min(len));
+            let end = floor_boundary(text, (s.offset() + s.len()).min(len));
+            (start, end.max(start))
+        })
         .collect();
-    let (shown, map) = clip_long_lines(&text, &ranges);
-    for span in spans.iter_mut() {
-        let (start, end) = (map(span.offset()), map(span.offset() + span.len()));
-        let moved = (start, end.saturating_sub(start));
+    // The empty line after a final line break is shown only when a label is on it.
+    let last_line = match index.count() {
+        n if n > 1 && index.range(n - 1).is_empty() => n - 2,
+        n => n - 1,
+    };
+    let mut wanted: Vec<(usize, usize)> = ranges
+        .iter()
+        .map(|&(start, end)| {
+            let first = index.line_of(start);
+            let last = index.line_of(end.saturating_sub(1).max(start));
+            (
+                first.saturating_sub(CONTEXT_LINES),
+                (last + CONTEXT_LINES).min(last_line).max(last),
+            )
+        })
+        .collect();
+    wanted.sort_unstable();
+    let mut blocks: Vec<(usize, usize)> = Vec::new();
+    for (first, last) in wanted {
+        match blocks.last_mut() {
+            Some(block) if first <= block.1 + 1 + MAX_GAP => block.1 = block.1.max(last),
+            _ => blocks.push((first, last)),
+        }
+    }
+    let mut shown = String::new();
+    let mut lines = Vec::new();
+    // (old start, new start, length) of each stretch copied as is, in order; an escaped
+    // character or a cut is a stretch of length 0.
+    let mut kept: Vec<(usize, usize, usize)> = Vec::new();
+    for (first, last) in blocks {
+        for line in first..=last {
+            lines.push((shown.len(), line));
+            push_line(
+                &f.text,
+                text,
+                index.range(line),
+                &ranges,
+                &mut shown,
+                &mut kept,
+            );
+        }
+    }
+    let map = |offset: usize| {
+        let i = kept
+            .partition_point(|(old, _, _)| *old <= offset)
+            .saturating_sub(1);
+        match kept.get(i) {
+            Some((old, new, len)) if *old <= offset => new + (offset - old).min(*len),
+            _ => 0,
+        }
+    };
+    let mut columns = Vec::with_capacity(spans.len());
+    for (span, &(start, end)) in spans.iter_mut().zip(&ranges) {
+        let (new_start, new_end) = (map(start), map(end));
+        columns.push((new_start, f.line_col(start).1 - 1));
+        let moved = (new_start, new_end.saturating_sub(new_start));
         let label = span.label().map(str::to_string);
         *span = if span.primary() {
             LabeledSpan::new_primary_with_span(label, moved)
@@ -118,58 +243,76 @@ fn named_source(
             LabeledSpan::new_with_span(label, moved)
         };
     }
-    NamedSource::new(crate::paths::display_path(&f.path), shown)
+    Snippet {
+        name: crate::paths::display_path(&f.path),
+        text: shown,
+        lines,
+        columns,
+    }
 }
 
-/// Cuts each line over [`MAX_LINE`] bytes to the stretch around the spans on it, marking cuts
-/// with `…`, and shows what is kept through [`visible`](super::visible) (a line's own line
-/// break stays). Returns the new text and a function mapping old offsets to new ones.
-fn clip_long_lines(text: &str, spans: &[(usize, usize)]) -> (String, impl Fn(usize) -> usize) {
-    let mut out = String::with_capacity(text.len().min(1 << 16));
-    // (old start, new start, length) of each stretch copied as is, in order; an escaped
-    // character is a stretch of length 0 at its escape.
-    let mut kept: Vec<(usize, usize, usize)> = Vec::new();
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        let line_end = line_start + line.len();
-        let (from, to) = if line.len() > MAX_LINE {
-            let on_line: Vec<&(usize, usize)> = spans
-                .iter()
-                .filter(|(s, _)| (line_start..line_end).contains(s))
-                .collect();
-            let first = on_line.iter().map(|(s, _)| *s).min().unwrap_or(line_start);
-            let last = on_line.iter().map(|(_, e)| *e).max().unwrap_or(line_start);
-            let from = floor_boundary(text, first.saturating_sub(CONTEXT).max(line_start));
-            let to = floor_boundary(text, (last + CONTEXT).min(line_end));
-            (from, to.max(from))
-        } else {
-            (line_start, line_end)
-        };
-        if from > line_start {
-            out.push('…');
+/// Appends one line of `text` (the masked text; `original` is the file's own, for counting
+/// characters) as shown: whole when at most [`MAX_LINE`] characters long, else windows of
+/// [`CONTEXT`] bytes around each label start and end on it, with `…` where it is cut. Cuts
+/// fall on character boundaries of the masked text and before escaping, so neither a
+/// character nor an escape is ever cut, and only masked text is ever shown. The line break is
+/// shown as `\n` (a `\r` before it is dropped).
+fn push_line(
+    original: &str,
+    text: &str,
+    range: std::ops::Range<usize>,
+    spans: &[(usize, usize)],
+    out: &mut String,
+    kept: &mut Vec<(usize, usize, usize)>,
+) {
+    let line = &text[range.clone()];
+    let body = line
+        .strip_suffix('\n')
+        .map_or(line, |b| b.strip_suffix('\r').unwrap_or(b));
+    let (start, body_end) = (range.start, range.start + body.len());
+    let long = original
+        .get(start..body_end)
+        .map_or(body.len(), |l| l.chars().count())
+        > MAX_LINE;
+    if !long {
+        push_shown(text, start, body_end, out, kept);
+    } else {
+        let mut points: Vec<usize> = spans
+            .iter()
+            .flat_map(|&(s, e)| [s, e])
+            .filter(|p| (start..=body_end).contains(p))
+            .collect();
+        if points.is_empty() {
+            points.push(start);
         }
-        let body_end = from + text[from..to].trim_end_matches(['\n', '\r']).len();
-        push_shown(text, from, body_end, &mut out, &mut kept);
-        kept.push((body_end, out.len(), to - body_end));
-        out.push_str(&text[body_end..to]);
-        if to < line_end {
-            out.push('…');
-            if line.ends_with('\n') {
-                out.push('\n');
+        points.sort_unstable();
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        for p in points {
+            let from = floor_boundary(text, p.saturating_sub(CONTEXT).max(start));
+            let to = floor_boundary(text, (p + CONTEXT).min(body_end)).max(from);
+            match windows.last_mut() {
+                Some(w) if from <= w.1 => w.1 = w.1.max(to),
+                _ => windows.push((from, to)),
             }
         }
-        line_start = line_end;
-    }
-    let map = move |offset: usize| {
-        let index = kept
-            .partition_point(|(old, _, _)| *old <= offset)
-            .saturating_sub(1);
-        match kept.get(index) {
-            Some((old, new, len)) => new + (offset - old).min(*len),
-            None => offset,
+        let mut at = start;
+        for (from, to) in windows {
+            if from > at {
+                kept.push((at, out.len(), 0));
+                out.push('…');
+            }
+            push_shown(text, from, to, out, kept);
+            at = to;
         }
-    };
-    (out, map)
+        if at < body_end {
+            kept.push((at, out.len(), 0));
+            out.push('…');
+        }
+    }
+    if range.end > body_end {
+        kept.push((body_end, out.len(), 0));
+        out.push('\n');
+    }
 }
 
 /// Appends `text[from..to]` as shown, recording the stretches copied as is.
@@ -229,7 +372,7 @@ fn note(message: String) -> Rendered {
     }
 }
 
-fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
+fn build(reported: &Reported, sources: &SourceMap, masked: &mut Masked) -> Rendered {
     let finding = &reported.finding;
     let (code, name) = rule_of(reported);
     let mut files: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
@@ -270,7 +413,7 @@ fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
             ),
             code: None,
             severity: miette::Severity::Advice,
-            source: Some(named_source(sources, file, &mut labels)),
+            source: Some(snippet(sources, masked, file, &mut labels)),
             labels,
             help: None,
             related: Vec::new(),
@@ -278,7 +421,7 @@ fn build(reported: &Reported, sources: &SourceMap) -> Rendered {
         .collect();
     in_other_files.append(&mut related);
     let (source, labels) = match primary {
-        Some((file, mut labels)) => (Some(named_source(sources, file, &mut labels)), labels),
+        Some((file, mut labels)) => (Some(snippet(sources, masked, file, &mut labels)), labels),
         None => (None, Vec::new()),
     };
     Rendered {
@@ -313,9 +456,10 @@ impl super::Emitter for HumanEmitter {
         // One finding at a time, so that thousands of findings are never one string.
         let handler = handler(&self.0);
         let mut text = String::new();
+        let mut masked = Masked::new();
         for reported in findings {
             text.clear();
-            render_one(&handler, reported, context.sources, &mut text);
+            render_one(&handler, reported, context.sources, &mut masked, &mut text);
             out.write_all(text.as_bytes())?;
         }
         if !context.quiet {
@@ -336,6 +480,7 @@ fn handler(options: &HumanOptions) -> GraphicalReportHandler {
         .with_links(false)
         .with_show_related_as_nested(true)
         .with_wrap_lines(false)
+        .with_context_lines(CONTEXT_LINES)
 }
 
 /// One finding as the human format shows it, and the blank line after it.
@@ -343,9 +488,10 @@ fn render_one(
     handler: &GraphicalReportHandler,
     reported: &Reported,
     sources: &SourceMap,
+    masked: &mut Masked,
     out: &mut String,
 ) {
-    let diagnostic = build(reported, sources);
+    let diagnostic = build(reported, sources, masked);
     if handler.render_report(out, &diagnostic).is_err() {
         out.push_str(&format!(
             "{}: {}\n",
@@ -364,8 +510,9 @@ pub fn render(
 ) -> String {
     let handler = handler(options);
     let mut out = String::new();
+    let mut masked = Masked::new();
     for reported in findings {
-        render_one(&handler, reported, sources, &mut out);
+        render_one(&handler, reported, sources, &mut masked, &mut out);
     }
     out.push_str(&summary_line(findings, instances));
     out
@@ -374,4 +521,155 @@ pub fn render(
 /// The closing line. With no gateway, CL910 says so (in every format), not a line of this one.
 fn summary_line(findings: &[Reported], instances: usize) -> String {
     super::concise::summary_line(findings, instances)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Renders one diagnostic with labels `(start, end)` in a file of `text` (shown whole when
+    /// `show`, else masked whole).
+    fn render_labels(text: &str, show: bool, labels: &[(usize, usize)]) -> String {
+        let mut sources = SourceMap::new();
+        let id = sources.add(Path::new("f.json"), text.to_string(), None);
+        if show {
+            sources.show_all(id);
+        }
+        let mut spans: Vec<LabeledSpan> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, &(s, e))| {
+                let label = Some(format!("label{i}"));
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(label, (s, e - s))
+                } else {
+                    LabeledSpan::new_with_span(label, (s, e - s))
+                }
+            })
+            .collect();
+        let source = snippet(&sources, &mut Masked::new(), id, &mut spans);
+        let diagnostic = Rendered {
+            message: "m".into(),
+            code: None,
+            severity: miette::Severity::Error,
+            source: Some(source),
+            labels: spans,
+            help: None,
+            related: Vec::new(),
+        };
+        let mut out = String::new();
+        let options = HumanOptions {
+            color: false,
+            width: DEFAULT_WIDTH,
+        };
+        handler(&options)
+            .render_report(&mut out, &diagnostic)
+            .unwrap();
+        out
+    }
+
+    fn header(out: &str) -> &str {
+        let at = out.find("╭─[").unwrap() + "╭─[".len();
+        &out[at..at + out[at..].find(']').unwrap()]
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_label_with_the_real_column() {
+        let text = format!("{{\n{}X{}\nshort\n", "a".repeat(1000), "b".repeat(1000));
+        let x = text.find('X').unwrap();
+        let out = render_labels(&text, true, &[(x, x + 1)]);
+        assert_eq!(header(&out), "f.json:2:1001", "{out}");
+        assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
+        let line = out.lines().find(|l| l.contains('X')).unwrap();
+        assert!(line.contains('…') && line.ends_with('…'), "{out}");
+        // The underline is under the X.
+        let under = out.lines().find(|l| l.contains('┬')).unwrap();
+        assert_eq!(
+            line.chars().position(|c| c == 'X'),
+            under.chars().position(|c| c == '┬'),
+            "{out}"
+        );
+        assert!(out.contains("3 │ short"), "{out}");
+    }
+
+    #[test]
+    fn columns_count_characters_of_the_real_line() {
+        let text = format!("{}X\n", "é".repeat(300));
+        let x = text.find('X').unwrap();
+        let out = render_labels(&text, true, &[(x, x + 1)]);
+        assert_eq!(header(&out), "f.json:1:301", "{out}");
+        let short = "ééX\n";
+        let out = render_labels(short, true, &[(4, 5)]);
+        assert_eq!(header(&out), "f.json:1:3", "{out}");
+    }
+
+    /// Cuts fall between characters and before escaping: whatever the offsets, no character
+    /// and no escape is cut, no control character is printed, and masked text stays masked.
+    #[test]
+    fn a_window_never_cuts_a_character_or_an_escape_and_keeps_the_mask() {
+        let piece = "é\u{1b}[31m€\u{202e}x\u{7}";
+        let text = format!("{}\n", piece.repeat(120));
+        for at in (0..text.len() - 1).step_by(7) {
+            let start = floor_boundary(&text, at);
+            let out = render_labels(&text, true, &[(start, start)]);
+            assert!(
+                !out.chars()
+                    .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+                "{out:?}"
+            );
+            for (i, _) in out.match_indices('\\') {
+                let rest = &out[i..];
+                assert!(
+                    rest.starts_with("\\x1b") || rest.starts_with("\\x07"),
+                    "{rest}"
+                );
+            }
+            for (i, _) in out.match_indices("<U+") {
+                assert!(out[i..].starts_with("<U+202E>"), "{out}");
+            }
+            let masked = render_labels(&text, false, &[(start, start)]);
+            let line = masked.lines().find(|l| l.contains(" 1 │ ")).unwrap();
+            let body = &line[line.find(" 1 │ ").unwrap() + " 1 │ ".len()..];
+            assert!(body.chars().all(|c| c == '*' || c == '…'), "{masked}");
+        }
+    }
+
+    #[test]
+    fn far_apart_labels_get_a_box_each_with_real_line_numbers() {
+        let text: String = (1..=5000).map(|i| format!("line{i}\n")).collect();
+        let a = text.find("line10\n").unwrap();
+        let b = text.find("line4000\n").unwrap();
+        let out = render_labels(&text, true, &[(a, a + 6), (b, b + 8)]);
+        assert!(out.contains("10 │ line10"), "{out}");
+        assert!(out.contains("4000 │ line4000"), "{out}");
+        assert!(out.contains("4001 │ line4001"), "{out}");
+        assert!(
+            !out.contains("line12\n") && !out.contains("line3998"),
+            "{out}"
+        );
+        assert!(out.lines().count() < 20, "{out}");
+        let near = text.find("line14\n").unwrap();
+        let out = render_labels(&text, true, &[(a, a + 6), (near, near + 6)]);
+        assert_eq!(out.matches("╭─[").count(), 1, "{out}");
+        assert!(out.contains("12 │ line12"), "{out}");
+    }
+
+    /// The snippet given to miette holds only the lines shown, however large the file.
+    #[test]
+    fn a_snippet_is_the_size_of_its_lines() {
+        let text: String = (0..100_000)
+            .map(|i| format!("\"key{i}\": {i},\n"))
+            .collect();
+        let mut sources = SourceMap::new();
+        let id = sources.add(Path::new("f"), text.clone(), None);
+        sources.show_all(id);
+        let mut masked = Masked::new();
+        let at = text.find("\"key50000\"").unwrap();
+        let mut spans = vec![LabeledSpan::new_primary_with_span(None, (at, 10))];
+        let shown = snippet(&sources, &mut masked, id, &mut spans);
+        assert_eq!(shown.lines.len(), 3);
+        assert!(shown.text.len() < 100, "{}", shown.text);
+        assert_eq!(&shown.text[spans[0].offset()..][..10], "\"key50000\"");
+    }
 }

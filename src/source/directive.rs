@@ -60,6 +60,7 @@ pub fn from_comments<'a>(
     items: &[Span],
 ) -> Vec<Suppression> {
     let mut out = Vec::new();
+    let mut lines: Option<super::LineIndex> = None;
     for (span, body) in comments {
         let Some(directive) = parse_directive(body) else {
             continue;
@@ -70,7 +71,11 @@ pub fn from_comments<'a>(
                 end: text.len(),
             })
         } else {
-            covered_item(text, span, items)
+            covered_item(
+                lines.get_or_insert_with(|| super::LineIndex::new(text)),
+                span,
+                items,
+            )
         };
         out.push(Suppression {
             rules: directive.rules,
@@ -85,17 +90,13 @@ pub fn from_comments<'a>(
     out
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count()
-}
-
 /// A comment after an item on its line covers that item; otherwise the next item does.
 /// Among items starting on the same line, the innermost (last-starting) one is meant.
-fn covered_item(text: &str, comment: Span, items: &[Span]) -> Option<Span> {
-    let line = line_of(text, comment.start);
+fn covered_item(lines: &super::LineIndex, comment: Span, items: &[Span]) -> Option<Span> {
+    let line = lines.line_of(comment.start);
     let same_line = items
         .iter()
-        .filter(|i| i.start < comment.start && line_of(text, i.start) == line)
+        .filter(|i| i.start < comment.start && lines.line_of(i.start) == line)
         .max_by_key(|i| i.start);
     same_line
         .or_else(|| {

@@ -1,8 +1,10 @@
 //! Every file clawlint reads, with its text, so that any value can point back into it.
 
 pub mod directive;
+pub mod lines;
 
 pub use directive::Suppression;
+pub use lines::LineIndex;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -45,9 +47,21 @@ pub struct SourceFile {
     pub shown: Vec<Span>,
     /// `clawlint-ignore` comments found in the file.
     pub suppressions: Vec<Suppression>,
+    /// Where its lines start, found on first use (the text never changes once added).
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
+    /// The file's line index, built once.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.lines().line_col(&self.text, offset)
+    }
+
     /// The text as it may be shown: everything not known to be safe replaced by `*`, byte for
     /// byte, so spans stay valid.
     pub fn redacted_text(&self) -> String {
@@ -89,6 +103,7 @@ impl SourceMap {
             included_from,
             shown: Vec::new(),
             suppressions: Vec::new(),
+            lines: std::sync::OnceLock::new(),
         });
         self.by_path.insert(path.to_path_buf(), id);
         id
@@ -153,7 +168,7 @@ impl SourceMap {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        line_col(&self.file(id).text, offset)
+        self.file(id).line_col(offset)
     }
 
     /// The include chain that led to a file, outermost first.
@@ -172,21 +187,10 @@ impl SourceMap {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset in `text`.
+/// 1-based line and column (in characters) of a byte offset in `text`, for a text looked
+/// into once (a file in the [`SourceMap`] keeps its [`LineIndex`]).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
-}
-
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
+    LineIndex::new(text).line_col(text, offset)
 }
 
 #[cfg(test)]

@@ -1,0 +1,112 @@
+//! Where lines start in a file, found once, so that turning a byte offset into a line and a
+//! column costs a binary search (not a scan of the file) however many findings point into it.
+
+/// The byte offset of every line start of a text (`\n` ends a line; a `\r` before it belongs
+/// to the line), and whether each line is plain ASCII (its columns are then byte counts).
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    ascii: Vec<bool>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let ascii = (0..starts.len())
+            .map(|line| {
+                let end = starts.get(line + 1).copied().unwrap_or(bytes.len());
+                bytes[starts[line]..end].is_ascii()
+            })
+            .collect();
+        LineIndex {
+            starts,
+            ascii,
+            len: text.len(),
+        }
+    }
+
+    /// How many lines (a text ending with a line break has an empty last line).
+    pub fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The 0-based line holding byte `offset` (a line break is on the line it ends).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&start| start <= offset.min(self.len))
+            .saturating_sub(1)
+    }
+
+    /// The byte range of 0-based `line`, its line break included.
+    pub fn range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = self.starts[line];
+        let end = self.starts.get(line + 1).copied().unwrap_or(self.len);
+        start..end
+    }
+
+    /// 1-based line and column (in characters) of a byte offset in `text`, the text this
+    /// index was built from.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.starts[line];
+        let column = if self.ascii[line] {
+            offset - start
+        } else {
+            text[start..offset].chars().count()
+        };
+        (line + 1, column + 1)
+    }
+}
+
+pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The index agrees with counting from the start of the text, at every offset.
+    #[test]
+    fn agrees_with_a_scan() {
+        for text in ["", "a", "\n", "ab\nçd\r\n\nx", "é\n\nü€\nlast", "x\n"] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                let at = floor_char_boundary(text, offset.min(text.len()));
+                let before = &text[..at];
+                let line = before.matches('\n').count() + 1;
+                let start = before.rfind('\n').map_or(0, |i| i + 1);
+                let column = before[start..].chars().count() + 1;
+                assert_eq!(
+                    index.line_col(text, offset),
+                    (line, column),
+                    "{text:?} {offset}"
+                );
+                assert_eq!(index.line_of(at), line - 1);
+                assert!(index.range(line - 1).contains(&at) || at == text.len());
+            }
+        }
+    }
+
+    #[test]
+    fn ranges_hold_their_line_break() {
+        let index = LineIndex::new("ab\r\ncd\n");
+        assert_eq!(index.count(), 3);
+        assert_eq!(index.range(0), 0..4);
+        assert_eq!(index.range(1), 4..7);
+        assert_eq!(index.range(2), 7..7);
+    }
+}
