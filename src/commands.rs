@@ -120,6 +120,9 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
         layout.extend(path.parent().map(std::path::Path::to_path_buf));
     }
     layout.extend(declared.iter().map(|(_, base)| base.clone()));
+    // The settings file itself: it is read again on each round of `--fix`, after this
+    // confinement is in place.
+    layout.extend(settings.map(|s| s.path.clone()));
     layout.extend(args.allow_outside.iter().cloned());
     crate::load::layout::confine(&layout);
     Ok(Inputs {
@@ -294,13 +297,14 @@ fn lint(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>
 }
 
 /// The directories of the layout a fix may write in: the scanned homes, the unit root, the
-/// directories of the config files named and of the gateways clawlint.toml declares.
+/// directories of the config and compose files named and of the gateways clawlint.toml
+/// declares.
 fn layout_roots(args: &InputArgs) -> Result<Vec<PathBuf>, Failure> {
     let settings = settings_file(args)?;
     let inputs = inputs(args, settings.as_ref())?;
     let mut roots: Vec<PathBuf> = inputs.homes.clone();
     roots.extend(inputs.root.clone());
-    for path in &inputs.config_files {
+    for path in inputs.config_files.iter().chain(&inputs.compose_files) {
         roots.push(
             crate::paths::absolute(path)
                 .parent()

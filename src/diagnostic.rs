@@ -38,6 +38,8 @@ pub struct Finding {
     pub help: Option<String>,
     /// The edit that repairs it, when clawlint knows one (filled after the rules ran).
     pub fix: Option<crate::fix::Fix>,
+    /// The value the help suggests, for the fixer to write (a rule never edits text).
+    pub suggested: Option<crate::fix::Suggested>,
 }
 
 impl Finding {
@@ -49,6 +51,7 @@ impl Finding {
             notes: Vec::new(),
             help: None,
             fix: None,
+            suggested: None,
         }
     }
 

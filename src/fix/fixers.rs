@@ -7,6 +7,8 @@
 //! - CL903 (safe): remove a suppression comment that matches nothing.
 //! - CL401 (safe): the service's port set to the config's ([`super::agree`]).
 //! - CL102 between Telegram webhooks on 8787 (safe): `webhookPort` for all but one.
+//! - CL108 (unsafe): publish the container on the free host port its help names
+//!   ([`super::publish`]).
 //! - CL101-CL105 (unsafe): move one gateway's base port, everywhere it is pinned
 //!   ([`super::moves`]). When no move can be written, the finding says why in a note.
 
@@ -36,6 +38,22 @@ pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &Sourc
                         .push(format!("no automatic fix: {reason}"));
                     None
                 }
+            }
+        } else if f.rule == catalog::PUBLISHED_PORT_COLLISION {
+            match f
+                .suggested
+                .as_ref()
+                .map(|s| super::publish::fix(s, instances, sources))
+            {
+                Some(Ok(fix)) => Some(fix),
+                Some(Err(reason)) => {
+                    reported
+                        .finding
+                        .notes
+                        .push(format!("no automatic fix: {reason}"));
+                    None
+                }
+                None => None,
             }
         } else if f.rule.remedy == catalog::Remedy::MoveBasePort {
             let webhook = match f.rule == catalog::LISTENER_COLLISION {

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod fixers;
 pub mod moves;
 pub mod pins;
+pub mod publish;
 pub mod write;
 
 use crate::load::json5::Span;
@@ -41,6 +42,22 @@ pub struct Fix {
     /// What the fix does, in one line (the diff header and the outputs show it).
     pub description: String,
     pub edits: Vec<Edit>,
+}
+
+/// A value a rule's help suggests, kept on the finding so that the fix writes exactly what
+/// the help says (the rule computed it with the one allocator; the fixer only edits text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Suggested {
+    /// CL108: publish the entry at `entry` (a compose `ports:` item, a quadlet
+    /// `PublishPort=` value, a fleet cell) on host port `to` instead of `from`.
+    HostPort {
+        instance: String,
+        engine: crate::container::Engine,
+        entry: crate::source::Loc,
+        from: u16,
+        to: u16,
+        container_port: u16,
+    },
 }
 
 /// Which fixes a run applies.

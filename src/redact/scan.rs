@@ -786,6 +786,8 @@ pub fn compose_yaml(text: &str, root: &crate::load::yaml::Node) -> Vec<Span> {
 fn compose_key(key: &str) -> &str {
     match key {
         "ports" | "expose" | "hostname" => "host",
+        // A long-syntax `ports:` entry's host port (shown only when it is a port number).
+        "published" => "port",
         "image" | "container_name" | "user" => "name",
         "restart" | "network_mode" | "pull_policy" => "mode",
         "volumes" | "env_file" | "working_dir" | "context" | "dockerfile" => "path",

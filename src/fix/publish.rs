@@ -1,0 +1,408 @@
+//! CL108's fix (unsafe): publish a container on the free host port its help already names
+//! ([`crate::ports::allocate::FreeHostPorts`], kept on the finding as
+//! [`super::Suggested::HostPort`]), by editing the host side of the entry that publishes it
+//! and nothing else: a compose `ports:` item in the short syntax (`"18789:18789"`,
+//! `"127.0.0.1:18789:18789"`, `"[::1]:18789:18789/tcp"`) or the long syntax (`published:`),
+//! or a quadlet's `PublishPort=`. The port inside the container stays as it is.
+//!
+//! A host port written as `${VAR}` is edited where the value comes from: the project's
+//! `.env` line when it sets VAR (compose reads it for interpolation), else the default of
+//! `${VAR:-N}`/`${VAR-N}`. Anything else (a range, a YAML anchor other services share, a
+//! fleet cell, whose port is fixed when it is created) gets no fix, with the reason.
+//!
+//! Unsafe: the container then listens on another host port, so whatever reached it on the
+//! old one (a reverse proxy, a bookmarked Control UI, paired nodes) must follow.
+
+use super::{Applicability, Edit, Fix, Suggested};
+use crate::container::Engine;
+use crate::load::json5::Span;
+use crate::load::yaml;
+use crate::resolve::model::Instance;
+use crate::source::{Loc, SourceMap};
+
+/// The fix for a CL108 finding whose help suggests a free host port, or why there is none.
+/// `None` when the finding suggests nothing (no free port was found).
+pub fn fix(
+    suggested: &Suggested,
+    instances: &[Instance],
+    sources: &SourceMap,
+) -> Result<Fix, String> {
+    let Suggested::HostPort {
+        instance,
+        engine,
+        entry,
+        from,
+        to,
+        container_port,
+    } = suggested;
+    if *engine == Engine::Fleet {
+        return Err(format!(
+            "a fleet cell's host port is fixed when it is created: recreate it with `openclaw fleet create {} --port {to}`",
+            instances
+                .iter()
+                .find(|i| &i.name == instance)
+                .and_then(|i| i.container.as_ref())
+                .map_or("TENANT", |c| c.service.as_str())
+        ));
+    }
+    // A YAML anchor (`<<: *ports`) shared by several services: one edit would move them all.
+    let sharing: Vec<&str> = instances
+        .iter()
+        .filter(|i| &i.name != instance)
+        .filter(|i| {
+            i.container
+                .as_ref()
+                .is_some_and(|c| c.published.iter().any(|p| p.loc == *entry))
+        })
+        .map(|i| i.name.as_str())
+        .collect();
+    if !sharing.is_empty() {
+        return Err(format!(
+            "the entry that publishes it also publishes \"{}\" (a shared anchor): moving one would move both",
+            sharing.join("\", \"")
+        ));
+    }
+    let file = entry.file;
+    let text = &sources.file(file).text;
+    let (field, what) = match engine {
+        Engine::Compose => compose_host_field(text, entry.span)?,
+        _ => {
+            let raw = text
+                .get(entry.span.start..entry.span.end)
+                .ok_or("clawlint cannot find the entry in its file")?;
+            if raw.contains(['%', '$']) {
+                return Err(format!(
+                    "its host port is written with a specifier or variable ({raw}), which clawlint does not rewrite"
+                ));
+            }
+            let host = short_host_field(raw)?;
+            (shift(host, entry.span.start), "PublishPort=")
+        }
+    };
+    let file_name = crate::paths::display_path(&sources.file(file).path);
+    let entry_name = format!("the {what} entry in {file_name}");
+    let (loc, place) = host_port_place(sources, file, field, *from, &entry_name)?;
+    if super::fixers::overlaps_secret(sources, loc) {
+        return Err("the edit would touch a secret".into());
+    }
+    Ok(Fix {
+        applicability: Applicability::Unsafe,
+        description: format!(
+            "publish \"{instance}\" on host port {to} instead of {from} ({place}); the port inside the container stays {container_port}; recreate the container and point what reached it on {from} (a reverse proxy, the Control UI URL, paired nodes) at {to}"
+        ),
+        edits: vec![Edit {
+            file: loc.file,
+            span: loc.span,
+            replacement: to.to_string(),
+        }],
+    })
+}
+
+fn shift(span: Span, by: usize) -> Span {
+    Span {
+        start: span.start + by,
+        end: span.end + by,
+    }
+}
+
+/// The span of the host side of the compose `ports:` item at `item`: in a short-syntax
+/// string, the field before the container port; in the long syntax, `published:`'s value.
+fn compose_host_field(text: &str, item: Span) -> Result<(Span, &'static str), String> {
+    let root =
+        yaml::parse(text).map_err(|e| format!("the file no longer parses: {}", e.message))?;
+    let node = find(&root, item).ok_or("clawlint cannot find the entry in its file")?;
+    let (scalar, what) = match &node.value {
+        yaml::Value::Scalar { .. } => (node, "ports:"),
+        yaml::Value::Map(_) => (
+            node.get("published")
+                .ok_or("the entry has no published: host port")?,
+            "ports: published:",
+        ),
+        _ => return Err("the entry is neither a string nor a mapping".into()),
+    };
+    let (inner, at) = unquoted(text, scalar)?;
+    let host = match what {
+        "ports:" => short_host_field(inner)?,
+        _ => Span {
+            start: 0,
+            end: inner.len(),
+        },
+    };
+    Ok((shift(host, at), what))
+}
+
+/// The node whose span is `span`.
+fn find(node: &yaml::Node, span: Span) -> Option<&yaml::Node> {
+    if node.span == span {
+        return Some(node);
+    }
+    match &node.value {
+        yaml::Value::Seq(items) => items.iter().find_map(|n| find(n, span)),
+        yaml::Value::Map(entries) => entries.iter().find_map(|(_, v)| find(v, span)),
+        _ => None,
+    }
+}
+
+/// A scalar's text as written, without its quotes, and where that starts; refused when the
+/// written text is not the value (escapes, a folded or multi-line scalar).
+fn unquoted<'t>(text: &'t str, node: &yaml::Node) -> Result<(&'t str, usize), String> {
+    let raw = text
+        .get(node.span.start..node.span.end)
+        .ok_or("clawlint cannot find the entry in its file")?;
+    let (inner, at) = match raw.chars().next() {
+        Some(q @ ('"' | '\'')) if raw.len() >= 2 && raw.ends_with(q) => {
+            (&raw[1..raw.len() - 1], node.span.start + 1)
+        }
+        _ => (raw, node.span.start),
+    };
+    if Some(inner) != node.as_str() {
+        return Err(
+            "the entry is written with escapes or over several lines, which clawlint does not rewrite"
+                .into(),
+        );
+    }
+    Ok((inner, at))
+}
+
+/// In `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]` (variables not yet substituted), the
+/// span of HOST_PORT. `:` inside `${...}` and `[...]` does not separate fields.
+fn short_host_field(raw: &str) -> Result<Span, String> {
+    let mut fields: Vec<Span> = Vec::new();
+    let (mut depth, mut bracket, mut start) = (0usize, false, 0usize);
+    let bytes = raw.as_bytes();
+    let mut end = raw.len();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b'[' if depth == 0 => bracket = true,
+            b']' if depth == 0 => bracket = false,
+            b'/' if depth == 0 && !bracket => {
+                end = i;
+                break;
+            }
+            b':' if depth == 0 && !bracket => {
+                fields.push(Span { start, end: i });
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    fields.push(Span { start, end });
+    match fields.len() {
+        1 => Err("the entry names no host port (the runtime picks one)".into()),
+        n => Ok(fields[n - 2]),
+    }
+}
+
+/// Where the host port written in `field` of `file` is set, and what to call that place:
+/// its digits; or, for `${VAR}`, the project `.env` line that sets VAR, else the default.
+fn host_port_place(
+    sources: &SourceMap,
+    file: crate::source::FileId,
+    field: Span,
+    port: u16,
+    entry: &str,
+) -> Result<(Loc, String), String> {
+    let text = &sources.file(file).text;
+    let raw = &text[field.start..field.end];
+    let digits = port.to_string();
+    if raw.trim() == digits {
+        let at = field.start + raw.find(&digits).unwrap_or(0);
+        return Ok((
+            Loc {
+                file,
+                span: Span {
+                    start: at,
+                    end: at + digits.len(),
+                },
+            },
+            format!("\"{raw}\", the host side of {entry}"),
+        ));
+    }
+    if raw.contains('-') && !raw.contains('$') {
+        return Err(format!(
+            "it publishes the range {raw}: give it another range by hand"
+        ));
+    }
+    let Some((name, default)) = variable(raw) else {
+        return Err(format!(
+            "its host port is written as {raw:?}, which clawlint does not rewrite"
+        ));
+    };
+    // Compose reads the project's `.env` (beside the compose file) for interpolation.
+    let env_path = sources
+        .file(file)
+        .path
+        .parent()
+        .map(|d| d.join(".env"))
+        .unwrap_or_default();
+    if let Some(env_file) = sources.lookup(&env_path) {
+        let env_text = &sources.file(env_file).text;
+        let parsed = crate::load::dotenv::parse(env_text);
+        if let Some(set) = parsed.effective().into_iter().find(|e| e.key == name) {
+            if set.value.trim() != digits {
+                return Err(format!(
+                    "its host port comes from {name} in {}, which does not say {port}",
+                    crate::paths::display_path(&sources.file(env_file).path)
+                ));
+            }
+            let uses = variable_uses(text, &name);
+            if uses > 1 {
+                return Err(format!(
+                    "its host port comes from {name} in {}, and the compose file uses {name} elsewhere too: changing it would move those as well",
+                    crate::paths::display_path(&sources.file(env_file).path)
+                ));
+            }
+            let value = Span {
+                start: set.key_span.end,
+                end: set.span.end,
+            };
+            let found = env_text[value.start..value.end]
+                .match_indices(&digits)
+                .map(|(i, _)| value.start + i)
+                .find(|&i| {
+                    let b = env_text.as_bytes();
+                    let digit_before = i > 0 && b[i - 1].is_ascii_digit();
+                    let digit_after = b.get(i + digits.len()).is_some_and(u8::is_ascii_digit);
+                    !digit_before && !digit_after
+                })
+                .ok_or_else(|| format!("clawlint cannot find {port} where {name} is set"))?;
+            return Ok((
+                Loc {
+                    file: env_file,
+                    span: Span {
+                        start: found,
+                        end: found + digits.len(),
+                    },
+                },
+                format!(
+                    "{name} in {}, which \"{raw}\", the host side of {entry}, reads",
+                    crate::paths::display_path(&sources.file(env_file).path)
+                ),
+            ));
+        }
+    }
+    match default {
+        Some(d) if d.1 == digits => Ok((
+            Loc {
+                file,
+                span: shift(d.0, field.start),
+            },
+            format!("the default in \"{raw}\", the host side of {entry}: the project's .env does not set {name}, and one set in the shell that runs compose would still win"),
+        )),
+        _ => Err(format!(
+            "its host port comes from ${{{name}}}, which neither the project's .env nor a default sets to {port}"
+        )),
+    }
+}
+
+/// How many times `text` reads the variable `name` (`$NAME`, `${NAME...}`) outside comment
+/// lines.
+fn variable_uses(text: &str, name: &str) -> usize {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(|line| {
+            line.match_indices('$')
+                .filter(|(i, _)| {
+                    let rest = &line[i + 1..];
+                    let rest = rest.strip_prefix('{').unwrap_or(rest);
+                    rest.strip_prefix(name).is_some_and(|after| {
+                        !after.starts_with(|c: char| c == '_' || c.is_ascii_alphanumeric())
+                    })
+                })
+                .count()
+        })
+        .sum()
+}
+
+/// `${NAME}`, `$NAME`, `${NAME:-N}`, `${NAME-N}` filling the whole field: the name, and the
+/// default's span (relative to `raw`) and text.
+fn variable(raw: &str) -> Option<(String, Option<(Span, String)>)> {
+    let is_name = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+            && s.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+    };
+    if let Some(name) = raw.strip_prefix('$').filter(|n| is_name(n)) {
+        return Some((name.to_string(), None));
+    }
+    let inner = raw.strip_prefix("${")?.strip_suffix('}')?;
+    let name_len = inner
+        .find(|c: char| !(c == '_' || c.is_ascii_alphanumeric()))
+        .unwrap_or(inner.len());
+    let (name, rest) = inner.split_at(name_len);
+    if !is_name(name) {
+        return None;
+    }
+    if rest.is_empty() {
+        return Some((name.to_string(), None));
+    }
+    let default = rest.strip_prefix(":-").or_else(|| rest.strip_prefix('-'))?;
+    if default.is_empty() || !default.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let start = 2 + name.len() + (rest.len() - default.len());
+    Some((
+        name.to_string(),
+        Some((
+            Span {
+                start,
+                end: start + default.len(),
+            },
+            default.to_string(),
+        )),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(raw: &str) -> &str {
+        let s = short_host_field(raw).unwrap();
+        &raw[s.start..s.end]
+    }
+
+    #[test]
+    fn the_host_field_of_every_short_syntax() {
+        assert_eq!(host("18789:18789"), "18789");
+        assert_eq!(host("127.0.0.1:18789:18789"), "18789");
+        assert_eq!(host("[::1]:18789:18789/tcp"), "18789");
+        assert_eq!(host("::1:18789:18789"), "18789");
+        assert_eq!(
+            host("${OPENCLAW_GATEWAY_PORT:-18789}:18789"),
+            "${OPENCLAW_GATEWAY_PORT:-18789}"
+        );
+        assert_eq!(
+            host("${IP:-127.0.0.1}:${P:-18789}:18789/udp"),
+            "${P:-18789}"
+        );
+        assert!(short_host_field("18789").is_err());
+    }
+
+    #[test]
+    fn variable_uses_skip_comments_and_longer_names() {
+        let text = "# OPENCLAW_GATEWAY_PORT ${OPENCLAW_GATEWAY_PORT}\nports: [\"${OPENCLAW_GATEWAY_PORT:-1}:1\"]\ncommand: --port $OPENCLAW_GATEWAY_PORT ${OPENCLAW_GATEWAY_PORT_X}\n";
+        assert_eq!(variable_uses(text, "OPENCLAW_GATEWAY_PORT"), 2);
+    }
+
+    #[test]
+    fn variables_and_their_defaults() {
+        let (name, default) = variable("${OPENCLAW_GATEWAY_PORT:-18789}").unwrap();
+        assert_eq!(name, "OPENCLAW_GATEWAY_PORT");
+        let (span, text) = default.unwrap();
+        assert_eq!(
+            &"${OPENCLAW_GATEWAY_PORT:-18789}"[span.start..span.end],
+            "18789"
+        );
+        assert_eq!(text, "18789");
+        let (_, default) = variable("${P-2}").unwrap();
+        assert_eq!(default.unwrap().1, "2");
+        assert_eq!(variable("$P").unwrap(), ("P".to_string(), None));
+        assert!(variable("${P:?required}").is_none());
+        assert!(variable("${P:-${Q}}").is_none());
+        assert!(variable("x${P}").is_none());
+    }
+}
