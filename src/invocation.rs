@@ -183,6 +183,10 @@ pub struct ServiceEvidence {
     pub wrappers: Vec<String>,
     /// What the command depends on that clawlint cannot read.
     pub unseen: Vec<String>,
+    /// Set when what the supervisor runs cannot be read at all (an unreadable or opaque
+    /// wrapper): why. Its arguments (`--port`, `--profile`) are then unknown, so every value
+    /// that would come from OpenClaw's defaults is unverifiable, not guessed.
+    pub opaque: Option<String>,
     /// A wrapper that adds environment variables clawlint cannot read (`op run`): a `${VAR}`
     /// it may provide is unverifiable, not missing.
     pub injects_env: Option<String>,

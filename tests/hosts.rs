@@ -210,6 +210,79 @@ fn a_wrapper_script_that_cannot_be_read_is_located_and_the_unit_kept() {
     assert!(unseen.contains("could not be read"), "{unseen}");
 }
 
+/// The script might pass `--port` or `--profile`: nothing sets bot's port, so OpenClaw's
+/// default 18789 would be a guess. It is unverifiable: no CL101 with the default gateway on
+/// 18789, and a finding at the ExecStart= line says what could not be read.
+#[test]
+fn an_unreadable_wrapper_leaves_the_port_unverifiable_not_guessed() {
+    let t = host();
+    let b = t.path();
+    std::fs::create_dir_all(b.join("root/opt/bot/start.sh")).unwrap();
+    write(
+        b,
+        "root/etc/systemd/system/bot.service",
+        b"[Service]\nEnvironment=OPENCLAW_STATE_DIR=/root/.openclaw-bot\nExecStart=/opt/bot/start.sh\n",
+    );
+    link(
+        b,
+        "root/etc/systemd/system/multi-user.target.wants/bot.service",
+        "/etc/systemd/system/bot.service",
+    );
+    let (_, report, _) = run(&t, "check");
+    assert!(
+        findings(&report, "CL101", "").is_empty(),
+        "no collision on a guessed port: {report}"
+    );
+    let unverifiable = findings(&report, "CL409", "bot.service");
+    assert_eq!(unverifiable.len(), 1, "{report}");
+    let message = unverifiable[0]["message"].as_str().unwrap();
+    assert!(message.contains("gateway port"), "{message}");
+    assert!(
+        unverifiable[0]["parties"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("start.sh could not be read"),
+        "{report}"
+    );
+    assert!(message.contains("gateway port"), "{message}");
+    let at = &unverifiable[0]["parties"][0];
+    assert!(
+        at["file"].as_str().unwrap().ends_with("bot.service"),
+        "{at}"
+    );
+    assert_eq!(at["line"], 3, "the ExecStart= line: {at}");
+    // resolve says so, and keeps what the unit itself sets.
+    let (_, resolved, _) = run(&t, "resolve");
+    let bot = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["stateDir"]["value"] == "~/.openclaw-bot")
+        .unwrap_or_else(|| panic!("no gateway for ~/.openclaw-bot: {resolved}"));
+    assert_eq!(
+        bot["unverifiable"],
+        serde_json::json!(["port", "profile"]),
+        "{bot}"
+    );
+    assert!(bot["listeners"].as_array().unwrap().is_empty(), "{bot}");
+    // The same unit with its port set in the unit: known, and it does collide.
+    write(
+        b,
+        "root/etc/systemd/system/bot.service",
+        b"[Service]\nEnvironment=OPENCLAW_STATE_DIR=/root/.openclaw-bot\nEnvironment=OPENCLAW_GATEWAY_PORT=18789\nExecStart=/opt/bot/start.sh\n",
+    );
+    let (_, report, _) = run(&t, "check");
+    assert_eq!(findings(&report, "CL101", "").len(), 1, "{report}");
+    let unverifiable = findings(&report, "CL409", "bot.service");
+    assert_eq!(
+        unverifiable.len(),
+        1,
+        "the profile is still unknown: {report}"
+    );
+    assert!(!unverifiable[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("port"));
+}
+
 #[test]
 fn a_drop_in_that_does_not_parse_is_located_and_skipped() {
     let t = host();

@@ -535,6 +535,21 @@ fn read_runner_env_files(
     }
 }
 
+/// Why what a supervisor runs cannot be read: the script that could not be read or
+/// followed, else the program itself.
+fn opaque_reason(cmd: &command::Command, map: &PathMap) -> String {
+    if let Some(script) = cmd.unseen.iter().rev().find(|u| u.contains("script")) {
+        return script.clone();
+    }
+    match cmd.argv.first() {
+        Some(program) => format!(
+            "what {} runs cannot be read",
+            map.shown(&crate::redact::shown(crate::redact::Kind::Path, program))
+        ),
+        None => "its command cannot be read".to_string(),
+    }
+}
+
 fn command_basename(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
 }
@@ -893,6 +908,10 @@ impl UnitReader<'_> {
             drop_ins,
             wrappers: cmd.wrappers.clone(),
             unseen,
+            opaque: opaque.then(|| match exec.as_ref() {
+                Some(_) => opaque_reason(&cmd, &map),
+                None => "it has no ExecStart=".to_string(),
+            }),
             injects_env: cmd.injects_env.clone(),
             starts_installed_service: command::starts_installed_service(&cmd.argv),
         };
@@ -1177,6 +1196,7 @@ fn launchd_invocation(
         how: ServiceEvidence {
             wrappers: cmd.wrappers.clone(),
             unseen,
+            opaque: opaque.then(|| opaque_reason(&cmd, &map)),
             injects_env: cmd.injects_env.clone(),
             starts_installed_service: command::starts_installed_service(&cmd.argv),
             ..ServiceEvidence::default()
@@ -1325,6 +1345,17 @@ fn task_invocation(
         return None;
     }
     if opaque {
+        how.opaque = Some(
+            how.unseen
+                .iter()
+                .rev()
+                .find(|u| u.contains("script"))
+                .cloned()
+                .unwrap_or_else(|| match argv.first() {
+                    Some(program) => format!("what {program} runs cannot be read"),
+                    None => "gateway.cmd runs no command that can be read".to_string(),
+                }),
+        );
         how.unseen.push(
             "what its command runs: arguments such as --port and --profile are unknown".to_string(),
         );

@@ -117,9 +117,11 @@ impl Lane {
 
     /// A native gateway, or a container on the host network: its footprint is on the host.
     pub fn reserves(&self) -> bool {
-        self.container
-            .as_deref()
-            .is_none_or(|c| c.ends_with("host network"))
+        self.port_kind != "unverifiable"
+            && self
+                .container
+                .as_deref()
+                .is_none_or(|c| c.ends_with("host network"))
     }
 
     /// The most precise name for the reserved range holding `port`.
@@ -528,7 +530,12 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
         name: instance.name.clone(),
         instance: index,
         base: instance.port.value,
-        port_kind: instance.port_kind.id(),
+        // A base port clawlint cannot know reserves nothing it could show.
+        port_kind: if instance.knows(crate::resolve::Unverifiable::Port) {
+            instance.port_kind.id()
+        } else {
+            "unverifiable"
+        },
         footprint: footprint(instance.port.value),
         cdp,
         marks: marks.into_iter().map(|(_, m)| m).collect(),

@@ -239,6 +239,13 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
     if let Some(c) = &inst.container {
         out["container"] = container_json(inst, c, sources);
     }
+    // Only gateways started through something clawlint cannot read have these keys.
+    if let Some(why) = inst.service.as_ref().and_then(|s| s.how.opaque.as_ref()) {
+        out["supervisors"][0]["opaque"] = json!(why);
+    }
+    if !inst.unverifiable.is_empty() {
+        out["unverifiable"] = json!(inst.unverifiable.iter().map(|u| u.id()).collect::<Vec<_>>());
+    }
     out
 }
 
@@ -555,6 +562,15 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
     let _ = writeln!(out, "gateway \"{}\" ({how})", inst.name);
     if let Some(service) = &inst.service {
         render_evidence(out, service, home);
+    }
+    if !inst.unverifiable.is_empty() {
+        let what: Vec<&str> = inst.unverifiable.iter().map(|u| u.describe()).collect();
+        row(
+            out,
+            "unverifiable",
+            &format!("{} (not guessed; in no collision check)", what.join(", ")),
+            "",
+        );
     }
     for extra in &inst.other_services {
         let _ = writeln!(out, "  also started by {} ({})", extra.name, extra.kind);

@@ -116,7 +116,12 @@ fn merge_service(
     by_state_dir: &mut HashMap<PathBuf, usize>,
 ) {
     let key = canonical_key(&service.state_dir.value);
-    match by_state_dir.get(&key).copied() {
+    // A gateway whose state dir clawlint cannot know is attached to no scanned one.
+    let found = by_state_dir
+        .get(&key)
+        .copied()
+        .filter(|_| service.knows(super::Unverifiable::StateDir));
+    match found {
         Some(index) if instances[index].service.is_none() => {
             // The gateway is named for the profile the unit really runs, not for the dir's
             // name (a unit may run profile "ops-2" in ~/.openclaw-ops).
@@ -154,10 +159,14 @@ fn merge_service(
                 .profile
                 .as_ref()
                 .map_or("default", |p| p.value.as_str());
-            if !instances.iter().any(|i| i.name == profile) {
+            if !instances.iter().any(|i| i.name == profile)
+                && service.knows(super::Unverifiable::Profile)
+            {
                 service.name = profile.to_string();
             }
-            by_state_dir.insert(key, instances.len());
+            if service.knows(super::Unverifiable::StateDir) {
+                by_state_dir.insert(key, instances.len());
+            }
             instances.push(service);
         }
     }

@@ -179,13 +179,50 @@ pub fn resolve_instance_with(
         gateway_bind,
         container: None,
         container_listeners: Vec::new(),
+        unverifiable: Vec::new(),
     };
+    instance.unverifiable = unverifiable(inv, &instance);
+    if !instance.knows(Unverifiable::Port) {
+        // Every port derived from an unknown base is unknown too: only what the config pins
+        // stays.
+        instance.listeners.retain(|l| {
+            l.kind != ListenerKind::Gateway && !matches!(l.origin, Origin::Derived { .. })
+        });
+    }
     // Without the release's validation yet: the validation step decides again with it.
     verdict::decide(&mut instance);
     if let Some(c) = &inv.container {
         container::host_view(&mut instance, c);
     }
     instance
+}
+
+/// What clawlint cannot determine about a gateway whose supervisor runs something it cannot
+/// read (`how.opaque`): every value that would come from OpenClaw's defaults, because the
+/// hidden command may pass `--port` or `--profile`. What the supervisor's own environment and
+/// the config set is kept.
+fn unverifiable(inv: &Invocation, instance: &Instance) -> Vec<Unverifiable> {
+    if inv.service.as_ref().is_none_or(|s| s.how.opaque.is_none()) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if matches!(
+        instance.port_kind,
+        PortKind::Default | PortKind::ProfileHash
+    ) {
+        out.push(Unverifiable::Port);
+    }
+    if instance.profile.is_none() {
+        out.push(Unverifiable::Profile);
+    }
+    let state_dir_unknown = matches!(instance.state_dir.origin, Origin::Default(_));
+    if state_dir_unknown {
+        out.push(Unverifiable::StateDir);
+    }
+    if state_dir_unknown && matches!(instance.config_path.origin, Origin::Default(_)) {
+        out.push(Unverifiable::ConfigPath);
+    }
+    out
 }
 
 /// OpenClaw does not validate `OPENCLAW_PROFILE` from the environment; it crashes later

@@ -223,6 +223,37 @@ pub struct ServiceNames {
     pub windows_task: String,
 }
 
+/// A value of a gateway that clawlint cannot determine: part of the gateway's start is hidden
+/// (an unreadable or opaque wrapper), and the value would otherwise be a guess (OpenClaw's
+/// default). Such a value takes part in no comparison with other gateways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unverifiable {
+    Port,
+    Profile,
+    StateDir,
+    ConfigPath,
+}
+
+impl Unverifiable {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Unverifiable::Port => "gateway port",
+            Unverifiable::Profile => "profile",
+            Unverifiable::StateDir => "state dir",
+            Unverifiable::ConfigPath => "config path",
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Unverifiable::Port => "port",
+            Unverifiable::Profile => "profile",
+            Unverifiable::StateDir => "state-dir",
+            Unverifiable::ConfigPath => "config-path",
+        }
+    }
+}
+
 /// One gateway as OpenClaw would run it.
 #[derive(Debug, Clone)]
 pub struct Instance {
@@ -293,6 +324,9 @@ pub struct Instance {
     pub container: Option<Box<crate::container::Container>>,
     /// Listeners inside the container's own network namespace (not on the host).
     pub container_listeners: Vec<Listener>,
+    /// Values clawlint cannot determine (see [`Unverifiable`]); why is the supervisor's
+    /// `how.opaque`.
+    pub unverifiable: Vec<Unverifiable>,
 }
 
 impl Instance {
@@ -305,5 +339,10 @@ impl Instance {
     /// The gateway starts (OpenClaw does not refuse its config).
     pub fn starts(&self) -> bool {
         self.refusal.is_none()
+    }
+
+    /// clawlint knows this value of the gateway (it is not [`Unverifiable`]).
+    pub fn knows(&self, what: Unverifiable) -> bool {
+        !self.unverifiable.contains(&what)
     }
 }

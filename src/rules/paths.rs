@@ -181,6 +181,7 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
             let user = kind.per_user.then(|| keys.key(&inst.os_home));
             (kind.paths_of)(inst)
                 .into_iter()
+                .filter(move |(_, path)| knows_path(inst, kind.rule, path))
                 .map(move |(label, path)| ((user.clone(), keys.key(&path.value)), i, (label, path)))
         })
         .collect();
@@ -223,6 +224,21 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
             finding
         })
         .collect()
+}
+
+/// Whether clawlint knows this path of the gateway: a path that follows from an unverifiable
+/// state dir, config path or profile (OpenClaw's default for it) takes part in no comparison;
+/// one the config or the environment sets is known.
+fn knows_path(instance: &Instance, rule: catalog::Rule, path: &Sourced<PathBuf>) -> bool {
+    use crate::resolve::Unverifiable;
+    let guessed = matches!(path.origin, Origin::Default(_) | Origin::Derived { .. });
+    if rule.code == catalog::SHARED_CONFIG_FILE.code {
+        return instance.knows(Unverifiable::ConfigPath);
+    }
+    if rule.code == catalog::SHARED_LOG_FILE.code {
+        return !guessed || instance.knows(Unverifiable::Profile);
+    }
+    !guessed || instance.knows(Unverifiable::StateDir)
 }
 
 /// Paths that are shared only because the state dir is (the defaults under it): CL201 says
@@ -276,15 +292,17 @@ fn is_fleet_cell_of(cell: &Instance, host: &Instance, path: &Path, keys: &PathKe
 /// CL204: one gateway's state dir or workspace inside another gateway's state dir. Each
 /// path's ancestors are looked up in a map of state dirs: no pairwise comparison.
 fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> {
+    use crate::resolve::Unverifiable;
     let mut state_dirs: HashMap<PathBuf, Vec<usize>> = HashMap::new();
-    for (i, inst) in instances.iter().enumerate() {
+    let known = |inst: &Instance| inst.knows(Unverifiable::StateDir);
+    for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         state_dirs
             .entry(keys.key(&inst.state_dir.value))
             .or_default()
             .push(i);
     }
     let mut out = Vec::new();
-    for (i, inst) in instances.iter().enumerate() {
+    for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         let own_state = keys.key(&inst.state_dir.value);
         let mut paths: Paths = vec![("state dir".into(), &inst.state_dir)];
         paths.extend(workspaces(inst));

@@ -10,7 +10,9 @@ use crate::ports::map::{close_bases, At, PortIndex};
 use super::group::{distinct, names, party};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
-use crate::resolve::{BrowserError, Instance, Listener, ListenerKind, Origin, PortKind, PortRange};
+use crate::resolve::{
+    BrowserError, Instance, Listener, ListenerKind, Origin, PortKind, PortRange, Unverifiable,
+};
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     // One suggestion for every help line: a base clear of every gateway on the host (which
@@ -217,7 +219,7 @@ fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Findin
     const SHOWN: usize = 4;
     let mut out = Vec::new();
     for (owner_index, owner) in instances.iter().enumerate() {
-        if !owner.listens_on_host() {
+        if !owner.listens_on_host() || !owner.knows(Unverifiable::Port) {
             continue;
         }
         let Some(range) = owner
@@ -349,7 +351,7 @@ fn own_range_text(instance: &Instance) -> String {
 
 /// CL104: the base port is so high that derived ports fall back onto the defaults.
 fn overflow_fallback(instance: &Instance) -> Option<Finding> {
-    if !instance.starts() {
+    if !instance.starts() || !instance.knows(Unverifiable::Port) {
         return None;
     }
     let browser = instance.browser.as_ref().filter(|b| b.enabled)?;
@@ -409,7 +411,9 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
 fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
     // A gateway that does not start reserves nothing; a container reserves nothing on the host.
     let mut out = Vec::new();
-    for (low, high) in close_bases(instances, |i| i.starts() && i.listens_on_host()) {
+    for (low, high) in close_bases(instances, |i| {
+        i.starts() && i.listens_on_host() && i.knows(Unverifiable::Port)
+    }) {
         let (low, high) = (&instances[low], &instances[high]);
         let gap = u32::from(high.port.value) - u32::from(low.port.value);
         out.push(
@@ -442,7 +446,8 @@ fn hashed_port(instance: &Instance, suggestion: &dyn Fn() -> Option<u16>) -> Opt
             use crate::load::ProblemKind::*;
             matches!(p.kind, Unreadable | InvalidValue)
         });
-    if instance.port_kind != PortKind::ProfileHash || refused {
+    if instance.port_kind != PortKind::ProfileHash || refused || !instance.knows(Unverifiable::Port)
+    {
         return None;
     }
     let profile = instance.profile.as_ref()?;

@@ -10,7 +10,7 @@ use crate::diagnostic::{Finding, Label};
 use crate::load::env::EnvOrigin;
 use crate::paths::{display_home_relative, PathKeys};
 use crate::resolve::profile::profile_state_dir;
-use crate::resolve::{Instance, Origin, PortKind, ServiceFile};
+use crate::resolve::{Instance, Origin, PortKind, ServiceFile, Unverifiable};
 use std::collections::BTreeMap;
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
@@ -21,11 +21,61 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         out.extend(foreign_profile(instance, ctx.keys));
         out.extend(name_mismatch(instance));
         out.extend(restart_without_78(instance));
+        out.extend(unverifiable_gateway(instance));
     }
     out.extend(unportable_profile_names(ctx.instances));
     out.extend(shared_sandbox_containers(ctx.instances));
     out.extend(shared_service_names(ctx.instances));
     out
+}
+
+/// CL409: a supervisor runs something clawlint cannot read, so values that would otherwise
+/// be OpenClaw's defaults (port, profile, state dir, config path) are unverifiable: the
+/// gateway is kept out of every comparison on them, and this says so where the supervisor
+/// says what it runs.
+fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
+    if instance.unverifiable.is_empty() {
+        return None;
+    }
+    let service = instance.service.as_ref()?;
+    let why = service.how.opaque.as_deref()?;
+    let what: Vec<&str> = instance.unverifiable.iter().map(|u| u.describe()).collect();
+    let what = match what.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => return None,
+    };
+    let fallback: Vec<String> = instance
+        .unverifiable
+        .iter()
+        .map(|u| match u {
+            Unverifiable::Port => format!("gateway port {}", instance.port.value),
+            Unverifiable::Profile => "the default profile".to_string(),
+            Unverifiable::StateDir => format!(
+                "state dir {}",
+                display_home_relative(&instance.state_dir.value, &instance.os_home)
+            ),
+            Unverifiable::ConfigPath => format!(
+                "config {}",
+                display_home_relative(&instance.config_path.value, &instance.os_home)
+            ),
+        })
+        .collect();
+    Some(
+        Finding::new(
+            catalog::UNVERIFIABLE_GATEWAY,
+            format!(
+                "{} starts gateway \"{}\" through a command clawlint cannot read: its {what} cannot be verified",
+                service.name, instance.name
+            ),
+        )
+        .label(service_label(instance, service, why))
+        .note(format!(
+            "only if what it runs passes no --port or --profile would OpenClaw use {}; clawlint does not guess, and leaves these values out of every collision check",
+            fallback.join(", ")
+        ))
+        .help("make the command readable (a script inside the scanned layout whose gateway line is static), or set what it hides in the supervisor itself: `--port`/OPENCLAW_GATEWAY_PORT, OPENCLAW_PROFILE, OPENCLAW_STATE_DIR"),
+    )
 }
 
 /// CL408: two gateways whose service would have the same name (the same profile): installing
@@ -232,6 +282,9 @@ fn foreign_profile(instance: &Instance, keys: &PathKeys) -> Vec<Finding> {
 }
 
 fn foreign_for(instance: &Instance, keys: &PathKeys, service: &ServiceFile) -> Option<Finding> {
+    if !instance.knows(Unverifiable::StateDir) {
+        return None;
+    }
     let intended = intended_profile(instance, service)?;
     let own = profile_state_dir(&instance.home, intended.as_deref().unwrap_or("default"));
     let state = &instance.state_dir;
@@ -286,6 +339,9 @@ fn is_profile_dir(dir: &std::path::Path, home: &std::path::Path) -> bool {
 /// CL404: the service name says one profile, its environment another.
 fn name_mismatch(instance: &Instance) -> Option<Finding> {
     let service = instance.service.as_ref()?;
+    if !instance.knows(Unverifiable::Profile) {
+        return None;
+    }
     let named = profile_of_service_name(&service.name)?;
     let runs = instance.profile.as_ref().map(|p| p.value.clone());
     if named == runs {

@@ -539,6 +539,7 @@ impl Gateway {
                 .unwrap_or_else(|| "loopback".to_string()),
             container: None,
             container_listeners: Vec::new(),
+            unverifiable: Vec::new(),
             refusal: None,
             start: resolve::verdict::StartVerdict::default(),
             start_facts,
