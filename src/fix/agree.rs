@@ -10,29 +10,26 @@
 //!   its `webhookUrl` (in the file that sets it). The gateway that gets the new port cannot
 //!   bind 8787 today anyway; its reverse proxy must follow (the description says so).
 
-use super::moves::Planner;
+use super::moves::{Planner, PortOwners};
 use super::pins::pins;
 use super::{Applicability, Edit, Fix};
 use crate::diagnostic::Finding;
 use crate::load::json5::{self, Node, Span};
-use crate::ports::allocate;
-use crate::resolve::model::{Instance, ListenerKind, Origin};
+use crate::ports::allocate::{work, Movers};
+use crate::resolve::model::{ListenerKind, Origin};
 use crate::source::{Loc, SourceMap};
+use std::collections::HashMap;
 
 /// CL401: the supervisor's port set to the config's.
-pub fn unit_to_config(
-    f: &Finding,
-    instances: &[Instance],
-    sources: &SourceMap,
-) -> Result<Fix, String> {
+pub fn unit_to_config(f: &Finding, planner: &mut Planner) -> Result<Fix, String> {
+    let (instances, sources) = (planner.instances, planner.sources);
     let name = f
         .labels
         .first()
         .and_then(|l| l.instance.as_deref())
         .ok_or("the finding names no gateway")?;
-    let index = instances
-        .iter()
-        .position(|i| i.name == name)
+    let index = planner
+        .index_of(name)
         .ok_or("the finding names no gateway")?;
     let instance = &instances[index];
     let config = instance
@@ -40,7 +37,7 @@ pub fn unit_to_config(
         .as_ref()
         .ok_or("the config has no usable gateway.port")?;
     let to = config.value;
-    if !allocate::base_is_clear(instances, &[index], to) {
+    if !planner.round().base_is_clear(index, to) {
         return Err(format!(
             "the config's port {to} is not clear of the other gateways' ports, so it cannot be taken as the intent; move the gateway (or set gateway.port to {}) by hand",
             instance.port.value
@@ -88,32 +85,34 @@ pub fn unit_to_config(
 }
 
 /// CL102 between Telegram webhooks on their default port: `webhookPort` for all but one.
-pub fn webhook_ports(
-    planner: &mut Planner,
-    f: &Finding,
-    instances: &[Instance],
-    sources: &SourceMap,
-) -> Option<Result<Fix, String>> {
+pub fn webhook_ports(planner: &mut Planner, f: &Finding) -> Option<Result<Fix, String>> {
+    let (instances, sources) = (planner.instances, planner.sources);
     let named: Vec<usize> = f
         .instances()
         .iter()
-        .filter_map(|n| instances.iter().position(|i| &i.name == n))
+        .filter_map(|n| planner.index_of(n))
         .collect();
+    let owners = PortOwners::of(
+        named
+            .iter()
+            .flat_map(|&j| instances[j].listeners.iter().map(move |m| (j, m))),
+    );
     // The webhook listeners at the shared port that come from OpenClaw's default (no
-    // `webhookPort` written), each with the `webhookUrl` it derives from.
+    // `webhookPort` written), each with the `webhookUrl` it derives from: each gateway's
+    // together, in the order of the finding.
     let mut parties: Vec<(usize, u16, Loc)> = Vec::new();
     for &i in &named {
+        let first = parties.len();
         for l in instances[i]
             .listeners
             .iter()
             .filter(|l| l.kind == ListenerKind::TelegramWebhook)
         {
-            let shared = named
-                .iter()
-                .any(|&j| j != i && instances[j].listeners.iter().any(|m| m.port == l.port));
+            work::add(1);
+            let shared = owners.other_than(i, l.port);
             if let (true, Origin::Derived { base, .. }) = (shared, &l.origin) {
                 if let Origin::Config(url) = **base {
-                    if !parties.iter().any(|(p, _, u)| *p == i && *u == url) {
+                    if !parties[first..].iter().any(|(_, _, u)| *u == url) {
                         parties.push((i, l.port, url));
                     }
                 }
@@ -123,19 +122,26 @@ pub fn webhook_ports(
     if parties.is_empty() {
         return None;
     }
-    let mut pool: Vec<usize> = parties.iter().map(|(i, _, _)| *i).collect();
-    pool.dedup();
+    // Where each gateway's parties are.
+    let mut of: HashMap<usize, (usize, usize)> = HashMap::new();
+    for (k, (i, _, _)) in parties.iter().enumerate() {
+        of.entry(*i)
+            .and_modify(|r| r.1 = k + 1)
+            .or_insert((k, k + 1));
+    }
+    let pool: Vec<usize> = parties.iter().map(|(i, _, _)| *i).collect();
+    let mut movers = Movers::new(instances, &pool);
     let all: usize = f.instances().len();
     let mut moves: Vec<(Edit, String)> = Vec::new();
     let mut refusals: Vec<String> = Vec::new();
     while moves.len() + 1 < all {
-        let Some((mover, why)) = allocate::mover(instances, &pool) else {
+        let Some((mover, why)) = movers.take() else {
             break;
         };
-        pool.retain(|i| *i != mover);
-        for &(_, old, url) in parties.iter().filter(|(i, _, _)| *i == mover) {
+        let (from, to) = of.get(&mover).copied().unwrap_or((0, 0));
+        for &(_, old, url) in &parties[from..to] {
             // Past the ports a Gmail hook (8788) and its neighbours default to, as the help says.
-            let Some(port) = planner.webhook_port(instances, old.saturating_add(9)) else {
+            let Some(port) = planner.webhook_port(old.saturating_add(9)) else {
                 refusals.push(format!("no free port above {old}"));
                 continue;
             };
@@ -153,7 +159,7 @@ pub fn webhook_ports(
                 )),
             }
         }
-        if pool.is_empty() {
+        if movers.is_empty() {
             break;
         }
     }

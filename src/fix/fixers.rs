@@ -12,6 +12,7 @@
 //! - CL101-CL105 (unsafe): move one gateway's base port, everywhere it is pinned
 //!   ([`super::moves`]). When no move can be written, the finding says why in a note.
 
+use super::moves::Planner;
 use super::{Applicability, Edit, Fix};
 use crate::catalog;
 use crate::diagnostic::{Finding, Reported};
@@ -19,17 +20,18 @@ use crate::load::json5::{self, Member, Node, Span, Value};
 use crate::resolve::model::Instance;
 use crate::source::{Loc, SourceMap};
 
-/// Attaches a fix to every finding that has one.
+/// Attaches a fix to every finding that has one. One planner serves the whole run: what
+/// several fixes ask (gateways by name, the host's ports) is built once, when first asked.
 pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &SourceMap) {
-    let mut planner = super::moves::Planner::default();
+    let mut planner = super::moves::Planner::new(instances, sources);
     for reported in findings.iter_mut() {
         let f = &reported.finding;
         let fix = if f.rule == catalog::HASHED_PROFILE_PORT {
-            pin_hash_port(f, instances, sources)
+            pin_hash_port(f, &mut planner)
         } else if f.rule == catalog::UNUSED_SUPPRESSION {
             remove_suppression(f, sources)
         } else if f.rule == catalog::SERVICE_PORT_DRIFT {
-            match super::agree::unit_to_config(f, instances, sources) {
+            match super::agree::unit_to_config(f, &mut planner) {
                 Ok(fix) => Some(fix),
                 Err(reason) => {
                     reported
@@ -57,10 +59,10 @@ pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &Sourc
             }
         } else if f.rule.remedy == catalog::Remedy::MoveBasePort {
             let webhook = match f.rule == catalog::LISTENER_COLLISION {
-                true => super::agree::webhook_ports(&mut planner, f, instances, sources),
+                true => super::agree::webhook_ports(&mut planner, f),
                 false => None,
             };
-            match webhook.unwrap_or_else(|| planner.fix(f, instances, sources)) {
+            match webhook.unwrap_or_else(|| planner.fix(f)) {
                 Ok(fix) => Some(fix),
                 Err(reason) => {
                     reported
@@ -79,14 +81,16 @@ pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &Sourc
     }
 }
 
-fn instance_of<'a>(f: &Finding, instances: &'a [Instance]) -> Option<&'a Instance> {
+/// The gateway a finding's first label names.
+fn instance_of<'a>(f: &Finding, planner: &mut Planner<'a>) -> Option<&'a Instance> {
     let name = f.labels.first()?.instance.as_deref()?;
-    instances.iter().find(|i| i.name == name)
+    planner.index_of(name).map(|i| &planner.instances[i])
 }
 
 /// CL106: `gateway: { port: N }` where N is the port the gateway already runs on.
-fn pin_hash_port(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Option<Fix> {
-    let instance = instance_of(f, instances)?;
+fn pin_hash_port(f: &Finding, planner: &mut Planner) -> Option<Fix> {
+    let sources = planner.sources;
+    let instance = instance_of(f, planner)?;
     let port = instance.port.value;
     let edit = pin_port_edit(instance, port, sources)?;
     Some(Fix {

@@ -12,55 +12,84 @@ use super::pins::{pins, Pin};
 use super::{Applicability, Edit, Fix};
 use crate::catalog;
 use crate::diagnostic::Finding;
-use crate::ports::allocate;
+use crate::ports::allocate::{self, work, Movers, Round};
 use crate::resolve::model::{Instance, ListenerKind, Origin, PortKind};
-use crate::source::{Loc, SourceMap};
+use crate::source::{FileId, Loc, SourceMap};
+use std::collections::HashMap;
 
-/// The moves planned so far in this round: the gateway, its new base port, and its fix.
-#[derive(Default)]
-pub struct Planner {
-    planned: Vec<(usize, u16, Fix)>,
-    /// Single ports given out in this round (webhook ports).
-    given: Vec<u16>,
+/// One round of fixes: the moves planned so far (each gateway's new base port and its fix),
+/// and what the round builds once and every fix asks: gateways by name, the host's ports
+/// ([`Round`]), the files that set each gateway's port. Each is built when first needed, so
+/// a run with no finding to move pays nothing for them.
+pub struct Planner<'a> {
+    pub instances: &'a [Instance],
+    pub sources: &'a SourceMap,
+    names: Option<HashMap<&'a str, usize>>,
+    round: Option<Round<'a>>,
+    setters: Option<HashMap<FileId, Vec<usize>>>,
+    /// The fix of each gateway planned to move, in the order planned.
+    planned: Vec<Fix>,
+    /// For each gateway, its place in `planned`.
+    planned_at: Vec<Option<usize>>,
 }
 
-impl Planner {
+impl<'a> Planner<'a> {
+    pub fn new(instances: &'a [Instance], sources: &'a SourceMap) -> Planner<'a> {
+        Planner {
+            instances,
+            sources,
+            names: None,
+            round: None,
+            setters: None,
+            planned: Vec::new(),
+            planned_at: vec![None; instances.len()],
+        }
+    }
+
+    /// The gateway a finding names (the first of that name, as a scan would find).
+    pub fn index_of(&mut self, name: &str) -> Option<usize> {
+        let instances = self.instances;
+        let names = self.names.get_or_insert_with(|| {
+            let mut names = HashMap::with_capacity(instances.len());
+            for (i, instance) in instances.iter().enumerate() {
+                work::add(1);
+                names.entry(instance.name.as_str()).or_insert(i);
+            }
+            names
+        });
+        work::add(1);
+        names.get(name).copied()
+    }
+
+    /// The host's ports for this round.
+    pub fn round(&mut self) -> &mut Round<'a> {
+        let instances = self.instances;
+        self.round.get_or_insert_with(|| Round::new(instances))
+    }
+
     /// The first host port above `after` that no gateway binds, reserves or publishes, and
     /// that no fix of this round gives out or moves a footprint onto.
-    pub fn webhook_port(&mut self, instances: &[Instance], after: u16) -> Option<u16> {
-        let mut also = self.given.clone();
-        for (_, base, _) in &self.planned {
-            let end = (u32::from(*base) + crate::ports::layout::FOOTPRINT - 1).min(65535);
-            also.extend(*base..=end as u16);
-        }
-        let port = allocate::next_free_host_port(instances, after, &also)?;
-        self.given.push(port);
-        Some(port)
+    pub fn webhook_port(&mut self, after: u16) -> Option<u16> {
+        self.round().free_port_after(after)
     }
 
     /// The fix for a finding whose remedy is moving a base port, or why there is none.
-    pub fn fix(
-        &mut self,
-        f: &Finding,
-        instances: &[Instance],
-        sources: &SourceMap,
-    ) -> Result<Fix, String> {
-        let candidates = candidates(f, instances);
+    pub fn fix(&mut self, f: &Finding) -> Result<Fix, String> {
+        let candidates = self.candidates(f);
         if candidates.is_empty() {
             return Err("moving a base port would not end it: the ports involved do not move with any gateway's base port".into());
         }
         // A gateway already moving for another finding moves once, and its move may be
         // enough: a pair needs one gateway to leave, a shared gateway port all but one.
-        let leaving: Vec<Fix> = self
-            .planned
+        let leaving: Vec<usize> = candidates
             .iter()
-            .filter(|(i, _, _)| candidates.contains(i))
-            .map(|(_, _, fix)| fix.clone())
+            .filter_map(|&i| self.planned_at[i])
             .collect();
-        let mut pool: Vec<usize> = candidates
+        let first_leaving = leaving.iter().min().map(|&k| self.planned[k].clone());
+        let pool: Vec<usize> = candidates
             .iter()
             .copied()
-            .filter(|i| !self.planned.iter().any(|(p, _, _)| p == i))
+            .filter(|&i| self.planned_at[i].is_none())
             .collect();
         let must_leave = match f.rule == catalog::GATEWAY_PORT_COLLISION {
             true => f.instances().len().saturating_sub(1),
@@ -68,32 +97,33 @@ impl Planner {
         };
         let to_move = must_leave.saturating_sub(leaving.len());
         if to_move == 0 {
-            if let Some(fix) = leaving.first() {
-                return Ok(fix.clone());
+            if let Some(fix) = first_leaving {
+                return Ok(fix);
             }
         }
         let mut moves: Vec<Fix> = Vec::new();
         let mut refusals: Vec<String> = Vec::new();
+        let mut movers = Movers::new(self.instances, &pool);
         while moves.len() < to_move {
-            let Some((mover, why)) = allocate::mover(instances, &pool) else {
+            let Some((mover, why)) = movers.take() else {
                 break;
             };
-            let why = match refusals.is_empty() {
+            // The reasons earlier candidates could not move are said only in a fix made.
+            let why = || match refusals.is_empty() {
                 true => why,
                 false => format!("{why} ({})", refusals.join("; ")),
             };
-            match self.plan(mover, &why, instances, sources) {
+            match self.plan(mover, why) {
                 Ok(fix) => moves.push(fix),
                 Err(reason) => refusals.push(format!(
                     "\"{}\" cannot be moved: {reason}",
-                    instances[mover].name
+                    self.instances[mover].name
                 )),
             }
-            pool.retain(|i| *i != mover);
         }
         match moves.len() {
-            0 => match leaving.first() {
-                Some(fix) => Ok(fix.clone()),
+            0 => match first_leaving {
+                Some(fix) => Ok(fix),
                 None => Err(refusals.join("; ")),
             },
             1 => Ok(moves.remove(0)),
@@ -109,18 +139,14 @@ impl Planner {
         }
     }
 
-    fn plan(
-        &mut self,
-        mover: usize,
-        why: &str,
-        instances: &[Instance],
-        sources: &SourceMap,
-    ) -> Result<Fix, String> {
+    fn plan(&mut self, mover: usize, why: impl FnOnce() -> String) -> Result<Fix, String> {
+        let (instances, sources) = (self.instances, self.sources);
         let instance = &instances[mover];
         let pins = pins(instance, sources)?;
-        shared_with_others(mover, &pins, instances, sources)?;
-        let planned: Vec<(usize, u16)> = self.planned.iter().map(|(i, p, _)| (*i, *p)).collect();
-        let suggestion = allocate::suggest_with(instances, &[mover], &planned)
+        self.shared_with_others(mover, &pins)?;
+        let suggestion = self
+            .round()
+            .suggest(mover)
             .ok_or("no base port on the host has its whole footprint free")?;
         let to = suggestion.port;
         let mut edits: Vec<Edit> = pins
@@ -160,31 +186,63 @@ impl Planner {
         let fix = Fix {
             applicability: Applicability::Unsafe,
             description: format!(
-                "move \"{}\" from base port {} to {} ({}): {why}; {}",
+                "move \"{}\" from base port {} to {} ({}): {}; {}",
                 instance.name,
                 instance.port.value,
                 to,
                 places.join(", "),
+                why(),
                 allocate::explain(&suggestion)
             ),
             edits,
         };
-        self.planned.push((mover, to, fix.clone()));
+        self.round().moving(mover, to);
+        self.planned_at[mover] = Some(self.planned.len());
+        self.planned.push(fix.clone());
         Ok(fix)
+    }
+
+    /// An edit in a file that also sets another gateway's port would move that one too: the
+    /// first such gateway (in the order of `instances`) and the first pin in its files.
+    fn shared_with_others(&mut self, mover: usize, pins: &[Pin]) -> Result<(), String> {
+        let instances = self.instances;
+        let setters = self.setters.get_or_insert_with(|| setters(instances));
+        let others = |file: FileId| -> Option<usize> {
+            work::add(1);
+            let set = setters.get(&file)?;
+            set.iter().copied().take(2).find(|&j| j != mover)
+        };
+        let Some(other) = pins.iter().filter_map(|p| others(p.loc.file)).min() else {
+            return Ok(());
+        };
+        let pin = pins
+            .iter()
+            .find(|p| {
+                setters
+                    .get(&p.loc.file)
+                    .is_some_and(|set| set.binary_search(&other).is_ok())
+            })
+            .expect("the pin that names the other gateway");
+        Err(format!(
+            "{} also sets the port of \"{}\"",
+            crate::paths::display_path(&self.sources.file(pin.loc.file).path),
+            instances[other].name
+        ))
+    }
+
+    /// The gateways named by the finding whose base-port move would end it.
+    fn candidates(&mut self, f: &Finding) -> Vec<usize> {
+        let names = f.instances();
+        let named: Vec<usize> = names.iter().filter_map(|n| self.index_of(n)).collect();
+        candidates(f, self.instances, named)
     }
 }
 
-/// An edit in a file that also sets another gateway's port would move that one too.
-fn shared_with_others(
-    mover: usize,
-    pins: &[Pin],
-    instances: &[Instance],
-    sources: &SourceMap,
-) -> Result<(), String> {
+/// Each file, and the gateways (in order, each once) whose port is set in it: the effective
+/// port's place, the config's `gateway.port`, `OPENCLAW_GATEWAY_PORT`, the units that start it.
+fn setters(instances: &[Instance]) -> HashMap<FileId, Vec<usize>> {
+    let mut setters: HashMap<FileId, Vec<usize>> = HashMap::new();
     for (j, other) in instances.iter().enumerate() {
-        if j == mover {
-            continue;
-        }
         let mut theirs: Vec<Loc> = other.port.origin.loc().into_iter().collect();
         theirs.extend(other.config_port.as_ref().and_then(|c| c.origin.loc()));
         if let Some(var) = other.env.get("OPENCLAW_GATEWAY_PORT") {
@@ -197,26 +255,48 @@ fn shared_with_others(
                 .chain(&other.other_services)
                 .map(|s| s.loc),
         );
-        if let Some(pin) = pins
-            .iter()
-            .find(|p| theirs.iter().any(|t| t.file == p.loc.file))
-        {
-            return Err(format!(
-                "{} also sets the port of \"{}\"",
-                crate::paths::display_path(&sources.file(pin.loc.file).path),
-                other.name
-            ));
+        for loc in theirs {
+            work::add(1);
+            let set = setters.entry(loc.file).or_default();
+            if set.last() != Some(&j) {
+                set.push(j);
+            }
         }
     }
-    Ok(())
+    setters
 }
 
-/// The gateways named by the finding whose base-port move would end it.
-fn candidates(f: &Finding, instances: &[Instance]) -> Vec<usize> {
-    let named: Vec<usize> = f
-        .instances()
-        .iter()
-        .filter_map(|n| instances.iter().position(|i| &i.name == n))
+/// Which gateways of a finding have a listener on each port: the first, and whether another
+/// does too. "Does a gateway other than `i` listen on `port`" in constant time.
+pub(crate) struct PortOwners(HashMap<u16, (usize, bool)>);
+
+impl PortOwners {
+    pub(crate) fn of<'l>(
+        listeners: impl IntoIterator<Item = (usize, &'l crate::resolve::Listener)>,
+    ) -> PortOwners {
+        let mut owners: HashMap<u16, (usize, bool)> = HashMap::new();
+        for (j, l) in listeners {
+            work::add(1);
+            owners
+                .entry(l.port)
+                .and_modify(|(first, more)| *more |= *first != j)
+                .or_insert((j, false));
+        }
+        PortOwners(owners)
+    }
+
+    pub(crate) fn other_than(&self, i: usize, port: u16) -> bool {
+        self.0
+            .get(&port)
+            .is_some_and(|&(first, more)| more || first != i)
+    }
+}
+
+/// Of the gateways at `named` (the finding's, in its order), those whose base-port move
+/// would end it.
+fn candidates(f: &Finding, instances: &[Instance], named: Vec<usize>) -> Vec<usize> {
+    let named: Vec<usize> = named
+        .into_iter()
         // A container in its own network namespace moves by what it publishes (CL108's
         // business), not by its base port.
         .filter(|i| instances[*i].starts() && instances[*i].listens_on_host())
@@ -234,46 +314,118 @@ fn candidates(f: &Finding, instances: &[Instance]) -> Vec<usize> {
             .filter(|b| b.enabled && b.error.is_none())
             .map(|b| b.cdp_range)
     };
-    named
-        .iter()
-        .copied()
-        .filter(|&i| {
-            if f.rule == catalog::LISTENER_COLLISION {
-                instances[i]
-                    .listeners
-                    .iter()
-                    .filter(|l| moves_with(i, l))
-                    .any(|l| {
-                        named
-                            .iter()
-                            .filter(|&&j| j != i)
-                            .any(|&j| instances[j].listeners.iter().any(|m| m.port == l.port))
-                    })
-            } else if f.rule == catalog::PORT_IN_CDP_RANGE {
+    let listeners = |i: usize| instances[i].listeners.iter().map(move |l| (i, l));
+    if f.rule == catalog::LISTENER_COLLISION {
+        let owners = PortOwners::of(named.iter().flat_map(|&i| listeners(i)));
+        named
+            .iter()
+            .copied()
+            .filter(|&i| {
+                listeners(i).any(|(_, l)| {
+                    work::add(1);
+                    moves_with(i, l) && owners.other_than(i, l.port)
+                })
+            })
+            .collect()
+    } else if f.rule == catalog::PORT_IN_CDP_RANGE {
+        // The listeners that move with their base, by port; the CDP ranges, by start and end.
+        let mut moving: Vec<u16> = Vec::new();
+        let (mut starts, mut ends): (Vec<u16>, Vec<u16>) = (Vec::new(), Vec::new());
+        for &j in &named {
+            moving.extend(
+                listeners(j)
+                    .filter(|(_, m)| moves_with(j, m))
+                    .map(|(_, m)| m.port),
+            );
+            if let Some(r) = cdp_range(j).filter(|r| r.start <= r.end) {
+                starts.push(r.start);
+                ends.push(r.end);
+            }
+            work::add(instances[j].listeners.len() as u64 + 1);
+        }
+        moving.sort_unstable();
+        starts.sort_unstable();
+        ends.sort_unstable();
+        let in_range = |ports: &[u16], lo: u16, hi: u16| {
+            ports.partition_point(|&p| p <= hi) - ports.partition_point(|&p| p < lo)
+        };
+        // How many ranges hold `port`: those that start at or below it and end at or above it.
+        let ranges_at = |port: u16| {
+            starts.partition_point(|&s| s <= port) - ends.partition_point(|&e| e < port)
+        };
+        named
+            .iter()
+            .copied()
+            .filter(|&i| {
+                work::add(instances[i].listeners.len() as u64 + 1);
+                let own_range = cdp_range(i).filter(|r| r.start <= r.end);
+                let mine = || listeners(i).filter(|(_, l)| moves_with(i, l));
                 // The owner's range moves with its base; an intruder that is pinned (a
                 // `cdpPort`) stays put whatever moves, and its help says to move the pin.
-                let owns_range = cdp_range(i).is_some_and(|r| {
-                    named.iter().filter(|&&j| j != i).any(|&j| {
-                        instances[j]
-                            .listeners
-                            .iter()
-                            .any(|m| r.contains(m.port) && moves_with(j, m))
-                    })
+                let owns_range = own_range.is_some_and(|r| {
+                    let own = mine().filter(|(_, l)| r.contains(l.port)).count();
+                    in_range(&moving, r.start, r.end) > own
                 });
-                let intrudes = instances[i]
-                    .listeners
-                    .iter()
-                    .filter(|l| moves_with(i, l))
-                    .any(|l| {
-                        named
-                            .iter()
-                            .filter(|&&j| j != i)
-                            .any(|&j| cdp_range(j).is_some_and(|r| r.contains(l.port)))
-                    });
+                let intrudes = mine().any(|(_, l)| {
+                    let own = usize::from(own_range.is_some_and(|r| r.contains(l.port)));
+                    ranges_at(l.port) > own
+                });
                 owns_range || intrudes
-            } else {
-                true
-            }
-        })
-        .collect()
+            })
+            .collect()
+    } else {
+        named
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{self, Settings};
+    use crate::ports::allocate::work;
+    use crate::rules::testing::{gateway, host, Host};
+
+    /// The allocator's and planner's work for every fix of `check` on `host`, per gateway.
+    fn work_per_gateway(host: &Host) -> f64 {
+        let mut findings = engine::run(&host.ctx(), &Settings::default());
+        let before = work::done();
+        super::super::fixers::attach(&mut findings, &host.instances, &host.sources);
+        let fixes = findings.iter().filter(|r| r.finding.fix.is_some()).count();
+        assert!(fixes > 0, "nothing to fix");
+        (work::done() - before) as f64 / host.instances.len() as f64
+    }
+
+    /// Every gateway on one base port with a browser profile pinned at one CDP port: one
+    /// collision of all of them, every listener colliding, every range overlapping. Past
+    /// about 420 gateways no base port is left for the rest.
+    fn one_port(n: usize) -> Host {
+        host((0..n).map(|i| {
+            gateway(&format!("g{i:05}"))
+                .port(18789)
+                .set("browser.profiles.work.cdpPort", "18850")
+        }))
+    }
+
+    /// Gateways 6 ports apart, as an overfull host ends up: every footprint overlaps ~18 others.
+    fn packed(n: usize) -> Host {
+        host((0..n).map(|i| gateway(&format!("p{i:05}")).port(20000 + 6 * i as u16)))
+    }
+
+    fn assert_linear(layout: fn(usize) -> Host, name: &str) {
+        let small = work_per_gateway(&layout(200));
+        let large = work_per_gateway(&layout(800));
+        assert!(
+            large <= small * 1.5,
+            "{name}: the fixes cost {small:.0} steps per gateway at 200 gateways, {large:.0} at 800"
+        );
+    }
+
+    #[test]
+    fn planning_moves_is_linear_when_all_gateways_share_one_port() {
+        assert_linear(one_port, "one port");
+    }
+
+    #[test]
+    fn planning_moves_is_linear_when_every_footprint_overlaps() {
+        assert_linear(packed, "packed");
+    }
 }

@@ -29,13 +29,24 @@ pub struct Suggestion {
 /// leaving out the gateway at `moving`. One sweep over the sorted ranges; each range that
 /// pushes the candidate up is a reason.
 pub fn suggest(instances: &[Instance], moving: &[usize]) -> Option<Suggestion> {
-    suggest_with(instances, moving, &[])
+    // Above 65425 the CDP range would fall back onto the default gateway's 18800..18899.
+    first_clear(
+        instances,
+        taken(instances, moving),
+        DEFAULT_GATEWAY_PORT,
+        FOOTPRINT,
+    )
 }
 
 /// [`suggest`], with the base ports other gateways are about to move to (`planned`: the
 /// gateway and its new base) reserved as whole footprints, so that several moves made in
 /// one `--fix` round never land on each other. A planned gateway's old place is free.
-pub fn suggest_with(
+///
+/// This rebuilds every gateway's ranges on each call: `--fix` asks [`Round`] instead, which
+/// builds them once per round and gives the same answers; this stays as the reference the
+/// tests compare it with.
+#[cfg(test)]
+pub(crate) fn suggest_with(
     instances: &[Instance],
     moving: &[usize],
     planned: &[(usize, u16)],
@@ -48,7 +59,6 @@ pub fn suggest_with(
             taken.push((footprint(*base), *i, "new footprint".to_string()));
         }
     }
-    // Above 65425 the CDP range would fall back onto the default gateway's 18800..18899.
     first_clear(instances, taken, DEFAULT_GATEWAY_PORT, FOOTPRINT)
 }
 
@@ -66,8 +76,9 @@ pub fn suggest_published(instances: &[Instance], count: u32) -> Option<Suggestio
 
 /// The first host port above `after` that no gateway binds, reserves or publishes and that is
 /// not in `also` (ports already suggested elsewhere): where a container that collides on
-/// `after` can publish instead.
-pub fn next_free_host_port(instances: &[Instance], after: u16, also: &[u16]) -> Option<u16> {
+/// `after` can publish instead. [`FreeHostPorts`] answers the same once per run.
+#[cfg(test)]
+pub(crate) fn next_free_host_port(instances: &[Instance], after: u16, also: &[u16]) -> Option<u16> {
     let mut taken = taken(instances, &[]);
     taken.extend(also.iter().map(|&p| {
         let span = PortSpan {
@@ -90,13 +101,27 @@ pub struct FreeHostPorts {
 
 impl FreeHostPorts {
     pub fn of(instances: &[Instance]) -> FreeHostPorts {
-        let mut next: Vec<u32> = (0..=65536).collect();
-        for (span, _, _) in taken(instances, &[]) {
-            for port in span.start..=span.end.min(65535) {
-                next[port as usize] = port + 1;
-            }
-        }
+        FreeHostPorts::from_held(&held(&ranges(instances)))
+    }
+
+    /// From how many ranges hold each port.
+    fn from_held(held: &[u32]) -> FreeHostPorts {
+        let next = (0..=65536u32)
+            .map(|p| match held.get(p as usize) {
+                Some(&n) if n > 0 => p + 1,
+                _ => p,
+            })
+            .collect();
+        work::add(65536);
         FreeHostPorts { next }
+    }
+
+    /// Takes every port of `span`: no later call gives one of them.
+    fn take(&mut self, span: PortSpan) {
+        for port in span.start..=span.end.min(65535) {
+            work::add(1);
+            self.next[port as usize] = port + 1;
+        }
     }
 
     fn find(&mut self, port: u32) -> u32 {
@@ -127,8 +152,10 @@ impl FreeHostPorts {
 }
 
 /// A gateway moved to base port `base` (leaving out those at `moving`) would have its whole
-/// footprint clear of every other gateway's ports and ranges, below 65535.
-pub fn base_is_clear(instances: &[Instance], moving: &[usize], base: u16) -> bool {
+/// footprint clear of every other gateway's ports and ranges, below 65535. [`Round`] answers
+/// the same without going through every gateway.
+#[cfg(test)]
+pub(crate) fn base_is_clear(instances: &[Instance], moving: &[usize], base: u16) -> bool {
     let own = footprint(base);
     own.end <= 65535
         && !taken(instances, moving)
@@ -143,6 +170,70 @@ pub fn is_taken(instances: &[Instance], port: u16) -> bool {
         .any(|(span, _, _)| span.contains(u32::from(port)))
 }
 
+/// What a range of host ports a gateway holds is: the explanation's words for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    Footprint,
+    CdpRange,
+    Published,
+    /// The gateway's listener at this index, outside its footprint and CDP range.
+    Listener(usize),
+    /// The footprint a gateway is about to move to (`--fix`).
+    NewFootprint,
+}
+
+impl Held {
+    fn describe(self, instance: Option<&Instance>) -> String {
+        match self {
+            Held::Footprint => "footprint".to_string(),
+            Held::CdpRange => "CDP range".to_string(),
+            Held::Published => "published port".to_string(),
+            Held::Listener(k) => instance
+                .and_then(|i| i.listeners.get(k))
+                .map_or_else(String::new, |l| l.describe()),
+            Held::NewFootprint => "new footprint".to_string(),
+        }
+    }
+}
+
+/// Calls `f` with every range of host ports the gateway holds, in the one order every
+/// allocator function uses: a container in its own network namespace holds only the ports it
+/// publishes; any other gateway its footprint, its CDP range when that lies outside the
+/// footprint, and each listener outside both.
+fn each_range(inst: &Instance, mut f: impl FnMut(PortSpan, Held)) {
+    let single = |port: u32| PortSpan {
+        start: port,
+        end: port,
+    };
+    // A container in its own network namespace takes only the ports it publishes: its
+    // footprint and listeners stay inside it.
+    if let Some(c) = inst.container.as_ref().filter(|_| !inst.listens_on_host()) {
+        for p in &c.published {
+            f(single(u32::from(p.host_port)), Held::Published);
+        }
+        return;
+    }
+    let own = footprint(inst.port.value);
+    f(own, Held::Footprint);
+    let cdp = inst
+        .browser
+        .as_ref()
+        .filter(|b| b.enabled && b.error.is_none())
+        .map(|b| PortSpan {
+            start: u32::from(b.cdp_range.start),
+            end: u32::from(b.cdp_range.end),
+        });
+    if let Some(cdp) = cdp.filter(|c| !own.contains(c.start) || !own.contains(c.end)) {
+        f(cdp, Held::CdpRange);
+    }
+    for (k, listener) in inst.listeners.iter().enumerate() {
+        let port = u32::from(listener.port);
+        if !own.contains(port) && !cdp.is_some_and(|c| c.contains(port)) {
+            f(single(port), Held::Listener(k));
+        }
+    }
+}
+
 /// Every range of host ports a gateway (other than those at `moving`) holds, with the gateway
 /// and what it is.
 fn taken(instances: &[Instance], moving: &[usize]) -> Vec<(PortSpan, usize, String)> {
@@ -151,41 +242,10 @@ fn taken(instances: &[Instance], moving: &[usize]) -> Vec<(PortSpan, usize, Stri
         if moving.contains(&i) {
             continue;
         }
-        // A container in its own network namespace takes only the ports it publishes: its
-        // footprint and listeners stay inside it.
-        if let Some(c) = inst.container.as_ref().filter(|_| !inst.listens_on_host()) {
-            for p in &c.published {
-                let span = PortSpan {
-                    start: u32::from(p.host_port),
-                    end: u32::from(p.host_port),
-                };
-                taken.push((span, i, "published port".to_string()));
-            }
-            continue;
-        }
-        let own = footprint(inst.port.value);
-        taken.push((own, i, "footprint".to_string()));
-        let cdp = inst
-            .browser
-            .as_ref()
-            .filter(|b| b.enabled && b.error.is_none())
-            .map(|b| PortSpan {
-                start: u32::from(b.cdp_range.start),
-                end: u32::from(b.cdp_range.end),
-            });
-        if let Some(cdp) = cdp.filter(|c| !own.contains(c.start) || !own.contains(c.end)) {
-            taken.push((cdp, i, "CDP range".to_string()));
-        }
-        for listener in &inst.listeners {
-            let port = u32::from(listener.port);
-            if !own.contains(port) && !cdp.is_some_and(|c| c.contains(port)) {
-                let span = PortSpan {
-                    start: port,
-                    end: port,
-                };
-                taken.push((span, i, listener.describe()));
-            }
-        }
+        each_range(inst, |span, held| {
+            work::add(1);
+            taken.push((span, i, held.describe(Some(inst))));
+        });
     }
     taken
 }
@@ -222,24 +282,450 @@ fn first_clear(
     })
 }
 
+/// How much work the allocator and the `--fix` planner did: ranges built, ports and blocks
+/// looked at, ranges walked, gateways gone through. Tests assert that it grows linearly with
+/// the gateways (nothing is timed); outside tests it counts nothing.
+pub mod work {
+    #[cfg(test)]
+    thread_local! {
+        static DONE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Counts `n` steps of work (on this thread).
+    #[inline]
+    pub fn add(n: u64) {
+        #[cfg(test)]
+        DONE.with(|d| d.set(d.get() + n));
+        #[cfg(not(test))]
+        let _ = n;
+    }
+
+    /// The steps counted on this thread so far.
+    #[cfg(test)]
+    pub fn done() -> u64 {
+        DONE.with(|d| d.get())
+    }
+}
+
+/// One range of host ports a gateway holds.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    span: PortSpan,
+    owner: usize,
+    what: Held,
+}
+
+/// Every range every gateway holds, in the order [`first_clear`] sweeps them: by span, then
+/// gateway, then the order [`each_range`] gives them.
+fn ranges(instances: &[Instance]) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for (owner, inst) in instances.iter().enumerate() {
+        each_range(inst, |span, what| {
+            work::add(1);
+            out.push(Entry { span, owner, what });
+        });
+    }
+    out.sort_by_key(|e| (e.span, e.owner));
+    out
+}
+
+/// How many of `ranges` hold each port (0..=65535).
+fn held(ranges: &[Entry]) -> Vec<u32> {
+    let mut delta = vec![0i64; PORTS + 1];
+    for e in ranges.iter().filter(|e| !e.span.is_empty()) {
+        delta[e.span.start as usize] += 1;
+        delta[(e.span.end as usize + 1).min(PORTS)] -= 1;
+    }
+    work::add(PORTS as u64);
+    let mut at = 0i64;
+    delta[..PORTS]
+        .iter()
+        .map(|d| {
+            at += d;
+            at as u32
+        })
+        .collect()
+}
+
+const PORTS: usize = 65536;
+const BLOCK: usize = 256;
+
+/// The free ports at both ends of a block of [`BLOCK`] ports and the longest free run in it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Runs {
+    head: u16,
+    tail: u16,
+    longest: u16,
+}
+
+/// How many ranges hold each host port, with each block's free [`Runs`], so that the first
+/// free window of a width is found by looking at 256 blocks, not 65,536 ports.
+struct Occupancy {
+    count: Vec<u32>,
+    blocks: Vec<Runs>,
+}
+
+impl Occupancy {
+    fn new(count: Vec<u32>) -> Occupancy {
+        let mut occupancy = Occupancy {
+            count,
+            blocks: vec![Runs::default(); PORTS / BLOCK],
+        };
+        for b in 0..PORTS / BLOCK {
+            occupancy.measure(b);
+        }
+        occupancy
+    }
+
+    fn measure(&mut self, block: usize) {
+        work::add(BLOCK as u64);
+        let ports = &self.count[block * BLOCK..(block + 1) * BLOCK];
+        let head = ports.iter().take_while(|&&n| n == 0).count();
+        let tail = ports.iter().rev().take_while(|&&n| n == 0).count();
+        let (mut longest, mut run) = (0, 0);
+        for &n in ports {
+            run = if n == 0 { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        self.blocks[block] = Runs {
+            head: head as u16,
+            tail: tail as u16,
+            longest: longest as u16,
+        };
+    }
+
+    /// One more (`up`) or one fewer range holds every port of `span`.
+    fn change(&mut self, span: PortSpan, up: bool) {
+        if span.is_empty() {
+            return;
+        }
+        let end = (span.end as usize).min(PORTS - 1);
+        for n in &mut self.count[span.start as usize..=end] {
+            *n = if up { *n + 1 } else { *n - 1 };
+        }
+        work::add(u64::from(span.len()));
+        for block in span.start as usize / BLOCK..=end / BLOCK {
+            self.measure(block);
+        }
+    }
+
+    /// The lowest `p >= from` whose `width` ports `p..p+width` are all free.
+    fn first_clear(&self, from: u32, width: u32) -> Option<u32> {
+        let width = width.max(1) as usize;
+        let (mut run, mut run_start) = (0usize, from as usize);
+        let mut p = from as usize;
+        while p < PORTS {
+            if p.is_multiple_of(BLOCK) {
+                work::add(1);
+                let runs = self.blocks[p / BLOCK];
+                let head = usize::from(runs.head);
+                if run + head >= width {
+                    return Some(if run == 0 { p } else { run_start } as u32);
+                }
+                if head == BLOCK {
+                    if run == 0 {
+                        run_start = p;
+                    }
+                    run += BLOCK;
+                    p += BLOCK;
+                    continue;
+                }
+                if usize::from(runs.longest) < width {
+                    run = usize::from(runs.tail);
+                    run_start = p + BLOCK - run;
+                    p += BLOCK;
+                    continue;
+                }
+                // A free run inside this block is wide enough: find it port by port.
+            }
+            let end = (p / BLOCK + 1) * BLOCK;
+            while p < end {
+                work::add(1);
+                if self.count[p] == 0 {
+                    if run == 0 {
+                        run_start = p;
+                    }
+                    run += 1;
+                    if run >= width {
+                        return Some(run_start as u32);
+                    }
+                } else {
+                    run = 0;
+                }
+                p += 1;
+            }
+        }
+        None
+    }
+}
+
+/// One `--fix` planning round's view of the host's ports, built once: every gateway's ranges,
+/// how many hold each port (of every gateway: `held`; of the gateways that stay, plus the
+/// footprints planned moves go to: `staying`), and the distinct ranges in order with their
+/// holders for the explanations. Each question costs the ports and ranges it looks at, not
+/// the number of gateways, and gets the answer [`suggest`]'s sweep would give.
+pub struct Round<'a> {
+    instances: &'a [Instance],
+    /// Every range, in [`first_clear`]'s order.
+    ranges: Vec<Entry>,
+    /// For each index of `ranges`, one at or after it whose gateway has not moved away
+    /// (path-compressed; `ranges.len()`: none).
+    alive: Vec<u32>,
+    /// The distinct spans of `ranges` in order, each with the index its holders start at.
+    keys: Vec<(PortSpan, u32)>,
+    /// The indices of each gateway's ranges: `mine[mine_at[i]..mine_at[i + 1]]`.
+    mine_at: Vec<u32>,
+    mine: Vec<u32>,
+    /// The widest range: a range starting this far below a port cannot reach it.
+    widest: u32,
+    held: Vec<u32>,
+    staying: Occupancy,
+    /// The gateways planned to move: their old places are free.
+    moved: Vec<bool>,
+    /// The footprints planned moves go to, with the gateways going there.
+    moved_to: std::collections::BTreeMap<PortSpan, Vec<usize>>,
+    /// Single ports given out this round (webhook ports), built when first asked for.
+    free: Option<FreeHostPorts>,
+}
+
+impl<'a> Round<'a> {
+    pub fn new(instances: &'a [Instance]) -> Round<'a> {
+        let ranges = ranges(instances);
+        let mut keys: Vec<(PortSpan, u32)> = Vec::new();
+        for (k, e) in ranges.iter().enumerate() {
+            if keys.last().is_none_or(|(span, _)| *span != e.span) {
+                keys.push((e.span, k as u32));
+            }
+        }
+        let mut mine_at = vec![0u32; instances.len() + 1];
+        for e in &ranges {
+            mine_at[e.owner + 1] += 1;
+        }
+        for i in 0..instances.len() {
+            mine_at[i + 1] += mine_at[i];
+        }
+        let mut fill = mine_at.clone();
+        let mut mine = vec![0u32; ranges.len()];
+        for (k, e) in ranges.iter().enumerate() {
+            mine[fill[e.owner] as usize] = k as u32;
+            fill[e.owner] += 1;
+        }
+        let widest = ranges
+            .iter()
+            .filter(|e| !e.span.is_empty())
+            .map(|e| e.span.len())
+            .max()
+            .unwrap_or(1);
+        let held = held(&ranges);
+        Round {
+            instances,
+            alive: (0..=ranges.len() as u32).collect(),
+            keys,
+            mine_at,
+            mine,
+            widest,
+            staying: Occupancy::new(held.clone()),
+            held,
+            moved: vec![false; instances.len()],
+            moved_to: std::collections::BTreeMap::new(),
+            free: None,
+            ranges,
+        }
+    }
+
+    fn mine(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.mine[self.mine_at[i] as usize..self.mine_at[i + 1] as usize]
+            .iter()
+            .map(|&k| k as usize)
+    }
+
+    /// [`suggest`] for the gateway at `mover`, with every move planned this round
+    /// ([`Round::moving`]) counted as done: the planned gateways' old places free, their new
+    /// footprints taken.
+    pub fn suggest(&mut self, mover: usize) -> Option<Suggestion> {
+        let mover_stays = !self.moved[mover];
+        let spans: Vec<PortSpan> = self.mine(mover).map(|k| self.ranges[k].span).collect();
+        if mover_stays {
+            spans.iter().for_each(|s| self.staying.change(*s, false));
+        }
+        let port = self
+            .staying
+            .first_clear(u32::from(DEFAULT_GATEWAY_PORT), FOOTPRINT);
+        if mover_stays {
+            spans.iter().for_each(|s| self.staying.change(*s, true));
+        }
+        let port = port?;
+        let ruled_out = self.ruled_out(mover, u32::from(DEFAULT_GATEWAY_PORT), FOOTPRINT);
+        debug_assert_eq!(
+            ruled_out.0, port,
+            "the sweep and the occupancy agree on the first free base"
+        );
+        Some(Suggestion {
+            port: port as u16,
+            ruled_out: ruled_out.1,
+        })
+    }
+
+    /// The gateway at `mover` will move to `base`: its old place is free for the rest of the
+    /// round and its new footprint taken.
+    pub fn moving(&mut self, mover: usize, base: u16) {
+        if !self.moved[mover] {
+            self.moved[mover] = true;
+            let mine: Vec<usize> = self.mine(mover).collect();
+            for k in mine {
+                work::add(1);
+                self.staying.change(self.ranges[k].span, false);
+                self.alive[k] = k as u32 + 1;
+            }
+        }
+        let new = footprint(base);
+        self.staying.change(new, true);
+        if let Some(free) = &mut self.free {
+            free.take(new);
+        }
+        self.moved_to.entry(new).or_default().push(mover);
+    }
+
+    /// The first host port above `after` that no gateway binds, reserves or publishes (where
+    /// it is now), that no move of this round goes to and that this round has not given out
+    /// before; then it is given out.
+    pub fn free_port_after(&mut self, after: u16) -> Option<u16> {
+        if self.free.is_none() {
+            let mut free = FreeHostPorts::from_held(&self.held);
+            for span in self.moved_to.keys() {
+                free.take(*span);
+            }
+            self.free = Some(free);
+        }
+        self.free.as_mut()?.take_after(after)
+    }
+
+    /// Whether the gateway at `index` moved to `base` would have its whole footprint clear
+    /// of every other gateway's ranges where they are now (moves planned this round aside).
+    pub fn base_is_clear(&self, index: usize, base: u16) -> bool {
+        let own = footprint(base);
+        let mut mine = vec![0u32; own.len() as usize];
+        for k in self.mine(index) {
+            let span = self.ranges[k].span;
+            for port in span.start.max(own.start)..=span.end.min(own.end) {
+                mine[(port - own.start) as usize] += 1;
+            }
+        }
+        work::add(u64::from(own.len()));
+        own.end <= 65535
+            && (own.start..=own.end)
+                .all(|p| self.held[p as usize] == mine[(p - own.start) as usize])
+    }
+
+    fn alive_from(&mut self, k: usize) -> usize {
+        let mut root = k;
+        while self.alive[root] as usize != root {
+            root = self.alive[root] as usize;
+        }
+        let mut at = k;
+        while self.alive[at] as usize != root {
+            let up = self.alive[at] as usize;
+            self.alive[at] = root as u32;
+            at = up;
+        }
+        root
+    }
+
+    /// The first holder (by gateway, then order built) of the `key`th distinct range that
+    /// has not moved away and is not `mover`.
+    fn holder(&mut self, key: usize, mover: usize) -> Option<(usize, Held)> {
+        let end = self
+            .keys
+            .get(key + 1)
+            .map_or(self.ranges.len(), |(_, at)| *at as usize);
+        let mut k = self.alive_from(self.keys[key].1 as usize);
+        while k < end && self.ranges[k].owner == mover {
+            work::add(1);
+            k = self.alive_from(k + 1);
+        }
+        (k < end).then(|| (self.ranges[k].owner, self.ranges[k].what))
+    }
+
+    /// [`first_clear`]'s sweep over the ranges held now, leaving out `mover`: where it ends and
+    /// the ranges that pushed it up. Only the ranges that can reach `from` or above, up to
+    /// where it ends, are looked at.
+    fn ruled_out(&mut self, mover: usize, from: u32, width: u32) -> (u32, Vec<Blocker>) {
+        // New footprints are as wide as any range.
+        let widest = self.widest.max(FOOTPRINT);
+        let low = from.saturating_sub(widest - 1);
+        let mut key = self.keys.partition_point(|(span, _)| span.start < low);
+        // The next footprint a planned move goes to, at or after `after`.
+        let moved_from = |moved_to: &std::collections::BTreeMap<PortSpan, Vec<usize>>,
+                          after: std::ops::Bound<PortSpan>| {
+            moved_to
+                .range((after, std::ops::Bound::Unbounded))
+                .next()
+                .map(|(span, owners)| (*span, owners.iter().copied().min()))
+        };
+        let mut moved = moved_from(
+            &self.moved_to,
+            std::ops::Bound::Included(PortSpan { start: low, end: 0 }),
+        );
+        let mut candidate = from;
+        let mut blockers = Vec::new();
+        loop {
+            let here = self.keys.get(key).map(|(span, _)| *span);
+            let there = moved.map(|(span, _)| span);
+            let span = match (here, there) {
+                (None, None) => break,
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (Some(a), Some(b)) => a.min(b),
+            };
+            if candidate + width - 1 < span.start {
+                break;
+            }
+            work::add(1);
+            let held_here = match here == Some(span) {
+                true => {
+                    key += 1;
+                    self.holder(key - 1, mover)
+                }
+                false => None,
+            };
+            let moved_here = match there == Some(span) {
+                true => {
+                    let owner = moved.and_then(|(_, owner)| owner);
+                    moved = moved_from(&self.moved_to, std::ops::Bound::Excluded(span));
+                    owner.map(|owner| (owner, Held::NewFootprint))
+                }
+                false => None,
+            };
+            // Of two holders of one range, the sweep meets the lower gateway first.
+            let holder = match (held_here, moved_here) {
+                (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+                (a, b) => a.or(b),
+            };
+            let Some((owner, what)) = holder else {
+                continue;
+            };
+            if span.end >= candidate {
+                let instance = self.instances.get(owner);
+                blockers.push(Blocker {
+                    ports: span,
+                    gateway: instance.map_or_else(String::new, |g| g.name.clone()),
+                    what: what.describe(instance),
+                });
+                candidate = span.end + 1;
+            }
+        }
+        (candidate, blockers)
+    }
+}
+
 /// Of the gateways whose base port could move to end a collision, the one the operator most
 /// likely added later, and why: a named profile over the default gateway; then the one whose
 /// config OpenClaw stamped later (`meta.lastTouchedAt`, else `wizard.lastRunAt`: a copied
 /// config carries its original's port and a later stamp); then the last by name. The help
 /// lines and `--fix` both move this one.
 pub fn mover(instances: &[Instance], candidates: &[usize]) -> Option<(usize, String)> {
-    let named = |i: usize| {
-        instances[i]
-            .profile
-            .as_ref()
-            .is_some_and(|p| p.value != "default")
-    };
-    let stamp = |i: usize| -> Option<String> {
-        let root = instances[i].config_root.as_ref()?;
-        [&["meta", "lastTouchedAt"][..], &["wizard", "lastRunAt"][..]]
-            .iter()
-            .find_map(|path| root.at(path).and_then(|n| n.as_str()).map(str::to_string))
-    };
+    let named = |i: usize| is_named(&instances[i]);
+    let stamp = |i: usize| stamp(&instances[i]);
     let mut pool: Vec<usize> = candidates.to_vec();
     pool.sort_by(|a, b| instances[*a].name.cmp(&instances[*b].name));
     pool.dedup();
@@ -294,6 +780,142 @@ pub fn mover(instances: &[Instance], candidates: &[usize]) -> Option<(usize, Str
     Some((chosen, why))
 }
 
+/// The gateways that may move to end one collision, handed out in the order repeated calls
+/// of [`mover`] would choose them (each call leaving out those chosen before), without
+/// sorting the whole pool again for every move.
+pub struct Movers<'a> {
+    instances: &'a [Instance],
+    named: Pool<'a>,
+    unnamed: Pool<'a>,
+}
+
+/// Part of a [`Movers`] pool: by name, and those with a stamp by (stamp, index).
+#[derive(Default)]
+struct Pool<'a> {
+    by_name: std::collections::BTreeSet<(&'a str, usize)>,
+    stamped: std::collections::BTreeSet<(String, usize)>,
+}
+
+impl<'a> Pool<'a> {
+    fn len(&self) -> usize {
+        self.by_name.len()
+    }
+}
+
+impl<'a> Movers<'a> {
+    pub fn new(instances: &'a [Instance], candidates: &[usize]) -> Movers<'a> {
+        let mut movers = Movers {
+            instances,
+            named: Pool::default(),
+            unnamed: Pool::default(),
+        };
+        for &i in candidates {
+            work::add(1);
+            let pool = match is_named(&instances[i]) {
+                true => &mut movers.named,
+                false => &mut movers.unnamed,
+            };
+            if pool.by_name.insert((instances[i].name.as_str(), i)) {
+                if let Some(stamp) = stamp(&instances[i]) {
+                    pool.stamped.insert((stamp, i));
+                }
+            }
+        }
+        movers
+    }
+
+    /// Leaves the gateway at `i` out of the pool.
+    fn remove(&mut self, i: usize) {
+        let instance = &self.instances[i];
+        for pool in [&mut self.named, &mut self.unnamed] {
+            if pool.by_name.remove(&(instance.name.as_str(), i)) {
+                if let Some(stamp) = stamp(instance) {
+                    pool.stamped.remove(&(stamp, i));
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.named.len() + self.unnamed.len() == 0
+    }
+
+    /// What [`mover`] chooses from the pool (and why); the chosen one leaves the pool.
+    pub fn take(&mut self) -> Option<(usize, String)> {
+        work::add(1);
+        let name = |i: usize| self.instances[i].name.as_str();
+        let total = self.named.len() + self.unnamed.len();
+        if total == 1 {
+            let (_, last) = *self
+                .named
+                .by_name
+                .first()
+                .or(self.unnamed.by_name.first())?;
+            self.remove(last);
+            return Some((
+                last,
+                format!(
+                    "\"{}\" is the only gateway whose move ends this",
+                    name(last)
+                ),
+            ));
+        }
+        let (pool, why_named) = match (self.named.len(), self.unnamed.len()) {
+            (0, _) => (&self.unnamed, false),
+            (_, 0) => (&self.named, false),
+            _ => (&self.named, true),
+        };
+        let (_, last_by_name) = *pool.by_name.last()?;
+        let mut chosen = None;
+        if pool.stamped.len() == pool.len() && pool.len() > 1 {
+            let mut latest = pool.stamped.iter().rev();
+            if let Some((stamp, i)) = latest.next() {
+                if latest.next().is_none_or(|(before, _)| before != stamp) {
+                    chosen = Some((
+                        *i,
+                        format!(
+                            "\"{}\" was set up later: its config was last written by OpenClaw at {}",
+                            name(*i),
+                            stamp
+                        ),
+                    ));
+                }
+            }
+        }
+        let chosen = chosen.unwrap_or_else(|| {
+            let who = name(last_by_name);
+            let why = match (why_named, pool.len()) {
+                (true, 1) => format!(
+                    "\"{who}\" is a named profile, most likely added after the default gateway"
+                ),
+                (true, _) => format!(
+                    "\"{who}\" is a named profile (added after the default gateway) and the last of them by name"
+                ),
+                _ => format!("nothing shows which was added later: \"{who}\" is the last by name"),
+            };
+            (last_by_name, why)
+        });
+        self.remove(chosen.0);
+        Some(chosen)
+    }
+}
+
+/// A named profile (not the default gateway).
+fn is_named(instance: &Instance) -> bool {
+    instance
+        .profile
+        .as_ref()
+        .is_some_and(|p| p.value != "default")
+}
+
+/// When OpenClaw last wrote the gateway's config: `meta.lastTouchedAt`, else `wizard.lastRunAt`.
+fn stamp(instance: &Instance) -> Option<String> {
+    let root = instance.config_root.as_ref()?;
+    [&["meta", "lastTouchedAt"][..], &["wizard", "lastRunAt"][..]]
+        .iter()
+        .find_map(|path| root.at(path).and_then(|n| n.as_str()).map(str::to_string))
+}
+
 /// `18789..18899 is default's footprint; 18900..19010 is rescue's footprint; first free:
 /// 19011`. A long chain keeps its first and last links: the last are the neighbours of the
 /// port suggested.
@@ -325,4 +947,163 @@ pub fn explain(suggestion: &Suggestion) -> String {
     }
     parts.push(format!("first free: {}", suggestion.port));
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{gateway, host, Gateway, Host};
+
+    /// A small deterministic generator (xorshift), so that every run tests the same layouts.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// `n` gateways crowded on a few base ports (shared, a few ports apart, near the top),
+    /// some with browser profiles, webhooks, hooks, published containers.
+    fn crowded(rng: &mut Rng, n: usize) -> Host {
+        let bases = [
+            18789u16, 18789, 18795, 18900, 19011, 19100, 20000, 65430, 65300, 3000,
+        ];
+        host((0..n).map(|i| {
+            let mut g: Gateway = gateway(&format!("g{i:02}"));
+            if rng.below(4) == 0 {
+                g = g
+                    .no_profile()
+                    .env("OPENCLAW_STATE_DIR", &format!("/srv/s{i}"));
+            }
+            let base = bases[rng.below(bases.len() as u64) as usize];
+            let base = base.saturating_add(rng.below(3) as u16 * 40);
+            g = g.port(base);
+            if rng.below(3) == 0 {
+                g = g.set(
+                    "browser.profiles.work.cdpPort",
+                    &(18800 + rng.below(300)).to_string(),
+                );
+            }
+            if rng.below(4) == 0 {
+                g = g.set("channels.telegram.webhookUrl", "\"https://example.com/tg\"");
+            }
+            if rng.below(5) == 0 {
+                g = g.set(
+                    "gateway.portals.ingress.port",
+                    &(19000 + rng.below(200)).to_string(),
+                );
+            }
+            if rng.below(6) == 0 {
+                g = g.published("127.0.0.1", 18900 + rng.below(300) as u16, 18789);
+            }
+            g
+        }))
+    }
+
+    #[test]
+    fn a_round_answers_what_the_sweep_answers() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        // How often the chain of reasons ran through a planned move's new footprint.
+        let mut through_moves = 0;
+        for layout in 0..40 {
+            let host = crowded(&mut rng, 2 + layout % 23);
+            let instances = &host.instances;
+            let mut round = Round::new(instances);
+            let mut planned: Vec<(usize, u16)> = Vec::new();
+            let mut given: Vec<u16> = Vec::new();
+            for _ in 0..3 * instances.len() {
+                let i = rng.below(instances.len() as u64) as usize;
+                match rng.below(4) {
+                    0 => {
+                        let after = 8787 + rng.below(12_000) as u16;
+                        let mut also = given.clone();
+                        for (_, base) in &planned {
+                            let span = footprint(*base);
+                            also.extend((span.start..=span.end).map(|p| p as u16));
+                        }
+                        let expected = next_free_host_port(instances, after, &also);
+                        assert_eq!(round.free_port_after(after), expected, "layout {layout}");
+                        given.extend(expected);
+                    }
+                    1 => {
+                        let base = 18700 + rng.below(1500) as u16;
+                        assert_eq!(
+                            round.base_is_clear(i, base),
+                            base_is_clear(instances, &[i], base),
+                            "layout {layout}: {i} to {base}"
+                        );
+                    }
+                    _ if planned.iter().all(|(p, _)| *p != i) => {
+                        let expected = suggest_with(instances, &[i], &planned);
+                        let got = round.suggest(i);
+                        assert_eq!(got, expected, "layout {layout}: {i} after {planned:?}");
+                        through_moves += usize::from(got.as_ref().is_some_and(|s| {
+                            s.ruled_out.iter().any(|b| b.what == "new footprint")
+                        }));
+                        if let Some(s) = got.filter(|_| rng.below(3) != 0) {
+                            round.moving(i, s.port);
+                            planned.push((i, s.port));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(through_moves > 20, "{through_moves}");
+    }
+
+    #[test]
+    fn a_round_gives_no_base_when_the_host_is_full() {
+        // Footprints every 100 ports from 18789 to the top: no 111 free ports anywhere.
+        let host =
+            host((0..468).map(|i| gateway(&format!("g{i:03}")).port(18789 + 100 * i as u16)));
+        let mut round = Round::new(&host.instances);
+        assert_eq!(round.suggest(0), None);
+        assert_eq!(suggest_with(&host.instances, &[0], &[]), None);
+    }
+
+    #[test]
+    fn movers_come_in_the_order_mover_chooses_them() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let stamps = [
+            "2026-01-01T00:00:00Z",
+            "2026-03-01T00:00:00Z",
+            "2026-02-01T00:00:00Z",
+        ];
+        for _ in 0..60 {
+            let n = 1 + rng.below(9) as usize;
+            let host = host((0..n).map(|i| {
+                let mut g = gateway(&format!("m{}", rng.below(100) * 10 + i as u64))
+                    .port(20000 + 200 * i as u16);
+                if rng.below(3) == 0 {
+                    g = g
+                        .no_profile()
+                        .env("OPENCLAW_STATE_DIR", &format!("/srv/m{i}"));
+                }
+                match rng.below(4) {
+                    0 => g.set(
+                        "meta.lastTouchedAt",
+                        &format!("\"{}\"", stamps[rng.below(3) as usize]),
+                    ),
+                    1 => g.set(
+                        "wizard.lastRunAt",
+                        &format!("\"{}\"", stamps[rng.below(3) as usize]),
+                    ),
+                    _ => g,
+                }
+            }));
+            let mut pool: Vec<usize> = (0..n).filter(|_| rng.below(5) != 0).collect();
+            let mut movers = Movers::new(&host.instances, &pool);
+            while let Some(expected) = mover(&host.instances, &pool) {
+                assert_eq!(movers.take(), Some(expected.clone()));
+                pool.retain(|i| *i != expected.0);
+            }
+            assert!(movers.is_empty());
+            assert_eq!(movers.take(), None);
+        }
+    }
 }
