@@ -232,6 +232,10 @@ pub struct Invocation {
     pub service: Option<ServiceFile>,
     /// The container it runs in, when it runs in one.
     pub container: Option<Box<crate::container::Container>>,
+    /// The home its supervisor's absolute paths were written under (`/root`, `/home/ana`),
+    /// which the scanned `home` stands for: absolute paths under it in the gateway's config
+    /// are read under `home` too, as the supervisor's own are.
+    pub written_home: Option<String>,
 }
 
 /// Everything one discovery found, nothing resolved yet.

@@ -43,6 +43,7 @@ fn invocation(case: &Value, home: &Path) -> Invocation {
         }),
         service: None,
         container: None,
+        written_home: None,
     }
 }
 

@@ -363,6 +363,14 @@ fn a_move_follows_every_pin_and_one_round_makes_no_new_collision() {
             ("home/Library/LaunchAgents/ai.openclaw.b.plist", PLIST_B),
         ],
     );
+    // Enabled, as `systemctl --user enable` leaves it: a disabled unit is no gateway.
+    let wants = dir.join("home/.config/systemd/user/default.target.wants");
+    std::fs::create_dir_all(&wants).unwrap();
+    std::os::unix::fs::symlink(
+        "../openclaw-gateway-a.service",
+        wants.join("openclaw-gateway-a.service"),
+    )
+    .unwrap();
     let (_, json, _) = check(&dir, &["--format", "json"]);
     let (before, _) = findings(&json);
     assert!(before.iter().any(|(c, _)| c == "CL101"), "{before:?}");

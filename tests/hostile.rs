@@ -49,7 +49,22 @@ impl Scratch {
         let path = self.path(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
+        self.enable(rel);
         path
+    }
+
+    /// A user unit written here is enabled, as `systemctl --user enable` leaves it (a
+    /// disabled unit is no gateway): the `default.target.wants/` link.
+    fn enable(&self, rel: &str) {
+        let Some((dir, name)) = rel.rsplit_once('/') else {
+            return;
+        };
+        if !dir.ends_with(".config/systemd/user") || !name.ends_with(".service") {
+            return;
+        }
+        let wants = self.path(dir).join("default.target.wants");
+        std::fs::create_dir_all(&wants).unwrap();
+        let _ = std::os::unix::fs::symlink(format!("../{name}"), wants.join(name));
     }
 
     fn fifo(&self, rel: &str) -> PathBuf {
@@ -57,6 +72,7 @@ impl Scratch {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let status = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
         assert!(status.success(), "mkfifo {}", path.display());
+        self.enable(rel);
         path
     }
 
@@ -265,6 +281,7 @@ fn fifo_and_directory_unit_files_are_reported_not_skipped() {
     s.fifo("home/.config/systemd/user/openclaw-gateway-x.service");
     std::fs::create_dir_all(s.path("home/.config/systemd/user/openclaw-gateway-y.service"))
         .unwrap();
+    s.enable("home/.config/systemd/user/openclaw-gateway-y.service");
     let (_, findings, out) = check_json(&s.home());
     let cl902 = with_code(&findings, "CL902");
     assert!(

@@ -45,6 +45,11 @@ fn host() -> TempDir {
         "root/etc/systemd/system/openclaw-gateway.service",
         b"[Service]\nExecStart=/usr/bin/openclaw gateway --port 18789\nRestartPreventExitStatus=78\n",
     );
+    link(
+        b,
+        "root/etc/systemd/system/multi-user.target.wants/openclaw-gateway.service",
+        "/etc/systemd/system/openclaw-gateway.service",
+    );
     // A retired gateway, masked: no gateway at all.
     write(
         b,
@@ -194,6 +199,11 @@ fn a_wrapper_script_that_cannot_be_read_is_located_and_the_unit_kept() {
         "root/etc/systemd/system/bot.service",
         b"[Service]\nEnvironment=OPENCLAW_STATE_DIR=/root/.openclaw-bot\nExecStart=/opt/bot/start.sh\n",
     );
+    link(
+        b,
+        "root/etc/systemd/system/multi-user.target.wants/bot.service",
+        "/etc/systemd/system/bot.service",
+    );
     let (_, report, _) = run(&t, "check");
     let unreadable = findings(&report, "CL902", "start.sh");
     assert_eq!(unreadable.len(), 1, "{report}");
@@ -208,6 +218,173 @@ fn a_wrapper_script_that_cannot_be_read_is_located_and_the_unit_kept() {
         .unwrap_or_else(|| panic!("no gateway for ~/.openclaw-bot: {resolved}"));
     let unseen = bot["supervisors"][0]["unseen"].to_string();
     assert!(unseen.contains("could not be read"), "{unseen}");
+}
+
+fn names(resolved: &Value) -> Vec<String> {
+    gateways(resolved)
+        .iter()
+        .map(|g| g["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// systemd runs a unit only when it is enabled (wanted by a target), linked into the search
+/// path, transient or marked running: a disabled unit is no gateway, however it looks.
+#[test]
+fn a_disabled_unit_is_no_gateway() {
+    let t = host();
+    let b = t.path();
+    let unit = |profile: &str, port: u16| {
+        format!("[Service]\nExecStart=/usr/bin/openclaw --profile {profile} gateway --port {port}\n[Install]\nWantedBy=multi-user.target\n")
+    };
+    // Written, never enabled (`systemctl disable` removed its link, or nobody made one).
+    write(
+        b,
+        "root/etc/systemd/system/openclaw-spare.service",
+        unit("spare", 18789).as_bytes(),
+    );
+    // Linked into the search path from elsewhere (`systemctl link /srv/bots/linked.service`).
+    write(
+        b,
+        "root/srv/bots/openclaw-linked.service",
+        unit("linked", 19300).as_bytes(),
+    );
+    link(
+        b,
+        "root/etc/systemd/system/openclaw-linked.service",
+        "../../../srv/bots/openclaw-linked.service",
+    );
+    // Not enabled, but started by hand: systemd marks it running.
+    write(
+        b,
+        "root/etc/systemd/system/openclaw-manual.service",
+        unit("manual", 19400).as_bytes(),
+    );
+    link(
+        b,
+        "root/run/systemd/units/invocation:openclaw-manual.service",
+        "0123456789abcdef0123456789abcdef",
+    );
+    let (_, resolved, stderr) = run(&t, "resolve");
+    let found = names(&resolved);
+    assert!(!found.iter().any(|n| n == "spare"), "{found:?} {stderr}");
+    assert!(found.iter().any(|n| n == "linked"), "{found:?}");
+    assert!(found.iter().any(|n| n == "manual"), "{found:?}");
+    // The disabled copy on the default gateway's port collides with nothing.
+    let (_, report, _) = run(&t, "check");
+    assert!(findings(&report, "CL101", "").is_empty(), "{report}");
+}
+
+/// The rest of systemd's search path, in its order: control, transient and generator
+/// directories, the system-wide user unit directories (a unit in /etc/systemd/user enabled
+/// for every user), and the user manager's runtime directory.
+#[test]
+fn systemds_whole_search_path_is_read_in_its_order() {
+    let t = host();
+    let b = t.path();
+    let unit = |profile: &str, port: u16| {
+        format!(
+            "[Service]\nExecStart=/usr/bin/openclaw --profile {profile} gateway --port {port}\n"
+        )
+    };
+    // A transient unit (`systemd-run`) runs while it exists.
+    write(
+        b,
+        "root/run/systemd/transient/openclaw-trial.service",
+        unit("trial", 19500).as_bytes(),
+    );
+    // A generator's unit, enabled by the generator's own link.
+    write(
+        b,
+        "root/run/systemd/generator/openclaw-gen.service",
+        unit("gen", 19600).as_bytes(),
+    );
+    link(
+        b,
+        "root/run/systemd/generator/multi-user.target.wants/openclaw-gen.service",
+        "../openclaw-gen.service",
+    );
+    // generator.late is below the vendor dirs: /etc's unit of that name wins.
+    write(
+        b,
+        "root/run/systemd/generator.late/openclaw-gateway.service",
+        unit("late", 19700).as_bytes(),
+    );
+    // `systemctl set-property` writes drop-ins to system.control, above /etc.
+    write(
+        b,
+        "root/etc/systemd/system.control/openclaw-gateway.service.d/50-port.conf",
+        b"[Service]\nExecStart=\nExecStart=/usr/bin/openclaw gateway --port 18790\n",
+    );
+    // A user unit in /etc/systemd/user, enabled for every user (`systemctl --global enable`).
+    write(
+        b,
+        "root/etc/systemd/user/openclaw-global.service",
+        unit("global", 19800).as_bytes(),
+    );
+    link(
+        b,
+        "root/etc/systemd/user/default.target.wants/openclaw-global.service",
+        "/etc/systemd/user/openclaw-global.service",
+    );
+    // The user manager's runtime dir (/run/user/UID, UID from /etc/passwd): a transient
+    // user unit, and a user.control copy of a user unit that replaces the user's own.
+    write(
+        b,
+        "root/etc/passwd",
+        b"root:x:0:0:root:/root:/bin/sh\nhome:x:1000:1000::/home/home:/bin/sh\n",
+    );
+    write(
+        b,
+        "root/run/user/1000/systemd/transient/openclaw-usertrial.service",
+        unit("usertrial", 19900).as_bytes(),
+    );
+    write(
+        b,
+        "home/.config/systemd/user/openclaw-pick.service",
+        unit("pick", 20000).as_bytes(),
+    );
+    link(
+        b,
+        "home/.config/systemd/user/default.target.wants/openclaw-pick.service",
+        "../openclaw-pick.service",
+    );
+    write(
+        b,
+        "home/.config/systemd/user.control/openclaw-pick.service",
+        unit("pick", 20100).as_bytes(),
+    );
+
+    let (_, resolved, stderr) = run(&t, "resolve");
+    let found = names(&resolved);
+    for name in ["default", "trial", "gen", "global", "usertrial", "pick"] {
+        assert!(
+            found.iter().any(|n| n == name),
+            "{name}: {found:?} {stderr}"
+        );
+    }
+    assert!(!found.iter().any(|n| n == "late"), "{found:?}");
+    let port = |name: &str| {
+        gateways(&resolved)
+            .into_iter()
+            .find(|g| g["name"] == name)
+            .map(|g| g["gatewayPort"]["value"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        port("default"),
+        18790,
+        "the system.control drop-in applies last"
+    );
+    assert_eq!(
+        port("pick"),
+        20100,
+        "user.control comes before ~/.config/systemd/user"
+    );
+    let global = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["name"] == "global")
+        .unwrap();
+    assert_eq!(global["supervisors"][0]["kind"], "systemd-user", "{global}");
 }
 
 /// The script might pass `--port` or `--profile`: nothing sets bot's port, so OpenClaw's
@@ -358,4 +535,60 @@ fn a_gateway_cmd_that_runs_powershell_is_followed_one_level() {
     let found = codes(&report);
     assert!(found.iter().any(|c| c == "CL304"), "{found:?}");
     assert!(!found.iter().any(|c| c == "CL502"), "{found:?}");
+}
+
+/// A unit without HOME= (as root, in /root/.config/systemd/user) whose config names absolute
+/// /root paths: they are the scanned home's, as the unit's own /root paths are. Both gateways'
+/// agents then work in one directory (CL203), and no output shows /root.
+#[test]
+fn absolute_home_paths_in_a_home_less_units_config_are_the_scanned_homes() {
+    let t = TempDir::new("hosts-written-home");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 }, agents: { defaults: { workspace: \"~/shared-ws\" } } }\n",
+    );
+    write(
+        b,
+        "home/.openclaw-rescue/openclaw.json",
+        b"{ gateway: { port: 19789 }, agents: { defaults: { workspace: \"/root/shared-ws\" } } }\n",
+    );
+    write(
+        b,
+        "home/.config/systemd/user/openclaw-rescue.service",
+        b"[Service]\nEnvironment=OPENCLAW_STATE_DIR=/root/.openclaw-rescue\nExecStart=/usr/bin/openclaw --profile rescue gateway\n[Install]\nWantedBy=default.target\n",
+    );
+    link(
+        b,
+        "home/.config/systemd/user/default.target.wants/openclaw-rescue.service",
+        "/root/.config/systemd/user/openclaw-rescue.service",
+    );
+    let home = b.join("home");
+    let run = |command: &str| -> (Value, String) {
+        let (_, stdout, stderr) = clawlint(&[
+            command,
+            "--home",
+            home.to_str().unwrap(),
+            "--no-config",
+            "--format",
+            "json",
+        ]);
+        let json =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+        (json, stdout)
+    };
+    let (resolved, text) = run("resolve");
+    let rescue = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["name"] == "rescue")
+        .unwrap_or_else(|| panic!("{resolved}"));
+    assert_eq!(
+        rescue["agents"][0]["workspace"]["value"], "~/shared-ws",
+        "{rescue}"
+    );
+    assert!(!text.contains("/root/shared-ws"), "{text}");
+    let (report, text) = run("check");
+    assert_eq!(findings(&report, "CL203", "shared-ws").len(), 1, "{report}");
+    assert!(!text.contains("/root/"), "{text}");
 }

@@ -829,6 +829,16 @@ impl HookRepo {
         for (path, body) in CLEAN_LAYOUT {
             write(&this.repo.join(path), body);
         }
+        // The unit is enabled, as `systemctl --user enable` leaves it.
+        let wants = this
+            .repo
+            .join("home/.config/systemd/user/default.target.wants");
+        std::fs::create_dir_all(&wants).unwrap();
+        std::os::unix::fs::symlink(
+            "../openclaw-gateway-rescue.service",
+            wants.join("openclaw-gateway-rescue.service"),
+        )
+        .unwrap();
         ok(&mut this.pre_commit(&["install"]));
         this
     }

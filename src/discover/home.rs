@@ -26,6 +26,7 @@ pub fn invocation(home: &Path, profile: Option<&str>) -> Invocation {
         None => ".openclaw".to_string(),
     };
     Invocation {
+        written_home: None,
         name,
         discovery: Discovery::HomeDir(home.join(dir)),
         home: home.to_path_buf(),
@@ -99,6 +100,7 @@ fn home_root_invocation(home: &Path, dir_name: &str) -> Invocation {
         crate::load::env::EnvOrigin::Given,
     );
     Invocation {
+        written_home: None,
         name: dir_name.trim_start_matches('.').to_string(),
         discovery: Discovery::HomeDir(root.clone()),
         home: home.to_path_buf(),

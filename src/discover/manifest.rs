@@ -28,6 +28,7 @@ pub fn invocation(decl: &InstanceDecl, base: &Path, scanned_home: Option<&Path>)
         );
     }
     Invocation {
+        written_home: None,
         name: decl.name.clone(),
         discovery: Discovery::Given,
         cwd: decl.cwd.as_ref().map(at).unwrap_or_else(|| home.clone()),

@@ -146,7 +146,7 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
     for home in homes {
         Searched::add(&mut out, home, STATE);
         Searched::add(&mut out, home, COMPOSE);
-        for (dir, what) in services::user_service_dirs(home) {
+        for (dir, what) in services::user_service_dirs(home, root) {
             Searched::add(&mut out, &dir, what);
         }
         Searched::add(&mut out, &home.join(QUADLET_USER_DIR), QUADLETS);
@@ -260,8 +260,9 @@ fn supervisors(
 ) -> Vec<(PathBuf, services::FoundService)> {
     let mut out = Vec::new();
     for (i, home) in homes.iter().enumerate() {
-        let root = if i == 0 { root } else { None };
-        for found in services::service_files(home, root, unlisted) {
+        // Each user's search path includes the system-wide user unit dirs under the root;
+        // the system's own units are read once, with the first home.
+        for found in services::service_files(home, root, i == 0, unlisted) {
             out.push((home.clone(), found));
         }
     }

@@ -185,6 +185,7 @@ pub fn invocation(
         )
     });
     Some(Invocation {
+        written_home: None,
         name: name.clone(),
         discovery: Discovery::Container(path.to_path_buf()),
         home,

@@ -30,16 +30,24 @@ pub struct FoundService {
     pub instance: Option<(String, PathBuf)>,
 }
 
-/// Where supervisors live: the user's own, and the system's under `root`.
-/// A directory that exists but cannot be listed goes to `unlisted` with the reason: its units
-/// would otherwise silently disappear (and a real collision with them).
+/// Where supervisors live: the user's own (systemd's whole user search path, `/etc/systemd/user`
+/// and the other system-wide user unit directories under `root` included), and, with `system`,
+/// the system's under `root`. A directory that exists but cannot be listed goes to `unlisted`
+/// with the reason: its units would otherwise silently disappear (and a real collision with
+/// them).
+///
+/// A systemd unit counts only when systemd would run it: enabled (wanted by a target through a
+/// `*.wants/`/`*.requires/` link anywhere in its search path), linked into the search path
+/// (`systemctl link`), transient, or marked running (`/run/systemd/units/invocation:NAME`). A
+/// disabled unit starts nothing at boot, so it is no gateway.
 pub fn service_files(
     home: &Path,
     root: Option<&Path>,
+    system: bool,
     unlisted: &mut Vec<(PathBuf, String)>,
 ) -> Vec<FoundService> {
-    let mut dirs = supervisor_dirs(home);
-    if let Some(root) = root {
+    let mut dirs = supervisor_dirs(home, root);
+    if let Some(root) = root.filter(|_| system) {
         dirs.extend(root_supervisor_dirs(root));
     }
     let mut out = Vec::new();
@@ -63,6 +71,7 @@ pub fn service_files(
                 .map(|f| found(f, ServiceKind::WindowsTask)),
         );
     }
+    let mut scopes: Vec<(ServiceKind, Scope)> = Vec::new();
     // systemd loads a unit name from the first directory of its search path that has it: a
     // unit in /etc/systemd/system replaces the vendor's of the same name, and one linked to
     // /dev/null (or empty) is masked. /lib is often /usr/lib: each name is read once.
@@ -87,20 +96,36 @@ pub fn service_files(
             .collect();
         files.sort();
         for file in files {
-            if kind.is_systemd() {
-                let Some(file_name) = file.file_name() else {
-                    continue;
-                };
-                if !seen_units.insert((kind, file_name.to_os_string())) || is_masked(&file) {
-                    continue;
-                }
+            if !kind.is_systemd() {
+                out.push(found(file, kind));
+                continue;
             }
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-            match name.as_deref().and_then(|n| n.strip_suffix("@.service")) {
+            let Some(file_name) = file.file_name() else {
+                continue;
+            };
+            if !seen_units.insert((kind, file_name.to_os_string())) || is_masked(&file) {
+                continue;
+            }
+            let scope = match scopes.iter().position(|(k, _)| *k == kind) {
+                Some(i) => &scopes[i].1,
+                None => {
+                    scopes.push((kind, Scope::read(kind, home, root)));
+                    &scopes[scopes.len() - 1].1
+                }
+            };
+            let name = file_name.to_string_lossy().into_owned();
+            match name.strip_suffix("@.service") {
                 // A template is no unit of its own: each enabled instance is.
                 Some(prefix) => {
-                    let scope = unit_dirs(kind, home, root, Some(&dir));
-                    for (instance, link) in enabled_instances(&scope, prefix) {
+                    let dirs = unit_dirs(kind, home, root, Some(&dir));
+                    let mut instances = enabled_instances(&dirs, prefix);
+                    for instance in scope.running_instances(prefix) {
+                        if !instances.iter().any(|(i, _)| *i == instance.0) {
+                            instances.push(instance);
+                        }
+                    }
+                    instances.sort();
+                    for (instance, link) in instances {
                         out.push(FoundService {
                             file: file.clone(),
                             kind,
@@ -108,27 +133,144 @@ pub fn service_files(
                         });
                     }
                 }
-                None => out.push(found(file, kind)),
+                None if scope.runs(&name, &file, &dir) => out.push(found(file, kind)),
+                None => {}
             }
         }
     }
     out
 }
 
-/// A home's supervisor directories: (dir, kind, file extension).
-fn supervisor_dirs(home: &Path) -> Vec<(PathBuf, ServiceKind, &'static str)> {
-    vec![
-        (
-            home.join(".config/systemd/user"),
-            ServiceKind::SystemdUser,
-            "service",
-        ),
-        (
-            home.join("Library/LaunchAgents"),
-            ServiceKind::Launchd,
-            "plist",
-        ),
-    ]
+/// What systemd knows of a scope's units besides the unit files: which names are wanted by a
+/// target (`*.wants/NAME`, `*.requires/NAME`, `*.upholds/NAME` in any directory of the search
+/// path), which directories hold transient units, and which units are marked running.
+struct Scope {
+    wanted: std::collections::HashSet<String>,
+    transient: Vec<PathBuf>,
+    /// `/run/systemd/units` (or the user manager's `$XDG_RUNTIME_DIR/systemd/units`), where
+    /// systemd keeps an `invocation:NAME` link for each unit it runs.
+    markers: Option<PathBuf>,
+}
+
+impl Scope {
+    fn read(kind: ServiceKind, home: &Path, root: Option<&Path>) -> Scope {
+        let mut wanted = std::collections::HashSet::new();
+        for dir in unit_dirs(kind, home, root, None) {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if ![".wants", ".requires", ".upholds"]
+                    .iter()
+                    .any(|s| name.ends_with(s))
+                {
+                    continue;
+                }
+                let Ok(links) = std::fs::read_dir(entry.path()) else {
+                    continue;
+                };
+                wanted.extend(
+                    links
+                        .filter_map(Result::ok)
+                        .map(|l| l.file_name().to_string_lossy().into_owned()),
+                );
+            }
+        }
+        let (transient, markers) = match kind {
+            ServiceKind::SystemdUser => match runtime_dir(home, root) {
+                Some(rt) => (
+                    vec![rt.join("systemd/transient")],
+                    Some(rt.join("systemd/units")),
+                ),
+                None => (Vec::new(), None),
+            },
+            _ => match root {
+                Some(root) => (
+                    vec![root.join("run/systemd/transient")],
+                    Some(root.join("run/systemd/units")),
+                ),
+                None => (Vec::new(), None),
+            },
+        };
+        Scope {
+            wanted,
+            transient,
+            markers,
+        }
+    }
+
+    fn marked_running(&self, name: &str) -> bool {
+        self.markers.as_ref().is_some_and(|m| {
+            m.join(format!("invocation:{name}"))
+                .symlink_metadata()
+                .is_ok()
+        })
+    }
+
+    /// Whether systemd runs the unit `name` read from `file` in `dir`: wanted by a target,
+    /// linked into the search path (the file is a symlink), transient, or marked running.
+    fn runs(&self, name: &str, file: &Path, dir: &Path) -> bool {
+        self.wanted.contains(name)
+            || std::fs::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink())
+            || self.transient.iter().any(|t| t == dir)
+            || self.marked_running(name)
+    }
+
+    /// Instances of `PREFIX@.service` marked running, with the marker.
+    fn running_instances(&self, prefix: &str) -> Vec<(String, PathBuf)> {
+        let Some(markers) = &self.markers else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir(markers) else {
+            return Vec::new();
+        };
+        let head = format!("invocation:{prefix}@");
+        let mut out: Vec<(String, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let instance = name.strip_prefix(&head)?.strip_suffix(".service")?;
+                (!instance.is_empty()).then(|| (instance.to_string(), e.path()))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// The user manager's `$XDG_RUNTIME_DIR` (`/run/user/UID`) under `root`, when the user's uid
+/// is known from `root/etc/passwd`: the entry whose home is this home, or whose name the
+/// home's directory is named after (`alice`, `home-alice`).
+fn runtime_dir(home: &Path, root: Option<&Path>) -> Option<PathBuf> {
+    let root = root?;
+    let passwd = read_text(&root.join("etc/passwd"), SMALL_FILE_LIMIT).ok()?;
+    let home_name = home.file_name()?.to_str()?;
+    let uid = passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        let (name, uid, dir) = (fields.first()?, fields.get(2)?, fields.get(5)?);
+        let same_home = Path::new(dir) == home
+            || Path::new(dir).file_name().and_then(|n| n.to_str()) == Some(home_name);
+        let named = *name == home_name || home_name.ends_with(&format!("-{name}"));
+        (!name.is_empty() && (same_home || named) && uid.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| uid.to_string())
+    })?;
+    Some(root.join("run/user").join(uid))
+}
+
+/// A home's supervisor directories: (dir, kind, file extension), systemd's user search path
+/// in priority order first.
+fn supervisor_dirs(home: &Path, root: Option<&Path>) -> Vec<(PathBuf, ServiceKind, &'static str)> {
+    let mut dirs: Vec<(PathBuf, ServiceKind, &'static str)> = user_unit_dirs(home, root)
+        .into_iter()
+        .map(|d| (d, ServiceKind::SystemdUser, "service"))
+        .collect();
+    dirs.push((
+        home.join("Library/LaunchAgents"),
+        ServiceKind::Launchd,
+        "plist",
+    ));
+    dirs
 }
 
 /// The system's supervisor directories under `root`, systemd's in priority order.
@@ -153,8 +295,8 @@ fn describe_dir(kind: ServiceKind) -> &'static str {
 }
 
 /// Where [`service_files`] looks for a home's supervisors, in words (for CL910).
-pub fn user_service_dirs(home: &Path) -> Vec<(PathBuf, &'static str)> {
-    supervisor_dirs(home)
+pub fn user_service_dirs(home: &Path, root: Option<&Path>) -> Vec<(PathBuf, &'static str)> {
+    supervisor_dirs(home, root)
         .into_iter()
         .map(|(d, k, _)| (d, describe_dir(k)))
         .collect()
@@ -168,24 +310,56 @@ pub fn system_service_dirs(root: &Path) -> Vec<(PathBuf, &'static str)> {
         .collect()
 }
 
-/// systemd's system unit directories under `--root`, highest priority first
-/// (systemd.unit(5), "Unit File Load Path").
-const SYSTEM_UNIT_DIRS: [&str; 5] = [
+/// systemd's system unit search path under `--root`, highest priority first
+/// (systemd.unit(5), "System Unit Search Path"): the control and transient directories, the
+/// early generator's, the admin's, the runtime's, the generator's, the vendor's (`/lib` for
+/// distributions without a merged `/usr`), the late generator's.
+const SYSTEM_UNIT_DIRS: [&str; 13] = [
+    "etc/systemd/system.control",
+    "run/systemd/system.control",
+    "run/systemd/transient",
+    "run/systemd/generator.early",
     "etc/systemd/system",
+    "etc/systemd/system.attached",
     "run/systemd/system",
+    "run/systemd/system.attached",
+    "run/systemd/generator",
     "usr/local/lib/systemd/system",
     "usr/lib/systemd/system",
     "lib/systemd/system",
+    "run/systemd/generator.late",
 ];
 
-/// Where a user's units are enabled and take drop-ins from besides `~/.config/systemd/user`:
-/// the system-wide user unit directories under `--root`, highest priority first.
-const USER_UNIT_DIRS: [&str; 4] = [
-    "etc/systemd/user",
-    "run/systemd/user",
-    "usr/local/lib/systemd/user",
-    "usr/lib/systemd/user",
-];
+/// systemd's user unit search path, highest priority first (systemd.unit(5), "User Unit
+/// Search Path"), with the XDG defaults: the home's directories, the system-wide user unit
+/// directories under `--root`, and the user manager's runtime directory (`/run/user/UID`,
+/// when the uid is known) under `--root`.
+fn user_unit_dirs(home: &Path, root: Option<&Path>) -> Vec<PathBuf> {
+    let rt = runtime_dir(home, root);
+    let at_rt = |d: &str| rt.as_ref().map(|rt| rt.join(d));
+    let at_root = |d: &str| root.map(|r| r.join(d));
+    [
+        Some(home.join(".config/systemd/user.control")),
+        at_rt("systemd/user.control"),
+        at_rt("systemd/transient"),
+        at_rt("systemd/generator.early"),
+        Some(home.join(".config/systemd/user")),
+        at_root("etc/xdg/systemd/user"),
+        at_root("etc/systemd/user"),
+        at_rt("systemd/user"),
+        at_root("run/systemd/user"),
+        at_rt("systemd/generator"),
+        Some(home.join(".local/share/systemd/user")),
+        at_root("usr/local/share/systemd/user"),
+        at_root("usr/share/systemd/user"),
+        at_root("usr/local/lib/systemd/user"),
+        at_root("usr/lib/systemd/user"),
+        at_rt("systemd/generator.late"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
 
 /// The search path of a unit's scope, highest priority first, with the unit's own directory
 /// (last, when it lies outside the search path, as a declared unit may).
@@ -196,12 +370,7 @@ fn unit_dirs(
     own: Option<&Path>,
 ) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = match kind {
-        ServiceKind::SystemdUser => std::iter::once(home.join(".config/systemd/user"))
-            .chain(
-                root.into_iter()
-                    .flat_map(|r| USER_UNIT_DIRS.map(|d| r.join(d))),
-            )
-            .collect(),
+        ServiceKind::SystemdUser => user_unit_dirs(home, root),
         _ => root
             .into_iter()
             .flat_map(|r| SYSTEM_UNIT_DIRS.map(|d| r.join(d)))
@@ -934,7 +1103,9 @@ impl UnitReader<'_> {
                     .map(|d| PathBuf::from(map.map(&expand(d.value.trim_start_matches('-')))))
             })
             .unwrap_or_else(|| process_home.clone());
-        Some(build(argv, env, cwd, &process_home, path, service))
+        let mut inv = build(argv, env, cwd, &process_home, path, service);
+        inv.written_home = map.unit_home.clone().filter(|h| h.len() > 1);
+        Some(inv)
     }
 }
 
@@ -1065,6 +1236,7 @@ fn build(
 ) -> Invocation {
     let (profile, dev) = crate::openclaw::root_flags(&argv);
     Invocation {
+        written_home: None,
         name: service.name.clone(),
         discovery: Discovery::Service(path.to_path_buf()),
         home: home.to_path_buf(),
@@ -1209,7 +1381,9 @@ fn launchd_invocation(
         .or(job.working_directory.as_deref())
         .map(|d| PathBuf::from(map.map(d)))
         .unwrap_or_else(|| home.to_path_buf());
-    Some(build(argv, env, cwd, home, path, service))
+    let mut inv = build(argv, env, cwd, home, path, service);
+    inv.written_home = map.unit_home.clone().filter(|h| h.len() > 1);
+    Some(inv)
 }
 
 /// OpenClaw's launchd wrapper keeps the environment in `export KEY='value'` lines.

@@ -131,6 +131,7 @@ fn cell_invocation(
         },
     ];
     Invocation {
+        written_home: None,
         name: name.clone(),
         discovery: Discovery::Container(registry.to_path_buf()),
         home: PathBuf::from("/home/node"),

@@ -68,6 +68,9 @@ pub fn resolve_instance_with(
     }
     if let Some(root) = config.root.as_mut() {
         substitute_tree(root, &env, &mut problems);
+        if let Some(written) = &inv.written_home {
+            map_written_home(root, written, &inv.home);
+        }
     }
     let loaded_root = config.root.is_some();
     let root = config
@@ -223,6 +226,34 @@ fn unverifiable(inv: &Invocation, instance: &Instance) -> Vec<Unverifiable> {
         out.push(Unverifiable::ConfigPath);
     }
     out
+}
+
+/// A supervised gateway's config was written on the machine its supervisor comes from: an
+/// absolute path under the home the supervisor's paths were written under (`/root/…`,
+/// `/home/ana/…`, also for a unit without `HOME=`) is read under the scanned home, as the
+/// supervisor's own paths are (discover's path map). Only whole path components match:
+/// `/home/anabel` is not under `/home/ana`.
+fn map_written_home(node: &mut Node, written: &str, home: &Path) {
+    match &mut node.value {
+        crate::load::tree::Value::String(s) => {
+            if let Some(rest) = s.strip_prefix(written) {
+                if rest.is_empty() || rest.starts_with('/') {
+                    *s = format!("{}{rest}", home.display());
+                }
+            }
+        }
+        crate::load::tree::Value::Array(items) => {
+            for item in items {
+                map_written_home(item, written, home);
+            }
+        }
+        crate::load::tree::Value::Object(members) => {
+            for member in members {
+                map_written_home(&mut member.value, written, home);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// OpenClaw does not validate `OPENCLAW_PROFILE` from the environment; it crashes later

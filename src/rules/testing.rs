@@ -477,6 +477,7 @@ impl Gateway {
             port_arg,
             service: service.clone(),
             container: None,
+            written_home: None,
         };
         let (port, port_kind) = resolve::ports::gateway_port(&invocation, &env, &root);
         let mut start_facts = if loaded {

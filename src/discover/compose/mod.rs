@@ -923,6 +923,7 @@ fn gateway_invocation(
         .unwrap_or_else(|| format!("{project}-{service}-1"));
     let file = sources.file(key.file).path.clone();
     Some(Invocation {
+        written_home: None,
         name: name.clone(),
         discovery: Discovery::Container(file.clone()),
         home,
