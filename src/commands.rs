@@ -447,6 +447,16 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
             }
             return Ok((inventory, findings, applied));
         }
+        // Tests only (debug builds): change a file between the read and the write, which
+        // `--fix` must notice; a release build has no such hook.
+        #[cfg(debug_assertions)]
+        if let Some(path) = std::env::var_os("CLAWLINT_TEST_CHANGE_BEFORE_WRITE") {
+            use std::io::Write;
+            let _ = std::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(b"\n"));
+        }
         if let Err(refusal) = crate::fix::write::write_all(&plan, &inventory.sources, &roots) {
             let before = if applied == 0 {
                 "no file was changed".to_string()

@@ -201,8 +201,8 @@ fn inserted_into(old: &str, new: &str) -> bool {
     }
 }
 
-/// `new` differs from `old` only by fixes: inserted port pins, removed suppressions, and
-/// lines whose numbers changed and nothing else.
+/// `new` differs from `old` only by fixes: inserted port pins, removed suppressions, lines
+/// whose numbers changed and nothing else, and workspace/agent dir values given back.
 fn assert_only_fixes_changed(name: &str, path: &Path, old: &str, new: &str) {
     let diff = similar::TextDiff::from_lines(old, new);
     let mut deleted: Vec<&str> = Vec::new();
@@ -230,8 +230,22 @@ fn assert_only_fixes_changed(name: &str, path: &Path, old: &str, new: &str) {
             deleted.remove(at);
             continue;
         }
+        // A workspace or agent dir given back its OpenClaw default: the same key, another
+        // path.
+        let own_path = line.contains("workspace") || line.contains("agentDir");
+        let key = |l: &str| l.split(':').next().unwrap_or("").to_string();
+        if let Some(at) = deleted
+            .iter()
+            .position(|d| own_path && key(d) == key(line) && d.len() > key(d).len())
+        {
+            deleted.remove(at);
+            continue;
+        }
         assert!(
-            line.contains("port") || line.contains("gateway") || line.contains("webhook"),
+            line.contains("port")
+                || line.contains("gateway")
+                || line.contains("webhook")
+                || own_path,
             "{name}: {} got {line:?}",
             path.display()
         );
@@ -322,6 +336,242 @@ fn without_fix_nothing_is_written() {
     check(&dir, &[]);
     check(&dir, &["--unsafe-fixes"]);
     assert_eq!(files(&dir), original);
+}
+
+#[test]
+fn a_file_changed_between_read_and_write_is_refused_with_its_path_and_nothing_is_written() {
+    // The debug build's hook appends a newline to one file the round is about to write,
+    // after clawlint read it: every file of the round is left as it then was.
+    let dir = copy("example", "changed");
+    let (_, diff, _) = check(&dir, &["--diff", "--unsafe-fixes"]);
+    let written: Vec<String> = diff
+        .lines()
+        .filter_map(|l| l.strip_prefix("--- "))
+        .map(str::to_string)
+        .collect();
+    assert!(written.len() >= 2, "{diff}");
+    let target = dir.join(written.last().unwrap());
+    let mut expected = files(&dir);
+    expected.get_mut(&target).unwrap().push(b'\n');
+    let out = Command::new(env!("CARGO_BIN_EXE_clawlint"))
+        .args([
+            "check",
+            "--home",
+            "home",
+            "--no-config",
+            "--fix",
+            "--unsafe-fixes",
+        ])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("CLAWLINT_TEST_CHANGE_BEFORE_WRITE", &target)
+        .env_remove("OPENCLAW_PROFILE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "not fixing: {}: it changed since clawlint read it; no file was changed",
+            written.last().unwrap()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(files(&dir), expected);
+}
+
+#[test]
+fn a_value_set_in_a_file_outside_the_layout_is_refused_and_nothing_is_written() {
+    // rescue's config is a symlink to a file outside the scanned home (read because
+    // --allow-outside names it): moving rescue's port would write there, so nothing is
+    // written anywhere, and the message names the file and why.
+    let dir = layout(
+        "outside",
+        &[
+            (
+                "home/.openclaw/openclaw.json",
+                "{ gateway: { port: 18789 } }\n",
+            ),
+            (
+                "elsewhere/rescue.json",
+                "{\n  gateway: { port: 18789 },\n}\n",
+            ),
+        ],
+    );
+    std::fs::create_dir_all(dir.join("home/.openclaw-rescue")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.join("elsewhere/rescue.json"),
+        dir.join("home/.openclaw-rescue/openclaw.json"),
+    )
+    .unwrap();
+    let original = files(&dir);
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_clawlint"))
+            .args([
+                "check",
+                "--home",
+                "home",
+                "--no-config",
+                "--allow-outside",
+                "elsewhere",
+            ])
+            .args(extra)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("OPENCLAW_PROFILE")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (_, diff, _) = run(&["--diff", "--unsafe-fixes"]);
+    assert!(
+        diff.contains("--- home/.openclaw-rescue/openclaw.json"),
+        "{diff}"
+    );
+    let (code, _, stderr) = run(&["--fix", "--unsafe-fixes"]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("not fixing: home/.openclaw-rescue/openclaw.json: it is a symlink to")
+            && stderr.contains("outside the layout clawlint read; no file was changed"),
+        "{stderr}"
+    );
+    assert_eq!(files(&dir), original);
+}
+
+#[test]
+fn a_fix_whose_new_value_would_point_outside_the_layout_is_refused() {
+    // ops copied the default gateway's workspace; OpenClaw's own default for ops is its
+    // OPENCLAW_WORKSPACE_DIR (from its state dir's .env), outside the scanned home: no fix,
+    // the finding says why, and `--fix` writes nothing.
+    let dir = layout(
+        "outside-value",
+        &[
+            ("home/.openclaw/openclaw.json", "{\n  gateway: { port: 18789 },\n}\n"),
+            (
+                "home/.openclaw-ops/openclaw.json",
+                "{\n  gateway: { port: 19789 },\n  agents: { defaults: { workspace: \"~/.openclaw/workspace\" } },\n}\n",
+            ),
+            ("home/.openclaw-ops/.env", "OPENCLAW_WORKSPACE_DIR=/srv/ops-workspace\n"),
+        ],
+    );
+    let original = files(&dir);
+    let (code, stdout, stderr) = check(&dir, &["--fix", "--unsafe-fixes"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.contains("no automatic fix: \"ops\" cannot be given its own: OpenClaw's default workspace for it, /srv/ops-workspace, lies outside the layout clawlint read"),
+        "{stdout}"
+    );
+    assert_eq!(files(&dir), original);
+}
+
+#[test]
+fn a_fix_that_cannot_be_expressed_leaves_every_file_as_it_was() {
+    // Both gateways take their port from the one file that sets the other's too: neither
+    // can be moved by an edit, so the finding says why and `--fix` writes nothing.
+    let dir = copy("paths-env-state-redirect", "inexpressible");
+    let original = files(&dir);
+    let (code, stdout, stderr) = check(&dir, &["--fix", "--unsafe-fixes"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.contains("no automatic fix: \"team\" cannot be moved")
+            && stdout.contains("also sets the port of \"default\""),
+        "{stdout}"
+    );
+    assert_eq!(files(&dir), original, "a file changed");
+    let (_, diff, _) = check(&dir, &["--diff", "--unsafe-fixes"]);
+    assert!(diff.is_empty(), "{diff}");
+}
+
+/// A SARIF replacement: start line and column, end line and column, inserted text.
+type SarifEdit = (usize, usize, usize, usize, String);
+
+/// The byte offset of SARIF's 1-based line and column (columns count Unicode code points,
+/// as the log's `columnKind` says).
+fn offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
+    let rest = &text[start..];
+    start
+        + rest
+            .char_indices()
+            .nth(column - 1)
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+#[test]
+fn sarif_fixes_are_the_edits_fix_writes() {
+    // Applying every SARIF `fix` of the log to the files gives what one round of
+    // `--fix --unsafe-fixes` writes (fixtures fixed in one round).
+    for name in [
+        "containers-compose-official",
+        "paths-rescue-reuses-agent-dir",
+        "services-port-drift",
+    ] {
+        let dir = copy(name, "sarif-fix");
+        let (_, sarif, _) = check(&dir, &["--format", "sarif"]);
+        let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+        let mut edits: BTreeMap<String, Vec<SarifEdit>> = BTreeMap::new();
+        let mut count = 0;
+        for result in log["runs"][0]["results"].as_array().unwrap() {
+            for fix in result["fixes"].as_array().into_iter().flatten() {
+                count += 1;
+                for change in fix["artifactChanges"].as_array().unwrap() {
+                    let uri = change["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap()
+                        .to_string();
+                    for r in change["replacements"].as_array().unwrap() {
+                        let d = &r["deletedRegion"];
+                        let n = |k: &str| d[k].as_u64().unwrap() as usize;
+                        let text = r["insertedContent"]["text"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_string();
+                        let edit = (
+                            n("startLine"),
+                            n("startColumn"),
+                            n("endLine"),
+                            n("endColumn"),
+                            text,
+                        );
+                        let list = edits.entry(uri.clone()).or_default();
+                        if !list.contains(&edit) {
+                            list.push(edit);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(count > 0, "{name}: no fixes in the SARIF log");
+        let mut expected = BTreeMap::new();
+        for (uri, mut list) in edits {
+            let path = dir.join(&uri);
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            list.sort();
+            for (sl, sc, el, ec, new) in list.into_iter().rev() {
+                let (a, b) = (offset(&text, sl, sc), offset(&text, el, ec));
+                text.replace_range(a..b, &new);
+            }
+            expected.insert(path, text);
+        }
+        let (_, _, stderr) = check(&dir, &["--fix", "--unsafe-fixes"]);
+        assert!(stderr.contains("Fixed "), "{name}: {stderr}");
+        for (path, text) in expected {
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                text,
+                "{name}: {}",
+                path.display()
+            );
+        }
+    }
 }
 
 /// Writes `files` (path, text) under a fresh directory, removed when dropped.

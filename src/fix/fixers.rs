@@ -7,6 +7,9 @@
 //! - CL903 (safe): remove a suppression comment that matches nothing.
 //! - CL401 (safe): the service's port set to the config's ([`super::agree`]).
 //! - CL102 between Telegram webhooks on 8787 (safe): `webhookPort` for all but one.
+//! - CL203/CL207 (unsafe): give one gateway OpenClaw's own default workspace or agent dir
+//!   ([`super::paths`]).
+//! - CL603: no fix (the other browser to attach to is in no file); the finding says so.
 //! - CL108 (unsafe): publish the container on the free host port its help names
 //!   ([`super::publish`]).
 //! - CL101-CL105 (unsafe): move one gateway's base port, everywhere it is pinned
@@ -41,6 +44,22 @@ pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &Sourc
                     None
                 }
             }
+        } else if f.rule == catalog::SHARED_WORKSPACE || f.rule == catalog::SHARED_AGENT_DIR {
+            match super::paths::fix(f, instances, sources) {
+                Ok(fix) => Some(fix),
+                Err(reason) => {
+                    reported
+                        .finding
+                        .notes
+                        .push(format!("no automatic fix: {reason}"));
+                    None
+                }
+            }
+        } else if f.rule == catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT {
+            reported.finding.notes.push(
+                "no automatic fix: which other browser a gateway should attach to is in no file; start a browser of its own for one of them and point its cdpUrl there".to_string(),
+            );
+            None
         } else if f.rule == catalog::PUBLISHED_PORT_COLLISION {
             match f
                 .suggested

@@ -10,6 +10,7 @@ pub mod agree;
 pub mod diff;
 pub mod fixers;
 pub mod moves;
+pub mod paths;
 pub mod pins;
 pub mod publish;
 pub mod write;

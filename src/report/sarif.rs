@@ -7,6 +7,12 @@
 //! them, and parties in no file are written into the message. URIs are relative to the
 //! working directory (`%SRCROOT%`) when the file lies below it.
 //!
+//! A finding `check --fix` can repair carries its fix as a SARIF `fix` (§3.55): one
+//! `artifactChange` per file with a `replacement` per edit (`deletedRegion`, empty for an
+//! insertion, and `insertedContent`, absent for a deletion), made from the very edits
+//! `--diff` and `--fix` apply. Whether `--fix` applies it alone or needs `--unsafe-fixes`
+//! is the fix's `properties.applicability`.
+//!
 //! Code scanning rejects a whole upload when one result has no location, so a finding none
 //! of whose parties is in a file is reported as a tool notification of its rule instead
 //! (`invocations[0].toolExecutionNotifications`): kept in the log, never an alert.
@@ -144,6 +150,38 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: std::collections::BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
+}
+
+/// SARIF's `fix`: what it does, and the changes per file.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: Vec<ArtifactChange>,
+    properties: FixProperties,
+}
+
+#[derive(Serialize)]
+struct FixProperties {
+    /// `safe` (`--fix` applies it) or `unsafe` (only with `--unsafe-fixes`).
+    applicability: crate::fix::Applicability,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inserted_content: Option<Text>,
 }
 
 #[derive(Serialize)]
@@ -296,7 +334,47 @@ fn result(f: &FlatFinding, rules: &[RuleInfo]) -> Option<SarifResult> {
         locations: vec![location(None, primary, &f.parties[primary_index].message)],
         related_locations: related,
         partial_fingerprints,
+        fixes: f.fix.as_ref().map(fix).into_iter().collect(),
     })
+}
+
+/// The finding's fix, its edits grouped by file in the order they come.
+fn fix(fix: &super::flat::FlatFix) -> SarifFix {
+    let mut changes: Vec<(String, ArtifactChange)> = Vec::new();
+    for edit in &fix.edits {
+        let p = &edit.position;
+        let replacement = Replacement {
+            // A text region's end column is the column after its last character, so an
+            // insertion is a region of length zero (§3.30.5, §3.57.3).
+            deleted_region: Region {
+                start_line: p.line,
+                start_column: p.column,
+                end_line: p.end_line,
+                end_column: p.end_column,
+            },
+            inserted_content: (!edit.content.is_empty()).then(|| text(edit.content.as_ref())),
+        };
+        match changes.iter_mut().find(|(file, _)| *file == p.file) {
+            Some((_, change)) => change.replacements.push(replacement),
+            None => {
+                let (uri, uri_base_id) = artifact_uri(Path::new(&p.file));
+                changes.push((
+                    p.file.clone(),
+                    ArtifactChange {
+                        artifact_location: ArtifactLocation { uri, uri_base_id },
+                        replacements: vec![replacement],
+                    },
+                ));
+            }
+        }
+    }
+    SarifFix {
+        description: text(fix.message.as_ref()),
+        artifact_changes: changes.into_iter().map(|(_, c)| c).collect(),
+        properties: FixProperties {
+            applicability: fix.applicability,
+        },
+    }
 }
 
 fn notification(f: &FlatFinding, rules: &[RuleInfo]) -> Notification {

@@ -258,6 +258,12 @@ fn data_owner(config: &Node, entries: &[(String, Option<&Node>)]) -> Option<Stri
     }
 }
 
+/// The agent that inherits the default workspace, of a config as resolve read it (`--fix`
+/// gives a workspace back to its owner).
+pub fn data_owner_of(config: &Node) -> Option<String> {
+    data_owner(config, &agent_entries(config))
+}
+
 /// `resolveAgentWorkspaceDir` and `resolveEffectiveAgentDir` for every agent.
 pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Agent> {
     let entries = agent_entries(ctx.config);
