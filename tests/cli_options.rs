@@ -215,7 +215,7 @@ fn comma_lists_and_extend_options_compose() {
     );
     let out = concise(&["--warn", "CL301,CL203"]);
     assert!(
-        out.contains("CL301 [warning]") && out.contains("CL203 [warning]"),
+        out.contains("CL301 [warning]") && out.contains("CL203 [-] [warning]"),
         "{out}"
     );
     // --select CL3 plus --extend-select CL105: both, nothing else.
