@@ -129,16 +129,45 @@ pub struct Container {
     pub profiles: Option<ServiceProfiles>,
 }
 
-/// A compose service's `profiles:` and whether the project enables one of them.
+/// A compose service's `profiles:` and whether what starts the project enables one of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceProfiles {
     pub names: Vec<String>,
-    /// `COMPOSE_PROFILES` in the project's `.env` names one of them (or `*`). Compose also
-    /// takes `--profile` and the shell's `COMPOSE_PROFILES`, which clawlint cannot see, and
-    /// starts a service named on the command line whatever its profiles.
-    pub active: bool,
+    pub state: ProfileState,
     /// The `profiles:` entry.
     pub loc: Loc,
+}
+
+/// Whether a service behind `profiles:` is started, from the command lines clawlint found
+/// that run `docker compose up` for its project (`--profile`, `COMPOSE_PROFILES` in their
+/// environment or env files, the service named on the command line) or, when it found none,
+/// the project's `.env`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileState {
+    /// Started: by what (`--profile openclaw in unit openclaw-stack.service`).
+    Enabled(String),
+    /// Every command found that starts the project leaves it out: it does not run.
+    NotEnabled(String),
+    /// Whether it starts cannot be known from what clawlint can read: why.
+    Unverifiable(String),
+}
+
+impl ProfileState {
+    pub fn id(&self) -> &'static str {
+        match self {
+            ProfileState::Enabled(_) => "enabled",
+            ProfileState::NotEnabled(_) => "not-enabled",
+            ProfileState::Unverifiable(_) => "unverifiable",
+        }
+    }
+
+    pub fn why(&self) -> &str {
+        match self {
+            ProfileState::Enabled(w)
+            | ProfileState::NotEnabled(w)
+            | ProfileState::Unverifiable(w) => w,
+        }
+    }
 }
 
 impl ServiceProfiles {
@@ -180,6 +209,14 @@ impl Network {
 }
 
 impl Container {
+    /// The container is started: no `profiles:` keeps it from running.
+    pub fn starts(&self) -> bool {
+        !matches!(
+            self.profiles.as_ref().map(|p| &p.state),
+            Some(ProfileState::NotEnabled(_))
+        )
+    }
+
     /// The mount that carries `path` (the one with the longest target that contains it).
     pub fn mount_for(&self, path: &Path) -> Option<&Mount> {
         self.mounts

@@ -25,6 +25,9 @@ pub struct Command {
     pub injects_env: Option<String>,
     /// Env files a secret runner loads (`op run --env-file`): the caller reads them.
     pub env_files: Vec<String>,
+    /// Shell variables with no value in the command's own words (an option whose value is
+    /// one of them was left out).
+    pub unknown_args: Vec<String>,
 }
 
 /// The OpenClaw binaries under their three names.
@@ -127,6 +130,16 @@ fn is_openclaw_entry(entry: &str) -> bool {
 
 /// Removes wrappers from `argv`, following `sh -c` scripts (one level).
 pub fn unwrap(argv: &[String], env: &BTreeMap<String, String>) -> Command {
+    unwrap_to(argv, env, &starts_gateway)
+}
+
+/// [`unwrap`], where the command looked for in an `sh -c` script is the first statement for
+/// which `wanted` holds (a gateway for [`unwrap`], `docker compose` for compose runs).
+pub fn unwrap_to(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    wanted: &dyn Fn(&[String]) -> bool,
+) -> Command {
     let mut out = Command::default();
     let mut argv = argv.to_vec();
     let mut shell_depth = 0;
@@ -223,8 +236,8 @@ pub fn unwrap(argv: &[String], env: &BTreeMap<String, String>) -> Command {
                 out.wrappers.push(format!("{program} {flags}"));
                 shell_depth += 1;
                 let script = argv[script_at].clone();
-                match script_gateway(&script, env) {
-                    Some(inner) => {
+                match script_commands(&script, env, wanted).into_iter().next() {
+                    Some((inner, _)) => {
                         out.injects_env = inner.injects_env.or(out.injects_env);
                         out.env_files.extend(inner.env_files);
                         out.cwd = inner.cwd.or(out.cwd);
@@ -290,12 +303,26 @@ fn assignment(word: &str) -> Option<(String, String)> {
 /// statement that starts a gateway, with the `cd` and `export`s that come before it. `None`
 /// when no statement starts one.
 pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Command> {
+    script_commands(script, env, &starts_gateway)
+        .into_iter()
+        .next()
+        .map(|(c, _)| c)
+}
+
+/// Every statement of a shell script whose command (wrappers removed) `wanted` accepts, each
+/// with the `cd`, `export`s and assignments before it and the byte offset of the statement.
+pub fn script_commands(
+    script: &str,
+    env: &BTreeMap<String, String>,
+    wanted: &dyn Fn(&[String]) -> bool,
+) -> Vec<(Command, usize)> {
+    let mut found = Vec::new();
     let mut vars = env.clone();
     let mut cwd: Option<String> = None;
     let mut exported: Vec<(String, String)> = Vec::new();
     let mut unknown: Vec<String> = Vec::new();
     let mut previous_was_cd = false;
-    for (statement, after_or) in statements(script) {
+    for (statement, after_or, offset) in statements(script) {
         let mut words = words(&statement);
         // `then exec …`, `else …`, `do …`
         while words
@@ -366,49 +393,62 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
             }
             local_unknown.extend(missing);
         }
-        let mut inner = unwrap(&argv, &vars);
-        if !starts_gateway(&inner.argv) {
+        let mut inner = unwrap_to(&argv, &vars, wanted);
+        if !wanted(&inner.argv) {
             continue;
         }
-        let mut env = exported;
+        let mut env = exported.clone();
         for (k, v) in prefix {
             env.push((k, expand(&v, &vars, &mut local_unknown)));
         }
         env.extend(std::mem::take(&mut inner.env));
-        unknown.extend(local_unknown);
-        unknown.sort();
-        unknown.dedup();
+        local_unknown.sort();
+        local_unknown.dedup();
+        let mut all_unknown = unknown.clone();
+        all_unknown.extend(local_unknown.iter().cloned());
+        all_unknown.sort();
+        all_unknown.dedup();
         let mut unseen = inner.unseen;
-        if !unknown.is_empty() {
+        if !all_unknown.is_empty() {
             unseen.push(format!(
                 "shell variables with no value clawlint can see: {}",
-                unknown.join(", ")
+                all_unknown.join(", ")
             ));
         }
-        return Some(Command {
-            argv: inner.argv,
-            cwd: inner.cwd.or(cwd),
-            env,
-            wrappers: inner.wrappers,
-            unseen,
-            injects_env: inner.injects_env,
-            env_files: inner.env_files,
-        });
+        found.push((
+            Command {
+                argv: inner.argv,
+                cwd: inner.cwd.or(cwd.clone()),
+                env,
+                wrappers: inner.wrappers,
+                unseen,
+                injects_env: inner.injects_env,
+                env_files: inner.env_files,
+                unknown_args: local_unknown,
+            },
+            offset,
+        ));
     }
-    None
+    found
 }
 
 /// Splits a script into simple statements at newlines, `;`, `&&`, `||` and `|` outside
 /// quotes; joins `\`-newline continuations; drops comments. Each statement says whether it
 /// follows `||` (it runs only when the one before failed).
-fn statements(script: &str) -> Vec<(String, bool)> {
+fn statements(script: &str) -> Vec<(String, bool, usize)> {
     let mut out = Vec::new();
     let mut after_or = false;
     let mut cur = String::new();
-    let mut chars = script.chars().peekable();
+    let mut start = 0;
+    let mut started = false;
+    let mut chars = script.char_indices().peekable();
     let mut quote: Option<char> = None;
     let mut at_word_start = true;
-    while let Some(c) = chars.next() {
+    while let Some((at, c)) = chars.next() {
+        if !started && !c.is_whitespace() && !matches!(c, ';' | '|' | '&') {
+            start = at;
+            started = true;
+        }
         match (quote, c) {
             (Some(q), c) if c == q => {
                 quote = None;
@@ -416,7 +456,7 @@ fn statements(script: &str) -> Vec<(String, bool)> {
             }
             (Some('"'), '\\') => {
                 cur.push(c);
-                if let Some(n) = chars.next() {
+                if let Some((_, n)) = chars.next() {
                     cur.push(n);
                 }
             }
@@ -426,34 +466,36 @@ fn statements(script: &str) -> Vec<(String, bool)> {
                 cur.push(c);
             }
             (None, '\\') => match chars.next() {
-                Some('\n') => cur.push(' '),
-                Some(n) => {
+                Some((_, '\n')) => cur.push(' '),
+                Some((_, n)) => {
                     cur.push('\\');
                     cur.push(n);
                 }
                 None => {}
             },
             (None, '#') if at_word_start => {
-                while chars.peek().is_some_and(|&n| n != '\n') {
+                while chars.peek().is_some_and(|&(_, n)| n != '\n') {
                     chars.next();
                 }
+                started = !cur.trim().is_empty();
             }
             (None, '\n' | ';' | '|' | '&') => {
-                let doubled = matches!(c, '|' | '&') && chars.peek() == Some(&c);
+                let doubled = matches!(c, '|' | '&') && chars.peek().map(|&(_, n)| n) == Some(c);
                 if doubled {
                     chars.next();
                 }
-                out.push((std::mem::take(&mut cur), after_or));
+                out.push((std::mem::take(&mut cur), after_or, start));
+                started = false;
                 after_or = doubled && c == '|';
             }
             (None, c) => cur.push(c),
         }
         at_word_start = cur.is_empty() || cur.ends_with(char::is_whitespace);
     }
-    out.push((cur, after_or));
+    out.push((cur, after_or, start));
     out.into_iter()
-        .map(|(s, or)| (s.trim().to_string(), or))
-        .filter(|(s, _)| !s.is_empty())
+        .map(|(s, or, at)| (s.trim().to_string(), or, at))
+        .filter(|(s, _, _)| !s.is_empty())
         .collect()
 }
 

@@ -78,13 +78,7 @@ pub fn discover(inputs: &Inputs) -> Found {
     let mut sources = SourceMap::new();
     let mut problems = Vec::new();
     let mut unlisted = Vec::new();
-    invocations.extend(compose_invocations(
-        inputs,
-        &homes,
-        root.as_deref(),
-        &mut sources,
-        &mut problems,
-    ));
+    // Supervisors first: a unit that runs `docker compose` says how a compose project starts.
     let mut found: Vec<(PathBuf, services::FoundService, Option<String>)> =
         supervisors(&homes, root.as_deref(), &mut unlisted)
             .into_iter()
@@ -108,6 +102,7 @@ pub fn discover(inputs: &Inputs) -> Found {
         problems.push(crate::load::unreadable(&mut sources, &dir, &err));
     }
     let mut supervised = Vec::new();
+    let mut compose_runs = Vec::new();
     for (home, found_file, declared_name) in found {
         let Some(mut inv) = services::invocation(
             &found_file,
@@ -116,6 +111,7 @@ pub fn discover(inputs: &Inputs) -> Found {
             root.as_deref(),
             &mut sources,
             &mut problems,
+            &mut compose_runs,
         ) else {
             continue;
         };
@@ -126,6 +122,14 @@ pub fn discover(inputs: &Inputs) -> Found {
         }
         supervised.push(inv);
     }
+    invocations.extend(compose_invocations(
+        inputs,
+        &homes,
+        root.as_deref(),
+        compose_runs,
+        &mut sources,
+        &mut problems,
+    ));
     Found {
         sources,
         invocations,
@@ -165,26 +169,56 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
     out
 }
 
-/// The gateways of every compose project named or found by the bounded scan.
+/// The gateways of every compose project named, found by the bounded scan, or run by a
+/// unit, script or Makefile; each project read with the command lines that run it.
 fn compose_invocations(
     inputs: &Inputs,
     homes: &[PathBuf],
     root: Option<&Path>,
+    unit_runs: Vec<compose::runs::ComposeRun>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<Invocation> {
-    let projects = compose_projects(
-        inputs.compose_files.iter().map(|f| absolute(f)),
-        compose::scan(&container_scan_dirs(homes, root)),
-    );
     let Some(home) = homes.first() else {
         return Vec::new();
     };
     let host = compose::HostContext { home, root };
-    let mut out: Vec<Invocation> = projects
+    let named: Vec<PathBuf> = inputs.compose_files.iter().map(|f| absolute(f)).collect();
+    let scanned = compose::scan(&container_scan_dirs(homes, root));
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for dir in named.iter().chain(&scanned).filter_map(|f| f.parent()) {
+        if !dirs.iter().any(|d| d == dir) {
+            dirs.push(dir.to_path_buf());
+        }
+    }
+    let mut runs = unit_runs;
+    for dir in &dirs {
+        runs.extend(compose::runs_beside(dir, &host, sources));
+    }
+    // The files a run names (or finds in its directory) are a project, when they lie in
+    // the scanned layout: a unit may run a file the scan does not find (`-f prod.yml`).
+    let inside =
+        |f: &Path| homes.iter().any(|h| f.starts_with(h)) || root.is_some_and(|r| f.starts_with(r));
+    let run_named: Vec<PathBuf> = runs
         .iter()
-        .flat_map(|files| compose::read_project(files, &host, sources, problems).invocations)
+        .flat_map(|r| r.project_files())
+        .filter(|f| inside(f) && f.is_file())
         .collect();
+    let mut projects = compose_projects(named.into_iter().chain(run_named), scanned);
+    // In the order named and scanned; projects only a run names come last.
+    projects.sort_by_key(|p| {
+        p[0].parent()
+            .and_then(|d| dirs.iter().position(|x| x == d))
+            .unwrap_or(usize::MAX)
+    });
+    let mut out: Vec<Invocation> = Vec::new();
+    for files in &projects {
+        let mine: Vec<&compose::runs::ComposeRun> = runs
+            .iter()
+            .filter(|r| r.project_files().first() == files.first())
+            .collect();
+        out.extend(compose::read_project(files, &host, &mine, sources, problems).invocations);
+    }
     // Podman quadlets: each home's, and the system's (whose `%h` is root's home).
     for (i, home) in homes.iter().enumerate() {
         let user = compose::HostContext {

@@ -6,6 +6,7 @@
 //! `--root` when one is given, so that a copied host layout lints like the host.
 
 use super::command;
+use super::compose::{self, runs::ComposeRun};
 use super::launchd;
 use super::systemd::{self, SpecifierContext, UnitFile};
 use crate::invocation::{
@@ -574,6 +575,8 @@ fn unit_home_of(
 }
 
 /// The gateway a supervisor starts, or `None` when it starts something else.
+/// A unit that runs `docker compose` starts no gateway itself: what it runs goes to
+/// `compose_runs`, for the compose project it starts.
 pub fn invocation(
     found: &FoundService,
     home: &Path,
@@ -581,6 +584,7 @@ pub fn invocation(
     root: Option<&Path>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
+    compose_runs: &mut Vec<ComposeRun>,
 ) -> Option<Invocation> {
     let path = found.file.as_path();
     let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
@@ -601,7 +605,7 @@ pub fn invocation(
                 homes,
                 root,
             };
-            reader.read(&bytes, sources, problems)
+            reader.read(&bytes, sources, problems, compose_runs)
         }
     }
 }
@@ -821,6 +825,7 @@ impl UnitReader<'_> {
         bytes: &[u8],
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
+        compose_runs: &mut Vec<ComposeRun>,
     ) -> Option<Invocation> {
         let path = self.found.file.as_path();
         let name = self.unit_name()?;
@@ -955,7 +960,15 @@ impl UnitReader<'_> {
             &mut scratch_problems,
         );
         let opaque = !command::starts_gateway(&preview.argv);
-        if opaque && !names_a_gateway(&preview_env, &preview.argv) {
+        let preview_vars: BTreeMap<String, String> = preview_env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.value.clone()))
+            .collect();
+        // `docker compose … up`: the unit starts a compose project, not a gateway of its own.
+        let runs_compose = opaque
+            && compose::runs::parse(&command::unwrap_to(&argv, &preview_vars, &is_compose).argv)
+                .is_some();
+        if opaque && !runs_compose && !names_a_gateway(&preview_env, &preview.argv) {
             return None;
         }
         let mut files: Vec<FileId> = Vec::new();
@@ -1035,6 +1048,15 @@ impl UnitReader<'_> {
             Some((i, d)) => at(*i, port_span(d).unwrap_or(d.value_span)),
             None => at(0, Span { start: 0, end: 0 }),
         };
+        if runs_compose {
+            let cwd = layers
+                .iter()
+                .rev()
+                .find_map(|l| l.unit.get_last("Service", "WorkingDirectory"))
+                .map(|d| PathBuf::from(map.map(&expand(d.value.trim_start_matches('-')))));
+            compose_runs.extend(compose_run(&name, argv, &env, cwd, &map, exec_loc));
+            return None;
+        }
         let mut cmd = resolve_command(argv, &env, &map, Some(exec_loc), sources, problems);
         for (key, value) in &cmd.env {
             env.set(key, map.map(value), EnvOrigin::Service(exec_loc));
@@ -1107,6 +1129,67 @@ impl UnitReader<'_> {
         inv.written_home = map.unit_home.clone().filter(|h| h.len() > 1);
         Some(inv)
     }
+}
+
+fn is_compose(argv: &[String]) -> bool {
+    compose::runs::parse(argv).is_some()
+}
+
+/// The compose run of a unit's command line: its environment (the unit's, then what the
+/// command line itself sets) is the shell environment compose starts with.
+fn compose_run(
+    unit: &str,
+    argv: Vec<String>,
+    env: &Env,
+    working_dir: Option<PathBuf>,
+    map: &PathMap,
+    exec_loc: Loc,
+) -> Option<ComposeRun> {
+    let vars: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.value.clone()))
+        .collect();
+    let cmd = command::unwrap_to(&argv, &vars, &is_compose);
+    let args = compose::runs::parse(&cmd.argv)?;
+    let home = env.value("HOME").map(PathBuf::from);
+    let base = working_dir.or(home).unwrap_or_default();
+    let cwd = match cmd.cwd.as_deref() {
+        Some(dir) if dir.starts_with('/') => PathBuf::from(map.map(dir)),
+        Some(dir) => crate::paths::normalize(&base.join(dir)),
+        None => base,
+    };
+    let mut run_env: Vec<(String, String, Loc)> = env
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.value.clone(),
+                v.origin.loc().unwrap_or(exec_loc),
+            )
+        })
+        .collect();
+    run_env.extend(
+        cmd.env
+            .iter()
+            .map(|(k, v)| (k.clone(), map.map(v), exec_loc)),
+    );
+    let mut unknown: Vec<String> = cmd.unknown_args.iter().map(|v| format!("${v}")).collect();
+    if let Some(by) = &cmd.injects_env {
+        unknown.push(format!("the variables {by} adds"));
+    }
+    let place = |raw: &str| match raw.starts_with('/') {
+        true => PathBuf::from(map.map(raw)),
+        false => crate::paths::normalize(&cwd.join(raw)),
+    };
+    Some(ComposeRun::new(
+        format!("unit {unit}"),
+        exec_loc,
+        Some(cwd.clone()),
+        args,
+        run_env,
+        unknown,
+        &place,
+    ))
 }
 
 /// Registers a service file, showing what `scan` (one of [`crate::redact::scan`]) knows to

@@ -2,7 +2,7 @@
 //! as text for people and as stable JSON.
 
 use super::{position, showable};
-use crate::container::{Container, HostAddr, MountSource};
+use crate::container::{Container, HostAddr, MountSource, ProfileState};
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
 use crate::resolve::verdict::Start;
@@ -426,9 +426,10 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
     );
     row(out, "network", &c.network.describe(), "");
     if let Some(p) = &c.profiles {
-        let state = match p.active {
-            true => "active: COMPOSE_PROFILES in the project's .env names it",
-            false => "starts only with --profile or COMPOSE_PROFILES, which the project's .env does not set to it",
+        let state = match &p.state {
+            ProfileState::Enabled(by) => format!("enabled: {by}"),
+            ProfileState::NotEnabled(why) => format!("not started: {why}"),
+            ProfileState::Unverifiable(why) => format!("unverifiable: {why}"),
         };
         row(
             out,
@@ -475,7 +476,9 @@ fn container_json(inst: &Instance, c: &Container, sources: &SourceMap) -> Value 
     if let Some(p) = &c.profiles {
         value["profiles"] = json!({
             "names": p.names,
-            "active": p.active,
+            "active": matches!(p.state, ProfileState::Enabled(_)),
+            "state": p.state.id(),
+            "why": p.state.why(),
             "location": at(sources, p.loc),
         });
     }

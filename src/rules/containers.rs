@@ -5,7 +5,7 @@
 
 use super::group::{distinct, names, party, shared_across_instances};
 use crate::catalog;
-use crate::container::{Engine, HostAddr, Published};
+use crate::container::{Engine, HostAddr, ProfileState, Published};
 use crate::diagnostic::{Finding, Label};
 use crate::ports::allocate;
 use crate::ports::layout::FOOTPRINT;
@@ -127,6 +127,10 @@ fn claim_addr(instance: &Instance, claim: &Claim) -> HostAddr {
 pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
     let mut items: Vec<((u16, String), usize, Claim)> = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
+        // A compose service no command that starts its project enables does not run.
+        if inst.container.as_ref().is_some_and(|c| !c.starts()) {
+            continue;
+        }
         if let Some(c) = &inst.container {
             items.extend(
                 c.published
@@ -193,20 +197,17 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
             let (i, claim) = &parties[k];
             finding = finding.label(claim_label(&instances[*i], claim, &addrs[k]));
         }
-        // A service behind a compose profile the project does not enable may never run: the
-        // collision is real the day it does.
+        // A service whose profiles may or may not be enabled: the collision is real the day
+        // it runs, and whether it does cannot be read.
         for inst in &involved {
-            if let Some(p) = inst
-                .container
-                .as_ref()
-                .and_then(|c| c.profiles.as_ref())
-                .filter(|p| !p.active)
-            {
-                finding = finding.note(format!(
-                    "\"{}\" starts only when compose profile {} is active (`--profile` or COMPOSE_PROFILES, which its project's .env does not set to it); the ports collide whenever it runs",
-                    inst.name,
-                    p.list()
-                ));
+            if let Some(p) = inst.container.as_ref().and_then(|c| c.profiles.as_ref()) {
+                if let ProfileState::Unverifiable(why) = &p.state {
+                    finding = finding.note(format!(
+                        "whether \"{}\" starts is unverifiable: it runs only with compose profile {}, and {why}; the ports collide whenever it runs",
+                        inst.name,
+                        p.list()
+                    ));
+                }
             }
         }
         if let Some((inst, p)) = mover {

@@ -8,10 +8,12 @@
 //! `node openclaw.mjs gateway --allow-unconfigured`) when the service does not override them.
 
 pub mod interpolate;
+pub mod runs;
 pub mod spec;
 
 use crate::container::{
-    Container, Engine, HostAddr, Mount, MountSource, Network, Published, ServiceProfiles,
+    Container, Engine, HostAddr, Mount, MountSource, Network, ProfileState, Published,
+    ServiceProfiles,
 };
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
@@ -21,6 +23,7 @@ use crate::load::yaml::{self, Node, Value};
 use crate::load::{dotenv, unreadable, Problem, ProblemKind};
 use crate::source::{FileId, Loc, SourceMap};
 use interpolate::{interpolate, Interpolated};
+use runs::ComposeRun;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -89,6 +92,98 @@ pub fn scan(dirs: &[PathBuf]) -> Vec<PathBuf> {
     found
 }
 
+/// The compose runs of the scripts, Makefiles and justfiles in a project's directory, each run
+/// from that directory as such files are written to be. A file is registered (its commands
+/// shown, the rest masked) only when it runs compose.
+pub fn runs_beside(dir: &Path, host: &HostContext, sources: &mut SourceMap) -> Vec<ComposeRun> {
+    let mut out = Vec::new();
+    let is_compose = |argv: &[String]| runs::parse(argv).is_some();
+    for path in runs::wrapper_files(dir) {
+        let Ok(text) = crate::load::read::read_text(&path, 256 * 1024) else {
+            continue;
+        };
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let script = name.ends_with(".sh");
+        let pieces: Vec<(String, usize)> = if script {
+            vec![(text.clone(), 0)]
+        } else if name.eq_ignore_ascii_case("justfile") {
+            runs::just_recipes(&text)
+        } else {
+            runs::make_recipes(&text, dir)
+        };
+        let vars = BTreeMap::from([
+            ("HOME".to_string(), host.home.display().to_string()),
+            ("PWD".to_string(), dir.display().to_string()),
+        ]);
+        let mut found = Vec::new();
+        for (piece, base) in pieces {
+            for (cmd, offset) in
+                crate::discover::command::script_commands(&piece, &vars, &is_compose)
+            {
+                found.push((cmd, if script { offset } else { base }));
+            }
+        }
+        if found.is_empty() {
+            continue;
+        }
+        let shown = crate::redact::scan::shell_script(&text);
+        let file = sources.add(&path, text.clone(), None);
+        sources.show(file, shown);
+        for (cmd, at) in found {
+            let Some(args) = runs::parse(&cmd.argv) else {
+                continue;
+            };
+            let at = at.min(text.len());
+            let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+            let loc = Loc {
+                file,
+                span: Span { start: at, end },
+            };
+            let line = text[..at].matches('\n').count() + 1;
+            let mut unknown: Vec<String> =
+                cmd.unknown_args.iter().map(|v| format!("${v}")).collect();
+            // `cd "$(dirname "$0")"` (and `/..` after it): the script's own directory.
+            let script_relative = cmd.cwd.as_deref().and_then(|c| {
+                let rest = c.strip_prefix("$(dirname")?;
+                let close = rest.find(')')?;
+                let inner = &rest[..close];
+                (inner.contains("$0") || inner.contains("BASH_SOURCE"))
+                    .then(|| rest[close + 1..].trim_start_matches('/').to_string())
+            });
+            let cwd = match cmd.cwd.as_deref() {
+                Some(_) if script_relative.is_some() => crate::paths::normalize(
+                    &dir.join(script_relative.as_deref().unwrap_or_default()),
+                ),
+                Some(c) if c.contains("$(") || c.contains('`') => {
+                    unknown.push(format!("the directory it changes to ({c})"));
+                    dir.to_path_buf()
+                }
+                Some(c) => host.host_path(c, dir),
+                None => dir.to_path_buf(),
+            };
+            if let Some(by) = &cmd.injects_env {
+                unknown.push(format!("the variables {by} adds"));
+            }
+            let env = cmd
+                .env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone(), loc))
+                .collect();
+            let place = |raw: &str| host.host_path(raw, &cwd);
+            out.push(ComposeRun::new(
+                format!("{}:{line}", crate::paths::display_path(&path)),
+                loc,
+                Some(cwd.clone()),
+                args,
+                env,
+                unknown,
+                &place,
+            ));
+        }
+    }
+    out
+}
+
 /// Where paths in a compose file land: `~` is the home that runs compose, and absolute
 /// paths are read under `--root` when one is given (a copied host layout).
 #[derive(Debug, Clone)]
@@ -131,16 +226,20 @@ pub struct Project {
     pub invocations: Vec<Invocation>,
 }
 
-/// Reads one compose project (its files, the `.env` beside the first) and returns the
-/// gateways it runs. One file is read with its override file (`compose.override.yaml`
-/// beside it), as `docker compose` does with no `-f`; several files are merged in order,
-/// each on top of the ones before, as `docker compose -f a.yml -f b.yml` does (then no
-/// override file is added). Problems (syntax, a YAML bomb, a missing `env_file`, a
-/// variable `.env` does not set) are located and collected; nothing here panics or stops
-/// the scan.
+/// Reads one compose project (its files, its env files) and returns the gateways it runs.
+/// One file is read with its override file (`compose.override.yaml` beside it), as `docker
+/// compose` does with no `-f`; several files are merged in order, each on top of the ones
+/// before, as `docker compose -f a.yml -f b.yml` does (then no override file is added).
+///
+/// `runs` are the command lines found that run compose for this project. The first that
+/// runs `up` decides what Compose reads: its `--env-file`s (or `COMPOSE_ENV_FILES`) instead
+/// of the project's `.env`, its environment over theirs, its `-p`; every one that runs `up`
+/// enables profiles. Problems (syntax, a YAML bomb, a missing `env_file`, a variable
+/// nothing sets) are located and collected; nothing here panics or stops the scan.
 pub fn read_project(
     given: &[PathBuf],
     host: &HostContext,
+    runs: &[&ComposeRun],
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Project {
@@ -152,7 +251,9 @@ pub fn read_project(
         };
     };
     let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let project_env = read_project_env(&dir, sources, problems);
+    let ups: Vec<&ComposeRun> = runs.iter().copied().filter(|r| r.args.starts()).collect();
+    let context = ups.first().copied();
+    let project_env = read_project_env(&dir, context, host, sources, problems);
     let mut files = given.to_vec();
     let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if given.len() == 1 && FILE_NAMES.contains(&file_name) {
@@ -164,10 +265,10 @@ pub fn read_project(
             files.push(over);
         }
     }
-    let hint = env_file_hint(&dir);
     let mut reader = Reader {
-        env: &project_env,
-        hint: hint.as_deref(),
+        env: &project_env.values,
+        from: &project_env.described,
+        unverifiable: project_env.unverifiable.as_deref(),
         problems: Vec::new(),
     };
     let mut services: BTreeMap<String, ServiceSpec> = BTreeMap::new();
@@ -193,9 +294,14 @@ pub fn read_project(
             }
         }
     }
-    let name = project_env
-        .get("COMPOSE_PROJECT_NAME")
-        .map(|(v, _)| v.clone())
+    let name = context
+        .and_then(|r| r.args.project_name.clone())
+        .or_else(|| {
+            project_env
+                .values
+                .get("COMPOSE_PROJECT_NAME")
+                .map(|(v, _)| v.clone())
+        })
         .or(top_name)
         .unwrap_or_else(|| {
             dir.file_name()
@@ -203,6 +309,10 @@ pub fn read_project(
                 .unwrap_or_default()
         });
     let name = normalize_project_name(&name);
+    let profiles = ProjectProfiles {
+        ups: &ups,
+        dot_env: &project_env.values,
+    };
     let mut invocations = Vec::new();
     for (service, spec) in &services {
         if let Some(inv) = gateway_invocation(
@@ -214,6 +324,7 @@ pub fn read_project(
             sources,
             &mut reader,
             &services,
+            &profiles,
         ) {
             invocations.push(inv);
         }
@@ -226,19 +337,81 @@ pub fn read_project(
     }
 }
 
-/// One of a service's profiles is enabled by `COMPOSE_PROFILES` in the project's `.env`
-/// (comma-separated; `*` enables every profile). A service with `profiles: []` has none.
-fn profiles_active(names: &[String], project_env: &BTreeMap<String, (String, Loc)>) -> bool {
-    if names.is_empty() {
-        return true;
+/// What decides a project's profiles: the runs that start it (`up`), or with none, the
+/// project's `.env`.
+struct ProjectProfiles<'a> {
+    ups: &'a [&'a ComposeRun],
+    dot_env: &'a BTreeMap<String, (String, Loc)>,
+}
+
+impl ProjectProfiles<'_> {
+    /// Whether a service with these `profiles:` starts. Compose starts a service when one of
+    /// its profiles is enabled (`--profile`, else `COMPOSE_PROFILES`; `*` enables all) or when
+    /// the command names the service.
+    fn state(&self, service: &str, names: &[String]) -> ProfileState {
+        let enables = |enabled: &[String]| {
+            enabled
+                .iter()
+                .any(|p| p == "*" || names.iter().any(|n| n == p))
+        };
+        if self.ups.is_empty() {
+            let from_env = self
+                .dot_env
+                .get("COMPOSE_PROFILES")
+                .map(|(v, _)| {
+                    v.split(',')
+                        .map(|p| p.trim().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            return match enables(&from_env) {
+                true => ProfileState::Enabled("COMPOSE_PROFILES in the project's .env".into()),
+                false => ProfileState::Unverifiable(
+                    "no unit, script or Makefile that runs `docker compose up` for this project was found (the project's .env does not enable it; a --profile or COMPOSE_PROFILES typed in a shell cannot be seen)".into(),
+                ),
+            };
+        }
+        let mut unknown = Vec::new();
+        for (i, run) in self.ups.iter().enumerate() {
+            if run.args.services.iter().any(|s| s == service) {
+                return ProfileState::Enabled(format!("named on the command line of {}", run.by));
+            }
+            let enabled = if !run.args.profiles.is_empty() {
+                run.args.profiles.clone()
+            } else {
+                run.var("COMPOSE_PROFILES")
+                    .map(|(_, v, _)| v.clone())
+                    .or_else(|| {
+                        (i == 0)
+                            .then(|| self.dot_env.get("COMPOSE_PROFILES").map(|(v, _)| v.clone()))
+                            .flatten()
+                    })
+                    .map(|v| v.split(',').map(|p| p.trim().to_string()).collect())
+                    .unwrap_or_default()
+            };
+            if enables(&enabled) {
+                let how = match run.args.profiles.is_empty() {
+                    true => "COMPOSE_PROFILES".to_string(),
+                    false => format!("--profile {}", run.args.profiles.join(" --profile ")),
+                };
+                return ProfileState::Enabled(format!("{how} in {}", run.by));
+            }
+            if !run.unknown.is_empty() {
+                unknown.push(format!("{} ({})", run.by, run.unknown.join(", ")));
+            }
+        }
+        let seen: Vec<&str> = self.ups.iter().map(|r| r.by.as_str()).collect();
+        match unknown.is_empty() {
+            true => ProfileState::NotEnabled(format!(
+                "no command that starts this project enables it ({})",
+                seen.join(", ")
+            )),
+            false => ProfileState::Unverifiable(format!(
+                "what starts this project has values clawlint cannot see: {}",
+                unknown.join("; ")
+            )),
+        }
     }
-    let Some((enabled, _)) = project_env.get("COMPOSE_PROFILES") else {
-        return false;
-    };
-    enabled
-        .split(',')
-        .map(str::trim)
-        .any(|p| p == "*" || names.iter().any(|n| n == p))
 }
 
 /// Compose lowercases the project name and keeps `a-z0-9_-`.
@@ -287,17 +460,113 @@ fn load(
     }
 }
 
-/// The project `.env`: values for interpolation only (not the containers' environment).
+/// The values Compose interpolates with, where they come from in words, and why some may be
+/// unknown.
+struct ProjectEnv {
+    values: BTreeMap<String, (String, Loc)>,
+    /// `the project's .env`, `prod.env and the environment of unit x.service`.
+    described: String,
+    /// Values may come from where clawlint cannot look (a missing `--env-file`, variables a
+    /// wrapper injects, no command that runs compose found).
+    unverifiable: Option<String>,
+}
+
+/// What Compose interpolates with: the env files (`--env-file`s of the run that starts the
+/// project, else `COMPOSE_ENV_FILES` in its environment, else the project's `.env`; later
+/// files override earlier ones), and over them the environment the run starts compose with
+/// (compose-go: the shell's variables win over every env file).
 fn read_project_env(
     dir: &Path,
+    run: Option<&ComposeRun>,
+    host: &HostContext,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-) -> BTreeMap<String, (String, Loc)> {
-    let mut out = BTreeMap::new();
-    for (key, value, loc) in read_env_file(&dir.join(".env"), false, sources, problems) {
-        out.insert(key, (value, loc));
+) -> ProjectEnv {
+    let mut values = BTreeMap::new();
+    let Some(run) = run else {
+        for (key, value, loc) in read_env_file(&dir.join(".env"), false, sources, problems) {
+            values.insert(key, (value, loc));
+        }
+        return ProjectEnv {
+            values,
+            described: "the project's .env".to_string(),
+            unverifiable: None,
+        };
+    };
+    let base = run.cwd.clone().unwrap_or_else(|| dir.to_path_buf());
+    let (files, explicit): (Vec<PathBuf>, bool) = if !run.env_files.is_empty() {
+        (run.env_files.clone(), true)
+    } else if let Some((_, list, _)) = run.var("COMPOSE_ENV_FILES") {
+        let files = list
+            .split(',')
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| crate::paths::normalize(&base.join(f.trim())))
+            .collect();
+        (files, true)
+    } else {
+        (vec![dir.join(".env")], false)
+    };
+    let mut unverifiable = None;
+    let mut shown = Vec::new();
+    let in_layout =
+        |f: &Path| f.starts_with(host.home) || host.root.is_some_and(|r| f.starts_with(r));
+    for file in &files {
+        if explicit && !in_layout(file) {
+            // Never read outside the layout: what it sets is not known.
+            unverifiable.get_or_insert_with(|| {
+                format!(
+                    "{} runs it with --env-file {}, outside the scanned layout",
+                    run.by,
+                    crate::paths::display_path(file)
+                )
+            });
+            continue;
+        }
+        if explicit && !file.is_file() {
+            // compose-go: "couldn't find env file"; `docker compose` stops before starting.
+            problems.push(Problem {
+                kind: ProblemKind::Unreadable,
+                message: format!(
+                    "{} runs docker compose with --env-file {}, which does not exist: docker compose refuses to run (\"couldn't find env file\")",
+                    run.by,
+                    crate::paths::display_path(file)
+                ),
+                loc: Some(run.loc),
+            });
+            unverifiable.get_or_insert_with(|| {
+                format!(
+                    "its --env-file {} is not in the scanned layout",
+                    crate::paths::display_path(file)
+                )
+            });
+            continue;
+        }
+        shown.push(match explicit {
+            true => crate::paths::display_path(file),
+            false => "the project's .env".to_string(),
+        });
+        for (key, value, loc) in read_env_file(file, false, sources, problems) {
+            values.insert(key, (value, loc));
+        }
     }
-    out
+    for (key, value, loc) in &run.env {
+        values.insert(key.clone(), (value.clone(), *loc));
+    }
+    if !run.unknown.is_empty() {
+        unverifiable.get_or_insert_with(|| {
+            format!(
+                "{} has values clawlint cannot see ({})",
+                run.by,
+                run.unknown.join(", ")
+            )
+        });
+    }
+    shown.push(format!("the environment {} starts it with", run.by));
+    ProjectEnv {
+        values,
+        described: shown.join(" and "),
+        unverifiable,
+    }
 }
 
 /// A dotenv-format file's assignments (last one wins), registered with its secrets masked.
@@ -324,46 +593,6 @@ fn read_env_file(
         .into_iter()
         .map(|e| (e.key.clone(), e.value.clone(), Loc { file, span: e.span }))
         .collect()
-}
-
-/// `--env-file` named in a script or Makefile of the project: the variables compose really
-/// uses may come from there, which clawlint does not read.
-fn env_file_hint(dir: &Path) -> Option<String> {
-    let entries = std::fs::read_dir(dir).ok()?;
-    let mut names: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            p.is_file()
-                && (name.ends_with(".sh")
-                    || name == "Makefile"
-                    || name == "justfile"
-                    || FILE_NAMES.contains(&name))
-        })
-        .collect();
-    names.sort();
-    for path in names.into_iter().take(64) {
-        let Ok(text) = crate::load::read::read_text(&path, 256 * 1024) else {
-            continue;
-        };
-        for (n, line) in text.lines().enumerate() {
-            if let Some(at) = line.find("--env-file") {
-                let arg = line[at + "--env-file".len()..]
-                    .trim_start_matches(['=', ' '])
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .trim_matches(['"', '\'']);
-                return Some(format!(
-                    "{}:{} runs compose with --env-file {arg}, which clawlint does not read",
-                    crate::paths::display_path(&path),
-                    n + 1
-                ));
-            }
-        }
-    }
-    None
 }
 
 /// One service as written in one file (several files merge).
@@ -438,7 +667,10 @@ fn same_publish(a: &Published, b: &Published) -> bool {
 
 struct Reader<'a> {
     env: &'a BTreeMap<String, (String, Loc)>,
-    hint: Option<&'a str>,
+    /// Where the values come from, in words.
+    from: &'a str,
+    /// Why a variable may have a value clawlint cannot see.
+    unverifiable: Option<&'a str>,
     problems: Vec<Problem>,
 }
 
@@ -456,12 +688,17 @@ impl Reader<'_> {
                 continue;
             }
             seen.push(var);
-            let mut message = format!(
-                "${{{var}}} is not set in the project's .env: docker compose uses an empty string unless the shell that runs it sets {var}"
-            );
-            if let Some(hint) = self.hint {
-                message.push_str(&format!(" ({hint})"));
-            }
+            let message = match (self.from, self.unverifiable) {
+                ("the project's .env", None) => format!(
+                    "${{{var}}} is not set in the project's .env: docker compose uses an empty string unless the shell that runs it sets {var}"
+                ),
+                (from, None) => format!(
+                    "${{{var}}} is not set in {from}: docker compose uses an empty string"
+                ),
+                (from, Some(why)) => format!(
+                    "${{{var}}} is not set in {from}, and whether it is set elsewhere is unverifiable: {why}"
+                ),
+            };
             self.problems.push(Problem {
                 kind: ProblemKind::MissingEnvVar,
                 message,
@@ -470,10 +707,13 @@ impl Reader<'_> {
         }
         for (var, why) in &got.required {
             let mut message = format!(
-                "${{{var}:?...}} has no value in the project's .env: docker compose refuses to start ({why})"
+                "${{{var}:?...}} has no value in {}: docker compose refuses to start ({why})",
+                self.from
             );
-            if let Some(hint) = self.hint {
-                message.push_str(&format!(" ({hint})"));
+            if let Some(unknown) = self.unverifiable {
+                message.push_str(&format!(
+                    " (unless it is set where clawlint cannot see: {unknown})"
+                ));
             }
             self.problems.push(Problem {
                 kind: ProblemKind::MissingEnvVar,
@@ -838,6 +1078,7 @@ fn gateway_invocation(
     sources: &mut SourceMap,
     reader: &mut Reader,
     all: &BTreeMap<String, ServiceSpec>,
+    profiles: &ProjectProfiles,
 ) -> Option<Invocation> {
     let openclaw_image = spec.image.as_deref().is_some_and(is_openclaw_image);
     let (argv, command_loc) = container_argv(spec, openclaw_image);
@@ -945,11 +1186,15 @@ fn gateway_invocation(
             mounts,
             bind: crate::container::bind_from_args(&argv),
             host_home: host.home.to_path_buf(),
-            profiles: spec.profiles.as_ref().map(|(names, loc)| ServiceProfiles {
-                names: names.clone(),
-                active: profiles_active(names, reader.env),
-                loc: *loc,
-            }),
+            profiles: spec
+                .profiles
+                .as_ref()
+                .filter(|(names, _)| !names.is_empty())
+                .map(|(names, loc)| ServiceProfiles {
+                    names: names.clone(),
+                    state: profiles.state(service, names),
+                    loc: *loc,
+                }),
         })),
     })
 }
@@ -1004,23 +1249,76 @@ mod tests {
         assert!(!is_openclaw_image("postgres:16"));
     }
 
-    #[test]
-    fn compose_profiles_follow_the_project_env() {
+    fn run(by: &str, line: &str, env: &[(&str, &str)]) -> ComposeRun {
         let loc = Loc {
             file: crate::source::FileId(0),
             span: Span { start: 0, end: 0 },
         };
-        let env =
+        let args = runs::parse(&words(line)).unwrap();
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string(), loc))
+            .collect();
+        ComposeRun::new(by.into(), loc, None, args, env, Vec::new(), &|p| {
+            PathBuf::from(p)
+        })
+    }
+
+    #[test]
+    fn compose_profiles_follow_what_starts_the_project() {
+        let loc = Loc {
+            file: crate::source::FileId(0),
+            span: Span { start: 0, end: 0 },
+        };
+        let dot_env =
             |v: &str| BTreeMap::from([("COMPOSE_PROFILES".to_string(), (v.to_string(), loc))]);
         let names = vec!["openclaw".to_string()];
-        assert!(
-            profiles_active(&[], &BTreeMap::new()),
-            "no profiles: always on"
+        let state = |ups: &[&ComposeRun], env: &BTreeMap<String, (String, Loc)>| {
+            ProjectProfiles { ups, dot_env: env }.state("gw", &names)
+        };
+        let none = BTreeMap::new();
+        // Nothing found that runs compose: the .env decides, else nobody can tell.
+        assert!(matches!(
+            state(&[], &dot_env("web, openclaw")),
+            ProfileState::Enabled(_)
+        ));
+        assert!(matches!(
+            state(&[], &dot_env("*")),
+            ProfileState::Enabled(_)
+        ));
+        assert!(matches!(state(&[], &none), ProfileState::Unverifiable(_)));
+        // `--profile` wins over COMPOSE_PROFILES (compose-go's WithDefaultProfiles).
+        let unit = run("unit a", "docker compose --profile openclaw up -d", &[]);
+        assert_eq!(
+            state(&[&unit], &dot_env("web")),
+            ProfileState::Enabled("--profile openclaw in unit a".into())
         );
-        assert!(!profiles_active(&names, &BTreeMap::new()));
-        assert!(profiles_active(&names, &env("web, openclaw")));
-        assert!(profiles_active(&names, &env("*")));
-        assert!(!profiles_active(&names, &env("web")));
+        let web = run("Makefile:3", "docker compose --profile web up -d", &[]);
+        assert!(matches!(
+            state(&[&web], &dot_env("openclaw")),
+            ProfileState::NotEnabled(_)
+        ));
+        // The shell's COMPOSE_PROFILES, and a service named on the command line.
+        let shell = run(
+            "unit b",
+            "docker compose up -d",
+            &[("COMPOSE_PROFILES", "openclaw")],
+        );
+        assert!(matches!(state(&[&shell], &none), ProfileState::Enabled(_)));
+        let named = run("unit c", "docker compose up -d gw", &[]);
+        assert!(matches!(state(&[&named], &none), ProfileState::Enabled(_)));
+        let plain = run("unit d", "docker compose up -d", &[]);
+        assert!(matches!(
+            state(&[&plain], &none),
+            ProfileState::NotEnabled(_)
+        ));
+        // A value clawlint cannot see: unverifiable, not guessed.
+        let mut hidden = run("start.sh:4", "docker compose up -d", &[]);
+        hidden.unknown.push("$PROFILE".into());
+        assert!(matches!(
+            state(&[&hidden], &none),
+            ProfileState::Unverifiable(_)
+        ));
     }
 
     #[test]
