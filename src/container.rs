@@ -82,6 +82,10 @@ pub struct Published {
     pub protocol: String,
     /// The `ports:` entry or `PublishPort=` line.
     pub loc: Loc,
+    /// The variables the entry reads (`${OPENCLAW_GATEWAY_PORT:-18789}`) and where each got
+    /// its value: an env file's line, the environment of what runs compose, or `None` when
+    /// nothing sets it (a default applies).
+    pub vars: Vec<(String, Option<Loc>)>,
 }
 
 /// Where a mount's data lives on the host.

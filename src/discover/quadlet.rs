@@ -121,6 +121,7 @@ pub fn invocation(
                     container_port: c,
                     protocol: p.protocol.clone(),
                     loc: at(d.value_span),
+                    vars: Vec::new(),
                 }));
             }
             Err(why) => problems.push(Problem {

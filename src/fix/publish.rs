@@ -81,7 +81,14 @@ pub fn fix(
     };
     let file_name = crate::paths::display_path(&sources.file(file).path);
     let entry_name = format!("the {what} entry in {file_name}");
-    let (loc, place) = host_port_place(sources, file, field, *from, &entry_name)?;
+    let vars: Vec<(String, Option<Loc>)> = instances
+        .iter()
+        .filter_map(|i| i.container.as_ref())
+        .flat_map(|c| c.published.iter())
+        .find(|p| p.loc == *entry)
+        .map(|p| p.vars.clone())
+        .unwrap_or_default();
+    let (loc, place) = host_port_place(sources, file, field, *from, &entry_name, &vars)?;
     if super::fixers::overlaps_secret(sources, loc) {
         return Err("the edit would touch a secret".into());
     }
@@ -203,6 +210,7 @@ fn host_port_place(
     field: Span,
     port: u16,
     entry: &str,
+    vars: &[(String, Option<Loc>)],
 ) -> Result<(Loc, String), String> {
     let text = &sources.file(file).text;
     let raw = &text[field.start..field.end];
@@ -230,17 +238,27 @@ fn host_port_place(
             "its host port is written as {raw:?}, which clawlint does not rewrite"
         ));
     };
-    // Compose reads the project's `.env` (beside the compose file) for interpolation.
-    let env_path = sources
-        .file(file)
-        .path
-        .parent()
-        .map(|d| d.join(".env"))
-        .unwrap_or_default();
-    if let Some(env_file) = sources.lookup(&env_path) {
+    // Where discover found the value compose interpolates with: the project's `.env`, an
+    // `--env-file`, or the environment of what runs compose (the last is not rewritten).
+    let set_at = vars
+        .iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, at)| *at);
+    if let Some(at) = set_at {
+        let env_file = at.file;
         let env_text = &sources.file(env_file).text;
         let parsed = crate::load::dotenv::parse(env_text);
-        if let Some(set) = parsed.effective().into_iter().find(|e| e.key == name) {
+        let effective = parsed.effective();
+        let Some(set) = effective
+            .into_iter()
+            .find(|e| e.key == name && e.span == at.span)
+        else {
+            return Err(format!(
+                "its host port comes from {name}, set in {} (the environment docker compose runs with), which clawlint does not rewrite",
+                crate::paths::display_path(&sources.file(env_file).path)
+            ));
+        };
+        {
             if set.value.trim() != digits {
                 return Err(format!(
                     "its host port comes from {name} in {}, which does not say {port}",

@@ -161,6 +161,7 @@ fn cell_invocation(
                 container_port: FLEET_GATEWAY_PORT,
                 protocol: "tcp".to_string(),
                 loc,
+                vars: Vec::new(),
             }],
             mounts,
             bind: Some("lan".to_string()),

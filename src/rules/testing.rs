@@ -133,6 +133,7 @@ impl ContainerSpec {
                     container_port: *container_port,
                     protocol: "tcp".to_string(),
                     loc: loc(n),
+                    vars: Vec::new(),
                 })
                 .collect(),
             mounts: Vec::new(),

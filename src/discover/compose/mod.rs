@@ -269,6 +269,7 @@ pub fn read_project(
         env: &project_env.values,
         from: &project_env.described,
         unverifiable: project_env.unverifiable.as_deref(),
+        vars: Vec::new(),
         problems: Vec::new(),
     };
     let mut services: BTreeMap<String, ServiceSpec> = BTreeMap::new();
@@ -671,6 +672,8 @@ struct Reader<'a> {
     from: &'a str,
     /// Why a variable may have a value clawlint cannot see.
     unverifiable: Option<&'a str>,
+    /// The variables read since [`Reader::port`] began an entry, with where each was set.
+    vars: Vec<(String, Option<Loc>)>,
     problems: Vec<Problem>,
 }
 
@@ -678,6 +681,12 @@ impl Reader<'_> {
     fn interpolate(&mut self, file: FileId, node: &Node, text: &str) -> Interpolated {
         let env = self.env;
         let got = interpolate(text, &|name| env.get(name).map(|(v, _)| v.clone()));
+        for name in &got.used {
+            if !self.vars.iter().any(|(n, _)| n == name) {
+                self.vars
+                    .push((name.clone(), env.get(name).map(|(_, at)| *at)));
+            }
+        }
         let loc = Some(Loc {
             file,
             span: node.span,
@@ -878,6 +887,7 @@ impl Reader<'_> {
             file,
             span: item.span,
         };
+        self.vars.clear();
         let parsed = match &item.value {
             Value::Scalar { .. } => {
                 let Some(text) = self.string(file, item) else {
@@ -888,6 +898,7 @@ impl Reader<'_> {
             Value::Map(_) => self.long_port(file, item),
             _ => Err("a port is a string or a mapping".to_string()),
         };
+        let vars = std::mem::take(&mut self.vars);
         match parsed {
             Ok(p) => {
                 let host_addr = HostAddr::parse(p.host_ip.as_deref().unwrap_or(""));
@@ -899,6 +910,7 @@ impl Reader<'_> {
                         container_port,
                         protocol: p.protocol.clone(),
                         loc,
+                        vars: vars.clone(),
                     })
                     .collect()
             }
