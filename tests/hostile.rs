@@ -176,6 +176,13 @@ fn with_code<'a>(findings: &'a [serde_json::Value], code: &str) -> Vec<&'a serde
 }
 
 /// The file a finding's first label points at.
+/// Whether one of the findings' messages contains `text`.
+fn says(findings: &[&serde_json::Value], text: &str) -> bool {
+    findings
+        .iter()
+        .any(|f| f["message"].as_str().unwrap().contains(text))
+}
+
 fn file_of(finding: &serde_json::Value) -> String {
     finding["parties"][0]["file"]
         .as_str()
@@ -265,12 +272,7 @@ fn unit_environment_file_fifo_and_stdin_are_refused() {
     );
     let (_, findings, out) = check_json(&home);
     let cl902 = with_code(&findings, "CL902");
-    assert!(
-        cl902
-            .iter()
-            .any(|f| f["message"].as_str().unwrap().contains("FIFO")),
-        "{out}"
-    );
+    assert!(says(&cl902, "FIFO"), "{out}");
     assert_others_linted(&findings);
 }
 
@@ -663,12 +665,7 @@ fn default_state_dir_as_a_symlink_loop_is_reported() {
     std::os::unix::fs::symlink(".openclaw", s.path("home/.openclaw")).unwrap();
     let (_, findings, out) = check_json(&s.home());
     let cl902 = with_code(&findings, "CL902");
-    assert!(
-        cl902
-            .iter()
-            .any(|f| f["message"].as_str().unwrap().contains("symlink loop")),
-        "{out}"
-    );
+    assert!(says(&cl902, "symlink loop"), "{out}");
 }
 
 #[test]
@@ -683,12 +680,7 @@ fn dangling_config_symlink_is_not_a_missing_config() {
     .unwrap();
     let (_, findings, out) = check_json(&s.home());
     let cl902 = with_code(&findings, "CL902");
-    assert!(
-        cl902
-            .iter()
-            .any(|f| f["message"].as_str().unwrap().contains("dangling symlink")),
-        "{out}"
-    );
+    assert!(says(&cl902, "dangling symlink"), "{out}");
 }
 
 #[test]

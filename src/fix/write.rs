@@ -192,10 +192,40 @@ mod tests {
     use super::*;
     use crate::load::json5::Span;
 
-    fn setup(tag: &str) -> (PathBuf, PathBuf, SourceMap, Vec<(FileId, Vec<Edit>)>) {
+    /// A scratch directory, removed when dropped (also when the test fails).
+    struct Scratch(PathBuf);
+
+    impl std::ops::Deref for Scratch {
+        type Target = PathBuf;
+
+        fn deref(&self) -> &PathBuf {
+            &self.0
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// The one edit every case plans: `b: 2, ` inserted after `{ ` in `{ a: 1 }`.
+    fn insert_b(file: FileId) -> Vec<(FileId, Vec<Edit>)> {
+        vec![(
+            file,
+            vec![Edit {
+                file,
+                span: Span { start: 2, end: 2 },
+                replacement: "b: 2, ".into(),
+            }],
+        )]
+    }
+
+    fn setup(tag: &str) -> (Scratch, PathBuf, SourceMap, Vec<(FileId, Vec<Edit>)>) {
         let dir = std::env::temp_dir().join(format!("clawlint-write-{}-{tag}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
+        let dir = Scratch(dir);
         let path = dir.join("openclaw.json");
         std::fs::write(&path, "{ a: 1 }\n").unwrap();
         let mut map = SourceMap::new();
@@ -206,15 +236,7 @@ mod tests {
             _ => Vec::new(),
         };
         map.show_except(file, hidden);
-        let plan = vec![(
-            file,
-            vec![Edit {
-                file,
-                span: Span { start: 2, end: 2 },
-                replacement: "b: 2, ".into(),
-            }],
-        )];
-        (dir, path, map, plan)
+        (dir, path, map, insert_b(file))
     }
 
     #[test]
@@ -222,27 +244,25 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let (dir, path, map, plan) = setup("ok");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let written = write_all(&plan, &map, std::slice::from_ref(&dir)).unwrap();
+        let written = write_all(&plan, &map, std::slice::from_ref(&*dir)).unwrap();
         assert_eq!(written.len(), 1);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ b: 2, a: 1 }\n");
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(
-            std::fs::read_dir(&dir).unwrap().count(),
+            std::fs::read_dir(&*dir).unwrap().count(),
             1,
             "a temporary file was left"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_file_changed_since_it_was_read_is_refused() {
         let (dir, path, map, plan) = setup("changed");
         std::fs::write(&path, "{ a: 3 }\n").unwrap();
-        let refusal = write_all(&plan, &map, std::slice::from_ref(&dir)).unwrap_err();
+        let refusal = write_all(&plan, &map, std::slice::from_ref(&*dir)).unwrap_err();
         assert_eq!(refusal.reason, "it changed since clawlint read it");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 3 }\n");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -253,16 +273,14 @@ mod tests {
         let refusal = write_all(&plan, &map, &[elsewhere]).unwrap_err();
         assert_eq!(refusal.reason, "it lies outside the layout clawlint read");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 1 }\n");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn an_edit_on_a_secret_is_refused() {
         let (dir, path, map, plan) = setup("secret");
-        let refusal = write_all(&plan, &map, std::slice::from_ref(&dir)).unwrap_err();
+        let refusal = write_all(&plan, &map, std::slice::from_ref(&*dir)).unwrap_err();
         assert_eq!(refusal.reason, "the edit would touch a secret");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 1 }\n");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -275,14 +293,7 @@ mod tests {
         let mut map = SourceMap::new();
         let file = map.add(&link, "{ a: 1 }\n".into(), None);
         map.show_all(file);
-        let plan = vec![(
-            file,
-            vec![Edit {
-                file,
-                span: Span { start: 2, end: 2 },
-                replacement: "b: 2, ".into(),
-            }],
-        )];
+        let plan = insert_b(file);
         let refusal = write_all(&plan, &map, std::slice::from_ref(&inside)).unwrap_err();
         assert!(
             refusal.reason.contains("is a symlink to")
@@ -296,12 +307,11 @@ mod tests {
             .file_type()
             .is_symlink());
         // A symlink whose target is inside the layout is followed: the target is written.
-        write_all(&plan, &map, std::slice::from_ref(&dir)).unwrap();
+        write_all(&plan, &map, std::slice::from_ref(&*dir)).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ b: 2, a: 1 }\n");
         assert!(std::fs::symlink_metadata(&link)
             .unwrap()
             .file_type()
             .is_symlink());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -483,11 +483,57 @@ mod tests {
         SHARED_SANDBOX_CONTAINER, SHARED_SERVICE_NAME, UNIT_FOREIGN_PROFILE,
         UNPORTABLE_PROFILE_NAME,
     };
-    use crate::rules::testing::{gateway, host, labels, parties};
+    use crate::rules::testing::{gateway, host, labels, parties, Host};
+
+    /// A unit that starts "ops" on 19000 while its config says 18789.
+    fn drifting_unit() -> Host {
+        host([gateway("ops").port(18789).unit_port(19000)])
+    }
+
+    /// Two units that start the same gateway.
+    fn two_units() -> Host {
+        host([gateway("ops")
+            .port(18789)
+            .systemd_unit()
+            .also_started_by("clawdbot-gateway-ops.service")])
+    }
+
+    /// Profiles "Ops" and "ops": one state dir where file names ignore case.
+    fn case_pair() -> Host {
+        host([gateway("Ops").port(18789), gateway("ops").port(18900)])
+    }
+
+    /// `Restart=always` without `RestartPreventExitStatus=78`.
+    fn restart_always() -> Host {
+        host([gateway("ops")
+            .port(18789)
+            .unit_restart(Some("always"), false)])
+    }
+
+    /// Two gateways whose agents share one sandbox container name.
+    /// Two gateways of the default profile in state dirs of their own, neither supervised.
+    fn two_default_profiles() -> Host {
+        host([
+            gateway("a")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/gw-a"),
+            gateway("b")
+                .no_profile()
+                .env("OPENCLAW_STATE_DIR", "~/gw-b"),
+        ])
+    }
+
+    /// Two gateways whose agents share one sandbox container name.
+    fn shared_sandboxes() -> Host {
+        host([
+            shared_sandbox(gateway("a").port(18789)),
+            shared_sandbox(gateway("b").port(18900)),
+        ])
+    }
 
     #[test]
     fn cl401_the_unit_starts_another_port_than_the_config_says() {
-        let host = host([gateway("ops").port(18789).unit_port(19000)]);
+        let host = drifting_unit();
         let f = host.finding(SERVICE_PORT_DRIFT);
         assert_eq!(
             f.message,
@@ -514,10 +560,7 @@ mod tests {
 
     #[test]
     fn cl402_two_units_start_one_gateway() {
-        let host = host([gateway("ops")
-            .port(18789)
-            .systemd_unit()
-            .also_started_by("clawdbot-gateway-ops.service")]);
+        let host = two_units();
         let f = host.finding(DUPLICATE_SUPERVISOR);
         assert_eq!(
             f.message,
@@ -539,7 +582,7 @@ mod tests {
     }
 
     /// A unit named for profile ops that runs profile rescue (a copied unit, edited halfway).
-    fn copied_unit() -> crate::rules::testing::Host {
+    fn copied_unit() -> Host {
         host([gateway("ops")
             .profile("rescue")
             .port(18789)
@@ -598,7 +641,7 @@ mod tests {
 
     #[test]
     fn cl405_profiles_that_differ_by_case() {
-        let host = host([gateway("Ops").port(18789), gateway("ops").port(18900)]);
+        let host = case_pair();
         let found = host.findings(UNPORTABLE_PROFILE_NAME);
         let pair = found
             .iter()
@@ -619,9 +662,7 @@ mod tests {
 
     #[test]
     fn cl406_restart_always_without_78() {
-        let host = host([gateway("ops")
-            .port(18789)
-            .unit_restart(Some("always"), false)]);
+        let host = restart_always();
         let f = host.finding(RESTART_WITHOUT_EXIT_78);
         assert_eq!(
             f.message,
@@ -645,10 +686,7 @@ mod tests {
 
     #[test]
     fn cl407_two_gateways_in_one_sandbox_container() {
-        let host = host([
-            shared_sandbox(gateway("a").port(18789)),
-            shared_sandbox(gateway("b").port(18900)),
-        ]);
+        let host = shared_sandboxes();
         let found = host.findings(SHARED_SANDBOX_CONTAINER);
         let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
         // The sandbox and its browser: OpenClaw's default prefixes + "shared".
@@ -672,14 +710,7 @@ mod tests {
 
     #[test]
     fn cl408_two_default_profiles_would_install_one_service() {
-        let host = host([
-            gateway("a")
-                .no_profile()
-                .env("OPENCLAW_STATE_DIR", "~/gw-a"),
-            gateway("b")
-                .no_profile()
-                .env("OPENCLAW_STATE_DIR", "~/gw-b"),
-        ]);
+        let host = two_default_profiles();
         let f = host.finding(SHARED_SERVICE_NAME);
         assert_eq!(
             f.message,
@@ -709,16 +740,13 @@ mod tests {
 
     #[test]
     fn cl401_human() {
-        let host = host([gateway("ops").port(18789).unit_port(19000)]);
+        let host = drifting_unit();
         insta::assert_snapshot!("CL401", host.human(SERVICE_PORT_DRIFT));
     }
 
     #[test]
     fn cl402_human() {
-        let host = host([gateway("ops")
-            .port(18789)
-            .systemd_unit()
-            .also_started_by("clawdbot-gateway-ops.service")]);
+        let host = two_units();
         insta::assert_snapshot!("CL402", host.human(DUPLICATE_SUPERVISOR));
     }
 
@@ -734,37 +762,25 @@ mod tests {
 
     #[test]
     fn cl405_human() {
-        let host = host([gateway("Ops").port(18789), gateway("ops").port(18900)]);
+        let host = case_pair();
         insta::assert_snapshot!("CL405", host.human(UNPORTABLE_PROFILE_NAME));
     }
 
     #[test]
     fn cl406_human() {
-        let host = host([gateway("ops")
-            .port(18789)
-            .unit_restart(Some("always"), false)]);
+        let host = restart_always();
         insta::assert_snapshot!("CL406", host.human(RESTART_WITHOUT_EXIT_78));
     }
 
     #[test]
     fn cl407_human() {
-        let host = host([
-            shared_sandbox(gateway("a").port(18789)),
-            shared_sandbox(gateway("b").port(18900)),
-        ]);
+        let host = shared_sandboxes();
         insta::assert_snapshot!("CL407", host.human(SHARED_SANDBOX_CONTAINER));
     }
 
     #[test]
     fn cl408_human() {
-        let host = host([
-            gateway("a")
-                .no_profile()
-                .env("OPENCLAW_STATE_DIR", "~/gw-a"),
-            gateway("b")
-                .no_profile()
-                .env("OPENCLAW_STATE_DIR", "~/gw-b"),
-        ]);
+        let host = two_default_profiles();
         insta::assert_snapshot!("CL408", host.human(SHARED_SERVICE_NAME));
     }
 }

@@ -296,19 +296,53 @@ mod tests {
             .set("meta.lastTouchedVersion", "\"2026.9.6\"")
     }
 
-    fn refused(host: &mut Host) {
-        let unknown = issue(
+    /// The typo's key, unknown to the release.
+    fn unknown_prot(host: &Host) -> Issue {
+        issue(
             host,
             0,
             "gateway.prot",
             IssueKind::UnknownKey,
             "Unrecognized key: \"prot\"",
-        );
+        )
+    }
+
+    /// The running release refuses the typo.
+    fn refused(host: &mut Host) {
         let verdict = verdict(
-            vec![(unknown, StartOutcome::Refuse { doctor_fixes: None })],
+            vec![(
+                unknown_prot(host),
+                StartOutcome::Refuse { doctor_fixes: None },
+            )],
             false,
         );
         host.instances[0].validity = Some(validity(host, verdict, None));
+        crate::resolve::verdict::decide(&mut host.instances[0]);
+    }
+
+    /// The running release deletes the typo at start, rewriting the file.
+    fn repaired(host: &mut Host) {
+        let repair = StartOutcome::Repair {
+            what: "deletes gateway.prot".to_string(),
+        };
+        let verdict = verdict(vec![(unknown_prot(host), repair)], true);
+        host.instances[0].validity = Some(validity(host, verdict, None));
+        crate::resolve::verdict::decide(&mut host.instances[0]);
+    }
+
+    /// The running release accepts the typo; the target release 2026.10.1 refuses it.
+    fn refused_after_upgrade(host: &mut Host) {
+        let target = Verdict {
+            release: "2026.10.1".to_string(),
+            ..verdict(
+                vec![(
+                    unknown_prot(host),
+                    StartOutcome::Refuse { doctor_fixes: None },
+                )],
+                false,
+            )
+        };
+        host.instances[0].validity = Some(validity(host, verdict(Vec::new(), true), Some(target)));
         crate::resolve::verdict::decide(&mut host.instances[0]);
     }
 
@@ -354,19 +388,7 @@ mod tests {
     #[test]
     fn cl702_a_repair_that_rewrites_the_file() {
         let mut host = host([typo("ops")]);
-        let unknown = issue(
-            &host,
-            0,
-            "gateway.prot",
-            IssueKind::UnknownKey,
-            "Unrecognized key: \"prot\"",
-        );
-        let repair = StartOutcome::Repair {
-            what: "deletes gateway.prot".to_string(),
-        };
-        let verdict = verdict(vec![(unknown, repair)], true);
-        host.instances[0].validity = Some(validity(&host, verdict, None));
-        crate::resolve::verdict::decide(&mut host.instances[0]);
+        repaired(&mut host);
         let f = host.finding(CONFIG_REWRITTEN_AT_START);
         assert!(
             f.message.starts_with(
@@ -385,22 +407,7 @@ mod tests {
     #[test]
     fn cl703_the_target_release_refuses_what_this_one_accepts() {
         let mut host = host([typo("ops")]);
-        let unknown = issue(
-            &host,
-            0,
-            "gateway.prot",
-            IssueKind::UnknownKey,
-            "Unrecognized key: \"prot\"",
-        );
-        let target = Verdict {
-            release: "2026.10.1".to_string(),
-            ..verdict(
-                vec![(unknown, StartOutcome::Refuse { doctor_fixes: None })],
-                false,
-            )
-        };
-        host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), Some(target)));
-        crate::resolve::verdict::decide(&mut host.instances[0]);
+        refused_after_upgrade(&mut host);
         let f = host.finding(UPGRADE_BREAKS_CONFIG);
         assert_eq!(
             f.message,
@@ -442,41 +449,14 @@ mod tests {
     #[test]
     fn cl702_human() {
         let mut host = host([typo("ops")]);
-        let unknown = issue(
-            &host,
-            0,
-            "gateway.prot",
-            IssueKind::UnknownKey,
-            "Unrecognized key: \"prot\"",
-        );
-        let repair = StartOutcome::Repair {
-            what: "deletes gateway.prot".to_string(),
-        };
-        let verdict = verdict(vec![(unknown, repair)], true);
-        host.instances[0].validity = Some(validity(&host, verdict, None));
-        crate::resolve::verdict::decide(&mut host.instances[0]);
+        repaired(&mut host);
         insta::assert_snapshot!("CL702", host.human(CONFIG_REWRITTEN_AT_START));
     }
 
     #[test]
     fn cl703_human() {
         let mut host = host([typo("ops")]);
-        let unknown = issue(
-            &host,
-            0,
-            "gateway.prot",
-            IssueKind::UnknownKey,
-            "Unrecognized key: \"prot\"",
-        );
-        let target = Verdict {
-            release: "2026.10.1".to_string(),
-            ..verdict(
-                vec![(unknown, StartOutcome::Refuse { doctor_fixes: None })],
-                false,
-            )
-        };
-        host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), Some(target)));
-        crate::resolve::verdict::decide(&mut host.instances[0]);
+        refused_after_upgrade(&mut host);
         insta::assert_snapshot!("CL703", host.human(UPGRADE_BREAKS_CONFIG));
     }
 }
