@@ -294,6 +294,7 @@ declare_rules! {
     CONFIG_REJECTED = CL701, "config-rejected", Validity, Correctness;
     CONFIG_REWRITTEN_AT_START = CL702, "config-rewritten-at-start", Validity, Suspicious;
     UPGRADE_BREAKS_CONFIG = CL703, "upgrade-breaks-config", Validity, Correctness;
+    RELEASE_SOURCES_DISAGREE = CL704, "release-sources-disagree", Validity, Suspicious;
     UNPARSABLE_FILE = CL901, "unparsable-file", Linter, Correctness;
     UNREADABLE_FILE = CL902, "unreadable-file", Linter, Correctness;
     UNUSED_SUPPRESSION = CL903, "unused-suppression", Linter, Suspicious;

@@ -122,6 +122,8 @@ pub struct Container {
     /// The service's key, `[Container]` section or registry row.
     pub loc: Loc,
     pub image: Option<String>,
+    /// Where the image is named (`image:`, `Image=`), when a file names it.
+    pub image_loc: Option<Loc>,
     pub network: Network,
     pub published: Vec<Published>,
     pub mounts: Vec<Mount>,

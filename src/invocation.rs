@@ -30,6 +30,9 @@ pub enum Origin {
     Default(String),
     /// Computed from another value, e.g. `gateway port + 2`.
     Derived { base: Box<Origin>, formula: String },
+    /// A fact the layout shows outside any config, env or argument: the `version` of an
+    /// installed OpenClaw's `package.json`, an image tag, a versioned install path.
+    Layout { what: String, loc: Option<Loc> },
     /// A container path that is this host path through a mount (the `volumes:` entry).
     Mounted {
         base: Box<Origin>,
@@ -46,6 +49,7 @@ impl Origin {
             Origin::Env { set_by, .. } => set_by.loc(),
             Origin::Cli { loc, .. } => *loc,
             Origin::Default(_) => None,
+            Origin::Layout { loc, .. } => *loc,
             Origin::Derived { base, .. } => base.loc(),
             Origin::Mounted { mount, .. } => Some(*mount),
         }
@@ -61,6 +65,7 @@ impl Origin {
             }
             Origin::Cli { arg, .. } => format!("argument {arg}"),
             Origin::Default(reason) => reason.clone(),
+            Origin::Layout { what, .. } => what.clone(),
             Origin::Derived { base, formula } => format!("{formula}; {}", base.summary()),
             Origin::Mounted {
                 base,
@@ -193,6 +198,9 @@ pub struct ServiceEvidence {
     /// It runs `gateway start`: it starts the gateway's installed service instead of being a
     /// second supervisor of it.
     pub starts_installed_service: bool,
+    /// The OpenClaw release its command runs, when the layout shows it: a versioned program
+    /// path, or the `package.json` of the installation the program lies in.
+    pub release: Option<Sourced<String>>,
 }
 
 /// How clawlint learned of a gateway.

@@ -55,6 +55,22 @@ pub fn starts_installed_service(argv: &[String]) -> bool {
     })
 }
 
+/// The OpenClaw program `argv` runs when it starts a gateway: the binary (`openclaw`,
+/// `/usr/local/bin/openclaw`) or the script a JS runtime runs (`…/dist/index.js`).
+pub fn openclaw_program(argv: &[String]) -> Option<&str> {
+    gateway_word(argv)?;
+    let program = basename(argv.first()?);
+    let program = program.strip_suffix(".cmd").unwrap_or(program);
+    if is_js_runtime(program) {
+        argv.iter()
+            .skip(1)
+            .find(|a| !a.starts_with('-'))
+            .map(String::as_str)
+    } else {
+        argv.first().map(String::as_str)
+    }
+}
+
 /// Index of the `gateway` command word in `argv`, when `argv` starts a gateway.
 fn gateway_word(argv: &[String]) -> Option<usize> {
     let program = basename(argv.first()?);

@@ -165,6 +165,9 @@ pub fn invocation(
         .map(|d| expand(&d.value))
         .unwrap_or_else(|| format!("systemd-{stem}"));
     let command_loc = exec.map(|d| at(d.value_span));
+    let image_loc = unit
+        .get_last("Container", "Image")
+        .map(|d| at(d.value_span));
     let key_loc = unit
         .sections
         .iter()
@@ -203,6 +206,7 @@ pub fn invocation(
             file: path.to_path_buf(),
             loc: key_loc,
             image,
+            image_loc,
             network,
             published,
             mounts,

@@ -1094,6 +1094,9 @@ impl UnitReader<'_> {
         if let Some(home) = explicit_home.as_deref().filter(|_| map.unit_home.is_none()) {
             unseen.push(format!("HOME={home}, which is not the scanned home"));
         }
+        let inside =
+            |p: &Path| p.starts_with(self.home) || self.root.is_some_and(|r| p.starts_with(r));
+        let release = command_release(&cmd.argv, &env, &|v| map.map(v), &inside, exec_loc, sources);
         let how = ServiceEvidence {
             instance: self.found.instance.clone(),
             drop_ins,
@@ -1105,6 +1108,7 @@ impl UnitReader<'_> {
             }),
             injects_env: cmd.injects_env.clone(),
             starts_installed_service: command::starts_installed_service(&cmd.argv),
+            release,
         };
         let argv = if opaque { Vec::new() } else { cmd.argv.clone() };
         let service = ServiceFile {
@@ -1194,6 +1198,52 @@ fn compose_run(
 
 /// Registers a service file, showing what `scan` (one of [`crate::redact::scan`]) knows to
 /// be safe in it; the rest is masked.
+/// The OpenClaw release a supervisor's command runs, when the layout shows it: the program's
+/// versioned path, or the `package.json` of the installation it lies in, inside the scanned
+/// layout (`inside`). A bare program name is looked up on the supervisor's `PATH`.
+fn command_release(
+    argv: &[String],
+    env: &Env,
+    map: &dyn Fn(&str) -> String,
+    inside: &dyn Fn(&Path) -> bool,
+    at: Loc,
+    sources: &mut SourceMap,
+) -> Option<Sourced<String>> {
+    use crate::load::install;
+    let written = command::openclaw_program(argv)?;
+    let located = |found: install::Installed| {
+        Sourced::new(
+            found.release,
+            Origin::Layout {
+                what: found.what,
+                loc: found.loc.or(Some(at)),
+            },
+        )
+    };
+    if let Some(release) = install::release_in_path(written) {
+        return Some(located(install::Installed {
+            release,
+            what: "the versioned path of the OpenClaw its command runs".to_string(),
+            loc: None,
+        }));
+    }
+    let programs: Vec<PathBuf> = if written.contains(['/', '\\']) {
+        vec![PathBuf::from(map(written))]
+    } else {
+        env.value("PATH")
+            .unwrap_or_default()
+            .split(':')
+            .filter(|d| !d.is_empty())
+            .map(|d| PathBuf::from(map(d)).join(written))
+            .collect()
+    };
+    programs
+        .iter()
+        .filter(|p| p.is_absolute() && inside(p) && (p.exists() || p.is_symlink()))
+        .find_map(|p| install::program_release(written, p, sources))
+        .map(located)
+}
+
 fn register(
     sources: &mut SourceMap,
     path: &Path,
@@ -1446,9 +1496,19 @@ fn launchd_invocation(
     if let Some(h) = unit_home.as_deref().filter(|_| map.unit_home.is_none()) {
         unseen.push(format!("HOME={h}, which is not the scanned home"));
     }
+    let inside = |p: &Path| p.starts_with(home) || root.is_some_and(|r| p.starts_with(r));
+    let release = command_release(
+        &cmd.argv,
+        &env,
+        &|v| map.map(v),
+        &inside,
+        program_loc,
+        sources,
+    );
     let argv = if opaque { Vec::new() } else { cmd.argv.clone() };
     let service = ServiceFile {
         how: ServiceEvidence {
+            release,
             wrappers: cmd.wrappers.clone(),
             unseen,
             opaque: opaque.then(|| opaque_reason(&cmd, &map)),
@@ -1619,6 +1679,14 @@ fn task_invocation(
         argv = Vec::new();
     }
     how.starts_installed_service = command::starts_installed_service(&argv);
+    how.release = command_release(
+        &argv,
+        &env,
+        &|v| map(v),
+        &|p: &Path| p.starts_with(home),
+        loc,
+        sources,
+    );
     env.set("HOME", home.display().to_string(), EnvOrigin::Given);
     let service = ServiceFile {
         how,

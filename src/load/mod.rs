@@ -6,6 +6,7 @@ pub mod dotenv;
 pub mod env;
 pub mod fleet;
 pub mod include;
+pub mod install;
 pub mod json5;
 pub mod layout;
 pub mod read;

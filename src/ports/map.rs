@@ -581,6 +581,10 @@ pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) ->
             None => arg.clone(),
         },
         Origin::Default(reason) => reason.clone(),
+        Origin::Layout { what, loc } => match loc {
+            Some(loc) => format!("{what} at {}", place(*loc, instance, sources)),
+            None => what.clone(),
+        },
     }
 }
 

@@ -45,6 +45,10 @@ pub fn describe(origin: &Origin, sources: &SourceMap) -> String {
             None => format!("argument {arg}"),
         },
         Origin::Default(reason) => reason.clone(),
+        Origin::Layout { what, loc } => match loc {
+            Some(loc) => format!("{what} at {}", at(sources, *loc)),
+            None => what.clone(),
+        },
         Origin::Derived { base, formula } => format!("{formula}; {}", describe(base, sources)),
         Origin::Mounted {
             base,
@@ -104,6 +108,9 @@ pub fn origin_json(origin: &Origin, sources: &SourceMap) -> Value {
         ),
         Origin::Cli { arg, loc } => with_position(json!({"kind": "argument", "arg": arg}), *loc),
         Origin::Default(reason) => json!({"kind": "default", "reason": reason}),
+        Origin::Layout { what, loc } => {
+            with_position(json!({"kind": "layout", "what": what}), *loc)
+        }
         Origin::Mounted {
             base,
             container_path,

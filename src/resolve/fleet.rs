@@ -154,6 +154,7 @@ fn cell_invocation(
             file: registry.to_path_buf(),
             loc,
             image: Some(cell.image.clone()),
+            image_loc: None,
             network: Network::Isolated,
             published: vec![Published {
                 host_addr: HostAddr::Ip("127.0.0.1".to_string()),

@@ -76,9 +76,13 @@ pub fn resolve_instance_with(
     let root = config
         .root
         .unwrap_or_else(|| empty_root(sources, &config_path.value));
-    let config_uses_include =
-        loaded_root && crate::validate::uses_include_below(sources, root.loc.file);
-    let release = release::detect(&env, loaded_root.then_some(&root));
+    // The main file decides (OpenClaw's `containsConfigIncludeDirective` on the parsed file):
+    // a root that is one `$include` is the included file's root, not the main file's.
+    let config_uses_include = loaded_root
+        && sources
+            .lookup(&config_file)
+            .is_some_and(|main| crate::validate::uses_include(sources, main));
+    let detected = release::detect(inv, &env, loaded_root.then_some(&root), sources);
 
     let ctx = paths::PathContext {
         env: &env,
@@ -177,7 +181,8 @@ pub fn resolve_instance_with(
         env,
         config_root: loaded_root.then_some(root),
         config_uses_include,
-        release,
+        release: detected.release.clone(),
+        release_sources: detected.sources,
         validity: None,
         gateway_bind,
         container: None,

@@ -316,6 +316,9 @@ pub struct Instance {
     pub config_uses_include: bool,
     /// The OpenClaw release that runs this gateway, where the layout shows it.
     pub release: Option<Sourced<String>>,
+    /// Every source in the layout that names a release for this gateway, strongest first
+    /// (`resolve::release::detect`); when they disagree, clawlint says so.
+    pub release_sources: Vec<Sourced<String>>,
     /// The config checked against that release's schema (set by the validation step).
     pub validity: Option<crate::validate::Validity>,
     /// `gateway.bind` (or the container command's `--bind`): `loopback` unless set.

@@ -131,7 +131,14 @@ pub fn decide(inst: &mut Instance) {
             ));
         }
     }
-    for fact in facts.into_iter().flatten() {
+    // What resolve knows about a value is 2026.9.6's behaviour (the env shorthand, a retired
+    // CDP range key); an older release's validation decides alone what it refuses (its
+    // schema may accept the value).
+    let facts = facts
+        .into_iter()
+        .flatten()
+        .filter(|_| repairs_at_start || validity.is_none());
+    for fact in facts {
         let repair = fact.repair.clone().filter(|_| repairs_at_start);
         values.push((
             StartValue {

@@ -119,6 +119,7 @@ impl ContainerSpec {
             file: self.file.clone(),
             loc: key,
             image: Some("ghcr.io/openclaw/openclaw:latest".to_string()),
+            image_loc: None,
             network: match self.host_network {
                 true => Network::Host,
                 false => Network::Isolated,
@@ -453,7 +454,6 @@ impl Gateway {
             .lookup(&config_path.value)
             .expect("parse_config registers the file");
         let root = root.unwrap_or_else(|| Node::empty_object(file_start(file)));
-        let release = resolve::release::detect(&env, loaded.then_some(&root));
 
         let ctx = resolve::paths::PathContext {
             env: &env,
@@ -480,6 +480,8 @@ impl Gateway {
             container: None,
             written_home: None,
         };
+        let detected =
+            resolve::release::detect(&invocation, &env, loaded.then_some(&root), sources);
         let (port, port_kind) = resolve::ports::gateway_port(&invocation, &env, &root);
         let mut start_facts = if loaded {
             resolve::startup::facts(&root, &port)
@@ -549,7 +551,8 @@ impl Gateway {
             env,
             config_root: loaded.then_some(root),
             config_uses_include: false,
-            release,
+            release: detected.release.clone(),
+            release_sources: detected.sources,
             validity: None,
         };
         resolve::verdict::decide(&mut instance);

@@ -42,6 +42,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             push(current(inst, value, starts), inst, &mut out);
         }
         let Some(v) = &inst.validity else { continue };
+        for finding in disagreeing_releases(inst, v) {
+            push(finding, inst, &mut out);
+        }
         if let Some(target) = &v.target {
             for (issue, outcome) in &target.issues {
                 let already = v.verdict.issues.iter().any(|(i, _)| {
@@ -196,6 +199,66 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
         Some(v) => f.note(release_note(v)),
         None => f,
     }
+}
+
+/// CL704: sources in the layout that name another release than the one clawlint checked the
+/// gateway against (`resolve::release`). Not reported when `--openclaw-version` or
+/// clawlint.toml says which release runs.
+fn disagreeing_releases(inst: &Instance, v: &Validity) -> Vec<Finding> {
+    let Some(chosen) = &inst.release else {
+        return Vec::new();
+    };
+    if v.release.as_ref() != Some(chosen) {
+        return Vec::new();
+    }
+    let detected = crate::resolve::release::Detected {
+        release: Some(chosen.clone()),
+        sources: inst.release_sources.clone(),
+    };
+    detected
+        .disagreeing()
+        .into_iter()
+        .map(|other| {
+            let newer_config = matches!(other.origin, crate::resolve::Origin::Config(_));
+            let message = if newer_config {
+                format!(
+                    "the config was last written by OpenClaw {}, newer than the {} that runs {}: keys that release wrote may be refused",
+                    other.value, chosen.value, inst.name
+                )
+            } else {
+                format!(
+                    "the layout names two OpenClaw releases for {}: {} ({}) and {} ({}); clawlint checked against {}",
+                    inst.name,
+                    chosen.value,
+                    release_source(&chosen.origin),
+                    other.value,
+                    release_source(&other.origin),
+                    chosen.value
+                )
+            };
+            let mut f = Finding::new(catalog::RELEASE_SOURCES_DISAGREE, message).label(Label::new(
+                other.origin.loc(),
+                format!("{}: OpenClaw {}", inst.name, other.value),
+                Some(&inst.name),
+            ));
+            if let Some(loc) = chosen.origin.loc() {
+                f = f.label(Label::new(
+                    Some(loc),
+                    format!("{}: OpenClaw {} (used)", inst.name, chosen.value),
+                    Some(&inst.name),
+                ));
+            }
+            f.help(if newer_config {
+                "run the release that wrote the config, or check it against this one with `openclaw config validate` before starting"
+            } else {
+                "make them agree (reinstall the service with `openclaw gateway install --force` after an upgrade, pin the image tag you run), or say which release runs with --openclaw-version"
+            })
+            .note(format!(
+                "clawlint takes the release from the strongest source: the installed package or versioned path the service runs, then the image tag, then OPENCLAW_SERVICE_VERSION, then a global install in the home, then meta.lastTouchedVersion; here {}",
+                release_source(&chosen.origin)
+            ))
+        })
+        .collect()
 }
 
 /// CL703: a problem the target release has that the current one does not.

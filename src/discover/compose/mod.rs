@@ -601,6 +601,7 @@ fn read_env_file(
 struct ServiceSpec {
     key: Option<Loc>,
     image: Option<String>,
+    image_loc: Option<Loc>,
     container_name: Option<String>,
     command: Option<(Vec<String>, Loc)>,
     entrypoint: Option<(Vec<String>, Loc)>,
@@ -623,6 +624,7 @@ impl ServiceSpec {
         self.key = self.key.or(over.key);
         if over.image.is_some() {
             self.image = over.image;
+            self.image_loc = over.image_loc;
         }
         if over.container_name.is_some() {
             self.container_name = over.container_name;
@@ -788,6 +790,7 @@ impl Reader<'_> {
             ..ServiceSpec::default()
         };
         spec.image = body.get("image").and_then(|n| self.string(file, n));
+        spec.image_loc = body.get("image").map(|n| Loc { file, span: n.span });
         spec.container_name = body
             .get("container_name")
             .and_then(|n| self.string(file, n));
@@ -1193,6 +1196,7 @@ fn gateway_invocation(
             file,
             loc: key,
             image: spec.image.clone(),
+            image_loc: spec.image_loc,
             network,
             published,
             mounts,
