@@ -2,7 +2,8 @@
 //! be OpenClaw's own, as recorded by scripts/record-validity.sh in
 //! tests/validity/verdicts/<release>.json (`openclaw config validate --json` and the start
 //! guard of `openclaw gateway run`): accept or reject, the set of paths it reports, and
-//! whether the gateway starts (possibly after repairing its file).
+//! whether the gateway starts (possibly after repairing its file). A subset is also checked
+//! against what a started gateway did (tests/validity/started/, scripts/record-started-verdicts.sh).
 
 use clawlint::load::env::{substitute_tree, Env};
 use clawlint::source::SourceMap;
@@ -83,6 +84,16 @@ fn check_release(release: &str) {
         .join(format!("{release}.json"));
     let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let recorded = recorded.as_object().unwrap();
+    // What a started gateway did, where recorded, is the truth about starting: the start
+    // guard alone (record-validity.sh) plans repairs a started gateway still refuses.
+    let started: Value = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/validity/started")
+            .join(format!("{release}.json")),
+    )
+    .ok()
+    .and_then(|t| serde_json::from_str(&t).ok())
+    .unwrap_or(Value::Null);
     let mut failures = Vec::new();
     let (mut accepted, mut rejected, mut repaired) = (0, 0, 0);
     for (name, theirs) in recorded {
@@ -115,7 +126,11 @@ fn check_release(release: &str) {
                 ours.paths
             ));
         }
-        if let Some(starts) = theirs.pointer("/start/starts").and_then(Value::as_bool) {
+        let starts = started
+            .get(name)
+            .and_then(|s| s["started"].as_bool())
+            .or_else(|| theirs.pointer("/start/starts").and_then(Value::as_bool));
+        if let Some(starts) = starts {
             if theirs.pointer("/start/repaired") == Some(&Value::Bool(true)) {
                 repaired += 1;
             }
@@ -153,4 +168,160 @@ fn check_release(release: &str) {
 #[test]
 fn agrees_with_openclaw_2026_9_6() {
     check_release("2026.9.6");
+}
+
+/// The value at a dotted path of a JSON value (`None` when absent).
+fn json_at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(value, |v, key| match v {
+        Value::Object(map) => map.get(key),
+        Value::Array(items) => items.get(key.parse::<usize>().ok()?),
+        _ => None,
+    })
+}
+
+/// A started gateway agrees: for the subset of the differential set recorded by
+/// scripts/record-started-verdicts.sh (tests/validity/started/2026.9.6.json: what `openclaw
+/// gateway run` really did), clawlint's start verdict is the one observed (starts, starts after
+/// rewriting its file, refuses with exit 78), the gateway port it says is the one bound, and
+/// every value it says the start repairs is changed in the file OpenClaw rewrote.
+#[test]
+fn start_verdicts_match_a_started_gateway() {
+    use clawlint::resolve::verdict::{self, Start};
+    use clawlint::resolve::{resolve_instance, Discovery, Invocation, Origin, Sourced};
+    let release = "2026.9.6";
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/validity/started")
+        .join(format!("{release}.json"));
+    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let recorded = recorded.as_object().unwrap();
+    let scratch = std::env::temp_dir().join(format!("clawlint-started-{}", std::process::id()));
+    let mut failures = Vec::new();
+    let mut kinds = std::collections::BTreeMap::new();
+    for (name, theirs) in recorded {
+        let home = scratch.join(name).join("home");
+        let state = home.join(".openclaw");
+        std::fs::create_dir_all(&state).unwrap();
+        let src = cases_dir().join(name);
+        if src.is_dir() {
+            for entry in std::fs::read_dir(&src).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), state.join(entry.file_name())).unwrap();
+            }
+        } else {
+            std::fs::copy(
+                cases_dir().join(format!("{name}.json5")),
+                state.join("openclaw.json"),
+            )
+            .unwrap();
+        }
+        let inv = Invocation {
+            name: name.clone(),
+            discovery: Discovery::Given,
+            home: home.clone(),
+            cwd: home.clone(),
+            profile_flag: None,
+            dev: false,
+            env: Env::new(),
+            port_arg: None,
+            service: None,
+            container: None,
+        };
+        let mut sources = SourceMap::new();
+        let mut inst = resolve_instance(&inv, &mut sources);
+        let options = validate::Options {
+            release: Some(Sourced::new(
+                release.to_string(),
+                Origin::Default("test".into()),
+            )),
+            target: None,
+        };
+        verdict::apply(std::slice::from_mut(&mut inst), &options);
+        let started = theirs["started"].as_bool().unwrap();
+        let rewritten = theirs["rewritten"].as_bool().unwrap();
+        let want = match (started, rewritten) {
+            (true, true) => Start::StartsAfterRepair,
+            (true, false) => Start::Starts,
+            (false, _) => Start::Refuses,
+        };
+        *kinds.entry(want.id()).or_insert(0) += 1;
+        let mut why = Vec::new();
+        if inst.start.start != want {
+            why.push(format!(
+                "OpenClaw {} (exit {}), clawlint {}",
+                want.id(),
+                theirs["exitCode"],
+                inst.start.start.id()
+            ));
+        }
+        if started && theirs["gatewayPort"].as_u64() != Some(u64::from(inst.port.value)) {
+            why.push(format!(
+                "OpenClaw bound {}, clawlint says {}",
+                theirs["gatewayPort"], inst.port.value
+            ));
+        }
+        if !started && theirs["exitCode"].as_i64() == Some(78) && inst.starts() {
+            why.push("OpenClaw exited 78 (invalid config), clawlint says it starts".into());
+        }
+        if rewritten {
+            let original: Value = {
+                let text = std::fs::read_to_string(state.join("openclaw.json")).unwrap();
+                let doc = clawlint::load::json5::parse(&text).unwrap();
+                json5_value(&doc.root)
+            };
+            for value in &inst.start.values {
+                if !matches!(
+                    value.outcome,
+                    clawlint::validate::StartOutcome::Repair { .. }
+                ) {
+                    continue;
+                }
+                let before = json_at(&original, &value.path);
+                let after = json_at(&theirs["rewrittenConfig"], &value.path);
+                if before == after {
+                    why.push(format!(
+                        "clawlint says the start repairs {}, OpenClaw's rewritten file has it unchanged",
+                        value.path
+                    ));
+                }
+            }
+        }
+        if !why.is_empty() {
+            failures.push(format!(
+                "{name}: {}\n      OpenClaw: {}\n      clawlint: {:?} {:?}",
+                why.join("; "),
+                serde_json::to_string(theirs).unwrap(),
+                inst.start.values,
+                inst.start.other
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    eprintln!("started gateways ({release}): {kinds:?}");
+    assert!(
+        failures.is_empty(),
+        "{} of {} started gateways disagree with clawlint:\n{}",
+        failures.len(),
+        recorded.len(),
+        failures.join("\n")
+    );
+    assert!(recorded.len() >= 20, "only {} recorded", recorded.len());
+}
+
+/// A parsed JSON5 document as serde_json sees it (for comparing with OpenClaw's JSON).
+fn json5_value(node: &clawlint::load::json5::Node) -> Value {
+    use clawlint::load::json5::Value as V;
+    match &node.value {
+        V::Null => Value::Null,
+        V::Bool(b) => Value::Bool(*b),
+        V::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(*n as i64),
+        V::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+        V::String(s) => Value::String(s.clone()),
+        V::Array(items) => Value::Array(items.iter().map(json5_value).collect()),
+        V::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|m| (m.key.clone(), json5_value(&m.value)))
+                .collect(),
+        ),
+    }
 }

@@ -163,7 +163,10 @@ pub fn decide(inst: &mut Instance) {
         Start::Refuses
     } else if values.is_empty() {
         Start::Starts
-    } else if single_file && values.iter().all(|(_, r)| r.is_some()) {
+    } else if single_file
+        && values.iter().all(|(_, r)| r.is_some())
+        && validity.is_none_or(|v| v.verdict.starts)
+    {
         Start::StartsAfterRepair
     } else {
         Start::Refuses

@@ -167,7 +167,13 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
             )
             .help(help);
             if let Some(what) = doctor_fixes {
-                f = f.note(format!("`openclaw doctor --fix` migrates this ({what}); the gateway itself does not, because {}", if inst.config_uses_include { "the config uses $include (OpenClaw repairs only single-file configs at start)" } else { "other problems of this config are not repairable" }));
+                let channel_refusal = value.issue.as_ref().and_then(|i| i.note.as_deref())
+                    == Some(crate::validate::repair::CHANNEL_MIGRATION_REFUSED);
+                f = f.note(if channel_refusal {
+                    format!("`openclaw doctor --fix` migrates this ({what}); run it before starting the gateway")
+                } else {
+                    format!("`openclaw doctor --fix` migrates this ({what}); the gateway itself does not, because {}", if inst.config_uses_include { "the config uses $include (OpenClaw repairs only single-file configs at start)" } else { "other problems of this config are not repairable" })
+                });
             }
             f
         }
@@ -183,7 +189,11 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
             "`openclaw config validate` reports this once the problems it reports first are fixed",
         );
     }
-    if !starts {
+    let channel_refusal = inst.start.values.iter().any(|v| {
+        v.issue.as_ref().and_then(|i| i.note.as_deref())
+            == Some(crate::validate::repair::CHANNEL_MIGRATION_REFUSED)
+    });
+    if !starts && !channel_refusal {
         f = f.note("OpenClaw exits with \"Invalid config\" (status 78) until the config is fixed; confirm with `openclaw config validate`");
     }
     let label = match &value.issue {

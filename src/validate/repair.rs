@@ -79,6 +79,21 @@ pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
     }
 }
 
+/// Why a started gateway does not make a repair its start guard plans: the migrations of a
+/// channel's own block (`channels.<id>.streamMode`) come from the channel plugins' doctor
+/// contracts, which the pre-bootstrap guard does not load; when nothing else needs a
+/// migration, the start sees the config's validity change between its two reads and refuses
+/// (exit 1, "Refusing to run automatic gateway startup migrations because the selected config
+/// changed during startup"). Recorded with a started 2026.9.6 gateway
+/// (tests/validity/started: rw-telegram-stream-mode, rw-railway-telegram-lan).
+pub const CHANNEL_MIGRATION_REFUSED: &str = "a started OpenClaw 2026.9.6 gateway plans this channel migration but then refuses to start (exit 1: \"the selected config changed during startup\"), because the config needs no other migration";
+
+/// Whether an issue is repaired by a channel plugin's migration (see
+/// [`CHANNEL_MIGRATION_REFUSED`]).
+fn is_channel_migration(issue: &Issue) -> bool {
+    matches!(issue.path.as_slice(), [Seg::Key(c), _, Seg::Key(k)] if c == "channels" && k == "streamMode")
+}
+
 /// Whether a release's gateway repairs its config at start (the start guard of 2026.9.6; the
 /// releases before it are treated as refusing what `config validate` rejects).
 pub fn repairs_at_start(release: &str) -> bool {
@@ -100,11 +115,17 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
             }
         })
         .collect();
-    let starts = issues.is_empty() || (single_file && repairs.iter().all(Option::is_some));
+    // Only channel migrations: the start refuses them (CHANNEL_MIGRATION_REFUSED).
+    let only_channel = !issues.is_empty() && issues.iter().all(is_channel_migration);
+    let starts =
+        issues.is_empty() || (single_file && repairs.iter().all(Option::is_some) && !only_channel);
     let issues = issues
         .into_iter()
         .zip(repairs)
-        .map(|(issue, fix)| {
+        .map(|(mut issue, fix)| {
+            if only_channel && fix.is_some() && single_file {
+                issue.note = Some(CHANNEL_MIGRATION_REFUSED.to_string());
+            }
             let outcome = match (starts, fix) {
                 (true, Some(what)) => StartOutcome::Repair { what },
                 (_, fix) => StartOutcome::Refuse { doctor_fixes: fix },

