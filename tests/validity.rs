@@ -225,6 +225,7 @@ fn start_verdicts_match_a_started_gateway() {
             port_arg: None,
             service: None,
             container: None,
+            written_home: None,
         };
         let mut sources = SourceMap::new();
         let mut inst = resolve_instance(&inv, &mut sources);
