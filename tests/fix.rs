@@ -197,7 +197,7 @@ fn inserted_into(old: &str, new: &str) -> bool {
         .count();
     prefix + suffix == old.len() && {
         let added = &new[prefix..new.len() - suffix];
-        added.contains("port") || added.contains("webhook")
+        added.contains("port") || added.contains("webhook") || added.contains("containerPrefix")
     }
 }
 
@@ -805,4 +805,150 @@ proptest::proptest! {
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
+}
+
+/// `check`'s inputs for `resolve` in `dir` (a fixture copy): JSON of every gateway.
+fn resolve_json(dir: &Path) -> serde_json::Value {
+    let mut args: Vec<String> = vec!["resolve".into(), "--format".into(), "json".into()];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let n = e.unwrap().file_name().to_string_lossy().into_owned();
+        if (n == "home" || n.starts_with("home-")) && dir.join(&n).is_dir() {
+            args.extend(["--home".into(), n]);
+        }
+    }
+    if dir.join("clawlint.toml").is_file() {
+        args.extend(["--config".into(), "clawlint.toml".into()]);
+    } else {
+        args.push("--no-config".into());
+    }
+    if dir.join("root").is_dir() {
+        args.extend(["--root".into(), "root".into()]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_clawlint"))
+        .args(&args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("CLAWLINT_FINGERPRINT_KEY", "clawlint tests")
+        .env_remove("OPENCLAW_PROFILE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Every leaf of `v` as (path, value), leaving out where a value is written in its file
+/// (an edit before it shifts those) and nothing else.
+fn leaves(v: &serde_json::Value, path: &str, out: &mut BTreeMap<String, serde_json::Value>) {
+    const POSITION: [&str; 6] = [
+        "byteStart",
+        "byteEnd",
+        "line",
+        "column",
+        "endLine",
+        "endColumn",
+    ];
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, x) in map {
+                if !POSITION.contains(&k.as_str()) {
+                    leaves(x, &format!("{path}.{k}"), out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                leaves(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        leaf => {
+            out.insert(path.to_string(), leaf.clone());
+        }
+    }
+}
+
+#[test]
+fn after_fix_resolve_differs_only_in_the_fixed_values() {
+    // For every fixable fixture: `resolve` of the fixed layout is the original's, leaf by
+    // leaf, except the values a fix is about, and only for the gateways a fix names: the
+    // ports of a gateway that moved or was pinned (gateway port, listeners, browser ports,
+    // what its supervisors and container say), and the workspace or agent dir given back.
+    // Where a value is written (byte offsets, lines) is left out: an inserted pin shifts it.
+    const FIXED: [&str; 7] = [
+        ".gatewayPort",
+        ".listeners",
+        ".browser",
+        ".supervisors",
+        ".container",
+        ".workspace",
+        ".agentDir",
+    ];
+    let mut compared = 0;
+    let mut changed = 0;
+    for name in fixture_names() {
+        let dir = copy(&name, "resolve");
+        let (_, before_json, _) = check(&dir, &["--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&before_json).unwrap();
+        let mut touched: Vec<String> = Vec::new();
+        let mut fixable = false;
+        for f in v["findings"].as_array().unwrap() {
+            if f.get("fix").is_some() {
+                fixable = true;
+                for g in f["instances"].as_array().unwrap() {
+                    touched.push(g.as_str().unwrap().to_string());
+                }
+            }
+        }
+        if !fixable {
+            continue;
+        }
+        compared += 1;
+        let before = resolve_json(&dir);
+        check(&dir, &["--fix", "--unsafe-fixes"]);
+        let after = resolve_json(&dir);
+        let by_name =
+            |v: &serde_json::Value| -> BTreeMap<String, BTreeMap<String, serde_json::Value>> {
+                v["instances"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|g| {
+                        let mut out = BTreeMap::new();
+                        leaves(g, "", &mut out);
+                        (g["name"].as_str().unwrap().to_string(), out)
+                    })
+                    .collect()
+            };
+        let (before, after) = (by_name(&before), by_name(&after));
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "{name}: the gateways changed"
+        );
+        for (gateway, old) in &before {
+            let new = &after[gateway];
+            for key in old.keys().chain(new.keys()) {
+                if old.get(key) == new.get(key) {
+                    continue;
+                }
+                changed += 1;
+                let fixed = touched.contains(gateway)
+                    && FIXED
+                        .iter()
+                        .any(|k| key.starts_with(k) || key.contains(&format!("]{k}")));
+                assert!(
+                    fixed,
+                    "{name}: \"{gateway}\" {key}: {:?} -> {:?} is not a fixed value",
+                    old.get(key),
+                    new.get(key)
+                );
+            }
+        }
+    }
+    assert!(compared >= 10, "only {compared} fixable fixtures");
+    assert!(changed > 0, "no fix changed a resolved value");
 }

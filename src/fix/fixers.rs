@@ -9,6 +9,8 @@
 //! - CL102 between Telegram webhooks on 8787 (safe): `webhookPort` for all but one.
 //! - CL203/CL207 (unsafe): give one gateway OpenClaw's own default workspace or agent dir
 //!   ([`super::paths`]).
+//! - CL407 (unsafe): sandbox container prefixes of its own for one gateway
+//!   ([`super::sandbox`]).
 //! - CL603: no fix (the other browser to attach to is in no file); the finding says so.
 //! - CL108 (unsafe): publish the container on the free host port its help names
 //!   ([`super::publish`]).
@@ -46,6 +48,17 @@ pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &Sourc
             }
         } else if f.rule == catalog::SHARED_WORKSPACE || f.rule == catalog::SHARED_AGENT_DIR {
             match super::paths::fix(f, instances, sources) {
+                Ok(fix) => Some(fix),
+                Err(reason) => {
+                    reported
+                        .finding
+                        .notes
+                        .push(format!("no automatic fix: {reason}"));
+                    None
+                }
+            }
+        } else if f.rule == catalog::SHARED_SANDBOX_CONTAINER {
+            match super::sandbox::fix(f, instances, sources) {
                 Ok(fix) => Some(fix),
                 Err(reason) => {
                     reported

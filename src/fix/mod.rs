@@ -13,6 +13,7 @@ pub mod moves;
 pub mod paths;
 pub mod pins;
 pub mod publish;
+pub mod sandbox;
 pub mod write;
 
 use crate::load::json5::Span;
