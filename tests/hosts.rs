@@ -592,3 +592,192 @@ fn absolute_home_paths_in_a_home_less_units_config_are_the_scanned_homes() {
     assert_eq!(findings(&report, "CL203", "shared-ws").len(), 1, "{report}");
     assert!(!text.contains("/root/"), "{text}");
 }
+
+/// gateway.cmd calls a batch file in the layout, which sets the port variable and runs
+/// PowerShell with an -EncodedCommand: both are followed, the decoded command is read.
+#[test]
+fn a_gateway_cmd_calling_a_batch_file_that_runs_an_encoded_command_is_followed() {
+    let t = TempDir::new("hosts-nested-batch");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw-work/gateway.cmd",
+        b"@echo off\r\nset \"USERPROFILE=C:\\Users\\ana\"\r\nset \"OPENCLAW_WINDOWS_TASK_NAME=OpenClaw Gateway (work)\"\r\ncall C:\\Users\\ana\\.openclaw-work\\start.cmd\r\n",
+    );
+    // `& openclaw --profile work gateway run --port 19600`, base64 of UTF-16LE.
+    write(
+        b,
+        "home/.openclaw-work/start.cmd",
+        b"@echo off\r\nset \"OPENCLAW_STATE_DIR=C:\\Users\\ana\\.openclaw-work\"\r\npowershell.exe -NoProfile -ExecutionPolicy Bypass -EncodedCommand JgAgAG8AcABlAG4AYwBsAGEAdwAgAC0ALQBwAHIAbwBmAGkAbABlACAAdwBvAHIAawAgAGcAYQB0AGUAdwBhAHkAIAByAHUAbgAgAC0ALQBwAG8AcgB0ACAAMQA5ADYAMAAwAA==\r\n",
+    );
+    write(b, "home/.openclaw-work/openclaw.json", b"{}\n");
+    // A batch file that calls itself: followed 3 levels, then unverifiable, not guessed.
+    write(
+        b,
+        "home/.openclaw-loop/gateway.cmd",
+        b"@echo off\r\nset \"USERPROFILE=C:\\Users\\ana\"\r\nset \"OPENCLAW_STATE_DIR=C:\\Users\\ana\\.openclaw-loop\"\r\ncall again.cmd\r\n",
+    );
+    write(
+        b,
+        "home/.openclaw-loop/again.cmd",
+        b"@echo off\r\ncall again.cmd\r\n",
+    );
+    let home = b.join("home");
+    let run = |command: &str| -> Value {
+        let (_, stdout, stderr) = clawlint(&[
+            command,
+            "--home",
+            home.to_str().unwrap(),
+            "--no-config",
+            "--format",
+            "json",
+        ]);
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"))
+    };
+    let resolved = run("resolve");
+    let work = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["stateDir"]["value"] == "~/.openclaw-work")
+        .unwrap_or_else(|| panic!("{resolved}"));
+    assert_eq!(work["gatewayPort"]["value"], 19600, "{work}");
+    assert_eq!(work["profile"]["value"], "work", "{work}");
+    let wrappers = work["supervisors"][0]["wrappers"].to_string();
+    assert!(
+        wrappers.contains("call ~/.openclaw-work/start.cmd"),
+        "{wrappers}"
+    );
+    assert!(
+        wrappers.contains("powershell -EncodedCommand"),
+        "{wrappers}"
+    );
+    let looping = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["stateDir"]["value"] == "~/.openclaw-loop")
+        .unwrap_or_else(|| panic!("{resolved}"));
+    assert_eq!(looping["unverifiable"][0], "port", "{looping}");
+    assert!(looping["supervisors"][0]["unseen"]
+        .to_string()
+        .contains("nested more than 3 levels"));
+    let report = run("check");
+    assert!(findings(&report, "CL101", "").is_empty(), "{report}");
+    assert_eq!(findings(&report, "CL409", "").len(), 1, "{report}");
+}
+
+/// Every `--profile NAME` a help line suggests, for every fixture and for a layout full of
+/// names OpenClaw refuses (labels with dots, an `OPENCLAW_PROFILE` with a dot or a space): a
+/// suggested command must be one OpenClaw accepts (`/^[a-z0-9][a-z0-9_-]{0,63}$/i`,
+/// `clawlint::openclaw::is_valid_profile_name`), or the placeholder `NAME`.
+#[test]
+fn no_help_line_suggests_an_invalid_profile_name() {
+    fn suggested(help: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = help;
+        while let Some(at) = rest.find("--profile") {
+            let after = &rest[at + "--profile".len()..];
+            let after = after.strip_prefix('=').or_else(|| after.strip_prefix(' '));
+            if let Some(after) = after {
+                let name: String = after
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && !"`'\"),;".contains(*c))
+                    .collect();
+                out.push(name);
+            }
+            rest = &rest[at + 1..];
+        }
+        out
+    }
+    fn check_helps(report: &Value, context: &str, seen: &mut usize) {
+        for f in report["findings"].as_array().unwrap() {
+            let helps: Vec<String> = match &f["help"] {
+                Value::String(h) => vec![h.clone()],
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|h| h.as_str().map(String::from))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for help in helps {
+                for name in suggested(&help) {
+                    *seen += 1;
+                    assert!(
+                        name == "NAME" || clawlint::openclaw::is_valid_profile_name(&name),
+                        "{context}: {} suggests --profile {name:?}: {help}",
+                        f["code"]
+                    );
+                }
+            }
+        }
+    }
+    let mut seen = 0;
+    let fixtures = root().join("fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| fixtures.join(n).join("home").is_dir())
+        .collect();
+    names.sort();
+    for name in &names {
+        let mut args = vec!["check".to_string()];
+        args.extend(fixture_args(name));
+        args.extend(["--format".to_string(), "json".to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_, stdout, stderr) = clawlint(&args);
+        let report: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{name}: {e}: {stderr}"));
+        check_helps(&report, name, &mut seen);
+    }
+    // Names OpenClaw refuses, where helps would otherwise echo them.
+    let t = TempDir::new("hosts-invalid-profiles");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 } }\n",
+    );
+    write(
+        b,
+        "home/.openclaw-rescue/openclaw.json",
+        b"{ gateway: { port: 19500 } }\n",
+    );
+    write(
+        b,
+        "home/.openclaw-ops/openclaw.json",
+        b"{ gateway: { port: 19700 } }\n",
+    );
+    let units = [
+        ("openclaw-gateway-rescue.service", "Environment=OPENCLAW_PROFILE=a.b\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw-rescue\nExecStart=/usr/bin/openclaw gateway --port 19000\n"),
+        ("openclaw-gateway-ops.service", "Environment=\"OPENCLAW_PROFILE=Rescue Bot\"\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw-ops\nExecStart=/usr/bin/openclaw gateway --port 19800\n"),
+        ("openclaw-gateway.service", "Environment=OPENCLAW_PROFILE=.hidden\nExecStart=/usr/bin/openclaw gateway --port 18700\n"),
+    ];
+    for (unit, body) in units {
+        write(
+            b,
+            &format!("home/.config/systemd/user/{unit}"),
+            format!("[Service]\n{body}[Install]\nWantedBy=default.target\n").as_bytes(),
+        );
+        link(
+            b,
+            &format!("home/.config/systemd/user/default.target.wants/{unit}"),
+            &format!("../{unit}"),
+        );
+    }
+    write(
+        b,
+        "home/Library/LaunchAgents/ai.openclaw.gateway.rescue.plist",
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>ai.openclaw.gateway.rescue</string><key>ProgramArguments</key><array><string>/usr/local/bin/openclaw</string><string>gateway</string><string>--port</string><string>19700</string></array><key>EnvironmentVariables</key><dict><key>OPENCLAW_STATE_DIR</key><string>/Users/ana/.openclaw-ops</string></dict></dict></plist>\n",
+    );
+    let home = b.join("home");
+    let (_, stdout, stderr) = clawlint(&[
+        "check",
+        "--home",
+        home.to_str().unwrap(),
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    check_helps(&report, "invalid-profiles", &mut seen);
+    // The rules whose help lines name a profile did look at these gateways.
+    assert!(!findings(&report, "CL401", "").is_empty(), "{report}");
+    assert!(seen > 5, "help lines with --profile were checked: {seen}");
+}

@@ -12,6 +12,56 @@ use std::collections::BTreeMap;
 pub enum Target {
     File(String),
     Command(String),
+    /// `-EncodedCommand BASE64`: the command decoded (base64 of UTF-16LE), or why it could
+    /// not be.
+    Encoded(Result<String, String>),
+}
+
+/// The longest `-EncodedCommand` argument decoded (base64 characters): a command line is at
+/// most 32,767 characters on Windows; this leaves room and bounds the work.
+pub const MAX_ENCODED_LEN: usize = 64 * 1024;
+
+/// `-EncodedCommand`'s argument: base64 (standard alphabet, padding optional, whitespace
+/// ignored) of UTF-16LE text, decoded within [`MAX_ENCODED_LEN`].
+pub fn decode_encoded_command(arg: &str) -> Result<String, String> {
+    if arg.len() > MAX_ENCODED_LEN {
+        return Err(format!(
+            "it is {} characters long, more than the {MAX_ENCODED_LEN} clawlint decodes",
+            arg.len()
+        ));
+    }
+    let mut bytes = Vec::with_capacity(arg.len() / 4 * 3);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for c in arg.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        if c == b'=' {
+            break;
+        }
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return Err("it is not base64".to_string()),
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    if bytes.len() % 2 != 0 {
+        return Err("it does not decode to UTF-16 text".to_string());
+    }
+    let units = bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]));
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .map_err(|_| "it does not decode to UTF-16 text".to_string())
 }
 
 /// The gateway a PowerShell script starts, with what it sets before.
@@ -51,6 +101,11 @@ pub fn target(argv: &[String]) -> Option<Target> {
             "-file" | "-f" => return argv.get(i + 1).map(|f| Target::File(f.clone())),
             "-command" | "-c" => {
                 return Some(Target::Command(argv[i + 1..].join(" ")));
+            }
+            // `-EncodedCommand` and the abbreviations PowerShell accepts (`-e`, `-ec`, `-enc`).
+            o if o == "-ec" || (o.len() >= 2 && "-encodedcommand".starts_with(o)) => {
+                let arg = argv.get(i + 1)?;
+                return Some(Target::Encoded(decode_encoded_command(arg)));
             }
             // Options that take a value.
             "-executionpolicy" | "-ep" | "-windowstyle" | "-w" | "-workingdirectory" | "-wd"
@@ -235,6 +290,43 @@ pub fn gateway(script: &str, vars: &BTreeMap<String, String>) -> Option<Script> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn encoded_command_is_base64_of_utf16le_and_bounded() {
+        let arg = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let hi = "VwByAGkAdABlAC0ASABvAHMAdAAgAGgAaQA=";
+        assert_eq!(
+            super::decode_encoded_command(hi).as_deref(),
+            Ok("Write-Host hi")
+        );
+        // Padding optional, whitespace ignored, every spelling PowerShell accepts.
+        for option in ["-EncodedCommand", "-enc", "-ec", "-e", "-ENCODED"] {
+            assert_eq!(
+                super::target(&arg(&[
+                    "powershell.exe",
+                    "-NoProfile",
+                    option,
+                    "VwByAGkAdABlAC0ASABvAHMAdAAgAGgAaQA"
+                ])),
+                Some(super::Target::Encoded(Ok("Write-Host hi".to_string()))),
+                "{option}"
+            );
+        }
+        assert!(super::decode_encoded_command("not*base64").is_err());
+        // An odd number of bytes, or a lone surrogate, is no UTF-16 text.
+        assert!(super::decode_encoded_command("QUJD").is_err());
+        assert!(super::decode_encoded_command("ANg=").is_err());
+        // Longer than the bound: refused without decoding.
+        let long = "A".repeat(super::MAX_ENCODED_LEN + 4);
+        assert!(super::decode_encoded_command(&long)
+            .unwrap_err()
+            .contains("more than"));
+        // `-ep` is -ExecutionPolicy, not an encoded command.
+        assert_eq!(
+            super::target(&arg(&["pwsh", "-ep", "Bypass", "-File", "x.ps1"])),
+            Some(super::Target::File("x.ps1".to_string()))
+        );
+    }
+
     use super::*;
 
     fn v(words: &[&str]) -> Vec<String> {

@@ -1595,22 +1595,115 @@ fn task_invocation(
             EnvOrigin::Service(Loc { file, span: *span }),
         );
     }
-    // `powershell -File start.ps1`: one level of a PowerShell script inside the layout.
     let mut how = ServiceEvidence::default();
     let mut cwd = script
         .working_directory
         .as_deref()
         .map(|d| PathBuf::from(map(d)));
+    let mut vars: BTreeMap<String, String> = script
+        .environment
+        .iter()
+        .map(|(k, v, _)| (k.clone(), v.clone()))
+        .collect();
+    // `call start.cmd` (or `start.bat` alone): batch files inside the layout, followed a few
+    // levels deep; each one's `set` lines and `cd /d` apply, its command line runs next.
+    let mut depth = 0;
+    let mut batch_dir = path.parent().map(Path::to_path_buf);
+    while !command::starts_gateway(&argv) {
+        let mut words = argv.clone();
+        if words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("call"))
+        {
+            words.remove(0);
+        }
+        let Some(program) = words.first().cloned() else {
+            break;
+        };
+        let lower = program.to_ascii_lowercase();
+        if !(lower.ends_with(".cmd") || lower.ends_with(".bat")) {
+            break;
+        }
+        argv = words.clone();
+        let raw = expand_cmd_vars(&program, &vars);
+        if depth == MAX_BATCH_DEPTH {
+            how.unseen.push(format!(
+                "the batch script {raw} is nested more than {MAX_BATCH_DEPTH} levels deep: what it runs is not followed"
+            ));
+            break;
+        }
+        depth += 1;
+        let windows_absolute = raw.starts_with('\\') || raw.as_bytes().get(1) == Some(&b':');
+        let mapped = if windows_absolute {
+            PathBuf::from(map(&raw))
+        } else {
+            let base = cwd
+                .clone()
+                .or_else(|| batch_dir.clone())
+                .unwrap_or_default();
+            base.join(raw.replace('\\', "/"))
+        };
+        if !(mapped.is_absolute() && mapped.starts_with(home)) {
+            how.unseen.push(format!(
+                "the batch script {raw} is not in the scanned layout: what it runs is unknown"
+            ));
+            break;
+        }
+        let Some(inner_text) = read_env_source(&mapped, false, Some(loc), sources, problems) else {
+            how.unseen
+                .push(format!("the batch script {raw} could not be read"));
+            break;
+        };
+        let inner_file = register(
+            sources,
+            &mapped,
+            inner_text.clone(),
+            crate::redact::scan::cmd_script,
+        );
+        let shown = match mapped.strip_prefix(home) {
+            Ok(rest) => format!("~/{}", rest.display()),
+            Err(_) => raw.clone(),
+        };
+        let Some(inner) = super::windows::parse_task_script(&inner_text) else {
+            how.unseen.push(format!(
+                "the batch script {raw} starts no OpenClaw gateway that can be read statically"
+            ));
+            break;
+        };
+        how.wrappers.push(format!("call {shown}"));
+        for (key, value, span) in &inner.environment {
+            env.set(
+                key,
+                map(value),
+                EnvOrigin::Service(Loc {
+                    file: inner_file,
+                    span: *span,
+                }),
+            );
+            vars.insert(key.clone(), value.clone());
+        }
+        if let Some(dir) = &inner.working_directory {
+            cwd = Some(PathBuf::from(map(dir)));
+        }
+        batch_dir = mapped.parent().map(Path::to_path_buf);
+        argv = command::unwrap(&inner.program_arguments, &BTreeMap::new()).argv;
+        argv.extend(words.into_iter().skip(1));
+    }
+    // `powershell -File start.ps1`: one level of a PowerShell script inside the layout.
     if !command::starts_gateway(&argv) {
         if let Some(target) = super::powershell::target(&argv) {
-            let vars: BTreeMap<String, String> = script
-                .environment
-                .iter()
-                .map(|(k, v, _)| (k.clone(), v.clone()))
-                .collect();
             let (label, text) = match target {
                 super::powershell::Target::Command(text) => {
                     ("powershell -Command".to_string(), Some(text))
+                }
+                super::powershell::Target::Encoded(Ok(text)) => {
+                    ("powershell -EncodedCommand".to_string(), Some(text))
+                }
+                super::powershell::Target::Encoded(Err(why)) => {
+                    how.unseen.push(format!(
+                        "the PowerShell script in -EncodedCommand could not be read: {why}"
+                    ));
+                    ("powershell -EncodedCommand".to_string(), None)
                 }
                 super::powershell::Target::File(raw) => {
                     let raw = expand_cmd_vars(&raw, &vars);
@@ -1695,6 +1788,10 @@ fn task_invocation(
     let cwd = cwd.unwrap_or_else(|| home.to_path_buf());
     Some(build(argv, env, cwd, home, path, service))
 }
+
+/// How many batch files `gateway.cmd` may call through, one inside the other, before clawlint
+/// stops following them.
+const MAX_BATCH_DEPTH: usize = 3;
 
 /// `%NAME%` in a cmd word, from the task script's `set` lines (case-insensitive).
 fn expand_cmd_vars(word: &str, vars: &BTreeMap<String, String>) -> String {
