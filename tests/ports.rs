@@ -153,7 +153,8 @@ fn json_names_each_collision_and_overlap() {
     let (code, stdout, stderr) = ports(COLLIDING, &["--format", "json"]);
     assert_eq!(code, 0, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(v["version"], 1);
+    // Version 2: intrusions per port and overlaps per group (version 1 listed pairs).
+    assert_eq!(v["version"], 2);
     let names: Vec<&str> = v["gateways"]
         .as_array()
         .unwrap()

@@ -12,6 +12,12 @@ use crate::source::{Loc, SourceMap};
 use serde::Serialize;
 use std::fmt::Write as _;
 
+/// The version of `ports --format json`, on its own (check's report is
+/// `report::json::SCHEMA_VERSION`). 2: `intrusions[]` is one entry per port
+/// (`{port, listeners, ranges}`) and `overlaps[]` one per group of ranges that overlap in a
+/// chain (with `pairs` counted), where version 1 listed every pair.
+pub const JSON_VERSION: u32 = 2;
+
 /// Which of a gateway's reserved ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RangeKind {
@@ -1230,7 +1236,7 @@ impl Serialize for MapJson<'_> {
             ports: pair(span),
         };
         let mut out = serializer.serialize_map(Some(6))?;
-        out.serialize_entry("version", &crate::report::json::SCHEMA_VERSION)?;
+        out.serialize_entry("version", &JSON_VERSION)?;
         out.serialize_entry(
             "gateways",
             &Items(map.lanes.iter().map(|lane| {

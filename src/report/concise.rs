@@ -13,38 +13,51 @@
 use super::flat::{flatten, one_line};
 use crate::diagnostic::Reported;
 use crate::source::SourceMap;
+use std::fmt::Write as _;
 
 pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write(&mut out, findings, sources, instances, false).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8")
+}
+
+/// Writes the findings one line at a time as each is flattened, then the summary line
+/// (unless `quiet`): no string of the whole output.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    findings: &[Reported],
+    sources: &SourceMap,
+    instances: usize,
+    quiet: bool,
+) -> std::io::Result<()> {
+    let mut line = String::new();
     for reported in findings {
         let f = flatten(reported, sources);
-        let place = match f.anchor() {
-            Some((_, p)) => format!("{}:{}:{}", p.file, p.line, p.column),
-            None => "-".to_string(),
-        };
-        out.push_str(&format!(
-            "{place}: {}{} [{}] {}",
+        line.clear();
+        match f.anchor() {
+            Some((_, p)) => {
+                let _ = write!(line, "{}:{}:{}", p.file, p.line, p.column);
+            }
+            None => line.push('-'),
+        }
+        let _ = write!(
+            line,
+            ": {}{} [{}] {}",
             f.code,
             f.fix_mark(),
             f.severity.as_str(),
             one_line(&f.message)
-        ));
+        );
         if !f.instances.is_empty() {
-            out.push_str(&format!(" (gateways: {})", f.instances.join(", ")));
+            let _ = write!(line, " (gateways: {})", f.instances.join(", "));
         }
-        out.push('\n');
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
-    out.push_str(&summary_line(findings, instances));
-    out
-}
-
-/// `--quiet`: the text without its closing summary line.
-pub(crate) fn strip_summary(mut text: String, findings: &[Reported], instances: usize) -> String {
-    let line = summary_line(findings, instances);
-    if text.ends_with(&line) {
-        text.truncate(text.len() - line.len());
+    if !quiet {
+        out.write_all(summary_line(findings, instances).as_bytes())?;
     }
-    text
+    Ok(())
 }
 
 /// The closing line of the concise and human formats:

@@ -26,6 +26,18 @@ pub const PER_LEVEL_CAP: usize = 10;
 /// the notices' places) says how many more there are and where to read them, and they follow
 /// as plain log lines in a collapsed group.
 pub fn render(findings: &[Reported], sources: &SourceMap) -> String {
+    let mut out = Vec::new();
+    write(&mut out, findings, sources).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8")
+}
+
+/// Writes the annotations (and the rest, past the caps) one finding at a time as each is
+/// flattened: no string of the whole output.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    findings: &[Reported],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
     let mut ordered: Vec<&Reported> = findings.iter().collect();
     // A stable sort: within a level, the engine's order.
     ordered.sort_by_key(|r| std::cmp::Reverse(r.severity));
@@ -53,10 +65,9 @@ pub fn render(findings: &[Reported], sources: &SourceMap) -> String {
         // The notice about the rest is a notice too: keep a place for it.
         (annotated, hidden) = split(PER_LEVEL_CAP - 1);
     }
-    let mut out: String = annotated
-        .iter()
-        .map(|r| annotation(&flatten(r, sources)))
-        .collect();
+    for reported in annotated {
+        out.write_all(annotation(&flatten(reported, sources)).as_bytes())?;
+    }
     if !hidden.is_empty() {
         let count = |s: Severity| hidden.iter().filter(|r| r.severity == s).count();
         let counts = [
@@ -76,18 +87,19 @@ pub fn render(findings: &[Reported], sources: &SourceMap) -> String {
              the SARIF report (code scanning) and in `clawlint check --format concise`.",
             hidden.len()
         );
-        out.push_str(&format!(
-            "::notice title={}::{}\n",
+        writeln!(
+            out,
+            "::notice title={}::{}",
             escape_property(&format!("clawlint: {} more findings", hidden.len())),
             escape_data(&message)
-        ));
-        out.push_str("::group::clawlint: findings past GitHub's annotation limit\n");
+        )?;
+        out.write_all(b"::group::clawlint: findings past GitHub's annotation limit\n")?;
         for reported in hidden {
-            out.push_str(&plain_line(&flatten(reported, sources)));
+            out.write_all(plain_line(&flatten(reported, sources)).as_bytes())?;
         }
-        out.push_str("::endgroup::\n");
+        out.write_all(b"::endgroup::\n")?;
     }
-    out
+    Ok(())
 }
 
 fn level_index(severity: Severity) -> usize {

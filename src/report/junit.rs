@@ -14,31 +14,44 @@ use crate::diagnostic::{Reported, Severity};
 use std::collections::HashMap;
 
 pub fn render(findings: &[Reported], context: &EmitterContext) -> String {
+    let mut out = Vec::new();
+    write(&mut out, findings, context).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8")
+}
+
+/// Writes the suite: its counts (known before any case is written), then one test case at a
+/// time as each finding is flattened. No string of the whole document.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    findings: &[Reported],
+    context: &EmitterContext,
+) -> std::io::Result<()> {
     let failures = findings.iter().filter(|f| context.fails(f)).count();
     let skipped = match context.junit_below_failing {
         JunitBelowFailing::Skipped => findings.len() - failures,
         JunitBelowFailing::Passed => 0,
     };
     let tests = findings.len().max(1);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<testsuites name=\"clawlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">\n"
-    ));
-    out.push_str(&format!(
-        "  <testsuite name=\"clawlint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">\n"
-    ));
-    out.push_str("    <properties>\n");
-    out.push_str(&format!(
-        "      <property name=\"gateways\" value=\"{}\"/>\n",
-        context.instances
-    ));
     let level = context.failing.map_or("none", Severity::as_str);
-    out.push_str(&format!(
-        "      <property name=\"failing-level\" value=\"{level}\"/>\n"
-    ));
-    out.push_str("    </properties>\n");
+    out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
+    let counts = format!(
+        "tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\""
+    );
+    writeln!(out, "<testsuites name=\"clawlint\" {counts}>")?;
+    writeln!(out, "  <testsuite name=\"clawlint\" {counts}>")?;
+    out.write_all(b"    <properties>\n")?;
+    writeln!(
+        out,
+        "      <property name=\"gateways\" value=\"{}\"/>",
+        context.instances
+    )?;
+    writeln!(
+        out,
+        "      <property name=\"failing-level\" value=\"{level}\"/>"
+    )?;
+    out.write_all(b"    </properties>\n")?;
     if findings.is_empty() {
-        out.push_str("    <testcase classname=\"clawlint\" name=\"clawlint\"/>\n");
+        out.write_all(b"    <testcase classname=\"clawlint\" name=\"clawlint\"/>\n")?;
     }
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for reported in findings {
@@ -50,15 +63,15 @@ pub fn render(findings: &[Reported], context: &EmitterContext) -> String {
             1 => name,
             n => format!("{name} #{n}"),
         };
-        out.push_str(&testcase(
+        let case = testcase(
             &f,
             &name,
             context.fails(reported),
             context.junit_below_failing,
-        ));
+        );
+        out.write_all(case.as_bytes())?;
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    out.write_all(b"  </testsuite>\n</testsuites>\n")
 }
 
 /// A finding's test case name: its place and its gateways.

@@ -49,17 +49,13 @@ impl Format {
     pub fn emitter(self, human: human::HumanOptions) -> Box<dyn Emitter> {
         match self {
             Format::Human => Box::new(human::HumanEmitter(human)),
-            Format::Concise => Box::new(Rendered(|f, c| {
-                let text = concise::render(f, c.sources, c.instances);
-                match c.quiet {
-                    true => concise::strip_summary(text, f, c.instances),
-                    false => text,
-                }
+            Format::Concise => Box::new(Streamed(|out, f, c| {
+                concise::write(out, f, c.sources, c.instances, c.quiet)
             })),
             Format::Json => Box::new(json::JsonEmitter),
-            Format::Sarif => Box::new(Rendered(|f, c| sarif::render(f, c.sources, c.instances))),
-            Format::Github => Box::new(Rendered(|f, c| github::render(f, c.sources))),
-            Format::Junit => Box::new(Rendered(junit::render)),
+            Format::Sarif => Box::new(Streamed(|out, f, c| sarif::write(out, f, c.sources))),
+            Format::Github => Box::new(Streamed(|out, f, c| github::write(out, f, c.sources))),
+            Format::Junit => Box::new(Streamed(junit::write)),
             Format::Markdown => Box::new(Rendered(markdown::render)),
         }
     }
@@ -109,7 +105,22 @@ pub enum JunitBelowFailing {
     Skipped,
 }
 
-/// A format whose whole output is one rendered string: the emitter writes what its `render`
+/// A format written as it is made, finding by finding, straight to the (buffered) output.
+struct Streamed(fn(&mut dyn Write, &[Reported], &EmitterContext) -> io::Result<()>);
+
+impl Emitter for Streamed {
+    fn emit(
+        &self,
+        out: &mut dyn Write,
+        findings: &[Reported],
+        context: &EmitterContext,
+    ) -> io::Result<()> {
+        (self.0)(out, findings, context)
+    }
+}
+
+/// A format whose whole output is one rendered string (the Markdown summary, which shows a
+/// bounded number of findings): the emitter writes what its `render`
 /// function returns.
 struct Rendered(fn(&[Reported], &EmitterContext) -> String);
 

@@ -41,21 +41,50 @@ pub const FINGERPRINT_KEY: &str = "clawlintFindingHash/v1";
 const SRCROOT: &str = "%SRCROOT%";
 
 #[derive(Serialize)]
-struct Log {
+struct Log<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run; 1],
+    runs: [Run<'a>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run {
+struct Run<'a> {
     tool: Tool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     invocations: Vec<Invocation>,
-    results: Vec<SarifResult>,
+    results: Results<'a>,
     column_kind: &'static str,
+}
+
+/// The results, each made from its finding as it is written: no list of every result.
+struct Results<'a> {
+    findings: &'a [Reported],
+    sources: &'a SourceMap,
+    rules: &'a [RuleInfo],
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (sources, rules) = (self.sources, self.rules);
+        serializer.collect_seq(
+            self.findings
+                .iter()
+                .filter(|r| located(r, sources))
+                .filter_map(|r| result(&flatten(r, sources), rules)),
+        )
+    }
+}
+
+/// Whether a finding has a party in a file (the place a result needs), as its flattened
+/// form's `anchor` would say, without flattening it.
+fn located(reported: &Reported, sources: &SourceMap) -> bool {
+    reported
+        .finding
+        .labels
+        .iter()
+        .any(|l| super::showable(sources, l.loc).is_some())
 }
 
 #[derive(Serialize)]
@@ -218,16 +247,24 @@ struct Region {
 }
 
 pub fn render(findings: &[Reported], sources: &SourceMap, _instances: usize) -> String {
+    let mut out = Vec::new();
+    write(&mut out, findings, sources).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// Writes the log as it is serialised, one result at a time. The notifications (findings in
+/// no file, usually none) come first in the document, so they are made first.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    findings: &[Reported],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
     let rules = catalog::ALL;
-    let mut results = Vec::new();
-    let mut notifications = Vec::new();
-    for reported in findings {
-        let finding = flatten(reported, sources);
-        match result(&finding, rules) {
-            Some(r) => results.push(r),
-            None => notifications.push(notification(&finding, rules)),
-        }
-    }
+    let notifications: Vec<Notification> = findings
+        .iter()
+        .filter(|r| !located(r, sources))
+        .map(|r| notification(&flatten(r, sources), rules))
+        .collect();
     let invocations = if notifications.is_empty() {
         Vec::new()
     } else {
@@ -250,14 +287,17 @@ pub fn render(findings: &[Reported], sources: &SourceMap, _instances: usize) -> 
                 },
             },
             invocations,
-            results,
+            results: Results {
+                findings,
+                sources,
+                rules,
+            },
             // Columns count characters, as `crate::source::line_col` does.
             column_kind: "unicodeCodePoints",
         }],
     };
-    let mut out = serde_json::to_string_pretty(&log).expect("serializable");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 fn level(severity: Severity) -> &'static str {
