@@ -68,9 +68,14 @@ impl Identity {
 /// that was not UTF-8, and its length.
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
+    /// The tree, shared (cloning it is O(1)) by every gateway that reads the file.
     pub result: Result<Node, Problem>,
     pub bad_byte: Option<usize>,
     pub text_len: usize,
+    /// The tree's values and key/string bytes ([`super::include::tree_size`]), counted once.
+    pub size: (usize, usize),
+    /// Whether the tree has an `$include` key anywhere (else it is never expanded).
+    pub has_include: bool,
 }
 
 /// A `.env` file as read: missing, unreadable, or its entries.

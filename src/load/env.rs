@@ -1,7 +1,7 @@
 //! The environment a gateway process sees, each variable with where it was set, and
 //! `${VAR}` substitution over config strings.
 
-use super::tree::{Node, Value};
+use super::tree::{Member, Node, Value};
 use super::{Problem, ProblemKind};
 use crate::source::Loc;
 use std::collections::BTreeMap;
@@ -200,17 +200,27 @@ pub fn substitute_bounded(value: &str, env: &Env, limit: usize) -> Option<Substi
 /// Substitutes every string value in the tree (keys never), recording the variables used on
 /// each node and a problem for each missing one. Within [`MAX_SUBSTITUTED_BYTES`]: the string
 /// that would cross it gets a located problem, and it and every later string stay as written.
+/// Only the path to a string that changes is copied: the rest stays shared with the trees the
+/// config was built from (an include many gateways share).
 pub fn substitute_tree(node: &mut Node, env: &Env, problems: &mut Vec<Problem>) {
     let mut budget = MAX_SUBSTITUTED_BYTES;
-    substitute_within(node, env, problems, &mut budget);
+    if let Some(new) = substituted(node, env, problems, &mut budget) {
+        *node = new;
+    }
 }
 
-/// `budget` is what is left; `usize::MAX` marks it spent (reported once).
-fn substitute_within(node: &mut Node, env: &Env, problems: &mut Vec<Problem>, budget: &mut usize) {
+/// The node with its strings substituted, or `None` when nothing in it changes. `budget` is
+/// what is left; `usize::MAX` marks it spent (reported once).
+fn substituted(
+    node: &Node,
+    env: &Env,
+    problems: &mut Vec<Problem>,
+    budget: &mut usize,
+) -> Option<Node> {
     if *budget == usize::MAX {
-        return;
+        return None;
     }
-    match &mut node.value {
+    match &node.value {
         Value::String(s) if s.contains('$') => {
             let Some(result) = substitute_bounded(s, env, *budget) else {
                 *budget = usize::MAX;
@@ -221,30 +231,52 @@ fn substitute_within(node: &mut Node, env: &Env, problems: &mut Vec<Problem>, bu
                     ),
                     loc: Some(node.loc),
                 });
-                return;
+                return None;
             };
             *budget -= result.value.len();
-            *s = result.value;
-            node.env_refs = result.used;
-            for name in result.missing {
+            for name in &result.missing {
                 problems.push(Problem {
                     kind: ProblemKind::MissingEnvVar,
                     message: format!("missing env var \"{name}\""),
                     loc: Some(node.loc),
                 });
             }
+            if result.value == *s && result.used == node.env_refs {
+                return None;
+            }
+            Some(Node {
+                value: Value::String(result.value),
+                loc: node.loc,
+                env_refs: result.used,
+            })
         }
         Value::Array(items) => {
-            for item in items {
-                substitute_within(item, env, problems, budget);
+            let mut copy: Option<Vec<Node>> = None;
+            for (i, item) in items.iter().enumerate() {
+                if let Some(new) = substituted(item, env, problems, budget) {
+                    copy.get_or_insert_with(|| items.as_ref().clone())[i] = new;
+                }
             }
+            copy.map(|items| Node {
+                value: Value::array(items),
+                loc: node.loc,
+                env_refs: node.env_refs.clone(),
+            })
         }
         Value::Object(members) => {
-            for member in members {
-                substitute_within(&mut member.value, env, problems, budget);
+            let mut copy: Option<Vec<Member>> = None;
+            for (i, member) in members.iter().enumerate() {
+                if let Some(new) = substituted(&member.value, env, problems, budget) {
+                    copy.get_or_insert_with(|| members.as_ref().clone())[i].value = new;
+                }
             }
+            copy.map(|members| Node {
+                value: Value::object(members),
+                loc: node.loc,
+                env_refs: node.env_refs.clone(),
+            })
         }
-        _ => {}
+        _ => None,
     }
 }
 

@@ -5,8 +5,9 @@
 //! Where OpenClaw rejects the whole config, we record a problem and go on without that
 //! include, so the rest of the config is still linted.
 //!
-//! Each include file is read and parsed once per gateway (memoised by path and depth), and
-//! the expansion is bounded: [`MAX_INCLUDE_LOADS`] `$include` references, [`MAX_INCLUDE_NODES`]
+//! Each include file is read and parsed once per run (`FileCache`) and its tree is shared
+//! by every gateway that includes it: expanding copies only the path from a config's root
+//! to each `$include` (memoised per gateway by path and depth). The expansion is bounded: [`MAX_INCLUDE_LOADS`] `$include` references, [`MAX_INCLUDE_NODES`]
 //! values and [`MAX_INCLUDE_BYTES`] bytes of strings brought in by includes. A file that
 //! includes another one many times over (arrays concatenate, so content doubles at each
 //! level) hits a budget at the include that would cross it: that include becomes a located
@@ -75,7 +76,7 @@ pub fn tree_size(node: &Node) -> (usize, usize) {
             Value::String(s) => bytes += s.len(),
             Value::Array(items) => stack.extend(items.iter()),
             Value::Object(members) => {
-                for m in members {
+                for m in members.iter() {
                     bytes += m.key.len();
                     stack.push(&m.value);
                 }
@@ -122,34 +123,35 @@ impl<'a> IncludeContext<'a> {
     }
 
     fn visit(&mut self, node: Node, chain: &[PathBuf]) -> Node {
-        let Node {
-            value,
-            loc,
-            env_refs,
-        } = node;
-        match value {
+        self.visit_shared(&node, chain).unwrap_or(node)
+    }
+
+    /// The node with every `$include` below it resolved, or `None` when it has none: what
+    /// holds no include stays shared with the tree it came from (a file's cached parse).
+    fn visit_shared(&mut self, node: &Node, chain: &[PathBuf]) -> Option<Node> {
+        match &node.value {
             Value::Array(items) => {
-                let items = items.into_iter().map(|n| self.visit(n, chain)).collect();
-                Node::new(Value::Array(items), loc)
+                let mut copy: Option<Vec<Node>> = None;
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(new) = self.visit_shared(item, chain) {
+                        copy.get_or_insert_with(|| items.as_ref().clone())[i] = new;
+                    }
+                }
+                copy.map(|items| Node::new(Value::array(items), node.loc))
             }
             Value::Object(members) if members.iter().any(|m| m.key == INCLUDE_KEY) => {
-                self.expand(members, loc, chain)
+                Some(self.expand(members.as_ref().clone(), node.loc, chain))
             }
             Value::Object(members) => {
-                let members = members
-                    .into_iter()
-                    .map(|m| Member {
-                        value: self.visit(m.value, chain),
-                        ..m
-                    })
-                    .collect();
-                Node::new(Value::Object(members), loc)
+                let mut copy: Option<Vec<Member>> = None;
+                for (i, member) in members.iter().enumerate() {
+                    if let Some(new) = self.visit_shared(&member.value, chain) {
+                        copy.get_or_insert_with(|| members.as_ref().clone())[i].value = new;
+                    }
+                }
+                copy.map(|members| Node::new(Value::object(members), node.loc))
             }
-            value => Node {
-                value,
-                loc,
-                env_refs,
-            },
+            _ => None,
         }
     }
 
@@ -170,7 +172,7 @@ impl<'a> IncludeContext<'a> {
             })
             .collect();
         let Some(included) = included else {
-            return Node::new(Value::Object(siblings), loc);
+            return Node::new(Value::object(siblings), loc);
         };
         if siblings.is_empty() {
             return included;
@@ -180,9 +182,9 @@ impl<'a> IncludeContext<'a> {
                 include.value.loc,
                 "sibling keys require the included content to be an object".to_string(),
             );
-            return Node::new(Value::Object(siblings), loc);
+            return Node::new(Value::object(siblings), loc);
         }
-        deep_merge(included, Node::new(Value::Object(siblings), loc))
+        deep_merge(included, Node::new(Value::object(siblings), loc))
     }
 
     fn resolve_value(&mut self, value: &Node, chain: &[PathBuf]) -> Option<Node> {
@@ -190,7 +192,7 @@ impl<'a> IncludeContext<'a> {
             Value::String(path) => self.load(path, value.loc, chain),
             Value::Array(items) => {
                 let mut merged = Node::empty_object(value.loc);
-                for item in items {
+                for item in items.iter() {
                     let Some(path) = item.as_str() else {
                         self.problem(
                             item.loc,
@@ -290,11 +292,7 @@ impl<'a> IncludeContext<'a> {
                 Affordable::Failed(err) => Err(err),
             };
         }
-        let result = self.load_fresh(raw, at, &path, chain);
-        let sized = result.map(|node| {
-            let (nodes, bytes) = tree_size(&node);
-            Sized { node, nodes, bytes }
-        });
+        let sized = self.load_fresh(raw, at, &path, chain);
         let out = sized.as_ref().map(|s| s.node.clone()).map_err(Clone::clone);
         self.memo.insert(key, sized);
         out
@@ -307,7 +305,7 @@ impl<'a> IncludeContext<'a> {
         at: Loc,
         path: &Path,
         chain: &[PathBuf],
-    ) -> Result<Node, (ProblemKind, String)> {
+    ) -> Result<Sized, (ProblemKind, String)> {
         let failed = |m: String| (ProblemKind::Include, m);
         let parsed = parse_cached(path, INCLUDE_LIMIT, Some(at), self.sources, self.cache)
             .map_err(|err| {
@@ -344,7 +342,8 @@ impl<'a> IncludeContext<'a> {
             self.problems.push(p);
             failed(format!("failed to parse include file: {raw}"))
         })?;
-        let (nodes, _) = tree_size(&node);
+        // Counted once per parse (the cache keeps it), not once per gateway.
+        let (nodes, bytes) = parsed.size;
         if self.nodes + nodes > MAX_INCLUDE_NODES {
             return Err(budget(format!(
                 "$include budget exceeded: {raw} would bring what includes add past {MAX_INCLUDE_NODES} values; neither it nor any later include was expanded"
@@ -353,9 +352,15 @@ impl<'a> IncludeContext<'a> {
         // This file's own content; what it includes is counted when included.
         self.nodes += nodes;
         self.bytes += text_len;
+        if !parsed.has_include {
+            // Nothing to expand: the file's tree as parsed, shared.
+            return Ok(Sized { node, nodes, bytes });
+        }
         let mut nested = chain.to_vec();
         nested.push(path.to_path_buf());
-        Ok(self.visit(node, &nested))
+        let node = self.visit(node, &nested);
+        let (nodes, bytes) = tree_size(&node);
+        Ok(Sized { node, nodes, bytes })
     }
 
     fn resolve_path(&self, raw: &str, chain: &[PathBuf]) -> Result<PathBuf, String> {

@@ -140,10 +140,16 @@ pub fn parse_cached(
     let (text, bad_byte) = read::read_text_lossy(path, limit)?;
     let text_len = text.len();
     let result = parse_config(sources, path, text, included_from).map(|(node, _)| node);
+    let (size, has_include) = match &result {
+        Ok(node) => (include::tree_size(node), node.has_key_below("$include")),
+        Err(_) => ((0, 0), false),
+    };
     let parsed = cache::ParsedFile {
         result,
         bad_byte,
         text_len,
+        size,
+        has_include,
     };
     if let Some(id) = identity {
         cache.keep_parsed(id, parsed.clone());

@@ -3,15 +3,31 @@
 use crate::load::json5::{self, Span};
 use crate::source::{FileId, Loc};
 use std::collections::HashMap;
+use std::sync::Arc;
 
+/// A value. Arrays and objects hold their items behind an [`Arc`], so that a tree is cloned in
+/// O(1) and a file many gateways `$include` is one tree in memory, shared by every gateway's
+/// config: what changes one gateway's copy (an include expanded, a merge, a `${VAR}`
+/// substituted) copies only the path from the root to what it changes
+/// ([`Arc::make_mut`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
     String(String),
-    Array(Vec<Node>),
-    Object(Vec<Member>),
+    Array(Arc<Vec<Node>>),
+    Object(Arc<Vec<Member>>),
+}
+
+impl Value {
+    pub fn array(items: Vec<Node>) -> Value {
+        Value::Array(Arc::new(items))
+    }
+
+    pub fn object(members: Vec<Member>) -> Value {
+        Value::Object(Arc::new(members))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +67,7 @@ impl Node {
             json5::Value::Number(n) => Value::Number(*n),
             json5::Value::String(s) => Value::String(s.clone()),
             json5::Value::Array(items) => {
-                Value::Array(items.iter().map(|n| Node::from_json5(n, file)).collect())
+                Value::array(items.iter().map(|n| Node::from_json5(n, file)).collect())
             }
             json5::Value::Object(members) => {
                 // A key keeps its first position and its last value, as in a JS object.
@@ -74,7 +90,7 @@ impl Node {
                         }
                     }
                 }
-                Value::Object(out)
+                Value::object(out)
             }
         };
         Node::new(value, loc)
@@ -94,6 +110,17 @@ impl Node {
     /// Follows a dotted path of object keys.
     pub fn at(&self, path: &[&str]) -> Option<&Node> {
         path.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// Whether an object anywhere in this tree (this node included) has the key `key`.
+    pub fn has_key_below(&self, key: &str) -> bool {
+        match &self.value {
+            Value::Object(members) => members
+                .iter()
+                .any(|m| m.key == key || m.value.has_key_below(key)),
+            Value::Array(items) => items.iter().any(|n| n.has_key_below(key)),
+            _ => false,
+        }
     }
 
     pub fn members(&self) -> &[Member] {
@@ -161,7 +188,7 @@ impl Node {
 
     /// An empty object, used as the start of an array `$include` merge.
     pub fn empty_object(loc: Loc) -> Node {
-        Node::new(Value::Object(Vec::new()), loc)
+        Node::new(Value::object(Vec::new()), loc)
     }
 }
 
@@ -170,33 +197,37 @@ impl Node {
 pub fn deep_merge(target: Node, source: Node) -> Node {
     match (target.value, source.value) {
         (Value::Object(mut into), Value::Object(from)) => {
+            // Copies `into`'s list of members only (each value is shared), when another
+            // config shares it.
+            let list = Arc::make_mut(&mut into);
             // Keys by position, so that merging n keys costs O(n), not O(n^2).
-            let mut index: HashMap<String, usize> = into
+            let mut index: HashMap<String, usize> = list
                 .iter()
                 .enumerate()
                 .map(|(i, m)| (m.key.clone(), i))
                 .collect();
-            for member in from {
+            for member in Arc::unwrap_or_clone(from) {
                 match index.get(&member.key) {
                     Some(&i) => {
                         let placeholder = Node::new(Value::Null, member.key_loc);
-                        let existing = std::mem::replace(&mut into[i].value, placeholder);
-                        into[i] = Member {
+                        let existing = std::mem::replace(&mut list[i].value, placeholder);
+                        list[i] = Member {
                             value: deep_merge(existing, member.value),
                             key: member.key,
                             key_loc: member.key_loc,
                         };
                     }
                     None => {
-                        index.insert(member.key.clone(), into.len());
-                        into.push(member);
+                        index.insert(member.key.clone(), list.len());
+                        list.push(member);
                     }
                 }
             }
             Node::new(Value::Object(into), source.loc)
         }
         (Value::Array(mut into), Value::Array(from)) => {
-            into.extend(from);
+            let list = Arc::make_mut(&mut into);
+            list.extend(Arc::unwrap_or_clone(from));
             Node::new(Value::Array(into), source.loc)
         }
         (_, value) => Node {

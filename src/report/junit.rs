@@ -34,9 +34,8 @@ pub fn write(
     let tests = findings.len().max(1);
     let level = context.failing.map_or("none", Severity::as_str);
     out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
-    let counts = format!(
-        "tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\""
-    );
+    let counts =
+        format!("tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\"");
     writeln!(out, "<testsuites name=\"clawlint\" {counts}>")?;
     writeln!(out, "  <testsuite name=\"clawlint\" {counts}>")?;
     out.write_all(b"    <properties>\n")?;

@@ -238,27 +238,50 @@ fn unverifiable(inv: &Invocation, instance: &Instance) -> Vec<Unverifiable> {
 /// `/home/ana/…`, also for a unit without `HOME=`) is read under the scanned home, as the
 /// supervisor's own paths are (discover's path map). Only whole path components match:
 /// `/home/anabel` is not under `/home/ana`.
+/// Only the path to a string that changes is copied: the rest stays shared with the cached
+/// parse (an include many gateways share).
 fn map_written_home(node: &mut Node, written: &str, home: &Path) {
-    match &mut node.value {
-        crate::load::tree::Value::String(s) => {
-            if let Some(rest) = s.strip_prefix(written) {
-                if rest.is_empty() || rest.starts_with('/') {
-                    *s = format!("{}{rest}", home.display());
+    if let Some(new) = written_home_mapped(node, written, home) {
+        *node = new;
+    }
+}
+
+/// The node with the written home mapped, or `None` when nothing in it changes.
+fn written_home_mapped(node: &Node, written: &str, home: &Path) -> Option<Node> {
+    use crate::load::tree::Value;
+    let value = match &node.value {
+        Value::String(s) => {
+            let rest = s.strip_prefix(written)?;
+            if !(rest.is_empty() || rest.starts_with('/')) {
+                return None;
+            }
+            Value::String(format!("{}{rest}", home.display()))
+        }
+        Value::Array(items) => {
+            let mut copy: Option<Vec<Node>> = None;
+            for (i, item) in items.iter().enumerate() {
+                if let Some(new) = written_home_mapped(item, written, home) {
+                    copy.get_or_insert_with(|| items.as_ref().clone())[i] = new;
                 }
             }
+            Value::array(copy?)
         }
-        crate::load::tree::Value::Array(items) => {
-            for item in items {
-                map_written_home(item, written, home);
+        Value::Object(members) => {
+            let mut copy: Option<Vec<crate::load::tree::Member>> = None;
+            for (i, member) in members.iter().enumerate() {
+                if let Some(new) = written_home_mapped(&member.value, written, home) {
+                    copy.get_or_insert_with(|| members.as_ref().clone())[i].value = new;
+                }
             }
+            Value::object(copy?)
         }
-        crate::load::tree::Value::Object(members) => {
-            for member in members {
-                map_written_home(&mut member.value, written, home);
-            }
-        }
-        _ => {}
-    }
+        _ => return None,
+    };
+    Some(Node {
+        value,
+        loc: node.loc,
+        env_refs: node.env_refs.clone(),
+    })
 }
 
 /// OpenClaw does not validate `OPENCLAW_PROFILE` from the environment; it crashes later

@@ -26,6 +26,7 @@ pub fn normalize(root: &Node) -> Option<Node> {
         let Value::Object(am) = &mut agents_node.value else {
             return None;
         };
+        let am = std::sync::Arc::make_mut(am);
         let key_loc = am.iter().find(|m| m.key == "list").map(|m| m.key_loc);
         am.retain(|m| m.key != "list");
         am.push(Member {
@@ -52,12 +53,13 @@ pub fn normalize(root: &Node) -> Option<Node> {
         let Value::Object(am) = &mut agents_node.value else {
             return None;
         };
+        let am = std::sync::Arc::make_mut(am);
         match am.iter_mut().find(|m| m.key == "entries") {
-            Some(m) => m.value.value = Value::Object(vec![main]),
+            Some(m) => m.value.value = Value::object(vec![main]),
             None => am.push(Member {
                 key: "entries".into(),
                 key_loc: agents_node.loc,
-                value: Node::new(Value::Object(vec![main]), agents_node.loc),
+                value: Node::new(Value::object(vec![main]), agents_node.loc),
             }),
         }
         return Some(with_agents(root, members, agents_node));
@@ -75,7 +77,7 @@ fn with_agents(root: &Node, members: &[Member], agents: Node) -> Node {
             value: agents,
         }),
     }
-    Node::new(Value::Object(out), root.loc)
+    Node::new(Value::object(out), root.loc)
 }
 
 /// `parseLegacyAgentRoster`: every entry an object with a string id that is already a
@@ -85,7 +87,7 @@ fn legacy_roster(list: &Node) -> Option<Node> {
         return None;
     };
     let mut entries: Vec<Member> = Vec::new();
-    for item in items {
+    for item in items.iter() {
         let Value::Object(fields) = &item.value else {
             return None;
         };
@@ -101,10 +103,10 @@ fn legacy_roster(list: &Node) -> Option<Node> {
         entries.push(Member {
             key: id.to_string(),
             key_loc: id_member.value.loc,
-            value: Node::new(Value::Object(rest), item.loc),
+            value: Node::new(Value::object(rest), item.loc),
         });
     }
-    Some(Node::new(Value::Object(entries), list.loc))
+    Some(Node::new(Value::object(entries), list.loc))
 }
 
 /// `normalizeAgentId`: lowercase; ids that are not valid come out different.
