@@ -191,6 +191,12 @@ pub struct InputArgs {
     /// path the layout points at outside them is reported, not read); repeatable
     #[arg(long, value_name = "PATH")]
     pub allow_outside: Vec<PathBuf>,
+    /// Read the key of secret fingerprints from this file (at most 4 KiB; a final line break
+    /// is not part of it), so that runs and hosts given the same key print the same
+    /// fingerprints; the key is never printed [default: $CLAWLINT_FINGERPRINT_KEY, else a
+    /// random key per run]
+    #[arg(long, value_name = "PATH")]
+    pub fingerprint_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

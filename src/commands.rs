@@ -182,6 +182,9 @@ fn release_override(
 /// Discovers, resolves and validates every gateway; `target` also validates against the
 /// release the host upgrades to.
 pub fn load_with_target(args: &InputArgs, target: Option<&str>) -> Result<Loaded, Failure> {
+    if let Some(path) = &args.fingerprint_key_file {
+        crate::redact::use_key_file(path).map_err(|message| failure(EXIT_USAGE, message))?;
+    }
     let settings = settings_file(args)?;
     let release = release_override(args, settings.as_ref())?;
     let from_file = settings

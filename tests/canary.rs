@@ -747,3 +747,379 @@ fn leak_detection_sees_through_wrapping_and_colour() {
     )
     .is_empty());
 }
+
+/// `--fingerprint-key-file PATH` gives the key as `CLAWLINT_FINGERPRINT_KEY` does (a final line
+/// break is not part of it) and wins over it; the key is never printed, also when the file is
+/// refused; a FIFO, a missing file and one over 4 KiB are usage errors, not hangs or reads.
+#[test]
+fn fingerprint_key_file_is_the_key_and_is_never_printed() {
+    let dir = std::env::temp_dir().join(format!("clawlint-keyfile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = "KEYFILE-CANARY-7f3a9c2e51d4b8a6";
+    let run = |args: &[&str], env_key: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_clawlint"));
+        cmd.args(args).current_dir(root()).env_clear();
+        if let Some(k) = env_key {
+            cmd.env("CLAWLINT_FINGERPRINT_KEY", k);
+        }
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !text.contains("KEYFILE-CANARY"),
+            "{args:?} printed the key:\n{text}"
+        );
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            text,
+        )
+    };
+    let prints = |args: &[&str], env_key: Option<&str>| {
+        let (code, stdout, text) = run(args, env_key);
+        assert_eq!(code, Some(0), "{text}");
+        let mut found = Vec::new();
+        collect_fingerprints(&serde_json::from_str(&stdout).unwrap(), &mut found);
+        assert!(found.len() >= 8, "{found:?}");
+        found
+    };
+    let file = dir.join("key");
+    std::fs::write(&file, format!("{key}\n")).unwrap();
+    let file_arg = file.to_str().unwrap();
+    let resolve = ["resolve", "--home", HOME, "--no-config", "--format", "json"];
+    let with_file: Vec<&str> = resolve
+        .iter()
+        .copied()
+        .chain(["--fingerprint-key-file", file_arg])
+        .collect();
+    let from_env = prints(&resolve, Some(key));
+    assert_eq!(prints(&with_file, None), from_env);
+    assert_eq!(
+        prints(&with_file, Some("another key")),
+        from_env,
+        "the file wins"
+    );
+    // `check` takes it too, in every format that shows fingerprints.
+    let (_, check, _) = run(
+        &[
+            "check",
+            "--home",
+            HOME,
+            "--no-config",
+            "--format",
+            "json",
+            "--fingerprint-key-file",
+            file_arg,
+        ],
+        None,
+    );
+    let (_, check_env, _) = run(
+        &["check", "--home", HOME, "--no-config", "--format", "json"],
+        Some(key),
+    );
+    assert_eq!(check, check_env);
+    // Refused files: a usage error naming the file, never its contents.
+    let big = dir.join("big");
+    std::fs::write(&big, key.repeat(200)).unwrap();
+    let empty = dir.join("empty");
+    std::fs::write(&empty, "\n").unwrap();
+    let fifo = dir.join("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for (path, says) in [
+        (&big, "larger than 4096 bytes"),
+        (&empty, "is empty"),
+        (&fifo, "FIFO"),
+        (&dir.join("missing"), "does not exist"),
+    ] {
+        let args: Vec<&str> = resolve
+            .iter()
+            .copied()
+            .chain(["--fingerprint-key-file", path.to_str().unwrap()])
+            .collect();
+        let (code, _, text) = run(&args, None);
+        assert_eq!(code, Some(2), "{text}");
+        assert!(
+            text.contains("fingerprint key file") && text.contains(says),
+            "{text}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The option is in the generated completions and man pages (they come from the same
+/// definitions as `--help`).
+#[test]
+fn fingerprint_key_file_is_in_completions_and_man_pages() {
+    for args in [
+        &["completions", "bash"][..],
+        &["man", "check"],
+        &["man", "resolve"],
+        &["check", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_clawlint"))
+            .args(args)
+            .output()
+            .unwrap();
+        // roff escapes a hyphen as `\-`.
+        let text = String::from_utf8_lossy(&out.stdout).replace("\\-", "-");
+        assert!(text.contains("fingerprint-key-file"), "{args:?}:\n{text}");
+    }
+}
+
+/// Canaries in the container inputs, by position: a compose file and its `.env`, a Podman
+/// quadlet and its `EnvironmentFile=`, and an `openclaw fleet` registry (its cells' columns, the
+/// other tables of the same database, a cell's own config). Every one is a credential or sits
+/// where one can; none is a name or a path clawlint must show (a cell's image, container name
+/// and data dir are names and paths, shown by `resolve`).
+const CONTAINER: &[(&str, &str)] = &[
+    ("compose environment map", "CANARY-cmpmap-3f9e1a7c5b2d8064"),
+    (
+        "compose environment list item",
+        "CANARY-cmplst-8a1c6e2f4d9b7053",
+    ),
+    (
+        "compose ${VAR:-default} default",
+        "CANARY-cmpdef-5d7b3a9f1e6c2048",
+    ),
+    (
+        "compose environment under a plain name",
+        "CANARY-cmpplain-2e8f6b1d9a4c7035",
+    ),
+    ("compose command --token", "CANARY-cmpcmd-9c4a2f7e1b6d8053"),
+    (
+        "compose command --password",
+        "CANARYcmppwdxqzvkwjhtrplmnbgf",
+    ),
+    (
+        "compose healthcheck header",
+        "CANARY-cmphealth-6b2e9d4f1a7c3085",
+    ),
+    ("compose label", "CANARY-cmplabel-1f7d3b9e5c2a8046"),
+    ("compose .env", "CANARY-cmpdotenv-7e3c9a1f5b2d6048"),
+    (
+        "compose .env URL password",
+        "CANARY-cmpurl-4a8e2c6f1d9b7035",
+    ),
+    ("quadlet Environment=", "CANARY-qdlenv-2c6a9e1f7b3d5084"),
+    (
+        "quadlet Environment= plain name",
+        "CANARY-qdlplain-8f1b5d9a3e7c2046",
+    ),
+    ("quadlet Secret=", "CANARY-qdlsecret-5e9b1d7f3a2c6048"),
+    ("quadlet PodmanArgs=", "CANARY-qdlpodman-3d7f1b9e5a2c8064"),
+    ("quadlet Exec= --token", "CANARY-qdlexec-9a3e7c1f5d2b6048"),
+    ("quadlet Exec= --password", "CANARYqdlpwdzxqvkjwhtrplmnbgf"),
+    ("quadlet Label=", "CANARY-qdllabel-6c2a8e4f1b9d3075"),
+    (
+        "quadlet EnvironmentFile",
+        "CANARY-qdldotenv-1b5f9d3a7e2c8064",
+    ),
+    (
+        "fleet other table token",
+        "CANARY-flttoken-7d1b5f9a3e6c2048",
+    ),
+    ("fleet secret store", "CANARY-fltstore-2a6e9c1f5b8d3074"),
+    ("fleet cell config", "CANARY-fltconfig-8b4f1d7a3e9c2065"),
+];
+
+fn container_canary(position: &str) -> &'static str {
+    CONTAINER
+        .iter()
+        .find(|(p, _)| *p == position)
+        .map(|(_, t)| *t)
+        .unwrap()
+}
+
+/// Builds the container layout at test time (the registry is a SQLite file).
+fn container_layout(dir: &std::path::Path) -> String {
+    let c = container_canary;
+    let home = dir.join("home");
+    let write = |rel: &str, text: &str| {
+        let path = home.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "stacks/acme/docker-compose.yml",
+        &format!(
+            "services:\n  openclaw-gateway:\n    image: ${{OPENCLAW_IMAGE:-openclaw:local}}\n    environment:\n      \
+             OPENCLAW_GATEWAY_TOKEN: {}\n      OPENAI_API_KEY: ${{OPENAI_API_KEY:-{}}}\n      TG_OPS_UNIT: {}\n    \
+             ports:\n      - \"18789:18789\"\n    labels:\n      com.example.note: {}\n    healthcheck:\n      \
+             test: [\"CMD\", \"curl\", \"-H\", \"Authorization: Bearer {}\", \"http://127.0.0.1:18789/\"]\n    \
+             command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"18789\", \"--token\", \"{}\", \"--password\", \"{}\"]\n  \
+             openclaw-cli:\n    image: openclaw:local\n    environment:\n      - OPENCLAW_GATEWAY_TOKEN={}\n",
+            c("compose environment map"),
+            c("compose ${VAR:-default} default"),
+            c("compose environment under a plain name"),
+            c("compose label"),
+            c("compose healthcheck header"),
+            c("compose command --token"),
+            c("compose command --password"),
+            c("compose environment list item"),
+        ),
+    );
+    write(
+        "stacks/acme/.env",
+        &format!(
+            "OPENCLAW_IMAGE=ghcr.io/openclaw/openclaw:2026.9.6\nOPENCLAW_GATEWAY_TOKEN={}\nDB_URL=postgres://admin:{}@db:5432/app\n",
+            c("compose .env"),
+            c("compose .env URL password"),
+        ),
+    );
+    write(
+        ".config/containers/systemd/openclaw.container",
+        &format!(
+            "[Container]\nImage=openclaw:local\nContainerName=openclaw\nEnvironmentFile=%h/.openclaw/.env\n\
+             Environment=OPENCLAW_GATEWAY_TOKEN={}\nEnvironment=TG_OPS_UNIT={}\nSecret={},type=env,target=X\n\
+             PodmanArgs=--env Y={}\nLabel=note={}\nPublishPort=127.0.0.1:18789:18789\n\
+             Exec=node dist/index.js gateway --port 18789 --token {} --password {}\n",
+            c("quadlet Environment="),
+            c("quadlet Environment= plain name"),
+            c("quadlet Secret="),
+            c("quadlet PodmanArgs="),
+            c("quadlet Label="),
+            c("quadlet Exec= --token"),
+            c("quadlet Exec= --password"),
+        ),
+    );
+    write(
+        ".openclaw/.env",
+        &format!("OPENCLAW_GATEWAY_TOKEN={}\n", c("quadlet EnvironmentFile")),
+    );
+    write(".openclaw/openclaw.json", "{ gateway: { port: 18789 } }\n");
+    write(
+        ".openclaw/fleet/cells/acme/openclaw.json",
+        &format!(
+            "{{ gateway: {{ mode: \"local\", auth: {{ token: \"{}\" }} }} }}\n",
+            c("fleet cell config")
+        ),
+    );
+    let db_path = home.join(".openclaw/state/openclaw.sqlite");
+    std::fs::create_dir_all(db_path.parent().unwrap()).unwrap();
+    let db = rusqlite::Connection::open(&db_path).unwrap();
+    db.execute_batch(&format!(
+        "CREATE TABLE fleet_cells (tenant_id TEXT NOT NULL PRIMARY KEY, created_at_ms INTEGER NOT NULL,
+           image TEXT NOT NULL, runtime TEXT NOT NULL, host_port INTEGER NOT NULL,
+           container_name TEXT NOT NULL, data_dir TEXT NOT NULL) STRICT;
+         INSERT INTO fleet_cells VALUES ('acme', 1, 'ghcr.io/openclaw/openclaw:2026.9.6', 'docker',
+           18789, 'openclaw-cell-acme', '{}');
+         CREATE TABLE device_auth_tokens (device_id TEXT, role TEXT, token TEXT);
+         INSERT INTO device_auth_tokens VALUES ('d', 'operator', '{}');
+         CREATE TABLE secret_store_entries (name TEXT, value TEXT);
+         INSERT INTO secret_store_entries VALUES ('OPENAI_API_KEY', '{}');",
+        home.join(".openclaw/fleet/cells/acme").display(),
+        c("fleet other table token"),
+        c("fleet secret store"),
+    ))
+    .unwrap();
+    drop(db);
+    home.to_str().unwrap().to_string()
+}
+
+/// No canary of a compose file, a quadlet or a fleet registry appears in any format of any
+/// command, nor in any file's text as clawlint would show it; and the inputs are really read
+/// (the compose service, the quadlet and the cell are gateways, on one port).
+#[test]
+fn no_container_secret_appears_in_any_output() {
+    use clap::Parser;
+    let dir =
+        std::env::temp_dir().join(format!("clawlint-canary-containers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let home = container_layout(&dir);
+    let mut report = Vec::new();
+    let leaks = |output: &str| -> Vec<String> {
+        CONTAINER
+            .iter()
+            .filter(|(_, token)| {
+                let secret: Vec<char> = token["CANARY".len()..].chars().collect();
+                output.contains(token)
+                    || secret
+                        .windows(8)
+                        .map(|w| w.iter().collect::<String>())
+                        .filter(|p| !p.contains('-'))
+                        .any(|p| output.contains(&p))
+            })
+            .map(|(position, token)| format!("{position} ({token})"))
+            .collect()
+    };
+    let mut names = Vec::new();
+    for (name, args, _) in runs(&home) {
+        let (code, output) = run(&args);
+        assert!(
+            code.is_some_and(|c| c != 101),
+            "`clawlint {}` exited {code:?}:\n{output}",
+            args.join(" ")
+        );
+        for leak in leaks(&output) {
+            report.push(format!("`clawlint {name}` shows the {leak}"));
+        }
+        names.push(name);
+    }
+    // `ports --format svg` (a file).
+    let svg = dir.join("ports.svg");
+    let (code, output) = run(&[
+        "ports".into(),
+        "--home".into(),
+        home.clone(),
+        "--no-config".into(),
+        "--format".into(),
+        format!("svg={}", svg.display()),
+    ]);
+    assert!(code.is_some_and(|c| c != 101), "{output}");
+    let svg_text = std::fs::read_to_string(&svg).unwrap();
+    for leak in leaks(&format!("{output}{svg_text}")) {
+        report.push(format!("`clawlint ports --format svg` shows the {leak}"));
+    }
+    // The files as shown.
+    let cli =
+        clawlint::cli::Cli::parse_from(["clawlint", "resolve", "--home", &home, "--no-config"]);
+    let clawlint::cli::Command::Resolve(args) = cli.command else {
+        unreachable!()
+    };
+    let (inventory, _, _) = clawlint::commands::load(&args.input)
+        .ok()
+        .expect("the layout loads");
+    for (_, file) in inventory.sources.files() {
+        for leak in leaks(&file.redacted_text()) {
+            report.push(format!("{} as shown holds the {leak}", file.path.display()));
+        }
+    }
+    // Really read: the compose service, the quadlet and the fleet cell are gateways, and the
+    // collision on 18789 makes findings show their files.
+    let gateways: Vec<&str> = inventory
+        .instances
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert!(gateways.len() >= 4, "{gateways:?}");
+    let (_, json) = run(&[
+        "check".into(),
+        "--home".into(),
+        home.clone(),
+        "--no-config".into(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    for file in [
+        "docker-compose.yml",
+        "openclaw.container",
+        "openclaw.sqlite",
+    ] {
+        assert!(json.contains(file), "no finding shows {file}:\n{json}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        report.is_empty(),
+        "{} leak(s) over {names:?}:\n{}",
+        report.len(),
+        report.join("\n")
+    );
+}

@@ -935,3 +935,265 @@ fn cl910_names_where_it_looked_escaped_in_every_format() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Layout text that would end the SVG (`</svg>`, `]]>`), open a script, start a workflow
+/// command, clear the screen or reverse the text, in every string `ports` and `plan` print (a
+/// unit file's name, hence a gateway's; browser profile names; agent ids): never a forgery in
+/// any of their formats, and the SVG stays one well-formed document with no script in it.
+#[test]
+fn ports_and_plan_escape_every_layout_string_in_every_format() {
+    let s = Scratch::new("forge-ports");
+    let home = s.home();
+    let hostile = "p\u{1b}[2J\u{7}</svg>]]><script>alert(1)</script>\n::error file=README.md,line=1::forged ##[warning]w \u{202E}txt\u{2066}";
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-x\n::error file=README.md,line=1::forged</svg>]]><script>.service",
+        "[Service]\nEnvironment=OPENCLAW_PROFILE=main\nExecStart=/usr/bin/openclaw --profile main gateway --port 19100\n",
+    );
+    let quoted = serde_json::to_string(hostile).unwrap();
+    for (dir, port) in [("main", 19100), ("copy", 19100)] {
+        s.write(
+            &format!("home/.openclaw-{dir}/openclaw.json"),
+            &format!(
+                "{{ gateway: {{ port: {port} }}, browser: {{ profiles: {{ {quoted}: {{ cdpPort: 19150 }} }} }}, \
+                 agents: {{ list: [{{ id: {quoted}, workspace: \"~/w\" }}] }} }}\n"
+            ),
+        );
+    }
+    let svg_path = s.path("ports.svg");
+    let svg_spec = format!("svg={}", svg_path.display());
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["ports", "--format", "human"],
+        vec!["ports", "--format", "json"],
+        vec!["ports", "--format", &svg_spec],
+        vec!["plan", "--add", "new", "--format", "human"],
+        vec!["plan", "--add", "new", "--format", "json"],
+        vec![
+            "plan", "--add", "new", "--port", "19100", "--format", "human",
+        ],
+    ];
+    let mut failures = Vec::new();
+    let mut shown = String::new();
+    for run_args in runs {
+        let mut args = run_args.clone();
+        args.extend(["--home", &home, "--no-config"]);
+        let out = run(&args);
+        assert!(
+            out.code == 0 || out.code == 1,
+            "{args:?}: {}{}",
+            out.stdout,
+            out.stderr
+        );
+        for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            for problem in forgeries(text, false) {
+                failures.push(format!("{run_args:?} {stream}: {problem}"));
+            }
+        }
+        if args.contains(&"json") {
+            serde_json::from_str::<serde_json::Value>(&out.stdout)
+                .unwrap_or_else(|e| panic!("{args:?}: not JSON: {e}\n{}", out.stdout));
+        }
+        shown.push_str(&out.stdout);
+    }
+    let svg = std::fs::read_to_string(&svg_path).expect("the SVG was written");
+    for problem in forgeries(&svg, false) {
+        failures.push(format!("svg: {problem}"));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // One well-formed document: the hostile text ended no element and opened none.
+    let mut reader = quick_xml::Reader::from_str(&svg);
+    let mut depth = 0usize;
+    let mut roots = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                assert_ne!(name, "script", "{svg}");
+                if depth == 0 {
+                    roots += 1;
+                    assert_eq!(name, "svg");
+                }
+                depth += 1;
+            }
+            Ok(quick_xml::events::Event::Empty(e)) => {
+                assert_ne!(e.name().as_ref(), b"script", "{svg}");
+            }
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("the SVG is not well-formed XML: {e}\n{svg}"),
+        }
+    }
+    assert_eq!((roots, depth), (1, 0), "{svg}");
+    assert!(!svg.contains("<script"), "{svg}");
+    assert!(!shown.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Size amplification (property): small input, large expansion
+// ---------------------------------------------------------------------------------------------
+
+/// One small amplifying layout: `${VAR}` repeated in a config string over a `.env` value, an
+/// `$include` chain where each file includes the next `fan` times over a leaf array, and a
+/// compose file whose YAML aliases nest (`&a [x, x]`, `&b [*a, *a]`, ...) and merge (`<<:`).
+#[derive(Debug, Clone)]
+struct Amplifier {
+    value_len: usize,
+    var_refs: usize,
+    include_depth: usize,
+    include_fan: usize,
+    leaf_items: usize,
+    alias_depth: usize,
+    alias_fan: usize,
+}
+
+impl Amplifier {
+    /// Writes the layout; returns the bytes written and what the expansion would be if
+    /// nothing bounded it: (substituted bytes, include values, YAML nodes).
+    fn write(&self, s: &Scratch) -> (usize, u128, u128, u128) {
+        let mut written = 0;
+        let mut put = |rel: &str, text: String| {
+            written += text.len();
+            s.write(rel, &text);
+        };
+        put(
+            "home/.openclaw/.env",
+            format!("BIG={}\n", "v".repeat(self.value_len)),
+        );
+        put(
+            "home/.openclaw/openclaw.json",
+            format!(
+                "{{ gateway: {{ port: 19100 }}, $include: [{}], agents: {{ defaults: {{ workspace: \"~/{}\" }} }} }}\n",
+                vec!["\"./parts/l1.json5\""; self.include_fan].join(", "),
+                "${BIG}".repeat(self.var_refs)
+            ),
+        );
+        for i in 1..self.include_depth {
+            let next = format!("\"./l{}.json5\"", i + 1);
+            put(
+                &format!("home/.openclaw/parts/l{i}.json5"),
+                format!(
+                    "{{ $include: [{}] }}\n",
+                    vec![next; self.include_fan].join(", ")
+                ),
+            );
+        }
+        let leaf: Vec<String> = (0..self.leaf_items)
+            .map(|i| format!("\"10.0.0.{i}\""))
+            .collect();
+        put(
+            &format!("home/.openclaw/parts/l{}.json5", self.include_depth.max(1)),
+            format!(
+                "{{ gateway: {{ trustedProxies: [{}] }} }}\n",
+                leaf.join(",")
+            ),
+        );
+        let mut yaml = String::from("x-a0: &a0 [lol, lol]\n");
+        for d in 1..=self.alias_depth {
+            yaml.push_str(&format!(
+                "x-a{d}: &a{d} [{}]\n",
+                vec![format!("*a{}", d - 1); self.alias_fan].join(", ")
+            ));
+        }
+        yaml.push_str(&format!(
+            "x-base: &base\n  image: openclaw:local\n  labels: {{ l: *a{} }}\nservices:\n  openclaw-gateway:\n    <<: *base\n    ports: [\"19200:18789\"]\n    command: *a{}\n",
+            self.alias_depth, self.alias_depth
+        ));
+        put("home/stacks/amp/docker-compose.yml", yaml);
+        let fan = self.include_fan as u128;
+        let include_values = fan.pow(self.include_depth as u32) * self.leaf_items as u128;
+        let substituted = (self.value_len * self.var_refs) as u128;
+        let yaml_nodes = 2 * (self.alias_fan as u128).pow(self.alias_depth as u32);
+        (written, substituted, include_values, yaml_nodes)
+    }
+}
+
+fn amplifier() -> impl proptest::strategy::Strategy<Value = Amplifier> {
+    use proptest::prelude::*;
+    (
+        (1usize..4096, 1usize..2048),
+        (1usize..12, 1usize..8, 1usize..64),
+        (0usize..24, 1usize..12),
+    )
+        .prop_map(
+            |(
+                (value_len, var_refs),
+                (include_depth, include_fan, leaf_items),
+                (alias_depth, alias_fan),
+            )| {
+                Amplifier {
+                    value_len,
+                    var_refs,
+                    include_depth,
+                    include_fan,
+                    leaf_items,
+                    alias_depth,
+                    alias_fan,
+                }
+            },
+        )
+}
+
+use proptest::prop_assert;
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 4,
+        failure_persistence: None,
+        ..Default::default()
+    })]
+
+    /// Whatever small layout expands however much: the run ends (bounded address space, hang
+    /// guard), every format's output is at most a constant times the input plus a constant per
+    /// finding, and an expansion past a budget is a CL907 located in a file of the layout.
+    #[test]
+    fn small_input_large_expansion_stays_within_budgets(amp in amplifier()) {
+        let s = Scratch::new("amplify");
+        let (input, substituted, include_values, yaml_nodes) = amp.write(&s);
+        let (_, findings, json) = check_json(&s.home());
+        for finding in &findings {
+            let file = file_of(finding);
+            prop_assert!(
+                file.is_empty() || file.contains("hostile-amplify"),
+                "a finding outside the layout: {finding:#}"
+            );
+        }
+        let budget_hit = substituted > clawlint::load::env::MAX_SUBSTITUTED_BYTES as u128
+            || include_values > clawlint::load::include::MAX_INCLUDE_NODES as u128
+            || yaml_nodes > clawlint::load::yaml::NODE_BUDGET as u128;
+        if budget_hit {
+            let located = findings.iter().any(|f| {
+                ["CL907", "CL901"].contains(&f["code"].as_str().unwrap_or_default())
+                    && !file_of(f).is_empty()
+            });
+            prop_assert!(located, "{amp:?} expands past a budget without a located CL907:\n{}", &json[..json.len().min(4000)]);
+        }
+        let bound = |out: &str| 64 * input + 8192 * findings.len() + (64 << 10) >= out.len();
+        prop_assert!(bound(&json), "json: {} bytes for {input} input bytes and {} findings", json.len(), findings.len());
+        // `resolve` prints each resolved value whole, so a substituted string shows at its
+        // full length (bounded by the substitution budget, not by the input): checked apart.
+        let home = s.home();
+        let resolved = run(&["resolve", "--format", "json", "--home", home.as_str(), "--no-config"]);
+        prop_assert!(
+            resolved.stdout.len() <= 2 * clawlint::load::env::MAX_SUBSTITUTED_BYTES + (1 << 20),
+            "resolve: {} bytes",
+            resolved.stdout.len()
+        );
+        for args in [
+            vec!["check", "--format", "human"],
+            vec!["check", "--format", "sarif"],
+            vec!["ports", "--format", "json"],
+        ] {
+            let home = s.home();
+            let mut all = args.clone();
+            all.extend(["--home", home.as_str(), "--no-config"]);
+            let out = run(&all);
+            prop_assert!(out.code == 0 || out.code == 1, "{all:?}: {}", out.stderr);
+            prop_assert!(
+                bound(&out.stdout),
+                "{args:?}: {} bytes for {input} input bytes and {} findings ({amp:?})",
+                out.stdout.len(),
+                findings.len()
+            );
+        }
+    }
+}

@@ -40,11 +40,34 @@ pub fn invocation(home: &Path, profile: Option<&str>) -> Invocation {
     }
 }
 
+/// At most this many gateway state dirs are taken from one home, in name order: no real host
+/// runs that many gateways (the benchmark's largest layout has 30,000), and past it a layout
+/// of empty `.openclaw-<profile>` dirs would cost memory and time without limit.
+pub const MAX_PROFILE_DIRS: usize = 50_000;
+
+/// A home's gateway state dirs: the invocations, in name order, and how many profile dirs
+/// were left out past [`MAX_PROFILE_DIRS`] (with the first one left out).
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub invocations: Vec<Invocation>,
+    pub left_out: usize,
+    pub first_left_out: Option<String>,
+}
+
 /// One invocation per gateway state dir in `home`, in name order. A `.clawdbot` belongs to
 /// the default gateway (OpenClaw falls back to it; migration leaves it as a symlink).
 pub fn scan(home: &Path) -> Vec<Invocation> {
+    scan_capped(home).invocations
+}
+
+/// [`scan`], saying how many dirs past [`MAX_PROFILE_DIRS`] it left out.
+pub fn scan_capped(home: &Path) -> Scanned {
+    scan_capped_at(home, MAX_PROFILE_DIRS)
+}
+
+fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
     let Ok(entries) = std::fs::read_dir(home) else {
-        return Vec::new();
+        return Scanned::default();
     };
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
@@ -63,10 +86,16 @@ pub fn scan(home: &Path) -> Vec<Invocation> {
         .collect();
     names.sort();
     let mut out: Vec<Invocation> = Vec::new();
+    let mut scanned = Scanned::default();
     for name in names {
         let Some(profile) = profile_of_dir(&name) else {
             continue;
         };
+        if out.len() >= cap {
+            scanned.left_out += 1;
+            scanned.first_left_out.get_or_insert(name);
+            continue;
+        }
         if profile.is_some() && is_home_root(&home.join(&name)) {
             out.push(home_root_invocation(home, &name));
             continue;
@@ -77,7 +106,8 @@ pub fn scan(home: &Path) -> Vec<Invocation> {
         out.push(invocation(home, profile.as_deref()));
     }
     out.sort_by(|a, b| a.profile_flag.cmp(&b.profile_flag));
-    out
+    scanned.invocations = out;
+    scanned
 }
 
 /// A `~/.openclaw-x/` that holds its own `.openclaw/` (or legacy `.clawdbot/`) and no config
@@ -111,5 +141,40 @@ fn home_root_invocation(home: &Path, dir_name: &str) -> Invocation {
         port_arg: None,
         service: None,
         container: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Past the cap, profile dirs are left out in name order and counted; the default dir and
+    /// non-gateway dirs do not count against it.
+    #[test]
+    fn profile_dirs_past_the_cap_are_counted_not_scanned() {
+        let home = std::env::temp_dir().join(format!("clawlint-home-cap-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        for name in [
+            ".openclaw",
+            ".openclaw-a",
+            ".openclaw-b",
+            ".openclaw-c",
+            ".openclaw-d",
+            "other",
+        ] {
+            std::fs::create_dir_all(home.join(name)).unwrap();
+        }
+        let scanned = scan_capped_at(&home, 3);
+        let names: Vec<&str> = scanned
+            .invocations
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect();
+        assert_eq!(names, ["default", "a", "b"]);
+        assert_eq!(scanned.left_out, 2);
+        assert_eq!(scanned.first_left_out.as_deref(), Some(".openclaw-c"));
+        let all = scan_capped(&home);
+        assert_eq!((all.invocations.len(), all.left_out), (5, 0));
+        std::fs::remove_dir_all(&home).unwrap();
     }
 }

@@ -3,6 +3,7 @@
 pub mod command;
 pub mod compose;
 pub mod home;
+pub use home::MAX_PROFILE_DIRS;
 pub mod launchd;
 pub mod manifest;
 pub mod powershell;
@@ -55,12 +56,23 @@ pub fn discover(inputs: &Inputs) -> Found {
     let root = inputs.root.as_deref().map(absolute);
     let main_home = homes.first().map(PathBuf::as_path);
     let mut invocations = Vec::new();
+    let mut sources = SourceMap::new();
+    let mut problems = Vec::new();
     for home in &homes {
-        for mut inv in home::scan(home) {
+        let scanned = home::scan_capped(home);
+        for mut inv in scanned.invocations {
             if homes.len() > 1 {
                 inv.name = format!("{}/{}", home_label(home), inv.name);
             }
             invocations.push(inv);
+        }
+        if scanned.left_out > 0 {
+            problems.push(too_many_profile_dirs(
+                &mut sources,
+                home,
+                scanned.left_out,
+                scanned.first_left_out.as_deref().unwrap_or_default(),
+            ));
         }
     }
     for file in &inputs.config_files {
@@ -75,8 +87,6 @@ pub fn discover(inputs: &Inputs) -> Found {
             None => invocations.push(inv),
         }
     }
-    let mut sources = SourceMap::new();
-    let mut problems = Vec::new();
     let mut unlisted = Vec::new();
     // Supervisors first: a unit that runs `docker compose` says how a compose project starts.
     let mut found: Vec<(PathBuf, services::FoundService, Option<String>)> =
@@ -136,6 +146,27 @@ pub fn discover(inputs: &Inputs) -> Found {
         supervised,
         problems,
         searched: searched_dirs(&homes, root.as_deref()),
+    }
+}
+
+/// CL907 on a home holding more gateway state dirs than clawlint takes.
+fn too_many_profile_dirs(
+    sources: &mut SourceMap,
+    home: &Path,
+    left_out: usize,
+    first: &str,
+) -> crate::load::Problem {
+    let file = sources.add(home, String::new(), None);
+    crate::load::Problem {
+        kind: crate::load::ProblemKind::TooMany,
+        message: format!(
+            "{} holds more than {} gateway profile dirs: clawlint lints the first {} by name and leaves out the other {left_out} (from {}); no real host runs that many gateways",
+            crate::paths::display_path(home),
+            home::MAX_PROFILE_DIRS,
+            home::MAX_PROFILE_DIRS,
+            first,
+        ),
+        loc: Some(crate::load::tree::file_start(file)),
     }
 }
 

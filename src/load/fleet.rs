@@ -12,6 +12,19 @@ pub const MAX_CELLS: usize = 10_000;
 /// At most this many characters of each text column (a path is at most 4096 bytes on Linux),
 /// so a hostile registry cannot make one row cost more than a few pages.
 pub const MAX_FIELD: usize = 4096;
+/// SQLite virtual-machine instructions the registry's queries may run in all. Reading
+/// [`MAX_CELLS`] rows of a real registry takes a few hundred thousand; a registry that makes
+/// its query cost more (a virtual generated column computing for minutes, a huge table to
+/// sort) is stopped here, so it cannot hang the run.
+pub const MAX_STEPS: u64 = 50_000_000;
+/// Time the registry's queries may take in all. A function call is one instruction however
+/// long it runs, so a generated column of costly calls over few rows is bounded by this.
+pub const MAX_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+/// Instructions between two checks of the budget (SQLite's progress handler period).
+const STEPS_PER_CHECK: u64 = 1_000;
+/// Longest text, blob or row SQLite may build while reading (a generated column computing
+/// `zeroblob(2000000000)` fails at once instead of allocating gigabytes).
+const MAX_LENGTH: i32 = 16 << 20;
 
 /// One row of `fleet_cells`.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,12 +49,17 @@ pub enum RegistryError {
     Unreadable(String),
     /// Opened, but SQLite cannot read it as the registry: not a database, corrupt, truncated.
     Corrupt(String),
+    /// Reading it would take more than [`MAX_STEPS`] or [`MAX_TIME`], or build a value over
+    /// 16 MiB.
+    Budget(String),
 }
 
 impl RegistryError {
     pub fn message(&self) -> &str {
         match self {
-            RegistryError::Unreadable(m) | RegistryError::Corrupt(m) => m,
+            RegistryError::Unreadable(m) | RegistryError::Corrupt(m) | RegistryError::Budget(m) => {
+                m
+            }
         }
     }
 }
@@ -50,6 +68,15 @@ impl RegistryError {
 /// has no cells. The file is checked as the bounded reader checks every input (inside the
 /// layout, a regular file: a FIFO is never opened) before SQLite opens it.
 pub fn read_cells(path: &Path) -> Result<Option<Vec<CellRecord>>, RegistryError> {
+    read_cells_within(path, MAX_STEPS, MAX_TIME)
+}
+
+/// [`read_cells`] with a budget of `max_steps` SQLite instructions and `max_time`.
+fn read_cells_within(
+    path: &Path,
+    max_steps: u64,
+    max_time: std::time::Duration,
+) -> Result<Option<Vec<CellRecord>>, RegistryError> {
     use super::read::{check_regular, ReadError};
     use rusqlite::{Connection, OpenFlags};
     let unreadable = |e: ReadError| RegistryError::Unreadable(e.describe());
@@ -63,12 +90,46 @@ pub fn read_cells(path: &Path) -> Result<Option<Vec<CellRecord>>, RegistryError>
     }
     // Readable at all? (SQLite's own message for EACCES is vaguer.)
     std::fs::File::open(path).map_err(|e| RegistryError::Unreadable(e.to_string()))?;
-    let corrupt = |e: rusqlite::Error| RegistryError::Corrupt(e.to_string());
+    // Which budget the progress handler (below) stopped a query at.
+    let (stopped, why) = std::sync::mpsc::channel::<&'static str>();
+    let corrupt = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::OperationInterrupted) => RegistryError::Budget(format!(
+            "reading it takes more than {} (far more than a real registry's rows need)",
+            match why.try_recv() {
+                Ok("time") => format!("{} ms", max_time.as_millis()),
+                _ => format!("{max_steps} SQLite steps"),
+            }
+        )),
+        Some(rusqlite::ErrorCode::TooBig) => {
+            RegistryError::Budget(format!("reading it builds a value over {MAX_LENGTH} bytes"))
+        }
+        _ => RegistryError::Corrupt(e.to_string()),
+    };
     let uri = format!("file:{}?mode=ro&immutable=1", uri_path(path));
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(&uri, flags).map_err(corrupt)?;
+    conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, MAX_LENGTH)
+        .map_err(corrupt)?;
+    // Every query below counts against one budget; past it SQLite interrupts the query.
+    let mut checks = 0u64;
+    let started = std::time::Instant::now();
+    conn.progress_handler(
+        STEPS_PER_CHECK as std::os::raw::c_int,
+        Some(move || {
+            checks += 1;
+            let reason = if checks.saturating_mul(STEPS_PER_CHECK) > max_steps {
+                "steps"
+            } else if started.elapsed() > max_time {
+                "time"
+            } else {
+                return false;
+            };
+            let _ = stopped.send(reason);
+            true
+        }),
+    );
     let has_table: bool = conn
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'fleet_cells'",
@@ -243,6 +304,66 @@ mod tests {
         drop(db);
         let cells = read_cells(&path).unwrap().unwrap();
         assert_eq!(cells[0].image.len(), MAX_FIELD);
+    }
+
+    /// A registry whose rows cost SQLite work (here, many rows to sort) is read within the
+    /// budget or stopped at it with its own error, never read for as long as it likes.
+    #[test]
+    fn the_step_budget_stops_a_costly_registry() {
+        let tmp = TempDir::new("steps");
+        let path = registry(&tmp.0, "delete");
+        let db = Connection::open(&path).unwrap();
+        db.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+             INSERT INTO fleet_cells SELECT 't' || i, 1, 'img', 'docker', 19100, 'c', '/d' FROM n;",
+        )
+        .unwrap();
+        drop(db);
+        assert_eq!(read_cells(&path).unwrap().unwrap().len(), 5001);
+        let err = read_cells_within(&path, 20_000, MAX_TIME).unwrap_err();
+        assert!(matches!(err, RegistryError::Budget(_)), "{err:?}");
+        assert!(err.message().contains("20000 SQLite steps"), "{err:?}");
+    }
+
+    /// A virtual generated column is computed on every read: a hostile registry can make
+    /// that as costly as it likes. A huge value fails at once; a slow one meets the budget.
+    #[test]
+    fn generated_columns_cannot_make_a_read_huge_or_endless() {
+        let tmp = TempDir::new("generated");
+        let path = tmp.0.join("openclaw.sqlite");
+        let db = Connection::open(&path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE fleet_cells (
+               seed TEXT, tenant_id TEXT GENERATED ALWAYS AS (hex(zeroblob(20000000))),
+               created_at_ms INTEGER, image TEXT, runtime TEXT, host_port INTEGER,
+               container_name TEXT, data_dir TEXT);
+             INSERT INTO fleet_cells (seed, host_port) VALUES ('a', 1);",
+        )
+        .unwrap();
+        drop(db);
+        let err = read_cells(&path).unwrap_err();
+        assert!(matches!(err, RegistryError::Budget(_)), "{err:?}");
+        std::fs::remove_file(&path).unwrap();
+        let db = Connection::open(&path).unwrap();
+        // Each row's tenant id is a long chain of nested replace() calls over a long text.
+        let mut expr = "printf('%.*c', 100000, 'x')".to_string();
+        for _ in 0..40 {
+            expr = format!("replace({expr}, 'x', 'x')");
+        }
+        db.execute_batch(&format!(
+            "CREATE TABLE fleet_cells (
+               seed INTEGER, tenant_id TEXT GENERATED ALWAYS AS (substr({expr}, seed, 8)),
+               created_at_ms INTEGER, image TEXT, runtime TEXT, host_port INTEGER,
+               container_name TEXT, data_dir TEXT);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+             INSERT INTO fleet_cells (seed, host_port) SELECT i, 1 FROM n;"
+        ))
+        .unwrap();
+        drop(db);
+        let err =
+            read_cells_within(&path, MAX_STEPS, std::time::Duration::from_millis(50)).unwrap_err();
+        assert!(matches!(err, RegistryError::Budget(_)), "{err:?}");
+        assert!(err.message().contains("50 ms"), "{err:?}");
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub enum ProblemKind {
     OutsideLayout,
     /// A budget on expansion (`${VAR}`, `$include`) was hit: the rest was not expanded.
     Budget,
+    /// More of something than clawlint takes (gateway profile dirs in one home): the rest
+    /// was left out.
+    TooMany,
     Include,
     IncludeCycle,
     IncludeEscape,

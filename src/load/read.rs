@@ -93,11 +93,17 @@ pub fn check_regular(path: &Path) -> Result<fs::Metadata, ReadError> {
     }
 }
 
-/// Reads at most `limit` bytes of a regular file.
+/// Reads at most `limit` bytes of a regular file of the layout.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if let Some(real) = super::layout::outside(path) {
         return Err(ReadError::OutsideLayout { real });
     }
+    read_named_bytes(path, limit)
+}
+
+/// Reads at most `limit` bytes of a regular file the user named on the command line (so it
+/// may be outside the layout), with every other check [`read_bytes`] makes.
+pub fn read_named_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let meta = check_regular(path)?;
     if meta.len() > limit {
         return Err(ReadError::TooLarge { limit });

@@ -390,23 +390,57 @@ pub fn redact_url(url: &str) -> String {
 /// across runs and hosts that share it. Without it each run draws a random key.
 pub const FINGERPRINT_KEY_ENV: &str = "CLAWLINT_FINGERPRINT_KEY";
 
+/// The longest fingerprint key file read (`--fingerprint-key-file`).
+pub const KEY_FILE_LIMIT: u64 = 4096;
+
+/// This run's fingerprint key, set once: from `--fingerprint-key-file` ([`use_key_file`]),
+/// else [`FINGERPRINT_KEY_ENV`], else random.
+static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+
 /// A secret's fingerprint: the first 8 bytes (16 hex digits) of HMAC-SHA256 under this run's
 /// key. Equal secrets have equal fingerprints within a run (CL3xx compare them); with a random
 /// key a fingerprint cannot be confirmed offline against a dictionary of short tokens.
 pub fn fingerprint(secret: &str) -> String {
-    static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
     let key = KEY.get_or_init(|| match std::env::var(FINGERPRINT_KEY_ENV) {
-        Ok(given) if !given.is_empty() => derive_key(&given),
+        Ok(given) if !given.is_empty() => derive_key(given.as_bytes()),
         // Unit tests pin their snapshots with a fixed key.
-        _ if cfg!(test) => derive_key("clawlint unit tests"),
+        _ if cfg!(test) => derive_key(b"clawlint unit tests"),
         _ => random_key(),
     });
     keyed_fingerprint(key, secret)
 }
 
+/// Makes the key in the file at `path` this run's fingerprint key (over
+/// [`FINGERPRINT_KEY_ENV`]): its bytes without final line breaks, so that a file holding the
+/// text of the variable gives the same fingerprints. Read bounded ([`KEY_FILE_LIMIT`]) and
+/// never opened if it is not a regular file; no error shows any of its contents.
+pub fn use_key_file(path: &std::path::Path) -> Result<(), String> {
+    let shown = crate::paths::display_path(path);
+    let bytes = crate::load::read::read_named_bytes(path, KEY_FILE_LIMIT).map_err(|e| {
+        format!(
+            "cannot read the fingerprint key file {shown}: {}",
+            e.describe()
+        )
+    })?;
+    let end = bytes
+        .iter()
+        .rposition(|b| !matches!(b, b'\n' | b'\r'))
+        .map_or(0, |i| i + 1);
+    if end == 0 {
+        return Err(format!("the fingerprint key file {shown} is empty"));
+    }
+    let key = derive_key(&bytes[..end]);
+    if *KEY.get_or_init(|| key) != key {
+        return Err(format!(
+            "the fingerprint key file {shown} was given after fingerprints were made"
+        ));
+    }
+    Ok(())
+}
+
 /// The fingerprint under a key given as [`FINGERPRINT_KEY_ENV`] would give it.
 pub fn fingerprint_with_key(given_key: &str, secret: &str) -> String {
-    keyed_fingerprint(&derive_key(given_key), secret)
+    keyed_fingerprint(&derive_key(given_key.as_bytes()), secret)
 }
 
 fn keyed_fingerprint(key: &[u8; 32], secret: &str) -> String {
@@ -417,10 +451,10 @@ fn keyed_fingerprint(key: &[u8; 32], secret: &str) -> String {
 }
 
 /// A user's key of any length as 32 bytes.
-fn derive_key(given: &str) -> [u8; 32] {
+fn derive_key(given: &[u8]) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(b"clawlint fingerprint key\0");
-    hasher.update(given.as_bytes());
+    hasher.update(given);
     hasher.finalize().into()
 }
 

@@ -37,6 +37,7 @@ pub fn invocations(
                 kind: match err {
                     RegistryError::Unreadable(_) => ProblemKind::Unreadable,
                     RegistryError::Corrupt(_) => ProblemKind::Unparsable,
+                    RegistryError::Budget(_) => ProblemKind::Budget,
                 },
                 message: format!(
                     "the fleet registry {} cannot be read: {}",

@@ -21,11 +21,16 @@ fn code_for(kind: ProblemKind) -> catalog::Rule {
         | ProblemKind::TooLarge
         | ProblemKind::NotRegularFile
         | ProblemKind::OutsideLayout => catalog::UNREADABLE_FILE,
-        ProblemKind::Budget => catalog::EXPANSION_BUDGET_EXCEEDED,
+        ProblemKind::Budget | ProblemKind::TooMany => catalog::EXPANSION_BUDGET_EXCEEDED,
         ProblemKind::InvalidValue => catalog::INVALID_CONFIG_VALUE,
         ProblemKind::Refused => catalog::GATEWAY_WILL_NOT_START,
     }
 }
+
+/// CL902's help for a file over its size limit: the limits (the message gives this file's, in
+/// bytes), and that no option raises them. A unit test keeps the figures equal to the
+/// constants in `load::read`.
+const TOO_LARGE_HELP: &str = "clawlint reads at most 16 MiB of a config, 2 MiB of an `$include` file (OpenClaw's own limit) and 4 MiB of a `.env`, service or other file, and no option raises these limits: no real file of these kinds is that large, so check what this one is (a sparse or generated file?) and shrink it";
 
 fn help_for(kind: ProblemKind) -> &'static str {
     match kind {
@@ -36,12 +41,21 @@ fn help_for(kind: ProblemKind) -> &'static str {
         ProblemKind::MissingEnvVar => "set the variable where the gateway starts (its state dir's .env, the service unit, or the config's env.vars), or escape it as $${NAME}",
         ProblemKind::Unparsable => "fix the syntax; OpenClaw reads configs as JSON5, and refuses to start on a config it cannot parse",
         ProblemKind::Unreadable => "make the file readable by the user clawlint runs as, or fix the symlink it is reached through",
-        ProblemKind::TooLarge => "no real file of this kind is that large; check what it is (a sparse or generated file?) and shrink it",
+        ProblemKind::TooLarge => TOO_LARGE_HELP,
         ProblemKind::NotRegularFile => "point the setting at a regular file; clawlint never opens FIFOs, sockets or devices, which could block or never end",
         ProblemKind::OutsideLayout => "a file of the layout points outside it; clawlint reads only the scanned homes and --root, since whoever writes the layout (a pull request's author, in CI) would choose what it prints. If the gateway really reads this file, rerun with --allow-outside PATH",
         ProblemKind::Budget => "the expansion is far larger than any real config; look for a ${VAR} repeated many times or $include files including each other over and over",
+        ProblemKind::TooMany => "remove the profile dirs no gateway uses (an empty `.openclaw-<profile>` dir is a gateway to OpenClaw's `--profile` and to clawlint)",
         ProblemKind::InvalidValue => "OpenClaw rejects this value; see the message for what it accepts",
         ProblemKind::Refused => "fix what the message says; until then the gateway exits before it binds any port",
+    }
+}
+
+/// Problems in the fleet registry (a SQLite database OpenClaw writes).
+fn registry_help(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Budget => "a registry `openclaw fleet` writes holds a few short rows; this one makes SQLite work far longer (a huge table, or columns computed on every read), so clawlint stopped reading it: check what wrote it",
+        _ => "OpenClaw cannot read this fleet registry either: restore the state dir from a backup, or move the file aside; clawlint only reads it, and never repairs it",
     }
 }
 
@@ -93,20 +107,24 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let mut findings: Vec<Finding> = seen
         .into_iter()
         .map(|(kind, message, loc, names)| {
-            let owners = names.join(", ");
             let compose = loc.is_some_and(|l| is_compose(&ctx.sources.file(l.file).path));
             let registry = loc.is_some_and(|l| {
-                ctx.sources.file(l.file).path.extension().is_some_and(|e| e == "sqlite")
+                ctx.sources
+                    .file(l.file)
+                    .path
+                    .extension()
+                    .is_some_and(|e| e == "sqlite")
             });
             let help = match (compose, registry) {
                 (true, _) => compose_help(kind),
-                (_, true) => "OpenClaw cannot read this fleet registry either: restore the state dir from a backup, or move the file aside; clawlint only reads it, and never repairs it",
+                (_, true) => registry_help(kind),
                 _ => help_for(kind),
             };
             let mut finding = Finding::new(code_for(kind), message.clone())
+                // Each owner is named once: the first on the label, the others after it.
                 .label(Label::new(
                     loc,
-                    format!("read by {owners}"),
+                    format!("read by {}", names[0]),
                     names.first().map(String::as_str),
                 ))
                 .help(help);
@@ -308,7 +326,30 @@ mod tests {
         host.instances[0].problems.push(problem.clone());
         host.instances[1].problems.push(problem);
         let f = host.finding(UNREADABLE_FILE);
-        assert_eq!(labels(&f), ["read by ops, rescue", "also read by rescue"]);
+        // Each owner named once (it was "read by ops, rescue" and "also read by rescue").
+        assert_eq!(labels(&f), ["read by ops", "also read by rescue"]);
+    }
+
+    /// A file over its size limit: the help says the limits and that no option raises them
+    /// (it used to talk about nothing but the file's nature; before that, permissions).
+    #[test]
+    fn cl902_too_large_says_the_limits() {
+        use crate::load::read::{CONFIG_LIMIT, INCLUDE_LIMIT, SMALL_FILE_LIMIT};
+        let f = with_problem(ProblemKind::TooLarge, "file is larger than 16777216 bytes")
+            .finding(UNREADABLE_FILE);
+        let help = f.help.unwrap();
+        for (limit, kind) in [
+            (CONFIG_LIMIT, "of a config"),
+            (INCLUDE_LIMIT, "of an `$include` file"),
+            (SMALL_FILE_LIMIT, "of a `.env`"),
+        ] {
+            assert!(
+                help.contains(&format!("{} MiB {kind}", limit >> 20)),
+                "{help}"
+            );
+        }
+        assert!(help.contains("no option raises"), "{help}");
+        assert!(!help.contains("permission"), "{help}");
     }
 
     #[test]
