@@ -184,6 +184,14 @@ pub const SMALL_FILE_LIMIT: u64 = 4 * 1024 * 1024;
 mod tests {
     use super::*;
 
+    /// CL902's help for a file over its limit (rules/problems.rs) names these figures.
+    #[test]
+    fn limits_are_the_figures_cl902_names() {
+        assert_eq!(CONFIG_LIMIT, 16 << 20);
+        assert_eq!(INCLUDE_LIMIT, 2 << 20);
+        assert_eq!(SMALL_FILE_LIMIT, 4 << 20);
+    }
+
     #[test]
     fn devices_are_refused_without_reading() {
         #[cfg(unix)]
