@@ -21,6 +21,9 @@ pub struct Blocker {
 pub struct Suggestion {
     pub port: u16,
     pub ruled_out: Vec<Blocker>,
+    /// Reasons counted but not listed in `ruled_out`, between its first three and its last
+    /// four (a long chain is explained by its ends: see [`explain`]).
+    pub left_out: usize,
 }
 
 /// The lowest base port from 18789 up whose whole footprint `[B, B+110]` is clear of every
@@ -279,6 +282,7 @@ fn first_clear(
     (candidate + width - 1 <= 65535).then_some(Suggestion {
         port: candidate as u16,
         ruled_out,
+        left_out: 0,
     })
 }
 
@@ -462,8 +466,12 @@ impl Occupancy {
 /// One `--fix` planning round's view of the host's ports, built once: every gateway's ranges,
 /// how many hold each port (of every gateway: `held`; of the gateways that stay, plus the
 /// footprints planned moves go to: `staying`), and the distinct ranges in order with their
-/// holders for the explanations. Each question costs the ports and ranges it looks at, not
-/// the number of gateways, and gets the answer [`suggest`]'s sweep would give.
+/// holders for the explanations, with the sweep's chain of reasons kept from one question to
+/// the next. A mover's question looks only around its own ranges (where its leaving can
+/// free a base, where it held a link of the chain); a move updates what it changed. So each
+/// question costs the ports and ranges near the mover, not the number of gateways, and gets
+/// the answer [`suggest`]'s sweep would give (a long chain of reasons is given by its ends
+/// and a count: [`Suggestion::left_out`]).
 pub struct Round<'a> {
     instances: &'a [Instance],
     /// Every range, in [`first_clear`]'s order.
@@ -486,7 +494,107 @@ pub struct Round<'a> {
     moved_to: std::collections::BTreeMap<PortSpan, Vec<usize>>,
     /// Single ports given out this round (webhook ports), built when first asked for.
     free: Option<FreeHostPorts>,
+    /// The sweep from the default port over the ranges held now (no mover left out). A
+    /// mover's query changes it only where the mover held one of its ranges alone, and only
+    /// until the sweep meets it again.
+    chain: Chain,
+    /// The last query: its mover, the chain it found (pieces of `chain` and new links) and
+    /// where it ended; a move made from it becomes the new `chain`.
+    last: Option<(usize, Vec<Piece>, u32)>,
+    /// The first free base with nobody left out, once asked (until the next move).
+    first_free: Option<Option<u32>>,
 }
+
+/// The ranges that push the sweep's candidate up, in order, by where they end (each ends
+/// above the one before), with how many end at or below each port (a Fenwick tree), so that
+/// a piece of the chain is counted, cut out or replaced in logarithmic time; and where the
+/// sweep ends.
+struct Chain {
+    links: std::collections::BTreeMap<u32, Link>,
+    counts: Vec<u32>,
+    end: u32,
+}
+
+impl Chain {
+    fn new() -> Chain {
+        Chain {
+            links: std::collections::BTreeMap::new(),
+            counts: vec![0; PORTS + 1],
+            end: FROM,
+        }
+    }
+
+    fn count_at(&mut self, end: u32, up: bool) {
+        let mut at = end as usize + 1;
+        while at <= PORTS {
+            self.counts[at] = if up {
+                self.counts[at] + 1
+            } else {
+                self.counts[at] - 1
+            };
+            at += at & at.wrapping_neg();
+        }
+    }
+
+    fn insert(&mut self, link: Link) {
+        work::add(1);
+        if self.links.insert(link.span.end, link).is_none() {
+            self.count_at(link.span.end, true);
+        }
+    }
+
+    /// Cuts out the links that end in `from..to`.
+    fn cut(&mut self, from: u32, to: u32) {
+        let ends: Vec<u32> = match from < to {
+            true => self.links.range(from..to).map(|(end, _)| *end).collect(),
+            false => Vec::new(),
+        };
+        for end in ends {
+            work::add(1);
+            self.links.remove(&end);
+            self.count_at(end, false);
+        }
+    }
+
+    /// How many links end below `port`.
+    fn below(&self, port: u32) -> usize {
+        let mut at = (port as usize).min(PORTS);
+        let mut sum = 0;
+        while at > 0 {
+            sum += self.counts[at] as usize;
+            at &= at - 1;
+        }
+        sum
+    }
+
+    /// Where the candidate stood when the link that ends at `end` pushed it up.
+    fn before(&self, end: u32) -> u32 {
+        self.links
+            .range(..end)
+            .next_back()
+            .map_or(FROM, |(before, _)| before + 1)
+    }
+}
+
+/// A range that pushed the sweep's candidate up: the first holder met, and what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Link {
+    span: PortSpan,
+    owner: usize,
+    what: Held,
+}
+
+/// A piece of a mover's chain: the links of the round's chain that end in `from..to`, or
+/// links found for the mover alone.
+#[derive(Debug, Clone)]
+enum Piece {
+    Kept { from: u32, to: u32 },
+    New(Vec<Link>),
+}
+
+/// No gateway: the sweep of the round's own chain leaves nobody out.
+const NOBODY: usize = usize::MAX;
+const FROM: u32 = DEFAULT_GATEWAY_PORT as u32;
 
 impl<'a> Round<'a> {
     pub fn new(instances: &'a [Instance]) -> Round<'a> {
@@ -517,7 +625,7 @@ impl<'a> Round<'a> {
             .max()
             .unwrap_or(1);
         let held = held(&ranges);
-        Round {
+        let mut round = Round {
             instances,
             alive: (0..=ranges.len() as u32).collect(),
             keys,
@@ -530,7 +638,14 @@ impl<'a> Round<'a> {
             moved_to: std::collections::BTreeMap::new(),
             free: None,
             ranges,
-        }
+            chain: Chain::new(),
+            last: None,
+            first_free: None,
+        };
+        let (links, end) = round.sweep(FROM, NOBODY);
+        links.into_iter().for_each(|l| round.chain.insert(l));
+        round.chain.end = end;
+        round
     }
 
     fn mine(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
@@ -543,32 +658,122 @@ impl<'a> Round<'a> {
     /// ([`Round::moving`]) counted as done: the planned gateways' old places free, their new
     /// footprints taken.
     pub fn suggest(&mut self, mover: usize) -> Option<Suggestion> {
-        let mover_stays = !self.moved[mover];
-        let spans: Vec<PortSpan> = self.mine(mover).map(|k| self.ranges[k].span).collect();
-        if mover_stays {
-            spans.iter().for_each(|s| self.staying.change(*s, false));
-        }
-        let port = self
-            .staying
-            .first_clear(u32::from(DEFAULT_GATEWAY_PORT), FOOTPRINT);
-        if mover_stays {
-            spans.iter().for_each(|s| self.staying.change(*s, true));
-        }
-        let port = port?;
-        let ruled_out = self.ruled_out(mover, u32::from(DEFAULT_GATEWAY_PORT), FOOTPRINT);
+        // With the mover gone, the first free base is the first one with it there, or one
+        // that only the mover's own ranges cover now: those are looked for next to them.
+        let first_free = match self.first_free {
+            Some(known) => known,
+            None => *self
+                .first_free
+                .insert(self.staying.first_clear(FROM, FOOTPRINT)),
+        };
+        let freed = match self.moved[mover] {
+            true => None,
+            false => self.freed_by(mover),
+        };
+        let port = match (first_free, freed) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        let (pieces, end) = self.chain_for(mover);
         debug_assert_eq!(
-            ruled_out.0, port,
+            end, port,
             "the sweep and the occupancy agree on the first free base"
         );
+        // The first three links and the last four name ranges; those between are counted.
+        let count: usize = pieces.iter().map(|p| self.count(p)).sum();
+        let listed: Vec<Link> = match count > 8 {
+            true => {
+                let mut listed = self.ends(&pieces, 3, false);
+                let mut tail = self.ends(&pieces, 4, true);
+                tail.reverse();
+                listed.extend(tail);
+                listed
+            }
+            false => self.ends(&pieces, 8, false),
+        };
+        let ruled_out = listed
+            .iter()
+            .map(|l| {
+                let instance = self.instances.get(l.owner);
+                Blocker {
+                    ports: l.span,
+                    gateway: instance.map_or_else(String::new, |g| g.name.clone()),
+                    what: l.what.describe(instance),
+                }
+            })
+            .collect();
+        self.last = Some((mover, pieces, end));
         Some(Suggestion {
             port: port as u16,
-            ruled_out: ruled_out.1,
+            ruled_out,
+            left_out: count - listed.len(),
         })
+    }
+
+    /// The first base from the default port up whose footprint is free once the gateway at
+    /// `mover` is gone and overlaps one of its ranges: looked for port by port around each.
+    fn freed_by(&self, mover: usize) -> Option<u32> {
+        let spans: Vec<PortSpan> = self
+            .mine(mover)
+            .map(|k| self.ranges[k].span)
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut first: Option<u32> = None;
+        for span in &spans {
+            // A footprint that overlaps `span` starts in `low..=span.end`.
+            let low = span.start.saturating_sub(FOOTPRINT - 1).max(FROM);
+            if low > span.end {
+                continue;
+            }
+            let top = (span.end + FOOTPRINT - 1).min(PORTS as u32 - 1);
+            let (mut run, mut run_start) = (0, low);
+            for port in low..=top {
+                work::add(1);
+                let own = spans.iter().filter(|s| s.contains(port)).count() as u32;
+                if self.staying.count[port as usize] == own {
+                    if run == 0 {
+                        run_start = port;
+                    }
+                    run += 1;
+                    if run == FOOTPRINT {
+                        first = Some(first.map_or(run_start, |f| f.min(run_start)));
+                        break;
+                    }
+                } else {
+                    run = 0;
+                }
+            }
+        }
+        first
     }
 
     /// The gateway at `mover` will move to `base`: its old place is free for the rest of the
     /// round and its new footprint taken.
     pub fn moving(&mut self, mover: usize, base: u16) {
+        self.first_free = None;
+        // The chain of the mover's query (or, asked without one, found again) is the round's
+        // chain once the mover has left; it continues through the new footprint.
+        let (pieces, end) = match self.last.take() {
+            Some((m, pieces, end)) if m == mover && end == u32::from(base) => (pieces, end),
+            _ => {
+                let (links, end) = self.sweep(FROM, mover);
+                (vec![Piece::New(links)], end)
+            }
+        };
+        // Cut out what the kept pieces do not keep, then put the new links in.
+        let mut cut_from = 0;
+        for piece in &pieces {
+            if let Piece::Kept { from, to } = piece {
+                self.chain.cut(cut_from, *from);
+                cut_from = *to;
+            }
+        }
+        self.chain.cut(cut_from, PORTS as u32 + 1);
+        for piece in pieces {
+            if let Piece::New(links) = piece {
+                links.into_iter().for_each(|l| self.chain.insert(l));
+            }
+        }
         if !self.moved[mover] {
             self.moved[mover] = true;
             let mine: Vec<usize> = self.mine(mover).collect();
@@ -584,6 +789,156 @@ impl<'a> Round<'a> {
             free.take(new);
         }
         self.moved_to.entry(new).or_default().push(mover);
+        let (more, end) = self.sweep(end, NOBODY);
+        more.into_iter().for_each(|l| self.chain.insert(l));
+        self.chain.end = end;
+    }
+
+    fn count(&self, piece: &Piece) -> usize {
+        match piece {
+            Piece::Kept { from, to } if from < to => {
+                self.chain.below(*to) - self.chain.below(*from)
+            }
+            Piece::Kept { .. } => 0,
+            Piece::New(links) => links.len(),
+        }
+    }
+
+    /// The first (or, `last`, the last, from the end) `n` links of a chain made of `pieces`.
+    fn ends(&self, pieces: &[Piece], n: usize, last: bool) -> Vec<Link> {
+        let mut out = Vec::with_capacity(n);
+        let ordered: Box<dyn Iterator<Item = &Piece>> = match last {
+            true => Box::new(pieces.iter().rev()),
+            false => Box::new(pieces.iter()),
+        };
+        for piece in ordered {
+            let links: Box<dyn Iterator<Item = &Link>> = match (piece, last) {
+                (Piece::Kept { from, to }, _) if from >= to => continue,
+                (Piece::Kept { from, to }, false) => {
+                    Box::new(self.chain.links.range(*from..*to).map(|(_, l)| l))
+                }
+                (Piece::Kept { from, to }, true) => {
+                    Box::new(self.chain.links.range(*from..*to).rev().map(|(_, l)| l))
+                }
+                (Piece::New(links), false) => Box::new(links.iter()),
+                (Piece::New(links), true) => Box::new(links.iter().rev()),
+            };
+            for link in links.take(n - out.len()) {
+                work::add(1);
+                out.push(*link);
+            }
+            if out.len() == n {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The chain of the sweep with `mover` left out, as pieces of the round's chain and new
+    /// links, and where it ends. It differs from the round's chain only from a link the mover
+    /// held alone, until a new link ends where a link of the chain ends (from there the sweep
+    /// goes as the chain does); each such place is found by binary search.
+    fn chain_for(&mut self, mover: usize) -> (Vec<Piece>, u32) {
+        let mut changed: Vec<u32> = self
+            .mine(mover)
+            .filter_map(|k| {
+                let span = self.ranges[k].span;
+                let link = self.chain.links.get(&span.end)?;
+                (link.span == span && link.owner == mover).then_some(span.end)
+            })
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        work::add(changed.len() as u64 + 1);
+        let mut pieces = Vec::new();
+        let mut kept = 0;
+        for at in changed {
+            if at < kept {
+                continue;
+            }
+            pieces.push(Piece::Kept { from: kept, to: at });
+            let mut candidate = self.chain.before(at);
+            let mut links = Vec::new();
+            loop {
+                let Some(link) = self.step(candidate, mover, FOOTPRINT) else {
+                    pieces.push(Piece::New(links));
+                    return (pieces, candidate);
+                };
+                links.push(link);
+                candidate = link.span.end + 1;
+                // A link of the chain that ends where this one does is where the two sweeps
+                // meet: from there on they go alike.
+                if self.chain.links.contains_key(&link.span.end) {
+                    kept = link.span.end + 1;
+                    break;
+                }
+            }
+            pieces.push(Piece::New(links));
+        }
+        pieces.push(Piece::Kept {
+            from: kept,
+            to: PORTS as u32 + 1,
+        });
+        (pieces, self.chain.end)
+    }
+
+    /// The sweep from `candidate` with `mover` left out: the links, and where it ends.
+    fn sweep(&mut self, mut candidate: u32, mover: usize) -> (Vec<Link>, u32) {
+        let mut links = Vec::new();
+        while let Some(link) = self.step(candidate, mover, FOOTPRINT) {
+            links.push(link);
+            candidate = link.span.end + 1;
+        }
+        (links, candidate)
+    }
+
+    /// The range that pushes a candidate base up next: the first range (by span, then
+    /// gateway) that reaches `candidate` or above, held by a gateway other than `mover` that
+    /// has not moved away, or a planned footprint, if it starts inside the `width` ports from
+    /// `candidate`. Every range before it in the sweep's order ends below `candidate` (it was
+    /// passed or pushed the candidate up), so the sweep meets this one next.
+    fn step(&mut self, candidate: u32, mover: usize, width: u32) -> Option<Link> {
+        let limit = candidate + width - 1;
+        // New footprints are as wide as any range.
+        let widest = self.widest.max(FOOTPRINT);
+        let low = candidate.saturating_sub(widest - 1);
+        let mut key = self.keys.partition_point(|(span, _)| span.start < low);
+        let mut found: Option<Link> = None;
+        while let Some(&(span, _)) = self.keys.get(key) {
+            if span.start > limit {
+                break;
+            }
+            work::add(1);
+            if span.end >= candidate {
+                if let Some((owner, what)) = self.holder(key, mover) {
+                    found = Some(Link { span, owner, what });
+                    break;
+                }
+            }
+            key += 1;
+        }
+        let moved = self
+            .moved_to
+            .range(PortSpan { start: low, end: 0 }..)
+            .take_while(|(span, _)| span.start <= limit)
+            .find(|(span, _)| span.end >= candidate)
+            .and_then(|(span, owners)| {
+                let owner = owners.iter().copied().min()?;
+                Some(Link {
+                    span: *span,
+                    owner,
+                    what: Held::NewFootprint,
+                })
+            });
+        match (found, moved) {
+            // Of two holders of one range, the sweep meets the lower gateway first.
+            (Some(a), Some(b)) => Some(if (b.span, b.owner) < (a.span, a.owner) {
+                b
+            } else {
+                a
+            }),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The first host port above `after` that no gateway binds, reserves or publishes (where
@@ -644,77 +999,6 @@ impl<'a> Round<'a> {
             k = self.alive_from(k + 1);
         }
         (k < end).then(|| (self.ranges[k].owner, self.ranges[k].what))
-    }
-
-    /// [`first_clear`]'s sweep over the ranges held now, leaving out `mover`: where it ends and
-    /// the ranges that pushed it up. Only the ranges that can reach `from` or above, up to
-    /// where it ends, are looked at.
-    fn ruled_out(&mut self, mover: usize, from: u32, width: u32) -> (u32, Vec<Blocker>) {
-        // New footprints are as wide as any range.
-        let widest = self.widest.max(FOOTPRINT);
-        let low = from.saturating_sub(widest - 1);
-        let mut key = self.keys.partition_point(|(span, _)| span.start < low);
-        // The next footprint a planned move goes to, at or after `after`.
-        let moved_from = |moved_to: &std::collections::BTreeMap<PortSpan, Vec<usize>>,
-                          after: std::ops::Bound<PortSpan>| {
-            moved_to
-                .range((after, std::ops::Bound::Unbounded))
-                .next()
-                .map(|(span, owners)| (*span, owners.iter().copied().min()))
-        };
-        let mut moved = moved_from(
-            &self.moved_to,
-            std::ops::Bound::Included(PortSpan { start: low, end: 0 }),
-        );
-        let mut candidate = from;
-        let mut blockers = Vec::new();
-        loop {
-            let here = self.keys.get(key).map(|(span, _)| *span);
-            let there = moved.map(|(span, _)| span);
-            let span = match (here, there) {
-                (None, None) => break,
-                (Some(a), None) => a,
-                (None, Some(b)) => b,
-                (Some(a), Some(b)) => a.min(b),
-            };
-            if candidate + width - 1 < span.start {
-                break;
-            }
-            work::add(1);
-            let held_here = match here == Some(span) {
-                true => {
-                    key += 1;
-                    self.holder(key - 1, mover)
-                }
-                false => None,
-            };
-            let moved_here = match there == Some(span) {
-                true => {
-                    let owner = moved.and_then(|(_, owner)| owner);
-                    moved = moved_from(&self.moved_to, std::ops::Bound::Excluded(span));
-                    owner.map(|owner| (owner, Held::NewFootprint))
-                }
-                false => None,
-            };
-            // Of two holders of one range, the sweep meets the lower gateway first.
-            let holder = match (held_here, moved_here) {
-                (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
-                (a, b) => a.or(b),
-            };
-            let Some((owner, what)) = holder else {
-                continue;
-            };
-            if span.end >= candidate {
-                let instance = self.instances.get(owner);
-                blockers.push(Blocker {
-                    ports: span,
-                    gateway: instance.map_or_else(String::new, |g| g.name.clone()),
-                    what: what.describe(instance),
-                });
-                candidate = span.end + 1;
-            }
-        }
-        (candidate, blockers)
     }
 }
 
@@ -930,9 +1214,10 @@ pub fn explain(suggestion: &Suggestion) -> String {
         format!("{ports} is {}'s {}", b.gateway, b.what)
     };
     let all = &suggestion.ruled_out;
-    let mut parts: Vec<String> = if all.len() > HEAD + TAIL + 1 {
+    let count = all.len() + suggestion.left_out;
+    let mut parts: Vec<String> = if count > HEAD + TAIL + 1 && all.len() >= HEAD + TAIL {
         let mut parts: Vec<String> = all[..HEAD].iter().map(link).collect();
-        parts.push(format!("{} more in between", all.len() - HEAD - TAIL));
+        parts.push(format!("{} more in between", count - HEAD - TAIL));
         parts.extend(all[all.len() - TAIL..].iter().map(link));
         parts
     } else {
@@ -1009,6 +1294,7 @@ mod tests {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         // How often the chain of reasons ran through a planned move's new footprint.
         let mut through_moves = 0;
+        let mut long_chains = 0;
         for layout in 0..40 {
             let host = crowded(&mut rng, 2 + layout % 23);
             let instances = &host.instances;
@@ -1040,8 +1326,35 @@ mod tests {
                     _ if planned.iter().all(|(p, _)| *p != i) => {
                         let expected = suggest_with(instances, &[i], &planned);
                         let got = round.suggest(i);
-                        assert_eq!(got, expected, "layout {layout}: {i} after {planned:?}");
-                        through_moves += usize::from(got.as_ref().is_some_and(|s| {
+                        let at = format!("layout {layout}: {i} after {planned:?}");
+                        assert_eq!(
+                            got.as_ref().map(|s| s.port),
+                            expected.as_ref().map(|s| s.port),
+                            "{at}"
+                        );
+                        assert_eq!(
+                            got.as_ref().map(explain),
+                            expected.as_ref().map(explain),
+                            "{at}"
+                        );
+                        if let (Some(got), Some(expected)) = (&got, &expected) {
+                            // A long chain keeps its ends and counts the rest.
+                            let all = &expected.ruled_out;
+                            assert_eq!(got.ruled_out.len() + got.left_out, all.len(), "{at}");
+                            assert_eq!(
+                                got.ruled_out[..got.ruled_out.len().min(3)],
+                                all[..all.len().min(3)],
+                                "{at}"
+                            );
+                            let tail = got.ruled_out.len().min(4);
+                            assert_eq!(
+                                got.ruled_out[got.ruled_out.len() - tail..],
+                                all[all.len() - tail..],
+                                "{at}"
+                            );
+                            long_chains += usize::from(got.left_out > 0);
+                        }
+                        through_moves += usize::from(expected.as_ref().is_some_and(|s| {
                             s.ruled_out.iter().any(|b| b.what == "new footprint")
                         }));
                         if let Some(s) = got.filter(|_| rng.below(3) != 0) {
@@ -1054,6 +1367,7 @@ mod tests {
             }
         }
         assert!(through_moves > 20, "{through_moves}");
+        assert!(long_chains > 20, "{long_chains}");
     }
 
     #[test]
