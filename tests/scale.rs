@@ -501,3 +501,81 @@ fn human_headers_agree_with_json_positions_in_a_large_file() {
     let longest = human.lines().map(|l| l.chars().count()).max().unwrap();
     assert!(longest < 400, "a shown line of {longest} characters");
 }
+
+/// A template unit, the drop-in every `openclaw-*.service` takes and the environment file
+/// every instance names are each opened once per run, however many instances are enabled.
+/// Under strace, when it runs.
+#[test]
+fn each_unit_file_is_opened_once_per_run() {
+    if !strace_works() {
+        eprintln!("strace is not available here: skipped");
+        return;
+    }
+    let dir = TempDir::new("template-units");
+    let root = dir.path().join("root");
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "usr/lib/systemd/system/openclaw-gateway@.service",
+        "[Service]\nEnvironmentFile=/etc/openclaw/shared.env\nExecStart=/usr/bin/openclaw --profile %i gateway --port 19100\n",
+    );
+    write(
+        "etc/systemd/system/openclaw-.service.d/20-restart.conf",
+        "[Service]\nRestart=always\nRestartPreventExitStatus=78\n",
+    );
+    write("etc/openclaw/shared.env", "OPENCLAW_LOG_LEVEL=info\n");
+    let wants = root.join("etc/systemd/system/multi-user.target.wants");
+    std::fs::create_dir_all(&wants).unwrap();
+    for name in ["a", "b", "c", "d"] {
+        std::os::unix::fs::symlink(
+            "/usr/lib/systemd/system/openclaw-gateway@.service",
+            wants.join(format!("openclaw-gateway@{name}.service")),
+        )
+        .unwrap();
+    }
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let log = dir.path().join("strace.log");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=openat,open", "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_clawlint"))
+        .args(["check", "--format", "json", "--no-config", "--home"])
+        .arg(&home)
+        .arg("--root")
+        .arg(&root)
+        .env_clear()
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
+    // Four gateways on one port: one collision of all four.
+    let collision = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CL101")
+        .expect("CL101: the four instances share 19100");
+    assert_eq!(collision["instances"].as_array().unwrap().len(), 4);
+    let log = std::fs::read_to_string(&log).unwrap();
+    let opens = |path: &str| {
+        let quoted = format!("\"{}\"", root.join(path).display());
+        log.lines()
+            .filter(|l| l.contains(&quoted) && !l.contains("ENOENT"))
+            .count()
+    };
+    assert_eq!(
+        opens("usr/lib/systemd/system/openclaw-gateway@.service"),
+        1,
+        "the template"
+    );
+    assert_eq!(
+        opens("etc/systemd/system/openclaw-.service.d/20-restart.conf"),
+        1,
+        "the drop-in"
+    );
+    assert_eq!(opens("etc/openclaw/shared.env"), 1, "the environment file");
+}

@@ -51,6 +51,11 @@ pub fn container_scan_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<PathBu
 /// Finds every gateway the inputs describe and reads the supervisors that start them.
 /// Nothing is resolved here: the resolve stage turns what this returns into the inventory.
 pub fn discover(inputs: &Inputs) -> Found {
+    // Units, drop-ins and environment files many supervisors share are read once.
+    crate::load::cache::ServiceFiles::during(|| discover_with(inputs))
+}
+
+fn discover_with(inputs: &Inputs) -> Found {
     // Absolute from here on, as OpenClaw's paths are; output shows them relative again.
     let homes: Vec<PathBuf> = inputs.homes.iter().map(|h| absolute(h)).collect();
     let root = inputs.root.as_deref().map(absolute);

@@ -12,9 +12,10 @@ use super::systemd::{self, SpecifierContext, UnitFile};
 use crate::invocation::{
     Discovery, Invocation, Origin, ServiceEvidence, ServiceFile, ServiceKind, Sourced,
 };
+use crate::load::cache::ServiceFiles;
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
-use crate::load::read::{read_bytes, read_text, ReadError, SMALL_FILE_LIMIT};
+use crate::load::read::{ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem};
 use crate::source::{FileId, Loc, SourceMap};
 use std::collections::BTreeMap;
@@ -587,7 +588,7 @@ pub fn invocation(
     compose_runs: &mut Vec<ComposeRun>,
 ) -> Option<Invocation> {
     let path = found.file.as_path();
-    let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
+    let bytes = match ServiceFiles::bytes(path, SMALL_FILE_LIMIT) {
         Ok(bytes) => bytes,
         Err(err) => {
             problems.push(unreadable(sources, path, &err));
@@ -833,7 +834,7 @@ impl UnitReader<'_> {
         let mut texts = vec![(path.to_path_buf(), text)];
         let mut drop_ins = Vec::new();
         for drop_in in self.drop_ins(&name) {
-            match read_text(&drop_in, SMALL_FILE_LIMIT) {
+            match ServiceFiles::text(&drop_in, SMALL_FILE_LIMIT) {
                 Ok(text) => {
                     texts.push((drop_in.clone(), text));
                     drop_ins.push(drop_in);
@@ -841,7 +842,10 @@ impl UnitReader<'_> {
                 Err(err) => problems.push(unreadable(sources, &drop_in, &err)),
             }
         }
-        let units: Vec<UnitFile> = texts.iter().map(|(_, t)| systemd::parse_unit(t)).collect();
+        let units: Vec<UnitFile> = texts
+            .iter()
+            .map(|(path, t)| ServiceFiles::unit(path, t))
+            .collect();
         // The last `ExecStart=` wins; an empty one resets those before it (the reset a
         // drop-in needs to replace the unit's command).
         let mut exec: Option<(usize, systemd::Directive)> = None;
@@ -1265,7 +1269,7 @@ fn read_env_source(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
-    match read_text(path, SMALL_FILE_LIMIT) {
+    match ServiceFiles::text(path, SMALL_FILE_LIMIT) {
         Ok(text) => Some(text),
         Err(ReadError::Missing) if optional => None,
         Err(err) => {

@@ -119,6 +119,83 @@ impl FileCache {
     }
 }
 
+/// Supervisor files (units, drop-ins, plists, `gateway.cmd`, environment files) as one
+/// discovery read them, by path: a template every instance starts from, a drop-in directory
+/// every unit of a prefix takes, an `EnvironmentFile=` many units name are read and parsed
+/// once per run, not once per unit. Installed by [`ServiceFiles::during`] for one discovery
+/// (nothing is kept across runs); outside it every read goes to the file.
+#[derive(Default)]
+pub struct ServiceFiles {
+    bytes: HashMap<(PathBuf, u64), Result<std::rc::Rc<[u8]>, ReadError>>,
+    units: HashMap<PathBuf, std::rc::Rc<crate::discover::systemd::UnitFile>>,
+}
+
+thread_local! {
+    static SERVICE_FILES: std::cell::RefCell<Option<ServiceFiles>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl ServiceFiles {
+    /// Runs `f` with a cache of supervisor files of its own (an enclosing one is put back).
+    pub fn during<T>(f: impl FnOnce() -> T) -> T {
+        let outer = SERVICE_FILES.with(|c| c.replace(Some(ServiceFiles::default())));
+        let out = f();
+        SERVICE_FILES.with(|c| c.replace(outer));
+        out
+    }
+
+    /// The bytes of `path` (at most `limit`), read through the bounded reader once.
+    pub fn bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let key = (path.to_path_buf(), limit);
+        let known = SERVICE_FILES.with(|c| {
+            c.borrow()
+                .as_ref()
+                .and_then(|files| files.bytes.get(&key).cloned())
+        });
+        if let Some(known) = known {
+            return known.map(|b| b.to_vec());
+        }
+        let read = super::read::read_bytes(path, limit);
+        SERVICE_FILES.with(|c| {
+            if let Some(files) = c.borrow_mut().as_mut() {
+                let kept = read.as_ref().map(|b| std::rc::Rc::from(b.as_slice()));
+                files.bytes.insert(key, kept.map_err(Clone::clone));
+            }
+        });
+        read
+    }
+
+    /// The text of `path` (UTF-8, at most `limit` bytes), read once: what
+    /// [`super::read::read_text`] gives.
+    pub fn text(path: &Path, limit: u64) -> Result<String, ReadError> {
+        let bytes = Self::bytes(path, limit)?;
+        String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+            offset: e.utf8_error().valid_up_to(),
+        })
+    }
+
+    /// The unit file at `path` (whose text is `text`), parsed once.
+    pub fn unit(path: &Path, text: &str) -> crate::discover::systemd::UnitFile {
+        let known = SERVICE_FILES.with(|c| {
+            c.borrow()
+                .as_ref()
+                .and_then(|files| files.units.get(path).cloned())
+        });
+        if let Some(unit) = known {
+            return (*unit).clone();
+        }
+        let unit = crate::discover::systemd::parse_unit(text);
+        SERVICE_FILES.with(|c| {
+            if let Some(files) = c.borrow_mut().as_mut() {
+                files
+                    .units
+                    .insert(path.to_path_buf(), std::rc::Rc::new(unit.clone()));
+            }
+        });
+        unit
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +212,33 @@ mod tests {
         assert_ne!(Identity::of(&path), Some(first), "changed: read again");
         assert_eq!(Identity::of(&dir), None, "a directory is never cached");
         assert_eq!(Identity::of(&dir.join("missing")), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_supervisor_file_is_read_and_parsed_once_per_discovery() {
+        let dir = std::env::temp_dir().join(format!("clawlint-units-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("openclaw-gateway@.service");
+        std::fs::write(
+            &path,
+            "[Service]\nExecStart=openclaw gateway --port 18789\n",
+        )
+        .unwrap();
+        ServiceFiles::during(|| {
+            let first = ServiceFiles::text(&path, 1024).unwrap();
+            let unit = ServiceFiles::unit(&path, &first);
+            // Gone from the disk: the second instance still gets what the first read.
+            std::fs::remove_file(&path).unwrap();
+            assert_eq!(ServiceFiles::text(&path, 1024), Ok(first.clone()));
+            assert_eq!(ServiceFiles::unit(&path, ""), unit);
+            assert_eq!(
+                ServiceFiles::text(&dir.join("missing"), 1024),
+                Err(ReadError::Missing)
+            );
+        });
+        // Outside a discovery nothing is kept: the file is read again (and is gone).
+        assert_eq!(ServiceFiles::text(&path, 1024), Err(ReadError::Missing));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
