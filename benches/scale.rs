@@ -203,6 +203,9 @@ struct Phases {
     resolve: Duration,
     validate: Duration,
     rules: Duration,
+    /// Attaching fixes: `check` plans every fix on every run (the `[*]`/`[-]` marks and the
+    /// JSON's `fix` need them).
+    fix: Duration,
     render: Duration,
     findings: usize,
 }
@@ -227,9 +230,12 @@ fn phases(home: &Path, n: usize) -> Phases {
         p.validate = process_cpu() - t;
         let ctx = RuleContext::new(&inventory);
         let t = process_cpu();
-        let findings = run(&ctx, &Settings::default());
+        let mut findings = run(&ctx, &Settings::default());
         p.rules = process_cpu() - t;
         p.findings = findings.len();
+        let t = process_cpu();
+        clawlint::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
+        p.fix = process_cpu() - t;
         let t = process_cpu();
         let mut sink = std::io::BufWriter::new(std::io::sink());
         clawlint::report::json::write(
@@ -252,6 +258,7 @@ fn phases(home: &Path, n: usize) -> Phases {
         resolve: median(|p| p.resolve),
         validate: median(|p| p.validate),
         rules: median(|p| p.rules),
+        fix: median(|p| p.fix),
         render: median(|p| p.render),
         findings: all[0].findings,
     }
@@ -405,16 +412,17 @@ fn main() {
     }
     if !phase_rows.is_empty() {
         println!("\nPer phase, in-process (`check --format json`, CPU of all threads, median):\n");
-        println!("| layout | gateways | discover | resolve | validate | rules | render JSON | total | per gateway | findings |");
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| layout | gateways | discover | resolve | validate | rules | fixes | render JSON | total | per gateway | findings |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (layout_name, n, p) in phase_rows {
-            let total = p.discover + p.resolve + p.validate + p.rules + p.render;
+            let total = p.discover + p.resolve + p.validate + p.rules + p.fix + p.render;
             println!(
-                "| {layout_name} | {n} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {layout_name} | {n} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 ms(p.discover),
                 ms(p.resolve),
                 ms(p.validate),
                 ms(p.rules),
+                ms(p.fix),
                 ms(p.render),
                 ms(total),
                 ms(total / n.max(1) as u32),
