@@ -246,7 +246,7 @@ impl Scope {
 /// home's directory is named after (`alice`, `home-alice`).
 fn runtime_dir(home: &Path, root: Option<&Path>) -> Option<PathBuf> {
     let root = root?;
-    let passwd = read_text(&root.join("etc/passwd"), SMALL_FILE_LIMIT).ok()?;
+    let passwd = ServiceFiles::text(&root.join("etc/passwd"), SMALL_FILE_LIMIT).ok()?;
     let home_name = home.file_name()?.to_str()?;
     let uid = passwd.lines().find_map(|line| {
         let fields: Vec<&str> = line.split(':').collect();

@@ -126,9 +126,12 @@ impl FileCache {
 /// (nothing is kept across runs); outside it every read goes to the file.
 #[derive(Default)]
 pub struct ServiceFiles {
-    bytes: HashMap<(PathBuf, u64), Result<std::rc::Rc<[u8]>, ReadError>>,
+    bytes: HashMap<(PathBuf, u64), Kept>,
     units: HashMap<PathBuf, std::rc::Rc<crate::discover::systemd::UnitFile>>,
 }
+
+/// A file's bytes as read (shared by every reader), or why they could not be had.
+type Kept = Result<std::rc::Rc<[u8]>, ReadError>;
 
 thread_local! {
     static SERVICE_FILES: std::cell::RefCell<Option<ServiceFiles>> =
