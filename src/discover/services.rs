@@ -228,16 +228,7 @@ impl Scope {
             return Vec::new();
         };
         let head = format!("invocation:{prefix}@");
-        let mut out: Vec<(String, PathBuf)> = entries
-            .filter_map(Result::ok)
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let instance = name.strip_prefix(&head)?.strip_suffix(".service")?;
-                (!instance.is_empty()).then(|| (instance.to_string(), e.path()))
-            })
-            .collect();
-        out.sort();
-        out
+        instance_entries(entries, &head)
     }
 }
 
@@ -441,15 +432,7 @@ fn enabled_instances(dirs: &[PathBuf], prefix: &str) -> Vec<(String, PathBuf)> {
         let Ok(links) = std::fs::read_dir(&want) else {
             continue;
         };
-        let mut names: Vec<(String, PathBuf)> = links
-            .filter_map(Result::ok)
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let instance = name.strip_prefix(&head)?.strip_suffix(".service")?;
-                (!instance.is_empty()).then(|| (instance.to_string(), e.path()))
-            })
-            .collect();
-        names.sort();
+        let names = instance_entries(links, &head);
         for (instance, link) in names {
             if !out.iter().any(|(i, _)| *i == instance) {
                 out.push((instance, link));
@@ -1806,6 +1789,21 @@ fn expand_cmd_vars(word: &str, vars: &BTreeMap<String, String>) -> String {
             out.replace_range(at..at + pattern.len(), v);
         }
     }
+    out
+}
+
+/// The template instances among a directory's entries named `HEAD<instance>.service`, with
+/// their paths, sorted by instance.
+fn instance_entries(entries: std::fs::ReadDir, head: &str) -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let instance = name.strip_prefix(head)?.strip_suffix(".service")?;
+            (!instance.is_empty()).then(|| (instance.to_string(), e.path()))
+        })
+        .collect();
+    out.sort();
     out
 }
 

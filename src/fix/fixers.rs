@@ -30,86 +30,47 @@ use crate::source::{Loc, SourceMap};
 pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &SourceMap) {
     let mut planner = super::moves::Planner::new(instances, sources);
     for reported in findings.iter_mut() {
-        let f = &reported.finding;
-        let fix = if f.rule == catalog::HASHED_PROFILE_PORT {
-            pin_hash_port(f, &mut planner)
-        } else if f.rule == catalog::UNUSED_SUPPRESSION {
-            remove_suppression(f, sources)
-        } else if f.rule == catalog::SERVICE_PORT_DRIFT {
-            match super::agree::unit_to_config(f, &mut planner) {
-                Ok(fix) => Some(fix),
-                Err(reason) => {
-                    reported
-                        .finding
-                        .notes
-                        .push(format!("no automatic fix: {reason}"));
-                    None
-                }
-            }
-        } else if f.rule == catalog::SHARED_WORKSPACE || f.rule == catalog::SHARED_AGENT_DIR {
-            match super::paths::fix(f, instances, sources) {
-                Ok(fix) => Some(fix),
-                Err(reason) => {
-                    reported
-                        .finding
-                        .notes
-                        .push(format!("no automatic fix: {reason}"));
-                    None
-                }
-            }
-        } else if f.rule == catalog::SHARED_SANDBOX_CONTAINER {
-            match super::sandbox::fix(f, instances, sources) {
-                Ok(fix) => Some(fix),
-                Err(reason) => {
-                    reported
-                        .finding
-                        .notes
-                        .push(format!("no automatic fix: {reason}"));
-                    None
-                }
-            }
-        } else if f.rule == catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT {
-            reported.finding.notes.push(
-                "no automatic fix: which other browser a gateway should attach to is in no file; start a browser of its own for one of them and point its cdpUrl there".to_string(),
-            );
-            None
-        } else if f.rule == catalog::PUBLISHED_PORT_COLLISION {
-            match f
-                .suggested
-                .as_ref()
-                .map(|s| super::publish::fix(s, instances, sources))
-            {
-                Some(Ok(fix)) => Some(fix),
-                Some(Err(reason)) => {
-                    reported
-                        .finding
-                        .notes
-                        .push(format!("no automatic fix: {reason}"));
-                    None
-                }
-                None => None,
-            }
-        } else if f.rule.remedy == catalog::Remedy::MoveBasePort {
-            let webhook = match f.rule == catalog::LISTENER_COLLISION {
-                true => super::agree::webhook_ports(&mut planner, f),
-                false => None,
-            };
-            match webhook.unwrap_or_else(|| planner.fix(f)) {
-                Ok(fix) => Some(fix),
-                Err(reason) => {
-                    reported
-                        .finding
-                        .notes
-                        .push(format!("no automatic fix: {reason}"));
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        if fix.is_some() {
-            reported.finding.fix = fix;
+        match fix_for(&reported.finding, instances, sources, &mut planner) {
+            Some(Ok(fix)) => reported.finding.fix = Some(fix),
+            Some(Err(reason)) => reported
+                .finding
+                .notes
+                .push(format!("no automatic fix: {reason}")),
+            None => {}
         }
+    }
+}
+
+/// The fix for one finding, the reason it has none (said as a note), or nothing to say.
+fn fix_for(
+    f: &Finding,
+    instances: &[Instance],
+    sources: &SourceMap,
+    planner: &mut Planner,
+) -> Option<Result<Fix, String>> {
+    if f.rule == catalog::HASHED_PROFILE_PORT {
+        pin_hash_port(f, planner).map(Ok)
+    } else if f.rule == catalog::UNUSED_SUPPRESSION {
+        remove_suppression(f, sources).map(Ok)
+    } else if f.rule == catalog::SERVICE_PORT_DRIFT {
+        Some(super::agree::unit_to_config(f, planner))
+    } else if f.rule == catalog::SHARED_WORKSPACE || f.rule == catalog::SHARED_AGENT_DIR {
+        Some(super::paths::fix(f, instances, sources))
+    } else if f.rule == catalog::SHARED_SANDBOX_CONTAINER {
+        Some(super::sandbox::fix(f, instances, sources))
+    } else if f.rule == catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT {
+        Some(Err("which other browser a gateway should attach to is in no file; start a browser of its own for one of them and point its cdpUrl there".to_string()))
+    } else if f.rule == catalog::PUBLISHED_PORT_COLLISION {
+        let suggested = f.suggested.as_ref()?;
+        Some(super::publish::fix(suggested, instances, sources))
+    } else if f.rule.remedy == catalog::Remedy::MoveBasePort {
+        let webhook = match f.rule == catalog::LISTENER_COLLISION {
+            true => super::agree::webhook_ports(planner, f),
+            false => None,
+        };
+        Some(webhook.unwrap_or_else(|| planner.fix(f)))
+    } else {
+        None
     }
 }
 
