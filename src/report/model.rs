@@ -352,23 +352,111 @@ pub fn write_json(
         out.write_all(b"{\n  \"instances\": [],\n")?;
     } else {
         out.write_all(b"{\n  \"instances\": [")?;
+        // One buffer for every gateway: each object is printed straight into it at its depth
+        // in the document (no second copy to indent it, no new buffer per gateway).
+        let mut chunk: Vec<u8> = Vec::new();
         for (n, inst) in instances.iter().enumerate() {
-            let text =
-                serde_json::to_string_pretty(&instance_json(inst, sources)).expect("serializable");
-            let mut chunk = String::with_capacity(text.len() + text.len() / 8 + 8);
-            chunk.push_str(if n == 0 { "\n" } else { ",\n" });
-            for (i, line) in text.split('\n').enumerate() {
-                if i > 0 {
-                    chunk.push('\n');
-                }
-                chunk.push_str("    ");
-                chunk.push_str(line);
-            }
-            out.write_all(guard_json(&chunk).as_bytes())?;
+            chunk.clear();
+            chunk.extend_from_slice(if n == 0 { b"\n    " } else { b",\n    " });
+            let mut ser = serde_json::Serializer::with_formatter(&mut chunk, Indented::at(2));
+            serde::Serialize::serialize(&instance_json(inst, sources), &mut ser)
+                .expect("serializable");
+            let text = std::str::from_utf8(&chunk).expect("JSON is UTF-8");
+            out.write_all(guard_json(text).as_bytes())?;
         }
         out.write_all(b"\n  ],\n")?;
     }
     writeln!(out, "  \"version\": {}\n}}", super::json::SCHEMA_VERSION)
+}
+
+/// serde_json's pretty format (two spaces a level) for a value that sits `level` levels deep
+/// in a pretty-printed document: the bytes `to_string_pretty` gives the whole document.
+struct Indented {
+    level: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn at(level: usize) -> Self {
+        Indented {
+            level,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.level {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            self.indent(out)?;
+        }
+        out.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(out)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            self.indent(out)?;
+        }
+        out.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(out)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+    ) -> std::io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// `resolve` as a table, written one gateway at a time, each guarded
