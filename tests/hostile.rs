@@ -1158,7 +1158,9 @@ proptest::proptest! {
             );
         }
         let budget_hit = substituted > clawlint::load::env::MAX_SUBSTITUTED_BYTES as u128
-            || include_values > clawlint::load::include::MAX_INCLUDE_NODES as u128
+            // A chain deeper than OpenClaw's include depth stops there (CL501), unexpanded.
+            || (amp.include_depth <= clawlint::load::include::MAX_DEPTH
+                && include_values > clawlint::load::include::MAX_INCLUDE_NODES as u128)
             || yaml_nodes > clawlint::load::yaml::NODE_BUDGET as u128;
         if budget_hit {
             let located = findings.iter().any(|f| {

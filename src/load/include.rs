@@ -30,7 +30,8 @@ pub const MAX_INCLUDE_NODES: usize = 2_000_000;
 pub const MAX_INCLUDE_BYTES: usize = 64 * 1024 * 1024;
 
 const INCLUDE_KEY: &str = "$include";
-const MAX_DEPTH: usize = 10;
+/// How deep `$include`s nest (OpenClaw's own limit); deeper is CL501, not expanded.
+pub const MAX_DEPTH: usize = 10;
 const MAX_PATH_LENGTH: usize = 4096;
 
 /// One place includes may come from, lexically and with symlinks resolved.
