@@ -121,6 +121,14 @@ pub fn normalize_profile_name(raw: Option<&str>) -> Option<String> {
     Some(name.to_string())
 }
 
+/// An `OPENCLAW_PROFILE` value OpenClaw refuses: not blank, not `default`, and not a valid
+/// name. The CLI does not check the variable at its entry point; it crashes later with
+/// `Invalid profile name` (openclaw-facts.md §1.1).
+pub fn is_refused_profile_name(raw: &str) -> bool {
+    let name = raw.trim_matches(is_js_whitespace);
+    !name.is_empty() && !name.eq_ignore_ascii_case("default") && !is_valid_profile_name(name)
+}
+
 /// FNV-1a (32 bit) over the UTF-8 bytes: OpenClaw's fallback port for a named profile.
 pub fn profile_hash_port(profile: &str) -> u16 {
     let mut hash: u32 = 2_166_136_261;

@@ -781,3 +781,44 @@ fn no_help_line_suggests_an_invalid_profile_name() {
     assert!(!findings(&report, "CL401", "").is_empty(), "{report}");
     assert!(seen > 5, "help lines with --profile were checked: {seen}");
 }
+
+/// The check report of a fixture, as JSON.
+fn check_fixture(name: &str) -> Value {
+    let mut args = vec!["check".to_string()];
+    args.extend(fixture_args(name));
+    args.extend(["--format".to_string(), "json".to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, stdout, stderr) = clawlint(&args);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{name}: {e}: {stderr}"))
+}
+
+/// A unit whose `OPENCLAW_PROFILE` OpenClaw refuses: re-installing means naming a valid
+/// profile first. A plain `openclaw gateway install --force` would install the default
+/// gateway's service beside it, so CL401's help never suggests it; with the valid name the
+/// same unit gets the ordinary help (the look-alike has no drift, so the unit test in
+/// src/rules/services.rs pins that wording).
+#[test]
+fn cl401_help_for_a_refused_profile_installs_no_default_service() {
+    let report = check_fixture("hosts-refused-profile-env");
+    let drift = findings(&report, "CL401", "openclaw-gateway.service");
+    assert_eq!(drift.len(), 1, "{report}");
+    let help = drift[0]["help"].as_str().unwrap();
+    assert!(help.starts_with("set gateway.port to 18789"), "{help}");
+    assert!(
+        !help.contains("`openclaw gateway install"),
+        "a plain install would install the default service: {help}"
+    );
+    assert!(
+        help.contains("`openclaw --profile NAME gateway install --force`"),
+        "{help}"
+    );
+    // The refusal is reported once, where the unit sets the name; which profile the unit
+    // meant is no question for the profile-name rules.
+    assert_eq!(findings(&report, "CL909", "x.hunter").len(), 1, "{report}");
+    for code in ["CL403", "CL404"] {
+        assert!(findings(&report, code, "").is_empty(), "{code}: {report}");
+    }
+    let valid = check_fixture("hosts-profile-env-system-unit");
+    assert!(findings(&valid, "CL401", "").is_empty(), "{valid}");
+    assert!(findings(&valid, "CL909", "").is_empty(), "{valid}");
+}

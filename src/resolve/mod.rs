@@ -288,13 +288,10 @@ fn written_home_mapped(node: &Node, written: &str, home: &Path) -> Option<Node> 
 /// with `Invalid profile name` (openclaw-facts.md §1.1).
 fn invalid_profile_env(env: &Env) -> Option<Problem> {
     let var = env.get("OPENCLAW_PROFILE")?;
-    let name = var.value.trim_matches(crate::paths::is_js_whitespace);
-    if name.is_empty()
-        || name.eq_ignore_ascii_case("default")
-        || crate::openclaw::is_valid_profile_name(name)
-    {
+    if !crate::openclaw::is_refused_profile_name(&var.value) {
         return None;
     }
+    let name = var.value.trim_matches(crate::paths::is_js_whitespace);
     Some(Problem {
         kind: ProblemKind::Refused,
         message: format!(

@@ -192,14 +192,45 @@ fn port_drift(instance: &Instance) -> Option<Finding> {
             ),
         )
         .label(port_party(instance))
-        .label(party(instance, &format!("gateway.port {} (not used)", config.value), &config.origin))
+        .label(party(
+            instance,
+            &format!("gateway.port {} (not used)", config.value),
+            &config.origin,
+        ))
         .note("the service's port wins; `openclaw doctor` reports this as gateway-port-mismatch")
-        .help(format!(
-            "re-install the service from the config with `openclaw{} gateway install --force`, or set gateway.port to {}",
-            instance.profile.as_ref().map_or(String::new(), |p| format!(" --profile {}", p.value)),
-            instance.port.value
-        )),
+        .help(drift_help(instance)),
     )
+}
+
+/// CL401's way out. Re-installing renders the unit of the profile named on the command line,
+/// so the command must name this gateway's profile. When the unit's `OPENCLAW_PROFILE` is one
+/// OpenClaw refuses, there is no such command: a plain `gateway install --force` would install
+/// the *default* gateway's service beside this one (openclaw-facts.md §1.1, §5.1).
+fn drift_help(instance: &Instance) -> String {
+    let port = instance.port.value;
+    if refused_profile_env(instance) {
+        return format!(
+            "set gateway.port to {port}; OpenClaw refuses this unit's OPENCLAW_PROFILE, so \
+             re-installing needs a valid name first (then `openclaw --profile NAME gateway \
+             install --force`; without --profile it would install the default gateway's \
+             service instead)"
+        );
+    }
+    format!(
+        "re-install the service from the config with `openclaw{} gateway install --force`, or set gateway.port to {port}",
+        instance
+            .profile
+            .as_ref()
+            .map_or(String::new(), |p| format!(" --profile {}", p.value)),
+    )
+}
+
+/// The gateway's environment sets an `OPENCLAW_PROFILE` that OpenClaw refuses.
+fn refused_profile_env(instance: &Instance) -> bool {
+    instance
+        .env
+        .value("OPENCLAW_PROFILE")
+        .is_some_and(crate::openclaw::is_refused_profile_name)
 }
 
 /// CL402: more than one supervisor starts the same gateway (state dir).
@@ -282,7 +313,9 @@ fn foreign_profile(instance: &Instance, keys: &PathKeys) -> Vec<Finding> {
 }
 
 fn foreign_for(instance: &Instance, keys: &PathKeys, service: &ServiceFile) -> Option<Finding> {
-    if !instance.knows(Unverifiable::StateDir) {
+    // A profile OpenClaw refuses runs nothing (CL909 says so); which profile the unit meant
+    // is no question a profile name can answer.
+    if !instance.knows(Unverifiable::StateDir) || refused_profile_env(instance) {
         return None;
     }
     let intended = intended_profile(instance, service)?;
@@ -339,7 +372,7 @@ fn is_profile_dir(dir: &std::path::Path, home: &std::path::Path) -> bool {
 /// CL404: the service name says one profile, its environment another.
 fn name_mismatch(instance: &Instance) -> Option<Finding> {
     let service = instance.service.as_ref()?;
-    if !instance.knows(Unverifiable::Profile) {
+    if !instance.knows(Unverifiable::Profile) || refused_profile_env(instance) {
         return None;
     }
     let named = profile_of_service_name(&service.name)?;
