@@ -307,13 +307,7 @@ fn candidates(f: &Finding, instances: &[Instance], named: Vec<usize>) -> Vec<usi
         Origin::Derived { base, .. } => **base == instances[i].port.origin,
         _ => false,
     };
-    let cdp_range = |i: usize| {
-        instances[i]
-            .browser
-            .as_ref()
-            .filter(|b| b.enabled && b.error.is_none())
-            .map(|b| b.cdp_range)
-    };
+    let cdp_range = |i: usize| instances[i].live_browser().map(|b| b.cdp_range);
     let listeners = |i: usize| instances[i].listeners.iter().map(move |l| (i, l));
     if f.rule == catalog::LISTENER_COLLISION {
         let owners = PortOwners::of(named.iter().flat_map(|&i| listeners(i)));

@@ -69,11 +69,10 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
             )),
         }
     }
-    let mut pool: Vec<usize> = movable.iter().map(|(i, _, _)| *i).collect();
-    pool.dedup();
-    while let Some((mover, why)) = allocate::mover(instances, &pool) {
+    let pool: Vec<usize> = movable.iter().map(|(i, _, _)| *i).collect();
+    let mut movers = allocate::Movers::new(instances, &pool);
+    while let Some((mover, why)) = movers.take() {
         let why = why.replace("whose move ends this", "whose path is written in a config");
-        pool.retain(|i| *i != mover);
         let (_, id, loc) = movable
             .iter()
             .find(|(i, _, _)| *i == mover)

@@ -17,7 +17,7 @@ use crate::resolve::model::Instance;
 use crate::source::{Loc, SourceMap};
 
 pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<Fix, String> {
-    let mut pool: Vec<usize> = f
+    let pool: Vec<usize> = f
         .instances()
         .iter()
         .filter_map(|n| instances.iter().position(|i| &i.name == n))
@@ -28,8 +28,8 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
         .flat_map(|a| a.shared_containers.iter().map(|c| c.value.clone()))
         .collect();
     let mut reasons = Vec::new();
-    while let Some((mover, why)) = allocate::mover(instances, &pool) {
-        pool.retain(|i| *i != mover);
+    let mut movers = allocate::Movers::new(instances, &pool);
+    while let Some((mover, why)) = movers.take() {
         match edits(&instances[mover], instances, sources, &taken) {
             Ok((edits, docker, browser)) => {
                 return Ok(Fix {

@@ -218,14 +218,7 @@ fn each_range(inst: &Instance, mut f: impl FnMut(PortSpan, Held)) {
     }
     let own = footprint(inst.port.value);
     f(own, Held::Footprint);
-    let cdp = inst
-        .browser
-        .as_ref()
-        .filter(|b| b.enabled && b.error.is_none())
-        .map(|b| PortSpan {
-            start: u32::from(b.cdp_range.start),
-            end: u32::from(b.cdp_range.end),
-        });
+    let cdp = super::layout::live_cdp(inst);
     if let Some(cdp) = cdp.filter(|c| !own.contains(c.start) || !own.contains(c.end)) {
         f(cdp, Held::CdpRange);
     }
@@ -1008,65 +1001,13 @@ impl<'a> Round<'a> {
 /// config carries its original's port and a later stamp); then the last by name. The help
 /// lines and `--fix` both move this one.
 pub fn mover(instances: &[Instance], candidates: &[usize]) -> Option<(usize, String)> {
-    let named = |i: usize| is_named(&instances[i]);
-    let stamp = |i: usize| stamp(&instances[i]);
-    let mut pool: Vec<usize> = candidates.to_vec();
-    pool.sort_by(|a, b| instances[*a].name.cmp(&instances[*b].name));
-    pool.dedup();
-    let last = *pool.last()?;
-    if pool.len() == 1 {
-        return Some((
-            last,
-            format!(
-                "\"{}\" is the only gateway whose move ends this",
-                instances[last].name
-            ),
-        ));
-    }
-    let named_pool: Vec<usize> = pool.iter().copied().filter(|i| named(*i)).collect();
-    let (pool, why_named) = match named_pool.len() {
-        n if n > 0 && n < pool.len() => (named_pool, true),
-        _ => (pool, false),
-    };
-    let stamped: Vec<(usize, String)> = pool
-        .iter()
-        .filter_map(|i| stamp(*i).map(|s| (*i, s)))
-        .collect();
-    if stamped.len() == pool.len() && pool.len() > 1 {
-        let latest = stamped
-            .iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))?;
-        if stamped.iter().filter(|s| s.1 == latest.1).count() == 1 {
-            return Some((
-                latest.0,
-                format!(
-                    "\"{}\" was set up later: its config was last written by OpenClaw at {}",
-                    instances[latest.0].name, latest.1
-                ),
-            ));
-        }
-    }
-    let chosen = *pool.last()?;
-    let why = match (why_named, pool.len()) {
-        (true, 1) => format!(
-            "\"{}\" is a named profile, most likely added after the default gateway",
-            instances[chosen].name
-        ),
-        (true, _) => format!(
-            "\"{}\" is a named profile (added after the default gateway) and the last of them by name",
-            instances[chosen].name
-        ),
-        _ => format!(
-            "nothing shows which was added later: \"{}\" is the last by name",
-            instances[chosen].name
-        ),
-    };
-    Some((chosen, why))
+    Movers::new(instances, candidates).take()
 }
 
-/// The gateways that may move to end one collision, handed out in the order repeated calls
-/// of [`mover`] would choose them (each call leaving out those chosen before), without
-/// sorting the whole pool again for every move.
+/// The gateways that may move to end one collision, handed out in the order the operator most
+/// likely added them, latest first (see [`mover`]): the one choice of a mover that the help
+/// lines and every fix (base ports, workspaces and agent dirs, sandbox prefixes, service
+/// ports) make, each taking the next when one cannot be moved.
 pub struct Movers<'a> {
     instances: &'a [Instance],
     named: Pool<'a>,
@@ -1380,6 +1321,65 @@ mod tests {
         assert_eq!(suggest_with(&host.instances, &[0], &[]), None);
     }
 
+    /// The rule of [`mover`] written out plainly (sorting the whole pool per choice), to
+    /// check [`Movers`] against.
+    fn reference_mover(instances: &[Instance], candidates: &[usize]) -> Option<(usize, String)> {
+        let named = |i: usize| is_named(&instances[i]);
+        let stamp = |i: usize| stamp(&instances[i]);
+        let mut pool: Vec<usize> = candidates.to_vec();
+        pool.sort_by(|a, b| instances[*a].name.cmp(&instances[*b].name));
+        pool.dedup();
+        let last = *pool.last()?;
+        if pool.len() == 1 {
+            return Some((
+                last,
+                format!(
+                    "\"{}\" is the only gateway whose move ends this",
+                    instances[last].name
+                ),
+            ));
+        }
+        let named_pool: Vec<usize> = pool.iter().copied().filter(|i| named(*i)).collect();
+        let (pool, why_named) = match named_pool.len() {
+            n if n > 0 && n < pool.len() => (named_pool, true),
+            _ => (pool, false),
+        };
+        let stamped: Vec<(usize, String)> = pool
+            .iter()
+            .filter_map(|i| stamp(*i).map(|s| (*i, s)))
+            .collect();
+        if stamped.len() == pool.len() && pool.len() > 1 {
+            let latest = stamped
+                .iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))?;
+            if stamped.iter().filter(|s| s.1 == latest.1).count() == 1 {
+                return Some((
+                    latest.0,
+                    format!(
+                        "\"{}\" was set up later: its config was last written by OpenClaw at {}",
+                        instances[latest.0].name, latest.1
+                    ),
+                ));
+            }
+        }
+        let chosen = *pool.last()?;
+        let why = match (why_named, pool.len()) {
+            (true, 1) => format!(
+                "\"{}\" is a named profile, most likely added after the default gateway",
+                instances[chosen].name
+            ),
+            (true, _) => format!(
+                "\"{}\" is a named profile (added after the default gateway) and the last of them by name",
+                instances[chosen].name
+            ),
+            _ => format!(
+                "nothing shows which was added later: \"{}\" is the last by name",
+                instances[chosen].name
+            ),
+        };
+        Some((chosen, why))
+    }
+
     #[test]
     fn movers_come_in_the_order_mover_chooses_them() {
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
@@ -1412,7 +1412,8 @@ mod tests {
             }));
             let mut pool: Vec<usize> = (0..n).filter(|_| rng.below(5) != 0).collect();
             let mut movers = Movers::new(&host.instances, &pool);
-            while let Some(expected) = mover(&host.instances, &pool) {
+            while let Some(expected) = reference_mover(&host.instances, &pool) {
+                assert_eq!(mover(&host.instances, &pool), Some(expected.clone()));
                 assert_eq!(movers.take(), Some(expected.clone()));
                 pool.retain(|i| *i != expected.0);
             }

@@ -47,6 +47,15 @@ impl PortSpan {
     }
 }
 
+/// The CDP range a gateway's live browser holds ([`Instance::live_browser`]), as a span: the
+/// one place the allocator, the port map and the fixes take it from.
+pub fn live_cdp(instance: &crate::resolve::model::Instance) -> Option<PortSpan> {
+    instance.live_browser().map(|b| PortSpan {
+        start: u32::from(b.cdp_range.start),
+        end: u32::from(b.cdp_range.end),
+    })
+}
+
 /// A gateway's footprint: `[B, B+110]`, cut at 65535.
 pub fn footprint(base: u16) -> PortSpan {
     let start = u32::from(base);

@@ -501,14 +501,7 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
     {
         return (container_lane(index, instance, c, sources), Vec::new());
     }
-    let cdp = instance
-        .browser
-        .as_ref()
-        .filter(|b| b.enabled && b.error.is_none())
-        .map(|b| PortSpan {
-            start: u32::from(b.cdp_range.start),
-            end: u32::from(b.cdp_range.end),
-        });
+    let cdp = super::layout::live_cdp(instance);
     let mut marks: Vec<(usize, Mark)> = instance
         .listeners
         .iter()

@@ -344,6 +344,14 @@ impl Instance {
         self.refusal.is_none()
     }
 
+    /// Its browser when it runs one: enabled, and accepted by OpenClaw (a refused browser
+    /// config launches nothing and holds no CDP range).
+    pub fn live_browser(&self) -> Option<&Browser> {
+        self.browser
+            .as_ref()
+            .filter(|b| b.enabled && b.error.is_none())
+    }
+
     /// clawlint knows this value of the gateway (it is not [`Unverifiable`]).
     pub fn knows(&self, what: Unverifiable) -> bool {
         !self.unverifiable.contains(&what)

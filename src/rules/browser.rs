@@ -16,9 +16,8 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
 
 fn pinned_profiles(instance: &Instance) -> impl Iterator<Item = &BrowserProfile> {
     instance
-        .browser
-        .iter()
-        .filter(|b| b.enabled && b.error.is_none())
+        .live_browser()
+        .into_iter()
         .flat_map(|b| b.profiles.iter())
         .filter(|p| p.driver == "openclaw" && (p.explicit || p.from_url))
 }

@@ -222,12 +222,7 @@ fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Findin
         if !owner.listens_on_host() || !owner.knows(Unverifiable::Port) {
             continue;
         }
-        let Some(range) = owner
-            .browser
-            .as_ref()
-            .filter(|b| b.enabled && b.error.is_none())
-            .map(|b| b.cdp_range)
-        else {
+        let Some(range) = owner.live_browser().map(|b| b.cdp_range) else {
             continue;
         };
         // The owner's own listeners are on its own ports, so skipping those skips them too.
