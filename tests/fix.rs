@@ -10,9 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 /// A fresh copy of `fixtures/NAME` in a temporary directory, removed when dropped.
 fn copy(name: &str, tag: &str) -> TempDir {
@@ -27,9 +25,34 @@ fn copy(name: &str, tag: &str) -> TempDir {
     dir
 }
 
-/// `check` in `dir` (a fixture copy) with its homes, clawlint.toml and system root.
-fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
-    let mut args: Vec<String> = vec!["check".into()];
+/// `clawlint ARGS` in `dir`, with `env` set: exit code, stdout and stderr.
+fn run_in(dir: &Path, args: &[String], env: &[(&str, &Path)]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clawlint"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("CLAWLINT_FINGERPRINT_KEY", "clawlint tests")
+        .env_remove("OPENCLAW_PROFILE");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+/// `COMMAND` with the inputs of `dir` (a fixture copy): its homes, clawlint.toml and system
+/// root.
+fn layout_args(dir: &Path, command: &[&str]) -> Vec<String> {
+    let mut args = strings(command);
     let mut homes: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -47,20 +70,14 @@ fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
     if dir.join("root").is_dir() {
         args.extend(["--root".into(), "root".into()]);
     }
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let out = Command::new(env!("CARGO_BIN_EXE_clawlint"))
-        .args(&args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("CLAWLINT_FINGERPRINT_KEY", "clawlint tests")
-        .env_remove("OPENCLAW_PROFILE")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    args
+}
+
+/// `check` in `dir` (a fixture copy) with its homes, clawlint.toml and system root.
+fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = layout_args(dir, &["check"]);
+    args.extend(strings(extra));
+    run_in(dir, &args, &[])
 }
 
 /// Every file under `dir` with its bytes.
@@ -97,15 +114,7 @@ fn findings(json: &str) -> (Vec<(String, String)>, Vec<String>) {
     (all, fixable)
 }
 
-fn fixture_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("fixtures"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| root().join("fixtures").join(n).join("home").is_dir())
-        .collect();
-    names.sort();
-    names
-}
+use common::fixture_names;
 
 #[test]
 fn every_fixable_fixture_is_fixed_and_nothing_else_changes() {
@@ -353,23 +362,19 @@ fn a_file_changed_between_read_and_write_is_refused_with_its_path_and_nothing_is
     let target = dir.join(written.last().unwrap());
     let mut expected = files(&dir);
     expected.get_mut(&target).unwrap().push(b'\n');
-    let out = Command::new(env!("CARGO_BIN_EXE_clawlint"))
-        .args([
+    let (code, _, stderr) = run_in(
+        &dir,
+        &strings(&[
             "check",
             "--home",
             "home",
             "--no-config",
             "--fix",
             "--unsafe-fixes",
-        ])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("CLAWLINT_TEST_CHANGE_BEFORE_WRITE", &target)
-        .env_remove("OPENCLAW_PROFILE")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+        ]),
+        &[("CLAWLINT_TEST_CHANGE_BEFORE_WRITE", &target)],
+    );
+    assert_eq!(code, 3, "{stderr}");
     assert!(
         stderr.contains(&format!(
             "not fixing: {}: it changed since clawlint read it; no file was changed",
@@ -406,26 +411,16 @@ fn a_value_set_in_a_file_outside_the_layout_is_refused_and_nothing_is_written() 
     .unwrap();
     let original = files(&dir);
     let run = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_clawlint"))
-            .args([
-                "check",
-                "--home",
-                "home",
-                "--no-config",
-                "--allow-outside",
-                "elsewhere",
-            ])
-            .args(extra)
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .env_remove("OPENCLAW_PROFILE")
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let mut args = strings(&[
+            "check",
+            "--home",
+            "home",
+            "--no-config",
+            "--allow-outside",
+            "elsewhere",
+        ]);
+        args.extend(strings(extra));
+        run_in(&dir, &args, &[])
     };
     let (_, diff, _) = run(&["--diff", "--unsafe-fixes"]);
     assert!(
@@ -433,7 +428,7 @@ fn a_value_set_in_a_file_outside_the_layout_is_refused_and_nothing_is_written() 
         "{diff}"
     );
     let (code, _, stderr) = run(&["--fix", "--unsafe-fixes"]);
-    assert_eq!(code, Some(3), "{stderr}");
+    assert_eq!(code, 3, "{stderr}");
     assert!(
         stderr.contains("not fixing: home/.openclaw-rescue/openclaw.json: it is a symlink to")
             && stderr.contains("outside the layout clawlint read; no file was changed"),
@@ -809,36 +804,13 @@ proptest::proptest! {
 
 /// `check`'s inputs for `resolve` in `dir` (a fixture copy): JSON of every gateway.
 fn resolve_json(dir: &Path) -> serde_json::Value {
-    let mut args: Vec<String> = vec!["resolve".into(), "--format".into(), "json".into()];
-    for e in std::fs::read_dir(dir).unwrap() {
-        let n = e.unwrap().file_name().to_string_lossy().into_owned();
-        if (n == "home" || n.starts_with("home-")) && dir.join(&n).is_dir() {
-            args.extend(["--home".into(), n]);
-        }
-    }
-    if dir.join("clawlint.toml").is_file() {
-        args.extend(["--config".into(), "clawlint.toml".into()]);
-    } else {
-        args.push("--no-config".into());
-    }
-    if dir.join("root").is_dir() {
-        args.extend(["--root".into(), "root".into()]);
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_clawlint"))
-        .args(&args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("CLAWLINT_FINGERPRINT_KEY", "clawlint tests")
-        .env_remove("OPENCLAW_PROFILE")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (code, stdout, stderr) = run_in(
+        dir,
+        &layout_args(dir, &["resolve", "--format", "json"]),
+        &[],
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
 }
 
 /// Every leaf of `v` as (path, value), leaving out where a value is written in its file

@@ -29,13 +29,7 @@ struct Expect {
 }
 
 fn fixtures() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("fixtures"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| root().join("fixtures").join(n).join("home").is_dir())
-        .collect();
-    names.sort();
-    names
+    common::fixture_names()
 }
 
 fn expect(name: &str) -> Expect {

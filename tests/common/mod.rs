@@ -26,6 +26,17 @@ pub fn clawlint(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Every fixture (a directory of `fixtures/` with a `home`), sorted.
+pub fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| root().join("fixtures").join(n).join("home").is_dir())
+        .collect();
+    names.sort();
+    names
+}
+
 /// How a fixture is checked: `--home fixtures/NAME/home`, one more `--home` for each
 /// `home-<user>` beside it (several users on one host), `--config fixtures/NAME/clawlint.toml`
 /// and `--root fixtures/NAME/root` when it has them.
