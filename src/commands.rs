@@ -296,6 +296,8 @@ fn lint(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>
     let ctx = RuleContext::new(&inventory);
     let mut findings = engine::run(&ctx, &settings);
     crate::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
+    // What every output offers, `--diff` shows and `--fix` writes first: the first round.
+    crate::fix::first_round(&mut findings, &inventory.sources, fix_mode(args));
     Ok((inventory, findings))
 }
 
@@ -327,6 +329,20 @@ fn layout_roots(args: &InputArgs) -> Result<Vec<PathBuf>, Failure> {
 
 /// How many rounds of fix, re-lint `--fix` makes before it stops.
 const MAX_FIX_ROUNDS: usize = 10;
+
+/// [`MAX_FIX_ROUNDS`]; in a debug build, tests may make it fewer
+/// (`CLAWLINT_TEST_FIX_ROUNDS=1`: only the first round, to compare with what the outputs
+/// offer). A release build has no such hook.
+fn max_fix_rounds() -> usize {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("CLAWLINT_TEST_FIX_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        return n.min(MAX_FIX_ROUNDS);
+    }
+    MAX_FIX_ROUNDS
+}
 
 fn fix_mode(args: &CheckArgs) -> crate::fix::Mode {
     if args.unsafe_fixes {
@@ -444,9 +460,10 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
             .filter_map(|r| r.finding.fix.as_ref())
             .filter(|f| f.applies(mode));
         let (plan, taken) = crate::fix::collect(fixes, &inventory.sources);
-        if plan.is_empty() || round == MAX_FIX_ROUNDS {
-            if round == MAX_FIX_ROUNDS && !plan.is_empty() {
-                eprintln!("clawlint: stopped fixing after {MAX_FIX_ROUNDS} rounds; fixes remain");
+        let max_rounds = max_fix_rounds();
+        if plan.is_empty() || round == max_rounds {
+            if round == max_rounds && !plan.is_empty() {
+                eprintln!("clawlint: stopped fixing after {max_rounds} rounds; fixes remain");
             }
             return Ok((inventory, findings, applied));
         }

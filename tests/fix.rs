@@ -288,7 +288,17 @@ fn outputs_mark_the_fixable_findings() {
     let dir = copy("ports-hash-collision", "mark");
     let (_, concise, _) = check(&dir, &["--format", "concise"]);
     assert!(concise.contains(": CL106 [*] [warning] "), "{concise}");
-    // Moving a base port changes where a gateway listens: unsafe, marked `[-]`.
+    // Moving rescue's base port adds its `gateway.port` where the safe pin goes first: the
+    // move waits for the next round, and the outputs offer only the pin.
+    assert!(concise.contains(": CL101 [error] "), "{concise}");
+    let (_, human, _) = check(&dir, &[]);
+    assert!(
+        human.contains("note: its fix overlaps an edit another fix makes first: `check --fix --unsafe-fixes` comes back to it"),
+        "{human}"
+    );
+    // Alone, moving a base port is a fix of the first round. It changes where a gateway
+    // listens: unsafe, marked `[-]`.
+    let (_, concise, _) = check(&dir, &["--format", "concise", "--select", "CL101"]);
     assert!(concise.contains(": CL101 [-] [error] "), "{concise}");
     let (_, json, _) = check(&dir, &["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -301,6 +311,8 @@ fn outputs_mark_the_fixable_findings() {
         .clone();
     assert_eq!(fix["applicability"], "safe");
     assert_eq!(fix["edits"][0]["content"], "    port: 23532,\n");
+    let (_, json, _) = check(&dir, &["--format", "json", "--select", "CL101"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let moved = v["findings"]
         .as_array()
         .unwrap()
@@ -500,73 +512,133 @@ fn offset(text: &str, line: usize, column: usize) -> usize {
             .map_or(rest.len(), |(i, _)| i)
 }
 
-#[test]
-fn sarif_fixes_are_the_edits_fix_writes() {
-    // Applying every SARIF `fix` of the log to the files gives what one round of
-    // `--fix --unsafe-fixes` writes (fixtures fixed in one round).
-    for name in [
-        "containers-compose-official",
-        "paths-rescue-reuses-agent-dir",
-        "services-port-drift",
-    ] {
-        let dir = copy(name, "sarif-fix");
-        let (_, sarif, _) = check(&dir, &["--format", "sarif"]);
-        let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
-        let mut edits: BTreeMap<String, Vec<SarifEdit>> = BTreeMap::new();
-        let mut count = 0;
-        for result in log["runs"][0]["results"].as_array().unwrap() {
-            for fix in result["fixes"].as_array().into_iter().flatten() {
-                count += 1;
-                for change in fix["artifactChanges"].as_array().unwrap() {
-                    let uri = change["artifactLocation"]["uri"]
+/// Every SARIF `fix` of `sarif` whose applicability is in `applicabilities`, applied to the
+/// files under `dir`: the text of each file a fix changes.
+fn apply_sarif_fixes(
+    dir: &Path,
+    sarif: &str,
+    applicabilities: &[&str],
+) -> (usize, BTreeMap<PathBuf, String>) {
+    let log: serde_json::Value = serde_json::from_str(sarif).unwrap();
+    let mut edits: BTreeMap<String, Vec<SarifEdit>> = BTreeMap::new();
+    let mut count = 0;
+    for result in log["runs"][0]["results"].as_array().unwrap() {
+        for fix in result["fixes"].as_array().into_iter().flatten() {
+            let applicability = fix["properties"]["applicability"].as_str().unwrap();
+            if !applicabilities.contains(&applicability) {
+                continue;
+            }
+            count += 1;
+            for change in fix["artifactChanges"].as_array().unwrap() {
+                let uri = change["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                for r in change["replacements"].as_array().unwrap() {
+                    let d = &r["deletedRegion"];
+                    let n = |k: &str| d[k].as_u64().unwrap() as usize;
+                    let text = r["insertedContent"]["text"]
                         .as_str()
-                        .unwrap()
+                        .unwrap_or("")
                         .to_string();
-                    for r in change["replacements"].as_array().unwrap() {
-                        let d = &r["deletedRegion"];
-                        let n = |k: &str| d[k].as_u64().unwrap() as usize;
-                        let text = r["insertedContent"]["text"]
-                            .as_str()
-                            .unwrap_or("")
-                            .to_string();
-                        let edit = (
-                            n("startLine"),
-                            n("startColumn"),
-                            n("endLine"),
-                            n("endColumn"),
-                            text,
-                        );
-                        let list = edits.entry(uri.clone()).or_default();
-                        if !list.contains(&edit) {
-                            list.push(edit);
-                        }
+                    let edit = (
+                        n("startLine"),
+                        n("startColumn"),
+                        n("endLine"),
+                        n("endColumn"),
+                        text,
+                    );
+                    // Two results one move ends carry the same fix: its edits count once.
+                    let list = edits.entry(uri.clone()).or_default();
+                    if !list.contains(&edit) {
+                        list.push(edit);
                     }
                 }
             }
         }
-        assert!(count > 0, "{name}: no fixes in the SARIF log");
-        let mut expected = BTreeMap::new();
-        for (uri, mut list) in edits {
-            let path = dir.join(&uri);
-            let mut text = std::fs::read_to_string(&path).unwrap();
-            list.sort();
-            for (sl, sc, el, ec, new) in list.into_iter().rev() {
-                let (a, b) = (offset(&text, sl, sc), offset(&text, el, ec));
-                text.replace_range(a..b, &new);
-            }
-            expected.insert(path, text);
-        }
-        let (_, _, stderr) = check(&dir, &["--fix", "--unsafe-fixes"]);
-        assert!(stderr.contains("Fixed "), "{name}: {stderr}");
-        for (path, text) in expected {
-            assert_eq!(
-                std::fs::read_to_string(&path).unwrap(),
-                text,
-                "{name}: {}",
-                path.display()
+    }
+    let mut expected = BTreeMap::new();
+    for (uri, mut list) in edits {
+        let path = dir.join(&uri);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        list.sort();
+        let mut after = usize::MAX;
+        for (sl, sc, el, ec, new) in list.into_iter().rev() {
+            let (a, b) = (offset(&text, sl, sc), offset(&text, el, ec));
+            // Applied from the end: every edit lies before the one applied before it.
+            assert!(
+                b <= after && (a < after || a == b),
+                "{uri}: overlapping edits"
             );
+            text.replace_range(a..b, &new);
+            after = a;
+        }
+        expected.insert(path, text);
+    }
+    (count, expected)
+}
+
+#[test]
+fn sarif_fixes_are_the_edits_the_first_round_of_fix_writes() {
+    // For every fixable fixture, in both modes: applying every SARIF `fix` of the log (the
+    // safe ones without --unsafe-fixes) to the files as read gives exactly what the first
+    // round of `--fix` (with --unsafe-fixes, or without) writes, and changes no other file.
+    // A fix that overlaps an edit another fix makes first is left out of the log (its
+    // finding says it waits for a later round), so the log's fixes never conflict.
+    let mut logs = 0;
+    let mut later = 0;
+    for name in fixture_names() {
+        for (mode, applicabilities) in [
+            (&["--unsafe-fixes"][..], &["safe", "unsafe"][..]),
+            (&[][..], &["safe"][..]),
+        ] {
+            let dir = copy(&name, "sarif-fix");
+            let mut args = vec!["--format", "sarif"];
+            args.extend(mode);
+            let (_, sarif, _) = check(&dir, &args);
+            let mut args = vec!["--format", "json"];
+            args.extend(mode);
+            let (_, json, _) = check(&dir, &args);
+            later += json
+                .matches("comes back to it after writing that one")
+                .count();
+            let (count, expected) = apply_sarif_fixes(&dir, &sarif, applicabilities);
+            if count == 0 {
+                continue;
+            }
+            logs += 1;
+            let original = files(&dir);
+            let mut args = vec!["--fix"];
+            args.extend(mode);
+            let (_, _, stderr) = run_in(
+                &dir,
+                &{
+                    let mut a = layout_args(&dir, &["check"]);
+                    a.extend(strings(&args));
+                    a
+                },
+                &[("CLAWLINT_TEST_FIX_ROUNDS", Path::new("1"))],
+            );
+            assert!(stderr.contains("Fixed "), "{name}: {stderr}");
+            for (path, bytes) in files(&dir) {
+                let now = String::from_utf8_lossy(&bytes).into_owned();
+                match expected.get(&path) {
+                    Some(text) => assert_eq!(&now, text, "{name} {mode:?}: {}", path.display()),
+                    None => assert_eq!(
+                        bytes,
+                        original[&path],
+                        "{name} {mode:?}: {} changed, but no SARIF fix edits it",
+                        path.display()
+                    ),
+                }
+            }
         }
     }
+    assert!(logs >= 20, "only {logs} logs with fixes");
+    assert!(
+        later > 0,
+        "no fixture has a fix that waits for a later round"
+    );
 }
 
 /// Writes `files` (path, text) under a fresh directory, removed when dropped.

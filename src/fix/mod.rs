@@ -77,28 +77,19 @@ impl Fix {
 
 /// Every edit a set of fixes makes, per file, sorted; a fix whose edits overlap an edit
 /// already taken is left for the next round (the fixpoint loop picks it up after re-linting).
-/// Returns the edits per file and the descriptions of the fixes taken.
+/// Returns the edits per file and the descriptions of the fixes taken (each once).
 pub fn collect<'a>(
     fixes: impl IntoIterator<Item = &'a Fix>,
     sources: &SourceMap,
 ) -> (Vec<(FileId, Vec<Edit>)>, Vec<String>) {
+    let fixes: Vec<&Fix> = fixes.into_iter().collect();
+    let taken = take(&fixes, sources);
     let mut by_file: Vec<(FileId, Vec<Edit>)> = Vec::new();
-    let mut taken = Vec::new();
-    'fixes: for fix in fixes {
-        for edit in &fix.edits {
-            let text = &sources.file(edit.file).text;
-            if edit.span.end > text.len()
-                || edit.span.start > edit.span.end
-                || !text.is_char_boundary(edit.span.start)
-                || !text.is_char_boundary(edit.span.end)
-            {
-                continue 'fixes;
-            }
-            if let Some((_, edits)) = by_file.iter().find(|(f, _)| *f == edit.file) {
-                if edits.iter().any(|e| overlaps(e.span, edit.span)) {
-                    continue 'fixes;
-                }
-            }
+    let mut descriptions: Vec<String> = Vec::new();
+    for (k, fix) in fixes.iter().enumerate() {
+        // Taken, and not the very fix taken before (two findings one move ends share it).
+        if taken[k] != Taken::First {
+            continue;
         }
         for edit in &fix.edits {
             match by_file.iter_mut().find(|(f, _)| *f == edit.file) {
@@ -106,13 +97,106 @@ pub fn collect<'a>(
                 None => by_file.push((edit.file, vec![edit.clone()])),
             }
         }
-        taken.push(fix.description.clone());
+        if !descriptions.contains(&fix.description) {
+            descriptions.push(fix.description.clone());
+        }
     }
     for (_, edits) in &mut by_file {
         edits.sort_by_key(|e| (e.span.start, e.span.end));
     }
     by_file.sort_by_key(|(f, _)| *f);
-    (by_file, taken)
+    (by_file, descriptions)
+}
+
+/// Whether one round applies a fix: first of its edits, again (the same fix as one taken
+/// before), or not (an edit out of its file's bounds, or overlapping one taken).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taken {
+    First,
+    Again,
+    No,
+}
+
+/// Which of `fixes`, in order, one round takes.
+fn take(fixes: &[&Fix], sources: &SourceMap) -> Vec<Taken> {
+    let mut edits_of: Vec<(FileId, Vec<Span>)> = Vec::new();
+    let mut out: Vec<Taken> = Vec::with_capacity(fixes.len());
+    'fixes: for (k, fix) in fixes.iter().enumerate() {
+        if fixes[..k]
+            .iter()
+            .zip(&out)
+            .any(|(before, t)| *t != Taken::No && *before == *fix)
+        {
+            out.push(Taken::Again);
+            continue;
+        }
+        for edit in &fix.edits {
+            let text = &sources.file(edit.file).text;
+            if edit.span.end > text.len()
+                || edit.span.start > edit.span.end
+                || !text.is_char_boundary(edit.span.start)
+                || !text.is_char_boundary(edit.span.end)
+            {
+                out.push(Taken::No);
+                continue 'fixes;
+            }
+            if let Some((_, spans)) = edits_of.iter().find(|(f, _)| *f == edit.file) {
+                if spans.iter().any(|s| overlaps(*s, edit.span)) {
+                    out.push(Taken::No);
+                    continue 'fixes;
+                }
+            }
+        }
+        for edit in &fix.edits {
+            match edits_of.iter_mut().find(|(f, _)| *f == edit.file) {
+                Some((_, spans)) => spans.push(edit.span),
+                None => edits_of.push((edit.file, vec![edit.span])),
+            }
+        }
+        out.push(Taken::First);
+    }
+    out
+}
+
+/// The note on a finding whose fix waits for a later round of `check --fix` (`flags`:
+/// ` --unsafe-fixes` when the fix is unsafe).
+pub fn later_round(flags: &str) -> String {
+    format!("its fix overlaps an edit another fix makes first: `check --fix{flags}` comes back to it after writing that one, if it still applies")
+}
+
+/// Keeps on each finding only a fix the first round of `check --fix` in `mode` writes, as it
+/// is: edits valid against the files as read and not overlapping each other, so that every
+/// output (SARIF `fixes`, JSON `fix`, the `[*]` marks) offers exactly edits that can all be
+/// applied together, and the ones `--fix` writes first. The round takes the fixes `mode`
+/// applies first, in the findings' order (as `--fix` does), then the others that fit among
+/// them (what `--unsafe-fixes` would add). A fix left out is for a later round, which lints
+/// the edited files again and may plan another edit or none: the finding says so in a note.
+pub fn first_round(findings: &mut [crate::diagnostic::Reported], sources: &SourceMap, mode: Mode) {
+    let mut order: Vec<usize> = (0..findings.len())
+        .filter(|&i| findings[i].finding.fix.is_some())
+        .collect();
+    order.sort_by_key(|&i| {
+        !findings[i]
+            .finding
+            .fix
+            .as_ref()
+            .is_some_and(|f| f.applies(mode))
+    });
+    let fixes: Vec<&Fix> = order
+        .iter()
+        .filter_map(|&i| findings[i].finding.fix.as_ref())
+        .collect();
+    let taken = take(&fixes, sources);
+    for (&i, t) in order.iter().zip(taken) {
+        if t == Taken::No {
+            let finding = &mut findings[i].finding;
+            let flags = match finding.fix.take().map(|f| f.applicability) {
+                Some(Applicability::Unsafe) => " --unsafe-fixes",
+                _ => "",
+            };
+            finding.notes.push(later_round(flags));
+        }
+    }
 }
 
 /// Two spans overlap when they share a byte, or when both are insertions at one point
@@ -176,5 +260,50 @@ mod tests {
         let (edits, taken) = collect(&fixes, &map);
         assert_eq!(taken, ["a", "c"]);
         assert_eq!(edits[0].1.len(), 2);
+        // The same fix twice (two findings one move ends) is taken once, its edits once.
+        let (edits, taken) = collect(&[fix(0, 4, "a"), fix(0, 4, "a")], &map);
+        assert_eq!((taken.len(), edits[0].1.len()), (1, 1));
+    }
+
+    #[test]
+    fn outputs_keep_only_the_fixes_of_the_first_round() {
+        use crate::diagnostic::{Finding, Reported, Severity};
+        let mut map = SourceMap::new();
+        let file = map.add(Path::new("f"), "0123456789".into(), None);
+        let reported = |start, end, applicability| {
+            let mut finding = Finding::new(crate::catalog::UNUSED_SUPPRESSION, "x");
+            finding.fix = Some(Fix {
+                applicability,
+                description: format!("{start}"),
+                edits: vec![edit(file, start, end, "")],
+            });
+            Reported {
+                finding,
+                severity: Severity::Warning,
+            }
+        };
+        let all = || {
+            vec![
+                reported(0, 4, Applicability::Unsafe),
+                reported(2, 6, Applicability::Safe),
+                reported(0, 4, Applicability::Unsafe),
+                reported(8, 9, Applicability::Unsafe),
+            ]
+        };
+        let kept = |mode| {
+            let mut findings = all();
+            first_round(&mut findings, &map, mode);
+            findings
+                .iter()
+                .map(|r| r.finding.fix.is_some())
+                .collect::<Vec<_>>()
+        };
+        // --unsafe-fixes takes them in order: the safe one overlaps the first move.
+        assert_eq!(kept(Mode::Unsafe), [true, false, true, true]);
+        // --fix takes the safe one first; the moves that overlap it wait.
+        assert_eq!(kept(Mode::Safe), [false, true, false, true]);
+        let mut findings = all();
+        first_round(&mut findings, &map, Mode::Safe);
+        assert_eq!(findings[0].finding.notes, [later_round(" --unsafe-fixes")]);
     }
 }
