@@ -68,6 +68,27 @@ pub fn resolve_user_path(raw: &str, home: &Path, cwd: &Path) -> PathBuf {
     }
 }
 
+/// The home a supervisor's absolute paths were written under (`/root`, `/home/ana`) and the
+/// scanned home that stands for it. One mapping for every value the gateway reads on the
+/// written machine: the config tree, `$include` paths, `.env` and `env.vars` values.
+#[derive(Debug, Clone, Copy)]
+pub struct WrittenHome<'a> {
+    pub written: &'a str,
+    pub home: &'a Path,
+}
+
+impl WrittenHome<'_> {
+    /// `value` with the written home replaced by the scanned one, when it is that home or a
+    /// path under it (whole components only: `/home/anabel` is not under `/home/ana`).
+    pub fn map(&self, value: &str) -> Option<String> {
+        let rest = value.strip_prefix(self.written)?;
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            return None;
+        }
+        Some(format!("{}{rest}", self.home.display()))
+    }
+}
+
 /// `isPathInside(root, candidate)`: equal, or below it.
 pub fn is_inside(root: &Path, candidate: &Path) -> bool {
     candidate.starts_with(root)
@@ -184,6 +205,23 @@ pub fn display_home_relative(path: &Path, home: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_written_home_maps_whole_components_only() {
+        let home = Path::new("/scan/home");
+        let w = WrittenHome {
+            written: "/home/ana",
+            home,
+        };
+        assert_eq!(w.map("/home/ana").as_deref(), Some("/scan/home"));
+        assert_eq!(
+            w.map("/home/ana/.openclaw/gw.json5").as_deref(),
+            Some("/scan/home/.openclaw/gw.json5")
+        );
+        assert_eq!(w.map("/home/anabel/ws"), None);
+        assert_eq!(w.map("ws/home/ana"), None);
+        assert_eq!(w.map("~/ws"), None);
+    }
 
     #[test]
     fn normalize_folds_dots() {

@@ -822,3 +822,75 @@ fn cl401_help_for_a_refused_profile_installs_no_default_service() {
     assert!(findings(&valid, "CL401", "").is_empty(), "{valid}");
     assert!(findings(&valid, "CL909", "").is_empty(), "{valid}");
 }
+
+/// A home-less unit's gateway reads more than its config on the machine it was written on: an
+/// absolute `$include`, its state dir's `.env` and the config's `env.vars` name `/root/…` too.
+/// Each is read under the scanned home (one mapping, `paths::WrittenHome`), as the config's
+/// own values are: the include is found (no CL501), the port comes from it, the workspace from
+/// `.env` and the credentials dir from `env.vars` are the scanned home's, and no output shows
+/// `/root/`.
+#[test]
+fn include_and_env_values_under_a_units_written_home_are_the_scanned_homes() {
+    let t = TempDir::new("hosts-written-home-env");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 }, agents: { defaults: { workspace: \"~/ws-main\" } }, env: { vars: { OPENCLAW_OAUTH_DIR: \"~/creds\" } } }\n",
+    );
+    write(
+        b,
+        "home/.openclaw-rescue/openclaw.json",
+        b"{ $include: \"/root/.openclaw-rescue/gateway.json5\", env: { vars: { OPENCLAW_OAUTH_DIR: \"/root/creds\" } } }\n",
+    );
+    write(
+        b,
+        "home/.openclaw-rescue/gateway.json5",
+        b"{ gateway: { port: 19789 } }\n",
+    );
+    write(
+        b,
+        "home/.openclaw-rescue/.env",
+        b"OPENCLAW_WORKSPACE_DIR=/root/ws-main\n",
+    );
+    write(
+        b,
+        "home/.config/systemd/user/openclaw-rescue.service",
+        b"[Service]\nEnvironment=OPENCLAW_STATE_DIR=/root/.openclaw-rescue\nExecStart=/usr/bin/openclaw --profile rescue gateway\n[Install]\nWantedBy=default.target\n",
+    );
+    link(
+        b,
+        "home/.config/systemd/user/default.target.wants/openclaw-rescue.service",
+        "../openclaw-rescue.service",
+    );
+    let home = b.join("home");
+    let run = |command: &str| -> (Value, String) {
+        let (_, stdout, stderr) = clawlint(&[
+            command,
+            "--home",
+            home.to_str().unwrap(),
+            "--no-config",
+            "--format",
+            "json",
+        ]);
+        let json =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+        (json, stdout)
+    };
+    let (resolved, text) = run("resolve");
+    let rescue = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["name"] == "rescue")
+        .unwrap_or_else(|| panic!("{resolved}"));
+    assert_eq!(rescue["gatewayPort"]["value"], 19789, "{rescue}");
+    assert_eq!(
+        rescue["agents"][0]["workspace"]["value"], "~/ws-main",
+        "{rescue}"
+    );
+    assert!(!text.contains("/root/"), "{text}");
+    let (report, text) = run("check");
+    assert!(findings(&report, "CL501", "").is_empty(), "{report}");
+    assert_eq!(findings(&report, "CL203", "ws-main").len(), 1, "{report}");
+    assert_eq!(findings(&report, "CL209", "creds").len(), 1, "{report}");
+    assert!(!text.contains("/root/"), "{text}");
+}

@@ -56,6 +56,8 @@ pub struct IncludeContext<'a> {
     bytes: usize,
     /// A budget was hit: it is reported once, and no later include is expanded.
     spent: bool,
+    /// The home a supervisor's paths were written under and the scanned home for it.
+    written_home: Option<(String, PathBuf)>,
 }
 
 /// An expanded include and what one more copy of it costs.
@@ -114,7 +116,14 @@ impl<'a> IncludeContext<'a> {
             nodes: 0,
             bytes: 0,
             spent: false,
+            written_home: None,
         }
+    }
+
+    /// Absolute include paths under `written` (the home a supervisor's paths were written
+    /// under) are read under `home`, the scanned home that stands for it.
+    pub fn map_written_home(&mut self, written: &str, home: &Path) {
+        self.written_home = Some((written.to_string(), home.to_path_buf()));
     }
 
     /// Resolves every `$include` below `node`, which was read from `file_path`.
@@ -375,7 +384,11 @@ impl<'a> IncludeContext<'a> {
         }
         let including = chain.last().expect("chain starts with the top file");
         let dir = including.parent().unwrap_or(Path::new("."));
-        let path = resolve(dir, Path::new(raw));
+        let mapped = self
+            .written_home
+            .as_ref()
+            .and_then(|(written, home)| crate::paths::WrittenHome { written, home }.map(raw));
+        let path = resolve(dir, Path::new(mapped.as_deref().unwrap_or(raw)));
         let root_dir = &self.roots[0].shown;
         let lexical = absolute(&path);
         if !self.roots.iter().any(|r| is_inside(&r.dir, &lexical)) {

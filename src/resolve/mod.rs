@@ -55,21 +55,29 @@ pub fn resolve_instance_with(
     let mut problems = Vec::new();
     apply_root_flags(inv, &mut env);
     problems.extend(invalid_profile_env(&env));
-    load_dotenv_files(inv, &mut env, sources, cache, &mut problems);
+    let written = inv
+        .written_home
+        .as_deref()
+        .map(|written| crate::paths::WrittenHome {
+            written,
+            home: &inv.home,
+        });
+    load_dotenv_files(inv, written, &mut env, sources, cache, &mut problems);
 
     let home = paths::effective_home(&env, &inv.home, &inv.cwd);
     let state_dir = paths::state_dir(&env, &home, &inv.cwd);
     let config_path = paths::config_path(&env, &home, &inv.cwd, &state_dir.value);
     let config_file = container::read_path(inv.container.as_deref(), &config_path.value);
-    let mut config = load_config(&config_file, &env, &home, &inv.cwd, sources, cache);
+    let mut config =
+        load_config_written(&config_file, &env, &home, &inv.cwd, written, sources, cache);
     problems.append(&mut config.problems);
     if let Some(root) = &config.root {
-        apply_config_env_block(root, &mut env);
+        apply_config_env_block(root, written, &mut env);
     }
     if let Some(root) = config.root.as_mut() {
         substitute_tree(root, &env, &mut problems);
-        if let Some(written) = &inv.written_home {
-            map_written_home(root, written, &inv.home);
+        if let Some(written) = written {
+            map_written_home(root, written);
         }
     }
     let loaded_root = config.root.is_some();
@@ -240,27 +248,21 @@ fn unverifiable(inv: &Invocation, instance: &Instance) -> Vec<Unverifiable> {
 /// `/home/anabel` is not under `/home/ana`.
 /// Only the path to a string that changes is copied: the rest stays shared with the cached
 /// parse (an include many gateways share).
-fn map_written_home(node: &mut Node, written: &str, home: &Path) {
-    if let Some(new) = written_home_mapped(node, written, home) {
+fn map_written_home(node: &mut Node, written: crate::paths::WrittenHome) {
+    if let Some(new) = written_home_mapped(node, written) {
         *node = new;
     }
 }
 
 /// The node with the written home mapped, or `None` when nothing in it changes.
-fn written_home_mapped(node: &Node, written: &str, home: &Path) -> Option<Node> {
+fn written_home_mapped(node: &Node, written: crate::paths::WrittenHome) -> Option<Node> {
     use crate::load::tree::Value;
     let value = match &node.value {
-        Value::String(s) => {
-            let rest = s.strip_prefix(written)?;
-            if !(rest.is_empty() || rest.starts_with('/')) {
-                return None;
-            }
-            Value::String(format!("{}{rest}", home.display()))
-        }
+        Value::String(s) => Value::String(written.map(s)?),
         Value::Array(items) => {
             let mut copy: Option<Vec<Node>> = None;
             for (i, item) in items.iter().enumerate() {
-                if let Some(new) = written_home_mapped(item, written, home) {
+                if let Some(new) = written_home_mapped(item, written) {
                     copy.get_or_insert_with(|| items.as_ref().clone())[i] = new;
                 }
             }
@@ -269,7 +271,7 @@ fn written_home_mapped(node: &Node, written: &str, home: &Path) -> Option<Node> 
         Value::Object(members) => {
             let mut copy: Option<Vec<crate::load::tree::Member>> = None;
             for (i, member) in members.iter().enumerate() {
-                if let Some(new) = written_home_mapped(&member.value, written, home) {
+                if let Some(new) = written_home_mapped(&member.value, written) {
                     copy.get_or_insert_with(|| members.as_ref().clone())[i].value = new;
                 }
             }
@@ -330,6 +332,7 @@ fn apply_root_flags(inv: &Invocation, env: &mut Env) {
 /// `~/.config/openclaw/gateway.env` when the state `.env` is the default one.
 fn load_dotenv_files(
     inv: &Invocation,
+    written: Option<crate::paths::WrittenHome>,
     env: &mut Env,
     sources: &mut SourceMap,
     cache: &mut FileCache,
@@ -337,7 +340,15 @@ fn load_dotenv_files(
 ) {
     let on_host = |p: &Path| container::read_path(inv.container.as_deref(), p);
     let cwd_env = inv.cwd.join(".env");
-    read_dotenv(&on_host(&cwd_env), env, sources, cache, problems, true);
+    read_dotenv(
+        &on_host(&cwd_env),
+        written,
+        env,
+        sources,
+        cache,
+        problems,
+        true,
+    );
     let mut loaded = vec![cwd_env];
     // A state `.env` may move the state dir or config (OpenClaw then reads the new one's
     // `.env` too), so look again until nothing new turns up.
@@ -364,7 +375,15 @@ fn load_dotenv_files(
             break;
         }
         for path in fresh {
-            read_dotenv(&on_host(&path), env, sources, cache, problems, false);
+            read_dotenv(
+                &on_host(&path),
+                written,
+                env,
+                sources,
+                cache,
+                problems,
+                false,
+            );
             loaded.push(path);
         }
     }
@@ -372,6 +391,7 @@ fn load_dotenv_files(
 
 fn read_dotenv(
     path: &Path,
+    written: Option<crate::paths::WrittenHome>,
     env: &mut Env,
     sources: &mut SourceMap,
     cache: &mut FileCache,
@@ -403,7 +423,11 @@ fn read_dotenv(
             file,
             span: entry.span,
         });
-        env.set_default(&entry.key, entry.value.clone(), origin);
+        // A `.env` beside a supervised gateway's config was written on the same machine.
+        let value = written
+            .and_then(|w| w.map(&entry.value))
+            .unwrap_or_else(|| entry.value.clone());
+        env.set_default(&entry.key, value, origin);
     }
 }
 
@@ -438,6 +462,20 @@ pub fn load_config(
     env: &Env,
     home: &Path,
     cwd: &Path,
+    sources: &mut SourceMap,
+    cache: &mut FileCache,
+) -> LoadedConfig {
+    load_config_written(path, env, home, cwd, None, sources, cache)
+}
+
+/// [`load_config`] for a supervised gateway whose config was written under another home:
+/// absolute `$include` paths under it are read under the scanned home.
+pub fn load_config_written(
+    path: &Path,
+    env: &Env,
+    home: &Path,
+    cwd: &Path,
+    written: Option<crate::paths::WrittenHome>,
     sources: &mut SourceMap,
     cache: &mut FileCache,
 ) -> LoadedConfig {
@@ -495,6 +533,9 @@ pub fn load_config(
     let single_file = !startup::contains_include(&root);
     let roots = paths::include_roots(env, home, cwd);
     let mut includes = IncludeContext::new(sources, cache, path, &roots);
+    if let Some(written) = written {
+        includes.map_written_home(written.written, written.home);
+    }
     let root = includes.process(root, path);
     let mut problems = encoding;
     problems.extend(includes.problems);
@@ -519,7 +560,7 @@ fn empty_root(sources: &mut SourceMap, config_path: &Path) -> Node {
 /// shorthand (`env: { KEY: "v" }`), which a starting gateway moves into `env.vars` where that
 /// key is not set already. OpenClaw blocks a few keys there; `OPENCLAW_INCLUDE_ROOTS` is the
 /// one that matters to clawlint.
-fn apply_config_env_block(root: &Node, env: &mut Env) {
+fn apply_config_env_block(root: &Node, written: Option<crate::paths::WrittenHome>, env: &mut Env) {
     let vars = root
         .at(&["env", "vars"])
         .map(Node::members)
@@ -533,7 +574,10 @@ fn apply_config_env_block(root: &Node, env: &mut Env) {
         }
         if let Some(value) = member.value.as_str() {
             let origin = EnvOrigin::ConfigEnv(member.value.loc);
-            env.set_default(&member.key, value.to_string(), origin);
+            let value = written
+                .and_then(|w| w.map(value))
+                .unwrap_or_else(|| value.to_string());
+            env.set_default(&member.key, value, origin);
         }
     }
 }
