@@ -28,7 +28,7 @@
 // (before 2026.5) have an empty entry.
 import fs from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { compare, distFiles, importExport, schemaPaths as recordedPaths } from "./openclaw-dist.mjs";
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const args = process.argv.slice(2);
@@ -42,48 +42,7 @@ for (let i = 0; i < args.length; i++) {
 }
 const out = path.join(repo, "data/retired-keys.json");
 
-function compare(a, b) {
-  const pa = a.split(/[.-]/).map((n) => parseInt(n, 10) || 0);
-  const pb = b.split(/[.-]/).map((n) => parseInt(n, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  }
-  return 0;
-}
-
-// ---- the recorded schemas: every path any release accepts, with its type ----
-function schemaPaths() {
-  const lines = fs.readFileSync(path.join(repo, "data/openclaw-schemas.jsonl"), "utf8").split("\n");
-  const header = JSON.parse(lines[0]);
-  const node = (n) => (typeof n === "number" ? JSON.parse(lines[n + 1]) : n);
-  const paths = new Map(); // "a.b.*" -> {segs, type}
-  const walk = (n, segs, depth, seen) => {
-    const s = node(n);
-    if (!s || typeof s !== "object" || depth > 9) return;
-    if (typeof n === "number") {
-      if (seen.has(n)) return;
-      seen = new Set(seen).add(n);
-    }
-    if (s.$ref !== undefined) return walk(s.$ref, segs, depth, seen);
-    for (const k of ["anyOf", "oneOf", "allOf"]) for (const b of s[k] ?? []) walk(b, segs, depth, seen);
-    const type = Array.isArray(s.type) ? s.type[0] : s.type;
-    if (segs.length > 0 && (type || s.enum || s.const !== undefined)) {
-      const key = segs.join(".");
-      if (!paths.has(key)) paths.set(key, { segs, type: type ?? "string", enumv: s.enum?.[0] ?? s.const });
-    }
-    for (const [k, c] of Object.entries(s.properties ?? {})) walk(c, [...segs, k], depth + 1, seen);
-    if (s.additionalProperties && typeof s.additionalProperties !== "boolean") walk(s.additionalProperties, [...segs, "*"], depth + 1, seen);
-    if (s.items && !Array.isArray(s.items)) walk(s.items, [...segs, "[]"], depth + 1, seen);
-  };
-  for (const r of Object.values(header.releases)) if (r.root !== undefined) walk(r.root, [], 0, new Set());
-  return paths;
-}
-
 // ---- reading the dist ----
-function distFiles(dist) {
-  return fs.readdirSync(dist).filter((f) => /\.(m?js)$/.test(f)).map((f) => path.join(dist, f));
-}
-
 // The literal `const NAME = [ ... ];` in a file, parsed.
 function arrayLiteral(text, name) {
   const at = text.indexOf(`const ${name} = [`);
@@ -102,29 +61,6 @@ function arrayLiteral(text, name) {
     else if (c === "]" && --depth === 0) break;
   }
   return JSON.parse(text.slice(start, i + 1));
-}
-
-// The name a module exports `local` as (minified: `export { f as n }`).
-function exportedAs(text, local) {
-  const m = /export\s*\{([^}]*)\}\s*;?\s*$/.exec(text);
-  if (!m) return undefined;
-  for (const part of m[1].split(",")) {
-    const [l, e] = part.trim().split(/\s+as\s+/);
-    if (l === local) return e ?? l;
-  }
-  return undefined;
-}
-
-async function importExport(files, local) {
-  for (const f of files) {
-    const text = fs.readFileSync(f, "utf8");
-    if (!text.includes(local)) continue;
-    const name = exportedAs(text, local);
-    if (name === undefined) continue;
-    const mod = await import(pathToFileURL(f).href);
-    if (mod[name] !== undefined) return mod[name];
-  }
-  return undefined;
 }
 
 // ---- probing ----
@@ -257,7 +193,7 @@ if (versions.length === 0) {
   console.error(`no OpenClaw release installed under ${cache}`);
   process.exit(2);
 }
-const candidates = schemaPaths();
+const candidates = recordedPaths(repo);
 const entries = {};
 let previous;
 for (const v of versions) {

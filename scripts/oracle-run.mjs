@@ -115,6 +115,14 @@ function summarise(raw, home, before) {
   const errors = raw.listen.filter((e) => e.event === "error");
   if (errors.length) out.listenErrors = errors.map((e) => ({ requested: e.requested, code: e.code, message: e.message }));
   out.gatewayPort = lock?.port ?? null;
+  // Releases before 2026.8 write no gateway.state.lock: then the port the gateway publishes
+  // in its own environment once it resolved it (OPENCLAW_GATEWAY_PORT, set at start-up), when
+  // it is listening there.
+  const envPort = Number(raw.runtime?.env?.OPENCLAW_GATEWAY_PORT);
+  if (!lock && Number.isInteger(envPort) && raw.tcp.some((t) => t.port === envPort)) {
+    out.gatewayPort = envPort;
+    out.gatewayPortFrom = "runtime env (no state lock)";
+  }
   out.started = out.gatewayPort != null && out.listeners.includes(out.gatewayPort);
   if (out.gatewayPort != null && !out.started) out.gatewayPortNotBound = true;
   out.configPath = lock?.configPath ?? null;
@@ -135,6 +143,11 @@ function summarise(raw, home, before) {
   }
   const after = snapshot(home);
   out.rewrittenFiles = Object.keys(before).filter((f) => after[f] !== undefined && after[f] !== before[f]).sort();
+  // Without a lock (before 2026.8), the config file is the one openclaw.json it rewrote.
+  if (!out.configPath) {
+    const configs = out.rewrittenFiles.filter((f) => path.basename(f) === "openclaw.json");
+    if (configs.length === 1) out.configPath = path.join(home, configs[0]);
+  }
   const cfgRel = out.configPath && path.relative(home, out.configPath);
   if (cfgRel && out.rewrittenFiles.includes(cfgRel)) {
     try {

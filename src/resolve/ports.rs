@@ -27,6 +27,37 @@ pub fn ignored_port_env(env: &Env) -> Option<Sourced<String>> {
 
 /// `--port` > `OPENCLAW_GATEWAY_PORT` > `gateway.port` > profile hash > 18789.
 pub fn gateway_port(inv: &Invocation, env: &Env, config: &Node) -> (Sourced<u16>, PortKind) {
+    gateway_port_for(inv, env, config, None)
+}
+
+/// [`gateway_port`] for the release the layout shows runs the gateway: releases before
+/// 2026.8.2 give a named profile no hash port (`crate::validate::defaults`, recorded with
+/// `gateway status` on each release), so it runs on 18789.
+pub fn gateway_port_for(
+    inv: &Invocation,
+    env: &Env,
+    config: &Node,
+    release: Option<&str>,
+) -> (Sourced<u16>, PortKind) {
+    let (port, kind) = precedence(inv, env, config);
+    match release {
+        Some(r)
+            if kind == PortKind::ProfileHash
+                && !crate::validate::defaults::profile_gets_hash_port(r) =>
+        {
+            let origin = Origin::Default(format!(
+                "OpenClaw's default gateway port: OpenClaw {r} gives a named profile no port of its own (hash ports arrived in 2026.8.2)"
+            ));
+            (
+                Sourced::new(DEFAULT_GATEWAY_PORT, origin),
+                PortKind::Default,
+            )
+        }
+        _ => (port, kind),
+    }
+}
+
+fn precedence(inv: &Invocation, env: &Env, config: &Node) -> (Sourced<u16>, PortKind) {
     if let Some(port) = &inv.port_arg {
         let kind = if port.origin.loc().is_some() {
             PortKind::ServiceArgument

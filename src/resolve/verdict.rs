@@ -91,6 +91,10 @@ impl Default for StartVerdict {
     }
 }
 
+/// The first release whose gateway refuses an out-of-range `gateway.port` itself (its dist
+/// has "Set gateway.port to a number from 1 to 65535"; 2026.4.29's does not).
+const PORT_RANGE_CHECK_SINCE: &str = "2026.5.28";
+
 /// Decides the start verdict of a gateway from its start facts, its problems and, when the
 /// validation step ran, its release's verdict on the config; sets `start`, `refusal` and
 /// (a refused gateway binds nothing) `listeners`.
@@ -134,10 +138,15 @@ pub fn decide(inst: &mut Instance) {
     // What resolve knows about a value is 2026.9.6's behaviour (the env shorthand, a retired
     // CDP range key); an older release's validation decides alone what it refuses (its
     // schema may accept the value).
-    let facts = facts
-        .into_iter()
-        .flatten()
-        .filter(|_| repairs_at_start || validity.is_none());
+    // Except `gateway.port` out of range: from 2026.5.28 on the gateway checks it itself and
+    // refuses ("Invalid gateway.port in config. Set gateway.port to a number from 1 to
+    // 65535", exit 78; recorded: tests/validity/started/2026.7.35.json rw-port-out-of-range).
+    let checks_port = validity.is_some_and(|v| {
+        validate::releases::compare(&v.checked_against, PORT_RANGE_CHECK_SINCE).is_ge()
+    });
+    let facts = facts.into_iter().flatten().filter(|f| {
+        repairs_at_start || validity.is_none() || (checks_port && f.path == "gateway.port")
+    });
     for fact in facts {
         let repair = fact.repair.clone().filter(|_| repairs_at_start);
         values.push((

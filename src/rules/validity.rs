@@ -46,6 +46,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             push(finding, inst, &mut out);
         }
         if let Some(target) = &v.target {
+            if let Some(f) = port_moves(inst, v, &target.release) {
+                push(f, inst, &mut out);
+            }
             for (issue, outcome) in &target.issues {
                 let already = v.verdict.issues.iter().any(|(i, _)| {
                     i.report_path() == issue.report_path() && i.message == issue.message
@@ -196,6 +199,17 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
     if !starts && !channel_refusal {
         f = f.note("OpenClaw exits with \"Invalid config\" (status 78) until the config is fixed; confirm with `openclaw config validate`");
     }
+    let running = v.map(|v| {
+        v.release
+            .as_ref()
+            .map_or(v.checked_against.as_str(), |r| r.value.as_str())
+    });
+    if running.is_some_and(|r| {
+        crate::validate::releases::compare(r, crate::validate::repair::LEGACY_START_MIGRATION_UNTIL)
+            .is_le()
+    }) {
+        f = f.note(crate::validate::repair::LEGACY_START_MIGRATION);
+    }
     let label = match &value.issue {
         Some(issue) => label_for(issue, inst),
         None => Label::new(
@@ -269,6 +283,51 @@ fn disagreeing_releases(inst: &Instance, v: &Validity) -> Vec<Finding> {
             ))
         })
         .collect()
+}
+
+/// CL703: a gateway whose port changes with the upgrade, because nothing pins it and the
+/// target release gives its named profile another port (18789 before 2026.8.2, its hash port
+/// from then on: `validate::defaults`, recorded with `gateway status` on every release).
+fn port_moves(inst: &Instance, v: &Validity, target: &str) -> Option<Finding> {
+    use crate::resolve::PortKind;
+    if !matches!(inst.port_kind, PortKind::ProfileHash | PortKind::Default) {
+        return None;
+    }
+    let profile = inst.profile.as_ref()?;
+    let name = crate::openclaw::normalize_profile_name(Some(profile.value.as_str()))?;
+    let now = v
+        .release
+        .as_ref()
+        .map(|r| r.value.clone())
+        .unwrap_or_else(|| v.checked_against.clone());
+    let defaults = crate::validate::defaults::unpinned_profile_port;
+    let (from, to) = (defaults(&now, &name), defaults(target, &name));
+    if from == to {
+        return None;
+    }
+    let at = crate::validate::defaults::profile_port_changes_at(&now, target).unwrap_or(target);
+    let label = Label::new(
+        profile.origin.loc().or(Some(inst.config_loc)),
+        format!("{}: profile \"{name}\", no pinned port", inst.name),
+        Some(&inst.name),
+    );
+    Some(
+        Finding::new(
+            catalog::UPGRADE_BREAKS_CONFIG,
+            format!(
+                "after upgrading from {now} to OpenClaw {target}, gateway \"{}\" moves from port {from} to port {to}: nothing pins its port, and from {at} on a named profile runs on its hash port",
+                inst.name
+            ),
+        )
+        .label(label)
+        .help(format!(
+            "pin the port it should keep before upgrading: `gateway.port: {from}` in its config (or `--port {from}` in its service), or move clients to {to}"
+        ))
+        .note(format!(
+            "recorded with `openclaw --profile rescue gateway status` on each release (data/release-defaults.json): 18789 up to 2026.7.35, the hash port 20000 + FNV-1a(name) % 40000 from {at}; the browser ports derived from it move too"
+        ))
+        .note(release_note(v)),
+    )
 }
 
 /// CL703: a problem the target release has that the current one does not.
@@ -508,6 +567,36 @@ mod tests {
         crate::resolve::verdict::decide(&mut host.instances[0]);
         assert!(host.findings(UPGRADE_BREAKS_CONFIG).is_empty());
         assert_eq!(host.findings(CONFIG_REJECTED).len(), 1);
+    }
+
+    /// A named profile without a pinned port on 2026.7.35 (port 18789), checked with
+    /// `--target-version 2026.9.6`: it moves to its hash port.
+    #[test]
+    fn cl703_an_unpinned_profile_moves_to_its_hash_port() {
+        let mut host = host([gateway("rescue").set("meta.lastTouchedVersion", "\"2026.7.35\"")]);
+        let root = host.instances[0].config_root.clone().expect("a config");
+        let meta = root.at(&["meta", "lastTouchedVersion"]).expect("written");
+        let now = crate::validate::validate(&root, "2026.7.35", true).expect("recorded");
+        let target = crate::validate::validate(&root, "2026.9.6", true).expect("recorded");
+        host.instances[0].validity = Some(Validity {
+            release: Some(Sourced::new("2026.7.35".into(), Origin::Config(meta.loc))),
+            checked_against: "2026.7.35".to_string(),
+            verdict: now,
+            target: Some(target),
+        });
+        crate::resolve::verdict::decide(&mut host.instances[0]);
+        let f = host.finding(UPGRADE_BREAKS_CONFIG);
+        assert_eq!(
+            f.message,
+            "after upgrading from 2026.7.35 to OpenClaw 2026.9.6, gateway \"rescue\" moves from port 18789 to port 23532: nothing pins its port, and from 2026.8.2 on a named profile runs on its hash port"
+        );
+        assert!(f
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("gateway.port: 18789")));
+        // Pinned: nothing moves.
+        host.instances[0].port_kind = crate::resolve::PortKind::Config;
+        assert!(host.findings(UPGRADE_BREAKS_CONFIG).is_empty());
     }
 
     // The human rendering of `check --select RULE` for each rule's case (ruff's `for_rule`).

@@ -6,7 +6,9 @@
 //! Pure: it takes the loaded tree and returns issues; rules turn them into findings.
 
 pub mod check;
+pub mod defaults;
 pub mod extra;
+pub mod migrations;
 pub mod releases;
 pub mod repair;
 pub mod retired;

@@ -67,15 +67,42 @@ pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
         (IssueKind::Refinement, [Seg::Key(a), Seg::Key(o)])
             if a == "agents"
                 && o == "ownership"
-                && issue.message.starts_with("multi-agent rosters") =>
+                && issue.message.starts_with("multi-agent rosters")
+                && super::migrations::has(release, "runtime.agents-explicit-ownership") =>
         {
             Some("stamps the multi-agent roster with agents.ownership=\"explicit\"".into())
         }
-        (IssueKind::UnknownKey, _) if super::retired::is_retired(release, path) => Some(format!(
-            "removes the retired {}; the built-in default applies",
-            super::path_string(path)
-        )),
-        _ => None,
+        _ => {
+            // What the release's own migrations do to this key (data/doctor-migrations.json):
+            // a move says where the value goes; a removal or rewrite says so.
+            let keys: Vec<&str> = path
+                .iter()
+                .map(|s| match s {
+                    Seg::Key(k) => k.as_str(),
+                    Seg::Index(_) => "",
+                })
+                .collect();
+            let node = if keys.contains(&"") {
+                None
+            } else {
+                root.at(&keys)
+            };
+            if let Some(p) = super::migrations::planned(release, path, node) {
+                // An unknown key the migrations only rewrite in place stays unknown.
+                let gone = p.kind != super::migrations::Kind::Rewrite || !p.to.is_empty();
+                if issue.kind != IssueKind::UnknownKey || gone {
+                    return Some(p.words());
+                }
+            }
+            (issue.kind == IssueKind::UnknownKey && super::retired::is_retired(release, path)).then(
+                || {
+                    format!(
+                        "removes the retired {}; the built-in default applies",
+                        super::path_string(path)
+                    )
+                },
+            )
+        }
     }
 }
 
@@ -94,17 +121,37 @@ fn is_channel_migration(issue: &Issue) -> bool {
     matches!(issue.path.as_slice(), [Seg::Key(c), _, Seg::Key(k)] if c == "channels" && k == "streamMode")
 }
 
-/// Whether a release's gateway repairs its config at start (the start guard of 2026.9.6; the
-/// releases before it are treated as refusing what `config validate` rejects).
+/// The last release whose `gateway run` migrates *legacy-rule* issues itself before validating
+/// (`migrateLegacyConfig(configSnapshot.parsed)` in its gateway server start, 2026.1.30 to
+/// 2026.3.31). Its legacy rules are not exported by those builds, so clawlint does not model
+/// which keys they repair: it treats those releases as refusing what `config validate` rejects
+/// and says so (`LEGACY_START_MIGRATION`).
+pub const LEGACY_START_MIGRATION_UNTIL: &str = "2026.3.31";
+
+/// The note for a release of that era.
+pub const LEGACY_START_MIGRATION: &str = "OpenClaw releases up to 2026.3.31 migrate the keys their legacy rules flag when the gateway starts (rewriting the file); clawlint does not model those rules and reports what `config validate` rejects";
+
+/// Whether a release's gateway repairs its config at start: its dist has the start guard
+/// (`resolveStartupConfigSnapshot`, automatic-startup-config-repair-*), from 2026.8.2 on; 2026.4.29
+/// to 2026.7.35 assert the config valid and exit "Invalid config" (data/doctor-migrations.json
+/// `startGuard`; recorded from started gateways: tests/validity/started/2026.8.2.json and
+/// 2026.7.35.json).
 pub fn repairs_at_start(release: &str) -> bool {
-    super::releases::compare(release, "2026.9.6").is_ge()
+    super::migrations::start_guard(release).is_some()
 }
+
+/// The first release whose started gateway refuses a config that needs only a channel
+/// migration (`CHANNEL_MIGRATION_REFUSED`): a started 2026.8.2 gateway repairs and starts
+/// (tests/validity/started/2026.8.2.json: rw-telegram-stream-mode, rw-railway-telegram-lan).
+const CHANNEL_REFUSAL_SINCE: &str = "2026.9.6";
 
 /// Gives every issue its start outcome: when the gateway can repair all of them (and the
 /// config is one file), each is repaired; otherwise the gateway refuses, and the issues a
 /// migration would repair say that `openclaw doctor --fix` migrates them.
 pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: bool) -> Verdict {
-    let knows_migrations = repairs_at_start(release);
+    // `openclaw doctor --fix` of every release with a migration list knows what they do; the
+    // gateway itself repairs only from the start guard's release on.
+    let knows_migrations = super::migrations::for_release(release).is_some();
     let repairs: Vec<Option<String>> = issues
         .iter()
         .map(|i| {
@@ -116,9 +163,23 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
         })
         .collect();
     // Only channel migrations: the start refuses them (CHANNEL_MIGRATION_REFUSED).
-    let only_channel = !issues.is_empty() && issues.iter().all(is_channel_migration);
-    let starts =
-        issues.is_empty() || (single_file && repairs.iter().all(Option::is_some) && !only_channel);
+    let only_channel = !issues.is_empty()
+        && issues.iter().all(is_channel_migration)
+        && super::releases::compare(release, CHANNEL_REFUSAL_SINCE).is_ge();
+    // The start guard repairs what doctor does, except plugin install records where it does
+    // not strip them first (2026.8.2: `plugins: Unrecognized key: "installs"`, exit 78).
+    let guard = super::migrations::start_guard(release);
+    let strips = guard.is_some_and(|g| g.strips_install_records);
+    let at_start = |(issue, fix): (&Issue, &Option<String>)| {
+        fix.is_some()
+            && (strips
+                || !matches!(issue.path.as_slice(), [Seg::Key(p), Seg::Key(i), ..] if p == "plugins" && i == "installs"))
+    };
+    let starts = issues.is_empty()
+        || (guard.is_some()
+            && single_file
+            && issues.iter().zip(&repairs).all(at_start)
+            && !only_channel);
     let issues = issues
         .into_iter()
         .zip(repairs)

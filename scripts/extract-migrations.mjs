@@ -1,0 +1,286 @@
+// Extracts, from each installed OpenClaw release, what every one of its legacy doctor migrations
+// (`LEGACY_CONFIG_MIGRATIONS`, the list `openclaw doctor --fix` and, from 2026.8, the gateway's
+// start guard run) does to the config keys it acts on, into data/doctor-migrations.json, which
+// src/validate/migrations.rs embeds (one table in code; no hand copies).
+//
+//   node scripts/extract-migrations.mjs [--check] [--cache DIR] [RELEASE...]
+//
+// Without RELEASE, every release under the oracle cache (default /work/oracle-cache, each
+// installed by scripts/oracle-install-release.sh) is read. --check compares with the checked-in
+// file instead of writing it (exit 1 on a difference; tests/migrations.rs runs this).
+//
+// The migrations are code, not data, so they are *probed*, as scripts/extract-retired-keys.mjs
+// probes single-key retirements: every config path some recorded release's schema
+// (data/openclaw-schemas.jsonl) accepts, with a value of its old schema type (each enum value,
+// and for ports and binds a few values newer releases reject), goes alone through the release's
+// own migrations, in order (after `withoutPluginInstallRecords`, as the start guard does). Each
+// migration that changes the config is recorded with what it did to the probed key:
+//   move     the value is now at `to` (and gone from `from`)
+//   remove   the key is gone and nothing else was added or changed
+//   rewrite  the key is gone or changed and something else was written (`to`: what was added)
+// Objects are probed too (with an unknown member), so that a block moved whole is one move.
+// Migrations no single-key probe triggers (they need several keys together, or values no schema
+// names) are listed with no effect: clawlint then knows only that the release has them.
+//
+// A release's entry is written only when it differs from the previous release's; clawlint uses
+// the newest entry not newer than the release it checks. Releases whose migrations are not
+// exported as a list (before 2026.5) have no entry.
+import fs from "node:fs";
+import path from "node:path";
+import { compare, distFiles, importExport, schemaPaths } from "./openclaw-dist.mjs";
+
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const args = process.argv.slice(2);
+let cache = "/work/oracle-cache";
+let check = false;
+const wanted = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--check") check = true;
+  else if (args[i] === "--cache") cache = args[++i];
+  else wanted.push(args[i]);
+}
+const out = path.join(repo, "data/doctor-migrations.json");
+
+// ---- probes ----
+// Several keys together: a roster of two agents without `agents.ownership`, a tool policy with
+// both `allow` and `alsoAllow`.
+const COMBOS = [
+  { from: "agents.entries", raw: { agents: { entries: { probe: {}, other: {} } } } },
+  { from: "agents.list", raw: { agents: { list: [{ id: "probe" }, { id: "other" }] } } },
+  { from: "tools.alsoAllow", raw: { tools: { allow: ["read"], alsoAllow: ["exec"] } } },
+];
+const MARK = "clawlint-probe";
+function sampleValues(info) {
+  const values = [];
+  for (const e of info.enums ?? []) values.push(e);
+  switch (info.type) {
+    case "boolean": values.push(true, false); break;
+    case "integer": case "number": values.push(7, 0, 70000); break;
+    case "object": values.push({ [MARK]: MARK }); break;
+    case "array": values.push([MARK]); break;
+    case "null": values.push(null); break;
+    case "any": values.push(true, 7, MARK, { [MARK]: MARK }, [MARK]); break;
+    default: values.push(MARK);
+  }
+  // A host alias newer releases replace with a bind mode.
+  if (info.segs.at(-1) === "bind") values.push("127.0.0.1", "0.0.0.0");
+  return values;
+}
+
+function build(segs, value, parent) {
+  if (segs.length === 0) return value;
+  const [head, ...rest] = segs;
+  if (head === "[]") {
+    const item = build(rest, value);
+    // An agent of a roster list has an id (the roster migration keys entries by it).
+    return [item && typeof item === "object" && !Array.isArray(item) && parent === "list" ? { id: "probe", ...item } : item];
+  }
+  return { [head === "*" ? "probe" : head]: build(rest, value, head) };
+}
+
+function concrete(segs) {
+  return segs.map((s) => (s === "*" ? "probe" : s === "[]" ? "0" : s));
+}
+
+function leaves(v, prefix = [], out = new Map()) {
+  if (v && typeof v === "object") {
+    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
+    if (entries.length === 0) out.set(prefix.join("."), JSON.stringify(v));
+    for (const [k, x] of entries) leaves(x, [...prefix, k], out);
+  } else out.set(prefix.join("."), JSON.stringify(v));
+  return out;
+}
+
+const display = (segs) => segs.map((s) => (s === "[]" || s === "probe" || /^\d+$/.test(s) ? "*" : s)).join(".");
+const under = (p, target) => p === target || p.startsWith(target + ".");
+
+// What one migration did to the probed key, from the config before and after it.
+function effect(before, after, target, value) {
+  const b = leaves(before);
+  const a = leaves(after);
+  const kept = [...a.keys()].some((p) => under(p, target));
+  const added = [...a].filter(([p, v]) => b.get(p) !== v && !(v === "{}" || v === "[]"));
+  const gone = [...b.keys()].some((p) => under(p, target) && !a.has(p));
+  // A migration that only adds something next to the key (seeding a default) leaves it as it
+  // was: nothing about this key is repaired.
+  const changed = [...b].some(([p, v]) => under(p, target) && a.get(p) !== v) || [...a.keys()].some((p) => under(p, target) && !b.has(p));
+  if (!changed) return undefined;
+  if (!kept && added.length === 0) return { kind: "remove" };
+  // Where the probed value (or the probed object's member) landed.
+  const wantLeaf = typeof value === "object" && value !== null && !Array.isArray(value) ? JSON.stringify(MARK) : undefined;
+  if (!kept || gone) {
+    const moved = added.filter(([p, v]) => !under(p, target) && (wantLeaf ? v === wantLeaf && p.endsWith("." + MARK) : b.get(target) === v || (Array.isArray(value) && v === JSON.stringify(MARK))));
+    if (moved.length === 1) {
+      let to = moved[0][0];
+      if (wantLeaf) to = to.slice(0, -(MARK.length + 1));
+      else if (Array.isArray(value)) to = to.replace(/\.\d+$/, "");
+      return { kind: "move", to };
+    }
+  }
+  const to = [...new Set(added.map(([p]) => p).filter((p) => !under(p, target)))].sort();
+  if (kept && !gone && added.every(([p]) => !under(p, target)) && to.length === 0) return undefined;
+  return { kind: "rewrite", ...(to.length ? { to } : {}) };
+}
+
+async function extract(version, candidates) {
+  const dist = path.join(cache, version, "node_modules/openclaw/dist");
+  const files = distFiles(dist);
+  const legacy = files.filter((f) => path.basename(f).startsWith("legacy"));
+  const migrations = await importExport(legacy, "LEGACY_CONFIG_MIGRATIONS");
+  if (!Array.isArray(migrations)) return undefined;
+  const strip = await importExport(files.filter((f) => path.basename(f).startsWith("installed-plugin-index-records")), "withoutPluginInstallRecords");
+  // The keys a migration's own id names ("heartbeat->agents.defaults.heartbeat",
+  // "channels.webchat-remove"): many predate the oldest recorded schema.
+  const all = new Map(candidates);
+  for (const m of migrations) {
+    const from = String(m.id).split("->")[0].replace(/-(remove|removed|retired|ignored)$/, "");
+    if (!/^[A-Za-z_][\w]*(\.([A-Za-z_][\w]*|\*))*$/.test(from) || all.has(from)) continue;
+    const segs = from.split(".").map((s) => (s === "*" ? "*" : s));
+    all.set(from, { segs, type: "any", enums: [] });
+  }
+  // effects[id] = Map(key -> effect)
+  const effects = new Map();
+  let probes = 0;
+  for (const [, info] of all) {
+    const samples = sampleValues(info);
+    for (const value of samples) {
+      const raw = build(info.segs, value);
+      const target = concrete(info.segs).join(".");
+      let next = strip ? strip(structuredClone(raw)) : structuredClone(raw);
+      next = structuredClone(next);
+      probes++;
+      // Every migration that changes something on this one-key config (the effect is what the
+      // whole list leaves: a key moved twice is one move, to where it ends).
+      const by = [];
+      for (const m of migrations) {
+        const before = JSON.stringify(next);
+        const saved = structuredClone(next);
+        try {
+          m.apply(next, [], { authoredRaw: raw, resolvedRaw: raw });
+        } catch {
+          next = saved;
+          continue;
+        }
+        if (JSON.stringify(next) !== before) by.push(m.id);
+      }
+      if (by.length === 0) continue;
+      const e = effect(raw, next, target, value);
+      if (!e) continue;
+      const rec = { from: display(info.segs), ...e, by };
+      if (rec.to !== undefined) rec.to = Array.isArray(rec.to) ? [...new Set(rec.to.map((t) => display(t.split("."))))] : display(rec.to.split("."));
+      const map = effects;
+      const key = JSON.stringify(rec);
+      const old = map.get(key);
+      // The values that trigger it (objects and arrays stand for any value of their type).
+      const when = typeof value !== "object" || value === null ? value : undefined;
+      if (!old) map.set(key, { ...rec, values: when === undefined ? undefined : [when], any: when === undefined, n: samples.filter((v) => typeof v !== "object" || v === null).length });
+      else if (when === undefined) old.any = true;
+      else if (!old.any && old.values && !old.values.some((v) => JSON.stringify(v) === JSON.stringify(when))) old.values.push(when);
+    }
+  }
+  // Probes of several keys, for migrations that act on a combination (the inputs are chosen
+  // here; what the migrations make of them is still OpenClaw's).
+  for (const c of COMBOS) {
+    let next = structuredClone(c.raw);
+    const by = [];
+    for (const m of migrations) {
+      const before = JSON.stringify(next);
+      try {
+        m.apply(next, [], { authoredRaw: c.raw, resolvedRaw: c.raw });
+      } catch {
+        next = JSON.parse(before);
+        continue;
+      }
+      if (JSON.stringify(next) !== before) by.push(m.id);
+    }
+    if (by.length === 0) continue;
+    const e = effect(c.raw, next, c.from, undefined);
+    if (!e) continue;
+    const rec = { from: display(c.from.split(".")), ...e, by };
+    if (Array.isArray(rec.to)) rec.to = [...new Set(rec.to.map((t) => display(t.split("."))))];
+    else if (rec.to !== undefined) rec.to = display(rec.to.split("."));
+    effects.set(JSON.stringify(rec), { ...rec, any: true });
+  }
+  const found = [...effects.values()];
+  // A parent's effect covers its members' identical ones (same kind, same relative target).
+  const kept = found.filter((e) => !found.some((p) => p !== e && e.from.startsWith(p.from + ".") && p.kind === e.kind && JSON.stringify(p.by) === JSON.stringify(e.by) && (p.kind === "remove" || (p.kind === "move" && typeof e.to === "string" && e.to === p.to + e.from.slice(p.from.length)))));
+  const list = kept
+    .map((e) => {
+      const o = { from: e.from, kind: e.kind };
+      if (e.to !== undefined) o.to = e.to;
+      // The values that trigger it, when not every probed value of the key does.
+      if (!e.any && e.values && e.values.length < e.n) o.when = e.values.map((v) => (v === MARK ? "*" : v));
+      o.by = e.by;
+      return o;
+    })
+    .sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
+  const migrationList = migrations.map((m) => ({ id: m.id, describe: m.describe ?? "" }));
+  // The gateway's start guard (automatic-startup-config-repair-*), when the release has one:
+  // it runs these migrations at start; whether it first strips plugin install records
+  // (`plugins.installs`, withoutPluginInstallRecords) as doctor does.
+  const guard = files.find((f) => path.basename(f).startsWith("automatic-startup-config-repair"));
+  const startGuard = guard ? { stripsPluginInstallRecords: fs.readFileSync(guard, "utf8").includes("withoutPluginInstallRecords") } : null;
+  return { startGuard, migrations: migrationList, effects: list, probes };
+}
+
+const versions = (wanted.length ? wanted : fs.readdirSync(cache).filter((v) => /^\d+\.\d+\.\d+/.test(v)))
+  .filter((v) => fs.existsSync(path.join(cache, v, "node_modules/openclaw/dist")))
+  .sort(compare);
+if (versions.length === 0) {
+  console.error(`no OpenClaw release installed under ${cache}`);
+  process.exit(2);
+}
+const candidates = schemaPaths(repo);
+const entries = {};
+let previous;
+for (const v of versions) {
+  const e = await extract(v, candidates);
+  if (!e) {
+    console.error(`${v}: no exported LEGACY_CONFIG_MIGRATIONS; no entry`);
+    continue;
+  }
+  const covered = new Set(e.effects.flatMap((x) => x.by));
+  const none = e.migrations.filter((m) => !covered.has(m.id)).map((m) => m.id);
+  console.error(`${v}: ${e.migrations.length} migrations, ${e.migrations.length - none.length} seen changing a probed key (${e.probes} probes, ${e.effects.length} effects); not triggered: ${none.join(", ") || "none"}`);
+  const entry = { startGuard: e.startGuard, migrations: e.migrations, effects: e.effects };
+  const key = JSON.stringify(entry);
+  if (key !== previous) entries[v] = entry;
+  previous = key;
+}
+// One migration or effect per line: small diffs when a release changes one migration.
+function render(doc) {
+  let s = "{\n \"about\": " + JSON.stringify(doc.about) + ",\n \"releases\": {\n";
+  const rel = Object.keys(doc.releases);
+  rel.forEach((v, i) => {
+    const r = doc.releases[v];
+    s += `  ${JSON.stringify(v)}: {\n   "startGuard": ${JSON.stringify(r.startGuard)},\n   "migrations": [\n`;
+    s += r.migrations.map((m) => "    " + JSON.stringify(m)).join(",\n") + "\n   ],\n   \"effects\": [\n";
+    s += r.effects.map((m) => "    " + JSON.stringify(m)).join(",\n") + "\n   ]\n";
+    s += "  }" + (i + 1 < rel.length ? "," : "") + "\n";
+  });
+  return s + " }\n}\n";
+}
+const doc = {
+  about:
+    "What each OpenClaw release's legacy doctor migrations (LEGACY_CONFIG_MIGRATIONS, in order) do to the config keys they act on, probed one key at a time. Generated by scripts/extract-migrations.mjs from node_modules/openclaw/dist; do not edit. An entry holds for its release and later ones up to the next entry. startGuard: null when the release's gateway does not repair its config at start, else whether its start guard first strips plugin install records. migrations: the release's list, in order. effects: what the whole list does to a config holding one key: from (a path, '*' any key or index), kind (move: the value goes to `to`; remove: the key is deleted; rewrite: the key is replaced or changed, `to` lists what was written), when (the values that trigger it, when not every probed value does; '*' any other string), by (the migrations that changed the config, in order). A migration in no effect's `by` needs several keys together or values no probe tried.",
+  releases: entries,
+};
+const text = render(doc);
+JSON.parse(text);
+if (check) {
+  const current = JSON.parse(fs.readFileSync(out, "utf8")).releases;
+  const known = Object.keys(current).sort(compare);
+  const at = (table, keys, v) => table[[...keys].reverse().find((k) => compare(k, v) <= 0)];
+  let bad = 0;
+  for (const v of versions) {
+    const want = JSON.stringify(at(current, known, v) ?? null);
+    const got = JSON.stringify(at(entries, Object.keys(entries).sort(compare), v) ?? null);
+    if (want !== got) {
+      console.log(`${v}: data/doctor-migrations.json differs from the installed release; rerun scripts/extract-migrations.mjs`);
+      bad++;
+    }
+  }
+  process.exit(bad ? 1 : 0);
+}
+fs.writeFileSync(out, text);
+console.error(`wrote ${out}`);

@@ -1,0 +1,311 @@
+//! What each OpenClaw release's legacy doctor migrations (`LEGACY_CONFIG_MIGRATIONS`, the list
+//! `openclaw doctor --fix` runs, and from 2026.8 the gateway's start guard) do to the config keys
+//! they act on: move a value to its new key, remove a retired key, or rewrite it. The table is
+//! generated from OpenClaw's own code by `scripts/extract-migrations.mjs`, which probes every key
+//! the recorded schemas know (and the keys the migrations' ids name) through the release's
+//! migrations, into `data/doctor-migrations.json`, which build.rs compiles in. This is the one
+//! table of moves: refresh it with that script, never by hand (tests/migrations.rs checks it
+//! against the installed releases).
+
+use super::releases::compare;
+use super::Seg;
+use crate::load::tree::{Node, Value};
+
+/// What the migrations do to a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The value goes to `to[0]` and the key is deleted.
+    Move,
+    /// The key is deleted; the built-in default applies.
+    Remove,
+    /// The key is replaced or changed; `to` lists the keys written instead (maybe none).
+    Rewrite,
+}
+
+/// A value that triggers an effect (when not every value does).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum When {
+    Str(&'static str),
+    Num(f64),
+    Bool(bool),
+    Null,
+    /// Any string not listed otherwise.
+    OtherString,
+}
+
+/// What the whole migration list does to a config holding one key.
+#[derive(Debug)]
+pub struct Effect {
+    /// The key, from the config root (`*`: any key or index).
+    pub from: &'static str,
+    pub kind: Kind,
+    pub to: &'static [&'static str],
+    /// The values that trigger it; empty when every value does.
+    pub when: &'static [When],
+    /// The migrations that changed the config, in order (ids).
+    pub by: &'static [&'static str],
+}
+
+/// The gateway's start guard (`automatic-startup-config-repair`), which runs the migrations
+/// when the gateway starts on an invalid single-file config.
+#[derive(Debug, Clone, Copy)]
+pub struct StartGuard {
+    /// Whether it first strips plugin install records (`plugins.installs`), as doctor does.
+    pub strips_install_records: bool,
+}
+
+/// One release's migrations (from it on, until the next entry).
+#[derive(Debug)]
+pub struct Release {
+    pub since: &'static str,
+    /// `None` when the release's gateway repairs nothing at start.
+    pub start_guard: Option<StartGuard>,
+    /// `(id, describe)` of every migration, in the order OpenClaw runs them.
+    pub migrations: &'static [(&'static str, &'static str)],
+    pub effects: &'static [Effect],
+}
+
+include!(concat!(env!("OUT_DIR"), "/doctor_migrations.rs"));
+
+/// The entry for a release: the newest one not newer than it. `None` before the first (those
+/// releases do not export their migrations as a list).
+pub fn for_release(release: &str) -> Option<&'static Release> {
+    TABLE
+        .iter()
+        .rev()
+        .find(|r| compare(r.since, release).is_le())
+}
+
+/// The start guard of a release, when its gateway has one.
+pub fn start_guard(release: &str) -> Option<StartGuard> {
+    for_release(release).and_then(|r| r.start_guard)
+}
+
+/// Whether the release's migration list has the migration `id`.
+pub fn has(release: &str, id: &str) -> bool {
+    for_release(release).is_some_and(|r| r.migrations.iter().any(|(m, _)| *m == id))
+}
+
+/// A migration's change to one concrete key of a config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub kind: Kind,
+    /// The key as the config has it (dotted).
+    pub from: String,
+    /// Where the value or its replacement goes (dotted; `<id>` where an agent's id goes).
+    pub to: Vec<String>,
+    /// What the first migration says it does.
+    pub describe: &'static str,
+    pub by: &'static [&'static str],
+}
+
+impl Planned {
+    /// In words, after "at start OpenClaw" / "`openclaw doctor --fix`".
+    pub fn words(&self) -> String {
+        match self.kind {
+            Kind::Move => format!(
+                "moves {} to {}",
+                self.from,
+                self.to.first().map(String::as_str).unwrap_or("?")
+            ),
+            Kind::Remove => format!(
+                "removes the retired {}; the built-in default applies",
+                self.from
+            ),
+            Kind::Rewrite if self.to.is_empty() => {
+                format!("rewrites {} ({})", self.from, self.describe)
+            }
+            Kind::Rewrite => format!(
+                "replaces {} with {} ({})",
+                self.from,
+                self.to.join(", "),
+                self.describe
+            ),
+        }
+    }
+}
+
+/// The segments a pattern's `*`s matched, when it matches `path` exactly (`Some`) and, for a
+/// prefix match, how many segments it took.
+fn matches(pattern: &str, path: &[Seg]) -> Option<(Vec<Seg>, usize)> {
+    let mut wild = Vec::new();
+    let mut n = 0;
+    for p in pattern.split('.') {
+        let seg = path.get(n)?;
+        if p == "*" {
+            wild.push(seg.clone());
+        } else if !matches!(seg, Seg::Key(k) if k == p) {
+            return None;
+        }
+        n += 1;
+    }
+    Some((wild, n))
+}
+
+fn value_matches(when: &[When], node: Option<&Node>) -> bool {
+    if when.is_empty() {
+        return true;
+    }
+    let Some(node) = node else { return false };
+    when.iter().any(|w| match (w, &node.value) {
+        (When::Str(s), Value::String(v)) => s == v,
+        (When::Num(n), Value::Number(v)) => n == v,
+        (When::Bool(b), Value::Bool(v)) => b == v,
+        (When::Null, Value::Null) => true,
+        (When::OtherString, Value::String(v)) => {
+            !when.iter().any(|o| matches!(o, When::Str(s) if s == v))
+        }
+        _ => false,
+    })
+}
+
+/// Fills a target pattern's `*`s with what the source's matched (an array index, which the
+/// roster migration turns into the agent's id, as `<id>`), then appends the rest of the path.
+fn fill(to: &str, wild: &[Seg], rest: &[Seg]) -> String {
+    let mut wild = wild.iter();
+    let mut out: Vec<String> = to
+        .split('.')
+        .map(|p| {
+            if p != "*" {
+                return p.to_string();
+            }
+            match wild.next() {
+                Some(Seg::Key(k)) => k.clone(),
+                Some(Seg::Index(_)) | None => "<id>".to_string(),
+            }
+        })
+        .collect();
+    out.extend(rest.iter().map(ToString::to_string));
+    out.join(".")
+}
+
+/// What the release's migrations do to the key at `path` (with its value `node`): an effect on
+/// the key itself, else on the block it sits in (a block moved or removed whole).
+pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Planned> {
+    let r = for_release(release)?;
+    let exact = |e: &&Effect| {
+        matches(e.from, path).is_some_and(|(_, n)| n == path.len()) && value_matches(e.when, node)
+    };
+    // A move says the most; a removal the least.
+    let rank = |e: &&Effect| match e.kind {
+        Kind::Move => 0,
+        Kind::Rewrite => 1,
+        Kind::Remove => 2,
+    };
+    let found = r
+        .effects
+        .iter()
+        .filter(exact)
+        .min_by_key(rank)
+        .or_else(|| {
+            // The block it sits in, moved or removed whole (any value).
+            r.effects
+                .iter()
+                .filter(|e| e.when.is_empty() && e.kind != Kind::Rewrite)
+                .filter(|e| matches(e.from, path).is_some_and(|(_, n)| n < path.len()))
+                .max_by_key(|e| e.from.len())
+        })?;
+    let (wild, n) = matches(found.from, path)?;
+    let (head, rest) = path.split_at(n);
+    let to = match found.kind {
+        Kind::Move => found.to.iter().map(|t| fill(t, &wild, rest)).collect(),
+        _ => found.to.iter().map(|t| fill(t, &wild, &[])).collect(),
+    };
+    let describe = found
+        .by
+        .first()
+        .and_then(|id| r.migrations.iter().find(|(m, _)| m == id))
+        .map(|(_, d)| *d)
+        .unwrap_or("");
+    let mut to: Vec<String> = to;
+    to.dedup();
+    Some(Planned {
+        kind: found.kind,
+        from: super::path_string(if found.kind == Kind::Move { head } else { path }),
+        to,
+        describe,
+        by: found.by,
+    })
+    .map(|mut p| {
+        // A key inside a moved block: say the whole move, ending at the key.
+        if p.kind == Kind::Move && !rest.is_empty() {
+            p.from = super::path_string(path);
+        }
+        p
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(s: &str) -> Vec<Seg> {
+        s.split('.')
+            .map(|k| match k.parse() {
+                Ok(i) => Seg::Index(i),
+                Err(_) => Seg::Key(k.to_string()),
+            })
+            .collect()
+    }
+
+    fn words(release: &str, p: &str) -> Option<String> {
+        planned(release, &path(p), None).map(|p| p.words())
+    }
+
+    #[test]
+    fn moves_are_moves() {
+        assert_eq!(
+            words("2026.9.6", "agents.defaults.memorySearch").as_deref(),
+            Some("moves agents.defaults.memorySearch to memory.search")
+        );
+        assert_eq!(
+            words("2026.9.6", "session.typingMode").as_deref(),
+            Some("moves session.typingMode to agents.defaults.typingMode")
+        );
+        assert_eq!(
+            words(
+                "2026.9.6",
+                "channels.telegram.accounts.main.threadBindings.spawnAcpSessions"
+            )
+            .as_deref(),
+            Some("moves channels.telegram.accounts.main.threadBindings.spawnAcpSessions to channels.telegram.accounts.main.threadBindings.spawnSessions")
+        );
+        // A key inside a moved block.
+        assert_eq!(
+            words("2026.9.6", "agents.defaults.memorySearch.provider").as_deref(),
+            Some("moves agents.defaults.memorySearch.provider to memory.search.provider")
+        );
+    }
+
+    #[test]
+    fn removals_and_value_dependent_rewrites() {
+        assert_eq!(
+            words("2026.9.6", "browser.cdpPortRangeStart").as_deref(),
+            Some("removes the retired browser.cdpPortRangeStart; the built-in default applies")
+        );
+        // A bind alias is rewritten only for the aliases the migration knows.
+        let doc = crate::load::json5::parse(r#"{"a": "127.0.0.1", "b": "lan"}"#).unwrap();
+        let root = crate::load::tree::Node::from_json5(&doc.root, crate::source::FileId(0));
+        let bind = path("gateway.bind");
+        assert!(planned("2026.9.6", &bind, root.get("a")).is_some());
+        assert!(planned("2026.9.6", &bind, root.get("b")).is_none());
+    }
+
+    #[test]
+    fn per_release() {
+        assert!(for_release("2026.4.29").is_none());
+        assert_eq!(
+            for_release("2026.9.6").map(|r| r.migrations.len()),
+            Some(82)
+        );
+        assert_eq!(
+            for_release("2026.8.5").map(|r| r.migrations.len()),
+            Some(72)
+        );
+        assert!(TABLE
+            .windows(2)
+            .all(|w| compare(w[0].since, w[1].since).is_lt()));
+        // A key 2026.9.6 moves that 2026.5.28 knows nothing of.
+        assert!(words("2026.9.6", "mcp.servers.x.workingDirectory").is_some());
+    }
+}

