@@ -421,3 +421,70 @@ fn svg_draws_a_lane_per_container_red_where_its_published_port_meets_a_gateway()
 fn lanes_count(pixmap: &Pixmap) -> usize {
     lanes(pixmap).len()
 }
+
+/// A compose service no command that starts its project enables (profile `openclaw`, the
+/// Makefile runs `--profile web`), mounting the native gateway's state dir.
+const NOT_STARTED: &str = "fixtures/containers-compose-profile-shared-state-lookalike/home";
+/// The same stack, which a unit starts with `--profile openclaw`.
+const STARTED: &str = "fixtures/containers-compose-profile-shared-state/home";
+
+#[test]
+fn a_compose_service_nothing_starts_is_drawn_as_not_started_with_nothing_on_the_host() {
+    let lane_of = |home: &str| {
+        let (code, json, stderr) = ports(home, &["--format", "json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let map: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let lane = map["gateways"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == "paas-openclaw-gateway-1")
+            .cloned()
+            .expect("a lane for the compose service");
+        (map, lane)
+    };
+    let (map, lane) = lane_of(NOT_STARTED);
+    let why = lane["notStarted"].as_str().expect("notStarted says why");
+    assert!(
+        why.starts_with("compose profile openclaw: no command that starts this project enables it")
+            && why.contains("Makefile:14"),
+        "{why}"
+    );
+    assert_eq!(
+        lane["listeners"],
+        serde_json::json!([]),
+        "nothing bound on the host"
+    );
+    assert!(lane["footprint"].is_null());
+    assert_eq!(
+        map["summary"]["listeners"], 5,
+        "the native gateway's five only"
+    );
+    let (_, human, _) = ports(NOT_STARTED, &[]);
+    assert!(
+        human.contains(
+            "none on the host (compose, own network; not started, compose profile openclaw"
+        ),
+        "{human}"
+    );
+    assert!(
+        !human.contains("28789"),
+        "its published ports are not drawn: {human}"
+    );
+    let svg = svg_of(NOT_STARTED, "not-started");
+    assert!(
+        svg.contains("not started: compose, own network"),
+        "lane label"
+    );
+
+    // Started by the unit: the same lane holds its published ports.
+    let (_, lane) = lane_of(STARTED);
+    assert!(lane.get("notStarted").is_none(), "{lane}");
+    let ports: Vec<u64> = lane["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["port"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ports, vec![28789, 28790]);
+}

@@ -103,6 +103,9 @@ pub struct Lane {
     /// Such a lane reserves no range on the host: its marks are its published ports (or,
     /// with host networking, its listeners).
     pub container: Option<String>,
+    /// A compose service that no command found starting its project starts (`profiles:`),
+    /// and why: its lane is drawn, with no mark and no range, since it binds nothing.
+    pub not_started: Option<String>,
 }
 
 impl Lane {
@@ -123,7 +126,8 @@ impl Lane {
 
     /// A native gateway, or a container on the host network: its footprint is on the host.
     pub fn reserves(&self) -> bool {
-        self.port_kind != "unverifiable"
+        self.not_started.is_none()
+            && self.port_kind != "unverifiable"
             && self
                 .container
                 .as_deref()
@@ -208,9 +212,11 @@ pub struct At {
 
 impl PortIndex {
     pub fn new(instances: &[Instance]) -> Self {
+        // A compose service nothing starts binds nothing.
         let mut listeners: Vec<At> = instances
             .iter()
             .enumerate()
+            .filter(|(_, inst)| inst.launched())
             .flat_map(|(instance, inst)| {
                 inst.listeners
                     .iter()
@@ -479,6 +485,7 @@ fn container_lane(
         cdp: None,
         marks,
         overlapped: Vec::new(),
+        not_started: None,
         container: Some(format!(
             "{}, {}",
             c.engine.id(),
@@ -497,9 +504,18 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
     if let Some(c) = instance
         .container
         .as_deref()
-        .filter(|c| !c.on_host_network())
+        .filter(|c| !c.on_host_network() || !c.starts())
     {
-        return (container_lane(index, instance, c, sources), Vec::new());
+        let mut lane = container_lane(index, instance, c, sources);
+        // Not started: nothing of it is on the host (its listeners are not in the index).
+        if !c.starts() {
+            lane.marks.clear();
+            lane.not_started = c
+                .profiles
+                .as_ref()
+                .map(|p| format!("compose profile {}: {}", p.list(), p.state.why()));
+        }
+        return (lane, Vec::new());
     }
     let cdp = super::layout::live_cdp(instance);
     let mut marks: Vec<(usize, Mark)> = instance
@@ -539,6 +555,7 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
         cdp,
         marks: marks.into_iter().map(|(_, m)| m).collect(),
         overlapped: Vec::new(),
+        not_started: None,
         container: instance
             .container
             .as_ref()
@@ -1072,17 +1089,17 @@ pub fn render_human(map: &PortMap) -> String {
     for lane in &map.lanes {
         if !lane.reserves() {
             let ports: Vec<String> = lane.marks.iter().map(|m| m.port.to_string()).collect();
+            let what = match &lane.not_started {
+                Some(why) => format!("not started, {why}"),
+                None if ports.is_empty() => "publishes nothing".to_string(),
+                None => format!("publishes {}", ports.join(", ")),
+            };
             rows.push(vec![
                 lane.name.clone(),
                 "-".to_string(),
                 format!(
-                    "none on the host ({}; publishes {})",
+                    "none on the host ({}; {what})",
                     lane.container.as_deref().unwrap_or("container"),
-                    if ports.is_empty() {
-                        "nothing".to_string()
-                    } else {
-                        ports.join(", ")
-                    }
                 ),
                 "-".to_string(),
                 lane.port_kind.to_string(),
@@ -1153,6 +1170,9 @@ struct GatewayJson<'a> {
     cdp_range: Option<[u32; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     container: Option<&'a str>,
+    /// A compose service nothing starts: why (it has no listener and no range on the host).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_started: Option<&'a str>,
     listeners: Vec<ListenerJson<'a>>,
     overlapped: Vec<[u32; 2]>,
 }
@@ -1240,6 +1260,7 @@ impl Serialize for MapJson<'_> {
                     footprint: lane.reserves().then(|| pair(lane.footprint)),
                     cdp_range: lane.cdp.map(pair),
                     container: lane.container.as_deref(),
+                    not_started: lane.not_started.as_deref(),
                     listeners: lane
                         .marks
                         .iter()

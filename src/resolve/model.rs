@@ -352,6 +352,14 @@ impl Instance {
             .filter(|b| b.enabled && b.error.is_none())
     }
 
+    /// Something runs it: it is not a compose service that every command found starting its
+    /// project leaves out (`profiles:`). Such a service binds nothing and holds no file or
+    /// token while it does not run, so it takes part in no collision; per-gateway rules still
+    /// read it (enabling its profile is one flag away).
+    pub fn launched(&self) -> bool {
+        self.container.as_ref().is_none_or(|c| c.starts())
+    }
+
     /// clawlint knows this value of the gateway (it is not [`Unverifiable`]).
     pub fn knows(&self, what: Unverifiable) -> bool {
         !self.unverifiable.contains(&what)

@@ -38,6 +38,7 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
     let items = instances
         .iter()
         .enumerate()
+        .filter(|(_, inst)| inst.launched())
         .flat_map(|(i, inst)| pinned_profiles(inst).map(move |p| (endpoint_key(p), i, p)))
         .collect();
     let mut out = Vec::new();

@@ -128,7 +128,7 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
     let mut items: Vec<((u16, String), usize, Claim)> = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
         // A compose service no command that starts its project enables does not run.
-        if inst.container.as_ref().is_some_and(|c| !c.starts()) {
+        if !inst.launched() {
             continue;
         }
         if let Some(c) = &inst.container {

@@ -29,6 +29,8 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
         .instances
         .iter()
         .enumerate()
+        // A compose service nothing starts holds no connection with its token.
+        .filter(|(_, inst)| inst.launched())
         .flat_map(|(i, inst)| {
             inst.credentials
                 .iter()

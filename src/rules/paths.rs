@@ -177,6 +177,8 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
     let items = instances
         .iter()
         .enumerate()
+        // A compose service nothing starts writes nothing there.
+        .filter(|(_, inst)| inst.launched())
         .flat_map(|(i, inst)| {
             let user = kind.per_user.then(|| keys.key(&inst.os_home));
             (kind.paths_of)(inst)
@@ -294,7 +296,7 @@ fn is_fleet_cell_of(cell: &Instance, host: &Instance, path: &Path, keys: &PathKe
 fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> {
     use crate::resolve::Unverifiable;
     let mut state_dirs: HashMap<PathBuf, Vec<usize>> = HashMap::new();
-    let known = |inst: &Instance| inst.knows(Unverifiable::StateDir);
+    let known = |inst: &Instance| inst.knows(Unverifiable::StateDir) && inst.launched();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         state_dirs
             .entry(keys.key(&inst.state_dir.value))

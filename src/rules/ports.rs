@@ -42,7 +42,10 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
 /// `--https`, so port 443); the second finds "listener already exists for port 443" and
 /// exits 78 (`TailscaleRouteOwnershipConflictError`).
 fn tailscale_contention(instances: &[Instance]) -> Option<Finding> {
-    let claimants: Vec<&Instance> = instances.iter().filter(|i| i.tailscale.is_some()).collect();
+    let claimants: Vec<&Instance> = instances
+        .iter()
+        .filter(|i| i.tailscale.is_some() && i.launched())
+        .collect();
     if claimants.len() < 2 {
         return None;
     }
@@ -219,7 +222,7 @@ fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Findin
     const SHOWN: usize = 4;
     let mut out = Vec::new();
     for (owner_index, owner) in instances.iter().enumerate() {
-        if !owner.listens_on_host() || !owner.knows(Unverifiable::Port) {
+        if !owner.listens_on_host() || !owner.knows(Unverifiable::Port) || !owner.launched() {
             continue;
         }
         let Some(range) = owner.live_browser().map(|b| b.cdp_range) else {
@@ -407,7 +410,7 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
     // A gateway that does not start reserves nothing; a container reserves nothing on the host.
     let mut out = Vec::new();
     for (low, high) in close_bases(instances, |i| {
-        i.starts() && i.listens_on_host() && i.knows(Unverifiable::Port)
+        i.starts() && i.launched() && i.listens_on_host() && i.knows(Unverifiable::Port)
     }) {
         let (low, high) = (&instances[low], &instances[high]);
         let gap = u32::from(high.port.value) - u32::from(low.port.value);
@@ -538,6 +541,47 @@ mod tests {
             "{help}"
         );
         assert!(help.starts_with("give \"rescue\" its own base port, at least 111 away"));
+    }
+
+    #[test]
+    fn a_compose_service_nothing_starts_takes_part_in_no_collision() {
+        use crate::catalog::{PUBLISHED_PORT_COLLISION, SHARED_TELEGRAM_TOKEN};
+        let token = "123456789:AAFakeNotStartedToken000000000000000";
+        let on_host = |started: bool| {
+            let svc = gateway("stack")
+                .port(18789)
+                .host_network()
+                .telegram_token(token);
+            let svc = if started { svc } else { svc.not_started() };
+            let published = gateway("web").published("0.0.0.0", 18789, 18789);
+            let published = if started {
+                published
+            } else {
+                published.not_started()
+            };
+            host([
+                gateway("ops").port(18789).telegram_token(token),
+                svc,
+                published,
+            ])
+        };
+        let started = on_host(true);
+        assert!(!started.findings(GATEWAY_PORT_COLLISION).is_empty());
+        assert!(!started.findings(PUBLISHED_PORT_COLLISION).is_empty());
+        assert!(!started.findings(SHARED_TELEGRAM_TOKEN).is_empty());
+        // Behind a profile nothing enables: no port, range or token collision at all.
+        let idle = on_host(false);
+        assert!(!idle.instances[1].launched() && !idle.instances[2].launched());
+        for rule in [
+            GATEWAY_PORT_COLLISION,
+            LISTENER_COLLISION,
+            PORT_IN_CDP_RANGE,
+            FOOTPRINT_OVERLAP,
+            PUBLISHED_PORT_COLLISION,
+            SHARED_TELEGRAM_TOKEN,
+        ] {
+            assert!(idle.findings(rule).is_empty(), "{rule:?}");
+        }
     }
 
     #[test]

@@ -125,6 +125,7 @@ fn shared_sandbox_containers(instances: &[Instance]) -> Vec<Finding> {
     let items = instances
         .iter()
         .enumerate()
+        .filter(|(_, inst)| inst.launched())
         .flat_map(|(i, inst)| {
             inst.agents
                 .iter()

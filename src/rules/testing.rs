@@ -73,6 +73,8 @@ struct ContainerSpec {
     host_network: bool,
     published: Vec<(String, u16, u16)>,
     file: PathBuf,
+    /// Behind a compose profile that nothing starting the project enables.
+    not_started: bool,
 }
 
 impl ContainerSpec {
@@ -140,7 +142,13 @@ impl ContainerSpec {
             mounts: Vec::new(),
             bind: Some("lan".to_string()),
             host_home: PathBuf::from(HOME),
-            profiles: None,
+            profiles: self.not_started.then(|| crate::container::ServiceProfiles {
+                names: vec!["openclaw".to_string()],
+                state: crate::container::ProfileState::NotEnabled(
+                    "no command that starts this project enables it (Makefile:3)".into(),
+                ),
+                loc: key,
+            }),
         }
     }
 }
@@ -349,6 +357,7 @@ impl Gateway {
             host_network: false,
             published: Vec::new(),
             file: Path::new(HOME).join(file),
+            not_started: false,
         })
     }
 
@@ -367,6 +376,15 @@ impl Gateway {
         let file = format!("stacks/{}/compose.yaml", self.name);
         self.container_mut(crate::container::Engine::Compose, &file)
             .host_network = true;
+        self
+    }
+
+    /// Its compose service sits behind a profile that no command starting the project
+    /// enables: compose does not start it.
+    pub fn not_started(mut self) -> Self {
+        let file = format!("stacks/{}/compose.yaml", self.name);
+        self.container_mut(crate::container::Engine::Compose, &file)
+            .not_started = true;
         self
     }
 
