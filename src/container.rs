@@ -133,6 +133,21 @@ pub struct Container {
     pub host_home: PathBuf,
     /// Compose `profiles:`: the service starts only when one of them is active.
     pub profiles: Option<ServiceProfiles>,
+    /// The command line that runs `docker compose up` it was read with: who, and where.
+    pub run: Option<(String, Loc)>,
+    /// Other command lines that start this same container with other values (CL410).
+    pub other_runs: Vec<OtherRun>,
+}
+
+/// Another command line that starts the same container (the same project and service, so
+/// the same container name) with values that differ from those it was read with: compose
+/// recreates the container with whichever ran last, which clawlint cannot know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OtherRun {
+    pub by: String,
+    pub loc: Loc,
+    /// What differs, in words (ports and names only: never a value of the environment).
+    pub differs: Vec<String>,
 }
 
 /// A compose service's `profiles:` and whether what starts the project enables one of them.

@@ -231,29 +231,80 @@ fn compose_invocations(
     for dir in &dirs {
         runs.extend(compose::runs_beside(dir, &host, sources));
     }
-    // The files a run names (or finds in its directory) are a project, when they lie in
-    // the scanned layout: a unit may run a file the scan does not find (`-f prod.yml`).
     let inside =
         |f: &Path| homes.iter().any(|h| f.starts_with(h)) || root.is_some_and(|r| f.starts_with(r));
-    let run_named: Vec<PathBuf> = runs
-        .iter()
-        .flat_map(|r| r.project_files())
-        .filter(|f| inside(f) && f.is_file())
-        .collect();
-    let mut projects = compose_projects(named.into_iter().chain(run_named), scanned);
+    // One `docker compose up` is one load of a project: compose reads its files, env files
+    // and environment anew on every run. The files each run loads, as compose chooses them;
+    // a file it names that does not exist stops compose, which is said where the run is
+    // written.
+    let mut loads: Vec<(Vec<PathBuf>, Vec<&compose::runs::ComposeRun>)> = Vec::new();
+    for run in &runs {
+        let chosen = compose::run_files(run, &host, &inside);
+        let missing: Vec<&PathBuf> = chosen
+            .files
+            .iter()
+            .filter(|f| chosen.named && inside(f) && !f.is_file())
+            .collect();
+        for file in &missing {
+            problems.push(compose::missing_file(run, file, &chosen.how));
+        }
+        let readable: Vec<PathBuf> = chosen
+            .files
+            .iter()
+            .filter(|f| inside(f) && f.is_file())
+            .cloned()
+            .collect();
+        if run.args.starts() && missing.is_empty() && !readable.is_empty() {
+            loads.push((readable, vec![run]));
+        }
+    }
+    // Projects no run loads (named on the command line or in clawlint.toml, or found by the
+    // scan) are read as compose reads them with no `-f`.
+    for files in compose_projects(named, scanned) {
+        if loads.iter().any(|(l, _)| l.first() == files.first()) {
+            continue;
+        }
+        let std_name = files[0]
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| compose::FILE_NAMES.contains(&n));
+        let files = match files.len() == 1 && std_name {
+            true => compose::default_files(&files[0]),
+            false => files,
+        };
+        loads.push((files, Vec::new()));
+    }
     // In the order named and scanned; projects only a run names come last.
-    projects.sort_by_key(|p| {
-        p[0].parent()
+    loads.sort_by_key(|(files, _)| {
+        files[0]
+            .parent()
             .and_then(|d| dirs.iter().position(|x| x == d))
             .unwrap_or(usize::MAX)
     });
     let mut out: Vec<Invocation> = Vec::new();
-    for files in &projects {
-        let mine: Vec<&compose::runs::ComposeRun> = runs
-            .iter()
-            .filter(|r| r.project_files().first() == files.first())
-            .collect();
-        out.extend(compose::read_project(files, &host, &mine, sources, problems).invocations);
+    // A container name is one container: loads that give the same one (two runs of one
+    // project) are reconciled into it.
+    let mut by_name: std::collections::HashMap<String, usize> = Default::default();
+    let mut reported: std::collections::HashSet<String> = Default::default();
+    for (files, mine) in &loads {
+        let problems_before = problems.len();
+        let project = compose::read_project(files, &host, mine, sources, problems);
+        // A second load of the same files finds the same file problems: each is said once.
+        let fresh: Vec<Problem> = problems.drain(problems_before..).collect();
+        problems.extend(
+            fresh
+                .into_iter()
+                .filter(|p| reported.insert(format!("{:?}{:?}{}", p.kind, p.loc, p.message))),
+        );
+        for inv in project.invocations {
+            match by_name.get(&inv.name) {
+                Some(&at) => compose::reconcile(&mut out[at], inv),
+                None => {
+                    by_name.insert(inv.name.clone(), out.len());
+                    out.push(inv);
+                }
+            }
+        }
     }
     // Podman quadlets: each home's, and the system's (whose `%h` is root's home).
     for (i, home) in homes.iter().enumerate() {

@@ -213,6 +213,8 @@ pub fn invocation(
             bind: crate::container::bind_from_args(&argv),
             host_home: host.home.to_path_buf(),
             profiles: None,
+            run: None,
+            other_runs: Vec::new(),
         })),
     })
 }

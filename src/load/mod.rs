@@ -21,6 +21,9 @@ use std::path::Path;
 pub enum ProblemKind {
     Unparsable,
     Unreadable,
+    /// A file that a command line or setting names does not exist (a compose `-f` file, an
+    /// `--env-file`, a service's `env_file:`): what names it stops there.
+    Missing,
     /// Over clawlint's size limit for this kind of file.
     TooLarge,
     /// A FIFO, socket, device or directory where a file was expected: never opened.

@@ -577,6 +577,15 @@ fn container_json(inst: &Instance, c: &Container, sources: &SourceMap) -> Value 
             "location": at(sources, p.loc),
         });
     }
+    // Only a container that several command lines start with different values (CL410).
+    if let (Some((by, loc)), false) = (&c.run, c.other_runs.is_empty()) {
+        value["startedBy"] = json!({ "by": by, "location": at(sources, *loc) });
+        value["otherRuns"] = c
+            .other_runs
+            .iter()
+            .map(|r| json!({ "by": r.by, "location": at(sources, r.loc), "differs": r.differs }))
+            .collect();
+    }
     value
 }
 

@@ -169,6 +169,8 @@ fn cell_invocation(
             bind: Some("lan".to_string()),
             host_home: host_home.to_path_buf(),
             profiles: None,
+            run: None,
+            other_runs: Vec::new(),
         })),
     }
 }

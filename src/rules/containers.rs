@@ -87,6 +87,56 @@ pub fn fleet_band_intrusions(instances: &[Instance]) -> Vec<Finding> {
     out
 }
 
+/// CL410: several command lines start one compose container (the same project, so the same
+/// container name) with different values. Each `docker compose up` reads the project anew
+/// and recreates the containers whose configuration changed, so whichever ran last decides;
+/// clawlint checks the container as the first command found starts it, and says so.
+pub fn compose_runs_disagree(instance: &Instance) -> Option<Finding> {
+    let c = instance.container.as_deref()?;
+    let (by, loc) = c.run.as_ref()?;
+    if c.other_runs.is_empty() {
+        return None;
+    }
+    let mut differs: Vec<&str> = Vec::new();
+    for other in &c.other_runs {
+        for d in &other.differs {
+            if !differs.contains(&d.as_str()) {
+                differs.push(d);
+            }
+        }
+    }
+    let others: Vec<&str> = c.other_runs.iter().map(|o| o.by.as_str()).collect();
+    let mut finding = Finding::new(
+        catalog::COMPOSE_RUNS_DISAGREE,
+        format!(
+            "{by} and {} start container \"{}\" with different values: {}",
+            others.join(", "),
+            c.name,
+            differs.join("; ")
+        ),
+    )
+    .label(Label::new(
+        Some(*loc),
+        format!("{by}: checked as this starts it"),
+        Some(&instance.name),
+    ));
+    for other in &c.other_runs {
+        finding = finding.label(Label::new(
+            Some(other.loc),
+            format!("{}: {}", other.by, other.differs.join("; ")),
+            Some(&instance.name),
+        ));
+    }
+    Some(
+        finding
+            .note(format!(
+                "each `docker compose up` reads the project anew and recreates the containers whose configuration changed: whichever of these ran last decides what runs, and clawlint cannot know which, so it checks \"{}\" as {by} starts it",
+                c.name
+            ))
+            .help("make every command that starts the project read the same files, env files, profiles and environment (one unit or script the others call); if both are meant to run side by side, give one its own project name (`-p NAME`)"),
+    )
+}
+
 fn ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
         (1, 11) | (2, 12) | (3, 13) => "th",

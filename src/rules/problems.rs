@@ -18,6 +18,7 @@ fn code_for(kind: ProblemKind) -> catalog::Rule {
         ProblemKind::MissingEnvVar => catalog::MISSING_ENV_VAR,
         ProblemKind::Unparsable => catalog::UNPARSABLE_FILE,
         ProblemKind::Unreadable
+        | ProblemKind::Missing
         | ProblemKind::TooLarge
         | ProblemKind::NotRegularFile
         | ProblemKind::OutsideLayout => catalog::UNREADABLE_FILE,
@@ -41,6 +42,7 @@ fn help_for(kind: ProblemKind) -> &'static str {
         ProblemKind::MissingEnvVar => "set the variable where the gateway starts (its state dir's .env, the service unit, or the config's env.vars), or escape it as $${NAME}",
         ProblemKind::Unparsable => "fix the syntax; OpenClaw reads configs as JSON5, and refuses to start on a config it cannot parse",
         ProblemKind::Unreadable => "make the file readable by the user clawlint runs as, or fix the symlink it is reached through",
+        ProblemKind::Missing => "create the file, or correct the path on the line that names it (relative paths are read from the directory the command runs in)",
         ProblemKind::TooLarge => TOO_LARGE_HELP,
         ProblemKind::NotRegularFile => "point the setting at a regular file; clawlint never opens FIFOs, sockets or devices, which could block or never end",
         ProblemKind::OutsideLayout => "a file of the layout points outside it; clawlint reads only the scanned homes and --root, since whoever writes the layout (a pull request's author, in CI) would choose what it prints. If the gateway really reads this file, rerun with --allow-outside PATH",
@@ -67,7 +69,7 @@ fn is_compose(path: &std::path::Path) -> bool {
 fn compose_help(kind: ProblemKind) -> &'static str {
     match kind {
         ProblemKind::Unparsable => "fix the YAML: docker compose cannot read this file either, so none of its services start",
-        ProblemKind::Unreadable => "create the file, or make it optional (`env_file: [{path: ..., required: false}]`)",
+        ProblemKind::Missing => "create the file, or make it optional (`env_file: [{path: ..., required: false}]`)",
         ProblemKind::MissingEnvVar => "set the variable in the .env beside the compose file, or give it a default (${NAME:-value}); write $$ for a literal $",
         ProblemKind::InvalidValue => "docker compose rejects this value; see the message for what it accepts",
         other => help_for(other),

@@ -26,6 +26,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out.extend(unportable_profile_names(ctx.instances));
     out.extend(shared_sandbox_containers(ctx.instances));
     out.extend(shared_service_names(ctx.instances));
+    out.extend(
+        ctx.instances
+            .iter()
+            .filter_map(super::containers::compose_runs_disagree),
+    );
     out
 }
 

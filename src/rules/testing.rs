@@ -149,6 +149,8 @@ impl ContainerSpec {
                 ),
                 loc: key,
             }),
+            run: None,
+            other_runs: Vec::new(),
         }
     }
 }

@@ -34,9 +34,10 @@ pub const FILE_NAMES: [&str; 4] = [
     "docker-compose.yml",
     "docker-compose.yaml",
 ];
+/// compose-go's `DefaultOverrideFileNames`, in its order (`.yml` before `.yaml`).
 pub const OVERRIDE_NAMES: [&str; 4] = [
-    "compose.override.yaml",
     "compose.override.yml",
+    "compose.override.yaml",
     "docker-compose.override.yml",
     "docker-compose.override.yaml",
 ];
@@ -54,6 +55,128 @@ pub const SCAN_ENTRY_BUDGET: usize = 50_000;
 /// The compose file of a directory, if it has one (the first name in Compose's order).
 pub fn project_file(dir: &Path) -> Option<PathBuf> {
     FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+}
+
+/// What `docker compose` loads with no `-f` and no `COMPOSE_FILE` from `dir`: its compose
+/// file and its override file (compose-go's `WithDefaultConfigPath`).
+pub fn default_files(file: &Path) -> Vec<PathBuf> {
+    let mut files = vec![file.to_path_buf()];
+    if let Some(dir) = file.parent() {
+        files.extend(
+            OVERRIDE_NAMES
+                .iter()
+                .map(|n| dir.join(n))
+                .find(|p| p.is_file()),
+        );
+    }
+    files
+}
+
+/// The compose files one run loads, and how they were chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFiles {
+    /// In load order (each merged on top of the ones before).
+    pub files: Vec<PathBuf>,
+    /// Named by `-f` or `COMPOSE_FILE` (compose reads exactly these, and stops on a missing
+    /// one), not found by compose's own search.
+    pub named: bool,
+    /// How, in words: `-f`, `COMPOSE_FILE in the environment of unit x`, `search from ~/a`.
+    pub how: String,
+}
+
+/// The files a run loads, as docker compose chooses them (its `toProjectOptions` with
+/// compose-go's `cli/options.go`): its `-f` files; else `COMPOSE_FILE`, from the environment
+/// it starts with or else from the env files it reads first (its `--env-file`s, else the
+/// `.env` of its working dir unless `COMPOSE_DISABLE_ENV_FILE` is true), split on
+/// `COMPOSE_PATH_SEPARATOR` (default `:`), relative to its working dir; else the first
+/// directory from its project directory (`--project-directory`, else the working dir) up
+/// that holds a compose file, with that directory's override file. The search upward stops
+/// at the edge of the scanned layout (`inside`): nothing outside it is read.
+pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) -> bool) -> RunFiles {
+    let named: Vec<PathBuf> = run
+        .args
+        .files
+        .iter()
+        .zip(&run.files)
+        .filter(|(raw, _)| raw.as_str() != "-")
+        .map(|(_, placed)| placed.clone())
+        .collect();
+    if !run.args.files.is_empty() {
+        return RunFiles {
+            files: named,
+            named: true,
+            how: "named with -f".to_string(),
+        };
+    }
+    let cwd = run.cwd.clone().or_else(|| run.project_dir.clone());
+    let start = run.project_dir.clone().or_else(|| run.cwd.clone());
+    // The variables compose has before it picks its files: its environment, then (only for
+    // names it does not set) the env files it reads first.
+    let shell = |name: &str| run.var(name).map(|(_, v, _)| v.clone());
+    let first_env = || -> BTreeMap<String, String> {
+        let disabled = run.env_file_disabled();
+        let files: Vec<PathBuf> = if !run.env_files.is_empty() {
+            run.env_files.clone()
+        } else if disabled {
+            Vec::new()
+        } else {
+            start.iter().map(|d| d.join(".env")).collect()
+        };
+        let mut out = BTreeMap::new();
+        for file in files.iter().filter(|f| inside(f)) {
+            if let Ok((text, _)) = read_text_lossy(file, SMALL_FILE_LIMIT) {
+                for e in dotenv::parse(&text).effective() {
+                    out.insert(e.key.clone(), e.value.clone());
+                }
+            }
+        }
+        out
+    };
+    let mut from_files: Option<BTreeMap<String, String>> = None;
+    let mut lookup = |name: &str| -> Option<(String, bool)> {
+        if let Some(v) = shell(name) {
+            return Some((v, true));
+        }
+        from_files
+            .get_or_insert_with(first_env)
+            .get(name)
+            .map(|v| (v.clone(), false))
+    };
+    if let Some((list, in_shell)) = lookup("COMPOSE_FILE") {
+        let sep = lookup("COMPOSE_PATH_SEPARATOR")
+            .map(|(s, _)| s)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| ":".to_string());
+        let base = cwd.clone().unwrap_or_default();
+        return RunFiles {
+            files: list
+                .split(sep.as_str())
+                .filter(|f| !f.is_empty())
+                .map(|f| host.host_path(f, &base))
+                .collect(),
+            named: true,
+            how: match in_shell {
+                true => "named in COMPOSE_FILE, in its environment".to_string(),
+                false => "named in COMPOSE_FILE, in the env file it reads first".to_string(),
+            },
+        };
+    }
+    let mut dir = start;
+    while let Some(d) = dir.filter(|d| inside(d)) {
+        if let Some(file) = project_file(&d) {
+            return RunFiles {
+                files: default_files(&file),
+                named: false,
+                how: "found by compose's search".to_string(),
+            };
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    RunFiles {
+        files: Vec::new(),
+        named: false,
+        how: "no compose file found".to_string(),
+    }
 }
 
 /// Compose files under `dirs`, at most [`SCAN_DEPTH`] levels down, skipping hidden dirs,
@@ -226,16 +349,17 @@ pub struct Project {
     pub invocations: Vec<Invocation>,
 }
 
-/// Reads one compose project (its files, its env files) and returns the gateways it runs.
-/// One file is read with its override file (`compose.override.yaml` beside it), as `docker
-/// compose` does with no `-f`; several files are merged in order, each on top of the ones
-/// before, as `docker compose -f a.yml -f b.yml` does (then no override file is added).
+/// Reads one load of a compose project (its files, its env files) and returns the gateways
+/// it runs. `given` are the files compose loads, merged in order, each on top of the ones
+/// before (a file found by compose's own search comes with its override file: see
+/// [`default_files`] and [`run_files`]).
 ///
-/// `runs` are the command lines found that run compose for this project. The first that
-/// runs `up` decides what Compose reads: its `--env-file`s (or `COMPOSE_ENV_FILES`) instead
-/// of the project's `.env`, its environment over theirs, its `-p`; every one that runs `up`
-/// enables profiles. Problems (syntax, a YAML bomb, a missing `env_file`, a variable
-/// nothing sets) are located and collected; nothing here panics or stops the scan.
+/// `runs` are the command lines of this load (one `docker compose up` is one load: compose
+/// reads the project anew on every run). The first that runs `up` decides what Compose
+/// reads: its `--env-file`s (or `COMPOSE_ENV_FILES`) instead of the project's `.env`, its
+/// environment over theirs, its `-p`; every one that runs `up` enables profiles. Problems
+/// (syntax, a YAML bomb, a missing `env_file`, a variable nothing sets) are located and
+/// collected; nothing here panics or stops the scan.
 pub fn read_project(
     given: &[PathBuf],
     host: &HostContext,
@@ -250,21 +374,15 @@ pub fn read_project(
             invocations: Vec::new(),
         };
     };
-    let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
     let ups: Vec<&ComposeRun> = runs.iter().copied().filter(|r| r.args.starts()).collect();
     let context = ups.first().copied();
+    // The project directory: `--project-directory`, else the first file's (compose-go's
+    // `GetWorkingDir`); relative paths and the `.env` are read there.
+    let dir = context
+        .and_then(|r| r.project_dir.clone())
+        .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf());
     let project_env = read_project_env(&dir, context, host, sources, problems);
-    let mut files = given.to_vec();
-    let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if given.len() == 1 && FILE_NAMES.contains(&file_name) {
-        if let Some(over) = OVERRIDE_NAMES
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-        {
-            files.push(over);
-        }
-    }
+    let files = given.to_vec();
     let mut reader = Reader {
         env: &project_env.values,
         from: &project_env.described,
@@ -494,6 +612,8 @@ fn read_project_env(
             unverifiable: None,
         };
     };
+    let in_layout =
+        |f: &Path| f.starts_with(host.home) || host.root.is_some_and(|r| f.starts_with(r));
     let base = run.cwd.clone().unwrap_or_else(|| dir.to_path_buf());
     let (files, explicit): (Vec<PathBuf>, bool) = if !run.env_files.is_empty() {
         (run.env_files.clone(), true)
@@ -504,13 +624,24 @@ fn read_project_env(
             .map(|f| crate::paths::normalize(&base.join(f.trim())))
             .collect();
         (files, true)
+    } else if run.env_file_disabled() {
+        // COMPOSE_DISABLE_ENV_FILE: compose reads no `.env` at all.
+        (Vec::new(), false)
     } else {
-        (vec![dir.join(".env")], false)
+        // compose reads the `.env` of its working dir before it knows the project directory,
+        // then the project directory's; a name the first sets keeps its value.
+        let mut files = vec![dir.join(".env")];
+        files.extend(
+            run.cwd
+                .as_ref()
+                .filter(|c| c.as_path() != dir)
+                .map(|c| c.join(".env"))
+                .filter(|f| in_layout(f)),
+        );
+        (files, false)
     };
     let mut unverifiable = None;
     let mut shown = Vec::new();
-    let in_layout =
-        |f: &Path| f.starts_with(host.home) || host.root.is_some_and(|r| f.starts_with(r));
     for file in &files {
         if explicit && !in_layout(file) {
             // Never read outside the layout: what it sets is not known.
@@ -526,7 +657,7 @@ fn read_project_env(
         if explicit && !file.is_file() {
             // compose-go: "couldn't find env file"; `docker compose` stops before starting.
             problems.push(Problem {
-                kind: ProblemKind::Unreadable,
+                kind: ProblemKind::Missing,
                 message: format!(
                     "{} runs docker compose with --env-file {}, which does not exist: docker compose refuses to run (\"couldn't find env file\")",
                     run.by,
@@ -544,7 +675,11 @@ fn read_project_env(
         }
         shown.push(match explicit {
             true => crate::paths::display_path(file),
-            false => "the project's .env".to_string(),
+            false if file.parent() == Some(dir) => "the project's .env".to_string(),
+            false => format!(
+                "{} (the directory it runs in)",
+                crate::paths::display_path(file)
+            ),
         });
         for (key, value, loc) in read_env_file(file, false, sources, problems) {
             values.insert(key, (value, loc));
@@ -1008,6 +1143,139 @@ impl Reader<'_> {
     }
 }
 
+/// A file a command line names (`-f`, `COMPOSE_FILE`) that does not exist: compose stops
+/// before it starts anything (compose-go reads every config path; "no such file or
+/// directory"). Located at the command line.
+pub fn missing_file(run: &ComposeRun, file: &Path, how: &str) -> Problem {
+    Problem {
+        kind: ProblemKind::Missing,
+        message: format!(
+            "{} runs docker compose with the compose file {} ({how}), which does not exist: docker compose refuses to run (\"no such file or directory\"), so nothing of this project starts",
+            run.by,
+            crate::paths::display_path(file)
+        ),
+        loc: Some(run.loc),
+    }
+}
+
+/// Two loads of one container: two command lines that start the same project (so the same
+/// container name). A service that one of them starts and the other leaves out of its
+/// profiles runs, with the values of the one that starts it (compose leaves a service
+/// outside the active profiles alone). When both start it with different values, compose
+/// recreates it with whichever ran last, which clawlint cannot know: the first is kept (a
+/// unit before a script, in the order found) and the other is recorded for CL410.
+pub fn reconcile(kept: &mut Invocation, other: Invocation) {
+    let (Some(k), Some(o)) = (kept.container.as_deref(), other.container.as_deref()) else {
+        return;
+    };
+    match (k.starts(), o.starts()) {
+        (false, true) => {
+            let earlier = k.other_runs.clone();
+            *kept = other;
+            if let Some(c) = kept.container.as_deref_mut() {
+                c.other_runs.extend(earlier);
+            }
+            return;
+        }
+        (true, false) => return,
+        _ => {}
+    }
+    let differs = differences(kept, &other);
+    let Some((by, loc)) = o.run.clone() else {
+        return;
+    };
+    if differs.is_empty() {
+        return;
+    }
+    if let Some(c) = kept.container.as_deref_mut() {
+        if !c.other_runs.iter().any(|r| r.loc == loc) {
+            c.other_runs
+                .push(crate::container::OtherRun { by, loc, differs });
+        }
+    }
+}
+
+/// What two loads of one container give differently, in words: ports, image, network, mounts
+/// and the names (never the values) of environment variables.
+fn differences(a: &Invocation, b: &Invocation) -> Vec<String> {
+    let (Some(ca), Some(cb)) = (a.container.as_deref(), b.container.as_deref()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let ports = |c: &Container| -> Vec<String> {
+        let mut v: Vec<String> = c
+            .published
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}{}:{}/{}",
+                    match &p.host_addr {
+                        HostAddr::Any => String::new(),
+                        HostAddr::Ip(ip) => format!("{ip}:"),
+                    },
+                    p.host_port,
+                    p.container_port,
+                    p.protocol
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (pa, pb) = (ports(ca), ports(cb));
+    if pa != pb {
+        let list = |v: &[String]| match v.is_empty() {
+            true => "none".to_string(),
+            false => v.join(", "),
+        };
+        out.push(format!(
+            "published ports ({} against {})",
+            list(&pa),
+            list(&pb)
+        ));
+    }
+    if ca.image != cb.image {
+        out.push("image".to_string());
+    }
+    if ca.network != cb.network {
+        out.push("network".to_string());
+    }
+    let mounts = |c: &Container| -> Vec<(String, PathBuf, bool)> {
+        let mut v: Vec<_> = c
+            .mounts
+            .iter()
+            .map(|m| (format!("{:?}", m.source), m.target.clone(), m.read_only))
+            .collect();
+        v.sort();
+        v
+    };
+    if mounts(ca) != mounts(cb) {
+        out.push("mounts".to_string());
+    }
+    if a.port_arg.as_ref().map(|p| p.value) != b.port_arg.as_ref().map(|p| p.value) {
+        out.push("gateway --port".to_string());
+    }
+    let env = |i: &Invocation| -> BTreeMap<String, String> {
+        i.env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.value.clone()))
+            .collect()
+    };
+    let (ea, eb) = (env(a), env(b));
+    let names: Vec<&str> = ea
+        .keys()
+        .chain(eb.keys())
+        .filter(|k| ea.get(*k) != eb.get(*k))
+        .map(String::as_str)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !names.is_empty() {
+        out.push(format!("environment ({})", names.join(", ")));
+    }
+    out
+}
+
 /// Is this an OpenClaw image? (`ghcr.io/openclaw/openclaw`, `openclaw:local`, forks.)
 pub fn is_openclaw_image(image: &str) -> bool {
     let name = image.rsplit('/').next().unwrap_or(image);
@@ -1110,7 +1378,7 @@ fn gateway_invocation(
         let file = host.host_path(path, dir);
         if !file.is_file() && *required {
             reader.problems.push(Problem {
-                kind: ProblemKind::Unreadable,
+                kind: ProblemKind::Missing,
                 message: format!(
                     "env_file {} does not exist: docker compose refuses to start {service} (mark it `required: false` if it is optional)",
                     crate::paths::display_path(&file)
@@ -1211,6 +1479,8 @@ fn gateway_invocation(
                     state: profiles.state(service, names),
                     loc: *loc,
                 }),
+            run: profiles.ups.first().map(|r| (r.by.clone(), r.loc)),
+            other_runs: Vec::new(),
         })),
     })
 }
@@ -1335,6 +1605,153 @@ mod tests {
             state(&[&hidden], &none),
             ProfileState::Unverifiable(_)
         ));
+    }
+
+    /// A scratch layout: `home/` with the given files (path, text).
+    fn layout(tag: &str, files: &[(&str, &str)]) -> PathBuf {
+        let root = std::env::temp_dir().join(format!(
+            "clawlint-compose-files-{tag}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        for (path, text) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        root
+    }
+
+    fn run_in(line: &str, cwd: &Path, env: &[(&str, &str)]) -> ComposeRun {
+        let mut r = run("unit a", line, env);
+        let cwd = cwd.to_path_buf();
+        r.files = r.args.files.iter().map(|f| cwd.join(f)).collect();
+        r.env_files = r.args.env_files.iter().map(|f| cwd.join(f)).collect();
+        r.cwd = Some(cwd);
+        r
+    }
+
+    #[test]
+    fn run_files_follow_compose_go() {
+        let root = layout(
+            "choose",
+            &[
+                ("home/stacks/acme/compose.yaml", "services: {}\n"),
+                ("home/stacks/acme/compose.override.yml", "services: {}\n"),
+                ("home/stacks/acme/prod.yml", "services: {}\n"),
+                ("home/stacks/acme/deploy/.keep", ""),
+                (
+                    "home/stacks/b/.env",
+                    "COMPOSE_FILE=x.yml;y.yml\nCOMPOSE_PATH_SEPARATOR=;\n",
+                ),
+                ("home/stacks/c/.keep", ""),
+                ("compose.yaml", "services: {}\n"),
+            ],
+        );
+        let home = root.join("home");
+        let host = HostContext {
+            home: &home,
+            root: None,
+        };
+        let inside = |p: &Path| p.starts_with(&home);
+        let acme = home.join("stacks/acme");
+        // -f: exactly those, no override.
+        let got = run_files(
+            &run_in("docker compose -f prod.yml up -d", &acme, &[]),
+            &host,
+            &inside,
+        );
+        assert_eq!(got.files, vec![acme.join("prod.yml")]);
+        assert!(got.named);
+        // No -f: the search goes up from the working dir and takes the override beside it.
+        let got = run_files(
+            &run_in("docker compose up -d", &acme.join("deploy"), &[]),
+            &host,
+            &inside,
+        );
+        assert_eq!(
+            got.files,
+            vec![acme.join("compose.yaml"), acme.join("compose.override.yml")]
+        );
+        assert!(!got.named);
+        // COMPOSE_FILE from the shell, split on COMPOSE_PATH_SEPARATOR, relative to the cwd.
+        let got = run_files(
+            &run_in(
+                "docker compose up -d",
+                &acme,
+                &[
+                    ("COMPOSE_FILE", "compose.yaml,prod.yml"),
+                    ("COMPOSE_PATH_SEPARATOR", ","),
+                ],
+            ),
+            &host,
+            &inside,
+        );
+        assert_eq!(
+            got.files,
+            vec![acme.join("compose.yaml"), acme.join("prod.yml")]
+        );
+        assert!(got.named);
+        // ... or from the .env of the working dir, unless COMPOSE_DISABLE_ENV_FILE is true.
+        let b = home.join("stacks/b");
+        let got = run_files(&run_in("docker compose up -d", &b, &[]), &host, &inside);
+        assert_eq!(got.files, vec![b.join("x.yml"), b.join("y.yml")]);
+        let got = run_files(
+            &run_in(
+                "docker compose up -d",
+                &b,
+                &[("COMPOSE_DISABLE_ENV_FILE", "true")],
+            ),
+            &host,
+            &inside,
+        );
+        assert!(got.files.is_empty(), "{got:?}");
+        // The search stops at the layout's edge: the compose.yaml above the home is not read.
+        let got = run_files(
+            &run_in("docker compose up -d", &home.join("stacks/c"), &[]),
+            &host,
+            &inside,
+        );
+        assert!(got.files.is_empty(), "{got:?}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn two_runs_of_one_container_are_compared_not_doubled() {
+        let compose = "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    ports:\n      - \"${PORT:-18789}:18789\"\n";
+        let root = layout("reconcile", &[("home/s/acme/compose.yaml", compose)]);
+        let home = root.join("home");
+        let host = HostContext {
+            home: &home,
+            root: None,
+        };
+        let dir = home.join("s/acme");
+        let files = vec![dir.join("compose.yaml")];
+        let load = |r: &ComposeRun| {
+            let (mut sources, mut problems) = (SourceMap::new(), Vec::new());
+            let mut p = read_project(&files, &host, &[r], &mut sources, &mut problems);
+            p.invocations.remove(0)
+        };
+        let unit = run_in("docker compose up -d", &dir, &[]);
+        let mut make = run_in("docker compose up -d", &dir, &[]);
+        make.by = "Makefile:3".into();
+        // The same values: one container, nothing to say.
+        let mut kept = load(&unit);
+        reconcile(&mut kept, load(&make));
+        assert!(kept.container.as_ref().unwrap().other_runs.is_empty());
+        // Another port from the Makefile's environment: recorded, the unit's values kept.
+        let mut other = run_in("docker compose up -d", &dir, &[("PORT", "28789")]);
+        other.by = "Makefile:7".into();
+        reconcile(&mut kept, load(&other));
+        let c = kept.container.as_ref().unwrap();
+        assert_eq!(c.published[0].host_port, 18789);
+        assert_eq!(c.other_runs.len(), 1);
+        assert_eq!(c.other_runs[0].by, "Makefile:7");
+        assert_eq!(
+            c.other_runs[0].differs,
+            ["published ports (18789:18789/tcp against 28789:18789/tcp)"]
+        );
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

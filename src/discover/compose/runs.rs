@@ -63,38 +63,13 @@ impl ComposeRun {
         self.env.iter().rev().find(|(k, _, _)| k == name)
     }
 
-    /// The project directory: `--project-directory`, else the first `-f` file's, else the
-    /// working directory (compose-go's `GetWorkingDir`).
-    pub fn dir(&self) -> Option<PathBuf> {
-        self.project_dir
-            .clone()
-            .or_else(|| {
-                self.files
-                    .first()
-                    .and_then(|f| f.parent().map(Path::to_path_buf))
+    /// Does this run say `COMPOSE_DISABLE_ENV_FILE` is true (compose-go's `strconv.ParseBool`
+    /// spellings)? Then compose reads no `.env` of its own.
+    pub fn env_file_disabled(&self) -> bool {
+        self.var("COMPOSE_DISABLE_ENV_FILE")
+            .is_some_and(|(_, v, _)| {
+                matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True")
             })
-            .or_else(|| self.cwd.clone())
-    }
-
-    /// The compose files it runs: `-f`, else `COMPOSE_FILE` (`:`-separated, against the
-    /// working directory), else the project directory's own file (Compose also looks in
-    /// the parent directories; clawlint does not).
-    pub fn project_files(&self) -> Vec<PathBuf> {
-        if !self.files.is_empty() {
-            return self.files.clone();
-        }
-        if let Some((_, list, _)) = self.var("COMPOSE_FILE") {
-            let base = self.cwd.clone().unwrap_or_default();
-            return list
-                .split(':')
-                .filter(|f| !f.is_empty())
-                .map(|f| crate::paths::normalize(&base.join(f)))
-                .collect();
-        }
-        self.dir()
-            .and_then(|d| super::project_file(&d))
-            .into_iter()
-            .collect()
     }
 }
 
