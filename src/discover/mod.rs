@@ -228,8 +228,9 @@ fn compose_invocations(
         }
     }
     let mut runs = unit_runs;
+    let supervised: Vec<PathBuf> = runs.iter().filter_map(|r| r.script.clone()).collect();
     for dir in &dirs {
-        runs.extend(compose::runs_beside(dir, &host, sources));
+        runs.extend(compose::runs_beside(dir, &host, &supervised, sources));
     }
     let inside =
         |f: &Path| homes.iter().any(|h| f.starts_with(h)) || root.is_some_and(|r| f.starts_with(r));

@@ -579,8 +579,12 @@ pub fn invocation(
         }
     };
     match found.kind {
-        ServiceKind::Launchd => launchd_invocation(path, &bytes, home, root, sources, problems),
-        ServiceKind::WindowsTask => task_invocation(path, &bytes, home, sources, problems),
+        ServiceKind::Launchd => {
+            launchd_invocation(path, &bytes, home, root, sources, problems, compose_runs)
+        }
+        ServiceKind::WindowsTask => {
+            task_invocation(path, &bytes, home, sources, problems, compose_runs)
+        }
         kind @ (ServiceKind::SystemdUser | ServiceKind::SystemdSystem) => {
             let reader = UnitReader {
                 found,
@@ -951,11 +955,34 @@ impl UnitReader<'_> {
             .iter()
             .map(|(k, v)| (k.to_string(), v.value.clone()))
             .collect();
-        // `docker compose … up`: the unit starts a compose project, not a gateway of its own.
-        let runs_compose = opaque
-            && compose::runs::parse(&command::unwrap_to(&argv, &preview_vars, &is_compose).argv)
-                .is_some();
-        if opaque && !runs_compose && !names_a_gateway(&preview_env, &preview.argv) {
+        // `docker compose … up` (itself, or in a script the unit runs): the unit starts a
+        // compose project, not a gateway of its own.
+        let runs_compose = opaque && mentions_compose(&argv, &preview_vars, &map);
+        // `ExecStartPre=`/`ExecStartPost=` lines run too (each to completion, before and after
+        // the main command): a `docker compose up` there starts its project as well.
+        let mut side_lines: Vec<(usize, systemd::Directive, &str)> = Vec::new();
+        for key in ["ExecStartPre", "ExecStartPost"] {
+            let mut lines: Vec<(usize, systemd::Directive, &str)> = Vec::new();
+            for (i, unit) in units.iter().enumerate() {
+                for d in unit.get_all("Service", key) {
+                    match d.value.is_empty() {
+                        true => lines.clear(),
+                        false => lines.push((i, d.clone(), key)),
+                    }
+                }
+            }
+            side_lines.extend(lines);
+        }
+        let side_argv = |d: &systemd::Directive| -> Option<Vec<String>> {
+            systemd::split_exec(&d.value)
+                .ok()
+                .map(|c| c.argv.iter().map(|a| expand(a)).collect())
+        };
+        let side_compose = side_lines.iter().any(|(_, d, _)| {
+            side_argv(d).is_some_and(|a| mentions_compose(&a, &preview_vars, &map))
+        });
+        if opaque && !runs_compose && !side_compose && !names_a_gateway(&preview_env, &preview.argv)
+        {
             return None;
         }
         let mut files: Vec<FileId> = Vec::new();
@@ -1035,13 +1062,45 @@ impl UnitReader<'_> {
             Some((i, d)) => at(*i, port_span(d).unwrap_or(d.value_span)),
             None => at(0, Span { start: 0, end: 0 }),
         };
-        if runs_compose {
-            let cwd = layers
+        let cwd = layers
+            .iter()
+            .rev()
+            .find_map(|l| l.unit.get_last("Service", "WorkingDirectory"))
+            .map(|d| PathBuf::from(map.map(&expand(d.value.trim_start_matches('-')))));
+        let by = format!("unit {name}");
+        if side_compose {
+            let vars: Vec<(String, String)> = env
                 .iter()
-                .rev()
-                .find_map(|l| l.unit.get_last("Service", "WorkingDirectory"))
-                .map(|d| PathBuf::from(map.map(&expand(d.value.trim_start_matches('-')))));
-            compose_runs.extend(compose_run(&name, argv, &env, cwd, &map, exec_loc));
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect();
+            for (i, d, key) in &side_lines {
+                let Some(words) = side_argv(d) else { continue };
+                let no_expansion =
+                    systemd::split_exec(&d.value).is_ok_and(|c| c.prefixes.contains(':'));
+                let words = match no_expansion {
+                    true => words,
+                    false => systemd::expand_exec_variables(&words, &vars),
+                };
+                let at_line = at(*i, d.value_span);
+                compose_runs.extend(supervisor_compose_runs(
+                    &format!("{by} ({key}=)"),
+                    words,
+                    &env,
+                    cwd.clone(),
+                    &map,
+                    at_line,
+                    sources,
+                    problems,
+                ));
+            }
+        }
+        if runs_compose {
+            compose_runs.extend(supervisor_compose_runs(
+                &by, argv, &env, cwd, &map, exec_loc, sources, problems,
+            ));
+            return None;
+        }
+        if opaque && !names_a_gateway(&preview_env, &preview.argv) {
             return None;
         }
         let mut cmd = resolve_command(argv, &env, &map, Some(exec_loc), sources, problems);
@@ -1129,7 +1188,7 @@ fn is_compose(argv: &[String]) -> bool {
 /// The compose run of a unit's command line: its environment (the unit's, then what the
 /// command line itself sets) is the shell environment compose starts with.
 fn compose_run(
-    unit: &str,
+    by: &str,
     argv: Vec<String>,
     env: &Env,
     working_dir: Option<PathBuf>,
@@ -1173,7 +1232,7 @@ fn compose_run(
         false => crate::paths::normalize(&cwd.join(raw)),
     };
     Some(ComposeRun::new(
-        format!("unit {unit}"),
+        by.to_string(),
         exec_loc,
         Some(cwd.clone()),
         args,
@@ -1181,6 +1240,156 @@ fn compose_run(
         unknown,
         &place,
     ))
+}
+
+/// The shell script a command runs (`/path/start.sh`, `bash /path/start.sh`), placed on the
+/// scanned layout when it lies inside it.
+fn script_of(argv: &[String], vars: &BTreeMap<String, String>, map: &PathMap) -> Option<PathBuf> {
+    let cmd = command::unwrap(argv, vars);
+    let at = match cmd.argv.first().map(|p| command_basename(p)) {
+        Some("sh" | "bash" | "zsh" | "dash") => 1,
+        _ => 0,
+    };
+    let script = cmd.argv.get(at).filter(|s| s.contains('/'))?;
+    let mapped = crate::paths::normalize(Path::new(&map.map(script)));
+    let inside = mapped.starts_with(map.home)
+        || map
+            .root
+            .is_some_and(|r| r != Path::new("/") && mapped.starts_with(r));
+    (mapped.is_absolute() && inside && mapped.is_file()).then_some(mapped)
+}
+
+/// Whether a command runs compose, directly or through a shell script in the layout (read
+/// through the bounded reader, nothing registered): the cheap test a supervisor's reader
+/// makes before it decides the supervisor is not one it cares about.
+fn mentions_compose(argv: &[String], vars: &BTreeMap<String, String>, map: &PathMap) -> bool {
+    if compose::runs::parse(&command::unwrap_to(argv, vars, &is_compose).argv).is_some() {
+        return true;
+    }
+    script_of(argv, vars, map)
+        .and_then(|s| ServiceFiles::text(&s, SMALL_FILE_LIMIT).ok())
+        .is_some_and(|text| !command::script_commands(&text, vars, &is_compose).is_empty())
+}
+
+/// The compose runs of a supervisor's command line: one reader for systemd units (their
+/// `ExecStart=`, `ExecStartPre=`, `ExecStartPost=`), LaunchAgents and task scripts.
+/// `docker compose …` itself once wrappers and `sh -c` are removed; else the `docker compose`
+/// statements of the shell script it runs, when that lies in the layout (one level, read
+/// through the bounded reader and registered with its commands shown). `env` is the
+/// environment the supervisor starts the command with (compose's shell, which the script
+/// inherits); `working_dir` its working directory, else the home.
+#[allow(clippy::too_many_arguments)]
+fn supervisor_compose_runs(
+    by: &str,
+    argv: Vec<String>,
+    env: &Env,
+    working_dir: Option<PathBuf>,
+    map: &PathMap,
+    at: Loc,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<ComposeRun> {
+    let mut vars: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.value.clone()))
+        .collect();
+    // Every supervisor gives its command the user's HOME (systemd's user manager, launchd).
+    vars.entry("HOME".to_string())
+        .or_insert_with(|| map.home.display().to_string());
+    if compose::runs::parse(&command::unwrap_to(&argv, &vars, &is_compose).argv).is_some() {
+        return compose_run(by, argv, env, working_dir, map, at)
+            .into_iter()
+            .collect();
+    }
+    let Some(script) = script_of(&argv, &vars, map) else {
+        return Vec::new();
+    };
+    let Some(text) = read_env_source(&script, false, Some(at), sources, problems) else {
+        return Vec::new();
+    };
+    let found = command::script_commands(&text, &vars, &is_compose);
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let shown = crate::redact::scan::shell_script(&text);
+    let file = sources.add(&script, text.clone(), None);
+    sources.show(file, shown);
+    let script_dir = script.parent().map(Path::to_path_buf).unwrap_or_default();
+    // A path from the supervisor's environment is already on the layout; one the script
+    // writes is mapped once.
+    let on_layout = |p: &str| -> PathBuf {
+        let given = Path::new(p);
+        let placed = given.starts_with(map.home)
+            || map
+                .root
+                .is_some_and(|r| r != Path::new("/") && given.starts_with(r));
+        match placed {
+            true => crate::paths::normalize(given),
+            false => PathBuf::from(map.map(p)),
+        }
+    };
+    let base = working_dir
+        .clone()
+        .or_else(|| env.value("HOME").map(on_layout))
+        .unwrap_or_else(|| map.home.to_path_buf());
+    let mut out = Vec::new();
+    for (cmd, offset) in found {
+        let Some(args) = compose::runs::parse(&cmd.argv) else {
+            continue;
+        };
+        let offset = offset.min(text.len());
+        let end = text[offset..].find('\n').map_or(text.len(), |e| offset + e);
+        let loc = Loc {
+            file,
+            span: Span { start: offset, end },
+        };
+        let line = text[..offset].matches('\n').count() + 1;
+        let mut unknown: Vec<String> = cmd.unknown_args.iter().map(|v| format!("${v}")).collect();
+        let cwd = match cmd.cwd.as_deref() {
+            // `cd "$(dirname "$0")"`: the script's own directory.
+            Some(c)
+                if c.starts_with("$(dirname")
+                    && (c.contains("$0") || c.contains("BASH_SOURCE")) =>
+            {
+                let rest = c.find(')').map_or("", |i| &c[i + 1..]);
+                crate::paths::normalize(&script_dir.join(rest.trim_start_matches('/')))
+            }
+            Some(c) if c.contains("$(") || c.contains('`') => {
+                unknown.push(format!("the directory it changes to ({c})"));
+                base.clone()
+            }
+            Some(c) if c.starts_with('/') => on_layout(c),
+            Some(c) => crate::paths::normalize(&base.join(c)),
+            None => base.clone(),
+        };
+        if let Some(injects) = &cmd.injects_env {
+            unknown.push(format!("the variables {injects} adds"));
+        }
+        let mut run_env: Vec<(String, String, Loc)> = env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone(), v.origin.loc().unwrap_or(at)))
+            .collect();
+        run_env.extend(cmd.env.iter().map(|(k, v)| (k.clone(), map.map(v), loc)));
+        let place = |raw: &str| match raw.starts_with('/') {
+            true => on_layout(raw),
+            false => crate::paths::normalize(&cwd.join(raw)),
+        };
+        let mut run = ComposeRun::new(
+            format!(
+                "{}:{line} (run by {by})",
+                crate::paths::display_path(&script)
+            ),
+            loc,
+            Some(cwd.clone()),
+            args,
+            run_env,
+            unknown,
+            &place,
+        );
+        run.script = Some(script.clone());
+        out.push(run);
+    }
+    out
 }
 
 /// Registers a service file, showing what `scan` (one of [`crate::redact::scan`]) knows to
@@ -1377,6 +1586,7 @@ fn launchd_invocation(
     root: Option<&Path>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
+    compose_runs: &mut Vec<ComposeRun>,
 ) -> Option<Invocation> {
     let job = match launchd::parse_plist(bytes) {
         Ok(job) => job,
@@ -1427,6 +1637,37 @@ fn launchd_invocation(
         &mut Vec::new(),
     );
     let opaque = !command::starts_gateway(&preview.argv);
+    let preview_vars: BTreeMap<String, String> = preview_env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.value.clone()))
+        .collect();
+    // A job that runs `docker compose … up` (itself or in a script) starts a compose project.
+    if opaque && mentions_compose(&argv, &preview_vars, &map) {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let is_xml = bytes.starts_with(b"<?xml") || bytes.starts_with(b"<plist");
+        let file = register(sources, path, text.clone(), crate::redact::scan::plist);
+        let span = argv
+            .iter()
+            .find(|a| a.contains("compose") || a.ends_with(".sh"))
+            .filter(|_| is_xml)
+            .and_then(|a| launchd::xml_value_span(&text, "ProgramArguments", a))
+            .unwrap_or(Span { start: 0, end: 0 });
+        let cwd = job
+            .working_directory
+            .as_deref()
+            .map(|d| PathBuf::from(map.map(d)));
+        compose_runs.extend(supervisor_compose_runs(
+            &format!("LaunchAgent {label}"),
+            argv,
+            &preview_env,
+            cwd,
+            &map,
+            Loc { file, span },
+            sources,
+            problems,
+        ));
+        return None;
+    }
     if opaque && !names_a_gateway(&preview_env, &preview.argv) {
         return None;
     }
@@ -1546,6 +1787,7 @@ fn task_invocation(
     home: &Path,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
+    compose_runs: &mut Vec<ComposeRun>,
 ) -> Option<Invocation> {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let script = super::windows::parse_task_script(&text)?;
@@ -1675,6 +1917,36 @@ fn task_invocation(
         batch_dir = mapped.parent().map(Path::to_path_buf);
         argv = command::unwrap(&inner.program_arguments, &BTreeMap::new()).argv;
         argv.extend(words.into_iter().skip(1));
+    }
+    // `docker compose … up` in the task script (or a batch file it calls): the task starts a
+    // compose project. Its `set` lines are compose's environment, its `cd /d` the directory.
+    if let Some(args) = compose::runs::parse(&argv) {
+        let base = cwd
+            .clone()
+            .or_else(|| batch_dir.clone())
+            .unwrap_or_else(|| home.to_path_buf());
+        let place = |raw: &str| {
+            let raw = expand_cmd_vars(raw, &vars);
+            let windows_absolute = raw.starts_with('\\') || raw.as_bytes().get(1) == Some(&b':');
+            match windows_absolute {
+                true => crate::paths::normalize(Path::new(&map(&raw))),
+                false => crate::paths::normalize(&base.join(raw.replace('\\', "/"))),
+            }
+        };
+        let run_env = env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone(), v.origin.loc().unwrap_or(loc)))
+            .collect();
+        compose_runs.push(ComposeRun::new(
+            format!("task {name}"),
+            loc,
+            Some(base.clone()),
+            args,
+            run_env,
+            Vec::new(),
+            &place,
+        ));
+        return None;
     }
     // `powershell -File start.ps1`: one level of a PowerShell script inside the layout.
     if !command::starts_gateway(&argv) {

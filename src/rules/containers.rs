@@ -97,11 +97,14 @@ pub fn compose_runs_disagree(instance: &Instance) -> Option<Finding> {
     if c.other_runs.is_empty() {
         return None;
     }
+    // What differs, by kind only (`published ports`, `environment`): the values are on the
+    // labels, so the message stays the same when a fix moves a port.
     let mut differs: Vec<&str> = Vec::new();
     for other in &c.other_runs {
         for d in &other.differs {
-            if !differs.contains(&d.as_str()) {
-                differs.push(d);
+            let kind = d.split(" (").next().unwrap_or(d);
+            if !differs.contains(&kind) {
+                differs.push(kind);
             }
         }
     }
@@ -112,7 +115,7 @@ pub fn compose_runs_disagree(instance: &Instance) -> Option<Finding> {
             "{by} and {} start container \"{}\" with different values: {}",
             others.join(", "),
             c.name,
-            differs.join("; ")
+            differs.join(", ")
         ),
     )
     .label(Label::new(

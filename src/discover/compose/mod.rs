@@ -217,11 +217,20 @@ pub fn scan(dirs: &[PathBuf]) -> Vec<PathBuf> {
 
 /// The compose runs of the scripts, Makefiles and justfiles in a project's directory, each run
 /// from that directory as such files are written to be. A file is registered (its commands
-/// shown, the rest masked) only when it runs compose.
-pub fn runs_beside(dir: &Path, host: &HostContext, sources: &mut SourceMap) -> Vec<ComposeRun> {
+/// shown, the rest masked) only when it runs compose. A script in `supervised` (one a unit,
+/// LaunchAgent or task runs, already read with its supervisor's environment) is not read again.
+pub fn runs_beside(
+    dir: &Path,
+    host: &HostContext,
+    supervised: &[PathBuf],
+    sources: &mut SourceMap,
+) -> Vec<ComposeRun> {
     let mut out = Vec::new();
     let is_compose = |argv: &[String]| runs::parse(argv).is_some();
     for path in runs::wrapper_files(dir) {
+        if supervised.contains(&path) {
+            continue;
+        }
         let Ok(text) = crate::load::read::read_text(&path, 256 * 1024) else {
             continue;
         };

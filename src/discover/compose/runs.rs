@@ -32,6 +32,9 @@ pub struct ComposeRun {
     /// What of the command line clawlint cannot see (`--profile "$P"`, `$(shell …)`): what
     /// it starts and with which values is then unverifiable.
     pub unknown: Vec<String>,
+    /// The shell script the line is in, when a supervisor runs that script: read with the
+    /// supervisor's environment, it is not read again as a script beside the project.
+    pub script: Option<PathBuf>,
 }
 
 impl ComposeRun {
@@ -55,6 +58,7 @@ impl ComposeRun {
             args,
             env,
             unknown,
+            script: None,
         }
     }
 

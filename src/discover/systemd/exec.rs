@@ -133,7 +133,9 @@ fn check_exec_path(path: &str) -> Result<(), String> {
     if path.ends_with('/') {
         return Err(format!("executable path is a directory: {path}"));
     }
-    let valid = if path.starts_with('/') {
+    // `%h/bin/start.sh`: systemd expands specifiers before it checks the path, and `%h`,
+    // `%t`, `%S`... are absolute.
+    let valid = if path.starts_with('/') || path.starts_with('%') {
         path.len() < 4096 && path.split('/').all(|part| part.len() <= 255)
     } else {
         !path.contains('/') && path != "." && path != ".." && path.len() <= 255
