@@ -1177,17 +1177,20 @@ pub fn reconcile(kept: &mut Invocation, other: Invocation) {
     let (Some(k), Some(o)) = (kept.container.as_deref(), other.container.as_deref()) else {
         return;
     };
-    match (k.starts(), o.starts()) {
-        (false, true) => {
-            let earlier = k.other_runs.clone();
-            *kept = other;
-            if let Some(c) = kept.container.as_deref_mut() {
-                c.other_runs.extend(earlier);
-            }
-            return;
+    // A load read with a command that runs `up` says what runs; one read with none (a file
+    // found by the scan) only guesses, and gives way to it.
+    let prefer_other = (!k.starts() && o.starts())
+        || (k.run.is_none() && o.run.is_some() && k.starts() == o.starts());
+    if prefer_other {
+        let earlier = k.other_runs.clone();
+        *kept = other;
+        if let Some(c) = kept.container.as_deref_mut() {
+            c.other_runs.extend(earlier);
         }
-        (true, false) => return,
-        _ => {}
+        return;
+    }
+    if k.starts() && !o.starts() {
+        return;
     }
     let differs = differences(kept, &other);
     let Some((by, loc)) = o.run.clone() else {
