@@ -11,6 +11,8 @@
 //!   ([`super::paths`]).
 //! - CL407 (unsafe): sandbox container prefixes of its own for one gateway
 //!   ([`super::sandbox`]).
+//! - CL602 (unsafe): `attachOnly: true` on the profile of a loopback cdpUrl
+//!   ([`super::browser`]).
 //! - CL603: no fix (the other browser to attach to is in no file); the finding says so.
 //! - CL108 (unsafe): publish the container on the free host port its help names
 //!   ([`super::publish`]).
@@ -58,6 +60,8 @@ fn fix_for(
         Some(super::paths::fix(f, instances, sources))
     } else if f.rule == catalog::SHARED_SANDBOX_CONTAINER {
         Some(super::sandbox::fix(f, instances, sources))
+    } else if f.rule == catalog::LOOPBACK_CDP_WITHOUT_ATTACH_ONLY {
+        Some(super::browser::fix(f, instances, sources))
     } else if f.rule == catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT {
         Some(Err("which other browser a gateway should attach to is in no file; start a browser of its own for one of them and point its cdpUrl there".to_string()))
     } else if f.rule == catalog::PUBLISHED_PORT_COLLISION {
@@ -191,6 +195,18 @@ pub(crate) fn insert_member(text: &str, object: &Node, member: &str) -> Option<(
             };
             Some((at, format!(" {member} ")))
         }
+    }
+}
+
+/// The node of a parsed document whose span is `span`.
+pub(crate) fn node_with_span(node: &Node, span: Span) -> Option<&Node> {
+    if node.span == span {
+        return Some(node);
+    }
+    match &node.value {
+        Value::Object(members) => members.iter().find_map(|m| node_with_span(&m.value, span)),
+        Value::Array(items) => items.iter().find_map(|n| node_with_span(n, span)),
+        _ => None,
     }
 }
 

@@ -7,6 +7,7 @@
 //! listens or what it reads.
 
 pub mod agree;
+pub mod browser;
 pub mod diff;
 pub mod fixers;
 pub mod moves;

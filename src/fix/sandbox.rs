@@ -11,7 +11,7 @@
 
 use super::{Applicability, Edit, Fix};
 use crate::diagnostic::Finding;
-use crate::load::json5::{self, Node, Value};
+use crate::load::json5::{self, Value};
 use crate::ports::allocate;
 use crate::resolve::model::Instance;
 use crate::source::{Loc, SourceMap};
@@ -98,7 +98,8 @@ fn edits(
     }
     let text = &sources.file(loc.file).text;
     let doc = json5::parse(text).map_err(|_| "its config no longer parses")?;
-    let object = find(&doc.root, loc.span).ok_or("clawlint cannot find agents.defaults.sandbox")?;
+    let object = super::fixers::node_with_span(&doc.root, loc.span)
+        .ok_or("clawlint cannot find agents.defaults.sandbox")?;
     if !matches!(object.value, Value::Object(_)) {
         return Err("agents.defaults.sandbox is not an object".into());
     }
@@ -163,16 +164,4 @@ fn edits(
     }
     out.sort_by_key(|e| (e.span.start, e.span.end));
     Ok((out, docker, browser))
-}
-
-/// The node whose span is `span`.
-fn find(node: &Node, span: crate::load::json5::Span) -> Option<&Node> {
-    if node.span == span {
-        return Some(node);
-    }
-    match &node.value {
-        Value::Object(members) => members.iter().find_map(|m| find(&m.value, span)),
-        Value::Array(items) => items.iter().find_map(|n| find(n, span)),
-        _ => None,
-    }
 }
