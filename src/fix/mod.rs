@@ -15,6 +15,7 @@ pub mod paths;
 pub mod pins;
 pub mod publish;
 pub mod sandbox;
+pub mod urls;
 pub mod write;
 
 use crate::load::json5::Span;

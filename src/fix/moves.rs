@@ -27,6 +27,8 @@ pub struct Planner<'a> {
     names: Option<HashMap<&'a str, usize>>,
     round: Option<Round<'a>>,
     setters: Option<HashMap<FileId, Vec<usize>>>,
+    /// The loopback URLs of the gateways' configs, by port ([`super::urls`]).
+    urls: Option<std::collections::BTreeMap<u16, Vec<super::urls::UrlPort>>>,
     /// The fix of each gateway planned to move, in the order planned.
     planned: Vec<Fix>,
     /// For each gateway, its place in `planned`.
@@ -41,6 +43,7 @@ impl<'a> Planner<'a> {
             names: None,
             round: None,
             setters: None,
+            urls: None,
             planned: Vec::new(),
             planned_at: vec![None; instances.len()],
         }
@@ -159,6 +162,9 @@ impl<'a> Planner<'a> {
             .collect();
         let mut places: Vec<String> = pins.iter().map(|p| p.what.clone()).collect();
         places.dedup();
+        let (url_edits, url_places, left) = self.follow_urls(mover, to);
+        edits.extend(url_edits);
+        places.extend(url_places);
         if pins.iter().all(|p| !p.what.starts_with("gateway.port"))
             && matches!(
                 instance.port_kind,
@@ -186,13 +192,14 @@ impl<'a> Planner<'a> {
         let fix = Fix {
             applicability: Applicability::Unsafe,
             description: format!(
-                "move \"{}\" from base port {} to {} ({}): {}; {}",
+                "move \"{}\" from base port {} to {} ({}): {}; {}{}",
                 instance.name,
                 instance.port.value,
                 to,
                 places.join(", "),
                 why(),
-                allocate::explain(&suggestion)
+                allocate::explain(&suggestion),
+                left.iter().map(|l| format!("; {l}")).collect::<String>()
             ),
             edits,
         };
@@ -200,6 +207,56 @@ impl<'a> Planner<'a> {
         self.planned_at[mover] = Some(self.planned.len());
         self.planned.push(fix.clone());
         Ok(fix)
+    }
+
+    /// The loopback URLs that name a port of `mover`'s footprint and follow it to the base
+    /// `to` (the edits, and what each is), and those left naming a port a gateway that stays
+    /// holds (what to say of each).
+    fn follow_urls(&mut self, mover: usize, to: u16) -> (Vec<Edit>, Vec<String>, Vec<String>) {
+        let (instances, sources) = (self.instances, self.sources);
+        let urls = self
+            .urls
+            .get_or_insert_with(|| super::urls::index(instances, sources));
+        let from = instances[mover].port.value;
+        let old = crate::ports::layout::footprint(from);
+        let (mut edits, mut places, mut left) = (Vec::new(), Vec::new(), Vec::new());
+        for url in urls
+            .range(old.start as u16..=old.end as u16)
+            .flat_map(|(_, u)| u)
+        {
+            let new = u32::from(url.port) - old.start + u32::from(to);
+            let Ok(new) = u16::try_from(new) else {
+                continue;
+            };
+            let file = crate::paths::display_path(&sources.file(url.loc.file).path);
+            let own = url.readers == [mover];
+            let holder = (!own)
+                .then(|| {
+                    instances.iter().enumerate().find(|(j, g)| {
+                        *j != mover
+                            && self.planned_at[*j].is_none()
+                            && g.listens_on_host()
+                            && (crate::ports::layout::footprint(g.port.value)
+                                .contains(u32::from(url.port))
+                                || g.listeners.iter().any(|l| l.port == url.port))
+                    })
+                })
+                .flatten();
+            if let Some((_, holder)) = holder {
+                left.push(format!(
+                    "{} in {file} still names {}, where \"{}\" stays: change it if it meant \"{}\"",
+                    url.key, url.port, holder.name, instances[mover].name
+                ));
+                continue;
+            }
+            edits.push(Edit {
+                file: url.loc.file,
+                span: url.loc.span,
+                replacement: new.to_string(),
+            });
+            places.push(format!("{} in {file}", url.key));
+        }
+        (edits, places, left)
     }
 
     /// An edit in a file that also sets another gateway's port would move that one too: the
@@ -410,6 +467,65 @@ mod tests {
         assert!(
             large <= small * 1.25,
             "{name}: the fixes cost {small:.0} steps per gateway at 200 gateways, {large:.0} at 800"
+        );
+    }
+
+    #[test]
+    fn loopback_urls_follow_a_move_unless_a_gateway_that_stays_holds_their_port() {
+        // rescue's footprint 18850..18960 overlaps default's 18789..18899: rescue moves. Its
+        // own cdpUrl follows it; c's remote URL at 18950 (only rescue held it) follows it too;
+        // default's URL at 18860 names a port default itself holds: left, and said.
+        let host = host([
+            gateway("default")
+                .no_profile()
+                .port(18789)
+                .set("gateway.remote.url", "\"ws://127.0.0.1:18860\""),
+            gateway("rescue")
+                .port(18850)
+                .set("browser.profiles.mine.cdpUrl", "\"http://127.0.0.1:18870\"")
+                .set("browser.profiles.mine.attachOnly", "true"),
+            gateway("c")
+                .port(30000)
+                .set("gateway.remote.url", "\"ws://localhost:18950/x\""),
+        ]);
+        let mut findings = engine::run(&host.ctx(), &Settings::default());
+        super::super::fixers::attach(&mut findings, &host.instances, &host.sources);
+        let fix = findings
+            .iter()
+            .filter_map(|r| r.finding.fix.as_ref())
+            .find(|f| f.description.starts_with("move \"rescue\""))
+            .expect("a move of rescue");
+        let to: u16 = fix.description["move \"rescue\" from base port 18850 to ".len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let texts: Vec<String> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                let text = &host.sources.file(e.file).text;
+                super::super::apply(text, std::slice::from_ref(e))
+            })
+            .collect();
+        let all = texts.join("\n");
+        assert!(
+            all.contains(&format!("http://127.0.0.1:{}", to + 20)),
+            "{all}"
+        );
+        assert!(
+            all.contains(&format!("ws://localhost:{}/x", to + 100)),
+            "{all}"
+        );
+        assert!(!all.contains("ws://127.0.0.1:18860"), "{all}");
+        assert!(
+            fix.description.contains("gateway.remote.url in ")
+                && fix
+                    .description
+                    .contains("still names 18860, where \"default\" stays"),
+            "{}",
+            fix.description
         );
     }
 
