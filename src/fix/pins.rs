@@ -216,7 +216,7 @@ fn file_name(sources: &SourceMap, file: FileId) -> String {
 }
 
 /// The whole line(s) around `span`, where a value set there is written.
-fn line_of(text: &str, span: Span) -> Span {
+pub(crate) fn line_of(text: &str, span: Span) -> Span {
     let start = text[..span.start.min(text.len())]
         .rfind('\n')
         .map_or(0, |i| i + 1);
@@ -236,7 +236,12 @@ pub fn scan(text: &str, port: u16, within: Option<Span>) -> Vec<(Span, &'static 
 }
 
 /// [`scan`], with `var` as the variable whose assignments pin the port.
-fn scan_for<'v>(text: &str, port: u16, within: Option<Span>, var: &'v str) -> Vec<(Span, &'v str)> {
+pub(crate) fn scan_for<'v>(
+    text: &str,
+    port: u16,
+    within: Option<Span>,
+    var: &'v str,
+) -> Vec<(Span, &'v str)> {
     let digits = port.to_string();
     let area = within.unwrap_or(Span {
         start: 0,

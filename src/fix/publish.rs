@@ -253,10 +253,7 @@ fn host_port_place(
             .into_iter()
             .find(|e| e.key == name && e.span == at.span)
         else {
-            return Err(format!(
-                "its host port comes from {name}, set in {} (the environment docker compose runs with), which clawlint does not rewrite",
-                crate::paths::display_path(&sources.file(env_file).path)
-            ));
+            return run_environment(sources, text, at, &name, port, &raw, entry);
         };
         {
             if set.value.trim() != digits {
@@ -313,6 +310,46 @@ fn host_port_place(
             "its host port comes from ${{{name}}}, which neither the project's .env nor a default sets to {port}"
         )),
     }
+}
+
+/// The host port set in the environment of what runs compose: a unit's `Environment=NAME=N`,
+/// a script's `export NAME=N` or `NAME=N docker compose …` on the line clawlint read it from.
+/// The digits are rewritten there when that is the only place the unit or script reads NAME
+/// and the compose file uses it once; else no fix, and why.
+fn run_environment(
+    sources: &SourceMap,
+    compose_text: &str,
+    at: Loc,
+    name: &str,
+    port: u16,
+    raw: &str,
+    entry: &str,
+) -> Result<(Loc, String), String> {
+    let path = crate::paths::display_path(&sources.file(at.file).path);
+    let text = &sources.file(at.file).text;
+    let found: Vec<Span> =
+        super::pins::scan_for(text, port, Some(super::pins::line_of(text, at.span)), name)
+            .into_iter()
+            .filter(|(_, what)| *what == name)
+            .map(|(span, _)| span)
+            .collect();
+    let [span] = found[..] else {
+        return Err(format!(
+            "its host port comes from {name}, set in {path} (the environment docker compose runs with), where clawlint cannot find {name}={port} written once"
+        ));
+    };
+    if variable_uses(text, name) > 0 || variable_uses(compose_text, name) > 1 {
+        return Err(format!(
+            "its host port comes from {name}, set in {path} (the environment docker compose runs with), and {name} is read elsewhere too: changing it would move those as well"
+        ));
+    }
+    Ok((
+        Loc {
+            file: at.file,
+            span,
+        },
+        format!("{name} in {path}, the environment docker compose runs with, which \"{raw}\", the host side of {entry}, reads"),
+    ))
 }
 
 /// How many times `text` reads the variable `name` (`$NAME`, `${NAME...}`) outside comment
