@@ -191,7 +191,8 @@ fn without_numbers(line: &str) -> String {
     out
 }
 
-/// `new` is `old` with one stretch inserted, and that stretch is a port or webhook pin.
+/// `new` is `old` with one stretch inserted, and that stretch is a port or webhook pin, a
+/// container prefix or `attachOnly`.
 fn inserted_into(old: &str, new: &str) -> bool {
     let prefix = old
         .bytes()
@@ -206,7 +207,9 @@ fn inserted_into(old: &str, new: &str) -> bool {
         .count();
     prefix + suffix == old.len() && {
         let added = &new[prefix..new.len() - suffix];
-        added.contains("port") || added.contains("webhook") || added.contains("containerPrefix")
+        ["port", "webhook", "containerPrefix", "attachOnly"]
+            .iter()
+            .any(|k| added.contains(k))
     }
 }
 
@@ -915,44 +918,289 @@ fn leaves(v: &serde_json::Value, path: &str, out: &mut BTreeMap<String, serde_js
     }
 }
 
+/// What the fixes of a layout say they change, per gateway: read from each fix's description
+/// (which names the gateway, the old and the new value).
+#[derive(Debug, Default)]
+struct Fixed {
+    /// In order: numbers from `.0` to `.1` move by `.2` (a base port and what derives from
+    /// it; a published, webhook or service port alone).
+    shifts: Vec<(i64, i64, i64)>,
+    /// A port now pinned where none was: where it comes from changes, not its value.
+    pinned: bool,
+    /// Its base port moved: the formulas that derive ports from it say how, anew.
+    moved: bool,
+    /// It moved from a base whose derived ports passed 65535: listeners it could not bind
+    /// there (extension relays) are listeners now.
+    from_top: bool,
+    /// Values a fix writes (a workspace or agent dir, a container prefix).
+    written: Vec<String>,
+    /// The browser profiles `attachOnly` was set on (`openclaw` for the `browser` block).
+    attach_only: Vec<String>,
+}
+
+/// The first number after `after` in `text`.
+fn number_after(text: &str, after: &str) -> i64 {
+    let rest = &text[text
+        .find(after)
+        .unwrap_or_else(|| panic!("{after:?} in {text}"))
+        + after.len()..];
+    rest.chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+/// The first quoted name in `text` (empty when there is none).
+fn quoted(text: &str) -> String {
+    text.split('"').nth(1).unwrap_or_default().to_string()
+}
+
+/// Records what one fix (its description, the gateways of its finding) changes.
+fn record_fix(fixed: &mut BTreeMap<String, Fixed>, message: &str, gateways: &[String]) {
+    // Several gateways leaving one port: one fix, the moves joined by "; and ".
+    if message.starts_with("move \"") && message.contains("; and move \"") {
+        for (k, part) in message.split("; and move \"").enumerate() {
+            let part = match k {
+                0 => part.to_string(),
+                _ => format!("move \"{part}"),
+            };
+            record_fix(fixed, &part, gateways);
+        }
+        return;
+    }
+    let name = quoted(message);
+    if message.starts_with("move \"") {
+        let (from, to) = (
+            number_after(message, "from base port"),
+            number_after(message, " to "),
+        );
+        let f = fixed.entry(name.clone()).or_default();
+        f.shifts.push((from, from + 110, to - from));
+        // A base whose CDP range would pass 65535 had OpenClaw's fixed 18800..18899 instead.
+        if from + 110 > 65535 {
+            f.shifts.push((18800, 18899, to + 11 - 18800));
+            f.from_top = true;
+        }
+        f.pinned |= message.contains("gateway.port added");
+        f.moved = true;
+    } else if message.starts_with("pin gateway.port") {
+        fixed.entry(name).or_default().pinned = true;
+    } else if message.starts_with("set the service's port") {
+        let (from, to) = (
+            number_after(message, "port"),
+            number_after(message, "gateway.port"),
+        );
+        for g in gateways {
+            fixed
+                .entry(g.clone())
+                .or_default()
+                .shifts
+                .push((from, from + 110, to - from));
+        }
+    } else if message.contains("webhookPort") {
+        let (to, from) = (
+            number_after(message, "webhookPort"),
+            number_after(message, "default"),
+        );
+        let f = fixed.entry(name.clone()).or_default();
+        f.shifts.push((from, from, to - from));
+        // The default webhook port is now written: where it comes from changes.
+        f.pinned = true;
+    } else if message.starts_with("publish \"") {
+        let (to, from) = (
+            number_after(message, "host port"),
+            number_after(message, "instead of"),
+        );
+        fixed
+            .entry(name.clone())
+            .or_default()
+            .shifts
+            .push((from, from, to - from));
+    } else if message.contains("its own workspace") || message.contains("its own agent dir") {
+        let path = message.split(" its own ").nth(1).unwrap();
+        let path = path
+            .split(' ')
+            .nth(if path.starts_with("agent dir") { 2 } else { 1 });
+        fixed
+            .entry(name.clone())
+            .or_default()
+            .written
+            .push(path.unwrap().to_string());
+    } else if message.contains("sandbox containers of its own") {
+        let inner = message
+            .split('(')
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap();
+        let f = fixed.entry(name.clone()).or_default();
+        for name in inner.split(", ") {
+            f.written.push(name.to_string());
+        }
+    } else if message.starts_with("set attachOnly") {
+        let profile = match message.split("browser profile \"").nth(1) {
+            Some(rest) => rest.split('"').next().unwrap().to_string(),
+            None => "openclaw".to_string(),
+        };
+        fixed.entry(name).or_default().attach_only.push(profile);
+    } else {
+        assert!(
+            message.starts_with("remove the suppression"),
+            "unknown fix: {message}"
+        );
+    }
+}
+
+/// `value` with each number the shifts move, moved (in order).
+fn shifted(value: &serde_json::Value, shifts: &[(i64, i64, i64)]) -> serde_json::Value {
+    let shift = |mut n: i64| {
+        for (from, to, by) in shifts {
+            if (*from..=*to).contains(&n) {
+                n += by;
+            }
+        }
+        n
+    };
+    match value {
+        serde_json::Value::Number(n) if n.is_i64() => serde_json::json!(shift(n.as_i64().unwrap())),
+        serde_json::Value::String(s) => {
+            let mut out = String::new();
+            let mut digits = String::new();
+            for c in s.chars().chain(std::iter::once('\0')) {
+                if c.is_ascii_digit() {
+                    digits.push(c);
+                    continue;
+                }
+                if !digits.is_empty() {
+                    match digits.parse::<i64>() {
+                        Ok(n) => out.push_str(&shift(n).to_string()),
+                        Err(_) => out.push_str(&digits),
+                    }
+                    digits.clear();
+                }
+                if c != '\0' {
+                    out.push(c);
+                }
+            }
+            serde_json::Value::String(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Whether `key` of a gateway may go from `old` to `new` by what its fixes say.
+fn is_fixed(
+    f: &Fixed,
+    key: &str,
+    old: Option<&serde_json::Value>,
+    new: Option<&serde_json::Value>,
+) -> bool {
+    if let (Some(old), Some(new)) = (old, new) {
+        if shifted(old, &f.shifts) == *new {
+            return true;
+        }
+        // attachOnly set: the profile is no longer a Chrome OpenClaw launches.
+        if !f.attach_only.is_empty()
+            && (key.ends_with(".attachOnly") && *old == false && *new == true
+                || key.ends_with(".localManaged") && *old == true && *new == false)
+        {
+            return true;
+        }
+    }
+    // A moved base: a formula that shows how a port derives from it (near the top of the
+    // range, a fallback range became one derived from the new base).
+    if f.moved && key.ends_with(".formula") || f.from_top && key.starts_with(".listeners.") {
+        return true;
+    }
+    // A port pinned where none was: its source (and the sources of what derives from it).
+    if f.pinned && (key.contains(".source.") || key == ".gatewayPort.kind") {
+        return true;
+    }
+    new.and_then(|n| n.as_str())
+        .is_some_and(|n| f.written.iter().any(|w| n == w || n.contains(w.as_str())))
+}
+
+/// `resolve` JSON with each gateway's listeners keyed by what they are (kind and detail),
+/// not by their place in the list, which changes when one comes or goes.
+fn keyed(mut v: serde_json::Value) -> serde_json::Value {
+    for g in v["instances"].as_array_mut().unwrap() {
+        let Some(listeners) = g["listeners"].as_array() else {
+            continue;
+        };
+        let mut map = serde_json::Map::new();
+        for l in listeners {
+            let base = format!("{}:{}", l["kind"], l["detail"]);
+            let mut key = base.clone();
+            let mut n = 1;
+            while map.contains_key(&key) {
+                n += 1;
+                key = format!("{base}#{n}");
+            }
+            map.insert(key, l.clone());
+        }
+        g["listeners"] = serde_json::Value::Object(map);
+    }
+    v
+}
+
 #[test]
 fn after_fix_resolve_differs_only_in_the_fixed_values() {
-    // For every fixable fixture: `resolve` of the fixed layout is the original's, leaf by
-    // leaf, except the values a fix is about, and only for the gateways a fix names: the
-    // ports of a gateway that moved or was pinned (gateway port, listeners, browser ports,
-    // what its supervisors and container say), and the workspace or agent dir given back.
-    // Where a value is written (byte offsets, lines) is left out: an inserted pin shifts it.
-    const FIXED: [&str; 7] = [
-        ".gatewayPort",
-        ".listeners",
-        ".browser",
-        ".supervisors",
-        ".container",
-        ".workspace",
-        ".agentDir",
-    ];
+    // For every fixable fixture: `resolve` of the fixed layout is the original's, value by
+    // value, except the values the fixes of every round say they change, each to the value
+    // they say: a moved gateway's base port and every port derived from it (in the
+    // listeners, the browser, the supervisors, the formulas that show them) moved by as
+    // much; a published, webhook or service port from its old value to its new; the source
+    // of a port newly pinned; the workspace, agent dir or container prefix written; attachOnly
+    // set. Where a value is written (byte offsets, lines) is left out: an inserted pin shifts
+    // it.
     let mut compared = 0;
     let mut changed = 0;
     for name in fixture_names() {
         let dir = copy(&name, "resolve");
-        let (_, before_json, _) = check(&dir, &["--format", "json"]);
-        let v: serde_json::Value = serde_json::from_str(&before_json).unwrap();
-        let mut touched: Vec<String> = Vec::new();
-        let mut fixable = false;
-        for f in v["findings"].as_array().unwrap() {
-            if f.get("fix").is_some() {
-                fixable = true;
-                for g in f["instances"].as_array().unwrap() {
-                    touched.push(g.as_str().unwrap().to_string());
+        let before = resolve_json(&dir);
+        // One round at a time, recording what each round's fixes say.
+        let mut fixed: BTreeMap<String, Fixed> = BTreeMap::new();
+        for round in 0.. {
+            assert!(round < 10, "{name}: more than 10 rounds");
+            let (_, json, _) = check(&dir, &["--format", "json", "--unsafe-fixes"]);
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            // Each fix once (findings one move ends share it), with its findings' gateways.
+            let mut round_fixes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for f in v["findings"].as_array().unwrap() {
+                if let Some(message) = f["fix"]["message"].as_str() {
+                    let gateways = round_fixes.entry(message.to_string()).or_default();
+                    for g in f["instances"].as_array().unwrap() {
+                        let g = g.as_str().unwrap().to_string();
+                        if !gateways.contains(&g) {
+                            gateways.push(g);
+                        }
+                    }
                 }
             }
+            if round_fixes.is_empty() {
+                break;
+            }
+            for (message, gateways) in &round_fixes {
+                record_fix(&mut fixed, message, gateways);
+            }
+            let (_, _, stderr) = run_in(
+                &dir,
+                &{
+                    let mut a = layout_args(&dir, &["check"]);
+                    a.extend(strings(&["--fix", "--unsafe-fixes"]));
+                    a
+                },
+                &[("CLAWLINT_TEST_FIX_ROUNDS", Path::new("1"))],
+            );
+            assert!(stderr.contains("Fixed "), "{name}: {stderr}");
         }
-        if !fixable {
+        if fixed.is_empty() {
             continue;
         }
         compared += 1;
-        let before = resolve_json(&dir);
-        check(&dir, &["--fix", "--unsafe-fixes"]);
         let after = resolve_json(&dir);
         let by_name =
             |v: &serde_json::Value| -> BTreeMap<String, BTreeMap<String, serde_json::Value>> {
@@ -967,26 +1215,38 @@ fn after_fix_resolve_differs_only_in_the_fixed_values() {
                     })
                     .collect()
             };
-        let (before, after) = (by_name(&before), by_name(&after));
+        // A profile set attach-only is no Chrome OpenClaw launches: its listener goes.
+        let mut before = before;
+        for g in before["instances"].as_array_mut().unwrap() {
+            let Some(f) = fixed.get(g["name"].as_str().unwrap()) else {
+                continue;
+            };
+            if let Some(listeners) = g["listeners"].as_array_mut() {
+                listeners.retain(|l| {
+                    !f.attach_only
+                        .iter()
+                        .any(|p| l["detail"] == format!("browser profile \"{p}\""))
+                });
+            }
+        }
+        let (before, after) = (by_name(&keyed(before)), by_name(&keyed(after)));
         assert_eq!(
             before.keys().collect::<Vec<_>>(),
             after.keys().collect::<Vec<_>>(),
             "{name}: the gateways changed"
         );
+        let none = Fixed::default();
         for (gateway, old) in &before {
             let new = &after[gateway];
+            let f = fixed.get(gateway).unwrap_or(&none);
             for key in old.keys().chain(new.keys()) {
                 if old.get(key) == new.get(key) {
                     continue;
                 }
                 changed += 1;
-                let fixed = touched.contains(gateway)
-                    && FIXED
-                        .iter()
-                        .any(|k| key.starts_with(k) || key.contains(&format!("]{k}")));
                 assert!(
-                    fixed,
-                    "{name}: \"{gateway}\" {key}: {:?} -> {:?} is not a fixed value",
+                    is_fixed(f, key, old.get(key), new.get(key)),
+                    "{name}: \"{gateway}\" {key}: {:?} -> {:?} is not a value its fixes change ({f:?})",
                     old.get(key),
                     new.get(key)
                 );
@@ -995,4 +1255,48 @@ fn after_fix_resolve_differs_only_in_the_fixed_values() {
     }
     assert!(compared >= 10, "only {compared} fixable fixtures");
     assert!(changed > 0, "no fix changed a resolved value");
+}
+
+#[test]
+fn a_host_port_set_by_the_unit_that_runs_compose_is_fixed_in_its_environment_line() {
+    // The unit sets OPENCLAW_GATEWAY_PORT itself: the shell environment compose runs with
+    // wins over --env-file prod.env, so that line is what the fix edits; prod.env and the
+    // compose file stay as they were.
+    let dir = copy("containers-compose-env-file-unit", "unit-env");
+    let unit = dir.join("home/.config/systemd/user/openclaw-acme.service");
+    let text = std::fs::read_to_string(&unit).unwrap().replace(
+        "Environment=OPENCLAW_BRIDGE_PORT=127.0.0.1:18911\n",
+        "Environment=OPENCLAW_BRIDGE_PORT=127.0.0.1:18911\nEnvironment=OPENCLAW_GATEWAY_PORT=18789\n",
+    );
+    std::fs::write(&unit, &text).unwrap();
+    let original = files(&dir);
+    let (_, diff, stderr) = check(&dir, &["--diff", "--unsafe-fixes"]);
+    assert!(
+        diff.contains("OPENCLAW_GATEWAY_PORT in home/.config/systemd/user/openclaw-acme.service, the environment docker compose runs with"),
+        "{diff}\n{stderr}"
+    );
+    let (_, _, stderr) = check(&dir, &["--fix", "--unsafe-fixes"]);
+    assert!(stderr.contains("Fixed "), "{stderr}");
+    let now = files(&dir);
+    for (path, bytes) in &original {
+        if *path != unit {
+            assert_eq!(&now[path], bytes, "{} changed", path.display());
+        }
+    }
+    let fixed = String::from_utf8_lossy(&now[&unit]).into_owned();
+    let port: String = fixed
+        .lines()
+        .find_map(|l| l.strip_prefix("Environment=OPENCLAW_GATEWAY_PORT="))
+        .unwrap()
+        .to_string();
+    assert_ne!(port, "18789");
+    assert_eq!(
+        fixed,
+        text.replace(
+            "OPENCLAW_GATEWAY_PORT=18789",
+            &format!("OPENCLAW_GATEWAY_PORT={port}")
+        )
+    );
+    let (_, json, _) = check(&dir, &["--format", "json"]);
+    assert!(!json.contains("\"CL108\""), "{json}");
 }
