@@ -253,7 +253,7 @@ fn host_port_place(
             .into_iter()
             .find(|e| e.key == name && e.span == at.span)
         else {
-            return run_environment(sources, text, at, &name, port, &raw, entry);
+            return run_environment(sources, text, at, &name, port, raw, entry);
         };
         {
             if set.value.trim() != digits {
