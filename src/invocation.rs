@@ -182,6 +182,9 @@ pub struct ServiceFile {
 pub struct ServiceEvidence {
     /// `NAME` of `openclaw-gateway@NAME.service`, with the link that enables it.
     pub instance: Option<(String, PathBuf)>,
+    /// A unit that is not enabled itself but started because an enabled unit's `Wants=`/
+    /// `Requires=`/`BindsTo=`/`Upholds=` names it: that unit's file.
+    pub pulled_in_by: Option<PathBuf>,
     /// Drop-in files merged in systemd's order.
     pub drop_ins: Vec<PathBuf>,
     /// Wrappers removed, outermost first (`bash -lc`, `op run`, `script start.sh`).

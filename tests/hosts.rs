@@ -894,3 +894,97 @@ fn include_and_env_values_under_a_units_written_home_are_the_scanned_homes() {
     assert_eq!(findings(&report, "CL209", "creds").len(), 1, "{report}");
     assert!(!text.contains("/root/"), "{text}");
 }
+
+/// What `systemctl enable` leaves behind decides, and what started units pull in:
+/// - an alias link (`[Install] Alias=` makes `/etc/systemd/system/clawd.service ->
+///   openclaw-gateway.service`) is the same unit, no second supervisor (no CL402), and a
+///   `*.wants/` link naming the alias enables the unit;
+/// - `[Install] Also=` acts only when `systemctl enable` runs: a unit it names without links
+///   of its own was disabled since, and is no gateway;
+/// - a target enabled at boot whose `Wants=` names template instances starts each of them
+///   (with `%i` in a template's own `Requires=` expanded), and resolve says which unit
+///   pulled each in.
+#[test]
+fn aliases_also_and_pulled_in_units_are_read_as_systemd_starts_them() {
+    let t = TempDir::new("hosts-alias-pull");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 } }\n",
+    );
+    let sys = "root/etc/systemd/system";
+    write(
+        b,
+        &format!("{sys}/openclaw-gateway.service"),
+        b"[Service]\nExecStart=/usr/bin/openclaw gateway --port 18789\nRestartPreventExitStatus=78\n[Install]\nWantedBy=multi-user.target\nAlias=clawd.service\nAlso=openclaw-old.service\n",
+    );
+    link(
+        b,
+        &format!("{sys}/clawd.service"),
+        "/etc/systemd/system/openclaw-gateway.service",
+    );
+    // Enabled through its alias name.
+    link(
+        b,
+        &format!("{sys}/multi-user.target.wants/clawd.service"),
+        "/etc/systemd/system/openclaw-gateway.service",
+    );
+    // Named by Also=, disabled since: no link.
+    write(
+        b,
+        &format!("{sys}/openclaw-old.service"),
+        b"[Service]\nExecStart=/usr/bin/openclaw --profile old gateway --port 19500\n[Install]\nWantedBy=multi-user.target\n",
+    );
+    // A target enabled at boot that starts two instances of a static template, which pulls
+    // in a per-instance helper that is no gateway.
+    write(
+        b,
+        &format!("{sys}/openclaw-fleet.target"),
+        b"[Unit]\nWants=openclaw-node@a.service openclaw-node@b.service\n[Install]\nWantedBy=multi-user.target\n",
+    );
+    link(
+        b,
+        &format!("{sys}/multi-user.target.wants/openclaw-fleet.target"),
+        "/etc/systemd/system/openclaw-fleet.target",
+    );
+    write(
+        b,
+        &format!("{sys}/openclaw-node@.service"),
+        b"[Unit]\nRequires=openclaw-tunnel@%i.service\n[Service]\nExecStart=/usr/bin/openclaw --profile %i gateway --port ${PORT}\nEnvironmentFile=/etc/openclaw/%i.env\nRestartPreventExitStatus=78\n",
+    );
+    write(b, "root/etc/openclaw/a.env", b"PORT=20000\n");
+    write(b, "root/etc/openclaw/b.env", b"PORT=20200\n");
+    write(
+        b,
+        &format!("{sys}/openclaw-tunnel@.service"),
+        b"[Service]\nExecStart=/usr/bin/cloudflared tunnel run %i\n",
+    );
+    let (_, resolved, stderr) = run(&t, "resolve");
+    let mut all = names(&resolved);
+    all.sort();
+    assert_eq!(all, ["a", "b", "default"], "{resolved}{stderr}");
+    for g in gateways(&resolved) {
+        let supervisors = g["supervisors"].as_array().unwrap();
+        assert_eq!(supervisors.len(), 1, "{g}");
+        let s = &supervisors[0];
+        match g["name"].as_str().unwrap() {
+            "default" => {
+                assert_eq!(s["name"], "openclaw-gateway.service", "{s}");
+                assert!(s.get("pulledInBy").is_none(), "{s}");
+            }
+            instance => {
+                assert_eq!(s["instance"]["name"], instance, "{s}");
+                assert!(
+                    s["instance"]["enabledBy"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with("etc/systemd/system/openclaw-fleet.target"),
+                    "{s}"
+                );
+            }
+        }
+    }
+    let (_, report, _) = run(&t, "check");
+    assert!(findings(&report, "CL402", "").is_empty(), "{report}");
+}

@@ -109,6 +109,7 @@ fn discover_with(inputs: &Inputs) -> Found {
             file: file.clone(),
             kind,
             instance: None,
+            pulled_in_by: None,
         };
         found.push((inv.home.clone(), found_file, Some(inv.name.clone())));
     }

@@ -30,6 +30,8 @@ pub struct FoundService {
     pub file: PathBuf,
     pub kind: ServiceKind,
     pub instance: Option<(String, PathBuf)>,
+    /// Started only because an enabled unit pulls it in (`Wants=`, `Requires=`): that unit.
+    pub pulled_in_by: Option<PathBuf>,
 }
 
 /// Where supervisors live: the user's own (systemd's whole user search path, `/etc/systemd/user`
@@ -57,6 +59,7 @@ pub fn service_files(
         file,
         kind,
         instance: None,
+        pulled_in_by: None,
     };
     // Windows Scheduled Tasks run `<state dir>/gateway.cmd`.
     if let Ok(entries) = std::fs::read_dir(home) {
@@ -116,12 +119,20 @@ pub fn service_files(
                 }
             };
             let name = file_name.to_string_lossy().into_owned();
+            // An alias link names a unit read under its own name: no second supervisor.
+            if scope.aliases.contains_key(&name) {
+                continue;
+            }
             match name.strip_suffix("@.service") {
                 // A template is no unit of its own: each enabled instance is.
                 Some(prefix) => {
                     let dirs = unit_dirs(kind, home, root, Some(&dir));
                     let mut instances = enabled_instances(&dirs, prefix);
-                    for instance in scope.running_instances(prefix) {
+                    for instance in scope
+                        .running_instances(prefix)
+                        .into_iter()
+                        .chain(scope.pulled_instances(prefix))
+                    {
                         if !instances.iter().any(|(i, _)| *i == instance.0) {
                             instances.push(instance);
                         }
@@ -132,9 +143,14 @@ pub fn service_files(
                             file: file.clone(),
                             kind,
                             instance: Some((instance, link)),
+                            pulled_in_by: None,
                         });
                     }
                 }
+                None if scope.pulled.contains_key(&name) => out.push(FoundService {
+                    pulled_in_by: scope.pulled.get(&name).cloned(),
+                    ..found(file, kind)
+                }),
                 None if scope.runs(&name, &file, &dir) => out.push(found(file, kind)),
                 None => {}
             }
@@ -147,7 +163,15 @@ pub fn service_files(
 /// target (`*.wants/NAME`, `*.requires/NAME`, `*.upholds/NAME` in any directory of the search
 /// path), which directories hold transient units, and which units are marked running.
 struct Scope {
+    /// Every unit name systemd starts: wanted by a link, or pulled in by a started unit.
     wanted: std::collections::HashSet<String>,
+    /// Units started only because another started unit's `[Unit]` `Wants=`/`Requires=`/
+    /// `BindsTo=`/`Upholds=` names them (a static unit has no `[Install]` of its own), with
+    /// the unit file that pulls them in.
+    pulled: BTreeMap<String, PathBuf>,
+    /// Alias links in the search path (`systemctl enable` makes them from `[Install]
+    /// Alias=`): the alias name and the unit it names. An alias is no unit of its own.
+    aliases: BTreeMap<String, String>,
     transient: Vec<PathBuf>,
     /// `/run/systemd/units` (or the user manager's `$XDG_RUNTIME_DIR/systemd/units`), where
     /// systemd keeps an `invocation:NAME` link for each unit it runs.
@@ -179,6 +203,9 @@ impl Scope {
                 );
             }
         }
+        let dirs = unit_dirs(kind, home, root, None);
+        let aliases = alias_links(&dirs);
+        let (wanted, pulled) = pulled_in(&dirs, &aliases, wanted, kind);
         let (transient, markers) = match kind {
             ServiceKind::SystemdUser => match runtime_dir(home, root) {
                 Some(rt) => (
@@ -197,6 +224,8 @@ impl Scope {
         };
         Scope {
             wanted,
+            pulled,
+            aliases,
             transient,
             markers,
         }
@@ -214,9 +243,25 @@ impl Scope {
     /// linked into the search path (the file is a symlink), transient, or marked running.
     fn runs(&self, name: &str, file: &Path, dir: &Path) -> bool {
         self.wanted.contains(name)
+            || self
+                .aliases
+                .iter()
+                .any(|(alias, unit)| unit == name && self.wanted.contains(alias))
             || std::fs::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink())
             || self.transient.iter().any(|t| t == dir)
             || self.marked_running(name)
+    }
+
+    /// Instances of `PREFIX@.service` pulled in by a started unit, with the unit that pulls.
+    fn pulled_instances(&self, prefix: &str) -> Vec<(String, PathBuf)> {
+        let head = format!("{prefix}@");
+        self.pulled
+            .iter()
+            .filter_map(|(name, by)| {
+                let instance = name.strip_prefix(&head)?.strip_suffix(".service")?;
+                (!instance.is_empty()).then(|| (instance.to_string(), by.clone()))
+            })
+            .collect()
     }
 
     /// Instances of `PREFIX@.service` marked running, with the marker.
@@ -230,6 +275,135 @@ impl Scope {
         let head = format!("invocation:{prefix}@");
         instance_entries(entries, &head)
     }
+}
+
+/// Alias links in a search path: a link whose target names another unit that the search path
+/// holds (`/etc/systemd/system/clawd.service -> openclaw-gateway.service`). A link to a file of
+/// its own name is a linked unit (`systemctl link`), a link to `/dev/null` a mask: neither is
+/// an alias. systemd.unit(5): aliases exist only as such links; `[Install] Alias=` and `Also=`
+/// act when `systemctl enable` runs, and what they did is the links read here.
+fn alias_links(dirs: &[PathBuf]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(target) = std::fs::read_link(entry.path()) else {
+                continue;
+            };
+            let Some(target_name) = target.file_name().map(|n| n.to_string_lossy().into_owned())
+            else {
+                continue;
+            };
+            let same_type = name.rsplit_once('.').map(|(_, t)| t)
+                == target_name.rsplit_once('.').map(|(_, t)| t);
+            if target_name == name || !same_type || target == Path::new("/dev/null") {
+                continue;
+            }
+            if find_unit(dirs, &target_name, &BTreeMap::new()).is_some() {
+                out.entry(name).or_insert(target_name);
+            }
+        }
+    }
+    out
+}
+
+/// The file systemd loads for the unit `name`: the first directory of the search path that
+/// has it (or, for an instance, its template), through alias links.
+fn find_unit(dirs: &[PathBuf], name: &str, aliases: &BTreeMap<String, String>) -> Option<PathBuf> {
+    let name = aliases.get(name).map_or(name, String::as_str);
+    let template = name.split_once('@').and_then(|(prefix, rest)| {
+        let (_, suffix) = rest.rsplit_once('.')?;
+        (!rest.starts_with('.')).then(|| format!("{prefix}@.{suffix}"))
+    });
+    std::iter::once(name.to_string())
+        .chain(template)
+        .find_map(|n| {
+            dirs.iter()
+                .map(|d| d.join(&n))
+                .find(|p| p.symlink_metadata().is_ok())
+        })
+}
+
+/// At most this many units are read to follow what started units pull in.
+const PULL_IN_LIMIT: usize = 512;
+
+/// What systemd starts in a scope, from what is enabled: the units wanted by links, the boot
+/// targets, and, transitively, every unit a started unit's `[Unit]` section (drop-ins
+/// included) names in `Wants=`, `Requires=`, `BindsTo=` or `Upholds=`. Returns every started
+/// name, and the pulled-in ones with the unit file that pulls each first.
+fn pulled_in(
+    dirs: &[PathBuf],
+    aliases: &BTreeMap<String, String>,
+    wanted: std::collections::HashSet<String>,
+    kind: ServiceKind,
+) -> (std::collections::HashSet<String>, BTreeMap<String, PathBuf>) {
+    let boot: &[&str] = match kind {
+        ServiceKind::SystemdUser => &["default.target"],
+        _ => &["default.target", "multi-user.target", "graphical.target"],
+    };
+    let mut started = wanted;
+    let mut queue: Vec<String> = started.iter().cloned().collect();
+    queue.sort();
+    queue.extend(boot.iter().map(|b| b.to_string()));
+    let mut pulled = BTreeMap::new();
+    let mut read = std::collections::HashSet::new();
+    while let Some(name) = queue.pop() {
+        if read.len() >= PULL_IN_LIMIT {
+            break;
+        }
+        let name = aliases.get(&name).cloned().unwrap_or(name);
+        if !read.insert(name.clone()) {
+            continue;
+        }
+        let Some(file) = find_unit(dirs, &name, aliases) else {
+            continue;
+        };
+        let instance = name
+            .split_once('@')
+            .and_then(|(_, rest)| rest.rsplit_once('.'))
+            .map(|(i, _)| i.to_string());
+        let mut files = vec![file.clone()];
+        for dir in dirs {
+            for drop_dir in drop_in_dir_names(&name) {
+                let Ok(entries) = std::fs::read_dir(dir.join(drop_dir)) else {
+                    continue;
+                };
+                let mut confs: Vec<PathBuf> = entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+                    .collect();
+                confs.sort();
+                files.extend(confs);
+            }
+        }
+        for path in files {
+            let Ok(text) = ServiceFiles::text(&path, SMALL_FILE_LIMIT) else {
+                continue;
+            };
+            let unit = ServiceFiles::unit(&path, &text);
+            for key in ["Wants", "Requires", "BindsTo", "Upholds"] {
+                for directive in unit.get_all("Unit", key) {
+                    for other in directive.value.split_whitespace() {
+                        // `%i` in a template's dependencies is the instance's own name.
+                        let other = match &instance {
+                            Some(i) => other.replace("%i", i),
+                            None => other.to_string(),
+                        };
+                        if other.contains('%') || !started.insert(other.clone()) {
+                            continue;
+                        }
+                        pulled.entry(other.clone()).or_insert_with(|| file.clone());
+                        queue.push(other);
+                    }
+                }
+            }
+        }
+    }
+    (started, pulled)
 }
 
 /// The user manager's `$XDG_RUNTIME_DIR` (`/run/user/UID`) under `root`, when the user's uid
@@ -1145,6 +1319,7 @@ impl UnitReader<'_> {
         let release = command_release(&cmd.argv, &env, &|v| map.map(v), &inside, exec_loc, sources);
         let how = ServiceEvidence {
             instance: self.found.instance.clone(),
+            pulled_in_by: self.found.pulled_in_by.clone(),
             drop_ins,
             wrappers: cmd.wrappers.clone(),
             unseen,

@@ -246,6 +246,12 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
     if let Some(c) = &inst.container {
         out["container"] = container_json(inst, c, sources);
     }
+    // Only units started because another unit pulls them in have this key.
+    for (i, svc) in inst.service.iter().chain(&inst.other_services).enumerate() {
+        if let Some(by) = &svc.how.pulled_in_by {
+            out["supervisors"][i]["pulledInBy"] = json!(path_text(by, home));
+        }
+    }
     // Only gateways started through something clawlint cannot read have these keys.
     if let Some(why) = inst.service.as_ref().and_then(|s| s.how.opaque.as_ref()) {
         out["supervisors"][0]["opaque"] = json!(why);
@@ -627,6 +633,14 @@ fn render_evidence(out: &mut String, service: &ServiceFile, home: &Path) {
             out,
             "instance",
             &format!("{name} (enabled by {})", path_text(link, home)),
+            "",
+        );
+    }
+    if let Some(by) = &how.pulled_in_by {
+        row(
+            out,
+            "started by",
+            &format!("{} (its Wants=/Requires=)", path_text(by, home)),
             "",
         );
     }
