@@ -988,3 +988,80 @@ fn aliases_also_and_pulled_in_units_are_read_as_systemd_starts_them() {
     let (_, report, _) = run(&t, "check");
     assert!(findings(&report, "CL402", "").is_empty(), "{report}");
 }
+
+/// A LaunchAgent launchd does not load is no gateway, as a disabled unit is none. OpenClaw's
+/// own `gateway stop` runs `launchctl disable gui/UID/LABEL` and keeps the plist
+/// (`launchd-*.mjs stopLaunchAgent`): the label is then `true` in launchd's override database
+/// (`/private/var/db/com.apple.xpc.launchd/disabled.UID.plist`), which wins over the plist's
+/// own `Disabled` key; without the database (no `--root`) the key decides.
+#[test]
+fn a_launch_agent_launchd_does_not_load_is_no_gateway() {
+    fn plist(label: &str, port: u16, disabled: Option<bool>) -> Vec<u8> {
+        let key = match disabled {
+            Some(d) => format!("<key>Disabled</key><{d}/>"),
+            None => String::new(),
+        };
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>{label}</string>{key}<key>ProgramArguments</key><array><string>/opt/homebrew/bin/openclaw</string><string>gateway</string><string>--port</string><string>{port}</string></array><key>EnvironmentVariables</key><dict><key>HOME</key><string>/Users/ana</string><key>OPENCLAW_PROFILE</key><string>{}</string><key>OPENCLAW_STATE_DIR</key><string>/Users/ana/.openclaw-{}</string></dict></dict></plist>\n", &label[12..], &label[12..]).into_bytes()
+    }
+    let t = TempDir::new("hosts-launchd-disabled");
+    let b = t.path();
+    for (profile, port) in [("rescue", 19789), ("ops", 19989), ("lab", 20189)] {
+        write(
+            b,
+            &format!("home/.openclaw-{profile}/openclaw.json"),
+            format!("{{ gateway: {{ port: {port} }} }}\n").as_bytes(),
+        );
+    }
+    let agents = "home/Library/LaunchAgents";
+    // Stopped by `openclaw --profile rescue gateway stop`: disabled in the database.
+    write(
+        b,
+        &format!("{agents}/ai.openclaw.rescue.plist"),
+        &plist("ai.openclaw.rescue", 19789, None),
+    );
+    // Disabled in the plist, enabled again with `launchctl enable`: the database wins.
+    write(
+        b,
+        &format!("{agents}/ai.openclaw.ops.plist"),
+        &plist("ai.openclaw.ops", 19989, Some(true)),
+    );
+    // Disabled in the plist, not in the database.
+    write(
+        b,
+        &format!("{agents}/ai.openclaw.lab.plist"),
+        &plist("ai.openclaw.lab", 20189, Some(true)),
+    );
+    write(
+        b,
+        "root/private/var/db/com.apple.xpc.launchd/disabled.501.plist",
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>ai.openclaw.rescue</key><true/><key>ai.openclaw.ops</key><false/><key>com.apple.Siri.agent</key><true/></dict></plist>\n",
+    );
+    std::fs::create_dir_all(b.join("root/etc")).unwrap();
+    let supervised = |resolved: &Value| -> Vec<String> {
+        let mut out: Vec<String> = gateways(resolved)
+            .into_iter()
+            .filter(|g| !g["supervisors"].as_array().unwrap().is_empty())
+            .map(|g| g["name"].as_str().unwrap().to_string())
+            .collect();
+        out.sort();
+        out
+    };
+    let (_, resolved, stderr) = run(&t, "resolve");
+    assert_eq!(supervised(&resolved), ["ops"], "{resolved}{stderr}");
+    // The profile dirs are still gateways of their own (the CLI may start them): all three.
+    let mut all = names(&resolved);
+    all.sort();
+    assert_eq!(all, ["lab", "ops", "rescue"], "{resolved}");
+    // Without the database, the plist's key decides: rescue is loaded, ops and lab are not.
+    let home = b.join("home");
+    let (_, stdout, _) = clawlint(&[
+        "resolve",
+        "--home",
+        home.to_str().unwrap(),
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    let resolved: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(supervised(&resolved), ["rescue"], "{resolved}");
+}

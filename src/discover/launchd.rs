@@ -25,6 +25,9 @@ pub struct LaunchAgent {
     /// `KeepAlive`: a boolean as written; a dictionary (keep alive under conditions such as
     /// `SuccessfulExit`) counts as `true`, since launchd may restart the job.
     pub keep_alive: Option<bool>,
+    /// `Disabled`: launchd does not load the job at login or boot (launchd.plist(5)), unless
+    /// launchd's override database says otherwise ([`parse_disabled_overrides`]).
+    pub disabled: Option<bool>,
 }
 
 /// Parses an XML or binary plist. Fails when the plist does not parse, its top level is not a
@@ -42,7 +45,29 @@ pub fn parse_plist(bytes: &[u8]) -> Result<LaunchAgent, String> {
         environment: environment(dict)?,
         working_directory: optional_string(dict, "WorkingDirectory")?,
         keep_alive: keep_alive(dict),
+        disabled: match get(dict, "Disabled") {
+            Some(Node::Bool(b)) => Some(*b),
+            _ => None,
+        },
     })
+}
+
+/// launchd's override database (`/private/var/db/com.apple.xpc.launchd/disabled.plist` for the
+/// system domain, `disabled.<uid>.plist` for a user's): label -> disabled, as `launchctl
+/// disable`/`enable` write it (OpenClaw's own `gateway stop` runs `launchctl disable`, keeping
+/// the plist: `launchd-*.mjs stopLaunchAgent`). It wins over the plist's `Disabled` key.
+pub fn parse_disabled_overrides(bytes: &[u8]) -> Result<Vec<(String, bool)>, String> {
+    let root = read_nodes(bytes)?;
+    let Node::Dict(dict) = &root else {
+        return Err("the top level of the plist is not a dictionary".to_string());
+    };
+    Ok(dict
+        .iter()
+        .filter_map(|(label, value)| match value {
+            Node::Bool(b) => Some((label.clone(), *b)),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Deeper than any LaunchAgent (they nest three levels), shallow enough for any stack.

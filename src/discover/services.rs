@@ -1754,6 +1754,53 @@ fn build(
     }
 }
 
+/// Whether launchd leaves the job `label` unloaded: the override database under `--root`
+/// decides when it names the label (the system domain's for a LaunchDaemon; for a LaunchAgent
+/// the users' `disabled.<uid>.plist`, when those that name it agree), else the plist's own
+/// `Disabled` key. Without `--root` only the key is seen.
+fn launchd_disabled(label: &str, key: Option<bool>, daemon: bool, root: Option<&Path>) -> bool {
+    let overrides = root.map(|r| r.join("private/var/db/com.apple.xpc.launchd"));
+    let mut said: Vec<bool> = Vec::new();
+    if let Some(Ok(entries)) = overrides.as_ref().map(std::fs::read_dir) {
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                let name = name.as_deref().unwrap_or("");
+                if daemon {
+                    name == "disabled.plist"
+                } else {
+                    name.strip_prefix("disabled.")
+                        .and_then(|n| n.strip_suffix(".plist"))
+                        .is_some_and(|uid| uid.parse::<u32>().is_ok_and(|uid| uid >= 500))
+                }
+            })
+            .collect();
+        files.sort();
+        for file in files {
+            let Ok(bytes) = ServiceFiles::bytes(&file, SMALL_FILE_LIMIT) else {
+                continue;
+            };
+            let Ok(entries) = launchd::parse_disabled_overrides(&bytes) else {
+                continue;
+            };
+            said.extend(
+                entries
+                    .into_iter()
+                    .filter(|(l, _)| l == label)
+                    .map(|(_, d)| d),
+            );
+        }
+    }
+    match said.first() {
+        Some(first) if said.iter().all(|d| d == first) => *first,
+        // Users disagree: the job is loaded for some, so it is kept.
+        Some(_) => false,
+        None => key == Some(true),
+    }
+}
+
 fn launchd_invocation(
     path: &Path,
     bytes: &[u8],
@@ -1781,6 +1828,11 @@ fn launchd_invocation(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
+    // A job launchd does not load is no gateway, as a disabled unit is none.
+    let daemon = root.is_some_and(|r| path.starts_with(r.join("Library/LaunchDaemons")));
+    if launchd_disabled(&label, job.disabled, daemon, root) {
+        return None;
+    }
     let mut argv = job.program_arguments.clone();
     let wrapper = launchd::env_wrapper(&argv);
     if let Some((_, start)) = &wrapper {
