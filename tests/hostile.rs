@@ -94,6 +94,11 @@ struct Output {
 /// `clawlint ARGS` from the repository root with a clean environment, a bounded address space
 /// and a hang guard; stdin is a pipe that stays open and empty (a read of it never ends).
 fn run(args: &[&str]) -> Output {
+    run_guarded(args, hang_guard_secs())
+}
+
+/// [`run`] with a hang guard of `guard` seconds.
+fn run_guarded(args: &[&str], guard: u64) -> Output {
     use std::os::unix::process::CommandExt;
     let mut command = Command::new(env!("CARGO_BIN_EXE_clawlint"));
     command
@@ -135,13 +140,10 @@ fn run(args: &[&str]) -> Output {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        if started.elapsed().as_secs() > hang_guard_secs() {
+        if started.elapsed().as_secs() > guard {
             let _ = child.kill();
             let _ = child.wait();
-            panic!(
-                "clawlint {args:?} hung (killed after {} s)",
-                hang_guard_secs()
-            );
+            panic!("clawlint {args:?} hung (killed after {guard} s)");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
@@ -495,6 +497,134 @@ fn many_keys_everywhere_are_linear() {
         &out[..out.len().min(4000)]
     );
     assert_others_linted(&findings);
+}
+
+/// 100,000 empty `.openclaw-pN` dirs (each one a gateway to OpenClaw's `--profile pN`): took
+/// 75 s and 2.6 GB. clawlint takes the first [`MAX_PROFILE_DIRS`] by name; the rest are one
+/// CL907 on the home, and no finding names a gateway left out. What is linted costs a bounded
+/// number of findings per gateway, so the output is bounded by the cap, not by the number of
+/// dirs; gateways that are not profile dirs of that home (a unit's) are linted all the same.
+///
+/// [`MAX_PROFILE_DIRS`]: clawlint::discover::MAX_PROFILE_DIRS
+#[test]
+fn hundred_thousand_empty_profile_dirs_are_capped_and_bounded() {
+    use clawlint::discover::MAX_PROFILE_DIRS;
+    const DIRS: usize = 100_000;
+    let s = Scratch::new("profile-dirs");
+    add_ordinary_gateways(&s);
+    // A gateway that a unit starts, its profile sorting past the cap (and no dir of its own).
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-zzz.service",
+        "[Service]\nEnvironment=OPENCLAW_PROFILE=zzz\nExecStart=/usr/bin/openclaw --profile zzz gateway --port 19100\n",
+    );
+    let home = s.path("home");
+    let mut names: Vec<String> = vec![".openclaw-copy".into(), ".openclaw-main".into()];
+    for i in 0..DIRS {
+        let name = format!(".openclaw-p{i}");
+        std::fs::create_dir(home.join(&name)).unwrap();
+        names.push(name);
+    }
+    names.sort();
+    let left_out: std::collections::HashSet<&str> = names[MAX_PROFILE_DIRS..]
+        .iter()
+        .map(|n| n.trim_start_matches(".openclaw-"))
+        .collect();
+    assert_eq!(left_out.len(), DIRS + 2 - MAX_PROFILE_DIRS);
+
+    // Far above what a correct debug build takes on a loaded 2-core machine: a hang guard,
+    // not a timing assertion. The address space stays limited as for every run.
+    let out = run_guarded(
+        &["check", "--home", &s.home(), "--no-config", "--format", "concise"],
+        900,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let head = || lines[..lines.len().min(20)].join("\n");
+
+    // The cap is one finding, located on the home, saying how many dirs were left out.
+    let cl907: Vec<&&str> = lines.iter().filter(|l| l.contains(": CL907 ")).collect();
+    assert_eq!(cl907.len(), 1, "{}", head());
+    assert!(
+        cl907[0].starts_with(&format!("{}:1:1: CL907 [error] ", s.home())),
+        "{}",
+        cl907[0]
+    );
+    assert!(
+        cl907[0].contains(&format!("leaves out the other {}", left_out.len())),
+        "{}",
+        cl907[0]
+    );
+
+    // Exactly the first MAX_PROFILE_DIRS dirs (plus the unit's gateway) are gateways; every
+    // empty one among them has its hash-port warning; none left out is named anywhere.
+    let summary = lines.last().copied().unwrap_or_default();
+    assert!(
+        summary.starts_with(&format!("{} gateways checked", MAX_PROFILE_DIRS + 1)),
+        "{summary}"
+    );
+    let cl106 = lines.iter().filter(|l| l.contains(": CL106 ")).count();
+    assert_eq!(cl106, MAX_PROFILE_DIRS - 2);
+    for line in &lines {
+        let Some((_, named)) = line.rsplit_once("(gateways: ") else {
+            continue;
+        };
+        for gateway in named.trim_end_matches(')').split(", ") {
+            assert!(
+                !left_out.contains(gateway),
+                "a dir past the cap was linted: {line}"
+            );
+        }
+    }
+
+    // The other gateways are still linted: main, copy and the unit's zzz share port 19100.
+    assert!(
+        lines.iter().any(|l| l.contains(": CL101 ")
+            && l.contains("main")
+            && l.contains("copy")
+            && l.contains("zzz")),
+        "{}",
+        head()
+    );
+
+    // Bounded output: a few findings of bounded length per gateway linted (about 3.4 and
+    // 700 bytes measured), whatever the number of dirs past the cap.
+    assert!(lines.len() <= 5 * MAX_PROFILE_DIRS, "{} lines", lines.len());
+    assert!(lines.iter().all(|l| l.len() <= 2048), "a line over 2 KiB");
+}
+
+/// `resolve` printed each resolved value whole: a workspace of `${BIG}` twice over a 1 MiB
+/// `.env` value (under the substitution budget) came out as 2 MiB, in JSON and as text. A
+/// value longer than any path or name (4,096 bytes) is not known to be safe, so it shows as
+/// its length, as CL107 shows a port that is not one; a path with a token-like word in it is
+/// not known to be a path and shows the same way; an ordinary path still shows.
+#[test]
+fn resolve_shows_a_long_substituted_value_as_its_length() {
+    let s = Scratch::new("resolve-long");
+    s.write(
+        "home/.openclaw/.env",
+        &format!("BIG={}\n", "v".repeat(1 << 20)),
+    );
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { port: 19100 }, agents: { list: [\n  { id: \"big\", workspace: \"~/w${BIG}${BIG}\" },\n  \
+         { id: \"tok\", workspace: \"~/ws-CANARY7f3a9b2c4d5e6f80\" },\n  { id: \"ok\", workspace: \"~/work/ok\" },\n] } }\n",
+    );
+    let written = (1 << 20) + 300;
+    let shown = format!("<{} characters, not shown>", 3 + (2 << 20));
+    for format in ["json", "human"] {
+        let out = run(&["resolve", "--home", &s.home(), "--no-config", "--format", format]);
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        assert!(
+            out.stdout.len() < written / 16,
+            "{format}: {} bytes",
+            out.stdout.len()
+        );
+        assert!(!out.stdout.contains(&"v".repeat(64)), "{format}");
+        assert!(out.stdout.contains(&shown), "{format}: {}", out.stdout);
+        assert!(!out.stdout.contains("CANARY7f3a9b2c4d5e6f80"), "{format}: {}", out.stdout);
+        assert!(out.stdout.contains("<27 characters, not shown>"), "{format}: {}", out.stdout);
+        assert!(out.stdout.contains("~/work/ok"), "{format}: {}", out.stdout);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1171,19 +1301,14 @@ proptest::proptest! {
         }
         let bound = |out: &str| 64 * input + 8192 * findings.len() + (64 << 10) >= out.len();
         prop_assert!(bound(&json), "json: {} bytes for {input} input bytes and {} findings", json.len(), findings.len());
-        // `resolve` prints each resolved value whole, so a substituted string shows at its
-        // full length (bounded by the substitution budget, not by the input): checked apart.
-        let home = s.home();
-        let resolved = run(&["resolve", "--format", "json", "--home", home.as_str(), "--no-config"]);
-        prop_assert!(
-            resolved.stdout.len() <= 2 * clawlint::load::env::MAX_SUBSTITUTED_BYTES + (1 << 20),
-            "resolve: {} bytes",
-            resolved.stdout.len()
-        );
+        // `resolve` shows a value longer than any path or name as its length, so it is
+        // bounded like the rest.
         for args in [
             vec!["check", "--format", "human"],
             vec!["check", "--format", "sarif"],
             vec!["ports", "--format", "json"],
+            vec!["resolve", "--format", "json"],
+            vec!["resolve", "--format", "human"],
         ] {
             let home = s.home();
             let mut all = args.clone();

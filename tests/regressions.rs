@@ -93,6 +93,14 @@ fn replay_include_env_inputs() {
     });
 }
 
+/// Size amplification in-process, as the fuzz target runs it: every output of `check` and
+/// `resolve` within a constant times the layout's size, a budget hit located.
+#[test]
+fn replay_amplify_inputs() {
+    let scratch = Scratch::new("amplify");
+    replay("amplify", |data| fuzz_bodies::amplify(data, &scratch.0));
+}
+
 /// Pipeline inputs through the binary: `check` with every format and `resolve` must exit 0
 /// or 1 (never 101, a panic) on the generated home.
 #[test]

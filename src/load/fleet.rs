@@ -7,7 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-/// At most this many rows are read from one registry.
+/// At most this many rows are taken from one registry ([`read_cells`] reads one more, to
+/// tell a registry that holds more).
 pub const MAX_CELLS: usize = 10_000;
 /// At most this many characters of each text column (a path is at most 4096 bytes on Linux),
 /// so a hostile registry cannot make one row cost more than a few pages.
@@ -149,7 +150,7 @@ fn read_cells_within(
         )
         .map_err(corrupt)?;
     let rows = stmt
-        .query_map([MAX_CELLS as i64, MAX_FIELD as i64], |row| {
+        .query_map([MAX_CELLS as i64 + 1, MAX_FIELD as i64], |row| {
             Ok(CellRecord {
                 tenant_id: row.get(0)?,
                 image: row.get(1)?,
@@ -304,6 +305,41 @@ mod tests {
         drop(db);
         let cells = read_cells(&path).unwrap().unwrap();
         assert_eq!(cells[0].image.len(), MAX_FIELD);
+    }
+
+    /// A registry of more than [`MAX_CELLS`] cells: the first ones by tenant id are
+    /// gateways, and the rest is one CL907 on the registry, never a silent cut.
+    #[test]
+    fn cells_past_the_limit_are_reported_not_dropped_silently() {
+        let tmp = TempDir::new("many-cells");
+        let state = tmp.0.join("state-dir");
+        std::fs::create_dir_all(state.join("state")).unwrap();
+        let path = registry(&state.join("state"), "delete");
+        let db = Connection::open(&path).unwrap();
+        db.execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {})
+             INSERT INTO fleet_cells SELECT 't' || printf('%06d', i), 1, 'img', 'docker',
+             19100 + i, 'c' || i, '/d' FROM n;",
+            MAX_CELLS + 4
+        ))
+        .unwrap();
+        drop(db);
+        assert_eq!(read_cells(&path).unwrap().unwrap().len(), MAX_CELLS + 1);
+        let mut sources = crate::source::SourceMap::new();
+        let mut problems = Vec::new();
+        let cells =
+            crate::resolve::fleet::invocations(&state, &tmp.0, &mut sources, &mut problems);
+        assert_eq!(cells.len(), MAX_CELLS);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].kind, crate::load::ProblemKind::Budget);
+        assert!(
+            problems[0]
+                .message
+                .contains("holds more than 10000 cells: clawlint lints the first 10000 by tenant id"),
+            "{}",
+            problems[0].message
+        );
+        assert!(problems[0].loc.is_some());
     }
 
     /// A registry whose rows cost SQLite work (here, many rows to sort) is read within the

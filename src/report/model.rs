@@ -133,8 +133,40 @@ fn path_text(path: &Path, home: &Path) -> String {
     display_home_relative(path, home)
 }
 
+/// The longest text `resolve` shows as one value (PATH_MAX: no path, name, host or port is
+/// longer). A longer one is built by `${VAR}` substitution (up to its 32 MiB budget) or read
+/// whole from a file; it is not known to be safe to show, so only its length is shown, and
+/// `resolve`'s output stays bounded by the layout's size.
+pub const MAX_SHOWN_BYTES: usize = 4096;
+
+/// `text`, or `<N characters, not shown>` when it is longer than [`MAX_SHOWN_BYTES`].
+pub fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_SHOWN_BYTES {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(format!("<{} characters, not shown>", text.chars().count()))
+}
+
+/// Every string in `value` through [`bounded`].
+fn bound_strings(value: &mut Value) {
+    match value {
+        Value::String(s) if s.len() > MAX_SHOWN_BYTES => *s = bounded(s).into_owned(),
+        Value::Array(items) => items.iter_mut().for_each(bound_strings),
+        Value::Object(members) => members.values_mut().for_each(bound_strings),
+        _ => {}
+    }
+}
+
+/// A path the layout's values made (the config path, the state dir, a workspace, an agent
+/// dir, the log file: `${VAR}` substitution and `.env` files can build any of them): shown
+/// only when it has a path's shape (`redact::shown`: at most 4,096 bytes, no `://` or `=`,
+/// no token-like word), else as its length, like every value clawlint is not sure of.
+fn value_path_text(value: &Sourced<PathBuf>, home: &Path) -> String {
+    crate::redact::shown(crate::redact::Kind::Path, &path_text(&value.value, home))
+}
+
 fn sourced_path_json(value: &Sourced<PathBuf>, home: &Path, sources: &SourceMap) -> Value {
-    json!({"value": path_text(&value.value, home), "source": origin_json(&value.origin, sources)})
+    json!({"value": value_path_text(value, home), "source": origin_json(&value.origin, sources)})
 }
 
 fn discovery_json(discovery: &Discovery, home: &Path) -> Value {
@@ -259,6 +291,7 @@ pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
     if !inst.unverifiable.is_empty() {
         out["unverifiable"] = json!(inst.unverifiable.iter().map(|u| u.id()).collect::<Vec<_>>());
     }
+    bound_strings(&mut out);
     out
 }
 
@@ -495,9 +528,9 @@ pub fn render_json(instances: &[Instance], sources: &SourceMap) -> String {
 }
 
 fn row(out: &mut String, key: &str, value: &str, source: &str) {
-    let _ = writeln!(out, "  {key:<12} {value}");
+    let _ = writeln!(out, "  {:<12} {}", bounded(key), bounded(value));
     if !source.is_empty() {
-        let _ = writeln!(out, "  {:<12}   ← {source}", "");
+        let _ = writeln!(out, "  {:<12}   ← {}", "", bounded(source));
     }
 }
 
@@ -697,7 +730,7 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         let _ = writeln!(out, "  also started by {} ({})", extra.name, extra.kind);
         render_evidence(out, extra, home);
     }
-    let p = |s: &Sourced<PathBuf>| path_text(&s.value, home);
+    let p = |s: &Sourced<PathBuf>| value_path_text(s, home);
     if inst.home != inst.os_home {
         row(out, "home", &path_text(&inst.home, home), "OPENCLAW_HOME");
     }

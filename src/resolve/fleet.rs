@@ -11,7 +11,7 @@
 use crate::container::{Container, Engine, HostAddr, Mount, MountSource, Network, Published};
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
-use crate::load::fleet::{read_cells, registry_path, CellRecord, RegistryError};
+use crate::load::fleet::{read_cells, registry_path, CellRecord, RegistryError, MAX_CELLS};
 use crate::load::json5::Span;
 use crate::load::{Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
@@ -57,6 +57,19 @@ pub fn invocations(
         file,
         span: Span { start: 0, end: 0 },
     };
+    let mut cells = cells;
+    if cells.len() > MAX_CELLS {
+        problems.push(Problem {
+            kind: ProblemKind::Budget,
+            message: format!(
+                "the fleet registry {} holds more than {MAX_CELLS} cells: clawlint lints the first {MAX_CELLS} by tenant id and leaves out the rest (from {})",
+                crate::paths::display_path(&path),
+                cells[MAX_CELLS].tenant_id
+            ),
+            loc: Some(loc),
+        });
+        cells.truncate(MAX_CELLS);
+    }
     let mut out = Vec::new();
     for cell in cells {
         let Ok(host_port) = u16::try_from(cell.host_port) else {
