@@ -534,7 +534,14 @@ fn hundred_thousand_empty_profile_dirs_are_capped_and_bounded() {
     // Far above what a correct debug build takes on a loaded 2-core machine: a hang guard,
     // not a timing assertion. The address space stays limited as for every run.
     let out = run_guarded(
-        &["check", "--home", &s.home(), "--no-config", "--format", "concise"],
+        &[
+            "check",
+            "--home",
+            &s.home(),
+            "--no-config",
+            "--format",
+            "concise",
+        ],
         900,
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
@@ -612,7 +619,14 @@ fn resolve_shows_a_long_substituted_value_as_its_length() {
     let written = (1 << 20) + 300;
     let shown = format!("<{} characters, not shown>", 3 + (2 << 20));
     for format in ["json", "human"] {
-        let out = run(&["resolve", "--home", &s.home(), "--no-config", "--format", format]);
+        let out = run(&[
+            "resolve",
+            "--home",
+            &s.home(),
+            "--no-config",
+            "--format",
+            format,
+        ]);
         assert_eq!(out.code, 0, "{format}: {}", out.stderr);
         assert!(
             out.stdout.len() < written / 16,
@@ -621,8 +635,16 @@ fn resolve_shows_a_long_substituted_value_as_its_length() {
         );
         assert!(!out.stdout.contains(&"v".repeat(64)), "{format}");
         assert!(out.stdout.contains(&shown), "{format}: {}", out.stdout);
-        assert!(!out.stdout.contains("CANARY7f3a9b2c4d5e6f80"), "{format}: {}", out.stdout);
-        assert!(out.stdout.contains("<27 characters, not shown>"), "{format}: {}", out.stdout);
+        assert!(
+            !out.stdout.contains("CANARY7f3a9b2c4d5e6f80"),
+            "{format}: {}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("<27 characters, not shown>"),
+            "{format}: {}",
+            out.stdout
+        );
         assert!(out.stdout.contains("~/work/ok"), "{format}: {}", out.stdout);
     }
 }

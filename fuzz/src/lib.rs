@@ -379,13 +379,23 @@ impl Amplifier {
             let next = format!("\"./l{}.json5\"", i + 1);
             put(
                 &format!(".openclaw/parts/l{i}.json5"),
-                format!("{{ $include: [{}] }}\n", vec![next; self.include_fan].join(", ")).as_bytes(),
+                format!(
+                    "{{ $include: [{}] }}\n",
+                    vec![next; self.include_fan].join(", ")
+                )
+                .as_bytes(),
             );
         }
-        let leaf: Vec<String> = (0..self.leaf_items).map(|i| format!("\"10.0.0.{i}\"")).collect();
+        let leaf: Vec<String> = (0..self.leaf_items)
+            .map(|i| format!("\"10.0.0.{i}\""))
+            .collect();
         put(
             &format!(".openclaw/parts/l{}.json5", self.include_depth.max(1)),
-            format!("{{ gateway: {{ trustedProxies: [{}] }} }}\n", leaf.join(",")).as_bytes(),
+            format!(
+                "{{ gateway: {{ trustedProxies: [{}] }} }}\n",
+                leaf.join(",")
+            )
+            .as_bytes(),
         );
         if !self.extra.is_empty() {
             put(".openclaw/parts/extra.json5", &self.extra);
@@ -440,7 +450,8 @@ pub fn amplify(data: &[u8], scratch: &Path) {
         .1;
     let report: serde_json::Value = serde_json::from_slice(json).expect("json output parses");
     let findings = report["findings"].as_array().cloned().unwrap_or_default();
-    let file_of = |f: &serde_json::Value| f["parties"][0]["file"].as_str().unwrap_or("").to_string();
+    let file_of =
+        |f: &serde_json::Value| f["parties"][0]["file"].as_str().unwrap_or("").to_string();
     // The constant covers what every run prints whatever the layout: SARIF's rule catalog
     // (about 170 KiB) most of all.
     let bound = 64 * written + 8192 * findings.len() + (256 << 10);
@@ -457,6 +468,9 @@ pub fn amplify(data: &[u8], scratch: &Path) {
             ["CL907", "CL901"].contains(&f["code"].as_str().unwrap_or_default())
                 && !file_of(f).is_empty()
         });
-        assert!(located, "expands past a budget without a located CL907: {amp:?}");
+        assert!(
+            located,
+            "expands past a budget without a located CL907: {amp:?}"
+        );
     }
 }

@@ -221,7 +221,22 @@ fn compose_invocations(
     };
     let host = compose::HostContext { home, root };
     let named: Vec<PathBuf> = inputs.compose_files.iter().map(|f| absolute(f)).collect();
-    let scanned = compose::scan(&container_scan_dirs(homes, root));
+    let compose::Scanned {
+        files: scanned,
+        stopped_at,
+    } = compose::scan(&container_scan_dirs(homes, root));
+    if let Some(entry) = stopped_at {
+        let file = sources.add(&entry, String::new(), None);
+        problems.push(Problem {
+            kind: crate::load::ProblemKind::TooMany,
+            message: format!(
+                "the search for compose files looked at {} directory entries and stopped at {}: compose files past it are not found (name them on the command line or in clawlint.toml's `compose`)",
+                compose::SCAN_ENTRY_BUDGET,
+                crate::paths::display_path(&entry),
+            ),
+            loc: Some(crate::load::tree::file_start(file)),
+        });
+    }
     let mut dirs: Vec<PathBuf> = Vec::new();
     for dir in named.iter().chain(&scanned).filter_map(|f| f.parent()) {
         if !dirs.iter().any(|d| d == dir) {

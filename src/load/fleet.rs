@@ -327,15 +327,14 @@ mod tests {
         assert_eq!(read_cells(&path).unwrap().unwrap().len(), MAX_CELLS + 1);
         let mut sources = crate::source::SourceMap::new();
         let mut problems = Vec::new();
-        let cells =
-            crate::resolve::fleet::invocations(&state, &tmp.0, &mut sources, &mut problems);
+        let cells = crate::resolve::fleet::invocations(&state, &tmp.0, &mut sources, &mut problems);
         assert_eq!(cells.len(), MAX_CELLS);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].kind, crate::load::ProblemKind::Budget);
         assert!(
-            problems[0]
-                .message
-                .contains("holds more than 10000 cells: clawlint lints the first 10000 by tenant id"),
+            problems[0].message.contains(
+                "holds more than 10000 cells: clawlint lints the first 10000 by tenant id"
+            ),
             "{}",
             problems[0].message
         );

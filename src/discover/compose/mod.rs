@@ -179,11 +179,24 @@ pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) ->
     }
 }
 
+/// What the bounded scan found, and where it stopped when it met [`SCAN_ENTRY_BUDGET`].
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub files: Vec<PathBuf>,
+    /// The first entry the scan did not look at: past the budget.
+    pub stopped_at: Option<PathBuf>,
+}
+
 /// Compose files under `dirs`, at most [`SCAN_DEPTH`] levels down, skipping hidden dirs,
-/// `node_modules` and the gateways' own state dirs. Never a whole-disk walk.
-pub fn scan(dirs: &[PathBuf]) -> Vec<PathBuf> {
+/// `node_modules` and the gateways' own state dirs. Never a whole-disk walk: at most
+/// [`SCAN_ENTRY_BUDGET`] entries, and it says where it stopped.
+pub fn scan(dirs: &[PathBuf]) -> Scanned {
+    scan_within(dirs, SCAN_ENTRY_BUDGET)
+}
+
+fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
     let mut found = Vec::new();
-    let mut budget = SCAN_ENTRY_BUDGET;
+    let mut budget = entries;
     for dir in dirs {
         let walker = walkdir::WalkDir::new(dir)
             .max_depth(SCAN_DEPTH)
@@ -200,7 +213,10 @@ pub fn scan(dirs: &[PathBuf]) -> Vec<PathBuf> {
             });
         for entry in walker.filter_map(Result::ok) {
             if budget == 0 {
-                return found;
+                return Scanned {
+                    files: found,
+                    stopped_at: Some(entry.into_path()),
+                };
             }
             budget -= 1;
             if entry.file_type().is_dir() {
@@ -212,7 +228,10 @@ pub fn scan(dirs: &[PathBuf]) -> Vec<PathBuf> {
             }
         }
     }
-    found
+    Scanned {
+        files: found,
+        stopped_at: None,
+    }
 }
 
 /// The compose runs of the scripts, Makefiles and justfiles in a project's directory, each run
@@ -1503,6 +1522,27 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()
+    }
+
+    /// Past its entry budget the scan stops and says where: a layout of many entries cannot
+    /// hide the compose files after them without a finding (CL907 in discover).
+    #[test]
+    fn the_scan_says_where_it_stopped() {
+        let dir =
+            std::env::temp_dir().join(format!("clawlint-compose-scan-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for name in ["a1", "a2", "a3", "a4"] {
+            std::fs::create_dir_all(dir.join(name)).unwrap();
+        }
+        std::fs::create_dir_all(dir.join("z")).unwrap();
+        std::fs::write(dir.join("z/compose.yaml"), "services: {}\n").unwrap();
+        let all = scan_within(std::slice::from_ref(&dir), 100);
+        assert_eq!(all.files, vec![dir.join("z/compose.yaml")]);
+        assert_eq!(all.stopped_at, None);
+        let cut = scan_within(std::slice::from_ref(&dir), 3);
+        assert!(cut.files.is_empty());
+        assert_eq!(cut.stopped_at, Some(dir.join("a3")));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
