@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 seconds="${1:-30}"
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build
-for target in json5 unit_file include_env pipeline; do
+for target in json5 unit_file include_env pipeline amplify; do
   mkdir -p "corpus/$target"
   echo "fuzz: $target for ${seconds}s"
   cargo fuzz run "$target" "corpus/$target" "seeds/$target" -- \
