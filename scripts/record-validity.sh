@@ -4,6 +4,7 @@
 # dir with openclaw.json and the files it includes) -> tests/validity/verdicts/<release>.json.
 #
 #   scripts/record-validity.sh [RELEASE]          # default 2026.9.6; JOBS=N runs N at once
+#   ONLY="case1 case2" scripts/record-validity.sh # just these cases, merged into the file
 #
 # Each case is copied to a scratch HOME as ~/.openclaw/openclaw.json (with its included files)
 # and `openclaw config validate --json` runs there inside `unshare --net --fork` (loopback only)
@@ -40,11 +41,18 @@ one() {
   fi
 }
 export -f one
-find "$cases" -mindepth 1 -maxdepth 1 \( -name '*.json5' -o -type d \) -print0 | sort -z | xargs -0 -n1 -P "${JOBS:-2}" bash -c 'one "$1"' _
-"$node" - "$scratch" "$out/$release.json" <<'JS'
+if [ -n "${ONLY:-}" ]; then
+  # ONLY="case1 case2": record just these, merged into the existing file.
+  for name in $ONLY; do
+    if [ -d "$cases/$name" ]; then printf '%s\0' "$cases/$name"; else printf '%s\0' "$cases/$name.json5"; fi
+  done | xargs -0 -n1 -P "${JOBS:-2}" bash -c 'one "$1"' _
+else
+  find "$cases" -mindepth 1 -maxdepth 1 \( -name '*.json5' -o -type d \) -print0 | sort -z | xargs -0 -n1 -P "${JOBS:-2}" bash -c 'one "$1"' _
+fi
+"$node" - "$scratch" "$out/$release.json" "${ONLY:+merge}" <<'JS'
 const fs = require("fs"), path = require("path");
-const [scratch, outFile] = process.argv.slice(2);
-const result = {};
+const [scratch, outFile, merge] = process.argv.slice(2);
+const result = merge ? JSON.parse(fs.readFileSync(outFile, "utf8")) : {};
 for (const name of fs.readdirSync(scratch).sort()) {
   const d = path.join(scratch, name);
   const home = path.join(d, "home");
@@ -67,7 +75,8 @@ for (const name of fs.readdirSync(scratch).sort()) {
   }
   result[name] = entry;
 }
-fs.writeFileSync(outFile, JSON.stringify(result, null, 1) + "\n");
+const sorted = Object.fromEntries(Object.keys(result).sort().map((k) => [k, result[k]]));
+fs.writeFileSync(outFile, JSON.stringify(sorted, null, 1) + "\n");
 const n = Object.keys(result).length, ok = Object.values(result).filter((r) => r.valid).length;
 console.error(`${outFile}: ${n} cases, ${ok} valid, ${n - ok} rejected`);
 JS

@@ -403,3 +403,53 @@ fn unrecorded_started_cases_are_stated_not_guessed() {
         }
     }
 }
+
+/// A named profile without a pinned port: the port a started gateway of each recorded release
+/// bound (tests/validity/profile-ports.json, scripts/record-profile-ports.sh) is the port
+/// clawlint resolves for a gateway whose config that release last wrote (18789 before 2026.8.2,
+/// the profile's hash port from then on).
+#[test]
+fn unpinned_profile_ports_match_started_gateways() {
+    use clawlint::resolve::{resolve_instance, Discovery, Invocation};
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validity/profile-ports.json");
+    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let recorded = recorded.as_object().unwrap();
+    assert!(recorded.len() >= 2, "only {} recorded", recorded.len());
+    let scratch =
+        std::env::temp_dir().join(format!("clawlint-profile-ports-{}", std::process::id()));
+    let mut failures = Vec::new();
+    for (release, theirs) in recorded {
+        let home = scratch.join(release).join("home");
+        let state = home.join(".openclaw-rescue");
+        std::fs::create_dir_all(&state).unwrap();
+        std::fs::write(
+            state.join("openclaw.json"),
+            format!("{{ meta: {{ lastTouchedVersion: \"{release}\" }}, gateway: {{ mode: \"local\" }} }}\n"),
+        )
+        .unwrap();
+        let inv = Invocation {
+            name: "rescue".into(),
+            discovery: Discovery::Given,
+            home: home.clone(),
+            cwd: home.clone(),
+            profile_flag: Some("rescue".into()),
+            dev: false,
+            env: Env::new(),
+            port_arg: None,
+            service: None,
+            container: None,
+            written_home: None,
+        };
+        let inst = resolve_instance(&inv, &mut SourceMap::new());
+        let want = theirs["gatewayPort"].as_u64().unwrap();
+        if u64::from(inst.port.value) != want {
+            failures.push(format!(
+                "{release}: a started gateway bound {want}, clawlint resolves {} ({})",
+                inst.port.value,
+                inst.port.origin.summary()
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

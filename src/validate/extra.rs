@@ -161,6 +161,11 @@ fn key(k: &str) -> Seg {
 /// `keyed_roster`: the release has `agents.entries` (2026.8 on); the roster checks are about it.
 pub fn refinements(root: &Node, keyed_roster: bool, out: &mut Vec<Issue>) {
     let mut found = Vec::new();
+    // The MCP legacy-key refinement arrived with 2026.8.2 (its "client_cert" is in 2026.8.2's
+    // zod schema, not in 2026.7.35's), as did the keyed roster this flag stands for.
+    if keyed_roster {
+        mcp_server_refinements(root, &mut found);
+    }
     field_refinements(root, &mut found);
     if let Some(agents) = root.get("agents").filter(|a| a.is_object() && keyed_roster) {
         if !aborted_under(out, &["agents"]) {
@@ -491,6 +496,39 @@ pub fn unknown_channels(
 }
 
 /// Refinements of single fields (`.refine()` on a string in the zod schema).
+/// The legacy keys `McpServerSchema`'s superRefine rejects by name (its object is not strict,
+/// so the JSON schema accepts them): "Unrecognized key", reported at the server (zod-schema-*.mjs,
+/// 2026.8.2 and 2026.9.6). `openclaw doctor --fix` canonicalizes them (migration `mcp.servers.canonicalize`).
+const MCP_SERVER_LEGACY_KEYS: &[&str] = &[
+    "connectTimeout",
+    "connect_timeout",
+    "timeout",
+    "workingDirectory",
+    "supports_parallel_tool_calls",
+    "ssl_verify",
+    "client_cert",
+    "client_key",
+];
+
+fn mcp_server_refinements(root: &Node, out: &mut Vec<Issue>) {
+    let Some(servers) = root.at(&["mcp", "servers"]) else {
+        return;
+    };
+    for server in servers.members() {
+        for m in server.value.members() {
+            if MCP_SERVER_LEGACY_KEYS.contains(&m.key.as_str()) {
+                let mut i = refinement(
+                    vec![key("mcp"), key("servers"), key(&server.key), key(&m.key)],
+                    m.key_loc,
+                    format!("Unrecognized key: {:?}", m.key),
+                );
+                i.kind = IssueKind::UnknownKey;
+                out.push(i);
+            }
+        }
+    }
+}
+
 fn field_refinements(root: &Node, out: &mut Vec<Issue>) {
     let mut check = |path: &[&str], ok: &dyn Fn(&str) -> bool, message: &str| {
         if let Some(v) = root.at(path) {

@@ -97,11 +97,21 @@ pub struct Planned {
     /// What the first migration says it does.
     pub describe: &'static str,
     pub by: &'static [&'static str],
+    /// For a block: what the migrations do to each member (all of them are handled).
+    pub parts: Vec<Planned>,
 }
 
 impl Planned {
     /// In words, after "at start OpenClaw" / "`openclaw doctor --fix`".
     pub fn words(&self) -> String {
+        if !self.parts.is_empty() {
+            return self
+                .parts
+                .iter()
+                .map(Planned::words)
+                .collect::<Vec<_>>()
+                .join("; ");
+        }
         match self.kind {
             Kind::Move => format!(
                 "moves {} to {}",
@@ -179,6 +189,58 @@ fn fill(to: &str, wild: &[Seg], rest: &[Seg]) -> String {
     out.join(".")
 }
 
+/// What the release's migrations do to a block none of whose effects names it: each of its
+/// members, when the migrations handle every one (`tools.web.x_search` with only `apiKey`).
+pub fn planned_block(release: &str, path: &[Seg], node: &Node) -> Option<Planned> {
+    let Value::Object(members) = &node.value else {
+        return None;
+    };
+    if members.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for m in members.iter() {
+        let mut p = path.to_vec();
+        p.push(Seg::Key(m.key.clone()));
+        let part = planned(release, &p, Some(&m.value))
+            .or_else(|| planned_block(release, &p, &m.value))?;
+        parts.push(part);
+    }
+    let first = parts.first()?;
+    Some(Planned {
+        kind: first.kind,
+        from: super::path_string(path),
+        to: parts.iter().flat_map(|p| p.to.clone()).collect(),
+        describe: first.describe,
+        by: first.by,
+        parts,
+    })
+}
+
+/// The first value below `node` that a migration rewrites (an issue OpenClaw reports at the
+/// enclosing union, `bindings.0`, for a `match.peer.kind` of `"dm"`).
+pub fn planned_below(release: &str, path: &[Seg], node: &Node) -> Option<Planned> {
+    let children: Vec<(Seg, &Node)> = match &node.value {
+        Value::Object(members) => members
+            .iter()
+            .map(|m| (Seg::Key(m.key.clone()), &m.value))
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (Seg::Index(i), n))
+            .collect(),
+        _ => return None,
+    };
+    children.into_iter().find_map(|(seg, child)| {
+        let mut p = path.to_vec();
+        p.push(seg);
+        planned(release, &p, Some(child))
+            .filter(|e| e.kind != Kind::Move || !e.to.is_empty())
+            .or_else(|| planned_below(release, &p, child))
+    })
+}
+
 /// What the release's migrations do to the key at `path` (with its value `node`): an effect on
 /// the key itself, else on the block it sits in (a block moved or removed whole).
 pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Planned> {
@@ -225,6 +287,7 @@ pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Plann
         to,
         describe,
         by: found.by,
+        parts: Vec::new(),
     })
     .map(|mut p| {
         // A key inside a moved block: say the whole move, ending at the key.

@@ -75,22 +75,26 @@ pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
         _ => {
             // What the release's own migrations do to this key (data/doctor-migrations.json):
             // a move says where the value goes; a removal or rewrite says so.
-            let keys: Vec<&str> = path
-                .iter()
-                .map(|s| match s {
-                    Seg::Key(k) => k.as_str(),
-                    Seg::Index(_) => "",
-                })
-                .collect();
-            let node = if keys.contains(&"") {
-                None
-            } else {
-                root.at(&keys)
-            };
-            if let Some(p) = super::migrations::planned(release, path, node) {
+            let node = path.iter().try_fold(root, |n, seg| match (seg, &n.value) {
+                (Seg::Key(k), _) => n.get(k),
+                (Seg::Index(i), crate::load::tree::Value::Array(items)) => items.get(*i),
+                _ => None,
+            });
+            use super::migrations::{planned, planned_below, planned_block, Kind};
+            let found = planned(release, path, node).or_else(|| {
+                let node = node?;
+                match issue.kind {
+                    // An unknown block whose every member a migration handles.
+                    IssueKind::UnknownKey => planned_block(release, path, node),
+                    // A union or value OpenClaw rejects because of a value below it.
+                    IssueKind::Union | IssueKind::Value => planned_below(release, path, node),
+                    _ => None,
+                }
+            });
+            if let Some(p) = found {
                 // An unknown key the migrations only rewrite in place stays unknown.
-                let gone = p.kind != super::migrations::Kind::Rewrite || !p.to.is_empty();
-                if issue.kind != IssueKind::UnknownKey || gone {
+                let gone = p.kind != Kind::Rewrite || !p.to.is_empty() || !p.parts.is_empty();
+                if (issue.kind != IssueKind::UnknownKey || gone) && lands_valid(release, &p, node) {
                     return Some(p.words());
                 }
             }
@@ -104,6 +108,33 @@ pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
             )
         }
     }
+}
+
+/// Whether a moved value is one the release accepts where it lands (a move whose value the
+/// new key rejects leaves the config invalid: the start refuses, as with
+/// `agents.defaults.embeddedPi: { enabled: true }`, whose `embeddedAgent` has no `enabled`).
+fn lands_valid(release: &str, p: &super::migrations::Planned, node: Option<&Node>) -> bool {
+    if p.kind != super::migrations::Kind::Move || !p.parts.is_empty() {
+        return true;
+    }
+    let (Some(node), Some(to)) = (node, p.to.first()) else {
+        return true;
+    };
+    if to.contains('<') {
+        return true;
+    }
+    let table = super::schema::table();
+    let Some(super::schema::ReleaseSchema::Root(root)) = table.release(release) else {
+        return true;
+    };
+    let checker = super::check::Checker { table };
+    let segs: Vec<Seg> = to.split('.').map(|k| Seg::Key(k.to_string())).collect();
+    let Some(sub) = checker.at_path(*root, &segs) else {
+        return true;
+    };
+    let mut out = Vec::new();
+    checker.check(sub, node, &mut segs.clone(), &mut out);
+    out.is_empty()
 }
 
 /// Why a started gateway does not make a repair its start guard plans: the migrations of a
