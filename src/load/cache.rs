@@ -9,12 +9,14 @@
 //! source-map entry (the map keeps one entry per path), the same tree, the same problems.
 
 use super::dotenv;
+use super::env::EnvLayer;
 use super::read::ReadError;
-use super::tree::Node;
+use super::tree::{Member, Node};
 use super::Problem;
 use crate::source::FileId;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A file's path and identity: the same file, unchanged, when all of these are equal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -90,11 +92,19 @@ pub enum DotenvFile {
     },
 }
 
+/// An `env.vars` object's address, and the written home its values are mapped from (to the
+/// scanned one), if any.
+type EnvLayerKey = (usize, Option<(String, PathBuf)>);
+
 /// The files one run has parsed.
 #[derive(Debug, Default)]
 pub struct FileCache {
     parsed: HashMap<Identity, ParsedFile>,
     dotenv: HashMap<PathBuf, DotenvFile>,
+    /// The environment layer of each config `env.vars` object, by the object's address and
+    /// the written-home mapping of its values; the object is kept alive here, so an address
+    /// is never reused for another one.
+    env_layers: HashMap<EnvLayerKey, (Arc<Vec<Member>>, Arc<EnvLayer>)>,
 }
 
 impl FileCache {
@@ -116,6 +126,23 @@ impl FileCache {
 
     pub fn keep_dotenv(&mut self, path: &Path, file: DotenvFile) {
         self.dotenv.insert(path.to_path_buf(), file);
+    }
+
+    /// The layer `make` builds from an `env.vars` object, built once per object: a file many
+    /// gateways include shares one tree, so its variables are one layer, not a copy per
+    /// gateway.
+    pub fn env_layer(
+        &mut self,
+        members: &Arc<Vec<Member>>,
+        mapping: Option<(String, PathBuf)>,
+        make: impl FnOnce(&[Member]) -> EnvLayer,
+    ) -> Arc<EnvLayer> {
+        let key = (Arc::as_ptr(members) as usize, mapping);
+        let (_, layer) = self
+            .env_layers
+            .entry(key)
+            .or_insert_with(|| (Arc::clone(members), Arc::new(make(members))));
+        Arc::clone(layer)
     }
 }
 

@@ -5,6 +5,7 @@ use super::tree::{Member, Node, Value};
 use super::{Problem, ProblemKind};
 use crate::source::Loc;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Who set an environment variable.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,10 +45,19 @@ pub struct EnvVar {
 }
 
 /// A process environment. Sorted, so every walk over it is deterministic.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// A config's `env.vars` (often in a file many gateways `$include`) is kept as one shared
+/// layer under the variables set otherwise ([`Env::with_defaults`]): each gateway holds a
+/// pointer to it, not a copy of every variable.
+#[derive(Clone, Default)]
 pub struct Env {
     vars: BTreeMap<String, EnvVar>,
+    /// Variables that apply where `vars` has none (set-only-when-unset, shared).
+    defaults: Option<Arc<EnvLayer>>,
 }
+
+/// Variables shared by every gateway whose config has the same `env.vars`.
+pub type EnvLayer = BTreeMap<String, EnvVar>;
 
 impl Env {
     pub fn new() -> Self {
@@ -55,13 +65,14 @@ impl Env {
     }
 
     pub fn get(&self, name: &str) -> Option<&EnvVar> {
-        self.vars.get(name)
+        self.vars
+            .get(name)
+            .or_else(|| self.defaults.as_ref().and_then(|d| d.get(name)))
     }
 
     /// The value, treating blank as unset as OpenClaw's `?.trim()` checks do.
     pub fn value(&self, name: &str) -> Option<&str> {
-        self.vars
-            .get(name)
+        self.get(name)
             .map(|v| v.value.as_str())
             .filter(|v| !v.trim_matches(crate::paths::is_js_whitespace).is_empty())
     }
@@ -72,19 +83,72 @@ impl Env {
 
     /// Sets only when unset: the rule of every `.env` file and of the config `env` block.
     pub fn set_default(&mut self, name: &str, value: String, origin: EnvOrigin) -> bool {
-        if self.vars.contains_key(name) {
+        if self.get(name).is_some() {
             return false;
         }
         self.set(name, value, origin);
         true
     }
 
-    pub fn remove(&mut self, name: &str) {
-        self.vars.remove(name);
+    /// [`Env::set_default`] for every variable of `layer` at once, sharing it: a variable set
+    /// already keeps its value. With a layer already in place (never, in OpenClaw's order),
+    /// the variables are copied one by one.
+    pub fn with_defaults(&mut self, layer: &Arc<EnvLayer>) {
+        if self.defaults.is_some() {
+            for (name, var) in layer.iter() {
+                self.set_default(name, var.value.clone(), var.origin.clone());
+            }
+            return;
+        }
+        self.defaults = Some(Arc::clone(layer));
     }
 
+    /// The shared layer, if any (tests check that it is shared, not copied).
+    pub fn defaults(&self) -> Option<&Arc<EnvLayer>> {
+        self.defaults.as_ref()
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.vars.remove(name);
+        if let Some(defaults) = self.defaults.as_mut() {
+            if defaults.contains_key(name) {
+                Arc::make_mut(defaults).remove(name);
+            }
+        }
+    }
+
+    /// Every variable, sorted by name (a variable set otherwise hides the shared layer's).
     pub fn iter(&self) -> impl Iterator<Item = (&String, &EnvVar)> {
-        self.vars.iter()
+        let mut own = self.vars.iter().peekable();
+        let mut shared = self.defaults.iter().flat_map(|d| d.iter()).peekable();
+        std::iter::from_fn(move || match (own.peek(), shared.peek()) {
+            (Some((a, _)), Some((b, _))) => match a.as_str().cmp(b.as_str()) {
+                std::cmp::Ordering::Less => own.next(),
+                std::cmp::Ordering::Greater => shared.next(),
+                std::cmp::Ordering::Equal => {
+                    shared.next();
+                    own.next()
+                }
+            },
+            (Some(_), None) => own.next(),
+            (None, Some(_)) => shared.next(),
+            (None, None) => None,
+        })
+    }
+}
+
+/// Equal when the same variables have the same values and origins, however they are layered.
+impl PartialEq for Env {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env")
+            .field("vars", &self.iter().collect::<BTreeMap<_, _>>())
+            .finish()
     }
 }
 

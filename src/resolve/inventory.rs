@@ -191,3 +191,78 @@ fn is_native(instance: &Instance) -> bool {
             || s.name == expected.windows_task
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::{discover, Inputs};
+    use std::sync::Arc;
+
+    /// Gateways that `$include` one file with `env.vars` share that environment: one layer,
+    /// pointed to by every gateway, not a copy of every variable in each.
+    #[test]
+    fn shared_include_env_vars_are_one_layer() {
+        let dir = std::env::temp_dir().join(format!("clawlint-env-layer-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let home = dir.join("home");
+        let shared = home.join("shared");
+        std::fs::create_dir_all(&shared).unwrap();
+        std::fs::write(
+            shared.join("common.json5"),
+            "{ env: { vars: { SHARED_A: \"a\", SHARED_B: \"b\", OPENCLAW_INCLUDE_ROOTS: \"/\" } } }\n",
+        )
+        .unwrap();
+        for i in 0..3 {
+            let d = home.join(format!(".openclaw-s{i}"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(
+                d.join("openclaw.json"),
+                format!(
+                    "{{ $include: \"{}/common.json5\", gateway: {{ port: {} }} }}\n",
+                    shared.display(),
+                    20000 + i * 100
+                ),
+            )
+            .unwrap();
+            // The second gateway sets SHARED_B itself: its own value wins.
+            let own = if i == 1 { "SHARED_B=mine\n" } else { "" };
+            std::fs::write(
+                d.join(".env"),
+                format!("OPENCLAW_INCLUDE_ROOTS={}\n{own}", shared.display()),
+            )
+            .unwrap();
+        }
+        let found = discover(&Inputs {
+            homes: vec![home.clone()],
+            ..Inputs::default()
+        });
+        let inventory = inventory(found);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let gateways: Vec<_> = inventory
+            .instances
+            .iter()
+            .filter(|i| i.name.starts_with('s'))
+            .collect();
+        assert_eq!(gateways.len(), 3);
+        let layers: Vec<_> = gateways
+            .iter()
+            .map(|i| i.env.defaults().expect("env.vars is a shared layer"))
+            .collect();
+        assert!(layers.iter().all(|l| Arc::ptr_eq(l, layers[0])));
+        assert_eq!(
+            layers[0].len(),
+            2,
+            "OPENCLAW_INCLUDE_ROOTS is not taken from env.vars"
+        );
+        for (i, gateway) in gateways.iter().enumerate() {
+            assert_eq!(gateway.env.value("SHARED_A"), Some("a"));
+            let b = if gateway.name == "s1" { "mine" } else { "b" };
+            assert_eq!(gateway.env.value("SHARED_B"), Some(b), "gateway {i}");
+            assert!(!gateway
+                .env
+                .iter()
+                .any(|(k, _)| k == "OPENCLAW_INCLUDE_ROOTS"
+                    && gateway.env.get(k).unwrap().value == "/"));
+        }
+    }
+}

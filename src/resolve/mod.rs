@@ -72,7 +72,7 @@ pub fn resolve_instance_with(
         load_config_written(&config_file, &env, &home, &inv.cwd, written, sources, cache);
     problems.append(&mut config.problems);
     if let Some(root) = &config.root {
-        apply_config_env_block(root, written, &mut env);
+        apply_config_env_block(root, written, &mut env, cache);
     }
     if let Some(root) = config.root.as_mut() {
         substitute_tree(root, &env, &mut problems);
@@ -565,15 +565,47 @@ fn empty_root(sources: &mut SourceMap, config_path: &Path) -> Node {
 /// shorthand (`env: { KEY: "v" }`), which a starting gateway moves into `env.vars` where that
 /// key is not set already. OpenClaw blocks a few keys there; `OPENCLAW_INCLUDE_ROOTS` is the
 /// one that matters to clawlint.
-fn apply_config_env_block(root: &Node, written: Option<crate::paths::WrittenHome>, env: &mut Env) {
-    let vars = root
-        .at(&["env", "vars"])
-        .map(Node::members)
-        .unwrap_or_default();
+fn apply_config_env_block(
+    root: &Node,
+    written: Option<crate::paths::WrittenHome>,
+    env: &mut Env,
+    cache: &mut FileCache,
+) {
+    use crate::load::tree::Value;
+    let map = |value: &str| {
+        written
+            .and_then(|w| w.map(value))
+            .unwrap_or_else(|| value.to_string())
+    };
+    let vars_node = root.at(&["env", "vars"]);
+    if let Some(Value::Object(members)) = vars_node.map(|n| &n.value) {
+        // Values under a written home are mapped: one layer per object and mapping.
+        let mapping = written.map(|w| (w.written.to_string(), w.home.to_path_buf()));
+        let layer = cache.env_layer(members, mapping, |members| {
+            let mut layer = crate::load::env::EnvLayer::new();
+            for member in members {
+                if member.key == "OPENCLAW_INCLUDE_ROOTS" {
+                    continue;
+                }
+                if let Some(value) = member.value.as_str() {
+                    // The first of two equal keys wins, as `set_default` would have it.
+                    layer
+                        .entry(member.key.clone())
+                        .or_insert_with(|| crate::load::env::EnvVar {
+                            value: map(value),
+                            origin: EnvOrigin::ConfigEnv(member.value.loc),
+                        });
+                }
+            }
+            layer
+        });
+        env.with_defaults(&layer);
+    }
+    let vars = vars_node.map(Node::members).unwrap_or_default();
     let shorthand = startup::env_shorthand(root)
         .into_iter()
         .filter(|m| vars.iter().all(|v| v.key != m.key));
-    for member in vars.iter().chain(shorthand) {
+    for member in shorthand {
         if member.key == "OPENCLAW_INCLUDE_ROOTS" {
             continue;
         }
