@@ -4,6 +4,7 @@
 //! working directory), so output never shows absolute paths the user did not pass.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
 /// What JavaScript's `String.prototype.trim` and `\s` treat as whitespace (WhiteSpace and
@@ -111,64 +112,91 @@ pub fn absolute(path: &Path) -> PathBuf {
 /// symlinks resolved as far as the path exists, and the rest normalised lexically. Touches the
 /// file system (one `lstat` per component): resolve computes keys once, into [`PathKeys`].
 pub fn canonical_key(path: &Path) -> PathBuf {
-    canonical_with(&absolute(path), &mut HashMap::new())
+    PathKeys::default().add(path)
 }
 
-fn canonical_with(path: &Path, cache: &mut HashMap<PathBuf, PathBuf>) -> PathBuf {
-    if let Some(known) = cache.get(path) {
-        return known.clone();
-    }
-    let result = match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) => {
-            let joined = canonical_with(parent, cache).join(name);
-            match std::fs::symlink_metadata(&joined) {
-                Ok(meta) if meta.file_type().is_symlink() => {
-                    std::fs::canonicalize(&joined).unwrap_or(joined)
-                }
-                _ => joined,
-            }
-        }
-        _ => path.to_path_buf(),
-    };
-    cache.insert(path.to_path_buf(), result.clone());
-    result
-}
+/// Maps keyed by a path's bytes, with a randomly seeded hasher (paths come from the layout,
+/// which an attacker may write: no fixed hash function, so no crafted collisions), faster
+/// than SipHash over the component-wise hash of `Path`.
+type ByPath<V> = HashMap<OsString, V, foldhash::fast::RandomState>;
 
 /// Canonical keys of every path the rules compare, computed once by resolve (each directory
 /// looked up once), so that rules compare paths without touching the file system.
 #[derive(Debug, Default, Clone)]
 pub struct PathKeys {
-    keys: HashMap<PathBuf, PathBuf>,
+    /// Every path looked up (and its ancestors): its key, and whether it exists (a path below
+    /// one that does not exist is not looked up: it cannot exist, nor be a symlink).
+    keys: ByPath<(PathBuf, bool)>,
 }
 
 impl PathKeys {
     /// Looks every path up on the file system, sharing the work between common ancestors.
     pub fn compute<'a>(paths: impl IntoIterator<Item = &'a Path>) -> PathKeys {
-        let mut keys = HashMap::new();
+        let mut keys = PathKeys::default();
         for path in paths {
-            if !keys.contains_key(path) {
-                let key = canonical_with(&absolute(path), &mut keys);
-                keys.insert(path.to_path_buf(), key);
-            }
+            keys.add(path);
         }
-        PathKeys { keys }
+        keys
+    }
+
+    /// The key of `path`, looked up on the file system unless known already (with every
+    /// ancestor's), and kept.
+    pub fn add(&mut self, path: &Path) -> PathBuf {
+        if let Some((key, _)) = self.keys.get(path.as_os_str()) {
+            return key.clone();
+        }
+        let (key, exists) = self.canonical(&absolute(path));
+        self.keys
+            .insert(path.as_os_str().to_owned(), (key.clone(), exists));
+        key
+    }
+
+    fn canonical(&mut self, path: &Path) -> (PathBuf, bool) {
+        if let Some(known) = self.keys.get(path.as_os_str()) {
+            return known.clone();
+        }
+        let result = match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) => {
+                let (parent_key, parent_exists) = self.canonical(parent);
+                let joined = parent_key.join(name);
+                if !parent_exists {
+                    (joined, false)
+                } else {
+                    match std::fs::symlink_metadata(&joined) {
+                        Ok(meta) if meta.file_type().is_symlink() => {
+                            match std::fs::canonicalize(&joined) {
+                                Ok(real) => (real, true),
+                                Err(_) => (joined, false),
+                            }
+                        }
+                        Ok(_) => (joined, true),
+                        Err(_) => (joined, false),
+                    }
+                }
+            }
+            _ => (path.to_path_buf(), true),
+        };
+        self.keys
+            .insert(path.as_os_str().to_owned(), result.clone());
+        result
     }
 
     /// Test-only: `path` has the key `key`, as if a symlink on it led there.
     #[cfg(test)]
     pub(crate) fn assume(&mut self, path: &Path, key: &Path) {
-        self.keys.insert(path.to_path_buf(), key.to_path_buf());
+        self.keys
+            .insert(path.as_os_str().to_owned(), (key.to_path_buf(), true));
     }
 
     /// The key of a path, without touching the file system: computed when resolve knew the
     /// path; otherwise its parent's key joined with its name (a path resolve never saw is one
     /// no symlink was found on).
     pub fn key(&self, path: &Path) -> PathBuf {
-        if let Some(key) = self.keys.get(path) {
+        if let Some((key, _)) = self.keys.get(path.as_os_str()) {
             return key.clone();
         }
         let absolute = absolute(path);
-        if let Some(key) = self.keys.get(&absolute) {
+        if let Some((key, _)) = self.keys.get(absolute.as_os_str()) {
             return key.clone();
         }
         match (absolute.parent(), absolute.file_name()) {

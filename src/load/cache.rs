@@ -105,6 +105,8 @@ pub struct FileCache {
     /// the written-home mapping of its values; the object is kept alive here, so an address
     /// is never reused for another one.
     env_layers: HashMap<EnvLayerKey, (Arc<Vec<Member>>, Arc<EnvLayer>)>,
+    /// The global OpenClaw installs of each home (every gateway of a home has the same).
+    home_installs: HashMap<PathBuf, Vec<super::install::Installed>>,
 }
 
 impl FileCache {
@@ -126,6 +128,19 @@ impl FileCache {
 
     pub fn keep_dotenv(&mut self, path: &Path, file: DotenvFile) {
         self.dotenv.insert(path.to_path_buf(), file);
+    }
+
+    /// The global installs `find` finds in `home`, found once per home.
+    pub fn home_installs(
+        &mut self,
+        home: &Path,
+        find: impl FnOnce() -> Vec<super::install::Installed>,
+    ) -> &[super::install::Installed] {
+        if !self.home_installs.contains_key(home) {
+            let found = find();
+            self.home_installs.insert(home.to_path_buf(), found);
+        }
+        &self.home_installs[home]
     }
 
     /// The layer `make` builds from an `env.vars` object, built once per object: a file many

@@ -5,7 +5,7 @@ use super::{resolve_instance_with, Discovery, Instance, Invocation};
 use crate::invocation::Found;
 use crate::load::cache::FileCache;
 use crate::load::Problem;
-use crate::paths::canonical_key;
+use crate::paths::PathKeys;
 use crate::source::SourceMap;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -36,19 +36,27 @@ pub fn inventory(found: Found) -> Inventory {
     // One cache for the run: a file many gateways read is read and parsed once.
     let mut cache = FileCache::new();
     let mut instances = resolve_all(&invocations, &mut sources, &mut cache);
+    // Every canonical key of the run from one memo: each directory is looked up once.
+    let mut keys = PathKeys::default();
     let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::new();
     for (index, instance) in instances.iter().enumerate() {
         by_state_dir
-            .entry(canonical_key(&instance.state_dir.value))
+            .entry(keys.add(&instance.state_dir.value))
             .or_insert(index);
     }
     for inv in &supervised {
         let instance = resolve_instance_with(inv, &mut sources, &mut cache);
-        merge_service(instance, &mut instances, &mut by_state_dir);
+        merge_service(instance, &mut instances, &mut by_state_dir, &mut keys);
     }
-    let cells = fleet_cells(&instances, &mut sources, &mut cache, &mut problems);
+    let cells = fleet_cells(
+        &instances,
+        &mut sources,
+        &mut cache,
+        &mut problems,
+        &mut keys,
+    );
     instances.extend(cells);
-    let path_keys = super::path_keys(&instances);
+    let path_keys = super::path_keys(&instances, keys);
     Inventory {
         sources,
         instances,
@@ -66,13 +74,14 @@ fn fleet_cells(
     sources: &mut SourceMap,
     cache: &mut FileCache,
     problems: &mut Vec<Problem>,
+    keys: &mut PathKeys,
 ) -> Vec<Instance> {
     let mut registries = HashSet::new();
     let mut cells = Vec::new();
     for instance in instances.iter().filter(|i| i.container.is_none()) {
         let state_dir = &instance.state_dir.value;
         let registry = crate::load::fleet::registry_path(state_dir);
-        if !registries.insert(canonical_key(&registry)) {
+        if !registries.insert(keys.add(&registry)) {
             continue;
         }
         for inv in super::fleet::invocations(state_dir, &instance.home, sources, problems) {
@@ -114,8 +123,9 @@ fn merge_service(
     mut service: Instance,
     instances: &mut Vec<Instance>,
     by_state_dir: &mut HashMap<PathBuf, usize>,
+    keys: &mut PathKeys,
 ) {
-    let key = canonical_key(&service.state_dir.value);
+    let key = keys.add(&service.state_dir.value);
     // A gateway whose state dir clawlint cannot know is attached to no scanned one.
     let found = by_state_dir
         .get(&key)

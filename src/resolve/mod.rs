@@ -90,7 +90,7 @@ pub fn resolve_instance_with(
         && sources
             .lookup(&config_file)
             .is_some_and(|main| crate::validate::uses_include(sources, main));
-    let detected = release::detect(inv, &env, loaded_root.then_some(&root), sources);
+    let detected = release::detect(inv, &env, loaded_root.then_some(&root), sources, cache);
 
     let ctx = paths::PathContext {
         env: &env,
@@ -627,28 +627,35 @@ pub fn user_path(raw: &str, home: &Path, cwd: &Path) -> PathBuf {
 /// Canonical keys for every path a rule compares: each gateway's home, state dir, config
 /// file and its dir, workspaces, agent dirs, log file and data dirs, and the profile dirs of
 /// its home (where a copied unit's profile would live). Computed once, here, so that rules
-/// never touch the file system.
-pub fn path_keys(instances: &[Instance]) -> crate::paths::PathKeys {
-    let mut paths: Vec<PathBuf> = Vec::new();
+/// never touch the file system. `keys` holds those known already (each directory is looked up
+/// once per run).
+pub fn path_keys(
+    instances: &[Instance],
+    mut keys: crate::paths::PathKeys,
+) -> crate::paths::PathKeys {
     for inst in instances {
-        paths.push(inst.home.clone());
-        paths.push(inst.os_home.clone());
-        paths.push(inst.state_dir.value.clone());
-        paths.push(inst.config_path.value.clone());
-        paths.extend(inst.config_path.value.parent().map(Path::to_path_buf));
-        paths.push(inst.log_file.value.clone());
-        paths.extend(inst.data_dirs.iter().map(|(_, d)| d.value.clone()));
+        keys.add(&inst.home);
+        keys.add(&inst.os_home);
+        keys.add(&inst.state_dir.value);
+        keys.add(&inst.config_path.value);
+        if let Some(dir) = inst.config_path.value.parent() {
+            keys.add(dir);
+        }
+        keys.add(&inst.log_file.value);
+        for (_, dir) in &inst.data_dirs {
+            keys.add(&dir.value);
+        }
         for agent in &inst.agents {
-            paths.push(agent.workspace.value.clone());
-            paths.push(agent.agent_dir.value.clone());
+            keys.add(&agent.workspace.value);
+            keys.add(&agent.agent_dir.value);
         }
         let profile = inst
             .profile
             .as_ref()
             .map_or("default", |p| p.value.as_str());
-        paths.push(profile::profile_state_dir(&inst.home, profile));
+        keys.add(&profile::profile_state_dir(&inst.home, profile));
     }
-    crate::paths::PathKeys::compute(paths.iter().map(PathBuf::as_path))
+    keys
 }
 
 /// `gateway.tailscale.mode` `serve` or `funnel` (OpenClaw's managed Tailscale ingress).

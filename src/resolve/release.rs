@@ -20,6 +20,7 @@
 
 use super::model::{Origin, Sourced};
 use crate::invocation::Invocation;
+use crate::load::cache::FileCache;
 use crate::load::env::Env;
 use crate::load::install;
 use crate::load::tree::Node;
@@ -84,6 +85,7 @@ pub fn detect(
     env: &Env,
     config: Option<&Node>,
     sources: &mut SourceMap,
+    cache: &mut FileCache,
 ) -> Detected {
     let mut found: Vec<Sourced<String>> = Vec::new();
     if let Some(r) = inv.service.as_ref().and_then(|s| s.how.release.clone()) {
@@ -113,7 +115,7 @@ pub fn detect(
         }
     }
     if found.is_empty() && inv.container.is_none() {
-        found.extend(home_installs(&inv.home, sources));
+        found.extend(home_installs(&inv.home, sources, cache));
     }
     if let Some(meta) = config.and_then(|c| c.at(&["meta", "lastTouchedVersion"])) {
         if let Some(v) = meta.as_str().map(str::trim).filter(|v| is_release(v)) {
@@ -126,20 +128,29 @@ pub fn detect(
     }
 }
 
-/// The OpenClaw packages installed globally in a home, each once per release.
-fn home_installs(home: &Path, sources: &mut SourceMap) -> Vec<Sourced<String>> {
+/// The OpenClaw packages installed globally in a home, each once per release (looked for once
+/// per home and run).
+fn home_installs(
+    home: &Path,
+    sources: &mut SourceMap,
+    cache: &mut FileCache,
+) -> Vec<Sourced<String>> {
+    let installed = cache.home_installs(home, || {
+        install::home_package_dirs(home)
+            .iter()
+            .filter_map(|dir| install::package_release(dir, sources))
+            .collect()
+    });
     let mut out: Vec<Sourced<String>> = Vec::new();
-    for dir in install::home_package_dirs(home) {
-        if let Some(found) = install::package_release(&dir, sources) {
-            if out.iter().all(|s| s.value != found.release) {
-                out.push(Sourced::new(
-                    found.release,
-                    Origin::Layout {
-                        what: found.what,
-                        loc: found.loc,
-                    },
-                ));
-            }
+    for found in installed {
+        if out.iter().all(|s| s.value != found.release) {
+            out.push(Sourced::new(
+                found.release.clone(),
+                Origin::Layout {
+                    what: found.what.clone(),
+                    loc: found.loc,
+                },
+            ));
         }
     }
     out

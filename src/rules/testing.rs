@@ -500,8 +500,13 @@ impl Gateway {
             container: None,
             written_home: None,
         };
-        let detected =
-            resolve::release::detect(&invocation, &env, loaded.then_some(&root), sources);
+        let detected = resolve::release::detect(
+            &invocation,
+            &env,
+            loaded.then_some(&root),
+            sources,
+            &mut crate::load::cache::FileCache::new(),
+        );
         let (port, port_kind) = resolve::ports::gateway_port(&invocation, &env, &root);
         let mut start_facts = if loaded {
             resolve::startup::facts(&root, &port)
