@@ -1065,3 +1065,57 @@ fn a_launch_agent_launchd_does_not_load_is_no_gateway() {
     let resolved: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(supervised(&resolved), ["rescue"], "{resolved}");
 }
+
+/// The user manager's runtime dir (`/run/user/UID`) is read only when the root's /etc/passwd
+/// says which uid the scanned home is. Without it, a transient user unit there is named in a
+/// located finding (CL902: not read, unverifiable), not attributed to the home by a guess
+/// from its name, and no gateway is made of it; with the passwd entry it is read.
+#[test]
+fn a_runtime_dir_whose_user_is_unknown_is_named_not_guessed() {
+    let t = TempDir::new("hosts-runtime-unknown");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 } }\n",
+    );
+    std::fs::create_dir_all(b.join("root/etc")).unwrap();
+    write(
+        b,
+        "root/run/user/1000/systemd/transient/openclaw-trial.service",
+        b"[Service]\nExecStart=/usr/bin/openclaw --profile trial gateway --port 19500\n",
+    );
+    // Another user's runtime dir without units: nothing to say about it.
+    std::fs::create_dir_all(b.join("root/run/user/1001/systemd/transient")).unwrap();
+    let (_, report, stderr) = run(&t, "check");
+    let named = findings(&report, "CL902", "run/user/1000/systemd/transient");
+    assert_eq!(named.len(), 1, "{report}{stderr}");
+    assert!(
+        named[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unverifiable"),
+        "{report}"
+    );
+    assert!(
+        findings(&report, "CL902", "run/user/1001").is_empty(),
+        "{report}"
+    );
+    let (_, resolved, _) = run(&t, "resolve");
+    assert_eq!(names(&resolved), ["default"], "{resolved}");
+    // With the entry, the unit is the home's transient gateway and nothing is left unread.
+    write(
+        b,
+        "root/etc/passwd",
+        b"root:x:0:0:root:/root:/bin/sh\nhome:x:1000:1000::/home/home:/bin/sh\n",
+    );
+    let (_, report, _) = run(&t, "check");
+    assert!(
+        findings(&report, "CL902", "run/user").is_empty(),
+        "{report}"
+    );
+    let (_, resolved, _) = run(&t, "resolve");
+    let mut all = names(&resolved);
+    all.sort();
+    assert_eq!(all, ["default", "trial"], "{resolved}");
+}

@@ -114,7 +114,7 @@ fn discover_with(inputs: &Inputs) -> Found {
         found.push((inv.home.clone(), found_file, Some(inv.name.clone())));
     }
     for (dir, reason) in unlisted {
-        let err = crate::load::read::ReadError::Io(format!("cannot list the directory: {reason}"));
+        let err = crate::load::read::ReadError::Io(reason);
         problems.push(crate::load::unreadable(&mut sources, &dir, &err));
     }
     let mut supervised = Vec::new();

@@ -38,7 +38,9 @@ pub struct FoundService {
 /// and the other system-wide user unit directories under `root` included), and, with `system`,
 /// the system's under `root`. A directory that exists but cannot be listed goes to `unlisted`
 /// with the reason: its units would otherwise silently disappear (and a real collision with
-/// them).
+/// them). So does each unit-holding directory of a user manager's runtime dir under `root`
+/// (`run/user/UID/systemd/…`) when the root's /etc/passwd does not say this home's uid: its
+/// units are unverifiable, never attributed by a guess.
 ///
 /// A systemd unit counts only when systemd would run it: enabled (wanted by a target through a
 /// `*.wants/`/`*.requires/` link anywhere in its search path), linked into the search path
@@ -53,6 +55,13 @@ pub fn service_files(
     let mut dirs = supervisor_dirs(home, root);
     if let Some(root) = root.filter(|_| system) {
         dirs.extend(root_supervisor_dirs(root));
+    }
+    if let Some(root) = root.filter(|_| runtime_dir(home, root).is_none()) {
+        for dir in unattributed_runtime_units(root) {
+            if !unlisted.iter().any(|(d, _)| *d == dir) {
+                unlisted.push((dir, UNATTRIBUTED_RUNTIME.to_string()));
+            }
+        }
     }
     let mut out = Vec::new();
     let found = |file: PathBuf, kind: ServiceKind| FoundService {
@@ -88,7 +97,7 @@ pub fn service_files(
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
             Err(err) if err.kind() == std::io::ErrorKind::NotADirectory => continue,
             Err(err) => {
-                unlisted.push((dir, err.to_string()));
+                unlisted.push((dir, format!("cannot list the directory: {err}")));
                 continue;
             }
         };
@@ -404,6 +413,47 @@ fn pulled_in(
         }
     }
     (started, pulled)
+}
+
+/// Why a user manager's runtime directory under `--root` is not read.
+const UNATTRIBUTED_RUNTIME: &str =
+    "a user manager's runtime dir, not read: no entry of the root's /etc/passwd says whose \
+     runtime dir this is (a uid is never guessed from a home's name), so a gateway its units \
+     start is unverifiable; add the root's etc/passwd to the layout";
+
+/// The directories of `root/run/user/UID/systemd/` that hold units (transient units,
+/// `systemctl --runtime` and generated units, running markers): each user manager's own.
+/// Read only when the home's uid is known ([`runtime_dir`]); otherwise they are named, not
+/// attributed to a home by guess.
+fn unattributed_runtime_units(root: &Path) -> Vec<PathBuf> {
+    let Ok(users) = std::fs::read_dir(root.join("run/user")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for user in users.filter_map(Result::ok) {
+        for sub in [
+            "user.control",
+            "transient",
+            "generator.early",
+            "user",
+            "generator",
+            "generator.late",
+            "units",
+        ] {
+            let dir = user.path().join("systemd").join(sub);
+            let holds_units = std::fs::read_dir(&dir).is_ok_and(|entries| {
+                entries.filter_map(Result::ok).any(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.ends_with(".service") || name.starts_with("invocation:")
+                })
+            });
+            if holds_units {
+                out.push(dir);
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// The user manager's `$XDG_RUNTIME_DIR` (`/run/user/UID`) under `root`, when the user's uid
