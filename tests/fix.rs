@@ -1091,6 +1091,20 @@ fn shifted(value: &serde_json::Value, shifts: &[(i64, i64, i64)]) -> serde_json:
     }
 }
 
+/// `text` cut into runs of digits and runs of anything else.
+fn runs(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in text.chars() {
+        match out.last_mut() {
+            Some(last) if last.chars().all(|d| d.is_ascii_digit()) == c.is_ascii_digit() => {
+                last.push(c)
+            }
+            _ => out.push(c.to_string()),
+        }
+    }
+    out
+}
+
 /// Whether `key` of a gateway may go from `old` to `new` by what its fixes say.
 fn is_fixed(
     f: &Fixed,
@@ -1101,6 +1115,21 @@ fn is_fixed(
     if let (Some(old), Some(new)) = (old, new) {
         if shifted(old, &f.shifts) == *new {
             return true;
+        }
+        // In a text, each number is either as it was or moved ("18789:18789" publishing the
+        // host side on 18900 reads "18900:18789").
+        if let (Some(o), Some(n)) = (old.as_str(), new.as_str()) {
+            let (o, n) = (runs(o), runs(n));
+            if o.len() == n.len()
+                && o.iter().zip(&n).all(|(a, b)| {
+                    a == b
+                        || a.parse::<i64>().is_ok()
+                            && shifted(&serde_json::json!(a.parse::<i64>().unwrap()), &f.shifts)
+                                == serde_json::json!(b.parse::<i64>().unwrap_or(-1))
+                })
+            {
+                return true;
+            }
         }
         // attachOnly set: the profile is no longer a Chrome OpenClaw launches.
         if !f.attach_only.is_empty()
@@ -1299,4 +1328,48 @@ fn a_host_port_set_by_the_unit_that_runs_compose_is_fixed_in_its_environment_lin
     );
     let (_, json, _) = check(&dir, &["--format", "json"]);
     assert!(!json.contains("\"CL108\""), "{json}");
+}
+
+#[test]
+fn a_port_set_through_include_is_moved_in_the_file_that_sets_it() {
+    // rescue's gateway.port comes from the file its config includes: the move edits that
+    // file, keeps its comment, and leaves the including config as it was.
+    let dir = layout(
+        "include",
+        &[
+            (
+                "home/.openclaw/openclaw.json",
+                "{ gateway: { port: 18789 } }\n",
+            ),
+            (
+                "home/.openclaw-rescue/openclaw.json",
+                "// rescue\n{\n  $include: \"./gateway.json5\",\n}\n",
+            ),
+            (
+                "home/.openclaw-rescue/gateway.json5",
+                "{\n  // copied from main\n  gateway: { port: 18789 },\n}\n",
+            ),
+        ],
+    );
+    let top = std::fs::read(dir.join("home/.openclaw-rescue/openclaw.json")).unwrap();
+    let (_, diff, stderr) = check(&dir, &["--diff", "--unsafe-fixes"]);
+    assert!(
+        diff.contains("--- home/.openclaw-rescue/gateway.json5")
+            && !diff.contains("--- home/.openclaw-rescue/openclaw.json"),
+        "{diff}\n{stderr}"
+    );
+    check(&dir, &["--fix", "--unsafe-fixes"]);
+    let included =
+        std::fs::read_to_string(dir.join("home/.openclaw-rescue/gateway.json5")).unwrap();
+    assert!(
+        included.starts_with("{\n  // copied from main\n  gateway: { port: ")
+            && !included.contains("18789"),
+        "{included}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("home/.openclaw-rescue/openclaw.json")).unwrap(),
+        top
+    );
+    let (_, json, _) = check(&dir, &["--format", "json"]);
+    assert!(!json.contains("\"CL101\""), "{json}");
 }
