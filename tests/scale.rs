@@ -27,19 +27,28 @@ fn run(args: &[&str]) -> String {
     stdout
 }
 
-/// Bytes per gateway of `clawlint ARGS` on the one-port layout of `n` gateways.
-fn per_gateway(n: usize, args: &[&str]) -> f64 {
-    let dir = TempDir::new(&format!("one-port-{n}"));
-    let home = one_port_layout(&dir, n);
+/// A layout of `n` gateways written under `dir`: the home to scan.
+type Layout = fn(&TempDir, usize) -> String;
+
+/// Bytes per gateway of `clawlint ARGS` on `layout` with `n` gateways.
+fn per_gateway(layout: Layout, n: usize, args: &[&str]) -> f64 {
+    let dir = TempDir::new(&format!("layout-{n}"));
+    let home = layout(&dir, n);
     let mut all = args.to_vec();
     all.extend(["--home", home.as_str(), "--no-config"]);
     run(&all).len() as f64 / n as f64
 }
 
-/// Output per gateway stays flat from `n` to `4n` gateways (linear output), within 25%.
+/// Output per gateway stays flat from `n` to `4n` gateways (linear output), within 25%, on
+/// the one-port layout.
 fn assert_linear(args: &[&str], limit_per_gateway: f64) {
-    let small = per_gateway(60, args);
-    let large = per_gateway(240, args);
+    assert_linear_on(one_port_layout, args, limit_per_gateway);
+}
+
+/// Output per gateway stays flat from `n` to `4n` gateways on `layout`, within 25%.
+fn assert_linear_on(layout: Layout, args: &[&str], limit_per_gateway: f64) {
+    let small = per_gateway(layout, 60, args);
+    let large = per_gateway(layout, 240, args);
     assert!(
         large <= small * 1.25,
         "`clawlint {}` grows faster than the gateways: {small:.0} bytes per gateway at 60, {large:.0} at 240",
@@ -81,6 +90,21 @@ fn ports_svg_on_one_port_is_linear() {
 fn check_on_one_port_is_linear() {
     assert_linear(&["check", "--format", "json", "--exit-zero"], 40_000.0);
     assert_linear(&["check", "--exit-zero"], 40_000.0);
+}
+
+/// `resolve` shows each gateway once, whatever the others share: every gateway on one port,
+/// or one include (and the include it includes) shared by every gateway.
+#[test]
+fn resolve_is_linear_on_adversarial_layouts() {
+    let shared: Layout = |dir, n| shared_include_layout(dir, n).to_str().unwrap().to_string();
+    for (name, layout) in [
+        ("one-port", one_port_layout as Layout),
+        ("shared-include", shared),
+    ] {
+        eprintln!("{name}");
+        assert_linear_on(layout, &["resolve", "--format", "json"], 25_000.0);
+        assert_linear_on(layout, &["resolve"], 6_000.0);
+    }
 }
 
 #[test]
@@ -380,11 +404,17 @@ fn streamed_output_is_byte_identical_to_whole_text() {
         let inventory = clawlint::resolve::inventory(clawlint::discover::discover(&inputs));
         let (instances, sources) = (&inventory.instances, &inventory.sources);
 
+        // Written straight from the model, resolve's JSON is what serde_json prints for the
+        // same value (keys sorted, the same layout), guarded: the bytes it had when it was built
+        // as a tree of values.
         let mut streamed = Vec::new();
         model::write_json(&mut streamed, instances, sources).unwrap();
-        let whole = model::render_json(instances, sources);
+        let streamed = String::from_utf8(streamed).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+        let mut whole = serde_json::to_string_pretty(&value).unwrap();
+        whole.push('\n');
         assert_eq!(
-            String::from_utf8(streamed).unwrap(),
+            streamed,
             visible::guard_json(&whole),
             "resolve json of {}",
             home.display()

@@ -13,6 +13,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod pretty;
 pub mod rule_doc;
 pub mod sarif;
 pub mod visible;

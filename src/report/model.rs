@@ -1,14 +1,14 @@
 //! `clawlint resolve`: the effective model of every gateway, with the source of each value,
 //! as text for people and as stable JSON.
 
+use super::pretty::Pretty;
 use super::{position, showable};
 use crate::container::{Container, HostAddr, MountSource, ProfileState};
 use crate::load::env::EnvOrigin;
-use crate::paths::display_home_relative;
+use crate::paths::{display_home_relative, display_path};
 use crate::resolve::verdict::Start;
 use crate::resolve::{Discovery, Instance, Origin, SecretIdentity, ServiceFile, Sourced};
-use crate::source::{Loc, SourceMap};
-use serde_json::{json, Value};
+use crate::source::{FileId, Loc, SourceMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -63,72 +63,6 @@ pub fn describe(origin: &Origin, sources: &SourceMap) -> String {
     }
 }
 
-fn set_by_json(set_by: &EnvOrigin, sources: &SourceMap) -> Value {
-    let located = |kind: &str, loc: &Loc| {
-        let mut v = serde_json::to_value(position(sources, *loc)).expect("serializable");
-        v["kind"] = json!(kind);
-        v
-    };
-    match set_by {
-        EnvOrigin::Given => json!({"kind": "environment"}),
-        EnvOrigin::ProfileFlag { flag } => json!({"kind": "profile-flag", "flag": flag}),
-        EnvOrigin::DotEnv(loc) => located("dotenv", loc),
-        EnvOrigin::ConfigEnv(loc) => located("config-env", loc),
-        EnvOrigin::Service(loc) => located("service", loc),
-        EnvOrigin::Container(loc) => located("container", loc),
-    }
-}
-
-pub fn origin_json(origin: &Origin, sources: &SourceMap) -> Value {
-    let with_position = |mut v: Value, loc: Option<Loc>| {
-        if let Some(loc) = showable(sources, loc) {
-            let p = serde_json::to_value(position(sources, loc)).expect("serializable");
-            for (k, val) in p.as_object().expect("object") {
-                v[k] = val.clone();
-            }
-            let chain: Vec<String> = sources
-                .include_chain(loc.file)
-                .into_iter()
-                .map(|l| at(sources, l))
-                .collect();
-            if !chain.is_empty() {
-                v["includedFrom"] = json!(chain);
-            }
-        }
-        v
-    };
-    match origin {
-        Origin::Config(loc) => with_position(json!({"kind": "config"}), Some(*loc)),
-        Origin::Env { var, set_by } => {
-            json!({"kind": "env", "var": var, "setBy": set_by_json(set_by, sources)})
-        }
-        Origin::Substituted { loc, var, set_by } => with_position(
-            json!({"kind": "substituted", "var": var, "setBy": set_by_json(set_by, sources)}),
-            Some(*loc),
-        ),
-        Origin::Cli { arg, loc } => with_position(json!({"kind": "argument", "arg": arg}), *loc),
-        Origin::Default(reason) => json!({"kind": "default", "reason": reason}),
-        Origin::Layout { what, loc } => {
-            with_position(json!({"kind": "layout", "what": what}), *loc)
-        }
-        Origin::Mounted {
-            base,
-            container_path,
-            mount,
-        } => with_position(
-            json!({
-                "kind": "mounted",
-                "containerPath": container_path.display().to_string(),
-                "inContainer": origin_json(base, sources),
-            }),
-            Some(*mount),
-        ),
-        Origin::Derived { base, formula } => {
-            json!({"kind": "derived", "formula": formula, "from": origin_json(base, sources)})
-        }
-    }
-}
-
 fn path_text(path: &Path, home: &Path) -> String {
     display_home_relative(path, home)
 }
@@ -147,199 +81,12 @@ pub fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(format!("<{} characters, not shown>", text.chars().count()))
 }
 
-/// Every string in `value` through [`bounded`].
-fn bound_strings(value: &mut Value) {
-    match value {
-        Value::String(s) if s.len() > MAX_SHOWN_BYTES => *s = bounded(s).into_owned(),
-        Value::Array(items) => items.iter_mut().for_each(bound_strings),
-        Value::Object(members) => members.values_mut().for_each(bound_strings),
-        _ => {}
-    }
-}
-
 /// A path the layout's values made (the config path, the state dir, a workspace, an agent
 /// dir, the log file: `${VAR}` substitution and `.env` files can build any of them): shown
 /// only when it has a path's shape (`redact::shown`: at most 4,096 bytes, no `://` or `=`,
 /// no token-like word), else as its length, like every value clawlint is not sure of.
 fn value_path_text(value: &Sourced<PathBuf>, home: &Path) -> String {
     crate::redact::shown(crate::redact::Kind::Path, &path_text(&value.value, home))
-}
-
-fn sourced_path_json(value: &Sourced<PathBuf>, home: &Path, sources: &SourceMap) -> Value {
-    json!({"value": value_path_text(value, home), "source": origin_json(&value.origin, sources)})
-}
-
-fn discovery_json(discovery: &Discovery, home: &Path) -> Value {
-    match discovery {
-        Discovery::HomeDir(dir) => json!({"kind": "home-dir", "path": path_text(dir, home)}),
-        Discovery::ConfigArg(file) => {
-            json!({"kind": "config-argument", "path": file.display().to_string()})
-        }
-        Discovery::Given => json!({"kind": "given"}),
-        Discovery::Service(file) => json!({"kind": "service", "path": path_text(file, home)}),
-        Discovery::Container(file) => json!({"kind": "container", "path": path_text(file, home)}),
-    }
-}
-
-fn secret_json(identity: &SecretIdentity) -> Value {
-    match identity {
-        SecretIdentity::Known { fingerprint, hint } => {
-            json!({"resolved": true, "fingerprint": fingerprint, "hint": hint})
-        }
-        SecretIdentity::Unresolved { reference, reason } => {
-            json!({"resolved": false, "reference": reference, "reason": reason})
-        }
-    }
-}
-
-pub fn instance_json(inst: &Instance, sources: &SourceMap) -> Value {
-    // `~` is always the scanned home; an `OPENCLAW_HOME` shows as `effectiveHome`.
-    let home = &inst.os_home;
-    let listeners: Vec<Value> = inst
-        .listeners
-        .iter()
-        .map(|l| json!({"port": l.port, "kind": l.kind.id(), "detail": l.detail, "source": origin_json(&l.origin, sources)}))
-        .collect();
-    let browser = inst.browser.as_ref().map(|b| {
-        let profiles: Vec<Value> = b
-            .profiles
-            .iter()
-            .map(|p| json!({"name": p.name, "driver": p.driver, "cdpPort": p.cdp_port, "cdpUrl": p.cdp_url,
-                "attachOnly": p.attach_only, "localManaged": p.is_local_managed(), "source": origin_json(&p.origin, sources)}))
-            .collect();
-        json!({"enabled": b.enabled, "controlPort": b.control_port, "cdpRange": [b.cdp_range.start, b.cdp_range.end],
-            "profiles": profiles, "error": b.error.as_ref().map(ToString::to_string)})
-    });
-    let credentials: Vec<Value> = inst
-        .credentials
-        .iter()
-        .map(|c| {
-            json!({"channel": c.channel, "account": c.account, "kind": c.kind,
-            "secret": secret_json(&c.secret), "source": origin_json(&c.origin, sources)})
-        })
-        .collect();
-    let agents: Vec<Value> = inst
-        .agents
-        .iter()
-        .map(|a| {
-            json!({"id": a.id, "workspace": sourced_path_json(&a.workspace, home, sources),
-            "agentDir": sourced_path_json(&a.agent_dir, home, sources)})
-        })
-        .collect();
-    let problems: Vec<Value> = inst
-        .problems
-        .iter()
-        .map(|p| {
-            let mut v = json!({"message": p.message});
-            if let Some(loc) = showable(sources, p.loc) {
-                v["location"] = json!(at(sources, loc));
-            }
-            v
-        })
-        .collect();
-    let mut out = json!({
-        "name": inst.name,
-        "discoveredBy": discovery_json(&inst.discovery, home),
-        "effectiveHome": path_text(&inst.home, home),
-        "starts": inst.starts(),
-        "refusal": inst.refusal,
-        "start": start_json(inst, sources),
-        "profile": inst.profile.as_ref().map(|p| json!({"value": p.value, "source": origin_json(&p.origin, sources)})),
-        "configPath": sourced_path_json(&inst.config_path, home, sources),
-        "configExists": inst.config_exists,
-        "release": release_json(inst, sources),
-        "stateDir": sourced_path_json(&inst.state_dir, home, sources),
-        "workspace": sourced_path_json(&inst.workspace, home, sources),
-        "agents": agents,
-        "lockDir": path_text(&inst.lock_dir, home),
-        "logFile": sourced_path_json(&inst.log_file, home, sources),
-        "supervisors": inst.service.iter().chain(&inst.other_services).map(|svc| json!({
-            "kind": svc.kind,
-            "name": svc.name,
-            "path": path_text(&svc.path, home),
-            "port": svc.port.as_ref().map(|p| p.value),
-            "instance": svc.how.instance.as_ref().map(|(name, link)| json!({
-                "name": name, "enabledBy": path_text(link, home)})),
-            "dropIns": svc.how.drop_ins.iter().map(|d| path_text(d, home)).collect::<Vec<_>>(),
-            "wrappers": svc.how.wrappers,
-            "startsInstalledService": svc.how.starts_installed_service,
-            "unseen": svc.how.unseen,
-        })).collect::<Vec<_>>(),
-        "service": {"systemdUnit": inst.service_names.systemd_unit, "launchdLabel": inst.service_names.launchd_label,
-            "windowsTask": inst.service_names.windows_task},
-        "gatewayPort": {"value": inst.port.value, "kind": inst.port_kind.id(),
-            "openclawPortSource": inst.port_kind.openclaw_port_source(), "source": origin_json(&inst.port.origin, sources)},
-        "listeners": listeners,
-        "browser": browser,
-        "credentials": credentials,
-        "problems": problems,
-    });
-    // Only container gateways have the key, so native gateways' JSON is unchanged.
-    if let Some(c) = &inst.container {
-        out["container"] = container_json(inst, c, sources);
-    }
-    // Only units started because another unit pulls them in have this key.
-    for (i, svc) in inst.service.iter().chain(&inst.other_services).enumerate() {
-        if let Some(by) = &svc.how.pulled_in_by {
-            out["supervisors"][i]["pulledInBy"] = json!(path_text(by, home));
-        }
-    }
-    // Only gateways started through something clawlint cannot read have these keys.
-    if let Some(why) = inst.service.as_ref().and_then(|s| s.how.opaque.as_ref()) {
-        out["supervisors"][0]["opaque"] = json!(why);
-    }
-    if !inst.unverifiable.is_empty() {
-        out["unverifiable"] = json!(inst.unverifiable.iter().map(|u| u.id()).collect::<Vec<_>>());
-    }
-    bound_strings(&mut out);
-    out
-}
-
-/// The start verdict: starts, starts after repairing its file, or refuses; and each
-/// offending config value with what the start does about it.
-fn start_json(inst: &Instance, sources: &SourceMap) -> Value {
-    let values: Vec<Value> = inst
-        .start
-        .values
-        .iter()
-        .map(|v| {
-            let mut j = match &v.outcome {
-                crate::validate::StartOutcome::Repair { what } => {
-                    json!({"path": v.path, "repair": what})
-                }
-                crate::validate::StartOutcome::Refuse { .. } => {
-                    json!({"path": v.path, "refused": v.problem()})
-                }
-            };
-            if let Some(loc) = showable(sources, Some(v.loc)) {
-                j["location"] = json!(at(sources, loc));
-            }
-            j
-        })
-        .collect();
-    json!({"verdict": inst.start.start.id(), "values": values})
-}
-
-/// The OpenClaw release that runs the gateway, where that came from, and what its schema says
-/// of the config.
-fn release_json(inst: &Instance, sources: &SourceMap) -> Value {
-    let release = inst
-        .validity
-        .as_ref()
-        .and_then(|v| v.release.as_ref())
-        .or(inst.release.as_ref());
-    let validity = inst.validity.as_ref().map(|v| {
-        json!({
-            "checkedAgainst": v.checked_against,
-            "valid": v.verdict.valid(),
-            "issues": v.verdict.issues.len() + v.verdict.later.len(),
-        })
-    });
-    json!({
-        "value": release.map(|r| r.value.clone()),
-        "source": release.map(|r| origin_json(&r.origin, sources)),
-        "config": validity,
-    })
 }
 
 /// The release row of `resolve`: the release and its source, or how clawlint chose a schema.
@@ -377,127 +124,6 @@ fn release_row(inst: &Instance) -> (String, String) {
     }
 }
 
-/// `resolve --format json`, written one gateway at a time: each gateway's object is made,
-/// pretty-printed, guarded (`visible::guard_json`) and written before the next one is made,
-/// so no tree or string of every gateway is built. The bytes are those of [`render_json`]
-/// guarded as a whole (keys sorted: `instances`, then `version`).
-pub fn write_json(
-    out: &mut dyn std::io::Write,
-    instances: &[Instance],
-    sources: &SourceMap,
-) -> std::io::Result<()> {
-    use super::visible::guard_json;
-    if instances.is_empty() {
-        out.write_all(b"{\n  \"instances\": [],\n")?;
-    } else {
-        out.write_all(b"{\n  \"instances\": [")?;
-        // One buffer for every gateway: each object is printed straight into it at its depth
-        // in the document (no second copy to indent it, no new buffer per gateway).
-        let mut chunk: Vec<u8> = Vec::new();
-        for (n, inst) in instances.iter().enumerate() {
-            chunk.clear();
-            chunk.extend_from_slice(if n == 0 { b"\n    " } else { b",\n    " });
-            let mut ser = serde_json::Serializer::with_formatter(&mut chunk, Indented::at(2));
-            serde::Serialize::serialize(&instance_json(inst, sources), &mut ser)
-                .expect("serializable");
-            let text = std::str::from_utf8(&chunk).expect("JSON is UTF-8");
-            out.write_all(guard_json(text).as_bytes())?;
-        }
-        out.write_all(b"\n  ],\n")?;
-    }
-    writeln!(out, "  \"version\": {}\n}}", super::json::SCHEMA_VERSION)
-}
-
-/// serde_json's pretty format (two spaces a level) for a value that sits `level` levels deep
-/// in a pretty-printed document: the bytes `to_string_pretty` gives the whole document.
-struct Indented {
-    level: usize,
-    has_value: bool,
-}
-
-impl Indented {
-    fn at(level: usize) -> Self {
-        Indented {
-            level,
-            has_value: false,
-        }
-    }
-
-    fn indent<W: ?Sized + std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
-        for _ in 0..self.level {
-            out.write_all(b"  ")?;
-        }
-        Ok(())
-    }
-}
-
-impl serde_json::ser::Formatter for Indented {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        out.write_all(b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            out.write_all(b"\n")?;
-            self.indent(out)?;
-        }
-        out.write_all(b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        out: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        out.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(out)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        out.write_all(b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            out.write_all(b"\n")?;
-            self.indent(out)?;
-        }
-        out.write_all(b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        out: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        out.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(out)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        out: &mut W,
-    ) -> std::io::Result<()> {
-        out.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-}
-
 /// `resolve` as a table, written one gateway at a time, each guarded
 /// (`visible::guard_lines`, which works line by line, so the bytes are those of the whole
 /// text guarded at once).
@@ -515,16 +141,6 @@ pub fn write_human(
         out.write_all(guard_lines(&text).as_bytes())?;
     }
     writeln!(out, "{} gateway(s) resolved", instances.len())
-}
-
-pub fn render_json(instances: &[Instance], sources: &SourceMap) -> String {
-    let value = json!({
-        "version": super::json::SCHEMA_VERSION,
-        "instances": instances.iter().map(|i| instance_json(i, sources)).collect::<Vec<_>>(),
-    });
-    let mut text = serde_json::to_string_pretty(&value).expect("serializable");
-    text.push('\n');
-    text
 }
 
 fn row(out: &mut String, key: &str, value: &str, source: &str) {
@@ -602,60 +218,6 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
             "",
         );
     }
-}
-
-fn container_json(inst: &Instance, c: &Container, sources: &SourceMap) -> Value {
-    let mut value = container_fields(inst, c, sources);
-    // Only services with `profiles:` have the key.
-    if let Some(p) = &c.profiles {
-        value["profiles"] = json!({
-            "names": p.names,
-            "active": matches!(p.state, ProfileState::Enabled(_)),
-            "state": p.state.id(),
-            "why": p.state.why(),
-            "location": at(sources, p.loc),
-        });
-    }
-    // Only a container that several command lines start with different values (CL410).
-    if let (Some((by, loc)), false) = (&c.run, c.other_runs.is_empty()) {
-        value["startedBy"] = json!({ "by": by, "location": at(sources, *loc) });
-        value["otherRuns"] = c
-            .other_runs
-            .iter()
-            .map(|r| json!({ "by": r.by, "location": at(sources, r.loc), "differs": r.differs }))
-            .collect();
-    }
-    value
-}
-
-fn container_fields(inst: &Instance, c: &Container, sources: &SourceMap) -> Value {
-    let home = &inst.home;
-    json!({
-        "engine": c.engine.id(),
-        "name": c.name,
-        "service": c.service,
-        "file": path_text(&c.file, home),
-        "location": at(sources, c.loc),
-        "image": c.image,
-        "network": c.network.id(),
-        "published": c.published.iter().map(|p| json!({
-            "hostAddress": match &p.host_addr { HostAddr::Any => None, HostAddr::Ip(ip) => Some(ip.clone()) },
-            "hostPort": p.host_port,
-            "containerPort": p.container_port,
-            "protocol": p.protocol,
-            "location": at(sources, p.loc),
-        })).collect::<Vec<_>>(),
-        "mounts": c.mounts.iter().map(|m| json!({
-            "kind": match &m.source { MountSource::Bind(_) => "bind", MountSource::Volume(_) => "volume", MountSource::Private => "private" },
-            "source": match &m.source { MountSource::Bind(p) => Some(path_text(p, home)), MountSource::Volume(v) => Some(v.clone()), MountSource::Private => None },
-            "target": m.target.display().to_string(),
-            "readOnly": m.read_only,
-            "location": at(sources, m.loc),
-        })).collect::<Vec<_>>(),
-        "listenersInContainer": inst.container_listeners.iter()
-            .map(|l| json!({"port": l.port, "kind": l.kind.id(), "detail": l.detail}))
-            .collect::<Vec<_>>(),
-    })
 }
 
 /// How clawlint knows a supervisor starts this gateway, and what it could not see.
@@ -851,5 +413,546 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
             .map(|l| format!(" at {}", at(sources, l)))
             .unwrap_or_default();
         row(out, "problem", &format!("{}{place}", problem.message), "");
+    }
+}
+/// `resolve --format json`, written one gateway at a time straight from the model (no tree of
+/// JSON values): each gateway's object is written into one reused buffer at its depth in the
+/// document, guarded (`visible::guard_json`) and written out before the next one. Keys come in
+/// sorted order (`instances`, then `version`; within each object too), as they always have.
+pub fn write_json(
+    out: &mut dyn std::io::Write,
+    instances: &[Instance],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    use super::visible::guard_json;
+    if instances.is_empty() {
+        out.write_all(b"{\n  \"instances\": [],\n")?;
+    } else {
+        out.write_all(b"{\n  \"instances\": [")?;
+        let mut json = ModelJson::new(sources);
+        let mut chunk: Vec<u8> = Vec::new();
+        for (n, inst) in instances.iter().enumerate() {
+            chunk.clear();
+            chunk.extend_from_slice(if n == 0 { b"\n    " } else { b",\n    " });
+            // No string longer than MAX_SHOWN_BYTES is shown (`bounded`).
+            json.instance(&mut Pretty::at(&mut chunk, 2).bounded(bounded), inst);
+            let text = std::str::from_utf8(&chunk).expect("JSON is UTF-8");
+            out.write_all(guard_json(text).as_bytes())?;
+        }
+        out.write_all(b"\n  ],\n")?;
+    }
+    writeln!(out, "  \"version\": {}\n}}", super::json::SCHEMA_VERSION)
+}
+
+/// `resolve --format json` as one string (tests and small layouts).
+pub fn render_json(instances: &[Instance], sources: &SourceMap) -> String {
+    let mut out = Vec::new();
+    write_json(&mut out, instances, sources).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// Writes the model's JSON; remembers each file's shown name, which every position repeats.
+struct ModelJson<'s> {
+    sources: &'s SourceMap,
+    names: Vec<Option<String>>,
+}
+
+/// A position's numbers (the file's name is [`ModelJson::name`]).
+struct Numbers {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+impl<'s> ModelJson<'s> {
+    fn new(sources: &'s SourceMap) -> Self {
+        ModelJson {
+            sources,
+            names: Vec::new(),
+        }
+    }
+
+    /// The file's name as `position` shows it.
+    fn name(&mut self, file: FileId) -> &str {
+        let i = file.0 as usize;
+        if self.names.len() <= i {
+            self.names.resize(i + 1, None);
+        }
+        let sources = self.sources;
+        self.names[i].get_or_insert_with(|| display_path(&sources.file(file).path))
+    }
+
+    fn numbers(&self, loc: Loc) -> Numbers {
+        let (line, column) = self.sources.line_col(loc.file, loc.span.start);
+        let (end_line, end_column) = self.sources.line_col(loc.file, loc.span.end);
+        Numbers {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// `file:line:column`.
+    fn at(&mut self, loc: Loc) -> String {
+        let (line, column) = self.sources.line_col(loc.file, loc.span.start);
+        format!("{}:{line}:{column}", self.name(loc.file))
+    }
+
+    fn showable(&self, loc: Option<Loc>) -> Option<Loc> {
+        showable(self.sources, loc)
+    }
+
+    fn set_by(&mut self, w: &mut Pretty, set_by: &EnvOrigin) {
+        let (kind, loc) = match set_by {
+            EnvOrigin::Given => ("environment", None),
+            EnvOrigin::ProfileFlag { flag } => {
+                w.object().key("flag").str(flag);
+                w.key("kind").str("profile-flag").end();
+                return;
+            }
+            EnvOrigin::DotEnv(loc) => ("dotenv", Some(*loc)),
+            EnvOrigin::ConfigEnv(loc) => ("config-env", Some(*loc)),
+            EnvOrigin::Service(loc) => ("service", Some(*loc)),
+            EnvOrigin::Container(loc) => ("container", Some(*loc)),
+        };
+        w.object();
+        let numbers = loc.map(|loc| (loc, self.numbers(loc)));
+        if let Some((loc, n)) = &numbers {
+            w.key("byteEnd").num(loc.span.end as u64);
+            w.key("byteStart").num(loc.span.start as u64);
+            w.key("column").num(n.column as u64);
+            w.key("endColumn").num(n.end_column as u64);
+            w.key("endLine").num(n.end_line as u64);
+            w.key("file").str(self.name(loc.file));
+        }
+        w.key("kind").str(kind);
+        if let Some((_, n)) = &numbers {
+            w.key("line").num(n.line as u64);
+        }
+        w.end();
+    }
+
+    /// Where a value came from: its kind, its position (with the include chain that led to
+    /// its file) when it has one to show, and what the kind says.
+    fn origin(&mut self, w: &mut Pretty, origin: &Origin) {
+        let (kind, loc) = match origin {
+            Origin::Config(loc) => ("config", Some(*loc)),
+            Origin::Env { .. } => ("env", None),
+            Origin::Substituted { loc, .. } => ("substituted", Some(*loc)),
+            Origin::Cli { loc, .. } => ("argument", *loc),
+            Origin::Default(_) => ("default", None),
+            Origin::Layout { loc, .. } => ("layout", *loc),
+            Origin::Mounted { mount, .. } => ("mounted", Some(*mount)),
+            Origin::Derived { .. } => ("derived", None),
+        };
+        let numbers = self.showable(loc).map(|loc| (loc, self.numbers(loc)));
+        w.object();
+        if let Origin::Cli { arg, .. } = origin {
+            w.key("arg").str(arg);
+        }
+        if let Some((loc, n)) = &numbers {
+            w.key("byteEnd").num(loc.span.end as u64);
+            w.key("byteStart").num(loc.span.start as u64);
+            w.key("column").num(n.column as u64);
+        }
+        if let Origin::Mounted { container_path, .. } = origin {
+            w.key("containerPath")
+                .str(&container_path.display().to_string());
+        }
+        if let Some((loc, n)) = &numbers {
+            w.key("endColumn").num(n.end_column as u64);
+            w.key("endLine").num(n.end_line as u64);
+            w.key("file").str(self.name(loc.file));
+        }
+        if let Origin::Derived { base, formula } = origin {
+            w.key("formula").str(formula);
+            w.key("from");
+            self.origin(w, base);
+        }
+        if let Origin::Mounted { base, .. } = origin {
+            w.key("inContainer");
+            self.origin(w, base);
+        }
+        if let Some((loc, _)) = &numbers {
+            let chain = self.sources.include_chain(loc.file);
+            if !chain.is_empty() {
+                w.key("includedFrom").array();
+                for l in chain {
+                    let text = self.at(l);
+                    w.str(&text);
+                }
+                w.end();
+            }
+        }
+        w.key("kind").str(kind);
+        if let Some((_, n)) = &numbers {
+            w.key("line").num(n.line as u64);
+        }
+        match origin {
+            Origin::Default(reason) => {
+                w.key("reason").str(reason);
+            }
+            Origin::Env { var, set_by } | Origin::Substituted { var, set_by, .. } => {
+                w.key("setBy");
+                self.set_by(w, set_by);
+                w.key("var").str(var);
+            }
+            Origin::Layout { what, .. } => {
+                w.key("what").str(what);
+            }
+            _ => {}
+        }
+        w.end();
+    }
+
+    fn sourced_path(&mut self, w: &mut Pretty, value: &Sourced<PathBuf>, home: &Path) {
+        w.object().key("source");
+        self.origin(w, &value.origin);
+        w.key("value").str(&value_path_text(value, home)).end();
+    }
+
+    fn discovery(w: &mut Pretty, discovery: &Discovery, home: &Path) {
+        let (kind, path) = match discovery {
+            Discovery::HomeDir(dir) => ("home-dir", Some(path_text(dir, home))),
+            Discovery::ConfigArg(file) => ("config-argument", Some(file.display().to_string())),
+            Discovery::Given => ("given", None),
+            Discovery::Service(file) => ("service", Some(path_text(file, home))),
+            Discovery::Container(file) => ("container", Some(path_text(file, home))),
+        };
+        w.object().key("kind").str(kind);
+        if let Some(path) = path {
+            w.key("path").str(&path);
+        }
+        w.end();
+    }
+
+    fn secret(w: &mut Pretty, identity: &SecretIdentity) {
+        w.object();
+        match identity {
+            SecretIdentity::Known { fingerprint, hint } => {
+                w.key("fingerprint").str(fingerprint);
+                w.key("hint").opt_str(hint.as_deref());
+                w.key("resolved").bool(true);
+            }
+            SecretIdentity::Unresolved { reference, reason } => {
+                w.key("reason").str(reason);
+                w.key("reference").str(reference);
+                w.key("resolved").bool(false);
+            }
+        }
+        w.end();
+    }
+
+    /// One gateway: everything resolve knows, with the source of each value.
+    fn instance(&mut self, w: &mut Pretty, inst: &Instance) {
+        // `~` is always the scanned home; an `OPENCLAW_HOME` shows as `effectiveHome`.
+        let home = &inst.os_home;
+        w.object();
+        w.key("agents").array();
+        for a in &inst.agents {
+            w.object().key("agentDir");
+            self.sourced_path(w, &a.agent_dir, home);
+            w.key("id").str(&a.id).key("workspace");
+            self.sourced_path(w, &a.workspace, home);
+            w.end();
+        }
+        w.end();
+        w.key("browser");
+        match &inst.browser {
+            None => {
+                w.null();
+            }
+            Some(b) => {
+                w.object().key("cdpRange").array();
+                w.num(b.cdp_range.start.into())
+                    .num(b.cdp_range.end.into())
+                    .end();
+                w.key("controlPort").num(b.control_port.into());
+                w.key("enabled").bool(b.enabled);
+                w.key("error")
+                    .opt_str(b.error.as_ref().map(ToString::to_string).as_deref());
+                w.key("profiles").array();
+                for p in &b.profiles {
+                    w.object().key("attachOnly").bool(p.attach_only);
+                    w.key("cdpPort").num(p.cdp_port.into());
+                    w.key("cdpUrl").str(&p.cdp_url);
+                    w.key("driver").str(&p.driver);
+                    w.key("localManaged").bool(p.is_local_managed());
+                    w.key("name").str(&p.name).key("source");
+                    self.origin(w, &p.origin);
+                    w.end();
+                }
+                w.end().end();
+            }
+        }
+        w.key("configExists").bool(inst.config_exists);
+        w.key("configPath");
+        self.sourced_path(w, &inst.config_path, home);
+        // Only container gateways have the key, so native gateways' JSON is unchanged.
+        if let Some(c) = &inst.container {
+            w.key("container");
+            self.container(w, inst, c);
+        }
+        w.key("credentials").array();
+        for c in &inst.credentials {
+            w.object().key("account").str(&c.account);
+            w.key("channel").str(&c.channel).key("kind").str(&c.kind);
+            w.key("secret");
+            Self::secret(w, &c.secret);
+            w.key("source");
+            self.origin(w, &c.origin);
+            w.end();
+        }
+        w.end();
+        w.key("discoveredBy");
+        Self::discovery(w, &inst.discovery, home);
+        w.key("effectiveHome").str(&path_text(&inst.home, home));
+        w.key("gatewayPort").object();
+        w.key("kind").str(inst.port_kind.id());
+        w.key("openclawPortSource")
+            .str(inst.port_kind.openclaw_port_source());
+        w.key("source");
+        self.origin(w, &inst.port.origin);
+        w.key("value").num(inst.port.value.into()).end();
+        w.key("listeners").array();
+        for l in &inst.listeners {
+            w.object().key("detail").opt_str(l.detail.as_deref());
+            w.key("kind")
+                .str(l.kind.id())
+                .key("port")
+                .num(l.port.into());
+            w.key("source");
+            self.origin(w, &l.origin);
+            w.end();
+        }
+        w.end();
+        w.key("lockDir").str(&path_text(&inst.lock_dir, home));
+        w.key("logFile");
+        self.sourced_path(w, &inst.log_file, home);
+        w.key("name").str(&inst.name);
+        w.key("problems").array();
+        for p in &inst.problems {
+            w.object();
+            if let Some(loc) = self.showable(p.loc) {
+                let text = self.at(loc);
+                w.key("location").str(&text);
+            }
+            w.key("message").str(&p.message).end();
+        }
+        w.end();
+        w.key("profile");
+        match &inst.profile {
+            None => {
+                w.null();
+            }
+            Some(p) => {
+                w.object().key("source");
+                self.origin(w, &p.origin);
+                w.key("value").str(&p.value).end();
+            }
+        }
+        w.key("refusal").opt_str(inst.refusal.as_deref());
+        w.key("release");
+        self.release(w, inst);
+        w.key("service").object();
+        w.key("launchdLabel").str(&inst.service_names.launchd_label);
+        w.key("systemdUnit").str(&inst.service_names.systemd_unit);
+        w.key("windowsTask")
+            .str(&inst.service_names.windows_task)
+            .end();
+        w.key("start");
+        self.start(w, inst);
+        w.key("starts").bool(inst.starts());
+        w.key("stateDir");
+        self.sourced_path(w, &inst.state_dir, home);
+        w.key("supervisors").array();
+        for (i, svc) in inst.service.iter().chain(&inst.other_services).enumerate() {
+            let how = &svc.how;
+            w.object().key("dropIns");
+            w.strs(how.drop_ins.iter().map(|d| path_text(d, home)));
+            w.key("instance");
+            match &how.instance {
+                None => {
+                    w.null();
+                }
+                Some((name, link)) => {
+                    w.object().key("enabledBy").str(&path_text(link, home));
+                    w.key("name").str(name).end();
+                }
+            }
+            w.key("kind").str(svc.kind.id()).key("name").str(&svc.name);
+            // Only a gateway started through something clawlint cannot read has the key.
+            if i == 0 && inst.service.is_some() {
+                if let Some(why) = &how.opaque {
+                    w.key("opaque").str(why);
+                }
+            }
+            w.key("path").str(&path_text(&svc.path, home));
+            w.key("port");
+            match &svc.port {
+                Some(p) => w.num(p.value.into()),
+                None => w.null(),
+            };
+            // Only units started because another unit pulls them in have the key.
+            if let Some(by) = &how.pulled_in_by {
+                w.key("pulledInBy").str(&path_text(by, home));
+            }
+            w.key("startsInstalledService")
+                .bool(how.starts_installed_service);
+            w.key("unseen").strs(&how.unseen);
+            w.key("wrappers").strs(&how.wrappers);
+            w.end();
+        }
+        w.end();
+        if !inst.unverifiable.is_empty() {
+            w.key("unverifiable")
+                .strs(inst.unverifiable.iter().map(|u| u.id()));
+        }
+        w.key("workspace");
+        self.sourced_path(w, &inst.workspace, home);
+        w.end();
+    }
+
+    /// The start verdict: starts, starts after repairing its file, or refuses; and each
+    /// offending config value with what the start does about it.
+    fn start(&mut self, w: &mut Pretty, inst: &Instance) {
+        w.object().key("values").array();
+        for v in &inst.start.values {
+            w.object();
+            if let Some(loc) = self.showable(Some(v.loc)) {
+                let text = self.at(loc);
+                w.key("location").str(&text);
+            }
+            w.key("path").str(&v.path);
+            match &v.outcome {
+                crate::validate::StartOutcome::Repair { what } => w.key("repair").str(what),
+                crate::validate::StartOutcome::Refuse { .. } => w.key("refused").str(v.problem()),
+            };
+            w.end();
+        }
+        w.end();
+        w.key("verdict").str(inst.start.start.id()).end();
+    }
+
+    /// The OpenClaw release that runs the gateway, where that came from, and what its schema
+    /// says of the config.
+    fn release(&mut self, w: &mut Pretty, inst: &Instance) {
+        let release = inst
+            .validity
+            .as_ref()
+            .and_then(|v| v.release.as_ref())
+            .or(inst.release.as_ref());
+        w.object().key("config");
+        match &inst.validity {
+            None => {
+                w.null();
+            }
+            Some(v) => {
+                w.object().key("checkedAgainst").str(&v.checked_against);
+                w.key("issues")
+                    .num((v.verdict.issues.len() + v.verdict.later.len()) as u64);
+                w.key("valid").bool(v.verdict.valid()).end();
+            }
+        }
+        w.key("source");
+        match release {
+            Some(r) => self.origin(w, &r.origin),
+            None => {
+                w.null();
+            }
+        }
+        w.key("value")
+            .opt_str(release.map(|r| r.value.as_str()))
+            .end();
+    }
+
+    /// A gateway's container: its file, network, published ports, mounts and the listeners in
+    /// its own namespace; `profiles` only for services that have them.
+    fn container(&mut self, w: &mut Pretty, inst: &Instance, c: &Container) {
+        let home = &inst.home;
+        w.object().key("engine").str(c.engine.id());
+        w.key("file").str(&path_text(&c.file, home));
+        w.key("image").opt_str(c.image.as_deref());
+        w.key("listenersInContainer").array();
+        for l in &inst.container_listeners {
+            w.object().key("detail").opt_str(l.detail.as_deref());
+            w.key("kind")
+                .str(l.kind.id())
+                .key("port")
+                .num(l.port.into());
+            w.end();
+        }
+        w.end();
+        let text = self.at(c.loc);
+        w.key("location").str(&text);
+        w.key("mounts").array();
+        for m in &c.mounts {
+            let (kind, source) = match &m.source {
+                MountSource::Bind(p) => ("bind", Some(path_text(p, home))),
+                MountSource::Volume(v) => ("volume", Some(v.clone())),
+                MountSource::Private => ("private", None),
+            };
+            w.object().key("kind").str(kind);
+            let text = self.at(m.loc);
+            w.key("location").str(&text);
+            w.key("readOnly").bool(m.read_only);
+            w.key("source").opt_str(source.as_deref());
+            w.key("target").str(&m.target.display().to_string()).end();
+        }
+        w.end();
+        w.key("name")
+            .str(&c.name)
+            .key("network")
+            .str(c.network.id());
+        // Only a container that several command lines start with different values (CL410)
+        // has `otherRuns` and `startedBy`.
+        let runs = c.run.as_ref().filter(|_| !c.other_runs.is_empty());
+        if runs.is_some() {
+            w.key("otherRuns").array();
+            for r in &c.other_runs {
+                w.object().key("by").str(&r.by);
+                w.key("differs").strs(&r.differs);
+                let text = self.at(r.loc);
+                w.key("location").str(&text).end();
+            }
+            w.end();
+        }
+        if let Some(p) = &c.profiles {
+            w.key("profiles").object();
+            w.key("active")
+                .bool(matches!(p.state, ProfileState::Enabled(_)));
+            let text = self.at(p.loc);
+            w.key("location").str(&text).key("names").strs(&p.names);
+            w.key("state")
+                .str(p.state.id())
+                .key("why")
+                .str(p.state.why());
+            w.end();
+        }
+        w.key("published").array();
+        for p in &c.published {
+            w.object().key("containerPort").num(p.container_port.into());
+            w.key("hostAddress").opt_str(match &p.host_addr {
+                HostAddr::Any => None,
+                HostAddr::Ip(ip) => Some(ip.as_str()),
+            });
+            w.key("hostPort").num(p.host_port.into());
+            let text = self.at(p.loc);
+            w.key("location")
+                .str(&text)
+                .key("protocol")
+                .str(&p.protocol);
+            w.end();
+        }
+        w.end();
+        w.key("service").str(&c.service);
+        if let Some((by, loc)) = runs {
+            let text = self.at(*loc);
+            w.key("startedBy").object().key("by").str(by);
+            w.key("location").str(&text).end();
+        }
+        w.end();
     }
 }

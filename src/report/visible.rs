@@ -138,7 +138,12 @@ pub fn guard_lines(text: &str) -> Cow<'_, str> {
 /// breaks are the document's own (inside strings they are already escaped).
 pub fn guard_json(text: &str) -> Cow<'_, str> {
     let hidden = |c: char| c != '\n' && hidden(c);
-    if !text.contains("##[") && !text.chars().any(hidden) {
+    // Printable ASCII and line breaks (almost every document) hide nothing: one pass over the
+    // bytes decides, without decoding characters.
+    let plain = text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) || b == b'\n');
+    if !text.contains("##[") && (plain || !text.chars().any(hidden)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
