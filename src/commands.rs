@@ -704,9 +704,12 @@ pub fn ports(args: &crate::cli::PortsArgs) -> Result<u8, Failure> {
                 write_with(path.as_deref(), |mut out| map::write_json(&map, &mut out))?
             }
             PortsFormat::Svg => write_output(path.as_deref(), &svg::render(&map))?,
-            PortsFormat::Human => write_output(path.as_deref(), &map::render_human(&map))?,
+            PortsFormat::Human => write_with(path.as_deref(), |out| map::write_human(&map, out))?,
         }
     }
+    // The process ends next: freeing thousands of instances one by one is wasted time.
+    std::mem::forget(map);
+    std::mem::forget(inventory);
     Ok(EXIT_OK)
 }
 

@@ -905,32 +905,40 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Left-aligned columns, two spaces apart; the last column is not padded.
-fn table(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|cell| cell.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
+/// Left-aligned columns, two spaces apart; the last column is not padded, and a line ends at
+/// its last character. `row(i, cells, last)` fills row `i`'s cells (the last one only when
+/// `last`): the rows are made twice, once to measure the columns and once to write them, so no
+/// table is kept in memory.
+fn write_table<const N: usize>(
+    out: &mut dyn std::io::Write,
+    rows: usize,
+    row: impl Fn(usize, &mut [String; N], bool),
+) -> std::io::Result<()> {
+    let mut cells: [String; N] = std::array::from_fn(|_| String::new());
+    let mut widths = [0usize; N];
+    for i in 0..rows {
+        cells.iter_mut().for_each(String::clear);
+        row(i, &mut cells, false);
+        for (w, cell) in widths.iter_mut().zip(&cells[..N - 1]) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut line = String::new();
+    for i in 0..rows {
+        cells.iter_mut().for_each(String::clear);
+        row(i, &mut cells, true);
+        line.clear();
+        for (c, cell) in cells.iter().enumerate() {
             line.push_str(cell);
-            if c + 1 < row.len() {
+            if c + 1 < N {
                 let pad = widths[c] - cell.chars().count() + 2;
                 line.extend(std::iter::repeat_n(' ', pad));
             }
         }
-        out.push_str(line.trim_end());
-        out.push('\n');
+        out.write_all(line.trim_end().as_bytes())?;
+        out.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }
 
 /// How the gateways meet, in counts.
@@ -1039,54 +1047,58 @@ pub fn overlap_lines(map: &PortMap, limit: usize) -> Vec<String> {
     out
 }
 
-pub fn render_human(map: &PortMap) -> String {
-    let mut out = String::new();
+/// The table: every listener, every gateway's reserved ranges, and how they meet. Written as
+/// it is made: no row is kept.
+pub fn write_human(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     if map.lanes.is_empty() {
-        out.push_str("Port map: no gateways found.\n");
-        return out;
+        return out.write_all(b"Port map: no gateways found.\n");
     }
     let listeners: usize = map.lanes.iter().map(|l| l.marks.len()).sum();
-    let _ = writeln!(
+    writeln!(
         out,
         "Port map: {}, {}\n",
         plural(map.lanes.len(), "gateway"),
         plural(listeners, "listener")
-    );
-    let mut rows = vec![vec![
-        "PORT".to_string(),
-        "GATEWAY".to_string(),
-        "LISTENER".to_string(),
-        "FROM".to_string(),
-        "CONFLICT".to_string(),
-    ]];
-    for (port, l, m) in all_marks(&map.lanes) {
+    )?;
+    let marks = all_marks(&map.lanes);
+    write_table(out, marks.len() + 1, |i, cells: &mut [String; 5], last| {
+        let Some(&(port, l, m)) = i.checked_sub(1).map(|i| &marks[i]) else {
+            for (cell, title) in cells
+                .iter_mut()
+                .zip(["PORT", "GATEWAY", "LISTENER", "FROM", "CONFLICT"])
+            {
+                cell.push_str(title);
+            }
+            return;
+        };
         let mark = &map.lanes[l].marks[m];
-        rows.push(vec![
-            port.to_string(),
-            map.lanes[l].name.clone(),
-            mark.listener.clone(),
-            mark.from.clone(),
-            match mark.collides() {
-                true => format!("! {}", mark.conflict_text()),
-                false => String::new(),
-            },
-        ]);
-    }
-    out.push_str(&table(&rows));
+        let _ = write!(cells[0], "{port}");
+        cells[1].push_str(&map.lanes[l].name);
+        cells[2].push_str(&mark.listener);
+        cells[3].push_str(&mark.from);
+        if last && mark.collides() {
+            let _ = write!(cells[4], "! {}", mark.conflict_text());
+        }
+    })?;
 
-    let _ = writeln!(
+    writeln!(
         out,
         "\nReserved ranges (each gateway reserves base .. base + {}):\n",
         FOOTPRINT - 1
-    );
-    let mut rows = vec![vec![
-        "GATEWAY".to_string(),
-        "BASE".to_string(),
-        "FOOTPRINT".to_string(),
-        "CDP RANGE".to_string(),
-        "PORT FROM".to_string(),
-    ]];
-    for lane in &map.lanes {
+    )?;
+    write_table(out, map.lanes.len() + 1, |i, cells: &mut [String; 5], _| {
+        let Some(lane) = i.checked_sub(1).map(|i| &map.lanes[i]) else {
+            for (cell, title) in
+                cells
+                    .iter_mut()
+                    .zip(["GATEWAY", "BASE", "FOOTPRINT", "CDP RANGE", "PORT FROM"])
+            {
+                cell.push_str(title);
+            }
+            return;
+        };
+        cells[0].push_str(&lane.name);
+        cells[4].push_str(lane.port_kind);
         if !lane.reserves() {
             let ports: Vec<String> = lane.marks.iter().map(|m| m.port.to_string()).collect();
             let what = match &lane.not_started {
@@ -1094,57 +1106,57 @@ pub fn render_human(map: &PortMap) -> String {
                 None if ports.is_empty() => "publishes nothing".to_string(),
                 None => format!("publishes {}", ports.join(", ")),
             };
-            rows.push(vec![
-                lane.name.clone(),
-                "-".to_string(),
-                format!(
-                    "none on the host ({}; {what})",
-                    lane.container.as_deref().unwrap_or("container"),
-                ),
-                "-".to_string(),
-                lane.port_kind.to_string(),
-            ]);
-            continue;
+            cells[1].push('-');
+            let _ = write!(
+                cells[2],
+                "none on the host ({}; {what})",
+                lane.container.as_deref().unwrap_or("container"),
+            );
+            cells[3].push('-');
+            return;
         }
-        rows.push(vec![
-            lane.name.clone(),
-            lane.base.to_string(),
-            lane.footprint.text(),
-            lane.cdp.map_or("-".to_string(), |c| c.text()),
-            lane.port_kind.to_string(),
-        ]);
-    }
-    out.push_str(&table(&rows));
+        let _ = write!(cells[1], "{}", lane.base);
+        cells[2].push_str(&lane.footprint.text());
+        match lane.cdp {
+            Some(c) => cells[3].push_str(&c.text()),
+            None => cells[3].push('-'),
+        }
+    })?;
 
     let counts = counts(map);
     if counts.total() == 0 {
-        out.push_str(
-            "\nNo overlaps: every gateway's ranges and listeners are clear of the others'.\n",
-        );
-    } else {
-        out.push_str("\nOverlaps:\n");
-        for line in overlap_lines(map, LISTED) {
-            let _ = writeln!(out, "  {line}");
-        }
-        if counts.total() > LISTED {
-            let _ = writeln!(
-                out,
-                "  ... and {} more (`--format json` lists every party)",
-                counts.total() - LISTED
-            );
-        }
-        let inside = match counts.inside {
-            1 => "1 listener inside another gateway's range".to_string(),
-            n => format!("{n} listeners inside other gateways' ranges"),
-        };
-        let _ = writeln!(
-            out,
-            "\n{}, {inside}, {}",
-            plural(counts.shared_ports, "shared port"),
-            plural(counts.overlaps, "range overlap")
+        return out.write_all(
+            b"\nNo overlaps: every gateway's ranges and listeners are clear of the others'.\n",
         );
     }
-    out
+    out.write_all(b"\nOverlaps:\n")?;
+    for line in overlap_lines(map, LISTED) {
+        writeln!(out, "  {line}")?;
+    }
+    if counts.total() > LISTED {
+        writeln!(
+            out,
+            "  ... and {} more (`--format json` lists every party)",
+            counts.total() - LISTED
+        )?;
+    }
+    let inside = match counts.inside {
+        1 => "1 listener inside another gateway's range".to_string(),
+        n => format!("{n} listeners inside other gateways' ranges"),
+    };
+    writeln!(
+        out,
+        "\n{}, {inside}, {}",
+        plural(counts.shared_ports, "shared port"),
+        plural(counts.overlaps, "range overlap")
+    )
+}
+
+/// The table as one string.
+pub fn render_human(map: &PortMap) -> String {
+    let mut out = Vec::new();
+    write_human(map, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8")
 }
 
 #[derive(Serialize)]
