@@ -2,15 +2,29 @@
 //! releases by `scripts/record-schemas.sh` into `data/openclaw-schemas.jsonl`.
 //!
 //! The file is a table of subschemas shared across releases (line 1 a header naming each
-//! release's root node, line N + 2 node N). It is embedded in the binary and parsed lazily:
-//! a node is parsed the first time a config reaches it, so validating a config costs only the
-//! parts of the 2.4 MB schema that the config uses.
+//! release's root node, line N + 2 node N). It is embedded in the binary with the byte span of
+//! each line (found by build.rs) and parsed lazily: a node is parsed the first time a config
+//! reaches it, so validating a config costs only the parts of the 2.4 MB schema that the
+//! config uses, and a run that validates nothing reads none of it.
 
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 const DATA: &str = include_str!("../../data/openclaw-schemas.jsonl");
+
+mod spans {
+    include!(concat!(env!("OUT_DIR"), "/schema_lines.rs"));
+}
+
+/// Line `i` of the table (0 is the header, `n + 1` node `n`).
+fn line(i: usize) -> &'static str {
+    let (start, end) = spans::LINES[i];
+    &DATA[start as usize..end as usize]
+}
+
+/// Nodes are kept in chunks of this many, each made when a node in it is first asked for.
+const CHUNK: usize = 64;
 
 /// A subschema: a node of the table, or `true`/`false`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,27 +51,28 @@ pub enum ReleaseSchema {
 }
 
 pub struct SchemaTable {
-    lines: Vec<&'static str>,
-    nodes: Vec<OnceLock<Value>>,
+    count: usize,
+    nodes: Vec<OnceLock<Box<[OnceLock<Value>]>>>,
     releases: Vec<(String, ReleaseSchema)>,
     patterns: Mutex<HashMap<String, Option<fancy_regex::Regex>>>,
 }
 
-/// The embedded table, indexed on first use (a scan for line ends, no parsing).
+/// The embedded table, set up on first use (its header parsed, nothing else read).
 pub fn table() -> &'static SchemaTable {
     static TABLE: OnceLock<SchemaTable> = OnceLock::new();
-    TABLE.get_or_init(|| SchemaTable::parse(DATA))
+    TABLE.get_or_init(SchemaTable::new)
 }
 
 impl SchemaTable {
-    fn parse(data: &'static str) -> SchemaTable {
-        let mut lines = data.lines();
-        let header: Value = lines
-            .next()
-            .and_then(|h| serde_json::from_str(h).ok())
-            .unwrap_or(Value::Null);
-        let lines: Vec<&'static str> = lines.collect();
-        let nodes = (0..lines.len()).map(|_| OnceLock::new()).collect();
+    fn new() -> SchemaTable {
+        let header: Value = match spans::LINES.first() {
+            Some(_) => serde_json::from_str(line(0)).unwrap_or(Value::Null),
+            None => Value::Null,
+        };
+        let count = spans::LINES.len().saturating_sub(1);
+        let nodes = (0..count.div_ceil(CHUNK))
+            .map(|_| OnceLock::new())
+            .collect();
         let mut releases = Vec::new();
         if let Some(map) = header.get("releases").and_then(Value::as_object) {
             for (version, entry) in map {
@@ -76,7 +91,7 @@ impl SchemaTable {
         }
         releases.sort_by(|a, b| crate::validate::releases::compare(&a.0, &b.0));
         SchemaTable {
-            lines,
+            count,
             nodes,
             releases,
             patterns: Mutex::new(HashMap::new()),
@@ -98,10 +113,15 @@ impl SchemaTable {
     /// Node `n`, parsed on first use. A node the table does not have is an empty schema.
     pub fn node(&self, n: u32) -> &Value {
         static EMPTY: Value = Value::Null;
-        let Some(cell) = self.nodes.get(n as usize) else {
+        let n = n as usize;
+        if n >= self.count {
             return &EMPTY;
-        };
-        cell.get_or_init(|| serde_json::from_str(self.lines[n as usize]).unwrap_or(Value::Null))
+        }
+        let chunk = self.nodes[n / CHUNK].get_or_init(|| {
+            let len = CHUNK.min(self.count - n / CHUNK * CHUNK);
+            (0..len).map(|_| OnceLock::new()).collect()
+        });
+        chunk[n % CHUNK].get_or_init(|| serde_json::from_str(line(n + 1)).unwrap_or(Value::Null))
     }
 
     /// Whether `text` matches a schema `pattern` (ECMAScript syntax; lookarounds and `\p{..}`
@@ -119,11 +139,16 @@ impl SchemaTable {
 
     /// How many nodes have been parsed so far (for measurements and tests).
     pub fn parsed_nodes(&self) -> usize {
-        self.nodes.iter().filter(|n| n.get().is_some()).count()
+        self.nodes
+            .iter()
+            .filter_map(OnceLock::get)
+            .flat_map(|chunk| chunk.iter())
+            .filter(|n| n.get().is_some())
+            .count()
     }
 
     pub fn node_count(&self) -> usize {
-        self.nodes.len()
+        self.count
     }
 }
 
