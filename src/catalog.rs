@@ -287,6 +287,7 @@ declare_rules! {
     SHARED_SERVICE_NAME = CL408, "shared-service-name", Services, Suspicious;
     UNVERIFIABLE_GATEWAY = CL409, "unverifiable-gateway", Services, Advisory;
     COMPOSE_RUNS_DISAGREE = CL410, "compose-runs-disagree", Services, Suspicious;
+    COMPOSE_PROJECT_CLASH = CL411, "compose-project-clash", Services, Correctness;
     UNRESOLVABLE_INCLUDE = CL501, "unresolvable-include", Includes, Correctness;
     MISSING_ENV_VAR = CL502, "missing-env-var", Includes, Suspicious;
     SHARED_CDP_ENDPOINT = CL601, "shared-cdp-endpoint", Browser, Correctness;

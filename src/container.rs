@@ -137,6 +137,26 @@ pub struct Container {
     pub run: Option<(String, Loc)>,
     /// Other command lines that start this same container with other values (CL410).
     pub other_runs: Vec<OtherRun>,
+    /// Compose projects in other directories that give this same container name (CL411):
+    /// compose takes them for one project, so whichever is started last replaces the other.
+    pub name_clashes: Vec<NameClash>,
+}
+
+/// Another compose project, in another directory, that gives the same container name:
+/// most often two directories of the same name (compose names a project after its
+/// directory), or the same `-p`/`name:`/`container_name:`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameClash {
+    /// The project directory of the container as kept, and its project name.
+    pub dir: PathBuf,
+    pub project: String,
+    /// The other project's directory and name, and its service (key) that gives the name.
+    pub other_dir: PathBuf,
+    pub other_project: String,
+    pub other_loc: Loc,
+    /// Both project names come from their directories' names (no `-p`,
+    /// `COMPOSE_PROJECT_NAME` or `name:`).
+    pub from_dirs: bool,
 }
 
 /// Another command line that starts the same container (the same project and service, so

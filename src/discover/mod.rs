@@ -301,7 +301,9 @@ fn compose_invocations(
     let mut out: Vec<Invocation> = Vec::new();
     // A container name is one container: loads that give the same one (two runs of one
     // project) are reconciled into it.
-    let mut by_name: std::collections::HashMap<String, usize> = Default::default();
+    // With each: the project's directory and name, and whether the name is the directory's.
+    let mut by_name: std::collections::HashMap<String, (usize, PathBuf, String, bool)> =
+        Default::default();
     let mut reported: std::collections::HashSet<String> = Default::default();
     for (files, mine) in &loads {
         let problems_before = problems.len();
@@ -314,10 +316,76 @@ fn compose_invocations(
                 .filter(|p| reported.insert(format!("{:?}{:?}{}", p.kind, p.loc, p.message))),
         );
         for inv in project.invocations {
-            match by_name.get(&inv.name) {
-                Some(&at) => compose::reconcile(&mut out[at], inv),
+            match by_name.get_mut(&inv.name) {
+                // The same directory: another run of one project.
+                Some((at, dir, _, _)) if *dir == project.dir => {
+                    compose::reconcile(&mut out[*at], inv)
+                }
+                // Another directory that gives the same container name: compose takes both
+                // for one project (CL411). Reconciled as two runs of one, and said.
+                Some((at, dir, name, from_dir)) => {
+                    let new_loc = inv.container.as_deref().map(|c| c.loc);
+                    let kept = &mut out[*at];
+                    let earlier = kept
+                        .container
+                        .as_deref_mut()
+                        .map(|c| std::mem::take(&mut c.name_clashes))
+                        .unwrap_or_default();
+                    let kept_loc = kept.container.as_deref().map(|c| c.loc);
+                    compose::reconcile(kept, inv);
+                    let Some(c) = kept.container.as_deref_mut() else {
+                        continue;
+                    };
+                    let from_dirs = *from_dir && project.name_from_dir;
+                    let clash = if new_loc.is_some() && Some(c.loc) == new_loc {
+                        // The new load is kept: the clash names the earlier one.
+                        let Some(other_loc) = kept_loc else { continue };
+                        let clash = crate::container::NameClash {
+                            dir: project.dir.clone(),
+                            project: project.name.clone(),
+                            other_dir: dir.clone(),
+                            other_project: name.clone(),
+                            other_loc,
+                            from_dirs,
+                        };
+                        (*dir, *name, *from_dir) = (
+                            project.dir.clone(),
+                            project.name.clone(),
+                            project.name_from_dir,
+                        );
+                        clash
+                    } else {
+                        let Some(other_loc) = new_loc else { continue };
+                        crate::container::NameClash {
+                            dir: dir.clone(),
+                            project: name.clone(),
+                            other_dir: project.dir.clone(),
+                            other_project: project.name.clone(),
+                            other_loc,
+                            from_dirs,
+                        }
+                    };
+                    // Earlier clashes are with the container as kept now.
+                    c.name_clashes = earlier
+                        .into_iter()
+                        .map(|e| crate::container::NameClash {
+                            dir: clash.dir.clone(),
+                            project: clash.project.clone(),
+                            ..e
+                        })
+                        .collect();
+                    c.name_clashes.push(clash);
+                }
                 None => {
-                    by_name.insert(inv.name.clone(), out.len());
+                    by_name.insert(
+                        inv.name.clone(),
+                        (
+                            out.len(),
+                            project.dir.clone(),
+                            project.name.clone(),
+                            project.name_from_dir,
+                        ),
+                    );
                     out.push(inv);
                 }
             }
@@ -491,6 +559,67 @@ mod tests {
                 vec![p("/s/c/compose.yaml")],
             ]
         );
+    }
+
+    /// Compose projects in different directories that give one container name are one
+    /// container, kept as the first found defines it, with the others named (CL411): three
+    /// directories called `acme`, and two projects with one `container_name:`.
+    #[test]
+    fn same_container_from_other_directories_is_one_and_named() {
+        let home = std::env::temp_dir().join(format!("clawlint-name-clash-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        let service = |extra: &str, port: u16| {
+            format!(
+                "{extra}services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n{}    command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"18789\"]\n    ports:\n      - \"127.0.0.1:{port}:18789\"\n",
+                if extra.contains("container") { "    container_name: shared\n" } else { "" }
+            )
+        };
+        for (dir, text) in [
+            ("a/acme", service("", 18900)),
+            ("b/acme", service("", 18910)),
+            ("c/acme", service("", 18920)),
+            ("x/one", service("name: one # container\n", 18930)),
+            ("y/two", service("name: two # container\n", 18940)),
+        ] {
+            std::fs::create_dir_all(home.join(dir)).unwrap();
+            std::fs::write(home.join(dir).join("compose.yaml"), text).unwrap();
+        }
+        let found = super::discover(&super::Inputs {
+            homes: vec![home.clone()],
+            root: None,
+            config_files: Vec::new(),
+            declared: Vec::new(),
+            compose_files: Vec::new(),
+        });
+        let containers: Vec<&crate::container::Container> = found
+            .invocations
+            .iter()
+            .chain(&found.supervised)
+            .filter_map(|i| i.container.as_deref())
+            .collect();
+        let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        let acme = containers.iter().find(|c| c.name == "acme-gw-1").unwrap();
+        assert_eq!(acme.file, home.join("a/acme/compose.yaml"));
+        let others: Vec<_> = acme
+            .name_clashes
+            .iter()
+            .map(|k| k.other_dir.clone())
+            .collect();
+        assert_eq!(others, [home.join("b/acme"), home.join("c/acme")]);
+        assert!(acme
+            .name_clashes
+            .iter()
+            .all(|k| k.from_dirs && k.dir == home.join("a/acme")));
+        let shared = containers.iter().find(|c| c.name == "shared").unwrap();
+        assert_eq!(shared.name_clashes.len(), 1);
+        let k = &shared.name_clashes[0];
+        assert_eq!(
+            (k.project.as_str(), k.other_project.as_str()),
+            ("one", "two")
+        );
+        assert!(!k.from_dirs);
+        let _ = std::fs::remove_dir_all(&home);
     }
 
     /// The stage boundary: discover returns what it found and never resolves, so nothing in

@@ -215,6 +215,7 @@ pub fn invocation(
             profiles: None,
             run: None,
             other_runs: Vec::new(),
+            name_clashes: Vec::new(),
         })),
     })
 }

@@ -947,6 +947,22 @@ impl<'s> ModelJson<'s> {
             w.end();
         }
         w.end();
+        // Only a container that compose projects in other directories also give (CL411).
+        if !c.name_clashes.is_empty() {
+            w.key("sameContainerAs").array();
+            for k in &c.name_clashes {
+                w.object()
+                    .key("directory")
+                    .str(&path_text(&k.other_dir, home));
+                let text = self.at(k.other_loc);
+                w.key("location")
+                    .str(&text)
+                    .key("project")
+                    .str(&k.other_project)
+                    .end();
+            }
+            w.end();
+        }
         w.key("service").str(&c.service);
         if let Some((by, loc)) = runs {
             let text = self.at(*loc);

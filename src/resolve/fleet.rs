@@ -184,6 +184,7 @@ fn cell_invocation(
             profiles: None,
             run: None,
             other_runs: Vec::new(),
+            name_clashes: Vec::new(),
         })),
     }
 }

@@ -140,6 +140,79 @@ pub fn compose_runs_disagree(instance: &Instance) -> Option<Finding> {
     )
 }
 
+/// CL411: compose projects in different directories that give one container name. Compose
+/// finds a project's containers by its name (and the container by its name), so it takes
+/// them for one: `docker compose up` in either directory recreates the container with its
+/// own files, and only one of them runs at a time. Most often the two directories have the
+/// same name and nothing else names the projects (`-p`, `COMPOSE_PROJECT_NAME`, `name:`).
+/// The container is checked as the first found defines it; the others are named here.
+pub fn compose_project_clash(instance: &Instance) -> Option<Finding> {
+    let c = instance.container.as_deref()?;
+    let first = c.name_clashes.first()?;
+    let shown = |p: &std::path::Path| crate::paths::display_home_relative(p, &c.host_home);
+    let mut dirs = vec![shown(&first.dir)];
+    for clash in &c.name_clashes {
+        let d = shown(&clash.other_dir);
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    let same_project = c.name_clashes.iter().all(|k| k.project == k.other_project);
+    let why = match (same_project, c.name_clashes.iter().all(|k| k.from_dirs)) {
+        (true, true) => format!(
+            "both are named after their directory, \"{}\"",
+            first.project
+        ),
+        (true, false) => format!("both have the project name \"{}\"", first.project),
+        (false, _) => "`container_name:` gives it in each".to_string(),
+    };
+    let mut finding = Finding::new(
+        catalog::COMPOSE_PROJECT_CLASH,
+        format!(
+            "compose projects in {} give the same container \"{}\" ({why}): {}",
+            dirs.join(" and "),
+            c.name,
+            match same_project {
+                true => "docker compose takes them for one project, so only one runs",
+                false => "docker refuses to create it for one while the other's exists",
+            }
+        ),
+    )
+    .label(Label::new(
+        Some(c.loc),
+        format!("{}: checked as this defines it", dirs[0]),
+        Some(&instance.name),
+    ));
+    for clash in &c.name_clashes {
+        finding = finding.label(Label::new(
+            Some(clash.other_loc),
+            format!(
+                "{}: the same container, not a second gateway",
+                shown(&clash.other_dir)
+            ),
+            Some(&instance.name),
+        ));
+    }
+    let help = match same_project {
+        true => "give each project its own name: `name:` at the top of its compose file (or `docker compose -p NAME`, or COMPOSE_PROJECT_NAME in its .env); clawlint then checks them as separate gateways",
+        false => "give each service its own `container_name:` (or remove it: compose then names the container after the project)",
+    };
+    Some(
+        finding
+            .note(match same_project {
+                true => format!(
+                    "compose finds a project's containers by its project name: `docker compose up` in either directory recreates \"{}\" with that directory's files, replacing the other's; clawlint checks it as {} defines it",
+                    c.name, dirs[0]
+                ),
+                false => format!(
+                    "a container name is unique on the host: the second `docker compose up` fails (\"Conflict. The container name is already in use\"); clawlint checks \"{}\" as {} defines it",
+                    c.name, dirs[0]
+                ),
+            })
+            .help(help),
+    )
+}
+
 fn ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
         (1, 11) | (2, 12) | (3, 13) => "th",

@@ -31,6 +31,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             .iter()
             .filter_map(super::containers::compose_runs_disagree),
     );
+    out.extend(
+        ctx.instances
+            .iter()
+            .filter_map(super::containers::compose_project_clash),
+    );
     out
 }
 

@@ -151,6 +151,7 @@ impl ContainerSpec {
             }),
             run: None,
             other_runs: Vec::new(),
+            name_clashes: Vec::new(),
         }
     }
 }

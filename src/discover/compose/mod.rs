@@ -374,6 +374,8 @@ impl HostContext<'_> {
 pub struct Project {
     pub dir: PathBuf,
     pub name: String,
+    /// The name is the directory's (no `-p`, `COMPOSE_PROJECT_NAME` or `name:`).
+    pub name_from_dir: bool,
     pub invocations: Vec<Invocation>,
 }
 
@@ -399,6 +401,7 @@ pub fn read_project(
         return Project {
             dir: PathBuf::new(),
             name: String::new(),
+            name_from_dir: false,
             invocations: Vec::new(),
         };
     };
@@ -441,7 +444,7 @@ pub fn read_project(
             }
         }
     }
-    let name = context
+    let given_name = context
         .and_then(|r| r.args.project_name.clone())
         .or_else(|| {
             project_env
@@ -449,12 +452,13 @@ pub fn read_project(
                 .get("COMPOSE_PROJECT_NAME")
                 .map(|(v, _)| v.clone())
         })
-        .or(top_name)
-        .unwrap_or_else(|| {
-            dir.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        });
+        .or(top_name);
+    let name_from_dir = given_name.is_none();
+    let name = given_name.unwrap_or_else(|| {
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
     let name = normalize_project_name(&name);
     let profiles = ProjectProfiles {
         ups: &ups,
@@ -480,6 +484,7 @@ pub fn read_project(
     Project {
         dir,
         name,
+        name_from_dir,
         invocations,
     }
 }
@@ -1512,6 +1517,7 @@ fn gateway_invocation(
                 }),
             run: profiles.ups.first().map(|r| (r.by.clone(), r.loc)),
             other_runs: Vec::new(),
+            name_clashes: Vec::new(),
         })),
     })
 }
