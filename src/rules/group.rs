@@ -67,6 +67,15 @@ pub fn names(instances: &[&Instance]) -> String {
     }
 }
 
+/// "both" for two gateways, "all" for more: the word before the verb they share.
+pub fn both_or_all(count: usize) -> &'static str {
+    if count > 2 {
+        "all"
+    } else {
+        "both"
+    }
+}
+
 /// The distinct instances of a group, in order (a set, so that a group of thousands stays
 /// linear).
 pub fn distinct<'a, T>(instances: &'a [Instance], parties: &[(usize, T)]) -> Vec<&'a Instance> {

@@ -7,7 +7,7 @@ use crate::ports::layout::{
 };
 use crate::ports::map::{close_bases, At, PortIndex};
 
-use super::group::{distinct, names, party};
+use super::group::{both_or_all, distinct, names, party};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::resolve::{
@@ -152,7 +152,7 @@ fn gateway_collision(
     let involved = distinct(instances, parties);
     let finding = Finding::new(
         catalog::GATEWAY_PORT_COLLISION,
-        format!("gateways {} both use gateway port {port}", names(&involved)),
+        format!("gateways {} {} use gateway port {port}", names(&involved), both_or_all(involved.len())),
     )
     .note(format!(
         "so every port derived from it collides too: MCP Apps sandbox {}, browser control {}, extension relay {}, CDP {}",

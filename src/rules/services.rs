@@ -3,7 +3,7 @@
 
 use crate::catalog;
 
-use super::group::{distinct, names, party, shared_across_instances};
+use super::group::{both_or_all, distinct, names, party, shared_across_instances};
 use super::ports::port_party;
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
@@ -148,7 +148,7 @@ fn shared_sandbox_containers(instances: &[Instance]) -> Vec<Finding> {
         let involved = distinct(instances, &parties);
         let mut finding = Finding::new(
             catalog::SHARED_SANDBOX_CONTAINER,
-            format!("gateways {} both run their shared sandbox in the Docker container {name}", names(&involved)),
+            format!("gateways {} {} run their shared sandbox in the Docker container {name}", names(&involved), both_or_all(involved.len())),
         )
         .note("on one Docker daemon that is one container: each gateway's agents run tools in, and reset, the other's sandbox")
         .help("give each gateway its own `agents.defaults.sandbox.docker.containerPrefix` (and `browser.containerPrefix`)");
