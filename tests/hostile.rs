@@ -10,7 +10,12 @@
 
 mod common;
 
+#[allow(dead_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod fuzz_bodies;
+
 use common::TempDir;
+use fuzz_bodies::Amplifier;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -319,6 +324,168 @@ fn config_option_naming_a_fifo_or_dev_zero_is_an_error_not_a_hang() {
     }
 }
 
+/// A UNIX socket bound at `rel` (the listener keeps it alive), non-blocking so that a test
+/// can ask whether anything connected.
+fn bind(s: &Scratch, rel: &str) -> std::os::unix::net::UnixListener {
+    let path = s.path(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(&path)
+        .unwrap_or_else(|e| panic!("bind {}: {e}", path.display()));
+    listener.set_nonblocking(true).unwrap();
+    s.enable(rel);
+    listener
+}
+
+/// Sockets as a config, an `$include` target, a `.env`, a unit file and a unit's
+/// `EnvironmentFile=`: each is a located diagnostic saying it is a socket, none is connected
+/// to, and the other gateways are still linted.
+#[test]
+fn sockets_are_located_and_never_connected_to() {
+    let s = Scratch::new("sock");
+    add_ordinary_gateways(&s);
+    let home = s.home();
+    let mut listeners = vec![bind(&s, "home/.openclaw/openclaw.json")];
+    s.write(
+        "home/.openclaw-inc/openclaw.json",
+        "{ $include: \"./part.json5\" }\n",
+    );
+    listeners.push(bind(&s, "home/.openclaw-inc/part.json5"));
+    listeners.push(bind(&s, "home/.openclaw-inc/.env"));
+    listeners.push(bind(
+        &s,
+        "home/.config/systemd/user/openclaw-gateway-s.service",
+    ));
+    listeners.push(bind(&s, "home/.openclaw-ops/gw.env"));
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-ops.service",
+        &format!(
+            "[Service]\nEnvironment=OPENCLAW_PROFILE=ops\nEnvironmentFile={home}/.openclaw-ops/gw.env\n\
+             ExecStart=/usr/bin/openclaw --profile ops gateway --port 19800\n"
+        ),
+    );
+    let (_, findings, out) = check_json(&home);
+    let socket = |f: &&serde_json::Value| f["message"].as_str().unwrap().contains("is a socket");
+    let cl902: Vec<_> = with_code(&findings, "CL902")
+        .into_iter()
+        .filter(socket)
+        .collect();
+    for name in [
+        ".openclaw/openclaw.json",
+        ".openclaw-inc/.env",
+        "openclaw-gateway-s.service",
+    ] {
+        assert!(
+            cl902.iter().any(|f| file_of(f).ends_with(name)),
+            "{name}: {out}"
+        );
+    }
+    // EnvironmentFile= is shown where the unit names it.
+    assert!(
+        cl902
+            .iter()
+            .any(|f| file_of(f).ends_with("openclaw-gateway-ops.service")
+                && f["message"].as_str().unwrap().contains("gw.env")),
+        "{out}"
+    );
+    let cl501 = with_code(&findings, "CL501");
+    assert!(
+        cl501.iter().any(socket)
+            && cl501
+                .iter()
+                .any(|f| file_of(f).ends_with(".openclaw-inc/openclaw.json")),
+        "{out}"
+    );
+    for listener in &listeners {
+        assert_eq!(
+            listener.accept().map(|_| ()).map_err(|e| e.kind()),
+            Err(std::io::ErrorKind::WouldBlock),
+            "clawlint connected to a socket of the layout"
+        );
+    }
+    assert_others_linted(&findings);
+}
+
+/// A device reached through a symlink in the layout (`/dev/zero` as a config and a `.env`,
+/// and named by `EnvironmentFile=`) is outside the layout, so it is not opened; allowed with
+/// `--allow-outside`, it is still not opened: a character device is never read. As an
+/// `$include` target it leaves the config's directory, which OpenClaw refuses (CL501) before
+/// anything is opened.
+#[test]
+fn devices_behind_symlinks_are_never_read_even_when_allowed() {
+    let s = Scratch::new("devices");
+    add_ordinary_gateways(&s);
+    let home = s.home();
+    let link = |rel: &str| {
+        let path = s.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    };
+    link("home/.openclaw/openclaw.json");
+    s.write(
+        "home/.openclaw-inc/openclaw.json",
+        "{ $include: \"./part.json5\" }\n",
+    );
+    link("home/.openclaw-inc/part.json5");
+    link("home/.openclaw-inc/.env");
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-ops.service",
+        "[Service]\nEnvironment=OPENCLAW_PROFILE=ops\nEnvironmentFile=/dev/zero\n\
+         ExecStart=/usr/bin/openclaw --profile ops gateway --port 19800\n",
+    );
+    let expect = |findings: &[serde_json::Value], out: &str, said: &str| {
+        let said_on_as = |code: &str, name: &str, said: &str| {
+            with_code(findings, code).iter().any(|f| {
+                file_of(f).ends_with(name) && f["message"].as_str().unwrap().contains(said)
+            })
+        };
+        let said_on = |code: &str, name: &str| said_on_as(code, name, said);
+        assert!(said_on("CL902", ".openclaw/openclaw.json"), "{said}: {out}");
+        assert!(said_on("CL902", ".openclaw-inc/.env"), "{said}: {out}");
+        assert!(
+            said_on("CL902", "openclaw-gateway-ops.service"),
+            "{said}: {out}"
+        );
+        // OpenClaw does not follow an include out of the config's directory: never opened.
+        assert!(
+            said_on_as(
+                "CL501",
+                ".openclaw-inc/openclaw.json",
+                "include path resolves outside config directory (symlink)"
+            ),
+            "{said}: {out}"
+        );
+        assert_others_linted(findings);
+    };
+    let (_, findings, out) = check_json(&home);
+    expect(&findings, &out, "outside the scanned");
+    for allowed in ["/dev/zero", "/dev"] {
+        let out = run(&[
+            "check",
+            "--home",
+            &home,
+            "--no-config",
+            "--format",
+            "json",
+            "--allow-outside",
+            allowed,
+        ]);
+        assert!(
+            out.code == 0 || out.code == 1,
+            "{}{}",
+            out.stdout,
+            out.stderr
+        );
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let findings = json["findings"].as_array().cloned().unwrap_or_default();
+        expect(&findings, &out.stdout, "a character device");
+        assert!(
+            !out.stdout.contains("outside the scanned"),
+            "{allowed}: {}",
+            out.stdout
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bounded: size checked before reading; expansion within budgets
 // ---------------------------------------------------------------------------------------------
@@ -358,6 +525,48 @@ fn sparse_clawlint_toml_is_refused_before_reading() {
     ]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("larger than"), "{}", out.stderr);
+}
+
+/// A LaunchAgent plist and a Windows task's `gateway.cmd` of 8 GiB (a few KB on disk) are
+/// refused from their size before a byte is read: each is one CL902 located on the file, and
+/// the run stays inside the address-space limit (reading either whole could not).
+#[test]
+fn sparse_plist_and_gateway_cmd_are_refused_before_reading() {
+    let s = Scratch::new("sparse-plist-cmd");
+    add_ordinary_gateways(&s);
+    s.sparse(
+        "home/Library/LaunchAgents/ai.openclaw.gateway.plist",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n  <key>Label</key>\n  <string>ai.openclaw.gateway</string>\n",
+        8 << 30,
+    );
+    s.sparse(
+        "home/.openclaw-win/gateway.cmd",
+        "@echo off\r\nset \"OPENCLAW_GATEWAY_PORT=19700\"\r\nnode openclaw.mjs gateway --port 19700\r\n",
+        8 << 30,
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let cl902 = with_code(&findings, "CL902");
+    for name in [
+        "Library/LaunchAgents/ai.openclaw.gateway.plist",
+        ".openclaw-win/gateway.cmd",
+    ] {
+        let on_it: Vec<_> = cl902
+            .iter()
+            .filter(|f| file_of(f).ends_with(name))
+            .copied()
+            .collect();
+        assert_eq!(on_it.len(), 1, "{name}: {out}");
+        assert!(says(&on_it, "larger than"), "{name}: {out}");
+        assert!(
+            !on_it[0]["help"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("permission"),
+            "{name}: {out}"
+        );
+    }
+    assert_eq!(cl902.len(), 2, "{out}");
+    assert_others_linted(&findings);
 }
 
 #[test]
@@ -778,20 +987,40 @@ fn include_roots_help_never_suggests_the_root_directory() {
 // Never a false clean
 // ---------------------------------------------------------------------------------------------
 
+/// A home that cannot be listed is no home without gateways: exit 3, saying why. Root reads a
+/// mode-000 directory, so when the tests run as root (as CI does) clawlint is run as `nobody`
+/// (uid and gid 65534), for whom the listing really fails, as it does for any user who is
+/// not the owner. The same binary, the same input, a real permission error.
 #[test]
 fn unreadable_home_exits_3() {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        eprintln!("skipped: root reads a mode-000 directory");
-        return;
-    }
     use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
     let s = Scratch::new("unreadable-home");
     add_ordinary_gateways(&s);
     std::fs::set_permissions(s.path("home"), std::fs::Permissions::from_mode(0o000)).unwrap();
-    let out = run(&["check", "--home", &s.home(), "--no-config"]);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clawlint"));
+    command
+        .args(["check", "--home", &s.home(), "--no-config"])
+        .current_dir("/")
+        .env_clear();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        command.uid(65534).gid(65534);
+    }
+    let out = command.output().expect("clawlint starts");
     std::fs::set_permissions(s.path("home"), std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        stderr.contains(&format!("cannot read {}", s.home()))
+            && stderr.contains("ermission denied"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -1184,81 +1413,11 @@ fn ports_and_plan_escape_every_layout_string_in_every_format() {
 // Size amplification (property): small input, large expansion
 // ---------------------------------------------------------------------------------------------
 
-/// One small amplifying layout: `${VAR}` repeated in a config string over a `.env` value, an
+/// The amplifying layouts are the `amplify` fuzz target's ([`fuzz_bodies::Amplifier`], one
+/// builder for both): `${VAR}` repeated in a config string over a `.env` value, an
 /// `$include` chain where each file includes the next `fan` times over a leaf array, and a
 /// compose file whose YAML aliases nest (`&a [x, x]`, `&b [*a, *a]`, ...) and merge (`<<:`).
-#[derive(Debug, Clone)]
-struct Amplifier {
-    value_len: usize,
-    var_refs: usize,
-    include_depth: usize,
-    include_fan: usize,
-    leaf_items: usize,
-    alias_depth: usize,
-    alias_fan: usize,
-}
-
-impl Amplifier {
-    /// Writes the layout; returns the bytes written and what the expansion would be if
-    /// nothing bounded it: (substituted bytes, include values, YAML nodes).
-    fn write(&self, s: &Scratch) -> (usize, u128, u128, u128) {
-        let mut written = 0;
-        let mut put = |rel: &str, text: String| {
-            written += text.len();
-            s.write(rel, &text);
-        };
-        put(
-            "home/.openclaw/.env",
-            format!("BIG={}\n", "v".repeat(self.value_len)),
-        );
-        put(
-            "home/.openclaw/openclaw.json",
-            format!(
-                "{{ gateway: {{ port: 19100 }}, $include: [{}], agents: {{ defaults: {{ workspace: \"~/{}\" }} }} }}\n",
-                vec!["\"./parts/l1.json5\""; self.include_fan].join(", "),
-                "${BIG}".repeat(self.var_refs)
-            ),
-        );
-        for i in 1..self.include_depth {
-            let next = format!("\"./l{}.json5\"", i + 1);
-            put(
-                &format!("home/.openclaw/parts/l{i}.json5"),
-                format!(
-                    "{{ $include: [{}] }}\n",
-                    vec![next; self.include_fan].join(", ")
-                ),
-            );
-        }
-        let leaf: Vec<String> = (0..self.leaf_items)
-            .map(|i| format!("\"10.0.0.{i}\""))
-            .collect();
-        put(
-            &format!("home/.openclaw/parts/l{}.json5", self.include_depth.max(1)),
-            format!(
-                "{{ gateway: {{ trustedProxies: [{}] }} }}\n",
-                leaf.join(",")
-            ),
-        );
-        let mut yaml = String::from("x-a0: &a0 [lol, lol]\n");
-        for d in 1..=self.alias_depth {
-            yaml.push_str(&format!(
-                "x-a{d}: &a{d} [{}]\n",
-                vec![format!("*a{}", d - 1); self.alias_fan].join(", ")
-            ));
-        }
-        yaml.push_str(&format!(
-            "x-base: &base\n  image: openclaw:local\n  labels: {{ l: *a{} }}\nservices:\n  openclaw-gateway:\n    <<: *base\n    ports: [\"19200:18789\"]\n    command: *a{}\n",
-            self.alias_depth, self.alias_depth
-        ));
-        put("home/stacks/amp/docker-compose.yml", yaml);
-        let fan = self.include_fan as u128;
-        let include_values = fan.pow(self.include_depth as u32) * self.leaf_items as u128;
-        let substituted = (self.value_len * self.var_refs) as u128;
-        let yaml_nodes = 2 * (self.alias_fan as u128).pow(self.alias_depth as u32);
-        (written, substituted, include_values, yaml_nodes)
-    }
-}
-
+/// Here the repeats go in one string (an agent's workspace) and nothing else is included.
 fn amplifier() -> impl proptest::strategy::Strategy<Value = Amplifier> {
     use proptest::prelude::*;
     (
@@ -1275,11 +1434,13 @@ fn amplifier() -> impl proptest::strategy::Strategy<Value = Amplifier> {
                 Amplifier {
                     value_len,
                     var_refs,
+                    positions: 1,
                     include_depth,
                     include_fan,
                     leaf_items,
                     alias_depth,
                     alias_fan,
+                    extra: Vec::new(),
                 }
             },
         )
@@ -1300,7 +1461,7 @@ proptest::proptest! {
     #[test]
     fn small_input_large_expansion_stays_within_budgets(amp in amplifier()) {
         let s = Scratch::new("amplify");
-        let (input, substituted, include_values, yaml_nodes) = amp.write(&s);
+        let (input, budget_hit) = amp.write(&s.path("home"));
         let (_, findings, json) = check_json(&s.home());
         for finding in &findings {
             let file = file_of(finding);
@@ -1309,11 +1470,6 @@ proptest::proptest! {
                 "a finding outside the layout: {finding:#}"
             );
         }
-        let budget_hit = substituted > clawlint::load::env::MAX_SUBSTITUTED_BYTES as u128
-            // A chain deeper than OpenClaw's include depth stops there (CL501), unexpanded.
-            || (amp.include_depth <= clawlint::load::include::MAX_DEPTH
-                && include_values > clawlint::load::include::MAX_INCLUDE_NODES as u128)
-            || yaml_nodes > clawlint::load::yaml::NODE_BUDGET as u128;
         if budget_hit {
             let located = findings.iter().any(|f| {
                 ["CL907", "CL901"].contains(&f["code"].as_str().unwrap_or_default())
