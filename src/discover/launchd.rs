@@ -185,14 +185,11 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries: Vec<(String, Node)> = Vec::new();
-        let mut index: std::collections::HashMap<String, usize> = Default::default();
+        let mut index = crate::load::keys::KeyIndex::default();
         while let Some((key, value)) = map.next_entry::<String, Node>()? {
-            match index.get(&key) {
-                Some(&i) => entries[i].1 = value,
-                None => {
-                    index.insert(key.clone(), entries.len());
-                    entries.push((key, value));
-                }
+            match index.place(key.clone(), entries.len()) {
+                Some(i) => entries[i].1 = value,
+                None => entries.push((key, value)),
             }
         }
         Ok(Node::Dict(entries))
@@ -384,7 +381,7 @@ pub fn env_wrapper(program_arguments: &[String]) -> Option<(String, usize)> {
 /// multi-line values, which this (like OpenClaw's default reading) does not.
 pub fn parse_wrapper_env_file(text: &str) -> Vec<(String, String, Span)> {
     let mut entries: Vec<(String, String, Span)> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    let mut index = crate::load::keys::KeyIndex::default();
     let mut offset = 0;
     for raw in text.split('\n') {
         let line = raw.trim_matches(crate::paths::is_js_whitespace);
@@ -398,12 +395,9 @@ pub fn parse_wrapper_env_file(text: &str) -> Vec<(String, String, Span)> {
             start,
             end: start + line.len(),
         };
-        match index.get(&key) {
-            Some(&i) => entries[i] = (key, value, span),
-            None => {
-                index.insert(key.clone(), entries.len());
-                entries.push((key, value, span));
-            }
+        match index.place(key.clone(), entries.len()) {
+            Some(i) => entries[i] = (key, value, span),
+            None => entries.push((key, value, span)),
         }
     }
     entries

@@ -30,14 +30,11 @@ impl DotEnv {
     /// The effective assignments: last one of each key wins, in first-seen order.
     pub fn effective(&self) -> Vec<&Entry> {
         let mut out: Vec<&Entry> = Vec::new();
-        let mut index: std::collections::HashMap<&str, usize> = Default::default();
+        let mut index = crate::load::keys::KeyIndex::with_capacity(self.entries.len());
         for entry in &self.entries {
-            match index.get(entry.key.as_str()) {
-                Some(&i) => out[i] = entry,
-                None => {
-                    index.insert(&entry.key, out.len());
-                    out.push(entry);
-                }
+            match index.place(entry.key.as_str(), out.len()) {
+                Some(i) => out[i] = entry,
+                None => out.push(entry),
             }
         }
         out

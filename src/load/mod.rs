@@ -8,6 +8,7 @@ pub mod fleet;
 pub mod include;
 pub mod install;
 pub mod json5;
+pub mod keys;
 pub mod layout;
 pub mod read;
 pub mod tree;

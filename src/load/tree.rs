@@ -1,8 +1,8 @@
 //! The config tree after `$include`: every node remembers the file and span it came from.
 
 use crate::load::json5::{self, Span};
+use crate::load::keys::KeyIndex;
 use crate::source::{FileId, Loc};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A value. Arrays and objects hold their items behind an [`Arc`], so that a tree is cloned in
@@ -72,7 +72,7 @@ impl Node {
             json5::Value::Object(members) => {
                 // A key keeps its first position and its last value, as in a JS object.
                 let mut out: Vec<Member> = Vec::with_capacity(members.len());
-                let mut index: HashMap<&str, usize> = HashMap::with_capacity(members.len());
+                let mut index = KeyIndex::with_capacity(members.len());
                 for m in members {
                     let member = Member {
                         key: m.key.clone(),
@@ -82,12 +82,9 @@ impl Node {
                         },
                         value: Node::from_json5(&m.value, file),
                     };
-                    match index.get(m.key.as_str()) {
-                        Some(&i) => out[i] = member,
-                        None => {
-                            index.insert(&m.key, out.len());
-                            out.push(member);
-                        }
+                    match index.place(m.key.as_str(), out.len()) {
+                        Some(i) => out[i] = member,
+                        None => out.push(member),
                     }
                 }
                 Value::object(out)
@@ -201,14 +198,13 @@ pub fn deep_merge(target: Node, source: Node) -> Node {
             // config shares it.
             let list = Arc::make_mut(&mut into);
             // Keys by position, so that merging n keys costs O(n), not O(n^2).
-            let mut index: HashMap<String, usize> = list
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (m.key.clone(), i))
-                .collect();
+            let mut index = KeyIndex::with_capacity(list.len());
+            for (i, m) in list.iter().enumerate() {
+                index.place(m.key.clone(), i);
+            }
             for member in Arc::unwrap_or_clone(from) {
-                match index.get(&member.key) {
-                    Some(&i) => {
+                match index.place(member.key.clone(), list.len()) {
+                    Some(i) => {
                         let placeholder = Node::new(Value::Null, member.key_loc);
                         let existing = std::mem::replace(&mut list[i].value, placeholder);
                         list[i] = Member {
@@ -217,10 +213,7 @@ pub fn deep_merge(target: Node, source: Node) -> Node {
                             key_loc: member.key_loc,
                         };
                     }
-                    None => {
-                        index.insert(member.key.clone(), list.len());
-                        list.push(member);
-                    }
+                    None => list.push(member),
                 }
             }
             Node::new(Value::Object(into), source.loc)

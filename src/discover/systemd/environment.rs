@@ -75,7 +75,7 @@ pub fn env_name_is_valid(name: &str) -> bool {
 pub fn effective_environment(unit: &UnitFile) -> Vec<(String, String, Span)> {
     let mut env: Vec<(String, String, Span)> = Vec::new();
     // Keys by position: a unit with many assignments costs O(n), not O(n^2).
-    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    let mut index = crate::load::keys::KeyIndex::default();
     for directive in unit.get_all("Service", "Environment") {
         if directive.value.is_empty() {
             env.clear();
@@ -84,12 +84,9 @@ pub fn effective_environment(unit: &UnitFile) -> Vec<(String, String, Span)> {
         }
         for (key, value, span) in parse_environment(&directive.value).0 {
             let entry = (key, value, absolute_span(directive, span));
-            match index.get(&entry.0) {
-                Some(&i) => env[i] = entry,
-                None => {
-                    index.insert(entry.0.clone(), env.len());
-                    env.push(entry);
-                }
+            match index.place(entry.0.clone(), env.len()) {
+                Some(i) => env[i] = entry,
+                None => env.push(entry),
             }
         }
     }
