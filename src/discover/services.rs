@@ -1807,8 +1807,16 @@ fn build(
 /// Whether launchd leaves the job `label` unloaded: the override database under `--root`
 /// decides when it names the label (the system domain's for a LaunchDaemon; for a LaunchAgent
 /// the users' `disabled.<uid>.plist`, when those that name it agree), else the plist's own
-/// `Disabled` key. Without `--root` only the key is seen.
-fn launchd_disabled(label: &str, key: Option<bool>, daemon: bool, root: Option<&Path>) -> bool {
+/// `Disabled` key. Without `--root` only the key is seen. A database that cannot be read or
+/// parsed decides nothing (the plist's key does) and is a located problem, once per file.
+fn launchd_disabled(
+    label: &str,
+    key: Option<bool>,
+    daemon: bool,
+    root: Option<&Path>,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> bool {
     let overrides = root.map(|r| r.join("private/var/db/com.apple.xpc.launchd"));
     let mut said: Vec<bool> = Vec::new();
     if let Some(Ok(entries)) = overrides.as_ref().map(std::fs::read_dir) {
@@ -1829,11 +1837,33 @@ fn launchd_disabled(label: &str, key: Option<bool>, daemon: bool, root: Option<&
             .collect();
         files.sort();
         for file in files {
-            let Ok(bytes) = ServiceFiles::bytes(&file, SMALL_FILE_LIMIT) else {
-                continue;
+            // Reported once: the file is registered when its problem is.
+            let first = sources.lookup(&file).is_none();
+            let bytes = match ServiceFiles::bytes(&file, SMALL_FILE_LIMIT) {
+                Ok(bytes) => bytes,
+                Err(err) => {
+                    if first {
+                        problems.push(unreadable(sources, &file, &err));
+                    }
+                    continue;
+                }
             };
-            let Ok(entries) = launchd::parse_disabled_overrides(&bytes) else {
-                continue;
+            let entries = match launchd::parse_disabled_overrides(&bytes) {
+                Ok(entries) => entries,
+                Err(message) => {
+                    if first {
+                        let text = String::from_utf8_lossy(&bytes).into_owned();
+                        let id = sources.add(&file, text, None);
+                        problems.push(Problem {
+                            kind: crate::load::ProblemKind::Unparsable,
+                            message: format!(
+                                "invalid plist: {message}; launchd's override database decides nothing here, so each job counts as its own plist's Disabled key says"
+                            ),
+                            loc: Some(crate::load::tree::file_start(id)),
+                        });
+                    }
+                    continue;
+                }
             };
             said.extend(
                 entries
@@ -1880,7 +1910,7 @@ fn launchd_invocation(
     });
     // A job launchd does not load is no gateway, as a disabled unit is none.
     let daemon = root.is_some_and(|r| path.starts_with(r.join("Library/LaunchDaemons")));
-    if launchd_disabled(&label, job.disabled, daemon, root) {
+    if launchd_disabled(&label, job.disabled, daemon, root, sources, problems) {
         return None;
     }
     let mut argv = job.program_arguments.clone();

@@ -76,6 +76,18 @@ fn compose_help(kind: ProblemKind) -> &'static str {
     }
 }
 
+/// Problems in a launchd plist (a job's, or launchd's override database) are about launchd.
+fn is_plist(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "plist")
+}
+
+fn plist_help(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Unparsable => "fix the plist: launchd cannot load it either (on a Mac, `plutil -lint FILE` says where it is wrong)",
+        other => help_for(other),
+    }
+}
+
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     type Key = (ProblemKind, String, Option<Loc>);
     let mut index: HashMap<Key, usize> = HashMap::new();
@@ -117,9 +129,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     .extension()
                     .is_some_and(|e| e == "sqlite")
             });
-            let help = match (compose, registry) {
-                (true, _) => compose_help(kind),
-                (_, true) => registry_help(kind),
+            let plist = loc.is_some_and(|l| is_plist(&ctx.sources.file(l.file).path));
+            let help = match (compose, registry, plist) {
+                (true, _, _) => compose_help(kind),
+                (_, true, _) => registry_help(kind),
+                (_, _, true) => plist_help(kind),
                 _ => help_for(kind),
             };
             let mut finding = Finding::new(code_for(kind), message.clone())
