@@ -858,6 +858,349 @@ fn resolve_shows_a_long_substituted_value_as_its_length() {
     }
 }
 
+/// 10,000 findings in one config of 4 MiB (10,000 unknown keys, then a 4 MiB comment), in
+/// human format: the renderer once cost O(findings × file size) (50 s for 10k findings, while
+/// JSON was instant). Every finding is rendered, at the right line, each in a bounded number
+/// of bytes, and no line of the big comment is printed whole; exit code 1. A renderer that
+/// scanned the file once per finding would scan 40 GB here and meet the hang guard.
+#[test]
+fn ten_thousand_findings_in_one_file_render_in_human_format() {
+    const KEYS: usize = 10_000;
+    let s = Scratch::new("many-findings");
+    let mut config = String::from("{ gateway: { port: 19100 },\n");
+    for i in 0..KEYS {
+        config.push_str(&format!("  unknownKey{i}: {i},\n"));
+    }
+    config.push_str("}\n// ");
+    config.push_str(&"x".repeat(4 << 20));
+    config.push('\n');
+    let written = config.len();
+    s.write("home/.openclaw/openclaw.json", &config);
+    let (code, findings, json) = check_json(&s.home());
+    assert_eq!(code, 1);
+    let on_config = findings
+        .iter()
+        .filter(|f| file_of(f).ends_with(".openclaw/openclaw.json"))
+        .count();
+    assert!(
+        on_config >= KEYS,
+        "{on_config} findings: {}",
+        &json[..json.len().min(4000)]
+    );
+    let out = run(&[
+        "check",
+        "--home",
+        &s.home(),
+        "--no-config",
+        "--color",
+        "never",
+        "--format",
+        "human",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // Every finding has its header, pointing into the config.
+    let headers = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("╭─[") && l.contains(".openclaw/openclaw.json:"))
+        .count();
+    assert_eq!(headers, findings.len(), "one header a finding");
+    // The last key is found where it is, past 10,000 lines.
+    let last = format!(".openclaw/openclaw.json:{}:3]", KEYS + 1);
+    assert!(out.stdout.contains(&last), "no header {last}");
+    // Bounded: a few hundred bytes a finding (about 920 measured), whatever the file's size.
+    assert!(
+        out.stdout.len() <= 2048 * findings.len() + (64 << 10),
+        "{} bytes for {} findings ({written} bytes of input)",
+        out.stdout.len(),
+        findings.len()
+    );
+    assert!(
+        !out.stdout.contains(&"x".repeat(1024)),
+        "the comment shown whole"
+    );
+    assert!(
+        out.stdout.lines().all(|l| l.len() <= 4096),
+        "a line over 4 KiB"
+    );
+}
+
+/// The compose scan looks at 50,000 directory entries at most: a home holding more (here a
+/// directory of 50,001 empty files) is one CL907 located on the entry where the scan stopped,
+/// saying how many it looked at; a compose project before that point is found and linted, one
+/// past it is not, and the native gateways are linted all the same.
+#[test]
+fn compose_scan_past_its_entry_budget_is_a_located_cl907() {
+    use clawlint::discover::compose::SCAN_ENTRY_BUDGET;
+    let s = Scratch::new("compose-budget");
+    add_ordinary_gateways(&s);
+    let service = |port: u16| {
+        format!(
+            "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    ports: [\"{port}:18789\"]\n"
+        )
+    };
+    // Found before the cut: publishes 19100 as main and copy do.
+    s.write("home/stacks/aaa/docker-compose.yml", &service(19100));
+    let many = s.path("home/stacks/many");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..=SCAN_ENTRY_BUDGET {
+        std::fs::File::create(many.join(format!("f{i:06}"))).unwrap();
+    }
+    // Past the cut: would collide on 19700 with the gateway below if it were found.
+    s.write("home/stacks/zzz/docker-compose.yml", &service(19700));
+    s.write(
+        "home/.openclaw-late/openclaw.json",
+        "{ gateway: { port: 19700 } }\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{head}");
+    let stopped = file_of(cl907[0]);
+    assert!(stopped.contains("/home/stacks/many/f"), "{stopped}");
+    assert!(
+        says(
+            &cl907,
+            &format!("looked at {SCAN_ENTRY_BUDGET} directory entries")
+        ),
+        "{head}"
+    );
+    // aaa was found: what it publishes collides with main and copy (CL108); zzz was not.
+    assert!(
+        with_code(&findings, "CL108")
+            .iter()
+            .any(|f| f.to_string().contains("stacks/aaa/docker-compose.yml")),
+        "{head}"
+    );
+    assert!(!out.contains("stacks/zzz"), "{head}");
+    assert_others_linted(&findings);
+    // Bounded: the entries looked at are not listed.
+    assert!(out.len() < 64 << 10, "{} bytes", out.len());
+}
+
+/// launchd's override database under `--root` (`disabled.<uid>.plist`) that cannot be parsed,
+/// or is no regular file, decides nothing: each job counts as its plist's `Disabled` key says
+/// (no false clean: a job the database might disable is still linted). It used to be skipped
+/// silently; now each such file is one located finding (CL901 for a plist that does not parse,
+/// CL902 for a FIFO), however many jobs consult it.
+#[test]
+fn an_unparsable_launchd_override_database_is_located() {
+    let s = Scratch::new("launchd-overrides");
+    add_ordinary_gateways(&s);
+    let plist = |profile: &str, port: u16| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>ai.openclaw.{profile}</string>\
+             <key>ProgramArguments</key><array><string>/opt/homebrew/bin/openclaw</string><string>gateway</string><string>--port</string><string>{port}</string></array>\
+             <key>EnvironmentVariables</key><dict><key>OPENCLAW_PROFILE</key><string>{profile}</string></dict></dict></plist>\n"
+        )
+    };
+    // Two jobs, both on 19100 like main and copy: both consult both database files.
+    s.write(
+        "home/Library/LaunchAgents/ai.openclaw.ops.plist",
+        &plist("ops", 19100),
+    );
+    s.write(
+        "home/Library/LaunchAgents/ai.openclaw.lab.plist",
+        &plist("lab", 19100),
+    );
+    let db = "root/private/var/db/com.apple.xpc.launchd";
+    s.write(
+        &format!("{db}/disabled.501.plist"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>ai.openclaw.ops</key><true/>",
+    );
+    s.fifo(&format!("{db}/disabled.502.plist"));
+    std::fs::create_dir_all(s.path("root/etc")).unwrap();
+    let root = s.path("root");
+    let out = run(&[
+        "check",
+        "--home",
+        &s.home(),
+        "--root",
+        root.to_str().unwrap(),
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let findings = json["findings"].as_array().cloned().unwrap_or_default();
+    let on = |code: &str, name: &str| -> Vec<serde_json::Value> {
+        with_code(&findings, code)
+            .into_iter()
+            .filter(|f| file_of(f).ends_with(name))
+            .cloned()
+            .collect()
+    };
+    let unparsable = on("CL901", "disabled.501.plist");
+    assert_eq!(unparsable.len(), 1, "{}", out.stdout);
+    assert!(
+        unparsable[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("decides nothing"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        unparsable[0]["help"].as_str().unwrap().contains("plist"),
+        "{}",
+        out.stdout
+    );
+    let fifo = on("CL902", "disabled.502.plist");
+    assert_eq!(fifo.len(), 1, "{}", out.stdout);
+    assert!(fifo[0]["message"].as_str().unwrap().contains("FIFO"));
+    // Both jobs are gateways (ops is not taken as disabled): they join the collision.
+    let cl101 = with_code(&findings, "CL101");
+    assert!(
+        cl101.iter().any(|f| {
+            let text = f.to_string();
+            text.contains("ai.openclaw.ops.plist") && text.contains("ai.openclaw.lab.plist")
+        }),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The work "last key wins" does, counted: every merge where a later key replaces an earlier
+/// one goes through one index ([`clawlint::load::keys`]), which counts its key comparisons.
+/// Fed `n` keys, each repeated many times, each merge compares keys at least once for every
+/// repeat (so the index is used) and at most twice per key (so no key is compared with all
+/// the earlier ones: a scan would make about n²/2 comparisons, 5·10⁹ here). No timing: the
+/// count is the same on any machine.
+#[test]
+fn last_key_wins_compares_each_key_a_bounded_number_of_times() {
+    use clawlint::discover::{launchd, systemd};
+    use clawlint::load::{dotenv, json5, keys, tree};
+    const N: usize = 100_000;
+    const DISTINCT: usize = 1_000;
+    let repeats = (N - DISTINCT) as u64;
+    let key = |i: usize| format!("K{}", i % DISTINCT);
+    fn work<T>(f: impl FnOnce() -> T) -> (u64, T) {
+        let before = keys::comparisons();
+        let out = f();
+        (keys::comparisons() - before, out)
+    }
+    let mut failures = Vec::new();
+    let mut expect = |what: &str, count: u64, at_least: u64, keys_in: usize| {
+        if count < at_least || count > 2 * keys_in as u64 {
+            failures.push(format!(
+                "{what}: {count} key comparisons for {keys_in} keys ({at_least} repeats)"
+            ));
+        }
+    };
+
+    // A JSON5 object: `{ "K0": 0, "K1": 1, ..., "K999": 999, "K0": 1000, ... }`.
+    let object: Vec<String> = (0..N).map(|i| format!("\"{}\": {i}", key(i))).collect();
+    let text = format!("{{ {} }}", object.join(", "));
+    let doc = json5::parse(&text).expect("parses");
+    let mut sources = clawlint::source::SourceMap::new();
+    let file = sources.add(std::path::Path::new("/x.json5"), String::new(), None);
+    let (count, node) = work(|| tree::Node::from_json5(&doc.root, file));
+    expect("JSON5 object", count, repeats, N);
+    assert_eq!(node.members().len(), DISTINCT);
+    assert_eq!(
+        node.get("K0").and_then(|n| n.as_f64()),
+        Some((N - DISTINCT) as f64)
+    );
+
+    // deepMerge of two such objects with distinct keys, half of them shared.
+    let half: Vec<String> = (N / 2..N + N / 2).map(|i| format!("k{i}: {i}")).collect();
+    let first: Vec<String> = (0..N).map(|i| format!("k{i}: {i}")).collect();
+    let parse = |members: &[String]| {
+        let doc = json5::parse(&format!("{{ {} }}", members.join(", "))).unwrap();
+        tree::Node::from_json5(&doc.root, file)
+    };
+    let (a, b) = (parse(&first), parse(&half));
+    let (count, merged) = work(|| tree::deep_merge(a, b));
+    expect("deepMerge", count, (N / 2) as u64, 2 * N);
+    assert_eq!(merged.members().len(), N + N / 2);
+
+    // `.env` lines.
+    let env: Vec<String> = (0..N).map(|i| format!("{}=v{i}", key(i))).collect();
+    let parsed = dotenv::parse(&env.join("\n"));
+    let (count, effective) = work(|| parsed.effective());
+    expect(".env", count, repeats, N);
+    assert_eq!(effective.len(), DISTINCT);
+
+    // A unit's `Environment=`.
+    let assignments: Vec<String> = (0..N).map(|i| format!("{}=v{i}", key(i))).collect();
+    let unit = systemd::parse_unit(&format!(
+        "[Service]\nEnvironment={}\nExecStart=/usr/bin/openclaw gateway\n",
+        assignments.join(" ")
+    ));
+    let (count, environment) = work(|| systemd::effective_environment(&unit));
+    expect("Environment=", count, repeats, N);
+    assert_eq!(environment.len(), DISTINCT);
+
+    // A plist dictionary (at most launchd::MAX_NODES values, so fewer keys).
+    let plist_keys = launchd::MAX_NODES / 4;
+    let dict: Vec<String> = (0..plist_keys)
+        .map(|i| format!("<key>{}</key><string>v</string>", key(i)))
+        .collect();
+    let plist = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>x</string><key>EnvironmentVariables</key><dict>{}</dict></dict></plist>\n",
+        dict.concat()
+    );
+    let (count, agent) = work(|| launchd::parse_plist(plist.as_bytes()));
+    expect(
+        "plist",
+        count,
+        (plist_keys - DISTINCT) as u64,
+        plist_keys + 2,
+    );
+    assert_eq!(agent.expect("parses").environment.len(), DISTINCT);
+
+    // A LaunchAgent wrapper's env file.
+    let exports: Vec<String> = (0..N)
+        .map(|i| format!("export {}='v{i}'", key(i)))
+        .collect();
+    let (count, entries) = work(|| launchd::parse_wrapper_env_file(&exports.join("\n")));
+    expect("wrapper env file", count, repeats, N);
+    assert_eq!(entries.len(), DISTINCT);
+
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The same, end to end through the loader of one gateway (in this thread): a config, two
+/// array-form `$include`s and a `.env`, each with 100,000 keys repeating 1,000 names. Every
+/// repeat is compared at least once; the total stays within a small constant times the keys
+/// written (each file parsed once, each merge linear).
+#[test]
+fn last_key_wins_through_the_loader_is_linear() {
+    use clawlint::load::keys;
+    const N: usize = 100_000;
+    const DISTINCT: usize = 1_000;
+    let s = Scratch::new("keys-loader");
+    let object: Vec<String> = (0..N)
+        .map(|i| format!("\"K{}\":\"v{i}\"", i % DISTINCT))
+        .collect();
+    let object = format!("{{{}}}", object.join(","));
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!("{{ $include: [\"./a.json5\", \"./b.json5\"], env: {{ vars: {object} }} }}\n"),
+    );
+    for name in ["a", "b"] {
+        s.write(
+            &format!("home/.openclaw/{name}.json5"),
+            &format!("{{ env: {{ vars: {object} }} }}\n"),
+        );
+    }
+    let env: Vec<String> = (0..N).map(|i| format!("E{}=v{i}", i % DISTINCT)).collect();
+    s.write("home/.openclaw/.env", &env.join("\n"));
+    let inv = clawlint::discover::home::invocation(&s.path("home"), None);
+    let mut sources = clawlint::source::SourceMap::new();
+    let before = keys::comparisons();
+    let instance = clawlint::resolve::resolve_instance(&inv, &mut sources);
+    let count = keys::comparisons() - before;
+    std::hint::black_box(&instance);
+    let written = 4 * N as u64;
+    let repeats = 4 * (N - DISTINCT) as u64;
+    assert!(
+        (repeats..=8 * written).contains(&count),
+        "{count} key comparisons for {written} keys written ({repeats} repeats)"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Never read outside the layout unless told to
 // ---------------------------------------------------------------------------------------------
