@@ -206,14 +206,9 @@ fn start_verdicts_match_a_started_2026_7_35_gateway() {
 
 /// Started gateways clawlint does not yet agree with, each with what is known. Kept here, not
 /// hidden: the test fails when one of them starts agreeing (remove it then).
-const KNOWN_START_DISAGREEMENTS: &[(&str, &str, &str)] = &[(
-    "2026.8.2",
-    "rw-multi-agent-list-2026-2",
-    "2026.8.2's own migrations plus validateConfigObjectWithPlugins accept the migrated config \
-     (run in isolation), yet the started gateway's later config read refuses it \
-     (\"meta: Unrecognized key: lastTouchedAt\") without rewriting the file; the step of its \
-     doctor-config preflight that drops the plan is not identified",
-)];
+/// (None now: 2026.8.2's refusal of rw-multi-agent-list-2026-2 is modelled, see
+/// `validate::repair::ROSTER_MARKER_DROPPED`.)
+const KNOWN_START_DISAGREEMENTS: &[(&str, &str, &str)] = &[];
 
 fn check_started(release: &str) {
     use clawlint::resolve::verdict::{self, Start};

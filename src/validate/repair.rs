@@ -176,6 +176,38 @@ pub fn repairs_at_start(release: &str) -> bool {
 /// (tests/validity/started/2026.8.2.json: rw-telegram-stream-mode, rw-railway-telegram-lan).
 const CHANNEL_REFUSAL_SINCE: &str = "2026.9.6";
 
+/// Why a started gateway of a release with a start guard but without the migration that stamps
+/// `agents.ownership` (`runtime.agents-explicit-ownership`; 2026.8.2) refuses a config that needs
+/// a repair when its multi-agent roster names its default agent with a `default: true` marker:
+/// the config read (`readConfigFileSnapshot`, legacy.roster `materializeLegacyDefaultAgentRoles`)
+/// turns the roster into `agents.entries` without the marker (setting
+/// `agents.defaults.systemAgent.agentId` instead), the start guard migrates that, and the
+/// result fails `multi-agent rosters require agents.ownership="explicit" or one legacy
+/// default=true marker`, so `planAutomaticConfigRepair` plans nothing and the gateway refuses
+/// with the original issues (exit 78). Recorded with started 2026.8.2 gateways
+/// (tests/validity/started/2026.8.2.json: rw-multi-agent-list-2026-2, rw-roster-default-entries;
+/// a single agent with the marker starts: rw-roster-default-single).
+pub const ROSTER_MARKER_DROPPED: &str = "this release's gateway would repair this at start, but its config read drops the `default: true` marker of the multi-agent roster and no migration sets agents.ownership, so the repaired config fails `multi-agent rosters require agents.ownership` and the gateway refuses to start (exit 78); `openclaw doctor --fix` or `agents.ownership: \"explicit\"` (without the marker) avoids it";
+
+/// Whether the start repair of `release` leaves this config's roster without an owner (see
+/// [`ROSTER_MARKER_DROPPED`]): two or more agents (`agents.list` or `agents.entries`), one of
+/// them marked `default: true`, and a release whose migrations never stamp ownership.
+fn roster_marker_dropped(root: &Node, release: &str) -> bool {
+    if super::migrations::has(release, "runtime.agents-explicit-ownership") {
+        return false;
+    }
+    use crate::load::tree::Value;
+    let marked = |n: &&&Node| n.get("default").and_then(Node::as_bool) == Some(true);
+    let agents: Vec<&Node> = match root.at(&["agents", "list"]).map(|n| &n.value) {
+        Some(Value::Array(items)) => items.iter().collect(),
+        _ => match root.at(&["agents", "entries"]).map(|n| &n.value) {
+            Some(Value::Object(members)) => members.iter().map(|m| &m.value).collect(),
+            _ => Vec::new(),
+        },
+    };
+    agents.len() >= 2 && agents.iter().filter(marked).count() == 1
+}
+
 /// Gives every issue its start outcome: when the gateway can repair all of them (and the
 /// config is one file), each is repaired; otherwise the gateway refuses, and the issues a
 /// migration would repair say that `openclaw doctor --fix` migrates them.
@@ -206,17 +238,24 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
             && (strips
                 || !matches!(issue.path.as_slice(), [Seg::Key(p), Seg::Key(i), ..] if p == "plugins" && i == "installs"))
     };
+    // A roster whose default marker the release's config read drops, with no migration to
+    // stamp ownership: the repaired config fails the ownership refinement (ROSTER_MARKER_DROPPED).
+    let marker_dropped = guard.is_some() && roster_marker_dropped(root, release);
     let starts = issues.is_empty()
         || (guard.is_some()
             && single_file
             && issues.iter().zip(&repairs).all(at_start)
-            && !only_channel);
+            && !only_channel
+            && !marker_dropped);
     let issues = issues
         .into_iter()
         .zip(repairs)
         .map(|(mut issue, fix)| {
             if only_channel && fix.is_some() && single_file {
                 issue.note = Some(CHANNEL_MIGRATION_REFUSED.to_string());
+            }
+            if marker_dropped && fix.is_some() && single_file && issue.note.is_none() {
+                issue.note = Some(ROSTER_MARKER_DROPPED.to_string());
             }
             let outcome = match (starts, fix) {
                 (true, Some(what)) => StartOutcome::Repair { what },
