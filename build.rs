@@ -170,12 +170,13 @@ fn doctor_migrations() {
                 })
                 .unwrap_or_default();
             effects.push(format!(
-                "Effect {{ from: {:?}, kind: Kind::{kind}, to: {}, when: &[{}], by: {} }}",
+                "Effect {{ from: {:?}, kind: Kind::{kind}, to: {}, when: &[{}], needs: {:?}, by: {} }}",
                 e["from"]
                     .as_str()
                     .unwrap_or_else(|| panic!("{DATA}: {release}: an effect without `from`")),
                 strs(&e["to"], "to"),
                 when.join(", "),
+                e["needs"].as_str().unwrap_or(""),
                 strs(&e["by"], "by")
             ));
         }

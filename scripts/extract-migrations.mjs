@@ -19,8 +19,12 @@
 //   remove   the key is gone and nothing else was added or changed
 //   rewrite  the key is gone or changed and something else was written (`to`: what was added)
 // Objects are probed too (with an unknown member), so that a block moved whole is one move.
-// Migrations no single-key probe triggers (they need several keys together, or values no schema
-// names) are listed with no effect: clawlint then knows only that the release has them.
+// Keys the migrations' code reads that no schema names are probed too (EXTRA_KEYS, and the keys of
+// the tables the code lists: tableKeys), with the strings the code compares values with
+// (VALUE_HINTS). Migrations that act only on several keys together or on values inside a list
+// are probed with inputs chosen from their code (COMBOS, CONTEXT_PROBES; the latter's effects
+// carry `needs`). A migration no probe triggers is listed with no effect: clawlint then knows
+// only that the release has it.
 //
 // A release's entry is written only when it differs from the previous release's; clawlint uses
 // the newest entry not newer than the release it checks. Releases whose migrations are not
@@ -49,6 +53,82 @@ const COMBOS = [
   { from: "agents.list", raw: { agents: { list: [{ id: "probe" }, { id: "other" }] } } },
   { from: "tools.alsoAllow", raw: { tools: { allow: ["read"], alsoAllow: ["exec"] } } },
 ];
+// Keys no recorded schema names that a migration's own code reads (found by reading each
+// migration in 2026.9.6's dist), probed alone like the schema's keys.
+const EXTRA_KEYS = [
+  // legacy-group-routing->channel-groups: migrateRoutingAllowFrom, migrateRoutingGroupChat,
+  // migrateTelegramRequireMention.
+  ["routing.allowFrom", "array"],
+  ["routing.groupChat.requireMention", "boolean"],
+  ["routing.groupChat.historyLimit", "integer"],
+  ["routing.groupChat.mentionPatterns", "array"],
+  ["channels.telegram.requireMention", "boolean"],
+  // feishu.accounts.botName->name: migrateFeishuAccountBotName.
+  ["channels.feishu.accounts.*.botName", "string"],
+];
+// Keys the release's code lists in a table (read from its text, so that a release that grows
+// the table is probed for the new keys): memory search's flat fields
+// (LEGACY_MEMORY_SEARCH_FIELD_MAPPINGS legacyKey), probed alone, and the dead model compat keys
+// (DEAD_MODEL_COMPAT_KEYS), which the schemas know and the migration removes only from a model
+// with an id (a context probe).
+function tableKeys(files, contexts) {
+  const keys = new Map();
+  for (const f of files) {
+    const base = path.basename(f);
+    if (!base.startsWith("legacy")) continue;
+    const text = fs.readFileSync(f, "utf8");
+    const mappings = /LEGACY_MEMORY_SEARCH_FIELD_MAPPINGS = \[([\s\S]*?)\];/.exec(text);
+    if (mappings) {
+      for (const [, k] of mappings[1].matchAll(/legacyKey:\s*"(\w+)"/g)) {
+        keys.set(`memory.search.${k}`, "integer");
+        keys.set(`agents.entries.*.memory.search.${k}`, "integer");
+      }
+    }
+    const dead = /DEAD_MODEL_COMPAT_KEYS = \[([^\]]*)\]/.exec(text);
+    if (dead) {
+      for (const [, k] of dead[1].matchAll(/"(\w+)"/g)) {
+        const from = `models.providers.*.models.[].compat.${k}`;
+        if (contexts.some((c) => c.from === from)) continue;
+        contexts.push({ from, target: `models.providers.probe.models.0.compat.${k}`, raw: { models: { providers: { probe: { models: [{ id: "probe", compat: { [k]: true } }] } } } }, needs: "a model with an id" });
+      }
+    }
+  }
+  return keys;
+}
+// Strings a migration's code compares a key's value with (`isLegacyMemorySearchAutoProvider`:
+// a provider "auto"; `isUnsupportedSandboxBrowserNetwork`: a network "none"), tried on every
+// string key of that name besides its schema's values.
+const VALUE_HINTS = { provider: ["auto"], network: ["none"] };
+// Several keys together whose effect depends on values (`target`: the probed key in `raw`,
+// where `from` has a `*`) (a list holding a retired name, a model
+// ref the catalog retired, a roster the legacy owner migration completes): the migrations act on
+// configs `config validate` accepts, so clawlint does not use these for start verdicts (`needs`
+// says what they need); they show that the release's migrations act there. The inputs are chosen
+// here from each migration's code; what the migrations make of them is OpenClaw's.
+const CONTEXT_PROBES = [
+  // tools.suggest-task-name, tools.view-image-name: legacy tool names in a tool policy list.
+  { from: "tools.allow", raw: { tools: { allow: ["spawn_task"] } }, needs: 'holds "spawn_task"' },
+  { from: "tools.allow", raw: { tools: { allow: ["image"] } }, needs: 'holds "image"' },
+  // plugins.openai-codex->plugins.openai: LEGACY_OPENAI_CODEX_PLUGIN_ID in plugins.allow.
+  { from: "plugins.allow", raw: { plugins: { allow: ["openai-codex"] } }, needs: 'holds "openai-codex"' },
+  // runtime.secrets-egress-proxy-hosts: an entry isValidExactHostname rejects.
+  { from: "secrets.egressProxy.allowedHosts", raw: { secrets: { egressProxy: { allowedHosts: ["not a host"] } } }, needs: "holds a string that is not an exact host name" },
+  // models.canonical-model-refs: a model ref the catalog retired.
+  { from: "agents.defaults.model.primary", raw: { agents: { defaults: { model: { primary: "anthropic/claude-3-opus" } } } }, needs: 'a retired model ref ("anthropic/claude-3-opus")' },
+  // agents.defaults.models->agents.defaults.modelPolicy.allow: a default model map without
+  // modelPolicy.allow.
+  { from: "agents.defaults.models", raw: { agents: { defaults: { models: { "openai/gpt-5": {} } } } }, needs: 'a model map with a known model ref ("openai/gpt-5") and no agents.defaults.modelPolicy.allow' },
+  // agents.defaults.models.vllm...qwenThinkingFormat: QWEN_THINKING_FORMAT_KEYS in a vllm model's params.
+  { from: "agents.defaults.models.*.params.qwenThinkingFormat", raw: { agents: { defaults: { models: { "vllm/qwen3": { params: { qwenThinkingFormat: "chat-template" } } } } } }, target: "agents.defaults.models.vllm/qwen3.params.qwenThinkingFormat", needs: 'a "vllm/…" model key and a value normalizeLegacyVllmQwenThinkingFormat knows ("chat-template")' },
+  // models.providers.*.models.*.contextWindow-stale: a STALE_CONTEXT_WINDOW_FIXES entry.
+  { from: "models.providers.*.models.[].contextWindow", raw: { models: { providers: { deepseek: { models: [{ id: "deepseek-v4-flash", contextWindow: 200000 }] } } } }, target: "models.providers.deepseek.models.0.contextWindow", needs: "a model and contextWindow STALE_CONTEXT_WINDOW_FIXES lists (deepseek/deepseek-v4-flash, 200000)" },
+  // tools.profile-configured-sections-alsoAllow: a profile, an allow list and a configured
+  // section (CONFIGURED_TOOL_SECTION_GRANTS) whose grants the profile filters.
+  { from: "tools.profile", raw: { tools: { profile: "messaging", allow: ["exec"], exec: { security: "full" } } }, needs: "a tools.profile other than full, a tools.allow granting a tool of a configured tools.exec or tools.fs section that the profile does not" },
+  // runtime.legacy-system-agent-owner: an explicit roster of two agents, one of them main,
+  // without agents.defaults.systemAgent (which it writes).
+  { from: "agents.defaults.systemAgent", raw: { agents: { ownership: "explicit", entries: { main: {}, other: {} } } }, needs: 'agents.ownership "explicit", two or more agents, one of them "main", no agents.defaults.systemAgent' },
+];
 const MARK = "clawlint-probe";
 function sampleValues(info) {
   const values = [];
@@ -64,6 +144,7 @@ function sampleValues(info) {
   }
   // A host alias newer releases replace with a bind mode.
   if (info.segs.at(-1) === "bind") values.push("127.0.0.1", "0.0.0.0");
+  if (info.type === "string") for (const h of VALUE_HINTS[info.segs.at(-1)] ?? []) if (!values.includes(h)) values.push(h);
   return values;
 }
 
@@ -152,8 +233,9 @@ async function extract(version, candidates) {
       // Every migration that changes something on this one-key config (the effect is what the
       // whole list leaves: a key moved twice is one move, to where it ends).
       const by = [];
+      // The text after one migration is the text before the next (one stringify per migration).
+      let before = JSON.stringify(next);
       for (const m of migrations) {
-        const before = JSON.stringify(next);
         const saved = structuredClone(next);
         try {
           m.apply(next, [], { authoredRaw: raw, resolvedRaw: raw });
@@ -161,7 +243,9 @@ async function extract(version, candidates) {
           next = saved;
           continue;
         }
-        if (JSON.stringify(next) !== before) by.push(m.id);
+        const after = JSON.stringify(next);
+        if (after !== before) by.push(m.id);
+        before = after;
       }
       if (by.length === 0) continue;
       const e = effect(raw, next, target, value);
@@ -180,25 +264,55 @@ async function extract(version, candidates) {
   }
   // Probes of several keys, for migrations that act on a combination (the inputs are chosen
   // here; what the migrations make of them is still OpenClaw's).
-  for (const c of COMBOS) {
-    let next = structuredClone(c.raw);
+  const runAll = (raw) => {
+    let next = structuredClone(raw);
+    // The migrations get copies of the authored config: one may write to what it is given.
+    const authored = structuredClone(raw);
     const by = [];
     for (const m of migrations) {
       const before = JSON.stringify(next);
       try {
-        m.apply(next, [], { authoredRaw: c.raw, resolvedRaw: c.raw });
+        m.apply(next, [], { authoredRaw: authored, resolvedRaw: authored });
       } catch {
         next = JSON.parse(before);
         continue;
       }
       if (JSON.stringify(next) !== before) by.push(m.id);
     }
+    return { next, by };
+  };
+  for (const c of [...COMBOS, ...CONTEXT_PROBES]) {
+    const target = c.target ?? c.from;
+    let { next, by } = runAll(c.raw);
+    const segs0 = target.split(".");
+    const present = segs0.slice(0, -1).reduce((o, k) => o?.[k], c.raw)?.[segs0.at(-1)] !== undefined;
+    if (c.needs && present) {
+      // What the migrations do to the probe's context without the probed key (a model with an
+      // id gets seeded as the default model) is not the key's effect: left out.
+      const base = structuredClone(c.raw);
+      const segs = target.split(".");
+      const parent = segs.slice(0, -1).reduce((o, k) => o?.[k], base);
+      if (parent && typeof parent === "object") delete parent[segs.at(-1)];
+      const b = runAll(base);
+      const baseAdded = leaves(b.next);
+      const was = leaves(base);
+      const after = leaves(next);
+      for (const [p, v] of baseAdded) if (was.get(p) !== v && after.get(p) === v) {
+        // Drop the leaf from the result, as if the context's own migration had not run.
+        const ks = p.split(".");
+        const holder = ks.slice(0, -1).reduce((o, k) => o?.[k], next);
+        if (holder && typeof holder === "object" && !Array.isArray(holder)) delete holder[ks.at(-1)];
+      }
+      const kept = by.filter((id) => !b.by.includes(id));
+      if (kept.length > 0) by = kept;
+    }
     if (by.length === 0) continue;
-    const e = effect(c.raw, next, c.from, undefined);
+    const e = effect(c.raw, next, target, undefined);
     if (!e) continue;
     const rec = { from: display(c.from.split(".")), ...e, by };
     if (Array.isArray(rec.to)) rec.to = [...new Set(rec.to.map((t) => display(t.split("."))))];
     else if (rec.to !== undefined) rec.to = display(rec.to.split("."));
+    if (c.needs) rec.needs = c.needs;
     effects.set(JSON.stringify(rec), { ...rec, any: true });
   }
   const found = [...effects.values()];
@@ -210,6 +324,7 @@ async function extract(version, candidates) {
       if (e.to !== undefined) o.to = e.to;
       // The values that trigger it, when not every probed value of the key does.
       if (!e.any && e.values && e.values.length < e.n) o.when = e.values.map((v) => (v === MARK ? "*" : v));
+      if (e.needs) o.needs = e.needs;
       o.by = e.by;
       return o;
     })
@@ -231,6 +346,11 @@ if (versions.length === 0) {
   process.exit(2);
 }
 const candidates = schemaPaths(repo);
+// The keys the migrations' code reads that no schema names (EXTRA_KEYS, and the tables of every
+// release read here), probed in every release alike.
+const extra = new Map(EXTRA_KEYS);
+for (const v of versions) for (const [k, t] of tableKeys(distFiles(path.join(cache, v, "node_modules/openclaw/dist")), CONTEXT_PROBES)) extra.set(k, t);
+for (const [k, type] of extra) if (!candidates.has(k)) candidates.set(k, { segs: k.split("."), type, enums: [] });
 const entries = {};
 let previous;
 for (const v of versions) {
@@ -262,7 +382,7 @@ function render(doc) {
 }
 const doc = {
   about:
-    "What each OpenClaw release's legacy doctor migrations (LEGACY_CONFIG_MIGRATIONS, in order) do to the config keys they act on, probed one key at a time. Generated by scripts/extract-migrations.mjs from node_modules/openclaw/dist; do not edit. An entry holds for its release and later ones up to the next entry. startGuard: null when the release's gateway does not repair its config at start, else whether its start guard first strips plugin install records. migrations: the release's list, in order. effects: what the whole list does to a config holding one key: from (a path, '*' any key or index), kind (move: the value goes to `to`; remove: the key is deleted; rewrite: the key is replaced or changed, `to` lists what was written), when (the values that trigger it, when not every probed value does; '*' any other string), by (the migrations that changed the config, in order). A migration in no effect's `by` needs several keys together or values no probe tried.",
+    "What each OpenClaw release's legacy doctor migrations (LEGACY_CONFIG_MIGRATIONS, in order) do to the config keys they act on, probed one key at a time. Generated by scripts/extract-migrations.mjs from node_modules/openclaw/dist; do not edit. An entry holds for its release and later ones up to the next entry. startGuard: null when the release's gateway does not repair its config at start, else whether its start guard first strips plugin install records. migrations: the release's list, in order. effects: what the whole list does to a config holding one key: from (a path, '*' any key or index), kind (move: the value goes to `to`; remove: the key is deleted; rewrite: the key is replaced or changed, `to` lists what was written), when (the values that trigger it, when not every probed value does; '*' any other string), needs (for a probe of several keys or of values inside a list: what else it held, in words; clawlint lists these and does not use them for start verdicts), by (the migrations that changed the config, in order). A migration in no effect's `by` needs inputs no probe tried.",
   releases: entries,
 };
 const text = render(doc);

@@ -16,7 +16,7 @@
 # rewritten (it rewrote its config file at start: a startup repair) and rewrittenConfig (that
 # file afterwards, without `meta`). Recorded data: never edit it by hand, re-record it.
 #
-# The subset (27 cases, listed below): each repair kind, valid configs that start (with
+# The subset (30 cases, listed below): each repair kind, valid configs that start (with
 # $include, on the highest port), and refusals of each kind. A run costs about 15-150 s on a
 # loaded machine (about 12 s idle); the gateway is stopped as soon as it listens.
 set -euo pipefail
@@ -31,6 +31,8 @@ CASES=(
   rw-commands-owner-display rw-env-shorthand-plain rw-gateway-bind-ip rw-meta-last-touched-at
   rw-multi-agent-list-2026-2 rw-roster-default-entries rw-roster-default-single rw-plugins-installs rw-port-out-of-range rw-port-zero
   rw-tailscale-reset-on-exit rw-ui-assistant
+  # repaired at start by migrations the extractor probes through keys no schema names
+  mig-routing-group-chat mig-routing-allow-from mig-memory-search-flat
   # starts as written
   rw-empty rw-port-max inc-valid-split
   # refused: exit 78 (unknown key, wrong type, string/float port, a repairable key in a config

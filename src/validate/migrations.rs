@@ -42,6 +42,10 @@ pub struct Effect {
     pub to: &'static [&'static str],
     /// The values that trigger it; empty when every value does.
     pub when: &'static [When],
+    /// What else the probe that saw it held (other keys, values inside a list), in words; empty
+    /// for a probe of the key alone. Such effects act on configs `config validate` accepts and
+    /// are listed, not used for start verdicts.
+    pub needs: &'static str,
     /// The migrations that changed the config, in order (ids).
     pub by: &'static [&'static str],
 }
@@ -246,7 +250,9 @@ pub fn planned_below(release: &str, path: &[Seg], node: &Node) -> Option<Planned
 pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Planned> {
     let r = for_release(release)?;
     let exact = |e: &&Effect| {
-        matches(e.from, path).is_some_and(|(_, n)| n == path.len()) && value_matches(e.when, node)
+        e.needs.is_empty()
+            && matches(e.from, path).is_some_and(|(_, n)| n == path.len())
+            && value_matches(e.when, node)
     };
     // A move says the most; a removal the least.
     let rank = |e: &&Effect| match e.kind {
@@ -263,7 +269,7 @@ pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Plann
             // The block it sits in, moved or removed whole (any value).
             r.effects
                 .iter()
-                .filter(|e| e.when.is_empty() && e.kind != Kind::Rewrite)
+                .filter(|e| e.when.is_empty() && e.needs.is_empty() && e.kind != Kind::Rewrite)
                 .filter(|e| matches(e.from, path).is_some_and(|(_, n)| n < path.len()))
                 .max_by_key(|e| e.from.len())
         })?;
