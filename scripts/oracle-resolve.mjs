@@ -62,6 +62,15 @@ if (caseDir) {
   if (c.port != null) port = String(c.port);
   if (c.cwd != null) cwd = c.cwd;
   for (const [k, v] of Object.entries(c.env ?? {})) env[k] = String(v).replaceAll("$HOME", home);
+  // A unit written for /home/sebastian: the home is that very path, which scripts/record-conformance.sh
+  // makes on a scratch tmpfs in a private mount namespace (checked: it is deleted and re-copied below).
+  if (c.writtenHome != null) {
+    if (home !== c.writtenHome) throw new Error(`case ${caseDir}: --home must be its writtenHome ${c.writtenHome}`);
+    const parent = path.dirname(home);
+    const tmpfs = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" "))
+      .some((f) => f[4] === parent && f[f.indexOf("-") + 1] === "tmpfs");
+    if (parent === "/" || !tmpfs) throw new Error(`writtenHome ${home}: ${parent} is not a private tmpfs here`);
+  }
 }
 
 if (freshFrom && path.resolve(freshFrom) === home) throw new Error("--fresh-from must differ from --home (the home is deleted and re-copied)");

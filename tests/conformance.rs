@@ -43,7 +43,10 @@ fn invocation(case: &Value, home: &Path) -> Invocation {
         }),
         service: None,
         container: None,
-        written_home: None,
+        // A case recorded with its home at the path a supervisor was written for
+        // (`writtenHome`, e.g. /home/sebastian): the files under `home/` name that path, and
+        // clawlint reads them under the scanned home, as discovery does for such a unit.
+        written_home: case["writtenHome"].as_str().map(str::to_string),
     }
 }
 

@@ -812,15 +812,103 @@ fn cl401_help_for_a_refused_profile_installs_no_default_service() {
         help.contains("`openclaw --profile NAME gateway install --force`"),
         "{help}"
     );
-    // The refusal is reported once, where the unit sets the name; which profile the unit
-    // meant is no question for the profile-name rules.
-    assert_eq!(findings(&report, "CL909", "x.hunter").len(), 1, "{report}");
+    // With its state dir set and a config in plain JSON, OpenClaw runs it (conformance case
+    // unit-env-profile-invalid-with-state-dir): no refusal. Which profile the unit meant is
+    // no question for the profile-name rules.
+    assert!(findings(&report, "CL909", "").is_empty(), "{report}");
     for code in ["CL403", "CL404"] {
         assert!(findings(&report, code, "").is_empty(), "{code}: {report}");
+    }
+    // Without its state dir OpenClaw crashes on the name at load; with a JSON5 config its
+    // start-up migration stops on it: each refusal reported once, where the unit sets it.
+    for name in [
+        "hosts-invalid-profile-env-crash",
+        "hosts-invalid-profile-env-json5",
+    ] {
+        let refused = check_fixture(name);
+        assert_eq!(
+            findings(&refused, "CL909", "x.hunter").len(),
+            1,
+            "{name}: {refused}"
+        );
     }
     let valid = check_fixture("hosts-profile-env-system-unit");
     assert!(findings(&valid, "CL401", "").is_empty(), "{valid}");
     assert!(findings(&valid, "CL909", "").is_empty(), "{valid}");
+}
+
+/// A unit whose `OPENCLAW_PROFILE` is no valid name runs no *default* gateway: OpenClaw logs
+/// under the name as written (`openclaw-x-22e-hunter-…`), so it shares no rolling log with the
+/// user's default gateway (no CL208), and the gateway is named for its unit, never "default".
+/// Without a state dir of its own it crashes at load (CL909) and runs nothing in ~/.openclaw:
+/// the default gateway found there keeps its name and its config, and the crashed unit
+/// shares no path with it.
+#[test]
+fn an_invalid_profile_unit_is_no_default_gateway() {
+    for with_state_dir in [true, false] {
+        let t = TempDir::new("hosts-invalid-profile-default");
+        let b = t.path();
+        write(
+            b,
+            "home/.openclaw/openclaw.json",
+            b"{ \"gateway\": { \"port\": 19789 } }\n",
+        );
+        let state = if with_state_dir {
+            write(
+                b,
+                "home/.openclaw-x.hunter/openclaw.json",
+                b"{ \"gateway\": { \"port\": 18789 } }\n",
+            );
+            "Environment=OPENCLAW_STATE_DIR=/home/u/.openclaw-x.hunter\n"
+        } else {
+            ""
+        };
+        write(
+            b,
+            "root/etc/systemd/system/openclaw-hunter.service",
+            format!(
+                "[Service]\nUser=u\nEnvironment=HOME=/home/u\nEnvironment=OPENCLAW_PROFILE=x.hunter\n{state}\
+                 ExecStart=/usr/bin/openclaw gateway run --port 18789\nRestartPreventExitStatus=78\n\
+                 [Install]\nWantedBy=multi-user.target\n"
+            )
+            .as_bytes(),
+        );
+        link(
+            b,
+            "root/etc/systemd/system/multi-user.target.wants/openclaw-hunter.service",
+            "../openclaw-hunter.service",
+        );
+        let (_, resolved, _) = run(&t, "resolve");
+        let all = gateways(&resolved);
+        assert_eq!(all.len(), 2, "{resolved}");
+        let default = all.iter().find(|g| g["name"] == "default");
+        let default = default.unwrap_or_else(|| panic!("{resolved}"));
+        assert_eq!(default["gatewayPort"]["value"], 19789, "{default}");
+        let unit = all
+            .iter()
+            .find(|g| g["name"] == "openclaw-hunter.service")
+            .unwrap_or_else(|| panic!("{resolved}"));
+        assert_eq!(
+            unit["logFile"]["value"], "/tmp/openclaw/openclaw-x-22e-hunter-YYYY-MM-DD.log",
+            "{unit}"
+        );
+        let (_, report, _) = run(&t, "check");
+        assert_eq!(
+            findings(&report, "CL909", "x.hunter").len(),
+            usize::from(!with_state_dir),
+            "{report}"
+        );
+        for code in ["CL101", "CL201", "CL202", "CL208", "CL401"] {
+            assert!(
+                findings(&report, code, "").is_empty(),
+                "state dir {with_state_dir}: {code}: {report}"
+            );
+        }
+        assert!(
+            !report.to_string().contains("starts \\\"default\\\""),
+            "{report}"
+        );
+    }
 }
 
 /// A home-less unit's gateway reads more than its config on the machine it was written on: an

@@ -127,10 +127,12 @@ fn merge_service(
 ) {
     let key = keys.add(&service.state_dir.value);
     // A gateway whose state dir clawlint cannot know is attached to no scanned one.
+    // Nor is one that crashes on its OPENCLAW_PROFILE: it runs no gateway in that dir.
+    let crashes = service.crashes_on_profile();
     let found = by_state_dir
         .get(&key)
         .copied()
-        .filter(|_| service.knows(super::Unverifiable::StateDir));
+        .filter(|_| service.knows(super::Unverifiable::StateDir) && !crashes);
     match found {
         Some(index) if instances[index].service.is_none() => {
             // The gateway is named for the profile the unit really runs, not for the dir's
@@ -169,12 +171,20 @@ fn merge_service(
                 .profile
                 .as_ref()
                 .map_or("default", |p| p.value.as_str());
-            if !instances.iter().any(|i| i.name == profile)
+            // An OPENCLAW_PROFILE OpenClaw does not accept as a name is no profile, and no
+            // default gateway either (it logs under that name): the gateway keeps its
+            // supervisor's name.
+            let invalid = service
+                .env
+                .value("OPENCLAW_PROFILE")
+                .is_some_and(crate::openclaw::is_refused_profile_name);
+            if !invalid
+                && !instances.iter().any(|i| i.name == profile)
                 && service.knows(super::Unverifiable::Profile)
             {
                 service.name = profile.to_string();
             }
-            if service.knows(super::Unverifiable::StateDir) {
+            if service.knows(super::Unverifiable::StateDir) && !crashes {
                 by_state_dir.insert(key, instances.len());
             }
             instances.push(service);

@@ -54,7 +54,18 @@ pub fn resolve_instance_with(
     }
     let mut problems = Vec::new();
     apply_root_flags(inv, &mut env);
-    problems.extend(invalid_profile_env(&env));
+    // Read in the process environment, before `.env` files: OpenClaw looks at it while
+    // loading its modules (conformance case env-profile-invalid-dotenv-workspace-dir).
+    let profile_crash = invalid_profile_env(&env);
+    let invalid_profile = match profile_crash {
+        Some(_) => None,
+        None => env
+            .get("OPENCLAW_PROFILE")
+            .filter(|v| crate::openclaw::is_refused_profile_name(&v.value))
+            .cloned(),
+    };
+    let crashes_on_profile = profile_crash.is_some();
+    problems.extend(profile_crash);
     let written = inv
         .written_home
         .as_deref()
@@ -71,6 +82,9 @@ pub fn resolve_instance_with(
     let mut config =
         load_config_written(&config_file, &env, &home, &inv.cwd, written, sources, cache);
     problems.append(&mut config.problems);
+    if let Some(var) = &invalid_profile {
+        problems.extend(invalid_profile_migration(var, &config_file, sources));
+    }
     if let Some(root) = &config.root {
         apply_config_env_block(root, written, &mut env, cache);
     }
@@ -161,7 +175,7 @@ pub fn resolve_instance_with(
         cwd: inv.cwd.clone(),
         profile_flag: root_flag_profile(inv),
         lock_dir: state_dir.value.join("tmp").join("openclaw-<uid>"),
-        log_file: paths::log_file(&ctx, profile.as_ref()),
+        log_file: paths::log_file(&ctx),
         service_names: paths::service_names(profile.as_ref().map(|p| p.value.as_str())),
         profile,
         config_path,
@@ -188,6 +202,7 @@ pub fn resolve_instance_with(
         browser,
         credentials,
         refusal: None,
+        crashes_on_profile,
         start: verdict::StartVerdict::default(),
         start_facts,
         problems,
@@ -291,11 +306,18 @@ fn written_home_mapped(node: &Node, written: crate::paths::WrittenHome) -> Optio
     })
 }
 
-/// OpenClaw does not validate `OPENCLAW_PROFILE` from the environment; it crashes later
-/// with `Invalid profile name` (openclaw-facts.md §1.1).
+/// OpenClaw does not validate `OPENCLAW_PROFILE` from the environment; it crashes while
+/// loading its modules with `Invalid profile name` (openclaw-facts.md §1.1) when its default
+/// workspace is that profile's state dir: neither `OPENCLAW_WORKSPACE_DIR` nor
+/// `OPENCLAW_STATE_DIR` is set (`resolveDefaultAgentWorkspaceDir`). With either set it runs
+/// (conformance cases unit-env-profile-invalid-*, env-profile-invalid-*).
 fn invalid_profile_env(env: &Env) -> Option<Problem> {
     let var = env.get("OPENCLAW_PROFILE")?;
-    if !crate::openclaw::is_refused_profile_name(&var.value) {
+    if !crate::openclaw::crashes_on_profile(
+        Some(var.value.as_str()),
+        env.value("OPENCLAW_WORKSPACE_DIR"),
+        env.value("OPENCLAW_STATE_DIR"),
+    ) {
         return None;
     }
     let name = var.value.trim_matches(crate::paths::is_js_whitespace);
@@ -303,7 +325,39 @@ fn invalid_profile_env(env: &Env) -> Option<Problem> {
         kind: ProblemKind::Refused,
         message: format!(
             "OPENCLAW_PROFILE={} is not a valid profile name (letters, numbers, \"_\", \"-\"; \
-             at most 64): OpenClaw exits with \"Invalid profile name\"",
+             at most 64): OpenClaw exits with \"Invalid profile name\" (with neither \
+             OPENCLAW_STATE_DIR nor OPENCLAW_WORKSPACE_DIR set, its default workspace is that \
+             profile's own state dir)",
+            crate::redact::shown_quoted(crate::redact::Kind::Name, name)
+        ),
+        loc: var.origin.loc(),
+    })
+}
+
+/// An invalid `OPENCLAW_PROFILE` that does not crash OpenClaw at load (its state dir or
+/// workspace dir is set) still stops the start when the start-up state migration runs: it
+/// asks for the profile's own state dir and fails with `Invalid profile name`
+/// (`gateway.maintenance_required`). Recorded with OpenClaw 2026.9.6: it ran with a config in
+/// plain JSON, or none (conformance cases unit-env-profile-invalid-with-state-dir,
+/// env-profile-invalid-workspace-dir), and refused with every config JSON.parse rejects
+/// (JSON5 keys, a comment, a trailing comma: env-profile-invalid-state-dir-json5-config).
+fn invalid_profile_migration(
+    var: &crate::load::env::EnvVar,
+    config_file: &std::path::Path,
+    sources: &SourceMap,
+) -> Option<Problem> {
+    let id = sources.lookup(config_file)?;
+    let text = &sources.file(id).text;
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        return None;
+    }
+    let name = var.value.trim_matches(crate::paths::is_js_whitespace);
+    Some(Problem {
+        kind: ProblemKind::Refused,
+        message: format!(
+            "OPENCLAW_PROFILE={} is not a valid profile name (letters, numbers, \"_\", \"-\"; \
+             at most 64): OpenClaw's start-up state migration stops with \"Invalid profile name\" \
+             on a config that is not plain JSON",
             crate::redact::shown_quoted(crate::redact::Kind::Name, name)
         ),
         loc: var.origin.loc(),

@@ -302,6 +302,9 @@ pub struct Instance {
     /// Why OpenClaw would not start this gateway (it refuses the config, or the CLI crashes):
     /// then it binds nothing and `listeners` is empty. Set with `start`.
     pub refusal: Option<String>,
+    /// OpenClaw crashes on the process's `OPENCLAW_PROFILE` while loading its modules
+    /// (`openclaw::crashes_on_profile`): nothing runs, not even a default gateway.
+    pub crashes_on_profile: bool,
     /// Whether and how the gateway starts, with each offending config value once
     /// (`super::verdict::decide`).
     pub start: super::verdict::StartVerdict,
@@ -356,8 +359,17 @@ impl Instance {
     /// project leaves out (`profiles:`). Such a service binds nothing and holds no file or
     /// token while it does not run, so it takes part in no collision; per-gateway rules still
     /// read it (enabling its profile is one flag away).
+    ///
+    /// Nor does a gateway whose `OPENCLAW_PROFILE` makes OpenClaw crash before it does
+    /// anything ([`Instance::crashes_on_profile`]): it is no default gateway either.
     pub fn launched(&self) -> bool {
-        self.container.as_ref().is_none_or(|c| c.starts())
+        self.container.as_ref().is_none_or(|c| c.starts()) && !self.crashes_on_profile()
+    }
+
+    /// OpenClaw exits while loading its modules: its `OPENCLAW_PROFILE` is a name it refuses
+    /// and nothing else names its workspace (`openclaw::crashes_on_profile`).
+    pub fn crashes_on_profile(&self) -> bool {
+        self.crashes_on_profile
     }
 
     /// clawlint knows this value of the gateway (it is not [`Unverifiable`]).

@@ -370,29 +370,48 @@ fn non_blank(node: &Node) -> Option<(&Node, &str)> {
 }
 
 /// The rolling log file: `logging.file`, else `/tmp/openclaw/openclaw[-<seg>]-YYYY-MM-DD.log`
-/// keyed by the profile (`resolveLogProfileSegment`).
-pub fn log_file(ctx: &PathContext, profile: Option<&Sourced<String>>) -> Sourced<PathBuf> {
+/// keyed by `OPENCLAW_PROFILE` as written (`resolveLogProfileSegment`): trimmed, any name but
+/// `default`, valid or not (a gateway with an invalid name runs when its state dir is set, and
+/// logs under that name: conformance case unit-env-profile-invalid-with-state-dir).
+pub fn log_file(ctx: &PathContext) -> Sourced<PathBuf> {
     if let Some((node, raw)) = ctx.config.at(&["logging", "file"]).and_then(non_blank) {
         return Sourced::new(
             resolve_user_path(raw, ctx.home, ctx.cwd),
             Origin::Config(node.loc),
         );
     }
-    let name = match profile {
-        Some(p) => format!("openclaw-{}-YYYY-MM-DD.log", log_segment(&p.value)),
-        None => "openclaw-YYYY-MM-DD.log".to_string(),
-    };
-    let origin = match profile {
-        Some(p) => p
-            .origin
-            .derived("/tmp/openclaw/openclaw-<profile>-DATE.log"),
-        None => Origin::Default("default rolling log".into()),
-    };
-    Sourced::new(Path::new("/tmp/openclaw").join(name), origin)
+    let profile = ctx
+        .env
+        .value("OPENCLAW_PROFILE")
+        .map(|raw| raw.trim_matches(crate::paths::is_js_whitespace))
+        .filter(|p| !p.is_empty() && !p.eq_ignore_ascii_case("default"));
+    match profile {
+        Some(p) => Sourced::new(
+            Path::new("/tmp/openclaw").join(format!("openclaw-{}-YYYY-MM-DD.log", log_segment(p))),
+            env_origin(ctx.env, "OPENCLAW_PROFILE")
+                .derived("/tmp/openclaw/openclaw-<profile>-DATE.log"),
+        ),
+        None => Sourced::new(
+            Path::new("/tmp/openclaw").join("openclaw-YYYY-MM-DD.log"),
+            Origin::Default("default rolling log".into()),
+        ),
+    }
 }
 
-/// OpenClaw's file-name-safe encoding of a profile name.
+/// OpenClaw's file-name-safe encoding of a profile name (`resolveLogProfileSegment`): past
+/// 220 characters, `-3` and the name's SHA-256 in hex instead.
 pub fn log_segment(profile: &str) -> String {
+    let encoded = encode_log_segment(profile);
+    if encoded.len() <= 220 {
+        return encoded;
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(profile.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("-3{hex}")
+}
+
+fn encode_log_segment(profile: &str) -> String {
     let mut out = String::new();
     for c in profile.chars() {
         match c {
@@ -433,5 +452,9 @@ mod tests {
     fn log_segments() {
         assert_eq!(log_segment("rescue"), "rescue");
         assert_eq!(log_segment("a-b_C"), "a--b-0-1c");
+        assert_eq!(log_segment("x.hunter"), "x-22e-hunter");
+        // 60 "a." pairs encode to 360 characters: the hash form.
+        let long = log_segment(&"a.".repeat(60));
+        assert!(long.starts_with("-3") && long.len() == 66, "{long}");
     }
 }

@@ -194,12 +194,19 @@ fn port_drift(instance: &Instance) -> Option<Finding> {
     if !port_from_service(instance) || config.value == instance.port.value {
         return None;
     }
+    // OpenClaw crashes on this unit's OPENCLAW_PROFILE before it binds any port (CL909).
+    if instance.crashes_on_profile() {
+        return None;
+    }
     Some(
         Finding::new(
             catalog::SERVICE_PORT_DRIFT,
             format!(
-                "{} starts \"{}\" on port {}, but its config says gateway.port {}",
-                service.name, instance.name, instance.port.value, config.value
+                "{} starts {} on port {}, but its config says gateway.port {}",
+                service.name,
+                gateway_of(instance, &service.name),
+                instance.port.value,
+                config.value
             ),
         )
         .label(port_party(instance))
@@ -213,6 +220,16 @@ fn port_drift(instance: &Instance) -> Option<Finding> {
     )
 }
 
+/// The gateway a supervisor's message is about: its name, or "its gateway" when the gateway
+/// is named for that very supervisor (no valid profile names it) rather than named twice.
+fn gateway_of(instance: &Instance, supervisor: &str) -> String {
+    if instance.name == supervisor {
+        "its gateway".to_string()
+    } else {
+        format!("\"{}\"", instance.name)
+    }
+}
+
 /// CL401's way out. Re-installing renders the unit of the profile named on the command line,
 /// so the command must name this gateway's profile. When the unit's `OPENCLAW_PROFILE` is one
 /// OpenClaw refuses, there is no such command: a plain `gateway install --force` would install
@@ -221,8 +238,8 @@ fn drift_help(instance: &Instance) -> String {
     let port = instance.port.value;
     if refused_profile_env(instance) {
         return format!(
-            "set gateway.port to {port}; OpenClaw refuses this unit's OPENCLAW_PROFILE, so \
-             re-installing needs a valid name first (then `openclaw --profile NAME gateway \
+            "set gateway.port to {port}; OpenClaw's service install refuses this unit's \
+             OPENCLAW_PROFILE (no valid profile name), so re-installing needs a valid name first (then `openclaw --profile NAME gateway \
              install --force`; without --profile it would install the default gateway's \
              service instead)"
         );
@@ -447,7 +464,11 @@ fn restart_without_78(instance: &Instance) -> Vec<Finding> {
             Some(
                 Finding::new(
                     catalog::RESTART_WITHOUT_EXIT_78,
-                    format!("{} restarts \"{}\" always but not on exit code 78", s.name, instance.name),
+                    format!(
+                        "{} restarts {} always but not on exit code 78",
+                        s.name,
+                        gateway_of(instance, &s.name)
+                    ),
                 )
                 .label(party(instance, "Restart=always", &restart.origin))
                 .note("a gateway that finds another one already running exits with 78; without RestartPreventExitStatus=78 systemd restarts it in a loop")

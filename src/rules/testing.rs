@@ -487,7 +487,7 @@ impl Gateway {
         let agents = resolve::paths::agents(&ctx, &workspace);
         let data_dirs = resolve::paths::data_dirs(&ctx);
         let profile = resolve::paths::profile(&env);
-        let log_file = resolve::paths::log_file(&ctx, profile.as_ref());
+        let log_file = resolve::paths::log_file(&ctx);
         let invocation = Invocation {
             name: self.name.clone(),
             discovery: Discovery::Given,
@@ -571,6 +571,7 @@ impl Gateway {
             container_listeners: Vec::new(),
             unverifiable: Vec::new(),
             refusal: None,
+            crashes_on_profile: false,
             start: resolve::verdict::StartVerdict::default(),
             start_facts,
             problems,
