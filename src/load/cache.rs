@@ -107,6 +107,8 @@ pub struct FileCache {
     env_layers: HashMap<EnvLayerKey, (Arc<Vec<Member>>, Arc<EnvLayer>)>,
     /// The global OpenClaw installs of each home (every gateway of a home has the same).
     home_installs: HashMap<PathBuf, Vec<super::install::Installed>>,
+    /// Large parts of the parsed trees with nothing to substitute (`${VAR}`-free).
+    plain: super::env::Plain,
 }
 
 impl FileCache {
@@ -128,6 +130,12 @@ impl FileCache {
 
     pub fn keep_dotenv(&mut self, path: &Path, file: DotenvFile) {
         self.dotenv.insert(path.to_path_buf(), file);
+    }
+
+    /// The containers this run found with nothing to substitute
+    /// ([`super::env::substitute_tree_with`]).
+    pub fn plain(&mut self) -> &mut super::env::Plain {
+        &mut self.plain
     }
 
     /// The global installs `find` finds in `home`, found once per home.

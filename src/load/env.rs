@@ -4,7 +4,7 @@
 use super::tree::{Member, Node, Value};
 use super::{Problem, ProblemKind};
 use crate::source::Loc;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Who set an environment variable.
@@ -267,80 +267,147 @@ pub fn substitute_bounded(value: &str, env: &Env, limit: usize) -> Option<Substi
 /// Only the path to a string that changes is copied: the rest stays shared with the trees the
 /// config was built from (an include many gateways share).
 pub fn substitute_tree(node: &mut Node, env: &Env, problems: &mut Vec<Problem>) {
-    let mut budget = MAX_SUBSTITUTED_BYTES;
-    if let Some(new) = substituted(node, env, problems, &mut budget) {
+    substitute_tree_with(node, env, problems, &mut Plain::default());
+}
+
+/// [`substitute_tree`], skipping every large container `plain` knows has no `$` in any of its
+/// strings (nothing there to substitute, no budget spent, no problem): the shared tree of a
+/// file many gateways include is walked once per run, not once per gateway.
+pub fn substitute_tree_with(
+    node: &mut Node,
+    env: &Env,
+    problems: &mut Vec<Problem>,
+    plain: &mut Plain,
+) {
+    let mut walk = Walk {
+        env,
+        problems,
+        budget: MAX_SUBSTITUTED_BYTES,
+        plain,
+        dollars: 0,
+    };
+    if let Some(new) = walk.substituted(node) {
         *node = new;
     }
 }
 
-/// The node with its strings substituted, or `None` when nothing in it changes. `budget` is
-/// what is left; `usize::MAX` marks it spent (reported once).
-fn substituted(
-    node: &Node,
-    env: &Env,
-    problems: &mut Vec<Problem>,
-    budget: &mut usize,
-) -> Option<Node> {
-    if *budget == usize::MAX {
-        return None;
+/// Containers that are skipped below this many items: looking one up costs about as much as
+/// walking it.
+const PLAIN_MIN_LEN: usize = 16;
+
+/// Large containers (objects' member lists and arrays' items, by address) in which no string
+/// holds a `$`: substitution leaves them as they are whatever the environment. Each is kept
+/// alive here, so that its address is never reused for another one during the run.
+#[derive(Debug, Default)]
+pub struct Plain {
+    members: HashMap<usize, Arc<Vec<Member>>>,
+    items: HashMap<usize, Arc<Vec<Node>>>,
+}
+
+impl Plain {
+    /// How many containers are known to need no substitution (tests).
+    pub fn len(&self) -> usize {
+        self.members.len() + self.items.len()
     }
-    match &node.value {
-        Value::String(s) if s.contains('$') => {
-            let Some(result) = substitute_bounded(s, env, *budget) else {
-                *budget = usize::MAX;
-                problems.push(Problem {
-                    kind: ProblemKind::Budget,
-                    message: format!(
-                        "${{VAR}} substitution budget exceeded: this string would bring the config's substituted text past {MAX_SUBSTITUTED_BYTES} bytes; it and later strings were left as written"
-                    ),
-                    loc: Some(node.loc),
-                });
-                return None;
-            };
-            *budget -= result.value.len();
-            for name in &result.missing {
-                problems.push(Problem {
-                    kind: ProblemKind::MissingEnvVar,
-                    message: format!("missing env var \"{name}\""),
-                    loc: Some(node.loc),
-                });
-            }
-            if result.value == *s && result.used == node.env_refs {
-                return None;
-            }
-            Some(Node {
-                value: Value::String(result.value),
-                loc: node.loc,
-                env_refs: result.used,
-            })
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+struct Walk<'a> {
+    env: &'a Env,
+    problems: &'a mut Vec<Problem>,
+    /// What is left; `usize::MAX` marks it spent (reported once).
+    budget: usize,
+    plain: &'a mut Plain,
+    /// Strings with a `$` seen so far (a container that adds none is plain).
+    dollars: usize,
+}
+
+impl Walk<'_> {
+    /// The node with its strings substituted, or `None` when nothing in it changes.
+    fn substituted(&mut self, node: &Node) -> Option<Node> {
+        if self.budget == usize::MAX {
+            return None;
         }
-        Value::Array(items) => {
-            let mut copy: Option<Vec<Node>> = None;
-            for (i, item) in items.iter().enumerate() {
-                if let Some(new) = substituted(item, env, problems, budget) {
-                    copy.get_or_insert_with(|| items.as_ref().clone())[i] = new;
+        match &node.value {
+            Value::String(s) if s.contains('$') => {
+                self.dollars += 1;
+                let Some(result) = substitute_bounded(s, self.env, self.budget) else {
+                    self.budget = usize::MAX;
+                    self.problems.push(Problem {
+                        kind: ProblemKind::Budget,
+                        message: format!(
+                            "${{VAR}} substitution budget exceeded: this string would bring the config's substituted text past {MAX_SUBSTITUTED_BYTES} bytes; it and later strings were left as written"
+                        ),
+                        loc: Some(node.loc),
+                    });
+                    return None;
+                };
+                self.budget -= result.value.len();
+                for name in &result.missing {
+                    self.problems.push(Problem {
+                        kind: ProblemKind::MissingEnvVar,
+                        message: format!("missing env var \"{name}\""),
+                        loc: Some(node.loc),
+                    });
                 }
-            }
-            copy.map(|items| Node {
-                value: Value::array(items),
-                loc: node.loc,
-                env_refs: node.env_refs.clone(),
-            })
-        }
-        Value::Object(members) => {
-            let mut copy: Option<Vec<Member>> = None;
-            for (i, member) in members.iter().enumerate() {
-                if let Some(new) = substituted(&member.value, env, problems, budget) {
-                    copy.get_or_insert_with(|| members.as_ref().clone())[i].value = new;
+                if result.value == *s && result.used == node.env_refs {
+                    return None;
                 }
+                Some(Node {
+                    value: Value::String(result.value),
+                    loc: node.loc,
+                    env_refs: result.used,
+                })
             }
-            copy.map(|members| Node {
-                value: Value::object(members),
-                loc: node.loc,
-                env_refs: node.env_refs.clone(),
-            })
+            Value::Array(items) => {
+                let large = items.len() >= PLAIN_MIN_LEN;
+                let address = Arc::as_ptr(items) as usize;
+                if large && self.plain.items.contains_key(&address) {
+                    return None;
+                }
+                let before = self.dollars;
+                let mut copy: Option<Vec<Node>> = None;
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(new) = self.substituted(item) {
+                        copy.get_or_insert_with(|| items.as_ref().clone())[i] = new;
+                    }
+                }
+                if large && self.dollars == before && self.budget != usize::MAX {
+                    self.plain.items.insert(address, Arc::clone(items));
+                }
+                copy.map(|items| Node {
+                    value: Value::array(items),
+                    loc: node.loc,
+                    env_refs: node.env_refs.clone(),
+                })
+            }
+            Value::Object(members) => {
+                let large = members.len() >= PLAIN_MIN_LEN;
+                let address = Arc::as_ptr(members) as usize;
+                if large && self.plain.members.contains_key(&address) {
+                    return None;
+                }
+                let before = self.dollars;
+                let mut copy: Option<Vec<Member>> = None;
+                for (i, member) in members.iter().enumerate() {
+                    if let Some(new) = self.substituted(&member.value) {
+                        copy.get_or_insert_with(|| members.as_ref().clone())[i].value = new;
+                    }
+                }
+                if large && self.dollars == before && self.budget != usize::MAX {
+                    self.plain.members.insert(address, Arc::clone(members));
+                }
+                copy.map(|members| Node {
+                    value: Value::object(members),
+                    loc: node.loc,
+                    env_refs: node.env_refs.clone(),
+                })
+            }
+            _ => None,
         }
-        _ => None,
     }
 }
 
@@ -376,5 +443,42 @@ mod tests {
     fn multibyte_text_is_kept() {
         let r = substitute("ç${A}é", &env(&[("A", "ü")]));
         assert_eq!(r.value, "çüé");
+    }
+
+    fn tree(text: &str) -> Node {
+        let doc = crate::load::json5::parse(text).unwrap();
+        Node::from_json5(&doc.root, crate::source::FileId(0))
+    }
+
+    /// A large `$`-free container is walked once per run; one with a `${VAR}` is substituted
+    /// for each gateway with that gateway's environment; both give what a fresh walk gives.
+    #[test]
+    fn plain_containers_are_skipped_and_the_rest_substituted_per_gateway() {
+        let mut text = String::from("{ plain: {");
+        for i in 0..20 {
+            text.push_str(&format!(" K{i}: \"v{i}\","));
+        }
+        text.push_str(" }, vars: [");
+        for i in 0..20 {
+            text.push_str(&format!(" \"x{i}\","));
+        }
+        text.push_str(" \"${TOKEN}\", \"${MISSING}\" ] }");
+        let shared = tree(&text);
+        let mut plain = Plain::default();
+        for token in ["one", "two"] {
+            let e = env(&[("TOKEN", token)]);
+            let (mut fresh, mut fresh_problems) = (shared.clone(), Vec::new());
+            substitute_tree(&mut fresh, &e, &mut fresh_problems);
+            let (mut cached, mut problems) = (shared.clone(), Vec::new());
+            substitute_tree_with(&mut cached, &e, &mut problems, &mut plain);
+            assert_eq!(cached, fresh);
+            assert_eq!(problems, fresh_problems);
+            assert_eq!(problems.len(), 1, "the missing variable, for each gateway");
+            assert_eq!(
+                cached.at(&["vars"]).unwrap().elements()[20].as_str(),
+                Some(token)
+            );
+        }
+        assert_eq!(plain.len(), 1, "only `plain` has no `$`");
     }
 }

@@ -19,7 +19,7 @@ pub use inventory::{inventory, Inventory};
 pub use model::*;
 
 use crate::load::cache::{DotenvFile, FileCache};
-use crate::load::env::{substitute_tree, Env, EnvOrigin};
+use crate::load::env::{substitute_tree_with, Env, EnvOrigin};
 use crate::load::include::IncludeContext;
 use crate::load::read::{read_text_lossy, ReadError, CONFIG_LIMIT, SMALL_FILE_LIMIT};
 use crate::load::tree::{file_start, Node};
@@ -89,7 +89,7 @@ pub fn resolve_instance_with(
         apply_config_env_block(root, written, &mut env, cache);
     }
     if let Some(root) = config.root.as_mut() {
-        substitute_tree(root, &env, &mut problems);
+        substitute_tree_with(root, &env, &mut problems, cache.plain());
         if let Some(written) = written {
             map_written_home(root, written);
         }

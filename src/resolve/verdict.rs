@@ -252,9 +252,12 @@ fn node_at<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
 /// of the target release, when asked), then decides its start verdict. Gateways without a
 /// usable config are not validated: a missing config runs on defaults, an unreadable or
 /// unparsable one is reported by the loader (and stops the gateway).
+/// A large part of a config that several gateways share (an include) is checked once per run.
 pub fn apply(instances: &mut [Instance], options: &validate::Options) {
-    for inst in instances.iter_mut() {
-        inst.validity = validate::validity(inst, options);
-        decide(inst);
-    }
+    validate::check::CheckMemo::during(|| {
+        for inst in instances.iter_mut() {
+            inst.validity = validate::validity(inst, options);
+            decide(inst);
+        }
+    });
 }

@@ -12,7 +12,11 @@
 use super::schema::{SchemaTable, Sub};
 use super::{Issue, IssueKind, Seg};
 use crate::load::tree::{Node, Value as Tv};
+use crate::source::Loc;
 use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 pub struct Checker<'a> {
     pub table: &'a SchemaTable,
@@ -30,8 +34,103 @@ impl Outcome {
     }
 }
 
+/// Objects and arrays with fewer members than this are checked afresh: looking one up would
+/// cost about as much as checking it.
+const MEMO_MIN_LEN: usize = 16;
+
+/// A container shared by several configs: the same list in memory (a file many gateways
+/// `$include`, [`crate::load::tree::Value`]), kept alive here so that its address is never
+/// reused for another one during the run.
+#[derive(Clone)]
+enum Shared {
+    Members(Arc<Vec<crate::load::tree::Member>>),
+    Items(Arc<Vec<Node>>),
+}
+
+impl Shared {
+    fn of(node: &Node) -> Option<Shared> {
+        match &node.value {
+            Tv::Object(m) if m.len() >= MEMO_MIN_LEN => Some(Shared::Members(Arc::clone(m))),
+            Tv::Array(i) if i.len() >= MEMO_MIN_LEN => Some(Shared::Items(Arc::clone(i))),
+            _ => None,
+        }
+    }
+
+    fn address(&self) -> usize {
+        match self {
+            Shared::Members(m) => Arc::as_ptr(m) as usize,
+            Shared::Items(i) => Arc::as_ptr(i) as usize,
+        }
+    }
+}
+
+/// What checking one value gave: the same subschema, the same container (by address, kept
+/// alive), the same location and path give the same issues, message for message.
+type MemoKey = (Sub, usize, Loc, Vec<Seg>);
+
+/// The issues of each large shared container already checked in this run: a 1 MiB file a
+/// thousand gateways include is checked once per subschema and path, not once per gateway.
+/// Installed by [`CheckMemo::during`] (the validation of every gateway of a run); outside it
+/// every value is checked afresh.
+#[derive(Default)]
+pub struct CheckMemo {
+    issues: HashMap<MemoKey, (Shared, Vec<Issue>)>,
+    /// Checks answered from the memo (tests assert that sharing is used).
+    hits: usize,
+}
+
+thread_local! {
+    static MEMO: RefCell<Option<CheckMemo>> = const { RefCell::new(None) };
+}
+
+impl CheckMemo {
+    /// Runs `f` with a memo of its own (an enclosing one is put back afterwards).
+    pub fn during<T>(f: impl FnOnce() -> T) -> T {
+        let outer = MEMO.with(|m| m.replace(Some(CheckMemo::default())));
+        let out = f();
+        MEMO.with(|m| m.replace(outer));
+        out
+    }
+
+    /// How many checks the memo installed on this thread answered so far.
+    pub fn hits() -> usize {
+        MEMO.with(|m| m.borrow().as_ref().map_or(0, |m| m.hits))
+    }
+
+    fn installed() -> bool {
+        MEMO.with(|m| m.borrow().is_some())
+    }
+}
+
 impl<'a> Checker<'a> {
     pub fn check(&self, sub: Sub, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
+        let Some(shared) = Shared::of(node).filter(|_| CheckMemo::installed()) else {
+            return self.check_fresh(sub, node, path, out);
+        };
+        let key: MemoKey = (sub, shared.address(), node.loc, path.clone());
+        let known = MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            let memo = m.as_mut()?;
+            let (_, issues) = memo.issues.get(&key)?;
+            let issues = issues.clone();
+            memo.hits += 1;
+            Some(issues)
+        });
+        if let Some(mut issues) = known {
+            out.append(&mut issues);
+            return;
+        }
+        let mut issues = Vec::new();
+        self.check_fresh(sub, node, path, &mut issues);
+        MEMO.with(|m| {
+            if let Some(memo) = m.borrow_mut().as_mut() {
+                memo.issues.insert(key, (shared, issues.clone()));
+            }
+        });
+        out.append(&mut issues);
+    }
+
+    fn check_fresh(&self, sub: Sub, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
         let schema = match sub {
             Sub::Bool(true) => return,
             Sub::Bool(false) => {
@@ -628,5 +727,48 @@ fn format_ok(format: &str, text: &str) -> bool {
         }),
         "email" => text.contains('@'),
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::tree::{Member, Node, Value as Tv};
+    use crate::source::FileId;
+
+    /// Two configs sharing one large object (as two gateways share an included file): with
+    /// the memo, the shared object is checked once, and both get exactly the issues a fresh
+    /// check gives.
+    #[test]
+    fn a_shared_container_is_checked_once_with_the_same_issues() {
+        let mut text = String::from("{ env: { vars: {");
+        for i in 0..40 {
+            text.push_str(&format!(" V{i}: \"v{i}\","));
+        }
+        // Invalid values inside the shared object: issues must be kept, not only a pass.
+        text.push_str(" BAD: 12, WORSE: { x: 1 } } }, gateway: { port: 1 } }");
+        let doc = crate::load::json5::parse(&text).unwrap();
+        let shared = Node::from_json5(&doc.root, FileId(0));
+        // A second root: its own members list, the same `env` value (shared, not copied).
+        let Tv::Object(members) = &shared.value else {
+            panic!("object")
+        };
+        let mut own: Vec<Member> = members.as_ref().clone();
+        own[1].value = Node::new(Tv::Number(2.0), own[1].value.loc);
+        let other = Node::new(Tv::object(own), shared.loc);
+        let release = super::super::releases::newest();
+        let fresh: Vec<_> = [&shared, &other]
+            .map(|root| super::super::validate(root, release, false).unwrap().issues)
+            .to_vec();
+        assert!(!fresh[0].is_empty(), "the shared object has issues");
+        let (memoised, hits) = CheckMemo::during(|| {
+            let issues: Vec<_> = [&shared, &other]
+                .map(|root| super::super::validate(root, release, false).unwrap().issues)
+                .to_vec();
+            (issues, CheckMemo::hits())
+        });
+        assert_eq!(memoised, fresh);
+        assert!(hits >= 1, "the second config's env.vars came from the memo");
+        assert_eq!(CheckMemo::hits(), 0, "no memo outside `during`");
     }
 }

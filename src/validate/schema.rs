@@ -27,7 +27,7 @@ fn line(i: usize) -> &'static str {
 const CHUNK: usize = 64;
 
 /// A subschema: a node of the table, or `true`/`false`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Sub {
     Node(u32),
     Bool(bool),
