@@ -47,11 +47,9 @@ impl Cli {
         T: Into<OsString> + Clone,
     {
         use clap::{CommandFactory, FromArgMatches};
-        let matches = Cli::command().try_get_matches_from(args)?;
-        let mut cli = Cli::from_arg_matches(&matches)?;
-        if let (Command::Check(check), Some(sub)) =
-            (&mut cli.command, matches.subcommand_matches("check"))
-        {
+        let mut matches = Cli::command().try_get_matches_from(args)?;
+        // Read before the matches are taken apart (without a copy of them) below.
+        let overrides = matches.subcommand_matches("check").map(|sub| {
             let mut ordered: Vec<(usize, Selector, Level)> = Vec::new();
             for (id, level) in [
                 ("warn", Level::Warning),
@@ -66,7 +64,14 @@ impl Cli {
                 ordered.extend(indices.zip(values).map(|(i, s)| (i, s.clone(), level)));
             }
             ordered.sort_by_key(|(index, _, _)| *index);
-            check.overrides = ordered.into_iter().map(|(_, s, l)| (s, l)).collect();
+            ordered
+                .into_iter()
+                .map(|(_, s, l)| (s, l))
+                .collect::<Vec<_>>()
+        });
+        let mut cli = Cli::from_arg_matches_mut(&mut matches)?;
+        if let (Command::Check(check), Some(overrides)) = (&mut cli.command, overrides) {
+            check.overrides = overrides;
         }
         Ok(cli)
     }

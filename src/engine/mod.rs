@@ -21,7 +21,7 @@ pub fn finish(findings: Vec<Finding>, sources: &SourceMap, settings: &Settings) 
     let (kept, mut meta) = suppress::apply(findings, sources);
     let (kept, unused) = apply_config_ignores(kept, &settings.ignores);
     meta.extend(unused);
-    let mut out: Vec<Reported> = kept
+    let out: Vec<Reported> = kept
         .into_iter()
         .chain(meta)
         .filter_map(|finding| {
@@ -29,8 +29,24 @@ pub fn finish(findings: Vec<Finding>, sources: &SourceMap, settings: &Settings) 
             Some(Reported { finding, severity })
         })
         .collect();
-    out.sort_by_cached_key(|r| sort_key(r, sources));
-    out
+    sorted(out, sources)
+}
+
+/// The findings in a deterministic order: by the shown path and offset of their first place,
+/// then rule and message (a stable sort). Each file's shown path is made once, not once per
+/// finding that points into it, and no message is copied.
+fn sorted(findings: Vec<Reported>, sources: &SourceMap) -> Vec<Reported> {
+    let mut shown: std::collections::HashMap<crate::source::FileId, std::rc::Rc<str>> =
+        std::collections::HashMap::new();
+    let keys: Vec<_> = findings
+        .iter()
+        .map(|r| sort_key(r, sources, &mut shown))
+        .collect();
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    drop(keys);
+    let mut slots: Vec<Option<Reported>> = findings.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// An `[[ignore]]` entry matches a finding of its rules whose gateways are all among its own.
@@ -38,6 +54,9 @@ fn apply_config_ignores(
     findings: Vec<Finding>,
     ignores: &[ConfigIgnore],
 ) -> (Vec<Finding>, Vec<Finding>) {
+    if ignores.is_empty() {
+        return (findings, Vec::new());
+    }
     let mut used = vec![false; ignores.len()];
     let kept = findings
         .into_iter()
@@ -74,19 +93,26 @@ fn apply_config_ignores(
     (kept, unused)
 }
 
-fn sort_key(reported: &Reported, sources: &SourceMap) -> (String, usize, &'static str, String) {
+fn sort_key<'r>(
+    reported: &'r Reported,
+    sources: &SourceMap,
+    shown: &mut std::collections::HashMap<crate::source::FileId, std::rc::Rc<str>>,
+) -> (std::rc::Rc<str>, usize, &'static str, &'r str) {
     let first = reported.finding.labels.iter().find_map(|l| l.loc);
     let (path, offset) = match first {
         Some(loc) => (
-            crate::paths::display_path(&sources.file(loc.file).path),
+            shown
+                .entry(loc.file)
+                .or_insert_with(|| crate::paths::display_path(&sources.file(loc.file).path).into())
+                .clone(),
             loc.span.start,
         ),
-        None => (String::from("\u{10FFFF}"), 0),
+        None => (std::rc::Rc::from("\u{10FFFF}"), 0),
     };
     (
         path,
         offset,
         reported.finding.rule.code,
-        reported.finding.message.clone(),
+        &reported.finding.message,
     )
 }

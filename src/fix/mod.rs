@@ -21,8 +21,9 @@ pub mod write;
 use crate::load::json5::Span;
 use crate::source::{FileId, SourceMap};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// Cannot change what any gateway does: applied by `--fix`.
@@ -33,14 +34,14 @@ pub enum Applicability {
 
 /// Replace the bytes `span` of `file` with `replacement` (an insertion when the span is
 /// empty, a deletion when the replacement is).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Edit {
     pub file: FileId,
     pub span: Span,
     pub replacement: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fix {
     pub applicability: Applicability,
     /// What the fix does, in one line (the diff header and the outputs show it).
@@ -86,24 +87,24 @@ pub fn collect<'a>(
 ) -> (Vec<(FileId, Vec<Edit>)>, Vec<String>) {
     let fixes: Vec<&Fix> = fixes.into_iter().collect();
     let taken = take(&fixes, sources);
-    let mut by_file: Vec<(FileId, Vec<Edit>)> = Vec::new();
+    let mut by_file: HashMap<FileId, Vec<Edit>> = HashMap::new();
     let mut descriptions: Vec<String> = Vec::new();
+    let mut described: HashSet<&str> = HashSet::new();
     for (k, fix) in fixes.iter().enumerate() {
         // Taken, and not the very fix taken before (two findings one move ends share it).
         if taken[k] != Taken::First {
             continue;
         }
         for edit in &fix.edits {
-            match by_file.iter_mut().find(|(f, _)| *f == edit.file) {
-                Some((_, edits)) => edits.push(edit.clone()),
-                None => by_file.push((edit.file, vec![edit.clone()])),
-            }
+            by_file.entry(edit.file).or_default().push(edit.clone());
         }
-        if !descriptions.contains(&fix.description) {
+        if described.insert(&fix.description) {
             descriptions.push(fix.description.clone());
         }
     }
+    let mut by_file: Vec<(FileId, Vec<Edit>)> = by_file.into_iter().collect();
     for (_, edits) in &mut by_file {
+        // Stable: edits at one span keep the order their fixes were taken in.
         edits.sort_by_key(|e| (e.span.start, e.span.end));
     }
     by_file.sort_by_key(|(f, _)| *f);
@@ -119,16 +120,14 @@ enum Taken {
     No,
 }
 
-/// Which of `fixes`, in order, one round takes.
+/// Which of `fixes`, in order, one round takes. Linear in the fixes and their edits: the
+/// fixes taken are kept in a set, and each file's spans taken apart.
 fn take(fixes: &[&Fix], sources: &SourceMap) -> Vec<Taken> {
-    let mut edits_of: Vec<(FileId, Vec<Span>)> = Vec::new();
+    let mut edits_of: HashMap<FileId, Vec<Span>> = HashMap::new();
+    let mut first: HashSet<&Fix> = HashSet::new();
     let mut out: Vec<Taken> = Vec::with_capacity(fixes.len());
-    'fixes: for (k, fix) in fixes.iter().enumerate() {
-        if fixes[..k]
-            .iter()
-            .zip(&out)
-            .any(|(before, t)| *t != Taken::No && *before == *fix)
-        {
+    'fixes: for fix in fixes {
+        if first.contains(*fix) {
             out.push(Taken::Again);
             continue;
         }
@@ -142,7 +141,7 @@ fn take(fixes: &[&Fix], sources: &SourceMap) -> Vec<Taken> {
                 out.push(Taken::No);
                 continue 'fixes;
             }
-            if let Some((_, spans)) = edits_of.iter().find(|(f, _)| *f == edit.file) {
+            if let Some(spans) = edits_of.get(&edit.file) {
                 if spans.iter().any(|s| overlaps(*s, edit.span)) {
                     out.push(Taken::No);
                     continue 'fixes;
@@ -150,11 +149,9 @@ fn take(fixes: &[&Fix], sources: &SourceMap) -> Vec<Taken> {
             }
         }
         for edit in &fix.edits {
-            match edits_of.iter_mut().find(|(f, _)| *f == edit.file) {
-                Some((_, spans)) => spans.push(edit.span),
-                None => edits_of.push((edit.file, vec![edit.span])),
-            }
+            edits_of.entry(edit.file).or_default().push(edit.span);
         }
+        first.insert(fix);
         out.push(Taken::First);
     }
     out

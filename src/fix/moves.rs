@@ -78,7 +78,8 @@ impl<'a> Planner<'a> {
 
     /// The fix for a finding whose remedy is moving a base port, or why there is none.
     pub fn fix(&mut self, f: &Finding) -> Result<Fix, String> {
-        let candidates = self.candidates(f);
+        let names = f.instances();
+        let candidates = self.candidates(f, &names);
         if candidates.is_empty() {
             return Err("moving a base port would not end it: the ports involved do not move with any gateway's base port".into());
         }
@@ -95,7 +96,7 @@ impl<'a> Planner<'a> {
             .filter(|&i| self.planned_at[i].is_none())
             .collect();
         let must_leave = match f.rule == catalog::GATEWAY_PORT_COLLISION {
-            true => f.instances().len().saturating_sub(1),
+            true => names.len().saturating_sub(1),
             false => 1,
         };
         let to_move = must_leave.saturating_sub(leaving.len());
@@ -288,8 +289,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The gateways named by the finding whose base-port move would end it.
-    fn candidates(&mut self, f: &Finding) -> Vec<usize> {
-        let names = f.instances();
+    fn candidates(&mut self, f: &Finding, names: &[String]) -> Vec<usize> {
         let named: Vec<usize> = names.iter().filter_map(|n| self.index_of(n)).collect();
         candidates(f, self.instances, named)
     }

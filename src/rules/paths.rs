@@ -10,6 +10,7 @@ use crate::load::env::EnvOrigin;
 use crate::paths::PathKeys;
 use crate::resolve::profile::profile_state_dir;
 use crate::resolve::{Instance, Origin, Sourced};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -135,7 +136,12 @@ fn split_legacy_state(instance: &Instance, keys: &PathKeys) -> Option<Finding> {
     )
 }
 
-type Paths<'a> = Vec<(String, &'a Sourced<PathBuf>)>;
+/// Each path with what it is (borrowed where the name is fixed or kept by the gateway: most are
+/// never grouped, so they cost no copy).
+type Paths<'a> = Vec<Named<'a>>;
+
+/// A path and what it is.
+type Named<'a> = (Cow<'a, str>, &'a Sourced<PathBuf>);
 
 fn state_dir(instance: &Instance) -> Paths<'_> {
     vec![("state dir".into(), &instance.state_dir)]
@@ -153,7 +159,7 @@ fn data_dirs(instance: &Instance) -> Paths<'_> {
     instance
         .data_dirs
         .iter()
-        .map(|(what, dir)| (what.clone(), dir))
+        .map(|(what, dir)| (Cow::Borrowed(what.as_str()), dir))
         .collect()
 }
 
@@ -161,7 +167,12 @@ fn workspaces(instance: &Instance) -> Paths<'_> {
     instance
         .agents
         .iter()
-        .map(|a| (format!("workspace of agent \"{}\"", a.id), &a.workspace))
+        .map(|a| {
+            (
+                format!("workspace of agent \"{}\"", a.id).into(),
+                &a.workspace,
+            )
+        })
         .collect()
 }
 
@@ -169,7 +180,12 @@ fn agent_dirs(instance: &Instance) -> Paths<'_> {
     instance
         .agents
         .iter()
-        .map(|a| (format!("agent dir of agent \"{}\"", a.id), &a.agent_dir))
+        .map(|a| {
+            (
+                format!("agent dir of agent \"{}\"", a.id).into(),
+                &a.agent_dir,
+            )
+        })
         .collect()
 }
 
@@ -195,7 +211,7 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
         .map(|(_, parties)| {
             let involved = distinct(instances, &parties);
             let shown = display(&parties[0].1 .1.value, &involved[0].os_home);
-            let what = kind.what.unwrap_or(parties[0].1 .0.as_str());
+            let what = kind.what.unwrap_or(&parties[0].1 .0);
             let code = kind.rule;
             let mut finding = Finding::new(
                 code,
@@ -248,7 +264,7 @@ fn knows_path(instance: &Instance, rule: catalog::Rule, path: &Sourced<PathBuf>)
 fn follows_shared_state_dir(
     instances: &[Instance],
     keys: &PathKeys,
-    parties: &[(usize, (String, &Sourced<PathBuf>))],
+    parties: &[(usize, Named<'_>)],
 ) -> bool {
     let state = |i: usize| keys.key(&instances[i].state_dir.value);
     let first = state(parties[0].0);
