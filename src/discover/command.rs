@@ -339,14 +339,15 @@ pub fn script_commands(
     let mut unknown: Vec<String> = Vec::new();
     let mut previous_was_cd = false;
     for (statement, after_or, offset) in statements(script) {
-        let mut words = words(&statement);
+        let mut marked = quoted_words(&statement);
         // `then exec …`, `else …`, `do …`
-        while words
+        while marked
             .first()
-            .is_some_and(|w| matches!(w.as_str(), "then" | "else" | "do" | "{" | "!"))
+            .is_some_and(|(w, _)| matches!(w.as_str(), "then" | "else" | "do" | "{" | "!"))
         {
-            words.remove(0);
+            marked.remove(0);
         }
+        let (words, quoted): (Vec<String>, Vec<bool>) = marked.into_iter().unzip();
         let Some(first) = words.first() else { continue };
         let is_cd = first == "cd";
         // `cd A || cd B`: the fallback runs only when A is missing; A is what the author meant.
@@ -391,11 +392,15 @@ pub fn script_commands(
         }
         let mut local_unknown = Vec::new();
         let mut argv: Vec<String> = Vec::new();
-        for w in &words[i..] {
+        for (w, quoted) in words[i..].iter().zip(&quoted[i..]) {
             let mut missing = Vec::new();
             let value = expand(w, &vars, &mut missing);
             if missing.is_empty() {
-                argv.push(value);
+                // An unquoted expansion is split into words (`$COMPOSE_CMD up -d`).
+                match !quoted && w.contains('$') {
+                    true => argv.extend(value.split_whitespace().map(str::to_string)),
+                    false => argv.push(value),
+                }
                 continue;
             }
             // An option whose value cannot be known is left out, not guessed.
@@ -516,19 +521,27 @@ fn statements(script: &str) -> Vec<(String, bool, usize)> {
 }
 
 /// Shell words of one statement, quotes removed but `$` expansions kept as written (marked
-/// so that single-quoted text is never expanded: a `$` inside single quotes becomes `\u{0}`).
-fn words(statement: &str) -> Vec<String> {
+/// so that single-quoted text is never expanded: a `$` inside single quotes becomes `\u{0}`),
+/// each with whether any part of it was quoted: the shell splits what an unquoted `$VAR`
+/// expands to into words (`$COMPOSE_CMD up` with `COMPOSE_CMD="docker compose"` runs `docker`
+/// `compose` `up`), and never a quoted one.
+fn quoted_words(statement: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
+    let mut quoted = false;
     let mut chars = statement.chars();
     while let Some(c) = chars.next() {
+        if matches!(c, '\'' | '"' | '\\') {
+            quoted = true;
+        }
         match c {
             ' ' | '\t' | '\r' => {
                 if in_word {
-                    out.push(std::mem::take(&mut word));
+                    out.push((std::mem::take(&mut word), quoted));
                     in_word = false;
                 }
+                quoted = false;
                 continue;
             }
             '\'' => {
@@ -565,7 +578,7 @@ fn words(statement: &str) -> Vec<String> {
         in_word = true;
     }
     if in_word {
-        out.push(word);
+        out.push((word, quoted));
     }
     out
 }
@@ -629,6 +642,12 @@ fn expand(word: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>
         }
         if name.is_empty() {
             out.push('$');
+            continue;
+        }
+        // `$0`, the script's own path, stays as written (`cd "$(dirname "$0")"`): the
+        // callers place it; it is not a variable nobody set.
+        if name == "0" {
+            out.push_str("$0");
             continue;
         }
         match vars.get(&name) {
@@ -789,5 +808,34 @@ mod tests {
         assert!(c.unseen.iter().any(|u| u.contains("PORT")));
         let c = script_gateway("echo '$HOME'; openclaw gateway --token '$X'", &home()).unwrap();
         assert_eq!(c.argv[3], "$X");
+    }
+
+    /// A command held in a shell variable: the shell splits an unquoted expansion into words,
+    /// never a quoted one (`"$CMD" up` runs a program named `docker compose`, which fails).
+    #[test]
+    fn unquoted_variables_split_into_words() {
+        let compose = |argv: &[String]| argv.first().is_some_and(|p| p == "docker");
+        let script = "COMPOSE_CMD=\"docker compose\"\nif command -v docker-compose; then COMPOSE_CMD=docker-compose; fi\nCOMPOSE_CMD=\"docker compose\"\n$COMPOSE_CMD -f stack.yml up -d\n";
+        let found = script_commands(script, &home(), &compose);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].0.argv,
+            v(&["docker", "compose", "-f", "stack.yml", "up", "-d"])
+        );
+        let found = script_commands(
+            "CMD=\"docker compose\"\n\"$CMD\" up -d\n",
+            &home(),
+            &compose,
+        );
+        assert!(found.is_empty(), "{found:?}");
+        let c = script_gateway(
+            "ARGS=\"--port 19001 --bind loopback\"\nexec openclaw gateway $ARGS\n",
+            &home(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.argv,
+            v(&["openclaw", "gateway", "--port", "19001", "--bind", "loopback"])
+        );
     }
 }
