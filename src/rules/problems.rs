@@ -88,6 +88,18 @@ fn plist_help(kind: ProblemKind) -> &'static str {
     }
 }
 
+/// Problems located in a shell script are about the scripts a supervisor runs.
+fn is_script(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "sh")
+}
+
+fn script_help(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::TooMany => "clawlint follows at most 3 shell scripts, each run by the one before, from what a unit, LaunchAgent or task runs: run `docker compose` from a script fewer levels down (or from the unit itself), so that how the project starts can be checked",
+        other => help_for(other),
+    }
+}
+
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     type Key = (ProblemKind, String, Option<Loc>);
     let mut index: HashMap<Key, usize> = HashMap::new();
@@ -130,10 +142,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     .is_some_and(|e| e == "sqlite")
             });
             let plist = loc.is_some_and(|l| is_plist(&ctx.sources.file(l.file).path));
-            let help = match (compose, registry, plist) {
-                (true, _, _) => compose_help(kind),
-                (_, true, _) => registry_help(kind),
-                (_, _, true) => plist_help(kind),
+            let script = loc.is_some_and(|l| is_script(&ctx.sources.file(l.file).path));
+            let help = match (compose, registry, plist, script) {
+                (true, _, _, _) => compose_help(kind),
+                (_, true, _, _) => registry_help(kind),
+                (_, _, true, _) => plist_help(kind),
+                (_, _, _, true) => script_help(kind),
                 _ => help_for(kind),
             };
             let mut finding = Finding::new(code_for(kind), message.clone())
@@ -243,6 +257,14 @@ mod tests {
         let problem = at_config(&host, kind, message);
         host.instances[0].problems.push(problem);
         host
+    }
+
+    /// The script help states the depth discover follows.
+    #[test]
+    fn script_help_says_the_depth_followed() {
+        let depth = crate::discover::services::MAX_SCRIPT_DEPTH;
+        assert!(super::script_help(ProblemKind::TooMany)
+            .contains(&format!("at most {depth} shell scripts")));
     }
 
     #[test]
