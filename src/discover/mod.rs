@@ -237,9 +237,12 @@ fn compose_invocations(
             loc: Some(crate::load::tree::file_start(file)),
         });
     }
+    // Each project directory once, in the order named and scanned (a set, not a search of the
+    // list: a host has thousands of stacks).
     let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut seen_dirs: std::collections::HashSet<&Path> = Default::default();
     for dir in named.iter().chain(&scanned).filter_map(|f| f.parent()) {
-        if !dirs.iter().any(|d| d == dir) {
+        if seen_dirs.insert(dir) {
             dirs.push(dir.to_path_buf());
         }
     }
@@ -277,8 +280,13 @@ fn compose_invocations(
     }
     // Projects no run loads (named on the command line or in clawlint.toml, or found by the
     // scan) are read as compose reads them with no `-f`.
+    // Its `.env` may name the files with COMPOSE_FILE, as compose reads it in that directory.
+    let mut loaded: std::collections::HashSet<PathBuf> = loads
+        .iter()
+        .filter_map(|(l, _)| l.first().cloned())
+        .collect();
     for files in compose_projects(named, scanned) {
-        if loads.iter().any(|(l, _)| l.first() == files.first()) {
+        if loaded.contains(&files[0]) {
             continue;
         }
         let std_name = files[0]
@@ -286,16 +294,25 @@ fn compose_invocations(
             .and_then(|n| n.to_str())
             .is_some_and(|n| compose::FILE_NAMES.contains(&n));
         let files = match files.len() == 1 && std_name {
-            true => compose::default_files(&files[0]),
+            true => compose::dir_files(&files[0], &host, &inside, sources, problems),
             false => files,
         };
+        if files.is_empty() || !loaded.insert(files[0].clone()) {
+            continue;
+        }
         loads.push((files, Vec::new()));
     }
     // In the order named and scanned; projects only a run names come last.
+    let dir_order: std::collections::HashMap<&Path, usize> = dirs
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, d)| (d.as_path(), i))
+        .collect();
     loads.sort_by_key(|(files, _)| {
         files[0]
             .parent()
-            .and_then(|d| dirs.iter().position(|x| x == d))
+            .and_then(|d| dir_order.get(d).copied())
             .unwrap_or(usize::MAX)
     });
     let mut out: Vec<Invocation> = Vec::new();
@@ -332,7 +349,7 @@ fn compose_invocations(
                         .map(|c| std::mem::take(&mut c.name_clashes))
                         .unwrap_or_default();
                     let kept_loc = kept.container.as_deref().map(|c| c.loc);
-                    compose::reconcile(kept, inv);
+                    compose::reconcile_across(kept, inv);
                     let Some(c) = kept.container.as_deref_mut() else {
                         continue;
                     };

@@ -179,6 +179,75 @@ pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) ->
     }
 }
 
+/// What `docker compose` loads when it is run in the directory of `file` with nothing on its
+/// command line and nothing in its environment (a project found by the scan or named, that
+/// no unit, script or Makefile clawlint found runs): compose-go reads that directory's `.env`
+/// before it picks its files, so a `COMPOSE_FILE` there (split on its
+/// `COMPOSE_PATH_SEPARATOR`, default `:`, relative to the directory) replaces the search;
+/// else the file and its override ([`default_files`]). A file `COMPOSE_FILE` names that does
+/// not exist stops compose: said at the `.env` line, and nothing is loaded. The `.env` is read
+/// only inside the scanned layout (`inside`), through the bounded reader.
+pub fn dir_files(
+    file: &Path,
+    host: &HostContext,
+    inside: &dyn Fn(&Path) -> bool,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<PathBuf> {
+    let Some(dir) = file.parent() else {
+        return default_files(file);
+    };
+    let env_path = dir.join(".env");
+    if !inside(&env_path) {
+        return default_files(file);
+    }
+    let Ok((text, _)) = read_text_lossy(&env_path, SMALL_FILE_LIMIT) else {
+        // Missing: the search decides. Unreadable: read_project says so when it reads it.
+        return default_files(file);
+    };
+    let parsed = dotenv::parse(&text);
+    let entries = parsed.effective();
+    let Some(list) = entries.iter().find(|e| e.key == "COMPOSE_FILE") else {
+        return default_files(file);
+    };
+    let sep = entries
+        .iter()
+        .find(|e| e.key == "COMPOSE_PATH_SEPARATOR")
+        .map(|e| e.value.as_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or(":");
+    let files: Vec<PathBuf> = list
+        .value
+        .split(sep)
+        .filter(|f| !f.is_empty())
+        .map(|f| host.host_path(f, dir))
+        .collect();
+    if files.is_empty() {
+        return default_files(file);
+    }
+    let missing: Vec<&PathBuf> = files.iter().filter(|f| inside(f) && !f.is_file()).collect();
+    if missing.is_empty() {
+        return files.into_iter().filter(|f| inside(f)).collect();
+    }
+    let span = list.span;
+    let shown = crate::redact::scan::env_lines(&text);
+    let id = sources.add(&env_path, text, None);
+    sources.show(id, shown);
+    for f in missing {
+        problems.push(Problem {
+            kind: ProblemKind::Missing,
+            message: format!(
+                "COMPOSE_FILE in {} names the compose file {}, which does not exist: `docker compose` run in {} refuses to run (\"no such file or directory\"), so nothing of this project starts",
+                crate::paths::display_path(&env_path),
+                crate::paths::display_path(f),
+                crate::paths::display_path(dir),
+            ),
+            loc: Some(Loc { file: id, span }),
+        });
+    }
+    Vec::new()
+}
+
 /// What the bounded scan found, and where it stopped when it met [`SCAN_ENTRY_BUDGET`].
 #[derive(Debug, Default)]
 pub struct Scanned {
@@ -196,6 +265,7 @@ pub fn scan(dirs: &[PathBuf]) -> Scanned {
 
 fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
     let mut found = Vec::new();
+    let mut seen: std::collections::HashSet<PathBuf> = Default::default();
     let mut budget = entries;
     for dir in dirs {
         let walker = walkdir::WalkDir::new(dir)
@@ -221,7 +291,7 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
             budget -= 1;
             if entry.file_type().is_dir() {
                 if let Some(file) = project_file(entry.path()) {
-                    if !found.contains(&file) {
+                    if seen.insert(file.clone()) {
                         found.push(file);
                     }
                 }
@@ -1228,6 +1298,23 @@ pub fn reconcile(kept: &mut Invocation, other: Invocation) {
             c.other_runs
                 .push(crate::container::OtherRun { by, loc, differs });
         }
+    }
+}
+
+/// A container that compose projects in two directories both give (CL411): which of the
+/// two clawlint checks. A load read with a command that runs `up` is kept over one only
+/// found by the scan, as in [`reconcile`]; but the other directory's command lines are not
+/// other runs of this project (CL410): they start the other directory's files, which is
+/// the one cause CL411 says. So nothing is recorded for CL410 here, and a kept load's own
+/// other runs stay with it (those of a load given way to go with it).
+pub fn reconcile_across(kept: &mut Invocation, other: Invocation) {
+    let (Some(k), Some(o)) = (kept.container.as_deref(), other.container.as_deref()) else {
+        return;
+    };
+    let prefer_other = (!k.starts() && o.starts())
+        || (k.run.is_none() && o.run.is_some() && k.starts() == o.starts());
+    if prefer_other {
+        *kept = other;
     }
 }
 
