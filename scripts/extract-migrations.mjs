@@ -31,18 +31,9 @@
 // exported as a list (before 2026.5) have no entry.
 import fs from "node:fs";
 import path from "node:path";
-import { compare, distFiles, importExport, schemaPaths } from "./openclaw-dist.mjs";
+import { checkEntries, concrete, distFiles, extractorArgs, installedReleases, leaves, releaseMigrations, repoRoot as repo, schemaPaths } from "./openclaw-dist.mjs";
 
-const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const args = process.argv.slice(2);
-let cache = "/work/oracle-cache";
-let check = false;
-const wanted = [];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === "--check") check = true;
-  else if (args[i] === "--cache") cache = args[++i];
-  else wanted.push(args[i]);
-}
+const { cache, check, wanted } = extractorArgs(process.argv.slice(2));
 const out = path.join(repo, "data/doctor-migrations.json");
 
 // ---- probes ----
@@ -159,19 +150,6 @@ function build(segs, value, parent) {
   return { [head === "*" ? "probe" : head]: build(rest, value, head) };
 }
 
-function concrete(segs) {
-  return segs.map((s) => (s === "*" ? "probe" : s === "[]" ? "0" : s));
-}
-
-function leaves(v, prefix = [], out = new Map()) {
-  if (v && typeof v === "object") {
-    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
-    if (entries.length === 0) out.set(prefix.join("."), JSON.stringify(v));
-    for (const [k, x] of entries) leaves(x, [...prefix, k], out);
-  } else out.set(prefix.join("."), JSON.stringify(v));
-  return out;
-}
-
 const display = (segs) => segs.map((s) => (s === "[]" || s === "probe" || /^\d+$/.test(s) ? "*" : s)).join(".");
 const under = (p, target) => p === target || p.startsWith(target + ".");
 
@@ -204,12 +182,8 @@ function effect(before, after, target, value) {
 }
 
 async function extract(version, candidates) {
-  const dist = path.join(cache, version, "node_modules/openclaw/dist");
-  const files = distFiles(dist);
-  const legacy = files.filter((f) => path.basename(f).startsWith("legacy"));
-  const migrations = await importExport(legacy, "LEGACY_CONFIG_MIGRATIONS");
-  if (!Array.isArray(migrations)) return undefined;
-  const strip = await importExport(files.filter((f) => path.basename(f).startsWith("installed-plugin-index-records")), "withoutPluginInstallRecords");
+  const { files, migrations, strip } = await releaseMigrations(path.join(cache, version, "node_modules/openclaw/dist"));
+  if (!migrations) return undefined;
   // The keys a migration's own id names ("heartbeat->agents.defaults.heartbeat",
   // "channels.webchat-remove"): many predate the oldest recorded schema.
   const all = new Map(candidates);
@@ -232,9 +206,26 @@ async function extract(version, candidates) {
       probes++;
       // Every migration that changes something on this one-key config (the effect is what the
       // whole list leaves: a key moved twice is one move, to where it ends).
+      // Fast path: most probes are left as they were. Run the list once on a copy; when nothing
+      // threw and the result is the probe unchanged, no migration has an effect here (the step
+      // by step run below would find the same: effect() needs a change). Otherwise run it step
+      // by step to learn which migrations changed it.
+      const start = JSON.stringify(next);
+      let quiet = true;
+      const trial = structuredClone(next);
+      const ctx = structuredClone(raw);
+      for (const m of migrations) {
+        try {
+          m.apply(trial, [], { authoredRaw: ctx, resolvedRaw: ctx });
+        } catch {
+          quiet = false;
+          break;
+        }
+      }
+      if (quiet && JSON.stringify(trial) === start) continue;
       const by = [];
       // The text after one migration is the text before the next (one stringify per migration).
-      let before = JSON.stringify(next);
+      let before = start;
       for (const m of migrations) {
         const saved = structuredClone(next);
         try {
@@ -338,13 +329,7 @@ async function extract(version, candidates) {
   return { startGuard, migrations: migrationList, effects: list, probes };
 }
 
-const versions = (wanted.length ? wanted : fs.readdirSync(cache).filter((v) => /^\d+\.\d+\.\d+/.test(v)))
-  .filter((v) => fs.existsSync(path.join(cache, v, "node_modules/openclaw/dist")))
-  .sort(compare);
-if (versions.length === 0) {
-  console.error(`no OpenClaw release installed under ${cache}`);
-  process.exit(2);
-}
+const versions = installedReleases(cache, wanted);
 const candidates = schemaPaths(repo);
 // The keys the migrations' code reads that no schema names (EXTRA_KEYS, and the tables of every
 // release read here), probed in every release alike.
@@ -387,20 +372,6 @@ const doc = {
 };
 const text = render(doc);
 JSON.parse(text);
-if (check) {
-  const current = JSON.parse(fs.readFileSync(out, "utf8")).releases;
-  const known = Object.keys(current).sort(compare);
-  const at = (table, keys, v) => table[[...keys].reverse().find((k) => compare(k, v) <= 0)];
-  let bad = 0;
-  for (const v of versions) {
-    const want = JSON.stringify(at(current, known, v) ?? null);
-    const got = JSON.stringify(at(entries, Object.keys(entries).sort(compare), v) ?? null);
-    if (want !== got) {
-      console.log(`${v}: data/doctor-migrations.json differs from the installed release; rerun scripts/extract-migrations.mjs`);
-      bad++;
-    }
-  }
-  process.exit(bad ? 1 : 0);
-}
+if (check) checkEntries({ file: out, entries, versions, none: null, script: "scripts/extract-migrations.mjs" });
 fs.writeFileSync(out, text);
 console.error(`wrote ${out}`);

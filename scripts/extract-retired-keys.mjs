@@ -28,18 +28,9 @@
 // (before 2026.5) have an empty entry.
 import fs from "node:fs";
 import path from "node:path";
-import { compare, distFiles, importExport, schemaPaths as recordedPaths } from "./openclaw-dist.mjs";
+import { checkEntries, concrete as probePath, extractorArgs, installedReleases, leaves, releaseMigrations, repoRoot as repo, schemaPaths as recordedPaths } from "./openclaw-dist.mjs";
 
-const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const args = process.argv.slice(2);
-let cache = "/work/oracle-cache";
-let check = false;
-const wanted = [];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === "--check") check = true;
-  else if (args[i] === "--cache") cache = args[++i];
-  else wanted.push(args[i]);
-}
+const { cache, check, wanted } = extractorArgs(process.argv.slice(2));
 const out = path.join(repo, "data/retired-keys.json");
 
 // ---- reading the dist ----
@@ -83,18 +74,7 @@ function build(segs, value) {
   return { [head === "*" ? "probe" : head]: build(rest, value) };
 }
 
-function leaves(v, prefix = [], out = new Map()) {
-  if (v && typeof v === "object") {
-    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
-    if (entries.length === 0) out.set(prefix.join("."), JSON.stringify(v));
-    for (const [k, x] of entries) leaves(x, [...prefix, k], out);
-  } else out.set(prefix.join("."), JSON.stringify(v));
-  return out;
-}
-
-function concrete(segs) {
-  return segs.map((s) => (s === "*" ? "probe" : s === "[]" ? "0" : s)).join(".");
-}
+const concrete = (segs) => probePath(segs).join(".");
 
 function removes(pipeline, segs, value) {
   const input = build(segs, value);
@@ -128,8 +108,7 @@ function covered(segs, arrays) {
 }
 
 async function extract(version, candidates) {
-  const dist = path.join(cache, version, "node_modules/openclaw/dist");
-  const files = distFiles(dist);
+  const { files, migrations, strip } = await releaseMigrations(path.join(cache, version, "node_modules/openclaw/dist"));
   const root = [];
   const agent = [];
   const sources = {};
@@ -150,10 +129,8 @@ async function extract(version, candidates) {
     }
   }
   const arrays = { root, agent };
-  const migrations = await importExport(files.filter((f) => path.basename(f).startsWith("legacy")), "LEGACY_CONFIG_MIGRATIONS");
   const single = [];
-  if (Array.isArray(migrations)) {
-    const strip = await importExport(files.filter((f) => path.basename(f).startsWith("installed-plugin-index-records")), "withoutPluginInstallRecords");
+  if (migrations) {
     const pipeline = (raw) => {
       let next = strip ? strip(raw) : raw;
       next = structuredClone(next);
@@ -181,18 +158,12 @@ async function extract(version, candidates) {
     root: dedupe(root),
     agent: dedupe(agent),
     single: singles,
-    migrations: Array.isArray(migrations) ? migrations.length : 0,
+    migrations: migrations ? migrations.length : 0,
     sources,
   };
 }
 
-const versions = (wanted.length ? wanted : fs.readdirSync(cache).filter((v) => /^\d+\.\d+\.\d+/.test(v)))
-  .filter((v) => fs.existsSync(path.join(cache, v, "node_modules/openclaw/dist")))
-  .sort(compare);
-if (versions.length === 0) {
-  console.error(`no OpenClaw release installed under ${cache}`);
-  process.exit(2);
-}
+const versions = installedReleases(cache, wanted);
 const candidates = recordedPaths(repo);
 const entries = {};
 let previous;
@@ -209,21 +180,6 @@ const doc = {
   releases: entries,
 };
 const text = JSON.stringify(doc, null, 1) + "\n";
-if (check) {
-  const current = JSON.parse(fs.readFileSync(out, "utf8")).releases;
-  // Compare only the releases installed here (the file may know more).
-  const known = Object.keys(current).sort(compare);
-  const at = (table, keys, v) => table[[...keys].reverse().find((k) => compare(k, v) <= 0)];
-  let bad = 0;
-  for (const v of versions) {
-    const want = JSON.stringify(at(current, known, v) ?? { root: [], agent: [], single: [] });
-    const got = JSON.stringify(at(entries, Object.keys(entries).sort(compare), v));
-    if (want !== got) {
-      console.log(`${v}: data/retired-keys.json differs from the installed release; rerun scripts/extract-retired-keys.mjs`);
-      bad++;
-    }
-  }
-  process.exit(bad ? 1 : 0);
-}
+if (check) checkEntries({ file: out, entries, versions, none: { root: [], agent: [], single: [] }, script: "scripts/extract-retired-keys.mjs" });
 fs.writeFileSync(out, text);
 console.error(`wrote ${out}`);

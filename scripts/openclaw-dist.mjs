@@ -1,6 +1,7 @@
 // Shared by the extractors that read OpenClaw's own code (scripts/extract-retired-keys.mjs,
-// scripts/extract-migrations.mjs): release order, the recorded schemas' paths, and importing a
-// name a minified dist module exports.
+// scripts/extract-migrations.mjs): release order, the recorded schemas' paths, importing a name a
+// minified dist module exports, a release's migration list, the command line, the installed
+// releases, JSON leaves and --check against the checked-in table (review D3: one copy of each).
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -71,4 +72,80 @@ export async function importExport(files, local) {
     if (mod[name] !== undefined) return mod[name];
   }
   return undefined;
+}
+
+// ---- what every extractor does the same way ----
+
+// The repository root (scripts/..).
+export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+
+// `[--check] [--cache DIR] [RELEASE...]`: the extractors' command line.
+export function extractorArgs(argv) {
+  let cache = "/work/oracle-cache";
+  let check = false;
+  const wanted = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--check") check = true;
+    else if (argv[i] === "--cache") cache = argv[++i];
+    else wanted.push(argv[i]);
+  }
+  return { cache, check, wanted };
+}
+
+// The releases installed under the oracle cache (those named, or all), oldest first; exits 2
+// when there is none.
+export function installedReleases(cache, wanted) {
+  const versions = (wanted.length ? wanted : fs.readdirSync(cache).filter((v) => /^\d+\.\d+\.\d+/.test(v)))
+    .filter((v) => fs.existsSync(path.join(cache, v, "node_modules/openclaw/dist")))
+    .sort(compare);
+  if (versions.length === 0) {
+    console.error(`no OpenClaw release installed under ${cache}`);
+    process.exit(2);
+  }
+  return versions;
+}
+
+// Every leaf of a JSON value by its dotted path (an empty object or array is a leaf), as JSON.
+export function leaves(v, prefix = [], out = new Map()) {
+  if (v && typeof v === "object") {
+    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
+    if (entries.length === 0) out.set(prefix.join("."), JSON.stringify(v));
+    for (const [k, x] of entries) leaves(x, [...prefix, k], out);
+  } else out.set(prefix.join("."), JSON.stringify(v));
+  return out;
+}
+
+// A schema path's segments as a probe has them: a record key `*` is "probe", an item `[]` is 0.
+export function concrete(segs) {
+  return segs.map((s) => (s === "*" ? "probe" : s === "[]" ? "0" : s));
+}
+
+// A release's legacy doctor migrations (`LEGACY_CONFIG_MIGRATIONS`, undefined before they were
+// exported as a list) and `withoutPluginInstallRecords` (what the start guard strips first).
+export async function releaseMigrations(dist) {
+  const files = distFiles(dist);
+  const legacy = files.filter((f) => path.basename(f).startsWith("legacy"));
+  const migrations = await importExport(legacy, "LEGACY_CONFIG_MIGRATIONS");
+  const strip = Array.isArray(migrations)
+    ? await importExport(files.filter((f) => path.basename(f).startsWith("installed-plugin-index-records")), "withoutPluginInstallRecords")
+    : undefined;
+  return { files, legacy, migrations: Array.isArray(migrations) ? migrations : undefined, strip };
+}
+
+// --check: the checked-in file's entry for each installed release (the newest entry not newer
+// than it) must be what was extracted; the file may know more releases. Exits 0 or 1.
+export function checkEntries({ file, entries, versions, none, script }) {
+  const current = JSON.parse(fs.readFileSync(file, "utf8")).releases;
+  const known = Object.keys(current).sort(compare);
+  const at = (table, keys, v) => table[[...keys].reverse().find((k) => compare(k, v) <= 0)];
+  let bad = 0;
+  for (const v of versions) {
+    const want = JSON.stringify(at(current, known, v) ?? none);
+    const got = JSON.stringify(at(entries, Object.keys(entries).sort(compare), v) ?? none);
+    if (want !== got) {
+      console.log(`${v}: ${path.relative(repoRoot, file)} differs from the installed release; rerun ${script}`);
+      bad++;
+    }
+  }
+  process.exit(bad ? 1 : 0);
 }
