@@ -204,7 +204,9 @@ pub fn load_with_target(args: &InputArgs, target: Option<&str>) -> Result<Loaded
             Some(v.to_string())
         }
     };
-    let mut inventory = crate::resolve::inventory(discover(&inputs(args, settings.as_ref())?));
+    let mut found = discover(&inputs(args, settings.as_ref())?);
+    found.release = release.as_ref().map(|r| r.value.clone());
+    let mut inventory = crate::resolve::inventory(found);
     crate::resolve::verdict::apply(
         &mut inventory.instances,
         &crate::validate::Options { release, target },

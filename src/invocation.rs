@@ -264,6 +264,9 @@ pub struct Found {
     pub problems: Vec<Problem>,
     /// Where discover looked, in the order it looked (CL910 says so when it finds nothing).
     pub searched: Vec<Searched>,
+    /// The release every gateway runs, when the user says (`--openclaw-version`, clawlint.toml):
+    /// resolve then gives the port that release gives (a named profile's hash port from 2026.8.2).
+    pub release: Option<String>,
 }
 
 /// A directory discover looked in for gateways, and what it looked for there.

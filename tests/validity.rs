@@ -448,3 +448,56 @@ fn unpinned_profile_ports_match_started_gateways() {
     let _ = std::fs::remove_dir_all(&scratch);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `--openclaw-version R` says which release runs: `resolve` and `ports` then give an unpinned
+/// named profile the port a started gateway of R bound (tests/validity/profile-ports.json:
+/// 18789 before 2026.8.2, the profile's hash port from then on), whatever release the config
+/// says last wrote it (here 2026.9.6, the opposite era for 2026.7.35).
+#[test]
+fn openclaw_version_sets_the_unpinned_profile_port() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validity/profile-ports.json");
+    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let scratch =
+        std::env::temp_dir().join(format!("clawlint-version-ports-{}", std::process::id()));
+    let home = scratch.join("home");
+    let state = home.join(".openclaw-rescue");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(
+        state.join("openclaw.json"),
+        "{ meta: { lastTouchedVersion: \"2026.9.6\" }, gateway: { mode: \"local\" } }\n",
+    )
+    .unwrap();
+    let mut failures = Vec::new();
+    for (release, theirs) in recorded.as_object().unwrap() {
+        let want = theirs["gatewayPort"].as_u64().unwrap();
+        for command in ["resolve", "ports"] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_clawlint"))
+                .args([command, "--home"])
+                .arg(&home)
+                .args([
+                    "--no-config",
+                    "--openclaw-version",
+                    release,
+                    "--format",
+                    "json",
+                ])
+                .env_clear()
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            let wanted = format!("{want}");
+            let other = if want == 18789 {
+                clawlint::openclaw::profile_hash_port("rescue").to_string()
+            } else {
+                "18789".to_string()
+            };
+            if !text.contains(&wanted) || text.contains(&other) {
+                failures.push(format!(
+                    "{command} --openclaw-version {release}: want {want}, not {other}: {text}"
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

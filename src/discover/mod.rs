@@ -152,6 +152,7 @@ fn discover_with(inputs: &Inputs) -> Found {
         supervised,
         problems,
         searched: searched_dirs(&homes, root.as_deref()),
+        release: None,
     }
 }
 

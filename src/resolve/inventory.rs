@@ -1,7 +1,7 @@
 //! The inventory: every gateway discover found, resolved, with a supervisor and the state
 //! dir it runs merged into one instance.
 
-use super::{resolve_instance_with, Discovery, Instance, Invocation};
+use super::{resolve_instance_for, Discovery, Instance, Invocation};
 use crate::invocation::Found;
 use crate::load::cache::FileCache;
 use crate::load::Problem;
@@ -32,10 +32,12 @@ pub fn inventory(found: Found) -> Inventory {
         supervised,
         mut problems,
         searched,
+        release,
     } = found;
+    let release = release.as_deref();
     // One cache for the run: a file many gateways read is read and parsed once.
     let mut cache = FileCache::new();
-    let mut instances = resolve_all(&invocations, &mut sources, &mut cache);
+    let mut instances = resolve_all(&invocations, &mut sources, &mut cache, release);
     // Every canonical key of the run from one memo: each directory is looked up once.
     let mut keys = PathKeys::default();
     let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::new();
@@ -45,7 +47,7 @@ pub fn inventory(found: Found) -> Inventory {
             .or_insert(index);
     }
     for inv in &supervised {
-        let instance = resolve_instance_with(inv, &mut sources, &mut cache);
+        let instance = resolve_instance_for(inv, &mut sources, &mut cache, release);
         merge_service(instance, &mut instances, &mut by_state_dir, &mut keys);
     }
     let cells = fleet_cells(
@@ -54,6 +56,7 @@ pub fn inventory(found: Found) -> Inventory {
         &mut cache,
         &mut problems,
         &mut keys,
+        release,
     );
     instances.extend(cells);
     let path_keys = super::path_keys(&instances, keys);
@@ -75,6 +78,7 @@ fn fleet_cells(
     cache: &mut FileCache,
     problems: &mut Vec<Problem>,
     keys: &mut PathKeys,
+    release: Option<&str>,
 ) -> Vec<Instance> {
     let mut registries = HashSet::new();
     let mut cells = Vec::new();
@@ -85,7 +89,7 @@ fn fleet_cells(
             continue;
         }
         for inv in super::fleet::invocations(state_dir, &instance.home, sources, problems) {
-            cells.push(resolve_instance_with(&inv, sources, cache));
+            cells.push(resolve_instance_for(&inv, sources, cache, release));
         }
     }
     cells
@@ -95,13 +99,14 @@ fn resolve_all(
     invocations: &[Invocation],
     sources: &mut SourceMap,
     cache: &mut FileCache,
+    release: Option<&str>,
 ) -> Vec<Instance> {
     let mut instances: Vec<Instance> = Vec::new();
     // A config file named on the command line that the home scan already found is the same
     // gateway; everything else, even sharing a config, is a gateway of its own.
     let mut scanned_configs = HashSet::new();
     for inv in invocations {
-        let instance = resolve_instance_with(inv, sources, cache);
+        let instance = resolve_instance_for(inv, sources, cache, release);
         match instance.discovery {
             Discovery::HomeDir(_) => {
                 scanned_configs.insert(instance.config_path.value.clone());

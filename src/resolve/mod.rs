@@ -48,6 +48,17 @@ pub fn resolve_instance_with(
     sources: &mut SourceMap,
     cache: &mut FileCache,
 ) -> Instance {
+    resolve_instance_for(inv, sources, cache, None)
+}
+
+/// [`resolve_instance_with`] for a gateway the user says runs `release` (`--openclaw-version`,
+/// clawlint.toml): its port is the one that release gives, whatever the layout shows.
+pub fn resolve_instance_for(
+    inv: &Invocation,
+    sources: &mut SourceMap,
+    cache: &mut FileCache,
+    release: Option<&str>,
+) -> Instance {
     let mut env = inv.env.clone();
     if env.value("HOME").is_none() {
         env.set("HOME", inv.home.display().to_string(), EnvOrigin::Given);
@@ -121,7 +132,7 @@ pub fn resolve_instance_with(
         inv,
         &env,
         &root,
-        detected.release.as_ref().map(|r| r.value.as_str()),
+        release.or(detected.release.as_ref().map(|r| r.value.as_str())),
     );
     let mut start_facts = if config.exists {
         startup::facts(&root, &port)
