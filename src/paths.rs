@@ -45,6 +45,38 @@ pub fn normalize(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
+/// `realpath(path)` from its directory's real path: a path that is exactly its parent joined
+/// with a plain name, and whose last component is not a symlink, is `realpath(parent)/name`,
+/// with `real_dir` giving the directory's (a caller remembers it once per run: every file of a
+/// directory shares it). Anything else (the last component a symlink, `.` or `..`, a trailing
+/// `/`) is resolved whole, as `realpath` does. `None` when the path does not resolve.
+pub fn real_path_via_dir(
+    path: &Path,
+    real_dir: impl FnOnce(&Path) -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    let split = match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if parent.join(name).as_os_str() == path.as_os_str() => {
+            Some((parent, name))
+        }
+        _ => None,
+    };
+    let Some((parent, name)) = split else {
+        return std::fs::canonicalize(path).ok();
+    };
+    if std::fs::symlink_metadata(path)
+        .ok()?
+        .file_type()
+        .is_symlink()
+    {
+        return std::fs::canonicalize(path).ok();
+    }
+    let parent = match parent.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => parent,
+    };
+    Some(real_dir(parent)?.join(name))
+}
+
 /// `path.resolve(base, p)`: an absolute `p` stands alone, a relative one joins `base`.
 pub fn resolve(base: &Path, path: &Path) -> PathBuf {
     normalize(&base.join(path))

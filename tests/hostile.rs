@@ -1308,6 +1308,122 @@ fn files_outside_the_layout_are_reported_not_read() {
     );
 }
 
+/// The reader takes each directory's real path once per run and joins a file's name to it
+/// (a file that is itself a symlink is resolved whole). Every way a layout can reach a
+/// directory that leads out of it is still refused: a symlinked dir a unit's config path goes
+/// through (beside a `.env` read from the real dir above it), `..` through a symlinked dir, a
+/// symlink in the middle of a deeper path, a config file that is a symlink beside a real
+/// `.env`, a whole state dir that is a symlink, and an `$include` through a symlinked dir
+/// (refused by the include check, and by the reader when `OPENCLAW_INCLUDE_ROOTS` allows it).
+#[test]
+fn symlinked_directories_out_of_the_layout_are_refused_however_reached() {
+    let s = Scratch::new("outside-dirs");
+    let outside = s.path("outside");
+    let o = outside.to_str().unwrap().to_string();
+    let home = s.home();
+    let config =
+        |name: &str| format!("{{ gateway: {{ port: 19700 }}, // CANARY-OUTSIDE-{name}\n }}\n");
+    for name in ["a", "b", "c", "d"] {
+        s.write(&format!("outside/{name}/openclaw.json"), &config(name));
+    }
+    s.write("outside/e/deeper/openclaw.json", &config("e"));
+    s.write("outside/f/x.json5", &config("f"));
+    s.write("outside/d/.env", "OPENCLAW_GATEWAY_PORT=19700\n");
+    std::fs::create_dir_all(s.path("home")).unwrap();
+    let link = |target: &str, at: &str| {
+        std::fs::create_dir_all(s.path(at).parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(outside.join(target), s.path(at)).unwrap();
+    };
+    let unit = |name: &str, config_path: &str| {
+        s.write(
+            &format!("home/.config/systemd/user/openclaw-gateway-{name}.service"),
+            &format!(
+                "[Service]\nEnvironment=OPENCLAW_PROFILE={name}\nEnvironment=OPENCLAW_CONFIG_PATH={config_path}\n\
+                 ExecStart=/usr/bin/openclaw --profile {name} gateway\n"
+            ),
+        );
+    };
+    // g1: a symlinked dir in the config path; g2: `..` through one; g5: one in the middle.
+    link("a", "home/.openclaw-g1/out");
+    s.write("home/.openclaw-g1/.env", "GW=g1\n");
+    unit("g1", &format!("{home}/.openclaw-g1/out/openclaw.json"));
+    link("b", "home/.openclaw-g2/out");
+    unit(
+        "g2",
+        &format!("{home}/.openclaw-g2/out/../out/openclaw.json"),
+    );
+    link("e", "home/.openclaw-g5/mid");
+    unit(
+        "g5",
+        &format!("{home}/.openclaw-g5/mid/deeper/openclaw.json"),
+    );
+    // g3: the config file is a symlink, in a dir whose `.env` (a real file) is read first.
+    s.write("home/.openclaw-g3/.env", "GW=g3\n");
+    link("c/openclaw.json", "home/.openclaw-g3/openclaw.json");
+    // g4: the whole state dir.
+    link("d", "home/.openclaw-g4");
+    // g6, g7: an include through a symlinked dir; g7's include roots allow its target.
+    for name in ["g6", "g7"] {
+        link("f", &format!("home/.openclaw-{name}/inc"));
+        s.write(
+            &format!("home/.openclaw-{name}/openclaw.json"),
+            "{ $include: \"./inc/x.json5\" }\n",
+        );
+    }
+    s.write(
+        "home/.openclaw-g7/.env",
+        &format!("OPENCLAW_INCLUDE_ROOTS={o}/f\n"),
+    );
+
+    let (_, findings, out) = check_json(&home);
+    assert!(!out.contains("CANARY-OUTSIDE"), "{out}");
+    let refused: Vec<String> = findings
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .filter(|m| m.contains("outside the scanned"))
+        .collect();
+    for name in ["g1", "g2", "g3", "g4", "g5", "g7"] {
+        assert!(
+            refused
+                .iter()
+                .any(|m| m.contains(&format!(".openclaw-{name}/"))),
+            "{name} read a file outside the layout: {refused:#?}\n{out}"
+        );
+    }
+    assert!(
+        says(
+            &with_code(&findings, "CL501"),
+            "include path resolves outside config directory (symlink): ./inc/x.json5"
+        ),
+        "{out}"
+    );
+    assert!(with_code(&findings, "CL101").is_empty(), "{out}");
+
+    // Allowed explicitly, the same files are read: the gateways on 19700 collide.
+    let allowed = run(&[
+        "check",
+        "--home",
+        &home,
+        "--no-config",
+        "--format",
+        "json",
+        "--allow-outside",
+        &o,
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&allowed.stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        !with_code(findings, "CL101").is_empty(),
+        "{}",
+        allowed.stdout
+    );
+    assert!(
+        !allowed.stdout.contains("outside the scanned"),
+        "{}",
+        allowed.stdout
+    );
+}
+
 #[test]
 fn include_roots_help_never_suggests_the_root_directory() {
     let out = run(&["rule", "CL501"]);

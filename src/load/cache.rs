@@ -109,6 +109,8 @@ pub struct FileCache {
     home_installs: HashMap<PathBuf, Vec<super::install::Installed>>,
     /// Large parts of the parsed trees with nothing to substitute (`${VAR}`-free).
     plain: super::env::Plain,
+    /// The real path of each directory an include was resolved in or allowed from.
+    real_dirs: HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl FileCache {
@@ -130,6 +132,15 @@ impl FileCache {
 
     pub fn keep_dotenv(&mut self, path: &Path, file: DotenvFile) {
         self.dotenv.insert(path.to_path_buf(), file);
+    }
+
+    /// The real path of directory `dir` (`None` when it does not resolve), looked up once
+    /// per run.
+    pub fn real_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        self.real_dirs
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(dir).ok())
+            .clone()
     }
 
     /// The containers this run found with nothing to substitute

@@ -39,7 +39,9 @@ struct Root {
     /// As the user's arguments spelled it, for messages.
     shown: PathBuf,
     dir: PathBuf,
-    real_dir: PathBuf,
+    /// Its real path (the lexical one when it does not resolve), looked up when an include
+    /// is first resolved: most configs have none.
+    real_dir: Option<PathBuf>,
 }
 
 pub struct IncludeContext<'a> {
@@ -373,7 +375,7 @@ impl<'a> IncludeContext<'a> {
         Ok(Sized { node, nodes, bytes })
     }
 
-    fn resolve_path(&self, raw: &str, chain: &[PathBuf]) -> Result<PathBuf, String> {
+    fn resolve_path(&mut self, raw: &str, chain: &[PathBuf]) -> Result<PathBuf, String> {
         if raw.contains('\0') {
             return Err("include path must not contain null bytes".to_string());
         }
@@ -389,19 +391,24 @@ impl<'a> IncludeContext<'a> {
             .as_ref()
             .and_then(|(written, home)| crate::paths::WrittenHome { written, home }.map(raw));
         let path = resolve(dir, Path::new(mapped.as_deref().unwrap_or(raw)));
-        let root_dir = &self.roots[0].shown;
+        let root_dir = self.roots[0].shown.clone();
         let lexical = absolute(&path);
         if !self.roots.iter().any(|r| is_inside(&r.dir, &lexical)) {
             return Err(format!(
                 "include path escapes config directory: {raw} (root: {})",
-                display_path(root_dir)
+                display_path(&root_dir)
             ));
         }
-        if let Ok(real) = std::fs::canonicalize(&path) {
-            if !self.roots.iter().any(|r| is_inside(&r.real_dir, &real)) {
+        let cache = &mut *self.cache;
+        if let Some(real) = crate::paths::real_path_via_dir(&path, |d| cache.real_dir(d)) {
+            for r in self.roots.iter_mut().filter(|r| r.real_dir.is_none()) {
+                r.real_dir = Some(cache.real_dir(&r.dir).unwrap_or_else(|| r.dir.clone()));
+            }
+            let mut real_dirs = self.roots.iter().filter_map(|r| r.real_dir.as_deref());
+            if !real_dirs.any(|dir| is_inside(dir, &real)) {
                 return Err(format!(
                     "include path resolves outside config directory (symlink): {raw} (root: {})",
-                    display_path(root_dir)
+                    display_path(&root_dir)
                 ));
             }
         }
@@ -453,10 +460,9 @@ impl MemoEntry for Result<Sized, (ProblemKind, String)> {
 
 fn root(shown: PathBuf) -> Root {
     let dir = absolute(&shown);
-    let real_dir = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
     Root {
         shown,
         dir,
-        real_dir,
+        real_dir: None,
     }
 }

@@ -11,10 +11,19 @@
 //! The policy is set once per run by the command line, before discovery. A library user who
 //! never sets it (benchmarks, fuzz targets, the fixtures' own tests) reads as before.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
-static LAYOUT: RwLock<Option<Vec<PathBuf>>> = RwLock::new(None);
+static LAYOUT: RwLock<Option<Layout>> = RwLock::new(None);
+
+/// The roots reads are confined to, and the real path of each directory a read was in (every
+/// file of a directory shares its directory's real path: looked up once per run, not once per
+/// file; a file that is itself a symlink is still resolved whole).
+struct Layout {
+    roots: Vec<PathBuf>,
+    dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
 
 /// Confines every later read to `roots` (each resolved to its real path; a root that does not
 /// exist is kept as given).
@@ -28,7 +37,10 @@ pub fn confine(roots: &[PathBuf]) {
         .collect();
     real.sort();
     real.dedup();
-    *LAYOUT.write().unwrap_or_else(|e| e.into_inner()) = Some(real);
+    *LAYOUT.write().unwrap_or_else(|e| e.into_inner()) = Some(Layout {
+        roots: real,
+        dirs: Mutex::new(HashMap::new()),
+    });
 }
 
 /// Lifts the confinement (tests that run several layouts in one process).
@@ -40,7 +52,12 @@ pub fn unconfine() {
 /// does not resolve is not judged here: the reader reports it as missing or unreadable.
 pub fn outside(path: &Path) -> Option<PathBuf> {
     let guard = LAYOUT.read().unwrap_or_else(|e| e.into_inner());
-    let roots = guard.as_ref()?;
-    let real = std::fs::canonicalize(path).ok()?;
-    (!roots.iter().any(|root| real.starts_with(root))).then_some(real)
+    let layout = guard.as_ref()?;
+    let real = crate::paths::real_path_via_dir(path, |dir| {
+        let mut dirs = layout.dirs.lock().unwrap_or_else(|e| e.into_inner());
+        dirs.entry(dir.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(dir).ok())
+            .clone()
+    })?;
+    (!layout.roots.iter().any(|root| real.starts_with(root))).then_some(real)
 }

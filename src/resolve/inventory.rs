@@ -101,7 +101,9 @@ fn resolve_all(
     cache: &mut FileCache,
     release: Option<&str>,
 ) -> Vec<Instance> {
-    let mut instances: Vec<Instance> = Vec::new();
+    // Sized once: an instance is large, and growing by doubling would hold two copies of
+    // the list at its peak.
+    let mut instances: Vec<Instance> = Vec::with_capacity(invocations.len());
     // A config file named on the command line that the home scan already found is the same
     // gateway; everything else, even sharing a config, is a gateway of its own.
     let mut scanned_configs = HashSet::new();

@@ -47,7 +47,16 @@ enum Shared {
     Items(Arc<Vec<Node>>),
 }
 
+/// Issues the memo holds at most, all entries together: past it, values are checked afresh
+/// (a container's issues are kept at each shared container above them, so an adversarial
+/// config could otherwise make the memo a multiple of its issues).
+const MEMO_MAX_ISSUES: usize = 1 << 16;
+/// Entries the memo holds at most.
+const MEMO_MAX_ENTRIES: usize = 1 << 16;
+
 impl Shared {
+    /// A large container. (Whether another config shares it cannot be told from here: it may
+    /// be shared through a container above it.)
     fn of(node: &Node) -> Option<Shared> {
         match &node.value {
             Tv::Object(m) if m.len() >= MEMO_MIN_LEN => Some(Shared::Members(Arc::clone(m))),
@@ -75,6 +84,8 @@ type MemoKey = (Sub, usize, Loc, Vec<Seg>);
 #[derive(Default)]
 pub struct CheckMemo {
     issues: HashMap<MemoKey, (Shared, Vec<Issue>)>,
+    /// Issues held, all entries together (at most [`MEMO_MAX_ISSUES`]).
+    held: usize,
     /// Checks answered from the memo (tests assert that sharing is used).
     hits: usize,
 }
@@ -124,7 +135,12 @@ impl<'a> Checker<'a> {
         self.check_fresh(sub, node, path, &mut issues);
         MEMO.with(|m| {
             if let Some(memo) = m.borrow_mut().as_mut() {
-                memo.issues.insert(key, (shared, issues.clone()));
+                if memo.held + issues.len() <= MEMO_MAX_ISSUES
+                    && memo.issues.len() < MEMO_MAX_ENTRIES
+                {
+                    memo.held += issues.len();
+                    memo.issues.insert(key, (shared, issues.clone()));
+                }
             }
         });
         out.append(&mut issues);
