@@ -262,9 +262,94 @@ pub fn display_home_relative(path: &Path, home: &Path) -> String {
     crate::report::visible::visible(&shown).into_owned()
 }
 
+/// `path`, a path under the copied system `root`, with every symlink on it resolved as on the
+/// host the layout was copied from: an absolute target (`/etc/systemd/system/y.service`,
+/// `/srv/cfg`) is read under `root`, and `..` never climbs above it (as `openat2`'s
+/// `RESOLVE_IN_ROOT`). Only paths under `root` are ever looked at, whatever the links say (a
+/// pull request's author writes them). `None` when `path` is not under `root`, or past 40
+/// links (a loop).
+pub fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
+    use std::collections::VecDeque;
+    use std::ffi::OsString;
+    use std::path::Component;
+    fn push_front(pending: &mut VecDeque<OsString>, p: &Path) {
+        let parts: Vec<OsString> = p
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(n.to_os_string()),
+                Component::ParentDir => Some("..".into()),
+                _ => None,
+            })
+            .collect();
+        for part in parts.into_iter().rev() {
+            pending.push_front(part);
+        }
+    }
+    let rest = path.strip_prefix(root).ok()?;
+    let mut pending = VecDeque::new();
+    push_front(&mut pending, rest);
+    let mut current = PathBuf::new();
+    let mut links = 0;
+    while let Some(part) = pending.pop_front() {
+        if part == ".." {
+            current.pop();
+            continue;
+        }
+        let candidate = root.join(&current).join(&part);
+        match std::fs::symlink_metadata(&candidate) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                links += 1;
+                if links > 40 {
+                    return None;
+                }
+                let target = std::fs::read_link(&candidate).ok()?;
+                if target.is_absolute() {
+                    current = PathBuf::new();
+                }
+                push_front(&mut pending, &target);
+            }
+            _ => current.push(&part),
+        }
+    }
+    Some(root.join(current))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_links_in_a_copied_root_resolve_under_it() {
+        let t = std::env::temp_dir().join(format!("clawlint-in-root-{}", std::process::id()));
+        let root = t.join("root");
+        let unit_dir = root.join("etc/systemd/system");
+        std::fs::create_dir_all(unit_dir.join("multi-user.target.wants")).unwrap();
+        std::fs::create_dir_all(root.join("srv/cfg")).unwrap();
+        std::fs::create_dir_all(root.join("home/u")).unwrap();
+        std::fs::write(unit_dir.join("y.service"), "[Service]\n").unwrap();
+        let link = |at: &Path, to: &str| std::os::unix::fs::symlink(to, at).unwrap();
+        link(
+            &unit_dir.join("multi-user.target.wants/y.service"),
+            "/etc/systemd/system/y.service",
+        );
+        link(&root.join("home/u/.config"), "/srv/cfg");
+        link(&root.join("home/u/up"), "../../../../../etc");
+        link(&root.join("loop"), "/loop");
+        let r = |p: &str| resolve_in_root(&root, &root.join(p));
+        assert_eq!(
+            r("etc/systemd/system/multi-user.target.wants/y.service"),
+            Some(unit_dir.join("y.service"))
+        );
+        assert_eq!(
+            r("home/u/.config/openclaw/x.json"),
+            Some(root.join("srv/cfg/openclaw/x.json"))
+        );
+        // `..` stops at the root: the link leads to the root's /etc, never the host's.
+        assert_eq!(r("home/u/up/passwd"), Some(root.join("etc/passwd")));
+        assert_eq!(r("loop/x"), None);
+        assert_eq!(resolve_in_root(&root, Path::new("/etc/passwd")), None);
+        std::fs::remove_dir_all(&t).unwrap();
+    }
 
     #[test]
     fn a_written_home_maps_whole_components_only() {

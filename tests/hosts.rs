@@ -911,6 +911,120 @@ fn an_invalid_profile_unit_is_no_default_gateway() {
     }
 }
 
+/// A copied `--root` keeps the host's absolute symlinks: `/lib -> /usr/lib`, a unit linked
+/// into /etc from `/opt` (`systemctl link`), a `*.wants/` link naming
+/// `/etc/systemd/system/…`, a home's `~/.config -> /srv/cfg`. Each is resolved against the
+/// root, never against the machine clawlint runs on: a file at the same absolute path on
+/// this machine (here a decoy unit under the temp dir, on another port) is never read.
+#[test]
+fn absolute_symlinks_in_a_copied_root_resolve_against_the_root() {
+    let t = TempDir::new("hosts-absolute-links");
+    let b = t.path();
+    let decoy = std::env::temp_dir().join(format!("clawlint-decoy-{}", std::process::id()));
+    std::fs::create_dir_all(&decoy).unwrap();
+    let unit = |port: u16| {
+        format!("[Service]\nExecStart=/usr/bin/openclaw gateway --port {port}\nRestartPreventExitStatus=78\n[Install]\nWantedBy=multi-user.target\n")
+    };
+    // On this machine: a unit at the path the layout's link names, on another port.
+    std::fs::write(decoy.join("openclaw-gateway.service"), unit(17777)).unwrap();
+    let decoy_unit = decoy.join("openclaw-gateway.service");
+    let decoy_rel = decoy_unit.strip_prefix("/").unwrap().to_str().unwrap();
+    // In the layout: the same path under the root holds the real unit.
+    write(b, &format!("root/{decoy_rel}"), unit(18999).as_bytes());
+    link(
+        b,
+        "root/etc/systemd/system/openclaw-gateway.service",
+        decoy_unit.to_str().unwrap(),
+    );
+    link(
+        b,
+        "root/etc/systemd/system/multi-user.target.wants/openclaw-gateway.service",
+        "/etc/systemd/system/openclaw-gateway.service",
+    );
+    // A vendor unit under /usr/lib, reached through an absolute /lib link.
+    link(b, "root/lib", "/usr/lib");
+    write(
+        b,
+        "root/usr/lib/systemd/system/openclaw-vendor.service",
+        b"[Service]\nExecStart=/usr/bin/openclaw --profile vendor gateway --port 19555\nRestartPreventExitStatus=78\n[Install]\nWantedBy=multi-user.target\n",
+    );
+    link(
+        b,
+        "root/etc/systemd/system/multi-user.target.wants/openclaw-vendor.service",
+        "/lib/systemd/system/openclaw-vendor.service",
+    );
+    // The user's home is in the root; its ~/.config lives in /srv/cfg.
+    write(
+        b,
+        "root/srv/cfg/systemd/user/openclaw-gateway-ops.service",
+        b"[Service]\nExecStart=/usr/bin/openclaw --profile ops gateway --port 19777\nRestartPreventExitStatus=78\n[Install]\nWantedBy=default.target\n",
+    );
+    link(
+        b,
+        "root/srv/cfg/systemd/user/default.target.wants/openclaw-gateway-ops.service",
+        "/srv/cfg/systemd/user/openclaw-gateway-ops.service",
+    );
+    link(b, "root/home/u/.config", "/srv/cfg");
+    write(
+        b,
+        "root/home/u/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18999 } }\n",
+    );
+    let home = b.join("root/home/u");
+    let root = b.join("root");
+    let (_, stdout, stderr) = clawlint(&[
+        "resolve",
+        "--home",
+        home.to_str().unwrap(),
+        "--root",
+        root.to_str().unwrap(),
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    std::fs::remove_dir_all(&decoy).unwrap();
+    let resolved: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    let mut ports: Vec<u64> = gateways(&resolved)
+        .iter()
+        .map(|g| g["gatewayPort"]["value"].as_u64().unwrap())
+        .collect();
+    ports.sort();
+    assert_eq!(ports, [18999, 19555, 19777], "{resolved}");
+    assert!(!stdout.contains("17777"), "{stdout}");
+    assert!(!stdout.contains("outside the layout"), "{stdout}");
+}
+
+/// CL501 shows where an escaping `$include` leads when the layout decides it (relative to the
+/// including file, beside the config's directory), and never a path of this machine.
+#[test]
+fn an_escaping_include_is_shown_as_read_within_the_layout_only() {
+    for (raw, read_as) in [
+        ("../shared/base.json5", Some("home/shared/base.json5")),
+        ("../../../../../../../../../../etc/base.json5", None),
+    ] {
+        let t = TempDir::new("hosts-include-read-as");
+        let b = t.path();
+        write(
+            b,
+            "home/.openclaw/openclaw.json",
+            format!("{{ $include: \"{raw}\", gateway: {{ port: 18789 }} }}\n").as_bytes(),
+        );
+        std::fs::create_dir_all(b.join("root")).unwrap();
+        let (_, report, _) = run(&t, "check");
+        let escape = findings(&report, "CL501", "escapes config directory");
+        assert_eq!(escape.len(), 1, "{report}");
+        let message = escape[0]["message"].as_str().unwrap();
+        match read_as {
+            Some(tail) => assert!(
+                message.contains("(read as ") && message.contains(tail),
+                "{message}"
+            ),
+            None => assert!(!message.contains("read as"), "{message}"),
+        }
+    }
+}
+
 /// A home-less unit's gateway reads more than its config on the machine it was written on: an
 /// absolute `$include`, its state dir's `.env` and the config's `env.vars` name `/root/…` too.
 /// Each is read under the scanned home (one mapping, `paths::WrittenHome`), as the config's

@@ -494,12 +494,32 @@ fn supervisor_dirs(home: &Path, root: Option<&Path>) -> Vec<(PathBuf, ServiceKin
 fn root_supervisor_dirs(root: &Path) -> Vec<(PathBuf, ServiceKind, &'static str)> {
     let mut dirs: Vec<(PathBuf, ServiceKind, &'static str)> = SYSTEM_UNIT_DIRS
         .iter()
-        .map(|d| (root.join(d), ServiceKind::SystemdSystem, "service"))
+        .map(|d| {
+            (
+                in_layout(Some(root), &root.join(d)),
+                ServiceKind::SystemdSystem,
+                "service",
+            )
+        })
         .collect();
     for dir in ["Library/LaunchAgents", "Library/LaunchDaemons"] {
-        dirs.push((root.join(dir), ServiceKind::Launchd, "plist"));
+        dirs.push((
+            in_layout(Some(root), &root.join(dir)),
+            ServiceKind::Launchd,
+            "plist",
+        ));
     }
     dirs
+}
+
+/// `path` as the host the layout was copied from sees it: under `--root`, its symlinks are
+/// resolved against the root (`/lib -> /usr/lib`, `/home/u/.config -> /srv/cfg`, a unit
+/// linked to `/opt/app/x.service`), never against this machine (`paths::resolve_in_root`).
+/// Paths outside the root, and links that loop, are left as they are.
+fn in_layout(root: Option<&Path>, path: &Path) -> PathBuf {
+    root.filter(|r| path.starts_with(r))
+        .and_then(|r| crate::paths::resolve_in_root(r, path))
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 fn describe_dir(kind: ServiceKind) -> &'static str {
@@ -555,7 +575,7 @@ fn user_unit_dirs(home: &Path, root: Option<&Path>) -> Vec<PathBuf> {
     let rt = runtime_dir(home, root);
     let at_rt = |d: &str| rt.as_ref().map(|rt| rt.join(d));
     let at_root = |d: &str| root.map(|r| r.join(d));
-    [
+    let dirs = [
         Some(home.join(".config/systemd/user.control")),
         at_rt("systemd/user.control"),
         at_rt("systemd/transient"),
@@ -572,10 +592,15 @@ fn user_unit_dirs(home: &Path, root: Option<&Path>) -> Vec<PathBuf> {
         at_root("usr/local/lib/systemd/user"),
         at_root("usr/lib/systemd/user"),
         at_rt("systemd/generator.late"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    ];
+    let mut out: Vec<PathBuf> = Vec::new();
+    for dir in dirs.into_iter().flatten().map(|d| in_layout(root, &d)) {
+        // Two entries that lead to one directory (`/lib -> /usr/lib`) are read once.
+        if !out.contains(&dir) {
+            out.push(dir);
+        }
+    }
+    out
 }
 
 /// The search path of a unit's scope, highest priority first, with the unit's own directory
@@ -590,7 +615,7 @@ fn unit_dirs(
         ServiceKind::SystemdUser => user_unit_dirs(home, root),
         _ => root
             .into_iter()
-            .flat_map(|r| SYSTEM_UNIT_DIRS.map(|d| r.join(d)))
+            .flat_map(|r| SYSTEM_UNIT_DIRS.map(|d| in_layout(Some(r), &r.join(d))))
             .collect(),
     };
     if let Some(own) = own.filter(|o| !dirs.iter().any(|d| d == o)) {
@@ -795,7 +820,10 @@ pub fn invocation(
     compose_runs: &mut Vec<ComposeRun>,
 ) -> Option<Invocation> {
     let path = found.file.as_path();
-    let bytes = match ServiceFiles::bytes(path, SMALL_FILE_LIMIT) {
+    // A unit linked into the search path with an absolute target (`systemctl link`, an alias
+    // or a copied layout's `/etc/...` link) is read where that target lies in the layout.
+    let real = in_layout(root, path);
+    let bytes = match ServiceFiles::bytes(&real, SMALL_FILE_LIMIT) {
         Ok(bytes) => bytes,
         Err(err) => {
             problems.push(unreadable(sources, path, &err));

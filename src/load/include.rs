@@ -394,8 +394,27 @@ impl<'a> IncludeContext<'a> {
         let root_dir = self.roots[0].shown.clone();
         let lexical = absolute(&path);
         if !self.roots.iter().any(|r| is_inside(&r.dir, &lexical)) {
+            // As written, and where it leads when the layout decides that (relative to the
+            // including file, or under the scanned home that stands for a unit's written
+            // one), shown as the layout's own paths are; OpenClaw's message shows the latter.
+            // Only within the layout: under the scanned home a written one was mapped onto,
+            // or beside the config's directory; never a path of this machine.
+            let within = match &self.written_home {
+                Some((_, home)) if mapped.is_some() => is_inside(&absolute(home), &lexical),
+                _ => {
+                    !Path::new(raw).is_absolute()
+                        && root_dir
+                            .parent()
+                            .is_some_and(|beside| is_inside(&absolute(beside), &lexical))
+                }
+            };
+            let read_as = if within {
+                format!("read as {}; ", display_path(&lexical))
+            } else {
+                String::new()
+            };
             return Err(format!(
-                "include path escapes config directory: {raw} (root: {})",
+                "include path escapes config directory: {raw} ({read_as}root: {})",
                 display_path(&root_dir)
             ));
         }
