@@ -36,6 +36,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary's allocator, so that the phases measured in-process cost what they cost there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The default plan: (layout, sizes).
 const PLAN: &[(&str, &[usize])] = &[
     ("realistic", &[1, 10, 100, 1_000, 10_000, 30_000]),

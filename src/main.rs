@@ -4,6 +4,10 @@ use clawlint::cli::{Cli, Command};
 use clawlint::commands;
 use std::process::ExitCode;
 
+/// Most of a large run's time is small allocations (see the dependency's note in Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_ordered() {
         Ok(cli) => cli,

@@ -33,15 +33,9 @@ pub fn finish(findings: Vec<Finding>, sources: &SourceMap, settings: &Settings) 
 }
 
 /// The findings in a deterministic order: by the shown path and offset of their first place,
-/// then rule and message (a stable sort). Each file's shown path is made once, not once per
-/// finding that points into it, and no message is copied.
+/// then rule and message (a stable sort, through an index: no message is copied).
 fn sorted(findings: Vec<Reported>, sources: &SourceMap) -> Vec<Reported> {
-    let mut shown: std::collections::HashMap<crate::source::FileId, std::rc::Rc<str>> =
-        std::collections::HashMap::new();
-    let keys: Vec<_> = findings
-        .iter()
-        .map(|r| sort_key(r, sources, &mut shown))
-        .collect();
+    let keys: Vec<_> = findings.iter().map(|r| sort_key(r, sources)).collect();
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     drop(keys);
@@ -95,19 +89,12 @@ fn apply_config_ignores(
 
 fn sort_key<'r>(
     reported: &'r Reported,
-    sources: &SourceMap,
-    shown: &mut std::collections::HashMap<crate::source::FileId, std::rc::Rc<str>>,
-) -> (std::rc::Rc<str>, usize, &'static str, &'r str) {
+    sources: &'r SourceMap,
+) -> (&'r str, usize, &'static str, &'r str) {
     let first = reported.finding.labels.iter().find_map(|l| l.loc);
     let (path, offset) = match first {
-        Some(loc) => (
-            shown
-                .entry(loc.file)
-                .or_insert_with(|| crate::paths::display_path(&sources.file(loc.file).path).into())
-                .clone(),
-            loc.span.start,
-        ),
-        None => (std::rc::Rc::from("\u{10FFFF}"), 0),
+        Some(loc) => (sources.file(loc.file).shown_path(), loc.span.start),
+        None => ("\u{10FFFF}", 0),
     };
     (
         path,

@@ -164,7 +164,7 @@ pub fn position(sources: &SourceMap, loc: Loc) -> Position {
     let (line, column) = sources.line_col(loc.file, loc.span.start);
     let (end_line, end_column) = sources.line_col(loc.file, loc.span.end);
     Position {
-        file: crate::paths::display_path(&sources.file(loc.file).path),
+        file: sources.file(loc.file).shown_path().to_string(),
         line,
         column,
         end_line,

@@ -53,8 +53,27 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether [`push_visible`] would change `text`: one pass over its bytes while they are ASCII
+/// (almost always all of them), the character test from the first other byte on.
 fn needs_work(text: &str) -> bool {
-    text.starts_with("::") || text.contains("##[") || text.chars().any(hidden)
+    if text.starts_with("::") {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            0x00..=0x1f | 0x7f => return true,
+            b'[' if i >= 2 && bytes[i - 2..i] == *b"##" => return true,
+            0x80..=0xff => {
+                // All before `i` is ASCII, so `i` is a character boundary, and no `##[`
+                // spans it.
+                let rest = &text[i..];
+                return rest.contains("##[") || rest.chars().any(hidden);
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Appends `text` as shown to `out`.
@@ -174,6 +193,36 @@ mod tests {
             ":\\x3aerror file=a::forged"
         );
         assert_eq!(visible("ok ##[error]x"), "ok ##\\x5berror]x");
+    }
+
+    #[test]
+    fn the_quick_test_agrees_with_the_escaping() {
+        for s in [
+            "",
+            "plain",
+            "::a",
+            ":a",
+            "a::",
+            "##[",
+            "#[",
+            "##",
+            "a##[b",
+            "é##[",
+            "##é[",
+            "#é#[",
+            "é\u{85}",
+            "é\u{202E}",
+            "é\u{a0}",
+            "tab\there",
+            "\x7f",
+            "ü##",
+            "日本語",
+            "a\u{FEFF}",
+        ] {
+            let mut shown = String::new();
+            push_visible(s, &mut shown);
+            assert_eq!(needs_work(s), shown != s, "{s:?}");
+        }
     }
 
     #[test]

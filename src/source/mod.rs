@@ -49,6 +49,8 @@ pub struct SourceFile {
     pub suppressions: Vec<Suppression>,
     /// Where its lines start, found on first use (the text never changes once added).
     lines: std::sync::OnceLock<LineIndex>,
+    /// Its path as outputs show it ([`crate::paths::display_path`]), made on first use.
+    shown_path: std::sync::OnceLock<String>,
 }
 
 impl SourceFile {
@@ -60,6 +62,13 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         self.lines().line_col(&self.text, offset)
+    }
+
+    /// The path as outputs show it ([`crate::paths::display_path`]), made once per file
+    /// rather than once per place shown in it.
+    pub fn shown_path(&self) -> &str {
+        self.shown_path
+            .get_or_init(|| crate::paths::display_path(&self.path))
     }
 
     /// The text as it may be shown: everything not known to be safe replaced by `*`, byte for
@@ -104,6 +113,7 @@ impl SourceMap {
             shown: Vec::new(),
             suppressions: Vec::new(),
             lines: std::sync::OnceLock::new(),
+            shown_path: std::sync::OnceLock::new(),
         });
         self.by_path.insert(path.to_path_buf(), id);
         id
