@@ -1457,13 +1457,27 @@ fn unreadable_home_exits_3() {
     let s = Scratch::new("unreadable-home");
     add_ordinary_gateways(&s);
     std::fs::set_permissions(s.path("home"), std::fs::Permissions::from_mode(0o000)).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_clawlint"));
+    // SAFETY: geteuid has no preconditions.
+    let as_root = unsafe { libc::geteuid() } == 0;
+    // Root can list any directory: run as `nobody`, from a copy of the binary in the scratch
+    // dir, which `nobody` can reach wherever the checkout is (a CI checkout under /root is not).
+    let binary = match as_root {
+        true => {
+            let copy = s.path("clawlint");
+            std::fs::copy(env!("CARGO_BIN_EXE_clawlint"), &copy).unwrap();
+            for dir in [copy.as_path(), s.path("").as_path()] {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+            copy
+        }
+        false => PathBuf::from(env!("CARGO_BIN_EXE_clawlint")),
+    };
+    let mut command = Command::new(binary);
     command
         .args(["check", "--home", &s.home(), "--no-config"])
         .current_dir("/")
         .env_clear();
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
+    if as_root {
         command.uid(65534).gid(65534);
     }
     let out = command.output().expect("clawlint starts");
