@@ -331,18 +331,26 @@ fn invalid_profile_env(env: &Env) -> Option<Problem> {
     ) {
         return None;
     }
+    Some(invalid_profile_problem(
+        var,
+        "OpenClaw exits with \"Invalid profile name\" (with neither OPENCLAW_STATE_DIR nor \
+         OPENCLAW_WORKSPACE_DIR set, its default workspace is that profile's own state dir)",
+    ))
+}
+
+/// CL909's problem for an invalid `OPENCLAW_PROFILE` (its name shown under the secret policy),
+/// `why` saying where OpenClaw stops on it.
+fn invalid_profile_problem(var: &crate::load::env::EnvVar, why: &str) -> Problem {
     let name = var.value.trim_matches(crate::paths::is_js_whitespace);
-    Some(Problem {
+    Problem {
         kind: ProblemKind::Refused,
         message: format!(
             "OPENCLAW_PROFILE={} is not a valid profile name (letters, numbers, \"_\", \"-\"; \
-             at most 64): OpenClaw exits with \"Invalid profile name\" (with neither \
-             OPENCLAW_STATE_DIR nor OPENCLAW_WORKSPACE_DIR set, its default workspace is that \
-             profile's own state dir)",
+             at most 64): {why}",
             crate::redact::shown_quoted(crate::redact::Kind::Name, name)
         ),
         loc: var.origin.loc(),
-    })
+    }
 }
 
 /// An invalid `OPENCLAW_PROFILE` that does not crash OpenClaw at load (its state dir or
@@ -362,17 +370,11 @@ fn invalid_profile_migration(
     if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
         return None;
     }
-    let name = var.value.trim_matches(crate::paths::is_js_whitespace);
-    Some(Problem {
-        kind: ProblemKind::Refused,
-        message: format!(
-            "OPENCLAW_PROFILE={} is not a valid profile name (letters, numbers, \"_\", \"-\"; \
-             at most 64): OpenClaw's start-up state migration stops with \"Invalid profile name\" \
-             on a config that is not plain JSON",
-            crate::redact::shown_quoted(crate::redact::Kind::Name, name)
-        ),
-        loc: var.origin.loc(),
-    })
+    Some(invalid_profile_problem(
+        var,
+        "OpenClaw's start-up state migration stops with \"Invalid profile name\" on a config \
+         that is not plain JSON",
+    ))
 }
 
 /// `--dev` is `--profile dev`; both run OpenClaw's `applyCliProfileEnv`.
