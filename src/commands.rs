@@ -125,6 +125,7 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
     layout.extend(settings.map(|s| s.path.clone()));
     layout.extend(args.allow_outside.iter().cloned());
     crate::load::layout::confine(&layout);
+    crate::paths::set_copied_host(root.as_deref(), &homes);
     Ok(Inputs {
         homes,
         root,

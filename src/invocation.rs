@@ -288,7 +288,7 @@ impl Searched {
             None => list.push(Searched {
                 dir: dir.to_path_buf(),
                 what: vec![what],
-                exists: dir.is_dir(),
+                exists: crate::paths::host::is_dir(dir),
             }),
         }
     }

@@ -177,7 +177,11 @@ impl PathKeys {
         if let Some((key, _)) = self.keys.get(path.as_os_str()) {
             return key.clone();
         }
-        let (key, exists) = self.canonical(&absolute(path));
+        // Under a copied `--root`, keyed where its links lead within the root.
+        let (key, exists) = match on_host(path) {
+            Some(placed) => self.canonical(&absolute(&placed)),
+            None => (absolute(path), false),
+        };
         self.keys
             .insert(path.as_os_str().to_owned(), (key.clone(), exists));
         key
@@ -312,6 +316,176 @@ pub fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
         }
     }
     Some(root.join(current))
+}
+
+/// The copied host a run reads (`--root`) and the scanned homes that lie in it, set once per
+/// run by the command line ([`set_copied_host`]). A library user who never sets it reads every
+/// path as this machine resolves it.
+static COPIED_HOST: std::sync::RwLock<Option<CopiedHost>> = std::sync::RwLock::new(None);
+
+struct CopiedHost {
+    /// The root as given and as an absolute path: discovery meets both forms.
+    roots: [PathBuf; 2],
+    /// Each scanned home that is not written under the root but whose real path lies in it
+    /// (`--home copy/home/u` reached through a link), as given and absolute: the home, and
+    /// where it lies under the root.
+    homes: Vec<(PathBuf, PathBuf)>,
+    /// Each directory's resolution under the root (`None`: a loop), looked up once per run.
+    dirs: std::sync::Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+/// Every later [`on_host`] resolves paths under `root` (and under the scanned `homes` whose
+/// real path lies in it) against `root`, as the host the layout was copied from sees them.
+/// `None` (no `--root`) clears it.
+pub fn set_copied_host(root: Option<&Path>, homes: &[PathBuf]) {
+    // The live host (`/`) is read as this machine resolves it: nothing to translate.
+    let host = root.filter(|r| *r != Path::new("/")).map(|root| {
+        let abs_root = absolute(root);
+        let real_root = std::fs::canonicalize(&abs_root).ok();
+        let mut placed = Vec::new();
+        for home in homes {
+            let abs = absolute(home);
+            if abs.starts_with(&abs_root) {
+                continue;
+            }
+            let Some(rest) = std::fs::canonicalize(&abs)
+                .ok()
+                .and_then(|real| Some(real.strip_prefix(real_root.as_ref()?).ok()?.to_path_buf()))
+            else {
+                continue;
+            };
+            placed.push((home.clone(), abs_root.join(&rest)));
+            placed.push((abs, abs_root.join(&rest)));
+        }
+        CopiedHost {
+            roots: [root.to_path_buf(), abs_root],
+            homes: placed,
+            dirs: std::sync::Mutex::new(HashMap::new()),
+        }
+    });
+    *COPIED_HOST.write().unwrap_or_else(|e| e.into_inner()) = host;
+}
+
+/// The path to look at for `path`, a path of the layout: under a copied `--root` (or a
+/// scanned home inside it), `path` with every symlink on it resolved against the root
+/// ([`resolve_in_root`]: `~/.openclaw -> /srv/openclaw`, an `EnvironmentFile=` under
+/// `/etc/openclaw -> /srv/conf`, a drop-in linked to `/opt/app/override.conf`), so that
+/// nothing outside the root is ever looked at; any other path as it is. `None` when the
+/// links on it loop (more than 40): nothing is there to read.
+///
+/// Every read, existence test and directory listing of a layout path goes through this one
+/// function (the reader, discovery, path keys), so a link is followed the same way wherever
+/// it is met.
+pub fn on_host(path: &Path) -> Option<std::borrow::Cow<'_, Path>> {
+    use std::borrow::Cow;
+    let guard = COPIED_HOST.read().unwrap_or_else(|e| e.into_inner());
+    let Some(host) = guard.as_ref() else {
+        return Some(Cow::Borrowed(path));
+    };
+    if let Some(root) = host.roots.iter().find(|r| path.starts_with(r)) {
+        return host.resolve(root, path).map(Cow::Owned);
+    }
+    match host.homes.iter().find(|(h, _)| path.starts_with(h)) {
+        Some((home, at)) => {
+            let placed = at.join(path.strip_prefix(home).ok()?);
+            host.resolve(&host.roots[1], &placed).map(Cow::Owned)
+        }
+        None => Some(Cow::Borrowed(path)),
+    }
+}
+
+impl CopiedHost {
+    /// `path` (under `root`, one of the root's two forms) resolved against the root: its
+    /// directory's resolution once per run, then its last component.
+    fn resolve(&self, root: &Path, path: &Path) -> Option<PathBuf> {
+        let plain = path
+            .components()
+            .all(|c| !matches!(c, Component::ParentDir | Component::CurDir));
+        let split = match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) if plain && parent.starts_with(root) => Some((parent, name)),
+            _ => None,
+        };
+        let Some((parent, name)) = split else {
+            return resolve_in_root(root, path);
+        };
+        let dir = {
+            let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+            dirs.entry(parent.to_path_buf())
+                .or_insert_with(|| resolve_in_root(root, parent))
+                .clone()?
+        };
+        let candidate = dir.join(name);
+        match std::fs::symlink_metadata(&candidate) {
+            Ok(meta) if meta.file_type().is_symlink() => resolve_in_root(root, &candidate),
+            _ => Some(candidate),
+        }
+    }
+}
+
+/// Tests and checks of layout paths, each made where [`on_host`] says the path lies.
+pub mod host {
+    use super::on_host;
+    use std::path::Path;
+
+    /// A regular file (symlinks followed within the copied root).
+    pub fn is_file(path: &Path) -> bool {
+        on_host(path).is_some_and(|p| p.is_file())
+    }
+
+    /// A directory (symlinks followed within the copied root).
+    pub fn is_dir(path: &Path) -> bool {
+        on_host(path).is_some_and(|p| p.is_dir())
+    }
+
+    /// Anything at all (symlinks followed within the copied root).
+    pub fn exists(path: &Path) -> bool {
+        on_host(path).is_some_and(|p| p.exists())
+    }
+
+    /// The metadata of what `path` leads to.
+    pub fn metadata(path: &Path) -> std::io::Result<std::fs::Metadata> {
+        match on_host(path) {
+            Some(p) => std::fs::metadata(p),
+            None => Err(looped()),
+        }
+    }
+
+    /// The entries of directory `path`, listed where it lies (a linked directory's entries
+    /// are named under its target in the root).
+    pub fn read_dir(path: &Path) -> std::io::Result<std::fs::ReadDir> {
+        match on_host(path) {
+            Some(p) => std::fs::read_dir(p),
+            None => Err(looped()),
+        }
+    }
+
+    /// The metadata of `path` itself, not following a link it ends in (its directory
+    /// resolved within the copied root).
+    pub fn symlink_metadata(path: &Path) -> std::io::Result<std::fs::Metadata> {
+        let placed = match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+                on_host(parent).ok_or_else(looped)?.join(name)
+            }
+            _ => path.to_path_buf(),
+        };
+        std::fs::symlink_metadata(placed)
+    }
+
+    /// Where the link `path` points, as written (its directory resolved within the copied
+    /// root).
+    pub fn read_link(path: &Path) -> std::io::Result<std::path::PathBuf> {
+        let placed = match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+                on_host(parent).ok_or_else(looped)?.join(name)
+            }
+            _ => path.to_path_buf(),
+        };
+        std::fs::read_link(placed)
+    }
+
+    fn looped() -> std::io::Error {
+        std::io::Error::other("a symlink loop (too many levels of symbolic links)")
+    }
 }
 
 #[cfg(test)]

@@ -169,8 +169,8 @@ pub fn plan(
     port: Option<u16>,
     env: &[(String, String)],
 ) -> Plan {
-    let dir_exists = profile_dir(home, profile).is_dir()
-        || (profile.is_none() && home.join(".clawdbot").is_dir());
+    let dir_exists = crate::paths::host::is_dir(&profile_dir(home, profile))
+        || (profile.is_none() && crate::paths::host::is_dir(&home.join(".clawdbot")));
     let found = existing(&inventory.instances, home, profile);
     let exists = dir_exists || found.is_some();
     let index = match found {

@@ -995,6 +995,118 @@ fn absolute_symlinks_in_a_copied_root_resolve_against_the_root() {
     assert!(!stdout.contains("outside the layout"), "{stdout}");
 }
 
+/// Everything else a copied host's units and homes name is read through the same resolution
+/// (`paths::on_host`): a drop-in linked to `/…/dropin/…`, an `EnvironmentFile=` under an
+/// `/etc/openclaw` that links elsewhere, the wrapper script a drop-in runs through an `/opt/app`
+/// link, and a state dir `~/.openclaw -> /…/state`. Each target exists on this machine too (a
+/// decoy on another port under the temp dir): it must never be read. The home is passed inside
+/// the root and, as fixtures pass it, beside it (a link into the root).
+#[test]
+fn drop_ins_env_files_scripts_and_state_dirs_follow_links_within_the_root() {
+    let t = TempDir::new("hosts-links-everywhere");
+    let b = t.path();
+    let decoy = std::env::temp_dir().join(format!("clawlint-decoy-all-{}", std::process::id()));
+    let d = decoy.to_str().unwrap().to_string();
+    let d_rel = d.trim_start_matches('/');
+    // (where, in the layout's root and at the same absolute path on this machine, what the
+    // root holds, what the decoy holds)
+    let files: [(&str, &str, &str); 4] = [
+        (
+            "state/openclaw.json",
+            "{ gateway: { port: 18111 } }\n",
+            "{ gateway: { port: 17001 } }\n",
+        ),
+        (
+            "conf/b.env",
+            "OPENCLAW_GATEWAY_PORT=18222\n",
+            "OPENCLAW_GATEWAY_PORT=17002\n",
+        ),
+        (
+            "dropin/10-run.conf",
+            "[Service]\nExecStart=\nExecStart=/opt/app/start-c.sh\n",
+            "[Service]\nExecStart=\nExecStart=/usr/bin/openclaw --profile c gateway --port 17003\n",
+        ),
+        (
+            "app/start-c.sh",
+            "#!/bin/sh\nexec /usr/bin/openclaw --profile c gateway --port 18333\n",
+            "#!/bin/sh\nexec /usr/bin/openclaw --profile c gateway --port 17005\n",
+        ),
+    ];
+    for (rel, real, fake) in files {
+        write(b, &format!("root/{d_rel}/{rel}"), real.as_bytes());
+        let at = decoy.join(rel);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(at, fake).unwrap();
+    }
+    let units = "root/etc/systemd/system";
+    let enabled = |b: &Path, name: &str, text: &str| {
+        write(b, &format!("{units}/{name}"), text.as_bytes());
+        link(
+            b,
+            &format!("{units}/multi-user.target.wants/{name}"),
+            &format!("/etc/systemd/system/{name}"),
+        );
+    };
+    let tail = "RestartPreventExitStatus=78\n[Install]\nWantedBy=multi-user.target\n";
+    enabled(
+        b,
+        "openclaw-gateway.service",
+        &format!(
+            "[Service]\nEnvironment=HOME=/home/u\nExecStart=/usr/bin/openclaw gateway\n{tail}"
+        ),
+    );
+    enabled(
+        b,
+        "openclaw-gateway-b.service",
+        &format!("[Service]\nEnvironment=HOME=/home/u\nEnvironmentFile=/etc/openclaw/b.env\nExecStart=/usr/bin/openclaw --profile b gateway\n{tail}"),
+    );
+    enabled(
+        b,
+        "openclaw-gateway-c.service",
+        &format!("[Service]\nEnvironment=HOME=/home/u\nExecStart=/usr/bin/openclaw --profile c gateway --port 17999\n{tail}"),
+    );
+    link(
+        b,
+        &format!("{units}/openclaw-gateway-c.service.d/10-run.conf"),
+        &format!("{d}/dropin/10-run.conf"),
+    );
+    link(b, "root/etc/openclaw", &format!("{d}/conf"));
+    link(b, "root/opt/app", &format!("{d}/app"));
+    link(b, "root/home/u/.openclaw", &format!("{d}/state"));
+    link(b, "home-beside", "root/home/u");
+    let root = b.join("root");
+    for home in [b.join("root/home/u"), b.join("home-beside")] {
+        let (_, stdout, stderr) = clawlint(&[
+            "resolve",
+            "--home",
+            home.to_str().unwrap(),
+            "--root",
+            root.to_str().unwrap(),
+            "--no-config",
+            "--format",
+            "json",
+        ]);
+        let resolved: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+        let mut ports: Vec<u64> = gateways(&resolved)
+            .iter()
+            .map(|g| g["gatewayPort"]["value"].as_u64().unwrap())
+            .collect();
+        ports.sort();
+        assert_eq!(
+            ports,
+            [18111, 18222, 18333],
+            "{}: {resolved}",
+            home.display()
+        );
+        for decoy_port in ["17001", "17002", "17003", "17005", "17999"] {
+            assert!(!stdout.contains(decoy_port), "{decoy_port}: {stdout}");
+        }
+        assert!(!stdout.contains("outside the"), "{stdout}");
+    }
+    std::fs::remove_dir_all(&decoy).unwrap();
+}
+
 /// CL501 shows where an escaping `$include` leads when the layout decides it (relative to the
 /// including file, beside the config's directory), and never a path of this machine.
 #[test]

@@ -66,7 +66,7 @@ pub fn scan_capped(home: &Path) -> Scanned {
 }
 
 fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
-    let Ok(entries) = std::fs::read_dir(home) else {
+    let Ok(entries) = crate::paths::host::read_dir(home) else {
         return Scanned::default();
     };
     let mut names: Vec<String> = entries
@@ -75,11 +75,11 @@ fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
         // dangling (a loop): that gateway's files then report the loop.
         .filter(|e| {
             let path = e.path();
-            path.is_dir()
+            crate::paths::host::is_dir(&path)
                 || (path
                     .symlink_metadata()
                     .is_ok_and(|m| m.file_type().is_symlink())
-                    && std::fs::metadata(&path)
+                    && crate::paths::host::metadata(&path)
                         .is_err_and(|err| err.kind() != std::io::ErrorKind::NotFound))
         })
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
@@ -116,8 +116,10 @@ fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
 pub fn is_home_root(dir: &Path) -> bool {
     let has_config = ["openclaw.json", "clawdbot.json"]
         .iter()
-        .any(|f| dir.join(f).is_file());
-    !has_config && (dir.join(".openclaw").is_dir() || dir.join(".clawdbot").is_dir())
+        .any(|f| crate::paths::host::is_file(&dir.join(f)));
+    !has_config
+        && (crate::paths::host::is_dir(&dir.join(".openclaw"))
+            || crate::paths::host::is_dir(&dir.join(".clawdbot")))
 }
 
 /// The gateway of an `OPENCLAW_HOME` root: no profile, its home redirected.

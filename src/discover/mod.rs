@@ -264,7 +264,7 @@ fn compose_invocations(
         let missing: Vec<&PathBuf> = chosen
             .files
             .iter()
-            .filter(|f| chosen.named && inside(f) && !f.is_file())
+            .filter(|f| chosen.named && inside(f) && !crate::paths::host::is_file(f))
             .collect();
         for file in &missing {
             problems.push(compose::missing_file(run, file, &chosen.how));
@@ -272,7 +272,7 @@ fn compose_invocations(
         let readable: Vec<PathBuf> = chosen
             .files
             .iter()
-            .filter(|f| inside(f) && f.is_file())
+            .filter(|f| inside(f) && crate::paths::host::is_file(f))
             .cloned()
             .collect();
         if run.args.starts() && missing.is_empty() && !readable.is_empty() {

@@ -71,12 +71,12 @@ pub fn service_files(
         pulled_in_by: None,
     };
     // Windows Scheduled Tasks run `<state dir>/gateway.cmd`.
-    if let Ok(entries) = std::fs::read_dir(home) {
+    if let Ok(entries) = crate::paths::host::read_dir(home) {
         let mut scripts: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().starts_with(".openclaw"))
             .map(|e| e.path().join("gateway.cmd"))
-            .filter(|p| p.symlink_metadata().is_ok())
+            .filter(|p| crate::paths::host::symlink_metadata(p).is_ok())
             .collect();
         scripts.sort();
         out.extend(
@@ -92,7 +92,7 @@ pub fn service_files(
     let mut seen_units: std::collections::HashSet<(ServiceKind, std::ffi::OsString)> =
         std::collections::HashSet::new();
     for (dir, kind, ext) in dirs {
-        let entries = match std::fs::read_dir(&dir) {
+        let entries = match crate::paths::host::read_dir(&dir) {
             Ok(entries) => entries,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
             Err(err) if err.kind() == std::io::ErrorKind::NotADirectory => continue,
@@ -191,7 +191,7 @@ impl Scope {
     fn read(kind: ServiceKind, home: &Path, root: Option<&Path>) -> Scope {
         let mut wanted = std::collections::HashSet::new();
         for dir in unit_dirs(kind, home, root, None) {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
+            let Ok(entries) = crate::paths::host::read_dir(&dir) else {
                 continue;
             };
             for entry in entries.filter_map(Result::ok) {
@@ -202,7 +202,7 @@ impl Scope {
                 {
                     continue;
                 }
-                let Ok(links) = std::fs::read_dir(entry.path()) else {
+                let Ok(links) = crate::paths::host::read_dir(&entry.path()) else {
                     continue;
                 };
                 wanted.extend(
@@ -256,7 +256,7 @@ impl Scope {
                 .aliases
                 .iter()
                 .any(|(alias, unit)| unit == name && self.wanted.contains(alias))
-            || std::fs::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink())
+            || crate::paths::host::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink())
             || self.transient.iter().any(|t| t == dir)
             || self.marked_running(name)
     }
@@ -278,7 +278,7 @@ impl Scope {
         let Some(markers) = &self.markers else {
             return Vec::new();
         };
-        let Ok(entries) = std::fs::read_dir(markers) else {
+        let Ok(entries) = crate::paths::host::read_dir(markers) else {
             return Vec::new();
         };
         let head = format!("invocation:{prefix}@");
@@ -294,12 +294,12 @@ impl Scope {
 fn alias_links(dirs: &[PathBuf]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
+        let Ok(entries) = crate::paths::host::read_dir(dir) else {
             continue;
         };
         for entry in entries.filter_map(Result::ok) {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Ok(target) = std::fs::read_link(entry.path()) else {
+            let Ok(target) = crate::paths::host::read_link(&entry.path()) else {
                 continue;
             };
             let Some(target_name) = target.file_name().map(|n| n.to_string_lossy().into_owned())
@@ -332,7 +332,7 @@ fn find_unit(dirs: &[PathBuf], name: &str, aliases: &BTreeMap<String, String>) -
         .find_map(|n| {
             dirs.iter()
                 .map(|d| d.join(&n))
-                .find(|p| p.symlink_metadata().is_ok())
+                .find(|p| crate::paths::host::symlink_metadata(p).is_ok())
         })
 }
 
@@ -377,7 +377,7 @@ fn pulled_in(
         let mut files = vec![file.clone()];
         for dir in dirs {
             for drop_dir in drop_in_dir_names(&name) {
-                let Ok(entries) = std::fs::read_dir(dir.join(drop_dir)) else {
+                let Ok(entries) = crate::paths::host::read_dir(&dir.join(drop_dir)) else {
                     continue;
                 };
                 let mut confs: Vec<PathBuf> = entries
@@ -426,7 +426,7 @@ const UNATTRIBUTED_RUNTIME: &str =
 /// Read only when the home's uid is known ([`runtime_dir`]); otherwise they are named, not
 /// attributed to a home by guess.
 fn unattributed_runtime_units(root: &Path) -> Vec<PathBuf> {
-    let Ok(users) = std::fs::read_dir(root.join("run/user")) else {
+    let Ok(users) = crate::paths::host::read_dir(&root.join("run/user")) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -441,7 +441,7 @@ fn unattributed_runtime_units(root: &Path) -> Vec<PathBuf> {
             "units",
         ] {
             let dir = user.path().join("systemd").join(sub);
-            let holds_units = std::fs::read_dir(&dir).is_ok_and(|entries| {
+            let holds_units = crate::paths::host::read_dir(&dir).is_ok_and(|entries| {
                 entries.filter_map(Result::ok).any(|e| {
                     let name = e.file_name().to_string_lossy().into_owned();
                     name.ends_with(".service") || name.starts_with("invocation:")
@@ -519,6 +519,8 @@ fn root_supervisor_dirs(root: &Path) -> Vec<(PathBuf, ServiceKind, &'static str)
 fn in_layout(root: Option<&Path>, path: &Path) -> PathBuf {
     root.filter(|r| path.starts_with(r))
         .and_then(|r| crate::paths::resolve_in_root(r, path))
+        // A scanned home whose real path lies in the root (`paths::on_host`).
+        .or_else(|| crate::paths::on_host(path).map(std::borrow::Cow::into_owned))
         .unwrap_or_else(|| path.to_path_buf())
 }
 
@@ -627,10 +629,10 @@ fn unit_dirs(
 /// A masked unit: a link to `/dev/null` or an empty file (systemd.unit(5)). The link is read,
 /// never followed outside the layout.
 fn is_masked(file: &Path) -> bool {
-    if std::fs::read_link(file).is_ok_and(|target| target == Path::new("/dev/null")) {
+    if crate::paths::host::read_link(file).is_ok_and(|target| target == Path::new("/dev/null")) {
         return true;
     }
-    std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file() && m.len() == 0)
+    crate::paths::host::symlink_metadata(file).is_ok_and(|m| m.is_file() && m.len() == 0)
 }
 
 /// The drop-in directory names of a unit, least specific first: `service.d`, the dash
@@ -662,7 +664,7 @@ fn enabled_instances(dirs: &[PathBuf], prefix: &str) -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
     let mut wants: Vec<PathBuf> = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
+        let Ok(entries) = crate::paths::host::read_dir(dir) else {
             continue;
         };
         let mut here: Vec<PathBuf> = entries
@@ -678,7 +680,7 @@ fn enabled_instances(dirs: &[PathBuf], prefix: &str) -> Vec<(String, PathBuf)> {
     }
     let head = format!("{prefix}@");
     for want in wants {
-        let Ok(links) = std::fs::read_dir(&want) else {
+        let Ok(links) = crate::paths::host::read_dir(&want) else {
             continue;
         };
         let names = instance_entries(links, &head);
@@ -878,7 +880,7 @@ fn resolve_command(
         return cmd;
     };
     let mapped = PathBuf::from(map.map(&script));
-    if !mapped.is_absolute() || !mapped.exists() {
+    if !mapped.is_absolute() || !crate::paths::host::exists(&mapped) {
         cmd.unseen.push(format!(
             "the script {script} is not in the scanned layout: what it runs is unknown"
         ));
@@ -931,7 +933,7 @@ fn read_runner_env_files(
     let mut all_read = true;
     for file in cmd.env_files.clone() {
         let path = PathBuf::from(map.map(&file));
-        if path.is_absolute() && path.is_file() {
+        if path.is_absolute() && crate::paths::host::is_file(&path) {
             read_environment_file(&path, true, at, map, env, sources, problems);
         } else {
             all_read = false;
@@ -1045,7 +1047,7 @@ impl UnitReader<'_> {
         let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
         for dir in &dirs {
             for name in drop_in_dir_names(unit_name) {
-                let Ok(entries) = std::fs::read_dir(dir.join(&name)) else {
+                let Ok(entries) = crate::paths::host::read_dir(&dir.join(&name)) else {
                     continue;
                 };
                 let mut confs: Vec<(String, PathBuf)> = entries
@@ -1509,7 +1511,7 @@ fn script_of(argv: &[String], vars: &BTreeMap<String, String>, map: &PathMap) ->
         || map
             .root
             .is_some_and(|r| r != Path::new("/") && mapped.starts_with(r));
-    (mapped.is_absolute() && inside && mapped.is_file()).then_some(mapped)
+    (mapped.is_absolute() && inside && crate::paths::host::is_file(&mapped)).then_some(mapped)
 }
 
 /// Whether a command runs compose, directly or through shell scripts in the layout (read
@@ -1625,7 +1627,7 @@ fn nested_script(
         || map
             .root
             .is_some_and(|r| r != Path::new("/") && path.starts_with(r));
-    (inside && path.is_file()).then_some(path)
+    (inside && crate::paths::host::is_file(&path)).then_some(path)
 }
 
 /// `$(dirname "$0")/rest` (or with `BASH_SOURCE`): `rest`, relative to the script's own dir.
@@ -1906,7 +1908,12 @@ fn command_release(
     };
     programs
         .iter()
-        .filter(|p| p.is_absolute() && inside(p) && (p.exists() || p.is_symlink()))
+        .filter(|p| {
+            p.is_absolute()
+                && inside(p)
+                && (crate::paths::host::exists(p)
+                    || crate::paths::host::symlink_metadata(p).is_ok_and(|m| m.is_symlink()))
+        })
         .find_map(|p| install::program_release(written, p, sources))
         .map(located)
 }
@@ -2065,7 +2072,7 @@ fn launchd_disabled(
 ) -> bool {
     let overrides = root.map(|r| r.join("private/var/db/com.apple.xpc.launchd"));
     let mut said: Vec<bool> = Vec::new();
-    if let Some(Ok(entries)) = overrides.as_ref().map(std::fs::read_dir) {
+    if let Some(Ok(entries)) = overrides.as_ref().map(|d| crate::paths::host::read_dir(d)) {
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())

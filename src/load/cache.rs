@@ -32,7 +32,7 @@ impl Identity {
     /// The identity of the regular file at `path` (symlinks followed), or `None` when it is
     /// not one or cannot be had (the reader then says why).
     pub fn of(path: &Path) -> Option<Identity> {
-        let meta = std::fs::metadata(path).ok()?;
+        let meta = std::fs::metadata(crate::paths::on_host(path)?).ok()?;
         if !meta.is_file() {
             return None;
         }

@@ -81,6 +81,13 @@ fn read_cells_within(
     use super::read::{check_regular, ReadError};
     use rusqlite::{Connection, OpenFlags};
     let unreadable = |e: ReadError| RegistryError::Unreadable(e.describe());
+    // Under a copied `--root`, its links lead within the root (`paths::on_host`).
+    let Some(path) = crate::paths::on_host(path) else {
+        return Err(unreadable(ReadError::Io(
+            "a symlink loop (too many levels of symbolic links)".to_string(),
+        )));
+    };
+    let path: &Path = &path;
     if let Some(real) = super::layout::outside(path) {
         return Err(unreadable(ReadError::OutsideLayout { real }));
     }

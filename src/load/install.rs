@@ -73,7 +73,7 @@ pub fn release_in_path(path: &str) -> Option<String> {
 pub fn package_dirs(program: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut starts = vec![program.to_path_buf()];
-    if let Ok(target) = std::fs::read_link(program) {
+    if let Ok(target) = crate::paths::host::read_link(program) {
         if target.is_relative() {
             if let Some(parent) = program.parent() {
                 starts.push(parent.join(target));
@@ -101,7 +101,7 @@ pub fn package_dirs(program: &Path) -> Vec<PathBuf> {
 /// volta, Windows npm, and each nvm node version).
 pub fn home_package_dirs(home: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = HOME_PACKAGE_DIRS.iter().map(|d| home.join(d)).collect();
-    if let Ok(entries) = std::fs::read_dir(home.join(".nvm/versions/node")) {
+    if let Ok(entries) = crate::paths::host::read_dir(&home.join(".nvm/versions/node")) {
         let mut versions: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path().join("lib/node_modules/openclaw"))
@@ -117,7 +117,7 @@ pub fn home_package_dirs(home: &Path) -> Vec<PathBuf> {
 /// its name and version shown.
 pub fn package_release(dir: &Path, sources: &mut SourceMap) -> Option<Installed> {
     let path = dir.join("package.json");
-    if !path.is_file() {
+    if !crate::paths::host::is_file(&path) {
         return None;
     }
     let text = read_text(&path, SMALL_FILE_LIMIT).ok()?;

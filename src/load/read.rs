@@ -95,10 +95,16 @@ pub fn check_regular(path: &Path) -> Result<fs::Metadata, ReadError> {
 
 /// Reads at most `limit` bytes of a regular file of the layout.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    if let Some(real) = super::layout::outside(path) {
+    // Under a copied `--root`, its links lead within the root (`paths::on_host`).
+    let Some(path) = crate::paths::on_host(path) else {
+        return Err(ReadError::Io(
+            "a symlink loop (too many levels of symbolic links)".to_string(),
+        ));
+    };
+    if let Some(real) = super::layout::outside(&path) {
         return Err(ReadError::OutsideLayout { real });
     }
-    read_named_bytes(path, limit)
+    read_named_bytes(&path, limit)
 }
 
 /// Reads at most `limit` bytes of a regular file the user named on the command line (so it

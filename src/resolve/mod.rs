@@ -553,8 +553,8 @@ pub fn load_config_written(
 ) -> LoadedConfig {
     let parsed = match parse_cached(path, CONFIG_LIMIT, None, sources, cache) {
         Ok(parsed) => parsed,
-        Err(ReadError::Missing) if path.symlink_metadata().is_ok() => {
-            let target = std::fs::read_link(path)
+        Err(ReadError::Missing) if crate::paths::host::symlink_metadata(path).is_ok() => {
+            let target = crate::paths::host::read_link(path)
                 .map(|t| crate::paths::display_path(&t))
                 .unwrap_or_default();
             let err = ReadError::Io(format!(

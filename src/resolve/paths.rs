@@ -50,7 +50,7 @@ pub fn state_dir(env: &Env, home: &Path, cwd: &Path) -> Sourced<PathBuf> {
     }
     let new_dir = home.join(".openclaw");
     let legacy = home.join(".clawdbot");
-    if !new_dir.exists() && legacy.exists() {
+    if !crate::paths::host::exists(&new_dir) && crate::paths::host::exists(&legacy) {
         return Sourced::new(
             legacy,
             Origin::Default("legacy ~/.clawdbot, because ~/.openclaw does not exist".into()),
@@ -90,7 +90,7 @@ pub fn config_path(env: &Env, home: &Path, cwd: &Path, state_dir: &Path) -> Sour
     let existing = dirs
         .iter()
         .flat_map(|d| [d.join("openclaw.json"), d.join("clawdbot.json")])
-        .find(|c| c.exists());
+        .find(|c| crate::paths::host::exists(c));
     match existing {
         Some(path) => Sourced::new(path, Origin::Default("first existing config file".into())),
         None => Sourced::new(

@@ -216,7 +216,8 @@ pub fn token_file(
         return None;
     }
     let path = resolve_user_path(raw, ctx.home, ctx.cwd);
-    let is_symlink = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    let is_symlink =
+        crate::paths::host::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
     let identity = match read_text(&path, SMALL_FILE_LIMIT) {
         Ok(text)
             if !is_symlink && !text.trim_matches(crate::paths::is_js_whitespace).is_empty() =>

@@ -203,12 +203,13 @@ pub fn pending_legacy_state_move(
     }
     let target = home.join(".openclaw");
     let source = home.join(".clawdbot");
-    if !source.exists() || !target.is_dir() {
+    if !crate::paths::host::exists(&source) || !crate::paths::host::is_dir(&target) {
         return None;
     }
-    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize())
-    {
-        (Ok(a), Ok(b)) => a == b,
+    // Where each leads (within a copied `--root`), then its real path.
+    let real = |p: &std::path::Path| crate::paths::on_host(p).and_then(|p| p.canonicalize().ok());
+    let same = |a: &std::path::Path, b: &std::path::Path| match (real(a), real(b)) {
+        (Some(a), Some(b)) => a == b,
         _ => false,
     };
     if same(&source, &target) {
