@@ -104,7 +104,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     type Key = (ProblemKind, String, Option<Loc>);
     let mut index: HashMap<Key, usize> = HashMap::new();
     let mut seen: Vec<(ProblemKind, String, Option<Loc>, Vec<String>)> = Vec::new();
-    let unowned = ctx.problems.iter().map(|p| ("clawlint", p));
+    // A problem no gateway owns belongs to the file it is in (the unit, compose file, script or
+    // registry that was being read), never to clawlint itself.
+    let unowned = ctx.problems.iter().map(|p| (reader_of(ctx, p.loc), p));
     let owned = ctx
         .instances
         .iter()
@@ -172,6 +174,14 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         findings.push(no_gateways(ctx.searched));
     }
     findings
+}
+
+/// The name of the file a problem is in (`openclaw-acme.service`, `docker-compose.yml`), or
+/// "the environment" for a problem with no file.
+fn reader_of<'a>(ctx: &'a RuleContext, loc: Option<Loc>) -> &'a str {
+    loc.and_then(|l| ctx.sources.file(l.file).path.file_name())
+        .and_then(|name| name.to_str())
+        .unwrap_or("the environment")
 }
 
 /// CL910: nothing was linted. A run that checked no gateway proves nothing, so it says so in
@@ -347,7 +357,9 @@ mod tests {
         );
         let host = host.problem(unit.clone()).problem(unit);
         let f = host.finding(UNREADABLE_FILE);
-        assert_eq!(labels(&f), ["read by clawlint"]);
+        // Owned by the unit that could not be read, never by clawlint (it was "read by clawlint").
+        assert_eq!(labels(&f), ["read by openclaw-gateway-x.service"]);
+        assert_eq!(parties(&f), ["openclaw-gateway-x.service"]);
         for kind in [
             ProblemKind::TooLarge,
             ProblemKind::NotRegularFile,
