@@ -573,7 +573,106 @@ proptest! {
         check_node_spans(&text, &doc.root)?;
         let ours = to_serde(&doc.root);
         prop_assert!(same_json(&ours, &reread), "{}\nours: {:?}\nserde_json: {:?}", text, ours, reread);
+        prop_assert!(doc.plain_json, "JSON not seen as plain JSON: {:?}", text);
     }
+
+    /// The parser's "plain JSON" (what `JSON.parse` accepts; resolve asks it for CL909) is
+    /// exactly what serde_json accepts, on JSON with one piece inserted anywhere: a JSON5
+    /// extension, a piece that keeps it JSON, or one that breaks both. (serde_json stops at 128
+    /// levels of nesting and `JSON.parse` does not; these documents stay far shallower.)
+    #[test]
+    fn plain_json_is_what_serde_json_accepts(
+        value in json_value(),
+        pretty in any::<bool>(),
+        at in any::<proptest::sample::Index>(),
+        piece in json_or_json5_piece(),
+    ) {
+        let mut text = if pretty {
+            serde_json::to_string_pretty(&value).expect("serializable")
+        } else {
+            serde_json::to_string(&value).expect("serializable")
+        };
+        let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        text.insert_str(boundaries[at.index(boundaries.len())], &piece);
+        plain_json_agrees_with_serde_json(&text)?;
+    }
+
+    #[test]
+    fn plain_json_is_what_serde_json_accepts_on_json5ish_text(text in json5ish()) {
+        plain_json_agrees_with_serde_json(&text)?;
+    }
+}
+
+/// A piece of text that, inserted into JSON, may keep it JSON or make it JSON5 or neither.
+fn json_or_json5_piece() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        " ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\u{b}",
+        "\u{c}",
+        "\u{a0}",
+        "\u{feff}",
+        "\u{2028}",
+        "\u{3000}",
+        "// c\n",
+        "/* c */",
+        ",",
+        ", ",
+        "\\",
+        "\\n",
+        "\\'",
+        "\\/",
+        "\\v",
+        "\\0",
+        "\\x41",
+        "\\u0041",
+        "\\uD800",
+        "\\\n",
+        "'",
+        "\"",
+        "\u{0}",
+        "\u{1f}",
+        "\u{7f}",
+        "0",
+        "1",
+        "-",
+        "+",
+        ".",
+        ".5",
+        "e",
+        "E+",
+        "0x1F",
+        "x",
+        "Infinity",
+        "NaN",
+        "a",
+        "$",
+        ": 1",
+        "\"k\": 1,",
+        "k: 1,",
+        "[1],",
+        "{},",
+    ];
+    prop_oneof![
+        proptest::sample::select(PIECES).prop_map(String::from),
+        "[\\PC]{1,2}",
+    ]
+}
+
+/// `plain_json` (the loader's "`JSON.parse` accepts it") against serde_json's acceptance.
+fn plain_json_agrees_with_serde_json(text: &str) -> Result<(), TestCaseError> {
+    let serde = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+    let ours = json5::parse(text).map(|doc| doc.plain_json);
+    prop_assert_eq!(
+        ours.as_ref().is_ok_and(|&plain| plain),
+        serde,
+        "{:?}: {:?}",
+        text,
+        ours
+    );
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

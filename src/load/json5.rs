@@ -67,6 +67,11 @@ pub struct Document {
     pub root: Node,
     /// Every comment in the text, in source order.
     pub comments: Vec<Comment>,
+    /// Whether the text is plain JSON, which `JSON.parse` accepts (OpenClaw tries it before
+    /// json5): no JSON5 extension anywhere (comments, JSON5-only whitespace, unquoted keys,
+    /// single quotes, trailing commas, escapes or raw control characters JSON forbids in
+    /// strings, hex, `Infinity`, `NaN`, `+`, `.5`, `5.`). Found by the one parse.
+    pub plain_json: bool,
 }
 
 /// Why the text is not JSON5. `span` covers the offending character, or is empty at the end of
@@ -95,11 +100,13 @@ pub fn parse(src: &str) -> Result<Document, ParseError> {
         pos: 0,
         depth: 0,
         comments: Vec::new(),
+        plain_json: true,
     };
     let root = parser.parse_document()?;
     Ok(Document {
         root,
         comments: parser.comments,
+        plain_json: parser.plain_json,
     })
 }
 
@@ -161,6 +168,8 @@ struct Parser<'a> {
     /// How many arrays and objects enclose the cursor.
     depth: usize,
     comments: Vec<Comment>,
+    /// No JSON5 extension seen so far ([`Document::plain_json`]).
+    plain_json: bool,
 }
 
 impl Parser<'_> {
@@ -209,8 +218,10 @@ impl Parser<'_> {
     fn skip_trivia(&mut self) -> PResult<()> {
         while let Some(c) = self.peek() {
             if is_whitespace(c) {
+                self.plain_json &= matches!(c, ' ' | '\t' | '\n' | '\r');
                 self.pos += c.len_utf8();
             } else if c == '/' {
+                self.plain_json = false;
                 self.comment()?;
             } else {
                 break;
@@ -311,6 +322,7 @@ impl Parser<'_> {
             self.skip_trivia()?;
             // Checked before every element, so `[]` and a trailing comma are fine.
             if self.eat(']') {
+                self.plain_json &= elements.is_empty();
                 break;
             }
             elements.push(self.parse_value()?);
@@ -328,6 +340,7 @@ impl Parser<'_> {
         loop {
             self.skip_trivia()?;
             if self.eat('}') {
+                self.plain_json &= members.is_empty();
                 break;
             }
             members.push(self.parse_member()?);
@@ -371,7 +384,10 @@ impl Parser<'_> {
     fn parse_key(&mut self) -> PResult<String> {
         match self.peek() {
             Some('"' | '\'') => self.parse_string(),
-            Some(c) if c == '\\' || is_id_start(c) => self.parse_identifier(),
+            Some(c) if c == '\\' || is_id_start(c) => {
+                self.plain_json = false;
+                self.parse_identifier()
+            }
             _ => Err(self.unexpected()),
         }
     }
@@ -428,6 +444,7 @@ impl Parser<'_> {
     /// A single- or double-quoted string; the cursor is on the opening quote.
     fn parse_string(&mut self) -> PResult<String> {
         let quote = self.src.as_bytes()[self.pos] as char;
+        self.plain_json &= quote == '"';
         self.pos += 1;
         let mut text = Utf16Builder::default();
         loop {
@@ -440,6 +457,8 @@ impl Parser<'_> {
                     if c == quote {
                         return Ok(text.finish());
                     }
+                    // JSON wants control characters escaped.
+                    self.plain_json &= c >= ' ';
                     text.push(c);
                 }
             }
@@ -457,6 +476,7 @@ impl Parser<'_> {
             return Err(self.unexpected());
         }
         self.pos += c.len_utf8();
+        self.plain_json &= matches!(c, '"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' | 'u');
         match c {
             'b' => text.push('\u{8}'),
             'f' => text.push('\u{C}'),
@@ -493,8 +513,12 @@ impl Parser<'_> {
     fn parse_number(&mut self) -> PResult<f64> {
         let negative = self.peek() == Some('-');
         if matches!(self.peek(), Some('+' | '-')) {
+            self.plain_json &= negative;
             self.pos += 1;
         }
+        // JSON numbers are decimal, with digits on both sides of any point.
+        self.plain_json &= matches!(self.peek(), Some('0'..='9'))
+            && !matches!(self.peek_second(), Some('x' | 'X'));
         let magnitude = match self.peek() {
             Some('I') => self.keyword("Infinity").map(|()| f64::INFINITY)?,
             // json5 drops the sign of NaN.
@@ -530,6 +554,7 @@ impl Parser<'_> {
             if int_digits == 0 && fraction_digits == 0 {
                 return Err(self.unexpected());
             }
+            self.plain_json &= fraction_digits > 0;
         }
         if matches!(self.peek(), Some('e' | 'E')) {
             self.pos += 1;
@@ -1060,6 +1085,52 @@ mod tests {
         assert_eq!(err("{a: 1").message, "invalid end of input");
         assert_eq!(err("'\u{1}'\u{1}").message, "invalid character '\\x01'");
         assert_eq!(err("é").span, Span::new(0, 2));
+    }
+
+    /// `plain_json`: true exactly for what `JSON.parse` accepts, false for each JSON5 extension
+    /// (tests/properties.rs compares it with serde_json on generated documents).
+    #[test]
+    fn plain_json_only_without_json5_extensions() {
+        for json in [
+            "{}",
+            "[]",
+            " {\"a\": [1, -0, 0.5, 1e5, -2.5E-3, \"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9\"]}\r\n",
+            "\t\"\u{2028}\u{7f}é\"\n",
+            "null",
+            "\"\\uD800\"",
+        ] {
+            assert!(ok(json).plain_json, "{json:?}");
+        }
+        for json5 in [
+            "// c\n{}",
+            "{} /* c */",
+            "\u{FEFF}{}",
+            "\u{A0}{}",
+            "\u{B}[]",
+            "{a: 1}",
+            "{'a': 1}",
+            "['a']",
+            "[1,]",
+            "{\"a\": 1,}",
+            "[+1]",
+            "[.5]",
+            "[5.]",
+            "[0x1F]",
+            "[-0x1]",
+            "[Infinity]",
+            "[-Infinity]",
+            "[NaN]",
+            "\"\\'\"",
+            "\"\\v\"",
+            "\"\\0\"",
+            "\"\\x41\"",
+            "\"\\a\"",
+            "\"a\\\nb\"",
+            "\"\t\"",
+            "\"\u{1}\"",
+        ] {
+            assert!(!ok(json5).plain_json, "{json5:?}");
+        }
     }
 
     #[test]

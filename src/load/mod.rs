@@ -71,7 +71,8 @@ pub struct Problem {
 }
 
 /// Parses a config file's text: `JSON.parse` first, then json5, as OpenClaw does. Our JSON5
-/// parser accepts every JSON document, so one parse serves both.
+/// parser accepts every JSON document, so one parse serves both; it also tells whether the text
+/// is plain JSON, recorded on the file ([`crate::source::SourceFile::plain_json`]).
 pub fn parse_config(
     sources: &mut SourceMap,
     path: &Path,
@@ -98,6 +99,9 @@ pub fn parse_config(
                 hidden.push(body);
             }
             sources.show_except(file, hidden);
+            if doc.plain_json {
+                sources.set_plain_json(file);
+            }
             let mut members = Vec::new();
             member_spans(&doc.root, &mut members);
             let comments = doc.comments.iter().map(|c| (c.span, c.text.as_str()));

@@ -365,9 +365,9 @@ fn invalid_profile_migration(
     config_file: &std::path::Path,
     sources: &SourceMap,
 ) -> Option<Problem> {
+    // The loader recorded whether the text is plain JSON when it parsed it.
     let id = sources.lookup(config_file)?;
-    let text = &sources.file(id).text;
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+    if sources.file(id).plain_json {
         return None;
     }
     Some(invalid_profile_problem(

@@ -47,6 +47,9 @@ pub struct SourceFile {
     pub shown: Vec<Span>,
     /// `clawlint-ignore` comments found in the file.
     pub suppressions: Vec<Suppression>,
+    /// Its text is plain JSON (`JSON.parse` accepts it), as the config loader found when it
+    /// parsed it; false for every file no config loader parsed.
+    pub plain_json: bool,
     /// Where its lines start, found on first use (the text never changes once added).
     lines: std::sync::OnceLock<LineIndex>,
     /// Its path as outputs show it ([`crate::paths::display_path`]), made on first use.
@@ -112,6 +115,7 @@ impl SourceMap {
             included_from,
             shown: Vec::new(),
             suppressions: Vec::new(),
+            plain_json: false,
             lines: std::sync::OnceLock::new(),
             shown_path: std::sync::OnceLock::new(),
         });
@@ -155,6 +159,11 @@ impl SourceMap {
     }
 
     /// Records a file's suppression comments; they are shown (clawlint wrote their grammar).
+    /// Records that a file's text is plain JSON ([`SourceFile::plain_json`]).
+    pub fn set_plain_json(&mut self, id: FileId) {
+        self.files[id.0 as usize].plain_json = true;
+    }
+
     pub fn set_suppressions(&mut self, id: FileId, suppressions: Vec<Suppression>) {
         let comments: Vec<Span> = suppressions.iter().map(|s| s.comment).collect();
         self.show(id, comments);
