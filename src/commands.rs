@@ -42,6 +42,24 @@ fn settings_file(args: &InputArgs) -> Result<Option<config::Loaded>, Failure> {
         .transpose()
 }
 
+/// What a home or `--root` that cannot be scanned is instead of a directory, said exactly (a
+/// symlink loop is not a missing directory); `None` for a directory.
+fn not_a_directory(dir: &std::path::Path) -> Option<String> {
+    use crate::load::read;
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => None,
+        Ok(_) => Some("is not a directory".to_string()),
+        Err(err) if read::is_symlink_loop(&err) => Some(format!("is {}", read::SYMLINK_LOOP)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            Some(match std::fs::symlink_metadata(dir) {
+                Ok(_) => "is a dangling symlink (its target does not exist)".to_string(),
+                Err(_) => "does not exist".to_string(),
+            })
+        }
+        Err(err) => Some(format!("cannot be read: {err}")),
+    }
+}
+
 /// With config files named, only those are read unless `--home` is given too. Scanning the
 /// real `$HOME` also scans the real system unit dirs; a given `--home` does not, unless
 /// `--root` says where.
@@ -61,11 +79,8 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
         (None, false) => None,
     };
     for dir in homes.iter().chain(root.iter()) {
-        if !dir.is_dir() {
-            return Err(failure(
-                EXIT_INPUT,
-                format!("{} does not exist or is not a directory", dir.display()),
-            ));
+        if let Some(what) = not_a_directory(dir) {
+            return Err(failure(EXIT_INPUT, format!("{} {what}", dir.display())));
         }
         // A home that cannot be listed would look like one without gateways.
         if let Err(err) = std::fs::read_dir(dir) {

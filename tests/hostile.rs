@@ -1496,6 +1496,47 @@ fn unreadable_home_exits_3() {
     );
 }
 
+/// A home that is a symlink loop is said to be one (it used to be "does not exist or is not a
+/// directory"), and so is a dangling one: exit 3 either way, never a run without gateways.
+#[test]
+fn home_as_a_symlink_loop_or_dangling_says_what_it_is() {
+    let s = Scratch::new("home-loop");
+    std::fs::create_dir_all(s.path("")).unwrap();
+    std::os::unix::fs::symlink("loop", s.path("loop")).unwrap();
+    std::os::unix::fs::symlink("nowhere", s.path("dangling")).unwrap();
+    for (home, says) in [
+        (
+            "loop",
+            "is a symlink loop (too many levels of symbolic links)",
+        ),
+        ("dangling", "is a dangling symlink"),
+    ] {
+        let home = s.path(home);
+        let out = run(&["check", "--home", home.to_str().unwrap(), "--no-config"]);
+        assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains(&format!("{} {says}", home.display())),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("does not exist or"), "{}", out.stderr);
+    }
+    // `--root` is checked the same way.
+    let home = s.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let root = s.path("loop");
+    let out = run(&[
+        "check",
+        "--home",
+        home.to_str().unwrap(),
+        "--root",
+        root.to_str().unwrap(),
+        "--no-config",
+    ]);
+    assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("symlink loop"), "{}", out.stderr);
+}
+
 #[test]
 fn unlistable_unit_directory_is_reported() {
     let s = Scratch::new("unit-dir-loop");

@@ -172,10 +172,24 @@ pub fn read_text_lossy(path: &Path, limit: u64) -> Result<(String, Option<usize>
 fn io_error(err: std::io::Error) -> ReadError {
     match err.kind() {
         std::io::ErrorKind::NotFound => ReadError::Missing,
-        _ if err.raw_os_error() == Some(40) => {
-            ReadError::Io("a symlink loop (too many levels of symbolic links)".to_string())
-        }
+        _ if is_symlink_loop(&err) => ReadError::Io(SYMLINK_LOOP.to_string()),
         _ => ReadError::Io(err.to_string()),
+    }
+}
+
+/// What a path is when following it fails with ELOOP, in the words clawlint uses for it.
+pub const SYMLINK_LOOP: &str = "a symlink loop (too many levels of symbolic links)";
+
+/// Whether following a path failed because it is a symlink loop (ELOOP).
+pub fn is_symlink_loop(err: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        err.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = err;
+        false
     }
 }
 
