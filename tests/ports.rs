@@ -24,6 +24,32 @@ fn ports(home: &str, extra: &[&str]) -> (i32, String, String) {
     clawlint(&args)
 }
 
+/// `ports --format json` on `home`, which succeeds: the port map.
+fn port_map(home: &str) -> serde_json::Value {
+    let (code, json, stderr) = ports(home, &["--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&json).unwrap()
+}
+
+/// The lane of the gateway `name` in a port map.
+fn lane<'m>(map: &'m serde_json::Value, name: &str) -> &'m serde_json::Value {
+    map["gateways"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == name)
+        .unwrap_or_else(|| panic!("a lane for {name}: {map}"))
+}
+
+/// The ports of a lane's listeners (or of a map's collisions), in order.
+fn ports_in(list: &serde_json::Value) -> Vec<u64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["port"].as_u64().unwrap())
+        .collect()
+}
+
 /// `ports --format svg=PATH`, read back.
 fn svg_of(home: &str, name: &str) -> String {
     let dir = TempDir::new(&format!("ports-{name}"));
@@ -150,9 +176,7 @@ fn table_of_a_clean_layout_says_so() {
 
 #[test]
 fn json_names_each_collision_and_overlap() {
-    let (code, stdout, stderr) = ports(COLLIDING, &["--format", "json"]);
-    assert_eq!(code, 0, "{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let v = port_map(COLLIDING);
     // Version 2: intrusions per port and overlaps per group (version 1 listed pairs).
     assert_eq!(v["version"], 2);
     let names: Vec<&str> = v["gateways"]
@@ -203,8 +227,7 @@ fn json_names_each_collision_and_overlap() {
 
 #[test]
 fn json_of_a_clean_layout_is_empty_of_conflicts() {
-    let (_, stdout, _) = ports(CLEAN, &["--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let v = port_map(CLEAN);
     for key in ["collisions", "intrusions", "overlaps"] {
         assert_eq!(v[key], serde_json::json!([]), "{key}");
     }
@@ -341,49 +364,32 @@ const COMPOSE_CLEAN: &str = "fixtures/containers-compose-lookalike/home";
 
 #[test]
 fn a_container_lane_holds_its_published_ports_and_reserves_nothing() {
-    let (code, json, stderr) = ports(COMPOSE, &["--format", "json"]);
-    assert_eq!(code, 0, "{stderr}");
-    let map: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let lane = map["gateways"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["name"] == "acme-openclaw-gateway-1")
-        .expect("a lane for the container");
+    let map = port_map(COMPOSE);
+    let lane = lane(&map, "acme-openclaw-gateway-1");
     assert_eq!(lane["container"], "compose, own network");
     assert!(
         lane["footprint"].is_null(),
         "no footprint on the host: {lane}"
     );
-    let published: Vec<u64> = lane["listeners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            assert_eq!(l["kind"], "published");
-            l["port"].as_u64().unwrap()
-        })
-        .collect();
+    for l in lane["listeners"].as_array().unwrap() {
+        assert_eq!(l["kind"], "published");
+    }
     assert_eq!(
-        published,
+        ports_in(&lane["listeners"]),
         vec![18789, 18790],
         "published ports, not the container's own"
     );
-    let collided: Vec<u64> = map["collisions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["port"].as_u64().unwrap())
-        .collect();
-    assert_eq!(collided, vec![18789, 18790], "as CL108 says");
+    assert_eq!(
+        ports_in(&map["collisions"]),
+        vec![18789, 18790],
+        "as CL108 says"
+    );
     assert!(
         map["overlaps"].as_array().unwrap().is_empty(),
         "a container reserves no range"
     );
 
-    let (code, json, _) = ports(COMPOSE_CLEAN, &["--format", "json"]);
-    assert_eq!(code, 0);
-    let map: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let map = port_map(COMPOSE_CLEAN);
     assert!(map["collisions"].as_array().unwrap().is_empty());
     assert!(
         map["intrusions"].as_array().unwrap().is_empty(),
@@ -430,20 +436,9 @@ const STARTED: &str = "fixtures/containers-compose-profile-shared-state/home";
 
 #[test]
 fn a_compose_service_nothing_starts_is_drawn_as_not_started_with_nothing_on_the_host() {
-    let lane_of = |home: &str| {
-        let (code, json, stderr) = ports(home, &["--format", "json"]);
-        assert_eq!(code, 0, "{stderr}");
-        let map: serde_json::Value = serde_json::from_str(&json).unwrap();
-        let lane = map["gateways"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["name"] == "paas-openclaw-gateway-1")
-            .cloned()
-            .expect("a lane for the compose service");
-        (map, lane)
-    };
-    let (map, lane) = lane_of(NOT_STARTED);
+    const SERVICE: &str = "paas-openclaw-gateway-1";
+    let map = port_map(NOT_STARTED);
+    let lane = lane(&map, SERVICE);
     let why = lane["notStarted"].as_str().expect("notStarted says why");
     assert!(
         why.starts_with("compose profile openclaw: no command that starts this project enables it")
@@ -478,13 +473,8 @@ fn a_compose_service_nothing_starts_is_drawn_as_not_started_with_nothing_on_the_
     );
 
     // Started by the unit: the same lane holds its published ports.
-    let (_, lane) = lane_of(STARTED);
+    let map = port_map(STARTED);
+    let lane = self::lane(&map, SERVICE);
     assert!(lane.get("notStarted").is_none(), "{lane}");
-    let ports: Vec<u64> = lane["listeners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["port"].as_u64().unwrap())
-        .collect();
-    assert_eq!(ports, vec![28789, 28790]);
+    assert_eq!(ports_in(&lane["listeners"]), vec![28789, 28790]);
 }

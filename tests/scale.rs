@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use std::path::Path;
 
 /// `n` named profiles, every one on `port` (each also gets the derived listeners and a
 /// browser profile pinned at `cdp`, so every listener collides and every range overlaps).
@@ -331,55 +332,88 @@ fn strace_works() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// A `check --format json` run under strace: its report and the files it opened.
+struct Traced {
+    report: serde_json::Value,
+    log: String,
+}
+
+impl Traced {
+    /// `clawlint check --format json --no-config --home HOME ARGS` under strace, in `dir`;
+    /// `None` (said on standard error) where strace does not run.
+    fn check(dir: &TempDir, home: &Path, args: &[&std::ffi::OsStr]) -> Option<Traced> {
+        if !strace_works() {
+            eprintln!("strace is not available here: skipped");
+            return None;
+        }
+        let log = dir.path().join("strace.log");
+        let out = std::process::Command::new("strace")
+            .args(["-f", "-qq", "-e", "trace=openat,open", "-o"])
+            .arg(&log)
+            .arg(env!("CARGO_BIN_EXE_clawlint"))
+            .args(["check", "--format", "json", "--no-config", "--home"])
+            .arg(home)
+            .args(args)
+            .env_clear()
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        Some(Traced {
+            report: serde_json::from_str(&stdout).expect("a JSON report"),
+            log: std::fs::read_to_string(&log).unwrap(),
+        })
+    }
+
+    /// How many times the run opened `path` (and found it).
+    fn opens(&self, path: &Path) -> usize {
+        let quoted = format!("\"{}\"", path.display());
+        self.log
+            .lines()
+            .filter(|l| l.contains(&quoted) && !l.contains("ENOENT"))
+            .count()
+    }
+
+    /// The gateways of the report's first `code` finding.
+    fn gateways_of(&self, code: &str) -> usize {
+        self.report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .unwrap_or_else(|| panic!("a {code} finding"))["instances"]
+            .as_array()
+            .unwrap()
+            .len()
+    }
+}
+
 /// Each file is opened once per run, however many gateways read it: the shared include and
 /// what it includes, every gateway's `.env` (the state dir's is also the config dir's), and
 /// the home's `.env` (the working directory's for every gateway). Under strace, when it runs.
 #[test]
 fn each_file_is_opened_once_per_run() {
-    if !strace_works() {
-        eprintln!("strace is not available here: skipped");
-        return;
-    }
     let dir = TempDir::new("shared-include");
     let home = shared_include_layout(&dir, 40);
-    let log = dir.path().join("strace.log");
-    let out = std::process::Command::new("strace")
-        .args(["-f", "-qq", "-e", "trace=openat,open", "-o"])
-        .arg(&log)
-        .arg(env!("CARGO_BIN_EXE_clawlint"))
-        .args(["check", "--format", "json", "--no-config", "--home"])
-        .arg(&home)
-        .env_clear()
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
-    // The include was expanded for every gateway: one bot shared by all 40.
-    let shared = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "CL301")
-        .expect("CL301: one bot token shared by every gateway");
-    assert_eq!(shared["instances"].as_array().unwrap().len(), 40);
-    let log = std::fs::read_to_string(&log).unwrap();
-    let opens = |path: &std::path::Path| {
-        let quoted = format!("\"{}\"", path.display());
-        log.lines()
-            .filter(|l| l.contains(&quoted) && !l.contains("ENOENT"))
-            .count()
+    let Some(run) = Traced::check(&dir, &home, &[]) else {
+        return;
     };
-    assert_eq!(opens(&home.join("shared/channels.json5")), 1, "the include");
+    // The include was expanded for every gateway: one bot (CL301) shared by all 40.
+    assert_eq!(run.gateways_of("CL301"), 40);
     assert_eq!(
-        opens(&home.join("shared/more.json5")),
+        run.opens(&home.join("shared/channels.json5")),
+        1,
+        "the include"
+    );
+    assert_eq!(
+        run.opens(&home.join("shared/more.json5")),
         1,
         "the include's include"
     );
-    assert_eq!(opens(&home.join(".env")), 1, "the home's .env");
+    assert_eq!(run.opens(&home.join(".env")), 1, "the home's .env");
     for i in [0, 17, 39] {
         let d = home.join(format!(".openclaw-t{i:03}"));
-        assert_eq!(opens(&d.join(".env")), 1, "{}", d.display());
-        assert_eq!(opens(&d.join("openclaw.json")), 1, "{}", d.display());
+        assert_eq!(run.opens(&d.join(".env")), 1, "{}", d.display());
+        assert_eq!(run.opens(&d.join("openclaw.json")), 1, "{}", d.display());
     }
 }
 
@@ -537,10 +571,6 @@ fn human_headers_agree_with_json_positions_in_a_large_file() {
 /// Under strace, when it runs.
 #[test]
 fn each_unit_file_is_opened_once_per_run() {
-    if !strace_works() {
-        eprintln!("strace is not available here: skipped");
-        return;
-    }
     let dir = TempDir::new("template-units");
     let root = dir.path().join("root");
     let write = |path: &str, text: &str| {
@@ -568,35 +598,12 @@ fn each_unit_file_is_opened_once_per_run() {
     }
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
-    let log = dir.path().join("strace.log");
-    let out = std::process::Command::new("strace")
-        .args(["-f", "-qq", "-e", "trace=openat,open", "-o"])
-        .arg(&log)
-        .arg(env!("CARGO_BIN_EXE_clawlint"))
-        .args(["check", "--format", "json", "--no-config", "--home"])
-        .arg(&home)
-        .arg("--root")
-        .arg(&root)
-        .env_clear()
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
-    // Four gateways on one port: one collision of all four.
-    let collision = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "CL101")
-        .expect("CL101: the four instances share 19100");
-    assert_eq!(collision["instances"].as_array().unwrap().len(), 4);
-    let log = std::fs::read_to_string(&log).unwrap();
-    let opens = |path: &str| {
-        let quoted = format!("\"{}\"", root.join(path).display());
-        log.lines()
-            .filter(|l| l.contains(&quoted) && !l.contains("ENOENT"))
-            .count()
+    let Some(run) = Traced::check(&dir, &home, &["--root".as_ref(), root.as_os_str()]) else {
+        return;
     };
+    // Four gateways on one port: one collision (CL101) of all four.
+    assert_eq!(run.gateways_of("CL101"), 4);
+    let opens = |path: &str| run.opens(&root.join(path));
     assert_eq!(
         opens("usr/lib/systemd/system/openclaw-gateway@.service"),
         1,
