@@ -7,7 +7,7 @@ use crate::container::{Container, HostAddr, MountSource, ProfileState};
 use crate::load::env::EnvOrigin;
 use crate::paths::{display_home_relative, display_path};
 use crate::resolve::verdict::Start;
-use crate::resolve::{Discovery, Instance, Origin, SecretIdentity, ServiceFile, Sourced};
+use crate::resolve::{Discovery, Instance, Listener, Origin, SecretIdentity, ServiceFile, Sourced};
 use crate::source::{FileId, Loc, SourceMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -205,19 +205,28 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
             &at(sources, p.loc),
         );
     }
-    for (i, l) in inst.container_listeners.iter().enumerate() {
-        let how = l
-            .origin
-            .formula()
-            .map(|f| format!(" = {f}"))
-            .unwrap_or_default();
+    listener_rows(out, "in container", &inst.container_listeners);
+}
+
+/// A row per listener, the first under `key`: its port, what it is and how it is computed.
+fn listener_rows(out: &mut String, key: &str, listeners: &[Listener]) {
+    for (i, l) in listeners.iter().enumerate() {
+        let how = how_computed(&l.origin);
         row(
             out,
-            if i == 0 { "in container" } else { "" },
+            if i == 0 { key } else { "" },
             &format!("{:>5}  {}{how}", l.port, l.describe()),
             "",
         );
     }
+}
+
+/// ` = FORMULA` for a value computed from others (`18789 + 2`), else nothing.
+fn how_computed(origin: &Origin) -> String {
+    origin
+        .formula()
+        .map(|f| format!(" = {f}"))
+        .unwrap_or_default()
 }
 
 /// How clawlint knows a supervisor starts this gateway, and what it could not see.
@@ -358,28 +367,11 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         &format!("{} ({})", inst.port.value, inst.port_kind.id()),
         &d(&inst.port.origin),
     );
-    for (i, l) in inst.listeners.iter().enumerate() {
-        let key = if i == 0 { "listeners" } else { "" };
-        let how = l
-            .origin
-            .formula()
-            .map(|f| format!(" = {f}"))
-            .unwrap_or_default();
-        row(
-            out,
-            key,
-            &format!("{:>5}  {}{how}", l.port, l.describe()),
-            "",
-        );
-    }
+    listener_rows(out, "listeners", &inst.listeners);
     if let Some(b) = &inst.browser {
         // OpenClaw's values past 65535 (extension relays near the top), which nothing can bind.
         for p in b.profiles.iter().filter(|p| p.cdp_port > 65535) {
-            let how = p
-                .origin
-                .formula()
-                .map(|f| format!(" = {f}"))
-                .unwrap_or_default();
+            let how = how_computed(&p.origin);
             row(
                 out,
                 "unbindable",
@@ -716,18 +708,8 @@ impl<'s> ModelJson<'s> {
         w.key("source");
         self.origin(w, &inst.port.origin);
         w.key("value").num(inst.port.value.into()).end();
-        w.key("listeners").array();
-        for l in &inst.listeners {
-            w.object().key("detail").opt_str(l.detail.as_deref());
-            w.key("kind")
-                .str(l.kind.id())
-                .key("port")
-                .num(l.port.into());
-            w.key("source");
-            self.origin(w, &l.origin);
-            w.end();
-        }
-        w.end();
+        w.key("listeners");
+        self.listeners(w, &inst.listeners, true);
         w.key("lockDir").str(&path_text(&inst.lock_dir, home));
         w.key("logFile");
         self.sourced_path(w, &inst.log_file, home);
@@ -868,6 +850,25 @@ impl<'s> ModelJson<'s> {
             .end();
     }
 
+    /// Listeners as an array: each one's detail, kind and port, and with `sources` where it
+    /// comes from.
+    fn listeners(&mut self, w: &mut Pretty, listeners: &[Listener], sources: bool) {
+        w.array();
+        for l in listeners {
+            w.object().key("detail").opt_str(l.detail.as_deref());
+            w.key("kind")
+                .str(l.kind.id())
+                .key("port")
+                .num(l.port.into());
+            if sources {
+                w.key("source");
+                self.origin(w, &l.origin);
+            }
+            w.end();
+        }
+        w.end();
+    }
+
     /// A gateway's container: its file, network, published ports, mounts and the listeners in
     /// its own namespace; `profiles` only for services that have them.
     fn container(&mut self, w: &mut Pretty, inst: &Instance, c: &Container) {
@@ -875,16 +876,8 @@ impl<'s> ModelJson<'s> {
         w.object().key("engine").str(c.engine.id());
         w.key("file").str(&path_text(&c.file, home));
         w.key("image").opt_str(c.image.as_deref());
-        w.key("listenersInContainer").array();
-        for l in &inst.container_listeners {
-            w.object().key("detail").opt_str(l.detail.as_deref());
-            w.key("kind")
-                .str(l.kind.id())
-                .key("port")
-                .num(l.port.into());
-            w.end();
-        }
-        w.end();
+        w.key("listenersInContainer");
+        self.listeners(w, &inst.container_listeners, false);
         let text = self.at(c.loc);
         w.key("location").str(&text);
         w.key("mounts").array();
