@@ -313,10 +313,27 @@ fn lint(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>
     let settings = settings(args, loaded.as_ref(), file);
     let ctx = RuleContext::new(&inventory);
     let mut findings = engine::run(&ctx, &settings);
-    crate::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
-    // What every output offers, `--diff` shows and `--fix` writes first: the first round.
-    crate::fix::first_round(&mut findings, &inventory.sources, fix_mode(args));
+    if plans_fixes(args) {
+        crate::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
+        // What every output offers, `--diff` shows and `--fix` writes first: the first round.
+        crate::fix::first_round(&mut findings, &inventory.sources, fix_mode(args));
+    }
     Ok((inventory, findings))
+}
+
+/// Whether the run needs each finding's fix (and the notes planning adds): to write or show
+/// fixes, or for an output whose format shows them. A run whose outputs are all Markdown
+/// summaries (or `--statistics`, which prints counts in place of standard output) skips
+/// planning: what it prints is the same either way.
+fn plans_fixes(args: &CheckArgs) -> bool {
+    args.fix
+        || args.fix_only
+        || args.diff
+        || args
+            .format
+            .iter()
+            .filter(|o| !(args.statistics && o.path.is_none()))
+            .any(|o| o.format.shows_fixes())
 }
 
 /// The directories of the layout a fix may write in: the scanned homes, the unit root, the

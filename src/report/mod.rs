@@ -45,6 +45,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// Whether the format shows what fix planning adds to a finding: its fix (the `[*]`/`[-]`
+    /// marks, JSON's `fix`, SARIF's `fixes`) or its notes ("no automatic fix: …", a fix
+    /// left for a later round). Only the Markdown summary shows neither (counts, and each
+    /// top finding's level, rule, place, message and gateways), so a run whose every output
+    /// is Markdown need not plan fixes; its bytes are the same either way (tested below).
+    pub fn shows_fixes(self) -> bool {
+        !matches!(self, Format::Markdown)
+    }
+
     /// The emitter that writes this format. `human` says how the human format looks where it
     /// goes (colour, width); the other formats are the same everywhere.
     pub fn emitter(self, human: human::HumanOptions) -> Box<dyn Emitter> {
@@ -178,4 +187,66 @@ pub fn position(sources: &SourceMap, loc: Loc) -> Position {
 /// file (an unreadable one) at its start.
 pub fn showable(sources: &SourceMap, loc: Option<Loc>) -> Option<Loc> {
     loc.filter(|l| !sources.file(l.file).text.is_empty() || l.span.end == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Finding, Label};
+    use crate::fix::{Applicability, Edit, Fix};
+    use crate::load::json5::Span;
+    use clap::ValueEnum;
+    use std::path::Path;
+
+    /// `Format::shows_fixes` is what each format does: a format that it says shows no fixes
+    /// prints the same bytes whether or not the findings carry a fix and planning's notes (so
+    /// `check` may skip planning for it), and one that shows them prints something else.
+    #[test]
+    fn a_format_shows_fixes_exactly_when_it_says_so() {
+        let mut sources = SourceMap::new();
+        let file = sources.add(
+            Path::new("a.json"),
+            "{ gateway: { port: 1 } }\n".into(),
+            None,
+        );
+        sources.show_all(file);
+        let loc = Loc {
+            file,
+            span: Span { start: 20, end: 21 },
+        };
+        let finding = |planned: bool| {
+            let mut finding = Finding::new(crate::catalog::GATEWAY_PORT_COLLISION, "one port")
+                .label(Label::new(Some(loc), "a: port 1", Some("a")));
+            if planned {
+                finding.fix = Some(Fix {
+                    applicability: Applicability::Unsafe,
+                    description: "move \"a\"".into(),
+                    edits: vec![Edit {
+                        file,
+                        span: loc.span,
+                        replacement: "2".into(),
+                    }],
+                });
+                finding.notes.push("no automatic fix: a reason".into());
+            }
+            vec![Reported {
+                finding,
+                severity: Severity::Error,
+            }]
+        };
+        let context = EmitterContext::new(&sources, 1);
+        for &format in Format::value_variants() {
+            let emit = |findings: &[Reported]| {
+                let mut out = Vec::new();
+                let emitter = format.emitter(human::HumanOptions {
+                    color: false,
+                    width: 100,
+                });
+                emitter.emit(&mut out, findings, &context).unwrap();
+                out
+            };
+            let (planned, bare) = (emit(&finding(true)), emit(&finding(false)));
+            assert_eq!(planned != bare, format.shows_fixes(), "{format:?}");
+        }
+    }
 }
