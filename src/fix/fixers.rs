@@ -66,7 +66,7 @@ fn fix_for(
         Some(Err("which other browser a gateway should attach to is in no file; start a browser of its own for one of them and point its cdpUrl there".to_string()))
     } else if f.rule == catalog::PUBLISHED_PORT_COLLISION {
         let suggested = f.suggested.as_ref()?;
-        Some(super::publish::fix(suggested, instances, sources))
+        Some(super::publish::fix(suggested, planner))
     } else if f.rule.remedy == catalog::Remedy::MoveBasePort {
         let webhook = match f.rule == catalog::LISTENER_COLLISION {
             true => super::agree::webhook_ports(planner, f),

@@ -29,6 +29,11 @@ pub struct Planner<'a> {
     setters: Option<HashMap<FileId, Vec<usize>>>,
     /// The loopback URLs of the gateways' configs, by port ([`super::urls`]).
     urls: Option<std::collections::BTreeMap<u16, Vec<super::urls::UrlPort>>>,
+    /// The published entries of every container, by the entry's place: which gateway (in
+    /// order) publishes it, and which of its published ports it is ([`super::publish`]).
+    publishers: Option<HashMap<Loc, Vec<(usize, usize)>>>,
+    /// Each compose file a fix edits, parsed once per run ([`super::publish`]).
+    compose: HashMap<FileId, Result<super::publish::ComposeDoc, String>>,
     /// The fix of each gateway planned to move, in the order planned.
     planned: Vec<Fix>,
     /// For each gateway, its place in `planned`.
@@ -44,6 +49,8 @@ impl<'a> Planner<'a> {
             round: None,
             setters: None,
             urls: None,
+            publishers: None,
+            compose: HashMap::new(),
             planned: Vec::new(),
             planned_at: vec![None; instances.len()],
         }
@@ -62,6 +69,40 @@ impl<'a> Planner<'a> {
         });
         work::add(1);
         names.get(name).copied()
+    }
+
+    /// The gateways whose container publishes the entry at `entry`, in order, each with the
+    /// place of that entry among its published ports (a gateway once per entry).
+    pub fn publishers(&mut self, entry: Loc) -> &[(usize, usize)] {
+        let instances = self.instances;
+        let publishers = self.publishers.get_or_insert_with(|| {
+            let mut by_entry: HashMap<Loc, Vec<(usize, usize)>> = HashMap::new();
+            for (i, instance) in instances.iter().enumerate() {
+                let Some(c) = &instance.container else {
+                    continue;
+                };
+                for (k, p) in c.published.iter().enumerate() {
+                    work::add(1);
+                    let of = by_entry.entry(p.loc).or_default();
+                    if of.last().is_none_or(|&(j, _)| j != i) {
+                        of.push((i, k));
+                    }
+                }
+            }
+            by_entry
+        });
+        work::add(1);
+        publishers.get(&entry).map_or(&[], Vec::as_slice)
+    }
+
+    /// The compose file `file` parsed (once per run), or why it does not parse.
+    pub fn compose_doc(&mut self, file: FileId) -> Result<&super::publish::ComposeDoc, String> {
+        let sources = self.sources;
+        self.compose
+            .entry(file)
+            .or_insert_with(|| super::publish::ComposeDoc::parse(&sources.file(file).text))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The host's ports for this round.

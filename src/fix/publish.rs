@@ -13,20 +13,18 @@
 //! Unsafe: the container then listens on another host port, so whatever reached it on the
 //! old one (a reverse proxy, a bookmarked Control UI, paired nodes) must follow.
 
+use super::moves::Planner;
 use super::{Applicability, Edit, Fix, Suggested};
 use crate::container::Engine;
 use crate::load::json5::Span;
 use crate::load::yaml;
-use crate::resolve::model::Instance;
 use crate::source::{Loc, SourceMap};
+use std::collections::HashMap;
 
 /// The fix for a CL108 finding whose help suggests a free host port, or why there is none.
-/// `None` when the finding suggests nothing (no free port was found).
-pub fn fix(
-    suggested: &Suggested,
-    instances: &[Instance],
-    sources: &SourceMap,
-) -> Result<Fix, String> {
+/// `None` when the finding suggests nothing (no free port was found). What every fix asks
+/// (who publishes an entry, a compose file's parsed tree) the planner builds once per run.
+pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> {
     let Suggested::HostPort {
         instance,
         engine,
@@ -35,26 +33,22 @@ pub fn fix(
         to,
         container_port,
     } = suggested;
+    let (instances, sources) = (planner.instances, planner.sources);
     if *engine == Engine::Fleet {
         return Err(format!(
             "a fleet cell's host port is fixed when it is created: recreate it with `openclaw fleet create {} --port {to}`",
-            instances
-                .iter()
-                .find(|i| &i.name == instance)
-                .and_then(|i| i.container.as_ref())
+            planner
+                .index_of(instance)
+                .and_then(|i| instances[i].container.as_ref())
                 .map_or("TENANT", |c| c.service.as_str())
         ));
     }
+    let publishers = planner.publishers(*entry);
     // A YAML anchor (`<<: *ports`) shared by several services: one edit would move them all.
-    let sharing: Vec<&str> = instances
+    let sharing: Vec<&str> = publishers
         .iter()
-        .filter(|i| &i.name != instance)
-        .filter(|i| {
-            i.container
-                .as_ref()
-                .is_some_and(|c| c.published.iter().any(|p| p.loc == *entry))
-        })
-        .map(|i| i.name.as_str())
+        .map(|&(i, _)| instances[i].name.as_str())
+        .filter(|name| name != instance)
         .collect();
     if !sharing.is_empty() {
         return Err(format!(
@@ -62,10 +56,15 @@ pub fn fix(
             sharing.join("\", \"")
         ));
     }
+    let vars: Vec<(String, Option<Loc>)> = publishers
+        .first()
+        .and_then(|&(i, k)| instances[i].container.as_ref()?.published.get(k))
+        .map(|p| p.vars.clone())
+        .unwrap_or_default();
     let file = entry.file;
     let text = &sources.file(file).text;
     let (field, what) = match engine {
-        Engine::Compose => compose_host_field(text, entry.span)?,
+        Engine::Compose => compose_host_field(text, planner.compose_doc(file)?, entry.span)?,
         _ => {
             let raw = text
                 .get(entry.span.start..entry.span.end)
@@ -81,13 +80,6 @@ pub fn fix(
     };
     let file_name = crate::paths::display_path(&sources.file(file).path);
     let entry_name = format!("the {what} entry in {file_name}");
-    let vars: Vec<(String, Option<Loc>)> = instances
-        .iter()
-        .filter_map(|i| i.container.as_ref())
-        .flat_map(|c| c.published.iter())
-        .find(|p| p.loc == *entry)
-        .map(|p| p.vars.clone())
-        .unwrap_or_default();
     let (loc, place) = host_port_place(sources, file, field, *from, &entry_name, &vars)?;
     if super::fixers::overlaps_secret(sources, loc) {
         return Err("the edit would touch a secret".into());
@@ -105,6 +97,56 @@ pub fn fix(
     })
 }
 
+/// A compose file parsed once for every fix that edits it: its tree, and where each node
+/// whose span a `ports:` item may be lies in it (the path of item and value indices from
+/// the root; the first node of a span, as a search in document order finds it).
+pub struct ComposeDoc {
+    root: yaml::Node,
+    at: HashMap<Span, Vec<u32>>,
+}
+
+impl ComposeDoc {
+    pub fn parse(text: &str) -> Result<ComposeDoc, String> {
+        let root =
+            yaml::parse(text).map_err(|e| format!("the file no longer parses: {}", e.message))?;
+        let mut at = HashMap::new();
+        index(&root, &mut Vec::new(), &mut at);
+        Ok(ComposeDoc { root, at })
+    }
+
+    /// The node whose span is `span`.
+    fn find(&self, span: Span) -> Option<&yaml::Node> {
+        let mut node = &self.root;
+        for &k in self.at.get(&span)? {
+            node = match &node.value {
+                yaml::Value::Seq(items) => &items[k as usize],
+                yaml::Value::Map(entries) => &entries[k as usize].1,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+}
+
+/// Records the path to every node under `node` (sequence items and mapping values, not
+/// keys), the first one of each span.
+fn index(node: &yaml::Node, path: &mut Vec<u32>, at: &mut HashMap<Span, Vec<u32>>) {
+    at.entry(node.span).or_insert_with(|| path.clone());
+    let mut child = |k: usize, child: &yaml::Node| {
+        path.push(k as u32);
+        index(child, path, at);
+        path.pop();
+    };
+    match &node.value {
+        yaml::Value::Seq(items) => items.iter().enumerate().for_each(|(k, n)| child(k, n)),
+        yaml::Value::Map(entries) => entries
+            .iter()
+            .enumerate()
+            .for_each(|(k, (_, v))| child(k, v)),
+        _ => {}
+    }
+}
+
 fn shift(span: Span, by: usize) -> Span {
     Span {
         start: span.start + by,
@@ -114,10 +156,14 @@ fn shift(span: Span, by: usize) -> Span {
 
 /// The span of the host side of the compose `ports:` item at `item`: in a short-syntax
 /// string, the field before the container port; in the long syntax, `published:`'s value.
-fn compose_host_field(text: &str, item: Span) -> Result<(Span, &'static str), String> {
-    let root =
-        yaml::parse(text).map_err(|e| format!("the file no longer parses: {}", e.message))?;
-    let node = find(&root, item).ok_or("clawlint cannot find the entry in its file")?;
+fn compose_host_field(
+    text: &str,
+    doc: &ComposeDoc,
+    item: Span,
+) -> Result<(Span, &'static str), String> {
+    let node = doc
+        .find(item)
+        .ok_or("clawlint cannot find the entry in its file")?;
     let (scalar, what) = match &node.value {
         yaml::Value::Scalar { .. } => (node, "ports:"),
         yaml::Value::Map(_) => (
@@ -136,18 +182,6 @@ fn compose_host_field(text: &str, item: Span) -> Result<(Span, &'static str), St
         },
     };
     Ok((shift(host, at), what))
-}
-
-/// The node whose span is `span`.
-fn find(node: &yaml::Node, span: Span) -> Option<&yaml::Node> {
-    if node.span == span {
-        return Some(node);
-    }
-    match &node.value {
-        yaml::Value::Seq(items) => items.iter().find_map(|n| find(n, span)),
-        yaml::Value::Map(entries) => entries.iter().find_map(|(_, v)| find(v, span)),
-        _ => None,
-    }
 }
 
 /// A scalar's text as written, without its quotes, and where that starts; refused when the
@@ -414,6 +448,35 @@ fn variable(raw: &str) -> Option<(String, Option<(Span, String)>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The planner's work for every CL108 fix of `check` on `n` compose stacks, two on each
+    /// host port, per gateway: who else publishes an entry is looked up, not searched for.
+    fn publish_work_per_gateway(n: usize) -> f64 {
+        use crate::ports::allocate::work;
+        use crate::rules::testing::{gateway, host};
+        let host = host((0..n).map(|i| {
+            gateway(&format!("s{i:04}")).published("127.0.0.1", 20_000 + (i / 2) as u16, 18789)
+        }));
+        let mut findings = crate::engine::run(&host.ctx(), &Default::default());
+        let before = work::done();
+        super::super::fixers::attach(&mut findings, &host.instances, &host.sources);
+        let fixes = findings
+            .iter()
+            .filter_map(|r| r.finding.fix.as_ref())
+            .filter(|f| f.description.starts_with("publish "))
+            .count();
+        assert!(fixes >= n / 2, "{fixes} fixes for {n} stacks");
+        (work::done() - before) as f64 / n as f64
+    }
+
+    #[test]
+    fn planning_published_ports_is_linear() {
+        let (small, large) = (publish_work_per_gateway(100), publish_work_per_gateway(400));
+        assert!(
+            large <= small * 1.25,
+            "{small:.0} steps per gateway at 100 stacks, {large:.0} at 400"
+        );
+    }
 
     fn host(raw: &str) -> &str {
         let s = short_host_field(raw).unwrap();
