@@ -663,6 +663,61 @@ fn a_gateway_cmd_calling_a_batch_file_that_runs_an_encoded_command_is_followed()
     assert_eq!(findings(&report, "CL409", "").len(), 1, "{report}");
 }
 
+/// A published gateway.cmd that finds node and OpenClaw at run time (index id 61624749809, an
+/// installer script of 2026.7.1-2 edited to pick the newest NVM node with `if`/`for`/`call
+/// :label`/`set /a`): cmd.exe's constructs clawlint does not evaluate are each named with their
+/// line, the variables they set stay unknown (never the value of one branch, such as
+/// `C:\Program Files\nodejs\node.exe`), and what the plain `set` lines give is read.
+#[test]
+fn a_gateway_cmd_that_picks_node_at_run_time_is_noted_line_by_line() {
+    let t = TempDir::new("hosts-nvm-lookup");
+    let b = t.path();
+    let script = "@echo off\r\nrem OpenClaw Gateway (v2026.7.1-2)\r\nset \"BASE_PATH=%USERPROFILE%\\.openclaw\"\r\nset \"TMPDIR=%TEMP%\"\r\nset \"OPENCLAW_GATEWAY_PORT=18789\"\r\nset \"OPENCLAW_WINDOWS_TASK_NAME=OpenClaw Gateway\"\r\nset \"OPENCLAW_SERVICE_MARKER=openclaw\"\r\nset \"OPENCLAW_SERVICE_KIND=gateway\"\r\n\r\nset \"NVM_DIR=%USERPROFILE%\\AppData\\Roaming\\nvm\"\r\nset \"NVM_EXE=\"\r\nif exist \"%NVM_DIR%\" (\r\n    for /d %%d in (\"%NVM_DIR%\\v*\") do call :pick_node \"%%d\"\r\n)\r\nif not defined NVM_EXE if exist \"C:\\Program Files\\nodejs\\node.exe\" set \"NVM_EXE=C:\\Program Files\\nodejs\\node.exe\"\r\nset \"SCRIPT_FWD=%~dp0\"\r\nset \"SCRIPT_FWD=%SCRIPT_FWD:\\=/%\"\r\n\"%NVM_EXE%\" --require \"%~dp0patch_gateway.js\" \"%OC_INDEX%\" gateway --port 18789\r\nexit /b %errorlevel%\r\n\r\n:pick_node\r\nset /a \"CURNUM=MAJ*1000000+MIN*1000+PAT\" 2>nul\r\ngoto :eof\r\n";
+    write(b, "home/.openclaw/gateway.cmd", script.as_bytes());
+    let home = b.join("home");
+    let (_, stdout, stderr) = clawlint(&[
+        "resolve",
+        "--home",
+        home.to_str().unwrap(),
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    let resolved: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    let task = gateways(&resolved)
+        .into_iter()
+        .find(|g| !g["supervisors"].as_array().unwrap().is_empty())
+        .unwrap_or_else(|| panic!("{resolved}"));
+    let supervisor = &task["supervisors"][0];
+    assert_eq!(supervisor["opaque"], "what %NVM_EXE% runs cannot be read");
+    let unseen: Vec<&str> = supervisor["unseen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    for expected in [
+        "gateway.cmd line 4: %TEMP% is unknown: it comes from the Windows environment",
+        "gateway.cmd line 12: cmd's `if` is not evaluated",
+        "gateway.cmd line 15: cmd's `if` is not evaluated",
+        "gateway.cmd line 17: %SCRIPT_FWD:\\=/% is unknown: cmd's substring and replace forms",
+        "gateway.cmd line 18: %NVM_EXE% is unknown: it is set where clawlint does not evaluate",
+        "gateway.cmd line 18: %OC_INDEX% is unknown: it comes from the Windows environment",
+    ] {
+        assert!(
+            unseen.iter().any(|u| u.starts_with(expected)),
+            "{expected}: {unseen:#?}"
+        );
+    }
+    // Nothing after the line that runs the gateway, nor the label it never calls, is read.
+    assert!(!unseen
+        .iter()
+        .any(|u| u.contains("line 19") || u.contains("line 22")));
+    assert!(!stdout.contains("Program Files"), "{stdout}");
+    assert_eq!(task["gatewayPort"]["value"], 18789, "{task}");
+}
+
 /// Every `--profile NAME` a help line suggests, for every fixture and for a layout full of
 /// names OpenClaw refuses (labels with dots, an `OPENCLAW_PROFILE` with a dot or a space): a
 /// suggested command must be one OpenClaw accepts (`/^[a-z0-9][a-z0-9_-]{0,63}$/i`,

@@ -2349,135 +2349,176 @@ fn task_invocation(
     problems: &mut Vec<Problem>,
     compose_runs: &mut Vec<ComposeRun>,
 ) -> Option<Invocation> {
+    use super::windows::{Batch, Frame, Step};
     let text = String::from_utf8_lossy(bytes).into_owned();
-    let script = super::windows::parse_task_script(&text)?;
-    let mut argv = command::unwrap(&script.program_arguments, &BTreeMap::new()).argv;
-    let name = script
-        .environment
-        .iter()
-        .find(|(k, _, _)| k == "OPENCLAW_WINDOWS_TASK_NAME")
-        .map_or_else(|| "gateway.cmd".to_string(), |(_, v, _)| v.clone());
-    let profile_home = script
-        .environment
-        .iter()
-        .find(|(k, _, _)| k == "USERPROFILE" || k == "HOME")
-        .map(|(_, v, _)| v.clone())
-        .or_else(|| script.working_directory.clone());
-    let map = |value: &str| -> String {
-        match &profile_home {
-            Some(h) if value.len() >= h.len() && value[..h.len()].eq_ignore_ascii_case(h) => {
-                format!("{}{}", home.display(), value[h.len()..].replace('\\', "/"))
-            }
-            _ => value.to_string(),
-        }
-    };
     let file = register(sources, path, text.clone(), crate::redact::scan::cmd_script);
-    let loc = Loc {
-        file,
-        span: script.command,
-    };
-    let mut env = Env::new();
-    for (key, value, span) in &script.environment {
-        env.set(
-            key,
-            map(value),
-            EnvOrigin::Service(Loc { file, span: *span }),
-        );
-    }
-    let mut how = ServiceEvidence::default();
-    let mut cwd = script
-        .working_directory
-        .as_deref()
-        .map(|d| PathBuf::from(map(d)));
-    let mut vars: BTreeMap<String, String> = script
-        .environment
-        .iter()
-        .map(|(k, v, _)| (k.clone(), v.clone()))
-        .collect();
-    // `call start.cmd` (or `start.bat` alone): batch files inside the layout, followed a few
-    // levels deep; each one's `set` lines and `cd /d` apply, its command line runs next.
-    let mut depth = 0;
-    let mut batch_dir = path.parent().map(Path::to_path_buf);
-    while !command::starts_gateway(&argv) {
-        let mut words = argv.clone();
-        if words
-            .first()
-            .is_some_and(|w| w.eq_ignore_ascii_case("call"))
-        {
-            words.remove(0);
-        }
-        let Some(program) = words.first().cloned() else {
-            break;
+    // The task runs as the home's user: `%USERPROFILE%` is the scanned home (the script lies
+    // in that user's state dir). Any other variable of the Windows environment is unknown.
+    let home_shown = home.display().to_string();
+    let mut batch = Batch::new(&[("USERPROFILE", home_shown.clone())]);
+    // A Windows path under the user's profile directory (`set USERPROFILE=`, `HOME`, else
+    // the task's `cd /d`), or under the scanned home, is read under the scanned home.
+    let map_with = |batch: &Batch, value: &str| -> String {
+        let windows_home = ["USERPROFILE", "HOME"]
+            .iter()
+            .filter_map(|k| batch.var(k))
+            .find(|v| *v != home_shown && !v.starts_with('/'))
+            .map(str::to_string)
+            .or_else(|| batch.working_directory.clone());
+        let under = |h: &str| {
+            (value.len() >= h.len()
+                && value.is_char_boundary(h.len())
+                && value[..h.len()].eq_ignore_ascii_case(h))
+            .then(|| format!("{}{}", home.display(), value[h.len()..].replace('\\', "/")))
         };
-        let lower = program.to_ascii_lowercase();
-        if !(lower.ends_with(".cmd") || lower.ends_with(".bat")) {
-            break;
-        }
-        argv = words.clone();
-        let raw = expand_cmd_vars(&program, &vars);
+        under(&home_shown)
+            .or_else(|| windows_home.as_deref().and_then(under))
+            .unwrap_or_else(|| value.to_string())
+    };
+    let own_dir = |p: &Path| p.parent().map(|d| format!("{}/", d.display()));
+    let mut how = ServiceEvidence::default();
+    // The batch files being run, innermost last: text, frame, where to go on, its path.
+    let mut frames: Vec<(String, Frame, usize, PathBuf)> = vec![(
+        text,
+        Frame::new(0, own_dir(path), Vec::new(), "gateway.cmd".to_string()),
+        0,
+        path.to_path_buf(),
+    )];
+    let mut files: Vec<FileId> = vec![file];
+    let mut depth = 0;
+    let mut command: Option<(Vec<String>, Loc)> = None;
+    while let Some((text, frame, offset, batch_path)) = frames.last_mut() {
+        let (step, next) = batch.run(text, frame, *offset);
+        *offset = next;
+        let here = |span| Loc {
+            file: files[frame.file],
+            span,
+        };
+        let (target, args, span, returns) = match step {
+            Step::End => {
+                frames.pop();
+                continue;
+            }
+            Step::Command { argv, span } => {
+                let batch_file = argv.first().is_some_and(|p| {
+                    let lower = p.to_ascii_lowercase();
+                    lower.ends_with(".cmd") || lower.ends_with(".bat")
+                });
+                if !batch_file {
+                    // cmd runs every command in turn: the one that starts the gateway (or
+                    // runs PowerShell or compose, followed below) is the task's; any other
+                    // (`openclaw gateway stop`, `node --version`) runs and returns. When
+                    // none does, the last command is what the task runs.
+                    let unwrapped = command::unwrap(&argv, &BTreeMap::new()).argv;
+                    let starts = command::starts_gateway(&unwrapped)
+                        || super::powershell::target(&unwrapped).is_some()
+                        || compose::runs::parse(&unwrapped).is_some();
+                    command = Some((argv, here(span)));
+                    if starts {
+                        break;
+                    }
+                    continue;
+                }
+                // A batch file run without `call`: control goes to it for good.
+                (argv[0].clone(), argv[1..].to_vec(), span, false)
+            }
+            Step::Call { target, args, span } => (target, args, span, true),
+        };
+        let at = here(span);
+        let calling_dir = batch_path.parent().map(Path::to_path_buf);
+        let opaque_call = |args: &[String]| {
+            let mut words = vec![target.clone()];
+            words.extend(args.iter().cloned());
+            Some((words, at))
+        };
         if depth == MAX_BATCH_DEPTH {
             how.unseen.push(format!(
-                "the batch script {raw} is nested more than {MAX_BATCH_DEPTH} levels deep: what it runs is not followed"
+                "the batch script {target} is nested more than {MAX_BATCH_DEPTH} levels deep: what it runs is not followed"
             ));
+            command = opaque_call(&args);
             break;
         }
-        depth += 1;
-        let windows_absolute = raw.starts_with('\\') || raw.as_bytes().get(1) == Some(&b':');
-        let mapped = if windows_absolute {
-            PathBuf::from(map(&raw))
+        let windows_absolute = target.starts_with('\\') || target.as_bytes().get(1) == Some(&b':');
+        let mapped = if windows_absolute || target.starts_with(&home_shown) {
+            crate::paths::normalize(Path::new(&map_with(&batch, &target)))
         } else {
-            let base = cwd
-                .clone()
-                .or_else(|| batch_dir.clone())
+            let base = batch
+                .working_directory
+                .as_deref()
+                .map(|d| cmd_dir(&map_with(&batch, d)))
+                .or(calling_dir)
                 .unwrap_or_default();
-            base.join(raw.replace('\\', "/"))
+            crate::paths::normalize(&base.join(target.replace('\\', "/")))
         };
         if !(mapped.is_absolute() && mapped.starts_with(home)) {
             how.unseen.push(format!(
-                "the batch script {raw} is not in the scanned layout: what it runs is unknown"
+                "the batch script {target} is not in the scanned layout: what it runs is unknown"
             ));
+            command = opaque_call(&args);
             break;
         }
-        let Some(inner_text) = read_env_source(&mapped, false, Some(loc), sources, problems) else {
+        let Some(inner_text) = read_env_source(&mapped, false, Some(at), sources, problems) else {
             how.unseen
-                .push(format!("the batch script {raw} could not be read"));
+                .push(format!("the batch script {target} could not be read"));
+            command = opaque_call(&args);
             break;
         };
+        depth += 1;
         let inner_file = register(
             sources,
             &mapped,
             inner_text.clone(),
             crate::redact::scan::cmd_script,
         );
+        files.push(inner_file);
         let shown = match mapped.strip_prefix(home) {
             Ok(rest) => format!("~/{}", rest.display()),
-            Err(_) => raw.clone(),
-        };
-        let Some(inner) = super::windows::parse_task_script(&inner_text) else {
-            how.unseen.push(format!(
-                "the batch script {raw} starts no OpenClaw gateway that can be read statically"
-            ));
-            break;
+            Err(_) => target.clone(),
         };
         how.wrappers.push(format!("call {shown}"));
-        for (key, value, span) in &inner.environment {
-            env.set(
-                key,
-                map(value),
-                EnvOrigin::Service(Loc {
-                    file: inner_file,
-                    span: *span,
-                }),
-            );
-            vars.insert(key.clone(), value.clone());
+        let frame = Frame::new(files.len() - 1, own_dir(&mapped), args, shown);
+        if !returns {
+            frames.pop();
         }
-        if let Some(dir) = &inner.working_directory {
-            cwd = Some(PathBuf::from(map(dir)));
-        }
-        batch_dir = mapped.parent().map(Path::to_path_buf);
-        argv = command::unwrap(&inner.program_arguments, &BTreeMap::new()).argv;
-        argv.extend(words.into_iter().skip(1));
+        frames.push((inner_text, frame, 0, mapped));
     }
+    how.unseen.extend(batch.notes.iter().cloned());
+    how.injects_env = batch.injects_env.clone();
+    let (mut argv, loc) = match command {
+        Some((argv, loc)) => (command::unwrap(&argv, &BTreeMap::new()).argv, loc),
+        None => (
+            Vec::new(),
+            Loc {
+                file,
+                span: crate::load::json5::Span { start: 0, end: 0 },
+            },
+        ),
+    };
+    let name = batch
+        .var("OPENCLAW_WINDOWS_TASK_NAME")
+        .map_or_else(|| "gateway.cmd".to_string(), str::to_string);
+    let map = |value: &str| map_with(&batch, value);
+    let mut env = Env::new();
+    for (key, value, span, at) in batch.environment() {
+        env.set(
+            key,
+            map(value),
+            EnvOrigin::Service(Loc {
+                file: files[*at],
+                span: *span,
+            }),
+        );
+    }
+    let mut cwd = batch.working_directory.as_deref().map(|d| cmd_dir(&map(d)));
+    let batch_dir = frames
+        .last()
+        .and_then(|(_, _, _, p)| p.parent().map(Path::to_path_buf))
+        .or_else(|| path.parent().map(Path::to_path_buf));
+    let vars: BTreeMap<String, String> = batch
+        .environment()
+        .iter()
+        .map(|(k, v, _, _)| (k.clone(), v.clone()))
+        .collect();
     // `docker compose … up` in the task script (or a batch file it calls): the task starts a
     // compose project. Its `set` lines are compose's environment, its `cd /d` the directory.
     if let Some(args) = compose::runs::parse(&argv) {
@@ -2612,16 +2653,41 @@ fn task_invocation(
 /// stops following them.
 const MAX_BATCH_DEPTH: usize = 3;
 
-/// `%NAME%` in a cmd word, from the task script's `set` lines (case-insensitive).
+/// `%NAME%` in a cmd word, from the task script's `set` lines (case-insensitive). Each
+/// reference is replaced once (a value that names itself is not expanded again).
 fn expand_cmd_vars(word: &str, vars: &BTreeMap<String, String>) -> String {
-    let mut out = word.to_string();
-    for (k, v) in vars {
-        let pattern = format!("%{k}%");
-        while let Some(at) = out.to_ascii_lowercase().find(&pattern.to_ascii_lowercase()) {
-            out.replace_range(at..at + pattern.len(), v);
+    let mut out = String::with_capacity(word.len());
+    let mut rest = word;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let known = tail.find('%').and_then(|close| {
+            let name = &tail[..close];
+            let value = vars.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))?.1;
+            Some((value, close))
+        });
+        match known {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &tail[close + 1..];
+            }
+            None => {
+                out.push('%');
+                rest = tail;
+            }
         }
     }
+    out.push_str(rest);
     out
+}
+
+/// A directory a batch file `cd`s to, placed on the layout: a layout path with cmd's
+/// separators, normalized (`%~dp0\..\..\`); a Windows path not under the home as written.
+fn cmd_dir(placed: &str) -> PathBuf {
+    match placed.starts_with('/') {
+        true => crate::paths::normalize(Path::new(&placed.replace('\\', "/"))),
+        false => PathBuf::from(placed),
+    }
 }
 
 /// The template instances among a directory's entries named `HEAD<instance>.service`, with

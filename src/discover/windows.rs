@@ -6,62 +6,662 @@ use crate::load::json5::Span;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskScript {
-    /// `set` assignments: key, value, span of the line.
+    /// `set` assignments in force at the command line: key, value, span of the line.
     pub environment: Vec<(String, String, Span)>,
     pub working_directory: Option<String>,
     pub program_arguments: Vec<String>,
     /// The command line's span.
     pub command: Span,
+    /// What cmd.exe would do here that clawlint does not follow, each naming its line.
+    pub notes: Vec<String>,
 }
 
 /// The flag OpenClaw adds for its own task supervisor; not a gateway argument.
 const SUPERVISOR_FLAG_PREFIX: &str = "--windows-task";
 
+/// One batch file read alone (nothing it calls is followed): its environment, directory and
+/// the command line that starts what it runs.
 pub fn parse_task_script(text: &str) -> Option<TaskScript> {
-    let mut script = TaskScript::default();
-    let mut offset = 0;
-    for raw in text.split('\n') {
-        let start = offset;
-        offset += raw.len() + 1;
-        let line = raw.trim_end_matches('\r').trim();
-        let lower = line.to_ascii_lowercase();
-        if line.is_empty() || line.starts_with("@echo") || lower.starts_with("rem ") {
-            continue;
-        }
-        let span = Span {
-            start,
-            end: start + raw.trim_end_matches('\r').len(),
-        };
-        if lower.starts_with("set ") {
-            if let Some((key, value)) = set_assignment(&line[4..]) {
-                script.environment.push((key, value, span));
-            }
-            continue;
-        }
-        if let Some(dir) = lower.strip_prefix("cd /d ").map(|_| line[6..].trim()) {
-            script.working_directory = Some(dir.trim_matches('"').to_string());
-            continue;
-        }
-        let command = line.strip_suffix("< NUL").unwrap_or(line).trim_end();
-        script.program_arguments = split_command_line(command)
-            .into_iter()
-            .filter(|a| !a.starts_with(SUPERVISOR_FLAG_PREFIX))
-            .collect();
-        script.command = span;
-        return Some(script);
+    let mut batch = Batch::new(&[]);
+    let frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
+    match batch.run(text, &frame, 0) {
+        (Step::Command { argv, span }, _) => Some(batch.script(argv, span)),
+        _ => None,
     }
-    None
+}
+
+/// Where one batch file runs: which file it is (for the caller's locations), its own
+/// directory (`%~dp0`, with its trailing separator) and its arguments (`%1`, `%*`).
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub file: usize,
+    pub own_dir: Option<String>,
+    pub args: Vec<String>,
+    /// How notes name the file (`gateway.cmd`, `~/.openclaw/start.cmd`).
+    pub label: String,
+}
+
+impl Frame {
+    pub fn new(file: usize, own_dir: Option<String>, args: Vec<String>, label: String) -> Frame {
+        Frame {
+            file,
+            own_dir,
+            args,
+            label,
+        }
+    }
+}
+
+/// What running a batch file came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// A program's command line (redirections and OpenClaw's task flag removed).
+    Command { argv: Vec<String>, span: Span },
+    /// `call other.cmd ARGS`: run it, then go on here (at the offset returned with it).
+    Call {
+        target: String,
+        args: Vec<String>,
+        span: Span,
+    },
+    /// The file ended (or `exit`, or a jump clawlint does not follow) before any command.
+    End,
+}
+
+/// cmd.exe's state while batch files run: the variables they set (and those clawlint knows
+/// the task starts with), the directory, and what could not be followed. Variables whose
+/// value clawlint cannot know (set inside `if`/`for`, by `set /a` or `set /p`, or from the
+/// Windows user environment) are never guessed: a reference to one stays as written and is
+/// noted.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Known variables by upper-case name: value.
+    vars: std::collections::BTreeMap<String, String>,
+    /// The task's own assignments in force, in the order first set: name as written, value,
+    /// line, file.
+    assigned: Vec<(String, String, Span, usize)>,
+    /// Variables set where clawlint cannot see the value (upper-case).
+    unknown: std::collections::BTreeSet<String>,
+    pub working_directory: Option<String>,
+    pub notes: Vec<String>,
+    delayed: bool,
+    /// `setlocal` scopes: what `endlocal` puts back.
+    saved: Vec<Saved>,
+    /// The file being run, as notes name it.
+    label: String,
+    /// What sets variables whose names clawlint cannot know (`for /f … do set "%%i=%%j"`,
+    /// loading a `.env`): what the gateway takes from them is unverifiable.
+    pub injects_env: Option<String>,
+}
+
+type Saved = (
+    std::collections::BTreeMap<String, String>,
+    Vec<(String, String, Span, usize)>,
+    std::collections::BTreeSet<String>,
+    Option<String>,
+    bool,
+);
+
+/// Commands that change nothing clawlint reads (output, titles, code pages, pauses).
+const INERT: &[&str] = &[
+    "echo", "echo.", "echo:", "title", "chcp", "cls", "pause", "color", "prompt", "ver", "verify",
+    "timeout", "mode", "break",
+];
+
+impl Batch {
+    /// A task starting with `inherited` variables (name, value) clawlint knows it has.
+    pub fn new(inherited: &[(&str, String)]) -> Batch {
+        Batch {
+            vars: inherited
+                .iter()
+                .map(|(k, v)| (k.to_ascii_uppercase(), v.clone()))
+                .collect(),
+            assigned: Vec::new(),
+            unknown: Default::default(),
+            working_directory: None,
+            notes: Vec::new(),
+            delayed: false,
+            saved: Vec::new(),
+            label: String::new(),
+            injects_env: None,
+        }
+    }
+
+    /// The variables the batch files set, in force now: name, value, line, file.
+    pub fn environment(&self) -> &[(String, String, Span, usize)] {
+        &self.assigned
+    }
+
+    /// The value of a variable clawlint knows (case-insensitive).
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(&name.to_ascii_uppercase())
+            .map(String::as_str)
+    }
+
+    fn script(&self, argv: Vec<String>, span: Span) -> TaskScript {
+        TaskScript {
+            environment: self
+                .assigned
+                .iter()
+                .map(|(k, v, s, _)| (k.clone(), v.clone(), *s))
+                .collect(),
+            working_directory: self.working_directory.clone(),
+            program_arguments: argv,
+            command: span,
+            notes: self.notes.clone(),
+        }
+    }
+
+    /// Runs `text` (a batch file, `frame`) from byte `from` until a command, a `call` or the
+    /// end; returns what it came to and the offset to go on from.
+    pub fn run(&mut self, text: &str, frame: &Frame, from: usize) -> (Step, usize) {
+        self.label = frame.label.clone();
+        let mut offset = from;
+        let mut block: Option<(usize, usize)> = None; // (depth, line of the `if`/`for`)
+        while offset < text.len() {
+            let start = offset;
+            let raw = match text[start..].find('\n') {
+                Some(n) => &text[start..start + n],
+                None => &text[start..],
+            };
+            offset = start + raw.len() + 1;
+            let line = raw.trim_end_matches('\r');
+            let span = Span {
+                start,
+                end: start + line.len(),
+            };
+            let number = text[..start].matches('\n').count() + 1;
+            if let Some((depth, _)) = block.as_mut() {
+                *depth = paren_depth(line, *depth);
+                self.forget_sets_in(line);
+                if *depth == 0 {
+                    block = None;
+                }
+                continue;
+            }
+            let bare = line.trim_start().trim_start_matches('@').trim_start();
+            if is_comment(bare) {
+                continue;
+            }
+            let expanded = self.expand(bare, frame, number);
+            for statement in split_statements(&expanded, &self.label, number, &mut self.notes) {
+                let statement = statement.trim().trim_start_matches('@').trim_start();
+                match self.statement(statement, span, frame.file, number) {
+                    Flow::Next => {}
+                    Flow::Block => {
+                        let depth = paren_depth(statement, 0);
+                        if depth > 0 {
+                            block = Some((depth, number));
+                        }
+                        self.forget_sets_in(statement);
+                    }
+                    Flow::Stop(step) => return (step, offset),
+                }
+            }
+        }
+        (Step::End, offset)
+    }
+
+    /// One statement of a line.
+    fn statement(&mut self, statement: &str, span: Span, file: usize, number: usize) -> Flow {
+        let (word, rest) = match statement.find(|c: char| c.is_whitespace()) {
+            Some(at) => (&statement[..at], statement[at..].trim_start()),
+            None => (statement, ""),
+        };
+        let lower = word.to_ascii_lowercase();
+        if statement.is_empty() || is_comment(statement) {
+            return Flow::Next;
+        }
+        if INERT.contains(&lower.as_str()) || lower.starts_with("echo.") {
+            return Flow::Next;
+        }
+        match lower.as_str() {
+            "setlocal" => {
+                self.saved.push((
+                    self.vars.clone(),
+                    self.assigned.clone(),
+                    self.unknown.clone(),
+                    self.working_directory.clone(),
+                    self.delayed,
+                ));
+                let options = rest.to_ascii_lowercase();
+                if options.contains("enabledelayedexpansion") {
+                    self.delayed = true;
+                } else if options.contains("disabledelayedexpansion") {
+                    self.delayed = false;
+                }
+                Flow::Next
+            }
+            "endlocal" => {
+                if let Some((vars, assigned, unknown, cwd, delayed)) = self.saved.pop() {
+                    self.vars = vars;
+                    self.assigned = assigned;
+                    self.unknown = unknown;
+                    self.working_directory = cwd;
+                    self.delayed = delayed;
+                }
+                Flow::Next
+            }
+            "set" => {
+                self.set(rest, span, file, number);
+                Flow::Next
+            }
+            "cd" | "chdir" | "pushd" => {
+                let dir = rest
+                    .strip_prefix("/d ")
+                    .or_else(|| rest.strip_prefix("/D "))
+                    .unwrap_or(rest)
+                    .trim();
+                let dir = strip_redirections(dir);
+                if !dir.is_empty() {
+                    self.working_directory = Some(dir.trim_matches('"').to_string());
+                }
+                Flow::Next
+            }
+            "if" | "for" => {
+                self.notes.push(format!(
+                    "{label} line {number}: cmd's `{lower}` is not evaluated; what it sets or runs is unknown",
+                    label = self.label
+                ));
+                Flow::Block
+            }
+            "call" => {
+                let words = split_command_line(&strip_redirections(rest));
+                match words.split_first() {
+                    Some((target, _)) if target.starts_with(':') => {
+                        self.notes.push(format!(
+                            "{label} line {number}: `call {target}` (a subroutine) is not followed; what it sets is unknown",
+                    label = self.label
+                ));
+                        Flow::Next
+                    }
+                    Some((target, args)) => Flow::Stop(Step::Call {
+                        target: target.clone(),
+                        args: args.to_vec(),
+                        span,
+                    }),
+                    None => Flow::Next,
+                }
+            }
+            "goto" => {
+                self.notes.push(format!(
+                    "{label} line {number}: `goto {rest}` is not followed; what runs after it is unknown",
+                    label = self.label
+                ));
+                Flow::Stop(Step::End)
+            }
+            "exit" => Flow::Stop(Step::End),
+            "popd" => {
+                self.notes.push(format!(
+                    "{label} line {number}: `popd` is not followed; the directory is unknown",
+                    label = self.label
+                ));
+                self.working_directory = None;
+                Flow::Next
+            }
+            _ if word.starts_with(':') => Flow::Next,
+            _ if word.starts_with('(') || word.starts_with(')') => {
+                self.notes.push(format!(
+                    "{label} line {number}: a parenthesized block is not evaluated",
+                    label = self.label
+                ));
+                Flow::Block
+            }
+            _ => {
+                let argv: Vec<String> = split_command_line(&strip_redirections(statement))
+                    .into_iter()
+                    .filter(|a| !a.starts_with(SUPERVISOR_FLAG_PREFIX))
+                    .collect();
+                if argv.is_empty() {
+                    return Flow::Next;
+                }
+                Flow::Stop(Step::Command { argv, span })
+            }
+        }
+    }
+
+    /// `set NAME=value`, `set "NAME=value"` (the value ends at the last quote), `set NAME=`
+    /// (unsets it); `set /a` and `set /p` are noted and their variable unknown.
+    fn set(&mut self, rest: &str, span: Span, file: usize, number: usize) {
+        let lower = rest.to_ascii_lowercase();
+        if lower.starts_with("/a") || lower.starts_with("/p") {
+            let switch = &rest[..2];
+            let body = rest[2..].trim().trim_matches('"');
+            if let Some((name, _)) = body.split_once('=') {
+                self.forget(name.trim());
+            }
+            self.notes.push(format!(
+                "{label} line {number}: `set {switch}` is not evaluated; its value is unknown",
+                label = self.label
+            ));
+            return;
+        }
+        let Some((key, value)) = set_assignment(rest) else {
+            return;
+        };
+        let upper = key.to_ascii_uppercase();
+        self.unknown.remove(&upper);
+        if value.is_empty() {
+            self.vars.remove(&upper);
+            self.assigned
+                .retain(|(k, ..)| !k.eq_ignore_ascii_case(&key));
+            return;
+        }
+        self.vars.insert(upper, value.clone());
+        match self
+            .assigned
+            .iter_mut()
+            .find(|(k, ..)| k.eq_ignore_ascii_case(&key))
+        {
+            Some(entry) => *entry = (key, value, span, file),
+            None => self.assigned.push((key, value, span, file)),
+        }
+    }
+
+    /// A variable now set where clawlint cannot see its value.
+    fn forget(&mut self, name: &str) {
+        let upper = name.to_ascii_uppercase();
+        self.vars.remove(&upper);
+        self.assigned
+            .retain(|(k, ..)| !k.eq_ignore_ascii_case(name));
+        self.unknown.insert(upper);
+    }
+
+    /// Every `set NAME=` in a statement clawlint does not evaluate: those names are unknown.
+    fn forget_sets_in(&mut self, text: &str) {
+        let lower = text.to_ascii_lowercase();
+        let mut at = 0;
+        while let Some(found) = lower[at..].find("set ") {
+            let begin = at + found;
+            at = begin + 4;
+            let before = lower[..begin].chars().last();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let body = text[at..].trim_start();
+            if body.starts_with('/') {
+                continue;
+            }
+            let body = body.trim_start_matches('"');
+            if let Some(eq) = body.find('=') {
+                let name = body[..eq].trim();
+                if name.contains(['%', '!']) {
+                    self.injects_env
+                        .get_or_insert_with(|| format!("a loop in {}", self.label));
+                } else if !name.is_empty() && !name.contains(char::is_whitespace) {
+                    self.forget(name);
+                }
+            }
+        }
+    }
+
+    /// cmd's expansion of a line as it is read: `%%` is `%`, `%NAME%` the variable's value,
+    /// `%~dp0` the file's own directory, `%1`…`%9` and `%*` its arguments; with delayed
+    /// expansion on, `!NAME!` too. A variable clawlint cannot know stays as written, noted.
+    fn expand(&mut self, line: &str, frame: &Frame, number: usize) -> String {
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line;
+        while let Some(at) = rest.find('%') {
+            out.push_str(&rest[..at]);
+            let tail = &rest[at + 1..];
+            if let Some(after) = tail.strip_prefix('%') {
+                out.push('%');
+                rest = after;
+                continue;
+            }
+            if let Some(after) = tail.strip_prefix("~dp0") {
+                match &frame.own_dir {
+                    Some(dir) => out.push_str(dir),
+                    None => {
+                        self.note_unknown(number, "%~dp0", "the batch file's own directory");
+                        out.push_str("%~dp0");
+                    }
+                }
+                rest = after;
+                continue;
+            }
+            if let Some(after) = tail.strip_prefix('*') {
+                out.push_str(&frame.args.join(" "));
+                rest = after;
+                continue;
+            }
+            if let Some(d) = tail.chars().next().filter(char::is_ascii_digit) {
+                let n = d.to_digit(10).unwrap_or(0) as usize;
+                if n >= 1 {
+                    out.push_str(frame.args.get(n - 1).map_or("", String::as_str));
+                } else {
+                    out.push_str("%0");
+                }
+                rest = &tail[1..];
+                continue;
+            }
+            match tail.find('%') {
+                Some(close) if !tail[..close].is_empty() && !tail[..close].contains(' ') => {
+                    let name = &tail[..close];
+                    out.push_str(&self.lookup(name, '%', number));
+                    rest = &tail[close + 1..];
+                }
+                _ => {
+                    out.push('%');
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        if self.delayed && out.contains('!') {
+            return self.expand_delayed(&out, number);
+        }
+        out
+    }
+
+    fn expand_delayed(&mut self, line: &str, number: usize) -> String {
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line;
+        while let Some(at) = rest.find('!') {
+            out.push_str(&rest[..at]);
+            let tail = &rest[at + 1..];
+            match tail.find('!') {
+                Some(close) if close > 0 && !tail[..close].contains(' ') => {
+                    out.push_str(&self.lookup(&tail[..close], '!', number));
+                    rest = &tail[close + 1..];
+                }
+                _ => {
+                    out.push('!');
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The value of `%name%`: known, or left as written and noted.
+    fn lookup(&mut self, name: &str, mark: char, number: usize) -> String {
+        let written = format!("{mark}{name}{mark}");
+        if name.contains(':') {
+            self.note_unknown(
+                number,
+                &written,
+                "cmd's substring and replace forms are not evaluated",
+            );
+            return written;
+        }
+        if let Some(value) = self.vars.get(&name.to_ascii_uppercase()) {
+            return value.clone();
+        }
+        // cmd's own dynamic variables: unknown, and nothing to say about them.
+        if ["ERRORLEVEL", "CD", "DATE", "TIME", "RANDOM", "CMDCMDLINE"]
+            .iter()
+            .any(|d| name.eq_ignore_ascii_case(d))
+        {
+            return written;
+        }
+        let why = match self.unknown.contains(&name.to_ascii_uppercase()) {
+            true => "it is set where clawlint does not evaluate",
+            false => "it comes from the Windows environment, which clawlint cannot see",
+        };
+        self.note_unknown(number, &written, why);
+        written
+    }
+
+    fn note_unknown(&mut self, number: usize, written: &str, why: &str) {
+        let note = format!(
+            "{label} line {number}: {written} is unknown: {why}",
+            label = self.label
+        );
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+}
+
+enum Flow {
+    Next,
+    /// An `if`/`for`/block: skipped, with its parenthesized continuation lines.
+    Block,
+    Stop(Step),
+}
+
+/// `rem …`, `::…`: a comment.
+fn is_comment(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    line.starts_with("::")
+        || lower == "rem"
+        || lower
+            .strip_prefix("rem")
+            .is_some_and(|r| r.starts_with([' ', '\t', '.', ':', '/']))
+}
+
+/// The parenthesis depth after `line`, from `depth` (quotes and `^(` ignored).
+fn paren_depth(line: &str, depth: usize) -> usize {
+    let mut depth = depth;
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in line.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '^' if !quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth
+}
+
+/// A line's statements: split at `&` and `&&` outside quotes (`^&` and `>&` are not
+/// separators). After `||` or `|` nothing is read (noted): it runs only on failure, or is
+/// piped into.
+fn split_statements(
+    line: &str,
+    label: &str,
+    number: usize,
+    notes: &mut Vec<String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    let mut prev = ' ';
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            '^' if !quoted => {
+                current.push(c);
+                if let Some(n) = chars.next() {
+                    current.push(n);
+                }
+            }
+            '&' if !quoted && prev != '>' && prev != '<' => {
+                if chars.peek() == Some(&'&') {
+                    chars.next();
+                }
+                out.push(std::mem::take(&mut current));
+            }
+            '|' if !quoted => {
+                let what = if chars.peek() == Some(&'|') {
+                    "||"
+                } else {
+                    "|"
+                };
+                notes.push(format!(
+                    "{label} line {number}: what follows `{what}` is not followed"
+                ));
+                out.push(std::mem::take(&mut current));
+                return out;
+            }
+            _ => current.push(c),
+        }
+        prev = c;
+    }
+    out.push(current);
+    out
+}
+
+/// A statement without its redirections (`< NUL`, `>nul`, `2>&1`, `>> log.txt`).
+fn strip_redirections(statement: &str) -> String {
+    let words = split_words_keep_quotes(statement);
+    let mut kept: Vec<&str> = Vec::new();
+    let mut skip_next = false;
+    for word in &words {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        let op = word.trim_start_matches(|c: char| c.is_ascii_digit());
+        if word.starts_with('"') || !(op.starts_with('>') || op.starts_with('<')) {
+            kept.push(word);
+            continue;
+        }
+        let target = op.trim_start_matches(['>', '<']).trim_start_matches('&');
+        if target.is_empty() && !op.contains('&') {
+            skip_next = true;
+        }
+    }
+    kept.join(" ")
+}
+
+/// Whitespace-separated words, quoted runs kept whole with their quotes.
+fn split_words_keep_quotes(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            ' ' | '\t' if !quoted => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+            _ => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 /// `"KEY=VALUE"` or `KEY=VALUE`, with cmd's escapes undone.
 fn set_assignment(raw: &str) -> Option<(String, String)> {
-    let raw = raw.trim();
-    let inner = raw
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .unwrap_or(raw);
+    let raw = raw.trim_start();
+    // `set "KEY=VALUE" rest`: the value ends at the last quote, what follows is dropped.
+    let inner = match raw.strip_prefix('"') {
+        Some(quoted) => quoted.rfind('"').map_or(quoted, |end| &quoted[..end]),
+        None => raw,
+    };
     let (key, value) = inner.split_once('=')?;
-    (!key.is_empty()).then(|| (unescape(key), unescape(value)))
+    let key = key.trim();
+    (!key.is_empty() && !key.contains(char::is_whitespace))
+        .then(|| (unescape(key), unescape(value)))
 }
 
 fn unescape(value: &str) -> String {
@@ -127,6 +727,124 @@ mod tests {
             ["gateway", "--port", "19789"]
         );
         assert!(text[script.command.start..script.command.end].starts_with("\"C:"));
+    }
+
+    /// A wrapper as people write them: comments of both kinds, `setlocal`, `set` with and
+    /// without quotes, `%VAR%` and `%%` in values and on the command line, `cd /d`.
+    #[test]
+    fn reads_a_hand_written_wrapper_as_cmd_runs_it() {
+        let text = "@echo off\r\n:: start the gateway\r\nREM  proxy\r\nsetlocal\r\nchcp 65001 >nul\r\nset PORT=19400\r\nset \"BASE=%USERPROFILE%\\.openclaw-ops\"\r\nset \"LITERAL=%%USERPROFILE%%\" ignored\r\nset OPENCLAW_STATE_DIR=%BASE%\r\ncd /d \"%BASE%\"\r\necho Starting on %PORT%...\r\nnode %APPDATA%\\npm\\node_modules\\openclaw\\dist\\index.js gateway --port %PORT% > gw.log 2>&1\r\nendlocal\r\n";
+        let mut batch = Batch::new(&[("USERPROFILE", "C:\\Users\\ana".to_string())]);
+        let frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
+        let (step, _) = batch.run(text, &frame, 0);
+        let Step::Command { argv, span } = step else {
+            panic!("{step:?}");
+        };
+        assert_eq!(
+            argv,
+            [
+                "node",
+                "%APPDATA%\\npm\\node_modules\\openclaw\\dist\\index.js",
+                "gateway",
+                "--port",
+                "19400"
+            ]
+        );
+        assert!(text[span.start..span.end].starts_with("node "));
+        assert_eq!(
+            batch.var("openclaw_state_dir"),
+            Some("C:\\Users\\ana\\.openclaw-ops")
+        );
+        assert_eq!(batch.var("LITERAL"), Some("%USERPROFILE%"));
+        assert_eq!(
+            batch.working_directory.as_deref(),
+            Some("C:\\Users\\ana\\.openclaw-ops")
+        );
+        // %APPDATA% comes from the Windows environment: left as written, with its line.
+        assert_eq!(
+            batch.notes,
+            ["gateway.cmd line 12: %APPDATA% is unknown: it comes from the Windows environment, which clawlint cannot see"]
+        );
+        let names: Vec<&str> = batch
+            .environment()
+            .iter()
+            .map(|(k, ..)| k.as_str())
+            .collect();
+        assert_eq!(names, ["PORT", "BASE", "LITERAL", "OPENCLAW_STATE_DIR"]);
+    }
+
+    /// `if`/`for` blocks are not evaluated: noted with their line, and what they set is
+    /// unknown afterwards (never the value of one branch); a `for` that sets computed names
+    /// (loading a `.env`) injects variables. `set /a` is noted too.
+    #[test]
+    fn conditions_loops_and_arithmetic_are_noted_not_guessed() {
+        let text = "@echo off\nset \"NODE=C:\\node\\node.exe\"\nif exist \"D:\\node\" (\n    set \"NODE=D:\\node\\node.exe\"\n)\nfor /f \"usebackq delims== tokens=1,2\" %%i in (\".env\") do (\n    set \"%%i=%%j\"\n)\nset /a \"N=1+2\"\nopenclaw gateway stop\n\"%NODE%\" index.js gateway --port %N%\n";
+        let mut batch = Batch::new(&[]);
+        let frame = Frame::new(0, None, Vec::new(), "start.cmd".to_string());
+        // cmd runs `openclaw gateway stop` and goes on: the caller decides which command is
+        // the task's.
+        let (first, next) = batch.run(text, &frame, 0);
+        assert!(
+            matches!(&first, Step::Command { argv, .. } if argv[2] == "stop"),
+            "{first:?}"
+        );
+        let (second, _) = batch.run(text, &frame, next);
+        let Step::Command { argv, .. } = second else {
+            panic!("{second:?}");
+        };
+        assert_eq!(argv, ["%NODE%", "index.js", "gateway", "--port", "%N%"]);
+        assert_eq!(batch.var("NODE"), None);
+        assert!(batch.injects_env.is_some());
+        let notes = batch.notes.join("\n");
+        for expected in [
+            "start.cmd line 3: cmd's `if` is not evaluated",
+            "start.cmd line 6: cmd's `for` is not evaluated",
+            "start.cmd line 9: `set /a` is not evaluated",
+            "start.cmd line 11: %NODE% is unknown: it is set where clawlint does not evaluate",
+            "start.cmd line 11: %N% is unknown",
+        ] {
+            assert!(notes.contains(expected), "{expected}\n{notes}");
+        }
+    }
+
+    /// `call other.cmd ARGS` stops the run there (the caller follows it and comes back);
+    /// `%~dp0`, `%1` and `%*` expand from the frame; `goto` and `exit` end what is read.
+    #[test]
+    fn calls_arguments_and_jumps() {
+        let text = "@echo off\r\ncall \"%~dp0env.cmd\" ops\r\nopenclaw --profile %1 gateway %*\r\n";
+        let mut batch = Batch::new(&[]);
+        let frame = Frame::new(
+            0,
+            Some("/scan/home/.openclaw/".to_string()),
+            vec!["ops".to_string(), "--port".to_string(), "19700".to_string()],
+            "gateway.cmd".to_string(),
+        );
+        let (step, next) = batch.run(text, &frame, 0);
+        assert_eq!(
+            step,
+            Step::Call {
+                target: "/scan/home/.openclaw/env.cmd".to_string(),
+                args: vec!["ops".to_string()],
+                span: Span { start: 11, end: 34 },
+            }
+        );
+        let (step, _) = batch.run(text, &frame, next);
+        assert!(
+            matches!(&step, Step::Command { argv, .. } if argv.join(" ") == "openclaw --profile ops gateway ops --port 19700"),
+            "{step:?}"
+        );
+        let jumps = "goto :run\r\nopenclaw gateway\r\n";
+        let (step, _) = Batch::new(&[]).run(jumps, &frame, 0);
+        assert_eq!(step, Step::End);
+        // A value that names itself is expanded once, never again (no loop).
+        let mut own = Batch::new(&[]);
+        let (step, _) = own.run(
+            "set \"A=%%A%%x\"\r\nset \"B=%A%%A%\"\r\nopenclaw gateway\r\n",
+            &frame,
+            0,
+        );
+        assert!(matches!(step, Step::Command { .. }));
+        assert_eq!(own.var("B"), Some("%A%x%A%x"));
     }
 
     #[test]
