@@ -2526,11 +2526,11 @@ fn task_invocation(
             .clone()
             .or_else(|| batch_dir.clone())
             .unwrap_or_else(|| home.to_path_buf());
+        // The task's words were expanded as cmd read its lines (`windows::Batch`).
         let place = |raw: &str| {
-            let raw = expand_cmd_vars(raw, &vars);
             let windows_absolute = raw.starts_with('\\') || raw.as_bytes().get(1) == Some(&b':');
             match windows_absolute {
-                true => crate::paths::normalize(Path::new(&map(&raw))),
+                true => crate::paths::normalize(Path::new(&map(raw))),
                 false => crate::paths::normalize(&base.join(raw.replace('\\', "/"))),
             }
         };
@@ -2566,7 +2566,6 @@ fn task_invocation(
                     ("powershell -EncodedCommand".to_string(), None)
                 }
                 super::powershell::Target::File(raw) => {
-                    let raw = expand_cmd_vars(&raw, &vars);
                     let mapped = PathBuf::from(map(&raw));
                     let text = if mapped.is_absolute() && mapped.starts_with(home) {
                         let text = read_env_source(&mapped, false, Some(loc), sources, problems);
@@ -2652,34 +2651,6 @@ fn task_invocation(
 /// How many batch files `gateway.cmd` may call through, one inside the other, before clawlint
 /// stops following them.
 const MAX_BATCH_DEPTH: usize = 3;
-
-/// `%NAME%` in a cmd word, from the task script's `set` lines (case-insensitive). Each
-/// reference is replaced once (a value that names itself is not expanded again).
-fn expand_cmd_vars(word: &str, vars: &BTreeMap<String, String>) -> String {
-    let mut out = String::with_capacity(word.len());
-    let mut rest = word;
-    while let Some(at) = rest.find('%') {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at + 1..];
-        let known = tail.find('%').and_then(|close| {
-            let name = &tail[..close];
-            let value = vars.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))?.1;
-            Some((value, close))
-        });
-        match known {
-            Some((value, close)) => {
-                out.push_str(value);
-                rest = &tail[close + 1..];
-            }
-            None => {
-                out.push('%');
-                rest = tail;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
 
 /// A directory a batch file `cd`s to, placed on the layout: a layout path with cmd's
 /// separators, normalized (`%~dp0\..\..\`); a Windows path not under the home as written.
