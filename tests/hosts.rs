@@ -24,8 +24,8 @@ fn link(base: &Path, rel: &str, target: &str) {
 
 /// A host: a user's home with the default gateway, and a system root whose vendor units are
 /// replaced, masked, enabled and overridden from /etc.
-fn host() -> TempDir {
-    let t = TempDir::new("hosts-search-path");
+fn host() -> Layout {
+    let t = Layout::new("hosts-search-path").with_root();
     let b = t.path();
     write(
         b,
@@ -86,21 +86,72 @@ fn host() -> TempDir {
     t
 }
 
-fn run(t: &TempDir, command: &str) -> (i32, Value, String) {
-    let home = t.path().join("home");
-    let root = t.path().join("root");
-    let (code, stdout, stderr) = clawlint(&[
-        command,
-        "--home",
-        home.to_str().unwrap(),
-        "--root",
-        root.to_str().unwrap(),
-        "--no-config",
-        "--format",
-        "json",
-    ]);
-    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
-    (code, json, stderr)
+/// One host built in a scratch directory and linted as users lint it: its files and links
+/// written under [`Layout::path`], then `clawlint COMMAND --home HOME… [--root root]
+/// --no-config --format json`. Every test here builds its host through it, so how clawlint is
+/// pointed at a host is written once.
+struct Layout {
+    t: TempDir,
+    /// The scanned homes (`home/` unless told otherwise).
+    homes: Vec<std::path::PathBuf>,
+    /// The copied system root (`root/`), when the host has one.
+    root: Option<std::path::PathBuf>,
+}
+
+impl Layout {
+    /// A host whose only scanned home is `home/`, without a system root.
+    fn new(name: &str) -> Layout {
+        let t = TempDir::new(name);
+        let homes = vec![t.path().join("home")];
+        Layout {
+            t,
+            homes,
+            root: None,
+        }
+    }
+
+    /// The same host, its system root `root/` passed as `--root`.
+    fn with_root(mut self) -> Layout {
+        self.root = Some(self.t.path().join("root"));
+        self
+    }
+
+    /// The scanned home is `rel` (under the scratch dir) instead.
+    fn at_home(&mut self, rel: &str) {
+        self.homes = vec![self.t.path().join(rel)];
+    }
+
+    fn path(&self) -> &Path {
+        self.t.path()
+    }
+
+    /// `clawlint COMMAND` on this host: exit code, its JSON output, stdout and stderr.
+    fn output(&self, command: &str) -> (i32, Value, String, String) {
+        let mut args: Vec<String> = vec![command.to_string()];
+        for home in &self.homes {
+            args.extend(["--home".to_string(), home.display().to_string()]);
+        }
+        if let Some(root) = &self.root {
+            args.extend(["--root".to_string(), root.display().to_string()]);
+        }
+        args.extend(["--no-config", "--format", "json"].map(String::from));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = clawlint(&args);
+        let json =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+        (code, json, stdout, stderr)
+    }
+
+    /// Exit code, JSON output and stderr of `clawlint COMMAND` on this host.
+    fn run(&self, command: &str) -> (i32, Value, String) {
+        let (code, json, _, stderr) = self.output(command);
+        (code, json, stderr)
+    }
+
+    /// The JSON output of `clawlint COMMAND` on this host.
+    fn json(&self, command: &str) -> Value {
+        self.output(command).1
+    }
 }
 
 fn gateways(resolved: &Value) -> Vec<&Value> {
@@ -134,7 +185,7 @@ fn findings<'a>(report: &'a Value, code: &str, about: &str) -> Vec<&'a Value> {
 #[test]
 fn systemds_search_path_decides_which_units_run() {
     let t = host();
-    let (_, resolved, stderr) = run(&t, "resolve");
+    let (_, resolved, stderr) = t.run("resolve");
     let all = gateways(&resolved);
     let names: Vec<&str> = all.iter().map(|g| g["name"].as_str().unwrap()).collect();
     // The masked unit is no gateway; the vendor copy of openclaw-gateway.service (in /usr/lib
@@ -166,7 +217,7 @@ fn systemds_search_path_decides_which_units_run() {
     assert!(drop_ins[0].ends_with("openclaw-.service.d/20-restart.conf"));
     assert!(drop_ins[1].ends_with("openclaw-gateway@ops.service.d/override.conf"));
 
-    let (_, report, _) = run(&t, "check");
+    let (_, report, _) = t.run("check");
     let found = codes(&report);
     // One supervisor per gateway; the dash-prefix drop-in sets RestartPreventExitStatus=78.
     for quiet in ["CL402", "CL406", "CL101"] {
@@ -177,7 +228,7 @@ fn systemds_search_path_decides_which_units_run() {
 #[test]
 fn a_template_instance_without_its_env_file_is_located() {
     let t = host();
-    let (_, report, _) = run(&t, "check");
+    let (_, report, _) = t.run("check");
     let missing = findings(&report, "CL902", "ops.env");
     assert_eq!(missing.len(), 1, "{report}");
     let at = &missing[0]["parties"][0];
@@ -204,14 +255,14 @@ fn a_wrapper_script_that_cannot_be_read_is_located_and_the_unit_kept() {
         "root/etc/systemd/system/multi-user.target.wants/bot.service",
         "/etc/systemd/system/bot.service",
     );
-    let (_, report, _) = run(&t, "check");
+    let (_, report, _) = t.run("check");
     let unreadable = findings(&report, "CL902", "start.sh");
     assert_eq!(unreadable.len(), 1, "{report}");
     let at = &unreadable[0]["parties"][0];
     assert!(at["file"].as_str().unwrap().ends_with("bot.service"));
     assert_eq!(at["line"], 3, "the ExecStart= line: {at}");
     // The unit still names its gateway by its state dir, and says what it could not see.
-    let (_, resolved, _) = run(&t, "resolve");
+    let (_, resolved, _) = t.run("resolve");
     let bot = gateways(&resolved)
         .into_iter()
         .find(|g| g["stateDir"]["value"] == "~/.openclaw-bot")
@@ -264,13 +315,13 @@ fn a_disabled_unit_is_no_gateway() {
         "root/run/systemd/units/invocation:openclaw-manual.service",
         "0123456789abcdef0123456789abcdef",
     );
-    let (_, resolved, stderr) = run(&t, "resolve");
+    let (_, resolved, stderr) = t.run("resolve");
     let found = names(&resolved);
     assert!(!found.iter().any(|n| n == "spare"), "{found:?} {stderr}");
     assert!(found.iter().any(|n| n == "linked"), "{found:?}");
     assert!(found.iter().any(|n| n == "manual"), "{found:?}");
     // The disabled copy on the default gateway's port collides with nothing.
-    let (_, report, _) = run(&t, "check");
+    let (_, report, _) = t.run("check");
     assert!(findings(&report, "CL101", "").is_empty(), "{report}");
 }
 
@@ -354,7 +405,7 @@ fn systemds_whole_search_path_is_read_in_its_order() {
         unit("pick", 20100).as_bytes(),
     );
 
-    let (_, resolved, stderr) = run(&t, "resolve");
+    let (_, resolved, stderr) = t.run("resolve");
     let found = names(&resolved);
     for name in ["default", "trial", "gen", "global", "usertrial", "pick"] {
         assert!(
@@ -405,7 +456,7 @@ fn an_unreadable_wrapper_leaves_the_port_unverifiable_not_guessed() {
         "root/etc/systemd/system/multi-user.target.wants/bot.service",
         "/etc/systemd/system/bot.service",
     );
-    let (_, report, _) = run(&t, "check");
+    let (_, report, _) = t.run("check");
     assert!(
         findings(&report, "CL101", "").is_empty(),
         "no collision on a guessed port: {report}"
@@ -429,7 +480,7 @@ fn an_unreadable_wrapper_leaves_the_port_unverifiable_not_guessed() {
     );
     assert_eq!(at["line"], 3, "the ExecStart= line: {at}");
     // resolve says so, and keeps what the unit itself sets.
-    let (_, resolved, _) = run(&t, "resolve");
+    let (_, resolved, _) = t.run("resolve");
     let bot = gateways(&resolved)
         .into_iter()
         .find(|g| g["stateDir"]["value"] == "~/.openclaw-bot")
@@ -446,7 +497,7 @@ fn an_unreadable_wrapper_leaves_the_port_unverifiable_not_guessed() {
         "root/etc/systemd/system/bot.service",
         b"[Service]\nEnvironment=OPENCLAW_STATE_DIR=/root/.openclaw-bot\nEnvironment=OPENCLAW_GATEWAY_PORT=18789\nExecStart=/opt/bot/start.sh\n",
     );
-    let (_, report, _) = run(&t, "check");
+    let (_, report, _) = t.run("check");
     assert_eq!(findings(&report, "CL101", "").len(), 1, "{report}");
     let unverifiable = findings(&report, "CL409", "bot.service");
     assert_eq!(
@@ -468,7 +519,7 @@ fn a_drop_in_that_does_not_parse_is_located_and_skipped() {
         "root/etc/systemd/system/openclaw-gateway.service.d/10-token.conf",
         b"[Service]\nEnvironment=OPENCLAW_GATEWAY_PORT=19900\n\xff\xfe not text\n",
     );
-    let (_, report, _) = run(&t, "check");
+    let (_, report, _) = t.run("check");
     let bad = findings(&report, "CL902", "10-token.conf");
     assert_eq!(bad.len(), 1, "{report}");
     assert!(bad[0]["parties"][0]["file"]
@@ -476,13 +527,13 @@ fn a_drop_in_that_does_not_parse_is_located_and_skipped() {
         .unwrap()
         .ends_with("openclaw-gateway.service.d/10-token.conf"));
     // Not applied: the gateway keeps its unit's port.
-    let (_, resolved, _) = run(&t, "resolve");
+    let (_, resolved, _) = t.run("resolve");
     assert_eq!(gateways(&resolved)[0]["gatewayPort"]["value"], 18789);
 }
 
 #[test]
 fn a_gateway_cmd_that_runs_powershell_is_followed_one_level() {
-    let t = TempDir::new("hosts-powershell");
+    let t = Layout::new("hosts-powershell");
     let b = t.path();
     write(
         b,
@@ -499,23 +550,7 @@ fn a_gateway_cmd_that_runs_powershell_is_followed_one_level() {
         "home/.openclaw-work/openclaw.json",
         b"{ channels: { telegram: { botToken: \"${TELEGRAM_BOT_TOKEN}\" } } }\n",
     );
-    let home = b.join("home");
-    let args = |command: &'static str| {
-        vec![
-            command.to_string(),
-            "--home".to_string(),
-            home.display().to_string(),
-            "--no-config".to_string(),
-            "--format".to_string(),
-            "json".to_string(),
-        ]
-    };
-    let run = |command: &'static str| -> Value {
-        let a = args(command);
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        let (_, stdout, stderr) = clawlint(&a);
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"))
-    };
+    let run = |command: &str| t.json(command);
     let resolved = run("resolve");
     let all = gateways(&resolved);
     assert_eq!(all.len(), 1, "{resolved}");
@@ -542,7 +577,7 @@ fn a_gateway_cmd_that_runs_powershell_is_followed_one_level() {
 /// agents then work in one directory (CL203), and no output shows /root.
 #[test]
 fn absolute_home_paths_in_a_home_less_units_config_are_the_scanned_homes() {
-    let t = TempDir::new("hosts-written-home");
+    let t = Layout::new("hosts-written-home");
     let b = t.path();
     write(
         b,
@@ -564,18 +599,8 @@ fn absolute_home_paths_in_a_home_less_units_config_are_the_scanned_homes() {
         "home/.config/systemd/user/default.target.wants/openclaw-rescue.service",
         "/root/.config/systemd/user/openclaw-rescue.service",
     );
-    let home = b.join("home");
-    let run = |command: &str| -> (Value, String) {
-        let (_, stdout, stderr) = clawlint(&[
-            command,
-            "--home",
-            home.to_str().unwrap(),
-            "--no-config",
-            "--format",
-            "json",
-        ]);
-        let json =
-            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    let run = |command: &str| {
+        let (_, json, stdout, _) = t.output(command);
         (json, stdout)
     };
     let (resolved, text) = run("resolve");
@@ -597,7 +622,7 @@ fn absolute_home_paths_in_a_home_less_units_config_are_the_scanned_homes() {
 /// PowerShell with an -EncodedCommand: both are followed, the decoded command is read.
 #[test]
 fn a_gateway_cmd_calling_a_batch_file_that_runs_an_encoded_command_is_followed() {
-    let t = TempDir::new("hosts-nested-batch");
+    let t = Layout::new("hosts-nested-batch");
     let b = t.path();
     write(
         b,
@@ -622,18 +647,7 @@ fn a_gateway_cmd_calling_a_batch_file_that_runs_an_encoded_command_is_followed()
         "home/.openclaw-loop/again.cmd",
         b"@echo off\r\ncall again.cmd\r\n",
     );
-    let home = b.join("home");
-    let run = |command: &str| -> Value {
-        let (_, stdout, stderr) = clawlint(&[
-            command,
-            "--home",
-            home.to_str().unwrap(),
-            "--no-config",
-            "--format",
-            "json",
-        ]);
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"))
-    };
+    let run = |command: &str| t.json(command);
     let resolved = run("resolve");
     let work = gateways(&resolved)
         .into_iter()
@@ -670,21 +684,11 @@ fn a_gateway_cmd_calling_a_batch_file_that_runs_an_encoded_command_is_followed()
 /// `C:\Program Files\nodejs\node.exe`), and what the plain `set` lines give is read.
 #[test]
 fn a_gateway_cmd_that_picks_node_at_run_time_is_noted_line_by_line() {
-    let t = TempDir::new("hosts-nvm-lookup");
+    let t = Layout::new("hosts-nvm-lookup");
     let b = t.path();
     let script = "@echo off\r\nrem OpenClaw Gateway (v2026.7.1-2)\r\nset \"BASE_PATH=%USERPROFILE%\\.openclaw\"\r\nset \"TMPDIR=%TEMP%\"\r\nset \"OPENCLAW_GATEWAY_PORT=18789\"\r\nset \"OPENCLAW_WINDOWS_TASK_NAME=OpenClaw Gateway\"\r\nset \"OPENCLAW_SERVICE_MARKER=openclaw\"\r\nset \"OPENCLAW_SERVICE_KIND=gateway\"\r\n\r\nset \"NVM_DIR=%USERPROFILE%\\AppData\\Roaming\\nvm\"\r\nset \"NVM_EXE=\"\r\nif exist \"%NVM_DIR%\" (\r\n    for /d %%d in (\"%NVM_DIR%\\v*\") do call :pick_node \"%%d\"\r\n)\r\nif not defined NVM_EXE if exist \"C:\\Program Files\\nodejs\\node.exe\" set \"NVM_EXE=C:\\Program Files\\nodejs\\node.exe\"\r\nset \"SCRIPT_FWD=%~dp0\"\r\nset \"SCRIPT_FWD=%SCRIPT_FWD:\\=/%\"\r\n\"%NVM_EXE%\" --require \"%~dp0patch_gateway.js\" \"%OC_INDEX%\" gateway --port 18789\r\nexit /b %errorlevel%\r\n\r\n:pick_node\r\nset /a \"CURNUM=MAJ*1000000+MIN*1000+PAT\" 2>nul\r\ngoto :eof\r\n";
     write(b, "home/.openclaw/gateway.cmd", script.as_bytes());
-    let home = b.join("home");
-    let (_, stdout, stderr) = clawlint(&[
-        "resolve",
-        "--home",
-        home.to_str().unwrap(),
-        "--no-config",
-        "--format",
-        "json",
-    ]);
-    let resolved: Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    let (_, resolved, stdout, _) = t.output("resolve");
     let task = gateways(&resolved)
         .into_iter()
         .find(|g| !g["supervisors"].as_array().unwrap().is_empty())
@@ -782,7 +786,7 @@ fn no_help_line_suggests_an_invalid_profile_name() {
         check_helps(&report, name, &mut seen);
     }
     // Names OpenClaw refuses, where helps would otherwise echo them.
-    let t = TempDir::new("hosts-invalid-profiles");
+    let t = Layout::new("hosts-invalid-profiles");
     let b = t.path();
     write(
         b,
@@ -821,16 +825,7 @@ fn no_help_line_suggests_an_invalid_profile_name() {
         "home/Library/LaunchAgents/ai.openclaw.gateway.rescue.plist",
         b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>ai.openclaw.gateway.rescue</string><key>ProgramArguments</key><array><string>/usr/local/bin/openclaw</string><string>gateway</string><string>--port</string><string>19700</string></array><key>EnvironmentVariables</key><dict><key>OPENCLAW_STATE_DIR</key><string>/Users/ana/.openclaw-ops</string></dict></dict></plist>\n",
     );
-    let home = b.join("home");
-    let (_, stdout, stderr) = clawlint(&[
-        "check",
-        "--home",
-        home.to_str().unwrap(),
-        "--no-config",
-        "--format",
-        "json",
-    ]);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let report = t.json("check");
     check_helps(&report, "invalid-profiles", &mut seen);
     // The rules whose help lines name a profile did look at these gateways.
     assert!(!findings(&report, "CL401", "").is_empty(), "{report}");
@@ -901,7 +896,7 @@ fn cl401_help_for_a_refused_profile_installs_no_default_service() {
 #[test]
 fn an_invalid_profile_unit_is_no_default_gateway() {
     for with_state_dir in [true, false] {
-        let t = TempDir::new("hosts-invalid-profile-default");
+        let t = Layout::new("hosts-invalid-profile-default").with_root();
         let b = t.path();
         write(
             b,
@@ -933,7 +928,7 @@ fn an_invalid_profile_unit_is_no_default_gateway() {
             "root/etc/systemd/system/multi-user.target.wants/openclaw-hunter.service",
             "../openclaw-hunter.service",
         );
-        let (_, resolved, _) = run(&t, "resolve");
+        let (_, resolved, _) = t.run("resolve");
         let all = gateways(&resolved);
         assert_eq!(all.len(), 2, "{resolved}");
         let default = all.iter().find(|g| g["name"] == "default");
@@ -947,7 +942,7 @@ fn an_invalid_profile_unit_is_no_default_gateway() {
             unit["logFile"]["value"], "/tmp/openclaw/openclaw-x-22e-hunter-YYYY-MM-DD.log",
             "{unit}"
         );
-        let (_, report, _) = run(&t, "check");
+        let (_, report, _) = t.run("check");
         assert_eq!(
             findings(&report, "CL909", "x.hunter").len(),
             usize::from(!with_state_dir),
@@ -973,7 +968,7 @@ fn an_invalid_profile_unit_is_no_default_gateway() {
 /// this machine (here a decoy unit under the temp dir, on another port) is never read.
 #[test]
 fn absolute_symlinks_in_a_copied_root_resolve_against_the_root() {
-    let t = TempDir::new("hosts-absolute-links");
+    let mut t = Layout::new("hosts-absolute-links").with_root();
     let b = t.path();
     let decoy = std::env::temp_dir().join(format!("clawlint-decoy-{}", std::process::id()));
     std::fs::create_dir_all(&decoy).unwrap();
@@ -1025,21 +1020,9 @@ fn absolute_symlinks_in_a_copied_root_resolve_against_the_root() {
         "root/home/u/.openclaw/openclaw.json",
         b"{ gateway: { port: 18999 } }\n",
     );
-    let home = b.join("root/home/u");
-    let root = b.join("root");
-    let (_, stdout, stderr) = clawlint(&[
-        "resolve",
-        "--home",
-        home.to_str().unwrap(),
-        "--root",
-        root.to_str().unwrap(),
-        "--no-config",
-        "--format",
-        "json",
-    ]);
+    t.at_home("root/home/u");
+    let (_, resolved, stdout, _) = t.output("resolve");
     std::fs::remove_dir_all(&decoy).unwrap();
-    let resolved: Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
     let mut ports: Vec<u64> = gateways(&resolved)
         .iter()
         .map(|g| g["gatewayPort"]["value"].as_u64().unwrap())
@@ -1058,7 +1041,7 @@ fn absolute_symlinks_in_a_copied_root_resolve_against_the_root() {
 /// the root and, as fixtures pass it, beside it (a link into the root).
 #[test]
 fn drop_ins_env_files_scripts_and_state_dirs_follow_links_within_the_root() {
-    let t = TempDir::new("hosts-links-everywhere");
+    let mut t = Layout::new("hosts-links-everywhere").with_root();
     let b = t.path();
     let decoy = std::env::temp_dir().join(format!("clawlint-decoy-all-{}", std::process::id()));
     let d = decoy.to_str().unwrap().to_string();
@@ -1129,31 +1112,15 @@ fn drop_ins_env_files_scripts_and_state_dirs_follow_links_within_the_root() {
     link(b, "root/opt/app", &format!("{d}/app"));
     link(b, "root/home/u/.openclaw", &format!("{d}/state"));
     link(b, "home-beside", "root/home/u");
-    let root = b.join("root");
-    for home in [b.join("root/home/u"), b.join("home-beside")] {
-        let (_, stdout, stderr) = clawlint(&[
-            "resolve",
-            "--home",
-            home.to_str().unwrap(),
-            "--root",
-            root.to_str().unwrap(),
-            "--no-config",
-            "--format",
-            "json",
-        ]);
-        let resolved: Value =
-            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    for home in ["root/home/u", "home-beside"] {
+        t.at_home(home);
+        let (_, resolved, stdout, _) = t.output("resolve");
         let mut ports: Vec<u64> = gateways(&resolved)
             .iter()
             .map(|g| g["gatewayPort"]["value"].as_u64().unwrap())
             .collect();
         ports.sort();
-        assert_eq!(
-            ports,
-            [18111, 18222, 18333],
-            "{}: {resolved}",
-            home.display()
-        );
+        assert_eq!(ports, [18111, 18222, 18333], "{}: {resolved}", home);
         for decoy_port in ["17001", "17002", "17003", "17005", "17999"] {
             assert!(!stdout.contains(decoy_port), "{decoy_port}: {stdout}");
         }
@@ -1170,7 +1137,7 @@ fn an_escaping_include_is_shown_as_read_within_the_layout_only() {
         ("../shared/base.json5", Some("home/shared/base.json5")),
         ("../../../../../../../../../../etc/base.json5", None),
     ] {
-        let t = TempDir::new("hosts-include-read-as");
+        let t = Layout::new("hosts-include-read-as").with_root();
         let b = t.path();
         write(
             b,
@@ -1178,7 +1145,7 @@ fn an_escaping_include_is_shown_as_read_within_the_layout_only() {
             format!("{{ $include: \"{raw}\", gateway: {{ port: 18789 }} }}\n").as_bytes(),
         );
         std::fs::create_dir_all(b.join("root")).unwrap();
-        let (_, report, _) = run(&t, "check");
+        let (_, report, _) = t.run("check");
         let escape = findings(&report, "CL501", "escapes config directory");
         assert_eq!(escape.len(), 1, "{report}");
         let message = escape[0]["message"].as_str().unwrap();
@@ -1200,7 +1167,7 @@ fn an_escaping_include_is_shown_as_read_within_the_layout_only() {
 /// `/root/`.
 #[test]
 fn include_and_env_values_under_a_units_written_home_are_the_scanned_homes() {
-    let t = TempDir::new("hosts-written-home-env");
+    let t = Layout::new("hosts-written-home-env");
     let b = t.path();
     write(
         b,
@@ -1232,18 +1199,8 @@ fn include_and_env_values_under_a_units_written_home_are_the_scanned_homes() {
         "home/.config/systemd/user/default.target.wants/openclaw-rescue.service",
         "../openclaw-rescue.service",
     );
-    let home = b.join("home");
-    let run = |command: &str| -> (Value, String) {
-        let (_, stdout, stderr) = clawlint(&[
-            command,
-            "--home",
-            home.to_str().unwrap(),
-            "--no-config",
-            "--format",
-            "json",
-        ]);
-        let json =
-            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    let run = |command: &str| {
+        let (_, json, stdout, _) = t.output(command);
         (json, stdout)
     };
     let (resolved, text) = run("resolve");
@@ -1275,7 +1232,7 @@ fn include_and_env_values_under_a_units_written_home_are_the_scanned_homes() {
 ///   pulled each in.
 #[test]
 fn aliases_also_and_pulled_in_units_are_read_as_systemd_starts_them() {
-    let t = TempDir::new("hosts-alias-pull");
+    let t = Layout::new("hosts-alias-pull").with_root();
     let b = t.path();
     write(
         b,
@@ -1329,7 +1286,7 @@ fn aliases_also_and_pulled_in_units_are_read_as_systemd_starts_them() {
         &format!("{sys}/openclaw-tunnel@.service"),
         b"[Service]\nExecStart=/usr/bin/cloudflared tunnel run %i\n",
     );
-    let (_, resolved, stderr) = run(&t, "resolve");
+    let (_, resolved, stderr) = t.run("resolve");
     let mut all = names(&resolved);
     all.sort();
     assert_eq!(all, ["a", "b", "default"], "{resolved}{stderr}");
@@ -1354,7 +1311,7 @@ fn aliases_also_and_pulled_in_units_are_read_as_systemd_starts_them() {
             }
         }
     }
-    let (_, report, _) = run(&t, "check");
+    let (_, report, _) = t.run("check");
     assert!(findings(&report, "CL402", "").is_empty(), "{report}");
 }
 
@@ -1372,7 +1329,7 @@ fn a_launch_agent_launchd_does_not_load_is_no_gateway() {
         };
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>{label}</string>{key}<key>ProgramArguments</key><array><string>/opt/homebrew/bin/openclaw</string><string>gateway</string><string>--port</string><string>{port}</string></array><key>EnvironmentVariables</key><dict><key>HOME</key><string>/Users/ana</string><key>OPENCLAW_PROFILE</key><string>{}</string><key>OPENCLAW_STATE_DIR</key><string>/Users/ana/.openclaw-{}</string></dict></dict></plist>\n", &label[12..], &label[12..]).into_bytes()
     }
-    let t = TempDir::new("hosts-launchd-disabled");
+    let mut t = Layout::new("hosts-launchd-disabled").with_root();
     let b = t.path();
     for (profile, port) in [("rescue", 19789), ("ops", 19989), ("lab", 20189)] {
         write(
@@ -1415,23 +1372,15 @@ fn a_launch_agent_launchd_does_not_load_is_no_gateway() {
         out.sort();
         out
     };
-    let (_, resolved, stderr) = run(&t, "resolve");
+    let (_, resolved, stderr) = t.run("resolve");
     assert_eq!(supervised(&resolved), ["ops"], "{resolved}{stderr}");
     // The profile dirs are still gateways of their own (the CLI may start them): all three.
     let mut all = names(&resolved);
     all.sort();
     assert_eq!(all, ["lab", "ops", "rescue"], "{resolved}");
     // Without the database, the plist's key decides: rescue is loaded, ops and lab are not.
-    let home = b.join("home");
-    let (_, stdout, _) = clawlint(&[
-        "resolve",
-        "--home",
-        home.to_str().unwrap(),
-        "--no-config",
-        "--format",
-        "json",
-    ]);
-    let resolved: Value = serde_json::from_str(&stdout).unwrap();
+    t.root = None;
+    let resolved = t.json("resolve");
     assert_eq!(supervised(&resolved), ["rescue"], "{resolved}");
 }
 
@@ -1441,7 +1390,7 @@ fn a_launch_agent_launchd_does_not_load_is_no_gateway() {
 /// from its name, and no gateway is made of it; with the passwd entry it is read.
 #[test]
 fn a_runtime_dir_whose_user_is_unknown_is_named_not_guessed() {
-    let t = TempDir::new("hosts-runtime-unknown");
+    let t = Layout::new("hosts-runtime-unknown").with_root();
     let b = t.path();
     write(
         b,
@@ -1456,7 +1405,7 @@ fn a_runtime_dir_whose_user_is_unknown_is_named_not_guessed() {
     );
     // Another user's runtime dir without units: nothing to say about it.
     std::fs::create_dir_all(b.join("root/run/user/1001/systemd/transient")).unwrap();
-    let (_, report, stderr) = run(&t, "check");
+    let (_, report, stderr) = t.run("check");
     let named = findings(&report, "CL902", "run/user/1000/systemd/transient");
     assert_eq!(named.len(), 1, "{report}{stderr}");
     assert!(
@@ -1470,7 +1419,7 @@ fn a_runtime_dir_whose_user_is_unknown_is_named_not_guessed() {
         findings(&report, "CL902", "run/user/1001").is_empty(),
         "{report}"
     );
-    let (_, resolved, _) = run(&t, "resolve");
+    let (_, resolved, _) = t.run("resolve");
     assert_eq!(names(&resolved), ["default"], "{resolved}");
     // With the entry, the unit is the home's transient gateway and nothing is left unread.
     write(
@@ -1478,12 +1427,12 @@ fn a_runtime_dir_whose_user_is_unknown_is_named_not_guessed() {
         "root/etc/passwd",
         b"root:x:0:0:root:/root:/bin/sh\nhome:x:1000:1000::/home/home:/bin/sh\n",
     );
-    let (_, report, _) = run(&t, "check");
+    let (_, report, _) = t.run("check");
     assert!(
         findings(&report, "CL902", "run/user").is_empty(),
         "{report}"
     );
-    let (_, resolved, _) = run(&t, "resolve");
+    let (_, resolved, _) = t.run("resolve");
     let mut all = names(&resolved);
     all.sort();
     assert_eq!(all, ["default", "trial"], "{resolved}");
