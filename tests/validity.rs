@@ -16,6 +16,32 @@ fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validity/cases")
 }
 
+/// A recorded file of tests/validity/ (`verdicts/2026.9.6.json`, `profile-ports.json`), parsed.
+fn recorded(rel: &str) -> Value {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/validity")
+        .join(rel);
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+/// A gateway given by hand: `home` as HOME and cwd, no environment, `profile` as `--profile`.
+fn given(name: &str, home: &Path, profile: Option<&str>) -> clawlint::resolve::Invocation {
+    clawlint::resolve::Invocation {
+        name: name.to_string(),
+        discovery: clawlint::resolve::Discovery::Given,
+        home: home.to_path_buf(),
+        cwd: home.to_path_buf(),
+        profile_flag: profile.map(str::to_string),
+        dev: false,
+        env: Env::new(),
+        port_arg: None,
+        service: None,
+        container: None,
+        written_home: None,
+    }
+}
+
 struct Ours {
     valid: bool,
     paths: BTreeSet<String>,
@@ -79,21 +105,11 @@ fn run_case(path: &Path, release: &str) -> Ours {
 }
 
 fn check_release(release: &str) {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/validity/verdicts")
-        .join(format!("{release}.json"));
-    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let recorded = recorded(&format!("verdicts/{release}.json"));
     let recorded = recorded.as_object().unwrap();
     // What a started gateway did, where recorded, is the truth about starting: the start
     // guard alone (record-validity.sh) plans repairs a started gateway still refuses.
-    let started: Value = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/validity/started")
-            .join(format!("{release}.json")),
-    )
-    .ok()
-    .and_then(|t| serde_json::from_str(&t).ok())
-    .unwrap_or(Value::Null);
+    let started = recorded_started(release);
     let mut failures = Vec::new();
     let (mut accepted, mut rejected, mut repaired) = (0, 0, 0);
     for (name, theirs) in recorded {
@@ -204,6 +220,11 @@ fn start_verdicts_match_a_started_2026_7_35_gateway() {
     check_started("2026.7.35");
 }
 
+/// What started gateways of `release` did (tests/validity/started/<release>.json).
+fn recorded_started(release: &str) -> Value {
+    recorded(&format!("started/{release}.json"))
+}
+
 /// Started gateways clawlint does not yet agree with, each with what is known. Kept here, not
 /// hidden: the test fails when one of them starts agreeing (remove it then).
 /// (None now: 2026.8.2's refusal of rw-multi-agent-list-2026-2 is modelled, see
@@ -212,11 +233,8 @@ const KNOWN_START_DISAGREEMENTS: &[(&str, &str, &str)] = &[];
 
 fn check_started(release: &str) {
     use clawlint::resolve::verdict::{self, Start};
-    use clawlint::resolve::{resolve_instance, Discovery, Invocation, Origin, Sourced};
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/validity/started")
-        .join(format!("{release}.json"));
-    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    use clawlint::resolve::{resolve_instance, Origin, Sourced};
+    let recorded = recorded_started(release);
     let recorded = recorded.as_object().unwrap();
     let scratch =
         std::env::temp_dir().join(format!("clawlint-started-{release}-{}", std::process::id()));
@@ -239,21 +257,8 @@ fn check_started(release: &str) {
             )
             .unwrap();
         }
-        let inv = Invocation {
-            name: name.clone(),
-            discovery: Discovery::Given,
-            home: home.clone(),
-            cwd: home.clone(),
-            profile_flag: None,
-            dev: false,
-            env: Env::new(),
-            port_arg: None,
-            service: None,
-            container: None,
-            written_home: None,
-        };
         let mut sources = SourceMap::new();
-        let mut inst = resolve_instance(&inv, &mut sources);
+        let mut inst = resolve_instance(&given(name, &home, None), &mut sources);
         let options = validate::Options {
             release: Some(Sourced::new(
                 release.to_string(),
@@ -370,9 +375,7 @@ fn json5_value(node: &clawlint::load::json5::Node) -> Value {
 #[test]
 fn unrecorded_started_cases_are_stated_not_guessed() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validity/started");
-    let listed: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("unrecorded.json")).unwrap())
-            .unwrap();
+    let listed = recorded("started/unrecorded.json");
     let cases = listed["cases"].as_object().unwrap();
     assert!(!cases.is_empty());
     for (name, why) in cases {
@@ -388,8 +391,7 @@ fn unrecorded_started_cases_are_stated_not_guessed() {
         if release == "unrecorded" {
             continue;
         }
-        let recorded: Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let recorded = recorded_started(&release);
         for name in cases.keys() {
             assert!(
                 recorded.get(name).is_none(),
@@ -405,9 +407,8 @@ fn unrecorded_started_cases_are_stated_not_guessed() {
 /// the profile's hash port from then on).
 #[test]
 fn unpinned_profile_ports_match_started_gateways() {
-    use clawlint::resolve::{resolve_instance, Discovery, Invocation};
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validity/profile-ports.json");
-    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    use clawlint::resolve::resolve_instance;
+    let recorded = recorded("profile-ports.json");
     let recorded = recorded.as_object().unwrap();
     assert!(recorded.len() >= 2, "only {} recorded", recorded.len());
     let scratch =
@@ -422,20 +423,10 @@ fn unpinned_profile_ports_match_started_gateways() {
             format!("{{ meta: {{ lastTouchedVersion: \"{release}\" }}, gateway: {{ mode: \"local\" }} }}\n"),
         )
         .unwrap();
-        let inv = Invocation {
-            name: "rescue".into(),
-            discovery: Discovery::Given,
-            home: home.clone(),
-            cwd: home.clone(),
-            profile_flag: Some("rescue".into()),
-            dev: false,
-            env: Env::new(),
-            port_arg: None,
-            service: None,
-            container: None,
-            written_home: None,
-        };
-        let inst = resolve_instance(&inv, &mut SourceMap::new());
+        let inst = resolve_instance(
+            &given("rescue", &home, Some("rescue")),
+            &mut SourceMap::new(),
+        );
         let want = theirs["gatewayPort"].as_u64().unwrap();
         if u64::from(inst.port.value) != want {
             failures.push(format!(
@@ -455,8 +446,7 @@ fn unpinned_profile_ports_match_started_gateways() {
 /// says last wrote it (here 2026.9.6, the opposite era for 2026.7.35).
 #[test]
 fn openclaw_version_sets_the_unpinned_profile_port() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validity/profile-ports.json");
-    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let recorded = recorded("profile-ports.json");
     let scratch =
         std::env::temp_dir().join(format!("clawlint-version-ports-{}", std::process::id()));
     let home = scratch.join("home");
