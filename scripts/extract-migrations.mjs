@@ -56,6 +56,9 @@ const EXTRA_KEYS = [
   ["channels.telegram.requireMention", "boolean"],
   // feishu.accounts.botName->name: migrateFeishuAccountBotName.
   ["channels.feishu.accounts.*.botName", "string"],
+  // mcp.servers.canonicalize: a boolean `disabled` becomes the inverse `enabled` (no schema
+  // names it; McpServerSchema's superRefine rejects it, data/mcp-server-refinements.json).
+  ["mcp.servers.*.disabled", "boolean"],
 ];
 // Keys the release's code lists in a table (read from its text, so that a release that grows
 // the table is probed for the new keys): memory search's flat fields

@@ -46,3 +46,56 @@ fn every_migration_is_listed_and_every_effect_names_one() {
         );
     }
 }
+
+/// data/mcp-server-refinements.json (the MCP server keys each release's `McpServerSchema`
+/// superRefine rejects by name) must be what scripts/extract-mcp-refinements.mjs reads from the
+/// installed releases.
+#[test]
+fn mcp_server_refinements_match_the_installed_releases() {
+    common::extractor_matches_installed_releases(
+        "scripts/extract-mcp-refinements.mjs",
+        "mcp-refinements",
+    );
+}
+
+/// The MCP legacy keys are per release: 2026.8.2 and 2026.9.6 reject `client_cert` and
+/// `disabled` (which the JSON schema accepts); 2026.7.35 declares `client_cert` and accepts
+/// unknown server keys, so the same config is valid there.
+#[test]
+fn mcp_server_keys_are_rejected_per_release() {
+    use clawlint::validate::extra::mcp_server_refinements_for;
+    let keys =
+        |r: &str| mcp_server_refinements_for(r).map(|t| (t.legacy_keys.len(), t.unsupported));
+    assert_eq!(keys("2026.7.35"), Some((0, &[][..])));
+    assert_eq!(keys("2026.8.2"), Some((8, &["disabled"][..])));
+    assert_eq!(keys("2026.9.6"), Some((8, &["disabled"][..])));
+    let text = r#"{ "mcp": { "servers": { "files": { "url": "https://mcp.example.test/", "client_cert": "/c.pem", "disabled": true } } } }"#;
+    let doc = clawlint::load::json5::parse(text).unwrap();
+    let root = clawlint::load::tree::Node::from_json5(&doc.root, clawlint::source::FileId(0));
+    let paths = |r: &str| -> Vec<String> {
+        clawlint::validate::validate(&root, r, true)
+            .unwrap()
+            .issues
+            .iter()
+            .map(|(i, _)| i.report_path())
+            .collect()
+    };
+    assert_eq!(
+        paths("2026.9.6"),
+        ["mcp.servers.files", "mcp.servers.files.disabled"]
+    );
+    assert_eq!(paths("2026.8.2"), paths("2026.9.6"));
+    assert!(paths("2026.7.35").is_empty(), "{:?}", paths("2026.7.35"));
+    // The canonical spelling is accepted everywhere.
+    let good = r#"{ "mcp": { "servers": { "files": { "url": "https://mcp.example.test/", "clientCert": "/c.pem", "enabled": false } } } }"#;
+    let doc = clawlint::load::json5::parse(good).unwrap();
+    let root = clawlint::load::tree::Node::from_json5(&doc.root, clawlint::source::FileId(0));
+    for r in ["2026.7.35", "2026.8.2", "2026.9.6"] {
+        assert!(
+            clawlint::validate::validate(&root, r, true)
+                .unwrap()
+                .valid(),
+            "{r}"
+        );
+    }
+}

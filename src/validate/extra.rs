@@ -159,13 +159,11 @@ fn key(k: &str) -> Seg {
 /// The zod refinements (`superRefine`) of the schema, each run only when the value it belongs
 /// to parsed without an aborting issue, as zod runs them.
 /// `keyed_roster`: the release has `agents.entries` (2026.8 on); the roster checks are about it.
-pub fn refinements(root: &Node, keyed_roster: bool, out: &mut Vec<Issue>) {
+/// `release`: the refinements that differ by release and are extracted per release (the MCP
+/// server keys, [`MCP_SERVER_TABLE`]) are those of this release.
+pub fn refinements(root: &Node, release: &str, keyed_roster: bool, out: &mut Vec<Issue>) {
     let mut found = Vec::new();
-    // The MCP legacy-key refinement arrived with 2026.8.2 (its "client_cert" is in 2026.8.2's
-    // zod schema, not in 2026.7.35's), as did the keyed roster this flag stands for.
-    if keyed_roster {
-        mcp_server_refinements(root, &mut found);
-    }
+    mcp_server_refinements(root, release, &mut found);
     field_refinements(root, &mut found);
     if let Some(agents) = root.get("agents").filter(|a| a.is_object() && keyed_roster) {
         if !aborted_under(out, &["agents"]) {
@@ -496,34 +494,60 @@ pub fn unknown_channels(
 }
 
 /// Refinements of single fields (`.refine()` on a string in the zod schema).
-/// The legacy keys `McpServerSchema`'s superRefine rejects by name (its object is not strict,
-/// so the JSON schema accepts them): "Unrecognized key", reported at the server (zod-schema-*.mjs,
-/// 2026.8.2 and 2026.9.6). `openclaw doctor --fix` canonicalizes them (migration `mcp.servers.canonicalize`).
-const MCP_SERVER_LEGACY_KEYS: &[&str] = &[
-    "connectTimeout",
-    "connect_timeout",
-    "timeout",
-    "workingDirectory",
-    "supports_parallel_tool_calls",
-    "ssl_verify",
-    "client_cert",
-    "client_key",
-];
+/// The keys of an MCP server block that one release's `McpServerSchema` superRefine rejects by
+/// name (its object is not strict, so the JSON schema accepts them), from that release on until
+/// the next entry. Generated from each release's zod schema (zod-schema-*.mjs) by
+/// `scripts/extract-mcp-refinements.mjs` into `data/mcp-server-refinements.json`, which build.rs
+/// compiles in: 2026.8.2 and 2026.9.6 reject the same eight legacy keys and `disabled`; up to
+/// 2026.7.35 those are declared members and nothing is rejected.
+#[derive(Debug)]
+pub struct McpServerRefinements {
+    pub since: &'static str,
+    /// "Unrecognized key", reported at the server. `openclaw doctor --fix` canonicalizes them
+    /// (migration `mcp.servers.canonicalize`).
+    pub legacy_keys: &'static [&'static str],
+    /// `unsupported key "k"; use ...`, reported at the key.
+    pub unsupported: &'static [&'static str],
+}
 
-fn mcp_server_refinements(root: &Node, out: &mut Vec<Issue>) {
+include!(concat!(env!("OUT_DIR"), "/mcp_server_refinements.rs"));
+
+/// The entry for a release: the newest one not newer than it.
+pub fn mcp_server_refinements_for(release: &str) -> Option<&'static McpServerRefinements> {
+    MCP_SERVER_TABLE
+        .iter()
+        .rev()
+        .find(|r| super::releases::compare(r.since, release).is_le())
+}
+
+fn mcp_server_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
+    let Some(table) = mcp_server_refinements_for(release) else {
+        return;
+    };
+    if table.legacy_keys.is_empty() && table.unsupported.is_empty() {
+        return;
+    }
     let Some(servers) = root.at(&["mcp", "servers"]) else {
         return;
     };
     for server in servers.members() {
         for m in server.value.members() {
-            if MCP_SERVER_LEGACY_KEYS.contains(&m.key.as_str()) {
-                let mut i = refinement(
-                    vec![key("mcp"), key("servers"), key(&server.key), key(&m.key)],
-                    m.key_loc,
-                    format!("Unrecognized key: {:?}", m.key),
-                );
+            let path = vec![key("mcp"), key("servers"), key(&server.key), key(&m.key)];
+            if table.legacy_keys.contains(&m.key.as_str()) {
+                let mut i = refinement(path, m.key_loc, format!("Unrecognized key: {:?}", m.key));
                 i.kind = IssueKind::UnknownKey;
                 out.push(i);
+            } else if table.unsupported.contains(&m.key.as_str()) {
+                // OpenClaw's message for `disabled`, the one key the code lists so far.
+                let message = match (m.key.as_str(), m.value.as_bool()) {
+                    ("disabled", Some(b)) => format!(
+                        "unsupported key \"disabled\"; use \"enabled: {}\" instead, then run \"openclaw doctor --fix\" to migrate existing config",
+                        !b
+                    ),
+                    ("disabled", None) => "unsupported key \"disabled\"; use the canonical \"enabled\" boolean instead".to_string(),
+                    (k, _) => format!("unsupported key {k:?}"),
+                };
+                out.push(refinement(path, m.value.loc, message));
             }
         }
     }

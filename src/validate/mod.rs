@@ -195,7 +195,7 @@ pub fn validate(root: &Node, release: &str, single_file: bool) -> Option<Verdict
     let ReleaseSchema::Root(root_schema) = table.release(release)? else {
         return None;
     };
-    let phases = phases(root, *root_schema);
+    let phases = phases(root, release, *root_schema);
     let n = phases.first.len();
     let mut all = phases.first;
     all.extend(phases.later);
@@ -213,7 +213,7 @@ pub struct Phases {
     pub later: Vec<Issue>,
 }
 
-pub fn phases(root: &Node, root_schema: Sub) -> Phases {
+pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     let table = schema::table();
     let checker = check::Checker { table };
     // The keyed roster (`agents.entries`) arrived in 2026.8; before it, `agents.list` is the
@@ -230,7 +230,7 @@ pub fn phases(root: &Node, root_schema: Sub) -> Phases {
     checker.check(root_schema, root, &mut Vec::new(), &mut all);
     let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
         all.into_iter().partition(is_channel_issue);
-    extra::refinements(root, keyed_roster, &mut out);
+    extra::refinements(root, release, keyed_roster, &mut out);
     channels.extend(extra::unknown_channels(root, root_schema, table));
     let after = extra::after_schema(root);
     let mut groups = vec![out, channels, after]
@@ -244,12 +244,12 @@ pub fn phases(root: &Node, root_schema: Sub) -> Phases {
 /// The issues `openclaw config validate` reports, in OpenClaw's order of checks: the schema
 /// with its refinements first; only when that passes, the channel blocks; then the checks
 /// made on the parsed config.
-pub fn issues(root: &Node, root_schema: Sub) -> Vec<Issue> {
-    phases(root, root_schema).first
+pub fn issues(root: &Node, release: &str, root_schema: Sub) -> Vec<Issue> {
+    phases(root, release, root_schema).first
 }
 
 /// An issue inside one channel's block (`channels.<id>…`, not `channels.defaults`).
-fn is_channel_issue(i: &Issue) -> bool {
+pub(crate) fn is_channel_issue(i: &Issue) -> bool {
     matches!(i.path.as_slice(), [Seg::Key(c), Seg::Key(id), ..]
         if c == "channels" && id != "defaults" && id != "modelByChannel")
 }

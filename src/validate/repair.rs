@@ -137,19 +137,25 @@ fn lands_valid(release: &str, p: &super::migrations::Planned, node: Option<&Node
     out.is_empty()
 }
 
-/// Why a started gateway does not make a repair its start guard plans: the migrations of a
-/// channel's own block (`channels.<id>.streamMode`) come from the channel plugins' doctor
-/// contracts, which the pre-bootstrap guard does not load; when nothing else needs a
-/// migration, the start sees the config's validity change between its two reads and refuses
-/// (exit 1, "Refusing to run automatic gateway startup migrations because the selected config
-/// changed during startup"). Recorded with a started 2026.9.6 gateway
-/// (tests/validity/started: rw-telegram-stream-mode, rw-railway-telegram-lan).
-pub const CHANNEL_MIGRATION_REFUSED: &str = "a started OpenClaw 2026.9.6 gateway plans this channel migration but then refuses to start (exit 1: \"the selected config changed during startup\"), because the config needs no other migration";
+/// Why a started gateway refuses a config whose only problems are inside channel blocks
+/// (`channels.<id>…`), even those its start guard would repair: from 2026.9.6 the pre-bootstrap
+/// read of `gateway run` (pre-bootstrap-*.mjs `readGuardedGatewayRunConfig`) validates with
+/// `pluginValidation: "core-only"` (an empty plugin manifest registry), so the channel plugins'
+/// checks do not run and the config looks valid: nothing is repaired. The server start then
+/// reads it with the plugins, finds it invalid, and refuses (exit 1, "Refusing to run automatic
+/// gateway startup migrations because the selected config changed during startup (config
+/// validity changed)"); where no migration applies it refuses with exit 78 instead
+/// (rw-telegram-typo). With a problem outside the channel blocks, the first read sees it, the
+/// start repair runs every migration and the gateway starts
+/// (mig-telegram-require-mention-and-core). 2026.8.2's pre-bootstrap read validates with the
+/// plugins, repairs and starts. Recorded with started 2026.9.6 and 2026.8.2 gateways
+/// (tests/validity/started: rw-telegram-stream-mode, rw-railway-telegram-lan,
+/// mig-telegram-require-mention, mig-feishu-bot-name, mig-telegram-spawn-acp).
+pub const CHANNEL_MIGRATION_REFUSED: &str = "a started OpenClaw gateway of this release checks channel blocks only after its start repair has run (its first read validates the core schema alone), so it repairs nothing here and refuses to start (exit 1: \"the selected config changed during startup\"), because the config has no problem outside its channel blocks";
 
-/// Whether an issue is repaired by a channel plugin's migration (see
-/// [`CHANNEL_MIGRATION_REFUSED`]).
-fn is_channel_migration(issue: &Issue) -> bool {
-    matches!(issue.path.as_slice(), [Seg::Key(c), _, Seg::Key(k)] if c == "channels" && k == "streamMode")
+/// Whether an issue is inside a channel's own block (see [`CHANNEL_MIGRATION_REFUSED`]).
+fn is_channel_block(issue: &Issue) -> bool {
+    super::is_channel_issue(issue)
 }
 
 /// The last release whose `gateway run` migrates *legacy-rule* issues itself before validating
@@ -171,9 +177,10 @@ pub fn repairs_at_start(release: &str) -> bool {
     super::migrations::start_guard(release).is_some()
 }
 
-/// The first release whose started gateway refuses a config that needs only a channel
-/// migration (`CHANNEL_MIGRATION_REFUSED`): a started 2026.8.2 gateway repairs and starts
-/// (tests/validity/started/2026.8.2.json: rw-telegram-stream-mode, rw-railway-telegram-lan).
+/// The first release whose pre-bootstrap read validates the core schema alone
+/// (`CHANNEL_MIGRATION_REFUSED`): a started 2026.8.2 gateway repairs and starts
+/// (tests/validity/started/2026.8.2.json: rw-telegram-stream-mode, rw-railway-telegram-lan,
+/// mig-telegram-require-mention, mig-feishu-bot-name).
 const CHANNEL_REFUSAL_SINCE: &str = "2026.9.6";
 
 /// Why a started gateway of a release with a start guard but without the migration that stamps
@@ -225,9 +232,10 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
             }
         })
         .collect();
-    // Only channel migrations: the start refuses them (CHANNEL_MIGRATION_REFUSED).
+    // Only problems inside channel blocks: the start does not see them until after its repair
+    // step, and refuses (CHANNEL_MIGRATION_REFUSED).
     let only_channel = !issues.is_empty()
-        && issues.iter().all(is_channel_migration)
+        && issues.iter().all(is_channel_block)
         && super::releases::compare(release, CHANNEL_REFUSAL_SINCE).is_ge();
     // The start guard repairs what doctor does, except plugin install records where it does
     // not strip them first (2026.8.2: `plugins: Unrecognized key: "installs"`, exit 78).

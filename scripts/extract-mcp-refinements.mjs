@@ -1,0 +1,101 @@
+// Extracts, from each installed OpenClaw release, the keys of an MCP server block
+// (`mcp.servers.<name>`) that its zod schema's refinement rejects by name although the JSON
+// schema accepts them (`McpServerSchema` is not strict), into data/mcp-server-refinements.json,
+// which src/validate/extra.rs embeds through build.rs (one table in code; no hand copies).
+//
+//   node scripts/extract-mcp-refinements.mjs [--check] [--cache DIR] [RELEASE...]
+//
+// Without RELEASE, every release under the oracle cache (default /work/oracle-cache, each
+// installed by scripts/oracle-install-release.sh) is read. --check compares with the checked-in
+// file instead of writing it (exit 1 on a difference; tests/migrations.rs runs this).
+//
+// The source is the text of the dist module that defines `McpServerSchema = ` (zod-schema-*,
+// io-* in 2026.3): the body of its `.superRefine((data, ctx) => { ... })`, up to the next
+// top-level declaration. Two forms are read, as the code writes them:
+//   legacyKeys   `for (const key of [ "a", "b", ... ]) if (Object.hasOwn(data, key))`
+//                -> "Unrecognized key: \"a\"", reported at the server
+//   unsupported  `if (Object.hasOwn(data, "k")) { ... message: `unsupported key "k"; ...` }`
+//                -> reported at the key
+// A release whose schema has no such refinement (the keys are declared members, or there is no
+// MCP block) has empty lists. A release's entry is written only when it differs from the
+// previous release's; clawlint uses the newest entry not newer than the release it checks.
+import fs from "node:fs";
+import path from "node:path";
+import { checkEntries, distFiles, extractorArgs, installedReleases, repoRoot as repo } from "./openclaw-dist.mjs";
+
+const { cache, check, wanted } = extractorArgs(process.argv.slice(2));
+const out = path.join(repo, "data/mcp-server-refinements.json");
+const NONE = { legacyKeys: [], unsupported: [] };
+
+// The text of `McpServerSchema`'s definition: from `McpServerSchema = ` to the next line that
+// starts a top-level declaration (or a region comment).
+function schemaText(dist) {
+  for (const f of distFiles(dist)) {
+    const text = fs.readFileSync(f, "utf8");
+    const at = text.search(/(^|\n)const McpServerSchema = /);
+    if (at < 0) continue;
+    const rest = text.slice(at + 1);
+    const end = rest.slice(1).search(/\n(const|let|var|function|export|\/\/#(end)?region) /);
+    return { file: path.basename(f), text: end < 0 ? rest : rest.slice(0, end + 1) };
+  }
+  return undefined;
+}
+
+// The strings of a JSON-like array literal starting at `text[i]` ("[").
+function stringArray(text, i) {
+  let depth = 0;
+  let j = i;
+  for (; j < text.length; j++) {
+    if (text[j] === "[") depth++;
+    else if (text[j] === "]" && --depth === 0) break;
+  }
+  const body = text.slice(i + 1, j);
+  const items = [...body.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`));
+  // Anything but strings, commas and white space: not a plain list (fail loudly).
+  if (body.replace(/"((?:[^"\\]|\\.)*)"/g, "").replace(/[\s,]/g, "") !== "") {
+    throw new Error(`not a list of strings: [${body}]`);
+  }
+  return items;
+}
+
+function extract(version) {
+  const found = schemaText(path.join(cache, version, "node_modules/openclaw/dist"));
+  if (!found) return { ...NONE };
+  const refine = found.text.indexOf(".superRefine(");
+  if (refine < 0) return { ...NONE, file: `${found.file} (no superRefine)` };
+  const body = found.text.slice(refine);
+  const legacyKeys = [];
+  for (const m of body.matchAll(/for \(const (\w+) of \[/g)) {
+    const list = stringArray(body, m.index + m[0].length - 1);
+    const after = body.slice(m.index + m[0].length - 1);
+    const close = after.indexOf("]");
+    // Only the loop that rejects the key when the server has it.
+    if (new RegExp(`^\\]\\)\\s*if \\(Object\\.hasOwn\\(data, ${m[1]}\\)\\)`).test(after.slice(close))) legacyKeys.push(...list);
+  }
+  const unsupported = [];
+  for (const m of body.matchAll(/if \(Object\.hasOwn\(data, "(\w+)"\)\)/g)) {
+    // The issue a few lines on names it an unsupported key.
+    const next = body.slice(m.index, m.index + 800);
+    if (next.includes(`unsupported key \\"${m[1]}\\"`) || next.includes(`unsupported key "${m[1]}"`)) unsupported.push(m[1]);
+  }
+  return { legacyKeys, unsupported, file: found.file };
+}
+
+const versions = installedReleases(cache, wanted);
+const entries = {};
+let previous;
+for (const v of versions) {
+  const { file, ...entry } = extract(v);
+  console.error(`${v}: ${file ?? "no McpServerSchema"}: ${entry.legacyKeys.length} legacy keys, unsupported: ${entry.unsupported.join(", ") || "none"}`);
+  const key = JSON.stringify(entry);
+  if (key !== previous) entries[v] = entry;
+  previous = key;
+}
+const doc = {
+  about:
+    "The keys of an MCP server block (mcp.servers.<name>) that each OpenClaw release's McpServerSchema superRefine rejects by name (the JSON schema accepts them: the object is not strict). Generated by scripts/extract-mcp-refinements.mjs from node_modules/openclaw/dist; do not edit. An entry holds for its release and later ones up to the next entry. legacyKeys: 'Unrecognized key: \"k\"', reported at the server; unsupported: 'unsupported key \"k\"; use ...', reported at the key.",
+  releases: entries,
+};
+if (check) checkEntries({ file: out, entries, versions, none: NONE, script: "scripts/extract-mcp-refinements.mjs" });
+fs.writeFileSync(out, JSON.stringify(doc, null, 1) + "\n");
+console.error(`wrote ${out}`);
