@@ -185,7 +185,8 @@ fn doctor_migrations() {
         };
         writeln!(
             out,
-            "    Release {{ since: {release:?}, start_guard: {start_guard}, migrations: &[{}], effects: &[\n        {}\n    ] }},",
+            "    Release {{ since: {release:?}, start_guard: {start_guard}, legacy_start: {}, migrations: &[{}], effects: &[\n        {}\n    ] }},",
+            entry["legacyStart"].as_bool().unwrap_or(false),
             migrations.join(", "),
             effects.join(",\n        ")
         )

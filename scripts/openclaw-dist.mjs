@@ -122,14 +122,52 @@ export function concrete(segs) {
 
 // A release's legacy doctor migrations (`LEGACY_CONFIG_MIGRATIONS`, undefined before they were
 // exported as a list) and `withoutPluginInstallRecords` (what the start guard strips first).
-export async function releaseMigrations(dist) {
+// With `older`, a release that does not export the list gets what it does have: 2026.1.30's
+// unbundled dist/config/legacy.migrations.js (the list, with its ids), else the exported
+// `applyLegacyMigrations` (every migration in one call, as `migrateLegacyConfig` runs them),
+// listed as one migration of that name.
+export async function releaseMigrations(dist, { older = false } = {}) {
   const files = distFiles(dist);
   const legacy = files.filter((f) => path.basename(f).startsWith("legacy"));
-  const migrations = await importExport(legacy, "LEGACY_CONFIG_MIGRATIONS");
+  let migrations = await importExport(legacy, "LEGACY_CONFIG_MIGRATIONS");
   const strip = Array.isArray(migrations)
     ? await importExport(files.filter((f) => path.basename(f).startsWith("installed-plugin-index-records")), "withoutPluginInstallRecords")
     : undefined;
+  if (!Array.isArray(migrations) && older) {
+    const unbundled = path.join(dist, "config/legacy.migrations.js");
+    if (fs.existsSync(unbundled)) migrations = (await import(pathToFileURL(unbundled).href)).LEGACY_CONFIG_MIGRATIONS;
+    else {
+      const defining = files.filter((f) => fs.readFileSync(f, "utf8").includes("function applyLegacyMigrations("));
+      const applyAll = await importExport(defining, "applyLegacyMigrations");
+      if (typeof applyAll === "function") {
+        // The ids of the migrations it runs, read from the code that defines them (each
+        // `{ id: "...", describe: ... }`), so that the keys they name are probed too.
+        const names = new Set();
+        for (const f of defining) for (const [, id] of fs.readFileSync(f, "utf8").matchAll(/\bid: "([^"]+)",\s*describe:/g)) names.add(id);
+        migrations = [{
+          id: "applyLegacyMigrations",
+          describe: "the release's legacy migrations, run together (this build does not export them one by one)",
+          apply(config, changes) {
+            const { next } = applyAll(config);
+            if (!next) return;
+            for (const k of Object.keys(config)) delete config[k];
+            Object.assign(config, next);
+          },
+        }];
+        migrations.names = [...names];
+      }
+    }
+  }
   return { files, legacy, migrations: Array.isArray(migrations) ? migrations : undefined, strip };
+}
+
+// Whether the release's gateway start migrates legacy config itself before it validates
+// (2026.1.30 to 2026.3.31: `migrateLegacyConfig(configSnapshot.parsed)` in startGatewayServer,
+// then the file is written). Looks in dist/ and dist/gateway/ (2026.1.30 is unbundled).
+export function startMigratesLegacy(dist) {
+  const gateway = path.join(dist, "gateway");
+  const files = [...distFiles(dist), ...(fs.existsSync(gateway) ? distFiles(gateway) : [])];
+  return files.some((f) => fs.readFileSync(f, "utf8").includes("migrateLegacyConfig(configSnapshot.parsed)"));
 }
 
 // --check: the checked-in file's entry for each installed release (the newest entry not newer

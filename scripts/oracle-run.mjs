@@ -144,6 +144,13 @@ function summarise(raw, home, before) {
     out.gatewayPort = envPort;
     out.gatewayPortFrom = "runtime env (no state lock)";
   }
+  // 2026.3.31 and older publish neither (the process the tap answers in is not the one that sets
+  // the port): when it is still running and exactly one port listens, that is its gateway port.
+  const others = [...new Set(raw.tcp.map((t) => t.port))].filter((p) => !ephemeral.has(p));
+  if (out.gatewayPort == null && raw.exitCode == null && !raw.timedOut && others.length === 1) {
+    out.gatewayPort = others[0];
+    out.gatewayPortFrom = "the one listener (no state lock, no runtime env)";
+  }
   out.started = out.gatewayPort != null && out.listeners.includes(out.gatewayPort);
   if (out.gatewayPort != null && !out.started) out.gatewayPortNotBound = true;
   out.configPath = lock?.configPath ?? null;

@@ -16,6 +16,9 @@
 # rewritten (it rewrote its config file at start: a startup repair) and rewrittenConfig (that
 # file afterwards, without `meta`). Recorded data: never edit it by hand, re-record it.
 #
+# Releases up to 2026.3.31 (RELEASE=2026.3.31) write a generated gateway.auth.token into a config
+# that has none at every start: the recording keeps "<generated at start>" in its place.
+#
 # The subset (30 cases, listed below): each repair kind, valid configs that start (with
 # $include, on the highest port), and refusals of each kind. A run costs about 15-150 s on a
 # loaded machine (about 12 s idle); the gateway is stopped as soon as it listens.
@@ -34,7 +37,13 @@ CASES=(
   rw-multi-agent-list-2026-2 rw-roster-default-entries rw-roster-default-single rw-plugins-installs rw-port-out-of-range rw-port-zero
   rw-tailscale-reset-on-exit rw-ui-assistant
   # repaired at start by migrations the extractor probes through keys no schema names
-  mig-routing-group-chat mig-routing-allow-from mig-memory-search-flat
+  mig-routing-group-chat mig-routing-allow-from mig-memory-search-flat mig-mcp-disabled
+  # channel-block keys: 2026.9.6 refuses them alone (exit 1) and repairs them beside a core key
+  mig-telegram-require-mention mig-feishu-bot-name mig-telegram-spawn-acp
+  mig-telegram-require-mention-and-core mig-telegram-stream-mode-and-core mig-mcp-client-cert
+  mig-mcp-enabled-false rw-telegram-typo
+  # up to 2026.3.31 (RELEASE=2026.3.31): the start's own legacy migrations
+  old-heartbeat-top-level old-heartbeat-agents-defaults old-heartbeat-and-unknown
   # starts as written
   rw-empty rw-port-max inc-valid-split
   # refused: exit 78 (unknown key, wrong type, string/float port, a repairable key in a config
@@ -78,6 +87,10 @@ merge_runs "$out" name "$(cat <<'JS'
     return "timed out before listening; not recorded (rerun with a larger TIMEOUT)";
   }
   const rewritten = (run.rewrittenFiles ?? []).includes(".openclaw/openclaw.json");
+  // Releases up to 2026.3.31 write a random gateway token into a config without one at every
+  // start: kept as a placeholder, never as the token.
+  const auth = run.rewrittenConfig?.gateway?.auth;
+  if (auth && typeof auth.token === "string") auth.token = "<generated at start>";
   return {
     started: run.started === true,
     gatewayPort: run.started ? run.gatewayPort : null,

@@ -64,6 +64,10 @@ pub struct Release {
     pub since: &'static str,
     /// `None` when the release's gateway repairs nothing at start.
     pub start_guard: Option<StartGuard>,
+    /// Whether the release's gateway start itself runs these migrations on a config its legacy
+    /// rules flag, and rewrites the file when the result validates (`migrateLegacyConfig` in
+    /// `startGatewayServer`, 2026.1.30 to 2026.3.31, before the start guard existed).
+    pub legacy_start: bool,
     /// `(id, describe)` of every migration, in the order OpenClaw runs them.
     pub migrations: &'static [(&'static str, &'static str)],
     pub effects: &'static [Effect],
@@ -71,13 +75,20 @@ pub struct Release {
 
 include!(concat!(env!("OUT_DIR"), "/doctor_migrations.rs"));
 
-/// The entry for a release: the newest one not newer than it. `None` before the first (those
-/// releases do not export their migrations as a list).
+/// The entry for a release: the newest one not newer than it. `None` before the first and for
+/// an empty entry (2026.4.29, which neither exports its migrations nor runs them at start).
 pub fn for_release(release: &str) -> Option<&'static Release> {
     TABLE
         .iter()
         .rev()
         .find(|r| compare(r.since, release).is_le())
+        .filter(|r| !r.migrations.is_empty())
+}
+
+/// Whether the release's gateway start runs the legacy migrations itself (see
+/// [`Release::legacy_start`]).
+pub fn legacy_start(release: &str) -> bool {
+    for_release(release).is_some_and(|r| r.legacy_start)
 }
 
 /// The start guard of a release, when its gateway has one.
@@ -363,6 +374,13 @@ mod tests {
     #[test]
     fn per_release() {
         assert!(for_release("2026.4.29").is_none());
+        // Up to 2026.3.31 the gateway start migrates legacy keys itself.
+        assert!(legacy_start("2026.3.31") && legacy_start("2026.1.30"));
+        assert!(!legacy_start("2026.4.29") && !legacy_start("2026.9.6"));
+        assert_eq!(
+            words("2026.3.31", "heartbeat").as_deref(),
+            Some("moves heartbeat to agents.defaults.heartbeat")
+        );
         assert_eq!(
             for_release("2026.9.6").map(|r| r.migrations.len()),
             Some(82)

@@ -11,6 +11,11 @@ use crate::load::tree::Node;
 
 /// What the start-time migrations do about one issue, if one of them repairs it.
 pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
+    // The repairs below are those of the start guard's era (2026.8 on); a release whose start
+    // runs its own legacy migrations (up to 2026.3.31) has only what its table says.
+    if super::migrations::legacy_start(release) {
+        return from_table(root, release, issue);
+    }
     let path = &issue.path;
     match (issue.kind, path.as_slice()) {
         (IssueKind::UnknownKey, [Seg::Key(env), Seg::Key(k)]) if env == "env" => {
@@ -72,42 +77,45 @@ pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
         {
             Some("stamps the multi-agent roster with agents.ownership=\"explicit\"".into())
         }
-        _ => {
-            // What the release's own migrations do to this key (data/doctor-migrations.json):
-            // a move says where the value goes; a removal or rewrite says so.
-            let node = path.iter().try_fold(root, |n, seg| match (seg, &n.value) {
-                (Seg::Key(k), _) => n.get(k),
-                (Seg::Index(i), crate::load::tree::Value::Array(items)) => items.get(*i),
-                _ => None,
-            });
-            use super::migrations::{planned, planned_below, planned_block, Kind};
-            let found = planned(release, path, node).or_else(|| {
-                let node = node?;
-                match issue.kind {
-                    // An unknown block whose every member a migration handles.
-                    IssueKind::UnknownKey => planned_block(release, path, node),
-                    // A union or value OpenClaw rejects because of a value below it.
-                    IssueKind::Union | IssueKind::Value => planned_below(release, path, node),
-                    _ => None,
-                }
-            });
-            if let Some(p) = found {
-                // An unknown key the migrations only rewrite in place stays unknown.
-                let gone = p.kind != Kind::Rewrite || !p.to.is_empty() || !p.parts.is_empty();
-                if (issue.kind != IssueKind::UnknownKey || gone) && lands_valid(release, &p, node) {
-                    return Some(p.words());
-                }
-            }
-            (issue.kind == IssueKind::UnknownKey && super::retired::is_retired(release, path)).then(
-                || {
-                    format!(
-                        "removes the retired {}; the built-in default applies",
-                        super::path_string(path)
-                    )
-                },
-            )
+        _ => from_table(root, release, issue),
+    }
+}
+
+/// What the release's own migration table (data/doctor-migrations.json) and retired keys say
+/// the migrations do to the issue's key.
+fn from_table(root: &Node, release: &str, issue: &Issue) -> Option<String> {
+    let path = &issue.path;
+    // What the release's own migrations do to this key (data/doctor-migrations.json):
+    // a move says where the value goes; a removal or rewrite says so.
+    let node = path.iter().try_fold(root, |n, seg| match (seg, &n.value) {
+        (Seg::Key(k), _) => n.get(k),
+        (Seg::Index(i), crate::load::tree::Value::Array(items)) => items.get(*i),
+        _ => None,
+    });
+    use super::migrations::{planned, planned_below, planned_block, Kind};
+    let found = planned(release, path, node).or_else(|| {
+        let node = node?;
+        match issue.kind {
+            // An unknown block whose every member a migration handles.
+            IssueKind::UnknownKey => planned_block(release, path, node),
+            // A union or value OpenClaw rejects because of a value below it.
+            IssueKind::Union | IssueKind::Value => planned_below(release, path, node),
+            _ => None,
+        }
+    });
+    if let Some(p) = found {
+        // An unknown key the migrations only rewrite in place stays unknown.
+        let gone = p.kind != Kind::Rewrite || !p.to.is_empty() || !p.parts.is_empty();
+        if (issue.kind != IssueKind::UnknownKey || gone) && lands_valid(release, &p, node) {
+            return Some(p.words());
         }
     }
+    (issue.kind == IssueKind::UnknownKey && super::retired::is_retired(release, path)).then(|| {
+        format!(
+            "removes the retired {}; the built-in default applies",
+            super::path_string(path)
+        )
+    })
 }
 
 /// Whether a moved value is one the release accepts where it lands (a move whose value the
@@ -160,13 +168,11 @@ fn is_channel_block(issue: &Issue) -> bool {
 
 /// The last release whose `gateway run` migrates *legacy-rule* issues itself before validating
 /// (`migrateLegacyConfig(configSnapshot.parsed)` in its gateway server start, 2026.1.30 to
-/// 2026.3.31). Its legacy rules are not exported by those builds, so clawlint does not model
-/// which keys they repair: it treats those releases as refusing what `config validate` rejects
-/// and says so (`LEGACY_START_MIGRATION`).
+/// 2026.3.31; `legacy_start` in data/doctor-migrations.json, read from each release's dist).
 pub const LEGACY_START_MIGRATION_UNTIL: &str = "2026.3.31";
 
-/// The note for a release of that era.
-pub const LEGACY_START_MIGRATION: &str = "OpenClaw releases up to 2026.3.31 migrate the keys their legacy rules flag when the gateway starts (rewriting the file); clawlint does not model those rules and reports what `config validate` rejects";
+/// The note for a release of that era: what is modelled and what is not.
+pub const LEGACY_START_MIGRATION: &str = "OpenClaw releases up to 2026.3.31 run their legacy migrations when the gateway starts on a config their legacy rules flag, and rewrite the file when the result validates; clawlint models this with the migrations extracted from the release (for a config that uses $include it assumes no repair, and it assumes a key the migrations change is one the legacy rules flag)";
 
 /// Whether a release's gateway repairs its config at start: its dist has the start guard
 /// (`resolveStartupConfigSnapshot`, automatic-startup-config-repair-*), from 2026.8.2 on; 2026.4.29
@@ -174,6 +180,9 @@ pub const LEGACY_START_MIGRATION: &str = "OpenClaw releases up to 2026.3.31 migr
 /// `startGuard`; recorded from started gateways: tests/validity/started/2026.8.2.json and
 /// 2026.7.35.json).
 pub fn repairs_at_start(release: &str) -> bool {
+    // Not the legacy start migration of releases up to 2026.3.31 (`classify` models that from
+    // their own migration table): what resolve knows of start repairs (the env shorthand, a
+    // retired CDP key, an out-of-range port) is the start guard's.
     super::migrations::start_guard(release).is_some()
 }
 
@@ -249,8 +258,10 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
     // A roster whose default marker the release's config read drops, with no migration to
     // stamp ownership: the repaired config fails the ownership refinement (ROSTER_MARKER_DROPPED).
     let marker_dropped = guard.is_some() && roster_marker_dropped(root, release);
+    // Up to 2026.3.31 the gateway start itself runs the legacy migrations (`legacy_start`).
+    let repairs_at_start = guard.is_some() || super::migrations::legacy_start(release);
     let starts = issues.is_empty()
-        || (guard.is_some()
+        || (repairs_at_start
             && single_file
             && issues.iter().zip(&repairs).all(at_start)
             && !only_channel
