@@ -4,7 +4,8 @@ use clawlint::cli::{Cli, Command};
 use clawlint::commands;
 use std::process::ExitCode;
 
-/// Most of a large run's time is small allocations (see the dependency's note in Cargo.toml).
+/// Most of a large run's time is small allocations (see the dependency's note in Cargo.toml,
+/// and why it is built without transparent huge pages).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
