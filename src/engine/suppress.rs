@@ -77,32 +77,50 @@ fn covers(suppression: &Suppression, loc: Loc) -> bool {
 }
 
 /// Applies inline suppressions; returns the findings left, plus CL903/CL905 findings about
-/// the suppressions themselves.
-pub fn apply(findings: Vec<Finding>, sources: &SourceMap) -> (Vec<Finding>, Vec<Finding>) {
+/// the suppressions themselves. Findings are filtered in place, and a finding none of whose
+/// labels is covered by a suppression is left as it is (nothing counted, nothing copied).
+pub fn apply(mut findings: Vec<Finding>, sources: &SourceMap) -> (Vec<Finding>, Vec<Finding>) {
     let mut suppressions = Suppressions::new(sources);
-    let mut kept = Vec::new();
-    for mut finding in findings {
-        let before = finding.instances().len();
-        let rule = finding.rule;
-        let primary_suppressed = finding
-            .labels
-            .first()
-            .is_some_and(|l| suppressions.suppressing(l, rule));
-        finding
-            .labels
-            .retain(|l| !suppressions.suppressing(l, rule));
-        let remaining = finding.instances().len();
-        let dropped = if before >= 2 {
-            remaining < 2
-        } else {
-            primary_suppressed
-        };
-        if !dropped {
-            kept.push(finding);
-        }
+    if !suppressions.parsed.is_empty() {
+        findings.retain_mut(|finding| {
+            let rule = finding.rule;
+            // Every label is looked at (each suppression that covers one is used).
+            let mut any = false;
+            for label in &finding.labels {
+                any |= suppressions.suppressing(label, rule);
+            }
+            if !any {
+                return true;
+            }
+            let before = distinct_instances(&finding.labels);
+            let primary_suppressed = finding
+                .labels
+                .first()
+                .is_some_and(|l| suppressions.suppressing(l, rule));
+            finding
+                .labels
+                .retain(|l| !suppressions.suppressing(l, rule));
+            let remaining = distinct_instances(&finding.labels);
+            let dropped = if before >= 2 {
+                remaining < 2
+            } else {
+                primary_suppressed
+            };
+            !dropped
+        });
     }
     let meta = suppression_findings(&suppressions);
-    (kept, meta)
+    (findings, meta)
+}
+
+/// How many gateways the labels name ([`Finding::instances`], without copying the names).
+fn distinct_instances(labels: &[Label]) -> usize {
+    let mut seen = HashSet::new();
+    labels
+        .iter()
+        .filter_map(|l| l.instance.as_deref())
+        .filter(|name| seen.insert(*name))
+        .count()
 }
 
 fn suppression_findings(suppressions: &Suppressions) -> Vec<Finding> {
