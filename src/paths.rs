@@ -4,7 +4,7 @@
 //! working directory), so output never shows absolute paths the user did not pass.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
 
 /// What JavaScript's `String.prototype.trim` and `\s` treat as whitespace (WhiteSpace and
@@ -158,7 +158,16 @@ type ByPath<V> = HashMap<OsString, V, foldhash::fast::RandomState>;
 pub struct PathKeys {
     /// Every path looked up (and its ancestors): its key, and whether it exists (a path below
     /// one that does not exist is not looked up: it cannot exist, nor be a symlink).
-    keys: ByPath<(PathBuf, bool)>,
+    keys: ByPath<Entry>,
+}
+
+/// A path's key and whether it exists. Most paths are their own key (no symlink on them,
+/// already absolute and normal): then the key is not stored a second time.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// `None`: the key is the path the entry is stored under.
+    key: Option<PathBuf>,
+    exists: bool,
 }
 
 impl PathKeys {
@@ -166,30 +175,52 @@ impl PathKeys {
     pub fn compute<'a>(paths: impl IntoIterator<Item = &'a Path>) -> PathKeys {
         let mut keys = PathKeys::default();
         for path in paths {
-            keys.add(path);
+            keys.insert(path);
         }
         keys
+    }
+
+    /// The key stored for `path` (exactly that spelling), and whether it exists.
+    fn stored(&self, path: &OsStr) -> Option<(&Path, bool)> {
+        let (spelling, entry) = self.keys.get_key_value(path)?;
+        Some((
+            entry.key.as_deref().unwrap_or(Path::new(spelling)),
+            entry.exists,
+        ))
+    }
+
+    fn keep(&mut self, path: &Path, key: &Path, exists: bool) {
+        // Compared as bytes: `a/b/` and `a/b` are equal as paths, not as keys.
+        let key = (key.as_os_str() != path.as_os_str()).then(|| key.to_path_buf());
+        self.keys
+            .insert(path.as_os_str().to_owned(), Entry { key, exists });
     }
 
     /// The key of `path`, looked up on the file system unless known already (with every
     /// ancestor's), and kept.
     pub fn add(&mut self, path: &Path) -> PathBuf {
-        if let Some((key, _)) = self.keys.get(path.as_os_str()) {
-            return key.clone();
+        self.insert(path);
+        self.key(path)
+    }
+
+    /// [`PathKeys::add`] without handing the key back.
+    pub fn insert(&mut self, path: &Path) {
+        if self.keys.contains_key(path.as_os_str()) {
+            return;
         }
         // Under a copied `--root`, keyed where its links lead within the root.
         let (key, exists) = match on_host(path) {
             Some(placed) => self.canonical(&absolute(&placed)),
             None => (absolute(path), false),
         };
-        self.keys
-            .insert(path.as_os_str().to_owned(), (key.clone(), exists));
-        key
+        if !self.keys.contains_key(path.as_os_str()) {
+            self.keep(path, &key, exists);
+        }
     }
 
     fn canonical(&mut self, path: &Path) -> (PathBuf, bool) {
-        if let Some(known) = self.keys.get(path.as_os_str()) {
-            return known.clone();
+        if let Some((key, exists)) = self.stored(path.as_os_str()) {
+            return (key.to_path_buf(), exists);
         }
         let result = match (path.parent(), path.file_name()) {
             (Some(parent), Some(name)) => {
@@ -212,28 +243,26 @@ impl PathKeys {
             }
             _ => (path.to_path_buf(), true),
         };
-        self.keys
-            .insert(path.as_os_str().to_owned(), result.clone());
+        self.keep(path, &result.0, result.1);
         result
     }
 
     /// Test-only: `path` has the key `key`, as if a symlink on it led there.
     #[cfg(test)]
     pub(crate) fn assume(&mut self, path: &Path, key: &Path) {
-        self.keys
-            .insert(path.as_os_str().to_owned(), (key.to_path_buf(), true));
+        self.keep(path, key, true);
     }
 
     /// The key of a path, without touching the file system: computed when resolve knew the
     /// path; otherwise its parent's key joined with its name (a path resolve never saw is one
     /// no symlink was found on).
     pub fn key(&self, path: &Path) -> PathBuf {
-        if let Some((key, _)) = self.keys.get(path.as_os_str()) {
-            return key.clone();
+        if let Some((key, _)) = self.stored(path.as_os_str()) {
+            return key.to_path_buf();
         }
         let absolute = absolute(path);
-        if let Some((key, _)) = self.keys.get(absolute.as_os_str()) {
-            return key.clone();
+        if let Some((key, _)) = self.stored(absolute.as_os_str()) {
+            return key.to_path_buf();
         }
         match (absolute.parent(), absolute.file_name()) {
             (Some(parent), Some(name)) => self.key(parent).join(name),

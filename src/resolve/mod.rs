@@ -701,26 +701,26 @@ pub fn path_keys(
     mut keys: crate::paths::PathKeys,
 ) -> crate::paths::PathKeys {
     for inst in instances {
-        keys.add(&inst.home);
-        keys.add(&inst.os_home);
-        keys.add(&inst.state_dir.value);
-        keys.add(&inst.config_path.value);
+        keys.insert(&inst.home);
+        keys.insert(&inst.os_home);
+        keys.insert(&inst.state_dir.value);
+        keys.insert(&inst.config_path.value);
         if let Some(dir) = inst.config_path.value.parent() {
-            keys.add(dir);
+            keys.insert(dir);
         }
-        keys.add(&inst.log_file.value);
+        keys.insert(&inst.log_file.value);
         for (_, dir) in &inst.data_dirs {
-            keys.add(&dir.value);
+            keys.insert(&dir.value);
         }
         for agent in &inst.agents {
-            keys.add(&agent.workspace.value);
-            keys.add(&agent.agent_dir.value);
+            keys.insert(&agent.workspace.value);
+            keys.insert(&agent.agent_dir.value);
         }
         let profile = inst
             .profile
             .as_ref()
             .map_or("default", |p| p.value.as_str());
-        keys.add(&profile::profile_state_dir(&inst.home, profile));
+        keys.insert(&profile::profile_state_dir(&inst.home, profile));
     }
     keys
 }
