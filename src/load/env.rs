@@ -51,13 +51,84 @@ pub struct EnvVar {
 /// pointer to it, not a copy of every variable.
 #[derive(Clone, Default)]
 pub struct Env {
-    vars: BTreeMap<String, EnvVar>,
+    vars: Vars,
     /// Variables that apply where `vars` has none (set-only-when-unset, shared).
     defaults: Option<Arc<EnvLayer>>,
 }
 
 /// Variables shared by every gateway whose config has the same `env.vars`.
 pub type EnvLayer = BTreeMap<String, EnvVar>;
+
+/// The variables set on one process (not the shared layer), by name. A gateway sets a handful
+/// (`HOME`, a profile, a `.env`'s tokens): a sorted list of them costs a fraction of a
+/// B-tree's first node (11 slots, about 1 KiB, for every gateway); past [`SMALL_VARS`] they
+/// move to a B-tree, so that a huge environment file is still set in O(n log n).
+#[derive(Clone)]
+enum Vars {
+    Small(Vec<(String, EnvVar)>),
+    Large(BTreeMap<String, EnvVar>),
+}
+
+const SMALL_VARS: usize = 32;
+
+impl Default for Vars {
+    fn default() -> Self {
+        Vars::Small(Vec::new())
+    }
+}
+
+impl Vars {
+    fn get(&self, name: &str) -> Option<&EnvVar> {
+        match self {
+            Vars::Small(list) => list
+                .binary_search_by(|(k, _)| k.as_str().cmp(name))
+                .ok()
+                .map(|i| &list[i].1),
+            Vars::Large(map) => map.get(name),
+        }
+    }
+
+    /// Sets `name` (a variable set already keeps its place, as in a map).
+    fn insert(&mut self, name: &str, var: EnvVar) {
+        match self {
+            Vars::Small(list) => match list.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+                Ok(i) => list[i].1 = var,
+                Err(i) if list.len() < SMALL_VARS => list.insert(i, (name.to_string(), var)),
+                Err(_) => {
+                    let mut map: BTreeMap<String, EnvVar> =
+                        std::mem::take(list).into_iter().collect();
+                    map.insert(name.to_string(), var);
+                    *self = Vars::Large(map);
+                }
+            },
+            Vars::Large(map) => {
+                map.insert(name.to_string(), var);
+            }
+        }
+    }
+
+    fn remove(&mut self, name: &str) {
+        match self {
+            Vars::Small(list) => {
+                if let Ok(i) = list.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+                    list.remove(i);
+                }
+            }
+            Vars::Large(map) => {
+                map.remove(name);
+            }
+        }
+    }
+
+    /// Sorted by name.
+    fn iter(&self) -> impl Iterator<Item = (&String, &EnvVar)> {
+        let (list, map) = match self {
+            Vars::Small(list) => (Some(list.iter().map(|(k, v)| (k, v))), None),
+            Vars::Large(map) => (None, Some(map.iter())),
+        };
+        list.into_iter().flatten().chain(map.into_iter().flatten())
+    }
+}
 
 impl Env {
     pub fn new() -> Self {
@@ -78,7 +149,7 @@ impl Env {
     }
 
     pub fn set(&mut self, name: &str, value: String, origin: EnvOrigin) {
-        self.vars.insert(name.to_string(), EnvVar { value, origin });
+        self.vars.insert(name, EnvVar { value, origin });
     }
 
     /// Sets only when unset: the rule of every `.env` file and of the config `env` block.
@@ -421,6 +492,36 @@ mod tests {
             env.set(k, v.to_string(), EnvOrigin::Given);
         }
         env
+    }
+
+    /// A gateway's own variables are a sorted list while few, a map past SMALL_VARS: the
+    /// same answers either way (set again keeps one entry, removal, sorted iteration).
+    #[test]
+    fn own_variables_behave_as_a_map_small_or_large() {
+        for n in [3, SMALL_VARS, SMALL_VARS + 1, 3 * SMALL_VARS] {
+            let mut env = Env::new();
+            let mut reference = BTreeMap::new();
+            for i in (0..n).rev() {
+                let name = format!("V{i:03}");
+                env.set(&name, format!("first {i}"), EnvOrigin::Given);
+                reference.insert(name, format!("first {i}"));
+            }
+            env.set("V001", "again".to_string(), EnvOrigin::Given);
+            reference.insert("V001".to_string(), "again".to_string());
+            env.remove("V002");
+            reference.remove("V002");
+            assert!(!env.set_default("V000", "no".to_string(), EnvOrigin::Given));
+            let got: Vec<(String, String)> = env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect();
+            let want: Vec<(String, String)> = reference.clone().into_iter().collect();
+            assert_eq!(got, want, "{n} variables");
+            for (k, v) in &reference {
+                assert_eq!(env.value(k), Some(v.as_str()));
+            }
+            assert_eq!(env.get("V002"), None);
+        }
     }
 
     #[test]
