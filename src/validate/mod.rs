@@ -13,6 +13,7 @@ pub mod releases;
 pub mod repair;
 pub mod retired;
 pub mod schema;
+mod pattern;
 
 use crate::load::tree::Node;
 use crate::source::Loc;

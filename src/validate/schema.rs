@@ -54,7 +54,15 @@ pub struct SchemaTable {
     count: usize,
     nodes: Vec<OnceLock<Box<[OnceLock<Value>]>>>,
     releases: Vec<(String, ReleaseSchema)>,
-    patterns: Mutex<HashMap<String, Option<fancy_regex::Regex>>>,
+    patterns: Mutex<HashMap<String, Pattern>>,
+}
+
+/// A schema pattern, made ready on first use.
+enum Pattern {
+    /// In the subset [`super::pattern::Simple`] answers without a regex.
+    Simple(super::pattern::Simple),
+    /// Compiled (`None`: it does not compile).
+    Regex(Option<fancy_regex::Regex>),
 }
 
 /// The embedded table, set up on first use (its header parsed, nothing else read).
@@ -125,15 +133,23 @@ impl SchemaTable {
     }
 
     /// Whether `text` matches a schema `pattern` (ECMAScript syntax; lookarounds and `\p{..}`
-    /// are supported). A pattern that does not compile matches everything.
+    /// are supported). A pattern that does not compile matches everything. Most patterns are
+    /// answered without compiling a regex ([`super::pattern`]).
     pub fn matches(&self, pattern: &str, text: &str) -> bool {
         let mut cache = self.patterns.lock().unwrap_or_else(|e| e.into_inner());
-        let re = cache
-            .entry(pattern.to_string())
-            .or_insert_with(|| fancy_regex::Regex::new(&translate_pattern(pattern)).ok());
-        match re {
-            Some(re) => re.is_match(text).unwrap_or(true),
-            None => true,
+        let compiled =
+            cache.entry(pattern.to_string()).or_insert_with(
+                || match super::pattern::Simple::parse(pattern) {
+                    Some(simple) => Pattern::Simple(simple),
+                    None => {
+                        Pattern::Regex(fancy_regex::Regex::new(&translate_pattern(pattern)).ok())
+                    }
+                },
+            );
+        match compiled {
+            Pattern::Simple(simple) => simple.is_match(text),
+            Pattern::Regex(Some(re)) => re.is_match(text).unwrap_or(true),
+            Pattern::Regex(None) => true,
         }
     }
 
@@ -153,7 +169,7 @@ impl SchemaTable {
 }
 
 /// ECMAScript regex syntax to fancy-regex: `\/` is a plain `/`, `[^]` anything, `\d` ASCII.
-fn translate_pattern(p: &str) -> String {
+pub(super) fn translate_pattern(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
     let mut chars = p.chars().peekable();
     while let Some(c) = chars.next() {
