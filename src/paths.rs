@@ -63,11 +63,36 @@ pub fn real_path_via_dir(
     let Some((parent, name)) = split else {
         return std::fs::canonicalize(path).ok();
     };
-    if std::fs::symlink_metadata(path)
+    let is_symlink = std::fs::symlink_metadata(path)
         .ok()?
         .file_type()
-        .is_symlink()
-    {
+        .is_symlink();
+    via_dir(path, parent, name, is_symlink, real_dir)
+}
+
+/// [`real_path_via_dir`] of a path that exists, when whether it is a symlink is already known
+/// (from the `lstat` the bounded reader made).
+pub fn real_path_via_dir_of(
+    path: &Path,
+    is_symlink: bool,
+    real_dir: impl FnOnce(&Path) -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if parent.join(name).as_os_str() == path.as_os_str() => {
+            via_dir(path, parent, name, is_symlink, real_dir)
+        }
+        _ => std::fs::canonicalize(path).ok(),
+    }
+}
+
+fn via_dir(
+    path: &Path,
+    parent: &Path,
+    name: &std::ffi::OsStr,
+    is_symlink: bool,
+    real_dir: impl FnOnce(&Path) -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    if is_symlink {
         return std::fs::canonicalize(path).ok();
     }
     let parent = match parent.as_os_str().is_empty() {

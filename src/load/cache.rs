@@ -32,7 +32,12 @@ impl Identity {
     /// The identity of the regular file at `path` (symlinks followed), or `None` when it is
     /// not one or cannot be had (the reader then says why).
     pub fn of(path: &Path) -> Option<Identity> {
-        let meta = std::fs::metadata(crate::paths::on_host(path)?).ok()?;
+        Identity::from_meta(path, &std::fs::metadata(crate::paths::on_host(path)?).ok()?)
+    }
+
+    /// The identity of `path` from its metadata (symlinks followed), as the bounded reader's
+    /// [`super::read::probe`] had it: no second look at the file.
+    pub fn from_meta(path: &Path, meta: &std::fs::Metadata) -> Option<Identity> {
         if !meta.is_file() {
             return None;
         }

@@ -51,9 +51,18 @@ pub fn unconfine() {
 /// `Some(real path)` when `path` exists and its real path is outside the layout. A path that
 /// does not resolve is not judged here: the reader reports it as missing or unreadable.
 pub fn outside(path: &Path) -> Option<PathBuf> {
+    let is_symlink = std::fs::symlink_metadata(path)
+        .ok()?
+        .file_type()
+        .is_symlink();
+    outside_probed(path, is_symlink)
+}
+
+/// [`outside`] of a path that exists, when whether it is a symlink is already known.
+pub fn outside_probed(path: &Path, is_symlink: bool) -> Option<PathBuf> {
     let guard = LAYOUT.read().unwrap_or_else(|e| e.into_inner());
     let layout = guard.as_ref()?;
-    let real = crate::paths::real_path_via_dir(path, |dir| {
+    let real = crate::paths::real_path_via_dir_of(path, is_symlink, |dir| {
         let mut dirs = layout.dirs.lock().unwrap_or_else(|e| e.into_inner());
         dirs.entry(dir.to_path_buf())
             .or_insert_with(|| std::fs::canonicalize(dir).ok())

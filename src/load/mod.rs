@@ -143,12 +143,19 @@ pub fn parse_cached(
     sources: &mut SourceMap,
     cache: &mut cache::FileCache,
 ) -> Result<cache::ParsedFile, read::ReadError> {
-    let identity = cache::Identity::of(path).filter(|id| id.size() <= limit);
+    // One look at the file serves the cache, the layout check and the reader's type check.
+    let probe = read::probe(path);
+    let identity = probe
+        .meta
+        .as_ref()
+        .ok()
+        .and_then(|meta| cache::Identity::from_meta(path, meta))
+        .filter(|id| id.size() <= limit);
     // Only a file that was read (inside the layout, within its limit) is ever cached.
     if let Some(hit) = identity.as_ref().and_then(|id| cache.parsed(id)) {
         return Ok(hit.clone());
     }
-    let (text, bad_byte) = read::read_text_lossy(path, limit)?;
+    let (text, bad_byte) = read::read_probed_text_lossy(&probe, limit)?;
     let text_len = text.len();
     let result = parse_config(sources, path, text, included_from).map(|(node, _)| node);
     let (size, has_include) = match &result {

@@ -3,7 +3,9 @@
 //!
 //! - The file's type is checked before it is opened (following symlinks): a FIFO, socket or
 //!   device is never opened, because opening a FIFO blocks until a writer comes and reading
-//!   `/dev/zero` or `/dev/stdin` never ends or reads clawlint's own input.
+//!   `/dev/zero` or `/dev/stdin` never ends or reads clawlint's own input. One look at the path
+//!   ([`probe`]: `lstat`, plus `stat` only for a symlink) serves this check, the layout check
+//!   and the run's file cache ([`super::cache::Identity`]).
 //! - It is opened non-blocking and checked again on the open handle, so a file swapped for a
 //!   FIFO between the two checks cannot block either.
 //! - A file whose size is over the limit is refused before a byte is read, and at most
@@ -93,24 +95,81 @@ pub fn check_regular(path: &Path) -> Result<fs::Metadata, ReadError> {
     }
 }
 
+/// What one look at a layout path, before it is opened, tells: where it is on the host
+/// (`paths::on_host`: under a copied `--root`, its links lead within the root), then `lstat`,
+/// and `stat` only when the path is itself a symlink (for any other path the two say the same).
+#[derive(Debug)]
+pub struct Probe<'a> {
+    /// The path placed on the host (as given when it could not be: `meta` then says why).
+    placed: std::borrow::Cow<'a, Path>,
+    /// Whether the placed path itself is a symbolic link.
+    symlink: bool,
+    /// Its metadata, symlinks followed.
+    pub meta: Result<fs::Metadata, ReadError>,
+}
+
+/// `lstat`, then `stat` only for a symlink: (is a symlink, metadata with symlinks followed).
+fn look(path: &Path) -> (bool, Result<fs::Metadata, ReadError>) {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => (true, fs::metadata(path).map_err(io_error)),
+        Ok(meta) => (false, Ok(meta)),
+        Err(err) => (false, Err(io_error(err))),
+    }
+}
+
+/// Looks at the layout path `path` without opening it (see [`Probe`]).
+pub fn probe(path: &Path) -> Probe<'_> {
+    match crate::paths::on_host(path) {
+        Some(placed) => {
+            let (symlink, meta) = look(&placed);
+            Probe {
+                placed,
+                symlink,
+                meta,
+            }
+        }
+        None => Probe {
+            placed: std::borrow::Cow::Borrowed(path),
+            symlink: false,
+            meta: Err(ReadError::Io(SYMLINK_LOOP.to_string())),
+        },
+    }
+}
+
 /// Reads at most `limit` bytes of a regular file of the layout.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    // Under a copied `--root`, its links lead within the root (`paths::on_host`).
-    let Some(path) = crate::paths::on_host(path) else {
-        return Err(ReadError::Io(
-            "a symlink loop (too many levels of symbolic links)".to_string(),
-        ));
-    };
-    if let Some(real) = super::layout::outside(&path) {
+    read_probed_bytes(&probe(path), limit)
+}
+
+/// [`read_bytes`] of a path already looked at ([`probe`], just made).
+pub fn read_probed_bytes(probe: &Probe, limit: u64) -> Result<Vec<u8>, ReadError> {
+    // A path that cannot be looked at is not judged against the layout: this says why.
+    if let Err(err) = &probe.meta {
+        return Err(err.clone());
+    }
+    let path = &probe.placed;
+    if let Some(real) = super::layout::outside_probed(path, probe.symlink) {
         return Err(ReadError::OutsideLayout { real });
     }
-    read_named_bytes(&path, limit)
+    read_regular(path, &probe.meta, limit)
 }
 
 /// Reads at most `limit` bytes of a regular file the user named on the command line (so it
 /// may be outside the layout), with every other check [`read_bytes`] makes.
 pub fn read_named_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let meta = check_regular(path)?;
+    read_regular(path, &look(path).1, limit)
+}
+
+/// The type and size checks, before and after the open, and the bounded read.
+fn read_regular(
+    path: &Path,
+    meta: &Result<fs::Metadata, ReadError>,
+    limit: u64,
+) -> Result<Vec<u8>, ReadError> {
+    let meta = meta.as_ref().map_err(Clone::clone)?;
+    if let Some(kind) = special_kind(meta.file_type()) {
+        return Err(ReadError::NotRegular { kind });
+    }
     if meta.len() > limit {
         return Err(ReadError::TooLarge { limit });
     }
@@ -158,7 +217,15 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
 /// Reads text the way Node's `readFileSync(path, "utf-8")` does: bytes that are not UTF-8
 /// become U+FFFD. Returns the offset of the first bad byte, if any. The file is read once.
 pub fn read_text_lossy(path: &Path, limit: u64) -> Result<(String, Option<usize>), ReadError> {
-    let bytes = read_bytes(path, limit)?;
+    read_probed_text_lossy(&probe(path), limit)
+}
+
+/// [`read_text_lossy`] of a path already looked at (see [`read_probed_bytes`]).
+pub fn read_probed_text_lossy(
+    probe: &Probe,
+    limit: u64,
+) -> Result<(String, Option<usize>), ReadError> {
+    let bytes = read_probed_bytes(probe, limit)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok((text, None)),
         Err(err) => {

@@ -9,11 +9,11 @@ pub mod check;
 pub mod defaults;
 pub mod extra;
 pub mod migrations;
+mod pattern;
 pub mod releases;
 pub mod repair;
 pub mod retired;
 pub mod schema;
-mod pattern;
 
 use crate::load::tree::Node;
 use crate::source::Loc;
