@@ -28,6 +28,9 @@ pub struct Command {
     /// Shell variables with no value in the command's own words (an option whose value is
     /// one of them was left out).
     pub unknown_args: Vec<String>,
+    /// Words that hold what clawlint cannot work out, as expanded and as written: a variable
+    /// with no value, or a command substitution other than the idioms [`substitute`] knows.
+    pub unresolved: Vec<(String, String)>,
 }
 
 /// The OpenClaw binaries under their three names.
@@ -327,56 +330,206 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
 
 /// Every statement of a shell script whose command (wrappers removed) `wanted` accepts, each
 /// with the `cd`, `export`s and assignments before it and the byte offset of the statement.
+/// Files the script sources are not read (see [`script_statements`]).
 pub fn script_commands(
     script: &str,
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
 ) -> Vec<(Command, usize)> {
-    let mut found = Vec::new();
-    let mut vars = env.clone();
-    let mut cwd: Option<String> = None;
-    let mut exported: Vec<(String, String)> = Vec::new();
-    let mut unknown: Vec<String> = Vec::new();
-    let mut previous_was_cd = false;
-    for (statement, after_or, offset) in statements(script) {
-        let mut marked = quoted_words(&statement);
-        // `then exec …`, `else …`, `do …`
-        while marked
-            .first()
-            .is_some_and(|(w, _)| matches!(w.as_str(), "then" | "else" | "do" | "{" | "!"))
-        {
-            marked.remove(0);
-        }
-        let (words, quoted): (Vec<String>, Vec<bool>) = marked.into_iter().unzip();
-        let Some(first) = words.first() else { continue };
-        let is_cd = first == "cd";
-        // `cd A || cd B`: the fallback runs only when A is missing; A is what the author meant.
-        let fallback_cd = is_cd && after_or && previous_was_cd;
-        previous_was_cd = is_cd;
-        match first.as_str() {
-            "cd" if fallback_cd => continue,
-            "cd" => {
-                if let Some(dir) = words.get(1) {
-                    let dir = expand(dir, &vars, &mut unknown);
+    script_statements(script, env, wanted, &mut NoSourcing)
+        .into_iter()
+        .map(|f| (f.command, f.offset))
+        .collect()
+}
+
+/// A statement [`script_statements`] found: its command, and where it is (`file` 0 is the
+/// script itself; another is a file the [`Sourcer`] read, under the number it gave).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub command: Command,
+    pub file: usize,
+    pub offset: usize,
+}
+
+/// `source WORD` or `. WORD` in a script.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRequest {
+    /// The word as the shell expands it.
+    pub path: String,
+    /// The word as written.
+    pub written: String,
+    /// False when the word holds what clawlint cannot work out (a variable with no value, a
+    /// command substitution other than the idioms [`substitute`] knows).
+    pub resolvable: bool,
+    /// The statement before tests that the file exists (`[ -f X ] && . X`, `if [ -r X ];
+    /// then . X`): a missing file is what the author expected.
+    pub guarded: bool,
+    /// The shell's directory when known (after a `cd`, or `PWD` given).
+    pub cwd: Option<String>,
+    /// Where the statement is: the file (0, or a sourced file's number) and byte offset.
+    pub file: usize,
+    pub offset: usize,
+}
+
+/// A file read for `source`: its number (never 0), its path (the sourced file's
+/// `${BASH_SOURCE[0]}`) and text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourcedText {
+    pub file: usize,
+    pub path: String,
+    pub text: String,
+}
+
+/// Reads the files a script sources (the caller places paths, counts reads and depth, and
+/// says what it cannot read). This module reads no file.
+pub trait Sourcer {
+    fn source(&mut self, request: &SourceRequest) -> Option<SourcedText>;
+}
+
+/// A [`Sourcer`] that reads nothing.
+pub struct NoSourcing;
+
+impl Sourcer for NoSourcing {
+    fn source(&mut self, _: &SourceRequest) -> Option<SourcedText> {
+        None
+    }
+}
+
+/// Every statement of a shell script whose command (wrappers removed) `wanted` accepts, each
+/// with the `cd`, `export`s and assignments before it, in the script itself or in a file it
+/// sources (`source F`, `. F`): a sourced file runs in the same shell, so it sees the script's
+/// variables and directory, and what it sets, exports or changes to holds after it (bash's
+/// `source`). `$0` is `env["0"]` when given (the script's path as it was started), and
+/// `${BASH_SOURCE[0]}` the file being read (`env["BASH_SOURCE"]` for the script itself).
+pub fn script_statements(
+    script: &str,
+    env: &BTreeMap<String, String>,
+    wanted: &dyn Fn(&[String]) -> bool,
+    sourcer: &mut dyn Sourcer,
+) -> Vec<Found> {
+    let mut shell = Shell {
+        vars: env.clone(),
+        cwd: None,
+        exported: Vec::new(),
+        unknown: Vec::new(),
+        wanted,
+        sourcer,
+        found: Vec::new(),
+    };
+    shell.run(script, 0);
+    shell.found
+}
+
+/// The state one shell keeps across the files it reads.
+struct Shell<'a> {
+    vars: BTreeMap<String, String>,
+    cwd: Option<String>,
+    exported: Vec<(String, String)>,
+    unknown: Vec<String>,
+    wanted: &'a dyn Fn(&[String]) -> bool,
+    sourcer: &'a mut dyn Sourcer,
+    found: Vec<Found>,
+}
+
+impl Shell<'_> {
+    fn run(&mut self, script: &str, file: usize) {
+        let mut previous_was_cd = false;
+        let mut previous: Vec<String> = Vec::new();
+        for (statement, after_or, offset) in statements(script) {
+            let mut marked = quoted_words(&statement);
+            // `then exec …`, `else …`, `do …`
+            while marked
+                .first()
+                .is_some_and(|(w, _)| matches!(w.as_str(), "then" | "else" | "do" | "{" | "!"))
+            {
+                marked.remove(0);
+            }
+            let (words, quoted): (Vec<String>, Vec<bool>) = marked.into_iter().unzip();
+            let before = std::mem::replace(&mut previous, words.clone());
+            let Some(first) = words.first() else { continue };
+            let is_cd = first == "cd";
+            // `cd A || cd B`: the fallback runs only when A is missing; A is what the author
+            // meant.
+            let fallback_cd = is_cd && after_or && previous_was_cd;
+            previous_was_cd = is_cd;
+            match first.as_str() {
+                "cd" if fallback_cd => continue,
+                "cd" => {
+                    let target = words[1..]
+                        .iter()
+                        .find(|w| !matches!(w.as_str(), "-P" | "-L" | "-e" | "-@" | "--"));
+                    let dir = match target {
+                        Some(dir) => expand(dir, &self.vars, &mut self.unknown),
+                        None => match self.vars.get("HOME") {
+                            Some(home) => home.clone(),
+                            None => continue,
+                        },
+                    };
+                    let dir = match self.vars.get("PWD") {
+                        Some(pwd) if !dir.starts_with('/') && !dir.contains(['$', '`']) => {
+                            join(pwd, &dir)
+                        }
+                        _ => dir,
+                    };
                     // The shell keeps the new directory in PWD (`OPENCLAW_STATE_DIR=$PWD`).
-                    vars.insert("PWD".to_string(), dir.clone());
-                    cwd = Some(dir);
+                    self.vars.insert("PWD".to_string(), dir.clone());
+                    self.cwd = Some(dir);
+                    continue;
                 }
-                continue;
-            }
-            "export" => {
-                for w in &words[1..] {
-                    if let Some((k, v)) = assignment(w) {
-                        let v = expand(&v, &vars, &mut unknown);
-                        vars.insert(k.clone(), v.clone());
-                        exported.push((k, v));
+                "export" => {
+                    for w in &words[1..] {
+                        if let Some((k, v)) = assignment(w) {
+                            let v = expand(&v, &self.vars, &mut self.unknown);
+                            self.vars.insert(k.clone(), v.clone());
+                            self.exported.push((k, v));
+                        }
                     }
+                    continue;
                 }
-                continue;
+                "source" | "." => {
+                    if let Some(written) = words.get(1) {
+                        self.source(written, &before, file, offset);
+                    }
+                    continue;
+                }
+                _ => {}
             }
-            _ => {}
+            self.statement(&words, &quoted, file, offset);
         }
-        // `K=V cmd …` (or a bare assignment: a shell variable).
+    }
+
+    /// `source WRITTEN`: the file is read by the [`Sourcer`] and run in this shell, with
+    /// `${BASH_SOURCE[0]}` its own path while it runs.
+    fn source(&mut self, written: &str, before: &[String], file: usize, offset: usize) {
+        let mut missing = Vec::new();
+        let path = expand(written, &self.vars, &mut missing);
+        let guarded = before
+            .windows(2)
+            .any(|w| matches!(w[0].as_str(), "-f" | "-e" | "-r" | "-s") && w[1] == written);
+        let request = SourceRequest {
+            resolvable: missing.is_empty() && !path.contains(['$', '`']),
+            path,
+            written: written.to_string(),
+            guarded,
+            cwd: self.cwd.clone().or_else(|| self.vars.get("PWD").cloned()),
+            file,
+            offset,
+        };
+        let Some(sourced) = self.sourcer.source(&request) else {
+            return;
+        };
+        let outer = self
+            .vars
+            .insert("BASH_SOURCE".to_string(), sourced.path.clone());
+        self.run(&sourced.text, sourced.file);
+        match outer {
+            Some(v) => self.vars.insert("BASH_SOURCE".to_string(), v),
+            None => self.vars.remove("BASH_SOURCE"),
+        };
+    }
+
+    /// A simple command (or a bare assignment: a shell variable).
+    fn statement(&mut self, words: &[String], quoted: &[bool], file: usize, offset: usize) {
         let mut i = 0;
         let mut prefix = Vec::new();
         while let Some((k, v)) = words.get(i).and_then(|w| assignment(w)) {
@@ -385,19 +538,24 @@ pub fn script_commands(
         }
         if i == words.len() {
             for (k, v) in prefix {
-                let v = expand(&v, &vars, &mut unknown);
-                vars.insert(k, v);
+                let v = expand(&v, &self.vars, &mut self.unknown);
+                self.vars.insert(k, v);
             }
-            continue;
+            return;
         }
         let mut local_unknown = Vec::new();
+        let mut unresolved = Vec::new();
         let mut argv: Vec<String> = Vec::new();
         for (w, quoted) in words[i..].iter().zip(&quoted[i..]) {
             let mut missing = Vec::new();
-            let value = expand(w, &vars, &mut missing);
+            let value = expand(w, &self.vars, &mut missing);
+            let computed = w.contains(['$', '`']) && value.contains(['$', '`']);
+            if computed {
+                unresolved.push((value.clone(), w.clone()));
+            }
             if missing.is_empty() {
                 // An unquoted expansion is split into words (`$COMPOSE_CMD up -d`).
-                match !quoted && w.contains('$') {
+                match !quoted && w.contains(['$', '`']) && !computed {
                     true => argv.extend(value.split_whitespace().map(str::to_string)),
                     false => argv.push(value),
                 }
@@ -410,22 +568,25 @@ pub fn script_commands(
             {
                 argv.pop();
             } else {
+                if !computed {
+                    unresolved.push((value.clone(), w.clone()));
+                }
                 argv.push(value);
             }
             local_unknown.extend(missing);
         }
-        let mut inner = unwrap_to(&argv, &vars, wanted);
-        if !wanted(&inner.argv) {
-            continue;
+        let mut inner = unwrap_to(&argv, &self.vars, self.wanted);
+        if !(self.wanted)(&inner.argv) {
+            return;
         }
-        let mut env = exported.clone();
+        let mut env = self.exported.clone();
         for (k, v) in prefix {
-            env.push((k, expand(&v, &vars, &mut local_unknown)));
+            env.push((k, expand(&v, &self.vars, &mut local_unknown)));
         }
         env.extend(std::mem::take(&mut inner.env));
         local_unknown.sort();
         local_unknown.dedup();
-        let mut all_unknown = unknown.clone();
+        let mut all_unknown = self.unknown.clone();
         all_unknown.extend(local_unknown.iter().cloned());
         all_unknown.sort();
         all_unknown.dedup();
@@ -436,25 +597,33 @@ pub fn script_commands(
                 all_unknown.join(", ")
             ));
         }
-        found.push((
-            Command {
+        self.found.push(Found {
+            command: Command {
                 argv: inner.argv,
-                cwd: inner.cwd.or(cwd.clone()),
+                cwd: inner.cwd.or(self.cwd.clone()),
                 env,
                 wrappers: inner.wrappers,
                 unseen,
                 injects_env: inner.injects_env,
                 env_files: inner.env_files,
                 unknown_args: local_unknown,
+                unresolved,
             },
+            file,
             offset,
-        ));
+        });
     }
-    found
+}
+
+/// `dir` from `base`, `.` and `..` removed as the shell's `cd` (logical mode) removes them.
+fn join(base: &str, dir: &str) -> String {
+    let joined = std::path::Path::new(base).join(dir);
+    crate::paths::normalize(&joined).display().to_string()
 }
 
 /// Splits a script into simple statements at newlines, `;`, `&&`, `||` and `|` outside
-/// quotes; joins `\`-newline continuations; drops comments. Each statement says whether it
+/// quotes and command substitutions (`$(…)`, backquotes); joins `\`-newline continuations;
+/// drops comments; keeps redirections (`&>`, `2>&1`) whole. Each statement says whether it
 /// follows `||` (it runs only when the one before failed).
 fn statements(script: &str) -> Vec<(String, bool, usize)> {
     let mut out = Vec::new();
@@ -469,6 +638,24 @@ fn statements(script: &str) -> Vec<(String, bool, usize)> {
         if !started && !c.is_whitespace() && !matches!(c, ';' | '|' | '&') {
             start = at;
             started = true;
+        }
+        // `$(…)` and `` `…` `` (outside single quotes) are copied whole: what is inside is
+        // another script.
+        let substitution_end = match (quote, c) {
+            (Some('\''), _) => None,
+            (_, '$') if chars.peek().map(|&(_, n)| n) == Some('(') => {
+                substitution_end(script, at + 2)
+            }
+            (_, '`') => backquote_end(script, at + 1),
+            _ => None,
+        };
+        if let Some(end) = substitution_end {
+            cur.push_str(&script[at..=end]);
+            while chars.peek().is_some_and(|&(i, _)| i <= end) {
+                chars.next();
+            }
+            at_word_start = false;
+            continue;
         }
         match (quote, c) {
             (Some(q), c) if c == q => {
@@ -500,6 +687,13 @@ fn statements(script: &str) -> Vec<(String, bool, usize)> {
                 }
                 started = !cur.trim().is_empty();
             }
+            // Redirections: `&>file`, `2>&1`, `>&2`, `>|file`.
+            (None, '&')
+                if cur.ends_with(['>', '<']) || chars.peek().map(|&(_, n)| n) == Some('>') =>
+            {
+                cur.push(c)
+            }
+            (None, '|') if cur.ends_with('>') => cur.push(c),
             (None, '\n' | ';' | '|' | '&') => {
                 let doubled = matches!(c, '|' | '&') && chars.peek().map(|&(_, n)| n) == Some(c);
                 if doubled {
@@ -520,18 +714,93 @@ fn statements(script: &str) -> Vec<(String, bool, usize)> {
         .collect()
 }
 
+/// The byte index of the `)` that closes a `$(` whose text starts at `from` (nested
+/// substitutions, parentheses and quotes inside), or `None` when none does.
+fn substitution_end(s: &str, from: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut depth = 1;
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    } else if b[i] == b'$' && b.get(i + 1) == Some(&b'(') {
+                        i = substitution_end(s, i + 2)?;
+                    } else if b[i] == b'`' {
+                        i = backquote_end(s, i + 1)?;
+                    }
+                    i += 1;
+                }
+            }
+            b'`' => i = backquote_end(s, i + 1)?,
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The byte index of the backquote that closes one opened before `from`.
+fn backquote_end(s: &str, from: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'`' => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Shell words of one statement, quotes removed but `$` expansions kept as written (marked
 /// so that single-quoted text is never expanded: a `$` inside single quotes becomes `\u{0}`),
 /// each with whether any part of it was quoted: the shell splits what an unquoted `$VAR`
 /// expands to into words (`$COMPOSE_CMD up` with `COMPOSE_CMD="docker compose"` runs `docker`
-/// `compose` `up`), and never a quoted one.
+/// `compose` `up`), and never a quoted one. A command substitution (`$(…)`, `` `…` ``) is
+/// kept whole, as written, in its word.
 fn quoted_words(statement: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
     let mut quoted = false;
-    let mut chars = statement.chars();
-    while let Some(c) = chars.next() {
+    let mut chars = statement.char_indices().peekable();
+    // The substitution starting at `at` (`$(` or a backquote), copied whole into `word`.
+    let substitution = |at: usize, c: char, next: Option<char>| -> Option<usize> {
+        match (c, next) {
+            ('$', Some('(')) => substitution_end(statement, at + 2),
+            ('`', _) => backquote_end(statement, at + 1),
+            _ => None,
+        }
+    };
+    while let Some((at, c)) = chars.next() {
+        if let Some(end) = substitution(at, c, chars.peek().map(|&(_, n)| n)) {
+            word.push_str(&statement[at..=end]);
+            while chars.peek().is_some_and(|&(i, _)| i <= end) {
+                chars.next();
+            }
+            in_word = true;
+            continue;
+        }
         if matches!(c, '\'' | '"' | '\\') {
             quoted = true;
         }
@@ -545,7 +814,7 @@ fn quoted_words(statement: &str) -> Vec<(String, bool)> {
                 continue;
             }
             '\'' => {
-                for q in chars.by_ref() {
+                for (_, q) in chars.by_ref() {
                     if q == '\'' {
                         break;
                     }
@@ -553,11 +822,18 @@ fn quoted_words(statement: &str) -> Vec<(String, bool)> {
                 }
             }
             '"' => {
-                while let Some(q) = chars.next() {
+                while let Some((at, q)) = chars.next() {
+                    if let Some(end) = substitution(at, q, chars.peek().map(|&(_, n)| n)) {
+                        word.push_str(&statement[at..=end]);
+                        while chars.peek().is_some_and(|&(i, _)| i <= end) {
+                            chars.next();
+                        }
+                        continue;
+                    }
                     match q {
                         '"' => break,
                         '\\' => {
-                            if let Some(n) = chars.next() {
+                            if let Some((_, n)) = chars.next() {
                                 if !matches!(n, '$' | '`' | '"' | '\\') {
                                     word.push('\\');
                                 }
@@ -569,7 +845,7 @@ fn quoted_words(statement: &str) -> Vec<(String, bool)> {
                 }
             }
             '\\' => {
-                if let Some(n) = chars.next() {
+                if let Some((_, n)) = chars.next() {
                     word.push(if n == '$' { '\u{0}' } else { n });
                 }
             }
@@ -585,6 +861,9 @@ fn quoted_words(statement: &str) -> Vec<(String, bool)> {
 
 /// Expands `~`, `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` with `vars`; a
 /// variable with no value expands to its default or to nothing and is recorded in `unknown`.
+/// `$0` and `${BASH_SOURCE[0]}` expand when `vars` gives them, else stay as written (the
+/// caller may place them). A command substitution expands when it is one of the idioms
+/// [`substitute`] knows, else stays as written.
 fn expand(word: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>) -> String {
     let mut out = String::new();
     let word = match (word.strip_prefix('~'), vars.get("HOME")) {
@@ -594,20 +873,36 @@ fn expand(word: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>
         }
         _ => word,
     };
-    let mut chars = word.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut chars = word.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         if c == '\u{0}' {
             out.push('$');
+            continue;
+        }
+        let end = match (c, chars.peek().map(|&(_, n)| n)) {
+            ('$', Some('(')) => substitution_end(word, at + 2).map(|e| (at + 2, e)),
+            ('`', _) => backquote_end(word, at + 1).map(|e| (at + 1, e)),
+            _ => None,
+        };
+        if let Some((from, end)) = end {
+            let inner = &word[from..end];
+            match (inner.starts_with('('), substitute(inner, vars)) {
+                (false, Some(value)) => out.push_str(&value),
+                _ => out.push_str(&word[at..=end]),
+            }
+            while chars.peek().is_some_and(|&(i, _)| i <= end) {
+                chars.next();
+            }
             continue;
         }
         if c != '$' {
             out.push(c);
             continue;
         }
-        if chars.peek() == Some(&'{') {
+        if chars.peek().map(|&(_, n)| n) == Some('{') {
             chars.next();
             let mut inner = String::new();
-            for n in chars.by_ref() {
+            for (_, n) in chars.by_ref() {
                 if n == '}' {
                     break;
                 }
@@ -624,6 +919,17 @@ fn expand(word: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>
                 }
                 None => (inner.clone(), None),
             };
+            // `${BASH_SOURCE[0]}`: an array's first element is its plain value.
+            let name = match name.strip_suffix("[0]") {
+                Some(plain) => plain.to_string(),
+                None => name,
+            };
+            if is_placed(&name) && !vars.contains_key(&name) {
+                out.push_str("${");
+                out.push_str(&inner);
+                out.push('}');
+                continue;
+            }
             match (vars.get(&name).filter(|v| !v.is_empty()), default) {
                 (Some(v), _) => out.push_str(v),
                 (None, Some(d)) => out.push_str(&expand(&d, vars, unknown)),
@@ -632,7 +938,7 @@ fn expand(word: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>
             continue;
         }
         let mut name = String::new();
-        while let Some(&n) = chars.peek() {
+        while let Some(&(_, n)) = chars.peek() {
             if n.is_ascii_alphanumeric() || n == '_' {
                 name.push(n);
                 chars.next();
@@ -644,18 +950,149 @@ fn expand(word: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>
             out.push('$');
             continue;
         }
-        // `$0`, the script's own path, stays as written (`cd "$(dirname "$0")"`): the
-        // callers place it; it is not a variable nobody set.
-        if name == "0" {
-            out.push_str("$0");
-            continue;
-        }
         match vars.get(&name) {
             Some(v) => out.push_str(v),
+            // `$0`, the script's own path, stays as written (`cd "$(dirname "$0")"`) when the
+            // caller does not give it: it is not a variable nobody set.
+            None if is_placed(&name) => {
+                out.push('$');
+                out.push_str(&name);
+            }
             None => unknown.push(name),
         }
     }
     out
+}
+
+/// `$0` and `$BASH_SOURCE`: the script's own path, which only the caller knows.
+fn is_placed(name: &str) -> bool {
+    name == "0" || name == "BASH_SOURCE"
+}
+
+/// What a command substitution prints, for the idioms scripts use to find their own place:
+/// `dirname P`, `basename P`, `pwd`, `cd DIR && pwd` (with `-P`, `--` and redirections to
+/// `/dev/null`), `realpath P`, `readlink -f P` and `echo`. `None` for anything else, or when a
+/// word has no value (a variable nobody set, `$0` not given). `realpath` and `readlink -f`
+/// resolve no symlink here: the path they print is the lexical one.
+pub fn substitute(script: &str, vars: &BTreeMap<String, String>) -> Option<String> {
+    let mut pwd = vars.get("PWD").cloned();
+    let mut printed: Vec<String> = Vec::new();
+    for (statement, after_or, _) in statements(script) {
+        // `cd X || exit`: the fallback is not what runs.
+        if after_or {
+            continue;
+        }
+        let mut words: Vec<String> = Vec::new();
+        let mut skip_next = false;
+        for (w, _) in quoted_words(&statement) {
+            if std::mem::take(&mut skip_next) {
+                continue;
+            }
+            let op = w.trim_start_matches(|c: char| c.is_ascii_digit() || c == '&');
+            if op.starts_with(['>', '<']) {
+                // `>/dev/null`, `2>&1`: the target is in the word; `>` alone: the next word.
+                skip_next =
+                    op.trim_end_matches(['>', '<', '|', '&']).is_empty() && !op.contains('&');
+                continue;
+            }
+            let mut local = vars.clone();
+            match &pwd {
+                Some(p) => local.insert("PWD".to_string(), p.clone()),
+                None => local.remove("PWD"),
+            };
+            let mut missing = Vec::new();
+            let value = expand(&w, &local, &mut missing);
+            if !missing.is_empty() || value.contains(['$', '`']) {
+                return None;
+            }
+            words.push(value);
+        }
+        let Some((program, args)) = words.split_first() else {
+            continue;
+        };
+        let operands: Vec<&String> = args
+            .iter()
+            .skip_while(|a| a.starts_with('-') && a.len() > 1)
+            .skip_while(|a| *a == "--")
+            .collect();
+        let options = || {
+            args.iter()
+                .take_while(|a| a.starts_with('-') && a.len() > 1)
+        };
+        let absolute = |p: &str, pwd: &Option<String>| -> Option<String> {
+            match (p.starts_with('/'), pwd) {
+                (true, _) => Some(join("/", p)),
+                (false, Some(base)) => Some(join(base, p)),
+                (false, None) => None,
+            }
+        };
+        match program.as_str() {
+            "cd" => {
+                let dir = match operands.first() {
+                    Some(d) => d.to_string(),
+                    None => vars.get("HOME")?.clone(),
+                };
+                pwd = Some(absolute(&dir, &pwd)?);
+            }
+            "pwd" => printed.push(pwd.clone()?),
+            "dirname" => printed.push(dirname(operands.first()?)),
+            "basename" => {
+                let name = basename(operands.first()?.trim_end_matches('/'));
+                let name = match operands.get(1) {
+                    Some(suffix) if name != suffix.as_str() => {
+                        name.strip_suffix(suffix.as_str()).unwrap_or(name)
+                    }
+                    _ => name,
+                };
+                printed.push(name.to_string());
+            }
+            "realpath" | "grealpath" => printed.push(absolute(operands.first()?, &pwd)?),
+            "readlink" | "greadlink" => {
+                let canonical = options().any(|o| {
+                    o.starts_with("--canonicalize")
+                        || (!o.starts_with("--") && o.contains(['f', 'e', 'm']))
+                });
+                if !canonical {
+                    return None;
+                }
+                printed.push(absolute(operands.first()?, &pwd)?);
+            }
+            "echo" => printed.push(
+                args.iter()
+                    .skip_while(|a| *a == "-n")
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            "true" | ":" | "set" => {}
+            _ => return None,
+        }
+    }
+    let out = printed.join("\n");
+    Some(out.trim_end_matches('\n').to_string())
+}
+
+/// POSIX `dirname`: `a/b` is `a`, `b` is `.`, `/b` is `/`.
+fn dirname(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return if path.is_empty() {
+            ".".into()
+        } else {
+            "/".into()
+        };
+    }
+    match trimmed.rfind('/') {
+        None => ".".into(),
+        Some(at) => {
+            let dir = trimmed[..at].trim_end_matches('/');
+            if dir.is_empty() {
+                "/".into()
+            } else {
+                dir.to_string()
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -837,5 +1274,178 @@ mod tests {
             c.argv,
             v(&["openclaw", "gateway", "--port", "19001", "--bind", "loopback"])
         );
+    }
+    fn at(script: &str, pwd: &str) -> BTreeMap<String, String> {
+        let mut vars = home();
+        vars.insert("0".into(), script.into());
+        vars.insert("BASH_SOURCE".into(), script.into());
+        vars.insert("PWD".into(), pwd.into());
+        vars
+    }
+
+    /// The idioms scripts use to find their own directory, evaluated; anything else is left
+    /// alone (`None`), never guessed.
+    #[test]
+    fn substitutions_scripts_use_for_their_own_place() {
+        let vars = at("/home/u/bin/start.sh", "/home/u");
+        let s = |script: &str| substitute(script, &vars);
+        assert_eq!(s("dirname \"$0\"").as_deref(), Some("/home/u/bin"));
+        assert_eq!(
+            s("cd \"$(dirname \"$0\")\" && pwd").as_deref(),
+            Some("/home/u/bin")
+        );
+        assert_eq!(
+            s("cd -- \"$(dirname -- \"${BASH_SOURCE[0]}\")\" &> /dev/null && pwd").as_deref(),
+            Some("/home/u/bin")
+        );
+        assert_eq!(
+            s("cd \"$(dirname \"$0\")\" >/dev/null 2>&1 && pwd -P").as_deref(),
+            Some("/home/u/bin")
+        );
+        assert_eq!(
+            s("dirname \"$(readlink -f \"$0\")\"").as_deref(),
+            Some("/home/u/bin")
+        );
+        assert_eq!(
+            s("cd \"$(dirname \"$0\")/..\"; pwd").as_deref(),
+            Some("/home/u")
+        );
+        assert_eq!(s("basename \"$0\" .sh").as_deref(), Some("start"));
+        assert_eq!(s("pwd").as_deref(), Some("/home/u"));
+        assert_eq!(s("git rev-parse --show-toplevel"), None);
+        assert_eq!(s("readlink \"$0\""), None);
+        assert_eq!(s("dirname \"$UNSET\""), None);
+        // `$0` not given (a unit's `sh -c`): nothing to evaluate.
+        assert_eq!(substitute("dirname \"$0\"", &home()), None);
+        assert_eq!(dirname("./b.sh"), ".");
+        assert_eq!(dirname("/b.sh"), "/");
+        assert_eq!(dirname("a//b/"), "a");
+        // Started as `./bin/start.sh` from the home: `$(dirname "$0")` is `./bin`, which the
+        // shell reads from its directory.
+        let vars = at("./bin/start.sh", "/home/u");
+        assert_eq!(
+            substitute("cd \"$(dirname \"$0\")\" && pwd", &vars).as_deref(),
+            Some("/home/u/bin")
+        );
+    }
+
+    /// A script's path held in a variable: `SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"`,
+    /// `DIR=$(dirname "$0")`, `cd "$(dirname "${BASH_SOURCE[0]}")"`.
+    #[test]
+    fn script_paths_held_in_variables() {
+        let script = |a: &[String]| a.first().is_some_and(|p| p.ends_with(".sh"));
+        let compose = |a: &[String]| a.first().is_some_and(|p| p == "docker");
+        let vars = at("/home/u/bin/start-all.sh", "/home/u");
+        let found = script_commands(
+            "#!/bin/bash\nSCRIPT_DIR=\"$(cd \"$(dirname \"$0\")\" && pwd)\"\n\"$SCRIPT_DIR/start-acme.sh\"\n",
+            &vars,
+            &script,
+        );
+        assert_eq!(found[0].0.argv, v(&["/home/u/bin/start-acme.sh"]));
+        assert!(found[0].0.unresolved.is_empty());
+        let found = script_commands(
+            "DIR=$(dirname \"$0\")\ncd $DIR/../stacks/acme && docker compose up -d\n",
+            &at("./bin/start.sh", "/home/u"),
+            &compose,
+        );
+        assert_eq!(found[0].0.cwd.as_deref(), Some("/home/u/stacks/acme"));
+        let found = script_commands(
+            "cd \"$(dirname \"${BASH_SOURCE[0]}\")\"\ncd ../stacks\ndocker compose up -d\n",
+            &vars,
+            &compose,
+        );
+        assert_eq!(found[0].0.cwd.as_deref(), Some("/home/u/stacks"));
+        // What no idiom gives stays as written, and is said to be unresolved.
+        let found = script_commands(
+            "\"$(git rev-parse --show-toplevel)/start.sh\"\n$STACKS/start.sh\n",
+            &vars,
+            &script,
+        );
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            found[0].0.unresolved,
+            vec![(
+                "$(git rev-parse --show-toplevel)/start.sh".to_string(),
+                "$(git rev-parse --show-toplevel)/start.sh".to_string()
+            )]
+        );
+        assert_eq!(
+            found[1].0.unresolved,
+            vec![("/start.sh".to_string(), "$STACKS/start.sh".to_string())]
+        );
+    }
+
+    struct Files(Vec<(&'static str, &'static str)>, Vec<SourceRequest>);
+
+    impl Sourcer for Files {
+        fn source(&mut self, request: &SourceRequest) -> Option<SourcedText> {
+            self.1.push(request.clone());
+            let path = match request.path.starts_with('/') {
+                true => join("/", &request.path),
+                false => join(request.cwd.as_deref()?, &request.path),
+            };
+            let at = self.0.iter().position(|(p, _)| *p == path)?;
+            Some(SourcedText {
+                file: at + 1,
+                path,
+                text: self.0[at].1.to_string(),
+            })
+        }
+    }
+
+    /// A sourced file runs in the caller's shell: it sees the caller's variables and
+    /// directory, and what it sets, exports or changes to holds after it.
+    #[test]
+    fn sourced_files_share_the_shell() {
+        let compose = |a: &[String]| a.first().is_some_and(|p| p == "docker");
+        let mut files = Files(
+            vec![
+                (
+                    "/home/u/lib/env.sh",
+                    "STACK=$HOME/stacks/acme\nexport COMPOSE_PROJECT_NAME=acme\ncd \"$(dirname \"${BASH_SOURCE[0]}\")\"\n",
+                ),
+                ("/home/u/lib/up.sh", "docker compose -f \"$STACK/x.yml\" up -d\n"),
+            ],
+            Vec::new(),
+        );
+        let script = "#!/bin/bash\nsource \"$(dirname \"$0\")/../lib/env.sh\"\n[ -f .env ] && . .env\n. ./up.sh\nsource \"$NOWHERE/x.sh\"\n";
+        let found = script_statements(
+            script,
+            &at("/home/u/bin/start.sh", "/home/u"),
+            &compose,
+            &mut files,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].file, 2);
+        assert_eq!(found[0].offset, 0);
+        let c = &found[0].command;
+        assert_eq!(
+            c.argv,
+            v(&[
+                "docker",
+                "compose",
+                "-f",
+                "/home/u/stacks/acme/x.yml",
+                "up",
+                "-d"
+            ])
+        );
+        assert_eq!(c.cwd.as_deref(), Some("/home/u/lib"));
+        assert_eq!(c.env, vec![("COMPOSE_PROJECT_NAME".into(), "acme".into())]);
+        let asked: Vec<(&str, bool, bool)> = files
+            .1
+            .iter()
+            .map(|r| (r.path.as_str(), r.resolvable, r.guarded))
+            .collect();
+        assert_eq!(
+            asked,
+            vec![
+                ("/home/u/bin/../lib/env.sh", true, false),
+                (".env", true, true),
+                ("./up.sh", true, false),
+                ("/x.sh", false, false),
+            ]
+        );
+        assert_eq!(files.1[1].cwd.as_deref(), Some("/home/u/lib"));
     }
 }
