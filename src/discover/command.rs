@@ -415,6 +415,8 @@ pub fn script_statements(
         wanted,
         sourcer,
         found: Vec::new(),
+        allexport: false,
+        dir_stack: Vec::new(),
     };
     shell.run(script, 0);
     shell.found
@@ -429,6 +431,10 @@ struct Shell<'a> {
     wanted: &'a dyn Fn(&[String]) -> bool,
     sourcer: &'a mut dyn Sourcer,
     found: Vec<Found>,
+    /// `set -a` (allexport): every variable assigned is exported too.
+    allexport: bool,
+    /// The directories `pushd` left, for `popd`.
+    dir_stack: Vec<Option<String>>,
 }
 
 impl Shell<'_> {
@@ -444,7 +450,23 @@ impl Shell<'_> {
             {
                 marked.remove(0);
             }
-            let (words, quoted): (Vec<String>, Vec<bool>) = marked.into_iter().unzip();
+            // Redirections are no arguments: `>/dev/null`, `2>&1`, `> log` (two words).
+            let mut kept = Vec::with_capacity(marked.len());
+            let mut target_next = false;
+            for (w, q) in marked {
+                if std::mem::take(&mut target_next) {
+                    continue;
+                }
+                if !q && is_redirection(&w) {
+                    target_next = w
+                        .trim_end_matches(['>', '<', '|'])
+                        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '&')
+                        .is_empty();
+                    continue;
+                }
+                kept.push((w, q));
+            }
+            let (words, quoted): (Vec<String>, Vec<bool>) = kept.into_iter().unzip();
             let before = std::mem::replace(&mut previous, words.clone());
             let Some(first) = words.first() else { continue };
             let is_cd = first == "cd";
@@ -454,10 +476,40 @@ impl Shell<'_> {
             previous_was_cd = is_cd;
             match first.as_str() {
                 "cd" if fallback_cd => continue,
-                "cd" => {
-                    let target = words[1..]
-                        .iter()
-                        .find(|w| !matches!(w.as_str(), "-P" | "-L" | "-e" | "-@" | "--"));
+                "popd" => {
+                    if let Some(dir) = self.dir_stack.pop() {
+                        match &dir {
+                            Some(d) => self.vars.insert("PWD".to_string(), d.clone()),
+                            None => self.vars.remove("PWD"),
+                        };
+                        self.cwd = dir;
+                    }
+                    continue;
+                }
+                "set" => {
+                    for w in &words[1..] {
+                        let on = w.starts_with('-');
+                        let flags = w.trim_start_matches(['-', '+']);
+                        if w.len() > 1 && w.starts_with(['-', '+']) && flags.contains('a') {
+                            self.allexport = on;
+                        }
+                    }
+                    if let Some(at) = words.iter().position(|w| w == "-o" || w == "+o") {
+                        if words.get(at + 1).is_some_and(|o| o == "allexport") {
+                            self.allexport = words[at] == "-o";
+                        }
+                    }
+                    continue;
+                }
+                "cd" | "pushd" => {
+                    if first == "pushd" {
+                        let here = self.vars.get("PWD").cloned();
+                        self.dir_stack.push(self.cwd.clone().or(here));
+                    }
+                    let target = words[1..].iter().find(|w| {
+                        !matches!(w.as_str(), "-P" | "-L" | "-e" | "-@" | "--" | "-n")
+                            && !is_redirection(w)
+                    });
                     let dir = match target {
                         Some(dir) => expand(dir, &self.vars, &mut self.unknown),
                         None => match self.vars.get("HOME") {
@@ -539,6 +591,9 @@ impl Shell<'_> {
         if i == words.len() {
             for (k, v) in prefix {
                 let v = expand(&v, &self.vars, &mut self.unknown);
+                if self.allexport {
+                    self.exported.push((k.clone(), v.clone()));
+                }
                 self.vars.insert(k, v);
             }
             return;
@@ -613,6 +668,12 @@ impl Shell<'_> {
             offset,
         });
     }
+}
+
+/// `>file`, `2>&1`, `&>/dev/null`, `<in`: a redirection, not an argument.
+fn is_redirection(word: &str) -> bool {
+    word.trim_start_matches(|c: char| c.is_ascii_digit() || c == '&')
+        .starts_with(['>', '<'])
 }
 
 /// `dir` from `base`, `.` and `..` removed as the shell's `cd` (logical mode) removes them.
@@ -1447,5 +1508,25 @@ mod tests {
             ]
         );
         assert_eq!(files.1[1].cwd.as_deref(), Some("/home/u/lib"));
+    }
+    /// `set -a; . .env; set +a` exports what the file assigns; redirections are no arguments;
+    /// `pushd`/`popd` move the shell like `cd`.
+    #[test]
+    fn allexport_redirections_and_pushd() {
+        let compose = |a: &[String]| a.first().is_some_and(|p| p == "docker");
+        let found = script_commands(
+            "set -a\nAPP=acme\nset +a\nLOCAL=1\npushd /srv/acme > /dev/null\ndocker compose -p \"$APP\" up -d >/dev/null 2>&1\npopd\ndocker compose up -d 2> err.log\n",
+            &at("/home/u/bin/up.sh", "/home/u"),
+            &compose,
+        );
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            found[0].0.argv,
+            v(&["docker", "compose", "-p", "acme", "up", "-d"])
+        );
+        assert_eq!(found[0].0.env, vec![("APP".into(), "acme".into())]);
+        assert_eq!(found[0].0.cwd.as_deref(), Some("/srv/acme"));
+        assert_eq!(found[1].0.argv, v(&["docker", "compose", "up", "-d"]));
+        assert_eq!(found[1].0.cwd.as_deref(), Some("/home/u"));
     }
 }

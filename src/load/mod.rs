@@ -45,6 +45,9 @@ pub enum ProblemKind {
     InvalidValue,
     /// OpenClaw refuses this: the gateway does not start.
     Refused,
+    /// A path a script computes in a way clawlint does not evaluate (a command substitution
+    /// other than the usual idioms, a variable nobody sets): what it names was not read.
+    Unresolved,
 }
 
 impl ProblemKind {

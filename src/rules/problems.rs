@@ -21,7 +21,8 @@ fn code_for(kind: ProblemKind) -> catalog::Rule {
         | ProblemKind::Missing
         | ProblemKind::TooLarge
         | ProblemKind::NotRegularFile
-        | ProblemKind::OutsideLayout => catalog::UNREADABLE_FILE,
+        | ProblemKind::OutsideLayout
+        | ProblemKind::Unresolved => catalog::UNREADABLE_FILE,
         ProblemKind::Budget | ProblemKind::TooMany => catalog::EXPANSION_BUDGET_EXCEEDED,
         ProblemKind::InvalidValue => catalog::INVALID_CONFIG_VALUE,
         ProblemKind::Refused => catalog::GATEWAY_WILL_NOT_START,
@@ -50,8 +51,12 @@ fn help_for(kind: ProblemKind) -> &'static str {
         ProblemKind::TooMany => "remove the profile dirs no gateway uses (an empty `.openclaw-<profile>` dir is a gateway to OpenClaw's `--profile` and to clawlint)",
         ProblemKind::InvalidValue => "OpenClaw rejects this value; see the message for what it accepts",
         ProblemKind::Refused => "fix what the message says; until then the gateway exits before it binds any port",
+        ProblemKind::Unresolved => UNRESOLVED_HELP,
     }
 }
+
+/// CL902's help for a script or sourced file whose path clawlint cannot work out.
+const UNRESOLVED_HELP: &str = "clawlint evaluates the variables a script sets and the usual idioms for a script's own directory (`$(dirname \"$0\")`, `$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)`, `realpath`, `readlink -f`), never other commands: write the path with those (or literally), or run `docker compose` from the unit itself, so that how the project starts can be checked";
 
 /// Problems in the fleet registry (a SQLite database OpenClaw writes).
 fn registry_help(kind: ProblemKind) -> &'static str {

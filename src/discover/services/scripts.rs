@@ -85,8 +85,8 @@ fn script_of(argv: &[String], vars: &BTreeMap<String, String>, map: &PathMap) ->
 /// Whether a command runs compose, directly or through shell scripts in the layout (read
 /// through the bounded reader, nothing registered): the cheap test a supervisor's reader
 /// makes before it decides the supervisor is not one it cares about. A chain of scripts
-/// deeper than [`MAX_SCRIPT_DEPTH`] counts, so that [`supervisor_compose_runs`] says where it
-/// stopped following it.
+/// deeper than [`MAX_SCRIPT_DEPTH`], or a script or sourced file whose path clawlint cannot
+/// work out, counts, so that [`supervisor_compose_runs`] says where it stopped following it.
 pub(super) fn mentions_compose(
     argv: &[String],
     vars: &BTreeMap<String, String>,
@@ -96,18 +96,21 @@ pub(super) fn mentions_compose(
         return true;
     }
     let mut budget = MAX_SCRIPT_READS;
-    script_of(argv, vars, map)
-        .is_some_and(|s| script_mentions_compose(&s, vars, map, None, 1, &mut budget))
+    script_of(argv, vars, map).is_some_and(|s| {
+        let invoked = s.display().to_string();
+        script_mentions_compose(&s, &invoked, vars, map, map.home, 1, &mut budget)
+    })
 }
 
-/// Whether `script` runs compose, itself or through the scripts it runs (at most
-/// [`MAX_SCRIPT_READS`] reads in all, from `budget`; past [`MAX_SCRIPT_DEPTH`], any script it
-/// runs counts, unread).
+/// Whether `script` runs compose, itself, in the files it sources or through the scripts it
+/// runs (at most [`MAX_SCRIPT_READS`] reads in all, from `budget`; past
+/// [`MAX_SCRIPT_DEPTH`], any script it runs counts, unread).
 fn script_mentions_compose(
     script: &Path,
+    invoked: &str,
     vars: &BTreeMap<String, String>,
     map: &PathMap,
-    base: Option<&Path>,
+    base: &Path,
     depth: usize,
     budget: &mut usize,
 ) -> bool {
@@ -118,50 +121,539 @@ fn script_mentions_compose(
     let Ok(text) = ServiceFiles::text(script, SMALL_FILE_LIMIT) else {
         return false;
     };
-    if !command::script_commands(&text, vars, &is_compose).is_empty() {
+    let reading = read_script(script, &text, invoked, vars, base, depth, map, budget);
+    if !reading.compose.is_empty() || reading.notes.iter().any(|n| n.stops_following()) {
         return true;
     }
-    let base = base.map_or_else(|| map.home.to_path_buf(), Path::to_path_buf);
-    for (cmd, next) in nested_scripts(&text, vars, script, &base, map) {
-        if depth >= MAX_SCRIPT_DEPTH {
+    for (found, next, invoked) in &reading.nested {
+        if reading.depth_of(found.file) >= MAX_SCRIPT_DEPTH {
             return true;
         }
         let mut inner = vars.clone();
-        inner.extend(cmd.env.iter().cloned());
-        let cwd = script_cwd(cmd.cwd.as_deref(), script, &base, map, &mut Vec::new());
-        if script_mentions_compose(&next, &inner, map, Some(&cwd), depth + 1, budget) {
+        inner.extend(found.command.env.iter().cloned());
+        let cwd = script_cwd(
+            found.command.cwd.as_deref(),
+            script,
+            base,
+            map,
+            &mut Vec::new(),
+        );
+        let depth = reading.depth_of(found.file) + 1;
+        if script_mentions_compose(next, invoked, &inner, map, &cwd, depth, budget) {
             return true;
         }
     }
     false
 }
 
-/// The scripts a script runs, each once (the first statement that runs it), that lie in the
-/// layout.
-fn nested_scripts(
-    text: &str,
-    vars: &BTreeMap<String, String>,
-    script: &Path,
-    base: &Path,
-    map: &PathMap,
-) -> Vec<(command::Command, PathBuf)> {
-    let mut out: Vec<(command::Command, PathBuf)> = Vec::new();
-    for (cmd, _) in command::script_commands(text, vars, &|a| runs_script(a).is_some()) {
-        if let Some(next) = nested_script(&cmd, script, base, map) {
-            if !out.iter().any(|(_, p)| *p == next) {
-                out.push((cmd, next));
+/// Scripts (and sourced files) read in all to follow one supervisor's command through the
+/// scripts it runs.
+const MAX_SCRIPT_READS: usize = 32;
+
+/// One shell script read as its shell runs it: the files it sources (file `n` is
+/// `sourced[n - 1]`; file 0 is the script), its `docker compose` statements, and the scripts it
+/// runs that lie in the layout, each once, with the word it runs them by (their `$0`).
+struct Reading {
+    depth: usize,
+    sourced: Vec<SourcedFile>,
+    compose: Vec<command::Found>,
+    nested: Vec<(command::Found, PathBuf, String)>,
+    notes: Vec<Note>,
+}
+
+impl Reading {
+    /// How deep a file of this reading is (the script's own depth for file 0; one more for
+    /// each `source` between it and the script).
+    fn depth_of(&self, file: usize) -> usize {
+        match file {
+            0 => self.depth,
+            n => self.sourced[n - 1].depth,
+        }
+    }
+}
+
+struct SourcedFile {
+    path: PathBuf,
+    text: String,
+    depth: usize,
+    /// The file and offset of the `source` statement that reads it.
+    from: (usize, usize),
+}
+
+/// What stops clawlint following a script or sourced file, said where it is run or sourced
+/// (file 0, the script, or a sourced file) once the files are registered.
+struct Note {
+    file: usize,
+    offset: usize,
+    what: NoteKind,
+}
+
+enum NoteKind {
+    /// A path clawlint cannot work out: the word as written, and what it is (`runs the
+    /// script`, `sources`).
+    Unresolved {
+        verb: &'static str,
+        written: String,
+    },
+    /// Past [`MAX_SCRIPT_DEPTH`] or [`MAX_SCRIPT_READS`].
+    TooDeep {
+        verb: &'static str,
+        path: PathBuf,
+    },
+    TooManyReads {
+        path: PathBuf,
+    },
+    /// A sourced file that cannot be read (a missing one when no test guards it).
+    Unreadable {
+        path: PathBuf,
+        err: ReadError,
+    },
+}
+
+impl Note {
+    /// A note that may hide a `docker compose` (not a missing or unreadable file, which
+    /// compose would not read either).
+    fn stops_following(&self) -> bool {
+        matches!(
+            self.what,
+            NoteKind::Unresolved { .. } | NoteKind::TooDeep { .. } | NoteKind::TooManyReads { .. }
+        )
+    }
+}
+
+/// The [`command::Sourcer`] of one script: places what it sources on the layout (relative to
+/// the shell's directory), within the depth and read budgets.
+struct ScriptSources<'a, 'm> {
+    map: &'a PathMap<'m>,
+    base: &'a Path,
+    depth: usize,
+    budget: &'a mut usize,
+    files: Vec<SourcedFile>,
+    notes: Vec<Note>,
+}
+
+impl command::Sourcer for ScriptSources<'_, '_> {
+    fn source(&mut self, request: &command::SourceRequest) -> Option<command::SourcedText> {
+        let note = |what: NoteKind| Note {
+            file: request.file,
+            offset: request.offset,
+            what,
+        };
+        if !request.resolvable {
+            self.notes.push(note(NoteKind::Unresolved {
+                verb: "sources",
+                written: request.written.clone(),
+            }));
+            return None;
+        }
+        let depth = match request.file {
+            0 => self.depth,
+            n => self.files[n - 1].depth,
+        } + 1;
+        let path = match (request.path.starts_with('/'), request.cwd.as_deref()) {
+            (true, _) => on_layout(&request.path, self.map),
+            (false, Some(cwd)) if cwd.starts_with('/') => {
+                crate::paths::normalize(&on_layout(cwd, self.map).join(&request.path))
+            }
+            (false, _) => crate::paths::normalize(&self.base.join(&request.path)),
+        };
+        let inside = path.starts_with(self.map.home)
+            || self
+                .map
+                .root
+                .is_some_and(|r| r != Path::new("/") && path.starts_with(r));
+        if !inside {
+            return None;
+        }
+        if depth > MAX_SCRIPT_DEPTH {
+            self.notes.push(note(NoteKind::TooDeep {
+                verb: "sources",
+                path,
+            }));
+            return None;
+        }
+        if *self.budget == 0 {
+            self.notes.push(note(NoteKind::TooManyReads { path }));
+            return None;
+        }
+        *self.budget -= 1;
+        match ServiceFiles::text(&path, SMALL_FILE_LIMIT) {
+            Ok(text) => {
+                self.files.push(SourcedFile {
+                    path: path.clone(),
+                    text: text.clone(),
+                    depth,
+                    from: (request.file, request.offset),
+                });
+                Some(command::SourcedText {
+                    file: self.files.len(),
+                    path: path.display().to_string(),
+                    text,
+                })
+            }
+            Err(ReadError::Missing) if request.guarded => None,
+            Err(err) => {
+                self.notes.push(note(NoteKind::Unreadable { path, err }));
+                None
             }
         }
     }
+}
+
+/// Reads one script's statements as its shell runs them (`$0` is `invoked`, the directory it
+/// starts in `base`), with the files it sources.
+#[allow(clippy::too_many_arguments)]
+fn read_script(
+    script: &Path,
+    text: &str,
+    invoked: &str,
+    vars: &BTreeMap<String, String>,
+    base: &Path,
+    depth: usize,
+    map: &PathMap,
+    budget: &mut usize,
+) -> Reading {
+    let mut shell = vars.clone();
+    shell.insert("0".to_string(), invoked.to_string());
+    shell.insert("BASH_SOURCE".to_string(), script.display().to_string());
+    shell.insert("PWD".to_string(), base.display().to_string());
+    let mut sourcer = ScriptSources {
+        map,
+        base,
+        depth,
+        budget,
+        files: Vec::new(),
+        notes: Vec::new(),
+    };
+    let wanted = |a: &[String]| is_compose(a) || runs_script(a).is_some();
+    let found = command::script_statements(text, &shell, &wanted, &mut sourcer);
+    let ScriptSources {
+        files, mut notes, ..
+    } = sourcer;
+    let mut reading = Reading {
+        depth,
+        sourced: files,
+        compose: Vec::new(),
+        nested: Vec::new(),
+        notes: Vec::new(),
+    };
+    for found in found {
+        if is_compose(&found.command.argv) {
+            reading.compose.push(found);
+            continue;
+        }
+        let Some(word) = runs_script(&found.command.argv) else {
+            continue;
+        };
+        let unresolved = found.command.unresolved.iter().find(|(v, _)| v == word);
+        if let Some((_, written)) = unresolved {
+            notes.push(Note {
+                file: found.file,
+                offset: found.offset,
+                what: NoteKind::Unresolved {
+                    verb: "runs the script",
+                    written: written.clone(),
+                },
+            });
+            continue;
+        }
+        let invoked = match word.starts_with('/') {
+            true => String::new(),
+            false => word.to_string(),
+        };
+        if let Some(next) = nested_script(&found.command, script, base, map) {
+            if !reading.nested.iter().any(|(_, p, _)| *p == next) {
+                let invoked = match invoked.is_empty() {
+                    true => next.display().to_string(),
+                    false => invoked,
+                };
+                reading.nested.push((found, next, invoked));
+            }
+        }
+    }
+    reading.notes = notes;
+    reading
+}
+
+/// The compose runs of a supervisor's command line: one reader for systemd units (their
+/// `ExecStart=`, `ExecStartPre=`, `ExecStartPost=`), LaunchAgents and task scripts.
+/// `docker compose …` itself once wrappers and `sh -c` are removed; else the `docker compose`
+/// statements of the shell script it runs, when that lies in the layout, of the files it
+/// sources, and of the scripts that script runs in turn, up to [`MAX_SCRIPT_DEPTH`] (each
+/// read through the bounded reader and registered with its commands shown). `env` is the
+/// environment the supervisor starts the command with (compose's shell, which the scripts
+/// inherit); `working_dir` its working directory, else the home.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn supervisor_compose_runs(
+    by: &str,
+    argv: Vec<String>,
+    env: &Env,
+    working_dir: Option<PathBuf>,
+    map: &PathMap,
+    at: Loc,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<ComposeRun> {
+    let mut vars: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.value.clone()))
+        .collect();
+    // Every supervisor gives its command the user's HOME (systemd's user manager, launchd).
+    vars.entry("HOME".to_string())
+        .or_insert_with(|| map.home.display().to_string());
+    if compose::runs::parse(&command::unwrap_to(&argv, &vars, &is_compose).argv).is_some() {
+        return compose_run(by, argv, env, working_dir, map, at)
+            .into_iter()
+            .collect();
+    }
+    let Some(script) = script_of(&argv, &vars, map) else {
+        return Vec::new();
+    };
+    let base = working_dir
+        .clone()
+        .or_else(|| env.value("HOME").map(|h| on_layout(h, map)))
+        .unwrap_or_else(|| map.home.to_path_buf());
+    let mut out = Vec::new();
+    let run_env: Vec<(String, String, Loc)> = env
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone(), v.origin.loc().unwrap_or(at)))
+        .collect();
+    let start = ScriptRun {
+        invoked: script.display().to_string(),
+        script,
+        by: by.to_string(),
+        at,
+        vars,
+        env: run_env,
+        base,
+        depth: 1,
+    };
+    let mut budget = MAX_SCRIPT_READS;
+    script_compose_runs(start, map, &mut budget, sources, problems, &mut out);
     out
 }
 
-/// Scripts read in all to follow one supervisor's command through the scripts it runs.
-const MAX_SCRIPT_READS: usize = 32;
+/// A shell script a supervisor runs (directly, or through the scripts before it).
+struct ScriptRun {
+    script: PathBuf,
+    /// The word it was run by: its `$0`.
+    invoked: String,
+    /// Who runs it, in words, and where.
+    by: String,
+    at: Loc,
+    /// Its shell's variables, and the environment compose would get from what runs it.
+    vars: BTreeMap<String, String>,
+    env: Vec<(String, String, Loc)>,
+    /// The directory it is started in.
+    base: PathBuf,
+    /// 1 for the script the supervisor runs.
+    depth: usize,
+}
+
+fn script_compose_runs(
+    run: ScriptRun,
+    map: &PathMap,
+    budget: &mut usize,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+    out: &mut Vec<ComposeRun>,
+) {
+    let ScriptRun {
+        script,
+        invoked,
+        by,
+        at,
+        vars,
+        env,
+        base,
+        depth,
+    } = run;
+    let Some(text) = read_env_source(&script, false, Some(at), sources, problems) else {
+        return;
+    };
+    let mut reading = read_script(&script, &text, &invoked, &vars, &base, depth, map, budget);
+    // The scripts it runs that start compose (or that clawlint stops following, which
+    // CL907 says).
+    let nested: Vec<(command::Found, PathBuf, String)> = std::mem::take(&mut reading.nested)
+        .into_iter()
+        .filter(|(found, next, invoked)| {
+            let depth = reading.depth_of(found.file);
+            if depth >= MAX_SCRIPT_DEPTH {
+                return true;
+            }
+            let mut inner = vars.clone();
+            inner.extend(found.command.env.iter().cloned());
+            let cwd = script_cwd(
+                found.command.cwd.as_deref(),
+                &script,
+                &base,
+                map,
+                &mut Vec::new(),
+            );
+            script_mentions_compose(next, invoked, &inner, map, &cwd, depth + 1, budget)
+        })
+        .collect();
+    if reading.compose.is_empty() && nested.is_empty() && reading.notes.is_empty() {
+        return;
+    }
+    // The script is file 0, each file it sourced the next.
+    let mut files: Vec<(FileId, PathBuf, String)> = Vec::new();
+    for (path, text) in std::iter::once((script.clone(), text)).chain(
+        reading
+            .sourced
+            .iter()
+            .map(|f| (f.path.clone(), f.text.clone())),
+    ) {
+        let shown = crate::redact::scan::shell_script(&text);
+        let file = sources.add(&path, text.clone(), None);
+        sources.show(file, shown);
+        files.push((file, path, text));
+    }
+    // A statement's place: its location, and `file:line` in words.
+    let line_at = |file: usize, offset: usize| {
+        let (id, path, text) = &files[file];
+        let offset = offset.min(text.len());
+        let end = text[offset..].find('\n').map_or(text.len(), |e| offset + e);
+        let loc = Loc {
+            file: *id,
+            span: Span { start: offset, end },
+        };
+        let line = text[..offset].matches('\n').count() + 1;
+        (loc, format!("{}:{line}", crate::paths::display_path(path)))
+    };
+    // Who runs a statement of file `file`: the script's own runner, through the `source`s
+    // that lead to it.
+    let by_of = |file: usize| -> String {
+        let mut chain = Vec::new();
+        let mut at = file;
+        while at > 0 {
+            let (from, offset) = reading.sourced[at - 1].from;
+            chain.push(format!("sourced by {}", line_at(from, offset).1));
+            at = from;
+        }
+        chain.push(format!("run by {by}"));
+        chain.join(", ")
+    };
+    let top = by
+        .rsplit("run by ")
+        .next()
+        .unwrap_or(&by)
+        .trim_end_matches(')');
+    for note in &reading.notes {
+        let (loc, here) = line_at(note.file, note.offset);
+        let problem = match &note.what {
+            NoteKind::Unresolved { verb, written } => Problem {
+                kind: crate::load::ProblemKind::Unresolved,
+                message: match *verb {
+                    "sources" => format!(
+                        "{here} sources `{written}`, a path clawlint cannot work out: it does not read that file, so the variables it sets and a `docker compose` it runs are not seen"
+                    ),
+                    _ => format!(
+                        "{here} {verb} `{written}`, a path clawlint cannot work out: it does not follow it, so a `docker compose` it runs is not seen"
+                    ),
+                },
+                loc: Some(loc),
+            },
+            NoteKind::TooDeep { verb, path } => Problem {
+                kind: crate::load::ProblemKind::TooMany,
+                message: format!(
+                    "{here} {verb} {}, nested more than {MAX_SCRIPT_DEPTH} scripts below {top}: clawlint does not follow it, so a `docker compose` it runs is not seen",
+                    crate::paths::display_path(path),
+                ),
+                loc: Some(loc),
+            },
+            NoteKind::TooManyReads { path } => Problem {
+                kind: crate::load::ProblemKind::TooMany,
+                message: format!(
+                    "{here} sources {}, past the {MAX_SCRIPT_READS} scripts clawlint reads for {top}: clawlint does not follow it, so a `docker compose` it runs is not seen",
+                    crate::paths::display_path(path),
+                ),
+                loc: Some(loc),
+            },
+            NoteKind::Unreadable { path, err } => {
+                let mut problem = unreadable(sources, path, err);
+                problem.message = match err {
+                    ReadError::Missing => {
+                        problem.kind = crate::load::ProblemKind::Missing;
+                        format!(
+                            "{here} sources {}, which does not exist: what it would set or run is not seen",
+                            crate::paths::display_path(path)
+                        )
+                    }
+                    _ => format!("{here} sources a file clawlint {}", problem.message),
+                };
+                problem.loc = Some(loc);
+                problem
+            }
+        };
+        problems.push(problem);
+    }
+    for found in std::mem::take(&mut reading.compose) {
+        let Some(args) = compose::runs::parse(&found.command.argv) else {
+            continue;
+        };
+        let cmd = &found.command;
+        let (loc, here) = line_at(found.file, found.offset);
+        let mut unknown: Vec<String> = cmd.unknown_args.iter().map(|v| format!("${v}")).collect();
+        let cwd = script_cwd(cmd.cwd.as_deref(), &script, &base, map, &mut unknown);
+        if let Some(injects) = &cmd.injects_env {
+            unknown.push(format!("the variables {injects} adds"));
+        }
+        let mut run_env = env.clone();
+        run_env.extend(cmd.env.iter().map(|(k, v)| (k.clone(), map.map(v), loc)));
+        let place = |raw: &str| match raw.starts_with('/') {
+            true => on_layout(raw, map),
+            false => crate::paths::normalize(&cwd.join(raw)),
+        };
+        let mut run = ComposeRun::new(
+            format!("{here} ({})", by_of(found.file)),
+            loc,
+            Some(cwd.clone()),
+            args,
+            run_env,
+            unknown,
+            &place,
+        );
+        run.script = Some(files[found.file].1.clone());
+        out.push(run);
+    }
+    for (found, next, invoked) in nested {
+        let cmd = &found.command;
+        let (loc, here) = line_at(found.file, found.offset);
+        if reading.depth_of(found.file) >= MAX_SCRIPT_DEPTH {
+            problems.push(Problem {
+                kind: crate::load::ProblemKind::TooMany,
+                message: format!(
+                    "{here} runs the script {}, nested more than {MAX_SCRIPT_DEPTH} scripts below {top}: clawlint does not follow it, so a `docker compose` it runs is not seen",
+                    crate::paths::display_path(&next),
+                ),
+                loc: Some(loc),
+            });
+            continue;
+        }
+        let cwd = script_cwd(cmd.cwd.as_deref(), &script, &base, map, &mut Vec::new());
+        let mut inner_vars = vars.clone();
+        inner_vars.extend(cmd.env.iter().cloned());
+        let mut inner_env = env.clone();
+        inner_env.extend(cmd.env.iter().map(|(k, v)| (k.clone(), map.map(v), loc)));
+        let inner = ScriptRun {
+            script: next,
+            invoked,
+            by: format!("{here}, {}", by_of(found.file)),
+            at: loc,
+            vars: inner_vars,
+            env: inner_env,
+            base: cwd,
+            depth: reading.depth_of(found.file) + 1,
+        };
+        script_compose_runs(inner, map, budget, sources, problems, out);
+    }
+}
 
 /// How many shell scripts, each run by the one before, clawlint follows from what a
 /// supervisor runs (a unit runs `a.sh`, which runs `b.sh`, which runs `docker compose up`:
-/// two). A script deeper than this is not read, and CL907 says so where it is run.
+/// two; a file a script sources counts as one more level). A script deeper than this is not
+/// read, and CL907 says so where it is run.
 pub const MAX_SCRIPT_DEPTH: usize = 3;
 
 /// The script a statement runs: `./b.sh`, `/opt/stack/b.sh`, `bash b.sh`, `sh -e b.sh`.
@@ -247,192 +739,5 @@ fn script_cwd(
         Some(c) if c.starts_with('/') => on_layout(c, map),
         Some(c) => crate::paths::normalize(&base.join(c)),
         None => base.to_path_buf(),
-    }
-}
-
-/// The compose runs of a supervisor's command line: one reader for systemd units (their
-/// `ExecStart=`, `ExecStartPre=`, `ExecStartPost=`), LaunchAgents and task scripts.
-/// `docker compose …` itself once wrappers and `sh -c` are removed; else the `docker compose`
-/// statements of the shell script it runs, when that lies in the layout, and of the scripts
-/// that script runs in turn, up to [`MAX_SCRIPT_DEPTH`] (each read through the bounded reader
-/// and registered with its commands shown). `env` is the environment the supervisor starts
-/// the command with (compose's shell, which the scripts inherit); `working_dir` its working
-/// directory, else the home.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn supervisor_compose_runs(
-    by: &str,
-    argv: Vec<String>,
-    env: &Env,
-    working_dir: Option<PathBuf>,
-    map: &PathMap,
-    at: Loc,
-    sources: &mut SourceMap,
-    problems: &mut Vec<Problem>,
-) -> Vec<ComposeRun> {
-    let mut vars: BTreeMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.value.clone()))
-        .collect();
-    // Every supervisor gives its command the user's HOME (systemd's user manager, launchd).
-    vars.entry("HOME".to_string())
-        .or_insert_with(|| map.home.display().to_string());
-    if compose::runs::parse(&command::unwrap_to(&argv, &vars, &is_compose).argv).is_some() {
-        return compose_run(by, argv, env, working_dir, map, at)
-            .into_iter()
-            .collect();
-    }
-    let Some(script) = script_of(&argv, &vars, map) else {
-        return Vec::new();
-    };
-    let base = working_dir
-        .clone()
-        .or_else(|| env.value("HOME").map(|h| on_layout(h, map)))
-        .unwrap_or_else(|| map.home.to_path_buf());
-    let mut out = Vec::new();
-    let run_env: Vec<(String, String, Loc)> = env
-        .iter()
-        .map(|(k, v)| (k.clone(), v.value.clone(), v.origin.loc().unwrap_or(at)))
-        .collect();
-    let start = ScriptRun {
-        script,
-        by: by.to_string(),
-        at,
-        vars,
-        env: run_env,
-        base,
-        depth: 1,
-    };
-    let mut budget = MAX_SCRIPT_READS;
-    script_compose_runs(start, map, &mut budget, sources, problems, &mut out);
-    out
-}
-
-/// A shell script a supervisor runs (directly, or through the scripts before it).
-struct ScriptRun {
-    script: PathBuf,
-    /// Who runs it, in words, and where.
-    by: String,
-    at: Loc,
-    /// Its shell's variables, and the environment compose would get from what runs it.
-    vars: BTreeMap<String, String>,
-    env: Vec<(String, String, Loc)>,
-    /// The directory it is started in.
-    base: PathBuf,
-    /// 1 for the script the supervisor runs.
-    depth: usize,
-}
-
-fn script_compose_runs(
-    run: ScriptRun,
-    map: &PathMap,
-    budget: &mut usize,
-    sources: &mut SourceMap,
-    problems: &mut Vec<Problem>,
-    out: &mut Vec<ComposeRun>,
-) {
-    let ScriptRun {
-        script,
-        by,
-        at,
-        vars,
-        env,
-        base,
-        depth,
-    } = run;
-    let Some(text) = read_env_source(&script, false, Some(at), sources, problems) else {
-        return;
-    };
-    let found = command::script_commands(&text, &vars, &is_compose);
-    let mut nested: Vec<(command::Command, usize, PathBuf)> = Vec::new();
-    for (cmd, offset) in command::script_commands(&text, &vars, &|a| runs_script(a).is_some()) {
-        let Some(next) = nested_script(&cmd, &script, &base, map) else {
-            continue;
-        };
-        if nested.iter().any(|(_, _, p)| *p == next) {
-            continue;
-        }
-        let mut inner = vars.clone();
-        inner.extend(cmd.env.iter().cloned());
-        let cwd = script_cwd(cmd.cwd.as_deref(), &script, &base, map, &mut Vec::new());
-        if script_mentions_compose(&next, &inner, map, Some(&cwd), depth + 1, budget) {
-            nested.push((cmd, offset, next));
-        }
-    }
-    if found.is_empty() && nested.is_empty() {
-        return;
-    }
-    let shown = crate::redact::scan::shell_script(&text);
-    let file = sources.add(&script, text.clone(), None);
-    sources.show(file, shown);
-    let line_at = |offset: usize| {
-        let offset = offset.min(text.len());
-        let end = text[offset..].find('\n').map_or(text.len(), |e| offset + e);
-        let loc = Loc {
-            file,
-            span: Span { start: offset, end },
-        };
-        (loc, text[..offset].matches('\n').count() + 1)
-    };
-    for (cmd, offset) in found {
-        let Some(args) = compose::runs::parse(&cmd.argv) else {
-            continue;
-        };
-        let (loc, line) = line_at(offset);
-        let mut unknown: Vec<String> = cmd.unknown_args.iter().map(|v| format!("${v}")).collect();
-        let cwd = script_cwd(cmd.cwd.as_deref(), &script, &base, map, &mut unknown);
-        if let Some(injects) = &cmd.injects_env {
-            unknown.push(format!("the variables {injects} adds"));
-        }
-        let mut run_env = env.clone();
-        run_env.extend(cmd.env.iter().map(|(k, v)| (k.clone(), map.map(v), loc)));
-        let place = |raw: &str| match raw.starts_with('/') {
-            true => on_layout(raw, map),
-            false => crate::paths::normalize(&cwd.join(raw)),
-        };
-        let mut run = ComposeRun::new(
-            format!(
-                "{}:{line} (run by {by})",
-                crate::paths::display_path(&script)
-            ),
-            loc,
-            Some(cwd.clone()),
-            args,
-            run_env,
-            unknown,
-            &place,
-        );
-        run.script = Some(script.clone());
-        out.push(run);
-    }
-    for (cmd, offset, next) in nested {
-        let (loc, line) = line_at(offset);
-        let here = format!("{}:{line}", crate::paths::display_path(&script));
-        if depth >= MAX_SCRIPT_DEPTH {
-            problems.push(Problem {
-                kind: crate::load::ProblemKind::TooMany,
-                message: format!(
-                    "{here} runs the script {}, nested more than {MAX_SCRIPT_DEPTH} scripts below {}: clawlint does not follow it, so a `docker compose` it runs is not seen",
-                    crate::paths::display_path(&next),
-                    by.rsplit("run by ").next().unwrap_or(&by).trim_end_matches(')'),
-                ),
-                loc: Some(loc),
-            });
-            continue;
-        }
-        let cwd = script_cwd(cmd.cwd.as_deref(), &script, &base, map, &mut Vec::new());
-        let mut inner_vars = vars.clone();
-        inner_vars.extend(cmd.env.iter().cloned());
-        let mut inner_env = env.clone();
-        inner_env.extend(cmd.env.iter().map(|(k, v)| (k.clone(), map.map(v), loc)));
-        let inner = ScriptRun {
-            script: next,
-            by: format!("{here}, run by {by}"),
-            at: loc,
-            vars: inner_vars,
-            env: inner_env,
-            base: cwd,
-            depth: depth + 1,
-        };
-        script_compose_runs(inner, map, budget, sources, problems, out);
     }
 }
