@@ -86,7 +86,8 @@ pub struct RunFiles {
 
 /// The files a run loads, as docker compose chooses them (its `toProjectOptions` with
 /// compose-go's `cli/options.go`): its `-f` files; else `COMPOSE_FILE`, from the environment
-/// it starts with or else from the env files it reads first (its `--env-file`s, else the
+/// it starts with or else from the env files it reads first (its `--env-file`s, else those
+/// `COMPOSE_ENV_FILES` in its environment names, which is `--env-file`'s default, else the
 /// `.env` of its working dir unless `COMPOSE_DISABLE_ENV_FILE` is true), split on
 /// `COMPOSE_PATH_SEPARATOR` (default `:`), relative to its working dir; else the first
 /// directory from its project directory (`--project-directory`, else the working dir) up
@@ -117,6 +118,14 @@ pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) ->
         let disabled = run.env_file_disabled();
         let files: Vec<PathBuf> = if !run.env_files.is_empty() {
             run.env_files.clone()
+        } else if let Some(list) = shell("COMPOSE_ENV_FILES").filter(|l| !l.is_empty()) {
+            // docker compose: `--env-file` defaults to COMPOSE_ENV_FILES (comma-separated,
+            // relative to the directory it runs in).
+            let base = run.cwd.clone().unwrap_or_default();
+            list.split(',')
+                .filter(|f| !f.trim().is_empty())
+                .map(|f| crate::paths::normalize(&base.join(f.trim())))
+                .collect()
         } else if disabled {
             Vec::new()
         } else {
@@ -731,16 +740,22 @@ fn read_project_env(
         // COMPOSE_DISABLE_ENV_FILE: compose reads no `.env` at all.
         (Vec::new(), false)
     } else {
-        // compose reads the `.env` of its working dir before it knows the project directory,
-        // then the project directory's; a name the first sets keeps its value.
+        // compose reads the `.env` of its working dir before it knows its files, then the
+        // project directory's; a name the first sets keeps its value. That first working dir
+        // is compose-go's `GetWorkingDir` before the files are chosen: `--project-directory`,
+        // else the first `-f` file's directory, else the directory it runs in, which is read
+        // only with neither (docker compose `toProjectOptions` reads the `.env` twice).
         let mut files = vec![dir.join(".env")];
-        files.extend(
-            run.cwd
-                .as_ref()
-                .filter(|c| c.as_path() != dir)
-                .map(|c| c.join(".env"))
-                .filter(|f| in_layout(f)),
-        );
+        let named = run.args.files.iter().any(|f| f != "-");
+        if !named && run.project_dir.is_none() {
+            files.extend(
+                run.cwd
+                    .as_ref()
+                    .filter(|c| c.as_path() != dir)
+                    .map(|c| c.join(".env"))
+                    .filter(|f| in_layout(f)),
+            );
+        }
         (files, false)
     };
     let mut unverifiable = None;
