@@ -677,6 +677,43 @@ fn a_gateway_cmd_calling_a_batch_file_that_runs_an_encoded_command_is_followed()
     assert_eq!(findings(&report, "CL409", "").len(), 1, "{report}");
 }
 
+/// Calls that return follow one another: five in a row are one level deep, not five, so the
+/// port the fifth sets is read (the depth limit is for calls inside calls).
+#[test]
+fn batch_calls_in_a_row_are_not_nested() {
+    let t = Layout::new("hosts-batch-calls-in-a-row");
+    let b = t.path();
+    let mut main = String::from("@echo off\r\nset \"USERPROFILE=C:\\Users\\ana\"\r\nset \"OPENCLAW_STATE_DIR=C:\\Users\\ana\\.openclaw-row\"\r\n");
+    for step in 1..=5 {
+        main.push_str(&format!("call step{step}.cmd\r\n"));
+        let body = if step == 5 {
+            "@echo off\r\nset \"OPENCLAW_GATEWAY_PORT=19700\"\r\n".to_string()
+        } else {
+            format!("@echo off\r\nset \"STEP={step}\"\r\n")
+        };
+        write(
+            b,
+            &format!("home/.openclaw-row/step{step}.cmd"),
+            body.as_bytes(),
+        );
+    }
+    main.push_str("openclaw gateway run\r\n");
+    write(b, "home/.openclaw-row/gateway.cmd", main.as_bytes());
+    write(b, "home/.openclaw-row/openclaw.json", b"{}\n");
+    let resolved = t.json("resolve");
+    let row = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["stateDir"]["value"] == "~/.openclaw-row")
+        .unwrap_or_else(|| panic!("{resolved}"));
+    assert_eq!(row["gatewayPort"]["value"], 19700, "{row}");
+    assert!(
+        !row["supervisors"][0]["unseen"]
+            .to_string()
+            .contains("nested"),
+        "{row}"
+    );
+}
+
 /// A published gateway.cmd that finds node and OpenClaw at run time (index id 61624749809, an
 /// installer script of 2026.7.1-2 edited to pick the newest NVM node with `if`/`for`/`call
 /// :label`/`set /a`): cmd.exe's constructs clawlint does not evaluate are each named with their

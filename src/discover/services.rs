@@ -1952,17 +1952,19 @@ fn task_invocation(
     };
     let own_dir = |p: &Path| p.parent().map(|d| format!("{}/", d.display()));
     let mut how = ServiceEvidence::default();
-    // The batch files being run, innermost last: text, frame, where to go on, its path.
-    let mut frames: Vec<(String, Frame, usize, PathBuf)> = vec![(
+    // The batch files being run, innermost last: text, frame, where to go on, its path, how
+    // deep it is called (the task's own file is 0; a file run without `call` takes its caller's).
+    let mut frames: Vec<(String, Frame, usize, PathBuf, usize)> = vec![(
         text,
         Frame::new(0, own_dir(path), Vec::new(), "gateway.cmd".to_string()),
         0,
         path.to_path_buf(),
+        0,
     )];
     let mut files: Vec<FileId> = vec![file];
-    let mut depth = 0;
+    let mut reads = 0;
     let mut command: Option<(Vec<String>, Loc)> = None;
-    while let Some((text, frame, offset, batch_path)) = frames.last_mut() {
+    while let Some((text, frame, offset, batch_path, level)) = frames.last_mut() {
         let (step, next) = batch.run(text, frame, *offset);
         *offset = next;
         let here = |span| Loc {
@@ -2006,9 +2008,17 @@ fn task_invocation(
             words.extend(args.iter().cloned());
             Some((words, at))
         };
-        if depth == MAX_BATCH_DEPTH {
+        let inner_level = *level + usize::from(returns);
+        if inner_level > MAX_BATCH_DEPTH {
             how.unseen.push(format!(
                 "the batch script {target} is nested more than {MAX_BATCH_DEPTH} levels deep: what it runs is not followed"
+            ));
+            command = opaque_call(&args);
+            break;
+        }
+        if reads == MAX_BATCH_READS {
+            how.unseen.push(format!(
+                "the batch script {target} is past the {MAX_BATCH_READS} batch files clawlint reads for one task: what it runs is not followed"
             ));
             command = opaque_call(&args);
             break;
@@ -2038,7 +2048,7 @@ fn task_invocation(
             command = opaque_call(&args);
             break;
         };
-        depth += 1;
+        reads += 1;
         let inner_file = register(
             sources,
             &mapped,
@@ -2055,7 +2065,7 @@ fn task_invocation(
         if !returns {
             frames.pop();
         }
-        frames.push((inner_text, frame, 0, mapped));
+        frames.push((inner_text, frame, 0, mapped, inner_level));
     }
     how.unseen.extend(batch.notes.iter().cloned());
     how.injects_env = batch.injects_env.clone();
@@ -2087,7 +2097,7 @@ fn task_invocation(
     let mut cwd = batch.working_directory.as_deref().map(|d| cmd_dir(&map(d)));
     let batch_dir = frames
         .last()
-        .and_then(|(_, _, _, p)| p.parent().map(Path::to_path_buf))
+        .and_then(|(_, _, _, p, _)| p.parent().map(Path::to_path_buf))
         .or_else(|| path.parent().map(Path::to_path_buf));
     let vars: BTreeMap<String, String> = batch
         .environment()
@@ -2226,6 +2236,8 @@ fn task_invocation(
 /// How many batch files `gateway.cmd` may call through, one inside the other, before clawlint
 /// stops following them.
 const MAX_BATCH_DEPTH: usize = 3;
+/// Batch files read for one task in all (calls that return may follow one another).
+const MAX_BATCH_READS: usize = 32;
 
 /// A directory a batch file `cd`s to, placed on the layout: a layout path with cmd's
 /// separators, normalized (`%~dp0\..\..\`); a Windows path not under the home as written.
