@@ -13,10 +13,16 @@
 // home replaced by `$HOME`, oracle dir by `$OPENCLAW_ORACLE_DIR`, log dates by YYYY-MM-DD).
 //
 // Safety: the gateway runs inside a fresh network namespace that has only loopback
-// (`unshare --net --fork`, needs root), so no channel, plugin or update check can reach any outside
-// address; in its own process group, which is the only thing stopped (SIGTERM, then SIGKILL);
-// processes it left behind in that namespace are killed by pid. Each run is bounded (--timeout,
-// default 150 s until it listens). The command is exactly
+// (`unshare --net`, needs root), so no channel, plugin or update check can reach any outside
+// address. Nothing it starts outlives the run, on any exit path: it runs in its own process group
+// (stopped with SIGTERM, then SIGKILL; its helpers that make groups of their own, such as the spawn
+// broker, are killed by pid until none is left), inside a fresh PID namespace whose init is the
+// runner (`--pid --mount-proc`: when the runner dies, however, the kernel kills every process in
+// it), and the runner dies with unshare (`--kill-child`), which dies with this process
+// (`setpriv --pdeathsig KILL`); SIGTERM, SIGINT and SIGHUP stop the gateway the same way. Before
+// it answers, this process checks that no process is left with the scratch home and fails loudly
+// otherwise. (Before this, a recorder killed by a signal left the gateway running, parent 1.) Each
+// run is bounded (--timeout, default 150 s until it listens). The command is exactly
 //   node --import scripts/oracle-run-tap.mjs openclaw.mjs [--profile P|--dev] gateway run --bind loopback
 //        --allow-unconfigured [--port N] [ARG...]
 // with env PATH (oracle node first), HOME=<scratch home>, NO_COLOR=1 and the case's env, nothing else.
@@ -99,9 +105,24 @@ async function outer(args) {
     timeoutMs: timeout * 1000,
   };
   fs.writeFileSync(path.join(scratch, "spec.json"), JSON.stringify(spec));
-  const r = spawnSync("unshare", ["--net", "--fork", "--", node, fileURLToPath(import.meta.url), "--inner", path.join(scratch, "spec.json")],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: (timeout + 60) * 1000 });
-  if (r.status !== 0) throw new Error(`runner failed (status ${r.status}, signal ${r.signal})`);
+  let r;
+  try {
+    r = spawnSync("setpriv", ["--pdeathsig", "KILL", "--", "unshare", "--net", "--pid", "--mount-proc", "--fork", "--kill-child",
+      "--", node, fileURLToPath(import.meta.url), "--inner", path.join(scratch, "spec.json")],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: (timeout + 60) * 1000, killSignal: "SIGKILL" });
+  } finally {
+    // Whatever happened to the runner: nothing it started may be left (see Safety above).
+    const left = await survivors(home, scratch, !writtenHome);
+    if (left.length) {
+      for (const p of left) try { process.kill(p.pid, "SIGKILL"); } catch {}
+      process.stderr.write(`oracle-run: LEAK: ${left.length} process(es) outlived the run (killed now):\n` +
+        left.map((p) => `  pid ${p.pid} ppid ${p.ppid}: ${p.cmd}\n`).join(""));
+      process.exitCode = 70;
+    }
+  }
+  if (r.status !== 0 || process.exitCode === 70) {
+    throw new Error(`runner failed (status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ""}${process.exitCode === 70 ? ", processes outlived it" : ""})`);
+  }
   const raw = JSON.parse(r.stdout);
   const out = summarise(raw, home, before);
   const homes = [home, path.join(fs.realpathSync(scratch), "home")];
@@ -110,6 +131,32 @@ async function outer(args) {
     if (writtenHome) fs.rmSync(home, { recursive: true, force: true });
   } else process.stderr.write(`kept ${scratch}\n`);
   console.log(JSON.stringify(sortKeys(norm(out, homes)), null, 2));
+}
+
+/** Processes (other than this one) that belong to the run: HOME is its home (when that home is
+ *  the scratch's own, not a case's written home a concurrent run could share) or the command line
+ *  names its scratch dir. The kernel kills a dead PID namespace's processes asynchronously: this
+ *  waits up to 5 s for them to go before it answers. */
+export async function survivors(home, scratch, byHome) {
+  let left = [];
+  for (let i = 0; i < 20; i++) {
+    left = [];
+    for (const d of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+      try {
+        const cmd = fs.readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").join(" ").trim();
+        const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+        if (/^\S+ \(.*\) Z /s.test(stat)) continue; // a zombie: already dead, only not reaped
+        const env = byHome ? fs.readFileSync(`/proc/${d}/environ`, "utf8").split("\0") : [];
+        if (env.includes(`HOME=${home}`) || cmd.includes(scratch)) {
+          left.push({ pid: Number(d), ppid: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]), cmd: cmd.slice(0, 200) });
+        }
+      } catch {} // gone meanwhile, or not ours to read
+    }
+    if (!left.length) return left;
+    await sleep(250);
+  }
+  return left;
 }
 
 /** `dir`, created empty, after checking that its parent is a tmpfs mount of this process's own
@@ -214,6 +261,15 @@ async function inner(spec) {
   });
   let exitCode = null, exited = false;
   child.on("exit", (code, signal) => { exited = true; exitCode = code ?? (signal ? `signal ${signal}` : null); });
+  // Stopped from outside (this is the PID namespace's init: only signals it handles reach it):
+  // the gateway goes with it, at once.
+  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+    process.on(sig, () => {
+      try { process.kill(-child.pid, "SIGKILL"); } catch {}
+      killLeftovers(myNet);
+      process.exit(128 + (sig === "SIGHUP" ? 1 : sig === "SIGINT" ? 2 : 15));
+    });
+  }
   const read = (f) => { try { return fs.readFileSync(f, "utf8"); } catch { return ""; } };
   const deadline = Date.now() + spec.timeoutMs;
   let ready = false, timedOut = false;
@@ -239,12 +295,27 @@ async function inner(spec) {
     for (let i = 0; i < 60 && !exited; i++) await sleep(250);
     try { process.kill(-child.pid, "SIGKILL"); } catch {}
   }
-  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number)) {
-    if (pid === process.pid || pid === process.ppid) continue;
-    try { if (fs.readlinkSync(`/proc/${pid}/ns/net`) === myNet) process.kill(pid, "SIGKILL"); } catch {}
-  }
+  killLeftovers(myNet);
   const listen = read(path.join(spec.tapDir, "listen.jsonl")).split("\n").filter(Boolean).map((l) => JSON.parse(l));
   process.stdout.write(JSON.stringify({ exitCode: ready ? null : exitCode, timedOut, tcp, lock, runtime, listen, stdout: read(outFile), stderr: read(errFile) }));
+}
+
+/** Kills, by pid, every other process in this network namespace (the gateway's helpers that left
+ *  its process group, e.g. the spawn broker, and whatever they started), pass after pass until a
+ *  pass finds none: a process that forks while one pass reads /proc is caught by the next. */
+function killLeftovers(myNet) {
+  for (let pass = 0; pass < 50; pass++) {
+    let found = 0;
+    for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number)) {
+      if (pid === process.pid || pid === process.ppid) continue;
+      try {
+        if (/^\S+ \(.*\) Z /s.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))) continue; // dead, not reaped
+        if (fs.readlinkSync(`/proc/${pid}/ns/net`) === myNet) { process.kill(pid, "SIGKILL"); found++; }
+      } catch {}
+    }
+    if (!found) return;
+    spawnSync("sleep", ["0.05"]);
+  }
 }
 
 /** LISTEN sockets of this namespace (/proc/net is per network namespace). */

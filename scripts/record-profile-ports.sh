@@ -13,7 +13,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo/scripts/lib/record-runs.sh"
 out="$repo/tests/validity/profile-ports.json"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawlint-profile-ports.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
+trap record_finish EXIT
+record_signals
 node=""
 for v in "$@"; do
   dir=$("$repo/scripts/oracle-install-release.sh" "$v")

@@ -10,8 +10,10 @@
 #
 # Each case is copied, as record-validity.sh does, to a scratch HOME as ~/.openclaw/openclaw.json
 # (a case directory: its files into ~/.openclaw/) and `scripts/oracle-run.mjs` starts the real
-# `openclaw gateway run --bind loopback --allow-unconfigured` there, inside `unshare --net --fork`
-# (loopback only), and stops it once it listens. Per case the file keeps: started (it bound its
+# `openclaw gateway run --bind loopback --allow-unconfigured` there, inside `unshare --net --pid`
+# (loopback only; nothing it starts outlives the run), and stops it once it listens. The recorder
+# fails loudly (exit 70, "LEAK") when any process it started is still alive when it ends, however
+# it ends (scripts/lib/record-runs.sh's record_finish). Per case the file keeps: started (it bound its
 # gateway port), gatewayPort, exitCode (when it exited before listening, 78 = invalid config),
 # rewritten (it rewrote its config file at start: a startup repair) and rewrittenConfig (that
 # file afterwards, without `meta`). Recorded data: never edit it by hand, re-record it.
@@ -69,7 +71,8 @@ CASES=("${kept[@]}")
 out="$repo/tests/validity/started/$release.json"
 mkdir -p "$(dirname "$out")"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawlint-started.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
+trap record_finish EXIT
+record_signals
 for name in "${CASES[@]}"; do
   src="$repo/tests/validity/cases/$name"
   [ -d "$src" ] || src="$src.json5"

@@ -9,12 +9,66 @@
 # oracle_run KEY HOME [ARG...]: starts the gateway of the layout HOME (oracle-run.mjs's --home;
 # ARGs follow it, then `--timeout ${TIMEOUT:-150}`), writing its report to $scratch/KEY/run.json
 # and its stderr to $scratch/KEY/run.err. A recorder that fails is said, and the others go on.
+# oracle-run.mjs makes its scratch home under $scratch (TMPDIR), so that record_finish can tell
+# this recorder's processes from another recorder's.
 oracle_run() {
   local key=$1 home=$2
   shift 2
-  OPENCLAW_ORACLE_DIR="$dir" "$node" "$repo/scripts/oracle-run.mjs" --home "$home" "$@" \
+  mkdir -p "$scratch/$key"
+  TMPDIR="$scratch" OPENCLAW_ORACLE_DIR="$dir" "$node" "$repo/scripts/oracle-run.mjs" --home "$home" "$@" \
     --timeout "${TIMEOUT:-150}" > "$scratch/$key/run.json" 2> "$scratch/$key/run.err" \
-    || echo "$key: recorder failed" >&2
+    || { echo "$key: recorder failed:" >&2; tail -n 5 "$scratch/$key/run.err" >&2; }
+  if grep -q "LEAK" "$scratch/$key/run.err"; then
+    cat "$scratch/$key/run.err" >&2
+    echo "$key: a started gateway outlived its run (see above); stopping" >&2
+    exit 70
+  fi
+}
+
+# record_leftovers: the pids of live processes (zombies aside) whose command line or environment
+# names $scratch, other than this shell: what a run left behind. Waits up to 5 s for dying ones.
+record_leftovers() {
+  local f p left=()
+  for _ in $(seq 20); do
+    left=()
+    # One grep over every process's files (the list is made before it starts: not itself).
+    # shellcheck disable=SC2013 # /proc paths: one word each
+    for f in $(grep -lsaF -- "$scratch" /proc/[0-9]*/cmdline /proc/[0-9]*/environ); do
+      p=${f#/proc/}
+      p=${p%%/*}
+      [ "$p" = "$$" ] && continue
+      grep -qs '^[^)]*) Z ' "/proc/$p/stat" && continue # a zombie: dead, only not reaped
+      [[ " ${left[*]} " == *" $p "* ]] || left+=("$p")
+    done
+    [ ${#left[@]} -eq 0 ] && return 0
+    sleep 0.25
+  done
+  echo "${left[@]}"
+}
+
+# record_finish: the recorders' EXIT trap (`trap record_finish EXIT`, with record_signals): fails
+# loudly (exit 70), killing them by pid, when any process this recorder started is still alive,
+# then removes $scratch.
+record_finish() {
+  local rc=$? left
+  left=$(record_leftovers)
+  if [ -n "$left" ]; then
+    echo "LEAK: processes outlived the recorder (killed now):" >&2
+    # shellcheck disable=SC2086 # a list of pids
+    ps -o pid,ppid,pgid,rss,etime,args -p "${left// /,}" >&2 || true
+    # shellcheck disable=SC2086
+    kill -KILL $left 2> /dev/null || true
+    rc=70
+  fi
+  rm -rf "$scratch"
+  exit "$rc"
+}
+
+# record_signals: SIGINT, SIGTERM and SIGHUP end the recorder through its EXIT trap.
+record_signals() {
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
 }
 
 # merge_runs OUT ORDER ENTRY KEY...: for each KEY, $scratch/KEY/run.json through ENTRY, a
