@@ -135,6 +135,10 @@ pub struct Container {
     pub profiles: Option<ServiceProfiles>,
     /// The command line that runs `docker compose up` it was read with: who, and where.
     pub run: Option<(String, Loc)>,
+    /// The env files compose interpolates its file with, as output names them (`the
+    /// project's .env`, `~/stacks/acme/prod.env` from `--env-file` or `COMPOSE_ENV_FILES`),
+    /// those clawlint read; empty when compose reads none (and for other engines).
+    pub env_files: Vec<String>,
     /// Other command lines that start this same container with other values (CL410).
     pub other_runs: Vec<OtherRun>,
     /// Compose projects in other directories that give this same container name (CL411):
@@ -177,6 +181,19 @@ pub struct ServiceProfiles {
     pub state: ProfileState,
     /// The `profiles:` entry.
     pub loc: Loc,
+    /// With no command found that starts the project: the scripts clawlint stopped following,
+    /// any of which may (empty otherwise).
+    pub stopped: Vec<StoppedFollow>,
+}
+
+/// A script clawlint stopped following (its problem, CL902 or CL907, is said there): what it
+/// runs is not seen, so it may start a compose project nothing else is found to start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoppedFollow {
+    /// `~/bin/start-all.sh:7`.
+    pub at: String,
+    /// The problem said there.
+    pub kind: crate::load::ProblemKind,
 }
 
 /// Whether a service behind `profiles:` is started, from the command lines clawlint found

@@ -2010,3 +2010,50 @@ proptest::proptest! {
         }
     }
 }
+
+/// `COMPOSE_ENV_FILES` is a list an author controls: a unit naming 10,000 env files gets one
+/// CL907 at the line that sets it (how many it names, and that clawlint reads the first
+/// `MAX_ENV_FILES`), at most that many files looked at (here each missing: one CL902 each, not
+/// 10,000), and the other gateways linted all the same.
+#[test]
+fn compose_env_files_past_their_budget_are_a_located_cl907() {
+    use clawlint::discover::compose::runs::MAX_ENV_FILES;
+    const NAMED: usize = 10_000;
+    let s = Scratch::new("compose-env-files");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/stacks/acme/docker-compose.yml",
+        "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    ports: [\"127.0.0.1:19300:18789\"]\n",
+    );
+    let list: Vec<String> = (0..NAMED).map(|i| format!("e{i}.env")).collect();
+    s.write(
+        "home/.config/systemd/user/openclaw-acme.service",
+        &format!(
+            "[Service]\nType=oneshot\nWorkingDirectory=%h/stacks/acme\nEnvironment=COMPOSE_ENV_FILES={}\nExecStart=/usr/bin/docker compose up -d\n\n[Install]\nWantedBy=default.target\n",
+            list.join(",")
+        ),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{head}");
+    assert!(
+        file_of(cl907[0]).ends_with(".config/systemd/user/openclaw-acme.service"),
+        "{head}"
+    );
+    assert!(
+        says(
+            &cl907,
+            &format!("with {NAMED} env files (--env-file or COMPOSE_ENV_FILES): clawlint reads the first {MAX_ENV_FILES}")
+        ),
+        "{head}"
+    );
+    let missing = with_code(&findings, "CL902");
+    assert!(
+        !missing.is_empty() && missing.len() <= MAX_ENV_FILES,
+        "{} CL902: {head}",
+        missing.len()
+    );
+    assert_others_linted(&findings);
+    assert!(out.len() < 256 << 10, "{} bytes", out.len());
+}

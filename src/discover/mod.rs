@@ -118,7 +118,7 @@ fn discover_with(inputs: &Inputs) -> Found {
         problems.push(crate::load::unreadable(&mut sources, &dir, &err));
     }
     let mut supervised = Vec::new();
-    let mut compose_runs = Vec::new();
+    let mut compose_runs = compose::runs::Runs::default();
     for (home, found_file, declared_name) in found {
         let Some(mut inv) = services::invocation(
             &found_file,
@@ -213,7 +213,7 @@ fn compose_invocations(
     inputs: &Inputs,
     homes: &[PathBuf],
     root: Option<&Path>,
-    unit_runs: Vec<compose::runs::ComposeRun>,
+    unit_runs: compose::runs::Runs,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<Invocation> {
@@ -247,7 +247,7 @@ fn compose_invocations(
             dirs.push(dir.to_path_buf());
         }
     }
-    let mut runs = unit_runs;
+    let compose::runs::Runs { mut runs, stopped } = unit_runs;
     let supervised: Vec<PathBuf> = runs.iter().filter_map(|r| r.script.clone()).collect();
     for dir in &dirs {
         runs.extend(compose::runs_beside(dir, &host, &supervised, sources));
@@ -325,7 +325,7 @@ fn compose_invocations(
     let mut reported: std::collections::HashSet<String> = Default::default();
     for (files, mine) in &loads {
         let problems_before = problems.len();
-        let project = compose::read_project(files, &host, mine, sources, problems);
+        let project = compose::read_project(files, &host, mine, &stopped, sources, problems);
         // A second load of the same files finds the same file problems: each is said once.
         let fresh: Vec<Problem> = problems.drain(problems_before..).collect();
         problems.extend(

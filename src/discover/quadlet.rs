@@ -214,6 +214,7 @@ pub fn invocation(
             host_home: host.home.to_path_buf(),
             profiles: None,
             run: None,
+            env_files: Vec::new(),
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
         })),

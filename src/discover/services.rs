@@ -823,7 +823,7 @@ pub fn invocation(
     root: Option<&Path>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-    compose_runs: &mut Vec<ComposeRun>,
+    compose_runs: &mut compose::runs::Runs,
 ) -> Option<Invocation> {
     let path = found.file.as_path();
     // A unit linked into the search path with an absolute target (`systemctl link`, an alias
@@ -1071,7 +1071,7 @@ impl UnitReader<'_> {
         bytes: &[u8],
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
-        compose_runs: &mut Vec<ComposeRun>,
+        compose_runs: &mut compose::runs::Runs,
     ) -> Option<Invocation> {
         let path = self.found.file.as_path();
         let name = self.unit_name()?;
@@ -1716,7 +1716,7 @@ fn launchd_invocation(
     root: Option<&Path>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-    compose_runs: &mut Vec<ComposeRun>,
+    compose_runs: &mut compose::runs::Runs,
 ) -> Option<Invocation> {
     let job = match launchd::parse_plist(bytes) {
         Ok(job) => job,
@@ -1922,7 +1922,7 @@ fn task_invocation(
     home: &Path,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-    compose_runs: &mut Vec<ComposeRun>,
+    compose_runs: &mut compose::runs::Runs,
 ) -> Option<Invocation> {
     use super::windows::{Batch, Frame, Step};
     let text = String::from_utf8_lossy(bytes).into_owned();

@@ -61,6 +61,11 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
         .and_then(|&(i, k)| instances[i].container.as_ref()?.published.get(k))
         .map(|p| p.vars.clone())
         .unwrap_or_default();
+    let env_files: Vec<String> = publishers
+        .first()
+        .and_then(|&(i, _)| instances[i].container.as_ref())
+        .map(|c| c.env_files.clone())
+        .unwrap_or_default();
     let file = entry.file;
     let text = &sources.file(file).text;
     let (field, what) = match engine {
@@ -80,7 +85,8 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
     };
     let file_name = crate::paths::display_path(&sources.file(file).path);
     let entry_name = format!("the {what} entry in {file_name}");
-    let (loc, place) = host_port_place(sources, file, field, *from, &entry_name, &vars)?;
+    let (loc, place) =
+        host_port_place(sources, file, field, *from, &entry_name, &vars, &env_files)?;
     if super::fixers::overlaps_secret(sources, loc) {
         return Err("the edit would touch a secret".into());
     }
@@ -237,7 +243,9 @@ fn short_host_field(raw: &str) -> Result<Span, String> {
 }
 
 /// Where the host port written in `field` of `file` is set, and what to call that place:
-/// its digits; or, for `${VAR}`, the project `.env` line that sets VAR, else the default.
+/// its digits; or, for `${VAR}`, the env file line that sets VAR (the project's `.env`, or
+/// what `--env-file` or `COMPOSE_ENV_FILES` names: `env_files`, as output names them), else
+/// the default.
 fn host_port_place(
     sources: &SourceMap,
     file: crate::source::FileId,
@@ -245,6 +253,7 @@ fn host_port_place(
     port: u16,
     entry: &str,
     vars: &[(String, Option<Loc>)],
+    env_files: &[String],
 ) -> Result<(Loc, String), String> {
     let text = &sources.file(file).text;
     let raw = &text[field.start..field.end];
@@ -338,11 +347,26 @@ fn host_port_place(
                 file,
                 span: shift(d.0, field.start),
             },
-            format!("the default in \"{raw}\", the host side of {entry}: the project's .env does not set {name}, and one set in the shell that runs compose would still win"),
+            format!("the default in \"{raw}\", the host side of {entry}: {}, and one set in the shell that runs compose would still win", unset_in(env_files, &name)),
         )),
         _ => Err(format!(
-            "its host port comes from ${{{name}}}, which neither the project's .env nor a default sets to {port}"
+            "its host port comes from ${{{name}}}, which {} sets to {port}",
+            match env_files {
+                [] => "neither an env file (compose reads none) nor a default".to_string(),
+                [one] => format!("neither {one} nor a default"),
+                [first @ .., last] => format!("neither {}, {last} nor a default", first.join(", ")),
+            }
         )),
+    }
+}
+
+/// `the project's .env does not set NAME`, `neither a.env nor b.env sets NAME`, or that
+/// compose reads no env file: the env files compose interpolates with, named.
+fn unset_in(env_files: &[String], name: &str) -> String {
+    match env_files {
+        [] => format!("compose reads no env file and nothing sets {name}"),
+        [one] => format!("{one} does not set {name}"),
+        [first @ .., last] => format!("neither {} nor {last} sets {name}", first.join(", ")),
     }
 }
 

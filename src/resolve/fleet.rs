@@ -183,6 +183,7 @@ fn cell_invocation(
             host_home: host_home.to_path_buf(),
             profiles: None,
             run: None,
+            env_files: Vec::new(),
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
         })),

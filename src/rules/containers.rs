@@ -87,6 +87,22 @@ pub fn fleet_band_intrusions(instances: &[Instance]) -> Vec<Finding> {
     out
 }
 
+/// The rules that say why clawlint stopped following scripts that may start a project:
+/// ` (CL902 there says why)`, ` (CL902 and CL907 there say why)`; nothing when it did not stop.
+fn stopped_at(stopped: &[crate::container::StoppedFollow]) -> String {
+    let mut codes: Vec<&str> = stopped
+        .iter()
+        .map(|s| super::problems::code_for(s.kind).code)
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    match codes.len() {
+        0 => String::new(),
+        1 => format!(" ({} there says why)", codes[0]),
+        _ => format!(" ({} there say why)", codes.join(" and ")),
+    }
+}
+
 /// CL410: several command lines start one compose container (the same project, so the same
 /// container name) with different values. Each `docker compose up` reads the project anew
 /// and recreates the containers whose configuration changed, so whichever ran last decides;
@@ -329,9 +345,10 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
             if let Some(p) = inst.container.as_ref().and_then(|c| c.profiles.as_ref()) {
                 if let ProfileState::Unverifiable(why) = &p.state {
                     finding = finding.note(format!(
-                        "whether \"{}\" starts is unverifiable: it runs only with compose profile {}, and {why}; the ports collide whenever it runs",
+                        "whether \"{}\" starts is unverifiable: it runs only with compose profile {}, and {why}{}; the ports collide whenever it runs",
                         inst.name,
-                        p.list()
+                        p.list(),
+                        stopped_at(&p.stopped),
                     ));
                 }
             }

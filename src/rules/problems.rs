@@ -9,7 +9,7 @@ use crate::load::ProblemKind;
 use crate::source::Loc;
 use std::collections::HashMap;
 
-fn code_for(kind: ProblemKind) -> catalog::Rule {
+pub(super) fn code_for(kind: ProblemKind) -> catalog::Rule {
     match kind {
         ProblemKind::Include | ProblemKind::IncludeCycle | ProblemKind::IncludeEscape => {
             catalog::UNRESOLVABLE_INCLUDE

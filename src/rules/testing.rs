@@ -148,8 +148,10 @@ impl ContainerSpec {
                     "no command that starts this project enables it (Makefile:3)".into(),
                 ),
                 loc: key,
+                stopped: Vec::new(),
             }),
             run: None,
+            env_files: Vec::new(),
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
         }

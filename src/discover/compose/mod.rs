@@ -23,7 +23,7 @@ use crate::load::yaml::{self, Node, Value};
 use crate::load::{dotenv, unreadable, Problem, ProblemKind};
 use crate::source::{FileId, Loc, SourceMap};
 use interpolate::{interpolate, Interpolated};
-use runs::ComposeRun;
+use runs::{ComposeRun, MAX_ENV_FILES};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -116,16 +116,11 @@ pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) ->
     let shell = |name: &str| run.var(name).map(|(_, v, _)| v.clone());
     let first_env = || -> BTreeMap<String, String> {
         let disabled = run.env_file_disabled();
-        let files: Vec<PathBuf> = if !run.env_files.is_empty() {
-            run.env_files.clone()
-        } else if let Some(list) = shell("COMPOSE_ENV_FILES").filter(|l| !l.is_empty()) {
-            // docker compose: `--env-file` defaults to COMPOSE_ENV_FILES (comma-separated,
-            // relative to the directory it runs in).
-            let base = run.cwd.clone().unwrap_or_default();
-            list.split(',')
-                .filter(|f| !f.trim().is_empty())
-                .map(|f| crate::paths::normalize(&base.join(f.trim())))
-                .collect()
+        // docker compose: `--env-file` defaults to COMPOSE_ENV_FILES (comma-separated,
+        // relative to the directory it runs in); past the budget, read_project_env says so.
+        let base = run.cwd.clone().unwrap_or_default();
+        let files: Vec<PathBuf> = if let Some(named) = run.named_env_files(&base) {
+            named.files
         } else if disabled {
             Vec::new()
         } else {
@@ -473,6 +468,7 @@ pub fn read_project(
     given: &[PathBuf],
     host: &HostContext,
     runs: &[&ComposeRun],
+    stopped: &[crate::container::StoppedFollow],
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Project {
@@ -496,6 +492,7 @@ pub fn read_project(
     let mut reader = Reader {
         env: &project_env.values,
         from: &project_env.described,
+        env_files: &project_env.files,
         unverifiable: project_env.unverifiable.as_deref(),
         vars: Vec::new(),
         problems: Vec::new(),
@@ -542,6 +539,7 @@ pub fn read_project(
     let profiles = ProjectProfiles {
         ups: &ups,
         dot_env: &project_env.values,
+        stopped,
     };
     let mut invocations = Vec::new();
     for (service, spec) in &services {
@@ -569,10 +567,11 @@ pub fn read_project(
 }
 
 /// What decides a project's profiles: the runs that start it (`up`), or with none, the
-/// project's `.env`.
+/// project's `.env`; and the scripts clawlint stopped following, any of which may start it.
 struct ProjectProfiles<'a> {
     ups: &'a [&'a ComposeRun],
     dot_env: &'a BTreeMap<String, (String, Loc)>,
+    stopped: &'a [crate::container::StoppedFollow],
 }
 
 impl ProjectProfiles<'_> {
@@ -597,6 +596,10 @@ impl ProjectProfiles<'_> {
                 .unwrap_or_default();
             return match enables(&from_env) {
                 true => ProfileState::Enabled("COMPOSE_PROFILES in the project's .env".into()),
+                false if !self.stopped.is_empty() => ProfileState::Unverifiable(format!(
+                    "no command clawlint read runs `docker compose up` for this project (nor does its .env enable it), but clawlint stopped following scripts that may, at {}",
+                    stopped_list(self.stopped)
+                )),
                 false => ProfileState::Unverifiable(
                     "no unit, script or Makefile that runs `docker compose up` for this project was found (the project's .env does not enable it; a --profile or COMPOSE_PROFILES typed in a shell cannot be seen)".into(),
                 ),
@@ -644,6 +647,26 @@ impl ProjectProfiles<'_> {
         }
     }
 }
+
+/// `a.sh:7`, `a.sh:7 and a.sh:10`, `a.sh:1, a.sh:2, a.sh:3 and 4 more`: where clawlint stopped
+/// following scripts, the first [`STOPPED_SHOWN`] of them.
+fn stopped_list(stopped: &[crate::container::StoppedFollow]) -> String {
+    let mut shown: Vec<String> = stopped
+        .iter()
+        .take(STOPPED_SHOWN)
+        .map(|s| s.at.clone())
+        .collect();
+    if stopped.len() > STOPPED_SHOWN {
+        shown.push(format!("{} more", stopped.len() - STOPPED_SHOWN));
+    }
+    let last = shown.pop().unwrap_or_default();
+    match shown.is_empty() {
+        true => last,
+        false => format!("{} and {last}", shown.join(", ")),
+    }
+}
+
+const STOPPED_SHOWN: usize = 3;
 
 /// Compose lowercases the project name and keeps `a-z0-9_-`.
 fn normalize_project_name(raw: &str) -> String {
@@ -697,6 +720,8 @@ struct ProjectEnv {
     values: BTreeMap<String, (String, Loc)>,
     /// `the project's .env`, `prod.env and the environment of unit x.service`.
     described: String,
+    /// The env files alone, each as `described` names it (none when compose reads none).
+    files: Vec<String>,
     /// Values may come from where clawlint cannot look (a missing `--env-file`, variables a
     /// wrapper injects, no command that runs compose found).
     unverifiable: Option<String>,
@@ -721,21 +746,31 @@ fn read_project_env(
         return ProjectEnv {
             values,
             described: "the project's .env".to_string(),
+            files: vec!["the project's .env".to_string()],
             unverifiable: None,
         };
     };
     let in_layout =
         |f: &Path| f.starts_with(host.home) || host.root.is_some_and(|r| f.starts_with(r));
     let base = run.cwd.clone().unwrap_or_else(|| dir.to_path_buf());
-    let (files, explicit): (Vec<PathBuf>, bool) = if !run.env_files.is_empty() {
-        (run.env_files.clone(), true)
-    } else if let Some((_, list, _)) = run.var("COMPOSE_ENV_FILES") {
-        let files = list
-            .split(',')
-            .filter(|f| !f.trim().is_empty())
-            .map(|f| crate::paths::normalize(&base.join(f.trim())))
-            .collect();
-        (files, true)
+    let mut unverifiable = None;
+    let (files, explicit): (Vec<PathBuf>, bool) = if let Some(named) = run.named_env_files(&base) {
+        if let Some((count, at)) = named.over {
+            problems.push(Problem {
+                kind: ProblemKind::TooMany,
+                message: format!(
+                    "{} runs docker compose with {count} env files (--env-file or COMPOSE_ENV_FILES): clawlint reads the first {MAX_ENV_FILES} and not the other {}, so what those set is not seen",
+                    run.by,
+                    count - MAX_ENV_FILES,
+                ),
+                loc: Some(at),
+            });
+            unverifiable = Some(format!(
+                "{} names {count} env files, and clawlint reads only the first {MAX_ENV_FILES}",
+                run.by
+            ));
+        }
+        (named.files, true)
     } else if run.env_file_disabled() {
         // COMPOSE_DISABLE_ENV_FILE: compose reads no `.env` at all.
         (Vec::new(), false)
@@ -758,7 +793,6 @@ fn read_project_env(
         }
         (files, false)
     };
-    let mut unverifiable = None;
     let mut shown = Vec::new();
     for file in &files {
         if explicit && !in_layout(file) {
@@ -815,10 +849,12 @@ fn read_project_env(
             )
         });
     }
+    let files = shown.clone();
     shown.push(format!("the environment {} starts it with", run.by));
     ProjectEnv {
         values,
         described: shown.join(" and "),
+        files,
         unverifiable,
     }
 }
@@ -925,6 +961,8 @@ struct Reader<'a> {
     env: &'a BTreeMap<String, (String, Loc)>,
     /// Where the values come from, in words.
     from: &'a str,
+    /// The env files among them ([`ProjectEnv::files`]).
+    env_files: &'a [String],
     /// Why a variable may have a value clawlint cannot see.
     unverifiable: Option<&'a str>,
     /// The variables read since [`Reader::port`] began an entry, with where each was set.
@@ -1616,8 +1654,13 @@ fn gateway_invocation(
                     names: names.clone(),
                     state: profiles.state(service, names),
                     loc: *loc,
+                    stopped: match profiles.ups.is_empty() {
+                        true => profiles.stopped.to_vec(),
+                        false => Vec::new(),
+                    },
                 }),
             run: profiles.ups.first().map(|r| (r.by.clone(), r.loc)),
+            env_files: reader.env_files.to_vec(),
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
         })),
@@ -1720,7 +1763,12 @@ mod tests {
             |v: &str| BTreeMap::from([("COMPOSE_PROFILES".to_string(), (v.to_string(), loc))]);
         let names = vec!["openclaw".to_string()];
         let state = |ups: &[&ComposeRun], env: &BTreeMap<String, (String, Loc)>| {
-            ProjectProfiles { ups, dot_env: env }.state("gw", &names)
+            ProjectProfiles {
+                ups,
+                dot_env: env,
+                stopped: &[],
+            }
+            .state("gw", &names)
         };
         let none = BTreeMap::new();
         // Nothing found that runs compose: the .env decides, else nobody can tell.
@@ -1889,7 +1937,7 @@ mod tests {
         let files = vec![dir.join("compose.yaml")];
         let load = |r: &ComposeRun| {
             let (mut sources, mut problems) = (SourceMap::new(), Vec::new());
-            let mut p = read_project(&files, &host, &[r], &mut sources, &mut problems);
+            let mut p = read_project(&files, &host, &[r], &[], &mut sources, &mut problems);
             p.invocations.remove(0)
         };
         let unit = run_in("docker compose up -d", &dir, &[]);

@@ -12,6 +12,39 @@ use crate::source::Loc;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The compose runs found in what supervisors run, and where clawlint stopped following a
+/// script that might run one (a path it cannot work out, past the depth or read budget):
+/// with those, "nothing found starts this project" is not known, and output says where it
+/// stopped instead.
+#[derive(Debug, Default)]
+pub struct Runs {
+    pub runs: Vec<ComposeRun>,
+    pub stopped: Vec<crate::container::StoppedFollow>,
+}
+
+impl Runs {
+    pub fn push(&mut self, run: ComposeRun) {
+        self.runs.push(run);
+    }
+
+    pub fn extend(&mut self, more: Runs) {
+        self.runs.extend(more.runs);
+        self.stopped.extend(more.stopped);
+    }
+}
+
+/// How many env files clawlint reads for one run of compose (`--env-file`s, or the list in
+/// `COMPOSE_ENV_FILES`): every expansion has a budget. Real stacks name one to three.
+pub const MAX_ENV_FILES: usize = 32;
+
+/// The env files a run names ([`ComposeRun::named_env_files`]): the first [`MAX_ENV_FILES`],
+/// and when it names more, how many and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedEnvFiles {
+    pub files: Vec<PathBuf>,
+    pub over: Option<(usize, Loc)>,
+}
+
 /// One command line that runs compose.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComposeRun {
@@ -60,6 +93,30 @@ impl ComposeRun {
             unknown,
             script: None,
         }
+    }
+
+    /// The env files this run names for compose to interpolate with instead of the `.env`:
+    /// its `--env-file`s, else the comma-separated `COMPOSE_ENV_FILES` of its environment
+    /// (docker compose's default for `--env-file`; relative to `base`, the directory it runs
+    /// in). At most [`MAX_ENV_FILES`]; with more, how many were named and where. `None` when
+    /// it names none.
+    pub fn named_env_files(&self, base: &Path) -> Option<NamedEnvFiles> {
+        let (mut files, named_at): (Vec<PathBuf>, Loc) = if !self.env_files.is_empty() {
+            (self.env_files.clone(), self.loc)
+        } else {
+            let (_, list, at) = self
+                .var("COMPOSE_ENV_FILES")
+                .filter(|(_, l, _)| !l.is_empty())?;
+            let files = list
+                .split(',')
+                .filter(|f| !f.trim().is_empty())
+                .map(|f| crate::paths::normalize(&base.join(f.trim())))
+                .collect();
+            (files, *at)
+        };
+        let over = (files.len() > MAX_ENV_FILES).then_some((files.len(), named_at));
+        files.truncate(MAX_ENV_FILES);
+        Some(NamedEnvFiles { files, over })
     }
 
     /// A variable of the environment compose runs with.

@@ -3,6 +3,8 @@
 //! [`MAX_SCRIPT_READS`] reads per command line), each read through the bounded reader.
 
 use super::*;
+use crate::container::StoppedFollow;
+use compose::runs::Runs;
 
 fn is_compose(argv: &[String]) -> bool {
     compose::runs::parse(argv).is_some()
@@ -393,7 +395,7 @@ pub(super) fn supervisor_compose_runs(
     at: Loc,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-) -> Vec<ComposeRun> {
+) -> Runs {
     let mut vars: BTreeMap<String, String> = env
         .iter()
         .map(|(k, v)| (k.to_string(), v.value.clone()))
@@ -402,18 +404,21 @@ pub(super) fn supervisor_compose_runs(
     vars.entry("HOME".to_string())
         .or_insert_with(|| map.home.display().to_string());
     if compose::runs::parse(&command::unwrap_to(&argv, &vars, &is_compose).argv).is_some() {
-        return compose_run(by, argv, env, working_dir, map, at)
-            .into_iter()
-            .collect();
+        return Runs {
+            runs: compose_run(by, argv, env, working_dir, map, at)
+                .into_iter()
+                .collect(),
+            stopped: Vec::new(),
+        };
     }
     let Some(script) = script_of(&argv, &vars, map) else {
-        return Vec::new();
+        return Runs::default();
     };
     let base = working_dir
         .clone()
         .or_else(|| env.value("HOME").map(|h| on_layout(h, map)))
         .unwrap_or_else(|| map.home.to_path_buf());
-    let mut out = Vec::new();
+    let mut out = Runs::default();
     let run_env: Vec<(String, String, Loc)> = env
         .iter()
         .map(|(k, v)| (k.clone(), v.value.clone(), v.origin.loc().unwrap_or(at)))
@@ -456,7 +461,7 @@ fn script_compose_runs(
     budget: &mut usize,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-    out: &mut Vec<ComposeRun>,
+    out: &mut Runs,
 ) {
     let ScriptRun {
         script,
@@ -541,6 +546,15 @@ fn script_compose_runs(
         .trim_end_matches(')');
     for note in &reading.notes {
         let (loc, here) = line_at(note.file, note.offset);
+        if note.stops_following() {
+            out.stopped.push(StoppedFollow {
+                at: here.clone(),
+                kind: match note.what {
+                    NoteKind::Unresolved { .. } => crate::load::ProblemKind::Unresolved,
+                    _ => crate::load::ProblemKind::TooMany,
+                },
+            });
+        }
         let problem = match &note.what {
             NoteKind::Unresolved { verb, written } => Problem {
                 kind: crate::load::ProblemKind::Unresolved,
@@ -621,6 +635,10 @@ fn script_compose_runs(
         let cmd = &found.command;
         let (loc, here) = line_at(found.file, found.offset);
         if reading.depth_of(found.file) >= MAX_SCRIPT_DEPTH {
+            out.stopped.push(StoppedFollow {
+                at: here.clone(),
+                kind: crate::load::ProblemKind::TooMany,
+            });
             problems.push(Problem {
                 kind: crate::load::ProblemKind::TooMany,
                 message: format!(
