@@ -102,6 +102,81 @@ fn via_dir(
     Some(real_dir(parent)?.join(name))
 }
 
+/// Real paths (`realpath`) remembered for one run, each path looked at once: the real path of
+/// an absolute path with only plain components (no `.`, `..`, empty component or trailing
+/// `/`) that is not itself a symlink is its parent's real path joined with its name, so a
+/// directory costs one `lstat`, not one per component as `realpath` makes. A symlink, and any
+/// other spelling, is resolved whole by `realpath`, exactly as before. A relative plain path
+/// is its spelling under the process's working directory (which `getcwd` gives as a real
+/// path).
+#[derive(Debug, Default)]
+pub struct RealPaths {
+    known: ByPath<Option<PathBuf>>,
+}
+
+impl RealPaths {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `realpath(path)`, `None` when it does not resolve.
+    pub fn real(&mut self, path: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.known.get(path.as_os_str()) {
+            return known.clone();
+        }
+        let real = match plain_spelling(path) {
+            Some(true) => self.real_plain(path),
+            Some(false) => match process_cwd() {
+                Some(cwd) if !cwd.as_os_str().is_empty() => {
+                    let joined = cwd.join(path);
+                    match plain_spelling(&joined) {
+                        Some(true) => self.real_plain(&joined),
+                        _ => std::fs::canonicalize(path).ok(),
+                    }
+                }
+                _ => std::fs::canonicalize(path).ok(),
+            },
+            None => std::fs::canonicalize(path).ok(),
+        };
+        self.known.insert(path.as_os_str().to_owned(), real.clone());
+        real
+    }
+
+    /// [`RealPaths::real`] of an absolute plain path (see [`plain_spelling`]).
+    fn real_plain(&mut self, path: &Path) -> Option<PathBuf> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            // The root itself.
+            return std::fs::canonicalize(path).ok();
+        };
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path).ok(),
+            Ok(_) => Some(self.real(parent)?.join(name)),
+            Err(_) => None,
+        }
+    }
+}
+
+/// `Some(true)` for an absolute path spelt with plain components only (`/a/b`: no `.`, `..`,
+/// empty component or trailing `/`), `Some(false)` for such a relative one (`a/b`), `None`
+/// for any other spelling (and a path that is not UTF-8).
+fn plain_spelling(path: &Path) -> Option<bool> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let text = path.to_str()?;
+    if text == "/" {
+        return Some(true);
+    }
+    let (absolute, rest) = match text.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let plain = rest
+        .split('/')
+        .all(|part| !part.is_empty() && part != "." && part != "..");
+    plain.then_some(absolute)
+}
+
 /// `path.resolve(base, p)`: an absolute `p` stands alone, a relative one joins `base`.
 pub fn resolve(base: &Path, path: &Path) -> PathBuf {
     normalize(&base.join(path))
@@ -602,6 +677,37 @@ mod tests {
         assert_eq!(normalize(Path::new("a/../../b")), PathBuf::from("../b"));
         assert_eq!(normalize(Path::new("/../x")), PathBuf::from("/x"));
         assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
+    }
+
+    /// Real paths from the memo are `realpath`'s, through symlinked directories, a symlinked
+    /// file, `..` after a link, relative spellings and missing paths.
+    #[test]
+    fn real_paths_agree_with_realpath() {
+        let dir = std::env::temp_dir().join(format!("clawlint-realpaths-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("real/sub")).unwrap();
+        std::fs::write(dir.join("real/sub/f"), "").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
+            std::os::unix::fs::symlink("sub/f", dir.join("real/flink")).unwrap();
+            std::os::unix::fs::symlink("nowhere", dir.join("real/dangling")).unwrap();
+        }
+        let dir = std::fs::canonicalize(&dir).unwrap();
+        let mut memo = RealPaths::new();
+        for rest in [
+            "", "real", "real/sub", "real/sub/f", "link", "link/sub", "link/sub/f", "link/flink",
+            "real/flink", "real/dangling", "missing", "missing/x", "real/sub/f/x", "link/..",
+            "link/sub/..", "real/./sub", "real//sub", "real/sub/",
+        ] {
+            let path = dir.join(rest);
+            for _ in 0..2 {
+                assert_eq!(memo.real(&path), std::fs::canonicalize(&path).ok(), "{rest}");
+            }
+        }
+        let relative = Path::new("Cargo.toml");
+        assert_eq!(memo.real(relative), std::fs::canonicalize(relative).ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

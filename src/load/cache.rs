@@ -115,7 +115,7 @@ pub struct FileCache {
     /// Large parts of the parsed trees with nothing to substitute (`${VAR}`-free).
     plain: super::env::Plain,
     /// The real path of each directory an include was resolved in or allowed from.
-    real_dirs: HashMap<PathBuf, Option<PathBuf>>,
+    real_dirs: crate::paths::RealPaths,
 }
 
 impl FileCache {
@@ -142,10 +142,7 @@ impl FileCache {
     /// The real path of directory `dir` (`None` when it does not resolve), looked up once
     /// per run.
     pub fn real_dir(&mut self, dir: &Path) -> Option<PathBuf> {
-        self.real_dirs
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| std::fs::canonicalize(dir).ok())
-            .clone()
+        self.real_dirs.real(dir)
     }
 
     /// The containers this run found with nothing to substitute

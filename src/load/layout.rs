@@ -11,7 +11,6 @@
 //! The policy is set once per run by the command line, before discovery. A library user who
 //! never sets it (benchmarks, fuzz targets, the fixtures' own tests) reads as before.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
@@ -19,10 +18,11 @@ static LAYOUT: RwLock<Option<Layout>> = RwLock::new(None);
 
 /// The roots reads are confined to, and the real path of each directory a read was in (every
 /// file of a directory shares its directory's real path: looked up once per run, not once per
-/// file; a file that is itself a symlink is still resolved whole).
+/// file; a file that is itself a symlink is still resolved whole; a directory's real path is
+/// its parent's, remembered too, joined with its name: one `lstat` per directory).
 struct Layout {
     roots: Vec<PathBuf>,
-    dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    dirs: Mutex<crate::paths::RealPaths>,
 }
 
 /// Confines every later read to `roots` (each resolved to its real path; a root that does not
@@ -39,7 +39,7 @@ pub fn confine(roots: &[PathBuf]) {
     real.dedup();
     *LAYOUT.write().unwrap_or_else(|e| e.into_inner()) = Some(Layout {
         roots: real,
-        dirs: Mutex::new(HashMap::new()),
+        dirs: Mutex::new(crate::paths::RealPaths::new()),
     });
 }
 
@@ -64,9 +64,7 @@ pub fn outside_probed(path: &Path, is_symlink: bool) -> Option<PathBuf> {
     let layout = guard.as_ref()?;
     let real = crate::paths::real_path_via_dir_of(path, is_symlink, |dir| {
         let mut dirs = layout.dirs.lock().unwrap_or_else(|e| e.into_inner());
-        dirs.entry(dir.to_path_buf())
-            .or_insert_with(|| std::fs::canonicalize(dir).ok())
-            .clone()
+        dirs.real(dir)
     })?;
     (!layout.roots.iter().any(|root| real.starts_with(root))).then_some(real)
 }
