@@ -25,6 +25,16 @@ pub fn is_js_whitespace(c: char) -> bool {
 
 /// `path.normalize`: drops `.` and folds `..` lexically.
 pub fn normalize(path: &Path) -> PathBuf {
+    // Most paths are normal already (plain components only): they are their own normal form,
+    // byte for byte, without taking them apart and joining them again.
+    if plain_spelling(path).is_some() {
+        return path.to_path_buf();
+    }
+    normalize_components(path)
+}
+
+/// [`normalize`] component by component.
+fn normalize_components(path: &Path) -> PathBuf {
     let mut out: Vec<Component> = Vec::new();
     for component in path.components() {
         match component {
@@ -158,23 +168,22 @@ impl RealPaths {
 
 /// `Some(true)` for an absolute path spelt with plain components only (`/a/b`: no `.`, `..`,
 /// empty component or trailing `/`), `Some(false)` for such a relative one (`a/b`), `None`
-/// for any other spelling (and a path that is not UTF-8).
+/// for any other spelling. Looked at byte by byte (it runs for every path resolve meets).
 fn plain_spelling(path: &Path) -> Option<bool> {
     if !cfg!(unix) {
         return None;
     }
-    let text = path.to_str()?;
-    if text == "/" {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let (absolute, rest) = match bytes.split_first() {
+        Some((b'/', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    if absolute && rest.is_empty() {
         return Some(true);
     }
-    let (absolute, rest) = match text.strip_prefix('/') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let plain = rest
-        .split('/')
-        .all(|part| !part.is_empty() && part != "." && part != "..");
-    plain.then_some(absolute)
+    rest.split(|b| *b == b'/')
+        .all(|part| !part.is_empty() && part != b"." && part != b"..")
+        .then_some(absolute)
 }
 
 /// `path.resolve(base, p)`: an absolute `p` stands alone, a relative one joins `base`.
@@ -246,6 +255,15 @@ pub fn absolute(path: &Path) -> PathBuf {
 pub fn canonical_key(path: &Path) -> PathBuf {
     PathKeys::default().add(path)
 }
+
+/// Hash maps on the hot paths of a run (keyed by paths, files, spans, ports): foldhash, a
+/// fast hasher with a per-process random seed (the keys come from the layout, which an
+/// attacker may write: no fixed hash function, so no crafted collisions), where SipHash was a
+/// tenth of a 1,000-gateway `check`. No map's order is ever shown (SipHash was randomly seeded
+/// too).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+/// A set with [`FastMap`]'s hasher.
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Maps keyed by a path's bytes, with a randomly seeded hasher (paths come from the layout,
 /// which an attacker may write: no fixed hash function, so no crafted collisions), faster
@@ -679,6 +697,24 @@ mod tests {
         assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
     }
 
+    /// The shortcut for paths that are normal already gives what the component-wise form
+    /// gives, byte for byte.
+    #[test]
+    fn normalize_shortcut_agrees() {
+        for spelling in [
+            "/", "/a", "/a/b", "a", "a/b", ".a/b..", "/a b/ü", "", ".", "..", "./a", "a/.",
+            "a/./b", "a//b", "//a", "/a/", "a/", "/a/..", "../a", "a/../b", "/.", "/..", "...",
+            "a/.../b",
+        ] {
+            let path = Path::new(spelling);
+            assert_eq!(
+                normalize(path).as_os_str(),
+                normalize_components(path).as_os_str(),
+                "{spelling:?}"
+            );
+        }
+    }
+
     /// Real paths from the memo are `realpath`'s, through symlinked directories, a symlinked
     /// file, `..` after a link, relative spellings and missing paths.
     #[test]
@@ -696,13 +732,32 @@ mod tests {
         let dir = std::fs::canonicalize(&dir).unwrap();
         let mut memo = RealPaths::new();
         for rest in [
-            "", "real", "real/sub", "real/sub/f", "link", "link/sub", "link/sub/f", "link/flink",
-            "real/flink", "real/dangling", "missing", "missing/x", "real/sub/f/x", "link/..",
-            "link/sub/..", "real/./sub", "real//sub", "real/sub/",
+            "",
+            "real",
+            "real/sub",
+            "real/sub/f",
+            "link",
+            "link/sub",
+            "link/sub/f",
+            "link/flink",
+            "real/flink",
+            "real/dangling",
+            "missing",
+            "missing/x",
+            "real/sub/f/x",
+            "link/..",
+            "link/sub/..",
+            "real/./sub",
+            "real//sub",
+            "real/sub/",
         ] {
             let path = dir.join(rest);
             for _ in 0..2 {
-                assert_eq!(memo.real(&path), std::fs::canonicalize(&path).ok(), "{rest}");
+                assert_eq!(
+                    memo.real(&path),
+                    std::fs::canonicalize(&path).ok(),
+                    "{rest}"
+                );
             }
         }
         let relative = Path::new("Cargo.toml");

@@ -9,8 +9,8 @@
 
 use crate::catalog::{self, Rule, Selector};
 use crate::diagnostic::{Finding, Label};
+use crate::paths::{FastMap as HashMap, FastSet as HashSet};
 use crate::source::{FileId, Loc, SourceMap, Suppression};
-use std::collections::{HashMap, HashSet};
 
 /// A suppression's rules, parsed once: the selectors, and the words that name no rule.
 struct Parsed {
@@ -49,7 +49,7 @@ impl<'a> Suppressions<'a> {
         Suppressions {
             sources,
             parsed,
-            used: HashSet::new(),
+            used: HashSet::default(),
         }
     }
 
@@ -115,7 +115,7 @@ pub fn apply(mut findings: Vec<Finding>, sources: &SourceMap) -> (Vec<Finding>, 
 
 /// How many gateways the labels name ([`Finding::instances`], without copying the names).
 fn distinct_instances(labels: &[Label]) -> usize {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     labels
         .iter()
         .filter_map(|l| l.instance.as_deref())

@@ -12,10 +12,10 @@ use super::pins::{pins, Pin};
 use super::{Applicability, Edit, Fix};
 use crate::catalog;
 use crate::diagnostic::Finding;
+use crate::paths::FastMap as HashMap;
 use crate::ports::allocate::{self, work, Movers, Round};
 use crate::resolve::model::{Instance, ListenerKind, Origin, PortKind};
 use crate::source::{FileId, Loc, SourceMap};
-use std::collections::HashMap;
 
 /// One round of fixes: the moves planned so far (each gateway's new base port and its fix),
 /// and what the round builds once and every fix asks: gateways by name, the host's ports
@@ -50,7 +50,7 @@ impl<'a> Planner<'a> {
             setters: None,
             urls: None,
             publishers: None,
-            compose: HashMap::new(),
+            compose: HashMap::default(),
             planned: Vec::new(),
             planned_at: vec![None; instances.len()],
         }
@@ -60,7 +60,7 @@ impl<'a> Planner<'a> {
     pub fn index_of(&mut self, name: &str) -> Option<usize> {
         let instances = self.instances;
         let names = self.names.get_or_insert_with(|| {
-            let mut names = HashMap::with_capacity(instances.len());
+            let mut names = HashMap::with_capacity_and_hasher(instances.len(), Default::default());
             for (i, instance) in instances.iter().enumerate() {
                 work::add(1);
                 names.entry(instance.name.as_str()).or_insert(i);
@@ -76,7 +76,7 @@ impl<'a> Planner<'a> {
     pub fn publishers(&mut self, entry: Loc) -> &[(usize, usize)] {
         let instances = self.instances;
         let publishers = self.publishers.get_or_insert_with(|| {
-            let mut by_entry: HashMap<Loc, Vec<(usize, usize)>> = HashMap::new();
+            let mut by_entry: HashMap<Loc, Vec<(usize, usize)>> = HashMap::default();
             for (i, instance) in instances.iter().enumerate() {
                 let Some(c) = &instance.container else {
                     continue;
@@ -339,7 +339,7 @@ impl<'a> Planner<'a> {
 /// Each file, and the gateways (in order, each once) whose port is set in it: the effective
 /// port's place, the config's `gateway.port`, `OPENCLAW_GATEWAY_PORT`, the units that start it.
 fn setters(instances: &[Instance]) -> HashMap<FileId, Vec<usize>> {
-    let mut setters: HashMap<FileId, Vec<usize>> = HashMap::new();
+    let mut setters: HashMap<FileId, Vec<usize>> = HashMap::default();
     for (j, other) in instances.iter().enumerate() {
         let mut theirs: Vec<Loc> = other.port.origin.loc().into_iter().collect();
         theirs.extend(other.config_port.as_ref().and_then(|c| c.origin.loc()));
@@ -372,7 +372,7 @@ impl PortOwners {
     pub(crate) fn of<'l>(
         listeners: impl IntoIterator<Item = (usize, &'l crate::resolve::Listener)>,
     ) -> PortOwners {
-        let mut owners: HashMap<u16, (usize, bool)> = HashMap::new();
+        let mut owners: HashMap<u16, (usize, bool)> = HashMap::default();
         for (j, l) in listeners {
             work::add(1);
             owners

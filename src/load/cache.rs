@@ -13,8 +13,8 @@ use super::env::EnvLayer;
 use super::read::ReadError;
 use super::tree::{Member, Node};
 use super::Problem;
+use crate::paths::FastMap as HashMap;
 use crate::source::FileId;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

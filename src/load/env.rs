@@ -3,8 +3,9 @@
 
 use super::tree::{Member, Node, Value};
 use super::{Problem, ProblemKind};
+use crate::paths::FastMap as HashMap;
 use crate::source::Loc;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Who set an environment variable.

@@ -6,8 +6,8 @@ use crate::invocation::Found;
 use crate::load::cache::FileCache;
 use crate::load::Problem;
 use crate::paths::PathKeys;
+use crate::paths::{FastMap as HashMap, FastSet as HashSet};
 use crate::source::SourceMap;
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// Every gateway found, resolved, with the files they were read from.
@@ -40,7 +40,7 @@ pub fn inventory(found: Found) -> Inventory {
     let mut instances = resolve_all(&invocations, &mut sources, &mut cache, release);
     // Every canonical key of the run from one memo: each directory is looked up once.
     let mut keys = PathKeys::default();
-    let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::new();
+    let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::default();
     for (index, instance) in instances.iter().enumerate() {
         by_state_dir
             .entry(keys.add(&instance.state_dir.value))
@@ -80,7 +80,7 @@ fn fleet_cells(
     keys: &mut PathKeys,
     release: Option<&str>,
 ) -> Vec<Instance> {
-    let mut registries = HashSet::new();
+    let mut registries = HashSet::default();
     let mut cells = Vec::new();
     for instance in instances.iter().filter(|i| i.container.is_none()) {
         let state_dir = &instance.state_dir.value;
@@ -106,7 +106,7 @@ fn resolve_all(
     let mut instances: Vec<Instance> = Vec::with_capacity(invocations.len());
     // A config file named on the command line that the home scan already found is the same
     // gateway; everything else, even sharing a config, is a gateway of its own.
-    let mut scanned_configs = HashSet::new();
+    let mut scanned_configs = HashSet::default();
     for inv in invocations {
         let instance = resolve_instance_for(inv, sources, cache, release);
         match instance.discovery {

@@ -7,11 +7,11 @@ use super::group::{distinct, names, party, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::load::env::EnvOrigin;
+use crate::paths::FastMap as HashMap;
 use crate::paths::PathKeys;
 use crate::resolve::profile::profile_state_dir;
 use crate::resolve::{Instance, Origin, Sourced};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One kind of path no two gateways may share.
@@ -311,7 +311,7 @@ fn is_fleet_cell_of(cell: &Instance, host: &Instance, path: &Path, keys: &PathKe
 /// path's ancestors are looked up in a map of state dirs: no pairwise comparison.
 fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> {
     use crate::resolve::Unverifiable;
-    let mut state_dirs: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+    let mut state_dirs: HashMap<PathBuf, Vec<usize>> = HashMap::default();
     let known = |inst: &Instance| inst.knows(Unverifiable::StateDir) && inst.launched();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         state_dirs

@@ -3,9 +3,9 @@
 pub mod directive;
 pub mod lines;
 
+use crate::paths::FastMap as HashMap;
 pub use directive::Suppression;
 pub use lines::LineIndex;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Byte offsets into a file's text, `end` exclusive.

@@ -12,10 +12,10 @@
 use super::schema::{SchemaTable, Sub};
 use super::{Issue, IssueKind, Seg};
 use crate::load::tree::{Node, Value as Tv};
+use crate::paths::FastMap as HashMap;
 use crate::source::Loc;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub struct Checker<'a> {
