@@ -714,6 +714,32 @@ fn batch_calls_in_a_row_are_not_nested() {
     );
 }
 
+/// cmd.exe goes on with the rest of a line after `call env.cmd` returns: the gateway started
+/// after the `&` is the task's, with the port the called file set (`!PORT!` is expanded when
+/// that statement runs).
+#[test]
+fn a_gateway_started_after_a_mid_line_call_is_read() {
+    let t = Layout::new("hosts-batch-mid-line-call");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw-mid/gateway.cmd",
+        b"@echo off\r\nsetlocal EnableDelayedExpansion\r\nset OPENCLAW_STATE_DIR=C:\\Users\\ana\\.openclaw-mid\r\nset \"USERPROFILE=C:\\Users\\ana\"\r\ncall env.cmd & openclaw gateway run --port !PORT!\r\n",
+    );
+    write(
+        b,
+        "home/.openclaw-mid/env.cmd",
+        b"@echo off\r\nset \"PORT=19710\"\r\n",
+    );
+    write(b, "home/.openclaw-mid/openclaw.json", b"{}\n");
+    let resolved = t.json("resolve");
+    let mid = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["stateDir"]["value"] == "~/.openclaw-mid")
+        .unwrap_or_else(|| panic!("{resolved}"));
+    assert_eq!(mid["gatewayPort"]["value"], 19710, "{mid}");
+}
+
 /// A published gateway.cmd that finds node and OpenClaw at run time (index id 61624749809, an
 /// installer script of 2026.7.1-2 edited to pick the newest NVM node with `if`/`for`/`call
 /// :label`/`set /a`): cmd.exe's constructs clawlint does not evaluate are each named with their

@@ -23,8 +23,8 @@ const SUPERVISOR_FLAG_PREFIX: &str = "--windows-task";
 /// the command line that starts what it runs.
 pub fn parse_task_script(text: &str) -> Option<TaskScript> {
     let mut batch = Batch::new(&[]);
-    let frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
-    match batch.run(text, &frame, 0) {
+    let mut frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
+    match batch.run(text, &mut frame, 0) {
         (Step::Command { argv, span }, _) => Some(batch.script(argv, span)),
         _ => None,
     }
@@ -39,6 +39,12 @@ pub struct Frame {
     pub args: Vec<String>,
     /// How notes name the file (`gateway.cmd`, `~/.openclaw/start.cmd`).
     pub label: String,
+    /// What is left of the line a `call` or a command stopped at, each with its line's span
+    /// and number: cmd goes on with it when that returns. Already `%`-expanded: cmd expands
+    /// the whole line when it reads it, before the `call` runs.
+    pending: Vec<(String, Span, usize)>,
+    /// Inside an `if`/`for`/parenthesized block that continues on the next lines: its depth.
+    block: Option<usize>,
 }
 
 impl Frame {
@@ -48,6 +54,8 @@ impl Frame {
             own_dir,
             args,
             label,
+            pending: Vec::new(),
+            block: None,
         }
     }
 }
@@ -153,11 +161,16 @@ impl Batch {
     }
 
     /// Runs `text` (a batch file, `frame`) from byte `from` until a command, a `call` or the
-    /// end; returns what it came to and the offset to go on from.
-    pub fn run(&mut self, text: &str, frame: &Frame, from: usize) -> (Step, usize) {
+    /// end; returns what it came to and the offset to go on from. A line is read whole first
+    /// (`%VAR%` expanded once, as cmd does), then its statements run in turn; when one stops
+    /// the run (a `call`, a command), the rest of its line waits in the frame for the next run.
+    pub fn run(&mut self, text: &str, frame: &mut Frame, from: usize) -> (Step, usize) {
         self.label = frame.label.clone();
+        let pending = std::mem::take(&mut frame.pending);
+        if let Some(step) = self.statements(pending, frame) {
+            return (step, from);
+        }
         let mut offset = from;
-        let mut block: Option<(usize, usize)> = None; // (depth, line of the `if`/`for`)
         while offset < text.len() {
             let start = offset;
             let raw = match text[start..].find('\n') {
@@ -171,12 +184,10 @@ impl Batch {
                 end: start + line.len(),
             };
             let number = text[..start].matches('\n').count() + 1;
-            if let Some((depth, _)) = block.as_mut() {
-                *depth = paren_depth(line, *depth);
+            if let Some(depth) = frame.block {
+                let depth = paren_depth(line, depth);
                 self.forget_sets_in(line);
-                if *depth == 0 {
-                    block = None;
-                }
+                frame.block = (depth > 0).then_some(depth);
                 continue;
             }
             let bare = line.trim_start().trim_start_matches('@').trim_start();
@@ -184,22 +195,58 @@ impl Batch {
                 continue;
             }
             let expanded = self.expand(bare, frame, number);
-            for statement in split_statements(&expanded, &self.label, number, &mut self.notes) {
-                let statement = statement.trim().trim_start_matches('@').trim_start();
-                match self.statement(statement, span, frame.file, number) {
-                    Flow::Next => {}
-                    Flow::Block => {
-                        let depth = paren_depth(statement, 0);
-                        if depth > 0 {
-                            block = Some((depth, number));
-                        }
-                        self.forget_sets_in(statement);
-                    }
-                    Flow::Stop(step) => return (step, offset),
-                }
+            let statements = split_statements(&expanded, &self.label, number, &mut self.notes)
+                .into_iter()
+                .map(|statement| (statement, span, number))
+                .collect();
+            if let Some(step) = self.statements(statements, frame) {
+                return (step, offset);
             }
         }
         (Step::End, offset)
+    }
+
+    /// Runs a line's statements (or what is left of one) in order. Delayed `!VAR!` expansion
+    /// happens here, statement by statement as cmd executes them, so it sees what a `call`
+    /// or an earlier `set` on the same line did. Returns the step that stopped the run.
+    fn statements(
+        &mut self,
+        statements: Vec<(String, Span, usize)>,
+        frame: &mut Frame,
+    ) -> Option<Step> {
+        let mut rest = statements.into_iter();
+        while let Some((statement, span, number)) = rest.next() {
+            // Leading blanks and `@` go; trailing blanks stay (an unquoted `set` keeps them).
+            let statement = statement.trim_start().trim_start_matches('@').trim_start();
+            let statement = match self.delayed && statement.contains('!') {
+                true => self.expand_delayed(statement, number),
+                false => statement.to_string(),
+            };
+            match self.statement(&statement, span, frame.file, number) {
+                Flow::Next => {}
+                Flow::Block => {
+                    // What follows an `if`/`for` on its line is part of it (`if x a & b` runs
+                    // both or neither): nothing more of the line runs unconditionally.
+                    let mut whole = statement;
+                    for (more, ..) in rest.by_ref() {
+                        whole.push_str(" & ");
+                        whole.push_str(&more);
+                    }
+                    let depth = paren_depth(&whole, 0);
+                    frame.block = (depth > 0).then_some(depth);
+                    self.forget_sets_in(&whole);
+                    return None;
+                }
+                Flow::Stop(step) => {
+                    // `exit` and `goto` leave the line; a `call` or a command returns to it.
+                    if step != Step::End {
+                        frame.pending = rest.collect();
+                    }
+                    return Some(step);
+                }
+            }
+        }
+        None
     }
 
     /// One statement of a line.
@@ -209,7 +256,7 @@ impl Batch {
             None => (statement, ""),
         };
         let lower = word.to_ascii_lowercase();
-        if statement.is_empty() || is_comment(statement) {
+        if statement.trim().is_empty() || is_comment(statement) {
             return Flow::Next;
         }
         if INERT.contains(&lower.as_str()) || lower.starts_with("echo.") {
@@ -285,7 +332,8 @@ impl Batch {
             }
             "goto" => {
                 self.notes.push(format!(
-                    "{label} line {number}: `goto {rest}` is not followed; what runs after it is unknown",
+                    "{label} line {number}: `goto {target}` is not followed; what runs after it is unknown",
+                    target = rest.trim_end(),
                     label = self.label
                 ));
                 Flow::Stop(Step::End)
@@ -339,6 +387,14 @@ impl Batch {
         let Some((key, value)) = set_assignment(rest) else {
             return;
         };
+        if key.trim() != key {
+            // A different variable from the one it looks like: cmd keeps the blanks.
+            self.notes.push(format!(
+                "{label} line {number}: `set {shown}=…` sets a variable named `{key}` (with the blanks), not {shown}",
+                label = self.label,
+                shown = key.trim(),
+            ));
+        }
         let upper = key.to_ascii_uppercase();
         self.unknown.remove(&upper);
         if value.is_empty() {
@@ -396,8 +452,9 @@ impl Batch {
     }
 
     /// cmd's expansion of a line as it is read: `%%` is `%`, `%NAME%` the variable's value,
-    /// `%~dp0` the file's own directory, `%1`…`%9` and `%*` its arguments; with delayed
-    /// expansion on, `!NAME!` too. A variable clawlint cannot know stays as written, noted.
+    /// `%~dp0` the file's own directory, `%1`…`%9` and `%*` its arguments (delayed `!NAME!`
+    /// is expanded per statement, in `statements`). A variable clawlint cannot know stays as
+    /// written, noted.
     fn expand(&mut self, line: &str, frame: &Frame, number: usize) -> String {
         let mut out = String::with_capacity(line.len());
         let mut rest = line;
@@ -448,9 +505,6 @@ impl Batch {
             }
         }
         out.push_str(rest);
-        if self.delayed && out.contains('!') {
-            return self.expand_delayed(&out, number);
-        }
         out
     }
 
@@ -650,25 +704,78 @@ fn split_words_keep_quotes(line: &str) -> Vec<String> {
     out
 }
 
-/// `"KEY=VALUE"` or `KEY=VALUE`, with cmd's escapes undone.
+/// `set "KEY=VALUE"` or `set KEY=VALUE` as cmd reads the statement (after `%` expansion).
+/// Quoted: the value ends at the last quote and what follows is dropped; OpenClaw's escapes
+/// (`^^`, `^!`) undone as its writer made them. Unquoted: the value runs to the end
+/// of the statement, trailing blanks included (`set A=1   ` is `1   `); outside quotes `^`
+/// makes the next character literal and goes, and redirections go with their targets (the
+/// blanks around them stay: `set A=1 >nul` is `1 `). The name is all before the first `=`,
+/// blanks included: `set A = 1` sets a variable named `A ` to ` 1`.
 fn set_assignment(raw: &str) -> Option<(String, String)> {
     let raw = raw.trim_start();
-    // `set "KEY=VALUE" rest`: the value ends at the last quote, what follows is dropped.
-    let inner = match raw.strip_prefix('"') {
-        Some(quoted) => quoted.rfind('"').map_or(quoted, |end| &quoted[..end]),
-        None => raw,
+    let (key, value) = match raw.strip_prefix('"') {
+        Some(quoted) => {
+            let inner = quoted.rfind('"').map_or(quoted, |end| &quoted[..end]);
+            let (key, value) = inner.split_once('=')?;
+            (unescape(key), unescape(value))
+        }
+        None => {
+            let read = unquoted_text(raw);
+            let (key, value) = read.split_once('=')?;
+            (key.to_string(), value.to_string())
+        }
     };
-    let (key, value) = inner.split_once('=')?;
-    let key = key.trim();
-    (!key.is_empty() && !key.contains(char::is_whitespace))
-        .then(|| (unescape(key), unescape(value)))
+    (!key.trim().is_empty()).then_some((key, value))
 }
 
+/// cmd's second pass over a statement: outside double quotes `^` makes the next character
+/// literal (and goes) and a redirection (`>f`, `>> "f"`, `2>&1`, `<nul`; a single digit just
+/// before it is its handle) goes with its target; quoted runs stay as written.
+fn unquoted_text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut quoted = false;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '^' if !quoted => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '>' | '<' if !quoted => {
+                if out.ends_with(|d: char| d.is_ascii_digit()) {
+                    out.pop();
+                }
+                while chars.next_if(|n| *n == '>').is_some() {}
+                if chars.next_if_eq(&'&').is_some() {
+                    chars.next_if(char::is_ascii_digit);
+                    continue;
+                }
+                while chars.next_if(|n| *n == ' ' || *n == '\t').is_some() {}
+                let mut target_quoted = false;
+                while let Some(n) = chars.peek() {
+                    match n {
+                        '"' => target_quoted = !target_quoted,
+                        ' ' | '\t' | '>' | '<' if !target_quoted => break,
+                        _ => {}
+                    }
+                    chars.next();
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// OpenClaw's delayed-expansion escapes inside a quoted `set` and its arguments (`^^`,
+/// `^!`). `%%` is not among them: the line was `%`-expanded once already, as cmd does.
 fn unescape(value: &str) -> String {
-    value
-        .replace("^!", "!")
-        .replace("^^", "^")
-        .replace("%%", "%")
+    value.replace("^!", "!").replace("^^", "^")
 }
 
 /// Splits a cmd command line: whitespace separates, double quotes group, `\"` is a quote.
@@ -735,8 +842,8 @@ mod tests {
     fn reads_a_hand_written_wrapper_as_cmd_runs_it() {
         let text = "@echo off\r\n:: start the gateway\r\nREM  proxy\r\nsetlocal\r\nchcp 65001 >nul\r\nset PORT=19400\r\nset \"BASE=%USERPROFILE%\\.openclaw-ops\"\r\nset \"LITERAL=%%USERPROFILE%%\" ignored\r\nset OPENCLAW_STATE_DIR=%BASE%\r\ncd /d \"%BASE%\"\r\necho Starting on %PORT%...\r\nnode %APPDATA%\\npm\\node_modules\\openclaw\\dist\\index.js gateway --port %PORT% > gw.log 2>&1\r\nendlocal\r\n";
         let mut batch = Batch::new(&[("USERPROFILE", "C:\\Users\\ana".to_string())]);
-        let frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
-        let (step, _) = batch.run(text, &frame, 0);
+        let mut frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
+        let (step, _) = batch.run(text, &mut frame, 0);
         let Step::Command { argv, span } = step else {
             panic!("{step:?}");
         };
@@ -780,15 +887,15 @@ mod tests {
     fn conditions_loops_and_arithmetic_are_noted_not_guessed() {
         let text = "@echo off\nset \"NODE=C:\\node\\node.exe\"\nif exist \"D:\\node\" (\n    set \"NODE=D:\\node\\node.exe\"\n)\nfor /f \"usebackq delims== tokens=1,2\" %%i in (\".env\") do (\n    set \"%%i=%%j\"\n)\nset /a \"N=1+2\"\nopenclaw gateway stop\n\"%NODE%\" index.js gateway --port %N%\n";
         let mut batch = Batch::new(&[]);
-        let frame = Frame::new(0, None, Vec::new(), "start.cmd".to_string());
+        let mut frame = Frame::new(0, None, Vec::new(), "start.cmd".to_string());
         // cmd runs `openclaw gateway stop` and goes on: the caller decides which command is
         // the task's.
-        let (first, next) = batch.run(text, &frame, 0);
+        let (first, next) = batch.run(text, &mut frame, 0);
         assert!(
             matches!(&first, Step::Command { argv, .. } if argv[2] == "stop"),
             "{first:?}"
         );
-        let (second, _) = batch.run(text, &frame, next);
+        let (second, _) = batch.run(text, &mut frame, next);
         let Step::Command { argv, .. } = second else {
             panic!("{second:?}");
         };
@@ -813,13 +920,13 @@ mod tests {
     fn calls_arguments_and_jumps() {
         let text = "@echo off\r\ncall \"%~dp0env.cmd\" ops\r\nopenclaw --profile %1 gateway %*\r\n";
         let mut batch = Batch::new(&[]);
-        let frame = Frame::new(
+        let mut frame = Frame::new(
             0,
             Some("/scan/home/.openclaw/".to_string()),
             vec!["ops".to_string(), "--port".to_string(), "19700".to_string()],
             "gateway.cmd".to_string(),
         );
-        let (step, next) = batch.run(text, &frame, 0);
+        let (step, next) = batch.run(text, &mut frame, 0);
         assert_eq!(
             step,
             Step::Call {
@@ -828,30 +935,101 @@ mod tests {
                 span: Span { start: 11, end: 34 },
             }
         );
-        let (step, _) = batch.run(text, &frame, next);
+        let (step, _) = batch.run(text, &mut frame, next);
         assert!(
             matches!(&step, Step::Command { argv, .. } if argv.join(" ") == "openclaw --profile ops gateway ops --port 19700"),
             "{step:?}"
         );
         let jumps = "goto :run\r\nopenclaw gateway\r\n";
-        let (step, _) = Batch::new(&[]).run(jumps, &frame, 0);
+        let (step, _) = Batch::new(&[]).run(jumps, &mut frame, 0);
         assert_eq!(step, Step::End);
         // A value that names itself is expanded once, never again (no loop).
         let mut own = Batch::new(&[]);
         let (step, _) = own.run(
             "set \"A=%%A%%x\"\r\nset \"B=%A%%A%\"\r\nopenclaw gateway\r\n",
-            &frame,
+            &mut frame,
             0,
         );
         assert!(matches!(step, Step::Command { .. }));
         assert_eq!(own.var("B"), Some("%A%x%A%x"));
     }
 
+    /// cmd keeps an unquoted `set`'s trailing blanks (up to the `&`, the redirection or the
+    /// end of the line), undoes `^` outside quotes and removes redirections; a blank before
+    /// the `=` is part of the name. A quoted `set` ends at its last quote.
+    #[test]
+    fn an_unquoted_set_keeps_its_trailing_blanks() {
+        let text = "set PORT=19400   \r\nset \"Q=19500\"   \r\nset A=1 & set B=2\r\nset R=x >nul\r\nset H=a2>nul\r\nset C=a^&b^^c \"^&\"\r\nset OPENCLAW_PROFILE = ops\r\nopenclaw gateway\r\n";
+        let mut batch = Batch::new(&[]);
+        let mut frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
+        let (step, _) = batch.run(text, &mut frame, 0);
+        assert!(matches!(step, Step::Command { .. }), "{step:?}");
+        assert_eq!(batch.var("PORT"), Some("19400   "));
+        assert_eq!(batch.var("Q"), Some("19500"));
+        assert_eq!(batch.var("A"), Some("1 "));
+        assert_eq!(batch.var("B"), Some("2"));
+        assert_eq!(batch.var("R"), Some("x "));
+        // A digit just before `>` is the redirection's handle, not part of the value.
+        assert_eq!(batch.var("H"), Some("a"));
+        assert_eq!(batch.var("C"), Some("a&b^c \"^&\""));
+        assert_eq!(batch.var("OPENCLAW_PROFILE"), None);
+        assert_eq!(batch.var("OPENCLAW_PROFILE "), Some(" ops"));
+        assert_eq!(
+            batch.notes,
+            ["gateway.cmd line 7: `set OPENCLAW_PROFILE=…` sets a variable named `OPENCLAW_PROFILE ` (with the blanks), not OPENCLAW_PROFILE"]
+        );
+    }
+
+    /// After `call x.cmd` (or a command) returns, cmd runs the rest of that line, expanded
+    /// when the line was read (`%PORT%` before the call set it) while `!PORT!` is expanded
+    /// as each statement runs. What follows an `if` on its line is the `if`'s.
+    #[test]
+    fn the_rest_of_a_line_runs_after_a_call_returns() {
+        let text = "setlocal enabledelayedexpansion\r\nset PORT=1\r\ncall env.cmd & set \"OLD=%PORT%\" & set \"NEW=!PORT!\" & openclaw gateway stop & openclaw gateway --port !PORT!\r\nnever reached\r\n";
+        let mut batch = Batch::new(&[]);
+        let mut frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
+        let (step, next) = batch.run(text, &mut frame, 0);
+        assert!(
+            matches!(&step, Step::Call { target, .. } if target == "env.cmd"),
+            "{step:?}"
+        );
+        // env.cmd runs in the same cmd: it sets PORT=2.
+        let mut inner = Frame::new(1, None, Vec::new(), "env.cmd".to_string());
+        assert_eq!(batch.run("set PORT=2\r\n", &mut inner, 0).0, Step::End);
+        let (step, next) = batch.run(text, &mut frame, next);
+        assert!(
+            matches!(&step, Step::Command { argv, .. } if argv.join(" ") == "openclaw gateway stop"),
+            "{step:?}"
+        );
+        assert_eq!(batch.var("OLD"), Some("1"));
+        assert_eq!(batch.var("NEW"), Some("2"));
+        let (step, _) = batch.run(text, &mut frame, next);
+        assert!(
+            matches!(&step, Step::Command { argv, .. } if argv.join(" ") == "openclaw gateway --port 2"),
+            "{step:?}"
+        );
+
+        let conditional = "if exist x.txt set A=1 & set B=2\r\nif exist y.txt (echo a & echo b)\r\nopenclaw gateway\r\n";
+        let mut batch = Batch::new(&[]);
+        let mut frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
+        let (step, _) = batch.run(conditional, &mut frame, 0);
+        assert!(
+            matches!(&step, Step::Command { argv, .. } if argv.join(" ") == "openclaw gateway"),
+            "{step:?}"
+        );
+        assert_eq!(batch.var("B"), None);
+    }
+
     #[test]
     fn escapes_and_garbage() {
+        // After the line's `%` expansion: `%%` already became `%`, and is not undone twice.
         assert_eq!(
-            set_assignment("\"A=50%% off^!\""),
+            set_assignment("\"A=50% off^!\""),
             Some(("A".into(), "50% off!".into()))
+        );
+        assert_eq!(
+            set_assignment("\"A=100%%\""),
+            Some(("A".into(), "100%%".into()))
         );
         assert_eq!(set_assignment("=x"), None);
         assert_eq!(parse_task_script("@echo off\r\n"), None);
