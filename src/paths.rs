@@ -421,21 +421,6 @@ pub fn display_home_relative(path: &Path, home: &Path) -> String {
 /// links (a loop).
 pub fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
     use std::collections::VecDeque;
-    use std::ffi::OsString;
-    use std::path::Component;
-    fn push_front(pending: &mut VecDeque<OsString>, p: &Path) {
-        let parts: Vec<OsString> = p
-            .components()
-            .filter_map(|c| match c {
-                Component::Normal(n) => Some(n.to_os_string()),
-                Component::ParentDir => Some("..".into()),
-                _ => None,
-            })
-            .collect();
-        for part in parts.into_iter().rev() {
-            pending.push_front(part);
-        }
-    }
     let rest = path.strip_prefix(root).ok()?;
     let mut pending = VecDeque::new();
     push_front(&mut pending, rest);
@@ -465,6 +450,69 @@ pub fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
     Some(root.join(current))
 }
 
+/// Puts `p`'s components (names and `..`) in front of what is left to walk.
+fn push_front(pending: &mut std::collections::VecDeque<std::ffi::OsString>, p: &Path) {
+    let parts: Vec<std::ffi::OsString> = p
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect();
+    for part in parts.into_iter().rev() {
+        pending.push_front(part);
+    }
+}
+
+/// `path`, under a scanned `home` that lies outside the copied system `root` (given beside
+/// it, its real path not in it): walked as it is written until a link's target is absolute.
+/// Under `--root` every scanned home is a home of the copied host, so an absolute target
+/// (`~/.openclaw -> /srv/openclaw`) is a path of that host: the walk goes on under `root`
+/// as [`resolve_in_root`] does (`..` stops at the root), never on this machine's `/srv`. A
+/// relative link is followed where it is (one that climbs out of the home leads outside the
+/// layout, and the reader refuses it). `None` past 40 links (a loop).
+pub fn resolve_from_home(root: &Path, home: &Path, path: &Path) -> Option<PathBuf> {
+    use std::collections::VecDeque;
+    let rest = path.strip_prefix(home).ok()?;
+    let mut pending = VecDeque::new();
+    push_front(&mut pending, rest);
+    // Where the walk is: a path of this layout under the home, or (once an absolute target
+    // was met) a path relative to the root.
+    let mut current = home.to_path_buf();
+    let mut in_root = false;
+    let mut links = 0;
+    while let Some(part) = pending.pop_front() {
+        if part == ".." {
+            current.pop();
+            continue;
+        }
+        let candidate = match in_root {
+            true => root.join(&current).join(&part),
+            false => current.join(&part),
+        };
+        match std::fs::symlink_metadata(&candidate) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                links += 1;
+                if links > 40 {
+                    return None;
+                }
+                let target = std::fs::read_link(&candidate).ok()?;
+                if target.is_absolute() {
+                    in_root = true;
+                    current = PathBuf::new();
+                }
+                push_front(&mut pending, &target);
+            }
+            _ => current.push(&part),
+        }
+    }
+    Some(match in_root {
+        true => root.join(current),
+        false => current,
+    })
+}
+
 /// The copied host a run reads (`--root`) and the scanned homes that lie in it, set once per
 /// run by the command line ([`set_copied_host`]). A library user who never sets it reads every
 /// path as this machine resolves it.
@@ -477,6 +525,10 @@ struct CopiedHost {
     /// (`--home copy/home/u` reached through a link), as given and absolute: the home, and
     /// where it lies under the root.
     homes: Vec<(PathBuf, PathBuf)>,
+    /// Each scanned home that lies outside the root altogether, as given and absolute: read
+    /// as written, but an absolute link target in it is a path of the copied host
+    /// ([`resolve_from_home`]).
+    apart: Vec<PathBuf>,
     /// Each directory's resolution under the root (`None`: a loop), looked up once per run.
     dirs: std::sync::Mutex<HashMap<PathBuf, Option<PathBuf>>>,
 }
@@ -490,6 +542,7 @@ pub fn set_copied_host(root: Option<&Path>, homes: &[PathBuf]) {
         let abs_root = absolute(root);
         let real_root = std::fs::canonicalize(&abs_root).ok();
         let mut placed = Vec::new();
+        let mut apart = Vec::new();
         for home in homes {
             let abs = absolute(home);
             if abs.starts_with(&abs_root) {
@@ -499,6 +552,8 @@ pub fn set_copied_host(root: Option<&Path>, homes: &[PathBuf]) {
                 .ok()
                 .and_then(|real| Some(real.strip_prefix(real_root.as_ref()?).ok()?.to_path_buf()))
             else {
+                apart.push(home.clone());
+                apart.push(abs);
                 continue;
             };
             placed.push((home.clone(), abs_root.join(&rest)));
@@ -507,6 +562,7 @@ pub fn set_copied_host(root: Option<&Path>, homes: &[PathBuf]) {
         CopiedHost {
             roots: [root.to_path_buf(), abs_root],
             homes: placed,
+            apart,
             dirs: std::sync::Mutex::new(HashMap::new()),
         }
     });
@@ -532,11 +588,15 @@ pub fn on_host(path: &Path) -> Option<std::borrow::Cow<'_, Path>> {
     if let Some(root) = host.roots.iter().find(|r| path.starts_with(r)) {
         return host.resolve(root, path).map(Cow::Owned);
     }
-    match host.homes.iter().find(|(h, _)| path.starts_with(h)) {
-        Some((home, at)) => {
-            let placed = at.join(path.strip_prefix(home).ok()?);
-            host.resolve(&host.roots[1], &placed).map(Cow::Owned)
-        }
+    if let Some((home, at)) = host.homes.iter().find(|(h, _)| path.starts_with(h)) {
+        let placed = at.join(path.strip_prefix(home).ok()?);
+        return host.resolve(&host.roots[1], &placed).map(Cow::Owned);
+    }
+    match host.apart.iter().find(|h| path.starts_with(h)) {
+        Some(home) => resolve_from_home(&host.roots[1], home, path).map(|p| match p == path {
+            true => Cow::Borrowed(path),
+            false => Cow::Owned(p),
+        }),
         None => Some(Cow::Borrowed(path)),
     }
 }

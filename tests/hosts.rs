@@ -1192,6 +1192,103 @@ fn drop_ins_env_files_scripts_and_state_dirs_follow_links_within_the_root() {
     std::fs::remove_dir_all(&decoy).unwrap();
 }
 
+/// Compose discovery tests existence where its reads look (`paths::host`), not on this
+/// machine: a project whose `compose.yaml` links to `/…/stack/compose.yaml` and whose required
+/// `env_file: /etc/openclaw/gw.env` lies under an `/etc/openclaw` link are found and read in the
+/// root, though neither target exists on this machine; a `compose.yaml` that links to a file
+/// only this machine has (a decoy on another port) is no project of the copied host.
+#[test]
+fn compose_existence_checks_follow_links_within_the_root() {
+    let mut t = Layout::new("hosts-compose-links").with_root();
+    let b = t.path();
+    let decoy = std::env::temp_dir().join(format!("clawlint-decoy-compose-{}", std::process::id()));
+    let d = decoy.to_str().unwrap().to_string();
+    let d_rel = d.trim_start_matches('/');
+    let compose = |host_port: u16, env_file: &str| {
+        format!("services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n{env_file}    ports:\n      - \"127.0.0.1:{host_port}:18789\"\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n")
+    };
+    write(
+        b,
+        &format!("root/{d_rel}/stack/compose.yaml"),
+        compose(18444, "    env_file: /etc/openclaw/gw.env\n").as_bytes(),
+    );
+    write(
+        b,
+        &format!("root/{d_rel}/conf/gw.env"),
+        b"OPENCLAW_GATEWAY_TOKEN=fake-token-0000\n",
+    );
+    link(
+        b,
+        "root/srv/stack/compose.yaml",
+        &format!("{d}/stack/compose.yaml"),
+    );
+    link(b, "root/etc/openclaw", &format!("{d}/conf"));
+    // Only this machine has the other project's file.
+    std::fs::create_dir_all(decoy.join("other")).unwrap();
+    std::fs::write(decoy.join("other/compose.yaml"), compose(17444, "")).unwrap();
+    link(
+        b,
+        "root/srv/other/compose.yaml",
+        &format!("{d}/other/compose.yaml"),
+    );
+    write(b, "home/u/.openclaw/openclaw.json", b"{}\n");
+    t.at_home("home/u");
+    let (_, _, resolved, _) = t.output("resolve");
+    assert!(resolved.contains("18444"), "{resolved}");
+    assert!(!resolved.contains("17444"), "{resolved}");
+    let (_, _, report, _) = t.output("check");
+    assert!(!report.contains("does not exist"), "{report}");
+    assert!(!report.contains("outside the"), "{report}");
+    std::fs::remove_dir_all(&decoy).unwrap();
+}
+
+/// A home given beside the copied root (its real path not in it) is a home of that host: an
+/// absolute link in it (`~/.openclaw -> /…/state`) is followed within the root, as in a home
+/// inside it, never on this machine (where a decoy on another port lies at the same path).
+/// A relative link that climbs out of the home still leads outside the layout: refused, named.
+#[test]
+fn a_home_beside_the_root_follows_its_absolute_links_within_the_root() {
+    let mut t = Layout::new("hosts-home-apart").with_root();
+    let b = t.path();
+    let decoy = std::env::temp_dir().join(format!("clawlint-decoy-apart-{}", std::process::id()));
+    let d = decoy.to_str().unwrap().to_string();
+    let d_rel = d.trim_start_matches('/');
+    write(
+        b,
+        &format!("root/{d_rel}/state/openclaw.json"),
+        b"{ gateway: { port: 18666 } }\n",
+    );
+    std::fs::create_dir_all(decoy.join("state")).unwrap();
+    std::fs::write(
+        decoy.join("state/openclaw.json"),
+        "{ gateway: { port: 17666 } }\n",
+    )
+    .unwrap();
+    link(b, "home/u/.openclaw", &format!("{d}/state"));
+    write(
+        b,
+        "elsewhere/openclaw.json",
+        b"{ gateway: { port: 18777 } }\n",
+    );
+    link(b, "home/u/.openclaw-ops", "../../elsewhere");
+    t.at_home("home/u");
+    let (_, resolved, stdout, _) = t.output("resolve");
+    let ports: Vec<u64> = gateways(&resolved)
+        .iter()
+        .filter_map(|g| g["gatewayPort"]["value"].as_u64())
+        .collect();
+    assert!(ports.contains(&18666), "{resolved}");
+    assert!(!stdout.contains("17666"), "{stdout}");
+    assert!(!stdout.contains("18777"), "{stdout}");
+    let (_, _, report, _) = t.output("check");
+    assert!(
+        report.contains("outside the scanned homes and --root"),
+        "{report}"
+    );
+    assert!(!report.contains(&d), "{report}");
+    std::fs::remove_dir_all(&decoy).unwrap();
+}
+
 /// CL501 shows where an escaping `$include` leads when the layout decides it (relative to the
 /// including file, beside the config's directory), and never a path of this machine.
 #[test]

@@ -16,20 +16,41 @@ use crate::load::{unreadable, Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
-/// `*.container` files in `dirs` and their subdirectories (quadlet reads those too), sorted.
+/// `*.container` files in `dirs` and their subdirectories (quadlet reads those too), sorted,
+/// at most 3 levels down and 10,000 entries. Listed and tested where the layout's reads find
+/// them (`paths::host`: links followed within a copied `--root`, never to this machine's
+/// own paths); each named under the dir it was found from.
 pub fn files(dirs: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in dirs {
-        let walker = walkdir::WalkDir::new(dir)
-            .max_depth(3)
-            .follow_links(true)
-            .sort_by_file_name();
-        for entry in walker.into_iter().filter_map(Result::ok).take(10_000) {
-            let path = entry.path();
-            if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "container") {
-                out.push(path.to_path_buf());
+    fn walk(dir: &Path, depth: usize, budget: &mut usize, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = crate::paths::host::read_dir(dir) else {
+            return;
+        };
+        let mut names: Vec<std::ffi::OsString> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        names.sort();
+        for name in names {
+            if *budget == 0 {
+                return;
+            }
+            *budget -= 1;
+            let path = dir.join(&name);
+            if crate::paths::host::is_dir(&path) {
+                if depth < 3 {
+                    walk(&path, depth + 1, budget, out);
+                }
+            } else if path.extension().is_some_and(|e| e == "container")
+                && crate::paths::host::is_file(&path)
+            {
+                out.push(path);
             }
         }
+    }
+    let mut out = Vec::new();
+    let mut budget = 10_000;
+    for dir in dirs {
+        walk(dir, 1, &mut budget, &mut out);
     }
     out
 }

@@ -53,8 +53,13 @@ pub const SCAN_DEPTH: usize = 3;
 pub const SCAN_ENTRY_BUDGET: usize = 50_000;
 
 /// The compose file of a directory, if it has one (the first name in Compose's order).
+/// Existence is tested where the layout's reads find files (`paths::host`: links followed
+/// within a copied `--root`), never on this machine's own paths.
 pub fn project_file(dir: &Path) -> Option<PathBuf> {
-    FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+    FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| crate::paths::host::is_file(p))
 }
 
 /// What `docker compose` loads with no `-f` and no `COMPOSE_FILE` from `dir`: its compose
@@ -66,7 +71,7 @@ pub fn default_files(file: &Path) -> Vec<PathBuf> {
             OVERRIDE_NAMES
                 .iter()
                 .map(|n| dir.join(n))
-                .find(|p| p.is_file()),
+                .find(|p| crate::paths::host::is_file(p)),
         );
     }
     files
@@ -229,7 +234,10 @@ pub fn dir_files(
     if files.is_empty() {
         return default_files(file);
     }
-    let missing: Vec<&PathBuf> = files.iter().filter(|f| inside(f) && !f.is_file()).collect();
+    let missing: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| inside(f) && !crate::paths::host::is_file(f))
+        .collect();
     if missing.is_empty() {
         return files.into_iter().filter(|f| inside(f)).collect();
     }
@@ -272,7 +280,12 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
     let mut seen: std::collections::HashSet<PathBuf> = Default::default();
     let mut budget = entries;
     for dir in dirs {
-        let walker = walkdir::WalkDir::new(dir)
+        // A scanned dir that is a link (`/opt -> /srv/opt` in a copied root) is walked where
+        // it leads within the root; what is found is named under `dir`, as the reads expect.
+        let Some(walked) = crate::paths::on_host(dir).map(std::borrow::Cow::into_owned) else {
+            continue;
+        };
+        let walker = walkdir::WalkDir::new(&walked)
             .max_depth(SCAN_DEPTH)
             .follow_links(false)
             .sort_by_file_name()
@@ -294,7 +307,11 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
             }
             budget -= 1;
             if entry.file_type().is_dir() {
-                if let Some(file) = project_file(entry.path()) {
+                let at = match entry.path().strip_prefix(&walked) {
+                    Ok(rest) if !rest.as_os_str().is_empty() => dir.join(rest),
+                    _ => dir.clone(),
+                };
+                if let Some(file) = project_file(&at) {
                     if seen.insert(file.clone()) {
                         found.push(file);
                     }
@@ -806,7 +823,7 @@ fn read_project_env(
             });
             continue;
         }
-        if explicit && !file.is_file() {
+        if explicit && !crate::paths::host::is_file(file) {
             // compose-go: "couldn't find env file"; `docker compose` stops before starting.
             problems.push(Problem {
                 kind: ProblemKind::Missing,
@@ -1552,7 +1569,7 @@ fn gateway_invocation(
     }
     for (path, required, loc) in &spec.env_files {
         let file = host.host_path(path, dir);
-        if !file.is_file() && *required {
+        if !crate::paths::host::is_file(&file) && *required {
             reader.problems.push(Problem {
                 kind: ProblemKind::Missing,
                 message: format!(

@@ -456,17 +456,19 @@ pub fn just_recipes(text: &str) -> Vec<(String, usize)> {
 
 /// The files beside a project that may run compose, in name order (at most 64).
 pub fn wrapper_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    // Listed and tested where the layout's reads find them (`paths::host`: links followed
+    // within a copied `--root`); each named under `dir`.
+    let Ok(entries) = crate::paths::host::read_dir(dir) else {
         return Vec::new();
     };
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
-        .map(|e| e.path())
+        .map(|e| dir.join(e.file_name()))
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(is_wrapper_name)
-                && p.is_file()
+                && crate::paths::host::is_file(p)
         })
         .collect();
     files.sort();
