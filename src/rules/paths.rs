@@ -88,7 +88,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         out.extend(shared(instances, keys, kind));
     }
     out.extend(nested_in_state_dir(instances, keys));
-    out.extend(instances.iter().filter_map(config_path_without_state_dir));
+    out.extend(
+        instances
+            .iter()
+            .filter_map(|i| config_path_without_state_dir(i, keys)),
+    );
     out.extend(
         instances
             .iter()
@@ -370,14 +374,25 @@ fn set_by_user(instance: &Instance, var: &str) -> bool {
     })
 }
 
-/// CL205: `OPENCLAW_CONFIG_PATH` moves the config but not the state.
-fn config_path_without_state_dir(instance: &Instance) -> Option<Finding> {
+/// CL205: `OPENCLAW_CONFIG_PATH` moves the config but not the state. A config that lies in
+/// the state dir itself (`~/.openclaw/openclaw.json`, as installer scripts write it out, or
+/// `~/.openclaw/rescue.json`) moves nothing: its directory is the state dir, so the `.env`
+/// and browser profiles that follow the config's directory stay with the state. Quiet then
+/// (a second gateway sharing that state dir is CL201's).
+fn config_path_without_state_dir(instance: &Instance, keys: &PathKeys) -> Option<Finding> {
     if !set_by_user(instance, "OPENCLAW_CONFIG_PATH")
         || instance.env.value("OPENCLAW_STATE_DIR").is_some()
     {
         return None;
     }
     let config = &instance.config_path;
+    if config
+        .value
+        .parent()
+        .is_some_and(|dir| keys.key(dir) == keys.key(&instance.state_dir.value))
+    {
+        return None;
+    }
     Some(
         Finding::new(
             catalog::CONFIG_PATH_WITHOUT_STATE_DIR,
@@ -575,6 +590,21 @@ mod tests {
             labels(&f),
             ["default: OPENCLAW_CONFIG_PATH (OPENCLAW_CONFIG_PATH in the environment)"]
         );
+    }
+
+    #[test]
+    fn cl205_not_for_a_config_in_the_state_dir_itself() {
+        for config in [
+            "~/.openclaw/openclaw.json",
+            "/home/claw/.openclaw/openclaw.json",
+            "~/.openclaw/rescue.json",
+        ] {
+            let host = host([gateway("default").env("OPENCLAW_CONFIG_PATH", config)]);
+            assert!(
+                host.findings(CONFIG_PATH_WITHOUT_STATE_DIR).is_empty(),
+                "{config}"
+            );
+        }
     }
 
     #[test]
