@@ -224,6 +224,11 @@ impl Batch {
             };
             match self.statement(&statement, span, frame.file, number) {
                 Flow::Next => {}
+                Flow::Block if statement.starts_with('(') && paren_depth(&statement, 0) == 0 => {
+                    // A block closed on its own line (`(set A=1) & openclaw gateway`): what
+                    // follows its `)` runs.
+                    self.forget_sets_in(&statement);
+                }
                 Flow::Block => {
                     // What follows an `if`/`for` on its line is part of it (`if x a & b` runs
                     // both or neither): nothing more of the line runs unconditionally.
@@ -1018,6 +1023,16 @@ mod tests {
             "{step:?}"
         );
         assert_eq!(batch.var("B"), None);
+        // A block closed on its line: what follows it runs.
+        let closed = "(set \"A=1\") & openclaw gateway --port 19720\r\n";
+        let mut batch = Batch::new(&[]);
+        let mut frame = Frame::new(0, None, Vec::new(), "gateway.cmd".to_string());
+        let (step, _) = batch.run(closed, &mut frame, 0);
+        assert!(
+            matches!(&step, Step::Command { argv, .. } if argv.join(" ") == "openclaw gateway --port 19720"),
+            "{step:?}"
+        );
+        assert_eq!(batch.var("A"), None);
     }
 
     #[test]
