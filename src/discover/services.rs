@@ -708,18 +708,30 @@ struct PathMap<'a> {
 }
 
 impl PathMap<'_> {
-    /// Evidence text as output shows it: a path in the home the unit was written under
-    /// becomes `~/…` (the scanned home stands for it); nothing else changes. Output never
-    /// shows the absolute home prefix of the machine the unit was written on.
+    /// Evidence text as output shows it: a path in the home the unit was written under, or
+    /// in the scanned home (where `%h` and mapped paths lead), becomes `~/…`; nothing else
+    /// changes. Output never shows the absolute home prefix of the machine the unit was
+    /// written on, nor of the one clawlint runs on.
     fn shown(&self, text: &str) -> String {
-        let Some(unit_home) = self.unit_home.as_deref().filter(|h| h.len() > 1) else {
-            return text.to_string();
-        };
+        let scanned = self.home.display().to_string();
+        let mut out = text.to_string();
+        for home in [self.unit_home.as_deref(), Some(scanned.as_str())]
+            .into_iter()
+            .flatten()
+            .filter(|h| h.len() > 1)
+        {
+            out = Self::home_as_tilde(&out, home);
+        }
+        out
+    }
+
+    /// `text` with each whole-word path under `home` written `~/…`.
+    fn home_as_tilde(text: &str, home: &str) -> String {
         let is_path_char = |c: char| c.is_alphanumeric() || "/._-~".contains(c);
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
-        while let Some(at) = rest.find(unit_home) {
-            let after = &rest[at + unit_home.len()..];
+        while let Some(at) = rest.find(home) {
+            let after = &rest[at + home.len()..];
             let starts_word = rest[..at]
                 .chars()
                 .next_back()
@@ -728,11 +740,7 @@ impl PathMap<'_> {
             let ends_home =
                 after.is_empty() || after.starts_with('/') || !after.starts_with(is_path_char);
             out.push_str(&rest[..at]);
-            out.push_str(if starts_word && ends_home {
-                "~"
-            } else {
-                unit_home
-            });
+            out.push_str(if starts_word && ends_home { "~" } else { home });
             rest = after;
         }
         out.push_str(rest);
