@@ -330,16 +330,49 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
 
 /// Every statement of a shell script whose command (wrappers removed) `wanted` accepts, each
 /// with the `cd`, `export`s and assignments before it and the byte offset of the statement.
-/// Files the script sources are not read (see [`script_statements`]).
+/// Files the script sources are not read here (see [`script_statements`]): a file sourced
+/// before a statement runs in its shell and may set or export what the command then uses
+/// (`set -a; source ~/cfg/.env; set +a; openclaw gateway start`), so that command's
+/// environment is marked as not wholly seen (`injects_env`): a variable it needs is then
+/// unverifiable, never reported missing.
 pub fn script_commands(
     script: &str,
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
 ) -> Vec<(Command, usize)> {
-    script_statements(script, env, wanted, &mut NoSourcing)
+    let mut sourced = NotRead(Vec::new());
+    let found = script_statements(script, env, wanted, &mut sourced);
+    found
         .into_iter()
-        .map(|f| (f.command, f.offset))
+        .map(|mut f| {
+            let before: Vec<&str> = sourced
+                .0
+                .iter()
+                .filter(|r| r.offset < f.offset)
+                .map(|r| r.written.as_str())
+                .collect();
+            if !before.is_empty() {
+                let files = before.join(", ");
+                f.command.unseen.push(format!(
+                    "what the shell script's `source {files}` sets (not read)"
+                ));
+                f.command
+                    .injects_env
+                    .get_or_insert_with(|| format!("the file the shell script sources ({files})"));
+            }
+            (f.command, f.offset)
+        })
         .collect()
+}
+
+/// A [`Sourcer`] that reads nothing and keeps each request (all in the script itself).
+struct NotRead(Vec<SourceRequest>);
+
+impl Sourcer for NotRead {
+    fn source(&mut self, request: &SourceRequest) -> Option<SourcedText> {
+        self.0.push(request.clone());
+        None
+    }
 }
 
 /// A statement [`script_statements`] found: its command, and where it is (`file` 0 is the
@@ -1260,6 +1293,33 @@ mod tests {
         assert_eq!(c.env, vec![("OPENCLAW_PROFILE".into(), "ops".into())]);
         let c = unwrap(&v(&["bash", "-c", "echo hi; sleep 3"]), &home());
         assert!(!starts_gateway(&c.argv));
+    }
+
+    /// A file the script sources before the gateway line is not read here: what it sets may
+    /// reach the gateway, so its environment is marked as not wholly seen (never "missing").
+    /// A file sourced after it changes nothing the gateway sees.
+    #[test]
+    fn a_sourced_file_before_the_gateway_line_is_noted() {
+        let c = unwrap(
+            &v(&[
+                "/bin/bash",
+                "-lc",
+                "set -a; source \"/Users/v/openclaw-config/.env\"; set +a; openclaw gateway start",
+            ]),
+            &home(),
+        );
+        assert_eq!(c.argv, v(&["openclaw", "gateway", "start"]));
+        assert_eq!(
+            c.injects_env.as_deref(),
+            Some("the file the shell script sources (/Users/v/openclaw-config/.env)")
+        );
+        assert_eq!(
+            c.unseen,
+            ["what the shell script's `source /Users/v/openclaw-config/.env` sets (not read)"]
+        );
+        let c = script_gateway("openclaw gateway run; . ./after.sh", &home()).unwrap();
+        assert_eq!(c.injects_env, None);
+        assert!(c.unseen.is_empty(), "{:?}", c.unseen);
     }
 
     #[test]
