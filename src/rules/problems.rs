@@ -108,32 +108,34 @@ fn script_help(kind: ProblemKind) -> &'static str {
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     type Key = (ProblemKind, String, Option<Loc>);
     let mut index: HashMap<Key, usize> = HashMap::new();
-    let mut seen: Vec<(ProblemKind, String, Option<Loc>, Vec<String>)> = Vec::new();
+    let mut seen: Vec<(ProblemKind, String, Option<Loc>, Vec<Owner>)> = Vec::new();
     // A problem no gateway owns belongs to the file it is in (the unit, compose file, script or
     // registry that was being read), never to clawlint itself.
-    let unowned = ctx.problems.iter().map(|p| (reader_of(ctx, p.loc), p));
-    let owned = ctx
-        .instances
+    let unowned = ctx
+        .problems
         .iter()
-        .flat_map(|i| i.problems.iter().map(move |p| (i.name.as_str(), p)));
+        .map(|p| (Owner::File(reader_of(ctx, p.loc).to_string()), p));
+    let owned = ctx.instances.iter().flat_map(|i| {
+        i.problems
+            .iter()
+            .map(move |p| (Owner::Gateway(i.name.clone()), p))
+    });
     for (owner, problem) in owned.chain(unowned) {
-        {
-            let key = (problem.kind, problem.message.clone(), problem.loc);
-            match index.get(&key) {
-                Some(&at) => {
-                    if !seen[at].3.iter().any(|o| o == owner) {
-                        seen[at].3.push(owner.to_string());
-                    }
+        let key = (problem.kind, problem.message.clone(), problem.loc);
+        match index.get(&key) {
+            Some(&at) => {
+                if !seen[at].3.contains(&owner) {
+                    seen[at].3.push(owner);
                 }
-                None => {
-                    index.insert(key, seen.len());
-                    seen.push((
-                        problem.kind,
-                        problem.message.clone(),
-                        problem.loc,
-                        vec![owner.to_string()],
-                    ));
-                }
+            }
+            None => {
+                index.insert(key, seen.len());
+                seen.push((
+                    problem.kind,
+                    problem.message.clone(),
+                    problem.loc,
+                    vec![owner],
+                ));
             }
         }
     }
@@ -159,18 +161,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             };
             let mut finding = Finding::new(code_for(kind), message.clone())
                 // Each owner is named once: the first on the label, the others after it.
-                .label(Label::new(
-                    loc,
-                    format!("read by {}", names[0]),
-                    names.first().map(String::as_str),
-                ))
+                .label(Label::new(loc, names[0].label(true), Some(names[0].name())))
                 .help(help);
             for extra in names.iter().skip(1) {
-                finding.labels.push(Label::new(
-                    None,
-                    format!("also read by {extra}"),
-                    Some(extra),
-                ));
+                finding
+                    .labels
+                    .push(Label::new(None, extra.label(false), Some(extra.name())));
             }
             finding
         })
@@ -179,6 +175,32 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         findings.push(no_gateways(ctx.searched));
     }
     findings
+}
+
+/// Who a problem belongs to: a gateway that read the file it is in, or (when no gateway owns
+/// it) that file itself.
+#[derive(PartialEq)]
+enum Owner {
+    Gateway(String),
+    File(String),
+}
+
+impl Owner {
+    fn name(&self) -> &str {
+        match self {
+            Owner::Gateway(name) | Owner::File(name) => name,
+        }
+    }
+
+    /// "read by ops" (the first gateway; "also read by rescue" after it), but "in compose.yaml"
+    /// for a file's own problem: a file is not read by itself.
+    fn label(&self, first: bool) -> String {
+        match (self, first) {
+            (Owner::Gateway(name), true) => format!("read by {name}"),
+            (Owner::Gateway(name), false) => format!("also read by {name}"),
+            (Owner::File(name), _) => format!("in {name}"),
+        }
+    }
 }
 
 /// The name of the file a problem is in (`openclaw-acme.service`, `docker-compose.yml`), or
@@ -362,8 +384,9 @@ mod tests {
         );
         let host = host.problem(unit.clone()).problem(unit);
         let f = host.finding(UNREADABLE_FILE);
-        // Owned by the unit that could not be read, never by clawlint (it was "read by clawlint").
-        assert_eq!(labels(&f), ["read by openclaw-gateway-x.service"]);
+        // Owned by the unit that could not be read, never by clawlint (it was "read by clawlint"),
+        // and not "read by" itself (it was "read by openclaw-gateway-x.service").
+        assert_eq!(labels(&f), ["in openclaw-gateway-x.service"]);
         assert_eq!(parties(&f), ["openclaw-gateway-x.service"]);
         for kind in [
             ProblemKind::TooLarge,
@@ -372,6 +395,30 @@ mod tests {
         ] {
             assert_eq!(with_problem(kind, "x").findings(UNREADABLE_FILE).len(), 1);
         }
+    }
+
+    /// A compose file that does not parse, which no gateway owns: the problem is the file's own,
+    /// "in compose.yaml" (it was "read by compose.yaml", as if the file read itself). When a
+    /// gateway reads that file too, the gateway is named first, as the one that reads it.
+    #[test]
+    fn cl901_a_files_own_problem_is_in_it_not_read_by_it() {
+        let mut host = host([gateway("ops").port(18789)]);
+        let problem = crate::rules::testing::problem_in(
+            &mut host.sources,
+            "/home/claw/stacks/broken/compose.yaml",
+            "services:\n  gateway\n    image: x\n",
+            ProblemKind::Unparsable,
+            "invalid compose file: simple key expect ':'",
+        );
+        let host = host.problem(problem.clone());
+        let f = host.finding(UNPARSABLE_FILE);
+        assert_eq!(labels(&f), ["in compose.yaml"]);
+        assert_eq!(parties(&f), ["compose.yaml"]);
+        let mut host = host;
+        host.instances[0].problems.push(problem);
+        let f = host.finding(UNPARSABLE_FILE);
+        assert_eq!(labels(&f), ["read by ops", "in compose.yaml"]);
+        assert_eq!(parties(&f), ["ops", "compose.yaml"]);
     }
 
     #[test]
