@@ -107,3 +107,196 @@ fn the_fix_names_the_env_files_compose_reads() {
         assert!(!fix.contains("the project's .env"), "{fix}");
     }
 }
+
+fn write(base: &std::path::Path, rel: &str, text: &str) {
+    let path = base.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A host whose user unit runs `~/bin/up.sh` (text `script`, mode 755) in `~/stacks/acme` with
+/// `PATH` set to `path` (none when `None`), beside a native gateway on 18789; the stack's
+/// gateway, behind the profile `openclaw`, publishes 18789. `~/bin/settings.sh` (on the PATH
+/// the tests give) enables the profile; `~/stacks/acme/settings.sh` (the directory the script
+/// runs in) does not.
+fn path_host(name: &str, script: &str, path: Option<&str>) -> (TempDir, Value) {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TempDir::new(name);
+    let home = t.path().join("home");
+    let h = home.display().to_string();
+    write(
+        &home,
+        ".openclaw/openclaw.json",
+        "{ gateway: { port: 18789 } }\n",
+    );
+    write(
+        &home,
+        "stacks/acme/docker-compose.yml",
+        "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    profiles: [openclaw]\n    ports: [\"18789:18789\"]\n",
+    );
+    write(&home, "bin/settings.sh", "PROFILE=openclaw\n");
+    write(&home, "stacks/acme/settings.sh", "PROFILE=web\n");
+    write(&home, "bin/up.sh", script);
+    std::fs::set_permissions(
+        home.join("bin/up.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let env = path
+        .map(|p| format!("Environment=PATH={}\n", p.replace("~", &h)))
+        .unwrap_or_default();
+    write(
+        &home,
+        ".config/systemd/user/openclaw-acme.service",
+        &format!(
+            "[Service]\nType=oneshot\nWorkingDirectory={h}/stacks/acme\n{env}ExecStart={h}/bin/up.sh\n\n[Install]\nWantedBy=default.target\n"
+        ),
+    );
+    let wants = home.join(".config/systemd/user/default.target.wants");
+    std::fs::create_dir_all(&wants).unwrap();
+    std::os::unix::fs::symlink(
+        "../openclaw-acme.service",
+        wants.join("openclaw-acme.service"),
+    )
+    .unwrap();
+    let report = check_json(&["--home".to_string(), h]);
+    (t, report)
+}
+
+/// bash's `source NAME` (no slash) reads the first file NAME on PATH, and only then the one in
+/// the directory the script runs in: with `PATH=~/bin`, `~/bin/settings.sh` enables the
+/// profile and the stack collides (CL108), though `./settings.sh` would not.
+#[test]
+fn source_without_a_slash_searches_path_first() {
+    let bash = "#!/bin/bash\nsource settings.sh\ndocker compose --profile \"$PROFILE\" up -d\n";
+    let (_t, report) = path_host(
+        "scripts-path-hit",
+        bash,
+        Some("~/bin:/nonexistent-in-layout"),
+    );
+    // `/nonexistent-in-layout` is never reached: the first directory has the file.
+    assert!(with_code(&report, "CL902").is_empty(), "{report:#}");
+    assert!(!with_code(&report, "CL108").is_empty(), "{report:#}");
+    assert!(notes_of(&report).is_empty(), "{report:#}");
+    // Not on PATH (all of it in the layout): bash reads the one in the directory it runs in.
+    let (_t, report) = path_host("scripts-path-cwd", bash, Some("~/.local/bin"));
+    assert!(with_code(&report, "CL902").is_empty(), "{report:#}");
+    assert!(with_code(&report, "CL108").is_empty(), "{report:#}");
+}
+
+/// Where clawlint cannot look (a PATH directory outside the layout, or no PATH it can see),
+/// the name is not read: CL902 at the line says why, never a guessed file. A POSIX shell's `.`
+/// never looks in the directory it is in: not on PATH, it fails (CL902, missing).
+#[test]
+fn source_without_a_slash_is_unresolved_where_path_cannot_be_seen() {
+    let bash = "#!/bin/bash\nsource settings.sh\ndocker compose --profile \"$PROFILE\" up -d\n";
+    let (_t, report) = path_host("scripts-path-outside", bash, Some("/usr/local/bin:~/bin"));
+    let cl902 = messages(&report, "CL902");
+    assert_eq!(cl902.len(), 1, "{report:#}");
+    assert!(
+        cl902[0].contains("up.sh:2 sources `settings.sh`, a name without a slash")
+            && cl902[0].contains("its PATH has /usr/local/bin, outside the scanned layout"),
+        "{cl902:?}"
+    );
+    // What the unread file would set is unknown: the profile the compose line names.
+    let notes = notes_of(&report);
+    assert!(
+        !notes.is_empty() && notes.iter().all(|n| n.contains("($PROFILE)")),
+        "{report:#}"
+    );
+    let (_t, report) = path_host("scripts-path-unknown", bash, None);
+    let cl902 = messages(&report, "CL902");
+    assert!(
+        cl902.len() == 1 && cl902[0].contains("the PATH it runs with is not known"),
+        "{cl902:?}"
+    );
+    let sh = "#!/bin/sh\n. settings.sh\ndocker compose --profile \"$PROFILE\" up -d\n";
+    let (_t, report) = path_host("scripts-path-posix", sh, Some("~/.local/bin"));
+    let cl902 = messages(&report, "CL902");
+    assert!(
+        cl902.len() == 1
+            && cl902[0].contains(
+                "in a POSIX shell, whose `.` looks for a name without a slash on PATH only"
+            ),
+        "{cl902:?}"
+    );
+}
+
+/// Every message of a rule's findings.
+fn messages(report: &Value, code: &str) -> Vec<String> {
+    with_code(report, code)
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `~/bin/up.sh` is a symlink to `~/ops/acme/up.sh`, which changes to the stack two levels
+/// above where it really lies (`cd "$(dirname "$(realpath "$0")")/../../stacks/acme"`, and
+/// the same with `readlink -f`, and with `cd -P … && pwd -P` through a linked `~/bin`): the
+/// symlink is followed, so compose runs in `~/stacks/acme` with `--profile openclaw` and the
+/// stack collides with certainty (CL108 with no "unverifiable" note). Read lexically, the
+/// script would change to `stacks/acme` beside the home, where there is no project.
+#[test]
+fn realpath_and_readlink_follow_symlinks_in_the_layout() {
+    for (name, cd) in [
+        (
+            "scripts-realpath",
+            "cd \"$(dirname \"$(realpath \"$0\")\")/../../stacks/acme\"",
+        ),
+        (
+            "scripts-readlink",
+            "cd \"$(dirname \"$(readlink -f \"$0\")\")/../../stacks/acme\"",
+        ),
+        (
+            "scripts-pwd-p",
+            "cd \"$(cd -P \"$(dirname \"$0\")\" && pwd -P)/../../stacks/acme\"",
+        ),
+    ] {
+        let t = TempDir::new(name);
+        let home = t.path().join("home");
+        let h = home.display().to_string();
+        write(
+            &home,
+            ".openclaw/openclaw.json",
+            "{ gateway: { port: 18789 } }\n",
+        );
+        write(
+            &home,
+            "stacks/acme/docker-compose.yml",
+            "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    profiles: [openclaw]\n    ports: [\"18789:18789\"]\n",
+        );
+        write(
+            &home,
+            "ops/acme/up.sh",
+            &format!("#!/bin/bash\nset -e\n{cd}\ndocker compose --profile openclaw up -d\n"),
+        );
+        if name == "scripts-pwd-p" {
+            // The directory is the link: ~/bin -> ops/acme.
+            std::os::unix::fs::symlink("ops/acme", home.join("bin")).unwrap();
+        } else {
+            std::fs::create_dir_all(home.join("bin")).unwrap();
+            std::os::unix::fs::symlink("../ops/acme/up.sh", home.join("bin/up.sh")).unwrap();
+        }
+        write(
+            &home,
+            ".config/systemd/user/openclaw-acme.service",
+            &format!(
+                "[Service]\nType=oneshot\nExecStart={h}/bin/up.sh\n\n[Install]\nWantedBy=default.target\n"
+            ),
+        );
+        let wants = home.join(".config/systemd/user/default.target.wants");
+        std::fs::create_dir_all(&wants).unwrap();
+        std::os::unix::fs::symlink(
+            "../openclaw-acme.service",
+            wants.join("openclaw-acme.service"),
+        )
+        .unwrap();
+        let report = check_json(&["--home".to_string(), h]);
+        assert!(
+            !with_code(&report, "CL108").is_empty(),
+            "{name}: {report:#}"
+        );
+        assert!(notes_of(&report).is_empty(), "{name}: {report:#}");
+        assert!(with_code(&report, "CL902").is_empty(), "{name}: {report:#}");
+    }
+}

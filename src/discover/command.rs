@@ -399,9 +399,24 @@ pub struct SourceRequest {
     pub guarded: bool,
     /// The shell's directory when known (after a `cd`, or `PWD` given).
     pub cwd: Option<String>,
+    /// For a word without a slash: where the shell looks for it (bash's `source` and POSIX
+    /// `.` search PATH first). `None` when the word has a slash, or `shopt -u sourcepath`
+    /// turned the search off (the word is then read from the directory the shell is in).
+    pub search: Option<PathSearch>,
     /// Where the statement is: the file (0, or a sourced file's number) and byte offset.
     pub file: usize,
     pub offset: usize,
+}
+
+/// How a shell finds a file `source`d by a name without a slash: each directory of its
+/// `PATH` in order (a readable file there), then, for bash outside POSIX mode only, the
+/// directory it is in. `sh` (dash, or bash as `sh`) and `set -o posix` look on PATH only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathSearch {
+    /// The shell's `PATH`, when it has one clawlint can see.
+    pub path: Option<String>,
+    /// Whether the directory the shell is in is tried after PATH (bash, not in POSIX mode).
+    pub then_cwd: bool,
 }
 
 /// A file read for `source`: its number (never 0), its path (the sourced file's
@@ -417,6 +432,14 @@ pub struct SourcedText {
 /// says what it cannot read). This module reads no file.
 pub trait Sourcer {
     fn source(&mut self, request: &SourceRequest) -> Option<SourcedText>;
+
+    /// What `realpath P`, `readlink -f P`, `cd -P P` and `pwd -P` print for `lexical`, an
+    /// absolute path with `.` and `..` folded: the path with its symlinks resolved, by the
+    /// caller (this module reads no file). `None` when it cannot be known (a link that leaves
+    /// the layout, a directory that does not exist). By default the lexical path itself.
+    fn real_path(&mut self, lexical: &str) -> Option<String> {
+        Some(lexical.to_string())
+    }
 }
 
 /// A [`Sourcer`] that reads nothing.
@@ -450,6 +473,8 @@ pub fn script_statements(
         found: Vec::new(),
         allexport: false,
         dir_stack: Vec::new(),
+        posix: posix_shebang(script),
+        sourcepath: true,
     };
     shell.run(script, 0);
     shell.found
@@ -468,14 +493,43 @@ struct Shell<'a> {
     allexport: bool,
     /// The directories `pushd` left, for `popd`.
     dir_stack: Vec<Option<String>>,
+    /// POSIX mode (`#!/bin/sh`, dash, `set -o posix`): `.` looks on PATH only.
+    posix: bool,
+    /// bash's `sourcepath` (on unless `shopt -u sourcepath`): `source` looks on PATH.
+    sourcepath: bool,
+}
+
+/// Whether a script's `#!` line runs it in a POSIX shell (`sh`, `dash`, `bash --posix`), where
+/// `.` with a name without a slash looks on PATH only. Any other `#!` is read as bash.
+fn posix_shebang(script: &str) -> bool {
+    let Some(line) = script.lines().next().and_then(|l| l.strip_prefix("#!")) else {
+        return false;
+    };
+    let mut words = line.split_whitespace();
+    let mut program = words.next().map(basename);
+    if program == Some("env") {
+        program = words.by_ref().find(|w| !w.starts_with('-')).map(basename);
+    }
+    match program {
+        Some("sh" | "dash") => true,
+        Some("bash") => words.any(|w| w == "--posix"),
+        _ => false,
+    }
 }
 
 impl Shell<'_> {
     fn run(&mut self, script: &str, file: usize) {
         let mut previous_was_cd = false;
-        let mut previous: Vec<String> = Vec::new();
-        for (statement, after_or, offset) in statements(script) {
+        let mut guards = Guards::default();
+        for (statement, sep, offset) in statements(script) {
+            let after_or = sep == Sep::Or;
             let mut marked = quoted_words(&statement);
+            // The tests that guard what follows (`[ -f X ] &&`, `if [ -r X ]; then`); the
+            // keywords that open, switch and close them are no command.
+            let opened = guards.keywords(&mut marked, sep);
+            let test = marked.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>();
+            let test = existence_test(&test).map(|(negated, path)| (negated, self.key(path)));
+            let guarded = guards.statement(sep, opened, test);
             // `then exec …`, `else …`, `do …`
             while marked
                 .first()
@@ -500,7 +554,6 @@ impl Shell<'_> {
                 kept.push((w, q));
             }
             let (words, quoted): (Vec<String>, Vec<bool>) = kept.into_iter().unzip();
-            let before = std::mem::replace(&mut previous, words.clone());
             let Some(first) = words.first() else { continue };
             let is_cd = first == "cd";
             // `cd A || cd B`: the fallback runs only when A is missing; A is what the author
@@ -528,9 +581,19 @@ impl Shell<'_> {
                         }
                     }
                     if let Some(at) = words.iter().position(|w| w == "-o" || w == "+o") {
-                        if words.get(at + 1).is_some_and(|o| o == "allexport") {
-                            self.allexport = words[at] == "-o";
+                        match words.get(at + 1).map(String::as_str) {
+                            Some("allexport") => self.allexport = words[at] == "-o",
+                            Some("posix") => self.posix = words[at] == "-o",
+                            _ => {}
                         }
+                    }
+                    continue;
+                }
+                "shopt" => {
+                    let on = words.iter().any(|w| w == "-s");
+                    let off = words.iter().any(|w| w == "-u");
+                    if on != off && words.iter().any(|w| w == "sourcepath") {
+                        self.sourcepath = on;
                     }
                     continue;
                 }
@@ -544,7 +607,12 @@ impl Shell<'_> {
                             && !is_redirection(w)
                     });
                     let dir = match target {
-                        Some(dir) => expand(dir, &self.vars, &mut self.unknown),
+                        Some(dir) => {
+                            let mut unknown = Vec::new();
+                            let dir = self.expand(dir, &mut unknown);
+                            self.unknown.extend(unknown);
+                            dir
+                        }
                         None => match self.vars.get("HOME") {
                             Some(home) => home.clone(),
                             None => continue,
@@ -564,7 +632,9 @@ impl Shell<'_> {
                 "export" => {
                     for w in &words[1..] {
                         if let Some((k, v)) = assignment(w) {
-                            let v = expand(&v, &self.vars, &mut self.unknown);
+                            let mut unknown = Vec::new();
+                            let v = self.expand(&v, &mut unknown);
+                            self.unknown.extend(unknown);
                             self.vars.insert(k.clone(), v.clone());
                             self.exported.push((k, v));
                         }
@@ -573,7 +643,9 @@ impl Shell<'_> {
                 }
                 "source" | "." => {
                     if let Some(written) = words.get(1) {
-                        self.source(written, &before, file, offset);
+                        let key = self.key(written);
+                        let guarded = key.is_some_and(|k| guarded.contains(&k));
+                        self.source(written, guarded, file, offset);
                     }
                     continue;
                 }
@@ -583,16 +655,51 @@ impl Shell<'_> {
         }
     }
 
+    /// `word` expanded with the shell's variables, the paths `realpath` and its kin print
+    /// resolved by the [`Sourcer`].
+    fn expand(&mut self, word: &str, unknown: &mut Vec<String>) -> String {
+        let sourcer = &mut *self.sourcer;
+        expand_with(word, &self.vars, unknown, &mut |p| sourcer.real_path(p))
+    }
+
+    /// The file a word names, as a test and a `source` of it both see it: expanded, and
+    /// made absolute from the shell's directory (a placeholder when that is unknown, the same
+    /// for both). `None` when the word has a part clawlint cannot work out.
+    fn key(&mut self, word: &str) -> Option<String> {
+        let mut missing = Vec::new();
+        let path = self.expand(word, &mut missing);
+        if !missing.is_empty() || path.contains(['$', '`']) || path.is_empty() {
+            return None;
+        }
+        let base = self
+            .cwd
+            .clone()
+            .or_else(|| self.vars.get("PWD").cloned())
+            .unwrap_or_else(|| "/\u{0}cwd".to_string());
+        Some(match path.starts_with('/') {
+            true => join("/", &path),
+            false => join(&base, &path),
+        })
+    }
+
     /// `source WRITTEN`: the file is read by the [`Sourcer`] and run in this shell, with
     /// `${BASH_SOURCE[0]}` its own path while it runs.
-    fn source(&mut self, written: &str, before: &[String], file: usize, offset: usize) {
+    fn source(&mut self, written: &str, guarded: bool, file: usize, offset: usize) {
         let mut missing = Vec::new();
-        let path = expand(written, &self.vars, &mut missing);
-        let guarded = before
-            .windows(2)
-            .any(|w| matches!(w[0].as_str(), "-f" | "-e" | "-r" | "-s") && w[1] == written);
+        let path = self.expand(written, &mut missing);
+        // POSIX `.` always searches PATH; bash's `source` and `.` unless `shopt -u sourcepath`.
+        let search = (!path.contains('/') && (self.sourcepath || self.posix)).then(|| PathSearch {
+            // A PATH built from a PATH nobody set (`PATH=~/bin:$PATH`) is not known.
+            path: self
+                .vars
+                .get("PATH")
+                .filter(|_| !self.unknown.iter().any(|u| u == "PATH"))
+                .cloned(),
+            then_cwd: !self.posix,
+        });
         let request = SourceRequest {
             resolvable: missing.is_empty() && !path.contains(['$', '`']),
+            search,
             path,
             written: written.to_string(),
             guarded,
@@ -623,7 +730,9 @@ impl Shell<'_> {
         }
         if i == words.len() {
             for (k, v) in prefix {
-                let v = expand(&v, &self.vars, &mut self.unknown);
+                let mut unknown = Vec::new();
+                let v = self.expand(&v, &mut unknown);
+                self.unknown.extend(unknown);
                 if self.allexport {
                     self.exported.push((k.clone(), v.clone()));
                 }
@@ -636,7 +745,7 @@ impl Shell<'_> {
         let mut argv: Vec<String> = Vec::new();
         for (w, quoted) in words[i..].iter().zip(&quoted[i..]) {
             let mut missing = Vec::new();
-            let value = expand(w, &self.vars, &mut missing);
+            let value = self.expand(w, &mut missing);
             let computed = w.contains(['$', '`']) && value.contains(['$', '`']);
             if computed {
                 unresolved.push((value.clone(), w.clone()));
@@ -669,7 +778,8 @@ impl Shell<'_> {
         }
         let mut env = self.exported.clone();
         for (k, v) in prefix {
-            env.push((k, expand(&v, &self.vars, &mut local_unknown)));
+            let v = self.expand(&v, &mut local_unknown);
+            env.push((k, v));
         }
         env.extend(std::mem::take(&mut inner.env));
         local_unknown.sort();
@@ -703,6 +813,188 @@ impl Shell<'_> {
     }
 }
 
+/// `[ -f P ]`, `[ ! -r P ]`, `[[ -s P ]]`, `test -e P`, `! [ -f P ]` exactly (the whole
+/// statement): whether it is negated, and P. Anything else (several tests in one, `-a`, `-o`,
+/// another operator) is no existence test.
+fn existence_test<'w>(words: &[&'w str]) -> Option<(bool, &'w str)> {
+    let (outer, words) = match words.split_first() {
+        Some((&"!", rest)) => (true, rest),
+        _ => (false, words),
+    };
+    let inner = match words {
+        ["[", inner @ .., "]"] | ["[[", inner @ .., "]]"] => inner,
+        ["test", inner @ ..] => inner,
+        _ => return None,
+    };
+    let (negated, op, path) = match inner {
+        ["!", op, path] => (true, *op, *path),
+        [op, path] => (false, *op, *path),
+        _ => return None,
+    };
+    matches!(op, "-f" | "-e" | "-r" | "-s").then_some((negated != outer, path))
+}
+
+/// What the tests before a statement say exists when it runs: an `&&` chain after
+/// `[ -f P ]`, the statement after `[ ! -f P ] ||`, the `then` branch of `if [ -f P ]` (the
+/// `else` of `if [ ! -f P ]`) and a `{ … }` group after one of those. Nothing is guessed: a
+/// test joined by `;` or a newline guards nothing, and a `||` after a test that P exists
+/// runs exactly when P is missing.
+#[derive(Default)]
+struct Guards {
+    /// Files an `&&` chain's tests say exist, for the statement after the next `&&`.
+    chain: Vec<String>,
+    /// Files the statement before said are missing, for a statement after `||`.
+    missing: Vec<String>,
+    /// Open `if` blocks and `{ }` groups, innermost last.
+    blocks: Vec<Block>,
+}
+
+struct Block {
+    /// `{ … }` (true) or `if … fi`.
+    group: bool,
+    /// In an `if`: the files its condition says exist, and those it says are missing.
+    exist: Vec<String>,
+    missing: Vec<String>,
+    /// Reading the condition (`if`, `elif`), the `then` branch, or the `else` branch.
+    part: Part,
+    /// For a group: the files known to exist inside it.
+    inside: Vec<String>,
+}
+
+#[derive(PartialEq)]
+enum Part {
+    Condition,
+    Then,
+    Else,
+}
+
+impl Guards {
+    /// Takes the block keywords off the front of a statement (`if`, `elif`, `then`, `else`,
+    /// `fi`, `{`, `}`), opening, switching or closing blocks; says whether a condition
+    /// starts here (`if`, `elif`).
+    fn keywords(&mut self, marked: &mut Vec<(String, bool)>, sep: Sep) -> bool {
+        let mut condition = false;
+        while let Some((first, false)) = marked.first().map(|(w, q)| (w.as_str(), *q)) {
+            match first {
+                "if" => self.blocks.push(Block {
+                    group: false,
+                    exist: Vec::new(),
+                    missing: Vec::new(),
+                    part: Part::Condition,
+                    inside: Vec::new(),
+                }),
+                "elif" => match self.blocks.last_mut() {
+                    Some(b) if !b.group => {
+                        b.part = Part::Condition;
+                        b.exist.clear();
+                        b.missing.clear();
+                    }
+                    _ => break,
+                },
+                "then" | "else" => match self.blocks.last_mut() {
+                    Some(b) if !b.group => {
+                        b.part = match first {
+                            "then" => Part::Then,
+                            _ => Part::Else,
+                        }
+                    }
+                    _ => break,
+                },
+                "fi" => {
+                    if self.blocks.last().is_some_and(|b| !b.group) {
+                        self.blocks.pop();
+                    }
+                }
+                "{" => {
+                    let inside = self.for_next(sep);
+                    self.blocks.push(Block {
+                        group: true,
+                        exist: Vec::new(),
+                        missing: Vec::new(),
+                        part: Part::Then,
+                        inside,
+                    });
+                }
+                "}" => {
+                    if self.blocks.last().is_some_and(|b| b.group) {
+                        self.blocks.pop();
+                    }
+                }
+                _ => break,
+            }
+            condition = matches!(first, "if" | "elif");
+            marked.remove(0);
+        }
+        condition
+    }
+
+    /// What the tests before say exists for a statement joined by `sep`.
+    fn for_next(&self, sep: Sep) -> Vec<String> {
+        match sep {
+            Sep::And => self.chain.clone(),
+            Sep::Or => self.missing.clone(),
+            Sep::Seq | Sep::Pipe => Vec::new(),
+        }
+    }
+
+    /// One statement (its keywords taken off), `test` when it is an existence test (negated,
+    /// and the file): the files known to exist when it runs, and what it leaves for the next.
+    fn statement(
+        &mut self,
+        sep: Sep,
+        condition: bool,
+        test: Option<(bool, Option<String>)>,
+    ) -> Vec<String> {
+        let mut known = self.for_next(sep);
+        for b in &self.blocks {
+            match b.part {
+                _ if b.group => known.extend(b.inside.iter().cloned()),
+                Part::Then => known.extend(b.exist.iter().cloned()),
+                Part::Else => known.extend(b.missing.iter().cloned()),
+                Part::Condition => {}
+            }
+        }
+        let (exist, missing): (Vec<String>, Vec<String>) = match &test {
+            Some((false, Some(p))) => (vec![p.clone()], Vec::new()),
+            Some((true, Some(p))) => (Vec::new(), vec![p.clone()]),
+            _ => (Vec::new(), Vec::new()),
+        };
+        // An `if` condition: `if [ -f A ] && [ -r B ]` says both exist in `then`; any other
+        // join, or a command that is no test, says nothing certain.
+        if let Some(b) = self
+            .blocks
+            .last_mut()
+            .filter(|b| !b.group && b.part == Part::Condition)
+        {
+            match (condition, sep) {
+                (true, _) => {
+                    b.exist = exist.clone();
+                    b.missing = missing.clone();
+                }
+                (false, Sep::And) if test.is_some() => b.exist.extend(exist.iter().cloned()),
+                _ => {
+                    b.exist.clear();
+                    b.missing.clear();
+                }
+            }
+            if test.is_none() {
+                b.exist.clear();
+                b.missing.clear();
+            }
+        }
+        self.chain = match sep {
+            Sep::And => {
+                let mut chain = std::mem::take(&mut self.chain);
+                chain.extend(exist);
+                chain
+            }
+            _ => exist,
+        };
+        self.missing = missing;
+        known
+    }
+}
+
 /// `>file`, `2>&1`, `&>/dev/null`, `<in`: a redirection, not an argument.
 fn is_redirection(word: &str) -> bool {
     word.trim_start_matches(|c: char| c.is_ascii_digit() || c == '&')
@@ -715,13 +1007,26 @@ fn join(base: &str, dir: &str) -> String {
     crate::paths::normalize(&joined).display().to_string()
 }
 
+/// What joins a statement to the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sep {
+    /// A newline, `;` or `&`: it runs whatever the one before did.
+    Seq,
+    /// `&&`: it runs only when the one before succeeded.
+    And,
+    /// `||`: it runs only when the one before failed.
+    Or,
+    /// `|`.
+    Pipe,
+}
+
 /// Splits a script into simple statements at newlines, `;`, `&&`, `||` and `|` outside
 /// quotes and command substitutions (`$(…)`, backquotes); joins `\`-newline continuations;
-/// drops comments; keeps redirections (`&>`, `2>&1`) whole. Each statement says whether it
-/// follows `||` (it runs only when the one before failed).
-fn statements(script: &str) -> Vec<(String, bool, usize)> {
+/// drops comments; keeps redirections (`&>`, `2>&1`) whole. Each statement says what joins it
+/// to the one before ([`Sep`]).
+fn statements(script: &str) -> Vec<(String, Sep, usize)> {
     let mut out = Vec::new();
-    let mut after_or = false;
+    let mut after_or = Sep::Seq;
     let mut cur = String::new();
     let mut start = 0;
     let mut started = false;
@@ -795,7 +1100,12 @@ fn statements(script: &str) -> Vec<(String, bool, usize)> {
                 }
                 out.push((std::mem::take(&mut cur), after_or, start));
                 started = false;
-                after_or = doubled && c == '|';
+                after_or = match (c, doubled) {
+                    ('&', true) => Sep::And,
+                    ('|', true) => Sep::Or,
+                    ('|', false) => Sep::Pipe,
+                    _ => Sep::Seq,
+                };
             }
             (None, c) => cur.push(c),
         }
@@ -958,7 +1268,14 @@ fn quoted_words(statement: &str) -> Vec<(String, bool)> {
 /// `$0` and `${BASH_SOURCE[0]}` expand when `vars` gives them, else stay as written (the
 /// caller may place them). A command substitution expands when it is one of the idioms
 /// [`substitute`] knows, else stays as written.
-fn expand(word: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>) -> String {
+/// With `real` resolving the paths `realpath`, `readlink -f`, `cd -P` and `pwd -P` print
+/// ([`Sourcer::real_path`]).
+fn expand_with(
+    word: &str,
+    vars: &BTreeMap<String, String>,
+    unknown: &mut Vec<String>,
+    real: &mut dyn FnMut(&str) -> Option<String>,
+) -> String {
     let mut out = String::new();
     let word = match (word.strip_prefix('~'), vars.get("HOME")) {
         (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
@@ -980,7 +1297,7 @@ fn expand(word: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>
         };
         if let Some((from, end)) = end {
             let inner = &word[from..end];
-            match (inner.starts_with('('), substitute(inner, vars)) {
+            match (inner.starts_with('('), substitute(inner, vars, real)) {
                 (false, Some(value)) => out.push_str(&value),
                 _ => out.push_str(&word[at..=end]),
             }
@@ -1026,7 +1343,7 @@ fn expand(word: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>
             }
             match (vars.get(&name).filter(|v| !v.is_empty()), default) {
                 (Some(v), _) => out.push_str(v),
-                (None, Some(d)) => out.push_str(&expand(&d, vars, unknown)),
+                (None, Some(d)) => out.push_str(&expand_with(&d, vars, unknown, real)),
                 (None, None) => unknown.push(name),
             }
             continue;
@@ -1066,14 +1383,19 @@ fn is_placed(name: &str) -> bool {
 /// What a command substitution prints, for the idioms scripts use to find their own place:
 /// `dirname P`, `basename P`, `pwd`, `cd DIR && pwd` (with `-P`, `--` and redirections to
 /// `/dev/null`), `realpath P`, `readlink -f P` and `echo`. `None` for anything else, or when a
-/// word has no value (a variable nobody set, `$0` not given). `realpath` and `readlink -f`
-/// resolve no symlink here: the path they print is the lexical one.
-pub fn substitute(script: &str, vars: &BTreeMap<String, String>) -> Option<String> {
+/// word has no value (a variable nobody set, `$0` not given). What `realpath`, `readlink -f`,
+/// `cd -P` and `pwd -P` print is the lexical path as `real` resolves it (the caller follows the
+/// symlinks; `None` from it: not known).
+fn substitute(
+    script: &str,
+    vars: &BTreeMap<String, String>,
+    real: &mut dyn FnMut(&str) -> Option<String>,
+) -> Option<String> {
     let mut pwd = vars.get("PWD").cloned();
     let mut printed: Vec<String> = Vec::new();
-    for (statement, after_or, _) in statements(script) {
+    for (statement, sep, _) in statements(script) {
         // `cd X || exit`: the fallback is not what runs.
-        if after_or {
+        if sep == Sep::Or {
             continue;
         }
         let mut words: Vec<String> = Vec::new();
@@ -1095,7 +1417,7 @@ pub fn substitute(script: &str, vars: &BTreeMap<String, String>) -> Option<Strin
                 None => local.remove("PWD"),
             };
             let mut missing = Vec::new();
-            let value = expand(&w, &local, &mut missing);
+            let value = expand_with(&w, &local, &mut missing, real);
             if !missing.is_empty() || value.contains(['$', '`']) {
                 return None;
             }
@@ -1120,15 +1442,28 @@ pub fn substitute(script: &str, vars: &BTreeMap<String, String>) -> Option<Strin
                 (false, None) => None,
             }
         };
+        // `-P`: the physical directory, every symlink resolved (the last of `-L`/`-P` wins).
+        let physical = options().fold(false, |p, o| match o.as_str() {
+            "-P" => true,
+            "-L" => false,
+            _ => p,
+        });
         match program.as_str() {
             "cd" => {
                 let dir = match operands.first() {
                     Some(d) => d.to_string(),
                     None => vars.get("HOME")?.clone(),
                 };
-                pwd = Some(absolute(&dir, &pwd)?);
+                let dir = absolute(&dir, &pwd)?;
+                pwd = Some(match physical {
+                    true => real(&dir)?,
+                    false => dir,
+                });
             }
-            "pwd" => printed.push(pwd.clone()?),
+            "pwd" => printed.push(match physical {
+                true => real(pwd.as_deref()?)?,
+                false => pwd.clone()?,
+            }),
             "dirname" => printed.push(dirname(operands.first()?)),
             "basename" => {
                 let name = basename(operands.first()?.trim_end_matches('/'));
@@ -1140,7 +1475,7 @@ pub fn substitute(script: &str, vars: &BTreeMap<String, String>) -> Option<Strin
                 };
                 printed.push(name.to_string());
             }
-            "realpath" | "grealpath" => printed.push(absolute(operands.first()?, &pwd)?),
+            "realpath" | "grealpath" => printed.push(real(&absolute(operands.first()?, &pwd)?)?),
             "readlink" | "greadlink" => {
                 let canonical = options().any(|o| {
                     o.starts_with("--canonicalize")
@@ -1149,7 +1484,7 @@ pub fn substitute(script: &str, vars: &BTreeMap<String, String>) -> Option<Strin
                 if !canonical {
                     return None;
                 }
-                printed.push(absolute(operands.first()?, &pwd)?);
+                printed.push(real(&absolute(operands.first()?, &pwd)?)?);
             }
             "echo" => printed.push(
                 args.iter()
@@ -1195,6 +1530,10 @@ mod tests {
 
     fn v(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| w.to_string()).collect()
+    }
+
+    fn lexical(p: &str) -> Option<String> {
+        Some(p.to_string())
     }
 
     fn home() -> BTreeMap<String, String> {
@@ -1409,7 +1748,7 @@ mod tests {
     #[test]
     fn substitutions_scripts_use_for_their_own_place() {
         let vars = at("/home/u/bin/start.sh", "/home/u");
-        let s = |script: &str| substitute(script, &vars);
+        let s = |script: &str| substitute(script, &vars, &mut lexical);
         assert_eq!(s("dirname \"$0\"").as_deref(), Some("/home/u/bin"));
         assert_eq!(
             s("cd \"$(dirname \"$0\")\" && pwd").as_deref(),
@@ -1437,7 +1776,7 @@ mod tests {
         assert_eq!(s("readlink \"$0\""), None);
         assert_eq!(s("dirname \"$UNSET\""), None);
         // `$0` not given (a unit's `sh -c`): nothing to evaluate.
-        assert_eq!(substitute("dirname \"$0\"", &home()), None);
+        assert_eq!(substitute("dirname \"$0\"", &home(), &mut lexical), None);
         assert_eq!(dirname("./b.sh"), ".");
         assert_eq!(dirname("/b.sh"), "/");
         assert_eq!(dirname("a//b/"), "a");
@@ -1445,7 +1784,7 @@ mod tests {
         // shell reads from its directory.
         let vars = at("./bin/start.sh", "/home/u");
         assert_eq!(
-            substitute("cd \"$(dirname \"$0\")\" && pwd", &vars).as_deref(),
+            substitute("cd \"$(dirname \"$0\")\" && pwd", &vars, &mut lexical).as_deref(),
             Some("/home/u/bin")
         );
     }
@@ -1569,6 +1908,56 @@ mod tests {
         );
         assert_eq!(files.1[1].cwd.as_deref(), Some("/home/u/lib"));
     }
+    /// The tests that guard a `source`, exactly: an `&&` chain after `[ -f X ]` (or `[[ ]]`,
+    /// `test -r`), the statement after `[ ! -f X ] ||`, the `then` branch of `if [ -f X ]`
+    /// however many statements down (`X` and `./X` alike), the `else` of `if [ ! -e X ]`, a
+    /// `{ }` group after `&&`. Not: a test joined by `;` or a newline, `[ -f X ] || . X` (it
+    /// runs when X is missing), a test of another file or of a directory, the `else` of
+    /// `if [ -f X ]`, a source after `fi`, a condition joined by `||` or that is no test.
+    #[test]
+    fn guards_before_a_source_are_read_exactly() {
+        let cases: &[(&str, bool)] = &[
+            ("[ -f .env ] && . .env", true),
+            ("[[ -f .env ]] && source .env", true),
+            ("test -r .env && . ./.env", true),
+            ("[ -f .env ] && set -a && . .env", true),
+            ("[ ! -f .env ] || . .env", true),
+            ("! [ -s .env ] || . .env", true),
+            (
+                "if [ -f .env ]; then\n  set -a\n  . ./.env\n  set +a\nfi",
+                true,
+            ),
+            (
+                "if [ -f \"$HOME/x.env\" ]\nthen\n  source ~/x.env\nfi",
+                true,
+            ),
+            (
+                "if [ ! -e .env ]; then\n  echo none\nelse\n  . .env\nfi",
+                true,
+            ),
+            ("if [ -s .env ] && [ -r .env ]; then . .env; fi", true),
+            ("[ -f .env ] && { set -a; . .env; set +a; }", true),
+            ("if [ -f a ]; then if true; then . a; fi; fi", true),
+            ("[ -f .env ]; . .env", false),
+            ("[ -f .env ]\n. .env", false),
+            ("[ -f .env ] || . .env", false),
+            ("[ -f other.env ] && . .env", false),
+            ("[ -d .env ] && . .env", false),
+            ("[ -f .env -a -r .env ] && . .env", false),
+            ("if [ -f .env ]; then echo; else . .env; fi", false),
+            ("if [ -f .env ]; then echo; fi\n. .env", false),
+            ("if [ -f .env ] || true; then . .env; fi", false),
+            ("if grep -q x .env; then . .env; fi", false),
+            ("[ -f .env ] && { echo; }\n. .env", false),
+        ];
+        for (script, guarded) in cases {
+            let mut files = Files(Vec::new(), Vec::new());
+            script_statements(script, &home(), &|_| false, &mut files);
+            let asked: Vec<bool> = files.1.iter().map(|r| r.guarded).collect();
+            assert_eq!(asked, vec![*guarded], "{script}");
+        }
+    }
+
     /// `set -a; . .env; set +a` exports what the file assigns; redirections are no arguments;
     /// `pushd`/`popd` move the shell like `cd`.
     #[test]

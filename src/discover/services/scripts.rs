@@ -210,6 +210,18 @@ enum NoteKind {
         path: PathBuf,
         err: ReadError,
     },
+    /// A name without a slash the shell looks for on PATH first, where clawlint cannot look:
+    /// why (PATH not known, or a directory of it outside the layout).
+    OnPath {
+        written: String,
+        why: String,
+    },
+    /// A name without a slash a POSIX shell's `.` looks for on PATH only, in none of its
+    /// directories (all in the layout): `.` fails there.
+    NotOnPath {
+        written: String,
+        path: String,
+    },
 }
 
 impl Note {
@@ -218,7 +230,10 @@ impl Note {
     fn stops_following(&self) -> bool {
         matches!(
             self.what,
-            NoteKind::Unresolved { .. } | NoteKind::TooDeep { .. } | NoteKind::TooManyReads { .. }
+            NoteKind::Unresolved { .. }
+                | NoteKind::TooDeep { .. }
+                | NoteKind::TooManyReads { .. }
+                | NoteKind::OnPath { .. }
         )
     }
 }
@@ -235,6 +250,34 @@ struct ScriptSources<'a, 'm> {
 }
 
 impl command::Sourcer for ScriptSources<'_, '_> {
+    /// `realpath`, `readlink -f`, `cd -P`, `pwd -P`: the path placed on the layout, its
+    /// symlinks followed through the one path mechanism ([`crate::paths::canonical_key`]:
+    /// within the copied root under `--root`), and shown again under the layout's own spelling
+    /// of the home or root. Like GNU `realpath`, every component but the last must exist.
+    /// `None` (not known) outside the layout, or when a link leads out of it.
+    fn real_path(&mut self, lexical: &str) -> Option<String> {
+        let placed = on_layout(lexical, self.map);
+        let bases = [
+            Some(self.map.home),
+            self.map.root.filter(|r| *r != Path::new("/")),
+        ];
+        if !bases.iter().flatten().any(|b| placed.starts_with(b)) {
+            return None;
+        }
+        if !placed.parent().is_none_or(crate::paths::host::is_dir) {
+            return None;
+        }
+        let key = crate::paths::canonical_key(&placed);
+        bases.into_iter().flatten().find_map(|base| {
+            let rest = key.strip_prefix(crate::paths::canonical_key(base)).ok()?;
+            Some(
+                crate::paths::normalize(&base.join(rest))
+                    .display()
+                    .to_string(),
+            )
+        })
+    }
+
     fn source(&mut self, request: &command::SourceRequest) -> Option<command::SourcedText> {
         let note = |what: NoteKind| Note {
             file: request.file,
@@ -252,19 +295,65 @@ impl command::Sourcer for ScriptSources<'_, '_> {
             0 => self.depth,
             n => self.files[n - 1].depth,
         } + 1;
-        let path = match (request.path.starts_with('/'), request.cwd.as_deref()) {
-            (true, _) => on_layout(&request.path, self.map),
-            (false, Some(cwd)) if cwd.starts_with('/') => {
-                crate::paths::normalize(&on_layout(cwd, self.map).join(&request.path))
-            }
-            (false, _) => crate::paths::normalize(&self.base.join(&request.path)),
+        let inside = |p: &Path| {
+            p.starts_with(self.map.home)
+                || self
+                    .map
+                    .root
+                    .is_some_and(|r| r != Path::new("/") && p.starts_with(r))
         };
-        let inside = path.starts_with(self.map.home)
-            || self
-                .map
-                .root
-                .is_some_and(|r| r != Path::new("/") && path.starts_with(r));
-        if !inside {
+        // The directory the shell is in, on the layout.
+        let cwd = match request.cwd.as_deref() {
+            Some(cwd) if cwd.starts_with('/') => on_layout(cwd, self.map),
+            _ => self.base.to_path_buf(),
+        };
+        let path = match (request.path.starts_with('/'), &request.search) {
+            (true, _) => on_layout(&request.path, self.map),
+            (false, None) => crate::paths::normalize(&cwd.join(&request.path)),
+            (false, Some(search)) => {
+                // bash's `source NAME`, POSIX `.`: each PATH directory first (a file there),
+                // then (bash outside POSIX mode) the directory the shell is in.
+                let Some(list) = search.path.as_deref() else {
+                    self.notes.push(note(NoteKind::OnPath {
+                        written: request.written.clone(),
+                        why: "the PATH it runs with is not known".to_string(),
+                    }));
+                    return None;
+                };
+                let mut hit = None;
+                for dir in list.split(':') {
+                    let placed = match dir {
+                        "" | "." => cwd.clone(),
+                        d if d.starts_with('/') => on_layout(d, self.map),
+                        d => crate::paths::normalize(&cwd.join(d)),
+                    };
+                    if !inside(&placed) {
+                        self.notes.push(note(NoteKind::OnPath {
+                            written: request.written.clone(),
+                            why: format!("its PATH has {dir}, outside the scanned layout"),
+                        }));
+                        return None;
+                    }
+                    let candidate = placed.join(&request.path);
+                    if crate::paths::host::is_file(&candidate) {
+                        hit = Some(candidate);
+                        break;
+                    }
+                }
+                match (hit, search.then_cwd) {
+                    (Some(found), _) => crate::paths::normalize(&found),
+                    (None, true) => crate::paths::normalize(&cwd.join(&request.path)),
+                    (None, false) => {
+                        self.notes.push(note(NoteKind::NotOnPath {
+                            written: request.written.clone(),
+                            path: list.to_string(),
+                        }));
+                        return None;
+                    }
+                }
+            }
+        };
+        if !inside(&path) {
             return None;
         }
         if depth > MAX_SCRIPT_DEPTH {
@@ -550,7 +639,9 @@ fn script_compose_runs(
             out.stopped.push(StoppedFollow {
                 at: here.clone(),
                 kind: match note.what {
-                    NoteKind::Unresolved { .. } => crate::load::ProblemKind::Unresolved,
+                    NoteKind::Unresolved { .. } | NoteKind::OnPath { .. } => {
+                        crate::load::ProblemKind::Unresolved
+                    }
                     _ => crate::load::ProblemKind::TooMany,
                 },
             });
@@ -581,6 +672,20 @@ fn script_compose_runs(
                 message: format!(
                     "{here} sources {}, past the {MAX_SCRIPT_READS} scripts clawlint reads for {top}: clawlint does not follow it, so a `docker compose` it runs is not seen",
                     crate::paths::display_path(path),
+                ),
+                loc: Some(loc),
+            },
+            NoteKind::OnPath { written, why } => Problem {
+                kind: crate::load::ProblemKind::Unresolved,
+                message: format!(
+                    "{here} sources `{written}`, a name without a slash, which the shell looks for in each PATH directory before the directory it runs in, and {why}: clawlint does not read it, so the variables it sets and a `docker compose` it runs are not seen (write `./{written}` for the file beside it)"
+                ),
+                loc: Some(loc),
+            },
+            NoteKind::NotOnPath { written, path } => Problem {
+                kind: crate::load::ProblemKind::Missing,
+                message: format!(
+                    "{here} sources `{written}` in a POSIX shell, whose `.` looks for a name without a slash on PATH only ({path}), and no directory of it has that file: the shell stops there (write `./{written}` for the file beside it)"
                 ),
                 loc: Some(loc),
             },
