@@ -8,6 +8,7 @@
 //! against the installed releases).
 
 use super::releases::compare;
+use super::spans::{List, Span};
 use super::Seg;
 use crate::load::tree::{Node, Value};
 
@@ -25,7 +26,7 @@ pub enum Kind {
 /// A value that triggers an effect (when not every value does).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum When {
-    Str(&'static str),
+    Str(Span),
     Num(f64),
     Bool(bool),
     Null,
@@ -33,21 +34,67 @@ pub enum When {
     OtherString,
 }
 
-/// What the whole migration list does to a config holding one key.
+/// What the whole migration list does to a config holding one key. Pointer-free, like the
+/// whole table (see [`super::spans`]): `TEXT` holds its strings, `ITEMS` its lists of strings.
 #[derive(Debug)]
 pub struct Effect {
-    /// The key, from the config root (`*`: any key or index).
-    pub from: &'static str,
+    from: Span,
     pub kind: Kind,
-    pub to: &'static [&'static str],
+    to: List,
+    when: List,
+    needs: Span,
+    by: List,
+}
+
+impl Effect {
+    /// The key, from the config root (`*`: any key or index).
+    pub fn from(&self) -> &'static str {
+        self.from.of(TEXT)
+    }
+
+    /// The keys written instead.
+    pub fn to(&self) -> Strs {
+        Strs(self.to)
+    }
+
     /// The values that trigger it; empty when every value does.
-    pub when: &'static [When],
+    pub fn when(&self) -> &'static [When] {
+        self.when.of(WHENS)
+    }
+
     /// What else the probe that saw it held (other keys, values inside a list), in words; empty
     /// for a probe of the key alone. Such effects act on configs `config validate` accepts and
     /// are listed, not used for start verdicts.
-    pub needs: &'static str,
+    pub fn needs(&self) -> &'static str {
+        self.needs.of(TEXT)
+    }
+
     /// The migrations that changed the config, in order (ids).
-    pub by: &'static [&'static str],
+    pub fn by(&self) -> Strs {
+        Strs(self.by)
+    }
+}
+
+/// A list of strings of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Strs(List);
+
+impl Strs {
+    pub fn iter(self) -> impl ExactSizeIterator<Item = &'static str> + Clone {
+        self.0.of(ITEMS).iter().map(|s| s.of(TEXT))
+    }
+
+    pub fn first(self) -> Option<&'static str> {
+        self.iter().next()
+    }
+
+    pub fn len(self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// The gateway's start guard (`automatic-startup-config-repair`), which runs the migrations
@@ -61,16 +108,35 @@ pub struct StartGuard {
 /// One release's migrations (from it on, until the next entry).
 #[derive(Debug)]
 pub struct Release {
-    pub since: &'static str,
+    since: Span,
     /// `None` when the release's gateway repairs nothing at start.
     pub start_guard: Option<StartGuard>,
     /// Whether the release's gateway start itself runs these migrations on a config its legacy
     /// rules flag, and rewrites the file when the result validates (`migrateLegacyConfig` in
     /// `startGatewayServer`, 2026.1.30 to 2026.3.31, before the start guard existed).
     pub legacy_start: bool,
+    migrations: List,
+    effects: List,
+}
+
+impl Release {
+    pub fn since(&self) -> &'static str {
+        self.since.of(TEXT)
+    }
+
     /// `(id, describe)` of every migration, in the order OpenClaw runs them.
-    pub migrations: &'static [(&'static str, &'static str)],
-    pub effects: &'static [Effect],
+    pub fn migrations(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (&'static str, &'static str)> + Clone {
+        self.migrations
+            .of(MIGRATIONS)
+            .iter()
+            .map(|(id, describe)| (id.of(TEXT), describe.of(TEXT)))
+    }
+
+    pub fn effects(&self) -> &'static [Effect] {
+        self.effects.of(EFFECTS)
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/doctor_migrations.rs"));
@@ -81,7 +147,7 @@ pub fn for_release(release: &str) -> Option<&'static Release> {
     TABLE
         .iter()
         .rev()
-        .find(|r| compare(r.since, release).is_le())
+        .find(|r| compare(r.since(), release).is_le())
         .filter(|r| !r.migrations.is_empty())
 }
 
@@ -98,7 +164,7 @@ pub fn start_guard(release: &str) -> Option<StartGuard> {
 
 /// Whether the release's migration list has the migration `id`.
 pub fn has(release: &str, id: &str) -> bool {
-    for_release(release).is_some_and(|r| r.migrations.iter().any(|(m, _)| *m == id))
+    for_release(release).is_some_and(|r| r.migrations().any(|(m, _)| m == id))
 }
 
 /// A migration's change to one concrete key of a config.
@@ -111,7 +177,7 @@ pub struct Planned {
     pub to: Vec<String>,
     /// What the first migration says it does.
     pub describe: &'static str,
-    pub by: &'static [&'static str],
+    pub by: Strs,
     /// For a block: what the migrations do to each member (all of them are handled).
     pub parts: Vec<Planned>,
 }
@@ -173,13 +239,13 @@ fn value_matches(when: &[When], node: Option<&Node>) -> bool {
     }
     let Some(node) = node else { return false };
     when.iter().any(|w| match (w, &node.value) {
-        (When::Str(s), Value::String(v)) => s == v,
+        (When::Str(s), Value::String(v)) => s.of(TEXT) == v,
         (When::Num(n), Value::Number(v)) => n == v,
         (When::Bool(b), Value::Bool(v)) => b == v,
         (When::Null, Value::Null) => true,
-        (When::OtherString, Value::String(v)) => {
-            !when.iter().any(|o| matches!(o, When::Str(s) if s == v))
-        }
+        (When::OtherString, Value::String(v)) => !when
+            .iter()
+            .any(|o| matches!(o, When::Str(s) if s.of(TEXT) == v)),
         _ => false,
     })
 }
@@ -261,9 +327,9 @@ pub fn planned_below(release: &str, path: &[Seg], node: &Node) -> Option<Planned
 pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Planned> {
     let r = for_release(release)?;
     let exact = |e: &&Effect| {
-        e.needs.is_empty()
-            && matches(e.from, path).is_some_and(|(_, n)| n == path.len())
-            && value_matches(e.when, node)
+        e.needs().is_empty()
+            && matches(e.from(), path).is_some_and(|(_, n)| n == path.len())
+            && value_matches(e.when(), node)
     };
     // A move says the most; a removal the least.
     let rank = |e: &&Effect| match e.kind {
@@ -272,29 +338,29 @@ pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Plann
         Kind::Remove => 2,
     };
     let found = r
-        .effects
+        .effects()
         .iter()
         .filter(exact)
         .min_by_key(rank)
         .or_else(|| {
             // The block it sits in, moved or removed whole (any value).
-            r.effects
+            r.effects()
                 .iter()
-                .filter(|e| e.when.is_empty() && e.needs.is_empty() && e.kind != Kind::Rewrite)
-                .filter(|e| matches(e.from, path).is_some_and(|(_, n)| n < path.len()))
-                .max_by_key(|e| e.from.len())
+                .filter(|e| e.when().is_empty() && e.needs().is_empty() && e.kind != Kind::Rewrite)
+                .filter(|e| matches(e.from(), path).is_some_and(|(_, n)| n < path.len()))
+                .max_by_key(|e| e.from().len())
         })?;
-    let (wild, n) = matches(found.from, path)?;
+    let (wild, n) = matches(found.from(), path)?;
     let (head, rest) = path.split_at(n);
     let to = match found.kind {
-        Kind::Move => found.to.iter().map(|t| fill(t, &wild, rest)).collect(),
-        _ => found.to.iter().map(|t| fill(t, &wild, &[])).collect(),
+        Kind::Move => found.to().iter().map(|t| fill(t, &wild, rest)).collect(),
+        _ => found.to().iter().map(|t| fill(t, &wild, &[])).collect(),
     };
     let describe = found
-        .by
+        .by()
         .first()
-        .and_then(|id| r.migrations.iter().find(|(m, _)| m == id))
-        .map(|(_, d)| *d)
+        .and_then(|id| r.migrations().find(|(m, _)| *m == id))
+        .map(|(_, d)| d)
         .unwrap_or("");
     let mut to: Vec<String> = to;
     to.dedup();
@@ -303,7 +369,7 @@ pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Plann
         from: super::path_string(if found.kind == Kind::Move { head } else { path }),
         to,
         describe,
-        by: found.by,
+        by: found.by(),
         parts: Vec::new(),
     })
     .map(|mut p| {
@@ -330,6 +396,85 @@ mod tests {
 
     fn words(release: &str, p: &str) -> Option<String> {
         planned(release, &path(p), None).map(|p| p.words())
+    }
+
+    /// The pointer-free table build.rs writes holds exactly what data/doctor-migrations.json
+    /// says: every release, migration, effect and `when` value, in order.
+    #[test]
+    fn the_table_is_the_data_file() {
+        use serde_json::Value as J;
+        let doc: J =
+            serde_json::from_str(include_str!("../../data/doctor-migrations.json")).unwrap();
+        let releases = doc["releases"].as_object().unwrap();
+        let strs = |v: &J| -> Vec<String> {
+            match v {
+                J::Null => Vec::new(),
+                J::String(s) => vec![s.clone()],
+                J::Array(items) => items
+                    .iter()
+                    .map(|s| s.as_str().unwrap().to_string())
+                    .collect(),
+                other => panic!("{other}"),
+            }
+        };
+        let when_json = |v: &J| match v {
+            J::String(s) if s == "*" => "OtherString".to_string(),
+            J::String(s) => format!("Str({s:?})"),
+            J::Number(n) => format!("Num({:?})", n.as_f64().unwrap()),
+            J::Bool(b) => format!("Bool({b})"),
+            J::Null => "Null".to_string(),
+            other => panic!("{other}"),
+        };
+        let when_table = |w: &When| match w {
+            When::OtherString => "OtherString".to_string(),
+            When::Str(s) => format!("Str({:?})", s.of(TEXT)),
+            When::Num(n) => format!("Num({n:?})"),
+            When::Bool(b) => format!("Bool({b})"),
+            When::Null => "Null".to_string(),
+        };
+        assert_eq!(TABLE.len(), releases.len());
+        for r in TABLE {
+            let entry = &releases[r.since()];
+            let migrations: Vec<(&str, &str)> = entry["migrations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    (
+                        m["id"].as_str().unwrap(),
+                        m["describe"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect();
+            assert_eq!(r.migrations().collect::<Vec<_>>(), migrations);
+            assert_eq!(
+                r.legacy_start,
+                entry["legacyStart"].as_bool().unwrap_or(false)
+            );
+            assert_eq!(
+                r.start_guard.map(|g| g.strips_install_records),
+                entry["startGuard"]["stripsPluginInstallRecords"].as_bool()
+            );
+            let effects = entry["effects"].as_array().unwrap();
+            assert_eq!(r.effects().len(), effects.len(), "{}", r.since());
+            for (e, want) in r.effects().iter().zip(effects) {
+                assert_eq!(e.from(), want["from"].as_str().unwrap());
+                assert_eq!(
+                    format!("{:?}", e.kind).to_lowercase(),
+                    want["kind"].as_str().unwrap()
+                );
+                assert_eq!(e.to().iter().collect::<Vec<_>>(), strs(&want["to"]));
+                assert_eq!(e.by().iter().collect::<Vec<_>>(), strs(&want["by"]));
+                assert_eq!(e.needs(), want["needs"].as_str().unwrap_or(""));
+                assert_eq!(
+                    e.when().iter().map(when_table).collect::<Vec<_>>(),
+                    want["when"]
+                        .as_array()
+                        .map(|w| w.iter().map(when_json).collect::<Vec<_>>())
+                        .unwrap_or_default()
+                );
+            }
+        }
     }
 
     #[test]
@@ -382,16 +527,16 @@ mod tests {
             Some("moves heartbeat to agents.defaults.heartbeat")
         );
         assert_eq!(
-            for_release("2026.9.6").map(|r| r.migrations.len()),
+            for_release("2026.9.6").map(|r| r.migrations().len()),
             Some(82)
         );
         assert_eq!(
-            for_release("2026.8.5").map(|r| r.migrations.len()),
+            for_release("2026.8.5").map(|r| r.migrations().len()),
             Some(72)
         );
         assert!(TABLE
             .windows(2)
-            .all(|w| compare(w[0].since, w[1].since).is_lt()));
+            .all(|w| compare(w[0].since(), w[1].since()).is_lt()));
         // A key 2026.9.6 moves that 2026.5.28 knows nothing of.
         assert!(words("2026.9.6", "mcp.servers.x.workingDirectory").is_some());
     }

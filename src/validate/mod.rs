@@ -14,6 +14,7 @@ pub mod releases;
 pub mod repair;
 pub mod retired;
 pub mod schema;
+mod spans;
 
 use crate::load::tree::Node;
 use crate::source::Loc;

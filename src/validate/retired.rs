@@ -7,36 +7,61 @@
 //! This is the one list: refresh it with that script, never by hand.
 
 use super::releases::compare;
+use super::spans::{List, Span};
 use super::Seg;
 
-/// The retired keys from one release on (until the next entry).
+/// The retired keys from one release on (until the next entry), pointer-free (see
+/// [`super::spans`]): `TEXT` holds the strings, `ITEMS` the lists.
 #[derive(Debug)]
 pub struct Retired {
-    /// The first release this entry describes.
-    pub since: &'static str,
-    /// Paths from the config root (`*`: any key or index).
-    pub root: &'static [&'static str],
-    /// Paths under `agents.defaults` and under each agent (`agents.list[i]`, `agents.entries.<id>`).
-    pub agent: &'static [&'static str],
-    /// The other retirements, from the config root.
-    pub single: &'static [&'static str],
+    since: Span,
+    root: List,
+    agent: List,
+    single: List,
 }
 
 include!(concat!(env!("OUT_DIR"), "/retired_keys.rs"));
 
 const NONE: Retired = Retired {
-    since: "0.0.0",
-    root: &[],
-    agent: &[],
-    single: &[],
+    since: Span(0, 0),
+    root: List(0, 0),
+    agent: List(0, 0),
+    single: List(0, 0),
 };
+
+fn strs(list: List) -> impl Iterator<Item = &'static str> {
+    list.of(ITEMS).iter().map(|s| s.of(TEXT))
+}
+
+impl Retired {
+    /// The first release this entry describes (empty for the entry before the first).
+    pub fn since(&self) -> &'static str {
+        self.since.of(TEXT)
+    }
+
+    /// Paths from the config root (`*`: any key or index).
+    pub fn root(&self) -> impl Iterator<Item = &'static str> {
+        strs(self.root)
+    }
+
+    /// Paths under `agents.defaults` and under each agent (`agents.list[i]`,
+    /// `agents.entries.<id>`).
+    pub fn agent(&self) -> impl Iterator<Item = &'static str> {
+        strs(self.agent)
+    }
+
+    /// The other retirements, from the config root.
+    pub fn single(&self) -> impl Iterator<Item = &'static str> {
+        strs(self.single)
+    }
+}
 
 /// The entry for a release: the newest one not newer than it (none before the first).
 pub fn for_release(release: &str) -> &'static Retired {
     TABLE
         .iter()
         .rev()
-        .find(|r| compare(r.since, release).is_le())
+        .find(|r| compare(r.since(), release).is_le())
         .unwrap_or(&NONE)
 }
 
@@ -55,7 +80,7 @@ fn covers(pattern: &str, path: &[Seg]) -> bool {
 /// Whether the release's migrations delete the key at `path` (or a parent it sits in).
 pub fn is_retired(release: &str, path: &[Seg]) -> bool {
     let r = for_release(release);
-    if r.root.iter().chain(r.single).any(|p| covers(p, path)) {
+    if r.root().chain(r.single()).any(|p| covers(p, path)) {
         return true;
     }
     let rest = match path {
@@ -67,12 +92,35 @@ pub fn is_retired(release: &str, path: &[Seg]) -> bool {
         }
         _ => return false,
     };
-    r.agent.iter().any(|p| covers(p, rest))
+    r.agent().any(|p| covers(p, rest))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pointer-free table build.rs writes holds exactly what data/retired-keys.json says.
+    #[test]
+    fn the_table_is_the_data_file() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../data/retired-keys.json")).unwrap();
+        let releases = doc["releases"].as_object().unwrap();
+        assert_eq!(TABLE.len(), releases.len());
+        for r in TABLE {
+            let entry = &releases[r.since()];
+            let want = |key: &str| -> Vec<&str> {
+                entry[key]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap())
+                    .collect()
+            };
+            assert_eq!(r.root().collect::<Vec<_>>(), want("root"));
+            assert_eq!(r.agent().collect::<Vec<_>>(), want("agent"));
+            assert_eq!(r.single().collect::<Vec<_>>(), want("single"));
+        }
+    }
 
     fn path(s: &str) -> Vec<Seg> {
         s.split('.')
@@ -125,6 +173,6 @@ mod tests {
         assert!(is_retired("2026.8.5", &path("browser.cdpPortRangeStart")));
         assert!(TABLE
             .windows(2)
-            .all(|w| compare(w[0].since, w[1].since).is_lt()));
+            .all(|w| compare(w[0].since(), w[1].since()).is_lt()));
     }
 }
