@@ -84,6 +84,15 @@ fn basename(word: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// A program word as compose's and the gateway's readers know it: `C:\…\docker.exe` is
+/// `docker`.
+fn program_name(word: &str) -> String {
+    let base = basename(word);
+    base.strip_suffix(".exe")
+        .map(str::to_string)
+        .unwrap_or(base)
+}
+
 /// `powershell[.exe] … -File X` or `pwsh … -Command "…"` (options are case-insensitive and
 /// may be abbreviated to `-f` / `-c`).
 pub fn target(argv: &[String]) -> Option<Target> {
@@ -118,174 +127,1353 @@ pub fn target(argv: &[String]) -> Option<Target> {
     None
 }
 
-/// Splits a statement into words: whitespace separates, `'…'` and `"…"` group, a comma
-/// between words (an argument list) separates too.
-fn words(statement: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut started = false;
-    for c in statement.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => word.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                started = true;
+/// The arguments after `-File X` (the script's `$args` and parameters).
+pub fn file_args(argv: &[String]) -> Vec<String> {
+    let at = argv
+        .iter()
+        .position(|a| matches!(a.to_ascii_lowercase().as_str(), "-file" | "-f"));
+    match at {
+        Some(i) => argv.iter().skip(i + 2).cloned().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The gateway `script` starts (its first statement that starts one), with the `$env:`
+/// assignments and `Set-Location` before it; nothing it runs is followed. `None` when it
+/// starts none.
+pub fn gateway(script: &str, vars: &BTreeMap<String, String>) -> Option<Script> {
+    let reading = read(script, None, vars, &mut NoScripts, Budget::new(1, 0));
+    reading.gateway_script()
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading a script as PowerShell runs it, statically.
+// ---------------------------------------------------------------------------------------
+
+/// A value clawlint can or cannot work out: `Err` holds the text as written.
+type Value = Result<String, String>;
+
+/// What a script does to one environment variable.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnvChange {
+    Set(String),
+    /// Set to a value clawlint cannot work out (written as in the script).
+    Unknown(String),
+    /// `Remove-Item env:X`, `$env:X = $null`.
+    Unset,
+}
+
+/// Where in the files read a statement is: the file (0 is the script, each script it runs
+/// the next) and the byte offset of the statement.
+pub type At = (usize, usize);
+
+/// One statement that runs `docker compose` (or starts a gateway), with the session's state
+/// there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub at: At,
+    /// The command line (the program as written; unresolved words as written).
+    pub argv: Vec<String>,
+    /// Words of the command line clawlint cannot work out, as written.
+    pub unresolved: Vec<String>,
+    /// The current location when it runs: `None` when the script never changed it, `Err`
+    /// when it changed it to a path clawlint cannot work out.
+    pub cwd: Option<Value>,
+    /// The environment variables the scripts set before it, in order, with where.
+    pub env: Vec<(String, EnvChange, At)>,
+    /// Variables added at run time from where no file clawlint reads shows.
+    pub injects_env: Option<String>,
+}
+
+/// What stops clawlint following a script, said where.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoteKind {
+    /// A statement clawlint cannot evaluate that may run compose: what it does, as written.
+    Unresolved { what: String },
+    /// A script past the depth budget.
+    TooDeep { path: String },
+    /// A script past the read budget.
+    TooManyReads { path: String },
+    /// A script that cannot be read (not in the layout, missing, unreadable): why.
+    NotRead { path: String, why: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub at: At,
+    pub what: NoteKind,
+}
+
+/// One file read: its path as the loader placed it, its text, and the statement that ran it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptFile {
+    pub path: String,
+    pub text: String,
+    pub from: Option<At>,
+    pub depth: usize,
+}
+
+/// What reading a script (and the scripts it runs) found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    pub compose: Vec<Found>,
+    pub gateway: Option<Found>,
+    pub notes: Vec<Note>,
+    /// The scripts it ran that were read (file 1, 2, …; file 0 is the script itself).
+    pub files: Vec<ScriptFile>,
+    /// Set when the script imports variables at run time.
+    pub injects_env: Option<String>,
+}
+
+impl Reading {
+    /// The gateway statement as the task reader takes it.
+    pub fn gateway_script(&self) -> Option<Script> {
+        let found = self.gateway.as_ref()?;
+        let mut out = Script {
+            argv: found.argv.clone(),
+            cwd: found.cwd.clone().and_then(Result::ok),
+            injects_env: found.injects_env.clone(),
+            ..Script::default()
+        };
+        for (name, change, _) in &found.env {
+            match change {
+                EnvChange::Set(v) => out.env.push((name.clone(), v.clone())),
+                EnvChange::Unknown(w)
+                    if w.to_ascii_lowercase().contains("getenvironmentvariable") =>
+                {
+                    out.unseen
+                        .push(format!("{name}, from the Windows user environment"))
+                }
+                EnvChange::Unknown(_) => out
+                    .unseen
+                    .push(format!("the value the script gives {name}")),
+                EnvChange::Unset => out.env.retain(|(k, _)| !k.eq_ignore_ascii_case(name)),
             }
-            (None, ' ' | '\t' | ',') => {
-                if started {
-                    out.push(std::mem::take(&mut word));
-                    started = false;
+        }
+        if let Some(Err(dir)) = &found.cwd {
+            out.unseen
+                .push(format!("the directory the script changes to ({dir})"));
+        }
+        if !found.unresolved.is_empty() {
+            out.unseen.push(format!(
+                "words of its command line clawlint cannot work out: {}",
+                found.unresolved.join(", ")
+            ));
+        }
+        Some(out)
+    }
+}
+
+/// How far scripts are followed: depth (the script itself is 1) and reads left.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub max_depth: usize,
+    pub reads: usize,
+}
+
+impl Budget {
+    pub fn new(max_depth: usize, reads: usize) -> Budget {
+        Budget { max_depth, reads }
+    }
+}
+
+/// Reads the scripts a statement runs.
+pub trait Scripts {
+    /// The script at `path` (as the statement names it, evaluated; relative ones against
+    /// `cwd` when known, else the directory the session started in): its path on the
+    /// layout (its `$PSScriptRoot` is that path's directory) and its text, or why it
+    /// cannot be read.
+    fn load(&mut self, path: &str, cwd: Option<&str>) -> Result<(String, String), String>;
+}
+
+/// Follows nothing.
+pub struct NoScripts;
+
+impl Scripts for NoScripts {
+    fn load(&mut self, _: &str, _: Option<&str>) -> Result<(String, String), String> {
+        Err("not followed".to_string())
+    }
+}
+
+/// Reads `text`, the script at `path` (on the layout; `None` for a `-Command` string), as
+/// PowerShell runs it, starting with the environment `vars`: `$env:` assignments,
+/// `Set-Location`/`Push-Location`/`Pop-Location`, variables holding literal strings,
+/// `Join-Path`, `Split-Path`, `$PSScriptRoot`, the `&` and `.` call operators, backtick line
+/// continuation, `Start-Process`, and the scripts it runs (`& x.ps1`, `. x.ps1`,
+/// `powershell -File x.ps1`) through `scripts`, within `budget`. Blocks (`if`, `switch`,
+/// `try`, functions) are read in order, as if each ran once. Anything else that may run
+/// compose is noted where it is, never guessed.
+pub fn read(
+    text: &str,
+    path: Option<&str>,
+    vars: &BTreeMap<String, String>,
+    scripts: &mut dyn Scripts,
+    budget: Budget,
+) -> Reading {
+    let mut session = Session {
+        base: vars
+            .iter()
+            .map(|(k, v)| (k.to_ascii_uppercase(), v.clone()))
+            .collect(),
+        env: Vec::new(),
+        locals: BTreeMap::new(),
+        cwd: None,
+        dir_stack: Vec::new(),
+        injects_env: None,
+        scripts,
+        reads: budget.reads,
+        max_depth: budget.max_depth,
+        out: Reading::default(),
+    };
+    session.run(text, 0, path, 1);
+    let mut out = session.out;
+    out.injects_env = session.injects_env;
+    out
+}
+
+struct Session<'a> {
+    /// The environment the session starts with (upper-cased names).
+    base: BTreeMap<String, String>,
+    /// What the scripts set, in order.
+    env: Vec<(String, EnvChange, At)>,
+    /// Script variables (lower-cased names).
+    locals: BTreeMap<String, Value>,
+    cwd: Option<Value>,
+    dir_stack: Vec<Option<Value>>,
+    injects_env: Option<String>,
+    scripts: &'a mut dyn Scripts,
+    reads: usize,
+    max_depth: usize,
+    out: Reading,
+}
+
+/// The script being read: its file number, its path on the layout, its depth.
+#[derive(Clone, Copy)]
+struct Here<'p> {
+    path: Option<&'p str>,
+    depth: usize,
+}
+
+impl Here<'_> {
+    fn dir(&self) -> Option<String> {
+        let p = self.path?;
+        let cut = p.rfind(['/', '\\'])?;
+        Some(p[..cut.max(1)].to_string())
+    }
+}
+
+/// A word of a statement: its value (or the text as written), whether it was quoted.
+#[derive(Debug, Clone)]
+struct Word {
+    value: Value,
+    quoted: bool,
+}
+
+impl Word {
+    fn text(&self) -> &str {
+        match &self.value {
+            Ok(v) | Err(v) => v,
+        }
+    }
+    fn bare(&self, s: &str) -> bool {
+        !self.quoted
+            && self
+                .value
+                .as_deref()
+                .is_ok_and(|v| v.eq_ignore_ascii_case(s))
+    }
+}
+
+/// Joins two Windows paths as `Join-Path` does.
+fn join_path(parent: &str, child: &str) -> String {
+    if parent.is_empty() {
+        return child.to_string();
+    }
+    format!(
+        "{}\\{}",
+        parent.trim_end_matches(['\\', '/']),
+        child.trim_start_matches(['\\', '/'])
+    )
+}
+
+fn is_absolute(p: &str) -> bool {
+    p.starts_with(['/', '\\']) || p.as_bytes().get(1) == Some(&b':')
+}
+
+impl Session<'_> {
+    fn run(&mut self, text: &str, file: usize, path: Option<&str>, depth: usize) {
+        let here = Here { path, depth };
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let skip = text.len() - body.len();
+        let text = body;
+        for (statement, offset) in statements(text) {
+            self.statement(&statement, (file, offset + skip), here);
+        }
+    }
+
+    fn lookup(&self, name: &str, here: Here) -> Option<Value> {
+        let lower = name.to_ascii_lowercase();
+        if let Some(var) = lower.strip_prefix("env:") {
+            for (k, change, _) in self.env.iter().rev() {
+                if k.eq_ignore_ascii_case(var) {
+                    return Some(match change {
+                        EnvChange::Set(v) => Ok(v.clone()),
+                        EnvChange::Unknown(w) => Err(w.clone()),
+                        EnvChange::Unset => Ok(String::new()),
+                    });
                 }
             }
-            (None, c) => {
-                word.push(c);
-                started = true;
-            }
+            return self.base.get(&var.to_ascii_uppercase()).cloned().map(Ok);
+        }
+        let lower = lower
+            .strip_prefix("script:")
+            .or_else(|| lower.strip_prefix("global:"))
+            .or_else(|| lower.strip_prefix("local:"))
+            .unwrap_or(&lower);
+        match lower {
+            "psscriptroot" => here.dir().map(Ok),
+            "pscommandpath" => here.path.map(|p| Ok(p.to_string())),
+            "home" => self.base.get("USERPROFILE").cloned().map(Ok),
+            "pwd" => self.cwd.clone(),
+            "null" => Some(Ok(String::new())),
+            "true" => Some(Ok("True".to_string())),
+            "false" => Some(Ok("False".to_string())),
+            other => self.locals.get(other).cloned(),
         }
     }
-    if started {
-        out.push(word);
-    }
-    out
-}
 
-/// `$env:NAME` and `${env:NAME}` replaced by known values; unknown names are collected.
-fn expand(text: &str, vars: &BTreeMap<String, String>, unknown: &mut Vec<String>) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.to_ascii_lowercase().find("$env:") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 5..];
-        let end = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(after.len());
-        let name = &after[..end];
-        let value = vars
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone());
-        match value {
-            Some(v) => out.push_str(&v),
-            None => unknown.push(name.to_string()),
+    /// `$…` at `chars[i]` (the `$`): its value and the index after it; `None` when the `$`
+    /// is literal. In a bare word, member access (`$x.Path`) is read for
+    /// `$MyInvocation.MyCommand.Path` and is otherwise unknown.
+    fn variable(&self, chars: &[char], i: usize, bare: bool, here: Here) -> Option<(Value, usize)> {
+        let next = *chars.get(i + 1)?;
+        if next == '(' {
+            let end = matching(chars, i + 1);
+            let written: String = chars[i..end].iter().collect();
+            return Some((Err(written), end));
         }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The first statement of `script` that starts a gateway, with the `$env:` assignments and
-/// `Set-Location` before it. `None` when none starts one.
-pub fn gateway(script: &str, vars: &BTreeMap<String, String>) -> Option<Script> {
-    let mut vars = vars.clone();
-    let mut out = Script::default();
-    let mut unknown = Vec::new();
-    let statements = script
-        .lines()
-        .flat_map(|line| line.split(';'))
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && !s.starts_with('#'));
-    for statement in statements {
-        let lower = statement.to_ascii_lowercase();
-        if lower.contains("setenvironmentvariable") {
-            out.unseen
-                .push("variables the script sets at run time from outside it".to_string());
-            out.injects_env = Some("the PowerShell script, at run time".to_string());
-            continue;
-        }
-        if let Some(rest) = lower.strip_prefix("$env:") {
-            let Some((name_len, _)) = rest.split_once('=').map(|(n, v)| (n.trim().len(), v)) else {
-                continue;
-            };
-            let name = statement[5..5 + name_len].trim().to_string();
-            let value = statement[statement.find('=')? + 1..].trim();
-            if value
-                .to_ascii_lowercase()
-                .contains("getenvironmentvariable")
-            {
-                // `[Environment]::GetEnvironmentVariable('X', 'User')`: imported from the
-                // Windows user (or machine) environment, which no file shows.
-                out.unseen
-                    .push(format!("{name}, from the Windows user environment"));
-                out.injects_env = Some("the Windows user environment".to_string());
-                continue;
+        let (name, mut end) = if next == '{' {
+            let close = chars[i + 2..].iter().position(|&c| c == '}')? + i + 2;
+            (chars[i + 2..close].iter().collect::<String>(), close + 1)
+        } else if next.is_ascii_alphanumeric() || next == '_' || next == '?' {
+            let mut j = i + 1;
+            let mut name = String::new();
+            while j < chars.len() {
+                let c = chars[j];
+                // A scope (`$env:NAME`, `$script:x`) is part of the name.
+                let scope = c == ':'
+                    && matches!(
+                        name.to_ascii_lowercase().as_str(),
+                        "env" | "script" | "global" | "local"
+                    )
+                    && chars
+                        .get(j + 1)
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_');
+                if !(c.is_ascii_alphanumeric() || c == '_' || scope) {
+                    break;
+                }
+                name.push(c);
+                j += 1;
             }
-            let literal = words(value);
-            if literal.len() == 1 {
-                let v = expand(&literal[0], &vars, &mut unknown);
-                vars.insert(name.clone(), v.clone());
-                out.env.push((name, v));
-            } else {
-                out.unseen
-                    .push(format!("the value the script gives {name}"));
+            if name.is_empty() {
+                return None;
             }
-            continue;
-        }
-        let mut w = words(statement);
-        if w.first().is_some_and(|f| f == "&" || f == ".") {
-            w.remove(0);
-        }
-        let Some(first) = w.first().map(|f| f.to_ascii_lowercase()) else {
-            continue;
+            (name, j)
+        } else {
+            return None;
         };
-        if matches!(
-            first.as_str(),
-            "set-location" | "cd" | "sl" | "push-location" | "pushd"
-        ) {
-            if let Some(dir) = w.iter().skip(1).find(|a| !a.starts_with('-')) {
-                out.cwd = Some(expand(dir, &vars, &mut unknown));
+        let mut value = self
+            .lookup(&name, here)
+            .unwrap_or_else(|| Err(chars[i..end].iter().collect()));
+        if bare
+            && chars.get(end) == Some(&'.')
+            && chars.get(end + 1).is_some_and(|c| c.is_ascii_alphabetic())
+        {
+            let mut j = end + 1;
+            while j < chars.len()
+                && (chars[j].is_ascii_alphanumeric() || chars[j] == '.' || chars[j] == '_')
+            {
+                j += 1;
             }
-            continue;
+            let member: String = chars[end..j].iter().collect();
+            value = if name.eq_ignore_ascii_case("myinvocation")
+                && member.eq_ignore_ascii_case(".MyCommand.Path")
+            {
+                here.path
+                    .map(|p| Ok(p.to_string()))
+                    .unwrap_or_else(|| Err(format!("${name}{member}")))
+            } else {
+                Err(chars[i..j].iter().collect())
+            };
+            end = j;
         }
-        let argv: Vec<String> = if first == "start-process" {
-            // Start-Process -FilePath X -ArgumentList a, b
-            let mut file = None;
-            let mut args = Vec::new();
-            let mut i = 1;
-            while i < w.len() {
-                match w[i].to_ascii_lowercase().as_str() {
-                    "-filepath" => {
-                        file = w.get(i + 1).cloned();
-                        i += 2;
-                    }
-                    "-argumentlist" => {
+        if bare && chars.get(end) == Some(&'[') {
+            let close = chars[end..]
+                .iter()
+                .position(|&c| c == ']')
+                .map_or(chars.len(), |p| end + p + 1);
+            value = Err(chars[i..close].iter().collect());
+            end = close;
+        }
+        Some((value, end))
+    }
+
+    /// The words of a statement in argument mode, up to a pipe; redirections dropped.
+    fn words(&mut self, statement: &str, here: Here) -> Vec<Word> {
+        let chars: Vec<char> = statement.chars().collect();
+        let mut out: Vec<Word> = Vec::new();
+        let mut i = 0;
+        let mut skip_next = false;
+        while i < chars.len() {
+            let c = chars[i];
+            if c.is_whitespace() || c == ',' {
+                i += 1;
+                continue;
+            }
+            if c == '|' || (c == '&' && chars.get(i + 1) == Some(&'&')) {
+                break;
+            }
+            let start = i;
+            let mut value: Value = Ok(String::new());
+            let mut quoted = false;
+            let push = |value: &mut Value, part: Value| {
+                *value = match (std::mem::replace(value, Ok(String::new())), part) {
+                    (Ok(a), Ok(b)) => Ok(a + &b),
+                    (_, _) => Err(String::new()),
+                };
+            };
+            while i < chars.len() {
+                let c = chars[i];
+                if c.is_whitespace() || c == ',' || c == '|' || c == ';' {
+                    break;
+                }
+                match c {
+                    '\'' => {
+                        quoted = true;
+                        let mut s = String::new();
                         i += 1;
-                        while i < w.len() && !w[i].starts_with('-') {
-                            args.push(w[i].clone());
+                        while i < chars.len() {
+                            if chars[i] == '\'' {
+                                if chars.get(i + 1) == Some(&'\'') {
+                                    s.push('\'');
+                                    i += 2;
+                                    continue;
+                                }
+                                i += 1;
+                                break;
+                            }
+                            s.push(chars[i]);
+                            i += 1;
+                        }
+                        push(&mut value, Ok(s));
+                    }
+                    '"' => {
+                        quoted = true;
+                        i += 1;
+                        while i < chars.len() {
+                            let c = chars[i];
+                            if c == '"' {
+                                if chars.get(i + 1) == Some(&'"') {
+                                    push(&mut value, Ok("\"".into()));
+                                    i += 2;
+                                    continue;
+                                }
+                                i += 1;
+                                break;
+                            }
+                            if c == '`' {
+                                let e = chars.get(i + 1).copied().unwrap_or('`');
+                                push(&mut value, Ok(escaped(e)));
+                                i += 2;
+                                continue;
+                            }
+                            if c == '$' {
+                                if let Some((v, end)) = self.variable(&chars, i, false, here) {
+                                    push(&mut value, v);
+                                    i = end;
+                                    continue;
+                                }
+                            }
+                            push(&mut value, Ok(c.to_string()));
                             i += 1;
                         }
                     }
-                    o if o.starts_with('-') => i += 1,
+                    '`' => {
+                        let e = chars.get(i + 1).copied().unwrap_or('`');
+                        push(&mut value, Ok(e.to_string()));
+                        i += 2;
+                    }
+                    '$' => match self.variable(&chars, i, true, here) {
+                        Some((v, end)) => {
+                            push(&mut value, v);
+                            i = end;
+                        }
+                        None => {
+                            push(&mut value, Ok("$".into()));
+                            i += 1;
+                        }
+                    },
+                    '@' if i == start && matches!(chars.get(i + 1), Some('(' | '{'))
+                        || chars.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) =>
+                    {
+                        // `@(…)`, `@{…}`, a splatted `@args`: not worked out.
+                        let end = match chars[i + 1] {
+                            '(' | '{' => matching(&chars, i + 1),
+                            _ => {
+                                let mut j = i + 1;
+                                while j < chars.len()
+                                    && (chars[j].is_ascii_alphanumeric() || chars[j] == '_')
+                                {
+                                    j += 1;
+                                }
+                                j
+                            }
+                        };
+                        push(&mut value, Err(String::new()));
+                        i = end;
+                    }
+                    '(' if i == start => {
+                        let end = matching(&chars, i);
+                        let inner: String = chars[i + 1..end.saturating_sub(1).max(i + 1)]
+                            .iter()
+                            .collect();
+                        let mut v = self.expression(&inner, here);
+                        let mut j = end;
+                        if chars.get(j) == Some(&'.') {
+                            while j < chars.len()
+                                && (chars[j].is_ascii_alphanumeric()
+                                    || chars[j] == '.'
+                                    || chars[j] == '_')
+                            {
+                                j += 1;
+                            }
+                            let member: String = chars[end..j]
+                                .iter()
+                                .collect::<String>()
+                                .to_ascii_lowercase();
+                            let inner_lower = inner.trim_start().to_ascii_lowercase();
+                            let path_of = ["resolve-path", "get-item", "convert-path"]
+                                .iter()
+                                .any(|c| inner_lower.starts_with(c));
+                            if !(path_of
+                                && matches!(
+                                    member.as_str(),
+                                    ".path" | ".fullname" | ".providerpath"
+                                ))
+                            {
+                                v = Err(String::new());
+                            }
+                        }
+                        push(&mut value, v);
+                        i = j;
+                    }
                     _ => {
-                        file = file.or_else(|| Some(w[i].clone()));
+                        push(&mut value, Ok(c.to_string()));
                         i += 1;
                     }
                 }
             }
-            file.into_iter().chain(args).collect()
-        } else {
-            w
-        };
-        let argv: Vec<String> = argv
-            .iter()
-            .map(|a| expand(a, &vars, &mut unknown))
-            .collect();
-        if starts_gateway(&argv) {
-            out.argv = argv;
-            unknown.sort();
-            unknown.dedup();
-            if !unknown.is_empty() {
-                out.unseen.push(format!(
-                    "environment variables with no value clawlint can see: {}",
-                    unknown.join(", ")
-                ));
+            let written: String = chars[start..i].iter().collect();
+            let value = value.map_err(|_| written.clone());
+            let word = Word { value, quoted };
+            if std::mem::take(&mut skip_next) {
+                continue;
             }
-            return Some(out);
+            if !word.quoted {
+                if let Some(redirect) = redirection(word.text()) {
+                    skip_next = redirect;
+                    continue;
+                }
+            }
+            out.push(word);
+        }
+        out
+    }
+
+    /// The value of an expression: a string, a variable, `Join-Path`, `Split-Path`,
+    /// `Resolve-Path`, `(…)`, `a + b` of those. `Err` with the text otherwise.
+    fn expression(&mut self, text: &str, here: Here) -> Value {
+        let text = text.trim();
+        let unknown = || Err(text.to_string());
+        if text.is_empty() {
+            return unknown();
+        }
+        let words = self.words(text, here);
+        let Some(first) = words.first() else {
+            return unknown();
+        };
+        if !first.quoted && first.value.is_ok() && !text.starts_with(['$', '(', '"', '\'']) {
+            let command = first.text().to_ascii_lowercase();
+            let args = &words[1..];
+            let named = |name: &str| {
+                args.iter()
+                    .position(|w| w.bare(name))
+                    .and_then(|p| args.get(p + 1))
+            };
+            let positional: Vec<&Word> = {
+                let mut out = Vec::new();
+                let mut i = 0;
+                while i < args.len() {
+                    let w = &args[i];
+                    if !w.quoted && w.text().starts_with('-') && w.value.is_ok() {
+                        let takes_value = !matches!(
+                            w.text().to_ascii_lowercase().as_str(),
+                            "-parent" | "-leaf" | "-resolve" | "-relative"
+                        );
+                        i += if takes_value { 2 } else { 1 };
+                        continue;
+                    }
+                    out.push(w);
+                    i += 1;
+                }
+                out
+            };
+            return match command.as_str() {
+                "join-path" => {
+                    let parent = named("-path").or(positional.first().copied());
+                    let child = named("-childpath").or(positional.get(1).copied());
+                    match (
+                        parent.map(|w| w.value.clone()),
+                        child.map(|w| w.value.clone()),
+                    ) {
+                        (Some(Ok(p)), Some(Ok(c))) => {
+                            let mut out = join_path(&p, &c);
+                            for extra in positional.iter().skip(2) {
+                                match &extra.value {
+                                    Ok(e) => out = join_path(&out, e),
+                                    Err(_) => return unknown(),
+                                }
+                            }
+                            Ok(out)
+                        }
+                        _ => unknown(),
+                    }
+                }
+                "split-path" => {
+                    let leaf = args.iter().any(|w| w.bare("-leaf"));
+                    let path = named("-path").or(positional.first().copied());
+                    match path.map(|w| w.value.clone()) {
+                        Some(Ok(p)) => {
+                            let trimmed = p.trim_end_matches(['\\', '/']);
+                            match trimmed.rfind(['\\', '/']) {
+                                Some(cut) if leaf => Ok(trimmed[cut + 1..].to_string()),
+                                Some(cut) => Ok(trimmed[..cut.max(1)].to_string()),
+                                None if leaf => Ok(trimmed.to_string()),
+                                None => Ok(String::new()),
+                            }
+                        }
+                        _ => unknown(),
+                    }
+                }
+                "resolve-path" | "convert-path" | "get-item" => {
+                    match named("-path")
+                        .or(named("-literalpath"))
+                        .or(positional.first().copied())
+                    {
+                        Some(Word { value: Ok(p), .. }) => Ok(p.clone()),
+                        _ => unknown(),
+                    }
+                }
+                n if words.len() == 1 && n.chars().all(|c| c.is_ascii_digit()) => Ok(n.to_string()),
+                _ => unknown(),
+            };
+        }
+        // `a + b + c` of strings and variables.
+        let mut out = String::new();
+        let mut expect_operand = true;
+        for w in &words {
+            if !w.quoted && w.text() == "+" && !expect_operand {
+                expect_operand = true;
+                continue;
+            }
+            if !expect_operand {
+                return unknown();
+            }
+            match &w.value {
+                Ok(v) => out.push_str(v),
+                Err(_) => return unknown(),
+            }
+            expect_operand = false;
+        }
+        if expect_operand {
+            return unknown();
+        }
+        Ok(out)
+    }
+
+    fn set_env(&mut self, name: &str, change: EnvChange, at: At) {
+        self.env.push((name.to_string(), change, at));
+    }
+
+    fn note(&mut self, at: At, what: NoteKind) {
+        self.out.notes.push(Note { at, what });
+    }
+
+    fn statement(&mut self, statement: &str, at: At, here: Here) {
+        let lower = statement.to_ascii_lowercase();
+        if lower.contains("setenvironmentvariable") {
+            self.environment_call(statement, at, here);
+            return;
+        }
+        // Keywords that open blocks: what follows in the braces is read in order.
+        let keyword = lower
+            .split(|c: char| c.is_whitespace() || c == '(')
+            .next()
+            .unwrap_or("");
+        if matches!(
+            keyword,
+            "if" | "elseif"
+                | "else"
+                | "switch"
+                | "foreach"
+                | "for"
+                | "while"
+                | "do"
+                | "until"
+                | "try"
+                | "catch"
+                | "finally"
+                | "function"
+                | "filter"
+                | "param"
+                | "return"
+                | "exit"
+                | "throw"
+                | "break"
+                | "continue"
+                | "trap"
+                | "begin"
+                | "process"
+                | "end"
+        ) || statement.starts_with('[') && !statement.contains('$')
+            || statement.starts_with(['"', '\''])
+        {
+            return;
+        }
+        if let Some((target, op, rhs)) = assignment(statement) {
+            self.assign(target, op, rhs, at, here);
+            return;
+        }
+        self.command(statement, at, here);
+    }
+
+    /// `[Environment]::SetEnvironmentVariable('N', 'v'[, 'Process'|'User'|'Machine'])`.
+    fn environment_call(&mut self, statement: &str, at: At, here: Here) {
+        let open = statement.find('(').unwrap_or(statement.len());
+        let inner = statement[open..]
+            .trim_start_matches('(')
+            .trim_end()
+            .trim_end_matches(')');
+        let args = self.words(inner, here);
+        let scope = args
+            .get(2)
+            .map(|w| w.text().to_ascii_lowercase())
+            .unwrap_or_else(|| "process".to_string());
+        if scope.contains("user") || scope.contains("machine") {
+            // The registry, not this process: nothing the script runs next sees it.
+            return;
+        }
+        match (
+            args.first().map(|w| &w.value),
+            args.get(1).map(|w| &w.value),
+        ) {
+            (Some(Ok(name)), Some(Ok(v))) => {
+                let name = name.clone();
+                let change = match v.is_empty() {
+                    true => EnvChange::Unset,
+                    false => EnvChange::Set(v.clone()),
+                };
+                self.set_env(&name, change, at);
+            }
+            (Some(Ok(name)), _) => {
+                let name = name.clone();
+                self.set_env(&name, EnvChange::Unknown(inner.to_string()), at);
+            }
+            _ => {
+                self.injects_env = Some("the PowerShell script, at run time".to_string());
+            }
+        }
+    }
+
+    fn assign(&mut self, target: &str, op: &str, rhs: &str, at: At, here: Here) {
+        let name = target
+            .trim_start_matches('$')
+            .trim_start_matches('{')
+            .trim_end_matches('}')
+            .to_string();
+        let lower_rhs = rhs.to_ascii_lowercase();
+        let value: Value = if op != "=" {
+            Err(format!("{target} {op} {rhs}"))
+        } else if lower_rhs.contains("getenvironmentvariable") {
+            self.injects_env = Some("the Windows user environment".to_string());
+            Err(rhs.to_string())
+        } else if lower_rhs == "$null" {
+            Ok(String::new())
+        } else {
+            let v = self.expression(rhs, here);
+            if v.is_err() {
+                // `$x = docker compose up -d`: the command runs; its output is the value.
+                let first = rhs.trim_start();
+                let command_like = first
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '&' || c == '.')
+                    && !lower_rhs.starts_with("if")
+                    && !lower_rhs.starts_with("switch");
+                if command_like {
+                    self.command(first, at, here);
+                }
+            }
+            v.map_err(|_| rhs.to_string())
+        };
+        let lower = name.to_ascii_lowercase();
+        if lower.starts_with("env:") {
+            let var = name[4..].to_string();
+            let change = match value {
+                Ok(v) if v.is_empty() => EnvChange::Unset,
+                Ok(v) => EnvChange::Set(v),
+                Err(w) => EnvChange::Unknown(w),
+            };
+            self.set_env(&var, change, at);
+            return;
+        }
+        if name.contains(',') || name.contains('[') || name.contains('.') {
+            return;
+        }
+        let key = lower
+            .strip_prefix("script:")
+            .or_else(|| lower.strip_prefix("global:"))
+            .unwrap_or(&lower)
+            .to_string();
+        self.locals.insert(key, value);
+    }
+
+    fn command(&mut self, statement: &str, at: At, here: Here) {
+        let mut words = self.words(statement, here);
+        let mut call = None;
+        if let Some(first) = words.first() {
+            if first.bare("&") || first.bare(".") {
+                call = Some(first.text().to_string());
+                words.remove(0);
+            }
+        }
+        let Some(first) = words.first().cloned() else {
+            return;
+        };
+        let program = program_name(first.text());
+        match program.as_str() {
+            "set-location" | "cd" | "sl" | "chdir" | "push-location" | "pushd" => {
+                let push = matches!(program.as_str(), "push-location" | "pushd");
+                let dir = words[1..]
+                    .iter()
+                    .position(|w| w.bare("-path") || w.bare("-literalpath"))
+                    .and_then(|p| words.get(p + 2))
+                    .or_else(|| {
+                        words[1..]
+                            .iter()
+                            .find(|w| w.quoted || !w.text().starts_with('-'))
+                    });
+                let Some(dir) = dir else { return };
+                let new = match &dir.value {
+                    Ok(d) if d == "~" || d.starts_with("~\\") || d.starts_with("~/") => {
+                        match self.base.get("USERPROFILE") {
+                            Some(h) => Ok(join_path(h, &d[1..])),
+                            None => Err(d.clone()),
+                        }
+                    }
+                    Ok(d) if is_absolute(d) => Ok(d.clone()),
+                    Ok(d) => match &self.cwd {
+                        Some(Ok(c)) => Ok(join_path(c, d)),
+                        Some(Err(w)) => Err(format!("{w}\\{d}")),
+                        None => Ok(d.clone()),
+                    },
+                    Err(w) => Err(w.clone()),
+                };
+                if push {
+                    self.dir_stack.push(self.cwd.clone());
+                }
+                self.cwd = Some(new);
+                return;
+            }
+            "pop-location" | "popd" => {
+                if let Some(prev) = self.dir_stack.pop() {
+                    self.cwd = prev;
+                }
+                return;
+            }
+            "set-item" | "si" | "new-item" | "ni" => {
+                let path = words[1..]
+                    .iter()
+                    .position(|w| w.bare("-path") || w.bare("-literalpath"))
+                    .and_then(|p| words.get(p + 2))
+                    .or_else(|| words.get(1));
+                let is_env =
+                    path.is_some_and(|p| p.text().to_ascii_lowercase().starts_with("env:"));
+                if !is_env {
+                    return;
+                }
+                let path = path.cloned().unwrap_or(Word {
+                    value: Err(String::new()),
+                    quoted: false,
+                });
+                let value = words[1..]
+                    .iter()
+                    .position(|w| w.bare("-value"))
+                    .and_then(|p| words.get(p + 2))
+                    .or_else(|| words.get(2).filter(|w| !w.text().starts_with('-')));
+                match &path.value {
+                    Ok(p) => {
+                        let name = p[4..].trim_start_matches(['\\', '/']).to_string();
+                        let change = match value.map(|w| &w.value) {
+                            Some(Ok(v)) => EnvChange::Set(v.clone()),
+                            Some(Err(w)) => EnvChange::Unknown(w.clone()),
+                            None => EnvChange::Unset,
+                        };
+                        self.set_env(&name, change, at);
+                    }
+                    Err(_) => {
+                        self.injects_env = Some("the PowerShell script, at run time".to_string())
+                    }
+                }
+                return;
+            }
+            "remove-item" | "ri" | "del" | "rm" => {
+                if let Some(Ok(p)) = words.get(1).map(|w| &w.value) {
+                    if p.to_ascii_lowercase().starts_with("env:") {
+                        let name = p[4..].trim_start_matches(['\\', '/']).to_string();
+                        self.set_env(&name, EnvChange::Unset, at);
+                    }
+                }
+                return;
+            }
+            "invoke-expression" | "iex" | "cmd" | "wsl" | "bash" | "ssh" => {
+                if statement.to_ascii_lowercase().contains("compose") {
+                    self.note(
+                        at,
+                        NoteKind::Unresolved {
+                            what: statement.to_string(),
+                        },
+                    );
+                }
+                return;
+            }
+            _ => {}
+        }
+        // `Start-Process X -ArgumentList a, b -WorkingDirectory D`.
+        let mut run_cwd = None;
+        let words = if matches!(program.as_str(), "start-process" | "saps" | "start") {
+            let mut file = None;
+            let mut args: Vec<Word> = Vec::new();
+            let mut i = 1;
+            while i < words.len() {
+                let w = &words[i];
+                let option = (!w.quoted).then(|| w.text().to_ascii_lowercase());
+                match option.as_deref() {
+                    Some("-filepath") => {
+                        file = words.get(i + 1).cloned();
+                        i += 2;
+                    }
+                    Some("-argumentlist" | "-args") => {
+                        i += 1;
+                        while i < words.len()
+                            && (words[i].quoted || !words[i].text().starts_with('-'))
+                        {
+                            args.push(words[i].clone());
+                            i += 1;
+                        }
+                    }
+                    Some("-workingdirectory") => {
+                        run_cwd = words.get(i + 1).map(|w| w.value.clone());
+                        i += 2;
+                    }
+                    Some(o) if o.starts_with('-') => i += 1,
+                    _ => {
+                        if file.is_none() {
+                            file = Some(w.clone());
+                        } else {
+                            args.push(w.clone());
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            // One string of arguments is split as the program's command line.
+            if args.len() == 1 {
+                if let Ok(line) = &args[0].value {
+                    if line.contains(' ') {
+                        let line = line.clone();
+                        args = line
+                            .split_whitespace()
+                            .map(|a| Word {
+                                value: Ok(a.to_string()),
+                                quoted: true,
+                            })
+                            .collect();
+                    }
+                }
+            }
+            file.into_iter().chain(args).collect::<Vec<_>>()
+        } else {
+            words
+        };
+        let Some(first) = words.first().cloned() else {
+            return;
+        };
+        let program = program_name(first.text());
+        let argv: Vec<String> = std::iter::once(program.clone())
+            .chain(words[1..].iter().map(|w| w.text().to_string()))
+            .collect();
+        let unresolved: Vec<String> = words
+            .iter()
+            .filter_map(|w| w.value.as_ref().err().cloned())
+            .collect();
+        // Scripts it runs.
+        if program.ends_with(".ps1") || target(&argv).is_some() {
+            let (script, child) = match target(&argv) {
+                Some(Target::File(_)) => {
+                    let at_file = words
+                        .iter()
+                        .position(|w| w.bare("-file") || w.bare("-f"))
+                        .map_or(1, |p| p + 1);
+                    (words.get(at_file).cloned(), true)
+                }
+                Some(_) => {
+                    if statement.to_ascii_lowercase().contains("compose") {
+                        self.note(
+                            at,
+                            NoteKind::Unresolved {
+                                what: statement.to_string(),
+                            },
+                        );
+                    }
+                    return;
+                }
+                None => (Some(first.clone()), false),
+            };
+            let Some(script) = script else { return };
+            self.follow(script, child, call.as_deref() == Some("."), at, here);
+            return;
+        }
+        let cwd = match run_cwd {
+            Some(c) => Some(c),
+            None => self.cwd.clone(),
+        };
+        let found = Found {
+            at,
+            argv: argv.clone(),
+            unresolved: unresolved.clone(),
+            cwd,
+            env: self.env.clone(),
+            injects_env: self.injects_env.clone(),
+        };
+        if crate::discover::compose::runs::parse(&argv).is_some() {
+            self.out.compose.push(found);
+            return;
+        }
+        let engine = matches!(
+            program.as_str(),
+            "docker" | "podman" | "docker-compose" | "podman-compose"
+        );
+        if engine && !unresolved.is_empty() {
+            self.note(
+                at,
+                NoteKind::Unresolved {
+                    what: format!("{} {}", first.text(), unresolved.join(" ")),
+                },
+            );
+            return;
+        }
+        if self.out.gateway.is_none() && starts_gateway(&argv) {
+            self.out.gateway = Some(found);
+        }
+    }
+
+    /// Runs the script a statement names: `& x.ps1` (its own variables, the session's
+    /// environment and location), `. x.ps1` (the caller's variables too), `powershell -File
+    /// x.ps1` (a child process: what it sets does not come back).
+    fn follow(&mut self, script: Word, child: bool, dot: bool, at: At, here: Here) {
+        let path = match &script.value {
+            Ok(p) => p.clone(),
+            Err(written) => {
+                self.note(
+                    at,
+                    NoteKind::Unresolved {
+                        what: written.clone(),
+                    },
+                );
+                return;
+            }
+        };
+        if here.depth >= self.max_depth {
+            self.note(at, NoteKind::TooDeep { path });
+            return;
+        }
+        if self.reads == 0 {
+            self.note(at, NoteKind::TooManyReads { path });
+            return;
+        }
+        let cwd = match &self.cwd {
+            Some(Ok(c)) => Some(c.clone()),
+            Some(Err(_)) if !is_absolute(&path) => {
+                self.note(at, NoteKind::Unresolved { what: path });
+                return;
+            }
+            _ => None,
+        };
+        let (placed, text) = match self.scripts.load(&path, cwd.as_deref()) {
+            Ok(loaded) => loaded,
+            Err(why) => {
+                self.note(at, NoteKind::NotRead { path, why });
+                return;
+            }
+        };
+        self.reads -= 1;
+        self.out.files.push(ScriptFile {
+            path: placed.clone(),
+            text: text.clone(),
+            from: Some(at),
+            depth: here.depth + 1,
+        });
+        let file = self.out.files.len();
+        let saved = (!dot || child).then(|| self.locals.clone());
+        let saved_env = child.then(|| (self.env.clone(), self.cwd.clone(), self.dir_stack.clone()));
+        self.run(&text, file, Some(&placed), here.depth + 1);
+        if let Some(locals) = saved {
+            self.locals = locals;
+        }
+        if let Some((env, cwd, stack)) = saved_env {
+            self.env = env;
+            self.cwd = cwd;
+            self.dir_stack = stack;
+        }
+    }
+}
+
+/// `` `n `` and the other escapes of a double-quoted string.
+fn escaped(c: char) -> String {
+    match c {
+        'n' => "\n".into(),
+        't' => "\t".into(),
+        'r' => "\r".into(),
+        '0' => "\0".into(),
+        'e' => "\u{1b}".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The index after the bracket that closes the one at `open` (quotes respected).
+fn matching(chars: &[char], open: usize) -> usize {
+    let (o, c) = match chars[open] {
+        '{' => ('{', '}'),
+        '[' => ('[', ']'),
+        _ => ('(', ')'),
+    };
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    let mut i = open;
+    while i < chars.len() {
+        let ch = chars[i];
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None if ch == '\'' || ch == '"' => quote = Some(ch),
+            None if ch == o => depth += 1,
+            None if ch == c => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    chars.len()
+}
+
+/// A redirection word: `Some(true)` when its target is the next word (`>`, `2>`), `Some(false)`
+/// when it is whole (`2>&1`, `*>$null`, `>log.txt`).
+fn redirection(word: &str) -> Option<bool> {
+    let rest = word.trim_start_matches(|c: char| c.is_ascii_digit() || c == '*');
+    let rest = rest
+        .strip_prefix(">>")
+        .or_else(|| rest.strip_prefix('>'))
+        .or_else(|| rest.strip_prefix('<'))?;
+    Some(rest.is_empty())
+}
+
+/// `$x = …`, `$env:X = …`, `${env:X} = …`, `[string]$x = …`, `$x += …`: target, operator,
+/// right-hand side.
+fn assignment(statement: &str) -> Option<(&str, &str, &str)> {
+    let s = match statement.strip_prefix('[') {
+        Some(rest) if rest.contains(']') => rest[rest.find(']')? + 1..].trim_start(),
+        _ => statement,
+    };
+    if !s.starts_with('$') {
+        return None;
+    }
+    let target_end = if s.starts_with("${") {
+        s.find('}')? + 1
+    } else {
+        s[1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .map_or(s.len(), |p| p + 1)
+    };
+    let target = &s[..target_end];
+    let rest = s[target_end..].trim_start();
+    for op in ["+=", "-=", "*=", "/=", "="] {
+        if let Some(rhs) = rest.strip_prefix(op) {
+            if op == "=" && rhs.starts_with('=') {
+                return None;
+            }
+            return Some((target, op, rhs.trim()));
         }
     }
     None
+}
+
+/// The statements of a script with their byte offsets: lines, `;` and braces separate
+/// (outside quotes, parentheses and here-strings); comments (`#`, `<# … #>`) dropped; a
+/// backtick at the end of a line continues the statement on the next.
+fn statements(text: &str) -> Vec<(String, usize)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut start: Option<usize> = None;
+    let mut depth = 0usize;
+    let mut i = 0;
+    let flush = |cur: &mut String, start: &mut Option<usize>, out: &mut Vec<(String, usize)>| {
+        let s = cur.trim();
+        if let (false, Some(at)) = (s.is_empty(), *start) {
+            out.push((s.to_string(), at));
+        }
+        cur.clear();
+        *start = None;
+    };
+    let next = |i: usize| chars.get(i + 1).map(|(_, c)| *c);
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if start.is_none() && !c.is_whitespace() {
+            start = Some(at);
+        }
+        match c {
+            '\'' | '"' => {
+                // A quoted string (with `` ` `` escapes in `"…"`), kept whole.
+                cur.push(c);
+                i += 1;
+                while i < chars.len() {
+                    let ch = chars[i].1;
+                    cur.push(ch);
+                    if c == '"' && ch == '`' {
+                        if let Some(n) = next(i) {
+                            cur.push(n);
+                            i += 1;
+                        }
+                    } else if ch == c {
+                        if next(i) == Some(c) {
+                            cur.push(c);
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            '@' if matches!(next(i), Some('"' | '\''))
+                && matches!(chars.get(i + 2).map(|p| p.1), Some('\n' | '\r')) =>
+            {
+                // A here-string: to a line starting with `"@` / `'@`. Not worked out.
+                let q = next(i).unwrap_or('"');
+                let mut j = i + 2;
+                while j < chars.len() {
+                    if chars[j].1 == '\n'
+                        && chars.get(j + 1).map(|p| p.1) == Some(q)
+                        && chars.get(j + 2).map(|p| p.1) == Some('@')
+                    {
+                        j += 3;
+                        break;
+                    }
+                    j += 1;
+                }
+                cur.push_str("$(here-string)");
+                i = j;
+                continue;
+            }
+            '<' if next(i) == Some('#') => {
+                let mut j = i + 2;
+                while j + 1 < chars.len() && !(chars[j].1 == '#' && chars[j + 1].1 == '>') {
+                    j += 1;
+                }
+                i = j + 2;
+                if cur.trim().is_empty() {
+                    start = None;
+                }
+                continue;
+            }
+            '#' if cur.is_empty()
+                || cur.ends_with(|c: char| c.is_whitespace() || c == '(' || c == ';') =>
+            {
+                while i < chars.len() && chars[i].1 != '\n' {
+                    i += 1;
+                }
+                if cur.trim().is_empty() {
+                    start = None;
+                }
+                continue;
+            }
+            '`' => {
+                match next(i) {
+                    Some('\r') if chars.get(i + 2).map(|p| p.1) == Some('\n') => {
+                        cur.push(' ');
+                        i += 3;
+                    }
+                    Some('\n') => {
+                        cur.push(' ');
+                        i += 2;
+                    }
+                    Some(n) => {
+                        cur.push('`');
+                        cur.push(n);
+                        i += 2;
+                    }
+                    None => i += 1,
+                }
+                continue;
+            }
+            '$' if next(i) == Some('{') => {
+                // `${name}`: its braces are no block.
+                while i < chars.len() {
+                    cur.push(chars[i].1);
+                    if chars[i].1 == '}' {
+                        break;
+                    }
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            '\n' | ';' | '{' | '}' if depth == 0 => {
+                flush(&mut cur, &mut start, &mut out);
+                i += 1;
+                continue;
+            }
+            '\n' | '\r' => {
+                cur.push(' ');
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+        i += 1;
+    }
+    flush(&mut cur, &mut start, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -392,5 +1580,179 @@ mod tests {
             gateway("Write-Host hi\nopenclaw gateway status", &BTreeMap::new()),
             None
         );
+    }
+
+    /// Scripts from a map of layout paths.
+    struct Files(BTreeMap<String, String>);
+
+    impl Scripts for Files {
+        fn load(&mut self, path: &str, cwd: Option<&str>) -> Result<(String, String), String> {
+            let placed = match (is_absolute(path), cwd) {
+                (true, _) => path.replace('\\', "/"),
+                (false, Some(c)) => format!(
+                    "{}/{}",
+                    c.replace('\\', "/"),
+                    path.trim_start_matches(".\\").replace('\\', "/")
+                ),
+                (false, None) => format!(
+                    "/base/{}",
+                    path.trim_start_matches(".\\").replace('\\', "/")
+                ),
+            };
+            self.0
+                .get(&placed)
+                .map(|t| (placed.clone(), t.clone()))
+                .ok_or_else(|| "not in the layout".to_string())
+        }
+    }
+
+    fn no_vars() -> BTreeMap<String, String> {
+        BTreeMap::from([("USERPROFILE".to_string(), "C:\\Users\\ana".to_string())])
+    }
+
+    #[test]
+    fn compose_statements_with_locations_env_and_continuations() {
+        let script = "\u{feff}# start the stack\r\nparam([string]$Action = 'start')\r\n$Root = $PSScriptRoot\r\n$Compose = Join-Path $Root \"openclaw\"\r\n$env:OPENCLAW_GATEWAY_PORT = \"18789\"\r\n${env:COMPOSE_PROFILES} = 'openclaw'\r\nSet-Location -Path $Compose\r\nswitch ($Action) {\r\n  \"start\" {\r\n    & docker compose -f \"$Compose\\docker-compose.yml\" `\r\n      --env-file (Join-Path $Root '.env') `\r\n      -p acme up -d 2>&1 | Out-Null\r\n  }\r\n  \"stop\" { docker-compose.exe down }\r\n}\r\n";
+        let r = read(
+            script,
+            Some("/h/stacks/start.ps1"),
+            &no_vars(),
+            &mut NoScripts,
+            Budget::new(3, 32),
+        );
+        assert_eq!(r.compose.len(), 2, "{r:#?}");
+        let up = &r.compose[0];
+        assert_eq!(
+            up.argv,
+            v(&[
+                "docker",
+                "compose",
+                "-f",
+                "/h/stacks\\openclaw\\docker-compose.yml",
+                "--env-file",
+                "/h/stacks\\.env",
+                "-p",
+                "acme",
+                "up",
+                "-d"
+            ])
+        );
+        assert!(up.unresolved.is_empty());
+        assert_eq!(up.cwd, Some(Ok("/h/stacks\\openclaw".to_string())));
+        let names: Vec<&str> = up.env.iter().map(|(k, _, _)| k.as_str()).collect();
+        assert_eq!(names, ["OPENCLAW_GATEWAY_PORT", "COMPOSE_PROFILES"]);
+        // The statement starts at its first word, on line 10 (after the BOM and CRLFs).
+        let line = script[..up.at.1].matches('\n').count() + 1;
+        assert_eq!(line, 10);
+        assert!(script[up.at.1..].starts_with("& docker compose"));
+        assert_eq!(r.compose[1].argv, v(&["docker-compose", "down"]));
+        assert!(r.notes.is_empty());
+    }
+
+    #[test]
+    fn what_cannot_be_worked_out_is_noted_never_guessed() {
+        let script = "$ComposeArgs = @()\nforeach ($file in $ComposeFiles) { $ComposeArgs += \"-f\", $file }\n$upArgs = @(\"compose\") + $ComposeArgs + @(\"up\", \"-d\")\n& docker $upArgs\niex \"docker compose up -d\"\ndocker compose -f $Unknown up -d\n$env:OPENCLAW_GATEWAY_PORT = if ($env:X) { $env:X } else { '1' }\ndocker compose up -d\n";
+        let r = read(
+            script,
+            Some("/h/s.ps1"),
+            &no_vars(),
+            &mut NoScripts,
+            Budget::new(3, 32),
+        );
+        let whats: Vec<String> = r
+            .notes
+            .iter()
+            .map(|n| match &n.what {
+                NoteKind::Unresolved { what } => what.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(whats, ["docker $upArgs", "iex \"docker compose up -d\""]);
+        assert_eq!(r.compose.len(), 2);
+        assert_eq!(r.compose[0].unresolved, ["$Unknown"]);
+        let (name, change, _) = &r.compose[1].env[0];
+        assert_eq!(name, "OPENCLAW_GATEWAY_PORT");
+        assert!(matches!(change, EnvChange::Unknown(_)), "{change:?}");
+    }
+
+    #[test]
+    fn scripts_it_runs_are_followed_within_the_budgets() {
+        let files = BTreeMap::from([
+            (
+                "/h/a/env.ps1".to_string(),
+                "$env:COMPOSE_PROJECT_NAME = 'acme'\n$Dir = \"$PSScriptRoot\\stack\"\n".to_string(),
+            ),
+            (
+                "/h/a/up.ps1".to_string(),
+                "Push-Location $Dir\ndocker compose up -d\nPop-Location\n".to_string(),
+            ),
+            (
+                "/h/a/loop.ps1".to_string(),
+                "& \"$PSScriptRoot\\loop.ps1\"\n".to_string(),
+            ),
+        ]);
+        let top = ". \"$PSScriptRoot\\env.ps1\"\n& $PSScriptRoot\\up.ps1\n& .\\missing.ps1\n& \"$PSScriptRoot\\loop.ps1\"\n";
+        let mut loader = Files(files);
+        let r = read(
+            top,
+            Some("/h/a/top.ps1"),
+            &no_vars(),
+            &mut loader,
+            Budget::new(3, 32),
+        );
+        assert_eq!(r.compose.len(), 1, "{r:#?}");
+        let run = &r.compose[0];
+        // `. env.ps1` shares the caller's variables, so `up.ps1` sees `$Dir`.
+        assert_eq!(run.cwd, Some(Ok("/h/a\\stack".to_string())));
+        assert_eq!(run.env[0].0, "COMPOSE_PROJECT_NAME");
+        assert_eq!(run.at.0, 2, "file 2 is up.ps1");
+        assert_eq!(
+            r.files[1].from,
+            Some((0, top.find("& $PSScriptRoot").unwrap()))
+        );
+        let kinds: Vec<&NoteKind> = r.notes.iter().map(|n| &n.what).collect();
+        assert!(matches!(kinds[0], NoteKind::NotRead { .. }), "{kinds:?}");
+        assert!(matches!(kinds[1], NoteKind::TooDeep { .. }), "{kinds:?}");
+        // The read budget: none left, nothing read.
+        let mut loader = Files(BTreeMap::new());
+        let r = read(
+            top,
+            Some("/h/a/top.ps1"),
+            &no_vars(),
+            &mut loader,
+            Budget::new(3, 0),
+        );
+        assert!(r.notes.iter().all(|n| matches!(
+            n.what,
+            NoteKind::TooManyReads { .. } | NoteKind::NotRead { .. }
+        )));
+        assert!(r.files.is_empty());
+    }
+
+    #[test]
+    fn start_process_and_child_powershell() {
+        let script = "Start-Process -FilePath docker -ArgumentList 'compose -p acme up -d' -WorkingDirectory C:\\stacks\\acme -NoNewWindow\n";
+        let r = read(script, None, &no_vars(), &mut NoScripts, Budget::new(3, 32));
+        assert_eq!(
+            r.compose[0].argv,
+            v(&["docker", "compose", "-p", "acme", "up", "-d"])
+        );
+        assert_eq!(r.compose[0].cwd, Some(Ok("C:\\stacks\\acme".to_string())));
+        // A child `powershell -File` gets the environment; what it sets does not come back.
+        let files = BTreeMap::from([(
+            "/h/child.ps1".to_string(),
+            "$env:X = 'child'\nSet-Location C:\\elsewhere\n".to_string(),
+        )]);
+        let script =
+            "powershell -NoProfile -File \"$PSScriptRoot\\child.ps1\"\ndocker compose up -d\n";
+        let r = read(
+            script,
+            Some("/h/top.ps1"),
+            &no_vars(),
+            &mut Files(files),
+            Budget::new(3, 32),
+        );
+        assert!(r.compose[0].env.is_empty());
+        assert_eq!(r.compose[0].cwd, None);
     }
 }

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 mod scripts;
 pub use scripts::MAX_SCRIPT_DEPTH;
+use scripts::MAX_SCRIPT_READS;
 use scripts::{mentions_compose, supervisor_compose_runs};
 
 /// A supervisor file found on the host. For an enabled instance of a template unit
@@ -2142,9 +2143,12 @@ fn task_invocation(
         ));
         return None;
     }
-    // `powershell -File start.ps1`: one level of a PowerShell script inside the layout.
+    // `powershell -File start.ps1`: the PowerShell script (and the scripts it runs, within
+    // the shell scripts' budgets) read statically: the gateway it starts, or the compose
+    // projects it starts with their files, env files, project name and environment.
     if !command::starts_gateway(&argv) {
         if let Some(target) = super::powershell::target(&argv) {
+            let mut script_path: Option<PathBuf> = None;
             let (label, text) = match target {
                 super::powershell::Target::Command(text) => {
                     ("powershell -Command".to_string(), Some(text))
@@ -2159,14 +2163,9 @@ fn task_invocation(
                     ("powershell -EncodedCommand".to_string(), None)
                 }
                 super::powershell::Target::File(raw) => {
-                    let mapped = PathBuf::from(map(&raw));
+                    let mapped = crate::paths::normalize(Path::new(&map(&raw).replace('\\', "/")));
                     let text = if mapped.is_absolute() && mapped.starts_with(home) {
-                        let text = read_env_source(&mapped, false, Some(loc), sources, problems);
-                        if let Some(t) = &text {
-                            // No PowerShell scanner knows what is safe to show: nothing is.
-                            register(sources, &mapped, t.clone(), |_| Vec::new());
-                        }
-                        text
+                        read_env_source(&mapped, false, Some(loc), sources, problems)
                     } else {
                         how.unseen.push(format!(
                             "the PowerShell script {raw} is not in the scanned layout: what it runs is unknown"
@@ -2177,28 +2176,75 @@ fn task_invocation(
                         Ok(rest) => format!("~/{}", rest.display()),
                         Err(_) => raw.clone(),
                     };
+                    if text.is_some() {
+                        script_path = Some(mapped);
+                    }
                     (format!("powershell -File {shown}"), text)
                 }
             };
             how.wrappers.push(label);
-            match text
-                .as_deref()
-                .map(|t| super::powershell::gateway(t, &vars))
-            {
-                Some(Some(ps)) => {
-                    for (key, value) in &ps.env {
-                        env.set(key, map(value), EnvOrigin::Service(loc));
+            if let Some(text) = text {
+                let mut ps_vars = vars.clone();
+                ps_vars
+                    .entry("USERPROFILE".to_string())
+                    .or_insert_with(|| home_shown.clone());
+                let base = cwd
+                    .clone()
+                    .or_else(|| batch_dir.clone())
+                    .unwrap_or_else(|| home.to_path_buf());
+                let mut loader = PowerShellScripts {
+                    home,
+                    base: &base,
+                    map: &map,
+                    sources,
+                    problems,
+                };
+                let reading = super::powershell::read(
+                    &text,
+                    script_path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .as_deref(),
+                    &ps_vars,
+                    &mut loader,
+                    super::powershell::Budget::new(MAX_SCRIPT_DEPTH, MAX_SCRIPT_READS),
+                );
+                let starts_compose = !reading.compose.is_empty()
+                    || reading
+                        .notes
+                        .iter()
+                        .any(|n| matches!(n.what, super::powershell::NoteKind::Unresolved { .. }));
+                powershell_compose_runs(
+                    &reading,
+                    PowerShellRun {
+                        script: script_path.as_deref(),
+                        text: &text,
+                        by: &format!("task {name}"),
+                        at: loc,
+                        env: &env,
+                        base: &base,
+                        map: &map,
+                    },
+                    sources,
+                    problems,
+                    compose_runs,
+                );
+                match reading.gateway_script() {
+                    Some(ps) => {
+                        for (key, value) in &ps.env {
+                            env.set(key, map(value), EnvOrigin::Service(loc));
+                        }
+                        cwd = ps.cwd.as_deref().map(|d| cmd_dir(&map(d))).or(cwd);
+                        how.unseen.extend(ps.unseen);
+                        how.injects_env = ps.injects_env;
+                        argv = command::unwrap(&ps.argv, &BTreeMap::new()).argv;
                     }
-                    cwd = ps.cwd.as_deref().map(|d| PathBuf::from(map(d))).or(cwd);
-                    how.unseen.extend(ps.unseen);
-                    how.injects_env = ps.injects_env;
-                    argv = command::unwrap(&ps.argv, &BTreeMap::new()).argv;
+                    None if starts_compose => return None,
+                    None => how.unseen.push(
+                        "the PowerShell script starts no OpenClaw gateway that can be read statically"
+                            .to_string(),
+                    ),
                 }
-                Some(None) => how.unseen.push(
-                    "the PowerShell script starts no OpenClaw gateway that can be read statically"
-                        .to_string(),
-                ),
-                None => {}
             }
         }
     }
@@ -2253,6 +2299,242 @@ fn cmd_dir(placed: &str) -> PathBuf {
     match placed.starts_with('/') {
         true => crate::paths::normalize(Path::new(&placed.replace('\\', "/"))),
         false => PathBuf::from(placed),
+    }
+}
+
+/// The scripts a task's PowerShell script runs (`& x.ps1`, `. x.ps1`, `powershell -File
+/// x.ps1`), read through the bounded reader when they lie in the scanned home.
+struct PowerShellScripts<'a> {
+    home: &'a Path,
+    base: &'a Path,
+    map: &'a dyn Fn(&str) -> String,
+    sources: &'a mut SourceMap,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl PowerShellScripts<'_> {
+    /// A path a PowerShell script names, on the layout (`C:\Users\ana\x` under the home, a
+    /// relative one against `cwd`, else the directory the task started in).
+    fn place(&self, raw: &str, cwd: Option<&str>) -> PathBuf {
+        let windows_absolute = raw.starts_with('\\') || raw.as_bytes().get(1) == Some(&b':');
+        if windows_absolute || raw.starts_with('/') {
+            return crate::paths::normalize(Path::new(&(self.map)(raw).replace('\\', "/")));
+        }
+        let dir = match cwd {
+            Some(c) => self.place(c, None),
+            None => self.base.to_path_buf(),
+        };
+        crate::paths::normalize(&dir.join(raw.replace('\\', "/")))
+    }
+}
+
+impl super::powershell::Scripts for PowerShellScripts<'_> {
+    fn load(&mut self, path: &str, cwd: Option<&str>) -> Result<(String, String), String> {
+        let placed = self.place(path, cwd);
+        if !(placed.is_absolute() && placed.starts_with(self.home)) {
+            return Err("it is not in the scanned layout".to_string());
+        }
+        match ServiceFiles::text(&placed, SMALL_FILE_LIMIT) {
+            Ok(text) => Ok((placed.display().to_string(), text)),
+            Err(ReadError::Missing) => Err("it does not exist".to_string()),
+            Err(err) => {
+                let problem = unreadable(self.sources, &placed, &err);
+                let why = problem.message.clone();
+                self.problems.push(problem);
+                Err(why)
+            }
+        }
+    }
+}
+
+/// Where a task's PowerShell reading happened.
+struct PowerShellRun<'a> {
+    /// The script file (`None` for `-Command`, whose text is in the task script's line).
+    script: Option<&'a Path>,
+    text: &'a str,
+    /// `task NAME`.
+    by: &'a str,
+    /// The task script's command line.
+    at: Loc,
+    /// The task's environment (compose's, before the script changes it).
+    env: &'a Env,
+    /// The directory the script starts in.
+    base: &'a Path,
+    map: &'a dyn Fn(&str) -> String,
+}
+
+/// The compose runs a task's PowerShell scripts start, and a located note for what stops
+/// clawlint following them. The scripts read are registered (nothing of them is shown: no
+/// scanner knows what in PowerShell is safe to show).
+fn powershell_compose_runs(
+    reading: &super::powershell::Reading,
+    run: PowerShellRun,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+    out: &mut Vec<ComposeRun>,
+) {
+    use super::powershell::{EnvChange, NoteKind};
+    // File 0 is the script, each script it ran the next.
+    let mut files: Vec<Option<(FileId, PathBuf, &str)>> = Vec::new();
+    files.push(run.script.map(|p| {
+        (
+            register(sources, p, run.text.to_string(), |_| Vec::new()),
+            p.to_path_buf(),
+            run.text,
+        )
+    }));
+    for f in &reading.files {
+        let path = PathBuf::from(&f.path);
+        files.push(Some((
+            register(sources, &path, f.text.clone(), |_| Vec::new()),
+            path,
+            f.text.as_str(),
+        )));
+    }
+    let line_at = |(file, offset): (usize, usize)| -> (Loc, String) {
+        match files.get(file).and_then(Option::as_ref) {
+            Some((id, path, text)) => {
+                let offset = offset.min(text.len());
+                let end = text[offset..].find('\n').map_or(text.len(), |e| offset + e);
+                let line = text[..offset].matches('\n').count() + 1;
+                (
+                    Loc {
+                        file: *id,
+                        span: Span { start: offset, end },
+                    },
+                    format!("{}:{line}", crate::paths::display_path(path)),
+                )
+            }
+            None => (run.at, format!("the `powershell -Command` of {}", run.by)),
+        }
+    };
+    // Who runs a statement of file `file`: the task, through the scripts that lead to it.
+    let by_of = |file: usize| -> String {
+        let mut chain = Vec::new();
+        let mut at = file;
+        while at > 0 {
+            let Some(from) = reading.files[at - 1].from else {
+                break;
+            };
+            chain.push(format!("run by {}", line_at(from).1));
+            at = from.0;
+        }
+        chain.push(format!("run by {}", run.by));
+        chain.join(", ")
+    };
+    for note in &reading.notes {
+        let (loc, here) = line_at(note.at);
+        let shown = |p: &str| crate::paths::display_path(Path::new(&p.replace('\\', "/")));
+        let (kind, message) = match &note.what {
+            NoteKind::Unresolved { what } => (
+                crate::load::ProblemKind::Unresolved,
+                format!(
+                    "{here} runs `{what}`, which clawlint cannot work out (it evaluates literal strings, variables holding them, `$env:`, `Join-Path`, `Split-Path` and `$PSScriptRoot`, never arrays, command output or `Invoke-Expression`): a `docker compose` it runs is not seen"
+                ),
+            ),
+            NoteKind::TooDeep { path } => (
+                crate::load::ProblemKind::TooMany,
+                format!(
+                    "{here} runs the script {}, nested more than {MAX_SCRIPT_DEPTH} scripts below {}: clawlint does not follow it, so a `docker compose` it runs is not seen",
+                    shown(path),
+                    run.by
+                ),
+            ),
+            NoteKind::TooManyReads { path } => (
+                crate::load::ProblemKind::TooMany,
+                format!(
+                    "{here} runs the script {}, past the {MAX_SCRIPT_READS} scripts clawlint reads for {}: clawlint does not follow it, so a `docker compose` it runs is not seen",
+                    shown(path),
+                    run.by
+                ),
+            ),
+            NoteKind::NotRead { path, why } => (
+                match why.as_str() {
+                    "it does not exist" => crate::load::ProblemKind::Missing,
+                    "it is not in the scanned layout" => crate::load::ProblemKind::OutsideLayout,
+                    _ => crate::load::ProblemKind::Unreadable,
+                },
+                format!(
+                    "{here} runs the script {path}, which clawlint does not read ({why}): a `docker compose` it runs is not seen"
+                ),
+            ),
+        };
+        problems.push(Problem {
+            kind,
+            message,
+            loc: Some(loc),
+        });
+    }
+    let place_dir = |d: &str| -> PathBuf {
+        let windows_absolute = d.starts_with('\\') || d.as_bytes().get(1) == Some(&b':');
+        match windows_absolute || d.starts_with('/') {
+            true => cmd_dir(&(run.map)(d)),
+            false => crate::paths::normalize(&run.base.join(d.replace('\\', "/"))),
+        }
+    };
+    for found in &reading.compose {
+        let Some(mut args) = compose::runs::parse(&found.argv) else {
+            continue;
+        };
+        let (loc, here) = line_at(found.at);
+        let mut unknown: Vec<String> = found.unresolved.iter().map(|w| format!("`{w}`")).collect();
+        // A path clawlint cannot work out is no path: said, not read.
+        for list in [&mut args.files, &mut args.env_files] {
+            list.retain(|f| !found.unresolved.contains(f));
+        }
+        if args
+            .project_dir
+            .as_ref()
+            .is_some_and(|d| found.unresolved.contains(d))
+        {
+            args.project_dir = None;
+        }
+        let cwd = match &found.cwd {
+            Some(Ok(d)) => place_dir(d),
+            Some(Err(written)) => {
+                unknown.push(format!("the directory it changes to ({written})"));
+                run.base.to_path_buf()
+            }
+            None => run.base.to_path_buf(),
+        };
+        let mut run_env: Vec<(String, String, Loc)> = run
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone(), v.origin.loc().unwrap_or(run.at)))
+            .collect();
+        for (name, change, at) in &found.env {
+            let (set_loc, set_here) = line_at(*at);
+            run_env.retain(|(k, _, _)| !k.eq_ignore_ascii_case(name));
+            match change {
+                EnvChange::Set(v) => run_env.push((name.clone(), (run.map)(v), set_loc)),
+                EnvChange::Unknown(_) => unknown.push(format!("the value {set_here} gives {name}")),
+                EnvChange::Unset => {}
+            }
+        }
+        if let Some(injects) = &found.injects_env {
+            unknown.push(format!("the variables {injects} adds"));
+        }
+        let place = |raw: &str| -> PathBuf {
+            let windows_absolute = raw.starts_with('\\') || raw.as_bytes().get(1) == Some(&b':');
+            match windows_absolute || raw.starts_with('/') {
+                true => crate::paths::normalize(Path::new(&(run.map)(raw).replace('\\', "/"))),
+                false => crate::paths::normalize(&cwd.join(raw.replace('\\', "/"))),
+            }
+        };
+        let mut compose_run = ComposeRun::new(
+            format!("{here} ({})", by_of(found.at.0)),
+            loc,
+            Some(cwd.clone()),
+            args,
+            run_env,
+            unknown,
+            &place,
+        );
+        compose_run.script = files
+            .get(found.at.0)
+            .and_then(Option::as_ref)
+            .map(|(_, p, _)| p.clone());
+        out.push(compose_run);
     }
 }
 

@@ -150,7 +150,7 @@ fn script_mentions_compose(
 
 /// Scripts (and sourced files) read in all to follow one supervisor's command through the
 /// scripts it runs.
-const MAX_SCRIPT_READS: usize = 32;
+pub(super) const MAX_SCRIPT_READS: usize = 32;
 
 /// One shell script read as its shell runs it: the files it sources (file `n` is
 /// `sourced[n - 1]`; file 0 is the script), its `docker compose` statements, and the scripts it
