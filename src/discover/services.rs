@@ -2371,7 +2371,7 @@ fn powershell_compose_runs(
     run: PowerShellRun,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-    out: &mut Vec<ComposeRun>,
+    out: &mut compose::runs::Runs,
 ) {
     use super::powershell::{EnvChange, NoteKind};
     // File 0 is the script, each script it ran the next.
@@ -2459,6 +2459,13 @@ fn powershell_compose_runs(
                 ),
             ),
         };
+        // What it runs is not seen: it may start a project nothing else is found to start.
+        if !matches!(note.what, NoteKind::NotRead { .. }) {
+            out.stopped.push(crate::container::StoppedFollow {
+                at: here.clone(),
+                kind,
+            });
+        }
         problems.push(Problem {
             kind,
             message,
