@@ -108,11 +108,11 @@ impl FreeHostPorts {
     }
 
     /// From how many ranges hold each port.
-    fn from_held(held: &[u32]) -> FreeHostPorts {
+    fn from_held(held: &PortCounts) -> FreeHostPorts {
         let next = (0..=65536u32)
-            .map(|p| match held.get(p as usize) {
-                Some(&n) if n > 0 => p + 1,
-                _ => p,
+            .map(|p| match p < 65536 && held.get(p as usize) > 0 {
+                true => p + 1,
+                false => p,
             })
             .collect();
         work::add(65536);
@@ -326,26 +326,85 @@ fn ranges(instances: &[Instance]) -> Vec<Entry> {
     out
 }
 
-/// How many of `ranges` hold each port (0..=65535).
-fn held(ranges: &[Entry]) -> Vec<u32> {
-    let mut delta = vec![0i64; PORTS + 1];
+/// How many of `ranges` hold each port (0..=65535). Only the blocks of ports the ranges
+/// reach are written: the cost is the ranges and the ports they cover, not 65,536 ports.
+fn held(ranges: &[Entry]) -> PortCounts {
+    // Where the count changes, by block: a block without a change keeps the count it starts with.
+    let mut delta: Vec<Option<Box<[i64; BLOCK]>>> = vec![None; PORTS / BLOCK];
     for e in ranges.iter().filter(|e| !e.span.is_empty()) {
-        delta[e.span.start as usize] += 1;
-        delta[(e.span.end as usize + 1).min(PORTS)] -= 1;
+        for (port, d) in [(e.span.start as usize, 1), (e.span.end as usize + 1, -1)] {
+            if port < PORTS {
+                delta[port / BLOCK].get_or_insert_with(|| Box::new([0; BLOCK]))[port % BLOCK] += d;
+            }
+        }
     }
-    work::add(PORTS as u64);
+    let mut counts = PortCounts::new(PORTS);
     let mut at = 0i64;
-    delta[..PORTS]
-        .iter()
-        .map(|d| {
-            at += d;
-            at as u32
-        })
-        .collect()
+    for (b, delta) in delta.iter().enumerate() {
+        work::add(1);
+        match delta {
+            None if at == 0 => {}
+            None => {
+                work::add(BLOCK as u64);
+                *counts.block_mut(b) = [at as u32; BLOCK];
+            }
+            Some(delta) => {
+                work::add(BLOCK as u64);
+                for (n, d) in counts.block_mut(b).iter_mut().zip(delta.iter()) {
+                    at += d;
+                    *n = at as u32;
+                }
+            }
+        }
+    }
+    counts
 }
 
 const PORTS: usize = 65536;
 const BLOCK: usize = 256;
+
+/// A count for each of `len` indices (host ports, or the nodes of [`Chain`]'s tree), kept by
+/// blocks of [`BLOCK`]: a block never written is not stored and reads as zeros, so that a
+/// round that touches a few ports does not clear and scan tables of every port.
+#[derive(Clone)]
+struct PortCounts {
+    blocks: Vec<Option<Box<[u32; BLOCK]>>>,
+}
+
+const ZEROS: [u32; BLOCK] = [0; BLOCK];
+
+impl PortCounts {
+    fn new(len: usize) -> PortCounts {
+        PortCounts {
+            blocks: vec![None; len.div_ceil(BLOCK)],
+        }
+    }
+
+    fn get(&self, at: usize) -> u32 {
+        self.blocks[at / BLOCK]
+            .as_ref()
+            .map_or(0, |b| b[at % BLOCK])
+    }
+
+    /// The counts of block `b` (zeros when it was never written).
+    fn block(&self, b: usize) -> &[u32; BLOCK] {
+        self.blocks[b].as_deref().unwrap_or(&ZEROS)
+    }
+
+    fn block_mut(&mut self, b: usize) -> &mut [u32; BLOCK] {
+        self.blocks[b].get_or_insert_with(|| Box::new(ZEROS))
+    }
+
+    fn is_written(&self, b: usize) -> bool {
+        self.blocks[b].is_some()
+    }
+
+    /// One more (`up`) or one less at `at`.
+    fn step(&mut self, at: usize, up: bool) {
+        let n = &mut self.block_mut(at / BLOCK)[at % BLOCK];
+        *n = if up { *n + 1 } else { *n - 1 };
+    }
+}
 
 /// The free ports at both ends of a block of [`BLOCK`] ports and the longest free run in it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -358,25 +417,34 @@ struct Runs {
 /// How many ranges hold each host port, with each block's free [`Runs`], so that the first
 /// free window of a width is found by looking at 256 blocks, not 65,536 ports.
 struct Occupancy {
-    count: Vec<u32>,
+    count: PortCounts,
     blocks: Vec<Runs>,
 }
 
+/// The runs of a block no range holds.
+const FREE: Runs = Runs {
+    head: BLOCK as u16,
+    tail: BLOCK as u16,
+    longest: BLOCK as u16,
+};
+
 impl Occupancy {
-    fn new(count: Vec<u32>) -> Occupancy {
+    fn new(count: PortCounts) -> Occupancy {
         let mut occupancy = Occupancy {
             count,
-            blocks: vec![Runs::default(); PORTS / BLOCK],
+            blocks: vec![FREE; PORTS / BLOCK],
         };
         for b in 0..PORTS / BLOCK {
-            occupancy.measure(b);
+            if occupancy.count.is_written(b) {
+                occupancy.measure(b);
+            }
         }
         occupancy
     }
 
     fn measure(&mut self, block: usize) {
         work::add(BLOCK as u64);
-        let ports = &self.count[block * BLOCK..(block + 1) * BLOCK];
+        let ports = self.count.block(block);
         let head = ports.iter().take_while(|&&n| n == 0).count();
         let tail = ports.iter().rev().take_while(|&&n| n == 0).count();
         let (mut longest, mut run) = (0, 0);
@@ -397,8 +465,12 @@ impl Occupancy {
             return;
         }
         let end = (span.end as usize).min(PORTS - 1);
-        for n in &mut self.count[span.start as usize..=end] {
-            *n = if up { *n + 1 } else { *n - 1 };
+        for b in span.start as usize / BLOCK..=end / BLOCK {
+            let from = (span.start as usize).max(b * BLOCK) - b * BLOCK;
+            let to = end.min(b * BLOCK + BLOCK - 1) - b * BLOCK;
+            for n in &mut self.count.block_mut(b)[from..=to] {
+                *n = if up { *n + 1 } else { *n - 1 };
+            }
         }
         work::add(u64::from(span.len()));
         for block in span.start as usize / BLOCK..=end / BLOCK {
@@ -436,9 +508,10 @@ impl Occupancy {
                 // A free run inside this block is wide enough: find it port by port.
             }
             let end = (p / BLOCK + 1) * BLOCK;
+            let count = self.count.block(p / BLOCK);
             while p < end {
                 work::add(1);
-                if self.count[p] == 0 {
+                if count[p % BLOCK] == 0 {
                     if run == 0 {
                         run_start = p;
                     }
@@ -479,7 +552,7 @@ pub struct Round<'a> {
     mine: Vec<u32>,
     /// The widest range: a range starting this far below a port cannot reach it.
     widest: u32,
-    held: Vec<u32>,
+    held: PortCounts,
     staying: Occupancy,
     /// The gateways planned to move: their old places are free.
     moved: Vec<bool>,
@@ -504,7 +577,7 @@ pub struct Round<'a> {
 /// sweep ends.
 struct Chain {
     links: std::collections::BTreeMap<u32, Link>,
-    counts: Vec<u32>,
+    counts: PortCounts,
     end: u32,
 }
 
@@ -512,7 +585,7 @@ impl Chain {
     fn new() -> Chain {
         Chain {
             links: std::collections::BTreeMap::new(),
-            counts: vec![0; PORTS + 1],
+            counts: PortCounts::new(PORTS + 1),
             end: FROM,
         }
     }
@@ -520,11 +593,7 @@ impl Chain {
     fn count_at(&mut self, end: u32, up: bool) {
         let mut at = end as usize + 1;
         while at <= PORTS {
-            self.counts[at] = if up {
-                self.counts[at] + 1
-            } else {
-                self.counts[at] - 1
-            };
+            self.counts.step(at, up);
             at += at & at.wrapping_neg();
         }
     }
@@ -554,7 +623,7 @@ impl Chain {
         let mut at = (port as usize).min(PORTS);
         let mut sum = 0;
         while at > 0 {
-            sum += self.counts[at] as usize;
+            sum += self.counts.get(at) as usize;
             at &= at - 1;
         }
         sum
@@ -723,7 +792,7 @@ impl<'a> Round<'a> {
             for port in low..=top {
                 work::add(1);
                 let own = spans.iter().filter(|s| s.contains(port)).count() as u32;
-                if self.staying.count[port as usize] == own {
+                if self.staying.count.get(port as usize) == own {
                     if run == 0 {
                         run_start = port;
                     }
@@ -962,7 +1031,7 @@ impl<'a> Round<'a> {
         work::add(u64::from(own.len()));
         own.end <= 65535
             && (own.start..=own.end)
-                .all(|p| self.held[p as usize] == mine[(p - own.start) as usize])
+                .all(|p| self.held.get(p as usize) == mine[(p - own.start) as usize])
     }
 
     fn alive_from(&mut self, k: usize) -> usize {
@@ -1309,6 +1378,81 @@ mod tests {
         }
         assert!(through_moves > 20, "{through_moves}");
         assert!(long_chains > 20, "{long_chains}");
+    }
+
+    /// The counts kept by blocks (only the blocks ranges reach are written) are the counts of
+    /// every port, and the free runs and first free windows found from them are those of a
+    /// plain table of 65,536 counts, for spans across block borders, at the top, empty, and
+    /// after ranges are added and taken away.
+    #[test]
+    fn block_counts_answer_as_a_table_of_every_port() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..20 {
+            let spans: Vec<PortSpan> = (0..rng.below(40))
+                .map(|_| {
+                    let start = match rng.below(4) {
+                        0 => 65535 - rng.below(300) as u32,
+                        1 => rng.below(65536) as u32,
+                        _ => 18789 + rng.below(600) as u32,
+                    };
+                    // Some empty, some past 65535, some across several blocks.
+                    let end = (start + rng.below(700) as u32).saturating_sub(rng.below(3) as u32);
+                    PortSpan { start, end }
+                })
+                .collect();
+            let entries: Vec<Entry> = spans
+                .iter()
+                .map(|&span| Entry {
+                    span,
+                    owner: 0,
+                    what: Held::Footprint,
+                })
+                .collect();
+            let mut dense = vec![0u32; PORTS];
+            for span in spans.iter().filter(|s| !s.is_empty()) {
+                for p in span.start..=span.end.min(PORTS as u32 - 1) {
+                    dense[p as usize] += 1;
+                }
+            }
+            let counts = held(&entries);
+            assert!((0..PORTS).all(|p| counts.get(p) == dense[p]));
+            let mut occupancy = Occupancy::new(counts);
+            // Take some away, put some new ones in.
+            for span in spans.iter().filter(|_| rng.below(2) == 0) {
+                occupancy.change(*span, false);
+                if !span.is_empty() {
+                    for p in span.start..=span.end.min(PORTS as u32 - 1) {
+                        dense[p as usize] -= 1;
+                    }
+                }
+            }
+            for _ in 0..rng.below(5) {
+                let start = 18789 + rng.below(2000) as u32;
+                let span = PortSpan {
+                    start,
+                    end: start + rng.below(300) as u32,
+                };
+                occupancy.change(span, true);
+                for p in span.start..=span.end {
+                    dense[p as usize] += 1;
+                }
+            }
+            assert!((0..PORTS).all(|p| occupancy.count.get(p) == dense[p]));
+            let first_free = |from: u32, width: u32| {
+                (from..PORTS as u32).find(|&p| {
+                    p + width <= PORTS as u32 && (p..p + width).all(|q| dense[q as usize] == 0)
+                })
+            };
+            for _ in 0..20 {
+                let from = rng.below(65536) as u32;
+                let width = 1 + rng.below(400) as u32;
+                assert_eq!(
+                    occupancy.first_clear(from, width),
+                    first_free(from, width),
+                    "from {from}, width {width}"
+                );
+            }
+        }
     }
 
     #[test]
