@@ -21,7 +21,7 @@
 # Releases up to 2026.3.31 (RELEASE=2026.3.31) write a generated gateway.auth.token into a config
 # that has none at every start: the recording keeps "<generated at start>" in its place.
 #
-# The subset (30 cases, listed below): each repair kind, valid configs that start (with
+# The subset (the cases listed below): each repair kind, valid configs that start (with
 # $include, on the highest port), and refusals of each kind. A run costs about 15-150 s on a
 # loaded machine (about 12 s idle); the gateway is stopped as soon as it listens.
 set -euo pipefail
@@ -44,10 +44,17 @@ CASES=(
   mig-telegram-require-mention mig-feishu-bot-name mig-telegram-spawn-acp
   mig-telegram-require-mention-and-core mig-telegram-stream-mode-and-core mig-mcp-client-cert
   mig-mcp-enabled-false rw-telegram-typo
+  # McpServerSchema's superRefine per release: a codex key the start repair canonicalizes
+  # (2026.8.2 on), a stdio server without a command (2026.6.35 on), per-requester OAuth and a
+  # legacy key behind a type error (2026.8.2 on): refused; their look-alikes start
+  rw-mcp-codex-snake-case rw-mcp-stdio-no-command rw-mcp-per-requester-all
+  rw-mcp-type-error-and-legacy-key rw-mcp-per-requester-ok rw-mcp-stdio-command
   # up to 2026.3.31 (RELEASE=2026.3.31): the start's own legacy migrations
   old-heartbeat-top-level old-heartbeat-agents-defaults old-heartbeat-and-unknown
   # starts as written
   rw-empty rw-port-max inc-valid-split
+  # a WhatsApp channel block: about 120 s until it listens on a loaded machine (TIMEOUT=420)
+  gen-valid-channels.whatsapp.actions.reactions
   # refused: exit 78 (unknown key, wrong type, string/float port, a repairable key in a config
   # with $include, repairable and unrepairable together, unknown channel) and exit 1 (a channel
   # migration the start guard plans but the start refuses)

@@ -128,9 +128,11 @@ fn normalize_agent_id(id: &str) -> String {
     }
 }
 
-fn aborted_under(issues: &[Issue], prefix: &[&str]) -> bool {
+/// Whether an issue at or below `prefix` stopped zod's parse there (`unknown_keys`: whether an
+/// unknown key does, [`unknown_keys_abort`]).
+fn aborted_under(issues: &[Issue], prefix: &[&str], unknown_keys: bool) -> bool {
     issues.iter().any(|i| {
-        i.kind.aborts()
+        (i.kind.aborts() || (unknown_keys && i.kind == IssueKind::UnknownKey))
             && i.path.len() >= prefix.len()
             && i.path
                 .iter()
@@ -160,29 +162,37 @@ fn key(k: &str) -> Seg {
 /// to parsed without an aborting issue, as zod runs them.
 /// `keyed_roster`: the release has `agents.entries` (2026.8 on); the roster checks are about it.
 /// `release`: the refinements that differ by release and are extracted per release (the MCP
-/// server keys, [`MCP_SERVER_TABLE`]) are those of this release.
-pub fn refinements(root: &Node, release: &str, keyed_roster: bool, out: &mut Vec<Issue>) {
+/// server checks, [`MCP_SERVER_TABLE`]) are those of this release; `codex_declares(server, k)`
+/// says whether its schema declares `mcp.servers.<server>.codex.k`.
+pub fn refinements(
+    root: &Node,
+    release: &str,
+    keyed_roster: bool,
+    codex_declares: &dyn Fn(&str, &str) -> bool,
+    out: &mut Vec<Issue>,
+) {
     let mut found = Vec::new();
-    mcp_server_refinements(root, release, &mut found);
+    let uk = unknown_keys_abort(release);
+    mcp_server_refinements(root, release, out, uk, codex_declares, &mut found);
     field_refinements(root, &mut found);
     if let Some(agents) = root.get("agents").filter(|a| a.is_object() && keyed_roster) {
-        if !aborted_under(out, &["agents"]) {
+        if !aborted_under(out, &["agents"], uk) {
             agents_refinements(agents, &mut found);
         }
     }
     if let Some(providers) = root.at(&["models", "providers"]).filter(|p| p.is_object()) {
-        if !aborted_under(out, &["models", "providers"]) {
+        if !aborted_under(out, &["models", "providers"], uk) {
             model_provider_refinements(providers, &mut found);
         }
     }
     if let Some(profiles) = root.at(&["browser", "profiles"]) {
         for m in profiles.members() {
-            if !aborted_under(out, &["browser", "profiles", &m.key]) && m.value.is_object() {
+            if !aborted_under(out, &["browser", "profiles", &m.key], uk) && m.value.is_object() {
                 browser_profile_refinements(&m.key, &m.value, &mut found);
             }
         }
     }
-    if !out.iter().any(|i| i.kind.aborts()) && found.is_empty() {
+    if !aborted_under(out, &[], uk) && found.is_empty() {
         root_refinements(root, &mut found);
     }
     out.append(&mut found);
@@ -494,12 +504,13 @@ pub fn unknown_channels(
 }
 
 /// Refinements of single fields (`.refine()` on a string in the zod schema).
-/// The keys of an MCP server block that one release's `McpServerSchema` superRefine rejects by
-/// name (its object is not strict, so the JSON schema accepts them), from that release on until
-/// the next entry. Generated from each release's zod schema (zod-schema-*.mjs) by
-/// `scripts/extract-mcp-refinements.mjs` into `data/mcp-server-refinements.json`, which build.rs
-/// compiles in: 2026.8.2 and 2026.9.6 reject the same eight legacy keys and `disabled`; up to
-/// 2026.7.35 those are declared members and nothing is rejected.
+/// The checks one release's `McpServerSchema` superRefine makes on an MCP server block beyond
+/// its JSON schema, from that release on until the next entry. Generated from each release's
+/// zod schema (zod-schema-*.mjs) by `scripts/extract-mcp-refinements.mjs` (which fails on a
+/// check it cannot read) into `data/mcp-server-refinements.json`, which build.rs compiles in:
+/// up to 2026.5.28 none; 2026.6.35 and 2026.7.35 the non-empty stdio `command`; 2026.8.2 and
+/// 2026.9.6 also reject eight legacy keys (declared members before) and `disabled`, and check
+/// `oauth.identity: "per-requester"`.
 #[derive(Debug)]
 pub struct McpServerRefinements {
     pub since: &'static str,
@@ -508,6 +519,27 @@ pub struct McpServerRefinements {
     pub legacy_keys: &'static [&'static str],
     /// `unsupported key "k"; use ...`, reported at the key.
     pub unsupported: &'static [&'static str],
+    /// `Unrecognized key: "k"` at `codex.k`: checked on the PARSED `codex` object, so only a
+    /// key the release's codex schema declares can reach it (2026.8.2 and 2026.9.6 list
+    /// `default_tools_approval_mode`, which their strict codex schema no longer declares: the
+    /// check never fires there, the schema's own unknown-key issue at `codex` does).
+    pub codex_legacy_keys: &'static [&'static str],
+    /// The checks made when `oauth.identity` is `"per-requester"`, by id (see
+    /// [`per_requester`]).
+    pub per_requester: &'static [&'static str],
+    /// `transport: "stdio"` requires a non-empty `command` (2026.6.35 on).
+    pub stdio_command: bool,
+    /// Whether the release's zod goes on past an unknown key of a strict object (zod 4.6:
+    /// `unrecognized_keys` with `continue: true`), so the refinements of the objects around it
+    /// still run; with zod 4.4 (2026.5.28 to 2026.8.2) the key aborts them. For every
+    /// refinement, not only the MCP ones.
+    pub unknown_keys_continue: bool,
+}
+
+/// Whether an unknown key aborts the refinements of the objects around it in `release` (see
+/// [`McpServerRefinements::unknown_keys_continue`]).
+fn unknown_keys_abort(release: &str) -> bool {
+    mcp_server_refinements_for(release).is_some_and(|t| !t.unknown_keys_continue)
 }
 
 include!(concat!(env!("OUT_DIR"), "/mcp_server_refinements.rs"));
@@ -520,24 +552,61 @@ pub fn mcp_server_refinements_for(release: &str) -> Option<&'static McpServerRef
         .find(|r| super::releases::compare(r.since, release).is_le())
 }
 
-fn mcp_server_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
+/// `McpServerSchema.superRefine` of `release`, for each server whose own parse did not abort
+/// (zod runs a refinement only then; `schema_issues` are the schema's issues so far).
+/// `codex_declares(server, k)`: whether the release's schema declares `codex.k` for that server.
+fn mcp_server_refinements(
+    root: &Node,
+    release: &str,
+    schema_issues: &[Issue],
+    unknown_keys_abort: bool,
+    codex_declares: &dyn Fn(&str, &str) -> bool,
+    out: &mut Vec<Issue>,
+) {
     let Some(table) = mcp_server_refinements_for(release) else {
         return;
     };
-    if table.legacy_keys.is_empty() && table.unsupported.is_empty() {
-        return;
-    }
     let Some(servers) = root.at(&["mcp", "servers"]) else {
         return;
     };
     for server in servers.members() {
-        for m in server.value.members() {
-            let path = vec![key("mcp"), key("servers"), key(&server.key), key(&m.key)];
-            if table.legacy_keys.contains(&m.key.as_str()) {
-                let mut i = refinement(path, m.key_loc, format!("Unrecognized key: {:?}", m.key));
+        if !server.value.is_object()
+            || aborted_under(
+                schema_issues,
+                &["mcp", "servers", &server.key],
+                unknown_keys_abort,
+            )
+        {
+            continue;
+        }
+        let at = |rest: &[&str]| -> Vec<Seg> {
+            let mut p = vec![key("mcp"), key("servers"), key(&server.key)];
+            p.extend(rest.iter().map(|k| key(k)));
+            p
+        };
+        // In the code's order: legacy keys, codex, `disabled`, per-requester, stdio.
+        for k in table.legacy_keys {
+            if let Some(m) = server.value.members().iter().rfind(|m| m.key == *k) {
+                let mut i = refinement(at(&[k]), m.key_loc, format!("Unrecognized key: {k:?}"));
                 i.kind = IssueKind::UnknownKey;
                 out.push(i);
-            } else if table.unsupported.contains(&m.key.as_str()) {
+            }
+        }
+        if let Some(codex) = server.value.get("codex").filter(|c| c.is_object()) {
+            for m in codex.members() {
+                if table.codex_legacy_keys.contains(&m.key.as_str())
+                    && codex_declares(&server.key, &m.key)
+                {
+                    out.push(refinement(
+                        at(&["codex", &m.key]),
+                        m.key_loc,
+                        format!("Unrecognized key: {:?}", m.key),
+                    ));
+                }
+            }
+        }
+        for m in server.value.members() {
+            if table.unsupported.contains(&m.key.as_str()) {
                 // OpenClaw's message for `disabled`, the one key the code lists so far.
                 let message = match (m.key.as_str(), m.value.as_bool()) {
                     ("disabled", Some(b)) => format!(
@@ -547,8 +616,82 @@ fn mcp_server_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
                     ("disabled", None) => "unsupported key \"disabled\"; use the canonical \"enabled\" boolean instead".to_string(),
                     (k, _) => format!("unsupported key {k:?}"),
                 };
-                out.push(refinement(path, m.value.loc, message));
+                out.push(refinement(at(&[&m.key]), m.value.loc, message));
             }
+        }
+        per_requester(&server.value, table.per_requester, &at, out);
+        let transport = server.value.get("transport");
+        if table.stdio_command && transport.and_then(Node::as_str) == Some("stdio") {
+            let command = server.value.get("command").and_then(Node::as_str);
+            if command.is_none_or(|c| c.trim_matches(crate::paths::is_js_whitespace).is_empty()) {
+                out.push(refinement(
+                    at(&["transport"]),
+                    transport.map_or(server.value.loc, |t| t.loc),
+                    "\"stdio\" transport requires a non-empty command".into(),
+                ));
+            }
+        }
+    }
+}
+
+/// The checks `McpServerSchema.superRefine` makes when `oauth.identity` is `"per-requester"`
+/// (2026.8.2 on), those of `checks` in the code's order. They read the parsed server: a
+/// present `auth` is "oauth" (anything else aborted the parse), `authProfileId` is trimmed
+/// (zod's `.trim()`), `url` is the string as written (a malformed one is a check issue, which
+/// does not abort), `command` counts when present at all.
+fn per_requester(
+    server: &Node,
+    checks: &[&str],
+    at: &dyn Fn(&[&str]) -> Vec<Seg>,
+    out: &mut Vec<Issue>,
+) {
+    let Some(identity) = server
+        .at(&["oauth", "identity"])
+        .filter(|i| i.as_str() == Some("per-requester"))
+    else {
+        return;
+    };
+    let js_trim = |s: &str| s.trim_matches(crate::paths::is_js_whitespace).to_string();
+    for check in checks {
+        let (fires, path, loc, message): (bool, &[&str], _, &str) = match *check {
+            "requiresOauthAuth" => (
+                server.get("auth").is_none(),
+                &["oauth", "identity"],
+                identity.loc,
+                "oauth.identity \"per-requester\" requires auth: \"oauth\"",
+            ),
+            "noAuthProfileId" => {
+                let profile = server.at(&["oauth", "authProfileId"]);
+                (
+                    profile
+                        .and_then(Node::as_str)
+                        .is_some_and(|p| !js_trim(p).is_empty()),
+                    &["oauth", "authProfileId"],
+                    profile.map_or(identity.loc, |p| p.loc),
+                    "oauth.authProfileId cannot be used with oauth.identity \"per-requester\"",
+                )
+            }
+            "requiresUrl" => (
+                server
+                    .get("url")
+                    .and_then(Node::as_str)
+                    .is_none_or(str::is_empty),
+                &["oauth", "identity"],
+                identity.loc,
+                "oauth.identity \"per-requester\" requires an HTTP server URL",
+            ),
+            "noCommandOrStdio" => (
+                server.get("command").is_some()
+                    || server.get("transport").and_then(Node::as_str) == Some("stdio"),
+                &["oauth", "identity"],
+                identity.loc,
+                "oauth.identity \"per-requester\" cannot be combined with a command or \"stdio\" transport",
+            ),
+            // build.rs refuses an id it does not know.
+            _ => continue,
+        };
+        if fires {
+            out.push(refinement(at(path), loc, message.into()));
         }
     }
 }

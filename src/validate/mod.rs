@@ -232,7 +232,11 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     checker.check(root_schema, root, &mut Vec::new(), &mut all);
     let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
         all.into_iter().partition(is_channel_issue);
-    extra::refinements(root, release, keyed_roster, &mut out);
+    let codex_declares = |server: &str, k: &str| {
+        let path = ["mcp", "servers", server, "codex", k].map(|s| Seg::Key(s.to_string()));
+        checker.at_path(root_schema, &path).is_some()
+    };
+    extra::refinements(root, release, keyed_roster, &codex_declares, &mut out);
     channels.extend(extra::unknown_channels(root, root_schema, table));
     let after = extra::after_schema(root);
     let mut groups = vec![out, channels, after]
