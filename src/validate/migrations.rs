@@ -203,6 +203,17 @@ impl Planned {
                 "removes the retired {}; the built-in default applies",
                 self.from
             ),
+            // A release that does not export its migrations one by one (2026.2.26, 2026.3.31:
+            // one entry, `applyLegacyMigrations`) has no description of its own to show: the
+            // change is said without the internal name.
+            Kind::Rewrite if self.by == ["applyLegacyMigrations"] && self.to.is_empty() => {
+                format!("rewrites {} (a legacy config migration)", self.from)
+            }
+            Kind::Rewrite if self.by == ["applyLegacyMigrations"] => format!(
+                "replaces {} with {} (a legacy config migration)",
+                self.from,
+                self.to.join(", ")
+            ),
             Kind::Rewrite if self.to.is_empty() => {
                 format!("rewrites {} ({})", self.from, self.describe)
             }

@@ -172,7 +172,7 @@ fn is_channel_block(issue: &Issue) -> bool {
 pub const LEGACY_START_MIGRATION_UNTIL: &str = "2026.3.31";
 
 /// The note for a release of that era: what is modelled and what is not.
-pub const LEGACY_START_MIGRATION: &str = "OpenClaw releases up to 2026.3.31 run their legacy migrations when the gateway starts on a config their legacy rules flag, and rewrite the file when the result validates; clawlint models this with the migrations extracted from the release (for a config that uses $include it assumes no repair, and it assumes a key the migrations change is one the legacy rules flag)";
+pub const LEGACY_START_MIGRATION: &str = "OpenClaw 2026.3.31 runs its legacy migrations when the gateway starts on a config its legacy rules flag, and rewrites the file when the result validates; clawlint models this with the migrations extracted from the release and assumes every key a migration changes is one the legacy rules flag. Not modelled: a config that uses $include, which a started 2026.3.31 gateway migrates in memory and, when it writes a generated gateway token, writes back as one file without its $include (clawlint says it refuses); and started 2026.2.26 and 2026.1.30 gateways, which refused a top-level heartbeat block (exit 1) that clawlint, checking them as 2026.3.31, says is repaired";
 
 /// Whether a release's gateway repairs its config at start: its dist has the start guard
 /// (`resolveStartupConfigSnapshot`, automatic-startup-config-repair-*), from 2026.8.2 on; 2026.4.29
