@@ -49,8 +49,13 @@ CASES=(
   # legacy key behind a type error (2026.8.2 on): refused; their look-alikes start
   rw-mcp-codex-snake-case rw-mcp-stdio-no-command rw-mcp-per-requester-all
   rw-mcp-type-error-and-legacy-key rw-mcp-per-requester-ok rw-mcp-stdio-command
+  # a migration that acts only in a context (a model with an id): repaired; its look-alike starts
+  mig-model-compat-dead-override mig-model-compat-none
   # up to 2026.3.31 (RELEASE=2026.3.31): the start's own legacy migrations
-  old-heartbeat-top-level old-heartbeat-agents-defaults old-heartbeat-and-unknown
+  old-heartbeat-top-level old-heartbeat-agents-defaults old-heartbeat-and-unknown old-gateway-token
+  # and a config with $include (2026.3.31 migrates it in memory; written back with a generated
+  # token, untouched with a configured one; 2026.2.26 and 2026.1.30 refuse it)
+  inc-legacy-heartbeat-main inc-legacy-heartbeat-in-part inc-legacy-heartbeat-token
   # starts as written
   rw-empty rw-port-max inc-valid-split
   # a WhatsApp channel block: about 120 s until it listens on a loaded machine (TIMEOUT=420)

@@ -250,31 +250,31 @@ fn recorded_started(release: &str) -> Value {
 /// And for 2026.3.31, whose gateway start runs its own legacy migrations (`migrateLegacyConfig`)
 /// and rewrites the file when the result validates: a top-level heartbeat moves to
 /// agents.defaults.heartbeat and `gateway.bind: "127.0.0.1"` becomes "loopback"; a migrated
-/// config that stays invalid refuses (exit 1); the look-alike starts as written.
+/// config that stays invalid refuses (exit 1); the look-alike starts as written. A config with
+/// $include is migrated in memory: written back as one file with the token the start
+/// generates (inc-legacy-heartbeat-main, -in-part), untouched when a token is configured
+/// (inc-legacy-heartbeat-token).
 #[test]
 fn start_verdicts_match_a_started_2026_3_31_gateway() {
-    check_started_at_least("2026.3.31", 6);
+    check_started_at_least("2026.3.31", 10);
+}
+
+/// And for 2026.2.26 and 2026.1.30 (checked against 2026.3.31's schema, the oldest recorded):
+/// their `gateway run` refuses a config their legacy rules flag (old-gateway-token, whose key
+/// their migrations move) as well as one with a key only later releases migrate (a top-level
+/// heartbeat), with or without $include: nothing is repaired at start. (2026.1.30 on
+/// old-gateway-token neither listened nor exited within 500 s: not recorded.)
+#[test]
+fn start_verdicts_match_started_2026_2_26_and_2026_1_30_gateways() {
+    check_started_at_least("2026.2.26", 4);
+    check_started_at_least("2026.1.30", 3);
 }
 
 /// Started gateways clawlint does not yet agree with, each with what is known. Kept here, not
 /// hidden: the test fails when one of them starts agreeing (remove it then).
-const KNOWN_START_DISAGREEMENTS: &[(&str, &str, &str)] = &[
-    (
-        "2026.3.31",
-        "inc-legacy-heartbeat-main",
-        "2026.3.31's config read (readConfigFileSnapshot -> resolveLegacyConfigForRead) migrates \
-         the MERGED config (after $include) in memory when its legacy rules flag it, so a config \
-         with $include starts; the start's own token write (ensureGatewayStartupAuth, no \
-         gateway token configured) then writes that migrated config back into openclaw.json as \
-         one file, without its $include. clawlint assumes a config with $include is not \
-         repaired (validate::repair::LEGACY_START_MIGRATION) and says it refuses.",
-    ),
-    (
-        "2026.3.31",
-        "inc-legacy-heartbeat-in-part",
-        "as inc-legacy-heartbeat-main, with the legacy key in the included file",
-    ),
-];
+/// (None now: 2026.3.31's start of a config with $include is modelled, see
+/// `validate::repair::LEGACY_READ_MIGRATION_SINCE`.)
+const KNOWN_START_DISAGREEMENTS: &[(&str, &str, &str)] = &[];
 
 fn check_started(release: &str) {
     check_started_at_least(release, 20);
@@ -333,11 +333,16 @@ fn check_started_at_least(release: &str, min: usize) {
         };
         verdict::apply(std::slice::from_mut(&mut inst), &options);
         let started = theirs["started"].as_bool().unwrap();
-        // The case as written (Null when it does not parse).
-        let original: Value = std::fs::read_to_string(state.join("openclaw.json"))
-            .ok()
-            .and_then(|text| clawlint::load::json5::parse(&text).ok())
-            .map_or(Value::Null, |doc| json5_value(&doc.root));
+        // The case as written (Null when it does not parse); a config with $include as merged
+        // (what a start that writes it back writes).
+        let original: Value = if inst.config_uses_include {
+            inst.config_root.as_ref().map_or(Value::Null, tree_value)
+        } else {
+            std::fs::read_to_string(state.join("openclaw.json"))
+                .ok()
+                .and_then(|text| clawlint::load::json5::parse(&text).ok())
+                .map_or(Value::Null, |doc| json5_value(&doc.root))
+        };
         let rewritten = theirs["rewritten"].as_bool().unwrap()
             && !only_generated_token(&original, &theirs["rewrittenConfig"]);
         let want = match (started, rewritten) {
@@ -413,6 +418,25 @@ fn check_started_at_least(release: &str, min: usize) {
         failures.join("\n")
     );
     assert!(recorded.len() >= min, "only {} recorded", recorded.len());
+}
+
+/// A loaded config tree (after `$include`) as serde_json sees it.
+fn tree_value(node: &clawlint::load::tree::Node) -> Value {
+    use clawlint::load::tree::Value as V;
+    match &node.value {
+        V::Null => Value::Null,
+        V::Bool(b) => Value::Bool(*b),
+        V::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(*n as i64),
+        V::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+        V::String(s) => Value::String(s.clone()),
+        V::Array(items) => Value::Array(items.iter().map(tree_value).collect()),
+        V::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|m| (m.key.clone(), tree_value(&m.value)))
+                .collect(),
+        ),
+    }
 }
 
 /// A parsed JSON5 document as serde_json sees it (for comparing with OpenClaw's JSON).

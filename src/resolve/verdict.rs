@@ -101,8 +101,7 @@ const PORT_RANGE_CHECK_SINCE: &str = "2026.5.28";
 pub fn decide(inst: &mut Instance) {
     let validity = inst.validity.as_ref();
     // Releases before 2026.9.6 have no startup repair (`validate::repair::classify`).
-    let repairs_at_start =
-        validity.is_none_or(|v| validate::repair::repairs_at_start(&v.checked_against));
+    let repairs_at_start = validity.is_none_or(|v| validate::repair::repairs_at_start(running(v)));
     let mut facts: Vec<Option<&StartFact>> = inst.start_facts.iter().map(Some).collect();
     let mut values = Vec::new();
     if let Some(v) = validity {
@@ -168,11 +167,15 @@ pub fn decide(inst: &mut Instance) {
         .map(|p| p.message.clone())
         .collect();
     let single_file = !inst.config_uses_include;
-    let start = if !other.is_empty() {
+    // A release whose config read migrates the merged config (2026.3.31) starts a config with
+    // $include too; the file is rewritten only by the token write of its start.
+    let merged = !single_file
+        && validity.is_some_and(|v| validate::repair::migrates_merged_config(running(v)));
+    let mut start = if !other.is_empty() {
         Start::Refuses
     } else if values.is_empty() {
         Start::Starts
-    } else if single_file
+    } else if (single_file || merged)
         && values.iter().all(|(_, r)| r.is_some())
         && validity.is_none_or(|v| v.verdict.starts)
     {
@@ -180,6 +183,20 @@ pub fn decide(inst: &mut Instance) {
     } else {
         Start::Refuses
     };
+    if merged && start == Start::StartsAfterRepair {
+        if writes_generated_token(inst) {
+            for (_, repair) in &mut values {
+                if let Some(what) = repair {
+                    what.push_str(validate::repair::MERGED_CONFIG_REWRITE);
+                }
+            }
+        } else {
+            // Migrated in memory at every start, the file untouched: the gateway starts as
+            // written and 2026.3.31's own `config validate` accepts it too.
+            values.clear();
+            start = Start::Starts;
+        }
+    }
     let values: Vec<StartValue> = values
         .into_iter()
         .map(|(mut value, repair)| {
@@ -226,6 +243,43 @@ pub fn decide(inst: &mut Instance) {
         values,
         other,
     };
+}
+
+/// The release that runs the gateway (the one checked against when unknown).
+fn running(v: &validate::Validity) -> &str {
+    v.release
+        .as_ref()
+        .map_or(v.checked_against.as_str(), |r| r.value.as_str())
+}
+
+/// Whether the gateway's start generates a gateway token and writes it, with the whole config
+/// it runs on, into the config file (2026.3.31 `ensureGatewayStartupAuth` with `persist`:
+/// the auth mode resolves to "token" and no token is configured). The mode is
+/// `gateway.auth.mode` when set, else "password" when a password is (config or
+/// `OPENCLAW_GATEWAY_PASSWORD`), else "token" (`resolveGatewayAuth`); a token is a non-blank
+/// string or a SecretRef object in `gateway.auth.token`, or `OPENCLAW_GATEWAY_TOKEN`.
+fn writes_generated_token(inst: &Instance) -> bool {
+    let Some(root) = &inst.config_root else {
+        return false;
+    };
+    let set = |key: &str, var: &str| {
+        root.at(&["gateway", "auth", key])
+            .is_some_and(|n| match &n.value {
+                Value::String(s) => !s.trim_matches(crate::paths::is_js_whitespace).is_empty(),
+                Value::Object(_) => true,
+                _ => false,
+            })
+            || inst.env.value(var).is_some()
+    };
+    let token = set("token", "OPENCLAW_GATEWAY_TOKEN");
+    match root
+        .at(&["gateway", "auth", "mode"])
+        .and_then(Node::as_str)
+        .filter(|m| !m.is_empty())
+    {
+        Some(mode) => mode == "token" && !token,
+        None => !set("password", "OPENCLAW_GATEWAY_PASSWORD") && !token,
+    }
 }
 
 /// Whether `inner` lies inside `outer` (same file).

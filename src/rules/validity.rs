@@ -175,7 +175,16 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
                 f = f.note(if channel_refusal {
                     format!("`openclaw doctor --fix` migrates this ({what}); run it before starting the gateway")
                 } else {
-                    format!("`openclaw doctor --fix` migrates this ({what}); the gateway itself does not, because {}", if inst.config_uses_include { "the config uses $include (OpenClaw repairs only single-file configs at start)" } else { "other problems of this config are not repairable" })
+                    let running = v.map(|v| {
+                        v.release
+                            .as_ref()
+                            .map_or(v.checked_against.as_str(), |r| r.value.as_str())
+                    });
+                    let no_start_repair = running.is_some_and(|r| {
+                        !crate::validate::repair::repairs_at_start(r)
+                            && !crate::validate::repair::migrates_merged_config(r)
+                    });
+                    format!("`openclaw doctor --fix` migrates this ({what}); the gateway itself does not, because {}", if no_start_repair { "this release's gateway repairs nothing at start" } else if inst.config_uses_include { "the config uses $include (OpenClaw repairs only single-file configs at start)" } else { "other problems of this config are not repairable" })
                 });
             }
             f

@@ -63,8 +63,9 @@ impl Effect {
     }
 
     /// What else the probe that saw it held (other keys, values inside a list), in words; empty
-    /// for a probe of the key alone. Such effects act on configs `config validate` accepts and
-    /// are listed, not used for start verdicts.
+    /// for a probe of the key alone. Such an effect is used for start verdicts only where its
+    /// context is one clawlint checks exactly in the config (`needs_hold`); the others are
+    /// listed, not used.
     pub fn needs(&self) -> &'static str {
         self.needs.of(TEXT)
     }
@@ -206,10 +207,10 @@ impl Planned {
             // A release that does not export its migrations one by one (2026.2.26, 2026.3.31:
             // one entry, `applyLegacyMigrations`) has no description of its own to show: the
             // change is said without the internal name.
-            Kind::Rewrite if self.by == ["applyLegacyMigrations"] && self.to.is_empty() => {
+            Kind::Rewrite if self.by.iter().eq(["applyLegacyMigrations"]) && self.to.is_empty() => {
                 format!("rewrites {} (a legacy config migration)", self.from)
             }
-            Kind::Rewrite if self.by == ["applyLegacyMigrations"] => format!(
+            Kind::Rewrite if self.by.iter().eq(["applyLegacyMigrations"]) => format!(
                 "replaces {} with {} (a legacy config migration)",
                 self.from,
                 self.to.join(", ")
@@ -336,9 +337,67 @@ pub fn planned_below(release: &str, path: &[Seg], node: &Node) -> Option<Planned
 /// What the release's migrations do to the key at `path` (with its value `node`): an effect on
 /// the key itself, else on the block it sits in (a block moved or removed whole).
 pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Planned> {
+    planned_by(release, path, node, &|_, _| false)
+}
+
+/// [`planned`], also taking the effects whose context (`needs`) is one clawlint checks exactly
+/// in the config `root` ([`needs_hold`]).
+pub fn planned_in(
+    release: &str,
+    path: &[Seg],
+    node: Option<&Node>,
+    root: &Node,
+) -> Option<Planned> {
+    planned_by(release, path, node, &|needs, path| {
+        needs_hold(needs, path, root)
+    })
+}
+
+/// Whether the context an effect needs (its `needs`, in the extractor's words) holds for the
+/// key at `path` of `root`. Only the contexts checked exactly are known; any other is `false`
+/// (the effect is listed, not used):
+/// - "a model with an id": a `models.providers.<p>.models.<i>.compat.<k>` key whose model
+///   entry has a non-blank string `id` (the catalog/dead `compat` overrides 2026.8.2 on remove:
+///   `models.providers.*.models.*.compat->provider-catalog`; recorded: the start guard of
+///   2026.9.6 repairs mig-model-compat-dead-override).
+fn needs_hold(needs: &str, path: &[Seg], root: &Node) -> bool {
+    match needs {
+        "a model with an id" => {
+            let [Seg::Key(m), Seg::Key(p), _, Seg::Key(ms), Seg::Index(i), Seg::Key(c), _] = path
+            else {
+                return false;
+            };
+            if m != "models" || p != "providers" || ms != "models" || c != "compat" {
+                return false;
+            }
+            let model = path[..4]
+                .iter()
+                .try_fold(root, |n, s| match s {
+                    Seg::Key(k) => n.get(k),
+                    Seg::Index(_) => None,
+                })
+                .and_then(|models| match &models.value {
+                    Value::Array(items) => items.get(*i),
+                    _ => None,
+                });
+            model
+                .and_then(|m| m.get("id"))
+                .and_then(Node::as_str)
+                .is_some_and(|id| !id.trim_matches(crate::paths::is_js_whitespace).is_empty())
+        }
+        _ => false,
+    }
+}
+
+fn planned_by(
+    release: &str,
+    path: &[Seg],
+    node: Option<&Node>,
+    accept: &dyn Fn(&str, &[Seg]) -> bool,
+) -> Option<Planned> {
     let r = for_release(release)?;
     let exact = |e: &&Effect| {
-        e.needs().is_empty()
+        (e.needs().is_empty() || accept(e.needs(), path))
             && matches(e.from(), path).is_some_and(|(_, n)| n == path.len())
             && value_matches(e.when(), node)
     };
@@ -525,6 +584,26 @@ mod tests {
         let bind = path("gateway.bind");
         assert!(planned("2026.9.6", &bind, root.get("a")).is_some());
         assert!(planned("2026.9.6", &bind, root.get("b")).is_none());
+    }
+
+    #[test]
+    fn a_context_is_used_only_where_it_holds() {
+        let doc = crate::load::json5::parse(
+            r#"{"models": {"providers": {"vllm": {"models": [
+                {"id": "qwen3", "compat": {"nativeWebSearchTool": true}},
+                {"compat": {"nativeWebSearchTool": true}}]}}}}"#,
+        )
+        .unwrap();
+        let root = crate::load::tree::Node::from_json5(&doc.root, crate::source::FileId(0));
+        let with_id = path("models.providers.vllm.models.0.compat.nativeWebSearchTool");
+        let without = path("models.providers.vllm.models.1.compat.nativeWebSearchTool");
+        // Listed with its context ("a model with an id"): not used without the config.
+        assert!(planned("2026.9.6", &with_id, None).is_none());
+        assert_eq!(
+            planned_in("2026.9.6", &with_id, None, &root).map(|p| p.kind),
+            Some(Kind::Remove)
+        );
+        assert!(planned_in("2026.9.6", &without, None, &root).is_none());
     }
 
     #[test]

@@ -193,6 +193,19 @@ impl Verdict {
 /// config used `$include` (OpenClaw repairs only single-file configs at start). `None` when no
 /// schema is recorded for that release.
 pub fn validate(root: &Node, release: &str, single_file: bool) -> Option<Verdict> {
+    validate_running(root, release, release, single_file)
+}
+
+/// [`validate`] against the schema of `release` (a recorded one) for a gateway that `running`
+/// runs: what its start does about the issues is `running`'s (its own migrations: 2026.2.26 is
+/// checked against 2026.3.31's schema, the oldest recorded, but does not migrate what 2026.3.31
+/// does).
+pub fn validate_running(
+    root: &Node,
+    release: &str,
+    running: &str,
+    single_file: bool,
+) -> Option<Verdict> {
     let table = schema::table();
     let ReleaseSchema::Root(root_schema) = table.release(release)? else {
         return None;
@@ -203,7 +216,8 @@ pub fn validate(root: &Node, release: &str, single_file: bool) -> Option<Verdict
     all.extend(phases.later);
     // The gateway starts when the migrations repair every problem, including those
     // `config validate` reports only later.
-    let mut verdict = repair::classify(root, release, all, single_file);
+    let mut verdict = repair::classify(root, running, all, single_file);
+    verdict.release = release.to_string();
     verdict.later = verdict.issues.split_off(n);
     Some(verdict)
 }
@@ -303,7 +317,12 @@ pub fn validity(inst: &crate::resolve::Instance, options: &Options) -> Option<Va
         None => releases::newest(),
     };
     let single = !inst.config_uses_include;
-    let verdict = validate(root, checked_against, single)?;
+    // The release that runs the gateway decides what its start migrates; a release between
+    // recorded ones has the migrations of the newest entry not newer than it.
+    let running = release
+        .as_ref()
+        .map_or(checked_against, |r| r.value.as_str());
+    let verdict = validate_running(root, checked_against, running, single)?;
     let target = options
         .target
         .as_deref()

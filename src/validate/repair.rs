@@ -92,8 +92,8 @@ fn from_table(root: &Node, release: &str, issue: &Issue) -> Option<String> {
         (Seg::Index(i), crate::load::tree::Value::Array(items)) => items.get(*i),
         _ => None,
     });
-    use super::migrations::{planned, planned_below, planned_block, Kind};
-    let found = planned(release, path, node).or_else(|| {
+    use super::migrations::{planned_below, planned_block, planned_in, Kind};
+    let found = planned_in(release, path, node, root).or_else(|| {
         let node = node?;
         match issue.kind {
             // An unknown block whose every member a migration handles.
@@ -132,7 +132,9 @@ fn lands_valid(release: &str, p: &super::migrations::Planned, node: Option<&Node
         return true;
     }
     let table = super::schema::table();
-    let Some(super::schema::ReleaseSchema::Root(root)) = table.release(release) else {
+    let Some(super::schema::ReleaseSchema::Root(root)) =
+        table.release(super::releases::schema_for(release))
+    else {
         return true;
     };
     let checker = super::check::Checker { table };
@@ -172,7 +174,30 @@ fn is_channel_block(issue: &Issue) -> bool {
 pub const LEGACY_START_MIGRATION_UNTIL: &str = "2026.3.31";
 
 /// The note for a release of that era: what is modelled and what is not.
-pub const LEGACY_START_MIGRATION: &str = "OpenClaw 2026.3.31 runs its legacy migrations when the gateway starts on a config its legacy rules flag, and rewrites the file when the result validates; clawlint models this with the migrations extracted from the release and assumes every key a migration changes is one the legacy rules flag. Not modelled: a config that uses $include, which a started 2026.3.31 gateway migrates in memory and, when it writes a generated gateway token, writes back as one file without its $include (clawlint says it refuses); and started 2026.2.26 and 2026.1.30 gateways, which refused a top-level heartbeat block (exit 1) that clawlint, checking them as 2026.3.31, says is repaired";
+pub const LEGACY_START_MIGRATION: &str = "OpenClaw 2026.3.31 runs its legacy migrations when the gateway starts on a config its legacy rules flag (a config with $include is migrated in memory) and rewrites the file when the result validates; 2026.2.26 and older refuse such a config at start (`openclaw doctor --fix` migrates it); clawlint models this with the migrations extracted from each release and assumes every key a migration changes is one the legacy rules flag";
+
+/// The first release whose config read migrates the MERGED config (after `$include`) in memory
+/// when its legacy rules flag it (`readConfigFileSnapshot` -> `resolveLegacyConfigForRead`,
+/// 2026.3.31's io-*.js), so that a config that uses `$include` starts, and whose `gateway run`
+/// reaches the start's own migration at all: 2026.2.26's and 2026.1.30's read validate the
+/// config as written, legacy issues included, and their `gateway run` refuses it before the
+/// server start that would migrate it (exit 1, "Config invalid"). Recorded with started
+/// gateways (tests/validity/started/2026.3.31.json: inc-legacy-heartbeat-main, -in-part,
+/// -token; 2026.2.26.json and 2026.1.30.json: old-gateway-token, whose gateway.token their
+/// migrations move, refused).
+pub const LEGACY_READ_MIGRATION_SINCE: &str = "2026.3.31";
+
+/// Whether the gateway of `release` starts a config with `$include` whose issues its legacy
+/// migrations repair (see [`LEGACY_READ_MIGRATION_SINCE`]; up to 2026.3.31, whose successor
+/// 2026.4.29 runs no migrations at start).
+pub fn migrates_merged_config(release: &str) -> bool {
+    super::migrations::legacy_start(release)
+        && super::releases::compare(release, LEGACY_READ_MIGRATION_SINCE).is_ge()
+}
+
+/// What such a start does to a config with `$include`, after the migration's own words: it
+/// migrates in memory, and writes the file only with the gateway token it generates.
+pub const MERGED_CONFIG_REWRITE: &str = "; the config uses $include, so OpenClaw migrates the merged config in memory, and with the gateway token it generates at start (none is configured) it writes that migrated config into the main config file as one file, without its $include";
 
 /// Whether a release's gateway repairs its config at start: its dist has the start guard
 /// (`resolveStartupConfigSnapshot`, automatic-startup-config-repair-*), from 2026.8.2 on; 2026.4.29
@@ -258,11 +283,13 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
     // A roster whose default marker the release's config read drops, with no migration to
     // stamp ownership: the repaired config fails the ownership refinement (ROSTER_MARKER_DROPPED).
     let marker_dropped = guard.is_some() && roster_marker_dropped(root, release);
-    // Up to 2026.3.31 the gateway start itself runs the legacy migrations (`legacy_start`).
-    let repairs_at_start = guard.is_some() || super::migrations::legacy_start(release);
+    // Up to 2026.3.31 the gateway start itself runs the legacy migrations (`legacy_start`), but
+    // only 2026.3.31 gets there: 2026.2.26 and 2026.1.30's `gateway run` refuses a config its
+    // legacy rules flag before (exit 1, "Config invalid"; see [`LEGACY_READ_MIGRATION_SINCE`]).
+    let repairs_at_start = guard.is_some() || migrates_merged_config(release);
     let starts = issues.is_empty()
         || (repairs_at_start
-            && single_file
+            && (single_file || migrates_merged_config(release))
             && issues.iter().zip(&repairs).all(at_start)
             && !only_channel
             && !marker_dropped);
