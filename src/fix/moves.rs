@@ -349,7 +349,8 @@ fn setters(instances: &[Instance]) -> HashMap<FileId, Vec<usize>> {
         theirs.extend(
             other
                 .service
-                .iter()
+                .as_deref()
+                .into_iter()
                 .chain(&other.other_services)
                 .map(|s| s.loc),
         );

@@ -69,7 +69,8 @@ pub fn pins(instance: &Instance, sources: &SourceMap) -> Result<Vec<Pin>, String
     let in_service = |file: FileId| {
         instance
             .service
-            .iter()
+            .as_deref()
+            .into_iter()
             .chain(&instance.other_services)
             .any(|s| s.loc.file == file)
     };
@@ -92,7 +93,11 @@ pub fn pins(instance: &Instance, sources: &SourceMap) -> Result<Vec<Pin>, String
         }
     }
     // Every supervisor that starts the gateway says its port again, possibly twice.
-    let services = instance.service.iter().chain(&instance.other_services);
+    let services = instance
+        .service
+        .as_deref()
+        .into_iter()
+        .chain(&instance.other_services);
     for service in services {
         let text = &sources.file(service.loc.file).text;
         for (span, what) in scan(text, port, None) {
@@ -110,7 +115,12 @@ pub fn pins(instance: &Instance, sources: &SourceMap) -> Result<Vec<Pin>, String
     }
     // `--port ${VAR}` in a unit (systemd substitutes it): the port is where VAR is set.
     let mut via_variable = false;
-    for service in instance.service.iter().chain(&instance.other_services) {
+    for service in instance
+        .service
+        .as_deref()
+        .into_iter()
+        .chain(&instance.other_services)
+    {
         let text = &sources.file(service.loc.file).text;
         for var in port_variables(text) {
             let Some(value) = instance.env.get(&var) else {

@@ -750,7 +750,13 @@ impl<'s> ModelJson<'s> {
         w.key("stateDir");
         self.sourced_path(w, &inst.state_dir, home);
         w.key("supervisors").array();
-        for (i, svc) in inst.service.iter().chain(&inst.other_services).enumerate() {
+        for (i, svc) in inst
+            .service
+            .as_deref()
+            .into_iter()
+            .chain(&inst.other_services)
+            .enumerate()
+        {
             let how = &svc.how;
             w.object().key("dropIns");
             w.strs(how.drop_ins.iter().map(|d| path_text(d, home)));

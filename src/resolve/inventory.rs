@@ -165,12 +165,14 @@ fn merge_service(
                 let existing = std::mem::replace(&mut instances[index], service);
                 let name = existing.name.clone();
                 instances[index].name = name;
-                instances[index].other_services.extend(existing.service);
+                instances[index]
+                    .other_services
+                    .extend(existing.service.map(|s| *s));
                 instances[index]
                     .other_services
                     .extend(existing.other_services);
             } else if let Some(file) = service.service.take() {
-                instances[index].other_services.push(file);
+                instances[index].other_services.push(*file);
             }
         }
         None => {

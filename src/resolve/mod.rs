@@ -207,7 +207,7 @@ pub fn resolve_instance_for(
         ignored_port_env: ports::ignored_port_env(&env),
         tailscale: tailscale_ingress(&root),
         config_port: ports::configured_port(&root),
-        service: inv.service.clone(),
+        service: inv.service.clone().map(Box::new),
         other_services: Vec::new(),
         listeners,
         browser,

@@ -287,8 +287,9 @@ pub struct Instance {
     pub port_kind: PortKind,
     /// `gateway.port` in the config, whatever the effective port is (for drift).
     pub config_port: Option<Sourced<u16>>,
-    /// The supervisor that starts this gateway.
-    pub service: Option<ServiceFile>,
+    /// The supervisor that starts this gateway (boxed: most gateways of a large host have
+    /// none, and a supervisor's file is 600 bytes).
+    pub service: Option<Box<ServiceFile>>,
     /// Further supervisors that start the same gateway (same state dir).
     pub other_services: Vec<ServiceFile>,
     /// `gateway.tailscale.mode` when it is `serve` or `funnel`: the gateway claims the node's

@@ -267,7 +267,8 @@ fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
     // supervisor.
     let all: Vec<&ServiceFile> = instance
         .service
-        .iter()
+        .as_deref()
+        .into_iter()
         .chain(&instance.other_services)
         .filter(|s| !s.how.starts_installed_service)
         .collect();
@@ -334,7 +335,11 @@ fn intended_profile(instance: &Instance, service: &ServiceFile) -> Option<Option
 
 /// CL403: a supervisor for one profile runs in another profile's state dir or config.
 fn foreign_profile(instance: &Instance, keys: &PathKeys) -> Vec<Finding> {
-    let services = instance.service.iter().chain(&instance.other_services);
+    let services = instance
+        .service
+        .as_deref()
+        .into_iter()
+        .chain(&instance.other_services);
     services
         .filter_map(|service| foreign_for(instance, keys, service))
         .collect()
@@ -453,7 +458,11 @@ fn profile_party(instance: &Instance) -> Label {
 
 /// CL406: a unit that restarts always but does not stop on exit code 78.
 fn restart_without_78(instance: &Instance) -> Vec<Finding> {
-    let services = instance.service.iter().chain(&instance.other_services);
+    let services = instance
+        .service
+        .as_deref()
+        .into_iter()
+        .chain(&instance.other_services);
     services
         .filter(|s| s.kind.is_systemd())
         .filter_map(|s| {

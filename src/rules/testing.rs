@@ -560,7 +560,7 @@ impl Gateway {
             ignored_port_env: resolve::ports::ignored_port_env(&env),
             tailscale: resolve::tailscale_ingress(&root),
             config_port: resolve::ports::configured_port(&root),
-            service,
+            service: service.map(Box::new),
             other_services,
             listeners,
             browser,
