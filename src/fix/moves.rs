@@ -29,6 +29,8 @@ pub struct Planner<'a> {
     setters: Option<HashMap<FileId, Vec<usize>>>,
     /// The loopback URLs of the gateways' configs, by port ([`super::urls`]).
     urls: Option<std::collections::BTreeMap<u16, Vec<super::urls::UrlPort>>>,
+    /// The gateways that hold each port a URL names ([`Holders`]).
+    holders: Option<Holders>,
     /// The published entries of every container, by the entry's place: which gateway (in
     /// order) publishes it, and which of its published ports it is ([`super::publish`]).
     publishers: Option<HashMap<Loc, Vec<(usize, usize)>>>,
@@ -49,6 +51,7 @@ impl<'a> Planner<'a> {
             round: None,
             setters: None,
             urls: None,
+            holders: None,
             publishers: None,
             compose: HashMap::default(),
             planned: Vec::new(),
@@ -259,6 +262,7 @@ impl<'a> Planner<'a> {
         let urls = self
             .urls
             .get_or_insert_with(|| super::urls::index(instances, sources));
+        let holders = self.holders.get_or_insert_with(|| Holders::new(instances));
         let from = instances[mover].port.value;
         let old = crate::ports::layout::footprint(from);
         let (mut edits, mut places, mut left) = (Vec::new(), Vec::new(), Vec::new());
@@ -272,19 +276,17 @@ impl<'a> Planner<'a> {
             };
             let file = crate::paths::display_path(&sources.file(url.loc.file).path);
             let own = url.readers == [mover];
+            // The first gateway (in order) that stays and holds the port.
             let holder = (!own)
                 .then(|| {
-                    instances.iter().enumerate().find(|(j, g)| {
-                        *j != mover
-                            && self.planned_at[*j].is_none()
-                            && g.listens_on_host()
-                            && (crate::ports::layout::footprint(g.port.value)
-                                .contains(u32::from(url.port))
-                                || g.listeners.iter().any(|l| l.port == url.port))
+                    holders.of(url.port).iter().copied().find(|&j| {
+                        work::add(1);
+                        j != mover && self.planned_at[j].is_none()
                     })
                 })
-                .flatten();
-            if let Some((_, holder)) = holder {
+                .flatten()
+                .map(|j| &instances[j]);
+            if let Some(holder) = holder {
                 left.push(format!(
                     "{} in {file} still names {}, where \"{}\" stays: change it if it meant \"{}\"",
                     url.key, url.port, holder.name, instances[mover].name
@@ -367,6 +369,70 @@ fn setters(instances: &[Instance]) -> HashMap<FileId, Vec<usize>> {
 
 /// Which gateways of a finding have a listener on each port: the first, and whether another
 /// does too. "Does a gateway other than `i` listen on `port`" in constant time.
+/// The gateways listening on the host that hold each port a loopback URL names: the port is
+/// in the footprint of its base port, or one of its listeners is on it. Built once per run
+/// (bases sorted, listeners by port), and each port's holders once, in the order of the
+/// gateways, when first asked: a URL costs its port's holders, not a scan of every gateway.
+struct Holders {
+    /// (base port, gateway) of every gateway listening on the host, sorted.
+    bases: Vec<(u32, usize)>,
+    /// The gateways with a listener on each port, in order.
+    listeners: HashMap<u16, Vec<usize>>,
+    /// Each port asked for: its holders, in order.
+    by_port: HashMap<u16, Vec<usize>>,
+}
+
+impl Holders {
+    fn new(instances: &[Instance]) -> Holders {
+        let mut bases = Vec::new();
+        let mut listeners: HashMap<u16, Vec<usize>> = HashMap::default();
+        for (j, g) in instances.iter().enumerate() {
+            if !g.listens_on_host() {
+                continue;
+            }
+            work::add(1);
+            bases.push((u32::from(g.port.value), j));
+            for l in &g.listeners {
+                work::add(1);
+                let on = listeners.entry(l.port).or_default();
+                if on.last() != Some(&j) {
+                    on.push(j);
+                }
+            }
+        }
+        bases.sort_unstable();
+        Holders {
+            bases,
+            listeners,
+            by_port: HashMap::default(),
+        }
+    }
+
+    /// The gateways that hold `port`, in order.
+    fn of(&mut self, port: u16) -> &[usize] {
+        let (bases, listeners) = (&self.bases, &self.listeners);
+        self.by_port.entry(port).or_insert_with(|| {
+            let p = u32::from(port);
+            // A footprint holds `p` when its base is at most FOOTPRINT - 1 below it.
+            let low = p.saturating_sub(crate::ports::layout::FOOTPRINT - 1);
+            let first = bases.partition_point(|&(base, _)| base < low);
+            let mut holders: Vec<usize> = bases[first..]
+                .iter()
+                .take_while(|&&(base, _)| base <= p)
+                .filter(|&&(base, _)| {
+                    work::add(1);
+                    crate::ports::layout::footprint(base as u16).contains(p)
+                })
+                .map(|&(_, j)| j)
+                .collect();
+            holders.extend(listeners.get(&port).into_iter().flatten().copied());
+            holders.sort_unstable();
+            holders.dedup();
+            holders
+        })
+    }
+}
+
 pub(crate) struct PortOwners(HashMap<u16, (usize, bool)>);
 
 impl PortOwners {
@@ -579,5 +645,24 @@ mod tests {
     #[test]
     fn planning_moves_is_linear_when_every_footprint_overlaps() {
         assert_linear(packed, "packed");
+    }
+
+    /// Packed gateways, each with a loopback URL 100 ports above its base: a port of its own
+    /// footprint that about 17 other gateways hold too, the first of them an earlier one.
+    fn packed_with_urls(n: usize) -> Host {
+        host((0..n).map(|i| {
+            let base = 20000 + 6 * i as u16;
+            gateway(&format!("u{i:05}")).port(base).set(
+                "gateway.remote.url",
+                &format!("\"ws://127.0.0.1:{}\"", base + 100),
+            )
+        }))
+    }
+
+    /// Whether another gateway holds a URL's port is asked of an index of the holders, not
+    /// by scanning every gateway for each URL.
+    #[test]
+    fn following_urls_is_linear_when_their_ports_are_held_by_others() {
+        assert_linear(packed_with_urls, "packed with URLs");
     }
 }
