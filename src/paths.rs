@@ -420,34 +420,7 @@ pub fn display_home_relative(path: &Path, home: &Path) -> String {
 /// pull request's author writes them). `None` when `path` is not under `root`, or past 40
 /// links (a loop).
 pub fn resolve_in_root(root: &Path, path: &Path) -> Option<PathBuf> {
-    use std::collections::VecDeque;
-    let rest = path.strip_prefix(root).ok()?;
-    let mut pending = VecDeque::new();
-    push_front(&mut pending, rest);
-    let mut current = PathBuf::new();
-    let mut links = 0;
-    while let Some(part) = pending.pop_front() {
-        if part == ".." {
-            current.pop();
-            continue;
-        }
-        let candidate = root.join(&current).join(&part);
-        match std::fs::symlink_metadata(&candidate) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                links += 1;
-                if links > 40 {
-                    return None;
-                }
-                let target = std::fs::read_link(&candidate).ok()?;
-                if target.is_absolute() {
-                    current = PathBuf::new();
-                }
-                push_front(&mut pending, &target);
-            }
-            _ => current.push(&part),
-        }
-    }
-    Some(root.join(current))
+    walk_links(root, PathBuf::new(), true, path.strip_prefix(root).ok()?)
 }
 
 /// Puts `p`'s components (names and `..`) in front of what is left to walk.
@@ -473,14 +446,26 @@ fn push_front(pending: &mut std::collections::VecDeque<std::ffi::OsString>, p: &
 /// relative link is followed where it is (one that climbs out of the home leads outside the
 /// layout, and the reader refuses it). `None` past 40 links (a loop).
 pub fn resolve_from_home(root: &Path, home: &Path, path: &Path) -> Option<PathBuf> {
+    walk_links(
+        root,
+        home.to_path_buf(),
+        false,
+        path.strip_prefix(home).ok()?,
+    )
+}
+
+/// Walks `rest` from `current` following each link: `current` is a path of this layout until
+/// a link's target is absolute, then (or from the start, when `in_root`) a path relative to
+/// `root`, where `..` stops. `None` past 40 links (a loop) or on an unreadable link.
+fn walk_links(
+    root: &Path,
+    mut current: PathBuf,
+    mut in_root: bool,
+    rest: &Path,
+) -> Option<PathBuf> {
     use std::collections::VecDeque;
-    let rest = path.strip_prefix(home).ok()?;
     let mut pending = VecDeque::new();
     push_front(&mut pending, rest);
-    // Where the walk is: a path of this layout under the home, or (once an absolute target
-    // was met) a path relative to the root.
-    let mut current = home.to_path_buf();
-    let mut in_root = false;
     let mut links = 0;
     while let Some(part) = pending.pop_front() {
         if part == ".." {
