@@ -145,20 +145,10 @@ fn path_host(name: &str, script: &str, path: Option<&str>) -> (TempDir, Value) {
     let env = path
         .map(|p| format!("Environment=PATH={}\n", p.replace("~", &h)))
         .unwrap_or_default();
-    write(
+    enable_acme_unit(
         &home,
-        ".config/systemd/user/openclaw-acme.service",
-        &format!(
-            "[Service]\nType=oneshot\nWorkingDirectory={h}/stacks/acme\n{env}ExecStart={h}/bin/up.sh\n\n[Install]\nWantedBy=default.target\n"
-        ),
+        &format!("WorkingDirectory={h}/stacks/acme\n{env}ExecStart={h}/bin/up.sh\n"),
     );
-    let wants = home.join(".config/systemd/user/default.target.wants");
-    std::fs::create_dir_all(&wants).unwrap();
-    std::os::unix::fs::symlink(
-        "../openclaw-acme.service",
-        wants.join("openclaw-acme.service"),
-    )
-    .unwrap();
     let report = check_json(&["--home".to_string(), h]);
     (t, report)
 }
@@ -277,20 +267,7 @@ fn realpath_and_readlink_follow_symlinks_in_the_layout() {
             std::fs::create_dir_all(home.join("bin")).unwrap();
             std::os::unix::fs::symlink("../ops/acme/up.sh", home.join("bin/up.sh")).unwrap();
         }
-        write(
-            &home,
-            ".config/systemd/user/openclaw-acme.service",
-            &format!(
-                "[Service]\nType=oneshot\nExecStart={h}/bin/up.sh\n\n[Install]\nWantedBy=default.target\n"
-            ),
-        );
-        let wants = home.join(".config/systemd/user/default.target.wants");
-        std::fs::create_dir_all(&wants).unwrap();
-        std::os::unix::fs::symlink(
-            "../openclaw-acme.service",
-            wants.join("openclaw-acme.service"),
-        )
-        .unwrap();
+        enable_acme_unit(&home, &format!("ExecStart={h}/bin/up.sh\n"));
         let report = check_json(&["--home".to_string(), h]);
         assert!(
             !with_code(&report, "CL108").is_empty(),
@@ -299,4 +276,21 @@ fn realpath_and_readlink_follow_symlinks_in_the_layout() {
         assert!(notes_of(&report).is_empty(), "{name}: {report:#}");
         assert!(with_code(&report, "CL902").is_empty(), "{name}: {report:#}");
     }
+}
+
+/// Writes the oneshot user unit `openclaw-acme.service` with `service_lines` and enables it
+/// (the `default.target.wants` link `systemctl --user enable` makes).
+fn enable_acme_unit(home: &std::path::Path, service_lines: &str) {
+    write(
+        home,
+        ".config/systemd/user/openclaw-acme.service",
+        &format!("[Service]\nType=oneshot\n{service_lines}\n[Install]\nWantedBy=default.target\n"),
+    );
+    let wants = home.join(".config/systemd/user/default.target.wants");
+    std::fs::create_dir_all(&wants).unwrap();
+    std::os::unix::fs::symlink(
+        "../openclaw-acme.service",
+        wants.join("openclaw-acme.service"),
+    )
+    .unwrap();
 }
