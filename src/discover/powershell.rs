@@ -805,6 +805,19 @@ impl Session<'_> {
         self.env.push((name.to_string(), change, at));
     }
 
+    /// A statement clawlint cannot read that may run compose (`iex`, `cmd /c "… compose …"`)
+    /// gets a located note rather than a guess.
+    fn note_if_compose(&mut self, statement: &str, at: At) {
+        if statement.to_ascii_lowercase().contains("compose") {
+            self.note(
+                at,
+                NoteKind::Unresolved {
+                    what: statement.to_string(),
+                },
+            );
+        }
+    }
+
     fn note(&mut self, at: At, what: NoteKind) {
         self.out.notes.push(Note { at, what });
     }
@@ -1047,14 +1060,7 @@ impl Session<'_> {
                 return;
             }
             "invoke-expression" | "iex" | "cmd" | "wsl" | "bash" | "ssh" => {
-                if statement.to_ascii_lowercase().contains("compose") {
-                    self.note(
-                        at,
-                        NoteKind::Unresolved {
-                            what: statement.to_string(),
-                        },
-                    );
-                }
+                self.note_if_compose(statement, at);
                 return;
             }
             _ => {}
@@ -1138,14 +1144,7 @@ impl Session<'_> {
                     (words.get(at_file).cloned(), true)
                 }
                 Some(_) => {
-                    if statement.to_ascii_lowercase().contains("compose") {
-                        self.note(
-                            at,
-                            NoteKind::Unresolved {
-                                what: statement.to_string(),
-                            },
-                        );
-                    }
+                    self.note_if_compose(statement, at);
                     return;
                 }
                 None => (Some(first.clone()), false),
