@@ -2053,3 +2053,174 @@ fn compose_env_files_past_their_budget_are_a_located_cl907() {
     assert_others_linted(&findings);
     assert!(out.len() < 256 << 10, "{} bytes", out.len());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Scripts a service runs: every expansion has a budget, every nesting a depth
+// ---------------------------------------------------------------------------------------------
+
+/// A user unit that runs `~/bin/start.sh`, whose text is `script`.
+fn unit_running_script(s: &Scratch, script: &str) {
+    s.write(
+        "home/.config/systemd/user/openclaw-stacks.service",
+        "[Service]\nType=oneshot\nExecStart=%h/bin/start.sh\n",
+    );
+    let path = s.write("home/bin/start.sh", script);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `~/.openclaw/gateway.cmd` (the Windows task's script) with `lines`, cmd's line ends.
+fn task_script(s: &Scratch, lines: &[&str]) {
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { port: 18789 } }\n",
+    );
+    s.write("home/.openclaw/gateway.cmd", &(lines.join("\r\n") + "\r\n"));
+}
+
+/// A task whose `gateway.cmd` runs `~/s/start.ps1`, whose text is `script`.
+fn task_running_powershell(s: &Scratch, script: &str) {
+    task_script(
+        s,
+        &[
+            "@echo off",
+            "set \"USERPROFILE=C:\\Users\\ana\"",
+            "powershell.exe -NoProfile -File \"%USERPROFILE%\\s\\start.ps1\"",
+        ],
+    );
+    s.write("home/s/start.ps1", script);
+}
+
+/// A value doubled at each of 40 lines (16 bytes to 16 TiB) in a shell script, a batch file
+/// and a PowerShell script, then used on the line that starts compose or the gateway: the
+/// expansion stops at its budget (the address space the run has is far below what the old
+/// readers asked for, so they aborted), the variable is one clawlint cannot work out, and
+/// the other gateways are linted.
+#[test]
+fn doubling_script_variables_hit_the_expansion_budget() {
+    let doubled = |first: String, double: &str, last: &str| -> String {
+        let mut lines = vec![first];
+        lines.extend(std::iter::repeat_n(double.to_string(), 40));
+        lines.push(last.to_string());
+        lines.join("\n") + "\n"
+    };
+    let shell = Scratch::new("double-sh");
+    add_ordinary_gateways(&shell);
+    unit_running_script(
+        &shell,
+        &doubled(
+            "#!/bin/sh\nA=xxxxxxxxxxxxxxxx".to_string(),
+            "A=\"$A$A\"",
+            "cd \"$HOME/stacks/$A\"\ndocker compose up -d",
+        ),
+    );
+    let batch = Scratch::new("double-cmd");
+    add_ordinary_gateways(&batch);
+    let batch_text = doubled(
+        "@echo off\nset A=xxxxxxxxxxxxxxxx".to_string(),
+        "set A=%A%%A%",
+        "openclaw gateway --port %A%",
+    );
+    task_script(&batch, &batch_text.lines().collect::<Vec<_>>());
+    let powershell = Scratch::new("double-ps1");
+    add_ordinary_gateways(&powershell);
+    task_running_powershell(
+        &powershell,
+        &doubled(
+            "$a = \"xxxxxxxxxxxxxxxx\"".to_string(),
+            "$a = $a + $a",
+            "docker compose -p $a up -d",
+        ),
+    );
+    for s in [&shell, &batch, &powershell] {
+        let (_, findings, _) = check_json(&s.home());
+        assert_others_linted(&findings);
+    }
+    // The batch file's note says why %A% is unknown.
+    let out = run(&["resolve", "--home", &batch.home(), "--no-config"]);
+    assert!(
+        out.stdout.contains(&format!(
+            "%A% is unknown: expanding it would bring what the task's batch files expand past {} bytes",
+            clawlint::discover::windows::MAX_SUBSTITUTED_BYTES
+        )),
+        "{}{}",
+        &out.stdout[..out.stdout.len().min(4000)],
+        out.stderr
+    );
+}
+
+/// Expressions nested thousands deep, each level of which the readers read by a call inside
+/// the one before: PowerShell's `((((…))))`, the shell's `${A:-${A:-…}}` and `$(echo $(echo
+/// …))`. Past the depth budget the value is one clawlint cannot work out; the old readers
+/// overflowed the stack (an abort, every other finding lost).
+#[test]
+fn deeply_nested_script_expressions_are_bounded() {
+    const DEEP: usize = 20_000;
+    let powershell = Scratch::new("nested-ps1");
+    add_ordinary_gateways(&powershell);
+    task_running_powershell(
+        &powershell,
+        &format!(
+            "$d = {}\"acme\"{}\ndocker compose -p $d up -d\n",
+            "(".repeat(DEEP),
+            ")".repeat(DEEP)
+        ),
+    );
+    let default = Scratch::new("nested-sh-default");
+    add_ordinary_gateways(&default);
+    unit_running_script(
+        &default,
+        &format!(
+            "#!/bin/sh\ndocker compose -p \"{}acme{}\" up -d\n",
+            "${A:-".repeat(DEEP),
+            "}".repeat(DEEP)
+        ),
+    );
+    let substitution = Scratch::new("nested-sh-subst");
+    add_ordinary_gateways(&substitution);
+    unit_running_script(
+        &substitution,
+        &format!(
+            "#!/bin/sh\ndocker compose -p \"{}acme{}\" up -d\n",
+            "$(echo ".repeat(DEEP / 4),
+            ")".repeat(DEEP / 4)
+        ),
+    );
+    for s in [&powershell, &default, &substitution] {
+        let (_, findings, _) = check_json(&s.home());
+        assert_others_linted(&findings);
+    }
+}
+
+/// A task script of four million bytes, most of them line ends, with a `setlocal` scope
+/// opened on thousands of lines and thousands of distinct variables nobody set: read in one
+/// pass (the old reader counted the lines before each line from the start of the file, and
+/// compared each note with every note before it), `setlocal` nested no deeper than cmd
+/// nests it.
+#[test]
+fn a_long_task_script_is_read_in_linear_time() {
+    let s = Scratch::new("long-cmd");
+    add_ordinary_gateways(&s);
+    let mut text = String::from("@echo off\r\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("set V{i}=1\r\nsetlocal\r\necho %U{i}%\r\n"));
+    }
+    let limit = clawlint::load::read::SMALL_FILE_LIMIT as usize;
+    let tail = "openclaw gateway --port 18790\r\n";
+    text.push_str(&"\n".repeat(limit - text.len() - tail.len()));
+    text.push_str(tail);
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { port: 18789 } }\n",
+    );
+    s.write("home/.openclaw/gateway.cmd", &text);
+    let (_, findings, out) = check_json(&s.home());
+    assert_others_linted(&findings);
+    // The command at its end was read: it starts the gateway on another port than its config.
+    let cl401 = with_code(&findings, "CL401");
+    assert_eq!(cl401.len(), 1, "{}", &out[..out.len().min(4000)]);
+    assert!(
+        file_of(cl401[0]).ends_with(".openclaw/gateway.cmd"),
+        "{out}"
+    );
+}

@@ -475,6 +475,7 @@ pub fn script_statements(
         dir_stack: Vec::new(),
         posix: posix_shebang(script),
         sourcepath: true,
+        budget: Budget::new(),
     };
     shell.run(script, 0);
     shell.found
@@ -497,6 +498,51 @@ struct Shell<'a> {
     posix: bool,
     /// bash's `sourcepath` (on unless `shopt -u sourcepath`): `source` looks on PATH.
     sourcepath: bool,
+    budget: Budget,
+}
+
+/// What expansion may still do over one script and all it sources: the bytes variables'
+/// values may give the words they are in (`A="$A$A"` doubles a value at each line, and forty
+/// lines would need a terabyte), and how deep `${A:-${B:-…}}` and `$(… $(…))` nest (each
+/// level is read by a call inside the one before). Past either, what is left is a variable
+/// with no value clawlint can see.
+struct Budget {
+    bytes: usize,
+    depth: usize,
+}
+
+/// `${…:-…}` and `$(…)` read inside one another at most this deep.
+const MAX_NESTING: usize = 32;
+
+impl Budget {
+    fn new() -> Budget {
+        Budget {
+            bytes: crate::load::env::MAX_SUBSTITUTED_BYTES,
+            depth: 0,
+        }
+    }
+
+    /// Whether a value of `len` bytes may still be given to a word (and it is counted).
+    fn take(&mut self, len: usize) -> bool {
+        match self.bytes.checked_sub(len) {
+            Some(left) => {
+                self.bytes = left;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `read` one level deeper, or `None` past [`MAX_NESTING`].
+    fn deeper<T>(&mut self, read: impl FnOnce(&mut Budget) -> Option<T>) -> Option<T> {
+        if self.depth >= MAX_NESTING {
+            return None;
+        }
+        self.depth += 1;
+        let out = read(self);
+        self.depth -= 1;
+        out
+    }
 }
 
 /// Whether a script's `#!` line runs it in a POSIX shell (`sh`, `dash`, `bash --posix`), where
@@ -659,7 +705,13 @@ impl Shell<'_> {
     /// resolved by the [`Sourcer`].
     fn expand(&mut self, word: &str, unknown: &mut Vec<String>) -> String {
         let sourcer = &mut *self.sourcer;
-        expand_with(word, &self.vars, unknown, &mut |p| sourcer.real_path(p))
+        expand_with(
+            word,
+            &self.vars,
+            unknown,
+            &mut |p| sourcer.real_path(p),
+            &mut self.budget,
+        )
     }
 
     /// The file a word names, as a test and a `source` of it both see it: expanded, and
@@ -1275,6 +1327,7 @@ fn expand_with(
     vars: &BTreeMap<String, String>,
     unknown: &mut Vec<String>,
     real: &mut dyn FnMut(&str) -> Option<String>,
+    budget: &mut Budget,
 ) -> String {
     let mut out = String::new();
     let word = match (word.strip_prefix('~'), vars.get("HOME")) {
@@ -1297,7 +1350,11 @@ fn expand_with(
         };
         if let Some((from, end)) = end {
             let inner = &word[from..end];
-            match (inner.starts_with('('), substitute(inner, vars, real)) {
+            let value = match inner.starts_with('(') {
+                true => None,
+                false => budget.deeper(|b| substitute(inner, vars, real, b)),
+            };
+            match (inner.starts_with('('), value) {
                 (false, Some(value)) => out.push_str(&value),
                 _ => out.push_str(&word[at..=end]),
             }
@@ -1342,9 +1399,14 @@ fn expand_with(
                 continue;
             }
             match (vars.get(&name).filter(|v| !v.is_empty()), default) {
-                (Some(v), _) => out.push_str(v),
-                (None, Some(d)) => out.push_str(&expand_with(&d, vars, unknown, real)),
-                (None, None) => unknown.push(name),
+                (Some(v), _) if budget.take(v.len()) => out.push_str(v),
+                (None, Some(d)) => {
+                    match budget.deeper(|b| Some(expand_with(&d, vars, unknown, real, b))) {
+                        Some(v) => out.push_str(&v),
+                        None => unknown.push(name),
+                    }
+                }
+                _ => unknown.push(name),
             }
             continue;
         }
@@ -1362,7 +1424,8 @@ fn expand_with(
             continue;
         }
         match vars.get(&name) {
-            Some(v) => out.push_str(v),
+            Some(v) if budget.take(v.len()) => out.push_str(v),
+            Some(_) => unknown.push(name),
             // `$0`, the script's own path, stays as written (`cd "$(dirname "$0")"`) when the
             // caller does not give it: it is not a variable nobody set.
             None if is_placed(&name) => {
@@ -1390,6 +1453,7 @@ fn substitute(
     script: &str,
     vars: &BTreeMap<String, String>,
     real: &mut dyn FnMut(&str) -> Option<String>,
+    budget: &mut Budget,
 ) -> Option<String> {
     let mut pwd = vars.get("PWD").cloned();
     let mut printed: Vec<String> = Vec::new();
@@ -1417,7 +1481,7 @@ fn substitute(
                 None => local.remove("PWD"),
             };
             let mut missing = Vec::new();
-            let value = expand_with(&w, &local, &mut missing, real);
+            let value = expand_with(&w, &local, &mut missing, real, budget);
             if !missing.is_empty() || value.contains(['$', '`']) {
                 return None;
             }
@@ -1748,7 +1812,7 @@ mod tests {
     #[test]
     fn substitutions_scripts_use_for_their_own_place() {
         let vars = at("/home/u/bin/start.sh", "/home/u");
-        let s = |script: &str| substitute(script, &vars, &mut lexical);
+        let s = |script: &str| substitute(script, &vars, &mut lexical, &mut Budget::new());
         assert_eq!(s("dirname \"$0\"").as_deref(), Some("/home/u/bin"));
         assert_eq!(
             s("cd \"$(dirname \"$0\")\" && pwd").as_deref(),
@@ -1776,7 +1840,10 @@ mod tests {
         assert_eq!(s("readlink \"$0\""), None);
         assert_eq!(s("dirname \"$UNSET\""), None);
         // `$0` not given (a unit's `sh -c`): nothing to evaluate.
-        assert_eq!(substitute("dirname \"$0\"", &home(), &mut lexical), None);
+        assert_eq!(
+            substitute("dirname \"$0\"", &home(), &mut lexical, &mut Budget::new()),
+            None
+        );
         assert_eq!(dirname("./b.sh"), ".");
         assert_eq!(dirname("/b.sh"), "/");
         assert_eq!(dirname("a//b/"), "a");
@@ -1784,7 +1851,13 @@ mod tests {
         // shell reads from its directory.
         let vars = at("./bin/start.sh", "/home/u");
         assert_eq!(
-            substitute("cd \"$(dirname \"$0\")\" && pwd", &vars, &mut lexical).as_deref(),
+            substitute(
+                "cd \"$(dirname \"$0\")\" && pwd",
+                &vars,
+                &mut lexical,
+                &mut Budget::new()
+            )
+            .as_deref(),
             Some("/home/u/bin")
         );
     }

@@ -323,6 +323,8 @@ pub fn read(
         scripts,
         reads: budget.reads,
         max_depth: budget.max_depth,
+        nesting: 0,
+        substituted: MAX_SUBSTITUTED_BYTES,
         out: Reading::default(),
     };
     session.run(text, 0, path, 1);
@@ -344,8 +346,22 @@ struct Session<'a> {
     scripts: &'a mut dyn Scripts,
     reads: usize,
     max_depth: usize,
+    /// How many `(…)` the expression being read is inside.
+    nesting: usize,
+    /// Bytes variables may still give the words they are in (see [`MAX_SUBSTITUTED_BYTES`]).
+    substituted: usize,
     out: Reading,
 }
+
+/// `(…)` inside `(…)` read at most this deep; deeper is a value clawlint cannot work out
+/// (each level is read by a call inside the one before).
+const MAX_NESTING: usize = 32;
+
+/// Bytes the values of variables may give the words they are in, over a whole reading:
+/// `$a = $a + $a` doubles a value at each line, and forty lines would need a terabyte. Past
+/// it a variable's value is one clawlint cannot work out (the budget of a config's `${VAR}`
+/// substitution).
+pub const MAX_SUBSTITUTED_BYTES: usize = crate::load::env::MAX_SUBSTITUTED_BYTES;
 
 /// The script being read: its file number, its path on the layout, its depth.
 #[derive(Clone, Copy)]
@@ -445,7 +461,13 @@ impl Session<'_> {
     /// `$…` at `chars[i]` (the `$`): its value and the index after it; `None` when the `$`
     /// is literal. In a bare word, member access (`$x.Path`) is read for
     /// `$MyInvocation.MyCommand.Path` and is otherwise unknown.
-    fn variable(&self, chars: &[char], i: usize, bare: bool, here: Here) -> Option<(Value, usize)> {
+    fn variable(
+        &mut self,
+        chars: &[char],
+        i: usize,
+        bare: bool,
+        here: Here,
+    ) -> Option<(Value, usize)> {
         let next = *chars.get(i + 1)?;
         if next == '(' {
             let end = matching(chars, i + 1);
@@ -485,6 +507,12 @@ impl Session<'_> {
         let mut value = self
             .lookup(&name, here)
             .unwrap_or_else(|| Err(chars[i..end].iter().collect()));
+        if let Ok(v) = &value {
+            match self.substituted.checked_sub(v.len()) {
+                Some(left) => self.substituted = left,
+                None => value = Err(chars[i..end].iter().collect()),
+            }
+        }
         if bare
             && chars.get(end) == Some(&'.')
             && chars.get(end + 1).is_some_and(|c| c.is_ascii_alphabetic())
@@ -637,7 +665,15 @@ impl Session<'_> {
                         let inner: String = chars[i + 1..end.saturating_sub(1).max(i + 1)]
                             .iter()
                             .collect();
-                        let mut v = self.expression(&inner, here);
+                        let mut v = match self.nesting < MAX_NESTING {
+                            true => {
+                                self.nesting += 1;
+                                let v = self.expression(&inner, here);
+                                self.nesting -= 1;
+                                v
+                            }
+                            false => Err(inner.clone()),
+                        };
                         let mut j = end;
                         if chars.get(j) == Some(&'.') {
                             while j < chars.len()

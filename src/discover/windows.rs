@@ -45,6 +45,9 @@ pub struct Frame {
     pending: Vec<(String, Span, usize)>,
     /// Inside an `if`/`for`/parenthesized block that continues on the next lines: its depth.
     block: Option<usize>,
+    /// An offset in the file and the number of its line, where the last run stopped: each
+    /// run counts lines on from there, never from the start of the file again.
+    counted: (usize, usize),
 }
 
 impl Frame {
@@ -56,6 +59,7 @@ impl Frame {
             label,
             pending: Vec::new(),
             block: None,
+            counted: (0, 1),
         }
     }
 }
@@ -99,6 +103,11 @@ pub struct Batch {
     /// What sets variables whose names clawlint cannot know (`for /f … do set "%%i=%%j"`,
     /// loading a `.env`): what the gateway takes from them is unverifiable.
     pub injects_env: Option<String>,
+    /// The notes already made, so that each is made once.
+    noted: std::collections::HashSet<String>,
+    /// Bytes `%VAR%`/`!VAR!` expansion may still produce: `set A=%A%%A%` doubles a value
+    /// at each line, and forty lines would need a terabyte.
+    substituted: usize,
 }
 
 type Saved = (
@@ -114,6 +123,14 @@ const INERT: &[&str] = &[
     "echo", "echo.", "echo:", "title", "chcp", "cls", "pause", "color", "prompt", "ver", "verify",
     "timeout", "mode", "break",
 ];
+
+/// Bytes that `%VAR%` and `!VAR!` expansion may produce over one task's batch files, all
+/// lines together (the budget of a config's `${VAR}` substitution).
+pub const MAX_SUBSTITUTED_BYTES: usize = crate::load::env::MAX_SUBSTITUTED_BYTES;
+
+/// `setlocal` scopes cmd nests at most (past them it says "Maximum setlocal recursion level
+/// reached" and changes nothing).
+const MAX_SETLOCAL: usize = 32;
 
 impl Batch {
     /// A task starting with `inherited` variables (name, value) clawlint knows it has.
@@ -131,6 +148,8 @@ impl Batch {
             saved: Vec::new(),
             label: String::new(),
             injects_env: None,
+            noted: Default::default(),
+            substituted: MAX_SUBSTITUTED_BYTES,
         }
     }
 
@@ -171,8 +190,18 @@ impl Batch {
             return (step, from);
         }
         let mut offset = from;
+        // The number of the line at `offset`, counted on from where the last run stopped.
+        let (counted_at, counted) = frame.counted;
+        let upto = from.min(text.len());
+        let mut number = match upto >= counted_at {
+            true => counted + text[counted_at..upto].matches('\n').count(),
+            false => text[..upto].matches('\n').count() + 1,
+        };
         while offset < text.len() {
             let start = offset;
+            frame.counted = (start, number);
+            number += 1;
+            let number = number - 1;
             let raw = match text[start..].find('\n') {
                 Some(n) => &text[start..start + n],
                 None => &text[start..],
@@ -183,7 +212,6 @@ impl Batch {
                 start,
                 end: start + line.len(),
             };
-            let number = text[..start].matches('\n').count() + 1;
             if let Some(depth) = frame.block {
                 let depth = paren_depth(line, depth);
                 self.forget_sets_in(line);
@@ -268,6 +296,7 @@ impl Batch {
             return Flow::Next;
         }
         match lower.as_str() {
+            "setlocal" if self.saved.len() >= MAX_SETLOCAL => Flow::Next,
             "setlocal" => {
                 self.saved.push((
                     self.vars.clone(),
@@ -546,6 +575,15 @@ impl Batch {
             return written;
         }
         if let Some(value) = self.vars.get(&name.to_ascii_uppercase()) {
+            if value.len() > self.substituted {
+                self.note_unknown(
+                    number,
+                    &written,
+                    &format!("expanding it would bring what the task's batch files expand past {MAX_SUBSTITUTED_BYTES} bytes"),
+                );
+                return written;
+            }
+            self.substituted -= value.len();
             return value.clone();
         }
         // cmd's own dynamic variables: unknown, and nothing to say about them.
@@ -568,7 +606,7 @@ impl Batch {
             "{label} line {number}: {written} is unknown: {why}",
             label = self.label
         );
-        if !self.notes.contains(&note) {
+        if self.noted.insert(note.clone()) {
             self.notes.push(note);
         }
     }
