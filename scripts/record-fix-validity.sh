@@ -9,7 +9,8 @@
 #   FIXTURES="a b" scripts/record-fix-validity.sh                 # only these; keep the rest
 #
 # Each config dir (the fixed file's directory, with the files it includes) is copied to a
-# scratch HOME as ~/.openclaw and OpenClaw runs there inside `unshare --net --fork` with an
+# scratch HOME as ~/.openclaw and OpenClaw runs there inside `unshare --net --pid --fork` (on
+# timeout unshare is killed, its namespace and every process OpenClaw left in it with it) with an
 # empty environment (so `${VAR}`s are unset: OpenClaw warns, it does not fail). Recorded data:
 # never edit it by hand, re-record it.
 set -euo pipefail
@@ -25,7 +26,7 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawlint-fix-validity.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 oc() { # oc HOME ARGS... -> stdout of openclaw in that HOME
   local h="$1"; shift
-  (cd "$h" && timeout 120 unshare --net --fork env -i HOME="$h" PATH="$(dirname "$node"):/usr/bin:/bin" TZ=UTC \
+  (cd "$h" && timeout -k 10 120 unshare --net --pid --mount-proc --fork --kill-child env -i HOME="$h" PATH="$(dirname "$node"):/usr/bin:/bin" TZ=UTC \
      "$node" "$entry" "$@" 2>/dev/null) || true
 }
 validate() { # validate CONFIG_DIR NAME -> JSON {valid, issues}

@@ -7,7 +7,8 @@
 #   ONLY="case1 case2" scripts/record-validity.sh # just these cases, merged into the file
 #
 # Each case is copied to a scratch HOME as ~/.openclaw/openclaw.json (with its included files)
-# and `openclaw config validate --json` runs there inside `unshare --net --fork` (loopback only)
+# and `openclaw config validate --json` runs there inside `unshare --net --pid --fork` (loopback only;
+# on timeout unshare is killed, its namespace and every process OpenClaw left in it with it)
 # with an empty environment. The file records, per case: valid (exit 0 and "valid": true), the
 # issues ({path, message}) and the error message when OpenClaw failed before validating. The
 # scratch HOME is replaced by $HOME. For 2026.9.6 it also records the start verdict of the
@@ -33,10 +34,10 @@ one() {
   h="$scratch/$name/home"
   mkdir -p "$h/.openclaw"
   if [ -d "$src" ]; then cp -a "$src/." "$h/.openclaw/"; else cp "$src" "$h/.openclaw/openclaw.json"; fi
-  (cd "$h" && timeout 120 unshare --net --fork env -i HOME="$h" PATH="$(dirname "$node"):/usr/bin:/bin" TZ=UTC \
+  (cd "$h" && timeout -k 10 120 unshare --net --pid --mount-proc --fork --kill-child env -i HOME="$h" PATH="$(dirname "$node"):/usr/bin:/bin" TZ=UTC \
      "$node" "$entry" config validate --json > "$scratch/$name/out.json" 2> "$scratch/$name/err.txt"; echo $? > "$scratch/$name/rc") || true
   if [ -n "$start_script" ]; then
-    (cd "$h" && timeout 120 unshare --net --fork env -i HOME="$h" PATH="$(dirname "$node"):/usr/bin:/bin" TZ=UTC \
+    (cd "$h" && timeout -k 10 120 unshare --net --pid --mount-proc --fork --kill-child env -i HOME="$h" PATH="$(dirname "$node"):/usr/bin:/bin" TZ=UTC \
        OPENCLAW_DIST="$(dirname "$entry")/dist" "$node" "$start_script" > "$scratch/$name/start.json" 2> "$scratch/$name/start-err.txt") || true
   fi
 }
