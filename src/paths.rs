@@ -336,6 +336,14 @@ impl PathKeys {
         }
     }
 
+    /// Keeps `path` as its own key (made absolute and normal), without touching the file
+    /// system: for a path outside the layout that clawlint must not look at.
+    pub fn insert_lexical(&mut self, path: &Path) {
+        if !self.keys.contains_key(path.as_os_str()) {
+            self.keep(path, &absolute(path), false);
+        }
+    }
+
     fn canonical(&mut self, path: &Path) -> (PathBuf, bool) {
         if let Some((key, exists)) = self.stored(path.as_os_str()) {
             return (key.to_path_buf(), exists);

@@ -78,7 +78,7 @@ fn read_cells_within(
     max_steps: u64,
     max_time: std::time::Duration,
 ) -> Result<Option<Vec<CellRecord>>, RegistryError> {
-    use super::read::{check_regular, ReadError};
+    use super::read::{look, special_kind, ReadError};
     use rusqlite::{Connection, OpenFlags};
     let unreadable = |e: ReadError| RegistryError::Unreadable(e.describe());
     // Under a copied `--root`, its links lead within the root (`paths::on_host`).
@@ -88,13 +88,21 @@ fn read_cells_within(
         )));
     };
     let path: &Path = &path;
-    if let Some(real) = super::layout::outside(path) {
-        return Err(unreadable(ReadError::OutsideLayout { real }));
+    // One `lstat` (and a `stat` for a symlink): most state dirs hold no registry.
+    let (symlink, meta) = look(path);
+    if symlink || meta.is_ok() {
+        if let Some(real) = super::layout::outside_probed(path, symlink) {
+            return Err(unreadable(ReadError::OutsideLayout { real }));
+        }
     }
-    match check_regular(path) {
+    match meta {
         Err(ReadError::Missing) => return Ok(None),
         Err(e) => return Err(unreadable(e)),
-        Ok(_) => {}
+        Ok(meta) => {
+            if let Some(kind) = special_kind(meta.file_type()) {
+                return Err(unreadable(ReadError::NotRegular { kind }));
+            }
+        }
     }
     // Readable at all? (SQLite's own message for EACCES is vaguer.)
     std::fs::File::open(path).map_err(|e| RegistryError::Unreadable(e.to_string()))?;

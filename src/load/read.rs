@@ -109,7 +109,7 @@ pub struct Probe<'a> {
 }
 
 /// `lstat`, then `stat` only for a symlink: (is a symlink, metadata with symlinks followed).
-fn look(path: &Path) -> (bool, Result<fs::Metadata, ReadError>) {
+pub(crate) fn look(path: &Path) -> (bool, Result<fs::Metadata, ReadError>) {
     match fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => (true, fs::metadata(path).map_err(io_error)),
         Ok(meta) => (false, Ok(meta)),

@@ -407,7 +407,15 @@ pub fn fingerprint(secret: &str) -> String {
         _ if cfg!(test) => derive_key(b"clawlint unit tests"),
         _ => random_key(),
     });
-    keyed_fingerprint(key, secret)
+    // The key's padded blocks hashed once per run: each fingerprint then hashes its secret
+    // and the inner digest only (two SHA-256 blocks for a token, not four).
+    static PADDED: std::sync::OnceLock<(Sha256, Sha256)> = std::sync::OnceLock::new();
+    let (inner, outer) = PADDED.get_or_init(|| hmac_padded(key));
+    hex8(&hmac_finish(
+        inner.clone(),
+        outer.clone(),
+        secret.as_bytes(),
+    ))
 }
 
 /// Makes the key in the file at `path` this run's fingerprint key (over
@@ -444,10 +452,18 @@ pub fn fingerprint_with_key(given_key: &str, secret: &str) -> String {
 }
 
 fn keyed_fingerprint(key: &[u8; 32], secret: &str) -> String {
-    hmac_sha256(key, secret.as_bytes())[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex8(&hmac_sha256(key, secret.as_bytes()))
+}
+
+/// The first 8 bytes of a digest as 16 lowercase hex digits.
+fn hex8(digest: &[u8; 32]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(16);
+    for b in &digest[..8] {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// A user's key of any length as 32 bytes.
@@ -487,14 +503,25 @@ fn random_key() -> [u8; 32] {
 /// HMAC-SHA256 (RFC 2104) over the `sha2` crate clawlint already uses, rather than one more
 /// dependency for a dozen lines.
 fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
+    let (inner, outer) = hmac_padded(key);
+    hmac_finish(inner, outer, message)
+}
+
+/// HMAC's inner and outer hashes with the key's padded block already hashed.
+fn hmac_padded(key: &[u8; 32]) -> (Sha256, Sha256) {
     let mut block = [0u8; 64];
     block[..32].copy_from_slice(key);
     let pad = |byte: u8| block.map(|b| b ^ byte);
     let mut inner = Sha256::new();
     inner.update(pad(0x36));
-    inner.update(message);
     let mut outer = Sha256::new();
     outer.update(pad(0x5c));
+    (inner, outer)
+}
+
+/// HMAC of `message` from [`hmac_padded`]'s hashes.
+fn hmac_finish(mut inner: Sha256, mut outer: Sha256, message: &[u8]) -> [u8; 32] {
+    inner.update(message);
     outer.update(inner.finalize());
     outer.finalize().into()
 }

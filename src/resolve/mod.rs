@@ -708,7 +708,14 @@ pub fn path_keys(
         if let Some(dir) = inst.config_path.value.parent() {
             keys.insert(dir);
         }
-        keys.insert(&inst.log_file.value);
+        // OpenClaw's default rolling log (`/tmp/openclaw/…`, no file, unit or mount named it)
+        // lies outside every layout: keyed as written, never looked up.
+        match &inst.log_file.origin {
+            Origin::Default(_) | Origin::Derived { .. } => {
+                keys.insert_lexical(&inst.log_file.value)
+            }
+            _ => keys.insert(&inst.log_file.value),
+        }
         for (_, dir) in &inst.data_dirs {
             keys.insert(&dir.value);
         }
