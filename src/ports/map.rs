@@ -1343,8 +1343,12 @@ where
 
 /// `--format json`: writes the map to `out`, pretty-printed, with a final newline.
 pub fn write_json(map: &PortMap, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &MapJson(map))?;
-    out.write_all(b"\n")
+    // Buffered here: serde_json writes in pieces of a few bytes, and `out` is often a
+    // `dyn Write` (see `report::json::write`).
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
+    serde_json::to_writer_pretty(&mut buffered, &MapJson(map))?;
+    std::io::Write::write_all(&mut buffered, b"\n")?;
+    std::io::Write::flush(&mut buffered)
 }
 
 pub fn render_json(map: &PortMap) -> String {

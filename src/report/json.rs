@@ -67,8 +67,14 @@ pub fn write(
         findings: Findings { findings, sources },
         summary: summary(findings, instances),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    out.write_all(b"\n")
+    // serde_json writes a document in pieces of a few bytes (quotes, colons, indentation):
+    // buffered here, in a writer of a known type, they are copies, not a call through
+    // `dyn Write` each.
+    use std::io::Write as _;
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
+    serde_json::to_writer_pretty(&mut buffered, &report)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 /// `--format json`, streamed.

@@ -200,11 +200,18 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
         // A compose service nothing starts writes nothing there.
         .filter(|(_, inst)| inst.launched())
         .flat_map(|(i, inst)| {
-            let user = kind.per_user.then(|| keys.key(&inst.os_home));
+            // Grouped by the keys' bytes: sorting compares them as bytes, not component by
+            // component (the findings are put in order afterwards, by place and message).
+            let user = kind
+                .per_user
+                .then(|| keys.key(&inst.os_home).into_os_string());
             (kind.paths_of)(inst)
                 .into_iter()
                 .filter(move |(_, path)| knows_path(inst, kind.rule, path))
-                .map(move |(label, path)| ((user.clone(), keys.key(&path.value)), i, (label, path)))
+                .map(move |(label, path)| {
+                    let key = keys.key(&path.value).into_os_string();
+                    ((user.clone(), key), i, (label, path))
+                })
         })
         .collect();
     shared_across_instances(items)
