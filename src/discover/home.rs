@@ -74,6 +74,11 @@ fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
         // A directory, or a symlink that does not resolve to anything but also is not
         // dangling (a loop): that gateway's files then report the loop.
         .filter(|e| {
+            // The listing's own file type answers for a plain directory (no `stat` per
+            // gateway); a symlink or an unknown type is looked at.
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                return true;
+            }
             let path = e.path();
             crate::paths::host::is_dir(&path)
                 || (path
