@@ -9,3 +9,10 @@ mod common;
 fn retired_keys_match_the_installed_releases() {
     common::extractor_matches_installed_releases("scripts/extract-retired-keys.mjs", "retired");
 }
+
+/// data/legacy-rules.json (the legacy-config rules of releases up to 2026.3.31) is what
+/// scripts/extract-legacy-rules.mjs reads from the installed releases.
+#[test]
+fn legacy_rules_match_the_installed_releases() {
+    common::extractor_matches_installed_releases("scripts/extract-legacy-rules.mjs", "legacy");
+}

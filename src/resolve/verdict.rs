@@ -107,7 +107,9 @@ pub fn decide(inst: &mut Instance) {
     if let Some(v) = validity {
         let current = v.verdict.issues.iter().map(|i| (i, false));
         let later = v.verdict.later.iter().map(|i| (i, true));
-        for ((issue, outcome), later) in current.chain(later) {
+        // What the config read migrated in memory (2026.3.31): its start migrates it too.
+        let migrated = v.verdict.migrated.iter().map(|i| (i, false));
+        for ((issue, outcome), later) in current.chain(migrated).chain(later) {
             let path = issue.path_string();
             let fact = facts
                 .iter_mut()

@@ -136,6 +136,9 @@ fn help_for(issue: &Issue) -> String {
         crate::validate::IssueKind::Refinement => {
             "change the config as the message says (`openclaw doctor` explains it too)".into()
         }
+        crate::validate::IssueKind::Legacy => {
+            "run `openclaw doctor --fix` (it migrates legacy keys), or change the config as the message says".into()
+        }
         _ => "change the value to one this release accepts".into(),
     }
 }
@@ -415,6 +418,7 @@ mod tests {
             issues,
             starts,
             later: Vec::new(),
+            migrated: Vec::new(),
         }
     }
 

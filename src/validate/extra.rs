@@ -174,7 +174,7 @@ pub fn refinements(
     let mut found = Vec::new();
     let uk = unknown_keys_abort(release);
     mcp_server_refinements(root, release, out, uk, codex_declares, &mut found);
-    field_refinements(root, &mut found);
+    field_refinements(root, release, &mut found);
     if let Some(agents) = root.get("agents").filter(|a| a.is_object() && keyed_roster) {
         if !aborted_under(out, &["agents"], uk) {
             agents_refinements(agents, &mut found);
@@ -192,9 +192,17 @@ pub fn refinements(
             }
         }
     }
-    if !aborted_under(out, &[], uk) && found.is_empty() {
+    // The root's agent-id checks are about the keyed roster (`agents.entries`, 2026.8 on).
+    if keyed_roster && !aborted_under(out, &[], uk) && found.is_empty() {
         root_refinements(root, &mut found);
     }
+    // A value under a key its release does not know is never parsed: no refinement of a later
+    // release's field runs on it (2026.3.31 reports `Unrecognized key: "portals"` at gateway
+    // alone; tests/validity/verdicts/2026.3.31.json gen-valid-gateway.portals.ingress.domain).
+    found.retain(|f| {
+        !out.iter()
+            .any(|u| u.kind == IssueKind::UnknownKey && f.path.starts_with(&u.path))
+    });
     out.append(&mut found);
 }
 
@@ -696,7 +704,11 @@ fn per_requester(
     }
 }
 
-fn field_refinements(root: &Node, out: &mut Vec<Issue>) {
+/// The first release whose schema refuses `tools.web.search.apiKey` ("legacy web_search provider
+/// config ..."; the message is in its dist from 2026.5.28 on, not in 2026.4.29's).
+const WEB_SEARCH_API_KEY_REFUSED_SINCE: &str = "2026.5.28";
+
+fn field_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
     let mut check = |path: &[&str], ok: &dyn Fn(&str) -> bool, message: &str| {
         if let Some(v) = root.at(path) {
             if let Some(s) = v.as_str() {
@@ -742,7 +754,10 @@ fn field_refinements(root: &Node, out: &mut Vec<Issue>) {
         &http,
         "Expected http:// or https:// URL",
     );
-    if root.at(&["tools", "web", "search", "apiKey"]).is_some() {
+    // From 2026.5.28 (zod-schema.agent-runtime-*.js); 2026.3.31 and 2026.4.29 accept the key.
+    if root.at(&["tools", "web", "search", "apiKey"]).is_some()
+        && super::releases::compare(release, WEB_SEARCH_API_KEY_REFUSED_SINCE).is_ge()
+    {
         let v = root.at(&["tools", "web", "search", "apiKey"]).unwrap();
         out.push(refinement(
             vec![key("tools"), key("web"), key("search"), key("apiKey")],

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod defaults;
 pub mod extra;
+pub mod legacy;
 pub mod migrations;
 mod pattern;
 pub mod releases;
@@ -68,6 +69,9 @@ pub enum IssueKind {
     Pattern,
     /// One of OpenClaw's checks beyond the schema.
     Refinement,
+    /// A legacy-config rule of a release up to 2026.3.31 ([`legacy`]): checked before the
+    /// schema, and when one matches, the only issues reported.
+    Legacy,
 }
 
 impl IssueKind {
@@ -181,6 +185,10 @@ pub struct Verdict {
     /// checks on the parsed config): `config validate` does not print them yet, but the
     /// gateway refuses for them too.
     pub later: Vec<(Issue, StartOutcome)>,
+    /// Problems the config read of the release migrates in memory (2026.3.31's legacy
+    /// migrations, [`legacy`]): `config validate` accepts the config, and the gateway's start
+    /// runs the same migrations and rewrites the file.
+    pub migrated: Vec<(Issue, StartOutcome)>,
 }
 
 impl Verdict {
@@ -219,7 +227,56 @@ pub fn validate_running(
     let mut verdict = repair::classify(root, running, all, single_file);
     verdict.release = release.to_string();
     verdict.later = verdict.issues.split_off(n);
+    apply_legacy_rules(root, running, &mut verdict);
     Some(verdict)
+}
+
+/// The legacy-config rules of the running release (up to 2026.3.31; [`legacy`]). When one
+/// matches, `validateConfigObjectRaw` reports only the rules that matched, unless the config
+/// read migrated first: 2026.3.31 migrates in memory when a rule matches on a value of the
+/// main file (`resolveLegacyConfigForRead`) and uses the result when it validates (then
+/// `config validate` accepts the config; the start migrates too and rewrites the file).
+/// Recorded: tests/validity/verdicts/2026.3.31.json (old-heartbeat-top-level valid,
+/// old-heartbeat-and-unknown reports `heartbeat` alone).
+fn apply_legacy_rules(root: &Node, running: &str, verdict: &mut Verdict) {
+    let flagged = legacy::flagged(root, running);
+    if flagged.is_empty() {
+        return;
+    }
+    let read_migrates =
+        repair::migrates_merged_config(running) && flagged.iter().any(|f| f.in_source);
+    if read_migrates && verdict.starts {
+        verdict.migrated = std::mem::take(&mut verdict.issues);
+        verdict.migrated.append(&mut verdict.later);
+        return;
+    }
+    // What doctor does about the key, as the schema issue at the same path says.
+    let fix = |o: StartOutcome| match o {
+        StartOutcome::Refuse { doctor_fixes } => doctor_fixes,
+        StartOutcome::Repair { what } => Some(what),
+    };
+    let schema: Vec<(Issue, Option<String>)> = std::mem::take(&mut verdict.issues)
+        .into_iter()
+        .chain(std::mem::take(&mut verdict.later))
+        .map(|(i, o)| (i, fix(o)))
+        .collect();
+    verdict.issues = flagged
+        .into_iter()
+        .map(|f| {
+            let doctor_fixes = schema
+                .iter()
+                .find(|(i, _)| i.path == f.issue.path)
+                .and_then(|(_, d)| d.clone());
+            (f.issue, StartOutcome::Refuse { doctor_fixes })
+        })
+        .collect();
+    // The schema's issues come only once the legacy keys are gone.
+    verdict.later = schema
+        .into_iter()
+        .filter(|(i, _)| !verdict.issues.iter().any(|(l, _)| l.path == i.path))
+        .map(|(i, doctor_fixes)| (i, StartOutcome::Refuse { doctor_fixes }))
+        .collect();
+    verdict.starts = false;
 }
 
 /// The issues of each of OpenClaw's validation phases: `first` is what

@@ -315,5 +315,6 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
         issues,
         starts,
         later: Vec::new(),
+        migrated: Vec::new(),
     }
 }
