@@ -10,6 +10,12 @@ use std::path::PathBuf;
 
 pub use crate::report::Format;
 
+/// The command line: [`Top`] with every command.
+pub type Cli = Top<Command>;
+
+/// The top level of the command line, generic over its commands so that `clawlint check`, the
+/// everyday command, can be parsed by a parser that builds only `check`'s arguments (see
+/// [`Cli::try_parse_ordered_from`]).
 #[derive(Debug, Parser)]
 #[command(
     name = "clawlint",
@@ -17,9 +23,9 @@ pub use crate::report::Format;
     about = "Find port, path and credential collisions between OpenClaw gateways before they start",
     propagate_version = true
 )]
-pub struct Cli {
+pub struct Top<C: Subcommand> {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: C,
     /// When to use colour: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR or
     /// CLICOLOR_FORCE, set and not 0, force it), always, or never. Every command takes it.
     #[arg(
@@ -32,6 +38,13 @@ pub struct Cli {
     pub color: ColorChoice,
 }
 
+/// `check` alone: what [`Cli::try_parse_ordered_from`] tries first when the first argument is
+/// `check` (its help text is never shown: help and every error come from the whole [`Cli`]).
+#[derive(Debug, Subcommand)]
+enum CheckOnly {
+    Check(CheckArgs),
+}
+
 impl Cli {
     /// Parses the process's command line (see [`Cli::try_parse_ordered_from`]).
     pub fn try_parse_ordered() -> Result<Cli, clap::Error> {
@@ -41,39 +54,85 @@ impl Cli {
     /// Parses a command line like [`Parser::try_parse_from`], and also records `check`'s
     /// `-W`, `-D` and `-A` in the order they were given (the last one that selects a rule
     /// sets its level, as with rustc's lint flags), which separate lists would lose.
+    ///
+    /// Building the whole command (every command's arguments and help) costs more than
+    /// parsing with it, so a line whose first argument is `check` is parsed first by a parser
+    /// of `check` alone, with the same top-level options; a line it refuses (an error, `--help`,
+    /// `--version`) is parsed again by the whole command, so that what is printed is the same.
     pub fn try_parse_ordered_from<I, T>(args: I) -> Result<Cli, clap::Error>
     where
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        use clap::{CommandFactory, FromArgMatches};
-        let mut matches = Cli::command().try_get_matches_from(args)?;
-        // Read before the matches are taken apart (without a copy of them) below.
-        let overrides = matches.subcommand_matches("check").map(|sub| {
-            let mut ordered: Vec<(usize, Selector, Level)> = Vec::new();
-            for (id, level) in [
-                ("warn", Level::Warning),
-                ("deny", Level::Error),
-                ("allow", Level::Off),
-            ] {
-                let (Some(indices), Some(values)) =
-                    (sub.indices_of(id), sub.get_many::<Selector>(id))
-                else {
-                    continue;
-                };
-                ordered.extend(indices.zip(values).map(|(i, s)| (i, s.clone(), level)));
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        if args.get(1).is_some_and(|a| a == "check") {
+            if let Ok(top) = parse_ordered::<CheckOnly>(&args) {
+                let CheckOnly::Check(check) = top.command;
+                return Ok(Cli {
+                    command: Command::Check(check),
+                    color: top.color,
+                });
             }
-            ordered.sort_by_key(|(index, _, _)| *index);
-            ordered
-                .into_iter()
-                .map(|(_, s, l)| (s, l))
-                .collect::<Vec<_>>()
-        });
-        let mut cli = Cli::from_arg_matches_mut(&mut matches)?;
-        if let (Command::Check(check), Some(overrides)) = (&mut cli.command, overrides) {
-            check.overrides = overrides;
         }
-        Ok(cli)
+        parse_ordered::<Command>(&args)
+    }
+
+    /// The whole command's parse, without the `check` shortcut (to test that both agree).
+    #[doc(hidden)]
+    pub fn try_parse_whole_from(args: &[OsString]) -> Result<Cli, clap::Error> {
+        parse_ordered::<Command>(args)
+    }
+}
+
+/// Parses `args` with the commands `C`; `check`'s `-W`, `-D` and `-A` are kept in order.
+fn parse_ordered<C: Subcommand + HasCheck>(args: &[OsString]) -> Result<Top<C>, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut matches = Top::<C>::command().try_get_matches_from(args)?;
+    // Read before the matches are taken apart (without a copy of them) below.
+    let overrides = matches.subcommand_matches("check").map(|sub| {
+        let mut ordered: Vec<(usize, Selector, Level)> = Vec::new();
+        for (id, level) in [
+            ("warn", Level::Warning),
+            ("deny", Level::Error),
+            ("allow", Level::Off),
+        ] {
+            let (Some(indices), Some(values)) = (sub.indices_of(id), sub.get_many::<Selector>(id))
+            else {
+                continue;
+            };
+            ordered.extend(indices.zip(values).map(|(i, s)| (i, s.clone(), level)));
+        }
+        ordered.sort_by_key(|(index, _, _)| *index);
+        ordered
+            .into_iter()
+            .map(|(_, s, l)| (s, l))
+            .collect::<Vec<_>>()
+    });
+    let mut top = Top::<C>::from_arg_matches_mut(&mut matches)?;
+    if let (Some(check), Some(overrides)) = (top.command.check_mut(), overrides) {
+        check.overrides = overrides;
+    }
+    Ok(top)
+}
+
+/// The commands' `check`, if that is the one given.
+trait HasCheck {
+    fn check_mut(&mut self) -> Option<&mut CheckArgs>;
+}
+
+impl HasCheck for Command {
+    fn check_mut(&mut self) -> Option<&mut CheckArgs> {
+        match self {
+            Command::Check(check) => Some(check),
+            _ => None,
+        }
+    }
+}
+
+impl HasCheck for CheckOnly {
+    fn check_mut(&mut self) -> Option<&mut CheckArgs> {
+        let CheckOnly::Check(check) = self;
+        Some(check)
     }
 }
 
@@ -390,6 +449,46 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_ordered_from(std::iter::once("clawlint").chain(args.iter().copied()))
+    }
+
+    /// The `check` shortcut parses every line as the whole command does, and leaves the lines
+    /// it refuses (errors, help, version) to the whole command, so their text is the same.
+    #[test]
+    fn the_check_shortcut_agrees_with_the_whole_command() {
+        let lines = [
+            "check",
+            "check --home /h --format json --exit-zero --no-config",
+            "check -D CL1,CL2 -A CL105 -W CL1 a b",
+            "check --color never --format sarif=x.sarif --format human",
+            "check --target-version --select CL101 --fix --unsafe-fixes",
+            "check --statistics -q --junit-below-failing skipped",
+            "check help",
+            "check --help",
+            "check -h",
+            "check --version",
+            "check --no-such-flag",
+            "check --format yaml",
+            "check --exit-zero --strict",
+            "check --config c.toml --no-config",
+            "check --diff --fix",
+            "check --color",
+        ];
+        for line in lines {
+            let args: Vec<OsString> = std::iter::once("clawlint")
+                .chain(line.split(' '))
+                .map(OsString::from)
+                .collect();
+            let shortcut = Cli::try_parse_ordered_from(args.clone());
+            let whole = Cli::try_parse_whole_from(&args);
+            match (shortcut, whole) {
+                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{line:?}"),
+                (Err(a), Err(b)) => {
+                    assert_eq!(a.kind(), b.kind(), "{line:?}");
+                    assert_eq!(a.render().to_string(), b.render().to_string(), "{line:?}");
+                }
+                (a, b) => panic!("{line:?}: {:?} vs {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
     }
 
     #[test]
