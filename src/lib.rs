@@ -23,3 +23,5 @@ pub mod resolve;
 pub mod rules;
 pub mod source;
 pub mod validate;
+#[cfg(test)]
+mod xorshift;

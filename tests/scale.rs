@@ -3,8 +3,12 @@
 //! checked by the size of what clawlint prints. No timing assertions: sizes only.
 
 mod common;
+/// The library tests' generator (the same layouts every run).
+#[path = "../src/xorshift.rs"]
+mod xorshift;
 use common::*;
 use std::path::Path;
+use xorshift::Rng;
 
 /// `n` named profiles, every one on `port` (each also gets the derived listeners and a
 /// browser profile pinned at `cdp`, so every listener collides and every range overlaps).
@@ -126,18 +130,6 @@ fn ports_table_shortens_long_party_lists() {
     let first = &v["collisions"][0];
     assert_eq!(first["port"], 18789);
     assert_eq!(first["parties"].as_array().unwrap().len(), 240);
-}
-
-/// A small deterministic generator (xorshift), so that the layouts are the same every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 type Span = (u64, u64);

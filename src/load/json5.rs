@@ -1157,21 +1157,7 @@ mod tests {
         }
     }
 
-    /// A tiny xorshift generator, so the garbage test needs no dependency and is repeatable.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[(self.next() % items.len() as u64) as usize]
-        }
-    }
+    use crate::xorshift::Rng;
 
     const PIECES: &[&str] = &[
         "{", "}", "[", "]", ",", ":", "'", "\"", "\\", "/", "*", "//", "/*", "*/", "\n", "\r", " ",

@@ -1249,17 +1249,7 @@ mod tests {
     use super::*;
     use crate::rules::testing::{gateway, host, Gateway, Host};
 
-    /// A small deterministic generator (xorshift), so that every run tests the same layouts.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % n
-        }
-    }
+    use crate::xorshift::Rng;
 
     /// `n` gateways crowded on a few base ports (shared, a few ports apart, near the top),
     /// some with browser profiles, webhooks, hooks, published containers.
