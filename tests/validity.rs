@@ -121,7 +121,32 @@ const KNOWN_VERDICT_DISAGREEMENTS: &[(&str, &str, &str)] = &[
          does not check account keys); clawlint checks it against the recorded schema's strict \
          feishu account object",
     ),
+    ("2026.4.29", "inc-legacy-heartbeat-in-part", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "inc-legacy-heartbeat-main", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "inc-legacy-heartbeat-token", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "mig-sandbox-per-session", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "mig-telegram-stream-mode-and-core", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "mig-x-search-api-key", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "old-heartbeat-top-level", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "rw-gateway-bind-ip", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "rw-golden-config-2026-1-30", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "rw-plugins-installs", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "rw-railway-telegram-lan", MIGRATED_AT_READ_2026_4_29),
+    ("2026.4.29", "rw-telegram-stream-mode", MIGRATED_AT_READ_2026_4_29),
+    (
+        "2026.4.29",
+        "old-heartbeat-and-unknown",
+        "the same read migration moves the top-level heartbeat; OpenClaw then reports only gateway.bindd, clawlint both",
+    ),
+    (
+        "2026.4.29",
+        "mut-scalar-for-object-channels",
+        "as for 2026.3.31: the recorded JSON schema gives `channels` no type; OpenClaw's zod schema wants an object",
+    ),
 ];
+
+/// Why 2026.4.29 accepts configs with keys of older releases (see KNOWN_VERDICT_DISAGREEMENTS).
+const MIGRATED_AT_READ_2026_4_29: &str = "2026.4.29's config read always runs its runtime legacy migrations in memory before validating (`resolveLegacyConfigForRead` -> `applyRuntimeLegacyConfigMigrations`, with the plugins' doctor rules); its dist does not export them one by one, so data/doctor-migrations.json has no table for it and clawlint does not model that read: OpenClaw accepts the migrated config, clawlint reports the key";
 
 fn check_release(release: &str) {
     check_release_at_least(release, 200);
@@ -618,4 +643,11 @@ fn openclaw_version_sets_the_unpinned_profile_port() {
 #[test]
 fn agrees_with_openclaw_2026_3_31() {
     check_release("2026.3.31");
+}
+
+/// 2026.4.29 (the April line): the real-world, mutated, migration, legacy and $include cases of
+/// the differential set, recorded with its own `config validate --json`.
+#[test]
+fn agrees_with_openclaw_2026_4_29() {
+    check_release_at_least("2026.4.29", 190);
 }
