@@ -1597,3 +1597,136 @@ fn a_runtime_dir_whose_user_is_unknown_is_named_not_guessed() {
     all.sort();
     assert_eq!(all, ["default", "trial"], "{resolved}");
 }
+
+/// A user unit that runs `~/bin/start.sh`, whose text is `script`, for a config that needs
+/// `${BOT_TOKEN}` (a Telegram bot token).
+fn sourcing_host(name: &str, script: &str) -> Layout {
+    let t = Layout::new(name);
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 }, channels: { telegram: { enabled: true, botToken: \"${BOT_TOKEN}\" } } }\n",
+    );
+    write(b, "home/bin/start.sh", script.as_bytes());
+    let h = b.join("home").display().to_string();
+    write(
+        b,
+        "home/.config/systemd/user/bot.service",
+        format!("[Service]\nExecStart=/bin/bash {h}/bin/start.sh\n\n[Install]\nWantedBy=default.target\n")
+            .as_bytes(),
+    );
+    link(
+        b,
+        "home/.config/systemd/user/default.target.wants/bot.service",
+        "../bot.service",
+    );
+    t
+}
+
+/// A wrapper script that sources a file in the layout (`set -a; . "$(dirname "$0")/bot.env"`)
+/// gives the gateway what that file exports, known exactly and placed on its line: no CL304,
+/// no CL502.
+#[test]
+fn a_file_a_wrapper_sources_in_the_layout_is_read() {
+    let t = sourcing_host(
+        "hosts-sourced-read",
+        "#!/bin/bash\nset -a\n. \"$(dirname \"$0\")/bot.env\"\nset +a\nexec openclaw gateway run\n",
+    );
+    write(
+        t.path(),
+        "home/bin/bot.env",
+        b"# bot\nBOT_TOKEN=7200000003:AAFakeFakeFakeFakeFakeFakeFakeFake2\n",
+    );
+    let (_, report, _) = t.run("check");
+    let found = codes(&report);
+    for quiet in ["CL304", "CL502", "CL902"] {
+        assert!(!found.iter().any(|c| c == quiet), "{quiet}: {report}");
+    }
+    let (_, resolved, _) = t.run("resolve");
+    let text = resolved.to_string();
+    assert!(
+        text.contains("bin/bot.env"),
+        "set on the env file's line: {text}"
+    );
+}
+
+/// A sourced file that is missing (and not tested for first), or that sources itself: a
+/// located diagnostic at the `source` line, bounded, and what it would set unverifiable
+/// (CL304), never missing.
+#[test]
+fn a_missing_or_looping_sourced_file_is_located_and_bounded() {
+    let t = sourcing_host(
+        "hosts-sourced-missing",
+        "#!/bin/bash\nset -a\nsource ~/bin/gone.env\nexec openclaw gateway run\n",
+    );
+    let (_, report, _) = t.run("check");
+    let missing = findings(&report, "CL902", "gone.env");
+    assert_eq!(missing.len(), 1, "{report}");
+    assert_eq!(missing[0]["parties"][0]["line"], 3, "{report}");
+    let found = codes(&report);
+    assert!(found.iter().any(|c| c == "CL304"), "{found:?}");
+    assert!(!found.iter().any(|c| c == "CL502"), "{found:?}");
+
+    let t = sourcing_host(
+        "hosts-sourced-loop",
+        "#!/bin/bash\nsource ~/bin/loop.sh\nexec openclaw gateway run\n",
+    );
+    write(t.path(), "home/bin/loop.sh", b"source ~/bin/loop.sh\n");
+    let (_, report, _) = t.run("check");
+    let deep = findings(&report, "CL907", "loop.sh");
+    assert!(!deep.is_empty(), "{report}");
+    let found = codes(&report);
+    assert!(found.iter().any(|c| c == "CL304"), "{found:?}");
+    assert!(!found.iter().any(|c| c == "CL502"), "{found:?}");
+}
+
+/// `gateway start` starts the installed service (`launchctl kickstart`, `systemctl --user
+/// start`; OpenClaw 2026.9.6 `runDaemonStart`): the gateway gets that service's environment,
+/// not what the trigger's script sources. So the variable the trigger's file exports is not
+/// the gateway's: unverifiable (CL304) when the installed service is not in the layout, and
+/// the installed service describes the gateway when it is.
+#[test]
+fn gateway_start_gets_the_installed_services_environment() {
+    let script = "#!/bin/bash\nset -a\nsource ~/bin/bot.env\nset +a\nexec openclaw gateway start\n";
+    let t = sourcing_host("hosts-start-trigger", script);
+    write(
+        t.path(),
+        "home/bin/bot.env",
+        b"BOT_TOKEN=7200000003:AAFakeFakeFakeFakeFakeFakeFakeFake2\n",
+    );
+    let (_, report, _) = t.run("check");
+    let found = codes(&report);
+    assert!(found.iter().any(|c| c == "CL304"), "{report}");
+    assert!(!found.iter().any(|c| c == "CL502"), "{found:?}");
+    let (_, resolved, _) = t.run("resolve");
+    let unseen = gateways(&resolved)[0]["supervisors"][0]["unseen"].to_string();
+    assert!(unseen.contains("installed service"), "{unseen}");
+
+    // The installed service, in the layout, with the token in its own environment: it is the
+    // gateway's supervisor, and the token is known (the trigger is not a second supervisor).
+    write(
+        t.path(),
+        "home/.config/systemd/user/openclaw-gateway.service",
+        b"[Service]\nExecStart=/usr/bin/openclaw gateway --port 18789\nEnvironment=BOT_TOKEN=7200000004:AAFakeFakeFakeFakeFakeFakeFakeFake3\n\n[Install]\nWantedBy=default.target\n",
+    );
+    link(
+        t.path(),
+        "home/.config/systemd/user/default.target.wants/openclaw-gateway.service",
+        "../openclaw-gateway.service",
+    );
+    let (_, report, _) = t.run("check");
+    let found = codes(&report);
+    for quiet in ["CL304", "CL502", "CL402"] {
+        assert!(!found.iter().any(|c| c == quiet), "{quiet}: {report}");
+    }
+    let (_, resolved, _) = t.run("resolve");
+    let supervisor = &gateways(&resolved)[0]["supervisors"][0];
+    assert!(
+        supervisor["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("openclaw-gateway.service"),
+        "{resolved}"
+    );
+}

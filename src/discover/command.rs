@@ -31,6 +31,14 @@ pub struct Command {
     /// Words that hold what clawlint cannot work out, as expanded and as written: a variable
     /// with no value, or a command substitution other than the idioms [`substitute`] knows.
     pub unresolved: Vec<(String, String)>,
+    /// Where each variable of `env` that the script's shell exported (`export K=V`, or an
+    /// assignment under `set -a`) was last set: its name, the file (0 the script, `n` the
+    /// file the [`Sourcer`] numbered `n`) and the statement's byte offset.
+    pub set_at: Vec<(String, usize, usize)>,
+    /// How many `source`/`.` statements the shell ran before this command (the [`Sourcer`]'s
+    /// requests, in the order it got them): a file it did not read among those may have set
+    /// what the command gets.
+    pub sources_before: usize,
 }
 
 /// The OpenClaw binaries under their three names.
@@ -159,6 +167,25 @@ pub fn unwrap_to(
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
 ) -> Command {
+    unwrap_with(argv, env, wanted, None)
+}
+
+/// [`unwrap`], where the files an `sh -c` script sources are read by `sourcer` (run in the
+/// script's shell: what they export is in the command's `env`, with [`Command::set_at`]).
+pub fn unwrap_sourcing(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    sourcer: &mut dyn Sourcer,
+) -> Command {
+    unwrap_with(argv, env, &starts_gateway, Some(sourcer))
+}
+
+fn unwrap_with(
+    argv: &[String],
+    env: &BTreeMap<String, String>,
+    wanted: &dyn Fn(&[String]) -> bool,
+    mut sourcer: Option<&mut dyn Sourcer>,
+) -> Command {
     let mut out = Command::default();
     let mut argv = argv.to_vec();
     let mut shell_depth = 0;
@@ -255,8 +282,20 @@ pub fn unwrap_to(
                 out.wrappers.push(format!("{program} {flags}"));
                 shell_depth += 1;
                 let script = argv[script_at].clone();
-                match script_commands(&script, env, wanted).into_iter().next() {
-                    Some((inner, _)) => {
+                let first = match sourcer.as_deref_mut() {
+                    Some(sourcer) => script_statements(&script, env, wanted, sourcer)
+                        .into_iter()
+                        .next()
+                        .map(|f| f.command),
+                    None => script_commands(&script, env, wanted)
+                        .into_iter()
+                        .next()
+                        .map(|(c, _)| c),
+                };
+                match first {
+                    Some(inner) => {
+                        out.set_at = inner.set_at;
+                        out.sources_before = inner.sources_before;
                         out.injects_env = inner.injects_env.or(out.injects_env);
                         out.env_files.extend(inner.env_files);
                         out.cwd = inner.cwd.or(out.cwd);
@@ -326,6 +365,19 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
         .into_iter()
         .next()
         .map(|(c, _)| c)
+}
+
+/// [`script_gateway`], the files the script sources read by `sourcer`: what they export is
+/// in the command's `env` (with [`Command::set_at`]); the caller says what it did not read.
+pub fn script_gateway_sourcing(
+    script: &str,
+    env: &BTreeMap<String, String>,
+    sourcer: &mut dyn Sourcer,
+) -> Option<Command> {
+    script_statements(script, env, &starts_gateway, sourcer)
+        .into_iter()
+        .next()
+        .map(|f| f.command)
 }
 
 /// Every statement of a shell script whose command (wrappers removed) `wanted` accepts, each
@@ -440,6 +492,13 @@ pub trait Sourcer {
     fn real_path(&mut self, lexical: &str) -> Option<String> {
         Some(lexical.to_string())
     }
+
+    /// Whether `test OP PATH` holds (`-f`, `-e`, `-r`, `-s`) for `path`, absolute with `.` and
+    /// `..` folded (a placeholder segment when the shell's directory is unknown): `None` when
+    /// it cannot be known (outside the layout). By default never known.
+    fn exists(&mut self, _path: &str, _op: &str) -> Option<bool> {
+        None
+    }
 }
 
 /// A [`Sourcer`] that reads nothing.
@@ -467,6 +526,9 @@ pub fn script_statements(
         vars: env.clone(),
         cwd: None,
         exported: Vec::new(),
+        exported_at: Vec::new(),
+        requests: 0,
+        uncertain: false,
         unknown: Vec::new(),
         wanted,
         sourcer,
@@ -486,6 +548,12 @@ struct Shell<'a> {
     vars: BTreeMap<String, String>,
     cwd: Option<String>,
     exported: Vec<(String, String)>,
+    /// Where each exported variable was last set: name, file, offset.
+    exported_at: Vec<(String, usize, usize)>,
+    /// The `source` statements run so far (each a request to the [`Sourcer`]).
+    requests: usize,
+    /// The statement being read may or may not run (see [`Guards::uncertain`]).
+    uncertain: bool,
     unknown: Vec<String>,
     wanted: &'a dyn Fn(&[String]) -> bool,
     sourcer: &'a mut dyn Sourcer,
@@ -574,8 +642,21 @@ impl Shell<'_> {
             // keywords that open, switch and close them are no command.
             let opened = guards.keywords(&mut marked, sep);
             let test = marked.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>();
-            let test = existence_test(&test).map(|(negated, path)| (negated, self.key(path)));
-            let guarded = guards.statement(sep, opened, test);
+            let test =
+                existence_test(&test).map(|(negated, op, path)| (negated, op, self.key(path)));
+            // `if [ -f P ]` with P in the layout: the Sourcer says whether it holds.
+            let truth = match &test {
+                Some((negated, op, Some(key))) if opened => {
+                    self.sourcer.exists(key, op).map(|e| e != *negated)
+                }
+                _ => None,
+            };
+            let test = test.map(|(negated, _, key)| (negated, key));
+            let guarded = guards.statement(sep, opened, test, truth);
+            if guards.skipped() {
+                continue;
+            }
+            self.uncertain = guards.uncertain(sep);
             // `then exec …`, `else …`, `do …`
             while marked
                 .first()
@@ -682,6 +763,8 @@ impl Shell<'_> {
                             let v = self.expand(&v, &mut unknown);
                             self.unknown.extend(unknown);
                             self.vars.insert(k.clone(), v.clone());
+                            self.exported_at.retain(|(n, _, _)| *n != k);
+                            self.exported_at.push((k.clone(), file, offset));
                             self.exported.push((k, v));
                         }
                     }
@@ -689,6 +772,14 @@ impl Shell<'_> {
                 }
                 "source" | "." => {
                     if let Some(written) = words.get(1) {
+                        // `~/…` unquoted is the home (tilde expansion).
+                        let tilde = match (written.strip_prefix("~/"), self.vars.get("HOME")) {
+                            (Some(rest), Some(home)) if !quoted[1] => {
+                                Some(format!("{}/{rest}", home.trim_end_matches('/')))
+                            }
+                            _ => None,
+                        };
+                        let written = tilde.as_ref().unwrap_or(written);
                         let key = self.key(written);
                         let guarded = key.is_some_and(|k| guarded.contains(&k));
                         self.source(written, guarded, file, offset);
@@ -759,6 +850,7 @@ impl Shell<'_> {
             file,
             offset,
         };
+        self.requests += 1;
         let Some(sourced) = self.sourcer.source(&request) else {
             return;
         };
@@ -782,10 +874,19 @@ impl Shell<'_> {
         }
         if i == words.len() {
             for (k, v) in prefix {
+                // An assignment that may or may not run leaves the variable either way: not
+                // known (a path made of it is not guessed).
                 let mut unknown = Vec::new();
                 let v = self.expand(&v, &mut unknown);
+                if self.uncertain && self.vars.get(&k).is_none_or(|old| *old != v) {
+                    self.vars.remove(&k);
+                    self.unknown.push(k);
+                    continue;
+                }
                 self.unknown.extend(unknown);
                 if self.allexport {
+                    self.exported_at.retain(|(n, _, _)| *n != k);
+                    self.exported_at.push((k.clone(), file, offset));
                     self.exported.push((k.clone(), v.clone()));
                 }
                 self.vars.insert(k, v);
@@ -858,6 +959,8 @@ impl Shell<'_> {
                 env_files: inner.env_files,
                 unknown_args: local_unknown,
                 unresolved,
+                set_at: self.exported_at.clone(),
+                sources_before: self.requests,
             },
             file,
             offset,
@@ -868,7 +971,7 @@ impl Shell<'_> {
 /// `[ -f P ]`, `[ ! -r P ]`, `[[ -s P ]]`, `test -e P`, `! [ -f P ]` exactly (the whole
 /// statement): whether it is negated, and P. Anything else (several tests in one, `-a`, `-o`,
 /// another operator) is no existence test.
-fn existence_test<'w>(words: &[&'w str]) -> Option<(bool, &'w str)> {
+fn existence_test<'w>(words: &[&'w str]) -> Option<(bool, &'static str, &'w str)> {
     let (outer, words) = match words.split_first() {
         Some((&"!", rest)) => (true, rest),
         _ => (false, words),
@@ -883,7 +986,14 @@ fn existence_test<'w>(words: &[&'w str]) -> Option<(bool, &'w str)> {
         [op, path] => (false, *op, *path),
         _ => return None,
     };
-    matches!(op, "-f" | "-e" | "-r" | "-s").then_some((negated != outer, path))
+    let op = match op {
+        "-f" => "-f",
+        "-e" => "-e",
+        "-r" => "-r",
+        "-s" => "-s",
+        _ => return None,
+    };
+    Some((negated != outer, op, path))
 }
 
 /// What the tests before a statement say exists when it runs: an `&&` chain after
@@ -904,6 +1014,11 @@ struct Guards {
 struct Block {
     /// `{ … }` (true) or `if … fi`.
     group: bool,
+    /// An `if`'s condition when the [`Sourcer`] can answer it (one existence test of a
+    /// file in the layout): the branch that does not run is skipped.
+    holds: Option<bool>,
+    /// A branch before this one ran for certain (`elif`/`else` after a condition that held).
+    done: bool,
     /// In an `if`: the files its condition says exist, and those it says are missing.
     exist: Vec<String>,
     missing: Vec<String>,
@@ -930,6 +1045,8 @@ impl Guards {
             match first {
                 "if" => self.blocks.push(Block {
                     group: false,
+                    holds: None,
+                    done: false,
                     exist: Vec::new(),
                     missing: Vec::new(),
                     part: Part::Condition,
@@ -938,6 +1055,8 @@ impl Guards {
                 "elif" => match self.blocks.last_mut() {
                     Some(b) if !b.group => {
                         b.part = Part::Condition;
+                        b.done |= b.holds == Some(true);
+                        b.holds = None;
                         b.exist.clear();
                         b.missing.clear();
                     }
@@ -945,6 +1064,9 @@ impl Guards {
                 },
                 "then" | "else" => match self.blocks.last_mut() {
                     Some(b) if !b.group => {
+                        if first == "else" {
+                            b.done |= b.holds == Some(true);
+                        }
                         b.part = match first {
                             "then" => Part::Then,
                             _ => Part::Else,
@@ -961,6 +1083,8 @@ impl Guards {
                     let inside = self.for_next(sep);
                     self.blocks.push(Block {
                         group: true,
+                        holds: None,
+                        done: false,
                         exist: Vec::new(),
                         missing: Vec::new(),
                         part: Part::Then,
@@ -980,6 +1104,29 @@ impl Guards {
         condition
     }
 
+    /// Whether a statement is in a branch that does not run: the `then` of a condition that
+    /// does not hold, the `else` of one that does, any branch after one that ran.
+    fn skipped(&self) -> bool {
+        self.blocks.iter().any(|b| {
+            !b.group
+                && match b.part {
+                    Part::Condition => b.done,
+                    Part::Then => b.done || b.holds == Some(false),
+                    Part::Else => b.done || b.holds == Some(true),
+                }
+        })
+    }
+
+    /// Whether a statement joined by `sep` may or may not run (after `&&` or `||`, or in a
+    /// branch of an `if` whose condition clawlint cannot answer).
+    fn uncertain(&self, sep: Sep) -> bool {
+        matches!(sep, Sep::And | Sep::Or)
+            || self
+                .blocks
+                .iter()
+                .any(|b| !b.group && (b.part == Part::Condition || b.holds.is_none()))
+    }
+
     /// What the tests before say exists for a statement joined by `sep`.
     fn for_next(&self, sep: Sep) -> Vec<String> {
         match sep {
@@ -996,6 +1143,7 @@ impl Guards {
         sep: Sep,
         condition: bool,
         test: Option<(bool, Option<String>)>,
+        truth: Option<bool>,
     ) -> Vec<String> {
         let mut known = self.for_next(sep);
         for b in &self.blocks {
@@ -1020,6 +1168,7 @@ impl Guards {
         {
             match (condition, sep) {
                 (true, _) => {
+                    b.holds = truth;
                     b.exist = exist.clone();
                     b.missing = missing.clone();
                 }
@@ -1028,6 +1177,10 @@ impl Guards {
                     b.exist.clear();
                     b.missing.clear();
                 }
+            }
+            if !condition {
+                // A condition of several statements is not answered.
+                b.holds = None;
             }
             if test.is_none() {
                 b.exist.clear();
@@ -1924,6 +2077,38 @@ mod tests {
                 text: self.0[at].1.to_string(),
             })
         }
+    }
+
+    /// [`Files`] that also answers `[ -f P ]` for its files (the layout).
+    struct Answering(Files);
+
+    impl Sourcer for Answering {
+        fn source(&mut self, request: &SourceRequest) -> Option<SourcedText> {
+            self.0.source(request)
+        }
+        fn exists(&mut self, path: &str, _op: &str) -> Option<bool> {
+            Some(self.0 .0.iter().any(|(p, _)| *p == path))
+        }
+    }
+
+    /// `if [ ! -f "$F" ]; then F=…; fi`: the branch runs or not as the layout says, so the
+    /// file sourced after it is known, and what it exports is the gateway's, placed on its
+    /// line. When the test cannot be answered the assignment may or may not run: `F` is not
+    /// guessed, and the `source` of it cannot be worked out.
+    #[test]
+    fn a_test_the_layout_answers_decides_the_branch() {
+        let script = "F=/h/a.env\nif [ ! -f \"$F\" ]; then\n  F=/h/b.env\nfi\nset -a\n. \"$F\"\nset +a\nexec openclaw gateway run\n";
+        let files = || Files(vec![("/h/a.env", "# a\nTOKEN=x\n")], Vec::new());
+        let mut answering = Answering(files());
+        let c = script_gateway_sourcing(script, &home(), &mut answering).unwrap();
+        assert_eq!(c.env, vec![("TOKEN".to_string(), "x".to_string())]);
+        assert_eq!(c.set_at, vec![("TOKEN".to_string(), 1, 4)]);
+        assert_eq!(c.sources_before, 1);
+
+        let mut silent = files();
+        let c = script_gateway_sourcing(script, &home(), &mut silent).unwrap();
+        assert!(c.env.is_empty(), "{c:?}");
+        assert!(!silent.1[0].resolvable, "{:?}", silent.1);
     }
 
     /// A sourced file runs in the caller's shell: it sees the caller's variables and

@@ -867,7 +867,10 @@ pub fn invocation(
 
 /// What a command runs once its wrappers are removed, following one level of a script that
 /// lies inside the layout. `map` puts the command's paths onto the scanned layout; `env` is
-/// the supervisor's environment (a script sees it).
+/// the supervisor's environment (a script sees it). Files the script (or an `sh -c` string)
+/// sources that lie in the layout are read in its shell, bounded ([`scripts::ScriptSources`],
+/// the one sourcing mechanism): what they export is known exactly, and returned with where it
+/// is set; one that cannot be read leaves the environment not wholly seen (`injects_env`).
 fn resolve_command(
     argv: Vec<String>,
     env: &Env,
@@ -875,14 +878,24 @@ fn resolve_command(
     referenced_at: Option<Loc>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-) -> command::Command {
+) -> (command::Command, BTreeMap<String, Loc>) {
     let vars: BTreeMap<String, String> = env
         .iter()
         .map(|(k, v)| (k.to_string(), v.value.clone()))
         .collect();
-    let mut cmd = command::unwrap(&argv, &vars);
+    // A supervisor without `HOME=` runs its command with the user's home (systemd's user
+    // manager, launchd).
+    let mut vars = vars;
+    vars.entry("HOME".to_string())
+        .or_insert_with(|| map.home.display().to_string());
+    let base = map.home.to_path_buf();
+    let mut budget = scripts::MAX_SCRIPT_READS;
+    let mut sourcer = scripts::ScriptSources::new(map, &base, 1, &mut budget);
+    let mut cmd = command::unwrap_sourcing(&argv, &vars, &mut sourcer);
+    let mut set_at = sourced_env(&mut cmd, &sourcer, None, referenced_at, sources, problems);
+    drop(sourcer);
     if command::starts_gateway(&cmd.argv) {
-        return cmd;
+        return (cmd, set_at);
     }
     // `start-agent.sh`, `bash /path/start.sh`: one level of a script in the layout.
     let script_at = match cmd.argv.first().map(|p| command_basename(p)) {
@@ -890,29 +903,41 @@ fn resolve_command(
         _ => 0,
     };
     let Some(script) = cmd.argv.get(script_at).filter(|s| s.contains('/')).cloned() else {
-        return cmd;
+        return (cmd, set_at);
     };
     let mapped = PathBuf::from(map.map(&script));
     if !mapped.is_absolute() || !crate::paths::host::exists(&mapped) {
         cmd.unseen.push(format!(
             "the script {script} is not in the scanned layout: what it runs is unknown"
         ));
-        return cmd;
+        return (cmd, set_at);
     }
     let Some(text) = read_env_source(&mapped, false, referenced_at, sources, problems) else {
         cmd.unseen
             .push(format!("the script {script} could not be read"));
-        return cmd;
+        return (cmd, set_at);
     };
     let mut script_vars = vars.clone();
     for (k, v) in &cmd.env {
         script_vars.insert(k.clone(), v.clone());
     }
-    match command::script_gateway(&text, &script_vars) {
-        Some(inner) => {
+    // The script's shell: `$0` and `${BASH_SOURCE[0]}` are its path (on the layout).
+    script_vars.insert("0".to_string(), mapped.display().to_string());
+    script_vars.insert("BASH_SOURCE".to_string(), mapped.display().to_string());
+    let mut sourcer = scripts::ScriptSources::new(map, &base, 1, &mut budget);
+    match command::script_gateway_sourcing(&text, &script_vars, &mut sourcer) {
+        Some(mut inner) => {
             let shown = crate::redact::scan::shell_script(&text);
-            let file = sources.add(&mapped, text, None);
+            let file = sources.add(&mapped, text.clone(), None);
             sources.show(file, shown);
+            set_at.extend(sourced_env(
+                &mut inner,
+                &sourcer,
+                Some((file, &mapped, &text)),
+                referenced_at,
+                sources,
+                problems,
+            ));
             cmd.wrappers.push(format!("script {script}"));
             cmd.wrappers.extend(inner.wrappers);
             cmd.unseen.extend(inner.unseen);
@@ -926,7 +951,69 @@ fn resolve_command(
             "the script {script} starts no OpenClaw gateway that can be read statically"
         )),
     }
-    cmd
+    (cmd, set_at)
+}
+
+/// What the files a script sourced (read by `sourcer`) give the gateway command `cmd`: the
+/// files are registered, each variable they export placed on its line; a file sourced before
+/// the command that was not read leaves its environment not wholly seen; what stopped the
+/// reading is a located problem. `script` is the script file (file 0) when the script is one;
+/// an `sh -c` string's place is `at`, the supervisor's command line.
+fn sourced_env(
+    cmd: &mut command::Command,
+    sourcer: &scripts::ScriptSources,
+    script: Option<(FileId, &Path, &str)>,
+    at: Option<Loc>,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, Loc> {
+    let mut files: Vec<Option<(FileId, PathBuf, String)>> =
+        vec![script.map(|(f, p, t)| (f, p.to_path_buf(), t.to_string()))];
+    for (path, text, _) in sourcer.files() {
+        let file = sources.add(path, text.to_string(), None);
+        sources.show(file, crate::redact::scan::shell_script(text));
+        files.push(Some((file, path.to_path_buf(), text.to_string())));
+    }
+    let line_at = |file: usize, offset: usize| -> (Option<Loc>, String) {
+        match files.get(file).and_then(Option::as_ref) {
+            Some((id, path, text)) => {
+                let offset = offset.min(text.len());
+                let end = text[offset..].find('\n').map_or(text.len(), |e| offset + e);
+                let line = text[..offset].matches('\n').count() + 1;
+                (
+                    Some(Loc {
+                        file: *id,
+                        span: Span { start: offset, end },
+                    }),
+                    format!("{}:{line}", crate::paths::display_path(path)),
+                )
+            }
+            None => (at, "its command line".to_string()),
+        }
+    };
+    let mut set_at = BTreeMap::new();
+    for (key, file, offset) in &cmd.set_at {
+        if let (Some(loc), _) = line_at(*file, *offset) {
+            if *file > 0 || script.is_some() {
+                set_at.insert(key.clone(), loc);
+            }
+        }
+    }
+    let missed = sourcer.missed_before(cmd.sources_before);
+    if !missed.is_empty() {
+        let files = missed.join(", ");
+        cmd.unseen.push(format!(
+            "what the shell script's `source {files}` sets (not read)"
+        ));
+        cmd.injects_env
+            .get_or_insert_with(|| format!("the file the shell script sources ({files})"));
+    }
+    let top = match script {
+        Some((_, path, _)) => crate::paths::display_path(path),
+        None => "its command line".to_string(),
+    };
+    problems.extend(sourcer.problems(&line_at, &top, sources));
+    set_at
 }
 
 /// The env files a secret runner loads (`op run --env-file F`): read like `EnvironmentFile=`
@@ -961,6 +1048,43 @@ fn read_runner_env_files(
         cmd.injects_env = None;
         cmd.unseen.retain(|u| !u.contains("`op run`"));
     }
+}
+
+/// A supervisor that runs `gateway start` is a trigger: OpenClaw starts the service it
+/// installed for the profile the trigger's environment selects (`runDaemonStart`, then
+/// `launchctl kickstart gui/$UID/<label>` or `systemctl --user start <unit>`; OpenClaw
+/// 2026.9.6 `dist/lifecycle-EWWA2PdY.mjs:577`, `launchd-BHiRE-ax.mjs:475`,
+/// `systemd-CAp444p1.mjs:610`). The gateway then runs with that service's own environment:
+/// neither launchd nor systemd passes the caller's on. The trigger's environment only selects
+/// the service (`HOME`, `OPENCLAW_PROFILE`, the label/unit overrides) and must keep the
+/// canonical state dir and config path (`assertGatewayServiceMutationAllowed`,
+/// `gateway-supervision-dG8swyHC.mjs`), so those are kept and the rest (its `Environment=`,
+/// what its shell exports or sources) is dropped: the gateway's own environment is
+/// unverifiable unless the installed service is in the layout (which then describes the
+/// gateway). Returns what provides it, in words, for a trigger.
+fn trigger_env(env: &mut Env, argv: &[String]) -> Option<String> {
+    if !command::starts_installed_service(argv) {
+        return None;
+    }
+    const SELECTS: [&str; 8] = [
+        "HOME",
+        "OPENCLAW_PROFILE",
+        "OPENCLAW_STATE_DIR",
+        "OPENCLAW_CONFIG_PATH",
+        "OPENCLAW_HOME",
+        "OPENCLAW_LAUNCHD_LABEL",
+        "OPENCLAW_SYSTEMD_UNIT",
+        "OPENCLAW_WINDOWS_TASK_NAME",
+    ];
+    let dropped: Vec<String> = env
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| !SELECTS.contains(&k.as_str()))
+        .collect();
+    for key in &dropped {
+        env.remove(key);
+    }
+    Some("the installed service that `gateway start` starts".to_string())
 }
 
 /// Why what a supervisor runs cannot be read: the script that could not be read or
@@ -1209,7 +1333,7 @@ impl UnitReader<'_> {
         }
         let mut scratch_sources = SourceMap::new();
         let mut scratch_problems = Vec::new();
-        let preview = resolve_command(
+        let (preview, _) = resolve_command(
             argv.clone(),
             &preview_env,
             &map,
@@ -1370,9 +1494,11 @@ impl UnitReader<'_> {
         if opaque && !names_a_gateway(&preview_env, &preview.argv) {
             return None;
         }
-        let mut cmd = resolve_command(argv, &env, &map, Some(exec_loc), sources, problems);
+        let (mut cmd, set_at) =
+            resolve_command(argv, &env, &map, Some(exec_loc), sources, problems);
         for (key, value) in &cmd.env {
-            env.set(key, map.map(value), EnvOrigin::Service(exec_loc));
+            let at = set_at.get(key).copied().unwrap_or(exec_loc);
+            env.set(key, map.map(value), EnvOrigin::Service(at));
         }
         read_runner_env_files(&mut cmd, &map, exec_loc, &mut env, sources, problems);
         map.show_evidence(&mut cmd);
@@ -1383,6 +1509,12 @@ impl UnitReader<'_> {
             _ => home.to_path_buf(),
         };
         env.set("HOME", process_home.display().to_string(), EnvOrigin::Given);
+        if let Some(by) = trigger_env(&mut env, &cmd.argv) {
+            cmd.unseen.push(format!(
+            "the environment of {by}: the gateway gets that service's environment, not what this one sets or sources"
+        ));
+            cmd.injects_env = Some(by);
+        }
         let mut restart = None;
         let mut prevent = Vec::new();
         for (i, layer) in layers.iter().enumerate() {
@@ -1772,7 +1904,7 @@ fn launchd_invocation(
     for (key, value) in &job.environment {
         preview_env.set(key, map.map(value), EnvOrigin::Given);
     }
-    let preview = resolve_command(
+    let (preview, _) = resolve_command(
         argv.clone(),
         &preview_env,
         &map,
@@ -1851,13 +1983,20 @@ fn launchd_invocation(
             problems,
         );
     }
-    let mut cmd = resolve_command(argv, &env, &map, Some(program_loc), sources, problems);
+    let (mut cmd, set_at) = resolve_command(argv, &env, &map, Some(program_loc), sources, problems);
     for (key, value) in &cmd.env {
-        env.set(key, map.map(value), EnvOrigin::Service(program_loc));
+        let at = set_at.get(key).copied().unwrap_or(program_loc);
+        env.set(key, map.map(value), EnvOrigin::Service(at));
     }
     read_runner_env_files(&mut cmd, &map, program_loc, &mut env, sources, problems);
     map.show_evidence(&mut cmd);
     env.set("HOME", home.display().to_string(), EnvOrigin::Given);
+    if let Some(by) = trigger_env(&mut env, &cmd.argv) {
+        cmd.unseen.push(format!(
+            "the environment of {by}: the gateway gets that service's environment, not what this one sets or sources"
+        ));
+        cmd.injects_env = Some(by);
+    }
     let mut unseen = cmd.unseen.clone();
     if opaque {
         unseen.push(
@@ -2270,6 +2409,12 @@ fn task_invocation(
         argv = Vec::new();
     }
     how.starts_installed_service = command::starts_installed_service(&argv);
+    if let Some(by) = trigger_env(&mut env, &argv) {
+        how.unseen.push(format!(
+            "the environment of {by}: the gateway gets that service's environment, not what this one sets or sources"
+        ));
+        how.injects_env = Some(by);
+    }
     how.release = command_release(
         &argv,
         &env,

@@ -160,8 +160,19 @@ fn merge_service(
         }
         Some(index) => {
             // The supervisor named for this state dir's profile describes the gateway; a
-            // copied or legacy one is the extra.
-            if is_native(&service) && !is_native(&instances[index]) {
+            // copied or legacy one is the extra. A trigger (`gateway start`) never does: the
+            // service it starts runs the gateway, with that service's environment.
+            let trigger = |i: &Instance| {
+                i.service
+                    .as_ref()
+                    .is_some_and(|s| s.how.starts_installed_service)
+            };
+            let replaces = match (trigger(&service), trigger(&instances[index])) {
+                (false, true) => true,
+                (true, false) => false,
+                _ => is_native(&service) && !is_native(&instances[index]),
+            };
+            if replaces {
                 let existing = std::mem::replace(&mut instances[index], service);
                 let name = existing.name.clone();
                 instances[index].name = name;

@@ -240,13 +240,82 @@ impl Note {
 
 /// The [`command::Sourcer`] of one script: places what it sources on the layout (relative to
 /// the shell's directory), within the depth and read budgets.
-struct ScriptSources<'a, 'm> {
+pub(super) struct ScriptSources<'a, 'm> {
     map: &'a PathMap<'m>,
     base: &'a Path,
     depth: usize,
     budget: &'a mut usize,
     files: Vec<SourcedFile>,
     notes: Vec<Note>,
+    /// The requests it did not read (numbered in the order it got them, from 1), but for a
+    /// missing file the script tests for first: what those files set is not seen.
+    not_read: Vec<(usize, String)>,
+    requests: usize,
+}
+
+impl<'a, 'm> ScriptSources<'a, 'm> {
+    /// The sourcer of a script at `depth` (1: the one a supervisor runs) whose shell starts
+    /// in `base`, with `budget` reads left.
+    pub(super) fn new(
+        map: &'a PathMap<'m>,
+        base: &'a Path,
+        depth: usize,
+        budget: &'a mut usize,
+    ) -> Self {
+        ScriptSources {
+            map,
+            base,
+            depth,
+            budget,
+            files: Vec::new(),
+            notes: Vec::new(),
+            not_read: Vec::new(),
+            requests: 0,
+        }
+    }
+
+    /// The files among the first `requests` it was asked for that it did not read (as
+    /// written).
+    pub(super) fn missed_before(&self, requests: usize) -> Vec<&str> {
+        self.not_read
+            .iter()
+            .filter(|(n, _)| *n <= requests)
+            .map(|(_, w)| w.as_str())
+            .collect()
+    }
+
+    /// The files read (path, text, and the file and offset of the `source` that read it).
+    pub(super) fn files(&self) -> impl Iterator<Item = (&Path, &str, (usize, usize))> {
+        self.files
+            .iter()
+            .map(|f| (f.path.as_path(), f.text.as_str(), f.from))
+    }
+
+    /// What stopped it that is bad input, each as a problem placed by `line_at` (a file and offset: the problem's
+    /// location and `file:line` in words); `top` names what runs the script.
+    pub(super) fn problems(
+        &self,
+        line_at: &dyn Fn(usize, usize) -> (Option<Loc>, String),
+        top: &str,
+        sources: &mut SourceMap,
+    ) -> Vec<Problem> {
+        // A path it cannot work out only leaves what the file sets unverifiable, which the
+        // gateway's findings say (CL304); a file that cannot be read, or sources nested too
+        // deep, is bad input.
+        self.notes
+            .iter()
+            .filter(|n| {
+                !matches!(
+                    n.what,
+                    NoteKind::Unresolved { .. } | NoteKind::OnPath { .. }
+                )
+            })
+            .map(|note| {
+                let (loc, here) = line_at(note.file, note.offset);
+                note_problem(note, loc, &here, top, &GATEWAY_LOST, sources)
+            })
+            .collect()
+    }
 }
 
 impl command::Sourcer for ScriptSources<'_, '_> {
@@ -278,7 +347,53 @@ impl command::Sourcer for ScriptSources<'_, '_> {
         })
     }
 
+    /// `[ -f P ]` and its kin for a path in the layout; `None` outside it (or when the
+    /// shell's directory is unknown).
+    fn exists(&mut self, path: &str, op: &str) -> Option<bool> {
+        if path.contains('\0') {
+            return None;
+        }
+        let placed = on_layout(path, self.map);
+        let inside = placed.starts_with(self.map.home)
+            || self
+                .map
+                .root
+                .is_some_and(|r| r != Path::new("/") && placed.starts_with(r));
+        if !inside {
+            return None;
+        }
+        match op {
+            "-e" => Some(crate::paths::host::exists(&placed)),
+            "-f" | "-r" => Some(crate::paths::host::is_file(&placed)),
+            // `-s` (not empty): known only when there is no file.
+            _ => (!crate::paths::host::exists(&placed)).then_some(false),
+        }
+    }
+
     fn source(&mut self, request: &command::SourceRequest) -> Option<command::SourcedText> {
+        self.requests += 1;
+        let read = self.read_request(request);
+        if let Err(Skipped::NotSeen) = read {
+            self.not_read.push((self.requests, request.written.clone()));
+        }
+        read.ok()
+    }
+}
+
+/// Why a sourced file was not read.
+enum Skipped {
+    /// A missing file the script tests for first: the shell does not source it.
+    Absent,
+    /// Anything else: what it sets is not seen.
+    NotSeen,
+}
+
+impl ScriptSources<'_, '_> {
+    fn read_request(
+        &mut self,
+        request: &command::SourceRequest,
+    ) -> Result<command::SourcedText, Skipped> {
+        use Skipped::NotSeen;
         let note = |what: NoteKind| Note {
             file: request.file,
             offset: request.offset,
@@ -289,7 +404,7 @@ impl command::Sourcer for ScriptSources<'_, '_> {
                 verb: "sources",
                 written: request.written.clone(),
             }));
-            return None;
+            return Err(NotSeen);
         }
         let depth = match request.file {
             0 => self.depth,
@@ -318,7 +433,7 @@ impl command::Sourcer for ScriptSources<'_, '_> {
                         written: request.written.clone(),
                         why: "the PATH it runs with is not known".to_string(),
                     }));
-                    return None;
+                    return Err(NotSeen);
                 };
                 let mut hit = None;
                 for dir in list.split(':') {
@@ -332,7 +447,7 @@ impl command::Sourcer for ScriptSources<'_, '_> {
                             written: request.written.clone(),
                             why: format!("its PATH has {dir}, outside the scanned layout"),
                         }));
-                        return None;
+                        return Err(NotSeen);
                     }
                     let candidate = placed.join(&request.path);
                     if crate::paths::host::is_file(&candidate) {
@@ -348,24 +463,24 @@ impl command::Sourcer for ScriptSources<'_, '_> {
                             written: request.written.clone(),
                             path: list.to_string(),
                         }));
-                        return None;
+                        return Err(NotSeen);
                     }
                 }
             }
         };
         if !inside(&path) {
-            return None;
+            return Err(NotSeen);
         }
         if depth > MAX_SCRIPT_DEPTH {
             self.notes.push(note(NoteKind::TooDeep {
                 verb: "sources",
                 path,
             }));
-            return None;
+            return Err(NotSeen);
         }
         if *self.budget == 0 {
             self.notes.push(note(NoteKind::TooManyReads { path }));
-            return None;
+            return Err(NotSeen);
         }
         *self.budget -= 1;
         match ServiceFiles::text(&path, SMALL_FILE_LIMIT) {
@@ -376,17 +491,106 @@ impl command::Sourcer for ScriptSources<'_, '_> {
                     depth,
                     from: (request.file, request.offset),
                 });
-                Some(command::SourcedText {
+                Ok(command::SourcedText {
                     file: self.files.len(),
                     path: path.display().to_string(),
                     text,
                 })
             }
-            Err(ReadError::Missing) if request.guarded => None,
+            Err(ReadError::Missing) if request.guarded => Err(Skipped::Absent),
             Err(err) => {
                 self.notes.push(note(NoteKind::Unreadable { path, err }));
-                None
+                Err(NotSeen)
             }
+        }
+    }
+}
+
+/// What a note stops clawlint seeing, in words: for a file not followed, and for a sourced
+/// file not read.
+pub(super) struct Lost {
+    follow: &'static str,
+    source: &'static str,
+}
+
+const COMPOSE_LOST: Lost = Lost {
+    follow: "a `docker compose` it runs is not seen",
+    source: "the variables it sets and a `docker compose` it runs are not seen",
+};
+
+const GATEWAY_LOST: Lost = Lost {
+    follow: "what it sets is not seen (what the gateway gets from it is unverifiable)",
+    source: "the variables it sets are not seen (what the gateway gets from them is unverifiable)",
+};
+
+/// A note as a located problem (`here` is `file:line` in words, `top` what runs the script).
+fn note_problem(
+    note: &Note,
+    loc: Option<Loc>,
+    here: &str,
+    top: &str,
+    lost: &Lost,
+    sources: &mut SourceMap,
+) -> Problem {
+    match &note.what {
+        NoteKind::Unresolved { verb, written } => Problem {
+            kind: crate::load::ProblemKind::Unresolved,
+            message: match *verb {
+                "sources" => format!(
+                    "{here} sources `{written}`, a path clawlint cannot work out: it does not read that file, so {}", lost.source
+                ),
+                _ => format!(
+                    "{here} {verb} `{written}`, a path clawlint cannot work out: it does not follow it, so {}", lost.follow
+                ),
+            },
+            loc,
+        },
+        NoteKind::TooDeep { verb, path } => Problem {
+            kind: crate::load::ProblemKind::TooMany,
+            message: format!(
+                "{here} {verb} {}, nested more than {MAX_SCRIPT_DEPTH} scripts below {top}: clawlint does not follow it, so {}",
+                crate::paths::display_path(path),
+                lost.follow,
+            ),
+            loc,
+        },
+        NoteKind::TooManyReads { path } => Problem {
+            kind: crate::load::ProblemKind::TooMany,
+            message: format!(
+                "{here} sources {}, past the {MAX_SCRIPT_READS} scripts clawlint reads for {top}: clawlint does not follow it, so {}",
+                crate::paths::display_path(path),
+                lost.follow,
+            ),
+            loc,
+        },
+        NoteKind::OnPath { written, why } => Problem {
+            kind: crate::load::ProblemKind::Unresolved,
+            message: format!(
+                "{here} sources `{written}`, a name without a slash, which the shell looks for in each PATH directory before the directory it runs in, and {why}: clawlint does not read it, so {} (write `./{written}` for the file beside it)", lost.source
+            ),
+            loc,
+        },
+        NoteKind::NotOnPath { written, path } => Problem {
+            kind: crate::load::ProblemKind::Missing,
+            message: format!(
+                "{here} sources `{written}` in a POSIX shell, whose `.` looks for a name without a slash on PATH only ({path}), and no directory of it has that file: the shell stops there (write `./{written}` for the file beside it)"
+            ),
+            loc,
+        },
+        NoteKind::Unreadable { path, err } => {
+            let mut problem = unreadable(sources, path, err);
+            problem.message = match err {
+                ReadError::Missing => {
+                    problem.kind = crate::load::ProblemKind::Missing;
+                    format!(
+                        "{here} sources {}, which does not exist: what it would set or run is not seen",
+                        crate::paths::display_path(path)
+                    )
+                }
+                _ => format!("{here} sources a file clawlint {}", problem.message),
+            };
+            problem.loc = loc;
+            problem
         }
     }
 }
@@ -408,14 +612,7 @@ fn read_script(
     shell.insert("0".to_string(), invoked.to_string());
     shell.insert("BASH_SOURCE".to_string(), script.display().to_string());
     shell.insert("PWD".to_string(), base.display().to_string());
-    let mut sourcer = ScriptSources {
-        map,
-        base,
-        depth,
-        budget,
-        files: Vec::new(),
-        notes: Vec::new(),
-    };
+    let mut sourcer = ScriptSources::new(map, base, depth, budget);
     let wanted = |a: &[String]| is_compose(a) || runs_script(a).is_some();
     let found = command::script_statements(text, &shell, &wanted, &mut sourcer);
     let ScriptSources {
@@ -646,66 +843,14 @@ fn script_compose_runs(
                 },
             });
         }
-        let problem = match &note.what {
-            NoteKind::Unresolved { verb, written } => Problem {
-                kind: crate::load::ProblemKind::Unresolved,
-                message: match *verb {
-                    "sources" => format!(
-                        "{here} sources `{written}`, a path clawlint cannot work out: it does not read that file, so the variables it sets and a `docker compose` it runs are not seen"
-                    ),
-                    _ => format!(
-                        "{here} {verb} `{written}`, a path clawlint cannot work out: it does not follow it, so a `docker compose` it runs is not seen"
-                    ),
-                },
-                loc: Some(loc),
-            },
-            NoteKind::TooDeep { verb, path } => Problem {
-                kind: crate::load::ProblemKind::TooMany,
-                message: format!(
-                    "{here} {verb} {}, nested more than {MAX_SCRIPT_DEPTH} scripts below {top}: clawlint does not follow it, so a `docker compose` it runs is not seen",
-                    crate::paths::display_path(path),
-                ),
-                loc: Some(loc),
-            },
-            NoteKind::TooManyReads { path } => Problem {
-                kind: crate::load::ProblemKind::TooMany,
-                message: format!(
-                    "{here} sources {}, past the {MAX_SCRIPT_READS} scripts clawlint reads for {top}: clawlint does not follow it, so a `docker compose` it runs is not seen",
-                    crate::paths::display_path(path),
-                ),
-                loc: Some(loc),
-            },
-            NoteKind::OnPath { written, why } => Problem {
-                kind: crate::load::ProblemKind::Unresolved,
-                message: format!(
-                    "{here} sources `{written}`, a name without a slash, which the shell looks for in each PATH directory before the directory it runs in, and {why}: clawlint does not read it, so the variables it sets and a `docker compose` it runs are not seen (write `./{written}` for the file beside it)"
-                ),
-                loc: Some(loc),
-            },
-            NoteKind::NotOnPath { written, path } => Problem {
-                kind: crate::load::ProblemKind::Missing,
-                message: format!(
-                    "{here} sources `{written}` in a POSIX shell, whose `.` looks for a name without a slash on PATH only ({path}), and no directory of it has that file: the shell stops there (write `./{written}` for the file beside it)"
-                ),
-                loc: Some(loc),
-            },
-            NoteKind::Unreadable { path, err } => {
-                let mut problem = unreadable(sources, path, err);
-                problem.message = match err {
-                    ReadError::Missing => {
-                        problem.kind = crate::load::ProblemKind::Missing;
-                        format!(
-                            "{here} sources {}, which does not exist: what it would set or run is not seen",
-                            crate::paths::display_path(path)
-                        )
-                    }
-                    _ => format!("{here} sources a file clawlint {}", problem.message),
-                };
-                problem.loc = Some(loc);
-                problem
-            }
-        };
-        problems.push(problem);
+        problems.push(note_problem(
+            note,
+            Some(loc),
+            &here,
+            top,
+            &COMPOSE_LOST,
+            sources,
+        ));
     }
     for found in std::mem::take(&mut reading.compose) {
         let Some(args) = compose::runs::parse(&found.command.argv) else {
