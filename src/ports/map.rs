@@ -576,8 +576,8 @@ pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) ->
         Origin::Derived { formula, .. } => formula.clone(),
         Origin::Mounted { mount, .. } => format!("mounted by {}", place(*mount, instance, sources)),
         Origin::Config(loc) => place(*loc, instance, sources),
-        Origin::Substituted { loc, var, .. } => {
-            format!("${{{var}}} at {}", place(*loc, instance, sources))
+        Origin::Substituted(s) => {
+            format!("${{{}}} at {}", s.var, place(s.loc, instance, sources))
         }
         Origin::Env { var, set_by } => {
             let by = match set_by {

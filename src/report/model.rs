@@ -33,11 +33,12 @@ pub fn describe(origin: &Origin, sources: &SourceMap) -> String {
     match origin {
         Origin::Config(loc) => at(sources, *loc),
         Origin::Env { var, set_by } => format!("{var} {}", set_by_text(set_by, sources)),
-        Origin::Substituted { loc, var, set_by } => {
+        Origin::Substituted(s) => {
+            let var = &s.var;
             format!(
                 "{} via ${{{var}}}, {var} {}",
-                at(sources, *loc),
-                set_by_text(set_by, sources)
+                at(sources, s.loc),
+                set_by_text(&s.set_by, sources)
             )
         }
         Origin::Cli { arg, loc } => match loc {
@@ -532,7 +533,7 @@ impl<'s> ModelJson<'s> {
         let (kind, loc) = match origin {
             Origin::Config(loc) => ("config", Some(*loc)),
             Origin::Env { .. } => ("env", None),
-            Origin::Substituted { loc, .. } => ("substituted", Some(*loc)),
+            Origin::Substituted(s) => ("substituted", Some(s.loc)),
             Origin::Cli { loc, .. } => ("argument", *loc),
             Origin::Default(_) => ("default", None),
             Origin::Layout { loc, .. } => ("layout", *loc),
@@ -586,10 +587,15 @@ impl<'s> ModelJson<'s> {
             Origin::Default(reason) => {
                 w.key("reason").str(reason);
             }
-            Origin::Env { var, set_by } | Origin::Substituted { var, set_by, .. } => {
+            Origin::Env { var, set_by } => {
                 w.key("setBy");
                 self.set_by(w, set_by);
                 w.key("var").str(var);
+            }
+            Origin::Substituted(s) => {
+                w.key("setBy");
+                self.set_by(w, &s.set_by);
+                w.key("var").str(&s.var);
             }
             Origin::Layout { what, .. } => {
                 w.key("what").str(what);

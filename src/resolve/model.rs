@@ -294,9 +294,10 @@ pub struct Instance {
     pub other_services: Vec<ServiceFile>,
     /// `gateway.tailscale.mode` when it is `serve` or `funnel`: the gateway claims the node's
     /// Tailscale HTTPS root route when it starts.
-    pub tailscale: Option<Sourced<String>>,
+    /// (Boxed, as `ignored_port_env`: rare, and inline 104 bytes in every gateway.)
+    pub tailscale: Option<Box<Sourced<String>>>,
     /// An `OPENCLAW_GATEWAY_PORT` that OpenClaw cannot parse and silently ignores.
-    pub ignored_port_env: Option<Sourced<String>>,
+    pub ignored_port_env: Option<Box<Sourced<String>>>,
     pub listeners: Vec<Listener>,
     pub browser: Option<Browser>,
     pub credentials: Vec<Credential>,

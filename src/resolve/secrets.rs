@@ -69,15 +69,14 @@ pub fn secret_from_node(
             }
         }
         let origin = match node.env_refs.first() {
-            Some(var) => Origin::Substituted {
-                loc: node.loc,
-                var: var.clone(),
-                set_by: ctx
-                    .env
+            Some(var) => Origin::substituted(
+                node.loc,
+                var.clone(),
+                ctx.env
                     .get(var)
                     .map(|v| v.origin.clone())
                     .expect("substituted from it"),
-            },
+            ),
             None => Origin::Config(node.loc),
         };
         return Some((known(text, hint(text)), origin));
@@ -102,11 +101,7 @@ pub fn from_env(
     }) {
         Some(var) => {
             let origin = match reference.loc() {
-                Some(loc) => Origin::Substituted {
-                    loc,
-                    var: name.to_string(),
-                    set_by: var.origin.clone(),
-                },
+                Some(loc) => Origin::substituted(loc, name.to_string(), var.origin.clone()),
                 None => Origin::Env {
                     var: name.to_string(),
                     set_by: var.origin.clone(),

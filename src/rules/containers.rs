@@ -356,14 +356,14 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         if let Some((inst, p)) = mover {
             let free = free_ports.take_after(p.host_port);
             if let (Some(to), Some(c)) = (free, inst.container.as_deref()) {
-                finding.suggested = Some(crate::fix::Suggested::HostPort {
+                finding.suggested = Some(Box::new(crate::fix::Suggested::HostPort {
                     instance: inst.name.clone(),
                     engine: c.engine,
                     entry: p.loc,
                     from: p.host_port,
                     to,
                     container_port: p.container_port,
-                });
+                }));
             }
             finding = finding.help(match free {
                 Some(free) => {

@@ -24,7 +24,7 @@ pub fn shared_across_instances<K: Ord, T>(
 /// A party whose value came from no file says where it came from instead.
 pub fn party(instance: &Instance, what: &str, origin: &Origin) -> Label {
     let how = match (origin, origin.loc(), origin.formula()) {
-        (Origin::Substituted { var, .. }, _, _) => format!(" (from ${{{var}}})"),
+        (Origin::Substituted(s), _, _) => format!(" (from ${{{}}})", s.var),
         (_, None, _) => format!(" ({})", origin.summary()),
         (_, Some(_), Some(formula)) => format!(" = {formula}"),
         _ => String::new(),
@@ -42,11 +42,11 @@ pub fn party(instance: &Instance, what: &str, origin: &Origin) -> Label {
 /// The party, plus the `.env` line or unit line that set the variable it came through.
 pub fn parties(instance: &Instance, what: &str, origin: &Origin) -> Vec<Label> {
     let mut out = vec![party(instance, what, origin)];
-    if let Origin::Substituted { var, set_by, .. } = origin {
-        if let Some(loc) = set_by.loc() {
+    if let Origin::Substituted(s) = origin {
+        if let Some(loc) = s.set_by.loc() {
             out.push(Label::new(
                 Some(loc),
-                format!("{}: {var} set here", instance.name),
+                format!("{}: {} set here", instance.name, s.var),
                 Some(&instance.name),
             ));
         }
