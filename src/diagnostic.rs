@@ -57,11 +57,13 @@ impl Finding {
     }
 
     pub fn label(mut self, label: Label) -> Self {
+        grow_small(&mut self.labels);
         self.labels.push(label);
         self
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Self {
+        grow_small(&mut self.notes);
         self.notes.push(note.into());
         self
     }
@@ -81,6 +83,16 @@ impl Finding {
             .filter(|name| seen.insert(name))
             .map(str::to_string)
             .collect()
+    }
+}
+
+/// Most findings have two or three parties and a note or two: their lists grow one slot at a
+/// time up to [`SMALL`] (a list pushed to by doubling keeps four slots, 320 bytes of labels,
+/// for two), and by doubling past it (a finding can name thousands of gateways).
+fn grow_small<T>(list: &mut Vec<T>) {
+    const SMALL: usize = 4;
+    if list.len() == list.capacity() && list.len() < SMALL {
+        list.reserve_exact(1);
     }
 }
 
