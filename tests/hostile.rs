@@ -2224,3 +2224,64 @@ fn a_long_task_script_is_read_in_linear_time() {
         "{out}"
     );
 }
+
+/// A PowerShell statement clawlint cannot work out is named where it is (CL902), but its text
+/// is the pull request's and may hold a secret: in no format, and not in `resolve`, is any
+/// of it shown that the command line scanner does not know is safe.
+#[test]
+fn powershell_statements_in_messages_never_show_a_secret() {
+    use clap::ValueEnum;
+    let s = Scratch::new("ps1-secret-statement");
+    add_ordinary_gateways(&s);
+    let secrets = [
+        "sk-live-0123456789abcdefFAKE",
+        "hunter2-FAKE-PASSWORD",
+        "ghp_FAKEFAKEFAKEFAKEFAKE",
+        "tok-FAKE-GATEWAY-4444",
+    ];
+    task_running_powershell(
+        &s,
+        &format!(
+            "Invoke-Expression \"docker compose -e OPENCLAW_GATEWAY_TOKEN={} up -d\"\n\
+             cmd /c \"set PASS={} && docker compose up -d\"\n\
+             docker compose --env-file $(Get-Secret {}) up -d\n\
+             openclaw gateway --port 18791 $(\"--token={}\")\n",
+            secrets[0], secrets[1], secrets[2], secrets[3]
+        ),
+    );
+    let home = s.home();
+    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| check_in_format(&home, v.get_name()))
+        .collect();
+    runs.push(
+        ["resolve", "--home", &home, "--no-config"]
+            .map(String::from)
+            .to_vec(),
+    );
+    for args in &runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
+        for secret in secrets {
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "{args:?} shows {secret}:\n{}{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+    }
+    // Each statement is still named where it is.
+    let (_, findings, out) = check_json(&home);
+    let cl902 = with_code(&findings, "CL902");
+    for line in 1..=2 {
+        assert!(
+            says(&cl902, &format!("start.ps1:{line} runs `")),
+            "line {line}: {out}"
+        );
+    }
+    assert!(says(&cl902, "runs `Invoke-Expression \""), "{out}");
+    assert_others_linted(&findings);
+}

@@ -146,6 +146,14 @@ pub fn gateway(script: &str, vars: &BTreeMap<String, String>) -> Option<Script> 
     reading.gateway_script()
 }
 
+/// A PowerShell statement (or word of one) as a message may show it: the script is the pull
+/// request's text and may hold a secret (`iex "… --token sk-…"`), so only what the command
+/// line scanner knows is safe is shown, the rest masked byte for byte (the message says
+/// where the statement is).
+pub fn shown(text: &str) -> String {
+    crate::redact::masked(text, &crate::redact::scan::cmd_script(text))
+}
+
 // ---------------------------------------------------------------------------------------
 // Reading a script as PowerShell runs it, statically.
 // ---------------------------------------------------------------------------------------
@@ -251,13 +259,16 @@ impl Reading {
             }
         }
         if let Some(Err(dir)) = &found.cwd {
-            out.unseen
-                .push(format!("the directory the script changes to ({dir})"));
+            out.unseen.push(format!(
+                "the directory the script changes to ({})",
+                shown(dir)
+            ));
         }
         if !found.unresolved.is_empty() {
+            let words: Vec<String> = found.unresolved.iter().map(|w| shown(w)).collect();
             out.unseen.push(format!(
                 "words of its command line clawlint cannot work out: {}",
-                found.unresolved.join(", ")
+                words.join(", ")
             ));
         }
         Some(out)

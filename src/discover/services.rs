@@ -2574,7 +2574,8 @@ fn powershell_compose_runs(
             NoteKind::Unresolved { what } => (
                 crate::load::ProblemKind::Unresolved,
                 format!(
-                    "{here} runs `{what}`, which clawlint cannot work out (it evaluates literal strings, variables holding them, `$env:`, `Join-Path`, `Split-Path` and `$PSScriptRoot`, never arrays, command output or `Invoke-Expression`): a `docker compose` it runs is not seen"
+                    "{here} runs `{}`, which clawlint cannot work out (it evaluates literal strings, variables holding them, `$env:`, `Join-Path`, `Split-Path` and `$PSScriptRoot`, never arrays, command output or `Invoke-Expression`): a `docker compose` it runs is not seen",
+                    super::powershell::shown(what)
                 ),
             ),
             NoteKind::TooDeep { path } => (
@@ -2629,7 +2630,11 @@ fn powershell_compose_runs(
             continue;
         };
         let (loc, here) = line_at(found.at);
-        let mut unknown: Vec<String> = found.unresolved.iter().map(|w| format!("`{w}`")).collect();
+        let mut unknown: Vec<String> = found
+            .unresolved
+            .iter()
+            .map(|w| format!("`{}`", super::powershell::shown(w)))
+            .collect();
         // A path clawlint cannot work out is no path: said, not read.
         for list in [&mut args.files, &mut args.env_files] {
             list.retain(|f| !found.unresolved.contains(f));
@@ -2644,7 +2649,10 @@ fn powershell_compose_runs(
         let cwd = match &found.cwd {
             Some(Ok(d)) => place_dir(d),
             Some(Err(written)) => {
-                unknown.push(format!("the directory it changes to ({written})"));
+                unknown.push(format!(
+                    "the directory it changes to ({})",
+                    super::powershell::shown(written)
+                ));
                 run.base.to_path_buf()
             }
             None => run.base.to_path_buf(),
