@@ -396,7 +396,12 @@ fn check_started_at_least(release: &str, min: usize) {
             std::fs::read_to_string(state.join("openclaw.json"))
                 .ok()
                 .and_then(|text| clawlint::load::json5::parse(&text).ok())
-                .map_or(Value::Null, |doc| json5_value(&doc.root))
+                .map_or(Value::Null, |doc| {
+                    tree_value(&clawlint::load::tree::Node::from_json5(
+                        &doc.root,
+                        clawlint::source::FileId(0),
+                    ))
+                })
         };
         let rewritten = theirs["rewritten"].as_bool().unwrap()
             && !only_generated_token(&original, &theirs["rewrittenConfig"]);
@@ -475,7 +480,8 @@ fn check_started_at_least(release: &str, min: usize) {
     assert!(recorded.len() >= min, "only {} recorded", recorded.len());
 }
 
-/// A loaded config tree (after `$include`) as serde_json sees it.
+/// A loaded config tree (after `$include`; a parsed JSON5 document through
+/// `Node::from_json5`) as serde_json sees it.
 fn tree_value(node: &clawlint::load::tree::Node) -> Value {
     use clawlint::load::tree::Value as V;
     match &node.value {
@@ -489,25 +495,6 @@ fn tree_value(node: &clawlint::load::tree::Node) -> Value {
             members
                 .iter()
                 .map(|m| (m.key.clone(), tree_value(&m.value)))
-                .collect(),
-        ),
-    }
-}
-
-/// A parsed JSON5 document as serde_json sees it (for comparing with OpenClaw's JSON).
-fn json5_value(node: &clawlint::load::json5::Node) -> Value {
-    use clawlint::load::json5::Value as V;
-    match &node.value {
-        V::Null => Value::Null,
-        V::Bool(b) => Value::Bool(*b),
-        V::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(*n as i64),
-        V::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
-        V::String(s) => Value::String(s.clone()),
-        V::Array(items) => Value::Array(items.iter().map(json5_value).collect()),
-        V::Object(members) => Value::Object(
-            members
-                .iter()
-                .map(|m| (m.key.clone(), json5_value(&m.value)))
                 .collect(),
         ),
     }
