@@ -706,6 +706,8 @@ struct PathMap<'a> {
     unit_home: Option<String>,
     home: &'a Path,
     root: Option<&'a Path>,
+    /// The supervisor, whose default `PATH` its commands get ([`scripts::default_path`]).
+    kind: ServiceKind,
 }
 
 impl PathMap<'_> {
@@ -1314,6 +1316,7 @@ impl UnitReader<'_> {
             ),
             home,
             root: self.root,
+            kind: self.kind,
         };
         // Decide before registering anything: a unit that runs no gateway is not ours.
         let (argv, no_var_expansion): (Vec<String>, bool) = match &exec {
@@ -1899,6 +1902,7 @@ fn launchd_invocation(
         unit_home: unit_home_of(unit_home.as_deref(), None, &values, ServiceKind::Launchd),
         home,
         root,
+        kind: ServiceKind::Launchd,
     };
     let mut preview_env = Env::new();
     for (key, value) in &job.environment {
@@ -2750,6 +2754,7 @@ mod tests {
             unit_home: Some("/home/ana".to_string()),
             home: Path::new("/scan/home"),
             root: None,
+            kind: crate::invocation::ServiceKind::SystemdUser,
         };
         assert_eq!(
             map.shown("`op run` (from /home/ana/.openclaw/.env, /home/ana)"),

@@ -10,6 +10,57 @@ fn is_compose(argv: &[String]) -> bool {
     compose::runs::parse(argv).is_some()
 }
 
+/// The `PATH` a supervisor gives a command whose environment sets none, or why it is not
+/// known.
+///
+/// - systemd's system manager: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin`, with
+///   `:/sbin:/bin` appended when systemd is built for an unmerged /usr (`/bin` not a symlink
+///   to `/usr/bin`) (systemd.exec(5), "Environment Variables Set or Propagated by the Service
+///   Manager", `$PATH`). Under `--root` (or on this machine, root `/`) the root's `/bin` says
+///   which; with no root it is taken as merged. `ExecSearchPath=` and the manager's
+///   `DefaultEnvironment=` (system.conf), which can change it, are not read.
+/// - systemd's user manager: not known. systemd.exec(5): "In case of the user manager, a
+///   different path may be configured by the distribution"; environment.d(5) files (including
+///   `/etc/environment`, which Ubuntu uses to set `PATH`) and `systemctl --user
+///   import-environment` change it too, and clawlint reads none of them.
+/// - launchd: `/usr/bin:/bin:/usr/sbin:/sbin` (`_PATH_STDPATH` of `<paths.h>`, what launchd
+///   gives a job without `EnvironmentVariables` `PATH`); `launchctl config user path`, which
+///   can change it, is not read.
+/// - A Windows task: no POSIX shell reads its scripts.
+pub(super) fn default_path(map: &PathMap) -> Result<String, &'static str> {
+    match map.kind {
+        ServiceKind::SystemdSystem => {
+            let root = map.root.unwrap_or(Path::new("/"));
+            let bin = root.join("bin");
+            let unmerged = map.root.is_some()
+                && crate::paths::host::symlink_metadata(&bin)
+                    .is_ok_and(|m| m.is_dir() && !m.is_symlink());
+            let mut path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin".to_string();
+            if unmerged {
+                path.push_str(":/sbin:/bin");
+            }
+            Ok(path)
+        }
+        ServiceKind::Launchd => Ok("/usr/bin:/bin:/usr/sbin:/sbin".to_string()),
+        ServiceKind::SystemdUser => Err(
+            "its unit sets no PATH, and the PATH systemd's user manager gives it is configured by the distribution, environment.d (with /etc/environment) and the login session, which clawlint does not read (set `Environment=PATH=` in the unit to say it)",
+        ),
+        ServiceKind::WindowsTask => Err("the PATH it runs with is not known"),
+    }
+}
+
+/// The shell variables of a supervisor's command: its environment, with the supervisor's
+/// default `PATH` when it sets none ([`default_path`]).
+fn with_default_path(vars: &BTreeMap<String, String>, map: &PathMap) -> BTreeMap<String, String> {
+    let mut vars = vars.clone();
+    if !vars.contains_key("PATH") {
+        if let Ok(path) = default_path(map) {
+            vars.insert("PATH".to_string(), path);
+        }
+    }
+    vars
+}
+
 /// The compose run of a unit's command line: its environment (the unit's, then what the
 /// command line itself sets) is the shell environment compose starts with.
 fn compose_run(
@@ -98,6 +149,7 @@ pub(super) fn mentions_compose(
         return true;
     }
     let mut budget = MAX_SCRIPT_READS;
+    let vars = &with_default_path(vars, map);
     script_of(argv, vars, map).is_some_and(|s| {
         let invoked = s.display().to_string();
         script_mentions_compose(&s, &invoked, vars, map, map.home, 1, &mut budget)
@@ -251,6 +303,9 @@ pub(super) struct ScriptSources<'a, 'm> {
     /// missing file the script tests for first: what those files set is not seen.
     not_read: Vec<(usize, String)>,
     requests: usize,
+    /// Whether the shell started with a `PATH` (its supervisor's, or the supervisor's default):
+    /// when not, a `source NAME` says why it is not known ([`default_path`]).
+    path_set: bool,
 }
 
 impl<'a, 'm> ScriptSources<'a, 'm> {
@@ -271,6 +326,7 @@ impl<'a, 'm> ScriptSources<'a, 'm> {
             notes: Vec::new(),
             not_read: Vec::new(),
             requests: 0,
+            path_set: true,
         }
     }
 
@@ -429,9 +485,13 @@ impl ScriptSources<'_, '_> {
                 // bash's `source NAME`, POSIX `.`: each PATH directory first (a file there),
                 // then (bash outside POSIX mode) the directory the shell is in.
                 let Some(list) = search.path.as_deref() else {
+                    let why = match (self.path_set, default_path(self.map)) {
+                        (false, Err(why)) => why,
+                        _ => "the PATH it runs with is not known",
+                    };
                     self.notes.push(note(NoteKind::OnPath {
                         written: request.written.clone(),
-                        why: "the PATH it runs with is not known".to_string(),
+                        why: why.to_string(),
                     }));
                     return Err(NotSeen);
                 };
@@ -442,14 +502,27 @@ impl ScriptSources<'_, '_> {
                         d if d.starts_with('/') => on_layout(d, self.map),
                         d => crate::paths::normalize(&cwd.join(d)),
                     };
+                    let candidate = placed.join(&request.path);
                     if !inside(&placed) {
+                        // Scanning this machine (root `/`), its own directories are the
+                        // host's: one without the file is passed, as the shell passes it.
+                        let this_machine = self.map.root == Some(Path::new("/"));
+                        if this_machine
+                            && placed.is_absolute()
+                            && !crate::paths::host::exists(&candidate)
+                        {
+                            continue;
+                        }
+                        let why = match this_machine {
+                            true => format!("{dir} on its PATH has that file, outside the scanned homes"),
+                            false => format!("its PATH has {dir}, outside the scanned layout (give --root to read the host's directories)"),
+                        };
                         self.notes.push(note(NoteKind::OnPath {
                             written: request.written.clone(),
-                            why: format!("its PATH has {dir}, outside the scanned layout"),
+                            why,
                         }));
                         return Err(NotSeen);
                     }
-                    let candidate = placed.join(&request.path);
                     if crate::paths::host::is_file(&candidate) {
                         hit = Some(candidate);
                         break;
@@ -613,6 +686,7 @@ fn read_script(
     shell.insert("BASH_SOURCE".to_string(), script.display().to_string());
     shell.insert("PWD".to_string(), base.display().to_string());
     let mut sourcer = ScriptSources::new(map, base, depth, budget);
+    sourcer.path_set = vars.contains_key("PATH");
     let wanted = |a: &[String]| is_compose(a) || runs_script(a).is_some();
     let found = command::script_statements(text, &shell, &wanted, &mut sourcer);
     let ScriptSources {
@@ -689,6 +763,7 @@ pub(super) fn supervisor_compose_runs(
     // Every supervisor gives its command the user's HOME (systemd's user manager, launchd).
     vars.entry("HOME".to_string())
         .or_insert_with(|| map.home.display().to_string());
+    let vars = with_default_path(&vars, map);
     if compose::runs::parse(&command::unwrap_to(&argv, &vars, &is_compose).argv).is_some() {
         return Runs {
             runs: compose_run(by, argv, env, working_dir, map, at)
