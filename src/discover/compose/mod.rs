@@ -445,6 +445,25 @@ impl HostContext<'_> {
         {
             return crate::paths::normalize(given);
         }
+        // A Windows source (Docker Desktop): `C:\Users\NAME\rest` is under the scanned home,
+        // as a unit's `/home/NAME` is; any other drive or `\\server\share` path is the
+        // Windows host's, spelt `/C:/…` or `//server/…` here, outside the layout.
+        if spec::is_windows_drive(raw) || raw.starts_with("\\\\") {
+            let slashed = raw.replace('\\', "/");
+            let mut parts = slashed.splitn(4, '/');
+            let (drive, users, name, rest) =
+                (parts.next(), parts.next(), parts.next(), parts.next());
+            if drive.is_some_and(|d| d.len() == 2)
+                && users.is_some_and(|u| u.eq_ignore_ascii_case("users"))
+                && name.is_some_and(|n| !n.is_empty())
+            {
+                return crate::paths::normalize(&self.home.join(rest.unwrap_or_default()));
+            }
+            return PathBuf::from(match slashed.starts_with("//") {
+                true => slashed,
+                false => format!("/{slashed}"),
+            });
+        }
         let path = if raw == "~" {
             self.home.to_path_buf()
         } else if let Some(rest) = raw.strip_prefix("~/") {

@@ -134,28 +134,75 @@ pub enum VolumeKind {
     Tmpfs,
 }
 
-/// A source is a path (a bind mount) when it starts like one; anything else names a volume.
+/// A source is a path (a bind mount) when it starts like one (compose-go
+/// `format/volume.go` `isFilePath`: `.`, `/`, `~`, a Windows named pipe or UNC path `\\…`, a
+/// drive `C:`); anything else names a volume. `$` too: a value clawlint could not interpolate.
 pub fn is_path_source(source: &str) -> bool {
     source.starts_with('/')
         || source.starts_with('.')
         || source.starts_with('~')
         || source.starts_with('$')
-        || (source.len() >= 2
-            && source.as_bytes()[1] == b':'
-            && source.as_bytes()[0].is_ascii_alphabetic())
+        || source.starts_with("\\\\")
+        || is_windows_drive(source)
 }
 
+/// `C:` followed by anything: a Windows drive path (compose-go `isWindowsDrive`: one letter,
+/// then `:`).
+pub fn is_windows_drive(source: &str) -> bool {
+    let mut chars = source.chars();
+    chars.next().is_some_and(char::is_alphabetic) && chars.next() == Some(':')
+}
+
+/// The short syntax `[SOURCE:]TARGET[:MODE]`, split as compose-go's `format.ParseVolume`
+/// splits it: a `:` right after a single letter is a Windows drive's (`C:\data:/x`,
+/// `C:/data:/x`, also `d:\target`), not a separator; a `:` inside `${…}` is the variable's;
+/// a spec of one or two characters is a target. The target must be an absolute container path
+/// (OpenClaw's image is a Linux one).
 pub fn parse_volume(raw: &str) -> Result<VolumeSpec, String> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Err("empty volume entry".to_string());
     }
-    let parts: Vec<&str> = raw.split(':').collect();
-    let (source, target, mode) = match parts.len() {
-        1 => ("", parts[0], ""),
-        2 if parts[1].starts_with('/') => (parts[0], parts[1], ""),
-        2 => ("", parts[0], parts[1]),
-        3 => (parts[0], parts[1], parts[2]),
+    let mut fields: Vec<String> = Vec::new();
+    let mut buffer = String::new();
+    let mut in_var = 0usize;
+    let chars: Vec<char> = raw.chars().collect();
+    for (i, &c) in chars.iter().chain(std::iter::once(&'\0')).enumerate() {
+        let end = i == chars.len();
+        if !end && c == '$' && chars.get(i + 1) == Some(&'{') {
+            in_var += 1;
+            buffer.push(c);
+            continue;
+        }
+        if !end && c == '}' && in_var > 0 {
+            in_var -= 1;
+            buffer.push(c);
+            continue;
+        }
+        let drive = c == ':'
+            && buffer.chars().count() == 1
+            && buffer.chars().next().is_some_and(char::is_alphabetic);
+        if drive {
+            buffer.push(c);
+        } else if end || (c == ':' && in_var == 0) {
+            if buffer.is_empty() {
+                return Err(format!("empty section between colons in volume {raw:?}"));
+            }
+            if fields.len() == 3 {
+                return Err(format!("too many ':' in volume {raw:?}"));
+            }
+            fields.push(std::mem::take(&mut buffer));
+        } else {
+            buffer.push(c);
+        }
+    }
+    if chars.len() <= 2 {
+        fields = vec![raw.to_string()];
+    }
+    let (source, target, mode) = match fields.as_slice() {
+        [t] => ("", t.as_str(), ""),
+        [s, t] => (s.as_str(), t.as_str(), ""),
+        [s, t, m] => (s.as_str(), t.as_str(), m.as_str()),
         _ => return Err(format!("too many ':' in volume {raw:?}")),
     };
     if !target.starts_with('/') {
@@ -241,6 +288,36 @@ mod tests {
             (VolumeKind::Bind, "/home/node/.openclaw")
         );
         assert!(parse_volume("a:b:c:d").is_err());
+        // Windows sources (compose-go format/volume_test.go): the drive's colon is no separator.
+        for (raw, source) in [
+            (
+                "C:\\Users\\ana\\openclaw:/home/node/.openclaw",
+                "C:\\Users\\ana\\openclaw",
+            ),
+            (
+                "C:/Users/ana/openclaw:/home/node/.openclaw:ro",
+                "C:/Users/ana/openclaw",
+            ),
+            (
+                "\\\\server\\share\\oc:/home/node/.openclaw",
+                "\\\\server\\share\\oc",
+            ),
+            (
+                "${OC_DIR:-./config}:/home/node/.openclaw",
+                "${OC_DIR:-./config}",
+            ),
+        ] {
+            let v = parse_volume(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert_eq!(
+                (v.kind, v.source.as_str(), v.target.as_str()),
+                (VolumeKind::Bind, source, "/home/node/.openclaw"),
+                "{raw}"
+            );
+        }
+        assert!(parse_volume("C:\\data").is_err());
+        // compose-go reads `a::/x` as the source `a:` (a drive), not as an empty section.
+        assert_eq!(parse_volume("a::/x").unwrap().source, "a:");
+        assert!(parse_volume("/a:/b:ro:x").is_err());
         assert!(parse_volume("x:relative").is_err());
     }
 }
