@@ -881,15 +881,7 @@ fn resolve_command(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> (command::Command, BTreeMap<String, Loc>) {
-    let vars: BTreeMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.value.clone()))
-        .collect();
-    // A supervisor without `HOME=` runs its command with the user's home (systemd's user
-    // manager, launchd).
-    let mut vars = vars;
-    vars.entry("HOME".to_string())
-        .or_insert_with(|| map.home.display().to_string());
+    let vars = scripts::supervisor_shell(env, map);
     let base = map.home.to_path_buf();
     let mut budget = scripts::MAX_SCRIPT_READS;
     let mut sourcer = scripts::ScriptSources::new(map, &base, 1, &mut budget);

@@ -61,6 +61,19 @@ fn with_default_path(vars: &BTreeMap<String, String>, map: &PathMap) -> BTreeMap
     vars
 }
 
+/// The shell a supervisor starts its command in, for every reader of that command (the
+/// gateway it starts and the compose runs it makes): the supervisor's environment, the user's
+/// `HOME` when it sets none (systemd's user manager, launchd), and its default `PATH`.
+pub(super) fn supervisor_shell(env: &Env, map: &PathMap) -> BTreeMap<String, String> {
+    let mut vars: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.value.clone()))
+        .collect();
+    vars.entry("HOME".to_string())
+        .or_insert_with(|| map.home.display().to_string());
+    with_default_path(&vars, map)
+}
+
 /// The compose run of a unit's command line: its environment (the unit's, then what the
 /// command line itself sets) is the shell environment compose starts with.
 fn compose_run(
@@ -756,14 +769,7 @@ pub(super) fn supervisor_compose_runs(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Runs {
-    let mut vars: BTreeMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.value.clone()))
-        .collect();
-    // Every supervisor gives its command the user's HOME (systemd's user manager, launchd).
-    vars.entry("HOME".to_string())
-        .or_insert_with(|| map.home.display().to_string());
-    let vars = with_default_path(&vars, map);
+    let vars = supervisor_shell(env, map);
     if compose::runs::parse(&command::unwrap_to(&argv, &vars, &is_compose).argv).is_some() {
         return Runs {
             runs: compose_run(by, argv, env, working_dir, map, at)
