@@ -16,7 +16,8 @@ export function compare(a, b) {
 }
 
 // Every path any recorded release's schema (data/openclaw-schemas.jsonl) accepts:
-// "a.b.*" -> {segs, type, enumv (the first enum value or const), enums (all of them)}.
+// "a.b.*" -> {segs, type, enumv (the first enum value or const), enums (all of them), minLength
+// (the largest)}.
 export function schemaPaths(repo) {
   const lines = fs.readFileSync(path.join(repo, "data/openclaw-schemas.jsonl"), "utf8").split("\n");
   const header = JSON.parse(lines[0]);
@@ -36,8 +37,11 @@ export function schemaPaths(repo) {
       const key = segs.join(".");
       const enums = s.enum ?? (s.const !== undefined ? [s.const] : []);
       const old = paths.get(key);
-      if (!old) paths.set(key, { segs, type: type ?? "string", enumv: s.enum?.[0] ?? s.const, enums: [...enums] });
-      else for (const e of enums) if (!old.enums.includes(e)) old.enums.push(e);
+      if (!old) paths.set(key, { segs, type: type ?? "string", enumv: s.enum?.[0] ?? s.const, enums: [...enums], minLength: s.minLength ?? 0 });
+      else {
+        for (const e of enums) if (!old.enums.includes(e)) old.enums.push(e);
+        old.minLength = Math.max(old.minLength, s.minLength ?? 0);
+      }
     }
     for (const [k, c] of Object.entries(s.properties ?? {})) walk(c, [...segs, k], depth + 1, seen);
     if (s.additionalProperties && typeof s.additionalProperties !== "boolean") walk(s.additionalProperties, [...segs, "*"], depth + 1, seen);

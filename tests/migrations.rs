@@ -98,3 +98,14 @@ fn mcp_server_keys_are_rejected_per_release() {
         );
     }
 }
+
+/// data/trimmed-strings.json (the config strings each release's zod schema trims before their
+/// minimum length) must be what scripts/extract-trimmed-strings.mjs probes from the installed
+/// releases.
+#[test]
+fn trimmed_strings_match_the_installed_releases() {
+    common::extractor_matches_installed_releases(
+        "scripts/extract-trimmed-strings.mjs",
+        "trimmed-strings",
+    );
+}

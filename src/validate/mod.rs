@@ -16,6 +16,7 @@ pub mod repair;
 pub mod retired;
 pub mod schema;
 mod spans;
+pub mod trimmed;
 
 use crate::load::tree::Node;
 use crate::source::Loc;
@@ -301,6 +302,7 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     let root = normalized.as_ref().unwrap_or(root);
     let mut all = Vec::new();
     checker.check(root_schema, root, &mut Vec::new(), &mut all);
+    trimmed::issues(root, release, &mut all);
     let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
         all.into_iter().partition(is_channel_issue);
     let codex_declares = |server: &str, k: &str| {
