@@ -185,6 +185,26 @@ pub fn decide(inst: &mut Instance) {
     } else {
         Start::Refuses
     };
+    // 2026.2.26 to 2026.4.29: a gateway that starts without a configured token writes the
+    // one it generates into its (single) config file.
+    if start != Start::Refuses
+        && single_file
+        && validity.is_some_and(|v| validate::repair::writes_token_at_start(running(v)))
+        && writes_generated_token(inst)
+    {
+        values.push((
+            StartValue {
+                path: "gateway.auth.token".into(),
+                loc: token_loc(inst),
+                issue: None,
+                detail: Some(validate::repair::NO_GATEWAY_TOKEN.into()),
+                outcome: StartOutcome::Refuse { doctor_fixes: None },
+                later: false,
+            },
+            Some(validate::repair::GENERATED_TOKEN_WRITE.into()),
+        ));
+        start = Start::StartsAfterRepair;
+    }
     if merged && start == Start::StartsAfterRepair {
         if writes_generated_token(inst) {
             for (_, repair) in &mut values {
@@ -282,6 +302,22 @@ fn writes_generated_token(inst: &Instance) -> bool {
         Some(mode) => mode == "token" && !token,
         None => !set("password", "OPENCLAW_GATEWAY_PASSWORD") && !token,
     }
+}
+
+/// Where the generated token goes: the configured (blank) token, else the `gateway.auth` or
+/// `gateway` object, else the config's root.
+fn token_loc(inst: &Instance) -> Loc {
+    let Some(root) = &inst.config_root else {
+        return inst.config_loc;
+    };
+    if let Some(token) = root.at(&["gateway", "auth", "token"]) {
+        return token.loc;
+    }
+    let holder = root
+        .at(&["gateway", "auth"])
+        .or_else(|| root.at(&["gateway"]))
+        .unwrap_or(root);
+    validate::open_brace(holder)
 }
 
 /// Whether `inner` lies inside `outer` (same file).

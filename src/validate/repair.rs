@@ -199,6 +199,29 @@ pub fn migrates_merged_config(release: &str) -> bool {
 /// migrates in memory, and writes the file only with the gateway token it generates.
 pub const MERGED_CONFIG_REWRITE: &str = "; the config uses $include, so OpenClaw migrates the merged config in memory, and with the gateway token it generates at start (none is configured) it writes that migrated config into the main config file as one file, without its $include";
 
+/// The releases whose gateway start, when no gateway token is configured, generates one and
+/// writes it (with `gateway.auth.mode: "token"`) into the config file, rewriting it as JSON
+/// (`ensureGatewayStartupAuth` with `persist: true`: 2026.2.26's and 2026.3.31's gateway-cli,
+/// 2026.4.29's server.impl `persistStartupAuth ?? true`; 2026.1.30 has no such write, and from
+/// 2026.5.28 it is `persistStartupAuth ?? false`: the token stays in memory). Recorded:
+/// tests/validity/started/2026.3.31.json (rw-empty, old-heartbeat-agents-defaults rewritten
+/// with a generated token; inc-legacy-heartbeat-token, whose token is configured, untouched).
+const TOKEN_WRITE_SINCE: &str = "2026.2.26";
+const TOKEN_WRITE_UNTIL: &str = "2026.4.29";
+
+/// Whether the gateway of `release` writes the token it generates into the config file (see
+/// [`TOKEN_WRITE_SINCE`]).
+pub fn writes_token_at_start(release: &str) -> bool {
+    use super::releases::compare;
+    compare(release, TOKEN_WRITE_SINCE).is_ge() && compare(release, TOKEN_WRITE_UNTIL).is_le()
+}
+
+/// What such a start does, after "at start OpenClaw".
+pub const GENERATED_TOKEN_WRITE: &str = "generates a random gateway token and writes it into gateway.auth.token (with gateway.auth.mode \"token\"), the token clients then need";
+
+/// Why: no token is configured for the token auth the gateway runs with.
+pub const NO_GATEWAY_TOKEN: &str = "no gateway token is configured (gateway.auth.token, OPENCLAW_GATEWAY_TOKEN) and the gateway's auth mode is \"token\"";
+
 /// Whether a release's gateway repairs its config at start: its dist has the start guard
 /// (`resolveStartupConfigSnapshot`, automatic-startup-config-repair-*), from 2026.8.2 on; 2026.4.29
 /// to 2026.7.35 assert the config valid and exit "Invalid config" (data/doctor-migrations.json
