@@ -83,25 +83,30 @@ pub fn port_from_args(argv: &[String]) -> Option<(u16, usize)> {
 // Profiles
 // ---------------------------------------------------------------------------------------------
 
-/// `PROFILE_NAME_RE`: `/^[a-z0-9][a-z0-9_-]{0,63}$/i`.
-/// OpenClaw's root options before the `gateway` word: `--profile NAME`, `--profile=NAME` and
-/// `--dev` (the profile, and whether `--dev` was given).
+/// OpenClaw's root options (openclaw-facts.md §1.1): `--profile NAME` and `--profile=NAME`
+/// anywhere before `--` (`openclaw gateway --port 1 --profile rescue` runs profile rescue), and
+/// `--dev` before the `gateway` word (after it, `--dev` is the gateway command's own flag, which
+/// switches no profile). The profile, and whether `--dev` was given.
 pub fn root_flags(argv: &[String]) -> (Option<String>, bool) {
     let mut profile = None;
     let mut dev = false;
-    let mut words = argv.iter().take_while(|a| *a != "gateway");
+    let mut after_gateway = false;
+    let mut words = argv.iter().take_while(|a| *a != "--");
     while let Some(word) = words.next() {
         if word == "--profile" {
             profile = words.next().cloned();
         } else if let Some(value) = word.strip_prefix("--profile=") {
             profile = Some(value.to_string());
-        } else if word == "--dev" {
+        } else if word == "--dev" && !after_gateway {
             dev = true;
+        } else if word == "gateway" {
+            after_gateway = true;
         }
     }
     (profile, dev)
 }
 
+/// `PROFILE_NAME_RE`: `/^[a-z0-9][a-z0-9_-]{0,63}$/i`.
 pub fn is_valid_profile_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     !bytes.is_empty()

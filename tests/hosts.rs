@@ -1730,3 +1730,107 @@ fn gateway_start_gets_the_installed_services_environment() {
         "{resolved}"
     );
 }
+
+/// What OpenClaw 2026.9.6 did with `gateway start` in each recorded environment
+/// (scripts/record-start-triggers.sh): a system unit running the same command with the same
+/// environment is a trigger clawlint must judge the same way. One that OpenClaw refuses (a
+/// state dir, config path or `OPENCLAW_HOME` that is not the canonical one, an option `start`
+/// does not take) starts nothing: CL909 at the unit, and no gateway listens for it. One it
+/// accepts starts the installed service, whose port is its own: never the trigger's `--port`.
+#[test]
+fn start_triggers_openclaw_refuses_start_nothing() {
+    let recorded: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/hosts/start-triggers.json")).unwrap(),
+    )
+    .unwrap();
+    let cases = recorded.as_array().unwrap();
+    assert!(cases.len() >= 10, "{recorded}");
+    let mut refused = 0;
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let t = Layout::new("hosts-start-trigger-oracle").with_root();
+        let b = t.path();
+        for (dir, port) in [
+            (".openclaw", 18789),
+            (".openclaw-002", 18790),
+            (".openclaw-rescue", 19789),
+        ] {
+            let config =
+                format!("{{ \"gateway\": {{ \"mode\": \"local\", \"port\": {port} }} }}\n");
+            write(b, &format!("home/{dir}/openclaw.json"), config.as_bytes());
+        }
+        let mut unit = String::from("[Service]\n");
+        for (key, value) in case["env"].as_object().unwrap() {
+            let value = value.as_str().unwrap().replace("$HOME", "/root");
+            unit.push_str(&format!("Environment={key}={value}\n"));
+        }
+        let args: Vec<&str> = case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        unit.push_str(&format!(
+            "ExecStart=/usr/bin/openclaw {}\nRestart=always\nRestartPreventExitStatus=78\n\n[Install]\nWantedBy=multi-user.target\n",
+            args.join(" ")
+        ));
+        write(
+            b,
+            "root/etc/systemd/system/openclaw-trigger.service",
+            unit.as_bytes(),
+        );
+        link(
+            b,
+            "root/etc/systemd/system/multi-user.target.wants/openclaw-trigger.service",
+            "../openclaw-trigger.service",
+        );
+        let report = t.json("check");
+        let says_refused = !findings(
+            &report,
+            "CL909",
+            "runs `gateway start`, which starts nothing",
+        )
+        .is_empty();
+        let resolved = t.json("resolve");
+        let trigger = gateways(&resolved)
+            .into_iter()
+            .find(|g| {
+                g["supervisors"]
+                    .to_string()
+                    .contains("openclaw-trigger.service")
+            })
+            .unwrap_or_else(|| panic!("{name}: the trigger is no gateway: {resolved}"));
+        match case["refused"].as_str() {
+            Some(why) => {
+                refused += 1;
+                assert!(
+                    says_refused,
+                    "{name}: OpenClaw refused ({why}); clawlint: {report}"
+                );
+                assert_eq!(trigger["starts"], false, "{name}: {trigger}");
+                assert!(
+                    trigger["listeners"].as_array().unwrap().is_empty(),
+                    "{name}: {trigger}"
+                );
+            }
+            None => {
+                assert!(
+                    !says_refused,
+                    "{name}: OpenClaw accepted it; clawlint: {report}"
+                );
+                // The installed service it starts, named as OpenClaw named it.
+                let unit = case["startsUnit"].as_str().unwrap();
+                let profile = unit
+                    .strip_prefix("openclaw-gateway-")
+                    .and_then(|u| u.strip_suffix(".service"));
+                assert_eq!(
+                    trigger["profile"]["value"].as_str(),
+                    profile,
+                    "{name}: {trigger}"
+                );
+                assert_ne!(trigger["gatewayPort"]["value"], 19000, "{name}: {trigger}");
+            }
+        }
+    }
+    assert!(refused >= 4, "{recorded}");
+}

@@ -58,12 +58,58 @@ pub fn starts_gateway(argv: &[String]) -> bool {
 /// (launchd/systemd/schtasks, "Start the Gateway service"). A supervisor running it triggers
 /// that service rather than supervising a second gateway.
 pub fn starts_installed_service(argv: &[String]) -> bool {
-    gateway_word(argv).is_some_and(|i| {
-        argv[i + 1..]
-            .iter()
-            .find(|a| !a.starts_with('-'))
-            .is_some_and(|sub| sub == "start")
-    })
+    gateway_word(argv)
+        .and_then(|i| subcommand(argv, i))
+        .is_some_and(|sub| argv[sub] == "start")
+}
+
+/// Index of the word after the `gateway` word at `at` that names its subcommand: the first
+/// that is neither an option nor an option's value (`gateway --port 19000 start`).
+fn subcommand(argv: &[String], at: usize) -> Option<usize> {
+    let mut i = at + 1;
+    while i < argv.len() {
+        let word = argv[i].as_str();
+        if word == "--" {
+            return None;
+        }
+        if !word.starts_with('-') {
+            return Some(i);
+        }
+        i += if takes_value(word) || word == "--profile" {
+            2
+        } else {
+            1
+        };
+    }
+    None
+}
+
+/// The option OpenClaw refuses in a `gateway start` command: `start` takes only `--json`
+/// (and the root options, which may stand anywhere before `--`), so `gateway start --port N`
+/// exits 1 with `OpenClaw does not recognize option "--port"` and starts nothing (OpenClaw
+/// 2026.9.6 `register-service-commands-C3Vs-Ksm.mjs:79`, run: tests/hosts/start-triggers).
+/// Options of `gateway` itself before `start` (`gateway --port N start`) are accepted and
+/// ignored: the installed service runs with its own.
+pub fn start_rejected_option(argv: &[String]) -> Option<&str> {
+    let start = subcommand(argv, gateway_word(argv)?)?;
+    if argv[start] != "start" {
+        return None;
+    }
+    let mut words = argv[start + 1..].iter();
+    while let Some(word) = words.next() {
+        let name = word.split('=').next().unwrap_or(word);
+        match name {
+            "--" => return None,
+            "--json" | "--dev" | "--no-color" => {}
+            "--profile" | "--container" | "--log-level" if !word.contains('=') => {
+                words.next();
+            }
+            "--profile" | "--container" | "--log-level" => {}
+            _ if word.starts_with('-') => return Some(name),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The OpenClaw program `argv` runs when it starts a gateway: the binary (`openclaw`,
@@ -1801,6 +1847,34 @@ mod tests {
         assert!(!starts_installed_service(&v(&[
             "openclaw", "gateway", "run", "--port", "1"
         ])));
+        assert!(starts_installed_service(&v(&[
+            "openclaw", "gateway", "--port", "19000", "start"
+        ])));
+        let start = |words: &[&str]| start_rejected_option(&v(words)).map(str::to_string);
+        assert_eq!(
+            start(&["openclaw", "gateway", "start", "--port", "19000"]).as_deref(),
+            Some("--port")
+        );
+        assert_eq!(
+            start(&["openclaw", "gateway", "start", "--bind=lan"]).as_deref(),
+            Some("--bind")
+        );
+        assert_eq!(
+            start(&["openclaw", "gateway", "--port", "19000", "start"]),
+            None
+        );
+        assert_eq!(
+            start(&[
+                "openclaw",
+                "gateway",
+                "start",
+                "--profile",
+                "rescue",
+                "--json"
+            ]),
+            None
+        );
+        assert_eq!(start(&["openclaw", "gateway", "run", "--port", "1"]), None);
     }
 
     #[test]

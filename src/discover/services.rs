@@ -1081,6 +1081,29 @@ fn trigger_env(env: &mut Env, argv: &[String]) -> Option<String> {
     Some("the installed service that `gateway start` starts".to_string())
 }
 
+/// What a `gateway start` trigger's own words say (see [`trigger_env`]): that it starts the
+/// installed service, an option after `start` that OpenClaw refuses (it then exits 1 and
+/// starts nothing), and a `--port` before `start`, which OpenClaw accepts and ignores: the
+/// installed service runs on its own port (run: tests/hosts/start-triggers).
+fn read_trigger(how: &mut ServiceEvidence, argv: &[String]) {
+    how.starts_installed_service = command::starts_installed_service(argv);
+    if !how.starts_installed_service {
+        return;
+    }
+    how.start_refused = command::start_rejected_option(argv).map(|option| {
+        format!(
+            "`gateway start` does not take {}: OpenClaw exits 1 (\"does not recognize option\") \
+             and starts nothing",
+            crate::redact::shown_quoted(crate::redact::Kind::Word, option)
+        )
+    });
+    if let Some((port, _)) = crate::openclaw::port_from_args(argv) {
+        how.unseen.push(format!(
+            "the installed service's port: `gateway start` ignores this command's --port {port}"
+        ));
+    }
+}
+
 /// Why what a supervisor runs cannot be read: the script that could not be read or
 /// followed, else the program itself.
 fn opaque_reason(cmd: &command::Command, map: &PathMap) -> String {
@@ -1537,7 +1560,7 @@ impl UnitReader<'_> {
         let inside =
             |p: &Path| p.starts_with(self.home) || self.root.is_some_and(|r| p.starts_with(r));
         let release = command_release(&cmd.argv, &env, &|v| map.map(v), &inside, exec_loc, sources);
-        let how = ServiceEvidence {
+        let mut how = ServiceEvidence {
             instance: self.found.instance.clone(),
             pulled_in_by: self.found.pulled_in_by.clone(),
             drop_ins,
@@ -1548,9 +1571,10 @@ impl UnitReader<'_> {
                 None => "it has no ExecStart=".to_string(),
             }),
             injects_env: cmd.injects_env.clone(),
-            starts_installed_service: command::starts_installed_service(&cmd.argv),
             release,
+            ..ServiceEvidence::default()
         };
+        read_trigger(&mut how, &cmd.argv);
         let argv = if opaque { Vec::new() } else { cmd.argv.clone() };
         let service = ServiceFile {
             restart,
@@ -1738,7 +1762,8 @@ fn supervisor(
         loc,
         restart: None,
         prevent_exit_status: Vec::new(),
-        port: super::port_arg(argv, Some(loc)),
+        // `gateway start` starts the installed service, which runs on its own port.
+        port: super::port_arg(argv, Some(loc)).filter(|_| !command::starts_installed_service(argv)),
         state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
         how: ServiceEvidence::default(),
     }
@@ -2013,16 +2038,17 @@ fn launchd_invocation(
         sources,
     );
     let argv = if opaque { Vec::new() } else { cmd.argv.clone() };
+    let mut how = ServiceEvidence {
+        release,
+        wrappers: cmd.wrappers.clone(),
+        unseen,
+        opaque: opaque.then(|| opaque_reason(&cmd, &map)),
+        injects_env: cmd.injects_env.clone(),
+        ..ServiceEvidence::default()
+    };
+    read_trigger(&mut how, &cmd.argv);
     let service = ServiceFile {
-        how: ServiceEvidence {
-            release,
-            wrappers: cmd.wrappers.clone(),
-            unseen,
-            opaque: opaque.then(|| opaque_reason(&cmd, &map)),
-            injects_env: cmd.injects_env.clone(),
-            starts_installed_service: command::starts_installed_service(&cmd.argv),
-            ..ServiceEvidence::default()
-        },
+        how,
         ..supervisor(ServiceKind::Launchd, path, label, program_loc, &argv, &env)
     };
     let cwd = cmd
@@ -2404,7 +2430,7 @@ fn task_invocation(
         );
         argv = Vec::new();
     }
-    how.starts_installed_service = command::starts_installed_service(&argv);
+    read_trigger(&mut how, &argv);
     if let Some(by) = trigger_env(&mut env, &argv) {
         how.unseen.push(format!(
             "the environment of {by}: the gateway gets that service's environment, not what this one sets or sources"

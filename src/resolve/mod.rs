@@ -140,6 +140,15 @@ pub fn resolve_instance_for(
         Vec::new()
     };
     let browser = browser::resolve(&root, &port, &mut problems, &mut start_facts);
+    if let Some(service) = &inv.service {
+        problems.extend(startup::refused_service_start(
+            service,
+            &env,
+            &home,
+            &state_dir,
+            &config_path,
+        ));
+    }
     problems.extend(startup::pending_legacy_state_move(
         &env,
         &home,

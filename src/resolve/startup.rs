@@ -238,3 +238,89 @@ fn js_number(n: f64) -> String {
         format!("{n}")
     }
 }
+
+/// A supervisor that runs `gateway start` (a trigger) starts nothing when OpenClaw refuses to
+/// manage the installed service from the trigger's environment: `runDaemonStart` first calls
+/// `assertGatewayServiceMutationAllowed` (`gateway-supervision-dG8swyHC.mjs`, with
+/// `isDefaultInstallIdentity`, `paths-DehQwyE0.mjs:105`; openclaw-facts.md §5.4), which throws
+/// "service management skipped: non-default state dir or config path" when `OPENCLAW_HOME` is
+/// set, when the state dir is not the canonical `$HOME/.openclaw[-<profile>]` of its
+/// `OPENCLAW_PROFILE` (so `OPENCLAW_PROFILE` alone, whose state dir stays `~/.openclaw`, is
+/// refused too), or when a named profile's config path is not `<that dir>/openclaw.json`. So
+/// does an option that `start` does not take (`gateway start --port N`). Recorded from
+/// OpenClaw 2026.9.6: tests/hosts/start-triggers.
+pub fn refused_service_start(
+    service: &crate::invocation::ServiceFile,
+    env: &crate::load::env::Env,
+    home: &std::path::Path,
+    state_dir: &super::model::Sourced<std::path::PathBuf>,
+    config_path: &super::model::Sourced<std::path::PathBuf>,
+) -> Option<Problem> {
+    use crate::paths::{display_home_relative, is_js_whitespace, normalize};
+    if !service.how.starts_installed_service {
+        return None;
+    }
+    let refused = |why: String, loc: Option<Loc>| {
+        Some(Problem {
+            kind: ProblemKind::Refused,
+            message: format!(
+                "{} runs `gateway start`, which starts nothing: {why}",
+                service.name
+            ),
+            loc: loc.or(Some(service.loc)),
+        })
+    };
+    if let Some(why) = &service.how.start_refused {
+        return refused(why.clone(), None);
+    }
+    const SKIPPED: &str = "OpenClaw refuses to manage the installed service (\"service \
+                           management skipped: non-default state dir or config path\")";
+    let var_loc = |key: &str| env.get(key).and_then(|v| v.origin.loc());
+    let usable = |v: &&str| !matches!(v.trim_matches(is_js_whitespace), "" | "undefined" | "null");
+    if env.value("OPENCLAW_HOME").filter(usable).is_some() {
+        return refused(
+            format!("OPENCLAW_HOME is set, and {SKIPPED}"),
+            var_loc("OPENCLAW_HOME"),
+        );
+    }
+    let raw_profile = env
+        .value("OPENCLAW_PROFILE")
+        .map(|p| p.trim_matches(is_js_whitespace));
+    if raw_profile.is_some_and(crate::openclaw::is_refused_profile_name) {
+        return refused(
+            format!("OPENCLAW_PROFILE is not a valid profile name, and {SKIPPED}"),
+            var_loc("OPENCLAW_PROFILE"),
+        );
+    }
+    let profile = crate::openclaw::normalize_profile_name(raw_profile);
+    let canonical = home.join(match &profile {
+        Some(p) => format!(".openclaw-{p}"),
+        None => ".openclaw".to_string(),
+    });
+    let shown = |p: &std::path::Path| display_home_relative(p, home);
+    if normalize(&state_dir.value) != normalize(&canonical) {
+        let set = env.value("OPENCLAW_STATE_DIR").is_some();
+        let loc = var_loc("OPENCLAW_STATE_DIR").or_else(|| var_loc("OPENCLAW_PROFILE"));
+        let what = match set {
+            true => format!("its OPENCLAW_STATE_DIR is {}", shown(&state_dir.value)),
+            false => format!("its state dir stays {}", shown(&state_dir.value)),
+        };
+        return refused(
+            format!("{what}, not {}, and {SKIPPED}", shown(&canonical)),
+            loc,
+        );
+    }
+    let config_set = env.value("OPENCLAW_CONFIG_PATH").filter(usable).is_some();
+    let expected = canonical.join("openclaw.json");
+    if (profile.is_some() || config_set) && normalize(&config_path.value) != normalize(&expected) {
+        return refused(
+            format!(
+                "its config path is {}, not {}, and {SKIPPED}",
+                shown(&config_path.value),
+                shown(&expected)
+            ),
+            var_loc("OPENCLAW_CONFIG_PATH"),
+        );
+    }
+    None
+}
