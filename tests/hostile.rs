@@ -2285,3 +2285,106 @@ fn powershell_statements_in_messages_never_show_a_secret() {
     assert!(says(&cl902, "runs `Invoke-Expression \""), "{out}");
     assert_others_linted(&findings);
 }
+
+/// A task's PowerShell script with a token-shaped secret in each form PowerShell writes a
+/// value (`$env:` assignments, a here-string, backtick escapes, an `-ArgumentList` array, an
+/// `$…Args` array, `Invoke-Expression` and `cmd /c` strings, `SetEnvironmentVariable`, a
+/// hashtable, `param()` defaults, comments): no format and not `resolve` shows any of them,
+/// in a message or a snippet of the script; and what is harmless in the statements it
+/// cannot work out is shown (the command scanner masked `compose`, `up` and whole strings).
+#[test]
+fn powershell_scripts_show_their_harmless_text_and_no_secret() {
+    use clap::ValueEnum;
+    let s = Scratch::new("ps1-secret-forms");
+    add_ordinary_gateways(&s);
+    let secrets = [
+        "sk-live-0123456789abcdefFAKE",
+        "hunter2-FAKE-PASSWORD",
+        "ghp_FAKEFAKEFAKEFAKEFAKE",
+        "tok-FAKE-GATEWAY-4444",
+        "wJalrXUtnFEMI/KxMDENG/bPxRfiCYFAKEKEY",
+        "xoxb-FAKE-HERE-STRING",
+        "FAKE-TICK-ESCAPED",
+        "FAKE-SETENV-SECRET",
+    ];
+    let script = format!(
+        "param([string]$Tier = 'ops', [string]$Token = '{0}')\n\
+         # the key is {1}\n\
+         $env:OPENCLAW_GATEWAY_TOKEN = '{2}'\n\
+         $env:SLACK_APP_TOKEN=\"{3}\"\n\
+         $auth = @{{ Authorization = \"Bearer {4}\" }}\n\
+         $note = @\"\n{5}\n\"@\n\
+         $composeFile = Join-Path $PSScriptRoot 'compose.yml'\n\
+         Invoke-Expression \"docker compose -f $composeFile up -d\"\n\
+         cmd /c \"set PASS={1} && docker compose up -d\"\n\
+         $dockerArgs = @('compose', '-e', 'OPENCLAW_GATEWAY_TOKEN={0}', 'up')\n\
+         Start-Process docker -ArgumentList 'compose', '--password', `\n  \"`\"{6}`\"\", 'up'\n\
+         [Environment]::SetEnvironmentVariable('OPENCLAW_GATEWAY_TOKEN', '{7}', 'User')\n\
+         iex \"docker compose -e OPENCLAW_GATEWAY_TOKEN={2} up -d\"\n",
+        secrets[0],
+        secrets[1],
+        secrets[2],
+        secrets[3],
+        secrets[4],
+        secrets[5],
+        secrets[6],
+        secrets[7],
+    );
+    task_running_powershell(&s, &script);
+    let home = s.home();
+    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| check_in_format(&home, v.get_name()))
+        .collect();
+    runs.push(
+        ["resolve", "--home", &home, "--no-config"]
+            .map(String::from)
+            .to_vec(),
+    );
+    for args in &runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
+        for secret in secrets {
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "{args:?} shows {secret}:\n{}{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+    }
+    let (_, findings, out) = check_json(&home);
+    let cl902 = with_code(&findings, "CL902");
+    assert!(
+        says(
+            &cl902,
+            "start.ps1:10 runs `Invoke-Expression \"docker compose -f $composeFile up -d\"`"
+        ),
+        "{out}"
+    );
+    assert!(
+        says(&cl902, "runs `cmd /c \"set PASS=*********************"),
+        "{out}"
+    );
+    assert!(
+        cl902.iter().any(|f| f["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("reads a .ps1 without running it"))),
+        "the PowerShell help: {out}"
+    );
+    // The script's snippets show its code, masked where it may hold a secret.
+    let human = run(&check_in_format(&home, "human")
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert!(
+        human
+            .stdout
+            .contains("Invoke-Expression \"docker compose -f $composeFile up -d\""),
+        "{}",
+        human.stdout
+    );
+    assert_others_linted(&findings);
+}

@@ -147,11 +147,11 @@ pub fn gateway(script: &str, vars: &BTreeMap<String, String>) -> Option<Script> 
 }
 
 /// A PowerShell statement (or word of one) as a message may show it: the script is the pull
-/// request's text and may hold a secret (`iex "… --token sk-…"`), so only what the command
-/// line scanner knows is safe is shown, the rest masked byte for byte (the message says
-/// where the statement is).
+/// request's text and may hold a secret (`iex "… --token sk-…"`), so only what the
+/// PowerShell scanner knows is safe is shown, the rest masked byte for byte (the message
+/// says where the statement is).
 pub fn shown(text: &str) -> String {
-    crate::redact::masked(text, &crate::redact::scan::cmd_script(text))
+    crate::redact::masked(text, &crate::redact::scan::powershell(text))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2531,8 +2531,8 @@ struct PowerShellRun<'a> {
 }
 
 /// The compose runs a task's PowerShell scripts start, and a located note for what stops
-/// clawlint following them. The scripts read are registered (nothing of them is shown: no
-/// scanner knows what in PowerShell is safe to show).
+/// clawlint following them. The scripts read are registered with what the PowerShell
+/// scanner knows is safe to show.
 fn powershell_compose_runs(
     reading: &super::powershell::Reading,
     run: PowerShellRun,
@@ -2545,7 +2545,12 @@ fn powershell_compose_runs(
     let mut files: Vec<Option<(FileId, PathBuf, &str)>> = Vec::new();
     files.push(run.script.map(|p| {
         (
-            register(sources, p, run.text.to_string(), |_| Vec::new()),
+            register(
+                sources,
+                p,
+                run.text.to_string(),
+                crate::redact::scan::powershell,
+            ),
             p.to_path_buf(),
             run.text,
         )
@@ -2553,7 +2558,12 @@ fn powershell_compose_runs(
     for f in &reading.files {
         let path = PathBuf::from(&f.path);
         files.push(Some((
-            register(sources, &path, f.text.clone(), |_| Vec::new()),
+            register(
+                sources,
+                &path,
+                f.text.clone(),
+                crate::redact::scan::powershell,
+            ),
             path,
             f.text.as_str(),
         )));

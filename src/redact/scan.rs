@@ -11,6 +11,9 @@
 use super::{fits, hidden_parts, is_env_reference, Kind};
 use crate::load::json5::Span;
 
+mod powershell;
+pub use powershell::powershell;
+
 fn span(start: usize, end: usize) -> Span {
     Span { start, end }
 }
@@ -160,6 +163,8 @@ fn flag_kind(name: &str) -> Option<Option<Kind>> {
         "--bind" | "--host" => Some(Kind::Host),
         "--profile" | "--tailscale" | "--auth" | "--log-level" | "--ws-log" => Some(Kind::Word),
         "--config" | "--state-dir" | "--workspace" | "--cwd" | "--chdir" => Some(Kind::Path),
+        // docker compose's.
+        "--file" | "--project-directory" => Some(Kind::Path),
         // Node's own options before the script.
         "--max-old-space-size" | "--stack-size" => Some(Kind::Number),
         "--require" | "--import" | "--env-file" | "--env-file-if-exists" => Some(Kind::Path),
@@ -198,6 +203,14 @@ const COMMAND_WORDS: &[&str] = &[
     "caffeinate",
     "nice",
     "sudo",
+    "docker",
+    "podman",
+    "compose",
+    "docker-compose",
+    "podman-compose",
+    "up",
+    "down",
+    "pull",
     "<",
     "NUL",
     "&&",
@@ -219,6 +232,8 @@ pub struct Argv {
     shell: bool,
     /// The previous word was a shell's `-c`.
     script: bool,
+    /// `compose` was a word: `-f` takes a file and `-p` a project name.
+    compose: bool,
 }
 
 impl Argv {
@@ -234,6 +249,9 @@ impl Argv {
         if std::mem::take(&mut self.script) {
             self.pending = None;
             return push_command(out, &mut Argv::default(), inner, at);
+        }
+        if self.pending.is_none() && inner == "compose" {
+            self.compose = true;
         }
         if first || COMMAND_WORDS.contains(&inner) {
             let program = inner.rsplit(['/', '\\']).next().unwrap_or(inner);
@@ -279,9 +297,14 @@ impl Argv {
             && inner.starts_with('-')
             && inner[1..].bytes().all(|b| b.is_ascii_alphabetic())
         {
-            // A short option (`-H`, `-fsS`): its letters are shown, the next word is not.
+            // A short option (`-H`, `-fsS`): its letters are shown, the next word is not
+            // (but for compose's `-f FILE` and `-p NAME`).
             out.push(span(at, at + inner.len()));
-            self.pending = Some(None);
+            self.pending = Some(match (self.compose, inner) {
+                (true, "-f") => Some(Kind::Path),
+                (true, "-p") => Some(Kind::Word),
+                _ => None,
+            });
         } else if is_env_reference(inner) || COMMAND_WORDS.contains(&inner) {
             out.push(span(at, at + inner.len()));
         } else if inner.contains("://") {

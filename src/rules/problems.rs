@@ -105,6 +105,23 @@ fn script_help(kind: ProblemKind) -> &'static str {
     }
 }
 
+/// Problems located in a PowerShell script are about what clawlint reads of PowerShell.
+fn is_powershell(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ps1"))
+}
+
+/// CL902's help for a PowerShell statement clawlint cannot work out: what to write instead.
+const POWERSHELL_UNRESOLVED_HELP: &str = "clawlint reads a .ps1 without running it: it evaluates literal strings, variables assigned them, `$env:NAME = '…'`, `Join-Path`, `Split-Path`, `$PSScriptRoot`, `Set-Location` and the `&` and `.` operators, never command output (`$(…)`), splatted or built-up arrays, `Invoke-Expression`/`iex` or `cmd /c` strings. Write the command in the script with literal words or such variables (`$file = Join-Path $PSScriptRoot 'compose.yml'` then `docker compose -f $file up -d`, not `iex \"docker compose -f $file up -d\"` or `docker @dockerArgs`), and a secret as `$env:NAME` set outside the script, so that how the project starts can be checked";
+
+fn powershell_help(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Unresolved => POWERSHELL_UNRESOLVED_HELP,
+        ProblemKind::TooMany => "clawlint follows at most 3 PowerShell scripts, each run by the one before (`& x.ps1`, `. x.ps1`, `powershell -File x.ps1`), from what a task runs: run `docker compose` from a script fewer levels down (or from the task's own script), so that how the project starts can be checked",
+        other => help_for(other),
+    }
+}
+
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     type Key = (ProblemKind, String, Option<Loc>);
     let mut index: HashMap<Key, usize> = HashMap::new();
@@ -152,11 +169,13 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             });
             let plist = loc.is_some_and(|l| is_plist(&ctx.sources.file(l.file).path));
             let script = loc.is_some_and(|l| is_script(&ctx.sources.file(l.file).path));
-            let help = match (compose, registry, plist, script) {
-                (true, _, _, _) => compose_help(kind),
-                (_, true, _, _) => registry_help(kind),
-                (_, _, true, _) => plist_help(kind),
-                (_, _, _, true) => script_help(kind),
+            let powershell = loc.is_some_and(|l| is_powershell(&ctx.sources.file(l.file).path));
+            let help = match (compose, registry, plist, script, powershell) {
+                (true, ..) => compose_help(kind),
+                (_, true, ..) => registry_help(kind),
+                (_, _, true, ..) => plist_help(kind),
+                (_, _, _, true, _) => script_help(kind),
+                (.., true) => powershell_help(kind),
                 _ => help_for(kind),
             };
             let mut finding = Finding::new(code_for(kind), message.clone())
@@ -302,6 +321,8 @@ mod tests {
         let depth = crate::discover::services::MAX_SCRIPT_DEPTH;
         assert!(super::script_help(ProblemKind::TooMany)
             .contains(&format!("at most {depth} shell scripts")));
+        assert!(super::powershell_help(ProblemKind::TooMany)
+            .contains(&format!("at most {depth} PowerShell scripts")));
     }
 
     #[test]
