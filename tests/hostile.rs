@@ -2388,3 +2388,92 @@ fn powershell_scripts_show_their_harmless_text_and_no_secret() {
     );
     assert_others_linted(&findings);
 }
+
+/// A script that sets tens of thousands of variables, then runs `docker compose` (or starts a
+/// gateway) tens of thousands of times: about 1.5 MB of PowerShell a task runs, and of shell
+/// a unit runs. The old readers copied the whole environment into every command they found
+/// (40,000 × 40,000 variables: the run aborted, memory exhausted), and looked for each
+/// variable among all those set before it (quadratic). Now each variable is kept once, the
+/// copies are counted against the script's budget, and past it clawlint stops reading the
+/// script with a located CL907; the other gateways are linted.
+#[test]
+fn huge_script_environments_are_copied_within_a_budget() {
+    const N: usize = 40_000;
+    let powershell = Scratch::new("env-copies-ps1");
+    add_ordinary_gateways(&powershell);
+    let mut text = String::new();
+    for i in 0..N {
+        text.push_str(&format!("$env:V{i}=1\n"));
+    }
+    text.push_str(&"docker compose up -d\n".repeat(N));
+    task_running_powershell(&powershell, &text);
+    let shell = Scratch::new("env-copies-sh");
+    add_ordinary_gateways(&shell);
+    let mut text = String::from("#!/bin/sh\n");
+    for i in 0..N {
+        text.push_str(&format!("export V{i}=1\n"));
+    }
+    text.push_str(&"docker compose up -d\n".repeat(N));
+    unit_running_script(&shell, &text);
+    for (s, script) in [(&powershell, "/s/start.ps1"), (&shell, "/bin/start.sh")] {
+        let (_, findings, out) = check_json(&s.home());
+        let head = &out[..out.len().min(4000)];
+        let cl907 = with_code(&findings, "CL907");
+        assert_eq!(cl907.len(), 1, "{head}");
+        assert!(file_of(cl907[0]).ends_with(script), "{head}");
+        assert!(
+            says(&cl907, "clawlint stops reading the script here"),
+            "{head}"
+        );
+        assert_others_linted(&findings);
+        assert!(out.len() < 1 << 20, "{} bytes", out.len());
+    }
+}
+
+/// A gateway script that exports 40,000 variables before `exec openclaw gateway`: each is
+/// placed on its line once (the old reader counted the lines before each export from the
+/// start of the file: quadratic), and the gateway's port is read.
+#[test]
+fn a_gateway_script_with_forty_thousand_exports_is_read_in_linear_time() {
+    let s = Scratch::new("exports-gateway-sh");
+    add_ordinary_gateways(&s);
+    let mut text = String::from("#!/bin/sh\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("export OPENCLAW_V{i}=1\n"));
+    }
+    text.push_str("exec openclaw gateway --port 19100\n");
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-big.service",
+        "[Service]\nExecStart=%h/bin/start.sh\n\n[Install]\nWantedBy=default.target\n",
+    );
+    let path = s.write("home/bin/start.sh", &text);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    assert_others_linted(&findings);
+    // The script's gateway was read: it takes the port main and copy collide on.
+    assert!(
+        out.contains("openclaw-gateway-big.service"),
+        "{}",
+        &out[..out.len().min(4000)]
+    );
+}
+
+/// 40,000 variables, then 40,000 command substitutions: each substitution is evaluated
+/// without copying the variables (the old reader copied all of them for every word of every
+/// substitution: quadratic, the run never ended).
+#[test]
+fn command_substitutions_after_many_variables_are_linear() {
+    let s = Scratch::new("subst-many-vars");
+    add_ordinary_gateways(&s);
+    let mut text = String::from("#!/bin/sh\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("V{i}=1\n"));
+    }
+    text.push_str(&"X=$(echo acme)\n".repeat(40_000));
+    text.push_str("docker compose -p \"$X\" up -d\n");
+    unit_running_script(&s, &text);
+    let (_, findings, _) = check_json(&s.home());
+    assert_others_linted(&findings);
+    assert!(with_code(&findings, "CL907").is_empty(), "{findings:#?}");
+}

@@ -5,7 +5,7 @@
 //! Pure: no file is read here. Following a script file is the caller's job
 //! ([`script_gateway`] takes its text).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A command as OpenClaw would see it started.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -213,7 +213,7 @@ pub fn unwrap_to(
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
 ) -> Command {
-    unwrap_with(argv, env, wanted, None)
+    unwrap_with(argv, env, wanted, None, &mut Budget::new())
 }
 
 /// [`unwrap`], where the files an `sh -c` script sources are read by `sourcer` (run in the
@@ -223,7 +223,13 @@ pub fn unwrap_sourcing(
     env: &BTreeMap<String, String>,
     sourcer: &mut dyn Sourcer,
 ) -> Command {
-    unwrap_with(argv, env, &starts_gateway, Some(sourcer))
+    unwrap_with(
+        argv,
+        env,
+        &starts_gateway,
+        Some(sourcer),
+        &mut Budget::new(),
+    )
 }
 
 fn unwrap_with(
@@ -231,6 +237,7 @@ fn unwrap_with(
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
     mut sourcer: Option<&mut dyn Sourcer>,
+    budget: &mut Budget,
 ) -> Command {
     let mut out = Command::default();
     let mut argv = argv.to_vec();
@@ -329,11 +336,11 @@ fn unwrap_with(
                 shell_depth += 1;
                 let script = argv[script_at].clone();
                 let first = match sourcer.as_deref_mut() {
-                    Some(sourcer) => script_statements(&script, env, wanted, sourcer)
+                    Some(sourcer) => read_shell(&script, env, wanted, sourcer, budget)
                         .into_iter()
                         .next()
                         .map(|f| f.command),
-                    None => script_commands(&script, env, wanted)
+                    None => commands_within(&script, env, wanted, budget)
                         .into_iter()
                         .next()
                         .map(|(c, _)| c),
@@ -438,8 +445,18 @@ pub fn script_commands(
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
 ) -> Vec<(Command, usize)> {
+    commands_within(script, env, wanted, &mut Budget::new())
+}
+
+/// [`script_commands`] within `budget`.
+fn commands_within(
+    script: &str,
+    env: &BTreeMap<String, String>,
+    wanted: &dyn Fn(&[String]) -> bool,
+    budget: &mut Budget,
+) -> Vec<(Command, usize)> {
     let mut sourced = NotRead(Vec::new());
-    let found = script_statements(script, env, wanted, &mut sourced);
+    let found = read_shell(script, env, wanted, &mut sourced, budget);
     found
         .into_iter()
         .map(|mut f| {
@@ -545,6 +562,12 @@ pub trait Sourcer {
     fn exists(&mut self, _path: &str, _op: &str) -> Option<bool> {
         None
     }
+
+    /// The shell stopped reading at the statement at `offset` of `file`: giving the command
+    /// there the `variables` the script set (and every command after it) would pass
+    /// [`MAX_COPIED_BYTES`]. What the script runs from there on is not seen; the caller says
+    /// so where it stopped. By default nothing is said.
+    fn stopped(&mut self, _file: usize, _offset: usize, _variables: usize) {}
 }
 
 /// A [`Sourcer`] that reads nothing.
@@ -568,14 +591,28 @@ pub fn script_statements(
     wanted: &dyn Fn(&[String]) -> bool,
     sourcer: &mut dyn Sourcer,
 ) -> Vec<Found> {
+    read_shell(script, env, wanted, sourcer, &mut Budget::new())
+}
+
+/// [`script_statements`] within `budget` (an `sh -c` script shares the budget of the script
+/// that runs it). The shell starts with a copy of `env`, counted against the budget.
+fn read_shell(
+    script: &str,
+    env: &BTreeMap<String, String>,
+    wanted: &dyn Fn(&[String]) -> bool,
+    sourcer: &mut dyn Sourcer,
+    budget: &mut Budget,
+) -> Vec<Found> {
+    if !budget.copy(copy_cost(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))) {
+        return Vec::new();
+    }
     let mut shell = Shell {
         vars: env.clone(),
         cwd: None,
-        exported: Vec::new(),
-        exported_at: Vec::new(),
+        exported: Exported::default(),
         requests: 0,
         uncertain: false,
-        unknown: Vec::new(),
+        unknown: BTreeSet::new(),
         wanted,
         sourcer,
         found: Vec::new(),
@@ -583,24 +620,72 @@ pub fn script_statements(
         dir_stack: Vec::new(),
         posix: posix_shebang(script),
         sourcepath: true,
-        budget: Budget::new(),
+        budget,
+        stopped: false,
     };
     shell.run(script, 0);
     shell.found
 }
 
+/// The variables a shell exported, each once, with where it was last set: what every command
+/// it runs gets. A later `export` of a name already there replaces its value and place where
+/// it stands (a command's environment is a map: only the last value of a name counts), so
+/// neither grows with the number of `export` statements nor is searched for each.
+#[derive(Default)]
+struct Exported {
+    env: Vec<(String, String)>,
+    /// Where each variable of `env` (same index) was last set: name, file, offset.
+    set_at: Vec<(String, usize, usize)>,
+    index: HashMap<String, usize>,
+}
+
+impl Exported {
+    fn set(&mut self, name: String, value: String, file: usize, offset: usize) {
+        match self.index.get(&name) {
+            Some(&at) => {
+                self.env[at].1 = value;
+                self.set_at[at] = (name, file, offset);
+            }
+            None => {
+                self.index.insert(name.clone(), self.env.len());
+                self.env.push((name.clone(), value));
+                self.set_at.push((name, file, offset));
+            }
+        }
+    }
+
+    /// What a copy of it (for one command) costs against [`Budget::copy`].
+    fn cost(&self) -> usize {
+        copy_cost(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str()))) * 2
+    }
+}
+
+/// Bytes a copy of these variables takes, counting each entry's bookkeeping (its strings'
+/// headers and allocations) as [`ENTRY_COST`] bytes: 40,000 one-byte variables are megabytes.
+fn copy_cost<'v>(vars: impl Iterator<Item = (&'v str, &'v str)>) -> usize {
+    vars.map(|(k, v)| k.len() + v.len() + ENTRY_COST).sum()
+}
+
+/// What one copied variable costs beyond its bytes (two `String`s and their allocations).
+const ENTRY_COST: usize = 64;
+
+/// Bytes of environment a shell script (with all it sources and the `sh -c` scripts it
+/// runs) may copy into the commands it runs, each command getting all the variables set
+/// before it: tens of thousands of `export`s then tens of thousands of commands would be
+/// billions of copies. Real scripts copy a few kilobytes. Past it clawlint stops reading
+/// the script, and says where ([`Sourcer::stopped`]).
+pub const MAX_COPIED_BYTES: usize = crate::load::env::MAX_SUBSTITUTED_BYTES;
+
 /// The state one shell keeps across the files it reads.
 struct Shell<'a> {
     vars: BTreeMap<String, String>,
     cwd: Option<String>,
-    exported: Vec<(String, String)>,
-    /// Where each exported variable was last set: name, file, offset.
-    exported_at: Vec<(String, usize, usize)>,
+    exported: Exported,
     /// The `source` statements run so far (each a request to the [`Sourcer`]).
     requests: usize,
     /// The statement being read may or may not run (see [`Guards::uncertain`]).
     uncertain: bool,
-    unknown: Vec<String>,
+    unknown: BTreeSet<String>,
     wanted: &'a dyn Fn(&[String]) -> bool,
     sourcer: &'a mut dyn Sourcer,
     found: Vec<Found>,
@@ -612,7 +697,9 @@ struct Shell<'a> {
     posix: bool,
     /// bash's `sourcepath` (on unless `shopt -u sourcepath`): `source` looks on PATH.
     sourcepath: bool,
-    budget: Budget,
+    budget: &'a mut Budget,
+    /// The environment copies passed their budget: nothing more is read.
+    stopped: bool,
 }
 
 /// What expansion may still do over one script and all it sources: the bytes variables'
@@ -623,6 +710,8 @@ struct Shell<'a> {
 struct Budget {
     bytes: usize,
     depth: usize,
+    /// Bytes of environment the commands found may still be given ([`MAX_COPIED_BYTES`]).
+    copies: usize,
 }
 
 /// `${…:-…}` and `$(…)` read inside one another at most this deep.
@@ -633,7 +722,27 @@ impl Budget {
         Budget {
             bytes: crate::load::env::MAX_SUBSTITUTED_BYTES,
             depth: 0,
+            copies: MAX_COPIED_BYTES,
         }
+    }
+
+    /// Whether a copy of `cost` bytes of environment may still be made (and it is counted).
+    /// Once one is refused, every later one is too.
+    fn copy(&mut self, cost: usize) -> bool {
+        match self.copies.checked_sub(cost) {
+            Some(left) => {
+                self.copies = left;
+                true
+            }
+            None => {
+                self.copies = 0;
+                false
+            }
+        }
+    }
+
+    fn copies_spent(&self) -> bool {
+        self.copies == 0
     }
 
     /// Whether a value of `len` bytes may still be given to a word (and it is counted).
@@ -682,6 +791,9 @@ impl Shell<'_> {
         let mut previous_was_cd = false;
         let mut guards = Guards::default();
         for (statement, sep, offset) in statements(script) {
+            if self.stopped {
+                return;
+            }
             let after_or = sep == Sep::Or;
             let mut marked = quoted_words(&statement);
             // The tests that guard what follows (`[ -f X ] &&`, `if [ -r X ]; then`); the
@@ -809,9 +921,7 @@ impl Shell<'_> {
                             let v = self.expand(&v, &mut unknown);
                             self.unknown.extend(unknown);
                             self.vars.insert(k.clone(), v.clone());
-                            self.exported_at.retain(|(n, _, _)| *n != k);
-                            self.exported_at.push((k.clone(), file, offset));
-                            self.exported.push((k, v));
+                            self.exported.set(k, v, file, offset);
                         }
                     }
                     continue;
@@ -844,10 +954,10 @@ impl Shell<'_> {
         let sourcer = &mut *self.sourcer;
         expand_with(
             word,
-            &self.vars,
+            Scope::of(&self.vars),
             unknown,
             &mut |p| sourcer.real_path(p),
-            &mut self.budget,
+            self.budget,
         )
     }
 
@@ -882,7 +992,7 @@ impl Shell<'_> {
             path: self
                 .vars
                 .get("PATH")
-                .filter(|_| !self.unknown.iter().any(|u| u == "PATH"))
+                .filter(|_| !self.unknown.contains("PATH"))
                 .cloned(),
             then_cwd: !self.posix,
         });
@@ -910,6 +1020,14 @@ impl Shell<'_> {
         };
     }
 
+    /// Stops reading at the statement at `offset` of `file` (the environment copies passed
+    /// their budget), and has the [`Sourcer`] say so.
+    fn stop(&mut self, file: usize, offset: usize) {
+        self.stopped = true;
+        let variables = self.exported.env.len() + self.unknown.len();
+        self.sourcer.stopped(file, offset, variables);
+    }
+
     /// A simple command (or a bare assignment: a shell variable).
     fn statement(&mut self, words: &[String], quoted: &[bool], file: usize, offset: usize) {
         let mut i = 0;
@@ -926,14 +1044,12 @@ impl Shell<'_> {
                 let v = self.expand(&v, &mut unknown);
                 if self.uncertain && self.vars.get(&k).is_none_or(|old| *old != v) {
                     self.vars.remove(&k);
-                    self.unknown.push(k);
+                    self.unknown.insert(k);
                     continue;
                 }
                 self.unknown.extend(unknown);
                 if self.allexport {
-                    self.exported_at.retain(|(n, _, _)| *n != k);
-                    self.exported_at.push((k.clone(), file, offset));
-                    self.exported.push((k.clone(), v.clone()));
+                    self.exported.set(k.clone(), v.clone(), file, offset);
                 }
                 self.vars.insert(k, v);
             }
@@ -971,11 +1087,20 @@ impl Shell<'_> {
             }
             local_unknown.extend(missing);
         }
-        let mut inner = unwrap_to(&argv, &self.vars, self.wanted);
+        let mut inner = unwrap_with(&argv, &self.vars, self.wanted, None, self.budget);
+        if self.budget.copies_spent() {
+            return self.stop(file, offset);
+        }
         if !(self.wanted)(&inner.argv) {
             return;
         }
-        let mut env = self.exported.clone();
+        // The command gets a copy of all the script exported and of the names it could not
+        // see: counted, and past the budget nothing more is read.
+        let unknown_cost = copy_cost(self.unknown.iter().map(|u| (u.as_str(), "")));
+        if !self.budget.copy(self.exported.cost() + unknown_cost) {
+            return self.stop(file, offset);
+        }
+        let mut env = self.exported.env.clone();
         for (k, v) in prefix {
             let v = self.expand(&v, &mut local_unknown);
             env.push((k, v));
@@ -985,13 +1110,12 @@ impl Shell<'_> {
         local_unknown.dedup();
         let mut all_unknown = self.unknown.clone();
         all_unknown.extend(local_unknown.iter().cloned());
-        all_unknown.sort();
-        all_unknown.dedup();
         let mut unseen = inner.unseen;
         if !all_unknown.is_empty() {
+            let names: Vec<&str> = all_unknown.iter().map(String::as_str).collect();
             unseen.push(format!(
                 "shell variables with no value clawlint can see: {}",
-                all_unknown.join(", ")
+                names.join(", ")
             ));
         }
         self.found.push(Found {
@@ -1005,7 +1129,7 @@ impl Shell<'_> {
                 env_files: inner.env_files,
                 unknown_args: local_unknown,
                 unresolved,
-                set_at: self.exported_at.clone(),
+                set_at: self.exported.set_at.clone(),
                 sources_before: self.requests,
             },
             file,
@@ -1514,6 +1638,29 @@ fn quoted_words(statement: &str) -> Vec<(String, bool)> {
     out
 }
 
+/// The variables a word is expanded with: the shell's, with `PWD` as a command
+/// substitution's own `cd` left it. A substitution's subshell changes only `PWD`, so the
+/// shell's variables are shared, never copied for each of its words.
+#[derive(Clone, Copy)]
+struct Scope<'v> {
+    vars: &'v BTreeMap<String, String>,
+    /// `Some(pwd)`: `PWD` is `pwd` (`None`: unset), whatever `vars` holds.
+    pwd: Option<Option<&'v str>>,
+}
+
+impl<'v> Scope<'v> {
+    fn of(vars: &'v BTreeMap<String, String>) -> Scope<'v> {
+        Scope { vars, pwd: None }
+    }
+
+    fn get(&self, name: &str) -> Option<&'v str> {
+        match (name, self.pwd) {
+            ("PWD", Some(pwd)) => pwd,
+            _ => self.vars.get(name).map(String::as_str),
+        }
+    }
+}
+
 /// Expands `~`, `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` with `vars`; a
 /// variable with no value expands to its default or to nothing and is recorded in `unknown`.
 /// `$0` and `${BASH_SOURCE[0]}` expand when `vars` gives them, else stay as written (the
@@ -1523,7 +1670,7 @@ fn quoted_words(statement: &str) -> Vec<(String, bool)> {
 /// ([`Sourcer::real_path`]).
 fn expand_with(
     word: &str,
-    vars: &BTreeMap<String, String>,
+    vars: Scope,
     unknown: &mut Vec<String>,
     real: &mut dyn FnMut(&str) -> Option<String>,
     budget: &mut Budget,
@@ -1591,7 +1738,7 @@ fn expand_with(
                 Some(plain) => plain.to_string(),
                 None => name,
             };
-            if is_placed(&name) && !vars.contains_key(&name) {
+            if is_placed(&name) && vars.get(&name).is_none() {
                 out.push_str("${");
                 out.push_str(&inner);
                 out.push('}');
@@ -1650,11 +1797,11 @@ fn is_placed(name: &str) -> bool {
 /// symlinks; `None` from it: not known).
 fn substitute(
     script: &str,
-    vars: &BTreeMap<String, String>,
+    vars: Scope,
     real: &mut dyn FnMut(&str) -> Option<String>,
     budget: &mut Budget,
 ) -> Option<String> {
-    let mut pwd = vars.get("PWD").cloned();
+    let mut pwd = vars.get("PWD").map(str::to_string);
     let mut printed: Vec<String> = Vec::new();
     for (statement, sep, _) in statements(script) {
         // `cd X || exit`: the fallback is not what runs.
@@ -1674,13 +1821,12 @@ fn substitute(
                     op.trim_end_matches(['>', '<', '|', '&']).is_empty() && !op.contains('&');
                 continue;
             }
-            let mut local = vars.clone();
-            match &pwd {
-                Some(p) => local.insert("PWD".to_string(), p.clone()),
-                None => local.remove("PWD"),
+            let local = Scope {
+                vars: vars.vars,
+                pwd: Some(pwd.as_deref()),
             };
             let mut missing = Vec::new();
-            let value = expand_with(&w, &local, &mut missing, real, budget);
+            let value = expand_with(&w, local, &mut missing, real, budget);
             if !missing.is_empty() || value.contains(['$', '`']) {
                 return None;
             }
@@ -1715,7 +1861,7 @@ fn substitute(
             "cd" => {
                 let dir = match operands.first() {
                     Some(d) => d.to_string(),
-                    None => vars.get("HOME")?.clone(),
+                    None => vars.get("HOME")?.to_string(),
                 };
                 let dir = absolute(&dir, &pwd)?;
                 pwd = Some(match physical {
@@ -2039,7 +2185,8 @@ mod tests {
     #[test]
     fn substitutions_scripts_use_for_their_own_place() {
         let vars = at("/home/u/bin/start.sh", "/home/u");
-        let s = |script: &str| substitute(script, &vars, &mut lexical, &mut Budget::new());
+        let s =
+            |script: &str| substitute(script, Scope::of(&vars), &mut lexical, &mut Budget::new());
         assert_eq!(s("dirname \"$0\"").as_deref(), Some("/home/u/bin"));
         assert_eq!(
             s("cd \"$(dirname \"$0\")\" && pwd").as_deref(),
@@ -2068,7 +2215,12 @@ mod tests {
         assert_eq!(s("dirname \"$UNSET\""), None);
         // `$0` not given (a unit's `sh -c`): nothing to evaluate.
         assert_eq!(
-            substitute("dirname \"$0\"", &home(), &mut lexical, &mut Budget::new()),
+            substitute(
+                "dirname \"$0\"",
+                Scope::of(&home()),
+                &mut lexical,
+                &mut Budget::new()
+            ),
             None
         );
         assert_eq!(dirname("./b.sh"), ".");
@@ -2080,7 +2232,7 @@ mod tests {
         assert_eq!(
             substitute(
                 "cd \"$(dirname \"$0\")\" && pwd",
-                &vars,
+                Scope::of(&vars),
                 &mut lexical,
                 &mut Budget::new()
             )

@@ -5,7 +5,7 @@
 //! scanned layout and passes its text.
 
 use super::command::starts_gateway;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What a PowerShell invocation runs: a script file or a command string.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,7 +187,8 @@ pub struct Found {
     /// The current location when it runs: `None` when the script never changed it, `Err`
     /// when it changed it to a path clawlint cannot work out.
     pub cwd: Option<Value>,
-    /// The environment variables the scripts set before it, in order, with where.
+    /// The environment variables the scripts set before it, each once (its last change,
+    /// names compared case-insensitively), with where.
     pub env: Vec<(String, EnvChange, At)>,
     /// Variables added at run time from where no file clawlint reads shows.
     pub injects_env: Option<String>,
@@ -204,6 +205,9 @@ pub enum NoteKind {
     TooManyReads { path: String },
     /// A script that cannot be read (not in the layout, missing, unreadable): why.
     NotRead { path: String, why: String },
+    /// Giving the statement here the `variables` the scripts set (and every statement after
+    /// it) would pass [`MAX_COPIED_BYTES`]: reading stopped here.
+    TooMuchEnv { variables: usize },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -255,7 +259,8 @@ impl Reading {
                 EnvChange::Unknown(_) => out
                     .unseen
                     .push(format!("the value the script gives {name}")),
-                EnvChange::Unset => out.env.retain(|(k, _)| !k.eq_ignore_ascii_case(name)),
+                // Each name is changed once in `env` (its last change): nothing to remove.
+                EnvChange::Unset => {}
             }
         }
         if let Some(Err(dir)) = &found.cwd {
@@ -326,7 +331,7 @@ pub fn read(
             .iter()
             .map(|(k, v)| (k.to_ascii_uppercase(), v.clone()))
             .collect(),
-        env: Vec::new(),
+        env: Changes::default(),
         locals: BTreeMap::new(),
         cwd: None,
         dir_stack: Vec::new(),
@@ -336,6 +341,8 @@ pub fn read(
         max_depth: budget.max_depth,
         nesting: 0,
         substituted: MAX_SUBSTITUTED_BYTES,
+        copies: MAX_COPIED_BYTES,
+        stopped: false,
         out: Reading::default(),
     };
     session.run(text, 0, path, 1);
@@ -347,8 +354,8 @@ pub fn read(
 struct Session<'a> {
     /// The environment the session starts with (upper-cased names).
     base: BTreeMap<String, String>,
-    /// What the scripts set, in order.
-    env: Vec<(String, EnvChange, At)>,
+    /// What the scripts set.
+    env: Changes,
     /// Script variables (lower-cased names).
     locals: BTreeMap<String, Value>,
     cwd: Option<Value>,
@@ -361,8 +368,63 @@ struct Session<'a> {
     nesting: usize,
     /// Bytes variables may still give the words they are in (see [`MAX_SUBSTITUTED_BYTES`]).
     substituted: usize,
+    /// Bytes of environment the statements found may still be given ([`MAX_COPIED_BYTES`]).
+    copies: usize,
+    /// The copies passed their budget: nothing more is read.
+    stopped: bool,
     out: Reading,
 }
+
+/// The environment variables the scripts set, each once (the last change of a name replaces
+/// the one before where it stands; names are case-insensitive), so that neither a copy for
+/// each statement found nor a lookup grows with the number of assignments.
+#[derive(Debug, Clone, Default)]
+struct Changes {
+    list: Vec<(String, EnvChange, At)>,
+    /// The upper-cased name of each change of `list`, and where it is.
+    index: HashMap<String, usize>,
+}
+
+impl Changes {
+    fn set(&mut self, name: &str, change: EnvChange, at: At) {
+        match self.index.get(&name.to_ascii_uppercase()) {
+            Some(&i) => self.list[i] = (name.to_string(), change, at),
+            None => {
+                self.index
+                    .insert(name.to_ascii_uppercase(), self.list.len());
+                self.list.push((name.to_string(), change, at));
+            }
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&EnvChange> {
+        let at = *self.index.get(&name.to_ascii_uppercase())?;
+        Some(&self.list[at].1)
+    }
+
+    /// What a copy of it (for one statement found) costs, counting each entry's bookkeeping.
+    fn cost(&self) -> usize {
+        self.list
+            .iter()
+            .map(|(name, change, _)| {
+                let value = match change {
+                    EnvChange::Set(v) | EnvChange::Unknown(v) => v.len(),
+                    EnvChange::Unset => 0,
+                };
+                name.len() + value + ENTRY_COST
+            })
+            .sum()
+    }
+}
+
+/// What one copied variable costs beyond its bytes (its strings and their allocations).
+const ENTRY_COST: usize = 64;
+
+/// Bytes of environment one reading may copy into the statements it finds, each getting all
+/// the variables set before it: tens of thousands of `$env:` assignments then tens of
+/// thousands of `docker compose` lines would be billions of copies. Real scripts copy a few
+/// kilobytes. Past it reading stops, with a note where ([`NoteKind::TooMuchEnv`]).
+pub const MAX_COPIED_BYTES: usize = crate::load::env::MAX_SUBSTITUTED_BYTES;
 
 /// `(…)` inside `(…)` read at most this deep; deeper is a value clawlint cannot work out
 /// (each level is read by a call inside the one before).
@@ -434,6 +496,9 @@ impl Session<'_> {
         let skip = text.len() - body.len();
         let text = body;
         for (statement, offset) in statements(text) {
+            if self.stopped {
+                return;
+            }
             self.statement(&statement, (file, offset + skip), here);
         }
     }
@@ -441,14 +506,12 @@ impl Session<'_> {
     fn lookup(&self, name: &str, here: Here) -> Option<Value> {
         let lower = name.to_ascii_lowercase();
         if let Some(var) = lower.strip_prefix("env:") {
-            for (k, change, _) in self.env.iter().rev() {
-                if k.eq_ignore_ascii_case(var) {
-                    return Some(match change {
-                        EnvChange::Set(v) => Ok(v.clone()),
-                        EnvChange::Unknown(w) => Err(w.clone()),
-                        EnvChange::Unset => Ok(String::new()),
-                    });
-                }
+            if let Some(change) = self.env.get(var) {
+                return Some(match change {
+                    EnvChange::Set(v) => Ok(v.clone()),
+                    EnvChange::Unknown(w) => Err(w.clone()),
+                    EnvChange::Unset => Ok(String::new()),
+                });
             }
             return self.base.get(&var.to_ascii_uppercase()).cloned().map(Ok);
         }
@@ -849,7 +912,7 @@ impl Session<'_> {
     }
 
     fn set_env(&mut self, name: &str, change: EnvChange, at: At) {
-        self.env.push((name.to_string(), change, at));
+        self.env.set(name, change, at);
     }
 
     /// A statement clawlint cannot read that may run compose (`iex`, `cmd /c "… compose …"`)
@@ -1204,12 +1267,30 @@ impl Session<'_> {
             Some(c) => Some(c),
             None => self.cwd.clone(),
         };
+        let wanted = crate::discover::compose::runs::parse(&argv).is_some()
+            || (self.out.gateway.is_none() && starts_gateway(&argv));
+        // The statement gets a copy of all the scripts set: counted, and past the budget
+        // nothing more is read.
+        let cost = if wanted { self.env.cost() } else { 0 };
+        match self.copies.checked_sub(cost) {
+            Some(left) => self.copies = left,
+            None => {
+                self.stopped = true;
+                let variables = self.env.list.len();
+                self.note(at, NoteKind::TooMuchEnv { variables });
+                return;
+            }
+        }
         let found = Found {
             at,
             argv: argv.clone(),
             unresolved: unresolved.clone(),
             cwd,
-            env: self.env.clone(),
+            env: if wanted {
+                self.env.list.clone()
+            } else {
+                Vec::new()
+            },
             injects_env: self.injects_env.clone(),
         };
         if crate::discover::compose::runs::parse(&argv).is_some() {

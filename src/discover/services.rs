@@ -17,7 +17,7 @@ use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
 use crate::load::read::{ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem};
-use crate::source::{FileId, Loc, SourceMap};
+use crate::source::{FileId, LineIndex, Loc, SourceMap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -968,12 +968,16 @@ fn sourced_env(
         sources.show(file, crate::redact::scan::shell_script(text));
         files.push(Some((file, path.to_path_buf(), text.to_string())));
     }
+    // Each file's lines found once: a place is a binary search, however many there are.
+    let lines: Vec<Option<LineIndex>> = files
+        .iter()
+        .map(|f| f.as_ref().map(|(_, _, text)| LineIndex::new(text)))
+        .collect();
     let line_at = |file: usize, offset: usize| -> (Option<Loc>, String) {
-        match files.get(file).and_then(Option::as_ref) {
-            Some((id, path, text)) => {
+        match (files.get(file).and_then(Option::as_ref), lines.get(file)) {
+            (Some((id, path, text)), Some(Some(lines))) => {
                 let offset = offset.min(text.len());
-                let end = text[offset..].find('\n').map_or(text.len(), |e| offset + e);
-                let line = text[..offset].matches('\n').count() + 1;
+                let (line, end) = lines.place(text, offset);
                 (
                     Some(Loc {
                         file: *id,
@@ -982,7 +986,7 @@ fn sourced_env(
                     format!("{}:{line}", crate::paths::display_path(path)),
                 )
             }
-            None => (at, "its command line".to_string()),
+            _ => (at, "its command line".to_string()),
         }
     };
     let mut set_at = BTreeMap::new();
@@ -2568,12 +2572,16 @@ fn powershell_compose_runs(
             f.text.as_str(),
         )));
     }
+    // Each file's lines found once: a place is a binary search, however many there are.
+    let lines: Vec<Option<LineIndex>> = files
+        .iter()
+        .map(|f| f.as_ref().map(|(_, _, text)| LineIndex::new(text)))
+        .collect();
     let line_at = |(file, offset): (usize, usize)| -> (Loc, String) {
-        match files.get(file).and_then(Option::as_ref) {
-            Some((id, path, text)) => {
+        match (files.get(file).and_then(Option::as_ref), lines.get(file)) {
+            (Some((id, path, text)), Some(Some(lines))) => {
                 let offset = offset.min(text.len());
-                let end = text[offset..].find('\n').map_or(text.len(), |e| offset + e);
-                let line = text[..offset].matches('\n').count() + 1;
+                let (line, end) = lines.place(text, offset);
                 (
                     Loc {
                         file: *id,
@@ -2582,7 +2590,7 @@ fn powershell_compose_runs(
                     format!("{}:{line}", crate::paths::display_path(path)),
                 )
             }
-            None => (run.at, format!("the `powershell -Command` of {}", run.by)),
+            _ => (run.at, format!("the `powershell -Command` of {}", run.by)),
         }
     };
     // Who runs a statement of file `file`: the task, through the scripts that lead to it.
@@ -2624,6 +2632,13 @@ fn powershell_compose_runs(
                     "{here} runs the script {}, past the {MAX_SCRIPT_READS} scripts clawlint reads for {}: clawlint does not follow it, so a `docker compose` it runs is not seen",
                     shown(path),
                     run.by
+                ),
+            ),
+            NoteKind::TooMuchEnv { variables } => (
+                crate::load::ProblemKind::Budget,
+                format!(
+                    "{here} runs a command after the scripts set {variables} environment variables: giving each command all of them passes the {} bytes clawlint copies for one task's scripts, so clawlint stops reading the script here and a `docker compose` after it is not seen",
+                    super::powershell::MAX_COPIED_BYTES
                 ),
             ),
             NoteKind::NotRead { path, why } => (
@@ -2694,9 +2709,16 @@ fn powershell_compose_runs(
             .iter()
             .map(|(k, v)| (k.clone(), v.value.clone(), v.origin.loc().unwrap_or(run.at)))
             .collect();
+        // What the script changes replaces what the task gives (each name once in
+        // `found.env`, case-insensitively).
+        let changed: std::collections::HashSet<String> = found
+            .env
+            .iter()
+            .map(|(name, _, _)| name.to_ascii_uppercase())
+            .collect();
+        run_env.retain(|(k, _, _)| !changed.contains(&k.to_ascii_uppercase()));
         for (name, change, at) in &found.env {
             let (set_loc, set_here) = line_at(*at);
-            run_env.retain(|(k, _, _)| !k.eq_ignore_ascii_case(name));
             match change {
                 EnvChange::Set(v) => run_env.push((name.clone(), (run.map)(v), set_loc)),
                 EnvChange::Unknown(_) => unknown.push(format!("the value {set_here} gives {name}")),

@@ -101,9 +101,14 @@ fn is_script(path: &std::path::Path) -> bool {
 fn script_help(kind: ProblemKind) -> &'static str {
     match kind {
         ProblemKind::TooMany => "clawlint follows at most 3 shell scripts, each run by the one before, from what a unit, LaunchAgent or task runs: run `docker compose` from a script fewer levels down (or from the unit itself), so that how the project starts can be checked",
+        ProblemKind::Budget => SCRIPT_BUDGET_HELP,
         other => help_for(other),
     }
 }
+
+/// CL907's help for a script (shell or PowerShell) whose environment copies passed their
+/// budget.
+const SCRIPT_BUDGET_HELP: &str = "a real script sets a few dozen variables before the commands it runs; this one would have clawlint copy tens of megabytes of environment into them: check what generated it, and set the variables once in the environment file of the unit or task instead";
 
 /// Problems located in a PowerShell script are about what clawlint reads of PowerShell.
 fn is_powershell(path: &std::path::Path) -> bool {
@@ -117,6 +122,7 @@ const POWERSHELL_UNRESOLVED_HELP: &str = "clawlint reads a .ps1 without running 
 fn powershell_help(kind: ProblemKind) -> &'static str {
     match kind {
         ProblemKind::Unresolved => POWERSHELL_UNRESOLVED_HELP,
+        ProblemKind::Budget => SCRIPT_BUDGET_HELP,
         ProblemKind::TooMany => "clawlint follows at most 3 PowerShell scripts, each run by the one before (`& x.ps1`, `. x.ps1`, `powershell -File x.ps1`), from what a task runs: run `docker compose` from a script fewer levels down (or from the task's own script), so that how the project starts can be checked",
         other => help_for(other),
     }

@@ -53,6 +53,19 @@ impl LineIndex {
         start..end
     }
 
+    /// The 1-based line holding byte `offset` of `text` (the text this index was built
+    /// from), and where the rest of that line ends (before its `\n`): a statement's place.
+    pub fn place(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.len);
+        let line = self.line_of(offset);
+        let end = self.range(line).end;
+        let end = match text.as_bytes().get(end.wrapping_sub(1)) {
+            Some(b'\n') if end > offset => end - 1,
+            _ => end,
+        };
+        (line + 1, end)
+    }
+
     /// 1-based line and column (in characters) of a byte offset in `text`, the text this
     /// index was built from.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
@@ -97,6 +110,8 @@ mod tests {
                 );
                 assert_eq!(index.line_of(at), line - 1);
                 assert!(index.range(line - 1).contains(&at) || at == text.len());
+                let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+                assert_eq!(index.place(text, at), (line, end), "{text:?} {offset}");
             }
         }
     }

@@ -21,7 +21,7 @@ use crate::load::json5::Span;
 use crate::load::read::{read_text_lossy, ReadError, SMALL_FILE_LIMIT};
 use crate::load::yaml::{self, Node, Value};
 use crate::load::{dotenv, unreadable, Problem, ProblemKind};
-use crate::source::{FileId, Loc, SourceMap};
+use crate::source::{FileId, LineIndex, Loc, SourceMap};
 use interpolate::{interpolate, Interpolated};
 use runs::{ComposeRun, MAX_ENV_FILES};
 use std::collections::BTreeMap;
@@ -371,17 +371,17 @@ pub fn runs_beside(
         let shown = crate::redact::scan::shell_script(&text);
         let file = sources.add(&path, text.clone(), None);
         sources.show(file, shown);
+        let lines = LineIndex::new(&text);
         for (cmd, at) in found {
             let Some(args) = runs::parse(&cmd.argv) else {
                 continue;
             };
             let at = at.min(text.len());
-            let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+            let (line, end) = lines.place(&text, at);
             let loc = Loc {
                 file,
                 span: Span { start: at, end },
             };
-            let line = text[..at].matches('\n').count() + 1;
             let mut unknown: Vec<String> =
                 cmd.unknown_args.iter().map(|v| format!("${v}")).collect();
             // `cd "$(dirname "$0")"` (and `/..` after it): the script's own directory.

@@ -287,6 +287,11 @@ enum NoteKind {
         written: String,
         path: String,
     },
+    /// The statement where the shell stopped reading: giving it (and each command after it)
+    /// the `variables` the script set would pass [`command::MAX_COPIED_BYTES`].
+    TooMuchEnv {
+        variables: usize,
+    },
 }
 
 impl Note {
@@ -299,6 +304,7 @@ impl Note {
                 | NoteKind::TooDeep { .. }
                 | NoteKind::TooManyReads { .. }
                 | NoteKind::OnPath { .. }
+                | NoteKind::TooMuchEnv { .. }
         )
     }
 }
@@ -388,6 +394,14 @@ impl<'a, 'm> ScriptSources<'a, 'm> {
 }
 
 impl command::Sourcer for ScriptSources<'_, '_> {
+    fn stopped(&mut self, file: usize, offset: usize, variables: usize) {
+        self.notes.push(Note {
+            file,
+            offset,
+            what: NoteKind::TooMuchEnv { variables },
+        });
+    }
+
     /// `realpath`, `readlink -f`, `cd -P`, `pwd -P`: the path placed on the layout, its
     /// symlinks followed through the one path mechanism ([`crate::paths::canonical_key`]:
     /// within the copied root under `--root`), and shown again under the layout's own spelling
@@ -656,6 +670,14 @@ fn note_problem(
             ),
             loc,
         },
+        NoteKind::TooMuchEnv { variables } => Problem {
+            kind: crate::load::ProblemKind::Budget,
+            message: format!(
+                "{here} runs a command after the script set {variables} variables: giving each command all of them passes the {} bytes clawlint copies for one script, so clawlint stops reading the script here and what it runs from here on is not seen",
+                command::MAX_COPIED_BYTES
+            ),
+            loc,
+        },
         NoteKind::NotOnPath { written, path } => Problem {
             kind: crate::load::ProblemKind::Missing,
             message: format!(
@@ -881,16 +903,17 @@ fn script_compose_runs(
         sources.show(file, shown);
         files.push((file, path, text));
     }
-    // A statement's place: its location, and `file:line` in words.
+    // A statement's place: its location, and `file:line` in words (each file's lines found
+    // once: a place is a binary search, however many there are).
+    let lines: Vec<LineIndex> = files.iter().map(|(_, _, t)| LineIndex::new(t)).collect();
     let line_at = |file: usize, offset: usize| {
         let (id, path, text) = &files[file];
         let offset = offset.min(text.len());
-        let end = text[offset..].find('\n').map_or(text.len(), |e| offset + e);
+        let (line, end) = lines[file].place(text, offset);
         let loc = Loc {
             file: *id,
             span: Span { start: offset, end },
         };
-        let line = text[..offset].matches('\n').count() + 1;
         (loc, format!("{}:{line}", crate::paths::display_path(path)))
     };
     // Who runs a statement of file `file`: the script's own runner, through the `source`s
