@@ -345,6 +345,10 @@ pub fn runs_beside(
             continue;
         };
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.to_ascii_lowercase().ends_with(".ps1") {
+            out.extend(powershell_runs_beside(&path, text, dir, host, sources));
+            continue;
+        }
         let script = name.ends_with(".sh");
         let pieces: Vec<(String, usize)> = if script {
             vec![(text.clone(), 0)]
@@ -422,6 +426,121 @@ pub fn runs_beside(
                 &place,
             ));
         }
+    }
+    out
+}
+
+/// The compose runs of a PowerShell script beside a project (`up.ps1` for Docker Desktop),
+/// read as a task's script is ([`crate::discover::powershell::read`]: literal strings,
+/// variables, `$env:`, `Join-Path`, `$PSScriptRoot`, `Set-Location`), from the project's
+/// directory; the scripts it runs are not followed, as those of a shell script beside a
+/// project are not. Registered, with what the PowerShell scanner knows is safe shown, only
+/// when it runs compose.
+fn powershell_runs_beside(
+    path: &Path,
+    text: String,
+    dir: &Path,
+    host: &HostContext,
+    sources: &mut SourceMap,
+) -> Vec<ComposeRun> {
+    use crate::discover::powershell::{self, Budget, EnvChange, NoScripts};
+    let vars = BTreeMap::from([
+        ("HOME".to_string(), host.home.display().to_string()),
+        ("USERPROFILE".to_string(), host.home.display().to_string()),
+    ]);
+    let reading = powershell::read(
+        &text,
+        Some(&path.display().to_string()),
+        &vars,
+        &mut NoScripts,
+        Budget::new(1, 0),
+    );
+    // Statements of this script only (file 0): it follows none.
+    let found: Vec<&powershell::Found> = reading.compose.iter().filter(|f| f.at.0 == 0).collect();
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let shown = crate::redact::scan::powershell(&text);
+    let file = sources.add(path, text.clone(), None);
+    sources.show(file, shown);
+    let loc_at = |at: usize| -> (Loc, usize) {
+        let at = at.min(text.len());
+        let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+        let line = text[..at].matches('\n').count() + 1;
+        (
+            Loc {
+                file,
+                span: Span { start: at, end },
+            },
+            line,
+        )
+    };
+    // A path as the script writes it (`$PSScriptRoot\x.yml`, `C:\Users\…`), on the layout.
+    let on_layout = |raw: &str, base: &Path| -> PathBuf {
+        match raw.starts_with("\\\\") {
+            true => host.host_path(raw, base),
+            false => host.host_path(&raw.replace('\\', "/"), base),
+        }
+    };
+    let mut out = Vec::new();
+    for found in found {
+        let Some(mut args) = runs::parse(&found.argv) else {
+            continue;
+        };
+        let (loc, line) = loc_at(found.at.1);
+        let mut unknown: Vec<String> = found
+            .unresolved
+            .iter()
+            .map(|w| format!("`{}`", powershell::shown(w)))
+            .collect();
+        // A path clawlint cannot work out is no path: said, not read.
+        for list in [&mut args.files, &mut args.env_files] {
+            list.retain(|f| !found.unresolved.contains(f));
+        }
+        if args
+            .project_dir
+            .as_ref()
+            .is_some_and(|d| found.unresolved.contains(d))
+        {
+            args.project_dir = None;
+        }
+        let cwd = match &found.cwd {
+            Some(Ok(d)) => on_layout(d, dir),
+            Some(Err(written)) => {
+                unknown.push(format!(
+                    "the directory it changes to ({})",
+                    powershell::shown(written)
+                ));
+                dir.to_path_buf()
+            }
+            None => dir.to_path_buf(),
+        };
+        let mut env = Vec::new();
+        for (name, change, at) in &found.env {
+            env.retain(|(k, _, _): &(String, String, Loc)| !k.eq_ignore_ascii_case(name));
+            match change {
+                EnvChange::Set(v) => env.push((name.clone(), v.clone(), loc_at(at.1).0)),
+                EnvChange::Unknown(_) => unknown.push(format!(
+                    "the value {}:{} gives {name}",
+                    crate::paths::display_path(path),
+                    loc_at(at.1).1
+                )),
+                EnvChange::Unset => {}
+            }
+        }
+        if let Some(injects) = &found.injects_env {
+            unknown.push(format!("the variables {injects} adds"));
+        }
+        let place = |raw: &str| on_layout(raw, &cwd);
+        out.push(ComposeRun::new(
+            format!("{}:{line}", crate::paths::display_path(path)),
+            loc,
+            Some(cwd.clone()),
+            args,
+            env,
+            unknown,
+            &place,
+        ));
     }
     out
 }

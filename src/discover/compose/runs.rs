@@ -306,6 +306,7 @@ pub fn enabled_profiles(args: &ComposeArgs, env: &BTreeMap<String, (String, Loc)
 /// Names of scripts beside a compose file that may run it.
 fn is_wrapper_name(name: &str) -> bool {
     name.ends_with(".sh")
+        || name.to_ascii_lowercase().ends_with(".ps1")
         || name == "Makefile"
         || name == "makefile"
         || name == "GNUmakefile"
