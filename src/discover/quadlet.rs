@@ -155,7 +155,7 @@ pub fn invocation(
     let mut mounts = Vec::new();
     for d in unit.get_all("Container", "Volume") {
         let value = expand(&d.value);
-        match spec::parse_volume(&value) {
+        match podman_volume(&value) {
             Ok(v) => mounts.push(Mount {
                 source: match v.kind {
                     spec::VolumeKind::Bind => MountSource::Bind(host.host_path(&v.source, dir)),
@@ -243,6 +243,63 @@ pub fn invocation(
 }
 
 /// `data.volume` is the quadlet volume unit's volume, `systemd-data`; a plain name is itself.
+/// `Volume=` as quadlet and podman split it on Linux: at every `:` (quadlet's
+/// `strings.SplitN(volume, ":", 3)`, then podman's `specgen.SplitVolumeString`, which takes a
+/// drive letter's `:` as no separator only under WSL or on Windows), into
+/// `[SOURCE:]TARGET[:OPTIONS]`. A source starting with `/` or `.` is a host path (`.` from the
+/// unit's directory, as quadlet resolves it), anything else a named volume (`NAME.volume` is
+/// quadlet's `systemd-NAME`): so `c:/data` mounts the volume `c`, not a Windows drive, unlike
+/// Compose's reading ([`spec::parse_volume`]).
+fn podman_volume(raw: &str) -> Result<spec::VolumeSpec, String> {
+    let parts: Vec<&str> = raw.split(':').collect();
+    let (source, target, options) = match parts.as_slice() {
+        [target] => ("", *target, ""),
+        [source, target] => (*source, *target, ""),
+        [source, target, options] => (*source, *target, *options),
+        _ => {
+            return Err(
+                "incorrect volume format, should be [host-dir:]ctr-dir[:option]".to_string(),
+            )
+        }
+    };
+    if parts.len() > 1 && source.is_empty() {
+        return Err("host directory cannot be empty".to_string());
+    }
+    if !target.starts_with('/') {
+        return Err(format!(
+            "invalid container path {target:?}, must be an absolute path"
+        ));
+    }
+    let kind = if source.is_empty() {
+        spec::VolumeKind::Anonymous
+    } else if source.starts_with(['/', '.']) {
+        spec::VolumeKind::Bind
+    } else {
+        let valid = source
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+            && source
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        if !valid {
+            return Err(format!(
+                "{source:?} is no host path (those start with / or .) and no valid volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)"
+            ));
+        }
+        spec::VolumeKind::Volume
+    };
+    Ok(spec::VolumeSpec {
+        kind,
+        source: source.to_string(),
+        target: target
+            .trim_end_matches('/')
+            .to_string()
+            .max("/".to_string()),
+        read_only: options.split(',').any(|o| o == "ro"),
+    })
+}
+
 fn volume_name(source: &str) -> String {
     match source.strip_suffix(".volume") {
         Some(stem) => format!("systemd-{stem}"),
@@ -283,5 +340,80 @@ fn read_env_file(
             e.value.clone(),
             EnvOrigin::Container(Loc { file, span: e.span }),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::podman_volume;
+    use crate::discover::compose::spec::VolumeKind;
+
+    fn read(raw: &str) -> (VolumeKind, String, String, bool) {
+        let v = podman_volume(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+        (v.kind, v.source, v.target, v.read_only)
+    }
+
+    #[test]
+    fn volumes_split_at_every_colon_as_podman_does_on_linux() {
+        let s = String::from;
+        assert_eq!(
+            read("/home/ana/.openclaw:/home/node/.openclaw:Z,ro"),
+            (
+                VolumeKind::Bind,
+                s("/home/ana/.openclaw"),
+                s("/home/node/.openclaw"),
+                true
+            )
+        );
+        assert_eq!(
+            read("./config:/home/node/.openclaw"),
+            (
+                VolumeKind::Bind,
+                s("./config"),
+                s("/home/node/.openclaw"),
+                false
+            )
+        );
+        assert_eq!(
+            read("openclaw.volume:/home/node/.openclaw"),
+            (
+                VolumeKind::Volume,
+                s("openclaw.volume"),
+                s("/home/node/.openclaw"),
+                false
+            )
+        );
+        assert_eq!(
+            read("/home/node/.openclaw"),
+            (
+                VolumeKind::Anonymous,
+                s(""),
+                s("/home/node/.openclaw"),
+                false
+            )
+        );
+        // A single letter before `:` is a volume's name on Linux (Compose would read a drive).
+        assert_eq!(
+            read("c:/data"),
+            (VolumeKind::Volume, s("c"), s("/data"), false)
+        );
+        assert_eq!(
+            read("C:/home/node/.openclaw:ro"),
+            (VolumeKind::Volume, s("C"), s("/home/node/.openclaw"), true)
+        );
+    }
+
+    #[test]
+    fn volumes_podman_refuses_say_why() {
+        for (raw, why) in [
+            ("C:\\data:/x", "must be an absolute path"),
+            ("C:/a:/b:ro", "incorrect volume format"),
+            (":/x", "host directory cannot be empty"),
+            ("data:relative", "must be an absolute path"),
+            ("~/oc:/x", "no valid volume name"),
+        ] {
+            let err = podman_volume(raw).expect_err(raw);
+            assert!(err.contains(why), "{raw}: {err}");
+        }
     }
 }
