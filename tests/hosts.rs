@@ -1544,6 +1544,86 @@ fn a_launch_agent_launchd_does_not_load_is_no_gateway() {
     assert_eq!(supervised(&resolved), ["rescue"], "{resolved}");
 }
 
+/// A LaunchAgent that sets no `PATH` gets its domain's `launchctl config user path` (launchctl(1):
+/// "Sets the PATH environment variable for all services within the target domain"), which
+/// launchctl keeps in `/private/var/db/com.apple.xpc.launchd/config/user.plist`: read under
+/// `--root`, its directories are where the agent's script finds `source settings.sh`
+/// (`~/bin/settings.sh` enables the stack's `openclaw` profile: CL108 with the native gateway).
+/// Without that file the agent gets `/usr/bin:/bin:/usr/sbin:/sbin`, where the layout has no
+/// `settings.sh`, so bash reads the one beside the stack (the profile `web`: no collision);
+/// a file that does not parse is a located finding and the name is not looked up on a guess.
+#[test]
+fn a_launch_agent_gets_the_path_launchctl_config_sets() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = Layout::new("hosts-launchctl-config-path").with_root();
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 } }\n",
+    );
+    write(
+        b,
+        "home/stacks/acme/docker-compose.yml",
+        b"services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    profiles: [openclaw]\n    ports: [\"18789:18789\"]\n",
+    );
+    write(b, "home/bin/settings.sh", b"PROFILE=openclaw\n");
+    write(b, "home/stacks/acme/settings.sh", b"PROFILE=web\n");
+    write(
+        b,
+        "home/bin/up.sh",
+        b"#!/bin/bash\nsource settings.sh\ndocker compose --profile \"$PROFILE\" up -d\n",
+    );
+    std::fs::set_permissions(
+        b.join("home/bin/up.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    write(
+        b,
+        "home/Library/LaunchAgents/com.acme.stack.plist",
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>com.acme.stack</string><key>ProgramArguments</key><array><string>/Users/ana/bin/up.sh</string></array><key>WorkingDirectory</key><string>/Users/ana/stacks/acme</string><key>EnvironmentVariables</key><dict><key>HOME</key><string>/Users/ana</string></dict><key>RunAtLoad</key><true/></dict></plist>\n",
+    );
+    std::fs::create_dir_all(b.join("root/etc")).unwrap();
+    let config = "root/private/var/db/com.apple.xpc.launchd/config/user.plist";
+    write(
+        b,
+        config,
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>PathEnvironmentVariable</key><string>/Users/ana/bin:/usr/bin:/bin:/usr/sbin:/sbin</string></dict></plist>\n",
+    );
+    let (_, report, stderr) = t.run("check");
+    assert!(
+        !findings(&report, "CL108", "").is_empty(),
+        "{report:#}{stderr}"
+    );
+    assert!(findings(&report, "CL902", "").is_empty(), "{report:#}");
+    std::fs::remove_file(b.join(config)).unwrap();
+    let report = t.json("check");
+    assert!(findings(&report, "CL108", "").is_empty(), "{report:#}");
+    assert!(findings(&report, "CL902", "").is_empty(), "{report:#}");
+    write(
+        b,
+        config,
+        b"<plist><dict><key>PathEnvironmentVariable</key>",
+    );
+    let report = t.json("check");
+    // The file is named where it fails to parse, and the `source` where the PATH is unknown
+    // (the profile it would set is then unknown: CL108 says the collision is unverifiable).
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("invalid plist"))
+            && messages
+                .iter()
+                .any(|m| m.contains("launchd's `launchctl config` file")),
+        "{messages:?}"
+    );
+}
+
 /// The user manager's runtime dir (`/run/user/UID`) is read only when the root's /etc/passwd
 /// says which uid the scanned home is. Without it, a transient user unit there is named in a
 /// located finding (CL902: not read, unverifiable), not attributed to the home by a guess

@@ -70,6 +70,21 @@ pub fn parse_disabled_overrides(bytes: &[u8]) -> Result<Vec<(String, bool)>, Str
         .collect())
 }
 
+/// launchd's persistent configuration of a domain (`launchctl config user path …` writes
+/// `/private/var/db/com.apple.xpc.launchd/config/user.plist`, `config system path …`
+/// `system.plist`): the `PATH` it gives every service of the domain that sets none
+/// (launchctl(1): "Sets the PATH environment variable for all services within the target
+/// domain … if a service specifies its own PATH, the service-specific environment variable
+/// will take precedence"), kept under `PathEnvironmentVariable`. `None` when it sets none.
+pub fn parse_config_path(bytes: &[u8]) -> Result<Option<String>, String> {
+    let root = read_nodes(bytes)?;
+    let Node::Dict(dict) = &root else {
+        return Err("the top level of the plist is not a dictionary".to_string());
+    };
+    // `launchctl config user path ""` clears it.
+    Ok(optional_string(dict, "PathEnvironmentVariable")?.filter(|p| !p.is_empty()))
+}
+
 /// Deeper than any LaunchAgent (they nest three levels), shallow enough for any stack.
 pub const MAX_DEPTH: usize = 64;
 /// A binary plist may reference one object from many places; without a cap, a few hundred

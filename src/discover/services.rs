@@ -708,6 +708,9 @@ struct PathMap<'a> {
     root: Option<&'a Path>,
     /// The supervisor, whose default `PATH` its commands get ([`scripts::default_path`]).
     kind: ServiceKind,
+    /// A launchd job's domain `PATH` (`launchctl config user|system path`) when the layout
+    /// has launchd's configuration and it sets one: `Err` when that file cannot be read.
+    domain_path: Option<Result<String, ()>>,
 }
 
 impl PathMap<'_> {
@@ -1336,6 +1339,7 @@ impl UnitReader<'_> {
             home,
             root: self.root,
             kind: self.kind,
+            domain_path: None,
         };
         // Decide before registering anything: a unit that runs no gateway is not ours.
         let (argv, no_var_expansion): (Vec<String>, bool) = match &exec {
@@ -1874,6 +1878,50 @@ fn launchd_disabled(
     }
 }
 
+/// The `PATH` launchd's persistent configuration gives the services of a job's domain
+/// (`launchctl config user path …` for a LaunchAgent, `config system path …` for a
+/// LaunchDaemon; [`launchd::parse_config_path`]), read under `--root` where launchctl keeps
+/// it. `None` when the layout has no such file or it sets no `PATH`; `Err` (and a located
+/// problem, once per file) when it cannot be read or parsed.
+fn launchd_domain_path(
+    root: &Path,
+    daemon: bool,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Option<Result<String, ()>> {
+    let file = root
+        .join("private/var/db/com.apple.xpc.launchd/config")
+        .join(if daemon { "system.plist" } else { "user.plist" });
+    let first = sources.lookup(&file).is_none();
+    let bytes = match ServiceFiles::bytes(&file, SMALL_FILE_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Missing) => return None,
+        Err(err) => {
+            if first {
+                problems.push(unreadable(sources, &file, &err));
+            }
+            return Some(Err(()));
+        }
+    };
+    match launchd::parse_config_path(&bytes) {
+        Ok(path) => path.map(Ok),
+        Err(message) => {
+            if first {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let id = sources.add(&file, text, None);
+                problems.push(Problem {
+                    kind: crate::load::ProblemKind::Unparsable,
+                    message: format!(
+                        "invalid plist: {message}; the PATH `launchctl config` gives launchd's jobs is not known, so scripts they run are not searched for on it"
+                    ),
+                    loc: Some(crate::load::tree::file_start(id)),
+                });
+            }
+            Some(Err(()))
+        }
+    }
+}
+
 fn launchd_invocation(
     path: &Path,
     bytes: &[u8],
@@ -1924,6 +1972,7 @@ fn launchd_invocation(
         home,
         root,
         kind: ServiceKind::Launchd,
+        domain_path: root.and_then(|r| launchd_domain_path(r, daemon, sources, problems)),
     };
     let mut preview_env = Env::new();
     for (key, value) in &job.environment {
@@ -2805,6 +2854,7 @@ mod tests {
             home: Path::new("/scan/home"),
             root: None,
             kind: crate::invocation::ServiceKind::SystemdUser,
+            domain_path: None,
         };
         assert_eq!(
             map.shown("`op run` (from /home/ana/.openclaw/.env, /home/ana)"),

@@ -23,9 +23,12 @@ fn is_compose(argv: &[String]) -> bool {
 ///   different path may be configured by the distribution"; environment.d(5) files (including
 ///   `/etc/environment`, which Ubuntu uses to set `PATH`) and `systemctl --user
 ///   import-environment` change it too, and clawlint reads none of them.
-/// - launchd: `/usr/bin:/bin:/usr/sbin:/sbin` (`_PATH_STDPATH` of `<paths.h>`, what launchd
-///   gives a job without `EnvironmentVariables` `PATH`); `launchctl config user path`, which
-///   can change it, is not read.
+/// - launchd: the domain's `launchctl config user|system path` when the layout has launchd's
+///   configuration and it sets one (launchctl(1): it "Sets the PATH environment variable for
+///   all services within the target domain"), else `/usr/bin:/bin:/usr/sbin:/sbin`, what a job
+///   without `EnvironmentVariables` `PATH` gets (`_PATH_STDPATH` of `<paths.h>`, also
+///   `sysctl -n user.cs_path`, as apple.stackexchange.com/questions/479428 and
+///   stepten.io's "The Standup That Never Stood Up" observed a LaunchAgent's PATH).
 /// - A Windows task: no POSIX shell reads its scripts.
 pub(super) fn default_path(map: &PathMap) -> Result<String, &'static str> {
     match map.kind {
@@ -41,7 +44,13 @@ pub(super) fn default_path(map: &PathMap) -> Result<String, &'static str> {
             }
             Ok(path)
         }
-        ServiceKind::Launchd => Ok("/usr/bin:/bin:/usr/sbin:/sbin".to_string()),
+        ServiceKind::Launchd => match &map.domain_path {
+            Some(Ok(path)) => Ok(path.clone()),
+            Some(Err(())) => Err(
+                "its plist sets no PATH, and launchd's `launchctl config` file, which says the PATH its jobs get, cannot be read (CL902 there says why)",
+            ),
+            None => Ok("/usr/bin:/bin:/usr/sbin:/sbin".to_string()),
+        },
         ServiceKind::SystemdUser => Err(
             "its unit sets no PATH, and the PATH systemd's user manager gives it is configured by the distribution, environment.d (with /etc/environment) and the login session, which clawlint does not read (set `Environment=PATH=` in the unit to say it)",
         ),
