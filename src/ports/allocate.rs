@@ -529,6 +529,26 @@ impl Occupancy {
     }
 }
 
+/// The lowest base in `low..=high` whose `width` ports are all `free`. A window is tested
+/// from its top down; a port that is not free moves the next window just past it, and the
+/// ports already found free above it are not tested again.
+fn first_window(low: u32, high: u32, width: u32, free: impl Fn(u32) -> bool) -> Option<u32> {
+    let mut base = low;
+    // Every port from `base` up to `unknown` (not included) is free.
+    let mut unknown = low;
+    while base <= high {
+        let top = base + width - 1;
+        match (unknown.max(base)..=top).rev().find(|&p| !free(p)) {
+            None => return Some(base),
+            Some(held) => {
+                unknown = top + 1;
+                base = held + 1;
+            }
+        }
+    }
+    None
+}
+
 /// One `--fix` planning round's view of the host's ports, built once: every gateway's ranges,
 /// how many hold each port (of every gateway: `held`; of the gateways that stay, plus the
 /// footprints planned moves go to: `staying`), and the distinct ranges in order with their
@@ -773,37 +793,27 @@ impl<'a> Round<'a> {
     }
 
     /// The first base from the default port up whose footprint is free once the gateway at
-    /// `mover` is gone and overlaps one of its ranges: looked for port by port around each.
+    /// `mover` is gone and overlaps one of its ranges. Around each range, a window is tested
+    /// from its top port down and a held port moves the next window past it, so each port is
+    /// looked at once at most, and a crowded stretch costs a port per footprint, not every port.
     fn freed_by(&self, mover: usize) -> Option<u32> {
         let spans: Vec<PortSpan> = self
             .mine(mover)
             .map(|k| self.ranges[k].span)
             .filter(|s| !s.is_empty())
             .collect();
+        let free = |port: u32| {
+            work::add(1);
+            let own = spans.iter().filter(|s| s.contains(port)).count() as u32;
+            self.staying.count.get(port as usize) == own
+        };
         let mut first: Option<u32> = None;
         for span in &spans {
             // A footprint that overlaps `span` starts in `low..=span.end`.
             let low = span.start.saturating_sub(FOOTPRINT - 1).max(FROM);
-            if low > span.end {
-                continue;
-            }
-            let top = (span.end + FOOTPRINT - 1).min(PORTS as u32 - 1);
-            let (mut run, mut run_start) = (0, low);
-            for port in low..=top {
-                work::add(1);
-                let own = spans.iter().filter(|s| s.contains(port)).count() as u32;
-                if self.staying.count.get(port as usize) == own {
-                    if run == 0 {
-                        run_start = port;
-                    }
-                    run += 1;
-                    if run == FOOTPRINT {
-                        first = Some(first.map_or(run_start, |f| f.min(run_start)));
-                        break;
-                    }
-                } else {
-                    run = 0;
-                }
+            let high = span.end.min(PORTS as u32 - FOOTPRINT);
+            if let Some(base) = first_window(low, high, FOOTPRINT, free) {
+                first = Some(first.map_or(base, |f| f.min(base)));
             }
         }
         first
@@ -1368,6 +1378,28 @@ mod tests {
         }
         assert!(through_moves > 20, "{through_moves}");
         assert!(long_chains > 20, "{long_chains}");
+    }
+
+    /// The window search that skips past held ports finds the lowest free window a port-by-port
+    /// scan finds, on random patterns of held ports, dense and sparse.
+    #[test]
+    fn first_window_finds_what_a_port_by_port_scan_finds() {
+        let mut rng = Rng(0x6a09_e667_f3bc_c908);
+        for case in 0..2_000 {
+            let len = 1 + rng.below(400) as u32;
+            let density = 1 + rng.below(60);
+            let held: Vec<bool> = (0..len).map(|_| rng.below(density) == 0).collect();
+            let width = 1 + rng.below(40) as u32;
+            let low = rng.below(u64::from(len)) as u32;
+            let high = rng.below(u64::from(len)) as u32;
+            let free = |p: u32| p < len && !held[p as usize];
+            let expected = (low..=high).find(|&b| (b..b + width).all(free));
+            assert_eq!(
+                first_window(low, high, width, free),
+                expected,
+                "case {case}"
+            );
+        }
     }
 
     /// The counts kept by blocks (only the blocks ranges reach are written) are the counts of
