@@ -448,6 +448,17 @@ impl Parser<'_> {
         self.pos += 1;
         let mut text = Utf16Builder::default();
         loop {
+            // A run of characters that stand for themselves (no quote of this string, no
+            // backslash, no control character) is copied at once; it ends at an ASCII byte, so
+            // on a char boundary.
+            let run = self.src.as_bytes()[self.pos..]
+                .iter()
+                .take_while(|&&b| b >= b' ' && b != quote as u8 && b != b'\\')
+                .count();
+            if run > 0 {
+                text.push_str(&self.src[self.pos..self.pos + run]);
+                self.pos += run;
+            }
             match self.peek() {
                 // Raw CR and LF end a line, which a string may not span; U+2028/9 may appear raw.
                 None | Some('\n' | '\r') => return Err(self.unexpected()),
@@ -594,6 +605,11 @@ impl Utf16Builder {
         self.text.push(c);
     }
 
+    fn push_str(&mut self, s: &str) {
+        self.flush_pending();
+        self.text.push_str(s);
+    }
+
     fn push_unit(&mut self, unit: u16) {
         match unit {
             0xD800..=0xDBFF => {
@@ -626,6 +642,9 @@ impl Utf16Builder {
 
 /// JSON5 whitespace: json5's explicit list plus the Unicode Space_Separator (Zs) characters.
 fn is_whitespace(c: char) -> bool {
+    if c.is_ascii() {
+        return matches!(c, '\t' | '\n' | '\u{B}' | '\u{C}' | '\r' | ' ');
+    }
     const LISTED: &[char] = &[
         '\t', '\n', '\u{B}', '\u{C}', '\r', ' ', '\u{A0}', '\u{2028}', '\u{2029}', '\u{FEFF}',
     ];
