@@ -9,6 +9,7 @@
 //!   branch failed without aborting, that branch's issues are reported (at their own deeper
 //!   paths); otherwise one "Invalid input" at the union.
 
+use super::compiled::{Compiled, Items};
 use super::schema::{SchemaTable, Sub};
 use super::{Issue, IssueKind, Seg};
 use crate::load::tree::{Node, Value as Tv};
@@ -158,7 +159,7 @@ impl<'a> Checker<'a> {
                 ));
                 return;
             }
-            Sub::Node(n) => self.table.node(n),
+            Sub::Node(n) => self.table.compiled(n),
         };
         self.check_schema(schema, node, path, out);
     }
@@ -167,24 +168,19 @@ impl<'a> Checker<'a> {
         v.and_then(Sub::from_value)
     }
 
-    fn check_schema(&self, s: &Value, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
-        let Some(obj) = s.as_object() else {
+    fn check_schema(&self, s: &Compiled, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
+        if s.empty {
             return;
-        };
-        if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
-            for branch in all.iter().filter_map(Sub::from_value) {
-                self.check(branch, node, path, out);
+        }
+        for branch in &s.all_of {
+            self.check(*branch, node, path, out);
+        }
+        for branches in &s.unions {
+            if !self.union(branches, node, path, out) {
+                return;
             }
         }
-        for key in ["anyOf", "oneOf"] {
-            if let Some(branches) = obj.get(key).and_then(Value::as_array) {
-                let branches: Vec<Sub> = branches.iter().filter_map(Sub::from_value).collect();
-                if !self.union(&branches, node, path, out) {
-                    return;
-                }
-            }
-        }
-        if let Some(types) = obj.get("type") {
+        if let Some(types) = &s.types {
             if !type_matches(types, node) {
                 let expected = expected_type(types, node);
                 let message = format!(
@@ -197,7 +193,7 @@ impl<'a> Checker<'a> {
                 return;
             }
         }
-        if let Some(c) = obj.get("const") {
+        if let Some(c) = &s.constant {
             if !equals(node, c) {
                 let message = format!("Invalid input: expected {}", c);
                 let mut i = issue(path, node, IssueKind::Value, message);
@@ -206,7 +202,7 @@ impl<'a> Checker<'a> {
                 return;
             }
         }
-        if let Some(options) = obj.get("enum").and_then(Value::as_array) {
+        if let Some(options) = &s.options {
             if !options.iter().any(|o| equals(node, o)) {
                 let list: Vec<String> = options.iter().map(|o| o.to_string()).collect();
                 let message = format!("Invalid option: expected one of {}", list.join("|"));
@@ -221,13 +217,13 @@ impl<'a> Checker<'a> {
             }
         }
         match &node.value {
-            Tv::Number(n) => self.number(obj, *n, node, path, out),
-            Tv::String(text) => self.string(obj, text, node, path, out),
-            Tv::Array(items) => self.array(obj, items, node, path, out),
-            Tv::Object(_) => self.object(obj, node, path, out),
+            Tv::Number(n) => self.number(s, *n, node, path, out),
+            Tv::String(text) => self.string(s, text, node, path, out),
+            Tv::Array(items) => self.array(s, items, node, path, out),
+            Tv::Object(_) => self.object(s, node, path, out),
             _ => {}
         }
-        if let Some(not) = self.sub(obj.get("not")) {
+        if let Some(not) = s.not {
             let mut inner = Vec::new();
             self.check(not, node, path, &mut inner);
             if inner.is_empty() {
@@ -302,16 +298,8 @@ impl<'a> Checker<'a> {
         false
     }
 
-    fn number(
-        &self,
-        obj: &serde_json::Map<String, Value>,
-        n: f64,
-        node: &Node,
-        path: &[Seg],
-        out: &mut Vec<Issue>,
-    ) {
-        let num = |k: &str| obj.get(k).and_then(Value::as_f64);
-        if let Some(max) = num("maximum") {
+    fn number(&self, s: &Compiled, n: f64, node: &Node, path: &[Seg], out: &mut Vec<Issue>) {
+        if let Some(max) = s.maximum {
             if n > max {
                 out.push(issue(
                     path,
@@ -321,7 +309,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        if let Some(max) = num("exclusiveMaximum") {
+        if let Some(max) = s.exclusive_maximum {
             if n >= max {
                 out.push(issue(
                     path,
@@ -331,7 +319,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        if let Some(min) = num("minimum") {
+        if let Some(min) = s.minimum {
             if n < min {
                 out.push(issue(
                     path,
@@ -341,7 +329,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        if let Some(min) = num("exclusiveMinimum") {
+        if let Some(min) = s.exclusive_minimum {
             if n <= min {
                 out.push(issue(
                     path,
@@ -351,7 +339,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        if let Some(m) = num("multipleOf") {
+        if let Some(m) = s.multiple_of {
             if m > 0.0 && (n / m).fract() != 0.0 {
                 out.push(issue(
                     path,
@@ -363,16 +351,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn string(
-        &self,
-        obj: &serde_json::Map<String, Value>,
-        text: &str,
-        node: &Node,
-        path: &[Seg],
-        out: &mut Vec<Issue>,
-    ) {
+    fn string(&self, s: &Compiled, text: &str, node: &Node, path: &[Seg], out: &mut Vec<Issue>) {
         let len = text.encode_utf16().count() as u64;
-        if let Some(max) = obj.get("maxLength").and_then(Value::as_u64) {
+        if let Some(max) = s.max_length {
             if len > max {
                 out.push(issue(
                     path,
@@ -382,7 +363,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        if let Some(min) = obj.get("minLength").and_then(Value::as_u64) {
+        if let Some(min) = s.min_length {
             if len < min {
                 out.push(issue(
                     path,
@@ -392,7 +373,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        if let Some(p) = obj.get("pattern").and_then(Value::as_str) {
+        if let Some(p) = s.pattern.as_deref() {
             if !self.table.matches(p, text) {
                 out.push(issue(
                     path,
@@ -402,7 +383,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        if let Some(f) = obj.get("format").and_then(Value::as_str) {
+        if let Some(f) = s.format.as_deref() {
             if !format_ok(f, text) {
                 out.push(issue(
                     path,
@@ -416,18 +397,16 @@ impl<'a> Checker<'a> {
 
     fn array(
         &self,
-        obj: &serde_json::Map<String, Value>,
+        s: &Compiled,
         items: &[Node],
         node: &Node,
         path: &mut Vec<Seg>,
         out: &mut Vec<Issue>,
     ) {
-        match obj.get("items") {
-            Some(Value::Array(tuple)) => {
-                let subs: Vec<Sub> = tuple.iter().filter_map(Sub::from_value).collect();
-                let extra = self.sub(obj.get("additionalItems"));
+        match &s.items {
+            Items::Tuple(subs, extra) => {
                 for (i, item) in items.iter().enumerate() {
-                    let sub = subs.get(i).copied().or(extra);
+                    let sub = subs.get(i).copied().or(*extra);
                     if let Some(sub) = sub {
                         path.push(Seg::Index(i));
                         self.check(sub, item, path, out);
@@ -435,19 +414,17 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            Some(v) => {
-                if let Some(sub) = Sub::from_value(v) {
-                    for (i, item) in items.iter().enumerate() {
-                        path.push(Seg::Index(i));
-                        self.check(sub, item, path, out);
-                        path.pop();
-                    }
+            Items::Each(sub) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Seg::Index(i));
+                    self.check(*sub, item, path, out);
+                    path.pop();
                 }
             }
-            None => {}
+            Items::Unchecked => {}
         }
         let len = items.len() as u64;
-        if let Some(max) = obj.get("maxItems").and_then(Value::as_u64) {
+        if let Some(max) = s.max_items {
             if len > max {
                 out.push(issue(
                     path,
@@ -457,7 +434,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        if let Some(min) = obj.get("minItems").and_then(Value::as_u64) {
+        if let Some(min) = s.min_items {
             if len < min {
                 out.push(issue(
                     path,
@@ -469,33 +446,23 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn object(
-        &self,
-        obj: &serde_json::Map<String, Value>,
-        node: &Node,
-        path: &mut Vec<Seg>,
-        out: &mut Vec<Issue>,
-    ) {
-        let props = obj.get("properties").and_then(Value::as_object);
-        let patterns = obj.get("patternProperties").and_then(Value::as_object);
-        let additional = self.sub(obj.get("additionalProperties"));
-        let names = self.sub(obj.get("propertyNames"));
+    fn object(&self, s: &Compiled, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
         for m in node.members() {
             path.push(Seg::Key(m.key.clone()));
-            if let Some(sub) = props.and_then(|p| p.get(&m.key)).and_then(Sub::from_value) {
+            if let Some(sub) = s.property(&m.key) {
                 self.check(sub, &m.value, path, out);
             } else {
                 let mut matched = false;
-                for (p, s) in patterns.into_iter().flatten() {
+                for (p, sub) in &s.patterns {
                     if self.table.matches(p, &m.key) {
                         matched = true;
-                        if let Some(sub) = Sub::from_value(s) {
+                        if let Some(sub) = *sub {
                             self.check(sub, &m.value, path, out);
                         }
                     }
                 }
                 if !matched {
-                    match additional {
+                    match s.additional {
                         Some(Sub::Bool(false)) => {
                             let mut i = issue(
                                 path,
@@ -504,13 +471,11 @@ impl<'a> Checker<'a> {
                                 format!("Unrecognized key: {:?}", m.key),
                             );
                             i.loc = m.key_loc;
-                            i.known_keys = props
-                                .map(|p| p.keys().filter(|k| *k != "$schema").cloned().collect())
-                                .unwrap_or_default();
+                            i.known_keys = s.known_keys.clone();
                             out.push(i);
                         }
                         Some(sub) => {
-                            if let Some(names) = names {
+                            if let Some(names) = s.names {
                                 let key_node = Node::new(Tv::String(m.key.clone()), m.key_loc);
                                 let mut inner = Vec::new();
                                 self.check(names, &key_node, path, &mut inner);
@@ -535,29 +500,24 @@ impl<'a> Checker<'a> {
             }
             path.pop();
         }
-        if let Some(required) = obj.get("required").and_then(Value::as_array) {
-            for r in required.iter().filter_map(Value::as_str) {
-                if node.member(r).is_none() {
-                    let expected = props
-                        .and_then(|p| p.get(r))
-                        .and_then(Sub::from_value)
-                        .map(|s| self.describe(s))
-                        .unwrap_or_else(|| "a value".to_string());
-                    path.push(Seg::Key(r.to_string()));
-                    let mut i = issue(
-                        path,
-                        node,
-                        IssueKind::Required,
-                        format!("Invalid input: expected {expected}, received undefined"),
-                    );
-                    i.loc = crate::validate::open_brace(node);
-                    out.push(i);
-                    path.pop();
-                }
-            }
+        for r in s.required.iter().filter(|r| node.member(r).is_none()) {
+            let expected = s
+                .property(r)
+                .map(|sub| self.describe(sub))
+                .unwrap_or_else(|| "a value".to_string());
+            path.push(Seg::Key(r.to_string()));
+            let mut i = issue(
+                path,
+                node,
+                IssueKind::Required,
+                format!("Invalid input: expected {expected}, received undefined"),
+            );
+            i.loc = crate::validate::open_brace(node);
+            out.push(i);
+            path.pop();
         }
         let count = node.members().len() as u64;
-        if let Some(max) = obj.get("maxProperties").and_then(Value::as_u64) {
+        if let Some(max) = s.max_properties {
             if count > max {
                 out.push(issue(
                     path,
@@ -567,7 +527,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        if let Some(min) = obj.get("minProperties").and_then(Value::as_u64) {
+        if let Some(min) = s.min_properties {
             if count < min {
                 out.push(issue(
                     path,

@@ -6,6 +6,7 @@
 //! Pure: it takes the loaded tree and returns issues; rules turn them into findings.
 
 pub mod check;
+pub mod compiled;
 pub mod defaults;
 pub mod extra;
 pub mod legacy;

@@ -7,6 +7,7 @@
 //! reaches it, so validating a config costs only the parts of the 2.4 MB schema that the
 //! config uses, and a run that validates nothing reads none of it.
 
+use super::compiled::Compiled;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -53,6 +54,8 @@ pub enum ReleaseSchema {
 pub struct SchemaTable {
     count: usize,
     nodes: Vec<OnceLock<Box<[OnceLock<Value>]>>>,
+    /// Each node's keywords as the checker reads them, taken out of the node on first use.
+    compiled: Vec<OnceLock<Box<[OnceLock<Compiled>]>>>,
     releases: Vec<(String, ReleaseSchema)>,
     patterns: Mutex<HashMap<String, Pattern>>,
 }
@@ -81,6 +84,9 @@ impl SchemaTable {
         let nodes = (0..count.div_ceil(CHUNK))
             .map(|_| OnceLock::new())
             .collect();
+        let compiled = (0..count.div_ceil(CHUNK))
+            .map(|_| OnceLock::new())
+            .collect();
         let mut releases = Vec::new();
         if let Some(map) = header.get("releases").and_then(Value::as_object) {
             for (version, entry) in map {
@@ -101,6 +107,7 @@ impl SchemaTable {
         SchemaTable {
             count,
             nodes,
+            compiled,
             releases,
             patterns: Mutex::new(HashMap::new()),
         }
@@ -130,6 +137,20 @@ impl SchemaTable {
             (0..len).map(|_| OnceLock::new()).collect()
         });
         chunk[n % CHUNK].get_or_init(|| serde_json::from_str(line(n + 1)).unwrap_or(Value::Null))
+    }
+
+    /// Node `n` compiled for the checker, on first use (from [`SchemaTable::node`]).
+    pub fn compiled(&self, n: u32) -> &Compiled {
+        static EMPTY: OnceLock<Compiled> = OnceLock::new();
+        let at = n as usize;
+        if at >= self.count {
+            return EMPTY.get_or_init(|| Compiled::new(&Value::Null));
+        }
+        let chunk = self.compiled[at / CHUNK].get_or_init(|| {
+            let len = CHUNK.min(self.count - at / CHUNK * CHUNK);
+            (0..len).map(|_| OnceLock::new()).collect()
+        });
+        chunk[at % CHUNK].get_or_init(|| Compiled::new(self.node(n)))
     }
 
     /// Whether `text` matches a schema `pattern` (ECMAScript syntax; lookarounds and `\p{..}`
