@@ -361,7 +361,12 @@ fn main() {
         }
     }
     let options = options();
-    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/clawlint");
+    // The release binary of the same build: under CARGO_TARGET_DIR when cargo was given one.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    );
+    let binary = target.join("release/clawlint");
     assert!(
         binary.exists(),
         "build the binary first: cargo build --release"
