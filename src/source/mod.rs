@@ -6,6 +6,8 @@ pub mod lines;
 use crate::paths::FastMap as HashMap;
 pub use directive::Suppression;
 pub use lines::LineIndex;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 /// Byte offsets into a file's text, `end` exclusive.
@@ -95,7 +97,14 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
-    by_path: HashMap<PathBuf, FileId>,
+    /// Each file's id by the hash of its path: the path itself is stored once, in the file (a
+    /// map keyed by paths kept a second copy of each). The hasher is randomly seeded, so paths
+    /// from the layout cannot be crafted to collide; two that do anyway are told apart by
+    /// their paths ([`SourceMap::collided`]).
+    by_path: HashMap<u64, FileId>,
+    /// Files whose path hash was already taken by another path's (in practice never).
+    collided: Vec<FileId>,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl SourceMap {
@@ -105,8 +114,8 @@ impl SourceMap {
 
     /// Registers a file (or returns the id it already has).
     pub fn add(&mut self, path: &Path, text: String, included_from: Option<Loc>) -> FileId {
-        if let Some(id) = self.by_path.get(path) {
-            return *id;
+        if let Some(id) = self.lookup(path) {
+            return id;
         }
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
@@ -119,7 +128,12 @@ impl SourceMap {
             lines: std::sync::OnceLock::new(),
             shown_path: std::sync::OnceLock::new(),
         });
-        self.by_path.insert(path.to_path_buf(), id);
+        match self.by_path.entry(self.hasher.hash_one(path)) {
+            Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
+            Entry::Occupied(_) => self.collided.push(id),
+        }
         id
     }
 
@@ -170,8 +184,14 @@ impl SourceMap {
         self.files[id.0 as usize].suppressions = suppressions;
     }
 
+    /// The id of the file added under `path` (paths compare as [`Path`]s do).
     pub fn lookup(&self, path: &Path) -> Option<FileId> {
-        self.by_path.get(path).copied()
+        let is_it = |id: &FileId| self.file(*id).path == path;
+        self.by_path
+            .get(&self.hasher.hash_one(path))
+            .filter(|id| is_it(id))
+            .or_else(|| self.collided.iter().find(|id| is_it(id)))
+            .copied()
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
@@ -226,6 +246,24 @@ mod tests {
         assert!(map.file(id).hides(Span { start: 3, end: 4 }));
         assert!(!map.file(id).hides(Span { start: 0, end: 2 }));
         assert!(!map.file(id).hides(Span { start: 9, end: 9 }));
+    }
+
+    #[test]
+    fn paths_whose_hashes_collide_are_told_apart() {
+        let mut map = SourceMap::new();
+        let a = map.add(Path::new("a"), "x".into(), None);
+        // As if "b" hashed as "a" does: its slot is taken.
+        let slot = map.hasher.hash_one(Path::new("b"));
+        map.by_path.insert(slot, a);
+        let b = map.add(Path::new("b"), "y".into(), None);
+        assert_ne!(a, b);
+        assert_eq!(map.lookup(Path::new("b")), Some(b));
+        assert_eq!(map.lookup(Path::new("a")), Some(a));
+        assert_eq!(map.add(Path::new("b"), String::new(), None), b);
+        assert_eq!(map.lookup(Path::new("c")), None);
+        // Paths compare as paths: another spelling of the same path is the same file.
+        let nested = map.add(Path::new("d/e"), String::new(), None);
+        assert_eq!(map.lookup(Path::new("d//e/")), Some(nested));
     }
 
     #[test]
