@@ -8,7 +8,9 @@
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::Problem;
 use crate::source::{Loc, SourceMap};
+use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where a resolved value came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,8 +27,13 @@ pub enum Origin {
     Cli { arg: String, loc: Option<Loc> },
     /// OpenClaw's built-in default, with a short reason.
     Default(String),
-    /// Computed from another value, e.g. `gateway port + 2`.
-    Derived { base: Box<Origin>, formula: String },
+    /// Computed from another value, e.g. `gateway port + 2`. The base is shared: a gateway
+    /// derives several listeners and paths from one port or directory, and a copy of the base
+    /// in each was a few hundred bytes per gateway. Most formulas are fixed words, not copied.
+    Derived {
+        base: Arc<Origin>,
+        formula: Cow<'static, str>,
+    },
     /// A fact the layout shows outside any config, env or argument: the `version` of an
     /// installed OpenClaw's `package.json`, an image tag, a versioned install path.
     Layout { what: String, loc: Option<Loc> },
@@ -91,9 +98,14 @@ impl Origin {
         Origin::Substituted(Box::new(Substitution { loc, var, set_by }))
     }
 
-    pub fn derived(&self, formula: impl Into<String>) -> Origin {
+    pub fn derived(&self, formula: impl Into<Cow<'static, str>>) -> Origin {
+        Origin::derived_from(&Arc::new(self.clone()), formula)
+    }
+
+    /// [`Origin::derived`] from a base that several values share.
+    pub fn derived_from(base: &Arc<Origin>, formula: impl Into<Cow<'static, str>>) -> Origin {
         Origin::Derived {
-            base: Box::new(self.clone()),
+            base: Arc::clone(base),
             formula: formula.into(),
         }
     }

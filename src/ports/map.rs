@@ -573,7 +573,7 @@ fn place(loc: Loc, instance: &Instance, sources: &SourceMap) -> String {
 /// Where a port came from, short enough for a table column.
 pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) -> String {
     match origin {
-        Origin::Derived { formula, .. } => formula.clone(),
+        Origin::Derived { formula, .. } => formula.to_string(),
         Origin::Mounted { mount, .. } => format!("mounted by {}", place(*mount, instance, sources)),
         Origin::Config(loc) => place(*loc, instance, sources),
         Origin::Substituted(s) => {

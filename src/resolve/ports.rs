@@ -4,6 +4,8 @@ use super::model::{Browser, Invocation, Listener, ListenerKind, Origin, PortKind
 use crate::load::env::Env;
 use crate::load::tree::Node;
 use crate::openclaw::{normalize_profile_name, parse_port_env, profile_hash_port};
+use std::borrow::Cow;
+use std::sync::Arc;
 
 pub const DEFAULT_GATEWAY_PORT: u16 = 18789;
 
@@ -116,22 +118,23 @@ fn config_port(config: &Node) -> Option<Sourced<u16>> {
 
 /// Every listener the gateway binds, with the arithmetic behind each.
 pub fn listeners(config: &Node, port: &Sourced<u16>, browser: Option<&Browser>) -> Vec<Listener> {
-    let base = port.value;
     let mut out = vec![Listener {
-        port: base,
+        port: port.value,
         kind: ListenerKind::Gateway,
         detail: None,
         origin: port.origin.clone(),
     }];
-    out.extend(mcp_sandbox(config, port));
+    let shared = Arc::new(port.origin.clone());
+    out.extend(mcp_sandbox(config, port, &shared));
     if let Some(browser) = browser.filter(|b| b.enabled && b.error.is_none()) {
-        out.extend(browser_listeners(browser, port));
+        out.extend(browser_listeners(browser, port, &shared));
     }
     out.extend(fixed_listeners(config));
     out
 }
 
-fn mcp_sandbox(config: &Node, port: &Sourced<u16>) -> Option<Listener> {
+/// `port_origin` is the gateway port's origin, shared by the listeners derived from it.
+fn mcp_sandbox(config: &Node, port: &Sourced<u16>, port_origin: &Arc<Origin>) -> Option<Listener> {
     if let Some(node) = config.at(&["mcp", "apps", "sandboxPort"]) {
         let value = node
             .as_f64()
@@ -148,21 +151,25 @@ fn mcp_sandbox(config: &Node, port: &Sourced<u16>) -> Option<Listener> {
         port: sandbox,
         kind: ListenerKind::McpSandbox,
         detail: None,
-        origin: port.origin.derived(format!("{} + 1", port.value)),
+        origin: Origin::derived_from(port_origin, format!("{} + 1", port.value)),
     })
 }
 
-fn browser_listeners(browser: &Browser, port: &Sourced<u16>) -> Vec<Listener> {
-    let control_formula = if u32::from(port.value) + 2 <= 65535 {
-        format!("{} + 2", port.value)
+fn browser_listeners(
+    browser: &Browser,
+    port: &Sourced<u16>,
+    port_origin: &Arc<Origin>,
+) -> Vec<Listener> {
+    let control_formula: Cow<'static, str> = if u32::from(port.value) + 2 <= 65535 {
+        format!("{} + 2", port.value).into()
     } else {
-        "18791, because gateway port + 2 is past 65535".to_string()
+        "18791, because gateway port + 2 is past 65535".into()
     };
     let mut out = vec![Listener {
         port: browser.control_port,
         kind: ListenerKind::BrowserControl,
         detail: None,
-        origin: port.origin.derived(control_formula),
+        origin: Origin::derived_from(port_origin, control_formula),
     }];
     for profile in &browser.profiles {
         let kind = match profile.driver.as_str() {
