@@ -294,7 +294,7 @@ fn summary_rows(instance: &Instance) -> Vec<(&'static str, String)> {
         rows.push(("agent dir", path(&agent.agent_dir.value)));
     }
     rows.push(("log file", path(&instance.log_file.value)));
-    let s = &instance.service_names;
+    let s = instance.service_names();
     rows.push((
         "service",
         format!(
@@ -446,6 +446,7 @@ fn instance_json(instance: &Instance) -> Value {
         .map(|l| json!({"port": l.port, "kind": l.kind.id(), "detail": l.detail}))
         .collect();
     let own = footprint(instance.port.value);
+    let names = instance.service_names();
     json!({
         "name": instance.name,
         "profile": instance.profile.as_ref().map(|p| p.value.clone()),
@@ -456,9 +457,9 @@ fn instance_json(instance: &Instance) -> Value {
         "agentDir": instance.agents.first().map(|a| path(&a.agent_dir.value)),
         "logFile": path(&instance.log_file.value),
         "service": {
-            "systemdUnit": instance.service_names.systemd_unit,
-            "launchdLabel": instance.service_names.launchd_label,
-            "windowsTask": instance.service_names.windows_task,
+            "systemdUnit": names.systemd_unit,
+            "launchdLabel": names.launchd_label,
+            "windowsTask": names.windows_task,
         },
         "gatewayPort": {
             "value": instance.port.value,

@@ -350,14 +350,13 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
     if let Some(c) = &inst.container {
         render_container(out, inst, c, sources);
     } else {
+        let names = inst.service_names();
         row(
             out,
             "service",
             &format!(
                 "{} / {} / {}",
-                inst.service_names.systemd_unit,
-                inst.service_names.launchd_label,
-                inst.service_names.windows_task
+                names.systemd_unit, names.launchd_label, names.windows_task
             ),
             "",
         );
@@ -744,12 +743,11 @@ impl<'s> ModelJson<'s> {
         w.key("refusal").opt_str(inst.refusal.as_deref());
         w.key("release");
         self.release(w, inst);
+        let names = inst.service_names();
         w.key("service").object();
-        w.key("launchdLabel").str(&inst.service_names.launchd_label);
-        w.key("systemdUnit").str(&inst.service_names.systemd_unit);
-        w.key("windowsTask")
-            .str(&inst.service_names.windows_task)
-            .end();
+        w.key("launchdLabel").str(&names.launchd_label);
+        w.key("systemdUnit").str(&names.systemd_unit);
+        w.key("windowsTask").str(&names.windows_task).end();
         w.key("start");
         self.start(w, inst);
         w.key("starts").bool(inst.starts());

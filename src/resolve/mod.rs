@@ -196,7 +196,6 @@ pub fn resolve_instance_for(
         profile_flag: root_flag_profile(inv),
         lock_dir: state_dir.value.join("tmp").join("openclaw-<uid>"),
         log_file: paths::log_file(&ctx),
-        service_names: paths::service_names(profile.as_ref().map(|p| p.value.as_str())),
         profile,
         config_path,
         config_exists: config.exists,

@@ -282,7 +282,6 @@ pub struct Instance {
     pub data_dirs: Vec<(String, Sourced<PathBuf>)>,
     pub lock_dir: PathBuf,
     pub log_file: Sourced<PathBuf>,
-    pub service_names: ServiceNames,
     pub port: Sourced<u16>,
     pub port_kind: PortKind,
     /// `gateway.port` in the config, whatever the effective port is (for drift).
@@ -372,6 +371,12 @@ impl Instance {
     /// and nothing else names its workspace (`openclaw::crashes_on_profile`).
     pub fn crashes_on_profile(&self) -> bool {
         self.crashes_on_profile
+    }
+
+    /// The names OpenClaw gives its supervisor services, after the profile. Made when asked
+    /// (a few rules and reports), not kept: three strings in every gateway of a large host.
+    pub fn service_names(&self) -> ServiceNames {
+        super::paths::service_names(self.profile.as_ref().map(|p| p.value.as_str()))
     }
 
     /// clawlint knows this value of the gateway (it is not [`Unverifiable`]).

@@ -443,7 +443,7 @@ fn split_profile_identity(instance: &Instance, keys: &PathKeys) -> Option<Findin
             display(&instance.config_path.value, home),
             display(&instance.workspace.value, home),
             instance.port.value,
-            instance.service_names.systemd_unit
+            instance.service_names().systemd_unit
         ))
 .help(match &profile.origin {
             crate::resolve::Origin::Env { set_by: EnvOrigin::DotEnv(_), .. } => format!(

@@ -102,7 +102,7 @@ fn shared_service_names(instances: &[Instance]) -> Vec<Finding> {
         .iter()
         .enumerate()
         .filter(|(_, inst)| installable(inst))
-        .map(|(i, inst)| (inst.service_names.systemd_unit.clone(), i, inst))
+        .map(|(i, inst)| (inst.service_names().systemd_unit, i, inst))
         .collect();
     shared_across_instances(items)
         .into_iter()
@@ -427,7 +427,7 @@ fn name_mismatch(instance: &Instance) -> Option<Finding> {
     .help(format!(
         "OpenClaw names services after OPENCLAW_PROFILE: profile \"{}\" expects {}",
         show(&runs),
-        instance.service_names.systemd_unit
+        instance.service_names().systemd_unit
     ));
     if let Some(profile) = &instance.profile {
         finding = finding.label(party(

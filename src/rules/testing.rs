@@ -538,9 +538,6 @@ impl Gateway {
             profile_flag: self.profile.clone(),
             lock_dir: state_dir.value.join("tmp").join("openclaw-<uid>"),
             log_file,
-            service_names: resolve::paths::service_names(
-                profile.as_ref().map(|p| p.value.as_str()),
-            ),
             profile,
             config_path,
             config_exists: true,
@@ -881,7 +878,7 @@ mod tests {
             Path::new("/home/claw/.openclaw-ops/workspace")
         );
         assert_eq!(
-            ops.service_names.systemd_unit,
+            ops.service_names().systemd_unit,
             "openclaw-gateway-ops.service"
         );
         assert_eq!((ops.port.value, ops.port_kind), (18789, PortKind::Config));
