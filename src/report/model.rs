@@ -842,7 +842,7 @@ impl<'s> ModelJson<'s> {
                 w.null();
             }
             Some(v) => {
-                w.object().key("checkedAgainst").str(&v.checked_against);
+                w.object().key("checkedAgainst").str(v.checked_against);
                 w.key("issues")
                     .num((v.verdict.issues.len() + v.verdict.later.len()) as u64);
                 w.key("valid").bool(v.verdict.valid()).end();

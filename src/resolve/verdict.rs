@@ -143,7 +143,7 @@ pub fn decide(inst: &mut Instance) {
     // refuses ("Invalid gateway.port in config. Set gateway.port to a number from 1 to
     // 65535", exit 78; recorded: tests/validity/started/2026.7.35.json rw-port-out-of-range).
     let checks_port = validity.is_some_and(|v| {
-        validate::releases::compare(&v.checked_against, PORT_RANGE_CHECK_SINCE).is_ge()
+        validate::releases::compare(v.checked_against, PORT_RANGE_CHECK_SINCE).is_ge()
     });
     let facts = facts.into_iter().flatten().filter(|f| {
         repairs_at_start || validity.is_none() || (checks_port && f.path == "gateway.port")
@@ -271,7 +271,7 @@ pub fn decide(inst: &mut Instance) {
 fn running(v: &validate::Validity) -> &str {
     v.release
         .as_ref()
-        .map_or(v.checked_against.as_str(), |r| r.value.as_str())
+        .map_or(v.checked_against, |r| r.value.as_str())
 }
 
 /// Whether the gateway's start generates a gateway token and writes it, with the whole config

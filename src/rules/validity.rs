@@ -181,7 +181,7 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
                     let running = v.map(|v| {
                         v.release
                             .as_ref()
-                            .map_or(v.checked_against.as_str(), |r| r.value.as_str())
+                            .map_or(v.checked_against, |r| r.value.as_str())
                     });
                     let no_start_repair = running.is_some_and(|r| {
                         !crate::validate::repair::repairs_at_start(r)
@@ -214,7 +214,7 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
     let running = v.map(|v| {
         v.release
             .as_ref()
-            .map_or(v.checked_against.as_str(), |r| r.value.as_str())
+            .map_or(v.checked_against, |r| r.value.as_str())
     });
     if running.is_some_and(|r| {
         crate::validate::releases::compare(r, crate::validate::repair::LEGACY_START_MIGRATION_UNTIL)
@@ -311,7 +311,7 @@ fn port_moves(inst: &Instance, v: &Validity, target: &str) -> Option<Finding> {
         .release
         .as_ref()
         .map(|r| r.value.clone())
-        .unwrap_or_else(|| v.checked_against.clone());
+        .unwrap_or_else(|| v.checked_against.to_string());
     let defaults = crate::validate::defaults::unpinned_profile_port;
     let (from, to) = (defaults(&now, &name), defaults(target, &name));
     if from == to {
@@ -354,7 +354,7 @@ fn upgrade(
         .release
         .as_ref()
         .map(|r| r.value.clone())
-        .unwrap_or_else(|| v.checked_against.clone());
+        .unwrap_or_else(|| v.checked_against.to_string());
     let verdict = match outcome {
         StartOutcome::Repair { what } => {
             format!("will start after rewriting the file without its comments (it {what})")
@@ -428,9 +428,9 @@ mod tests {
         let meta = root.at(&["meta", "lastTouchedVersion"]).expect("written");
         Validity {
             release: Some(Sourced::new("2026.9.6".into(), Origin::Config(meta.loc))),
-            checked_against: "2026.9.6".to_string(),
+            checked_against: "2026.9.6",
             verdict,
-            target,
+            target: target.map(Box::new),
         }
     }
 
@@ -574,7 +574,7 @@ mod tests {
             ..current.verdict.clone()
         };
         host.instances[0].validity = Some(Validity {
-            target: Some(target),
+            target: Some(Box::new(target)),
             ..current
         });
         crate::resolve::verdict::decide(&mut host.instances[0]);
@@ -593,9 +593,9 @@ mod tests {
         let target = crate::validate::validate(&root, "2026.9.6", true).expect("recorded");
         host.instances[0].validity = Some(Validity {
             release: Some(Sourced::new("2026.7.35".into(), Origin::Config(meta.loc))),
-            checked_against: "2026.7.35".to_string(),
+            checked_against: "2026.7.35",
             verdict: now,
-            target: Some(target),
+            target: Some(Box::new(target)),
         });
         crate::resolve::verdict::decide(&mut host.instances[0]);
         let f = host.finding(UPGRADE_BREAKS_CONFIG);

@@ -348,11 +348,12 @@ pub use uses_include as uses_include_below;
 pub struct Validity {
     /// The release that runs the gateway, and where that came from; `None` when unknown.
     pub release: Option<crate::resolve::Sourced<String>>,
-    /// The recorded release whose schema the config was checked against.
-    pub checked_against: String,
+    /// The recorded release whose schema the config was checked against (one of the table's).
+    pub checked_against: &'static str,
     pub verdict: Verdict,
-    /// The verdict of the release `--target-version` names, when asked.
-    pub target: Option<Verdict>,
+    /// The verdict of the release `--target-version` names, when asked (boxed: rare, and
+    /// inline a second verdict in every gateway).
+    pub target: Option<Box<Verdict>>,
 }
 
 /// Options of the validation step.
@@ -388,10 +389,11 @@ pub fn validity(inst: &crate::resolve::Instance, options: &Options) -> Option<Va
         .as_deref()
         .map(releases::schema_for)
         .filter(|t| *t != checked_against)
-        .and_then(|t| validate(root, t, single));
+        .and_then(|t| validate(root, t, single))
+        .map(Box::new);
     Some(Validity {
         release,
-        checked_against: checked_against.to_string(),
+        checked_against,
         verdict,
         target,
     })
