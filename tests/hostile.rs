@@ -2477,3 +2477,48 @@ fn command_substitutions_after_many_variables_are_linear() {
     assert_others_linted(&findings);
     assert!(with_code(&findings, "CL907").is_empty(), "{findings:#?}");
 }
+
+/// A quadlet directory with more entries than the quadlet search looks at: the listing itself
+/// is bounded (never read whole), and where the search stopped is one located CL907, never a
+/// silent cut; the quadlet found before it is linted, the one past it is not found.
+#[test]
+fn quadlet_search_past_its_entry_budget_is_a_located_cl907() {
+    use clawlint::discover::quadlet::SCAN_ENTRY_BUDGET;
+    let s = Scratch::new("quadlet-budget");
+    add_ordinary_gateways(&s);
+    let quadlet = |port: u16| {
+        format!("[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nPublishPort={port}:18789\n")
+    };
+    s.write(
+        "home/.config/containers/systemd/aaa.container",
+        &quadlet(19100),
+    );
+    let many = s.path("home/.config/containers/systemd/many");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..=SCAN_ENTRY_BUDGET {
+        std::fs::File::create(many.join(format!("f{i:06}"))).unwrap();
+    }
+    s.write(
+        "home/.config/containers/systemd/zzz.container",
+        &quadlet(19700),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{head}");
+    assert!(
+        file_of(cl907[0]).ends_with("/.config/containers/systemd/many"),
+        "{head}"
+    );
+    assert!(
+        says(
+            &cl907,
+            &format!("looks at {SCAN_ENTRY_BUDGET} directory entries at most")
+        ),
+        "{head}"
+    );
+    assert!(out.contains("systemd/aaa.container"), "{head}");
+    assert!(!out.contains("zzz.container"), "{head}");
+    assert_others_linted(&findings);
+    assert!(out.len() < 64 << 10, "{} bytes", out.len());
+}

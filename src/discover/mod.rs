@@ -416,7 +416,11 @@ fn compose_invocations(
             root: if i == 0 { root } else { None },
         };
         let dirs = vec![home.join(QUADLET_USER_DIR)];
-        for file in quadlet::files(&dirs) {
+        let scanned = quadlet::files(&dirs);
+        if let Some(dir) = &scanned.stopped_in {
+            problems.push(quadlet::stopped(dir, sources));
+        }
+        for file in scanned.files {
             out.extend(quadlet::invocation(&file, &user, sources, problems));
         }
     }
@@ -427,7 +431,11 @@ fn compose_invocations(
             root: Some(root),
         };
         let dirs = QUADLET_SYSTEM_DIRS.map(|d| root.join(d)).to_vec();
-        for file in quadlet::files(&dirs) {
+        let scanned = quadlet::files(&dirs);
+        if let Some(dir) = &scanned.stopped_in {
+            problems.push(quadlet::stopped(dir, sources));
+        }
+        for file in scanned.files {
             out.extend(quadlet::invocation(&file, &system, sources, problems));
         }
     }

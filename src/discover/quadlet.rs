@@ -16,29 +16,55 @@ use crate::load::{unreadable, Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
+/// Directory entries the quadlet search looks at, over all its directories: a real quadlet
+/// directory holds a few units; a pull request can hold millions of empty files.
+pub const SCAN_ENTRY_BUDGET: usize = 10_000;
+
+/// What the quadlet search found, and where it stopped when it met [`SCAN_ENTRY_BUDGET`].
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub files: Vec<PathBuf>,
+    /// The directory holding more entries than the budget had left: none of it, and nothing
+    /// after it, was looked at.
+    pub stopped_in: Option<PathBuf>,
+}
+
 /// `*.container` files in `dirs` and their subdirectories (quadlet reads those too), sorted,
-/// at most 3 levels down and 10,000 entries. Listed and tested where the layout's reads find
-/// them (`paths::host`: links followed within a copied `--root`, never to this machine's
-/// own paths); each named under the dir it was found from.
-pub fn files(dirs: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, depth: usize, budget: &mut usize, out: &mut Vec<PathBuf>) {
+/// at most 3 levels down and [`SCAN_ENTRY_BUDGET`] entries: a directory is listed one entry
+/// past what is left of the budget at most (never whole), and one with more stops the search,
+/// which says where. Listed and tested where the layout's reads find them (`paths::host`:
+/// links followed within a copied `--root`, never to this machine's own paths); each named
+/// under the dir it was found from.
+pub fn files(dirs: &[PathBuf]) -> Scanned {
+    files_within(dirs, SCAN_ENTRY_BUDGET)
+}
+
+fn files_within(dirs: &[PathBuf], entries: usize) -> Scanned {
+    /// Walks `dir`; `Err` holds the directory with more entries than `budget` had left.
+    fn walk(
+        dir: &Path,
+        depth: usize,
+        budget: &mut usize,
+        out: &mut Vec<PathBuf>,
+    ) -> Result<(), PathBuf> {
         let Ok(entries) = crate::paths::host::read_dir(dir) else {
-            return;
+            return Ok(());
         };
         let mut names: Vec<std::ffi::OsString> = entries
             .filter_map(Result::ok)
             .map(|e| e.file_name())
+            .take(budget.saturating_add(1))
             .collect();
+        if names.len() > *budget {
+            return Err(dir.to_path_buf());
+        }
+        *budget -= names.len();
         names.sort();
         for name in names {
-            if *budget == 0 {
-                return;
-            }
-            *budget -= 1;
             let path = dir.join(&name);
             if crate::paths::host::is_dir(&path) {
                 if depth < 3 {
-                    walk(&path, depth + 1, budget, out);
+                    walk(&path, depth + 1, budget, out)?;
                 }
             } else if path.extension().is_some_and(|e| e == "container")
                 && crate::paths::host::is_file(&path)
@@ -46,13 +72,30 @@ pub fn files(dirs: &[PathBuf]) -> Vec<PathBuf> {
                 out.push(path);
             }
         }
+        Ok(())
     }
-    let mut out = Vec::new();
-    let mut budget = 10_000;
+    let mut out = Scanned::default();
+    let mut budget = entries;
     for dir in dirs {
-        walk(dir, 1, &mut budget, &mut out);
+        if let Err(full) = walk(dir, 1, &mut budget, &mut out.files) {
+            out.stopped_in = Some(full);
+            break;
+        }
     }
     out
+}
+
+/// CL907 where the quadlet search stopped (see [`Scanned::stopped_in`]).
+pub fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
+    let file = sources.add(dir, String::new(), None);
+    Problem {
+        kind: ProblemKind::TooMany,
+        message: format!(
+            "the search for Podman quadlets looks at {SCAN_ENTRY_BUDGET} directory entries at most, and {} holds more than were left: it stopped there, so quadlets in it and after it are not found",
+            crate::paths::display_path(dir),
+        ),
+        loc: Some(crate::load::tree::file_start(file)),
+    }
 }
 
 /// The gateway a quadlet runs, if it runs one.
