@@ -2522,3 +2522,37 @@ fn quadlet_search_past_its_entry_budget_is_a_located_cl907() {
     assert_others_linted(&findings);
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
 }
+
+/// A PowerShell script runs a script beside it that does not exist (`& "$PSScriptRoot\…"`):
+/// the note names it under the home as every other path is named, never with the absolute
+/// path of the machine clawlint runs on ($PSScriptRoot is where the layout lies here).
+#[test]
+fn a_powershell_script_clawlint_does_not_read_is_named_under_the_home() {
+    let s = Scratch::new("ps1-not-read");
+    add_ordinary_gateways(&s);
+    task_running_powershell(
+        &s,
+        "& \"$PSScriptRoot\\missing.ps1\"\n& \"$PSScriptRoot\\..\\deep\\gone.ps1\"\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let machine = s.path("").display().to_string();
+    let not_read: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("which clawlint does not read"))
+        })
+        .collect();
+    assert_eq!(not_read.len(), 2, "{out}");
+    assert!(says(&not_read, "runs the script ~/s/missing.ps1,"), "{out}");
+    assert!(says(&not_read, "runs the script ~/deep/gone.ps1,"), "{out}");
+    // The scripts named, not the file:line where they are run (a path of the layout as
+    // given on the command line), are under the home.
+    for f in &not_read {
+        let message = f["message"].as_str().unwrap();
+        let named = message.split("runs the script ").nth(1).unwrap_or_default();
+        assert!(!named.contains(machine.trim_end_matches('/')), "{message}");
+    }
+    assert_others_linted(&findings);
+}

@@ -2437,6 +2437,7 @@ fn task_invocation(
                         at: loc,
                         env: &env,
                         base: &base,
+                        home,
                         map: &map,
                     },
                     sources,
@@ -2580,6 +2581,8 @@ struct PowerShellRun<'a> {
     env: &'a Env,
     /// The directory the script starts in.
     base: &'a Path,
+    /// The scanned home (the task's user's profile).
+    home: &'a Path,
     map: &'a dyn Fn(&str) -> String,
 }
 
@@ -2658,7 +2661,16 @@ fn powershell_compose_runs(
     };
     for note in &reading.notes {
         let (loc, here) = line_at(note.at);
-        let shown = |p: &str| crate::paths::display_path(Path::new(&p.replace('\\', "/")));
+        // A script's path as the statement names it, evaluated (`$PSScriptRoot` is where the
+        // layout lies on this machine): under the home as `~/…`, like every path of the
+        // layout; anything else is the author's text, masked as such.
+        let shown = |p: &str| {
+            let placed = crate::paths::normalize(Path::new(&(run.map)(p).replace('\\', "/")));
+            match placed.is_absolute() && placed.starts_with(run.home) {
+                true => crate::paths::display_home_relative(&placed, run.home),
+                false => super::powershell::shown(p),
+            }
+        };
         let (kind, message) = match &note.what {
             NoteKind::Unresolved { what } => (
                 crate::load::ProblemKind::Unresolved,
@@ -2697,7 +2709,8 @@ fn powershell_compose_runs(
                     _ => crate::load::ProblemKind::Unreadable,
                 },
                 format!(
-                    "{here} runs the script {path}, which clawlint does not read ({why}): a `docker compose` it runs is not seen"
+                    "{here} runs the script {}, which clawlint does not read ({why}): a `docker compose` it runs is not seen",
+                    shown(path)
                 ),
             ),
         };
