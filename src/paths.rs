@@ -637,9 +637,59 @@ pub mod host {
         on_host(path).is_some_and(|p| p.is_dir())
     }
 
-    /// Anything at all (symlinks followed within the copied root).
+    /// Anything at all (symlinks followed within the copied root). A path of the layout that
+    /// leads out of it (through a symlink to a directory or file outside it) counts as there,
+    /// whether or not its target is: the link is, what is outside is not looked at, and a
+    /// read of it is refused and says so.
     pub fn exists(path: &Path) -> bool {
-        on_host(path).is_some_and(|p| p.exists())
+        exists_within(path).unwrap_or(true)
+    }
+
+    /// Whether anything is at `path`, as far as the layout may be looked at: `None` when
+    /// `path`, a path of the layout, leads out of it (as a read of it would be refused), so
+    /// that no test of a path says anything about what lies outside the layout. A path the
+    /// layout does not name (a container's, another machine's) is looked up as it is.
+    pub fn exists_within(path: &Path) -> Option<bool> {
+        let Some(placed) = on_host(path) else {
+            return Some(false);
+        };
+        if !crate::load::layout::names_inside(path) {
+            return Some(placed.exists());
+        }
+        let (symlink, meta) = crate::load::read::look(&placed);
+        match meta {
+            Ok(_) if crate::load::layout::outside_probed(&placed, symlink).is_some() => None,
+            Ok(_) => Some(true),
+            // Missing where a link in the layout leads out of it: nothing to say either.
+            Err(_) if leads_outside(&placed) => None,
+            Err(_) => Some(false),
+        }
+    }
+
+    /// [`is_file`], as far as the layout may be looked at (see [`exists_within`]).
+    pub fn is_file_within(path: &Path) -> Option<bool> {
+        let Some(placed) = on_host(path) else {
+            return Some(false);
+        };
+        if !crate::load::layout::names_inside(path) {
+            return Some(placed.is_file());
+        }
+        let (symlink, meta) = crate::load::read::look(&placed);
+        match meta {
+            Ok(_) if crate::load::layout::outside_probed(&placed, symlink).is_some() => None,
+            Ok(meta) => Some(meta.is_file()),
+            Err(_) if leads_outside(&placed) => None,
+            Err(_) => Some(false),
+        }
+    }
+
+    /// Whether the deepest part of `path` that exists leads out of the layout (a missing file
+    /// under a symlinked directory that points outside it).
+    fn leads_outside(path: &Path) -> bool {
+        path.ancestors()
+            .skip(1)
+            .find(|dir| std::fs::symlink_metadata(dir).is_ok())
+            .is_some_and(|dir| crate::load::layout::outside(dir).is_some())
     }
 
     /// The metadata of what `path` leads to.

@@ -2556,3 +2556,37 @@ fn a_powershell_script_clawlint_does_not_read_is_named_under_the_home() {
     }
     assert_others_linted(&findings);
 }
+
+/// A script tests a path that leads out of the layout through a symlinked directory in the
+/// home (`if [ -f ~/out/x ]; then . ~/lib/a.sh; fi`): whether the file outside exists must not change
+/// what clawlint says (a one-bit look outside). Two tests, one whose file exists outside
+/// and one whose file does not, are both unknown: both guarded `source`s are read alike.
+#[test]
+fn existence_tests_never_look_out_of_the_layout() {
+    let s = Scratch::new("exists-outside");
+    add_ordinary_gateways(&s);
+    s.write("outside/present", "x\n");
+    std::fs::create_dir_all(s.path("home")).unwrap();
+    std::os::unix::fs::symlink(s.path("outside"), s.path("home/out")).unwrap();
+    unit_running_script(
+        &s,
+        "#!/bin/sh\nif [ -f \"$HOME/out/present\" ]; then\n  . \"$HOME/lib/a.sh\"\nfi\nif [ -f \"$HOME/out/absent\" ]; then\n  . \"$HOME/lib/b.sh\"\nfi\ndocker compose up -d\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let about = |name: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter_map(|f| f["message"].as_str())
+            .filter(|m| m.contains(&format!("lib/{name}.sh")))
+            .map(|m| {
+                m.replace(&format!("lib/{name}.sh"), "lib/X.sh")
+                    .replace(":3 ", ":N ")
+                    .replace(":6 ", ":N ")
+            })
+            .collect()
+    };
+    let (a, b) = (about("a"), about("b"));
+    assert!(!a.is_empty(), "{out}");
+    assert_eq!(a, b, "{out}");
+    assert_others_linted(&findings);
+}

@@ -22,23 +22,24 @@ static LAYOUT: RwLock<Option<Layout>> = RwLock::new(None);
 /// its parent's, remembered too, joined with its name: one `lstat` per directory).
 struct Layout {
     roots: Vec<PathBuf>,
+    /// The roots as given (absolute, not resolved): how the layout's own paths spell them.
+    given: Vec<PathBuf>,
     dirs: Mutex<crate::paths::RealPaths>,
 }
 
 /// Confines every later read to `roots` (each resolved to its real path; a root that does not
 /// exist is kept as given).
 pub fn confine(roots: &[PathBuf]) {
-    let mut real: Vec<PathBuf> = roots
+    let given: Vec<PathBuf> = roots.iter().map(|r| crate::paths::absolute(r)).collect();
+    let mut real: Vec<PathBuf> = given
         .iter()
-        .map(|r| {
-            let abs = crate::paths::absolute(r);
-            std::fs::canonicalize(&abs).unwrap_or(abs)
-        })
+        .map(|abs| std::fs::canonicalize(abs).unwrap_or_else(|_| abs.clone()))
         .collect();
     real.sort();
     real.dedup();
     *LAYOUT.write().unwrap_or_else(|e| e.into_inner()) = Some(Layout {
         roots: real,
+        given,
         dirs: Mutex::new(crate::paths::RealPaths::new()),
     });
 }
@@ -46,6 +47,19 @@ pub fn confine(roots: &[PathBuf]) {
 /// Lifts the confinement (tests that run several layouts in one process).
 pub fn unconfine() {
     *LAYOUT.write().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// Whether `path` is spelled as a path of the layout (under one of its roots, as given or
+/// resolved), whatever its symlinks lead to. False when reads are not confined.
+pub fn names_inside(path: &Path) -> bool {
+    let guard = LAYOUT.read().unwrap_or_else(|e| e.into_inner());
+    guard.as_ref().is_some_and(|layout| {
+        layout
+            .given
+            .iter()
+            .chain(&layout.roots)
+            .any(|root| path.starts_with(root))
+    })
 }
 
 /// `Some(real path)` when `path` exists and its real path is outside the layout. A path that

@@ -454,11 +454,12 @@ impl command::Sourcer for ScriptSources<'_, '_> {
         if !inside {
             return None;
         }
+        // Not known when the path leads out of the layout: what is there is not looked at.
         match op {
-            "-e" => Some(crate::paths::host::exists(&placed)),
-            "-f" | "-r" => Some(crate::paths::host::is_file(&placed)),
+            "-e" => crate::paths::host::exists_within(&placed),
+            "-f" | "-r" => crate::paths::host::is_file_within(&placed),
             // `-s` (not empty): known only when there is no file.
-            _ => (!crate::paths::host::exists(&placed)).then_some(false),
+            _ => (!crate::paths::host::exists_within(&placed)?).then_some(false),
         }
     }
 
