@@ -235,9 +235,11 @@ fn doctor_migrations() {
         };
         let since = t.span(release);
         let legacy_start = entry["legacyStart"].as_bool().unwrap_or(false);
+        let read_migrates = entry["readMigrates"].as_bool().unwrap_or(false);
+        let read_strips = entry["readStripsInstallRecords"].as_bool().unwrap_or(false);
         writeln!(
             table_out,
-            "    Release {{ since: {since}, start_guard: {start_guard}, legacy_start: {legacy_start}, migrations: List({first_migration}, {n_migrations}), effects: List({first_effect}, {n_effects}) }},"
+            "    Release {{ since: {since}, start_guard: {start_guard}, legacy_start: {legacy_start}, read_migrates: {read_migrates}, read_strips_install_records: {read_strips}, migrations: List({first_migration}, {n_migrations}), effects: List({first_effect}, {n_effects}) }},"
         )
         .unwrap();
     }

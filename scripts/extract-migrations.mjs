@@ -29,11 +29,12 @@
 // A release's entry is written only when it differs from the previous release's; clawlint uses
 // the newest entry not newer than the release it checks. Releases whose migrations are not
 // exported as a list are read through what they export when their gateway start migrates
-// (up to 2026.3.31: `legacyStart`); 2026.4.29, which neither exports them nor migrates at
-// start, has an empty entry.
+// (up to 2026.3.31: `legacyStart`) or their config read does (2026.4.29: `readMigrates`, the
+// whole read migration as one entry, applyRuntimeLegacyConfigMigrations); a release with
+// neither gets an empty entry.
 import fs from "node:fs";
 import path from "node:path";
-import { checkEntries, concrete, distFiles, extractorArgs, installedReleases, leaves, releaseMigrations, repoRoot as repo, schemaPaths, startMigratesLegacy } from "./openclaw-dist.mjs";
+import { checkEntries, concrete, distFiles, extractorArgs, installedReleases, leaves, readMigratesLegacy, readStripsInstallRecords, releaseMigrations, repoRoot as repo, schemaPaths, startMigratesLegacy } from "./openclaw-dist.mjs";
 
 const { cache, check, wanted } = extractorArgs(process.argv.slice(2));
 const out = path.join(repo, "data/doctor-migrations.json");
@@ -189,9 +190,11 @@ function effect(before, after, target, value) {
 async function extract(version, candidates) {
   const dist = path.join(cache, version, "node_modules/openclaw/dist");
   // Releases that do not export the list are read only when their gateway start runs the
-  // migrations (up to 2026.3.31); 2026.4.29 neither exports them nor migrates at start.
+  // migrations (up to 2026.3.31) or their config read does (2026.4.29).
   const legacyStart = startMigratesLegacy(dist);
-  const { files, migrations, strip } = await releaseMigrations(dist, { older: legacyStart });
+  const readMigrates = !legacyStart && readMigratesLegacy(dist);
+  const readStrips = readStripsInstallRecords(dist);
+  const { files, migrations, strip } = await releaseMigrations(dist, { older: legacyStart, readMigrates });
   if (!migrations) return undefined;
   // The keys a migration's own id names ("heartbeat->agents.defaults.heartbeat",
   // "channels.webchat-remove"): many predate the oldest recorded schema.
@@ -337,7 +340,7 @@ async function extract(version, candidates) {
   // (`plugins.installs`, withoutPluginInstallRecords) as doctor does.
   const guard = files.find((f) => path.basename(f).startsWith("automatic-startup-config-repair"));
   const startGuard = guard ? { stripsPluginInstallRecords: fs.readFileSync(guard, "utf8").includes("withoutPluginInstallRecords") } : null;
-  return { startGuard, ...(legacyStart ? { legacyStart } : {}), migrations: migrationList, effects: list, probes };
+  return { startGuard, ...(legacyStart ? { legacyStart } : {}), ...(readMigrates ? { readMigrates } : {}), ...(readStrips ? { readStripsInstallRecords: true } : {}), migrations: migrationList, effects: list, probes };
 }
 
 const versions = installedReleases(cache, wanted);
@@ -352,8 +355,8 @@ let previous;
 for (const v of versions) {
   const e = await extract(v, candidates);
   if (!e) {
-    // After releases that had an entry (2026.1.30 to 2026.3.31), an empty one: this release's
-    // migrations are not known (2026.4.29), not those of the entry before it.
+    // After releases that had an entry, an empty one: this release's migrations are not
+    // known, not those of the entry before it.
     console.error(`${v}: no exported LEGACY_CONFIG_MIGRATIONS and no start migration; ${previous ? "an empty entry" : "no entry"}`);
     if (previous) {
       const empty = { startGuard: null, migrations: [], effects: [] };
@@ -366,7 +369,7 @@ for (const v of versions) {
   const covered = new Set(e.effects.flatMap((x) => x.by));
   const none = e.migrations.filter((m) => !covered.has(m.id)).map((m) => m.id);
   console.error(`${v}: ${e.migrations.length} migrations, ${e.migrations.length - none.length} seen changing a probed key (${e.probes} probes, ${e.effects.length} effects); not triggered: ${none.join(", ") || "none"}`);
-  const entry = { startGuard: e.startGuard, ...(e.legacyStart ? { legacyStart: true } : {}), migrations: e.migrations, effects: e.effects };
+  const entry = { startGuard: e.startGuard, ...(e.legacyStart ? { legacyStart: true } : {}), ...(e.readMigrates ? { readMigrates: true } : {}), ...(e.readStripsInstallRecords ? { readStripsInstallRecords: true } : {}), migrations: e.migrations, effects: e.effects };
   const key = JSON.stringify(entry);
   if (key !== previous) entries[v] = entry;
   previous = key;
@@ -377,7 +380,7 @@ function render(doc) {
   const rel = Object.keys(doc.releases);
   rel.forEach((v, i) => {
     const r = doc.releases[v];
-    s += `  ${JSON.stringify(v)}: {\n   "startGuard": ${JSON.stringify(r.startGuard)},\n${r.legacyStart ? '   "legacyStart": true,\n' : ""}   "migrations": [\n`;
+    s += `  ${JSON.stringify(v)}: {\n   "startGuard": ${JSON.stringify(r.startGuard)},\n${r.legacyStart ? '   "legacyStart": true,\n' : ""}${r.readMigrates ? '   "readMigrates": true,\n' : ""}${r.readStripsInstallRecords ? '   "readStripsInstallRecords": true,\n' : ""}   "migrations": [\n`;
     s += r.migrations.map((m) => "    " + JSON.stringify(m)).join(",\n") + "\n   ],\n   \"effects\": [\n";
     s += r.effects.map((m) => "    " + JSON.stringify(m)).join(",\n") + "\n   ]\n";
     s += "  }" + (i + 1 < rel.length ? "," : "") + "\n";
@@ -386,7 +389,7 @@ function render(doc) {
 }
 const doc = {
   about:
-    "What each OpenClaw release's legacy doctor migrations (LEGACY_CONFIG_MIGRATIONS, in order) do to the config keys they act on, probed one key at a time. Generated by scripts/extract-migrations.mjs from node_modules/openclaw/dist; do not edit. An entry holds for its release and later ones up to the next entry. startGuard: null when the release's gateway does not repair its config at start, else whether its start guard first strips plugin install records. legacyStart: the release's gateway start itself migrates a config its legacy rules flag (migrateLegacyConfig, up to 2026.3.31) and writes the file when the result validates; such a release's migrations may be one entry, applyLegacyMigrations, when its build does not export them one by one. migrations: the release's list, in order. effects: what the whole list does to a config holding one key: from (a path, '*' any key or index), kind (move: the value goes to `to`; remove: the key is deleted; rewrite: the key is replaced or changed, `to` lists what was written), when (the values that trigger it, when not every probed value does; '*' any other string), needs (for a probe of several keys or of values inside a list: what else it held, in words; clawlint lists these and does not use them for start verdicts), by (the migrations that changed the config, in order). A migration in no effect's `by` needs inputs no probe tried.",
+    "What each OpenClaw release's legacy doctor migrations (LEGACY_CONFIG_MIGRATIONS, in order) do to the config keys they act on, probed one key at a time. Generated by scripts/extract-migrations.mjs from node_modules/openclaw/dist; do not edit. An entry holds for its release and later ones up to the next entry. startGuard: null when the release's gateway does not repair its config at start, else whether its start guard first strips plugin install records. legacyStart: the release's gateway start itself migrates a config its legacy rules flag (migrateLegacyConfig, up to 2026.3.31) and writes the file when the result validates; such a release's migrations may be one entry, applyLegacyMigrations, when its build does not export them one by one. readMigrates: the release's config read (config validate, gateway start) runs its legacy migrations in memory on every config and validates the result (2026.4.29, whose migrations are one entry, applyRuntimeLegacyConfigMigrations); the file is not rewritten. readStripsInstallRecords: the release's config read validates the config without plugins.installs. migrations: the release's list, in order. effects: what the whole list does to a config holding one key: from (a path, '*' any key or index), kind (move: the value goes to `to`; remove: the key is deleted; rewrite: the key is replaced or changed, `to` lists what was written), when (the values that trigger it, when not every probed value does; '*' any other string), needs (for a probe of several keys or of values inside a list: what else it held, in words; clawlint lists these and does not use them for start verdicts), by (the migrations that changed the config, in order). A migration in no effect's `by` needs inputs no probe tried.",
   releases: entries,
 };
 const text = render(doc);

@@ -130,13 +130,38 @@ export function concrete(segs) {
 // unbundled dist/config/legacy.migrations.js (the list, with its ids), else the exported
 // `applyLegacyMigrations` (every migration in one call, as `migrateLegacyConfig` runs them),
 // listed as one migration of that name.
-export async function releaseMigrations(dist, { older = false } = {}) {
+export async function releaseMigrations(dist, { older = false, readMigrates = false } = {}) {
   const files = distFiles(dist);
   const legacy = files.filter((f) => path.basename(f).startsWith("legacy"));
   let migrations = await importExport(legacy, "LEGACY_CONFIG_MIGRATIONS");
   const strip = Array.isArray(migrations)
     ? await importExport(files.filter((f) => path.basename(f).startsWith("installed-plugin-index-records")), "withoutPluginInstallRecords")
     : undefined;
+  if (!Array.isArray(migrations) && readMigrates) {
+    // 2026.4.29: the list is not exported, but the config read runs it in memory
+    // (`applyRuntimeLegacyConfigMigrations`, not exported either): the doctor migrations
+    // (`applyLegacyDoctorMigrations`: the list, then the channel plugins' compatibility
+    // migrations), then the runtime compatibility normalizations
+    // (`normalizeBaseCompatibilityConfigValues`), composed here as that function composes them.
+    const defining = files.filter((f) => fs.readFileSync(f, "utf8").includes("function applyRuntimeLegacyConfigMigrations("));
+    const doctor = await importExport(defining, "applyLegacyDoctorMigrations");
+    const normalize = await importExport(defining, "normalizeBaseCompatibilityConfigValues");
+    if (typeof doctor === "function" && typeof normalize === "function") {
+      migrations = [{
+        id: "applyRuntimeLegacyConfigMigrations",
+        describe: "the release's legacy migrations, run by its config read in memory (this build does not export them one by one)",
+        apply(config) {
+          const migrated = doctor(config);
+          const changes = [...migrated.changes];
+          const next = normalize(structuredClone(migrated.next ?? config), changes);
+          if (changes.length === 0) return;
+          for (const k of Object.keys(config)) delete config[k];
+          Object.assign(config, next);
+        },
+      }];
+      migrations.names = idsDefinedIn(defining);
+    }
+  }
   if (!Array.isArray(migrations) && older) {
     const unbundled = path.join(dist, "config/legacy.migrations.js");
     if (fs.existsSync(unbundled)) migrations = (await import(pathToFileURL(unbundled).href)).LEGACY_CONFIG_MIGRATIONS;
@@ -146,8 +171,6 @@ export async function releaseMigrations(dist, { older = false } = {}) {
       if (typeof applyAll === "function") {
         // The ids of the migrations it runs, read from the code that defines them (each
         // `{ id: "...", describe: ... }`), so that the keys they name are probed too.
-        const names = new Set();
-        for (const f of defining) for (const [, id] of fs.readFileSync(f, "utf8").matchAll(/\bid: "([^"]+)",\s*describe:/g)) names.add(id);
         migrations = [{
           id: "applyLegacyMigrations",
           describe: "the release's legacy migrations, run together (this build does not export them one by one)",
@@ -158,11 +181,34 @@ export async function releaseMigrations(dist, { older = false } = {}) {
             Object.assign(config, next);
           },
         }];
-        migrations.names = [...names];
+        migrations.names = idsDefinedIn(defining);
       }
     }
   }
   return { files, legacy, migrations: Array.isArray(migrations) ? migrations : undefined, strip };
+}
+
+// The ids of the migrations the given files define (each `{ id: "...", describe: ... }`), so
+// that the keys they name are probed too.
+function idsDefinedIn(files) {
+  const names = new Set();
+  for (const f of files) for (const [, id] of fs.readFileSync(f, "utf8").matchAll(/\bid: "([^"]+)",\s*describe:/g)) names.add(id);
+  return [...names];
+}
+
+// Whether the release's config read (every `config validate`, every gateway start) runs the
+// legacy migrations in memory on every config and validates the result (2026.4.29:
+// `resolveLegacyConfigForRead` -> `applyRuntimeLegacyConfigMigrations(resolvedConfigRaw)`).
+export function readMigratesLegacy(dist) {
+  return distFiles(dist).some((f) => fs.readFileSync(f, "utf8").includes("applyRuntimeLegacyConfigMigrations(resolvedConfigRaw)"));
+}
+
+// Whether the release's config read validates the config without its plugin install records
+// (`plugins.installs`, stripped by `migrateAndStripShippedPluginInstallConfigRecords` at
+// "config.snapshot.read.plugin-install-migration"; 2026.4.29 on, until the start guard's
+// releases moved it into doctor).
+export function readStripsInstallRecords(dist) {
+  return distFiles(dist).some((f) => fs.readFileSync(f, "utf8").includes('"config.snapshot.read.plugin-install-migration"'));
 }
 
 // Whether the release's gateway start migrates legacy config itself before it validates

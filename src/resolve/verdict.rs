@@ -107,8 +107,17 @@ pub fn decide(inst: &mut Instance) {
     if let Some(v) = validity {
         let current = v.verdict.issues.iter().map(|i| (i, false));
         let later = v.verdict.later.iter().map(|i| (i, true));
-        // What the config read migrated in memory (2026.3.31): its start migrates it too.
-        let migrated = v.verdict.migrated.iter().map(|i| (i, false));
+        // What the config read migrated in memory: 2026.3.31's start migrates it too (and may
+        // write the file); a later release's read (2026.4.29's legacy migrations, the plugin
+        // install records 2026.4.29 to 2026.7.35 leave out) does it at every start, in
+        // memory, so nothing is left for the start to do.
+        let start_migrates = validate::repair::migrates_merged_config(running(v));
+        let migrated = v
+            .verdict
+            .migrated
+            .iter()
+            .filter(|_| start_migrates)
+            .map(|i| (i, false));
         for ((issue, outcome), later) in current.chain(migrated).chain(later) {
             let path = issue.path_string();
             let fact = facts

@@ -705,8 +705,12 @@ fn per_requester(
 }
 
 /// The first release whose schema refuses `tools.web.search.apiKey` ("legacy web_search provider
-/// config ..."; the message is in its dist from 2026.5.28 on, not in 2026.4.29's).
-const WEB_SEARCH_API_KEY_REFUSED_SINCE: &str = "2026.5.28";
+/// config ..."): its `tools.web.search` superRefine tests `key === "apiKey"` (2026.9.6's
+/// zod-schema.agent-runtime-*). 2026.5.28 to 2026.8.2 have the message but give it only to a
+/// legacy provider block (`LEGACY_WEB_SEARCH_PROVIDER_CONFIG_KEYS.has(key) && isRecord(entry)`),
+/// so they accept the key (recorded: tests/validity/verdicts/2026.5.28.json,
+/// rw-tools-web-search-api-key, which 2026.5.28 rejects only for its provider).
+const WEB_SEARCH_API_KEY_REFUSED_SINCE: &str = "2026.9.6";
 
 fn field_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
     let mut check = |path: &[&str], ok: &dyn Fn(&str) -> bool, message: &str| {
@@ -754,7 +758,7 @@ fn field_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
         &http,
         "Expected http:// or https:// URL",
     );
-    // From 2026.5.28 (zod-schema.agent-runtime-*.js); 2026.3.31 and 2026.4.29 accept the key.
+    // From 2026.9.6 (WEB_SEARCH_API_KEY_REFUSED_SINCE); older releases accept the key.
     if root.at(&["tools", "web", "search", "apiKey"]).is_some()
         && super::releases::compare(release, WEB_SEARCH_API_KEY_REFUSED_SINCE).is_ge()
     {

@@ -116,6 +116,14 @@ pub struct Release {
     /// rules flag, and rewrites the file when the result validates (`migrateLegacyConfig` in
     /// `startGatewayServer`, 2026.1.30 to 2026.3.31, before the start guard existed).
     pub legacy_start: bool,
+    /// Whether the release's config read (`config validate` and every gateway start) runs
+    /// these migrations in memory on every config and validates the result, leaving the file
+    /// as it is (`resolveLegacyConfigForRead` -> `applyRuntimeLegacyConfigMigrations`,
+    /// 2026.4.29): a key they migrate is accepted.
+    pub read_migrates: bool,
+    /// Whether the release's config read validates the config without its plugin install
+    /// records (`plugins.installs`, `migrateAndStripShippedPluginInstallConfigRecords`).
+    pub read_strips_install_records: bool,
     migrations: List,
     effects: List,
 }
@@ -143,7 +151,7 @@ impl Release {
 include!(concat!(env!("OUT_DIR"), "/doctor_migrations.rs"));
 
 /// The entry for a release: the newest one not newer than it. `None` before the first and for
-/// an empty entry (2026.4.29, which neither exports its migrations nor runs them at start).
+/// an empty entry (a release whose migrations could not be read).
 pub fn for_release(release: &str) -> Option<&'static Release> {
     TABLE
         .iter()
@@ -156,6 +164,18 @@ pub fn for_release(release: &str) -> Option<&'static Release> {
 /// [`Release::legacy_start`]).
 pub fn legacy_start(release: &str) -> bool {
     for_release(release).is_some_and(|r| r.legacy_start)
+}
+
+/// Whether the release's config read migrates every config in memory before validating it
+/// (see [`Release::read_migrates`]).
+pub fn read_migrates(release: &str) -> bool {
+    for_release(release).is_some_and(|r| r.read_migrates)
+}
+
+/// Whether the release's config read leaves `plugins.installs` out of what it validates (see
+/// [`Release::read_strips_install_records`]).
+pub fn read_strips_install_records(release: &str) -> bool {
+    for_release(release).is_some_and(|r| r.read_strips_install_records)
 }
 
 /// The start guard of a release, when its gateway has one.

@@ -230,7 +230,56 @@ pub fn validate_running(
     verdict.release = release.to_string();
     verdict.later = verdict.issues.split_off(n);
     apply_legacy_rules(root, running, &mut verdict);
+    apply_read_migrations(running, &mut verdict);
     Some(verdict)
+}
+
+/// What the config read of the running release does before it validates, in memory, the file
+/// left as it is: 2026.4.29 runs its legacy migrations on every config
+/// (`resolveLegacyConfigForRead` -> `applyRuntimeLegacyConfigMigrations`), and 2026.4.29 to
+/// 2026.7.35 leave plugin install records out (`plugins.installs`,
+/// `migrateAndStripShippedPluginInstallConfigRecords`). An issue at a key the read migrates
+/// (one the release's migration table repairs) or strips is not reported: it moves to
+/// `migrated`, and what stays decides (`config validate` then reports the next phase's issues
+/// when the first phase's are all migrated). Recorded: tests/validity/verdicts/2026.4.29.json
+/// (old-heartbeat-top-level valid; old-heartbeat-and-unknown reports gateway.bindd alone).
+fn apply_read_migrations(running: &str, verdict: &mut Verdict) {
+    let migrates = migrations::read_migrates(running);
+    let strips = migrations::read_strips_install_records(running);
+    if !migrates && !strips {
+        return;
+    }
+    let at_read = |(issue, outcome): &(Issue, StartOutcome)| {
+        let install_record = matches!(issue.path.as_slice(),
+            [Seg::Key(p), Seg::Key(i), ..] if p == "plugins" && i == "installs");
+        let migrated = matches!(
+            outcome,
+            StartOutcome::Refuse {
+                doctor_fixes: Some(_)
+            }
+        );
+        (strips && install_record) || (migrates && migrated)
+    };
+    let (migrated, issues): (Vec<_>, Vec<_>) = std::mem::take(&mut verdict.issues)
+        .into_iter()
+        .partition(at_read);
+    let (migrated_later, later): (Vec<_>, Vec<_>) = std::mem::take(&mut verdict.later)
+        .into_iter()
+        .partition(at_read);
+    if migrated.is_empty() && migrated_later.is_empty() {
+        verdict.issues = issues;
+        verdict.later = later;
+        return;
+    }
+    verdict
+        .migrated
+        .extend(migrated.into_iter().chain(migrated_later));
+    (verdict.issues, verdict.later) = if issues.is_empty() {
+        (later, Vec::new())
+    } else {
+        (issues, later)
+    };
+    verdict.starts = verdict.issues.is_empty() && verdict.later.is_empty();
 }
 
 /// The legacy-config rules of the running release (up to 2026.3.31; [`legacy`]). When one

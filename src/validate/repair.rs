@@ -12,8 +12,9 @@ use crate::load::tree::Node;
 /// What the start-time migrations do about one issue, if one of them repairs it.
 pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
     // The repairs below are those of the start guard's era (2026.8 on); a release whose start
-    // runs its own legacy migrations (up to 2026.3.31) has only what its table says.
-    if super::migrations::legacy_start(release) {
+    // or config read runs its own legacy migrations (up to 2026.4.29) has only what its table
+    // says.
+    if super::migrations::legacy_start(release) || super::migrations::read_migrates(release) {
         return from_table(root, release, issue);
     }
     let path = &issue.path;
