@@ -1914,3 +1914,36 @@ fn start_triggers_openclaw_refuses_start_nothing() {
     }
     assert!(refused >= 4, "{recorded}");
 }
+
+/// A wrapper script's `export` that may not run (`[ -n "$DEBUG" ] && export …`) gives the
+/// gateway the variable or not: what depends on it is unverifiable (CL304), neither the
+/// exported value nor missing (CL502). An `if [ -s F ]` on a file in the layout is answered
+/// exactly, whether F is empty or not.
+#[test]
+fn a_conditional_export_is_unverifiable_and_a_size_test_is_answered() {
+    let t = sourcing_host(
+        "hosts-conditional-export",
+        "#!/bin/bash\n[ -n \"$DEBUG\" ] && export BOT_TOKEN=7200000005:AAFakeFakeFakeFakeFakeFakeFakeFake5\nexec openclaw gateway run\n",
+    );
+    let (_, report, _) = t.run("check");
+    let found = codes(&report);
+    assert!(found.iter().any(|c| c == "CL304"), "{report}");
+    assert!(!found.iter().any(|c| c == "CL502"), "{report}");
+    let (_, resolved, _) = t.run("resolve");
+    let unseen = gateways(&resolved)[0]["supervisors"][0]["unseen"].to_string();
+    assert!(unseen.contains("BOT_TOKEN"), "{unseen}");
+
+    let script = "#!/bin/bash\nif [ -s \"$HOME/bin/bot.env\" ]; then\n  export BOT_TOKEN=7200000006:AAFakeFakeFakeFakeFakeFakeFakeFake6\nfi\nexec openclaw gateway run\n";
+    let t = sourcing_host("hosts-size-test", script);
+    write(t.path(), "home/bin/bot.env", b"# the bot's settings\n");
+    let (_, report, _) = t.run("check");
+    let found = codes(&report);
+    for quiet in ["CL304", "CL502"] {
+        assert!(!found.iter().any(|c| c == quiet), "{quiet}: {report}");
+    }
+    write(t.path(), "home/bin/bot.env", b"");
+    let (_, report, _) = t.run("check");
+    let found = codes(&report);
+    // The branch does not run: the variable is missing, not unverifiable.
+    assert!(found.iter().any(|c| c == "CL502"), "{report}");
+}

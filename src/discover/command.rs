@@ -617,6 +617,7 @@ fn read_shell(
         sourcer,
         found: Vec::new(),
         allexport: false,
+        maybe_exported: BTreeSet::new(),
         dir_stack: Vec::new(),
         posix: posix_shebang(script),
         sourcepath: true,
@@ -691,6 +692,8 @@ struct Shell<'a> {
     found: Vec<Found>,
     /// `set -a` (allexport): every variable assigned is exported too.
     allexport: bool,
+    /// Variables an `export` that may or may not have run sets: the gateway may get them.
+    maybe_exported: BTreeSet<String>,
     /// The directories `pushd` left, for `popd`.
     dir_stack: Vec<Option<String>>,
     /// POSIX mode (`#!/bin/sh`, dash, `set -o posix`): `.` looks on PATH only.
@@ -789,6 +792,7 @@ fn posix_shebang(script: &str) -> bool {
 impl Shell<'_> {
     fn run(&mut self, script: &str, file: usize) {
         let mut previous_was_cd = false;
+        let mut previous_was_test = false;
         let mut guards = Guards::default();
         for (statement, sep, offset) in statements(script) {
             if self.stopped {
@@ -841,6 +845,16 @@ impl Shell<'_> {
             let (words, quoted): (Vec<String>, Vec<bool>) = kept.into_iter().unzip();
             let Some(first) = words.first() else { continue };
             let is_cd = first == "cd";
+            // An `export` after `&&` is conditional when what it follows is a test
+            // (`[ -n "$X" ] && export …`); after a command (`cd DIR && export …`) it runs as
+            // that command is taken to (clawlint follows the `cd`).
+            let is_test = matches!(first.as_str(), "[" | "[[" | "test");
+            let after_test = std::mem::replace(&mut previous_was_test, is_test);
+            let export_uncertain = match sep {
+                Sep::Or => true,
+                Sep::And => after_test || guards.uncertain(Sep::Seq),
+                Sep::Seq | Sep::Pipe => self.uncertain,
+            };
             // `cd A || cd B`: the fallback runs only when A is missing; A is what the author
             // meant.
             let fallback_cd = is_cd && after_or && previous_was_cd;
@@ -919,6 +933,15 @@ impl Shell<'_> {
                         if let Some((k, v)) = assignment(w) {
                             let mut unknown = Vec::new();
                             let v = self.expand(&v, &mut unknown);
+                            // An `export` that may or may not run (after `&&`/`||`, in an `if`
+                            // branch clawlint cannot answer) leaves the gateway with the
+                            // variable or without it: neither is guessed.
+                            if export_uncertain && self.vars.get(&k).is_none_or(|old| *old != v) {
+                                self.vars.remove(&k);
+                                self.unknown.insert(k.clone());
+                                self.maybe_exported.insert(k);
+                                continue;
+                            }
                             self.unknown.extend(unknown);
                             self.vars.insert(k.clone(), v.clone());
                             self.exported.set(k, v, file, offset);
@@ -1125,7 +1148,12 @@ impl Shell<'_> {
                 env,
                 wrappers: inner.wrappers,
                 unseen,
-                injects_env: inner.injects_env,
+                // What a conditional `export` sets may reach the gateway: unverifiable.
+                injects_env: inner.injects_env.or_else(|| {
+                    let names: Vec<&str> = self.maybe_exported.iter().map(String::as_str).collect();
+                    (!names.is_empty())
+                        .then(|| format!("a conditional `export` ({})", names.join(", ")))
+                }),
                 env_files: inner.env_files,
                 unknown_args: local_unknown,
                 unresolved,

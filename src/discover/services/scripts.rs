@@ -458,8 +458,11 @@ impl command::Sourcer for ScriptSources<'_, '_> {
         match op {
             "-e" => crate::paths::host::exists_within(&placed),
             "-f" | "-r" => crate::paths::host::is_file_within(&placed),
-            // `-s` (not empty): known only when there is no file.
-            _ => (!crate::paths::host::exists_within(&placed)?).then_some(false),
+            // `-s`: it exists (within the layout) and its size is not zero.
+            _ => match crate::paths::host::exists_within(&placed)? {
+                false => Some(false),
+                true => Some(crate::paths::host::metadata(&placed).is_ok_and(|m| m.len() > 0)),
+            },
         }
     }
 
