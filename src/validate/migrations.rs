@@ -628,7 +628,18 @@ mod tests {
 
     #[test]
     fn per_release() {
-        assert!(for_release("2026.4.29").is_none());
+        // 2026.4.29's config read runs its migrations in memory (one entry); later releases'
+        // reads do not, and 2026.4.29 to 2026.7.35 leave plugin install records out.
+        assert!(read_migrates("2026.4.29") && !read_migrates("2026.5.28"));
+        assert!(!read_migrates("2026.3.31") && !read_migrates("2026.9.6"));
+        assert!(read_strips_install_records("2026.7.35"));
+        assert!(
+            !read_strips_install_records("2026.8.2") && !read_strips_install_records("2026.3.31")
+        );
+        assert_eq!(
+            words("2026.4.29", "heartbeat").as_deref(),
+            Some("moves heartbeat to agents.defaults.heartbeat")
+        );
         // Up to 2026.3.31 the gateway start migrates legacy keys itself.
         assert!(legacy_start("2026.3.31") && legacy_start("2026.1.30"));
         assert!(!legacy_start("2026.4.29") && !legacy_start("2026.9.6"));
