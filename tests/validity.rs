@@ -122,6 +122,24 @@ const KNOWN_VERDICT_DISAGREEMENTS: &[(&str, &str, &str)] = &[
          feishu account object",
     ),
     (
+        "2026.8.2",
+        "mut-typo-gateway.roles.default_",
+        "2026.8.2 (zod 4.4, whose unknown keys abort the refinements around them: \
+         data/mcp-server-refinements.json unknownKeysContinue false) still reports \
+         gateway.roles.definitions (\"must contain at least one role definition\") beside the \
+         unknown gateway.roles.default_; clawlint applies the abort to the gateway.roles check \
+         too and reports the unknown key alone. Where that check sits in 2026.8.2's schema (so \
+         that the abort does not reach it) is not yet read",
+    ),
+    (
+        "2026.8.2",
+        "rw-browser-profile-no-port",
+        "the start verdict here is the validation's alone: it repairs the retired \
+         browser.profiles.work.color, but a started 2026.8.2 gateway refuses the profile, which \
+         has no CDP port; clawlint's whole start verdict (resolve's start facts) says so and \
+         agrees with the started gateway (start_verdicts_match_a_started_2026_8_2_gateway)",
+    ),
+    (
         "2026.5.28",
         "rw-tools-web-search-api-key",
         WEB_SEARCH_PROVIDER_UNAVAILABLE,
@@ -629,4 +647,11 @@ fn agrees_with_openclaw_2026_4_29() {
 #[test]
 fn agrees_with_openclaw_2026_5_28() {
     check_release("2026.5.28");
+}
+
+/// 2026.8.2 (the August line, the first with the start guard): the whole differential set,
+/// recorded with its own `config validate --json`.
+#[test]
+fn agrees_with_openclaw_2026_8_2() {
+    check_release("2026.8.2");
 }

@@ -194,7 +194,7 @@ pub fn refinements(
     }
     // The root's agent-id checks are about the keyed roster (`agents.entries`, 2026.8 on).
     if keyed_roster && !aborted_under(out, &[], uk) && found.is_empty() {
-        root_refinements(root, &mut found);
+        root_refinements(root, release, &mut found);
     }
     // A value under a key its release does not know is never parsed: no refinement of a later
     // release's field runs on it (2026.3.31 reports `Unrecognized key: "portals"` at gateway
@@ -425,7 +425,7 @@ fn browser_profile_refinements(name: &str, p: &Node, out: &mut Vec<Issue>) {
 }
 
 /// `OpenClawSchema.superRefine`: agent ids that name no configured agent.
-fn root_refinements(root: &Node, out: &mut Vec<Issue>) {
+fn root_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
     let entries: Vec<String> = root
         .at(&["agents", "entries"])
         .map(|e| e.members().iter().map(|m| m.key.to_lowercase()).collect())
@@ -442,7 +442,13 @@ fn root_refinements(root: &Node, out: &mut Vec<Issue>) {
     for t in targets {
         if let Some(v) = root.at(t) {
             if let Some(id) = v.as_str() {
-                if !effective.contains(&id.to_lowercase()) {
+                // The refinement sees the parsed value: trimmed where the release trims it.
+                let seen = if super::trimmed::is_trimmed(release, t) {
+                    id.trim_matches(crate::paths::is_js_whitespace)
+                } else {
+                    id
+                };
+                if !effective.contains(&seen.to_lowercase()) {
                     out.push(refinement(
                         t.iter().map(|k| key(k)).collect(),
                         v.loc,
@@ -705,12 +711,13 @@ fn per_requester(
 }
 
 /// The first release whose schema refuses `tools.web.search.apiKey` ("legacy web_search provider
-/// config ..."): its `tools.web.search` superRefine tests `key === "apiKey"` (2026.9.6's
-/// zod-schema.agent-runtime-*). 2026.5.28 to 2026.8.2 have the message but give it only to a
+/// config ..."): its `tools.web.search` superRefine tests `key === "apiKey"` (2026.8.2's
+/// zod-schema.agent-runtime-*). 2026.5.28 to 2026.7.35 have the message but give it only to a
 /// legacy provider block (`LEGACY_WEB_SEARCH_PROVIDER_CONFIG_KEYS.has(key) && isRecord(entry)`),
 /// so they accept the key (recorded: tests/validity/verdicts/2026.5.28.json,
-/// rw-tools-web-search-api-key, which 2026.5.28 rejects only for its provider).
-const WEB_SEARCH_API_KEY_REFUSED_SINCE: &str = "2026.9.6";
+/// rw-tools-web-search-api-key, which 2026.5.28 rejects only for its provider; 2026.8.2.json,
+/// which rejects the key).
+const WEB_SEARCH_API_KEY_REFUSED_SINCE: &str = "2026.8.2";
 
 fn field_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
     let mut check = |path: &[&str], ok: &dyn Fn(&str) -> bool, message: &str| {
@@ -758,7 +765,7 @@ fn field_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
         &http,
         "Expected http:// or https:// URL",
     );
-    // From 2026.9.6 (WEB_SEARCH_API_KEY_REFUSED_SINCE); older releases accept the key.
+    // From 2026.8.2 (WEB_SEARCH_API_KEY_REFUSED_SINCE); older releases accept the key.
     if root.at(&["tools", "web", "search", "apiKey"]).is_some()
         && super::releases::compare(release, WEB_SEARCH_API_KEY_REFUSED_SINCE).is_ge()
     {

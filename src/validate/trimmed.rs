@@ -55,6 +55,13 @@ fn for_release(release: &str) -> &'static [Trimmed] {
         .map_or(&[], |(_, strings)| strings.as_slice())
 }
 
+/// Whether the release trims the string at `path` (plain keys, no wildcard) before its checks.
+pub fn is_trimmed(release: &str, path: &[&str]) -> bool {
+    for_release(release)
+        .iter()
+        .any(|t| t.path.len() == path.len() && t.path.iter().zip(path).all(|(a, b)| a == b))
+}
+
 /// A string's length as zod counts it (UTF-16 code units), after JavaScript's `trim()`.
 fn trimmed_len(s: &str) -> usize {
     s.trim_matches(crate::paths::is_js_whitespace)
