@@ -2590,3 +2590,128 @@ fn existence_tests_never_look_out_of_the_layout() {
     assert_eq!(a, b, "{out}");
     assert_others_linted(&findings);
 }
+
+/// A shell script's words clawlint cannot work out are named where they are (CL902, and
+/// `resolve`'s unseen list), but they are the pull request's text and may hold a secret: in
+/// no format, and not in `resolve`, is any of it shown that the shell script scanner does not
+/// know is safe.
+#[test]
+fn shell_words_in_messages_never_show_a_secret() {
+    use clap::ValueEnum;
+    let s = Scratch::new("sh-secret-words");
+    add_ordinary_gateways(&s);
+    let secrets = [
+        "sk-live-0123456789abcdefFAKE",
+        "ghp_FAKE0123456789abcdefFAKE0123",
+        "xoxb-FAKE0123456789abcdefFAKE",
+    ];
+    unit_running_script(
+        &s,
+        &format!(
+            "#!/bin/sh\n. \"$(vault kv get -field=env secret/{})\"\ncd \"/srv/$(pass show {})\"\n./deploy-$(cat /run/{}).sh\ndocker compose up -d\n",
+            secrets[0], secrets[2], secrets[1]
+        ),
+    );
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-gw.service",
+        "[Service]\nExecStart=%h/bin/gw.sh\n\n[Install]\nWantedBy=default.target\n",
+    );
+    let gw = s.write(
+        "home/bin/gw.sh",
+        &format!(
+            "#!/bin/sh\n. \"$(vault read -field=env secret/{})\"\nexec openclaw gateway --port 19555\n",
+            secrets[1]
+        ),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(gw, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let home = s.home();
+    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| check_in_format(&home, v.get_name()))
+        .collect();
+    runs.push(
+        ["resolve", "--home", &home, "--no-config"]
+            .map(String::from)
+            .to_vec(),
+    );
+    for args in &runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
+        for secret in secrets {
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "{args:?} shows {secret}:\n{}{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+    }
+    // Each word is still named where it is.
+    let (_, findings, out) = check_json(&home);
+    let cl902 = with_code(&findings, "CL902");
+    assert!(says(&cl902, "start.sh:2 sources `$(vault"), "{out}");
+    assert!(
+        says(&cl902, "start.sh:4 runs the script `./deploy-$(cat"),
+        "{out}"
+    );
+    let resolved = run(&["resolve", "--home", &home, "--no-config"]);
+    assert!(
+        resolved
+            .stdout
+            .contains("what the shell script's `source $(vault"),
+        "{}",
+        resolved.stdout
+    );
+    assert_others_linted(&findings);
+}
+
+/// 40,000 `if` blocks nested in a script a unit runs, `docker compose` at the bottom: each
+/// statement looked at every open block (quadratic: the run never ended). Blocks deeper than
+/// the reader follows are only matched with their ends; what is inside them may or may not
+/// run.
+#[test]
+fn deeply_nested_script_blocks_are_read_in_linear_time() {
+    const DEEP: usize = 40_000;
+    let s = Scratch::new("nested-if-sh");
+    add_ordinary_gateways(&s);
+    unit_running_script(
+        &s,
+        &format!(
+            "#!/bin/sh\n{}docker compose -p deep up -d\n{}{}docker compose -p after up -d\n",
+            "if true; then\n".repeat(DEEP),
+            "fi\n".repeat(DEEP),
+            "{\n".repeat(DEEP) + &"}\n".repeat(DEEP),
+        ),
+    );
+    let (_, findings, _) = check_json(&s.home());
+    assert_others_linted(&findings);
+}
+
+/// A LaunchAgent whose `EnvironmentVariables` holds 40,000 entries: each is placed on its
+/// `<string>` in one pass over the plist (a search from the start of the file for each
+/// variable never finished), and the job's gateway is linted.
+#[test]
+fn a_plist_with_forty_thousand_variables_is_read_in_linear_time() {
+    let s = Scratch::new("plist-many-env");
+    add_ordinary_gateways(&s);
+    let env: String = (0..40_000)
+        .map(|i| format!("<key>V{i}</key><string>{i}</string>"))
+        .collect();
+    s.write(
+        "home/Library/LaunchAgents/ai.openclaw.gateway.plist",
+        &format!(
+            "<?xml version=\"1.0\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>ai.openclaw.gateway</string><key>EnvironmentVariables</key><dict>{env}<key>OPENCLAW_GATEWAY_PORT</key><string>19100</string></dict><key>ProgramArguments</key><array><string>openclaw</string><string>gateway</string></array></dict></plist>\n"
+        ),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    assert_others_linted(&findings);
+    // The job's port, set on its line, collides with main and copy.
+    assert!(
+        out.contains("ai.openclaw.gateway.plist"),
+        "{}",
+        &out[..out.len().min(4000)]
+    );
+}

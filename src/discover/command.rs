@@ -41,6 +41,14 @@ pub struct Command {
     pub sources_before: usize,
 }
 
+/// Shell text (a word or statement of a script) as a message may show it: the script is the
+/// pull request's text and may hold a secret (`source "$(vault read … sk-…)"`), so only what
+/// the shell script scanner knows is safe is shown, the rest masked byte for byte (the message
+/// says where the text is), as [`super::powershell::shown`] does for PowerShell.
+pub fn shown(text: &str) -> String {
+    crate::redact::masked(text, &crate::redact::scan::shell_script(text))
+}
+
 /// The OpenClaw binaries under their three names.
 const BINARIES: [&str; 3] = ["openclaw", "clawdbot", "moltbot"];
 
@@ -460,11 +468,11 @@ fn commands_within(
     found
         .into_iter()
         .map(|mut f| {
-            let before: Vec<&str> = sourced
+            let before: Vec<String> = sourced
                 .0
                 .iter()
                 .filter(|r| r.offset < f.offset)
-                .map(|r| r.written.as_str())
+                .map(|r| shown(&r.written))
                 .collect();
             if !before.is_empty() {
                 let files = before.join(", ");
@@ -1205,8 +1213,12 @@ struct Guards {
     chain: Vec<String>,
     /// Files the statement before said are missing, for a statement after `||`.
     missing: Vec<String>,
-    /// Open `if` blocks and `{ }` groups, innermost last.
+    /// Open `if` blocks and `{ }` groups, innermost last, at most [`MAX_NESTING`].
     blocks: Vec<Block>,
+    /// Blocks opened past [`MAX_NESTING`] (a group: true), innermost last: only matched with
+    /// their ends, never followed (each statement looks at every open block: 40,000 nested
+    /// `if`s never finished). What is inside them may or may not run.
+    deeper: Vec<bool>,
 }
 
 struct Block {
@@ -1240,6 +1252,21 @@ impl Guards {
     fn keywords(&mut self, marked: &mut Vec<(String, bool)>, sep: Sep) -> bool {
         let mut condition = false;
         while let Some((first, false)) = marked.first().map(|(w, q)| (w.as_str(), *q)) {
+            let opens = matches!(first, "if" | "{");
+            if !self.deeper.is_empty() || (opens && self.blocks.len() >= MAX_NESTING) {
+                match (first, self.deeper.last()) {
+                    ("if", _) => self.deeper.push(false),
+                    ("{", _) => self.deeper.push(true),
+                    ("fi", Some(false)) | ("}", Some(true)) => {
+                        self.deeper.pop();
+                    }
+                    ("elif" | "then" | "else" | "fi" | "}", _) => {}
+                    _ => break,
+                }
+                condition = matches!(first, "if" | "elif");
+                marked.remove(0);
+                continue;
+            }
             match first {
                 "if" => self.blocks.push(Block {
                     group: false,
@@ -1319,6 +1346,7 @@ impl Guards {
     /// branch of an `if` whose condition clawlint cannot answer).
     fn uncertain(&self, sep: Sep) -> bool {
         matches!(sep, Sep::And | Sep::Or)
+            || !self.deeper.is_empty()
             || self
                 .blocks
                 .iter()
@@ -1359,10 +1387,11 @@ impl Guards {
         };
         // An `if` condition: `if [ -f A ] && [ -r B ]` says both exist in `then`; any other
         // join, or a command that is no test, says nothing certain.
+        let innermost = self.deeper.is_empty();
         if let Some(b) = self
             .blocks
             .last_mut()
-            .filter(|b| !b.group && b.part == Part::Condition)
+            .filter(|b| innermost && !b.group && b.part == Part::Condition)
         {
             match (condition, sep) {
                 (true, _) => {

@@ -284,6 +284,48 @@ pub fn xml_value_span(text: &str, key: &str, value: &str) -> Option<Span> {
     find_string_element(text, after_key, value)
 }
 
+/// For an XML plist: each `<key>` whose next element is a `<string>`, with that element's
+/// span and decoded text (a key's first such pair wins), found in one pass: the places of
+/// `EnvironmentVariables` entries, however many (a search from the start for each of 40,000
+/// variables never finished). Empty for binary plists.
+pub fn xml_key_strings(text: &str) -> std::collections::HashMap<String, (Span, String)> {
+    let mut out = std::collections::HashMap::new();
+    if text.starts_with("bplist") {
+        return out;
+    }
+    let mut from = 0;
+    while let Some(open) = text.get(from..).and_then(|t| t.find("<key>")) {
+        let content = from + open + "<key>".len();
+        let Some(close) = text[content..].find("</key>").map(|c| content + c) else {
+            break;
+        };
+        from = close + "</key>".len();
+        let rest = &text[from..];
+        let start = from + (rest.len() - rest.trim_start().len());
+        let element = &text[start..];
+        let value = if element.starts_with("<string/>") {
+            (
+                Span {
+                    start,
+                    end: start + "<string/>".len(),
+                },
+                String::new(),
+            )
+        } else if let Some(body) = element.strip_prefix("<string>") {
+            let Some(len) = body.find("</string>") else {
+                break;
+            };
+            let inner = start + "<string>".len();
+            let end = inner + len + "</string>".len();
+            (Span { start, end }, xml_text(&text[inner..inner + len]))
+        } else {
+            continue;
+        };
+        out.entry(xml_text(&text[content..close])).or_insert(value);
+    }
+    out
+}
+
 /// The offset just after `</key>` of the first `<key>` holding `key`.
 fn find_key(text: &str, key: &str) -> Option<usize> {
     let mut from = 0;

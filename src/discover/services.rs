@@ -2042,9 +2042,16 @@ fn launchd_invocation(
         .map(|span| Loc { file, span })
         .unwrap_or(whole);
     let mut env = Env::new();
+    // Each variable's place, all found in one pass over the plist.
+    let env_spans = match is_xml && !job.environment.is_empty() {
+        true => launchd::xml_key_strings(&text),
+        false => Default::default(),
+    };
     for (key, value) in &job.environment {
-        let loc = span_of(key, value)
-            .map(|span| Loc { file, span })
+        let loc = env_spans
+            .get(key)
+            .filter(|(_, shown)| shown == value)
+            .map(|(span, _)| Loc { file, span: *span })
             .unwrap_or(whole);
         env.set(key, map.map(value), EnvOrigin::Service(loc));
     }

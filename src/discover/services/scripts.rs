@@ -359,12 +359,12 @@ impl<'a, 'm> ScriptSources<'a, 'm> {
     }
 
     /// The files among the first `requests` it was asked for that it did not read (as
-    /// written).
-    pub(super) fn missed_before(&self, requests: usize) -> Vec<&str> {
+    /// written, masked as messages may show them: see [`command::shown`]).
+    pub(super) fn missed_before(&self, requests: usize) -> Vec<String> {
         self.not_read
             .iter()
             .filter(|(n, _)| *n <= requests)
-            .map(|(_, w)| w.as_str())
+            .map(|(_, w)| command::shown(w))
             .collect()
     }
 
@@ -646,7 +646,9 @@ fn note_problem(
     sources: &mut SourceMap,
 ) -> Problem {
     match &note.what {
-        NoteKind::Unresolved { verb, written } => Problem {
+        NoteKind::Unresolved { verb, written } => {
+            let written = command::shown(written);
+            Problem {
             kind: crate::load::ProblemKind::Unresolved,
             message: match *verb {
                 "sources" => format!(
@@ -657,7 +659,8 @@ fn note_problem(
                 ),
             },
             loc,
-        },
+        }
+        }
         NoteKind::TooDeep { verb, path } => Problem {
             kind: crate::load::ProblemKind::TooMany,
             message: format!(
@@ -676,13 +679,16 @@ fn note_problem(
             ),
             loc,
         },
-        NoteKind::OnPath { written, why } => Problem {
+        NoteKind::OnPath { written, why } => {
+            let written = command::shown(written);
+            Problem {
             kind: crate::load::ProblemKind::Unresolved,
             message: format!(
                 "{here} sources `{written}`, a name without a slash, which the shell looks for in each PATH directory before the directory it runs in, and {why}: clawlint does not read it, so {} (write `./{written}` for the file beside it)", lost.source
             ),
             loc,
-        },
+        }
+        }
         NoteKind::TooMuchEnv { variables } => Problem {
             kind: crate::load::ProblemKind::Budget,
             message: format!(
@@ -691,13 +697,16 @@ fn note_problem(
             ),
             loc,
         },
-        NoteKind::NotOnPath { written, path } => Problem {
+        NoteKind::NotOnPath { written, path } => {
+            let written = command::shown(written);
+            Problem {
             kind: crate::load::ProblemKind::Missing,
             message: format!(
                 "{here} sources `{written}` in a POSIX shell, whose `.` looks for a name without a slash on PATH only ({path}), and no directory of it has that file: the shell stops there (write `./{written}` for the file beside it)"
             ),
             loc,
-        },
+        }
+        }
         NoteKind::Unreadable { path, err } => {
             let mut problem = unreadable(sources, path, err);
             problem.message = match err {
@@ -1118,7 +1127,10 @@ fn script_cwd(
             crate::paths::normalize(&script_dir.join(dirname_of_script(c).unwrap_or_default()))
         }
         Some(c) if c.contains("$(") || c.contains('`') => {
-            unknown.push(format!("the directory it changes to ({c})"));
+            unknown.push(format!(
+                "the directory it changes to ({})",
+                command::shown(c)
+            ));
             base.to_path_buf()
         }
         Some(c) if c.starts_with('/') => on_layout(c, map),
