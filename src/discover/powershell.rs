@@ -194,6 +194,48 @@ pub struct Found {
     pub injects_env: Option<String>,
 }
 
+impl Found {
+    /// The `docker compose` arguments this statement gives and the directory it runs in
+    /// (`place_dir` puts a written directory on the layout, `base` is where it starts), with
+    /// what clawlint cannot work out named for the message. A path clawlint cannot work out is
+    /// no path: said, not read. `None` when the statement does not run compose.
+    pub fn compose_args(
+        &self,
+        place_dir: impl Fn(&str) -> std::path::PathBuf,
+        base: &std::path::Path,
+    ) -> Option<(
+        super::compose::runs::ComposeArgs,
+        std::path::PathBuf,
+        Vec<String>,
+    )> {
+        let mut args = super::compose::runs::parse(&self.argv)?;
+        let mut unknown: Vec<String> = self
+            .unresolved
+            .iter()
+            .map(|w| format!("`{}`", shown(w)))
+            .collect();
+        for list in [&mut args.files, &mut args.env_files] {
+            list.retain(|f| !self.unresolved.contains(f));
+        }
+        if args
+            .project_dir
+            .as_ref()
+            .is_some_and(|d| self.unresolved.contains(d))
+        {
+            args.project_dir = None;
+        }
+        let cwd = match &self.cwd {
+            Some(Ok(d)) => place_dir(d),
+            Some(Err(written)) => {
+                unknown.push(format!("the directory it changes to ({})", shown(written)));
+                base.to_path_buf()
+            }
+            None => base.to_path_buf(),
+        };
+        Some((args, cwd, unknown))
+    }
+}
+
 /// What stops clawlint following a script, said where.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoteKind {

@@ -2742,37 +2742,10 @@ fn powershell_compose_runs(
         }
     };
     for found in &reading.compose {
-        let Some(mut args) = compose::runs::parse(&found.argv) else {
+        let Some((args, cwd, mut unknown)) = found.compose_args(place_dir, run.base) else {
             continue;
         };
         let (loc, here) = line_at(found.at);
-        let mut unknown: Vec<String> = found
-            .unresolved
-            .iter()
-            .map(|w| format!("`{}`", super::powershell::shown(w)))
-            .collect();
-        // A path clawlint cannot work out is no path: said, not read.
-        for list in [&mut args.files, &mut args.env_files] {
-            list.retain(|f| !found.unresolved.contains(f));
-        }
-        if args
-            .project_dir
-            .as_ref()
-            .is_some_and(|d| found.unresolved.contains(d))
-        {
-            args.project_dir = None;
-        }
-        let cwd = match &found.cwd {
-            Some(Ok(d)) => place_dir(d),
-            Some(Err(written)) => {
-                unknown.push(format!(
-                    "the directory it changes to ({})",
-                    super::powershell::shown(written)
-                ));
-                run.base.to_path_buf()
-            }
-            None => run.base.to_path_buf(),
-        };
         let mut run_env: Vec<(String, String, Loc)> = run
             .env
             .iter()

@@ -484,37 +484,10 @@ fn powershell_runs_beside(
     };
     let mut out = Vec::new();
     for found in found {
-        let Some(mut args) = runs::parse(&found.argv) else {
+        let Some((args, cwd, mut unknown)) = found.compose_args(|d| on_layout(d, dir), dir) else {
             continue;
         };
         let (loc, line) = loc_at(found.at.1);
-        let mut unknown: Vec<String> = found
-            .unresolved
-            .iter()
-            .map(|w| format!("`{}`", powershell::shown(w)))
-            .collect();
-        // A path clawlint cannot work out is no path: said, not read.
-        for list in [&mut args.files, &mut args.env_files] {
-            list.retain(|f| !found.unresolved.contains(f));
-        }
-        if args
-            .project_dir
-            .as_ref()
-            .is_some_and(|d| found.unresolved.contains(d))
-        {
-            args.project_dir = None;
-        }
-        let cwd = match &found.cwd {
-            Some(Ok(d)) => on_layout(d, dir),
-            Some(Err(written)) => {
-                unknown.push(format!(
-                    "the directory it changes to ({})",
-                    powershell::shown(written)
-                ));
-                dir.to_path_buf()
-            }
-            None => dir.to_path_buf(),
-        };
         let mut env = Vec::new();
         for (name, change, at) in &found.env {
             env.retain(|(k, _, _): &(String, String, Loc)| !k.eq_ignore_ascii_case(name));
