@@ -1694,6 +1694,35 @@ fn check_in_format(home: &str, format: &str) -> Vec<String> {
     .to_vec()
 }
 
+/// Runs `check` in every output format and `resolve` on `home` and asserts that none of
+/// them shows any of `secrets`, on stdout or stderr.
+fn no_output_shows(home: &str, secrets: &[&str]) {
+    use clap::ValueEnum;
+    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| check_in_format(home, v.get_name()))
+        .collect();
+    runs.push(
+        ["resolve", "--home", home, "--no-config"]
+            .map(String::from)
+            .to_vec(),
+    );
+    for args in &runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
+        for secret in secrets {
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "{args:?} shows {secret}:\n{}{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+    }
+}
+
 /// Runs `args`, asserts that it exits with one of `codes`, and adds each forgery in what it
 /// printed (`--format github`'s own annotation lines allowed) to `failures`.
 fn run_for_forgeries(args: &[String], codes: &[i32], failures: &mut Vec<String>) -> Output {
@@ -2230,7 +2259,6 @@ fn a_long_task_script_is_read_in_linear_time() {
 /// of it shown that the command line scanner does not know is safe.
 #[test]
 fn powershell_statements_in_messages_never_show_a_secret() {
-    use clap::ValueEnum;
     let s = Scratch::new("ps1-secret-statement");
     add_ordinary_gateways(&s);
     let secrets = [
@@ -2250,29 +2278,7 @@ fn powershell_statements_in_messages_never_show_a_secret() {
         ),
     );
     let home = s.home();
-    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
-        .iter()
-        .filter_map(|f| f.to_possible_value())
-        .map(|v| check_in_format(&home, v.get_name()))
-        .collect();
-    runs.push(
-        ["resolve", "--home", &home, "--no-config"]
-            .map(String::from)
-            .to_vec(),
-    );
-    for args in &runs {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = run(&args);
-        assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
-        for secret in secrets {
-            assert!(
-                !out.stdout.contains(secret) && !out.stderr.contains(secret),
-                "{args:?} shows {secret}:\n{}{}",
-                out.stdout,
-                out.stderr
-            );
-        }
-    }
+    no_output_shows(&home, &secrets);
     // Each statement is still named where it is.
     let (_, findings, out) = check_json(&home);
     let cl902 = with_code(&findings, "CL902");
@@ -2294,7 +2300,6 @@ fn powershell_statements_in_messages_never_show_a_secret() {
 /// cannot work out is shown (the command scanner masked `compose`, `up` and whole strings).
 #[test]
 fn powershell_scripts_show_their_harmless_text_and_no_secret() {
-    use clap::ValueEnum;
     let s = Scratch::new("ps1-secret-forms");
     add_ordinary_gateways(&s);
     let secrets = [
@@ -2332,29 +2337,7 @@ fn powershell_scripts_show_their_harmless_text_and_no_secret() {
     );
     task_running_powershell(&s, &script);
     let home = s.home();
-    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
-        .iter()
-        .filter_map(|f| f.to_possible_value())
-        .map(|v| check_in_format(&home, v.get_name()))
-        .collect();
-    runs.push(
-        ["resolve", "--home", &home, "--no-config"]
-            .map(String::from)
-            .to_vec(),
-    );
-    for args in &runs {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = run(&args);
-        assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
-        for secret in secrets {
-            assert!(
-                !out.stdout.contains(secret) && !out.stderr.contains(secret),
-                "{args:?} shows {secret}:\n{}{}",
-                out.stdout,
-                out.stderr
-            );
-        }
-    }
+    no_output_shows(&home, &secrets);
     let (_, findings, out) = check_json(&home);
     let cl902 = with_code(&findings, "CL902");
     assert!(
@@ -2597,7 +2580,6 @@ fn existence_tests_never_look_out_of_the_layout() {
 /// know is safe.
 #[test]
 fn shell_words_in_messages_never_show_a_secret() {
-    use clap::ValueEnum;
     let s = Scratch::new("sh-secret-words");
     add_ordinary_gateways(&s);
     let secrets = [
@@ -2626,29 +2608,7 @@ fn shell_words_in_messages_never_show_a_secret() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(gw, std::fs::Permissions::from_mode(0o755)).unwrap();
     let home = s.home();
-    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
-        .iter()
-        .filter_map(|f| f.to_possible_value())
-        .map(|v| check_in_format(&home, v.get_name()))
-        .collect();
-    runs.push(
-        ["resolve", "--home", &home, "--no-config"]
-            .map(String::from)
-            .to_vec(),
-    );
-    for args in &runs {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = run(&args);
-        assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
-        for secret in secrets {
-            assert!(
-                !out.stdout.contains(secret) && !out.stderr.contains(secret),
-                "{args:?} shows {secret}:\n{}{}",
-                out.stdout,
-                out.stderr
-            );
-        }
-    }
+    no_output_shows(&home, &secrets);
     // Each word is still named where it is.
     let (_, findings, out) = check_json(&home);
     let cl902 = with_code(&findings, "CL902");
