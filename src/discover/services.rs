@@ -1849,15 +1849,12 @@ fn launchd_disabled(
                 Ok(entries) => entries,
                 Err(message) => {
                     if first {
-                        let text = String::from_utf8_lossy(&bytes).into_owned();
-                        let id = sources.add(&file, text, None);
-                        problems.push(Problem {
-                            kind: crate::load::ProblemKind::Unparsable,
-                            message: format!(
-                                "invalid plist: {message}; launchd's override database decides nothing here, so each job counts as its own plist's Disabled key says"
-                            ),
-                            loc: Some(crate::load::tree::file_start(id)),
-                        });
+                        problems.push(invalid_plist(
+                            sources,
+                            &file,
+                            &bytes,
+                            &format!("{message}; launchd's override database decides nothing here, so each job counts as its own plist's Disabled key says"),
+                        ));
                     }
                     continue;
                 }
@@ -1907,18 +1904,26 @@ fn launchd_domain_path(
         Ok(path) => path.map(Ok),
         Err(message) => {
             if first {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                let id = sources.add(&file, text, None);
-                problems.push(Problem {
-                    kind: crate::load::ProblemKind::Unparsable,
-                    message: format!(
-                        "invalid plist: {message}; the PATH `launchctl config` gives launchd's jobs is not known, so scripts they run are not searched for on it"
-                    ),
-                    loc: Some(crate::load::tree::file_start(id)),
-                });
+                problems.push(invalid_plist(
+                    sources,
+                    &file,
+                    &bytes,
+                    &format!("{message}; the PATH `launchctl config` gives launchd's jobs is not known, so scripts they run are not searched for on it"),
+                ));
             }
             Some(Err(()))
         }
+    }
+}
+
+/// A plist launchd would not load: the file is registered (its text shown as the source map
+/// decides) so the problem points at it; `what` says what that leaves undecided.
+fn invalid_plist(sources: &mut SourceMap, path: &Path, bytes: &[u8], what: &str) -> Problem {
+    let file = sources.add(path, String::from_utf8_lossy(bytes).into_owned(), None);
+    Problem {
+        kind: crate::load::ProblemKind::Unparsable,
+        message: format!("invalid plist: {what}"),
+        loc: Some(crate::load::tree::file_start(file)),
     }
 }
 
@@ -1934,13 +1939,7 @@ fn launchd_invocation(
     let job = match launchd::parse_plist(bytes) {
         Ok(job) => job,
         Err(message) => {
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            let file = sources.add(path, text, None);
-            problems.push(Problem {
-                kind: crate::load::ProblemKind::Unparsable,
-                message: format!("invalid plist: {message}"),
-                loc: Some(crate::load::tree::file_start(file)),
-            });
+            problems.push(invalid_plist(sources, path, bytes, &message));
             return None;
         }
     };
