@@ -2675,3 +2675,33 @@ fn a_plist_with_forty_thousand_variables_is_read_in_linear_time() {
         &out[..out.len().min(4000)]
     );
 }
+
+/// Passwords that are not token-shaped, in the commands a script's command substitutions
+/// run (`$(pass show …)`, `$(echo …)`, backticks), on the line a command continues to and in
+/// a here-document, each on a line a finding shows (a `source` clawlint cannot work out, and
+/// the lines around it): no format, and not `resolve`, shows them. The old scanner showed
+/// each in the human snippet, and the first in every format's message.
+#[test]
+fn passwords_in_command_substitutions_and_heredocs_are_never_shown() {
+    let s = Scratch::new("sh-subst-passwords");
+    add_ordinary_gateways(&s);
+    let secrets = [
+        "ops/correct-horse",
+        "battery/staple",
+        "tr0ub4dor&3",
+        "hunter2/again",
+        "s3cret/heredoc",
+    ];
+    unit_running_script(
+        &s,
+        &format!(
+            "#!/bin/sh\n. \"/srv/$(pass show {})\"\nexport DATA_DIR=$(echo {}) B=`printf %s '{}'`\n. \"$(vault read -field=a x)\"\ndocker login -u ops -p \\\n  {}\n. \"$(vault read -field=b x)\"; cat > /tmp/x <<EOS\n{}\nEOS\ndocker compose up -d\n",
+            secrets[0], secrets[1], secrets[2], secrets[3], secrets[4]
+        ),
+    );
+    no_output_shows(&s.home(), &secrets);
+    // The lines are shown, as far as they are safe.
+    let out = run(&["check", "--home", &s.home(), "--no-config", "--color", "never"]);
+    assert!(out.stdout.contains(". \"/srv/$(pass ****"), "{}", out.stdout);
+    assert!(out.stdout.contains("export DATA_DIR=$(echo ****"), "{}", out.stdout);
+}

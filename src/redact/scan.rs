@@ -73,50 +73,230 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// Whitespace-separated words of a command or assignment list, as byte ranges; quotes
-/// (`"`, `'`) group, a backslash escapes the next character.
+/// (`"`, `'`, `` ` ``) and `$( … )` group (as the shell reads them: `$(pass show a b)` is one
+/// word), a backslash escapes the next character.
 fn words(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
+    let mut nest = Nest::default();
     for (i, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
+        if start.is_none() && c.is_whitespace() {
             continue;
         }
-        match (start, quote) {
-            (None, _) if c.is_whitespace() => {}
-            (None, _) => {
-                start = Some(i);
-                if c == '"' || c == '\'' {
-                    quote = Some(c);
-                } else if c == '\\' {
-                    escaped = true;
-                }
-            }
-            (Some(_), Some(q)) => {
-                if c == q {
-                    quote = None;
-                } else if c == '\\' && q == '"' {
-                    escaped = true;
-                }
-            }
-            (Some(s), None) => {
-                if c.is_whitespace() {
-                    out.push((s, i));
-                    start = None;
-                } else if c == '"' || c == '\'' {
-                    quote = Some(c);
-                } else if c == '\\' {
-                    escaped = true;
-                }
-            }
+        let at = *start.get_or_insert(i);
+        if nest.is_empty() && c.is_whitespace() && !nest.escaped {
+            out.push((at, i));
+            start = None;
+            continue;
         }
+        nest.step(text, i, c);
     }
     if let Some(s) = start {
         out.push((s, text.len()));
     }
     out
+}
+
+/// The quotes and command substitutions open at a point of a shell line: `'…'`, `"…"`,
+/// `` `…` ``, `$( … )` (and the parentheses inside one), each inside the one before.
+#[derive(Default)]
+struct Nest {
+    open: Vec<u8>,
+    /// The character before was an unquoted or double-quoted backslash.
+    escaped: bool,
+}
+
+impl Nest {
+    fn is_empty(&self) -> bool {
+        self.open.is_empty()
+    }
+
+    /// Reads `c`, at `i` of `text`.
+    fn step(&mut self, text: &str, i: usize, c: char) {
+        if std::mem::take(&mut self.escaped) {
+            return;
+        }
+        let top = self.open.last().copied();
+        if top == Some(b'\'') {
+            if c == '\'' {
+                self.open.pop();
+            }
+            return;
+        }
+        match c {
+            '\\' => self.escaped = true,
+            '"' | '`' if top == Some(c as u8) => {
+                self.open.pop();
+            }
+            ')' if top == Some(b'(') => {
+                self.open.pop();
+            }
+            '"' | '`' => self.open.push(c as u8),
+            '\'' if top != Some(b'"') => self.open.push(b'\''),
+            '(' if top == Some(b'(') || text[..i].ends_with('$') => self.open.push(b'('),
+            _ => {}
+        }
+    }
+}
+
+/// The command substitutions of a word (`$( … )`, `` `…` ``), outermost only, as byte
+/// ranges of the word: where each opens, where its text starts and ends, and where it
+/// closes (the word's end when it does not).
+fn substitutions(word: &str) -> Vec<[usize; 4]> {
+    let mut out = Vec::new();
+    let mut nest = Nest::default();
+    let mut opened: Option<usize> = None;
+    for (i, c) in word.char_indices() {
+        let depth = nest.open.len();
+        let outer = nest.open.iter().all(|&q| q == b'"');
+        nest.step(word, i, c);
+        let now = nest.open.len();
+        match opened {
+            None if now > depth && outer && matches!(nest.open.last(), Some(b'(' | b'`')) => {
+                let inner = i + 1;
+                let open = if c == '(' { i - 1 } else { i };
+                opened = Some(open);
+                out.push([open, inner, word.len(), word.len()]);
+            }
+            Some(_) if now < depth && nest.open.iter().all(|&q| q == b'"') => {
+                opened = None;
+                if let Some(last) = out.last_mut() {
+                    last[2] = i;
+                    last[3] = i + c.len_utf8();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Shows what `push` shows of `raw` (a word at `base`), but for the text of its command
+/// substitutions: a command's output is what the word holds, and its arguments may be a
+/// secret (`$(pass show …)`, `$(echo hunter2)`) whatever they look like. `push` is given the
+/// word with that text blanked (`x`s, so that it decides on the rest); of each
+/// substitution, `$(`, `)` and the command's name are shown.
+fn without_substitutions<R>(
+    out: &mut Vec<Span>,
+    raw: &str,
+    base: usize,
+    push: impl FnOnce(&mut Vec<Span>, &str) -> R,
+) -> R {
+    if !raw.contains(['$', '`']) {
+        return push(out, raw);
+    }
+    let holes = substitutions(raw);
+    if holes.is_empty() {
+        return push(out, raw);
+    }
+    let mut blanked = raw.as_bytes().to_vec();
+    for h in &holes {
+        blanked[h[1]..h[2]].fill(b'x');
+    }
+    // Whole characters were replaced by as many ASCII bytes: still UTF-8.
+    let blanked = String::from_utf8(blanked).unwrap_or_default();
+    let from = out.len();
+    let result = push(out, &blanked);
+    let inner: Vec<(usize, usize)> = holes
+        .iter()
+        .map(|h| (base + h[1], base + h[2]))
+        .collect();
+    let pushed: Vec<Span> = out.drain(from..).collect();
+    for shown in pushed {
+        // The holes a span may meet start with the first that ends after it starts.
+        let mut at = shown.start;
+        let first = inner.partition_point(|&(_, end)| end <= shown.start);
+        for &(start, end) in &inner[first..] {
+            if start >= shown.end {
+                break;
+            }
+            if start > at {
+                out.push(span(at, start));
+            }
+            at = at.max(end);
+        }
+        if at < shown.end {
+            out.push(span(at, shown.end));
+        }
+    }
+    push_substitutions(out, raw, base, &holes, 0);
+    result
+}
+
+/// How deep substitutions inside substitutions are read; deeper, their text is masked.
+const MAX_SUBSTITUTION_DEPTH: usize = 8;
+
+/// Shows what is safe of the command substitutions `holes` of `raw` (a word at `base`):
+/// `$(` and `)`, and of the text they run ([`push_substituted`]).
+fn push_substitutions(
+    out: &mut Vec<Span>,
+    raw: &str,
+    base: usize,
+    holes: &[[usize; 4]],
+    depth: usize,
+) {
+    for &[open, start, end, close] in holes {
+        out.push(span(base + open, base + start));
+        out.push(span(base + end, base + close));
+        if depth < MAX_SUBSTITUTION_DEPTH {
+            push_substituted(out, &raw[start..end], base + start, depth + 1);
+        }
+    }
+}
+
+/// The text a command substitution runs (`text`, at `base`): its commands' names, the
+/// operators between them and the words that only name a variable (`"$0"`, `$HOME`) are
+/// shown, and the substitutions in its words read alike; every other word is masked, as an
+/// argument there may be a secret whatever it looks like.
+fn push_substituted(out: &mut Vec<Span>, text: &str, base: usize, depth: usize) {
+    let mut command_next = true;
+    for (s, e) in words(text) {
+        let word = &text[s..e];
+        if matches!(word, "&&" | "||" | "|" | ";") {
+            out.push(span(base + s, base + e));
+            command_next = true;
+            continue;
+        }
+        let plain = word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'));
+        if std::mem::take(&mut command_next) && plain && fits(Kind::Path, word) {
+            out.push(span(base + s, base + e));
+            continue;
+        }
+        let (inner, offset) = unquote(word);
+        if offset > 0 && word.starts_with('"') {
+            out.push(span(base + s, base + s + 1));
+            out.push(span(base + e - 1, base + e));
+        }
+        if names_a_variable(inner) {
+            out.push(span(base + s, base + e));
+            continue;
+        }
+        if word.contains(['$', '`']) {
+            push_substitutions(out, word, base + s, &substitutions(word), depth);
+        }
+    }
+}
+
+/// A word that is only a variable's value: `$NAME`, `${NAME}`, `$0`, `$@`,
+/// `${BASH_SOURCE[0]}` (not `${NAME:-default}`, whose default is text).
+fn names_a_variable(word: &str) -> bool {
+    let Some(name) = word.strip_prefix('$') else {
+        return false;
+    };
+    let name = match name.strip_prefix('{') {
+        Some(braced) => match braced.strip_suffix('}') {
+            Some(inner) => inner,
+            None => return false,
+        },
+        None => name,
+    };
+    matches!(name, "@" | "*" | "#" | "?")
+        || (!name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'[' | b']')))
 }
 
 /// A comment's body is a clawlint directive (shown: clawlint wrote its grammar).
@@ -237,7 +417,13 @@ pub struct Argv {
 }
 
 impl Argv {
+    /// Shows what is safe of the next word of the command line (`raw`, at `base`); what a
+    /// command substitution in it runs is masked ([`without_substitutions`]).
     pub fn word(&mut self, out: &mut Vec<Span>, raw: &str, base: usize) {
+        without_substitutions(out, raw, base, |out, word| self.plain_word(out, word, base));
+    }
+
+    fn plain_word(&mut self, out: &mut Vec<Span>, raw: &str, base: usize) {
         let (inner, offset) = unquote(raw);
         if offset > 0 {
             out.push(span(base, base + 1));
@@ -659,37 +845,138 @@ pub fn cmd_script(text: &str) -> Vec<Span> {
 }
 
 /// A shell script a service runs (one level, inside the layout): `#!` lines, `export` and
-/// plain `KEY=value` assignments (values by their names) and command lines ([`Argv`]);
-/// comments and anything else are masked.
+/// plain `KEY=value` assignments (values by their names) and command lines ([`Argv`]), a
+/// command line continued with `\` read on as one; comments, the text of command
+/// substitutions, here-documents, the lines a quote or `$(` runs on to and anything else are
+/// masked.
 pub fn shell_script(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
+    let mut reader = ShellLines::default();
     for (start, line) in lines(text) {
+        reader.line(&mut out, start, line);
+    }
+    out
+}
+
+/// What one line of a shell script leaves open for the next.
+#[derive(Default)]
+struct ShellLines {
+    /// The here-documents of the lines read so far, in order: each one's terminator, and
+    /// whether tabs before it are dropped (`<<-`). Their lines are masked.
+    heredocs: std::collections::VecDeque<(String, bool)>,
+    /// The quotes and substitutions open at the end of the line before: the next line is
+    /// inside them (masked).
+    nest: Nest,
+    /// The command line the line before continued (`\` at its end), and whether it was
+    /// still in its assignments.
+    continued: Option<(Argv, bool)>,
+}
+
+impl ShellLines {
+    fn line(&mut self, out: &mut Vec<Span>, start: usize, line: &str) {
+        if let Some((end, strip_tabs)) = self.heredocs.front() {
+            let body = match strip_tabs {
+                true => line.trim_start_matches('\t'),
+                false => line,
+            };
+            if body == end.as_str() {
+                let at = start + line.len() - body.len();
+                out.push(span(at, at + body.len()));
+                self.heredocs.pop_front();
+            }
+            return;
+        }
+        let inside = !self.nest.is_empty();
+        let (opened, continues) = heredocs(line, &mut self.nest);
+        let continued = self.continued.take();
+        if !inside {
+            let argv = self.command(out, start, line, continued);
+            self.continued = argv.filter(|_| continues);
+        }
+        self.heredocs.extend(opened);
+    }
+
+    /// Shows what is safe of a line that starts outside any quote: the command line it is
+    /// or continues. The command line as it is at the line's end (`None` after a comment).
+    fn command(
+        &mut self,
+        out: &mut Vec<Span>,
+        start: usize,
+        line: &str,
+        continued: Option<(Argv, bool)>,
+    ) -> Option<(Argv, bool)> {
         let body = line.trim_start();
         let at = start + line.len() - body.len();
-        if body.starts_with("#!") {
+        if continued.is_none() && body.starts_with("#!") {
             out.push(span(at, at + body.len()));
-            continue;
+            return None;
         }
-        if body.starts_with('#') {
-            out.push(span(at, at + 1));
-            continue;
-        }
-        let mut argv = Argv::default();
-        let mut assigning = true;
+        let (mut argv, mut assigning) = continued.unwrap_or((Argv::default(), true));
         for (s, e) in words(body) {
             let word = &body[s..e];
+            if word.starts_with('#') {
+                // A comment, to the end of the line.
+                out.push(span(at + s, at + s + 1));
+                return None;
+            }
+            if word == "\\" && e == body.len() {
+                out.push(span(at + s, at + e));
+                break;
+            }
             if assigning && matches!(word, "export" | "set" | "local" | "readonly") {
                 out.push(span(at + s, at + e));
                 continue;
             }
-            if assigning && push_assignment(&mut out, word, at + s) {
+            if assigning
+                && without_substitutions(out, word, at + s, |out, word| {
+                    push_assignment(out, word, at + s)
+                })
+            {
                 continue;
             }
             assigning = false;
-            argv.word(&mut out, word, at + s);
+            argv.word(out, word, at + s);
         }
+        Some((argv, assigning))
     }
-    out
+}
+
+/// Reads a line of a shell script outside here-documents, from the quotes and substitutions
+/// open before it (`nest`, left as they are at its end): the here-documents it opens
+/// (`<<END`, `<<-'END'`), each terminator and whether tabs before it are dropped, and
+/// whether it ends with a backslash that continues it on the next line. A comment ends it.
+fn heredocs(line: &str, nest: &mut Nest) -> (Vec<(String, bool)>, bool) {
+    let mut out = Vec::new();
+    let bytes = line.as_bytes();
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        let outside = nest.is_empty() && !nest.escaped;
+        if outside && c == '#' && previous.is_whitespace() {
+            break;
+        }
+        previous = c;
+        if outside && c == '<' && line[i..].starts_with("<<") && !line[i..].starts_with("<<<") {
+            let after = if i > 0 && bytes[i - 1] == b'<' { None } else { Some(&line[i + 2..]) };
+            if let Some(rest) = after {
+                let strip_tabs = rest.starts_with('-');
+                let rest = rest.trim_start_matches('-').trim_start();
+                let word_end = rest
+                    .find(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '<' | '>' | ')'))
+                    .unwrap_or(rest.len());
+                let end: String = rest[..word_end]
+                    .chars()
+                    .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+                    .collect();
+                if !end.is_empty() {
+                    out.push((end, strip_tabs));
+                }
+            }
+        }
+        nest.step(line, i, c);
+    }
+    // A backslash before the line break joins the next line to this one; the escape ends.
+    let continues = std::mem::take(&mut nest.escaped) && nest.is_empty();
+    (out, continues)
 }
 
 /// A config file that does not parse: punctuation and keys (a word or string followed by `:`)
@@ -1019,6 +1306,28 @@ mod tests {
         assert_eq!(
             shown(text, shell_script(text)),
             "#!/bin/sh\n# ****** ******\nexport OPENCLAW_PROFILE=ops SLACK_X=******\nexec openclaw gateway --port 19001 --token ******\n"
+        );
+    }
+
+    /// What a command substitution runs is masked but for its command's name: its arguments
+    /// may be a secret whatever they look like (`pass show` an entry, `echo` a password).
+    #[test]
+    fn shell_scripts_mask_what_command_substitutions_run() {
+        let text = "cd \"/srv/$(pass show ops/hunter2)/x\"\nexport DATA_DIR=$(pass show ops/hunter2) A=`echo ops/hunter2`\ndocker compose -p \"$(echo ops/hunter2)\" up -d\nX_DIR=\"$(printf %s \"$(echo ops/hunter2)\")\"\ncd $(pass show  ops/hunter2)\ncd \"$(dirname \"$0\")\" && R=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"\n";
+        assert_eq!(
+            shown(text, shell_script(text)),
+            "cd \"/srv/$(pass **** ***********)/x\"\nexport DATA_DIR=$(pass **** ***********) A=`echo ***********`\ndocker compose -p \"$(echo ***********)\" up -d\nX_DIR=\"$(printf ** \"$(echo ***********)\")\"\ncd $(pass ****  ***********)\ncd \"$(dirname \"$0\")\" && R=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"\n"
+        );
+    }
+
+    /// Lines that are not a command of their own are never read as one: a command line's
+    /// continuation, a here-document's body, the lines a quote runs on to, a comment's end.
+    #[test]
+    fn shell_scripts_mask_lines_that_continue_something_else() {
+        let text = "docker login -u ops -p \\\n  hunter2 \\\n  /ops/hunter2\ncat > .env <<-'EOF'\n\thunter2\n\tEOF\nopenclaw gateway --port 18789 # hunter2 /ops/hunter2\nX=\"a\nhunter2 /ops/hunter2\"\nopenclaw gateway --port 18790\nexec 3<<<hunter2\nopenclaw gateway --port 18791\n";
+        assert_eq!(
+            shown(text, shell_script(text)),
+            "docker ***** -u *** -p \\\n  ******* \\\n  /ops/hunter2\ncat * .env ********\n\t*******\n\tEOF\nopenclaw gateway --port 18789 # ******* ************\nX=**\n******* *************\nopenclaw gateway --port 18790\nexec ***********\nopenclaw gateway --port 18791\n"
         );
     }
 
