@@ -2676,6 +2676,135 @@ fn a_plist_with_forty_thousand_variables_is_read_in_linear_time() {
     );
 }
 
+/// A gateway unit that runs `~/bin/gw.sh`, whose text is `script`.
+fn gateway_unit_running_script(s: &Scratch, script: &str) {
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-gw.service",
+        "[Service]\nExecStart=%h/bin/gw.sh\n\n[Install]\nWantedBy=default.target\n",
+    );
+    let path = s.write("home/bin/gw.sh", script);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Scripts that source themselves (`. "$0"` on each of 20,000 lines, for compose and for a
+/// gateway) and two that source each other: each `source` of a file being read is stopped
+/// once, where it is written, and a script's notes are capped, the rest counted in one
+/// summary. The old reader re-read the script at every such line, down to its depth and
+/// read budgets, and said each statement again at each re-read: 2,000 lines gave 3,999
+/// CL907s (4 MB), 20,000 ran past 120 s.
+#[test]
+fn scripts_that_source_themselves_are_read_once_with_a_bounded_report() {
+    use clawlint::discover::services::MAX_SCRIPT_NOTES;
+    const LINES: usize = 20_000;
+    let compose = Scratch::new("source-self-compose");
+    add_ordinary_gateways(&compose);
+    unit_running_script(
+        &compose,
+        &format!(
+            "#!/bin/sh\n{}docker compose -f acme.yaml up -d\n",
+            ". \"$0\"\n".repeat(LINES)
+        ),
+    );
+    let gateway = Scratch::new("source-self-gateway");
+    add_ordinary_gateways(&gateway);
+    gateway_unit_running_script(
+        &gateway,
+        &format!(
+            "#!/bin/sh\n{}exec openclaw gateway --port 19555\n",
+            ". \"$0\"\n".repeat(LINES)
+        ),
+    );
+    let pair = Scratch::new("source-each-other");
+    add_ordinary_gateways(&pair);
+    unit_running_script(
+        &pair,
+        &format!(
+            "#!/bin/sh\ncd \"$(dirname \"$0\")\"\n{}docker compose -p acme up -d\n",
+            ". ./lib.sh\n".repeat(LINES)
+        ),
+    );
+    pair.write("home/bin/lib.sh", &". ./start.sh\n".repeat(LINES));
+    for (s, script) in [
+        (&compose, "/bin/start.sh"),
+        (&gateway, "/bin/gw.sh"),
+        (&pair, "/bin/lib.sh"),
+    ] {
+        let (_, findings, out) = check_json(&s.home());
+        let head = &out[..out.len().min(4000)];
+        let cycles: Vec<&serde_json::Value> = with_code(&findings, "CL907")
+            .into_iter()
+            .filter(|f| says(&[f], "which is being read already"))
+            .collect();
+        assert!(!cycles.is_empty(), "{head}");
+        assert!(
+            cycles.len() <= MAX_SCRIPT_NOTES,
+            "{} cycles: {head}",
+            cycles.len()
+        );
+        assert!(
+            cycles.iter().any(|f| file_of(f).ends_with(script)),
+            "{head}"
+        );
+        let summaries = with_code(&findings, "CL907")
+            .into_iter()
+            .filter(|f| says(&[f], "more statements from here on"))
+            .count();
+        assert!(summaries >= 1, "{head}");
+        assert!(out.len() < 1 << 20, "{} bytes", out.len());
+        assert_others_linted(&findings);
+    }
+    // The script's own compose run, after the lines that loop, is still read (its file is
+    // missing, which is said there).
+    let (_, _, out) = check_json(&compose.home());
+    assert!(
+        out.contains(&format!("start.sh:{} (run by", LINES + 2)),
+        "{}",
+        &out[..out.len().min(4000)]
+    );
+}
+
+/// A shell script beside a compose project whose 15,000 exports then 1,000 `docker compose`
+/// lines pass the copy budget: where clawlint stopped reading it is a located CL907 (the
+/// old reader of these scripts stopped silently); one too large to read is a located CL902
+/// (it was skipped silently). The other gateways are linted.
+#[test]
+fn a_compose_wrapper_script_past_its_copy_budget_is_a_located_cl907() {
+    const N: usize = 15_000;
+    let s = Scratch::new("wrapper-copies");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/stacks/acme/compose.yaml",
+        "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    ports: [\"19300:18789\"]\n",
+    );
+    let mut text = String::from("#!/bin/sh\n");
+    for i in 0..N {
+        text.push_str(&format!("export V{i}=1\n"));
+    }
+    text.push_str(&"docker compose up -d\n".repeat(1_000));
+    s.write("home/stacks/acme/up.sh", &text);
+    s.write(
+        "home/stacks/acme/big.sh",
+        &"docker compose up -d\n".repeat(20_000),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{head}");
+    assert!(file_of(cl907[0]).ends_with("/stacks/acme/up.sh"), "{head}");
+    assert!(
+        says(&cl907, "clawlint stops reading the script here"),
+        "{head}"
+    );
+    let too_large: Vec<&serde_json::Value> = with_code(&findings, "CL902")
+        .into_iter()
+        .filter(|f| file_of(f).ends_with("/stacks/acme/big.sh"))
+        .collect();
+    assert_eq!(too_large.len(), 1, "{head}");
+    assert_others_linted(&findings);
+    assert!(out.len() < 1 << 20, "{} bytes", out.len());
+}
+
 /// Passwords that are not token-shaped, in the commands a script's command substitutions
 /// run (`$(pass show …)`, `$(echo …)`, backticks), on the line a command continues to and in
 /// a here-document, each on a line a finding shows (a `source` clawlint cannot work out, and
@@ -2701,7 +2830,22 @@ fn passwords_in_command_substitutions_and_heredocs_are_never_shown() {
     );
     no_output_shows(&s.home(), &secrets);
     // The lines are shown, as far as they are safe.
-    let out = run(&["check", "--home", &s.home(), "--no-config", "--color", "never"]);
-    assert!(out.stdout.contains(". \"/srv/$(pass ****"), "{}", out.stdout);
-    assert!(out.stdout.contains("export DATA_DIR=$(echo ****"), "{}", out.stdout);
+    let out = run(&[
+        "check",
+        "--home",
+        &s.home(),
+        "--no-config",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        out.stdout.contains(". \"/srv/$(pass ****"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("export DATA_DIR=$(echo ****"),
+        "{}",
+        out.stdout
+    );
 }

@@ -456,6 +456,20 @@ pub fn script_commands(
     commands_within(script, env, wanted, &mut Budget::new())
 }
 
+/// [`script_commands`], and where the shell stopped reading when giving the commands the
+/// variables the script set passed [`MAX_COPIED_BYTES`] ([`Sourcer::stopped`]): that
+/// statement's offset and how many variables there were. What comes after it is not found;
+/// the caller says so there.
+pub fn script_commands_until(
+    script: &str,
+    env: &BTreeMap<String, String>,
+    wanted: &dyn Fn(&[String]) -> bool,
+) -> (Vec<(Command, usize)>, Option<CopyStop>) {
+    let mut sourced = NotRead::default();
+    let found = commands_reading(script, env, wanted, &mut Budget::new(), &mut sourced);
+    (found, sourced.stopped)
+}
+
 /// [`script_commands`] within `budget`.
 fn commands_within(
     script: &str,
@@ -463,13 +477,23 @@ fn commands_within(
     wanted: &dyn Fn(&[String]) -> bool,
     budget: &mut Budget,
 ) -> Vec<(Command, usize)> {
-    let mut sourced = NotRead(Vec::new());
-    let found = read_shell(script, env, wanted, &mut sourced, budget);
+    commands_reading(script, env, wanted, budget, &mut NotRead::default())
+}
+
+/// [`commands_within`], the `source` requests and where it stopped kept in `sourced`.
+fn commands_reading(
+    script: &str,
+    env: &BTreeMap<String, String>,
+    wanted: &dyn Fn(&[String]) -> bool,
+    budget: &mut Budget,
+    sourced: &mut NotRead,
+) -> Vec<(Command, usize)> {
+    let found = read_shell(script, env, wanted, sourced, budget);
     found
         .into_iter()
         .map(|mut f| {
             let before: Vec<String> = sourced
-                .0
+                .requests
                 .iter()
                 .filter(|r| r.offset < f.offset)
                 .map(|r| shown(&r.written))
@@ -488,13 +512,30 @@ fn commands_within(
         .collect()
 }
 
-/// A [`Sourcer`] that reads nothing and keeps each request (all in the script itself).
-struct NotRead(Vec<SourceRequest>);
+/// Where a shell stopped reading at its copy budget ([`Sourcer::stopped`]): the statement's
+/// offset, and how many variables the script had set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CopyStop {
+    pub offset: usize,
+    pub variables: usize,
+}
+
+/// A [`Sourcer`] that reads nothing and keeps each request (all in the script itself), and
+/// where the shell stopped reading (offset, variables), if it did.
+#[derive(Default)]
+struct NotRead {
+    requests: Vec<SourceRequest>,
+    stopped: Option<CopyStop>,
+}
 
 impl Sourcer for NotRead {
     fn source(&mut self, request: &SourceRequest) -> Option<SourcedText> {
-        self.0.push(request.clone());
+        self.requests.push(request.clone());
         None
+    }
+
+    fn stopped(&mut self, _file: usize, offset: usize, variables: usize) {
+        self.stopped.get_or_insert(CopyStop { offset, variables });
     }
 }
 
@@ -684,6 +725,15 @@ const ENTRY_COST: usize = 64;
 /// billions of copies. Real scripts copy a few kilobytes. Past it clawlint stops reading
 /// the script, and says where ([`Sourcer::stopped`]).
 pub const MAX_COPIED_BYTES: usize = crate::load::env::MAX_SUBSTITUTED_BYTES;
+
+/// What a located note says where a script's reading stopped at its copy budget (`here` is
+/// `file:line` in words, `variables` how many the script had set): the same words for
+/// every reader of shell scripts.
+pub fn copy_budget_stop(here: &str, variables: usize) -> String {
+    format!(
+        "{here} runs a command after the script set {variables} variables: giving each command all of them passes the {MAX_COPIED_BYTES} bytes clawlint copies for one script, so clawlint stops reading the script here and what it runs from here on is not seen"
+    )
+}
 
 /// The state one shell keeps across the files it reads.
 struct Shell<'a> {

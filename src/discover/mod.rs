@@ -250,7 +250,13 @@ fn compose_invocations(
     let compose::runs::Runs { mut runs, stopped } = unit_runs;
     let supervised: Vec<PathBuf> = runs.iter().filter_map(|r| r.script.clone()).collect();
     for dir in &dirs {
-        runs.extend(compose::runs_beside(dir, &host, &supervised, sources));
+        runs.extend(compose::runs_beside(
+            dir,
+            &host,
+            &supervised,
+            sources,
+            problems,
+        ));
     }
     let inside =
         |f: &Path| homes.iter().any(|h| f.starts_with(h)) || root.is_some_and(|r| f.starts_with(r));

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod scripts;
+pub use scripts::MAX_NOTES as MAX_SCRIPT_NOTES;
 pub use scripts::MAX_SCRIPT_DEPTH;
 use scripts::MAX_SCRIPT_READS;
 use scripts::{mentions_compose, supervisor_compose_runs};
@@ -921,7 +922,7 @@ fn resolve_command(
     // The script's shell: `$0` and `${BASH_SOURCE[0]}` are its path (on the layout).
     script_vars.insert("0".to_string(), mapped.display().to_string());
     script_vars.insert("BASH_SOURCE".to_string(), mapped.display().to_string());
-    let mut sourcer = scripts::ScriptSources::new(map, &base, 1, &mut budget);
+    let mut sourcer = scripts::ScriptSources::new(map, &base, 1, &mut budget).reading(&mapped);
     match command::script_gateway_sourcing(&text, &script_vars, &mut sourcer) {
         Some(mut inner) => {
             let shown = crate::redact::scan::shell_script(&text);

@@ -197,10 +197,7 @@ fn without_substitutions<R>(
     let blanked = String::from_utf8(blanked).unwrap_or_default();
     let from = out.len();
     let result = push(out, &blanked);
-    let inner: Vec<(usize, usize)> = holes
-        .iter()
-        .map(|h| (base + h[1], base + h[2]))
-        .collect();
+    let inner: Vec<(usize, usize)> = holes.iter().map(|h| (base + h[1], base + h[2])).collect();
     let pushed: Vec<Span> = out.drain(from..).collect();
     for shown in pushed {
         // The holes a span may meet start with the first that ends after it starts.
@@ -956,12 +953,18 @@ fn heredocs(line: &str, nest: &mut Nest) -> (Vec<(String, bool)>, bool) {
         }
         previous = c;
         if outside && c == '<' && line[i..].starts_with("<<") && !line[i..].starts_with("<<<") {
-            let after = if i > 0 && bytes[i - 1] == b'<' { None } else { Some(&line[i + 2..]) };
+            let after = if i > 0 && bytes[i - 1] == b'<' {
+                None
+            } else {
+                Some(&line[i + 2..])
+            };
             if let Some(rest) = after {
                 let strip_tabs = rest.starts_with('-');
                 let rest = rest.trim_start_matches('-').trim_start();
                 let word_end = rest
-                    .find(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '<' | '>' | ')'))
+                    .find(|c: char| {
+                        c.is_whitespace() || matches!(c, ';' | '|' | '&' | '<' | '>' | ')')
+                    })
                     .unwrap_or(rest.len());
                 let end: String = rest[..word_end]
                     .chars()

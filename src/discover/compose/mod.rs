@@ -334,6 +334,7 @@ pub fn runs_beside(
     host: &HostContext,
     supervised: &[PathBuf],
     sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
 ) -> Vec<ComposeRun> {
     let mut out = Vec::new();
     let is_compose = |argv: &[String]| runs::parse(argv).is_some();
@@ -341,8 +342,15 @@ pub fn runs_beside(
         if supervised.contains(&path) {
             continue;
         }
-        let Ok(text) = crate::load::read::read_text(&path, 256 * 1024) else {
-            continue;
+        // One that cannot be read (too large, a FIFO, outside the layout) may run compose:
+        // said where it is, never skipped silently.
+        let text = match crate::load::read::read_text(&path, 256 * 1024) {
+            Ok(text) => text,
+            Err(ReadError::Missing) => continue,
+            Err(err) => {
+                problems.push(unreadable(sources, &path, &err));
+                continue;
+            }
         };
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.to_ascii_lowercase().ends_with(".ps1") {
@@ -362,20 +370,42 @@ pub fn runs_beside(
             ("PWD".to_string(), dir.display().to_string()),
         ]);
         let mut found = Vec::new();
+        // Where reading a script or recipe stopped at its copy budget.
+        let mut stops = Vec::new();
         for (piece, base) in pieces {
-            for (cmd, offset) in
-                crate::discover::command::script_commands(&piece, &vars, &is_compose)
-            {
+            let (commands, stopped) =
+                crate::discover::command::script_commands_until(&piece, &vars, &is_compose);
+            for (cmd, offset) in commands {
                 found.push((cmd, if script { offset } else { base }));
             }
+            stops.extend(stopped.map(|stop| match script {
+                true => stop,
+                false => crate::discover::command::CopyStop {
+                    offset: base,
+                    ..stop
+                },
+            }));
         }
-        if found.is_empty() {
+        if found.is_empty() && stops.is_empty() {
             continue;
         }
         let shown = crate::redact::scan::shell_script(&text);
         let file = sources.add(&path, text.clone(), None);
         sources.show(file, shown);
         let lines = LineIndex::new(&text);
+        for crate::discover::command::CopyStop { offset, variables } in stops {
+            let at = offset.min(text.len());
+            let (line, end) = lines.place(&text, at);
+            let here = format!("{}:{line}", crate::paths::display_path(&path));
+            problems.push(Problem {
+                kind: crate::load::ProblemKind::Budget,
+                message: crate::discover::command::copy_budget_stop(&here, variables),
+                loc: Some(Loc {
+                    file,
+                    span: Span { start: at, end },
+                }),
+            });
+        }
         for (cmd, at) in found {
             let Some(args) = runs::parse(&cmd.argv) else {
                 continue;

@@ -5,6 +5,7 @@
 use super::*;
 use crate::container::StoppedFollow;
 use compose::runs::Runs;
+use std::collections::HashSet;
 
 fn is_compose(argv: &[String]) -> bool {
     compose::runs::parse(argv).is_some()
@@ -198,7 +199,7 @@ fn script_mentions_compose(
         return false;
     };
     let reading = read_script(script, &text, invoked, vars, base, depth, map, budget);
-    if !reading.compose.is_empty() || reading.notes.iter().any(|n| n.stops_following()) {
+    if !reading.compose.is_empty() || reading.notes.stops_following {
         return true;
     }
     for (found, next, invoked) in &reading.nested {
@@ -234,7 +235,7 @@ struct Reading {
     sourced: Vec<SourcedFile>,
     compose: Vec<command::Found>,
     nested: Vec<(command::Found, PathBuf, String)>,
-    notes: Vec<Note>,
+    notes: Notes,
 }
 
 impl Reading {
@@ -279,6 +280,11 @@ enum NoteKind {
     TooManyReads {
         path: PathBuf,
     },
+    /// A file that sources itself, directly or through the files it sources: the shell
+    /// would read it again without end.
+    Cycle {
+        path: PathBuf,
+    },
     /// A sourced file that cannot be read (a missing one when no test guards it).
     Unreadable {
         path: PathBuf,
@@ -318,6 +324,65 @@ impl Note {
     }
 }
 
+/// Notes one script's reading says, at most [`MAX_NOTES`]: a statement of a file read twice
+/// (a file sourced on two lines) is noted once, and past the cap the rest are only counted
+/// (one summary says how many, where the first of them is), so that a generated script
+/// with a note on each of its lines gives a bounded report.
+#[derive(Default)]
+struct Notes {
+    kept: Vec<Note>,
+    /// The statements noted so far: the file's path and the statement's offset.
+    seen: HashSet<(PathBuf, usize)>,
+    /// Notes past [`MAX_NOTES`], and the first of them (file, offset).
+    more: usize,
+    first_more: Option<(usize, usize)>,
+    /// Whether any note, kept or counted, may hide a `docker compose` ([`Note::stops_following`]).
+    stops_following: bool,
+}
+
+/// Notes said for one script (with the files it sources) before the rest are only counted.
+pub const MAX_NOTES: usize = 20;
+
+impl Notes {
+    /// Keeps `note` (its statement in the file at `path`), unless that statement was noted
+    /// already; past [`MAX_NOTES`] it is counted.
+    fn push(&mut self, note: Note, path: &Path) {
+        if !self.seen.insert((path.to_path_buf(), note.offset)) {
+            return;
+        }
+        self.stops_following |= note.stops_following();
+        if self.kept.len() < MAX_NOTES {
+            self.kept.push(note);
+            return;
+        }
+        self.more += 1;
+        self.first_more.get_or_insert((note.file, note.offset));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// The one problem that says how many notes past [`MAX_NOTES`] were not said, placed at
+    /// the first of them (`here` is `file:line` in words), or `None` when none were.
+    fn summary(
+        &self,
+        line_at: &dyn Fn(usize, usize) -> (Option<Loc>, String),
+        top: &str,
+    ) -> Option<Problem> {
+        let (file, offset) = self.first_more?;
+        let (loc, here) = line_at(file, offset);
+        Some(Problem {
+            kind: crate::load::ProblemKind::TooMany,
+            message: format!(
+                "{here}: {} more statements from here on, in the scripts read for {top}, source or run files clawlint does not follow; clawlint says {MAX_NOTES} of these for one script, and the rest once those are fixed",
+                self.more
+            ),
+            loc,
+        })
+    }
+}
+
 /// The [`command::Sourcer`] of one script: places what it sources on the layout (relative to
 /// the shell's directory), within the depth and read budgets.
 pub(super) struct ScriptSources<'a, 'm> {
@@ -325,8 +390,10 @@ pub(super) struct ScriptSources<'a, 'm> {
     base: &'a Path,
     depth: usize,
     budget: &'a mut usize,
+    /// The script itself (file 0), when it is a file (not an `sh -c` command line).
+    script: PathBuf,
     files: Vec<SourcedFile>,
-    notes: Vec<Note>,
+    notes: Notes,
     /// The requests it did not read (numbered in the order it got them, from 1), but for a
     /// missing file the script tests for first: what those files set is not seen.
     not_read: Vec<(usize, String)>,
@@ -350,8 +417,9 @@ impl<'a, 'm> ScriptSources<'a, 'm> {
             base,
             depth,
             budget,
+            script: PathBuf::new(),
             files: Vec::new(),
-            notes: Vec::new(),
+            notes: Notes::default(),
             not_read: Vec::new(),
             requests: 0,
             path_set: true,
@@ -386,7 +454,9 @@ impl<'a, 'm> ScriptSources<'a, 'm> {
         // A path it cannot work out only leaves what the file sets unverifiable, which the
         // gateway's findings say (CL304); a file that cannot be read, or sources nested too
         // deep, is bad input.
-        self.notes
+        let mut out: Vec<Problem> = self
+            .notes
+            .kept
             .iter()
             .filter(|n| {
                 !matches!(
@@ -398,17 +468,50 @@ impl<'a, 'm> ScriptSources<'a, 'm> {
                 let (loc, here) = line_at(note.file, note.offset);
                 note_problem(note, loc, &here, top, &GATEWAY_LOST, sources)
             })
-            .collect()
+            .collect();
+        out.extend(self.notes.summary(line_at, top));
+        out
+    }
+
+    /// Reads `script` (file 0): a `source` of it from itself is a cycle.
+    pub(super) fn reading(mut self, script: &Path) -> Self {
+        self.script = crate::paths::normalize(script);
+        self
+    }
+
+    /// The path of file `file` (0: the script; empty for an `sh -c` command line).
+    fn path_of(&self, file: usize) -> &Path {
+        match file {
+            0 => &self.script,
+            n => &self.files[n - 1].path,
+        }
+    }
+
+    /// Notes `what` at the statement at `offset` of file `file`.
+    fn note(&mut self, file: usize, offset: usize, what: NoteKind) {
+        let path = self.path_of(file).to_path_buf();
+        self.notes.push(Note { file, offset, what }, &path);
+    }
+
+    /// Whether `path` is being read where file `file` sources it: it is that file, or one of
+    /// the files that sourced it in turn, up to the script.
+    fn being_read(&self, file: usize, path: &Path) -> bool {
+        let mut at = file;
+        loop {
+            if self.path_of(at) == path {
+                return true;
+            }
+            match at {
+                0 => return false,
+                n => at = self.files[n - 1].from.0,
+            }
+        }
     }
 }
 
 impl command::Sourcer for ScriptSources<'_, '_> {
     fn stopped(&mut self, file: usize, offset: usize, variables: usize) {
-        self.notes.push(Note {
-            file,
-            offset,
-            what: NoteKind::TooMuchEnv { variables },
-        });
+        self.note(file, offset, NoteKind::TooMuchEnv { variables });
     }
 
     /// `realpath`, `readlink -f`, `cd -P`, `pwd -P`: the path placed on the layout, its
@@ -490,26 +593,26 @@ impl ScriptSources<'_, '_> {
         request: &command::SourceRequest,
     ) -> Result<command::SourcedText, Skipped> {
         use Skipped::NotSeen;
-        let note = |what: NoteKind| Note {
-            file: request.file,
-            offset: request.offset,
-            what,
-        };
+        let (file, offset) = (request.file, request.offset);
         if !request.resolvable {
-            self.notes.push(note(NoteKind::Unresolved {
-                verb: "sources",
-                written: request.written.clone(),
-            }));
+            self.note(
+                file,
+                offset,
+                NoteKind::Unresolved {
+                    verb: "sources",
+                    written: request.written.clone(),
+                },
+            );
             return Err(NotSeen);
         }
         let depth = match request.file {
             0 => self.depth,
             n => self.files[n - 1].depth,
         } + 1;
+        let map = self.map;
         let inside = |p: &Path| {
-            p.starts_with(self.map.home)
-                || self
-                    .map
+            p.starts_with(map.home)
+                || map
                     .root
                     .is_some_and(|r| r != Path::new("/") && p.starts_with(r))
         };
@@ -529,10 +632,14 @@ impl ScriptSources<'_, '_> {
                         (false, Err(why)) => why,
                         _ => "the PATH it runs with is not known",
                     };
-                    self.notes.push(note(NoteKind::OnPath {
-                        written: request.written.clone(),
-                        why: why.to_string(),
-                    }));
+                    self.note(
+                        file,
+                        offset,
+                        NoteKind::OnPath {
+                            written: request.written.clone(),
+                            why: why.to_string(),
+                        },
+                    );
                     return Err(NotSeen);
                 };
                 let mut hit = None;
@@ -557,10 +664,14 @@ impl ScriptSources<'_, '_> {
                             true => format!("{dir} on its PATH has that file, outside the scanned homes"),
                             false => format!("its PATH has {dir}, outside the scanned layout (give --root to read the host's directories)"),
                         };
-                        self.notes.push(note(NoteKind::OnPath {
-                            written: request.written.clone(),
-                            why,
-                        }));
+                        self.note(
+                            file,
+                            offset,
+                            NoteKind::OnPath {
+                                written: request.written.clone(),
+                                why,
+                            },
+                        );
                         return Err(NotSeen);
                     }
                     if crate::paths::host::is_file(&candidate) {
@@ -572,10 +683,14 @@ impl ScriptSources<'_, '_> {
                     (Some(found), _) => crate::paths::normalize(&found),
                     (None, true) => crate::paths::normalize(&cwd.join(&request.path)),
                     (None, false) => {
-                        self.notes.push(note(NoteKind::NotOnPath {
-                            written: request.written.clone(),
-                            path: list.to_string(),
-                        }));
+                        self.note(
+                            file,
+                            offset,
+                            NoteKind::NotOnPath {
+                                written: request.written.clone(),
+                                path: list.to_string(),
+                            },
+                        );
                         return Err(NotSeen);
                     }
                 }
@@ -584,15 +699,25 @@ impl ScriptSources<'_, '_> {
         if !inside(&path) {
             return Err(NotSeen);
         }
+        // `. "$0"`, or two files that source each other: the shell reads them again and again
+        // until it fails; clawlint reads each once, and says where the loop is.
+        if self.being_read(file, &path) {
+            self.note(file, offset, NoteKind::Cycle { path });
+            return Err(NotSeen);
+        }
         if depth > MAX_SCRIPT_DEPTH {
-            self.notes.push(note(NoteKind::TooDeep {
-                verb: "sources",
-                path,
-            }));
+            self.note(
+                file,
+                offset,
+                NoteKind::TooDeep {
+                    verb: "sources",
+                    path,
+                },
+            );
             return Err(NotSeen);
         }
         if *self.budget == 0 {
-            self.notes.push(note(NoteKind::TooManyReads { path }));
+            self.note(file, offset, NoteKind::TooManyReads { path });
             return Err(NotSeen);
         }
         *self.budget -= 1;
@@ -612,7 +737,7 @@ impl ScriptSources<'_, '_> {
             }
             Err(ReadError::Missing) if request.guarded => Err(Skipped::Absent),
             Err(err) => {
-                self.notes.push(note(NoteKind::Unreadable { path, err }));
+                self.note(file, offset, NoteKind::Unreadable { path, err });
                 Err(NotSeen)
             }
         }
@@ -670,6 +795,14 @@ fn note_problem(
             ),
             loc,
         },
+        NoteKind::Cycle { path } => Problem {
+            kind: crate::load::ProblemKind::TooMany,
+            message: format!(
+                "{here} sources {}, which is being read already (it sources itself, directly or through the files it sources): the shell would read it again and again without end; clawlint reads it once",
+                crate::paths::display_path(path),
+            ),
+            loc,
+        },
         NoteKind::TooManyReads { path } => Problem {
             kind: crate::load::ProblemKind::TooMany,
             message: format!(
@@ -691,10 +824,7 @@ fn note_problem(
         }
         NoteKind::TooMuchEnv { variables } => Problem {
             kind: crate::load::ProblemKind::Budget,
-            message: format!(
-                "{here} runs a command after the script set {variables} variables: giving each command all of them passes the {} bytes clawlint copies for one script, so clawlint stops reading the script here and what it runs from here on is not seen",
-                command::MAX_COPIED_BYTES
-            ),
+            message: command::copy_budget_stop(here, *variables),
             loc,
         },
         NoteKind::NotOnPath { written, path } => {
@@ -742,7 +872,7 @@ fn read_script(
     shell.insert("0".to_string(), invoked.to_string());
     shell.insert("BASH_SOURCE".to_string(), script.display().to_string());
     shell.insert("PWD".to_string(), base.display().to_string());
-    let mut sourcer = ScriptSources::new(map, base, depth, budget);
+    let mut sourcer = ScriptSources::new(map, base, depth, budget).reading(script);
     sourcer.path_set = vars.contains_key("PATH");
     let wanted = |a: &[String]| is_compose(a) || runs_script(a).is_some();
     let found = command::script_statements(text, &shell, &wanted, &mut sourcer);
@@ -754,7 +884,7 @@ fn read_script(
         sourced: files,
         compose: Vec::new(),
         nested: Vec::new(),
-        notes: Vec::new(),
+        notes: Notes::default(),
     };
     for found in found {
         if is_compose(&found.command.argv) {
@@ -766,14 +896,19 @@ fn read_script(
         };
         let unresolved = found.command.unresolved.iter().find(|(v, _)| v == word);
         if let Some((_, written)) = unresolved {
-            notes.push(Note {
+            let path = match found.file {
+                0 => script,
+                n => &reading.sourced[n - 1].path,
+            };
+            let note = Note {
                 file: found.file,
                 offset: found.offset,
                 what: NoteKind::Unresolved {
                     verb: "runs the script",
                     written: written.clone(),
                 },
-            });
+            };
+            notes.push(note, path);
             continue;
         }
         let invoked = match word.starts_with('/') {
@@ -956,7 +1091,7 @@ fn script_compose_runs(
         .next()
         .unwrap_or(&by)
         .trim_end_matches(')');
-    for note in &reading.notes {
+    for note in &reading.notes.kept {
         let (loc, here) = line_at(note.file, note.offset);
         if note.stops_following() {
             out.stopped.push(StoppedFollow {
@@ -978,6 +1113,11 @@ fn script_compose_runs(
             sources,
         ));
     }
+    let placed = |file: usize, offset: usize| {
+        let (loc, here) = line_at(file, offset);
+        (Some(loc), here)
+    };
+    problems.extend(reading.notes.summary(&placed, top));
     for found in std::mem::take(&mut reading.compose) {
         let Some(args) = compose::runs::parse(&found.command.argv) else {
             continue;
