@@ -1,9 +1,16 @@
 //! Reads the `openclaw fleet` registry: the table `fleet_cells` in the host gateway's state
 //! database (`<state dir>/state/openclaw.sqlite`), read with SQLite itself, strictly
-//! read-only: the database is opened with `mode=ro&immutable=1`, so SQLite takes no lock and
-//! creates no journal, WAL or shared-memory file, and a gateway holding the database does not
-//! block the read. (Rows a running gateway has not yet checkpointed from its `-wal` file are
-//! not seen.) This only reads rows; resolve turns them into gateways, and rules judge them.
+//! read-only: no file is created or written, and a gateway holding the database does not
+//! block the read.
+//!
+//! OpenClaw keeps that database in WAL mode, and a running gateway keeps it open, so the cells
+//! `openclaw fleet create` added since the last checkpoint are only in the `-wal` file. When
+//! the `-wal` and `-shm` files are there (regular files), the database is opened
+//! `mode=ro&readonly_shm=1`: SQLite reads the WAL through a shared-memory file it opens
+//! read-only, and opens the existing `-wal` without writing it (checked with strace: no
+//! write, no file created, contents unchanged). Otherwise (no WAL, or that read fails) it is
+//! opened `mode=ro&immutable=1`: no lock, no journal, WAL or shm file, only the main file.
+//! This only reads rows; resolve turns them into gateways, and rules judge them.
 
 use std::path::{Path, PathBuf};
 
@@ -79,7 +86,6 @@ fn read_cells_within(
     max_time: std::time::Duration,
 ) -> Result<Option<Vec<CellRecord>>, RegistryError> {
     use super::read::{look, special_kind, ReadError};
-    use rusqlite::{Connection, OpenFlags};
     let unreadable = |e: ReadError| RegistryError::Unreadable(e.describe());
     // Under a copied `--root`, its links lead within the root (`paths::on_host`).
     let Some(path) = crate::paths::on_host(path) else {
@@ -106,6 +112,43 @@ fn read_cells_within(
     }
     // Readable at all? (SQLite's own message for EACCES is vaguer.)
     std::fs::File::open(path).map_err(|e| RegistryError::Unreadable(e.to_string()))?;
+    if has_live_wal(path) {
+        // A WAL read that fails for another reason than the budget (a checkpoint under way,
+        // an shm SQLite will not trust) falls back to the main file alone.
+        match query_cells(path, "mode=ro&readonly_shm=1", max_steps, max_time) {
+            Ok(cells) => return Ok(Some(cells)),
+            Err(e @ RegistryError::Budget(_)) => return Err(e),
+            Err(_) => {}
+        }
+    }
+    query_cells(path, "mode=ro&immutable=1", max_steps, max_time).map(Some)
+}
+
+/// Whether the database has a write-ahead log a reader must see: a non-empty `-wal` and an
+/// `-shm`, both regular files (a FIFO there would block SQLite's open) and not links (SQLite
+/// opens them `O_NOFOLLOW`). Without the `-shm`, SQLite would create one; without the `-wal`
+/// there is nothing beyond the main file.
+fn has_live_wal(path: &Path) -> bool {
+    let sibling = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let regular = |p: &Path| match super::read::look(p) {
+        (false, Ok(meta)) => meta.file_type().is_file().then_some(meta.len()),
+        _ => None,
+    };
+    regular(&sibling("-wal")).is_some_and(|len| len > 0) && regular(&sibling("-shm")).is_some()
+}
+
+/// Opens the registry with the URI `options` and reads its cells, within the budgets.
+fn query_cells(
+    path: &Path,
+    options: &str,
+    max_steps: u64,
+    max_time: std::time::Duration,
+) -> Result<Vec<CellRecord>, RegistryError> {
+    use rusqlite::{Connection, OpenFlags};
     // Which budget the progress handler (below) stopped a query at.
     let (stopped, why) = std::sync::mpsc::channel::<&'static str>();
     let corrupt = |e: rusqlite::Error| match e.sqlite_error_code() {
@@ -121,11 +164,17 @@ fn read_cells_within(
         }
         _ => RegistryError::Corrupt(e.to_string()),
     };
-    let uri = format!("file:{}?mode=ro&immutable=1", uri_path(path));
+    let uri = format!("file:{}?{options}", uri_path(path));
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(&uri, flags).map_err(corrupt)?;
+    // Never checkpoint on close, even if this is the last connection to a WAL database.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .map_err(corrupt)?;
     conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, MAX_LENGTH)
         .map_err(corrupt)?;
     // Every query below counts against one budget; past it SQLite interrupts the query.
@@ -155,7 +204,7 @@ fn read_cells_within(
         .map_err(corrupt)?
         > 0;
     if !has_table {
-        return Ok(Some(Vec::new()));
+        return Ok(Vec::new());
     }
     let mut stmt = conn
         .prepare(
@@ -180,7 +229,7 @@ fn read_cells_within(
     for row in rows {
         cells.push(row.map_err(corrupt)?);
     }
-    Ok(Some(cells))
+    Ok(cells)
 }
 
 /// A path in a `file:` URI: `%`, `?` and `#` escaped.
@@ -282,6 +331,87 @@ mod tests {
         let cells = read_cells(&path).unwrap().unwrap();
         assert_eq!(cells[0].tenant_id, "acme");
         assert_eq!(listing(&tmp.0), vec!["openclaw.sqlite"]);
+    }
+
+    /// Every file in `dir` with its contents: a read that changed or created one shows here.
+    fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        listing(dir)
+            .into_iter()
+            .map(|name| {
+                let bytes = std::fs::read(dir.join(&name)).unwrap();
+                (name, bytes)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cells_a_running_gateway_holds_in_its_wal_are_read_without_writing_anything() {
+        let tmp = TempDir::new("live-wal");
+        let path = registry(&tmp.0, "wal");
+        // A gateway (another process) holds the database: what was created since the last
+        // checkpoint (globex) is only in the -wal file. Its connection closes here without a
+        // checkpoint, leaving -wal and -shm as a running gateway has them: in one process
+        // SQLite would share the gateway's shared memory with the reader.
+        let gateway = Connection::open(&path).unwrap();
+        gateway
+            .execute_batch(
+                "PRAGMA wal_autocheckpoint = 0; PRAGMA wal_checkpoint(TRUNCATE); \
+                 INSERT INTO fleet_cells VALUES ('globex', 2, 'img', 'docker', 19101, 'openclaw-cell-globex', '/x/fleet/cells/globex');",
+            )
+            .unwrap();
+        gateway
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )
+            .unwrap();
+        drop(gateway);
+        let before = contents(&tmp.0);
+        assert_eq!(
+            listing(&tmp.0),
+            [
+                "openclaw.sqlite",
+                "openclaw.sqlite-shm",
+                "openclaw.sqlite-wal"
+            ]
+        );
+        let cells = read_cells(&path).unwrap().unwrap();
+        let ports: Vec<i64> = cells.iter().map(|c| c.host_port).collect();
+        assert_eq!(ports, [19100, 19101], "the cell only in the WAL is seen");
+        assert!(contents(&tmp.0) == before, "no file created, none written");
+        // A writer in the middle of a transaction: the committed rows, no file created.
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch("BEGIN IMMEDIATE; UPDATE fleet_cells SET host_port = 1;")
+            .unwrap();
+        let cells = read_cells(&path).unwrap().unwrap();
+        assert_eq!(cells[1].host_port, 19101);
+        writer.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(
+            listing(&tmp.0),
+            before.iter().map(|f| f.0.clone()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_wal_whose_shm_is_missing_or_a_fifo_falls_back_to_the_main_file() {
+        let tmp = TempDir::new("odd-wal");
+        let path = registry(&tmp.0, "wal");
+        let wal = tmp.0.join("openclaw.sqlite-wal");
+        let shm = tmp.0.join("openclaw.sqlite-shm");
+        // A crashed gateway's leftovers: a -wal and no -shm. SQLite would create the -shm.
+        std::fs::write(&wal, b"not a real log").unwrap();
+        let cells = read_cells(&path).unwrap().unwrap();
+        assert_eq!(cells.len(), 1);
+        assert!(!shm.exists(), "no -shm created");
+        // A FIFO as -shm would block SQLite's open for ever.
+        let status = std::process::Command::new("mkfifo")
+            .arg(&shm)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let cells = read_cells(&path).unwrap().unwrap();
+        assert_eq!(cells.len(), 1);
     }
 
     #[test]
