@@ -524,6 +524,63 @@ mod tests {
     }
 
     #[test]
+    fn cl108_a_fleet_cell_on_a_native_gateways_port() {
+        // A native gateway moved to 19100, where `openclaw fleet create` put the first cell
+        // (published on 127.0.0.1, where the native gateway binds by default).
+        let host = host([
+            gateway("ops").port(19100),
+            gateway("acme")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19100),
+        ]);
+        let f = host.finding(PUBLISHED_PORT_COLLISION);
+        assert_eq!(parties(&f), ["ops", "acme"]);
+        // Look-alike: the cell one port above the native gateway's own port, on its MCP
+        // sandbox 19101, still collides (a listener, not only the base port) ...
+        let sandbox = host_with_cell_at(19101);
+        assert_eq!(
+            parties(&sandbox.finding(PUBLISHED_PORT_COLLISION)),
+            ["ops", "acme"]
+        );
+        // ... but a cell above every fixed listener of it does not.
+        assert!(host_with_cell_at(19300)
+            .findings(PUBLISHED_PORT_COLLISION)
+            .is_empty());
+    }
+
+    fn host_with_cell_at(port: u16) -> crate::rules::testing::Host {
+        host([
+            gateway("ops").port(19100),
+            gateway("acme")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", port),
+        ])
+    }
+
+    #[test]
+    fn cl108_a_published_port_meets_a_host_network_containers_listener() {
+        // The host-network container's gateway binds 19300 on the host itself; the other
+        // container publishes 19300 on every address.
+        let meets = host([
+            gateway("hostnet").port(19300).host_network(),
+            gateway("acme")
+                .no_profile()
+                .published("0.0.0.0", 19300, 18789),
+        ]);
+        let f = meets.finding(PUBLISHED_PORT_COLLISION);
+        assert_eq!(parties(&f), ["hostnet", "acme"]);
+        // Look-alike: published on another port, or the host-network container's port only
+        // inside another container's namespace: nothing.
+        let apart = host([
+            gateway("hostnet").port(19300).host_network(),
+            gateway("acme")
+                .no_profile()
+                .published("0.0.0.0", 19500, 19300),
+        ]);
+        assert!(apart.findings(PUBLISHED_PORT_COLLISION).is_empty());
+    }
+
+    #[test]
     fn cl109_a_native_footprint_where_the_next_cell_goes() {
         // `openclaw --dev` runs on 19001: its footprint reaches 19111, and the registry's
         // cells hold 19100 and 19101, so the next create takes 19102.

@@ -1,0 +1,242 @@
+//! Container gateways on small hosts written at test time: where discovery looks for compose
+//! files and quadlets (named paths, the bounded scan's depth, `--root`'s `/opt` and
+//! `/etc/containers/systemd`), and what only a whole run shows (a quadlet on the host
+//! network, a udp publish, two mounts of one directory through a link).
+
+mod common;
+use common::*;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The official stack's gateway service, publishing `ports` (YAML list items).
+fn compose_gateway(ports: &[&str]) -> String {
+    let mut text = String::from(
+        "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports:\n",
+    );
+    for port in ports {
+        text.push_str(&format!("      - \"{port}\"\n"));
+    }
+    text
+}
+
+fn write(base: &Path, rel: &str, text: &str) {
+    let path = base.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A host whose user runs the default native gateway (18789, loopback).
+fn host_with_native_gateway(name: &str) -> TempDir {
+    let t = TempDir::new(name).kept_on_failure();
+    write(
+        &t,
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    t
+}
+
+/// `clawlint check --format json` on the host: exit code and the codes that fired.
+fn check(t: &TempDir, extra: &[&str]) -> (i32, BTreeSet<String>, serde_json::Value) {
+    let home = t.join("home").display().to_string();
+    let mut args = vec!["check", "--home", &home, "--no-config", "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = clawlint(&args);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    let codes = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    (code, codes, json)
+}
+
+/// The gateways `resolve` lists, by name.
+fn gateway_names(t: &TempDir, extra: &[&str]) -> Vec<String> {
+    let home = t.join("home").display().to_string();
+    let mut args = vec![
+        "resolve",
+        "--home",
+        &home,
+        "--no-config",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let (_, stdout, stderr) = clawlint(&args);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    json["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The scan goes three directory levels below the home: a stack deeper than that is not
+/// found (no CL108 for its 18789), and is read, and collides, when it is named as a path.
+#[test]
+fn a_compose_file_below_the_scan_depth_is_read_only_when_named() {
+    let t = host_with_native_gateway("containers-depth");
+    let deep = "home/clients/2026/acme/stack/docker-compose.yml";
+    write(&t, deep, &compose_gateway(&["18789:18789"]));
+    let (code, codes, _) = check(&t, &[]);
+    assert_eq!(code, 0, "{codes:?}");
+    assert!(!codes.contains("CL108"), "{codes:?}");
+    let named = t.join(deep).display().to_string();
+    let (code, codes, _) = check(&t, &[&named]);
+    assert_eq!(code, 1);
+    assert!(codes.contains("CL108"), "{codes:?}");
+    // One level up, it is inside the scan.
+    let t = host_with_native_gateway("containers-depth-3");
+    write(
+        &t,
+        "home/clients/2026/acme/docker-compose.yml",
+        &compose_gateway(&["18789:18789"]),
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(codes.contains("CL108"), "{codes:?}");
+}
+
+/// Under `--root`, `/opt` is scanned as the home is (three levels), and a rootful quadlet in
+/// `/etc/containers/systemd/` is read: on the host network (`Network=host`) its gateway's
+/// listeners are the host's, so its 18789 meets the native gateway's as CL101 (not CL108).
+#[test]
+fn root_opt_stacks_and_rootful_host_network_quadlets_are_read() {
+    let t = host_with_native_gateway("containers-root");
+    write(
+        &t,
+        "root/opt/openclaw/tenants/acme/compose.yaml",
+        &compose_gateway(&["127.0.0.1:18900:18789"]),
+    );
+    write(
+        &t,
+        "root/opt/openclaw/tenants/deeper/still/compose.yaml",
+        &compose_gateway(&["127.0.0.1:18950:18789"]),
+    );
+    write(
+        &t,
+        "root/etc/containers/systemd/openclaw.container",
+        "[Unit]\nDescription=OpenClaw gateway (rootful)\n\n[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nContainerName=openclaw-host\nNetwork=host\nExec=node dist/index.js gateway --port 18789\n\n[Install]\nWantedBy=multi-user.target\n",
+    );
+    let root = t.join("root").display().to_string();
+    let names = gateway_names(&t, &["--root", &root]);
+    assert!(names.iter().any(|n| n.contains("acme")), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("still")), "{names:?}");
+    assert!(names.iter().any(|n| n == "openclaw-host"), "{names:?}");
+    let (code, codes, _) = check(&t, &["--root", &root]);
+    assert_eq!(code, 1);
+    assert!(codes.contains("CL101"), "{codes:?}");
+    assert!(!codes.contains("CL108"), "{codes:?}");
+}
+
+/// Look-alike of the rootful quadlet: the same quadlet on its own network, publishing
+/// 127.0.0.1:18900; its 18789 stays in its namespace: nothing collides.
+#[test]
+fn a_rootful_quadlet_on_its_own_network_keeps_its_port_inside() {
+    let t = host_with_native_gateway("containers-root-lookalike");
+    write(
+        &t,
+        "root/etc/containers/systemd/openclaw.container",
+        "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nContainerName=openclaw-own\nPublishPort=127.0.0.1:18900:18789\nExec=node dist/index.js gateway --bind lan --port 18789\n",
+    );
+    let root = t.join("root").display().to_string();
+    assert!(gateway_names(&t, &["--root", &root]).contains(&"openclaw-own".to_string()));
+    let (code, codes, _) = check(&t, &["--root", &root]);
+    assert_eq!(code, 0, "{codes:?}");
+}
+
+/// A quadlet's `EnvironmentFile=` that does not exist stops podman: a located CL902 at that
+/// line, and the native gateway is still checked.
+#[test]
+fn a_quadlets_missing_environment_file_is_located() {
+    let t = host_with_native_gateway("containers-quadlet-env");
+    write(
+        &t,
+        "home/.config/containers/systemd/openclaw.container",
+        "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nEnvironmentFile=%h/stacks/acme/.env\nPublishPort=127.0.0.1:18900:18789\nExec=node dist/index.js gateway --bind lan --port 18789\n",
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL902"), "{codes:?}");
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CL902")
+        .unwrap();
+    let text = finding.to_string();
+    assert!(text.contains("openclaw.container"), "{text}");
+    assert!(text.contains("\"line\":3"), "{text}");
+}
+
+/// Compose keys published ports by protocol: a udp publish of 18789 leaves the native
+/// gateway's tcp 18789 alone, and so does a udp and a tcp publish of one port by two stacks.
+#[test]
+fn udp_and_tcp_publishes_of_one_port_do_not_collide() {
+    let t = host_with_native_gateway("containers-udp");
+    write(
+        &t,
+        "home/stacks/voice/docker-compose.yml",
+        &compose_gateway(&["127.0.0.1:18900:18789", "18789:3478/udp"]),
+    );
+    write(
+        &t,
+        "home/stacks/acme/docker-compose.yml",
+        &compose_gateway(&["127.0.0.1:18950:18789", "127.0.0.1:18960:3478"]),
+    );
+    write(
+        &t,
+        "home/stacks/beta/docker-compose.yml",
+        &compose_gateway(&["127.0.0.1:19000:18789", "127.0.0.1:18960:3478/udp"]),
+    );
+    let (code, codes, _) = check(&t, &[]);
+    assert_eq!(code, 0, "{codes:?}");
+    // The firing twin: the same publish as tcp.
+    write(
+        &t,
+        "home/stacks/voice/docker-compose.yml",
+        &compose_gateway(&["127.0.0.1:18900:18789", "18789:3478"]),
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(codes.contains("CL108"), "{codes:?}");
+}
+
+/// Two stacks whose bind mounts reach one host directory, one of them through a symlink:
+/// compared canonically, one state dir (CL201). The look-alike mounts a directory of its own.
+#[test]
+fn two_stacks_mounting_one_directory_through_a_link_share_a_state_dir() {
+    let t = TempDir::new("containers-mount-link").kept_on_failure();
+    let stack = |dir: &str, port: u16| {
+        format!(
+            "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports:\n      - \"127.0.0.1:{port}:18789\"\n    volumes:\n      - {dir}:/home/node/.openclaw\n"
+        )
+    };
+    write(&t, "home/data/acme/openclaw.json", "{}\n");
+    write(
+        &t,
+        "home/stacks/acme/docker-compose.yml",
+        &stack("../../data/acme", 18900),
+    );
+    std::os::unix::fs::symlink("data/acme", t.join("home/acme-state")).unwrap();
+    write(
+        &t,
+        "home/stacks/acme-staging/docker-compose.yml",
+        &stack("~/acme-state", 18950),
+    );
+    let (code, codes, _) = check(&t, &[]);
+    assert_eq!(code, 1);
+    assert!(codes.contains("CL201"), "{codes:?}");
+    // Look-alike: staging mounts its own directory.
+    write(&t, "home/data/staging/openclaw.json", "{}\n");
+    write(
+        &t,
+        "home/stacks/acme-staging/docker-compose.yml",
+        &stack("~/data/staging", 18950),
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(!codes.contains("CL201"), "{codes:?}");
+}
