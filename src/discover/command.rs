@@ -574,13 +574,18 @@ pub struct SourceRequest {
 
 /// How a shell finds a file `source`d by a name without a slash: each directory of its
 /// `PATH` in order (a readable file there), then, for bash outside POSIX mode only, the
-/// directory it is in. `sh` (dash, or bash as `sh`) and `set -o posix` look on PATH only.
+/// directory it is in. `sh` (dash, or bash as `sh`), `set -o posix` and ksh look on PATH only;
+/// zsh's `.` on PATH only, its `source` in the directory it is in first, then on PATH.
+/// (Recorded with bash 5.2, dash 0.5.12, ksh 93u+m/1.0.4 and zsh 5.9, Debian 12.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathSearch {
     /// The shell's `PATH`, when it has one clawlint can see.
     pub path: Option<String>,
     /// Whether the directory the shell is in is tried after PATH (bash, not in POSIX mode).
     pub then_cwd: bool,
+    /// Whether it is tried before PATH (zsh's `source`, whose manual says the current
+    /// directory "is always searched first"; zsh's `.` looks on PATH only).
+    pub cwd_first: bool,
 }
 
 /// A file read for `source`: its number (never 0), its path (the sourced file's
@@ -669,6 +674,7 @@ fn read_shell(
         maybe_exported: BTreeSet::new(),
         dir_stack: Vec::new(),
         posix: posix_shebang(script),
+        zsh: shebang_program(script) == Some("zsh"),
         sourcepath: true,
         budget,
         stopped: false,
@@ -754,8 +760,11 @@ struct Shell<'a> {
     maybe_exported: BTreeSet<String>,
     /// The directories `pushd` left, for `popd`.
     dir_stack: Vec<Option<String>>,
-    /// POSIX mode (`#!/bin/sh`, dash, `set -o posix`): `.` looks on PATH only.
+    /// POSIX mode (`#!/bin/sh`, dash, ksh, `set -o posix`): `.` looks on PATH only.
     posix: bool,
+    /// zsh (`#!/bin/zsh`): an unquoted `$VAR` is one word (no field splitting), `source`
+    /// looks in the directory it is in first.
+    zsh: bool,
     /// bash's `sourcepath` (on unless `shopt -u sourcepath`): `source` looks on PATH.
     sourcepath: bool,
     budget: &'a mut Budget,
@@ -829,21 +838,28 @@ impl Budget {
     }
 }
 
-/// Whether a script's `#!` line runs it in a POSIX shell (`sh`, `dash`, `bash --posix`), where
-/// `.` with a name without a slash looks on PATH only. Any other `#!` is read as bash.
+/// Whether a script's `#!` line runs it in a shell whose `.` with a name without a slash
+/// looks on PATH only: POSIX shells (`sh`, `dash`, `bash --posix`) and ksh (ksh93, mksh),
+/// whose `source` does the same. Any other `#!` is read as bash (zsh: see [`Shell::zsh`]).
 fn posix_shebang(script: &str) -> bool {
-    let Some(line) = script.lines().next().and_then(|l| l.strip_prefix("#!")) else {
-        return false;
-    };
-    let mut words = line.split_whitespace();
-    let mut program = words.next().map(basename);
-    if program == Some("env") {
-        program = words.by_ref().find(|w| !w.starts_with('-')).map(basename);
-    }
-    match program {
-        Some("sh" | "dash") => true,
-        Some("bash") => words.any(|w| w == "--posix"),
+    match shebang_program(script) {
+        Some("sh" | "dash" | "ksh" | "ksh93" | "mksh") => true,
+        Some("bash") => script
+            .lines()
+            .next()
+            .is_some_and(|l| l.split_whitespace().any(|w| w == "--posix")),
         _ => false,
+    }
+}
+
+/// The program a script's `#!` line runs (`/usr/bin/env zsh` is `zsh`).
+fn shebang_program(script: &str) -> Option<&str> {
+    let line = script.lines().next()?.strip_prefix("#!")?;
+    let mut words = line.split_whitespace();
+    let program = words.next().map(basename)?;
+    match program {
+        "env" => words.find(|w| !w.starts_with('-')).map(basename),
+        other => Some(other),
     }
 }
 
@@ -1019,7 +1035,7 @@ impl Shell<'_> {
                         let written = tilde.as_ref().unwrap_or(written);
                         let key = self.key(written);
                         let guarded = key.is_some_and(|k| guarded.contains(&k));
-                        self.source(written, guarded, file, offset);
+                        self.source(written, first == ".", guarded, file, offset);
                     }
                     continue;
                 }
@@ -1064,18 +1080,21 @@ impl Shell<'_> {
 
     /// `source WRITTEN`: the file is read by the [`Sourcer`] and run in this shell, with
     /// `${BASH_SOURCE[0]}` its own path while it runs.
-    fn source(&mut self, written: &str, guarded: bool, file: usize, offset: usize) {
+    fn source(&mut self, written: &str, dot: bool, guarded: bool, file: usize, offset: usize) {
         let mut missing = Vec::new();
         let path = self.expand(written, &mut missing);
-        // POSIX `.` always searches PATH; bash's `source` and `.` unless `shopt -u sourcepath`.
-        let search = (!path.contains('/') && (self.sourcepath || self.posix)).then(|| PathSearch {
+        // POSIX `.` always searches PATH; bash's `source` and `.` unless `shopt -u sourcepath`;
+        // zsh's always.
+        let searches = self.sourcepath || self.posix || self.zsh;
+        let search = (!path.contains('/') && searches).then(|| PathSearch {
             // A PATH built from a PATH nobody set (`PATH=~/bin:$PATH`) is not known.
             path: self
                 .vars
                 .get("PATH")
                 .filter(|_| !self.unknown.contains("PATH"))
                 .cloned(),
-            then_cwd: !self.posix,
+            then_cwd: !self.posix && !self.zsh,
+            cwd_first: self.zsh && !dot,
         });
         let request = SourceRequest {
             resolvable: missing.is_empty() && !path.contains(['$', '`']),
@@ -1147,8 +1166,13 @@ impl Shell<'_> {
                 unresolved.push((value.clone(), w.clone()));
             }
             if missing.is_empty() {
-                // An unquoted expansion is split into words (`$COMPOSE_CMD up -d`).
-                match !quoted && w.contains(['$', '`']) && !computed {
+                // An unquoted expansion is split into words (`$COMPOSE_CMD up -d`); zsh
+                // splits a command substitution but not a parameter's value.
+                let splits = match self.zsh {
+                    true => w.contains('`') || w.contains("$("),
+                    false => w.contains(['$', '`']),
+                };
+                match !quoted && splits && !computed {
                     true => argv.extend(value.split_whitespace().map(str::to_string)),
                     false => argv.push(value),
                 }
@@ -1269,6 +1293,11 @@ struct Guards {
     /// their ends, never followed (each statement looks at every open block: 40,000 nested
     /// `if`s never finished). What is inside them may or may not run.
     deeper: Vec<bool>,
+    /// Open `while`/`until`/`for`/`select` loops (`done` closes one) and `case` blocks
+    /// (`esac`), innermost last: a loop body runs any number of times, a `case` branch only
+    /// when its pattern matches, so what is inside may or may not run, as in an `if` whose
+    /// condition is not answered. Never skipped, never answered.
+    undecided: Vec<&'static str>,
 }
 
 struct Block {
@@ -1301,7 +1330,21 @@ impl Guards {
     /// starts here (`if`, `elif`).
     fn keywords(&mut self, marked: &mut Vec<(String, bool)>, sep: Sep) -> bool {
         let mut condition = false;
-        while let Some((first, false)) = marked.first().map(|(w, q)| (w.as_str(), *q)) {
+        loop {
+            // A `case` branch's pattern (`start)`, `"start")`, `*)`), on its own line or
+            // before the branch's first command.
+            let pattern = self.undecided.last() == Some(&"esac")
+                && marked.first().is_some_and(|(w, _)| w.ends_with(')'));
+            if pattern {
+                marked.remove(0);
+                continue;
+            }
+            if marked.first().is_some_and(|(_, quoted)| !quoted) && self.undecided_keyword(marked) {
+                continue;
+            }
+            let Some((first, false)) = marked.first().map(|(w, q)| (w.as_str(), *q)) else {
+                break;
+            };
             let opens = matches!(first, "if" | "{");
             if !self.deeper.is_empty() || (opens && self.blocks.len() >= MAX_NESTING) {
                 match (first, self.deeper.last()) {
@@ -1379,6 +1422,45 @@ impl Guards {
         condition
     }
 
+    /// Takes a loop or `case` keyword off the front of `marked`, with what belongs to it: a
+    /// `for`/`select`'s name and list and a `case`'s word (to `in`), which run nothing; `do`,
+    /// `done`, `esac`. A loop's condition (`while [ -f X ]`) stays, a command like any other.
+    /// (A branch's pattern is taken off in [`Guards::keywords`]; `a|b)` is split at the `|`
+    /// like a pipe, and the command after the last part is read.)
+    /// Says whether it took one.
+    fn undecided_keyword(&mut self, marked: &mut Vec<(String, bool)>) -> bool {
+        let first = marked[0].0.as_str();
+        match first {
+            "while" | "until" => {
+                self.undecided.push("done");
+                marked.remove(0);
+            }
+            "for" | "select" => {
+                self.undecided.push("done");
+                marked.clear();
+            }
+            "case" => {
+                self.undecided.push("esac");
+                let end = marked
+                    .iter()
+                    .position(|(w, q)| !q && w == "in")
+                    .map_or(marked.len(), |i| i + 1);
+                marked.drain(..end);
+            }
+            "do" if self.undecided.last() == Some(&"done") => {
+                marked.remove(0);
+            }
+            "done" | "esac" => {
+                if self.undecided.last() == Some(&first) {
+                    self.undecided.pop();
+                }
+                marked.remove(0);
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// Whether a statement is in a branch that does not run: the `then` of a condition that
     /// does not hold, the `else` of one that does, any branch after one that ran.
     fn skipped(&self) -> bool {
@@ -1397,6 +1479,7 @@ impl Guards {
     fn uncertain(&self, sep: Sep) -> bool {
         matches!(sep, Sep::And | Sep::Or)
             || !self.deeper.is_empty()
+            || !self.undecided.is_empty()
             || self
                 .blocks
                 .iter()
@@ -1829,6 +1912,22 @@ fn expand_with(
                 }
                 inner.push(n);
             }
+            // zsh's modifiers: `${0:A:h}` is the directory of the script, links resolved.
+            if let Some((name, modifiers)) = zsh_modifiers(&inner) {
+                match vars.get(name) {
+                    Some(v) => match apply_modifiers(v, modifiers, real) {
+                        Some(value) if budget.take(value.len()) => out.push_str(&value),
+                        _ => unknown.push(name.to_string()),
+                    },
+                    None if is_placed(name) => {
+                        out.push_str("${");
+                        out.push_str(&inner);
+                        out.push('}');
+                    }
+                    None => unknown.push(name.to_string()),
+                }
+                continue;
+            }
             let (name, default) = match inner.find([':', '-']) {
                 Some(at) => {
                     let rest = &inner[at..];
@@ -2017,6 +2116,52 @@ fn substitute(
     Some(out.trim_end_matches('\n').to_string())
 }
 
+/// `NAME:X:Y…` where each `X` is one of zsh's path modifiers clawlint applies (`a`, `A`, `h`,
+/// `t`): the name and the modifier letters. bash rejects these ("bad substitution").
+fn zsh_modifiers(inner: &str) -> Option<(&str, Vec<char>)> {
+    let (name, rest) = inner.split_once(':')?;
+    let valid_name = name == "0"
+        || name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mut letters = Vec::new();
+    for part in rest.split(':') {
+        match part {
+            "a" | "A" | "h" | "t" => letters.extend(part.chars()),
+            _ => return None,
+        }
+    }
+    valid_name.then_some((name, letters))
+}
+
+/// zsh's modifiers in order (zshexpn(1) "Modifiers"): `a` the absolute path (clawlint's
+/// paths are), `A` with links resolved by `real`, `h` the head (`dirname`), `t` the tail
+/// (`basename`). `None` when a relative path would need the directory or `real` cannot say.
+fn apply_modifiers(
+    value: &str,
+    modifiers: Vec<char>,
+    real: &mut dyn FnMut(&str) -> Option<String>,
+) -> Option<String> {
+    let mut value = value.to_string();
+    for m in modifiers {
+        value = match m {
+            'a' | 'A' if !value.starts_with('/') => return None,
+            'a' => join("/", &value),
+            'A' => real(&join("/", &value))?,
+            'h' => dirname(&value),
+            _ => value
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        };
+    }
+    Some(value)
+}
+
 /// POSIX `dirname`: `a/b` is `a`, `b` is `.`, `/b` is `/`.
 fn dirname(path: &str) -> String {
     let trimmed = path.trim_end_matches('/');
@@ -2203,6 +2348,41 @@ mod tests {
         let c = script_gateway("openclaw gateway run; . ./after.sh", &home()).unwrap();
         assert_eq!(c.injects_env, None);
         assert!(c.unseen.is_empty(), "{:?}", c.unseen);
+    }
+
+    /// `case` branches and loop bodies may or may not run: a gateway line there is found
+    /// (its pattern, `do` and the keywords are no command), an `export` there is
+    /// conditional, as in an `if` whose condition is not answered; after `esac`/`done` the
+    /// script runs for certain again.
+    #[test]
+    fn case_branches_and_loop_bodies_are_undecided() {
+        let script = "case \"$1\" in\n  \"start\")\n    export OPENCLAW_GATEWAY_PORT=19000\n    exec openclaw gateway --port 18789\n    ;;\n  stop) openclaw gateway stop ;;\nesac\n";
+        let c = script_gateway(script, &home()).unwrap();
+        assert_eq!(c.argv, v(&["openclaw", "gateway", "--port", "18789"]));
+        assert_eq!(
+            c.injects_env.as_deref(),
+            Some("a conditional `export` (OPENCLAW_GATEWAY_PORT)")
+        );
+        // One line, an unquoted pattern.
+        let c = script_gateway(
+            "case $MODE in prod) openclaw --profile prod gateway ;; *) exit 1 ;; esac",
+            &home(),
+        )
+        .unwrap();
+        assert_eq!(c.argv, v(&["openclaw", "--profile", "prod", "gateway"]));
+        // A supervision loop; an export in a `for` body.
+        let script = "for f in a b; do export OPENCLAW_PROFILE=ops; done\nwhile true; do\n  openclaw gateway --port 18789\n  sleep 5\ndone\n";
+        let c = script_gateway(script, &home()).unwrap();
+        assert_eq!(c.argv, v(&["openclaw", "gateway", "--port", "18789"]));
+        assert_eq!(
+            c.injects_env.as_deref(),
+            Some("a conditional `export` (OPENCLAW_PROFILE)")
+        );
+        // Look-alike: after the block closes, an export runs for certain.
+        let script = "case $1 in\n  start) echo starting ;;\nesac\nuntil false; do sleep 1; done\nexport OPENCLAW_PROFILE=ops\nopenclaw gateway\n";
+        let c = script_gateway(script, &home()).unwrap();
+        assert_eq!(c.injects_env, None);
+        assert_eq!(c.env, vec![("OPENCLAW_PROFILE".into(), "ops".into())]);
     }
 
     #[test]
@@ -2422,6 +2602,65 @@ mod tests {
         fn exists(&mut self, path: &str, _op: &str) -> Option<bool> {
             Some(self.0 .0.iter().any(|(p, _)| *p == path))
         }
+    }
+
+    /// zsh and ksh where they differ from bash in what clawlint reads (recorded with zsh 5.9,
+    /// ksh 93u+m/1.0.4, bash 5.2 and dash 0.5.12: `C="show a b"; $C` is "command not found:
+    /// show a b" in zsh only; `. name` reads PATH only in zsh and ksh, and zsh's `source name`
+    /// reads the directory it is in before PATH).
+    #[test]
+    fn zsh_and_ksh_scripts_are_read_as_those_shells_run_them() {
+        let compose = |argv: &[String]| argv.first().is_some_and(|p| p == "docker");
+        let cmd = "COMPOSE_CMD=\"docker compose\"\n$COMPOSE_CMD up -d\n";
+        let found = script_commands(&format!("#!/usr/bin/env zsh\n{cmd}"), &home(), &compose);
+        assert!(
+            found.is_empty(),
+            "zsh runs a program named `docker compose`: {found:?}"
+        );
+        let found = script_commands(&format!("#!/bin/ksh\n{cmd}"), &home(), &compose);
+        assert_eq!(found[0].0.argv, v(&["docker", "compose", "up", "-d"]));
+        // zsh splits a command substitution.
+        let found = script_commands(
+            "#!/bin/zsh\n$(echo docker compose) up -d\n",
+            &home(),
+            &compose,
+        );
+        assert_eq!(found[0].0.argv, v(&["docker", "compose", "up", "-d"]));
+        let searches = |script: &str| {
+            let mut files = Files(Vec::new(), Vec::new());
+            script_statements(script, &home(), &compose, &mut files);
+            files
+                .1
+                .iter()
+                .map(|r| r.search.as_ref().map(|s| (s.cwd_first, s.then_cwd)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            searches("#!/bin/zsh\nsource env.sh\n. env.sh\n"),
+            [Some((true, false)), Some((false, false))]
+        );
+        assert_eq!(
+            searches("#!/bin/ksh\nsource env.sh\n. env.sh\n"),
+            [Some((false, false)), Some((false, false))]
+        );
+        assert_eq!(
+            searches("#!/bin/bash\nsource env.sh\n"),
+            [Some((false, true))]
+        );
+        // `${0:A:h}`: the script's own directory (zshexpn(1) modifiers).
+        let found = script_statements(
+            "#!/bin/zsh\ncd \"${0:A:h}/../stacks/acme\"\ndocker compose up -d\n",
+            &at("/home/u/bin/start.sh", "/"),
+            &compose,
+            &mut NoSourcing,
+        );
+        assert_eq!(
+            found[0].command.cwd.as_deref(),
+            Some("/home/u/bin/../stacks/acme")
+        );
+        assert_eq!(zsh_modifiers("0:A:h"), Some(("0", vec!['A', 'h'])));
+        assert_eq!(zsh_modifiers("VAR:-x"), None);
+        assert_eq!(zsh_modifiers("VAR:2"), None);
     }
 
     /// `if [ ! -f "$F" ]; then F=…; fi`: the branch runs or not as the layout says, so the

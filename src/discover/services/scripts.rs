@@ -624,6 +624,14 @@ impl ScriptSources<'_, '_> {
         let path = match (request.path.starts_with('/'), &request.search) {
             (true, _) => on_layout(&request.path, self.map),
             (false, None) => crate::paths::normalize(&cwd.join(&request.path)),
+            // zsh's `source NAME`: the directory the shell is in first.
+            (false, Some(search))
+                if search.cwd_first
+                    && inside(&cwd)
+                    && crate::paths::host::is_file(&cwd.join(&request.path)) =>
+            {
+                crate::paths::normalize(&cwd.join(&request.path))
+            }
             (false, Some(search)) => {
                 // bash's `source NAME`, POSIX `.`: each PATH directory first (a file there),
                 // then (bash outside POSIX mode) the directory the shell is in.
