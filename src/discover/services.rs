@@ -21,6 +21,7 @@ use crate::source::{FileId, LineIndex, Loc, SourceMap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod manager;
 mod scripts;
 pub use scripts::MAX_NOTES as MAX_SCRIPT_NOTES;
 pub use scripts::MAX_SCRIPT_DEPTH;
@@ -1176,6 +1177,87 @@ struct Layer {
 }
 
 /// Reads one systemd unit (or one instance of a template) with its drop-ins.
+/// A systemd manager's `DefaultEnvironment=` ([`manager`]), read for one unit.
+struct ManagerEnv {
+    /// The files that set it, in reading order, with their text.
+    files: Vec<(PathBuf, String)>,
+    /// (index into `files`, name, value, span).
+    vars: Vec<(usize, String, String, Span)>,
+    /// Files that could not be read: located when the unit turns out to be a gateway's.
+    unreadable: Vec<(PathBuf, ReadError)>,
+}
+
+impl ManagerEnv {
+    fn read(kind: ServiceKind, home: &Path, root: Option<&Path>) -> ManagerEnv {
+        let mut files = Vec::new();
+        let mut unreadable = Vec::new();
+        for path in manager::config_files(kind, home, root) {
+            match ServiceFiles::text(&path, SMALL_FILE_LIMIT) {
+                Ok(text) => files.push((path, text)),
+                Err(err) => unreadable.push((path, err)),
+            }
+        }
+        let units: Vec<UnitFile> = files
+            .iter()
+            .map(|(path, text)| ServiceFiles::unit(path, text))
+            .collect();
+        let mut vars = manager::default_environment(&units);
+        // The user manager's own environment wins over its `DefaultEnvironment=` for `PATH`
+        // wherever environment.d sets one (Ubuntu's /etc/environment does), and clawlint does
+        // not read environment.d: that `PATH` stays unknown ([`scripts::default_path`]).
+        if kind == ServiceKind::SystemdUser {
+            vars.retain(|v| v.1 != "PATH");
+        }
+        ManagerEnv {
+            files,
+            vars,
+            unreadable,
+        }
+    }
+
+    /// Sets its variables in `env` (before the unit's own), each placed in its file, which is
+    /// registered; a file that could not be read is one located problem, however many units
+    /// read it.
+    fn apply(
+        &self,
+        map: &PathMap,
+        env: &mut Env,
+        sources: &mut SourceMap,
+        problems: &mut Vec<Problem>,
+    ) {
+        for (path, err) in &self.unreadable {
+            let problem = unreadable(sources, path, err);
+            if !problems
+                .iter()
+                .any(|p| p.loc.map(|l| l.file) == problem.loc.map(|l| l.file))
+            {
+                problems.push(problem);
+            }
+        }
+        let mut ids: BTreeMap<usize, FileId> = BTreeMap::new();
+        for (i, key, value, span) in &self.vars {
+            let file = *ids.entry(*i).or_insert_with(|| {
+                let (path, text) = &self.files[*i];
+                register(sources, path, text.clone(), crate::redact::scan::unit)
+            });
+            let at = Loc { file, span: *span };
+            env.set(key, map.map(value), EnvOrigin::Service(at));
+        }
+    }
+}
+
+/// `argv` with a command name that has no slash replaced by the file systemd runs for it,
+/// when the layout has it ([`manager::find_command`]).
+fn found_command(mut argv: Vec<String>, search: Option<&[String]>, map: &PathMap) -> Vec<String> {
+    if let Some(found) = argv
+        .first()
+        .and_then(|name| manager::find_command(name, search, map))
+    {
+        argv[0] = found;
+    }
+    argv
+}
+
 struct UnitReader<'a> {
     found: &'a FoundService,
     kind: ServiceKind,
@@ -1342,6 +1424,10 @@ impl UnitReader<'_> {
             kind: self.kind,
             domain_path: None,
         };
+        // What the manager gives every unit (lowest precedence), and `ExecSearchPath=`.
+        let manager_env = ManagerEnv::read(self.kind, home, self.root);
+        let search = manager::exec_search_path(&units);
+        let search_dirs = search.as_ref().map(|(dirs, _, _)| dirs.as_slice());
         // Decide before registering anything: a unit that runs no gateway is not ours.
         let (argv, no_var_expansion): (Vec<String>, bool) = match &exec {
             Some((_, d)) => systemd::split_exec(&d.value)
@@ -1354,7 +1440,14 @@ impl UnitReader<'_> {
                 .unwrap_or_default(),
             None => (Vec::new(), false),
         };
+        let argv = found_command(argv, search_dirs, &map);
         let mut preview_env = Env::new();
+        for (_, k, v, _) in &manager_env.vars {
+            preview_env.set(k, map.map(v), EnvOrigin::Given);
+        }
+        if let Some((dirs, _, _)) = &search {
+            preview_env.set("PATH", dirs.join(":"), EnvOrigin::Given);
+        }
         for (_, k, v, _) in &inline {
             preview_env.set(k, map.map(&expand(v)), EnvOrigin::Given);
         }
@@ -1392,9 +1485,10 @@ impl UnitReader<'_> {
             side_lines.extend(lines);
         }
         let side_argv = |d: &systemd::Directive| -> Option<Vec<String>> {
-            systemd::split_exec(&d.value)
-                .ok()
-                .map(|c| c.argv.iter().map(|a| expand(a)).collect())
+            systemd::split_exec(&d.value).ok().map(|c| {
+                let argv = c.argv.iter().map(|a| expand(a)).collect();
+                found_command(argv, search_dirs, &map)
+            })
         };
         let side_compose = side_lines.iter().any(|(_, d, _)| {
             side_argv(d).is_some_and(|a| mentions_compose(&a, &preview_vars, &map))
@@ -1419,6 +1513,10 @@ impl UnitReader<'_> {
             span,
         };
         let mut env = Env::new();
+        manager_env.apply(&map, &mut env, sources, problems);
+        if let Some((dirs, i, span)) = &search {
+            env.set("PATH", dirs.join(":"), EnvOrigin::Service(at(*i, *span)));
+        }
         for (i, key, value, span) in &inline {
             env.set(
                 key,

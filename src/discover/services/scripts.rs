@@ -18,12 +18,14 @@ fn is_compose(argv: &[String]) -> bool {
 ///   `:/sbin:/bin` appended when systemd is built for an unmerged /usr (`/bin` not a symlink
 ///   to `/usr/bin`) (systemd.exec(5), "Environment Variables Set or Propagated by the Service
 ///   Manager", `$PATH`). Under `--root` (or on this machine, root `/`) the root's `/bin` says
-///   which; with no root it is taken as merged. `ExecSearchPath=` and the manager's
-///   `DefaultEnvironment=` (system.conf), which can change it, are not read.
+///   which; with no root it is taken as merged. Only when the environment has no `PATH`: the
+///   manager's `DefaultEnvironment=` (system.conf and its drop-ins) and the unit's
+///   `ExecSearchPath=` set one before this is asked ([`super::manager`]).
 /// - systemd's user manager: not known. systemd.exec(5): "In case of the user manager, a
 ///   different path may be configured by the distribution"; environment.d(5) files (including
 ///   `/etc/environment`, which Ubuntu uses to set `PATH`) and `systemctl --user
-///   import-environment` change it too, and clawlint reads none of them.
+///   import-environment` change it too, and win over user.conf's `DefaultEnvironment=PATH=`;
+///   clawlint reads none of them. A unit's `ExecSearchPath=` does set it.
 /// - launchd: the domain's `launchctl config user|system path` when the layout has launchd's
 ///   configuration and it sets one (launchctl(1): it "Sets the PATH environment variable for
 ///   all services within the target domain"), else `/usr/bin:/bin:/usr/sbin:/sbin`, what a job

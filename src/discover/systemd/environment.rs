@@ -73,10 +73,16 @@ pub fn env_name_is_valid(name: &str) -> bool {
 /// This is not yet the process environment: `EnvironmentFile=` values override these
 /// (systemd.exec(7); OpenClaw merges the same way), and `UnsetEnvironment=` removes keys.
 pub fn effective_environment(unit: &UnitFile) -> Vec<(String, String, Span)> {
+    environment_of(unit, "Service", "Environment")
+}
+
+/// [`effective_environment`] of another directive parsed as `Environment=` is
+/// (`config_parse_environ()`): the managers' `[Manager]` `DefaultEnvironment=`.
+pub fn environment_of(unit: &UnitFile, section: &str, key: &str) -> Vec<(String, String, Span)> {
     let mut env: Vec<(String, String, Span)> = Vec::new();
     // Keys by position: a unit with many assignments costs O(n), not O(n^2).
     let mut index = crate::load::keys::KeyIndex::default();
-    for directive in unit.get_all("Service", "Environment") {
+    for directive in unit.get_all(section, key) {
         if directive.value.is_empty() {
             env.clear();
             index.clear();

@@ -22,8 +22,8 @@ mod words;
 
 pub use env_file::{parse_environment_file, EnvFileEntry};
 pub use environment::{
-    effective_environment, env_name_is_valid, environment_files, glob_literal, parse_environment,
-    parse_environment_file_ref, unset_environment,
+    effective_environment, env_name_is_valid, environment_files, environment_of, glob_literal,
+    parse_environment, parse_environment_file_ref, unset_environment,
 };
 pub use exec::{expand_exec_variables, split_exec, ExecCommand};
 pub use specifiers::{expand_specifiers, SpecifierContext};

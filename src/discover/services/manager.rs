@@ -1,0 +1,238 @@
+//! What a systemd manager gives every unit before the unit's own settings: its
+//! `DefaultEnvironment=` (systemd-system.conf(5): `system.conf`, `user.conf` and their `.d`
+//! drop-ins), and how a unit's `ExecSearchPath=` changes `PATH` and where the command it runs
+//! is found (systemd.exec(5)).
+//!
+//! systemd builds a unit's environment as `strv_env_merge(manager environment, variables of
+//! the manager itself, ExecSearchPath= as PATH, PassEnvironment=, Environment=,
+//! EnvironmentFile=)`, later ones winning, then removes `UnsetEnvironment=` (`exec-invoke.c`
+//! `exec_child`; systemd.exec(5) "Environment Variables in Spawned Processes"). The manager
+//! environment is the built-in one (the system manager's `PATH`; the user manager's own
+//! environment) with `DefaultEnvironment=` merged over it (`manager_transient_environment_add`).
+//! What clawlint cannot see is said where it matters: `systemctl set-environment` and
+//! `systemd.setenv=` on the kernel command line (both win over `DefaultEnvironment=`), and for
+//! the user manager environment.d(5) and `import-environment`.
+
+use super::*;
+
+/// The manager configuration files of one manager, in the order systemd reads them
+/// (systemd-system.conf(5) "Configuration Directories and Precedence"): the main file, the
+/// first found of its directories (for the user manager `~/.config/systemd/user.conf`, else
+/// the system-wide one), then every `*.conf` of the `.d` directories sorted by file name
+/// regardless of directory, a name in a higher-priority directory (`/etc` over `/run` over
+/// `/usr/local/lib` over `/usr/lib`) hiding the others of that name, and a name linked to
+/// `/dev/null` or empty masking it. System-wide files are read only under `--root`: never
+/// this machine's.
+pub(super) fn config_files(kind: ServiceKind, home: &Path, root: Option<&Path>) -> Vec<PathBuf> {
+    let (name, user_dir) = match kind {
+        ServiceKind::SystemdSystem => ("system.conf", None),
+        ServiceKind::SystemdUser => ("user.conf", Some(home.join(".config/systemd"))),
+        _ => return Vec::new(),
+    };
+    // Highest priority first.
+    let mut dirs: Vec<PathBuf> = user_dir.into_iter().collect();
+    if let Some(root) = root {
+        for dir in [
+            "etc/systemd",
+            "run/systemd",
+            "usr/local/lib/systemd",
+            "usr/lib/systemd",
+            "lib/systemd",
+        ] {
+            let dir = in_layout(Some(root), &root.join(dir));
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+    }
+    let mut files: Vec<PathBuf> = dirs
+        .iter()
+        .map(|d| d.join(name))
+        .find(|f| crate::paths::host::is_file_within(f) == Some(true))
+        .into_iter()
+        .collect();
+    let mut drop_ins: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for dir in dirs.iter().rev() {
+        let Ok(entries) = crate::paths::host::read_dir(&dir.join(format!("{name}.d"))) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if file_name.ends_with(".conf") {
+                drop_ins.insert(file_name, entry.path());
+            }
+        }
+    }
+    files.extend(drop_ins.into_values().filter(|f| !is_masked(f)));
+    files
+}
+
+/// The manager's `DefaultEnvironment=` across `files` (their parsed units, in reading order):
+/// each value parsed as `Environment=` is (`config_parse_environ`), an empty assignment
+/// dropping everything before it, a later assignment of a name replacing the earlier one.
+/// Each entry is (index into `files`, name, value with `%%` expanded, span in that file).
+pub(super) fn default_environment(files: &[UnitFile]) -> Vec<(usize, String, String, Span)> {
+    let mut env: Vec<(usize, String, String, Span)> = Vec::new();
+    // Names by position: linear however many a hostile file assigns.
+    let mut index = crate::load::keys::KeyIndex::default();
+    for (i, unit) in files.iter().enumerate() {
+        if unit
+            .get_all("Manager", "DefaultEnvironment")
+            .iter()
+            .any(|d| d.value.is_empty())
+        {
+            env.clear();
+            index.clear();
+        }
+        for (key, value, span) in systemd::environment_of(unit, "Manager", "DefaultEnvironment") {
+            // Only "simple" specifiers are expanded there; `%%` is the one a path can need.
+            let entry = (i, key, value.replace("%%", "%"), span);
+            match index.place(entry.1.clone(), env.len()) {
+                Some(at) => env[at] = entry,
+                None => env.push(entry),
+            }
+        }
+    }
+    env
+}
+
+/// A unit's `ExecSearchPath=`: colon-separated absolute paths, several assignments appended,
+/// an empty one dropping those before it; a relative entry is ignored, as systemd ignores it
+/// (`config_parse_colon_separated_paths`). With the directive where it was last set.
+pub(super) fn exec_search_path(units: &[UnitFile]) -> Option<(Vec<String>, usize, Span)> {
+    let mut dirs: Vec<String> = Vec::new();
+    let mut last = None;
+    for (i, unit) in units.iter().enumerate() {
+        for d in unit.get_all("Service", "ExecSearchPath") {
+            if d.value.is_empty() {
+                dirs.clear();
+                last = None;
+                continue;
+            }
+            dirs.extend(
+                d.value
+                    .split(':')
+                    .map(str::trim)
+                    .filter(|p| p.starts_with('/'))
+                    .map(str::to_string),
+            );
+            last = Some((i, d.value_span));
+        }
+    }
+    let (i, span) = last?;
+    (!dirs.is_empty()).then_some((dirs, i, span))
+}
+
+/// The script systemd runs for a command name without a slash: the first `DIR/NAME` of
+/// `ExecSearchPath=` when the unit sets one (only there), else of systemd's compiled-in
+/// search path (`find_executable_full`; systemd.service(5) "Command lines"), when it is a
+/// script (`#!`), the only kind clawlint reads further. Looked up only where the layout has
+/// those directories (under `--root`); `None` when the name has a slash, or is not found or
+/// not a script there, and the command is read as written (a program such as `node` or
+/// `docker` is known by its name).
+pub(super) fn find_command(name: &str, search: Option<&[String]>, map: &PathMap) -> Option<String> {
+    if name.contains('/') || name.is_empty() {
+        return None;
+    }
+    let compiled: Vec<String>;
+    let dirs: &[String] = match search {
+        Some(dirs) => dirs,
+        None => {
+            compiled = compiled_search_path(map);
+            &compiled
+        }
+    };
+    // systemd runs the first file found, script or not.
+    let (found, on_layout) = dirs
+        .iter()
+        .map(|dir| format!("{}/{name}", dir.trim_end_matches('/')))
+        .map(|candidate| {
+            let on_layout = PathBuf::from(map.map(&candidate));
+            (candidate, on_layout)
+        })
+        .find(|(_, on_layout)| {
+            crate::load::layout::names_inside(on_layout)
+                && crate::paths::host::is_file_within(on_layout) == Some(true)
+        })?;
+    ServiceFiles::bytes(&on_layout, SMALL_FILE_LIMIT)
+        .is_ok_and(|b| b.starts_with(b"#!"))
+        .then_some(found)
+}
+
+/// systemd's compiled-in search path for commands, the system manager's default `PATH`
+/// ([`scripts::default_path`]'s), used by both managers.
+fn compiled_search_path(map: &PathMap) -> Vec<String> {
+    let system = PathMap {
+        unit_home: None,
+        home: map.home,
+        root: map.root,
+        kind: ServiceKind::SystemdSystem,
+        domain_path: None,
+    };
+    scripts::default_path(&system)
+        .map(|p| p.split(':').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(text: &str) -> UnitFile {
+        systemd::parse_unit(text)
+    }
+
+    #[test]
+    fn default_environment_merges_files_in_order_and_resets() {
+        let files = [
+            unit("[Manager]\nDefaultEnvironment=\"A=one two\" B=b PATH=/opt/bin:/usr/bin\n"),
+            unit("[Manager]\nDefaultEnvironment=B=again C=100%%\n"),
+        ];
+        let env = default_environment(&files);
+        let pairs: Vec<(usize, &str, &str)> = env
+            .iter()
+            .map(|(i, k, v, _)| (*i, k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                (0, "A", "one two"),
+                (1, "B", "again"),
+                (0, "PATH", "/opt/bin:/usr/bin"),
+                (1, "C", "100%")
+            ]
+        );
+        // The span is the assignment's, in its own file.
+        let (_, _, _, span) = &env[0];
+        let text = "[Manager]\nDefaultEnvironment=\"A=one two\" B=b PATH=/opt/bin:/usr/bin\n";
+        assert_eq!(&text[span.start..span.end], "\"A=one two\"");
+        // An empty assignment drops what came before, even from other files.
+        let files = [
+            unit("[Manager]\nDefaultEnvironment=A=1\n"),
+            unit("[Manager]\nDefaultEnvironment=\nDefaultEnvironment=B=2\n"),
+        ];
+        let keys: Vec<String> = default_environment(&files)
+            .into_iter()
+            .map(|e| e.1)
+            .collect();
+        assert_eq!(keys, ["B"]);
+        // Other sections do not count.
+        assert!(default_environment(&[unit("[Service]\nDefaultEnvironment=A=1\n")]).is_empty());
+    }
+
+    #[test]
+    fn exec_search_path_appends_resets_and_ignores_relative_entries() {
+        let units = [
+            unit("[Service]\nExecSearchPath=/opt/a:relative\nExecSearchPath=/opt/b\n"),
+            unit("[Service]\nExecSearchPath=/opt/c\n"),
+        ];
+        let (dirs, file, _) = exec_search_path(&units).unwrap();
+        assert_eq!(dirs, ["/opt/a", "/opt/b", "/opt/c"]);
+        assert_eq!(file, 1);
+        let units = [
+            unit("[Service]\nExecSearchPath=/opt/a\n"),
+            unit("[Service]\nExecSearchPath=\n"),
+        ];
+        assert!(exec_search_path(&units).is_none());
+    }
+}
