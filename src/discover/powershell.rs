@@ -368,7 +368,26 @@ pub fn read(
     scripts: &mut dyn Scripts,
     budget: Budget,
 ) -> Reading {
+    read_with_args(text, path, vars, None, scripts, budget)
+}
+
+/// [`read`], the script started with `args` (`powershell -File x.ps1 start`; `None` when
+/// they are not known): its `param(…)` block binds them, by name (`-Action start`, a unique
+/// prefix, `-Dev` for a `[switch]`) and by position, a parameter given none getting its
+/// default; a `switch ($Action)` on a parameter (or any variable) whose value is known then
+/// runs only the branches whose literal label matches it (case-insensitively, as PowerShell
+/// compares), or its `default` when none did. With the arguments not known, every branch is
+/// read, as before.
+pub fn read_with_args(
+    text: &str,
+    path: Option<&str>,
+    vars: &BTreeMap<String, String>,
+    args: Option<&[String]>,
+    scripts: &mut dyn Scripts,
+    budget: Budget,
+) -> Reading {
     let mut session = Session {
+        args: args.map(<[String]>::to_vec),
         base: vars
             .iter()
             .map(|(k, v)| (k.to_ascii_uppercase(), v.clone()))
@@ -394,6 +413,8 @@ pub fn read(
 }
 
 struct Session<'a> {
+    /// The arguments the script (file 0) was started with, when known.
+    args: Option<Vec<String>>,
     /// The environment the session starts with (upper-cased names).
     base: BTreeMap<String, String>,
     /// What the scripts set.
@@ -537,11 +558,104 @@ impl Session<'_> {
         let body = text.strip_prefix('\u{feff}').unwrap_or(text);
         let skip = text.len() - body.len();
         let text = body;
-        for (statement, offset) in statements(text) {
+        let mut switches: Vec<Switch> = Vec::new();
+        // Statements at this brace depth or deeper are in a branch that does not run.
+        let mut skipping: Option<usize> = None;
+        for st in statements(text) {
             if self.stopped {
                 return;
             }
-            self.statement(&statement, (file, offset + skip), here);
+            if skipping.is_some_and(|d| st.depth >= d) {
+                continue;
+            }
+            skipping = None;
+            while switches.last().is_some_and(|s| st.depth < s.body) {
+                switches.pop();
+            }
+            if let Some(sw) = switches
+                .last_mut()
+                .filter(|s| st.opens && st.depth == s.body)
+            {
+                if !sw.runs(&st.text) {
+                    skipping = Some(st.depth + 1);
+                }
+                continue;
+            }
+            if st.opens {
+                if let Some(subject) = switch_subject(&st.text) {
+                    let value = subject.and_then(|name| self.lookup(name, here)?.ok());
+                    switches.push(Switch::new(value, st.depth + 1, &st.text));
+                    continue;
+                }
+            }
+            if file == 0 && is_param_block(&st.text) {
+                if let Some(args) = self.args.clone() {
+                    self.bind_params(&st.text, &args, here);
+                }
+                continue;
+            }
+            self.statement(&st.text, (file, st.offset + skip), here);
+        }
+    }
+
+    /// Binds the script's arguments to its `param(…)` block ([`read_with_args`]).
+    fn bind_params(&mut self, block: &str, args: &[String], here: Here) {
+        let params = params_of(block);
+        let mut bound: BTreeMap<usize, Value> = BTreeMap::new();
+        let mut positional: Vec<&String> = Vec::new();
+        let mut i = 0;
+        while i < args.len() {
+            let arg = &args[i];
+            let named = arg
+                .strip_prefix('-')
+                .filter(|n| !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()));
+            let Some(named) = named else {
+                positional.push(arg);
+                i += 1;
+                continue;
+            };
+            let (name, inline) = match named.split_once(':') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (named, None),
+            };
+            let lower = name.to_ascii_lowercase();
+            let exact = params.iter().position(|p| p.name == lower);
+            let prefixed: Vec<usize> = (0..params.len())
+                .filter(|&k| params[k].name.starts_with(&lower))
+                .collect();
+            let Some(k) = exact.or((prefixed.len() == 1).then(|| prefixed[0])) else {
+                // No such parameter (or an ambiguous prefix): PowerShell refuses to start the
+                // script; nothing is bound, so nothing is decided from the parameters.
+                return;
+            };
+            if params[k].switch && inline.is_none() {
+                bound.insert(k, Ok("True".to_string()));
+                i += 1;
+                continue;
+            }
+            let value = inline.or_else(|| args.get(i + 1).cloned());
+            i += if inline_given(named) { 1 } else { 2 };
+            bound.insert(k, value.ok_or_else(|| arg.clone()));
+        }
+        let mut slots = positional.into_iter();
+        for k in positional_order(&params) {
+            if bound.contains_key(&k) {
+                continue;
+            }
+            if let Some(v) = slots.next() {
+                bound.insert(k, Ok(v.clone()));
+            }
+        }
+        for (k, p) in params.iter().enumerate() {
+            let value = match bound.remove(&k) {
+                Some(v) => v,
+                None if p.switch => Ok("False".to_string()),
+                None => match &p.default {
+                    Some(d) => self.expression(d, here),
+                    None => Ok(String::new()),
+                },
+            };
+            self.locals.insert(p.name.clone(), value);
         }
     }
 
@@ -1418,6 +1532,185 @@ impl Session<'_> {
     }
 }
 
+/// One parameter of a `param(…)` block: its name (lower-cased), whether it is a
+/// `[switch]`, its explicit `Position`, and its default as written.
+#[derive(Debug, PartialEq)]
+struct Param {
+    name: String,
+    switch: bool,
+    position: Option<usize>,
+    default: Option<String>,
+}
+
+fn is_param_block(statement: &str) -> bool {
+    let lower = statement.to_ascii_lowercase();
+    lower
+        .strip_prefix("param")
+        .is_some_and(|rest| rest.trim_start().starts_with('('))
+}
+
+/// `-Name:value` carries its value.
+fn inline_given(named: &str) -> bool {
+    named.contains(':')
+}
+
+/// The parameters of a `param(…)` statement, in order. Attributes (`[Parameter(Position =
+/// 0)]`, `[ValidateSet(…)]`, `[string]`) are read for `[switch]` and `Position` only.
+fn params_of(block: &str) -> Vec<Param> {
+    let Some(open) = block.find('(') else {
+        return Vec::new();
+    };
+    let inner = &block[open + 1..block.rfind(')').unwrap_or(block.len()).max(open + 1)];
+    top_level_split(inner, ',')
+        .into_iter()
+        .filter_map(|part| {
+            let part = part.trim();
+            let dollar = top_level_find(part, '$')?;
+            let (attributes, rest) = part.split_at(dollar);
+            let (name, default) = match top_level_find(rest, '=') {
+                Some(eq) => (&rest[1..eq], Some(rest[eq + 1..].trim().to_string())),
+                None => (&rest[1..], None),
+            };
+            let lower = attributes.to_ascii_lowercase();
+            let position = lower.find("position").and_then(|at| {
+                let digits: String = lower[at + "position".len()..]
+                    .trim_start_matches(|c: char| c.is_whitespace() || c == '=')
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                digits.parse().ok()
+            });
+            Some(Param {
+                name: name.trim().to_ascii_lowercase(),
+                switch: lower.contains("[switch]"),
+                position,
+                default,
+            })
+        })
+        .collect()
+}
+
+/// Which parameters take positional arguments, in order: those with an explicit `Position`
+/// (by it) when any has one, else every one but `[switch]`es, as declared.
+fn positional_order(params: &[Param]) -> Vec<usize> {
+    let mut explicit: Vec<(usize, usize)> = params
+        .iter()
+        .enumerate()
+        .filter_map(|(k, p)| p.position.map(|n| (n, k)))
+        .collect();
+    if explicit.is_empty() {
+        return (0..params.len()).filter(|&k| !params[k].switch).collect();
+    }
+    explicit.sort();
+    explicit.into_iter().map(|(_, k)| k).collect()
+}
+
+/// `text` split at `sep` outside brackets, parentheses, braces and quotes.
+fn top_level_split(text: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = top_level_find(rest, sep) {
+        out.push(&rest[..at]);
+        rest = &rest[at + sep.len_utf8()..];
+    }
+    out.push(rest);
+    out
+}
+
+/// The first `c` of `text` outside brackets, parentheses, braces and quotes.
+fn top_level_find(text: &str, c: char) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (at, ch) in text.char_indices() {
+        match (quote, ch) {
+            (Some(q), _) if ch == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(ch),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            (None, _) if ch == c && depth == 0 => return Some(at),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `switch ($Name) {`: `Some(Some(name))`; `Some(None)` for a switch clawlint does not
+/// decide (`-Regex`, `-Wildcard`, `-File`, a subject that is no plain variable); `None` when
+/// the statement is no `switch`.
+fn switch_subject(statement: &str) -> Option<Option<&str>> {
+    let lower = statement.to_ascii_lowercase();
+    let rest = lower.strip_prefix("switch")?;
+    if !rest.starts_with([' ', '\t', '(', '-']) {
+        return None;
+    }
+    if ["-regex", "-wildcard", "-file"]
+        .iter()
+        .any(|o| rest.contains(o))
+    {
+        return Some(None);
+    }
+    let open = statement.find('(')?;
+    let close = statement.rfind(')')?;
+    let subject = statement.get(open + 1..close)?.trim();
+    let name = subject.strip_prefix('$').filter(|n| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    });
+    Some(name)
+}
+
+/// An open `switch` whose branches are decided ([`read_with_args`]).
+struct Switch {
+    /// The subject's value, when known.
+    value: Option<String>,
+    case_sensitive: bool,
+    /// The brace depth of its labels.
+    body: usize,
+    /// A label matched before.
+    matched: bool,
+}
+
+impl Switch {
+    fn new(value: Option<String>, body: usize, statement: &str) -> Switch {
+        Switch {
+            value,
+            case_sensitive: statement.to_ascii_lowercase().contains("-casesensitive"),
+            body,
+            matched: false,
+        }
+    }
+
+    /// Whether the branch labelled `label` runs. Undecided (read) when the subject or the
+    /// label is not a literal clawlint knows.
+    fn runs(&mut self, label: &str) -> bool {
+        let Some(value) = &self.value else {
+            return true;
+        };
+        let label = label.trim();
+        if label.eq_ignore_ascii_case("default") {
+            return !self.matched;
+        }
+        let literal = match label.chars().next() {
+            Some(q @ ('"' | '\'')) if label.len() >= 2 && label.ends_with(q) => {
+                &label[1..label.len() - 1]
+            }
+            Some(c) if c.is_alphanumeric() => label,
+            _ => return true,
+        };
+        if literal.contains(['$', '`']) || literal.contains(char::is_whitespace) {
+            return true;
+        }
+        let hit = match self.case_sensitive {
+            true => literal == value,
+            false => literal.eq_ignore_ascii_case(value),
+        };
+        self.matched |= hit;
+        hit
+    }
+}
+
 /// `` `n `` and the other escapes of a double-quoted string.
 fn escaped(c: char) -> String {
     match c {
@@ -1504,17 +1797,28 @@ fn assignment(statement: &str) -> Option<(&str, &str, &str)> {
 /// The statements of a script with their byte offsets: lines, `;` and braces separate
 /// (outside quotes, parentheses and here-strings); comments (`#`, `<# … #>`) dropped; a
 /// backtick at the end of a line continues the statement on the next.
-fn statements(text: &str) -> Vec<(String, usize)> {
+fn statements(text: &str) -> Vec<Statement> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut start: Option<usize> = None;
     let mut depth = 0usize;
+    // Braces open at the statement being read (its block depth).
+    let mut braces = 0usize;
     let mut i = 0;
-    let flush = |cur: &mut String, start: &mut Option<usize>, out: &mut Vec<(String, usize)>| {
+    let flush = |cur: &mut String,
+                 start: &mut Option<usize>,
+                 out: &mut Vec<Statement>,
+                 braces: usize,
+                 opens: bool| {
         let s = cur.trim();
         if let (false, Some(at)) = (s.is_empty(), *start) {
-            out.push((s.to_string(), at));
+            out.push(Statement {
+                text: s.to_string(),
+                offset: at,
+                depth: braces,
+                opens,
+            });
         }
         cur.clear();
         *start = None;
@@ -1626,8 +1930,20 @@ fn statements(text: &str) -> Vec<(String, usize)> {
             }
             '(' => depth += 1,
             ')' => depth = depth.saturating_sub(1),
-            '\n' | ';' | '{' | '}' if depth == 0 => {
-                flush(&mut cur, &mut start, &mut out);
+            '{' if depth == 0 => {
+                flush(&mut cur, &mut start, &mut out, braces, true);
+                braces += 1;
+                i += 1;
+                continue;
+            }
+            '}' if depth == 0 => {
+                flush(&mut cur, &mut start, &mut out, braces, false);
+                braces = braces.saturating_sub(1);
+                i += 1;
+                continue;
+            }
+            '\n' | ';' if depth == 0 => {
+                flush(&mut cur, &mut start, &mut out, braces, false);
                 i += 1;
                 continue;
             }
@@ -1641,8 +1957,17 @@ fn statements(text: &str) -> Vec<(String, usize)> {
         cur.push(c);
         i += 1;
     }
-    flush(&mut cur, &mut start, &mut out);
+    flush(&mut cur, &mut start, &mut out, braces, false);
     out
+}
+
+/// One statement of a script: its text, where it starts, how many blocks (`{`) it is in, and
+/// whether a `{` ends it (it opens a block: `if (…) {`, `switch ($x) {`, a label `"start" {`).
+struct Statement {
+    text: String,
+    offset: usize,
+    depth: usize,
+    opens: bool,
 }
 
 #[cfg(test)]
@@ -1816,6 +2141,50 @@ mod tests {
         assert!(script[up.at.1..].starts_with("& docker compose"));
         assert_eq!(r.compose[1].argv, v(&["docker-compose", "down"]));
         assert!(r.notes.is_empty());
+    }
+
+    /// A script's `param(…)` bound from its `-File` arguments decides its `switch`: the
+    /// published manage script's `switch ($Action)` runs only the branch of the action it
+    /// was started with (or its default, or `default`); unknown arguments decide nothing.
+    #[test]
+    fn param_and_switch_branches_follow_the_arguments() {
+        let script = "param(\n    [Parameter(Position = 0)]\n    [ValidateSet(\"start\", \"dev\")]\n    [string]$Action = \"dev\",\n    [switch]$Pull\n)\nswitch ($Action) {\n    \"start\" {\n        docker compose --profile openclaw up -d\n    }\n    'DEV' { docker compose --profile web up -d }\n    default {\n        docker compose --profile all up -d\n        exit 1\n    }\n}\nif ($Pull) { docker compose pull }\n";
+        let profiles = |args: Option<&[&str]>| {
+            let args: Option<Vec<String>> = args.map(v);
+            read_with_args(
+                script,
+                Some("/h/manage.ps1"),
+                &no_vars(),
+                args.as_deref(),
+                &mut NoScripts,
+                Budget::new(3, 32),
+            )
+            .compose
+            .iter()
+            .filter(|f| f.argv.iter().any(|a| a == "up"))
+            .map(|f| f.argv[3].clone())
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(profiles(Some(&["start"])), ["openclaw"]);
+        assert_eq!(profiles(Some(&["-Action", "dev"])), ["web"]);
+        assert_eq!(profiles(Some(&["-act:Start"])), ["openclaw"]);
+        // No argument: the parameter's default, compared case-insensitively.
+        assert_eq!(profiles(Some(&[])), ["web"]);
+        // No branch matches: `default`.
+        assert_eq!(profiles(Some(&["status", "-Pull"])), ["all"]);
+        // Arguments not known (a script run by another one): every branch, as before.
+        assert_eq!(profiles(None), ["openclaw", "web", "all"]);
+        let p = params_of("param([Parameter(Position = 1)][string]$B, [switch]$Dev, [Parameter(Position=0)]$A = 'x')");
+        assert_eq!(
+            p.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["b", "dev", "a"]
+        );
+        assert_eq!(positional_order(&p), [2, 0]);
+        assert!(p[1].switch);
+        assert_eq!(p[2].default.as_deref(), Some("'x'"));
+        assert_eq!(switch_subject("switch -Regex ($x)"), Some(None));
+        assert_eq!(switch_subject("switch ($Action)"), Some(Some("Action")));
+        assert_eq!(switch_subject("switchboard"), None);
     }
 
     #[test]

@@ -2518,13 +2518,18 @@ fn task_invocation(
                     sources,
                     problems,
                 };
-                let reading = super::powershell::read(
+                // `-File x.ps1 start`: what follows the script are its arguments.
+                let file_args = script_path
+                    .as_ref()
+                    .map(|_| super::powershell::file_args(&argv));
+                let reading = super::powershell::read_with_args(
                     &text,
                     script_path
                         .as_ref()
                         .map(|p| p.display().to_string())
                         .as_deref(),
                     &ps_vars,
+                    file_args.as_deref(),
                     &mut loader,
                     super::powershell::Budget::new(MAX_SCRIPT_DEPTH, MAX_SCRIPT_READS),
                 );
