@@ -132,15 +132,17 @@ const KNOWN_VERDICT_DISAGREEMENTS: &[(&str, &str, &str)] = &[
          that the abort does not reach it) is not yet read",
     ),
     (
-        "2026.8.2",
-        "rw-browser-profile-no-port",
-        "the start verdict here is the validation's alone: it repairs the retired \
-         browser.profiles.work.color, but a started 2026.8.2 gateway refuses the profile, which \
-         has no CDP port; clawlint's whole start verdict (resolve's start facts) says so and \
-         agrees with the started gateway (start_verdicts_match_a_started_2026_8_2_gateway)",
+        "2026.5.28",
+        "rw-tools-web-search-api-key",
+        WEB_SEARCH_PROVIDER_UNAVAILABLE,
     ),
     (
-        "2026.5.28",
+        "2026.6.35",
+        "rw-tools-web-search-api-key",
+        WEB_SEARCH_PROVIDER_UNAVAILABLE,
+    ),
+    (
+        "2026.7.35",
         "rw-tools-web-search-api-key",
         WEB_SEARCH_PROVIDER_UNAVAILABLE,
     ),
@@ -151,9 +153,9 @@ const KNOWN_VERDICT_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Why 2026.5.28 rejects rw-tools-web-search-api-key for its provider (see
+/// Why 2026.5.28 to 2026.7.35 reject rw-tools-web-search-api-key for its provider (see
 /// KNOWN_VERDICT_DISAGREEMENTS).
-const WEB_SEARCH_PROVIDER_UNAVAILABLE: &str = "2026.5.28 accepts tools.web.search.apiKey but then checks that the configured web_search provider is active (`collectActiveWebSearchProviderIds`, after the schema): \"brave\" needs its plugin installed or enabled, so OpenClaw reports tools.web.search.provider (\"web_search provider is not available: brave\"); clawlint does not model which providers a release's plugins make active, and accepts the config";
+const WEB_SEARCH_PROVIDER_UNAVAILABLE: &str = "2026.5.28 to 2026.7.35 accept tools.web.search.apiKey but then checks that the configured web_search provider is active (`collectActiveWebSearchProviderIds`, after the schema): \"brave\" needs its plugin installed or enabled, so OpenClaw reports tools.web.search.provider (\"web_search provider is not available: brave\"); clawlint does not model which providers a release's plugins make active, and accepts the config";
 
 fn check_release(release: &str) {
     check_release_at_least(release, 200);
@@ -162,8 +164,12 @@ fn check_release(release: &str) {
 fn check_release_at_least(release: &str, min: usize) {
     let recorded = recorded(&format!("verdicts/{release}.json"));
     let recorded = recorded.as_object().unwrap();
-    // What a started gateway did, where recorded, is the truth about starting: the start
-    // guard alone (record-validity.sh) plans repairs a started gateway still refuses.
+    // What a started gateway did, where recorded, is the truth about starting, and
+    // `check_started` holds clawlint's whole start verdict to it (resolve's start facts and
+    // the token write at start included, which the validation alone does not see: a managed
+    // browser profile without a CDP port, an out-of-range port 2026.5.28 on refuse, a token
+    // write that fails). Elsewhere the validation's start verdict is compared with the start
+    // guard's (record-validity.sh, 2026.8.2 on).
     let started_file = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(format!("tests/validity/started/{release}.json"));
     let started = if started_file.exists() {
@@ -203,10 +209,10 @@ fn check_release_at_least(release: &str, min: usize) {
                 ours.paths
             ));
         }
-        let starts = started
-            .get(name)
-            .and_then(|s| s["started"].as_bool())
-            .or_else(|| theirs.pointer("/start/starts").and_then(Value::as_bool));
+        let starts = theirs
+            .pointer("/start/starts")
+            .and_then(Value::as_bool)
+            .filter(|_| started.get(name).is_none());
         if let Some(starts) = starts {
             if theirs.pointer("/start/repaired") == Some(&Value::Bool(true)) {
                 repaired += 1;
@@ -258,15 +264,39 @@ fn agrees_with_openclaw_2026_9_6() {
     check_release("2026.9.6");
 }
 
-/// The checks of an MCP server block differ by release (data/mcp-server-refinements.json,
-/// scripts/extract-mcp-refinements.mjs: none up to 2026.5.28, the non-empty stdio `command`
-/// from 2026.6.35, the legacy keys, `disabled` and `oauth.identity: "per-requester"` from
-/// 2026.8.2): the MCP cases of the differential set, recorded with each of these releases' own
-/// `config validate --json` (`ONLY=… scripts/record-validity.sh RELEASE`), agree too.
+/// The cases of zod's `.trim().min(1)` (data/trimmed-strings.json: a string of white space only
+/// where the release trims before its minimum length, and a padded look-alike) are recorded with
+/// every release from 2026.3.31 on, the first that trims, so that each release's agreement test
+/// holds them (`ONLY="mut-blank-… mut-padded-…" scripts/record-validity.sh RELEASE`).
 #[test]
-fn mcp_cases_agree_with_older_releases() {
-    for release in ["2026.5.28", "2026.6.35", "2026.7.35", "2026.8.2"] {
-        check_release_at_least(release, 17);
+fn trim_cases_are_recorded_with_every_release_that_trims() {
+    let cases: Vec<String> = std::fs::read_dir(cases_dir())
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .replace(".json5", "")
+        })
+        .filter(|n| n.starts_with("mut-blank-") || n.starts_with("mut-padded-"))
+        .collect();
+    assert!(cases.len() >= 8, "only {} trim cases", cases.len());
+    for release in [
+        "2026.3.31",
+        "2026.4.29",
+        "2026.5.28",
+        "2026.6.35",
+        "2026.7.35",
+        "2026.8.2",
+        "2026.9.6",
+    ] {
+        let recorded = recorded(&format!("verdicts/{release}.json"));
+        for name in &cases {
+            assert!(
+                recorded.get(name).is_some(),
+                "{name} is not recorded with {release}"
+            );
+        }
     }
 }
 
@@ -649,7 +679,24 @@ fn agrees_with_openclaw_2026_5_28() {
     check_release("2026.5.28");
 }
 
-/// 2026.8.2 (the August line, the first with the start guard): the whole differential set,
+/// 2026.6.35 (the June line, the first whose MCP server block wants a non-empty stdio
+/// `command`: data/mcp-server-refinements.json): the whole differential set, recorded with its
+/// own `config validate --json`.
+#[test]
+fn agrees_with_openclaw_2026_6_35() {
+    check_release("2026.6.35");
+}
+
+/// 2026.7.35 (the July line, the last without the start guard): the whole differential set,
+/// recorded with its own `config validate --json`; where a started 2026.7.35 gateway is
+/// recorded (tests/validity/started/2026.7.35.json), that is its start verdict.
+#[test]
+fn agrees_with_openclaw_2026_7_35() {
+    check_release("2026.7.35");
+}
+
+/// 2026.8.2 (the August line, the first with the start guard, and with the MCP legacy keys,
+/// `disabled` and `oauth.identity: "per-requester"` checks): the whole differential set,
 /// recorded with its own `config validate --json`.
 #[test]
 fn agrees_with_openclaw_2026_8_2() {
