@@ -33,8 +33,9 @@
 // cross-checked against the listeners), listeners (every non-ephemeral TCP port listening in the
 // namespace), listenErrors, configPath/stateDir (its lock file), logFile (its startup line),
 // browser (its own resolver, in-process), runtimeEnv (OPENCLAW_* it runs with), rewrittenFiles
-// (files under the home it changed at start) and rewrittenConfig (the config file after the rewrite,
-// without `meta`), exitCode/startError when it exited before listening, timedOut.
+// (files under the home it changed at start), rewrittenConfig (the config file after the rewrite,
+// without `meta`) and rewrittenParts (the other files of its folder it rewrote, by name: an
+// $include target), exitCode/startError when it exited before listening, timedOut.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -198,6 +199,13 @@ function summarise(raw, home, before) {
     out.gatewayPort = others[0];
     out.gatewayPortFrom = "the one listener (no state lock, no runtime env)";
   }
+  // 2026.2.26 also starts its browser control servers (three listeners): the port its own
+  // start-up line names ("[gateway] listening on ws://127.0.0.1:18789, ..."), when it listens.
+  const logged = Number((raw.stdout + "\n" + raw.stderr).match(/listening on ws:\/\/[^\s,]*:(\d+)/)?.[1]);
+  if (out.gatewayPort == null && raw.exitCode == null && !raw.timedOut && others.includes(logged)) {
+    out.gatewayPort = logged;
+    out.gatewayPortFrom = "its start-up line (no state lock, no runtime env)";
+  }
   out.started = out.gatewayPort != null && out.listeners.includes(out.gatewayPort);
   if (out.gatewayPort != null && !out.started) out.gatewayPortNotBound = true;
   out.configPath = lock?.configPath ?? null;
@@ -231,6 +239,23 @@ function summarise(raw, home, before) {
       out.rewrittenConfig = cfg;
     } catch (e) {
       out.rewrittenConfig = { unreadable: String(e.message) };
+    }
+  }
+  // The other files of the config's folder it rewrote (an $include target the start wrote
+  // into), each as it then reads (JSON), or why not.
+  // Without a lock and with openclaw.json unchanged, the folder is the one openclaw.json's.
+  const mains = Object.keys(before).filter((f) => path.basename(f) === "openclaw.json");
+  const mainRel = cfgRel || (mains.length === 1 ? mains[0] : null);
+  if (mainRel) {
+    const cfgDir = path.dirname(mainRel);
+    for (const f of out.rewrittenFiles) {
+      if (f === mainRel || path.dirname(f) !== cfgDir) continue;
+      out.rewrittenParts ??= {};
+      try {
+        out.rewrittenParts[path.basename(f)] = JSON.parse(fs.readFileSync(path.join(home, f), "utf8"));
+      } catch (e) {
+        out.rewrittenParts[path.basename(f)] = { unreadable: String(e.message) };
+      }
     }
   }
   return out;

@@ -15,11 +15,12 @@
 # fails loudly (exit 70, "LEAK") when any process it started is still alive when it ends, however
 # it ends (scripts/lib/record-runs.sh's record_finish). Per case the file keeps: started (it bound its
 # gateway port), gatewayPort, exitCode (when it exited before listening, 78 = invalid config),
-# rewritten (it rewrote its config file at start: a startup repair) and rewrittenConfig (that
-# file afterwards, without `meta`). Recorded data: never edit it by hand, re-record it.
+# rewritten (it rewrote its config file at start: a startup repair), rewrittenConfig (that
+# file afterwards, without `meta`) and rewrittenParts (the other files of its folder it rewrote,
+# by name, afterwards: an $include target). Recorded data: never edit it by hand, re-record it.
 #
-# Releases up to 2026.3.31 (RELEASE=2026.3.31) write a generated gateway.auth.token into a config
-# that has none at every start: the recording keeps "<generated at start>" in its place.
+# Releases 2026.2.26 to 2026.4.29 write a generated gateway.auth.token into a config that has none
+# at every start: the recording keeps "<generated at start>" in its place.
 #
 # The subset (the cases listed below): each repair kind, valid configs that start (with
 # $include, on the highest port), and refusals of each kind. A run costs about 15-150 s on a
@@ -104,14 +105,23 @@ merge_runs "$out" name "$(cat <<'JS'
   const rewritten = (run.rewrittenFiles ?? []).includes(".openclaw/openclaw.json");
   // Releases up to 2026.3.31 write a random gateway token into a config without one at every
   // start: kept as a placeholder, never as the token.
-  const auth = run.rewrittenConfig?.gateway?.auth;
-  if (auth && typeof auth.token === "string") auth.token = "<generated at start>";
+  const mask = (auth) => {
+    if (auth && typeof auth.token === "string") auth.token = "<generated at start>";
+  };
+  mask(run.rewrittenConfig?.gateway?.auth);
+  // An $include target the start wrote into (the gateway section, or a whole part).
+  const parts = run.rewrittenParts;
+  for (const part of Object.values(parts ?? {})) {
+    mask(part?.auth);
+    mask(part?.gateway?.auth);
+  }
   return {
     started: run.started === true,
     gatewayPort: run.started ? run.gatewayPort : null,
     exitCode: run.exitCode ?? null,
     rewritten,
     ...(rewritten ? { rewrittenConfig: run.rewrittenConfig } : {}),
+    ...(parts ? { rewrittenParts: parts } : {}),
     ...(run.started ? {} : { startError: (run.startError ?? []).slice(0, 3) }),
   };
 }

@@ -351,6 +351,19 @@ fn start_verdicts_match_a_started_2026_3_31_gateway() {
     check_started_at_least("2026.3.31", 10);
 }
 
+/// And for 2026.4.29, whose config read migrates every config in memory (heartbeat, bind
+/// 127.0.0.1, a telegram streamMode, ... and plugin install records left out: `config validate`
+/// accepts them) and whose start writes the gateway token it generates into the config file
+/// with the migrated config (rewritten: old-heartbeat-top-level, rw-gateway-bind-ip,
+/// rw-plugins-installs, ...). With $include that write fails and the gateway does not start
+/// (exit 1: "Config write would flatten $include-owned config at <root>" or `gateway`, or
+/// "agents: Unrecognized key: \"$include\"" for an include elsewhere), unless a token is
+/// configured (inc-legacy-heartbeat-token starts).
+#[test]
+fn start_verdicts_match_a_started_2026_4_29_gateway() {
+    check_started_at_least("2026.4.29", 15);
+}
+
 /// And for 2026.2.26 and 2026.1.30 (checked against 2026.3.31's schema, the oldest recorded):
 /// their `gateway run` refuses a config their legacy rules flag (old-gateway-token, whose key
 /// their migrations move) as well as one with a key only later releases migrate (a top-level

@@ -195,29 +195,55 @@ pub fn decide(inst: &mut Instance) {
         Start::Refuses
     };
     // 2026.2.26 to 2026.4.29: a gateway that starts without a configured token writes the
-    // one it generates into its (single) config file.
-    if start != Start::Refuses
-        && single_file
-        && validity.is_some_and(|v| validate::repair::writes_token_at_start(running(v)))
-        && writes_generated_token(inst)
-    {
+    // one it generates into its config file; with $include, that write flattens the config
+    // or fails (`validate::repair::IncludedTokenWrite`).
+    let token_write = validity
+        .and_then(|v| validate::repair::included_token_write(running(v)))
+        .filter(|_| start != Start::Refuses && writes_generated_token(inst));
+    if let Some(included) = token_write {
+        let fails = !single_file && included == validate::repair::IncludedTokenWrite::Fails;
+        let (detail, what) = if fails {
+            (validate::repair::INCLUDED_TOKEN_WRITE_FAILS, None)
+        } else if single_file {
+            (
+                validate::repair::NO_GATEWAY_TOKEN,
+                Some(validate::repair::GENERATED_TOKEN_WRITE.to_string()),
+            )
+        } else {
+            (
+                validate::repair::NO_GATEWAY_TOKEN,
+                Some(format!(
+                    "{}{}",
+                    validate::repair::GENERATED_TOKEN_WRITE,
+                    validate::repair::INCLUDED_CONFIG_FLATTENED
+                )),
+            )
+        };
         values.push((
             StartValue {
                 path: "gateway.auth.token".into(),
                 loc: token_loc(inst),
                 issue: None,
-                detail: Some(validate::repair::NO_GATEWAY_TOKEN.into()),
+                detail: Some(detail.into()),
                 outcome: StartOutcome::Refuse { doctor_fixes: None },
                 later: false,
             },
-            Some(validate::repair::GENERATED_TOKEN_WRITE.into()),
+            what,
         ));
-        start = Start::StartsAfterRepair;
+        start = if fails {
+            Start::Refuses
+        } else {
+            Start::StartsAfterRepair
+        };
+        if !fails && single_file {
+            values.extend(read_migrations_written(validity));
+        }
     }
     if merged && start == Start::StartsAfterRepair {
-        if writes_generated_token(inst) {
-            for (_, repair) in &mut values {
-                if let Some(what) = repair {
+        if token_write.is_some() {
+            // The migrated values (the token's own value says the write already).
+            for (value, repair) in &mut values {
+                if let (Some(what), Some(_)) = (repair, &value.issue) {
                     what.push_str(validate::repair::MERGED_CONFIG_REWRITE);
                 }
             }
@@ -311,6 +337,48 @@ fn writes_generated_token(inst: &Instance) -> bool {
         Some(mode) => mode == "token" && !token,
         None => !set("password", "OPENCLAW_GATEWAY_PASSWORD") && !token,
     }
+}
+
+/// What 2026.4.29's config read migrated in memory (`Verdict::migrated`), which its token write
+/// then writes into the file with the token: each as a value the start repairs. (2026.3.31's
+/// are start values already; later releases write no token.) Recorded:
+/// tests/validity/started/2026.4.29.json (old-heartbeat-top-level, rw-gateway-bind-ip,
+/// rw-plugins-installs, ... rewritten migrated, with the token).
+fn read_migrations_written(
+    validity: Option<&validate::Validity>,
+) -> Vec<(StartValue, Option<String>)> {
+    let Some(v) = validity.filter(|v| !validate::repair::migrates_merged_config(running(v))) else {
+        return Vec::new();
+    };
+    v.verdict
+        .migrated
+        .iter()
+        .map(|(issue, outcome)| {
+            let what = match outcome {
+                StartOutcome::Refuse {
+                    doctor_fixes: Some(what),
+                }
+                | StartOutcome::Repair { what } => what.as_str(),
+                StartOutcome::Refuse { doctor_fixes: None } => {
+                    validate::repair::INSTALL_RECORDS_MOVED
+                }
+            };
+            (
+                StartValue {
+                    path: issue.path_string(),
+                    loc: issue.loc,
+                    issue: Some(issue.clone()),
+                    detail: None,
+                    outcome: StartOutcome::Refuse { doctor_fixes: None },
+                    later: false,
+                },
+                Some(format!(
+                    "{what}{}",
+                    validate::repair::READ_MIGRATION_WRITTEN
+                )),
+            )
+        })
+        .collect()
 }
 
 /// Where the generated token goes: the configured (blank) token, else the `gateway.auth` or

@@ -162,11 +162,13 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
         .note(format!("at start OpenClaw {what}, then rewrites the file as plain JSON: comments, unquoted keys and formatting are lost"))
         .help("apply the change yourself (or run `openclaw doctor --fix`) so that the file keeps its comments"),
         StartOutcome::Refuse { doctor_fixes } => {
-            let help = value
-                .issue
-                .as_ref()
-                .map(help_for)
-                .unwrap_or_else(|| "change the value as the message says".to_string());
+            let help = value.issue.as_ref().map(help_for).unwrap_or_else(|| {
+                if token_write_fails(value) {
+                    "configure a gateway token (`gateway.auth.token`, or `OPENCLAW_GATEWAY_TOKEN` in the gateway's environment), or keep the config in one file".to_string()
+                } else {
+                    "change the value as the message says".to_string()
+                }
+            });
             let mut f = Finding::new(
                 catalog::CONFIG_REJECTED,
                 format!("{release} will not start with this config: {words}"),
@@ -208,7 +210,8 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
         v.issue.as_ref().and_then(|i| i.note.as_deref())
             == Some(crate::validate::repair::CHANNEL_MIGRATION_REFUSED)
     });
-    if !starts && !channel_refusal {
+    // A failed token write is no invalid config: `config validate` accepts it, the start exits 1.
+    if !starts && !channel_refusal && !inst.start.values.iter().any(token_write_fails) {
         f = f.note("OpenClaw exits with \"Invalid config\" (status 78) until the config is fixed; confirm with `openclaw config validate`");
     }
     let running = v.map(|v| {
@@ -235,6 +238,11 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
         Some(v) => f.note(release_note(v)),
         None => f,
     }
+}
+
+/// Whether the value is the token a 2026.4.29 start fails to write into a config with $include.
+fn token_write_fails(value: &StartValue) -> bool {
+    value.detail.as_deref() == Some(crate::validate::repair::INCLUDED_TOKEN_WRITE_FAILS)
 }
 
 /// CL704: sources in the layout that name another release than the one clawlint checked the

@@ -217,6 +217,56 @@ pub fn writes_token_at_start(release: &str) -> bool {
     compare(release, TOKEN_WRITE_SINCE).is_ge() && compare(release, TOKEN_WRITE_UNTIL).is_le()
 }
 
+/// What the token write does to a config with `$include`, by release. 2026.2.26 to 2026.3.31
+/// write the merged config (`writeConfigFile`: the patch applied to the snapshot's `resolved`,
+/// its includes already merged) into the main file as one file, without its `$include`; the
+/// included files stay, unused. 2026.4.29 keeps includes (`preserveUntouchedIncludes`), so its
+/// write fails, and with it the start (exit 1, "Gateway failed to start"): an `$include` at the
+/// root, at `gateway` or at `gateway.auth` owns the token's place ("Config write would flatten
+/// $include-owned config at <root>"), and one elsewhere is written back as written, which its
+/// own validation of the written config then refuses ("agents: Unrecognized key: \"$include\"").
+/// Recorded with started gateways: tests/validity/started/2026.3.31.json and 2026.4.29.json
+/// (inc-valid-split, inc-token-gateway-section, inc-token-gateway-section-and-key,
+/// inc-token-other-section).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncludedTokenWrite {
+    /// The main file is rewritten as the whole merged config, without `$include`.
+    Flattens,
+    /// The write fails, and the gateway does not start.
+    Fails,
+}
+
+/// The first release whose config writes keep `$include` (see [`IncludedTokenWrite`]).
+const INCLUDE_PRESERVING_WRITE_SINCE: &str = "2026.4.29";
+
+/// What the token write of `release` does to a config with `$include` (`None`: the release
+/// writes no token).
+pub fn included_token_write(release: &str) -> Option<IncludedTokenWrite> {
+    use super::releases::compare;
+    writes_token_at_start(release).then(|| {
+        if compare(release, INCLUDE_PRESERVING_WRITE_SINCE).is_ge() {
+            IncludedTokenWrite::Fails
+        } else {
+            IncludedTokenWrite::Flattens
+        }
+    })
+}
+
+/// What a flattening token write does to a config with `$include`, after [`GENERATED_TOKEN_WRITE`].
+pub const INCLUDED_CONFIG_FLATTENED: &str = "; the config uses $include, so it writes the whole merged config into the main config file as one file, without its $include (the included files stay, unused)";
+
+/// Why a 2026.4.29 gateway with `$include` and no token does not start (see
+/// [`IncludedTokenWrite::Fails`]).
+pub const INCLUDED_TOKEN_WRITE_FAILS: &str = "no gateway token is configured (gateway.auth.token, OPENCLAW_GATEWAY_TOKEN), so at start this release generates one and writes it into the config file, and that write fails for a config that uses $include (\"Config write would flatten $include-owned config\", or its own check of the written file refuses the kept \"$include\"): the gateway exits 1 (\"Gateway failed to start\")";
+
+/// What 2026.4.29's token write does to what its config read migrated in memory, after the
+/// migration's own words: the migrated config is what it writes.
+pub const READ_MIGRATION_WRITTEN: &str = " (the config read does this in memory at every start, and the write of the generated gateway token writes it into the file)";
+
+/// What 2026.4.29 to 2026.7.35's config read does to plugin install records.
+pub const INSTALL_RECORDS_MOVED: &str =
+    "moves the plugin install records (plugins.installs) out of the config";
+
 /// What such a start does, after "at start OpenClaw".
 pub const GENERATED_TOKEN_WRITE: &str = "generates a random gateway token and writes it into gateway.auth.token (with gateway.auth.mode \"token\"), the token clients then need";
 
