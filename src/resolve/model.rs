@@ -367,6 +367,27 @@ impl Instance {
         self.container.as_ref().is_none_or(|c| c.starts()) && !self.crashes_on_profile()
     }
 
+    /// It runs and holds what it uses: launched ([`Instance::launched`]), and OpenClaw does
+    /// not refuse the way it is started ([`Instance::start_refused`]). A refused start never
+    /// opens a log, writes state, connects with a token, launches a browser or claims a
+    /// Tailscale route, so it takes part in no collision; per-gateway rules still read it.
+    /// A gateway refused only for its config (CL701, CL901, CL501) still counts: that config
+    /// is the one being edited, and what it shares is shared as soon as it starts.
+    pub fn runs(&self) -> bool {
+        self.launched() && !self.start_refused()
+    }
+
+    /// OpenClaw refuses how this gateway is started, whatever its config says (CL909: a
+    /// `gateway start` it will not carry out, a legacy state dir it cannot migrate, an
+    /// invalid profile's start-up migration).
+    pub fn start_refused(&self) -> bool {
+        !self.starts()
+            && self
+                .problems
+                .iter()
+                .any(|p| p.kind == crate::load::ProblemKind::Refused)
+    }
+
     /// OpenClaw exits while loading its modules: its `OPENCLAW_PROFILE` is a name it refuses
     /// and nothing else names its workspace (`openclaw::crashes_on_profile`).
     pub fn crashes_on_profile(&self) -> bool {

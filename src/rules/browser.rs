@@ -38,7 +38,7 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
     let items = instances
         .iter()
         .enumerate()
-        .filter(|(_, inst)| inst.launched())
+        .filter(|(_, inst)| inst.runs())
         .flat_map(|(i, inst)| pinned_profiles(inst).map(move |p| (endpoint_key(p), i, p)))
         .collect();
     let mut out = Vec::new();

@@ -269,8 +269,10 @@ fn claim_addr(instance: &Instance, claim: &Claim) -> HostAddr {
 pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
     let mut items: Vec<((u16, String), usize, Claim)> = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
-        // A compose service no command that starts its project enables does not run.
-        if !inst.launched() {
+        // A compose service no command that starts its project enables does not run, nor
+        // does one whose start OpenClaw refuses (CL909): its container exits and publishes
+        // nothing.
+        if !inst.runs() {
             continue;
         }
         if let Some(c) = &inst.container {

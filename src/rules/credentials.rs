@@ -29,8 +29,9 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
         .instances
         .iter()
         .enumerate()
-        // A compose service nothing starts holds no connection with its token.
-        .filter(|(_, inst)| inst.launched())
+        // A compose service nothing starts, or a gateway whose start OpenClaw refuses
+        // (CL909), holds no connection with its token.
+        .filter(|(_, inst)| inst.runs())
         .flat_map(|(i, inst)| {
             inst.credentials
                 .iter()

@@ -197,8 +197,9 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
     let items = instances
         .iter()
         .enumerate()
-        // A compose service nothing starts writes nothing there.
-        .filter(|(_, inst)| inst.launched())
+        // A compose service nothing starts, or a gateway whose start OpenClaw refuses
+        // (CL909), writes nothing there.
+        .filter(|(_, inst)| inst.runs())
         .flat_map(|(i, inst)| {
             // Grouped by the keys' bytes: sorting compares them as bytes, not component by
             // component (the findings are put in order afterwards, by place and message).
@@ -323,7 +324,7 @@ fn is_fleet_cell_of(cell: &Instance, host: &Instance, path: &Path, keys: &PathKe
 fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> {
     use crate::resolve::Unverifiable;
     let mut state_dirs: HashMap<PathBuf, Vec<usize>> = HashMap::default();
-    let known = |inst: &Instance| inst.knows(Unverifiable::StateDir) && inst.launched();
+    let known = |inst: &Instance| inst.knows(Unverifiable::StateDir) && inst.runs();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         state_dirs
             .entry(keys.key(&inst.state_dir.value))
@@ -688,6 +689,59 @@ mod tests {
             f.message,
             "gateways \"a\" and \"b\" share the log file ~/logs/gw.log"
         );
+    }
+
+    /// OpenClaw refuses how "b" is started (CL909, as for a `gateway start` it will not carry
+    /// out): it never opens its log or writes its state, so it shares neither with "a". A
+    /// gateway refused only for its config (a string port, CL701) still shares them: that
+    /// config is the one being edited.
+    #[test]
+    fn cl208_and_cl201_not_for_a_gateway_whose_start_is_refused() {
+        let refuse_start = |host: &mut crate::rules::testing::Host| {
+            let b = &mut host.instances[1];
+            b.refusal = Some("gateway start starts nothing".into());
+            b.problems.push(crate::load::Problem {
+                kind: crate::load::ProblemKind::Refused,
+                message: "gateway start starts nothing".into(),
+                loc: None,
+            });
+        };
+        let logs = || {
+            host([
+                gateway("a").set("logging.file", "\"~/logs/gw.log\""),
+                gateway("b").set("logging.file", "\"~/logs/gw.log\""),
+            ])
+        };
+        let mut refused = logs();
+        refuse_start(&mut refused);
+        assert!(refused.instances[1].start_refused());
+        assert!(refused.findings(SHARED_LOG_FILE).is_empty());
+        let state = || {
+            host([
+                gateway("a")
+                    .no_profile()
+                    .env("OPENCLAW_STATE_DIR", "~/state")
+                    .env("OPENCLAW_CONFIG_PATH", "~/a.json"),
+                gateway("b")
+                    .no_profile()
+                    .env("OPENCLAW_STATE_DIR", "~/state")
+                    .env("OPENCLAW_CONFIG_PATH", "~/b.json"),
+            ])
+        };
+        assert_eq!(state().findings(SHARED_STATE_DIR).len(), 1);
+        let mut refused = state();
+        refuse_start(&mut refused);
+        assert!(refused.findings(SHARED_STATE_DIR).is_empty());
+        // Refused for its config only: still counted.
+        let config_refused = host([
+            gateway("a").set("logging.file", "\"~/logs/gw.log\""),
+            gateway("b")
+                .set("logging.file", "\"~/logs/gw.log\"")
+                .set("gateway.port", "\"18850\""),
+        ]);
+        assert!(!config_refused.instances[1].starts());
+        assert!(!config_refused.instances[1].start_refused());
+        assert_eq!(config_refused.findings(SHARED_LOG_FILE).len(), 1);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
 fn tailscale_contention(instances: &[Instance]) -> Option<Finding> {
     let claimants: Vec<&Instance> = instances
         .iter()
-        .filter(|i| i.tailscale.is_some() && i.launched())
+        .filter(|i| i.tailscale.is_some() && i.runs())
         .collect();
     if claimants.len() < 2 {
         return None;

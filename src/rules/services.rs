@@ -135,7 +135,7 @@ fn shared_sandbox_containers(instances: &[Instance]) -> Vec<Finding> {
     let items = instances
         .iter()
         .enumerate()
-        .filter(|(_, inst)| inst.launched())
+        .filter(|(_, inst)| inst.runs())
         .flat_map(|(i, inst)| {
             inst.agents
                 .iter()
