@@ -43,8 +43,11 @@ pub struct Frame {
     /// and number: cmd goes on with it when that returns. Already `%`-expanded: cmd expands
     /// the whole line when it reads it, before the `call` runs.
     pending: Vec<(String, Span, usize)>,
-    /// Inside an `if`/`for`/parenthesized block that continues on the next lines: its depth.
-    block: Option<usize>,
+    /// Inside an `if`/`for`/parenthesized block that continues on the next lines: its depth,
+    /// and whether it is a bare group (`(` … `)` on its own), after whose `)` the line goes on
+    /// unconditionally, rather than the body of an `if`/`for`, which takes the rest of the
+    /// line with it.
+    block: Option<(usize, bool)>,
     /// An offset in the file and the number of its line, where the last run stopped: each
     /// run counts lines on from there, never from the start of the file again.
     counted: (usize, usize),
@@ -158,6 +161,13 @@ impl Batch {
         &self.assigned
     }
 
+    /// Variables the batch files set where clawlint cannot see the value (inside an `if` or
+    /// `for` it does not evaluate, `set /a`, `set /p`), upper-case and sorted: the gateway may
+    /// get them with any value, or not at all.
+    pub fn unknown_names(&self) -> Vec<String> {
+        self.unknown.iter().cloned().collect()
+    }
+
     /// The value of a variable clawlint knows (case-insensitive).
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars
@@ -212,11 +222,31 @@ impl Batch {
                 start,
                 end: start + line.len(),
             };
-            if let Some(depth) = frame.block {
-                let depth = paren_depth(line, depth);
-                self.forget_sets_in(line);
-                frame.block = (depth > 0).then_some(depth);
-                continue;
+            let mut line = line;
+            if let Some((depth, group)) = frame.block {
+                let closed = closing_paren(line, depth);
+                let inside = closed.map_or(line, |at| &line[..at]);
+                self.forget_sets_in(inside);
+                match closed {
+                    // `) & node … gateway` after a bare group: cmd runs what follows its `)`
+                    // (wine-mirror/wine test_builtins.cmd, "chain brackets").
+                    Some(at) if group => {
+                        frame.block = None;
+                        line = &line[at..];
+                    }
+                    // After the `)` of an `if`/`for` body the rest of the line is still part
+                    // of it (`if 1==1 (a) else b & c` runs `b & c` as the else branch):
+                    // nothing of it runs for certain.
+                    Some(_) => {
+                        self.forget_sets_in(line);
+                        frame.block = None;
+                        continue;
+                    }
+                    None => {
+                        frame.block = Some((paren_depth(line, depth), group));
+                        continue;
+                    }
+                }
             }
             let bare = line.trim_start().trim_start_matches('@').trim_start();
             if is_comment(bare) {
@@ -266,7 +296,8 @@ impl Batch {
                         whole.push_str(&more);
                     }
                     let depth = paren_depth(&whole, 0);
-                    frame.block = (depth > 0).then_some(depth);
+                    let group = whole.starts_with('(');
+                    frame.block = (depth > 0).then_some((depth, group));
                     self.forget_sets_in(&whole);
                     return None;
                 }
@@ -516,6 +547,26 @@ impl Batch {
                 rest = after;
                 continue;
             }
+            if let Some((modifiers, n, after)) = argument_modifiers(tail) {
+                // `%~1` is the argument without its quotes; other modifiers (`%~f1`, `%~nx2`)
+                // ask the file system, which clawlint does not.
+                let arg = frame.args.get(n.wrapping_sub(1)).filter(|_| n >= 1);
+                match (modifiers.is_empty(), arg) {
+                    (true, Some(arg)) => out.push_str(arg.trim_matches('"')),
+                    (true, None) if n >= 1 => {}
+                    _ => {
+                        let written = format!("%~{modifiers}{n}");
+                        self.note_unknown(
+                            number,
+                            &written,
+                            "cmd's path modifiers are not evaluated",
+                        );
+                        out.push_str(&written);
+                    }
+                }
+                rest = after;
+                continue;
+            }
             if let Some(d) = tail.chars().next().filter(char::is_ascii_digit) {
                 let n = d.to_digit(10).unwrap_or(0) as usize;
                 if n >= 1 {
@@ -526,8 +577,11 @@ impl Batch {
                 rest = &tail[1..];
                 continue;
             }
+            // The name runs to the next `%`, blanks included: `%PORT %` is the variable named
+            // `PORT ` (which `set PORT =1` sets), not PORT (wine-mirror/wine
+            // programs/cmd/tests/test_builtins.cmd, "Testing 'set'", recorded on Windows).
             match tail.find('%') {
-                Some(close) if !tail[..close].is_empty() && !tail[..close].contains(' ') => {
+                Some(close) if !tail[..close].is_empty() => {
                     let name = &tail[..close];
                     out.push_str(&self.lookup(name, '%', number));
                     rest = &tail[close + 1..];
@@ -549,7 +603,7 @@ impl Batch {
             out.push_str(&rest[..at]);
             let tail = &rest[at + 1..];
             match tail.find('!') {
-                Some(close) if close > 0 && !tail[..close].contains(' ') => {
+                Some(close) if close > 0 => {
                     out.push_str(&self.lookup(&tail[..close], '!', number));
                     rest = &tail[close + 1..];
                 }
@@ -593,11 +647,17 @@ impl Batch {
         {
             return written;
         }
+        let trimmed = name.trim_matches([' ', '\t']);
         let why = match self.unknown.contains(&name.to_ascii_uppercase()) {
-            true => "it is set where clawlint does not evaluate",
-            false => "it comes from the Windows environment, which clawlint cannot see",
+            true => "it is set where clawlint does not evaluate".to_string(),
+            // `%PORT %` when the script set PORT: a different variable, which cmd expands to
+            // nothing unless the Windows environment has it.
+            false if trimmed != name && self.vars.contains_key(&trimmed.to_ascii_uppercase()) => {
+                format!("the name has blanks, so it is not {trimmed} (which is set) but a variable of its own, which nothing here sets and the Windows environment may or may not have")
+            }
+            false => "it comes from the Windows environment, which clawlint cannot see".to_string(),
         };
-        self.note_unknown(number, &written, why);
+        self.note_unknown(number, &written, &why);
         written
     }
 
@@ -617,6 +677,26 @@ enum Flow {
     /// An `if`/`for`/block: skipped, with its parenthesized continuation lines.
     Block,
     Stop(Step),
+}
+
+/// `~` modifiers and the argument number after a `%` (`~1`, `~nx2`, `~f0`): the modifier
+/// letters, the number and what follows. `None` when the text is not that form.
+fn argument_modifiers(tail: &str) -> Option<(&str, usize, &str)> {
+    let after_tilde = tail.strip_prefix('~')?;
+    let letters = after_tilde
+        .find(|c: char| {
+            !matches!(
+                c.to_ascii_lowercase(),
+                'f' | 'd' | 'p' | 'n' | 'x' | 's' | 'a' | 't' | 'z'
+            )
+        })
+        .unwrap_or(after_tilde.len());
+    let digit = after_tilde[letters..].chars().next()?.to_digit(10)?;
+    Some((
+        &after_tilde[..letters],
+        digit as usize,
+        &after_tilde[letters + 1..],
+    ))
 }
 
 /// `rem …`, `::…`: a comment.
@@ -645,6 +725,30 @@ fn paren_depth(line: &str, depth: usize) -> usize {
         }
     }
     depth
+}
+
+/// The byte just past the `)` that closes a block open `depth` levels deep, when this line
+/// closes it (quotes and `^)` ignored, as in [`paren_depth`]).
+fn closing_paren(line: &str, depth: usize) -> Option<usize> {
+    let mut depth = depth;
+    let mut quoted = false;
+    let mut escaped = false;
+    for (at, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '^' if !quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(at + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A line's statements: split at `&` and `&&` outside quotes (`^&` and `>&` are not
@@ -861,6 +965,100 @@ fn split_command_line(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run_all(text: &str) -> (Batch, Vec<Vec<String>>) {
+        let mut batch = Batch::new(&[("USERPROFILE", "C:\\Users\\ana".to_string())]);
+        let mut frame = Frame::new(
+            0,
+            None,
+            vec!["\"a b\"".to_string()],
+            "gateway.cmd".to_string(),
+        );
+        let mut commands = Vec::new();
+        let mut offset = 0;
+        loop {
+            let (step, next) = batch.run(text, &mut frame, offset);
+            offset = next;
+            match step {
+                Step::Command { argv, .. } => commands.push(argv),
+                Step::Call { .. } => {}
+                Step::End => return (batch, commands),
+            }
+        }
+    }
+
+    /// A name runs to the next `%`, blanks included: `%PORT %` is the variable `PORT ` that
+    /// `set PORT =1` sets, not PORT. Recorded on Windows: wine-mirror/wine
+    /// programs/cmd/tests/test_builtins.cmd @ b868d823 ("Testing 'set'": `set WINE_FOOBAR =  baz`,
+    /// then `echo %WINE_FOOBAR%WINE_FOOBAR not defined` prints "WINE_FOOBAR not defined" and
+    /// `echo %WINE_FOOBAR %` prints "  baz"; test_builtins.cmd.exp @ 0998f9c0).
+    #[test]
+    fn a_name_with_blanks_is_a_variable_of_its_own() {
+        let (batch, commands) = run_all(
+            "set PORT=19789\r\nset STATE =C:\\Users\\ana\\.openclaw-qq\r\nnode index.js gateway --port %PORT % --state %STATE %\r\n",
+        );
+        assert_eq!(
+            commands,
+            [[
+                "node",
+                "index.js",
+                "gateway",
+                "--port",
+                "%PORT",
+                "%",
+                "--state",
+                "C:\\Users\\ana\\.openclaw-qq"
+            ]]
+        );
+        assert!(
+            batch.notes.iter().any(|n| n.contains(
+                "%PORT % is unknown: the name has blanks, so it is not PORT (which is set)"
+            )),
+            "{:?}",
+            batch.notes
+        );
+        // `%~1` is the argument without its quotes; other modifiers are not evaluated.
+        let (batch, commands) = run_all("openclaw gateway --profile %~1 --x %~f1\r\n");
+        assert_eq!(
+            commands,
+            [["openclaw", "gateway", "--profile", "a", "b", "--x", "%~f1"]]
+        );
+        assert!(
+            batch.notes.iter().any(|n| n.contains("%~f1 is unknown")),
+            "{:?}",
+            batch.notes
+        );
+    }
+
+    /// What follows the `)` of an `if` body on its line belongs to the `if` (its `else`
+    /// branch, or more of the `then` chain); after a bare group it runs. Recorded on Windows:
+    /// wine-mirror/wine programs/cmd/tests/test_builtins.cmd @ b868d823, "chain else" (`if 1==0
+    /// (echo q1) else echo q2&echo q3` prints q2 and q3, `if 1==1 …` only q1; the header:
+    /// `if 3==3 a | b && c || d & e else f` is `if 3==3 ((((a | b) && c) || d) & e) else f`)
+    /// and "chain brackets" (`echo a1&(echo a2&echo a3)`).
+    #[test]
+    fn what_follows_an_if_body_is_conditional_and_a_groups_tail_runs() {
+        for text in [
+            "if exist x (set P=1) & node index.js gateway --port 19000\r\n",
+            "if exist x (\r\n  set P=1\r\n) & node index.js gateway --port 19000\r\n",
+            "if exist x (set P=1) else set P=2 & node index.js gateway --port 19000\r\n",
+        ] {
+            let (batch, commands) = run_all(text);
+            assert!(commands.is_empty(), "{text}: {commands:?}");
+            assert!(batch.unknown_names().contains(&"P".to_string()), "{text}");
+        }
+        for text in [
+            "(set P=1) & node index.js gateway --port 19000\r\n",
+            "(\r\n  set P=1\r\n) & node index.js gateway --port 19000\r\n",
+        ] {
+            let (_, commands) = run_all(text);
+            assert_eq!(
+                commands,
+                [["node", "index.js", "gateway", "--port", "19000"]],
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn reads_a_script_as_openclaw_writes_it() {
