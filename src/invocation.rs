@@ -222,6 +222,17 @@ pub struct ServiceEvidence {
     /// A wrapper that adds environment variables clawlint cannot read (`op run`): a `${VAR}`
     /// it may provide is unverifiable, not missing.
     pub injects_env: Option<String>,
+    /// What a template instance keeps per instance (an `EnvironmentFile=` or
+    /// `WorkingDirectory=` written with `%i`), on the layout: a scanned profile dir that holds
+    /// one belongs to this unit.
+    pub instance_paths: Vec<PathBuf>,
+    /// Scanned profile dirs that hold this unit's per-instance files while it runs another
+    /// state dir (set by the inventory): the unit's own dirs, not gateways of their own.
+    pub own_dirs: Vec<PathBuf>,
+    /// Variables the command may or may not get (a conditional `export` in its shell, a
+    /// `set` in a batch `if` clawlint does not evaluate), sorted: what OpenClaw resolves from
+    /// them (port, profile, state dir, config path) is unverifiable.
+    pub maybe_set: Vec<String>,
     /// It runs `gateway start`: it starts the gateway's installed service instead of being a
     /// second supervisor of it.
     pub starts_installed_service: bool,

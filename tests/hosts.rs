@@ -1947,3 +1947,174 @@ fn a_conditional_export_is_unverifiable_and_a_size_test_is_answered() {
     // The branch does not run: the variable is missing, not unverifiable.
     assert!(found.iter().any(|c| c == "CL502"), "{report}");
 }
+
+/// A unit for ~/.openclaw-bot whose wrapper script exports `line` before `exec` (the
+/// default gateway in ~/.openclaw and the bot's config both pin 18789).
+fn bot_host(name: &str, script: &str) -> Layout {
+    let t = Layout::new(name);
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 } }\n",
+    );
+    write(
+        b,
+        "home/.openclaw-bot/openclaw.json",
+        b"{ gateway: { port: 18789 } }\n",
+    );
+    write(b, "home/bin/start.sh", script.as_bytes());
+    let h = b.join("home").display().to_string();
+    write(
+        b,
+        "home/.config/systemd/user/bot.service",
+        format!("[Service]\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw-bot\nExecStart=/bin/bash {h}/bin/start.sh\n\n[Install]\nWantedBy=default.target\n")
+            .as_bytes(),
+    );
+    link(
+        b,
+        "home/.config/systemd/user/default.target.wants/bot.service",
+        "../bot.service",
+    );
+    t
+}
+
+/// The bot's gateway in a `resolve` report.
+fn bot(resolved: &Value) -> &Value {
+    gateways(resolved)
+        .into_iter()
+        .find(|g| g["stateDir"]["value"] == "~/.openclaw-bot")
+        .expect("the bot's gateway")
+}
+
+/// A port variable an `export` may or may not set (`[ -n "$P" ] && export
+/// OPENCLAW_GATEWAY_PORT=$P`, the Railway entrypoint's mapping) leaves the gateway's port
+/// unverifiable: no collision is asserted from the config's 18789 it may not use, CL409 says
+/// why, and `resolve` lists the export. The look-alikes: an unconditional export is known
+/// (no collision, no CL409); `--port` on the command line beats the variable, so the port is
+/// known even after a conditional export, and a real collision is still reported.
+#[test]
+fn a_conditional_export_of_the_port_leaves_it_unverifiable() {
+    let t = bot_host(
+        "hosts-conditional-port",
+        "#!/bin/bash\n[ -n \"$BOT_PORT\" ] && export OPENCLAW_GATEWAY_PORT=\"$BOT_PORT\"\nexec openclaw gateway run\n",
+    );
+    let report = t.json("check");
+    let found = codes(&report);
+    assert!(!found.iter().any(|c| c == "CL101"), "{report}");
+    let why = findings(
+        &report,
+        "CL409",
+        "set by an `export` that may or may not run",
+    );
+    assert_eq!(why.len(), 1, "{report}");
+    assert!(why[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("OPENCLAW_GATEWAY_PORT"));
+    let resolved = t.json("resolve");
+    assert_eq!(gateways(&resolved).len(), 2, "{resolved}");
+    let gateway = bot(&resolved);
+    assert_eq!(
+        gateway["unverifiable"],
+        serde_json::json!(["port"]),
+        "{gateway}"
+    );
+    let unseen = gateway["supervisors"][0]["unseen"].to_string();
+    assert!(
+        unseen.contains("OPENCLAW_GATEWAY_PORT: an `export` that may or may not run"),
+        "{unseen}"
+    );
+
+    let t = bot_host(
+        "hosts-unconditional-port",
+        "#!/bin/bash\nexport OPENCLAW_GATEWAY_PORT=19789\nexec openclaw gateway run\n",
+    );
+    let found = codes(&t.json("check"));
+    assert!(
+        !found.iter().any(|c| c == "CL101" || c == "CL409"),
+        "{found:?}"
+    );
+
+    let t = bot_host(
+        "hosts-conditional-port-cli",
+        "#!/bin/bash\n[ -n \"$BOT_PORT\" ] && export OPENCLAW_GATEWAY_PORT=\"$BOT_PORT\"\nexec openclaw gateway run --port 18789\n",
+    );
+    let found = codes(&t.json("check"));
+    assert!(found.iter().any(|c| c == "CL101"), "{found:?}");
+    assert!(!found.iter().any(|c| c == "CL409"), "{found:?}");
+}
+
+/// A state dir an `export` may or may not replace is unverifiable, but the dir the unit names
+/// (`Environment=OPENCLAW_STATE_DIR=%h/.openclaw-bot`) is still that unit's gateway: never also
+/// a profile gateway "bot" of its own on a hash port.
+#[test]
+fn a_conditional_state_dir_export_keeps_the_named_dir_the_units() {
+    let t = bot_host(
+        "hosts-conditional-state-dir",
+        "#!/bin/bash\n[ -d /srv/bot ] && export OPENCLAW_STATE_DIR=/srv/bot\nexec openclaw gateway run --port 19789\n",
+    );
+    let resolved = t.json("resolve");
+    assert_eq!(gateways(&resolved).len(), 2, "{resolved}");
+    let gateway = bot(&resolved);
+    let unverifiable = gateway["unverifiable"].to_string();
+    assert!(unverifiable.contains("state-dir"), "{gateway}");
+    assert_eq!(gateway["supervisors"][0]["name"], "bot.service");
+    let found = codes(&t.json("check"));
+    assert!(
+        !found.iter().any(|c| c == "CL106" || c == "CL201"),
+        "{found:?}"
+    );
+}
+
+/// A drop-in that replaces a template's `ExecStart=` for every instance leaves the pods' own
+/// dirs (where each instance's `EnvironmentFile=-%h/.openclaw-%i/…` lies) started by nothing:
+/// they are the instances' dirs, shown as such, not profile gateways on hash ports. A dir
+/// that only holds a file every instance shares (not written with `%i`) stays a gateway.
+#[test]
+fn an_instances_own_dir_is_no_phantom_profile_gateway() {
+    let mut args = vec!["resolve".to_string()];
+    args.extend(fixture_args("hosts-template-dropin-every-instance"));
+    args.extend(["--format".to_string(), "json".to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, stdout, stderr) = clawlint(&args);
+    let resolved: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(names(&resolved), ["default"], "{resolved}");
+    let own: Vec<String> = gateways(&resolved)[0]["supervisors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["ownDirs"].to_string())
+        .collect();
+    assert_eq!(
+        own,
+        ["[\"~/.openclaw-aimee\"]", "[\"~/.openclaw-bolt\"]"],
+        "{resolved}"
+    );
+
+    let t = Layout::new("hosts-shared-env-file");
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { port: 18789 } }\n",
+    );
+    write(
+        b,
+        "home/.openclaw-shared/openclaw.json",
+        b"{ gateway: { port: 19789 } }\n",
+    );
+    write(b, "home/.openclaw-shared/env", b"LOG=1\n");
+    write(
+        b,
+        "home/.config/systemd/user/gw@.service",
+        b"[Service]\nEnvironmentFile=-%h/.openclaw-shared/env\nExecStart=/usr/bin/openclaw gateway --port 18789\n",
+    );
+    link(
+        b,
+        "home/.config/systemd/user/default.target.wants/gw@a.service",
+        "../gw@.service",
+    );
+    let resolved = t.json("resolve");
+    assert_eq!(names(&resolved), ["default", "shared"], "{resolved}");
+}

@@ -39,6 +39,10 @@ pub struct Command {
     /// requests, in the order it got them): a file it did not read among those may have set
     /// what the command gets.
     pub sources_before: usize,
+    /// Variables an `export` that may or may not run sets (after a test and `&&`, after `||`,
+    /// in an `if` branch clawlint cannot answer), sorted: the gateway gets them or not, so
+    /// what OpenClaw resolves from them (port, profile, state dir, config) is unverifiable.
+    pub maybe_set: Vec<String>,
 }
 
 /// Shell text (a word or statement of a script) as a message may show it: the script is the
@@ -362,6 +366,7 @@ fn unwrap_with(
                         out.cwd = inner.cwd.or(out.cwd);
                         out.env.extend(inner.env);
                         out.unseen.extend(inner.unseen);
+                        out.maybe_set.extend(inner.maybe_set);
                         out.wrappers.extend(inner.wrappers);
                         argv = inner.argv;
                     }
@@ -1223,6 +1228,13 @@ impl Shell<'_> {
                 names.join(", ")
             ));
         }
+        if !self.maybe_exported.is_empty() {
+            let names: Vec<&str> = self.maybe_exported.iter().map(String::as_str).collect();
+            unseen.push(format!(
+                "whether the gateway gets {}: an `export` that may or may not run sets it (after `&&` or `||`, or in an `if` clawlint cannot answer)",
+                names.join(", ")
+            ));
+        }
         self.found.push(Found {
             command: Command {
                 argv: inner.argv,
@@ -1241,6 +1253,7 @@ impl Shell<'_> {
                 unresolved,
                 set_at: self.exported.set_at.clone(),
                 sources_before: self.requests,
+                maybe_set: self.maybe_exported.iter().cloned().collect(),
             },
             file,
             offset,

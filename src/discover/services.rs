@@ -940,6 +940,7 @@ fn resolve_command(
             cmd.wrappers.push(format!("script {script}"));
             cmd.wrappers.extend(inner.wrappers);
             cmd.unseen.extend(inner.unseen);
+            cmd.maybe_set.extend(inner.maybe_set);
             cmd.injects_env = inner.injects_env.or(cmd.injects_env);
             cmd.env_files.extend(inner.env_files);
             cmd.env.extend(inner.env);
@@ -1538,6 +1539,27 @@ impl UnitReader<'_> {
                 problems,
             );
         }
+        // What this instance keeps in files of its own (`EnvironmentFile=-%h/.openclaw-%i/…`,
+        // `WorkingDirectory=%h/.openclaw-%i`): the inventory keeps such a dir from also
+        // counting as a profile gateway when the unit runs elsewhere.
+        let working_directories = layers
+            .iter()
+            .filter_map(|l| l.unit.get_last("Service", "WorkingDirectory"))
+            .map(|d| d.value.trim_start_matches('-').to_string());
+        let instance_paths: Vec<PathBuf> = match self.found.instance {
+            Some(_) => env_files
+                .iter()
+                .map(|(_, raw, _, _)| raw.clone())
+                .chain(working_directories)
+                .filter(|raw| systemd::names_instance(raw))
+                .map(|raw| {
+                    let expanded = expand(&raw);
+                    let literal = systemd::glob_literal(&expanded).unwrap_or(expanded);
+                    PathBuf::from(map.map(&literal))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         // `UnsetEnvironment=` is applied last, to everything above (systemd.exec(5)): a name
         // removes the variable, `NAME=value` only that exact assignment. A file with an
         // empty one starts the list over.
@@ -1678,6 +1700,8 @@ impl UnitReader<'_> {
                 None => "it has no ExecStart=".to_string(),
             }),
             injects_env: cmd.injects_env.clone(),
+            maybe_set: cmd.maybe_set.clone(),
+            instance_paths,
             release,
             ..ServiceEvidence::default()
         };
@@ -2202,6 +2226,7 @@ fn launchd_invocation(
         unseen,
         opaque: opaque.then(|| opaque_reason(&cmd, &map)),
         injects_env: cmd.injects_env.clone(),
+        maybe_set: cmd.maybe_set.clone(),
         ..ServiceEvidence::default()
     };
     read_trigger(&mut how, &cmd.argv);
@@ -2397,6 +2422,7 @@ fn task_invocation(
     }
     how.unseen.extend(batch.notes.iter().cloned());
     how.injects_env = batch.injects_env.clone();
+    how.maybe_set = batch.unknown_names();
     let (mut argv, loc) = match command {
         Some((argv, loc)) => (command::unwrap(&argv, &BTreeMap::new()).argv, loc),
         None => (

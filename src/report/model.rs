@@ -263,6 +263,17 @@ fn render_evidence(out: &mut String, service: &ServiceFile, home: &Path) {
             "",
         );
     }
+    for dir in &how.own_dirs {
+        row(
+            out,
+            "own dir",
+            &format!(
+                "{} (holds this instance's files; it runs another state dir, so nothing starts this one)",
+                path_text(dir, home)
+            ),
+            "",
+        );
+    }
     for unseen in &how.unseen {
         row(out, "unseen", unseen, "");
     }
@@ -780,6 +791,11 @@ impl<'s> ModelJson<'s> {
                 if let Some(why) = &how.opaque {
                     w.key("opaque").str(why);
                 }
+            }
+            // Only a template instance whose own dirs are not its gateway's has the key.
+            if !how.own_dirs.is_empty() {
+                w.key("ownDirs")
+                    .strs(how.own_dirs.iter().map(|d| path_text(d, home)));
             }
             w.key("path").str(&path_text(&svc.path, home));
             w.key("port");

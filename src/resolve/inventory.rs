@@ -50,6 +50,7 @@ pub fn inventory(found: Found) -> Inventory {
         let instance = resolve_instance_for(inv, &mut sources, &mut cache, release);
         merge_service(instance, &mut instances, &mut by_state_dir, &mut keys);
     }
+    drop_instance_owned_dirs(&mut instances, &mut keys);
     let cells = fleet_cells(
         &instances,
         &mut sources,
@@ -133,13 +134,20 @@ fn merge_service(
     keys: &mut PathKeys,
 ) {
     let key = keys.add(&service.state_dir.value);
-    // A gateway whose state dir clawlint cannot know is attached to no scanned one.
-    // Nor is one that crashes on its OPENCLAW_PROFILE: it runs no gateway in that dir.
+    // A gateway whose state dir clawlint cannot know is attached to no scanned one, unless
+    // its supervisor names that dir (`OPENCLAW_STATE_DIR`, which a conditional `export` may
+    // replace): the dir is then the supervisor's, never also a profile gateway of its own,
+    // and its state dir stays unverifiable. Nor is one that crashes on its OPENCLAW_PROFILE
+    // attached: it runs no gateway in that dir.
     let crashes = service.crashes_on_profile();
+    let named = !matches!(
+        service.state_dir.origin,
+        crate::invocation::Origin::Default(_)
+    );
     let found = by_state_dir
         .get(&key)
         .copied()
-        .filter(|_| service.knows(super::Unverifiable::StateDir) && !crashes);
+        .filter(|_| (service.knows(super::Unverifiable::StateDir) || named) && !crashes);
     match found {
         Some(index) if instances[index].service.is_none() => {
             // The gateway is named for the profile the unit really runs, not for the dir's
@@ -210,6 +218,68 @@ fn merge_service(
             instances.push(service);
         }
     }
+}
+
+/// Directory levels above a per-instance path that may be the scanned dir holding it
+/// (`~/.openclaw-aimee/runtime/env` is two below its dir).
+const OWN_DIR_DEPTH: usize = 8;
+
+/// A scanned profile dir nothing supervises that holds a template instance's own files (an
+/// `EnvironmentFile=` or `WorkingDirectory=` written with `%i`) is that instance's dir. When the
+/// instance runs another state dir (a drop-in replaced its `ExecStart=`), nothing starts the
+/// dir: it is no gateway of its own (no phantom profile gateway on a hash port), and the unit
+/// shows it as its own dir in `resolve`. Each path's ancestors are looked up in a map: no
+/// pairwise comparison.
+fn drop_instance_owned_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) {
+    let mut scanned: HashMap<PathBuf, usize> = HashMap::default();
+    for (index, instance) in instances.iter().enumerate() {
+        if instance.service.is_none() && matches!(instance.discovery, Discovery::HomeDir(_)) {
+            scanned.insert(keys.add(&instance.state_dir.value), index);
+        }
+    }
+    if scanned.is_empty() {
+        return;
+    }
+    let mut owned: Vec<(usize, usize, usize)> = Vec::new();
+    for (index, instance) in instances.iter().enumerate() {
+        let files = instance
+            .service
+            .iter()
+            .map(|s| &**s)
+            .chain(&instance.other_services);
+        for (which, file) in files.enumerate() {
+            for path in &file.how.instance_paths {
+                let holder = path
+                    .ancestors()
+                    .take(OWN_DIR_DEPTH)
+                    .find_map(|dir| scanned.get(&keys.add(dir)).copied());
+                if let Some(dir) = holder.filter(|&dir| dir != index) {
+                    owned.push((index, which, dir));
+                }
+            }
+        }
+    }
+    if owned.is_empty() {
+        return;
+    }
+    let mut dropped = HashSet::default();
+    for &(index, which, dir) in &owned {
+        let path = instances[dir].state_dir.value.clone();
+        let instance = &mut instances[index];
+        let file = match which {
+            0 => instance.service.as_deref_mut(),
+            n => instance.other_services.get_mut(n - 1),
+        };
+        if let Some(file) = file.filter(|f| !f.how.own_dirs.contains(&path)) {
+            file.how.own_dirs.push(path);
+        }
+        dropped.insert(dir);
+    }
+    let mut index = 0;
+    instances.retain(|_| {
+        index += 1;
+        !dropped.contains(&(index - 1))
+    });
 }
 
 /// A supervisor whose name is the one OpenClaw gives its state dir's profile.

@@ -252,14 +252,29 @@ pub fn resolve_instance_for(
     instance
 }
 
-/// What clawlint cannot determine about a gateway whose supervisor runs something it cannot
-/// read (`how.opaque`): every value that would come from OpenClaw's defaults, because the
-/// hidden command may pass `--port` or `--profile`. What the supervisor's own environment and
-/// the config set is kept.
+/// What clawlint cannot determine about a supervised gateway: with a command it cannot read
+/// (`how.opaque`), every value that would come from OpenClaw's defaults, because the hidden
+/// command may pass `--port` or `--profile`; with variables the command may or may not get
+/// (`how.maybe_set`, a conditional `export`), every value OpenClaw resolves from them. What
+/// the supervisor's own environment, its arguments and the config set for certain is kept.
 fn unverifiable(inv: &Invocation, instance: &Instance) -> Vec<Unverifiable> {
-    if inv.service.as_ref().is_none_or(|s| s.how.opaque.is_none()) {
+    let Some(how) = inv.service.as_ref().map(|s| &s.how) else {
         return Vec::new();
+    };
+    let mut out = match how.opaque {
+        Some(_) => defaults_unverifiable(instance),
+        None => Vec::new(),
+    };
+    for value in maybe_set_unverifiable(&how.maybe_set, instance) {
+        if !out.contains(&value) {
+            out.push(value);
+        }
     }
+    out
+}
+
+/// Behind an opaque command: the values that would come from OpenClaw's defaults.
+fn defaults_unverifiable(instance: &Instance) -> Vec<Unverifiable> {
     let mut out = Vec::new();
     if matches!(
         instance.port_kind,
@@ -278,6 +293,46 @@ fn unverifiable(inv: &Invocation, instance: &Instance) -> Vec<Unverifiable> {
         out.push(Unverifiable::ConfigPath);
     }
     out
+}
+
+/// What OpenClaw resolves from variables the gateway may or may not get (openclaw-facts.md
+/// §1.2–1.6, §2.1): `--port` beats every source of the port, `OPENCLAW_GATEWAY_PORT` the
+/// config; the state dir comes from `OPENCLAW_STATE_DIR`, else the home
+/// (`OPENCLAW_HOME`, `HOME`); the config from `OPENCLAW_CONFIG_PATH`, else the state dir; the
+/// profile from `--profile`/`--dev`, else `OPENCLAW_PROFILE`, whose hash port is the
+/// fallback. A value any of those may change is not guessed.
+fn maybe_set_unverifiable(names: &[String], instance: &Instance) -> Vec<Unverifiable> {
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let maybe = |name: &str| names.iter().any(|n| n == name);
+    let env_set = |name: &str| instance.env.value(name).is_some() && !maybe(name);
+    let absolute_state_dir = env_set("OPENCLAW_STATE_DIR")
+        && instance.profile_flag.is_none()
+        && instance
+            .env
+            .value("OPENCLAW_STATE_DIR")
+            .is_some_and(|v| v.trim_start().starts_with('/'));
+    let state_dir = maybe("OPENCLAW_STATE_DIR")
+        || ((maybe("OPENCLAW_HOME") || maybe("HOME")) && !absolute_state_dir);
+    let config = maybe("OPENCLAW_CONFIG_PATH") || (state_dir && !env_set("OPENCLAW_CONFIG_PATH"));
+    let profile = maybe("OPENCLAW_PROFILE") && instance.profile_flag.is_none();
+    let port = match instance.port_kind {
+        PortKind::Argument | PortKind::ServiceArgument => false,
+        _ if maybe("OPENCLAW_GATEWAY_PORT") => true,
+        PortKind::Env => false,
+        PortKind::Config => config,
+        PortKind::Default | PortKind::ProfileHash => config || profile,
+    };
+    [
+        (port, Unverifiable::Port),
+        (profile, Unverifiable::Profile),
+        (state_dir, Unverifiable::StateDir),
+        (config, Unverifiable::ConfigPath),
+    ]
+    .into_iter()
+    .filter_map(|(unknown, what)| unknown.then_some(what))
+    .collect()
 }
 
 /// A supervised gateway's config was written on the machine its supervisor comes from: an

@@ -39,16 +39,15 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out
 }
 
-/// CL409: a supervisor runs something clawlint cannot read, so values that would otherwise
-/// be OpenClaw's defaults (port, profile, state dir, config path) are unverifiable: the
-/// gateway is kept out of every comparison on them, and this says so where the supervisor
-/// says what it runs.
+/// CL409: a supervisor runs something clawlint cannot read, or gives the gateway variables
+/// it may or may not set (a conditional `export`), so values OpenClaw would resolve from what
+/// is hidden (port, profile, state dir, config path) are unverifiable: the gateway is kept out
+/// of every comparison on them, and this says so where the supervisor says what it runs.
 fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
     if instance.unverifiable.is_empty() {
         return None;
     }
     let service = instance.service.as_ref()?;
-    let why = service.how.opaque.as_deref()?;
     let what: Vec<&str> = instance.unverifiable.iter().map(|u| u.describe()).collect();
     let what = match what.split_last() {
         Some((last, [])) => last.to_string(),
@@ -60,7 +59,10 @@ fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
         .iter()
         .map(|u| match u {
             Unverifiable::Port => format!("gateway port {}", instance.port.value),
-            Unverifiable::Profile => "the default profile".to_string(),
+            Unverifiable::Profile => match &instance.profile {
+                Some(p) => format!("profile \"{}\"", p.value),
+                None => "the default profile".to_string(),
+            },
             Unverifiable::StateDir => format!(
                 "state dir {}",
                 display_home_relative(&instance.state_dir.value, &instance.os_home)
@@ -71,20 +73,47 @@ fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
             ),
         })
         .collect();
+    let (how, why, only_if, help) = match (&service.how.opaque, service.how.maybe_set.as_slice()) {
+        (Some(why), _) => (
+            "through a command clawlint cannot read".to_string(),
+            why.clone(),
+            Some("only if what it runs passes no --port or --profile"),
+            "make the command readable (a script inside the scanned layout whose gateway line is static), or set what it hides in the supervisor itself: `--port`/OPENCLAW_GATEWAY_PORT, OPENCLAW_PROFILE, OPENCLAW_STATE_DIR",
+        ),
+        (None, []) => return None,
+        (None, names) => (
+            format!(
+                "with {} set by an `export` that may or may not run",
+                names.join(", ")
+            ),
+            format!(
+                "whether {} reaches the gateway depends on a test clawlint cannot answer",
+                names.join(", ")
+            ),
+            None,
+            "export the value unconditionally, or set it in the supervisor itself (`--port` on the command line wins over OPENCLAW_GATEWAY_PORT; OPENCLAW_STATE_DIR, OPENCLAW_PROFILE in its environment)",
+        ),
+    };
     Some(
         Finding::new(
             catalog::UNVERIFIABLE_GATEWAY,
             format!(
-                "{} starts gateway \"{}\" through a command clawlint cannot read: its {what} cannot be verified",
+                "{} starts gateway \"{}\" {how}: its {what} cannot be verified",
                 service.name, instance.name
             ),
         )
-        .label(service_label(instance, service, why))
-        .note(format!(
-            "only if what it runs passes no --port or --profile would OpenClaw use {}; clawlint does not guess, and leaves these values out of every collision check",
-            fallback.join(", ")
-        ))
-        .help("make the command readable (a script inside the scanned layout whose gateway line is static), or set what it hides in the supervisor itself: `--port`/OPENCLAW_GATEWAY_PORT, OPENCLAW_PROFILE, OPENCLAW_STATE_DIR"),
+        .label(service_label(instance, service, &why))
+        .note(match only_if {
+            Some(only_if) => format!(
+                "{only_if} would OpenClaw use {}; clawlint does not guess, and leaves these values out of every collision check",
+                fallback.join(", ")
+            ),
+            None => format!(
+                "clawlint does not assume {} (what the config and OpenClaw's defaults give without that variable), and leaves these values out of every collision check",
+                fallback.join(", ")
+            ),
+        })
+        .help(help),
     )
 }
 

@@ -26,7 +26,7 @@ pub use environment::{
     parse_environment, parse_environment_file_ref, unset_environment,
 };
 pub use exec::{expand_exec_variables, split_exec, ExecCommand};
-pub use specifiers::{expand_specifiers, SpecifierContext};
+pub use specifiers::{expand_specifiers, names_instance, SpecifierContext};
 pub use unit::{parse_unit, restart_policy, Directive, Section, UnitComment, UnitFile};
 
 #[cfg(test)]

@@ -45,6 +45,18 @@ pub fn expand_specifiers(value: &str, ctx: &SpecifierContext) -> (String, Vec<St
     (out, problems)
 }
 
+/// Whether a setting names the unit's instance (`%i`, `%I`; `%%i` is a literal `%i`): what it
+/// names differs per instance of a template, so it belongs to that instance.
+pub fn names_instance(value: &str) -> bool {
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c == '%' && matches!(chars.next(), Some('i' | 'I')) {
+            return true;
+        }
+    }
+    false
+}
+
 fn specifier_problem(spec: char) -> String {
     if spec == 'u' {
         "%u (user name) is not known here; left as is".to_string()
