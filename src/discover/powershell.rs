@@ -588,7 +588,8 @@ impl Session<'_> {
                     continue;
                 }
             }
-            if file == 0 && is_param_block(&st.text) {
+            // The script's own `param(…)` (a function's, inside braces, is not bound).
+            if file == 0 && st.depth == 0 && is_param_block(&st.text) {
                 if let Some(args) = self.args.clone() {
                     self.bind_params(&st.text, &args, here);
                 }
@@ -2174,6 +2175,16 @@ mod tests {
         assert_eq!(profiles(Some(&["status", "-Pull"])), ["all"]);
         // Arguments not known (a script run by another one): every branch, as before.
         assert_eq!(profiles(None), ["openclaw", "web", "all"]);
+        // A function's `param(…)` takes the function's arguments, not the script's.
+        let r = read_with_args(
+            "function Up { param([string]$Action = 'web') }\nswitch ($Action) { 'start' { docker compose up -d } }\n",
+            None,
+            &no_vars(),
+            Some(&v(&["dev"])),
+            &mut NoScripts,
+            Budget::new(3, 32),
+        );
+        assert_eq!(r.compose.len(), 1, "$Action is not the function's default");
         let p = params_of("param([Parameter(Position = 1)][string]$B, [switch]$Dev, [Parameter(Position=0)]$A = 'x')");
         assert_eq!(
             p.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
