@@ -15,11 +15,12 @@ use super::tree::{Member, Node};
 use super::Problem;
 use crate::paths::FastMap as HashMap;
 use crate::source::FileId;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A file's path and identity: the same file, unchanged, when all of these are equal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct Identity {
     path: PathBuf,
     dev: u64,
@@ -66,8 +67,31 @@ impl Identity {
         })
     }
 
+    /// Everything but the path.
+    fn key(&self) -> (u64, u64, u64, (i64, i64)) {
+        (self.dev, self.ino, self.size, self.mtime)
+    }
+
     pub fn size(&self) -> u64 {
         self.size
+    }
+}
+
+/// Paths compared and hashed as bytes (with the run's seeded hasher), not component by
+/// component as `Path` does: a path spelt two ways (`a//b`, `a/b`) only misses the cache, and
+/// the file is read again.
+impl PartialEq for Identity {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key() && self.path.as_os_str() == other.path.as_os_str()
+    }
+}
+
+impl Eq for Identity {}
+
+impl std::hash::Hash for Identity {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.path.as_os_str().as_encoded_bytes().hash(state);
+        self.key().hash(state);
     }
 }
 
@@ -105,13 +129,14 @@ type EnvLayerKey = (usize, Option<(String, PathBuf)>);
 #[derive(Debug, Default)]
 pub struct FileCache {
     parsed: HashMap<Identity, ParsedFile>,
-    dotenv: HashMap<PathBuf, DotenvFile>,
+    /// By the path's bytes (hashed as bytes, not component by component as `Path` hashes).
+    dotenv: HashMap<OsString, DotenvFile>,
     /// The environment layer of each config `env.vars` object, by the object's address and
     /// the written-home mapping of its values; the object is kept alive here, so an address
     /// is never reused for another one.
     env_layers: HashMap<EnvLayerKey, (Arc<Vec<Member>>, Arc<EnvLayer>)>,
     /// The global OpenClaw installs of each home (every gateway of a home has the same).
-    home_installs: HashMap<PathBuf, Vec<super::install::Installed>>,
+    home_installs: HashMap<OsString, Vec<super::install::Installed>>,
     /// Large parts of the parsed trees with nothing to substitute (`${VAR}`-free).
     plain: super::env::Plain,
     /// The real path of each directory an include was resolved in or allowed from.
@@ -132,11 +157,11 @@ impl FileCache {
     }
 
     pub fn dotenv(&self, path: &Path) -> Option<&DotenvFile> {
-        self.dotenv.get(path)
+        self.dotenv.get(path.as_os_str())
     }
 
     pub fn keep_dotenv(&mut self, path: &Path, file: DotenvFile) {
-        self.dotenv.insert(path.to_path_buf(), file);
+        self.dotenv.insert(path.as_os_str().to_owned(), file);
     }
 
     /// The real path of directory `dir` (`None` when it does not resolve), looked up once
@@ -157,9 +182,10 @@ impl FileCache {
         home: &Path,
         find: impl FnOnce() -> Vec<super::install::Installed>,
     ) -> &[super::install::Installed] {
+        let home = home.as_os_str();
         if !self.home_installs.contains_key(home) {
             let found = find();
-            self.home_installs.insert(home.to_path_buf(), found);
+            self.home_installs.insert(home.to_owned(), found);
         }
         &self.home_installs[home]
     }
