@@ -276,6 +276,7 @@ pub fn scan(dirs: &[PathBuf]) -> Scanned {
 }
 
 fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
+    use std::ops::ControlFlow;
     let mut found = Vec::new();
     let mut seen: std::collections::HashSet<PathBuf> = Default::default();
     let mut budget = entries;
@@ -285,29 +286,13 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
         let Some(walked) = crate::paths::on_host(dir).map(std::borrow::Cow::into_owned) else {
             continue;
         };
-        let walker = walkdir::WalkDir::new(&walked)
-            .max_depth(SCAN_DEPTH)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0
-                    || !e.file_type().is_dir()
-                    || !(e.file_name().to_string_lossy().starts_with('.')
-                        || e.file_name() == "node_modules"
-                        || e.file_name() == "proc"
-                        || e.file_name() == "sys")
-            });
-        for entry in walker.filter_map(Result::ok) {
+        let mut visit = |path: &Path, is_dir: bool| {
             if budget == 0 {
-                return Scanned {
-                    files: found,
-                    stopped_at: Some(entry.into_path()),
-                };
+                return ControlFlow::Break(path.to_path_buf());
             }
             budget -= 1;
-            if entry.file_type().is_dir() {
-                let at = match entry.path().strip_prefix(&walked) {
+            if is_dir {
+                let at = match path.strip_prefix(&walked) {
                     Ok(rest) if !rest.as_os_str().is_empty() => dir.join(rest),
                     _ => dir.clone(),
                 };
@@ -317,12 +302,78 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
                     }
                 }
             }
+            ControlFlow::Continue(())
+        };
+        if let ControlFlow::Break(stopped) = walk_scan_root(&walked, &mut visit) {
+            return Scanned {
+                files: found,
+                stopped_at: Some(stopped),
+            };
         }
     }
     Scanned {
         files: found,
         stopped_at: None,
     }
+}
+
+/// What the scan visits: each entry's path and whether it is a directory (links not
+/// followed); `Break` stops the scan there.
+type Visit<'a> = dyn FnMut(&Path, bool) -> std::ops::ControlFlow<PathBuf> + 'a;
+
+/// The scan of one root: the root itself (a link to a directory is listed, though it does
+/// not count as a directory), then its tree in name order, depth first.
+fn walk_scan_root(root: &Path, visit: &mut Visit) -> std::ops::ControlFlow<PathBuf> {
+    let Ok(meta) = std::fs::symlink_metadata(root) else {
+        return std::ops::ControlFlow::Continue(());
+    };
+    let listed = match meta.file_type().is_symlink() {
+        true => match std::fs::metadata(root) {
+            Ok(target) => target.is_dir(),
+            Err(_) => return std::ops::ControlFlow::Continue(()),
+        },
+        false => meta.is_dir(),
+    };
+    visit(root, meta.is_dir())?;
+    if listed {
+        walk_scan_dir(root, 1, visit)?;
+    }
+    std::ops::ControlFlow::Continue(())
+}
+
+/// The entries of `dir` (at `depth`, at most [`SCAN_DEPTH`]) and below, in name order. Hidden
+/// directories, `node_modules`, `proc` and `sys` are neither visited nor listed, and a
+/// directory at the last depth is not listed. An entry that cannot be read is left out.
+fn walk_scan_dir(dir: &Path, depth: usize, visit: &mut Visit) -> std::ops::ControlFlow<PathBuf> {
+    if depth > SCAN_DEPTH {
+        return std::ops::ControlFlow::Continue(());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return std::ops::ControlFlow::Continue(());
+    };
+    let mut entries: Vec<(std::ffi::OsString, bool)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| Some((e.file_name(), e.file_type().ok()?.is_dir())))
+        .filter(|(name, is_dir)| !(*is_dir && skipped_by_scan(name)))
+        .collect();
+    entries.sort_unstable();
+    for (name, is_dir) in entries {
+        let path = dir.join(name);
+        visit(&path, is_dir)?;
+        if is_dir {
+            walk_scan_dir(&path, depth + 1, visit)?;
+        }
+    }
+    std::ops::ControlFlow::Continue(())
+}
+
+/// Directories the scan never enters: hidden ones (the gateways' own state dirs among them),
+/// `node_modules`, and `proc`/`sys` of a copied root.
+fn skipped_by_scan(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+        || name == "node_modules"
+        || name == "proc"
+        || name == "sys"
 }
 
 /// The compose runs of the scripts, Makefiles and justfiles in a project's directory, each run
