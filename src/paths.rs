@@ -270,6 +270,17 @@ pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 /// than SipHash over the component-wise hash of `Path`.
 type ByPath<V> = HashMap<OsString, V, foldhash::fast::RandomState>;
 
+/// Paths of this many bytes or more name nothing that exists (Linux's `PATH_MAX`, with its
+/// NUL: the kernel refuses them, `ENAMETOOLONG`). A layout's string can be megabytes long
+/// (`%h` repeated in a unit): such a path is its own key, never looked up ancestor by
+/// ancestor (a call and a stored prefix for each of its components: the stack overflowed at
+/// 3,000 `%h`, and memory grew with the square of its length).
+const MAX_PATH_BYTES: usize = 4096;
+
+fn too_long(path: &Path) -> bool {
+    path.as_os_str().len() >= MAX_PATH_BYTES
+}
+
 /// Canonical keys of every path the rules compare, computed once by resolve (each directory
 /// looked up once), so that rules compare paths without touching the file system.
 #[derive(Debug, Default, Clone)]
@@ -326,6 +337,9 @@ impl PathKeys {
         if self.keys.contains_key(path.as_os_str()) {
             return;
         }
+        if too_long(path) {
+            return self.insert_lexical(path);
+        }
         // Under a copied `--root`, keyed where its links lead within the root.
         let (key, exists) = match on_host(path) {
             Some(placed) => self.canonical(&absolute(&placed)),
@@ -347,6 +361,12 @@ impl PathKeys {
     fn canonical(&mut self, path: &Path) -> (PathBuf, bool) {
         if let Some((key, exists)) = self.stored(path.as_os_str()) {
             return (key.to_path_buf(), exists);
+        }
+        // Each ancestor is looked up (and kept) in turn, one call deeper: bounded by the
+        // length of a path that can exist.
+        if too_long(path) {
+            self.keep(path, path, false);
+            return (path.to_path_buf(), false);
         }
         let result = match (path.parent(), path.file_name()) {
             (Some(parent), Some(name)) => {
@@ -390,6 +410,9 @@ impl PathKeys {
         if let Some((key, _)) = self.stored(absolute.as_os_str()) {
             return key.to_path_buf();
         }
+        if too_long(&absolute) {
+            return absolute;
+        }
         match (absolute.parent(), absolute.file_name()) {
             (Some(parent), Some(name)) => self.key(parent).join(name),
             _ => absolute,
@@ -406,7 +429,21 @@ pub fn display_path(path: &Path) -> String {
         Some(rest) if !rest.as_os_str().is_empty() => rest.display().to_string(),
         _ => path.display().to_string(),
     };
-    crate::report::visible::visible(&shown).into_owned()
+    crate::report::visible::visible(&cut(&shown)).into_owned()
+}
+
+/// A path as long as no path that exists can be (a layout's string: `%h` repeated in a unit)
+/// shown by its start and its length: each message that names it would otherwise repeat
+/// megabytes.
+fn cut(shown: &str) -> std::borrow::Cow<'_, str> {
+    if shown.len() < MAX_PATH_BYTES {
+        return shown.into();
+    }
+    let mut end = 256;
+    while !shown.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &shown[..end], shown.len()).into()
 }
 
 /// Shows a path under `home` as `~/…`, which is how operators read them.
@@ -418,7 +455,7 @@ pub fn display_home_relative(path: &Path, home: &Path) -> String {
         // with this machine's absolute prefix.
         Err(_) => display_path(path),
     };
-    crate::report::visible::visible(&shown).into_owned()
+    crate::report::visible::visible(&cut(&shown)).into_owned()
 }
 
 /// `path`, a path under the copied system `root`, with every symlink on it resolved as on the
@@ -686,8 +723,10 @@ pub mod host {
     /// Whether the deepest part of `path` that exists leads out of the layout (a missing file
     /// under a symlinked directory that points outside it).
     fn leads_outside(path: &Path) -> bool {
+        // One too long to exist is not looked at (each look copies the whole path).
         path.ancestors()
             .skip(1)
+            .filter(|dir| !super::too_long(dir))
             .find(|dir| std::fs::symlink_metadata(dir).is_ok())
             .is_some_and(|dir| crate::load::layout::outside(dir).is_some())
     }

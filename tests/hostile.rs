@@ -2849,3 +2849,26 @@ fn passwords_in_command_substitutions_and_heredocs_are_never_shown() {
         out.stdout
     );
 }
+
+/// A unit whose state dir is `%h` written 40,000 times (an 80 KB line, a 2 MB path once
+/// expanded, far past the longest path that can exist). The old build looked each of its
+/// ancestors up one call deeper (the stack overflowed at 3,000: an abort, every finding
+/// lost), hashed and stat'ed each ancestor whole (quadratic: 40,000 ran past 120 s), and
+/// named the path whole in each message. Now: the other gateways are linted, and the output
+/// names the path by its start and length.
+#[test]
+fn a_unit_path_megabytes_long_is_bounded() {
+    let s = Scratch::new("unit-long-path");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-long.service",
+        &format!(
+            "[Service]\nEnvironment=OPENCLAW_STATE_DIR={}\nExecStart=/usr/bin/openclaw gateway --port 19400\n\n[Install]\nWantedBy=default.target\n",
+            "%h".repeat(40_000)
+        ),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    assert_others_linted(&findings);
+    assert!(out.contains(" bytes)"), "{}", &out[..out.len().min(4000)]);
+    assert!(out.len() < 64 << 10, "{} bytes", out.len());
+}

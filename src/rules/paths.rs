@@ -331,6 +331,10 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
             .or_default()
             .push(i);
     }
+    // An ancestor is hashed only when it is as long as a state dir: a path of megabytes (a
+    // layout's string) has thousands of ancestors, each as long as the path.
+    let lengths: std::collections::HashSet<usize> =
+        state_dirs.keys().map(|d| d.as_os_str().len()).collect();
     let mut out = Vec::new();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         let own_state = keys.key(&inst.state_dir.value);
@@ -338,7 +342,11 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
         paths.extend(workspaces(inst));
         for (label, path) in paths {
             let key = keys.key(&path.value);
-            let owners = key.ancestors().skip(1).find_map(|a| state_dirs.get(a));
+            let owners = key
+                .ancestors()
+                .skip(1)
+                .filter(|a| lengths.contains(&a.as_os_str().len()))
+                .find_map(|a| state_dirs.get(a));
             // Sharing the state dir itself is CL201's finding, not a nesting.
             let others = owners
                 .into_iter()

@@ -20,6 +20,10 @@ pub struct SpecifierContext {
 ///
 /// OpenClaw expands only `%%` and `%h`, and treats a drop-in `EnvironmentFile=` with any other
 /// specifier as "environment overridden, unknown".
+///
+/// A value is expanded to [`MAX_EXPANDED_BYTES`] at most (`%h` repeated a million times in a
+/// 2 MB line would be 50 MB, copied with every environment that holds it); past it the rest
+/// is left as written.
 pub fn expand_specifiers(value: &str, ctx: &SpecifierContext) -> (String, Vec<String>) {
     let mut out = String::with_capacity(value.len());
     let mut problems = Vec::new();
@@ -34,6 +38,15 @@ pub fn expand_specifiers(value: &str, ctx: &SpecifierContext) -> (String, Vec<St
             break;
         };
         match specifier_value(spec, ctx) {
+            Some(v) if out.len() + v.len() > MAX_EXPANDED_BYTES => {
+                out.push('%');
+                out.push(spec);
+                out.push_str(chars.as_str());
+                problems.push(format!(
+                    "expanding its specifiers passes {MAX_EXPANDED_BYTES} bytes; the rest is left as written"
+                ));
+                break;
+            }
             Some(v) => out.push_str(&v),
             None => {
                 out.push('%');
@@ -56,6 +69,10 @@ pub fn names_instance(value: &str) -> bool {
     }
     false
 }
+
+/// The longest value [`expand_specifiers`] makes: systemd's own longest unit file line
+/// (`LONG_LINE_MAX`, 1 MiB).
+pub const MAX_EXPANDED_BYTES: usize = 1 << 20;
 
 fn specifier_problem(spec: char) -> String {
     if spec == 'u' {
