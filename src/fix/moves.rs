@@ -262,7 +262,6 @@ impl<'a> Planner<'a> {
         let urls = self
             .urls
             .get_or_insert_with(|| super::urls::index(instances, sources));
-        let holders = self.holders.get_or_insert_with(|| Holders::new(instances));
         let from = instances[mover].port.value;
         let old = crate::ports::layout::footprint(from);
         let (mut edits, mut places, mut left) = (Vec::new(), Vec::new(), Vec::new());
@@ -279,6 +278,9 @@ impl<'a> Planner<'a> {
             // The first gateway (in order) that stays and holds the port.
             let holder = (!own)
                 .then(|| {
+                    // Built when a URL first needs it: a host with no loopback URL in a
+                    // moving footprint never pays for an index of every gateway's ports.
+                    let holders = self.holders.get_or_insert_with(|| Holders::new(instances));
                     holders.of(url.port).iter().copied().find(|&j| {
                         work::add(1);
                         j != mover && self.planned_at[j].is_none()
