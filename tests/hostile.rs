@@ -2697,6 +2697,9 @@ fn gateway_unit_running_script(s: &Scratch, script: &str) {
 fn scripts_that_source_themselves_are_read_once_with_a_bounded_report() {
     use clawlint::discover::services::MAX_SCRIPT_NOTES;
     const LINES: usize = 20_000;
+    // The pair is read 32 times (each `. ./lib.sh` reads it again, as the shell does, up to
+    // the read budget): 2,000 lines each, past the old reader's 3,999 notes.
+    const PAIR_LINES: usize = 2_000;
     let compose = Scratch::new("source-self-compose");
     add_ordinary_gateways(&compose);
     unit_running_script(
@@ -2721,10 +2724,10 @@ fn scripts_that_source_themselves_are_read_once_with_a_bounded_report() {
         &pair,
         &format!(
             "#!/bin/sh\ncd \"$(dirname \"$0\")\"\n{}docker compose -p acme up -d\n",
-            ". ./lib.sh\n".repeat(LINES)
+            ". ./lib.sh\n".repeat(PAIR_LINES)
         ),
     );
-    pair.write("home/bin/lib.sh", &". ./start.sh\n".repeat(LINES));
+    pair.write("home/bin/lib.sh", &". ./start.sh\n".repeat(PAIR_LINES));
     for (s, script) in [
         (&compose, "/bin/start.sh"),
         (&gateway, "/bin/gw.sh"),
@@ -2871,4 +2874,42 @@ fn a_unit_path_megabytes_long_is_bounded() {
     assert_others_linted(&findings);
     assert!(out.contains(" bytes)"), "{}", &out[..out.len().min(4000)]);
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
+}
+
+/// A task's PowerShell script that dot-sources itself (`. $PSCommandPath`) on each of 20,000
+/// lines: the old reader re-read it at each line down to its depth and read budgets and said
+/// each statement again at each re-read (2,000 lines: 3,999 CL907s, 4.3 MB; 20,000 ran past
+/// 120 s). A script being read is not read again (one located note), and a task's notes are
+/// capped, the rest counted in one summary.
+#[test]
+fn a_powershell_script_that_runs_itself_is_read_once_with_a_bounded_report() {
+    use clawlint::discover::powershell::MAX_NOTES;
+    const LINES: usize = 20_000;
+    let s = Scratch::new("ps1-self");
+    add_ordinary_gateways(&s);
+    task_running_powershell(
+        &s,
+        &format!(
+            "{}docker compose -p acme up -d\n",
+            ". $PSCommandPath\n".repeat(LINES)
+        ),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert!(
+        cl907.len() <= MAX_NOTES + 1,
+        "{} CL907s: {head}",
+        cl907.len()
+    );
+    assert!(says(&cl907, "which is being read already"), "{head}");
+    assert!(
+        says(
+            &cl907,
+            &format!("{} more statements from here on", LINES - MAX_NOTES)
+        ),
+        "{head}"
+    );
+    assert!(out.len() < 1 << 20, "{} bytes", out.len());
+    assert_others_linted(&findings);
 }

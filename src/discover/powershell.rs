@@ -5,7 +5,7 @@
 //! scanned layout and passes its text.
 
 use super::command::starts_gateway;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What a PowerShell invocation runs: a script file or a command string.
 #[derive(Debug, Clone, PartialEq)]
@@ -250,7 +250,15 @@ pub enum NoteKind {
     /// Giving the statement here the `variables` the scripts set (and every statement after
     /// it) would pass [`MAX_COPIED_BYTES`]: reading stopped here.
     TooMuchEnv { variables: usize },
+    /// A script that runs a script being read (itself, or one that ran it): read once.
+    Cycle { path: String },
+    /// `count` more notes from here on, past the [`MAX_NOTES`] said for one task's scripts.
+    More { count: usize },
 }
+
+/// Notes said for one task's scripts; past them, one [`NoteKind::More`] counts the rest (a
+/// script that runs itself on each of thousands of lines noted each again at each re-read).
+pub const MAX_NOTES: usize = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Note {
@@ -405,10 +413,19 @@ pub fn read_with_args(
         copies: MAX_COPIED_BYTES,
         stopped: false,
         out: Reading::default(),
+        script: path.unwrap_or_default().to_string(),
+        noted: HashSet::new(),
+        more: None,
     };
     session.run(text, 0, path, 1);
     let mut out = session.out;
     out.injects_env = session.injects_env;
+    if let Some((at, count)) = session.more {
+        out.notes.push(Note {
+            at,
+            what: NoteKind::More { count },
+        });
+    }
     out
 }
 
@@ -436,6 +453,12 @@ struct Session<'a> {
     /// The copies passed their budget: nothing more is read.
     stopped: bool,
     out: Reading,
+    /// The path of file 0 (empty for a `-Command` string).
+    script: String,
+    /// The statements noted (file path, offset): a script read twice is noted once.
+    noted: HashSet<(String, usize)>,
+    /// Where the first note past [`MAX_NOTES`] is, and how many there are.
+    more: Option<(At, usize)>,
 }
 
 /// The environment variables the scripts set, each once (the last change of a name replaces
@@ -1085,8 +1108,42 @@ impl Session<'_> {
         }
     }
 
+    /// Whether the script at `path` is file `file` or one of the files that ran it, up to
+    /// the script the session started with.
+    fn being_read(&self, file: usize, path: &str) -> bool {
+        let mut at = file;
+        loop {
+            let (here, from) = match at {
+                0 => (self.script.as_str(), None),
+                n => (
+                    self.out.files[n - 1].path.as_str(),
+                    self.out.files[n - 1].from,
+                ),
+            };
+            if here == path {
+                return true;
+            }
+            match from {
+                Some((f, _)) => at = f,
+                None => return false,
+            }
+        }
+    }
+
+    /// Notes `what` at `at`, once for each statement of each file, [`MAX_NOTES`] at most.
     fn note(&mut self, at: At, what: NoteKind) {
-        self.out.notes.push(Note { at, what });
+        let path = match at.0 {
+            0 => self.script.clone(),
+            n => self.out.files[n - 1].path.clone(),
+        };
+        if !self.noted.insert((path, at.1)) {
+            return;
+        }
+        if self.out.notes.len() < MAX_NOTES {
+            self.out.notes.push(Note { at, what });
+            return;
+        }
+        self.more.get_or_insert((at, 0)).1 += 1;
     }
 
     fn statement(&mut self, statement: &str, at: At, here: Here) {
@@ -1511,6 +1568,12 @@ impl Session<'_> {
                 return;
             }
         };
+        // `. $PSCommandPath` on each of thousands of lines re-read the script at each, down to
+        // the depth and read budgets.
+        if self.being_read(at.0, &placed) {
+            self.note(at, NoteKind::Cycle { path: placed });
+            return;
+        }
         self.reads -= 1;
         self.out.files.push(ScriptFile {
             path: placed.clone(),
@@ -2261,7 +2324,8 @@ mod tests {
         );
         let kinds: Vec<&NoteKind> = r.notes.iter().map(|n| &n.what).collect();
         assert!(matches!(kinds[0], NoteKind::NotRead { .. }), "{kinds:?}");
-        assert!(matches!(kinds[1], NoteKind::TooDeep { .. }), "{kinds:?}");
+        // `loop.ps1` runs itself: read once, the loop said where it is.
+        assert!(matches!(kinds[1], NoteKind::Cycle { .. }), "{kinds:?}");
         // The read budget: none left, nothing read.
         let mut loader = Files(BTreeMap::new());
         let r = read(

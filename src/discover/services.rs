@@ -2838,6 +2838,21 @@ fn powershell_compose_runs(
                     super::powershell::MAX_COPIED_BYTES
                 ),
             ),
+            NoteKind::Cycle { path } => (
+                crate::load::ProblemKind::TooMany,
+                format!(
+                    "{here} runs the script {}, which is being read already (it runs itself, directly or through the scripts it runs): clawlint reads it once",
+                    shown(path)
+                ),
+            ),
+            NoteKind::More { count } => (
+                crate::load::ProblemKind::TooMany,
+                format!(
+                    "{here}: {count} more statements from here on, in the scripts read for {}, run scripts clawlint does not follow or cannot work out; clawlint says {} of these for one task, and the rest once those are fixed",
+                    run.by,
+                    super::powershell::MAX_NOTES
+                ),
+            ),
             NoteKind::NotRead { path, why } => (
                 match why.as_str() {
                     "it does not exist" => crate::load::ProblemKind::Missing,
