@@ -435,17 +435,13 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// A path as long as no path that exists can be (a layout's string: `%h` repeated in a unit)
-/// shown by its start and its length: each message that names it would otherwise repeat
-/// megabytes.
+/// shown by its length, as [`crate::redact::shown`] shows a value not known to be safe:
+/// each message that names it would otherwise repeat megabytes of the author's text.
 fn cut(shown: &str) -> std::borrow::Cow<'_, str> {
-    if shown.len() < MAX_PATH_BYTES {
-        return shown.into();
+    match shown.len() < MAX_PATH_BYTES {
+        true => shown.into(),
+        false => format!("<{} characters, not shown>", shown.chars().count()).into(),
     }
-    let mut end = 256;
-    while !shown.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes)", &shown[..end], shown.len()).into()
 }
 
 /// Shows a path under `home` as `~/…`, which is how operators read them.
