@@ -118,7 +118,7 @@ fn discover_with(inputs: &Inputs) -> Found {
         problems.push(crate::load::unreadable(&mut sources, &dir, &err));
     }
     let mut supervised = Vec::new();
-    let mut compose_runs = compose::runs::Runs::default();
+    let mut run = services::DiscoveryRun::default();
     for (home, found_file, declared_name) in found {
         let Some(mut inv) = services::invocation(
             &found_file,
@@ -127,7 +127,7 @@ fn discover_with(inputs: &Inputs) -> Found {
             root.as_deref(),
             &mut sources,
             &mut problems,
-            &mut compose_runs,
+            &mut run,
         ) else {
             continue;
         };
@@ -142,7 +142,7 @@ fn discover_with(inputs: &Inputs) -> Found {
         inputs,
         &homes,
         root.as_deref(),
-        compose_runs,
+        run.compose_runs,
         &mut sources,
         &mut problems,
     ));

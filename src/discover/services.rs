@@ -829,9 +829,18 @@ fn unit_home_of(
     }
 }
 
+/// What discovery gathers or reads once for all the service files of a run.
+#[derive(Default)]
+pub struct DiscoveryRun {
+    /// The compose projects supervisors start ([`invocation`]).
+    pub compose_runs: compose::runs::Runs,
+    /// Each systemd manager's `DefaultEnvironment=`, read once per (manager, home), not per unit.
+    managers: BTreeMap<(ServiceKind, PathBuf), ManagerEnv>,
+}
+
 /// The gateway a supervisor starts, or `None` when it starts something else.
 /// A unit that runs `docker compose` starts no gateway itself: what it runs goes to
-/// `compose_runs`, for the compose project it starts.
+/// `run.compose_runs`, for the compose project it starts.
 pub fn invocation(
     found: &FoundService,
     home: &Path,
@@ -839,7 +848,7 @@ pub fn invocation(
     root: Option<&Path>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-    compose_runs: &mut compose::runs::Runs,
+    run: &mut DiscoveryRun,
 ) -> Option<Invocation> {
     let path = found.file.as_path();
     // A unit linked into the search path with an absolute target (`systemctl link`, an alias
@@ -853,11 +862,17 @@ pub fn invocation(
         }
     };
     match found.kind {
-        ServiceKind::Launchd => {
-            launchd_invocation(path, &bytes, home, root, sources, problems, compose_runs)
-        }
+        ServiceKind::Launchd => launchd_invocation(
+            path,
+            &bytes,
+            home,
+            root,
+            sources,
+            problems,
+            &mut run.compose_runs,
+        ),
         ServiceKind::WindowsTask => {
-            task_invocation(path, &bytes, home, sources, problems, compose_runs)
+            task_invocation(path, &bytes, home, sources, problems, &mut run.compose_runs)
         }
         kind @ (ServiceKind::SystemdUser | ServiceKind::SystemdSystem) => {
             let reader = UnitReader {
@@ -867,7 +882,13 @@ pub fn invocation(
                 homes,
                 root,
             };
-            reader.read(&bytes, sources, problems, compose_runs)
+            reader.read(
+                &bytes,
+                sources,
+                problems,
+                &mut run.compose_runs,
+                &mut run.managers,
+            )
         }
     }
 }
@@ -1313,6 +1334,7 @@ impl UnitReader<'_> {
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
         compose_runs: &mut compose::runs::Runs,
+        managers: &mut BTreeMap<(ServiceKind, PathBuf), ManagerEnv>,
     ) -> Option<Invocation> {
         let path = self.found.file.as_path();
         let name = self.unit_name()?;
@@ -1426,7 +1448,9 @@ impl UnitReader<'_> {
             domain_path: None,
         };
         // What the manager gives every unit (lowest precedence), and `ExecSearchPath=`.
-        let manager_env = ManagerEnv::read(self.kind, home, self.root);
+        let manager_env = managers
+            .entry((self.kind, home.to_path_buf()))
+            .or_insert_with(|| ManagerEnv::read(self.kind, home, self.root));
         let search = manager::exec_search_path(&units);
         let search_dirs = search.as_ref().map(|(dirs, _, _)| dirs.as_slice());
         // Decide before registering anything: a unit that runs no gateway is not ours.
