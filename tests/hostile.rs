@@ -2506,6 +2506,49 @@ fn quadlet_search_past_its_entry_budget_is_a_located_cl907() {
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
 }
 
+/// A user manager's `user.conf.d/` with more entries than its listing looks at (each
+/// `*.conf` is size-bounded, their number was not: all were listed and read, once for the
+/// run): where the listing stopped is one located CL907, however many gateway units the
+/// manager runs, never a silent cut; the gateways and the others are still linted.
+#[test]
+fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
+    use clawlint::discover::services::MANAGER_DROP_IN_ENTRY_BUDGET;
+    let s = Scratch::new("manager-budget");
+    add_ordinary_gateways(&s);
+    for (name, port) in [("ops", 19800), ("dev", 19810)] {
+        s.write(
+            &format!("home/.config/systemd/user/openclaw-gateway-{name}.service"),
+            &format!(
+                "[Service]\nExecStart=/usr/bin/openclaw --profile {name} gateway --port {port}\n\n\
+                 [Install]\nWantedBy=default.target\n"
+            ),
+        );
+    }
+    let many = s.path("home/.config/systemd/user.conf.d");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..=MANAGER_DROP_IN_ENTRY_BUDGET {
+        std::fs::File::create(many.join(format!("f{i:06}.conf"))).unwrap();
+    }
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{head}");
+    assert!(
+        file_of(cl907[0]).ends_with("/.config/systemd/user.conf.d"),
+        "{head}"
+    );
+    assert!(
+        says(
+            &cl907,
+            &format!("listed {MANAGER_DROP_IN_ENTRY_BUDGET} entries at most")
+        ),
+        "{head}"
+    );
+    assert!(out.contains("openclaw-gateway-ops.service"), "{head}");
+    assert_others_linted(&findings);
+    assert!(out.len() < 64 << 10, "{} bytes", out.len());
+}
+
 /// A PowerShell script runs a script beside it that does not exist (`& "$PSScriptRoot\…"`):
 /// the note names it under the home as every other path is named, never with the absolute
 /// path of the machine clawlint runs on ($PSScriptRoot is where the layout lies here).

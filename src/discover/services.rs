@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 mod manager;
 mod scripts;
+pub use manager::DROP_IN_ENTRY_BUDGET as MANAGER_DROP_IN_ENTRY_BUDGET;
 pub use scripts::MAX_NOTES as MAX_SCRIPT_NOTES;
 pub use scripts::MAX_SCRIPT_DEPTH;
 use scripts::MAX_SCRIPT_READS;
@@ -1207,13 +1208,16 @@ struct ManagerEnv {
     vars: Vec<(usize, String, String, Span)>,
     /// Files that could not be read: located when the unit turns out to be a gateway's.
     unreadable: Vec<(PathBuf, ReadError)>,
+    /// The `.d` directory where the listing met its entry budget.
+    stopped_in: Option<PathBuf>,
 }
 
 impl ManagerEnv {
     fn read(kind: ServiceKind, home: &Path, root: Option<&Path>) -> ManagerEnv {
         let mut files = Vec::new();
         let mut unreadable = Vec::new();
-        for path in manager::config_files(kind, home, root) {
+        let listed = manager::config_files(kind, home, root);
+        for path in listed.files {
             match ServiceFiles::text(&path, SMALL_FILE_LIMIT) {
                 Ok(text) => files.push((path, text)),
                 Err(err) => unreadable.push((path, err)),
@@ -1234,6 +1238,7 @@ impl ManagerEnv {
             files,
             vars,
             unreadable,
+            stopped_in: listed.stopped_in,
         }
     }
 
@@ -1247,8 +1252,15 @@ impl ManagerEnv {
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
     ) {
-        for (path, err) in &self.unreadable {
-            let problem = unreadable(sources, path, err);
+        let stopped = self
+            .stopped_in
+            .as_deref()
+            .map(|dir| manager::stopped(dir, sources));
+        let unread = self
+            .unreadable
+            .iter()
+            .map(|(path, err)| unreadable(sources, path, err));
+        for problem in stopped.into_iter().chain(unread) {
             if !problems
                 .iter()
                 .any(|p| p.loc.map(|l| l.file) == problem.loc.map(|l| l.file))

@@ -14,6 +14,7 @@
 //! the user manager environment.d(5) and `import-environment`.
 
 use super::*;
+use crate::load::ProblemKind;
 
 /// The manager configuration files of one manager, in the order systemd reads them
 /// (systemd-system.conf(5) "Configuration Directories and Precedence"): the main file, the
@@ -22,12 +23,35 @@ use super::*;
 /// regardless of directory, a name in a higher-priority directory (`/etc` over `/run` over
 /// `/usr/local/lib` over `/usr/lib`) hiding the others of that name, and a name linked to
 /// `/dev/null` or empty masking it. System-wide files are read only under `--root`: never
-/// this machine's.
-pub(super) fn config_files(kind: ServiceKind, home: &Path, root: Option<&Path>) -> Vec<PathBuf> {
+/// this machine's. The `.d` directories are listed within [`DROP_IN_ENTRY_BUDGET`] entries
+/// over all of them ([`ConfigFiles::stopped_in`]).
+pub(super) fn config_files(kind: ServiceKind, home: &Path, root: Option<&Path>) -> ConfigFiles {
+    config_files_within(kind, home, root, DROP_IN_ENTRY_BUDGET)
+}
+
+/// Directory entries the listing of one manager's `.d` directories looks at, over all of
+/// them: a real one holds a few drop-ins; a pull request can hold millions of empty files.
+pub const DROP_IN_ENTRY_BUDGET: usize = 10_000;
+
+/// One manager's configuration files ([`config_files`]).
+#[derive(Debug, Default)]
+pub(super) struct ConfigFiles {
+    pub files: Vec<PathBuf>,
+    /// The `.d` directory holding more entries than the budget had left: none of its
+    /// drop-ins, and none of the directories after it (higher priority), were read.
+    pub stopped_in: Option<PathBuf>,
+}
+
+fn config_files_within(
+    kind: ServiceKind,
+    home: &Path,
+    root: Option<&Path>,
+    budget: usize,
+) -> ConfigFiles {
     let (name, user_dir) = match kind {
         ServiceKind::SystemdSystem => ("system.conf", None),
         ServiceKind::SystemdUser => ("user.conf", Some(home.join(".config/systemd"))),
-        _ => return Vec::new(),
+        _ => return ConfigFiles::default(),
     };
     // Highest priority first.
     let mut dirs: Vec<PathBuf> = user_dir.into_iter().collect();
@@ -52,11 +76,24 @@ pub(super) fn config_files(kind: ServiceKind, home: &Path, root: Option<&Path>) 
         .into_iter()
         .collect();
     let mut drop_ins: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut left = budget;
+    let mut stopped_in = None;
     for dir in dirs.iter().rev() {
-        let Ok(entries) = crate::paths::host::read_dir(&dir.join(format!("{name}.d"))) else {
+        let dir = dir.join(format!("{name}.d"));
+        let Ok(entries) = crate::paths::host::read_dir(&dir) else {
             continue;
         };
-        for entry in entries.filter_map(Result::ok) {
+        // One entry past what is left at most: never the whole of a huge directory.
+        let listed: Vec<std::fs::DirEntry> = entries
+            .filter_map(Result::ok)
+            .take(left.saturating_add(1))
+            .collect();
+        if listed.len() > left {
+            stopped_in = Some(dir);
+            break;
+        }
+        left -= listed.len();
+        for entry in listed {
             let file_name = entry.file_name().to_string_lossy().into_owned();
             if file_name.ends_with(".conf") {
                 drop_ins.insert(file_name, entry.path());
@@ -64,7 +101,21 @@ pub(super) fn config_files(kind: ServiceKind, home: &Path, root: Option<&Path>) 
         }
     }
     files.extend(drop_ins.into_values().filter(|f| !is_masked(f)));
-    files
+    ConfigFiles { files, stopped_in }
+}
+
+/// CL907 where the listing of a manager's `.d` directories stopped
+/// ([`ConfigFiles::stopped_in`]).
+pub(super) fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
+    let file = sources.add(dir, String::new(), None);
+    Problem {
+        kind: ProblemKind::TooMany,
+        message: format!(
+            "the systemd manager's drop-in directories are listed {DROP_IN_ENTRY_BUDGET} entries at most, and {} holds more than were left: it stopped there, so its DefaultEnvironment= drop-ins and those of the directories after it are not read",
+            crate::paths::display_path(dir),
+        ),
+        loc: Some(crate::load::tree::file_start(file)),
+    }
 }
 
 /// The manager's `DefaultEnvironment=` across `files` (their parsed units, in reading order):
