@@ -392,8 +392,6 @@ fn check_started(release: &str) {
 }
 
 fn check_started_at_least(release: &str, min: usize) {
-    use clawlint::resolve::verdict::{self, Start};
-    use clawlint::resolve::{resolve_instance, Origin, Sourced};
     let recorded = recorded_started(release);
     let recorded = recorded.as_object().unwrap();
     let scratch =
@@ -401,32 +399,8 @@ fn check_started_at_least(release: &str, min: usize) {
     let mut failures = Vec::new();
     let mut kinds = std::collections::BTreeMap::new();
     for (name, theirs) in recorded {
-        let home = scratch.join(name).join("home");
-        let state = home.join(".openclaw");
-        std::fs::create_dir_all(&state).unwrap();
-        let src = cases_dir().join(name);
-        if src.is_dir() {
-            for entry in std::fs::read_dir(&src).unwrap() {
-                let entry = entry.unwrap();
-                std::fs::copy(entry.path(), state.join(entry.file_name())).unwrap();
-            }
-        } else {
-            std::fs::copy(
-                cases_dir().join(format!("{name}.json5")),
-                state.join("openclaw.json"),
-            )
-            .unwrap();
-        }
-        let mut sources = SourceMap::new();
-        let mut inst = resolve_instance(&given(name, &home, None), &mut sources);
-        let options = validate::Options {
-            release: Some(Sourced::new(
-                release.to_string(),
-                Origin::Default("test".into()),
-            )),
-            target: None,
-        };
-        verdict::apply(std::slice::from_mut(&mut inst), &options);
+        let inst = started_case(&scratch, name, release, None);
+        let state = scratch.join(name).join("home/.openclaw");
         let started = theirs["started"].as_bool().unwrap();
         // The case as written (Null when it does not parse); a config with $include as merged
         // (what a start that writes it back writes).
@@ -446,11 +420,7 @@ fn check_started_at_least(release: &str, min: usize) {
         // A rewrite that only adds the token 2026.2.26 to 2026.4.29 generate at start is a
         // rewrite too: the file loses its comments (clawlint says so, CL702).
         let rewritten = theirs["rewritten"].as_bool().unwrap();
-        let want = match (started, rewritten) {
-            (true, true) => Start::StartsAfterRepair,
-            (true, false) => Start::Starts,
-            (false, _) => Start::Refuses,
-        };
+        let want = observed(theirs);
         *kinds.entry(want.id()).or_insert(0) += 1;
         let mut why = Vec::new();
         if inst.start.start != want {
@@ -519,6 +489,179 @@ fn check_started_at_least(release: &str, min: usize) {
         failures.join("\n")
     );
     assert!(recorded.len() >= min, "only {} recorded", recorded.len());
+}
+
+/// What a started gateway did (a release's entry in tests/validity/started/): started as written,
+/// started after rewriting its config file, or did not start.
+fn observed(theirs: &Value) -> clawlint::resolve::verdict::Start {
+    use clawlint::resolve::verdict::Start;
+    match (theirs["started"].as_bool(), theirs["rewritten"].as_bool()) {
+        (Some(true), Some(true)) => Start::StartsAfterRepair,
+        (Some(true), _) => Start::Starts,
+        _ => Start::Refuses,
+    }
+}
+
+/// The case `name` copied into `scratch/<name>/home/.openclaw/` (as the recorders copy it),
+/// resolved as a hand-given gateway that `release` runs, validated (with `target` as
+/// `--target-version`, when given) and its start verdicts decided.
+fn started_case(
+    scratch: &Path,
+    name: &str,
+    release: &str,
+    target: Option<&str>,
+) -> clawlint::resolve::Instance {
+    use clawlint::resolve::{resolve_instance, verdict, Origin, Sourced};
+    let home = scratch.join(name).join("home");
+    let state = home.join(".openclaw");
+    std::fs::create_dir_all(&state).unwrap();
+    let src = cases_dir().join(name);
+    if src.is_dir() {
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), state.join(entry.file_name())).unwrap();
+        }
+    } else {
+        std::fs::copy(
+            cases_dir().join(format!("{name}.json5")),
+            state.join("openclaw.json"),
+        )
+        .unwrap();
+    }
+    let mut sources = SourceMap::new();
+    let mut inst = resolve_instance(&given(name, &home, None), &mut sources);
+    let options = validate::Options {
+        release: Some(Sourced::new(
+            release.to_string(),
+            Origin::Default("test".into()),
+        )),
+        target: target.map(str::to_string),
+    };
+    verdict::apply(std::slice::from_mut(&mut inst), &options);
+    inst
+}
+
+/// The pre-upgrade audit's start verdicts (CL703 compares them): for every two releases with
+/// started gateways recorded (tests/validity/started/) and every case recorded on both, a
+/// gateway that runs one, checked with `--target-version` the other, gets as its target start
+/// verdict what a started gateway of the target release did (starts, starts after rewriting
+/// its file, does not start), in both directions. The changes among them (a start verdict that
+/// differs between the two releases) are what CL703 reports; at least the recorded ones of
+/// the token write are among them (inc-valid-split: 2026.3.31 starts after flattening its
+/// `$include`, 2026.4.29 does not start).
+#[test]
+fn target_start_verdicts_match_started_gateways() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validity/started");
+    let releases: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .to_string()
+        })
+        .filter(|r| r != "unrecorded")
+        .collect();
+    let scratch =
+        std::env::temp_dir().join(format!("clawlint-target-start-{}", std::process::id()));
+    let known = |release: &str, name: &str| {
+        KNOWN_START_DISAGREEMENTS
+            .iter()
+            .any(|(r, n, _)| *r == release && *n == name)
+    };
+    let (mut failures, mut changes, mut compared) = (Vec::new(), Vec::new(), 0);
+    for from in &releases {
+        for to in releases.iter().filter(|t| *t != from) {
+            let (was, will) = (recorded_started(from), recorded_started(to));
+            for (name, theirs) in will.as_object().unwrap() {
+                let Some(before) = was.get(name) else {
+                    continue;
+                };
+                if known(from, name) || known(to, name) {
+                    continue;
+                }
+                let inst = started_case(&scratch.join(from).join(to), name, from, Some(to));
+                let want = observed(theirs);
+                let ours = inst.target_start.as_deref().map(|s| s.start);
+                compared += 1;
+                if ours != Some(want) {
+                    failures.push(format!(
+                        "{name}, {from} -> {to}: started {to} gateway {}, clawlint {:?}",
+                        want.id(),
+                        ours.map(|s| s.id())
+                    ));
+                }
+                if observed(before) != want {
+                    changes.push(format!("{name} {from}->{to}"));
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    eprintln!("{compared} compared, {} start changes", changes.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        changes.contains(&"inc-valid-split 2026.3.31->2026.4.29".to_string()),
+        "{changes:?}"
+    );
+}
+
+/// The CL703 fixtures of a start-time change are cases of the differential set, file for file,
+/// so that their claims are what started gateways of both releases did:
+/// validity-upgrade-include-token-write (inc-valid-split: 2026.3.31 starts after rewriting
+/// its file, 2026.4.29 does not start) and its look-alike
+/// validity-upgrade-include-token-configured (inc-legacy-heartbeat-token: both start as
+/// written).
+#[test]
+fn start_change_fixtures_are_recorded_cases() {
+    use clawlint::resolve::verdict::Start;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (fixture, case, before, after) in [
+        (
+            "validity-upgrade-include-token-write",
+            "inc-valid-split",
+            Start::StartsAfterRepair,
+            Start::Refuses,
+        ),
+        (
+            "validity-upgrade-include-token-configured",
+            "inc-legacy-heartbeat-token",
+            Start::Starts,
+            Start::Starts,
+        ),
+    ] {
+        let state = root.join("fixtures").join(fixture).join("home/.openclaw");
+        let mut files: Vec<_> = std::fs::read_dir(cases_dir().join(case))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        files.sort();
+        let mut theirs: Vec<_> = std::fs::read_dir(&state)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        theirs.sort();
+        assert_eq!(files, theirs, "{fixture}: not the files of {case}");
+        for file in files {
+            assert_eq!(
+                std::fs::read(cases_dir().join(case).join(&file)).unwrap(),
+                std::fs::read(state.join(&file)).unwrap(),
+                "{fixture}: {file:?} is not {case}'s"
+            );
+        }
+        assert_eq!(
+            observed(&recorded_started("2026.3.31")[case]),
+            before,
+            "{case}"
+        );
+        assert_eq!(
+            observed(&recorded_started("2026.4.29")[case]),
+            after,
+            "{case}"
+        );
+    }
 }
 
 /// A loaded config tree (after `$include`; a parsed JSON5 document through

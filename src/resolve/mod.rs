@@ -223,6 +223,7 @@ pub fn resolve_instance_for(
         refusal: None,
         crashes_on_profile,
         start: verdict::StartVerdict::default(),
+        target_start: None,
         start_facts,
         problems,
         env,

@@ -309,6 +309,9 @@ pub struct Instance {
     /// Whether and how the gateway starts, with each offending config value once
     /// (`super::verdict::decide`).
     pub start: super::verdict::StartVerdict,
+    /// The start verdict once the host runs the release `--target-version` names (`None`
+    /// without one): what CL703 compares with `start` (boxed: rare).
+    pub target_start: Option<Box<super::verdict::StartVerdict>>,
     /// What resolve knows about the start of the config values it uses (port, env, browser),
     /// merged into `start`.
     pub start_facts: Vec<super::startup::StartFact>,

@@ -95,13 +95,90 @@ impl Default for StartVerdict {
 /// has "Set gateway.port to a number from 1 to 65535"; 2026.4.29's does not).
 const PORT_RANGE_CHECK_SINCE: &str = "2026.5.28";
 
+/// One release's verdict on a gateway's config, as a start verdict is decided from it: the
+/// validation's verdict, the release that runs (whose start behaviour applies) and the recorded
+/// release whose schema it was checked against.
+#[derive(Clone, Copy)]
+struct Judged<'a> {
+    verdict: &'a validate::Verdict,
+    running: &'a str,
+    checked_against: &'a str,
+}
+
+impl<'a> Judged<'a> {
+    /// The verdict of the release that runs the gateway.
+    fn current(v: &'a validate::Validity) -> Self {
+        Judged {
+            verdict: &v.verdict,
+            running: running(v),
+            checked_against: v.checked_against,
+        }
+    }
+
+    /// The verdict of the release `--target-version` names (`Verdict::release` is that
+    /// release; `validate::validity`).
+    fn target(v: &'a validate::Validity) -> Option<Self> {
+        let t = v.target.as_deref()?;
+        Some(Judged {
+            verdict: t,
+            running: &t.release,
+            checked_against: validate::releases::schema_for(&t.release),
+        })
+    }
+}
+
 /// Decides the start verdict of a gateway from its start facts, its problems and, when the
 /// validation step ran, its release's verdict on the config; sets `start`, `refusal` and
-/// (a refused gateway binds nothing) `listeners`.
+/// (a refused gateway binds nothing) `listeners`. With a target release (`--target-version`),
+/// also the start verdict the same gateway gets once it runs that release (`target_start`),
+/// decided the same way from that release's verdict and start behaviour.
 pub fn decide(inst: &mut Instance) {
-    let validity = inst.validity.as_ref();
+    let current = inst.validity.as_ref().map(Judged::current);
+    let target = inst
+        .validity
+        .as_ref()
+        .and_then(Judged::target)
+        .map(|t| Box::new(start_verdict(inst, Some(t))));
+    let verdict = start_verdict(inst, current);
+    // A value the start refuses or repairs is reported as such, not also as a value
+    // rejected where it is used (CL904).
+    if let Some(root) = &inst.config_root {
+        let spans: Vec<Loc> = verdict
+            .values
+            .iter()
+            .flat_map(|v| {
+                let node = node_at(root, &v.path).map(|n| n.loc);
+                [Some(v.loc), node].into_iter().flatten()
+            })
+            .collect();
+        inst.problems.retain(|p| {
+            p.kind != ProblemKind::InvalidValue
+                || !p.loc.is_some_and(|l| spans.iter().any(|s| within(l, *s)))
+        });
+    }
+    inst.refusal = match verdict.start {
+        Start::Refuses => verdict.other.first().cloned().or_else(|| {
+            verdict
+                .values
+                .iter()
+                .find(|v| !v.later)
+                .or(verdict.values.first())
+                .map(|v| format!("{}: {}", v.path, v.detail.as_deref().unwrap_or(v.problem())))
+        }),
+        _ => None,
+    };
+    if verdict.start == Start::Refuses {
+        inst.listeners.clear();
+        inst.container_listeners.clear();
+    }
+    inst.start = verdict;
+    inst.target_start = target;
+}
+
+/// The start verdict of a gateway under one release's verdict (`None`: not validated).
+fn start_verdict(inst: &Instance, validity: Option<Judged>) -> StartVerdict {
     // Releases before 2026.9.6 have no startup repair (`validate::repair::classify`).
-    let repairs_at_start = validity.is_none_or(|v| validate::repair::repairs_at_start(running(v)));
+    let repairs_at_start = validity.is_none_or(|v| validate::repair::repairs_at_start(v.running));
     let mut facts: Vec<Option<&StartFact>> = inst.start_facts.iter().map(Some).collect();
     let mut values = Vec::new();
     if let Some(v) = validity {
@@ -111,7 +188,7 @@ pub fn decide(inst: &mut Instance) {
         // write the file); a later release's read (2026.4.29's legacy migrations, the plugin
         // install records 2026.4.29 to 2026.7.35 leave out) does it at every start, in
         // memory, so nothing is left for the start to do.
-        let start_migrates = validate::repair::migrates_merged_config(running(v));
+        let start_migrates = validate::repair::migrates_merged_config(v.running);
         let migrated = v
             .verdict
             .migrated
@@ -181,7 +258,7 @@ pub fn decide(inst: &mut Instance) {
     // A release whose config read migrates the merged config (2026.3.31) starts a config with
     // $include too; the file is rewritten only by the token write of its start.
     let merged = !single_file
-        && validity.is_some_and(|v| validate::repair::migrates_merged_config(running(v)));
+        && validity.is_some_and(|v| validate::repair::migrates_merged_config(v.running));
     let mut start = if !other.is_empty() {
         Start::Refuses
     } else if values.is_empty() {
@@ -198,7 +275,7 @@ pub fn decide(inst: &mut Instance) {
     // one it generates into its config file; with $include, that write flattens the config
     // or fails (`validate::repair::IncludedTokenWrite`).
     let token_write = validity
-        .and_then(|v| validate::repair::included_token_write(running(v)))
+        .and_then(|v| validate::repair::included_token_write(v.running))
         .filter(|_| start != Start::Refuses && writes_generated_token(inst));
     if let Some(included) = token_write {
         let fails = !single_file && included == validate::repair::IncludedTokenWrite::Fails;
@@ -266,40 +343,11 @@ pub fn decide(inst: &mut Instance) {
             value
         })
         .collect();
-    // A value the start refuses or repairs is reported as such, not also as a value
-    // rejected where it is used (CL904).
-    if let Some(root) = &inst.config_root {
-        let spans: Vec<Loc> = values
-            .iter()
-            .flat_map(|v| {
-                let node = node_at(root, &v.path).map(|n| n.loc);
-                [Some(v.loc), node].into_iter().flatten()
-            })
-            .collect();
-        inst.problems.retain(|p| {
-            p.kind != ProblemKind::InvalidValue
-                || !p.loc.is_some_and(|l| spans.iter().any(|s| within(l, *s)))
-        });
-    }
-    inst.refusal = match start {
-        Start::Refuses => other.first().cloned().or_else(|| {
-            values
-                .iter()
-                .find(|v| !v.later)
-                .or(values.first())
-                .map(|v| format!("{}: {}", v.path, v.detail.as_deref().unwrap_or(v.problem())))
-        }),
-        _ => None,
-    };
-    if start == Start::Refuses {
-        inst.listeners.clear();
-        inst.container_listeners.clear();
-    }
-    inst.start = StartVerdict {
+    StartVerdict {
         start,
         values,
         other,
-    };
+    }
 }
 
 /// The release that runs the gateway (the one checked against when unknown).
@@ -344,10 +392,8 @@ fn writes_generated_token(inst: &Instance) -> bool {
 /// are start values already; later releases write no token.) Recorded:
 /// tests/validity/started/2026.4.29.json (old-heartbeat-top-level, rw-gateway-bind-ip,
 /// rw-plugins-installs, ... rewritten migrated, with the token).
-fn read_migrations_written(
-    validity: Option<&validate::Validity>,
-) -> Vec<(StartValue, Option<String>)> {
-    let Some(v) = validity.filter(|v| !validate::repair::migrates_merged_config(running(v))) else {
+fn read_migrations_written(validity: Option<Judged>) -> Vec<(StartValue, Option<String>)> {
+    let Some(v) = validity.filter(|v| !validate::repair::migrates_merged_config(v.running)) else {
         return Vec::new();
     };
     v.verdict

@@ -572,6 +572,7 @@ impl Gateway {
             refusal: None,
             crashes_on_profile: false,
             start: resolve::verdict::StartVerdict::default(),
+            target_start: None,
             start_facts,
             problems,
             env,

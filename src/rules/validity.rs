@@ -8,7 +8,7 @@
 use super::RuleContext;
 use crate::catalog;
 use crate::diagnostic::{Finding, Label};
-use crate::resolve::verdict::{Start, StartValue};
+use crate::resolve::verdict::{Start, StartValue, StartVerdict};
 use crate::resolve::Instance;
 use crate::validate::{Issue, StartOutcome, Validity};
 use std::collections::HashMap;
@@ -49,13 +49,8 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             if let Some(f) = port_moves(inst, v, &target.release) {
                 push(f, inst, &mut out);
             }
-            for (issue, outcome) in &target.issues {
-                let already = v.verdict.issues.iter().any(|(i, _)| {
-                    i.report_path() == issue.report_path() && i.message == issue.message
-                });
-                if !already {
-                    push(upgrade(inst, v, target, issue, outcome), inst, &mut out);
-                }
+            for f in upgrade_findings(inst, v, &target.release) {
+                push(f, inst, &mut out);
             }
         }
     }
@@ -350,45 +345,234 @@ fn port_moves(inst: &Instance, v: &Validity, target: &str) -> Option<Finding> {
     )
 }
 
-/// CL703: a problem the target release has that the current one does not.
-fn upgrade(
-    inst: &Instance,
-    v: &Validity,
-    target: &crate::validate::Verdict,
-    issue: &Issue,
-    outcome: &StartOutcome,
-) -> Finding {
-    let now = v
-        .release
+/// The release that runs the gateway, as CL703 names it ("from 2026.3.31").
+fn running_words(v: &Validity) -> String {
+    v.release
         .as_ref()
         .map(|r| r.value.clone())
-        .unwrap_or_else(|| v.checked_against.to_string());
-    let verdict = match outcome {
+        .unwrap_or_else(|| v.checked_against.to_string())
+}
+
+/// Whether two start values are the same problem at the same value (each release says it the
+/// same way).
+fn same_problem(a: &StartValue, b: &StartValue) -> bool {
+    a.path == b.path && a.problem() == b.problem()
+}
+
+/// CL703 at start: when the gateway's start verdict changes with the upgrade (it starts, starts
+/// only after rewriting its file, or refuses), one finding at the values that make the
+/// difference; then one for each other problem the target release has that the running one
+/// does not, with what the target's start does about it. Both start verdicts are decided the
+/// same way, each by its own release (`resolve::verdict::decide`).
+fn upgrade_findings(inst: &Instance, v: &Validity, target: &str) -> Vec<Finding> {
+    let Some(then) = inst.target_start.as_deref() else {
+        return Vec::new();
+    };
+    let now = &inst.start;
+    let mut out = Vec::new();
+    let mut explained: Vec<&StartValue> = Vec::new();
+    if now.start != then.start {
+        let (f, causes) = start_change(inst, v, target, now, then);
+        out.extend(f);
+        explained = causes;
+    }
+    for value in &then.values {
+        let known = now.values.iter().any(|c| same_problem(c, value));
+        if !known && !explained.iter().any(|c| same_problem(c, value)) {
+            out.push(upgrade(inst, v, target, value));
+        }
+    }
+    out
+}
+
+/// The values of `side` that `other` does not have; all of them when `other` has each (the same
+/// problems, judged otherwise by the other release).
+fn differing<'a>(side: &'a StartVerdict, other: &StartVerdict) -> Vec<&'a StartValue> {
+    let new: Vec<&StartValue> = side
+        .values
+        .iter()
+        .filter(|s| !other.values.iter().any(|o| same_problem(o, s)))
+        .collect();
+    if new.is_empty() {
+        side.values.iter().collect()
+    } else {
+        new
+    }
+}
+
+/// How the target release's start verdict reads in a CL703 message.
+fn start_words(start: Start, target: &str) -> String {
+    match start {
+        Start::Starts => format!("starts on OpenClaw {target} as written"),
+        Start::StartsAfterRepair => format!(
+            "will start on OpenClaw {target} only after rewriting the config file without its comments"
+        ),
+        Start::Refuses => format!("will not start on OpenClaw {target}"),
+    }
+}
+
+/// CL703: the gateway's start verdict on the running release (`now`) and on the target
+/// (`then`) differ. The finding is at the values that cause it: those of the worse verdict
+/// that the better one does not have (a refusal's unrepairable ones first), or all of its
+/// values when both releases see the same problems and judge them otherwise (a start guard
+/// that repairs what the older release refuses, a token write that fails with `$include`).
+/// Returns the finding (none without such a value) and the values it explains.
+fn start_change<'a>(
+    inst: &Instance,
+    v: &Validity,
+    target: &str,
+    now: &'a StartVerdict,
+    then: &'a StartVerdict,
+) -> (Option<Finding>, Vec<&'a StartValue>) {
+    let from = running_words(v);
+    // Worse: refuses, or rewrites the file where the other starts as written.
+    let worse = |a: Start, b: Start| {
+        matches!(
+            (a, b),
+            (Start::Refuses, _) | (Start::StartsAfterRepair, Start::Starts)
+        )
+    };
+    let breaks = worse(then.start, now.start);
+    let mut causes = if breaks {
+        differing(then, now)
+    } else {
+        differing(now, then)
+    };
+    let unrepairable: Vec<&StartValue> = causes
+        .iter()
+        .copied()
+        .filter(|c| matches!(c.outcome, StartOutcome::Refuse { doctor_fixes: None }))
+        .collect();
+    if !unrepairable.is_empty() && (then.start == Start::Refuses || now.start == Start::Refuses) {
+        causes = unrepairable;
+    }
+    let Some(first) = causes.first() else {
+        return (None, causes);
+    };
+    let why = match &first.issue {
+        Some(issue) => issue_words(issue),
+        None => first.problem().to_string(),
+    };
+    let more = match causes.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    let message = format!(
+        "gateway \"{}\" {}, {}: {why}{more}",
+        inst.name,
+        now_words(now.start, &from),
+        start_words(then.start, target),
+    );
+    let mut f = Finding::new(catalog::UPGRADE_BREAKS_CONFIG, message);
+    for cause in &causes {
+        f = f.label(value_label(cause, inst));
+    }
+    // What the target's start does with the first cause's value, in its words.
+    let at_target = then.values.iter().find(|t| same_problem(t, first));
+    f = match at_target.map(|t| &t.outcome) {
+        Some(StartOutcome::Repair { what }) => f.note(format!(
+            "at start OpenClaw {target} {what}, then rewrites the file as plain JSON: comments, unquoted keys and formatting are lost"
+        )),
+        Some(StartOutcome::Refuse {
+            doctor_fixes: Some(what),
+        }) => f.note(format!("`openclaw doctor --fix` migrates this: it {what}")),
+        Some(StartOutcome::Refuse { doctor_fixes: None }) if first.issue.is_some() => {
+            f.note("clawlint knows no `openclaw doctor --fix` migration for this: change it by hand before upgrading")
+        }
+        _ => f,
+    };
+    if let StartOutcome::Repair { what } = &first.outcome {
+        if !breaks {
+            f = f.note(format!(
+                "at start OpenClaw {from} {what}, then rewrites the file as plain JSON"
+            ));
+        }
+    }
+    if let Some(note) = first.issue.as_ref().and_then(|i| i.note.as_ref()) {
+        f = f.note(note.clone());
+    }
+    if let (Some(detail), Some(_)) = (&first.detail, &first.issue) {
+        f = f.note(detail.clone());
+    }
+    f = f.help(match (breaks, then.start) {
+        (true, Start::Refuses) => value_help(first),
+        (true, _) => "apply the change yourself before upgrading (or run the target release's `openclaw doctor --fix` before starting it), so that the file keeps its comments".to_string(),
+        (false, _) => format!(
+            "nothing to change for OpenClaw {target}; until the upgrade, CL701 and CL702 say what OpenClaw {from} does with this config"
+        ),
+    });
+    (Some(f.note(release_note(v))), causes)
+}
+
+/// How the running release's start verdict reads in a CL703 message.
+fn now_words(start: Start, from: &str) -> String {
+    match start {
+        Start::Starts => format!("starts on OpenClaw {from}"),
+        Start::StartsAfterRepair => {
+            format!("starts on OpenClaw {from} after rewriting its config file")
+        }
+        Start::Refuses => format!("does not start on OpenClaw {from}"),
+    }
+}
+
+/// The label of one start value: the validation issue's, or the value's path.
+fn value_label(value: &StartValue, inst: &Instance) -> Label {
+    match &value.issue {
+        Some(issue) => label_for(issue, inst),
+        None => Label::new(
+            Some(value.loc),
+            format!("{}: {}", inst.name, value.path),
+            Some(&inst.name),
+        ),
+    }
+}
+
+/// What to do about a value a start refuses.
+fn value_help(value: &StartValue) -> String {
+    match &value.issue {
+        Some(issue) => help_for(issue),
+        None if token_write_fails(value) => "configure a gateway token (`gateway.auth.token`, or `OPENCLAW_GATEWAY_TOKEN` in the gateway's environment), or keep the config in one file".to_string(),
+        None => "change the value as the message says".to_string(),
+    }
+}
+
+/// CL703: a problem the target release has that the current one does not, with what the
+/// target's start does about it.
+fn upgrade(inst: &Instance, v: &Validity, target: &str, value: &StartValue) -> Finding {
+    let now = running_words(v);
+    let verdict = match &value.outcome {
         StartOutcome::Repair { what } => {
             format!("will start after rewriting the file without its comments (it {what})")
         }
         StartOutcome::Refuse { .. } => "will not start".into(),
     };
+    let why = match &value.issue {
+        Some(issue) => issue_words(issue),
+        None => format!("`{}`: {}", value.path, value.problem()),
+    };
     let mut f = Finding::new(
         catalog::UPGRADE_BREAKS_CONFIG,
-        format!(
-            "after upgrading from {now} to OpenClaw {}, the gateway {verdict}: {}",
-            target.release,
-            issue_words(issue)
-        ),
+        format!("after upgrading from {now} to OpenClaw {target}, the gateway {verdict}: {why}"),
     )
-    .label(label_for(issue, inst))
-    .help(help_for(issue));
-    match outcome {
-        StartOutcome::Refuse {
-            doctor_fixes: Some(what),
-        }
-        | StartOutcome::Repair { what } => {
+    .label(value_label(value, inst))
+    .help(value_help(value));
+    match (&value.outcome, &value.issue) {
+        (_, None) => {}
+        (
+            StartOutcome::Refuse {
+                doctor_fixes: Some(what),
+            }
+            | StartOutcome::Repair { what },
+            Some(_),
+        ) => {
             f = f.note(format!("`openclaw doctor --fix` migrates this: it {what}"));
         }
-        StartOutcome::Refuse { doctor_fixes: None } => {
+        (StartOutcome::Refuse { doctor_fixes: None }, Some(_)) => {
             f = f.note("clawlint knows no `openclaw doctor --fix` migration for this: change it by hand before upgrading");
         }
+    }
+    if let Some(note) = value.issue.as_ref().and_then(|i| i.note.as_ref()) {
+        f = f.note(note.clone());
     }
     f.note(release_note(v))
 }
@@ -564,12 +748,49 @@ mod tests {
         let f = host.finding(UPGRADE_BREAKS_CONFIG);
         assert_eq!(
             f.message,
-            "after upgrading from 2026.9.6 to OpenClaw 2026.10.1, the gateway will not start: `gateway.prot`: Unrecognized key: \"prot\" (did you mean `port`?)"
+            "gateway \"ops\" starts on OpenClaw 2026.9.6, will not start on OpenClaw 2026.10.1: `gateway.prot`: Unrecognized key: \"prot\" (did you mean `port`?)"
         );
+        assert_eq!(labels(&f), ["ops: unknown key"]);
+        // One finding: the start change is the new problem's.
+        assert_eq!(host.findings(UPGRADE_BREAKS_CONFIG).len(), 1);
         assert!(f
             .notes
             .iter()
             .any(|n| n.contains("change it by hand before upgrading")));
+    }
+
+    /// The reverse: the running release refuses the typo, the target release deletes it at
+    /// start (rewriting the file).
+    #[test]
+    fn cl703_the_target_release_starts_what_this_one_refuses() {
+        let mut host = host([typo("ops")]);
+        refused(&mut host);
+        let repair = StartOutcome::Repair {
+            what: "deletes gateway.prot".to_string(),
+        };
+        let target = Verdict {
+            release: "2026.10.1".to_string(),
+            ..verdict(vec![(unknown_prot(&host), repair)], true)
+        };
+        let current = host.instances[0].validity.clone().expect("set");
+        host.instances[0].validity = Some(Validity {
+            target: Some(Box::new(target)),
+            ..current
+        });
+        crate::resolve::verdict::decide(&mut host.instances[0]);
+        let f = host.finding(UPGRADE_BREAKS_CONFIG);
+        assert_eq!(
+            f.message,
+            "gateway \"ops\" does not start on OpenClaw 2026.9.6, will start on OpenClaw 2026.10.1 only after rewriting the config file without its comments: `gateway.prot`: Unrecognized key: \"prot\" (did you mean `port`?)"
+        );
+        assert!(
+            f.notes
+                .iter()
+                .any(|n| n.starts_with("at start OpenClaw 2026.10.1 deletes gateway.prot")),
+            "{:?}",
+            f.notes
+        );
+        assert_eq!(host.findings(UPGRADE_BREAKS_CONFIG).len(), 1);
     }
 
     #[test]

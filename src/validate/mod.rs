@@ -400,8 +400,9 @@ pub struct Validity {
     /// The recorded release whose schema the config was checked against (one of the table's).
     pub checked_against: &'static str,
     pub verdict: Verdict,
-    /// The verdict of the release `--target-version` names, when asked (boxed: rare, and
-    /// inline a second verdict in every gateway).
+    /// The verdict of the release `--target-version` names, when asked and not the release
+    /// that runs (boxed: rare, and inline a second verdict in every gateway). Its `release` is
+    /// the named release (checked against `releases::schema_for` it).
     pub target: Option<Box<Verdict>>,
 }
 
@@ -433,13 +434,19 @@ pub fn validity(inst: &crate::resolve::Instance, options: &Options) -> Option<Va
         .as_ref()
         .map_or(checked_against, |r| r.value.as_str());
     let verdict = validate_running(root, checked_against, running, single)?;
+    // The target is judged as the release it names (its start behaviour: the token write of
+    // 2026.2.26 to 2026.4.29, the start guard from 2026.8.2), against the nearest recorded
+    // schema: a host on 2026.2.26 upgrading to 2026.3.31 has one schema and two start
+    // behaviours.
     let target = options
         .target
         .as_deref()
-        .map(releases::schema_for)
-        .filter(|t| *t != checked_against)
-        .and_then(|t| validate(root, t, single))
-        .map(Box::new);
+        .filter(|t| !releases::compare(t, running).is_eq())
+        .and_then(|t| {
+            let mut verdict = validate_running(root, releases::schema_for(t), t, single)?;
+            verdict.release = t.to_string();
+            Some(Box::new(verdict))
+        });
     Some(Validity {
         release,
         checked_against,
