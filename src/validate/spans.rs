@@ -1,4 +1,4 @@
-//! The pointer-free form of the tables build.rs generates (`retired`, `migrations`): each
+//! The pointer-free form of the tables build.rs generates (`retired`, `migrations`, `trimmed`): each
 //! table's strings are one text, referred to by byte span, and its lists are runs of an array,
 //! referred to by index range. A table of `&'static str` and `&'static [T]` would cost the
 //! dynamic loader one relocation per pointer, in every run of the position-independent binary
