@@ -2896,6 +2896,64 @@ fn passwords_in_command_substitutions_and_heredocs_are_never_shown() {
     );
 }
 
+/// Scripts that open a command substitution and never close it: a gateway script and a
+/// compose script whose second line opens `"$(` (after a password), then 40,000 lines of
+/// `echo "$(`, then the gateway or compose command, which the shell never reaches (it reads
+/// on to the end for the `)` and stops with a syntax error). Where the shell stops is one
+/// located CL901, its text not shown; the old reader looked for the end again from every
+/// later `$(` (4,000 lines: 5.6 s; 20,000: 98 s) and said nothing. A gateway command with
+/// substitutions nested 50,000 deep in double quotes overflowed the old reader's stack (an
+/// abort, every finding lost): past 64 levels it is taken as never closed.
+#[test]
+fn unclosed_and_deeply_quoted_substitutions_are_read_in_linear_time() {
+    const LINES: usize = 40_000;
+    const SECRET: &str = "hunter2-FAKE-unclosed";
+    let unclosed = |last: &str| {
+        format!(
+            "#!/bin/sh\nexport PASS={SECRET}; x=\"$(cat /run/pw {SECRET}\n{}{last}\n",
+            "echo \"$(\n".repeat(LINES)
+        )
+    };
+    let gateway = Scratch::new("unclosed-gateway");
+    add_ordinary_gateways(&gateway);
+    gateway_unit_running_script(&gateway, &unclosed("exec openclaw gateway --port 19555"));
+    let compose = Scratch::new("unclosed-compose");
+    add_ordinary_gateways(&compose);
+    unit_running_script(&compose, &unclosed("docker compose -p acme up -d"));
+    for (s, script) in [(&gateway, "/bin/gw.sh"), (&compose, "/bin/start.sh")] {
+        let (_, findings, out) = check_json(&s.home());
+        let head = &out[..out.len().min(4000)];
+        let cl901 = with_code(&findings, "CL901");
+        assert_eq!(cl901.len(), 1, "{head}");
+        assert!(file_of(cl901[0]).ends_with(script), "{head}");
+        assert!(
+            says(&cl901, &format!("{script}:2 opens a command substitution")),
+            "{head}"
+        );
+        assert!(!out.contains("19555") && !out.contains("acme"), "{head}");
+        assert_others_linted(&findings);
+        no_output_shows(&s.home(), &[SECRET]);
+    }
+    let nested = Scratch::new("quoted-nesting");
+    add_ordinary_gateways(&nested);
+    const DEEP: usize = 50_000;
+    gateway_unit_running_script(
+        &nested,
+        &format!(
+            "#!/bin/sh\nexec openclaw gateway --port 19555 --bind \"{}lan{}\"\n",
+            "$(echo \"".repeat(DEEP),
+            "\")".repeat(DEEP)
+        ),
+    );
+    let (_, findings, out) = check_json(&nested.home());
+    let head = &out[..out.len().min(4000)];
+    assert!(
+        says(&with_code(&findings, "CL901"), "/bin/gw.sh:2 opens"),
+        "{head}"
+    );
+    assert_others_linted(&findings);
+}
+
 /// A unit whose state dir is `%h` written 40,000 times (an 80 KB line, a 2 MB path once
 /// expanded, far past the longest path that can exist). The old build looked each of its
 /// ancestors up one call deeper (the stack overflowed at 3,000: an abort, every finding

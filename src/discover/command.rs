@@ -627,6 +627,12 @@ pub trait Sourcer {
     /// [`MAX_COPIED_BYTES`]. What the script runs from there on is not seen; the caller says
     /// so where it stopped. By default nothing is said.
     fn stopped(&mut self, _file: usize, _offset: usize, _variables: usize) {}
+
+    /// The shell stops at `offset` of `file` with a syntax error: a command substitution
+    /// opened there is never closed ([`Split::unclosed`]), so nothing of that file from there
+    /// on runs (a sourced file's `source` fails; the script itself exits). The caller says
+    /// so there. By default nothing is said.
+    fn unclosed(&mut self, _file: usize, _offset: usize) {}
 }
 
 /// A [`Sourcer`] that reads nothing.
@@ -873,7 +879,11 @@ impl Shell<'_> {
         let mut previous_was_cd = false;
         let mut previous_was_test = false;
         let mut guards = Guards::default();
-        for (statement, sep, offset) in statements(script) {
+        let Split {
+            statements,
+            unclosed,
+        } = split(script);
+        for (statement, sep, offset) in statements {
             if self.stopped {
                 return;
             }
@@ -1047,6 +1057,9 @@ impl Shell<'_> {
                 _ => {}
             }
             self.statement(&words, &quoted, file, offset);
+        }
+        if let Some(at) = unclosed.filter(|_| !self.stopped) {
+            self.sourcer.unclosed(file, at);
         }
     }
 
@@ -1601,9 +1614,27 @@ enum Sep {
 /// Splits a script into simple statements at newlines, `;`, `&&`, `||` and `|` outside
 /// quotes and command substitutions (`$(…)`, backquotes); joins `\`-newline continuations;
 /// drops comments; keeps redirections (`&>`, `2>&1`) whole. Each statement says what joins it
-/// to the one before ([`Sep`]).
+/// to the one before ([`Sep`]). Those before a substitution that is never closed
+/// ([`Split::unclosed`]).
 fn statements(script: &str) -> Vec<(String, Sep, usize)> {
+    split(script).statements
+}
+
+/// A script as [`statements`] splits it.
+struct Split {
+    statements: Vec<(String, Sep, usize)>,
+    /// The offset of a `$(` or backquote never closed (or nested in double-quoted
+    /// substitutions past [`MAX_QUOTED_NESTING`]): the shell reads on to the end of the file
+    /// for its end and stops there with a syntax error ("unexpected EOF"), so the statement
+    /// it is in, and every one after it, never runs. Nothing from there on is split: looking
+    /// for the end again from each later `$(` was quadratic (20,000 lines of `echo "$(`: 98 s).
+    unclosed: Option<usize>,
+}
+
+/// [`statements`], and where a substitution is never closed.
+fn split(script: &str) -> Split {
     let mut out = Vec::new();
+    let mut unclosed = None;
     let mut after_or = Sep::Seq;
     let mut cur = String::new();
     let mut start = 0;
@@ -1618,21 +1649,29 @@ fn statements(script: &str) -> Vec<(String, Sep, usize)> {
         }
         // `$(…)` and `` `…` `` (outside single quotes) are copied whole: what is inside is
         // another script.
-        let substitution_end = match (quote, c) {
+        // `Some(end)` where one opens here, `None` in it when it is never closed.
+        let substitution = match (quote, c) {
             (Some('\''), _) => None,
             (_, '$') if chars.peek().map(|&(_, n)| n) == Some('(') => {
-                substitution_end(script, at + 2)
+                Some(substitution_end(script, at + 2))
             }
-            (_, '`') => backquote_end(script, at + 1),
+            (_, '`') => Some(backquote_end(script, at + 1)),
             _ => None,
         };
-        if let Some(end) = substitution_end {
-            cur.push_str(&script[at..=end]);
-            while chars.peek().is_some_and(|&(i, _)| i <= end) {
-                chars.next();
+        match substitution {
+            Some(None) => {
+                unclosed = Some(at);
+                break;
             }
-            at_word_start = false;
-            continue;
+            Some(Some(end)) => {
+                cur.push_str(&script[at..=end]);
+                while chars.peek().is_some_and(|&(i, _)| i <= end) {
+                    chars.next();
+                }
+                at_word_start = false;
+                continue;
+            }
+            None => {}
         }
         match (quote, c) {
             (Some(q), c) if c == q => {
@@ -1689,16 +1728,36 @@ fn statements(script: &str) -> Vec<(String, Sep, usize)> {
         }
         at_word_start = cur.is_empty() || cur.ends_with(char::is_whitespace);
     }
-    out.push((cur, after_or, start));
-    out.into_iter()
+    if unclosed.is_none() {
+        out.push((cur, after_or, start));
+    }
+    let statements = out
+        .into_iter()
         .map(|(s, or, at)| (s.trim().to_string(), or, at))
         .filter(|(s, _, _)| !s.is_empty())
-        .collect()
+        .collect();
+    Split {
+        statements,
+        unclosed,
+    }
 }
 
 /// The byte index of the `)` that closes a `$(` whose text starts at `from` (nested
 /// substitutions, parentheses and quotes inside), or `None` when none does.
 fn substitution_end(s: &str, from: usize) -> Option<usize> {
+    substitution_end_within(s, from, 0)
+}
+
+/// Substitutions nested in double quotes (`"$(echo "$(…)")"`) are read this deep, each one
+/// call deeper than the one it is in; deeper, one is taken as never closed. 50,000 such
+/// levels overflowed the stack (an abort, every finding lost).
+pub const MAX_QUOTED_NESTING: usize = 64;
+
+/// [`substitution_end`] for a substitution inside `nesting` double-quoted ones.
+fn substitution_end_within(s: &str, from: usize, nesting: usize) -> Option<usize> {
+    if nesting > MAX_QUOTED_NESTING {
+        return None;
+    }
     let b = s.as_bytes();
     let mut depth = 1;
     let mut i = from;
@@ -1717,7 +1776,7 @@ fn substitution_end(s: &str, from: usize) -> Option<usize> {
                     if b[i] == b'\\' {
                         i += 1;
                     } else if b[i] == b'$' && b.get(i + 1) == Some(&b'(') {
-                        i = substitution_end(s, i + 2)?;
+                        i = substitution_end_within(s, i + 2, nesting + 1)?;
                     } else if b[i] == b'`' {
                         i = backquote_end(s, i + 1)?;
                     }
@@ -1725,6 +1784,14 @@ fn substitution_end(s: &str, from: usize) -> Option<usize> {
                 }
             }
             b'`' => i = backquote_end(s, i + 1)?,
+            // A comment (`# don't …` on a line of its own inside `$(`): its quotes are text.
+            b'#' if i == from
+                || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'(' | b';' | b'&' | b'|') =>
+            {
+                while i + 1 < b.len() && b[i + 1] != b'\n' {
+                    i += 1;
+                }
+            }
             b'(' => depth += 1,
             b')' => {
                 depth -= 1;
@@ -1766,18 +1833,21 @@ fn quoted_words(statement: &str) -> Vec<(String, bool)> {
     let mut in_word = false;
     let mut quoted = false;
     let mut chars = statement.char_indices().peekable();
-    // The substitution starting at `at` (`$(` or a backquote), copied whole into `word`.
+    // Where the substitution starting at `at` (`$(` or a backquote) ends (exclusive), to be
+    // copied whole into `word`: one never closed runs to the end of the statement, as the
+    // shell reads on for its end (looking again from each later `$(` was quadratic).
     let substitution = |at: usize, c: char, next: Option<char>| -> Option<usize> {
-        match (c, next) {
+        let end = match (c, next) {
             ('$', Some('(')) => substitution_end(statement, at + 2),
             ('`', _) => backquote_end(statement, at + 1),
-            _ => None,
-        }
+            _ => return None,
+        };
+        Some(end.map_or(statement.len(), |e| e + 1))
     };
     while let Some((at, c)) = chars.next() {
         if let Some(end) = substitution(at, c, chars.peek().map(|&(_, n)| n)) {
-            word.push_str(&statement[at..=end]);
-            while chars.peek().is_some_and(|&(i, _)| i <= end) {
+            word.push_str(&statement[at..end]);
+            while chars.peek().is_some_and(|&(i, _)| i < end) {
                 chars.next();
             }
             in_word = true;
@@ -1806,8 +1876,8 @@ fn quoted_words(statement: &str) -> Vec<(String, bool)> {
             '"' => {
                 while let Some((at, q)) = chars.next() {
                     if let Some(end) = substitution(at, q, chars.peek().map(|&(_, n)| n)) {
-                        word.push_str(&statement[at..=end]);
-                        while chars.peek().is_some_and(|&(i, _)| i <= end) {
+                        word.push_str(&statement[at..end]);
+                        while chars.peek().is_some_and(|&(i, _)| i < end) {
                             chars.next();
                         }
                         continue;
@@ -1893,11 +1963,17 @@ fn expand_with(
             continue;
         }
         let end = match (c, chars.peek().map(|&(_, n)| n)) {
-            ('$', Some('(')) => substitution_end(word, at + 2).map(|e| (at + 2, e)),
-            ('`', _) => backquote_end(word, at + 1).map(|e| (at + 1, e)),
+            ('$', Some('(')) => Some((at + 2, substitution_end(word, at + 2))),
+            ('`', _) => Some((at + 1, backquote_end(word, at + 1))),
             _ => None,
         };
-        if let Some((from, end)) = end {
+        if let Some((_, None)) = end {
+            // Never closed: the rest is text, as written (looking for the end again from each
+            // later `$(` was quadratic).
+            out.push_str(&word[at..]);
+            break;
+        }
+        if let Some((from, Some(end))) = end {
             let inner = &word[from..end];
             let value = match inner.starts_with('(') {
                 true => None,
@@ -2621,6 +2697,28 @@ mod tests {
     /// ksh 93u+m/1.0.4, bash 5.2 and dash 0.5.12: `C="show a b"; $C` is "command not found:
     /// show a b" in zsh only; `. name` reads PATH only in zsh and ksh, and zsh's `source name`
     /// reads the directory it is in before PATH).
+    #[test]
+    fn a_substitution_never_closed_ends_the_script_there() {
+        let texts = |s: &str| -> Vec<String> {
+            split(s).statements.into_iter().map(|(t, _, _)| t).collect()
+        };
+        let script = "a=1\nb=\"$(echo x\nc=\"$(\nexec openclaw gateway\n";
+        assert_eq!(texts(script), ["a=1"]);
+        assert_eq!(split(script).unclosed, script.find("$("));
+        let script = "a=1\nb=`echo x\nexec openclaw gateway\n";
+        assert_eq!(split(script).unclosed, script.find('`'));
+        // A comment inside a substitution: its quote is text, not an opening.
+        let script = "x=$(\n  # don't\n  echo a\n)\ny=2\n";
+        assert_eq!(split(script).unclosed, None);
+        assert_eq!(texts(script).len(), 2);
+        // `$#` and `${#…}` are no comments.
+        assert_eq!(split("n=$(echo $# ${#a})\n").unclosed, None);
+        // Quoted substitutions nested deeper than clawlint reads are taken as never closed.
+        let deep = |n: usize| format!("x=\"{}a{}\"", "$(echo \"".repeat(n), "\")".repeat(n));
+        assert_eq!(split(&deep(MAX_QUOTED_NESTING)).unclosed, None);
+        assert_eq!(split(&deep(MAX_QUOTED_NESTING + 2)).unclosed, Some(3));
+    }
+
     #[test]
     fn zsh_and_ksh_scripts_are_read_as_those_shells_run_them() {
         let compose = |argv: &[String]| argv.first().is_some_and(|p| p == "docker");

@@ -164,7 +164,8 @@ fn script_of(argv: &[String], vars: &BTreeMap<String, String>, map: &PathMap) ->
 /// through the bounded reader, nothing registered): the cheap test a supervisor's reader
 /// makes before it decides the supervisor is not one it cares about. A chain of scripts
 /// deeper than [`MAX_SCRIPT_DEPTH`], or a script or sourced file whose path clawlint cannot
-/// work out, counts, so that [`supervisor_compose_runs`] says where it stopped following it.
+/// work out, counts, so that [`supervisor_compose_runs`] says where it stopped following it;
+/// so does one the shell stops reading at a syntax error, said there.
 pub(super) fn mentions_compose(
     argv: &[String],
     vars: &BTreeMap<String, String>,
@@ -201,7 +202,9 @@ fn script_mentions_compose(
         return false;
     };
     let reading = read_script(script, &text, invoked, vars, base, depth, map, budget);
-    if !reading.compose.is_empty() || reading.notes.stops_following {
+    // A script the shell stops reading at a syntax error counts too, so that the reader of
+    // compose runs says where (whatever the script was meant to start).
+    if !reading.compose.is_empty() || reading.notes.stops_following || reading.notes.unclosed {
         return true;
     }
     for (found, next, invoked) in &reading.nested {
@@ -309,6 +312,9 @@ enum NoteKind {
     TooMuchEnv {
         variables: usize,
     },
+    /// A command substitution opened there and never closed: the shell stops there with a
+    /// syntax error.
+    Unclosed,
 }
 
 impl Note {
@@ -340,6 +346,9 @@ struct Notes {
     first_more: Option<(usize, usize)>,
     /// Whether any note, kept or counted, may hide a `docker compose` ([`Note::stops_following`]).
     stops_following: bool,
+    /// Whether the shell stops at a syntax error in a file ([`NoteKind::Unclosed`]): it
+    /// hides nothing the shell runs, but is said wherever the script is run from.
+    unclosed: bool,
 }
 
 /// Notes said for one script (with the files it sources) before the rest are only counted.
@@ -353,6 +362,7 @@ impl Notes {
             return;
         }
         self.stops_following |= note.stops_following();
+        self.unclosed |= matches!(note.what, NoteKind::Unclosed);
         if self.kept.len() < MAX_NOTES {
             self.kept.push(note);
             return;
@@ -514,6 +524,10 @@ impl<'a, 'm> ScriptSources<'a, 'm> {
 impl command::Sourcer for ScriptSources<'_, '_> {
     fn stopped(&mut self, file: usize, offset: usize, variables: usize) {
         self.note(file, offset, NoteKind::TooMuchEnv { variables });
+    }
+
+    fn unclosed(&mut self, file: usize, offset: usize) {
+        self.note(file, offset, NoteKind::Unclosed);
     }
 
     /// `realpath`, `readlink -f`, `cd -P`, `pwd -P`: the path placed on the layout, its
@@ -835,6 +849,15 @@ fn note_problem(
         NoteKind::TooMuchEnv { variables } => Problem {
             kind: crate::load::ProblemKind::Budget,
             message: command::copy_budget_stop(here, *variables),
+            loc,
+        },
+        // Said without the script's text, which may hold a secret.
+        NoteKind::Unclosed => Problem {
+            kind: crate::load::ProblemKind::Unparsable,
+            message: format!(
+                "{here} opens a command substitution (`$(` or a backquote) that is never closed (or that is nested in more than {} double-quoted ones, deeper than clawlint reads): the shell reads on to the end of the file for its end and stops with a syntax error (\"unexpected EOF\"), so nothing of the file from here on runs, and clawlint reads nothing of it from here on",
+                command::MAX_QUOTED_NESTING,
+            ),
             loc,
         },
         NoteKind::NotOnPath { written, path } => {
