@@ -2954,6 +2954,48 @@ fn unclosed_and_deeply_quoted_substitutions_are_read_in_linear_time() {
     assert_others_linted(&findings);
 }
 
+/// A gateway script that sources a 600 KB `lib.sh` on each of 40 lines: the shell reads it
+/// again at each `source`, and so did clawlint, up to its 32 reads with no cap on their
+/// bytes (past 120 s in a debug build). The files one command's scripts source are read
+/// within a byte budget in all: where it is passed is a located CL907 (the notes capped as
+/// ever), and the gateway and the others are still linted.
+#[test]
+fn a_large_file_sourced_over_and_over_is_read_within_a_byte_budget() {
+    use clawlint::discover::services::{MAX_SCRIPT_NOTES, MAX_SCRIPT_SOURCED_BYTES};
+    let s = Scratch::new("sourced-bytes");
+    add_ordinary_gateways(&s);
+    gateway_unit_running_script(
+        &s,
+        &format!(
+            "#!/bin/sh\ncd \"$(dirname \"$0\")\"\n{}exec openclaw gateway --port 19555\n",
+            ". ./lib.sh\n".repeat(40)
+        ),
+    );
+    let lib: String = (0..20_000)
+        .map(|i| format!("echo line {i} of the library\n"))
+        .collect();
+    assert!(lib.len() > MAX_SCRIPT_SOURCED_BYTES / 2);
+    s.write("home/bin/lib.sh", &lib);
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let past: Vec<&serde_json::Value> = with_code(&findings, "CL907")
+        .into_iter()
+        .filter(|f| {
+            says(
+                &[f],
+                &format!("past the {MAX_SCRIPT_SOURCED_BYTES} bytes of sourced files"),
+            )
+        })
+        .collect();
+    assert!(!past.is_empty(), "{head}");
+    assert!(past.len() <= MAX_SCRIPT_NOTES, "{head}");
+    assert!(file_of(past[0]).ends_with("/bin/gw.sh"), "{head}");
+    assert!(says(&past, "/bin/gw.sh:4 sources"), "{head}");
+    assert!(out.contains("openclaw-gateway-gw.service"), "{head}");
+    assert_others_linted(&findings);
+    assert!(out.len() < 1 << 20, "{} bytes", out.len());
+}
+
 /// A unit whose state dir is `%h` written 40,000 times (an 80 KB line, a 2 MB path once
 /// expanded, far past the longest path that can exist). The old build looked each of its
 /// ancestors up one call deeper (the stack overflowed at 3,000: an abort, every finding

@@ -27,6 +27,7 @@ pub use manager::DROP_IN_ENTRY_BUDGET as MANAGER_DROP_IN_ENTRY_BUDGET;
 pub use scripts::MAX_NOTES as MAX_SCRIPT_NOTES;
 pub use scripts::MAX_SCRIPT_DEPTH;
 use scripts::MAX_SCRIPT_READS;
+pub use scripts::MAX_SOURCED_BYTES as MAX_SCRIPT_SOURCED_BYTES;
 use scripts::{mentions_compose, supervisor_compose_runs};
 
 /// A supervisor file found on the host. For an enabled instance of a template unit
@@ -910,7 +911,7 @@ fn resolve_command(
 ) -> (command::Command, BTreeMap<String, Loc>) {
     let vars = scripts::supervisor_shell(env, map);
     let base = map.home.to_path_buf();
-    let mut budget = scripts::MAX_SCRIPT_READS;
+    let mut budget = scripts::ScriptBudget::new();
     let mut sourcer = scripts::ScriptSources::new(map, &base, 1, &mut budget);
     let mut cmd = command::unwrap_sourcing(&argv, &vars, &mut sourcer);
     let mut set_at = sourced_env(&mut cmd, &sourcer, None, referenced_at, sources, problems);

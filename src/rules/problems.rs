@@ -100,7 +100,7 @@ fn is_script(path: &std::path::Path) -> bool {
 
 fn script_help(kind: ProblemKind) -> &'static str {
     match kind {
-        ProblemKind::TooMany => "clawlint follows at most 3 shell scripts, each run by the one before, from what a unit, LaunchAgent or task runs: run `docker compose` from a script fewer levels down (or from the unit itself), so that how the project starts can be checked; a file that sources itself, directly or through the files it sources, is read once (the shell would read it without end): remove the `source` that loops back",
+        ProblemKind::TooMany => "clawlint follows at most 3 shell scripts, each run by the one before, from what a unit, LaunchAgent or task runs: run `docker compose` from a script fewer levels down (or from the unit itself), so that how the project starts can be checked; a file that sources itself, directly or through the files it sources, is read once (the shell would read it without end): remove the `source` that loops back; and files sourced over and over are read at most 32 times and 1 MiB in all: source a library once",
         ProblemKind::Budget => SCRIPT_BUDGET_HELP,
         ProblemKind::Unparsable => "fix the shell syntax: `bash -n FILE` (or `sh -n FILE`) says where a `$(`, backquote or quote is left open; the shell runs nothing of the file past it",
         other => help_for(other),

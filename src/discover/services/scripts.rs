@@ -1,6 +1,7 @@
 //! Compose started through shell scripts: a supervisor's command line, the script it runs,
 //! the scripts that script runs or sources in turn (bounded: [`MAX_SCRIPT_DEPTH`] levels,
-//! [`MAX_SCRIPT_READS`] reads per command line), each read through the bounded reader.
+//! [`MAX_SCRIPT_READS`] reads and [`MAX_SOURCED_BYTES`] of sourced files per command line),
+//! each read through the bounded reader.
 
 use super::*;
 use crate::container::StoppedFollow;
@@ -174,7 +175,7 @@ pub(super) fn mentions_compose(
     if compose::runs::parse(&command::unwrap_to(argv, vars, &is_compose).argv).is_some() {
         return true;
     }
-    let mut budget = MAX_SCRIPT_READS;
+    let mut budget = ScriptBudget::new();
     let vars = &with_default_path(vars, map);
     script_of(argv, vars, map).is_some_and(|s| {
         let invoked = s.display().to_string();
@@ -192,12 +193,11 @@ fn script_mentions_compose(
     map: &PathMap,
     base: &Path,
     depth: usize,
-    budget: &mut usize,
+    budget: &mut ScriptBudget,
 ) -> bool {
-    if *budget == 0 {
+    if !budget.read() {
         return false;
     }
-    *budget -= 1;
     let Ok(text) = ServiceFiles::text(script, SMALL_FILE_LIMIT) else {
         return false;
     };
@@ -231,6 +231,51 @@ fn script_mentions_compose(
 /// Scripts (and sourced files) read in all to follow one supervisor's command through the
 /// scripts it runs.
 pub(super) const MAX_SCRIPT_READS: usize = 32;
+
+/// Bytes of sourced files read in all to follow one supervisor's command. The shell reads a
+/// file again at each `source` of it, and so does clawlint (each time with the variables of
+/// that moment): 32 reads of a 4 MiB file would be 128 MiB of shell (a 600 KB `lib.sh`
+/// sourced 40 times ran past 120 s). Real scripts source a few kilobytes; nvm.sh, about the
+/// largest sourced in practice, is 150 KB.
+pub const MAX_SOURCED_BYTES: usize = 1024 * 1024;
+
+/// What following one supervisor's command through the scripts it runs may still read:
+/// [`MAX_SCRIPT_READS`] files, and [`MAX_SOURCED_BYTES`] of the files they source.
+pub(super) struct ScriptBudget {
+    reads: usize,
+    sourced_bytes: usize,
+}
+
+impl ScriptBudget {
+    pub(super) fn new() -> ScriptBudget {
+        ScriptBudget {
+            reads: MAX_SCRIPT_READS,
+            sourced_bytes: MAX_SOURCED_BYTES,
+        }
+    }
+
+    /// Whether one more file may be read (and it is counted).
+    fn read(&mut self) -> bool {
+        match self.reads.checked_sub(1) {
+            Some(left) => {
+                self.reads = left;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a sourced file of `len` bytes may still be run (and it is counted).
+    fn source(&mut self, len: usize) -> bool {
+        match self.sourced_bytes.checked_sub(len) {
+            Some(left) => {
+                self.sourced_bytes = left;
+                true
+            }
+            None => false,
+        }
+    }
+}
 
 /// One shell script read as its shell runs it: the files it sources (file `n` is
 /// `sourced[n - 1]`; file 0 is the script), its `docker compose` statements, and the scripts it
@@ -285,6 +330,10 @@ enum NoteKind {
     TooManyReads {
         path: PathBuf,
     },
+    /// Past [`MAX_SOURCED_BYTES`].
+    TooManyBytes {
+        path: PathBuf,
+    },
     /// A file that sources itself, directly or through the files it sources: the shell
     /// would read it again without end.
     Cycle {
@@ -326,6 +375,7 @@ impl Note {
             NoteKind::Unresolved { .. }
                 | NoteKind::TooDeep { .. }
                 | NoteKind::TooManyReads { .. }
+                | NoteKind::TooManyBytes { .. }
                 | NoteKind::OnPath { .. }
                 | NoteKind::TooMuchEnv { .. }
         )
@@ -401,7 +451,7 @@ pub(super) struct ScriptSources<'a, 'm> {
     map: &'a PathMap<'m>,
     base: &'a Path,
     depth: usize,
-    budget: &'a mut usize,
+    budget: &'a mut ScriptBudget,
     /// The script itself (file 0), when it is a file (not an `sh -c` command line).
     script: PathBuf,
     files: Vec<SourcedFile>,
@@ -417,12 +467,12 @@ pub(super) struct ScriptSources<'a, 'm> {
 
 impl<'a, 'm> ScriptSources<'a, 'm> {
     /// The sourcer of a script at `depth` (1: the one a supervisor runs) whose shell starts
-    /// in `base`, with `budget` reads left.
+    /// in `base`, with what is left of `budget`.
     pub(super) fn new(
         map: &'a PathMap<'m>,
         base: &'a Path,
         depth: usize,
-        budget: &'a mut usize,
+        budget: &'a mut ScriptBudget,
     ) -> Self {
         ScriptSources {
             map,
@@ -740,12 +790,15 @@ impl ScriptSources<'_, '_> {
             );
             return Err(NotSeen);
         }
-        if *self.budget == 0 {
+        if !self.budget.read() {
             self.note(file, offset, NoteKind::TooManyReads { path });
             return Err(NotSeen);
         }
-        *self.budget -= 1;
         match ServiceFiles::text(&path, SMALL_FILE_LIMIT) {
+            Ok(text) if !self.budget.source(text.len()) => {
+                self.note(file, offset, NoteKind::TooManyBytes { path });
+                Err(NotSeen)
+            }
             Ok(text) => {
                 self.files.push(SourcedFile {
                     path: path.clone(),
@@ -836,6 +889,15 @@ fn note_problem(
             ),
             loc,
         },
+        NoteKind::TooManyBytes { path } => Problem {
+            kind: crate::load::ProblemKind::TooMany,
+            message: format!(
+                "{here} sources {}, past the {MAX_SOURCED_BYTES} bytes of sourced files clawlint reads for {top} (the shell reads a file again at each `source` of it): clawlint does not follow it, so {}",
+                crate::paths::display_path(path),
+                lost.follow,
+            ),
+            loc,
+        },
         NoteKind::OnPath { written, why } => {
             let written = command::shown(written);
             Problem {
@@ -899,7 +961,7 @@ fn read_script(
     base: &Path,
     depth: usize,
     map: &PathMap,
-    budget: &mut usize,
+    budget: &mut ScriptBudget,
 ) -> Reading {
     let mut shell = vars.clone();
     shell.insert("0".to_string(), invoked.to_string());
@@ -1012,7 +1074,7 @@ pub(super) fn supervisor_compose_runs(
         base,
         depth: 1,
     };
-    let mut budget = MAX_SCRIPT_READS;
+    let mut budget = ScriptBudget::new();
     script_compose_runs(start, map, &mut budget, sources, problems, &mut out);
     out
 }
@@ -1037,7 +1099,7 @@ struct ScriptRun {
 fn script_compose_runs(
     run: ScriptRun,
     map: &PathMap,
-    budget: &mut usize,
+    budget: &mut ScriptBudget,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
     out: &mut Runs,
