@@ -297,3 +297,40 @@ fn enable_acme_unit(home: &std::path::Path, service_lines: &str) {
     )
     .unwrap();
 }
+
+/// A script the unit runs as `bash up.sh` is read by bash, whatever its `#!` names (the kernel
+/// reads the `#!` only of a script run itself; recorded with bash 5.2 and zsh 5.9, see
+/// `command::tests::the_interpreter_on_the_command_line_decides_the_dialect`): bash splits
+/// the unquoted `$C` into `docker compose …`, so the compose run and its missing file are
+/// found; run as `zsh up.sh`, or itself under its `#!/usr/bin/env zsh`, `$C` is one word, a
+/// program named `docker compose`, and no compose run is found.
+#[test]
+fn the_shell_on_the_command_line_reads_the_script() {
+    use std::os::unix::fs::PermissionsExt;
+    for (exec, runs_compose) in [("/bin/bash ", true), ("/usr/bin/zsh ", false), ("", false)] {
+        let t = TempDir::new("interpreter");
+        let home = t.path().join("home");
+        let h = home.display().to_string();
+        write(
+            &home,
+            ".openclaw/openclaw.json",
+            "{ gateway: { port: 18789 } }\n",
+        );
+        write(
+            &home,
+            "bin/up.sh",
+            "#!/usr/bin/env zsh\nC=\"docker compose\"\n$C -f missing.yaml -p acme up -d\n",
+        );
+        std::fs::set_permissions(
+            home.join("bin/up.sh"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        enable_acme_unit(&home, &format!("ExecStart={exec}{h}/bin/up.sh\n"));
+        let report = check_json(&["--home".to_string(), h, "--no-config".to_string()]);
+        let missing = messages(&report, "CL902")
+            .iter()
+            .any(|m| m.contains("up.sh:3") && m.contains("missing.yaml"));
+        assert_eq!(missing, runs_compose, "{exec:?}: {report:#}");
+    }
+}

@@ -344,15 +344,18 @@ fn unwrap_with(
                     break;
                 };
                 let flags = argv[1..script_at].join(" ");
-                out.wrappers.push(format!("{program} {flags}"));
+                let shell = format!("{program} {flags}");
+                out.wrappers.push(shell.clone());
                 shell_depth += 1;
                 let script = argv[script_at].clone();
                 let first = match sourcer.as_deref_mut() {
-                    Some(sourcer) => read_shell(&script, env, wanted, sourcer, budget)
-                        .into_iter()
-                        .next()
-                        .map(|f| f.command),
-                    None => commands_within(&script, env, wanted, budget)
+                    Some(sourcer) => {
+                        read_shell(&script, Some(&shell), env, wanted, sourcer, budget)
+                            .into_iter()
+                            .next()
+                            .map(|f| f.command)
+                    }
+                    None => commands_within(&script, Some(&shell), env, wanted, budget)
                         .into_iter()
                         .next()
                         .map(|(c, _)| c),
@@ -437,10 +440,11 @@ pub fn script_gateway(script: &str, env: &BTreeMap<String, String>) -> Option<Co
 /// in the command's `env` (with [`Command::set_at`]); the caller says what it did not read.
 pub fn script_gateway_sourcing(
     script: &str,
+    interpreter: Option<&str>,
     env: &BTreeMap<String, String>,
     sourcer: &mut dyn Sourcer,
 ) -> Option<Command> {
-    script_statements(script, env, &starts_gateway, sourcer)
+    script_statements(script, interpreter, env, &starts_gateway, sourcer)
         .into_iter()
         .next()
         .map(|f| f.command)
@@ -458,7 +462,7 @@ pub fn script_commands(
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
 ) -> Vec<(Command, usize)> {
-    commands_within(script, env, wanted, &mut Budget::new())
+    commands_within(script, None, env, wanted, &mut Budget::new())
 }
 
 /// [`script_commands`], and where the shell stopped reading when giving the commands the
@@ -471,29 +475,38 @@ pub fn script_commands_until(
     wanted: &dyn Fn(&[String]) -> bool,
 ) -> (Vec<(Command, usize)>, Option<CopyStop>) {
     let mut sourced = NotRead::default();
-    let found = commands_reading(script, env, wanted, &mut Budget::new(), &mut sourced);
+    let found = commands_reading(script, None, env, wanted, &mut Budget::new(), &mut sourced);
     (found, sourced.stopped)
 }
 
 /// [`script_commands`] within `budget`.
 fn commands_within(
     script: &str,
+    interpreter: Option<&str>,
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
     budget: &mut Budget,
 ) -> Vec<(Command, usize)> {
-    commands_reading(script, env, wanted, budget, &mut NotRead::default())
+    commands_reading(
+        script,
+        interpreter,
+        env,
+        wanted,
+        budget,
+        &mut NotRead::default(),
+    )
 }
 
 /// [`commands_within`], the `source` requests and where it stopped kept in `sourced`.
 fn commands_reading(
     script: &str,
+    interpreter: Option<&str>,
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
     budget: &mut Budget,
     sourced: &mut NotRead,
 ) -> Vec<(Command, usize)> {
-    let found = read_shell(script, env, wanted, sourced, budget);
+    let found = read_shell(script, interpreter, env, wanted, sourced, budget);
     found
         .into_iter()
         .map(|mut f| {
@@ -652,22 +665,34 @@ impl Sourcer for NoSourcing {
 /// `${BASH_SOURCE[0]}` the file being read (`env["BASH_SOURCE"]` for the script itself).
 pub fn script_statements(
     script: &str,
+    interpreter: Option<&str>,
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
     sourcer: &mut dyn Sourcer,
 ) -> Vec<Found> {
-    read_shell(script, env, wanted, sourcer, &mut Budget::new())
+    read_shell(
+        script,
+        interpreter,
+        env,
+        wanted,
+        sourcer,
+        &mut Budget::new(),
+    )
 }
 
 /// [`script_statements`] within `budget` (an `sh -c` script shares the budget of the script
-/// that runs it). The shell starts with a copy of `env`, counted against the budget.
+/// that runs it). The shell starts with a copy of `env`, counted against the budget; it is
+/// the one `interpreter` names (the program and options the command line runs the script
+/// with), else the one the script's `#!` line names ([`interpreter_line`]).
 fn read_shell(
     script: &str,
+    interpreter: Option<&str>,
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
     sourcer: &mut dyn Sourcer,
     budget: &mut Budget,
 ) -> Vec<Found> {
+    let line = interpreter_line(script, interpreter);
     if !budget.copy(copy_cost(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))) {
         return Vec::new();
     }
@@ -684,8 +709,8 @@ fn read_shell(
         allexport: false,
         maybe_exported: BTreeSet::new(),
         dir_stack: Vec::new(),
-        posix: posix_shebang(script),
-        zsh: shebang_program(script) == Some("zsh"),
+        posix: posix_line(line),
+        zsh: line_program(line) == Some("zsh"),
         sourcepath: true,
         budget,
         stopped: false,
@@ -849,24 +874,29 @@ impl Budget {
     }
 }
 
-/// Whether a script's `#!` line runs it in a shell whose `.` with a name without a slash
+/// The words that start a script's shell: the interpreter and its options on the command
+/// line that runs it (`bash --posix x.sh`, `sh -c '…'`), else the script's `#!` line. Only a
+/// script run itself (`./x.sh`) has the kernel read its `#!`: `zsh x.sh` runs zsh, whatever
+/// the `#!` names, which is then a comment (bash(1) "ARGUMENTS", zsh(1) "INVOCATION",
+/// execve(2)).
+fn interpreter_line<'s>(script: &'s str, interpreter: Option<&'s str>) -> Option<&'s str> {
+    interpreter.or_else(|| script.lines().next()?.strip_prefix("#!"))
+}
+
+/// Whether `line` ([`interpreter_line`]) starts a shell whose `.` with a name without a slash
 /// looks on PATH only: POSIX shells (`sh`, `dash`, `bash --posix`) and ksh (ksh93, mksh),
-/// whose `source` does the same. Any other `#!` is read as bash (zsh: see [`Shell::zsh`]).
-fn posix_shebang(script: &str) -> bool {
-    match shebang_program(script) {
+/// whose `source` does the same. Any other is read as bash (zsh: see [`Shell::zsh`]).
+fn posix_line(line: Option<&str>) -> bool {
+    match line_program(line) {
         Some("sh" | "dash" | "ksh" | "ksh93" | "mksh") => true,
-        Some("bash") => script
-            .lines()
-            .next()
-            .is_some_and(|l| l.split_whitespace().any(|w| w == "--posix")),
+        Some("bash") => line.is_some_and(|l| l.split_whitespace().any(|w| w == "--posix")),
         _ => false,
     }
 }
 
-/// The program a script's `#!` line runs (`/usr/bin/env zsh` is `zsh`).
-fn shebang_program(script: &str) -> Option<&str> {
-    let line = script.lines().next()?.strip_prefix("#!")?;
-    let mut words = line.split_whitespace();
+/// The program `line` ([`interpreter_line`]) runs (`/usr/bin/env zsh` is `zsh`).
+fn line_program(line: Option<&str>) -> Option<&str> {
+    let mut words = line?.split_whitespace();
     let program = words.next().map(basename)?;
     match program {
         "env" => words.find(|w| !w.starts_with('-')).map(basename),
@@ -2719,6 +2749,60 @@ mod tests {
         assert_eq!(split(&deep(MAX_QUOTED_NESTING + 2)).unclosed, Some(3));
     }
 
+    /// The shell named on the command line reads the script, whatever its `#!` says (the
+    /// kernel reads the `#!` only of a script run itself). Recorded with bash 5.2.15, zsh 5.9
+    /// and dash (/bin/sh) on Debian: a `#!/usr/bin/env zsh` script doing `C="printf %s| a";
+    /// set -- $C; echo $#` prints 1 run as `./z.sh` or `zsh z.sh`, 3 as `bash z.sh` or
+    /// `sh z.sh`; a `#!/bin/bash` script doing `. lib.sh` (lib.sh beside it, not on PATH)
+    /// reads it as `./b.sh` or `bash b.sh`, and fails as `sh b.sh` (".: lib.sh: not found"),
+    /// `bash --posix b.sh` and `zsh b.sh`.
+    #[test]
+    fn the_interpreter_on_the_command_line_decides_the_dialect() {
+        let compose = |argv: &[String]| argv.first().is_some_and(|p| p == "docker");
+        let words = |script: &str, interpreter: Option<&str>| -> Vec<Vec<String>> {
+            script_statements(script, interpreter, &home(), &compose, &mut NoSourcing)
+                .into_iter()
+                .map(|f| f.command.argv)
+                .collect()
+        };
+        let zsh_script = "#!/usr/bin/env zsh\nC=\"docker compose\"\n$C up -d\n";
+        assert!(words(zsh_script, None).is_empty());
+        assert!(words(zsh_script, Some("/usr/bin/zsh")).is_empty());
+        let split = [v(&["docker", "compose", "up", "-d"])];
+        assert_eq!(words(zsh_script, Some("bash")), split);
+        assert_eq!(words(zsh_script, Some("sh -e")), split);
+        let bash_script = "#!/bin/bash\nC=\"docker compose\"\n$C up -d\n";
+        assert!(words(bash_script, Some("zsh")).is_empty());
+        // `. NAME`: bash looks on PATH then in its directory; POSIX shells and zsh's `.` on
+        // PATH only.
+        let searches = |interpreter: Option<&str>| {
+            let mut files = Files(Vec::new(), Vec::new());
+            script_statements(
+                "#!/bin/bash\n. lib.sh\n",
+                interpreter,
+                &home(),
+                &compose,
+                &mut files,
+            );
+            files
+                .1
+                .iter()
+                .map(|r| r.search.as_ref().map(|s| s.then_cwd))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(searches(None), [Some(true)]);
+        assert_eq!(searches(Some("bash")), [Some(true)]);
+        assert_eq!(searches(Some("sh")), [Some(false)]);
+        assert_eq!(searches(Some("bash --posix")), [Some(false)]);
+        assert_eq!(searches(Some("zsh")), [Some(false)]);
+        // `sh -c '…'` is read by sh, `zsh -c '…'` by zsh.
+        let env = home();
+        let cmd = unwrap(&v(&["zsh", "-c", "C=\"openclaw gateway\"; $C"]), &env);
+        assert!(!starts_gateway(&cmd.argv), "{:?}", cmd.argv);
+        let cmd = unwrap(&v(&["sh", "-c", "C=\"openclaw gateway\"; $C"]), &env);
+        assert_eq!(cmd.argv, v(&["openclaw", "gateway"]));
+    }
+
     #[test]
     fn zsh_and_ksh_scripts_are_read_as_those_shells_run_them() {
         let compose = |argv: &[String]| argv.first().is_some_and(|p| p == "docker");
@@ -2739,7 +2823,7 @@ mod tests {
         assert_eq!(found[0].0.argv, v(&["docker", "compose", "up", "-d"]));
         let searches = |script: &str| {
             let mut files = Files(Vec::new(), Vec::new());
-            script_statements(script, &home(), &compose, &mut files);
+            script_statements(script, None, &home(), &compose, &mut files);
             files
                 .1
                 .iter()
@@ -2761,6 +2845,7 @@ mod tests {
         // `${0:A:h}`: the script's own directory (zshexpn(1) modifiers).
         let found = script_statements(
             "#!/bin/zsh\ncd \"${0:A:h}/../stacks/acme\"\ndocker compose up -d\n",
+            None,
             &at("/home/u/bin/start.sh", "/"),
             &compose,
             &mut NoSourcing,
@@ -2783,13 +2868,13 @@ mod tests {
         let script = "F=/h/a.env\nif [ ! -f \"$F\" ]; then\n  F=/h/b.env\nfi\nset -a\n. \"$F\"\nset +a\nexec openclaw gateway run\n";
         let files = || Files(vec![("/h/a.env", "# a\nTOKEN=x\n")], Vec::new());
         let mut answering = Answering(files());
-        let c = script_gateway_sourcing(script, &home(), &mut answering).unwrap();
+        let c = script_gateway_sourcing(script, None, &home(), &mut answering).unwrap();
         assert_eq!(c.env, vec![("TOKEN".to_string(), "x".to_string())]);
         assert_eq!(c.set_at, vec![("TOKEN".to_string(), 1, 4)]);
         assert_eq!(c.sources_before, 1);
 
         let mut silent = files();
-        let c = script_gateway_sourcing(script, &home(), &mut silent).unwrap();
+        let c = script_gateway_sourcing(script, None, &home(), &mut silent).unwrap();
         assert!(c.env.is_empty(), "{c:?}");
         assert!(!silent.1[0].resolvable, "{:?}", silent.1);
     }
@@ -2812,6 +2897,7 @@ mod tests {
         let script = "#!/bin/bash\nsource \"$(dirname \"$0\")/../lib/env.sh\"\n[ -f .env ] && . .env\n. ./up.sh\nsource \"$NOWHERE/x.sh\"\n";
         let found = script_statements(
             script,
+            None,
             &at("/home/u/bin/start.sh", "/home/u"),
             &compose,
             &mut files,
@@ -2893,7 +2979,7 @@ mod tests {
         ];
         for (script, guarded) in cases {
             let mut files = Files(Vec::new(), Vec::new());
-            script_statements(script, &home(), &|_| false, &mut files);
+            script_statements(script, None, &home(), &|_| false, &mut files);
             let asked: Vec<bool> = files.1.iter().map(|r| r.guarded).collect();
             assert_eq!(asked, vec![*guarded], "{script}");
         }

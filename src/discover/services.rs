@@ -947,7 +947,14 @@ fn resolve_command(
     script_vars.insert("0".to_string(), mapped.display().to_string());
     script_vars.insert("BASH_SOURCE".to_string(), mapped.display().to_string());
     let mut sourcer = scripts::ScriptSources::new(map, &base, 1, &mut budget).reading(&mapped);
-    match command::script_gateway_sourcing(&text, &script_vars, &mut sourcer) {
+    // `bash start.sh`: bash reads it, whatever its `#!` says.
+    let interpreter = scripts::script_interpreter(&cmd.argv);
+    match command::script_gateway_sourcing(
+        &text,
+        interpreter.as_deref(),
+        &script_vars,
+        &mut sourcer,
+    ) {
         Some(mut inner) => {
             let shown = crate::redact::scan::shell_script(&text);
             let file = sources.add(&mapped, text.clone(), None);

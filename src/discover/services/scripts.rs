@@ -145,8 +145,13 @@ fn compose_run(
 }
 
 /// The shell script a command runs (`/path/start.sh`, `bash /path/start.sh`), placed on the
-/// scanned layout when it lies inside it.
-fn script_of(argv: &[String], vars: &BTreeMap<String, String>, map: &PathMap) -> Option<PathBuf> {
+/// scanned layout when it lies inside it, with the shell the command line runs it with
+/// ([`script_interpreter`]).
+fn script_of(
+    argv: &[String],
+    vars: &BTreeMap<String, String>,
+    map: &PathMap,
+) -> Option<(PathBuf, Option<String>)> {
     let cmd = command::unwrap(argv, vars);
     let at = match cmd.argv.first().map(|p| command_basename(p)) {
         Some("sh" | "bash" | "zsh" | "dash") => 1,
@@ -158,7 +163,26 @@ fn script_of(argv: &[String], vars: &BTreeMap<String, String>, map: &PathMap) ->
         || map
             .root
             .is_some_and(|r| r != Path::new("/") && mapped.starts_with(r));
-    (mapped.is_absolute() && inside && crate::paths::host::is_file(&mapped)).then_some(mapped)
+    (mapped.is_absolute() && inside && crate::paths::host::is_file(&mapped))
+        .then(|| (mapped, script_interpreter(&cmd.argv)))
+}
+
+/// The shell and its options a command line runs its script with (`bash`, `sh -e` of
+/// `sh -e x.sh`): that shell reads the script, whatever its `#!` line names (the kernel
+/// reads the `#!` only of a script run itself). `None` for a script run itself.
+pub(super) fn script_interpreter(argv: &[String]) -> Option<String> {
+    let first = argv.first()?;
+    if !matches!(command_basename(first), "sh" | "bash" | "dash" | "zsh") {
+        return None;
+    }
+    let options = argv[1..].iter().take_while(|a| a.starts_with('-'));
+    Some(
+        std::iter::once(first)
+            .chain(options)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 /// Whether a command runs compose, directly or through shell scripts in the layout (read
@@ -177,17 +201,21 @@ pub(super) fn mentions_compose(
     }
     let mut budget = ScriptBudget::new();
     let vars = &with_default_path(vars, map);
-    script_of(argv, vars, map).is_some_and(|s| {
+    script_of(argv, vars, map).is_some_and(|(s, interpreter)| {
         let invoked = s.display().to_string();
-        script_mentions_compose(&s, &invoked, vars, map, map.home, 1, &mut budget)
+        let shell = interpreter.as_deref();
+        script_mentions_compose(&s, shell, &invoked, vars, map, map.home, 1, &mut budget)
     })
 }
 
 /// Whether `script` runs compose, itself, in the files it sources or through the scripts it
 /// runs (at most [`MAX_SCRIPT_READS`] reads in all, from `budget`; past
-/// [`MAX_SCRIPT_DEPTH`], any script it runs counts, unread).
+/// [`MAX_SCRIPT_DEPTH`], any script it runs counts, unread). `interpreter`: the shell the
+/// command line runs it with, if it names one.
+#[allow(clippy::too_many_arguments)]
 fn script_mentions_compose(
     script: &Path,
+    interpreter: Option<&str>,
     invoked: &str,
     vars: &BTreeMap<String, String>,
     map: &PathMap,
@@ -201,7 +229,17 @@ fn script_mentions_compose(
     let Ok(text) = ServiceFiles::text(script, SMALL_FILE_LIMIT) else {
         return false;
     };
-    let reading = read_script(script, &text, invoked, vars, base, depth, map, budget);
+    let reading = read_script(
+        script,
+        &text,
+        interpreter,
+        invoked,
+        vars,
+        base,
+        depth,
+        map,
+        budget,
+    );
     // A script the shell stops reading at a syntax error counts too, so that the reader of
     // compose runs says where (whatever the script was meant to start).
     if !reading.compose.is_empty() || reading.notes.stops_following || reading.notes.unclosed {
@@ -221,7 +259,9 @@ fn script_mentions_compose(
             &mut Vec::new(),
         );
         let depth = reading.depth_of(found.file) + 1;
-        if script_mentions_compose(next, invoked, &inner, map, &cwd, depth, budget) {
+        let shell = script_interpreter(&found.command.argv);
+        let shell = shell.as_deref();
+        if script_mentions_compose(next, shell, invoked, &inner, map, &cwd, depth, budget) {
             return true;
         }
     }
@@ -951,11 +991,13 @@ fn note_problem(
 }
 
 /// Reads one script's statements as its shell runs them (`$0` is `invoked`, the directory it
-/// starts in `base`), with the files it sources.
+/// starts in `base`; the shell `interpreter` when the command line names one, else the
+/// script's `#!`), with the files it sources.
 #[allow(clippy::too_many_arguments)]
 fn read_script(
     script: &Path,
     text: &str,
+    interpreter: Option<&str>,
     invoked: &str,
     vars: &BTreeMap<String, String>,
     base: &Path,
@@ -970,7 +1012,7 @@ fn read_script(
     let mut sourcer = ScriptSources::new(map, base, depth, budget).reading(script);
     sourcer.path_set = vars.contains_key("PATH");
     let wanted = |a: &[String]| is_compose(a) || runs_script(a).is_some();
-    let found = command::script_statements(text, &shell, &wanted, &mut sourcer);
+    let found = command::script_statements(text, interpreter, &shell, &wanted, &mut sourcer);
     let ScriptSources {
         files, mut notes, ..
     } = sourcer;
@@ -1052,7 +1094,7 @@ pub(super) fn supervisor_compose_runs(
             stopped: Vec::new(),
         };
     }
-    let Some(script) = script_of(&argv, &vars, map) else {
+    let Some((script, interpreter)) = script_of(&argv, &vars, map) else {
         return Runs::default();
     };
     let base = working_dir
@@ -1067,6 +1109,7 @@ pub(super) fn supervisor_compose_runs(
     let start = ScriptRun {
         invoked: script.display().to_string(),
         script,
+        interpreter,
         by: by.to_string(),
         at,
         vars,
@@ -1082,6 +1125,8 @@ pub(super) fn supervisor_compose_runs(
 /// A shell script a supervisor runs (directly, or through the scripts before it).
 struct ScriptRun {
     script: PathBuf,
+    /// The shell the command line runs it with, if it names one ([`script_interpreter`]).
+    interpreter: Option<String>,
     /// The word it was run by: its `$0`.
     invoked: String,
     /// Who runs it, in words, and where.
@@ -1106,6 +1151,7 @@ fn script_compose_runs(
 ) {
     let ScriptRun {
         script,
+        interpreter,
         invoked,
         by,
         at,
@@ -1117,7 +1163,17 @@ fn script_compose_runs(
     let Some(text) = read_env_source(&script, false, Some(at), sources, problems) else {
         return;
     };
-    let mut reading = read_script(&script, &text, &invoked, &vars, &base, depth, map, budget);
+    let mut reading = read_script(
+        &script,
+        &text,
+        interpreter.as_deref(),
+        &invoked,
+        &vars,
+        &base,
+        depth,
+        map,
+        budget,
+    );
     // The scripts it runs that start compose (or that clawlint stops following, which
     // CL907 says).
     let nested: Vec<(command::Found, PathBuf, String)> = std::mem::take(&mut reading.nested)
@@ -1136,7 +1192,9 @@ fn script_compose_runs(
                 map,
                 &mut Vec::new(),
             );
-            script_mentions_compose(next, invoked, &inner, map, &cwd, depth + 1, budget)
+            let shell = script_interpreter(&found.command.argv);
+            let (shell, depth) = (shell.as_deref(), depth + 1);
+            script_mentions_compose(next, shell, invoked, &inner, map, &cwd, depth, budget)
         })
         .collect();
     if reading.compose.is_empty() && nested.is_empty() && reading.notes.is_empty() {
@@ -1267,6 +1325,7 @@ fn script_compose_runs(
         inner_env.extend(cmd.env.iter().map(|(k, v)| (k.clone(), map.map(v), loc)));
         let inner = ScriptRun {
             script: next,
+            interpreter: script_interpreter(&found.command.argv),
             invoked,
             by: format!("{here}, {}", by_of(found.file)),
             at: loc,
