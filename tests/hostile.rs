@@ -2549,6 +2549,35 @@ fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
 }
 
+/// A user manager's `user.conf` that is a FIFO: a located CL902, never opened and never
+/// passed over silently (the old listing took only a regular file as the main file and said
+/// nothing of the FIFO). A `user.conf` linked to /dev/null is an empty one, not a problem.
+#[test]
+fn a_fifo_manager_config_is_located_and_never_opened() {
+    let s = Scratch::new("manager-fifo");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-ops.service",
+        "[Service]\nExecStart=/usr/bin/openclaw --profile ops gateway --port 19800\n\n\
+         [Install]\nWantedBy=default.target\n",
+    );
+    s.fifo("home/.config/systemd/user.conf");
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl902 = with_code(&findings, "CL902");
+    assert_eq!(cl902.len(), 1, "{head}");
+    assert!(
+        file_of(cl902[0]).ends_with("/.config/systemd/user.conf"),
+        "{head}"
+    );
+    assert!(says(&cl902, "FIFO"), "{head}");
+    assert_others_linted(&findings);
+    std::fs::remove_file(s.path("home/.config/systemd/user.conf")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", s.path("home/.config/systemd/user.conf")).unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    assert!(with_code(&findings, "CL902").is_empty(), "{out}");
+}
+
 /// A PowerShell script runs a script beside it that does not exist (`& "$PSScriptRoot\…"`):
 /// the note names it under the home as every other path is named, never with the absolute
 /// path of the machine clawlint runs on ($PSScriptRoot is where the layout lies here).

@@ -69,10 +69,13 @@ fn config_files_within(
             }
         }
     }
+    // The first that is there, whatever it is: a FIFO or directory there is said by the
+    // reader (never opened), not passed over for the next; one linked to /dev/null is empty.
     let mut files: Vec<PathBuf> = dirs
         .iter()
         .map(|d| d.join(name))
-        .find(|f| crate::paths::host::is_file_within(f) == Some(true))
+        .find(|f| crate::paths::host::symlink_metadata(f).is_ok())
+        .filter(|f| !is_masked(f))
         .into_iter()
         .collect();
     let mut drop_ins: BTreeMap<String, PathBuf> = BTreeMap::new();
