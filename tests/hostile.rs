@@ -2578,6 +2578,37 @@ fn a_fifo_manager_config_is_located_and_never_opened() {
     assert!(with_code(&findings, "CL902").is_empty(), "{out}");
 }
 
+/// `docker compose --env-file fifo.env`: a FIFO is never opened; it is said as what it is
+/// (the old check called it missing, "which does not exist"), and what compose would read
+/// from it is unverifiable.
+#[test]
+fn a_fifo_compose_env_file_is_said_as_a_fifo_not_missing() {
+    let s = Scratch::new("compose-env-fifo");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/stacks/acme/compose.yaml",
+        "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    ports: [\"${PORT:-18789}:18789\"]\n",
+    );
+    s.fifo("home/stacks/acme/fifo.env");
+    s.write(
+        "home/.config/systemd/user/openclaw-stacks.service",
+        "[Service]\nType=oneshot\nWorkingDirectory=%h/stacks/acme\n\
+         ExecStart=/usr/bin/docker compose --env-file fifo.env up -d\n\n\
+         [Install]\nWantedBy=default.target\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    assert!(!out.contains("which does not exist"), "{head}");
+    let cl902 = with_code(&findings, "CL902");
+    assert!(
+        cl902
+            .iter()
+            .any(|f| file_of(f).ends_with("/stacks/acme/fifo.env") && says(&[f], "FIFO")),
+        "{head}"
+    );
+    assert_others_linted(&findings);
+}
+
 /// A PowerShell script runs a script beside it that does not exist (`& "$PSScriptRoot\…"`):
 /// the note names it under the home as every other path is named, never with the absolute
 /// path of the machine clawlint runs on ($PSScriptRoot is where the layout lies here).

@@ -1015,7 +1015,7 @@ fn read_project_env(
             });
             continue;
         }
-        if explicit && !crate::paths::host::is_file(file) {
+        if explicit && !crate::paths::host::exists(file) {
             // compose-go: "couldn't find env file"; `docker compose` stops before starting.
             problems.push(Problem {
                 kind: ProblemKind::Missing,
@@ -1033,6 +1033,16 @@ fn read_project_env(
                 )
             });
             continue;
+        }
+        if explicit && !crate::paths::host::is_file(file) {
+            // A FIFO, device or directory: never opened (the reader says what it is where it
+            // is), so what compose would read from it is not seen.
+            unverifiable.get_or_insert_with(|| {
+                format!(
+                    "its --env-file {} is not a regular file",
+                    crate::paths::display_path(file)
+                )
+            });
         }
         shown.push(match explicit {
             true => crate::paths::display_path(file),
