@@ -21,26 +21,47 @@ pub fn finish(findings: Vec<Finding>, sources: &SourceMap, settings: &Settings) 
     let (kept, mut meta) = suppress::apply(findings, sources);
     let (kept, unused) = apply_config_ignores(kept, &settings.ignores);
     meta.extend(unused);
-    let out: Vec<Reported> = kept
-        .into_iter()
-        .chain(meta)
-        .filter_map(|finding| {
-            let severity = settings.severity(finding.rule)?;
-            Some(Reported { finding, severity })
-        })
-        .collect();
+    // Sized up front: collected through a filter, the list would grow by doubling (up to
+    // twice the slots, and two buffers alive at once while it grows).
+    let mut out: Vec<Reported> = Vec::with_capacity(kept.len() + meta.len());
+    for finding in kept.into_iter().chain(meta) {
+        if let Some(severity) = settings.severity(finding.rule) {
+            out.push(Reported { finding, severity });
+        }
+    }
     sorted(out, sources)
 }
 
 /// The findings in a deterministic order: by the shown path and offset of their first place,
-/// then rule and message (a stable sort, through an index: no message is copied).
-fn sorted(findings: Vec<Reported>, sources: &SourceMap) -> Vec<Reported> {
-    let keys: Vec<_> = findings.iter().map(|r| sort_key(r, sources)).collect();
+/// then rule and message (a stable sort, through an index: no message is copied, and the
+/// findings are moved into place in their own list, not into a second one).
+fn sorted(mut findings: Vec<Reported>, sources: &SourceMap) -> Vec<Reported> {
     let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    drop(keys);
-    let mut slots: Vec<Option<Reported>> = findings.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    {
+        let keys: Vec<_> = findings.iter().map(|r| sort_key(r, sources)).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    }
+    permute(&mut findings, order);
+    findings
+}
+
+/// Rearranges `items` in place so that position `i` holds what was at `order[i]` (`order` a
+/// permutation of the positions): each cycle of the permutation is followed once, so every
+/// item moves at most once.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        let mut at = start;
+        loop {
+            let from = order[at];
+            // Marks the position as done: a later start that reaches it stops at once.
+            order[at] = at;
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 /// An `[[ignore]]` entry matches a finding of its rules whose gateways are all among its own.
@@ -102,4 +123,30 @@ fn sort_key<'r>(
         reported.finding.rule.code,
         &reported.finding.message,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    /// What `permute` must give: position `i` holds what was at `order[i]`.
+    fn reference(items: &[u32], order: &[usize]) -> Vec<u32> {
+        order.iter().map(|&i| items[i]).collect()
+    }
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        let mut rng = crate::xorshift::Rng(0x5eed);
+        for len in 0..40usize {
+            let items: Vec<u32> = (0..len as u32).map(|i| i * 7 + 1).collect();
+            let mut order: Vec<usize> = (0..len).collect();
+            // Fisher-Yates: every permutation (cycles of every length, fixed points) is possible.
+            for i in (1..len).rev() {
+                order.swap(i, rng.below(i as u64 + 1) as usize);
+            }
+            let mut moved = items.clone();
+            permute(&mut moved, order.clone());
+            assert_eq!(moved, reference(&items, &order), "order {order:?}");
+        }
+    }
 }
