@@ -2118,3 +2118,117 @@ fn an_instances_own_dir_is_no_phantom_profile_gateway() {
     let resolved = t.json("resolve");
     assert_eq!(names(&resolved), ["default", "shared"], "{resolved}");
 }
+
+/// Two supervisors of one user, as recorded from the real OpenClaw in
+/// tests/hosts/gateway-pairs.json (scripts/record-gateway-pairs.sh): the installer's default
+/// gateway, then a second unit with the case's environment and port. A second gateway OpenClaw
+/// keeps down (exit 78: the state dir is owned) is reported as exactly that: CL402 when it is the
+/// same gateway (same state dir and config: one gateway, two supervisors), CL201 when it is
+/// another gateway in the same state dir (its own config, read and linted); one that runs beside
+/// the first is neither. The gateway count follows: a second config is a second gateway.
+#[test]
+fn gateway_pairs_are_told_apart_as_openclaw_does() {
+    let recorded: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/hosts/gateway-pairs.json")).unwrap(),
+    )
+    .unwrap();
+    let cases = recorded.as_array().unwrap();
+    assert!(cases.len() >= 3, "{recorded}");
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        assert_eq!(case["firstStarted"], true, "{name}: {case}");
+        let t = Layout::new("hosts-gateway-pair");
+        let b = t.path();
+        let home = b.join("home");
+        // The configs the recorder wrote; rescue.json with a key OpenClaw does not know, so
+        // that a config nothing reads would go unreported.
+        write(
+            b,
+            "home/.openclaw/openclaw.json",
+            b"{ \"gateway\": { \"mode\": \"local\", \"port\": 18789 } }\n",
+        );
+        write(
+            b,
+            "home/.openclaw/rescue.json",
+            b"{ \"gateway\": { \"mode\": \"local\", \"port\": 19789 }, \"rescueOnly\": true }\n",
+        );
+        write(
+            b,
+            "home/.openclaw-rescue/openclaw.json",
+            b"{ \"gateway\": { \"mode\": \"local\", \"port\": 19789 } }\n",
+        );
+        for (which, unit) in [("first", "openclaw-gateway"), ("second", "openclaw-second")] {
+            let start = &case[which];
+            let mut text = String::from("[Service]\n");
+            for (key, value) in start["env"].as_object().unwrap() {
+                let value = value.as_str().unwrap().replace("$HOME", "%h");
+                text.push_str(&format!("Environment={key}={value}\n"));
+            }
+            text.push_str(&format!(
+                "ExecStart=/usr/bin/openclaw gateway --port {}\nRestart=always\nRestartPreventExitStatus=78\n\n[Install]\nWantedBy=default.target\n",
+                start["port"]
+            ));
+            write(
+                b,
+                &format!("home/.config/systemd/user/{unit}.service"),
+                text.as_bytes(),
+            );
+            link(
+                b,
+                &format!("home/.config/systemd/user/default.target.wants/{unit}.service"),
+                &format!("../{unit}.service"),
+            );
+        }
+        let report = t.json("check");
+        let resolved = t.json("resolve");
+        let started: Vec<&Value> = gateways(&resolved)
+            .into_iter()
+            .filter(|g| g["supervisors"].as_array().is_some_and(|s| !s.is_empty()))
+            .collect();
+        let state_dirs: std::collections::BTreeSet<String> = started
+            .iter()
+            .map(|g| g["stateDir"]["value"].to_string())
+            .collect();
+        let configs: std::collections::BTreeSet<String> = started
+            .iter()
+            .map(|g| g["configPath"]["value"].to_string())
+            .collect();
+        let kept_down = case["secondStarted"] == false;
+        let found = codes(&report);
+        let same_gateway = started.len() == 1;
+        match (kept_down, same_gateway) {
+            (true, true) => {
+                assert!(found.contains(&"CL402".to_string()), "{name}: {report}");
+                assert!(!found.contains(&"CL201".to_string()), "{name}: {report}");
+            }
+            (true, false) => {
+                assert_eq!(state_dirs.len(), 1, "{name}: {resolved}");
+                assert_eq!(configs.len(), 2, "{name}: {resolved}");
+                assert!(found.contains(&"CL201".to_string()), "{name}: {report}");
+                assert!(!found.contains(&"CL402".to_string()), "{name}: {report}");
+            }
+            (false, _) => {
+                assert_eq!(started.len(), 2, "{name}: {resolved}");
+                assert!(!found.contains(&"CL201".to_string()), "{name}: {report}");
+                assert!(!found.contains(&"CL402".to_string()), "{name}: {report}");
+            }
+        }
+        // The second gateway is one of its own exactly when it reads another config.
+        let second_config = case["second"]["env"]["OPENCLAW_CONFIG_PATH"]
+            .as_str()
+            .map(|c| c.replace("$HOME", &home.display().to_string()));
+        let own_config = second_config
+            .as_deref()
+            .is_some_and(|c| !c.ends_with("/.openclaw/openclaw.json"));
+        assert_eq!(!same_gateway, own_config, "{name}: {resolved}");
+        // A config some gateway reads is linted: rescue.json's unknown key is reported.
+        let reads_rescue_json = second_config
+            .as_deref()
+            .is_some_and(|c| c.ends_with("/.openclaw/rescue.json"));
+        assert_eq!(
+            !findings(&report, "CL701", "rescueOnly").is_empty(),
+            reads_rescue_json,
+            "{name}: {report}"
+        );
+    }
+}

@@ -40,15 +40,22 @@ pub fn inventory(found: Found) -> Inventory {
     let mut instances = resolve_all(&invocations, &mut sources, &mut cache, release);
     // Every canonical key of the run from one memo: each directory is looked up once.
     let mut keys = PathKeys::default();
-    let mut by_state_dir: HashMap<PathBuf, usize> = HashMap::default();
+    let mut known = Known::default();
     for (index, instance) in instances.iter().enumerate() {
-        by_state_dir
-            .entry(keys.add(&instance.state_dir.value))
-            .or_insert(index);
+        known.add(instance, index, &mut keys);
     }
-    for inv in &supervised {
-        let instance = resolve_instance_for(inv, &mut sources, &mut cache, release);
-        merge_service(instance, &mut instances, &mut by_state_dir, &mut keys);
+    let services: Vec<Instance> = supervised
+        .iter()
+        .map(|inv| resolve_instance_for(inv, &mut sources, &mut cache, release))
+        .collect();
+    // Supervisors that run exactly a scanned gateway (its state dir and its config) claim it
+    // first, so that which supervisor a dir's gateway gets never depends on the order the
+    // units were listed in.
+    let (exact, others): (Vec<Instance>, Vec<Instance>) = services
+        .into_iter()
+        .partition(|s| known.runs_exactly(s, &mut keys).is_some());
+    for service in exact.into_iter().chain(others) {
+        merge_service(service, &mut instances, &mut known, &mut keys);
     }
     drop_instance_owned_dirs(&mut instances, &mut keys);
     let cells = fleet_cells(
@@ -124,16 +131,64 @@ fn resolve_all(
     instances
 }
 
-/// A supervised gateway is the gateway of its state dir: it replaces the scanned one (the
-/// unit decides how it really starts) and keeps its name; a second supervisor of the same
-/// state dir is recorded on it (CL402).
+/// The gateways known so far, by what identifies one: its state dir and its config file.
+#[derive(Default)]
+struct Known {
+    /// (state dir, config file) keys: one gateway each.
+    by_pair: HashMap<(PathBuf, PathBuf), usize>,
+    /// The first gateway of each state dir.
+    by_state_dir: HashMap<PathBuf, usize>,
+}
+
+impl Known {
+    fn add(&mut self, instance: &Instance, index: usize, keys: &mut PathKeys) {
+        let state = keys.add(&instance.state_dir.value);
+        let config = keys.add(&instance.config_path.value);
+        self.by_pair.entry((state.clone(), config)).or_insert(index);
+        self.by_state_dir.entry(state).or_insert(index);
+    }
+
+    /// The gateway that runs this supervisor's state dir with this supervisor's config.
+    fn runs_exactly(&self, service: &Instance, keys: &mut PathKeys) -> Option<usize> {
+        if !service.knows(super::Unverifiable::ConfigPath) {
+            return None;
+        }
+        let state = keys.add(&service.state_dir.value);
+        let config = keys.add(&service.config_path.value);
+        self.by_pair.get(&(state, config)).copied()
+    }
+
+    /// The gateway a supervisor starts: the one with its state dir and config; else the one of
+    /// its state dir when that is only a scanned dir nothing supervises yet (the supervisor
+    /// decides which config it reads: `OPENCLAW_CONFIG_PATH` moved it, CL205), or when either
+    /// config path cannot be known. Two supervisors of one state dir with different configs
+    /// are two gateways (that share a state dir: CL201).
+    fn started_by(
+        &self,
+        service: &Instance,
+        instances: &[Instance],
+        keys: &mut PathKeys,
+    ) -> Option<usize> {
+        if let Some(index) = self.runs_exactly(service, keys) {
+            return Some(index);
+        }
+        let index = *self.by_state_dir.get(&keys.add(&service.state_dir.value))?;
+        let other = &instances[index];
+        let unknown_config = !service.knows(super::Unverifiable::ConfigPath)
+            || !other.knows(super::Unverifiable::ConfigPath);
+        (other.service.is_none() || unknown_config).then_some(index)
+    }
+}
+
+/// A supervised gateway is the gateway of its state dir and config: it replaces the scanned
+/// one (the unit decides how it really starts) and keeps its name; a second supervisor of the
+/// same gateway is recorded on it (CL402).
 fn merge_service(
     mut service: Instance,
     instances: &mut Vec<Instance>,
-    by_state_dir: &mut HashMap<PathBuf, usize>,
+    known: &mut Known,
     keys: &mut PathKeys,
 ) {
-    let key = keys.add(&service.state_dir.value);
     // A gateway whose state dir clawlint cannot know is attached to no scanned one, unless
     // its supervisor names that dir (`OPENCLAW_STATE_DIR`, which a conditional `export` may
     // replace): the dir is then the supervisor's, never also a profile gateway of its own,
@@ -144,9 +199,8 @@ fn merge_service(
         service.state_dir.origin,
         crate::invocation::Origin::Default(_)
     );
-    let found = by_state_dir
-        .get(&key)
-        .copied()
+    let found = known
+        .started_by(&service, instances, keys)
         .filter(|_| (service.knows(super::Unverifiable::StateDir) || named) && !crashes);
     match found {
         Some(index) if instances[index].service.is_none() => {
@@ -164,6 +218,7 @@ fn merge_service(
                 }
                 _ => scanned,
             };
+            known.add(&service, index, keys);
             instances[index] = service;
         }
         Some(index) => {
@@ -213,7 +268,7 @@ fn merge_service(
                 service.name = profile.to_string();
             }
             if service.knows(super::Unverifiable::StateDir) && !crashes {
-                by_state_dir.insert(key, instances.len());
+                known.add(&service, instances.len(), keys);
             }
             instances.push(service);
         }

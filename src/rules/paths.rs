@@ -26,6 +26,9 @@ struct SharedPath {
     per_user: bool,
     /// Not reported when shared only because the whole state dir is (CL201 says it once).
     defer_to_state_dir: bool,
+    /// What OpenClaw does about it, when every party runs on the host as one user (recorded in
+    /// tests/hosts/gateway-pairs.json; across containers or users it was not).
+    host_note: Option<&'static str>,
 }
 
 type PathsOf = for<'a> fn(&'a Instance) -> Paths<'a>;
@@ -38,6 +41,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         help: "give each gateway its own state dir: start it with `--profile NAME` (state in ~/.openclaw-NAME) or set its own OPENCLAW_STATE_DIR",
         per_user: false,
         defer_to_state_dir: false,
+        host_note: Some("OpenClaw lets one gateway own a state dir: the one that starts second exits 78 (\"another OpenClaw process owns gateway-lifecycle\"), so they never run together; taking turns, they share one identity, sessions and credentials"),
     },
     SharedPath {
         rule: catalog::SHARED_CONFIG_FILE,
@@ -46,6 +50,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         help: "give each gateway its own config file (`--profile NAME` uses ~/.openclaw-NAME/openclaw.json)",
         per_user: false,
         defer_to_state_dir: true,
+        host_note: None,
     },
     SharedPath {
         rule: catalog::SHARED_WORKSPACE,
@@ -54,6 +59,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         help: "give each gateway's agents their own workspace (`agents.defaults.workspace`, or per agent `workspace`)",
         per_user: false,
         defer_to_state_dir: true,
+        host_note: None,
     },
     SharedPath {
         rule: catalog::SHARED_AGENT_DIR,
@@ -62,6 +68,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         help: "remove the shared `agentDir` so each gateway keeps its agents under its own state dir",
         per_user: false,
         defer_to_state_dir: true,
+        host_note: None,
     },
     SharedPath {
         rule: catalog::SHARED_LOG_FILE,
@@ -70,6 +77,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         help: "set `logging.file` in each gateway's config, or give them different profiles",
         per_user: true,
         defer_to_state_dir: true,
+        host_note: None,
     },
     SharedPath {
         rule: catalog::SHARED_DATA_DIR,
@@ -78,6 +86,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         help: "give each gateway its own state dir (and config dir); for WhatsApp, its own `authDir`",
         per_user: false,
         defer_to_state_dir: true,
+        host_note: None,
     },
 ];
 
@@ -230,6 +239,15 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
                 format!("gateways {} share the {what} {shown}", names(&involved)),
             )
             .help(kind.help);
+            if let Some(note) = kind.host_note {
+                let user = &instances[parties[0].0].os_home;
+                if parties
+                    .iter()
+                    .all(|(i, _)| instances[*i].container.is_none() && instances[*i].os_home == *user)
+                {
+                    finding = finding.note(note);
+                }
+            }
             // A shared path that reaches a container through a mount is fixed in the mount.
             if let Some((i, (_, path))) = parties
                 .iter()

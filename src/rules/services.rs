@@ -351,14 +351,26 @@ fn profile_of_service_name(name: &str) -> Option<Option<String>> {
         .map(|p| Some(p.to_string()))
 }
 
-/// The profile a supervisor means to run: its own `OPENCLAW_PROFILE`, else its name's.
-fn intended_profile(instance: &Instance, service: &ServiceFile) -> Option<Option<String>> {
+/// The profile a supervisor means to run, and whether it says so in its own environment
+/// (`OPENCLAW_PROFILE`) rather than only by its name.
+fn intended_profile(instance: &Instance, service: &ServiceFile) -> Option<(Option<String>, bool)> {
     let from_env = instance.profile.as_ref().filter(|p| {
         matches!(&p.origin, Origin::Env { set_by: EnvOrigin::Service(loc), .. } if loc.file == service.loc.file)
     });
     match from_env {
-        Some(p) => Some(Some(p.value.clone())),
-        None => profile_of_service_name(&service.name),
+        Some(p) => Some((Some(p.value.clone()), true)),
+        None => profile_of_service_name(&service.name).map(|p| (p, false)),
+    }
+}
+
+/// The profile whose canonical dir `dir` is (`~/.openclaw` is the default profile's).
+fn owner_of_profile_dir(dir: &std::path::Path) -> String {
+    match dir.file_name().and_then(|n| n.to_str()) {
+        Some(".openclaw") | None => "the default profile's".to_string(),
+        Some(name) => format!(
+            "profile \"{}\"'s",
+            name.strip_prefix(".openclaw-").unwrap_or(name)
+        ),
     }
 }
 
@@ -380,7 +392,18 @@ fn foreign_for(instance: &Instance, keys: &PathKeys, service: &ServiceFile) -> O
     if !instance.knows(Unverifiable::StateDir) || refused_profile_env(instance) {
         return None;
     }
-    let intended = intended_profile(instance, service)?;
+    let (intended, said_in_env) = intended_profile(instance, service)?;
+    // A supervisor that names a profile only by its file name or label while the gateway it
+    // starts runs another profile: the name is what disagrees (CL404 says so), not settings
+    // carried over from another profile.
+    let primary = instance
+        .service
+        .as_deref()
+        .is_some_and(|s| std::ptr::eq(s, service));
+    let runs = instance.profile.as_ref().map(|p| p.value.clone());
+    if !said_in_env && primary && instance.knows(Unverifiable::Profile) && runs != intended {
+        return None;
+    }
     let own = profile_state_dir(&instance.home, intended.as_deref().unwrap_or("default"));
     let state = &instance.state_dir;
     let config_dir = instance.config_path.value.parent()?.to_path_buf();
@@ -402,11 +425,22 @@ fn foreign_for(instance: &Instance, keys: &PathKeys, service: &ServiceFile) -> O
         Finding::new(
             catalog::UNIT_FOREIGN_PROFILE,
             format!(
-                "{} runs profile \"{}\" but with {} {}",
+                "{} {} but its {} {} {} ({} dir)",
                 service.name,
-                intended.as_deref().unwrap_or("default"),
+                match said_in_env {
+                    true => format!(
+                        "sets OPENCLAW_PROFILE={}",
+                        intended.as_deref().unwrap_or("default")
+                    ),
+                    false => format!(
+                        "is named for profile \"{}\"",
+                        intended.as_deref().unwrap_or("default")
+                    ),
+                },
                 what,
-                display_home_relative(dir, &instance.os_home)
+                if what == "config" { "is in" } else { "is" },
+                display_home_relative(dir, &instance.os_home),
+                owner_of_profile_dir(dir)
             ),
         )
         .label(party(
@@ -456,7 +490,7 @@ fn name_mismatch(instance: &Instance) -> Option<Finding> {
     .help(format!(
         "OpenClaw names services after OPENCLAW_PROFILE: profile \"{}\" expects {}",
         show(&runs),
-        instance.service_names().systemd_unit
+        expected_name(instance, service.kind)
     ));
     if let Some(profile) = &instance.profile {
         finding = finding.label(party(
@@ -466,6 +500,16 @@ fn name_mismatch(instance: &Instance) -> Option<Finding> {
         ));
     }
     Some(finding)
+}
+
+/// The name OpenClaw gives the gateway's service on this supervisor's platform.
+fn expected_name(instance: &Instance, kind: crate::invocation::ServiceKind) -> String {
+    let names = instance.service_names();
+    match kind {
+        crate::invocation::ServiceKind::Launchd => names.launchd_label,
+        crate::invocation::ServiceKind::WindowsTask => names.windows_task,
+        _ => names.systemd_unit,
+    }
 }
 
 /// The profile's party, shown at the config file when the profile came from a flag.
@@ -692,18 +736,50 @@ mod tests {
             .unit_name("openclaw-gateway-ops.service")])
     }
 
+    /// Rescue's unit, and a unit named for profile ops copied from it and left starting rescue.
+    fn copied_second_unit() -> Host {
+        host([gateway("rescue")
+            .port(19789)
+            .systemd_unit()
+            .also_started_by("openclaw-gateway-ops.service")])
+    }
+
     #[test]
     fn cl403_a_unit_for_one_profile_in_anothers_state_dir() {
-        let host = copied_unit();
+        let host = copied_second_unit();
         let f = host.finding(UNIT_FOREIGN_PROFILE);
         assert_eq!(
             f.message,
-            "openclaw-gateway-ops.service runs profile \"ops\" but with state dir ~/.openclaw-rescue"
+            "openclaw-gateway-ops.service is named for profile \"ops\" but its state dir is ~/.openclaw-rescue (profile \"rescue\"'s dir)"
         );
         assert_eq!(
             f.help.as_deref(),
             Some("point it at ~/.openclaw-ops (or re-render it with `openclaw --profile ops gateway install --force`)")
         );
+    }
+
+    #[test]
+    fn cl403_a_unit_that_sets_one_profile_and_anothers_state_dir() {
+        let host = host([gateway("ops")
+            .no_profile()
+            .port(18789)
+            .unit_name("openclaw-gateway-ops.service")
+            .unit_env("OPENCLAW_PROFILE", "ops")
+            .unit_env("OPENCLAW_STATE_DIR", "/home/claw/.openclaw-rescue")]);
+        let f = host.finding(UNIT_FOREIGN_PROFILE);
+        assert_eq!(
+            f.message,
+            "openclaw-gateway-ops.service sets OPENCLAW_PROFILE=ops but its state dir is ~/.openclaw-rescue (profile \"rescue\"'s dir)"
+        );
+    }
+
+    /// A unit whose name alone says ops while it runs profile rescue carries nothing of
+    /// another profile: it runs rescue as rescue, and its name is what is wrong (CL404 alone).
+    #[test]
+    fn cl403_not_for_a_unit_whose_name_alone_disagrees() {
+        let host = copied_unit();
+        assert!(host.findings(UNIT_FOREIGN_PROFILE).is_empty());
+        assert_eq!(host.findings(SERVICE_NAME_MISMATCH).len(), 1);
     }
 
     #[test]
@@ -855,7 +931,7 @@ mod tests {
 
     #[test]
     fn cl403_human() {
-        insta::assert_snapshot!("CL403", copied_unit().human(UNIT_FOREIGN_PROFILE));
+        insta::assert_snapshot!("CL403", copied_second_unit().human(UNIT_FOREIGN_PROFILE));
     }
 
     #[test]
