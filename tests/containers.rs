@@ -240,3 +240,40 @@ fn two_stacks_mounting_one_directory_through_a_link_share_a_state_dir() {
     let (_, codes, _) = check(&t, &[]);
     assert!(!codes.contains("CL201"), "{codes:?}");
 }
+
+/// A container gateway's config is found as OpenClaw finds it inside the container: through
+/// the mount, so a legacy `clawdbot.json` in the mounted dir is its config. (The container's
+/// own paths were looked up on the machine running clawlint, where `/home/node/.openclaw`
+/// names nothing of the layout: the legacy file was never found.)
+#[test]
+fn a_container_finds_its_legacy_config_through_its_mount() {
+    let t = TempDir::new("container-legacy-config").kept_on_failure();
+    write(
+        &t,
+        "home/stack/compose.yml",
+        "services:\n  gateway:\n    image: ghcr.io/openclaw/openclaw:2026.9.6\n    volumes:\n      - ./config:/home/node/.openclaw\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"18789\"]\n    ports:\n      - \"28789:18789\"\n",
+    );
+    write(
+        &t,
+        "home/stack/config/clawdbot.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    let home = t.join("home").display().to_string();
+    let (_, stdout, stderr) = clawlint(&[
+        "resolve",
+        "--home",
+        &home,
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    let configs: Vec<&str> = json["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["configPath"]["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(configs, ["~/stack/config/clawdbot.json"], "{stdout}");
+}

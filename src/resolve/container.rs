@@ -19,6 +19,25 @@ pub fn read_path(container: Option<&Container>, path: &Path) -> PathBuf {
     }
 }
 
+/// Whether a path exists as the gateway sees it. In a container: a mount point, or a dir on
+/// the way to one, exists (the runtime makes it); a path under a bind mount exists when its
+/// host path does; a named volume's and the image's own files cannot be seen and count as
+/// absent. Never looked up on this host under the container's own path, which names nothing
+/// of the layout (and may exist here by chance, e.g. `/home/node` when clawlint runs in a
+/// Node image).
+pub fn exists(container: Option<&Container>, path: &Path) -> bool {
+    let Some(c) = container else {
+        return crate::paths::host::exists(path);
+    };
+    if c.mounts.iter().any(|m| m.target.starts_with(path)) {
+        return true;
+    }
+    match c.host_path(path) {
+        HostPath::Bind(host, _) => crate::paths::host::exists(&host),
+        HostPath::Volume(..) | HostPath::Private => false,
+    }
+}
+
 fn map(c: &Container, value: &mut Sourced<PathBuf>) {
     let container_path = value.value.clone();
     match c.host_path(&container_path) {

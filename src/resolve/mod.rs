@@ -87,8 +87,9 @@ pub fn resolve_instance_for(
     load_dotenv_files(inv, written, &mut env, sources, cache, &mut problems);
 
     let home = paths::effective_home(&env, &inv.home, &inv.cwd);
-    let state_dir = paths::state_dir(&env, &home, &inv.cwd);
-    let config_path = paths::config_path(&env, &home, &inv.cwd, &state_dir.value);
+    let exists = |p: &Path| container::exists(inv.container.as_deref(), p);
+    let state_dir = paths::state_dir(&env, &home, &inv.cwd, exists);
+    let config_path = paths::config_path(&env, &home, &inv.cwd, &state_dir.value, exists);
     let config_file = container::read_path(inv.container.as_deref(), &config_path.value);
     let mut config =
         load_config_written(&config_file, &env, &home, &inv.cwd, written, sources, cache);
@@ -490,8 +491,9 @@ fn load_dotenv_files(
     // `.env` too), so look again until nothing new turns up.
     for _ in 0..4 {
         let home = paths::effective_home(env, &inv.home, &inv.cwd);
-        let state_dir = paths::state_dir(env, &home, &inv.cwd).value;
-        let config_path = paths::config_path(env, &home, &inv.cwd, &state_dir).value;
+        let exists = |p: &Path| container::exists(inv.container.as_deref(), p);
+        let state_dir = paths::state_dir(env, &home, &inv.cwd, exists).value;
+        let config_path = paths::config_path(env, &home, &inv.cwd, &state_dir, exists).value;
         let state_env = state_dir.join(".env");
         let mut candidates = vec![
             state_env.clone(),

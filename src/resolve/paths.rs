@@ -42,15 +42,21 @@ pub fn effective_home(env: &Env, os_home: &Path, cwd: &Path) -> PathBuf {
 }
 
 /// `resolveStateDir`: `OPENCLAW_STATE_DIR`, else `~/.openclaw` if it exists, else an
-/// existing legacy `~/.clawdbot`, else `~/.openclaw`.
-pub fn state_dir(env: &Env, home: &Path, cwd: &Path) -> Sourced<PathBuf> {
+/// existing legacy `~/.clawdbot`, else `~/.openclaw`. `exists` answers as the gateway's own
+/// file system would (a container's, through its mounts).
+pub fn state_dir(
+    env: &Env,
+    home: &Path,
+    cwd: &Path,
+    exists: impl Fn(&Path) -> bool,
+) -> Sourced<PathBuf> {
     if let Some(raw) = env.value("OPENCLAW_STATE_DIR") {
         let path = home_relative(raw, home, cwd);
         return Sourced::new(path, env_origin(env, "OPENCLAW_STATE_DIR"));
     }
     let new_dir = home.join(".openclaw");
     let legacy = home.join(".clawdbot");
-    if !crate::paths::host::exists(&new_dir) && crate::paths::host::exists(&legacy) {
+    if !exists(&new_dir) && exists(&legacy) {
         return Sourced::new(
             legacy,
             Origin::Default("legacy ~/.clawdbot, because ~/.openclaw does not exist".into()),
@@ -62,7 +68,14 @@ pub fn state_dir(env: &Env, home: &Path, cwd: &Path) -> Sourced<PathBuf> {
 /// `resolveConfigPath`: `OPENCLAW_CONFIG_PATH`, else the first existing candidate
 /// (the state dir, then `~/.openclaw`, `~/.clawdbot`; `openclaw.json` then `clawdbot.json`;
 /// only the state dir when `OPENCLAW_STATE_DIR` is set), else `<state dir>/openclaw.json`.
-pub fn config_path(env: &Env, home: &Path, cwd: &Path, state_dir: &Path) -> Sourced<PathBuf> {
+/// `exists` answers as the gateway's own file system would.
+pub fn config_path(
+    env: &Env,
+    home: &Path,
+    cwd: &Path,
+    state_dir: &Path,
+    exists: impl Fn(&Path) -> bool,
+) -> Sourced<PathBuf> {
     if let Some(raw) = env
         .value("OPENCLAW_CONFIG_PATH")
         .map(|raw| raw.trim_matches(crate::paths::is_js_whitespace))
@@ -90,7 +103,7 @@ pub fn config_path(env: &Env, home: &Path, cwd: &Path, state_dir: &Path) -> Sour
     let existing = dirs
         .iter()
         .flat_map(|d| [d.join("openclaw.json"), d.join("clawdbot.json")])
-        .find(|c| crate::paths::host::exists(c));
+        .find(|c| exists(c));
     match existing {
         Some(path) => Sourced::new(path, Origin::Default("first existing config file".into())),
         None => Sourced::new(

@@ -445,13 +445,19 @@ impl Gateway {
         }
 
         let home = resolve::paths::effective_home(&env, &os_home, &cwd);
-        let state_dir = resolve::paths::state_dir(&env, &home, &cwd);
+        let state_dir = resolve::paths::state_dir(&env, &home, &cwd, crate::paths::host::exists);
         let config_path = match &self.found_config_at {
             Some(rel) => Sourced::new(
                 home.join(rel),
                 Origin::Default("first existing config file".into()),
             ),
-            None => resolve::paths::config_path(&env, &home, &cwd, &state_dir.value),
+            None => resolve::paths::config_path(
+                &env,
+                &home,
+                &cwd,
+                &state_dir.value,
+                crate::paths::host::exists,
+            ),
         };
         let mut problems = self.problems.clone();
         let text = self.config_source();
