@@ -973,6 +973,12 @@ fn compose_scan_past_its_entry_budget_is_a_located_cl907() {
         "{head}"
     );
     assert!(!out.contains("stacks/zzz"), "{head}");
+    assert!(
+        cl907[0]["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("a real directory of this kind")),
+        "{head}"
+    );
     assert_others_linted(&findings);
     // Bounded: the entries looked at are not listed.
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
@@ -2501,6 +2507,12 @@ fn quadlet_search_past_its_entry_budget_is_a_located_cl907() {
         "{head}"
     );
     assert!(out.contains("systemd/aaa.container"), "{head}");
+    assert!(
+        cl907[0]["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("a real directory of this kind")),
+        "{head}"
+    );
     assert!(!out.contains("zzz.container"), "{head}");
     assert_others_linted(&findings);
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
@@ -2545,6 +2557,13 @@ fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
         "{head}"
     );
     assert!(out.contains("openclaw-gateway-ops.service"), "{head}");
+    // The help is about the directory, not the profile dirs of a home.
+    assert!(
+        cl907[0]["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("a real directory of this kind")),
+        "{head}"
+    );
     assert_others_linted(&findings);
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
 }

@@ -229,7 +229,7 @@ fn compose_invocations(
     if let Some(entry) = stopped_at {
         let file = sources.add(&entry, String::new(), None);
         problems.push(Problem {
-            kind: crate::load::ProblemKind::TooMany,
+            kind: crate::load::ProblemKind::TooManyEntries,
             message: format!(
                 "the search for compose files looked at {} directory entries and stopped at {}: compose files past it are not found (name them on the command line or in clawlint.toml's `compose`)",
                 compose::SCAN_ENTRY_BUDGET,

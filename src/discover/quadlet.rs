@@ -89,7 +89,7 @@ fn files_within(dirs: &[PathBuf], entries: usize) -> Scanned {
 pub fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
     let file = sources.add(dir, String::new(), None);
     Problem {
-        kind: ProblemKind::TooMany,
+        kind: ProblemKind::TooManyEntries,
         message: format!(
             "the search for Podman quadlets looks at {SCAN_ENTRY_BUDGET} directory entries at most, and {} holds more than were left: it stopped there, so quadlets in it and after it are not found",
             crate::paths::display_path(dir),

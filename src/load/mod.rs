@@ -36,6 +36,9 @@ pub enum ProblemKind {
     /// More of something than clawlint takes (gateway profile dirs in one home): the rest
     /// was left out.
     TooMany,
+    /// A directory listing met its entry budget (the quadlet, compose and systemd manager
+    /// drop-in searches): the entries past it were not looked at.
+    TooManyEntries,
     Include,
     IncludeCycle,
     IncludeEscape,

@@ -23,7 +23,9 @@ pub(super) fn code_for(kind: ProblemKind) -> catalog::Rule {
         | ProblemKind::NotRegularFile
         | ProblemKind::OutsideLayout
         | ProblemKind::Unresolved => catalog::UNREADABLE_FILE,
-        ProblemKind::Budget | ProblemKind::TooMany => catalog::EXPANSION_BUDGET_EXCEEDED,
+        ProblemKind::Budget | ProblemKind::TooMany | ProblemKind::TooManyEntries => {
+            catalog::EXPANSION_BUDGET_EXCEEDED
+        }
         ProblemKind::InvalidValue => catalog::INVALID_CONFIG_VALUE,
         ProblemKind::Refused => catalog::GATEWAY_WILL_NOT_START,
     }
@@ -49,6 +51,7 @@ fn help_for(kind: ProblemKind) -> &'static str {
         ProblemKind::OutsideLayout => "a file of the layout points outside it; clawlint reads only the scanned homes and --root, since whoever writes the layout (a pull request's author, in CI) would choose what it prints. If the gateway really reads this file, rerun with --allow-outside PATH",
         ProblemKind::Budget => "the expansion is far larger than any real config; look for a ${VAR} repeated many times or $include files including each other over and over",
         ProblemKind::TooMany => "remove the profile dirs no gateway uses (an empty `.openclaw-<profile>` dir is a gateway to OpenClaw's `--profile` and to clawlint)",
+        ProblemKind::TooManyEntries => "a real directory of this kind holds a few files: look for what filled this one (a generated tree, or files added to slow every check down) and remove it; what lies past where the search stopped is not linted until then",
         ProblemKind::InvalidValue => "OpenClaw rejects this value; see the message for what it accepts",
         ProblemKind::Refused => "fix what the message says; until then the gateway exits before it binds any port",
         ProblemKind::Unresolved => UNRESOLVED_HELP,

@@ -112,7 +112,7 @@ fn config_files_within(
 pub(super) fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
     let file = sources.add(dir, String::new(), None);
     Problem {
-        kind: ProblemKind::TooMany,
+        kind: ProblemKind::TooManyEntries,
         message: format!(
             "the systemd manager's drop-in directories are listed {DROP_IN_ENTRY_BUDGET} entries at most, and {} holds more than were left: it stopped there, so its DefaultEnvironment= drop-ins and those of the directories after it are not read",
             crate::paths::display_path(dir),
