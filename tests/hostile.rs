@@ -2568,6 +2568,50 @@ fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
 }
 
+/// The top-level `service.d/` (every unit's drop-ins) with more entries than a unit's
+/// drop-in listing looks at: the old reader listed and read all of them for each unit it
+/// read and again for each unit of the dependency walk (100,000 empty drop-ins of one
+/// unit: 30-47 s). Where the listing stopped is one located CL907, however many units it
+/// applies to; the gateways and the others are still linted.
+#[test]
+fn unit_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
+    use clawlint::discover::services::MANAGER_DROP_IN_ENTRY_BUDGET;
+    let s = Scratch::new("unit-drop-in-budget");
+    add_ordinary_gateways(&s);
+    for (name, port) in [("ops", 19800), ("dev", 19810)] {
+        s.write(
+            &format!("home/.config/systemd/user/openclaw-gateway-{name}.service"),
+            &format!(
+                "[Service]\nExecStart=/usr/bin/openclaw --profile {name} gateway --port {port}\n\n\
+                 [Install]\nWantedBy=default.target\n"
+            ),
+        );
+    }
+    let many = s.path("home/.config/systemd/user/service.d");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..=MANAGER_DROP_IN_ENTRY_BUDGET {
+        std::fs::File::create(many.join(format!("f{i:06}.conf"))).unwrap();
+    }
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{head}");
+    assert!(
+        file_of(cl907[0]).ends_with("/.config/systemd/user/service.d"),
+        "{head}"
+    );
+    assert!(
+        says(
+            &cl907,
+            &format!("listed {MANAGER_DROP_IN_ENTRY_BUDGET} entries at most")
+        ),
+        "{head}"
+    );
+    assert!(out.contains("openclaw-gateway-ops.service"), "{head}");
+    assert_others_linted(&findings);
+    assert!(out.len() < 64 << 10, "{} bytes", out.len());
+}
+
 /// A user manager's `user.conf` that is a FIFO: a located CL902, never opened and never
 /// passed over silently (the old listing took only a regular file as the main file and said
 /// nothing of the FIFO). A `user.conf` linked to /dev/null is an empty one, not a problem.

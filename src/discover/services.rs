@@ -368,6 +368,11 @@ fn pulled_in(
     queue.extend(boot.iter().map(|b| b.to_string()));
     let mut pulled = BTreeMap::new();
     let mut read = std::collections::HashSet::new();
+    // Drop-in entries listed over the whole walk (the top-level `service.d/` is every
+    // unit's): past them, units are read without their drop-ins. Where a gateway unit's own
+    // listing stops is said when it is read ([`UnitReader::drop_ins`]).
+    let mut drop_in_entries = manager::DROP_IN_ENTRY_BUDGET;
+    let low_first: Vec<PathBuf> = dirs.iter().rev().cloned().collect();
     while let Some(name) = queue.pop() {
         if read.len() >= PULL_IN_LIMIT {
             break;
@@ -384,20 +389,7 @@ fn pulled_in(
             .and_then(|(_, rest)| rest.rsplit_once('.'))
             .map(|(i, _)| i.to_string());
         let mut files = vec![file.clone()];
-        for dir in dirs {
-            for drop_dir in drop_in_dir_names(&name) {
-                let Ok(entries) = crate::paths::host::read_dir(&dir.join(drop_dir)) else {
-                    continue;
-                };
-                let mut confs: Vec<PathBuf> = entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "conf"))
-                    .collect();
-                confs.sort();
-                files.extend(confs);
-            }
-        }
+        files.extend(drop_in_files(&low_first, &name, &mut drop_in_entries).0);
         for path in files {
             let Ok(text) = ServiceFiles::text(&path, SMALL_FILE_LIMIT) else {
                 continue;
@@ -642,6 +634,44 @@ fn is_masked(file: &Path) -> bool {
         return true;
     }
     crate::paths::host::symlink_metadata(file).is_ok_and(|m| m.is_file() && m.len() == 0)
+}
+
+/// The `*.conf` drop-ins of the unit `unit_name` in `dirs` (lowest priority first), in
+/// file name order, a name in a later directory (or a more specific one of the same)
+/// replacing the others of that name. At most `left` directory entries are listed (and taken
+/// from it): the second value is the directory holding more than were left, where the
+/// listing stopped (none of it, and nothing after it, is read).
+fn drop_in_files(
+    dirs: &[PathBuf],
+    unit_name: &str,
+    left: &mut usize,
+) -> (Vec<PathBuf>, Option<PathBuf>) {
+    let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for dir in dirs {
+        for name in drop_in_dir_names(unit_name) {
+            let dir = dir.join(&name);
+            let Ok(entries) = crate::paths::host::read_dir(&dir) else {
+                continue;
+            };
+            // One entry past what is left at most: never the whole of a huge directory.
+            let listed: Vec<std::fs::DirEntry> = entries
+                .filter_map(Result::ok)
+                .take(left.saturating_add(1))
+                .collect();
+            if listed.len() > *left {
+                *left = 0;
+                return (by_name.into_values().collect(), Some(dir));
+            }
+            *left -= listed.len();
+            by_name.extend(
+                listed
+                    .into_iter()
+                    .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                    .filter(|(n, _)| n.ends_with(".conf")),
+            );
+        }
+    }
+    (by_name.into_values().collect(), None)
 }
 
 /// The drop-in directory names of a unit, least specific first: `service.d`, the dash
@@ -1325,27 +1355,16 @@ impl UnitReader<'_> {
     /// `service.d/`, in every directory of the unit's search path. A file name found in a
     /// higher-priority directory (/etc over /run over /usr/lib), or in a more specific
     /// directory of the same one, replaces the others of that name; all are applied in file
-    /// name order.
-    fn drop_ins(&self, unit_name: &str) -> Vec<PathBuf> {
+    /// name order. Listed within [`manager::DROP_IN_ENTRY_BUDGET`] entries over all those
+    /// directories (the top-level `service.d/` applies to every unit): the second value is
+    /// the directory holding more than were left, where the listing stopped (none of it,
+    /// and nothing of higher priority, is read).
+    fn drop_ins(&self, unit_name: &str) -> (Vec<PathBuf>, Option<PathBuf>) {
         let own = self.found.file.parent();
         let mut dirs = unit_dirs(self.kind, self.home, self.root, own);
         dirs.reverse(); // lowest priority first: later ones replace
-        let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for dir in &dirs {
-            for name in drop_in_dir_names(unit_name) {
-                let Ok(entries) = crate::paths::host::read_dir(&dir.join(&name)) else {
-                    continue;
-                };
-                let mut confs: Vec<(String, PathBuf)> = entries
-                    .filter_map(Result::ok)
-                    .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-                    .filter(|(n, _)| n.ends_with(".conf"))
-                    .collect();
-                confs.sort();
-                by_name.extend(confs);
-            }
-        }
-        by_name.into_values().collect()
+        let mut left = manager::DROP_IN_ENTRY_BUDGET;
+        drop_in_files(&dirs, unit_name, &mut left)
     }
 
     fn read(
@@ -1361,7 +1380,15 @@ impl UnitReader<'_> {
         let text = String::from_utf8_lossy(bytes).into_owned();
         let mut texts = vec![(path.to_path_buf(), text)];
         let mut drop_ins = Vec::new();
-        for drop_in in self.drop_ins(&name) {
+        let (listed, stopped_in) = self.drop_ins(&name);
+        if let Some(dir) = stopped_in {
+            // Once, however many units the directory applies to (`service.d/`).
+            let problem = manager::stopped_drop_ins(&dir, &name, sources);
+            if !problems.iter().any(|p| p.loc == problem.loc) {
+                problems.push(problem);
+            }
+        }
+        for drop_in in listed {
             match ServiceFiles::text(&drop_in, SMALL_FILE_LIMIT) {
                 Ok(text) => {
                     texts.push((drop_in.clone(), text));

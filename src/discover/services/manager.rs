@@ -121,6 +121,21 @@ pub(super) fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
     }
 }
 
+/// CL907 where the listing of a unit's drop-in directories stopped, read for the unit
+/// `unit` ([`DROP_IN_ENTRY_BUDGET`], the same budget as a manager's).
+pub(super) fn stopped_drop_ins(dir: &Path, unit: &str, sources: &mut SourceMap) -> Problem {
+    let file = sources.add(dir, String::new(), None);
+    Problem {
+        kind: ProblemKind::TooManyEntries,
+        message: format!(
+            "a unit's drop-in directories are listed {DROP_IN_ENTRY_BUDGET} entries at most, and {} holds more than were left when {} was read: it stopped there, so the drop-ins in it and in the directories after it are not read",
+            crate::paths::display_path(dir),
+            command::shown(unit),
+        ),
+        loc: Some(crate::load::tree::file_start(file)),
+    }
+}
+
 /// The manager's `DefaultEnvironment=` across `files` (their parsed units, in reading order):
 /// each value parsed as `Environment=` is (`config_parse_environ`), an empty assignment
 /// dropping everything before it, a later assignment of a name replacing the earlier one.
