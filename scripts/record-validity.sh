@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Records OpenClaw's own verdict on every config of the differential set:
+# Records OpenClaw's own verdict on every config of the differential set (`config validate --json`;
+# for releases before it, scripts/oracle-snapshot-verdict.mjs, see below):
 # tests/validity/cases/<case>.json5 (a single file) or tests/validity/cases/<case>/ (a config
 # dir with openclaw.json and the files it includes) -> tests/validity/verdicts/<release>.json.
 #
@@ -27,7 +28,19 @@ trap 'rm -rf "$scratch"' EXIT
 # The start verdict (scripts/oracle-start-verdict.mjs) knows 2026.9.6's module names only.
 start_script=""
 [ "$release" = "2026.9.6" ] && start_script="$repo/scripts/oracle-start-verdict.mjs"
-export scratch start_script
+# Releases before 2026.3 have no `config validate` (their `config` has get/set/unset only):
+# scripts/oracle-snapshot-verdict.mjs prints what it prints from 2026.3 on, from the same
+# `readConfigFileSnapshot` of the release's own dist.
+# SNAPSHOT=1 uses the script for a release that has the command too: it starts no CLI, a third
+# of the time per case on a loaded machine. Checked against the CLI on 2026.4.29: 30 cases the CLI
+# had recorded (10 valid, 20 rejected) got the same verdicts and issues; 2026.4.29's other 194
+# cases were recorded this way.
+validate=("$entry" config validate --json)
+if [ -n "${SNAPSHOT:-}" ] || ! grep -qs 'command("validate")' "$dir"/node_modules/openclaw/dist/*.js; then
+  validate=("$repo/scripts/oracle-snapshot-verdict.mjs")
+fi
+validate_args="${validate[*]}"
+export scratch start_script validate_args
 one() {
   local src="$1" name h
   name=$(basename "$src" .json5)
@@ -35,7 +48,7 @@ one() {
   mkdir -p "$h/.openclaw"
   if [ -d "$src" ]; then cp -a "$src/." "$h/.openclaw/"; else cp "$src" "$h/.openclaw/openclaw.json"; fi
   (cd "$h" && timeout -k 10 120 unshare --net --pid --mount-proc --fork --kill-child env -i HOME="$h" PATH="$(dirname "$node"):/usr/bin:/bin" TZ=UTC \
-     "$node" "$entry" config validate --json > "$scratch/$name/out.json" 2> "$scratch/$name/err.txt"; echo $? > "$scratch/$name/rc") || true
+     OPENCLAW_DIST="$(dirname "$entry")/dist" "$node" $validate_args > "$scratch/$name/out.json" 2> "$scratch/$name/err.txt"; echo $? > "$scratch/$name/rc") || true
   if [ -n "$start_script" ]; then
     (cd "$h" && timeout -k 10 120 unshare --net --pid --mount-proc --fork --kill-child env -i HOME="$h" PATH="$(dirname "$node"):/usr/bin:/bin" TZ=UTC \
        OPENCLAW_DIST="$(dirname "$entry")/dist" "$node" "$start_script" > "$scratch/$name/start.json" 2> "$scratch/$name/start-err.txt") || true

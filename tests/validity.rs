@@ -73,7 +73,17 @@ fn run_case(path: &Path, release: &str) -> Ours {
     substitute_tree(&mut root, &env, &mut problems);
     let main = sources.lookup(&config).unwrap();
     let single = !validate::uses_include(&sources, main);
-    let verdict = validate::validate(&root, release, single).expect("schema recorded");
+    // A release without a recorded schema (2026.2.26) is checked against the nearest recorded
+    // one, with its own start and read behaviour, as `validate::validity` does.
+    let schema = validate::releases::schema_for(release);
+    let missing: Vec<(&str, clawlint::source::Loc)> = problems
+        .iter()
+        .filter(|p| p.kind == clawlint::load::ProblemKind::MissingEnvVar)
+        .filter_map(|p| Some((p.message.split('"').nth(1)?, p.loc?)))
+        .collect();
+    let verdict = validate::missing_env_verdict(&root, schema, release, &missing)
+        .or_else(|| validate::validate_running(&root, schema, release, single))
+        .expect("schema recorded");
     let load_failed = problems
         .iter()
         .any(|p| p.kind != clawlint::load::ProblemKind::MissingEnvVar);
@@ -108,30 +118,6 @@ fn run_case(path: &Path, release: &str) -> Ours {
 /// known. Kept here, not hidden: the test fails when one of them starts agreeing.
 const KNOWN_VERDICT_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     (
-        "2026.3.31",
-        "mut-scalar-for-object-channels",
-        "2026.3.31's recorded JSON schema gives `channels` no type (properties and \
-         additionalProperties only), but its zod schema wants an object: OpenClaw rejects \
-         `channels: true`, clawlint accepts it",
-    ),
-    (
-        "2026.3.31",
-        "mig-feishu-bot-name",
-        "2026.3.31 accepts channels.feishu.accounts.<id>.botName (its feishu channel plugin \
-         does not check account keys); clawlint checks it against the recorded schema's strict \
-         feishu account object",
-    ),
-    (
-        "2026.8.2",
-        "mut-typo-gateway.roles.default_",
-        "2026.8.2 (zod 4.4, whose unknown keys abort the refinements around them: \
-         data/mcp-server-refinements.json unknownKeysContinue false) still reports \
-         gateway.roles.definitions (\"must contain at least one role definition\") beside the \
-         unknown gateway.roles.default_; clawlint applies the abort to the gateway.roles check \
-         too and reports the unknown key alone. Where that check sits in 2026.8.2's schema (so \
-         that the abort does not reach it) is not yet read",
-    ),
-    (
         "2026.5.28",
         "rw-tools-web-search-api-key",
         WEB_SEARCH_PROVIDER_UNAVAILABLE,
@@ -145,11 +131,6 @@ const KNOWN_VERDICT_DISAGREEMENTS: &[(&str, &str, &str)] = &[
         "2026.7.35",
         "rw-tools-web-search-api-key",
         WEB_SEARCH_PROVIDER_UNAVAILABLE,
-    ),
-    (
-        "2026.4.29",
-        "mut-scalar-for-object-channels",
-        "as for 2026.3.31: the recorded JSON schema gives `channels` no type; OpenClaw's zod schema wants an object",
     ),
 ];
 
@@ -364,7 +345,8 @@ fn start_verdicts_match_a_started_2026_4_29_gateway() {
     check_started_at_least("2026.4.29", 15);
 }
 
-/// And for 2026.2.26 and 2026.1.30 (checked against 2026.3.31's schema, the oldest recorded):
+/// And for 2026.2.26 (checked against its own zod schema, scripts/oracle-zod-schema.mjs) and
+/// 2026.1.30 (against 2026.2.26's, the oldest recorded):
 /// their `gateway run` refuses a config their legacy rules flag (old-gateway-token, whose key
 /// their migrations move) as well as one with a key only later releases migrate (a top-level
 /// heartbeat), with or without $include: nothing is repaired at start. (2026.1.30 on
@@ -816,15 +798,26 @@ fn agrees_with_openclaw_2026_3_31() {
     check_release("2026.3.31");
 }
 
-/// 2026.4.29 (the April line): the real-world, mutated, migration, legacy and $include cases of
-/// the differential set, recorded with its own `config validate --json`. Its config read runs
+/// 2026.4.29 (the April line): the whole differential set, recorded with its own `config
+/// validate --json` (206 cases) and, for the other 194, with scripts/oracle-snapshot-verdict.mjs
+/// (`SNAPSHOT=1 scripts/record-validity.sh`: the same `readConfigFileSnapshot` the command
+/// prints, checked identical on 30 of the command's cases). Its config read runs
 /// its legacy migrations in memory on every config (`applyRuntimeLegacyConfigMigrations`,
 /// data/doctor-migrations.json `readMigrates`) and leaves plugin install records out: a top-level
 /// heartbeat, `gateway.bind: "127.0.0.1"`, a telegram `streamMode`, `plugins.installs`, ... are
 /// accepted; old-heartbeat-and-unknown reports gateway.bindd alone.
 #[test]
 fn agrees_with_openclaw_2026_4_29() {
-    check_release_at_least("2026.4.29", 190);
+    check_release("2026.4.29");
+}
+
+/// 2026.2.26 (the February line, before `config validate`: recorded with
+/// scripts/oracle-snapshot-verdict.mjs, the same `readConfigFileSnapshot` that command prints
+/// from 2026.3 on), checked against 2026.3.31's schema (its own `config schema` does not
+/// exist): the whole differential set.
+#[test]
+fn agrees_with_openclaw_2026_2_26() {
+    check_release("2026.2.26");
 }
 
 /// 2026.5.28 (the May line, the first without a read migration: its config read validates the

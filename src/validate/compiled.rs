@@ -83,7 +83,14 @@ impl Compiled {
                 .into_iter()
                 .filter_map(|k| subs(obj.get(k)))
                 .collect(),
-            types: obj.get("type").cloned(),
+            // OpenClaw's schemas are zod's, where a node with `properties` is a `z.object`,
+            // which refuses anything but an object; where OpenClaw writes such a node's JSON
+            // schema itself it may leave `type` out (2026.3.31's and 2026.4.29's `channels`:
+            // "Invalid input: expected object, received boolean" for `channels: true`).
+            types: obj
+                .get("type")
+                .cloned()
+                .or_else(|| props.is_some().then(|| Value::String("object".to_string()))),
             constant: obj.get("const").cloned(),
             options: obj.get("enum").and_then(Value::as_array).cloned(),
             maximum: f64_at("maximum"),

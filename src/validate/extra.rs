@@ -175,6 +175,7 @@ pub fn refinements(
     let uk = unknown_keys_abort(release);
     mcp_server_refinements(root, release, out, uk, codex_declares, &mut found);
     field_refinements(root, release, &mut found);
+    gateway_roles_refinements(root, out, uk, &mut found);
     if let Some(agents) = root.get("agents").filter(|a| a.is_object() && keyed_roster) {
         if !aborted_under(out, &["agents"], uk) {
             agents_refinements(agents, &mut found);
@@ -777,41 +778,59 @@ fn field_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
                 .into(),
         ));
     }
-    if let Some(roles) = root.at(&["gateway", "roles"]).filter(|r| r.is_object()) {
-        let defs = roles.get("definitions");
-        let names: Vec<&str> = defs
-            .map(|d| d.members().iter().map(|m| m.key.as_str()).collect())
-            .unwrap_or_default();
-        if names.is_empty() {
+}
+
+/// `gateway.roles`: the non-empty check is `definitions`' own `.refine` (run whatever else is
+/// wrong in `roles`), the default's check is the `superRefine` of `roles`, which an aborting
+/// issue in `roles` skips, an unknown key too where the release's zod aborts on one (2026.8.2:
+/// zod-schema-*.js `roles: strictObject({default, definitions: record(...).refine(...)})
+/// .superRefine(...)`; tests/validity/verdicts/2026.8.2.json mut-typo-gateway.roles.default_
+/// reports the unknown key and the empty definitions, not the default).
+fn gateway_roles_refinements(root: &Node, schema: &[Issue], uk: bool, out: &mut Vec<Issue>) {
+    let Some(roles) = root.at(&["gateway", "roles"]).filter(|r| r.is_object()) else {
+        return;
+    };
+    let defs = roles.get("definitions");
+    let names: Vec<&str> = defs
+        .map(|d| d.members().iter().map(|m| m.key.as_str()).collect())
+        .unwrap_or_default();
+    if names.is_empty() && !aborted_under(schema, &["gateway", "roles", "definitions"], false) {
+        out.push(refinement(
+            vec![key("gateway"), key("roles"), key("definitions")],
+            defs.map_or(roles.loc, |d| d.loc),
+            "gateway.roles.definitions must contain at least one role definition".into(),
+        ));
+    }
+    // A failed `.refine` of a member does not abort it (2026.9.6 reports all three).
+    let roles_parsed = !aborted_under(schema, &["gateway", "roles"], uk);
+    if let Some(name) = roles.get("default").and_then(Node::as_str) {
+        if roles_parsed && !names.contains(&name) {
+            let d = roles.get("default").expect("just read");
             out.push(refinement(
-                vec![key("gateway"), key("roles"), key("definitions")],
-                defs.map_or(roles.loc, |d| d.loc),
-                "gateway.roles.definitions must contain at least one role definition".into(),
+                vec![key("gateway"), key("roles"), key("default")],
+                d.loc,
+                "gateway.roles.default must name a configured role definition".into(),
             ));
-        }
-        if let Some(d) = roles.get("default") {
-            if let Some(name) = d.as_str() {
-                if !names.contains(&name) {
-                    out.push(refinement(
-                        vec![key("gateway"), key("roles"), key("default")],
-                        d.loc,
-                        "gateway.roles.default must name a configured role definition".into(),
-                    ));
-                }
-            }
         }
     }
 }
 
 /// The checks `validateConfigObjectRaw` makes once the schema passed, first failing group
 /// wins (validation-core-*.mjs).
-pub fn after_schema(root: &Node) -> Vec<Issue> {
+pub fn after_schema(root: &Node, release: &str) -> Vec<Issue> {
     let avatar = identity_avatar(root);
     if !avatar.is_empty() {
         return avatar;
     }
+    if super::releases::compare(release, TAILSCALE_BIND_CHECK_SINCE).is_lt() {
+        return Vec::new();
+    }
     tailscale_bind(root)
 }
+
+/// The first recorded release with `validateGatewayTailscaleBind` (2026.2.26's dist has none:
+/// tests/validity/verdicts/2026.2.26.json rw-tailscale-serve-lan valid).
+const TAILSCALE_BIND_CHECK_SINCE: &str = "2026.3.31";
 
 /// `validateIdentityAvatar`: only the cases that need no file system (a `~` path or another
 /// URI scheme); "must stay within the agent workspace" needs the workspace and is not checked.

@@ -207,9 +207,9 @@ pub fn validate(root: &Node, release: &str, single_file: bool) -> Option<Verdict
 }
 
 /// [`validate`] against the schema of `release` (a recorded one) for a gateway that `running`
-/// runs: what its start does about the issues is `running`'s (its own migrations: 2026.2.26 is
-/// checked against 2026.3.31's schema, the oldest recorded, but does not migrate what 2026.3.31
-/// does).
+/// runs: what its start does about the issues is `running`'s (its own migrations: 2026.1.30 is
+/// checked against 2026.2.26's schema, the oldest recorded, with its own legacy rules; a
+/// `--target-version` release between recorded ones against the nearest older schema).
 pub fn validate_running(
     root: &Node,
     release: &str,
@@ -232,6 +232,74 @@ pub fn validate_running(
     apply_legacy_rules(root, running, &mut verdict);
     apply_read_migrations(running, &mut verdict);
     Some(verdict)
+}
+
+/// The last release whose config read fails on a `${VAR}` it cannot resolve, before it
+/// validates anything: `MissingEnvVarError`, one issue at the root ("Missing env var \"X\"
+/// referenced at config path: a.b"; 2026.2.26 io `readConfigFileSnapshot`). From 2026.3.31 the
+/// read keeps the placeholder (`onMissing`) and validates it as written. Recorded:
+/// tests/validity/verdicts/2026.2.26.json rw-port-env-string.
+const MISSING_ENV_FAILS_READ_UNTIL: &str = "2026.2.26";
+
+/// The verdict of a release whose config read fails on a missing `${VAR}` (see
+/// [`MISSING_ENV_FAILS_READ_UNTIL`]): `missing` are the loader's missing variables in
+/// substitution order, each with the string that names it. `None` when the release validates
+/// anyway or nothing is missing.
+pub fn missing_env_verdict(
+    root: &Node,
+    schema_release: &str,
+    running: &str,
+    missing: &[(&str, Loc)],
+) -> Option<Verdict> {
+    if releases::compare(running, MISSING_ENV_FAILS_READ_UNTIL).is_gt() {
+        return None;
+    }
+    let (name, loc) = missing.first()?;
+    let at = path_of(root, *loc)
+        .map(|p| path_string(&p))
+        .unwrap_or_default();
+    let issue = Issue {
+        path: Vec::new(),
+        kind: IssueKind::Refinement,
+        message: format!("Missing env var \"{name}\" referenced at config path: {at}"),
+        loc: *loc,
+        expected: None,
+        choices: Vec::new(),
+        known_keys: Vec::new(),
+        note: None,
+    };
+    Some(Verdict {
+        release: schema_release.to_string(),
+        issues: vec![(issue, StartOutcome::Refuse { doctor_fixes: None })],
+        starts: false,
+        later: Vec::new(),
+        migrated: Vec::new(),
+    })
+}
+
+/// The path of the node at `loc` in the tree (depth first).
+fn path_of(node: &Node, loc: Loc) -> Option<Vec<Seg>> {
+    use crate::load::tree::Value;
+    if node.loc == loc {
+        return Some(Vec::new());
+    }
+    let children: Vec<(Seg, &Node)> = match &node.value {
+        Value::Object(members) => members
+            .iter()
+            .map(|m| (Seg::Key(m.key.clone()), &m.value))
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (Seg::Index(i), n))
+            .collect(),
+        _ => return None,
+    };
+    children.into_iter().find_map(|(seg, child)| {
+        let mut rest = path_of(child, loc)?;
+        rest.insert(0, seg);
+        Some(rest)
+    })
 }
 
 /// What the config read of the running release does before it validates, in memory, the file
@@ -355,13 +423,16 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     trimmed::issues(root, release, &mut all);
     let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
         all.into_iter().partition(is_channel_issue);
+    if releases::compare(release, CORE_CHANNELS_ONLY_UNTIL).is_le() {
+        channels.retain(is_core_channel_issue);
+    }
     let codex_declares = |server: &str, k: &str| {
         let path = ["mcp", "servers", server, "codex", k].map(|s| Seg::Key(s.to_string()));
         checker.at_path(root_schema, &path).is_some()
     };
     extra::refinements(root, release, keyed_roster, &codex_declares, &mut out);
     channels.extend(extra::unknown_channels(root, root_schema, table));
-    let after = extra::after_schema(root);
+    let after = extra::after_schema(root, release);
     let mut groups = vec![out, channels, after]
         .into_iter()
         .filter(|g| !g.is_empty());
@@ -375,6 +446,35 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
 /// made on the parsed config.
 pub fn issues(root: &Node, release: &str, root_schema: Sub) -> Vec<Issue> {
     phases(root, release, root_schema).first
+}
+
+/// The last release whose config read checks only the channel blocks its core schema knows
+/// (2026.2.26's `ChannelsSchema` members, 2026.3.31's `directChannelRuntimeSchemas`: the ten
+/// of [`CORE_CHANNELS`]): no channel plugin's manifest has `channelConfigs` yet, so every other
+/// channel's block (feishu, matrix, line, ...) passes unchecked (`validateConfigObjectWithPlugins`
+/// skips a channel without a schema), though `config schema` prints the plugins' schemas for them.
+/// From 2026.4.29 the manifests carry them and every known channel's block is checked.
+/// Recorded: tests/validity/verdicts/2026.3.31.json mig-feishu-bot-name (valid).
+const CORE_CHANNELS_ONLY_UNTIL: &str = "2026.3.31";
+
+/// The channels the core schema of 2026.2.26 and 2026.3.31 checks (see
+/// [`CORE_CHANNELS_ONLY_UNTIL`]).
+const CORE_CHANNELS: &[&str] = &[
+    "bluebubbles",
+    "discord",
+    "googlechat",
+    "imessage",
+    "irc",
+    "msteams",
+    "signal",
+    "slack",
+    "telegram",
+    "whatsapp",
+];
+
+/// An issue inside the block of a channel the core schema checks ([`CORE_CHANNELS`]).
+fn is_core_channel_issue(i: &Issue) -> bool {
+    matches!(i.path.as_slice(), [_, Seg::Key(id), ..] if CORE_CHANNELS.contains(&id.as_str()))
 }
 
 /// An issue inside one channel's block (`channels.<id>…`, not `channels.defaults`).
@@ -433,7 +533,17 @@ pub fn validity(inst: &crate::resolve::Instance, options: &Options) -> Option<Va
     let running = release
         .as_ref()
         .map_or(checked_against, |r| r.value.as_str());
-    let verdict = validate_running(root, checked_against, running, single)?;
+    // The variables the loader could not resolve, in substitution order, by name.
+    let missing: Vec<(&str, Loc)> = inst
+        .problems
+        .iter()
+        .filter(|p| p.kind == crate::load::ProblemKind::MissingEnvVar)
+        .filter_map(|p| Some((p.message.split('"').nth(1)?, p.loc?)))
+        .collect();
+    let verdict = match missing_env_verdict(root, checked_against, running, &missing) {
+        Some(v) => v,
+        None => validate_running(root, checked_against, running, single)?,
+    };
     // The target is judged as the release it names (its start behaviour: the token write of
     // 2026.2.26 to 2026.4.29, the start guard from 2026.8.2), against the nearest recorded
     // schema: a host on 2026.2.26 upgrading to 2026.3.31 has one schema and two start
@@ -443,7 +553,11 @@ pub fn validity(inst: &crate::resolve::Instance, options: &Options) -> Option<Va
         .as_deref()
         .filter(|t| !releases::compare(t, running).is_eq())
         .and_then(|t| {
-            let mut verdict = validate_running(root, releases::schema_for(t), t, single)?;
+            let schema = releases::schema_for(t);
+            let mut verdict = match missing_env_verdict(root, schema, t, &missing) {
+                Some(v) => v,
+                None => validate_running(root, schema, t, single)?,
+            };
             verdict.release = t.to_string();
             Some(Box::new(verdict))
         });
