@@ -708,6 +708,9 @@ fn read_shell(
         found: Vec::new(),
         allexport: false,
         maybe_exported: BTreeSet::new(),
+        maybe: BTreeSet::new(),
+        inherited: env.keys().cloned().collect(),
+        here: (0, 0),
         dir_stack: Vec::new(),
         posix: posix_line(line),
         zsh: line_program(line) == Some("zsh"),
@@ -794,6 +797,13 @@ struct Shell<'a> {
     allexport: bool,
     /// Variables an `export` that may or may not have run sets: the gateway may get them.
     maybe_exported: BTreeSet<String>,
+    /// Variables an assignment or `export` that may or may not have run set: no default of
+    /// theirs (`${NAME:-W}`) is taken until a certain assignment sets them again.
+    maybe: BTreeSet<String>,
+    /// The variables the shell was started with (exported: what assigns them exports them).
+    inherited: BTreeSet<String>,
+    /// The statement being read: its file and offset (where an expansion's assignment is).
+    here: (usize, usize),
     /// The directories `pushd` left, for `popd`.
     dir_stack: Vec<Option<String>>,
     /// POSIX mode (`#!/bin/sh`, dash, ksh, `set -o posix`): `.` looks on PATH only.
@@ -917,6 +927,7 @@ impl Shell<'_> {
             if self.stopped {
                 return;
             }
+            self.here = (file, offset);
             let after_or = sep == Sep::Or;
             let mut marked = quoted_words(&statement);
             // The tests that guard what follows (`[ -f X ] &&`, `if [ -r X ]; then`); the
@@ -1058,10 +1069,12 @@ impl Shell<'_> {
                             if export_uncertain && self.vars.get(&k).is_none_or(|old| *old != v) {
                                 self.vars.remove(&k);
                                 self.unknown.insert(k.clone());
+                                self.maybe.insert(k.clone());
                                 self.maybe_exported.insert(k);
                                 continue;
                             }
                             self.unknown.extend(unknown);
+                            self.maybe.remove(&k);
                             self.vars.insert(k.clone(), v.clone());
                             self.exported.set(k, v, file, offset);
                         }
@@ -1094,16 +1107,51 @@ impl Shell<'_> {
     }
 
     /// `word` expanded with the shell's variables, the paths `realpath` and its kin print
-    /// resolved by the [`Sourcer`].
+    /// resolved by the [`Sourcer`]. What `${NAME:=W}` assigns is the shell's from then on
+    /// (exported when NAME already was, or under `set -a`, as bash does).
     fn expand(&mut self, word: &str, unknown: &mut Vec<String>) -> String {
         let sourcer = &mut *self.sourcer;
-        expand_with(
+        let assigned = std::cell::RefCell::new(Vec::new());
+        let scope = Scope {
+            vars: &self.vars,
+            pwd: None,
+            maybe: Some(&self.maybe),
+            assigned: Some(&assigned),
+        };
+        let out = expand_with(
             word,
-            Scope::of(&self.vars),
+            scope,
             unknown,
             &mut |p| sourcer.real_path(p),
             self.budget,
-        )
+        );
+        let (file, offset) = self.here;
+        for (k, v) in assigned.into_inner() {
+            let export = self.allexport
+                || self.inherited.contains(&k)
+                || self.exported.index.contains_key(&k);
+            self.assign(k, v, export, file, offset);
+        }
+        out
+    }
+
+    /// A shell variable assigned (`NAME=V`, `${NAME:=V}`), and exported too when `export`.
+    /// One that may or may not be assigned (the statement may not run) is not known after.
+    fn assign(&mut self, k: String, v: String, export: bool, file: usize, offset: usize) {
+        if self.uncertain && self.vars.get(&k).is_none_or(|old| *old != v) {
+            self.vars.remove(&k);
+            self.unknown.insert(k.clone());
+            if export {
+                self.maybe_exported.insert(k.clone());
+            }
+            self.maybe.insert(k);
+            return;
+        }
+        self.maybe.remove(&k);
+        if export {
+            self.exported.set(k.clone(), v.clone(), file, offset);
+        }
+        self.vars.insert(k, v);
     }
 
     /// The file a word names, as a test and a `source` of it both see it: expanded, and
@@ -1190,16 +1238,8 @@ impl Shell<'_> {
                 // known (a path made of it is not guessed).
                 let mut unknown = Vec::new();
                 let v = self.expand(&v, &mut unknown);
-                if self.uncertain && self.vars.get(&k).is_none_or(|old| *old != v) {
-                    self.vars.remove(&k);
-                    self.unknown.insert(k);
-                    continue;
-                }
                 self.unknown.extend(unknown);
-                if self.allexport {
-                    self.exported.set(k.clone(), v.clone(), file, offset);
-                }
-                self.vars.insert(k, v);
+                self.assign(k, v, self.allexport, file, offset);
             }
             return;
         }
@@ -1949,19 +1989,97 @@ struct Scope<'v> {
     vars: &'v BTreeMap<String, String>,
     /// `Some(pwd)`: `PWD` is `pwd` (`None`: unset), whatever `vars` holds.
     pwd: Option<Option<&'v str>>,
+    /// Variables an assignment or `export` that may or may not have run set: whether they
+    /// are set, and to what, is not known, so no default of theirs is taken.
+    maybe: Option<&'v BTreeSet<String>>,
+    /// What `${NAME:=WORD}` and `${NAME=WORD}` assigned while expanding, latest last: the
+    /// shell's to keep (none in a command substitution, a subshell).
+    assigned: Option<&'v std::cell::RefCell<Vec<(String, String)>>>,
 }
 
 impl<'v> Scope<'v> {
+    #[cfg(test)]
     fn of(vars: &'v BTreeMap<String, String>) -> Scope<'v> {
-        Scope { vars, pwd: None }
-    }
-
-    fn get(&self, name: &str) -> Option<&'v str> {
-        match (name, self.pwd) {
-            ("PWD", Some(pwd)) => pwd,
-            _ => self.vars.get(name).map(String::as_str),
+        Scope {
+            vars,
+            pwd: None,
+            maybe: None,
+            assigned: None,
         }
     }
+
+    fn get(&self, name: &str) -> Option<std::borrow::Cow<'v, str>> {
+        if let Some(assigned) = self.assigned {
+            if let Some((_, v)) = assigned.borrow().iter().rev().find(|(k, _)| k == name) {
+                return Some(std::borrow::Cow::Owned(v.clone()));
+            }
+        }
+        match (name, self.pwd) {
+            ("PWD", Some(pwd)) => pwd.map(std::borrow::Cow::Borrowed),
+            _ => self
+                .vars
+                .get(name)
+                .map(|v| std::borrow::Cow::Borrowed(v.as_str())),
+        }
+    }
+
+    fn maybe_set(&self, name: &str) -> bool {
+        self.maybe.is_some_and(|m| m.contains(name))
+    }
+
+    fn assign(&self, name: &str, value: &str) {
+        if let Some(assigned) = self.assigned {
+            assigned
+                .borrow_mut()
+                .push((name.to_string(), value.to_string()));
+        }
+    }
+}
+
+/// The operator of a `${NAME…}` expansion and the word after it.
+#[derive(Debug, PartialEq)]
+enum Operator {
+    /// `${NAME}`
+    Plain,
+    /// `${NAME:-W}` (`colon`: also when empty) and `${NAME-W}`: W when unset.
+    Default { colon: bool },
+    /// `${NAME:=W}` and `${NAME=W}`: as `Default`, and NAME is assigned W.
+    Assign { colon: bool },
+    /// `${NAME:+W}` and `${NAME+W}`: W when set, else nothing.
+    Alternative { colon: bool },
+    /// Any other (`${NAME:0:2}`, `${NAME#p}`, `${#NAME}`, `${NAME?}`): not worked out.
+    Other,
+}
+
+/// `${…}`'s inside split into the name (`BASH_SOURCE[0]` is `BASH_SOURCE`), the operator and
+/// its word (bash(1), "Parameter Expansion").
+fn parameter(inner: &str) -> (&str, Operator, &str) {
+    let end = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
+    let name = &inner[..end];
+    let rest = &inner[end..];
+    let rest = rest.strip_prefix("[0]").unwrap_or(rest);
+    let ops: [(&str, Operator); 6] = [
+        (":-", Operator::Default { colon: true }),
+        (":=", Operator::Assign { colon: true }),
+        (":+", Operator::Alternative { colon: true }),
+        ("-", Operator::Default { colon: false }),
+        ("=", Operator::Assign { colon: false }),
+        ("+", Operator::Alternative { colon: false }),
+    ];
+    if rest.is_empty() && !name.is_empty() {
+        return (name, Operator::Plain, "");
+    }
+    if name.is_empty() {
+        return (name, Operator::Other, rest);
+    }
+    for (prefix, op) in ops {
+        if let Some(word) = rest.strip_prefix(prefix) {
+            return (name, op, word);
+        }
+    }
+    (name, Operator::Other, rest)
 }
 
 /// Expands `~`, `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` with `vars`; a
@@ -1981,7 +2099,7 @@ fn expand_with(
     let mut out = String::new();
     let word = match (word.strip_prefix('~'), vars.get("HOME")) {
         (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
-            out.push_str(home);
+            out.push_str(&home);
             rest
         }
         _ => word,
@@ -2034,7 +2152,7 @@ fn expand_with(
             // zsh's modifiers: `${0:A:h}` is the directory of the script, links resolved.
             if let Some((name, modifiers)) = zsh_modifiers(&inner) {
                 match vars.get(name) {
-                    Some(v) => match apply_modifiers(v, modifiers, real) {
+                    Some(v) => match apply_modifiers(&v, modifiers, real) {
                         Some(value) if budget.take(value.len()) => out.push_str(&value),
                         _ => unknown.push(name.to_string()),
                     },
@@ -2047,37 +2165,61 @@ fn expand_with(
                 }
                 continue;
             }
-            let (name, default) = match inner.find([':', '-']) {
-                Some(at) => {
-                    let rest = &inner[at..];
-                    let default = rest
-                        .strip_prefix(":-")
-                        .or_else(|| rest.strip_prefix('-'))
-                        .map(str::to_string);
-                    (inner[..at].to_string(), default)
-                }
-                None => (inner.clone(), None),
-            };
-            // `${BASH_SOURCE[0]}`: an array's first element is its plain value.
-            let name = match name.strip_suffix("[0]") {
-                Some(plain) => plain.to_string(),
-                None => name,
-            };
-            if is_placed(&name) && vars.get(&name).is_none() {
+            let (name, op, word) = parameter(&inner);
+            if is_placed(name) && vars.get(name).is_none() {
                 out.push_str("${");
                 out.push_str(&inner);
                 out.push('}');
                 continue;
             }
-            match (vars.get(&name).filter(|v| !v.is_empty()), default) {
-                (Some(v), _) if budget.take(v.len()) => out.push_str(v),
-                (None, Some(d)) => {
-                    match budget.deeper(|b| Some(expand_with(&d, vars, unknown, real, b))) {
-                        Some(v) => out.push_str(&v),
-                        None => unknown.push(name),
+            // A variable that may or may not have been set has no value to test.
+            if vars.maybe_set(name) || name.is_empty() {
+                unknown.push(if name.is_empty() {
+                    inner.clone()
+                } else {
+                    name.to_string()
+                });
+                continue;
+            }
+            let value = vars.get(name);
+            let taken = |colon: bool| match &value {
+                Some(v) => !colon || !v.is_empty(),
+                None => false,
+            };
+            let mut word_value = |b: &mut Budget, unknown: &mut Vec<String>| {
+                b.deeper(|b| Some(expand_with(word, vars, unknown, real, b)))
+            };
+            match op {
+                Operator::Plain => match value.filter(|v| !v.is_empty()) {
+                    Some(v) if budget.take(v.len()) => out.push_str(&v),
+                    _ => unknown.push(name.to_string()),
+                },
+                Operator::Default { colon } | Operator::Assign { colon } if taken(colon) => {
+                    let v = value.unwrap_or_default();
+                    match budget.take(v.len()) {
+                        true => out.push_str(&v),
+                        false => unknown.push(name.to_string()),
                     }
                 }
-                _ => unknown.push(name),
+                Operator::Default { .. } | Operator::Assign { .. } => {
+                    match word_value(budget, unknown) {
+                        Some(v) => {
+                            if matches!(op, Operator::Assign { .. }) {
+                                vars.assign(name, &v);
+                            }
+                            out.push_str(&v);
+                        }
+                        None => unknown.push(name.to_string()),
+                    }
+                }
+                Operator::Alternative { colon } if taken(colon) => {
+                    match word_value(budget, unknown) {
+                        Some(v) => out.push_str(&v),
+                        None => unknown.push(name.to_string()),
+                    }
+                }
+                Operator::Alternative { .. } => {}
+                Operator::Other => unknown.push(name.to_string()),
             }
             continue;
         }
@@ -2095,7 +2237,7 @@ fn expand_with(
             continue;
         }
         match vars.get(&name) {
-            Some(v) if budget.take(v.len()) => out.push_str(v),
+            Some(v) if budget.take(v.len()) => out.push_str(&v),
             Some(_) => unknown.push(name),
             // `$0`, the script's own path, stays as written (`cd "$(dirname "$0")"`) when the
             // caller does not give it: it is not a variable nobody set.
@@ -2126,7 +2268,7 @@ fn substitute(
     real: &mut dyn FnMut(&str) -> Option<String>,
     budget: &mut Budget,
 ) -> Option<String> {
-    let mut pwd = vars.get("PWD").map(str::to_string);
+    let mut pwd = vars.get("PWD").map(|p| p.into_owned());
     let mut printed: Vec<String> = Vec::new();
     for (statement, sep, _) in statements(script) {
         // `cd X || exit`: the fallback is not what runs.
@@ -2146,9 +2288,12 @@ fn substitute(
                     op.trim_end_matches(['>', '<', '|', '&']).is_empty() && !op.contains('&');
                 continue;
             }
+            // A command substitution runs in a subshell: what it assigns stays there.
             let local = Scope {
                 vars: vars.vars,
                 pwd: Some(pwd.as_deref()),
+                maybe: vars.maybe,
+                assigned: None,
             };
             let mut missing = Vec::new();
             let value = expand_with(&w, local, &mut missing, real, budget);
@@ -2987,6 +3132,73 @@ mod tests {
 
     /// `set -a; . .env; set +a` exports what the file assigns; redirections are no arguments;
     /// `pushd`/`popd` move the shell like `cd`.
+    /// `${NAME:=W}`, `${NAME=W}`, `${NAME:+W}`, `${NAME-W}` and operators clawlint does not
+    /// work out, as bash 5.2.15 evaluates them (recorded, `env -i bash -c`):
+    /// `unset P; : "${P:=8080}"; echo "[$P]"` → `[8080]`, and `env` has no P (not exported);
+    /// `export P=; : "${P:=8080}"` → `env` has `P=8080`; `set -a; unset P; : "${P:=7}"` →
+    /// `P=7` exported; `P=; : "${P=8080}"` → `[]`; `unset P; echo "x${P:=9}y $P"` → `x9y 9`.
+    #[test]
+    fn assigning_and_alternative_expansions_are_evaluated_as_bash_does() {
+        let gateway = |a: &[String]| starts_gateway(a);
+        let run = |script: &str, env: &BTreeMap<String, String>| {
+            let found = script_commands(script, env, &gateway);
+            assert_eq!(found.len(), 1, "{script}: {found:?}");
+            found.into_iter().next().unwrap().0
+        };
+        let c = run(
+            ": \"${OPENCLAW_GATEWAY_PORT:=19789}\"\nexec openclaw gateway --port \"$OPENCLAW_GATEWAY_PORT\"\n",
+            &home(),
+        );
+        assert_eq!(c.argv, v(&["openclaw", "gateway", "--port", "19789"]));
+        assert!(c.env.is_empty(), "not exported: {:?}", c.env);
+        assert!(c.unknown_args.is_empty(), "{c:?}");
+        // Inherited (exported) and empty: assigning exports the new value.
+        let mut env = home();
+        env.insert("OPENCLAW_GATEWAY_PORT".into(), String::new());
+        let c = run(
+            ": \"${OPENCLAW_GATEWAY_PORT:=19789}\"\nexec openclaw gateway\n",
+            &env,
+        );
+        assert_eq!(
+            c.env,
+            vec![("OPENCLAW_GATEWAY_PORT".into(), "19789".into())]
+        );
+        // `set -a` exports what it assigns.
+        let c = run(
+            "set -a\n: \"${OPENCLAW_GATEWAY_PORT:=7}\"\nexec openclaw gateway\n",
+            &home(),
+        );
+        assert_eq!(c.env, vec![("OPENCLAW_GATEWAY_PORT".into(), "7".into())]);
+        // Without the colon, a set but empty value stays.
+        let c = run(
+            "P=\n: \"${P=8080}\"\nexec openclaw gateway --port \"x${P}y\"\n",
+            &home(),
+        );
+        assert_eq!(c.argv, v(&["openclaw", "gateway"]), "{c:?}");
+        // Within one word, the assigned value is there at once.
+        let c = run("exec openclaw gateway --port \"${P:=9}$P\"\n", &home());
+        assert_eq!(c.argv, v(&["openclaw", "gateway", "--port", "99"]));
+        // `:+` gives its word when set, nothing when not.
+        let c = run(
+            "A=1\nexec openclaw gateway --port \"${A:+18789}${B:+1}\"\n",
+            &home(),
+        );
+        assert_eq!(c.argv, v(&["openclaw", "gateway", "--port", "18789"]));
+        // An operator clawlint does not work out is no value, not the variable's.
+        let c = run(
+            "P=18789\nexec openclaw gateway --port \"${P:0:4}\"\n",
+            &home(),
+        );
+        assert_eq!(c.argv, v(&["openclaw", "gateway"]), "{c:?}");
+        // A variable that may or may not have been exported takes no default.
+        let c = run(
+            "[ -n \"$X\" ] && export OPENCLAW_GATEWAY_PORT=1\n: \"${OPENCLAW_GATEWAY_PORT:=8080}\"\nexec openclaw gateway --port \"$OPENCLAW_GATEWAY_PORT\"\n",
+            &home(),
+        );
+        assert_eq!(c.argv, v(&["openclaw", "gateway"]), "{c:?}");
+        assert_eq!(c.maybe_set, vec!["OPENCLAW_GATEWAY_PORT".to_string()]);
+    }
+
     #[test]
     fn allexport_redirections_and_pushd() {
         let compose = |a: &[String]| a.first().is_some_and(|p| p == "docker");
