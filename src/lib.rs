@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod cli;
+mod collections;
 pub mod commands;
 pub mod config;
 pub mod container;

@@ -136,6 +136,14 @@ impl Env {
         Self::default()
     }
 
+    /// Gives up the slots the variables grew into and do not use: a resolved gateway keeps
+    /// its environment to the end of the run (`collections::exact`).
+    pub fn tighten(&mut self) {
+        if let Vars::Small(list) = &mut self.vars {
+            crate::collections::exact(list);
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&EnvVar> {
         self.vars
             .get(name)

@@ -251,7 +251,27 @@ pub fn resolve_instance_for(
     if let Some(c) = &inv.container {
         container::host_view(&mut instance, c);
     }
+    tighten(&mut instance);
     instance
+}
+
+/// Gives up the slots an instance's lists grew into and do not use. An instance lives to the
+/// end of the run, and its lists were built by pushing and extending: at 10,000 gateways the
+/// unused slots of five listeners (eight slots), two credentials (four) and three browser
+/// profiles (four) alone were about 8 MB of the heap's peak.
+fn tighten(instance: &mut Instance) {
+    use crate::collections::exact;
+    exact(&mut instance.listeners);
+    exact(&mut instance.credentials);
+    exact(&mut instance.agents);
+    exact(&mut instance.data_dirs);
+    exact(&mut instance.problems);
+    exact(&mut instance.start_facts);
+    exact(&mut instance.release_sources);
+    if let Some(browser) = &mut instance.browser {
+        exact(&mut browser.profiles);
+    }
+    instance.env.tighten();
 }
 
 /// What clawlint cannot determine about a supervised gateway: with a command it cannot read
