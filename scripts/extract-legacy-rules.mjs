@@ -1,7 +1,7 @@
 // Extracts, from each installed OpenClaw release up to 2026.3.31, its legacy-config rules (the
 // list `findLegacyConfigIssues` walks: LEGACY_CONFIG_RULES, from 2026.3 LEGACY_CONFIG_MIGRATION_RULES,
-// the `legacyRules` of each migration) into data/legacy-rules.json, which
-// src/validate/legacy.rs embeds. `validateConfigObjectRaw` of these releases checks these rules
+// the `legacyRules` of each migration) into data/legacy-rules.json, which build.rs compiles
+// into a constant table for src/validate/legacy.rs (rebuild after running this). `validateConfigObjectRaw` of these releases checks these rules
 // before the schema and, when one matches, reports only them.
 //
 //   node scripts/extract-legacy-rules.mjs [--check] [--cache DIR] [RELEASE...]

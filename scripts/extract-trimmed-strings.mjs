@@ -1,7 +1,8 @@
 // Extracts, from each installed OpenClaw release, the config strings its zod schema trims before
 // checking their minimum length (`z.string().trim().min(1)`): a whitespace-only value there is
 // rejected ("Too small"), although the JSON schema's `minLength` (which knows nothing of the
-// trim) accepts it. Written to data/trimmed-strings.json, which src/validate/trimmed.rs embeds.
+// trim) accepts it. Written to data/trimmed-strings.json, which build.rs compiles into a constant
+// table for src/validate/trimmed.rs (rebuild after running this).
 //
 //   node scripts/extract-trimmed-strings.mjs [--check] [--cache DIR] [RELEASE...]
 //

@@ -1,9 +1,9 @@
-//! The pointer-free form of the tables build.rs generates (`retired`, `migrations`, `trimmed`): each
-//! table's strings are one text, referred to by byte span, and its lists are runs of an array,
-//! referred to by index range. A table of `&'static str` and `&'static [T]` would cost the
-//! dynamic loader one relocation per pointer, in every run of the position-independent binary
-//! (about 9,000 for these two tables, and the pages they dirty), whether the run looks at the
-//! tables or not.
+//! The pointer-free form of the tables build.rs generates (`retired`, `migrations`, `trimmed`,
+//! `legacy`): each table's strings are one text, referred to by byte span, and its lists are
+//! runs of an array, referred to by index range. A table of
+//! `&'static str` and `&'static [T]` would cost the dynamic loader one relocation per pointer,
+//! in every run of the position-independent binary (about 9,000 for the retired keys and the
+//! migrations alone, and the pages they dirty), whether the run looks at the tables or not.
 
 /// A string of a generated table: its byte span `start..end` in the table's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
