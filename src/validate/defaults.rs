@@ -54,11 +54,7 @@ fn table() -> &'static [Defaults] {
 /// The recorded release that stands for `release`: the newest not newer than it (the oldest
 /// for older releases).
 pub fn for_release(release: &str) -> Option<&'static Defaults> {
-    let t = table();
-    t.iter()
-        .rev()
-        .find(|d| compare(&d.release, release).is_le())
-        .or(t.first())
+    super::releases::newest_not_newer(table(), |d| &d.release, release).or(table().first())
 }
 
 /// Whether a named profile without a pinned port gets its hash port from this release (else

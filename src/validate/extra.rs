@@ -561,10 +561,7 @@ include!(concat!(env!("OUT_DIR"), "/mcp_server_refinements.rs"));
 
 /// The entry for a release: the newest one not newer than it.
 pub fn mcp_server_refinements_for(release: &str) -> Option<&'static McpServerRefinements> {
-    MCP_SERVER_TABLE
-        .iter()
-        .rev()
-        .find(|r| super::releases::compare(r.since, release).is_le())
+    super::releases::newest_not_newer(MCP_SERVER_TABLE, |r| r.since, release)
 }
 
 /// `McpServerSchema.superRefine` of `release`, for each server whose own parse did not abort

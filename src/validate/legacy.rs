@@ -9,7 +9,6 @@
 //! A rule's `match` is code in OpenClaw: each one clawlint models is a [`Match`] below, and a
 //! test holds each to the real function's results on the probe values the extractor ran it on.
 
-use super::releases::compare;
 use super::spans::{List, Span};
 use super::{Issue, IssueKind, Seg};
 use crate::load::tree::{Node, Value};
@@ -145,10 +144,7 @@ impl Rule {
 /// The legacy rules of a release (the newest entry not newer than it); `None` before the first
 /// extracted release and from the first one whose rules are not modelled (2026.4.29).
 pub fn rules_for(release: &str) -> Option<&'static [Rule]> {
-    TABLE
-        .iter()
-        .rev()
-        .find(|r| compare(r.since.of(TEXT), release).is_le())
+    super::releases::newest_not_newer(TABLE, |r| r.since.of(TEXT), release)
         .and_then(|r| r.rules)
         .map(|rules| rules.of(RULES))
 }
@@ -195,6 +191,7 @@ pub fn flagged(root: &Node, release: &str) -> Vec<Flagged> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::releases::compare;
 
     fn data() -> serde_json::Value {
         serde_json::from_str(include_str!("../../data/legacy-rules.json")).unwrap()

@@ -7,7 +7,6 @@
 //! table of moves: refresh it with that script, never by hand (tests/migrations.rs checks it
 //! against the installed releases).
 
-use super::releases::compare;
 use super::spans::{List, Span};
 use super::Seg;
 use crate::load::tree::{Node, Value};
@@ -153,10 +152,7 @@ include!(concat!(env!("OUT_DIR"), "/doctor_migrations.rs"));
 /// The entry for a release: the newest one not newer than it. `None` before the first and for
 /// an empty entry (a release whose migrations could not be read).
 pub fn for_release(release: &str) -> Option<&'static Release> {
-    TABLE
-        .iter()
-        .rev()
-        .find(|r| compare(r.since(), release).is_le())
+    super::releases::newest_not_newer(TABLE, |r| r.since(), release)
         .filter(|r| !r.migrations.is_empty())
 }
 
@@ -474,6 +470,7 @@ fn planned_by(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::releases::compare;
 
     fn path(s: &str) -> Vec<Seg> {
         s.split('.')

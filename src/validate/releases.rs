@@ -49,6 +49,47 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     })
 }
 
+/// At most this many (table, release) answers are remembered per thread; past it they are
+/// forgotten and found again (a layout names a few releases, but it may name any number).
+const NEWEST_MEMO_MAX: usize = 64;
+
+/// Remembered answers of [`newest_not_newer`]: (table's address, release, index).
+type NewestMemo = Vec<(usize, Box<str>, Option<usize>)>;
+
+/// The newest entry of `table` (oldest first) whose release, `since(entry)`, is not newer than
+/// `release`; `None` before the first. Each table is asked about the same few releases for
+/// every gateway (about ten lookups of up to a dozen comparisons per gateway), so each answer
+/// is found once per table and release and remembered for the thread.
+pub fn newest_not_newer<T>(
+    table: &'static [T],
+    since: impl Fn(&T) -> &str,
+    release: &str,
+) -> Option<&'static T> {
+    thread_local! {
+        static MEMO: std::cell::RefCell<NewestMemo> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    // Tables are told apart by where they are: each is a static (or a value kept in one).
+    let id = table.as_ptr() as usize;
+    let known = MEMO.with_borrow(|memo| {
+        memo.iter()
+            .find(|(t, r, _)| *t == id && **r == *release)
+            .map(|(_, _, index)| *index)
+    });
+    let index = known.unwrap_or_else(|| {
+        let index = table
+            .iter()
+            .rposition(|e| compare(since(e), release).is_le());
+        MEMO.with_borrow_mut(|memo| {
+            if memo.len() >= NEWEST_MEMO_MAX {
+                memo.clear();
+            }
+            memo.push((id, release.into(), index));
+        });
+        index
+    });
+    index.map(|i| &table[i])
+}
+
 /// Whether a string looks like an OpenClaw release (`2026.9.6`, `2026.2.22-1`).
 pub fn is_release(v: &str) -> bool {
     let (nums, _) = parts(v);
@@ -96,6 +137,31 @@ pub fn schema_for(version: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn newest_not_newer_remembers_each_table_and_release_apart() {
+        static A: [&str; 3] = ["2026.1.30", "2026.3.31", "2026.9.6"];
+        static B: [&str; 2] = ["2026.3.31", "2026.5.28"];
+        fn a(r: &str) -> Option<&'static str> {
+            newest_not_newer(&A, |s| s, r).copied()
+        }
+        fn b(r: &str) -> Option<&'static str> {
+            newest_not_newer(&B, |s| s, r).copied()
+        }
+        for _ in 0..2 {
+            assert_eq!(a("2026.4.29"), Some("2026.3.31"));
+            assert_eq!(b("2026.4.29"), Some("2026.3.31"));
+            assert_eq!(a("2026.9.6"), Some("2026.9.6"));
+            assert_eq!(b("2026.9.6"), Some("2026.5.28"));
+            assert_eq!(a("2026.1.2"), None);
+            assert_eq!(b("2026.3.30"), None);
+        }
+        // Past the memo's bound it starts again, with the same answers.
+        for n in 0..2 * NEWEST_MEMO_MAX {
+            assert_eq!(a(&format!("2026.2.{n}")), Some("2026.1.30"));
+        }
+        assert_eq!(b("2026.6.1"), Some("2026.5.28"));
+    }
 
     #[test]
     fn order() {

@@ -6,7 +6,6 @@
 //! `scripts/extract-retired-keys.mjs` into `data/retired-keys.json`, which build.rs compiles in.
 //! This is the one list: refresh it with that script, never by hand.
 
-use super::releases::compare;
 use super::spans::{List, Span};
 use super::Seg;
 
@@ -58,11 +57,7 @@ impl Retired {
 
 /// The entry for a release: the newest one not newer than it (none before the first).
 pub fn for_release(release: &str) -> &'static Retired {
-    TABLE
-        .iter()
-        .rev()
-        .find(|r| compare(r.since(), release).is_le())
-        .unwrap_or(&NONE)
+    super::releases::newest_not_newer(TABLE, |r| r.since(), release).unwrap_or(&NONE)
 }
 
 /// Whether `pattern` (dotted, `*` any segment) covers `path`: the path itself or a key below it.
@@ -98,6 +93,7 @@ pub fn is_retired(release: &str, path: &[Seg]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::releases::compare;
 
     /// The pointer-free table build.rs writes holds exactly what data/retired-keys.json says.
     #[test]

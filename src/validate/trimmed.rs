@@ -6,7 +6,6 @@
 //! checks it against the installed releases), which build.rs compiles into a constant table: no
 //! run parses JSON for it. Refresh it with that script (the next build picks it up).
 
-use super::releases::compare;
 use super::spans::{List, Span};
 use super::{Issue, IssueKind, Seg};
 use crate::load::tree::{Node, Value};
@@ -37,10 +36,7 @@ impl Trimmed {
 
 /// The trimmed strings of a release: the newest entry not newer than it.
 fn for_release(release: &str) -> &'static [Trimmed] {
-    TABLE
-        .iter()
-        .rev()
-        .find(|r| compare(r.since.of(TEXT), release).is_le())
+    super::releases::newest_not_newer(TABLE, |r| r.since.of(TEXT), release)
         .map_or(&[], |r| r.strings.of(STRINGS))
 }
 
@@ -124,6 +120,7 @@ fn visit(node: &Node, pattern: &[Span], path: &mut Vec<Seg>, found: &mut dyn FnM
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::releases::compare;
 
     /// The pointer-free table build.rs writes holds exactly what data/trimmed-strings.json
     /// says, oldest release first.
