@@ -281,6 +281,28 @@ fn too_long(path: &Path) -> bool {
     path.as_os_str().len() >= MAX_PATH_BYTES
 }
 
+/// `(path.parent(), path.file_name())` of an absolute normal path, read off its bytes at the
+/// last `/` (PathKeys splits every path it looks up, ancestor by ancestor, and `Path` would
+/// parse the components from the back twice); other spellings as `Path` splits them.
+fn parent_and_name(path: &Path) -> Option<(&Path, &OsStr)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        if let Some(at) = bytes.iter().rposition(|b| *b == b'/') {
+            let (parent, name) = (&bytes[..at.max(1)], &bytes[at + 1..]);
+            let plain = !name.is_empty() && name != b"." && name != b"..";
+            if plain && (at == 0 || bytes[at - 1] != b'/') {
+                return Some((
+                    Path::new(OsStr::from_bytes(parent)),
+                    OsStr::from_bytes(name),
+                ));
+            }
+        }
+    }
+    Some((path.parent()?, path.file_name()?))
+}
+
 /// Canonical keys of every path the rules compare, computed once by resolve (each directory
 /// looked up once), so that rules compare paths without touching the file system.
 #[derive(Debug, Default, Clone)]
@@ -343,12 +365,16 @@ impl PathKeys {
             return self.insert_lexical(path);
         }
         // Under a copied `--root`, keyed where its links lead within the root.
-        let (key, exists) = match on_host(path) {
-            Some(placed) => self.canonical(&absolute(&placed)),
-            None => (absolute(path), false),
+        let (at, key, exists) = match on_host(path) {
+            Some(placed) => {
+                let at = absolute(&placed);
+                let (key, exists) = self.canonical(&at);
+                (at, key, exists)
+            }
+            None => (absolute(path), None, false),
         };
         if !self.keys.contains_key(path.as_os_str()) {
-            self.keep(path, &key, exists);
+            self.keep(path, key.as_deref().unwrap_or(&at), exists);
         }
     }
 
@@ -360,27 +386,31 @@ impl PathKeys {
         }
     }
 
-    fn canonical(&mut self, path: &Path) -> (PathBuf, bool) {
-        if let Some((key, exists)) = self.stored(path.as_os_str()) {
-            return (key.to_path_buf(), exists);
+    /// The key of `path` (absolute and normal), and whether it exists: `None` for a path that
+    /// is its own key (no symlink on it, the usual case), so that no key is built for it.
+    fn canonical(&mut self, path: &Path) -> (Option<PathBuf>, bool) {
+        if let Some(entry) = self.keys.get(path.as_os_str()) {
+            return (entry.key.as_deref().map(Path::to_path_buf), entry.exists);
         }
         // Each ancestor is looked up (and kept) in turn, one call deeper: bounded by the
         // length of a path that can exist.
         if too_long(path) {
             self.keep(path, path, false);
-            return (path.to_path_buf(), false);
+            return (None, false);
         }
-        let result = match (path.parent(), path.file_name()) {
-            (Some(parent), Some(name)) => {
+        let result = match parent_and_name(path) {
+            Some((parent, name)) => {
                 let (parent_key, parent_exists) = self.canonical(parent);
-                let joined = parent_key.join(name);
+                // A parent that is its own key: the path is too (it is normal).
+                let joined = parent_key.map(|key| key.join(name));
+                let at = joined.as_deref().unwrap_or(path);
                 if !parent_exists {
                     (joined, false)
                 } else {
-                    match std::fs::symlink_metadata(&joined) {
+                    match std::fs::symlink_metadata(at) {
                         Ok(meta) if meta.file_type().is_symlink() => {
-                            match std::fs::canonicalize(&joined) {
-                                Ok(real) => (real, true),
+                            match std::fs::canonicalize(at) {
+                                Ok(real) => (Some(real), true),
                                 Err(_) => (joined, false),
                             }
                         }
@@ -389,9 +419,9 @@ impl PathKeys {
                     }
                 }
             }
-            _ => (path.to_path_buf(), true),
+            None => (None, true),
         };
-        self.keep(path, &result.0, result.1);
+        self.keep(path, result.0.as_deref().unwrap_or(path), result.1);
         result
     }
 
@@ -778,6 +808,18 @@ pub mod host {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Split off the bytes, a path's parent and name are what `Path` says they are.
+    #[test]
+    fn parent_and_name_as_path_splits() {
+        for p in [
+            "/", "/a", "/a/b", "/a/b/", "/a//b", "/a/.", "/a/..", "a", "a/b", "./a", "", "/.a/b.c",
+        ] {
+            let path = Path::new(p);
+            let expected = path.parent().zip(path.file_name());
+            assert_eq!(parent_and_name(path), expected, "{p}");
+        }
+    }
 
     #[test]
     fn absolute_links_in_a_copied_root_resolve_under_it() {
