@@ -1,5 +1,6 @@
 // Packs the JSON Schemas that `openclaw config schema --json` printed for several releases into
-// one small, deduplicated file that clawlint embeds: data/openclaw-schemas.jsonl.
+// one small, deduplicated file, data/openclaw-schemas.jsonl, which build.rs compiles into
+// constant tables for src/validate/compiled.rs (rebuild after packing).
 //
 //   node scripts/pack-schemas.mjs OUT.jsonl RELEASES.json [--keep]
 //

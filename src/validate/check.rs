@@ -164,10 +164,6 @@ impl<'a> Checker<'a> {
         self.check_schema(schema, node, path, out);
     }
 
-    fn sub(&self, v: Option<&Value>) -> Option<Sub> {
-        v.and_then(Sub::from_value)
-    }
-
     fn check_schema(&self, s: &Compiled, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
         if s.empty {
             return;
@@ -471,7 +467,7 @@ impl<'a> Checker<'a> {
                                 format!("Unrecognized key: {:?}", m.key),
                             );
                             i.loc = m.key_loc;
-                            i.known_keys = s.known_keys.clone();
+                            i.known_keys = s.known_keys();
                             out.push(i);
                         }
                         Some(sub) => {
@@ -544,29 +540,29 @@ impl<'a> Checker<'a> {
         let Sub::Node(n) = sub else {
             return "a value".into();
         };
-        let s = self.table.node(n);
-        if let Some(c) = s.get("const") {
+        let s = self.table.compiled(n);
+        if let Some(c) = &s.constant {
             return c.to_string();
         }
-        if let Some(e) = s.get("enum").and_then(Value::as_array) {
+        if let Some(e) = &s.options {
             return e
                 .iter()
                 .map(|v| v.to_string())
                 .collect::<Vec<_>>()
                 .join("|");
         }
-        match s.get("type") {
+        match s.written_types() {
             Some(Value::String(t)) => t.clone(),
             Some(Value::Array(ts)) => ts
                 .iter()
                 .filter_map(Value::as_str)
                 .collect::<Vec<_>>()
                 .join("|"),
-            _ => match s.get("anyOf").or(s.get("oneOf")).and_then(Value::as_array) {
+            // `anyOf`, else `oneOf`.
+            _ => match s.unions.first() {
                 Some(bs) => bs
                     .iter()
-                    .filter_map(Sub::from_value)
-                    .map(|b| self.describe(b))
+                    .map(|b| self.describe(*b))
                     .collect::<Vec<_>>()
                     .join(" | "),
                 None => "a value".into(),
@@ -583,26 +579,22 @@ impl<'a> Checker<'a> {
         let Sub::Node(n) = sub else {
             return None;
         };
-        let s = self.table.node(n);
-        for key in ["anyOf", "oneOf", "allOf"] {
-            if let Some(bs) = s.get(key).and_then(Value::as_array) {
-                for b in bs.iter().filter_map(Sub::from_value) {
-                    if let Some(found) = self.at_path(b, path) {
-                        return Some(found);
-                    }
-                }
+        let s = self.table.compiled(n);
+        // `anyOf`, `oneOf`, then `allOf`.
+        for b in s.unions.iter().flatten().chain(&s.all_of) {
+            if let Some(found) = self.at_path(*b, path) {
+                return Some(found);
             }
         }
         let next = match first {
-            Seg::Key(k) => s
-                .get("properties")
-                .and_then(|p| p.get(k))
-                .and_then(Sub::from_value)
-                .or_else(|| match self.sub(s.get("additionalProperties")) {
-                    Some(Sub::Bool(false)) | None => None,
-                    other => other,
-                }),
-            Seg::Index(_) => self.sub(s.get("items")),
+            Seg::Key(k) => s.property(k).or(match s.additional {
+                Some(Sub::Bool(false)) | None => None,
+                other => other,
+            }),
+            Seg::Index(_) => match s.items {
+                Items::Each(sub) => Some(sub),
+                _ => None,
+            },
         }?;
         self.at_path(next, rest)
     }

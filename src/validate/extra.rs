@@ -488,16 +488,10 @@ pub fn unknown_channels(
     let Some(super::schema::Sub::Node(n)) = checker.at_path(root_schema, &[key("channels")]) else {
         return Vec::new();
     };
-    let known = table
-        .node(n)
-        .get("properties")
-        .and_then(serde_json::Value::as_object);
+    let known = table.compiled(n);
     let mut out = Vec::new();
     for m in root.get("channels").map(Node::members).unwrap_or(&[]) {
-        if m.key == "defaults"
-            || m.key == "modelByChannel"
-            || known.is_some_and(|k| k.contains_key(&m.key))
-        {
+        if m.key == "defaults" || m.key == "modelByChannel" || known.has_property(&m.key) {
             continue;
         }
         let mut i = refinement(
@@ -506,13 +500,10 @@ pub fn unknown_channels(
             format!("unknown channel id: {}", m.key),
         );
         i.known_keys = known
-            .map(|k| {
-                k.keys()
-                    .filter(|k| *k != "defaults" && *k != "modelByChannel")
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
+            .property_names()
+            .filter(|k| *k != "defaults" && *k != "modelByChannel")
+            .map(str::to_string)
+            .collect();
         out.push(i);
     }
     out

@@ -2,27 +2,15 @@
 //! releases by `scripts/record-schemas.sh` into `data/openclaw-schemas.jsonl`.
 //!
 //! The file is a table of subschemas shared across releases (line 1 a header naming each
-//! release's root node, line N + 2 node N). It is embedded in the binary with the byte span of
-//! each line (found by build.rs) and parsed lazily: a node is parsed the first time a config
-//! reaches it, so validating a config costs only the parts of the 2.4 MB schema that the
-//! config uses, and a run that validates nothing reads none of it.
+//! release's root node, line N + 2 node N). build.rs reads it into constant tables of each
+//! node's keywords (`super::compiled`), so that no run parses it; a node is made ready for the
+//! checker the first time a config reaches it, so validating a config costs only the nodes it
+//! uses, and a run that validates nothing touches none of them.
 
 use super::compiled::Compiled;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
-
-const DATA: &str = include_str!("../../data/openclaw-schemas.jsonl");
-
-mod spans {
-    include!(concat!(env!("OUT_DIR"), "/schema_lines.rs"));
-}
-
-/// Line `i` of the table (0 is the header, `n + 1` node `n`).
-fn line(i: usize) -> &'static str {
-    let (start, end) = spans::LINES[i];
-    &DATA[start as usize..end as usize]
-}
 
 /// Nodes are kept in chunks of this many, each made when a node in it is first asked for.
 const CHUNK: usize = 64;
@@ -53,8 +41,7 @@ pub enum ReleaseSchema {
 
 pub struct SchemaTable {
     count: usize,
-    nodes: Vec<OnceLock<Box<[OnceLock<Value>]>>>,
-    /// Each node's keywords as the checker reads them, taken out of the node on first use.
+    /// Each node's keywords as the checker reads them, made on first use.
     compiled: Vec<OnceLock<Box<[OnceLock<Compiled>]>>>,
     releases: Vec<(String, ReleaseSchema)>,
     patterns: Mutex<HashMap<String, Pattern>>,
@@ -68,7 +55,7 @@ enum Pattern {
     Regex(Option<fancy_regex::Regex>),
 }
 
-/// The embedded table, set up on first use (its header parsed, nothing else read).
+/// The embedded table, set up on first use (its releases listed, no node read).
 pub fn table() -> &'static SchemaTable {
     static TABLE: OnceLock<SchemaTable> = OnceLock::new();
     TABLE.get_or_init(SchemaTable::new)
@@ -76,37 +63,22 @@ pub fn table() -> &'static SchemaTable {
 
 impl SchemaTable {
     fn new() -> SchemaTable {
-        let header: Value = match spans::LINES.first() {
-            Some(_) => serde_json::from_str(line(0)).unwrap_or(Value::Null),
-            None => Value::Null,
-        };
-        let count = spans::LINES.len().saturating_sub(1);
-        let nodes = (0..count.div_ceil(CHUNK))
-            .map(|_| OnceLock::new())
-            .collect();
+        let count = super::compiled::node_count();
         let compiled = (0..count.div_ceil(CHUNK))
             .map(|_| OnceLock::new())
             .collect();
-        let mut releases = Vec::new();
-        if let Some(map) = header.get("releases").and_then(Value::as_object) {
-            for (version, entry) in map {
-                let schema = match (
-                    entry.get("root").and_then(Sub::from_value),
-                    entry.get("unavailable"),
-                ) {
-                    (Some(root), _) => ReleaseSchema::Root(root),
-                    (None, Some(why)) => {
-                        ReleaseSchema::Unavailable(why.as_str().unwrap_or("").to_string())
-                    }
-                    (None, None) => continue,
+        let mut releases: Vec<(String, ReleaseSchema)> = super::compiled::releases()
+            .map(|(version, root)| {
+                let schema = match root {
+                    Ok(root) => ReleaseSchema::Root(root),
+                    Err(why) => ReleaseSchema::Unavailable(why.to_string()),
                 };
-                releases.push((version.clone(), schema));
-            }
-        }
+                (version.to_string(), schema)
+            })
+            .collect();
         releases.sort_by(|a, b| crate::validate::releases::compare(&a.0, &b.0));
         SchemaTable {
             count,
-            nodes,
             compiled,
             releases,
             patterns: Mutex::new(HashMap::new()),
@@ -125,32 +97,19 @@ impl SchemaTable {
             .map(|(_, s)| s)
     }
 
-    /// Node `n`, parsed on first use. A node the table does not have is an empty schema.
-    pub fn node(&self, n: u32) -> &Value {
-        static EMPTY: Value = Value::Null;
-        let n = n as usize;
-        if n >= self.count {
-            return &EMPTY;
-        }
-        let chunk = self.nodes[n / CHUNK].get_or_init(|| {
-            let len = CHUNK.min(self.count - n / CHUNK * CHUNK);
-            (0..len).map(|_| OnceLock::new()).collect()
-        });
-        chunk[n % CHUNK].get_or_init(|| serde_json::from_str(line(n + 1)).unwrap_or(Value::Null))
-    }
-
-    /// Node `n` compiled for the checker, on first use (from [`SchemaTable::node`]).
+    /// Node `n` made ready for the checker, on first use. A node the table does not have is an
+    /// empty schema.
     pub fn compiled(&self, n: u32) -> &Compiled {
         static EMPTY: OnceLock<Compiled> = OnceLock::new();
         let at = n as usize;
         if at >= self.count {
-            return EMPTY.get_or_init(|| Compiled::new(&Value::Null));
+            return EMPTY.get_or_init(Compiled::empty);
         }
         let chunk = self.compiled[at / CHUNK].get_or_init(|| {
             let len = CHUNK.min(self.count - at / CHUNK * CHUNK);
             (0..len).map(|_| OnceLock::new()).collect()
         });
-        chunk[at % CHUNK].get_or_init(|| Compiled::new(self.node(n)))
+        chunk[at % CHUNK].get_or_init(|| Compiled::of(at))
     }
 
     /// Whether `text` matches a schema `pattern` (ECMAScript syntax; lookarounds and `\p{..}`
@@ -174,9 +133,9 @@ impl SchemaTable {
         }
     }
 
-    /// How many nodes have been parsed so far (for measurements and tests).
-    pub fn parsed_nodes(&self) -> usize {
-        self.nodes
+    /// How many nodes have been made ready so far (for measurements and tests).
+    pub fn compiled_nodes(&self) -> usize {
+        self.compiled
             .iter()
             .filter_map(OnceLock::get)
             .flat_map(|chunk| chunk.iter())
@@ -226,13 +185,13 @@ mod tests {
     }
 
     #[test]
-    fn nodes_parse_lazily() {
+    fn nodes_are_made_lazily() {
         let t = table();
         let Some(ReleaseSchema::Root(Sub::Node(root))) = t.release("2026.9.6") else {
             panic!("no root");
         };
-        assert!(t.node(*root).get("properties").is_some());
-        assert!(t.parsed_nodes() < t.node_count());
+        assert!(t.compiled(*root).property("gateway").is_some());
+        assert!(t.compiled_nodes() < t.node_count());
     }
 
     #[test]

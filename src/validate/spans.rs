@@ -1,6 +1,6 @@
 //! The pointer-free form of the tables build.rs generates (`retired`, `migrations`, `trimmed`,
-//! `legacy`): each table's strings are one text, referred to by byte span, and its lists are
-//! runs of an array, referred to by index range. A table of
+//! `legacy`, the schema nodes of `compiled`): each table's strings are one text, referred to by
+//! byte span, and its lists are runs of an array, referred to by index range. A table of
 //! `&'static str` and `&'static [T]` would cost the dynamic loader one relocation per pointer,
 //! in every run of the position-independent binary (about 9,000 for the retired keys and the
 //! migrations alone, and the pages they dirty), whether the run looks at the tables or not.
