@@ -776,6 +776,27 @@ pub mod host {
         }
     }
 
+    /// The entries of `dir` within what is `left` of a listing budget (taken from it):
+    /// `None` when the directory cannot be listed, `Some(Err(()))` when it holds more than
+    /// were left (then `left` is 0). At most one entry past the budget is ever listed, never
+    /// the whole of a huge directory.
+    pub fn read_dir_within(
+        dir: &Path,
+        left: &mut usize,
+    ) -> Option<Result<Vec<std::fs::DirEntry>, ()>> {
+        let entries = read_dir(dir).ok()?;
+        let listed: Vec<std::fs::DirEntry> = entries
+            .filter_map(Result::ok)
+            .take(left.saturating_add(1))
+            .collect();
+        if listed.len() > *left {
+            *left = 0;
+            return Some(Err(()));
+        }
+        *left -= listed.len();
+        Some(Ok(listed))
+    }
+
     /// The metadata of `path` itself, not following a link it ends in (its directory
     /// resolved within the copied root).
     pub fn symlink_metadata(path: &Path) -> std::io::Result<std::fs::Metadata> {

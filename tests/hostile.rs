@@ -2518,14 +2518,13 @@ fn quadlet_search_past_its_entry_budget_is_a_located_cl907() {
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
 }
 
-/// A user manager's `user.conf.d/` with more entries than its listing looks at (each
-/// `*.conf` is size-bounded, their number was not: all were listed and read, once for the
-/// run): where the listing stopped is one located CL907, however many gateway units the
-/// manager runs, never a silent cut; the gateways and the others are still linted.
-#[test]
-fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
+/// Two gateway units of a user manager, and `dir_rel` (a drop-in directory of that manager)
+/// with one entry more than the drop-in listing budget: the listing stops there as one
+/// located CL907 (returned), however many units it applies to; the gateways and the others
+/// are still linted, and the output stays small.
+fn drop_in_listing_past_its_budget(name: &str, dir_rel: &str) -> serde_json::Value {
     use clawlint::discover::services::MANAGER_DROP_IN_ENTRY_BUDGET;
-    let s = Scratch::new("manager-budget");
+    let s = Scratch::new(name);
     add_ordinary_gateways(&s);
     for (name, port) in [("ops", 19800), ("dev", 19810)] {
         s.write(
@@ -2536,7 +2535,7 @@ fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
             ),
         );
     }
-    let many = s.path("home/.config/systemd/user.conf.d");
+    let many = s.path(dir_rel);
     std::fs::create_dir_all(&many).unwrap();
     for i in 0..=MANAGER_DROP_IN_ENTRY_BUDGET {
         std::fs::File::create(many.join(format!("f{i:06}.conf"))).unwrap();
@@ -2545,10 +2544,8 @@ fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
     let head = &out[..out.len().min(4000)];
     let cl907 = with_code(&findings, "CL907");
     assert_eq!(cl907.len(), 1, "{head}");
-    assert!(
-        file_of(cl907[0]).ends_with("/.config/systemd/user.conf.d"),
-        "{head}"
-    );
+    let dir = dir_rel.trim_start_matches("home");
+    assert!(file_of(cl907[0]).ends_with(dir), "{head}");
     assert!(
         says(
             &cl907,
@@ -2557,59 +2554,34 @@ fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
         "{head}"
     );
     assert!(out.contains("openclaw-gateway-ops.service"), "{head}");
-    // The help is about the directory, not the profile dirs of a home.
-    assert!(
-        cl907[0]["help"]
-            .as_str()
-            .is_some_and(|h| h.contains("a real directory of this kind")),
-        "{head}"
-    );
     assert_others_linted(&findings);
     assert!(out.len() < 64 << 10, "{} bytes", out.len());
+    cl907[0].clone()
+}
+
+/// A user manager's `user.conf.d/` with more entries than its listing looks at (each
+/// `*.conf` is size-bounded, their number was not: all were listed and read, once for the
+/// run).
+#[test]
+fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
+    let cl907 =
+        drop_in_listing_past_its_budget("manager-budget", "home/.config/systemd/user.conf.d");
+    // The help is about the directory, not the profile dirs of a home.
+    assert!(
+        cl907["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("a real directory of this kind")),
+        "{cl907}"
+    );
 }
 
 /// The top-level `service.d/` (every unit's drop-ins) with more entries than a unit's
 /// drop-in listing looks at: the old reader listed and read all of them for each unit it
 /// read and again for each unit of the dependency walk (100,000 empty drop-ins of one
-/// unit: 30-47 s). Where the listing stopped is one located CL907, however many units it
-/// applies to; the gateways and the others are still linted.
+/// unit: 30-47 s).
 #[test]
 fn unit_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
-    use clawlint::discover::services::MANAGER_DROP_IN_ENTRY_BUDGET;
-    let s = Scratch::new("unit-drop-in-budget");
-    add_ordinary_gateways(&s);
-    for (name, port) in [("ops", 19800), ("dev", 19810)] {
-        s.write(
-            &format!("home/.config/systemd/user/openclaw-gateway-{name}.service"),
-            &format!(
-                "[Service]\nExecStart=/usr/bin/openclaw --profile {name} gateway --port {port}\n\n\
-                 [Install]\nWantedBy=default.target\n"
-            ),
-        );
-    }
-    let many = s.path("home/.config/systemd/user/service.d");
-    std::fs::create_dir_all(&many).unwrap();
-    for i in 0..=MANAGER_DROP_IN_ENTRY_BUDGET {
-        std::fs::File::create(many.join(format!("f{i:06}.conf"))).unwrap();
-    }
-    let (_, findings, out) = check_json(&s.home());
-    let head = &out[..out.len().min(4000)];
-    let cl907 = with_code(&findings, "CL907");
-    assert_eq!(cl907.len(), 1, "{head}");
-    assert!(
-        file_of(cl907[0]).ends_with("/.config/systemd/user/service.d"),
-        "{head}"
-    );
-    assert!(
-        says(
-            &cl907,
-            &format!("listed {MANAGER_DROP_IN_ENTRY_BUDGET} entries at most")
-        ),
-        "{head}"
-    );
-    assert!(out.contains("openclaw-gateway-ops.service"), "{head}");
-    assert_others_linted(&findings);
-    assert!(out.len() < 64 << 10, "{} bytes", out.len());
+    drop_in_listing_past_its_budget("unit-drop-in-budget", "home/.config/systemd/user/service.d");
 }
 
 /// A user manager's `user.conf` that is a FIFO: a located CL902, never opened and never

@@ -47,18 +47,12 @@ fn files_within(dirs: &[PathBuf], entries: usize) -> Scanned {
         budget: &mut usize,
         out: &mut Vec<PathBuf>,
     ) -> Result<(), PathBuf> {
-        let Ok(entries) = crate::paths::host::read_dir(dir) else {
-            return Ok(());
+        let listed = match crate::paths::host::read_dir_within(dir, budget) {
+            None => return Ok(()),
+            Some(Err(())) => return Err(dir.to_path_buf()),
+            Some(Ok(listed)) => listed,
         };
-        let mut names: Vec<std::ffi::OsString> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.file_name())
-            .take(budget.saturating_add(1))
-            .collect();
-        if names.len() > *budget {
-            return Err(dir.to_path_buf());
-        }
-        *budget -= names.len();
+        let mut names: Vec<std::ffi::OsString> = listed.iter().map(|e| e.file_name()).collect();
         names.sort();
         for name in names {
             let path = dir.join(&name);

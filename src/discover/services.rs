@@ -650,19 +650,11 @@ fn drop_in_files(
     for dir in dirs {
         for name in drop_in_dir_names(unit_name) {
             let dir = dir.join(&name);
-            let Ok(entries) = crate::paths::host::read_dir(&dir) else {
-                continue;
+            let listed = match crate::paths::host::read_dir_within(&dir, left) {
+                None => continue,
+                Some(Err(())) => return (by_name.into_values().collect(), Some(dir)),
+                Some(Ok(listed)) => listed,
             };
-            // One entry past what is left at most: never the whole of a huge directory.
-            let listed: Vec<std::fs::DirEntry> = entries
-                .filter_map(Result::ok)
-                .take(left.saturating_add(1))
-                .collect();
-            if listed.len() > *left {
-                *left = 0;
-                return (by_name.into_values().collect(), Some(dir));
-            }
-            *left -= listed.len();
             by_name.extend(
                 listed
                     .into_iter()

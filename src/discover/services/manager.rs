@@ -83,19 +83,14 @@ fn config_files_within(
     let mut stopped_in = None;
     for dir in dirs.iter().rev() {
         let dir = dir.join(format!("{name}.d"));
-        let Ok(entries) = crate::paths::host::read_dir(&dir) else {
-            continue;
+        let listed = match crate::paths::host::read_dir_within(&dir, &mut left) {
+            None => continue,
+            Some(Err(())) => {
+                stopped_in = Some(dir);
+                break;
+            }
+            Some(Ok(listed)) => listed,
         };
-        // One entry past what is left at most: never the whole of a huge directory.
-        let listed: Vec<std::fs::DirEntry> = entries
-            .filter_map(Result::ok)
-            .take(left.saturating_add(1))
-            .collect();
-        if listed.len() > left {
-            stopped_in = Some(dir);
-            break;
-        }
-        left -= listed.len();
         for entry in listed {
             let file_name = entry.file_name().to_string_lossy().into_owned();
             if file_name.ends_with(".conf") {
