@@ -329,19 +329,7 @@ pub fn planned_block(release: &str, path: &[Seg], node: &Node) -> Option<Planned
 /// The first value below `node` that a migration rewrites (an issue OpenClaw reports at the
 /// enclosing union, `bindings.0`, for a `match.peer.kind` of `"dm"`).
 pub fn planned_below(release: &str, path: &[Seg], node: &Node) -> Option<Planned> {
-    let children: Vec<(Seg, &Node)> = match &node.value {
-        Value::Object(members) => members
-            .iter()
-            .map(|m| (Seg::Key(m.key.clone()), &m.value))
-            .collect(),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (Seg::Index(i), n))
-            .collect(),
-        _ => return None,
-    };
-    children.into_iter().find_map(|(seg, child)| {
+    super::children(node)?.into_iter().find_map(|(seg, child)| {
         let mut p = path.to_vec();
         p.push(seg);
         planned(release, &p, Some(child))

@@ -277,25 +277,33 @@ pub fn missing_env_verdict(
     })
 }
 
+/// A node's members or items with the path segment of each; `None` for a scalar.
+pub(crate) fn children(node: &Node) -> Option<Vec<(Seg, &Node)>> {
+    use crate::load::tree::Value;
+    match &node.value {
+        Value::Object(members) => Some(
+            members
+                .iter()
+                .map(|m| (Seg::Key(m.key.clone()), &m.value))
+                .collect(),
+        ),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (Seg::Index(i), n))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
 /// The path of the node at `loc` in the tree (depth first).
 fn path_of(node: &Node, loc: Loc) -> Option<Vec<Seg>> {
-    use crate::load::tree::Value;
     if node.loc == loc {
         return Some(Vec::new());
     }
-    let children: Vec<(Seg, &Node)> = match &node.value {
-        Value::Object(members) => members
-            .iter()
-            .map(|m| (Seg::Key(m.key.clone()), &m.value))
-            .collect(),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (Seg::Index(i), n))
-            .collect(),
-        _ => return None,
-    };
-    children.into_iter().find_map(|(seg, child)| {
+    children(node)?.into_iter().find_map(|(seg, child)| {
         let mut rest = path_of(child, loc)?;
         rest.insert(0, seg);
         Some(rest)
