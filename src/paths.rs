@@ -759,6 +759,17 @@ pub mod host {
             .is_some_and(|dir| crate::load::layout::outside(dir).is_some())
     }
 
+    /// Where `path` (on the host) leads out of the layout: the real path of it, or of the
+    /// deepest part of it that exists; `None` when it does not lead out.
+    pub fn outside_real(path: &Path) -> Option<std::path::PathBuf> {
+        let placed = on_host(path)?;
+        placed
+            .ancestors()
+            .filter(|p| !super::too_long(p))
+            .find(|p| std::fs::symlink_metadata(p).is_ok())
+            .and_then(crate::load::layout::outside)
+    }
+
     /// The metadata of what `path` leads to.
     pub fn metadata(path: &Path) -> std::io::Result<std::fs::Metadata> {
         match on_host(path) {

@@ -3155,3 +3155,65 @@ fn a_powershell_script_that_runs_itself_is_read_once_with_a_bounded_report() {
     assert!(out.len() < 1 << 20, "{} bytes", out.len());
     assert_others_linted(&findings);
 }
+
+/// `ExecSearchPath=%h/opt/bin` where `opt/bin` is a link out of the layout, and a unit
+/// running `gw` (no slash): systemd runs the first `gw` of that path, which clawlint does
+/// not look for there. The unit was taken as running an unknown program and dropped with
+/// nothing said; it is a located CL902 at the `ExecSearchPath=` that names the directory
+/// (one per directory, however many of the unit's commands are looked up there), with
+/// nothing of what is outside shown. A directory in the layout that has `gw` first is read
+/// as ever.
+#[test]
+fn a_search_path_directory_linked_out_of_the_layout_is_located() {
+    let s = Scratch::new("search-path-outside");
+    add_ordinary_gateways(&s);
+    let script = s.write(
+        "outside/bin/gw",
+        "#!/bin/sh\n# CANARY-OUTSIDE-search-4b1e\nexec openclaw gateway --port 19555\n",
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(s.path("home/opt")).unwrap();
+    std::os::unix::fs::symlink(s.path("outside/bin"), s.path("home/opt/bin")).unwrap();
+    let unit = "home/.config/systemd/user/openclaw-gw.service";
+    s.write(
+        unit,
+        "[Service]\nExecSearchPath=/usr/local/bin\nExecSearchPath=%h/opt/bin:/usr/bin\n\
+         ExecStartPre=gw --check\nExecStart=gw\n\n[Install]\nWantedBy=default.target\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl902 = with_code(&findings, "CL902");
+    assert_eq!(cl902.len(), 1, "{head}");
+    assert!(file_of(cl902[0]).ends_with(unit), "{head}");
+    assert_eq!(cl902[0]["parties"][0]["line"], 3, "{head}");
+    assert!(says(&cl902, "systemd looks there for `gw` first"), "{head}");
+    assert!(
+        !out.contains("CANARY-OUTSIDE") && !out.contains("19555"),
+        "{head}"
+    );
+    assert_others_linted(&findings);
+
+    // A `gw` script in the layout, in a directory searched first: run and read.
+    let inside = s.write(
+        "home/bin/gw",
+        "#!/bin/sh\nexec openclaw gateway --port 19556\n",
+    );
+    std::fs::set_permissions(&inside, std::fs::Permissions::from_mode(0o755)).unwrap();
+    s.write(
+        unit,
+        "[Service]\nExecSearchPath=%h/bin:%h/opt/bin\nExecStart=gw\n\n[Install]\nWantedBy=default.target\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    assert!(with_code(&findings, "CL902").is_empty(), "{head}");
+    let resolved = run(&[
+        "resolve",
+        "--home",
+        &s.home(),
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    assert!(resolved.stdout.contains("19556"), "{}", resolved.stdout);
+}

@@ -1312,14 +1312,41 @@ impl ManagerEnv {
 
 /// `argv` with a command name that has no slash replaced by the file systemd runs for it,
 /// when the layout has it ([`manager::find_command`]).
-fn found_command(mut argv: Vec<String>, search: Option<&[String]>, map: &PathMap) -> Vec<String> {
-    if let Some(found) = argv
+/// With the directory of `ExecSearchPath=` that led out of the layout, when the search stopped
+/// there ([`manager::Lookup::Outside`]): the command is then read as written.
+fn found_command(
+    mut argv: Vec<String>,
+    search: Option<&[String]>,
+    map: &PathMap,
+) -> (Vec<String>, Option<(String, Option<PathBuf>)>) {
+    match argv
         .first()
         .and_then(|name| manager::find_command(name, search, map))
     {
-        argv[0] = found;
+        Some(manager::Lookup::Script(found)) => {
+            argv[0] = found;
+            (argv, None)
+        }
+        Some(manager::Lookup::Outside { dir, real }) => (argv, Some((dir, real))),
+        None => (argv, None),
     }
-    argv
+}
+
+/// CL902 at the `ExecSearchPath=` that names a directory leading out of the layout (to
+/// `real`) where systemd looks for the command `name` first: what the unit runs, and so
+/// whether it starts a gateway, is not known. The directory is the one the line shows.
+fn search_path_outside(name: &str, real: Option<&Path>, loc: Loc) -> Problem {
+    let to = match real {
+        Some(real) => format!(" (it resolves to {})", real.display()),
+        None => String::new(),
+    };
+    Problem {
+        kind: crate::load::ProblemKind::OutsideLayout,
+        message: format!(
+            "ExecSearchPath= names a directory that leads outside the scanned homes and --root{to}: systemd looks there for `{name}` first, and clawlint does not, so what this unit runs (a gateway or not) is not checked"
+        ),
+        loc: Some(loc),
+    }
 }
 
 struct UnitReader<'a> {
@@ -1490,8 +1517,9 @@ impl UnitReader<'_> {
         let manager_env = managers
             .entry((self.kind, home.to_path_buf()))
             .or_insert_with(|| ManagerEnv::read(self.kind, home, self.root));
-        let search = manager::exec_search_path(&units);
-        let search_dirs = search.as_ref().map(|(dirs, _, _)| dirs.as_slice());
+        let search = manager::exec_search_path(&units, &expand);
+        let search_paths = search.as_ref().map(manager::SearchPath::paths);
+        let search_dirs = search_paths.as_deref();
         // Decide before registering anything: a unit that runs no gateway is not ours.
         let (argv, no_var_expansion): (Vec<String>, bool) = match &exec {
             Some((_, d)) => systemd::split_exec(&d.value)
@@ -1504,12 +1532,16 @@ impl UnitReader<'_> {
                 .unwrap_or_default(),
             None => (Vec::new(), false),
         };
-        let argv = found_command(argv, search_dirs, &map);
+        let (argv, main_outside) = found_command(argv, search_dirs, &map);
+        let mut outside = Vec::new();
+        if let (Some(dir), Some(name)) = (main_outside, argv.first()) {
+            outside.push((name.clone(), dir));
+        }
         let mut preview_env = Env::new();
         for (_, k, v, _) in &manager_env.vars {
             preview_env.set(k, map.map(v), EnvOrigin::Given);
         }
-        if let Some((dirs, _, _)) = &search {
+        if let Some(dirs) = &search_paths {
             preview_env.set("PATH", dirs.join(":"), EnvOrigin::Given);
         }
         for (_, k, v, _) in &inline {
@@ -1548,17 +1580,27 @@ impl UnitReader<'_> {
             }
             side_lines.extend(lines);
         }
-        let side_argv = |d: &systemd::Directive| -> Option<Vec<String>> {
+        let side_lookup = |d: &systemd::Directive| {
             systemd::split_exec(&d.value).ok().map(|c| {
                 let argv = c.argv.iter().map(|a| expand(a)).collect();
                 found_command(argv, search_dirs, &map)
             })
         };
+        let side_argv = |d: &systemd::Directive| side_lookup(d).map(|(argv, _)| argv);
+        for (_, d, _) in &side_lines {
+            if let Some((argv, Some(dir))) = side_lookup(d) {
+                outside.push((argv[0].clone(), dir));
+            }
+        }
         let side_compose = side_lines.iter().any(|(_, d, _)| {
             side_argv(d).is_some_and(|a| mentions_compose(&a, &preview_vars, &map))
         });
-        if opaque && !runs_compose && !side_compose && !names_a_gateway(&preview_env, &preview.argv)
-        {
+        let not_ours = opaque
+            && !runs_compose
+            && !side_compose
+            && !names_a_gateway(&preview_env, &preview.argv);
+        // One whose command may lie out of the layout is said, not dropped unseen.
+        if not_ours && outside.is_empty() {
             return None;
         }
         let mut files: Vec<FileId> = Vec::new();
@@ -1576,10 +1618,22 @@ impl UnitReader<'_> {
             file: layers[i].file,
             span,
         };
+        let mut said = std::collections::HashSet::new();
+        for (name, dir) in &outside {
+            if let Some((i, span)) = search.as_ref().and_then(|s| s.naming(&dir.0)) {
+                if said.insert(&dir.0) {
+                    problems.push(search_path_outside(name, dir.1.as_deref(), at(i, span)));
+                }
+            }
+        }
+        if not_ours {
+            return None;
+        }
         let mut env = Env::new();
         manager_env.apply(&map, &mut env, sources, problems);
-        if let Some((dirs, i, span)) = &search {
-            env.set("PATH", dirs.join(":"), EnvOrigin::Service(at(*i, *span)));
+        if let (Some(search), Some(dirs)) = (&search, &search_paths) {
+            let (i, span) = search.last();
+            env.set("PATH", dirs.join(":"), EnvOrigin::Service(at(i, span)));
         }
         for (i, key, value, span) in &inline {
             env.set(

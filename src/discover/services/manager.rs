@@ -161,30 +161,68 @@ pub(super) fn default_environment(files: &[UnitFile]) -> Vec<(usize, String, Str
 }
 
 /// A unit's `ExecSearchPath=`: colon-separated absolute paths, several assignments appended,
-/// an empty one dropping those before it; a relative entry is ignored, as systemd ignores it
-/// (`config_parse_colon_separated_paths`). With the directive where it was last set.
-pub(super) fn exec_search_path(units: &[UnitFile]) -> Option<(Vec<String>, usize, Span)> {
-    let mut dirs: Vec<String> = Vec::new();
-    let mut last = None;
+/// an empty one dropping those before it; each path has its specifiers expanded (`expand`)
+/// and a relative one is ignored, as systemd does (`config_parse_colon_separated_paths`).
+/// With the directive where each path was set.
+pub(super) fn exec_search_path(
+    units: &[UnitFile],
+    expand: &dyn Fn(&str) -> String,
+) -> Option<SearchPath> {
+    let mut dirs: Vec<(String, usize, Span)> = Vec::new();
     for (i, unit) in units.iter().enumerate() {
         for d in unit.get_all("Service", "ExecSearchPath") {
             if d.value.is_empty() {
                 dirs.clear();
-                last = None;
                 continue;
             }
             dirs.extend(
                 d.value
                     .split(':')
-                    .map(str::trim)
+                    .map(|p| expand(p.trim()))
                     .filter(|p| p.starts_with('/'))
-                    .map(str::to_string),
+                    .map(|p| (p, i, d.value_span)),
             );
-            last = Some((i, d.value_span));
         }
     }
-    let (i, span) = last?;
-    (!dirs.is_empty()).then_some((dirs, i, span))
+    (!dirs.is_empty()).then_some(SearchPath { dirs })
+}
+
+/// The directories of a unit's `ExecSearchPath=` ([`exec_search_path`]), in order, each
+/// with the file (index among the unit's files) and value span of the directive naming it.
+#[derive(Debug)]
+pub(super) struct SearchPath {
+    pub dirs: Vec<(String, usize, Span)>,
+}
+
+impl SearchPath {
+    pub fn paths(&self) -> Vec<String> {
+        self.dirs.iter().map(|(d, _, _)| d.clone()).collect()
+    }
+
+    /// Where the last directive lies: `PATH` is set there.
+    pub fn last(&self) -> (usize, Span) {
+        let (_, i, span) = self.dirs.last().expect("a search path has a directory");
+        (*i, *span)
+    }
+
+    /// The directive that names `dir`.
+    pub fn naming(&self, dir: &str) -> Option<(usize, Span)> {
+        self.dirs
+            .iter()
+            .find(|(d, _, _)| d == dir)
+            .map(|(_, i, span)| (*i, *span))
+    }
+}
+
+/// What systemd runs for a command name without a slash, as far as the layout shows it
+/// ([`find_command`]).
+#[derive(Debug, PartialEq)]
+pub(super) enum Lookup {
+    /// The script at this path (as the unit names it).
+    Script(String),
+    /// A directory of the unit's `ExecSearchPath=`, looked in before any file was found,
+    /// leads out of the layout (to `real`): it is not looked into, so what runs is not known.
+    Outside { dir: String, real: Option<PathBuf> },
 }
 
 /// The script systemd runs for a command name without a slash: the first `DIR/NAME` of
@@ -193,8 +231,10 @@ pub(super) fn exec_search_path(units: &[UnitFile]) -> Option<(Vec<String>, usize
 /// script (`#!`), the only kind clawlint reads further. Looked up only where the layout has
 /// those directories (under `--root`); `None` when the name has a slash, or is not found or
 /// not a script there, and the command is read as written (a program such as `node` or
-/// `docker` is known by its name).
-pub(super) fn find_command(name: &str, search: Option<&[String]>, map: &PathMap) -> Option<String> {
+/// `docker` is known by its name). A directory of `ExecSearchPath=` that leads out of the
+/// layout ends the search ([`Lookup::Outside`]): a file there would come first. One of the
+/// compiled-in path is passed over: the unit's author did not choose it.
+pub(super) fn find_command(name: &str, search: Option<&[String]>, map: &PathMap) -> Option<Lookup> {
     if name.contains('/') || name.is_empty() {
         return None;
     }
@@ -207,20 +247,31 @@ pub(super) fn find_command(name: &str, search: Option<&[String]>, map: &PathMap)
         }
     };
     // systemd runs the first file found, script or not.
-    let (found, on_layout) = dirs
-        .iter()
-        .map(|dir| format!("{}/{name}", dir.trim_end_matches('/')))
-        .map(|candidate| {
-            let on_layout = PathBuf::from(map.map(&candidate));
-            (candidate, on_layout)
-        })
-        .find(|(_, on_layout)| {
-            crate::load::layout::names_inside(on_layout)
-                && crate::paths::host::is_file_within(on_layout) == Some(true)
-        })?;
-    ServiceFiles::bytes(&on_layout, SMALL_FILE_LIMIT)
-        .is_ok_and(|b| b.starts_with(b"#!"))
-        .then_some(found)
+    for dir in dirs {
+        let candidate = format!("{}/{name}", dir.trim_end_matches('/'));
+        let on_layout = PathBuf::from(map.map(&candidate));
+        if !crate::load::layout::names_inside(&on_layout) {
+            continue;
+        }
+        match crate::paths::host::is_file_within(&on_layout) {
+            Some(true) => {
+                return ServiceFiles::bytes(&on_layout, SMALL_FILE_LIMIT)
+                    .is_ok_and(|b| b.starts_with(b"#!"))
+                    .then_some(Lookup::Script(candidate));
+            }
+            Some(false) => {}
+            None if search.is_some() => {
+                // Where the directory leads, not the file: nothing in it is looked at.
+                let real = crate::paths::host::outside_real(&PathBuf::from(map.map(dir)));
+                return Some(Lookup::Outside {
+                    dir: dir.clone(),
+                    real,
+                });
+            }
+            None => {}
+        }
+    }
+    None
 }
 
 /// systemd's compiled-in search path for commands, the system manager's default `PATH`
@@ -290,13 +341,20 @@ mod tests {
             unit("[Service]\nExecSearchPath=/opt/a:relative\nExecSearchPath=/opt/b\n"),
             unit("[Service]\nExecSearchPath=/opt/c\n"),
         ];
-        let (dirs, file, _) = exec_search_path(&units).unwrap();
-        assert_eq!(dirs, ["/opt/a", "/opt/b", "/opt/c"]);
-        assert_eq!(file, 1);
+        let same = |p: &str| p.to_string();
+        let search = exec_search_path(&units, &same).unwrap();
+        assert_eq!(search.paths(), ["/opt/a", "/opt/b", "/opt/c"]);
+        assert_eq!(search.last().0, 1);
+        assert_eq!(search.naming("/opt/b").map(|(i, _)| i), Some(0));
         let units = [
             unit("[Service]\nExecSearchPath=/opt/a\n"),
             unit("[Service]\nExecSearchPath=\n"),
         ];
-        assert!(exec_search_path(&units).is_none());
+        assert!(exec_search_path(&units, &same).is_none());
+        // Specifiers are expanded in each path before it is judged absolute.
+        let units = [unit("[Service]\nExecSearchPath=%h/bin:/opt/a\n")];
+        let home = |p: &str| p.replace("%h", "/home/ops");
+        let search = exec_search_path(&units, &home).unwrap();
+        assert_eq!(search.paths(), ["/home/ops/bin", "/opt/a"]);
     }
 }
