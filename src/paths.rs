@@ -3,6 +3,7 @@
 //! Paths stay as clawlint built them from the user's arguments (possibly relative to the
 //! working directory), so output never shows absolute paths the user did not pass.
 
+use crate::load::listing::Listed;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
@@ -158,6 +159,11 @@ impl RealPaths {
             // The root itself.
             return std::fs::canonicalize(path).ok();
         };
+        match crate::load::listing::listed(path) {
+            Some(Listed::Missing) => return None,
+            Some(Listed::Plain(_)) => return Some(self.real(parent)?.join(name)),
+            None => {}
+        }
         match std::fs::symlink_metadata(path) {
             Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path).ok(),
             Ok(_) => Some(self.real(parent)?.join(name)),
@@ -407,6 +413,12 @@ impl PathKeys {
                 if !parent_exists {
                     (joined, false)
                 } else {
+                    // The directory's listing answers most lookups without a `stat`.
+                    match crate::load::listing::listed(at) {
+                        Some(Listed::Missing) => return self.kept(path, joined, false),
+                        Some(Listed::Plain(_)) => return self.kept(path, joined, true),
+                        None => {}
+                    }
                     match std::fs::symlink_metadata(at) {
                         Ok(meta) if meta.file_type().is_symlink() => {
                             match std::fs::canonicalize(at) {
@@ -421,8 +433,13 @@ impl PathKeys {
             }
             None => (None, true),
         };
-        self.keep(path, result.0.as_deref().unwrap_or(path), result.1);
-        result
+        self.kept(path, result.0, result.1)
+    }
+
+    /// Keeps `path`'s key and existence, and hands them back.
+    fn kept(&mut self, path: &Path, key: Option<PathBuf>, exists: bool) -> (Option<PathBuf>, bool) {
+        self.keep(path, key.as_deref().unwrap_or(path), exists);
+        (key, exists)
     }
 
     /// Test-only: `path` has the key `key`, as if a symlink on it led there.
@@ -690,16 +707,39 @@ impl CopiedHost {
 /// Tests and checks of layout paths, each made where [`on_host`] says the path lies.
 pub mod host {
     use super::on_host;
+    use crate::load::listing::{listed, Kind, Listed};
     use std::path::Path;
 
     /// A regular file (symlinks followed within the copied root).
     pub fn is_file(path: &Path) -> bool {
-        on_host(path).is_some_and(|p| p.is_file())
+        on_host(path).is_some_and(|p| match listed(&p) {
+            Some(found) => found == Listed::Plain(Kind::File),
+            None => p.is_file(),
+        })
     }
 
     /// A directory (symlinks followed within the copied root).
     pub fn is_dir(path: &Path) -> bool {
-        on_host(path).is_some_and(|p| p.is_dir())
+        on_host(path).is_some_and(|p| match listed(&p) {
+            Some(found) => found == Listed::Plain(Kind::Dir),
+            None => p.is_dir(),
+        })
+    }
+
+    /// Whether anything is at `path` itself, a link there counting whatever it leads to
+    /// (`lstat` succeeds; its directory resolved within the copied root).
+    pub fn is_there(path: &Path) -> bool {
+        let placed = match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => match on_host(parent) {
+                Some(dir) => dir.join(name),
+                None => return false,
+            },
+            _ => path.to_path_buf(),
+        };
+        match listed(&placed) {
+            Some(found) => found != Listed::Missing,
+            None => std::fs::symlink_metadata(placed).is_ok(),
+        }
     }
 
     /// Anything at all (symlinks followed within the copied root). A path of the layout that

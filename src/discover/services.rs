@@ -85,7 +85,7 @@ pub fn service_files(
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().starts_with(".openclaw"))
             .map(|e| e.path().join("gateway.cmd"))
-            .filter(|p| crate::paths::host::symlink_metadata(p).is_ok())
+            .filter(|p| crate::paths::host::is_there(p))
             .collect();
         scripts.sort();
         out.extend(
@@ -341,7 +341,7 @@ fn find_unit(dirs: &[PathBuf], name: &str, aliases: &BTreeMap<String, String>) -
         .find_map(|n| {
             dirs.iter()
                 .map(|d| d.join(&n))
-                .find(|p| crate::paths::host::symlink_metadata(p).is_ok())
+                .find(|p| crate::paths::host::is_there(p))
         })
 }
 

@@ -37,6 +37,10 @@ pub fn confine(roots: &[PathBuf]) {
         .collect();
     real.sort();
     real.dedup();
+    let mut listed: Vec<PathBuf> = given.iter().chain(&real).cloned().collect();
+    listed.sort();
+    listed.dedup();
+    super::listing::start(listed);
     *LAYOUT.write().unwrap_or_else(|e| e.into_inner()) = Some(Layout {
         roots: real,
         given,
@@ -46,6 +50,7 @@ pub fn confine(roots: &[PathBuf]) {
 
 /// Lifts the confinement (tests that run several layouts in one process).
 pub fn unconfine() {
+    super::listing::stop();
     *LAYOUT.write().unwrap_or_else(|e| e.into_inner()) = None;
 }
 

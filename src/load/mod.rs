@@ -10,6 +10,7 @@ pub mod install;
 pub mod json5;
 pub mod keys;
 pub mod layout;
+pub mod listing;
 pub mod read;
 pub mod tree;
 pub mod yaml;

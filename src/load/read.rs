@@ -110,6 +110,10 @@ pub struct Probe<'a> {
 
 /// `lstat`, then `stat` only for a symlink: (is a symlink, metadata with symlinks followed).
 pub(crate) fn look(path: &Path) -> (bool, Result<fs::Metadata, ReadError>) {
+    // A name its directory's listing does not hold is not there: no `lstat` to say so.
+    if super::listing::listed(path) == Some(super::listing::Listed::Missing) {
+        return (false, Err(ReadError::Missing));
+    }
     match fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => (true, fs::metadata(path).map_err(io_error)),
         Ok(meta) => (false, Ok(meta)),

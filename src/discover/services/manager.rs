@@ -74,7 +74,7 @@ fn config_files_within(
     let mut files: Vec<PathBuf> = dirs
         .iter()
         .map(|d| d.join(name))
-        .find(|f| crate::paths::host::symlink_metadata(f).is_ok())
+        .find(|f| crate::paths::host::is_there(f))
         .filter(|f| !is_masked(f))
         .into_iter()
         .collect();

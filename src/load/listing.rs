@@ -1,0 +1,317 @@
+//! Directory listings of the layout, each made once per run, that answer "is anything at
+//! this path, and is it a symlink?" without a `stat` per question.
+//!
+//! A gateway directory is asked about a dozen names in one run (its config, `.env`,
+//! `gateway.cmd`, `state`, `browser`, `credentials`, `workspace`, `agents`, …), most of them
+//! absent: one `stat` each was a third of the whole process's CPU at 10,000 gateways. A
+//! directory asked about a second time is listed instead (`getdents`, whose entries carry
+//! their type; a file system that does not give types is asked `lstat` per entry, as the
+//! standard library does), and every later question about a name in it is answered from the
+//! listing.
+//!
+//! What a listing may answer, and what it leaves to the file system:
+//! - Only directories of the layout are listed: a root of the scanned layout, or a directory
+//!   entry (not a symlink) of a listed directory. A symlink is never followed here: questions
+//!   about what lies under one go to the file system, as before.
+//! - A name listed as a directory, regular file or other non-link: it is there and not a
+//!   symlink. Anything more (its size, what a link leads to) still comes from the file system.
+//! - A name not listed: nothing is there, but only when no case-insensitive file system could
+//!   have found it under another spelling: the name is plain lowercase ASCII (no `~`, no
+//!   trailing `.` or space, which FAT and NTFS lookups ignore or map) and no listed name has an
+//!   uppercase or non-ASCII byte (which a folding lookup could match). Otherwise `lstat` says.
+//! - A directory that could not be listed (permissions, too many entries) answers nothing.
+//!
+//! The listings are taken when the layout is confined ([`super::layout::confine`]), so each
+//! run of a command (and each round of `--fix`, which confines again after writing) starts
+//! with none: what a fix wrote is seen. Without a confined layout (a library user) nothing is
+//! listed and every question goes to the file system.
+
+use crate::paths::FastMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A directory with more entries than this is not kept as a listing (its names are asked
+/// about one by one, as before). The benchmark's largest home has 30,000 gateway dirs.
+const MAX_ENTRIES: usize = 100_000;
+
+/// At most this many entries are kept over all of a run's listings (a few tens of bytes
+/// each): past it, directories are no longer listed, so memory stays bounded whatever a
+/// layout holds. 10,000 gateways with three files each keep 40,000.
+const MAX_KEPT: usize = 1_000_000;
+
+static LISTINGS: Mutex<Option<Listings>> = Mutex::new(None);
+
+/// What a listing says about a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// Nothing is there (`lstat` would fail with "not found").
+    Missing,
+    /// Something is there and it is not a symlink.
+    Plain(Kind),
+}
+
+/// The type of a listed entry that is not a symlink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Dir,
+    File,
+    /// A FIFO, socket or device.
+    Other,
+}
+
+/// A listed entry's type, as `getdents` (or `lstat`) gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Plain(Kind),
+    Symlink,
+    /// The type could not be had.
+    Unknown,
+}
+
+#[derive(Debug)]
+struct Listing {
+    /// Sorted by name (a boxed slice: kept for the run, without spare capacity).
+    entries: Box<[(Box<OsStr>, Entry)]>,
+    /// Whether a name has an uppercase or non-ASCII byte: a case-insensitive lookup could
+    /// then find a name that is not listed as spelt.
+    folds: bool,
+}
+
+#[derive(Debug)]
+enum Dir {
+    /// Asked about once: not listed yet (a directory asked about once costs one `stat`, as
+    /// before, not a listing).
+    Seen,
+    Listed(Listing),
+    /// It does not exist: nothing below it does either.
+    Missing,
+    /// Not listed and never will be this run (outside the layout, a symlink, unreadable, too
+    /// large): its names are asked about on the file system.
+    Unlisted,
+}
+
+struct Listings {
+    /// The roots of the layout, as given and resolved: the directories listing starts from.
+    roots: Vec<PathBuf>,
+    dirs: FastMap<Box<OsStr>, Dir>,
+    /// Entries that may still be kept (see [`MAX_KEPT`]).
+    left: usize,
+}
+
+/// Starts a run's listings below `roots` (dropping any earlier run's).
+pub(super) fn start(roots: Vec<PathBuf>) {
+    *LISTINGS.lock().unwrap_or_else(|e| e.into_inner()) = Some(Listings {
+        roots,
+        dirs: FastMap::default(),
+        left: MAX_KEPT,
+    });
+}
+
+/// Drops the listings: every question goes to the file system again.
+pub(super) fn stop() {
+    *LISTINGS.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// What the listing of `path`'s directory says about `path` (as placed on the host, absolute),
+/// or `None` when the file system must be asked.
+pub fn listed(path: &Path) -> Option<Listed> {
+    let (dir, name) = split(path)?;
+    let mut guard = LISTINGS.lock().unwrap_or_else(|e| e.into_inner());
+    let listings = guard.as_mut()?;
+    listings.look(dir)?;
+    match listings.dirs.get(dir.as_os_str())? {
+        Dir::Listed(listing) => listing.answer(name),
+        Dir::Missing => Some(Listed::Missing),
+        Dir::Seen | Dir::Unlisted => None,
+    }
+}
+
+/// `(directory, name)` of an absolute path spelt plainly (no `.`, `..`, empty component or
+/// trailing `/`), split at its last `/`; `None` for any other spelling.
+fn split(path: &Path) -> Option<(&Path, &OsStr)> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let rest = bytes.strip_prefix(b"/")?;
+    let plain = bytes.len() < 4096
+        && rest
+            .split(|b| *b == b'/')
+            .all(|part| !part.is_empty() && part != b"." && part != b"..");
+    // A plain path's parent and name are the bytes before and after its last `/`.
+    plain.then(|| Some((path.parent()?, path.file_name()?)))?
+}
+
+impl Listings {
+    /// Counts a question about a name in `dir`, listing it on the second. `None` when `dir`
+    /// is known to answer nothing.
+    fn look(&mut self, dir: &Path) -> Option<()> {
+        match self.dirs.get(dir.as_os_str()) {
+            Some(Dir::Listed(_)) | Some(Dir::Missing) => return Some(()),
+            Some(Dir::Unlisted) => return None,
+            Some(Dir::Seen) => {
+                let state = self.list(dir);
+                self.dirs.insert(Box::from(dir.as_os_str()), state);
+            }
+            None => {
+                // A root (the scanned home, `--root`) is listed at once: discovery lists it
+                // anyway, and every gateway directory is one of its entries.
+                let state = match self.known_missing(dir) {
+                    true => Dir::Missing,
+                    false if self.roots.iter().any(|root| root == dir) => self.list(dir),
+                    false if self.inside(dir) => Dir::Seen,
+                    false => Dir::Unlisted,
+                };
+                self.dirs.insert(Box::from(dir.as_os_str()), state);
+            }
+        }
+        Some(())
+    }
+
+    fn inside(&self, dir: &Path) -> bool {
+        self.roots.iter().any(|root| dir.starts_with(root))
+    }
+
+    /// Whether `dir`'s own directory is listed (or missing) and says `dir` is not there: then
+    /// nothing below it is either, without a look.
+    fn known_missing(&self, dir: &Path) -> bool {
+        let Some((parent, name)) = split(dir) else {
+            return false;
+        };
+        match self.dirs.get(parent.as_os_str()) {
+            Some(Dir::Listed(listing)) => listing.answer(name) == Some(Listed::Missing),
+            Some(Dir::Missing) => true,
+            _ => false,
+        }
+    }
+
+    /// Lists `dir` if it is a root of the layout or a plain directory entry of a listed
+    /// directory (that one listed first if need be).
+    fn list(&mut self, dir: &Path) -> Dir {
+        let is_root = self.roots.iter().any(|root| root == dir);
+        if !is_root {
+            let Some((parent, name)) = split(dir) else {
+                return Dir::Unlisted;
+            };
+            if !self.inside(parent) || self.look(parent).is_none() {
+                return Dir::Unlisted;
+            }
+            match self.dirs.get(parent.as_os_str()) {
+                Some(Dir::Listed(listing)) => match listing.answer(name) {
+                    Some(Listed::Plain(Kind::Dir)) => {}
+                    Some(Listed::Missing) => return Dir::Missing,
+                    _ => return Dir::Unlisted,
+                },
+                Some(Dir::Missing) => return Dir::Missing,
+                // The parent was only seen so far: this directory is listed on a later look.
+                Some(Dir::Seen) => return Dir::Seen,
+                _ => return Dir::Unlisted,
+            }
+        }
+        match read(dir, self.left.min(MAX_ENTRIES)) {
+            Ok(Some(listing)) => {
+                self.left -= listing.entries.len();
+                Dir::Listed(listing)
+            }
+            Ok(None) => Dir::Unlisted,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Dir::Missing,
+            Err(_) => Dir::Unlisted,
+        }
+    }
+}
+
+/// The entries of `dir`, or `None` when it has more than `most`.
+fn read(dir: &Path, most: usize) -> std::io::Result<Option<Listing>> {
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entries.len() == most {
+            return Ok(None);
+        }
+        // The type from the listing itself, or `lstat` where the file system gives none.
+        let kind = match entry.file_type() {
+            Ok(t) if t.is_symlink() => Entry::Symlink,
+            Ok(t) if t.is_dir() => Entry::Plain(Kind::Dir),
+            Ok(t) if t.is_file() => Entry::Plain(Kind::File),
+            Ok(_) => Entry::Plain(Kind::Other),
+            Err(_) => Entry::Unknown,
+        };
+        entries.push((entry.file_name().into_boxed_os_str(), kind));
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let folds = entries.iter().any(|(name, _)| {
+        name.as_encoded_bytes()
+            .iter()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    });
+    Ok(Some(Listing {
+        entries: entries.into_boxed_slice(),
+        folds,
+    }))
+}
+
+impl Listing {
+    fn answer(&self, name: &OsStr) -> Option<Listed> {
+        match self.entries.binary_search_by(|(n, _)| (**n).cmp(name)) {
+            Ok(at) => match self.entries[at].1 {
+                Entry::Plain(kind) => Some(Listed::Plain(kind)),
+                Entry::Symlink | Entry::Unknown => None,
+            },
+            Err(_) if !self.folds && only_spelling(name) => Some(Listed::Missing),
+            Err(_) => None,
+        }
+    }
+}
+
+/// Whether no file system lookup could find `name` under another spelling: lowercase ASCII
+/// without `~` (a FAT short name), and not ending in `.` or a space (which FAT and NTFS drop).
+fn only_spelling(name: &OsStr) -> bool {
+    let bytes = name.as_encoded_bytes();
+    bytes
+        .iter()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && *b != b'~')
+        && !matches!(bytes.last(), Some(b'.' | b' '))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every answer a listing gives is what `lstat` says; a name that a case-insensitive
+    /// lookup might find, a symlink and what lies below one are left to the file system.
+    #[cfg(unix)]
+    #[test]
+    fn listings_answer_as_lstat_does() {
+        let root = std::env::temp_dir().join(format!("clawlint-listing-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let gateway = root.join(".openclaw-a");
+        std::fs::create_dir_all(gateway.join("agents")).unwrap();
+        std::fs::write(gateway.join("openclaw.json"), "{}").unwrap();
+        std::os::unix::fs::symlink("agents", gateway.join("workspace")).unwrap();
+        let upper = root.join("Upper");
+        std::fs::create_dir_all(&upper).unwrap();
+        std::fs::write(upper.join("Config.json"), "{}").unwrap();
+        start(vec![root.clone()]);
+        let ask = |path: &Path| {
+            // The second question about a directory lists it.
+            listed(path);
+            listed(path)
+        };
+        let file = Listed::Plain(Kind::File);
+        assert_eq!(ask(&gateway.join("openclaw.json")), Some(file));
+        assert_eq!(ask(&gateway.join("agents")), Some(Listed::Plain(Kind::Dir)));
+        assert_eq!(ask(&gateway.join(".env")), Some(Listed::Missing));
+        assert_eq!(
+            ask(&gateway.join("state/openclaw.sqlite")),
+            Some(Listed::Missing)
+        );
+        assert_eq!(ask(&gateway.join("workspace")), None, "a symlink");
+        assert_eq!(ask(&gateway.join("workspace/x")), None, "below a symlink");
+        assert_eq!(ask(&gateway.join("OPENCLAW.json")), None, "not lowercase");
+        assert_eq!(ask(&gateway.join("openclaw.json.")), None, "a trailing dot");
+        assert_eq!(ask(&upper.join("config.json")), None, "a folding directory");
+        assert_eq!(ask(&gateway.join("a/../openclaw.json")), None, "not plain");
+        assert_eq!(ask(&root.parent().unwrap().join("x")), None, "outside");
+        stop();
+        assert_eq!(listed(&gateway.join(".env")), None, "no layout, no listing");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
