@@ -2613,35 +2613,70 @@ fn a_fifo_manager_config_is_located_and_never_opened() {
     assert!(with_code(&findings, "CL902").is_empty(), "{out}");
 }
 
-/// `docker compose --env-file fifo.env`: a FIFO is never opened; it is said as what it is
-/// (the old check called it missing, "which does not exist"), and what compose would read
-/// from it is unverifiable.
+/// `docker compose --env-file F` where compose's env file is not read: a FIFO (never
+/// opened; the old check called it missing, "which does not exist"), a symlink out of the
+/// layout, an absolute path outside it, and a device. The last two only marked the run
+/// unverifiable, with nothing located; the first two were said at the file. Each is one
+/// located CL902 at the line that runs compose with it, saying what it is, with nothing of
+/// what is outside shown; `--allow-outside` reads the outside one.
 #[test]
-fn a_fifo_compose_env_file_is_said_as_a_fifo_not_missing() {
-    let s = Scratch::new("compose-env-fifo");
+fn compose_env_files_not_read_are_located_at_the_line_naming_them() {
+    let s = Scratch::new("compose-env-not-read");
     add_ordinary_gateways(&s);
     s.write(
         "home/stacks/acme/compose.yaml",
         "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    ports: [\"${PORT:-18789}:18789\"]\n",
     );
+    s.write("outside/x.env", "PORT=19444 # CANARY-OUTSIDE-env-2d9f\n");
     s.fifo("home/stacks/acme/fifo.env");
-    s.write(
-        "home/.config/systemd/user/openclaw-stacks.service",
-        "[Service]\nType=oneshot\nWorkingDirectory=%h/stacks/acme\n\
-         ExecStart=/usr/bin/docker compose --env-file fifo.env up -d\n\n\
-         [Install]\nWantedBy=default.target\n",
-    );
+    std::os::unix::fs::symlink(s.path("outside/x.env"), s.path("home/stacks/acme/link.env"))
+        .unwrap();
+    let outside = s.path("outside/x.env").display().to_string();
+    let cases = [
+        ("fifo", "fifo.env".to_string(), "FIFO"),
+        ("link", "link.env".to_string(), "outside the scanned homes"),
+        ("abs", outside.clone(), "outside the scanned homes"),
+        ("dev", "/dev/zero".to_string(), "outside the scanned homes"),
+    ];
+    for (name, file, _) in &cases {
+        s.write(
+            &format!("home/.config/systemd/user/openclaw-{name}.service"),
+            &format!(
+                "[Service]\nType=oneshot\nWorkingDirectory=%h/stacks/acme\n\
+                 ExecStart=/usr/bin/docker compose -p {name} --env-file {file} up -d\n\n\
+                 [Install]\nWantedBy=default.target\n"
+            ),
+        );
+    }
     let (_, findings, out) = check_json(&s.home());
-    let head = &out[..out.len().min(4000)];
+    let head = &out[..out.len().min(6000)];
     assert!(!out.contains("which does not exist"), "{head}");
+    assert!(!out.contains("CANARY-OUTSIDE"), "{head}");
     let cl902 = with_code(&findings, "CL902");
-    assert!(
-        cl902
+    assert_eq!(cl902.len(), cases.len(), "{head}");
+    for (name, file, what) in &cases {
+        let at: Vec<&serde_json::Value> = cl902
             .iter()
-            .any(|f| file_of(f).ends_with("/stacks/acme/fifo.env") && says(&[f], "FIFO")),
-        "{head}"
-    );
+            .copied()
+            .filter(|f| file_of(f).ends_with(&format!("/openclaw-{name}.service")))
+            .collect();
+        assert_eq!(at.len(), 1, "{name}: {head}");
+        assert_eq!(at[0]["parties"][0]["line"], 4, "{name}: {head}");
+        let shown = file.rsplit('/').next().unwrap();
+        assert!(says(&at, shown) && says(&at, what), "{name}: {head}");
+    }
     assert_others_linted(&findings);
+    let out = run(&[
+        "check",
+        "--home",
+        &s.home(),
+        "--no-config",
+        "--format",
+        "json",
+        "--allow-outside",
+        &outside,
+    ]);
+    assert!(out.stdout.contains("19444"), "{}", out.stdout);
 }
 
 /// A PowerShell script runs a script beside it that does not exist (`& "$PSScriptRoot\…"`):

@@ -923,6 +923,55 @@ fn load(
     }
 }
 
+/// Why compose's `--env-file` `file` (`inside`: named under the scanned homes, `--root` or an
+/// `--allow-outside` path) is not read, with the finding's kind: outside the layout (as named,
+/// or through a symlink), missing, unreadable, or no regular file (a FIFO, a device). Every
+/// such file is said at the line that runs compose with it, the place to fix it: one named
+/// outside the layout has no place in it, and what compose would read from it is not seen.
+/// `None` for a file the reader is to read (whose content it judges, at the file).
+fn env_file_not_read(file: &Path, inside: bool) -> Option<(ProblemKind, String)> {
+    let to_allow = |p: &Path| {
+        format!(
+            "is outside the scanned homes and --root: clawlint does not read it (allow it with --allow-outside {}), so what compose interpolates from it is not seen",
+            p.display()
+        )
+    };
+    if !inside {
+        return Some((ProblemKind::OutsideLayout, to_allow(file)));
+    }
+    let err = match crate::paths::host::exists_within(file) {
+        // Where it leads is not looked at further (not even whether a file is there).
+        None => match crate::paths::host::outside_real(file) {
+            Some(real) => ReadError::OutsideLayout { real },
+            None => return Some((ProblemKind::OutsideLayout, to_allow(file))),
+        },
+        // compose-go: "couldn't find env file"; `docker compose` stops before starting.
+        Some(false) => {
+            return Some((
+                ProblemKind::Missing,
+                "does not exist: docker compose refuses to run (\"couldn't find env file\")"
+                    .to_string(),
+            ))
+        }
+        Some(true) => match crate::load::read::probe(file).meta {
+            Err(err) => err,
+            Ok(meta) => ReadError::NotRegular {
+                kind: crate::load::read::special_kind(meta.file_type())?,
+            },
+        },
+    };
+    let kind = match err {
+        ReadError::OutsideLayout { .. } => ProblemKind::OutsideLayout,
+        ReadError::NotRegular { .. } => ProblemKind::NotRegularFile,
+        _ => ProblemKind::Unreadable,
+    };
+    let why = format!(
+        "{}; what compose interpolates from it is not seen",
+        err.describe()
+    );
+    Some((kind, why))
+}
+
 /// The values Compose interpolates with, where they come from in words, and why some may be
 /// unknown.
 struct ProjectEnv {
@@ -959,8 +1008,11 @@ fn read_project_env(
             unverifiable: None,
         };
     };
-    let in_layout =
-        |f: &Path| f.starts_with(host.home) || host.root.is_some_and(|r| f.starts_with(r));
+    let in_layout = |f: &Path| {
+        f.starts_with(host.home)
+            || host.root.is_some_and(|r| f.starts_with(r))
+            || crate::load::layout::names_inside(f)
+    };
     let base = run.cwd.clone().unwrap_or_else(|| dir.to_path_buf());
     let mut unverifiable = None;
     let (files, explicit): (Vec<PathBuf>, bool) = if let Some(named) = run.named_env_files(&base) {
@@ -1004,45 +1056,31 @@ fn read_project_env(
     };
     let mut shown = Vec::new();
     for file in &files {
-        if explicit && !in_layout(file) {
-            // Never read outside the layout: what it sets is not known.
-            unverifiable.get_or_insert_with(|| {
-                format!(
-                    "{} runs it with --env-file {}, outside the scanned layout",
-                    run.by,
-                    crate::paths::display_path(file)
-                )
-            });
-            continue;
-        }
-        if explicit && !crate::paths::host::exists(file) {
-            // compose-go: "couldn't find env file"; `docker compose` stops before starting.
-            problems.push(Problem {
-                kind: ProblemKind::Missing,
-                message: format!(
-                    "{} runs docker compose with --env-file {}, which does not exist: docker compose refuses to run (\"couldn't find env file\")",
-                    run.by,
-                    crate::paths::display_path(file)
-                ),
-                loc: Some(run.loc),
-            });
-            unverifiable.get_or_insert_with(|| {
-                format!(
-                    "its --env-file {} is not in the scanned layout",
-                    crate::paths::display_path(file)
-                )
-            });
-            continue;
-        }
-        if explicit && !crate::paths::host::is_file(file) {
-            // A FIFO, device or directory: never opened (the reader says what it is where it
-            // is), so what compose would read from it is not seen.
-            unverifiable.get_or_insert_with(|| {
-                format!(
-                    "its --env-file {} is not a regular file",
-                    crate::paths::display_path(file)
-                )
-            });
+        if explicit {
+            if let Some((kind, why)) = env_file_not_read(file, in_layout(file)) {
+                problems.push(Problem {
+                    kind,
+                    message: format!(
+                        "{} runs docker compose with --env-file {}, which {why}",
+                        run.by,
+                        crate::paths::display_path(file)
+                    ),
+                    loc: Some(run.loc),
+                });
+                let why = match kind {
+                    ProblemKind::OutsideLayout => "outside the scanned layout",
+                    ProblemKind::Missing => "which does not exist",
+                    _ => "which clawlint does not read",
+                };
+                unverifiable.get_or_insert_with(|| {
+                    format!(
+                        "{} runs it with --env-file {}, {why}",
+                        run.by,
+                        crate::paths::display_path(file)
+                    )
+                });
+                continue;
+            }
         }
         shown.push(match explicit {
             true => crate::paths::display_path(file),
