@@ -3252,3 +3252,49 @@ fn a_search_path_directory_linked_out_of_the_layout_is_located() {
     ]);
     assert!(resolved.stdout.contains("19556"), "{}", resolved.stdout);
 }
+
+/// A systemd manager's `DefaultEnvironment=` setting 25,000 variables (1.2 MB), and 20 gateway
+/// units: every unit gets every one, and the old reader copied (and scanned) them all again for
+/// each unit read (50 units: 8.4 s CPU and 277 MB in a debug build, one unit 0.25 s). Read
+/// within its budget: one CL907 at the assignment where it stops, however many units read
+/// it, and nothing past it is shown.
+#[test]
+fn a_manager_environment_past_its_budget_is_a_located_cl907() {
+    use clawlint::discover::services::MAX_MANAGER_VARIABLES;
+    let s = Scratch::new("manager-env-budget");
+    add_ordinary_gateways(&s);
+    let mut conf = String::from("[Manager]\n");
+    for i in 0..25_000 {
+        conf.push_str(&format!("DefaultEnvironment=K{i}=tok-FAKE-{i}\n"));
+    }
+    conf.push_str("DefaultEnvironment=OPENCLAW_GATEWAY_PORT=19555\n");
+    s.write("home/.config/systemd/user.conf", &conf);
+    for i in 0..20 {
+        s.write(
+            &format!("home/.config/systemd/user/openclaw-gateway-p{i}.service"),
+            &format!(
+                "[Service]\nExecStart=/usr/bin/openclaw --profile p{i} gateway\n\n\
+                 [Install]\nWantedBy=default.target\n"
+            ),
+        );
+    }
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{head}");
+    assert!(
+        file_of(cl907[0]).ends_with("/.config/systemd/user.conf"),
+        "{head}"
+    );
+    assert_eq!(
+        cl907[0]["parties"][0]["line"],
+        MAX_MANAGER_VARIABLES + 2,
+        "the first assignment past the budget: {head}"
+    );
+    assert!(
+        !out.contains("19555") && !out.contains("tok-FAKE"),
+        "{head}"
+    );
+    assert_others_linted(&findings);
+    assert!(with_code(&findings, "CL409").is_empty(), "{head}");
+}

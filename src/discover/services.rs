@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 mod manager;
 mod scripts;
 pub use manager::DROP_IN_ENTRY_BUDGET as MANAGER_DROP_IN_ENTRY_BUDGET;
+pub use manager::{MAX_MANAGER_ENV_BYTES, MAX_MANAGER_VARIABLES};
 pub use scripts::MAX_NOTES as MAX_SCRIPT_NOTES;
 pub use scripts::MAX_SCRIPT_DEPTH;
 use scripts::MAX_SCRIPT_READS;
@@ -1236,6 +1237,8 @@ struct ManagerEnv {
     files: Vec<(PathBuf, String)>,
     /// (index into `files`, name, value, span).
     vars: Vec<(usize, String, String, Span)>,
+    /// Where reading `DefaultEnvironment=` stopped at its budget (index into `files`, span).
+    stopped_at: Option<(usize, Span)>,
     /// Files that could not be read: located when the unit turns out to be a gateway's.
     unreadable: Vec<(PathBuf, ReadError)>,
     /// The `.d` directory where the listing met its entry budget.
@@ -1257,7 +1260,10 @@ impl ManagerEnv {
             .iter()
             .map(|(path, text)| ServiceFiles::unit(path, text))
             .collect();
-        let mut vars = manager::default_environment(&units);
+        let manager::DefaultEnvironment {
+            mut vars,
+            stopped_at,
+        } = manager::default_environment(&units);
         // The user manager's own environment wins over its `DefaultEnvironment=` for `PATH`
         // wherever environment.d sets one (Ubuntu's /etc/environment does), and clawlint does
         // not read environment.d: that `PATH` stays unknown ([`scripts::default_path`]).
@@ -1267,6 +1273,7 @@ impl ManagerEnv {
         ManagerEnv {
             files,
             vars,
+            stopped_at,
             unreadable,
             stopped_in: listed.stopped_in,
         }
@@ -1299,13 +1306,30 @@ impl ManagerEnv {
             }
         }
         let mut ids: BTreeMap<usize, FileId> = BTreeMap::new();
+        // Registered (and scanned for what may be shown) once, however many units read it.
+        let mut file_of = |i: usize, sources: &mut SourceMap| {
+            *ids.entry(i).or_insert_with(|| {
+                let (path, text) = &self.files[i];
+                sources.lookup(path).unwrap_or_else(|| {
+                    register(sources, path, text.clone(), crate::redact::scan::unit)
+                })
+            })
+        };
         for (i, key, value, span) in &self.vars {
-            let file = *ids.entry(*i).or_insert_with(|| {
-                let (path, text) = &self.files[*i];
-                register(sources, path, text.clone(), crate::redact::scan::unit)
-            });
-            let at = Loc { file, span: *span };
+            let at = Loc {
+                file: file_of(*i, sources),
+                span: *span,
+            };
             env.set(key, map.map(value), EnvOrigin::Service(at));
+        }
+        if let Some((i, span)) = self.stopped_at {
+            let problem = manager::stopped_environment(Loc {
+                file: file_of(i, sources),
+                span,
+            });
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
         }
     }
 }
@@ -1760,6 +1784,13 @@ impl UnitReader<'_> {
         }
         let (mut cmd, set_at) =
             resolve_command(argv, &env, &map, Some(exec_loc), sources, problems);
+        // A manager environment read only in part may set what no file read shows.
+        if manager_env.stopped_at.is_some() && cmd.injects_env.is_none() {
+            cmd.injects_env = Some(
+                "the part of the systemd manager's DefaultEnvironment= past clawlint's budget"
+                    .to_string(),
+            );
+        }
         for (key, value) in &cmd.env {
             let at = set_at.get(key).copied().unwrap_or(exec_loc);
             env.set(key, map.map(value), EnvOrigin::Service(at));

@@ -131,14 +131,34 @@ pub(super) fn stopped_drop_ins(dir: &Path, unit: &str, sources: &mut SourceMap) 
     }
 }
 
+/// Variables the manager's `DefaultEnvironment=` may set before clawlint stops reading it
+/// ([`default_environment`]). Every unit of the manager gets all of them, so what a hostile
+/// file sets is copied once per unit read (up to 512): a real one sets a handful.
+pub const MAX_MANAGER_VARIABLES: usize = 1_000;
+/// Bytes of `DefaultEnvironment=` assignments (names and values) read at most, for the
+/// same reason.
+pub const MAX_MANAGER_ENV_BYTES: usize = 64 * 1024;
+
+/// A manager's `DefaultEnvironment=` ([`default_environment`]).
+#[derive(Debug, Default)]
+pub(super) struct DefaultEnvironment {
+    /// (index into the files, name, value with `%%` expanded, span in that file).
+    pub vars: Vec<(usize, String, String, Span)>,
+    /// The assignment where reading stopped at [`MAX_MANAGER_VARIABLES`] or
+    /// [`MAX_MANAGER_ENV_BYTES`] (file index, span): it and what follows are not read.
+    pub stopped_at: Option<(usize, Span)>,
+}
+
 /// The manager's `DefaultEnvironment=` across `files` (their parsed units, in reading order):
 /// each value parsed as `Environment=` is (`config_parse_environ`), an empty assignment
 /// dropping everything before it, a later assignment of a name replacing the earlier one.
-/// Each entry is (index into `files`, name, value with `%%` expanded, span in that file).
-pub(super) fn default_environment(files: &[UnitFile]) -> Vec<(usize, String, String, Span)> {
+/// Read within [`MAX_MANAGER_VARIABLES`] and [`MAX_MANAGER_ENV_BYTES`]: at the assignment
+/// past them it stops ([`DefaultEnvironment::stopped_at`]).
+pub(super) fn default_environment(files: &[UnitFile]) -> DefaultEnvironment {
     let mut env: Vec<(usize, String, String, Span)> = Vec::new();
     // Names by position: linear however many a hostile file assigns.
     let mut index = crate::load::keys::KeyIndex::default();
+    let mut bytes = 0usize;
     for (i, unit) in files.iter().enumerate() {
         if unit
             .get_all("Manager", "DefaultEnvironment")
@@ -149,15 +169,39 @@ pub(super) fn default_environment(files: &[UnitFile]) -> Vec<(usize, String, Str
             index.clear();
         }
         for (key, value, span) in systemd::environment_of(unit, "Manager", "DefaultEnvironment") {
+            bytes += key.len() + value.len();
             // Only "simple" specifiers are expanded there; `%%` is the one a path can need.
             let entry = (i, key, value.replace("%%", "%"), span);
-            match index.place(entry.1.clone(), env.len()) {
+            let placed = index.place(entry.1.clone(), env.len());
+            let full = placed.is_none() && env.len() == MAX_MANAGER_VARIABLES;
+            if full || bytes > MAX_MANAGER_ENV_BYTES {
+                return DefaultEnvironment {
+                    vars: env,
+                    stopped_at: Some((i, span)),
+                };
+            }
+            match placed {
                 Some(at) => env[at] = entry,
                 None => env.push(entry),
             }
         }
     }
-    env
+    DefaultEnvironment {
+        vars: env,
+        stopped_at: None,
+    }
+}
+
+/// CL907 where reading the manager's `DefaultEnvironment=` stopped
+/// ([`DefaultEnvironment::stopped_at`]), at `loc`.
+pub(super) fn stopped_environment(loc: Loc) -> Problem {
+    Problem {
+        kind: ProblemKind::Budget,
+        message: format!(
+            "the systemd manager's DefaultEnvironment= is read up to {MAX_MANAGER_VARIABLES} variables and {MAX_MANAGER_ENV_BYTES} bytes of assignments (every unit gets all of them, and a real one sets a handful), and this assignment passes that: clawlint stops reading it here, so what it sets from here on is not seen (a variable a gateway needs is then unverifiable, not missing)"
+        ),
+        loc: Some(loc),
+    }
 }
 
 /// A unit's `ExecSearchPath=`: colon-separated absolute paths, several assignments appended,
@@ -303,7 +347,7 @@ mod tests {
             unit("[Manager]\nDefaultEnvironment=\"A=one two\" B=b PATH=/opt/bin:/usr/bin\n"),
             unit("[Manager]\nDefaultEnvironment=B=again C=100%%\n"),
         ];
-        let env = default_environment(&files);
+        let env = default_environment(&files).vars;
         let pairs: Vec<(usize, &str, &str)> = env
             .iter()
             .map(|(i, k, v, _)| (*i, k.as_str(), v.as_str()))
@@ -327,12 +371,17 @@ mod tests {
             unit("[Manager]\nDefaultEnvironment=\nDefaultEnvironment=B=2\n"),
         ];
         let keys: Vec<String> = default_environment(&files)
+            .vars
             .into_iter()
             .map(|e| e.1)
             .collect();
         assert_eq!(keys, ["B"]);
         // Other sections do not count.
-        assert!(default_environment(&[unit("[Service]\nDefaultEnvironment=A=1\n")]).is_empty());
+        assert!(
+            default_environment(&[unit("[Service]\nDefaultEnvironment=A=1\n")])
+                .vars
+                .is_empty()
+        );
     }
 
     #[test]
