@@ -3298,3 +3298,46 @@ fn a_manager_environment_past_its_budget_is_a_located_cl907() {
     assert_others_linted(&findings);
     assert!(with_code(&findings, "CL409").is_empty(), "{head}");
 }
+
+/// A shell script and a Makefile beside a compose project, each opening a command
+/// substitution it never closes (`$(` and, in the Makefile, `$$(`), before a `docker
+/// compose up`: the shell stops there with a syntax error. Their reader stopped silently;
+/// it says so with the words and code the scripts units run get (CL901 at the line, no
+/// script text, which holds a secret), and the other gateways are linted.
+#[test]
+fn compose_wrapper_scripts_with_an_unclosed_substitution_are_located() {
+    const SECRET: &str = "hunter2-FAKE-beside";
+    let s = Scratch::new("beside-unclosed");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/stacks/acme/compose.yaml",
+        "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    ports: [\"19300:18789\"]\n",
+    );
+    s.write(
+        "home/stacks/acme/up.sh",
+        &format!(
+            "#!/bin/sh\nexport PASS={SECRET}\nx=\"$(cat /run/pw {SECRET}\n{}docker compose -p acme up -d\n",
+            "echo \"$(\n".repeat(2_000)
+        ),
+    );
+    s.write(
+        "home/stacks/acme/Makefile",
+        &format!("up:\n\tdocker compose -p acme up -d\n\nwith-pw:\n\tPW=$$(cat /run/pw {SECRET} && docker compose up -d\n"),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl901 = with_code(&findings, "CL901");
+    assert_eq!(cl901.len(), 2, "{head}");
+    for (file, line) in [("/stacks/acme/up.sh", 3), ("/stacks/acme/Makefile", 5)] {
+        let at: Vec<&serde_json::Value> = cl901
+            .iter()
+            .copied()
+            .filter(|f| file_of(f).ends_with(file))
+            .collect();
+        assert_eq!(at.len(), 1, "{file}: {head}");
+        assert_eq!(at[0]["parties"][0]["line"], line, "{file}: {head}");
+        assert!(says(&at, "opens a command substitution"), "{head}");
+    }
+    assert_others_linted(&findings);
+    no_output_shows(&s.home(), &[SECRET]);
+}

@@ -473,10 +473,20 @@ pub fn script_commands_until(
     script: &str,
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
-) -> (Vec<(Command, usize)>, Option<CopyStop>) {
+) -> (Vec<(Command, usize)>, Stops) {
     let mut sourced = NotRead::default();
     let found = commands_reading(script, None, env, wanted, &mut Budget::new(), &mut sourced);
-    (found, sourced.stopped)
+    (found, sourced.stops)
+}
+
+/// Where a shell reading a script on its own ([`script_commands_until`]) stopped before its
+/// end, each for its caller to say there.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Stops {
+    /// At its copy budget ([`Sourcer::stopped`]).
+    pub copied: Option<CopyStop>,
+    /// At a command substitution never closed, at this offset ([`Sourcer::unclosed`]).
+    pub unclosed: Option<usize>,
 }
 
 /// [`script_commands`] within `budget`.
@@ -539,11 +549,11 @@ pub struct CopyStop {
 }
 
 /// A [`Sourcer`] that reads nothing and keeps each request (all in the script itself), and
-/// where the shell stopped reading (offset, variables), if it did.
+/// where the shell stopped reading, if it did.
 #[derive(Default)]
 struct NotRead {
     requests: Vec<SourceRequest>,
-    stopped: Option<CopyStop>,
+    stops: Stops,
 }
 
 impl Sourcer for NotRead {
@@ -553,7 +563,13 @@ impl Sourcer for NotRead {
     }
 
     fn stopped(&mut self, _file: usize, offset: usize, variables: usize) {
-        self.stopped.get_or_insert(CopyStop { offset, variables });
+        self.stops
+            .copied
+            .get_or_insert(CopyStop { offset, variables });
+    }
+
+    fn unclosed(&mut self, _file: usize, offset: usize) {
+        self.stops.unclosed.get_or_insert(offset);
     }
 }
 
@@ -777,6 +793,17 @@ pub const MAX_COPIED_BYTES: usize = crate::load::env::MAX_SUBSTITUTED_BYTES;
 pub fn copy_budget_stop(here: &str, variables: usize) -> String {
     format!(
         "{here} runs a command after the script set {variables} variables: giving each command all of them passes the {MAX_COPIED_BYTES} bytes clawlint copies for one script, so clawlint stops reading the script here and what it runs from here on is not seen"
+    )
+}
+
+/// What a located note says where a shell stops at a command substitution opened at `here`
+/// (`file:line` in words) and never closed ([`Sourcer::unclosed`]): the same words for every
+/// reader of shell scripts. `until` is how far the shell reads on for its end (`the end of
+/// the file`; for a Makefile recipe line, which make gives a shell of its own, `the end of
+/// the recipe line`). Said without the script's text, which may hold a secret.
+pub fn unclosed_substitution(here: &str, until: &str) -> String {
+    format!(
+        "{here} opens a command substitution (`$(` or a backquote) that is never closed (or that is nested in more than {MAX_QUOTED_NESTING} double-quoted ones, deeper than clawlint reads): the shell reads on to {until} for its end and stops with a syntax error (\"unexpected EOF\"), so nothing from here on runs, and clawlint reads nothing of it from here on"
     )
 }
 

@@ -423,21 +423,27 @@ pub fn runs_beside(
         let mut found = Vec::new();
         // Where reading a script or recipe stopped at its copy budget.
         let mut stops = Vec::new();
+        // Where the shell of a script or recipe line stops at an unclosed substitution.
+        let mut unclosed = Vec::new();
         for (piece, base) in pieces {
             let (commands, stopped) =
                 crate::discover::command::script_commands_until(&piece, &vars, &is_compose);
             for (cmd, offset) in commands {
                 found.push((cmd, if script { offset } else { base }));
             }
-            stops.extend(stopped.map(|stop| match script {
-                true => stop,
-                false => crate::discover::command::CopyStop {
-                    offset: base,
-                    ..stop
-                },
-            }));
+            // A recipe's offsets are in its joined line: it is placed at its first line.
+            let place = |offset: usize| if script { offset } else { base };
+            stops.extend(
+                stopped
+                    .copied
+                    .map(|stop| crate::discover::command::CopyStop {
+                        offset: place(stop.offset),
+                        ..stop
+                    }),
+            );
+            unclosed.extend(stopped.unclosed.map(place));
         }
-        if found.is_empty() && stops.is_empty() {
+        if found.is_empty() && stops.is_empty() && unclosed.is_empty() {
             continue;
         }
         let shown = crate::redact::scan::shell_script(&text);
@@ -451,6 +457,23 @@ pub fn runs_beside(
             problems.push(Problem {
                 kind: crate::load::ProblemKind::Budget,
                 message: crate::discover::command::copy_budget_stop(&here, variables),
+                loc: Some(Loc {
+                    file,
+                    span: Span { start: at, end },
+                }),
+            });
+        }
+        let until = match script {
+            true => "the end of the file",
+            false => "the end of the recipe line",
+        };
+        for offset in unclosed {
+            let at = offset.min(text.len());
+            let (line, end) = lines.place(&text, at);
+            let here = format!("{}:{line}", crate::paths::display_path(&path));
+            problems.push(Problem {
+                kind: crate::load::ProblemKind::Unparsable,
+                message: crate::discover::command::unclosed_substitution(&here, until),
                 loc: Some(Loc {
                     file,
                     span: Span { start: at, end },

@@ -956,10 +956,7 @@ fn note_problem(
         // Said without the script's text, which may hold a secret.
         NoteKind::Unclosed => Problem {
             kind: crate::load::ProblemKind::Unparsable,
-            message: format!(
-                "{here} opens a command substitution (`$(` or a backquote) that is never closed (or that is nested in more than {} double-quoted ones, deeper than clawlint reads): the shell reads on to the end of the file for its end and stops with a syntax error (\"unexpected EOF\"), so nothing of the file from here on runs, and clawlint reads nothing of it from here on",
-                command::MAX_QUOTED_NESTING,
-            ),
+            message: command::unclosed_substitution(here, "the end of the file"),
             loc,
         },
         NoteKind::NotOnPath { written, path } => {
