@@ -1071,12 +1071,13 @@ fn an_unparsable_launchd_override_database_is_located() {
 /// one goes through one index ([`clawlint::load::keys`]), which counts its key comparisons.
 /// Fed `n` keys, each repeated many times, each merge compares keys at least once for every
 /// repeat (so the index is used) and at most twice per key (so no key is compared with all
-/// the earlier ones: a scan would make about n²/2 comparisons, 5·10⁹ here). No timing: the
-/// count is the same on any machine.
+/// the earlier ones: a scan would make about n²/2 comparisons, 5·10⁹ here). A YAML mapping's
+/// keys (`yaml::merge_keys`) were compared by such a scan, not through the index. No timing:
+/// the count is the same on any machine.
 #[test]
 fn last_key_wins_compares_each_key_a_bounded_number_of_times() {
     use clawlint::discover::{launchd, systemd};
-    use clawlint::load::{dotenv, json5, keys, tree};
+    use clawlint::load::{dotenv, json5, keys, tree, yaml};
     const N: usize = 100_000;
     const DISTINCT: usize = 1_000;
     let repeats = (N - DISTINCT) as u64;
@@ -1163,6 +1164,30 @@ fn last_key_wins_compares_each_key_a_bounded_number_of_times() {
     let (count, entries) = work(|| launchd::parse_wrapper_env_file(&exports.join("\n")));
     expect("wrapper env file", count, repeats, N);
     assert_eq!(entries.len(), DISTINCT);
+
+    // A YAML mapping (a compose file's, within the node budget), with a `<<` merge of
+    // another into it.
+    let yaml_keys = yaml::NODE_BUDGET / 4;
+    let mut text = String::from("base: &base\n");
+    for i in 0..DISTINCT {
+        text.push_str(&format!("  m{i}: v\n"));
+    }
+    text.push_str("map:\n  <<: *base\n");
+    for i in 0..yaml_keys {
+        text.push_str(&format!("  {}: v{i}\n", key(i)));
+    }
+    let (count, root) = work(|| yaml::parse(&text));
+    expect(
+        "YAML mapping",
+        count,
+        (yaml_keys - DISTINCT) as u64,
+        yaml_keys + 2 * DISTINCT,
+    );
+    let map = root.expect("parses");
+    let map = map.get("map").expect("the mapping");
+    assert_eq!(map.entries().len(), 2 * DISTINCT);
+    let last = format!("v{}", yaml_keys - DISTINCT);
+    assert_eq!(map.get("K0").and_then(|v| v.as_str()), Some(last.as_str()));
 
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

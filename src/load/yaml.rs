@@ -283,14 +283,17 @@ impl Builder<'_> {
     }
 
     /// `<<: *base` and `<<: [*a, *b]`: the merged maps' entries that the map does not set
-    /// itself, earlier maps in the list winning over later ones. Duplicate keys: the last wins.
+    /// itself, earlier maps in the list winning over later ones. Duplicate keys: the last wins,
+    /// in the place of its last occurrence. Keys are compared through one hash index each
+    /// ([`Seen`]), so a map of n keys costs O(n), however it repeats them (a scan of the
+    /// earlier keys for each was O(n²) within the node budget).
     fn merge_keys(
         &mut self,
         entries: Vec<(Node, Node)>,
         at: usize,
     ) -> Result<Vec<(Node, Node)>, YamlError> {
-        let mut own: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
         let mut merged: Vec<Node> = Vec::new();
+        let mut kept: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             let is_merge =
                 matches!(&k.value, Value::Scalar { text, quoted: false } if text == "<<");
@@ -301,11 +304,19 @@ impl Builder<'_> {
                 }
                 continue;
             }
-            if let Some(pos) = own.iter().position(|(ok, _)| same_key(ok, &k)) {
-                own.remove(pos);
-            }
-            own.push((k, v));
+            kept.push((k, v));
         }
+        // The last occurrence of each key, found from the end: a later one replaces it.
+        let mut seen = Seen::default();
+        let mut last = vec![false; kept.len()];
+        for (i, (k, _)) in kept.iter().enumerate().rev() {
+            last[i] = seen.insert(k);
+        }
+        let mut own: Vec<(Node, Node)> = kept
+            .into_iter()
+            .zip(last)
+            .filter_map(|(entry, last)| last.then_some(entry))
+            .collect();
         for source in merged {
             let Value::Map(extra) = source.value else {
                 return Err(YamlError {
@@ -314,7 +325,7 @@ impl Builder<'_> {
                 });
             };
             for (k, v) in extra {
-                if !own.iter().any(|(ok, _)| same_key(ok, &k)) {
+                if seen.insert(&k) {
                     self.spend(0, at)?;
                     own.push((k, v));
                 }
@@ -324,11 +335,23 @@ impl Builder<'_> {
     }
 }
 
-fn same_key(a: &Node, b: &Node) -> bool {
-    match (&a.value, &b.value) {
-        (Value::Scalar { text: x, .. }, Value::Scalar { text: y, .. }) => x == y,
-        (Value::Null, Value::Null) => true,
-        _ => false,
+/// The keys of one mapping met so far, compared as Compose's merge compares them: a scalar by
+/// its text, quoted or not (through [`crate::load::keys::KeyIndex`], the one "last key wins"
+/// index), null with null; any other key (a sequence or mapping) equals none.
+#[derive(Default)]
+struct Seen {
+    scalars: crate::load::keys::KeyIndex<String>,
+    null: bool,
+}
+
+impl Seen {
+    /// Records `key`: whether it is new (no equal key was recorded before).
+    fn insert(&mut self, key: &Node) -> bool {
+        match &key.value {
+            Value::Scalar { text, .. } => self.scalars.place(text.clone(), 0).is_none(),
+            Value::Null => !std::mem::replace(&mut self.null, true),
+            Value::Seq(_) | Value::Map(_) => true,
+        }
     }
 }
 
@@ -434,6 +457,101 @@ mod tests {
         assert!(err.span.start >= 8, "{err:?}");
         let root = parse("x: \"é\"\ny: zz\n").unwrap();
         assert_eq!(at("x: \"é\"\ny: zz\n", root.get("y").unwrap()), "zz");
+    }
+
+    /// The merge as it was written before it was made linear (a scan of the kept keys for each
+    /// key): what [`Builder::merge_keys`] must still give.
+    fn merge_by_scan(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+        fn same_key(a: &Node, b: &Node) -> bool {
+            match (&a.value, &b.value) {
+                (Value::Scalar { text: x, .. }, Value::Scalar { text: y, .. }) => x == y,
+                (Value::Null, Value::Null) => true,
+                _ => false,
+            }
+        }
+        let mut own: Vec<(Node, Node)> = Vec::new();
+        let mut merged: Vec<Node> = Vec::new();
+        for (k, v) in entries {
+            if matches!(&k.value, Value::Scalar { text, quoted: false } if text == "<<") {
+                match v.value {
+                    Value::Seq(items) => merged.extend(items),
+                    _ => merged.push(v),
+                }
+                continue;
+            }
+            if let Some(pos) = own.iter().position(|(ok, _)| same_key(ok, &k)) {
+                own.remove(pos);
+            }
+            own.push((k, v));
+        }
+        for source in merged {
+            let Value::Map(extra) = source.value else {
+                unreachable!("the generator merges maps only")
+            };
+            for (k, v) in extra {
+                if !own.iter().any(|(ok, _)| same_key(ok, &k)) {
+                    own.push((k, v));
+                }
+            }
+        }
+        own
+    }
+
+    #[test]
+    fn linear_merge_keys_give_what_the_scan_gave() {
+        let mut rng = crate::xorshift::Rng(0x9e37_79b9_7f4a_7c15);
+        let node = |value: Value, at: usize| Node {
+            value,
+            span: Span { start: at, end: at },
+        };
+        let key = |rng: &mut crate::xorshift::Rng, at: usize| {
+            let value = match rng.below(8) {
+                0 => Value::Null,
+                1 => Value::Seq(Vec::new()),
+                2 => Value::Map(Vec::new()),
+                _ => Value::Scalar {
+                    text: ["a", "b", "c", "d", "<<", ""][rng.below(6) as usize].to_string(),
+                    quoted: rng.below(2) == 0,
+                },
+            };
+            node(value, at)
+        };
+        for round in 0..2_000 {
+            let mut entries = Vec::new();
+            for i in 0..rng.below(12) as usize {
+                let k = key(&mut rng, i);
+                let is_merge =
+                    matches!(&k.value, Value::Scalar { text, quoted: false } if text == "<<");
+                let v = match is_merge {
+                    true => {
+                        let maps = (0..1 + rng.below(3) as usize)
+                            .map(|m| {
+                                let extra = (0..rng.below(5) as usize)
+                                    .map(|j| (key(&mut rng, 100 + j), node(Value::Null, 200 + m)))
+                                    .collect();
+                                node(Value::Map(extra), 300 + m)
+                            })
+                            .collect::<Vec<_>>();
+                        match maps.len() {
+                            1 => maps.into_iter().next().unwrap(),
+                            _ => node(Value::Seq(maps), 400),
+                        }
+                    }
+                    false => node(Value::Null, 500 + i),
+                };
+                entries.push((k, v));
+            }
+            let mut builder = Builder {
+                text: "",
+                lines: &LineIndex::new(""),
+                stack: Vec::new(),
+                anchors: HashMap::new(),
+                nodes: 0,
+                root: None,
+            };
+            let linear = builder.merge_keys(entries.clone(), 0).unwrap();
+            assert_eq!(linear, merge_by_scan(entries), "round {round}");
+        }
     }
 
     #[test]
