@@ -3366,3 +3366,46 @@ fn compose_wrapper_scripts_with_an_unclosed_substitution_are_located() {
     assert_others_linted(&findings);
     no_output_shows(&s.home(), &[SECRET]);
 }
+
+/// A FIFO, a symlink loop and a pair of links to each other where Podman looks for quadlets
+/// (`*.container`): the search kept only regular files, so each was skipped with nothing
+/// said. Each is a located CL902 (never opened), the other gateways are linted, and a
+/// `.container` linked to `/dev/null` (masked) is still passed over in silence.
+#[test]
+fn quadlets_that_are_no_regular_file_are_located_not_skipped() {
+    let s = Scratch::new("quadlet-special");
+    add_ordinary_gateways(&s);
+    let dir = "home/.config/containers/systemd";
+    s.fifo(&format!("{dir}/fifo.container"));
+    let d = s.path(dir);
+    std::os::unix::fs::symlink("loop.container", d.join("loop.container")).unwrap();
+    std::os::unix::fs::symlink("b.container", d.join("a.container")).unwrap();
+    std::os::unix::fs::symlink("a.container", d.join("b.container")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", d.join("masked.container")).unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl902 = with_code(&findings, "CL902");
+    let mut files: Vec<String> = cl902
+        .iter()
+        .map(|f| {
+            file_of(f)
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "a.container",
+            "b.container",
+            "fifo.container",
+            "loop.container"
+        ],
+        "{head}"
+    );
+    assert!(says(&cl902, "FIFO"), "{head}");
+    assert_others_linted(&findings);
+}

@@ -29,7 +29,9 @@ pub struct Scanned {
     pub stopped_in: Option<PathBuf>,
 }
 
-/// `*.container` files in `dirs` and their subdirectories (quadlet reads those too), sorted,
+/// `*.container` entries in `dirs` and their subdirectories (quadlet reads those too): each
+/// that is not a directory or masked (linked to `/dev/null`), so that a FIFO, a device or a
+/// symlink loop there is said by the reader instead of skipped unseen. Sorted,
 /// at most 3 levels down and [`SCAN_ENTRY_BUDGET`] entries: a directory is listed one entry
 /// past what is left of the budget at most (never whole), and one with more stops the search,
 /// which says where. Listed and tested where the layout's reads find them (`paths::host`:
@@ -60,9 +62,8 @@ fn files_within(dirs: &[PathBuf], entries: usize) -> Scanned {
                 if depth < 3 {
                     walk(&path, depth + 1, budget, out)?;
                 }
-            } else if path.extension().is_some_and(|e| e == "container")
-                && crate::paths::host::is_file(&path)
-            {
+            } else if path.extension().is_some_and(|e| e == "container") && !is_masked(&path) {
+                // A FIFO, a device, a symlink loop: the reader says what it is, where it is.
                 out.push(path);
             }
         }
@@ -77,6 +78,12 @@ fn files_within(dirs: &[PathBuf], entries: usize) -> Scanned {
         }
     }
     out
+}
+
+/// A `.container` linked to `/dev/null`, the way a unit is masked: not a quadlet, and never
+/// opened.
+fn is_masked(path: &Path) -> bool {
+    crate::paths::host::read_link(path).is_ok_and(|target| target == Path::new("/dev/null"))
 }
 
 /// CL907 where the quadlet search stopped (see [`Scanned::stopped_in`]).
