@@ -2603,7 +2603,6 @@ fn task_invocation(
         .or_else(|| path.parent().map(Path::to_path_buf));
     let vars: BTreeMap<String, String> = batch
         .environment()
-        .iter()
         .map(|(k, v, _, _)| (k.clone(), v.clone()))
         .collect();
     // `docker compose … up` in the task script (or a batch file it calls): the task starts a

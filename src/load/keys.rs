@@ -23,6 +23,7 @@ pub fn comparisons() -> u64 {
 }
 
 /// A key as the index holds it: hashed and compared as its text, each comparison counted.
+#[derive(Clone, Debug)]
 struct Counted<K>(K);
 
 impl<K: AsRef<str>> PartialEq for Counted<K> {
@@ -41,6 +42,7 @@ impl<K: AsRef<str>> Hash for Counted<K> {
 }
 
 /// Where each key first went, in a list the caller keeps.
+#[derive(Clone, Debug)]
 pub struct KeyIndex<K> {
     positions: HashMap<Counted<K>, usize>,
 }
@@ -75,6 +77,11 @@ impl<K: AsRef<str>> KeyIndex<K> {
     /// Forgets every key (an empty `Environment=` clears what came before).
     pub fn clear(&mut self) {
         self.positions.clear();
+    }
+
+    /// Forgets `key` (a batch file's `set NAME=` unsets it): where it was, if it was there.
+    pub fn remove(&mut self, key: K) -> Option<usize> {
+        self.positions.remove(&Counted(key))
     }
 }
 
