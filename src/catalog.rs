@@ -151,6 +151,13 @@ impl PartialEq for Rule {
 
 impl Eq for Rule {}
 
+/// A finding's rule (`&'static Rule`) against a declared one: `finding.rule == catalog::X`.
+impl PartialEq<Rule> for &Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.code == other.code
+    }
+}
+
 impl std::hash::Hash for Rule {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.code.hash(state);

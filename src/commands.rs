@@ -619,8 +619,10 @@ pub fn check(args: &CheckArgs, color: ColorChoice) -> Result<u8, Failure> {
 /// `--statistics`: one line per rule that has findings, most first (ties by code), as ruff
 /// prints them: `COUNT\tCODE\tname\t[severity]` (the highest severity among them).
 fn statistics(findings: &[crate::diagnostic::Reported]) -> String {
-    let mut counts: std::collections::BTreeMap<Rule, (usize, crate::diagnostic::Severity)> =
-        std::collections::BTreeMap::new();
+    let mut counts: std::collections::BTreeMap<
+        &'static Rule,
+        (usize, crate::diagnostic::Severity),
+    > = std::collections::BTreeMap::new();
     for reported in findings {
         let entry = counts
             .entry(reported.rule())

@@ -29,7 +29,8 @@ impl Label {
 /// category and the user's configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    pub rule: Rule,
+    /// The rule's declaration, not a copy of it (a finding is kept to the end of the run).
+    pub rule: &'static Rule,
     pub message: String,
     /// Every party; the first is the primary one.
     pub labels: Vec<Label>,
@@ -44,7 +45,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: Rule, message: impl Into<String>) -> Self {
+    pub fn new(rule: &'static Rule, message: impl Into<String>) -> Self {
         Finding {
             rule,
             message: message.into(),
@@ -104,7 +105,7 @@ pub struct Reported {
 }
 
 impl Reported {
-    pub fn rule(&self) -> Rule {
+    pub fn rule(&self) -> &'static Rule {
         self.finding.rule
     }
 }

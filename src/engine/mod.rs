@@ -25,7 +25,7 @@ pub fn finish(findings: Vec<Finding>, sources: &SourceMap, settings: &Settings) 
     // twice the slots, and two buffers alive at once while it grows).
     let mut out: Vec<Reported> = Vec::with_capacity(kept.len() + meta.len());
     for finding in kept.into_iter().chain(meta) {
-        if let Some(severity) = settings.severity(finding.rule) {
+        if let Some(severity) = settings.severity(*finding.rule) {
             out.push(Reported { finding, severity });
         }
     }
@@ -78,7 +78,7 @@ fn apply_config_ignores(
         .filter(|finding| {
             let instances = finding.instances();
             let hit = ignores.iter().position(|entry| {
-                entry.selector.matches(finding.rule)
+                entry.selector.matches(*finding.rule)
                     && !instances.is_empty()
                     && instances.iter().all(|i| entry.instances.contains(i))
             });
@@ -94,7 +94,7 @@ fn apply_config_ignores(
         .filter(|(_, used)| !used)
         .map(|(entry, _)| {
             Finding::new(
-                crate::catalog::UNUSED_SUPPRESSION,
+                &crate::catalog::UNUSED_SUPPRESSION,
                 format!(
                     "[[ignore]] of {} for {} matches no finding",
                     entry.rule,

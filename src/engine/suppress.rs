@@ -83,7 +83,7 @@ pub fn apply(mut findings: Vec<Finding>, sources: &SourceMap) -> (Vec<Finding>, 
     let mut suppressions = Suppressions::new(sources);
     if !suppressions.parsed.is_empty() {
         findings.retain_mut(|finding| {
-            let rule = finding.rule;
+            let rule = *finding.rule;
             // Every label is looked at (each suppression that covers one is used).
             let mut any = false;
             for label in &finding.labels {
@@ -138,7 +138,7 @@ fn suppression_findings(suppressions: &Suppressions) -> Vec<Finding> {
             if s.reason.is_none() {
                 out.push(
                     Finding::new(
-                        catalog::INVALID_SUPPRESSION,
+                        &catalog::INVALID_SUPPRESSION,
                         format!("suppression of {rules} has no reason"),
                     )
                     .label(Label::new(loc, "add `: why this is intended`", None))
@@ -150,14 +150,14 @@ fn suppression_findings(suppressions: &Suppressions) -> Vec<Finding> {
                     unknown => format!("suppression names unknown rule {}", unknown.join(", ")),
                 };
                 out.push(
-                    Finding::new(catalog::INVALID_SUPPRESSION, what)
+                    Finding::new(&catalog::INVALID_SUPPRESSION, what)
                         .label(Label::new(loc, "no such rule", None))
                         .help("write it as `clawlint-ignore CODE: reason`; `clawlint rule --all` lists the codes"),
                 );
             } else if !suppressions.used.contains(&(file, index)) {
                 out.push(
                     Finding::new(
-                        catalog::UNUSED_SUPPRESSION,
+                        &catalog::UNUSED_SUPPRESSION,
                         format!("suppression of {rules} matches no finding"),
                     )
                     .label(Label::new(loc, "nothing to suppress here", None))
@@ -212,11 +212,11 @@ mod tests {
             })
         };
         let label = |loc, name: &str| Label::new(loc, name, Some(name));
-        let three = Finding::new(catalog::SHARED_WORKSPACE, "shared")
+        let three = Finding::new(&catalog::SHARED_WORKSPACE, "shared")
             .label(label(at(other, 0), "default"))
             .label(label(at(ops, key + 12), "ops"))
             .label(label(at(other, 1), "lab"));
-        let two = Finding::new(catalog::SHARED_WORKSPACE, "shared")
+        let two = Finding::new(&catalog::SHARED_WORKSPACE, "shared")
             .label(label(at(other, 0), "default"))
             .label(label(at(ops, key + 12), "ops"));
         let (kept, meta) = apply(vec![three, two], &sources);

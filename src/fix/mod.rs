@@ -270,7 +270,7 @@ mod tests {
         let mut map = SourceMap::new();
         let file = map.add(Path::new("f"), "0123456789".into(), None);
         let reported = |start, end, applicability| {
-            let mut finding = Finding::new(crate::catalog::UNUSED_SUPPRESSION, "x");
+            let mut finding = Finding::new(&crate::catalog::UNUSED_SUPPRESSION, "x");
             finding.fix = Some(Fix {
                 applicability,
                 description: format!("{start}"),

@@ -93,13 +93,16 @@ mod tests {
         };
         let findings = vec![
             Reported {
-                finding: Finding::new(catalog::GATEWAY_PORT_COLLISION, "two gateways\non one port")
-                    .label(Label::new(None, "a: port 1 (default)", Some("a")))
-                    .label(Label::new(Some(loc), "b: port 1", Some("b"))),
+                finding: Finding::new(
+                    &catalog::GATEWAY_PORT_COLLISION,
+                    "two gateways\non one port",
+                )
+                .label(Label::new(None, "a: port 1 (default)", Some("a")))
+                .label(Label::new(Some(loc), "b: port 1", Some("b"))),
                 severity: Severity::Error,
             },
             Reported {
-                finding: Finding::new(catalog::LISTENER_COLLISION, "shared listener")
+                finding: Finding::new(&catalog::LISTENER_COLLISION, "shared listener")
                     .label(Label::new(None, "a", Some("a"))),
                 severity: Severity::Info,
             },

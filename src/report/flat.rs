@@ -178,7 +178,7 @@ mod tests {
             span: Span { start, end },
         };
         let reported = Reported {
-            finding: Finding::new(crate::catalog::GATEWAY_PORT_COLLISION, "clash")
+            finding: Finding::new(&crate::catalog::GATEWAY_PORT_COLLISION, "clash")
                 .label(Label::new(None, "a: default", Some("a")))
                 .label(Label::new(Some(loc(missing, 3, 4)), "b: unread", Some("b")))
                 .label(Label::new(Some(loc(file, 10, 11)), "c: 1", Some("c")))

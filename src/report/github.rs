@@ -217,7 +217,7 @@ mod tests {
             file,
             span: Span { start: 19, end: 24 },
         };
-        let finding = Finding::new(catalog::GATEWAY_PORT_COLLISION, "100% sure: a, b\r\nclash")
+        let finding = Finding::new(&catalog::GATEWAY_PORT_COLLISION, "100% sure: a, b\r\nclash")
             .label(Label::new(Some(here), "a: port 18789", Some("a")))
             .label(Label::new(None, "b: port 18789 (default)", Some("b")))
             .help("fix: move b, or a");
@@ -237,7 +237,7 @@ mod tests {
     fn info_is_a_notice_and_unlocated_findings_have_no_file() {
         let sources = SourceMap::new();
         let reported = Reported {
-            finding: Finding::new(catalog::LISTENER_COLLISION, "shared")
+            finding: Finding::new(&catalog::LISTENER_COLLISION, "shared")
                 .label(Label::new(None, "a: 8787", Some("a")))
                 .label(Label::new(None, "b: 8787", Some("b"))),
             severity: Severity::Info,
@@ -256,10 +256,11 @@ mod tests {
             severity,
         };
         let mut findings = vec![
-            finding(catalog::FOOTPRINT_OVERLAP, Severity::Info),
-            finding(catalog::HASHED_PROFILE_PORT, Severity::Warning),
+            finding(&catalog::FOOTPRINT_OVERLAP, Severity::Info),
+            finding(&catalog::HASHED_PROFILE_PORT, Severity::Warning),
         ];
-        findings.extend((0..12).map(|_| finding(catalog::GATEWAY_PORT_COLLISION, Severity::Error)));
+        findings
+            .extend((0..12).map(|_| finding(&catalog::GATEWAY_PORT_COLLISION, Severity::Error)));
         let out = render(&findings, &sources);
         let lines: Vec<&str> = out.lines().collect();
         assert!(
@@ -291,7 +292,7 @@ mod tests {
         let sources = SourceMap::new();
         let findings: Vec<Reported> = (0..11)
             .map(|_| Reported {
-                finding: Finding::new(catalog::FOOTPRINT_OVERLAP, "near").label(Label::new(
+                finding: Finding::new(&catalog::FOOTPRINT_OVERLAP, "near").label(Label::new(
                     None,
                     "a",
                     Some("a"),

@@ -146,7 +146,7 @@ mod tests {
         }
     }
 
-    fn reported(rule: Rule, severity: Severity, gateway: &str) -> Reported {
+    fn reported(rule: &'static Rule, severity: Severity, gateway: &str) -> Reported {
         Reported {
             finding: Finding::new(rule, "cannot verify <token>").label(Label::new(
                 None,
@@ -164,7 +164,7 @@ mod tests {
         let empty = render(&[], &passed);
         assert!(empty.contains("<testcase classname=\"clawlint\" name=\"clawlint\"/>"));
         assert!(empty.contains("tests=\"1\" failures=\"0\""));
-        let info = reported(catalog::UNVERIFIABLE_CREDENTIAL, Severity::Info, "ops");
+        let info = reported(&catalog::UNVERIFIABLE_CREDENTIAL, Severity::Info, "ops");
         let out = render(&[info], &passed);
         assert!(out.contains("tests=\"1\" failures=\"0\""));
         assert!(out.contains(
@@ -179,9 +179,9 @@ mod tests {
     fn only_findings_at_the_failing_level_fail_and_ids_are_unique() {
         let sources = SourceMap::new();
         let findings = [
-            reported(catalog::GATEWAY_PORT_COLLISION, Severity::Error, "a"),
-            reported(catalog::GATEWAY_PORT_COLLISION, Severity::Error, "a"),
-            reported(catalog::HASHED_PROFILE_PORT, Severity::Warning, "b"),
+            reported(&catalog::GATEWAY_PORT_COLLISION, Severity::Error, "a"),
+            reported(&catalog::GATEWAY_PORT_COLLISION, Severity::Error, "a"),
+            reported(&catalog::HASHED_PROFILE_PORT, Severity::Warning, "b"),
         ];
         let out = render(
             &findings,

@@ -19,7 +19,7 @@ fn icon(severity: Severity) -> &'static str {
     }
 }
 
-fn link(rule: Rule) -> String {
+fn link(rule: &Rule) -> String {
     format!("[{} {}]({})", rule.code, rule.name, rule.doc_url())
 }
 
@@ -74,7 +74,8 @@ pub fn render(findings: &[Reported], context: &EmitterContext) -> String {
             findings.len() - TOP
         ));
     }
-    let mut rules: std::collections::BTreeMap<Rule, (usize, Severity)> = Default::default();
+    let mut rules: std::collections::BTreeMap<&'static Rule, (usize, Severity)> =
+        Default::default();
     for reported in findings {
         let entry = rules
             .entry(reported.rule())
@@ -146,8 +147,8 @@ mod tests {
             severity,
         };
         let findings = [
-            reported(catalog::HASHED_PROFILE_PORT, Severity::Warning),
-            reported(catalog::SHARED_TELEGRAM_TOKEN, Severity::Error),
+            reported(&catalog::HASHED_PROFILE_PORT, Severity::Warning),
+            reported(&catalog::SHARED_TELEGRAM_TOKEN, Severity::Error),
         ];
         let context = EmitterContext::new(&sources, 2);
         let out = render(&findings, &context);

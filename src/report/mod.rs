@@ -215,7 +215,7 @@ mod tests {
             span: Span { start: 20, end: 21 },
         };
         let finding = |planned: bool| {
-            let mut finding = Finding::new(crate::catalog::GATEWAY_PORT_COLLISION, "one port")
+            let mut finding = Finding::new(&crate::catalog::GATEWAY_PORT_COLLISION, "one port")
                 .label(Label::new(Some(loc), "a: port 1", Some("a")));
             if planned {
                 finding.fix = Some(Fix {

@@ -49,7 +49,7 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
         // one Browserless container is a deliberate setup; say so, as a warning.
         if parties.iter().all(|(_, p)| p.attach_only) {
             let mut finding = Finding::new(
-                catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT,
+                &catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT,
                 format!(
                     "gateways {} all attach to the same browser at {endpoint}",
                     names(&involved)
@@ -68,7 +68,7 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
             continue;
         }
         let mut finding = Finding::new(
-            catalog::SHARED_CDP_ENDPOINT,
+            &catalog::SHARED_CDP_ENDPOINT,
             format!("gateways {} drive the same browser at {endpoint}", names(&involved)),
         )
         .note(format!(
@@ -94,7 +94,7 @@ fn loopback_without_attach_only(instance: &Instance) -> Vec<Finding> {
         .filter(|p| p.from_url && p.is_local_managed())
         .map(|p| {
             Finding::new(
-                catalog::LOOPBACK_CDP_WITHOUT_ATTACH_ONLY,
+                &catalog::LOOPBACK_CDP_WITHOUT_ATTACH_ONLY,
                 format!(
                     "\"{}\"'s browser profile \"{}\" points at {} on this host without attachOnly",
                     instance.name, p.name, p.cdp_url

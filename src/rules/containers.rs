@@ -51,7 +51,7 @@ pub fn fleet_band_intrusions(instances: &[Instance]) -> Vec<Finding> {
             };
             out.push(
                 Finding::new(
-                    catalog::PORT_IN_FLEET_BAND,
+                    &catalog::PORT_IN_FLEET_BAND,
                     format!(
                         "{which} of the fleet in {} takes host port {port}, inside \"{}\"'s ports {}..{}",
                         crate::paths::display_path(registry),
@@ -126,7 +126,7 @@ pub fn compose_runs_disagree(instance: &Instance) -> Option<Finding> {
     }
     let others: Vec<&str> = c.other_runs.iter().map(|o| o.by.as_str()).collect();
     let mut finding = Finding::new(
-        catalog::COMPOSE_RUNS_DISAGREE,
+        &catalog::COMPOSE_RUNS_DISAGREE,
         format!(
             "{by} and {} start container \"{}\" with different values: {}",
             others.join(", "),
@@ -183,7 +183,7 @@ pub fn compose_project_clash(instance: &Instance) -> Option<Finding> {
         (false, _) => "`container_name:` gives it in each".to_string(),
     };
     let mut finding = Finding::new(
-        catalog::COMPOSE_PROJECT_CLASH,
+        &catalog::COMPOSE_PROJECT_CLASH,
         format!(
             "compose projects in {} give the same container \"{}\" ({why}): {}",
             dirs.join(" and "),
@@ -326,7 +326,7 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         let involved: Vec<(usize, ())> = kept.iter().map(|&k| (parties[k].0, ())).collect();
         let involved = distinct(instances, &involved);
         let mut finding = Finding::new(
-            catalog::PUBLISHED_PORT_COLLISION,
+            &catalog::PUBLISHED_PORT_COLLISION,
             format!(
                 "host port {port}/{protocol} is published by a container and also taken by another gateway: {}",
                 names(&involved)

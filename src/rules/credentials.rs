@@ -14,13 +14,13 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out
 }
 
-fn code_for(channel: &str) -> Option<catalog::Rule> {
+fn code_for(channel: &str) -> Option<&'static catalog::Rule> {
     match channel {
-        "telegram" => Some(catalog::SHARED_TELEGRAM_TOKEN),
-        "discord" => Some(catalog::SHARED_DISCORD_TOKEN),
-        "slack" => Some(catalog::SHARED_SLACK_TOKEN),
-        "gateway" => Some(catalog::SHARED_GATEWAY_AUTH_TOKEN),
-        _ => Some(catalog::SHARED_CHANNEL_CREDENTIAL),
+        "telegram" => Some(&catalog::SHARED_TELEGRAM_TOKEN),
+        "discord" => Some(&catalog::SHARED_DISCORD_TOKEN),
+        "slack" => Some(&catalog::SHARED_SLACK_TOKEN),
+        "gateway" => Some(&catalog::SHARED_GATEWAY_AUTH_TOKEN),
+        _ => Some(&catalog::SHARED_CHANNEL_CREDENTIAL),
     }
 }
 
@@ -99,7 +99,7 @@ fn unverifiable(ctx: &RuleContext) -> Vec<Finding> {
             let what = credential.name();
             out.push(
                 Finding::new(
-                    catalog::UNVERIFIABLE_CREDENTIAL,
+                    &catalog::UNVERIFIABLE_CREDENTIAL,
                     format!("cannot verify \"{}\"'s {what}: {reason}", inst.name),
                 )
                 .label(party(inst, &what, &credential.origin))

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// One kind of path no two gateways may share.
 struct SharedPath {
-    rule: catalog::Rule,
+    rule: &'static catalog::Rule,
     /// What the message calls it; `None` names it after the party's own label (data dirs
     /// come in kinds).
     what: Option<&'static str>,
@@ -35,7 +35,7 @@ type PathsOf = for<'a> fn(&'a Instance) -> Paths<'a>;
 
 const SHARED_PATHS: &[SharedPath] = &[
     SharedPath {
-        rule: catalog::SHARED_STATE_DIR,
+        rule: &catalog::SHARED_STATE_DIR,
         what: Some("state dir"),
         paths_of: state_dir,
         help: "give each gateway its own state dir: start it with `--profile NAME` (state in ~/.openclaw-NAME) or set its own OPENCLAW_STATE_DIR",
@@ -44,7 +44,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         host_note: Some("OpenClaw lets one gateway own a state dir: the one that starts second exits 78 (\"another OpenClaw process owns gateway-lifecycle\"), so they never run together; taking turns, they share one identity, sessions and credentials"),
     },
     SharedPath {
-        rule: catalog::SHARED_CONFIG_FILE,
+        rule: &catalog::SHARED_CONFIG_FILE,
         what: Some("config file"),
         paths_of: config_file,
         help: "give each gateway its own config file (`--profile NAME` uses ~/.openclaw-NAME/openclaw.json)",
@@ -53,7 +53,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         host_note: None,
     },
     SharedPath {
-        rule: catalog::SHARED_WORKSPACE,
+        rule: &catalog::SHARED_WORKSPACE,
         what: Some("workspace"),
         paths_of: workspaces,
         help: "give each gateway's agents their own workspace (`agents.defaults.workspace`, or per agent `workspace`)",
@@ -62,7 +62,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         host_note: None,
     },
     SharedPath {
-        rule: catalog::SHARED_AGENT_DIR,
+        rule: &catalog::SHARED_AGENT_DIR,
         what: Some("agent dir"),
         paths_of: agent_dirs,
         help: "remove the shared `agentDir` so each gateway keeps its agents under its own state dir",
@@ -71,7 +71,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         host_note: None,
     },
     SharedPath {
-        rule: catalog::SHARED_LOG_FILE,
+        rule: &catalog::SHARED_LOG_FILE,
         what: Some("log file"),
         paths_of: log_file,
         help: "set `logging.file` in each gateway's config, or give them different profiles",
@@ -80,7 +80,7 @@ const SHARED_PATHS: &[SharedPath] = &[
         host_note: None,
     },
     SharedPath {
-        rule: catalog::SHARED_DATA_DIR,
+        rule: &catalog::SHARED_DATA_DIR,
         what: None,
         paths_of: data_dirs,
         help: "give each gateway its own state dir (and config dir); for WhatsApp, its own `authDir`",
@@ -128,7 +128,7 @@ fn split_legacy_state(instance: &Instance, keys: &PathKeys) -> Option<Finding> {
     let home = &instance.os_home;
     Some(
         Finding::new(
-            catalog::SPLIT_LEGACY_STATE,
+            &catalog::SPLIT_LEGACY_STATE,
             format!(
                 "\"{}\" reads its config from {} but keeps its state in {}",
                 instance.name,
@@ -217,7 +217,7 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
                 .then(|| keys.key(&inst.os_home).into_os_string());
             (kind.paths_of)(inst)
                 .into_iter()
-                .filter(move |(_, path)| knows_path(inst, kind.rule, path))
+                .filter(move |(_, path)| knows_path(inst, *kind.rule, path))
                 .map(move |(label, path)| {
                     let key = keys.key(&path.value).into_os_string();
                     ((user.clone(), key), i, (label, path))
@@ -378,7 +378,7 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
                 }
                 out.push(
                     Finding::new(
-                        catalog::NESTED_STATE_DIR,
+                        &catalog::NESTED_STATE_DIR,
                         format!(
                             "\"{}\"'s {label} {} lies inside \"{}\"'s state dir {}",
                             inst.name,
@@ -429,7 +429,7 @@ fn config_path_without_state_dir(instance: &Instance, keys: &PathKeys) -> Option
     }
     Some(
         Finding::new(
-            catalog::CONFIG_PATH_WITHOUT_STATE_DIR,
+            &catalog::CONFIG_PATH_WITHOUT_STATE_DIR,
             format!(
                 "\"{}\" sets OPENCLAW_CONFIG_PATH but not OPENCLAW_STATE_DIR: its config is {}, but its state stays in {}",
                 instance.name,
@@ -455,7 +455,7 @@ fn split_profile_identity(instance: &Instance, keys: &PathKeys) -> Option<Findin
     let home = &instance.os_home;
     Some(
         Finding::new(
-            catalog::SPLIT_PROFILE_IDENTITY,
+            &catalog::SPLIT_PROFILE_IDENTITY,
             format!(
                 "\"{}\" sets OPENCLAW_PROFILE={} without --profile: state and config stay in {}, but workspace, port, log and service name follow the profile",
                 instance.name,

@@ -50,7 +50,7 @@ fn tailscale_contention(instances: &[Instance]) -> Option<Finding> {
         return None;
     }
     let mut finding = Finding::new(
-        catalog::TAILSCALE_ROUTE_CONTENTION,
+        &catalog::TAILSCALE_ROUTE_CONTENTION,
         format!(
             "gateways {} all claim this node's Tailscale HTTPS route (gateway.tailscale.mode serve/funnel)",
             claimants
@@ -151,7 +151,7 @@ fn gateway_collision(
 ) -> Finding {
     let involved = distinct(instances, parties);
     let finding = Finding::new(
-        catalog::GATEWAY_PORT_COLLISION,
+        &catalog::GATEWAY_PORT_COLLISION,
         format!("gateways {} {} use gateway port {port}", names(&involved), both_or_all(involved.len())),
     )
     .note(format!(
@@ -183,7 +183,7 @@ fn listener_collision(
         .map(|(i, l)| format!("{}'s {}", instances[*i].name, l.describe()))
         .collect();
     let finding = Finding::new(
-        catalog::LISTENER_COLLISION,
+        &catalog::LISTENER_COLLISION,
         format!(
             "port {port} is bound by more than one gateway: {}",
             what.join(", ")
@@ -306,7 +306,7 @@ fn intrusion(
         owner.port.value, owner.port.value
     ));
     Finding::new(
-        catalog::PORT_IN_CDP_RANGE,
+        &catalog::PORT_IN_CDP_RANGE,
         format!(
             "\"{}\"'s {} {} lies inside \"{}\"'s CDP port range {}..{}",
             intruder.name,
@@ -392,7 +392,7 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
     };
     Some(
         Finding::new(
-            catalog::PORT_OVERFLOW_FALLBACK,
+            &catalog::PORT_OVERFLOW_FALLBACK,
             format!("gateway \"{}\" uses port {base}: {what}", instance.name),
         )
         .label(party(
@@ -416,7 +416,7 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
         let gap = u32::from(high.port.value) - u32::from(low.port.value);
         out.push(
             Finding::new(
-                catalog::FOOTPRINT_OVERLAP,
+                &catalog::FOOTPRINT_OVERLAP,
                 format!(
                     "base ports of \"{}\" ({}) and \"{}\" ({}) are {gap} apart; each gateway reserves {FOOTPRINT} ports",
                     low.name, low.port.value, high.name, high.port.value
@@ -451,7 +451,7 @@ fn hashed_port(instance: &Instance, suggestion: &dyn Fn() -> Option<u16>) -> Opt
     let profile = instance.profile.as_ref()?;
     Some(
         Finding::new(
-            catalog::HASHED_PROFILE_PORT,
+            &catalog::HASHED_PROFILE_PORT,
             format!(
                 "gateway \"{}\" has no pinned port, so it runs on its profile's hash port {}",
                 instance.name, instance.port.value
@@ -482,7 +482,7 @@ fn ignored_port_env(instance: &Instance) -> Option<Finding> {
     let ignored = instance.ignored_port_env.as_ref()?;
     Some(
         Finding::new(
-            catalog::IGNORED_PORT_ENV,
+            &catalog::IGNORED_PORT_ENV,
             format!(
                 "OPENCLAW_GATEWAY_PORT={} is not a port; OpenClaw ignores it and \"{}\" uses port {} instead",
                 crate::redact::shown_quoted(crate::redact::Kind::Port, &ignored.value),

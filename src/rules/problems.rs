@@ -9,25 +9,25 @@ use crate::load::ProblemKind;
 use crate::source::Loc;
 use std::collections::HashMap;
 
-pub(super) fn code_for(kind: ProblemKind) -> catalog::Rule {
+pub(super) fn code_for(kind: ProblemKind) -> &'static catalog::Rule {
     match kind {
         ProblemKind::Include | ProblemKind::IncludeCycle | ProblemKind::IncludeEscape => {
-            catalog::UNRESOLVABLE_INCLUDE
+            &catalog::UNRESOLVABLE_INCLUDE
         }
-        ProblemKind::NotUtf8 => catalog::NON_UTF8_FILE,
-        ProblemKind::MissingEnvVar => catalog::MISSING_ENV_VAR,
-        ProblemKind::Unparsable => catalog::UNPARSABLE_FILE,
+        ProblemKind::NotUtf8 => &catalog::NON_UTF8_FILE,
+        ProblemKind::MissingEnvVar => &catalog::MISSING_ENV_VAR,
+        ProblemKind::Unparsable => &catalog::UNPARSABLE_FILE,
         ProblemKind::Unreadable
         | ProblemKind::Missing
         | ProblemKind::TooLarge
         | ProblemKind::NotRegularFile
         | ProblemKind::OutsideLayout
-        | ProblemKind::Unresolved => catalog::UNREADABLE_FILE,
+        | ProblemKind::Unresolved => &catalog::UNREADABLE_FILE,
         ProblemKind::Budget | ProblemKind::TooMany | ProblemKind::TooManyEntries => {
-            catalog::EXPANSION_BUDGET_EXCEEDED
+            &catalog::EXPANSION_BUDGET_EXCEEDED
         }
-        ProblemKind::InvalidValue => catalog::INVALID_CONFIG_VALUE,
-        ProblemKind::Refused => catalog::GATEWAY_WILL_NOT_START,
+        ProblemKind::InvalidValue => &catalog::INVALID_CONFIG_VALUE,
+        ProblemKind::Refused => &catalog::GATEWAY_WILL_NOT_START,
     }
 }
 
@@ -284,7 +284,7 @@ fn no_gateways(searched: &[crate::invocation::Searched]) -> Finding {
     if !absent.is_empty() {
         looked.push_str(&format!("; not there: {}", absent.join(", ")));
     }
-    Finding::new(catalog::NO_GATEWAYS, message)
+    Finding::new(&catalog::NO_GATEWAYS, message)
     .note(looked)
     .note(
         "it also reads config files and compose files named as arguments, [[instance]] \

@@ -96,7 +96,7 @@ fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
     };
     Some(
         Finding::new(
-            catalog::UNVERIFIABLE_GATEWAY,
+            &catalog::UNVERIFIABLE_GATEWAY,
             format!(
                 "{} starts gateway \"{}\" {how}: its {what} cannot be verified",
                 service.name, instance.name
@@ -138,7 +138,7 @@ fn shared_service_names(instances: &[Instance]) -> Vec<Finding> {
         .map(|(unit, parties)| {
             let involved = distinct(instances, &parties);
             let mut finding = Finding::new(
-                catalog::SHARED_SERVICE_NAME,
+                &catalog::SHARED_SERVICE_NAME,
                 format!("gateways {} would be installed as the same service {unit}", names(&involved)),
             )
             .note("service names follow OPENCLAW_PROFILE only; `gateway install` for one gateway rewrites the other's unit, LaunchAgent and scheduled task")
@@ -176,7 +176,7 @@ fn shared_sandbox_containers(instances: &[Instance]) -> Vec<Finding> {
     for (name, parties) in shared_across_instances(items) {
         let involved = distinct(instances, &parties);
         let mut finding = Finding::new(
-            catalog::SHARED_SANDBOX_CONTAINER,
+            &catalog::SHARED_SANDBOX_CONTAINER,
             format!("gateways {} {} run their shared sandbox in the Docker container {name}", names(&involved), both_or_all(involved.len())),
         )
         .note("on one Docker daemon that is one container: each gateway's agents run tools in, and reset, the other's sandbox")
@@ -229,7 +229,7 @@ fn port_drift(instance: &Instance) -> Option<Finding> {
     }
     Some(
         Finding::new(
-            catalog::SERVICE_PORT_DRIFT,
+            &catalog::SERVICE_PORT_DRIFT,
             format!(
                 "{} starts {} on port {}, but its config says gateway.port {}",
                 service.name,
@@ -306,7 +306,7 @@ fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
     }
     let listed: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
     let mut finding = Finding::new(
-        catalog::DUPLICATE_SUPERVISOR,
+        &catalog::DUPLICATE_SUPERVISOR,
         format!(
             "{} supervisors start gateway \"{}\" (state dir {}): {}",
             all.len(),
@@ -423,7 +423,7 @@ fn foreign_for(instance: &Instance, keys: &PathKeys, service: &ServiceFile) -> O
     let origin = own_setting.as_ref().unwrap_or(origin);
     Some(
         Finding::new(
-            catalog::UNIT_FOREIGN_PROFILE,
+            &catalog::UNIT_FOREIGN_PROFILE,
             format!(
                 "{} {} but its {} {} {} ({} dir)",
                 service.name,
@@ -478,7 +478,7 @@ fn name_mismatch(instance: &Instance) -> Option<Finding> {
     }
     let show = |p: &Option<String>| p.clone().unwrap_or_else(|| "default".to_string());
     let mut finding = Finding::new(
-        catalog::SERVICE_NAME_MISMATCH,
+        &catalog::SERVICE_NAME_MISMATCH,
         format!(
             "{} is named for profile \"{}\" but runs profile \"{}\"",
             service.name,
@@ -545,7 +545,7 @@ fn restart_without_78(instance: &Instance) -> Vec<Finding> {
             }
             Some(
                 Finding::new(
-                    catalog::RESTART_WITHOUT_EXIT_78,
+                    &catalog::RESTART_WITHOUT_EXIT_78,
                     format!(
                         "{} restarts {} always but not on exit code 78",
                         s.name,
@@ -587,7 +587,7 @@ fn unportable_profile_names(instances: &[Instance]) -> Vec<Finding> {
         if let Some(reason) = reason {
             out.push(
                 Finding::new(
-                    catalog::UNPORTABLE_PROFILE_NAME,
+                    &catalog::UNPORTABLE_PROFILE_NAME,
                     format!(
                         "profile name \"{}\" cannot be installed as a service everywhere: {reason}",
                         profile.value
@@ -608,7 +608,7 @@ fn unportable_profile_names(instances: &[Instance]) -> Vec<Finding> {
         spellings.len() > 1
     }) {
         let mut finding = Finding::new(
-            catalog::UNPORTABLE_PROFILE_NAME,
+            &catalog::UNPORTABLE_PROFILE_NAME,
             format!(
                 "profiles {} differ only by case: on macOS and Windows they are one state dir",
                 names(group)

@@ -151,7 +151,7 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
     };
     let mut f = match &value.outcome {
         StartOutcome::Repair { what } => Finding::new(
-            catalog::CONFIG_REWRITTEN_AT_START,
+            &catalog::CONFIG_REWRITTEN_AT_START,
             format!("{release} will start only after rewriting the config file without its comments: {words}"),
         )
         .note(format!("at start OpenClaw {what}, then rewrites the file as plain JSON: comments, unquoted keys and formatting are lost"))
@@ -165,7 +165,7 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
                 }
             });
             let mut f = Finding::new(
-                catalog::CONFIG_REJECTED,
+                &catalog::CONFIG_REJECTED,
                 format!("{release} will not start with this config: {words}"),
             )
             .help(help);
@@ -275,7 +275,7 @@ fn disagreeing_releases(inst: &Instance, v: &Validity) -> Vec<Finding> {
                     chosen.value
                 )
             };
-            let mut f = Finding::new(catalog::RELEASE_SOURCES_DISAGREE, message).label(Label::new(
+            let mut f = Finding::new(&catalog::RELEASE_SOURCES_DISAGREE, message).label(Label::new(
                 other.origin.loc(),
                 format!("{}: OpenClaw {}", inst.name, other.value),
                 Some(&inst.name),
@@ -328,7 +328,7 @@ fn port_moves(inst: &Instance, v: &Validity, target: &str) -> Option<Finding> {
     );
     Some(
         Finding::new(
-            catalog::UPGRADE_BREAKS_CONFIG,
+            &catalog::UPGRADE_BREAKS_CONFIG,
             format!(
                 "after upgrading from {now} to OpenClaw {target}, gateway \"{}\" moves from port {from} to port {to}: nothing pins its port, and from {at} on a named profile runs on its hash port",
                 inst.name
@@ -463,7 +463,7 @@ fn start_change<'a>(
         now_words(now.start, &from),
         start_words(then.start, target),
     );
-    let mut f = Finding::new(catalog::UPGRADE_BREAKS_CONFIG, message);
+    let mut f = Finding::new(&catalog::UPGRADE_BREAKS_CONFIG, message);
     for cause in &causes {
         f = f.label(value_label(cause, inst));
     }
@@ -551,7 +551,7 @@ fn upgrade(inst: &Instance, v: &Validity, target: &str, value: &StartValue) -> F
         None => format!("`{}`: {}", value.path, value.problem()),
     };
     let mut f = Finding::new(
-        catalog::UPGRADE_BREAKS_CONFIG,
+        &catalog::UPGRADE_BREAKS_CONFIG,
         format!("after upgrading from {now} to OpenClaw {target}, the gateway {verdict}: {why}"),
     )
     .label(value_label(value, inst))
