@@ -6,21 +6,166 @@ use crate::source::Loc;
 
 pub use crate::catalog::Severity;
 
+/// A finding's text as a reporter will write it: a constant of the program (never copied
+/// into a finding) or a text made for this finding, exactly its length (a `format!` string
+/// keeps up to twice the room it needs, and findings are kept to the end of the run).
+/// Reads as a `str`.
+#[derive(Clone)]
+pub enum Text {
+    Static(&'static str),
+    Owned(Box<str>),
+}
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Owned(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Self {
+        Text::Static(s)
+    }
+}
+
+impl From<String> for Text {
+    /// Copied into a block of its own length when the string has room to spare (shrinking
+    /// it in place would keep its block under the allocator).
+    fn from(s: String) -> Self {
+        if s.capacity() == s.len() {
+            Text::Owned(s.into_boxed_str())
+        } else {
+            Text::Owned(Box::from(s.as_str()))
+        }
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text::Owned(Box::from(s.as_str()))
+    }
+}
+
+impl From<std::borrow::Cow<'static, str>> for Text {
+    fn from(s: std::borrow::Cow<'static, str>) -> Self {
+        match s {
+            std::borrow::Cow::Borrowed(s) => Text::Static(s),
+            std::borrow::Cow::Owned(s) => s.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+/// A gateway's name in a finding: shared by every label that names the gateway (a finding
+/// names its gateways in each party, and thousands of findings name the same ones).
+pub type Name = std::sync::Arc<str>;
+
+/// The name shared for `name`: one per name and rule thread (rules run one thread per
+/// family; each thread's table goes with it, the names stay with the findings).
+fn shared_name(name: &str) -> Name {
+    thread_local! {
+        static NAMES: std::cell::RefCell<std::collections::HashSet<Name>> =
+            std::cell::RefCell::new(std::collections::HashSet::new());
+    }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        match names.get(name) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Name = Name::from(name);
+                names.insert(shared.clone());
+                shared
+            }
+        }
+    })
+}
+
 /// One party of a finding: a place (when the value came from a file) and what it says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
     pub loc: Option<Loc>,
-    pub message: String,
+    pub message: Text,
     /// The gateway this party belongs to, when it belongs to one.
-    pub instance: Option<String>,
+    pub instance: Option<Name>,
 }
 
 impl Label {
-    pub fn new(loc: Option<Loc>, message: impl Into<String>, instance: Option<&str>) -> Self {
+    pub fn new(loc: Option<Loc>, message: impl Into<Text>, instance: Option<&str>) -> Self {
         Label {
             loc,
             message: message.into(),
-            instance: instance.map(str::to_string),
+            instance: instance.map(shared_name),
         }
     }
 }
@@ -31,12 +176,12 @@ impl Label {
 pub struct Finding {
     /// The rule's declaration, not a copy of it (a finding is kept to the end of the run).
     pub rule: &'static Rule,
-    pub message: String,
+    pub message: Text,
     /// Every party; the first is the primary one.
     pub labels: Vec<Label>,
     /// Facts that explain the finding and have no place in a file.
-    pub notes: Vec<String>,
-    pub help: Option<String>,
+    pub notes: Vec<Text>,
+    pub help: Option<Text>,
     /// The edit that repairs it, when clawlint knows one (filled after the rules ran).
     pub fix: Option<crate::fix::Fix>,
     /// The value the help suggests, for the fixer to write (a rule never edits text). Boxed:
@@ -45,7 +190,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static Rule, message: impl Into<String>) -> Self {
+    pub fn new(rule: &'static Rule, message: impl Into<Text>) -> Self {
         Finding {
             rule,
             message: message.into(),
@@ -63,13 +208,13 @@ impl Finding {
         self
     }
 
-    pub fn note(mut self, note: impl Into<String>) -> Self {
+    pub fn note(mut self, note: impl Into<Text>) -> Self {
         grow_small(&mut self.notes);
         self.notes.push(note.into());
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Text>) -> Self {
         self.help = Some(help.into());
         self
     }

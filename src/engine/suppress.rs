@@ -211,7 +211,7 @@ mod tests {
                 },
             })
         };
-        let label = |loc, name: &str| Label::new(loc, name, Some(name));
+        let label = |loc, name: &str| Label::new(loc, name.to_string(), Some(name));
         let three = Finding::new(&catalog::SHARED_WORKSPACE, "shared")
             .label(label(at(other, 0), "default"))
             .label(label(at(ops, key + 12), "ops"))

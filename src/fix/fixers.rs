@@ -37,7 +37,7 @@ pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &Sourc
             Some(Err(reason)) => reported
                 .finding
                 .notes
-                .push(format!("no automatic fix: {reason}")),
+                .push(format!("no automatic fix: {reason}").into()),
             None => {}
         }
     }

@@ -193,7 +193,7 @@ pub fn first_round(findings: &mut [crate::diagnostic::Reported], sources: &Sourc
                 Some(Applicability::Unsafe) => " --unsafe-fixes",
                 _ => "",
             };
-            finding.notes.push(later_round(flags));
+            finding.notes.push(later_round(flags).into());
         }
     }
 }

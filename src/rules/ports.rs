@@ -9,10 +9,28 @@ use crate::ports::map::{close_bases, At, PortIndex};
 
 use super::group::{both_or_all, distinct, names, party};
 use super::RuleContext;
-use crate::diagnostic::{Finding, Label};
+use crate::diagnostic::{Finding, Label, Text};
 use crate::resolve::{
     BrowserError, Instance, Listener, ListenerKind, Origin, PortKind, PortRange, Unverifiable,
 };
+
+/// Help lines that name the footprint: the same in every finding, so made once and shared
+/// (thousands of findings carry them on a crowded host).
+static GIVE_EACH_ITS_OWN_BASE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("give each gateway its own base port, at least {FOOTPRINT} apart")
+});
+static KEEP_CLEAR_OF_LISTENERS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "move one gateway's base port so that its footprint (base .. base + {}) stays clear of the other's listeners",
+        FOOTPRINT - 1
+    )
+});
+static KEEP_OUT_OF_CDP_RANGES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("keep base ports at least {FOOTPRINT} apart so that no gateway listens inside another's CDP range")
+});
+static SPACE_BASE_PORTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("space base ports at least {FOOTPRINT} apart (OpenClaw's docs suggest 120)")
+});
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     // One suggestion for every help line: a base clear of every gateway on the host (which
@@ -169,7 +187,7 @@ fn gateway_collision(
             "give \"{}\" its own base port, at least {FOOTPRINT} away from every other gateway's: for example `gateway: {{ port: {free} }}`",
             instances[mover].name
         )),
-        None => finding.help(format!("give each gateway its own base port, at least {FOOTPRINT} apart")),
+        None => finding.help(GIVE_EACH_ITS_OWN_BASE.as_str()),
     }
 }
 
@@ -190,27 +208,27 @@ fn listener_collision(
         ),
     );
     let kinds: Vec<ListenerKind> = parties.iter().map(|(_, l)| l.kind).collect();
-    let help = if kinds.iter().all(|k| *k == ListenerKind::TelegramWebhook) {
+    let help: Text = if kinds.iter().all(|k| *k == ListenerKind::TelegramWebhook) {
         format!(
             "give one gateway its own `channels.telegram.webhookPort` (for example {})",
             u32::from(port) + 10
         )
+        .into()
     } else if kinds.iter().all(|k| *k == ListenerKind::GmailHook) {
         format!(
             "give one gateway its own `hooks.gmail.serve.port` (for example {})",
             u32::from(port) + 10
         )
+        .into()
     } else if let Some((i, l)) = parties.iter().find(|(_, l)| is_pinned(l)) {
         format!(
             "change the {} that \"{}\" pins, or move the other gateway's base port",
             l.describe(),
             instances[*i].name
         )
+        .into()
     } else {
-        format!(
-            "move one gateway's base port so that its footprint (base .. base + {}) stays clear of the other's listeners",
-            FOOTPRINT - 1
-        )
+        KEEP_CLEAR_OF_LISTENERS.as_str().into()
     };
     finding.help(help)
 }
@@ -329,14 +347,14 @@ fn intrusion(
         listener.port
     ))
     .help(if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
-        format!(
+        Text::from(format!(
             "move \"{}\"'s pinned {} into its own CDP range {}",
             intruder.name,
             listener.describe(),
             own_range_text(intruder)
-        )
+        ))
     } else {
-        format!("keep base ports at least {FOOTPRINT} apart so that no gateway listens inside another's CDP range")
+        Text::Static(KEEP_OUT_OF_CDP_RANGES.as_str())
     })
 }
 
@@ -430,7 +448,7 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
                 low.port.value,
                 u32::from(low.port.value) + FOOTPRINT - 1
             ))
-            .help(format!("space base ports at least {FOOTPRINT} apart (OpenClaw's docs suggest 120)")),
+            .help(SPACE_BASE_PORTS.as_str()),
         );
     }
     out
@@ -746,11 +764,14 @@ mod tests {
             [format!("OpenClaw gives a named profile without a port 20000 + FNV-1a(\"rescue\") % 40000 = {hash}; its docs say 18789")]
         );
         assert_eq!(
-            f.help,
-            Some(format!(
-                "pin a port in ~/.openclaw-rescue/openclaw.json: `gateway: {{ port: {} }}`",
-                free_port(&host)
-            ))
+            f.help.as_deref(),
+            Some(
+                format!(
+                    "pin a port in ~/.openclaw-rescue/openclaw.json: `gateway: {{ port: {} }}`",
+                    free_port(&host)
+                )
+                .as_str()
+            )
         );
     }
 

@@ -7,7 +7,7 @@
 
 use super::RuleContext;
 use crate::catalog;
-use crate::diagnostic::{Finding, Label};
+use crate::diagnostic::{Finding, Label, Text};
 use crate::resolve::verdict::{Start, StartValue, StartVerdict};
 use crate::resolve::Instance;
 use crate::validate::{Issue, StartOutcome, Validity};
@@ -16,8 +16,7 @@ use std::collections::HashMap;
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     // (code, loc, message) -> index in `out`: one finding per place, all gateways on it.
-    let mut seen: HashMap<(&'static str, Option<crate::source::Loc>, String), usize> =
-        HashMap::new();
+    let mut seen: HashMap<(&'static str, Option<crate::source::Loc>, Text), usize> = HashMap::new();
     let mut push = |finding: Finding, inst: &Instance, out: &mut Vec<Finding>| {
         let key = (
             finding.rule.code,
