@@ -1,34 +1,18 @@
 //! `--format json`: one object per finding, every party with its exact place. Versioned:
 //! fields are only ever added within a version.
+//!
+//! Written straight to the output as each finding is reached: no record per finding, no tree
+//! and no string of the document. The bytes are those `serde_json::to_writer_pretty` gives for
+//! [`super::flat::FlatFinding`]s (two spaces a level, `"key": value`; a test compares them).
 
-use super::flat::flatten;
-use crate::diagnostic::Reported;
-use crate::source::SourceMap;
+use super::visible::visible;
+use super::{place, showable, Place};
+use crate::diagnostic::{Finding, Reported};
+use crate::source::{Loc, SourceMap};
 use serde::Serialize;
+use std::io::{self, Write};
 
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// The report, with its findings flattened one at a time as they are written: no list of
-/// every flattened finding, no string of the whole document.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Report<'a> {
-    version: u32,
-    findings: Findings<'a>,
-    summary: Summary,
-}
-
-struct Findings<'a> {
-    findings: &'a [Reported],
-    sources: &'a SourceMap,
-}
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let sources = self.sources;
-        serializer.collect_seq(self.findings.iter().map(|r| flatten(r, sources)))
-    }
-}
 
 #[derive(Serialize, Default)]
 pub struct Summary {
@@ -55,26 +39,274 @@ pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> S
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-/// Writes the report to `out` as it is serialised, one finding at a time.
+/// What is gathered before it goes to the output: the writes of a document are a few bytes
+/// each (quotes, colons, indentation), so they go to memory and out in pieces of this size.
+const CHUNK: usize = 64 * 1024;
+
+/// Writes the report to `out`, one finding at a time.
 pub fn write(
-    out: &mut dyn std::io::Write,
+    out: &mut dyn Write,
     findings: &[Reported],
     sources: &SourceMap,
     instances: usize,
-) -> std::io::Result<()> {
-    let report = Report {
-        version: SCHEMA_VERSION,
-        findings: Findings { findings, sources },
-        summary: summary(findings, instances),
+) -> io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4 * 1024);
+    buf.extend_from_slice(b"{\n  \"version\": ");
+    number(&mut buf, SCHEMA_VERSION as usize);
+    buf.extend_from_slice(b",\n  \"findings\": [");
+    for (i, reported) in findings.iter().enumerate() {
+        buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+        finding(&mut buf, reported, sources);
+        if buf.len() >= CHUNK {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    buf.extend_from_slice(if findings.is_empty() {
+        b"],\n"
+    } else {
+        b"\n  ],\n"
+    });
+    let s = summary(findings, instances);
+    buf.extend_from_slice(b"  \"summary\": {\n    \"errors\": ");
+    number(&mut buf, s.errors);
+    buf.extend_from_slice(b",\n    \"warnings\": ");
+    number(&mut buf, s.warnings);
+    buf.extend_from_slice(b",\n    \"infos\": ");
+    number(&mut buf, s.infos);
+    buf.extend_from_slice(b",\n    \"instances\": ");
+    number(&mut buf, s.instances);
+    buf.extend_from_slice(b"\n  }\n}\n");
+    out.write_all(&buf)
+}
+
+/// One finding, at the indent of an item of `findings` (four spaces; its fields at six).
+fn finding(buf: &mut Vec<u8>, reported: &Reported, sources: &SourceMap) {
+    let f = &reported.finding;
+    buf.extend_from_slice(b"{\n      \"code\": ");
+    string(buf, f.rule.code);
+    buf.extend_from_slice(b",\n      \"name\": ");
+    string(buf, f.rule.name);
+    buf.extend_from_slice(b",\n      \"severity\": ");
+    string(buf, reported.severity.as_str());
+    buf.extend_from_slice(b",\n      \"message\": ");
+    shown(buf, &f.message);
+    buf.extend_from_slice(b",\n      \"instances\": ");
+    instances(buf, f);
+    buf.extend_from_slice(b",\n      \"parties\": ");
+    parties(buf, f, sources);
+    buf.extend_from_slice(b",\n      \"notes\": ");
+    if f.notes.is_empty() {
+        buf.extend_from_slice(b"[]");
+    } else {
+        buf.push(b'[');
+        for (i, note) in f.notes.iter().enumerate() {
+            buf.extend_from_slice(if i == 0 {
+                b"\n        "
+            } else {
+                b",\n        "
+            });
+            shown(buf, note);
+        }
+        buf.extend_from_slice(b"\n      ]");
+    }
+    buf.extend_from_slice(b",\n      \"help\": ");
+    match &f.help {
+        Some(help) => shown(buf, help),
+        None => buf.extend_from_slice(b"null"),
+    }
+    if let Some(fix) = &f.fix {
+        buf.extend_from_slice(b",\n      \"fix\": {\n        \"applicability\": ");
+        string(buf, applicability(fix.applicability));
+        buf.extend_from_slice(b",\n        \"message\": ");
+        shown(buf, &fix.description);
+        buf.extend_from_slice(b",\n        \"edits\": ");
+        if fix.edits.is_empty() {
+            buf.extend_from_slice(b"[]");
+        } else {
+            buf.push(b'[');
+            for (i, edit) in fix.edits.iter().enumerate() {
+                buf.extend_from_slice(if i == 0 {
+                    b"\n          {"
+                } else {
+                    b",\n          {"
+                });
+                let loc = Loc {
+                    file: edit.file,
+                    span: edit.span,
+                };
+                position(buf, sources, loc, "\n            ");
+                // clawlint's own text (a key and a port): never a control character to
+                // hide, and its newlines are JSON-escaped.
+                buf.extend_from_slice(b",\n            \"content\": ");
+                string(buf, &edit.replacement);
+                buf.extend_from_slice(b"\n          }");
+            }
+            buf.extend_from_slice(b"\n        ]");
+        }
+        buf.extend_from_slice(b"\n      }");
+    }
+    buf.extend_from_slice(b"\n    }");
+}
+
+fn applicability(a: crate::fix::Applicability) -> &'static str {
+    match a {
+        crate::fix::Applicability::Safe => "safe",
+        crate::fix::Applicability::Unsafe => "unsafe",
+    }
+}
+
+/// The gateways involved, in the order their parties come, each once (as
+/// [`Finding::instances`], without copying the names).
+fn instances(buf: &mut Vec<u8>, f: &Finding) {
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut any = false;
+    for name in f.labels.iter().filter_map(|l| l.instance.as_deref()) {
+        if !seen.insert(name) {
+            continue;
+        }
+        buf.extend_from_slice(if any { b",\n        " } else { b"[\n        " });
+        any = true;
+        shown(buf, name);
+    }
+    buf.extend_from_slice(if any { b"\n      ]" } else { b"[]" });
+}
+
+/// Every party, the first the primary one, with its place when it can be shown.
+fn parties(buf: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
+    if f.labels.is_empty() {
+        buf.extend_from_slice(b"[]");
+        return;
+    }
+    buf.push(b'[');
+    for (i, label) in f.labels.iter().enumerate() {
+        buf.extend_from_slice(if i == 0 {
+            b"\n        {\n          \"role\": "
+        } else {
+            b",\n        {\n          \"role\": "
+        });
+        string(buf, if i == 0 { "primary" } else { "related" });
+        buf.extend_from_slice(b",\n          \"instance\": ");
+        match &label.instance {
+            Some(name) => shown(buf, name),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\n          \"message\": ");
+        shown(buf, &label.message);
+        if let Some(loc) = showable(sources, label.loc) {
+            buf.push(b',');
+            position(buf, sources, loc, "\n          ");
+        }
+        buf.extend_from_slice(b"\n        }");
+    }
+    buf.extend_from_slice(b"\n      ]");
+}
+
+/// A place's fields (`file` .. `byteEnd`), each on a line of its own after `indent`.
+fn position(buf: &mut Vec<u8>, sources: &SourceMap, loc: Loc, indent: &str) {
+    let (file, at): (&str, Place) = place(sources, loc);
+    let field = |buf: &mut Vec<u8>, key: &str, first: bool| {
+        if !first {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(indent.as_bytes());
+        buf.push(b'"');
+        buf.extend_from_slice(key.as_bytes());
+        buf.extend_from_slice(b"\": ");
     };
-    // serde_json writes a document in pieces of a few bytes (quotes, colons, indentation):
-    // buffered here, in a writer of a known type, they are copies, not a call through
-    // `dyn Write` each.
-    use std::io::Write as _;
-    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
-    serde_json::to_writer_pretty(&mut buffered, &report)?;
-    buffered.write_all(b"\n")?;
-    buffered.flush()
+    field(buf, "file", true);
+    string(buf, file);
+    for (key, value) in [
+        ("line", at.line),
+        ("column", at.column),
+        ("endLine", at.end_line),
+        ("endColumn", at.end_column),
+        ("byteStart", at.byte_start),
+        ("byteEnd", at.byte_end),
+    ] {
+        field(buf, key, false);
+        number(buf, value);
+    }
+}
+
+/// `n` in decimal.
+fn number(buf: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[at..]);
+}
+
+/// A text from the layout, shown through [`visible`].
+fn shown(buf: &mut Vec<u8>, text: &str) {
+    string(buf, &visible(text));
+}
+
+/// A JSON string, escaped as serde_json escapes it: `"` and `\`, `\b \f \n \r \t`, other
+/// control characters below 0x20 as `\u00XX`; everything else as it is. Runs with nothing to
+/// escape (almost all of every text) are found eight bytes at a time and copied at once.
+fn string(buf: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    buf.reserve(bytes.len() + 2);
+    buf.push(b'"');
+    let mut clean_from = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 8 <= bytes.len() {
+            let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+            if !needs_escape(word) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => b"",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        buf.extend_from_slice(&bytes[clean_from..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            buf.extend_from_slice(b"\\u00");
+            buf.push(HEX[usize::from(b >> 4)]);
+            buf.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            buf.extend_from_slice(escape);
+        }
+        i += 1;
+        clean_from = i;
+    }
+    buf.extend_from_slice(&bytes[clean_from..]);
+    buf.push(b'"');
+}
+
+/// Whether any of the eight bytes of `word` is below 0x20, `"` or a backslash (the word tests for
+/// a zero byte and for a byte below 0x20; a word that fails goes byte by byte).
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
+    below_space
+        || has_zero(word ^ (ONES * u64::from(b'"')))
+        || has_zero(word ^ (ONES * u64::from(b'\\')))
 }
 
 /// `--format json`, streamed.
@@ -88,5 +320,158 @@ impl super::Emitter for JsonEmitter {
         context: &super::EmitterContext,
     ) -> std::io::Result<()> {
         write(out, findings, context.sources, context.instances)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Finding, Label, Severity};
+    use crate::fix::{Applicability, Edit, Fix};
+    use crate::load::json5::Span;
+    use std::path::Path;
+
+    /// The document as serde_json writes it from the flattened findings: what this writer
+    /// replaced, and must equal byte for byte.
+    fn serde_reference(findings: &[Reported], sources: &SourceMap, instances: usize) -> String {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            version: u32,
+            findings: Vec<super::super::flat::FlatFinding<'a>>,
+            summary: Summary,
+        }
+        let report = Report {
+            version: SCHEMA_VERSION,
+            findings: findings
+                .iter()
+                .map(|r| super::super::flat::flatten(r, sources))
+                .collect(),
+            summary: summary(findings, instances),
+        };
+        serde_json::to_string_pretty(&report).unwrap() + "\n"
+    }
+
+    #[test]
+    fn the_document_is_the_bytes_serde_json_writes() {
+        let mut sources = SourceMap::new();
+        let text = "{\n  port: 1, // é\u{202E}\n  name: \"x\\\"y\",\n}\n";
+        let file = sources.add(Path::new("dir/a \"b\".json"), text.into(), None);
+        sources.show_all(file);
+        let unread = sources.add(Path::new("c\u{7}.json"), String::new(), None);
+        let loc = |file, start, end| Loc {
+            file,
+            span: Span { start, end },
+        };
+        let tricky =
+            "tab\there \"quoted\" back\\slash \u{1} \u{8}\u{c}\r\n é ü 𝄞 \u{7f} \u{202E} ##[x] end";
+        let mut planned = Finding::new(&crate::catalog::GATEWAY_PORT_COLLISION, tricky)
+            .label(Label::new(
+                Some(loc(file, 4, 11)),
+                "a: port 1",
+                Some("a\u{1b}"),
+            ))
+            .label(Label::new(
+                Some(loc(unread, 0, 0)),
+                "b: whole file",
+                Some("b"),
+            ))
+            .label(Label::new(Some(loc(unread, 2, 3)), "c: not shown", None))
+            .label(Label::new(None, ":: a\\b", Some("a\u{1b}")))
+            .note(tricky.to_string())
+            .note("second note")
+            .help("::help");
+        planned.fix = Some(Fix {
+            applicability: Applicability::Unsafe,
+            description: "move \"a\"\n".into(),
+            edits: vec![
+                Edit {
+                    file,
+                    span: Span { start: 10, end: 11 },
+                    replacement: "2\n\"x\"".into(),
+                },
+                Edit {
+                    file,
+                    span: Span { start: 0, end: 0 },
+                    replacement: String::new(),
+                },
+            ],
+        });
+        let mut no_edits = Finding::new(&crate::catalog::SHARED_WORKSPACE, "");
+        no_edits.fix = Some(Fix {
+            applicability: Applicability::Safe,
+            description: String::new(),
+            edits: Vec::new(),
+        });
+        let findings = [
+            Reported {
+                finding: planned,
+                severity: Severity::Error,
+            },
+            Reported {
+                finding: Finding::new(&crate::catalog::NO_GATEWAYS, "bare"),
+                severity: Severity::Info,
+            },
+            Reported {
+                finding: no_edits,
+                severity: Severity::Warning,
+            },
+        ];
+        for n in 0..=findings.len() {
+            assert_eq!(
+                render(&findings[..n], &sources, 7),
+                serde_reference(&findings[..n], &sources, 7),
+                "{n} findings"
+            );
+        }
+    }
+
+    /// Every string of up to three bytes from a set of awkward ones (and each padded to cross
+    /// an eight-byte word) is escaped as serde_json escapes it.
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let pieces = [
+            "", "a", "\"", "\\", "\n", "\u{0}", "\u{1f}", " ", "\u{7f}", "é", "𝄞", "/", "\u{8}",
+            "\u{c}", "\t", "\r", "!", "~", "\u{2028}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for pad in ["", "1234567", "12345678901234"] {
+                        let text = format!("{pad}{a}{b}{pad}{c}");
+                        let mut ours = Vec::new();
+                        string(&mut ours, &text);
+                        assert_eq!(
+                            String::from_utf8(ours).unwrap(),
+                            serde_json::to_string(&text).unwrap()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_word_test_finds_exactly_the_bytes_to_escape() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = [b'a'; 8];
+                word[at] = b;
+                let expected = b < 0x20 || b == b'"' || b == b'\\';
+                assert_eq!(
+                    needs_escape(u64::from_le_bytes(word)),
+                    expected,
+                    "{b} at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_are_decimal() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, usize::MAX] {
+            let mut buf = Vec::new();
+            number(&mut buf, n);
+            assert_eq!(String::from_utf8(buf).unwrap(), n.to_string());
+        }
     }
 }

@@ -170,17 +170,41 @@ pub struct Position {
 }
 
 pub fn position(sources: &SourceMap, loc: Loc) -> Position {
+    let (file, at) = place(sources, loc);
+    Position {
+        file: file.to_string(),
+        line: at.line,
+        column: at.column,
+        end_line: at.end_line,
+        end_column: at.end_column,
+        byte_start: at.byte_start,
+        byte_end: at.byte_end,
+    }
+}
+
+/// A [`Position`] with its file's shown path borrowed, for a writer that copies it out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Place {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+pub fn place(sources: &SourceMap, loc: Loc) -> (&str, Place) {
     let (line, column) = sources.line_col(loc.file, loc.span.start);
     let (end_line, end_column) = sources.line_col(loc.file, loc.span.end);
-    Position {
-        file: sources.file(loc.file).shown_path().to_string(),
+    let at = Place {
         line,
         column,
         end_line,
         end_column,
         byte_start: loc.span.start,
         byte_end: loc.span.end,
-    }
+    };
+    (sources.file(loc.file).shown_path(), at)
 }
 
 /// A location that can be shown: its file has text to point into, or it names a whole
