@@ -252,7 +252,7 @@ fn shown(buf: &mut Vec<u8>, text: &str) {
 /// A JSON string, escaped as serde_json escapes it: `"` and `\`, `\b \f \n \r \t`, other
 /// control characters below 0x20 as `\u00XX`; everything else as it is. Runs with nothing to
 /// escape (almost all of every text) are found eight bytes at a time and copied at once.
-fn string(buf: &mut Vec<u8>, text: &str) {
+pub(crate) fn string(buf: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');

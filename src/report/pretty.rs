@@ -125,7 +125,7 @@ impl<'a> Pretty<'a> {
             Some(shown) => shown(s),
             None => std::borrow::Cow::Borrowed(s),
         };
-        serde_json::to_writer(&mut *self.out, s.as_ref()).expect("writing to memory");
+        super::json::string(self.out, &s);
         self
     }
 
