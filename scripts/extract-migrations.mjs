@@ -127,7 +127,17 @@ const CONTEXT_PROBES = [
   { from: "agents.defaults.systemAgent", raw: { agents: { ownership: "explicit", entries: { main: {}, other: {} } } }, needs: 'agents.ownership "explicit", two or more agents, one of them "main", no agents.defaults.systemAgent' },
 ];
 const MARK = "clawlint-probe";
+// Values of every type some release gives the path (a key one release types as an object and
+// an older one as a string is probed with both).
 function sampleValues(info) {
+  const values = [];
+  for (const type of info.types ?? [info.type]) {
+    for (const v of sampleValuesOf({ ...info, type })) if (!values.some((x) => JSON.stringify(x) === JSON.stringify(v))) values.push(v);
+  }
+  return values;
+}
+
+function sampleValuesOf(info) {
   const values = [];
   for (const e of info.enums ?? []) values.push(e);
   switch (info.type) {

@@ -16,8 +16,9 @@ export function compare(a, b) {
 }
 
 // Every path any recorded release's schema (data/openclaw-schemas.jsonl) accepts:
-// "a.b.*" -> {segs, type, enumv (the first enum value or const), enums (all of them), minLength
-// (the largest)}.
+// "a.b.*" -> {segs, type (the first release's, in release order), types (every release's, in
+// that order: 2026.1.30 has agents.defaults.model an object, later releases a string or one),
+// enumv (the first enum value or const), enums (all of them), minLength (the largest)}.
 export function schemaPaths(repo) {
   const lines = fs.readFileSync(path.join(repo, "data/openclaw-schemas.jsonl"), "utf8").split("\n");
   const header = JSON.parse(lines[0]);
@@ -37,8 +38,9 @@ export function schemaPaths(repo) {
       const key = segs.join(".");
       const enums = s.enum ?? (s.const !== undefined ? [s.const] : []);
       const old = paths.get(key);
-      if (!old) paths.set(key, { segs, type: type ?? "string", enumv: s.enum?.[0] ?? s.const, enums: [...enums], minLength: s.minLength ?? 0 });
+      if (!old) paths.set(key, { segs, type: type ?? "string", types: [type ?? "string"], enumv: s.enum?.[0] ?? s.const, enums: [...enums], minLength: s.minLength ?? 0 });
       else {
+        if (!old.types.includes(type ?? "string")) old.types.push(type ?? "string");
         for (const e of enums) if (!old.enums.includes(e)) old.enums.push(e);
         old.minLength = Math.max(old.minLength, s.minLength ?? 0);
       }

@@ -8,19 +8,15 @@
 //
 //   OPENCLAW_DIST=<openclaw>/dist node scripts/oracle-zod-schema.mjs > schema.json
 //
-// The module and export letter are read from the gateway CLI's own import line, so the script
-// fails loudly on a build where they are not where it expects.
+// Bundled builds (2026.2): the module and export letter are read from the gateway CLI's own
+// import line. Unbundled builds (2026.1.30: dist/ mirrors src/): config/schema.js, where
+// buildBaseConfigSchema lives, imports it by name from ./zod-schema.js. The script fails loudly
+// on a build where neither is where it expects.
 import fs from "node:fs";
 import path from "node:path";
 const dist = process.env.OPENCLAW_DIST;
-const cli = fs.readdirSync(dist).find((f) => /^gateway-cli-.*\.js$/.test(f) &&
-  /function buildBaseConfigSchema/.test(fs.readFileSync(path.join(dist, f), "utf8")));
-if (!cli) throw new Error("no gateway CLI with buildBaseConfigSchema in " + dist);
-const m = /import \{[^}]*\b(\w+) as OpenClawSchema\b[^}]*\} from "\.\/([^"]+)"/.exec(
-  fs.readFileSync(path.join(dist, cli), "utf8"));
-if (!m) throw new Error(cli + " does not import OpenClawSchema");
-const schema = (await import(path.join(dist, m[2])))[m[1]];
-if (typeof schema?.toJSONSchema !== "function") throw new Error(m[2] + ": " + m[1] + " is not a zod schema");
+const schema = await bundledSchema() ?? await unbundledSchema();
+if (typeof schema?.toJSONSchema !== "function") throw new Error("no zod OpenClawSchema in " + dist);
 const json = schema.toJSONSchema({ target: "draft-07", unrepresentable: "any" });
 json.title = "OpenClawConfig";
 // The channels of the release's bundled channel plugins (extensions/*/openclaw.plugin.json
@@ -37,3 +33,23 @@ for (const ext of fs.existsSync(extensions) ? fs.readdirSync(extensions).sort() 
 }
 process.stdout.write(JSON.stringify(json) + "\n");
 process.exit(0);
+
+async function bundledSchema() {
+  const cli = fs.readdirSync(dist).find((f) => /^gateway-cli-.*\.js$/.test(f) &&
+    /function buildBaseConfigSchema/.test(fs.readFileSync(path.join(dist, f), "utf8")));
+  if (!cli) return undefined;
+  const m = /import \{[^}]*\b(\w+) as OpenClawSchema\b[^}]*\} from "\.\/([^"]+)"/.exec(
+    fs.readFileSync(path.join(dist, cli), "utf8"));
+  if (!m) throw new Error(cli + " does not import OpenClawSchema");
+  return (await import(path.join(dist, m[2])))[m[1]];
+}
+
+async function unbundledSchema() {
+  const builder = path.join(dist, "config", "schema.js");
+  if (!fs.existsSync(builder)) throw new Error("no gateway CLI or config/schema.js with buildBaseConfigSchema in " + dist);
+  const text = fs.readFileSync(builder, "utf8");
+  if (!/function buildBaseConfigSchema/.test(text)) throw new Error(builder + " has no buildBaseConfigSchema");
+  const m = /import \{[^}]*\bOpenClawSchema\b[^}]*\} from "\.\/([^"]+)"/.exec(text);
+  if (!m) throw new Error(builder + " does not import OpenClawSchema");
+  return (await import(path.join(dist, "config", m[1]))).OpenClawSchema;
+}

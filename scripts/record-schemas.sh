@@ -14,7 +14,7 @@
 # by scripts/oracle-install-release.sh (flock on $ORACLE_CACHE/.lock). OpenClaw itself runs
 # inside `unshare --net --fork` (loopback only) with a scratch HOME, so it cannot reach the
 # network or read this machine's configuration. A release whose CLI has no `config schema`
-# is recorded from its zod schema (scripts/oracle-zod-schema.mjs; 2026.2.26), or as unavailable,
+# is recorded from its zod schema (scripts/oracle-zod-schema.mjs; 2026.1.30, 2026.2.26), or as unavailable,
 # with the CLI's answer. KEEP=1 adds the releases given to data/openclaw-schemas.jsonl, keeping
 # the others as recorded (scripts/pack-schemas.mjs --keep).
 set -euo pipefail

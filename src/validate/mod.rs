@@ -207,8 +207,8 @@ pub fn validate(root: &Node, release: &str, single_file: bool) -> Option<Verdict
 }
 
 /// [`validate`] against the schema of `release` (a recorded one) for a gateway that `running`
-/// runs: what its start does about the issues is `running`'s (its own migrations: 2026.1.30 is
-/// checked against 2026.2.26's schema, the oldest recorded, with its own legacy rules; a
+/// runs: what its start does about the issues is `running`'s (its own migrations: a January
+/// release before 2026.1.30 is checked against 2026.1.30's schema, the oldest recorded; a
 /// `--target-version` release between recorded ones against the nearest older schema).
 pub fn validate_running(
     root: &Node,
