@@ -28,6 +28,9 @@
 // with env PATH (oracle node first), HOME=<scratch home>, NO_COLOR=1 and the case's env, nothing else.
 // `--allow-unconfigured` is there because the cases' configs carry no `gateway.mode` (OpenClaw
 // refuses to start such a config without it; `--arg` adds more). The tap only observes (see it).
+// 2026.1.30 is started as `gateway --bind loopback --allow-unconfigured` (no `run`): its `gateway`
+// command carries the run options itself (addGatewayRunCommand on `gateway` and on `gateway run`)
+// and takes them, so `run` would start without them ("Gateway start blocked: set gateway.mode=local").
 //
 // Fields: started (it bound its gateway port), gatewayPort (the port it bound, from its lock file,
 // cross-checked against the listeners), listeners (every non-ephemeral TCP port listening in the
@@ -100,7 +103,7 @@ async function outer(args) {
     cwd: workDir,
     env: { PATH: `${path.dirname(node)}:/usr/bin:/bin`, HOME: home, NO_COLOR: "1", ...env },
     argv: [node, "--import", `${pathToFileURL(path.join(here, "oracle-run-tap.mjs")).href}?dir=${encodeURIComponent(tapDir)}`,
-      path.join(pkg, "openclaw.mjs"), ...root, "gateway", "run", "--bind", "loopback", "--allow-unconfigured",
+      path.join(pkg, "openclaw.mjs"), ...root, ...gatewayRun(pkg), "--bind", "loopback", "--allow-unconfigured",
       ...(port != null ? ["--port", String(port)] : []), ...extra],
     tapDir,
     timeoutMs: timeout * 1000,
@@ -395,4 +398,13 @@ function sortKeys(v) {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
   return v;
+}
+
+// The command that starts the gateway in the foreground with the options after it: `gateway run`,
+// or `gateway` for a release whose `gateway` command takes the run options itself (2026.1.30's
+// unbundled cli/gateway-cli/register.js: `addGatewayRunCommand(program.command("gateway")…)`).
+function gatewayRun(pkg) {
+  const register = path.join(pkg, "dist/cli/gateway-cli/register.js");
+  const parentTakesOptions = fs.existsSync(register) && /addGatewayRunCommand\(program\b/.test(fs.readFileSync(register, "utf8"));
+  return parentTakesOptions ? ["gateway"] : ["gateway", "run"];
 }

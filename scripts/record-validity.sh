@@ -35,8 +35,10 @@ start_script=""
 # of the time per case on a loaded machine. Checked against the CLI on 2026.4.29: 30 cases the CLI
 # had recorded (10 valid, 20 rejected) got the same verdicts and issues; 2026.4.29's other 194
 # cases were recorded this way.
+# The command is looked for in every top-level module of the dist: 2026.9.6's are *.mjs (looking
+# in *.js only took it for a release without the command, and its verdicts for errors).
 validate=("$entry" config validate --json)
-if [ -n "${SNAPSHOT:-}" ] || ! grep -qs 'command("validate")' "$dir"/node_modules/openclaw/dist/*.js; then
+if [ -n "${SNAPSHOT:-}" ] || ! grep -qs 'command("validate")' "$dir"/node_modules/openclaw/dist/*.js "$dir"/node_modules/openclaw/dist/*.mjs; then
   validate=("$repo/scripts/oracle-snapshot-verdict.mjs")
 fi
 validate_args="${validate[*]}"

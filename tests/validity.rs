@@ -345,16 +345,18 @@ fn start_verdicts_match_a_started_2026_4_29_gateway() {
     check_started_at_least("2026.4.29", 15);
 }
 
-/// And for 2026.2.26 (checked against its own zod schema, scripts/oracle-zod-schema.mjs) and
-/// 2026.1.30 (against 2026.2.26's, the oldest recorded):
-/// their `gateway run` refuses a config their legacy rules flag (old-gateway-token, whose key
-/// their migrations move) as well as one with a key only later releases migrate (a top-level
-/// heartbeat), with or without $include: nothing is repaired at start. (2026.1.30 on
-/// old-gateway-token neither listened nor exited within 500 s: not recorded.)
+/// And for 2026.2.26 and 2026.1.30 (each checked against its own zod schema,
+/// scripts/oracle-zod-schema.mjs): their `gateway run` refuses a config their legacy rules flag
+/// (old-gateway-token, whose key their migrations move) as well as one with a key only later
+/// releases migrate (a top-level heartbeat), with or without $include: nothing is repaired at
+/// start. 2026.1.30 also refuses every config without a gateway token (exit 1: rw-empty,
+/// inc-valid-split, rw-port-out-of-range, ...) and starts one with it
+/// (rw-gateway-token-configured). (2026.1.30 on old-gateway-token neither listened nor exited
+/// within 500 s, nor within 200 s after its run options were fixed: not recorded.)
 #[test]
 fn start_verdicts_match_started_2026_2_26_and_2026_1_30_gateways() {
     check_started_at_least("2026.2.26", 4);
-    check_started_at_least("2026.1.30", 3);
+    check_started_at_least("2026.1.30", 15);
 }
 
 /// Started gateways clawlint does not yet agree with, each with what is known. Kept here, not
@@ -813,11 +815,19 @@ fn agrees_with_openclaw_2026_4_29() {
 
 /// 2026.2.26 (the February line, before `config validate`: recorded with
 /// scripts/oracle-snapshot-verdict.mjs, the same `readConfigFileSnapshot` that command prints
-/// from 2026.3 on), checked against 2026.3.31's schema (its own `config schema` does not
-/// exist): the whole differential set.
+/// from 2026.3 on), checked against its own zod schema (scripts/oracle-zod-schema.mjs: its CLI
+/// has no `config schema`): the whole differential set.
 #[test]
 fn agrees_with_openclaw_2026_2_26() {
     check_release("2026.2.26");
+}
+
+/// 2026.1.30 (the January line, the oldest `openclaw` release; unbundled, without `config
+/// validate` or `config schema`): recorded and checked as 2026.2.26 is, against its own zod
+/// schema: the whole differential set.
+#[test]
+fn agrees_with_openclaw_2026_1_30() {
+    check_release("2026.1.30");
 }
 
 /// 2026.5.28 (the May line, the first without a read migration: its config read validates the

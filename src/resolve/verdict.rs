@@ -271,6 +271,26 @@ fn start_verdict(inst: &Instance, validity: Option<Judged>) -> StartVerdict {
     } else {
         Start::Refuses
     };
+    // Up to 2026.1.30: a gateway in token mode without a token does not start.
+    let token_required = validity
+        .is_some_and(|v| validate::repair::requires_configured_token(v.running))
+        && start != Start::Refuses
+        && writes_generated_token(inst)
+        && !tailscale_identity_allowed(inst);
+    if token_required {
+        values.push((
+            StartValue {
+                path: "gateway.auth.token".into(),
+                loc: token_loc(inst),
+                issue: None,
+                detail: Some(validate::repair::TOKEN_REQUIRED.into()),
+                outcome: StartOutcome::Refuse { doctor_fixes: None },
+                later: false,
+            },
+            None,
+        ));
+        start = Start::Refuses;
+    }
     // 2026.2.26 to 2026.4.29: a gateway that starts without a configured token writes the
     // one it generates into its config file; with $include, that write flattens the config
     // or fails (`validate::repair::IncludedTokenWrite`).
@@ -384,6 +404,26 @@ fn writes_generated_token(inst: &Instance) -> bool {
     {
         Some(mode) => mode == "token" && !token,
         None => !set("password", "OPENCLAW_GATEWAY_PASSWORD") && !token,
+    }
+}
+
+/// Whether the gateway's token auth accepts Tailscale identity instead of a token
+/// (`gateway.auth.allowTailscale`, by default on with `gateway.tailscale.mode: "serve"`; 2026.1.30
+/// gateway/auth.js `resolveGatewayAuth`), so that a release that needs a token starts without one.
+fn tailscale_identity_allowed(inst: &Instance) -> bool {
+    let Some(root) = &inst.config_root else {
+        return false;
+    };
+    match root
+        .at(&["gateway", "auth", "allowTailscale"])
+        .map(|n| &n.value)
+    {
+        Some(Value::Bool(allowed)) => *allowed,
+        _ => {
+            root.at(&["gateway", "tailscale", "mode"])
+                .and_then(Node::as_str)
+                == Some("serve")
+        }
     }
 }
 

@@ -432,7 +432,9 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
         all.into_iter().partition(is_channel_issue);
     if releases::compare(release, CORE_CHANNELS_ONLY_UNTIL).is_le() {
-        channels.retain(is_core_channel_issue);
+        // The core channels' blocks are part of the one schema parse: their issues come with
+        // the rest of the schema's, and other channels' blocks are not checked.
+        out.extend(channels.drain(..).filter(is_core_channel_issue));
     }
     let codex_declares = |server: &str, k: &str| {
         let path = ["mcp", "servers", server, "codex", k].map(|s| Seg::Key(s.to_string()));
@@ -457,16 +459,21 @@ pub fn issues(root: &Node, release: &str, root_schema: Sub) -> Vec<Issue> {
 }
 
 /// The last release whose config read checks only the channel blocks its core schema knows
-/// (2026.2.26's `ChannelsSchema` members, 2026.3.31's `directChannelRuntimeSchemas`: the ten
-/// of [`CORE_CHANNELS`]): no channel plugin's manifest has `channelConfigs` yet, so every other
-/// channel's block (feishu, matrix, line, ...) passes unchecked (`validateConfigObjectWithPlugins`
-/// skips a channel without a schema), though `config schema` prints the plugins' schemas for them.
-/// From 2026.4.29 the manifests carry them and every known channel's block is checked.
-/// Recorded: tests/validity/verdicts/2026.3.31.json mig-feishu-bot-name (valid).
+/// (2026.1.30's and 2026.2.26's `ChannelsSchema` members, 2026.3.31's
+/// `directChannelRuntimeSchemas`: the ten of [`CORE_CHANNELS`]), and checks them in the same
+/// `OpenClawSchema.safeParse` as the rest of the config (members, or 2026.3.31's `channels`
+/// transform), so that their issues come with the others'. No channel plugin's manifest has
+/// `channelConfigs` yet, so every other channel's block (feishu, matrix, line, ...) passes
+/// unchecked (`validateConfigObjectWithPlugins` skips a channel without a schema), though
+/// `config schema` prints the plugins' schemas for them. From 2026.4.29 the manifests carry
+/// them and every known channel's block is checked once the rest passes. Recorded:
+/// tests/validity/verdicts/2026.3.31.json mig-feishu-bot-name (valid);
+/// mut-unknown-core-and-core-channel-keys (both issues up to 2026.3.31, one from 2026.4.29).
 const CORE_CHANNELS_ONLY_UNTIL: &str = "2026.3.31";
 
 /// The channels the core schema of 2026.2.26 and 2026.3.31 checks (see
-/// [`CORE_CHANNELS_ONLY_UNTIL`]).
+/// [`CORE_CHANNELS_ONLY_UNTIL`]); 2026.1.30's are these but `irc`, which it does not know (its
+/// schema passes a `channels.irc` block through unchecked, and the id is unknown).
 const CORE_CHANNELS: &[&str] = &[
     "bluebubbles",
     "discord",

@@ -203,12 +203,29 @@ pub const MERGED_CONFIG_REWRITE: &str = "; the config uses $include, so OpenClaw
 /// The releases whose gateway start, when no gateway token is configured, generates one and
 /// writes it (with `gateway.auth.mode: "token"`) into the config file, rewriting it as JSON
 /// (`ensureGatewayStartupAuth` with `persist: true`: 2026.2.26's and 2026.3.31's gateway-cli,
-/// 2026.4.29's server.impl `persistStartupAuth ?? true`; 2026.1.30 has no such write, and from
+/// 2026.4.29's server.impl `persistStartupAuth ?? true`; 2026.1.30 generates none (see
+/// [`TOKEN_REQUIRED_UNTIL`]), and from
 /// 2026.5.28 it is `persistStartupAuth ?? false`: the token stays in memory). Recorded:
 /// tests/validity/started/2026.3.31.json (rw-empty, old-heartbeat-agents-defaults rewritten
 /// with a generated token; inc-legacy-heartbeat-token, whose token is configured, untouched).
 const TOKEN_WRITE_SINCE: &str = "2026.2.26";
 const TOKEN_WRITE_UNTIL: &str = "2026.4.29";
+
+/// The last release whose gateway start generates no token: in token auth mode (the default)
+/// without a configured token (and without Tailscale identity allowed instead), `gateway run`
+/// exits 1 before it starts ("Gateway auth is set to token, but no token is configured";
+/// 2026.1.30 cli/gateway-cli/run.js). Recorded: tests/validity/started/2026.1.30.json (rw-empty,
+/// inc-valid-split, rw-port-out-of-range: exit 1).
+const TOKEN_REQUIRED_UNTIL: &str = "2026.1.30";
+
+/// Whether the gateway of `release` refuses to start in token mode without a configured token
+/// (see [`TOKEN_REQUIRED_UNTIL`]).
+pub fn requires_configured_token(release: &str) -> bool {
+    super::releases::compare(release, TOKEN_REQUIRED_UNTIL).is_le()
+}
+
+/// Why such a gateway does not start (see [`TOKEN_REQUIRED_UNTIL`]).
+pub const TOKEN_REQUIRED: &str = "no gateway token is configured (gateway.auth.token, OPENCLAW_GATEWAY_TOKEN) and the gateway's auth mode is \"token\": this release generates none, so the gateway exits 1 (\"Gateway auth is set to token, but no token is configured\")";
 
 /// Whether the gateway of `release` writes the token it generates into the config file (see
 /// [`TOKEN_WRITE_SINCE`]).
