@@ -128,16 +128,33 @@ pub fn listed(path: &Path) -> Option<Listed> {
 }
 
 /// `(directory, name)` of an absolute path spelt plainly (no `.`, `..`, empty component or
-/// trailing `/`), split at its last `/`; `None` for any other spelling.
+/// trailing `/`), split at its last `/`; `None` for any other spelling. Read off the bytes in
+/// one pass (it runs for every question asked: `Path`'s component parser cost more than the
+/// `stat` it saves).
+#[cfg(unix)]
 fn split(path: &Path) -> Option<(&Path, &OsStr)> {
-    let bytes = path.as_os_str().as_encoded_bytes();
-    let rest = bytes.strip_prefix(b"/")?;
-    let plain = bytes.len() < 4096
-        && rest
-            .split(|b| *b == b'/')
-            .all(|part| !part.is_empty() && part != b"." && part != b"..");
-    // A plain path's parent and name are the bytes before and after its last `/`.
-    plain.then(|| Some((path.parent()?, path.file_name()?)))?
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    if bytes.first() != Some(&b'/') || bytes.len() < 2 || bytes.len() >= 4096 {
+        return None;
+    }
+    // Each component: from the byte after a `/` to the next `/` (or the end).
+    let mut start = 1;
+    for at in (1..=bytes.len()).filter(|&i| i == bytes.len() || bytes[i] == b'/') {
+        if matches!(&bytes[start..at], b"" | b"." | b"..") {
+            return None;
+        }
+        start = at + 1;
+    }
+    let last = bytes.iter().rposition(|b| *b == b'/')?;
+    let dir = OsStr::from_bytes(&bytes[..last.max(1)]);
+    Some((Path::new(dir), OsStr::from_bytes(&bytes[last + 1..])))
+}
+
+/// Nothing is listed off Unix: every question goes to the file system.
+#[cfg(not(unix))]
+fn split(_: &Path) -> Option<(&Path, &OsStr)> {
+    None
 }
 
 impl Listings {
@@ -156,7 +173,14 @@ impl Listings {
                 // anyway, and every gateway directory is one of its entries.
                 let state = match self.known_missing(dir) {
                     true => Dir::Missing,
-                    false if self.roots.iter().any(|root| root == dir) => self.list(dir),
+                    false
+                        if self
+                            .roots
+                            .iter()
+                            .any(|root| root.as_os_str() == dir.as_os_str()) =>
+                    {
+                        self.list(dir)
+                    }
                     false if self.inside(dir) => Dir::Seen,
                     false => Dir::Unlisted,
                 };
@@ -166,8 +190,15 @@ impl Listings {
         Some(())
     }
 
+    /// Whether `dir` (spelt plainly, see [`split`]) is a root or below one, compared as bytes
+    /// (the roots are absolute and normal).
     fn inside(&self, dir: &Path) -> bool {
-        self.roots.iter().any(|root| dir.starts_with(root))
+        let dir = dir.as_os_str().as_encoded_bytes();
+        self.roots.iter().any(|root| {
+            let root = root.as_os_str().as_encoded_bytes();
+            dir.strip_prefix(root)
+                .is_some_and(|rest| rest.is_empty() || rest[0] == b'/' || root == b"/")
+        })
     }
 
     /// Whether `dir`'s own directory is listed (or missing) and says `dir` is not there: then
@@ -186,7 +217,10 @@ impl Listings {
     /// Lists `dir` if it is a root of the layout or a plain directory entry of a listed
     /// directory (that one listed first if need be).
     fn list(&mut self, dir: &Path) -> Dir {
-        let is_root = self.roots.iter().any(|root| root == dir);
+        let is_root = self
+            .roots
+            .iter()
+            .any(|root| root.as_os_str() == dir.as_os_str());
         if !is_root {
             let Some((parent, name)) = split(dir) else {
                 return Dir::Unlisted;
@@ -310,6 +344,25 @@ mod tests {
         assert_eq!(ask(&upper.join("config.json")), None, "a folding directory");
         assert_eq!(ask(&gateway.join("a/../openclaw.json")), None, "not plain");
         assert_eq!(ask(&root.parent().unwrap().join("x")), None, "outside");
+        // The reader opens a file listed as regular at once, and still checks the handle
+        // before reading: one swapped for a FIFO or a symlink since the listing is refused or
+        // looked at anew, never blocks, never read through a stale answer.
+        let config = gateway.join("openclaw.json");
+        let read = |path: &Path| crate::load::read::read_bytes(path, 16);
+        assert_eq!(read(&config), Ok(b"{}".to_vec()));
+        std::fs::remove_file(&config).unwrap();
+        let fifo = std::process::Command::new("mkfifo").arg(&config).status();
+        assert!(fifo.unwrap().success());
+        assert_eq!(
+            read(&config),
+            Err(crate::load::read::ReadError::NotRegular {
+                kind: "a FIFO (named pipe)"
+            })
+        );
+        std::fs::remove_file(&config).unwrap();
+        std::fs::write(upper.join("Config.json"), "{ a: 1 }").unwrap();
+        std::os::unix::fs::symlink(upper.join("Config.json"), &config).unwrap();
+        assert_eq!(read(&config), Ok(b"{ a: 1 }".to_vec()));
         stop();
         assert_eq!(listed(&gateway.join(".env")), None, "no layout, no listing");
         std::fs::remove_dir_all(&root).unwrap();
