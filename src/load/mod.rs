@@ -151,7 +151,12 @@ pub fn parse_cached(
     cache: &mut cache::FileCache,
 ) -> Result<cache::ParsedFile, read::ReadError> {
     // One look at the file serves the cache, the layout check and the reader's type check.
-    let probe = read::probe(path);
+    // An included file (many gateways may include it) is looked at without opening it, so
+    // that a cached one costs one `lstat`, not an `open`, `fstat` and `close`.
+    let probe = match included_from {
+        Some(_) => read::probe_unopened(path),
+        None => read::probe(path),
+    };
     let identity = probe
         .meta
         .as_ref()

@@ -5,7 +5,9 @@
 //!   device is never opened, because opening a FIFO blocks until a writer comes and reading
 //!   `/dev/zero` or `/dev/stdin` never ends or reads clawlint's own input. One look at the path
 //!   ([`probe`]: `lstat`, plus `stat` only for a symlink) serves this check, the layout check
-//!   and the run's file cache ([`super::cache::Identity`]).
+//!   and the run's file cache ([`super::cache::Identity`]). Where its directory's listing
+//!   ([`super::listing`]) already says the path is a regular file and not a symlink, that is
+//!   the check before the open, and the handle's `fstat` the look.
 //! - It is opened non-blocking and checked again on the open handle, so a file swapped for a
 //!   FIFO between the two checks cannot block either.
 //! - A file whose size is over the limit is refused before a byte is read, and at most
@@ -106,6 +108,9 @@ pub struct Probe<'a> {
     symlink: bool,
     /// Its metadata, symlinks followed.
     pub meta: Result<fs::Metadata, ReadError>,
+    /// The file, already opened, when its directory's listing said it is a regular file and
+    /// not a symlink (see [`probe`]): `meta` is then its handle's.
+    opened: Option<fs::File>,
 }
 
 /// `lstat`, then `stat` only for a symlink: (is a symlink, metadata with symlinks followed).
@@ -121,22 +126,53 @@ pub(crate) fn look(path: &Path) -> (bool, Result<fs::Metadata, ReadError>) {
     }
 }
 
-/// Looks at the layout path `path` without opening it (see [`Probe`]).
+/// Looks at the layout path `path` (see [`Probe`]) to read it. A file its directory's
+/// listing ([`super::listing`]) shows as a regular file, not a symlink, inside the layout, is
+/// opened at once (non-blocking, not following a link) and its type and size taken from the
+/// handle: one `fstat` where `lstat`, `open` and `fstat` were three. The type was still known
+/// before the open (the listing's), and is checked again on the handle before a byte is read;
+/// a file swapped for a link since the listing is not followed (the open fails and it is
+/// looked at as any other path).
 pub fn probe(path: &Path) -> Probe<'_> {
-    match crate::paths::on_host(path) {
-        Some(placed) => {
-            let (symlink, meta) = look(&placed);
-            Probe {
-                placed,
-                symlink,
-                meta,
-            }
-        }
-        None => Probe {
+    probe_opening(path, true)
+}
+
+/// [`probe`], never opening the file: for a file many gateways share, whose identity the
+/// run's cache compares before reading it again.
+pub fn probe_unopened(path: &Path) -> Probe<'_> {
+    probe_opening(path, false)
+}
+
+fn probe_opening(path: &Path, open: bool) -> Probe<'_> {
+    let Some(placed) = crate::paths::on_host(path) else {
+        return Probe {
             placed: std::borrow::Cow::Borrowed(path),
             symlink: false,
             meta: Err(ReadError::Io(SYMLINK_LOOP.to_string())),
-        },
+            opened: None,
+        };
+    };
+    let listed_file = open
+        && super::listing::listed(&placed)
+            == Some(super::listing::Listed::Plain(super::listing::Kind::File));
+    if listed_file && super::layout::outside_probed(&placed, false).is_none() {
+        if let Ok(file) = open_listed(&placed) {
+            if let Ok(meta) = file.metadata() {
+                return Probe {
+                    placed,
+                    symlink: false,
+                    meta: Ok(meta),
+                    opened: Some(file),
+                };
+            }
+        }
+    }
+    let (symlink, meta) = look(&placed);
+    Probe {
+        placed,
+        symlink,
+        meta,
+        opened: None,
     }
 }
 
@@ -152,6 +188,10 @@ pub fn read_probed_bytes(probe: &Probe, limit: u64) -> Result<Vec<u8>, ReadError
         return Err(err.clone());
     }
     let path = &probe.placed;
+    if let Some(file) = &probe.opened {
+        // Judged against the layout before it was opened.
+        return read_opened(file, &probe.meta, limit);
+    }
     if let Some(real) = super::layout::outside_probed(path, probe.symlink) {
         return Err(ReadError::OutsideLayout { real });
     }
@@ -178,7 +218,16 @@ fn read_regular(
         return Err(ReadError::TooLarge { limit });
     }
     let file = open_nonblocking(path)?;
-    let meta = file.metadata().map_err(io_error)?;
+    read_opened(&file, &file.metadata().map_err(io_error), limit)
+}
+
+/// The type and size checks on an open handle's metadata, and the bounded read.
+fn read_opened(
+    file: &fs::File,
+    meta: &Result<fs::Metadata, ReadError>,
+    limit: u64,
+) -> Result<Vec<u8>, ReadError> {
+    let meta = meta.as_ref().map_err(Clone::clone)?;
     if let Some(kind) = special_kind(meta.file_type()) {
         return Err(ReadError::NotRegular { kind });
     }
@@ -208,6 +257,22 @@ fn open_nonblocking(path: &Path) -> Result<fs::File, ReadError> {
 #[cfg(not(unix))]
 fn open_nonblocking(path: &Path) -> Result<fs::File, ReadError> {
     fs::File::open(path).map_err(io_error)
+}
+
+/// Opens a file its directory's listing showed as a regular file: as [`open_nonblocking`],
+/// and never through a symlink (one there now was put in its place since the listing).
+#[cfg(unix)]
+fn open_listed(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_listed(path: &Path) -> std::io::Result<fs::File> {
+    fs::File::open(path)
 }
 
 /// Reads at most `limit` bytes of UTF-8 text.
