@@ -111,6 +111,11 @@ pub struct Batch {
     /// Bytes `%VAR%`/`!VAR!` expansion may still produce: `set A=%A%%A%` doubles a value
     /// at each line, and forty lines would need a terabyte.
     substituted: usize,
+    /// Variables `setlocal` may still copy (each saves every variable set so far).
+    copies: usize,
+    /// The open `setlocal` scopes, innermost last: whether each was evaluated (its state is
+    /// in `saved`) or not (past the copy budget: its `endlocal` is not either).
+    scopes: Vec<bool>,
 }
 
 /// A batch file's assignments in force ([`Batch::environment`]), in the order first set, each
@@ -166,6 +171,11 @@ pub const MAX_SUBSTITUTED_BYTES: usize = crate::load::env::MAX_SUBSTITUTED_BYTES
 /// reached" and changes nothing).
 const MAX_SETLOCAL: usize = 32;
 
+/// Variables `setlocal` copies over one task's batch files, all `setlocal`s together: each
+/// saves every variable set so far, so 10,000 `set` lines then 5,000 `setlocal`/`endlocal`
+/// pairs made 50 million copies (25 s in a debug build). A real script has a few scopes.
+pub const MAX_SETLOCAL_COPIES: usize = 1_000_000;
+
 impl Batch {
     /// A task starting with `inherited` variables (name, value) clawlint knows it has.
     pub fn new(inherited: &[(&str, String)]) -> Batch {
@@ -184,6 +194,8 @@ impl Batch {
             injects_env: None,
             noted: Default::default(),
             substituted: MAX_SUBSTITUTED_BYTES,
+            copies: MAX_SETLOCAL_COPIES,
+            scopes: Vec::new(),
         }
     }
 
@@ -359,7 +371,24 @@ impl Batch {
         }
         match lower.as_str() {
             "setlocal" if self.saved.len() >= MAX_SETLOCAL => Flow::Next,
+            "setlocal" if self.scope_size() > self.copies => {
+                self.scopes.push(false);
+                let note = format!(
+                    "{label}: `setlocal` from line {number} on is not evaluated: saving every variable set so far at each would pass the {MAX_SETLOCAL_COPIES} copies clawlint makes for one task, so what a scope sets is taken as kept after its `endlocal`",
+                    label = self.label
+                );
+                if self.noted.insert("setlocal copies".to_string()) {
+                    self.notes.push(note);
+                }
+                Flow::Next
+            }
+            "endlocal" if self.scopes.last() == Some(&false) => {
+                self.scopes.pop();
+                Flow::Next
+            }
             "setlocal" => {
+                self.copies -= self.scope_size();
+                self.scopes.push(true);
                 self.saved.push((
                     self.vars.clone(),
                     self.assigned.clone(),
@@ -376,6 +405,7 @@ impl Batch {
                 Flow::Next
             }
             "endlocal" => {
+                self.scopes.pop();
                 if let Some((vars, assigned, unknown, cwd, delayed)) = self.saved.pop() {
                     self.vars = vars;
                     self.assigned = assigned;
@@ -500,6 +530,11 @@ impl Batch {
         }
         self.vars.insert(upper.clone(), value.clone());
         self.assigned.set(upper, (key, value, span, file));
+    }
+
+    /// What a `setlocal` copies: every variable known, set or unknown.
+    fn scope_size(&self) -> usize {
+        self.vars.len() + self.assigned.entries.len() + self.unknown.len()
     }
 
     /// A variable now set where clawlint cannot see its value.
@@ -1305,6 +1340,40 @@ mod tests {
         assert_eq!(
             split_command_line(r#"a "b c" \"d"#),
             vec!["a", "b c", "\"d"]
+        );
+    }
+
+    /// A `gateway.cmd` that sets 10,000 variables, then opens and closes 20,000 `setlocal` scopes:
+    /// each `setlocal` saved every variable, 200 million copies (5,000 scopes took 25 s in a
+    /// debug build). Past the copy budget a `setlocal` is not evaluated (nor its `endlocal`),
+    /// said once in the task's notes; the gateway after them is still found.
+    #[test]
+    fn setlocal_scopes_copy_within_a_budget() {
+        let mut script = String::from("@echo off\r\n");
+        for i in 0..10_000 {
+            script.push_str(&format!("set V{i}=x\r\n"));
+        }
+        script.push_str(&"setlocal\r\nset INNER=1\r\nendlocal\r\n".repeat(20_000));
+        script.push_str("openclaw gateway --port 19012\r\n");
+        let task = parse_task_script(&script).expect("the gateway is found");
+        assert_eq!(
+            task.program_arguments.last().map(String::as_str),
+            Some("19012")
+        );
+        let said: Vec<&String> = task
+            .notes
+            .iter()
+            .filter(|n| n.contains(&MAX_SETLOCAL_COPIES.to_string()))
+            .collect();
+        assert_eq!(said.len(), 1, "{:?}", task.notes);
+        // Scopes within the budget are evaluated: `INNER` set inside one is gone after it.
+        let small =
+            "@echo off\r\nsetlocal\r\nset INNER=1\r\nendlocal\r\nopenclaw gateway --port 19012\r\n";
+        let task = parse_task_script(small).expect("the gateway is found");
+        assert!(
+            task.environment.iter().all(|(k, ..)| k != "INNER"),
+            "{:?}",
+            task.environment
         );
     }
 }
