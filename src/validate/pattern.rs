@@ -403,6 +403,34 @@ mod tests {
         }
     }
 
+    /// The release binary's fancy-regex has only the Unicode tables these patterns need (see
+    /// Cargo.toml): `\s`, `\S` (unicode-perl) and `\p{Cc}`, `\p{Cs}` (unicode-gencat). A
+    /// pattern that needed another (`(?i)`, `\w`, `\b`, another property) would fail to
+    /// compile there and accept every value. `cargo test` cannot see that (jsonschema, a
+    /// dev-dependency, turns fancy-regex's default features back on), so this reads the
+    /// patterns instead: none uses anything else.
+    #[test]
+    fn schema_patterns_need_no_unicode_table_the_binary_lacks() {
+        for p in schema_patterns() {
+            let p = super::super::schema::translate_pattern(&p);
+            assert!(!p.contains("(?i"), "{p}");
+            let mut chars = p.chars();
+            while let Some(c) = chars.next() {
+                if c != '\\' {
+                    continue;
+                }
+                match chars.next() {
+                    Some('w' | 'W' | 'b' | 'B') => panic!("{p}"),
+                    Some('p' | 'P') => {
+                        let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                        assert!(["{Cc", "{Cs"].contains(&name.as_str()), "{p}: {name}");
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     #[test]
     fn outside_the_subset() {
         for p in [
