@@ -143,7 +143,8 @@ impl Text {
 
 /// `data/doctor-migrations.json` (written by scripts/extract-migrations.mjs from OpenClaw's own
 /// migrations) becomes one constant table, `validate::migrations::TABLE`, without a pointer
-/// (see [`Text`]): `TEXT`, `ITEMS`, `MIGRATIONS` (id, describe), `WHENS`, `EFFECTS` and `TABLE`.
+/// (see [`Text`]): `TEXT`, `ITEMS` (lists of strings: `to`, `by`, each release's sorted ids),
+/// `MIGRATIONS` (id, describe), `WHENS`, `EFFECTS` and `TABLE`.
 fn doctor_migrations() {
     const DATA: &str = "data/doctor-migrations.json";
     let releases = &data_releases(DATA);
@@ -171,15 +172,21 @@ fn doctor_migrations() {
     let (mut n_migrations, mut n_whens, mut n_effects) = (0, 0, 0);
     for (release, entry) in releases {
         let first_migration = n_migrations;
+        let mut ids = Vec::new();
         for m in entry["migrations"]
             .as_array()
             .unwrap_or_else(|| panic!("{DATA}: {release}.migrations must be a list"))
         {
-            let id = t.span(m["id"].as_str().expect("id"));
+            let id = m["id"].as_str().expect("id");
+            ids.push(id);
+            let id = t.span(id);
             let describe = t.span(m["describe"].as_str().unwrap_or(""));
             writeln!(migrations_out, "    ({id}, {describe}),").unwrap();
             n_migrations += 1;
         }
+        // The ids again, sorted, for `migrations::has` (a binary search, not a scan).
+        ids.sort_unstable();
+        let ids = t.list(ids);
         let first_effect = n_effects;
         for e in entry["effects"]
             .as_array()
@@ -242,7 +249,7 @@ fn doctor_migrations() {
         let read_strips = entry["readStripsInstallRecords"].as_bool().unwrap_or(false);
         writeln!(
             table_out,
-            "    Release {{ since: {since}, start_guard: {start_guard}, legacy_start: {legacy_start}, read_migrates: {read_migrates}, read_strips_install_records: {read_strips}, migrations: List({first_migration}, {n_migrations}), effects: List({first_effect}, {n_effects}) }},"
+            "    Release {{ since: {since}, start_guard: {start_guard}, legacy_start: {legacy_start}, read_migrates: {read_migrates}, read_strips_install_records: {read_strips}, migrations: List({first_migration}, {n_migrations}), ids: {ids}, effects: List({first_effect}, {n_effects}) }},"
         )
         .unwrap();
     }
