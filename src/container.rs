@@ -2,7 +2,7 @@
 //! and mounts. Discover fills it in from compose files, Podman quadlets and fleet cells;
 //! resolve uses it to map the container's paths and ports onto the host.
 
-use crate::source::Loc;
+use crate::source::{Loc, Span};
 use std::path::{Path, PathBuf};
 
 /// Which runtime definition a container gateway comes from.
@@ -86,6 +86,26 @@ pub struct Published {
     /// its value: an env file's line, the environment of what runs compose, or `None` when
     /// nothing sets it (a default applies).
     pub vars: Vec<(String, Option<Loc>)>,
+    /// Where the entry writes its host port, for the fix that edits it.
+    pub host_text: HostText,
+}
+
+/// Where a compose `ports:` item writes its host port, found when the file is parsed so that
+/// the fix that moves it (CL108) never parses the file again. Spans are in the entry's file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HostText {
+    /// Not a compose item (a quadlet's `PublishPort=` line, a fleet cell): the entry's own
+    /// text is where to look.
+    Entry,
+    /// A short-syntax item (`"127.0.0.1:18789:18789"`): its text, without the quotes.
+    Short(Span),
+    /// A long-syntax item: the text of its `published:` value, without the quotes.
+    Published(Span),
+    /// A long-syntax item without `published:`.
+    NoPublished,
+    /// The value is not the text as written (escapes, a folded or multi-line scalar, not a
+    /// scalar at all).
+    NotAsWritten,
 }
 
 /// Where a mount's data lives on the host.

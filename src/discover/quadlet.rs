@@ -7,7 +7,9 @@
 
 use super::compose::{self, spec, HostContext};
 use super::systemd::{self, SpecifierContext};
-use crate::container::{Container, Engine, HostAddr, Mount, MountSource, Network, Published};
+use crate::container::{
+    Container, Engine, HostAddr, HostText, Mount, MountSource, Network, Published,
+};
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
@@ -187,6 +189,7 @@ pub fn invocation(
                     protocol: p.protocol.clone(),
                     loc: at(d.value_span),
                     vars: Vec::new(),
+                    host_text: HostText::Entry,
                 }));
             }
             Err(why) => problems.push(Problem {

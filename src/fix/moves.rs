@@ -34,8 +34,6 @@ pub struct Planner<'a> {
     /// The published entries of every container, by the entry's place: which gateway (in
     /// order) publishes it, and which of its published ports it is ([`super::publish`]).
     publishers: Option<HashMap<Loc, Vec<(usize, usize)>>>,
-    /// Each compose file a fix edits, parsed once per run ([`super::publish`]).
-    compose: HashMap<FileId, Result<super::publish::ComposeDoc, String>>,
     /// The fix of each gateway planned to move, in the order planned.
     planned: Vec<Fix>,
     /// For each gateway, its place in `planned`.
@@ -53,7 +51,6 @@ impl<'a> Planner<'a> {
             urls: None,
             holders: None,
             publishers: None,
-            compose: HashMap::default(),
             planned: Vec::new(),
             planned_at: vec![None; instances.len()],
         }
@@ -97,17 +94,6 @@ impl<'a> Planner<'a> {
         work::add(1);
         publishers.get(&entry).map_or(&[], Vec::as_slice)
     }
-
-    /// The compose file `file` parsed (once per run), or why it does not parse.
-    pub fn compose_doc(&mut self, file: FileId) -> Result<&super::publish::ComposeDoc, String> {
-        let sources = self.sources;
-        self.compose
-            .entry(file)
-            .or_insert_with(|| super::publish::ComposeDoc::parse(&sources.file(file).text))
-            .as_ref()
-            .map_err(Clone::clone)
-    }
-
     /// The host's ports for this round.
     pub fn round(&mut self) -> &mut Round<'a> {
         let instances = self.instances;

@@ -15,15 +15,14 @@
 
 use super::moves::Planner;
 use super::{Applicability, Edit, Fix, Suggested};
-use crate::container::Engine;
+use crate::container::{Engine, HostText};
 use crate::load::json5::Span;
-use crate::load::yaml;
 use crate::source::{Loc, SourceMap};
-use std::collections::HashMap;
 
 /// The fix for a CL108 finding whose help suggests a free host port, or why there is none.
 /// `None` when the finding suggests nothing (no free port was found). What every fix asks
-/// (who publishes an entry, a compose file's parsed tree) the planner builds once per run.
+/// (who publishes an entry) the planner builds once per run; where a compose entry writes
+/// its host port discovery recorded when it parsed the file.
 pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> {
     let Suggested::HostPort {
         instance,
@@ -56,11 +55,10 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
             sharing.join("\", \"")
         ));
     }
-    let vars: Vec<(String, Option<Loc>)> = publishers
+    let published = publishers
         .first()
-        .and_then(|&(i, k)| instances[i].container.as_ref()?.published.get(k))
-        .map(|p| p.vars.clone())
-        .unwrap_or_default();
+        .and_then(|&(i, k)| instances[i].container.as_ref()?.published.get(k));
+    let vars: Vec<(String, Option<Loc>)> = published.map(|p| p.vars.clone()).unwrap_or_default();
     let env_files: Vec<String> = publishers
         .first()
         .and_then(|&(i, _)| instances[i].container.as_ref())
@@ -69,7 +67,9 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
     let file = entry.file;
     let text = &sources.file(file).text;
     let (field, what) = match engine {
-        Engine::Compose => compose_host_field(text, planner.compose_doc(file)?, entry.span)?,
+        Engine::Compose => {
+            compose_host_field(text, published.map_or(HostText::Entry, |p| p.host_text))?
+        }
         _ => {
             let raw = text
                 .get(entry.span.start..entry.span.end)
@@ -103,56 +103,6 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
     })
 }
 
-/// A compose file parsed once for every fix that edits it: its tree, and where each node
-/// whose span a `ports:` item may be lies in it (the path of item and value indices from
-/// the root; the first node of a span, as a search in document order finds it).
-pub struct ComposeDoc {
-    root: yaml::Node,
-    at: HashMap<Span, Vec<u32>>,
-}
-
-impl ComposeDoc {
-    pub fn parse(text: &str) -> Result<ComposeDoc, String> {
-        let root =
-            yaml::parse(text).map_err(|e| format!("the file no longer parses: {}", e.message))?;
-        let mut at = HashMap::new();
-        index(&root, &mut Vec::new(), &mut at);
-        Ok(ComposeDoc { root, at })
-    }
-
-    /// The node whose span is `span`.
-    fn find(&self, span: Span) -> Option<&yaml::Node> {
-        let mut node = &self.root;
-        for &k in self.at.get(&span)? {
-            node = match &node.value {
-                yaml::Value::Seq(items) => &items[k as usize],
-                yaml::Value::Map(entries) => &entries[k as usize].1,
-                _ => return None,
-            };
-        }
-        Some(node)
-    }
-}
-
-/// Records the path to every node under `node` (sequence items and mapping values, not
-/// keys), the first one of each span.
-fn index(node: &yaml::Node, path: &mut Vec<u32>, at: &mut HashMap<Span, Vec<u32>>) {
-    at.entry(node.span).or_insert_with(|| path.clone());
-    let mut child = |k: usize, child: &yaml::Node| {
-        path.push(k as u32);
-        index(child, path, at);
-        path.pop();
-    };
-    match &node.value {
-        yaml::Value::Seq(items) => items.iter().enumerate().for_each(|(k, n)| child(k, n)),
-        yaml::Value::Map(entries) => entries
-            .iter()
-            .enumerate()
-            .for_each(|(k, (_, v))| child(k, v)),
-        _ => {}
-    }
-}
-
 fn shift(span: Span, by: usize) -> Span {
     Span {
         start: span.start + by,
@@ -160,55 +110,30 @@ fn shift(span: Span, by: usize) -> Span {
     }
 }
 
-/// The span of the host side of the compose `ports:` item at `item`: in a short-syntax
-/// string, the field before the container port; in the long syntax, `published:`'s value.
-fn compose_host_field(
-    text: &str,
-    doc: &ComposeDoc,
-    item: Span,
-) -> Result<(Span, &'static str), String> {
-    let node = doc
-        .find(item)
-        .ok_or("clawlint cannot find the entry in its file")?;
-    let (scalar, what) = match &node.value {
-        yaml::Value::Scalar { .. } => (node, "ports:"),
-        yaml::Value::Map(_) => (
-            node.get("published")
-                .ok_or("the entry has no published: host port")?,
-            "ports: published:",
-        ),
-        _ => return Err("the entry is neither a string nor a mapping".into()),
+/// The span of the host side of a compose `ports:` item, from where discovery found it
+/// written ([`HostText`]): in a short-syntax string, the field before the container port; in
+/// the long syntax, `published:`'s value.
+fn compose_host_field(text: &str, host: HostText) -> Result<(Span, &'static str), String> {
+    let (inner, what) = match host {
+        HostText::Short(inner) => (inner, "ports:"),
+        HostText::Published(inner) => (inner, "ports: published:"),
+        HostText::NoPublished => return Err("the entry has no published: host port".into()),
+        HostText::NotAsWritten => {
+            return Err(
+                "the entry is written with escapes or over several lines, which clawlint does not rewrite"
+                    .into(),
+            )
+        }
+        HostText::Entry => return Err("clawlint cannot find the entry in its file".into()),
     };
-    let (inner, at) = unquoted(text, scalar)?;
     let host = match what {
-        "ports:" => short_host_field(inner)?,
+        "ports:" => short_host_field(&text[inner.start..inner.end])?,
         _ => Span {
             start: 0,
-            end: inner.len(),
+            end: inner.end - inner.start,
         },
     };
-    Ok((shift(host, at), what))
-}
-
-/// A scalar's text as written, without its quotes, and where that starts; refused when the
-/// written text is not the value (escapes, a folded or multi-line scalar).
-fn unquoted<'t>(text: &'t str, node: &yaml::Node) -> Result<(&'t str, usize), String> {
-    let raw = text
-        .get(node.span.start..node.span.end)
-        .ok_or("clawlint cannot find the entry in its file")?;
-    let (inner, at) = match raw.chars().next() {
-        Some(q @ ('"' | '\'')) if raw.len() >= 2 && raw.ends_with(q) => {
-            (&raw[1..raw.len() - 1], node.span.start + 1)
-        }
-        _ => (raw, node.span.start),
-    };
-    if Some(inner) != node.as_str() {
-        return Err(
-            "the entry is written with escapes or over several lines, which clawlint does not rewrite"
-                .into(),
-        );
-    }
-    Ok((inner, at))
+    Ok((shift(host, inner.start), what))
 }
 
 /// In `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]` (variables not yet substituted), the

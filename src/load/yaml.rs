@@ -72,6 +72,20 @@ impl Node {
         }
     }
 
+    /// A scalar's text as written, without its quotes: its span in `text`, when that text
+    /// is the value (`None` for escapes, a folded or multi-line scalar, or no scalar).
+    pub fn written(&self, text: &str) -> Option<Span> {
+        let raw = text.get(self.span.start..self.span.end)?;
+        let inner = match raw.chars().next() {
+            Some(q @ ('"' | '\'')) if raw.len() >= 2 && raw.ends_with(q) => Span {
+                start: self.span.start + 1,
+                end: self.span.end - 1,
+            },
+            _ => self.span,
+        };
+        (Some(&text[inner.start..inner.end]) == self.as_str()).then_some(inner)
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }

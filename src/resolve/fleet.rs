@@ -8,7 +8,9 @@
 //! `/home/node/.config/openclaw`, with `OPENCLAW_STATE_DIR`, `OPENCLAW_CONFIG_PATH` and
 //! `OPENCLAW_WORKSPACE_DIR` pinned under `/home/node/.openclaw`.
 
-use crate::container::{Container, Engine, HostAddr, Mount, MountSource, Network, Published};
+use crate::container::{
+    Container, Engine, HostAddr, HostText, Mount, MountSource, Network, Published,
+};
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::fleet::{read_cells, registry_path, CellRecord, RegistryError, MAX_CELLS};
@@ -177,6 +179,7 @@ fn cell_invocation(
                 protocol: "tcp".to_string(),
                 loc,
                 vars: Vec::new(),
+                host_text: HostText::Entry,
             }],
             mounts,
             bind: Some("lan".to_string()),

@@ -81,7 +81,7 @@ impl ContainerSpec {
     /// The container, with its definition registered in `sources`: a compose file with one
     /// service and its `ports:` (each entry located on its line), or an empty registry file.
     fn container(&self, name: &str, sources: &mut SourceMap) -> crate::container::Container {
-        use crate::container::{Container, Engine, HostAddr, Network, Published};
+        use crate::container::{Container, Engine, HostAddr, HostText, Network, Published};
         let mut text = String::new();
         let mut entries = Vec::new();
         if self.engine != Engine::Fleet {
@@ -114,6 +114,11 @@ impl ContainerSpec {
             },
         };
         let loc = |n: usize| entries.get(n).map_or(key, |span| Loc { file, span: *span });
+        // What the compose loader records of each entry: the string without its quotes.
+        let host_text = |n: usize| match (self.engine, entries.get(n)) {
+            (Engine::Compose, Some(s)) => HostText::Short(Span::new(s.start + 1, s.end - 1)),
+            _ => HostText::Entry,
+        };
         Container {
             engine: self.engine,
             name: name.to_string(),
@@ -137,6 +142,7 @@ impl ContainerSpec {
                     protocol: "tcp".to_string(),
                     loc: loc(n),
                     vars: Vec::new(),
+                    host_text: host_text(n),
                 })
                 .collect(),
             mounts: Vec::new(),

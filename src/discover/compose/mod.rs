@@ -12,7 +12,7 @@ pub mod runs;
 pub mod spec;
 
 use crate::container::{
-    Container, Engine, HostAddr, Mount, MountSource, Network, ProfileState, Published,
+    Container, Engine, HostAddr, HostText, Mount, MountSource, Network, ProfileState, Published,
     ServiceProfiles,
 };
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
@@ -743,7 +743,7 @@ pub fn read_project(
         };
         for (key, body) in list.entries() {
             let Some(name) = key.as_str() else { continue };
-            let spec = reader.service(id, key, body);
+            let spec = reader.service(id, &sources.file(id).text, key, body);
             match services.get_mut(name) {
                 Some(existing) => existing.merge(spec),
                 None => {
@@ -1230,6 +1230,18 @@ impl ServiceSpec {
     }
 }
 
+/// Where a `ports:` item writes its host port (see [`HostText`]).
+fn host_text(text: &str, item: &Node) -> HostText {
+    let (scalar, host): (&Node, fn(Span) -> HostText) = match &item.value {
+        Value::Map(_) => match item.get("published") {
+            Some(p) => (p, HostText::Published),
+            None => return HostText::NoPublished,
+        },
+        _ => (item, HostText::Short),
+    };
+    scalar.written(text).map_or(HostText::NotAsWritten, host)
+}
+
 fn same_publish(a: &Published, b: &Published) -> bool {
     a.host_addr == b.host_addr
         && a.host_port == b.host_port
@@ -1352,7 +1364,8 @@ impl Reader<'_> {
         }
     }
 
-    fn service(&mut self, file: FileId, key: &Node, body: &Node) -> ServiceSpec {
+    /// One service of `file` (whose text is `text`).
+    fn service(&mut self, file: FileId, text: &str, key: &Node, body: &Node) -> ServiceSpec {
         let mut spec = ServiceSpec {
             key: Some(Loc {
                 file,
@@ -1388,7 +1401,7 @@ impl Reader<'_> {
         }
         if let Some(ports) = body.get("ports") {
             for item in ports.items() {
-                spec.ports.extend(self.port(file, item));
+                spec.ports.extend(self.port(file, text, item));
             }
         }
         if let Some(volumes) = body.get("volumes") {
@@ -1456,11 +1469,12 @@ impl Reader<'_> {
         spec
     }
 
-    fn port(&mut self, file: FileId, item: &Node) -> Vec<Published> {
+    fn port(&mut self, file: FileId, text: &str, item: &Node) -> Vec<Published> {
         let loc = Loc {
             file,
             span: item.span,
         };
+        let host_text = host_text(text, item);
         self.vars.clear();
         let parsed = match &item.value {
             Value::Scalar { .. } => {
@@ -1485,6 +1499,7 @@ impl Reader<'_> {
                         protocol: p.protocol.clone(),
                         loc,
                         vars: vars.clone(),
+                        host_text,
                     })
                     .collect()
             }
