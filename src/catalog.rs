@@ -304,6 +304,9 @@ declare_rules! {
     CONFIG_REWRITTEN_AT_START = CL702, "config-rewritten-at-start", Validity, Suspicious;
     UPGRADE_BREAKS_CONFIG = CL703, "upgrade-breaks-config", Validity, Correctness;
     RELEASE_SOURCES_DISAGREE = CL704, "release-sources-disagree", Validity, Suspicious;
+    /// The good news of the pre-upgrade audit, apart from CL703's regressions: an advisory, so
+    /// that an upgrade that only fixes something never fails a run.
+    UPGRADE_FIXES_START = CL705, "upgrade-fixes-start", Validity, Advisory;
     UNPARSABLE_FILE = CL901, "unparsable-file", Linter, Correctness;
     UNREADABLE_FILE = CL902, "unreadable-file", Linter, Correctness;
     UNUSED_SUPPRESSION = CL903, "unused-suppression", Linter, Suspicious;

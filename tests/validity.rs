@@ -592,30 +592,45 @@ fn target_start_verdicts_match_started_gateways() {
     );
 }
 
-/// The CL703 fixtures of a start-time change are cases of the differential set, file for file,
-/// so that their claims are what started gateways of both releases did:
+/// The CL703 and CL705 fixtures of a start-time change are cases of the differential set, file
+/// for file, so that their claims are what started gateways of both releases did:
 /// validity-upgrade-include-token-write (inc-valid-split: 2026.3.31 starts after rewriting
-/// its file, 2026.4.29 does not start) and its look-alike
+/// its file, 2026.4.29 does not start: CL703), its look-alike
 /// validity-upgrade-include-token-configured (inc-legacy-heartbeat-token: both start as
-/// written).
+/// written), and validity-upgrade-fixes-include-token-write (inc-valid-split again: 2026.7.35
+/// starts as written what 2026.3.31 rewrites: CL705).
 #[test]
 fn start_change_fixtures_are_recorded_cases() {
     use clawlint::resolve::verdict::Start;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for (fixture, case, before, after) in [
+    for (fixture, case, (from, before), (to, after)) in [
         (
             "validity-upgrade-include-token-write",
             "inc-valid-split",
-            Start::StartsAfterRepair,
-            Start::Refuses,
+            ("2026.3.31", Start::StartsAfterRepair),
+            ("2026.4.29", Start::Refuses),
         ),
         (
             "validity-upgrade-include-token-configured",
             "inc-legacy-heartbeat-token",
-            Start::Starts,
-            Start::Starts,
+            ("2026.3.31", Start::Starts),
+            ("2026.4.29", Start::Starts),
+        ),
+        (
+            "validity-upgrade-fixes-include-token-write",
+            "inc-valid-split",
+            ("2026.3.31", Start::StartsAfterRepair),
+            ("2026.7.35", Start::Starts),
         ),
     ] {
+        let settings =
+            std::fs::read_to_string(root.join("fixtures").join(fixture).join("clawlint.toml"))
+                .unwrap();
+        assert!(
+            settings.contains(&format!("openclaw-version = \"{from}\""))
+                && settings.contains(&format!("target-version = \"{to}\"")),
+            "{fixture}: not the upgrade {from} -> {to}"
+        );
         let state = root.join("fixtures").join(fixture).join("home/.openclaw");
         let mut files: Vec<_> = std::fs::read_dir(cases_dir().join(case))
             .unwrap()
@@ -635,16 +650,8 @@ fn start_change_fixtures_are_recorded_cases() {
                 "{fixture}: {file:?} is not {case}'s"
             );
         }
-        assert_eq!(
-            observed(&recorded_started("2026.3.31")[case]),
-            before,
-            "{case}"
-        );
-        assert_eq!(
-            observed(&recorded_started("2026.4.29")[case]),
-            after,
-            "{case}"
-        );
+        assert_eq!(observed(&recorded_started(from)[case]), before, "{case}");
+        assert_eq!(observed(&recorded_started(to)[case]), after, "{case}");
     }
 }
 

@@ -358,7 +358,7 @@ fn same_problem(a: &StartValue, b: &StartValue) -> bool {
     a.path == b.path && a.problem() == b.problem()
 }
 
-/// CL703 at start: when the gateway's start verdict changes with the upgrade (it starts, starts
+/// CL703 and CL705 at start: when the gateway's start verdict changes with the upgrade (it starts, starts
 /// only after rewriting its file, or refuses), one finding at the values that make the
 /// difference; then one for each other problem the target release has that the running one
 /// does not, with what the target's start does about it. Both start verdicts are decided the
@@ -410,8 +410,8 @@ fn start_words(start: Start, target: &str) -> String {
     }
 }
 
-/// CL703: the gateway's start verdict on the running release (`now`) and on the target
-/// (`then`) differ. The finding is at the values that cause it: those of the worse verdict
+/// CL703 (worse on the target) or CL705 (better): the gateway's start verdict on the running
+/// release (`now`) and on the target (`then`) differ. The finding is at the values that cause it: those of the worse verdict
 /// that the better one does not have (a refusal's unrepairable ones first), or all of its
 /// values when both releases see the same problems and judge them otherwise (a start guard
 /// that repairs what the older release refuses, a token write that fails with `$include`).
@@ -462,7 +462,15 @@ fn start_change<'a>(
         now_words(now.start, &from),
         start_words(then.start, target),
     );
-    let mut f = Finding::new(&catalog::UPGRADE_BREAKS_CONFIG, message);
+    // A regression is CL703 (an error); an upgrade that only makes the start better is CL705,
+    // an advisory, so that good news never fails a run (CL701/CL702 already report the config
+    // as the current release treats it).
+    let rule = if breaks {
+        &catalog::UPGRADE_BREAKS_CONFIG
+    } else {
+        &catalog::UPGRADE_FIXES_START
+    };
+    let mut f = Finding::new(rule, message);
     for cause in &causes {
         f = f.label(value_label(cause, inst));
     }
@@ -578,7 +586,9 @@ fn upgrade(inst: &Instance, v: &Validity, target: &str, value: &StartValue) -> F
 
 #[cfg(test)]
 mod tests {
-    use crate::catalog::{CONFIG_REJECTED, CONFIG_REWRITTEN_AT_START, UPGRADE_BREAKS_CONFIG};
+    use crate::catalog::{
+        CONFIG_REJECTED, CONFIG_REWRITTEN_AT_START, UPGRADE_BREAKS_CONFIG, UPGRADE_FIXES_START,
+    };
     use crate::resolve::{Origin, Sourced};
     use crate::rules::testing::{gateway, host, labels, parties, Host};
     use crate::validate::{Issue, IssueKind, Seg, StartOutcome, Validity, Verdict};
@@ -750,8 +760,9 @@ mod tests {
             "gateway \"ops\" starts on OpenClaw 2026.9.6, will not start on OpenClaw 2026.10.1: `gateway.prot`: Unrecognized key: \"prot\" (did you mean `port`?)"
         );
         assert_eq!(labels(&f), ["ops: unknown key"]);
-        // One finding: the start change is the new problem's.
+        // One finding: the start change is the new problem's, and a regression is no CL705.
         assert_eq!(host.findings(UPGRADE_BREAKS_CONFIG).len(), 1);
+        assert!(host.findings(UPGRADE_FIXES_START).is_empty());
         assert!(f
             .notes
             .iter()
@@ -761,7 +772,7 @@ mod tests {
     /// The reverse: the running release refuses the typo, the target release deletes it at
     /// start (rewriting the file).
     #[test]
-    fn cl703_the_target_release_starts_what_this_one_refuses() {
+    fn cl705_the_target_release_starts_what_this_one_refuses() {
         let mut host = host([typo("ops")]);
         refused(&mut host);
         let repair = StartOutcome::Repair {
@@ -777,7 +788,7 @@ mod tests {
             ..current
         });
         crate::resolve::verdict::decide(&mut host.instances[0]);
-        let f = host.finding(UPGRADE_BREAKS_CONFIG);
+        let f = host.finding(UPGRADE_FIXES_START);
         assert_eq!(
             f.message,
             "gateway \"ops\" does not start on OpenClaw 2026.9.6, will start on OpenClaw 2026.10.1 only after rewriting the config file without its comments: `gateway.prot`: Unrecognized key: \"prot\" (did you mean `port`?)"
@@ -789,7 +800,9 @@ mod tests {
             "{:?}",
             f.notes
         );
-        assert_eq!(host.findings(UPGRADE_BREAKS_CONFIG).len(), 1);
+        assert_eq!(host.findings(UPGRADE_FIXES_START).len(), 1);
+        // Good news only: no CL703, whose error would fail the run.
+        assert!(host.findings(UPGRADE_BREAKS_CONFIG).is_empty());
     }
 
     #[test]
@@ -861,5 +874,22 @@ mod tests {
         let mut host = host([typo("ops")]);
         refused_after_upgrade(&mut host);
         insta::assert_snapshot!("CL703", host.human(UPGRADE_BREAKS_CONFIG));
+    }
+
+    #[test]
+    fn cl705_human() {
+        let mut host = host([typo("ops")]);
+        refused(&mut host);
+        let target = Verdict {
+            release: "2026.10.1".to_string(),
+            ..verdict(Vec::new(), true)
+        };
+        let current = host.instances[0].validity.clone().expect("set");
+        host.instances[0].validity = Some(Validity {
+            target: Some(Box::new(target)),
+            ..current
+        });
+        crate::resolve::verdict::decide(&mut host.instances[0]);
+        insta::assert_snapshot!("CL705", host.human(UPGRADE_FIXES_START));
     }
 }
