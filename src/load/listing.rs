@@ -127,28 +127,25 @@ pub fn listed(path: &Path) -> Option<Listed> {
     }
 }
 
-/// `(directory, name)` of an absolute path spelt plainly (no `.`, `..`, empty component or
-/// trailing `/`), split at its last `/`; `None` for any other spelling. Read off the bytes in
-/// one pass (it runs for every question asked: `Path`'s component parser cost more than the
-/// `stat` it saves).
+/// `(directory, name)` of an absolute path, split at its last `/`, whose name is plain (not
+/// empty, `.` or `..`); `None` for any other. Only the name is looked at (it runs for every
+/// question asked): a directory is only ever listed (or known missing) after its own name was
+/// split so in turn, up to a root, so a directory spelt with `.`, `..` or an empty component
+/// is never listed and answers nothing.
 #[cfg(unix)]
 fn split(path: &Path) -> Option<(&Path, &OsStr)> {
     use std::os::unix::ffi::OsStrExt;
     let bytes = path.as_os_str().as_bytes();
-    if bytes.first() != Some(&b'/') || bytes.len() < 2 || bytes.len() >= 4096 {
+    if bytes.first() != Some(&b'/') || bytes.len() >= 4096 {
         return None;
     }
-    // Each component: from the byte after a `/` to the next `/` (or the end).
-    let mut start = 1;
-    for at in (1..=bytes.len()).filter(|&i| i == bytes.len() || bytes[i] == b'/') {
-        if matches!(&bytes[start..at], b"" | b"." | b"..") {
-            return None;
-        }
-        start = at + 1;
-    }
     let last = bytes.iter().rposition(|b| *b == b'/')?;
+    let name = &bytes[last + 1..];
+    if matches!(name, b"" | b"." | b"..") {
+        return None;
+    }
     let dir = OsStr::from_bytes(&bytes[..last.max(1)]);
-    Some((Path::new(dir), OsStr::from_bytes(&bytes[last + 1..])))
+    Some((Path::new(dir), OsStr::from_bytes(name)))
 }
 
 /// Nothing is listed off Unix: every question goes to the file system.
@@ -343,6 +340,9 @@ mod tests {
         assert_eq!(ask(&gateway.join("openclaw.json.")), None, "a trailing dot");
         assert_eq!(ask(&upper.join("config.json")), None, "a folding directory");
         assert_eq!(ask(&gateway.join("a/../openclaw.json")), None, "not plain");
+        assert_eq!(ask(&gateway.join("./.env")), None, "not plain");
+        let doubled = format!("{}//.env", gateway.display());
+        assert_eq!(ask(Path::new(&doubled)), None, "an empty component");
         assert_eq!(ask(&root.parent().unwrap().join("x")), None, "outside");
         // The reader opens a file listed as regular at once, and still checks the handle
         // before reading: one swapped for a FIFO or a symlink since the listing is refused or
