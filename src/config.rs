@@ -148,10 +148,7 @@ fn validate(file: &ConfigFile, text: &str, shown: &str) -> Result<(), ConfigErro
 /// The byte span of an `[[ignore]]` entry, for diagnostics.
 pub fn span_of<T>(spanned: &Spanned<T>) -> Span {
     let r = spanned.span();
-    Span {
-        start: r.start,
-        end: r.end,
-    }
+    Span::new(r.start, r.end)
 }
 
 pub const STARTER: &str = r#"# clawlint.toml: settings for clawlint, the OpenClaw multi-gateway linter.

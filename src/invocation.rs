@@ -13,36 +13,69 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Where a resolved value came from.
+///
+/// 24 bytes: an origin is in every [`Sourced`] value of every gateway, so every variant
+/// larger than a file location or a reason is boxed (inline, the environment and argument
+/// variants made every origin 64 bytes).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Origin {
     /// A value written in a config file (through any include chain).
     Config(Loc),
     /// An environment variable, and who set it.
-    Env { var: String, set_by: EnvOrigin },
-    /// A config string with `${VAR}` substituted into it (boxed: rare, and the largest
-    /// variant; inline it made every origin of every gateway 80 bytes instead of 64).
+    Env(Box<EnvSet>),
+    /// A config string with `${VAR}` substituted into it.
     Substituted(Box<Substitution>),
     /// A command-line argument of the gateway process (from a unit's `ExecStart`, a manifest,
     /// or what clawlint was told).
-    Cli { arg: String, loc: Option<Loc> },
-    /// OpenClaw's built-in default, with a short reason.
-    Default(String),
-    /// Computed from another value, e.g. `gateway port + 2`. The base is shared: a gateway
-    /// derives several listeners and paths from one port or directory, and a copy of the base
-    /// in each was a few hundred bytes per gateway. Most formulas are fixed words, not copied.
-    Derived {
-        base: Arc<Origin>,
-        formula: Cow<'static, str>,
-    },
+    Cli(Box<CliArg>),
+    /// OpenClaw's built-in default, with a short reason (most are fixed words, not copied).
+    Default(Cow<'static, str>),
+    /// Computed from another value, e.g. `gateway port + 2`.
+    Derived(Box<Derivation>),
     /// A fact the layout shows outside any config, env or argument: the `version` of an
     /// installed OpenClaw's `package.json`, an image tag, a versioned install path.
-    Layout { what: String, loc: Option<Loc> },
+    Layout(Box<LayoutFact>),
     /// A container path that is this host path through a mount (the `volumes:` entry).
-    Mounted {
-        base: Box<Origin>,
-        container_path: PathBuf,
-        mount: Loc,
-    },
+    Mounted(Box<Mount>),
+}
+
+/// [`Origin::Env`]: the variable, and who set it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvSet {
+    pub var: String,
+    pub set_by: EnvOrigin,
+}
+
+/// [`Origin::Cli`]: the argument, and where it is written when a file shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CliArg {
+    pub arg: String,
+    pub loc: Option<Loc>,
+}
+
+/// [`Origin::Derived`]: the value it is computed from, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derivation {
+    /// Shared: a gateway derives several listeners and paths from one port or directory, and
+    /// a copy of the base in each was a few hundred bytes per gateway.
+    pub base: Arc<Origin>,
+    /// Most formulas are fixed words, not copied.
+    pub formula: Cow<'static, str>,
+}
+
+/// [`Origin::Layout`]: what the layout shows, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutFact {
+    pub what: String,
+    pub loc: Option<Loc>,
+}
+
+/// [`Origin::Mounted`]: the host value's origin, the path in the container, and the mount.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mount {
+    pub base: Origin,
+    pub container_path: PathBuf,
+    pub mount: Loc,
 }
 
 impl Origin {
@@ -51,12 +84,12 @@ impl Origin {
         match self {
             Origin::Config(loc) => Some(*loc),
             Origin::Substituted(s) => Some(s.loc),
-            Origin::Env { set_by, .. } => set_by.loc(),
-            Origin::Cli { loc, .. } => *loc,
+            Origin::Env(env) => env.set_by.loc(),
+            Origin::Cli(cli) => cli.loc,
             Origin::Default(_) => None,
-            Origin::Layout { loc, .. } => *loc,
-            Origin::Derived { base, .. } => base.loc(),
-            Origin::Mounted { mount, .. } => Some(*mount),
+            Origin::Layout(fact) => fact.loc,
+            Origin::Derived(derived) => derived.base.loc(),
+            Origin::Mounted(mounted) => Some(mounted.mount),
         }
     }
 
@@ -64,23 +97,21 @@ impl Origin {
     pub fn summary(&self) -> String {
         match self {
             Origin::Config(_) => "set in config".to_string(),
-            Origin::Env { var, set_by } => format!("{var} {}", set_by_words(set_by)),
+            Origin::Env(env) => format!("{} {}", env.var, set_by_words(&env.set_by)),
             Origin::Substituted(s) => {
                 let var = &s.var;
                 format!("${{{var}}} in config, {var} {}", set_by_words(&s.set_by))
             }
-            Origin::Cli { arg, .. } => format!("argument {arg}"),
-            Origin::Default(reason) => reason.clone(),
-            Origin::Layout { what, .. } => what.clone(),
-            Origin::Derived { base, formula } => format!("{formula}; {}", base.summary()),
-            Origin::Mounted {
-                base,
-                container_path,
-                ..
-            } => format!(
+            Origin::Cli(cli) => format!("argument {}", cli.arg),
+            Origin::Default(reason) => reason.to_string(),
+            Origin::Layout(fact) => fact.what.clone(),
+            Origin::Derived(derived) => {
+                format!("{}; {}", derived.formula, derived.base.summary())
+            }
+            Origin::Mounted(mounted) => format!(
                 "mounted at {} in the container; {}",
-                container_path.display(),
-                base.summary()
+                mounted.container_path.display(),
+                mounted.base.summary()
             ),
         }
     }
@@ -88,9 +119,42 @@ impl Origin {
     /// The arithmetic, when the value was computed: `18787 + 2`.
     pub fn formula(&self) -> Option<&str> {
         match self {
-            Origin::Derived { formula, .. } => Some(formula),
+            Origin::Derived(derived) => Some(&derived.formula),
             _ => None,
         }
+    }
+
+    /// [`Origin::Env`]: `var`, set by `set_by`.
+    pub fn env(var: impl Into<String>, set_by: EnvOrigin) -> Origin {
+        Origin::Env(Box::new(EnvSet {
+            var: var.into(),
+            set_by,
+        }))
+    }
+
+    /// [`Origin::Cli`]: the argument `arg`, written at `loc` when a file shows it.
+    pub fn cli(arg: impl Into<String>, loc: Option<Loc>) -> Origin {
+        Origin::Cli(Box::new(CliArg {
+            arg: arg.into(),
+            loc,
+        }))
+    }
+
+    /// [`Origin::Layout`]: `what` the layout shows, at `loc`.
+    pub fn layout(what: impl Into<String>, loc: Option<Loc>) -> Origin {
+        Origin::Layout(Box::new(LayoutFact {
+            what: what.into(),
+            loc,
+        }))
+    }
+
+    /// [`Origin::Mounted`]: a host value (from `base`) seen at `container_path` through `mount`.
+    pub fn mounted(base: Origin, container_path: PathBuf, mount: Loc) -> Origin {
+        Origin::Mounted(Box::new(Mount {
+            base,
+            container_path,
+            mount,
+        }))
     }
 
     /// [`Origin::Substituted`]: `${var}` written at `loc`, `var` set by `set_by`.
@@ -104,10 +168,10 @@ impl Origin {
 
     /// [`Origin::derived`] from a base that several values share.
     pub fn derived_from(base: &Arc<Origin>, formula: impl Into<Cow<'static, str>>) -> Origin {
-        Origin::Derived {
+        Origin::Derived(Box::new(Derivation {
             base: Arc::clone(base),
             formula: formula.into(),
-        }
+        }))
     }
 }
 
@@ -329,5 +393,19 @@ impl Searched {
                 exists: crate::paths::host::is_dir(dir),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// Every `Sourced` value of every gateway carries an origin and most a location: a variant
+    /// added inline, or a span widened, grows them all (issue 15's memory target).
+    #[test]
+    fn origins_and_locations_stay_small() {
+        assert_eq!(std::mem::size_of::<Loc>(), 12);
+        assert_eq!(std::mem::size_of::<Origin>(), 24);
+        assert_eq!(std::mem::size_of::<Sourced<u16>>(), 32);
     }
 }

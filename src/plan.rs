@@ -182,15 +182,8 @@ pub fn plan(
                 for (key, value) in env {
                     inv.env.set(key, value.clone(), EnvOrigin::Given);
                 }
-                inv.port_arg = port.map(|p| {
-                    Sourced::new(
-                        p,
-                        Origin::Cli {
-                            arg: format!("--port {p}"),
-                            loc: None,
-                        },
-                    )
-                });
+                inv.port_arg =
+                    port.map(|p| Sourced::new(p, Origin::cli(format!("--port {p}"), None)));
             }
             if inventory.instances.iter().any(|i| i.name == inv.name) {
                 inv.name = format!("{} (planned)", inv.name);

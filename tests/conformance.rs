@@ -32,15 +32,9 @@ fn invocation(case: &Value, home: &Path) -> Invocation {
         profile_flag: case["profile"].as_str().map(str::to_string),
         dev: case["dev"].as_bool().unwrap_or(false),
         env,
-        port_arg: case["port"].as_u64().map(|p| {
-            Sourced::new(
-                p as u16,
-                Origin::Cli {
-                    arg: format!("--port {p}"),
-                    loc: None,
-                },
-            )
-        }),
+        port_arg: case["port"]
+            .as_u64()
+            .map(|p| Sourced::new(p as u16, Origin::cli(format!("--port {p}"), None))),
         service: None,
         container: None,
         // A case recorded with its home at the path a supervisor was written for

@@ -337,19 +337,19 @@ struct Json5Position {
 }
 
 fn json5_position(src: &str, err: &ParseError) -> Json5Position {
-    let start = err.span.start;
-    let at_end = err.span.end == start;
+    let start = err.span.start();
+    let at_end = err.span.end() == start;
     let before = &src[..start];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let through = if at_end || err.message == "invalid identifier character" {
         start
     } else {
-        err.span.end
+        err.span.end()
     };
     let mut line = 1 + before.matches('\n').count();
     let mut column =
         src[line_start..through].encode_utf16().count() + usize::from(through == start);
-    if src[start..err.span.end].starts_with('\n') {
+    if src[start..err.span.end()].starts_with('\n') {
         line += 1;
         column = 0;
     }

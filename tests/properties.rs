@@ -449,12 +449,12 @@ fn json5ish() -> impl Strategy<Value = String> {
 
 fn check_span(text: &str, span: Span) -> Result<(), TestCaseError> {
     prop_assert!(
-        span.start <= span.end && span.end <= text.len(),
+        span.start() <= span.end() && span.end() <= text.len(),
         "{:?}",
         span
     );
     prop_assert!(
-        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        text.is_char_boundary(span.start()) && text.is_char_boundary(span.end()),
         "{:?}",
         span
     );
@@ -791,7 +791,8 @@ fn check_dotenv(text: &str) -> Result<(), TestCaseError> {
         check_span(text, entry.span)?;
         check_span(text, entry.key_span)?;
         prop_assert!(
-            entry.span.start <= entry.key_span.start && entry.key_span.end <= entry.span.end,
+            entry.span.start() <= entry.key_span.start()
+                && entry.key_span.end() <= entry.span.end(),
             "{:?}",
             entry
         );

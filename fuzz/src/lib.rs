@@ -18,12 +18,12 @@ use std::path::{Path, PathBuf};
 
 fn check_span(text: &str, span: Span, what: &str) {
     assert!(
-        span.start <= span.end && span.end <= text.len(),
+        span.start() <= span.end() && span.end() <= text.len(),
         "{what} span {span:?} out of bounds (len {})",
         text.len()
     );
     assert!(
-        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        text.is_char_boundary(span.start()) && text.is_char_boundary(span.end()),
         "{what} span {span:?} not on char boundaries"
     );
 }

@@ -304,20 +304,14 @@ pub fn xml_key_strings(text: &str) -> std::collections::HashMap<String, (Span, S
         let start = from + (rest.len() - rest.trim_start().len());
         let element = &text[start..];
         let value = if element.starts_with("<string/>") {
-            (
-                Span {
-                    start,
-                    end: start + "<string/>".len(),
-                },
-                String::new(),
-            )
+            (Span::new(start, start + "<string/>".len()), String::new())
         } else if let Some(body) = element.strip_prefix("<string>") {
             let Some(len) = body.find("</string>") else {
                 break;
             };
             let inner = start + "<string>".len();
             let end = inner + len + "</string>".len();
-            (Span { start, end }, xml_text(&text[inner..inner + len]))
+            (Span::new(start, end), xml_text(&text[inner..inner + len]))
         } else {
             continue;
         };
@@ -349,7 +343,7 @@ fn find_string_element(text: &str, from: usize, value: &str) -> Option<Span> {
         if rest.starts_with("/>") {
             let end = start + "<string/>".len();
             if value.is_empty() {
-                return Some(Span { start, end });
+                return Some(Span::new(start, end));
             }
             pos = end;
         } else if rest.starts_with('>') {
@@ -357,7 +351,7 @@ fn find_string_element(text: &str, from: usize, value: &str) -> Option<Span> {
             let close = content + text[content..].find("</string>")?;
             let end = close + "</string>".len();
             if xml_text(&text[content..close]) == value {
-                return Some(Span { start, end });
+                return Some(Span::new(start, end));
             }
             pos = end;
         } else {
@@ -448,10 +442,7 @@ pub fn parse_wrapper_env_file(text: &str) -> Vec<(String, String, Span)> {
         let Some((key, value)) = export_line(line) else {
             continue;
         };
-        let span = Span {
-            start,
-            end: start + line.len(),
-        };
+        let span = Span::new(start, start + line.len());
         match index.place(key.clone(), entries.len()) {
             Some(i) => entries[i] = (key, value, span),
             None => entries.push((key, value, span)),
@@ -598,7 +589,7 @@ export OPENCLAW_PROFILE='later'
     }
 
     fn slice(text: &str, span: Span) -> &str {
-        text.get(span.start..span.end)
+        text.get(span.start()..span.end())
             .expect("span inside the text")
     }
 
@@ -666,7 +657,7 @@ export OPENCLAW_PROFILE='later'
         );
         // The port in EnvironmentVariables is a different element from the one in argv.
         let env_port = xml_value_span(text, "OPENCLAW_GATEWAY_PORT", "19789").unwrap();
-        assert!(env_port.start > span.start);
+        assert!(env_port.start() > span.start());
         assert_eq!(xml_value_span(text, "NoSuchKey", "x"), None);
         assert_eq!(xml_value_span(text, "Label", "not there"), None);
         let span = xml_value_span(WRAPPED_PLIST, "WorkingDirectory", "/Users/u/Tom & Jerry");
@@ -675,10 +666,7 @@ export OPENCLAW_PROFILE='later'
             "<string>/Users/u/Tom &amp; Jerry</string>"
         );
         let odd = "<key>K&#x41;</key><string/><string><![CDATA[a<b]]>&#233;</string>";
-        assert_eq!(
-            xml_value_span(odd, "KA", ""),
-            Some(Span { start: 18, end: 27 })
-        );
+        assert_eq!(xml_value_span(odd, "KA", ""), Some(Span::new(18, 27)));
         assert!(xml_value_span(odd, "KA", "a<bé").is_some());
     }
 

@@ -541,10 +541,7 @@ pub(crate) fn port_arg(argv: &[String], loc: Option<Loc>) -> Option<Sourced<u16>
     let (port, _) = crate::openclaw::port_from_args(argv)?;
     Some(Sourced::new(
         port,
-        Origin::Cli {
-            arg: format!("--port {port}"),
-            loc,
-        },
+        Origin::cli(format!("--port {port}"), loc),
     ))
 }
 

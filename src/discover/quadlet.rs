@@ -163,10 +163,10 @@ pub fn invocation(
     for d in unit.get_all("Container", "Environment") {
         let (assignments, errors) = systemd::parse_environment(&d.value);
         for (key, value, span) in assignments {
-            let loc = at(Span {
-                start: d.value_span.start + span.start,
-                end: d.value_span.start + span.end,
-            });
+            let loc = at(Span::new(
+                d.value_span.start() + span.start(),
+                d.value_span.start() + span.end(),
+            ));
             env.set(&key, expand(&value), EnvOrigin::Container(loc));
         }
         for e in errors {
@@ -240,22 +240,15 @@ pub fn invocation(
         .sections
         .iter()
         .find(|s| s.name == "Container")
-        .map_or(at(Span { start: 0, end: 0 }), |s| at(s.span));
+        .map_or(at(Span::new(0, 0)), |s| at(s.span));
     let cwd = unit
         .get_last("Container", "WorkingDir")
         .map(|d| PathBuf::from(expand(&d.value)))
         .unwrap_or_else(|| PathBuf::from(compose::IMAGE_WORKDIR));
     let home = PathBuf::from(env.value("HOME").unwrap_or(compose::IMAGE_HOME));
     let (profile_flag, dev) = crate::openclaw::root_flags(&argv);
-    let port_arg = crate::openclaw::port_from_args(&argv).map(|(port, _)| {
-        Sourced::new(
-            port,
-            Origin::Cli {
-                arg: format!("--port {port}"),
-                loc: command_loc,
-            },
-        )
-    });
+    let port_arg = crate::openclaw::port_from_args(&argv)
+        .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
     Some(Invocation {
         written_home: None,
         name: name.clone(),

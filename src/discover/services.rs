@@ -1040,7 +1040,7 @@ fn sourced_env(
                 (
                     Some(Loc {
                         file: *id,
-                        span: Span { start: offset, end },
+                        span: Span::new(offset, end),
                     }),
                     format!("{}:{line}", crate::paths::display_path(path)),
                 )
@@ -1739,7 +1739,7 @@ impl UnitReader<'_> {
         };
         let exec_loc = match &exec {
             Some((i, d)) => at(*i, port_span(d).unwrap_or(d.value_span)),
-            None => at(0, Span { start: 0, end: 0 }),
+            None => at(0, Span::new(0, 0)),
         };
         let cwd = layers
             .iter()
@@ -1897,10 +1897,7 @@ fn command_release(
     let located = |found: install::Installed| {
         Sourced::new(
             found.release,
-            Origin::Layout {
-                what: found.what,
-                loc: found.loc.or(Some(at)),
-            },
+            Origin::layout(found.what, found.loc.or(Some(at))),
         )
     };
     if let Some(release) = install::release_in_path(written) {
@@ -2011,17 +2008,17 @@ fn set_unit_suppressions(sources: &mut SourceMap, file: FileId, text: &str, unit
 
 /// The last `--port N` in a one-line `ExecStart=`, so that labels point at it.
 fn port_span(exec: &systemd::Directive) -> Option<Span> {
-    let on_one_line = exec.value_span.end - exec.value_span.start == exec.value.len();
+    let on_one_line = exec.value_span.end() - exec.value_span.start() == exec.value.len();
     let at = exec.value.rfind("--port")?;
     let end = exec.value[at..]
         .char_indices()
         .skip("--port".len() + 1)
         .find(|(_, c)| c.is_whitespace() || *c == '"')
         .map_or(exec.value.len(), |(i, _)| at + i);
-    on_one_line.then_some(Span {
-        start: exec.value_span.start + at,
-        end: exec.value_span.start + end,
-    })
+    on_one_line.then_some(Span::new(
+        exec.value_span.start() + at,
+        exec.value_span.start() + end,
+    ))
 }
 
 /// A supervisor as read: where it says how the gateway starts, its port, its state dir
@@ -2271,7 +2268,7 @@ fn launchd_invocation(
             .find(|a| a.contains("compose") || a.ends_with(".sh"))
             .filter(|_| is_xml)
             .and_then(|a| launchd::xml_value_span(&text, "ProgramArguments", a))
-            .unwrap_or(Span { start: 0, end: 0 });
+            .unwrap_or(Span::new(0, 0));
         let cwd = job
             .working_directory
             .as_deref()
@@ -2303,7 +2300,7 @@ fn launchd_invocation(
     let file = register(sources, path, text.clone(), crate::redact::scan::plist);
     let whole = Loc {
         file,
-        span: Span { start: 0, end: 0 },
+        span: Span::new(0, 0),
     };
     let program_loc = argv
         .iter()
@@ -2577,7 +2574,7 @@ fn task_invocation(
             Vec::new(),
             Loc {
                 file,
-                span: crate::load::json5::Span { start: 0, end: 0 },
+                span: crate::load::json5::Span::new(0, 0),
             },
         ),
     };
@@ -2920,7 +2917,7 @@ fn powershell_compose_runs(
                 (
                     Loc {
                         file: *id,
-                        span: Span { start: offset, end },
+                        span: Span::new(offset, end),
                     },
                     format!("{}:{line}", crate::paths::display_path(path)),
                 )

@@ -261,10 +261,7 @@ impl Batch {
             };
             offset = start + raw.len() + 1;
             let line = raw.trim_end_matches('\r');
-            let span = Span {
-                start,
-                end: start + line.len(),
-            };
+            let span = Span::new(start, start + line.len());
             let mut line = line;
             if let Some((depth, group)) = frame.block {
                 let closed = closing_paren(line, depth);
@@ -1131,7 +1128,7 @@ mod tests {
             script.program_arguments[2..],
             ["gateway", "--port", "19789"]
         );
-        assert!(text[script.command.start..script.command.end].starts_with("\"C:"));
+        assert!(text[script.command.start()..script.command.end()].starts_with("\"C:"));
     }
 
     /// A wrapper as people write them: comments of both kinds, `setlocal`, `set` with and
@@ -1155,7 +1152,7 @@ mod tests {
                 "19400"
             ]
         );
-        assert!(text[span.start..span.end].starts_with("node "));
+        assert!(text[span.start()..span.end()].starts_with("node "));
         assert_eq!(
             batch.var("openclaw_state_dir"),
             Some("C:\\Users\\ana\\.openclaw-ops")
@@ -1226,7 +1223,7 @@ mod tests {
             Step::Call {
                 target: "/scan/home/.openclaw/env.cmd".to_string(),
                 args: vec!["ops".to_string()],
-                span: Span { start: 11, end: 34 },
+                span: Span::new(11, 34),
             }
         );
         let (step, _) = batch.run(text, &mut frame, next);

@@ -114,7 +114,7 @@ fn sort_key<'r>(
 ) -> (&'r str, usize, &'static str, &'r str) {
     let first = reported.finding.labels.iter().find_map(|l| l.loc);
     let (path, offset) = match first {
-        Some(loc) => (sources.file(loc.file).shown_path(), loc.span.start),
+        Some(loc) => (sources.file(loc.file).shown_path(), loc.span.start()),
         None => ("\u{10FFFF}", 0),
     };
     (

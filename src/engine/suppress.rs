@@ -73,7 +73,7 @@ impl<'a> Suppressions<'a> {
 }
 
 fn covers(suppression: &Suppression, loc: Loc) -> bool {
-    suppression.covers.start <= loc.span.start && loc.span.end <= suppression.covers.end
+    suppression.covers.start() <= loc.span.start() && loc.span.end() <= suppression.covers.end()
 }
 
 /// Applies inline suppressions; returns the findings left, plus CL903/CL905 findings about
@@ -185,17 +185,11 @@ mod tests {
         let ops = sources.add(std::path::Path::new("ops.json5"), text.to_string(), None);
         let key = text.find("workspace").unwrap();
         let comment = text.find("//").unwrap();
-        let items = [Span {
-            start: key,
-            end: key + 18,
-        }];
+        let items = [Span::new(key, key + 18)];
         let found = from_comments(
             text,
             [(
-                Span {
-                    start: comment,
-                    end: key - 3,
-                },
+                Span::new(comment, key - 3),
                 " clawlint-ignore CL203: ops reads it on purpose",
             )],
             &items,
@@ -205,10 +199,7 @@ mod tests {
         let at = |file, start| {
             Some(Loc {
                 file,
-                span: Span {
-                    start,
-                    end: start + 1,
-                },
+                span: Span::new(start, start + 1),
             })
         };
         let label = |loc, name: &str| Label::new(loc, name.to_string(), Some(name));

@@ -110,8 +110,8 @@ pub fn webhook_ports(planner: &mut Planner, f: &Finding) -> Option<Result<Fix, S
         {
             work::add(1);
             let shared = owners.other_than(i, l.port);
-            if let (true, Origin::Derived { base, .. }) = (shared, &l.origin) {
-                if let Origin::Config(url) = **base {
+            if let (true, Origin::Derived(derived)) = (shared, &l.origin) {
+                if let Origin::Config(url) = *derived.base {
                     if !parties[first..].iter().any(|(_, _, u)| *u == url) {
                         parties.push((i, l.port, url));
                     }

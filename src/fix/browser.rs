@@ -94,7 +94,7 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
         .filter(|n| matches!(n.value, Value::Object(_)))
         .ok_or_else(|| format!("clawlint cannot find {} in its file", path.join(".")))?;
     let edit = match node.get("attachOnly") {
-        Some(v) if &text[v.span.start..v.span.end] == "false" => Edit {
+        Some(v) if &text[v.span.start()..v.span.end()] == "false" => Edit {
             file: loc.file,
             span: v.span,
             replacement: "true".to_string(),
@@ -103,7 +103,7 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
             return Err(format!(
                 "{}.attachOnly is written as {}, which clawlint does not rewrite",
                 path.join("."),
-                &text[v.span.start..v.span.end]
+                &text[v.span.start()..v.span.end()]
             ))
         }
         None => {

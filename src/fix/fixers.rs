@@ -150,7 +150,7 @@ pub(crate) fn pin_port_edit(instance: &Instance, port: u16, sources: &SourceMap)
 /// `name` quoted the way the object's first key is (unquoted when it is not quoted).
 pub(crate) fn key(text: &str, object: &Node, name: &str) -> String {
     let first = object.members().first();
-    match first.and_then(|m| text[m.key_span.start..].chars().next()) {
+    match first.and_then(|m| text[m.key_span.start()..].chars().next()) {
         Some(q @ ('"' | '\'')) => format!("{q}{name}{q}"),
         _ => name.to_string(),
     }
@@ -160,39 +160,30 @@ pub(crate) fn key(text: &str, object: &Node, name: &str) -> String {
 /// on its own line with the first member's indentation when members are one per line, else
 /// inline. Inserting first never touches a trailing comma.
 pub(crate) fn insert_member(text: &str, object: &Node, member: &str) -> Option<(Span, String)> {
-    let open = object.span.start;
+    let open = object.span.start();
     if text.as_bytes().get(open) != Some(&b'{') {
         return None;
     }
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     match object.members().first() {
         Some(Member { key_span, .. }) => {
-            let line_start = text[..key_span.start].rfind('\n').map_or(0, |i| i + 1);
-            let indent = &text[line_start..key_span.start];
+            let line_start = text[..key_span.start()].rfind('\n').map_or(0, |i| i + 1);
+            let indent = &text[line_start..key_span.start()];
             if line_start > open && indent.chars().all(|c| c == ' ' || c == '\t') {
-                let at = Span {
-                    start: line_start,
-                    end: line_start,
-                };
+                let at = Span::new(line_start, line_start);
                 Some((at, format!("{indent}{member},{newline}")))
             } else {
-                let at = Span {
-                    start: key_span.start,
-                    end: key_span.start,
-                };
+                let at = Span::new(key_span.start(), key_span.start());
                 Some((at, format!("{member}, ")))
             }
         }
         None => {
-            let inner = &text[open + 1..object.span.end.saturating_sub(1)];
+            let inner = &text[open + 1..object.span.end().saturating_sub(1)];
             if !inner.trim().is_empty() {
                 // Only comments inside: leave them be rather than guess a layout.
                 return None;
             }
-            let at = Span {
-                start: open + 1,
-                end: object.span.end - 1,
-            };
+            let at = Span::new(open + 1, object.span.end() - 1);
             Some((at, format!(" {member} ")))
         }
     }
@@ -223,7 +214,7 @@ fn remove_suppression(f: &Finding, sources: &SourceMap) -> Option<Fix> {
         return None;
     }
     let text = &source.text;
-    let (start, end) = (loc.span.start, loc.span.end);
+    let (start, end) = (loc.span.start(), loc.span.end());
     if end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
         return None;
     }
@@ -233,15 +224,12 @@ fn remove_suppression(f: &Finding, sources: &SourceMap) -> Option<Fix> {
     let after = text[end..line_end].trim_end_matches('\r');
     let blank = |s: &str| s.chars().all(|c| c == ' ' || c == '\t');
     let span = if blank(before) && blank(after) {
-        Span {
-            start: line_start,
-            end: (line_end + 1).min(text.len()),
-        }
+        Span::new(line_start, (line_end + 1).min(text.len()))
     } else {
         // After code on the line: take the spaces before the comment with it.
         let trimmed = text[..start].trim_end_matches([' ', '\t']).len();
         let start = if trimmed > line_start { trimmed } else { start };
-        Span { start, end }
+        Span::new(start, end)
     };
     if overlaps_secret(
         sources,
@@ -274,7 +262,7 @@ mod tests {
             node = node.get(k).unwrap();
         }
         let (span, r) = insert_member(text, node, member).unwrap();
-        format!("{}{r}{}", &text[..span.start], &text[span.end..])
+        format!("{}{r}{}", &text[..span.start()], &text[span.end()..])
     }
 
     #[test]

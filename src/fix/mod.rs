@@ -105,7 +105,7 @@ pub fn collect<'a>(
     let mut by_file: Vec<(FileId, Vec<Edit>)> = by_file.into_iter().collect();
     for (_, edits) in &mut by_file {
         // Stable: edits at one span keep the order their fixes were taken in.
-        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        edits.sort_by_key(|e| (e.span.start(), e.span.end()));
     }
     by_file.sort_by_key(|(f, _)| *f);
     (by_file, descriptions)
@@ -133,10 +133,10 @@ fn take(fixes: &[&Fix], sources: &SourceMap) -> Vec<Taken> {
         }
         for edit in &fix.edits {
             let text = &sources.file(edit.file).text;
-            if edit.span.end > text.len()
-                || edit.span.start > edit.span.end
-                || !text.is_char_boundary(edit.span.start)
-                || !text.is_char_boundary(edit.span.end)
+            if edit.span.end() > text.len()
+                || edit.span.start() > edit.span.end()
+                || !text.is_char_boundary(edit.span.start())
+                || !text.is_char_boundary(edit.span.end())
             {
                 out.push(Taken::No);
                 continue 'fixes;
@@ -201,10 +201,10 @@ pub fn first_round(findings: &mut [crate::diagnostic::Reported], sources: &Sourc
 /// Two spans overlap when they share a byte, or when both are insertions at one point
 /// (their order would be ambiguous); an insertion at the edge of a replacement does not.
 fn overlaps(a: Span, b: Span) -> bool {
-    if a.start == a.end && b.start == b.end {
-        return a.start == b.start;
+    if a.start() == a.end() && b.start() == b.end() {
+        return a.start() == b.start();
     }
-    a.start < b.end && b.start < a.end
+    a.start() < b.end() && b.start() < a.end()
 }
 
 /// `text` with `edits` (sorted, not overlapping) applied.
@@ -212,9 +212,9 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut at = 0;
     for edit in edits {
-        out.push_str(&text[at..edit.span.start]);
+        out.push_str(&text[at..edit.span.start()]);
         out.push_str(&edit.replacement);
-        at = edit.span.end;
+        at = edit.span.end();
     }
     out.push_str(&text[at..]);
     out
@@ -228,7 +228,7 @@ mod tests {
     fn edit(file: FileId, start: usize, end: usize, r: &str) -> Edit {
         Edit {
             file,
-            span: Span { start, end },
+            span: Span::new(start, end),
             replacement: r.into(),
         }
     }

@@ -457,7 +457,7 @@ fn candidates(f: &Finding, instances: &[Instance], named: Vec<usize>) -> Vec<usi
     // A listener that moves with the base port: the gateway port, and what is computed from it.
     let moves_with = |i: usize, l: &crate::resolve::Listener| match &l.origin {
         _ if l.kind == ListenerKind::Gateway => true,
-        Origin::Derived { base, .. } => **base == instances[i].port.origin,
+        Origin::Derived(derived) => *derived.base == instances[i].port.origin,
         _ => false,
     };
     let cdp_range = |i: usize| instances[i].live_browser().map(|b| b.cdp_range);

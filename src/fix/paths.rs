@@ -174,7 +174,7 @@ fn edit(
     }
     let text = &sources.file(loc.file).text;
     let raw = text
-        .get(loc.span.start..loc.span.end)
+        .get(loc.span.start()..loc.span.end())
         .ok_or("clawlint cannot find the value in its file")?;
     let quote = match raw.chars().next() {
         Some(q @ ('"' | '\'')) if raw.len() >= 2 && raw.ends_with(q) => q,
@@ -190,10 +190,7 @@ fn edit(
     if shown.contains(['\\', '\n', '\r', quote]) || shown.contains("${") {
         return Err(format!("{shown} cannot be written as a plain string"));
     }
-    let span = crate::load::json5::Span {
-        start: loc.span.start + 1,
-        end: loc.span.end - 1,
-    };
+    let span = crate::load::json5::Span::new(loc.span.start() + 1, loc.span.end() - 1);
     if super::fixers::overlaps_secret(
         sources,
         Loc {

@@ -39,8 +39,8 @@ pub fn pins(instance: &Instance, sources: &SourceMap) -> Result<Vec<Pin>, String
             ))
         }
         PortKind::Env => {
-            if let Origin::Env { set_by, .. } = &instance.port.origin {
-                match set_by {
+            if let Origin::Env(env) = &instance.port.origin {
+                match &env.set_by {
                     EnvOrigin::Given => {
                         return Err(
                             "its OPENCLAW_GATEWAY_PORT comes from the environment clawlint was given, not from a file"
@@ -227,13 +227,13 @@ fn file_name(sources: &SourceMap, file: FileId) -> String {
 
 /// The whole line(s) around `span`, where a value set there is written.
 pub(crate) fn line_of(text: &str, span: Span) -> Span {
-    let start = text[..span.start.min(text.len())]
+    let start = text[..span.start().min(text.len())]
         .rfind('\n')
         .map_or(0, |i| i + 1);
-    let end = text[span.end.min(text.len())..]
+    let end = text[span.end().min(text.len())..]
         .find('\n')
-        .map_or(text.len(), |i| span.end + i);
-    Span { start, end }
+        .map_or(text.len(), |i| span.end() + i);
+    Span::new(start, end)
 }
 
 /// The spans of `port`'s digits where `text` pins it as a gateway port: `--port N`,
@@ -253,14 +253,11 @@ pub(crate) fn scan_for<'v>(
     var: &'v str,
 ) -> Vec<(Span, &'v str)> {
     let digits = port.to_string();
-    let area = within.unwrap_or(Span {
-        start: 0,
-        end: text.len(),
-    });
+    let area = within.unwrap_or(Span::new(0, text.len()));
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut from = area.start;
-    while let Some(i) = text[from..area.end].find(&digits) {
+    let mut from = area.start();
+    while let Some(i) = text[from..area.end()].find(&digits) {
         let start = from + i;
         let end = start + digits.len();
         from = end;
@@ -272,7 +269,7 @@ pub(crate) fn scan_for<'v>(
             continue;
         }
         if let Some(what) = pinned_before(&text[..start], var) {
-            out.push((Span { start, end }, what));
+            out.push((Span::new(start, end), what));
         }
     }
     out
@@ -345,7 +342,7 @@ mod tests {
     fn found(text: &str, port: u16) -> Vec<&str> {
         scan(text, port, None)
             .into_iter()
-            .map(|(s, _)| &text[s.start..s.end])
+            .map(|(s, _)| &text[s.start()..s.end()])
             .collect()
     }
 

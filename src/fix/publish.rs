@@ -72,7 +72,7 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
         }
         _ => {
             let raw = text
-                .get(entry.span.start..entry.span.end)
+                .get(entry.span.start()..entry.span.end())
                 .ok_or("clawlint cannot find the entry in its file")?;
             if raw.contains(['%', '$']) {
                 return Err(format!(
@@ -80,7 +80,7 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
                 ));
             }
             let host = short_host_field(raw)?;
-            (shift(host, entry.span.start), "PublishPort=")
+            (shift(host, entry.span.start()), "PublishPort=")
         }
     };
     let file_name = crate::paths::display_path(&sources.file(file).path);
@@ -104,10 +104,7 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
 }
 
 fn shift(span: Span, by: usize) -> Span {
-    Span {
-        start: span.start + by,
-        end: span.end + by,
-    }
+    Span::new(span.start() + by, span.end() + by)
 }
 
 /// The span of the host side of a compose `ports:` item, from where discovery found it
@@ -127,13 +124,10 @@ fn compose_host_field(text: &str, host: HostText) -> Result<(Span, &'static str)
         HostText::Entry => return Err("clawlint cannot find the entry in its file".into()),
     };
     let host = match what {
-        "ports:" => short_host_field(&text[inner.start..inner.end])?,
-        _ => Span {
-            start: 0,
-            end: inner.end - inner.start,
-        },
+        "ports:" => short_host_field(&text[inner.start()..inner.end()])?,
+        _ => Span::new(0, inner.end() - inner.start()),
     };
-    Ok((shift(host, inner.start), what))
+    Ok((shift(host, inner.start()), what))
 }
 
 /// In `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]` (variables not yet substituted), the
@@ -154,13 +148,13 @@ fn short_host_field(raw: &str) -> Result<Span, String> {
                 break;
             }
             b':' if depth == 0 && !bracket => {
-                fields.push(Span { start, end: i });
+                fields.push(Span::new(start, i));
                 start = i + 1;
             }
             _ => {}
         }
     }
-    fields.push(Span { start, end });
+    fields.push(Span::new(start, end));
     match fields.len() {
         1 => Err("the entry names no host port (the runtime picks one)".into()),
         n => Ok(fields[n - 2]),
@@ -181,17 +175,14 @@ fn host_port_place(
     env_files: &[String],
 ) -> Result<(Loc, String), String> {
     let text = &sources.file(file).text;
-    let raw = &text[field.start..field.end];
+    let raw = &text[field.start()..field.end()];
     let digits = port.to_string();
     if raw.trim() == digits {
-        let at = field.start + raw.find(&digits).unwrap_or(0);
+        let at = field.start() + raw.find(&digits).unwrap_or(0);
         return Ok((
             Loc {
                 file,
-                span: Span {
-                    start: at,
-                    end: at + digits.len(),
-                },
+                span: Span::new(at, at + digits.len()),
             },
             format!("\"{raw}\", the host side of {entry}"),
         ));
@@ -237,13 +228,10 @@ fn host_port_place(
                     crate::paths::display_path(&sources.file(env_file).path)
                 ));
             }
-            let value = Span {
-                start: set.key_span.end,
-                end: set.span.end,
-            };
-            let found = env_text[value.start..value.end]
+            let value = Span::new(set.key_span.end(), set.span.end());
+            let found = env_text[value.start()..value.end()]
                 .match_indices(&digits)
-                .map(|(i, _)| value.start + i)
+                .map(|(i, _)| value.start() + i)
                 .find(|&i| {
                     let b = env_text.as_bytes();
                     let digit_before = i > 0 && b[i - 1].is_ascii_digit();
@@ -254,10 +242,7 @@ fn host_port_place(
             return Ok((
                 Loc {
                     file: env_file,
-                    span: Span {
-                        start: found,
-                        end: found + digits.len(),
-                    },
+                    span: Span::new(found, found + digits.len()),
                 },
                 format!(
                     "{name} in {}, which \"{raw}\", the host side of {entry}, reads",
@@ -270,7 +255,7 @@ fn host_port_place(
         Some(d) if d.1 == digits => Ok((
             Loc {
                 file,
-                span: shift(d.0, field.start),
+                span: shift(d.0, field.start()),
             },
             format!("the default in \"{raw}\", the host side of {entry}: {}, and one set in the shell that runs compose would still win", unset_in(env_files, &name)),
         )),
@@ -384,13 +369,7 @@ fn variable(raw: &str) -> Option<(String, Option<(Span, String)>)> {
     let start = 2 + name.len() + (rest.len() - default.len());
     Some((
         name.to_string(),
-        Some((
-            Span {
-                start,
-                end: start + default.len(),
-            },
-            default.to_string(),
-        )),
+        Some((Span::new(start, start + default.len()), default.to_string())),
     ))
 }
 
@@ -429,7 +408,7 @@ mod tests {
 
     fn host(raw: &str) -> &str {
         let s = short_host_field(raw).unwrap();
-        &raw[s.start..s.end]
+        &raw[s.start()..s.end()]
     }
 
     #[test]
@@ -461,7 +440,7 @@ mod tests {
         assert_eq!(name, "OPENCLAW_GATEWAY_PORT");
         let (span, text) = default.unwrap();
         assert_eq!(
-            &"${OPENCLAW_GATEWAY_PORT:-18789}"[span.start..span.end],
+            &"${OPENCLAW_GATEWAY_PORT:-18789}"[span.start()..span.end()],
             "18789"
         );
         assert_eq!(text, "18789");

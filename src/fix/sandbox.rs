@@ -110,16 +110,13 @@ fn edits(
         match object.get(block) {
             Some(b) if matches!(b.value, Value::Object(_)) => match b.get("containerPrefix") {
                 Some(p) => {
-                    let raw = &text[p.span.start..p.span.end];
+                    let raw = &text[p.span.start()..p.span.end()];
                     if !raw.starts_with(['"', '\'']) || raw.len() < 2 {
                         return Err(format!("{block}.containerPrefix is not a quoted string"));
                     }
                     out.push(Edit {
                         file: loc.file,
-                        span: crate::load::json5::Span {
-                            start: p.span.start + 1,
-                            end: p.span.end - 1,
-                        },
+                        span: crate::load::json5::Span::new(p.span.start() + 1, p.span.end() - 1),
                         replacement: prefix.clone(),
                     });
                 }
@@ -162,6 +159,6 @@ fn edits(
             return Err("the edit would touch a secret".into());
         }
     }
-    out.sort_by_key(|e| (e.span.start, e.span.end));
+    out.sort_by_key(|e| (e.span.start(), e.span.end()));
     Ok((out, docker, browser))
 }

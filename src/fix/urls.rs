@@ -126,21 +126,18 @@ impl Walk<'_> {
         };
         let text = &self.sources.file(node.loc.file).text;
         let raw = text
-            .get(node.loc.span.start..node.loc.span.end)
+            .get(node.loc.span.start()..node.loc.span.end())
             .unwrap_or("");
         if raw.len() < 2 || &raw[1..raw.len() - 1] != value {
             return;
         }
-        let start = node.loc.span.start + 1 + offset;
+        let start = node.loc.span.start() + 1 + offset;
         let at = (node.loc.file.0 as usize, start);
         let key = &self.key;
         self.by_loc.entry(at).or_insert_with(|| UrlPort {
             loc: Loc {
                 file: node.loc.file,
-                span: Span {
-                    start,
-                    end: start + port.to_string().len(),
-                },
+                span: Span::new(start, start + port.to_string().len()),
             },
             port,
             key: key.clone(),

@@ -215,7 +215,7 @@ mod tests {
             file,
             vec![Edit {
                 file,
-                span: Span { start: 2, end: 2 },
+                span: Span::new(2, 2),
                 replacement: "b: 2, ".into(),
             }],
         )]
@@ -232,7 +232,7 @@ mod tests {
         let file = map.add(&path, "{ a: 1 }\n".into(), None);
         // The "secret" case masks ` a:` (where the edit goes); the others show the whole file.
         let hidden = match tag {
-            "secret" => vec![Span { start: 1, end: 4 }],
+            "secret" => vec![Span::new(1, 4)],
             _ => Vec::new(),
         };
         map.show_except(file, hidden);

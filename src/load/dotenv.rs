@@ -97,20 +97,14 @@ impl<'a> Parser<'a> {
             self.skip_to_next_line();
             return;
         }
-        let key_span = Span {
-            start: key_start,
-            end: key_start + key_len,
-        };
-        let key = self.text[key_span.start..key_span.end].to_string();
+        let key_span = Span::new(key_start, key_start + key_len);
+        let key = self.text[key_span.start()..key_span.end()].to_string();
         self.skip_inline_space();
         let (value, value_end) = self.value();
         self.out.entries.push(Entry {
             key,
             value,
-            span: Span {
-                start: key_start,
-                end: value_end,
-            },
+            span: Span::new(key_start, value_end),
             key_span,
         });
         self.skip_trailing_comment();
@@ -175,10 +169,7 @@ impl<'a> Parser<'a> {
         let len = self.rest().find(['\n', '\r']).unwrap_or(self.rest().len());
         self.out.comments.push(Comment {
             text: self.text[start + 1..start + len].to_string(),
-            span: Span {
-                start,
-                end: start + len,
-            },
+            span: Span::new(start, start + len),
         });
         self.skip_to_next_line();
     }
@@ -186,12 +177,9 @@ impl<'a> Parser<'a> {
 
 /// The span of an entry's value: after the `=` or `:` that follows the key.
 pub fn value_span(text: &str, entry: &Entry) -> Span {
-    let after_key = &text[entry.key_span.end..entry.span.end];
+    let after_key = &text[entry.key_span.end()..entry.span.end()];
     let separator = after_key.find(['=', ':']).map_or(0, |i| i + 1);
-    Span {
-        start: entry.key_span.end + separator,
-        end: entry.span.end,
-    }
+    Span::new(entry.key_span.end() + separator, entry.span.end())
 }
 
 /// The offset of the closing quote, honouring `\<quote>` as an escaped quote.
@@ -261,7 +249,7 @@ mod tests {
         let env = parse(text);
         let e = &env.entries[1];
         assert_eq!(
-            &text[e.span.start..e.span.end],
+            &text[e.span.start()..e.span.end()],
             "OPENCLAW_GATEWAY_PORT=20666"
         );
         assert_eq!(env.comments[0].text, " pinned");

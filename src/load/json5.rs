@@ -754,7 +754,7 @@ mod tests {
     }
 
     fn text(src: &str, span: Span) -> &str {
-        &src[span.start..span.end]
+        &src[span.start()..span.end()]
     }
 
     #[test]
@@ -909,7 +909,7 @@ mod tests {
         ];
         for (src, message, at) in cases {
             let e = err(src);
-            assert_eq!((e.message.as_str(), e.span.start), (message, at), "{src}");
+            assert_eq!((e.message.as_str(), e.span.start()), (message, at), "{src}");
         }
     }
 
@@ -965,7 +965,7 @@ mod tests {
         ];
         for (src, message, at) in cases {
             let e = err(src);
-            assert_eq!((e.message.as_str(), e.span.start), (message, at), "{src}");
+            assert_eq!((e.message.as_str(), e.span.start()), (message, at), "{src}");
         }
     }
 
@@ -1165,7 +1165,7 @@ mod tests {
         assert_eq!(e.span, Span::new(MAX_DEPTH, MAX_DEPTH + 1));
 
         let mixed = "{a:[".repeat(200);
-        assert_eq!(err(&mixed).span.start, 4 * 128);
+        assert_eq!(err(&mixed).span.start(), 4 * 128);
     }
 
     #[test]
@@ -1207,9 +1207,9 @@ mod tests {
     /// Whatever the input, a result must come back with spans inside the text on char boundaries.
     fn check_result(src: &str) {
         let in_bounds = |span: Span| {
-            span.start <= span.end
-                && src.is_char_boundary(span.start)
-                && src.is_char_boundary(span.end)
+            span.start() <= span.end()
+                && src.is_char_boundary(span.start())
+                && src.is_char_boundary(span.end())
         };
         match parse(src) {
             Ok(doc) => {

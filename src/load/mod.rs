@@ -96,13 +96,11 @@ pub fn parse_config(
             let mut hidden = Vec::new();
             hidden_values(text, &doc.root, None, &mut hidden);
             for comment in &doc.comments {
-                let body = json5::Span {
-                    start: comment.span.start + 2,
-                    end: match comment.kind {
-                        json5::CommentKind::Block => comment.span.end.saturating_sub(2),
-                        json5::CommentKind::Line => comment.span.end,
-                    },
+                let end = match comment.kind {
+                    json5::CommentKind::Block => comment.span.end().saturating_sub(2),
+                    json5::CommentKind::Line => comment.span.end(),
                 };
+                let body = json5::Span::new(comment.span.start() + 2, end);
                 hidden.push(body);
             }
             sources.show_except(file, hidden);
@@ -207,11 +205,10 @@ fn hidden_values(text: &str, node: &json5::Node, key: Option<&str>, out: &mut Ve
             let inner = inner_span(node.span);
             let parts = crate::redact::hidden_parts(key, s);
             // Offsets into the value hold in the file only when it has no escapes.
-            let raw = text.get(inner.start..inner.end);
+            let raw = text.get(inner.start()..inner.end());
             if raw == Some(s.as_str()) {
-                out.extend(parts.into_iter().map(|(start, end)| json5::Span {
-                    start: inner.start + start,
-                    end: inner.start + end,
+                out.extend(parts.into_iter().map(|(start, end)| {
+                    json5::Span::new(inner.start() + start, inner.start() + end)
                 }));
             } else if !parts.is_empty() {
                 out.push(inner);
@@ -225,10 +222,7 @@ fn hidden_values(text: &str, node: &json5::Node, key: Option<&str>, out: &mut Ve
 /// Every object member from its key to the end of its value, outermost first.
 fn member_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
     for m in node.members() {
-        out.push(json5::Span {
-            start: m.key_span.start,
-            end: m.value.span.end,
-        });
+        out.push(json5::Span::new(m.key_span.start(), m.value.span.end()));
         member_spans(&m.value, out);
     }
     for item in node.elements() {
@@ -238,10 +232,10 @@ fn member_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
 
 /// A string value's span without its quotes.
 fn inner_span(span: json5::Span) -> json5::Span {
-    json5::Span {
-        start: span.start + 1,
-        end: span.end.saturating_sub(1).max(span.start + 1),
-    }
+    json5::Span::new(
+        span.start() + 1,
+        span.end().saturating_sub(1).max(span.start() + 1),
+    )
 }
 
 /// The first byte that was not UTF-8, in a file read lossily (it is now U+FFFD).
@@ -253,10 +247,7 @@ pub fn not_utf8(sources: &SourceMap, path: &Path, offset: usize) -> Problem {
         ),
         loc: sources.lookup(path).map(|file| Loc {
             file,
-            span: json5::Span {
-                start: offset,
-                end: offset + '\u{FFFD}'.len_utf8(),
-            },
+            span: json5::Span::new(offset, offset + '\u{FFFD}'.len_utf8()),
         }),
     }
 }

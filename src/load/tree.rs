@@ -235,6 +235,6 @@ pub fn deep_merge(target: Node, source: Node) -> Node {
 pub fn file_start(file: FileId) -> Loc {
     Loc {
         file,
-        span: Span { start: 0, end: 0 },
+        span: Span::new(0, 0),
     }
 }

@@ -75,15 +75,14 @@ impl Node {
     /// A scalar's text as written, without its quotes: its span in `text`, when that text
     /// is the value (`None` for escapes, a folded or multi-line scalar, or no scalar).
     pub fn written(&self, text: &str) -> Option<Span> {
-        let raw = text.get(self.span.start..self.span.end)?;
+        let raw = text.get(self.span.start()..self.span.end())?;
         let inner = match raw.chars().next() {
-            Some(q @ ('"' | '\'')) if raw.len() >= 2 && raw.ends_with(q) => Span {
-                start: self.span.start + 1,
-                end: self.span.end - 1,
-            },
+            Some(q @ ('"' | '\'')) if raw.len() >= 2 && raw.ends_with(q) => {
+                Span::new(self.span.start() + 1, self.span.end() - 1)
+            }
             _ => self.span,
         };
-        (Some(&text[inner.start..inner.end]) == self.as_str()).then_some(inner)
+        (Some(&text[inner.start()..inner.end()]) == self.as_str()).then_some(inner)
     }
 
     pub fn is_null(&self) -> bool {
@@ -133,7 +132,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     }
     Ok(builder.root.unwrap_or(Node {
         value: Value::Null,
-        span: Span { start: 0, end: 0 },
+        span: Span::new(0, 0),
     }))
 }
 
@@ -203,7 +202,7 @@ impl Builder<'_> {
                     }) => self.finish(
                         Node {
                             value: Value::Seq(items),
-                            span: Span { start, end },
+                            span: Span::new(start, end),
                         },
                         anchor,
                     ),
@@ -217,7 +216,7 @@ impl Builder<'_> {
                         self.finish(
                             Node {
                                 value: Value::Map(entries),
-                                span: Span { start, end },
+                                span: Span::new(start, end),
                             },
                             anchor,
                         )
@@ -229,19 +228,13 @@ impl Builder<'_> {
                 let Some((node, count)) = self.anchors.get(&id).cloned() else {
                     return Err(YamlError {
                         message: "alias to an unknown anchor".to_string(),
-                        span: Span {
-                            start: at,
-                            end: at + 1,
-                        },
+                        span: Span::new(at, at + 1),
                     });
                 };
                 self.spend(count, at)?;
                 let mut copy = (*node).clone();
                 // The alias is shown where it is used; what it stands for keeps its spans.
-                copy.span = Span {
-                    start: at,
-                    end: alias_end(self.text, at),
-                };
+                copy.span = Span::new(at, alias_end(self.text, at));
                 self.finish(copy, 0)
             }
             _ => Ok(()),
@@ -253,10 +246,7 @@ impl Builder<'_> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError {
                 message: format!("nesting deeper than {MAX_DEPTH} levels"),
-                span: Span {
-                    start: at,
-                    end: at + 1,
-                },
+                span: Span::new(at, at + 1),
             });
         }
         self.stack.push(frame);
@@ -271,10 +261,7 @@ impl Builder<'_> {
                 message: format!(
                     "anchors and aliases expand to more than {NODE_BUDGET} nodes (a YAML bomb?): clawlint stops reading here"
                 ),
-                span: Span {
-                    start: at,
-                    end: alias_end(self.text, at),
-                },
+                span: Span::new(at, alias_end(self.text, at)),
             });
         }
         Ok(())
@@ -389,12 +376,11 @@ fn scalar_span(text: &str, start: usize, value: &str, quoted: bool) -> Span {
     } else {
         start + rest[..line_end - start].trim_end().len()
     };
-    Span {
+    Span::new(
         start,
-        end: end
-            .max(start + usize::from(start < text.len()))
+        end.max(start + usize::from(start < text.len()))
             .min(text.len().max(start)),
-    }
+    )
 }
 
 /// `*name`: the alias token.
@@ -436,7 +422,7 @@ impl LineIndex {
             .chars()
             .next()
             .map_or(start, |c| start + c.len_utf8());
-        Span { start, end }
+        Span::new(start, end)
     }
 }
 
@@ -445,7 +431,7 @@ mod tests {
     use super::*;
 
     fn at<'a>(text: &'a str, node: &Node) -> &'a str {
-        &text[node.span.start..node.span.end]
+        &text[node.span.start()..node.span.end()]
     }
 
     #[test]
@@ -468,7 +454,7 @@ mod tests {
         let text = "a: \"é\"\nb: \"ü\": x\n";
         // The second line is invalid YAML; the first still has the right spans.
         let err = parse(text).unwrap_err();
-        assert!(err.span.start >= 8, "{err:?}");
+        assert!(err.span.start() >= 8, "{err:?}");
         let root = parse("x: \"é\"\ny: zz\n").unwrap();
         assert_eq!(at("x: \"é\"\ny: zz\n", root.get("y").unwrap()), "zz");
     }
@@ -516,7 +502,7 @@ mod tests {
         let mut rng = crate::xorshift::Rng(0x9e37_79b9_7f4a_7c15);
         let node = |value: Value, at: usize| Node {
             value,
-            span: Span { start: at, end: at },
+            span: Span::new(at, at),
         };
         let key = |rng: &mut crate::xorshift::Rng, at: usize| {
             let value = match rng.below(8) {
@@ -593,7 +579,7 @@ mod tests {
         let err = parse(&text).unwrap_err();
         assert!(started.elapsed().as_secs() < 2);
         assert!(err.message.contains("YAML bomb"), "{}", err.message);
-        assert!(text[err.span.start..].starts_with("*a"));
+        assert!(text[err.span.start()..].starts_with("*a"));
     }
 
     #[test]
@@ -611,7 +597,7 @@ mod tests {
     fn syntax_errors_are_located() {
         let text = "services:\n  gw:\n    ports: [\"1:1\"\n    image: x\n";
         let err = parse(text).unwrap_err();
-        assert!(err.span.start > 10, "{err:?}");
+        assert!(err.span.start() > 10, "{err:?}");
     }
 
     #[test]

@@ -565,7 +565,7 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
 }
 
 fn place(loc: Loc, instance: &Instance, sources: &SourceMap) -> String {
-    let (line, _) = sources.line_col(loc.file, loc.span.start);
+    let (line, _) = sources.line_col(loc.file, loc.span.start());
     let path = display_home_relative(&sources.file(loc.file).path, &instance.os_home);
     format!("{path}:{line}")
 }
@@ -573,14 +573,16 @@ fn place(loc: Loc, instance: &Instance, sources: &SourceMap) -> String {
 /// Where a port came from, short enough for a table column.
 pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) -> String {
     match origin {
-        Origin::Derived { formula, .. } => formula.to_string(),
-        Origin::Mounted { mount, .. } => format!("mounted by {}", place(*mount, instance, sources)),
+        Origin::Derived(derived) => derived.formula.to_string(),
+        Origin::Mounted(mounted) => {
+            format!("mounted by {}", place(mounted.mount, instance, sources))
+        }
         Origin::Config(loc) => place(*loc, instance, sources),
         Origin::Substituted(s) => {
             format!("${{{}}} at {}", s.var, place(s.loc, instance, sources))
         }
-        Origin::Env { var, set_by } => {
-            let by = match set_by {
+        Origin::Env(env) => {
+            let by = match &env.set_by {
                 EnvOrigin::Given => "the environment".to_string(),
                 EnvOrigin::ProfileFlag { flag } => flag.clone(),
                 EnvOrigin::DotEnv(loc) | EnvOrigin::Service(loc) | EnvOrigin::Container(loc) => {
@@ -590,16 +592,16 @@ pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) ->
                     format!("env.vars at {}", place(*loc, instance, sources))
                 }
             };
-            format!("{var} from {by}")
+            format!("{} from {by}", env.var)
         }
-        Origin::Cli { arg, loc } => match loc {
-            Some(loc) => format!("{arg} at {}", place(*loc, instance, sources)),
-            None => arg.clone(),
+        Origin::Cli(cli) => match cli.loc {
+            Some(loc) => format!("{} at {}", cli.arg, place(loc, instance, sources)),
+            None => cli.arg.clone(),
         },
-        Origin::Default(reason) => reason.clone(),
-        Origin::Layout { what, loc } => match loc {
-            Some(loc) => format!("{what} at {}", place(*loc, instance, sources)),
-            None => what.clone(),
+        Origin::Default(reason) => reason.to_string(),
+        Origin::Layout(fact) => match fact.loc {
+            Some(loc) => format!("{} at {}", fact.what, place(loc, instance, sources)),
+            None => fact.what.clone(),
         },
     }
 }

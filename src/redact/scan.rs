@@ -15,7 +15,7 @@ mod powershell;
 pub use powershell::powershell;
 
 fn span(start: usize, end: usize) -> Span {
-    Span { start, end }
+    Span::new(start, end)
 }
 
 /// Pushes the shown parts of `value` (at `base` in the file) as a value under `key`.
@@ -201,10 +201,10 @@ fn without_substitutions<R>(
     let pushed: Vec<Span> = out.drain(from..).collect();
     for shown in pushed {
         // The holes a span may meet start with the first that ends after it starts.
-        let mut at = shown.start;
-        let first = inner.partition_point(|&(_, end)| end <= shown.start);
+        let mut at = shown.start();
+        let first = inner.partition_point(|&(_, end)| end <= shown.start());
         for &(start, end) in &inner[first..] {
-            if start >= shown.end {
+            if start >= shown.end() {
                 break;
             }
             if start > at {
@@ -212,8 +212,8 @@ fn without_substitutions<R>(
             }
             at = at.max(end);
         }
-        if at < shown.end {
-            out.push(span(at, shown.end));
+        if at < shown.end() {
+            out.push(span(at, shown.end()));
         }
     }
     push_substitutions(out, raw, base, &holes, 0);
@@ -1067,14 +1067,14 @@ pub fn compose_yaml(text: &str, root: &crate::load::yaml::Node) -> Vec<Span> {
     let mut out = Vec::new();
     let mut nodes = Vec::new();
     yaml_node(text, root, None, &mut out, &mut nodes);
-    nodes.sort_unstable_by_key(|s| s.start);
+    nodes.sort_unstable_by_key(|s| s.start());
     let mut next = 0;
     let mut inside_until = 0;
     let mut in_comment = false;
     let mut previous = '\n';
     for (i, c) in text.char_indices() {
-        while next < nodes.len() && nodes[next].start <= i {
-            inside_until = inside_until.max(nodes[next].end);
+        while next < nodes.len() && nodes[next].start() <= i {
+            inside_until = inside_until.max(nodes[next].end());
             next += 1;
         }
         let was = std::mem::replace(&mut previous, c);
@@ -1131,8 +1131,8 @@ fn yaml_node(
                         }
                         for item in v.items() {
                             nodes.push(item.span);
-                            if let Some(raw) = text.get(item.span.start..item.span.end) {
-                                push_assignment(out, raw, item.span.start);
+                            if let Some(raw) = text.get(item.span.start()..item.span.end()) {
+                                push_assignment(out, raw, item.span.start());
                             }
                         }
                     }
@@ -1147,15 +1147,15 @@ fn yaml_node(
         }
         Value::Scalar { text: value, .. } => {
             nodes.push(node.span);
-            let Some(raw) = text.get(node.span.start..node.span.end) else {
+            let Some(raw) = text.get(node.span.start()..node.span.end()) else {
                 return;
             };
             let (inner, offset) = unquote(raw);
             if offset > 0 {
-                out.push(span(node.span.start, node.span.start + 1));
-                out.push(span(node.span.end - 1, node.span.end));
+                out.push(span(node.span.start(), node.span.start() + 1));
+                out.push(span(node.span.end() - 1, node.span.end()));
             }
-            let at = node.span.start + offset;
+            let at = node.span.start() + offset;
             let plain_constant = offset == 0
                 && matches!(
                     inner,
@@ -1188,18 +1188,18 @@ fn yaml_command(
     };
     for word in words {
         nodes.push(word.span);
-        let Some(raw) = text.get(word.span.start..word.span.end) else {
+        let Some(raw) = text.get(word.span.start()..word.span.end()) else {
             continue;
         };
         if one_string {
             let (inner, offset) = unquote(raw);
             if offset > 0 {
-                out.push(span(word.span.start, word.span.start + 1));
-                out.push(span(word.span.end - 1, word.span.end));
+                out.push(span(word.span.start(), word.span.start() + 1));
+                out.push(span(word.span.end() - 1, word.span.end()));
             }
-            push_command(out, &mut argv, inner, word.span.start + offset);
+            push_command(out, &mut argv, inner, word.span.start() + offset);
         } else {
-            argv.word(out, raw, word.span.start);
+            argv.word(out, raw, word.span.start());
         }
     }
 }

@@ -89,7 +89,7 @@ mod tests {
         let file = sources.add(Path::new("a.json"), "{\n  port: 1,\n}\n".into(), None);
         let loc = Loc {
             file,
-            span: Span { start: 10, end: 11 },
+            span: Span::new(10, 11),
         };
         let findings = vec![
             Reported {

@@ -175,7 +175,7 @@ mod tests {
         let missing = sources.add(Path::new("b.json"), String::new(), None);
         let loc = |file, start, end| Loc {
             file,
-            span: Span { start, end },
+            span: Span::new(start, end),
         };
         let reported = Reported {
             finding: Finding::new(&crate::catalog::GATEWAY_PORT_COLLISION, "clash")

@@ -215,7 +215,7 @@ mod tests {
         );
         let here = Loc {
             file,
-            span: Span { start: 19, end: 24 },
+            span: Span::new(19, 24),
         };
         let finding = Finding::new(&catalog::GATEWAY_PORT_COLLISION, "100% sure: a, b\r\nclash")
             .label(Label::new(Some(here), "a: port 18789", Some("a")))

@@ -384,11 +384,11 @@ fn build(reported: &Reported, sources: &SourceMap, masked: &mut Masked) -> Rende
             related.push(note(visible(&label.message).into_owned()));
             continue;
         };
-        let length = loc.span.end.saturating_sub(loc.span.start);
+        let length = loc.span.end().saturating_sub(loc.span.start());
         let message = visible(&label.message).into_owned();
-        let span = LabeledSpan::new(Some(message.clone()), loc.span.start, length);
+        let span = LabeledSpan::new(Some(message.clone()), loc.span.start(), length);
         let span = if index == 0 {
-            LabeledSpan::new_primary_with_span(Some(message), (loc.span.start, length))
+            LabeledSpan::new_primary_with_span(Some(message), (loc.span.start(), length))
         } else {
             span
         };

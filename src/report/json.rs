@@ -360,7 +360,7 @@ mod tests {
         let unread = sources.add(Path::new("c\u{7}.json"), String::new(), None);
         let loc = |file, start, end| Loc {
             file,
-            span: Span { start, end },
+            span: Span::new(start, end),
         };
         let tricky =
             "tab\there \"quoted\" back\\slash \u{1} \u{8}\u{c}\r\n é ü 𝄞 \u{7f} \u{202E} ##[x] end";
@@ -386,12 +386,12 @@ mod tests {
             edits: vec![
                 Edit {
                     file,
-                    span: Span { start: 10, end: 11 },
+                    span: Span::new(10, 11),
                     replacement: "2\n\"x\"".into(),
                 },
                 Edit {
                     file,
-                    span: Span { start: 0, end: 0 },
+                    span: Span::new(0, 0),
                     replacement: String::new(),
                 },
             ],

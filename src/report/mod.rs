@@ -194,15 +194,15 @@ pub struct Place {
 }
 
 pub fn place(sources: &SourceMap, loc: Loc) -> (&str, Place) {
-    let (line, column) = sources.line_col(loc.file, loc.span.start);
-    let (end_line, end_column) = sources.line_col(loc.file, loc.span.end);
+    let (line, column) = sources.line_col(loc.file, loc.span.start());
+    let (end_line, end_column) = sources.line_col(loc.file, loc.span.end());
     let at = Place {
         line,
         column,
         end_line,
         end_column,
-        byte_start: loc.span.start,
-        byte_end: loc.span.end,
+        byte_start: loc.span.start(),
+        byte_end: loc.span.end(),
     };
     (sources.file(loc.file).shown_path(), at)
 }
@@ -210,7 +210,7 @@ pub fn place(sources: &SourceMap, loc: Loc) -> (&str, Place) {
 /// A location that can be shown: its file has text to point into, or it names a whole
 /// file (an unreadable one) at its start.
 pub fn showable(sources: &SourceMap, loc: Option<Loc>) -> Option<Loc> {
-    loc.filter(|l| !sources.file(l.file).text.is_empty() || l.span.end == 0)
+    loc.filter(|l| !sources.file(l.file).text.is_empty() || l.span.end() == 0)
 }
 
 #[cfg(test)]
@@ -236,7 +236,7 @@ mod tests {
         sources.show_all(file);
         let loc = Loc {
             file,
-            span: Span { start: 20, end: 21 },
+            span: Span::new(20, 21),
         };
         let finding = |planned: bool| {
             let mut finding = Finding::new(&crate::catalog::GATEWAY_PORT_COLLISION, "one port")

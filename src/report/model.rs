@@ -32,7 +32,7 @@ fn set_by_text(set_by: &EnvOrigin, sources: &SourceMap) -> String {
 pub fn describe(origin: &Origin, sources: &SourceMap) -> String {
     match origin {
         Origin::Config(loc) => at(sources, *loc),
-        Origin::Env { var, set_by } => format!("{var} {}", set_by_text(set_by, sources)),
+        Origin::Env(env) => format!("{} {}", env.var, set_by_text(&env.set_by, sources)),
         Origin::Substituted(s) => {
             let var = &s.var;
             format!(
@@ -41,25 +41,23 @@ pub fn describe(origin: &Origin, sources: &SourceMap) -> String {
                 set_by_text(&s.set_by, sources)
             )
         }
-        Origin::Cli { arg, loc } => match loc {
-            Some(loc) => format!("argument {arg} at {}", at(sources, *loc)),
-            None => format!("argument {arg}"),
+        Origin::Cli(cli) => match cli.loc {
+            Some(loc) => format!("argument {} at {}", cli.arg, at(sources, loc)),
+            None => format!("argument {}", cli.arg),
         },
-        Origin::Default(reason) => reason.clone(),
-        Origin::Layout { what, loc } => match loc {
-            Some(loc) => format!("{what} at {}", at(sources, *loc)),
-            None => what.clone(),
+        Origin::Default(reason) => reason.to_string(),
+        Origin::Layout(fact) => match fact.loc {
+            Some(loc) => format!("{} at {}", fact.what, at(sources, loc)),
+            None => fact.what.clone(),
         },
-        Origin::Derived { base, formula } => format!("{formula}; {}", describe(base, sources)),
-        Origin::Mounted {
-            base,
-            container_path,
-            mount,
-        } => format!(
+        Origin::Derived(derived) => {
+            format!("{}; {}", derived.formula, describe(&derived.base, sources))
+        }
+        Origin::Mounted(mounted) => format!(
             "mounted at {} by {}; in the container: {}",
-            container_path.display(),
-            at(sources, *mount),
-            describe(base, sources)
+            mounted.container_path.display(),
+            at(sources, mounted.mount),
+            describe(&mounted.base, sources)
         ),
     }
 }
@@ -487,8 +485,8 @@ impl<'s> ModelJson<'s> {
     }
 
     fn numbers(&self, loc: Loc) -> Numbers {
-        let (line, column) = self.sources.line_col(loc.file, loc.span.start);
-        let (end_line, end_column) = self.sources.line_col(loc.file, loc.span.end);
+        let (line, column) = self.sources.line_col(loc.file, loc.span.start());
+        let (end_line, end_column) = self.sources.line_col(loc.file, loc.span.end());
         Numbers {
             line,
             column,
@@ -499,7 +497,7 @@ impl<'s> ModelJson<'s> {
 
     /// `file:line:column`.
     fn at(&mut self, loc: Loc) -> String {
-        let (line, column) = self.sources.line_col(loc.file, loc.span.start);
+        let (line, column) = self.sources.line_col(loc.file, loc.span.start());
         format!("{}:{line}:{column}", self.name(loc.file))
     }
 
@@ -523,8 +521,8 @@ impl<'s> ModelJson<'s> {
         w.object();
         let numbers = loc.map(|loc| (loc, self.numbers(loc)));
         if let Some((loc, n)) = &numbers {
-            w.key("byteEnd").num(loc.span.end as u64);
-            w.key("byteStart").num(loc.span.start as u64);
+            w.key("byteEnd").num(loc.span.end() as u64);
+            w.key("byteStart").num(loc.span.start() as u64);
             w.key("column").num(n.column as u64);
             w.key("endColumn").num(n.end_column as u64);
             w.key("endLine").num(n.end_line as u64);
@@ -542,41 +540,41 @@ impl<'s> ModelJson<'s> {
     fn origin(&mut self, w: &mut Pretty, origin: &Origin) {
         let (kind, loc) = match origin {
             Origin::Config(loc) => ("config", Some(*loc)),
-            Origin::Env { .. } => ("env", None),
+            Origin::Env(_) => ("env", None),
             Origin::Substituted(s) => ("substituted", Some(s.loc)),
-            Origin::Cli { loc, .. } => ("argument", *loc),
+            Origin::Cli(cli) => ("argument", cli.loc),
             Origin::Default(_) => ("default", None),
-            Origin::Layout { loc, .. } => ("layout", *loc),
-            Origin::Mounted { mount, .. } => ("mounted", Some(*mount)),
-            Origin::Derived { .. } => ("derived", None),
+            Origin::Layout(fact) => ("layout", fact.loc),
+            Origin::Mounted(mounted) => ("mounted", Some(mounted.mount)),
+            Origin::Derived(_) => ("derived", None),
         };
         let numbers = self.showable(loc).map(|loc| (loc, self.numbers(loc)));
         w.object();
-        if let Origin::Cli { arg, .. } = origin {
-            w.key("arg").str(arg);
+        if let Origin::Cli(cli) = origin {
+            w.key("arg").str(&cli.arg);
         }
         if let Some((loc, n)) = &numbers {
-            w.key("byteEnd").num(loc.span.end as u64);
-            w.key("byteStart").num(loc.span.start as u64);
+            w.key("byteEnd").num(loc.span.end() as u64);
+            w.key("byteStart").num(loc.span.start() as u64);
             w.key("column").num(n.column as u64);
         }
-        if let Origin::Mounted { container_path, .. } = origin {
+        if let Origin::Mounted(mounted) = origin {
             w.key("containerPath")
-                .str(&container_path.display().to_string());
+                .str(&mounted.container_path.display().to_string());
         }
         if let Some((loc, n)) = &numbers {
             w.key("endColumn").num(n.end_column as u64);
             w.key("endLine").num(n.end_line as u64);
             w.key("file").str(self.name(loc.file));
         }
-        if let Origin::Derived { base, formula } = origin {
-            w.key("formula").str(formula);
+        if let Origin::Derived(derived) = origin {
+            w.key("formula").str(&derived.formula);
             w.key("from");
-            self.origin(w, base);
+            self.origin(w, &derived.base);
         }
-        if let Origin::Mounted { base, .. } = origin {
+        if let Origin::Mounted(mounted) = origin {
             w.key("inContainer");
-            self.origin(w, base);
+            self.origin(w, &mounted.base);
         }
         if let Some((loc, _)) = &numbers {
             let chain = self.sources.include_chain(loc.file);
@@ -597,18 +595,18 @@ impl<'s> ModelJson<'s> {
             Origin::Default(reason) => {
                 w.key("reason").str(reason);
             }
-            Origin::Env { var, set_by } => {
+            Origin::Env(env) => {
                 w.key("setBy");
-                self.set_by(w, set_by);
-                w.key("var").str(var);
+                self.set_by(w, &env.set_by);
+                w.key("var").str(&env.var);
             }
             Origin::Substituted(s) => {
                 w.key("setBy");
                 self.set_by(w, &s.set_by);
                 w.key("var").str(&s.var);
             }
-            Origin::Layout { what, .. } => {
-                w.key("what").str(what);
+            Origin::Layout(fact) => {
+                w.key("what").str(&fact.what);
             }
             _ => {}
         }

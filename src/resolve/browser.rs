@@ -325,7 +325,7 @@ fn resolve_profile(
     let origin_of_node = || match (&entry.cdp_url, entry.node) {
         (Some((UrlSource::TopLevel(n), _)), _) => Origin::Config(n.loc),
         (_, Some(n)) => Origin::Config(n.loc),
-        (_, None) => Origin::Default(format!("implicit browser profile \"{}\"", entry.name)),
+        (_, None) => Origin::Default(format!("implicit browser profile \"{}\"", entry.name).into()),
     };
     let profile = |driver: &str, port: u32, url: String, host: String, attach: bool, origin| {
         BrowserProfile {

@@ -204,7 +204,7 @@ fn env_secret(
     if account != default_account || ctx.env.value(var).is_none() {
         return None;
     }
-    let reference = Origin::Default(format!("{var} (env fallback for the default account)"));
+    let reference = Origin::Default(format!("{var} (env fallback for the default account)").into());
     Some(from_env(var, ctx, field.hint, reference))
 }
 
@@ -221,7 +221,7 @@ fn gateway_auth(ctx: &SecretContext) -> Vec<Credential> {
             .and_then(|n| secret_from_node(n, ctx, no_hint));
         let found = from_config.or_else(|| {
             ctx.env.value(var)?;
-            let reference = Origin::Default(format!("{var} in the environment"));
+            let reference = Origin::Default(format!("{var} in the environment").into());
             Some(from_env(var, ctx, no_hint, reference))
         });
         if let Some((secret, origin)) = found {

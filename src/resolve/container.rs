@@ -43,11 +43,7 @@ fn map(c: &Container, value: &mut Sourced<PathBuf>) {
     match c.host_path(&container_path) {
         HostPath::Bind(host, mount) | HostPath::Volume(host, mount) => {
             value.value = host;
-            value.origin = Origin::Mounted {
-                base: Box::new(value.origin.clone()),
-                container_path,
-                mount: mount.loc,
-            };
+            value.origin = Origin::mounted(value.origin.clone(), container_path, mount.loc);
         }
         HostPath::Private => value.value = c.private_path(&container_path),
     }

@@ -48,7 +48,7 @@ pub fn invocations(
                 ),
                 loc: Some(Loc {
                     file,
-                    span: Span { start: 0, end: 0 },
+                    span: Span::new(0, 0),
                 }),
             });
             return Vec::new();
@@ -57,7 +57,7 @@ pub fn invocations(
     let file = sources.add(&path, String::new(), None);
     let loc = Loc {
         file,
-        span: Span { start: 0, end: 0 },
+        span: Span::new(0, 0),
     };
     let mut cells = cells;
     if cells.len() > MAX_CELLS {
@@ -157,10 +157,7 @@ fn cell_invocation(
         env,
         port_arg: Some(Sourced::new(
             FLEET_GATEWAY_PORT,
-            Origin::Cli {
-                arg: format!("--port {FLEET_GATEWAY_PORT}"),
-                loc: None,
-            },
+            Origin::cli(format!("--port {FLEET_GATEWAY_PORT}"), None),
         )),
         service: None,
         container: Some(Box::new(Container {

@@ -202,10 +202,10 @@ pub fn resolve_instance_for(
         config_exists: config.exists,
         config_loc: Loc {
             file: root.loc.file,
-            span: crate::load::json5::Span {
-                start: root.loc.span.start,
-                end: (root.loc.span.start + 1).min(root.loc.span.end),
-            },
+            span: crate::load::json5::Span::new(
+                root.loc.span.start(),
+                (root.loc.span.start() + 1).min(root.loc.span.end()),
+            ),
         },
         state_dir,
         workspace,

@@ -10,13 +10,12 @@ use crate::paths::{expand_tilde, resolve, resolve_user_path};
 use std::path::{Path, PathBuf};
 
 fn env_origin(env: &Env, var: &str) -> Origin {
-    Origin::Env {
-        var: var.to_string(),
-        set_by: env
-            .get(var)
+    Origin::env(
+        var.to_string(),
+        env.get(var)
             .map(|v| v.origin.clone())
             .expect("caller checked"),
-    }
+    )
 }
 
 /// `resolveEffectiveHomeDir`: `OPENCLAW_HOME` (its `~` expanded with the OS home) or `HOME`.
@@ -306,7 +305,7 @@ pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Ag
                 ),
                 (None, None) => Sourced::new(
                     ctx.state_dir.join(format!("workspace-{id}")),
-                    Origin::Default(format!("<state dir>/workspace-{id}")),
+                    Origin::Default(format!("<state dir>/workspace-{id}").into()),
                 ),
             };
             let agent_dir = match entry.and_then(|e| e.get("agentDir")).and_then(non_blank) {
@@ -316,7 +315,7 @@ pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Ag
                 ),
                 None => Sourced::new(
                     ctx.state_dir.join("agents").join(id).join("agent"),
-                    Origin::Default(format!("<state dir>/agents/{id}/agent")),
+                    Origin::Default(format!("<state dir>/agents/{id}/agent").into()),
                 ),
             };
             Agent {

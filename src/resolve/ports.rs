@@ -20,10 +20,7 @@ pub fn ignored_port_env(env: &Env) -> Option<Sourced<String>> {
     {
         return None;
     }
-    let origin = Origin::Env {
-        var: "OPENCLAW_GATEWAY_PORT".into(),
-        set_by: var.origin.clone(),
-    };
+    let origin = Origin::env("OPENCLAW_GATEWAY_PORT", var.origin.clone());
     Some(Sourced::new(var.value.clone(), origin))
 }
 
@@ -49,7 +46,7 @@ pub fn gateway_port_for(
         {
             let origin = Origin::Default(format!(
                 "OpenClaw's default gateway port: OpenClaw {r} gives a named profile no port of its own (hash ports arrived in 2026.8.2)"
-            ));
+            ).into());
             (
                 Sourced::new(DEFAULT_GATEWAY_PORT, origin),
                 PortKind::Default,
@@ -70,10 +67,7 @@ fn precedence(inv: &Invocation, env: &Env, config: &Node) -> (Sourced<u16>, Port
     }
     if let Some(var) = env.get("OPENCLAW_GATEWAY_PORT") {
         if let Some(port) = parse_port_env(&var.value) {
-            let origin = Origin::Env {
-                var: "OPENCLAW_GATEWAY_PORT".into(),
-                set_by: var.origin.clone(),
-            };
+            let origin = Origin::env("OPENCLAW_GATEWAY_PORT", var.origin.clone());
             return (Sourced::new(port, origin), PortKind::Env);
         }
     }
@@ -82,11 +76,7 @@ fn precedence(inv: &Invocation, env: &Env, config: &Node) -> (Sourced<u16>, Port
     }
     if let Some(profile) = normalize_profile_name(env.value("OPENCLAW_PROFILE")) {
         let var = env.get("OPENCLAW_PROFILE").expect("normalized from it");
-        let origin = Origin::Env {
-            var: "OPENCLAW_PROFILE".into(),
-            set_by: var.origin.clone(),
-        }
-        .derived(format!(
+        let origin = Origin::env("OPENCLAW_PROFILE", var.origin.clone()).derived(format!(
             "20000 + FNV-1a(\"{profile}\") % 40000 (no port pinned for a named profile)"
         ));
         return (

@@ -95,10 +95,10 @@ pub fn detect(
         if let Some(release) = c.image.as_deref().and_then(release_of_image) {
             found.push(Sourced::new(
                 release,
-                Origin::Layout {
-                    what: format!("the image tag {}", c.image.as_deref().unwrap_or_default()),
-                    loc: c.image_loc.or(Some(c.loc)),
-                },
+                Origin::layout(
+                    format!("the image tag {}", c.image.as_deref().unwrap_or_default()),
+                    c.image_loc.or(Some(c.loc)),
+                ),
             ));
         }
     }
@@ -107,10 +107,7 @@ pub fn detect(
         if is_release(v) {
             found.push(Sourced::new(
                 v.to_string(),
-                Origin::Env {
-                    var: "OPENCLAW_SERVICE_VERSION".into(),
-                    set_by: var.origin.clone(),
-                },
+                Origin::env("OPENCLAW_SERVICE_VERSION", var.origin.clone()),
             ));
         }
     }
@@ -146,10 +143,7 @@ fn home_installs(
         if out.iter().all(|s| s.value != found.release) {
             out.push(Sourced::new(
                 found.release.clone(),
-                Origin::Layout {
-                    what: found.what.clone(),
-                    loc: found.loc,
-                },
+                Origin::layout(found.what.clone(), found.loc),
             ));
         }
     }

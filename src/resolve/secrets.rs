@@ -102,10 +102,7 @@ pub fn from_env(
         Some(var) => {
             let origin = match reference.loc() {
                 Some(loc) => Origin::substituted(loc, name.to_string(), var.origin.clone()),
-                None => Origin::Env {
-                    var: name.to_string(),
-                    set_by: var.origin.clone(),
-                },
+                None => Origin::env(name.to_string(), var.origin.clone()),
             };
             (
                 known(

@@ -486,8 +486,8 @@ fn token_loc(inst: &Instance) -> Loc {
 /// Whether `inner` lies inside `outer` (same file).
 fn within(inner: Loc, outer: Loc) -> bool {
     inner.file == outer.file
-        && inner.span.start >= outer.span.start
-        && inner.span.end <= outer.span.end
+        && inner.span.start() >= outer.span.start()
+        && inner.span.end() <= outer.span.end()
 }
 
 /// The node at a dotted path (array indices as numbers).

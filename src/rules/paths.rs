@@ -253,7 +253,8 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
                 .iter()
                 .find(|(i, _)| instances[*i].container.is_some())
             {
-                if let Origin::Mounted { container_path, .. } = &path.origin {
+                if let Origin::Mounted(mounted) = &path.origin {
+                    let container_path = &mounted.container_path;
                     finding = finding.help(format!(
                         "mount a directory of its own at {} in \"{}\" (or give the other gateway its own)",
                         container_path.display(),
@@ -473,7 +474,7 @@ fn split_profile_identity(instance: &Instance, keys: &PathKeys) -> Option<Findin
             instance.service_names().systemd_unit
         ))
 .help(match &profile.origin {
-            crate::resolve::Origin::Env { set_by: EnvOrigin::DotEnv(_), .. } => format!(
+            crate::resolve::Origin::Env(env) if matches!(env.set_by, EnvOrigin::DotEnv(_)) => format!(
                 "remove OPENCLAW_PROFILE={} from that .env file: profile \"{}\" is the gateway in ~/.openclaw-{}, started with `openclaw --profile {}`",
                 profile.value, profile.value, profile.value, profile.value
             ),

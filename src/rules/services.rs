@@ -207,10 +207,7 @@ fn port_from_service(instance: &Instance) -> bool {
         PortKind::ServiceArgument => true,
         PortKind::Env => matches!(
             &instance.port.origin,
-            Origin::Env {
-                set_by: EnvOrigin::Service(_),
-                ..
-            }
+            Origin::Env(env) if matches!(env.set_by, EnvOrigin::Service(_))
         ),
         _ => false,
     }
@@ -355,7 +352,7 @@ fn profile_of_service_name(name: &str) -> Option<Option<String>> {
 /// (`OPENCLAW_PROFILE`) rather than only by its name.
 fn intended_profile(instance: &Instance, service: &ServiceFile) -> Option<(Option<String>, bool)> {
     let from_env = instance.profile.as_ref().filter(|p| {
-        matches!(&p.origin, Origin::Env { set_by: EnvOrigin::Service(loc), .. } if loc.file == service.loc.file)
+        matches!(&p.origin, Origin::Env(env) if matches!(env.set_by, EnvOrigin::Service(loc) if loc.file == service.loc.file))
     });
     match from_env {
         Some(p) => Some((Some(p.value.clone()), true)),

@@ -116,7 +116,7 @@ impl ContainerSpec {
         let loc = |n: usize| entries.get(n).map_or(key, |span| Loc { file, span: *span });
         // What the compose loader records of each entry: the string without its quotes.
         let host_text = |n: usize| match (self.engine, entries.get(n)) {
-            (Engine::Compose, Some(s)) => HostText::Short(Span::new(s.start + 1, s.end - 1)),
+            (Engine::Compose, Some(s)) => HostText::Short(Span::new(s.start() + 1, s.end() - 1)),
             _ => HostText::Entry,
         };
         Container {
@@ -434,15 +434,9 @@ impl Gateway {
             }
             None => (None, None),
         };
-        let port_arg = port_arg.or(self.port_arg.map(|port| {
-            Sourced::new(
-                port,
-                Origin::Cli {
-                    arg: format!("--port {port}"),
-                    loc: None,
-                },
-            )
-        }));
+        let port_arg = port_arg.or(self
+            .port_arg
+            .map(|port| Sourced::new(port, Origin::cli(format!("--port {port}"), None))));
         env.set("HOME", os_home.display().to_string(), EnvOrigin::Given);
         if let Some(profile) = &self.profile {
             let home = resolve::paths::effective_home(&env, &os_home, &cwd);
@@ -556,8 +550,8 @@ impl Gateway {
             config_loc: Loc {
                 file: root.loc.file,
                 span: Span::new(
-                    root.loc.span.start,
-                    (root.loc.span.start + 1).min(root.loc.span.end),
+                    root.loc.span.start(),
+                    (root.loc.span.start() + 1).min(root.loc.span.end()),
                 ),
             },
             state_dir,
@@ -651,15 +645,9 @@ impl Gateway {
             env.set(&key, value, EnvOrigin::Service(at(span)));
         }
         let loc = at(port_span.unwrap_or(exec_span));
-        let port = unit.port.map(|port| {
-            Sourced::new(
-                port,
-                Origin::Cli {
-                    arg: format!("--port {port}"),
-                    loc: Some(loc),
-                },
-            )
-        });
+        let port = unit
+            .port
+            .map(|port| Sourced::new(port, Origin::cli(format!("--port {port}"), Some(loc))));
         let service = ServiceFile {
             kind: ServiceKind::SystemdUser,
             path,
@@ -955,7 +943,7 @@ mod tests {
         );
         let text = &host.sources.file(service.loc.file).text;
         assert_eq!(
-            &text[service.loc.span.start..service.loc.span.end],
+            &text[service.loc.span.start()..service.loc.span.end()],
             "--port 19000"
         );
         assert!(text.contains("RestartPreventExitStatus=78\n"));

@@ -66,10 +66,7 @@ pub fn from_comments<'a>(
             continue;
         };
         let covers = if directive.whole_file {
-            Some(Span {
-                start: 0,
-                end: text.len(),
-            })
+            Some(Span::new(0, text.len()))
         } else {
             covered_item(
                 lines.get_or_insert_with(|| super::LineIndex::new(text)),
@@ -81,10 +78,7 @@ pub fn from_comments<'a>(
             rules: directive.rules,
             reason: directive.reason,
             comment: span,
-            covers: covers.unwrap_or(Span {
-                start: span.start,
-                end: span.start,
-            }),
+            covers: covers.unwrap_or(Span::new(span.start(), span.start())),
         });
     }
     out
@@ -93,17 +87,17 @@ pub fn from_comments<'a>(
 /// A comment after an item on its line covers that item; otherwise the next item does.
 /// Among items starting on the same line, the innermost (last-starting) one is meant.
 fn covered_item(lines: &super::LineIndex, comment: Span, items: &[Span]) -> Option<Span> {
-    let line = lines.line_of(comment.start);
+    let line = lines.line_of(comment.start());
     let same_line = items
         .iter()
-        .filter(|i| i.start < comment.start && lines.line_of(i.start) == line)
-        .max_by_key(|i| i.start);
+        .filter(|i| i.start() < comment.start() && lines.line_of(i.start()) == line)
+        .max_by_key(|i| i.start());
     same_line
         .or_else(|| {
             items
                 .iter()
-                .filter(|i| i.start >= comment.end)
-                .min_by_key(|i| i.start)
+                .filter(|i| i.start() >= comment.end())
+                .min_by_key(|i| i.start())
         })
         .copied()
 }
@@ -138,33 +132,12 @@ mod tests {
         let text = "{\n  // clawlint-ignore CL1: x\n  a: 1,\n  b: 2, // clawlint-ignore CL2: y\n}";
         let a = text.find("a: 1").unwrap();
         let b = text.find("b: 2").unwrap();
-        let items = [
-            Span {
-                start: a,
-                end: a + 4,
-            },
-            Span {
-                start: b,
-                end: b + 4,
-            },
-        ];
+        let items = [Span::new(a, a + 4), Span::new(b, b + 4)];
         let c1 = text.find("// clawlint-ignore CL1").unwrap();
         let c2 = text.find("// clawlint-ignore CL2").unwrap();
         let comments = [
-            (
-                Span {
-                    start: c1,
-                    end: c1 + 26,
-                },
-                " clawlint-ignore CL1: x",
-            ),
-            (
-                Span {
-                    start: c2,
-                    end: text.len() - 2,
-                },
-                " clawlint-ignore CL2: y",
-            ),
+            (Span::new(c1, c1 + 26), " clawlint-ignore CL1: x"),
+            (Span::new(c2, text.len() - 2), " clawlint-ignore CL2: y"),
         ];
         let s = from_comments(text, comments, &items);
         assert_eq!(s[0].covers, items[0]);

@@ -11,16 +11,54 @@ use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 /// Byte offsets into a file's text, `end` exclusive.
+///
+/// Held in 32 bits: a span is in every located value of every gateway (each origin, tree node
+/// and label), and offsets of two `usize`s made each of them 8 bytes larger. No text clawlint
+/// locates reaches 4 GiB: every file read is bounded (`load::read`'s limits, an include chain
+/// at most [`crate::load::include::MAX_INCLUDE_BYTES`], an expansion at most
+/// [`crate::load::env::MAX_SUBSTITUTED_BYTES`]), and [`Span::new`] checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
+
+/// The largest text a span may point into (checked in [`Span::new`] and [`SourceMap::add`]).
+pub const MAX_TEXT_BYTES: usize = u32::MAX as usize;
+
+const _: () = assert!(crate::load::include::MAX_INCLUDE_BYTES <= MAX_TEXT_BYTES);
+const _: () = assert!(crate::load::env::MAX_SUBSTITUTED_BYTES <= MAX_TEXT_BYTES);
+const _: () = assert!(crate::load::read::CONFIG_LIMIT as usize <= MAX_TEXT_BYTES);
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
+        Span {
+            start: offset(start),
+            end: offset(end),
+        }
     }
+
+    /// The first byte.
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    /// The byte after the last.
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    /// `start..end`, to slice the text with.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start()..self.end()
+    }
+}
+
+/// An offset as a span holds it. Every text is under [`MAX_TEXT_BYTES`] (reads are bounded, see
+/// [`Span`]), so this never fails; were a bound ever raised past 4 GiB, it stops here rather
+/// than point at a wrong place.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).expect("a located text is under 4 GiB: every read is bounded")
 }
 
 /// Index of a file in the [`SourceMap`].
@@ -84,11 +122,11 @@ impl SourceFile {
 
     /// Whether any character of `span` (or the one at its start, for an empty span) is masked.
     pub fn hides(&self, span: Span) -> bool {
-        let end = span.end.max(span.start + 1).min(self.text.len());
+        let end = span.end().max(span.start() + 1).min(self.text.len());
         let bytes = self.text.as_bytes();
-        (span.start.min(end)..end).any(|i| {
+        (span.start().min(end)..end).any(|i| {
             !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r')
-                && !self.shown.iter().any(|s| s.start <= i && i < s.end)
+                && !self.shown.iter().any(|s| s.start() <= i && i < s.end())
         })
     }
 }
@@ -117,6 +155,8 @@ impl SourceMap {
         if let Some(id) = self.lookup(path) {
             return id;
         }
+        // Spans into it are 32-bit ([`Span`]); reads are bounded far below that.
+        offset(text.len());
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
             path: path.to_path_buf(),
@@ -147,27 +187,24 @@ impl SourceMap {
     /// (`clawlint.toml`).
     pub fn show_all(&mut self, id: FileId) {
         let end = self.files[id.0 as usize].text.len();
-        self.show(id, [Span { start: 0, end }]);
+        self.show(id, [Span::new(0, end)]);
     }
 
     /// Shows everything of a file but `hidden` (for a parsed config, whose every value and
     /// comment the loader has judged).
     pub fn show_except(&mut self, id: FileId, mut hidden: Vec<Span>) {
-        hidden.sort_unstable_by_key(|s| (s.start, s.end));
+        hidden.sort_unstable_by_key(|s| (s.start(), s.end()));
         let end = self.files[id.0 as usize].text.len();
         let mut shown = Vec::with_capacity(hidden.len() + 1);
         let mut at = 0;
         for span in hidden {
-            if span.start > at {
-                shown.push(Span {
-                    start: at,
-                    end: span.start.min(end),
-                });
+            if span.start() > at {
+                shown.push(Span::new(at, span.start().min(end)));
             }
-            at = at.max(span.end);
+            at = at.max(span.end());
         }
         if at < end {
-            shown.push(Span { start: at, end });
+            shown.push(Span::new(at, end));
         }
         self.show(id, shown);
     }
@@ -241,11 +278,11 @@ mod tests {
         let mut map = SourceMap::new();
         let id = map.add(Path::new("f"), "a=sécret; b".into(), None);
         assert_eq!(map.file(id).redacted_text(), "********** *");
-        map.show_except(id, vec![Span { start: 2, end: 9 }]);
+        map.show_except(id, vec![Span::new(2, 9)]);
         assert_eq!(map.file(id).redacted_text(), "a=*******; b");
-        assert!(map.file(id).hides(Span { start: 3, end: 4 }));
-        assert!(!map.file(id).hides(Span { start: 0, end: 2 }));
-        assert!(!map.file(id).hides(Span { start: 9, end: 9 }));
+        assert!(map.file(id).hides(Span::new(3, 4)));
+        assert!(!map.file(id).hides(Span::new(0, 2)));
+        assert!(!map.file(id).hides(Span::new(9, 9)));
     }
 
     #[test]
@@ -280,12 +317,12 @@ mod tests {
         let top = map.add(Path::new("a"), "x".into(), None);
         let at_top = Loc {
             file: top,
-            span: Span { start: 0, end: 1 },
+            span: Span::new(0, 1),
         };
         let mid = map.add(Path::new("b"), "y".into(), Some(at_top));
         let at_mid = Loc {
             file: mid,
-            span: Span { start: 0, end: 1 },
+            span: Span::new(0, 1),
         };
         let leaf = map.add(Path::new("c"), "z".into(), Some(at_mid));
         assert_eq!(map.include_chain(leaf), vec![at_top, at_mid]);

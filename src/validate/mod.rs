@@ -171,7 +171,8 @@ pub fn did_you_mean(wrong: &str, candidates: &[String]) -> Option<String> {
 /// The span of an object's opening brace (where a missing member is reported).
 pub fn open_brace(node: &Node) -> Loc {
     let mut loc = node.loc;
-    loc.span.end = (loc.span.start + 1).min(loc.span.end);
+    let start = loc.span.start();
+    loc.span = crate::source::Span::new(start, (start + 1).min(loc.span.end()));
     loc
 }
 

@@ -459,7 +459,7 @@ pub fn runs_beside(
                 message: crate::discover::command::copy_budget_stop(&here, variables),
                 loc: Some(Loc {
                     file,
-                    span: Span { start: at, end },
+                    span: Span::new(at, end),
                 }),
             });
         }
@@ -476,7 +476,7 @@ pub fn runs_beside(
                 message: crate::discover::command::unclosed_substitution(&here, until),
                 loc: Some(Loc {
                     file,
-                    span: Span { start: at, end },
+                    span: Span::new(at, end),
                 }),
             });
         }
@@ -488,7 +488,7 @@ pub fn runs_beside(
             let (line, end) = lines.place(&text, at);
             let loc = Loc {
                 file,
-                span: Span { start: at, end },
+                span: Span::new(at, end),
             };
             let mut unknown: Vec<String> =
                 cmd.unknown_args.iter().map(|v| format!("${v}")).collect();
@@ -574,7 +574,7 @@ fn powershell_runs_beside(
         (
             Loc {
                 file,
-                span: Span { start: at, end },
+                span: Span::new(at, end),
             },
             line,
         )
@@ -1419,10 +1419,7 @@ impl Reader<'_> {
                     Value::Null => None,
                     _ => self.string(file, v),
                 };
-                let span = Span {
-                    start: k.span.start,
-                    end: v.span.end.max(k.span.end),
-                };
+                let span = Span::new(k.span.start(), v.span.end().max(k.span.end()));
                 spec.environment
                     .push((name.to_string(), value, Loc { file, span }));
             }
@@ -1873,15 +1870,8 @@ fn gateway_invocation(
     let home = PathBuf::from(env.value("HOME").unwrap_or(IMAGE_HOME));
     let cwd = PathBuf::from(spec.working_dir.as_deref().unwrap_or(IMAGE_WORKDIR));
     let (profile_flag, dev) = crate::openclaw::root_flags(&argv);
-    let port_arg = crate::openclaw::port_from_args(&argv).map(|(port, _)| {
-        Sourced::new(
-            port,
-            Origin::Cli {
-                arg: format!("--port {port}"),
-                loc: command_loc,
-            },
-        )
-    });
+    let port_arg = crate::openclaw::port_from_args(&argv)
+        .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
     let network = match spec.network_mode.as_ref().map(|(m, _)| m.as_str()) {
         Some("host") => Network::Host,
         Some(other) if other.starts_with("service:") || other.starts_with("container:") => {
@@ -2036,7 +2026,7 @@ mod tests {
     fn run(by: &str, line: &str, env: &[(&str, &str)]) -> ComposeRun {
         let loc = Loc {
             file: crate::source::FileId(0),
-            span: Span { start: 0, end: 0 },
+            span: Span::new(0, 0),
         };
         let args = runs::parse(&words(line)).unwrap();
         let env = env
@@ -2052,7 +2042,7 @@ mod tests {
     fn compose_profiles_follow_what_starts_the_project() {
         let loc = Loc {
             file: crate::source::FileId(0),
-            span: Span { start: 0, end: 0 },
+            span: Span::new(0, 0),
         };
         let dot_env =
             |v: &str| BTreeMap::from([("COMPOSE_PROFILES".to_string(), (v.to_string(), loc))]);

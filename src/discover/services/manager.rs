@@ -364,7 +364,7 @@ mod tests {
         // The span is the assignment's, in its own file.
         let (_, _, _, span) = &env[0];
         let text = "[Manager]\nDefaultEnvironment=\"A=one two\" B=b PATH=/opt/bin:/usr/bin\n";
-        assert_eq!(&text[span.start..span.end], "\"A=one two\"");
+        assert_eq!(&text[span.start()..span.end()], "\"A=one two\"");
         // An empty assignment drops what came before, even from other files.
         let files = [
             unit("[Manager]\nDefaultEnvironment=A=1\n"),

@@ -1219,7 +1219,7 @@ fn script_compose_runs(
         let (line, end) = lines[file].place(text, offset);
         let loc = Loc {
             file: *id,
-            span: Span { start: offset, end },
+            span: Span::new(offset, end),
         };
         (loc, format!("{}:{line}", crate::paths::display_path(path)))
     };

@@ -208,7 +208,7 @@ impl EnvFileParser {
         let start = self.start;
         self.comments.push(UnitComment {
             text: String::new(),
-            span: Span { start, end },
+            span: Span::new(start, end),
         });
     }
 
@@ -222,10 +222,7 @@ impl EnvFileParser {
         self.entries.push(EnvFileEntry {
             key: std::mem::take(&mut self.key),
             value: std::mem::take(&mut self.value),
-            span: Span {
-                start: self.start,
-                end: self.end,
-            },
+            span: Span::new(self.start, self.end),
         });
         self.state = EnvState::PreKey;
     }
@@ -240,7 +237,7 @@ impl EnvFileParser {
         }
         for comment in &mut self.comments {
             // The marker is ASCII, so start + 1 is a character boundary.
-            comment.text = text[comment.span.start + 1..comment.span.end].to_string();
+            comment.text = text[comment.span.start() + 1..comment.span.end()].to_string();
         }
     }
 }

@@ -31,10 +31,7 @@ pub fn parse_environment(value: &str) -> (Vec<(String, String, Span)>, Vec<Strin
                 break;
             }
         };
-        let span = Span {
-            start: word.start,
-            end: word.end,
-        };
+        let span = Span::new(word.start, word.end);
         match assignment(word.bytes) {
             Ok((key, val)) => assignments.push((key, val, span)),
             Err(e) => errors.push(e),
@@ -103,13 +100,10 @@ pub fn environment_of(unit: &UnitFile, section: &str, key: &str) -> Vec<(String,
 /// is written on one line (same length in the file as in the value).
 fn absolute_span(directive: &Directive, inner: Span) -> Span {
     let outer = directive.value_span;
-    if outer.end - outer.start != directive.value.len() {
+    if outer.end() - outer.start() != directive.value.len() {
         return outer;
     }
-    Span {
-        start: outer.start + inner.start,
-        end: outer.start + inner.end,
-    }
+    Span::new(outer.start() + inner.start(), outer.start() + inner.end())
 }
 
 /// `EnvironmentFile=` value: a leading `-` means "ignore if missing". The rest is the path

@@ -71,7 +71,7 @@ fn args(words: &[&str]) -> Vec<String> {
 }
 
 fn slice(text: &str, span: Span) -> &str {
-    text.get(span.start..span.end)
+    text.get(span.start()..span.end())
         .expect("span inside the text")
 }
 
@@ -267,8 +267,8 @@ fn parse_environment_words() {
     assert_eq!(
         env,
         [
-            ("A".into(), "1".into(), Span { start: 0, end: 5 }),
-            ("B".into(), "2".into(), Span { start: 6, end: 9 })
+            ("A".into(), "1".into(), Span::new(0, 5)),
+            ("B".into(), "2".into(), Span::new(6, 9))
         ]
     );
     // Quotes may open in the middle of a word (OpenClaw would split this in two).
@@ -485,7 +485,7 @@ fn environment_file() {
     assert_eq!(slice(ENV_FILE, entries[10].span), "EMPTY=");
     let (escaped, _) = parse_environment_file("A=x\\ \n");
     assert_eq!(escaped[0].value, "x ");
-    assert_eq!(escaped[0].span, Span { start: 0, end: 5 });
+    assert_eq!(escaped[0].span, Span::new(0, 5));
     let texts: Vec<_> = comments.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(texts, [" generated", " other comment"]);
     assert_eq!(slice(ENV_FILE, comments[1].span), "; other comment");

@@ -120,10 +120,7 @@ fn comment_line(line: &str, offset: usize) -> Option<UnitComment> {
     let marker = offset + line.len() - rest.len();
     Some(UnitComment {
         text: rest[1..].to_string(),
-        span: Span {
-            start: marker,
-            end: offset + line.len(),
-        },
+        span: Span::new(marker, offset + line.len()),
     })
 }
 
@@ -161,12 +158,9 @@ impl Logical {
         };
         if end <= start {
             let p = at(start);
-            return Span { start: p, end: p };
+            return Span::new(p, p);
         }
-        Span {
-            start: at(start),
-            end: at(end - 1) + 1,
-        }
+        Span::new(at(start), at(end - 1) + 1)
     }
 }
 
@@ -221,8 +215,8 @@ impl UnitParser {
         let raw_value = &logical.text[eq + 1..end];
         let value_start = eq + 1 + raw_value.len() - raw_value.trim_start_matches(WS).len();
         let value_span = if value_start >= end {
-            let p = logical.span(eq, eq + 1).end;
-            Span { start: p, end: p }
+            let p = logical.span(eq, eq + 1).end();
+            Span::new(p, p)
         } else {
             logical.span(value_start, end)
         };

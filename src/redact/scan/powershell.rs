@@ -1107,7 +1107,7 @@ impl<'t> Reader<'t, '_> {
                             self.out.extend(
                                 cmd_script(inner)
                                     .into_iter()
-                                    .map(|s| span(base + s.start, base + s.end)),
+                                    .map(|s| span(base + s.start(), base + s.end())),
                             );
                         }
                         continue;
