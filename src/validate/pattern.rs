@@ -431,6 +431,54 @@ mod tests {
         }
     }
 
+    /// Every pattern OpenClaw's schemas hold compiles: one that did not would accept every
+    /// value (`Schema::matches`). Answers recorded with node's `new RegExp(p, "u").test`.
+    #[test]
+    fn every_schema_pattern_compiles_and_answers_as_ecmascript() {
+        for p in schema_patterns() {
+            let translated = super::super::schema::translate_pattern(&p);
+            assert!(
+                fancy_regex::Regex::new(&translated).is_ok(),
+                "{p} as {translated}"
+            );
+        }
+        let answers = |p: &str, cases: &[(&str, bool)]| {
+            let re = fancy_regex::Regex::new(&super::super::schema::translate_pattern(p)).unwrap();
+            for (text, want) in cases {
+                assert_eq!(re.is_match(text).unwrap(), *want, "{p} on {text:?}");
+            }
+        };
+        answers(
+            "^[^.[\\]]+$",
+            &[
+                ("a", true),
+                ("ab", true),
+                ("/x", true),
+                ("a.b", false),
+                ("a[b", false),
+                ("a]b", false),
+                ("", false),
+            ],
+        );
+        answers(
+            "^\\/(?!\\/)[^\\0]*[^/\\0]$",
+            &[
+                ("/x", true),
+                ("//x", false),
+                ("/x/", false),
+                ("/a\u{0}b", false),
+                ("/", false),
+                ("a", false),
+            ],
+        );
+        answers("^[^]$", &[("\n", true), ("", false)]);
+        answers("^a[]$", &[("a", false)]);
+        answers(
+            "^[+--]$",
+            &[("+", true), (",", true), ("-", true), ("a", false)],
+        );
+    }
+
     #[test]
     fn outside_the_subset() {
         for p in [

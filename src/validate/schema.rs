@@ -148,23 +148,49 @@ impl SchemaTable {
     }
 }
 
-/// ECMAScript regex syntax to fancy-regex: `\/` is a plain `/`, `[^]` anything, `\d` ASCII.
+/// ECMAScript regex syntax to fancy-regex: `\/` is a plain `/`, `\d` ASCII, `\0` NUL; inside
+/// a class `[` is a literal (fancy-regex would open a nested class) and so are the doubled
+/// `&&`, `--`, `~~` it reads as set operations; `[^]` is anything and `[]` nothing.
 pub(super) fn translate_pattern(p: &str) -> String {
-    let mut out = String::with_capacity(p.len());
+    let mut out = String::with_capacity(p.len() + 8);
     let mut chars = p.chars().peekable();
+    let mut in_class = false;
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
+        match c {
+            '\\' => match chars.next() {
                 Some('/') => out.push('/'),
+                Some('d') if in_class => out.push_str("0-9"),
                 Some('d') => out.push_str("[0-9]"),
+                Some('0') if !chars.peek().is_some_and(char::is_ascii_digit) => {
+                    out.push_str("\\x00")
+                }
                 Some(n) => {
                     out.push('\\');
                     out.push(n);
                 }
                 None => out.push_str("\\\\"),
+            },
+            '[' if in_class => out.push_str("\\["),
+            '[' => {
+                in_class = true;
+                let negated = chars.next_if_eq(&'^').is_some();
+                if chars.next_if_eq(&']').is_some() {
+                    in_class = false;
+                    out.push_str(if negated { "[\\s\\S]" } else { "[^\\s\\S]" });
+                } else {
+                    out.push_str(if negated { "[^" } else { "[" });
+                }
             }
-        } else {
-            out.push(c);
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            '&' | '-' | '~' if in_class && chars.peek() == Some(&c) => {
+                out.push(c);
+                out.push('\\');
+                out.push(chars.next().unwrap_or(c));
+            }
+            _ => out.push(c),
         }
     }
     out
