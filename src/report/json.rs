@@ -96,20 +96,7 @@ fn finding(buf: &mut Vec<u8>, reported: &Reported, sources: &SourceMap) {
     buf.extend_from_slice(b",\n      \"parties\": ");
     parties(buf, f, sources);
     buf.extend_from_slice(b",\n      \"notes\": ");
-    if f.notes.is_empty() {
-        buf.extend_from_slice(b"[]");
-    } else {
-        buf.push(b'[');
-        for (i, note) in f.notes.iter().enumerate() {
-            buf.extend_from_slice(if i == 0 {
-                b"\n        "
-            } else {
-                b",\n        "
-            });
-            shown(buf, note);
-        }
-        buf.extend_from_slice(b"\n      ]");
-    }
+    array(buf, &f.notes, 8, |buf, note| shown(buf, note));
     buf.extend_from_slice(b",\n      \"help\": ");
     match &f.help {
         Some(help) => shown(buf, help),
@@ -121,29 +108,19 @@ fn finding(buf: &mut Vec<u8>, reported: &Reported, sources: &SourceMap) {
         buf.extend_from_slice(b",\n        \"message\": ");
         shown(buf, &fix.description);
         buf.extend_from_slice(b",\n        \"edits\": ");
-        if fix.edits.is_empty() {
-            buf.extend_from_slice(b"[]");
-        } else {
-            buf.push(b'[');
-            for (i, edit) in fix.edits.iter().enumerate() {
-                buf.extend_from_slice(if i == 0 {
-                    b"\n          {"
-                } else {
-                    b",\n          {"
-                });
-                let loc = Loc {
-                    file: edit.file,
-                    span: edit.span,
-                };
-                position(buf, sources, loc, "\n            ");
-                // clawlint's own text (a key and a port): never a control character to
-                // hide, and its newlines are JSON-escaped.
-                buf.extend_from_slice(b",\n            \"content\": ");
-                string(buf, &edit.replacement);
-                buf.extend_from_slice(b"\n          }");
-            }
-            buf.extend_from_slice(b"\n        ]");
-        }
+        array(buf, &fix.edits, 10, |buf, edit| {
+            buf.push(b'{');
+            let loc = Loc {
+                file: edit.file,
+                span: edit.span,
+            };
+            position(buf, sources, loc, "\n            ");
+            // clawlint's own text (a key and a port): never a control character to
+            // hide, and its newlines are JSON-escaped.
+            buf.extend_from_slice(b",\n            \"content\": ");
+            string(buf, &edit.replacement);
+            buf.extend_from_slice(b"\n          }");
+        });
         buf.extend_from_slice(b"\n      }");
     }
     buf.extend_from_slice(b"\n    }");
@@ -160,32 +137,17 @@ fn applicability(a: crate::fix::Applicability) -> &'static str {
 /// [`Finding::instances`], without copying the names).
 fn instances(buf: &mut Vec<u8>, f: &Finding) {
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut any = false;
-    for name in f.labels.iter().filter_map(|l| l.instance.as_deref()) {
-        if !seen.insert(name) {
-            continue;
-        }
-        buf.extend_from_slice(if any { b",\n        " } else { b"[\n        " });
-        any = true;
-        shown(buf, name);
-    }
-    buf.extend_from_slice(if any { b"\n      ]" } else { b"[]" });
+    let names = f.labels.iter().filter_map(|l| l.instance.as_deref());
+    array(buf, names.filter(|name| seen.insert(name)), 8, shown);
 }
 
 /// Every party, the first the primary one, with its place when it can be shown.
 fn parties(buf: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
-    if f.labels.is_empty() {
-        buf.extend_from_slice(b"[]");
-        return;
-    }
-    buf.push(b'[');
-    for (i, label) in f.labels.iter().enumerate() {
-        buf.extend_from_slice(if i == 0 {
-            b"\n        {\n          \"role\": "
-        } else {
-            b",\n        {\n          \"role\": "
-        });
-        string(buf, if i == 0 { "primary" } else { "related" });
+    let mut first = true;
+    array(buf, &f.labels, 8, |buf, label| {
+        buf.extend_from_slice(b"{\n          \"role\": ");
+        string(buf, if first { "primary" } else { "related" });
+        first = false;
         buf.extend_from_slice(b",\n          \"instance\": ");
         match &label.instance {
             Some(name) => shown(buf, name),
@@ -198,8 +160,31 @@ fn parties(buf: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
             position(buf, sources, loc, "\n          ");
         }
         buf.extend_from_slice(b"\n        }");
+    });
+}
+
+/// A JSON array as serde_json's pretty printer writes it: `[]` when empty, else each item on
+/// a line of its own at `indent` spaces and the closing bracket two spaces less.
+fn array<T>(
+    buf: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    indent: usize,
+    mut item: impl FnMut(&mut Vec<u8>, T),
+) {
+    let mut any = false;
+    for it in items {
+        buf.extend_from_slice(if any { b",\n" } else { b"[\n" });
+        buf.resize(buf.len() + indent, b' ');
+        any = true;
+        item(buf, it);
     }
-    buf.extend_from_slice(b"\n      ]");
+    if any {
+        buf.push(b'\n');
+        buf.resize(buf.len() + indent - 2, b' ');
+        buf.push(b']');
+    } else {
+        buf.extend_from_slice(b"[]");
+    }
 }
 
 /// A place's fields (`file` .. `byteEnd`), each on a line of its own after `indent`.
