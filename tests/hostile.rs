@@ -3420,3 +3420,86 @@ fn quadlets_that_are_no_regular_file_are_located_not_skipped() {
     assert!(says(&cl902, "FIFO"), "{head}");
     assert_others_linted(&findings);
 }
+
+/// Three systemd files with a line that is not UTF-8, each read as systemd reads it: its
+/// parser fails a file at such a line (`parse_line`: "String is not UTF-8 clean", -EINVAL), so
+/// a unit's own file makes systemd refuse the unit, a drop-in applies only its lines before,
+/// and the manager's configuration stops there (its later drop-ins unread). The old reader
+/// took the unit file lossily (a gateway on 19100 that systemd never starts), refused the whole
+/// drop-in and the whole manager file (CL902), and read the manager drop-in systemd never
+/// reaches. Now: one located CL901 each, and the port collision is between the gateways
+/// systemd really starts.
+#[test]
+fn unit_lines_that_are_not_utf8_are_read_as_systemd_reads_them() {
+    const SECRET: &str = "tok-FAKE-notutf8";
+    let s = Scratch::new("unit-not-utf8");
+    add_ordinary_gateways(&s);
+    let user = "home/.config/systemd/user";
+    let bytes = |rel: &str, content: &[u8]| {
+        let path = s.write(rel, "");
+        std::fs::write(path, content).unwrap();
+    };
+    let mut bad =
+        b"[Service]\nExecStart=/usr/bin/openclaw --profile bad gateway --port 19100 # \xff\n"
+            .to_vec();
+    bad.extend(format!("Environment=OPENCLAW_GATEWAY_TOKEN={SECRET}\n").bytes());
+    bytes(&format!("{user}/openclaw-gateway-bad.service"), &bad);
+    s.write(
+        &format!("{user}/openclaw-gateway-ok.service"),
+        "[Service]\nExecStart=/usr/bin/openclaw --profile ok gateway\n",
+    );
+    bytes(
+        &format!("{user}/openclaw-gateway-ok.service.d/port.conf"),
+        b"[Service]\nEnvironment=OPENCLAW_GATEWAY_PORT=19100\nEnvironment=NOTE=caf\xe9\n\
+          Environment=OPENCLAW_GATEWAY_PORT=19002\n",
+    );
+    s.write(
+        &format!("{user}/openclaw-gateway-m.service"),
+        "[Service]\nExecStart=/usr/bin/openclaw --profile m gateway\n",
+    );
+    bytes(
+        "home/.config/systemd/user.conf",
+        b"[Manager]\nDefaultEnvironment=A=1\nDefaultEnvironment=B=\xff\n",
+    );
+    s.write(
+        "home/.config/systemd/user.conf.d/port.conf",
+        "[Manager]\nDefaultEnvironment=OPENCLAW_GATEWAY_PORT=19100\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(6000)];
+    let cl901 = with_code(&findings, "CL901");
+    let mut at: Vec<(String, u64)> = cl901
+        .iter()
+        .map(|f| {
+            let file = file_of(f);
+            let tail = file.rsplit("/.config/systemd/").next().unwrap().to_string();
+            (tail, f["parties"][0]["line"].as_u64().unwrap())
+        })
+        .collect();
+    at.sort();
+    assert_eq!(
+        at,
+        [
+            ("user.conf".to_string(), 3),
+            ("user/openclaw-gateway-bad.service".to_string(), 2),
+            (
+                "user/openclaw-gateway-ok.service.d/port.conf".to_string(),
+                3
+            ),
+        ],
+        "{head}"
+    );
+    assert!(says(&cl901, "does not load this unit"), "{head}");
+    assert!(says(&cl901, "the 1 drop-in(s) after it"), "{head}");
+    // The drop-in's first port is applied; the refused unit and the unread manager drop-in
+    // put no gateway on 19100.
+    let cl101 = with_code(&findings, "CL101");
+    assert_eq!(cl101.len(), 1, "{head}");
+    assert_eq!(
+        cl101[0]["instances"],
+        serde_json::json!(["copy", "main", "ok"]),
+        "{head}"
+    );
+    assert!(with_code(&findings, "CL902").is_empty(), "{head}");
+    no_output_shows(&s.home(), &[SECRET]);
+}

@@ -391,13 +391,17 @@ fn pulled_in(
             .map(|(i, _)| i.to_string());
         let mut files = vec![file.clone()];
         files.extend(drop_in_files(&low_first, &name, &mut drop_in_entries).0);
-        for path in files {
-            let Ok(text) = ServiceFiles::text(&path, SMALL_FILE_LIMIT) else {
+        for (i, path) in files.into_iter().enumerate() {
+            let Ok(read) = ServiceFiles::unit(&path, SMALL_FILE_LIMIT) else {
                 continue;
             };
-            let unit = ServiceFiles::unit(&path, &text);
+            // systemd does not load a unit whose file has a line that is not UTF-8: it pulls
+            // nothing in (a drop-in's lines before such a line still count).
+            if i == 0 && read.unit.not_utf8.is_some() {
+                break;
+            }
             for key in ["Wants", "Requires", "BindsTo", "Upholds"] {
-                for directive in unit.get_all("Unit", key) {
+                for directive in read.unit.get_all("Unit", key) {
                     for other in directive.value.split_whitespace() {
                         // `%i` in a template's dependencies is the instance's own name.
                         let other = match &instance {
@@ -1239,6 +1243,9 @@ struct ManagerEnv {
     vars: Vec<(usize, String, String, Span)>,
     /// Where reading `DefaultEnvironment=` stopped at its budget (index into `files`, span).
     stopped_at: Option<(usize, Span)>,
+    /// Where systemd stops reading the manager's files, at a line that is not UTF-8 (index
+    /// into `files`, span), and how many files after that one it leaves unread.
+    not_utf8: Option<(usize, Span, usize)>,
     /// Files that could not be read: located when the unit turns out to be a gateway's.
     unreadable: Vec<(PathBuf, ReadError)>,
     /// The `.d` directory where the listing met its entry budget.
@@ -1248,18 +1255,28 @@ struct ManagerEnv {
 impl ManagerEnv {
     fn read(kind: ServiceKind, home: &Path, root: Option<&Path>) -> ManagerEnv {
         let mut files = Vec::new();
+        let mut units: Vec<UnitFile> = Vec::new();
         let mut unreadable = Vec::new();
+        let mut not_utf8 = None;
         let listed = manager::config_files(kind, home, root);
-        for path in listed.files {
-            match ServiceFiles::text(&path, SMALL_FILE_LIMIT) {
-                Ok(text) => files.push((path, text)),
-                Err(err) => unreadable.push((path, err)),
+        let count = listed.files.len();
+        for (n, path) in listed.files.into_iter().enumerate() {
+            let read = match ServiceFiles::unit(&path, SMALL_FILE_LIMIT) {
+                Ok(read) => read,
+                Err(err) => {
+                    unreadable.push((path, err));
+                    continue;
+                }
+            };
+            files.push((path, read.text.clone()));
+            units.push(read.unit.clone());
+            // systemd's `config_parse_many_files` gives up at the first file that fails: what
+            // that file has before the line is applied, nothing after it in any file.
+            if let Some(span) = read.unit.not_utf8 {
+                not_utf8 = Some((files.len() - 1, span, count - n - 1));
+                break;
             }
         }
-        let units: Vec<UnitFile> = files
-            .iter()
-            .map(|(path, text)| ServiceFiles::unit(path, text))
-            .collect();
         let manager::DefaultEnvironment {
             mut vars,
             stopped_at,
@@ -1274,6 +1291,7 @@ impl ManagerEnv {
             files,
             vars,
             stopped_at,
+            not_utf8,
             unreadable,
             stopped_in: listed.stopped_in,
         }
@@ -1310,9 +1328,7 @@ impl ManagerEnv {
         let mut file_of = |i: usize, sources: &mut SourceMap| {
             *ids.entry(i).or_insert_with(|| {
                 let (path, text) = &self.files[i];
-                sources.lookup(path).unwrap_or_else(|| {
-                    register(sources, path, text.clone(), crate::redact::scan::unit)
-                })
+                register_unit(sources, path, text)
             })
         };
         for (i, key, value, span) in &self.vars {
@@ -1331,6 +1347,45 @@ impl ManagerEnv {
                 problems.push(problem);
             }
         }
+        if let Some((i, span, unread)) = self.not_utf8 {
+            let at = Loc {
+                file: file_of(i, sources),
+                span,
+            };
+            let problem = not_utf8(at, NotUtf8In::Manager { unread });
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+    }
+}
+
+/// Which file systemd stopped reading at a line that is not UTF-8 ([`not_utf8`]).
+enum NotUtf8In {
+    /// A unit's own file: the unit is not loaded.
+    Unit,
+    /// One of a unit's drop-ins: its lines from there on are not applied.
+    DropIn,
+    /// A manager configuration file, with the number of files after it left unread.
+    Manager { unread: usize },
+}
+
+/// CL901 at the first character of a unit file, drop-in or manager configuration file that
+/// systemd does not take as UTF-8 ([`systemd::UnitFile::not_utf8`]): its parser fails the
+/// file at that line, so what the line and those after it say does not happen.
+fn not_utf8(at: Loc, file: NotUtf8In) -> Problem {
+    let what = match file {
+        NotUtf8In::Unit => "systemd does not load this unit (its parser fails the unit file at this line), so the unit starts nothing, whatever its lines say".to_string(),
+        NotUtf8In::DropIn => "systemd stops reading this drop-in here: this line and the rest of the drop-in are not applied to the unit (its other files are)".to_string(),
+        NotUtf8In::Manager { unread: 0 } => "systemd stops reading its manager configuration here: this line and the rest of the file are not applied (DefaultEnvironment= set there reaches no unit)".to_string(),
+        NotUtf8In::Manager { unread } => format!("systemd stops reading its manager configuration here: this line, the rest of the file and the {unread} drop-in(s) after it are not applied (DefaultEnvironment= set there reaches no unit)"),
+    };
+    Problem {
+        kind: crate::load::ProblemKind::Unparsable,
+        message: format!(
+            "a line that is not valid UTF-8 (systemd: \"String is not UTF-8 clean\"): {what}"
+        ),
+        loc: Some(at),
     }
 }
 
@@ -1420,8 +1475,17 @@ impl UnitReader<'_> {
     ) -> Option<Invocation> {
         let path = self.found.file.as_path();
         let name = self.unit_name()?;
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        let mut texts = vec![(path.to_path_buf(), text)];
+        let main = ServiceFiles::unit_of(path, bytes);
+        if let Some(span) = main.unit.not_utf8 {
+            // Refused before its drop-ins are looked at (`unit_load_fragment` fails).
+            let file = register_unit(sources, path, &main.text);
+            let problem = not_utf8(Loc { file, span }, NotUtf8In::Unit);
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+            return None;
+        }
+        let mut texts = vec![(path.to_path_buf(), main)];
         let mut drop_ins = Vec::new();
         let (listed, stopped_in) = self.drop_ins(&name);
         if let Some(dir) = stopped_in {
@@ -1432,18 +1496,24 @@ impl UnitReader<'_> {
             }
         }
         for drop_in in listed {
-            match ServiceFiles::text(&drop_in, SMALL_FILE_LIMIT) {
-                Ok(text) => {
-                    texts.push((drop_in.clone(), text));
+            match ServiceFiles::unit(&drop_in, SMALL_FILE_LIMIT) {
+                Ok(read) => {
+                    // What precedes the line is applied (`unit_load_dropin` ignores the
+                    // failure); said once, however many units the drop-in applies to.
+                    if let Some(span) = read.unit.not_utf8 {
+                        let file = register_unit(sources, &drop_in, &read.text);
+                        let problem = not_utf8(Loc { file, span }, NotUtf8In::DropIn);
+                        if !problems.contains(&problem) {
+                            problems.push(problem);
+                        }
+                    }
+                    texts.push((drop_in.clone(), read));
                     drop_ins.push(drop_in);
                 }
                 Err(err) => problems.push(unreadable(sources, &drop_in, &err)),
             }
         }
-        let units: Vec<UnitFile> = texts
-            .iter()
-            .map(|(path, t)| ServiceFiles::unit(path, t))
-            .collect();
+        let units: Vec<UnitFile> = texts.iter().map(|(_, read)| read.unit.clone()).collect();
         // The last `ExecStart=` wins; an empty one resets those before it (the reset a
         // drop-in needs to replace the unit's command).
         let mut exec: Option<(usize, systemd::Directive)> = None;
@@ -1628,9 +1698,9 @@ impl UnitReader<'_> {
             return None;
         }
         let mut files: Vec<FileId> = Vec::new();
-        for ((file_path, text), unit) in texts.into_iter().zip(&units) {
-            let file = register(sources, &file_path, text.clone(), crate::redact::scan::unit);
-            set_unit_suppressions(sources, file, &text, unit);
+        for ((file_path, read), unit) in texts.into_iter().zip(&units) {
+            let file = register_unit(sources, &file_path, &read.text);
+            set_unit_suppressions(sources, file, &read.text, unit);
             files.push(file);
         }
         let layers: Vec<Layer> = files
@@ -1927,6 +1997,14 @@ fn command_release(
         })
         .find_map(|p| install::program_release(written, p, sources))
         .map(located)
+}
+
+/// A unit file, drop-in or manager file registered (and scanned for what may be shown) once,
+/// however many units read it.
+fn register_unit(sources: &mut SourceMap, path: &Path, text: &str) -> FileId {
+    sources
+        .lookup(path)
+        .unwrap_or_else(|| register(sources, path, text.to_string(), crate::redact::scan::unit))
 }
 
 fn register(

@@ -17,6 +17,7 @@ use crate::paths::FastMap as HashMap;
 use crate::source::FileId;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// A file's path and identity: the same file, unchanged, when all of these are equal.
@@ -216,11 +217,11 @@ impl FileCache {
 #[derive(Default)]
 pub struct ServiceFiles {
     bytes: HashMap<(PathBuf, u64), Kept>,
-    units: HashMap<PathBuf, std::rc::Rc<crate::discover::systemd::UnitFile>>,
+    units: HashMap<PathBuf, Rc<UnitRead>>,
 }
 
 /// A file's bytes as read (shared by every reader), or why they could not be had.
-type Kept = Result<std::rc::Rc<[u8]>, ReadError>;
+type Kept = Result<Rc<[u8]>, ReadError>;
 
 thread_local! {
     static SERVICE_FILES: std::cell::RefCell<Option<ServiceFiles>> =
@@ -250,7 +251,7 @@ impl ServiceFiles {
         let read = super::read::read_bytes(path, limit);
         SERVICE_FILES.with(|c| {
             if let Some(files) = c.borrow_mut().as_mut() {
-                let kept = read.as_ref().map(|b| std::rc::Rc::from(b.as_slice()));
+                let kept = read.as_ref().map(|b| Rc::from(b.as_slice()));
                 files.bytes.insert(key, kept.map_err(Clone::clone));
             }
         });
@@ -266,26 +267,41 @@ impl ServiceFiles {
         })
     }
 
-    /// The unit file at `path` (whose text is `text`), parsed once.
-    pub fn unit(path: &Path, text: &str) -> crate::discover::systemd::UnitFile {
+    /// The unit file, drop-in or manager configuration file at `path` (at most `limit` bytes),
+    /// read and parsed once as systemd reads it ([`crate::discover::systemd::read_unit`]): the
+    /// text to show and the parse.
+    pub fn unit(path: &Path, limit: u64) -> Result<Rc<UnitRead>, ReadError> {
+        let bytes = Self::bytes(path, limit)?;
+        Ok(Self::unit_of(path, &bytes))
+    }
+
+    /// The unit file at `path`, whose bytes are `bytes` ([`ServiceFiles::unit`]).
+    pub fn unit_of(path: &Path, bytes: &[u8]) -> Rc<UnitRead> {
         let known = SERVICE_FILES.with(|c| {
             c.borrow()
                 .as_ref()
                 .and_then(|files| files.units.get(path).cloned())
         });
         if let Some(unit) = known {
-            return (*unit).clone();
+            return unit;
         }
-        let unit = crate::discover::systemd::parse_unit(text);
+        let (text, unit) = crate::discover::systemd::read_unit(bytes);
+        let read = Rc::new(UnitRead { text, unit });
         SERVICE_FILES.with(|c| {
             if let Some(files) = c.borrow_mut().as_mut() {
-                files
-                    .units
-                    .insert(path.to_path_buf(), std::rc::Rc::new(unit.clone()));
+                files.units.insert(path.to_path_buf(), Rc::clone(&read));
             }
         });
-        unit
+        read
     }
+}
+
+/// A unit file as [`ServiceFiles::unit`] read it.
+#[derive(Debug, PartialEq)]
+pub struct UnitRead {
+    /// The file's text, each sequence that is not UTF-8 replaced by U+FFFD.
+    pub text: String,
+    pub unit: crate::discover::systemd::UnitFile,
 }
 
 #[cfg(test)]
@@ -319,11 +335,11 @@ mod tests {
         .unwrap();
         ServiceFiles::during(|| {
             let first = ServiceFiles::text(&path, 1024).unwrap();
-            let unit = ServiceFiles::unit(&path, &first);
+            let unit = ServiceFiles::unit(&path, 1024).unwrap();
             // Gone from the disk: the second instance still gets what the first read.
             std::fs::remove_file(&path).unwrap();
             assert_eq!(ServiceFiles::text(&path, 1024), Ok(first.clone()));
-            assert_eq!(ServiceFiles::unit(&path, ""), unit);
+            assert_eq!(ServiceFiles::unit(&path, 1024), Ok(unit));
             assert_eq!(
                 ServiceFiles::text(&dir.join("missing"), 1024),
                 Err(ReadError::Missing)

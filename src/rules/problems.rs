@@ -96,6 +96,28 @@ fn plist_help(kind: ProblemKind) -> &'static str {
     }
 }
 
+/// Problems in a systemd unit, drop-in (`<unit>.d/*.conf`) or manager configuration file
+/// (`system.conf`, `user.conf` and theirs) are about systemd.
+fn is_systemd(path: &std::path::Path) -> bool {
+    let name = |p: Option<&std::path::Path>| {
+        p.and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let file = name(Some(path));
+    file.ends_with(".service")
+        || file == "system.conf"
+        || file == "user.conf"
+        || (file.ends_with(".conf") && name(path.parent()).ends_with(".d"))
+}
+
+fn systemd_help(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Unparsable => "re-save the file as UTF-8 (`iconv -f latin1 -t utf-8 FILE`, say), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` shows each line systemd stops at",
+        other => help_for(other),
+    }
+}
+
 /// Problems located in a shell script are about the scripts a supervisor runs.
 fn is_script(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|e| e == "sh")
@@ -180,12 +202,14 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             let plist = loc.is_some_and(|l| is_plist(&ctx.sources.file(l.file).path));
             let script = loc.is_some_and(|l| is_script(&ctx.sources.file(l.file).path));
             let powershell = loc.is_some_and(|l| is_powershell(&ctx.sources.file(l.file).path));
-            let help = match (compose, registry, plist, script, powershell) {
+            let systemd = loc.is_some_and(|l| is_systemd(&ctx.sources.file(l.file).path));
+            let help = match (compose, registry, plist, script, powershell, systemd) {
                 (true, ..) => compose_help(kind),
                 (_, true, ..) => registry_help(kind),
                 (_, _, true, ..) => plist_help(kind),
-                (_, _, _, true, _) => script_help(kind),
-                (.., true) => powershell_help(kind),
+                (_, _, _, true, ..) => script_help(kind),
+                (_, _, _, _, true, _) => powershell_help(kind),
+                (.., true) => systemd_help(kind),
                 _ => help_for(kind),
             };
             let mut finding = Finding::new(code_for(kind), message.clone())

@@ -572,3 +572,40 @@ fn never_panics_and_spans_stay_in_bounds() {
         let _ = parse_environment_file_ref(&input);
     }
 }
+
+#[test]
+fn a_line_that_is_not_utf8_ends_what_systemd_reads() {
+    let bytes = b"[Service]\nA=1\nB=caf\xe9 \\\n  more\nC=3\n";
+    let (text, unit) = read_unit(bytes);
+    assert_eq!(unit.get_last("Service", "A").unwrap().value, "1");
+    // The line and everything after it: systemd's parse fails there.
+    assert!(unit.get_last("Service", "B").is_none());
+    assert!(unit.get_last("Service", "C").is_none());
+    let bad = unit.not_utf8.expect("stopped");
+    assert_eq!(slice(&text, bad), "\u{FFFD}");
+    // Everything before the bad byte is the file's, byte for byte.
+    assert_eq!(bad.start(), bytes.iter().position(|&b| b == 0xe9).unwrap());
+    // Continuations are joined before the check: a bad byte on the second physical line
+    // takes the whole directive.
+    let (_, unit) = read_unit(b"[Service]\nA=1 \\\n \xff\nB=2\n");
+    assert!(unit.get_last("Service", "A").is_none());
+    assert!(unit.not_utf8.is_some());
+    // A comment line is dropped before its encoding is looked at, even inside a continuation.
+    let (text, unit) = read_unit(b"# caf\xe9\n[Service]\nA=1 \\\n; \xff\n 2\nB=3\n");
+    assert_eq!(unit.not_utf8, None);
+    assert_eq!(unit.get_last("Service", "A").unwrap().value, "1   2");
+    let b = unit.get_last("Service", "B").unwrap();
+    assert_eq!(slice(&text, b.span), "B=3");
+    // A U+FFFD written in the file is UTF-8; a noncharacter is not, for systemd.
+    let (_, unit) = read_unit("[Service]\nA=\u{FFFD}\n".as_bytes());
+    assert_eq!(unit.get_last("Service", "A").unwrap().value, "\u{FFFD}");
+    for nonchar in ['\u{FFFE}', '\u{FDD0}', '\u{1FFFF}'] {
+        let unit = parse_unit(&format!("[Service]\nA=1\nB={nonchar}\n"));
+        assert!(unit.get_last("Service", "B").is_none(), "{nonchar:?}");
+        assert!(unit.not_utf8.is_some());
+    }
+    // The last line, without a newline, too.
+    let (_, unit) = read_unit(b"[Service]\nA=\xc3");
+    assert!(unit.get_last("Service", "A").is_none());
+    assert!(unit.not_utf8.is_some());
+}

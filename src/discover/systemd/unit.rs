@@ -10,6 +10,11 @@ pub struct UnitFile {
     /// In file order. A section name may appear more than once; systemd merges them.
     pub sections: Vec<Section>,
     pub comments: Vec<UnitComment>,
+    /// The first character, in a line that is not a comment, that is not UTF-8 as systemd
+    /// judges it ([`is_systemd_utf8`]): systemd's parser fails the file at that line
+    /// (`parse_line`: `String is not UTF-8 clean`, `-EINVAL`), so nothing from that line on is
+    /// read, and nothing from it on is here.
+    pub not_utf8: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,30 +61,69 @@ impl UnitFile {
     }
 }
 
-/// Parses a unit file (or a drop-in). Never fails: what systemd would warn about and skip
-/// (no `=`, empty key, assignment before any section) is skipped. A malformed section header
-/// makes systemd reject the whole file; here it only makes the lines up to the next valid
-/// header belong to no section.
+/// A unit file, drop-in or manager configuration file read from its bytes the way systemd's
+/// `config_parse` reads them: the text clawlint shows (each invalid UTF-8 sequence replaced by
+/// U+FFFD, one per sequence as [`String::from_utf8_lossy`] does) and what systemd takes of it.
+/// systemd checks each logical line (continuations joined, comment lines dropped) for valid
+/// UTF-8 before anything else, and fails the whole parse at the first that is not
+/// ([`UnitFile::not_utf8`]). Everything before that line is byte for byte the file's, so
+/// every span up to it points where the file has it.
+pub fn read_unit(bytes: &[u8]) -> (String, UnitFile) {
+    let mut text = String::with_capacity(bytes.len());
+    // Where a U+FFFD stands for bytes that were not UTF-8 (one that was in the file is not).
+    let mut replaced = Vec::new();
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            replaced.push(text.len());
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    let unit = parse(&text, &replaced);
+    (text, unit)
+}
+
+/// Parses a unit file (or a drop-in) that was valid UTF-8 as Rust judges it ([`read_unit`]
+/// for one read from a file). Never fails: what systemd would warn about and skip (no `=`,
+/// empty key, assignment before any section) is skipped. A malformed section header makes
+/// systemd reject the whole file; here it only makes the lines up to the next valid header
+/// belong to no section. A line holding a character systemd does not take as UTF-8 (a
+/// noncharacter such as U+FFFE) ends it, as in [`read_unit`].
 pub fn parse_unit(text: &str) -> UnitFile {
+    parse(text, &[])
+}
+
+/// `replaced`: the sorted offsets of the U+FFFD that stand for invalid bytes.
+fn parse(text: &str, replaced: &[usize]) -> UnitFile {
     let mut parser = UnitParser::default();
     let mut logical = Logical::default();
     for (start, end) in physical_lines(text) {
         let line = &text[start..end];
-        // Comment lines are dropped even in the middle of a continuation (systemd.syntax(7)).
+        // Comment lines are dropped even in the middle of a continuation (systemd.syntax(7)),
+        // before systemd looks at their encoding.
         if let Some(comment) = comment_line(line, start) {
             parser.unit.comments.push(comment);
             continue;
         }
         logical.push(line, start);
         if !logical.ends_in_continuation() {
-            parser.logical_line(&logical);
+            if !parser.take(&logical, replaced) {
+                return parser.unit;
+            }
             logical = Logical::default();
         }
     }
     if !logical.text.is_empty() {
-        parser.logical_line(&logical);
+        parser.take(&logical, replaced);
     }
     parser.unit
+}
+
+/// Whether systemd's `utf8_is_valid` takes `c` (in text that is valid UTF-8): it refuses the
+/// noncharacters U+FDD0..U+FDEF and U+xFFFE/U+xFFFF as well (`unichar_is_valid`).
+pub fn is_systemd_utf8(c: char) -> bool {
+    let c = u32::from(c);
+    !((0xFDD0..=0xFDEF).contains(&c) || c & 0xFFFE == 0xFFFE)
 }
 
 /// Physical lines as systemd's `read_line()` cuts them: `\n`, `\r`, `\r\n`, `\n\r` and NUL
@@ -150,6 +194,21 @@ impl Logical {
         true
     }
 
+    /// The file span of the first character systemd does not take as UTF-8: a U+FFFD that
+    /// stands for invalid bytes (`replaced`), or a noncharacter.
+    fn first_not_utf8(&self, replaced: &[usize]) -> Option<Span> {
+        if self.text.is_ascii() {
+            return None; // the usual line: one fast pass
+        }
+        self.text.char_indices().find_map(|(i, c)| {
+            let bad = match c {
+                char::REPLACEMENT_CHARACTER => replaced.binary_search(&self.origin[i]).is_ok(),
+                c => !is_systemd_utf8(c),
+            };
+            bad.then(|| self.span(i, i + c.len_utf8()))
+        })
+    }
+
     /// The file span of the logical byte range `start..end`.
     fn span(&self, start: usize, end: usize) -> Span {
         let at = |i: usize| match self.origin.get(i) {
@@ -173,6 +232,17 @@ struct UnitParser {
 }
 
 impl UnitParser {
+    /// Takes one logical line, unless it is not UTF-8: then systemd stops reading the file
+    /// there ([`UnitFile::not_utf8`]), and so does this (`false`).
+    fn take(&mut self, logical: &Logical, replaced: &[usize]) -> bool {
+        if let Some(bad) = logical.first_not_utf8(replaced) {
+            self.unit.not_utf8 = Some(bad);
+            return false;
+        }
+        self.logical_line(logical);
+        true
+    }
+
     fn logical_line(&mut self, logical: &Logical) {
         let text = &logical.text;
         let start = text.len() - text.trim_start_matches(WS).len();
