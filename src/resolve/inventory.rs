@@ -8,7 +8,7 @@ use crate::load::Problem;
 use crate::paths::PathKeys;
 use crate::paths::{FastMap as HashMap, FastSet as HashSet};
 use crate::source::SourceMap;
-use std::path::PathBuf;
+use std::ffi::OsString;
 
 /// Every gateway found, resolved, with the files they were read from.
 pub struct Inventory {
@@ -40,7 +40,7 @@ pub fn inventory(found: Found) -> Inventory {
     let mut instances = resolve_all(&invocations, &mut sources, &mut cache, release);
     // Every canonical key of the run from one memo: each directory is looked up once.
     let mut keys = PathKeys::default();
-    let mut known = Known::default();
+    let mut known = Known::with_capacity(instances.len() + supervised.len());
     for (index, instance) in instances.iter().enumerate() {
         known.add(instance, index, &mut keys);
     }
@@ -88,12 +88,13 @@ fn fleet_cells(
     keys: &mut PathKeys,
     release: Option<&str>,
 ) -> Vec<Instance> {
-    let mut registries = HashSet::default();
+    let mut registries: HashSet<OsString> = HashSet::default();
+    registries.reserve(instances.len());
     let mut cells = Vec::new();
     for instance in instances.iter().filter(|i| i.container.is_none()) {
         let state_dir = &instance.state_dir.value;
         let registry = crate::load::fleet::registry_path(state_dir);
-        if !registries.insert(keys.add(&registry)) {
+        if !registries.insert(keys.add(&registry).into_os_string()) {
             continue;
         }
         for inv in super::fleet::invocations(state_dir, &instance.home, sources, problems) {
@@ -115,6 +116,7 @@ fn resolve_all(
     // A config file named on the command line that the home scan already found is the same
     // gateway; everything else, even sharing a config, is a gateway of its own.
     let mut scanned_configs = HashSet::default();
+    scanned_configs.reserve(invocations.len());
     for inv in invocations {
         let instance = resolve_instance_for(inv, sources, cache, release);
         match instance.discovery {
@@ -132,18 +134,32 @@ fn resolve_all(
 }
 
 /// The gateways known so far, by what identifies one: its state dir and its config file.
-#[derive(Default)]
+///
+/// Keyed by the bytes of canonical keys ([`PathKeys::add`]), not by `Path`: a key is absolute
+/// and normal, so two keys are the same path exactly when their bytes are equal, and hashing
+/// the bytes skips `Path`'s component-wise hash (a fifth of this map's cost at 1,000 gateways).
 struct Known {
     /// (state dir, config file) keys: one gateway each.
-    by_pair: HashMap<(PathBuf, PathBuf), usize>,
+    by_pair: HashMap<(OsString, OsString), usize>,
     /// The first gateway of each state dir.
-    by_state_dir: HashMap<PathBuf, usize>,
+    by_state_dir: HashMap<OsString, usize>,
 }
 
 impl Known {
+    /// Sized for `gateways` up front: grown by doubling, the maps rehashed every key again.
+    fn with_capacity(gateways: usize) -> Known {
+        let mut known = Known {
+            by_pair: HashMap::default(),
+            by_state_dir: HashMap::default(),
+        };
+        known.by_pair.reserve(gateways);
+        known.by_state_dir.reserve(gateways);
+        known
+    }
+
     fn add(&mut self, instance: &Instance, index: usize, keys: &mut PathKeys) {
-        let state = keys.add(&instance.state_dir.value);
-        let config = keys.add(&instance.config_path.value);
+        let state = keys.add(&instance.state_dir.value).into_os_string();
+        let config = keys.add(&instance.config_path.value).into_os_string();
         self.by_pair.entry((state.clone(), config)).or_insert(index);
         self.by_state_dir.entry(state).or_insert(index);
     }
@@ -153,8 +169,8 @@ impl Known {
         if !service.knows(super::Unverifiable::ConfigPath) {
             return None;
         }
-        let state = keys.add(&service.state_dir.value);
-        let config = keys.add(&service.config_path.value);
+        let state = keys.add(&service.state_dir.value).into_os_string();
+        let config = keys.add(&service.config_path.value).into_os_string();
         self.by_pair.get(&(state, config)).copied()
     }
 
@@ -172,7 +188,8 @@ impl Known {
         if let Some(index) = self.runs_exactly(service, keys) {
             return Some(index);
         }
-        let index = *self.by_state_dir.get(&keys.add(&service.state_dir.value))?;
+        let state = keys.add(&service.state_dir.value).into_os_string();
+        let index = *self.by_state_dir.get(&state)?;
         let other = &instances[index];
         let unknown_config = !service.knows(super::Unverifiable::ConfigPath)
             || !other.knows(super::Unverifiable::ConfigPath);
@@ -286,10 +303,12 @@ const OWN_DIR_DEPTH: usize = 8;
 /// shows it as its own dir in `resolve`. Each path's ancestors are looked up in a map: no
 /// pairwise comparison.
 fn drop_instance_owned_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) {
-    let mut scanned: HashMap<PathBuf, usize> = HashMap::default();
+    // Keyed by canonical keys' bytes, as [`Known`] is; sized up front.
+    let mut scanned: HashMap<OsString, usize> = HashMap::default();
+    scanned.reserve(instances.len());
     for (index, instance) in instances.iter().enumerate() {
         if instance.service.is_none() && matches!(instance.discovery, Discovery::HomeDir(_)) {
-            scanned.insert(keys.add(&instance.state_dir.value), index);
+            scanned.insert(keys.add(&instance.state_dir.value).into_os_string(), index);
         }
     }
     if scanned.is_empty() {
@@ -307,7 +326,7 @@ fn drop_instance_owned_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) 
                 let holder = path
                     .ancestors()
                     .take(OWN_DIR_DEPTH)
-                    .find_map(|dir| scanned.get(&keys.add(dir)).copied());
+                    .find_map(|dir| scanned.get(keys.add(dir).as_os_str()).copied());
                 if let Some(dir) = holder.filter(|&dir| dir != index) {
                     owned.push((index, which, dir));
                 }
