@@ -4,6 +4,7 @@
 //! working directory), so output never shows absolute paths the user did not pass.
 
 use crate::load::listing::Listed;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
@@ -153,6 +154,14 @@ impl RealPaths {
         real
     }
 
+    /// [`RealPaths::real`], borrowed from what is remembered (no copy of the path).
+    pub fn real_ref(&mut self, path: &Path) -> Option<&Path> {
+        if !self.known.contains_key(path.as_os_str()) {
+            self.real(path);
+        }
+        self.known.get(path.as_os_str())?.as_deref()
+    }
+
     /// [`RealPaths::real`] of an absolute plain path (see [`plain_spelling`]).
     fn real_plain(&mut self, path: &Path) -> Option<PathBuf> {
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
@@ -187,9 +196,29 @@ fn plain_spelling(path: &Path) -> Option<bool> {
     if absolute && rest.is_empty() {
         return Some(true);
     }
-    rest.split(|b| *b == b'/')
-        .all(|part| !part.is_empty() && part != b"." && part != b"..")
-        .then_some(absolute)
+    // One pass over the bytes, each component's length and whether it is dots only counted
+    // as it goes (a split iterator per component cost twice as much: this runs ~20 times a
+    // gateway).
+    let mut len = 0usize;
+    let mut dots = true;
+    for &b in rest {
+        if b == b'/' {
+            if !plain_component(len, dots) {
+                return None;
+            }
+            len = 0;
+            dots = true;
+        } else {
+            len += 1;
+            dots &= b == b'.';
+        }
+    }
+    plain_component(len, dots).then_some(absolute)
+}
+
+/// A component of `len` bytes, `dots` when they are all `.`, is a name: not empty, `.` or `..`.
+fn plain_component(len: usize, dots: bool) -> bool {
+    len > 0 && !(dots && len <= 2)
 }
 
 /// `path.resolve(base, p)`: an absolute `p` stands alone, a relative one joins `base`.
@@ -247,6 +276,14 @@ fn process_cwd() -> Option<&'static Path> {
     CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
+/// [`absolute`], borrowing a path that is absolute and normal already (most are).
+fn absolute_cow(path: Cow<'_, Path>) -> Cow<'_, Path> {
+    match plain_spelling(&path) {
+        Some(true) => path,
+        _ => Cow::Owned(absolute(&path)),
+    }
+}
+
 /// The path made absolute against the process's working directory, lexically.
 pub fn absolute(path: &Path) -> PathBuf {
     match process_cwd() {
@@ -291,22 +328,45 @@ fn too_long(path: &Path) -> bool {
 /// last `/` (PathKeys splits every path it looks up, ancestor by ancestor, and `Path` would
 /// parse the components from the back twice); other spellings as `Path` splits them.
 fn parent_and_name(path: &Path) -> Option<(&Path, &OsStr)> {
+    split_at_last_slash(path).or_else(|| Some((path.parent()?, path.file_name()?)))
+}
+
+/// `(dir, name)` of a path spelt exactly `dir` joined with a plain `name` (`dir.join(name)`
+/// gives the path back byte for byte), split at its last `/`; `None` for any other spelling
+/// (no `/`, a name that is empty, `.` or `..`, or `//` before it).
+pub(crate) fn split_at_last_slash(path: &Path) -> Option<(&Path, &OsStr)> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
         let bytes = path.as_os_str().as_bytes();
-        if let Some(at) = bytes.iter().rposition(|b| *b == b'/') {
-            let (parent, name) = (&bytes[..at.max(1)], &bytes[at + 1..]);
-            let plain = !name.is_empty() && name != b"." && name != b"..";
-            if plain && (at == 0 || bytes[at - 1] != b'/') {
-                return Some((
-                    Path::new(OsStr::from_bytes(parent)),
-                    OsStr::from_bytes(name),
-                ));
-            }
-        }
+        let at = bytes.iter().rposition(|b| *b == b'/')?;
+        let (parent, name) = (&bytes[..at.max(1)], &bytes[at + 1..]);
+        let plain = !name.is_empty() && name != b"." && name != b"..";
+        (plain && (at == 0 || bytes[at - 1] != b'/')).then(|| {
+            (
+                Path::new(OsStr::from_bytes(parent)),
+                OsStr::from_bytes(name),
+            )
+        })
     }
-    Some((path.parent()?, path.file_name()?))
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// [`is_inside`] of two absolute normal paths (real paths, canonical keys), compared as bytes:
+/// for such paths component-wise and byte-wise prefixes agree, and `Path::starts_with` parses
+/// both into components first.
+pub(crate) fn is_inside_normal(root: &Path, candidate: &Path) -> bool {
+    let (root, candidate) = (
+        root.as_os_str().as_encoded_bytes(),
+        candidate.as_os_str().as_encoded_bytes(),
+    );
+    candidate
+        .strip_prefix(root)
+        .is_some_and(|rest| rest.is_empty() || rest[0] == b'/' || root.last() == Some(&b'/'))
 }
 
 /// Canonical keys of every path the rules compare, computed once by resolve (each directory
@@ -371,15 +431,17 @@ impl PathKeys {
             return self.insert_lexical(path);
         }
         // Under a copied `--root`, keyed where its links lead within the root.
-        let (at, key, exists) = match on_host(path) {
+        let (at, key, exists, kept) = match on_host(path) {
             Some(placed) => {
-                let at = absolute(&placed);
+                let at = absolute_cow(placed);
                 let (key, exists) = self.canonical(&at);
-                (at, key, exists)
+                // `canonical` kept `at`: nothing more to keep when `path` is spelt so.
+                let kept = at.as_os_str() == path.as_os_str();
+                (at, key, exists, kept)
             }
-            None => (absolute(path), None, false),
+            None => (Cow::Owned(absolute(path)), None, false, false),
         };
-        if !self.keys.contains_key(path.as_os_str()) {
+        if !kept && !self.keys.contains_key(path.as_os_str()) {
             self.keep(path, key.as_deref().unwrap_or(&at), exists);
         }
     }
@@ -890,6 +952,46 @@ mod tests {
             let path = Path::new(p);
             let expected = path.parent().zip(path.file_name());
             assert_eq!(parent_and_name(path), expected, "{p}");
+        }
+    }
+
+    /// The byte scan answers as splitting at every `/` does, on every spelling of up to seven
+    /// bytes from `/`, `.` and a letter.
+    #[cfg(unix)]
+    #[test]
+    fn plain_spelling_is_what_the_components_say() {
+        use std::os::unix::ffi::OsStrExt;
+        let by_split = |bytes: &[u8]| {
+            let (absolute, rest) = match bytes.split_first() {
+                Some((b'/', rest)) => (true, rest),
+                _ => (false, bytes),
+            };
+            if absolute && rest.is_empty() {
+                return Some(true);
+            }
+            rest.split(|b| *b == b'/')
+                .all(|part| !part.is_empty() && part != b"." && part != b"..")
+                .then_some(absolute)
+        };
+        let mut spellings = vec![Vec::new()];
+        for _ in 0..7 {
+            let longer: Vec<Vec<u8>> = spellings
+                .iter()
+                .filter(|s| s.len() == spellings.last().map_or(0, Vec::len))
+                .flat_map(|s| {
+                    [b'/', b'.', b'a'].map(|b| {
+                        let mut s = s.clone();
+                        s.push(b);
+                        s
+                    })
+                })
+                .collect();
+            spellings.extend(longer);
+        }
+        assert!(spellings.len() > 3_000);
+        for bytes in &spellings {
+            let path = Path::new(OsStr::from_bytes(bytes));
+            assert_eq!(plain_spelling(path), by_split(bytes), "{}", path.display());
         }
     }
 

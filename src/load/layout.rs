@@ -81,6 +81,24 @@ pub fn outside(path: &Path) -> Option<PathBuf> {
 pub fn outside_probed(path: &Path, is_symlink: bool) -> Option<PathBuf> {
     let guard = LAYOUT.read().unwrap_or_else(|e| e.into_inner());
     let layout = guard.as_ref()?;
+    if let Some((dir, name)) = crate::paths::split_at_last_slash(path).filter(|_| !is_symlink) {
+        // Not a symlink, spelt `dir/name`: its real path is its directory's joined with its
+        // name (as `real_path_via_dir_of` makes it), and a directory inside a root holds only
+        // files inside it. Real paths and roots are absolute and normal: compared as bytes.
+        let mut dirs = layout.dirs.lock().unwrap_or_else(|e| e.into_inner());
+        let real_dir = dirs.real_ref(dir)?;
+        let inside = |p: &Path| {
+            layout
+                .roots
+                .iter()
+                .any(|root| crate::paths::is_inside_normal(root, p))
+        };
+        if inside(real_dir) {
+            return None;
+        }
+        let real = real_dir.join(name);
+        return (!inside(&real)).then_some(real);
+    }
     let real = crate::paths::real_path_via_dir_of(path, is_symlink, |dir| {
         let mut dirs = layout.dirs.lock().unwrap_or_else(|e| e.into_inner());
         dirs.real(dir)

@@ -119,11 +119,24 @@ pub fn listed(path: &Path) -> Option<Listed> {
     let (dir, name) = split(path)?;
     let mut guard = LISTINGS.lock().unwrap_or_else(|e| e.into_inner());
     let listings = guard.as_mut()?;
+    // Most questions are about a directory already listed (or settled otherwise): one map
+    // lookup answers them.
+    let settled = |d: &&Dir| !matches!(d, Dir::Seen);
+    if let Some(known) = listings.dirs.get(dir.as_os_str()).filter(settled) {
+        return known.answer(name);
+    }
     listings.look(dir)?;
-    match listings.dirs.get(dir.as_os_str())? {
-        Dir::Listed(listing) => listing.answer(name),
-        Dir::Missing => Some(Listed::Missing),
-        Dir::Seen | Dir::Unlisted => None,
+    listings.dirs.get(dir.as_os_str())?.answer(name)
+}
+
+impl Dir {
+    /// What this directory's state says about `name` in it.
+    fn answer(&self, name: &OsStr) -> Option<Listed> {
+        match self {
+            Dir::Listed(listing) => listing.answer(name),
+            Dir::Missing => Some(Listed::Missing),
+            Dir::Seen | Dir::Unlisted => None,
+        }
     }
 }
 
