@@ -511,24 +511,32 @@ fn an_unreadable_wrapper_leaves_the_port_unverifiable_not_guessed() {
         .contains("port"));
 }
 
+/// systemd fails a drop-in's parse at its first line that is not UTF-8 and ignores the
+/// failure (`unit_load_dropin`): the lines before it are applied, that one and those after
+/// it are not.
 #[test]
-fn a_drop_in_that_does_not_parse_is_located_and_skipped() {
+fn a_drop_in_is_applied_up_to_its_first_line_that_is_not_utf8() {
     let t = host();
     write(
         t.path(),
         "root/etc/systemd/system/openclaw-gateway.service.d/10-token.conf",
-        b"[Service]\nEnvironment=OPENCLAW_GATEWAY_PORT=19900\n\xff\xfe not text\n",
+        b"[Service]\nExecStart=\nExecStart=/usr/bin/openclaw gateway --port 19900\n\xff\xfe not text\n\
+          ExecStart=\nExecStart=/usr/bin/openclaw gateway --port 19950\n",
     );
     let (_, report, _) = t.run("check");
-    let bad = findings(&report, "CL902", "10-token.conf");
+    let bad = findings(&report, "CL901", "stops reading this drop-in");
     assert_eq!(bad.len(), 1, "{report}");
     assert!(bad[0]["parties"][0]["file"]
         .as_str()
         .unwrap()
         .ends_with("openclaw-gateway.service.d/10-token.conf"));
-    // Not applied: the gateway keeps its unit's port.
+    assert_eq!(bad[0]["parties"][0]["line"], 4, "{report}");
+    assert!(
+        findings(&report, "CL902", "10-token.conf").is_empty(),
+        "{report}"
+    );
     let (_, resolved, _) = t.run("resolve");
-    assert_eq!(gateways(&resolved)[0]["gatewayPort"]["value"], 18789);
+    assert_eq!(gateways(&resolved)[0]["gatewayPort"]["value"], 19900);
 }
 
 #[test]
