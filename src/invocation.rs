@@ -297,6 +297,11 @@ pub struct ServiceEvidence {
     /// `set` in a batch `if` clawlint does not evaluate), sorted: what OpenClaw resolves from
     /// them (port, profile, state dir, config path) is unverifiable.
     pub maybe_set: Vec<String>,
+    /// Variables the systemd manager's `DefaultEnvironment=` may set past where clawlint
+    /// stopped reading it (its budget) and that nothing of higher precedence (the unit's own
+    /// environment) sets, sorted: what OpenClaw resolves from them is unverifiable, as for
+    /// `maybe_set`.
+    pub manager_may_set: Vec<String>,
     /// It runs `gateway start`: it starts the gateway's installed service instead of being a
     /// second supervisor of it.
     pub starts_installed_service: bool,

@@ -3332,7 +3332,67 @@ fn a_manager_environment_past_its_budget_is_a_located_cl907() {
         "{head}"
     );
     assert_others_linted(&findings);
-    assert!(with_code(&findings, "CL409").is_empty(), "{head}");
+    // What the unread part may set is unverifiable for each unit (none sets its own port or
+    // state dir), said in the manager's words, not an `export`'s.
+    let cl409 = with_code(&findings, "CL409");
+    assert_eq!(cl409.len(), 20, "{head}");
+    assert!(
+        cl409.iter().all(|f| {
+            let m = f["message"].as_str().unwrap();
+            m.contains("DefaultEnvironment=") && !m.contains("export")
+        }),
+        "{head}"
+    );
+}
+
+/// A unit of a manager whose `DefaultEnvironment=` is read only up to its budget gets what
+/// the unread part sets (here `OPENCLAW_GATEWAY_PORT`, past the budget) unless it sets the
+/// variable itself: the port, state dir and config path of a unit that sets none of them are
+/// unverifiable (CL409, and no collision on a guessed port), those of a unit that sets them
+/// stay known. The old reader used the default port silently.
+#[test]
+fn values_a_manager_environment_may_set_past_its_budget_are_unverifiable() {
+    use clawlint::discover::services::MAX_MANAGER_VARIABLES;
+    let s = Scratch::new("manager-env-unverifiable");
+    add_ordinary_gateways(&s);
+    let mut conf = String::from("[Manager]\n");
+    for i in 0..=MAX_MANAGER_VARIABLES {
+        conf.push_str(&format!("DefaultEnvironment=K{i}=v{i}\n"));
+    }
+    conf.push_str("DefaultEnvironment=OPENCLAW_GATEWAY_PORT=19100\n");
+    s.write("home/.config/systemd/user.conf", &conf);
+    let user = "home/.config/systemd/user";
+    s.write(
+        &format!("{user}/openclaw-gateway-a.service"),
+        "[Service]\nExecStart=/usr/bin/openclaw --profile a gateway\n",
+    );
+    s.write(
+        &format!("{user}/openclaw-gateway-b.service"),
+        "[Service]\nExecStart=/usr/bin/openclaw gateway --port 19200\n\
+         Environment=OPENCLAW_PROFILE=b OPENCLAW_HOME=%h OPENCLAW_STATE_DIR=%h/.openclaw-b\n\
+         Environment=OPENCLAW_CONFIG_PATH=%h/.openclaw-b/openclaw.json\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(6000)];
+    let cl409 = with_code(&findings, "CL409");
+    assert_eq!(cl409.len(), 1, "{head}");
+    assert_eq!(cl409[0]["instances"], serde_json::json!(["a"]), "{head}");
+    for part in [
+        "gateway port",
+        "DefaultEnvironment=",
+        "OPENCLAW_GATEWAY_PORT",
+    ] {
+        assert!(says(&cl409, part), "{part}: {head}");
+    }
+    assert_eq!(with_code(&findings, "CL907").len(), 1, "{head}");
+    // The port collision is the two that set 19100 for certain.
+    let cl101 = with_code(&findings, "CL101");
+    assert_eq!(cl101.len(), 1, "{head}");
+    assert_eq!(
+        cl101[0]["instances"],
+        serde_json::json!(["copy", "main"]),
+        "{head}"
+    );
 }
 
 /// A shell script and a Makefile beside a compose project, each opening a command

@@ -1360,6 +1360,44 @@ impl ManagerEnv {
     }
 }
 
+impl ManagerEnv {
+    /// What the part of `DefaultEnvironment=` past clawlint's budget may set that OpenClaw
+    /// resolves a gateway's port, profile, state dir or config path from: each such variable
+    /// the unit's final environment `env` does not have, or has from the manager's files
+    /// (a later assignment there, unread, would replace it); one the unit sets itself wins
+    /// over the manager's. Empty when the manager's environment was read whole. `HOME` is not
+    /// among them: the manager's own `HOME` wins over its `DefaultEnvironment=`.
+    fn unread_may_set(&self, env: &Env, sources: &SourceMap) -> Vec<String> {
+        if self.stopped_at.is_none() {
+            return Vec::new();
+        }
+        let manager_files: Vec<FileId> = self
+            .files
+            .iter()
+            .filter_map(|(path, _)| sources.lookup(path))
+            .collect();
+        let set_by_unit = |name: &str| {
+            env.get(name).is_some_and(|var| match &var.origin {
+                EnvOrigin::Service(loc) => !manager_files.contains(&loc.file),
+                _ => true,
+            })
+        };
+        let mut names: Vec<String> = [
+            "OPENCLAW_CONFIG_PATH",
+            "OPENCLAW_GATEWAY_PORT",
+            "OPENCLAW_HOME",
+            "OPENCLAW_PROFILE",
+            "OPENCLAW_STATE_DIR",
+        ]
+        .into_iter()
+        .filter(|name| !set_by_unit(name))
+        .map(str::to_string)
+        .collect();
+        names.sort();
+        names
+    }
+}
+
 /// Which file systemd stopped reading at a line that is not UTF-8 ([`not_utf8`]).
 enum NotUtf8In {
     /// A unit's own file: the unit is not loaded.
@@ -1919,6 +1957,7 @@ impl UnitReader<'_> {
             }),
             injects_env: cmd.injects_env.clone(),
             maybe_set: cmd.maybe_set.clone(),
+            manager_may_set: manager_env.unread_may_set(&env, sources),
             instance_paths,
             release,
             ..ServiceEvidence::default()

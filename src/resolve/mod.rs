@@ -277,7 +277,8 @@ fn tighten(instance: &mut Instance) {
 /// What clawlint cannot determine about a supervised gateway: with a command it cannot read
 /// (`how.opaque`), every value that would come from OpenClaw's defaults, because the hidden
 /// command may pass `--port` or `--profile`; with variables the command may or may not get
-/// (`how.maybe_set`, a conditional `export`), every value OpenClaw resolves from them. What
+/// (`how.maybe_set`, a conditional `export`; `how.manager_may_set`, a manager environment
+/// read only up to its budget), every value OpenClaw resolves from them. What
 /// the supervisor's own environment, its arguments and the config set for certain is kept.
 fn unverifiable(inv: &Invocation, instance: &Instance) -> Vec<Unverifiable> {
     let Some(how) = inv.service.as_ref().map(|s| &s.how) else {
@@ -287,7 +288,9 @@ fn unverifiable(inv: &Invocation, instance: &Instance) -> Vec<Unverifiable> {
         Some(_) => defaults_unverifiable(instance),
         None => Vec::new(),
     };
-    for value in maybe_set_unverifiable(&how.maybe_set, instance) {
+    let maybe = maybe_set_unverifiable(&how.maybe_set, instance);
+    let manager = maybe_set_unverifiable(&how.manager_may_set, instance);
+    for value in maybe.into_iter().chain(manager) {
         if !out.contains(&value) {
             out.push(value);
         }

@@ -73,15 +73,28 @@ fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
             ),
         })
         .collect();
-    let (how, why, only_if, help) = match (&service.how.opaque, service.how.maybe_set.as_slice()) {
-        (Some(why), _) => (
+    let how = &service.how;
+    let (how, why, only_if, help) = match (&how.opaque, how.maybe_set.as_slice(), how.manager_may_set.as_slice()) {
+        (Some(why), ..) => (
             "through a command clawlint cannot read".to_string(),
             why.clone(),
             Some("only if what it runs passes no --port or --profile"),
             "make the command readable (a script inside the scanned layout whose gateway line is static), or set what it hides in the supervisor itself: `--port`/OPENCLAW_GATEWAY_PORT, OPENCLAW_PROFILE, OPENCLAW_STATE_DIR",
         ),
-        (None, []) => return None,
-        (None, names) => (
+        (None, [], []) => return None,
+        (None, [], names) => (
+            format!(
+                "under a systemd manager whose DefaultEnvironment= clawlint read only up to its budget (past it, {} may be set)",
+                names.join(", ")
+            ),
+            format!(
+                "the part of the manager's DefaultEnvironment= past clawlint's budget (see CL907) may set {}, and this unit sets none of them itself",
+                names.join(", ")
+            ),
+            None,
+            "set what the gateway needs in the unit itself (its Environment= wins over the manager's DefaultEnvironment=), and keep DefaultEnvironment= to the few variables every unit needs",
+        ),
+        (None, names, _) => (
             format!(
                 "with {} set by an `export` that may or may not run",
                 names.join(", ")
