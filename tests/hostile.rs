@@ -3563,3 +3563,62 @@ fn unit_lines_that_are_not_utf8_are_read_as_systemd_reads_them() {
     assert!(with_code(&findings, "CL902").is_empty(), "{head}");
     no_output_shows(&s.home(), &[SECRET]);
 }
+
+/// The fleet registry's `fleet_cells` as a view: OpenClaw reads it as it reads the table (its
+/// `CREATE TABLE IF NOT EXISTS` leaves the view in place), so its cells are gateways; the old
+/// reader looked for a table only and saw no cells, saying nothing. A view that selects
+/// without end is stopped by the registry's budget: one located CL907, the rest linted.
+#[test]
+fn a_fleet_registry_view_is_read_within_its_budget() {
+    let s = Scratch::new("fleet-view");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { port: 18789 } }\n",
+    );
+    s.write("home/.openclaw/fleet/cells/acme/openclaw.json", "{}\n");
+    let db_path = s.path("home/.openclaw/state/openclaw.sqlite");
+    std::fs::create_dir_all(db_path.parent().unwrap()).unwrap();
+    let cells = s.path("home/.openclaw/fleet/cells");
+    let db = rusqlite::Connection::open(&db_path).unwrap();
+    db.execute_batch(&format!(
+        "CREATE TABLE raw (t TEXT, p INTEGER);
+         INSERT INTO raw VALUES ('acme', 19100);
+         CREATE VIEW fleet_cells AS SELECT t AS tenant_id, 1 AS created_at_ms,
+           'ghcr.io/openclaw/openclaw:2026.9.6' AS image, 'docker' AS runtime, p AS host_port,
+           'openclaw-cell-' || t AS container_name, '{}/' || t AS data_dir FROM raw;",
+        cells.display()
+    ))
+    .unwrap();
+    drop(db);
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(6000)];
+    // The cell publishes 127.0.0.1:19100, the port main and copy use.
+    let on_19100: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("19100"))
+        .filter(|f| f["instances"].to_string().contains("acme"))
+        .collect();
+    assert!(!on_19100.is_empty(), "the cell is a gateway: {head}");
+    // A view that never ends meets the budget.
+    std::fs::remove_file(&db_path).unwrap();
+    rusqlite::Connection::open(&db_path)
+        .unwrap()
+        .execute_batch(
+            "CREATE VIEW fleet_cells AS
+               WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
+               SELECT 't' || i AS tenant_id, 1 AS created_at_ms, 'img' AS image,
+                 'docker' AS runtime, 19100 AS host_port, 'c' AS container_name,
+                 '/d' AS data_dir FROM n;",
+        )
+        .unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(6000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{head}");
+    assert!(
+        file_of(cl907[0]).ends_with("/state/openclaw.sqlite"),
+        "{head}"
+    );
+    assert_others_linted(&findings);
+}

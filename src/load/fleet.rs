@@ -73,7 +73,7 @@ impl RegistryError {
 }
 
 /// Reads the registry's cells. `Ok(None)`: no registry file. A database without the table
-/// has no cells. The file is checked as the bounded reader checks every input (inside the
+/// (or a view of that name) has no cells. The file is checked as the bounded reader checks every input (inside the
 /// layout, a regular file: a FIFO is never opened) before SQLite opens it.
 pub fn read_cells(path: &Path) -> Result<Option<Vec<CellRecord>>, RegistryError> {
     read_cells_within(path, MAX_STEPS, MAX_TIME)
@@ -195,9 +195,12 @@ fn query_cells(
             true
         }),
     );
+    // OpenClaw's reads go to whatever `fleet_cells` names, a view as well as a table (its
+    // `CREATE TABLE IF NOT EXISTS fleet_cells` leaves a view of that name in place): so do
+    // these, within the same budgets (a view can compute as much as it likes).
     let has_table: bool = conn
         .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'fleet_cells'",
+            "SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'fleet_cells'",
             [],
             |row| row.get::<_, i64>(0),
         )
@@ -544,6 +547,44 @@ mod tests {
             read_cells_within(&path, MAX_STEPS, std::time::Duration::from_millis(50)).unwrap_err();
         assert!(matches!(err, RegistryError::Budget(_)), "{err:?}");
         assert!(err.message().contains("50 ms"), "{err:?}");
+    }
+
+    /// `fleet_cells` as a view over another table: OpenClaw reads it as it reads the table,
+    /// and so does this; one that selects without end meets the budget.
+    #[test]
+    fn a_view_named_fleet_cells_is_read_as_the_table() {
+        let tmp = TempDir::new("view");
+        let path = tmp.0.join("openclaw.sqlite");
+        let db = Connection::open(&path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE raw (t TEXT, p INTEGER);
+             INSERT INTO raw VALUES ('globex', 19101), ('acme', 19100);
+             CREATE VIEW fleet_cells AS SELECT t AS tenant_id, 1 AS created_at_ms,
+               'img' AS image, 'docker' AS runtime, p AS host_port,
+               'openclaw-cell-' || t AS container_name, '/x/fleet/cells/' || t AS data_dir
+               FROM raw;",
+        )
+        .unwrap();
+        drop(db);
+        let cells = read_cells(&path).unwrap().unwrap();
+        let read: Vec<(&str, i64)> = cells
+            .iter()
+            .map(|c| (c.tenant_id.as_str(), c.host_port))
+            .collect();
+        assert_eq!(read, [("acme", 19100), ("globex", 19101)]);
+        std::fs::remove_file(&path).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE VIEW fleet_cells AS
+                   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
+                   SELECT 't' || i AS tenant_id, 1 AS created_at_ms, 'img' AS image,
+                     'docker' AS runtime, 19100 AS host_port, 'c' AS container_name,
+                     '/d' AS data_dir FROM n;",
+            )
+            .unwrap();
+        let err = read_cells_within(&path, 200_000, MAX_TIME).unwrap_err();
+        assert!(matches!(err, RegistryError::Budget(_)), "{err:?}");
     }
 
     #[test]
