@@ -3622,3 +3622,43 @@ fn a_fleet_registry_view_is_read_within_its_budget() {
     );
     assert_others_linted(&findings);
 }
+
+/// Podman's quadlet generator checks no encoding, but copies every line of a quadlet into the
+/// service it generates (`[Container]` kept as `[X-Container]`), and systemd fails that
+/// service's parse at a line that is not UTF-8: the container never starts. The old reader
+/// read the quadlet lossily (a gateway on 19100) and said nothing. A bad byte in a comment
+/// line is dropped before systemd looks at it: that quadlet still runs.
+#[test]
+fn a_quadlet_line_that_is_not_utf8_means_no_container() {
+    let s = Scratch::new("quadlet-not-utf8");
+    add_ordinary_gateways(&s);
+    let dir = s.path("home/.config/containers/systemd");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("bad.container"),
+        b"[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nPublishPort=19100:18789\nLabel=note=caf\xe9\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("fine.container"),
+        b"# caf\xe9\n[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nPublishPort=19200:18789\n",
+    )
+    .unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(6000)];
+    let cl901 = with_code(&findings, "CL901");
+    assert_eq!(cl901.len(), 1, "{head}");
+    assert!(file_of(cl901[0]).ends_with("/bad.container"), "{head}");
+    assert_eq!(cl901[0]["parties"][0]["line"], 4, "{head}");
+    assert!(says(&cl901, "this container never starts"), "{head}");
+    let cl101 = with_code(&findings, "CL101");
+    assert_eq!(cl101.len(), 1, "{head}");
+    assert_eq!(
+        cl101[0]["instances"],
+        serde_json::json!(["copy", "main"]),
+        "{head}"
+    );
+    // copy, main and the quadlet whose comment holds the bad byte.
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["summary"]["instances"], 3, "{head}");
+}

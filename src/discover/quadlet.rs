@@ -13,7 +13,7 @@ use crate::container::{
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
-use crate::load::read::{read_text_lossy, ReadError, SMALL_FILE_LIMIT};
+use crate::load::read::{read_bytes, read_text_lossy, ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
@@ -101,6 +101,23 @@ pub fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
     }
 }
 
+/// CL901 at the first character of a quadlet, outside a comment line, that systemd does not
+/// take as UTF-8 ([`systemd::UnitFile::not_utf8`]). Podman's quadlet generator reads the file
+/// as bytes and checks no encoding (`parser.UnitFile.Parse`), but it copies every line into
+/// the service it generates (the `[Container]` group kept as `[X-Container]`,
+/// `initServiceUnitFile`), and systemd's parser fails that service at the line: the unit is
+/// not loaded, so the container never starts, whatever the file says.
+fn not_utf8(path: &Path, text: String, span: Span, sources: &mut SourceMap) -> Problem {
+    let shown = crate::redact::scan::unit(&text);
+    let file = sources.add(path, text, None);
+    sources.show(file, shown);
+    Problem {
+        kind: ProblemKind::Unparsable,
+        message: "a line that is not valid UTF-8: podman's quadlet generator copies it into the service it generates, and systemd does not load that service (its parser fails the file at this line, \"String is not UTF-8 clean\"), so this container never starts, whatever its lines say".to_string(),
+        loc: Some(Loc { file, span }),
+    }
+}
+
 /// The gateway a quadlet runs, if it runs one.
 pub fn invocation(
     path: &Path,
@@ -108,15 +125,19 @@ pub fn invocation(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<Invocation> {
-    let text = match read_text_lossy(path, SMALL_FILE_LIMIT) {
-        Ok((text, _)) => text,
+    let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
+        Ok(bytes) => bytes,
         Err(ReadError::Missing) => return None,
         Err(err) => {
             problems.push(unreadable(sources, path, &err));
             return None;
         }
     };
-    let unit = systemd::parse_unit(&text);
+    let (text, unit) = systemd::read_unit(&bytes);
+    if let Some(span) = unit.not_utf8 {
+        problems.push(not_utf8(path, text, span, sources));
+        return None;
+    }
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -441,6 +462,41 @@ mod tests {
             read("C:/home/node/.openclaw:ro"),
             (VolumeKind::Volume, s("C"), s("/home/node/.openclaw"), true)
         );
+    }
+
+    /// A line systemd does not take as UTF-8 anywhere but in a comment: the service quadlet
+    /// generates from it is not loaded, so no container (one CL901 at the first bad byte).
+    #[test]
+    fn a_line_that_is_not_utf8_means_no_container() {
+        let dir = std::env::temp_dir().join(format!("clawlint-quadlet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let host = super::HostContext {
+            home: &dir,
+            root: None,
+        };
+        let quadlet = dir.join("gw.container");
+        let run = |bytes: &[u8]| {
+            std::fs::write(&quadlet, bytes).unwrap();
+            let mut sources = crate::source::SourceMap::new();
+            let mut problems = Vec::new();
+            let found = super::invocation(&quadlet, &host, &mut sources, &mut problems);
+            (found.is_some(), problems)
+        };
+        let image = b"[Container]\nImage=ghcr.io/openclaw/openclaw:latest\n".to_vec();
+        let (found, problems) = run(&[&image[..], b"PublishPort=19100:18789\n"].concat());
+        assert!(found && problems.is_empty(), "{problems:?}");
+        let (found, problems) = run(&[&image[..], b"Label=a=caf\xe9\n"].concat());
+        assert!(!found);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].kind, crate::load::ProblemKind::Unparsable);
+        let span = problems[0].loc.unwrap().span;
+        assert_eq!(span.start(), image.len() + "Label=a=caf".len());
+        // U+FFFE is UTF-8 to podman, not to systemd.
+        let (found, _) = run(&[&image[..], "Label=a=\u{FFFE}\n".as_bytes()].concat());
+        assert!(!found);
+        let (found, problems) = run(&[b"# caf\xe9\n", &image[..]].concat());
+        assert!(found && problems.is_empty(), "{problems:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

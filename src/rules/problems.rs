@@ -96,8 +96,8 @@ fn plist_help(kind: ProblemKind) -> &'static str {
     }
 }
 
-/// Problems in a systemd unit, drop-in (`<unit>.d/*.conf`) or manager configuration file
-/// (`system.conf`, `user.conf` and theirs) are about systemd.
+/// Problems in a systemd unit, drop-in (`<unit>.d/*.conf`), manager configuration file
+/// (`system.conf`, `user.conf` and theirs) or Podman quadlet are about systemd.
 fn is_systemd(path: &std::path::Path) -> bool {
     let name = |p: Option<&std::path::Path>| {
         p.and_then(|p| p.file_name())
@@ -106,6 +106,7 @@ fn is_systemd(path: &std::path::Path) -> bool {
     };
     let file = name(Some(path));
     file.ends_with(".service")
+        || file.ends_with(".container")
         || file == "system.conf"
         || file == "user.conf"
         || (file.ends_with(".conf") && name(path.parent()).ends_with(".d"))
@@ -113,7 +114,7 @@ fn is_systemd(path: &std::path::Path) -> bool {
 
 fn systemd_help(kind: ProblemKind) -> &'static str {
     match kind {
-        ProblemKind::Unparsable => "re-save the file as UTF-8 (`iconv -f latin1 -t utf-8 FILE`, say), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` shows each line systemd stops at",
+        ProblemKind::Unparsable => "fix the line as the message says (for one that is not UTF-8, re-save the file as UTF-8: `iconv -f latin1 -t utf-8`), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` (for a quadlet, the unit it generates) shows what systemd makes of the file",
         other => help_for(other),
     }
 }
