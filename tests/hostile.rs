@@ -3662,3 +3662,24 @@ fn a_quadlet_line_that_is_not_utf8_means_no_container() {
     let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(summary["summary"]["instances"], 3, "{head}");
 }
+
+/// A published port written with a part missing or negative (`[::1]:-5:18789`) is refused by
+/// podman; the message says what is written, where the old one said `""` is not a port
+/// number (the empty text before the range's `-`).
+#[test]
+fn a_negative_published_port_is_said_as_written() {
+    let s = Scratch::new("publish-negative");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/.config/containers/systemd/gw.container",
+        "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nPublishPort=[::1]:-5:18789\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(6000)];
+    let cl904 = with_code(&findings, "CL904");
+    assert_eq!(cl904.len(), 1, "{head}");
+    assert!(says(&cl904, "\"-5\" is not a port number"), "{head}");
+    assert!(!says(&cl904, "\"\" is not"), "{head}");
+    assert_eq!(cl904[0]["parties"][0]["line"], 3, "{head}");
+    assert_others_linted(&findings);
+}

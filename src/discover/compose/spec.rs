@@ -44,7 +44,12 @@ fn port_number(raw: &str) -> Result<u16, String> {
 pub fn port_range(raw: &str) -> Result<(u16, u16), String> {
     match raw.split_once('-') {
         Some((a, b)) => {
-            let (a, b) = (port_number(a.trim())?, port_number(b.trim())?);
+            let (a, b) = (a.trim(), b.trim());
+            // `-5`, `5-`, `1-2-3`: the text as written is what is wrong, not an empty part.
+            if a.is_empty() || b.is_empty() || b.contains('-') {
+                return Err(format!("{raw:?} is not a port number or a range START-END"));
+            }
+            let (a, b) = (port_number(a)?, port_number(b)?);
             if b < a {
                 return Err(format!("port range {raw} ends before it starts"));
             }
@@ -269,6 +274,16 @@ mod tests {
             "", "70000:1", "a:1", "1:2:3:x", "[::1:1:1", "10-5:1", "1-3:1-2", "1/ftp",
         ] {
             assert!(parse_port(raw).is_err(), "{raw}");
+        }
+        // A negative port or a range with a part missing is said as written, not as `""`.
+        for (raw, said) in [
+            ("[::1]:-5:18789", "\"-5\" is not a port number"),
+            ("5-:18789", "\"5-\" is not a port number"),
+            ("1-2-3:18789", "\"1-2-3\" is not a port number"),
+            ("127.0.0.1:19000:-1", "\"-1\" is not a port number"),
+        ] {
+            let why = parse_port(raw).unwrap_err();
+            assert!(why.contains(said), "{raw}: {why}");
         }
     }
 
