@@ -14,17 +14,22 @@
 //! clawlint's own parsers (JSON5 for configs and includes, dotenv for `.env` files). Nothing
 //! that reads these files can do less than `floor-read`.
 //!
+//! The binary measured is the `clawlint` that cargo builds for the bench in the same run. Run
+//! the bench through `scripts/release-cargo.sh`, so that it is built as the release binary for
+//! that target is (on x86_64 Linux a static executable, which starts faster):
+//!
 //! ```text
-//! cargo build --release && cargo bench --bench scale              # the default plan
-//! cargo bench --bench scale -- realistic 1 10 100                 # one layout, these sizes
-//! cargo bench --bench scale -- one-port 10000 --commands check,ports
-//! cargo bench --bench scale -- realistic 10000 --keep /tmp/layouts  # keep the layout on disk
+//! scripts/release-cargo.sh x86_64-unknown-linux-gnu bench --bench scale  # the default plan
+//! scripts/release-cargo.sh x86_64-unknown-linux-gnu bench --bench scale -- realistic 1 10 100
+//! scripts/release-cargo.sh x86_64-unknown-linux-gnu bench --bench scale -- one-port 10000 --commands check,ports
+//! scripts/release-cargo.sh x86_64-unknown-linux-gnu bench --bench scale -- realistic 10000 --keep /tmp/layouts
 //! ```
 //!
 //! With `--keep DIR` each layout is written to `DIR/<layout>-<n>/home` and left there, so a
-//! whole process can be timed by hand (`/usr/bin/time -v target/release/clawlint check
-//! --home DIR/realistic-10000/home --format json --no-config > /dev/null`). Timings are never
-//! asserted: tests assert sizes only (tests/scale.rs).
+//! whole process can be timed by hand (`/usr/bin/time -v
+//! target/x86_64-unknown-linux-gnu/release/clawlint check --home DIR/realistic-10000/home
+//! --format json --no-config > /dev/null`). Timings are never asserted: tests assert sizes
+//! only (tests/scale.rs).
 
 #[path = "support/layout.rs"]
 mod layout;
@@ -361,15 +366,13 @@ fn main() {
         }
     }
     let options = options();
-    // The release binary of the same build: under CARGO_TARGET_DIR when cargo was given one.
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
-        PathBuf::from,
-    );
-    let binary = target.join("release/clawlint");
-    assert!(
-        binary.exists(),
-        "build the binary first: cargo build --release"
+    // The `clawlint` binary cargo built for this bench, in the same run with the same flags:
+    // run through scripts/release-cargo.sh, the flags of the release binary for that target.
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_clawlint"));
+    eprintln!(
+        "measuring {} (RUSTFLAGS: {:?})",
+        binary.display(),
+        std::env::var("RUSTFLAGS").unwrap_or_default()
     );
     let me = std::env::current_exe().expect("the bench binary");
     let scratch = options.keep.clone().unwrap_or_else(|| {

@@ -402,6 +402,7 @@ fn shell_scripts_pass_shellcheck() {
     let scripts = [
         "install.sh",
         "scripts/package-release.sh",
+        "scripts/release-cargo.sh",
         "action/resolve.sh",
         "action/install.sh",
         "action/run.sh",
@@ -1086,6 +1087,74 @@ fn release_step(job: &str, name: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// The release build and the benchmark get their flags from one script: static for the musl
+/// targets and for x86_64 glibc (a static PIE), dynamic elsewhere; flags already in RUSTFLAGS
+/// are kept. A stand-in `cargo` on PATH prints what it was given.
+#[test]
+fn release_cargo_script_gives_each_target_its_flags() {
+    let build = release_step("build", "Build");
+    assert!(
+        build.contains(r#"scripts/release-cargo.sh "$TARGET" build --release"#),
+        "{build}"
+    );
+    let scratch = Scratch::new("release-cargo");
+    let fake = scratch.path("bin/cargo");
+    write(
+        &fake,
+        "#!/bin/sh\nprintf 'RUSTFLAGS=%s|' \"${RUSTFLAGS-unset}\"; printf '%s ' \"$@\"\n",
+    );
+    ok(Command::new("chmod").arg("+x").arg(&fake));
+    let path = format!(
+        "{}:{}",
+        scratch.path("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let cargo = |target: &str, rustflags: Option<&str>| {
+        let mut cmd = Command::new("sh");
+        cmd.arg(root().join("scripts/release-cargo.sh"))
+            .args([target, "bench", "--bench", "scale", "--", "realistic", "1"])
+            .env("PATH", &path)
+            .env_remove("RUSTFLAGS");
+        if let Some(flags) = rustflags {
+            cmd.env("RUSTFLAGS", flags);
+        }
+        ok(&mut cmd)
+    };
+    let args =
+        |target: &str| format!("bench --locked --target {target} --bench scale -- realistic 1 ");
+    for target in [
+        "x86_64-unknown-linux-gnu",
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+    ] {
+        assert_eq!(
+            cargo(target, None),
+            format!("RUSTFLAGS=-C target-feature=+crt-static|{}", args(target))
+        );
+    }
+    for target in [
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert_eq!(
+            cargo(target, None),
+            format!("RUSTFLAGS=unset|{}", args(target))
+        );
+    }
+    assert_eq!(
+        cargo("x86_64-unknown-linux-gnu", Some("-C debuginfo=1")),
+        format!(
+            "RUSTFLAGS=-C debuginfo=1 -C target-feature=+crt-static|{}",
+            args("x86_64-unknown-linux-gnu")
+        )
+    );
+    let usage = run(Command::new("sh")
+        .arg(root().join("scripts/release-cargo.sh"))
+        .arg("x86_64-unknown-linux-gnu"));
+    assert_eq!(usage.status.code(), Some(2), "{}", text(&usage));
 }
 
 #[test]
