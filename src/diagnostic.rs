@@ -127,13 +127,110 @@ impl PartialEq<Text> for String {
     }
 }
 
+/// A finding's note: a text, or the facts of a note its rule says for many gateways in the
+/// same words, kept as they are (names shared, ports as numbers, the words constants of the
+/// program) and written out only when the note is shown. Thousands of findings say such notes,
+/// and findings are kept to the end of the run.
+#[derive(Clone)]
+pub enum Note {
+    Text(Text),
+    Facts(Box<dyn Facts>),
+}
+
+/// The facts of a templated note: whatever writes the note's words with `Display`.
+pub trait Facts: std::fmt::Display + Send + Sync {
+    /// A copy (findings are cloned as a whole).
+    fn boxed(&self) -> Box<dyn Facts>;
+}
+
+impl<T: std::fmt::Display + Clone + Send + Sync + 'static> Facts for T {
+    fn boxed(&self) -> Box<dyn Facts> {
+        Box::new(self.clone())
+    }
+}
+
+impl Clone for Box<dyn Facts> {
+    fn clone(&self) -> Self {
+        (**self).boxed()
+    }
+}
+
+impl Note {
+    /// A note kept as its facts.
+    pub fn facts(facts: impl Facts + 'static) -> Self {
+        Note::Facts(Box::new(facts))
+    }
+
+    /// The note's words: its text, or its facts written into `scratch` (cleared first), so
+    /// that a writer of many notes makes them in one buffer.
+    pub fn as_str<'a>(&'a self, scratch: &'a mut String) -> &'a str {
+        match self {
+            Note::Text(text) => text.as_str(),
+            Note::Facts(facts) => {
+                use std::fmt::Write as _;
+                scratch.clear();
+                let _ = write!(scratch, "{facts}");
+                scratch
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Text(text) => f.write_str(text.as_str()),
+            Note::Facts(facts) => facts.fmt(f),
+        }
+    }
+}
+
+impl std::fmt::Debug for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
+impl<T: Into<Text>> From<T> for Note {
+    fn from(text: T) -> Self {
+        Note::Text(text.into())
+    }
+}
+
+/// Notes are equal when their words are.
+impl PartialEq for Note {
+    fn eq(&self, other: &Self) -> bool {
+        let (mut mine, mut theirs) = (String::new(), String::new());
+        self.as_str(&mut mine) == other.as_str(&mut theirs)
+    }
+}
+
+impl PartialEq<str> for Note {
+    fn eq(&self, other: &str) -> bool {
+        let mut mine = String::new();
+        self.as_str(&mut mine) == other
+    }
+}
+
+impl PartialEq<&str> for Note {
+    fn eq(&self, other: &&str) -> bool {
+        self == *other
+    }
+}
+
+impl PartialEq<String> for Note {
+    fn eq(&self, other: &String) -> bool {
+        self == other.as_str()
+    }
+}
+
 /// A gateway's name in a finding: shared by every label that names the gateway (a finding
 /// names its gateways in each party, and thousands of findings name the same ones).
 pub type Name = std::sync::Arc<str>;
 
-/// The name shared for `name`: one per name and rule thread (rules run one thread per
-/// family; each thread's table goes with it, the names stay with the findings).
-fn shared_name(name: &str) -> Name {
+/// The name shared for `name`: one per name and thread (rules run one thread per family;
+/// each thread's table goes with it, the names stay with the findings).
+pub fn shared_name(name: &str) -> Name {
     thread_local! {
         static NAMES: std::cell::RefCell<std::collections::HashSet<Name>> =
             std::cell::RefCell::new(std::collections::HashSet::new());
@@ -180,7 +277,7 @@ pub struct Finding {
     /// Every party; the first is the primary one.
     pub labels: Vec<Label>,
     /// Facts that explain the finding and have no place in a file.
-    pub notes: Vec<Text>,
+    pub notes: Vec<Note>,
     pub help: Option<Text>,
     /// The edit that repairs it, when clawlint knows one (filled after the rules ran).
     pub fix: Option<crate::fix::Fix>,
@@ -208,7 +305,7 @@ impl Finding {
         self
     }
 
-    pub fn note(mut self, note: impl Into<Text>) -> Self {
+    pub fn note(mut self, note: impl Into<Note>) -> Self {
         grow_small(&mut self.notes);
         self.notes.push(note.into());
         self

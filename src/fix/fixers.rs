@@ -20,9 +20,9 @@
 //!   ([`super::moves`]). When no move can be written, the finding says why in a note.
 
 use super::moves::Planner;
-use super::{Applicability, Edit, Fix};
+use super::{Applicability, Edit, Fix, NoFix};
 use crate::catalog;
-use crate::diagnostic::{Finding, Reported};
+use crate::diagnostic::{Finding, Note, Reported};
 use crate::load::json5::{self, Member, Node, Span, Value};
 use crate::resolve::model::Instance;
 use crate::source::{Loc, SourceMap};
@@ -34,10 +34,7 @@ pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &Sourc
     for reported in findings.iter_mut() {
         match fix_for(&reported.finding, instances, sources, &mut planner) {
             Some(Ok(fix)) => reported.finding.fix = Some(fix),
-            Some(Err(reason)) => reported
-                .finding
-                .notes
-                .push(format!("no automatic fix: {reason}").into()),
+            Some(Err(reason)) => reported.finding.notes.push(Note::facts(reason)),
             None => {}
         }
     }
@@ -49,27 +46,27 @@ fn fix_for(
     instances: &[Instance],
     sources: &SourceMap,
     planner: &mut Planner,
-) -> Option<Result<Fix, String>> {
+) -> Option<Result<Fix, NoFix>> {
     if f.rule == catalog::HASHED_PROFILE_PORT {
         pin_hash_port(f, planner).map(Ok)
     } else if f.rule == catalog::UNUSED_SUPPRESSION {
         remove_suppression(f, sources).map(Ok)
     } else if f.rule == catalog::SERVICE_PORT_DRIFT {
-        Some(super::agree::unit_to_config(f, planner))
+        Some(super::agree::unit_to_config(f, planner).map_err(NoFix::from))
     } else if f.rule == catalog::SHARED_WORKSPACE || f.rule == catalog::SHARED_AGENT_DIR {
-        Some(super::paths::fix(f, instances, sources))
+        Some(super::paths::fix(f, instances, sources).map_err(NoFix::from))
     } else if f.rule == catalog::SHARED_SANDBOX_CONTAINER {
-        Some(super::sandbox::fix(f, instances, sources))
+        Some(super::sandbox::fix(f, instances, sources).map_err(NoFix::from))
     } else if f.rule == catalog::LOOPBACK_CDP_WITHOUT_ATTACH_ONLY {
-        Some(super::browser::fix(f, instances, sources))
+        Some(super::browser::fix(f, instances, sources).map_err(NoFix::from))
     } else if f.rule == catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT {
-        Some(Err("which other browser a gateway should attach to is in no file; start a browser of its own for one of them and point its cdpUrl there".to_string()))
+        Some(Err(NoFix::from("which other browser a gateway should attach to is in no file; start a browser of its own for one of them and point its cdpUrl there")))
     } else if f.rule == catalog::PUBLISHED_PORT_COLLISION {
         let suggested = f.suggested.as_ref()?;
-        Some(super::publish::fix(suggested, planner))
+        Some(super::publish::fix(suggested, planner).map_err(NoFix::from))
     } else if f.rule.remedy == catalog::Remedy::MoveBasePort {
         let webhook = match f.rule == catalog::LISTENER_COLLISION {
-            true => super::agree::webhook_ports(planner, f),
+            true => super::agree::webhook_ports(planner, f).map(|r| r.map_err(NoFix::from)),
             false => None,
         };
         Some(webhook.unwrap_or_else(|| planner.fix(f)))

@@ -18,6 +18,7 @@ pub mod sandbox;
 pub mod urls;
 pub mod write;
 
+use crate::diagnostic::{Name, Text};
 use crate::load::json5::Span;
 use crate::source::{FileId, SourceMap};
 use serde::Serialize;
@@ -47,6 +48,58 @@ pub struct Fix {
     /// What the fix does, in one line (the diff header and the outputs show it).
     pub description: String,
     pub edits: Vec<Edit>,
+}
+
+/// Why a finding has no fix, said in its note `no automatic fix: ...`: a reason in words, or
+/// each gateway that could not be moved and why (kept as data until the note is shown: fix
+/// planning says this for most findings of a crowded host, in the same words).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoFix {
+    Said(Text),
+    /// `"a" cannot be moved: why; "b" cannot be moved: why`.
+    CannotMove(Box<[Refusal]>),
+}
+
+/// A gateway a move was planned for, and why it cannot move.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub gateway: Name,
+    pub why: Text,
+}
+
+impl<T: Into<Text>> From<T> for NoFix {
+    fn from(reason: T) -> Self {
+        NoFix::Said(reason.into())
+    }
+}
+
+/// The refusals, `"a" cannot be moved: why` each, joined with `; `.
+pub struct Refusals<'a>(pub &'a [Refusal]);
+
+impl std::fmt::Display for Refusals<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, refusal) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(
+                f,
+                "\"{}\" cannot be moved: {}",
+                refusal.gateway, refusal.why
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for NoFix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("no automatic fix: ")?;
+        match self {
+            NoFix::Said(reason) => f.write_str(reason),
+            NoFix::CannotMove(refusals) => Refusals(refusals).fmt(f),
+        }
+    }
 }
 
 /// A value a rule's help suggests, kept on the finding so that the fix writes exactly what

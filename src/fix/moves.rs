@@ -9,9 +9,9 @@
 //! `--fix` loop re-lints and repeats until nothing more is fixable.
 
 use super::pins::{pins, Pin};
-use super::{Applicability, Edit, Fix};
+use super::{Applicability, Edit, Fix, NoFix, Refusal, Refusals};
 use crate::catalog;
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Name, Text};
 use crate::paths::FastMap as HashMap;
 use crate::ports::allocate::{self, work, Movers, Round};
 use crate::resolve::model::{Instance, ListenerKind, Origin, PortKind};
@@ -107,7 +107,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The fix for a finding whose remedy is moving a base port, or why there is none.
-    pub fn fix(&mut self, f: &Finding) -> Result<Fix, String> {
+    pub fn fix(&mut self, f: &Finding) -> Result<Fix, NoFix> {
         let names = f.instances();
         let candidates = self.candidates(f, &names);
         if candidates.is_empty() {
@@ -136,7 +136,7 @@ impl<'a> Planner<'a> {
             }
         }
         let mut moves: Vec<Fix> = Vec::new();
-        let mut refusals: Vec<String> = Vec::new();
+        let mut refusals: Vec<Refusal> = Vec::new();
         let mut movers = Movers::new(self.instances, &pool);
         while moves.len() < to_move {
             let Some((mover, why)) = movers.take() else {
@@ -145,20 +145,20 @@ impl<'a> Planner<'a> {
             // The reasons earlier candidates could not move are said only in a fix made.
             let why = || match refusals.is_empty() {
                 true => why,
-                false => format!("{why} ({})", refusals.join("; ")),
+                false => format!("{why} ({})", Refusals(&refusals)),
             };
             match self.plan(mover, why) {
                 Ok(fix) => moves.push(fix),
-                Err(reason) => refusals.push(format!(
-                    "\"{}\" cannot be moved: {reason}",
-                    self.instances[mover].name
-                )),
+                Err(why) => refusals.push(Refusal {
+                    gateway: name_in(f, &self.instances[mover].name),
+                    why,
+                }),
             }
         }
         match moves.len() {
             0 => match first_leaving {
                 Some(fix) => Ok(fix),
-                None => Err(refusals.join("; ")),
+                None => Err(NoFix::CannotMove(refusals.into_boxed_slice())),
             },
             1 => Ok(moves.remove(0)),
             _ => Ok(Fix {
@@ -173,15 +173,14 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn plan(&mut self, mover: usize, why: impl FnOnce() -> String) -> Result<Fix, String> {
+    fn plan(&mut self, mover: usize, why: impl FnOnce() -> String) -> Result<Fix, Text> {
         let (instances, sources) = (self.instances, self.sources);
         let instance = &instances[mover];
         let pins = pins(instance, sources)?;
         self.shared_with_others(mover, &pins)?;
-        let suggestion = self
-            .round()
-            .suggest(mover)
-            .ok_or("no base port on the host has its whole footprint free")?;
+        let suggestion = self.round().suggest(mover).ok_or(Text::Static(
+            "no base port on the host has its whole footprint free",
+        ))?;
         let to = suggestion.port;
         let mut edits: Vec<Edit> = pins
             .iter()
@@ -203,9 +202,9 @@ impl<'a> Planner<'a> {
             )
         {
             // Nothing pins it: pin the new port in the config.
-            let edit = super::fixers::pin_port_edit(instance, to, sources).ok_or(
+            let edit = super::fixers::pin_port_edit(instance, to, sources).ok_or(Text::Static(
                 "nothing pins its port and its config has no place clawlint can add gateway.port to",
-            )?;
+            ))?;
             edits.push(edit);
             places.push("gateway.port added".to_string());
         }
@@ -217,7 +216,7 @@ impl<'a> Planner<'a> {
                     span: edit.span,
                 },
             ) {
-                return Err("the edit would touch a secret".into());
+                return Err(Text::Static("the edit would touch a secret"));
             }
         }
         let fix = Fix {
@@ -324,6 +323,17 @@ impl<'a> Planner<'a> {
         let named: Vec<usize> = names.iter().filter_map(|n| self.index_of(n)).collect();
         candidates(f, self.instances, named)
     }
+}
+
+/// The finding's own shared name of the gateway `name` (a refusal names a gateway the finding
+/// names), or a name shared anew.
+fn name_in(f: &Finding, name: &str) -> Name {
+    f.labels
+        .iter()
+        .filter_map(|l| l.instance.as_ref())
+        .find(|shared| &***shared == name)
+        .cloned()
+        .unwrap_or_else(|| crate::diagnostic::shared_name(name))
 }
 
 /// Each file, and the gateways (in order, each once) whose port is set in it: the effective

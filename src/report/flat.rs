@@ -5,7 +5,7 @@
 
 use super::visible::visible;
 use super::{position, showable, Position};
-use crate::diagnostic::{Reported, Severity};
+use crate::diagnostic::{Note, Reported, Severity};
 use crate::source::SourceMap;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -95,7 +95,14 @@ pub fn flatten<'a>(reported: &'a Reported, sources: &SourceMap) -> FlatFinding<'
                 position: showable(sources, l.loc).map(|loc| position(sources, loc)),
             })
             .collect(),
-        notes: f.notes.iter().map(|n| visible(n)).collect(),
+        notes: f
+            .notes
+            .iter()
+            .map(|n| match n {
+                Note::Text(text) => visible(text),
+                Note::Facts(_) => Cow::Owned(visible(&n.to_string()).into_owned()),
+            })
+            .collect(),
         help: f.help.as_deref().map(visible),
         fix: f.fix.as_ref().map(|fix| FlatFix {
             applicability: fix.applicability,

@@ -401,7 +401,7 @@ fn build(reported: &Reported, sources: &SourceMap, masked: &mut Masked) -> Rende
         finding
             .notes
             .iter()
-            .map(|n| note(format!("note: {}", visible(n)))),
+            .map(|n| note(format!("note: {}", visible(&n.to_string())))),
     );
     let mut files = files.into_iter();
     let primary = files.next();

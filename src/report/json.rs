@@ -54,9 +54,10 @@ pub fn write(
     buf.extend_from_slice(b"{\n  \"version\": ");
     number(&mut buf, SCHEMA_VERSION as usize);
     buf.extend_from_slice(b",\n  \"findings\": [");
+    let mut scratch = String::new();
     for (i, reported) in findings.iter().enumerate() {
         buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-        finding(&mut buf, reported, sources);
+        finding(&mut buf, &mut scratch, reported, sources);
         if buf.len() >= CHUNK {
             out.write_all(&buf)?;
             buf.clear();
@@ -81,7 +82,8 @@ pub fn write(
 }
 
 /// One finding, at the indent of an item of `findings` (four spaces; its fields at six).
-fn finding(buf: &mut Vec<u8>, reported: &Reported, sources: &SourceMap) {
+/// `scratch` is where a note kept as facts is written out.
+fn finding(buf: &mut Vec<u8>, scratch: &mut String, reported: &Reported, sources: &SourceMap) {
     let f = &reported.finding;
     buf.extend_from_slice(b"{\n      \"code\": ");
     string(buf, f.rule.code);
@@ -96,7 +98,9 @@ fn finding(buf: &mut Vec<u8>, reported: &Reported, sources: &SourceMap) {
     buf.extend_from_slice(b",\n      \"parties\": ");
     parties(buf, f, sources);
     buf.extend_from_slice(b",\n      \"notes\": ");
-    array(buf, &f.notes, 8, |buf, note| shown(buf, note));
+    array(buf, &f.notes, 8, |buf, note| {
+        shown(buf, note.as_str(scratch))
+    });
     buf.extend_from_slice(b",\n      \"help\": ");
     match &f.help {
         Some(help) => shown(buf, help),

@@ -9,7 +9,7 @@ use crate::ports::map::{close_bases, At, PortIndex};
 
 use super::group::{both_or_all, distinct, names, party};
 use super::RuleContext;
-use crate::diagnostic::{Finding, Label, Text};
+use crate::diagnostic::{shared_name, Finding, Label, Name, Note, Text};
 use crate::resolve::{
     BrowserError, Instance, Listener, ListenerKind, Origin, PortKind, PortRange, Unverifiable,
 };
@@ -265,7 +265,7 @@ fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Findin
                 &own_ports,
             );
             out.push(match also_inside(instances, &inside[1..], count - 1) {
-                Some(note) => finding.note(note),
+                Some(note) => finding.note(Note::facts(note)),
                 None => finding,
             });
         }
@@ -275,27 +275,106 @@ fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Findin
 
 /// The other listeners in the range, named: the first few, then a count (`rest` of them
 /// in all).
-fn also_inside(instances: &[Instance], named: &[At], rest: usize) -> Option<String> {
+fn also_inside(instances: &[Instance], named: &[At], rest: usize) -> Option<AlsoInRange> {
     if rest == 0 {
         return None;
     }
-    let named: Vec<String> = named
+    let named: Box<[Inside]> = named
         .iter()
         .map(|a| {
             let l = &instances[a.instance].listeners[a.listener];
-            format!(
-                "{} ({}'s {})",
-                a.port,
-                instances[a.instance].name,
-                l.describe()
-            )
+            Inside {
+                port: a.port,
+                kind: l.kind,
+                gateway: shared_name(&instances[a.instance].name),
+                detail: l.detail.as_deref().map(shared_name),
+            }
         })
         .collect();
-    let more = match rest - named.len() {
-        0 => String::new(),
-        n => format!(" and {n} more"),
-    };
-    Some(format!("also in this range: {}{more}", named.join(", ")))
+    let more = rest - named.len();
+    Some(AlsoInRange { named, more })
+}
+
+/// CL103's note on the other listeners in the range:
+/// `also in this range: 18800 (b's gateway port), ... and 3 more`.
+#[derive(Clone)]
+struct AlsoInRange {
+    named: Box<[Inside]>,
+    more: usize,
+}
+
+/// A listener in the range: its port, and whose it is and what (as [`Listener::describe`]).
+#[derive(Clone)]
+struct Inside {
+    port: u16,
+    kind: ListenerKind,
+    gateway: Name,
+    detail: Option<Name>,
+}
+
+impl std::fmt::Display for AlsoInRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("also in this range: ")?;
+        for (i, at) in self.named.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{} ({}'s {}", at.port, at.gateway, at.kind.describe())?;
+            match &at.detail {
+                Some(detail) => write!(f, " ({detail}))")?,
+                None => f.write_str(")")?,
+            }
+        }
+        match self.more {
+            0 => Ok(()),
+            n => write!(f, " and {n} more"),
+        }
+    }
+}
+
+/// CL103's note on when the owner of a CDP range gives the intruder's port to a browser
+/// profile of its own.
+#[derive(Clone)]
+struct NextProfileGets {
+    owner: Name,
+    /// The free ports of the range up to the intruder's, that one included (at most the
+    /// range's 100).
+    nth: u32,
+    port: u16,
+}
+
+impl std::fmt::Display for NextProfileGets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "\"{}\" gives each new browser profile the first free port of its range without looking at other gateways: ",
+            self.owner
+        )?;
+        match self.nth {
+            1 => f.write_str("the next profile created")?,
+            n => write!(f, "the {n}th profile created from now")?,
+        }
+        write!(f, " gets port {}", self.port)
+    }
+}
+
+/// CL105's note on the ports the lower gateway reserves.
+#[derive(Clone)]
+struct Reserves {
+    gateway: Name,
+    base: u16,
+}
+
+impl std::fmt::Display for Reserves {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "\"{}\" reserves {}..{} for its gateway, sandbox, browser control, extension relays and CDP range",
+            self.gateway,
+            self.base,
+            u32::from(self.base) + FOOTPRINT - 1
+        )
+    }
 }
 
 /// Ports the owner's own config already uses: its listeners (profiles' CDP ports included).
@@ -336,26 +415,28 @@ fn intrusion(
         ),
     )
     .label(listener_party(intruder, listener))
-    .label(party(owner, &format!("CDP range {}..{}", range.start, range.end), &range_origin))
-    .note(format!(
-        "\"{}\" gives each new browser profile the first free port of its range without looking at other gateways: {} gets port {}",
-        owner.name,
-        match free_before {
-            1 => "the next profile created".to_string(),
-            n => format!("the {n}th profile created from now"),
-        },
-        listener.port
+    .label(party(
+        owner,
+        &format!("CDP range {}..{}", range.start, range.end),
+        &range_origin,
     ))
-    .help(if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
-        Text::from(format!(
-            "move \"{}\"'s pinned {} into its own CDP range {}",
-            intruder.name,
-            listener.describe(),
-            own_range_text(intruder)
-        ))
-    } else {
-        Text::Static(KEEP_OUT_OF_CDP_RANGES.as_str())
-    })
+    .note(Note::facts(NextProfileGets {
+        owner: shared_name(&owner.name),
+        nth: free_before as u32,
+        port: listener.port,
+    }))
+    .help(
+        if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
+            Text::from(format!(
+                "move \"{}\"'s pinned {} into its own CDP range {}",
+                intruder.name,
+                listener.describe(),
+                own_range_text(intruder)
+            ))
+        } else {
+            Text::Static(KEEP_OUT_OF_CDP_RANGES.as_str())
+        },
+    )
 }
 
 fn own_range_text(instance: &Instance) -> String {
@@ -442,12 +523,10 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
             )
             .label(party(low, &format!("gateway port {}", low.port.value), &low.port.origin))
             .label(party(high, &format!("gateway port {}", high.port.value), &high.port.origin))
-            .note(format!(
-                "\"{}\" reserves {}..{} for its gateway, sandbox, browser control, extension relays and CDP range",
-                low.name,
-                low.port.value,
-                u32::from(low.port.value) + FOOTPRINT - 1
-            ))
+            .note(Note::facts(Reserves {
+                gateway: shared_name(&low.name),
+                base: low.port.value,
+            }))
             .help(SPACE_BASE_PORTS.as_str()),
         );
     }
@@ -681,7 +760,9 @@ mod tests {
         );
         // 18800..=18850 is 51 ports, one of them (18800) ops's own profile's.
         assert!(
-            f.notes[0].ends_with("the 50th profile created from now gets port 18850"),
+            f.notes[0]
+                .to_string()
+                .ends_with("the 50th profile created from now gets port 18850"),
             "{}",
             f.notes[0]
         );

@@ -555,7 +555,7 @@ mod tests {
         // Repaired: it deletes the port, so the profile hash applies, and the gateway starts.
         let hash = crate::openclaw::profile_hash_port("ops");
         assert!(
-            f.notes.iter().any(|n| n.contains(&format!(
+            f.notes.iter().any(|n| n.to_string().contains(&format!(
                 "the gateway runs on {hash} (20000 + FNV-1a(\"ops\")"
             ))),
             "{:?}",

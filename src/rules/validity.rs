@@ -704,7 +704,7 @@ mod tests {
         assert_eq!(labels(&f), ["ops: unknown key"]);
         assert_eq!(f.help.as_deref(), Some("rename it to `port`, or remove it"));
         assert!(
-            f.notes.iter().any(|n| n.contains("status 78")),
+            f.notes.iter().any(|n| n.to_string().contains("status 78")),
             "{:?}",
             f.notes
         );
@@ -766,7 +766,7 @@ mod tests {
         assert!(f
             .notes
             .iter()
-            .any(|n| n.contains("change it by hand before upgrading")));
+            .any(|n| n.to_string().contains("change it by hand before upgrading")));
     }
 
     /// The reverse: the running release refuses the typo, the target release deletes it at
@@ -794,9 +794,9 @@ mod tests {
             "gateway \"ops\" does not start on OpenClaw 2026.9.6, will start on OpenClaw 2026.10.1 only after rewriting the config file without its comments: `gateway.prot`: Unrecognized key: \"prot\" (did you mean `port`?)"
         );
         assert!(
-            f.notes
-                .iter()
-                .any(|n| n.starts_with("at start OpenClaw 2026.10.1 deletes gateway.prot")),
+            f.notes.iter().any(|n| n
+                .to_string()
+                .starts_with("at start OpenClaw 2026.10.1 deletes gateway.prot")),
             "{:?}",
             f.notes
         );
