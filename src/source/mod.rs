@@ -91,7 +91,9 @@ pub struct SourceFile {
     /// parsed it; false for every file no config loader parsed.
     pub plain_json: bool,
     /// Where its lines start, found on first use (the text never changes once added).
-    lines: std::sync::OnceLock<LineIndex>,
+    /// (Boxed: most files are never shown, and an index inline made every file 48 bytes
+    /// larger.)
+    lines: std::sync::OnceLock<Box<LineIndex>>,
     /// Its path as outputs show it ([`crate::paths::display_path`]), made on first use.
     shown_path: std::sync::OnceLock<String>,
 }
@@ -99,7 +101,8 @@ pub struct SourceFile {
 impl SourceFile {
     /// The file's line index, built once.
     pub fn lines(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(&self.text))
+        self.lines
+            .get_or_init(|| Box::new(LineIndex::new(&self.text)))
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -134,7 +137,8 @@ impl SourceFile {
 /// Files are added once and never removed, so a [`FileId`] stays valid.
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    files: Vec<SourceFile>,
+    /// Grown by chunks: a large run keeps tens of thousands of files to its end.
+    files: crate::collections::Chunked<SourceFile>,
     /// Each file's id by the hash of its path: the path itself is stored once, in the file (a
     /// map keyed by paths kept a second copy of each). The hasher is randomly seeded, so paths
     /// from the layout cannot be crafted to collide; two that do anyway are told apart by
