@@ -1,7 +1,7 @@
 //! The environment a gateway process sees, each variable with where it was set, and
 //! `${VAR}` substitution over config strings.
 
-use super::tree::{Member, Node, Value};
+use super::tree::{EnvRefs, Member, Node, Value};
 use super::{Problem, ProblemKind};
 use crate::paths::FastMap as HashMap;
 use crate::source::Loc;
@@ -433,13 +433,13 @@ impl Walk<'_> {
                         loc: Some(node.loc),
                     });
                 }
-                if result.value == *s && result.used == node.env_refs {
+                if result.value == *s && result.used == *node.env_refs {
                     return None;
                 }
                 Some(Node {
                     value: Value::String(result.value),
                     loc: node.loc,
-                    env_refs: result.used,
+                    env_refs: EnvRefs::new(result.used),
                 })
             }
             Value::Array(items) => {
