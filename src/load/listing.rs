@@ -7,7 +7,8 @@
 //! directory asked about a second time is listed instead (`getdents`, whose entries carry
 //! their type; a file system that does not give types is asked `lstat` per entry, as the
 //! standard library does), and every later question about a name in it is answered from the
-//! listing.
+//! listing. A root of the layout and each directory entry of a root (the scanned home's
+//! gateway directories) are listed at the first question.
 //!
 //! What a listing may answer, and what it leaves to the file system:
 //! - Only directories of the layout are listed: a root of the scanned layout, or a directory
@@ -168,8 +169,8 @@ fn split(_: &Path) -> Option<(&Path, &OsStr)> {
 }
 
 impl Listings {
-    /// Counts a question about a name in `dir`, listing it on the second. `None` when `dir`
-    /// is known to answer nothing.
+    /// Counts a question about a name in `dir`, listing it on the second (a root or an entry
+    /// of one on the first). `None` when `dir` is known to answer nothing.
     fn look(&mut self, dir: &Path) -> Option<()> {
         match self.dirs.get(dir.as_os_str()) {
             Some(Dir::Listed(_)) | Some(Dir::Missing) => return Some(()),
@@ -180,14 +181,14 @@ impl Listings {
             }
             None => {
                 // A root (the scanned home, `--root`) is listed at once: discovery lists it
-                // anyway, and every gateway directory is one of its entries.
+                // anyway, and every gateway directory is one of its entries. So is an entry
+                // of a root: a gateway directory is asked about a dozen names, the first of
+                // them (its config, by discovery) would otherwise cost a `stat` of its own.
                 let state = match self.known_missing(dir) {
                     true => Dir::Missing,
                     false
-                        if self
-                            .roots
-                            .iter()
-                            .any(|root| root.as_os_str() == dir.as_os_str()) =>
+                        if self.is_root(dir)
+                            || split(dir).is_some_and(|(p, _)| self.is_root(p)) =>
                     {
                         self.list(dir)
                     }
@@ -198,6 +199,13 @@ impl Listings {
             }
         }
         Some(())
+    }
+
+    /// Whether `dir` is one of the roots, compared as bytes.
+    fn is_root(&self, dir: &Path) -> bool {
+        self.roots
+            .iter()
+            .any(|root| root.as_os_str() == dir.as_os_str())
     }
 
     /// Whether `dir` (spelt plainly, see [`split`]) is a root or below one, compared as bytes
@@ -227,11 +235,7 @@ impl Listings {
     /// Lists `dir` if it is a root of the layout or a plain directory entry of a listed
     /// directory (that one listed first if need be).
     fn list(&mut self, dir: &Path) -> Dir {
-        let is_root = self
-            .roots
-            .iter()
-            .any(|root| root.as_os_str() == dir.as_os_str());
-        if !is_root {
+        if !self.is_root(dir) {
             let Some((parent, name)) = split(dir) else {
                 return Dir::Unlisted;
             };
