@@ -170,7 +170,7 @@ impl RealPaths {
         };
         match crate::load::listing::listed(path) {
             Some(Listed::Missing) => return None,
-            Some(Listed::Plain(_)) => return Some(self.real(parent)?.join(name)),
+            Some(Listed::Plain(_)) => return Some(join(&self.real(parent)?, name)),
             None => {}
         }
         match std::fs::symlink_metadata(path) {
@@ -223,7 +223,27 @@ fn plain_component(len: usize, dots: bool) -> bool {
 
 /// `path.resolve(base, p)`: an absolute `p` stands alone, a relative one joins `base`.
 pub fn resolve(base: &Path, path: &Path) -> PathBuf {
-    normalize(&base.join(path))
+    // What `normalize(&base.join(path))` gives, without copying a path that is its own
+    // normal form twice.
+    let joined = match path.is_absolute() {
+        true => Cow::Borrowed(path),
+        false => Cow::Owned(join(base, path)),
+    };
+    match plain_spelling(&joined) {
+        Some(_) => joined.into_owned(),
+        None => normalize_components(&joined),
+    }
+}
+
+/// `base.join(name)`, made in one allocation of its exact size: `Path::join` copies `base`
+/// into a buffer of `base`'s length and then grows it for `name`, a second allocation and
+/// copy (470,000 joins at 10,000 gateways, ~4% of a `check`'s instructions).
+pub fn join(base: &Path, name: impl AsRef<Path>) -> PathBuf {
+    let name = name.as_ref();
+    let mut joined = PathBuf::with_capacity(base.as_os_str().len() + 1 + name.as_os_str().len());
+    joined.push(base);
+    joined.push(name);
+    joined
 }
 
 /// Expands a leading `~`, `~/` or `~\` with `home`, as OpenClaw's `expandHomePrefix` does.
@@ -234,7 +254,7 @@ pub fn expand_tilde(raw: &str, home: &Path) -> Option<PathBuf> {
         return Some(home.to_path_buf());
     }
     let rest = rest.strip_prefix('/').or_else(|| rest.strip_prefix('\\'))?;
-    Some(home.join(rest))
+    Some(join(home, rest))
 }
 
 /// OpenClaw's `resolveUserPath`: `~` expanded with `home`, relative paths against `cwd`.
@@ -793,7 +813,7 @@ pub mod host {
     pub fn is_there(path: &Path) -> bool {
         let placed = match (path.parent(), path.file_name()) {
             (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => match on_host(parent) {
-                Some(dir) => dir.join(name),
+                Some(dir) => super::join(&dir, name),
                 None => return false,
             },
             _ => path.to_path_buf(),

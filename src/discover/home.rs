@@ -28,7 +28,7 @@ pub fn invocation(home: &Path, profile: Option<&str>) -> Invocation {
     Invocation {
         written_home: None,
         name,
-        discovery: Discovery::HomeDir(home.join(dir)),
+        discovery: Discovery::HomeDir(crate::paths::join(home, dir)),
         home: home.to_path_buf(),
         cwd: home.to_path_buf(),
         profile_flag: profile.map(str::to_string),
@@ -101,7 +101,7 @@ fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
             scanned.first_left_out.get_or_insert(name);
             continue;
         }
-        if profile.is_some() && is_home_root(&home.join(&name)) {
+        if profile.is_some() && is_home_root(&crate::paths::join(home, &name)) {
             out.push(home_root_invocation(home, &name));
             continue;
         }
@@ -121,10 +121,10 @@ fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
 pub fn is_home_root(dir: &Path) -> bool {
     let has_config = ["openclaw.json", "clawdbot.json"]
         .iter()
-        .any(|f| crate::paths::host::is_file(&dir.join(f)));
+        .any(|f| crate::paths::host::is_file(&crate::paths::join(dir, f)));
     !has_config
-        && (crate::paths::host::is_dir(&dir.join(".openclaw"))
-            || crate::paths::host::is_dir(&dir.join(".clawdbot")))
+        && (crate::paths::host::is_dir(&crate::paths::join(dir, ".openclaw"))
+            || crate::paths::host::is_dir(&crate::paths::join(dir, ".clawdbot")))
 }
 
 /// The gateway of an `OPENCLAW_HOME` root: no profile, its home redirected.

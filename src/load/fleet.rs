@@ -47,7 +47,7 @@ pub struct CellRecord {
 
 /// The registry file of a state dir.
 pub fn registry_path(state_dir: &Path) -> PathBuf {
-    state_dir.join("state").join("openclaw.sqlite")
+    crate::paths::join(&crate::paths::join(state_dir, "state"), "openclaw.sqlite")
 }
 
 /// Why a registry could not be read.

@@ -96,7 +96,7 @@ pub fn outside_probed(path: &Path, is_symlink: bool) -> Option<PathBuf> {
         if inside(real_dir) {
             return None;
         }
-        let real = real_dir.join(name);
+        let real = crate::paths::join(real_dir, name);
         return (!inside(&real)).then_some(real);
     }
     let real = crate::paths::real_path_via_dir_of(path, is_symlink, |dir| {

@@ -585,6 +585,10 @@ fn is_ws_text(raw: &str) -> bool {
 
 /// `isLoopbackHost`: `localhost`, 127.0.0.0/8, `::1`, IPv4-mapped loopback.
 pub fn is_loopback_host(host: &str) -> bool {
+    // The hosts of the profiles clawlint fills in itself: no lowercase copy, no parse.
+    if matches!(host, "127.0.0.1" | "localhost") {
+        return true;
+    }
     let host = host.to_ascii_lowercase();
     let host = host.trim_end_matches('.');
     if host == "localhost" {

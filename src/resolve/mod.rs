@@ -24,6 +24,7 @@ use crate::load::include::IncludeContext;
 use crate::load::read::{read_text_lossy, ReadError, CONFIG_LIMIT, SMALL_FILE_LIMIT};
 use crate::load::tree::{file_start, Node};
 use crate::load::{dotenv, not_utf8, parse_cached, unreadable, Problem, ProblemKind};
+use crate::paths::join;
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -195,7 +196,7 @@ pub fn resolve_instance_for(
         os_home: inv.home.clone(),
         cwd: inv.cwd.clone(),
         profile_flag: root_flag_profile(inv),
-        lock_dir: state_dir.value.join("tmp").join("openclaw-<uid>"),
+        lock_dir: join(&join(&state_dir.value, "tmp"), "openclaw-<uid>"),
         log_file: paths::log_file(&ctx),
         profile,
         config_path,
@@ -499,7 +500,7 @@ fn load_dotenv_files(
     problems: &mut Vec<Problem>,
 ) {
     let on_host = |p: &Path| container::read_path(inv.container.as_deref(), p);
-    let cwd_env = inv.cwd.join(".env");
+    let cwd_env = join(&inv.cwd, ".env");
     read_dotenv(
         &on_host(&cwd_env),
         written,
@@ -517,13 +518,13 @@ fn load_dotenv_files(
         let exists = |p: &Path| container::exists(inv.container.as_deref(), p);
         let state_dir = paths::state_dir(env, &home, &inv.cwd, exists).value;
         let config_path = paths::config_path(env, &home, &inv.cwd, &state_dir, exists).value;
-        let state_env = state_dir.join(".env");
+        let state_env = join(&state_dir, ".env");
         let mut candidates = vec![
             state_env.clone(),
-            config_path.parent().unwrap_or(Path::new(".")).join(".env"),
+            join(config_path.parent().unwrap_or(Path::new(".")), ".env"),
         ];
-        if state_env == home.join(".openclaw").join(".env") {
-            candidates.push(inv.home.join(".config/openclaw/gateway.env"));
+        if state_env == join(&join(&home, ".openclaw"), ".env") {
+            candidates.push(join(&inv.home, ".config/openclaw/gateway.env"));
         }
         // The state dir's `.env` is usually the config dir's too: read once.
         let mut fresh: Vec<PathBuf> = Vec::new();

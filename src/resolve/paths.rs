@@ -6,7 +6,7 @@ use super::profile::home_relative;
 use crate::load::env::Env;
 use crate::load::tree::Node;
 use crate::openclaw::normalize_profile_name;
-use crate::paths::{expand_tilde, resolve, resolve_user_path};
+use crate::paths::{expand_tilde, join, resolve, resolve_user_path};
 use std::path::{Path, PathBuf};
 
 fn env_origin(env: &Env, var: &str) -> Origin {
@@ -53,8 +53,8 @@ pub fn state_dir(
         let path = home_relative(raw, home, cwd);
         return Sourced::new(path, env_origin(env, "OPENCLAW_STATE_DIR"));
     }
-    let new_dir = home.join(".openclaw");
-    let legacy = home.join(".clawdbot");
+    let new_dir = join(home, ".openclaw");
+    let legacy = join(home, ".clawdbot");
     if !exists(&new_dir) && exists(&legacy) {
         return Sourced::new(
             legacy,
@@ -95,18 +95,18 @@ pub fn config_path(
     } else {
         vec![
             state_dir.to_path_buf(),
-            home.join(".openclaw"),
-            home.join(".clawdbot"),
+            join(home, ".openclaw"),
+            join(home, ".clawdbot"),
         ]
     };
     let existing = dirs
         .iter()
-        .flat_map(|d| [d.join("openclaw.json"), d.join("clawdbot.json")])
+        .flat_map(|d| [join(d, "openclaw.json"), join(d, "clawdbot.json")])
         .find(|c| exists(c));
     match existing {
         Some(path) => Sourced::new(path, Origin::Default("first existing config file".into())),
         None => Sourced::new(
-            state_dir.join("openclaw.json"),
+            join(state_dir, "openclaw.json"),
             Origin::Default("<state dir>/openclaw.json".into()),
         ),
     }
@@ -159,7 +159,7 @@ fn config_dir(ctx: &PathContext) -> Sourced<PathBuf> {
         return Sourced::new(dir, origin);
     }
     Sourced::new(
-        ctx.home.join(".openclaw"),
+        join(ctx.home, ".openclaw"),
         Origin::Default("~/.openclaw".into()),
     )
 }
@@ -168,7 +168,7 @@ fn config_dir(ctx: &PathContext) -> Sourced<PathBuf> {
 pub fn data_dirs(ctx: &PathContext) -> Vec<(String, Sourced<PathBuf>)> {
     let browser = config_dir(ctx);
     let browser = Sourced::new(
-        browser.value.join("browser"),
+        join(&browser.value, "browser"),
         browser.origin.derived("<config dir>/browser"),
     );
     let credentials = match ctx.env.value("OPENCLAW_OAUTH_DIR") {
@@ -181,7 +181,7 @@ pub fn data_dirs(ctx: &PathContext) -> Vec<(String, Sourced<PathBuf>)> {
             env_origin(ctx.env, "OPENCLAW_OAUTH_DIR"),
         ),
         None => Sourced::new(
-            ctx.state_dir.join("credentials"),
+            join(ctx.state_dir, "credentials"),
             Origin::Default("<state dir>/credentials".into()),
         ),
     };
@@ -217,15 +217,15 @@ pub fn default_workspace(ctx: &PathContext) -> Sourced<PathBuf> {
     }
     if ctx.env.value("OPENCLAW_STATE_DIR").is_some() {
         let origin = env_origin(ctx.env, "OPENCLAW_STATE_DIR").derived("<state dir>/workspace");
-        return Sourced::new(ctx.state_dir.join("workspace"), origin);
+        return Sourced::new(join(ctx.state_dir, "workspace"), origin);
     }
     if let Some(profile) = profile(ctx.env) {
-        let dir = ctx.home.join(format!(".openclaw-{}", profile.value));
+        let dir = join(ctx.home, format!(".openclaw-{}", profile.value));
         let origin = profile.origin.derived("~/.openclaw-<profile>/workspace");
-        return Sourced::new(dir.join("workspace"), origin);
+        return Sourced::new(join(&dir, "workspace"), origin);
     }
     Sourced::new(
-        ctx.home.join(".openclaw").join("workspace"),
+        join(&join(ctx.home, ".openclaw"), "workspace"),
         Origin::Default("default workspace".into()),
     )
 }
@@ -304,7 +304,7 @@ pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Ag
                     Origin::Config(node.loc).derived(format!("agents.defaults.workspace/{id}")),
                 ),
                 (None, None) => Sourced::new(
-                    ctx.state_dir.join(format!("workspace-{id}")),
+                    join(ctx.state_dir, format!("workspace-{id}")),
                     Origin::Default(format!("<state dir>/workspace-{id}").into()),
                 ),
             };
@@ -314,7 +314,7 @@ pub fn agents(ctx: &PathContext, default_workspace: &Sourced<PathBuf>) -> Vec<Ag
                     Origin::Config(node.loc),
                 ),
                 None => Sourced::new(
-                    ctx.state_dir.join("agents").join(id).join("agent"),
+                    join(&join(&join(ctx.state_dir, "agents"), id), "agent"),
                     Origin::Default(format!("<state dir>/agents/{id}/agent").into()),
                 ),
             };
@@ -399,12 +399,15 @@ pub fn log_file(ctx: &PathContext) -> Sourced<PathBuf> {
         .filter(|p| !p.is_empty() && !p.eq_ignore_ascii_case("default"));
     match profile {
         Some(p) => Sourced::new(
-            Path::new("/tmp/openclaw").join(format!("openclaw-{}-YYYY-MM-DD.log", log_segment(p))),
+            join(
+                Path::new("/tmp/openclaw"),
+                format!("openclaw-{}-YYYY-MM-DD.log", log_segment(p)),
+            ),
             env_origin(ctx.env, "OPENCLAW_PROFILE")
                 .derived("/tmp/openclaw/openclaw-<profile>-DATE.log"),
         ),
         None => Sourced::new(
-            Path::new("/tmp/openclaw").join("openclaw-YYYY-MM-DD.log"),
+            join(Path::new("/tmp/openclaw"), "openclaw-YYYY-MM-DD.log"),
             Origin::Default("default rolling log".into()),
         ),
     }

@@ -12,9 +12,9 @@ pub use crate::openclaw::is_valid_profile_name;
 pub fn profile_state_dir(home: &Path, profile: &str) -> PathBuf {
     let profile = profile.trim_matches(is_js_whitespace);
     if profile.eq_ignore_ascii_case("default") {
-        home.join(".openclaw")
+        crate::paths::join(home, ".openclaw")
     } else {
-        home.join(format!(".openclaw-{profile}"))
+        crate::paths::join(home, format!(".openclaw-{profile}"))
     }
 }
 
