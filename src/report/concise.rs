@@ -10,10 +10,12 @@
 //! The place is the first party that has one (the primary party when it has a place); a
 //! finding none of whose parties is in a file gets `-`.
 
-use super::flat::{flatten, one_line};
+use super::flat::{anchor, fix_mark, instances, one_line};
+use super::visible::visible;
+use super::Chunks;
 use crate::diagnostic::Reported;
 use crate::source::SourceMap;
-use std::fmt::Write as _;
+use std::io::Write as _;
 
 pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> String {
     let mut out = Vec::new();
@@ -21,8 +23,8 @@ pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> S
     String::from_utf8(out).expect("UTF-8")
 }
 
-/// Writes the findings one line at a time as each is flattened, then the summary line
-/// (unless `quiet`): no string of the whole output.
+/// Writes the findings one line at a time, then the summary line (unless `quiet`): no
+/// string of the whole output, nothing kept per finding.
 pub fn write(
     out: &mut dyn std::io::Write,
     findings: &[Reported],
@@ -30,34 +32,43 @@ pub fn write(
     instances: usize,
     quiet: bool,
 ) -> std::io::Result<()> {
-    let mut line = String::new();
+    let mut out = Chunks::new(out);
     for reported in findings {
-        let f = flatten(reported, sources);
-        line.clear();
-        match f.anchor() {
-            Some((_, p)) => {
-                let _ = write!(line, "{}:{}:{}", p.file, p.line, p.column);
-            }
-            None => line.push('-'),
-        }
-        let _ = write!(
-            line,
-            ": {}{} [{}] {}",
-            f.code,
-            f.fix_mark(),
-            f.severity.as_str(),
-            one_line(&f.message)
-        );
-        if !f.instances.is_empty() {
-            let _ = write!(line, " (gateways: {})", f.instances.join(", "));
-        }
-        line.push('\n');
-        out.write_all(line.as_bytes())?;
+        line(&mut out.buf, reported, sources);
+        out.pass_full()?;
     }
     if !quiet {
-        out.write_all(summary_line(findings, instances).as_bytes())?;
+        out.buf
+            .extend_from_slice(summary_line(findings, instances).as_bytes());
     }
-    Ok(())
+    out.finish()
+}
+
+/// `path:line:col: CODE [severity] message (gateways: a, b)` and its line break.
+fn line(buf: &mut Vec<u8>, reported: &Reported, sources: &SourceMap) {
+    let f = &reported.finding;
+    match anchor(f, sources) {
+        Some(a) => {
+            let _ = write!(buf, "{}:{}:{}", a.file, a.at.line, a.at.column);
+        }
+        None => buf.push(b'-'),
+    }
+    let _ = write!(
+        buf,
+        ": {}{} [{}] {}",
+        f.rule.code,
+        fix_mark(f.fix.as_ref().map(|fix| fix.applicability)),
+        reported.severity.as_str(),
+        one_line(&visible(&f.message))
+    );
+    for (i, name) in instances(f).enumerate() {
+        buf.extend_from_slice(if i == 0 { b" (gateways: " } else { b", " });
+        buf.extend_from_slice(visible(name).as_bytes());
+    }
+    if f.labels.iter().any(|l| l.instance.is_some()) {
+        buf.push(b')');
+    }
+    buf.push(b'\n');
 }
 
 /// The closing line of the concise and human formats:

@@ -1,11 +1,14 @@
-//! One finding flattened into a record: its rule, severity and message, and every party with
-//! its place in human terms. The record formats (json, sarif, github, junit, concise) write
-//! from this, so that a party's place, the anchor a one-place format shows a finding at, and
-//! the rule's identity are worked out once, the same way for all of them.
+//! What the record formats (json, sarif, github, junit, concise, markdown) read of a finding,
+//! worked out the same way for all of them and borrowed, never copied: the party a one-place
+//! format shows it at ([`anchor`]), each party's place, its gateways each once
+//! ([`instances`]), the fix mark and one-line messages.
+//!
+//! [`FlatFinding`] is one finding flattened into a record with serde: what `--format json`
+//! writes for a finding, kept as the reference the streamed writers are tested against.
 
 use super::visible::visible;
-use super::{position, showable, Position};
-use crate::diagnostic::{Note, Reported, Severity};
+use super::{place, position, showable, Place, Position};
+use crate::diagnostic::{Finding, Label, Note, Reported, Severity};
 use crate::source::SourceMap;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -130,32 +133,59 @@ pub fn flatten<'a>(reported: &'a Reported, sources: &SourceMap) -> FlatFinding<'
 impl FlatFinding<'_> {
     /// The party a one-place format shows the finding at: the first one with a position
     /// (the primary party when it has one), with its index among the parties.
-    /// ruff's mark for a finding `--fix` repairs: `[*]`; `[-]` when only `--unsafe-fixes`
-    /// does; nothing when there is no fix.
-    pub fn fix_mark(&self) -> &'static str {
-        fix_mark(self.fix.as_ref().map(|f| f.applicability))
-    }
-
     pub fn anchor(&self) -> Option<(usize, &Position)> {
         self.parties
             .iter()
             .enumerate()
             .find_map(|(i, p)| p.position.as_ref().map(|position| (i, position)))
     }
+}
 
-    /// `CL101 gateway-port-collision`.
-    pub fn title(&self) -> String {
-        format!("{} {}", self.code, self.name)
-    }
+/// The party a one-place format shows a finding at: the first whose place can be shown
+/// ([`showable`]; the primary party when it has one), its index among the parties, its file's
+/// shown path and its place.
+pub struct Anchor<'s> {
+    pub index: usize,
+    pub file: &'s str,
+    pub at: Place,
+}
+
+pub fn anchor<'s>(f: &Finding, sources: &'s SourceMap) -> Option<Anchor<'s>> {
+    f.labels.iter().enumerate().find_map(|(index, label)| {
+        let loc = showable(sources, label.loc)?;
+        let (file, at) = place(sources, loc);
+        Some(Anchor { index, file, at })
+    })
+}
+
+/// A party's place, when it can be shown: its file's shown path and where in it.
+pub fn party_place<'s>(label: &Label, sources: &'s SourceMap) -> Option<(&'s str, Place)> {
+    showable(sources, label.loc).map(|loc| place(sources, loc))
+}
+
+/// The gateways involved, in the order their parties come, each once (as
+/// [`Finding::instances`], without copying the names).
+pub fn instances(f: &Finding) -> impl Iterator<Item = &str> {
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    f.labels
+        .iter()
+        .filter_map(|l| l.instance.as_deref())
+        .filter(move |name| seen.insert(name))
 }
 
 /// Messages are single lines; this keeps a one-line format one line per finding if one is
-/// not.
-pub fn one_line(text: &str) -> String {
-    text.split(['\r', '\n'])
-        .filter(|s| !s.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// not. Borrowed when the text is one line already (always, for a text shown through
+/// [`visible`]).
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\r', '\n']) && !text.trim().is_empty() {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.split(['\r', '\n'])
+            .filter(|s| !s.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 /// `" [*]"` for a safe fix, `" [-]"` for an unsafe one, `""` for none.
@@ -198,7 +228,6 @@ mod tests {
         };
         let flat = flatten(&reported, &sources);
         assert_eq!((flat.code, flat.name), ("CL101", "gateway-port-collision"));
-        assert_eq!(flat.title(), "CL101 gateway-port-collision");
         assert_eq!(flat.instances, ["a", "b", "c"]);
         let roles: Vec<Role> = flat.parties.iter().map(|p| p.role).collect();
         assert_eq!(
@@ -210,6 +239,16 @@ mod tests {
         assert_eq!(flat.parties[3].position.as_ref().unwrap().file, "b.json");
         let (index, at) = flat.anchor().unwrap();
         assert_eq!((index, at.line, at.column), (2, 2, 9));
+        // The borrowed view agrees with the record.
+        let a = anchor(&reported.finding, &sources).unwrap();
+        assert_eq!(
+            (a.index, a.file, a.at.line, a.at.column),
+            (2, "a.json", 2, 9)
+        );
+        assert_eq!(
+            instances(&reported.finding).collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
     }
 
     #[test]

@@ -13,9 +13,12 @@
 //! line, as check-run annotations accept them only then; `endColumn` is inclusive.
 //! Escaping follows `@actions/core`'s `toCommandValue`/`escapeData`/`escapeProperty`.
 
-use super::flat::{flatten, FlatFinding};
+use super::flat::{anchor, one_line, party_place, Anchor};
+use super::visible::visible;
+use super::Chunks;
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
+use std::io::Write as _;
 
 /// GitHub shows at most this many annotations of each level (error, warning, notice) per step
 /// (and 50 per job); the rest of a step's workflow commands are dropped without a word.
@@ -31,8 +34,8 @@ pub fn render(findings: &[Reported], sources: &SourceMap) -> String {
     String::from_utf8(out).expect("UTF-8")
 }
 
-/// Writes the annotations (and the rest, past the caps) one finding at a time as each is
-/// flattened: no string of the whole output.
+/// Writes the annotations (and the rest, past the caps) one finding at a time: no string of
+/// the whole output, nothing kept per finding but its place in the order.
 pub fn write(
     out: &mut dyn std::io::Write,
     findings: &[Reported],
@@ -65,8 +68,10 @@ pub fn write(
         // The notice about the rest is a notice too: keep a place for it.
         (annotated, hidden) = split(PER_LEVEL_CAP - 1);
     }
+    let mut out = Chunks::new(out);
     for reported in annotated {
-        out.write_all(annotation(&flatten(reported, sources)).as_bytes())?;
+        annotation(&mut out.buf, reported, sources);
+        out.pass_full()?;
     }
     if !hidden.is_empty() {
         let count = |s: Severity| hidden.iter().filter(|r| r.severity == s).count();
@@ -87,19 +92,19 @@ pub fn write(
              the SARIF report (code scanning) and in `clawlint check --format concise`.",
             hidden.len()
         );
-        writeln!(
-            out,
-            "::notice title={}::{}",
-            escape_property(&format!("clawlint: {} more findings", hidden.len())),
-            escape_data(&message)
-        )?;
-        out.write_all(b"::group::clawlint: findings past GitHub's annotation limit\n")?;
+        let buf = &mut out.buf;
+        buf.extend_from_slice(b"::notice title=");
+        property(buf, &format!("clawlint: {} more findings", hidden.len()));
+        buf.extend_from_slice(b"::");
+        data(buf, &message);
+        buf.extend_from_slice(b"\n::group::clawlint: findings past GitHub's annotation limit\n");
         for reported in hidden {
-            out.write_all(plain_line(&flatten(reported, sources)).as_bytes())?;
+            plain_line(&mut out.buf, reported, sources);
+            out.pass_full()?;
         }
-        out.write_all(b"::endgroup::\n")?;
+        out.buf.extend_from_slice(b"::endgroup::\n");
     }
-    Ok(())
+    out.finish()
 }
 
 fn level_index(severity: Severity) -> usize {
@@ -112,88 +117,122 @@ fn level_index(severity: Severity) -> usize {
 
 /// A finding as a log line (no workflow command): `PATH:LINE:COL: CODE [severity] message`.
 /// A line that starts with `::` would be read as a command, so it never does.
-fn plain_line(f: &FlatFinding) -> String {
-    let place = match f.anchor() {
-        Some((_, p)) => format!("{}:{}:{}: ", p.file, p.line, p.column),
-        None => String::new(),
-    };
-    let line = format!(
-        "{place}{} [{}] {}",
-        f.code,
-        f.severity.as_str(),
-        super::flat::one_line(&f.message)
+fn plain_line(buf: &mut Vec<u8>, reported: &Reported, sources: &SourceMap) {
+    let f = &reported.finding;
+    let start = buf.len();
+    if let Some(Anchor { file, at, .. }) = anchor(f, sources) {
+        let _ = write!(buf, "{file}:{}:{}: ", at.line, at.column);
+    }
+    let _ = writeln!(
+        buf,
+        "{} [{}] {}",
+        f.rule.code,
+        reported.severity.as_str(),
+        one_line(&visible(&f.message))
     );
-    if line.starts_with("::") {
-        format!(" {line}\n")
-    } else {
-        format!("{line}\n")
+    if buf[start..].starts_with(b"::") {
+        buf.insert(start, b' ');
     }
 }
 
-fn annotation(f: &FlatFinding) -> String {
-    let command = match f.severity {
+/// `::error file=...,title=CODE name::MESSAGE` and its line break: the finding at its anchor,
+/// every other party as `also: ...`, then its notes and help, in the message.
+fn annotation(buf: &mut Vec<u8>, reported: &Reported, sources: &SourceMap) {
+    let f = &reported.finding;
+    let command = match reported.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "notice",
     };
-    let anchor = f.anchor();
-    let mut properties: Vec<(&str, String)> = Vec::new();
-    if let Some((_, p)) = anchor {
-        properties.push(("file", p.file.clone()));
-        properties.push(("line", p.line.to_string()));
-        if p.end_line == p.line {
-            properties.push(("col", p.column.to_string()));
-            properties.push(("endLine", p.end_line.to_string()));
-            properties.push((
-                "endColumn",
-                p.end_column.saturating_sub(1).max(p.column).to_string(),
-            ));
+    buf.extend_from_slice(b"::");
+    buf.extend_from_slice(command.as_bytes());
+    buf.push(b' ');
+    let anchor = anchor(f, sources);
+    if let Some(Anchor { file, at, .. }) = &anchor {
+        buf.extend_from_slice(b"file=");
+        property(buf, file);
+        let _ = write!(buf, ",line={}", at.line);
+        if at.end_line == at.line {
+            let end_column = at.end_column.saturating_sub(1).max(at.column);
+            let _ = write!(
+                buf,
+                ",col={},endLine={},endColumn={end_column}",
+                at.column, at.end_line
+            );
         } else {
-            properties.push(("endLine", p.end_line.to_string()));
+            let _ = write!(buf, ",endLine={}", at.end_line);
         }
+        buf.push(b',');
     }
-    properties.push(("title", f.title()));
-
-    let mut message = f.message.to_string();
-    for (i, party) in f.parties.iter().enumerate() {
-        if anchor.is_some_and(|(a, _)| a == i) {
+    buf.extend_from_slice(b"title=");
+    property(buf, &format!("{} {}", f.rule.code, f.rule.name));
+    buf.extend_from_slice(b"::");
+    data(buf, &visible(&f.message));
+    for (i, label) in f.labels.iter().enumerate() {
+        if anchor.as_ref().is_some_and(|a| a.index == i) {
             continue;
         }
-        match &party.position {
-            Some(p) => {
-                message.push_str(&format!(
-                    "\nalso: {}:{}:{}: {}",
-                    p.file, p.line, p.column, party.message
-                ));
-            }
-            None => message.push_str(&format!("\nalso: {}", party.message)),
+        data(buf, "\nalso: ");
+        if let Some((file, at)) = party_place(label, sources) {
+            data(buf, &format!("{file}:{}:{}: ", at.line, at.column));
         }
+        data(buf, &visible(&label.message));
     }
+    let mut scratch = String::new();
     for note in &f.notes {
-        message.push_str(&format!("\nnote: {note}"));
+        data(buf, "\nnote: ");
+        data(buf, &visible(note.as_str(&mut scratch)));
     }
     if let Some(help) = &f.help {
-        message.push_str(&format!("\nhelp: {help}"));
+        data(buf, "\nhelp: ");
+        data(buf, &visible(help));
     }
-
-    let properties = properties
-        .iter()
-        .map(|(k, v)| format!("{k}={}", escape_property(v)))
-        .collect::<Vec<_>>()
-        .join(",");
-    format!("::{command} {properties}::{}\n", escape_data(&message))
+    buf.push(b'\n');
 }
 
 /// `escapeData`: what a command's message needs.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut buf = Vec::with_capacity(text.len());
+    data(&mut buf, text);
+    String::from_utf8(buf).expect("UTF-8 in, UTF-8 out")
 }
 
 /// `escapeProperty`: a property value additionally cannot hold `:` or `,`.
 pub fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+    let mut buf = Vec::with_capacity(text.len());
+    property(&mut buf, text);
+    String::from_utf8(buf).expect("UTF-8 in, UTF-8 out")
+}
+
+/// Writes `text` escaped as `escapeData` does (`%`, `\r`, `\n`).
+fn data(buf: &mut Vec<u8>, text: &str) {
+    escape(buf, text, false);
+}
+
+/// Writes `text` escaped as `escapeProperty` does (also `:` and `,`).
+fn property(buf: &mut Vec<u8>, text: &str) {
+    escape(buf, text, true);
+}
+
+/// The toolkit's escapes are whole ASCII bytes replaced by `%XX`, so a text is escaped byte
+/// by byte, its clean runs copied at once.
+fn escape(buf: &mut Vec<u8>, text: &str, property: bool) {
+    let bytes = text.as_bytes();
+    let mut clean_from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'%' => b"%25",
+            b'\r' => b"%0D",
+            b'\n' => b"%0A",
+            b':' if property => b"%3A",
+            b',' if property => b"%2C",
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[clean_from..i]);
+        buf.extend_from_slice(escaped);
+        clean_from = i + 1;
+    }
+    buf.extend_from_slice(&bytes[clean_from..]);
 }
 
 #[cfg(test)]

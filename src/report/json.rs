@@ -39,10 +39,6 @@ pub fn render(findings: &[Reported], sources: &SourceMap, instances: usize) -> S
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-/// What is gathered before it goes to the output: the writes of a document are a few bytes
-/// each (quotes, colons, indentation), so they go to memory and out in pieces of this size.
-const CHUNK: usize = 64 * 1024;
-
 /// Writes the report to `out`, one finding at a time.
 pub fn write(
     out: &mut dyn Write,
@@ -50,19 +46,19 @@ pub fn write(
     sources: &SourceMap,
     instances: usize,
 ) -> io::Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4 * 1024);
+    let mut out = super::Chunks::new(out);
+    let buf = &mut out.buf;
     buf.extend_from_slice(b"{\n  \"version\": ");
-    number(&mut buf, SCHEMA_VERSION as usize);
+    number(buf, SCHEMA_VERSION as usize);
     buf.extend_from_slice(b",\n  \"findings\": [");
     let mut scratch = String::new();
     for (i, reported) in findings.iter().enumerate() {
-        buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-        finding(&mut buf, &mut scratch, reported, sources);
-        if buf.len() >= CHUNK {
-            out.write_all(&buf)?;
-            buf.clear();
-        }
+        out.buf
+            .extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+        finding(&mut out.buf, &mut scratch, reported, sources);
+        out.pass_full()?;
     }
+    let buf = &mut out.buf;
     buf.extend_from_slice(if findings.is_empty() {
         b"],\n"
     } else {
@@ -70,15 +66,15 @@ pub fn write(
     });
     let s = summary(findings, instances);
     buf.extend_from_slice(b"  \"summary\": {\n    \"errors\": ");
-    number(&mut buf, s.errors);
+    number(buf, s.errors);
     buf.extend_from_slice(b",\n    \"warnings\": ");
-    number(&mut buf, s.warnings);
+    number(buf, s.warnings);
     buf.extend_from_slice(b",\n    \"infos\": ");
-    number(&mut buf, s.infos);
+    number(buf, s.infos);
     buf.extend_from_slice(b",\n    \"instances\": ");
-    number(&mut buf, s.instances);
+    number(buf, s.instances);
     buf.extend_from_slice(b"\n  }\n}\n");
-    out.write_all(&buf)
+    out.finish()
 }
 
 /// One finding, at the indent of an item of `findings` (four spaces; its fields at six).
@@ -130,19 +126,16 @@ fn finding(buf: &mut Vec<u8>, scratch: &mut String, reported: &Reported, sources
     buf.extend_from_slice(b"\n    }");
 }
 
-fn applicability(a: crate::fix::Applicability) -> &'static str {
+pub(crate) fn applicability(a: crate::fix::Applicability) -> &'static str {
     match a {
         crate::fix::Applicability::Safe => "safe",
         crate::fix::Applicability::Unsafe => "unsafe",
     }
 }
 
-/// The gateways involved, in the order their parties come, each once (as
-/// [`Finding::instances`], without copying the names).
+/// The gateways involved, in the order their parties come, each once.
 fn instances(buf: &mut Vec<u8>, f: &Finding) {
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let names = f.labels.iter().filter_map(|l| l.instance.as_deref());
-    array(buf, names.filter(|name| seen.insert(name)), 8, shown);
+    array(buf, super::flat::instances(f), 8, shown);
 }
 
 /// Every party, the first the primary one, with its place when it can be shown.
@@ -219,7 +212,7 @@ fn position(buf: &mut Vec<u8>, sources: &SourceMap, loc: Loc, indent: &str) {
 }
 
 /// `n` in decimal.
-fn number(buf: &mut Vec<u8>, mut n: usize) {
+pub(crate) fn number(buf: &mut Vec<u8>, mut n: usize) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -239,12 +232,19 @@ fn shown(buf: &mut Vec<u8>, text: &str) {
 }
 
 /// A JSON string, escaped as serde_json escapes it: `"` and `\`, `\b \f \n \r \t`, other
-/// control characters below 0x20 as `\u00XX`; everything else as it is. Runs with nothing to
-/// escape (almost all of every text) are found eight bytes at a time and copied at once.
+/// control characters below 0x20 as `\u00XX`; everything else as it is.
 pub(crate) fn string(buf: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    buf.reserve(bytes.len() + 2);
+    buf.reserve(text.len() + 2);
     buf.push(b'"');
+    escaped(buf, text);
+    buf.push(b'"');
+}
+
+/// The inside of a JSON string (see [`string`]): a string written in pieces is its pieces
+/// escaped one after the other. Runs with nothing to escape (almost all of every text) are
+/// found eight bytes at a time and copied at once.
+pub(crate) fn escaped(buf: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
     let mut clean_from = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -283,7 +283,6 @@ pub(crate) fn string(buf: &mut Vec<u8>, text: &str) {
         clean_from = i;
     }
     buf.extend_from_slice(&bytes[clean_from..]);
-    buf.push(b'"');
 }
 
 /// Whether any of the eight bytes of `word` is below 0x20, `"` or a backslash (the word tests for
@@ -296,6 +295,115 @@ fn needs_escape(word: u64) -> bool {
     below_space
         || has_zero(word ^ (ONES * u64::from(b'"')))
         || has_zero(word ^ (ONES * u64::from(b'\\')))
+}
+
+/// serde_json's pretty layout (two spaces a level, `"key": value`, `[]` and `{}` when empty)
+/// written by hand into [`super::Chunks`], for a document whose findings are written as they
+/// are reached (SARIF's results).
+pub(crate) struct Pretty<'a> {
+    out: super::Chunks<'a>,
+    depth: usize,
+    /// Whether the innermost open object or array has no member yet.
+    empty: bool,
+}
+
+impl<'a> Pretty<'a> {
+    pub fn new(out: &'a mut dyn Write) -> Self {
+        Pretty {
+            out: super::Chunks::new(out),
+            depth: 0,
+            empty: true,
+        }
+    }
+
+    /// Opens an object (`b'{'`) or an array (`b'['`).
+    pub fn open(&mut self, bracket: u8) {
+        self.out.buf.push(bracket);
+        self.depth += 1;
+        self.empty = true;
+    }
+
+    /// Closes the innermost object (`b'}'`) or array (`b']'`).
+    pub fn close(&mut self, bracket: u8) {
+        self.depth -= 1;
+        if !self.empty {
+            self.line();
+        }
+        self.out.buf.push(bracket);
+        self.empty = false;
+    }
+
+    /// Starts a member of the innermost object: its key, for the value written next.
+    pub fn key(&mut self, key: &str) {
+        self.item();
+        string(&mut self.out.buf, key);
+        self.out.buf.extend_from_slice(b": ");
+    }
+
+    /// Starts an item of the innermost array, for the value written next.
+    pub fn item(&mut self) {
+        if !self.empty {
+            self.out.buf.push(b',');
+        }
+        self.line();
+        self.empty = false;
+    }
+
+    pub fn string(&mut self, text: &str) {
+        string(&mut self.out.buf, text);
+    }
+
+    pub fn number(&mut self, n: usize) {
+        number(&mut self.out.buf, n);
+    }
+
+    pub fn bool(&mut self, b: bool) {
+        self.out
+            .buf
+            .extend_from_slice(if b { b"true" } else { b"false" });
+    }
+
+    /// A string written in pieces: `piece` escapes each into it (see [`escaped`]).
+    pub fn string_of(&mut self, pieces: impl FnOnce(&mut Vec<u8>)) {
+        self.out.buf.push(b'"');
+        pieces(&mut self.out.buf);
+        self.out.buf.push(b'"');
+    }
+
+    /// A value serde_json writes pretty-printed, at this depth (a JSON string never holds a
+    /// raw line break, so each of its line breaks is one of the layout's).
+    pub fn serialized(&mut self, value: &impl Serialize) -> io::Result<()> {
+        let text = serde_json::to_vec_pretty(value)?;
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            self.out.buf.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                self.indent();
+            }
+        }
+        self.empty = false;
+        Ok(())
+    }
+
+    /// Passes what is gathered on once it is a chunk or more (between findings).
+    pub fn pass_full(&mut self) -> io::Result<()> {
+        self.out.pass_full()
+    }
+
+    /// The closing line break, and the rest to the output.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.out.buf.push(b'\n');
+        self.out.finish()
+    }
+
+    fn line(&mut self) {
+        self.out.buf.push(b'\n');
+        self.indent();
+    }
+
+    fn indent(&mut self) {
+        let at = self.out.buf.len();
+        self.out.buf.resize(at + 2 * self.depth, b' ');
+    }
 }
 
 /// `--format json`, streamed.

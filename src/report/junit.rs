@@ -7,11 +7,14 @@
 //! `--junit-below-failing skipped`) with their details in `<system-out>`. With no finding, a
 //! single passing case `clawlint` shows a green run.
 
-use super::flat::{flatten, one_line, FlatFinding};
-use super::xml::{attribute, text};
-use super::{EmitterContext, JunitBelowFailing};
+use super::flat::{anchor, instances, one_line, party_place};
+use super::visible::visible;
+use super::xml::{push_attribute, push_text};
+use super::{Chunks, EmitterContext, JunitBelowFailing};
 use crate::diagnostic::{Reported, Severity};
+use crate::source::SourceMap;
 use std::collections::HashMap;
+use std::io::Write as _;
 
 pub fn render(findings: &[Reported], context: &EmitterContext) -> String {
     let mut out = Vec::new();
@@ -20,7 +23,8 @@ pub fn render(findings: &[Reported], context: &EmitterContext) -> String {
 }
 
 /// Writes the suite: its counts (known before any case is written), then one test case at a
-/// time as each finding is flattened. No string of the whole document.
+/// time. No string of the whole document; what is kept per finding is its case's name (to
+/// make names unique).
 pub fn write(
     out: &mut dyn std::io::Write,
     findings: &[Reported],
@@ -33,98 +37,141 @@ pub fn write(
     };
     let tests = findings.len().max(1);
     let level = context.failing.map_or("none", Severity::as_str);
-    out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
+    let mut out = Chunks::new(out);
+    let buf = &mut out.buf;
+    buf.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let counts =
         format!("tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\"");
-    writeln!(out, "<testsuites name=\"clawlint\" {counts}>")?;
-    writeln!(out, "  <testsuite name=\"clawlint\" {counts}>")?;
-    out.write_all(b"    <properties>\n")?;
-    writeln!(
-        out,
+    let _ = writeln!(buf, "<testsuites name=\"clawlint\" {counts}>");
+    let _ = writeln!(buf, "  <testsuite name=\"clawlint\" {counts}>");
+    buf.extend_from_slice(b"    <properties>\n");
+    let _ = writeln!(
+        buf,
         "      <property name=\"gateways\" value=\"{}\"/>",
         context.instances
-    )?;
-    writeln!(
-        out,
+    );
+    let _ = writeln!(
+        buf,
         "      <property name=\"failing-level\" value=\"{level}\"/>"
-    )?;
-    out.write_all(b"    </properties>\n")?;
+    );
+    buf.extend_from_slice(b"    </properties>\n");
     if findings.is_empty() {
-        out.write_all(b"    <testcase classname=\"clawlint\" name=\"clawlint\"/>\n")?;
+        buf.extend_from_slice(b"    <testcase classname=\"clawlint\" name=\"clawlint\"/>\n");
     }
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(&str, String), usize> = HashMap::new();
+    let mut scratch = String::new();
     for reported in findings {
-        let f = flatten(reported, context.sources);
-        let name = name_of(&f);
-        let n = seen.entry((f.title(), name.clone())).or_insert(0);
+        let mut name = name_of(reported, context.sources);
+        let n = seen
+            .entry((reported.finding.rule.code, name.clone()))
+            .or_insert(0);
         *n += 1;
-        let name = match *n {
-            1 => name,
-            n => format!("{name} #{n}"),
+        if *n > 1 {
+            let _ = std::fmt::Write::write_fmt(&mut name, format_args!(" #{n}"));
+        }
+        let case = Case {
+            reported,
+            name: &name,
+            failed: context.fails(reported),
+            below: context.junit_below_failing,
         };
-        let case = testcase(
-            &f,
-            &name,
-            context.fails(reported),
-            context.junit_below_failing,
-        );
-        out.write_all(case.as_bytes())?;
+        case.write(&mut out.buf, context.sources, &mut scratch);
+        out.pass_full()?;
     }
-    out.write_all(b"  </testsuite>\n</testsuites>\n")
+    out.buf
+        .extend_from_slice(b"  </testsuite>\n</testsuites>\n");
+    out.finish()
 }
 
 /// A finding's test case name: its place and its gateways.
-fn name_of(f: &FlatFinding) -> String {
-    let gateways =
-        (!f.instances.is_empty()).then(|| format!("gateways {}", f.instances.join(", ")));
-    match (f.anchor(), gateways) {
-        (Some((_, p)), Some(g)) => format!("{}:{}:{} ({g})", p.file, p.line, p.column),
-        (Some((_, p)), None) => format!("{}:{}:{}", p.file, p.line, p.column),
-        (None, Some(g)) => g,
-        (None, None) => one_line(&f.message),
+fn name_of(reported: &Reported, sources: &SourceMap) -> String {
+    let f = &reported.finding;
+    let mut name = String::new();
+    let mut gateways = instances(f).peekable();
+    let any_gateway = gateways.peek().is_some();
+    let anchor = anchor(f, sources);
+    if let Some(a) = &anchor {
+        name = format!("{}:{}:{}", a.file, a.at.line, a.at.column);
+        if any_gateway {
+            name.push_str(" (");
+        }
+    }
+    for (i, gateway) in gateways.enumerate() {
+        name.push_str(if i == 0 { "gateways " } else { ", " });
+        name.push_str(&visible(gateway));
+    }
+    match (anchor.is_some(), any_gateway) {
+        (true, true) => name.push(')'),
+        (false, false) => name = one_line(&visible(&f.message)).into_owned(),
+        _ => {}
+    }
+    name
+}
+
+/// One test case: a failure, a passing case or a skipped one, with the finding's details.
+struct Case<'a> {
+    reported: &'a Reported,
+    name: &'a str,
+    failed: bool,
+    below: JunitBelowFailing,
+}
+
+impl Case<'_> {
+    fn write(&self, buf: &mut Vec<u8>, sources: &SourceMap, scratch: &mut String) {
+        let f = &self.reported.finding;
+        let severity = self.reported.severity.as_str();
+        buf.extend_from_slice(b"    <testcase classname=\"");
+        push_attribute(buf, &format!("{} {}", f.rule.code, f.rule.name));
+        buf.extend_from_slice(b"\" name=\"");
+        push_attribute(buf, self.name);
+        buf.extend_from_slice(b"\">\n");
+        match (self.failed, self.below) {
+            (true, _) => {
+                let _ = write!(buf, "      <failure type=\"{severity}\" message=\"");
+                push_attribute(buf, &one_line(&visible(&f.message)));
+                buf.extend_from_slice(b"\">");
+                details(buf, self.reported, sources, scratch);
+                buf.extend_from_slice(b"</failure>\n");
+            }
+            (false, below) => {
+                if below == JunitBelowFailing::Skipped {
+                    let _ = writeln!(
+                        buf,
+                        "      <skipped message=\"{severity} (below the failing level)\"/>"
+                    );
+                }
+                let _ = write!(buf, "      <system-out>{severity}: ");
+                details(buf, self.reported, sources, scratch);
+                buf.extend_from_slice(b"</system-out>\n");
+            }
+        }
+        buf.extend_from_slice(b"    </testcase>\n");
     }
 }
 
-fn testcase(f: &FlatFinding, name: &str, failed: bool, below: JunitBelowFailing) -> String {
-    let mut details = format!("{}\n", f.message);
-    for party in &f.parties {
-        match &party.position {
-            Some(p) => {
-                details.push_str(&format!(
-                    "{}:{}:{}: {}\n",
-                    p.file, p.line, p.column, party.message
-                ));
-            }
-            None => details.push_str(&format!("{}\n", party.message)),
+/// The finding's message, every party (with its place when it has one), its notes and help,
+/// a line each, as XML character data.
+fn details(buf: &mut Vec<u8>, reported: &Reported, sources: &SourceMap, scratch: &mut String) {
+    let f = &reported.finding;
+    push_text(buf, &visible(&f.message));
+    buf.push(b'\n');
+    for label in &f.labels {
+        if let Some((file, at)) = party_place(label, sources) {
+            push_text(buf, &format!("{file}:{}:{}: ", at.line, at.column));
         }
+        push_text(buf, &visible(&label.message));
+        buf.push(b'\n');
     }
     for note in &f.notes {
-        details.push_str(&format!("note: {note}\n"));
+        buf.extend_from_slice(b"note: ");
+        push_text(buf, &visible(note.as_str(scratch)));
+        buf.push(b'\n');
     }
     if let Some(help) = &f.help {
-        details.push_str(&format!("help: {help}\n"));
+        buf.extend_from_slice(b"help: ");
+        push_text(buf, &visible(help));
+        buf.push(b'\n');
     }
-    let open = format!(
-        "    <testcase classname=\"{}\" name=\"{}\">\n",
-        attribute(&f.title()),
-        attribute(name)
-    );
-    let severity = f.severity.as_str();
-    let body = match (failed, below) {
-        (true, _) => format!(
-            "      <failure type=\"{severity}\" message=\"{}\">{}</failure>\n",
-            attribute(&one_line(&f.message)),
-            text(&details)
-        ),
-        (false, JunitBelowFailing::Passed) => {
-            format!("      <system-out>{severity}: {}</system-out>\n", text(&details))
-        }
-        (false, JunitBelowFailing::Skipped) => format!(
-            "      <skipped message=\"{severity} (below the failing level)\"/>\n      <system-out>{severity}: {}</system-out>\n",
-            text(&details)
-        ),
-    };
-    format!("{open}{body}    </testcase>\n")
 }
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 //! with its count and a link to its page. Every string from the layout is escaped, so a
 //! pull request cannot inject markup into the summary.
 
-use super::flat::{flatten, one_line};
+use super::flat::{anchor, instances, one_line};
+use super::visible::visible;
 use super::EmitterContext;
 use crate::catalog::Rule;
 use crate::diagnostic::{Reported, Severity};
+use std::borrow::Cow;
 
 /// How many findings the table lists; the rest are counted.
 pub const TOP: usize = 20;
@@ -51,21 +53,22 @@ pub fn render(findings: &[Reported], context: &EmitterContext) -> String {
     ordered.sort_by_key(|r| std::cmp::Reverse(r.severity));
     out.push_str("| level | rule | where | finding |\n|---|---|---|---|\n");
     for reported in ordered.iter().take(TOP) {
-        let f = flatten(reported, context.sources);
-        let place = match f.anchor() {
-            Some((_, p)) => format!("`{}:{}`", code_span(&p.file), p.line),
+        let f = &reported.finding;
+        let place = match anchor(f, context.sources) {
+            Some(a) => format!("`{}:{}`", code_span(a.file), a.at.line),
             None => "-".to_string(),
         };
-        let gateways = if f.instances.is_empty() {
+        let names: Vec<Cow<str>> = instances(f).map(visible).collect();
+        let gateways = if names.is_empty() {
             String::new()
         } else {
-            format!(" (gateways: {})", escape(&f.instances.join(", ")))
+            format!(" (gateways: {})", escape(&names.join(", ")))
         };
         out.push_str(&format!(
             "| {} | {} | {place} | {}{gateways} |\n",
-            icon(f.severity),
+            icon(reported.severity),
             link(reported.rule()),
-            escape(&one_line(&f.message))
+            escape(&one_line(&visible(&f.message)))
         ));
     }
     if findings.len() > TOP {

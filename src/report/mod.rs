@@ -156,6 +156,41 @@ pub trait Emitter {
     ) -> io::Result<()>;
 }
 
+/// What is gathered before it goes to the output: the writes of a report are a few bytes
+/// each (quotes, separators, indentation), so they go to memory and out in pieces of this size.
+const CHUNK: usize = 64 * 1024;
+
+/// Output made in memory and passed on a [`CHUNK`] at a time: a record format writes each
+/// finding into `buf` and calls [`Chunks::pass_full`] between findings, so that its memory is
+/// one chunk and a finding, whatever the number of findings.
+pub(crate) struct Chunks<'a> {
+    out: &'a mut dyn Write,
+    pub buf: Vec<u8>,
+}
+
+impl<'a> Chunks<'a> {
+    pub fn new(out: &'a mut dyn Write) -> Self {
+        Chunks {
+            out,
+            buf: Vec::with_capacity(CHUNK + 4 * 1024),
+        }
+    }
+
+    /// Passes what is gathered on once it is a chunk or more.
+    pub fn pass_full(&mut self) -> io::Result<()> {
+        if self.buf.len() >= CHUNK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Passes the rest on.
+    pub fn finish(self) -> io::Result<()> {
+        self.out.write_all(&self.buf)
+    }
+}
+
 /// A label's place in human terms. 1-based lines and columns (columns in characters).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

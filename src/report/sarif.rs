@@ -20,8 +20,10 @@
 //! The output is deterministic: no timestamps, no absolute paths unless a file lies outside
 //! the working directory.
 
-use super::flat::{flatten, FlatFinding};
-use super::Position;
+use super::flat::{anchor, instances, party_place, Anchor};
+use super::json::{self, Pretty};
+use super::visible::visible;
+use super::{place, Place};
 use crate::catalog::{self, Rule as RuleInfo};
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
@@ -40,45 +42,7 @@ pub const FINGERPRINT_KEY: &str = "clawlintFindingHash/v1";
 
 const SRCROOT: &str = "%SRCROOT%";
 
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    tool: Tool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    invocations: Vec<Invocation>,
-    results: Results<'a>,
-    column_kind: &'static str,
-}
-
-/// The results, each made from its finding as it is written: no list of every result.
-struct Results<'a> {
-    findings: &'a [Reported],
-    sources: &'a SourceMap,
-    rules: &'a [RuleInfo],
-}
-
-impl Serialize for Results<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (sources, rules) = (self.sources, self.rules);
-        serializer.collect_seq(
-            self.findings
-                .iter()
-                .filter(|r| located(r, sources))
-                .filter_map(|r| result(&flatten(r, sources), rules)),
-        )
-    }
-}
-
-/// Whether a finding has a party in a file (the place a result needs), as its flattened
-/// form's `anchor` would say, without flattening it.
+/// Whether a finding has a party in a file (the place a result needs).
 fn located(reported: &Reported, sources: &SourceMap) -> bool {
     reported
         .finding
@@ -145,159 +109,77 @@ struct RuleProperties {
     security_severity: Option<String>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Invocation {
-    execution_successful: bool,
-    tool_execution_notifications: Vec<Notification>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Notification {
-    level: &'static str,
-    message: Text,
-    associated_rule: RuleReference,
-}
-
-#[derive(Serialize)]
-struct RuleReference {
-    id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    index: Option<usize>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifResult {
-    rule_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rule_index: Option<usize>,
-    level: &'static str,
-    message: Text,
-    locations: Vec<Location>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    related_locations: Vec<Location>,
-    partial_fingerprints: std::collections::BTreeMap<&'static str, String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    fixes: Vec<SarifFix>,
-}
-
-/// SARIF's `fix`: what it does, and the changes per file.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifFix {
-    description: Text,
-    artifact_changes: Vec<ArtifactChange>,
-    properties: FixProperties,
-}
-
-#[derive(Serialize)]
-struct FixProperties {
-    /// `safe` (`--fix` applies it) or `unsafe` (only with `--unsafe-fixes`).
-    applicability: crate::fix::Applicability,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ArtifactChange {
-    artifact_location: ArtifactLocation,
-    replacements: Vec<Replacement>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Replacement {
-    deleted_region: Region,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    inserted_content: Option<Text>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Location {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<usize>,
-    physical_location: PhysicalLocation,
-    message: Text,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PhysicalLocation {
-    artifact_location: ArtifactLocation,
-    region: Region,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ArtifactLocation {
-    uri: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uri_base_id: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: usize,
-    start_column: usize,
-    end_line: usize,
-    end_column: usize,
-}
-
 pub fn render(findings: &[Reported], sources: &SourceMap, _instances: usize) -> String {
     let mut out = Vec::new();
     write(&mut out, findings, sources).expect("writing to memory");
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-/// Writes the log as it is serialised, one result at a time. The notifications (findings in
-/// no file, usually none) come first in the document, so they are made first.
+/// Writes the log as it is made, one result at a time: no tree and no record of a result.
+/// The notifications (findings in no file, usually none) come first in the document.
 pub fn write(
     out: &mut dyn std::io::Write,
     findings: &[Reported],
     sources: &SourceMap,
 ) -> std::io::Result<()> {
     let rules = catalog::ALL;
-    let notifications: Vec<Notification> = findings
-        .iter()
-        .filter(|r| !located(r, sources))
-        .map(|r| notification(&flatten(r, sources), rules))
-        .collect();
-    let invocations = if notifications.is_empty() {
-        Vec::new()
-    } else {
-        vec![Invocation {
-            execution_successful: true,
-            tool_execution_notifications: notifications,
-        }]
-    };
-    let log = Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "clawlint",
-                    information_uri: INFORMATION_URI,
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules: rules.iter().map(rule).collect(),
-                },
-            },
-            invocations,
-            results: Results {
-                findings,
-                sources,
-                rules,
-            },
-            // Columns count characters, as `crate::source::line_col` does.
-            column_kind: "unicodeCodePoints",
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")
+    let mut w = Pretty::new(out);
+    let mut scratch = String::new();
+    w.open(b'{');
+    w.key("$schema");
+    w.string(SCHEMA_URI);
+    w.key("version");
+    w.string("2.1.0");
+    w.key("runs");
+    w.open(b'[');
+    w.item();
+    w.open(b'{');
+    w.key("tool");
+    w.serialized(&Tool {
+        driver: Driver {
+            name: "clawlint",
+            information_uri: INFORMATION_URI,
+            version: env!("CARGO_PKG_VERSION"),
+            semantic_version: env!("CARGO_PKG_VERSION"),
+            rules: rules.iter().map(rule).collect(),
+        },
+    })?;
+    let mut unlocated = findings.iter().filter(|r| !located(r, sources)).peekable();
+    if unlocated.peek().is_some() {
+        w.key("invocations");
+        w.open(b'[');
+        w.item();
+        w.open(b'{');
+        w.key("executionSuccessful");
+        w.bool(true);
+        w.key("toolExecutionNotifications");
+        w.open(b'[');
+        for reported in unlocated {
+            w.item();
+            notification(&mut w, reported, rules, &mut scratch);
+            w.pass_full()?;
+        }
+        w.close(b']');
+        w.close(b'}');
+        w.close(b']');
+    }
+    w.key("results");
+    w.open(b'[');
+    for reported in findings {
+        if let Some(anchor) = anchor(&reported.finding, sources) {
+            w.item();
+            result(&mut w, reported, anchor, sources, rules, &mut scratch);
+            w.pass_full()?;
+        }
+    }
+    w.close(b']');
+    // Columns count characters, as `crate::source::line_col` does.
+    w.key("columnKind");
+    w.string("unicodeCodePoints");
+    w.close(b'}');
+    w.close(b']');
+    w.close(b'}');
+    w.finish()
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -346,137 +228,269 @@ fn rule(info: &RuleInfo) -> Rule {
     }
 }
 
-fn result(f: &FlatFinding, rules: &[RuleInfo]) -> Option<SarifResult> {
-    let (primary_index, primary) = f.anchor()?;
-    let mut related = Vec::new();
-    let mut message = escape_text(&f.message);
-    for (i, party) in f.parties.iter().enumerate() {
-        if i == primary_index {
-            continue;
-        }
-        match &party.position {
-            Some(p) => {
-                let id = related.len() + 1;
-                message.push_str(&format!("\n- [{}]({id})", escape_text(&party.message)));
-                related.push(location(Some(id), p, &party.message));
-            }
-            None => message.push_str(&format!("\n- {}", escape_text(&party.message))),
-        }
+/// A result: the finding at its anchor, its other parties in files as related locations
+/// linked from the message, the rest of them, its notes and help in the message.
+fn result(
+    w: &mut Pretty,
+    reported: &Reported,
+    anchor: Anchor,
+    sources: &SourceMap,
+    rules: &[RuleInfo],
+    scratch: &mut String,
+) {
+    let f = &reported.finding;
+    w.open(b'{');
+    w.key("ruleId");
+    w.string(f.rule.code);
+    if let Some(index) = rule_index(rules, f.rule.code) {
+        w.key("ruleIndex");
+        w.number(index);
     }
-    append_notes(&mut message, f, true);
-    let mut partial_fingerprints = std::collections::BTreeMap::new();
-    partial_fingerprints.insert(FINGERPRINT_KEY, fingerprint(f));
-    Some(SarifResult {
-        rule_id: f.code.to_string(),
-        rule_index: rule_index(rules, f.code),
-        level: level(f.severity),
-        message: text(message),
-        locations: vec![location(None, primary, &f.parties[primary_index].message)],
-        related_locations: related,
-        partial_fingerprints,
-        fixes: f.fix.as_ref().map(fix).into_iter().collect(),
-    })
+    w.key("level");
+    w.string(level(reported.severity));
+    let others = || {
+        f.labels
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != anchor.index)
+            .map(|(_, label)| (label, party_place(label, sources)))
+    };
+    w.key("message");
+    w.open(b'{');
+    w.key("text");
+    w.string_of(|buf| {
+        link_text(buf, &visible(&f.message));
+        let mut id = 0;
+        for (label, place) in others() {
+            let message = visible(&label.message);
+            if place.is_some() {
+                id += 1;
+                json::escaped(buf, "\n- [");
+                link_text(buf, &message);
+                json::escaped(buf, &format!("]({id})"));
+            } else {
+                json::escaped(buf, "\n- ");
+                link_text(buf, &message);
+            }
+        }
+        notes(buf, f, scratch, link_text);
+    });
+    w.close(b'}');
+    w.key("locations");
+    w.open(b'[');
+    w.item();
+    let primary = visible(&f.labels[anchor.index].message);
+    location(w, None, anchor.file, anchor.at, &primary);
+    w.close(b']');
+    let mut related = others()
+        .filter_map(|(label, place)| place.map(|p| (label, p)))
+        .peekable();
+    if related.peek().is_some() {
+        w.key("relatedLocations");
+        w.open(b'[');
+        for (id, (label, (file, at))) in related.enumerate() {
+            w.item();
+            location(w, Some(id + 1), file, at, &visible(&label.message));
+        }
+        w.close(b']');
+    }
+    w.key("partialFingerprints");
+    w.open(b'{');
+    w.key(FINGERPRINT_KEY);
+    w.string(&fingerprint(f));
+    w.close(b'}');
+    if let Some(fix) = &f.fix {
+        w.key("fixes");
+        w.open(b'[');
+        w.item();
+        sarif_fix(w, fix, sources);
+        w.close(b']');
+    }
+    w.close(b'}');
+}
+
+/// The finding's notes and help, each on a line of its own after the message, each text
+/// written by `text` (the link escape in a result, plain in a notification).
+fn notes(
+    buf: &mut Vec<u8>,
+    f: &crate::diagnostic::Finding,
+    scratch: &mut String,
+    text: fn(&mut Vec<u8>, &str),
+) {
+    for note in &f.notes {
+        json::escaped(buf, "\nnote: ");
+        text(buf, &visible(note.as_str(scratch)));
+    }
+    if let Some(help) = &f.help {
+        json::escaped(buf, "\nhelp: ");
+        text(buf, &visible(help));
+    }
 }
 
 /// The finding's fix, its edits grouped by file in the order they come.
-fn fix(fix: &super::flat::FlatFix) -> SarifFix {
-    let mut changes: Vec<(String, ArtifactChange)> = Vec::new();
+fn sarif_fix(w: &mut Pretty, fix: &crate::fix::Fix, sources: &SourceMap) {
+    let mut files: Vec<(&str, Vec<(Place, &str)>)> = Vec::new();
     for edit in &fix.edits {
-        let p = &edit.position;
-        let replacement = Replacement {
+        let loc = crate::source::Loc {
+            file: edit.file,
+            span: edit.span,
+        };
+        let (file, at) = place(sources, loc);
+        let replacement = (at, edit.replacement.as_str());
+        match files.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, replacements)) => replacements.push(replacement),
+            None => files.push((file, vec![replacement])),
+        }
+    }
+    w.open(b'{');
+    w.key("description");
+    text_object(w, &visible(&fix.description));
+    w.key("artifactChanges");
+    w.open(b'[');
+    for (file, replacements) in files {
+        w.item();
+        w.open(b'{');
+        w.key("artifactLocation");
+        artifact_location(w, file);
+        w.key("replacements");
+        w.open(b'[');
+        for (at, content) in replacements {
+            w.item();
+            w.open(b'{');
             // A text region's end column is the column after its last character, so an
             // insertion is a region of length zero (§3.30.5, §3.57.3).
-            deleted_region: Region {
-                start_line: p.line,
-                start_column: p.column,
-                end_line: p.end_line,
-                end_column: p.end_column,
-            },
-            inserted_content: (!edit.content.is_empty()).then(|| text(edit.content.as_ref())),
-        };
-        match changes.iter_mut().find(|(file, _)| *file == p.file) {
-            Some((_, change)) => change.replacements.push(replacement),
-            None => {
-                let (uri, uri_base_id) = artifact_uri(Path::new(&p.file));
-                changes.push((
-                    p.file.clone(),
-                    ArtifactChange {
-                        artifact_location: ArtifactLocation { uri, uri_base_id },
-                        replacements: vec![replacement],
-                    },
-                ));
+            w.key("deletedRegion");
+            region(w, at);
+            if !content.is_empty() {
+                w.key("insertedContent");
+                text_object(w, content);
             }
+            w.close(b'}');
         }
+        w.close(b']');
+        w.close(b'}');
     }
-    SarifFix {
-        description: text(fix.message.as_ref()),
-        artifact_changes: changes.into_iter().map(|(_, c)| c).collect(),
-        properties: FixProperties {
-            applicability: fix.applicability,
-        },
-    }
+    w.close(b']');
+    w.key("properties");
+    w.open(b'{');
+    w.key("applicability");
+    w.string(json::applicability(fix.applicability));
+    w.close(b'}');
+    w.close(b'}');
 }
 
-fn notification(f: &FlatFinding, rules: &[RuleInfo]) -> Notification {
-    let mut message = f.message.to_string();
-    for party in &f.parties {
-        message.push_str(&format!("\n- {}", party.message));
-    }
-    append_notes(&mut message, f, false);
-    Notification {
-        level: level(f.severity),
-        message: text(message),
-        associated_rule: RuleReference {
-            id: f.code.to_string(),
-            index: rule_index(rules, f.code),
-        },
-    }
-}
-
-fn append_notes(message: &mut String, f: &FlatFinding, escape: bool) {
-    let esc = |s: &str| {
-        if escape {
-            escape_text(s)
-        } else {
-            s.to_string()
+/// A finding in no file, as a tool notification of its rule: the message and every party,
+/// its notes and help.
+fn notification(w: &mut Pretty, reported: &Reported, rules: &[RuleInfo], scratch: &mut String) {
+    let f = &reported.finding;
+    w.open(b'{');
+    w.key("level");
+    w.string(level(reported.severity));
+    w.key("message");
+    w.open(b'{');
+    w.key("text");
+    w.string_of(|buf| {
+        json::escaped(buf, &visible(&f.message));
+        for label in &f.labels {
+            json::escaped(buf, "\n- ");
+            json::escaped(buf, &visible(&label.message));
         }
-    };
-    for note in &f.notes {
-        message.push_str(&format!("\nnote: {}", esc(note.as_ref())));
+        notes(buf, f, scratch, json::escaped);
+    });
+    w.close(b'}');
+    w.key("associatedRule");
+    w.open(b'{');
+    w.key("id");
+    w.string(f.rule.code);
+    if let Some(index) = rule_index(rules, f.rule.code) {
+        w.key("index");
+        w.number(index);
     }
-    if let Some(help) = &f.help {
-        message.push_str(&format!("\nhelp: {}", esc(help.as_ref())));
-    }
+    w.close(b'}');
+    w.close(b'}');
 }
 
 /// A plain-text message with embedded links escapes literal `\`, `[` and `]` (SARIF
 /// §3.11.6).
 fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '[' | ']') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    let mut buf = Vec::with_capacity(text.len());
+    link_escaped(&mut buf, text);
+    String::from_utf8(buf).expect("UTF-8 in, UTF-8 out")
 }
 
-fn location(id: Option<usize>, p: &Position, label: &str) -> Location {
-    let (uri, uri_base_id) = artifact_uri(Path::new(&p.file));
-    Location {
-        id,
-        physical_location: PhysicalLocation {
-            artifact_location: ArtifactLocation { uri, uri_base_id },
-            region: Region {
-                start_line: p.line,
-                start_column: p.column,
-                end_line: p.end_line,
-                end_column: p.end_column,
-            },
-        },
-        message: text(label),
+/// Writes `text` with the link escape (into a plain buffer).
+fn link_escaped(buf: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let mut clean_from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(b, b'\\' | b'[' | b']') {
+            buf.extend_from_slice(&bytes[clean_from..i]);
+            buf.push(b'\\');
+            clean_from = i;
+        }
     }
+    buf.extend_from_slice(&bytes[clean_from..]);
+}
+
+/// Writes `text` with the link escape into a JSON string.
+fn link_text(buf: &mut Vec<u8>, text: &str) {
+    if text.contains(['\\', '[', ']']) {
+        json::escaped(buf, &escape_text(text));
+    } else {
+        json::escaped(buf, text);
+    }
+}
+
+/// `{"text": ...}`.
+fn text_object(w: &mut Pretty, text: &str) {
+    w.open(b'{');
+    w.key("text");
+    w.string(text);
+    w.close(b'}');
+}
+
+fn location(w: &mut Pretty, id: Option<usize>, file: &str, at: Place, label: &str) {
+    w.open(b'{');
+    if let Some(id) = id {
+        w.key("id");
+        w.number(id);
+    }
+    w.key("physicalLocation");
+    w.open(b'{');
+    w.key("artifactLocation");
+    artifact_location(w, file);
+    w.key("region");
+    region(w, at);
+    w.close(b'}');
+    w.key("message");
+    text_object(w, label);
+    w.close(b'}');
+}
+
+fn artifact_location(w: &mut Pretty, file: &str) {
+    let (uri, uri_base_id) = artifact_uri(Path::new(file));
+    w.open(b'{');
+    w.key("uri");
+    w.string(&uri);
+    if let Some(base) = uri_base_id {
+        w.key("uriBaseId");
+        w.string(base);
+    }
+    w.close(b'}');
+}
+
+fn region(w: &mut Pretty, at: Place) {
+    w.open(b'{');
+    for (key, value) in [
+        ("startLine", at.line),
+        ("startColumn", at.column),
+        ("endLine", at.end_line),
+        ("endColumn", at.end_column),
+    ] {
+        w.key(key);
+        w.number(value);
+    }
+    w.close(b'}');
 }
 
 /// `display` is [`crate::paths::display_path`]'s form: relative to the working directory
@@ -534,15 +548,15 @@ fn percent_encode(segment: &str) -> String {
 /// Stable across runs and machines: the rule, the gateways and the message, which names
 /// the values involved; no path, so moving the checkout keeps the identity, and no secret's
 /// fingerprint (keyed per run, see [`crate::redact::fingerprint`]).
-fn fingerprint(f: &FlatFinding) -> String {
+fn fingerprint(f: &crate::diagnostic::Finding) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(f.code.as_bytes());
-    for name in &f.instances {
+    hasher.update(f.rule.code.as_bytes());
+    for name in instances(f) {
         hasher.update([0]);
-        hasher.update(name.as_bytes());
+        hasher.update(visible(name).as_bytes());
     }
     hasher.update([0, 0]);
-    hasher.update(crate::redact::without_fingerprints(&f.message).as_bytes());
+    hasher.update(crate::redact::without_fingerprints(&visible(&f.message)).as_bytes());
     let digest = hasher.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }

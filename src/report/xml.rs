@@ -22,40 +22,61 @@ enum Context {
 
 /// Escapes character data: `&`, `<` and `>`; `\r` as `&#13;`; `\n` and `\t` kept.
 pub fn text(raw: &str) -> String {
-    escape(raw, Context::Text)
+    escaped(raw, Context::Text)
 }
 
 /// Escapes an attribute value: markup, both quotes, and `\r`, `\n`, `\t` as references.
 pub fn attribute(raw: &str) -> String {
-    escape(raw, Context::Attribute)
+    escaped(raw, Context::Attribute)
 }
 
 /// Escapes a one-line label (an SVG `<text>` or `<title>`): markup and quotes escaped,
 /// control characters turned into spaces.
 pub fn label(raw: &str) -> String {
-    escape(raw, Context::Label)
+    escaped(raw, Context::Label)
 }
 
-fn escape(raw: &str, context: Context) -> String {
+/// Writes `raw` escaped as [`text`] escapes it.
+pub fn push_text(buf: &mut Vec<u8>, raw: &str) {
+    escape(buf, raw, Context::Text);
+}
+
+/// Writes `raw` escaped as [`attribute`] escapes it.
+pub fn push_attribute(buf: &mut Vec<u8>, raw: &str) {
+    escape(buf, raw, Context::Attribute);
+}
+
+fn escaped(raw: &str, context: Context) -> String {
+    let mut buf = Vec::with_capacity(raw.len());
+    escape(&mut buf, raw, context);
+    String::from_utf8(buf).expect("characters in, characters out")
+}
+
+/// Writes `raw` escaped for `context`; runs of characters that need nothing are copied at once.
+fn escape(buf: &mut Vec<u8>, raw: &str, context: Context) {
     let quotes = context != Context::Text;
-    let mut out = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quotes => out.push_str("&quot;"),
-            '\'' if quotes => out.push_str("&apos;"),
-            c if context == Context::Label && c.is_control() => out.push(' '),
-            '\r' => out.push_str("&#13;"),
-            '\n' if context == Context::Attribute => out.push_str("&#10;"),
-            '\t' if context == Context::Attribute => out.push_str("&#9;"),
-            '\n' | '\t' => out.push(c),
-            c if is_xml_char(c) => out.push(c),
-            _ => out.push('\u{FFFD}'),
-        }
+    let mut clean_from = 0;
+    for (i, c) in raw.char_indices() {
+        let mut one = [0u8; 4];
+        let escaped: &[u8] = match c {
+            '&' => b"&amp;",
+            '<' => b"&lt;",
+            '>' => b"&gt;",
+            '"' if quotes => b"&quot;",
+            '\'' if quotes => b"&apos;",
+            c if context == Context::Label && c.is_control() => b" ",
+            '\r' => b"&#13;",
+            '\n' if context == Context::Attribute => b"&#10;",
+            '\t' if context == Context::Attribute => b"&#9;",
+            '\n' | '\t' => continue,
+            c if is_xml_char(c) => continue,
+            _ => '\u{FFFD}'.encode_utf8(&mut one).as_bytes(),
+        };
+        buf.extend_from_slice(&raw.as_bytes()[clean_from..i]);
+        buf.extend_from_slice(escaped);
+        clean_from = i + c.len_utf8();
     }
-    out
+    buf.extend_from_slice(&raw.as_bytes()[clean_from..]);
 }
 
 /// XML 1.0's `Char` production (Rust `char`s are never surrogates).
