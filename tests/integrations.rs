@@ -1103,7 +1103,7 @@ fn release_cargo_script_gives_each_target_its_flags() {
     let fake = scratch.path("bin/cargo");
     write(
         &fake,
-        "#!/bin/sh\nprintf 'RUSTFLAGS=%s|' \"${RUSTFLAGS-unset}\"; printf '%s ' \"$@\"\n",
+        "#!/bin/sh\nprintf 'RUSTFLAGS=%s|' \"${RUSTFLAGS-unset}\"\nenv | grep '^CFLAGS_' | sort | tr '\\n' '|'\nprintf '%s ' \"$@\"\n",
     );
     ok(Command::new("chmod").arg("+x").arg(&fake));
     let path = format!(
@@ -1111,19 +1111,31 @@ fn release_cargo_script_gives_each_target_its_flags() {
         scratch.path("bin").display(),
         std::env::var("PATH").unwrap()
     );
+    // Every target's C code (mimalloc) is built without its environment scan at start-up.
+    let cflags_var = |target: &str| format!("CFLAGS_{}", target.replace(['-', '.'], "_"));
     let cargo = |target: &str, rustflags: Option<&str>| {
         let mut cmd = Command::new("sh");
         cmd.arg(root().join("scripts/release-cargo.sh"))
             .args([target, "bench", "--bench", "scale", "--", "realistic", "1"])
             .env("PATH", &path)
             .env_remove("RUSTFLAGS");
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("CFLAGS_") {
+                cmd.env_remove(name);
+            }
+        }
         if let Some(flags) = rustflags {
             cmd.env("RUSTFLAGS", flags);
+            cmd.env(cflags_var(target), "-O1");
         }
         ok(&mut cmd)
     };
-    let args =
-        |target: &str| format!("bench --locked --target {target} --bench scale -- realistic 1 ");
+    let args = |target: &str| {
+        format!(
+            "{}=-DMI_NO_GETENV|bench --locked --target {target} --bench scale -- realistic 1 ",
+            cflags_var(target)
+        )
+    };
     for target in [
         "x86_64-unknown-linux-gnu",
         "x86_64-unknown-linux-musl",
@@ -1148,7 +1160,7 @@ fn release_cargo_script_gives_each_target_its_flags() {
         cargo("x86_64-unknown-linux-gnu", Some("-C debuginfo=1")),
         format!(
             "RUSTFLAGS=-C debuginfo=1 -C target-feature=+crt-static|{}",
-            args("x86_64-unknown-linux-gnu")
+            args("x86_64-unknown-linux-gnu").replace("=-DMI", "=-O1 -DMI")
         )
     );
     let usage = run(Command::new("sh")
