@@ -1343,9 +1343,7 @@ impl ManagerEnv {
                 file: file_of(i, sources),
                 span,
             });
-            if !problems.contains(&problem) {
-                problems.push(problem);
-            }
+            push_once(problems, problem);
         }
         if let Some((i, span, unread)) = self.not_utf8 {
             let at = Loc {
@@ -1353,9 +1351,7 @@ impl ManagerEnv {
                 span,
             };
             let problem = not_utf8(at, NotUtf8In::Manager { unread });
-            if !problems.contains(&problem) {
-                problems.push(problem);
-            }
+            push_once(problems, problem);
         }
     }
 }
@@ -1518,9 +1514,7 @@ impl UnitReader<'_> {
             // Refused before its drop-ins are looked at (`unit_load_fragment` fails).
             let file = register_unit(sources, path, &main.text);
             let problem = not_utf8(Loc { file, span }, NotUtf8In::Unit);
-            if !problems.contains(&problem) {
-                problems.push(problem);
-            }
+            push_once(problems, problem);
             return None;
         }
         let mut texts = vec![(path.to_path_buf(), main)];
@@ -1541,9 +1535,7 @@ impl UnitReader<'_> {
                     if let Some(span) = read.unit.not_utf8 {
                         let file = register_unit(sources, &drop_in, &read.text);
                         let problem = not_utf8(Loc { file, span }, NotUtf8In::DropIn);
-                        if !problems.contains(&problem) {
-                            problems.push(problem);
-                        }
+                        push_once(problems, problem);
                     }
                     texts.push((drop_in.clone(), read));
                     drop_ins.push(drop_in);
@@ -3212,6 +3204,14 @@ fn instance_entries(entries: std::fs::ReadDir, head: &str) -> Vec<(String, PathB
         .collect();
     out.sort();
     out
+}
+
+/// Adds `problem` unless the same one is already there: a file shared by several units (a
+/// drop-in, the manager's configuration) is said once, however many units read it.
+fn push_once(problems: &mut Vec<Problem>, problem: Problem) {
+    if !problems.contains(&problem) {
+        problems.push(problem);
+    }
 }
 
 #[cfg(test)]
