@@ -3564,6 +3564,84 @@ fn unit_lines_that_are_not_utf8_are_read_as_systemd_reads_them() {
     no_output_shows(&s.home(), &[SECRET]);
 }
 
+/// A malformed section header (no closing `]`, or a quote in the name) in four systemd files,
+/// each read as systemd reads it: `parse_line` fails the file there ("Invalid section header",
+/// "Bad characters in section header", -EBADMSG) and `config_parse` returns, as for a line that
+/// is not UTF-8. So the unit is refused, the drop-in applies only its lines before, the
+/// manager's configuration stops there (its drop-in unread), and podman's generator refuses
+/// the quadlet. The old reader skipped only to the next valid header: four gateways on 19100
+/// that never start (bad, m, the container) or that are not there (ok, moved to 19002 by the
+/// drop-in's line after the header), and not a word. Now: one located CL901 each.
+#[test]
+fn a_malformed_section_header_ends_what_systemd_reads() {
+    let s = Scratch::new("unit-bad-header");
+    add_ordinary_gateways(&s);
+    let user = "home/.config/systemd/user";
+    s.write(
+        &format!("{user}/openclaw-gateway-bad.service"),
+        "[Service]\nExecStart=/usr/bin/openclaw --profile bad gateway --port 19100\n[Install\nWantedBy=default.target\n",
+    );
+    s.write(
+        &format!("{user}/openclaw-gateway-ok.service"),
+        "[Service]\nExecStart=/usr/bin/openclaw --profile ok gateway\n",
+    );
+    s.write(
+        &format!("{user}/openclaw-gateway-ok.service.d/port.conf"),
+        "[Service]\nEnvironment=OPENCLAW_GATEWAY_PORT=19100\n  [Unit\n[Service]\nEnvironment=OPENCLAW_GATEWAY_PORT=19002\n",
+    );
+    s.write(
+        &format!("{user}/openclaw-gateway-m.service"),
+        "[Service]\nExecStart=/usr/bin/openclaw --profile m gateway\n",
+    );
+    s.write(
+        "home/.config/systemd/user.conf",
+        "[Manager]\nDefaultEnvironment=A=1\n[Manager\"]\n[Manager]\nDefaultEnvironment=B=2\n",
+    );
+    s.write(
+        "home/.config/systemd/user.conf.d/port.conf",
+        "[Manager]\nDefaultEnvironment=OPENCLAW_GATEWAY_PORT=19100\n",
+    );
+    s.write(
+        "home/.config/containers/systemd/gw.container",
+        "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nPublishPort=19100:18789\n[Install\n",
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(6000)];
+    let cl901 = with_code(&findings, "CL901");
+    let mut at: Vec<(String, u64)> = cl901
+        .iter()
+        .map(|f| {
+            let file = file_of(f);
+            let tail = file.rsplit("/.config/").next().unwrap().to_string();
+            (tail, f["parties"][0]["line"].as_u64().unwrap())
+        })
+        .collect();
+    at.sort();
+    let at: Vec<(&str, u64)> = at.iter().map(|(f, l)| (f.as_str(), *l)).collect();
+    assert_eq!(
+        at,
+        [
+            ("containers/systemd/gw.container", 4),
+            ("systemd/user.conf", 3),
+            ("systemd/user/openclaw-gateway-bad.service", 3),
+            ("systemd/user/openclaw-gateway-ok.service.d/port.conf", 3),
+        ],
+        "{head}"
+    );
+    assert!(says(&cl901, "Invalid section header"), "{head}");
+    assert!(says(&cl901, "Bad characters in section header"), "{head}");
+    assert!(says(&cl901, "does not load this unit"), "{head}");
+    assert!(says(&cl901, "the 1 drop-in(s) after it"), "{head}");
+    assert!(says(&cl901, "this container never starts"), "{head}");
+    let cl101 = with_code(&findings, "CL101");
+    assert_eq!(cl101.len(), 1, "{head}");
+    assert_eq!(
+        cl101[0]["instances"],
+        serde_json::json!(["copy", "main", "ok"]),
+        "{head}"
+    );
+}
+
 /// The fleet registry's `fleet_cells` as a view: OpenClaw reads it as it reads the table (its
 /// `CREATE TABLE IF NOT EXISTS` leaves the view in place), so its cells are gateways; the old
 /// reader looked for a table only and saw no cells, saying nothing. A view that selects

@@ -101,20 +101,39 @@ pub fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
     }
 }
 
-/// CL901 at the first character of a quadlet, outside a comment line, that systemd does not
-/// take as UTF-8 ([`systemd::UnitFile::not_utf8`]). Podman's quadlet generator reads the file
-/// as bytes and checks no encoding (`parser.UnitFile.Parse`), but it copies every line into
-/// the service it generates (the `[Container]` group kept as `[X-Container]`,
-/// `initServiceUnitFile`), and systemd's parser fails that service at the line: the unit is
-/// not loaded, so the container never starts, whatever the file says.
-fn not_utf8(path: &Path, text: String, span: Span, sources: &mut SourceMap) -> Problem {
+/// CL901 at the line of a quadlet where systemd's parser fails a unit
+/// ([`systemd::Stopped`]): this container never starts. Podman's quadlet generator
+/// (pkg/systemd/parser/unitfile.go, cmd/quadlet) reads the file as bytes and checks no
+/// encoding, but copies every line into the service it generates (the `[Container]` group
+/// kept as `[X-Container]`, `initServiceUnitFile`), and systemd fails that service at the
+/// line, so the unit is not loaded. A header without its `]` is refused earlier, by the
+/// generator itself ("not a key-value pair, group, or comment": the file is skipped), unless
+/// it has an `=` (then it is copied as a key, and systemd refuses it); a header with a quote
+/// or a backslash passes podman and is copied.
+fn refused(
+    path: &Path,
+    text: String,
+    stopped: systemd::Stopped,
+    sources: &mut SourceMap,
+) -> Problem {
     let shown = crate::redact::scan::unit(&text);
     let file = sources.add(path, text, None);
     sources.show(file, shown);
+    let by = match stopped.why {
+        systemd::Why::NotUtf8 | systemd::Why::HeaderBadCharacters => "podman's quadlet generator copies it into the service it generates, and systemd does not load that service",
+        systemd::Why::HeaderNotClosed => "podman's quadlet generator refuses this file (or, when the line has an `=`, copies it into the service it generates, and systemd does not load that service)",
+    };
     Problem {
         kind: ProblemKind::Unparsable,
-        message: "a line that is not valid UTF-8: podman's quadlet generator copies it into the service it generates, and systemd does not load that service (its parser fails the file at this line, \"String is not UTF-8 clean\"), so this container never starts, whatever its lines say".to_string(),
-        loc: Some(Loc { file, span }),
+        message: format!(
+            "{}: {by} (systemd fails the file at this line, \"{}\"), so this container never starts, whatever its lines say",
+            stopped.why.line(),
+            stopped.why.systemd_says()
+        ),
+        loc: Some(Loc {
+            file,
+            span: stopped.span,
+        }),
     }
 }
 
@@ -134,8 +153,8 @@ pub fn invocation(
         }
     };
     let (text, unit) = systemd::read_unit(&bytes);
-    if let Some(span) = unit.not_utf8 {
-        problems.push(not_utf8(path, text, span, sources));
+    if let Some(stopped) = unit.stopped {
+        problems.push(refused(path, text, stopped, sources));
         return None;
     }
     let stem = path
@@ -496,6 +515,45 @@ mod tests {
         assert!(!found);
         let (found, problems) = run(&[b"# caf\xe9\n", &image[..]].concat());
         assert!(found && problems.is_empty(), "{problems:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A malformed section header, after or before the `[Container]` group: podman's generator
+    /// refuses the file (`[x` with no `]`) or systemd refuses the service it generates (a quote
+    /// in the name): no container, one CL901 at the header, whatever the lines around it say.
+    #[test]
+    fn a_malformed_section_header_means_no_container() {
+        let dir = std::env::temp_dir().join(format!("clawlint-quadlet-hdr-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let host = super::HostContext {
+            home: &dir,
+            root: None,
+        };
+        let quadlet = dir.join("gw.container");
+        let image = "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\n";
+        for (text, header, says) in [
+            (
+                format!("{image}PublishPort=19100:18789\n[Service\n"),
+                "[Service",
+                "does not end with `]`",
+            ),
+            (
+                format!("{image}[Install]  x\n"),
+                "[Install]  x",
+                "does not end with `]`",
+            ),
+            (format!("[Unit]\n  [a\"b]\n{image}"), "[a\"b]", "a quote"),
+        ] {
+            std::fs::write(&quadlet, &text).unwrap();
+            let mut sources = crate::source::SourceMap::new();
+            let mut problems = Vec::new();
+            let found = super::invocation(&quadlet, &host, &mut sources, &mut problems);
+            assert!(found.is_none(), "{text}");
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(problems[0].message.contains(says), "{problems:?}");
+            let span = problems[0].loc.unwrap().span;
+            assert_eq!(&text[span.start()..span.end()], header);
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -395,9 +395,10 @@ fn pulled_in(
             let Ok(read) = ServiceFiles::unit(&path, SMALL_FILE_LIMIT) else {
                 continue;
             };
-            // systemd does not load a unit whose file has a line that is not UTF-8: it pulls
-            // nothing in (a drop-in's lines before such a line still count).
-            if i == 0 && read.unit.not_utf8.is_some() {
+            // systemd does not load a unit whose file its parser fails (a line that is not
+            // UTF-8, a malformed header): it pulls nothing in (a drop-in's lines before such a
+            // line still count).
+            if i == 0 && read.unit.stopped.is_some() {
                 break;
             }
             for key in ["Wants", "Requires", "BindsTo", "Upholds"] {
@@ -1243,9 +1244,9 @@ struct ManagerEnv {
     vars: Vec<(usize, String, String, Span)>,
     /// Where reading `DefaultEnvironment=` stopped at its budget (index into `files`, span).
     stopped_at: Option<(usize, Span)>,
-    /// Where systemd stops reading the manager's files, at a line that is not UTF-8 (index
-    /// into `files`, span), and how many files after that one it leaves unread.
-    not_utf8: Option<(usize, Span, usize)>,
+    /// Where systemd stops reading the manager's files, at a line its parser fails (index
+    /// into `files`, where and why), and how many files after that one it leaves unread.
+    refused: Option<(usize, systemd::Stopped, usize)>,
     /// Files that could not be read: located when the unit turns out to be a gateway's.
     unreadable: Vec<(PathBuf, ReadError)>,
     /// The `.d` directory where the listing met its entry budget.
@@ -1257,7 +1258,7 @@ impl ManagerEnv {
         let mut files = Vec::new();
         let mut units: Vec<UnitFile> = Vec::new();
         let mut unreadable = Vec::new();
-        let mut not_utf8 = None;
+        let mut refused = None;
         let listed = manager::config_files(kind, home, root);
         let count = listed.files.len();
         for (n, path) in listed.files.into_iter().enumerate() {
@@ -1272,8 +1273,8 @@ impl ManagerEnv {
             units.push(read.unit.clone());
             // systemd's `config_parse_many_files` gives up at the first file that fails: what
             // that file has before the line is applied, nothing after it in any file.
-            if let Some(span) = read.unit.not_utf8 {
-                not_utf8 = Some((files.len() - 1, span, count - n - 1));
+            if let Some(stopped) = read.unit.stopped {
+                refused = Some((files.len() - 1, stopped, count - n - 1));
                 break;
             }
         }
@@ -1291,7 +1292,7 @@ impl ManagerEnv {
             files,
             vars,
             stopped_at,
-            not_utf8,
+            refused,
             unreadable,
             stopped_in: listed.stopped_in,
         }
@@ -1345,12 +1346,12 @@ impl ManagerEnv {
             });
             push_once(problems, problem);
         }
-        if let Some((i, span, unread)) = self.not_utf8 {
+        if let Some((i, stopped, unread)) = self.refused {
             let at = Loc {
                 file: file_of(i, sources),
-                span,
+                span: stopped.span,
             };
-            let problem = not_utf8(at, NotUtf8In::Manager { unread });
+            let problem = refused_line(at, stopped.why, RefusedIn::Manager { unread });
             push_once(problems, problem);
         }
     }
@@ -1394,8 +1395,8 @@ impl ManagerEnv {
     }
 }
 
-/// Which file systemd stopped reading at a line that is not UTF-8 ([`not_utf8`]).
-enum NotUtf8In {
+/// Which file systemd stopped reading at a line its parser fails ([`refused_line`]).
+enum RefusedIn {
     /// A unit's own file: the unit is not loaded.
     Unit,
     /// One of a unit's drop-ins: its lines from there on are not applied.
@@ -1404,20 +1405,22 @@ enum NotUtf8In {
     Manager { unread: usize },
 }
 
-/// CL901 at the first character of a unit file, drop-in or manager configuration file that
-/// systemd does not take as UTF-8 ([`systemd::UnitFile::not_utf8`]): its parser fails the
-/// file at that line, so what the line and those after it say does not happen.
-fn not_utf8(at: Loc, file: NotUtf8In) -> Problem {
+/// CL901 at the line of a unit file, drop-in or manager configuration file where systemd's
+/// parser fails the file ([`systemd::Stopped`]: a character it does not take as UTF-8, a
+/// malformed section header), so what the line and those after it say does not happen.
+fn refused_line(at: Loc, why: systemd::Why, file: RefusedIn) -> Problem {
     let what = match file {
-        NotUtf8In::Unit => "systemd does not load this unit (its parser fails the unit file at this line), so the unit starts nothing, whatever its lines say".to_string(),
-        NotUtf8In::DropIn => "systemd stops reading this drop-in here: this line and the rest of the drop-in are not applied to the unit (its other files are)".to_string(),
-        NotUtf8In::Manager { unread: 0 } => "systemd stops reading its manager configuration here: this line and the rest of the file are not applied (DefaultEnvironment= set there reaches no unit)".to_string(),
-        NotUtf8In::Manager { unread } => format!("systemd stops reading its manager configuration here: this line, the rest of the file and the {unread} drop-in(s) after it are not applied (DefaultEnvironment= set there reaches no unit)"),
+        RefusedIn::Unit => "systemd does not load this unit (its parser fails the unit file at this line), so the unit starts nothing, whatever its lines say".to_string(),
+        RefusedIn::DropIn => "systemd stops reading this drop-in here: this line and the rest of the drop-in are not applied to the unit (its other files are)".to_string(),
+        RefusedIn::Manager { unread: 0 } => "systemd stops reading its manager configuration here: this line and the rest of the file are not applied (DefaultEnvironment= set there reaches no unit)".to_string(),
+        RefusedIn::Manager { unread } => format!("systemd stops reading its manager configuration here: this line, the rest of the file and the {unread} drop-in(s) after it are not applied (DefaultEnvironment= set there reaches no unit)"),
     };
     Problem {
         kind: crate::load::ProblemKind::Unparsable,
         message: format!(
-            "a line that is not valid UTF-8 (systemd: \"String is not UTF-8 clean\"): {what}"
+            "{} (systemd: \"{}\"): {what}",
+            why.line(),
+            why.systemd_says()
         ),
         loc: Some(at),
     }
@@ -1510,10 +1513,14 @@ impl UnitReader<'_> {
         let path = self.found.file.as_path();
         let name = self.unit_name()?;
         let main = ServiceFiles::unit_of(path, bytes);
-        if let Some(span) = main.unit.not_utf8 {
+        if let Some(stopped) = main.unit.stopped {
             // Refused before its drop-ins are looked at (`unit_load_fragment` fails).
             let file = register_unit(sources, path, &main.text);
-            let problem = not_utf8(Loc { file, span }, NotUtf8In::Unit);
+            let at = Loc {
+                file,
+                span: stopped.span,
+            };
+            let problem = refused_line(at, stopped.why, RefusedIn::Unit);
             push_once(problems, problem);
             return None;
         }
@@ -1532,9 +1539,13 @@ impl UnitReader<'_> {
                 Ok(read) => {
                     // What precedes the line is applied (`unit_load_dropin` ignores the
                     // failure); said once, however many units the drop-in applies to.
-                    if let Some(span) = read.unit.not_utf8 {
+                    if let Some(stopped) = read.unit.stopped {
                         let file = register_unit(sources, &drop_in, &read.text);
-                        let problem = not_utf8(Loc { file, span }, NotUtf8In::DropIn);
+                        let at = Loc {
+                            file,
+                            span: stopped.span,
+                        };
+                        let problem = refused_line(at, stopped.why, RefusedIn::DropIn);
                         push_once(problems, problem);
                     }
                     texts.push((drop_in.clone(), read));

@@ -114,7 +114,7 @@ fn is_systemd(path: &std::path::Path) -> bool {
 
 fn systemd_help(kind: ProblemKind) -> &'static str {
     match kind {
-        ProblemKind::Unparsable => "fix the line as the message says (for one that is not UTF-8, re-save the file as UTF-8: `iconv -f latin1 -t utf-8`), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` (for a quadlet, the unit it generates) shows what systemd makes of the file",
+        ProblemKind::Unparsable => "fix the line as the message says (for one that is not UTF-8, re-save the file as UTF-8: `iconv -f latin1 -t utf-8`; a section header is `[Name]` alone on its line, the name without quotes or backslashes), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` (for a quadlet, the unit it generates) shows what systemd makes of the file",
         other => help_for(other),
     }
 }

@@ -28,8 +28,8 @@ pub use environment::{
 pub use exec::{expand_exec_variables, split_exec, ExecCommand};
 pub use specifiers::{expand_specifiers, names_instance, SpecifierContext};
 pub use unit::{
-    is_systemd_utf8, parse_unit, read_unit, restart_policy, Directive, Section, UnitComment,
-    UnitFile,
+    is_systemd_utf8, parse_unit, read_unit, restart_policy, Directive, Section, Stopped,
+    UnitComment, UnitFile, Why,
 };
 
 #[cfg(test)]

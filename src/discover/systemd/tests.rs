@@ -60,8 +60,8 @@ RestartPreventExitStatus=78
 RestartPreventExitStatus=SIGTERM 1
 garbage line without an equals sign
 =no key
-  [Broken
-Hidden=after a broken header
+  [X-Extension]  
+Hidden=in a section of its own
 [Service]
   Environment = C=3  
 ";
@@ -156,10 +156,10 @@ fn hand_written_unit() {
         slice(HAND_WRITTEN, unit.comments[1].span),
         "; written by hand"
     );
-    // The assignment before any section, the junk lines and the line after the broken
-    // header are all dropped.
+    // The assignment before any section and the junk lines are dropped.
     let names: Vec<_> = unit.sections.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["Unit", "Service", "Service"]);
+    assert_eq!(names, ["Unit", "Service", "X-Extension", "Service"]);
+    assert_eq!(unit.stopped, None);
     assert!(unit.get_all("Service", "Hidden").is_empty());
     assert_eq!(unit.sections[1].entries.len(), 8);
     assert_eq!(
@@ -581,7 +581,9 @@ fn a_line_that_is_not_utf8_ends_what_systemd_reads() {
     // The line and everything after it: systemd's parse fails there.
     assert!(unit.get_last("Service", "B").is_none());
     assert!(unit.get_last("Service", "C").is_none());
-    let bad = unit.not_utf8.expect("stopped");
+    let bad = unit.stopped.expect("stopped");
+    assert_eq!(bad.why, Why::NotUtf8);
+    let bad = bad.span;
     assert_eq!(slice(&text, bad), "\u{FFFD}");
     // Everything before the bad byte is the file's, byte for byte.
     assert_eq!(bad.start(), bytes.iter().position(|&b| b == 0xe9).unwrap());
@@ -589,10 +591,10 @@ fn a_line_that_is_not_utf8_ends_what_systemd_reads() {
     // takes the whole directive.
     let (_, unit) = read_unit(b"[Service]\nA=1 \\\n \xff\nB=2\n");
     assert!(unit.get_last("Service", "A").is_none());
-    assert!(unit.not_utf8.is_some());
+    assert_eq!(unit.stopped.map(|s| s.why), Some(Why::NotUtf8));
     // A comment line is dropped before its encoding is looked at, even inside a continuation.
     let (text, unit) = read_unit(b"# caf\xe9\n[Service]\nA=1 \\\n; \xff\n 2\nB=3\n");
-    assert_eq!(unit.not_utf8, None);
+    assert_eq!(unit.stopped, None);
     assert_eq!(unit.get_last("Service", "A").unwrap().value, "1   2");
     let b = unit.get_last("Service", "B").unwrap();
     assert_eq!(slice(&text, b.span), "B=3");
@@ -602,10 +604,82 @@ fn a_line_that_is_not_utf8_ends_what_systemd_reads() {
     for nonchar in ['\u{FFFE}', '\u{FDD0}', '\u{1FFFF}'] {
         let unit = parse_unit(&format!("[Service]\nA=1\nB={nonchar}\n"));
         assert!(unit.get_last("Service", "B").is_none(), "{nonchar:?}");
-        assert!(unit.not_utf8.is_some());
+        assert_eq!(unit.stopped.map(|s| s.why), Some(Why::NotUtf8));
     }
     // The last line, without a newline, too.
     let (_, unit) = read_unit(b"[Service]\nA=\xc3");
     assert!(unit.get_last("Service", "A").is_none());
-    assert!(unit.not_utf8.is_some());
+    assert_eq!(unit.stopped.map(|s| s.why), Some(Why::NotUtf8));
+}
+
+/// systemd's `parse_line` fails the file (`-EBADMSG`) at a header that does not end with `]`
+/// ("Invalid section header") or whose name is not `string_is_safe` ("Bad characters in
+/// section header"): nothing from it on is read. It used to skip only to the next header.
+#[test]
+fn a_malformed_section_header_ends_what_systemd_reads() {
+    for (text, header, why) in [
+        (
+            "[Service]\nA=1\n  [Broken\nB=2\n[Service]\nC=3\n",
+            "[Broken",
+            Why::HeaderNotClosed,
+        ),
+        ("[Service]\nA=1\n[\nC=3\n", "[", Why::HeaderNotClosed),
+        (
+            "[Service]\nA=1\n[Service] # note\nC=3\n",
+            "[Service] # note",
+            Why::HeaderNotClosed,
+        ),
+        (
+            "[Service]\nA=1\n[Ser\\vice]\nC=3\n",
+            "[Ser\\vice]",
+            Why::HeaderBadCharacters,
+        ),
+        // Continuations are joined first: the header is the logical line.
+        (
+            "[Service]\nA=1\n[Ser \\\n vice\nC=3\n",
+            "[Ser \\\n vice",
+            Why::HeaderNotClosed,
+        ),
+        (
+            "[Service]\nA=1\n\t[Serv\"ice]  \nC=3\n",
+            "[Serv\"ice]",
+            Why::HeaderBadCharacters,
+        ),
+        (
+            "[Service]\nA=1\n[Serv\x07ice]\nC=3\n",
+            "[Serv\x07ice]",
+            Why::HeaderBadCharacters,
+        ),
+        (
+            "[Service]\nA=1\n[Serv\x7fice]",
+            "[Serv\x7fice]",
+            Why::HeaderBadCharacters,
+        ),
+    ] {
+        let unit = parse_unit(text);
+        let stopped = unit.stopped.unwrap_or_else(|| panic!("{text:?}"));
+        assert_eq!((slice(text, stopped.span), stopped.why), (header, why));
+        assert_eq!(unit.get_last("Service", "A").unwrap().value, "1");
+        assert!(unit.get_last("Service", "C").is_none(), "{text:?}");
+    }
+    // Not malformed: an empty name (an unknown section, ignored), `]` inside the name, a
+    // header in a comment, whitespace around it, a CRLF line end, an assignment with `[`.
+    for text in [
+        "[Service]\nA=1\n[]\nB=2\n[Service]\nC=3\n",
+        "[Service]\nA=1\n[a]b]\n[Service]\nC=3\n",
+        "[Service]\nA=1\n# [Broken\n ; [x\"\nC=3\n",
+        "[Service]\r\nA=1\r\n \t[Service] \t\r\nC=3\r\n",
+        "[Service]\nA=1\nX[=2\nC=3\n",
+    ] {
+        let unit = parse_unit(text);
+        assert_eq!(unit.stopped, None, "{text:?}");
+        assert_eq!(
+            unit.get_last("Service", "C").unwrap().value,
+            "3",
+            "{text:?}"
+        );
+    }
+    // The encoding is checked first: a bad byte in a malformed header is said as such.
+    let (_, unit) = read_unit(b"[Service]\nA=1\n[Serv\xffice\n");
+    assert_eq!(unit.stopped.map(|s| s.why), Some(Why::NotUtf8));
 }

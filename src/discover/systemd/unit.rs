@@ -10,11 +10,59 @@ pub struct UnitFile {
     /// In file order. A section name may appear more than once; systemd merges them.
     pub sections: Vec<Section>,
     pub comments: Vec<UnitComment>,
-    /// The first character, in a line that is not a comment, that is not UTF-8 as systemd
-    /// judges it ([`is_systemd_utf8`]): systemd's parser fails the file at that line
-    /// (`parse_line`: `String is not UTF-8 clean`, `-EINVAL`), so nothing from that line on is
-    /// read, and nothing from it on is here.
-    pub not_utf8: Option<Span>,
+    /// Where systemd's parser fails the file ([`Stopped`]): nothing from that line on is read,
+    /// and nothing from it on is here.
+    pub stopped: Option<Stopped>,
+}
+
+/// The line at which systemd's `config_parse` gives up on a file: `parse_line` returns an
+/// error for it, and `config_parse` returns that error at once (systemd's
+/// src/shared/conf-parser.c). A unit file is then not loaded, a drop-in keeps the lines
+/// before it, a manager configuration stops there (the callers' handling is in
+/// `discover::services`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stopped {
+    /// The first character that is not UTF-8 ([`Why::NotUtf8`]), or the whole header.
+    pub span: Span,
+    pub why: Why,
+}
+
+/// Why systemd's parser failed a line ([`Stopped`]). `Missing '='` and a key before any
+/// section are only warnings (the line is ignored); these three are errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// A character systemd does not take as UTF-8 ([`is_systemd_utf8`]): `utf8_is_valid`
+    /// fails, "String is not UTF-8 clean" (`log_syntax_invalid_utf8`, `-EINVAL`). Checked
+    /// first, on the whole logical line.
+    NotUtf8,
+    /// A line starting with `[` (after whitespace is stripped) that does not end with `]`:
+    /// "Invalid section header", `-EBADMSG`.
+    HeaderNotClosed,
+    /// A header whose name holds a control character, a quote, a backslash or DEL
+    /// (`string_is_safe`): "Bad characters in section header", `-EBADMSG`.
+    HeaderBadCharacters,
+}
+
+impl Why {
+    /// What systemd logs for the line.
+    pub fn systemd_says(self) -> &'static str {
+        match self {
+            Why::NotUtf8 => "String is not UTF-8 clean",
+            Why::HeaderNotClosed => "Invalid section header",
+            Why::HeaderBadCharacters => "Bad characters in section header",
+        }
+    }
+
+    /// The line, in a user's words.
+    pub fn line(self) -> &'static str {
+        match self {
+            Why::NotUtf8 => "a line that is not valid UTF-8",
+            Why::HeaderNotClosed => "a section header that does not end with `]`",
+            Why::HeaderBadCharacters => {
+                "a section header whose name holds a quote, a backslash or a control character"
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,9 +113,9 @@ impl UnitFile {
 /// `config_parse` reads them: the text clawlint shows (each invalid UTF-8 sequence replaced by
 /// U+FFFD, one per sequence as [`String::from_utf8_lossy`] does) and what systemd takes of it.
 /// systemd checks each logical line (continuations joined, comment lines dropped) for valid
-/// UTF-8 before anything else, and fails the whole parse at the first that is not
-/// ([`UnitFile::not_utf8`]). Everything before that line is byte for byte the file's, so
-/// every span up to it points where the file has it.
+/// UTF-8 before anything else, and fails the whole parse at the first that is not, or that
+/// is a malformed section header ([`UnitFile::stopped`]). Everything before that line is byte
+/// for byte the file's, so every span up to it points where the file has it.
 pub fn read_unit(bytes: &[u8]) -> (String, UnitFile) {
     let mut text = String::with_capacity(bytes.len());
     // Where a U+FFFD stands for bytes that were not UTF-8 (one that was in the file is not).
@@ -85,10 +133,9 @@ pub fn read_unit(bytes: &[u8]) -> (String, UnitFile) {
 
 /// Parses a unit file (or a drop-in) that was valid UTF-8 as Rust judges it ([`read_unit`]
 /// for one read from a file). Never fails: what systemd would warn about and skip (no `=`,
-/// empty key, assignment before any section) is skipped. A malformed section header makes
-/// systemd reject the whole file; here it only makes the lines up to the next valid header
-/// belong to no section. A line holding a character systemd does not take as UTF-8 (a
-/// noncharacter such as U+FFFE) ends it, as in [`read_unit`].
+/// empty key, assignment before any section) is skipped. A malformed section header, or a
+/// line holding a character systemd does not take as UTF-8 (a noncharacter such as U+FFFE),
+/// ends it where systemd's parser fails the file ([`UnitFile::stopped`]), as in [`read_unit`].
 pub fn parse_unit(text: &str) -> UnitFile {
     parse(text, &[])
 }
@@ -226,51 +273,63 @@ impl Logical {
 #[derive(Default)]
 struct UnitParser {
     unit: UnitFile,
-    /// Index of the section that assignments go to; `None` before the first header and after
-    /// a malformed one.
+    /// Index of the section that assignments go to; `None` before the first header.
     current: Option<usize>,
 }
 
 impl UnitParser {
-    /// Takes one logical line, unless it is not UTF-8: then systemd stops reading the file
-    /// there ([`UnitFile::not_utf8`]), and so does this (`false`).
+    /// Takes one logical line, unless systemd's parser fails the file at it: then systemd
+    /// stops reading the file there ([`UnitFile::stopped`]), and so does this (`false`).
     fn take(&mut self, logical: &Logical, replaced: &[usize]) -> bool {
-        if let Some(bad) = logical.first_not_utf8(replaced) {
-            self.unit.not_utf8 = Some(bad);
-            return false;
-        }
-        self.logical_line(logical);
-        true
+        // `parse_line`'s order: strip, skip a blank line, check the encoding, then a header.
+        let stopped = match logical.first_not_utf8(replaced) {
+            Some(span) => Some(Stopped {
+                span,
+                why: Why::NotUtf8,
+            }),
+            None => self.logical_line(logical),
+        };
+        self.unit.stopped = stopped;
+        stopped.is_none()
     }
 
-    fn logical_line(&mut self, logical: &Logical) {
+    fn logical_line(&mut self, logical: &Logical) -> Option<Stopped> {
         let text = &logical.text;
         let start = text.len() - text.trim_start_matches(WS).len();
         let end = text.trim_end_matches(WS).len();
         if start >= end {
-            return;
+            return None;
         }
         if text[start..].starts_with('[') {
-            self.header(logical, start, end);
-        } else {
-            self.assignment(logical, start, end);
+            return self.header(logical, start, end);
         }
+        self.assignment(logical, start, end);
+        None
     }
 
-    fn header(&mut self, logical: &Logical, start: usize, end: usize) {
+    /// A `[Name]` line; a malformed one fails the file (`Why::Header*`).
+    fn header(&mut self, logical: &Logical, start: usize, end: usize) -> Option<Stopped> {
         let line = &logical.text[start..end];
-        let name = line
-            .strip_prefix('[')
-            .and_then(|l| l.strip_suffix(']'))
-            .filter(|n| string_is_safe(n));
-        self.current = name.map(|name| {
-            self.unit.sections.push(Section {
-                name: name.to_string(),
+        let stop = |why| {
+            Some(Stopped {
                 span: logical.span(start, end),
-                entries: Vec::new(),
-            });
-            self.unit.sections.len() - 1
+                why,
+            })
+        };
+        // `[` alone does not end with a `]` of its own (systemd: `l[k-1] != ']'`).
+        let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
+            return stop(Why::HeaderNotClosed);
+        };
+        if !string_is_safe(name) {
+            return stop(Why::HeaderBadCharacters);
+        }
+        self.unit.sections.push(Section {
+            name: name.to_string(),
+            span: logical.span(start, end),
+            entries: Vec::new(),
         });
+        self.current = Some(self.unit.sections.len() - 1);
+        None
     }
 
     fn assignment(&mut self, logical: &Logical, start: usize, end: usize) {
