@@ -15,7 +15,7 @@ pub mod read;
 pub mod tree;
 pub mod yaml;
 
-use crate::source::{Loc, SourceMap};
+use crate::source::{FileId, Loc, SourceMap};
 use std::path::Path;
 
 /// What kind of trouble a loader met. Rules decide what each means for the user.
@@ -123,19 +123,31 @@ pub fn parse_config(
             // and values only under keys known to be safe.
             let shown = crate::redact::scan::json5_unparsed(&sources.file(file).text);
             sources.show(file, shown);
-            Err(Problem {
-                kind: ProblemKind::Unparsable,
-                message: match err.message.starts_with("nesting deeper") {
-                    true => format!("{}: clawlint does not read past that depth", err.message),
-                    false => format!("invalid JSON5: {}", err.message),
-                },
-                loc: Some(Loc {
-                    file,
-                    span: err.span,
-                }),
-            })
+            Err(unparsable(&err, file))
         }
     }
+}
+
+fn unparsable(err: &json5::ParseError, file: FileId) -> Problem {
+    Problem {
+        kind: ProblemKind::Unparsable,
+        message: match err.message.starts_with("nesting deeper") {
+            true => format!("{}: clawlint does not read past that depth", err.message),
+            false => format!("invalid JSON5: {}", err.message),
+        },
+        loc: Some(Loc {
+            file,
+            span: err.span,
+        }),
+    }
+}
+
+/// The tree of a config [`parse_config`] parsed into the source map as `file`, parsed again
+/// from that text (the cache did not keep it): the same tree, without marking the file again.
+pub fn reparse_config(sources: &SourceMap, file: FileId) -> Result<tree::Node, Problem> {
+    json5::parse(&sources.file(file).text)
+        .map(|doc| tree::Node::from_json5(&doc.root, file))
+        .map_err(|err| unparsable(&err, file))
 }
 
 /// Reads and parses a config or include file, or takes what this run already parsed of the
@@ -162,11 +174,13 @@ pub fn parse_cached(
         .and_then(|meta| cache::Identity::from_meta(path, meta))
         .filter(|id| id.size() <= limit);
     // Only a file that was read (inside the layout, within its limit) is ever cached.
-    if let Some(hit) = identity.as_ref().and_then(|id| cache.parsed(id)) {
-        return Ok(hit.clone());
+    if let Some(hit) = identity.as_ref().and_then(|id| cache.parsed(id, sources)) {
+        return Ok(hit);
     }
     let (text, bad_byte) = read::read_probed_text_lossy(&probe, limit)?;
     let text_len = text.len();
+    // The source map keeps the first text of a path: this one, unless it had the path already.
+    let text_kept = sources.lookup(path).is_none();
     let result = parse_config(sources, path, text, included_from).map(|(node, _)| node);
     let (size, has_include) = match &result {
         Ok(node) => (include::tree_size(node), node.has_key_below("$include")),
@@ -180,7 +194,12 @@ pub fn parse_cached(
         has_include,
     };
     if let Some(id) = identity {
-        cache.keep_parsed(id, parsed.clone());
+        let own = included_from
+            .is_none()
+            .then(|| sources.lookup(path))
+            .flatten()
+            .filter(|_| text_kept);
+        cache.keep_parsed(id, &parsed, own);
     }
     Ok(parsed)
 }

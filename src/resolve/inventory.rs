@@ -35,8 +35,13 @@ pub fn inventory(found: Found) -> Inventory {
         release,
     } = found;
     let release = release.as_deref();
-    // One cache for the run: a file many gateways read is read and parsed once.
-    let mut cache = FileCache::new();
+    // One cache for the run: a file many gateways read is read and parsed once. Supervisors
+    // are resolved after the scanned gateways and read their configs and `.env` files again:
+    // without supervisors, those need not outlive their gateway.
+    let mut cache = match supervised.is_empty() {
+        true => FileCache::dropping_own_files(),
+        false => FileCache::new(),
+    };
     let mut instances = resolve_all(&invocations, &mut sources, &mut cache, release);
     // Every canonical key of the run from one memo: each directory is looked up once.
     let mut keys = PathKeys::default();

@@ -560,11 +560,30 @@ fn read_dotenv(
     problems: &mut Vec<Problem>,
     filtered: bool,
 ) {
-    if cache.dotenv(path).is_none() {
-        let read = read_dotenv_file(path, sources);
-        cache.keep_dotenv(path, read);
+    match cache.dotenv(path) {
+        Some(read) => apply_dotenv(read, path, written, env, sources, problems, filtered),
+        None => {
+            // The source map keeps the first text of a path: this one, unless it had the
+            // path already.
+            let text_kept = sources.lookup(path).is_none();
+            let read = read_dotenv_file(path, sources);
+            apply_dotenv(&read, path, written, env, sources, problems, filtered);
+            cache.keep_dotenv(path, read, text_kept);
+        }
     }
-    let (file, entries, bad_byte) = match cache.dotenv(path).expect("kept above") {
+}
+
+/// Sets what a `.env` file read sets that is still unset.
+fn apply_dotenv(
+    read: &DotenvFile,
+    path: &Path,
+    written: Option<crate::paths::WrittenHome>,
+    env: &mut Env,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+    filtered: bool,
+) {
+    let (file, entries, bad_byte) = match read {
         DotenvFile::Missing => return,
         DotenvFile::Unreadable(err) => {
             problems.push(unreadable(sources, path, err));
@@ -577,6 +596,15 @@ fn read_dotenv(
         } => (*file, entries, *bad_byte),
     };
     problems.extend(bad_byte.map(|offset| not_utf8(sources, path, offset)));
+    // Not kept by the cache: parsed again from the text the source map keeps.
+    let reparsed;
+    let entries = match entries {
+        Some(entries) => entries,
+        None => {
+            reparsed = dotenv_entries(&sources.file(file).text);
+            &reparsed
+        }
+    };
     for entry in entries {
         if filtered && dotenv::blocked_in_workspace_dotenv(&entry.key) {
             continue;
@@ -593,6 +621,15 @@ fn read_dotenv(
     }
 }
 
+/// The entries of a `.env` file's text that take effect (the last of each key).
+fn dotenv_entries(text: &str) -> Vec<dotenv::Entry> {
+    dotenv_entries_of(&dotenv::parse(text))
+}
+
+fn dotenv_entries_of(parsed: &dotenv::DotEnv) -> Vec<dotenv::Entry> {
+    parsed.effective().into_iter().cloned().collect()
+}
+
 /// Reads and parses a `.env` file once: its secrets redacted and its suppressions noted in
 /// the source map, its effective entries kept.
 fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> DotenvFile {
@@ -606,7 +643,7 @@ fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> DotenvFile {
     let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();
     let comments = parsed.comments.iter().map(|c| (c.span, c.text.as_str()));
     let suppressions = crate::source::directive::from_comments(&text, comments, &items);
-    let entries = parsed.effective().into_iter().cloned().collect();
+    let entries = Some(dotenv_entries_of(&parsed));
     let file = sources.add(path, text, None);
     sources.show(file, shown);
     sources.set_suppressions(file, suppressions);
@@ -828,4 +865,50 @@ pub fn tailscale_ingress(config: &crate::load::tree::Node) -> Option<Sourced<Str
     let mode = node.as_str()?;
     matches!(mode, "serve" | "funnel")
         .then(|| Sourced::new(mode.to_string(), Origin::Config(node.loc)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `.env` file whose entries the cache did not keep sets, for a second gateway, what it
+    /// set for the first: parsed again from the text the source map holds, not read again.
+    #[test]
+    fn a_dotenv_not_kept_sets_the_same_for_a_second_reader() {
+        let dir = std::env::temp_dir().join(format!("clawlint-dotenv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(".env");
+        std::fs::write(&path, b"A=1\nB=tw\xffo\nA=3\nOPENCLAW_STATE_DIR=/x\n").unwrap();
+        let (mut sources, mut cache) = (SourceMap::new(), FileCache::dropping_own_files());
+        let mut read = |filtered: bool| {
+            let (mut env, mut problems) = (Env::new(), Vec::new());
+            let sources = &mut sources;
+            read_dotenv(
+                &path,
+                None,
+                &mut env,
+                sources,
+                &mut cache,
+                &mut problems,
+                filtered,
+            );
+            let vars: Vec<_> = env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            (vars, problems)
+        };
+        let first = read(false);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(read(false), first, "the same, with the file gone");
+        assert_eq!(first.0.len(), 3);
+        assert_eq!(first.1.len(), 1, "not UTF-8: {:?}", first.1);
+        assert_eq!(read(true).0.len(), 2, "OPENCLAW_STATE_DIR filtered");
+        assert_eq!(sources.files().count(), 1);
+        assert!(matches!(
+            cache.dotenv(&path),
+            Some(DotenvFile::Read { entries: None, .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
