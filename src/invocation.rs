@@ -59,8 +59,81 @@ pub struct Derivation {
     /// Shared: a gateway derives several listeners and paths from one port or directory, and
     /// a copy of the base in each was a few hundred bytes per gateway.
     pub base: Arc<Origin>,
-    /// Most formulas are fixed words, not copied.
-    pub formula: Cow<'static, str>,
+    /// Most formulas are fixed words or numbers in fixed words, not text made per gateway.
+    pub formula: Formula,
+}
+
+/// How a derived value is computed, in words: fixed or given words, or fixed words around
+/// numbers (`18789 + 2`), kept as the numbers and written out only when shown. Every gateway
+/// derives several ports this way and few of them are ever shown.
+#[derive(Debug, Clone)]
+pub enum Formula {
+    Words(Cow<'static, str>),
+    /// A template whose `{}` are the numbers, in order: `("{} + 2", [18789, 0])`.
+    Numbers(&'static str, [u32; 2]),
+}
+
+impl Formula {
+    /// The formula's words.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Formula::Words(words) => Cow::Borrowed(words),
+            numbers => Cow::Owned(numbers.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for Formula {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Formula::Words(words) => f.write_str(words),
+            Formula::Numbers(template, numbers) => {
+                let mut numbers = numbers.iter();
+                let mut pieces = template.split("{}");
+                f.write_str(pieces.next().unwrap_or_default())?;
+                for piece in pieces {
+                    write!(f, "{}", numbers.next().copied().unwrap_or_default())?;
+                    f.write_str(piece)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Formulas are equal when their words are.
+impl PartialEq for Formula {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Formula::Words(a), Formula::Words(b)) => a == b,
+            (Formula::Numbers(t, a), Formula::Numbers(u, b)) if t == u => a == b,
+            _ => self.text() == other.text(),
+        }
+    }
+}
+
+impl PartialEq<str> for Formula {
+    fn eq(&self, other: &str) -> bool {
+        self.text() == other
+    }
+}
+
+impl From<&'static str> for Formula {
+    fn from(words: &'static str) -> Self {
+        Formula::Words(Cow::Borrowed(words))
+    }
+}
+
+impl From<String> for Formula {
+    fn from(words: String) -> Self {
+        Formula::Words(Cow::Owned(words))
+    }
+}
+
+impl From<Cow<'static, str>> for Formula {
+    fn from(words: Cow<'static, str>) -> Self {
+        Formula::Words(words)
+    }
 }
 
 /// [`Origin::Layout`]: what the layout shows, and where.
@@ -117,7 +190,7 @@ impl Origin {
     }
 
     /// The arithmetic, when the value was computed: `18787 + 2`.
-    pub fn formula(&self) -> Option<&str> {
+    pub fn formula(&self) -> Option<&Formula> {
         match self {
             Origin::Derived(derived) => Some(&derived.formula),
             _ => None,
@@ -162,12 +235,12 @@ impl Origin {
         Origin::Substituted(Box::new(Substitution { loc, var, set_by }))
     }
 
-    pub fn derived(&self, formula: impl Into<Cow<'static, str>>) -> Origin {
+    pub fn derived(&self, formula: impl Into<Formula>) -> Origin {
         Origin::derived_from(&Arc::new(self.clone()), formula)
     }
 
     /// [`Origin::derived`] from a base that several values share.
-    pub fn derived_from(base: &Arc<Origin>, formula: impl Into<Cow<'static, str>>) -> Origin {
+    pub fn derived_from(base: &Arc<Origin>, formula: impl Into<Formula>) -> Origin {
         Origin::Derived(Box::new(Derivation {
             base: Arc::clone(base),
             formula: formula.into(),

@@ -257,6 +257,8 @@ fn describe_port(instance: &Instance) -> String {
                 .port
                 .origin
                 .formula()
+                .map(|f| f.text())
+                .as_deref()
                 .map(|f| f.trim_end_matches(" (no port pinned for a named profile)"))
                 .unwrap_or("20000 + FNV-1a(profile) % 40000")
         ),

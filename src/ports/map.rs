@@ -526,7 +526,7 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
             let mark = Mark {
                 port: l.port,
                 kind: l.kind,
-                detail: l.detail.clone(),
+                detail: l.detail.as_ref().map(ToString::to_string),
                 listener: l.describe(),
                 from: origin_text(&l.origin, instance, sources),
                 conflicts: Vec::new(),

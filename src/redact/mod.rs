@@ -372,6 +372,34 @@ pub fn masked(text: &str, shown: &[Span]) -> String {
     out
 }
 
+/// [`redact_url`] of an owned URL: the URL itself when it is only a scheme and a numeric
+/// host and port (`http://127.0.0.1:18800`, what clawlint builds for most CDP endpoints),
+/// which [`url_hidden_parts`] would leave whole; without judging its parts again.
+pub fn redacted_url(url: String) -> String {
+    if is_numeric_origin(&url) {
+        url
+    } else {
+        redact_url(&url)
+    }
+}
+
+/// `scheme://` and then only digits, dots and colons: no userinfo, no path, no letter that
+/// could make a token-like word; a host [`fits`] whole.
+fn is_numeric_origin(url: &str) -> bool {
+    let Some((scheme, authority)) = url.split_once("://") else {
+        return false;
+    };
+    !scheme.is_empty()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && !authority.is_empty()
+        && authority.len() <= 253
+        && authority
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b':'))
+}
+
 /// A URL fit to print: scheme, host and port; `***` for the userinfo and for anything from
 /// the path on.
 pub fn redact_url(url: &str) -> String {
@@ -642,6 +670,22 @@ mod tests {
         assert_eq!(redact_url("ws://127.0.0.1:18800"), "ws://127.0.0.1:18800");
         assert_eq!(redact_url("ws://127.0.0.1:18800/"), "ws://127.0.0.1:18800/");
         assert_eq!(redact_url("not a url"), "***");
+        // The owned form's shortcut agrees with the whole judgement.
+        for url in [
+            "http://127.0.0.1:18800",
+            "https://10.0.0.7:9222",
+            "ws://127.0.0.1:18800/",
+            "http://127.0.0.1:18800?t=1",
+            "http://1:2@127.0.0.1:9",
+            "http://localhost:18800",
+            "http://",
+            "://127.0.0.1:9",
+            "h t://127.0.0.1:9",
+            "127.0.0.1:9",
+            "http://1234567890123456789:0",
+        ] {
+            assert_eq!(redacted_url(url.to_string()), redact_url(url), "{url}");
+        }
         assert_eq!(
             shown(Kind::Port, "19789X_TOKEN=abc"),
             "<16 characters, not shown>"

@@ -568,7 +568,7 @@ impl<'s> ModelJson<'s> {
             w.key("file").str(self.name(loc.file));
         }
         if let Origin::Derived(derived) = origin {
-            w.key("formula").str(&derived.formula);
+            w.key("formula").str(&derived.formula.text());
             w.key("from");
             self.origin(w, &derived.base);
         }
@@ -879,7 +879,8 @@ impl<'s> ModelJson<'s> {
     fn listeners(&mut self, w: &mut Pretty, listeners: &[Listener], sources: bool) {
         w.array();
         for l in listeners {
-            w.object().key("detail").opt_str(l.detail.as_deref());
+            let detail = l.detail.as_ref().map(ToString::to_string);
+            w.object().key("detail").opt_str(detail.as_deref());
             w.key("kind")
                 .str(l.kind.id())
                 .key("port")

@@ -2,7 +2,7 @@
 //! (openclaw-facts.md §2.2, §2.3): control port, CDP range, extension relays, and the port
 //! each browser profile really uses.
 
-use super::model::{Browser, BrowserError, BrowserProfile, Origin, PortRange, Sourced};
+use super::model::{Browser, BrowserError, BrowserProfile, Formula, Origin, PortRange, Sourced};
 use crate::load::tree::Node;
 use crate::load::{Problem, ProblemKind};
 use std::collections::BTreeSet;
@@ -184,7 +184,7 @@ impl UrlSource<'_> {
 struct ProfileEntry<'a> {
     name: String,
     node: Option<&'a Node>,
-    driver: String,
+    driver: &'static str,
     cdp_port: Option<(u32, Origin)>,
     cdp_url: Option<(UrlSource<'a>, String)>,
     attach_only: Option<bool>,
@@ -246,11 +246,25 @@ fn profile_entries<'a>(block: Option<&'a Node>, ctx: &ProfileContext<'a>) -> Vec
     entries
 }
 
-fn implicit(name: &str, driver: &str, cdp_port: Option<(u32, Origin)>) -> ProfileEntry<'static> {
+/// The origin of one of OpenClaw's implicit profiles, in fixed words for the three it adds.
+fn implicit_origin(name: &str) -> std::borrow::Cow<'static, str> {
+    match name {
+        "openclaw" => "implicit browser profile \"openclaw\"".into(),
+        "user" => "implicit browser profile \"user\"".into(),
+        "chrome" => "implicit browser profile \"chrome\"".into(),
+        other => format!("implicit browser profile \"{other}\"").into(),
+    }
+}
+
+fn implicit(
+    name: &str,
+    driver: &'static str,
+    cdp_port: Option<(u32, Origin)>,
+) -> ProfileEntry<'static> {
     ProfileEntry {
         name: name.to_string(),
         node: None,
-        driver: driver.to_string(),
+        driver,
         cdp_port,
         cdp_url: None,
         attach_only: None,
@@ -276,7 +290,7 @@ fn configured_entry<'a>(name: &str, node: &'a Node) -> ProfileEntry<'a> {
     ProfileEntry {
         name: name.to_string(),
         node: Some(node),
-        driver: driver.to_string(),
+        driver,
         cdp_port,
         cdp_url,
         attach_only: node.get("attachOnly").and_then(Node::as_bool),
@@ -325,7 +339,7 @@ fn resolve_profile(
     let origin_of_node = || match (&entry.cdp_url, entry.node) {
         (Some((UrlSource::TopLevel(n), _)), _) => Origin::Config(n.loc),
         (_, Some(n)) => Origin::Config(n.loc),
-        (_, None) => Origin::Default(format!("implicit browser profile \"{}\"", entry.name).into()),
+        (_, None) => Origin::Default(implicit_origin(&entry.name)),
     };
     let profile = |driver: &str, port: u32, url: String, host: String, attach: bool, origin| {
         BrowserProfile {
@@ -334,7 +348,7 @@ fn resolve_profile(
             cdp_port: port,
             loopback: is_loopback_host(&host),
             // Credentials in a CDP URL (user:password@, ?token=) never leave the resolver.
-            cdp_url: crate::redact::redact_url(&url),
+            cdp_url: crate::redact::redacted_url(url),
             cdp_host: host,
             attach_only: attach,
             explicit: entry.node.is_some(),
@@ -343,7 +357,7 @@ fn resolve_profile(
             origin,
         }
     };
-    match entry.driver.as_str() {
+    match entry.driver {
         "extension" => {
             let (port, origin) = match &entry.cdp_port {
                 Some((p, o)) => (*p, o.clone()),
@@ -488,14 +502,14 @@ fn existing_session_endpoint(entry: &ProfileEntry) -> Result<Option<String>, Str
 }
 
 /// `B + 11`, or the fixed fallback when the range would pass 65535.
-fn range_start_formula(ctx: &ProfileContext) -> String {
+fn range_start_formula(ctx: &ProfileContext) -> Formula {
     let base = u32::from(ctx.gateway.value);
     if u32::from(ctx.range.start) == base + 11 {
-        format!("{base} + 11 (start of the CDP range)")
+        Formula::Numbers("{} + 11 (start of the CDP range)", [base, 0])
     } else {
-        format!(
-            "{}, the fixed fallback CDP range, because {base} + 110 is past 65535",
-            ctx.range.start
+        Formula::Numbers(
+            "{}, the fixed fallback CDP range, because {} + 110 is past 65535",
+            [u32::from(ctx.range.start), base],
         )
     }
 }
@@ -504,14 +518,17 @@ fn range_start_formula(ctx: &ProfileContext) -> String {
 fn relay_origin(ctx: &ProfileContext, default: u32, port: u32) -> Origin {
     let base = u32::from(ctx.gateway.value);
     let below = default - port;
-    let start = if default == base + 10 {
-        format!("{base} + 10")
-    } else {
-        format!("{} + 8 (the fallback control port + 8)", default - 8)
-    };
-    let formula = match below {
-        0 => format!("{start} (extension relay)"),
-        n => format!("{start} - {n} (extension relays count down)"),
+    let formula = match (default == base + 10, below) {
+        (true, 0) => Formula::Numbers("{} + 10 (extension relay)", [base, 0]),
+        (true, n) => Formula::Numbers("{} + 10 - {} (extension relays count down)", [base, n]),
+        (false, 0) => Formula::Numbers(
+            "{} + 8 (the fallback control port + 8) (extension relay)",
+            [default - 8, 0],
+        ),
+        (false, n) => Formula::Numbers(
+            "{} + 8 (the fallback control port + 8) - {} (extension relays count down)",
+            [default - 8, n],
+        ),
     };
     ctx.gateway.origin.derived(formula)
 }
@@ -527,13 +544,14 @@ fn openclaw_profile(
     let attach = entry.attach_only.unwrap_or(ctx.attach_only);
     let protocol = if ctx.https { "https" } else { "http" };
     let pinned = entry.cdp_port.clone().filter(|(p, _)| *p > 0);
-    let label = format!("browser.profiles.{}.cdpUrl", entry.name);
+    // Named in errors only.
+    let label = || format!("browser.profiles.{}.cdpUrl", entry.name);
     match (&entry.cdp_url, pinned) {
         // A ws(s) DevTools browser URL with a cdpPort: the port wins and the URL is rebuilt.
         (Some((source, raw)), Some((port, origin)))
             if is_ws_text(raw) && raw.to_ascii_lowercase().contains("/devtools/browser/") =>
         {
-            let url = url::Url::parse(raw).map_err(|_| format!("{label}: Invalid URL"))?;
+            let url = url::Url::parse(raw).map_err(|_| format!("{}: Invalid URL", label()))?;
             let host = whatwg_hostname(&url);
             let _ = source;
             Ok(make(
@@ -546,7 +564,7 @@ fn openclaw_profile(
             ))
         }
         (Some((source, raw)), pinned) => {
-            let parsed = CdpUrl::parse(raw, &label)?;
+            let parsed = CdpUrl::parse(raw, &label())?;
             let url_origin = Origin::Config(source.node().loc);
             let host = parsed.hostname();
             let (port, url, origin) = match (parsed.explicit_port, pinned) {

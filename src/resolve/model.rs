@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 // What discover produces is part of every instance; rules and reporters name it from here.
 pub use crate::invocation::{
-    Discovery, Invocation, Origin, ServiceEvidence, ServiceFile, ServiceKind, Sourced,
+    Discovery, Formula, Invocation, Origin, ServiceEvidence, ServiceFile, ServiceKind, Sourced,
 };
 
 /// Which step of OpenClaw's port precedence gave the gateway port.
@@ -95,7 +95,7 @@ pub struct Listener {
     pub port: u16,
     pub kind: ListenerKind,
     /// Which one, when a gateway has several of a kind (browser profile, account).
-    pub detail: Option<String>,
+    pub detail: Option<Detail>,
     pub origin: Origin,
 }
 
@@ -105,6 +105,48 @@ impl Listener {
             Some(detail) => format!("{} ({detail})", self.kind.describe()),
             None => self.kind.describe().to_string(),
         }
+    }
+}
+
+/// Which listener of its kind: `browser profile "work"`, `account "ops"`. Kept as the name
+/// and written out when shown (every gateway has a few; few are ever shown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub of: DetailOf,
+    /// Shared by the copies findings and reports make.
+    pub name: std::sync::Arc<str>,
+}
+
+/// What a [`Detail`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailOf {
+    BrowserProfile,
+    Account,
+}
+
+impl Detail {
+    pub fn new(of: DetailOf, name: &str) -> Self {
+        Detail {
+            of,
+            name: name.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let of = match self.of {
+            DetailOf::BrowserProfile => "browser profile",
+            DetailOf::Account => "account",
+        };
+        write!(f, "{of} \"{}\"", self.name)
+    }
+}
+
+/// As its words (`plan --format json` shows a listener's detail).
+impl serde::Serialize for Detail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -1,10 +1,12 @@
 //! The effective gateway port and every port a gateway binds (openclaw-facts.md §2).
 
-use super::model::{Browser, Invocation, Listener, ListenerKind, Origin, PortKind, Sourced};
+use super::model::{
+    Browser, Detail, DetailOf, Formula, Invocation, Listener, ListenerKind, Origin, PortKind,
+    Sourced,
+};
 use crate::load::env::Env;
 use crate::load::tree::Node;
 use crate::openclaw::{normalize_profile_name, parse_port_env, profile_hash_port};
-use std::borrow::Cow;
 use std::sync::Arc;
 
 pub const DEFAULT_GATEWAY_PORT: u16 = 18789;
@@ -141,7 +143,10 @@ fn mcp_sandbox(config: &Node, port: &Sourced<u16>, port_origin: &Arc<Origin>) ->
         port: sandbox,
         kind: ListenerKind::McpSandbox,
         detail: None,
-        origin: Origin::derived_from(port_origin, format!("{} + 1", port.value)),
+        origin: Origin::derived_from(
+            port_origin,
+            Formula::Numbers("{} + 1", [u32::from(port.value), 0]),
+        ),
     })
 }
 
@@ -150,8 +155,8 @@ fn browser_listeners(
     port: &Sourced<u16>,
     port_origin: &Arc<Origin>,
 ) -> Vec<Listener> {
-    let control_formula: Cow<'static, str> = if u32::from(port.value) + 2 <= 65535 {
-        format!("{} + 2", port.value).into()
+    let control_formula = if u32::from(port.value) + 2 <= 65535 {
+        Formula::Numbers("{} + 2", [u32::from(port.value), 0])
     } else {
         "18791, because gateway port + 2 is past 65535".into()
     };
@@ -174,7 +179,7 @@ fn browser_listeners(
         out.push(Listener {
             port,
             kind,
-            detail: Some(format!("browser profile \"{}\"", profile.name)),
+            detail: Some(Detail::new(DetailOf::BrowserProfile, &profile.name)),
             origin: profile.origin.clone(),
         });
     }
@@ -200,7 +205,7 @@ fn fixed_listeners(config: &Node) -> Vec<Listener> {
             setting("webhookPort"),
             8787,
             ListenerKind::TelegramWebhook,
-            Some(format!("account \"{account}\"")),
+            Some(Detail::new(DetailOf::Account, &account)),
             Origin::Config(webhook_node.loc).derived(
                 "8787, the default Telegram webhook port (webhookUrl set, no webhookPort)",
             ),
@@ -235,7 +240,7 @@ fn configured_or_default(
     node: Option<&Node>,
     default: u16,
     kind: ListenerKind,
-    detail: Option<String>,
+    detail: Option<Detail>,
     default_origin: Origin,
 ) -> Listener {
     let configured = node.and_then(|n| {

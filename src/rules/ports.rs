@@ -11,7 +11,8 @@ use super::group::{both_or_all, distinct, names, party};
 use super::RuleContext;
 use crate::diagnostic::{shared_name, Finding, Label, Name, Note, Text};
 use crate::resolve::{
-    BrowserError, Instance, Listener, ListenerKind, Origin, PortKind, PortRange, Unverifiable,
+    BrowserError, Detail, Instance, Listener, ListenerKind, Origin, PortKind, PortRange,
+    Unverifiable,
 };
 
 /// Help lines that name the footprint: the same in every finding, so made once and shared
@@ -287,7 +288,7 @@ fn also_inside(instances: &[Instance], named: &[At], rest: usize) -> Option<Also
                 port: a.port,
                 kind: l.kind,
                 gateway: shared_name(&instances[a.instance].name),
-                detail: l.detail.as_deref().map(shared_name),
+                detail: l.detail.clone(),
             }
         })
         .collect();
@@ -309,7 +310,7 @@ struct Inside {
     port: u16,
     kind: ListenerKind,
     gateway: Name,
-    detail: Option<Name>,
+    detail: Option<Detail>,
 }
 
 impl std::fmt::Display for AlsoInRange {
