@@ -75,10 +75,15 @@ pub fn real_path_via_dir(
     let Some((parent, name)) = split else {
         return std::fs::canonicalize(path).ok();
     };
-    let is_symlink = std::fs::symlink_metadata(path)
-        .ok()?
-        .file_type()
-        .is_symlink();
+    // Its directory's listing, where it has one, says what an `lstat` would.
+    let is_symlink = match crate::load::listing::listed(path) {
+        Some(Listed::Missing) => return None,
+        Some(Listed::Plain(_)) => false,
+        None => std::fs::symlink_metadata(path)
+            .ok()?
+            .file_type()
+            .is_symlink(),
+    };
     via_dir(path, parent, name, is_symlink, real_dir)
 }
 

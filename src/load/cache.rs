@@ -78,9 +78,8 @@ impl Identity {
     }
 }
 
-/// Paths compared and hashed as bytes (with the run's seeded hasher), not component by
-/// component as `Path` does: a path spelt two ways (`a//b`, `a/b`) only misses the cache, and
-/// the file is read again.
+/// Paths compared as bytes, not component by component as `Path` does: a path spelt two
+/// ways (`a//b`, `a/b`) only misses the cache, and the file is read again.
 impl PartialEq for Identity {
     fn eq(&self, other: &Self) -> bool {
         self.key() == other.key() && self.path.as_os_str() == other.path.as_os_str()
@@ -88,13 +87,6 @@ impl PartialEq for Identity {
 }
 
 impl Eq for Identity {}
-
-impl std::hash::Hash for Identity {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.path.as_os_str().as_encoded_bytes().hash(state);
-        self.key().hash(state);
-    }
-}
 
 /// A config or include file as parsed: its tree (or why it did not parse), the first byte
 /// that was not UTF-8, and its length.
@@ -146,7 +138,9 @@ type EnvLayerKey = (usize, Option<(String, PathBuf)>);
 /// The files one run has parsed.
 #[derive(Debug, Default)]
 pub struct FileCache {
-    parsed: HashMap<Identity, KeptFile>,
+    /// By the path's bytes, with the identity the file had when read: a file changed since
+    /// is read again, and replaces it.
+    parsed: HashMap<OsString, (Identity, KeptFile)>,
     /// Whether a gateway's own files (its config's tree, its `.env` entries) are kept as
     /// parsed for the rest of the run, or only their texts (in the source map).
     keep_own_files: bool,
@@ -187,7 +181,11 @@ impl FileCache {
     /// The file with this identity as this run parsed it: its tree parsed again from the
     /// source map when it was not kept ([`FileCache::keep_parsed`]).
     pub fn parsed(&self, id: &Identity, sources: &crate::source::SourceMap) -> Option<ParsedFile> {
-        match self.parsed.get(id)? {
+        let (kept_as, kept) = self.parsed.get(id.path.as_os_str())?;
+        if kept_as != id {
+            return None;
+        }
+        match kept {
             KeptFile::Parsed(parsed) => Some(parsed.clone()),
             &KeptFile::Text {
                 file,
@@ -205,6 +203,12 @@ impl FileCache {
         }
     }
 
+    /// Whether this run parsed a file at `path` (exactly that spelling): only then can
+    /// [`FileCache::parsed`] find it.
+    pub fn has_parsed(&self, path: &Path) -> bool {
+        self.parsed.contains_key(path.as_os_str())
+    }
+
     /// Keeps a parsed file for the rest of the run; of a gateway's own config (`own`: not an
     /// include) whose text is in the source map as `file` and that parsed, only that, unless
     /// this cache keeps gateways' own files ([`FileCache::dropping_own_files`]).
@@ -219,7 +223,8 @@ impl FileCache {
             },
             _ => KeptFile::Parsed(parsed.clone()),
         };
-        self.parsed.insert(id, kept);
+        self.parsed
+            .insert(id.path.as_os_str().to_owned(), (id, kept));
     }
 
     pub fn dotenv(&self, path: &Path) -> Option<&DotenvFile> {

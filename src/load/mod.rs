@@ -161,11 +161,13 @@ pub fn parse_cached(
     cache: &mut cache::FileCache,
 ) -> Result<cache::ParsedFile, read::ReadError> {
     // One look at the file serves the cache, the layout check and the reader's type check.
-    // An included file (many gateways may include it) is looked at without opening it, so
-    // that a cached one costs one `lstat`, not an `open`, `fstat` and `close`.
+    // An included file this run already parsed (many gateways may include it) is looked at
+    // without opening it, so that a cached one costs one `lstat`, not an `open`, `fstat` and
+    // `close`; one seen for the first time cannot be cached (the cache is by path), so it is
+    // opened at once, its handle's `fstat` the look.
     let probe = match included_from {
-        Some(_) => read::probe_unopened(path),
-        None => read::probe(path),
+        Some(_) if cache.has_parsed(path) => read::probe_unopened(path),
+        _ => read::probe(path),
     };
     let identity = probe
         .meta

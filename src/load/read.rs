@@ -234,13 +234,37 @@ fn read_opened(
     if meta.len() > limit {
         return Err(ReadError::TooLarge { limit });
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_error)?;
+    let bytes = read_to_end_sized(file, meta.len(), limit).map_err(io_error)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { limit });
     }
+    Ok(bytes)
+}
+
+/// Reads an open regular file to its end, at most `limit + 1` bytes; `size` is what its
+/// `fstat` said (at most `limit`). The first `read` asks for `size + 1` bytes: a regular file's
+/// read comes back short only at its end, so exactly `size` bytes say the file ended there,
+/// without the second `read` that `read_to_end` makes to find the end after filling a buffer
+/// of the file's size (a third of the calls that read a small file). A file whose first read
+/// says anything else (it grew or shrank since the `fstat`, or its size says nothing, as
+/// procfs's `0`) is read on until its end or the limit, as `read_to_end` reads it.
+fn read_to_end_sized(file: &fs::File, size: u64, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if size > 0 {
+        bytes.resize(size as usize + 1, 0);
+        let read = loop {
+            match (&*file).read(&mut bytes) {
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
+        bytes.truncate(read);
+        if read as u64 == size {
+            return Ok(bytes);
+        }
+    }
+    let left = (limit + 1).saturating_sub(bytes.len() as u64);
+    file.take(left).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -346,6 +370,34 @@ mod tests {
         assert_eq!(CONFIG_LIMIT, 16 << 20);
         assert_eq!(INCLUDE_LIMIT, 2 << 20);
         assert_eq!(SMALL_FILE_LIMIT, 4 << 20);
+    }
+
+    /// The whole file whatever its `fstat` size said: exact, too small (it grew), too large
+    /// (it shrank), `0` (procfs); never more than `limit + 1` bytes.
+    #[test]
+    fn a_file_is_read_to_its_end_whatever_its_size_said() {
+        let dir = std::env::temp_dir().join(format!("clawlint-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f");
+        std::fs::write(&path, b"0123456789").unwrap();
+        let read = |size: u64, limit: u64| {
+            read_to_end_sized(&fs::File::open(&path).unwrap(), size, limit).unwrap()
+        };
+        for size in [0, 1, 9, 10, 11, 64] {
+            assert_eq!(read(size, 100), b"0123456789", "size {size}");
+        }
+        assert_eq!(
+            read(3, 5),
+            b"012345",
+            "limit + 1 bytes, then refused as too large"
+        );
+        assert_eq!(read(0, 5), b"012345");
+        std::fs::remove_dir_all(&dir).unwrap();
+        #[cfg(target_os = "linux")]
+        {
+            let status = read_named_bytes(Path::new("/proc/self/status"), 1 << 20).unwrap();
+            assert!(status.starts_with(b"Name:"), "procfs says size 0");
+        }
     }
 
     #[test]
