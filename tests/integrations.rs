@@ -1169,6 +1169,23 @@ fn release_cargo_script_gives_each_target_its_flags() {
     assert_eq!(usage.status.code(), Some(2), "{}", text(&usage));
 }
 
+/// src/discover/launchd.rs catches a panic of the plist parser, so that a plist that trips a bug
+/// there is one diagnostic, not a crash: that needs unwinding in the binaries users get. Release
+/// builds (release.yml, the bench, `cargo install`, the Action built from source) take the
+/// release profile, which must not switch to `panic = "abort"`.
+#[test]
+fn release_profile_keeps_unwinding() {
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root().join("Cargo.toml")).unwrap()).unwrap();
+    for name in ["release", "bench"] {
+        let panic = manifest["profile"].get(name).and_then(|p| p.get("panic"));
+        assert!(
+            panic.is_none_or(|p| p.as_str() == Some("unwind")),
+            "[profile.{name}] panic = {panic:?}"
+        );
+    }
+}
+
 #[test]
 fn release_workflow_steps_dry_run() {
     // The version check passes for this version's tag, and fails for another.
