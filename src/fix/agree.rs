@@ -88,8 +88,8 @@ pub fn unit_to_config(f: &Finding, planner: &mut Planner) -> Result<Fix, String>
 pub fn webhook_ports(planner: &mut Planner, f: &Finding) -> Option<Result<Fix, String>> {
     let (instances, sources) = (planner.instances, planner.sources);
     let named: Vec<usize> = f
-        .instances()
-        .iter()
+        .instance_names()
+        .into_iter()
         .filter_map(|n| planner.index_of(n))
         .collect();
     let owners = PortOwners::of(
@@ -131,7 +131,7 @@ pub fn webhook_ports(planner: &mut Planner, f: &Finding) -> Option<Result<Fix, S
     }
     let pool: Vec<usize> = parties.iter().map(|(i, _, _)| *i).collect();
     let mut movers = Movers::new(instances, &pool);
-    let all: usize = f.instances().len();
+    let all: usize = f.instance_names().len();
     let mut moves: Vec<(Edit, String)> = Vec::new();
     let mut refusals: Vec<String> = Vec::new();
     while moves.len() + 1 < all {

@@ -108,7 +108,7 @@ impl<'a> Planner<'a> {
 
     /// The fix for a finding whose remedy is moving a base port, or why there is none.
     pub fn fix(&mut self, f: &Finding) -> Result<Fix, NoFix> {
-        let names = f.instances();
+        let names = f.instance_names();
         let candidates = self.candidates(f, &names);
         if candidates.is_empty() {
             return Err("moving a base port would not end it: the ports involved do not move with any gateway's base port".into());
@@ -144,7 +144,7 @@ impl<'a> Planner<'a> {
             };
             // The reasons earlier candidates could not move are said only in a fix made.
             let why = || match refusals.is_empty() {
-                true => why,
+                true => why.to_string(),
                 false => format!("{why} ({})", Refusals(&refusals)),
             };
             match self.plan(mover, why) {
@@ -190,7 +190,7 @@ impl<'a> Planner<'a> {
                 replacement: to.to_string(),
             })
             .collect();
-        let mut places: Vec<String> = pins.iter().map(|p| p.what.clone()).collect();
+        let mut places: Vec<String> = pins.iter().map(|p| p.describe(sources)).collect();
         places.dedup();
         let (url_edits, url_places, left) = self.follow_urls(mover, to);
         edits.extend(url_edits);
@@ -319,7 +319,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The gateways named by the finding whose base-port move would end it.
-    fn candidates(&mut self, f: &Finding, names: &[String]) -> Vec<usize> {
+    fn candidates(&mut self, f: &Finding, names: &[&str]) -> Vec<usize> {
         let named: Vec<usize> = names.iter().filter_map(|n| self.index_of(n)).collect();
         candidates(f, self.instances, named)
     }

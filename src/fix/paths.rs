@@ -72,7 +72,9 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
     let pool: Vec<usize> = movable.iter().map(|(i, _, _)| *i).collect();
     let mut movers = allocate::Movers::new(instances, &pool);
     while let Some((mover, why)) = movers.take() {
-        let why = why.replace("whose move ends this", "whose path is written in a config");
+        let why = why
+            .to_string()
+            .replace("whose move ends this", "whose path is written in a config");
         let (_, id, loc) = movable
             .iter()
             .find(|(i, _, _)| *i == mover)

@@ -12,13 +12,23 @@ use crate::load::env::EnvOrigin;
 use crate::load::json5::Span;
 use crate::resolve::model::{Instance, Origin, PortKind};
 use crate::source::{FileId, Loc, SourceMap};
+use std::borrow::Cow;
 
 /// One place that pins the port: the span of its digits, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pin {
     pub loc: Loc,
+    /// `--port`, `OPENCLAW_GATEWAY_PORT`, `gateway.port`, the variable a `--port ${VAR}`
+    /// names. Said with its file ([`Pin::describe`]) only when a fix is written: most moves
+    /// planned on a crowded host end in no fix.
+    pub what: Cow<'static, str>,
+}
+
+impl Pin {
     /// `--port in openclaw-gateway-rescue.service`, `gateway.port in openclaw.json`.
-    pub what: String,
+    pub fn describe(&self, sources: &SourceMap) -> String {
+        format!("{} in {}", self.what, file_name(sources, self.loc.file))
+    }
 }
 
 /// Every place that pins `instance`'s port, or why the port cannot be moved by editing files.
@@ -86,7 +96,7 @@ pub fn pins(instance: &Instance, sources: &SourceMap) -> Result<Vec<Pin>, String
                         file: loc.file,
                         span,
                     },
-                    what: format!("{what} in {}", file_name(sources, loc.file)),
+                    what: Cow::Borrowed(what),
                 },
                 &mut out,
             );
@@ -107,7 +117,7 @@ pub fn pins(instance: &Instance, sources: &SourceMap) -> Result<Vec<Pin>, String
                         file: service.loc.file,
                         span,
                     },
-                    what: format!("{what} in {}", file_name(sources, service.loc.file)),
+                    what: Cow::Borrowed(what),
                 },
                 &mut out,
             );
@@ -149,7 +159,7 @@ pub fn pins(instance: &Instance, sources: &SourceMap) -> Result<Vec<Pin>, String
                             file: loc.file,
                             span,
                         },
-                        what: format!("{var} in {}", file_name(sources, loc.file)),
+                        what: Cow::Owned(var.clone()),
                     },
                     &mut out,
                 );
@@ -163,7 +173,7 @@ pub fn pins(instance: &Instance, sources: &SourceMap) -> Result<Vec<Pin>, String
             push(
                 Pin {
                     loc,
-                    what: format!("gateway.port in {}", file_name(sources, loc.file)),
+                    what: Cow::Borrowed("gateway.port"),
                 },
                 &mut out,
             );

@@ -1079,7 +1079,7 @@ impl<'a> Round<'a> {
 /// config OpenClaw stamped later (`meta.lastTouchedAt`, else `wizard.lastRunAt`: a copied
 /// config carries its original's port and a later stamp); then the last by name. The help
 /// lines and `--fix` both move this one.
-pub fn mover(instances: &[Instance], candidates: &[usize]) -> Option<(usize, String)> {
+pub fn mover<'a>(instances: &'a [Instance], candidates: &[usize]) -> Option<(usize, Why<'a>)> {
     Movers::new(instances, candidates).take()
 }
 
@@ -1145,9 +1145,10 @@ impl<'a> Movers<'a> {
     }
 
     /// What [`mover`] chooses from the pool (and why); the chosen one leaves the pool.
-    pub fn take(&mut self) -> Option<(usize, String)> {
+    pub fn take(&mut self) -> Option<(usize, Why<'a>)> {
         work::add(1);
-        let name = |i: usize| self.instances[i].name.as_str();
+        let instances = self.instances;
+        let name = |i: usize| instances[i].name.as_str();
         let total = self.named.len() + self.unnamed.len();
         if total == 1 {
             let (_, last) = *self
@@ -1156,13 +1157,7 @@ impl<'a> Movers<'a> {
                 .first()
                 .or(self.unnamed.by_name.first())?;
             self.remove(last);
-            return Some((
-                last,
-                format!(
-                    "\"{}\" is the only gateway whose move ends this",
-                    name(last)
-                ),
-            ));
+            return Some((last, Why::Only(name(last))));
         }
         let (pool, why_named) = match (self.named.len(), self.unnamed.len()) {
             (0, _) => (&self.unnamed, false),
@@ -1177,11 +1172,10 @@ impl<'a> Movers<'a> {
                 if latest.next().is_none_or(|(before, _)| before != stamp) {
                     chosen = Some((
                         *i,
-                        format!(
-                            "\"{}\" was set up later: its config was last written by OpenClaw at {}",
-                            name(*i),
-                            stamp
-                        ),
+                        Why::SetUpLater {
+                            gateway: name(*i),
+                            stamp: stamp.clone(),
+                        },
                     ));
                 }
             }
@@ -1189,18 +1183,53 @@ impl<'a> Movers<'a> {
         let chosen = chosen.unwrap_or_else(|| {
             let who = name(last_by_name);
             let why = match (why_named, pool.len()) {
-                (true, 1) => format!(
-                    "\"{who}\" is a named profile, most likely added after the default gateway"
-                ),
-                (true, _) => format!(
-                    "\"{who}\" is a named profile (added after the default gateway) and the last of them by name"
-                ),
-                _ => format!("nothing shows which was added later: \"{who}\" is the last by name"),
+                (true, 1) => Why::NamedProfile(who),
+                (true, _) => Why::LastNamedProfile(who),
+                _ => Why::LastByName(who),
             };
             (last_by_name, why)
         });
         self.remove(chosen.0);
         Some(chosen)
+    }
+}
+
+/// Why [`Movers::take`] chose a gateway, written out only when a fix says it (on a crowded
+/// host most choices end in no fix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why<'a> {
+    /// The only gateway in the pool.
+    Only(&'a str),
+    /// OpenClaw stamped its config last, at `stamp`.
+    SetUpLater { gateway: &'a str, stamp: String },
+    /// The one named profile beside the default gateway.
+    NamedProfile(&'a str),
+    /// The last by name of several named profiles.
+    LastNamedProfile(&'a str),
+    /// The last by name, nothing else telling them apart.
+    LastByName(&'a str),
+}
+
+impl std::fmt::Display for Why<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Why::Only(who) => write!(f, "\"{who}\" is the only gateway whose move ends this"),
+            Why::SetUpLater { gateway, stamp } => write!(
+                f,
+                "\"{gateway}\" was set up later: its config was last written by OpenClaw at {stamp}"
+            ),
+            Why::NamedProfile(who) => write!(
+                f,
+                "\"{who}\" is a named profile, most likely added after the default gateway"
+            ),
+            Why::LastNamedProfile(who) => write!(
+                f,
+                "\"{who}\" is a named profile (added after the default gateway) and the last of them by name"
+            ),
+            Why::LastByName(who) => {
+                write!(f, "nothing shows which was added later: \"{who}\" is the last by name")
+            }
+        }
     }
 }
 
@@ -1579,8 +1608,10 @@ mod tests {
             let mut pool: Vec<usize> = (0..n).filter(|_| rng.below(5) != 0).collect();
             let mut movers = Movers::new(&host.instances, &pool);
             while let Some(expected) = reference_mover(&host.instances, &pool) {
-                assert_eq!(mover(&host.instances, &pool), Some(expected.clone()));
-                assert_eq!(movers.take(), Some(expected.clone()));
+                let said =
+                    |chosen: Option<(usize, Why)>| chosen.map(|(i, why)| (i, why.to_string()));
+                assert_eq!(said(mover(&host.instances, &pool)), Some(expected.clone()));
+                assert_eq!(said(movers.take()), Some(expected.clone()));
                 pool.retain(|i| *i != expected.0);
             }
             assert!(movers.is_empty());

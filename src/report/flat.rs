@@ -166,11 +166,7 @@ pub fn party_place<'s>(label: &Label, sources: &'s SourceMap) -> Option<(&'s str
 /// The gateways involved, in the order their parties come, each once (as
 /// [`Finding::instances`], without copying the names).
 pub fn instances(f: &Finding) -> impl Iterator<Item = &str> {
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    f.labels
-        .iter()
-        .filter_map(|l| l.instance.as_deref())
-        .filter(move |name| seen.insert(name))
+    f.instance_names().into_iter()
 }
 
 /// Messages are single lines; this keeps a one-line format one line per finding if one is

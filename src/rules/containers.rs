@@ -267,11 +267,20 @@ fn claim_addr(instance: &Instance, claim: &Claim) -> HostAddr {
 /// CL108: a published host port that another gateway also binds or publishes, on an
 /// overlapping address (every address overlaps all; two different addresses do not).
 pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
-    let mut items: Vec<((u16, String), usize, Claim)> = Vec::new();
+    // A compose service no command that starts its project enables does not run, nor does
+    // one whose start OpenClaw refuses (CL909): its container exits and publishes nothing.
+    // Nothing published, nothing to compare: a host of native gateways only gathers none of
+    // its listeners here.
+    let publishes = |inst: &Instance| {
+        inst.container
+            .as_ref()
+            .is_some_and(|c| !c.published.is_empty())
+    };
+    if !instances.iter().any(|inst| inst.runs() && publishes(inst)) {
+        return Vec::new();
+    }
+    let mut items: Vec<((u16, &str), usize, Claim)> = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
-        // A compose service no command that starts its project enables does not run, nor
-        // does one whose start OpenClaw refuses (CL909): its container exits and publishes
-        // nothing.
         if !inst.runs() {
             continue;
         }
@@ -279,22 +288,16 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
             items.extend(
                 c.published
                     .iter()
-                    .map(|p| ((p.host_port, p.protocol.clone()), i, Claim::Published(p))),
+                    .map(|p| ((p.host_port, p.protocol.as_str()), i, Claim::Published(p))),
             );
         }
         if inst.listens_on_host() {
             items.extend(
                 inst.listeners
                     .iter()
-                    .map(|l| ((l.port, "tcp".to_string()), i, Claim::Listener(l))),
+                    .map(|l| ((l.port, "tcp"), i, Claim::Listener(l))),
             );
         }
-    }
-    if !items
-        .iter()
-        .any(|(_, _, c)| matches!(c, Claim::Published(_)))
-    {
-        return Vec::new();
     }
     // Each suggestion is taken once made, so two help lines never suggest the same port.
     let mut free_ports = allocate::FreeHostPorts::of(instances);
