@@ -112,8 +112,22 @@ fn is_systemd(path: &std::path::Path) -> bool {
         || (file.ends_with(".conf") && name(path.parent()).ends_with(".d"))
 }
 
-fn systemd_help(kind: ProblemKind) -> &'static str {
+/// A systemd manager's own configuration: `system.conf`, `user.conf` and their `.d` drop-ins.
+fn is_manager_conf(path: &std::path::Path) -> bool {
+    fn name(p: Option<&std::path::Path>) -> Option<&str> {
+        p?.file_name()?.to_str()
+    }
+    matches!(name(Some(path)), Some("system.conf" | "user.conf"))
+        || matches!(name(path.parent()), Some("system.conf.d" | "user.conf.d"))
+}
+
+/// CL907's help for the manager's `DefaultEnvironment=` cut at its budget
+/// ([`crate::discover::services::manager`]'s limits, which the message gives).
+const MANAGER_ENV_BUDGET_HELP: &str = "a real system.conf or user.conf sets a handful of variables in DefaultEnvironment=, and every unit the manager starts gets them all; this one sets far more, so clawlint stopped reading it at the assignment shown: look for what filled it (a generated or pasted file) and shorten it; a gateway's port, profile, state dir or config path that the unread part may set is unverifiable until then";
+
+fn systemd_help(kind: ProblemKind, path: &std::path::Path) -> &'static str {
     match kind {
+        ProblemKind::Budget if is_manager_conf(path) => MANAGER_ENV_BUDGET_HELP,
         ProblemKind::Unparsable => "fix the line as the message says (for one that is not UTF-8, re-save the file as UTF-8: `iconv -f latin1 -t utf-8`; a section header is `[Name]` alone on its line, the name without quotes or backslashes), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` (for a quadlet, the unit it generates) shows what systemd makes of the file",
         other => help_for(other),
     }
@@ -203,14 +217,15 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             let plist = loc.is_some_and(|l| is_plist(&ctx.sources.file(l.file).path));
             let script = loc.is_some_and(|l| is_script(&ctx.sources.file(l.file).path));
             let powershell = loc.is_some_and(|l| is_powershell(&ctx.sources.file(l.file).path));
-            let systemd = loc.is_some_and(|l| is_systemd(&ctx.sources.file(l.file).path));
+            let path = loc.map(|l| ctx.sources.file(l.file).path.as_path());
+            let systemd = path.is_some_and(is_systemd);
             let help = match (compose, registry, plist, script, powershell, systemd) {
                 (true, ..) => compose_help(kind),
                 (_, true, ..) => registry_help(kind),
                 (_, _, true, ..) => plist_help(kind),
                 (_, _, _, true, ..) => script_help(kind),
                 (_, _, _, _, true, _) => powershell_help(kind),
-                (.., true) => systemd_help(kind),
+                (.., true) => systemd_help(kind, path.unwrap_or(std::path::Path::new(""))),
                 _ => help_for(kind),
             };
             let mut finding = Finding::new(code_for(kind), message.clone())
@@ -533,6 +548,42 @@ mod tests {
         );
         assert_eq!(host.findings(NON_UTF8_FILE).len(), 1);
         assert!(host.findings(UNREADABLE_FILE).is_empty());
+    }
+
+    /// The manager's `DefaultEnvironment=` cut at its budget has its own help: it is not a
+    /// `${VAR}` expansion nor an `$include` (the words it had before).
+    #[test]
+    fn cl907_help_for_the_manager_environment_budget_speaks_of_it() {
+        let help = |path: &str| {
+            let mut host = host([gateway("ops").port(18789)]);
+            let problem = crate::rules::testing::problem_in(
+                &mut host.sources,
+                path,
+                "[Manager]\nDefaultEnvironment=A=1\n",
+                ProblemKind::Budget,
+                "the systemd manager's DefaultEnvironment= is read up to 1000 variables",
+            );
+            let finding = host.problem(problem).finding(EXPANSION_BUDGET_EXCEEDED);
+            finding.help.map(|h| h.to_string()).unwrap_or_default()
+        };
+        for path in [
+            "/home/claw/.config/systemd/user.conf",
+            "/etc/systemd/system.conf",
+            "/etc/systemd/user.conf.d/50-env.conf",
+        ] {
+            let help = help(path);
+            assert!(help.contains("DefaultEnvironment="), "{path}: {help}");
+            assert!(help.contains("unverifiable"), "{path}: {help}");
+            assert!(
+                !help.contains("${VAR}") && !help.contains("$include"),
+                "{help}"
+            );
+        }
+        // A config's own budget keeps its words.
+        let config = with_problem(ProblemKind::Budget, "${VAR} output passes 32 MiB");
+        let finding = config.finding(EXPANSION_BUDGET_EXCEEDED);
+        let help = finding.help.map(|h| h.to_string()).unwrap_or_default();
+        assert!(help.contains("${VAR}"), "{help}");
     }
 
     #[test]
