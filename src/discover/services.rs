@@ -12,7 +12,7 @@ use super::systemd::{self, SpecifierContext, UnitFile};
 use crate::invocation::{
     Discovery, Invocation, Origin, ServiceEvidence, ServiceFile, ServiceKind, Sourced,
 };
-use crate::load::cache::ServiceFiles;
+use crate::load::cache::{ServiceFiles, UnitRead};
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
 use crate::load::read::{ReadError, SMALL_FILE_LIMIT};
@@ -20,6 +20,7 @@ use crate::load::{unreadable, Problem};
 use crate::source::{FileId, LineIndex, Loc, SourceMap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 mod manager;
 mod scripts;
@@ -866,6 +867,8 @@ pub struct DiscoveryRun {
     pub compose_runs: compose::runs::Runs,
     /// Each systemd manager's `DefaultEnvironment=`, read once per (manager, home), not per unit.
     managers: BTreeMap<(ServiceKind, PathBuf), ManagerEnv>,
+    /// The problems said once however many units read their file.
+    said: SaidOnce,
 }
 
 /// The gateway a supervisor starts, or `None` when it starts something else.
@@ -884,27 +887,26 @@ pub fn invocation(
     // A unit linked into the search path with an absolute target (`systemctl link`, an alias
     // or a copied layout's `/etc/...` link) is read where that target lies in the layout.
     let real = in_layout(root, path);
-    let bytes = match ServiceFiles::bytes(&real, SMALL_FILE_LIMIT) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            problems.push(unreadable(sources, path, &err));
-            return None;
-        }
+    let mut unreadable_here = |err: ReadError, sources: &mut SourceMap| {
+        problems.push(unreadable(sources, path, &err));
     };
     match found.kind {
-        ServiceKind::Launchd => launchd_invocation(
-            path,
-            &bytes,
-            home,
-            root,
-            sources,
-            problems,
-            &mut run.compose_runs,
-        ),
-        ServiceKind::WindowsTask => {
-            task_invocation(path, &bytes, home, sources, problems, &mut run.compose_runs)
+        ServiceKind::Launchd | ServiceKind::WindowsTask => {
+            let bytes = ServiceFiles::bytes(&real, SMALL_FILE_LIMIT)
+                .map_err(|err| unreadable_here(err, sources))
+                .ok()?;
+            let runs = &mut run.compose_runs;
+            if found.kind == ServiceKind::Launchd {
+                launchd_invocation(path, &bytes, home, root, sources, problems, runs)
+            } else {
+                task_invocation(path, &bytes, home, sources, problems, runs)
+            }
         }
         kind @ (ServiceKind::SystemdUser | ServiceKind::SystemdSystem) => {
+            // Parsed once per run, however many instances of a template read it.
+            let main = ServiceFiles::unit(&real, SMALL_FILE_LIMIT)
+                .map_err(|err| unreadable_here(err, sources))
+                .ok()?;
             let reader = UnitReader {
                 found,
                 kind,
@@ -912,13 +914,7 @@ pub fn invocation(
                 homes,
                 root,
             };
-            reader.read(
-                &bytes,
-                sources,
-                problems,
-                &mut run.compose_runs,
-                &mut run.managers,
-            )
+            reader.read(&main, sources, problems, run)
         }
     }
 }
@@ -1307,6 +1303,7 @@ impl ManagerEnv {
         env: &mut Env,
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
+        said: &mut SaidOnce,
     ) {
         let stopped = self
             .stopped_in
@@ -1344,7 +1341,7 @@ impl ManagerEnv {
                 file: file_of(i, sources),
                 span,
             });
-            push_once(problems, problem);
+            said.push(problems, problem);
         }
         if let Some((i, stopped, unread)) = self.refused {
             let at = Loc {
@@ -1352,7 +1349,7 @@ impl ManagerEnv {
                 span: stopped.span,
             };
             let problem = refused_line(at, stopped.why, RefusedIn::Manager { unread });
-            push_once(problems, problem);
+            said.push(problems, problem);
         }
     }
 }
@@ -1502,17 +1499,21 @@ impl UnitReader<'_> {
         drop_in_files(&dirs, unit_name, &mut left)
     }
 
+    /// The gateway the unit whose own file reads as `main` starts, with its drop-ins.
     fn read(
         &self,
-        bytes: &[u8],
+        main: &Rc<UnitRead>,
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
-        compose_runs: &mut compose::runs::Runs,
-        managers: &mut BTreeMap<(ServiceKind, PathBuf), ManagerEnv>,
+        run: &mut DiscoveryRun,
     ) -> Option<Invocation> {
+        let DiscoveryRun {
+            compose_runs,
+            managers,
+            said,
+        } = run;
         let path = self.found.file.as_path();
         let name = self.unit_name()?;
-        let main = ServiceFiles::unit_of(path, bytes);
         if let Some(stopped) = main.unit.stopped {
             // Refused before its drop-ins are looked at (`unit_load_fragment` fails).
             let file = register_unit(sources, path, &main.text);
@@ -1521,10 +1522,10 @@ impl UnitReader<'_> {
                 span: stopped.span,
             };
             let problem = refused_line(at, stopped.why, RefusedIn::Unit);
-            push_once(problems, problem);
+            said.push(problems, problem);
             return None;
         }
-        let mut texts = vec![(path.to_path_buf(), main)];
+        let mut texts = vec![(path.to_path_buf(), Rc::clone(main))];
         let mut drop_ins = Vec::new();
         let (listed, stopped_in) = self.drop_ins(&name);
         if let Some(dir) = stopped_in {
@@ -1546,7 +1547,7 @@ impl UnitReader<'_> {
                             span: stopped.span,
                         };
                         let problem = refused_line(at, stopped.why, RefusedIn::DropIn);
-                        push_once(problems, problem);
+                        said.push(problems, problem);
                     }
                     texts.push((drop_in.clone(), read));
                     drop_ins.push(drop_in);
@@ -1753,10 +1754,10 @@ impl UnitReader<'_> {
             file: layers[i].file,
             span,
         };
-        let mut said = std::collections::HashSet::new();
+        let mut named = std::collections::HashSet::new();
         for (name, dir) in &outside {
             if let Some((i, span)) = search.as_ref().and_then(|s| s.naming(&dir.0)) {
-                if said.insert(&dir.0) {
+                if named.insert(&dir.0) {
                     problems.push(search_path_outside(name, dir.1.as_deref(), at(i, span)));
                 }
             }
@@ -1765,7 +1766,7 @@ impl UnitReader<'_> {
             return None;
         }
         let mut env = Env::new();
-        manager_env.apply(&map, &mut env, sources, problems);
+        manager_env.apply(&map, &mut env, sources, problems, said);
         if let (Some(search), Some(dirs)) = (&search, &search_paths) {
             let (i, span) = search.last();
             env.set("PATH", dirs.join(":"), EnvOrigin::Service(at(i, span)));
@@ -3217,11 +3218,19 @@ fn instance_entries(entries: std::fs::ReadDir, head: &str) -> Vec<(String, PathB
     out
 }
 
-/// Adds `problem` unless the same one is already there: a file shared by several units (a
-/// drop-in, the manager's configuration) is said once, however many units read it.
-fn push_once(problems: &mut Vec<Problem>, problem: Problem) {
-    if !problems.contains(&problem) {
-        problems.push(problem);
+/// The problems [`SaidOnce::push`] added in one discovery.
+#[derive(Default)]
+struct SaidOnce(std::collections::HashSet<Problem>);
+
+impl SaidOnce {
+    /// Adds `problem` to `problems` unless it was said already: a file shared by several
+    /// units (a drop-in, the manager's configuration) is said once, however many units read
+    /// it. A set, not a scan of `problems`: units are many, and so may their problems be.
+    fn push(&mut self, problems: &mut Vec<Problem>, problem: Problem) {
+        if !self.0.contains(&problem) {
+            self.0.insert(problem.clone());
+            problems.push(problem);
+        }
     }
 }
 

@@ -348,12 +348,25 @@ impl ServiceFiles {
     /// read and parsed once as systemd reads it ([`crate::discover::systemd::read_unit`]): the
     /// text to show and the parse.
     pub fn unit(path: &Path, limit: u64) -> Result<Rc<UnitRead>, ReadError> {
+        // Parsed already (a template is read once per instance): what the read gave, without
+        // copying the bytes out of the cache to look the parse up.
+        let known = SERVICE_FILES.with(|c| {
+            let c = c.borrow();
+            let files = c.as_ref()?;
+            match files.bytes.get(&(path.to_path_buf(), limit))? {
+                Err(err) => Some(Err(err.clone())),
+                Ok(_) => files.units.get(path).cloned().map(Ok),
+            }
+        });
+        if let Some(known) = known {
+            return known;
+        }
         let bytes = Self::bytes(path, limit)?;
         Ok(Self::unit_of(path, &bytes))
     }
 
     /// The unit file at `path`, whose bytes are `bytes` ([`ServiceFiles::unit`]).
-    pub fn unit_of(path: &Path, bytes: &[u8]) -> Rc<UnitRead> {
+    fn unit_of(path: &Path, bytes: &[u8]) -> Rc<UnitRead> {
         let known = SERVICE_FILES.with(|c| {
             c.borrow()
                 .as_ref()
@@ -477,6 +490,48 @@ mod tests {
         });
         // Outside a discovery nothing is kept: the file is read again (and is gone).
         assert_eq!(ServiceFiles::text(&path, 1024), Err(ReadError::Missing));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A unit asked for again is the parse the first read gave (the same one, not a new
+    /// parse), whether its bytes were first read as a unit or as text; a read that failed
+    /// fails again the same way; and a limit the file passes is its own read.
+    #[test]
+    fn a_unit_read_again_is_the_first_parse_or_the_first_error() {
+        let dir = std::env::temp_dir().join(format!("clawlint-units-again-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let unit_text = "[Service]\nExecStart=openclaw gateway --port 18789\n";
+        let template = dir.join("openclaw-gateway@.service");
+        let env_first = dir.join("other.service");
+        let big = dir.join("big.service");
+        std::fs::write(&template, unit_text).unwrap();
+        std::fs::write(&env_first, unit_text).unwrap();
+        std::fs::write(&big, "x".repeat(2048)).unwrap();
+        ServiceFiles::during(|| {
+            let first = ServiceFiles::unit(&template, 1024).unwrap();
+            std::fs::write(&template, "[Service]\nExecStart=changed\n").unwrap();
+            let again = ServiceFiles::unit(&template, 1024).unwrap();
+            assert!(Rc::ptr_eq(&first, &again));
+            let (text, unit) = crate::discover::systemd::read_unit(unit_text.as_bytes());
+            assert_eq!(*again, UnitRead { text, unit });
+            // Read as text first: the unit is parsed from those bytes, then kept.
+            let text = ServiceFiles::text(&env_first, 1024).unwrap();
+            let unit = ServiceFiles::unit(&env_first, 1024).unwrap();
+            assert_eq!(unit.text, text);
+            assert!(Rc::ptr_eq(
+                &unit,
+                &ServiceFiles::unit(&env_first, 1024).unwrap()
+            ));
+            let too_large = ServiceFiles::unit(&big, 1024).unwrap_err();
+            assert!(
+                matches!(too_large, ReadError::TooLarge { .. }),
+                "{too_large:?}"
+            );
+            assert_eq!(ServiceFiles::unit(&big, 1024), Err(too_large));
+            let missing = dir.join("missing.service");
+            assert_eq!(ServiceFiles::unit(&missing, 1024), Err(ReadError::Missing));
+            assert_eq!(ServiceFiles::unit(&missing, 1024), Err(ReadError::Missing));
+        });
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -69,7 +69,7 @@ impl ProblemKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Problem {
     pub kind: ProblemKind,
     pub message: String,
