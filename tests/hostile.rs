@@ -3659,13 +3659,12 @@ fn a_fleet_registry_view_is_read_within_its_budget() {
     std::fs::create_dir_all(db_path.parent().unwrap()).unwrap();
     let cells = s.path("home/.openclaw/fleet/cells");
     let db = rusqlite::Connection::open(&db_path).unwrap();
+    let view = include_str!("data/fleet/view-over-raw.sql");
     db.execute_batch(&format!(
         "CREATE TABLE raw (t TEXT, p INTEGER);
          INSERT INTO raw VALUES ('acme', 19100);
-         CREATE VIEW fleet_cells AS SELECT t AS tenant_id, 1 AS created_at_ms,
-           'ghcr.io/openclaw/openclaw:2026.9.6' AS image, 'docker' AS runtime, p AS host_port,
-           'openclaw-cell-' || t AS container_name, '{}/' || t AS data_dir FROM raw;",
-        cells.display()
+         {}",
+        view.replace("CELLS", &cells.display().to_string())
     ))
     .unwrap();
     drop(db);
@@ -3682,13 +3681,7 @@ fn a_fleet_registry_view_is_read_within_its_budget() {
     std::fs::remove_file(&db_path).unwrap();
     rusqlite::Connection::open(&db_path)
         .unwrap()
-        .execute_batch(
-            "CREATE VIEW fleet_cells AS
-               WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
-               SELECT 't' || i AS tenant_id, 1 AS created_at_ms, 'img' AS image,
-                 'docker' AS runtime, 19100 AS host_port, 'c' AS container_name,
-                 '/d' AS data_dir FROM n;",
-        )
+        .execute_batch(include_str!("data/fleet/endless-view.sql"))
         .unwrap();
     let (_, findings, out) = check_json(&s.home());
     let head = &out[..out.len().min(6000)];

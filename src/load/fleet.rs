@@ -556,14 +556,13 @@ mod tests {
         let tmp = TempDir::new("view");
         let path = tmp.0.join("openclaw.sqlite");
         let db = Connection::open(&path).unwrap();
-        db.execute_batch(
+        let view = include_str!("../../tests/data/fleet/view-over-raw.sql");
+        db.execute_batch(&format!(
             "CREATE TABLE raw (t TEXT, p INTEGER);
              INSERT INTO raw VALUES ('globex', 19101), ('acme', 19100);
-             CREATE VIEW fleet_cells AS SELECT t AS tenant_id, 1 AS created_at_ms,
-               'img' AS image, 'docker' AS runtime, p AS host_port,
-               'openclaw-cell-' || t AS container_name, '/x/fleet/cells/' || t AS data_dir
-               FROM raw;",
-        )
+             {}",
+            view.replace("CELLS", "/x/fleet/cells")
+        ))
         .unwrap();
         drop(db);
         let cells = read_cells(&path).unwrap().unwrap();
@@ -575,13 +574,7 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         Connection::open(&path)
             .unwrap()
-            .execute_batch(
-                "CREATE VIEW fleet_cells AS
-                   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
-                   SELECT 't' || i AS tenant_id, 1 AS created_at_ms, 'img' AS image,
-                     'docker' AS runtime, 19100 AS host_port, 'c' AS container_name,
-                     '/d' AS data_dir FROM n;",
-            )
+            .execute_batch(include_str!("../../tests/data/fleet/endless-view.sql"))
             .unwrap();
         let err = read_cells_within(&path, 200_000, MAX_TIME).unwrap_err();
         assert!(matches!(err, RegistryError::Budget(_)), "{err:?}");
