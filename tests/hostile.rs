@@ -2078,6 +2078,45 @@ proptest::proptest! {
     }
 }
 
+/// Two compose files shaped unlike the tested bombs. One long line of 190,000 scalars (each
+/// event's column was counted from the line's start, and each scalar's end searched to the
+/// line's end: quadratic, hours in a debug build): read whole, so its container's published
+/// port collides (CL108). One 1 MiB scalar behind 50,000 aliases (a few nodes, so within the node
+/// budget, but 50 GiB of copied text: the run died at its address-space limit): a located
+/// CL901 at the alias where the text budget is spent. The other gateways are linted.
+#[test]
+fn compose_files_with_one_long_line_or_a_long_aliased_scalar_are_bounded() {
+    let s = Scratch::new("compose-long-line");
+    add_ordinary_gateways(&s);
+    let items = vec!["xxxxxxxxxx"; 190_000].join(", ");
+    s.write(
+        "home/stack/compose.yaml",
+        &format!(
+            "x-filler: [{items}]\nservices:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    ports: [\"19100:18789\"]\n"
+        ),
+    );
+    let big = "x".repeat(1 << 20);
+    let aliases = vec!["*a"; 50_000].join(", ");
+    s.write(
+        "home/bomb/compose.yaml",
+        &format!(
+            "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    labels:\n      big: &a \"{big}\"\n    command: [{aliases}]\n"
+        ),
+    );
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(6000)];
+    let cl901 = with_code(&findings, "CL901");
+    assert_eq!(cl901.len(), 1, "{head}");
+    assert!(file_of(cl901[0]).ends_with("/bomb/compose.yaml"), "{head}");
+    assert!(says(&cl901, "bytes of text"), "{head}");
+    assert_eq!(cl901[0]["parties"][0]["line"], 6, "{head}");
+    // The long line's container publishes 19100, the port main and copy use.
+    let cl108 = with_code(&findings, "CL108");
+    assert_eq!(cl108.len(), 1, "{head}");
+    assert!(says(&cl108, "stack-gw-1"), "{head}");
+    assert_others_linted(&findings);
+}
+
 /// `COMPOSE_ENV_FILES` is a list an author controls: a unit naming 10,000 env files gets one
 /// CL907 at the line that sets it (how many it names, and that clawlint reads the first
 /// `MAX_ENV_FILES`), at most that many files looked at (here each missing: one CL902 each, not

@@ -14,6 +14,10 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// At most this many nodes after alias expansion: a real compose file has a few thousand.
 pub const NODE_BUDGET: usize = 200_000;
+/// At most this many bytes of scalar text after alias expansion: four times the largest
+/// compose file read ([`crate::load::read::SMALL_FILE_LIMIT`]). One long scalar behind 50,000
+/// aliases is a few nodes' worth of the node budget but 50,000 copies of its text.
+pub const TEXT_BUDGET: usize = 16 << 20;
 /// Deeper nesting than this is refused (Compose files are a few levels deep).
 pub const MAX_DEPTH: usize = 64;
 
@@ -89,11 +93,35 @@ impl Node {
         matches!(self.value, Value::Null)
     }
 
-    fn count(&self) -> usize {
-        1 + match &self.value {
-            Value::Seq(items) => items.iter().map(Node::count).sum(),
-            Value::Map(entries) => entries.iter().map(|(k, v)| k.count() + v.count()).sum(),
-            _ => 0,
+    /// What a copy of this node costs ([`Builder::spend`]).
+    fn size(&self) -> Size {
+        let own = Size {
+            nodes: 1,
+            bytes: self.as_str().map_or(0, str::len),
+        };
+        match &self.value {
+            Value::Seq(items) => items.iter().map(Node::size).fold(own, Size::add),
+            Value::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| k.size().add(v.size()))
+                .fold(own, Size::add),
+            _ => own,
+        }
+    }
+}
+
+/// Nodes and scalar bytes, spent against [`NODE_BUDGET`] and [`TEXT_BUDGET`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn add(self, other: Size) -> Size {
+        Size {
+            nodes: self.nodes.saturating_add(other.nodes),
+            bytes: self.bytes.saturating_add(other.bytes),
         }
     }
 }
@@ -113,7 +141,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         lines: &lines,
         stack: Vec::new(),
         anchors: HashMap::new(),
-        nodes: 0,
+        spent: Size::default(),
         root: None,
     };
     loop {
@@ -154,8 +182,8 @@ struct Builder<'a> {
     text: &'a str,
     lines: &'a LineIndex,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Rc<Node>, usize)>,
-    nodes: usize,
+    anchors: HashMap<usize, (Rc<Node>, Size)>,
+    spent: Size,
     root: Option<Node>,
 }
 
@@ -164,7 +192,11 @@ impl Builder<'_> {
         let at = self.lines.offset(self.text, mark);
         match event {
             Event::Scalar(text, style, anchor, _tag) => {
-                self.spend(1, at)?;
+                let size = Size {
+                    nodes: 1,
+                    bytes: text.len(),
+                };
+                self.spend(size, at)?;
                 let quoted = !matches!(style, TScalarStyle::Plain);
                 let span = scalar_span(self.text, at, &text, quoted);
                 let value =
@@ -212,7 +244,7 @@ impl Builder<'_> {
                         entries,
                         ..
                     }) => {
-                        let entries = self.merge_keys(entries, at)?;
+                        let entries = self.merge_keys(entries)?;
                         self.finish(
                             Node {
                                 value: Value::Map(entries),
@@ -225,13 +257,13 @@ impl Builder<'_> {
                 }
             }
             Event::Alias(id) => {
-                let Some((node, count)) = self.anchors.get(&id).cloned() else {
+                let Some((node, size)) = self.anchors.get(&id).cloned() else {
                     return Err(YamlError {
                         message: "alias to an unknown anchor".to_string(),
                         span: Span::new(at, at + 1),
                     });
                 };
-                self.spend(count, at)?;
+                self.spend(size, at)?;
                 let mut copy = (*node).clone();
                 // The alias is shown where it is used; what it stands for keeps its spans.
                 copy.span = Span::new(at, alias_end(self.text, at));
@@ -242,7 +274,8 @@ impl Builder<'_> {
     }
 
     fn open(&mut self, frame: Frame, at: usize) -> Result<(), YamlError> {
-        self.spend(1, at)?;
+        let one = Size { nodes: 1, bytes: 0 };
+        self.spend(one, at)?;
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError {
                 message: format!("nesting deeper than {MAX_DEPTH} levels"),
@@ -253,24 +286,31 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Counts nodes made, aliases included, against the budget.
-    fn spend(&mut self, n: usize, at: usize) -> Result<(), YamlError> {
-        self.nodes = self.nodes.saturating_add(n);
-        if self.nodes > NODE_BUDGET {
-            return Err(YamlError {
-                message: format!(
-                    "anchors and aliases expand to more than {NODE_BUDGET} nodes (a YAML bomb?): clawlint stops reading here"
-                ),
-                span: Span::new(at, alias_end(self.text, at)),
-            });
-        }
-        Ok(())
+    /// Counts nodes made and their scalar text, aliases' copies and anchors' included,
+    /// against the budgets.
+    fn spend(&mut self, size: Size, at: usize) -> Result<(), YamlError> {
+        self.spent = self.spent.add(size);
+        let over = if self.spent.nodes > NODE_BUDGET {
+            format!("{NODE_BUDGET} nodes")
+        } else if self.spent.bytes > TEXT_BUDGET {
+            format!("{TEXT_BUDGET} bytes of text")
+        } else {
+            return Ok(());
+        };
+        Err(YamlError {
+            message: format!(
+                "anchors and aliases expand to more than {over} (a YAML bomb?): clawlint stops reading here"
+            ),
+            span: Span::new(at, alias_end(self.text, at)),
+        })
     }
 
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if anchor != 0 {
-            let count = node.count();
-            self.anchors.insert(anchor, (Rc::new(node.clone()), count));
+            // The anchor keeps a copy: anchors nested in anchors copy the innermost each time.
+            let size = node.size();
+            self.spend(size, node.span.start())?;
+            self.anchors.insert(anchor, (Rc::new(node.clone()), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -288,11 +328,7 @@ impl Builder<'_> {
     /// in the place of its last occurrence. Keys are compared through one hash index each
     /// ([`Seen`]), so a map of n keys costs O(n), however it repeats them (a scan of the
     /// earlier keys for each was O(n²) within the node budget).
-    fn merge_keys(
-        &mut self,
-        entries: Vec<(Node, Node)>,
-        at: usize,
-    ) -> Result<Vec<(Node, Node)>, YamlError> {
+    fn merge_keys(&mut self, entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> {
         let mut merged: Vec<Node> = Vec::new();
         let mut kept: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
@@ -327,7 +363,6 @@ impl Builder<'_> {
             };
             for (k, v) in extra {
                 if seen.insert(&k) {
-                    self.spend(0, at)?;
                     own.push((k, v));
                 }
             }
@@ -358,23 +393,24 @@ impl Seen {
 
 /// The end of a scalar that starts at `start`: the closing quote of a quoted one on the same
 /// line, the value itself for a plain one, else the end of the line.
+/// Looks no further than the scalar itself where it can: many scalars share a long line.
 fn scalar_span(text: &str, start: usize, value: &str, quoted: bool) -> Span {
     let rest = text.get(start..).unwrap_or("");
-    let line_end = start + rest.find('\n').unwrap_or(rest.len());
+    let line_end = || start + rest.find('\n').unwrap_or(rest.len());
     let end = if quoted {
         let q = rest.chars().next().unwrap_or('"');
         match q {
             '"' | '\'' => rest[1..]
                 .find(q)
+                .filter(|i| !rest[..i + 2].contains('\n'))
                 .map(|i| start + i + 2)
-                .filter(|e| *e <= line_end)
-                .unwrap_or(line_end),
-            _ => line_end,
+                .unwrap_or_else(line_end),
+            _ => line_end(),
         }
     } else if rest.starts_with(value) && !value.is_empty() {
         start + value.len()
     } else {
-        start + rest[..line_end - start].trim_end().len()
+        start + rest[..line_end() - start].trim_end().len()
     };
     Span::new(
         start,
@@ -393,27 +429,53 @@ fn alias_end(text: &str, start: usize) -> usize {
     start + len.max(usize::from(!rest.is_empty()))
 }
 
-/// Line starts, to turn the parser's (line, column in characters) into byte offsets.
+/// Every how many characters [`LineIndex`] keeps a byte offset.
+const CHECKPOINT: usize = 64;
+
+/// Turns the parser's (line, column in characters) into byte offsets in time independent of
+/// the line's length: a file of one long line holds as many events as a long file, and
+/// counting each event's column from its line's start was quadratic (150,000 scalars on one
+/// line did not end in minutes).
 struct LineIndex {
-    starts: Vec<usize>,
+    /// How many characters come before each line (lines end at `\n`).
+    chars_before: Vec<usize>,
+    /// The byte offset of every [`CHECKPOINT`]th character of the text.
+    checkpoints: Vec<usize>,
 }
 
 impl LineIndex {
     fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        let mut chars_before = vec![0];
+        let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        for (n, (i, c)) in text.char_indices().enumerate() {
+            if n % CHECKPOINT == 0 {
+                checkpoints.push(i);
+            }
+            if c == '\n' {
+                chars_before.push(n + 1);
+            }
+        }
+        LineIndex {
+            chars_before,
+            checkpoints,
+        }
     }
 
+    /// The byte offset of column `col` (in characters, counted on past the line's end as
+    /// the parser may) of `line`; the text's end past it.
     fn offset(&self, text: &str, mark: Marker) -> usize {
         let line = mark.line().max(1) - 1;
-        let Some(&start) = self.starts.get(line) else {
+        let Some(&before) = self.chars_before.get(line) else {
             return text.len();
         };
-        let rest = &text[start..];
-        rest.char_indices()
-            .nth(mark.col())
-            .map_or(text.len(), |(i, _)| start + i)
+        let n = before + mark.col();
+        let Some(&base) = self.checkpoints.get(n / CHECKPOINT) else {
+            return text.len();
+        };
+        text[base..]
+            .char_indices()
+            .nth(n % CHECKPOINT)
+            .map_or(text.len(), |(i, _)| base + i)
     }
 
     fn point(&self, text: &str, mark: Marker) -> Span {
@@ -546,10 +608,10 @@ mod tests {
                 lines: &LineIndex::new(""),
                 stack: Vec::new(),
                 anchors: HashMap::new(),
-                nodes: 0,
+                spent: Size::default(),
                 root: None,
             };
-            let linear = builder.merge_keys(entries.clone(), 0).unwrap();
+            let linear = builder.merge_keys(entries.clone()).unwrap();
             assert_eq!(linear, merge_by_scan(entries), "round {round}");
         }
     }
@@ -580,6 +642,59 @@ mod tests {
         assert!(started.elapsed().as_secs() < 2);
         assert!(err.message.contains("YAML bomb"), "{}", err.message);
         assert!(text[err.span.start()..].starts_with("*a"));
+    }
+
+    /// A one-line file with as many scalars as a long file (the column of each was counted
+    /// from the line's start: quadratic): every span is still where the file has the value,
+    /// before and after characters of several bytes.
+    #[test]
+    fn scalars_on_one_long_line_keep_their_spans() {
+        let written: Vec<String> = (0..20_000)
+            .map(|i| match i % 4 {
+                0 => format!("v{i}"),
+                1 => format!("\"é{i}\""),
+                2 => format!("'ü{i}'"),
+                _ => format!("x{i}€"),
+            })
+            .collect();
+        let text = format!("k: [{}]\nafter: é\n", written.join(", "));
+        let root = parse(&text).unwrap();
+        let items = root.get("k").unwrap().items();
+        assert_eq!(items.len(), written.len());
+        for (item, written) in items.iter().zip(&written) {
+            assert_eq!(at(&text, item), written);
+        }
+        assert_eq!(at(&text, root.get("after").unwrap()), "é");
+    }
+
+    /// One long scalar behind many aliases is a few nodes but many copies of its text: the
+    /// text budget refuses it at the alias that passes it (it took gigabytes before).
+    #[test]
+    fn a_long_scalar_behind_many_aliases_meets_the_text_budget() {
+        let big = "x".repeat(1 << 20);
+        let aliases = ["*a"; 40].join(", ");
+        let text = format!("big: &a \"{big}\"\ncopies: [{aliases}]\n");
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("bytes of text"), "{}", err.message);
+        assert!(text[err.span.start()..].starts_with("*a"));
+        // Twelve copies fit (with the scalar and the anchor's copy, 14 MiB).
+        let aliases = ["*a"; 12].join(", ");
+        let root = parse(&format!("big: &a \"{big}\"\ncopies: [{aliases}]\n")).unwrap();
+        assert_eq!(root.get("copies").unwrap().items().len(), 12);
+    }
+
+    /// Each anchor keeps a copy of its node: anchors nested in anchors copy the innermost
+    /// once per level, and that counts against the node budget too.
+    #[test]
+    fn anchors_nested_in_anchors_count_their_copies() {
+        let open: String = (0..40).map(|i| format!("&a{i} [")).collect();
+        let inner = vec!["x"; 10_000].join(", ");
+        let text = format!("k: {open}{inner}{}\n", "]".repeat(40));
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nodes"), "{}", err.message);
+        let open: String = (0..4).map(|i| format!("&a{i} [")).collect();
+        let text = format!("k: {open}{inner}{}\n", "]".repeat(4));
+        assert!(parse(&text).is_ok());
     }
 
     #[test]
