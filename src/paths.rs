@@ -556,6 +556,16 @@ impl PathKeys {
     }
 }
 
+/// The path as text, as `path.display().to_string()` writes it (invalid UTF-8 replaced), with
+/// no formatting machinery for the usual UTF-8 path (resolve writes a few into each gateway's
+/// environment).
+pub fn text(path: &Path) -> String {
+    match path.to_str() {
+        Some(text) => text.to_owned(),
+        None => path.display().to_string(),
+    }
+}
+
 /// Shows a path relative to clawlint's working directory when it lies below it, so output
 /// shows the paths the user typed and no machine-specific prefix.
 pub fn display_path(path: &Path) -> String {

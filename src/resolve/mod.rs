@@ -62,7 +62,7 @@ pub fn resolve_instance_for(
 ) -> Instance {
     let mut env = inv.env.clone();
     if env.value("HOME").is_none() {
-        env.set("HOME", inv.home.display().to_string(), EnvOrigin::Given);
+        env.set("HOME", crate::paths::text(&inv.home), EnvOrigin::Given);
     }
     let mut problems = Vec::new();
     apply_root_flags(inv, &mut env);
@@ -85,12 +85,11 @@ pub fn resolve_instance_for(
             written,
             home: &inv.home,
         });
-    load_dotenv_files(inv, written, &mut env, sources, cache, &mut problems);
-
-    let home = paths::effective_home(&env, &inv.home, &inv.cwd);
-    let exists = |p: &Path| container::exists(inv.container.as_deref(), p);
-    let state_dir = paths::state_dir(&env, &home, &inv.cwd, exists);
-    let config_path = paths::config_path(&env, &home, &inv.cwd, &state_dir.value, exists);
+    let Places {
+        home,
+        state_dir,
+        config_path,
+    } = load_dotenv_files(inv, written, &mut env, sources, cache, &mut problems);
     let config_file = container::read_path(inv.container.as_deref(), &config_path.value);
     let mut config =
         load_config_written(&config_file, &env, &home, &inv.cwd, written, sources, cache);
@@ -490,7 +489,8 @@ fn apply_root_flags(inv: &Invocation, env: &mut Env) {
 
 /// `.env` files in OpenClaw's order, each only filling what is still unset: the working
 /// directory's (filtered), then the state dir's (unfiltered), the config dir's, and
-/// `~/.config/openclaw/gateway.env` when the state `.env` is the default one.
+/// `~/.config/openclaw/gateway.env` when the state `.env` is the default one. Returns where the
+/// environment then puts the gateway's files.
 fn load_dotenv_files(
     inv: &Invocation,
     written: Option<crate::paths::WrittenHome>,
@@ -498,7 +498,7 @@ fn load_dotenv_files(
     sources: &mut SourceMap,
     cache: &mut FileCache,
     problems: &mut Vec<Problem>,
-) {
+) -> Places {
     let on_host = |p: &Path| container::read_path(inv.container.as_deref(), p);
     let cwd_env = join(&inv.cwd, ".env");
     read_dotenv(
@@ -513,20 +513,20 @@ fn load_dotenv_files(
     let mut loaded = vec![cwd_env];
     // A state `.env` may move the state dir or config (OpenClaw then reads the new one's
     // `.env` too), so look again until nothing new turns up.
+    let mut places = Places::of(env, inv);
     for _ in 0..4 {
-        let home = paths::effective_home(env, &inv.home, &inv.cwd);
-        let exists = |p: &Path| container::exists(inv.container.as_deref(), p);
-        let state_dir = paths::state_dir(env, &home, &inv.cwd, exists).value;
-        let config_path = paths::config_path(env, &home, &inv.cwd, &state_dir, exists).value;
-        let state_env = join(&state_dir, ".env");
+        let state_env = join(&places.state_dir.value, ".env");
         let mut candidates = vec![
             state_env.clone(),
-            join(config_path.parent().unwrap_or(Path::new(".")), ".env"),
+            join(
+                places.config_path.value.parent().unwrap_or(Path::new(".")),
+                ".env",
+            ),
         ];
-        if state_env == join(&join(&home, ".openclaw"), ".env") {
+        if state_env == join(&join(&places.home, ".openclaw"), ".env") {
             candidates.push(join(&inv.home, ".config/openclaw/gateway.env"));
         }
-        // The state dir's `.env` is usually the config dir's too: read once.
+        // The state `.env` is usually the config dir's too: read once.
         let mut fresh: Vec<PathBuf> = Vec::new();
         for c in candidates {
             if !loaded.contains(&c) && !fresh.contains(&c) {
@@ -534,10 +534,11 @@ fn load_dotenv_files(
             }
         }
         if fresh.is_empty() {
-            break;
+            return places;
         }
+        let mut moved = false;
         for path in fresh {
-            read_dotenv(
+            moved |= read_dotenv(
                 &on_host(&path),
                 written,
                 env,
@@ -548,9 +549,45 @@ fn load_dotenv_files(
             );
             loaded.push(path);
         }
+        // Looking again with the same places would find nothing new.
+        if !moved {
+            return places;
+        }
+        places = Places::of(env, inv);
+    }
+    places
+}
+
+/// Where a gateway's environment puts its home, state dir and config.
+struct Places {
+    home: PathBuf,
+    state_dir: Sourced<PathBuf>,
+    config_path: Sourced<PathBuf>,
+}
+
+impl Places {
+    /// The variables [`Places::of`] reads: unless one of them changes, the places stay.
+    const VARS: [&'static str; 4] = [
+        "OPENCLAW_HOME",
+        "HOME",
+        "OPENCLAW_STATE_DIR",
+        "OPENCLAW_CONFIG_PATH",
+    ];
+
+    fn of(env: &Env, inv: &Invocation) -> Places {
+        let home = paths::effective_home(env, &inv.home, &inv.cwd);
+        let exists = |p: &Path| container::exists(inv.container.as_deref(), p);
+        let state_dir = paths::state_dir(env, &home, &inv.cwd, exists);
+        let config_path = paths::config_path(env, &home, &inv.cwd, &state_dir.value, exists);
+        Places {
+            home,
+            state_dir,
+            config_path,
+        }
     }
 }
 
+/// Reads a `.env` file into `env`; true when it set one of the variables [`Places`] reads.
 fn read_dotenv(
     path: &Path,
     written: Option<crate::paths::WrittenHome>,
@@ -559,7 +596,7 @@ fn read_dotenv(
     cache: &mut FileCache,
     problems: &mut Vec<Problem>,
     filtered: bool,
-) {
+) -> bool {
     match cache.dotenv(path) {
         Some(read) => apply_dotenv(read, path, written, env, sources, problems, filtered),
         None => {
@@ -567,13 +604,15 @@ fn read_dotenv(
             // path already.
             let text_kept = sources.lookup(path).is_none();
             let read = read_dotenv_file(path, sources);
-            apply_dotenv(&read, path, written, env, sources, problems, filtered);
+            let moved = apply_dotenv(&read, path, written, env, sources, problems, filtered);
             cache.keep_dotenv(path, read, text_kept);
+            moved
         }
     }
 }
 
-/// Sets what a `.env` file read sets that is still unset.
+/// Sets what a `.env` file read sets that is still unset; true when that is one of the
+/// variables [`Places`] reads.
 fn apply_dotenv(
     read: &DotenvFile,
     path: &Path,
@@ -582,12 +621,12 @@ fn apply_dotenv(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
     filtered: bool,
-) {
+) -> bool {
     let (file, entries, bad_byte) = match read {
-        DotenvFile::Missing => return,
+        DotenvFile::Missing => return false,
         DotenvFile::Unreadable(err) => {
             problems.push(unreadable(sources, path, err));
-            return;
+            return false;
         }
         DotenvFile::Read {
             file,
@@ -605,6 +644,7 @@ fn apply_dotenv(
             &reparsed
         }
     };
+    let mut moved = false;
     for entry in entries {
         if filtered && dotenv::blocked_in_workspace_dotenv(&entry.key) {
             continue;
@@ -617,8 +657,9 @@ fn apply_dotenv(
         let value = written
             .and_then(|w| w.map(&entry.value))
             .unwrap_or_else(|| entry.value.clone());
-        env.set_default(&entry.key, value, origin);
+        moved |= env.set_default(&entry.key, value, origin) && Places::VARS.contains(&&*entry.key);
     }
+    moved
 }
 
 /// The entries of a `.env` file's text that take effect (the last of each key).

@@ -14,7 +14,7 @@ pub fn profile_state_dir(home: &Path, profile: &str) -> PathBuf {
     if profile.eq_ignore_ascii_case("default") {
         crate::paths::join(home, ".openclaw")
     } else {
-        crate::paths::join(home, format!(".openclaw-{profile}"))
+        crate::paths::join(home, [".openclaw-", profile].concat())
     }
 }
 
@@ -65,15 +65,15 @@ pub fn apply_profile_flag(env: &mut Env, profile: &str, flag: &str, home: &Path,
     if existing_state.is_none() || switches_state {
         env.set(
             "OPENCLAW_STATE_DIR",
-            state_dir.display().to_string(),
+            crate::paths::text(&state_dir),
             origin(),
         );
     }
     if existing_config.is_none() || replaces_config {
-        let config = Path::new(&state_dir).join("openclaw.json");
+        let config = crate::paths::join(&state_dir, "openclaw.json");
         env.set(
             "OPENCLAW_CONFIG_PATH",
-            config.display().to_string(),
+            crate::paths::text(&config),
             origin(),
         );
     }
