@@ -35,6 +35,34 @@ impl Outcome {
     }
 }
 
+/// A step of the path to the value being checked, borrowed from the config tree (a member's
+/// key) while the check walks it: the path is made owned ([`Seg`]) only for an issue, so that
+/// a value checked clean allocates nothing for its path.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Step<'a> {
+    fn of(seg: &'a Seg) -> Step<'a> {
+        match seg {
+            Seg::Key(k) => Step::Key(k),
+            Seg::Index(i) => Step::Index(*i),
+        }
+    }
+}
+
+/// The path an issue says, made owned.
+fn owned(path: &[Step]) -> Vec<Seg> {
+    path.iter()
+        .map(|step| match *step {
+            Step::Key(k) => Seg::Key(k.to_string()),
+            Step::Index(i) => Seg::Index(i),
+        })
+        .collect()
+}
+
 /// Objects and arrays with fewer members than this are checked afresh: looking one up would
 /// cost about as much as checking it.
 const MEMO_MIN_LEN: usize = 16;
@@ -115,11 +143,23 @@ impl CheckMemo {
 }
 
 impl<'a> Checker<'a> {
-    pub fn check(&self, sub: Sub, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
+    /// Checks `node`, at `path`, against `sub`: its issues are appended to `out`.
+    pub fn check(&self, sub: Sub, node: &Node, path: &[Seg], out: &mut Vec<Issue>) {
+        let mut steps: Vec<Step> = path.iter().map(Step::of).collect();
+        self.check_at(sub, node, &mut steps, out);
+    }
+
+    fn check_at<'n>(
+        &self,
+        sub: Sub,
+        node: &'n Node,
+        path: &mut Vec<Step<'n>>,
+        out: &mut Vec<Issue>,
+    ) {
         let Some(shared) = Shared::of(node).filter(|_| CheckMemo::installed()) else {
             return self.check_fresh(sub, node, path, out);
         };
-        let key: MemoKey = (sub, shared.address(), node.loc, path.clone());
+        let key: MemoKey = (sub, shared.address(), node.loc, owned(path));
         let known = MEMO.with(|m| {
             let mut m = m.borrow_mut();
             let memo = m.as_mut()?;
@@ -147,7 +187,13 @@ impl<'a> Checker<'a> {
         out.append(&mut issues);
     }
 
-    fn check_fresh(&self, sub: Sub, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
+    fn check_fresh<'n>(
+        &self,
+        sub: Sub,
+        node: &'n Node,
+        path: &mut Vec<Step<'n>>,
+        out: &mut Vec<Issue>,
+    ) {
         let schema = match sub {
             Sub::Bool(true) => return,
             Sub::Bool(false) => {
@@ -164,12 +210,18 @@ impl<'a> Checker<'a> {
         self.check_schema(schema, node, path, out);
     }
 
-    fn check_schema(&self, s: &Compiled, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
+    fn check_schema<'n>(
+        &self,
+        s: &Compiled,
+        node: &'n Node,
+        path: &mut Vec<Step<'n>>,
+        out: &mut Vec<Issue>,
+    ) {
         if s.empty {
             return;
         }
         for branch in &s.all_of {
-            self.check(*branch, node, path, out);
+            self.check_at(*branch, node, path, out);
         }
         for branches in &s.unions {
             if !self.union(branches, node, path, out) {
@@ -221,7 +273,7 @@ impl<'a> Checker<'a> {
         }
         if let Some(not) = s.not {
             let mut inner = Vec::new();
-            self.check(not, node, path, &mut inner);
+            self.check_at(not, node, path, &mut inner);
             if inner.is_empty() {
                 out.push(issue(
                     path,
@@ -234,17 +286,18 @@ impl<'a> Checker<'a> {
     }
 
     /// Returns whether the value may be checked further (the union did not abort).
-    fn union(
+    fn union<'n>(
         &self,
         branches: &[Sub],
-        node: &Node,
-        path: &mut Vec<Seg>,
+        node: &'n Node,
+        path: &mut Vec<Step<'n>>,
         out: &mut Vec<Issue>,
     ) -> bool {
-        let mut results: Vec<Vec<Issue>> = Vec::with_capacity(branches.len());
+        // Made when a branch fails (the first branch usually passes).
+        let mut results: Vec<Vec<Issue>> = Vec::new();
         for b in branches {
             let mut inner = Vec::new();
-            self.check(*b, node, path, &mut inner);
+            self.check_at(*b, node, path, &mut inner);
             if inner.is_empty() {
                 return true;
             }
@@ -294,7 +347,7 @@ impl<'a> Checker<'a> {
         false
     }
 
-    fn number(&self, s: &Compiled, n: f64, node: &Node, path: &[Seg], out: &mut Vec<Issue>) {
+    fn number(&self, s: &Compiled, n: f64, node: &Node, path: &[Step], out: &mut Vec<Issue>) {
         if let Some(max) = s.maximum {
             if n > max {
                 out.push(issue(
@@ -347,8 +400,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn string(&self, s: &Compiled, text: &str, node: &Node, path: &[Seg], out: &mut Vec<Issue>) {
-        let len = text.encode_utf16().count() as u64;
+    fn string(&self, s: &Compiled, text: &str, node: &Node, path: &[Step], out: &mut Vec<Issue>) {
+        // Counted only for a length bound (a walk over the text).
+        let len = match (s.max_length, s.min_length) {
+            (None, None) => 0,
+            _ => text.encode_utf16().count() as u64,
+        };
         if let Some(max) = s.max_length {
             if len > max {
                 out.push(issue(
@@ -391,12 +448,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn array(
+    fn array<'n>(
         &self,
         s: &Compiled,
-        items: &[Node],
+        items: &'n [Node],
         node: &Node,
-        path: &mut Vec<Seg>,
+        path: &mut Vec<Step<'n>>,
         out: &mut Vec<Issue>,
     ) {
         match &s.items {
@@ -404,16 +461,16 @@ impl<'a> Checker<'a> {
                 for (i, item) in items.iter().enumerate() {
                     let sub = subs.get(i).copied().or(*extra);
                     if let Some(sub) = sub {
-                        path.push(Seg::Index(i));
-                        self.check(sub, item, path, out);
+                        path.push(Step::Index(i));
+                        self.check_at(sub, item, path, out);
                         path.pop();
                     }
                 }
             }
             Items::Each(sub) => {
                 for (i, item) in items.iter().enumerate() {
-                    path.push(Seg::Index(i));
-                    self.check(*sub, item, path, out);
+                    path.push(Step::Index(i));
+                    self.check_at(*sub, item, path, out);
                     path.pop();
                 }
             }
@@ -442,18 +499,24 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn object(&self, s: &Compiled, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<Issue>) {
+    fn object<'n>(
+        &self,
+        s: &Compiled,
+        node: &'n Node,
+        path: &mut Vec<Step<'n>>,
+        out: &mut Vec<Issue>,
+    ) {
         for m in node.members() {
-            path.push(Seg::Key(m.key.clone()));
+            path.push(Step::Key(&m.key));
             if let Some(sub) = s.property(&m.key) {
-                self.check(sub, &m.value, path, out);
+                self.check_at(sub, &m.value, path, out);
             } else {
                 let mut matched = false;
                 for (p, sub) in &s.patterns {
                     if self.table.matches(p, &m.key) {
                         matched = true;
                         if let Some(sub) = *sub {
-                            self.check(sub, &m.value, path, out);
+                            self.check_at(sub, &m.value, path, out);
                         }
                     }
                 }
@@ -474,7 +537,8 @@ impl<'a> Checker<'a> {
                             if let Some(names) = s.names {
                                 let key_node = Node::new(Tv::String(m.key.clone()), m.key_loc);
                                 let mut inner = Vec::new();
-                                self.check(names, &key_node, path, &mut inner);
+                                let mut key_path = path.clone();
+                                self.check_at(names, &key_node, &mut key_path, &mut inner);
                                 if !inner.is_empty() {
                                     let mut i = issue(
                                         path,
@@ -488,7 +552,7 @@ impl<'a> Checker<'a> {
                                     continue;
                                 }
                             }
-                            self.check(sub, &m.value, path, out);
+                            self.check_at(sub, &m.value, path, out);
                         }
                         None => {}
                     }
@@ -501,16 +565,15 @@ impl<'a> Checker<'a> {
                 .property(r)
                 .map(|sub| self.describe(sub))
                 .unwrap_or_else(|| "a value".to_string());
-            path.push(Seg::Key(r.to_string()));
             let mut i = issue(
                 path,
                 node,
                 IssueKind::Required,
                 format!("Invalid input: expected {expected}, received undefined"),
             );
+            i.path.push(Seg::Key(r.to_string()));
             i.loc = crate::validate::open_brace(node);
             out.push(i);
-            path.pop();
         }
         let count = node.members().len() as u64;
         if let Some(max) = s.max_properties {
@@ -600,9 +663,9 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn issue(path: &[Seg], node: &Node, kind: IssueKind, message: String) -> Issue {
+fn issue(path: &[Step], node: &Node, kind: IssueKind, message: String) -> Issue {
     Issue {
-        path: path.to_vec(),
+        path: owned(path),
         kind,
         message,
         loc: node.loc,

@@ -428,7 +428,7 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     let normalized = keyed_roster.then(|| extra::normalize(root)).flatten();
     let root = normalized.as_ref().unwrap_or(root);
     let mut all = Vec::new();
-    checker.check(root_schema, root, &mut Vec::new(), &mut all);
+    checker.check(root_schema, root, &[], &mut all);
     trimmed::issues(root, release, &mut all);
     let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
         all.into_iter().partition(is_channel_issue);

@@ -39,6 +39,21 @@ fn number(n: &[u8]) -> u64 {
 
 /// Semver order: numbers first, and a prerelease (`-beta.1`, `-1`) before its release.
 pub fn compare(a: &str, b: &str) -> Ordering {
+    // Most releases are numbers and dots only (`2026.9.6`): nothing to trim, no prerelease.
+    let plain = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if plain(a) && plain(b) {
+        return numbers(a).cmp(numbers(b));
+    }
+    compare_parts(a, b)
+}
+
+/// The numbers of a release spelt with numbers and dots only.
+fn numbers(v: &str) -> impl Iterator<Item = u64> + '_ {
+    v.as_bytes().split(|b| *b == b'.').map(number)
+}
+
+/// [`compare`] of any two spellings.
+fn compare_parts(a: &str, b: &str) -> Ordering {
     let (na, pa) = parts(a);
     let (nb, pb) = parts(b);
     na.cmp(nb).then_with(|| match (pa, pb) {
@@ -186,5 +201,33 @@ mod tests {
         }
         assert!(is_release("2026.1.29"));
         assert!(!is_release("latest"));
+    }
+
+    /// Releases of numbers and dots are compared as any other spelling is.
+    #[test]
+    fn plain_releases_compare_as_parsed() {
+        let all = [
+            "",
+            ".",
+            "..",
+            "1",
+            "1.",
+            ".1",
+            "1..2",
+            "2026.9.6",
+            "2026.10.1",
+            "2026.9.06",
+            "2026.9.6.0",
+            "2026.9",
+            "v2026.9.6",
+            " 2026.9.6",
+            "2026.9.6-1",
+            "18446744073709551616",
+        ];
+        for a in all {
+            for b in all {
+                assert_eq!(compare(a, b), compare_parts(a, b), "{a:?} {b:?}");
+            }
+        }
     }
 }

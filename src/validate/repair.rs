@@ -144,7 +144,7 @@ fn lands_valid(release: &str, p: &super::migrations::Planned, node: Option<&Node
         return true;
     };
     let mut out = Vec::new();
-    checker.check(sub, node, &mut segs.clone(), &mut out);
+    checker.check(sub, node, &segs, &mut out);
     out.is_empty()
 }
 

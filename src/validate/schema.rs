@@ -8,8 +8,8 @@
 //! uses, and a run that validates nothing touches none of them.
 
 use super::compiled::Compiled;
+use crate::paths::FastMap as HashMap;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 /// Nodes are kept in chunks of this many, each made when a node in it is first asked for.
@@ -61,6 +61,16 @@ enum Pattern {
     Regex(Option<fancy_regex::Regex>),
 }
 
+impl Pattern {
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Pattern::Simple(simple) => simple.is_match(text),
+            Pattern::Regex(Some(re)) => re.is_match(text).unwrap_or(true),
+            Pattern::Regex(None) => true,
+        }
+    }
+}
+
 /// The embedded table, set up on first use (its releases listed, no node read).
 pub fn table() -> &'static SchemaTable {
     static TABLE: OnceLock<SchemaTable> = OnceLock::new();
@@ -87,7 +97,7 @@ impl SchemaTable {
             count,
             compiled,
             releases,
-            patterns: Mutex::new(HashMap::new()),
+            patterns: Mutex::new(HashMap::default()),
         }
     }
 
@@ -123,20 +133,17 @@ impl SchemaTable {
     /// answered without compiling a regex ([`super::pattern`]).
     pub fn matches(&self, pattern: &str, text: &str) -> bool {
         let mut cache = self.patterns.lock().unwrap_or_else(|e| e.into_inner());
-        let compiled =
-            cache.entry(pattern.to_string()).or_insert_with(
-                || match super::pattern::Simple::parse(pattern) {
-                    Some(simple) => Pattern::Simple(simple),
-                    None => {
-                        Pattern::Regex(fancy_regex::Regex::new(&translate_pattern(pattern)).ok())
-                    }
-                },
-            );
-        match compiled {
-            Pattern::Simple(simple) => simple.is_match(text),
-            Pattern::Regex(Some(re)) => re.is_match(text).unwrap_or(true),
-            Pattern::Regex(None) => true,
+        // Looked up before it is kept: no copy of the pattern for each string checked.
+        if let Some(compiled) = cache.get(pattern) {
+            return compiled.is_match(text);
         }
+        let compiled = match super::pattern::Simple::parse(pattern) {
+            Some(simple) => Pattern::Simple(simple),
+            None => Pattern::Regex(fancy_regex::Regex::new(&translate_pattern(pattern)).ok()),
+        };
+        let matched = compiled.is_match(text);
+        cache.insert(pattern.to_string(), compiled);
+        matched
     }
 
     /// How many nodes have been made ready so far (for measurements and tests).
