@@ -178,6 +178,13 @@ impl FileCache {
         Self::default()
     }
 
+    /// Makes room for `configs` configs and their `.env` files (a map grown by doubling hashes
+    /// every key again each time it grows).
+    pub fn reserve_configs(&mut self, configs: usize) {
+        self.parsed.reserve(configs);
+        self.dotenv.reserve(configs);
+    }
+
     /// The file with this identity as this run parsed it: its tree parsed again from the
     /// source map when it was not kept ([`FileCache::keep_parsed`]).
     pub fn parsed(&self, id: &Identity, sources: &crate::source::SourceMap) -> Option<ParsedFile> {

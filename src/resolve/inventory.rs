@@ -42,9 +42,10 @@ pub fn inventory(found: Found) -> Inventory {
         true => FileCache::dropping_own_files(),
         false => FileCache::new(),
     };
+    cache.reserve_configs(invocations.len());
     let mut instances = resolve_all(&invocations, &mut sources, &mut cache, release);
     // Every canonical key of the run from one memo: each directory is looked up once.
-    let mut keys = PathKeys::default();
+    let mut keys = PathKeys::for_gateways(instances.len() + supervised.len());
     let mut known = Known::with_capacity(instances.len() + supervised.len());
     for (index, instance) in instances.iter().enumerate() {
         known.add(instance, index, &mut keys);
