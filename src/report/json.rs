@@ -333,6 +333,27 @@ impl<'a> Pretty<'a> {
         self.empty = false;
     }
 
+    /// An object whose members `members` writes (each after its [`Pretty::key`]).
+    pub fn object(&mut self, members: impl FnOnce(&mut Self)) {
+        self.open(b'{');
+        members(self);
+        self.close(b'}');
+    }
+
+    /// An array of `items`, each written by `item` in its place.
+    pub fn array<T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        mut item: impl FnMut(&mut Self, T),
+    ) {
+        self.open(b'[');
+        for it in items {
+            self.item();
+            item(self, it);
+        }
+        self.close(b']');
+    }
+
     /// Starts a member of the innermost object: its key, for the value written next.
     pub fn key(&mut self, key: &str) {
         self.item();

@@ -256,55 +256,50 @@ fn result(
             .map(|(_, label)| (label, party_place(label, sources)))
     };
     w.key("message");
-    w.open(b'{');
-    w.key("text");
-    w.string_of(|buf| {
-        link_text(buf, &visible(&f.message));
-        let mut id = 0;
-        for (label, place) in others() {
-            let message = visible(&label.message);
-            if place.is_some() {
-                id += 1;
-                json::escaped(buf, "\n- [");
-                link_text(buf, &message);
-                json::escaped(buf, &format!("]({id})"));
-            } else {
-                json::escaped(buf, "\n- ");
-                link_text(buf, &message);
+    w.object(|w| {
+        w.key("text");
+        w.string_of(|buf| {
+            link_text(buf, &visible(&f.message));
+            let mut id = 0;
+            for (label, place) in others() {
+                let message = visible(&label.message);
+                if place.is_some() {
+                    id += 1;
+                    json::escaped(buf, "\n- [");
+                    link_text(buf, &message);
+                    buf.extend_from_slice(b"](");
+                    json::number(buf, id);
+                    buf.push(b')');
+                } else {
+                    json::escaped(buf, "\n- ");
+                    link_text(buf, &message);
+                }
             }
-        }
-        notes(buf, f, scratch, link_text);
+            notes(buf, f, scratch, link_text);
+        });
     });
-    w.close(b'}');
     w.key("locations");
-    w.open(b'[');
-    w.item();
     let primary = visible(&f.labels[anchor.index].message);
-    location(w, None, anchor.file, anchor.at, &primary);
-    w.close(b']');
+    w.array([primary], |w, primary| {
+        location(w, None, anchor.file, anchor.at, &primary)
+    });
     let mut related = others()
         .filter_map(|(label, place)| place.map(|p| (label, p)))
         .peekable();
     if related.peek().is_some() {
         w.key("relatedLocations");
-        w.open(b'[');
-        for (id, (label, (file, at))) in related.enumerate() {
-            w.item();
-            location(w, Some(id + 1), file, at, &visible(&label.message));
-        }
-        w.close(b']');
+        w.array(related.enumerate(), |w, (id, (label, (file, at)))| {
+            location(w, Some(id + 1), file, at, &visible(&label.message))
+        });
     }
     w.key("partialFingerprints");
-    w.open(b'{');
-    w.key(FINGERPRINT_KEY);
-    w.string(&fingerprint(f));
-    w.close(b'}');
+    w.object(|w| {
+        w.key(FINGERPRINT_KEY);
+        w.string(&fingerprint(f));
+    });
     if let Some(fix) = &f.fix {
         w.key("fixes");
-        w.open(b'[');
-        w.item();
-        sarif_fix(w, fix, sources);
-        w.close(b']');
+        w.array([fix], |w, fix| sarif_fix(w, fix, sources));
     }
     w.close(b'}');
 }
@@ -342,41 +337,35 @@ fn sarif_fix(w: &mut Pretty, fix: &crate::fix::Fix, sources: &SourceMap) {
             None => files.push((file, vec![replacement])),
         }
     }
-    w.open(b'{');
-    w.key("description");
-    text_object(w, &visible(&fix.description));
-    w.key("artifactChanges");
-    w.open(b'[');
-    for (file, replacements) in files {
-        w.item();
-        w.open(b'{');
-        w.key("artifactLocation");
-        artifact_location(w, file);
-        w.key("replacements");
-        w.open(b'[');
-        for (at, content) in replacements {
-            w.item();
-            w.open(b'{');
-            // A text region's end column is the column after its last character, so an
-            // insertion is a region of length zero (§3.30.5, §3.57.3).
-            w.key("deletedRegion");
-            region(w, at);
-            if !content.is_empty() {
-                w.key("insertedContent");
-                text_object(w, content);
-            }
-            w.close(b'}');
-        }
-        w.close(b']');
-        w.close(b'}');
-    }
-    w.close(b']');
-    w.key("properties");
-    w.open(b'{');
-    w.key("applicability");
-    w.string(json::applicability(fix.applicability));
-    w.close(b'}');
-    w.close(b'}');
+    w.object(|w| {
+        w.key("description");
+        text_object(w, &visible(&fix.description));
+        w.key("artifactChanges");
+        w.array(files, |w, (file, replacements)| {
+            w.object(|w| {
+                w.key("artifactLocation");
+                artifact_location(w, file);
+                w.key("replacements");
+                w.array(replacements, |w, (at, content)| {
+                    w.object(|w| {
+                        // A text region's end column is the column after its last character,
+                        // so an insertion is a region of length zero (§3.30.5, §3.57.3).
+                        w.key("deletedRegion");
+                        region(w, at);
+                        if !content.is_empty() {
+                            w.key("insertedContent");
+                            text_object(w, content);
+                        }
+                    });
+                });
+            });
+        });
+        w.key("properties");
+        w.object(|w| {
+            w.key("applicability");
+            w.string(json::applicability(fix.applicability));
+        });
+    });
 }
 
 /// A finding in no file, as a tool notification of its rule: the message and every party,
@@ -387,26 +376,26 @@ fn notification(w: &mut Pretty, reported: &Reported, rules: &[RuleInfo], scratch
     w.key("level");
     w.string(level(reported.severity));
     w.key("message");
-    w.open(b'{');
-    w.key("text");
-    w.string_of(|buf| {
-        json::escaped(buf, &visible(&f.message));
-        for label in &f.labels {
-            json::escaped(buf, "\n- ");
-            json::escaped(buf, &visible(&label.message));
-        }
-        notes(buf, f, scratch, json::escaped);
+    w.object(|w| {
+        w.key("text");
+        w.string_of(|buf| {
+            json::escaped(buf, &visible(&f.message));
+            for label in &f.labels {
+                json::escaped(buf, "\n- ");
+                json::escaped(buf, &visible(&label.message));
+            }
+            notes(buf, f, scratch, json::escaped);
+        });
     });
-    w.close(b'}');
     w.key("associatedRule");
-    w.open(b'{');
-    w.key("id");
-    w.string(f.rule.code);
-    if let Some(index) = rule_index(rules, f.rule.code) {
-        w.key("index");
-        w.number(index);
-    }
-    w.close(b'}');
+    w.object(|w| {
+        w.key("id");
+        w.string(f.rule.code);
+        if let Some(index) = rule_index(rules, f.rule.code) {
+            w.key("index");
+            w.number(index);
+        }
+    });
     w.close(b'}');
 }
 
@@ -443,54 +432,54 @@ fn link_text(buf: &mut Vec<u8>, text: &str) {
 
 /// `{"text": ...}`.
 fn text_object(w: &mut Pretty, text: &str) {
-    w.open(b'{');
-    w.key("text");
-    w.string(text);
-    w.close(b'}');
+    w.object(|w| {
+        w.key("text");
+        w.string(text);
+    });
 }
 
 fn location(w: &mut Pretty, id: Option<usize>, file: &str, at: Place, label: &str) {
-    w.open(b'{');
-    if let Some(id) = id {
-        w.key("id");
-        w.number(id);
-    }
-    w.key("physicalLocation");
-    w.open(b'{');
-    w.key("artifactLocation");
-    artifact_location(w, file);
-    w.key("region");
-    region(w, at);
-    w.close(b'}');
-    w.key("message");
-    text_object(w, label);
-    w.close(b'}');
+    w.object(|w| {
+        if let Some(id) = id {
+            w.key("id");
+            w.number(id);
+        }
+        w.key("physicalLocation");
+        w.object(|w| {
+            w.key("artifactLocation");
+            artifact_location(w, file);
+            w.key("region");
+            region(w, at);
+        });
+        w.key("message");
+        text_object(w, label);
+    });
 }
 
 fn artifact_location(w: &mut Pretty, file: &str) {
     let (uri, uri_base_id) = artifact_uri(Path::new(file));
-    w.open(b'{');
-    w.key("uri");
-    w.string(&uri);
-    if let Some(base) = uri_base_id {
-        w.key("uriBaseId");
-        w.string(base);
-    }
-    w.close(b'}');
+    w.object(|w| {
+        w.key("uri");
+        w.string(&uri);
+        if let Some(base) = uri_base_id {
+            w.key("uriBaseId");
+            w.string(base);
+        }
+    });
 }
 
 fn region(w: &mut Pretty, at: Place) {
-    w.open(b'{');
-    for (key, value) in [
-        ("startLine", at.line),
-        ("startColumn", at.column),
-        ("endLine", at.end_line),
-        ("endColumn", at.end_column),
-    ] {
-        w.key(key);
-        w.number(value);
-    }
-    w.close(b'}');
+    w.object(|w| {
+        for (key, value) in [
+            ("startLine", at.line),
+            ("startColumn", at.column),
+            ("endLine", at.end_line),
+            ("endColumn", at.end_column),
+        ] {
+            w.key(key);
+            w.number(value);
+        }
+    });
 }
 
 /// `display` is [`crate::paths::display_path`]'s form: relative to the working directory
