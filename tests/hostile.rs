@@ -3793,3 +3793,40 @@ fn a_negative_published_port_is_said_as_written() {
     assert_eq!(cl904[0]["parties"][0]["line"], 3, "{head}");
     assert_others_linted(&findings);
 }
+
+/// A config with 100,000 unknown keys in one object: each is one CL701, and finding where each
+/// sits (the start-repair check and the verdict's spans walk to every issue's key) looks the
+/// key up in an index of the object, not in a scan of its 100,000 members (minutes before).
+/// The hang guard is what fails without the index; the other gateways are linted all the same.
+#[test]
+fn hundred_thousand_unknown_keys_in_one_object_are_each_found_once() {
+    const KEYS: usize = 100_000;
+    let s = Scratch::new("unknown-keys");
+    add_ordinary_gateways(&s);
+    let members: Vec<String> = (0..KEYS).map(|i| format!("k{i}: 1")).collect();
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!("{{ agents: {{ {} }} }}\n", members.join(", ")),
+    );
+    let out = run(&[
+        "check",
+        "--home",
+        &s.home(),
+        "--no-config",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let unknown = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" CL701 ") && l.contains("Unrecognized key"))
+        .count();
+    assert_eq!(
+        unknown,
+        KEYS,
+        "{}",
+        &out.stdout[..out.stdout.len().min(2000)]
+    );
+    assert!(out.stdout.contains(" CL101 "), "{}", out.stderr);
+}

@@ -74,6 +74,11 @@ impl<K: AsRef<str>> KeyIndex<K> {
         }
     }
 
+    /// Where `key` is, if it is there.
+    pub fn find(&self, key: K) -> Option<usize> {
+        self.positions.get(&Counted(key)).copied()
+    }
+
     /// Forgets every key (an empty `Environment=` clears what came before).
     pub fn clear(&mut self) {
         self.positions.clear();

@@ -3,6 +3,7 @@
 use crate::load::json5::{self, Span};
 use crate::load::keys::KeyIndex;
 use crate::source::{FileId, Loc};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A value. Arrays and objects hold their items behind an [`Arc`], so that a tree is cloned in
@@ -66,6 +67,38 @@ pub struct Member {
     pub key: String,
     pub key_loc: Loc,
     pub value: Node,
+}
+
+/// Member lookups repeated over one tree (one walk per validation issue or start value): an
+/// object with many members gets a [`KeyIndex`] at its first lookup, so that N lookups in an
+/// object of N members are not N scans of it (a config with 150,000 unknown keys in one object
+/// took minutes).
+#[derive(Default)]
+pub struct Lookups<'a> {
+    indexed: HashMap<*const Node, KeyIndex<&'a str>>,
+}
+
+impl<'a> Lookups<'a> {
+    /// Below this many members a scan is cheaper than an index.
+    const INDEXED_FROM: usize = 32;
+
+    /// The value of `key` in `node`, as [`Node::get`] gives it.
+    pub fn get(&mut self, node: &'a Node, key: &str) -> Option<&'a Node> {
+        let Value::Object(list) = &node.value else {
+            return None;
+        };
+        if list.len() < Self::INDEXED_FROM {
+            return node.get(key);
+        }
+        let index = self.indexed.entry(node as *const Node).or_insert_with(|| {
+            let mut index = KeyIndex::with_capacity(list.len());
+            for (i, m) in list.iter().enumerate() {
+                index.place(m.key.as_str(), i);
+            }
+            index
+        });
+        index.find(key).map(|i| &list[i].value)
+    }
 }
 
 impl Node {
@@ -259,5 +292,39 @@ pub fn file_start(file: FileId) -> Loc {
     Loc {
         file,
         span: Span::new(0, 0),
+    }
+}
+
+#[cfg(test)]
+mod lookups_tests {
+    use super::*;
+
+    fn tree(text: &str) -> Node {
+        let doc = json5::parse(text).expect("parses");
+        Node::from_json5(&doc.root, crate::source::FileId(0))
+    }
+
+    /// Small and large objects (a scan below [`Lookups::INDEXED_FROM`] members, an index from
+    /// it) answer as [`Node::get`] does (a repeated key: its last value, at its first place).
+    #[test]
+    fn lookups_answer_as_get_does() {
+        for n in [3, Lookups::INDEXED_FROM, 500] {
+            let members: Vec<String> = (0..n).map(|i| format!("k{i}: {i}")).collect();
+            let root = tree(&format!(
+                "{{ a: {{ {}, k1: 'again' }} }}",
+                members.join(", ")
+            ));
+            let a = root.get("a").unwrap();
+            let mut lookups = Lookups::default();
+            for key in ["k0", "k1", "k2", "missing"] {
+                let got = lookups.get(a, key).map(|n| n.loc);
+                assert_eq!(got, a.get(key).map(|n| n.loc), "{n} members, {key}");
+            }
+            assert_eq!(lookups.get(a, "k1").and_then(Node::as_str), Some("again"));
+            assert!(
+                lookups.get(a.get("k0").unwrap(), "x").is_none(),
+                "not an object"
+            );
+        }
     }
 }

@@ -14,7 +14,7 @@
 
 use super::startup::StartFact;
 use super::Instance;
-use crate::load::tree::{Node, Value};
+use crate::load::tree::{Lookups, Node, Value};
 use crate::load::ProblemKind;
 use crate::source::Loc;
 use crate::validate::{self, Issue, StartOutcome};
@@ -143,11 +143,12 @@ pub fn decide(inst: &mut Instance) {
     // A value the start refuses or repairs is reported as such, not also as a value
     // rejected where it is used (CL904).
     if let Some(root) = &inst.config_root {
+        let mut lookups = Lookups::default();
         let spans: Vec<Loc> = verdict
             .values
             .iter()
             .flat_map(|v| {
-                let node = node_at(root, &v.path).map(|n| n.loc);
+                let node = node_at(root, &v.path, &mut lookups).map(|n| n.loc);
                 [Some(v.loc), node].into_iter().flatten()
             })
             .collect();
@@ -491,11 +492,11 @@ fn within(inner: Loc, outer: Loc) -> bool {
 }
 
 /// The node at a dotted path (array indices as numbers).
-fn node_at<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
+fn node_at<'a>(root: &'a Node, path: &str, lookups: &mut Lookups<'a>) -> Option<&'a Node> {
     let mut node = root;
     for seg in path.split('.') {
         node = match &node.value {
-            Value::Object(_) => node.get(seg)?,
+            Value::Object(_) => lookups.get(node, seg)?,
             Value::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
             _ => return None,
         };

@@ -37,8 +37,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     };
     for inst in ctx.instances {
         let starts = inst.start.start != Start::Refuses;
+        let verdict = Verdict::of(inst);
         for value in &inst.start.values {
-            push(current(inst, value, starts), inst, &mut out);
+            push(current(inst, value, starts, &verdict), inst, &mut out);
         }
         let Some(v) = &inst.validity else { continue };
         for finding in disagreeing_releases(inst, v) {
@@ -139,7 +140,30 @@ fn help_for(issue: &Issue) -> String {
 
 /// CL701 (refused) and CL702 (repaired at start, rewriting the file): one offending value of
 /// the gateway's start verdict.
-fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
+/// What every value of one gateway's start verdict shares: looked up once per gateway, not
+/// once per value (a config with 150,000 unknown keys has as many values: a scan of them all
+/// for each was quadratic).
+struct Verdict {
+    /// A value is refused because its channel block needs a migration first.
+    channel_refusal: bool,
+    /// The start fails writing a gateway token into an included file ([`token_write_fails`]).
+    token_write_fails: bool,
+}
+
+impl Verdict {
+    fn of(inst: &Instance) -> Verdict {
+        let values = &inst.start.values;
+        Verdict {
+            channel_refusal: values.iter().any(|v| {
+                v.issue.as_ref().and_then(|i| i.note.as_deref())
+                    == Some(crate::validate::repair::CHANNEL_MIGRATION_REFUSED)
+            }),
+            token_write_fails: values.iter().any(token_write_fails),
+        }
+    }
+}
+
+fn current(inst: &Instance, value: &StartValue, starts: bool, verdict: &Verdict) -> Finding {
     let v = inst.validity.as_ref();
     let release = v
         .map(release_words)
@@ -200,12 +224,8 @@ fn current(inst: &Instance, value: &StartValue, starts: bool) -> Finding {
             "`openclaw config validate` reports this once the problems it reports first are fixed",
         );
     }
-    let channel_refusal = inst.start.values.iter().any(|v| {
-        v.issue.as_ref().and_then(|i| i.note.as_deref())
-            == Some(crate::validate::repair::CHANNEL_MIGRATION_REFUSED)
-    });
     // A failed token write is no invalid config: `config validate` accepts it, the start exits 1.
-    if !starts && !channel_refusal && !inst.start.values.iter().any(token_write_fails) {
+    if !starts && !verdict.channel_refusal && !verdict.token_write_fails {
         f = f.note("OpenClaw exits with \"Invalid config\" (status 78) until the config is fixed; confirm with `openclaw config validate`");
     }
     let running = v.map(|v| {

@@ -7,15 +7,20 @@
 //! repairs makes the gateway refuse.
 
 use super::{Issue, IssueKind, Seg, StartOutcome, Verdict};
-use crate::load::tree::Node;
+use crate::load::tree::{Lookups, Node, Value};
 
 /// What the start-time migrations do about one issue, if one of them repairs it.
-pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
+fn repair<'a>(
+    root: &'a Node,
+    release: &str,
+    issue: &Issue,
+    members: &mut Lookups<'a>,
+) -> Option<String> {
     // The repairs below are those of the start guard's era (2026.8 on); a release whose start
     // or config read runs its own legacy migrations (up to 2026.4.29) has only what its table
     // says.
     if super::migrations::legacy_start(release) || super::migrations::read_migrates(release) {
-        return from_table(root, release, issue);
+        return from_table(root, release, issue, members);
     }
     let path = &issue.path;
     match (issue.kind, path.as_slice()) {
@@ -78,19 +83,24 @@ pub fn repair(root: &Node, release: &str, issue: &Issue) -> Option<String> {
         {
             Some("stamps the multi-agent roster with agents.ownership=\"explicit\"".into())
         }
-        _ => from_table(root, release, issue),
+        _ => from_table(root, release, issue, members),
     }
 }
 
 /// What the release's own migration table (data/doctor-migrations.json) and retired keys say
 /// the migrations do to the issue's key.
-fn from_table(root: &Node, release: &str, issue: &Issue) -> Option<String> {
+fn from_table<'a>(
+    root: &'a Node,
+    release: &str,
+    issue: &Issue,
+    members: &mut Lookups<'a>,
+) -> Option<String> {
     let path = &issue.path;
     // What the release's own migrations do to this key (data/doctor-migrations.json):
     // a move says where the value goes; a removal or rewrite says so.
     let node = path.iter().try_fold(root, |n, seg| match (seg, &n.value) {
-        (Seg::Key(k), _) => n.get(k),
-        (Seg::Index(i), crate::load::tree::Value::Array(items)) => items.get(*i),
+        (Seg::Key(k), _) => members.get(n, k),
+        (Seg::Index(i), Value::Array(items)) => items.get(*i),
         _ => None,
     });
     use super::migrations::{planned_below, planned_block, planned_in, Kind};
@@ -347,11 +357,12 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
     // `openclaw doctor --fix` of every release with a migration list knows what they do; the
     // gateway itself repairs only from the start guard's release on.
     let knows_migrations = super::migrations::for_release(release).is_some();
+    let mut members = Lookups::default();
     let repairs: Vec<Option<String>> = issues
         .iter()
         .map(|i| {
             if knows_migrations {
-                repair(root, release, i)
+                repair(root, release, i, &mut members)
             } else {
                 None
             }
