@@ -209,6 +209,20 @@ fn add_ordinary_gateways(s: &Scratch) {
     );
 }
 
+/// Where each finding is (its file after `marker`, its first party's line), sorted.
+fn places_after(findings: &[&serde_json::Value], marker: &str) -> Vec<(String, u64)> {
+    let mut at: Vec<(String, u64)> = findings
+        .iter()
+        .map(|f| {
+            let file = file_of(f);
+            let tail = file.rsplit(marker).next().unwrap().to_string();
+            (tail, f["parties"][0]["line"].as_u64().unwrap())
+        })
+        .collect();
+    at.sort();
+    at
+}
+
 fn assert_others_linted(findings: &[serde_json::Value]) {
     assert!(
         !with_code(findings, "CL101").is_empty(),
@@ -3567,24 +3581,14 @@ fn unit_lines_that_are_not_utf8_are_read_as_systemd_reads_them() {
     let (_, findings, out) = check_json(&s.home());
     let head = &out[..out.len().min(6000)];
     let cl901 = with_code(&findings, "CL901");
-    let mut at: Vec<(String, u64)> = cl901
-        .iter()
-        .map(|f| {
-            let file = file_of(f);
-            let tail = file.rsplit("/.config/systemd/").next().unwrap().to_string();
-            (tail, f["parties"][0]["line"].as_u64().unwrap())
-        })
-        .collect();
-    at.sort();
+    let at = places_after(&cl901, "/.config/systemd/");
+    let at: Vec<(&str, u64)> = at.iter().map(|(f, l)| (f.as_str(), *l)).collect();
     assert_eq!(
         at,
         [
-            ("user.conf".to_string(), 3),
-            ("user/openclaw-gateway-bad.service".to_string(), 2),
-            (
-                "user/openclaw-gateway-ok.service.d/port.conf".to_string(),
-                3
-            ),
+            ("user.conf", 3),
+            ("user/openclaw-gateway-bad.service", 2),
+            ("user/openclaw-gateway-ok.service.d/port.conf", 3),
         ],
         "{head}"
     );
@@ -3647,15 +3651,7 @@ fn a_malformed_section_header_ends_what_systemd_reads() {
     let (_, findings, out) = check_json(&s.home());
     let head = &out[..out.len().min(6000)];
     let cl901 = with_code(&findings, "CL901");
-    let mut at: Vec<(String, u64)> = cl901
-        .iter()
-        .map(|f| {
-            let file = file_of(f);
-            let tail = file.rsplit("/.config/").next().unwrap().to_string();
-            (tail, f["parties"][0]["line"].as_u64().unwrap())
-        })
-        .collect();
-    at.sort();
+    let at = places_after(&cl901, "/.config/");
     let at: Vec<(&str, u64)> = at.iter().map(|(f, l)| (f.as_str(), *l)).collect();
     assert_eq!(
         at,
