@@ -37,9 +37,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     };
     for inst in ctx.instances {
         let starts = inst.start.start != Start::Refuses;
-        let verdict = Verdict::of(inst);
+        let shared = SharedFacts::of(inst);
         for value in &inst.start.values {
-            push(current(inst, value, starts, &verdict), inst, &mut out);
+            push(current(inst, value, starts, &shared), inst, &mut out);
         }
         let Some(v) = &inst.validity else { continue };
         for finding in disagreeing_releases(inst, v) {
@@ -138,22 +138,20 @@ fn help_for(issue: &Issue) -> String {
     }
 }
 
-/// CL701 (refused) and CL702 (repaired at start, rewriting the file): one offending value of
-/// the gateway's start verdict.
 /// What every value of one gateway's start verdict shares: looked up once per gateway, not
 /// once per value (a config with 150,000 unknown keys has as many values: a scan of them all
 /// for each was quadratic).
-struct Verdict {
+struct SharedFacts {
     /// A value is refused because its channel block needs a migration first.
     channel_refusal: bool,
     /// The start fails writing a gateway token into an included file ([`token_write_fails`]).
     token_write_fails: bool,
 }
 
-impl Verdict {
-    fn of(inst: &Instance) -> Verdict {
+impl SharedFacts {
+    fn of(inst: &Instance) -> SharedFacts {
         let values = &inst.start.values;
-        Verdict {
+        SharedFacts {
             channel_refusal: values.iter().any(|v| {
                 v.issue.as_ref().and_then(|i| i.note.as_deref())
                     == Some(crate::validate::repair::CHANNEL_MIGRATION_REFUSED)
@@ -163,7 +161,9 @@ impl Verdict {
     }
 }
 
-fn current(inst: &Instance, value: &StartValue, starts: bool, verdict: &Verdict) -> Finding {
+/// CL701 (refused) and CL702 (repaired at start, rewriting the file): one offending value of
+/// the gateway's start verdict.
+fn current(inst: &Instance, value: &StartValue, starts: bool, shared: &SharedFacts) -> Finding {
     let v = inst.validity.as_ref();
     let release = v
         .map(release_words)
@@ -225,7 +225,7 @@ fn current(inst: &Instance, value: &StartValue, starts: bool, verdict: &Verdict)
         );
     }
     // A failed token write is no invalid config: `config validate` accepts it, the start exits 1.
-    if !starts && !verdict.channel_refusal && !verdict.token_write_fails {
+    if !starts && !shared.channel_refusal && !shared.token_write_fails {
         f = f.note("OpenClaw exits with \"Invalid config\" (status 78) until the config is fixed; confirm with `openclaw config validate`");
     }
     let running = v.map(|v| {
