@@ -1314,12 +1314,7 @@ impl ManagerEnv {
             .iter()
             .map(|(path, err)| unreadable(sources, path, err));
         for problem in stopped.into_iter().chain(unread) {
-            if !problems
-                .iter()
-                .any(|p| p.loc.map(|l| l.file) == problem.loc.map(|l| l.file))
-            {
-                problems.push(problem);
-            }
+            said.push_once_at_its_place(problems, problem);
         }
         let mut ids: BTreeMap<usize, FileId> = BTreeMap::new();
         // Registered (and scanned for what may be shown) once, however many units read it.
@@ -1531,9 +1526,7 @@ impl UnitReader<'_> {
         if let Some(dir) = stopped_in {
             // Once, however many units the directory applies to (`service.d/`).
             let problem = manager::stopped_drop_ins(&dir, &name, sources);
-            if !problems.iter().any(|p| p.loc == problem.loc) {
-                problems.push(problem);
-            }
+            said.push_once_at_its_place(problems, problem);
         }
         for drop_in in listed {
             match ServiceFiles::unit(&drop_in, SMALL_FILE_LIMIT) {
@@ -3218,17 +3211,33 @@ fn instance_entries(entries: std::fs::ReadDir, head: &str) -> Vec<(String, PathB
     out
 }
 
-/// The problems [`SaidOnce::push`] added in one discovery.
+/// The problems [`SaidOnce::push`] added in one discovery, and the places
+/// [`SaidOnce::push_once_at_its_place`] said something at.
 #[derive(Default)]
-struct SaidOnce(std::collections::HashSet<Problem>);
+struct SaidOnce {
+    problems: std::collections::HashSet<Problem>,
+    places: std::collections::HashSet<Loc>,
+}
 
 impl SaidOnce {
     /// Adds `problem` to `problems` unless it was said already: a file shared by several
     /// units (a drop-in, the manager's configuration) is said once, however many units read
     /// it. A set, not a scan of `problems`: units are many, and so may their problems be.
     fn push(&mut self, problems: &mut Vec<Problem>, problem: Problem) {
-        if !self.0.contains(&problem) {
-            self.0.insert(problem.clone());
+        if !self.problems.contains(&problem) {
+            self.problems.insert(problem.clone());
+            problems.push(problem);
+        }
+    }
+
+    /// Adds `problem` to `problems` unless one was said at its place already: a directory
+    /// listed or a manager file read for many units, whose problem is worded per unit (the
+    /// unit's name) but is one problem of that directory or file (at its start).
+    fn push_once_at_its_place(&mut self, problems: &mut Vec<Problem>, problem: Problem) {
+        let Some(loc) = problem.loc else {
+            return problems.push(problem);
+        };
+        if self.places.insert(loc) {
             problems.push(problem);
         }
     }
