@@ -34,11 +34,15 @@ esac
 # mimalloc (the allocator) reads each of its MIMALLOC_* options by scanning the whole environment
 # at start-up: 56K instructions with an empty environment, ~150K (a tenth of a one-gateway
 # `check`) with an ordinary shell's. clawlint sets its allocator up in code and documents no
-# MIMALLOC_* variable, so every release binary is built without that scan (cc reads
-# CFLAGS_<target>; the define is unused by the other C code, SQLite).
+# MIMALLOC_* variable, so every release binary is built without that scan. At exit mimalloc
+# also collects its heap and hands the freed pages back to the system one madvise at a time
+# (13 calls for one gateway, ~150 for 10,000), work the kernel does anyway when the process
+# ends: MI_SKIP_COLLECT_ON_EXIT leaves it to the kernel (mimalloc's own switch for a
+# stand-alone process; it matters only to a library unloaded and loaded again). cc reads
+# CFLAGS_<target>; the defines are unused by the other C code, SQLite.
 case $target in *[!A-Za-z0-9._-]*) echo "$0: not a target triple: $target" >&2; exit 2 ;; esac
 cflags=CFLAGS_$(printf %s "$target" | tr -- '-.' '__')
 eval "current=\${$cflags:-}"
-eval "$cflags=\"\${current:+\$current }-DMI_NO_GETENV\""
+eval "$cflags=\"\${current:+\$current }-DMI_NO_GETENV -DMI_SKIP_COLLECT_ON_EXIT\""
 export "${cflags?}"
 exec cargo "$command" --locked --target "$target" "$@"

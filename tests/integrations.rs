@@ -1111,7 +1111,8 @@ fn release_cargo_script_gives_each_target_its_flags() {
         scratch.path("bin").display(),
         std::env::var("PATH").unwrap()
     );
-    // Every target's C code (mimalloc) is built without its environment scan at start-up.
+    // Every target's C code (mimalloc) is built without its environment scan at start-up and
+    // its heap collection at exit.
     let cflags_var = |target: &str| format!("CFLAGS_{}", target.replace(['-', '.'], "_"));
     let cargo = |target: &str, rustflags: Option<&str>| {
         let mut cmd = Command::new("sh");
@@ -1132,7 +1133,7 @@ fn release_cargo_script_gives_each_target_its_flags() {
     };
     let args = |target: &str| {
         format!(
-            "{}=-DMI_NO_GETENV|bench --locked --target {target} --bench scale -- realistic 1 ",
+            "{}=-DMI_NO_GETENV -DMI_SKIP_COLLECT_ON_EXIT|bench --locked --target {target} --bench scale -- realistic 1 ",
             cflags_var(target)
         )
     };
