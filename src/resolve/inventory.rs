@@ -43,16 +43,17 @@ pub fn inventory(found: Found) -> Inventory {
         false => FileCache::new(),
     };
     cache.reserve_configs(invocations.len());
-    let mut instances = resolve_all(&invocations, &mut sources, &mut cache, release);
+    let mut instances = resolve_all(invocations, &mut sources, &mut cache, release);
     // Every canonical key of the run from one memo: each directory is looked up once.
     let mut keys = PathKeys::for_gateways(instances.len() + supervised.len());
     let mut known = Known::with_capacity(instances.len() + supervised.len());
     for (index, instance) in instances.iter().enumerate() {
         known.add(instance, index, &mut keys);
     }
+    // Each supervisor's invocation is freed once its instance is built, as in `resolve_all`.
     let services: Vec<Instance> = supervised
-        .iter()
-        .map(|inv| resolve_instance_for(inv, &mut sources, &mut cache, release))
+        .into_iter()
+        .map(|inv| resolve_instance_for(&inv, &mut sources, &mut cache, release))
         .collect();
     // Supervisors that run exactly a scanned gateway (its state dir and its config) claim it
     // first, so that which supervisor a dir's gateway gets never depends on the order the
@@ -118,8 +119,12 @@ fn fleet_cells(
     cells
 }
 
+/// Consumes the invocations: each one's environment, paths and supervisor are freed as soon as
+/// its instance is built, so the next instance's allocations reuse that memory (kept to the
+/// end of the inventory, the invocations were 13 MB of a 10,000-gateway run's heap, and the
+/// scattered frees stayed resident after it).
 fn resolve_all(
-    invocations: &[Invocation],
+    invocations: Vec<Invocation>,
     sources: &mut SourceMap,
     cache: &mut FileCache,
     release: Option<&str>,
@@ -132,7 +137,8 @@ fn resolve_all(
     let mut scanned_configs = HashSet::default();
     scanned_configs.reserve(invocations.len());
     for inv in invocations {
-        let instance = resolve_instance_for(inv, sources, cache, release);
+        let instance = resolve_instance_for(&inv, sources, cache, release);
+        drop(inv);
         match instance.discovery {
             Discovery::HomeDir(_) => {
                 scanned_configs.insert(instance.config_path.value.clone());
