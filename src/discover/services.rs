@@ -2178,7 +2178,7 @@ fn build(
         dev,
         env,
         port_arg: service.port.clone(),
-        service: Some(service),
+        service: Some(Box::new(service)),
         container: None,
     }
 }

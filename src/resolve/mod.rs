@@ -216,7 +216,7 @@ pub fn resolve_instance_for(
         ignored_port_env: ports::ignored_port_env(&env).map(Box::new),
         tailscale: tailscale_ingress(&root).map(Box::new),
         config_port: ports::configured_port(&root),
-        service: inv.service.clone().map(Box::new),
+        service: inv.service.clone(),
         other_services: Vec::new(),
         listeners,
         browser,

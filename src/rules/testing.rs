@@ -505,7 +505,7 @@ impl Gateway {
             dev: false,
             env: env.clone(),
             port_arg,
-            service: service.clone(),
+            service: service.clone().map(Box::new),
             container: None,
             written_home: None,
         };
