@@ -313,13 +313,8 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
             .iter()
             .map(|(i, c)| claim_addr(&instances[*i], c))
             .collect();
-        // Keep the parties that overlap a party of another gateway.
-        let kept: Vec<usize> = (0..parties.len())
-            .filter(|&a| {
-                (0..parties.len())
-                    .any(|b| parties[b].0 != parties[a].0 && addrs[a].overlaps(&addrs[b]))
-            })
-            .collect();
+        let gateways: Vec<usize> = parties.iter().map(|(i, _)| *i).collect();
+        let kept = overlapping_another_gateway(&gateways, &addrs);
         if !kept
             .iter()
             .any(|&k| matches!(parties[k].1, Claim::Published(_)))
@@ -404,6 +399,57 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         out.push(finding);
     }
     out
+}
+
+/// The parties (by position) whose address overlaps that of a party of another gateway
+/// (`HostAddr::overlaps`: every address overlaps all, two IPs only themselves), in order.
+/// Linear in the group, however many containers publish one port: a party on every address
+/// needs any other gateway in the group, one on an IP another gateway on every address or
+/// on that IP.
+fn overlapping_another_gateway(gateways: &[usize], addrs: &[HostAddr]) -> Vec<usize> {
+    let mut all = TwoGateways::default();
+    let mut on_any = TwoGateways::default();
+    let mut on_ip: crate::paths::FastMap<&str, TwoGateways> = Default::default();
+    for (&gateway, addr) in gateways.iter().zip(addrs) {
+        all.add(gateway);
+        match addr {
+            HostAddr::Any => on_any.add(gateway),
+            HostAddr::Ip(ip) => on_ip.entry(ip.as_str()).or_default().add(gateway),
+        }
+    }
+    (0..gateways.len())
+        .filter(|&k| {
+            let gateway = gateways[k];
+            match &addrs[k] {
+                HostAddr::Any => all.other_than(gateway),
+                HostAddr::Ip(ip) => {
+                    on_any.other_than(gateway) || on_ip[ip.as_str()].other_than(gateway)
+                }
+            }
+        })
+        .collect()
+}
+
+/// The first two different gateways seen: enough to tell whether any gateway but a given
+/// one was seen.
+#[derive(Default)]
+struct TwoGateways {
+    first: Option<usize>,
+    second: Option<usize>,
+}
+
+impl TwoGateways {
+    fn add(&mut self, gateway: usize) {
+        match self.first {
+            None => self.first = Some(gateway),
+            Some(first) if first != gateway && self.second.is_none() => self.second = Some(gateway),
+            Some(_) => {}
+        }
+    }
+
+    fn other_than(&self, gateway: usize) -> bool {
+        self.second.is_some() || self.first.is_some_and(|first| first != gateway)
+    }
 }
 
 fn claim_label(instance: &Instance, claim: &Claim, addr: &HostAddr) -> Label {
@@ -507,6 +553,62 @@ mod tests {
         ]);
         assert!(host.findings(PUBLISHED_PORT_COLLISION).is_empty());
         assert!(host.findings(GATEWAY_PORT_COLLISION).is_empty());
+    }
+
+    /// The linear pass keeps exactly the parties the all-pairs definition keeps, on groups
+    /// of one port with few gateways and addresses (many overlaps) and many (few).
+    #[test]
+    fn overlapping_another_gateway_agrees_with_all_pairs() {
+        use crate::container::HostAddr;
+        let mut rng = crate::xorshift::Rng(0x5eed);
+        for round in 0..400 {
+            let len = 1 + rng.below(40) as usize;
+            let spread = 1 + round % 12u64;
+            let gateways: Vec<usize> = (0..len).map(|_| rng.below(spread) as usize).collect();
+            let addrs: Vec<HostAddr> = (0..len)
+                .map(|_| match rng.below(spread + 1) {
+                    0 => HostAddr::Any,
+                    n => HostAddr::Ip(format!("192.0.2.{n}")),
+                })
+                .collect();
+            let all_pairs: Vec<usize> = (0..len)
+                .filter(|&a| {
+                    (0..len).any(|b| gateways[b] != gateways[a] && addrs[a].overlaps(&addrs[b]))
+                })
+                .collect();
+            assert_eq!(
+                super::overlapping_another_gateway(&gateways, &addrs),
+                all_pairs,
+                "{gateways:?} {addrs:?}"
+            );
+        }
+    }
+
+    /// Many containers publishing one host port: each on an address of its own collides with
+    /// nothing; one more on every address collides with all of them, in one finding.
+    #[test]
+    fn cl108_many_containers_on_one_port() {
+        const MANY: usize = 300;
+        let own_addresses = || {
+            (0..MANY).map(|k| {
+                gateway(&format!("c{k}")).no_profile().published(
+                    &format!("10.0.{}.{}", k / 250, 1 + k % 250),
+                    19300,
+                    18789,
+                )
+            })
+        };
+        assert!(host(own_addresses())
+            .findings(PUBLISHED_PORT_COLLISION)
+            .is_empty());
+        let every = gateway("every")
+            .no_profile()
+            .published("0.0.0.0", 19300, 18789);
+        let f = host(own_addresses().chain([every])).finding(PUBLISHED_PORT_COLLISION);
+        let named = parties(&f);
+        assert_eq!(named.len(), MANY + 1);
+        assert_eq!(named[0], "c0");
+        assert_eq!(named[MANY], "every");
     }
 
     #[test]
