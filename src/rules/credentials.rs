@@ -37,7 +37,7 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
                 .iter()
                 .filter_map(move |c| match &c.secret {
                     SecretIdentity::Known { fingerprint, .. } => Some((
-                        (c.channel.clone(), c.kind.clone(), fingerprint.clone()),
+                        (c.channel.as_str(), c.kind.as_str(), fingerprint.as_str()),
                         i,
                         c,
                     )),
@@ -47,7 +47,7 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
         .collect();
     let mut out = Vec::new();
     for ((channel, _, _), sharing) in shared_across_instances(items) {
-        let Some(code) = code_for(&channel) else {
+        let Some(code) = code_for(channel) else {
             continue;
         };
         let involved = distinct(ctx.instances, &sharing);
@@ -63,7 +63,7 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
                 sharing[0].1.secret.shown()
             ),
         )
-        .help(help_for(&channel));
+        .help(help_for(channel));
         for (i, credential) in &sharing {
             let inst = &ctx.instances[*i];
             for label in parties(inst, &credential.name(), &credential.origin) {

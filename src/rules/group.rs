@@ -5,12 +5,17 @@ use crate::resolve::{Instance, Origin};
 
 /// Groups `(key, instance index, party)` items by key and keeps the groups that span at
 /// least two different gateways. Groups come out in key order; parties in input order.
-pub fn shared_across_instances<K: Ord, T>(
-    mut items: Vec<(K, usize, T)>,
-) -> Vec<(K, Vec<(usize, T)>)> {
-    items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+pub fn shared_across_instances<K: Ord, T>(items: Vec<(K, usize, T)>) -> Vec<(K, Vec<(usize, T)>)> {
+    // Sorted in place without a stable sort's scratch copy: each item's place in the input
+    // breaks ties, so the order is the stable sort's.
+    let mut items: Vec<(K, usize, usize, T)> = items
+        .into_iter()
+        .enumerate()
+        .map(|(at, (key, instance, party))| (key, instance, at, party))
+        .collect();
+    items.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut groups: Vec<(K, Vec<(usize, T)>)> = Vec::new();
-    for (key, instance, party) in items {
+    for (key, instance, _, party) in items {
         match groups.last_mut() {
             Some((last, parties)) if *last == key => parties.push((instance, party)),
             _ => groups.push((key, vec![(instance, party)])),
