@@ -149,30 +149,60 @@ fn split_legacy_state(instance: &Instance, keys: &PathKeys) -> Option<Finding> {
     )
 }
 
-/// Each path with what it is (borrowed where the name is fixed or kept by the gateway: most are
-/// never grouped, so they cost no copy).
+/// Each path with what it is.
 type Paths<'a> = Vec<Named<'a>>;
 
 /// A path and what it is.
-type Named<'a> = (Cow<'a, str>, &'a Sourced<PathBuf>);
+type Named<'a> = (What<'a>, &'a Sourced<PathBuf>);
+
+/// What a path is, borrowed from the gateway and put into words only for the few paths that
+/// are shared (every agent of every gateway has a workspace and an agent dir).
+#[derive(Clone, Copy)]
+enum What<'a> {
+    /// `state dir`, or the kind of a data dir.
+    Named(&'a str),
+    /// `workspace of agent "ID"`.
+    WorkspaceOf(&'a str),
+    /// `agent dir of agent "ID"`.
+    AgentDirOf(&'a str),
+}
+
+impl What<'_> {
+    fn text(&self) -> Cow<'_, str> {
+        match self {
+            What::Named(what) => Cow::Borrowed(what),
+            other => Cow::Owned(other.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Named(what) => f.write_str(what),
+            What::WorkspaceOf(agent) => write!(f, "workspace of agent \"{agent}\""),
+            What::AgentDirOf(agent) => write!(f, "agent dir of agent \"{agent}\""),
+        }
+    }
+}
 
 fn state_dir(instance: &Instance) -> Paths<'_> {
-    vec![("state dir".into(), &instance.state_dir)]
+    vec![(What::Named("state dir"), &instance.state_dir)]
 }
 
 fn config_file(instance: &Instance) -> Paths<'_> {
-    vec![("config file".into(), &instance.config_path)]
+    vec![(What::Named("config file"), &instance.config_path)]
 }
 
 fn log_file(instance: &Instance) -> Paths<'_> {
-    vec![("log file".into(), &instance.log_file)]
+    vec![(What::Named("log file"), &instance.log_file)]
 }
 
 fn data_dirs(instance: &Instance) -> Paths<'_> {
     instance
         .data_dirs
         .iter()
-        .map(|(what, dir)| (Cow::Borrowed(what.as_str()), dir))
+        .map(|(what, dir)| (What::Named(what.as_str()), dir))
         .collect()
 }
 
@@ -180,12 +210,7 @@ fn workspaces(instance: &Instance) -> Paths<'_> {
     instance
         .agents
         .iter()
-        .map(|a| {
-            (
-                format!("workspace of agent \"{}\"", a.id).into(),
-                &a.workspace,
-            )
-        })
+        .map(|a| (What::WorkspaceOf(a.id.as_str()), &a.workspace))
         .collect()
 }
 
@@ -193,12 +218,7 @@ fn agent_dirs(instance: &Instance) -> Paths<'_> {
     instance
         .agents
         .iter()
-        .map(|a| {
-            (
-                format!("agent dir of agent \"{}\"", a.id).into(),
-                &a.agent_dir,
-            )
-        })
+        .map(|a| (What::AgentDirOf(a.id.as_str()), &a.agent_dir))
         .collect()
 }
 
@@ -232,7 +252,9 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
         .map(|(_, parties)| {
             let involved = distinct(instances, &parties);
             let shown = display(&parties[0].1 .1.value, &involved[0].os_home);
-            let what = kind.what.unwrap_or(&parties[0].1 .0);
+            let what = kind
+                .what
+                .map_or_else(|| parties[0].1 .0.text(), Cow::Borrowed);
             let code = kind.rule;
             let mut finding = Finding::new(
                 code,
@@ -360,7 +382,7 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
     let mut out = Vec::new();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         let own_state = keys.key(&inst.state_dir.value);
-        let mut paths: Paths = vec![("state dir".into(), &inst.state_dir)];
+        let mut paths: Paths = vec![(What::Named("state dir"), &inst.state_dir)];
         paths.extend(workspaces(inst));
         for (label, path) in paths {
             let key = keys.key(&path.value);
@@ -394,7 +416,7 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
                     .label(party(inst, &format!("{label} {}", display(&path.value, &inst.os_home)), &path.origin))
                     .label(party(outer, &format!("state dir {}", display(&outer.state_dir.value, &outer.os_home)), &outer.state_dir.origin))
                     .note("OpenClaw's doctor and state migrations treat everything under a state dir as that gateway's own (for example it moves ~/.openclaw/workspace-<profile> away)")
-                    .help(if label == "state dir" {
+                    .help(if matches!(label, What::Named("state dir")) {
                         format!("give \"{}\" a state dir of its own, outside {}", inst.name, display(&outer.state_dir.value, &outer.os_home))
                     } else {
                         format!("move it out, for example to {}/workspace", display(&inst.state_dir.value, &inst.os_home))
