@@ -426,9 +426,12 @@ fn compose_invocations(
         if let Some(dir) = &scanned.stopped_in {
             problems.push(quadlet::stopped(dir, sources));
         }
-        for file in scanned.files {
-            out.extend(quadlet::invocation(&file, &user, sources, problems));
-        }
+        out.extend(quadlet::invocations(
+            &scanned.files,
+            &user,
+            sources,
+            problems,
+        ));
     }
     if let Some(root) = root {
         let root_home = root.join("root");
@@ -441,9 +444,12 @@ fn compose_invocations(
         if let Some(dir) = &scanned.stopped_in {
             problems.push(quadlet::stopped(dir, sources));
         }
-        for file in scanned.files {
-            out.extend(quadlet::invocation(&file, &system, sources, problems));
-        }
+        out.extend(quadlet::invocations(
+            &scanned.files,
+            &system,
+            sources,
+            problems,
+        ));
     }
     out
 }

@@ -16,7 +16,10 @@ use crate::load::json5::Span;
 use crate::load::read::{read_bytes, read_text_lossy, ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+
+mod podman;
 
 /// Directory entries the quadlet search looks at, over all its directories: a real quadlet
 /// directory holds a few units; a pull request can hold millions of empty files.
@@ -101,32 +104,32 @@ pub fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
     }
 }
 
+/// Registers a quadlet that is not run (whole, with what of it may be shown).
+fn register(path: &Path, text: String, sources: &mut SourceMap) -> crate::source::FileId {
+    let shown = crate::redact::scan::unit(&text);
+    let file = sources.add(path, text, None);
+    sources.show(file, shown);
+    file
+}
+
 /// CL901 at the line of a quadlet where systemd's parser fails a unit
-/// ([`systemd::Stopped`]): this container never starts. Podman's quadlet generator
-/// (pkg/systemd/parser/unitfile.go, cmd/quadlet) reads the file as bytes and checks no
-/// encoding, but copies every line into the service it generates (the `[Container]` group
-/// kept as `[X-Container]`, `initServiceUnitFile`), and systemd fails that service at the
-/// line, so the unit is not loaded. A header without its `]` is refused earlier, by the
-/// generator itself ("not a key-value pair, group, or comment": the file is skipped), unless
-/// it has an `=` (then it is copied as a key, and systemd refuses it); a header with a quote
-/// or a backslash passes podman and is copied.
-fn refused(
+/// ([`systemd::Stopped`]) that Podman's generator took: this container never starts. The
+/// generator reads the file as bytes and checks no encoding, but copies every line into the
+/// service it generates (the `[Container]` group kept as `[X-Container]`,
+/// `initServiceUnitFile`), and systemd fails that service at the line, so the unit is not
+/// loaded: a line that is not UTF-8, a header with a quote or a backslash in its name, or
+/// one without its `]` that podman took as a key (it has an `=`).
+fn refused_by_systemd(
     path: &Path,
     text: String,
     stopped: systemd::Stopped,
     sources: &mut SourceMap,
 ) -> Problem {
-    let shown = crate::redact::scan::unit(&text);
-    let file = sources.add(path, text, None);
-    sources.show(file, shown);
-    let by = match stopped.why {
-        systemd::Why::NotUtf8 | systemd::Why::HeaderBadCharacters => "podman's quadlet generator copies it into the service it generates, and systemd does not load that service",
-        systemd::Why::HeaderNotClosed => "podman's quadlet generator refuses this file (or, when the line has an `=`, copies it into the service it generates, and systemd does not load that service)",
-    };
+    let file = register(path, text, sources);
     Problem {
         kind: ProblemKind::Unparsable,
         message: format!(
-            "{}: {by} (systemd fails the file at this line, \"{}\"), so this container never starts, whatever its lines say",
+            "{}: podman's quadlet generator copies it into the service it generates, and systemd does not load that service (it fails the file at this line, \"{}\"), so this container never starts, whatever its lines say",
             stopped.why.line(),
             stopped.why.systemd_says()
         ),
@@ -137,26 +140,152 @@ fn refused(
     }
 }
 
-/// The gateway a quadlet runs, if it runs one.
-pub fn invocation(
+/// CL901 at the line where Podman's own parser fails a quadlet ([`podman::refused`]). The
+/// generator then generates nothing from the quadlet's directory: cmd/quadlet's
+/// `loadUnitsFromDir` returns the error, and its caller drops every unit that directory
+/// held (`if err != nil { reportError(err) } else { units = append(units, result...) }`).
+/// `lost`: the other quadlets of the directory that run a gateway.
+fn refused_by_podman(
+    at: Loc,
+    refused: podman::Refused,
+    starts_with_bom: bool,
+    lost: &[&Path],
+) -> Problem {
+    let dir = lost.first().and_then(|p| p.parent());
+    let others = match lost {
+        [] => String::new(),
+        [one] => format!(
+            ", and neither does the gateway of {}",
+            crate::paths::display_path(one)
+        ),
+        [first, rest @ ..] => format!(
+            ", and neither do the gateways of {} and {} other quadlet(s) in {}",
+            crate::paths::display_path(first),
+            rest.len(),
+            dir.map(crate::paths::display_path).unwrap_or_default()
+        ),
+    };
+    let bom = if starts_with_bom {
+        " (the file starts with a UTF-8 byte order mark, which podman reads as part of the line)"
+    } else {
+        ""
+    };
+    Problem {
+        kind: ProblemKind::Unparsable,
+        message: format!(
+            "{}{bom}: podman's quadlet generator refuses this file (\"{}\") and, with it, every quadlet in the same directory (it loads a directory's quadlets all or none), so this container never starts{others}",
+            refused.why.line(),
+            refused.why.podman_says(),
+        ),
+        loc: Some(at),
+    }
+}
+
+/// What one quadlet file comes to.
+enum Quadlet {
+    /// Podman's generator refuses it, and so its whole directory.
+    RefusedByPodman {
+        at: Loc,
+        refused: podman::Refused,
+        starts_with_bom: bool,
+    },
+    /// Podman's generator takes it: the gateway it runs, if any.
+    Taken(Option<Box<Invocation>>),
+}
+
+/// The gateways the quadlets `files` run, in their order: none from a directory that holds a
+/// quadlet Podman's generator refuses ([`refused_by_podman`]). What a quadlet's reading
+/// found wrong is said either way.
+pub fn invocations(
+    files: &[PathBuf],
+    host: &HostContext,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<Invocation> {
+    let read: Vec<(&Path, Quadlet)> = files
+        .iter()
+        .map(|path| (path.as_path(), quadlet(path, host, sources, problems)))
+        .collect();
+    fn dir(path: &Path) -> &Path {
+        path.parent().unwrap_or(Path::new("."))
+    }
+    let refused: HashSet<&Path> = read
+        .iter()
+        .filter(|(_, q)| matches!(q, Quadlet::RefusedByPodman { .. }))
+        .map(|(path, _)| dir(path))
+        .collect();
+    let mut lost: HashMap<&Path, Vec<&Path>> = HashMap::new();
+    let mut out = Vec::new();
+    for (path, q) in &read {
+        if let Quadlet::Taken(Some(_)) = q {
+            if refused.contains(dir(path)) {
+                lost.entry(dir(path)).or_default().push(path);
+            }
+        }
+    }
+    for (path, q) in read {
+        match q {
+            Quadlet::RefusedByPodman {
+                at,
+                refused,
+                starts_with_bom,
+            } => {
+                let lost = lost.get(dir(path)).map_or(&[][..], Vec::as_slice);
+                problems.push(refused_by_podman(at, refused, starts_with_bom, lost));
+            }
+            Quadlet::Taken(gateway) if !refused.contains(dir(path)) => {
+                out.extend(gateway.map(|g| *g));
+            }
+            Quadlet::Taken(_) => {}
+        }
+    }
+    out
+}
+
+/// Reads one quadlet: refused by Podman's generator, or the gateway it runs, if it runs one.
+fn quadlet(
     path: &Path,
     host: &HostContext,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-) -> Option<Invocation> {
+) -> Quadlet {
     let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
         Ok(bytes) => bytes,
-        Err(ReadError::Missing) => return None,
+        Err(ReadError::Missing) => return Quadlet::Taken(None),
         Err(err) => {
             problems.push(unreadable(sources, path, &err));
-            return None;
+            return Quadlet::Taken(None);
         }
     };
     let (text, unit) = systemd::read_unit(&bytes);
-    if let Some(stopped) = unit.stopped {
-        problems.push(refused(path, text, stopped, sources));
-        return None;
+    if let Some(refused) = podman::refused(&text) {
+        let starts_with_bom = refused.span.start() == 0 && text.starts_with('\u{feff}');
+        let file = register(path, text, sources);
+        return Quadlet::RefusedByPodman {
+            at: Loc {
+                file,
+                span: refused.span,
+            },
+            refused,
+            starts_with_bom,
+        };
     }
+    if let Some(stopped) = unit.stopped {
+        problems.push(refused_by_systemd(path, text, stopped, sources));
+        return Quadlet::Taken(None);
+    }
+    Quadlet::Taken(invocation(path, text, unit, host, sources, problems).map(Box::new))
+}
+
+/// The gateway a quadlet Podman's generator takes runs, if it runs one.
+fn invocation(
+    path: &Path,
+    text: String,
+    unit: systemd::UnitFile,
+    host: &HostContext,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Option<Invocation> {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -187,7 +316,7 @@ pub fn invocation(
     }
     // Shown: what the unit scanner knows to be safe (Environment= values by their names).
     let shown = crate::redact::scan::unit(&text);
-    let file = sources.add(path, text.clone(), None);
+    let file = sources.add(path, text, None);
     sources.show(file, shown);
     let at = |span: Span| Loc { file, span };
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -498,8 +627,13 @@ mod tests {
             std::fs::write(&quadlet, bytes).unwrap();
             let mut sources = crate::source::SourceMap::new();
             let mut problems = Vec::new();
-            let found = super::invocation(&quadlet, &host, &mut sources, &mut problems);
-            (found.is_some(), problems)
+            let found = super::invocations(
+                std::slice::from_ref(&quadlet),
+                &host,
+                &mut sources,
+                &mut problems,
+            );
+            (!found.is_empty(), problems)
         };
         let image = b"[Container]\nImage=ghcr.io/openclaw/openclaw:latest\n".to_vec();
         let (found, problems) = run(&[&image[..], b"PublishPort=19100:18789\n"].concat());
@@ -519,8 +653,9 @@ mod tests {
     }
 
     /// A malformed section header, after or before the `[Container]` group: podman's generator
-    /// refuses the file (`[x` with no `]`) or systemd refuses the service it generates (a quote
-    /// in the name): no container, one CL901 at the header, whatever the lines around it say.
+    /// refuses the file (`[x` with no `]` nor `=`, text after the `]`) or systemd refuses the
+    /// service it generates (a quote in the name, a `[x=y` podman took as a key): no container,
+    /// one CL901 at the header, whatever the lines around it say.
     #[test]
     fn a_malformed_section_header_means_no_container() {
         let dir = std::env::temp_dir().join(format!("clawlint-quadlet-hdr-{}", std::process::id()));
@@ -535,11 +670,16 @@ mod tests {
             (
                 format!("{image}PublishPort=19100:18789\n[Service\n"),
                 "[Service",
-                "does not end with `]`",
+                "generator refuses this file (\"which is not a key-value pair",
             ),
             (
                 format!("{image}[Install]  x\n"),
                 "[Install]  x",
+                "generator refuses this file (\"which is not a key-value pair",
+            ),
+            (
+                format!("{image}[Install=x\n"),
+                "[Install=x",
                 "does not end with `]`",
             ),
             (format!("[Unit]\n  [a\"b]\n{image}"), "[a\"b]", "a quote"),
@@ -547,12 +687,110 @@ mod tests {
             std::fs::write(&quadlet, &text).unwrap();
             let mut sources = crate::source::SourceMap::new();
             let mut problems = Vec::new();
-            let found = super::invocation(&quadlet, &host, &mut sources, &mut problems);
-            assert!(found.is_none(), "{text}");
+            let found = super::invocations(
+                std::slice::from_ref(&quadlet),
+                &host,
+                &mut sources,
+                &mut problems,
+            );
+            assert!(found.is_empty(), "{text}");
             assert_eq!(problems.len(), 1, "{problems:?}");
             assert!(problems[0].message.contains(says), "{problems:?}");
             let span = problems[0].loc.unwrap().span;
             assert_eq!(&text[span.start()..span.end()], header);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The lines Podman's own parser refuses and systemd only warns about (a line that is no
+    /// comment, group or pair, a pair before any group, an empty group name, a `[` or a control
+    /// character in one, a byte order mark): the generator makes no service of the file, nor
+    /// of any other quadlet in its directory (a gateway there is lost, and said), while a
+    /// quadlet in a subdirectory, which Podman loads as a directory of its own, still runs.
+    /// One CL901 at the line. Look-alikes Podman takes run.
+    #[test]
+    fn a_line_podman_refuses_means_no_container_in_its_directory() {
+        let dir = std::env::temp_dir().join(format!("clawlint-quadlet-pod-{}", std::process::id()));
+        let sub = dir.join("sub");
+        std::fs::create_dir_all(&sub).unwrap();
+        let host = super::HostContext {
+            home: &dir,
+            root: None,
+        };
+        let image = "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\n";
+        let bad = dir.join("a.container");
+        let sibling = dir.join("b.container");
+        let below = sub.join("c.container");
+        std::fs::write(&sibling, format!("{image}PublishPort=19200:18789\n")).unwrap();
+        std::fs::write(&below, format!("{image}PublishPort=19300:18789\n")).unwrap();
+        let files = [bad.clone(), sibling.clone(), below.clone()];
+        let run = |text: &str| {
+            std::fs::write(&bad, text).unwrap();
+            let mut sources = crate::source::SourceMap::new();
+            let mut problems = Vec::new();
+            let found = super::invocations(&files, &host, &mut sources, &mut problems);
+            let names: Vec<String> = found.iter().map(|i| i.name.clone()).collect();
+            (names, problems)
+        };
+        for (text, line, says) in [
+            (
+                format!("{image}garbage\n"),
+                "garbage",
+                "not a comment, a `[group]`",
+            ),
+            (
+                format!("Image=x\n{image}"),
+                "Image=x",
+                "before any `[group]`",
+            ),
+            (format!("{image}[]\n"), "[]", "name is empty"),
+            (format!("{image}  [a[b]  \n"), "[a[b]", "name is empty"),
+            (
+                format!("{image}[a\u{85}b]\n"),
+                "[a\u{85}b]",
+                "control character",
+            ),
+            (
+                format!("{image}[a]b]\n"),
+                "[a]b]",
+                "not a comment, a `[group]`",
+            ),
+            (
+                format!("{image}Exec=gateway \\\n  # a comment\n  run\nstray \\\n words\n"),
+                "stray \\\n words",
+                "not a comment",
+            ),
+            (
+                format!("\u{feff}{image}"),
+                "\u{feff}[Container]",
+                "byte order mark",
+            ),
+        ] {
+            let (names, problems) = run(&text);
+            assert_eq!(names, ["systemd-c"], "{text:?}");
+            assert_eq!(problems.len(), 1, "{text:?}: {problems:?}");
+            let problem = &problems[0];
+            assert_eq!(problem.kind, crate::load::ProblemKind::Unparsable);
+            assert!(problem.message.contains(says), "{text:?}: {problem:?}");
+            assert!(problem.message.contains("b.container"), "{problem:?}");
+            let span = problem.loc.unwrap().span;
+            assert_eq!(&text[span.start()..span.end()], line, "{text:?}");
+        }
+        // What Podman takes: comments anywhere, a pair after a group, `[x]` followed by
+        // blanks, a continuation over a comment line, an empty value, CRLF line ends, a last
+        // line that ends in `\`.
+        for text in [
+            format!("# caf\u{e9}\n; x\n\n{image}"),
+            format!("{image}[Install]\t \nWantedBy=default.target\n"),
+            format!("{image}Exec=gateway \\\n# note\n --port 18789\n"),
+            format!("{image}Label=\n"),
+            image.replace('\n', "\r\n"),
+            format!("{image}Label=a \\"),
+            format!("[Unit]\nDescription=[x\n{image}"),
+        ] {
+            let (names, problems) = run(&text);
+            assert_eq!(names, ["systemd-a", "systemd-b", "systemd-c"], "{text:?}");
+            assert!(problems.is_empty(), "{text:?}: {problems:?}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -125,10 +125,15 @@ fn is_manager_conf(path: &std::path::Path) -> bool {
 /// ([`crate::discover::services::manager`]'s limits, which the message gives).
 const MANAGER_ENV_BUDGET_HELP: &str = "a real system.conf or user.conf sets a handful of variables in DefaultEnvironment=, and every unit the manager starts gets them all; this one sets far more, so clawlint stopped reading it at the assignment shown: look for what filled it (a generated or pasted file) and shorten it; a gateway's port, profile, state dir or config path that the unread part may set is unverifiable until then";
 
+/// CL901's help for a quadlet: Podman's generator reads it first, with a parser of its own
+/// (`crate::discover::quadlet`), then systemd reads the unit it writes.
+const QUADLET_UNPARSABLE_HELP: &str = "fix the line as the message says (a comment starts with `#` or `;`, every other line is a `[Group]` header alone on its line, the name without quotes, backslashes or brackets, or a `Key=value` after one; re-save the file as UTF-8 without a byte order mark), then `systemctl --user daemon-reload` (`systemctl daemon-reload` for a system quadlet); `/usr/libexec/podman/quadlet -dryrun -user` shows what Podman's generator makes of the directory, and `systemd-analyze verify UNIT` what systemd makes of the unit it writes";
+
 fn systemd_help(kind: ProblemKind, path: &std::path::Path) -> &'static str {
     match kind {
         ProblemKind::Budget if is_manager_conf(path) => MANAGER_ENV_BUDGET_HELP,
-        ProblemKind::Unparsable => "fix the line as the message says (for one that is not UTF-8, re-save the file as UTF-8: `iconv -f latin1 -t utf-8`; a section header is `[Name]` alone on its line, the name without quotes or backslashes), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` (for a quadlet, the unit it generates) shows what systemd makes of the file",
+        ProblemKind::Unparsable if path.extension().is_some_and(|e| e == "container") => QUADLET_UNPARSABLE_HELP,
+        ProblemKind::Unparsable => "fix the line as the message says (for one that is not UTF-8, re-save the file as UTF-8: `iconv -f latin1 -t utf-8`; a section header is `[Name]` alone on its line, the name without quotes or backslashes), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` shows what systemd makes of the file",
         other => help_for(other),
     }
 }
