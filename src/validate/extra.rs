@@ -141,6 +141,32 @@ fn aborted_under(issues: &[Issue], prefix: &[&str], unknown_keys: bool) -> bool 
     })
 }
 
+/// The members of the object at `prefix` under which (at the member or below) an issue
+/// stopped zod's parse, as [`aborted_under`] answers for `prefix` + the member's key: one pass
+/// over the issues for all members, not one per member (a hostile config with many members
+/// and many issues would be members x issues).
+fn aborted_members<'a>(
+    issues: &'a [Issue],
+    prefix: &[&str],
+    unknown_keys: bool,
+) -> std::collections::HashSet<&'a str> {
+    issues
+        .iter()
+        .filter(|i| i.kind.aborts() || (unknown_keys && i.kind == IssueKind::UnknownKey))
+        .filter(|i| {
+            i.path.len() > prefix.len()
+                && i.path
+                    .iter()
+                    .zip(prefix)
+                    .all(|(s, p)| matches!(s, Seg::Key(k) if k == p))
+        })
+        .filter_map(|i| match &i.path[prefix.len()] {
+            Seg::Key(k) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn refinement(path: Vec<Seg>, loc: crate::source::Loc, message: String) -> Issue {
     Issue {
         path,
@@ -187,8 +213,9 @@ pub fn refinements(
         }
     }
     if let Some(profiles) = root.at(&["browser", "profiles"]) {
+        let aborted = aborted_members(out, &["browser", "profiles"], uk);
         for m in profiles.members() {
-            if !aborted_under(out, &["browser", "profiles", &m.key], uk) && m.value.is_object() {
+            if !aborted.contains(m.key.as_str()) && m.value.is_object() {
                 browser_profile_refinements(&m.key, &m.value, &mut found);
             }
         }
@@ -572,14 +599,9 @@ fn mcp_server_refinements(
     let Some(servers) = root.at(&["mcp", "servers"]) else {
         return;
     };
+    let aborted = aborted_members(schema_issues, &["mcp", "servers"], unknown_keys_abort);
     for server in servers.members() {
-        if !server.value.is_object()
-            || aborted_under(
-                schema_issues,
-                &["mcp", "servers", &server.key],
-                unknown_keys_abort,
-            )
-        {
+        if !server.value.is_object() || aborted.contains(server.key.as_str()) {
             continue;
         }
         let at = |rest: &[&str]| -> Vec<Seg> {
