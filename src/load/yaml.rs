@@ -398,7 +398,8 @@ fn scalar_span(text: &str, start: usize, value: &str, quoted: bool) -> Span {
     let rest = text.get(start..).unwrap_or("");
     let line_end = || start + rest.find('\n').unwrap_or(rest.len());
     let end = if quoted {
-        let q = rest.chars().next().unwrap_or('"');
+        // No text at all where the parser says the scalar starts: never slice past it.
+        let q = rest.chars().next().unwrap_or('\n');
         match q {
             '"' | '\'' => rest[1..]
                 .find(q)
@@ -437,7 +438,8 @@ const CHECKPOINT: usize = 64;
 /// counting each event's column from its line's start was quadratic (150,000 scalars on one
 /// line did not end in minutes).
 struct LineIndex {
-    /// How many characters come before each line (lines end at `\n`).
+    /// How many characters come before each line (lines end at `\n`, `\r\n` and a lone
+    /// `\r`, as the parser ends them: YAML's b-break).
     chars_before: Vec<usize>,
     /// The byte offset of every [`CHECKPOINT`]th character of the text.
     checkpoints: Vec<usize>,
@@ -447,11 +449,13 @@ impl LineIndex {
     fn new(text: &str) -> Self {
         let mut chars_before = vec![0];
         let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        let bytes = text.as_bytes();
         for (n, (i, c)) in text.char_indices().enumerate() {
             if n % CHECKPOINT == 0 {
                 checkpoints.push(i);
             }
-            if c == '\n' {
+            let lone_cr = c == '\r' && bytes.get(i + 1) != Some(&b'\n');
+            if c == '\n' || lone_cr {
                 chars_before.push(n + 1);
             }
         }
@@ -519,6 +523,25 @@ mod tests {
         assert!(err.span.start() >= 8, "{err:?}");
         let root = parse("x: \"é\"\ny: zz\n").unwrap();
         assert_eq!(at("x: \"é\"\ny: zz\n", root.get("y").unwrap()), "zz");
+    }
+
+    /// yaml-rust2 ends a line at `\n`, at `\r\n` and at a lone `\r` (YAML's b-break), and
+    /// counts the columns of a block scalar's line in bytes as it reads it (`mark.col +=
+    /// line_buffer.len()`), then starts the next line at column 0: nothing it places follows
+    /// a block scalar on the line, so that count never reaches a span. Values after lone `\r`s,
+    /// after CRLFs, and after non-ASCII block scalars (at the end too) are placed on their text.
+    #[test]
+    fn spans_after_lone_carriage_returns_and_non_ascii_block_scalars_point_at_their_text() {
+        let text = "a: 1\rb:\r  c: \"\u{e9}\"\r  d: zz\rport: \"18789:18789\"";
+        let root = parse(text).unwrap();
+        assert_eq!(at(text, root.get("b").unwrap().get("d").unwrap()), "zz");
+        assert_eq!(at(text, root.get("port").unwrap()), "\"18789:18789\"");
+        let text = "x: 1\r\ny: |\n  \u{e9}\u{e9}\u{e9} \u{fc}\n  \u{e9}\nz: zz\r\nw: >-\n  \u{fc}\n  \u{fc}\r\nv: vv\nu: |\n  \u{e9}\u{e9}";
+        let root = parse(text).unwrap();
+        assert_eq!(at(text, root.get("z").unwrap()), "zz");
+        assert_eq!(at(text, root.get("v").unwrap()), "vv");
+        let (key, _) = root.entry("u").unwrap();
+        assert_eq!(at(text, key), "u");
     }
 
     /// The merge as it was written before it was made linear (a scan of the kept keys for each
