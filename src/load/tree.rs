@@ -113,38 +113,29 @@ impl Node {
     /// Converts a parsed document into a tree tagged with its file. Duplicate keys keep the
     /// last value, as `JSON.parse` and json5 do.
     pub fn from_json5(node: &json5::Node, file: FileId) -> Node {
+        Node::from_json5_owned(node.clone(), file)
+    }
+
+    /// [`Node::from_json5`], taking the parsed document: its keys and strings move into the
+    /// tree instead of being copied (a config's every key and string value was a second
+    /// allocation and copy).
+    pub fn from_json5_owned(node: json5::Node, file: FileId) -> Node {
         let loc = Loc {
             file,
             span: node.span,
         };
-        let value = match &node.value {
+        let value = match node.value {
             json5::Value::Null => Value::Null,
-            json5::Value::Bool(b) => Value::Bool(*b),
-            json5::Value::Number(n) => Value::Number(*n),
-            json5::Value::String(s) => Value::String(s.clone()),
-            json5::Value::Array(items) => {
-                Value::array(items.iter().map(|n| Node::from_json5(n, file)).collect())
-            }
-            json5::Value::Object(members) => {
-                // A key keeps its first position and its last value, as in a JS object.
-                let mut out: Vec<Member> = Vec::with_capacity(members.len());
-                let mut index = KeyIndex::with_capacity(members.len());
-                for m in members {
-                    let member = Member {
-                        key: m.key.clone(),
-                        key_loc: Loc {
-                            file,
-                            span: m.key_span,
-                        },
-                        value: Node::from_json5(&m.value, file),
-                    };
-                    match index.place(m.key.as_str(), out.len()) {
-                        Some(i) => out[i] = member,
-                        None => out.push(member),
-                    }
-                }
-                Value::object(out)
-            }
+            json5::Value::Bool(b) => Value::Bool(b),
+            json5::Value::Number(n) => Value::Number(n),
+            json5::Value::String(s) => Value::String(s),
+            json5::Value::Array(items) => Value::array(
+                items
+                    .into_iter()
+                    .map(|n| Node::from_json5_owned(n, file))
+                    .collect(),
+            ),
+            json5::Value::Object(members) => Value::object(members_from_json5(members, file)),
         };
         Node::new(value, loc)
     }
@@ -243,6 +234,54 @@ impl Node {
     pub fn empty_object(loc: Loc) -> Node {
         Node::new(Value::object(Vec::new()), loc)
     }
+}
+
+/// Objects of at most this many members find a repeated key by comparing it with the
+/// members kept so far; larger ones through a [`KeyIndex`] (hashing each key costs more than a
+/// few comparisons of short keys, and almost every config object is small).
+const SCANNED_UP_TO: usize = 8;
+
+/// An object's members as the tree keeps them: a key keeps its first position and its last
+/// value, as in a JS object.
+fn members_from_json5(members: Vec<json5::Member>, file: FileId) -> Vec<Member> {
+    let mut out: Vec<Member> = Vec::with_capacity(members.len());
+    let member = |m: json5::Member| Member {
+        key: m.key,
+        key_loc: Loc {
+            file,
+            span: m.key_span,
+        },
+        value: Node::from_json5_owned(m.value, file),
+    };
+    if members.len() <= SCANNED_UP_TO {
+        for m in members {
+            let m = member(m);
+            match out.iter().position(|kept| kept.key == m.key) {
+                Some(i) => out[i] = m,
+                None => out.push(m),
+            }
+        }
+        return out;
+    }
+    // Where each member goes, from the keys as parsed (borrowed), before they move.
+    let mut places = Vec::with_capacity(members.len());
+    let mut index = KeyIndex::with_capacity(members.len());
+    let mut kept = 0;
+    for m in &members {
+        places.push(index.place(m.key.as_str(), kept).unwrap_or_else(|| {
+            kept += 1;
+            kept - 1
+        }));
+    }
+    drop(index);
+    for (m, at) in members.into_iter().zip(places) {
+        let m = member(m);
+        match out.get_mut(at) {
+            Some(slot) => *slot = m,
+            None => out.push(m),
+        }
+    }
+    out
 }
 
 /// OpenClaw's `deepMerge`: objects merge key by key, arrays concatenate, and otherwise the

@@ -41,41 +41,57 @@ pub enum Kind {
     Number,
 }
 
-/// The words of a key, lower-case: `cdpUrl` → `cdp`, `url`; `OPENCLAW_GATEWAY_PORT` →
-/// `openclaw`, `gateway`, `port`; `$include` → `include`.
-fn key_words(key: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
+/// The last word of a key, as a byte range: words are runs of ASCII letters and digits, and
+/// an uppercase letter after a lowercase one or a digit starts a new word (`cdpUrl` → `Url`,
+/// `OPENCLAW_GATEWAY_PORT` → `PORT`, `$include` → `include`). Read off the bytes, with no
+/// list of words made (it runs for every value of every config and `.env` file).
+fn last_word(key: &str) -> Option<(usize, usize)> {
+    let bytes = key.as_bytes();
+    let mut last = None;
+    let mut start: Option<usize> = None;
     let mut previous_lower = false;
-    for c in key.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
+    for (i, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            if let Some(s) = start.take() {
+                last = Some((s, i));
             }
             previous_lower = false;
             continue;
         }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
+        if b.is_ascii_uppercase() && previous_lower {
+            if let Some(s) = start {
+                last = Some((s, i));
+            }
+            start = Some(i);
         }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_lowercase());
+        start.get_or_insert(i);
+        previous_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
     }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
+    start.map(|s| (s, bytes.len())).or(last)
 }
+
+/// The longest word [`kind_of_word`] knows (`concurrency`, `description`), with room.
+const LONGEST_KIND_WORD: usize = 16;
 
 /// The kind of value a key holds, from its last word; `None` when clawlint does not know the
 /// key to hold something that is not secret (then its value is never shown).
 pub fn kind_of_key(key: &str) -> Option<Kind> {
+    // The last word first: most keys have no kind, and then whether the key names a secret
+    // does not matter.
+    let (start, end) = last_word(key)?;
+    let word = &key.as_bytes()[start..end];
+    // A longer word is none of the kinds' words.
+    if word.len() > LONGEST_KIND_WORD {
+        return None;
+    }
+    let mut lower = [0u8; LONGEST_KIND_WORD];
+    lower[..word.len()].copy_from_slice(word);
+    lower.make_ascii_lowercase();
+    // ASCII letters and digits only: UTF-8.
+    let kind = kind_of_word(std::str::from_utf8(&lower[..word.len()]).ok()?)?;
     if is_secret_key(key) {
         return None;
     }
-    let words = key_words(key);
-    let last = words.last()?.as_str();
-    let kind = kind_of_word(last)?;
     // An environment variable's name is anyone's choice (`TG_OPS_UNIT` may hold a token): a
     // name or a word is trusted only in OpenClaw's own variables and a few standard ones.
     let env_style = key
@@ -281,27 +297,43 @@ pub fn is_secret_value(value: &str) -> bool {
 /// (`tokenFile`) is not. Used to veto a key's kind; that a key is not listed here says
 /// nothing (see [`kind_of_key`]).
 pub fn is_secret_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    if ["file", "path", "dir"].iter().any(|s| lower.ends_with(s)) {
+    let bytes = key.as_bytes();
+    let ends_with = |word: &[u8]| {
+        bytes.len() >= word.len() && bytes[bytes.len() - word.len()..].eq_ignore_ascii_case(word)
+    };
+    if NOT_SECRET_ENDINGS.iter().any(|word| ends_with(word)) {
         return false;
     }
-    [
-        "token",
-        "secret",
-        "password",
-        "passwd",
-        "apikey",
-        "api_key",
-        "credential",
-        "privatekey",
-        "private_key",
-        "api-key",
-        "authorization",
-        "cookie",
-    ]
-    .iter()
-    .any(|word| lower.contains(word))
+    // Words tried only where the key has their first letter: no lower-case copy of the key
+    // and no substring searcher set up per word (twelve a key).
+    (0..bytes.len()).any(|i| {
+        let first = bytes[i].to_ascii_lowercase();
+        let rest = &bytes[i..];
+        SECRET_WORDS
+            .iter()
+            .find(|(letter, _)| *letter == first)
+            .is_some_and(|(_, words)| {
+                words.iter().any(|word| {
+                    rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word)
+                })
+            })
+    })
 }
+
+/// A key ending so (any case) names where a secret is, not the secret: `tokenFile`.
+const NOT_SECRET_ENDINGS: [&[u8]; 3] = [b"file", b"path", b"dir"];
+
+/// A key with one of these words in it (any case) holds a secret; by first letter, lower-case.
+const SECRET_WORDS: [(u8, &[&[u8]]); 5] = [
+    (b't', &[b"token"]),
+    (b's', &[b"secret"]),
+    (
+        b'p',
+        &[b"password", b"passwd", b"privatekey", b"private_key"],
+    ),
+    (b'a', &[b"apikey", b"api_key", b"api-key", b"authorization"]),
+    (b'c', &[b"credential", b"cookie"]),
+];
 
 /// The parts of a URL that may hold a credential, as byte ranges: the userinfo before `@`,
 /// and everything from the path on (a path can hold a token: `/bot<id>:<token>/`,
@@ -608,6 +640,111 @@ impl SecretIdentity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-wise [`is_secret_key`] and [`last_word`] answer as the plain definitions do (a
+    /// lower-case copy searched for each word; every word of the key listed), on keys that
+    /// split, fold and end in every way the definitions distinguish.
+    /// Every word of [`SECRET_WORDS`], each under its own first letter.
+    fn secret_words() -> impl Iterator<Item = &'static str> {
+        SECRET_WORDS.iter().flat_map(|(letter, words)| {
+            words.iter().map(move |w| {
+                assert_eq!(w[0], *letter, "{w:?} listed under its first letter");
+                std::str::from_utf8(w).unwrap()
+            })
+        })
+    }
+
+    #[test]
+    fn key_reading_agrees_with_its_plain_definition() {
+        fn secret(key: &str) -> bool {
+            let lower = key.to_ascii_lowercase();
+            if ["file", "path", "dir"].iter().any(|s| lower.ends_with(s)) {
+                return false;
+            }
+            secret_words().any(|w| lower.contains(w))
+        }
+        fn words(key: &str) -> Vec<String> {
+            let mut words = Vec::new();
+            let mut current = String::new();
+            let mut previous_lower = false;
+            for c in key.chars() {
+                if !c.is_ascii_alphanumeric() {
+                    if !current.is_empty() {
+                        words.push(std::mem::take(&mut current));
+                    }
+                    previous_lower = false;
+                    continue;
+                }
+                if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+                previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+                current.push(c);
+            }
+            if !current.is_empty() {
+                words.push(current);
+            }
+            words
+        }
+        let mut keys: Vec<String> = [
+            "",
+            "_",
+            "$include",
+            "botToken",
+            "tokenFile",
+            "TOKEN_DIR",
+            "apiKeyPath",
+            "API-KEY",
+            "x-Api_Key",
+            "OPENCLAW_GATEWAY_PORT",
+            "cdpUrl",
+            "HTTPServerURL",
+            "v2Port",
+            "a1B",
+            "Cookie",
+            "passwdFile",
+            "privateKey",
+            "AuthorizationHeader",
+            "tok",
+            "secre",
+            "credentials",
+            "é-port",
+            "portéName",
+            "ConcurrencyLimitsSuperlongwordhere",
+            "__",
+            "t",
+            "dmPolicy",
+            "tokenfile ",
+            "dir",
+            "DIR",
+            "tokendir",
+            "a.b.url",
+        ]
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+        // Every word with every casing and neighbour.
+        let endings = NOT_SECRET_ENDINGS.map(|w| std::str::from_utf8(w).unwrap());
+        for word in secret_words().chain(endings) {
+            for key in [
+                word.to_string(),
+                word.to_ascii_uppercase(),
+                format!("my{}", word.to_ascii_uppercase()),
+                format!("x_{word}_y"),
+                format!("{}Path", &word[1..]),
+                format!("{word}{word}"),
+                word[..word.len() - 1].to_string(),
+            ] {
+                keys.push(key);
+            }
+        }
+        assert_eq!(secret_words().count(), 12);
+        for key in &keys {
+            assert_eq!(is_secret_key(key), secret(key), "{key:?}");
+            let last = last_word(key).map(|(s, e)| &key[s..e]);
+            assert_eq!(last, words(key).last().map(String::as_str), "{key:?}");
+        }
+    }
 
     #[test]
     fn only_shown_spans_and_whitespace_survive_masking() {
