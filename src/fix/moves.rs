@@ -38,6 +38,10 @@ pub struct Planner<'a> {
     planned: Vec<Fix>,
     /// For each gateway, its place in `planned`.
     planned_at: Vec<Option<usize>>,
+    /// Why each gateway asked for since the last move planned cannot move. Nothing a failed
+    /// plan reads changes until a move is planned (the host's ports, the planned moves), and
+    /// on a crowded host most findings ask again for gateways that already could not move.
+    refused: HashMap<usize, Text>,
 }
 
 impl<'a> Planner<'a> {
@@ -53,6 +57,7 @@ impl<'a> Planner<'a> {
             publishers: None,
             planned: Vec::new(),
             planned_at: vec![None; instances.len()],
+            refused: HashMap::default(),
         }
     }
 
@@ -173,7 +178,23 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// The move of the gateway at `mover`, or why it cannot move (known already when it was
+    /// refused since the last move planned).
     fn plan(&mut self, mover: usize, why: impl FnOnce() -> String) -> Result<Fix, Text> {
+        if let Some(refused) = self.refused.get(&mover) {
+            return Err(refused.clone());
+        }
+        let planned = self.plan_anew(mover, why);
+        match &planned {
+            Ok(_) => self.refused.clear(),
+            Err(why) => {
+                self.refused.insert(mover, why.clone());
+            }
+        }
+        planned
+    }
+
+    fn plan_anew(&mut self, mover: usize, why: impl FnOnce() -> String) -> Result<Fix, Text> {
         let (instances, sources) = (self.instances, self.sources);
         let instance = &instances[mover];
         let pins = pins(instance, sources)?;

@@ -1097,7 +1097,7 @@ pub struct Movers<'a> {
 #[derive(Default)]
 struct Pool<'a> {
     by_name: std::collections::BTreeSet<(&'a str, usize)>,
-    stamped: std::collections::BTreeSet<(String, usize)>,
+    stamped: std::collections::BTreeSet<(&'a str, usize)>,
 }
 
 impl<'a> Pool<'a> {
@@ -1168,13 +1168,13 @@ impl<'a> Movers<'a> {
         let mut chosen = None;
         if pool.stamped.len() == pool.len() && pool.len() > 1 {
             let mut latest = pool.stamped.iter().rev();
-            if let Some((stamp, i)) = latest.next() {
-                if latest.next().is_none_or(|(before, _)| before != stamp) {
+            if let Some(&(stamp, i)) = latest.next() {
+                if latest.next().is_none_or(|(before, _)| *before != stamp) {
                     chosen = Some((
-                        *i,
+                        i,
                         Why::SetUpLater {
-                            gateway: name(*i),
-                            stamp: stamp.clone(),
+                            gateway: name(i),
+                            stamp,
                         },
                     ));
                 }
@@ -1201,7 +1201,7 @@ pub enum Why<'a> {
     /// The only gateway in the pool.
     Only(&'a str),
     /// OpenClaw stamped its config last, at `stamp`.
-    SetUpLater { gateway: &'a str, stamp: String },
+    SetUpLater { gateway: &'a str, stamp: &'a str },
     /// The one named profile beside the default gateway.
     NamedProfile(&'a str),
     /// The last by name of several named profiles.
@@ -1241,12 +1241,13 @@ fn is_named(instance: &Instance) -> bool {
         .is_some_and(|p| p.value != "default")
 }
 
-/// When OpenClaw last wrote the gateway's config: `meta.lastTouchedAt`, else `wizard.lastRunAt`.
-fn stamp(instance: &Instance) -> Option<String> {
+/// When OpenClaw last wrote the gateway's config: `meta.lastTouchedAt`, else `wizard.lastRunAt`
+/// (borrowed: a pool is made for every finding a fix is planned for).
+fn stamp(instance: &Instance) -> Option<&str> {
     let root = instance.config_root.as_ref()?;
     [&["meta", "lastTouchedAt"][..], &["wizard", "lastRunAt"][..]]
         .iter()
-        .find_map(|path| root.at(path).and_then(|n| n.as_str()).map(str::to_string))
+        .find_map(|path| root.at(path).and_then(|n| n.as_str()))
 }
 
 /// `18789..18899 is default's footprint; 18900..19010 is rescue's footprint; first free:
@@ -1539,14 +1540,14 @@ mod tests {
             n if n > 0 && n < pool.len() => (named_pool, true),
             _ => (pool, false),
         };
-        let stamped: Vec<(usize, String)> = pool
+        let stamped: Vec<(usize, &str)> = pool
             .iter()
             .filter_map(|i| stamp(*i).map(|s| (*i, s)))
             .collect();
         if stamped.len() == pool.len() && pool.len() > 1 {
             let latest = stamped
                 .iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))?;
+                .max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)))?;
             if stamped.iter().filter(|s| s.1 == latest.1).count() == 1 {
                 return Some((
                     latest.0,
