@@ -505,14 +505,14 @@ fn root_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
     }
 }
 
-/// `collectRawBundledChannelConfigIssues`: a channel id no bundled channel has.
+/// `collectRawBundledChannelConfigIssues`: a channel id no bundled channel has
+/// (`channels_schema`: the release's schema of `channels`).
 pub fn unknown_channels(
     root: &Node,
-    root_schema: super::schema::Sub,
+    channels_schema: Option<super::schema::Sub>,
     table: &super::schema::SchemaTable,
 ) -> Vec<Issue> {
-    let checker = super::check::Checker { table };
-    let Some(super::schema::Sub::Node(n)) = checker.at_path(root_schema, &[key("channels")]) else {
+    let Some(super::schema::Sub::Node(n)) = channels_schema else {
         return Vec::new();
     };
     let known = table.compiled(n);

@@ -417,14 +417,8 @@ pub struct Phases {
 pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     let table = schema::table();
     let checker = check::Checker { table };
-    // The keyed roster (`agents.entries`) arrived in 2026.8; before it, `agents.list` is the
-    // roster and nothing is normalized.
-    let keyed_roster = checker
-        .at_path(
-            root_schema,
-            &[Seg::Key("agents".into()), Seg::Key("entries".into())],
-        )
-        .is_some();
+    let facts = ReleaseFacts::of(&checker, root_schema, release);
+    let keyed_roster = facts.keyed_roster;
     let normalized = keyed_roster.then(|| extra::normalize(root)).flatten();
     let root = normalized.as_ref().unwrap_or(root);
     let mut all = Vec::new();
@@ -432,7 +426,7 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     trimmed::issues(root, release, &mut all);
     let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
         all.into_iter().partition(is_channel_issue);
-    if releases::compare(release, CORE_CHANNELS_ONLY_UNTIL).is_le() {
+    if facts.core_channels_only {
         // The core channels' blocks are part of the one schema parse: their issues come with
         // the rest of the schema's, and other channels' blocks are not checked.
         out.extend(channels.drain(..).filter(is_core_channel_issue));
@@ -442,7 +436,7 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
         checker.at_path(root_schema, &path).is_some()
     };
     extra::refinements(root, release, keyed_roster, &codex_declares, &mut out);
-    channels.extend(extra::unknown_channels(root, root_schema, table));
+    channels.extend(extra::unknown_channels(root, facts.channels, table));
     let after = extra::after_schema(root, release);
     let mut groups = vec![out, channels, after]
         .into_iter()
@@ -450,6 +444,55 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     let first = groups.next().unwrap_or_default();
     let later = groups.flatten().collect();
     Phases { first, later }
+}
+
+/// What [`phases`] asks of a release's root schema, the same for every gateway of that
+/// release: found once per thread and (root schema, release), not walked again per gateway.
+#[derive(Clone, Copy)]
+struct ReleaseFacts {
+    /// The release has the keyed roster (`agents.entries`, 2026.8 on); before it,
+    /// `agents.list` is the roster and nothing is normalized.
+    keyed_roster: bool,
+    /// Only the core channels' blocks are checked, with the rest of the schema
+    /// ([`CORE_CHANNELS_ONLY_UNTIL`]).
+    core_channels_only: bool,
+    /// The schema of `channels`.
+    channels: Option<Sub>,
+}
+
+/// At most this many (root schema, release) answers are remembered per thread (a layout names
+/// a few releases, but it may name any number).
+const RELEASE_FACTS_MAX: usize = 64;
+
+impl ReleaseFacts {
+    fn of(checker: &check::Checker, root_schema: Sub, release: &str) -> ReleaseFacts {
+        type Memo = Vec<(Sub, Box<str>, ReleaseFacts)>;
+        thread_local! {
+            static MEMO: std::cell::RefCell<Memo> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let known = MEMO.with_borrow(|memo| {
+            memo.iter()
+                .find(|(s, r, _)| *s == root_schema && **r == *release)
+                .map(|(_, _, facts)| *facts)
+        });
+        known.unwrap_or_else(|| {
+            let key = |k: &str| Seg::Key(k.to_string());
+            let facts = ReleaseFacts {
+                keyed_roster: checker
+                    .at_path(root_schema, &[key("agents"), key("entries")])
+                    .is_some(),
+                core_channels_only: releases::compare(release, CORE_CHANNELS_ONLY_UNTIL).is_le(),
+                channels: checker.at_path(root_schema, &[key("channels")]),
+            };
+            MEMO.with_borrow_mut(|memo| {
+                if memo.len() >= RELEASE_FACTS_MAX {
+                    memo.clear();
+                }
+                memo.push((root_schema, release.into(), facts));
+            });
+            facts
+        })
+    }
 }
 
 /// The issues `openclaw config validate` reports, in OpenClaw's order of checks: the schema

@@ -335,19 +335,23 @@ pub const ROSTER_MARKER_DROPPED: &str = "this release's gateway would repair thi
 /// [`ROSTER_MARKER_DROPPED`]): two or more agents (`agents.list` or `agents.entries`), one of
 /// them marked `default: true`, and a release whose migrations never stamp ownership.
 fn roster_marker_dropped(root: &Node, release: &str) -> bool {
-    if super::migrations::has(release, "runtime.agents-explicit-ownership") {
-        return false;
-    }
     use crate::load::tree::Value;
-    let marked = |n: &&&Node| n.get("default").and_then(Node::as_bool) == Some(true);
-    let agents: Vec<&Node> = match root.at(&["agents", "list"]).map(|n| &n.value) {
-        Some(Value::Array(items)) => items.iter().collect(),
+    let marked = |n: &Node| n.get("default").and_then(Node::as_bool) == Some(true);
+    // (agents, marked ones); the roster is looked at before the release's migrations (a
+    // search of about a hundred ids), as most configs have fewer than two agents.
+    let (agents, marked) = match root.at(&["agents", "list"]).map(|n| &n.value) {
+        Some(Value::Array(items)) => (items.len(), items.iter().filter(|n| marked(n)).count()),
         _ => match root.at(&["agents", "entries"]).map(|n| &n.value) {
-            Some(Value::Object(members)) => members.iter().map(|m| &m.value).collect(),
-            _ => Vec::new(),
+            Some(Value::Object(members)) => (
+                members.len(),
+                members.iter().filter(|m| marked(&m.value)).count(),
+            ),
+            _ => (0, 0),
         },
     };
-    agents.len() >= 2 && agents.iter().filter(marked).count() == 1
+    agents >= 2
+        && marked == 1
+        && !super::migrations::has(release, "runtime.agents-explicit-ownership")
 }
 
 /// Gives every issue its start outcome: when the gateway can repair all of them (and the
