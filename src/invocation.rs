@@ -42,7 +42,8 @@ pub enum Origin {
 /// [`Origin::Env`]: the variable, and who set it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnvSet {
-    pub var: String,
+    /// Most are OpenClaw's own variables, named by the program's words.
+    pub var: Cow<'static, str>,
     pub set_by: EnvOrigin,
 }
 
@@ -198,7 +199,7 @@ impl Origin {
     }
 
     /// [`Origin::Env`]: `var`, set by `set_by`.
-    pub fn env(var: impl Into<String>, set_by: EnvOrigin) -> Origin {
+    pub fn env(var: impl Into<Cow<'static, str>>, set_by: EnvOrigin) -> Origin {
         Origin::Env(Box::new(EnvSet {
             var: var.into(),
             set_by,

@@ -138,10 +138,25 @@ impl RealPaths {
 
     /// `realpath(path)`, `None` when it does not resolve.
     pub fn real(&mut self, path: &Path) -> Option<PathBuf> {
-        if let Some(known) = self.known.get(path.as_os_str()) {
-            return known.clone();
+        self.real_ref(path).map(Path::to_path_buf)
+    }
+
+    /// [`RealPaths::real`], borrowed from what is remembered (no copy of the path).
+    pub fn real_ref(&mut self, path: &Path) -> Option<&Path> {
+        if !self.known.contains_key(path.as_os_str()) {
+            let real = self.look_up(path);
+            return self
+                .known
+                .entry(path.as_os_str().to_owned())
+                .or_insert(real)
+                .as_deref();
         }
-        let real = match plain_spelling(path) {
+        self.known.get(path.as_os_str())?.as_deref()
+    }
+
+    /// The real path of a path not looked up yet.
+    fn look_up(&mut self, path: &Path) -> Option<PathBuf> {
+        match plain_spelling(path) {
             Some(true) => self.real_plain(path),
             Some(false) => match process_cwd() {
                 Some(cwd) if !cwd.as_os_str().is_empty() => {
@@ -154,33 +169,25 @@ impl RealPaths {
                 _ => std::fs::canonicalize(path).ok(),
             },
             None => std::fs::canonicalize(path).ok(),
-        };
-        self.known.insert(path.as_os_str().to_owned(), real.clone());
-        real
-    }
-
-    /// [`RealPaths::real`], borrowed from what is remembered (no copy of the path).
-    pub fn real_ref(&mut self, path: &Path) -> Option<&Path> {
-        if !self.known.contains_key(path.as_os_str()) {
-            self.real(path);
         }
-        self.known.get(path.as_os_str())?.as_deref()
     }
 
     /// [`RealPaths::real`] of an absolute plain path (see [`plain_spelling`]).
     fn real_plain(&mut self, path: &Path) -> Option<PathBuf> {
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        // Split at its last `/` (as `Path::parent` and `file_name` would, for a plain path,
+        // without parsing its components twice).
+        let Some((parent, name)) = split_at_last_slash(path) else {
             // The root itself.
             return std::fs::canonicalize(path).ok();
         };
         match crate::load::listing::listed(path) {
             Some(Listed::Missing) => return None,
-            Some(Listed::Plain(_)) => return Some(join(&self.real(parent)?, name)),
+            Some(Listed::Plain(_)) => return Some(join(self.real_ref(parent)?, name)),
             None => {}
         }
         match std::fs::symlink_metadata(path) {
             Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path).ok(),
-            Ok(_) => Some(self.real(parent)?.join(name)),
+            Ok(_) => Some(join(self.real_ref(parent)?, name)),
             Err(_) => None,
         }
     }
@@ -189,7 +196,7 @@ impl RealPaths {
 /// `Some(true)` for an absolute path spelt with plain components only (`/a/b`: no `.`, `..`,
 /// empty component or trailing `/`), `Some(false)` for such a relative one (`a/b`), `None`
 /// for any other spelling. Looked at byte by byte (it runs for every path resolve meets).
-fn plain_spelling(path: &Path) -> Option<bool> {
+pub(crate) fn plain_spelling(path: &Path) -> Option<bool> {
     if !cfg!(unix) {
         return None;
     }
@@ -990,7 +997,7 @@ pub mod host {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Split off the bytes, a path's parent and name are what `Path` says they are.
@@ -1043,6 +1050,30 @@ mod tests {
             let path = Path::new(OsStr::from_bytes(bytes));
             assert_eq!(plain_spelling(path), by_split(bytes), "{}", path.display());
         }
+    }
+
+    /// Every spelling of up to five bytes of `/`, `.` and `a`.
+    pub(crate) fn short_spellings() -> Vec<PathBuf> {
+        use std::os::unix::ffi::OsStrExt;
+        let mut spellings: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut last = vec![Vec::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|s: &Vec<u8>| {
+                    [b'/', b'.', b'a'].map(|b| {
+                        let mut s = s.clone();
+                        s.push(b);
+                        s
+                    })
+                })
+                .collect();
+            spellings.extend(last.iter().cloned());
+        }
+        spellings
+            .iter()
+            .map(|b| PathBuf::from(OsStr::from_bytes(b)))
+            .collect()
     }
 
     #[test]

@@ -14,8 +14,9 @@ pub enum EnvOrigin {
     /// The environment clawlint was told the gateway starts with (manifest, `--env`, a
     /// conformance case).
     Given,
-    /// OpenClaw's own `--profile`/`--dev` handling (`applyCliProfileEnv`).
-    ProfileFlag { flag: String },
+    /// OpenClaw's own `--profile`/`--dev` handling (`applyCliProfileEnv`). The flag's text is
+    /// shared by every variable it sets and every origin copied from them.
+    ProfileFlag { flag: Arc<str> },
     /// A line of a `.env` file.
     DotEnv(Loc),
     /// `env.vars` in the config.

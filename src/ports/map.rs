@@ -584,7 +584,7 @@ pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) ->
         Origin::Env(env) => {
             let by = match &env.set_by {
                 EnvOrigin::Given => "the environment".to_string(),
-                EnvOrigin::ProfileFlag { flag } => flag.clone(),
+                EnvOrigin::ProfileFlag { flag } => flag.to_string(),
                 EnvOrigin::DotEnv(loc) | EnvOrigin::Service(loc) | EnvOrigin::Container(loc) => {
                     place(*loc, instance, sources)
                 }

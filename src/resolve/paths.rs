@@ -9,9 +9,9 @@ use crate::openclaw::normalize_profile_name;
 use crate::paths::{expand_tilde, join, resolve, resolve_user_path};
 use std::path::{Path, PathBuf};
 
-fn env_origin(env: &Env, var: &str) -> Origin {
+fn env_origin(env: &Env, var: &'static str) -> Origin {
     Origin::env(
-        var.to_string(),
+        var,
         env.get(var)
             .map(|v| v.origin.clone())
             .expect("caller checked"),

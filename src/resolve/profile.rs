@@ -35,8 +35,9 @@ pub fn apply_profile_flag(env: &mut Env, profile: &str, flag: &str, home: &Path,
     if profile.is_empty() {
         return;
     }
+    let flag: std::sync::Arc<str> = flag.into();
     let origin = || EnvOrigin::ProfileFlag {
-        flag: flag.to_string(),
+        flag: std::sync::Arc::clone(&flag),
     };
     let inherited = env
         .value("OPENCLAW_PROFILE")
