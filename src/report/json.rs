@@ -211,8 +211,17 @@ fn position(buf: &mut Vec<u8>, sources: &SourceMap, loc: Loc, indent: &str) {
     }
 }
 
-/// `n` in decimal.
+/// `n` in decimal. Most numbers written are lines and columns: one or two digits are
+/// pushed as they are.
 pub(crate) fn number(buf: &mut Vec<u8>, mut n: usize) {
+    if n < 10 {
+        buf.push(b'0' + n as u8);
+        return;
+    }
+    if n < 100 {
+        buf.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -586,7 +595,7 @@ mod tests {
 
     #[test]
     fn numbers_are_decimal() {
-        for n in [0, 1, 9, 10, 99, 100, 12345, usize::MAX] {
+        for n in (0..1000).chain([12345, usize::MAX]) {
             let mut buf = Vec::new();
             number(&mut buf, n);
             assert_eq!(String::from_utf8(buf).unwrap(), n.to_string());

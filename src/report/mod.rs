@@ -229,8 +229,10 @@ pub struct Place {
 }
 
 pub fn place(sources: &SourceMap, loc: Loc) -> (&str, Place) {
-    let (line, column) = sources.line_col(loc.file, loc.span.start());
-    let (end_line, end_column) = sources.line_col(loc.file, loc.span.end());
+    let file = sources.file(loc.file);
+    let ((line, column), (end_line, end_column)) =
+        file.lines()
+            .span_line_col(&file.text, loc.span.start(), loc.span.end());
     let at = Place {
         line,
         column,
@@ -239,7 +241,7 @@ pub fn place(sources: &SourceMap, loc: Loc) -> (&str, Place) {
         byte_start: loc.span.start(),
         byte_end: loc.span.end(),
     };
-    (sources.file(loc.file).shown_path(), at)
+    (file.shown_path(), at)
 }
 
 /// A location that can be shown: its file has text to point into, or it names a whole

@@ -14,13 +14,21 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        // Eight bytes at a time past those with no line break (every file a finding points
+        // into is indexed: a config of each gateway on a large host).
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(word) = bytes.get(i..i + 8) {
+                if !has_line_break(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+                    i += 8;
+                    continue;
+                }
+            }
+            if bytes[i] == b'\n' {
+                starts.push(i + 1);
+            }
+            i += 1;
+        }
         let ascii = (0..starts.len())
             .map(|line| {
                 let end = starts.get(line + 1).copied().unwrap_or(bytes.len());
@@ -70,7 +78,28 @@ impl LineIndex {
     /// index was built from.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let line = self.line_of(offset);
+        self.column_on(text, self.line_of(offset), offset)
+    }
+
+    /// [`LineIndex::line_col`] of both ends of a span: the end is looked for on the start's
+    /// line first (most spans are on one line), so a span costs one search, not two.
+    pub fn span_line_col(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+    ) -> ((usize, usize), (usize, usize)) {
+        let first = self.line_col(text, start);
+        let end = floor_char_boundary(text, end.min(text.len()));
+        let line = first.0 - 1;
+        let on_line =
+            end >= self.starts[line] && self.starts.get(line + 1).is_none_or(|&next| end < next);
+        let line = if on_line { line } else { self.line_of(end) };
+        (first, self.column_on(text, line, end))
+    }
+
+    /// 1-based line and column of `offset` (a character boundary) on 0-based `line`.
+    fn column_on(&self, text: &str, line: usize, offset: usize) -> (usize, usize) {
         let start = self.starts[line];
         let column = if self.ascii[line] {
             offset - start
@@ -79,6 +108,14 @@ impl LineIndex {
         };
         (line + 1, column + 1)
     }
+}
+
+/// Whether any of the eight bytes of `word` is `\n` (a zero byte of `word ^ "\n\n.."`).
+fn has_line_break(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let v = word ^ (ONES * u64::from(b'\n'));
+    v.wrapping_sub(ONES) & !v & HIGHS != 0
 }
 
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -109,10 +146,36 @@ mod tests {
                     "{text:?} {offset}"
                 );
                 assert_eq!(index.line_of(at), line - 1);
+                for start in 0..=offset {
+                    assert_eq!(
+                        index.span_line_col(text, start, offset),
+                        (index.line_col(text, start), (line, column)),
+                        "{text:?} {start}..{offset}"
+                    );
+                }
                 assert!(index.range(line - 1).contains(&at) || at == text.len());
                 let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
                 assert_eq!(index.place(text, at), (line, end), "{text:?} {offset}");
             }
+        }
+    }
+
+    /// Line starts found eight bytes at a time are those a scan of every byte finds, with
+    /// line breaks at every place of a word and texts of every length around one.
+    #[test]
+    fn starts_are_every_line_break() {
+        for len in 0..40 {
+            for every in 1..12 {
+                let text: String = (0..len)
+                    .map(|i| if i % every == every - 1 { '\n' } else { 'x' })
+                    .collect();
+                let mut want = vec![0];
+                want.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+                assert_eq!(LineIndex::new(&text).starts, want, "{text:?}");
+            }
+        }
+        for b in 0..=255u8 {
+            assert_eq!(has_line_break(u64::from(b) << 40), b == b'\n', "{b}");
         }
     }
 
