@@ -213,21 +213,25 @@ pub struct At {
 impl PortIndex {
     pub fn new(instances: &[Instance]) -> Self {
         // A compose service nothing starts binds nothing.
-        let mut listeners: Vec<At> = instances
-            .iter()
-            .enumerate()
-            .filter(|(_, inst)| inst.launched())
-            .flat_map(|(instance, inst)| {
-                inst.listeners
-                    .iter()
-                    .enumerate()
-                    .map(move |(listener, l)| At {
-                        port: l.port,
-                        instance,
-                        listener,
-                    })
-            })
-            .collect();
+        let launched = || {
+            instances
+                .iter()
+                .enumerate()
+                .filter(|(_, inst)| inst.launched())
+        };
+        // Sized once: a flattened list has no length to size itself by, and grew by doubling.
+        let mut listeners: Vec<At> =
+            Vec::with_capacity(launched().map(|(_, inst)| inst.listeners.len()).sum());
+        listeners.extend(launched().flat_map(|(instance, inst)| {
+            inst.listeners
+                .iter()
+                .enumerate()
+                .map(move |(listener, l)| At {
+                    port: l.port,
+                    instance,
+                    listener,
+                })
+        }));
         listeners.sort_unstable();
         let mut shared = Vec::new();
         let mut start = 0;

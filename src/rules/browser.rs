@@ -100,7 +100,7 @@ fn loopback_without_attach_only(instance: &Instance) -> Vec<Finding> {
                     instance.name, p.name, p.cdp_url
                 ),
             )
-            .label(party(instance, &format!("browser profile \"{}\" cdpUrl", p.name), &p.origin))
+            .label(party(instance, format_args!("browser profile \"{}\" cdpUrl", p.name), &p.origin))
             .note("if nothing answers there, OpenClaw launches its own Chrome on that port; if anything answers, it silently drives it")
             .help(if p.explicit {
                 format!("add `attachOnly: true` to browser profile \"{}\" to only ever attach", p.name)

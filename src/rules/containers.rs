@@ -61,7 +61,7 @@ pub fn fleet_band_intrusions(instances: &[Instance]) -> Vec<Finding> {
                     ),
                 )
                 .label({
-                    let mut label = party(native, &format!("gateway port {base} (footprint {base}..{})", base + FOOTPRINT - 1), &native.port.origin);
+                    let mut label = party(native, format_args!("gateway port {base} (footprint {base}..{})", base + FOOTPRINT - 1), &native.port.origin);
                     if label.loc.is_none() {
                         label.loc = Some(native.config_loc);
                     }

@@ -25,26 +25,28 @@ fn code_for(channel: &str) -> Option<&'static catalog::Rule> {
 }
 
 fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
-    let items = ctx
-        .instances
-        .iter()
-        .enumerate()
-        // A compose service nothing starts, or a gateway whose start OpenClaw refuses
-        // (CL909), holds no connection with its token.
-        .filter(|(_, inst)| inst.runs())
-        .flat_map(|(i, inst)| {
-            inst.credentials
-                .iter()
-                .filter_map(move |c| match &c.secret {
-                    SecretIdentity::Known { fingerprint, .. } => Some((
-                        (c.channel.as_str(), c.kind.as_str(), fingerprint.as_str()),
-                        i,
-                        c,
-                    )),
-                    SecretIdentity::Unresolved { .. } => None,
-                })
-        })
-        .collect();
+    // Sized once: a flattened list has no length of its own and grew by doubling.
+    let mut items = Vec::with_capacity(ctx.instances.iter().map(|i| i.credentials.len()).sum());
+    items.extend(
+        ctx.instances
+            .iter()
+            .enumerate()
+            // A compose service nothing starts, or a gateway whose start OpenClaw refuses
+            // (CL909), holds no connection with its token.
+            .filter(|(_, inst)| inst.runs())
+            .flat_map(|(i, inst)| {
+                inst.credentials
+                    .iter()
+                    .filter_map(move |c| match &c.secret {
+                        SecretIdentity::Known { fingerprint, .. } => Some((
+                            (c.channel.as_str(), c.kind.as_str(), fingerprint.as_str()),
+                            i,
+                            c,
+                        )),
+                        SecretIdentity::Unresolved { .. } => None,
+                    })
+            }),
+    );
     let mut out = Vec::new();
     for ((channel, _, _), sharing) in shared_across_instances(items) {
         let Some(code) = code_for(channel) else {

@@ -1,7 +1,8 @@
 //! Finding what gateways share, by sorting and grouping: never all pairs.
 
-use crate::diagnostic::Label;
+use crate::diagnostic::{Label, Text};
 use crate::resolve::{Instance, Origin};
+use std::fmt::Write as _;
 
 /// Groups `(key, instance index, party)` items by key and keeps the groups that span at
 /// least two different gateways. Groups come out in key order; parties in input order.
@@ -26,20 +27,23 @@ pub fn shared_across_instances<K: Ord, T>(items: Vec<(K, usize, T)>) -> Vec<(K, 
 }
 
 /// A party on the place its value came from: `rescue: browser control port 18789 = 18787 + 2`.
-/// A party whose value came from no file says where it came from instead.
-pub fn party(instance: &Instance, what: &str, origin: &Origin) -> Label {
-    let how = match (origin, origin.loc(), origin.formula()) {
-        (Origin::Substituted(s), _, _) => format!(" (from ${{{}}})", s.var),
-        (_, None, _) => format!(" ({})", origin.summary()),
-        (_, Some(_), Some(formula)) => format!(" = {formula}"),
-        _ => String::new(),
-    };
+/// A party whose value came from no file says where it came from instead. `what` is written
+/// straight into the label's text (most callers pass `format_args!`, no string of its own).
+pub fn party(instance: &Instance, what: impl std::fmt::Display, origin: &Origin) -> Label {
+    let loc = origin.loc();
+    let message = Text::written(|out| {
+        write!(out, "{}: {what}", instance.name)?;
+        match (origin, loc, origin.formula()) {
+            (Origin::Substituted(s), _, _) => write!(out, " (from ${{{}}})", s.var),
+            (_, None, _) => write!(out, " ({})", origin.summary()),
+            (_, Some(_), Some(formula)) => write!(out, " = {formula}"),
+            _ => Ok(()),
+        }
+    });
     // A value from no file is shown at the gateway's config, where it would be set.
     Label::new(
-        origin
-            .loc()
-            .or(instance.config_exists.then_some(instance.config_loc)),
-        format!("{}: {what}{how}", instance.name),
+        loc.or(instance.config_exists.then_some(instance.config_loc)),
+        message,
         Some(&instance.name),
     )
 }

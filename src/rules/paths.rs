@@ -223,27 +223,31 @@ fn agent_dirs(instance: &Instance) -> Paths<'_> {
 }
 
 fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Finding> {
-    let items = instances
-        .iter()
-        .enumerate()
-        // A compose service nothing starts, or a gateway whose start OpenClaw refuses
-        // (CL909), writes nothing there.
-        .filter(|(_, inst)| inst.runs())
-        .flat_map(|(i, inst)| {
-            // Grouped by the keys' bytes: sorting compares them as bytes, not component by
-            // component (the findings are put in order afterwards, by place and message).
-            let user = kind
-                .per_user
-                .then(|| keys.key(&inst.os_home).into_os_string());
-            (kind.paths_of)(inst)
-                .into_iter()
-                .filter(move |(_, path)| knows_path(inst, *kind.rule, path))
-                .map(move |(label, path)| {
-                    let key = keys.key(&path.value).into_os_string();
-                    ((user.clone(), key), i, (label, path))
-                })
-        })
-        .collect();
+    // Sized for a path a gateway (what most kinds have): a flattened list has no length of
+    // its own and grew by doubling.
+    let mut items = Vec::with_capacity(instances.len());
+    items.extend(
+        instances
+            .iter()
+            .enumerate()
+            // A compose service nothing starts, or a gateway whose start OpenClaw refuses
+            // (CL909), writes nothing there.
+            .filter(|(_, inst)| inst.runs())
+            .flat_map(|(i, inst)| {
+                // Grouped by the keys' bytes: sorting compares them as bytes, not component by
+                // component (the findings are put in order afterwards, by place and message).
+                let user = kind
+                    .per_user
+                    .then(|| keys.key(&inst.os_home).into_os_string());
+                (kind.paths_of)(inst)
+                    .into_iter()
+                    .filter(move |(_, path)| knows_path(inst, *kind.rule, path))
+                    .map(move |(label, path)| {
+                        let key = keys.key(&path.value).into_os_string();
+                        ((user.clone(), key), i, (label, path))
+                    })
+            }),
+    );
     shared_across_instances(items)
         .into_iter()
         .filter(|(_, parties)| {
@@ -286,11 +290,8 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
             }
             for (i, (label, path)) in &parties {
                 let inst = &instances[*i];
-                let text = format!(
-                    "{label} {}",
-                    shown_with_link(keys, &path.value, &inst.os_home)
-                );
-                finding = finding.label(party(inst, &text, &path.origin));
+                let shown = shown_with_link(keys, &path.value, &inst.os_home);
+                finding = finding.label(party(inst, format_args!("{label} {shown}"), &path.origin));
             }
             finding
         })
@@ -413,8 +414,8 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
                             display(&outer.state_dir.value, &outer.os_home)
                         ),
                     )
-                    .label(party(inst, &format!("{label} {}", display(&path.value, &inst.os_home)), &path.origin))
-                    .label(party(outer, &format!("state dir {}", display(&outer.state_dir.value, &outer.os_home)), &outer.state_dir.origin))
+                    .label(party(inst, format_args!("{label} {}", display(&path.value, &inst.os_home)), &path.origin))
+                    .label(party(outer, format_args!("state dir {}", display(&outer.state_dir.value, &outer.os_home)), &outer.state_dir.origin))
                     .note("OpenClaw's doctor and state migrations treat everything under a state dir as that gateway's own (for example it moves ~/.openclaw/workspace-<profile> away)")
                     .help(if matches!(label, What::Named("state dir")) {
                         format!("give \"{}\" a state dir of its own, outside {}", inst.name, display(&outer.state_dir.value, &outer.os_home))
@@ -489,7 +490,7 @@ fn split_profile_identity(instance: &Instance, keys: &PathKeys) -> Option<Findin
                 display(&instance.state_dir.value, home)
             ),
         )
-        .label(party(instance, &format!("OPENCLAW_PROFILE={}", profile.value), &profile.origin))
+        .label(party(instance, format_args!("OPENCLAW_PROFILE={}", profile.value), &profile.origin))
         .note(format!(
             "state dir {}, config {}, workspace {}, port {}, service {}",
             display(&instance.state_dir.value, home),

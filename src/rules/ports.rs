@@ -85,7 +85,7 @@ fn tailscale_contention(instances: &[Instance]) -> Option<Finding> {
         let mode = instance.tailscale.as_ref().expect("filtered");
         finding = finding.label(party(
             instance,
-            &format!("gateway.tailscale.mode {}", mode.value),
+            format_args!("gateway.tailscale.mode {}", mode.value),
             &mode.origin,
         ));
     }
@@ -96,18 +96,29 @@ fn listener_party(instance: &Instance, listener: &Listener) -> Label {
     if listener.kind == ListenerKind::Gateway {
         return port_party(instance);
     }
-    party(
-        instance,
-        &format!("{} {}", listener.describe(), listener.port),
-        &listener.origin,
-    )
+    party(instance, PortOf(listener), &listener.origin)
+}
+
+/// A listener and its port, `CDP port (browser profile "work") 18800`: what
+/// [`Listener::describe`] says, written without a string of its own.
+struct PortOf<'a>(&'a Listener);
+
+impl std::fmt::Display for PortOf<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let listener = self.0;
+        f.write_str(listener.kind.describe())?;
+        if let Some(detail) = &listener.detail {
+            write!(f, " ({detail})")?;
+        }
+        write!(f, " {}", listener.port)
+    }
 }
 
 /// The gateway port's party. A port from no file (the profile hash, the default) is shown at
 /// the config file, where a `gateway.port` would go.
 pub fn port_party(instance: &Instance) -> Label {
-    let what = format!("gateway port {}", instance.port.value);
-    let mut label = party(instance, &what, &instance.port.origin);
+    let what = format_args!("gateway port {}", instance.port.value);
+    let mut label = party(instance, what, &instance.port.origin);
     if label.loc.is_none() {
         label.loc = Some(instance.config_loc);
     }
@@ -418,7 +429,7 @@ fn intrusion(
     .label(listener_party(intruder, listener))
     .label(party(
         owner,
-        &format!("CDP range {}..{}", range.start, range.end),
+        format_args!("CDP range {}..{}", range.start, range.end),
         &range_origin,
     ))
     .note(Note::facts(NextProfileGets {
@@ -497,7 +508,7 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
         )
         .label(party(
             instance,
-            &format!("gateway port {base}"),
+            format_args!("gateway port {base}"),
             &instance.port.origin,
         ))
         .help("use a base port at most 65425, so that base + 110 stays a valid port"),
@@ -522,8 +533,8 @@ fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
                     low.name, low.port.value, high.name, high.port.value
                 ),
             )
-            .label(party(low, &format!("gateway port {}", low.port.value), &low.port.origin))
-            .label(party(high, &format!("gateway port {}", high.port.value), &high.port.origin))
+            .label(party(low, format_args!("gateway port {}", low.port.value), &low.port.origin))
+            .label(party(high, format_args!("gateway port {}", high.port.value), &high.port.origin))
             .note(Note::facts(Reserves {
                 gateway: shared_name(&low.name),
                 base: low.port.value,

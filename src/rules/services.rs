@@ -251,7 +251,7 @@ fn port_drift(instance: &Instance) -> Option<Finding> {
         .label(port_party(instance))
         .label(party(
             instance,
-            &format!("gateway.port {} (not used)", config.value),
+            format_args!("gateway.port {} (not used)", config.value),
             &config.origin,
         ))
         .note("the service's port wins; `openclaw doctor` reports this as gateway-port-mismatch")
@@ -455,7 +455,7 @@ fn foreign_for(instance: &Instance, keys: &PathKeys, service: &ServiceFile) -> O
         )
         .label(party(
             instance,
-            &format!("{what} {}", display_home_relative(dir, &instance.os_home)),
+            format_args!("{what} {}", display_home_relative(dir, &instance.os_home)),
             origin,
         ))
         .label(service_label(instance, service, &service.name))
@@ -505,7 +505,7 @@ fn name_mismatch(instance: &Instance) -> Option<Finding> {
     if let Some(profile) = &instance.profile {
         finding = finding.label(party(
             instance,
-            &format!("OPENCLAW_PROFILE={}", profile.value),
+            format_args!("OPENCLAW_PROFILE={}", profile.value),
             &profile.origin,
         ));
     }
@@ -530,7 +530,7 @@ fn profile_party(instance: &Instance) -> Label {
         .expect("only called with a profile");
     let mut label = party(
         instance,
-        &format!("profile {}", profile.value),
+        format_args!("profile {}", profile.value),
         &profile.origin,
     );
     if label.loc.is_none() {
