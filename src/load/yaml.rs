@@ -225,7 +225,9 @@ impl Builder<'_> {
                 at,
             ),
             Event::SequenceEnd | Event::MappingEnd => {
-                let end = at.max(1);
+                // Never empty, and never inside a character.
+                let first = self.text.chars().next().map_or(1, char::len_utf8);
+                let end = at.max(first);
                 match self.stack.pop() {
                     Some(Frame::Seq {
                         start,
@@ -413,11 +415,10 @@ fn scalar_span(text: &str, start: usize, value: &str, quoted: bool) -> Span {
     } else {
         start + rest[..line_end() - start].trim_end().len()
     };
-    Span::new(
-        start,
-        end.max(start + usize::from(start < text.len()))
-            .min(text.len().max(start)),
-    )
+    // At least the character at `start` (a line of blanks only, such as a lone U+0085, trims
+    // to nothing): its whole length, so that the span never ends inside it.
+    let first = rest.chars().next().map_or(0, char::len_utf8);
+    Span::new(start, end.max(start + first).min(text.len().max(start)))
 }
 
 /// `*name`: the alias token.
@@ -564,7 +565,7 @@ mod tests {
     /// span past the text's end and panicked in `scalar_span`; this finds that in a few cases.
     #[test]
     fn any_text_parses_or_fails_with_its_spans_in_the_text() {
-        const PIECES: [&str; 26] = [
+        const PIECES: [&str; 28] = [
             "a",
             "bc",
             "1",
@@ -591,6 +592,8 @@ mod tests {
             "#",
             "&x ",
             "*x",
+            "\u{85}",
+            "\u{2028}",
         ];
         let mut rng = crate::xorshift::Rng(0x1234_5678_9abc_def1);
         for _ in 0..20_000 {
