@@ -1135,7 +1135,7 @@ fn last_key_wins_compares_each_key_a_bounded_number_of_times() {
     let doc = json5::parse(&text).expect("parses");
     let mut sources = clawlint::source::SourceMap::new();
     let file = sources.add(std::path::Path::new("/x.json5"), String::new(), None);
-    let (count, node) = work(|| tree::Node::from_json5(&doc.root, file));
+    let (count, node) = work(|| tree::Node::from_json5(doc.root, file));
     expect("JSON5 object", count, repeats, N);
     assert_eq!(node.members().len(), DISTINCT);
     assert_eq!(
@@ -1148,7 +1148,7 @@ fn last_key_wins_compares_each_key_a_bounded_number_of_times() {
     let first: Vec<String> = (0..N).map(|i| format!("k{i}: {i}")).collect();
     let parse = |members: &[String]| {
         let doc = json5::parse(&format!("{{ {} }}", members.join(", "))).unwrap();
-        tree::Node::from_json5(&doc.root, file)
+        tree::Node::from_json5(doc.root, file)
     };
     let (a, b) = (parse(&first), parse(&half));
     let (count, merged) = work(|| tree::deep_merge(a, b));

@@ -70,7 +70,7 @@ fn mcp_server_keys_are_rejected_per_release() {
     assert_eq!(keys("2026.9.6"), Some((8, &["disabled"][..])));
     let text = r#"{ "mcp": { "servers": { "files": { "url": "https://mcp.example.test/", "client_cert": "/c.pem", "disabled": true } } } }"#;
     let doc = clawlint::load::json5::parse(text).unwrap();
-    let root = clawlint::load::tree::Node::from_json5(&doc.root, clawlint::source::FileId(0));
+    let root = clawlint::load::tree::Node::from_json5(doc.root, clawlint::source::FileId(0));
     let paths = |r: &str| -> Vec<String> {
         clawlint::validate::validate(&root, r, true)
             .unwrap()
@@ -88,7 +88,7 @@ fn mcp_server_keys_are_rejected_per_release() {
     // The canonical spelling is accepted everywhere.
     let good = r#"{ "mcp": { "servers": { "files": { "url": "https://mcp.example.test/", "clientCert": "/c.pem", "enabled": false } } } }"#;
     let doc = clawlint::load::json5::parse(good).unwrap();
-    let root = clawlint::load::tree::Node::from_json5(&doc.root, clawlint::source::FileId(0));
+    let root = clawlint::load::tree::Node::from_json5(doc.root, clawlint::source::FileId(0));
     for r in ["2026.7.35", "2026.8.2", "2026.9.6"] {
         assert!(
             clawlint::validate::validate(&root, r, true)

@@ -396,7 +396,7 @@ fn check_started_at_least(release: &str, min: usize) {
                 .and_then(|text| clawlint::load::json5::parse(&text).ok())
                 .map_or(Value::Null, |doc| {
                     tree_value(&clawlint::load::tree::Node::from_json5(
-                        &doc.root,
+                        doc.root,
                         clawlint::source::FileId(0),
                     ))
                 })

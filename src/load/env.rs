@@ -558,7 +558,7 @@ mod tests {
 
     fn tree(text: &str) -> Node {
         let doc = crate::load::json5::parse(text).unwrap();
-        Node::from_json5(&doc.root, crate::source::FileId(0))
+        Node::from_json5(doc.root, crate::source::FileId(0))
     }
 
     /// A large `$`-free container is walked once per run; one with a `${VAR}` is substituted

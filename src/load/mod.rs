@@ -116,7 +116,7 @@ pub fn parse_config(
                 &members,
             );
             sources.set_suppressions(file, suppressions);
-            Ok((tree::Node::from_json5_owned(doc.root, file), doc.comments))
+            Ok((tree::Node::from_json5(doc.root, file), doc.comments))
         }
         Err(err) => {
             // Nothing parsed: keys and punctuation are shown as far as a scan can tell them,
@@ -146,7 +146,7 @@ fn unparsable(err: &json5::ParseError, file: FileId) -> Problem {
 /// from that text (the cache did not keep it): the same tree, without marking the file again.
 pub fn reparse_config(sources: &SourceMap, file: FileId) -> Result<tree::Node, Problem> {
     json5::parse(&sources.file(file).text)
-        .map(|doc| tree::Node::from_json5_owned(doc.root, file))
+        .map(|doc| tree::Node::from_json5(doc.root, file))
         .map_err(|err| unparsable(&err, file))
 }
 

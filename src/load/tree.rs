@@ -111,15 +111,9 @@ impl Node {
     }
 
     /// Converts a parsed document into a tree tagged with its file. Duplicate keys keep the
-    /// last value, as `JSON.parse` and json5 do.
-    pub fn from_json5(node: &json5::Node, file: FileId) -> Node {
-        Node::from_json5_owned(node.clone(), file)
-    }
-
-    /// [`Node::from_json5`], taking the parsed document: its keys and strings move into the
-    /// tree instead of being copied (a config's every key and string value was a second
-    /// allocation and copy).
-    pub fn from_json5_owned(node: json5::Node, file: FileId) -> Node {
+    /// last value, as `JSON.parse` and json5 do. The document's keys and strings move into the
+    /// tree, not copied.
+    pub fn from_json5(node: json5::Node, file: FileId) -> Node {
         let loc = Loc {
             file,
             span: node.span,
@@ -132,7 +126,7 @@ impl Node {
             json5::Value::Array(items) => Value::array(
                 items
                     .into_iter()
-                    .map(|n| Node::from_json5_owned(n, file))
+                    .map(|n| Node::from_json5(n, file))
                     .collect(),
             ),
             json5::Value::Object(members) => Value::object(members_from_json5(members, file)),
@@ -251,7 +245,7 @@ fn members_from_json5(members: Vec<json5::Member>, file: FileId) -> Vec<Member> 
             file,
             span: m.key_span,
         },
-        value: Node::from_json5_owned(m.value, file),
+        value: Node::from_json5(m.value, file),
     };
     if members.len() <= SCANNED_UP_TO {
         for m in members {
@@ -340,7 +334,7 @@ mod lookups_tests {
 
     fn tree(text: &str) -> Node {
         let doc = json5::parse(text).expect("parses");
-        Node::from_json5(&doc.root, crate::source::FileId(0))
+        Node::from_json5(doc.root, crate::source::FileId(0))
     }
 
     /// Small and large objects (a scan below [`Lookups::INDEXED_FROM`] members, an index from

@@ -779,7 +779,7 @@ mod tests {
         // Invalid values inside the shared object: issues must be kept, not only a pass.
         text.push_str(" BAD: 12, WORSE: { x: 1 } } }, gateway: { port: 1 } }");
         let doc = crate::load::json5::parse(&text).unwrap();
-        let shared = Node::from_json5(&doc.root, FileId(0));
+        let shared = Node::from_json5(doc.root, FileId(0));
         // A second root: its own members list, the same `env` value (shared, not copied).
         let Tv::Object(members) = &shared.value else {
             panic!("object")

@@ -605,7 +605,7 @@ mod tests {
         );
         // A bind alias is rewritten only for the aliases the migration knows.
         let doc = crate::load::json5::parse(r#"{"a": "127.0.0.1", "b": "lan"}"#).unwrap();
-        let root = crate::load::tree::Node::from_json5(&doc.root, crate::source::FileId(0));
+        let root = crate::load::tree::Node::from_json5(doc.root, crate::source::FileId(0));
         let bind = path("gateway.bind");
         assert!(planned("2026.9.6", &bind, root.get("a")).is_some());
         assert!(planned("2026.9.6", &bind, root.get("b")).is_none());
@@ -619,7 +619,7 @@ mod tests {
                 {"compat": {"nativeWebSearchTool": true}}]}}}}"#,
         )
         .unwrap();
-        let root = crate::load::tree::Node::from_json5(&doc.root, crate::source::FileId(0));
+        let root = crate::load::tree::Node::from_json5(doc.root, crate::source::FileId(0));
         let with_id = path("models.providers.vllm.models.0.compat.nativeWebSearchTool");
         let without = path("models.providers.vllm.models.1.compat.nativeWebSearchTool");
         // Listed with its context ("a model with an id"): not used without the config.

@@ -207,7 +207,7 @@ mod tests {
 
     fn issues_of(text: &str, release: &str) -> Vec<String> {
         let doc = crate::load::json5::parse(text).unwrap();
-        let root = Node::from_json5(&doc.root, crate::source::FileId(0));
+        let root = Node::from_json5(doc.root, crate::source::FileId(0));
         let mut out = Vec::new();
         issues(&root, release, &mut out);
         out.iter().map(Issue::path_string).collect()
