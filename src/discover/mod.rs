@@ -34,10 +34,6 @@ pub struct Inputs {
     pub compose_files: Vec<PathBuf>,
 }
 
-/// Where Podman reads quadlets: a user's, and the system's under the root.
-const QUADLET_USER_DIR: &str = ".config/containers/systemd";
-const QUADLET_SYSTEM_DIRS: [&str; 2] = ["etc/containers/systemd", "usr/share/containers/systemd"];
-
 /// Where the bounded scans for container definitions look: each home, and `/opt`, `/srv`
 /// and `/etc` under the root.
 pub fn container_scan_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<PathBuf> {
@@ -191,7 +187,10 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
         for (dir, what) in services::user_service_dirs(home, root) {
             Searched::add(&mut out, &dir, what);
         }
-        Searched::add(&mut out, &home.join(QUADLET_USER_DIR), QUADLETS);
+        let uid = services::uid_of(home, root);
+        for search in quadlet::user_dirs(home, root, uid.as_deref()) {
+            Searched::add(&mut out, &search.dir, QUADLETS);
+        }
     }
     if let Some(root) = root {
         for (dir, what) in services::system_service_dirs(root) {
@@ -200,8 +199,8 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
         for dir in container_scan_dirs(&[], Some(root)) {
             Searched::add(&mut out, &dir, COMPOSE);
         }
-        for dir in QUADLET_SYSTEM_DIRS {
-            Searched::add(&mut out, &root.join(dir), QUADLETS);
+        for search in quadlet::system_dirs(root) {
+            Searched::add(&mut out, &search.dir, QUADLETS);
         }
     }
     out
@@ -421,17 +420,13 @@ fn compose_invocations(
             home,
             root: if i == 0 { root } else { None },
         };
-        let dirs = vec![home.join(QUADLET_USER_DIR)];
+        let uid = services::uid_of(home, root);
+        let dirs = quadlet::user_dirs(home, root, uid.as_deref());
         let scanned = quadlet::files(&dirs);
         if let Some(dir) = &scanned.stopped_in {
             problems.push(quadlet::stopped(dir, sources));
         }
-        out.extend(quadlet::invocations(
-            &scanned.files,
-            &user,
-            sources,
-            problems,
-        ));
+        out.extend(quadlet::invocations(&scanned, &user, sources, problems));
     }
     if let Some(root) = root {
         let root_home = root.join("root");
@@ -439,17 +434,11 @@ fn compose_invocations(
             home: &root_home,
             root: Some(root),
         };
-        let dirs = QUADLET_SYSTEM_DIRS.map(|d| root.join(d)).to_vec();
-        let scanned = quadlet::files(&dirs);
+        let scanned = quadlet::files(&quadlet::system_dirs(root));
         if let Some(dir) = &scanned.stopped_in {
             problems.push(quadlet::stopped(dir, sources));
         }
-        out.extend(quadlet::invocations(
-            &scanned.files,
-            &system,
-            sources,
-            problems,
-        ));
+        out.extend(quadlet::invocations(&scanned, &system, sources, problems));
     }
     out
 }

@@ -15,69 +15,227 @@ use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
 use crate::load::read::{read_bytes, read_text_lossy, ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem, ProblemKind};
-use crate::source::{Loc, SourceMap};
-use std::collections::{HashMap, HashSet};
+use crate::source::{FileId, Loc, SourceMap};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+mod dropins;
+mod merged;
 mod podman;
+
+use merged::{Merged, Part};
 
 /// Directory entries the quadlet search looks at, over all its directories: a real quadlet
 /// directory holds a few units; a pull request can hold millions of empty files.
 pub const SCAN_ENTRY_BUDGET: usize = 10_000;
 
+/// The unit types Podman's generator loads (`quadlet.SupportedExtensions`): a file of any of
+/// them that it refuses drops its whole directory, and a name it loaded shadows the same
+/// name in later directories, whatever the type.
+const UNIT_EXTENSIONS: [&str; 8] = [
+    "container",
+    "volume",
+    "kube",
+    "network",
+    "image",
+    "build",
+    "pod",
+    "artifact",
+];
+
+/// One directory Podman's generator loads units from (a "source path").
+#[derive(Debug, Default)]
+pub struct SourceDir {
+    pub path: PathBuf,
+    /// Its entries with a unit extension, in name order (`loadUnitsFromDir`'s `os.ReadDir`).
+    pub units: Vec<PathBuf>,
+    /// The names of its subdirectories ending in `.d`: never source paths themselves
+    /// (`skipPath`), but where drop-ins are looked for. Sorted.
+    pub drop_in_dirs: Vec<std::ffi::OsString>,
+}
+
 /// What the quadlet search found, and where it stopped when it met [`SCAN_ENTRY_BUDGET`].
 #[derive(Debug, Default)]
 pub struct Scanned {
-    pub files: Vec<PathBuf>,
+    /// In Podman's order: each search directory, then its subdirectories depth first in name
+    /// order (`AppendSubPaths`).
+    pub dirs: Vec<SourceDir>,
     /// The directory holding more entries than the budget had left: none of it, and nothing
     /// after it, was looked at.
     pub stopped_in: Option<PathBuf>,
 }
 
-/// `*.container` entries in `dirs` and their subdirectories (quadlet reads those too): each
-/// that is not a directory or masked (linked to `/dev/null`), so that a FIFO, a device or a
-/// symlink loop there is said by the reader instead of skipped unseen. Sorted,
-/// at most 3 levels down and [`SCAN_ENTRY_BUDGET`] entries: a directory is listed one entry
-/// past what is left of the budget at most (never whole), and one with more stops the search,
-/// which says where. Listed and tested where the layout's reads find them (`paths::host`:
-/// links followed within a copied `--root`, never to this machine's own paths); each named
-/// under the dir it was found from.
-pub fn files(dirs: &[PathBuf]) -> Scanned {
+impl Scanned {
+    /// Every unit file found, in the order Podman reads them.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.dirs
+            .iter()
+            .flat_map(|d| d.units.iter().map(PathBuf::as_path))
+    }
+}
+
+/// A directory Podman's generator searches, and which of its subdirectories it leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchDir {
+    pub dir: PathBuf,
+    pub skip: Skip,
+}
+
+/// Subdirectories a search leaves out (`GetUserLevelFilter`, `GetNonNumericFilter`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    Nothing,
+    /// Everything under this directory: the rootful generator skips
+    /// `/etc/containers/systemd/users`, which holds users' quadlets.
+    Under(PathBuf),
+    /// A directory right below this one whose name is all digits (another user's uid) and
+    /// what is under it: a user's generator reads `/etc/containers/systemd/users` but only
+    /// its own `users/$UID` below it.
+    NumericBelow(PathBuf),
+}
+
+impl Skip {
+    fn skips(&self, path: &Path) -> bool {
+        match self {
+            Skip::Nothing => false,
+            Skip::Under(dir) => path.starts_with(dir),
+            Skip::NumericBelow(dir) => path
+                .strip_prefix(dir)
+                .ok()
+                .and_then(|rest| rest.components().next())
+                .and_then(|first| first.as_os_str().to_str())
+                .is_some_and(|first| first.bytes().all(|b| b.is_ascii_digit())),
+        }
+    }
+}
+
+impl SearchDir {
+    pub fn all(dir: PathBuf) -> Self {
+        SearchDir {
+            dir,
+            skip: Skip::Nothing,
+        }
+    }
+}
+
+/// The directories a user's generator reads (`getRootlessDirs`, in its order) that a layout
+/// holds: the home's `.config/containers/systemd`, then under the root
+/// `/etc/containers/systemd/users` (none of the uid directories below it but the user's
+/// own), `users/$UID` when the root's passwd says the user's uid, and
+/// `/usr/share/containers/systemd/users` and its `users/$UID` (Podman's uid filter names
+/// /etc's `users` only, so it reads every uid directory under /usr/share's).
+/// `$XDG_RUNTIME_DIR/containers/systemd` is the running session's, in no layout.
+pub fn user_dirs(home: &Path, root: Option<&Path>, uid: Option<&str>) -> Vec<SearchDir> {
+    let mut dirs = vec![SearchDir::all(home.join(".config/containers/systemd"))];
+    let Some(root) = root else {
+        return dirs;
+    };
+    let admin_users = root.join("etc/containers/systemd/users");
+    for base in [
+        "etc/containers/systemd/users",
+        "usr/share/containers/systemd/users",
+    ] {
+        dirs.push(SearchDir {
+            dir: root.join(base),
+            skip: Skip::NumericBelow(admin_users.clone()),
+        });
+        if let Some(uid) = uid {
+            dirs.push(SearchDir::all(root.join(base).join(uid)));
+        }
+    }
+    dirs
+}
+
+/// The directories the system's generator reads (`getRootDirs`) that a layout holds:
+/// `/etc/containers/systemd` and `/usr/share/containers/systemd`, without
+/// `/etc/containers/systemd/users` (users' quadlets). `/run/containers/systemd` is runtime
+/// state, in no layout.
+pub fn system_dirs(root: &Path) -> Vec<SearchDir> {
+    let users = root.join("etc/containers/systemd/users");
+    ["etc/containers/systemd", "usr/share/containers/systemd"]
+        .iter()
+        .map(|d| SearchDir {
+            dir: root.join(d),
+            skip: Skip::Under(users.clone()),
+        })
+        .collect()
+}
+
+/// The directories one generator run reads, as Podman walks them (`GetUnitDirs`): each search
+/// directory and its subdirectories, depth first in name order, leaving out `*.d` directories
+/// (drop-ins) and what the search skips, each directory once. Each directory's entries with
+/// a unit extension are its units, whatever they are (a FIFO, a device or a symlink loop is
+/// said by the reader instead of skipped unseen; a directory named `x.container` is read
+/// as Podman reads it, and fails). At most 3 levels down and [`SCAN_ENTRY_BUDGET`] entries:
+/// a directory is listed one entry past what is left of the budget at most (never whole),
+/// and one with more stops the search, which says where. Listed and tested where the
+/// layout's reads find them (`paths::host`: links followed within a copied `--root`, never
+/// to this machine's own paths).
+pub fn files(dirs: &[SearchDir]) -> Scanned {
     files_within(dirs, SCAN_ENTRY_BUDGET)
 }
 
-fn files_within(dirs: &[PathBuf], entries: usize) -> Scanned {
-    /// Walks `dir`; `Err` holds the directory with more entries than `budget` had left.
-    fn walk(
-        dir: &Path,
-        depth: usize,
-        budget: &mut usize,
-        out: &mut Vec<PathBuf>,
-    ) -> Result<(), PathBuf> {
-        let listed = match crate::paths::host::read_dir_within(dir, budget) {
+struct Walk<'a> {
+    budget: usize,
+    visited: HashSet<PathBuf>,
+    skip: &'a Skip,
+    out: Vec<SourceDir>,
+}
+
+impl Walk<'_> {
+    /// Walks `dir`; `Err` holds the directory with more entries than the budget had left.
+    fn walk(&mut self, dir: &Path, depth: usize) -> Result<(), PathBuf> {
+        if !self.visited.insert(dir.to_path_buf()) {
+            return Ok(());
+        }
+        let listed = match crate::paths::host::read_dir_within(dir, &mut self.budget) {
             None => return Ok(()),
             Some(Err(())) => return Err(dir.to_path_buf()),
             Some(Ok(listed)) => listed,
         };
         let mut names: Vec<std::ffi::OsString> = listed.iter().map(|e| e.file_name()).collect();
         names.sort();
+        let mut here = SourceDir {
+            path: dir.to_path_buf(),
+            ..SourceDir::default()
+        };
+        let mut below = Vec::new();
         for name in names {
             let path = dir.join(&name);
-            if crate::paths::host::is_dir(&path) {
-                if depth < 3 {
-                    walk(&path, depth + 1, budget, out)?;
-                }
-            } else if path.extension().is_some_and(|e| e == "container") && !is_masked(&path) {
-                // A FIFO, a device, a symlink loop: the reader says what it is, where it is.
-                out.push(path);
+            if is_unit_name(&name) {
+                here.units.push(path.clone());
             }
+            if crate::paths::host::is_dir(&path) {
+                if name.as_encoded_bytes().ends_with(b".d") {
+                    here.drop_in_dirs.push(name);
+                } else if depth < 3 && !self.skip.skips(&path) {
+                    below.push(path);
+                }
+            }
+        }
+        self.out.push(here);
+        for sub in below {
+            self.walk(&sub, depth + 1)?;
         }
         Ok(())
     }
-    let mut out = Scanned::default();
+}
+
+fn files_within(dirs: &[SearchDir], entries: usize) -> Scanned {
+    let mut visited = HashSet::new();
     let mut budget = entries;
-    for dir in dirs {
-        if let Err(full) = walk(dir, 1, &mut budget, &mut out.files) {
+    let mut out = Scanned::default();
+    for search in dirs {
+        let mut walk = Walk {
+            budget,
+            visited: std::mem::take(&mut visited),
+            skip: &search.skip,
+            out: Vec::new(),
+        };
+        let walked = walk.walk(&search.dir, 1);
+        out.dirs.append(&mut walk.out);
+        (budget, visited) = (walk.budget, walk.visited);
+        if let Err(full) = walked {
             out.stopped_in = Some(full);
             break;
         }
@@ -85,8 +243,19 @@ fn files_within(dirs: &[PathBuf], entries: usize) -> Scanned {
     out
 }
 
-/// A `.container` linked to `/dev/null`, the way a unit is masked: not a quadlet, and never
-/// opened.
+/// Go's `filepath.Ext` of `name` is a unit type's (`.container` alone is one: Go takes a
+/// name's last dot, even its first character, as its extension's start).
+fn is_unit_name(name: &std::ffi::OsStr) -> bool {
+    let bytes = name.as_encoded_bytes();
+    let ext = bytes
+        .iter()
+        .rposition(|&b| b == b'.')
+        .map_or(&[][..], |dot| &bytes[dot + 1..]);
+    UNIT_EXTENSIONS.iter().any(|e| e.as_bytes() == ext)
+}
+
+/// A file linked to `/dev/null`, the way a unit is masked: never opened (Podman reads it as
+/// an empty file).
 fn is_masked(path: &Path) -> bool {
     crate::paths::host::read_link(path).is_ok_and(|target| target == Path::new("/dev/null"))
 }
@@ -104,7 +273,7 @@ pub fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
     }
 }
 
-/// Registers a quadlet that is not run (whole, with what of it may be shown).
+/// Registers a quadlet or drop-in (whole, with what of it may be shown).
 fn register(path: &Path, text: String, sources: &mut SourceMap) -> crate::source::FileId {
     let shown = crate::redact::scan::unit(&text);
     let file = sources.add(path, text, None);
@@ -112,31 +281,48 @@ fn register(path: &Path, text: String, sources: &mut SourceMap) -> crate::source
     file
 }
 
-/// CL901 at the line of a quadlet where systemd's parser fails a unit
+/// CL901 at the line of a quadlet or drop-in where systemd's parser fails a unit
 /// ([`systemd::Stopped`]) that Podman's generator took: this container never starts. The
 /// generator reads the file as bytes and checks no encoding, but copies every line into the
 /// service it generates (the `[Container]` group kept as `[X-Container]`,
-/// `initServiceUnitFile`), and systemd fails that service at the line, so the unit is not
-/// loaded: a line that is not UTF-8, a header with a quote or a backslash in its name, or
-/// one without its `]` that podman took as a key (it has an `=`).
-fn refused_by_systemd(
-    path: &Path,
-    text: String,
-    stopped: systemd::Stopped,
-    sources: &mut SourceMap,
-) -> Problem {
-    let file = register(path, text, sources);
+/// `initServiceUnitFile`; a drop-in's lines merged into its unit's), and systemd fails that
+/// service at the line, so the unit is not loaded: a line that is not UTF-8, a header with a
+/// quote or a backslash in its name, or one without its `]` that podman took as a key (it
+/// has an `=`).
+fn refused_by_systemd(at: Loc, stopped: systemd::Stopped, drop_in_of: Option<&Path>) -> Problem {
+    let into = match drop_in_of {
+        Some(unit) => format!(
+            "podman's quadlet generator merges this drop-in into {} and copies it into the service it generates",
+            crate::paths::display_path(unit)
+        ),
+        None => "podman's quadlet generator copies it into the service it generates".to_string(),
+    };
     Problem {
         kind: ProblemKind::Unparsable,
         message: format!(
-            "{}: podman's quadlet generator copies it into the service it generates, and systemd does not load that service (it fails the file at this line, \"{}\"), so this container never starts, whatever its lines say",
+            "{}: {into}, and systemd does not load that service (it fails the file at this line, \"{}\"), so this container never starts, whatever its lines say",
             stopped.why.line(),
             stopped.why.systemd_says()
         ),
-        loc: Some(Loc {
-            file,
-            span: stopped.span,
-        }),
+        loc: Some(at),
+    }
+}
+
+/// The other quadlets of a refused directory that run a gateway, in words.
+fn lost_with(lost: &[&Path]) -> String {
+    let dir = lost.first().and_then(|p| p.parent());
+    match lost {
+        [] => String::new(),
+        [one] => format!(
+            ", and neither does the gateway of {}",
+            crate::paths::display_path(one)
+        ),
+        [first, rest @ ..] => format!(
+            ", and neither do the gateways of {} and {} other quadlet(s) in {}",
+            crate::paths::display_path(first),
+            rest.len(),
+            dir.map(crate::paths::display_path).unwrap_or_default()
+        ),
     }
 }
 
@@ -151,20 +337,6 @@ fn refused_by_podman(
     starts_with_bom: bool,
     lost: &[&Path],
 ) -> Problem {
-    let dir = lost.first().and_then(|p| p.parent());
-    let others = match lost {
-        [] => String::new(),
-        [one] => format!(
-            ", and neither does the gateway of {}",
-            crate::paths::display_path(one)
-        ),
-        [first, rest @ ..] => format!(
-            ", and neither do the gateways of {} and {} other quadlet(s) in {}",
-            crate::paths::display_path(first),
-            rest.len(),
-            dir.map(crate::paths::display_path).unwrap_or_default()
-        ),
-    };
     let bom = if starts_with_bom {
         " (the file starts with a UTF-8 byte order mark, which podman reads as part of the line)"
     } else {
@@ -173,119 +345,209 @@ fn refused_by_podman(
     Problem {
         kind: ProblemKind::Unparsable,
         message: format!(
-            "{}{bom}: podman's quadlet generator refuses this file (\"{}\") and, with it, every quadlet in the same directory (it loads a directory's quadlets all or none), so this container never starts{others}",
+            "{}{bom}: podman's quadlet generator refuses this file (\"{}\") and, with it, every quadlet in the same directory (it loads a directory's quadlets all or none), so this container never starts{}",
             refused.why.line(),
             refused.why.podman_says(),
+            lost_with(lost),
         ),
         loc: Some(at),
     }
 }
 
-/// What one quadlet file comes to.
-enum Quadlet {
-    /// Podman's generator refuses it, and so its whole directory.
-    RefusedByPodman {
+/// A unit file Podman's generator cannot read (a directory, a FIFO, a link loop, no
+/// permission): `ParseUnitFile` fails, and so does its whole directory.
+fn unreadable_unit(mut problem: Problem, lost: &[&Path]) -> Problem {
+    problem.message.push_str(&format!(
+        ": podman's quadlet generator fails on it and, with it, on every quadlet in the same directory (it loads a directory's quadlets all or none){}",
+        lost_with(lost)
+    ));
+    problem
+}
+
+/// Why Podman's generator fails a unit file, and so its directory.
+enum Failed {
+    Refused {
         at: Loc,
         refused: podman::Refused,
         starts_with_bom: bool,
     },
-    /// Podman's generator takes it: the gateway it runs, if any.
-    Taken(Option<Box<Invocation>>),
+    Unreadable(Problem),
 }
 
-/// The gateways the quadlets `files` run, in their order: none from a directory that holds a
-/// quadlet Podman's generator refuses ([`refused_by_podman`]). What a quadlet's reading
-/// found wrong is said either way.
+/// What reading one unit file comes to.
+enum Read {
+    /// Loaded: its name is now seen; a `.container`'s lines are kept.
+    Loaded(Option<Part>),
+    Failed(Failed),
+    /// clawlint could not read it (too large, outside the layout, gone), which it says;
+    /// what Podman makes of it is not known.
+    Unknown,
+}
+
+/// Reads one unit file as `loadUnitsFromDir` does.
+fn read_unit_file(path: &Path, sources: &mut SourceMap, problems: &mut Vec<Problem>) -> Read {
+    let is_container = path.extension().is_some_and(|e| e == "container");
+    if is_masked(path) {
+        return Read::Loaded(None); // read as empty: no image, so no service
+    }
+    let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Missing) => return Read::Unknown,
+        Err(err @ (ReadError::NotRegular { .. } | ReadError::Io(_))) => {
+            return Read::Failed(Failed::Unreadable(unreadable(sources, path, &err)))
+        }
+        Err(err) => {
+            problems.push(unreadable(sources, path, &err));
+            return Read::Unknown;
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    match podman::parse(&text) {
+        Err(refused) => {
+            let starts_with_bom = refused.span.start() == 0 && text.starts_with('\u{feff}');
+            let file = register(path, text.into_owned(), sources);
+            let at = Loc {
+                file,
+                span: refused.span,
+            };
+            Read::Failed(Failed::Refused {
+                at,
+                refused,
+                starts_with_bom,
+            })
+        }
+        Ok(_) if !is_container => Read::Loaded(None),
+        Ok(parsed) => Read::Loaded(Some(Part::new(path, &bytes, parsed))),
+    }
+}
+
+/// The gateways the quadlets of one generator run (`scanned`) run, in Podman's order, as
+/// cmd/quadlet's `process` loads them: directory by directory, a unit's name once (the first
+/// directory that loads it wins; one that failed to load leaves it to the next), none from
+/// a directory that holds a unit Podman's generator fails ([`refused_by_podman`]), and each
+/// `.container` with its drop-ins merged in ([`dropins`]). What a quadlet's reading found
+/// wrong is said either way.
 pub fn invocations(
-    files: &[PathBuf],
+    scanned: &Scanned,
     host: &HostContext,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<Invocation> {
-    let read: Vec<(&Path, Quadlet)> = files
-        .iter()
-        .map(|path| (path.as_path(), quadlet(path, host, sources, problems)))
-        .collect();
-    fn dir(path: &Path) -> &Path {
-        path.parent().unwrap_or(Path::new("."))
-    }
-    let refused: HashSet<&Path> = read
-        .iter()
-        .filter(|(_, q)| matches!(q, Quadlet::RefusedByPodman { .. }))
-        .map(|(path, _)| dir(path))
-        .collect();
-    let mut lost: HashMap<&Path, Vec<&Path>> = HashMap::new();
-    let mut out = Vec::new();
-    for (path, q) in &read {
-        if let Quadlet::Taken(Some(_)) = q {
-            if refused.contains(dir(path)) {
-                lost.entry(dir(path)).or_default().push(path);
+    let mut seen: HashSet<&std::ffi::OsStr> = HashSet::new();
+    let mut loaded: Vec<Part> = Vec::new();
+    for dir in &scanned.dirs {
+        let mut here = Vec::new();
+        let mut failed = Vec::new();
+        for path in &dir.units {
+            let Some(name) = path.file_name() else {
+                continue;
+            };
+            if seen.contains(name) {
+                continue; // shadowed: Podman does not even read it
+            }
+            match read_unit_file(path, sources, problems) {
+                Read::Loaded(part) => {
+                    seen.insert(name);
+                    here.extend(part);
+                }
+                Read::Failed(why) => failed.push(why),
+                Read::Unknown => {}
             }
         }
+        if failed.is_empty() {
+            loaded.append(&mut here);
+            continue;
+        }
+        let lost: Vec<&Path> = here
+            .iter()
+            .filter(|part| Merged::of(std::slice::from_ref(*part)).runs_gateway(host))
+            .map(|part| part.path.as_path())
+            .collect();
+        for why in failed {
+            problems.push(match why {
+                Failed::Refused {
+                    at,
+                    refused,
+                    starts_with_bom,
+                } => refused_by_podman(at, refused, starts_with_bom, &lost),
+                Failed::Unreadable(problem) => unreadable_unit(problem, &lost),
+            });
+        }
     }
-    for (path, q) in read {
-        match q {
-            Quadlet::RefusedByPodman {
-                at,
-                refused,
-                starts_with_bom,
-            } => {
-                let lost = lost.get(dir(path)).map_or(&[][..], Vec::as_slice);
-                problems.push(refused_by_podman(at, refused, starts_with_bom, lost));
-            }
-            Quadlet::Taken(gateway) if !refused.contains(dir(path)) => {
-                out.extend(gateway.map(|g| *g));
-            }
-            Quadlet::Taken(_) => {}
+    let mut drop_ins = dropins::Finder::new(&scanned.dirs);
+    let mut out = Vec::new();
+    for unit in loaded {
+        if let Some(gateway) = with_drop_ins(unit, &mut drop_ins, host, sources, problems) {
+            out.push(gateway);
         }
     }
     out
 }
 
-/// Reads one quadlet: refused by Podman's generator, or the gateway it runs, if it runs one.
-fn quadlet(
-    path: &Path,
-    host: &HostContext,
-    sources: &mut SourceMap,
-    problems: &mut Vec<Problem>,
-) -> Quadlet {
-    let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
-        Ok(bytes) => bytes,
-        Err(ReadError::Missing) => return Quadlet::Taken(None),
-        Err(err) => {
-            problems.push(unreadable(sources, path, &err));
-            return Quadlet::Taken(None);
-        }
-    };
-    let (text, unit) = systemd::read_unit(&bytes);
-    if let Some(refused) = podman::refused(&text) {
-        let starts_with_bom = refused.span.start() == 0 && text.starts_with('\u{feff}');
-        let file = register(path, text, sources);
-        return Quadlet::RefusedByPodman {
-            at: Loc {
-                file,
-                span: refused.span,
-            },
-            refused,
-            starts_with_bom,
-        };
-    }
-    if let Some(stopped) = unit.stopped {
-        problems.push(refused_by_systemd(path, text, stopped, sources));
-        return Quadlet::Taken(None);
-    }
-    Quadlet::Taken(invocation(path, text, unit, host, sources, problems).map(Box::new))
-}
-
-/// The gateway a quadlet Podman's generator takes runs, if it runs one.
-fn invocation(
-    path: &Path,
-    text: String,
-    unit: systemd::UnitFile,
+/// The gateway a loaded `.container` runs with its drop-ins merged in, if it runs one. A
+/// drop-in Podman's parser refuses is said and skipped; a line of the unit or of a drop-in
+/// that systemd fails in the generated service means no container ([`refused_by_systemd`]).
+fn with_drop_ins(
+    unit: Part,
+    drop_ins: &mut dropins::Finder,
     host: &HostContext,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<Invocation> {
+    let unit_path = unit.path.clone();
+    let mut parts = vec![unit];
+    for path in drop_ins.for_unit(&unit_path, sources, problems) {
+        match drop_ins.read(&path, sources, problems) {
+            dropins::Read::Merged(part) => parts.push(part),
+            dropins::Read::Refused(text, refused) => {
+                if drop_ins.first_said(&path) {
+                    let file = register(&path, text, sources);
+                    let at = Loc {
+                        file,
+                        span: refused.span,
+                    };
+                    problems.push(dropins::skipped(at, refused, &unit_path));
+                }
+            }
+            dropins::Read::Nothing => {}
+        }
+    }
+    let stopped = parts
+        .iter()
+        .enumerate()
+        .find_map(|(i, p)| p.stopped.map(|s| (i, s)));
+    if let Some((i, stopped)) = stopped {
+        let part = &mut parts[i];
+        if i == 0 || drop_ins.first_said(&part.path) {
+            let file = register(&part.path, std::mem::take(&mut part.text), sources);
+            let at = Loc {
+                file,
+                span: stopped.span,
+            };
+            let drop_in_of = (i > 0).then_some(unit_path.as_path());
+            problems.push(refused_by_systemd(at, stopped, drop_in_of));
+        }
+        return None;
+    }
+    if !Merged::of(&parts).runs_gateway(host) {
+        return None;
+    }
+    let files: Vec<FileId> = parts
+        .iter_mut()
+        .map(|p| register(&p.path, std::mem::take(&mut p.text), sources))
+        .collect();
+    invocation(
+        &unit_path,
+        Merged::of(&parts),
+        &files,
+        host,
+        sources,
+        problems,
+    )
+}
+
+/// The unit name and `%`-specifier context of the quadlet at `path`.
+fn specifiers(path: &Path, host: &HostContext) -> (String, String, SpecifierContext) {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -296,59 +558,117 @@ fn invocation(
         user: None,
         unit_name: unit_name.clone(),
     };
-    let expand = |v: &str| systemd::expand_specifiers(v, &ctx).0;
+    (stem, unit_name, ctx)
+}
+
+/// What a merged quadlet runs: its image, whether that is OpenClaw's, and its command
+/// (`Exec=` split as podman splits it, or the image's own for OpenClaw's image).
+struct Runs<'a> {
+    image: Option<(String, merged::Found<'a>)>,
+    openclaw_image: bool,
+    exec: Option<merged::Found<'a>>,
+    argv: Vec<String>,
+}
+
+fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext) -> Runs<'a> {
+    let expand = |v: &str| systemd::expand_specifiers(v, ctx).0;
     let image = unit
-        .get_last("Container", "Image")
-        .map(|d| expand(&d.value));
-    let openclaw_image = image.as_deref().is_some_and(compose::is_openclaw_image);
-    let exec = unit.get_last("Container", "Exec");
+        .lookup("Container", "Image")
+        .map(|(value, found)| (expand(&value), found));
+    let openclaw_image = image
+        .as_ref()
+        .is_some_and(|(image, _)| compose::is_openclaw_image(image));
+    let exec = unit.last("Container", "Exec");
     let argv: Vec<String> = match exec {
-        Some(d) => {
-            let value = expand(&d.value);
+        Some((_, line)) => {
+            let value = expand(&line.value);
             crate::openclaw::split_shell_words(&value)
                 .unwrap_or_else(|| value.split_whitespace().map(str::to_string).collect())
         }
         None if openclaw_image => compose::IMAGE_CMD.iter().map(|s| s.to_string()).collect(),
         None => Vec::new(),
     };
+    Runs {
+        image,
+        openclaw_image,
+        exec,
+        argv,
+    }
+}
+
+impl Merged<'_> {
+    /// Whether the quadlet (with what is merged into it) runs a gateway.
+    fn runs_gateway(self, host: &HostContext) -> bool {
+        let Some(part) = self.parts.first() else {
+            return false;
+        };
+        let (_, _, ctx) = specifiers(&part.path, host);
+        let runs = runs(self, &ctx);
+        compose::runs_gateway(&runs.argv, runs.openclaw_image)
+    }
+}
+
+/// The gateway a quadlet Podman's generator takes runs (its drop-ins merged in), if it runs
+/// one. `files`: the registered file of each part.
+fn invocation(
+    path: &Path,
+    unit: Merged,
+    files: &[FileId],
+    host: &HostContext,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Option<Invocation> {
+    let (stem, unit_name, ctx) = specifiers(path, host);
+    let expand = |v: &str| systemd::expand_specifiers(v, &ctx).0;
+    let Runs {
+        image,
+        openclaw_image,
+        exec,
+        argv,
+    } = runs(unit, &ctx);
     if !compose::runs_gateway(&argv, openclaw_image) {
         return None;
     }
-    // Shown: what the unit scanner knows to be safe (Environment= values by their names).
-    let shown = crate::redact::scan::unit(&text);
-    let file = sources.add(path, text, None);
-    sources.show(file, shown);
-    let at = |span: Span| Loc { file, span };
+    let at = |(part, line): merged::Found| Loc {
+        file: files[part],
+        span: line.value_span,
+    };
+    // A relative path is the quadlet's own directory's, whichever drop-in says it.
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut env = Env::new();
     if openclaw_image {
         env.set("HOME", compose::IMAGE_HOME.to_string(), EnvOrigin::Given);
     }
-    for d in unit.get_all("Container", "EnvironmentFile") {
-        let raw = expand(&d.value);
+    for found in unit.all("Container", "EnvironmentFile") {
+        let raw = expand(&found.1.value);
         let file_path = host.host_path(&raw, dir);
-        read_env_file(&file_path, at(d.span), &mut env, sources, problems);
+        read_env_file(&file_path, at(found), &mut env, sources, problems);
     }
-    for d in unit.get_all("Container", "Environment") {
-        let (assignments, errors) = systemd::parse_environment(&d.value);
+    for found in unit.all("Container", "Environment") {
+        let (part, line) = found;
+        let (assignments, errors) = systemd::parse_environment(&line.value);
         for (key, value, span) in assignments {
-            let loc = at(Span::new(
-                d.value_span.start() + span.start(),
-                d.value_span.start() + span.end(),
-            ));
+            let loc = Loc {
+                file: files[part],
+                span: Span::new(
+                    line.value_span.start() + span.start(),
+                    line.value_span.start() + span.end(),
+                ),
+            };
             env.set(&key, expand(&value), EnvOrigin::Container(loc));
         }
         for e in errors {
             problems.push(Problem {
                 kind: ProblemKind::Unparsable,
                 message: e,
-                loc: Some(at(d.value_span)),
+                loc: Some(at(found)),
             });
         }
     }
     let mut published = Vec::new();
-    for d in unit.get_all("Container", "PublishPort") {
-        match spec::parse_port(&expand(&d.value)) {
+    for found in unit.all("Container", "PublishPort") {
+        let value = &found.1.value;
+        match spec::parse_port(&expand(value)) {
             Ok(p) => {
                 let addr = HostAddr::parse(p.host_ip.as_deref().unwrap_or(""));
                 published.extend(p.pairs().into_iter().map(|(h, c)| Published {
@@ -356,21 +676,21 @@ fn invocation(
                     host_port: h,
                     container_port: c,
                     protocol: p.protocol.clone(),
-                    loc: at(d.value_span),
+                    loc: at(found),
                     vars: Vec::new(),
                     host_text: HostText::Entry,
                 }));
             }
             Err(why) => problems.push(Problem {
                 kind: ProblemKind::InvalidValue,
-                message: format!("podman rejects PublishPort={}: {why}", d.value),
-                loc: Some(at(d.value_span)),
+                message: format!("podman rejects PublishPort={}: {why}", shown(value)),
+                loc: Some(at(found)),
             }),
         }
     }
     let mut mounts = Vec::new();
-    for d in unit.get_all("Container", "Volume") {
-        let value = expand(&d.value);
+    for found in unit.all("Container", "Volume") {
+        let value = expand(&found.1.value);
         match podman_volume(&value) {
             Ok(v) => mounts.push(Mount {
                 source: match v.kind {
@@ -380,44 +700,50 @@ fn invocation(
                 },
                 target: PathBuf::from(&v.target),
                 read_only: v.read_only,
-                loc: at(d.value_span),
+                loc: at(found),
             }),
             Err(why) => problems.push(Problem {
                 kind: ProblemKind::InvalidValue,
-                message: format!("podman rejects Volume={}: {why}", d.value),
-                loc: Some(at(d.value_span)),
+                message: format!("podman rejects Volume={}: {why}", shown(&found.1.value)),
+                loc: Some(at(found)),
             }),
         }
     }
     let network = match unit
-        .get_last("Container", "Network")
-        .map(|d| d.value.as_str())
+        .all("Container", "Network")
+        .last()
+        .map(|(_, line)| line.value.as_str())
     {
         Some("host") => Network::Host,
         Some(other) if other.starts_with("container:") => Network::Shared(other.to_string()),
         _ => Network::Isolated,
     };
     let name = unit
-        .get_last("Container", "ContainerName")
-        .map(|d| expand(&d.value))
-        .unwrap_or_else(|| format!("systemd-{stem}"));
-    let command_loc = exec.map(|d| at(d.value_span));
-    let image_loc = unit
-        .get_last("Container", "Image")
-        .map(|d| at(d.value_span));
-    let key_loc = unit
-        .sections
-        .iter()
-        .find(|s| s.name == "Container")
-        .map_or(at(Span::new(0, 0)), |s| at(s.span));
+        .lookup("Container", "ContainerName")
+        .map(|(value, _)| expand(&value))
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| default_container_name(&stem));
+    let command_loc = exec.map(at);
+    let image_loc = image.as_ref().map(|(_, found)| at(*found));
+    let key_loc = unit.header("Container").map_or(
+        Loc {
+            file: files[0],
+            span: Span::new(0, 0),
+        },
+        |(part, span)| Loc {
+            file: files[part],
+            span,
+        },
+    );
     let cwd = unit
-        .get_last("Container", "WorkingDir")
-        .map(|d| PathBuf::from(expand(&d.value)))
+        .lookup("Container", "WorkingDir")
+        .map(|(value, _)| PathBuf::from(expand(&value)))
         .unwrap_or_else(|| PathBuf::from(compose::IMAGE_WORKDIR));
     let home = PathBuf::from(env.value("HOME").unwrap_or(compose::IMAGE_HOME));
     let (profile_flag, dev) = crate::openclaw::root_flags(&argv);
     let port_arg = crate::openclaw::port_from_args(&argv)
         .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
+    let image = image.map(|(image, _)| image);
     Some(Invocation {
         written_home: None,
         name: name.clone(),
@@ -449,6 +775,30 @@ fn invocation(
             name_clashes: Vec::new(),
         })),
     })
+}
+
+/// `getContainerName`'s default: `systemd-%N` (the unit's name), or `systemd-%p_%i` for a
+/// template instance (`tpl@a.container` runs `systemd-tpl_a`).
+fn default_container_name(stem: &str) -> String {
+    match stem.split_once('@') {
+        Some((prefix, instance)) => format!("systemd-{prefix}_{instance}"),
+        None => format!("systemd-{stem}"),
+    }
+}
+
+/// A value as said in a message: its control characters escaped (a `\r` inside a line is
+/// part of Podman's value).
+fn shown(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `data.volume` is the quadlet volume unit's volume, `systemd-data`; a plain name is itself.
@@ -628,7 +978,7 @@ mod tests {
             let mut sources = crate::source::SourceMap::new();
             let mut problems = Vec::new();
             let found = super::invocations(
-                std::slice::from_ref(&quadlet),
+                &super::files(&[super::SearchDir::all(dir.clone())]),
                 &host,
                 &mut sources,
                 &mut problems,
@@ -688,7 +1038,7 @@ mod tests {
             let mut sources = crate::source::SourceMap::new();
             let mut problems = Vec::new();
             let found = super::invocations(
-                std::slice::from_ref(&quadlet),
+                &super::files(&[super::SearchDir::all(dir.clone())]),
                 &host,
                 &mut sources,
                 &mut problems,
@@ -723,12 +1073,12 @@ mod tests {
         let below = sub.join("c.container");
         std::fs::write(&sibling, format!("{image}PublishPort=19200:18789\n")).unwrap();
         std::fs::write(&below, format!("{image}PublishPort=19300:18789\n")).unwrap();
-        let files = [bad.clone(), sibling.clone(), below.clone()];
         let run = |text: &str| {
             std::fs::write(&bad, text).unwrap();
             let mut sources = crate::source::SourceMap::new();
             let mut problems = Vec::new();
-            let found = super::invocations(&files, &host, &mut sources, &mut problems);
+            let scanned = super::files(&[super::SearchDir::all(dir.clone())]);
+            let found = super::invocations(&scanned, &host, &mut sources, &mut problems);
             let names: Vec<String> = found.iter().map(|i| i.name.clone()).collect();
             (names, problems)
         };
@@ -809,3 +1159,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod dropin_tests;

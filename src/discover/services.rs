@@ -468,10 +468,16 @@ fn unattributed_runtime_units(root: &Path) -> Vec<PathBuf> {
 /// is known from `root/etc/passwd`: the entry whose home is this home, or whose name the
 /// home's directory is named after (`alice`, `home-alice`).
 fn runtime_dir(home: &Path, root: Option<&Path>) -> Option<PathBuf> {
+    let uid = uid_of(home, root)?;
+    Some(root?.join("run/user").join(uid))
+}
+
+/// The uid of the user whose home is `home`, from `root/etc/passwd` (see [`runtime_dir`]).
+pub(crate) fn uid_of(home: &Path, root: Option<&Path>) -> Option<String> {
     let root = root?;
     let passwd = ServiceFiles::text(&root.join("etc/passwd"), SMALL_FILE_LIMIT).ok()?;
     let home_name = home.file_name()?.to_str()?;
-    let uid = passwd.lines().find_map(|line| {
+    passwd.lines().find_map(|line| {
         let fields: Vec<&str> = line.split(':').collect();
         let (name, uid, dir) = (fields.first()?, fields.get(2)?, fields.get(5)?);
         let same_home = Path::new(dir) == home
@@ -479,8 +485,7 @@ fn runtime_dir(home: &Path, root: Option<&Path>) -> Option<PathBuf> {
         let named = *name == home_name || home_name.ends_with(&format!("-{name}"));
         (!name.is_empty() && (same_home || named) && uid.bytes().all(|b| b.is_ascii_digit()))
             .then(|| uid.to_string())
-    })?;
-    Some(root.join("run/user").join(uid))
+    })
 }
 
 /// A home's supervisor directories: (dir, kind, file extension), systemd's user search path

@@ -129,10 +129,21 @@ const MANAGER_ENV_BUDGET_HELP: &str = "a real system.conf or user.conf sets a ha
 /// (`crate::discover::quadlet`), then systemd reads the unit it writes.
 const QUADLET_UNPARSABLE_HELP: &str = "fix the line as the message says (a comment starts with `#` or `;`, every other line is a `[Group]` header alone on its line, the name without quotes, backslashes or brackets, or a `Key=value` after one; re-save the file as UTF-8 without a byte order mark), then `systemctl --user daemon-reload` (`systemctl daemon-reload` for a system quadlet); `/usr/libexec/podman/quadlet -dryrun -user` shows what Podman's generator makes of the directory, and `systemd-analyze verify UNIT` what systemd makes of the unit it writes";
 
+/// A `.container` quadlet or one of its drop-ins (`*.conf` in `x.container.d/`,
+/// `container.d/`, `x-.container.d/`).
+fn is_quadlet(path: &std::path::Path) -> bool {
+    let in_drop_in_dir = path
+        .parent()
+        .and_then(|dir| dir.file_name())
+        .is_some_and(|dir| dir.as_encoded_bytes().ends_with(b"container.d"));
+    path.extension().is_some_and(|e| e == "container")
+        || (in_drop_in_dir && path.extension().is_some_and(|e| e == "conf"))
+}
+
 fn systemd_help(kind: ProblemKind, path: &std::path::Path) -> &'static str {
     match kind {
         ProblemKind::Budget if is_manager_conf(path) => MANAGER_ENV_BUDGET_HELP,
-        ProblemKind::Unparsable if path.extension().is_some_and(|e| e == "container") => QUADLET_UNPARSABLE_HELP,
+        ProblemKind::Unparsable if is_quadlet(path) => QUADLET_UNPARSABLE_HELP,
         ProblemKind::Unparsable => "fix the line as the message says (for one that is not UTF-8, re-save the file as UTF-8: `iconv -f latin1 -t utf-8`; a section header is `[Name]` alone on its line, the name without quotes or backslashes), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` shows what systemd makes of the file",
         other => help_for(other),
     }

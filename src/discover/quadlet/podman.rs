@@ -53,52 +53,108 @@ pub struct Refused {
     pub why: Why,
 }
 
-/// Where Podman's `UnitFile.Parse` fails `text`, if it does. `text` is the file as read
-/// (invalid UTF-8 replaced by U+FFFD, which Go's parser takes as it takes the bytes: neither
-/// is white space, a bracket or a control character).
-pub fn refused(text: &str) -> Option<Refused> {
+/// A `key=value` line as Podman's parser keeps it, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The name of the group it is in (`Container`).
+    pub group: String,
+    pub key: String,
+    /// After the `=`, leading white space dropped (`parseKeyValuePair`); the physical lines
+    /// of a continued line joined as Podman joins them (trimmed, the `\` dropped, nothing put
+    /// between). A `\r` inside a line is part of it: Podman cuts lines at `\n` only.
+    pub value: String,
+    /// From the key to the end of the (last physical) line.
+    pub span: Span,
+    /// The value in the file; empty (just after the `=`) for an empty value.
+    pub value_span: Span,
+}
+
+/// A group header, where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A quadlet or drop-in as Podman's `UnitFile.Parse` takes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub headers: Vec<Header>,
+    pub lines: Vec<Line>,
+}
+
+/// `text` as Podman's `UnitFile.Parse` reads it, or where it fails it. `text` is the file as
+/// read (invalid UTF-8 replaced by U+FFFD, which Go's parser takes as it takes the bytes:
+/// neither is white space, a bracket or a control character).
+pub fn parse(text: &str) -> Result<Parsed, Refused> {
     let data = text.strip_suffix('\n').unwrap_or(text);
     let last = data.bytes().filter(|&b| b == b'\n').count();
     let mut parser = Parser::default();
     // Go's `remaining`: the text of a continued line so far ("" is no continuation, even
-    // after a line that was only `\`), and where its first part starts in the file.
-    let mut remaining = String::new();
-    let mut remaining_from = 0;
+    // after a line that was only `\`), and where each of its parts is in the file.
+    let mut remaining = Logical::default();
     let mut offset = 0;
     for (number, raw) in data.split('\n').enumerate() {
         let from = offset + (raw.len() - raw.trim_start().len());
         offset += raw.len() + 1;
         let mut line = raw.trim();
         let to = from + line.len();
-        let mut start = from;
-        let joined;
+        let mut logical = Logical::default();
         if is_comment(line) {
-            if !remaining.is_empty() {
+            if !remaining.text.is_empty() {
                 continue; // a comment inside a continuation is dropped
             }
         } else {
             if let Some(cut) = line.strip_suffix('\\') {
                 line = cut;
                 if number != last {
-                    if remaining.is_empty() {
-                        remaining_from = from;
+                    if !line.is_empty() {
+                        remaining.push(line, from);
                     }
-                    remaining.push_str(line);
                     continue;
                 }
             }
-            if !remaining.is_empty() {
-                joined = std::mem::take(&mut remaining) + line;
-                line = &joined;
-                start = remaining_from;
+            if !remaining.text.is_empty() {
+                logical = std::mem::take(&mut remaining);
             }
         }
-        if let Err(why) = parser.line(line) {
-            let span = Span::new(start, to);
-            return Some(Refused { span, why });
+        logical.push(line, from);
+        if let Err(why) = parser.line(&logical, to) {
+            let span = Span::new(logical.at(0), to);
+            return Err(Refused { span, why });
         }
     }
-    None
+    Ok(parser.parsed)
+}
+
+/// A logical line: its text and where each of its parts starts in the file.
+#[derive(Default)]
+struct Logical {
+    text: String,
+    /// (offset in `text`, offset in the file) of each physical line's part.
+    parts: Vec<(usize, usize)>,
+}
+
+impl Logical {
+    fn push(&mut self, part: &str, file_offset: usize) {
+        self.parts.push((self.text.len(), file_offset));
+        self.text.push_str(part);
+    }
+
+    /// The file offset of byte `i` of the text (`i` may be its length: just past its end).
+    fn at(&self, i: usize) -> usize {
+        let k = self.parts.partition_point(|&(start, _)| start <= i).max(1) - 1;
+        let (start, file) = self.parts.get(k).copied().unwrap_or((0, 0));
+        file + (i - start)
+    }
+
+    /// The file span of the text's bytes `start..` (to `to`, the end of the last part).
+    fn span_from(&self, start: usize, to: usize) -> Span {
+        if start >= self.text.len() {
+            return Span::new(to, to);
+        }
+        Span::new(self.at(start), to)
+    }
 }
 
 fn is_comment(line: &str) -> bool {
@@ -107,12 +163,22 @@ fn is_comment(line: &str) -> bool {
 
 #[derive(Default)]
 struct Parser {
-    in_group: bool,
+    parsed: Parsed,
+    group: Option<String>,
+}
+
+/// Go's `unicode.IsSpace` on one byte taken as a rune (`parseKeyValuePair` trims the key and
+/// the value byte by byte): ASCII white space, and 0x85 and 0xA0, which in UTF-8 text are
+/// the last bytes of some characters (`à` is C3 A0).
+fn is_go_space_byte(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xa0)
 }
 
 impl Parser {
-    /// `parseLine`: a comment, a group or a pair, or why not.
-    fn line(&mut self, line: &str) -> Result<(), Why> {
+    /// `parseLine`: a comment, a group or a pair, or why not. `to`: the end of the line in
+    /// the file.
+    fn line(&mut self, logical: &Logical, to: usize) -> Result<(), Why> {
+        let line = logical.text.as_str();
         if is_comment(line) {
             return Ok(());
         }
@@ -121,14 +187,37 @@ impl Parser {
             if !valid {
                 return Err(Why::BadGroupName);
             }
-            self.in_group = true;
+            self.parsed.headers.push(Header {
+                name: name.to_string(),
+                span: Span::new(logical.at(0), to),
+            });
+            self.group = Some(name.to_string());
             return Ok(());
         }
-        match line.find('=') {
-            Some(at) if at > 0 && !self.in_group => Err(Why::KeyBeforeGroup),
-            Some(at) if at > 0 => Ok(()),
-            _ => Err(Why::NotALine),
+        let eq = match line.find('=') {
+            Some(eq) if eq > 0 => eq,
+            _ => return Err(Why::NotALine),
+        };
+        let Some(group) = &self.group else {
+            return Err(Why::KeyBeforeGroup);
+        };
+        let bytes = line.as_bytes();
+        let mut key_end = eq;
+        while key_end > 0 && is_go_space_byte(bytes[key_end - 1]) {
+            key_end -= 1;
         }
+        let mut value_start = eq + 1;
+        while value_start < bytes.len() && is_go_space_byte(bytes[value_start]) {
+            value_start += 1;
+        }
+        self.parsed.lines.push(Line {
+            group: group.clone(),
+            key: String::from_utf8_lossy(&bytes[..key_end]).into_owned(),
+            value: String::from_utf8_lossy(&bytes[value_start..]).into_owned(),
+            span: Span::new(logical.at(0), to),
+            value_span: logical.span_from(value_start, to),
+        });
+        Ok(())
     }
 }
 
