@@ -740,7 +740,7 @@ pub fn ports(args: &crate::cli::PortsArgs) -> Result<u8, Failure> {
             PortsFormat::Json => {
                 write_with(path.as_deref(), |mut out| map::write_json(&map, &mut out))?
             }
-            PortsFormat::Svg => write_output(path.as_deref(), &svg::render(&map))?,
+            PortsFormat::Svg => write_with(path.as_deref(), |out| svg::write(&map, out))?,
             PortsFormat::Human => write_with(path.as_deref(), |out| map::write_human(&map, out))?,
         }
     }

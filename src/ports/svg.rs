@@ -201,11 +201,32 @@ fn fit(text: &str, max: usize) -> String {
     out
 }
 
-struct Svg {
+/// The picture being written: drawn into `out`, which is handed to `sink` after each lane
+/// (see [`Svg::flush`]), so that a map of thousands of gateways is never one string.
+struct Svg<'w> {
     out: String,
+    sink: &'w mut dyn std::io::Write,
+    /// The first write that failed; nothing more is written after it.
+    failed: Option<std::io::Error>,
 }
 
-impl Svg {
+impl Svg<'_> {
+    /// Hands the rest to the sink: the first error, if any write failed.
+    fn finish(mut self) -> std::io::Result<()> {
+        self.flush();
+        self.failed.map_or(Ok(()), Err)
+    }
+
+    /// Hands what is drawn so far to the sink.
+    fn flush(&mut self) {
+        if self.failed.is_none() {
+            if let Err(e) = self.sink.write_all(self.out.as_bytes()) {
+                self.failed = Some(e);
+            }
+        }
+        self.out.clear();
+    }
+
     fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, style: &str) {
         let _ = writeln!(
             self.out,
@@ -230,7 +251,16 @@ impl Svg {
     }
 }
 
+/// The picture as one string (tests; `clawlint ports` streams it with [`write`]).
 pub fn render(map: &PortMap) -> String {
+    let mut out = Vec::new();
+    write(map, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("the picture is UTF-8")
+}
+
+/// Writes the picture to `sink` lane by lane: what it holds at once is one lane's elements,
+/// not the whole picture.
+pub fn write(map: &PortMap, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
     let panels = panels(map);
     let lanes_bottom = TOP + panels.iter().map(panel_height).sum::<f64>();
     let total = counts(map).total();
@@ -243,7 +273,11 @@ pub fn render(map: &PortMap) -> String {
     } else {
         list_y + 22.0 + 18.0 * listed as f64 + 10.0
     };
-    let mut svg = Svg { out: String::new() };
+    let mut svg = Svg {
+        out: String::new(),
+        sink,
+        failed: None,
+    };
     let _ = writeln!(
         svg.out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:.0}" height="{height:.0}" viewBox="0 0 {WIDTH:.0} {height:.0}" font-family="{FONT}">"#
@@ -262,7 +296,7 @@ pub fn render(map: &PortMap) -> String {
             "No gateways found.",
         );
         svg.out.push_str("</svg>\n");
-        return svg.out;
+        return svg.finish();
     }
     let mut y = TOP;
     for panel in &panels {
@@ -271,6 +305,7 @@ pub fn render(map: &PortMap) -> String {
         for (row, lane) in panel.lanes.iter().enumerate() {
             let y0 = lanes_top + LANE_H * row as f64;
             draw_lane(&mut svg, &map.lanes[*lane], row, y0, &panel.regions);
+            svg.flush();
         }
         let bottom = lanes_top + LANE_H * panel.lanes.len() as f64;
         axis(&mut svg, &panel.regions, bottom + 8.0, false);
@@ -314,7 +349,7 @@ pub fn render(map: &PortMap) -> String {
         }
     }
     svg.out.push_str("</svg>\n");
-    svg.out
+    svg.finish()
 }
 
 fn header(svg: &mut Svg, map: &PortMap) {
