@@ -323,7 +323,15 @@ fn push_shown(
     out: &mut String,
     kept: &mut Vec<(usize, usize, usize)>,
 ) {
-    let (shown, map) = super::visible::visible_line(&text[from..to]);
+    let piece = &text[from..to];
+    // Printable ASCII without `##[` (almost every line of a config) is shown as it is: one
+    // pass over its bytes instead of a shown copy and a map of every byte.
+    if piece.bytes().all(|b| (b' '..=b'~').contains(&b)) && !piece.contains("##[") {
+        kept.push((from, out.len(), to - from));
+        out.push_str(piece);
+        return;
+    }
+    let (shown, map) = super::visible::visible_line(piece);
     if shown.len() == to - from {
         kept.push((from, out.len(), to - from));
         out.push_str(&shown);
