@@ -112,6 +112,58 @@ fn resolve_is_linear_on_adversarial_layouts() {
     }
 }
 
+/// Every other output (check's other formats, `plan` with and without a port, the port
+/// table and picture) grows with the gateways, never with their pairs, on both adversarial
+/// layouts: each layout is written once per size and every command run on it.
+#[test]
+fn every_format_is_linear_on_adversarial_layouts() {
+    let shared: Layout = |dir, n| shared_include_layout(dir, n).to_str().unwrap().to_string();
+    // (arguments, bytes per gateway at most at 240 gateways on either layout)
+    let commands: &[(&[&str], f64)] = &[
+        (&["check", "--exit-zero", "--format", "concise"], 200.0),
+        (&["check", "--exit-zero", "--format", "sarif"], 8_000.0),
+        (&["check", "--exit-zero", "--format", "github"], 800.0),
+        (&["check", "--exit-zero", "--format", "junit"], 800.0),
+        (&["check", "--exit-zero", "--format", "markdown"], 200.0),
+        (&["check", "--exit-zero", "--statistics"], 100.0),
+        (&["plan", "--add", "planned"], 200.0),
+        (&["plan", "--add", "planned", "--format", "json"], 200.0),
+        (&["plan", "--add", "planned", "--port", "18789"], 1_500.0),
+        (
+            &[
+                "plan", "--add", "planned", "--port", "18789", "--format", "json",
+            ],
+            1_500.0,
+        ),
+    ];
+    for (name, layout) in [
+        ("one-port", one_port_layout as Layout),
+        ("shared-include", shared),
+    ] {
+        let mut per_gateway: Vec<[f64; 2]> = vec![[0.0; 2]; commands.len()];
+        for (size, n) in [60, 240].into_iter().enumerate() {
+            let dir = TempDir::new(&format!("formats-{name}-{n}"));
+            let home = layout(&dir, n);
+            for ((args, _), bytes) in commands.iter().zip(per_gateway.iter_mut()) {
+                let mut all = args.to_vec();
+                all.extend(["--home", home.as_str(), "--no-config"]);
+                bytes[size] = run(&all).len() as f64 / n as f64;
+            }
+        }
+        for ((args, limit), [small, large]) in commands.iter().zip(per_gateway) {
+            let args = args.join(" ");
+            assert!(
+                large <= small * 1.25,
+                "{name}: `clawlint {args}` grows faster than the gateways: {small:.0} bytes per gateway at 60, {large:.0} at 240"
+            );
+            assert!(
+                large <= *limit,
+                "{name}: `clawlint {args}`: {large:.0} bytes per gateway"
+            );
+        }
+    }
+}
+
 #[test]
 fn ports_table_shortens_long_party_lists() {
     let dir = TempDir::new("one-port-lines");
