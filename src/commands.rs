@@ -391,36 +391,13 @@ fn fix_mode(args: &CheckArgs) -> crate::fix::Mode {
 fn diff(args: &CheckArgs) -> Result<u8, Failure> {
     let (inventory, findings) = lint(args)?;
     let mode = fix_mode(args);
-    let fixes = findings
-        .iter()
-        .filter_map(|r| r.finding.fix.as_ref())
-        .filter(|f| f.applies(mode));
-    let (plan, taken) = crate::fix::collect(fixes, &inventory.sources);
-    let mut text = String::new();
-    for (file, edits) in &plan {
-        let reasons: Vec<String> = taken
-            .iter()
-            .filter(|d| {
-                findings.iter().any(|r| {
-                    r.finding.fix.as_ref().is_some_and(|f| {
-                        &f.description == *d && f.edits.iter().any(|e| e.file == *file)
-                    })
-                })
-            })
-            .map(|d| format!("{} {d}", fixed_codes(&findings, d)))
-            .collect();
-        text.push_str(&crate::fix::diff::unified(
-            inventory.sources.file(*file),
-            edits,
-            &reasons,
-        ));
-    }
+    let (text, repairs) = crate::fix::diff::render(&findings, &inventory.sources, mode);
     write_output(None, &text)?;
     let hidden = unsafe_hidden(&findings, mode);
     if !args.quiet {
         eprintln!(
             "{}{}",
-            match fixed_by(&findings, &taken) {
+            match repairs.findings {
                 0 => "No fixes available".to_string(),
                 1 => "Would fix 1 finding".to_string(),
                 n => format!("Would fix {n} findings"),
@@ -428,41 +405,11 @@ fn diff(args: &CheckArgs) -> Result<u8, Failure> {
             hidden
         );
     }
-    Ok(if taken.is_empty() {
+    Ok(if repairs.taken.is_empty() {
         EXIT_OK
     } else {
         EXIT_FINDINGS
     })
-}
-
-/// `CL103, CL105`: the rules of the findings one fix repairs (one move can end several).
-fn fixed_codes(findings: &[crate::diagnostic::Reported], description: &str) -> String {
-    let mut codes: Vec<&str> = findings
-        .iter()
-        .filter(|r| {
-            r.finding
-                .fix
-                .as_ref()
-                .is_some_and(|f| f.description == description)
-        })
-        .map(|r| r.finding.rule.code)
-        .collect();
-    codes.sort_unstable();
-    codes.dedup();
-    codes.join(", ")
-}
-
-/// How many findings the fixes taken repair (a fix several findings share counts for each).
-fn fixed_by(findings: &[crate::diagnostic::Reported], taken: &[String]) -> usize {
-    findings
-        .iter()
-        .filter(|r| {
-            r.finding
-                .fix
-                .as_ref()
-                .is_some_and(|f| taken.contains(&f.description))
-        })
-        .count()
 }
 
 /// `" (N hidden fixes can be enabled with --unsafe-fixes)"`, when some are.
@@ -527,7 +474,7 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
                 ),
             ));
         }
-        applied += fixed_by(&findings, &taken);
+        applied += crate::fix::diff::Repairs::new(&findings, taken).findings;
         round += 1;
     }
 }
