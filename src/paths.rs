@@ -4,9 +4,11 @@
 //! working directory), so output never shows absolute paths the user did not pass.
 
 use crate::load::listing::Listed;
+use hashbrown::HashTable;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
+use std::hash::BuildHasher;
 use std::path::{Component, Path, PathBuf};
 
 /// What JavaScript's `String.prototype.trim` and `\s` treat as whitespace (WhiteSpace and
@@ -403,37 +405,86 @@ pub(crate) fn is_inside_normal(root: &Path, candidate: &Path) -> bool {
 
 /// Canonical keys of every path the rules compare, computed once by resolve (each directory
 /// looked up once), so that rules compare paths without touching the file system.
+///
+/// Every path looked up (and its ancestors) is kept with its key and whether it exists (a path
+/// below one that does not exist is not looked up: it cannot exist, nor be a symlink). The
+/// paths' bytes live in one buffer, not one allocation each, and the table holds indices: at
+/// 10,000 gateways the 70,000 paths kept took 11.3 MB as boxed paths in a map of 40-byte slots.
 #[derive(Debug, Default, Clone)]
 pub struct PathKeys {
-    /// Every path looked up (and its ancestors): its key, and whether it exists (a path below
-    /// one that does not exist is not looked up: it cannot exist, nor be a symlink). Boxed
-    /// paths, not `OsString`s: at 10,000 gateways the map has 131,072 slots, and a slot of two
-    /// boxes and a flag is 40 bytes where one of two growable strings was 56.
-    keys: HashMap<Box<OsStr>, Entry, foldhash::fast::RandomState>,
+    /// The bytes of every path kept, each followed by its key's when that is not the path
+    /// itself. A path that extends the path kept just before it (a directory, then a name in
+    /// it, as [`PathKeys::canonical`] keeps them) shares its bytes.
+    bytes: Vec<u8>,
+    entries: Vec<Entry>,
+    /// Indices into `entries`, by the hash of the path's bytes.
+    table: HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+    /// The bytes of the path kept last, when nothing was kept after them (`start..bytes.len()`).
+    last: Option<usize>,
 }
 
-/// A path's key and whether it exists. Most paths are their own key (no symlink on them,
-/// already absolute and normal): then the key is not stored a second time.
-#[derive(Debug, Clone)]
+/// A path kept, its key and whether it exists.
+#[derive(Debug, Clone, Copy)]
 struct Entry {
-    /// `None`: the key is the path the entry is stored under.
-    key: Option<Box<Path>>,
+    /// The path is `bytes[start..start + len]`.
+    start: usize,
+    len: u32,
+    /// The key's length, right after the path's bytes; [`SAME_KEY`]: the key is the path
+    /// (most are: no symlink on them, already absolute and normal).
+    key_len: u32,
     exists: bool,
 }
 
+impl Entry {
+    /// The path's bytes, in [`PathKeys::bytes`].
+    fn path<'a>(&self, bytes: &'a [u8]) -> &'a [u8] {
+        &bytes[self.start..self.start + self.len as usize]
+    }
+}
+
+/// [`Entry::key_len`] of a path that is its own key.
+const SAME_KEY: u32 = u32::MAX;
+
 /// Paths a gateway gives [`PathKeys`] at least (its state dir, config, workspace, agent dir,
 /// log and profile dirs, and their ancestors not shared with another: 11 a gateway on the
-/// benchmark's layouts), so that its map is sized once, not grown by doubling (16 times at
-/// 10,000 gateways, every key hashed again each time). An underestimate: sized for more than a
-/// layout uses, the map would hold twice the slots it needs.
+/// benchmark's layouts), so that its table is sized once, not grown by doubling (16 times at
+/// 10,000 gateways, every key hashed again each time). An underestimate: the table's slots
+/// are a power of two, and sized for more than a layout uses it would hold twice the slots it
+/// needs.
 const KEYS_PER_GATEWAY: usize = 8;
+
+/// Paths and path bytes a gateway keeps at most on the benchmark's layouts (11 paths, 420
+/// bytes with shared prefixes), for the lists: sized once, not grown by doubling (a copy of
+/// each, and at the end a list of up to twice the room it uses). Room reserved and not used
+/// is never touched: it costs no memory.
+const LISTED_PER_GATEWAY: usize = 12;
+const BYTES_PER_GATEWAY: usize = 480;
+
+/// The path a span of [`PathKeys::bytes`] holds: each span is the whole of one path's
+/// `as_encoded_bytes` (a shared prefix is compared byte for byte before it is shared).
+fn path_of(bytes: &[u8]) -> &Path {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Path::new(OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        // SAFETY: `bytes` is exactly what `as_encoded_bytes` gave for one `OsStr` of this
+        // process (see above).
+        Path::new(unsafe { OsStr::from_encoded_bytes_unchecked(bytes) })
+    }
+}
 
 impl PathKeys {
     /// Empty, with room for the paths of `gateways` gateways.
     pub fn for_gateways(gateways: usize) -> PathKeys {
-        let capacity = gateways.saturating_mul(KEYS_PER_GATEWAY);
         PathKeys {
-            keys: HashMap::with_capacity_and_hasher(capacity, Default::default()),
+            bytes: Vec::with_capacity(gateways.saturating_mul(BYTES_PER_GATEWAY)),
+            entries: Vec::with_capacity(gateways.saturating_mul(LISTED_PER_GATEWAY)),
+            table: HashTable::with_capacity(gateways.saturating_mul(KEYS_PER_GATEWAY)),
+            ..PathKeys::default()
         }
     }
 
@@ -446,20 +497,85 @@ impl PathKeys {
         keys
     }
 
-    /// The key stored for `path` (exactly that spelling), and whether it exists.
-    fn stored(&self, path: &OsStr) -> Option<(&Path, bool)> {
-        let (spelling, entry) = self.keys.get_key_value(path)?;
-        Some((
-            entry.key.as_deref().unwrap_or(Path::new(spelling)),
-            entry.exists,
-        ))
+    fn hash(&self, path: &Path) -> u64 {
+        self.hasher.hash_one(path.as_os_str().as_encoded_bytes())
     }
 
-    fn keep(&mut self, path: &Path, key: &Path, exists: bool) {
+    /// The entry of `path` (exactly that spelling), whose hash is `hash`.
+    fn find(&self, hash: u64, path: &Path) -> Option<&Entry> {
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let index = self.table.find(hash, |&i| {
+            self.entries[i as usize].path(&self.bytes) == bytes
+        })?;
+        Some(&self.entries[*index as usize])
+    }
+
+    /// The key stored for `path` (exactly that spelling), and whether it exists.
+    fn stored(&self, path: &Path) -> Option<(&Path, bool)> {
+        let entry = self.find(self.hash(path), path)?;
+        Some((self.key_of(entry), entry.exists))
+    }
+
+    /// An entry's key: its path, or the bytes after them.
+    fn key_of(&self, entry: &Entry) -> &Path {
+        let end = entry.start + entry.len as usize;
+        path_of(match entry.key_len {
+            SAME_KEY => &self.bytes[entry.start..end],
+            len => &self.bytes[end..end + len as usize],
+        })
+    }
+
+    /// Keeps `path` (not kept yet, of hash `hash`) with its key.
+    fn keep(&mut self, hash: u64, path: &Path, key: &Path, exists: bool) {
+        let (path, key) = (
+            path.as_os_str().as_encoded_bytes(),
+            key.as_os_str().as_encoded_bytes(),
+        );
         // Compared as bytes: `a/b/` and `a/b` are equal as paths, not as keys.
-        let key = (key.as_os_str() != path.as_os_str()).then(|| Box::from(key));
-        self.keys
-            .insert(Box::from(path.as_os_str()), Entry { key, exists });
+        let same = key == path;
+        // Lengths are 32-bit: a path of gigabytes (nothing reads that much) is not kept, and
+        // `key` makes its key lexically.
+        let (Ok(len), Ok(key_len)) = (
+            u32::try_from(path.len()),
+            u32::try_from(if same { 0 } else { key.len() }),
+        ) else {
+            return;
+        };
+        let start = match self.last {
+            Some(last) if path.starts_with(&self.bytes[last..]) => {
+                self.bytes
+                    .extend_from_slice(&path[self.bytes.len() - last..]);
+                last
+            }
+            _ => {
+                self.bytes.extend_from_slice(path);
+                self.bytes.len() - path.len()
+            }
+        };
+        self.last = Some(start);
+        if !same {
+            self.bytes.extend_from_slice(key);
+            self.last = None;
+        }
+        let index = self.entries.len() as u32;
+        self.entries.push(Entry {
+            start,
+            len,
+            key_len: if same { SAME_KEY } else { key_len },
+            exists,
+        });
+        let (entries, bytes, hasher) = (&self.entries, &self.bytes, &self.hasher);
+        self.table.insert_unique(hash, index, |&i| {
+            hasher.hash_one(entries[i as usize].path(bytes))
+        });
+    }
+
+    /// [`PathKeys::keep`] unless `path` is kept already.
+    fn keep_new(&mut self, path: &Path, key: &Path, exists: bool) {
+        let hash = self.hash(path);
+        if self.find(hash, path).is_none() {
+            self.keep(hash, path, key, exists);
+        }
     }
 
     /// The key of `path`, looked up on the file system unless known already (with every
@@ -471,101 +587,115 @@ impl PathKeys {
 
     /// [`PathKeys::add`] without handing the key back.
     pub fn insert(&mut self, path: &Path) {
-        if self.keys.contains_key(path.as_os_str()) {
+        let hash = self.hash(path);
+        if self.find(hash, path).is_some() {
             return;
         }
         if too_long(path) {
-            return self.insert_lexical(path);
+            return self.keep(hash, path, &absolute(path), false);
         }
         // Under a copied `--root`, keyed where its links lead within the root.
-        let (at, key, exists, kept) = match on_host(path) {
+        match on_host(path) {
             Some(placed) => {
                 let at = absolute_cow(placed);
+                // Spelt as it is placed (the usual case): `canonical` keeps it.
+                if at.as_os_str() == path.as_os_str() {
+                    self.canonical_hashed(hash, path);
+                    return;
+                }
                 let (key, exists) = self.canonical(&at);
-                // `canonical` kept `at`: nothing more to keep when `path` is spelt so.
-                let kept = at.as_os_str() == path.as_os_str();
-                (at, key, exists, kept)
+                self.keep_new(path, key.as_deref().unwrap_or(&at), exists);
             }
-            None => (Cow::Owned(absolute(path)), None, false, false),
-        };
-        if !kept && !self.keys.contains_key(path.as_os_str()) {
-            self.keep(path, key.as_deref().unwrap_or(&at), exists);
+            None => self.keep(hash, path, &absolute(path), false),
         }
     }
 
     /// Keeps `path` as its own key (made absolute and normal), without touching the file
     /// system: for a path outside the layout that clawlint must not look at.
     pub fn insert_lexical(&mut self, path: &Path) {
-        if !self.keys.contains_key(path.as_os_str()) {
-            self.keep(path, &absolute(path), false);
+        let hash = self.hash(path);
+        if self.find(hash, path).is_none() {
+            self.keep(hash, path, &absolute(path), false);
         }
     }
 
     /// The key of `path` (absolute and normal), and whether it exists: `None` for a path that
     /// is its own key (no symlink on it, the usual case), so that no key is built for it.
     fn canonical(&mut self, path: &Path) -> (Option<PathBuf>, bool) {
-        if let Some(entry) = self.keys.get(path.as_os_str()) {
-            return (entry.key.as_deref().map(Path::to_path_buf), entry.exists);
+        self.canonical_hashed(self.hash(path), path)
+    }
+
+    /// [`PathKeys::canonical`] of a path whose hash is `hash`.
+    fn canonical_hashed(&mut self, hash: u64, path: &Path) -> (Option<PathBuf>, bool) {
+        if let Some(entry) = self.find(hash, path) {
+            let key = (entry.key_len != SAME_KEY).then(|| self.key_of(entry).to_path_buf());
+            return (key, entry.exists);
         }
         // Each ancestor is looked up (and kept) in turn, one call deeper: bounded by the
         // length of a path that can exist.
         if too_long(path) {
-            self.keep(path, path, false);
+            self.keep(hash, path, path, false);
             return (None, false);
         }
-        let result = match parent_and_name(path) {
+        let (key, exists) = match parent_and_name(path) {
             Some((parent, name)) => {
                 let (parent_key, parent_exists) = self.canonical(parent);
                 // A parent that is its own key: the path is too (it is normal).
                 let joined = parent_key.map(|key| key.join(name));
-                let at = joined.as_deref().unwrap_or(path);
-                if !parent_exists {
-                    (joined, false)
-                } else {
-                    // The directory's listing answers most lookups without a `stat`.
-                    match crate::load::listing::listed(at) {
-                        Some(Listed::Missing) => return self.kept(path, joined, false),
-                        Some(Listed::Plain(_)) => return self.kept(path, joined, true),
-                        None => {}
-                    }
-                    match std::fs::symlink_metadata(at) {
-                        Ok(meta) if meta.file_type().is_symlink() => {
-                            match std::fs::canonicalize(at) {
-                                Ok(real) => (Some(real), true),
-                                Err(_) => (joined, false),
-                            }
-                        }
-                        Ok(_) => (joined, true),
-                        Err(_) => (joined, false),
-                    }
+                match parent_exists {
+                    false => (joined, false),
+                    true => Self::look_up(path, joined),
                 }
             }
             None => (None, true),
         };
-        self.kept(path, result.0, result.1)
+        self.keep(hash, path, key.as_deref().unwrap_or(path), exists);
+        (key, exists)
     }
 
-    /// Keeps `path`'s key and existence, and hands them back.
-    fn kept(&mut self, path: &Path, key: Option<PathBuf>, exists: bool) -> (Option<PathBuf>, bool) {
-        self.keep(path, key.as_deref().unwrap_or(path), exists);
-        (key, exists)
+    /// The key of `path`, whose directory exists, and whether it exists: `joined` (its
+    /// directory's key joined with its name; `None` when that is `path` itself) unless that is
+    /// a symlink.
+    fn look_up(path: &Path, joined: Option<PathBuf>) -> (Option<PathBuf>, bool) {
+        let at = joined.as_deref().unwrap_or(path);
+        // The directory's listing answers most lookups without a `stat`.
+        match crate::load::listing::listed(at) {
+            Some(Listed::Missing) => return (joined, false),
+            Some(Listed::Plain(_)) => return (joined, true),
+            None => {}
+        }
+        match std::fs::symlink_metadata(at) {
+            Ok(meta) if meta.file_type().is_symlink() => match std::fs::canonicalize(at) {
+                Ok(real) => (Some(real), true),
+                Err(_) => (joined, false),
+            },
+            Ok(_) => (joined, true),
+            Err(_) => (joined, false),
+        }
     }
 
     /// Test-only: `path` has the key `key`, as if a symlink on it led there.
     #[cfg(test)]
     pub(crate) fn assume(&mut self, path: &Path, key: &Path) {
-        self.keep(path, key, true);
+        let hash = self.hash(path);
+        let wanted = path.as_os_str().as_encoded_bytes();
+        let (entries, bytes) = (&self.entries, &self.bytes);
+        let same = |i: &u32| entries[*i as usize].path(bytes) == wanted;
+        if let Ok(found) = self.table.find_entry(hash, same) {
+            found.remove();
+        }
+        self.keep(hash, path, key, true);
     }
 
     /// The key of a path, without touching the file system: computed when resolve knew the
     /// path; otherwise its parent's key joined with its name (a path resolve never saw is one
     /// no symlink was found on).
     pub fn key(&self, path: &Path) -> PathBuf {
-        if let Some((key, _)) = self.stored(path.as_os_str()) {
+        if let Some((key, _)) = self.stored(path) {
             return key.to_path_buf();
         }
         let absolute = absolute(path);
-        if let Some((key, _)) = self.stored(absolute.as_os_str()) {
+        if let Some((key, _)) = self.stored(&absolute) {
             return key.to_path_buf();
         }
         if too_long(&absolute) {
@@ -1242,6 +1372,40 @@ pub(crate) mod tests {
             canonical_key(&dir.join("a")),
             canonical_key(&dir.join("ab"))
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Keys kept in one buffer (a path sharing the bytes of the path kept before it, a key
+    /// that is not its path stored after it) read back the same whatever order the paths were
+    /// kept in, and the same as each path's own lookup.
+    #[test]
+    fn kept_keys_do_not_depend_on_the_order_paths_were_kept_in() {
+        let dir = std::env::temp_dir().join(format!("clawlint-keys-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("real/sub/deeper")).unwrap();
+        let _ = std::fs::remove_file(dir.join("link"));
+        std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
+        let paths: Vec<PathBuf> = [
+            "real/sub/deeper/file",
+            "link/sub/deeper/file",
+            "link/sub",
+            "real",
+            "missing/a/b",
+            "link/missing/c",
+            "real/sub/../sub/./deeper",
+            "real/sub/",
+        ]
+        .iter()
+        .map(|p| dir.join(p))
+        .collect();
+        let alone: Vec<PathBuf> = paths.iter().map(|p| canonical_key(p)).collect();
+        for order in [paths.clone(), paths.iter().rev().cloned().collect()] {
+            let keys = PathKeys::compute(order.iter().map(PathBuf::as_path));
+            for (path, key) in paths.iter().zip(&alone) {
+                assert_eq!(&keys.key(path), key, "{path:?}");
+            }
+        }
+        assert_eq!(alone[0], alone[1], "through the link");
+        assert_eq!(alone[6], canonical_key(&dir.join("real/sub/deeper")));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
