@@ -3,6 +3,7 @@
 
 use crate::invocation::{Discovery, Invocation};
 use crate::load::env::Env;
+use crate::load::listing::{Entry, Kind};
 use crate::openclaw::is_valid_profile_name;
 use std::path::Path;
 
@@ -22,7 +23,7 @@ pub fn profile_of_dir(name: &str) -> Option<Option<String>> {
 pub fn invocation(home: &Path, profile: Option<&str>) -> Invocation {
     let name = profile.unwrap_or("default").to_string();
     let dir = match profile {
-        Some(p) => format!(".openclaw-{p}"),
+        Some(p) => [".openclaw-", p].concat(),
         None => ".openclaw".to_string(),
     };
     Invocation {
@@ -66,31 +67,15 @@ pub fn scan_capped(home: &Path) -> Scanned {
 }
 
 fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
-    let Ok(entries) = crate::paths::host::read_dir(home) else {
+    let Some(names) = dir_names(home) else {
         return Scanned::default();
     };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        // A directory, or a symlink that does not resolve to anything but also is not
-        // dangling (a loop): that gateway's files then report the loop.
-        .filter(|e| {
-            // The listing's own file type answers for a plain directory (no `stat` per
-            // gateway); a symlink or an unknown type is looked at.
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                return true;
-            }
-            let path = e.path();
-            crate::paths::host::is_dir(&path)
-                || (path
-                    .symlink_metadata()
-                    .is_ok_and(|m| m.file_type().is_symlink())
-                    && crate::paths::host::metadata(&path)
-                        .is_err_and(|err| err.kind() != std::io::ErrorKind::NotFound))
-        })
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .collect();
-    names.sort();
-    let mut out: Vec<Invocation> = Vec::new();
+    // Sized for every name that can be a gateway dir (no regrowth: an invocation is large).
+    let gateway_names = names
+        .iter()
+        .filter(|n| n.starts_with(".openclaw") || *n == ".clawdbot")
+        .count();
+    let mut out: Vec<Invocation> = Vec::with_capacity(gateway_names.min(cap.saturating_add(2)));
     let mut scanned = Scanned::default();
     for name in names {
         let Some(profile) = profile_of_dir(&name) else {
@@ -110,9 +95,54 @@ fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
         }
         out.push(invocation(home, profile.as_deref()));
     }
-    out.sort_by(|a, b| a.profile_flag.cmp(&b.profile_flag));
+    // The names came in order, so the profiles did: only a home root (no profile) after a
+    // profile moves.
+    if !out.is_sorted_by(|a, b| a.profile_flag <= b.profile_flag) {
+        out.sort_by(|a, b| a.profile_flag.cmp(&b.profile_flag));
+    }
     scanned.invocations = out;
     scanned
+}
+
+/// The names of `home`'s directories, in name order: each directory, and each symlink that
+/// does not resolve to anything but also is not dangling (a loop: that gateway's files then
+/// report the loop). `None` when `home` cannot be listed.
+fn dir_names(home: &Path) -> Option<Vec<String>> {
+    let placed = crate::paths::on_host(home)?;
+    // The layout's listing of the home, already in name order, when there is one: the home's
+    // gateway directories are looked into from it anyway.
+    if let Some(listing) = crate::load::listing::entries(&placed) {
+        let names = listing
+            .iter()
+            .filter(|(name, entry)| match entry {
+                Entry::Plain(kind) => *kind == Kind::Dir,
+                Entry::Symlink | Entry::Unknown => is_dir_or_loop(&placed.join(name)),
+            })
+            .filter_map(|(name, _)| name.to_str().map(str::to_string))
+            .collect();
+        return Some(names);
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&placed)
+        .ok()?
+        .filter_map(Result::ok)
+        // The listing's own file type answers for a plain directory (no `stat` per gateway);
+        // a symlink or an unknown type is looked at.
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) || is_dir_or_loop(&e.path()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    names.sort();
+    Some(names)
+}
+
+/// Whether `path` leads to a directory, or is a symlink that does not resolve to anything but
+/// is not dangling either (a loop).
+fn is_dir_or_loop(path: &Path) -> bool {
+    crate::paths::host::is_dir(path)
+        || (path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+            && crate::paths::host::metadata(path)
+                .is_err_and(|err| err.kind() != std::io::ErrorKind::NotFound))
 }
 
 /// A `~/.openclaw-x/` that holds its own `.openclaw/` (or legacy `.clawdbot/`) and no config

@@ -61,6 +61,7 @@ fn discover_with(inputs: &Inputs) -> Found {
     let mut problems = Vec::new();
     for home in &homes {
         let scanned = home::scan_capped(home);
+        invocations.reserve(scanned.invocations.len());
         for mut inv in scanned.invocations {
             if homes.len() > 1 {
                 inv.name = format!("{}/{}", home_label(home), inv.name);

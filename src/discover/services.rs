@@ -45,6 +45,34 @@ pub struct FoundService {
     pub pulled_in_by: Option<PathBuf>,
 }
 
+/// `<dir>/gateway.cmd` for each entry of `home` named `.openclaw*` that has one, in order.
+fn task_scripts(home: &Path) -> Vec<PathBuf> {
+    let Some(placed) = crate::paths::on_host(home) else {
+        return Vec::new();
+    };
+    let script = |dir: &std::ffi::OsStr| placed.join(dir).join("gateway.cmd");
+    // The layout's listing of the home when there is one (no second listing of 10,000 names).
+    let mut scripts: Vec<PathBuf> = match crate::load::listing::entries(&placed) {
+        Some(listing) => listing
+            .iter()
+            .filter(|(name, _)| name.as_encoded_bytes().starts_with(b".openclaw"))
+            .map(|(name, _)| script(name))
+            .filter(|p| crate::paths::host::is_there(p))
+            .collect(),
+        None => match std::fs::read_dir(&placed) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().as_encoded_bytes().starts_with(b".openclaw"))
+                .map(|e| script(&e.file_name()))
+                .filter(|p| crate::paths::host::is_there(p))
+                .collect(),
+            Err(_) => return Vec::new(),
+        },
+    };
+    scripts.sort();
+    scripts
+}
+
 /// Where supervisors live: the user's own (systemd's whole user search path, `/etc/systemd/user`
 /// and the other system-wide user unit directories under `root` included), and, with `system`,
 /// the system's under `root`. A directory that exists but cannot be listed goes to `unlisted`
@@ -82,20 +110,11 @@ pub fn service_files(
         pulled_in_by: None,
     };
     // Windows Scheduled Tasks run `<state dir>/gateway.cmd`.
-    if let Ok(entries) = crate::paths::host::read_dir(home) {
-        let mut scripts: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".openclaw"))
-            .map(|e| e.path().join("gateway.cmd"))
-            .filter(|p| crate::paths::host::is_there(p))
-            .collect();
-        scripts.sort();
-        out.extend(
-            scripts
-                .into_iter()
-                .map(|f| found(f, ServiceKind::WindowsTask)),
-        );
-    }
+    out.extend(
+        task_scripts(home)
+            .into_iter()
+            .map(|f| found(f, ServiceKind::WindowsTask)),
+    );
     let mut scopes: Vec<(ServiceKind, Scope)> = Vec::new();
     // systemd loads a unit name from the first directory of its search path that has it: a
     // unit in /etc/systemd/system replaces the vendor's of the same name, and one linked to

@@ -63,15 +63,16 @@ pub enum Kind {
 
 /// A listed entry's type, as `getdents` (or `lstat`) gave it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Entry {
+pub enum Entry {
     Plain(Kind),
     Symlink,
     /// The type could not be had.
     Unknown,
 }
 
-#[derive(Debug)]
-struct Listing {
+/// The entries of one directory.
+#[derive(Debug, Clone)]
+pub struct Listing {
     /// Sorted by name (a boxed slice: kept for the run, without spare capacity).
     entries: Box<[(Box<OsStr>, Entry)]>,
     /// Whether a name has an uppercase or non-ASCII byte: a case-insensitive lookup could
@@ -130,6 +131,24 @@ pub fn listed(path: &Path) -> Option<Listed> {
     listings.dirs.get(dir.as_os_str())?.answer(name)
 }
 
+/// The entries of directory `dir` (as placed on the host, absolute), in name order, when it is
+/// listed or can be listed at once (a root of the layout, or an entry of one); `None` when the
+/// file system must be asked. A copy: the caller may ask [`listed`] while it walks them.
+pub fn entries(dir: &Path) -> Option<Listing> {
+    if cfg!(not(unix)) {
+        return None;
+    }
+    let mut guard = LISTINGS.lock().unwrap_or_else(|e| e.into_inner());
+    let listings = guard.as_mut()?;
+    if !matches!(listings.dirs.get(dir.as_os_str()), Some(Dir::Listed(_))) {
+        listings.look(dir)?;
+    }
+    match listings.dirs.get(dir.as_os_str())? {
+        Dir::Listed(listing) => Some(listing.clone()),
+        _ => None,
+    }
+}
+
 impl Dir {
     /// What this directory's state says about `name` in it.
     fn answer(&self, name: &OsStr) -> Option<Listed> {
@@ -180,25 +199,45 @@ impl Listings {
                 self.dirs.insert(Box::from(dir.as_os_str()), state);
             }
             None => {
-                // A root (the scanned home, `--root`) is listed at once: discovery lists it
-                // anyway, and every gateway directory is one of its entries. So is an entry
-                // of a root: a gateway directory is asked about a dozen names, the first of
-                // them (its config, by discovery) would otherwise cost a `stat` of its own.
-                let state = match self.known_missing(dir) {
-                    true => Dir::Missing,
-                    false
-                        if self.is_root(dir)
-                            || split(dir).is_some_and(|(p, _)| self.is_root(p)) =>
-                    {
-                        self.list(dir)
-                    }
-                    false if self.inside(dir) => Dir::Seen,
-                    false => Dir::Unlisted,
-                };
+                let state = self.first_look(dir);
                 self.dirs.insert(Box::from(dir.as_os_str()), state);
             }
         }
         Some(())
+    }
+
+    /// What `dir` is at the first question about a name in it. A root (the scanned home,
+    /// `--root`) is listed at once: discovery lists it anyway, and every gateway directory is
+    /// one of its entries. So is an entry of a root: a gateway directory is asked about a
+    /// dozen names, the first of them (its config, by discovery) would otherwise cost a `stat`
+    /// of its own.
+    fn first_look(&mut self, dir: &Path) -> Dir {
+        let split = split(dir);
+        // What the listing of `dir`'s own directory says of it (looked up once: at 10,000
+        // gateways that listing is the home's, searched for every gateway directory).
+        let said = split.and_then(|(parent, name)| match self.dirs.get(parent.as_os_str()) {
+            Some(Dir::Listed(listing)) => Some(listing.answer(name)),
+            Some(Dir::Missing) => Some(Some(Listed::Missing)),
+            _ => None,
+        });
+        if said == Some(Some(Listed::Missing)) {
+            // Nothing below a missing name is there either, without a look.
+            return Dir::Missing;
+        }
+        if self.is_root(dir) {
+            return self.list(dir);
+        }
+        match split {
+            // An entry of a listed root: what [`Listings::list`] would find, without asking
+            // again.
+            Some((parent, _)) if self.is_root(parent) => match said {
+                Some(Some(Listed::Plain(Kind::Dir))) => self.read(dir),
+                Some(_) => Dir::Unlisted,
+                None => self.list(dir),
+            },
+            _ if self.inside(dir) => Dir::Seen,
+            _ => Dir::Unlisted,
+        }
     }
 
     /// Whether `dir` is one of the roots, compared as bytes.
@@ -217,19 +256,6 @@ impl Listings {
             dir.strip_prefix(root)
                 .is_some_and(|rest| rest.is_empty() || rest[0] == b'/' || root == b"/")
         })
-    }
-
-    /// Whether `dir`'s own directory is listed (or missing) and says `dir` is not there: then
-    /// nothing below it is either, without a look.
-    fn known_missing(&self, dir: &Path) -> bool {
-        let Some((parent, name)) = split(dir) else {
-            return false;
-        };
-        match self.dirs.get(parent.as_os_str()) {
-            Some(Dir::Listed(listing)) => listing.answer(name) == Some(Listed::Missing),
-            Some(Dir::Missing) => true,
-            _ => false,
-        }
     }
 
     /// Lists `dir` if it is a root of the layout or a plain directory entry of a listed
@@ -254,6 +280,11 @@ impl Listings {
                 _ => return Dir::Unlisted,
             }
         }
+        self.read(dir)
+    }
+
+    /// Lists `dir` within what is left of the entries kept.
+    fn read(&mut self, dir: &Path) -> Dir {
         match read(dir, self.left.min(MAX_ENTRIES)) {
             Ok(Some(listing)) => {
                 self.left -= listing.entries.len();
@@ -306,6 +337,11 @@ impl Listing {
             Err(_) if !self.folds && only_spelling(name) => Some(Listed::Missing),
             Err(_) => None,
         }
+    }
+
+    /// Each entry's name and type, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&OsStr, Entry)> {
+        self.entries.iter().map(|(name, entry)| (&**name, *entry))
     }
 }
 
@@ -361,6 +397,21 @@ mod tests {
         let doubled = format!("{}//.env", gateway.display());
         assert_eq!(ask(Path::new(&doubled)), None, "an empty component");
         assert_eq!(ask(&root.parent().unwrap().join("x")), None, "outside");
+        // A listed directory's entries, in name order, each with its type.
+        let listing = entries(&gateway).expect("listed");
+        let names: Vec<(&str, Entry)> = listing
+            .iter()
+            .map(|(name, entry)| (name.to_str().unwrap(), entry))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("agents", Entry::Plain(Kind::Dir)),
+                ("openclaw.json", Entry::Plain(Kind::File)),
+                ("workspace", Entry::Symlink),
+            ]
+        );
+        assert!(entries(root.parent().unwrap()).is_none(), "outside");
         // The reader opens a file listed as regular at once, and still checks the handle
         // before reading: one swapped for a FIFO or a symlink since the listing is refused or
         // looked at anew, never blocks, never read through a stale answer.
