@@ -68,7 +68,9 @@ pub fn normalize(root: &Node) -> Option<Node> {
 }
 
 fn with_agents(root: &Node, members: &[Member], agents: Node) -> Node {
-    let mut out: Vec<Member> = members.to_vec();
+    // Room for `agents` if it is added: no second allocation.
+    let mut out: Vec<Member> = Vec::with_capacity(members.len() + 1);
+    out.extend_from_slice(members);
     match out.iter_mut().find(|m| m.key == "agents") {
         Some(m) => m.value = agents,
         None => out.push(Member {
@@ -321,7 +323,7 @@ const BUILT_IN_PROVIDERS: &[&str] = &[
 /// `ModelProvidersSchema.superRefine`: a custom provider needs `baseUrl` and `models`.
 fn model_provider_refinements(providers: &Node, out: &mut Vec<Issue>) {
     for m in providers.members() {
-        if BUILT_IN_PROVIDERS.contains(&m.key.trim().to_lowercase().as_str()) {
+        if is_built_in_provider(m.key.trim()) {
             continue;
         }
         let at = |k: &str| vec![key("models"), key("providers"), key(&m.key), key(k)];
@@ -344,6 +346,18 @@ fn model_provider_refinements(providers: &Node, out: &mut Vec<Issue>) {
             ));
         }
     }
+}
+
+/// Whether `id`, lowercased, is one of [`BUILT_IN_PROVIDERS`] (all lowercase ASCII). An ASCII
+/// id is compared without a lowercased copy; any other is lowercased as JavaScript does (the
+/// Kelvin sign lowercases to an ASCII `k`).
+fn is_built_in_provider(id: &str) -> bool {
+    if id.is_ascii() {
+        return BUILT_IN_PROVIDERS
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(id));
+    }
+    BUILT_IN_PROVIDERS.contains(&id.to_lowercase().as_str())
 }
 
 /// `AgentsSchema.superRefine` (zod-schema-*.mjs, src/config/zod-schema.agents.ts).
@@ -458,10 +472,11 @@ fn root_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
         .at(&["agents", "entries"])
         .map(|e| e.members().iter().map(|m| m.key.to_lowercase()).collect())
         .unwrap_or_default();
-    let mut effective = entries.clone();
-    if effective.is_empty() {
-        effective.push("main".into());
-    }
+    let main = ["main".to_string()];
+    let effective: &[String] = match entries.is_empty() {
+        true => &main,
+        false => &entries,
+    };
     let targets: [&[&str]; 3] = [
         &["agents", "defaults", "heartbeat", "agentId"],
         &["agents", "defaults", "systemAgent", "agentId"],
@@ -915,4 +930,40 @@ fn tailscale_bind(root: &Node) -> Vec<Issue> {
             "gateway.bind must resolve to loopback when gateway.tailscale.mode={mode} (use gateway.bind=\"loopback\" or gateway.bind=\"custom\" with gateway.customBindHost=\"127.0.0.1\")"
         ),
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ASCII comparison answers as lowercasing the id and looking it up does.
+    #[test]
+    fn built_in_providers_are_found_as_lowercased() {
+        assert!(BUILT_IN_PROVIDERS
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())));
+        for id in [
+            "anthropic",
+            "Anthropic",
+            "OPENAI",
+            "kimi",
+            "\u{212A}imi",
+            "KİMİ",
+            "my-proxy",
+            "",
+            "anthropic ",
+            "anthropi",
+        ] {
+            let lowered = id.to_lowercase();
+            assert_eq!(
+                is_built_in_provider(id),
+                BUILT_IN_PROVIDERS.contains(&lowered.as_str()),
+                "{id:?}"
+            );
+        }
+        assert!(
+            is_built_in_provider("\u{212A}imi"),
+            "the Kelvin sign lowercases to k"
+        );
+    }
 }

@@ -42,14 +42,34 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     // Most releases are numbers and dots only (`2026.9.6`): nothing to trim, no prerelease.
     let plain = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if plain(a) && plain(b) {
-        return numbers(a).cmp(numbers(b));
+        return compare_numbers(a.as_bytes(), b.as_bytes());
     }
     compare_parts(a, b)
 }
 
-/// The numbers of a release spelt with numbers and dots only.
-fn numbers(v: &str) -> impl Iterator<Item = u64> + '_ {
-    v.as_bytes().split(|b| *b == b'.').map(number)
+/// The numbers of two releases spelt with numbers and dots only, compared as lists (a list
+/// that is the start of the other is less), read number by number as they are compared (the
+/// verdicts compare a gateway's release with several others).
+fn compare_numbers(mut a: &[u8], mut b: &[u8]) -> Ordering {
+    loop {
+        let (x, rest_a) = first_number(a);
+        let (y, rest_b) = first_number(b);
+        match (x.cmp(&y), rest_a, rest_b) {
+            (Ordering::Equal, Some(rest_a), Some(rest_b)) => (a, b) = (rest_a, rest_b),
+            (Ordering::Equal, None, None) => return Ordering::Equal,
+            (Ordering::Equal, None, Some(_)) => return Ordering::Less,
+            (Ordering::Equal, Some(_), None) => return Ordering::Greater,
+            (order, _, _) => return order,
+        }
+    }
+}
+
+/// The number before the first dot of `v`, and what follows that dot (`None`: no dot).
+fn first_number(v: &[u8]) -> (u64, Option<&[u8]>) {
+    match v.iter().position(|b| *b == b'.') {
+        Some(dot) => (number(&v[..dot]), Some(&v[dot + 1..])),
+        None => (number(v), None),
+    }
 }
 
 /// [`compare`] of any two spellings.

@@ -114,9 +114,22 @@ pub fn issues(root: &Node, release: &str, out: &mut Vec<Issue>) {
     out.extend(found.into_iter().map(|(_, issue)| issue));
 }
 
+/// A step of the path walked, borrowed from the trie or the config: made owned ([`Seg`]) only
+/// for an issue, so that a walk that finds nothing allocates nothing for its path.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
 /// Checks `node` against the strings that end at `trie`, and walks on along its segments: an
 /// object's key as [`Node::get`] finds it, every key for `*`, every item for `[]`.
-fn walk(node: &Node, trie: &Trie, path: &mut Vec<Seg>, found: &mut Vec<(usize, Issue)>) {
+fn walk<'a>(
+    node: &'a Node,
+    trie: &Trie,
+    path: &mut Vec<Step<'a>>,
+    found: &mut Vec<(usize, Issue)>,
+) {
     for &(index, min) in &trie.ends {
         if let Some(issue) = too_short(node, min, path) {
             found.push((index, issue));
@@ -126,21 +139,21 @@ fn walk(node: &Node, trie: &Trie, path: &mut Vec<Seg>, found: &mut Vec<(usize, I
         match (&node.value, *head) {
             (Value::Object(members), "*") => {
                 for m in members.iter() {
-                    path.push(Seg::Key(m.key.clone()));
+                    path.push(Step::Key(&m.key));
                     walk(&m.value, next, path, found);
                     path.pop();
                 }
             }
             (Value::Array(items), "[]") => {
                 for (i, item) in items.iter().enumerate() {
-                    path.push(Seg::Index(i));
+                    path.push(Step::Index(i));
                     walk(item, next, path, found);
                     path.pop();
                 }
             }
             (Value::Object(_), key) => {
                 if let Some(child) = node.get(key) {
-                    path.push(Seg::Key(key.to_string()));
+                    path.push(Step::Key(key));
                     walk(child, next, path, found);
                     path.pop();
                 }
@@ -151,12 +164,18 @@ fn walk(node: &Node, trie: &Trie, path: &mut Vec<Seg>, found: &mut Vec<(usize, I
 }
 
 /// The issue of a string at least `min` long as written and shorter once trimmed.
-fn too_short(node: &Node, min: usize, path: &[Seg]) -> Option<Issue> {
+fn too_short(node: &Node, min: usize, path: &[Step]) -> Option<Issue> {
     let Value::String(s) = &node.value else {
         return None;
     };
     (s.encode_utf16().count() >= min && trimmed_len(s) < min).then(|| Issue {
-        path: path.to_vec(),
+        path: path
+            .iter()
+            .map(|step| match *step {
+                Step::Key(k) => Seg::Key(k.to_string()),
+                Step::Index(i) => Seg::Index(i),
+            })
+            .collect(),
         kind: IssueKind::Length,
         message: format!("Too small: expected string to have >={min} characters"),
         loc: node.loc,
