@@ -11,7 +11,10 @@
 //!   becomes U+FFFD, since a Rust `String` cannot hold one. Paired escapes become the real char.
 //!
 //! The parser walks `&str` char by char and only ever slices at positions it reached that way
-//! (or at ASCII bytes found by `find`), so no input can make it slice inside a character.
+//! (or at ASCII bytes found by `find`), so no input can make it slice inside a character. What
+//! most configs are made of (ASCII whitespace between tokens, ASCII unquoted keys, strings
+//! without escapes, small integers) is taken byte by byte in one step, and anything else falls
+//! back to the char-by-char path, which the tests check the shortcuts against.
 
 use std::fmt;
 use unicode::{ID_CONTINUE, ID_START};
@@ -95,12 +98,18 @@ pub const MAX_DEPTH: usize = 256;
 
 /// Parses a whole JSON5 text: one value, with only whitespace and comments around it.
 pub fn parse(src: &str) -> Result<Document, ParseError> {
+    parse_with(src, true)
+}
+
+/// [`parse`], with or without the byte-level shortcuts ([`Parser::shortcuts`]).
+fn parse_with(src: &str, shortcuts: bool) -> Result<Document, ParseError> {
     let mut parser = Parser {
         src,
         pos: 0,
         depth: 0,
         comments: Vec::new(),
         plain_json: true,
+        shortcuts,
     };
     let root = parser.parse_document()?;
     Ok(Document {
@@ -170,10 +179,20 @@ struct Parser<'a> {
     comments: Vec<Comment>,
     /// No JSON5 extension seen so far ([`Document::plain_json`]).
     plain_json: bool,
+    /// Whether the common ASCII cases take their byte-level shortcut (each gives what the
+    /// char-by-char path gives; off only in the test that checks that).
+    shortcuts: bool,
 }
 
 impl Parser<'_> {
     fn peek(&self) -> Option<char> {
+        if self.shortcuts {
+            if let Some(&byte) = self.src.as_bytes().get(self.pos) {
+                if byte.is_ascii() {
+                    return Some(char::from(byte));
+                }
+            }
+        }
         self.src[self.pos..].chars().next()
     }
 
@@ -216,6 +235,20 @@ impl Parser<'_> {
 
     /// Skips whitespace and comments, recording the comments.
     fn skip_trivia(&mut self) -> PResult<()> {
+        if self.shortcuts {
+            // JSON's own whitespace, all a config usually has between two tokens; done when an
+            // ASCII character that is neither whitespace nor a comment's `/` follows.
+            let json_space = |b: &&u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+            self.pos += self.src.as_bytes()[self.pos..]
+                .iter()
+                .take_while(json_space)
+                .count();
+            match self.src.as_bytes().get(self.pos) {
+                None => return Ok(()),
+                Some(&b) if b.is_ascii() && !matches!(b, b'/' | 0x0B | 0x0C) => return Ok(()),
+                Some(_) => {}
+            }
+        }
         while let Some(c) = self.peek() {
             if is_whitespace(c) {
                 self.plain_json &= matches!(c, ' ' | '\t' | '\n' | '\r');
@@ -395,6 +428,11 @@ impl Parser<'_> {
     /// An unquoted key: an ES5 IdentifierName, whose characters may be `\uXXXX` escapes that
     /// must themselves decode to a character allowed at that place.
     fn parse_identifier(&mut self) -> PResult<String> {
+        if self.shortcuts {
+            if let Some(name) = self.ascii_identifier() {
+                return Ok(name);
+            }
+        }
         let mut name = String::new();
         let mut allowed: fn(char) -> bool = is_id_start;
         loop {
@@ -409,6 +447,25 @@ impl Parser<'_> {
             name.push(c);
             allowed = is_id_continue;
         }
+    }
+
+    /// [`Parser::parse_identifier`] of a name of ASCII letters, digits, `$` and `_` that an
+    /// ASCII character other than `\` ends (or the end of input): the name is those bytes.
+    /// `None` (nothing consumed) for any other.
+    fn ascii_identifier(&mut self) -> Option<String> {
+        let rest = &self.src.as_bytes()[self.pos..];
+        let is_start = |b: &u8| b.is_ascii_alphabetic() || matches!(b, b'$' | b'_');
+        let is_continue = |b: &&u8| b.is_ascii_alphanumeric() || matches!(b, b'$' | b'_');
+        if !rest.first().is_some_and(is_start) {
+            return None;
+        }
+        let len = 1 + rest[1..].iter().take_while(is_continue).count();
+        if rest.get(len).is_some_and(|&b| !b.is_ascii() || b == b'\\') {
+            return None;
+        }
+        let name = self.src[self.pos..self.pos + len].to_owned();
+        self.pos += len;
+        Some(name)
     }
 
     fn identifier_escape(&mut self, allowed: fn(char) -> bool) -> PResult<char> {
@@ -455,6 +512,13 @@ impl Parser<'_> {
                 .iter()
                 .take_while(|&&b| b >= b' ' && b != quote as u8 && b != b'\\')
                 .count();
+            // The whole string one run (most are): its text is those bytes.
+            let closed = self.src.as_bytes().get(self.pos + run) == Some(&(quote as u8));
+            if self.shortcuts && closed && text.is_empty() {
+                let whole = self.src[self.pos..self.pos + run].to_owned();
+                self.pos += run + 1;
+                return Ok(whole);
+            }
             if run > 0 {
                 text.push_str(&self.src[self.pos..self.pos + run]);
                 self.pos += run;
@@ -554,6 +618,11 @@ impl Parser<'_> {
     /// Integer part, optional fraction, optional exponent. A leading `0` is a whole integer
     /// part: in `010` the number is `0` and the `1` is then an unexpected character.
     fn decimal_number(&mut self) -> PResult<f64> {
+        if self.shortcuts {
+            if let Some(value) = self.small_integer() {
+                return Ok(value);
+            }
+        }
         let start = self.pos;
         let int_digits = if self.eat('0') {
             1
@@ -581,6 +650,26 @@ impl Parser<'_> {
         Ok(self.src[start..self.pos].parse().unwrap_or(f64::NAN))
     }
 
+    /// [`Parser::decimal_number`] of an integer of at most 15 digits, without a leading zero
+    /// (unless it is `0`), fraction or exponent: exactly its value (below 2^53, every such
+    /// integer is an f64). `None` (nothing consumed) for any other number.
+    fn small_integer(&mut self) -> Option<f64> {
+        let rest = &self.src.as_bytes()[self.pos..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let plain = match rest.get(digits) {
+            Some(b'.' | b'e' | b'E') => false,
+            _ => digits == 1 || (digits > 1 && rest[0] != b'0'),
+        };
+        if !plain || digits > 15 {
+            return None;
+        }
+        let value = rest[..digits]
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        self.pos += digits;
+        Some(value as f64)
+    }
+
     /// Skips ASCII characters matching `pred`, returning how many.
     fn skip_while(&mut self, pred: impl Fn(u8) -> bool) -> usize {
         let rest = &self.src.as_bytes()[self.pos..];
@@ -603,6 +692,11 @@ impl Utf16Builder {
     fn push(&mut self, c: char) {
         self.flush_pending();
         self.text.push(c);
+    }
+
+    /// Nothing pushed yet.
+    fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.pending_high.is_none()
     }
 
     fn push_str(&mut self, s: &str) {
@@ -1184,6 +1278,93 @@ mod tests {
         "x", "+", "-", "u", "D83D", "\\u", "\\x", "null", "true", "Infinity", "NaN", "0x",
         "\\uD800", "\u{0}", "\u{B}",
     ];
+
+    /// Pieces of text where the shortcuts start and stop: ASCII and other identifier characters,
+    /// escapes, JSON's and JSON5's other whitespace, comments, quotes, control characters,
+    /// numbers on either side of 15 digits, and whole members to get past the first token.
+    const SHORTCUT_PIECES: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\r",
+        "\u{b}",
+        "\u{c}",
+        "\u{a0}",
+        "\u{2028}",
+        "\u{feff}",
+        "\u{3000}",
+        "//c\n",
+        "/*c*/",
+        "/",
+        "\"",
+        "'",
+        "\\",
+        "\\u0061",
+        "\\u00e9",
+        "\\uD83D",
+        "\\uDE00",
+        "\\n",
+        "\\\n",
+        "a",
+        "Z",
+        "$",
+        "_",
+        "é",
+        "\u{300}",
+        "x1",
+        "key",
+        "0",
+        "00",
+        "7",
+        "123456789012345",
+        "1234567890123456",
+        "-",
+        "+",
+        ".",
+        "e",
+        "E",
+        "5.",
+        ".5",
+        "1e3",
+        "0x1F",
+        "Infinity",
+        "NaN",
+        "null",
+        "true",
+        "\u{0}",
+        "\u{1f}",
+        "\u{7f}",
+        "ü",
+        "{a:1}",
+        "{ key: \"v\" }",
+        "[1, 2]",
+        "{a:",
+        "b: ",
+        "\"s\", ",
+        "'t'",
+    ];
+
+    /// The byte-level shortcuts give exactly what the char-by-char path gives: the same tree,
+    /// spans, comments and `plain_json`, or the same error at the same place (compared as
+    /// `Debug` text, where NaN equals NaN and -0 differs from 0).
+    #[test]
+    fn shortcuts_agree_with_the_char_by_char_path() {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        for _ in 0..20_000 {
+            let len = rng.next() % 48;
+            let src: String = (0..len).map(|_| rng.pick(SHORTCUT_PIECES)).collect();
+            let fast = format!("{:?}", parse_with(&src, true));
+            assert_eq!(fast, format!("{:?}", parse_with(&src, false)), "{src:?}");
+        }
+    }
 
     #[test]
     fn garbage_never_panics() {
