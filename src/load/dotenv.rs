@@ -26,15 +26,51 @@ pub struct DotEnv {
     pub comments: Vec<Comment>,
 }
 
+/// Files with at most this many assignments (nearly all) find a repeated key by comparing it
+/// with the keys before it, not through a hash map made for the file.
+const SCANNED_ENTRIES: usize = 16;
+
 impl DotEnv {
     /// The effective assignments: last one of each key wins, in first-seen order.
     pub fn effective(&self) -> Vec<&Entry> {
-        let mut out: Vec<&Entry> = Vec::new();
+        self.effective_positions()
+            .into_iter()
+            .map(|at| &self.entries[at])
+            .collect()
+    }
+
+    /// [`DotEnv::effective`], taken out of the file: a file that sets each key once (most
+    /// do) gives its entries as they are, without a copy.
+    pub fn into_effective(self) -> Vec<Entry> {
+        let positions = self.effective_positions();
+        // No key repeats: the positions are every entry, in order.
+        if positions.len() == self.entries.len() {
+            return self.entries;
+        }
+        positions
+            .into_iter()
+            .map(|at| self.entries[at].clone())
+            .collect()
+    }
+
+    /// Where in `entries` each effective assignment is, in first-seen order of its key.
+    fn effective_positions(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::with_capacity(self.entries.len());
+        if self.entries.len() <= SCANNED_ENTRIES {
+            for (at, entry) in self.entries.iter().enumerate() {
+                let key = entry.key.as_str();
+                match out.iter().position(|&o| self.entries[o].key == key) {
+                    Some(i) => out[i] = at,
+                    None => out.push(at),
+                }
+            }
+            return out;
+        }
         let mut index = crate::load::keys::KeyIndex::with_capacity(self.entries.len());
-        for entry in &self.entries {
+        for (at, entry) in self.entries.iter().enumerate() {
             match index.place(entry.key.as_str(), out.len()) {
-                Some(i) => out[i] = entry,
-                None => out.push(entry),
+                Some(i) => out[i] = at,
+                None => out.push(at),
             }
         }
         out
@@ -232,6 +268,30 @@ mod tests {
                 ("F".into(), "tick".into()),
             ]
         );
+    }
+
+    /// Short files (keys compared one by one) and long ones (a key index) agree, and taking
+    /// the entries out of the file gives what borrowing them does.
+    #[test]
+    fn repeated_keys_in_short_and_long_files() {
+        for count in [3, SCANNED_ENTRIES, SCANNED_ENTRIES + 1, 40] {
+            let text: String = (0..count)
+                .map(|i| format!("K{}={i}\n", i % 5 + i / 20))
+                .collect();
+            let parsed = parse(&text);
+            let mut expected: Vec<(String, String)> = Vec::new();
+            for e in &parsed.entries {
+                match expected.iter_mut().find(|(k, _)| *k == e.key) {
+                    Some(slot) => slot.1 = e.value.clone(),
+                    None => expected.push((e.key.clone(), e.value.clone())),
+                }
+            }
+            assert_eq!(pairs(&text), expected, "{count}");
+            let borrowed: Vec<Entry> = parsed.effective().into_iter().cloned().collect();
+            assert_eq!(parsed.into_effective(), borrowed, "{count}");
+        }
+        let once = parse("A=1\nB=2\n");
+        assert_eq!(once.clone().into_effective(), once.entries);
     }
 
     #[test]

@@ -664,11 +664,7 @@ fn apply_dotenv(
 
 /// The entries of a `.env` file's text that take effect (the last of each key).
 fn dotenv_entries(text: &str) -> Vec<dotenv::Entry> {
-    dotenv_entries_of(&dotenv::parse(text))
-}
-
-fn dotenv_entries_of(parsed: &dotenv::DotEnv) -> Vec<dotenv::Entry> {
-    parsed.effective().into_iter().cloned().collect()
+    dotenv::parse(text).into_effective()
 }
 
 /// Reads and parses a `.env` file once: its secrets redacted and its suppressions noted in
@@ -684,7 +680,7 @@ fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> DotenvFile {
     let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();
     let comments = parsed.comments.iter().map(|c| (c.span, c.text.as_str()));
     let suppressions = crate::source::directive::from_comments(&text, comments, &items);
-    let entries = Some(dotenv_entries_of(&parsed));
+    let entries = Some(parsed.into_effective());
     let file = sources.add(path, text, None);
     sources.show(file, shown);
     sources.set_suppressions(file, suppressions);
