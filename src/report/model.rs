@@ -684,7 +684,7 @@ impl<'s> ModelJson<'s> {
                     w.object().key("attachOnly").bool(p.attach_only);
                     w.key("cdpPort").num(p.cdp_port.into());
                     w.key("cdpUrl").str(&p.cdp_url);
-                    w.key("driver").str(&p.driver);
+                    w.key("driver").str(p.driver);
                     w.key("localManaged").bool(p.is_local_managed());
                     w.key("name").str(&p.name).key("source");
                     self.origin(w, &p.origin);

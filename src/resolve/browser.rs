@@ -5,6 +5,7 @@
 use super::model::{Browser, BrowserError, BrowserProfile, Formula, Origin, PortRange, Sourced};
 use crate::load::tree::Node;
 use crate::load::{Problem, ProblemKind};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 const DEFAULT_CONTROL_PORT: u16 = 18791;
@@ -97,10 +98,9 @@ pub fn resolve(
         top: top.as_ref(),
         // `cdpProtocol`: https only for an https top-level URL (wss gives http).
         https: top.as_ref().is_some_and(|(_, u)| u.url.scheme() == "https"),
-        cdp_host: top
-            .as_ref()
-            .map(|(_, u)| u.hostname())
-            .unwrap_or_else(|| "127.0.0.1".to_string()),
+        cdp_host: top.as_ref().map_or(Cow::Borrowed("127.0.0.1"), |(_, u)| {
+            Cow::Owned(u.hostname())
+        }),
         attach_only: block.and_then(|b| b.get("attachOnly")?.as_bool()) == Some(true),
         default_profile,
     };
@@ -157,7 +157,7 @@ struct ProfileContext<'a> {
     top: Option<&'a (&'a Node, CdpUrl)>,
     https: bool,
     /// `resolved.cdpHost`: the top-level URL's WHATWG hostname, or 127.0.0.1.
-    cdp_host: String,
+    cdp_host: Cow<'static, str>,
     attach_only: bool,
     default_profile: String,
 }
@@ -341,10 +341,15 @@ fn resolve_profile(
         (_, Some(n)) => Origin::Config(n.loc),
         (_, None) => Origin::Default(implicit_origin(&entry.name)),
     };
-    let profile = |driver: &str, port: u32, url: String, host: String, attach: bool, origin| {
+    let profile = |driver: &'static str,
+                   port: u32,
+                   url: String,
+                   host: Cow<'static, str>,
+                   attach: bool,
+                   origin| {
         BrowserProfile {
             name: entry.name.clone(),
-            driver: driver.to_string(),
+            driver,
             cdp_port: port,
             loopback: is_loopback_host(&host),
             // Credentials in a CDP URL (user:password@, ?token=) never leave the resolver.
@@ -401,9 +406,9 @@ fn resolve_profile(
             };
             // No endpoint: OpenClaw counts it as loopback (`cdpIsLoopback ?? true`).
             let host_for_loopback = if host.is_empty() {
-                "localhost".to_string()
+                Cow::Borrowed("localhost")
             } else {
-                host
+                shared_host(host)
             };
             Ok(profile(
                 "existing-session",
@@ -533,7 +538,18 @@ fn relay_origin(ctx: &ProfileContext, default: u32, port: u32) -> Origin {
     ctx.gateway.origin.derived(formula)
 }
 
-type MakeProfile<'f> = dyn Fn(&str, u32, String, String, bool, Origin) -> BrowserProfile + 'f;
+/// A CDP host, not copied when it is one of the loopback names nearly every profile has
+/// (a profile lives to the end of the run).
+fn shared_host(host: String) -> Cow<'static, str> {
+    match host.as_str() {
+        "127.0.0.1" => Cow::Borrowed("127.0.0.1"),
+        "localhost" => Cow::Borrowed("localhost"),
+        _ => Cow::Owned(host),
+    }
+}
+
+type MakeProfile<'f> =
+    dyn Fn(&'static str, u32, String, Cow<'static, str>, bool, Origin) -> BrowserProfile + 'f;
 
 /// `resolveProfile` for the `openclaw` driver.
 fn openclaw_profile(
@@ -558,7 +574,7 @@ fn openclaw_profile(
                 "openclaw",
                 port,
                 format!("{protocol}://{host}:{port}"),
-                host,
+                shared_host(host),
                 attach,
                 origin,
             ))
@@ -576,7 +592,14 @@ fn openclaw_profile(
                 }
                 (false, None) => (parsed.port, parsed.normalized.clone(), url_origin),
             };
-            Ok(make("openclaw", port, url, host, attach, origin))
+            Ok(make(
+                "openclaw",
+                port,
+                url,
+                shared_host(host),
+                attach,
+                origin,
+            ))
         }
         (None, Some((port, origin))) => {
             let url = format!("{protocol}://{}:{port}", ctx.cdp_host);

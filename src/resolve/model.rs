@@ -165,14 +165,15 @@ impl PortRange {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BrowserProfile {
     pub name: String,
-    /// `openclaw`, `existing-session` or `extension`.
-    pub driver: String,
+    /// `openclaw`, `existing-session` or `extension` (fixed words: not a string per profile).
+    pub driver: &'static str,
     /// 0 when the driver uses none (existing-session). Wider than a port: OpenClaw counts
     /// extension relays down from control + 8 without clamping, so near the top of the range
     /// it gives values past 65535 that cannot be bound.
     pub cdp_port: u32,
     pub cdp_url: String,
-    pub cdp_host: String,
+    /// Not copied when it is the default 127.0.0.1, as for nearly every profile.
+    pub cdp_host: std::borrow::Cow<'static, str>,
     pub loopback: bool,
     pub attach_only: bool,
     /// Declared in config (as opposed to OpenClaw's implicit `openclaw`/`user`/`chrome`).

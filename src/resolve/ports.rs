@@ -167,7 +167,7 @@ fn browser_listeners(
         origin: Origin::derived_from(port_origin, control_formula),
     }];
     for profile in &browser.profiles {
-        let kind = match profile.driver.as_str() {
+        let kind = match profile.driver {
             "extension" => ListenerKind::ExtensionRelay,
             _ if profile.is_local_managed() => ListenerKind::Cdp,
             _ => continue,

@@ -27,7 +27,7 @@ fn endpoint_key(profile: &BrowserProfile) -> (String, u32) {
     let host = if profile.loopback {
         "loopback".to_string()
     } else {
-        profile.cdp_host.clone()
+        profile.cdp_host.to_string()
     };
     (host, profile.cdp_port)
 }
