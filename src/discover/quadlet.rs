@@ -1,9 +1,11 @@
-//! Podman quadlets: `*.container` units in `~/.config/containers/systemd/` (rootless) and
-//! `/etc/containers/systemd/`, `/usr/share/containers/systemd/` (rootful), read as
-//! podman-systemd.unit(5) describes them: `Image=`, `ContainerName=` (default
-//! `systemd-<name>`), `Exec=` (the command after the image's entrypoint), `Network=host`,
-//! `PublishPort=` (podman's `-p` syntax), `Volume=`, `Environment=`, `EnvironmentFile=`,
-//! `WorkingDir=`, and systemd's specifiers (`%h`).
+//! Podman quadlets: `*.container` units in `~/.config/containers/systemd/` (rootless, with
+//! `/etc/containers/systemd/users/`) and `/etc/containers/systemd/`,
+//! `/usr/share/containers/systemd/` (rootful), found and loaded as Podman's generator
+//! (cmd/quadlet) finds and loads them ([`files`], [`invocations`]), their drop-ins merged in
+//! (`dropins`), and read as podman-systemd.unit(5) describes them: `Image=`,
+//! `ContainerName=` (default `systemd-<name>`), `Exec=` (the command after the image's
+//! entrypoint), `Network=host`, `PublishPort=` (podman's `-p` syntax), `Volume=`,
+//! `Environment=`, `EnvironmentFile=`, `WorkingDir=`, and systemd's specifiers (`%h`).
 
 use super::compose::{self, spec, HostContext};
 use super::systemd::{self, SpecifierContext};
@@ -16,7 +18,7 @@ use crate::load::json5::Span;
 use crate::load::read::{read_bytes, read_text_lossy, ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem, ProblemKind};
 use crate::source::{FileId, Loc, SourceMap};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod dropins;
@@ -435,8 +437,13 @@ pub fn invocations(
 ) -> Vec<Invocation> {
     let mut seen: HashSet<&std::ffi::OsStr> = HashSet::new();
     let mut loaded: Vec<Part> = Vec::new();
+    // The files Podman fails, said once every directory is read: a later directory may load
+    // a file of the same name instead.
+    let mut failures: Vec<(Problem, &std::ffi::OsStr)> = Vec::new();
+    let mut kept: HashMap<&std::ffi::OsStr, &Path> = HashMap::new();
     for dir in &scanned.dirs {
         let mut here = Vec::new();
+        let mut names = Vec::new();
         let mut failed = Vec::new();
         for path in &dir.units {
             let Some(name) = path.file_name() else {
@@ -448,13 +455,15 @@ pub fn invocations(
             match read_unit_file(path, sources, problems) {
                 Read::Loaded(part) => {
                     seen.insert(name);
+                    names.push((name, path.as_path()));
                     here.extend(part);
                 }
-                Read::Failed(why) => failed.push(why),
+                Read::Failed(why) => failed.push((why, name)),
                 Read::Unknown => {}
             }
         }
         if failed.is_empty() {
+            kept.extend(names);
             loaded.append(&mut here);
             continue;
         }
@@ -463,16 +472,26 @@ pub fn invocations(
             .filter(|part| Merged::of(std::slice::from_ref(*part)).runs_gateway(host))
             .map(|part| part.path.as_path())
             .collect();
-        for why in failed {
-            problems.push(match why {
+        for (why, name) in failed {
+            let problem = match why {
                 Failed::Refused {
                     at,
                     refused,
                     starts_with_bom,
                 } => refused_by_podman(at, refused, starts_with_bom, &lost),
                 Failed::Unreadable(problem) => unreadable_unit(problem, &lost),
-            });
+            };
+            failures.push((problem, name));
         }
+    }
+    for (mut problem, name) in failures {
+        if let Some(instead) = kept.get(name) {
+            problem.message.push_str(&format!(
+                "; it generates the service of this name from {} instead",
+                crate::paths::display_path(instead)
+            ));
+        }
+        problems.push(problem);
     }
     let mut drop_ins = dropins::Finder::new(&scanned.dirs);
     let mut out = Vec::new();

@@ -299,6 +299,8 @@ fn a_name_loads_once_over_the_search_directories() {
     );
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].message.contains("b.container"), "{problems:?}");
+    let instead = format!("from {} instead", second.join("a.container").display());
+    assert!(problems[0].message.contains(&instead), "{problems:?}");
     // A refused unit of any type drops its directory's containers.
     t.write(
         "etc/a.container",

@@ -1,5 +1,6 @@
-//! Where Podman's quadlet generator refuses a file before systemd sees anything of it: its own
-//! unit file parser (containers/podman pkg/systemd/parser/unitfile.go, `UnitFile.Parse`) is
+//! How Podman's quadlet generator reads a file (the lines it keeps, with their places), and
+//! where it refuses one before systemd sees any of it: its own unit file parser
+//! (containers/podman pkg/systemd/parser/unitfile.go, `UnitFile.Parse`) is
 //! stricter than systemd's. Lines are cut at `\n` only and trimmed of Unicode white space
 //! (Go's `strings.TrimSpace`; a byte order mark is not white space to it); a line ending in
 //! `\` is joined to the next (the `\` dropped, comment lines inside skipped); then each is a
