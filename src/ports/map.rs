@@ -163,14 +163,35 @@ pub struct Collision {
 pub struct Inside {
     pub port: u16,
     pub marks: Vec<(usize, usize)>,
-    pub ranges: Vec<(usize, RangeKind, PortSpan)>,
+    /// The lanes whose reserved ranges hold the port. Only the lane is kept (4 bytes, where
+    /// the range and its span took 24): on a crowded host each port lies in dozens of ranges,
+    /// and these lists were the largest part of the map (realistic 10,000: 952,437 entries).
+    owners: Vec<u32>,
 }
 
 impl Inside {
+    /// Every gateway's range that holds the port, as its most precise name: `(lane, range,
+    /// span)`, in lane order.
+    pub fn ranges<'m>(
+        &'m self,
+        lanes: &'m [Lane],
+    ) -> impl Iterator<Item = (usize, RangeKind, PortSpan)> + Clone + 'm {
+        self.owners.iter().map(move |&owner| {
+            let owner = owner as usize;
+            let (range, span) = lanes[owner]
+                .range_at(u32::from(self.port))
+                .expect("inside a range");
+            (owner, range, span)
+        })
+    }
+
     /// The ranges of gateways with no listener on the port: the listeners lie inside these
     /// without colliding with their owner exactly.
-    pub fn plain(&self) -> impl Iterator<Item = &(usize, RangeKind, PortSpan)> + '_ {
-        self.ranges.iter().filter(|(owner, _, _)| {
+    pub fn plain<'m>(
+        &'m self,
+        lanes: &'m [Lane],
+    ) -> impl Iterator<Item = (usize, RangeKind, PortSpan)> + Clone + 'm {
+        self.ranges(lanes).filter(|(owner, _, _)| {
             self.marks
                 .binary_search_by_key(owner, |(lane, _)| *lane)
                 .is_err()
@@ -408,7 +429,7 @@ pub fn build(instances: &[Instance], sources: &SourceMap) -> PortMap {
         .flat_map(|(l, lane)| lane.reserved().into_iter().map(move |(k, s)| (s, l, k)))
         .collect();
     ranges.sort_unstable();
-    let inside = inside(&lanes, &loopback_marks, &ranges);
+    let inside = inside(&loopback_marks, &ranges);
     let covered = coverage(&lanes);
     for lane in lanes.iter_mut() {
         lane.overlapped = overlapped(lane, &covered);
@@ -419,7 +440,7 @@ pub fn build(instances: &[Instance], sources: &SourceMap) -> PortMap {
         shared_ports: collisions.len(),
         inside: inside
             .iter()
-            .map(|e| e.marks.len() * e.plain().count())
+            .map(|e| e.marks.len() * e.plain(&lanes).count())
             .sum(),
         overlaps: overlap_pairs,
     };
@@ -688,21 +709,18 @@ fn all_marks(lanes: &[Lane]) -> Vec<(u16, usize, usize)> {
 /// The ports where a listener lies inside another gateway's reserved range. Each range is
 /// asked only for the ports that have listeners in it (at most its length), so this is
 /// linear in the ranges however many gateways share a port.
-fn inside(
-    lanes: &[Lane],
-    marks: &[(u16, usize, usize)],
-    ranges: &[(PortSpan, usize, RangeKind)],
-) -> Vec<Inside> {
+fn inside(marks: &[(u16, usize, usize)], ranges: &[(PortSpan, usize, RangeKind)]) -> Vec<Inside> {
     let mut ports: Vec<u16> = marks.iter().map(|(p, _, _)| *p).collect();
     ports.dedup();
-    let mut held: Vec<(u16, usize)> = Vec::new();
+    // (port, lane): 8 bytes an entry, one per port with a listener in each range.
+    let mut held: Vec<(u16, u32)> = Vec::new();
     for (span, lane, _) in ranges {
         let first = ports.partition_point(|p| u32::from(*p) < span.start);
         held.extend(
             ports[first..]
                 .iter()
                 .take_while(|p| u32::from(**p) <= span.end)
-                .map(|p| (*p, *lane)),
+                .map(|p| (*p, *lane as u32)),
         );
     }
     held.sort_unstable();
@@ -716,7 +734,7 @@ fn inside(
             .take_while(|(p, _, _)| *p == port)
             .map(|(_, l, m)| (*l, *m))
             .collect();
-        let owners = (group[0].1, group[group.len() - 1].1);
+        let owners = (group[0].1 as usize, group[group.len() - 1].1 as usize);
         // Some listener and some range of different gateways.
         let meet = owners.0 != owners.1 || on.iter().any(|(l, _)| *l != owners.0);
         if !meet {
@@ -725,15 +743,7 @@ fn inside(
         out.push(Inside {
             port,
             marks: on,
-            ranges: group
-                .iter()
-                .map(|(_, owner)| {
-                    let (range, span) = lanes[*owner]
-                        .range_at(u32::from(port))
-                        .expect("inside a range");
-                    (*owner, range, span)
-                })
-                .collect(),
+            owners: group.iter().map(|(_, owner)| *owner).collect(),
         });
     }
     out
@@ -858,14 +868,23 @@ fn overlap_groups(
 /// (the other parties on its port, then the ranges it lies inside), the rest counted. Each
 /// port's words are made once, so a port shared by thousands costs thousands, not millions.
 fn annotate(lanes: &mut [Lane], collisions: &[Collision], inside: &[Inside]) {
-    let mut notes: Vec<((usize, usize), Vec<String>, usize)> = Vec::new();
+    // Each note is written onto its mark as it is made (collisions first, then ranges, the
+    // order a mark lists them in), and only the words that fit are copied: no list of every
+    // listener's notes is kept, and a port's words are not copied onto each of its listeners
+    // past the NOTED that show.
+    fn note(mark: &mut Mark, words: impl ExactSizeIterator<Item = String>, count: usize) {
+        let room = NOTED - mark.conflicts.len().min(NOTED);
+        let taken = words.len().min(room);
+        mark.conflicts.extend(words.take(taken));
+        mark.more_conflicts += count - taken;
+    }
     for c in collisions {
         for &(lane, mark) in &c.parties {
             // Parties are in lane order: this lane's own run of them is skipped.
             let from = c.parties.partition_point(|(l, _)| *l < lane);
             let to = c.parties.partition_point(|(l, _)| *l <= lane);
             let others = c.parties[..from].iter().chain(&c.parties[to..]);
-            let words = others
+            let words: Vec<String> = others
                 .take(NOTED)
                 .map(|(ol, om)| {
                     format!(
@@ -874,11 +893,12 @@ fn annotate(lanes: &mut [Lane], collisions: &[Collision], inside: &[Inside]) {
                     )
                 })
                 .collect();
-            notes.push(((lane, mark), words, c.parties.len() - (to - from)));
+            let count = c.parties.len() - (to - from);
+            note(&mut lanes[lane].marks[mark], words.into_iter(), count);
         }
     }
     for entry in inside {
-        let plain: Vec<&(usize, RangeKind, PortSpan)> = entry.plain().collect();
+        let plain: Vec<(usize, RangeKind, PortSpan)> = entry.plain(lanes).collect();
         if plain.is_empty() {
             continue;
         }
@@ -894,16 +914,13 @@ fn annotate(lanes: &mut [Lane], collisions: &[Collision], inside: &[Inside]) {
                 )
             })
             .collect();
-        for &at in &entry.marks {
-            notes.push((at, words.clone(), plain.len()));
+        for &(lane, mark) in &entry.marks {
+            note(
+                &mut lanes[lane].marks[mark],
+                words.iter().cloned(),
+                plain.len(),
+            );
         }
-    }
-    for ((lane, mark), words, count) in notes {
-        let mark = &mut lanes[lane].marks[mark];
-        let room = NOTED - mark.conflicts.len().min(NOTED);
-        let taken = words.len().min(room);
-        mark.conflicts.extend(words.into_iter().take(taken));
-        mark.more_conflicts += count - taken;
     }
 }
 
@@ -1002,7 +1019,7 @@ pub fn overlap_lines(map: &PortMap, limit: usize) -> Vec<String> {
         ));
     }
     for entry in &map.inside {
-        let plain: Vec<_> = entry.plain().collect();
+        let plain: Vec<_> = entry.plain(&map.lanes).collect();
         for &at in &entry.marks {
             for (owner, range, span) in &plain {
                 if out.len() == limit {
@@ -1308,7 +1325,7 @@ impl Serialize for MapJson<'_> {
             &Items(map.inside.iter().map(|e| InsideJson {
                 port: e.port,
                 listeners: Items(e.marks.iter().map(party)),
-                ranges: Items(e.ranges.iter().map(range)),
+                ranges: Items(e.ranges(&map.lanes).map(|r| range(&r))),
             })),
         )?;
         out.serialize_entry(
