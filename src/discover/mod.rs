@@ -227,16 +227,12 @@ fn compose_invocations(
         stopped_at,
     } = compose::scan(&container_scan_dirs(homes, root));
     if let Some(entry) = stopped_at {
-        let file = sources.add(&entry, String::new(), None);
-        problems.push(Problem {
-            kind: crate::load::ProblemKind::TooManyEntries,
-            message: format!(
-                "the search for compose files looked at {} directory entries and stopped at {}: compose files past it are not found (name them on the command line or in clawlint.toml's `compose`)",
-                compose::SCAN_ENTRY_BUDGET,
-                crate::paths::display_path(&entry),
-            ),
-            loc: Some(crate::load::tree::file_start(file)),
-        });
+        let message = format!(
+            "the search for compose files looked at {} directory entries and stopped at {}: compose files past it are not found (name them on the command line or in clawlint.toml's `compose`)",
+            compose::SCAN_ENTRY_BUDGET,
+            crate::paths::display_path(&entry),
+        );
+        problems.push(Problem::listing_stopped(&entry, message, sources));
     }
     // Each project directory once, in the order named and scanned (a set, not a search of the
     // list: a host has thousands of stacks).

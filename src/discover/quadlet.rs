@@ -264,15 +264,11 @@ fn is_masked(path: &Path) -> bool {
 
 /// CL907 where the quadlet search stopped (see [`Scanned::stopped_in`]).
 pub fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
-    let file = sources.add(dir, String::new(), None);
-    Problem {
-        kind: ProblemKind::TooManyEntries,
-        message: format!(
-            "the search for Podman quadlets looks at {SCAN_ENTRY_BUDGET} directory entries at most, and {} holds more than were left: it stopped there, so quadlets in it and after it are not found",
-            crate::paths::display_path(dir),
-        ),
-        loc: Some(crate::load::tree::file_start(file)),
-    }
+    let message = format!(
+        "the search for Podman quadlets looks at {SCAN_ENTRY_BUDGET} directory entries at most, and {} holds more than were left: it stopped there, so quadlets in it and after it are not found",
+        crate::paths::display_path(dir),
+    );
+    Problem::listing_stopped(dir, message, sources)
 }
 
 /// Registers a quadlet or drop-in (whole, with what of it may be shown).

@@ -77,6 +77,19 @@ pub struct Problem {
     pub loc: Option<Loc>,
 }
 
+impl Problem {
+    /// CL907 at the directory where a bounded listing stopped: the directory is registered (with no
+    /// text) so the finding has a file to point at; `message` says which search and what is not read.
+    pub fn listing_stopped(dir: &Path, message: String, sources: &mut SourceMap) -> Problem {
+        let file = sources.add(dir, String::new(), None);
+        Problem {
+            kind: ProblemKind::TooManyEntries,
+            message,
+            loc: Some(tree::file_start(file)),
+        }
+    }
+}
+
 /// Parses a config file's text: `JSON.parse` first, then json5, as OpenClaw does. Our JSON5
 /// parser accepts every JSON document, so one parse serves both; it also tells whether the text
 /// is plain JSON, recorded on the file ([`crate::source::SourceFile::plain_json`]).

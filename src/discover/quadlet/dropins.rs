@@ -192,15 +192,11 @@ impl<'a> Finder<'a> {
 
 /// CL907 where the drop-in search stopped.
 fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
-    let file = sources.add(dir, String::new(), None);
-    Problem {
-        kind: ProblemKind::TooManyEntries,
-        message: format!(
-            "the search for Podman quadlet drop-ins looks at {ENTRY_BUDGET} directory entries at most, and {} holds more than were left: it stopped there, so drop-ins in it and in directories listed after it are not read",
-            crate::paths::display_path(dir),
-        ),
-        loc: Some(crate::load::tree::file_start(file)),
-    }
+    let message = format!(
+        "the search for Podman quadlet drop-ins looks at {ENTRY_BUDGET} directory entries at most, and {} holds more than were left: it stopped there, so drop-ins in it and in directories listed after it are not read",
+        crate::paths::display_path(dir),
+    );
+    Problem::listing_stopped(dir, message, sources)
 }
 
 /// CL901 at the line where Podman's parser refuses a drop-in of `unit`: the generator reports

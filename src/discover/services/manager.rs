@@ -105,30 +105,22 @@ fn config_files_within(
 /// CL907 where the listing of a manager's `.d` directories stopped
 /// ([`ConfigFiles::stopped_in`]).
 pub(super) fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
-    let file = sources.add(dir, String::new(), None);
-    Problem {
-        kind: ProblemKind::TooManyEntries,
-        message: format!(
-            "the systemd manager's drop-in directories are listed {DROP_IN_ENTRY_BUDGET} entries at most, and {} holds more than were left: it stopped there, so its DefaultEnvironment= drop-ins and those of the directories after it are not read",
-            crate::paths::display_path(dir),
-        ),
-        loc: Some(crate::load::tree::file_start(file)),
-    }
+    let message = format!(
+        "the systemd manager's drop-in directories are listed {DROP_IN_ENTRY_BUDGET} entries at most, and {} holds more than were left: it stopped there, so its DefaultEnvironment= drop-ins and those of the directories after it are not read",
+        crate::paths::display_path(dir),
+    );
+    Problem::listing_stopped(dir, message, sources)
 }
 
 /// CL907 where the listing of a unit's drop-in directories stopped, read for the unit
 /// `unit` ([`DROP_IN_ENTRY_BUDGET`], the same budget as a manager's).
 pub(super) fn stopped_drop_ins(dir: &Path, unit: &str, sources: &mut SourceMap) -> Problem {
-    let file = sources.add(dir, String::new(), None);
-    Problem {
-        kind: ProblemKind::TooManyEntries,
-        message: format!(
-            "a unit's drop-in directories are listed {DROP_IN_ENTRY_BUDGET} entries at most, and {} holds more than were left when {} was read: it stopped there, so the drop-ins in it and in the directories after it are not read",
-            crate::paths::display_path(dir),
-            command::shown(unit),
-        ),
-        loc: Some(crate::load::tree::file_start(file)),
-    }
+    let message = format!(
+        "a unit's drop-in directories are listed {DROP_IN_ENTRY_BUDGET} entries at most, and {} holds more than were left when {} was read: it stopped there, so the drop-ins in it and in the directories after it are not read",
+        crate::paths::display_path(dir),
+        command::shown(unit),
+    );
+    Problem::listing_stopped(dir, message, sources)
 }
 
 /// Variables the manager's `DefaultEnvironment=` may set before clawlint stops reading it
