@@ -11,7 +11,7 @@
 use super::pins::{pins, Pin};
 use super::{Applicability, Edit, Fix, NoFix, Refusal, Refusals};
 use crate::catalog;
-use crate::diagnostic::{Finding, Name, Text};
+use crate::diagnostic::{Finding, Text};
 use crate::paths::FastMap as HashMap;
 use crate::ports::allocate::{self, work, Movers, Round};
 use crate::resolve::model::{Instance, ListenerKind, Origin, PortKind};
@@ -155,7 +155,9 @@ impl<'a> Planner<'a> {
             match self.plan(mover, why) {
                 Ok(fix) => moves.push(fix),
                 Err(why) => refusals.push(Refusal {
-                    gateway: name_in(f, &self.instances[mover].name),
+                    // The thread's shared name, not a search of the finding's labels: a finding on one port
+                    // names every gateway, and each may be refused (a search each was quadratic).
+                    gateway: crate::diagnostic::shared_name(&self.instances[mover].name),
                     why,
                 }),
             }
@@ -344,17 +346,6 @@ impl<'a> Planner<'a> {
         let named: Vec<usize> = names.iter().filter_map(|n| self.index_of(n)).collect();
         candidates(f, self.instances, named)
     }
-}
-
-/// The finding's own shared name of the gateway `name` (a refusal names a gateway the finding
-/// names), or a name shared anew.
-fn name_in(f: &Finding, name: &str) -> Name {
-    f.labels
-        .iter()
-        .filter_map(|l| l.instance.as_ref())
-        .find(|shared| &***shared == name)
-        .cloned()
-        .unwrap_or_else(|| crate::diagnostic::shared_name(name))
 }
 
 /// Each file, and the gateways (in order, each once) whose port is set in it: the effective
