@@ -40,36 +40,38 @@ fn number(n: &[u8]) -> u64 {
 /// Semver order: numbers first, and a prerelease (`-beta.1`, `-1`) before its release.
 pub fn compare(a: &str, b: &str) -> Ordering {
     // Most releases are numbers and dots only (`2026.9.6`): nothing to trim, no prerelease.
-    let plain = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    if plain(a) && plain(b) {
-        return compare_numbers(a.as_bytes(), b.as_bytes());
+    match (plain_numbers(a.as_bytes()), plain_numbers(b.as_bytes())) {
+        (Some((x, m)), Some((y, n))) => x[..m].cmp(&y[..n]),
+        _ => compare_parts(a, b),
     }
-    compare_parts(a, b)
 }
 
-/// The numbers of two releases spelt with numbers and dots only, compared as lists (a list
-/// that is the start of the other is less), read number by number as they are compared (the
-/// verdicts compare a gateway's release with several others).
-fn compare_numbers(mut a: &[u8], mut b: &[u8]) -> Ordering {
-    loop {
-        let (x, rest_a) = first_number(a);
-        let (y, rest_b) = first_number(b);
-        match (x.cmp(&y), rest_a, rest_b) {
-            (Ordering::Equal, Some(rest_a), Some(rest_b)) => (a, b) = (rest_a, rest_b),
-            (Ordering::Equal, None, None) => return Ordering::Equal,
-            (Ordering::Equal, None, Some(_)) => return Ordering::Less,
-            (Ordering::Equal, Some(_), None) => return Ordering::Greater,
-            (order, _, _) => return order,
+/// The numbers of a release spelt with digits and dots only and at most four numbers (every
+/// recorded one), read in one pass, as [`number`] reads each; `None` for any other spelling.
+/// The verdicts compare each gateway's release with several others.
+fn plain_numbers(v: &[u8]) -> Option<([u64; 4], usize)> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut numbers = [0; 4];
+    let mut at = 0;
+    // `None` once the number no longer fits: it then reads as 0, as `number` reads it.
+    let mut value = Some(0u64);
+    for &b in v {
+        match b {
+            b'0'..=b'9' => {
+                value = value.and_then(|n| n.checked_mul(10)?.checked_add(u64::from(b - b'0')));
+            }
+            b'.' if at < 3 => {
+                numbers[at] = value.unwrap_or(0);
+                at += 1;
+                value = Some(0);
+            }
+            _ => return None,
         }
     }
-}
-
-/// The number before the first dot of `v`, and what follows that dot (`None`: no dot).
-fn first_number(v: &[u8]) -> (u64, Option<&[u8]>) {
-    match v.iter().position(|b| *b == b'.') {
-        Some(dot) => (number(&v[..dot]), Some(&v[dot + 1..])),
-        None => (number(v), None),
-    }
+    numbers[at] = value.unwrap_or(0);
+    Some((numbers, at + 1))
 }
 
 /// [`compare`] of any two spellings.
@@ -238,6 +240,8 @@ mod tests {
             "2026.10.1",
             "2026.9.06",
             "2026.9.6.0",
+            "2026.9.6.0.1",
+            "1.2.3.4.5",
             "2026.9",
             "v2026.9.6",
             " 2026.9.6",
