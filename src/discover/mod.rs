@@ -420,9 +420,7 @@ fn compose_invocations(
         let uid = services::uid_of(home, root);
         let dirs = quadlet::user_dirs(home, root, uid.as_deref());
         let scanned = quadlet::files(&dirs);
-        if let Some(dir) = &scanned.stopped_in {
-            problems.push(quadlet::stopped(dir, sources));
-        }
+        quadlet::said(&scanned, sources, problems);
         out.extend(quadlet::invocations(&scanned, &user, sources, problems));
     }
     if let Some(root) = root {
@@ -432,9 +430,7 @@ fn compose_invocations(
             root: Some(root),
         };
         let scanned = quadlet::files(&quadlet::system_dirs(root));
-        if let Some(dir) = &scanned.stopped_in {
-            problems.push(quadlet::stopped(dir, sources));
-        }
+        quadlet::said(&scanned, sources, problems);
         out.extend(quadlet::invocations(&scanned, &system, sources, problems));
     }
     out

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 mod dropins;
 mod merged;
 mod podman;
+mod split;
 
 use merged::{Merged, Part};
 
@@ -65,6 +66,9 @@ pub struct Scanned {
     /// The directory holding more entries than the budget had left: none of it, and nothing
     /// after it, was looked at.
     pub stopped_in: Option<PathBuf>,
+    /// Links met on the walk (a search directory, or an entry that is no unit) whose links
+    /// loop: Podman's generator fails to read each as a directory.
+    pub looped: Vec<PathBuf>,
 }
 
 impl Scanned {
@@ -97,6 +101,16 @@ pub enum Skip {
 }
 
 impl Skip {
+    /// The same skip, its directory named by its real path ([`real_dir`]).
+    fn real(&self) -> Skip {
+        let real = |dir: &PathBuf| real_dir(dir).unwrap_or_else(|| dir.clone());
+        match self {
+            Skip::Nothing => Skip::Nothing,
+            Skip::Under(dir) => Skip::Under(real(dir)),
+            Skip::NumericBelow(dir) => Skip::NumericBelow(real(dir)),
+        }
+    }
+
     fn skips(&self, path: &Path) -> bool {
         match self {
             Skip::Nothing => false,
@@ -121,17 +135,28 @@ impl SearchDir {
 }
 
 /// The directories a user's generator reads (`getRootlessDirs`, in its order) that a layout
-/// holds: the home's `.config/containers/systemd`, then under the root
-/// `/etc/containers/systemd/users` (none of the uid directories below it but the user's
-/// own), `users/$UID` when the root's passwd says the user's uid, and
+/// holds: under the root, `$XDG_RUNTIME_DIR/containers/systemd` (`/run/user/$UID`, where
+/// systemd puts it, when the root's passwd says the user's uid); the home's
+/// `.config/containers/systemd`; then under the root `/etc/containers/systemd/users` (none of
+/// the uid directories below it but the user's own), `users/$UID`, and
 /// `/usr/share/containers/systemd/users` and its `users/$UID` (Podman's uid filter names
-/// /etc's `users` only, so it reads every uid directory under /usr/share's).
-/// `$XDG_RUNTIME_DIR/containers/systemd` is the running session's, in no layout.
+/// /etc's `users` only, so it reads every uid directory under /usr/share's). Without a root
+/// the runtime directory is the running session's, in no layout, and is not read.
+/// `QUADLET_UNIT_DIRS`, which replaces all of these when it is set in the generator's
+/// environment (podman documents it for `--dryrun` debugging), is in no file of a layout and
+/// is not read either.
 pub fn user_dirs(home: &Path, root: Option<&Path>, uid: Option<&str>) -> Vec<SearchDir> {
-    let mut dirs = vec![SearchDir::all(home.join(".config/containers/systemd"))];
+    let config = SearchDir::all(home.join(".config/containers/systemd"));
     let Some(root) = root else {
-        return dirs;
+        return vec![config];
     };
+    let mut dirs = Vec::new();
+    if let Some(uid) = uid {
+        dirs.push(SearchDir::all(
+            root.join("run/user").join(uid).join("containers/systemd"),
+        ));
+    }
+    dirs.push(config);
     let admin_users = root.join("etc/containers/systemd/users");
     for base in [
         "etc/containers/systemd/users",
@@ -148,78 +173,125 @@ pub fn user_dirs(home: &Path, root: Option<&Path>, uid: Option<&str>) -> Vec<Sea
     dirs
 }
 
-/// The directories the system's generator reads (`getRootDirs`) that a layout holds:
-/// `/etc/containers/systemd` and `/usr/share/containers/systemd`, without
-/// `/etc/containers/systemd/users` (users' quadlets). `/run/containers/systemd` is runtime
-/// state, in no layout.
+/// The directories the system's generator reads (`getRootDirs`, in its order) under the
+/// root: `/run/containers/systemd` (runtime units, first), `/etc/containers/systemd` and
+/// `/usr/share/containers/systemd`, each without `/etc/containers/systemd/users` (users'
+/// quadlets). `QUADLET_UNIT_DIRS` is not read (see [`user_dirs`]).
 pub fn system_dirs(root: &Path) -> Vec<SearchDir> {
     let users = root.join("etc/containers/systemd/users");
-    ["etc/containers/systemd", "usr/share/containers/systemd"]
-        .iter()
-        .map(|d| SearchDir {
-            dir: root.join(d),
-            skip: Skip::Under(users.clone()),
-        })
-        .collect()
+    [
+        "run/containers/systemd",
+        "etc/containers/systemd",
+        "usr/share/containers/systemd",
+    ]
+    .iter()
+    .map(|d| SearchDir {
+        dir: root.join(d),
+        skip: Skip::Under(users.clone()),
+    })
+    .collect()
 }
 
-/// The directories one generator run reads, as Podman walks them (`GetUnitDirs`): each search
-/// directory and its subdirectories, depth first in name order, leaving out `*.d` directories
-/// (drop-ins) and what the search skips, each directory once. Each directory's entries with
-/// a unit extension are its units, whatever they are (a FIFO, a device or a symlink loop is
-/// said by the reader instead of skipped unseen; a directory named `x.container` is read
-/// as Podman reads it, and fails). At most 3 levels down and [`SCAN_ENTRY_BUDGET`] entries:
-/// a directory is listed one entry past what is left of the budget at most (never whole),
-/// and one with more stops the search, which says where. Listed and tested where the
-/// layout's reads find them (`paths::host`: links followed within a copied `--root`, never
-/// to this machine's own paths).
+/// The directories one generator run reads, as Podman walks them (`GetUnitDirs`,
+/// `AppendSubPaths`): each search directory and its subdirectories, depth first in name
+/// order, at any depth; each directory once, by its real path (`filepath.EvalSymlinks`: a
+/// link to another search directory, or back up the tree, is not read again); leaving out
+/// a directory whose real path ends in `.d` (drop-ins) and what the search skips. Each
+/// directory's entries with a unit extension are its units, whatever they are (a FIFO, a
+/// device or a symlink loop is said by the reader instead of skipped unseen; a directory
+/// named `x.container` is read as Podman reads it, and fails). Bounded by
+/// [`SCAN_ENTRY_BUDGET`] entries, not by depth: a directory is listed one entry past what is
+/// left of the budget at most (never whole), and one with more stops the search, which says
+/// where. Listed and tested where the layout's reads find them (`paths::host`: links
+/// followed within a copied `--root`, never to this machine's own paths).
 pub fn files(dirs: &[SearchDir]) -> Scanned {
     files_within(dirs, SCAN_ENTRY_BUDGET)
+}
+
+/// Where a directory of the walk really is, every link on it followed (Podman's
+/// `filepath.EvalSymlinks`, within the layout): the key of the directories visited. `None`
+/// when a link on it loops.
+fn real_dir(path: &Path) -> Option<PathBuf> {
+    let placed = crate::paths::on_host(path)?;
+    match std::fs::canonicalize(&placed) {
+        Ok(real) => Some(real),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => None,
+        Err(_) => Some(placed.into_owned()),
+    }
 }
 
 struct Walk<'a> {
     budget: usize,
     visited: HashSet<PathBuf>,
     skip: &'a Skip,
+    /// `skip` with its directory's real path, checked against each directory's real path.
+    real_skip: Skip,
     out: Vec<SourceDir>,
+    looped: Vec<PathBuf>,
 }
 
 impl Walk<'_> {
-    /// Walks `dir`; `Err` holds the directory with more entries than the budget had left.
-    fn walk(&mut self, dir: &Path, depth: usize) -> Result<(), PathBuf> {
-        if !self.visited.insert(dir.to_path_buf()) {
-            return Ok(());
+    /// Walks `top` and what is below it; `Err` holds the directory with more entries than
+    /// the budget had left. Depth first with a stack of its own: a deep tree costs entries
+    /// of the budget, never the stack.
+    fn walk(&mut self, top: &Path) -> Result<(), PathBuf> {
+        let mut stack = vec![top.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            let Some(real) = real_dir(&dir) else {
+                self.looped.push(dir);
+                continue;
+            };
+            if real.as_os_str().as_encoded_bytes().ends_with(b".d")
+                || self.skip.skips(&dir)
+                || self.real_skip.skips(&real)
+                || !self.visited.insert(real)
+            {
+                continue;
+            }
+            let Some(listed) = self.list(&dir)? else {
+                continue;
+            };
+            stack.extend(listed.into_iter().rev());
         }
+        Ok(())
+    }
+
+    /// Lists `dir` as a source directory; its subdirectories (and what may be one), in name
+    /// order. `None` when it cannot be listed.
+    fn list(&mut self, dir: &Path) -> Result<Option<Vec<PathBuf>>, PathBuf> {
         let listed = match crate::paths::host::read_dir_within(dir, &mut self.budget) {
-            None => return Ok(()),
+            None => return Ok(None),
             Some(Err(())) => return Err(dir.to_path_buf()),
             Some(Ok(listed)) => listed,
         };
-        let mut names: Vec<std::ffi::OsString> = listed.iter().map(|e| e.file_name()).collect();
-        names.sort();
+        let mut entries: Vec<(std::ffi::OsString, bool)> = listed
+            .iter()
+            .map(|e| (e.file_name(), e.file_type().is_ok_and(|t| t.is_symlink())))
+            .collect();
+        entries.sort();
         let mut here = SourceDir {
             path: dir.to_path_buf(),
             ..SourceDir::default()
         };
         let mut below = Vec::new();
-        for name in names {
+        for (name, is_link) in entries {
             let path = dir.join(&name);
-            if is_unit_name(&name) {
+            let unit = is_unit_name(&name);
+            if unit {
                 here.units.push(path.clone());
             }
             if crate::paths::host::is_dir(&path) {
                 if name.as_encoded_bytes().ends_with(b".d") {
                     here.drop_in_dirs.push(name);
-                } else if depth < 3 && !self.skip.skips(&path) {
-                    below.push(path);
                 }
+                below.push(path);
+            } else if is_link && !unit && real_dir(&path).is_none() {
+                // A unit's loop is said by its reader.
+                self.looped.push(path);
             }
         }
         self.out.push(here);
-        for sub in below {
-            self.walk(&sub, depth + 1)?;
-        }
-        Ok(())
+        Ok(Some(below))
     }
 }
 
@@ -232,10 +304,13 @@ fn files_within(dirs: &[SearchDir], entries: usize) -> Scanned {
             budget,
             visited: std::mem::take(&mut visited),
             skip: &search.skip,
+            real_skip: search.skip.real(),
             out: Vec::new(),
+            looped: Vec::new(),
         };
-        let walked = walk.walk(&search.dir, 1);
+        let walked = walk.walk(&search.dir);
         out.dirs.append(&mut walk.out);
+        out.looped.append(&mut walk.looped);
         (budget, visited) = (walk.budget, walk.visited);
         if let Err(full) = walked {
             out.stopped_in = Some(full);
@@ -262,8 +337,34 @@ fn is_masked(path: &Path) -> bool {
     crate::paths::host::read_link(path).is_ok_and(|target| target == Path::new("/dev/null"))
 }
 
+/// What the walk of the search directories ([`files`]) met that stops Podman or clawlint:
+/// each looping link, and CL907 where the search stopped (see [`Scanned::stopped_in`]).
+pub fn said(scanned: &Scanned, sources: &mut SourceMap, problems: &mut Vec<Problem>) {
+    for link in &scanned.looped {
+        problems.push(looped(link, sources));
+    }
+    if let Some(dir) = &scanned.stopped_in {
+        problems.push(stopped(dir, sources));
+    }
+}
+
+/// A link in a quadlet search directory whose links loop: `filepath.EvalSymlinks` fails on
+/// it, so Podman's generator adds it as a directory as written, fails to read it, and
+/// reports the error (the other directories still load).
+fn looped(link: &Path, sources: &mut SourceMap) -> Problem {
+    let file = sources.add(link, String::new(), None);
+    Problem {
+        kind: ProblemKind::Unreadable,
+        message: format!(
+            "{} is a symlink whose links loop (too many levels of symbolic links): podman's quadlet generator fails to read it as a directory of quadlets and reports an error, so no quadlet is found there",
+            crate::paths::display_path(link)
+        ),
+        loc: Some(crate::load::tree::file_start(file)),
+    }
+}
+
 /// CL907 where the quadlet search stopped (see [`Scanned::stopped_in`]).
-pub fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
+fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
     let message = format!(
         "the search for Podman quadlets looks at {SCAN_ENTRY_BUDGET} directory entries at most, and {} holds more than were left: it stopped there, so quadlets in it and after it are not found",
         crate::paths::display_path(dir),
@@ -577,12 +678,16 @@ fn specifiers(path: &Path, host: &HostContext) -> (String, String, SpecifierCont
 }
 
 /// What a merged quadlet runs: its image, whether that is OpenClaw's, and its command
-/// (`Exec=` split as podman splits it, or the image's own for OpenClaw's image).
+/// (`Exec=` split as podman splits it ([`split`]), or the image's own for OpenClaw's image).
 struct Runs<'a> {
     image: Option<(String, merged::Found<'a>)>,
     openclaw_image: bool,
+    /// The `Exec=` line the command is from (`None`: the image's own command).
     exec: Option<merged::Found<'a>>,
     argv: Vec<String>,
+    /// The `Exec=` line podman cannot split, and why: it drops the key (with a warning) and
+    /// runs the image's own command.
+    exec_dropped: Option<(merged::Found<'a>, &'static str)>,
 }
 
 fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext) -> Runs<'a> {
@@ -593,21 +698,34 @@ fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext) -> Runs<'a> {
     let openclaw_image = image
         .as_ref()
         .is_some_and(|(image, _)| compose::is_openclaw_image(image));
-    let exec = unit.last("Container", "Exec");
-    let argv: Vec<String> = match exec {
-        Some((_, line)) => {
-            let value = expand(&line.value);
-            crate::openclaw::split_shell_words(&value)
-                .unwrap_or_else(|| value.split_whitespace().map(str::to_string).collect())
+    let mut exec = unit.last("Container", "Exec");
+    let mut exec_dropped = None;
+    // Podman splits the value; systemd expands the specifiers in each word of the
+    // `ExecStart=` it is written into.
+    let words = exec.map(|(_, line)| split::exec_words(&line.value));
+    let argv: Vec<String> = match words {
+        Some(Ok(words)) => words.iter().map(|w| expand(w)).collect(),
+        Some(Err(why)) => {
+            exec_dropped = exec.take().map(|found| (found, why));
+            image_command(openclaw_image)
         }
-        None if openclaw_image => compose::IMAGE_CMD.iter().map(|s| s.to_string()).collect(),
-        None => Vec::new(),
+        None => image_command(openclaw_image),
     };
     Runs {
         image,
         openclaw_image,
         exec,
         argv,
+        exec_dropped,
+    }
+}
+
+/// The command a container runs without `Exec=`: OpenClaw's image's own, or one clawlint
+/// does not know.
+fn image_command(openclaw_image: bool) -> Vec<String> {
+    match openclaw_image {
+        true => compose::IMAGE_CMD.iter().map(|s| s.to_string()).collect(),
+        false => Vec::new(),
     }
 }
 
@@ -640,6 +758,7 @@ fn invocation(
         openclaw_image,
         exec,
         argv,
+        exec_dropped,
     } = runs(unit, &ctx);
     if !compose::runs_gateway(&argv, openclaw_image) {
         return None;
@@ -648,6 +767,16 @@ fn invocation(
         file: files[part],
         span: line.value_span,
     };
+    if let Some((found, why)) = exec_dropped {
+        problems.push(Problem {
+            kind: ProblemKind::InvalidValue,
+            message: format!(
+                "podman cannot split Exec={} into words (\"{why}\": it decodes C escapes such as \\n, \\s and \\x41, and no other), so its quadlet generator drops the key and the container runs the image's own command",
+                shown(&found.1.value)
+            ),
+            loc: Some(at(found)),
+        });
+    }
     // A relative path is the quadlet's own directory's, whichever drop-in says it.
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut env = Env::new();
@@ -1177,3 +1306,6 @@ mod tests {
 
 #[cfg(test)]
 mod dropin_tests;
+
+#[cfg(test)]
+mod walk_tests;
