@@ -831,6 +831,56 @@ fn crowded_host(tag: &str, n: usize, crowd: &[(usize, u16)], default: bool) -> P
     dir
 }
 
+/// Each CL203 finding (`check --format json` in `dir`): how many gateways share the workspace,
+/// and how many of them its fix moves (edits) and says it gives their own.
+fn shared_workspaces(dir: &Path) -> Vec<(usize, usize, usize)> {
+    let (_, json, stderr) = check(dir, &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|_| panic!("{stderr}"));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "CL203")
+        .map(|f| {
+            let fix = &f["fix"];
+            (
+                f["instances"].as_array().unwrap().len(),
+                fix["edits"].as_array().map_or(0, Vec::len),
+                fix["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .matches("give \"")
+                    .count(),
+            )
+        })
+        .collect()
+}
+
+/// `check --fix --unsafe-fixes` ends a workspace shared by k gateways in one round, whatever k:
+/// the fix gives all but one their own (one a round took k - 1 rounds, and a 10,000-gateway
+/// host stopped at the round limit with fixes left). The bench layout shares
+/// ~/shared-workspace among every 113th gateway: 2 of 120, 4 of 400.
+#[test]
+fn a_workspace_shared_by_many_is_ended_in_one_round() {
+    for (n, group) in [(120, 2), (400, 4)] {
+        let dir = crowded_host(&format!("ws{n}"), n, &[], false);
+        let moved = group - 1;
+        assert_eq!(
+            shared_workspaces(&dir),
+            [(group, moved, moved)],
+            "{n} gateways"
+        );
+        let mut rounds = 0;
+        while !shared_workspaces(&dir).is_empty() && rounds < 5 {
+            let args = layout_args(&dir, &["check", "--fix", "--unsafe-fixes"]);
+            run_in(&dir, &args, &[("CLAWLINT_TEST_FIX_ROUNDS", Path::new("1"))]);
+            rounds += 1;
+        }
+        assert_eq!(rounds, 1, "{n} gateways, {group} on one workspace");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
 fn port_findings(dir: &Path) -> Vec<(String, String)> {
     let (_, json, stderr) = check(dir, &["--format", "json"]);
     assert!(!json.is_empty(), "{stderr}");

@@ -54,7 +54,7 @@ fn fix_for(
     } else if f.rule == catalog::SERVICE_PORT_DRIFT {
         Some(super::agree::unit_to_config(f, planner).map_err(NoFix::from))
     } else if f.rule == catalog::SHARED_WORKSPACE || f.rule == catalog::SHARED_AGENT_DIR {
-        Some(super::paths::fix(f, instances, sources).map_err(NoFix::from))
+        Some(super::paths::fix(f, planner).map_err(NoFix::from))
     } else if f.rule == catalog::SHARED_SANDBOX_CONTAINER {
         Some(super::sandbox::fix(f, instances, sources).map_err(NoFix::from))
     } else if f.rule == catalog::LOOPBACK_CDP_WITHOUT_ATTACH_ONLY {

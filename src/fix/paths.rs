@@ -17,30 +17,34 @@
 //! and an agent dir's model auth do not move with it; OpenClaw creates the new directory on
 //! start, and the operator copies what the gateway should keep.
 
+use super::moves::Planner;
 use super::{Applicability, Edit, Fix};
 use crate::catalog;
 use crate::diagnostic::Finding;
-use crate::ports::allocate;
+use crate::paths::{FastMap, FastSet};
+use crate::ports::allocate::{self, work};
 use crate::resolve::model::Instance;
 use crate::resolve::Origin;
-use crate::source::{Loc, SourceMap};
+use crate::source::{FileId, Loc, SourceMap};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-/// The fix of a CL203/CL207 finding, or why there is none.
-pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<Fix, String> {
+/// The fix of a CL203/CL207 finding, or why there is none. Every gateway on the path but one
+/// moves in the one fix (as a shared gateway port's all-but-one), so `check --fix` ends a
+/// group of any size in one round rather than one gateway a round.
+pub fn fix(f: &Finding, planner: &mut Planner) -> Result<Fix, String> {
+    let (instances, sources) = (planner.instances, planner.sources);
     let agent_dir = f.rule == catalog::SHARED_AGENT_DIR;
     let what = if agent_dir { "agent dir" } else { "workspace" };
     // Each party: the gateway, and the agent whose path is configured at the label's place.
     let mut movable: Vec<(usize, String, Loc)> = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
+    let mut gateways: FastSet<usize> = FastSet::default();
     for label in &f.labels {
-        let Some(i) = label
-            .instance
-            .as_deref()
-            .and_then(|n| instances.iter().position(|g| g.name == n))
-        else {
+        let Some(i) = label.instance.as_deref().and_then(|n| planner.index_of(n)) else {
             continue;
         };
+        gateways.insert(i);
         let inst = &instances[i];
         let agent = inst.agents.iter().find(|a| {
             let path = if agent_dir {
@@ -69,33 +73,49 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
             )),
         }
     }
+    // Each gateway's first configured party, the one its move edits.
+    let mut firsts: FastMap<usize, usize> = FastMap::default();
+    for (k, (i, _, _)) in movable.iter().enumerate() {
+        firsts.entry(*i).or_insert(k);
+    }
     let pool: Vec<usize> = movable.iter().map(|(i, _, _)| *i).collect();
     let mut movers = allocate::Movers::new(instances, &pool);
-    while let Some((mover, why)) = movers.take() {
+    let new_paths: Vec<Result<PathBuf, String>> = movable
+        .iter()
+        .map(|(i, id, _)| own_path(&instances[*i], id, agent_dir))
+        .collect();
+    let others = Others::new(instances, &movable, &new_paths);
+    let to_move = gateways.len().saturating_sub(1);
+    let mut moves: Vec<Move> = Vec::new();
+    // The new paths given out by this fix: two parties given one would share it again.
+    let mut given: FastSet<Cow<'_, [u8]>> = FastSet::default();
+    while moves.len() < to_move {
+        let Some((mover, why)) = movers.take() else {
+            break;
+        };
         let why = why
             .to_string()
             .replace("whose move ends this", "whose path is written in a config");
-        let (_, id, loc) = movable
-            .iter()
-            .find(|(i, _, _)| *i == mover)
-            .cloned()
-            .unwrap();
-        match own_path(&instances[mover], &id, agent_dir)
-            .and_then(|new| edit(&instances[mover], instances, sources, loc, &new, what))
-        {
+        let k = firsts[&mover];
+        let (_, id, loc) = &movable[k];
+        let planned = new_paths[k]
+            .as_ref()
+            .map_err(String::clone)
+            .and_then(|new| {
+                let taken = others.taken[k] || given.contains(&same_path_key(new));
+                edit(mover, taken, &others, instances, sources, *loc, new, what)
+            });
+        match planned {
             Ok((edit, shown)) => {
-                return Ok(Fix {
-                    applicability: Applicability::Unsafe,
-                    description: format!(
-                        "give \"{}\" its own {what} {shown} (OpenClaw's default for agent \"{id}\"): {why}; {}",
-                        instances[mover].name,
-                        if agent_dir {
-                            "set up its model auth there (`openclaw models auth`), the shared agent dir stays with the other gateway"
-                        } else {
-                            "copy what it should keep (AGENTS.md, memory) from the shared workspace; OpenClaw creates the new one on start"
-                        }
-                    ),
-                    edits: vec![edit],
+                if let Ok(new) = &new_paths[k] {
+                    given.insert(same_path_key(new));
+                }
+                moves.push(Move {
+                    mover,
+                    id: id.clone(),
+                    edit,
+                    shown,
+                    why,
                 })
             }
             Err(reason) => reasons.push(format!(
@@ -104,12 +124,131 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
             )),
         }
     }
-    if reasons.is_empty() {
-        reasons.push(format!(
-            "no gateway's {what} is a path written in its config"
-        ));
+    if moves.is_empty() {
+        if reasons.is_empty() {
+            reasons.push(format!(
+                "no gateway's {what} is a path written in its config"
+            ));
+        }
+        return Err(reasons.join("; "));
     }
-    Err(reasons.join("; "))
+    let advice = match (agent_dir, moves.len()) {
+        (true, 1) => "set up its model auth there (`openclaw models auth`), the shared agent dir stays with the other gateway",
+        (true, _) => "set up each one's model auth there (`openclaw models auth`), the shared agent dir stays with the one gateway left on it",
+        (false, 1) => "copy what it should keep (AGENTS.md, memory) from the shared workspace; OpenClaw creates the new one on start",
+        (false, _) => "copy what each should keep (AGENTS.md, memory) from the shared workspace; OpenClaw creates the new ones on start",
+    };
+    let gives: Vec<String> = moves
+        .iter()
+        .map(|m| {
+            format!(
+                "give \"{}\" its own {what} {} (OpenClaw's default for agent \"{}\"): {}",
+                instances[m.mover].name, m.shown, m.id, m.why
+            )
+        })
+        .collect();
+    Ok(Fix {
+        applicability: Applicability::Unsafe,
+        description: format!("{}; {advice}", gives.join("; and ")),
+        edits: moves.into_iter().map(|m| m.edit).collect(),
+    })
+}
+
+/// One gateway given its own path by a fix.
+struct Move {
+    mover: usize,
+    id: String,
+    edit: Edit,
+    shown: String,
+    why: String,
+}
+
+/// What one fix asks of every other gateway, found in one pass over them (a group of k
+/// gateways asked k times; a scan each was k passes over every gateway): which of the new
+/// paths some gateway holds already, and the first two gateways reading each file edited.
+struct Others {
+    /// For each party in `movable`, whether some gateway holds its new path already.
+    taken: Vec<bool>,
+    /// For each file a party's path is written in, the first two gateways reading it.
+    readers: FastMap<FileId, Vec<usize>>,
+}
+
+impl Others {
+    fn new(
+        instances: &[Instance],
+        movable: &[(usize, String, Loc)],
+        new_paths: &[Result<PathBuf, String>],
+    ) -> Others {
+        let mut wanted: FastMap<Cow<'_, [u8]>, Vec<usize>> = FastMap::default();
+        let mut taken = vec![false; movable.len()];
+        for (k, new) in new_paths.iter().enumerate() {
+            if let Ok(new) = new {
+                wanted.entry(same_path_key(new)).or_default().push(k);
+            }
+        }
+        let mut readers: FastMap<FileId, Vec<usize>> = movable
+            .iter()
+            .map(|(_, _, loc)| (loc.file, Vec::new()))
+            .collect();
+        for (g, inst) in instances.iter().enumerate() {
+            work::add(1);
+            let mut held = |path: &Path, but_not: Option<usize>| {
+                if let Some(parties) = wanted.get(&same_path_key(path)) {
+                    for &k in parties {
+                        if but_not != Some(movable[k].0) {
+                            taken[k] = true;
+                        }
+                    }
+                }
+            };
+            held(&inst.state_dir.value, None);
+            held(&inst.workspace.value, Some(g));
+            for a in &inst.agents {
+                held(&a.workspace.value, None);
+                held(&a.agent_dir.value, None);
+            }
+            let mut reads = |file: FileId| {
+                if let Some(of) = readers.get_mut(&file) {
+                    if of.len() < 2 && of.last() != Some(&g) {
+                        of.push(g);
+                    }
+                }
+            };
+            if inst.config_exists {
+                reads(inst.config_loc.file);
+            }
+            for a in &inst.agents {
+                for p in [&a.workspace, &a.agent_dir] {
+                    if let Some(l) = p.origin.loc() {
+                        reads(l.file);
+                    }
+                }
+            }
+        }
+        Others { taken, readers }
+    }
+
+    /// The first gateway other than `me` that reads `file`.
+    fn reader_of(&self, file: FileId, me: usize) -> Option<usize> {
+        self.readers.get(&file)?.iter().copied().find(|&g| g != me)
+    }
+}
+
+/// A path's bytes as `Path`'s `==` compares them (component by component): as spelled when
+/// the spelling is its components joined by one `/` (the common case, borrowed), else those
+/// components joined. Two paths are `==` exactly when their keys are equal.
+fn same_path_key(path: &Path) -> Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let untidy = bytes.windows(2).any(|w| w == b"//")
+        || bytes.windows(3).any(|w| w == b"/./")
+        || bytes.ends_with(b"/.")
+        || bytes.len() > 1 && bytes.ends_with(b"/");
+    if !untidy {
+        return Cow::Borrowed(bytes);
+    }
+    let joined: PathBuf = path.components().collect();
+    Cow::Owned(joined.into_os_string().into_encoded_bytes())
 }
 
 /// The path OpenClaw gives agent `id` of `inst` when its config names none.
@@ -128,23 +267,21 @@ fn own_path(inst: &Instance, id: &str, agent_dir: bool) -> Result<PathBuf, Strin
     })
 }
 
-/// The edit that writes `new` in place of the string at `loc`, and how it is shown.
+/// The edit that writes `new` in place of the string at `loc` (`taken`: some gateway holds
+/// `new` already), and how it is shown.
+#[allow(clippy::too_many_arguments)]
 fn edit(
-    inst: &Instance,
+    me: usize,
+    taken: bool,
+    others: &Others,
     instances: &[Instance],
     sources: &SourceMap,
     loc: Loc,
     new: &Path,
     what: &str,
 ) -> Result<(Edit, String), String> {
+    let inst = &instances[me];
     // Some gateway's already: moving there would share again.
-    let taken = instances.iter().any(|g| {
-        g.state_dir.value == new
-            || g.workspace.value == new && !std::ptr::eq(g, inst)
-            || g.agents
-                .iter()
-                .any(|a| a.workspace.value == new || a.agent_dir.value == new)
-    });
     if taken {
         return Err(format!(
             "OpenClaw's default {what} for it, {}, is already a gateway's",
@@ -152,19 +289,11 @@ fn edit(
         ));
     }
     // A config file another gateway reads too: the edit would move that one as well.
-    if let Some(other) = instances.iter().find(|g| {
-        !std::ptr::eq(*g, inst)
-            && (g.config_exists && g.config_loc.file == loc.file
-                || g.agents.iter().any(|a| {
-                    [&a.workspace, &a.agent_dir]
-                        .iter()
-                        .any(|p| p.origin.loc().is_some_and(|l| l.file == loc.file))
-                }))
-    }) {
+    if let Some(other) = others.reader_of(loc.file, me) {
         return Err(format!(
             "{} is \"{}\"'s config too, so the edit would move both",
             crate::paths::display_path(&sources.file(loc.file).path),
-            other.name
+            instances[other].name
         ));
     }
     if !new.starts_with(&inst.home) {
@@ -210,4 +339,31 @@ fn edit(
         },
         shown,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_path_key;
+    use std::path::Path;
+
+    #[test]
+    fn path_keys_are_equal_exactly_when_the_paths_are() {
+        let spellings = [
+            "/h/.openclaw/workspace",
+            "/h//.openclaw/./workspace",
+            "/h/.openclaw/workspace/",
+            "/h/.openclaw/workspace/.",
+            "/h/.openclaw/workspace-main",
+            "/h/.openclaw/agents/main/agent",
+            "h/.openclaw/workspace",
+            "./h/.openclaw/workspace",
+            "/",
+        ];
+        for a in spellings {
+            for b in spellings {
+                let (pa, pb) = (Path::new(a), Path::new(b));
+                assert_eq!(same_path_key(pa) == same_path_key(pb), pa == pb, "{a} {b}");
+            }
+        }
+    }
 }
