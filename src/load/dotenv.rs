@@ -125,9 +125,12 @@ impl<'a> Parser<'a> {
             }
         }
         let key_start = self.pos;
+        // Looked at as bytes: a key is ASCII, and a non-ASCII character ends it at its
+        // first byte, where a search char by char would.
         let key_len = self
             .rest()
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
             .unwrap_or(self.rest().len());
         if key_len == 0 || !self.separator(key_len) {
             self.skip_to_next_line();
@@ -182,8 +185,8 @@ impl<'a> Parser<'a> {
                 return (value, end);
             }
         }
-        let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
-        let raw_end = rest[..line_end].find('#').unwrap_or(line_end);
+        let line_end = line_length(rest);
+        let raw_end = memchr::memchr(b'#', &rest.as_bytes()[..line_end]).unwrap_or(line_end);
         let raw = &rest[..raw_end];
         let value = raw.trim();
         let end = self.pos + raw.trim_end().len();
@@ -202,13 +205,19 @@ impl<'a> Parser<'a> {
 
     fn comment(&mut self) {
         let start = self.pos;
-        let len = self.rest().find(['\n', '\r']).unwrap_or(self.rest().len());
+        let len = line_length(self.rest());
         self.out.comments.push(Comment {
             text: self.text[start + 1..start + len].to_string(),
             span: Span::new(start, start + len),
         });
         self.skip_to_next_line();
     }
+}
+
+/// The bytes of `text` before its first `\n` or `\r` (all of them without one): a byte
+/// search, where a search for either of two `char`s decodes every character before them.
+fn line_length(text: &str) -> usize {
+    memchr::memchr2(b'\n', b'\r', text.as_bytes()).unwrap_or(text.len())
 }
 
 /// The span of an entry's value: after the `=` or `:` that follows the key.

@@ -279,10 +279,7 @@ impl Parser<'_> {
     /// A `//` comment runs up to (not including) the next line terminator or the end of input.
     fn line_comment(&mut self, start: usize) {
         let body = start + 2;
-        let len = self.src[body..]
-            .find(is_line_terminator)
-            .unwrap_or(self.src.len() - body);
-        self.pos = body + len;
+        self.pos = body + line_length(&self.src.as_bytes()[body..]);
         self.record_comment(CommentKind::Line, start, body, self.pos);
     }
 
@@ -747,8 +744,20 @@ fn is_whitespace(c: char) -> bool {
     LISTED.contains(&c) || SPACE_SEPARATORS.contains(&c) || ('\u{2000}'..='\u{200A}').contains(&c)
 }
 
-fn is_line_terminator(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
+/// The bytes of `text` (UTF-8) before its first line terminator, all of them when it has
+/// none: a byte search for `\n`, `\r` and the lead byte `0xE2` of U+2028 and U+2029 (`E2 80
+/// A8`, `E2 80 A9`; other characters start with it too). A comment decoded character by
+/// character cost ~15 instructions a byte, and configs open with a comment line or more.
+fn line_length(text: &[u8]) -> usize {
+    let mut from = 0;
+    while let Some(found) = memchr::memchr3(b'\n', b'\r', 0xE2, &text[from..]) {
+        let at = from + found;
+        if text[at] != 0xE2 || matches!(text.get(at + 1..at + 3), Some([0x80, 0xA8 | 0xA9])) {
+            return at;
+        }
+        from = at + 1;
+    }
+    text.len()
 }
 
 /// Converts hex digits to the nearest f64, ties to even, as JavaScript's `Number("0x…")` does.
@@ -1364,6 +1373,29 @@ mod tests {
             let fast = format!("{:?}", parse_with(&src, true));
             assert_eq!(fast, format!("{:?}", parse_with(&src, false)), "{src:?}");
         }
+    }
+
+    /// A `//` comment ends where the first line terminator is, found byte by byte as it is
+    /// char by char: `\n`, `\r`, U+2028 and U+2029, not another character led by `0xE2` (`€`,
+    /// U+2027, U+202A), nor one only ending in `0xA8` (`¨`).
+    #[test]
+    fn a_line_comment_ends_at_the_first_line_terminator() {
+        const PIECES: &[&str] = &[
+            "a", " ", "\n", "\r", "\u{2028}", "\u{2029}", "\u{2027}", "\u{202A}", "€", "¨", "é",
+            "\u{E2}", "//",
+        ];
+        let by_chars = |text: &str| {
+            text.find(['\n', '\r', '\u{2028}', '\u{2029}'])
+                .unwrap_or(text.len())
+        };
+        let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+        for _ in 0..20_000 {
+            let len = rng.next() % 40;
+            let text: String = (0..len).map(|_| rng.pick(PIECES)).collect();
+            assert_eq!(line_length(text.as_bytes()), by_chars(&text), "{text:?}");
+        }
+        let doc = ok("// a € \u{2027} b\u{2028}1");
+        assert_eq!(doc.comments[0].text, " a € \u{2027} b");
     }
 
     #[test]
