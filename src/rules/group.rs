@@ -1,17 +1,26 @@
 //! Finding what gateways share, by sorting and grouping: never all pairs.
 
 use crate::diagnostic::{Label, Text};
+use crate::paths::FastMap;
 use crate::resolve::{Instance, Origin};
 use std::fmt::Write as _;
+use std::hash::Hash;
 
 /// Groups `(key, instance index, party)` items by key and keeps the groups that span at
 /// least two different gateways. Groups come out in key order; parties in input order.
-pub fn shared_across_instances<K: Ord, T>(items: Vec<(K, usize, T)>) -> Vec<(K, Vec<(usize, T)>)> {
+pub fn shared_across_instances<K: Ord + Hash, T>(
+    items: Vec<(K, usize, T)>,
+) -> Vec<(K, Vec<(usize, T)>)> {
+    // Most keys belong to one gateway (its own state dir, token, port): one hash pass finds
+    // the keys two gateways hold, and only their items are sorted. Sorting every item
+    // compared each key about log2(n) times (13 at 10,000 gateways), as bytes.
+    let shared = spanning_two_instances(&items);
     // Sorted in place without a stable sort's scratch copy: each item's place in the input
     // breaks ties, so the order is the stable sort's.
     let mut items: Vec<(K, usize, usize, T)> = items
         .into_iter()
         .enumerate()
+        .filter(|(at, _)| shared[*at])
         .map(|(at, (key, instance, party))| (key, instance, at, party))
         .collect();
     items.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
@@ -22,8 +31,26 @@ pub fn shared_across_instances<K: Ord, T>(items: Vec<(K, usize, T)>) -> Vec<(K, 
             _ => groups.push((key, vec![(instance, party)])),
         }
     }
-    groups.retain(|(_, parties)| parties.iter().any(|(i, _)| *i != parties[0].0));
     groups
+}
+
+/// For each item, whether its key is also held by another gateway than its own.
+fn spanning_two_instances<K: Eq + Hash, T>(items: &[(K, usize, T)]) -> Vec<bool> {
+    // Each distinct key's slot: its first gateway, and whether another holds it too. Items
+    // keep their key's slot, so each key is hashed once.
+    let mut slot_of: FastMap<&K, usize> =
+        FastMap::with_capacity_and_hasher(items.len(), Default::default());
+    let mut slots: Vec<(usize, bool)> = Vec::with_capacity(items.len());
+    let mut item_slots = Vec::with_capacity(items.len());
+    for (key, instance, _) in items {
+        let slot = *slot_of.entry(key).or_insert_with(|| {
+            slots.push((*instance, false));
+            slots.len() - 1
+        });
+        slots[slot].1 |= slots[slot].0 != *instance;
+        item_slots.push(slot);
+    }
+    item_slots.into_iter().map(|slot| slots[slot].1).collect()
 }
 
 /// A party on the place its value came from: `rescue: browser control port 18789 = 18787 + 2`.
@@ -113,5 +140,41 @@ mod tests {
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].0, 7);
         assert_eq!(groups[0].1, vec![(1, "c"), (2, "d")]);
+    }
+
+    /// The definition: every item sorted by key (stably), grouped, and the groups of one
+    /// gateway dropped.
+    fn by_sorting_all(items: Vec<(u8, usize, usize)>) -> Vec<(u8, Vec<(usize, usize)>)> {
+        let mut items = items;
+        items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut groups: Vec<(u8, Vec<(usize, usize)>)> = Vec::new();
+        for (key, instance, party) in items {
+            match groups.last_mut() {
+                Some((last, parties)) if *last == key => parties.push((instance, party)),
+                _ => groups.push((key, vec![(instance, party)])),
+            }
+        }
+        groups.retain(|(_, parties)| parties.iter().any(|(i, _)| *i != parties[0].0));
+        groups
+    }
+
+    #[test]
+    fn groups_are_those_of_sorting_every_item() {
+        let mut rng = crate::xorshift::Rng(0x9e37);
+        for round in 0..400 {
+            let len = rng.below(40) as usize;
+            // Few keys and few gateways: groups of one gateway, of several, and keys held
+            // twice by one gateway all come up; gateways in any order (not only the input's).
+            let keys = 1 + rng.below(12);
+            let gateways = 1 + rng.below(8);
+            let items: Vec<(u8, usize, usize)> = (0..len)
+                .map(|party| (rng.below(keys) as u8, rng.below(gateways) as usize, party))
+                .collect();
+            assert_eq!(
+                shared_across_instances(items.clone()),
+                by_sorting_all(items.clone()),
+                "round {round}: {items:?}"
+            );
+        }
     }
 }
