@@ -253,7 +253,7 @@ impl PortIndex {
                     listener,
                 })
         }));
-        listeners.sort_unstable();
+        let listeners = by_port(listeners);
         let mut shared = Vec::new();
         let mut start = 0;
         for group in listeners.chunk_by(|a, b| a.port == b.port) {
@@ -311,6 +311,44 @@ impl PortIndex {
         }
         (first, count)
     }
+}
+
+/// `listeners`, listed in (instance, listener) order, sorted (by port, then instance and
+/// listener): a stable sort by port alone gives that, and a radix sort does it in two passes
+/// of 256 buckets (a comparison sort of 100,000 listeners at 10,000 gateways cost 23M
+/// instructions).
+fn by_port(listeners: Vec<At>) -> Vec<At> {
+    debug_assert!(listeners.is_sorted_by_key(|a| (a.instance, a.listener)));
+    let mut from = listeners;
+    let mut to = Vec::with_capacity(from.len());
+    for shift in [0, 8] {
+        let digit = |a: &At| usize::from((a.port >> shift) & 0xff);
+        // Where each digit's listeners start in `to`.
+        let mut starts = [0usize; 256];
+        for a in &from {
+            starts[digit(a)] += 1;
+        }
+        let mut next = 0;
+        for start in &mut starts {
+            (*start, next) = (next, next + *start);
+        }
+        to.clear();
+        to.resize(
+            from.len(),
+            At {
+                port: 0,
+                instance: 0,
+                listener: 0,
+            },
+        );
+        for a in &from {
+            let at = &mut starts[digit(a)];
+            to[*at] = *a;
+            *at += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+    }
+    from
 }
 
 /// Pairs of gateways whose base ports are closer than the footprint (and not equal, which is
@@ -1378,4 +1416,37 @@ pub fn render_json(map: &PortMap) -> String {
     let mut out = Vec::new();
     write_json(map, &mut out).expect("writing to memory");
     String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{by_port, At};
+
+    /// The radix sort gives the comparison sort's order, for listeners listed as `PortIndex`
+    /// lists them (by instance, then listener), on ports from every byte's range.
+    #[test]
+    fn by_port_is_the_full_sort() {
+        let mut rng = crate::xorshift::Rng(0xb0b);
+        for round in 0..300 {
+            let mut listeners = Vec::new();
+            for instance in 0..rng.below(30) as usize {
+                for listener in 0..rng.below(6) as usize {
+                    // Few ports (collisions), or any port.
+                    let port = match round % 3 {
+                        0 => 18789 + rng.below(4) as u16,
+                        1 => rng.below(3) as u16 * 257,
+                        _ => rng.below(65536) as u16,
+                    };
+                    listeners.push(At {
+                        port,
+                        instance,
+                        listener,
+                    });
+                }
+            }
+            let mut expected = listeners.clone();
+            expected.sort_unstable();
+            assert_eq!(by_port(listeners), expected, "round {round}");
+        }
+    }
 }
