@@ -9,7 +9,7 @@ pub use settings::{ConfigIgnore, Level, Settings};
 
 use crate::diagnostic::{Finding, Label, Reported};
 use crate::rules::RuleContext;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 
 /// Runs every rule, then [`finish`].
 pub fn run(ctx: &RuleContext, settings: &Settings) -> Vec<Reported> {
@@ -38,11 +38,59 @@ pub fn finish(findings: Vec<Finding>, sources: &SourceMap, settings: &Settings) 
 fn sorted(mut findings: Vec<Reported>, sources: &SourceMap) -> Vec<Reported> {
     let mut order: Vec<usize> = (0..findings.len()).collect();
     {
-        let keys: Vec<_> = findings.iter().map(|r| sort_key(r, sources)).collect();
+        let ranks = PathRanks::of(&findings, sources);
+        let keys: Vec<_> = findings.iter().map(|r| sort_key(r, &ranks)).collect();
         order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     }
     permute(&mut findings, order);
     findings
+}
+
+/// The place of each finding's file among the shown paths, in their order (equal paths, equal
+/// ranks): findings are ordered by a number, not by comparing paths of mostly the same
+/// prefix every time two are compared.
+struct PathRanks {
+    /// By file number: the rank of the file's shown path.
+    of_file: Vec<u32>,
+    /// The rank of a finding with no place: that of a path `"\u{10FFFF}"`, after every path
+    /// shown (ties as a path of those bytes would have them).
+    placeless: u32,
+}
+
+/// A finding with no place sorts as if at a file of this path.
+const PLACELESS: &str = "\u{10FFFF}";
+
+impl PathRanks {
+    fn of(findings: &[Reported], sources: &SourceMap) -> PathRanks {
+        let files = findings.iter().filter_map(first_place).map(|loc| loc.file);
+        let count = files.clone().map(|f| f.0 as usize + 1).max().unwrap_or(0);
+        let mut of_file = vec![u32::MAX; count];
+        // Each file once (`None`: the placeless), then ranked by path.
+        let mut paths: Vec<(&str, Option<FileId>)> = vec![(PLACELESS, None)];
+        for file in files {
+            if of_file[file.0 as usize] == u32::MAX {
+                of_file[file.0 as usize] = 0;
+                paths.push((sources.file(file).shown_path(), Some(file)));
+            }
+        }
+        paths.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut placeless = 0;
+        let mut rank = 0u32;
+        for (at, (path, file)) in paths.iter().enumerate() {
+            if at > 0 && *path != paths[at - 1].0 {
+                rank += 1;
+            }
+            match file {
+                Some(file) => of_file[file.0 as usize] = rank,
+                None => placeless = rank,
+            }
+        }
+        PathRanks { of_file, placeless }
+    }
+}
+
+fn first_place(reported: &Reported) -> Option<crate::source::Loc> {
+    reported.finding.labels.iter().find_map(|l| l.loc)
 }
 
 /// Rearranges `items` in place so that position `i` holds what was at `order[i]` (`order` a
@@ -108,17 +156,13 @@ fn apply_config_ignores(
     (kept, unused)
 }
 
-fn sort_key<'r>(
-    reported: &'r Reported,
-    sources: &'r SourceMap,
-) -> (&'r str, usize, &'static str, &'r str) {
-    let first = reported.finding.labels.iter().find_map(|l| l.loc);
-    let (path, offset) = match first {
-        Some(loc) => (sources.file(loc.file).shown_path(), loc.span.start()),
-        None => ("\u{10FFFF}", 0),
+fn sort_key<'r>(reported: &'r Reported, ranks: &PathRanks) -> (u32, usize, &'static str, &'r str) {
+    let (rank, offset) = match first_place(reported) {
+        Some(loc) => (ranks.of_file[loc.file.0 as usize], loc.span.start()),
+        None => (ranks.placeless, 0),
     };
     (
-        path,
+        rank,
         offset,
         reported.finding.rule.code,
         &reported.finding.message,
