@@ -35,6 +35,59 @@ impl Outcome {
     }
 }
 
+/// Where a check's issues go: into a list, or nowhere (a probe, which only tells whether
+/// there is one, stops at the first and makes none: a union branch that fails is usually
+/// discarded, so its messages, paths and expected types are not worth making).
+struct Out<'o> {
+    /// `None` for a probe.
+    issues: Option<&'o mut Vec<Issue>>,
+    failed: bool,
+}
+
+impl<'o> Out<'o> {
+    fn collect(issues: &'o mut Vec<Issue>) -> Self {
+        Out {
+            issues: Some(issues),
+            failed: false,
+        }
+    }
+
+    fn probe() -> Out<'static> {
+        Out {
+            issues: None,
+            failed: false,
+        }
+    }
+
+    fn probing(&self) -> bool {
+        self.issues.is_none()
+    }
+
+    /// A probe that found an issue: nothing more to look for.
+    fn settled(&self) -> bool {
+        self.failed && self.probing()
+    }
+
+    /// An issue, made only when it is kept.
+    fn push(&mut self, make: impl FnOnce() -> Issue) {
+        self.failed = true;
+        if let Some(issues) = self.issues.as_deref_mut() {
+            issues.push(make());
+        }
+    }
+
+    fn append(&mut self, more: &mut Vec<Issue>) {
+        if more.is_empty() {
+            return;
+        }
+        self.failed = true;
+        match self.issues.as_deref_mut() {
+            Some(issues) => issues.append(more),
+            None => more.clear(),
+        }
+    }
+}
+
 /// A step of the path to the value being checked, borrowed from the config tree (a member's
 /// key) while the check walks it: the path is made owned ([`Seg`]) only for an issue, so that
 /// a value checked clean allocates nothing for its path.
@@ -146,16 +199,50 @@ impl<'a> Checker<'a> {
     /// Checks `node`, at `path`, against `sub`: its issues are appended to `out`.
     pub fn check(&self, sub: Sub, node: &Node, path: &[Seg], out: &mut Vec<Issue>) {
         let mut steps: Vec<Step> = path.iter().map(Step::of).collect();
-        self.check_at(sub, node, &mut steps, out);
+        self.check_at(sub, node, &mut steps, &mut Out::collect(out));
     }
 
-    fn check_at<'n>(
+    /// Whether `node` checks against `sub` without any issue (a probe: none is made).
+    fn passes<'n>(&self, sub: Sub, node: &'n Node, path: &mut Vec<Step<'n>>) -> bool {
+        let mut probe = Out::probe();
+        self.check_at(sub, node, path, &mut probe);
+        let passes = !probe.failed;
+        #[cfg(debug_assertions)]
+        self.assert_probe_agrees(sub, node, path, passes);
+        passes
+    }
+
+    /// Tests and debug builds: a probe says what the full check says (the outermost probe of
+    /// each check only: a probe inside the full check is not checked again).
+    #[cfg(debug_assertions)]
+    fn assert_probe_agrees<'n>(
         &self,
         sub: Sub,
         node: &'n Node,
         path: &mut Vec<Step<'n>>,
-        out: &mut Vec<Issue>,
+        passes: bool,
     ) {
+        thread_local! {
+            static INSIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if INSIDE.replace(true) {
+            return;
+        }
+        let mut issues = Vec::new();
+        self.check_at(sub, node, path, &mut Out::collect(&mut issues));
+        INSIDE.set(false);
+        assert_eq!(
+            passes,
+            issues.is_empty(),
+            "probe at {:?}: {issues:?}",
+            owned(path)
+        );
+    }
+
+    fn check_at<'n>(&self, sub: Sub, node: &'n Node, path: &mut Vec<Step<'n>>, out: &mut Out) {
+        if out.settled() {
+            return;
+        }
         let Some(shared) = Shared::of(node).filter(|_| CheckMemo::installed()) else {
             return self.check_fresh(sub, node, path, out);
         };
@@ -172,8 +259,10 @@ impl<'a> Checker<'a> {
             out.append(&mut issues);
             return;
         }
+        // A probe of a shared container is a full check: its issues are remembered for the
+        // next config that shares it.
         let mut issues = Vec::new();
-        self.check_fresh(sub, node, path, &mut issues);
+        self.check_fresh(sub, node, path, &mut Out::collect(&mut issues));
         MEMO.with(|m| {
             if let Some(memo) = m.borrow_mut().as_mut() {
                 if memo.held + issues.len() <= MEMO_MAX_ISSUES
@@ -187,22 +276,11 @@ impl<'a> Checker<'a> {
         out.append(&mut issues);
     }
 
-    fn check_fresh<'n>(
-        &self,
-        sub: Sub,
-        node: &'n Node,
-        path: &mut Vec<Step<'n>>,
-        out: &mut Vec<Issue>,
-    ) {
+    fn check_fresh<'n>(&self, sub: Sub, node: &'n Node, path: &mut Vec<Step<'n>>, out: &mut Out) {
         let schema = match sub {
             Sub::Bool(true) => return,
             Sub::Bool(false) => {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Invalid,
-                    "Invalid input".into(),
-                ));
+                out.push(|| issue(path, node, IssueKind::Invalid, "Invalid input".into()));
                 return;
             }
             Sub::Node(n) => self.table.compiled(n),
@@ -215,7 +293,7 @@ impl<'a> Checker<'a> {
         s: &Compiled,
         node: &'n Node,
         path: &mut Vec<Step<'n>>,
-        out: &mut Vec<Issue>,
+        out: &mut Out,
     ) {
         if s.empty {
             return;
@@ -230,37 +308,43 @@ impl<'a> Checker<'a> {
         }
         if let Some(types) = &s.types {
             if !type_matches(types, node) {
-                let expected = expected_type(types, node);
-                let message = format!(
-                    "Invalid input: expected {expected}, received {}",
-                    received(node)
-                );
-                let mut i = issue(path, node, IssueKind::Type, message);
-                i.expected = Some(expected);
-                out.push(i);
+                out.push(|| {
+                    let expected = expected_type(types, node);
+                    let message = format!(
+                        "Invalid input: expected {expected}, received {}",
+                        received(node)
+                    );
+                    let mut i = issue(path, node, IssueKind::Type, message);
+                    i.expected = Some(expected);
+                    i
+                });
                 return;
             }
         }
         if let Some(c) = &s.constant {
             if !equals(node, c) {
-                let message = format!("Invalid input: expected {}", c);
-                let mut i = issue(path, node, IssueKind::Value, message);
-                i.expected = Some(c.to_string());
-                out.push(i);
+                out.push(|| {
+                    let message = format!("Invalid input: expected {}", c);
+                    let mut i = issue(path, node, IssueKind::Value, message);
+                    i.expected = Some(c.to_string());
+                    i
+                });
                 return;
             }
         }
         if let Some(options) = &s.options {
             if !options.iter().any(|o| equals(node, o)) {
-                let list: Vec<String> = options.iter().map(|o| o.to_string()).collect();
-                let message = format!("Invalid option: expected one of {}", list.join("|"));
-                let mut i = issue(path, node, IssueKind::Value, message);
-                i.expected = Some(list.join(", "));
-                i.choices = options
-                    .iter()
-                    .filter_map(|o| o.as_str().map(str::to_string))
-                    .collect();
-                out.push(i);
+                out.push(|| {
+                    let list: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+                    let message = format!("Invalid option: expected one of {}", list.join("|"));
+                    let mut i = issue(path, node, IssueKind::Value, message);
+                    i.expected = Some(list.join(", "));
+                    i.choices = options
+                        .iter()
+                        .filter_map(|o| o.as_str().map(str::to_string))
+                        .collect();
+                    i
+                });
                 return;
             }
         }
@@ -272,15 +356,8 @@ impl<'a> Checker<'a> {
             _ => {}
         }
         if let Some(not) = s.not {
-            let mut inner = Vec::new();
-            self.check_at(not, node, path, &mut inner);
-            if inner.is_empty() {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Invalid,
-                    "Invalid input".into(),
-                ));
+            if !out.settled() && self.passes(not, node, path) {
+                out.push(|| issue(path, node, IssueKind::Invalid, "Invalid input".into()));
             }
         }
     }
@@ -291,20 +368,23 @@ impl<'a> Checker<'a> {
         branches: &[Sub],
         node: &'n Node,
         path: &mut Vec<Step<'n>>,
-        out: &mut Vec<Issue>,
+        out: &mut Out,
     ) -> bool {
-        // Made when a branch fails (the first branch usually passes).
-        let mut results: Vec<Vec<Issue>> = Vec::new();
+        // Each branch is probed first: the first that passes settles the union, and the
+        // issues of the branches before it are never made.
+        if branches.is_empty() || branches.iter().any(|b| self.passes(*b, node, path)) {
+            return true;
+        }
+        if out.probing() {
+            // Every branch fails: the union reports an issue, whichever it is.
+            out.failed = true;
+            return false;
+        }
+        let mut results: Vec<Vec<Issue>> = Vec::with_capacity(branches.len());
         for b in branches {
             let mut inner = Vec::new();
-            self.check_at(*b, node, path, &mut inner);
-            if inner.is_empty() {
-                return true;
-            }
+            self.check_at(*b, node, path, &mut Out::collect(&mut inner));
             results.push(inner);
-        }
-        if results.is_empty() {
-            return true;
         }
         let nonaborted: Vec<usize> = (0..results.len())
             .filter(|&i| !results[i].iter().any(|x| x.kind.aborts()))
@@ -343,64 +423,49 @@ impl<'a> Checker<'a> {
             ));
         }
         u.message = message;
-        out.push(u);
+        out.push(|| u);
         false
     }
 
-    fn number(&self, s: &Compiled, n: f64, node: &Node, path: &[Step], out: &mut Vec<Issue>) {
+    fn number(&self, s: &Compiled, n: f64, node: &Node, path: &[Step], out: &mut Out) {
+        let mut range = |message: String| out.push(|| issue(path, node, IssueKind::Range, message));
         if let Some(max) = s.maximum {
             if n > max {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Range,
-                    format!("Too big: expected number to be <={}", fmt_num(max)),
-                ));
+                range(format!("Too big: expected number to be <={}", fmt_num(max)));
             }
         }
         if let Some(max) = s.exclusive_maximum {
             if n >= max {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Range,
-                    format!("Too big: expected number to be <{}", fmt_num(max)),
-                ));
+                range(format!("Too big: expected number to be <{}", fmt_num(max)));
             }
         }
         if let Some(min) = s.minimum {
             if n < min {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Range,
-                    format!("Too small: expected number to be >={}", fmt_num(min)),
+                range(format!(
+                    "Too small: expected number to be >={}",
+                    fmt_num(min)
                 ));
             }
         }
         if let Some(min) = s.exclusive_minimum {
             if n <= min {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Range,
-                    format!("Too small: expected number to be >{}", fmt_num(min)),
+                range(format!(
+                    "Too small: expected number to be >{}",
+                    fmt_num(min)
                 ));
             }
         }
         if let Some(m) = s.multiple_of {
             if m > 0.0 && (n / m).fract() != 0.0 {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Range,
-                    format!("Invalid number: must be a multiple of {}", fmt_num(m)),
+                range(format!(
+                    "Invalid number: must be a multiple of {}",
+                    fmt_num(m)
                 ));
             }
         }
     }
 
-    fn string(&self, s: &Compiled, text: &str, node: &Node, path: &[Step], out: &mut Vec<Issue>) {
+    fn string(&self, s: &Compiled, text: &str, node: &Node, path: &[Step], out: &mut Out) {
         // Counted only for a length bound (a walk over the text).
         let len = match (s.max_length, s.min_length) {
             (None, None) => 0,
@@ -408,42 +473,31 @@ impl<'a> Checker<'a> {
         };
         if let Some(max) = s.max_length {
             if len > max {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Length,
-                    format!("Too big: expected string to have <={max} characters"),
-                ));
+                out.push(|| {
+                    let message = format!("Too big: expected string to have <={max} characters");
+                    issue(path, node, IssueKind::Length, message)
+                });
             }
         }
         if let Some(min) = s.min_length {
             if len < min {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Length,
-                    format!("Too small: expected string to have >={min} characters"),
-                ));
+                out.push(|| {
+                    let message = format!("Too small: expected string to have >={min} characters");
+                    issue(path, node, IssueKind::Length, message)
+                });
             }
         }
         if let Some(p) = s.pattern.as_deref() {
-            if !self.table.matches(p, text) {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Pattern,
-                    format!("Invalid string: must match pattern /{p}/"),
-                ));
+            if !out.settled() && !self.table.matches(p, text) {
+                out.push(|| {
+                    let message = format!("Invalid string: must match pattern /{p}/");
+                    issue(path, node, IssueKind::Pattern, message)
+                });
             }
         }
         if let Some(f) = s.format.as_deref() {
             if !format_ok(f, text) {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Pattern,
-                    format!("Invalid {f}"),
-                ));
+                out.push(|| issue(path, node, IssueKind::Pattern, format!("Invalid {f}")));
             }
         }
     }
@@ -454,7 +508,7 @@ impl<'a> Checker<'a> {
         items: &'n [Node],
         node: &Node,
         path: &mut Vec<Step<'n>>,
-        out: &mut Vec<Issue>,
+        out: &mut Out,
     ) {
         match &s.items {
             Items::Tuple(subs, extra) => {
@@ -479,34 +533,27 @@ impl<'a> Checker<'a> {
         let len = items.len() as u64;
         if let Some(max) = s.max_items {
             if len > max {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Length,
-                    format!("Too big: expected array to have <={max} items"),
-                ));
+                out.push(|| {
+                    let message = format!("Too big: expected array to have <={max} items");
+                    issue(path, node, IssueKind::Length, message)
+                });
             }
         }
         if let Some(min) = s.min_items {
             if len < min {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Length,
-                    format!("Too small: expected array to have >={min} items"),
-                ));
+                out.push(|| {
+                    let message = format!("Too small: expected array to have >={min} items");
+                    issue(path, node, IssueKind::Length, message)
+                });
             }
         }
     }
 
-    fn object<'n>(
-        &self,
-        s: &Compiled,
-        node: &'n Node,
-        path: &mut Vec<Step<'n>>,
-        out: &mut Vec<Issue>,
-    ) {
+    fn object<'n>(&self, s: &Compiled, node: &'n Node, path: &mut Vec<Step<'n>>, out: &mut Out) {
         for m in node.members() {
+            if out.settled() {
+                return;
+            }
             path.push(Step::Key(&m.key));
             if let Some(sub) = s.property(&m.key) {
                 self.check_at(sub, &m.value, path, out);
@@ -522,32 +569,16 @@ impl<'a> Checker<'a> {
                 }
                 if !matched {
                     match s.additional {
-                        Some(Sub::Bool(false)) => {
-                            let mut i = issue(
-                                path,
-                                &m.value,
-                                IssueKind::UnknownKey,
-                                format!("Unrecognized key: {:?}", m.key),
-                            );
+                        Some(Sub::Bool(false)) => out.push(|| {
+                            let message = format!("Unrecognized key: {:?}", m.key);
+                            let mut i = issue(path, &m.value, IssueKind::UnknownKey, message);
                             i.loc = m.key_loc;
                             i.known_keys = s.known_keys();
-                            out.push(i);
-                        }
+                            i
+                        }),
                         Some(sub) => {
                             if let Some(names) = s.names {
-                                let key_node = Node::new(Tv::String(m.key.clone()), m.key_loc);
-                                let mut inner = Vec::new();
-                                let mut key_path = path.clone();
-                                self.check_at(names, &key_node, &mut key_path, &mut inner);
-                                if !inner.is_empty() {
-                                    let mut i = issue(
-                                        path,
-                                        &m.value,
-                                        IssueKind::Key,
-                                        format!("Invalid key in record: {}", inner[0].message),
-                                    );
-                                    i.loc = m.key_loc;
-                                    out.push(i);
+                                if !self.key_passes(names, m, path, out) {
                                     path.pop();
                                     continue;
                                 }
@@ -561,41 +592,67 @@ impl<'a> Checker<'a> {
             path.pop();
         }
         for r in s.required.iter().filter(|r| node.member(r).is_none()) {
-            let expected = s
-                .property(r)
-                .map(|sub| self.describe(sub))
-                .unwrap_or_else(|| "a value".to_string());
-            let mut i = issue(
-                path,
-                node,
-                IssueKind::Required,
-                format!("Invalid input: expected {expected}, received undefined"),
-            );
-            i.path.push(Seg::Key(r.to_string()));
-            i.loc = crate::validate::open_brace(node);
-            out.push(i);
+            out.push(|| {
+                let expected = s
+                    .property(r)
+                    .map(|sub| self.describe(sub))
+                    .unwrap_or_else(|| "a value".to_string());
+                let message = format!("Invalid input: expected {expected}, received undefined");
+                let mut i = issue(path, node, IssueKind::Required, message);
+                i.path.push(Seg::Key(r.to_string()));
+                i.loc = crate::validate::open_brace(node);
+                i
+            });
         }
         let count = node.members().len() as u64;
         if let Some(max) = s.max_properties {
             if count > max {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Length,
-                    format!("Too big: expected object to have <={max} keys"),
-                ));
+                out.push(|| {
+                    let message = format!("Too big: expected object to have <={max} keys");
+                    issue(path, node, IssueKind::Length, message)
+                });
             }
         }
         if let Some(min) = s.min_properties {
             if count < min {
-                out.push(issue(
-                    path,
-                    node,
-                    IssueKind::Length,
-                    format!("Too small: expected object to have >={min} keys"),
-                ));
+                out.push(|| {
+                    let message = format!("Too small: expected object to have >={min} keys");
+                    issue(path, node, IssueKind::Length, message)
+                });
             }
         }
+    }
+
+    /// Whether a record's key `m` checks against `propertyNames` (`names`); if not, the issue
+    /// says the key's first issue, at the member (`path` ends with its key).
+    fn key_passes(
+        &self,
+        names: Sub,
+        m: &crate::load::tree::Member,
+        path: &[Step],
+        out: &mut Out,
+    ) -> bool {
+        let key_node = Node::new(Tv::String(m.key.clone()), m.key_loc);
+        // A string's check walks no member and is never memoised: its probe needs no path (the
+        // member's is copied only for the issue).
+        if self.passes(names, &key_node, &mut Vec::new()) {
+            return true;
+        }
+        out.push(|| {
+            let mut inner = Vec::new();
+            let mut key_path = path.to_vec();
+            self.check_at(
+                names,
+                &key_node,
+                &mut key_path,
+                &mut Out::collect(&mut inner),
+            );
+            let message = format!("Invalid key in record: {}", inner[0].message);
+            let mut i = issue(path, &m.value, IssueKind::Key, message);
+            i.loc = m.key_loc;
+            i
+        });
+        false
     }
 
     /// A short description of what a schema accepts, for "expected …" messages.
