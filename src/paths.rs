@@ -978,14 +978,23 @@ pub mod host {
     /// Whether anything is at `path` itself, a link there counting whatever it leads to
     /// (`lstat` succeeds; its directory resolved within the copied root).
     pub fn is_there(path: &Path) -> bool {
-        let placed = match (path.parent(), path.file_name()) {
-            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => match on_host(parent) {
-                Some(dir) => super::join(&dir, name),
-                None => return false,
-            },
-            _ => path.to_path_buf(),
-        };
-        match listed(&placed) {
+        match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+                is_there_in(parent, name)
+            }
+            _ => placed_is_there(path),
+        }
+    }
+
+    /// [`is_there`] of `dir`/`name`, `name` one plain component (the path is not parsed
+    /// again: discovery asks it of every gateway directory).
+    pub fn is_there_in(dir: &Path, name: &std::ffi::OsStr) -> bool {
+        on_host(dir).is_some_and(|dir| placed_is_there(&super::join(&dir, name)))
+    }
+
+    /// Whether anything is at `placed`, a path as placed on the host.
+    fn placed_is_there(placed: &Path) -> bool {
+        match listed(placed) {
             Some(found) => found != Listed::Missing,
             None => std::fs::symlink_metadata(placed).is_ok(),
         }

@@ -50,21 +50,25 @@ fn task_scripts(home: &Path) -> Vec<PathBuf> {
     let Some(placed) = crate::paths::on_host(home) else {
         return Vec::new();
     };
-    let script = |dir: &std::ffi::OsStr| placed.join(dir).join("gateway.cmd");
+    // The script's path is made only for a directory that has one (10,000 gateway dirs are
+    // asked, few have one).
+    let script = |dir: &std::ffi::OsStr| {
+        let dir = crate::paths::join(&placed, dir);
+        crate::paths::host::is_there_in(&dir, "gateway.cmd".as_ref())
+            .then(|| crate::paths::join(&dir, "gateway.cmd"))
+    };
     // The layout's listing of the home when there is one (no second listing of 10,000 names).
     let mut scripts: Vec<PathBuf> = match crate::load::listing::entries(&placed) {
         Some(listing) => listing
             .iter()
             .filter(|(name, _)| name.as_encoded_bytes().starts_with(b".openclaw"))
-            .map(|(name, _)| script(name))
-            .filter(|p| crate::paths::host::is_there(p))
+            .filter_map(|(name, _)| script(name))
             .collect(),
         None => match std::fs::read_dir(&placed) {
             Ok(entries) => entries
                 .filter_map(Result::ok)
                 .filter(|e| e.file_name().as_encoded_bytes().starts_with(b".openclaw"))
-                .map(|e| script(&e.file_name()))
-                .filter(|p| crate::paths::host::is_there(p))
+                .filter_map(|e| script(&e.file_name()))
                 .collect(),
             Err(_) => return Vec::new(),
         },
