@@ -9,7 +9,7 @@
 //!   branch failed without aborting, that branch's issues are reported (at their own deeper
 //!   paths); otherwise one "Invalid input" at the union.
 
-use super::compiled::{Compiled, Items};
+use super::compiled::{Compiled, Items, TypeSet};
 use super::schema::{SchemaTable, Sub};
 use super::{Issue, IssueKind, Seg};
 use crate::load::tree::{Node, Value as Tv};
@@ -306,8 +306,8 @@ impl<'a> Checker<'a> {
                 return;
             }
         }
-        if let Some(types) = &s.types {
-            if !type_matches(types, node) {
+        if let (Some(types), Some(set)) = (&s.types, s.type_set) {
+            if !type_matches(set, node) {
                 out.push(|| {
                     let expected = expected_type(types, node);
                     let message = format!(
@@ -733,25 +733,20 @@ fn issue(path: &[Step], node: &Node, kind: IssueKind, message: String) -> Issue 
     }
 }
 
-fn type_matches(types: &Value, node: &Node) -> bool {
-    match types {
-        Value::String(t) => one_type(t, node),
-        Value::Array(ts) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .any(|t| one_type(t, node)),
-        _ => true,
-    }
-}
-
-fn one_type(t: &str, node: &Node) -> bool {
-    match (&node.value, t) {
-        (Tv::Null, "null") | (Tv::Bool(_), "boolean") | (Tv::String(_), "string") => true,
-        (Tv::Array(_), "array") | (Tv::Object(_), "object") => true,
-        (Tv::Number(n), "number") => n.is_finite(),
-        (Tv::Number(n), "integer") => n.is_finite() && n.fract() == 0.0,
-        _ => false,
-    }
+/// Whether `node` is of a type in `set` ([`TypeSet`] bits): a number only when finite, an
+/// integer a finite number without a fraction.
+fn type_matches(set: u8, node: &Node) -> bool {
+    let bit = match &node.value {
+        Tv::Null => TypeSet::NULL,
+        Tv::Bool(_) => TypeSet::BOOLEAN,
+        Tv::String(_) => TypeSet::STRING,
+        Tv::Array(_) => TypeSet::ARRAY,
+        Tv::Object(_) => TypeSet::OBJECT,
+        Tv::Number(n) if !n.is_finite() => return false,
+        Tv::Number(n) if n.fract() == 0.0 => TypeSet::NUMBER | TypeSet::INTEGER,
+        Tv::Number(_) => TypeSet::NUMBER,
+    };
+    set & bit != 0
 }
 
 fn expected_type(types: &Value, node: &Node) -> String {

@@ -121,6 +121,9 @@ pub struct Compiled {
     pub types: Option<Value>,
     /// `types` is the `"object"` implied by `properties`, not written.
     implied_type: bool,
+    /// `types` as a set of [`TypeSet`] bits, tested for every value checked; `None`: no type
+    /// test (no `type`, or one that is neither a name nor a list).
+    pub type_set: Option<u8>,
     pub constant: Option<Value>,
     pub options: Option<Vec<Value>>,
     pub maximum: Option<f64>,
@@ -149,6 +152,48 @@ pub struct Compiled {
     pub max_properties: Option<u64>,
     pub min_properties: Option<u64>,
     pub not: Option<Sub>,
+}
+
+/// The JSON Schema type names as bits ([`Compiled::type_set`]); a name not listed here is
+/// none of them (it accepts no value).
+pub struct TypeSet;
+
+impl TypeSet {
+    pub const NULL: u8 = 1;
+    pub const BOOLEAN: u8 = 1 << 1;
+    pub const STRING: u8 = 1 << 2;
+    pub const ARRAY: u8 = 1 << 3;
+    pub const OBJECT: u8 = 1 << 4;
+    pub const NUMBER: u8 = 1 << 5;
+    pub const INTEGER: u8 = 1 << 6;
+
+    fn name(t: &str) -> u8 {
+        match t {
+            "null" => TypeSet::NULL,
+            "boolean" => TypeSet::BOOLEAN,
+            "string" => TypeSet::STRING,
+            "array" => TypeSet::ARRAY,
+            "object" => TypeSet::OBJECT,
+            "number" => TypeSet::NUMBER,
+            "integer" => TypeSet::INTEGER,
+            _ => 0,
+        }
+    }
+
+    /// The bits of `type` (a name, or a list whose names count and other entries do not);
+    /// `None` for any other value, which tests nothing.
+    fn of(types: &Value) -> Option<u8> {
+        match types {
+            Value::String(t) => Some(TypeSet::name(t)),
+            Value::Array(ts) => Some(
+                ts.iter()
+                    .filter_map(Value::as_str)
+                    .map(TypeSet::name)
+                    .fold(0, |a, b| a | b),
+            ),
+            _ => None,
+        }
+    }
 }
 
 /// How an array's items are checked.
@@ -227,6 +272,7 @@ impl Compiled {
             c.types = Some(Value::String("object".to_string()));
             c.implied_type = true;
         }
+        c.type_set = c.types.as_ref().and_then(TypeSet::of);
         c.unions = any_of.into_iter().chain(one_of).collect();
         c.items = match (tuple, each) {
             (Some(tuple), _) => Items::Tuple(tuple, additional_items),
