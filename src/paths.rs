@@ -197,7 +197,7 @@ impl RealPaths {
 
 /// `Some(true)` for an absolute path spelt with plain components only (`/a/b`: no `.`, `..`,
 /// empty component or trailing `/`), `Some(false)` for such a relative one (`a/b`), `None`
-/// for any other spelling. Looked at byte by byte (it runs for every path resolve meets).
+/// for any other spelling.
 pub(crate) fn plain_spelling(path: &Path) -> Option<bool> {
     if !cfg!(unix) {
         return None;
@@ -210,29 +210,65 @@ pub(crate) fn plain_spelling(path: &Path) -> Option<bool> {
     if absolute && rest.is_empty() {
         return Some(true);
     }
-    // One pass over the bytes, each component's length and whether it is dots only counted
-    // as it goes (a split iterator per component cost twice as much: this runs ~20 times a
-    // gateway).
-    let mut len = 0usize;
-    let mut dots = true;
-    for &b in rest {
-        if b == b'/' {
-            if !plain_component(len, dots) {
-                return None;
-            }
-            len = 0;
-            dots = true;
-        } else {
-            len += 1;
-            dots &= b == b'.';
-        }
-    }
-    plain_component(len, dots).then_some(absolute)
+    names_only(rest).then_some(absolute)
 }
 
-/// A component of `len` bytes, `dots` when they are all `.`, is a name: not empty, `.` or `..`.
-fn plain_component(len: usize, dots: bool) -> bool {
-    len > 0 && !(dots && len <= 2)
+/// Whether every component of `rest` (split at each `/`) is a name: not empty, `.` or `..`.
+/// Only a component that starts with `/` (an empty one) or `.` can be other than a name, so
+/// only those are looked at, found eight bytes at a time (this runs for ~300,000 paths at
+/// 10,000 gateways, hashing and keying each; a loop over every byte cost ~7 instructions a
+/// byte, this ~3).
+fn names_only(rest: &[u8]) -> bool {
+    if rest.last().is_none_or(|b| *b == b'/') {
+        // Empty, or a trailing `/` (an empty last component).
+        return false;
+    }
+    // The first component starts at 0, as if after a `/`.
+    let mut after_slash = true;
+    let mut chunks = rest.chunks_exact(8);
+    for (n, chunk) in chunks.by_ref().enumerate() {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let slashes = bytes_equal(word, b'/');
+        // The high bit of each byte that starts a component (little-endian: the byte after
+        // byte i is byte i + 1, eight bits up).
+        let starts = (slashes << 8) | if after_slash { 0x80 } else { 0 };
+        let suspects = starts & (slashes | bytes_equal(word, b'.'));
+        let mut left = suspects;
+        while left != 0 {
+            let at = n * 8 + left.trailing_zeros() as usize / 8;
+            if !name_at(rest, at) {
+                return false;
+            }
+            left &= left - 1;
+        }
+        after_slash = slashes >> 63 != 0;
+    }
+    let base = rest.len() - chunks.remainder().len();
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if after_slash && matches!(b, b'/' | b'.') && !name_at(rest, base + i) {
+            return false;
+        }
+        after_slash = b == b'/';
+    }
+    true
+}
+
+/// Whether the component of `rest` that starts at `at` (after a `/`, or at 0) is a name.
+fn name_at(rest: &[u8], at: usize) -> bool {
+    let end = |i: usize| rest.get(i).is_none_or(|b| *b == b'/');
+    match rest.get(at) {
+        None | Some(b'/') => false,
+        Some(b'.') => !(end(at + 1) || (rest[at + 1] == b'.' && end(at + 2))),
+        Some(_) => true,
+    }
+}
+
+/// The high bit of each byte of `word` that equals `byte`, and no other bit (exact: no carry
+/// crosses from one byte into the next).
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// `path.resolve(base, p)`: an absolute `p` stands alone, a relative one joins `base`.
@@ -1185,9 +1221,23 @@ pub(crate) mod tests {
             spellings.extend(longer);
         }
         assert!(spellings.len() > 3_000);
+        // Each also after and before plain stretches of every length up to two words (the
+        // components are looked at eight bytes at a time: each spelling at every place in a
+        // word, and across two).
+        let stretches: Vec<Vec<u8>> = (0..=16)
+            .map(|n| [b"/".as_slice(), &b"b".repeat(n)].concat())
+            .collect();
         for bytes in &spellings {
-            let path = Path::new(OsStr::from_bytes(bytes));
-            assert_eq!(plain_spelling(path), by_split(bytes), "{}", path.display());
+            let mut variants = vec![bytes.clone()];
+            for stretch in &stretches {
+                variants.push([&stretch[..], bytes].concat());
+                variants.push([&stretch[1..], bytes].concat());
+                variants.push([bytes, &stretch[..]].concat());
+            }
+            for bytes in variants {
+                let path = Path::new(OsStr::from_bytes(&bytes));
+                assert_eq!(plain_spelling(path), by_split(&bytes), "{}", path.display());
+            }
         }
     }
 
