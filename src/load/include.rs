@@ -269,7 +269,7 @@ impl<'a> IncludeContext<'a> {
         let path = self
             .resolve_path(raw, chain)
             .map_err(|m| (ProblemKind::IncludeEscape, m))?;
-        if chain.contains(&path) {
+        if chain.iter().any(|p| crate::paths::same_path(p, &path)) {
             let mut names: Vec<String> = chain.iter().map(|p| display_path(p)).collect();
             names.push(display_path(&path));
             let message = format!("circular include detected: {}", names.join(" -> "));

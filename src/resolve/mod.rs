@@ -24,7 +24,7 @@ use crate::load::include::IncludeContext;
 use crate::load::read::{read_text_lossy, ReadError, CONFIG_LIMIT, SMALL_FILE_LIMIT};
 use crate::load::tree::{file_start, Node};
 use crate::load::{dotenv, not_utf8, parse_cached, unreadable, Problem, ProblemKind};
-use crate::paths::join;
+use crate::paths::{join, same_path};
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -523,13 +523,14 @@ fn load_dotenv_files(
                 ".env",
             ),
         ];
-        if state_env == join(&join(&places.home, ".openclaw"), ".env") {
+        if same_path(&state_env, &join(&join(&places.home, ".openclaw"), ".env")) {
             candidates.push(join(&inv.home, ".config/openclaw/gateway.env"));
         }
         // The state `.env` is usually the config dir's too: read once.
         let mut fresh: Vec<PathBuf> = Vec::new();
         for c in candidates {
-            if !loaded.contains(&c) && !fresh.contains(&c) {
+            let known = |list: &[PathBuf]| list.iter().any(|p| same_path(p, &c));
+            if !known(&loaded) && !known(&fresh) {
                 fresh.push(c);
             }
         }

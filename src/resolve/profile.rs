@@ -2,7 +2,7 @@
 //! (`applyCliProfileEnv`, openclaw-facts.md §1.2).
 
 use crate::load::env::{Env, EnvOrigin};
-use crate::paths::{expand_tilde, is_js_whitespace, resolve};
+use crate::paths::{expand_tilde, is_js_whitespace, resolve, same_path};
 use std::path::{Path, PathBuf};
 
 /// Still imported from here by `plan.rs`; its new home is [`crate::openclaw`].
@@ -47,16 +47,19 @@ pub fn apply_profile_flag(env: &mut Env, profile: &str, flag: &str, home: &Path,
     let existing_config = env.value("OPENCLAW_CONFIG_PATH").map(str::to_string);
     let inherited_dir = profile_state_dir(home, &inherited);
     let selected_dir = profile_state_dir(home, profile);
-    let switches = inherited_dir != selected_dir;
+    let switches = !same_path(&inherited_dir, &selected_dir);
     let switches_state = switches
         && existing_state
             .as_deref()
-            .is_some_and(|s| home_relative(s, home, cwd) == inherited_dir);
+            .is_some_and(|s| same_path(&home_relative(s, home, cwd), &inherited_dir));
     let replaces_config = switches
         && (existing_state.is_none() || switches_state)
-        && existing_config
-            .as_deref()
-            .is_some_and(|c| home_relative(c, home, cwd) == inherited_dir.join("openclaw.json"));
+        && existing_config.as_deref().is_some_and(|c| {
+            same_path(
+                &home_relative(c, home, cwd),
+                &inherited_dir.join("openclaw.json"),
+            )
+        });
 
     env.set("OPENCLAW_PROFILE", profile.to_string(), origin());
     let state_dir = match &existing_state {
