@@ -569,9 +569,13 @@ pub fn env_lines(text: &str) -> Vec<Span> {
     out
 }
 
-/// Where `blank` followed by `#` first is in `value` (the start of a comment after a value).
+/// Where `blank` followed by `#` first is in `value` (the start of a comment after a value):
+/// the `#`s found by a byte search (most values have none), each checked for `blank` before it.
 fn comment_after(value: &str, blank: u8) -> Option<usize> {
-    value.as_bytes().windows(2).position(|w| w == [blank, b'#'])
+    let bytes = value.as_bytes();
+    memchr::memchr_iter(b'#', bytes)
+        .find(|&at| at > 0 && bytes[at - 1] == blank)
+        .map(|at| at - 1)
 }
 
 /// The offset of the closing quote `q` in `body`, honouring backslash escapes in `"`.
@@ -1280,6 +1284,28 @@ mod tests {
 
     fn shown(text: &str, spans: Vec<Span>) -> String {
         crate::redact::masked(text, &spans)
+    }
+
+    /// A comment after a value starts where `blank` and `#` first stand together, found from
+    /// the `#`s as by looking at every pair of bytes.
+    #[test]
+    fn comment_after_finds_the_first_blank_and_hash() {
+        let by_pairs =
+            |value: &str, blank: u8| value.as_bytes().windows(2).position(|w| w == [blank, b'#']);
+        let mut rng = crate::xorshift::Rng(0x5851_F42D_4C95_7F2D);
+        for _ in 0..20_000 {
+            let len = rng.next() % 12;
+            let value: String = (0..len)
+                .map(|_| rng.pick(&[" ", "\t", "#", "a", "é", "##"]))
+                .collect();
+            for blank in [b' ', b'\t'] {
+                assert_eq!(
+                    comment_after(&value, blank),
+                    by_pairs(&value, blank),
+                    "{value:?}"
+                );
+            }
+        }
     }
 
     #[test]
