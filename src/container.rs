@@ -164,6 +164,40 @@ pub struct Container {
     /// Compose projects in other directories that give this same container name (CL411):
     /// compose takes them for one project, so whichever is started last replaces the other.
     pub name_clashes: Vec<NameClash>,
+    /// A quadlet's drop-ins merged into it, in the order Podman merges them (empty for
+    /// other engines).
+    pub drop_ins: Vec<DropIn>,
+}
+
+/// A drop-in Podman's quadlet generator merges into a quadlet, and why it applies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropIn {
+    pub path: PathBuf,
+    /// The start of the file.
+    pub loc: Loc,
+    /// The drop-in directory it is in, by name: which quadlets it applies to (the unit's
+    /// own `openclaw.container.d`, a template's `tpl@.container.d`, a name prefix's
+    /// `openclaw-.container.d`, or every quadlet of the type's `container.d`).
+    pub dir_name: String,
+    /// Drop-ins of the same file name in later directories, which it hides (Podman takes
+    /// the first of a name).
+    pub hides: Vec<PathBuf>,
+}
+
+impl DropIn {
+    /// Which quadlets its directory's name applies it to, in words.
+    pub fn applies_to(&self) -> String {
+        let stem = self.dir_name.strip_suffix(".d").unwrap_or(&self.dir_name);
+        let (name, ext) = stem.rsplit_once('.').unwrap_or(("", stem));
+        match name {
+            "" => format!("every .{ext} quadlet"),
+            _ if name.ends_with("-@") || name.ends_with('-') => {
+                format!("every quadlet named {}*.{ext}", name.trim_end_matches('@'))
+            }
+            _ if name.ends_with('@') => "its template's".to_string(),
+            _ => "its own".to_string(),
+        }
+    }
 }
 
 /// Another compose project, in another directory, that gives the same container name:

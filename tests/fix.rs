@@ -576,7 +576,14 @@ fn apply_sarif_fixes(
             text.replace_range(a..b, &new);
             after = a;
         }
-        expected.insert(path, text);
+        // Keyed as `files` lists it: a file a fix names through a linked directory (the path
+        // clawlint read it through) by where it lies.
+        let real_dir = std::fs::canonicalize(dir).unwrap();
+        let real = std::fs::canonicalize(&path).unwrap();
+        let listed = real
+            .strip_prefix(&real_dir)
+            .map_or(path, |rest| dir.join(rest));
+        expected.insert(listed, text);
     }
     (count, expected)
 }

@@ -10,7 +10,7 @@
 use super::compose::{self, spec, HostContext};
 use super::systemd::{self, SpecifierContext};
 use crate::container::{
-    Container, Engine, HostAddr, HostText, Mount, MountSource, Network, Published,
+    Container, DropIn, Engine, HostAddr, HostText, Mount, MountSource, Network, Published,
 };
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
@@ -612,9 +612,15 @@ fn with_drop_ins(
 ) -> Option<Invocation> {
     let unit_path = unit.path.clone();
     let mut parts = vec![unit];
-    for path in drop_ins.for_unit(&unit_path, sources, problems) {
+    // Each merged drop-in's provenance, as parts[1..] are.
+    let mut merged = Vec::new();
+    for found in drop_ins.for_unit(&unit_path, sources, problems) {
+        let path = found.path.clone();
         match drop_ins.read(&path, sources, problems) {
-            dropins::Read::Merged(part) => parts.push(part),
+            dropins::Read::Merged(part) => {
+                parts.push(part);
+                merged.push(found);
+            }
             dropins::Read::Refused(text, refused) => {
                 if drop_ins.first_said(&path) {
                     let file = register(&path, text, sources);
@@ -652,14 +658,28 @@ fn with_drop_ins(
         .iter_mut()
         .map(|p| register(&p.path, std::mem::take(&mut p.text), sources))
         .collect();
-    invocation(
+    let drop_ins = merged
+        .into_iter()
+        .zip(&files[1..])
+        .map(|(found, &file)| DropIn {
+            path: found.path,
+            loc: crate::load::tree::file_start(file),
+            dir_name: found.dir_name,
+            hides: found.hides,
+        })
+        .collect();
+    let mut gateway = invocation(
         &unit_path,
         Merged::of(&parts),
         &files,
         host,
         sources,
         problems,
-    )
+    )?;
+    if let Some(c) = gateway.container.as_mut() {
+        c.drop_ins = drop_ins;
+    }
+    Some(gateway)
 }
 
 /// The unit name and `%`-specifier context of the quadlet at `path`.
@@ -771,8 +791,7 @@ fn invocation(
         problems.push(Problem {
             kind: ProblemKind::InvalidValue,
             message: format!(
-                "podman cannot split Exec={} into words (\"{why}\": it decodes C escapes such as \\n, \\s and \\x41, and no other), so its quadlet generator drops the key and the container runs the image's own command",
-                shown(&found.1.value)
+                "podman cannot split this Exec= into words (\"{why}\": it decodes C escapes such as \\n, \\s and \\x41, and no other), so its quadlet generator drops the key and the container runs the image's own command"
             ),
             loc: Some(at(found)),
         });
@@ -917,6 +936,7 @@ fn invocation(
             env_files: Vec::new(),
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
+            drop_ins: Vec::new(),
         })),
     })
 }

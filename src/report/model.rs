@@ -3,7 +3,7 @@
 
 use super::pretty::Pretty;
 use super::{position, showable};
-use crate::container::{Container, HostAddr, MountSource, ProfileState};
+use crate::container::{Container, Engine, HostAddr, MountSource, ProfileState};
 use crate::load::env::EnvOrigin;
 use crate::paths::{display_home_relative, display_path};
 use crate::resolve::verdict::Start;
@@ -202,6 +202,27 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
                 p.protocol
             ),
             &at(sources, p.loc),
+        );
+    }
+    for (i, d) in c.drop_ins.iter().enumerate() {
+        let hides: Vec<String> = d.hides.iter().map(|p| display_path(p)).collect();
+        let hides = match hides.is_empty() {
+            true => String::new(),
+            false => format!("; hides {}", hides.join(", ")),
+        };
+        row(
+            out,
+            if i == 0 { "drop-ins" } else { "" },
+            &format!(
+                "{} in {} ({}){hides}",
+                d.path
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default(),
+                d.dir_name,
+                d.applies_to()
+            ),
+            &at(sources, d.loc),
         );
     }
     listener_rows(out, "in container", &inst.container_listeners);
@@ -898,7 +919,22 @@ impl<'s> ModelJson<'s> {
     /// its own namespace; `profiles` only for services that have them.
     fn container(&mut self, w: &mut Pretty, inst: &Instance, c: &Container) {
         let home = &inst.home;
-        w.object().key("engine").str(c.engine.id());
+        w.object();
+        // A quadlet's drop-ins, in Podman's merge order (its values' locations point into
+        // the one that set each); other engines have none.
+        if c.engine == Engine::Quadlet {
+            w.key("dropIns").array();
+            for d in &c.drop_ins {
+                let hides: Vec<String> = d.hides.iter().map(|p| path_text(p, home)).collect();
+                w.object().key("dropInDir").str(&d.dir_name);
+                w.key("file").str(&path_text(&d.path, home));
+                w.key("hides").strs(&hides);
+                let text = self.at(d.loc);
+                w.key("location").str(&text).end();
+            }
+            w.end();
+        }
+        w.key("engine").str(c.engine.id());
         w.key("file").str(&path_text(&c.file, home));
         w.key("image").opt_str(c.image.as_deref());
         w.key("listenersInContainer");

@@ -186,6 +186,7 @@ fn cell_invocation(
             env_files: Vec::new(),
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
+            drop_ins: Vec::new(),
         })),
     }
 }

@@ -129,6 +129,9 @@ const MANAGER_ENV_BUDGET_HELP: &str = "a real system.conf or user.conf sets a ha
 /// (`crate::discover::quadlet`), then systemd reads the unit it writes.
 const QUADLET_UNPARSABLE_HELP: &str = "fix the line as the message says (a comment starts with `#` or `;`, every other line is a `[Group]` header alone on its line, the name without quotes, backslashes or brackets, or a `Key=value` after one; re-save the file as UTF-8 without a byte order mark), then `systemctl --user daemon-reload` (`systemctl daemon-reload` for a system quadlet); `/usr/libexec/podman/quadlet -dryrun -user` shows what Podman's generator makes of the directory, and `systemd-analyze verify UNIT` what systemd makes of the unit it writes";
 
+/// CL904's help for a quadlet value Podman's generator or podman itself rejects or drops.
+const QUADLET_INVALID_HELP: &str = "podman rejects or drops this value; write it as the message says, then `systemctl --user daemon-reload` (`systemctl daemon-reload` for a system quadlet); `/usr/libexec/podman/quadlet -dryrun -user` shows the service Podman's generator writes from it";
+
 /// A `.container` quadlet or one of its drop-ins (`*.conf` in `x.container.d/`,
 /// `container.d/`, `x-.container.d/`).
 fn is_quadlet(path: &std::path::Path) -> bool {
@@ -144,6 +147,7 @@ fn systemd_help(kind: ProblemKind, path: &std::path::Path) -> &'static str {
     match kind {
         ProblemKind::Budget if is_manager_conf(path) => MANAGER_ENV_BUDGET_HELP,
         ProblemKind::Unparsable if is_quadlet(path) => QUADLET_UNPARSABLE_HELP,
+        ProblemKind::InvalidValue if is_quadlet(path) => QUADLET_INVALID_HELP,
         ProblemKind::Unparsable => "fix the line as the message says (for one that is not UTF-8, re-save the file as UTF-8: `iconv -f latin1 -t utf-8`; a section header is `[Name]` alone on its line, the name without quotes or backslashes), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` shows what systemd makes of the file",
         other => help_for(other),
     }

@@ -160,6 +160,7 @@ impl ContainerSpec {
             env_files: Vec::new(),
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
+            drop_ins: Vec::new(),
         }
     }
 }

@@ -1948,6 +1948,7 @@ fn gateway_invocation(
             env_files: reader.env_files.to_vec(),
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
+            drop_ins: Vec::new(),
         })),
     })
 }

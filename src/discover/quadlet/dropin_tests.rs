@@ -208,6 +208,79 @@ fn drop_ins_merge_in_name_order_and_the_most_specific_name_wins() {
         .file(tpl_port.loc.file)
         .path
         .starts_with(t.0.join("etc")));
+    // Each container lists the drop-ins merged into it, in merge order, with the directory
+    // name that applied each and the same-named ones it hides.
+    let listed = |i: usize| -> Vec<(PathBuf, String, Vec<PathBuf>)> {
+        let c = found[i].container.as_ref().unwrap();
+        c.drop_ins
+            .iter()
+            .map(|d| (d.path.clone(), d.dir_name.clone(), d.hides.clone()))
+            .collect()
+    };
+    let p = |rel: &str| t.0.join(rel);
+    assert_eq!(
+        listed(0),
+        [
+            (
+                p("usr/my-gw.container.d/50-port.conf"),
+                "my-gw.container.d".to_string(),
+                vec![
+                    p("etc/my-.container.d/50-port.conf"),
+                    p("usr/container.d/50-port.conf")
+                ]
+            ),
+            (
+                p("usr/container.d/60-extra.conf"),
+                "container.d".to_string(),
+                vec![]
+            ),
+        ]
+    );
+    assert_eq!(
+        listed(1),
+        [
+            (
+                p("usr/container.d/50-port.conf"),
+                "container.d".to_string(),
+                vec![]
+            ),
+            (
+                p("usr/container.d/60-extra.conf"),
+                "container.d".to_string(),
+                vec![]
+            ),
+            (
+                p("etc/tpl@.container.d/70-x.conf"),
+                "tpl@.container.d".to_string(),
+                vec![p("usr/tpl@.container.d/70-x.conf")]
+            ),
+        ]
+    );
+    let words: Vec<String> = found[1]
+        .container
+        .as_ref()
+        .unwrap()
+        .drop_ins
+        .iter()
+        .map(crate::container::DropIn::applies_to)
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "every .container quadlet",
+            "every .container quadlet",
+            "its template's"
+        ]
+    );
+    let words: Vec<String> = found[0]
+        .container
+        .as_ref()
+        .unwrap()
+        .drop_ins
+        .iter()
+        .map(crate::container::DropIn::applies_to)
+        .collect();
+    assert_eq!(words, ["its own", "every .container quadlet"]);
 }
 
 /// A drop-in Podman's parser refuses is skipped: one CL901 at its line, said once however

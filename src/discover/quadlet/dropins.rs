@@ -67,6 +67,14 @@ pub struct Finder<'a> {
     said: HashSet<PathBuf>,
 }
 
+/// A drop-in a unit takes: where, under which drop-in directory name, and the drop-ins of
+/// the same file name it hides.
+pub struct Found {
+    pub path: PathBuf,
+    pub dir_name: String,
+    pub hides: Vec<PathBuf>,
+}
+
 /// What reading one drop-in comes to.
 pub enum Read {
     Merged(Part),
@@ -96,13 +104,14 @@ impl<'a> Finder<'a> {
         unit: &Path,
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
-    ) -> Vec<PathBuf> {
+    ) -> Vec<Found> {
         let file_name = unit
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut taken: BTreeMap<OsString, PathBuf> = BTreeMap::new();
+        let mut taken: BTreeMap<OsString, Found> = BTreeMap::new();
         for name in search_names(&file_name) {
+            let dir_name = name.as_str();
             let name = OsStr::new(&name);
             for source in self.dirs {
                 let has = source
@@ -114,9 +123,22 @@ impl<'a> Finder<'a> {
                 }
                 let dir = source.path.join(name);
                 for entry in self.list(&dir, sources, problems) {
-                    if is_conf(&entry) && !taken.contains_key(&entry) {
-                        let path = dir.join(&entry);
-                        taken.insert(entry, path);
+                    if !is_conf(&entry) {
+                        continue;
+                    }
+                    let path = dir.join(&entry);
+                    match taken.get_mut(&entry) {
+                        Some(first) => first.hides.push(path),
+                        None => {
+                            taken.insert(
+                                entry,
+                                Found {
+                                    path,
+                                    dir_name: dir_name.to_string(),
+                                    hides: Vec::new(),
+                                },
+                            );
+                        }
                     }
                 }
             }
@@ -218,6 +240,7 @@ pub fn skipped(at: Loc, refused: podman::Refused, unit: &Path) -> Problem {
 mod tests {
     use super::Finder;
     use crate::load::ProblemKind;
+    use std::path::PathBuf;
 
     /// A drop-in directory with more entries than are left: a located CL907, nothing of it
     /// read, and what was listed before it still applies.
@@ -236,6 +259,7 @@ mod tests {
         let mut problems = Vec::new();
         let mut finder = Finder::within(&scanned.dirs, 3);
         let found = finder.for_unit(&dir.join("gw.container"), &mut sources, &mut problems);
+        let found: Vec<PathBuf> = found.into_iter().map(|f| f.path).collect();
         assert_eq!(found, [dir.join("gw.container.d/a.conf")]);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].kind, ProblemKind::TooManyEntries);
