@@ -173,10 +173,10 @@ enum Taken {
     No,
 }
 
-/// Which of `fixes`, in order, one round takes. Linear in the fixes and their edits: the
-/// fixes taken are kept in a set, and each file's spans taken apart.
+/// Which of `fixes`, in order, one round takes. Linear in the fixes and their edits (times
+/// a logarithm): the fixes taken are kept in a set, and each file's spans taken in order.
 fn take(fixes: &[&Fix], sources: &SourceMap) -> Vec<Taken> {
-    let mut edits_of: HashMap<FileId, Vec<Span>> = HashMap::new();
+    let mut edits_of: HashMap<FileId, Spans> = HashMap::new();
     let mut first: HashSet<&Fix> = HashSet::new();
     let mut out: Vec<Taken> = Vec::with_capacity(fixes.len());
     'fixes: for fix in fixes {
@@ -195,19 +195,63 @@ fn take(fixes: &[&Fix], sources: &SourceMap) -> Vec<Taken> {
                 continue 'fixes;
             }
             if let Some(spans) = edits_of.get(&edit.file) {
-                if spans.iter().any(|s| overlaps(*s, edit.span)) {
+                if spans.overlaps(edit.span) {
                     out.push(Taken::No);
                     continue 'fixes;
                 }
             }
         }
         for edit in &fix.edits {
-            edits_of.entry(edit.file).or_default().push(edit.span);
+            edits_of.entry(edit.file).or_default().insert(edit.span);
         }
         first.insert(fix);
         out.push(Taken::First);
     }
     out
+}
+
+/// The spans taken in one file, in order of (start, end): whether an edit overlaps one of them
+/// is asked of its neighbours, not of every span taken (a file with thousands of fixes, one
+/// per stale suppression, was quadratic).
+///
+/// Spans taken by different fixes never overlap (a fix that would is not taken), so in that
+/// order their ends never decrease either: the span starting last before an edit's end has the
+/// furthest end of all that start before it. Only the edits of one fix could overlap each
+/// other; a file where they do is `tangled` and asked span by span, as before.
+#[derive(Default)]
+struct Spans {
+    sorted: std::collections::BTreeSet<(usize, usize)>,
+    tangled: bool,
+}
+
+impl Spans {
+    fn overlaps(&self, span: Span) -> bool {
+        if self.tangled {
+            return self.sorted.iter().any(|&(start, end)| {
+                crate::ports::allocate::work::add(1);
+                overlaps(Span::new(start, end), span)
+            });
+        }
+        crate::ports::allocate::work::add(1);
+        let (start, end) = (span.start(), span.end());
+        // An insertion overlaps another at its point, or a replacement around it.
+        if start == end && self.sorted.contains(&(start, start)) {
+            return true;
+        }
+        // Of the spans that start before `end` (before the point of an insertion), the last
+        // reaches furthest: it overlaps when it reaches past `start`.
+        self.sorted
+            .range(..(end, 0))
+            .next_back()
+            .is_some_and(|&(_, reach)| reach > start)
+    }
+
+    fn insert(&mut self, span: Span) {
+        if !self.tangled && self.overlaps(span) {
+            self.tangled = true;
+        }
+        self.sorted.insert((span.start(), span.end()));
+    }
 }
 
 /// The note on a finding whose fix waits for a later round of `check --fix` (`flags`:
@@ -315,6 +359,72 @@ mod tests {
         // The same fix twice (two findings one move ends) is taken once, its edits once.
         let (edits, taken) = collect(&[fix(0, 4, "a"), fix(0, 4, "a")], &map);
         assert_eq!((taken.len(), edits[0].1.len()), (1, 1));
+    }
+
+    #[test]
+    fn overlaps_are_found_among_the_spans_taken_as_by_a_scan() {
+        let mut map = SourceMap::new();
+        let file = map.add(Path::new("f"), "x".repeat(16), None);
+        let fix = |edits: &[(usize, usize)]| Fix {
+            applicability: Applicability::Safe,
+            description: format!("{edits:?}"),
+            edits: edits.iter().map(|&(s, e)| edit(file, s, e, "")).collect(),
+        };
+        // Every set of fixes of one or two edits within 0..6: the sorted spans answer as a scan
+        // of every span taken does (also after one fix's own edits overlap each other).
+        let spans: Vec<(usize, usize)> = (0..6).flat_map(|s| (s..6).map(move |e| (s, e))).collect();
+        let mut fixes: Vec<Fix> = spans.iter().map(|&s| fix(&[s])).collect();
+        fixes.extend(spans.iter().step_by(3).map(|&s| fix(&[s, (s.0, s.0 + 2)])));
+        let mut rng = crate::xorshift::Rng(7);
+        for _ in 0..300 {
+            let round: Vec<&Fix> = (0..6)
+                .map(|_| &fixes[rng.below(fixes.len() as u64) as usize])
+                .collect();
+            let (mut taken, mut firsts): (Vec<Span>, Vec<&Fix>) = (Vec::new(), Vec::new());
+            let expected: Vec<Taken> = round
+                .iter()
+                .map(|&fix| {
+                    if firsts.contains(&fix) {
+                        return Taken::Again;
+                    }
+                    if fix
+                        .edits
+                        .iter()
+                        .any(|e| taken.iter().any(|t| overlaps(*t, e.span)))
+                    {
+                        return Taken::No;
+                    }
+                    taken.extend(fix.edits.iter().map(|e| e.span));
+                    firsts.push(fix);
+                    Taken::First
+                })
+                .collect();
+            assert_eq!(take(&round, &map), expected, "{round:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_with_many_fixes_is_taken_in_linear_work() {
+        let work = |n: usize| {
+            let mut map = SourceMap::new();
+            let file = map.add(Path::new("f"), "x".repeat(2 * n), None);
+            let fixes: Vec<Fix> = (0..n)
+                .map(|k| Fix {
+                    applicability: Applicability::Safe,
+                    description: k.to_string(),
+                    // Back to front, each touching its neighbour's edge.
+                    edits: vec![edit(file, 2 * (n - 1 - k), 2 * (n - k), "")],
+                })
+                .collect();
+            let fixes: Vec<&Fix> = fixes.iter().collect();
+            let before = crate::ports::allocate::work::done();
+            let taken = take(&fixes, &map);
+            assert!(taken.iter().all(|t| *t == Taken::First));
+            crate::ports::allocate::work::done() - before
+        };
+        let (small, large) = (work(500), work(2000));
+        // A scan of every span taken does n^2/2 steps (16x for 4x the fixes).
+        assert!(large <= 5 * small, "{small} -> {large}");
     }
 
     #[test]
