@@ -236,6 +236,7 @@ fn phases(home: &Path, n: usize) -> Phases {
         p.resolve = process_cpu() - t;
         let t = process_cpu();
         clawlint::resolve::verdict::apply(&mut inventory.instances, &Default::default());
+        clawlint::resolve::config_facts::take_all(&mut inventory.instances, &inventory.sources);
         p.validate = process_cpu() - t;
         let ctx = RuleContext::new(&inventory);
         let t = process_cpu();

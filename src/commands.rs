@@ -227,6 +227,8 @@ pub fn load_with_target(args: &InputArgs, target: Option<&str>) -> Result<Loaded
         &mut inventory.instances,
         &crate::validate::Options { release, target },
     );
+    // Nothing reads the config trees after validation: what fixes read is taken out of them.
+    crate::resolve::config_facts::take_all(&mut inventory.instances, &inventory.sources);
     let file = settings.as_ref().map(|s| {
         let file = inventory
             .sources

@@ -17,6 +17,7 @@
 use super::{Applicability, Edit, Fix};
 use crate::diagnostic::Finding;
 use crate::load::json5::{self, Value};
+use crate::resolve::config_facts::ConfigFacts;
 use crate::resolve::model::{BrowserProfile, Instance};
 use crate::resolve::Origin;
 use crate::source::{Loc, SourceMap};
@@ -46,10 +47,8 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
             profile.origin.summary()
         ));
     }
-    let root = inst
-        .config_root
-        .as_ref()
-        .ok_or("its config is not usable")?;
+    let no_facts = ConfigFacts::default();
+    let config = inst.config_facts.as_deref().unwrap_or(&no_facts);
     let path: Vec<&str> = match profile.explicit {
         true => vec!["browser", "profiles", profile.name.as_str()],
         false => vec!["browser"],
@@ -61,7 +60,7 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
             p.explicit
                 && p.is_local_managed()
                 && !std::ptr::eq(*p, profile)
-                && !own_attach_only(root, p)
+                && !config.profile(&p.name).is_some_and(|e| e.own_attach_only)
         }) {
             return Err(format!(
                 "browser.attachOnly would also make profile \"{}\", whose Chrome OpenClaw launches, attach-only: declare a profile with this cdpUrl and attachOnly instead",
@@ -69,10 +68,11 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
             ));
         }
     }
-    let object = root
-        .at(&path)
-        .ok_or_else(|| format!("clawlint cannot find {} in its config", path.join(".")))?;
-    let loc = object.loc;
+    let loc = match profile.explicit {
+        true => config.profile(&profile.name).map(|e| e.loc),
+        false => config.browser,
+    }
+    .ok_or_else(|| format!("clawlint cannot find {} in its config", path.join(".")))?;
     if let Some(other) = instances.iter().find(|g| {
         !std::ptr::eq(*g, inst)
             && (g.config_exists && g.config_loc.file == loc.file
@@ -163,12 +163,6 @@ fn shared_with<'a>(
                 && p.loopback
                 && p.cdp_port == profile.cdp_port
         })
-}
-
-/// The profile sets `attachOnly` itself (so `browser.attachOnly` does not reach it).
-fn own_attach_only(root: &crate::load::tree::Node, p: &BrowserProfile) -> bool {
-    root.at(&["browser", "profiles", p.name.as_str(), "attachOnly"])
-        .is_some()
 }
 
 #[cfg(test)]

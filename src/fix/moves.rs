@@ -269,7 +269,7 @@ impl<'a> Planner<'a> {
         let (instances, sources) = (self.instances, self.sources);
         let urls = self
             .urls
-            .get_or_insert_with(|| super::urls::index(instances, sources));
+            .get_or_insert_with(|| super::urls::index(instances));
         let from = instances[mover].port.value;
         let old = crate::ports::layout::footprint(from);
         let (mut edits, mut places, mut left) = (Vec::new(), Vec::new(), Vec::new());

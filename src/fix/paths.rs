@@ -257,11 +257,8 @@ fn own_path(inst: &Instance, id: &str, agent_dir: bool) -> Result<PathBuf, Strin
     if agent_dir {
         return Ok(state.join("agents").join(id).join("agent"));
     }
-    let owner = inst
-        .config_root
-        .as_ref()
-        .and_then(crate::resolve::paths::data_owner_of);
-    Ok(match owner.as_deref() == Some(id) {
+    let owner = inst.data_owner.and_then(|at| inst.agents.get(at as usize));
+    Ok(match owner.is_some_and(|a| a.id == id) {
         true => inst.workspace.value.clone(),
         false => state.join(format!("workspace-{id}")),
     })

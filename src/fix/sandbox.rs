@@ -81,12 +81,11 @@ fn edits(
             return Err(format!("{prefix}shared is already a gateway's sandbox"));
         }
     }
-    let sandbox = inst
-        .config_root
+    let loc = inst
+        .config_facts
         .as_ref()
-        .and_then(|r| r.at(&["agents", "defaults", "sandbox"]))
+        .and_then(|c| c.sandbox)
         .ok_or("its config has no agents.defaults.sandbox to put the prefixes in")?;
-    let loc = sandbox.loc;
     if instances
         .iter()
         .any(|g| !std::ptr::eq(g, inst) && g.config_exists && g.config_loc.file == loc.file)

@@ -1244,10 +1244,7 @@ fn is_named(instance: &Instance) -> bool {
 /// When OpenClaw last wrote the gateway's config: `meta.lastTouchedAt`, else `wizard.lastRunAt`
 /// (borrowed: a pool is made for every finding a fix is planned for).
 fn stamp(instance: &Instance) -> Option<&str> {
-    let root = instance.config_root.as_ref()?;
-    [&["meta", "lastTouchedAt"][..], &["wizard", "lastRunAt"][..]]
-        .iter()
-        .find_map(|path| root.at(path).and_then(|n| n.as_str()))
+    instance.config_facts.as_ref()?.stamp.as_deref()
 }
 
 /// `18789..18899 is default's footprint; 18900..19010 is rescue's footprint; first free:

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod channels;
+pub mod config_facts;
 pub mod container;
 pub mod fleet;
 pub mod inventory;
@@ -229,6 +230,8 @@ pub fn resolve_instance_for(
         problems,
         env,
         config_root: loaded_root.then_some(root),
+        config_facts: None,
+        data_owner: None,
         config_uses_include,
         release: detected.release.clone(),
         release_sources: detected.sources,

@@ -360,8 +360,16 @@ pub struct Instance {
     pub start_facts: Vec<super::startup::StartFact>,
     pub problems: Vec<Problem>,
     /// The effective config tree (after `$include` and `${VAR}`), for validation; `None`
-    /// when there is no usable config (missing, unreadable or unparsable).
+    /// when there is no usable config (missing, unreadable or unparsable), and once the
+    /// validation step is done with it ([`super::config_facts::take_all`]).
     pub config_root: Option<crate::load::tree::Node>,
+    /// What fix planning and port suggestions read from the config tree, taken out of it
+    /// when the tree is dropped ([`super::config_facts::take`]); `None` when the config
+    /// holds none of it (or is not usable), and before.
+    pub config_facts: Option<Box<super::config_facts::ConfigFacts>>,
+    /// The position in `agents` of the agent that inherits the default workspace, taken
+    /// with `config_facts` (`fix::paths` gives a workspace back to its owner).
+    pub data_owner: Option<u32>,
     /// Whether the config is more than one file (OpenClaw repairs only single files at start).
     pub config_uses_include: bool,
     /// The OpenClaw release that runs this gateway, where the layout shows it.

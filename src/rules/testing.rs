@@ -583,6 +583,8 @@ impl Gateway {
             start_facts,
             problems,
             env,
+            config_facts: None,
+            data_owner: None,
             config_root: loaded.then_some(root),
             config_uses_include: false,
             release: detected.release.clone(),
@@ -590,6 +592,10 @@ impl Gateway {
             validity: None,
         };
         resolve::verdict::decide(&mut instance);
+        // As the validation step does; tests that read the tree keep it.
+        if let Some(root) = instance.config_root.clone() {
+            resolve::config_facts::keep(&mut instance, &root, sources, &mut Default::default());
+        }
         instance
     }
 
