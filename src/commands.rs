@@ -441,7 +441,7 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
         let (inventory, findings) = lint(args)?;
         let fixes = findings
             .iter()
-            .filter_map(|r| r.finding.fix.as_ref())
+            .filter_map(|r| r.finding.fix.as_deref())
             .filter(|f| f.applies(mode));
         let (plan, taken) = crate::fix::collect(fixes, &inventory.sources);
         let max_rounds = max_fix_rounds();

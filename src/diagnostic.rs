@@ -296,7 +296,7 @@ pub struct Finding {
     pub notes: Vec<Note>,
     pub help: Option<Text>,
     /// The edit that repairs it, when clawlint knows one (filled after the rules ran).
-    pub fix: Option<crate::fix::Fix>,
+    pub fix: Option<Box<crate::fix::Fix>>,
     /// The value the help suggests, for the fixer to write (a rule never edits text). Boxed:
     /// only CL108 suggests one, and inline it made every finding 56 bytes larger.
     pub suggested: Option<Box<crate::fix::Suggested>>,

@@ -88,7 +88,7 @@ pub fn render(
 ) -> (String, Repairs) {
     let fixes = findings
         .iter()
-        .filter_map(|r| r.finding.fix.as_ref())
+        .filter_map(|r| r.finding.fix.as_deref())
         .filter(|f: &&Fix| f.applies(mode));
     let (plan, taken) = super::collect(fixes, sources);
     let repairs = Repairs::new(findings, taken);
@@ -148,7 +148,7 @@ mod tests {
         let mut findings = Vec::new();
         let reported = |rule, fix: Option<Fix>| {
             let mut finding = Finding::new(rule, "x");
-            finding.fix = fix;
+            finding.fix = fix.map(Box::new);
             Reported {
                 finding,
                 severity: Severity::Warning,
@@ -207,7 +207,7 @@ mod tests {
             let (text, repairs) = render(&findings, &sources, mode);
             let fixes = findings
                 .iter()
-                .filter_map(|r| r.finding.fix.as_ref())
+                .filter_map(|r| r.finding.fix.as_deref())
                 .filter(|f| f.applies(mode));
             let (plan, taken) = crate::fix::collect(fixes, &sources);
             assert_eq!(repairs.taken, taken);

@@ -280,7 +280,7 @@ pub fn first_round(findings: &mut [crate::diagnostic::Reported], sources: &Sourc
     });
     let fixes: Vec<&Fix> = order
         .iter()
-        .filter_map(|&i| findings[i].finding.fix.as_ref())
+        .filter_map(|&i| findings[i].finding.fix.as_deref())
         .collect();
     let taken = take(&fixes, sources);
     for (&i, t) in order.iter().zip(taken) {
@@ -290,7 +290,7 @@ pub fn first_round(findings: &mut [crate::diagnostic::Reported], sources: &Sourc
                 Some(Applicability::Unsafe) => " --unsafe-fixes",
                 _ => "",
             };
-            finding.notes.push(later_round(flags).into());
+            fixers::push_note(finding, later_round(flags).into());
         }
     }
 }
@@ -434,11 +434,11 @@ mod tests {
         let file = map.add(Path::new("f"), "0123456789".into(), None);
         let reported = |start, end, applicability| {
             let mut finding = Finding::new(&crate::catalog::UNUSED_SUPPRESSION, "x");
-            finding.fix = Some(Fix {
+            finding.fix = Some(Box::new(Fix {
                 applicability,
                 description: format!("{start}"),
                 edits: vec![edit(file, start, end, "")],
-            });
+            }));
             Reported {
                 finding,
                 severity: Severity::Warning,

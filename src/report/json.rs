@@ -507,7 +507,7 @@ mod tests {
             .note(tricky.to_string())
             .note("second note")
             .help("::help");
-        planned.fix = Some(Fix {
+        planned.fix = Some(Box::new(Fix {
             applicability: Applicability::Unsafe,
             description: "move \"a\"\n".into(),
             edits: vec![
@@ -522,13 +522,13 @@ mod tests {
                     replacement: String::new(),
                 },
             ],
-        });
+        }));
         let mut no_edits = Finding::new(&crate::catalog::SHARED_WORKSPACE, "");
-        no_edits.fix = Some(Fix {
+        no_edits.fix = Some(Box::new(Fix {
             applicability: Applicability::Safe,
             description: String::new(),
             edits: Vec::new(),
-        });
+        }));
         let findings = [
             Reported {
                 finding: planned,

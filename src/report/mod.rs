@@ -279,7 +279,7 @@ mod tests {
             let mut finding = Finding::new(&crate::catalog::GATEWAY_PORT_COLLISION, "one port")
                 .label(Label::new(Some(loc), "a: port 1", Some("a")));
             if planned {
-                finding.fix = Some(Fix {
+                finding.fix = Some(Box::new(Fix {
                     applicability: Applicability::Unsafe,
                     description: "move \"a\"".into(),
                     edits: vec![Edit {
@@ -287,7 +287,7 @@ mod tests {
                         span: loc.span,
                         replacement: "2".into(),
                     }],
-                });
+                }));
                 finding.notes.push("no automatic fix: a reason".into());
             }
             vec![Reported {
