@@ -389,7 +389,7 @@ fn check_started_at_least(release: &str, min: usize) {
         // The case as written (Null when it does not parse); a config with $include as merged
         // (what a start that writes it back writes).
         let original: Value = if inst.config_uses_include {
-            inst.config_root.as_ref().map_or(Value::Null, tree_value)
+            inst.config_root.as_deref().map_or(Value::Null, tree_value)
         } else {
             std::fs::read_to_string(state.join("openclaw.json"))
                 .ok()

@@ -229,7 +229,7 @@ pub fn resolve_instance_for(
         start_facts,
         problems,
         env,
-        config_root: loaded_root.then_some(root),
+        config_root: loaded_root.then(|| Box::new(root)),
         config_facts: None,
         data_owner: None,
         config_uses_include,

@@ -585,7 +585,7 @@ impl Gateway {
             env,
             config_facts: None,
             data_owner: None,
-            config_root: loaded.then_some(root),
+            config_root: loaded.then(|| Box::new(root)),
             config_uses_include: false,
             release: detected.release.clone(),
             release_sources: detected.sources,
