@@ -762,6 +762,15 @@ impl PathKeys {
             _ => absolute,
         }
     }
+
+    /// [`PathKeys::key`], borrowed from the keys when resolve kept the path as spelt (nearly
+    /// every path a rule compares): no copy of each key.
+    pub fn key_ref(&self, path: &Path) -> Cow<'_, Path> {
+        match self.stored(path) {
+            Some((key, _)) => Cow::Borrowed(key),
+            None => Cow::Owned(self.key(path)),
+        }
+    }
 }
 
 /// The path as text, as `path.display().to_string()` writes it (invalid UTF-8 replaced), with

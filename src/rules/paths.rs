@@ -12,6 +12,7 @@ use crate::paths::PathKeys;
 use crate::resolve::profile::profile_state_dir;
 use crate::resolve::{Instance, Origin, Sourced};
 use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 /// One kind of path no two gateways may share.
@@ -122,7 +123,7 @@ fn split_legacy_state(instance: &Instance, keys: &PathKeys) -> Option<Finding> {
         return None;
     }
     let config_dir = instance.config_path.value.parent()?;
-    if keys.key(config_dir) == keys.key(&instance.state_dir.value) {
+    if keys.key_ref(config_dir) == keys.key_ref(&instance.state_dir.value) {
         return None;
     }
     let home = &instance.os_home;
@@ -236,14 +237,12 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
             .flat_map(|(i, inst)| {
                 // Grouped by the keys' bytes: sorting compares them as bytes, not component by
                 // component (the findings are put in order afterwards, by place and message).
-                let user = kind
-                    .per_user
-                    .then(|| keys.key(&inst.os_home).into_os_string());
+                let user = kind.per_user.then(|| as_bytes(keys.key_ref(&inst.os_home)));
                 (kind.paths_of)(inst)
                     .into_iter()
                     .filter(move |(_, path)| knows_path(inst, *kind.rule, path))
                     .map(move |(label, path)| {
-                        let key = keys.key(&path.value).into_os_string();
+                        let key = as_bytes(keys.key_ref(&path.value));
                         ((user.clone(), key), i, (label, path))
                     })
             }),
@@ -320,7 +319,7 @@ fn follows_shared_state_dir(
     keys: &PathKeys,
     parties: &[(usize, Named<'_>)],
 ) -> bool {
-    let state = |i: usize| keys.key(&instances[i].state_dir.value);
+    let state = |i: usize| keys.key_ref(&instances[i].state_dir.value);
     let first = state(parties[0].0);
     parties.iter().all(|(i, (_, path))| {
         state(*i) == first && !matches!(path.origin, crate::resolve::Origin::Config(_))
@@ -347,6 +346,15 @@ fn shown_with_link(keys: &PathKeys, path: &Path, home: &Path) -> String {
     format!("{} (a symlink to {target})", display(path, home))
 }
 
+/// A key compared as bytes (sorting compares them as bytes, not component by component),
+/// borrowed as the key is.
+fn as_bytes(key: Cow<'_, Path>) -> Cow<'_, OsStr> {
+    match key {
+        Cow::Borrowed(key) => Cow::Borrowed(key.as_os_str()),
+        Cow::Owned(key) => Cow::Owned(key.into_os_string()),
+    }
+}
+
 fn display(path: &Path, home: &Path) -> String {
     crate::paths::display_home_relative(path, home)
 }
@@ -367,36 +375,37 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
     use crate::resolve::Unverifiable;
     // Sized for every gateway up front: grown by doubling, a map of 10,000 state dirs is
     // rehashed a dozen times.
-    let mut state_dirs: HashMap<PathBuf, Vec<usize>> =
+    let mut state_dirs: HashMap<Cow<'_, Path>, Vec<usize>> =
         HashMap::with_capacity_and_hasher(instances.len(), Default::default());
     let known = |inst: &Instance| inst.knows(Unverifiable::StateDir) && inst.runs();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         state_dirs
-            .entry(keys.key(&inst.state_dir.value))
+            .entry(keys.key_ref(&inst.state_dir.value))
             .or_default()
             .push(i);
     }
     // An ancestor is hashed only when it is as long as a state dir: a path of megabytes (a
     // layout's string) has thousands of ancestors, each as long as the path.
-    let lengths: std::collections::HashSet<usize> =
+    let lengths: crate::paths::FastSet<usize> =
         state_dirs.keys().map(|d| d.as_os_str().len()).collect();
     let mut out = Vec::new();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
-        let own_state = keys.key(&inst.state_dir.value);
+        let own_state = keys.key_ref(&inst.state_dir.value);
         let mut paths: Paths = vec![(What::Named("state dir"), &inst.state_dir)];
         paths.extend(workspaces(inst));
         for (label, path) in paths {
-            let key = keys.key(&path.value);
-            let owners = key
-                .ancestors()
-                .skip(1)
-                .filter(|a| lengths.contains(&a.as_os_str().len()))
-                .find_map(|a| state_dirs.get(a));
+            let key = keys.key_ref(&path.value);
+            let owners = nearest_ancestor(&key, |a| {
+                lengths
+                    .contains(&a.as_os_str().len())
+                    .then(|| state_dirs.get(a))
+                    .flatten()
+            });
             // Sharing the state dir itself is CL201's finding, not a nesting.
             let others = owners
                 .into_iter()
                 .flatten()
-                .filter(|o| **o != i && keys.key(&instances[**o].state_dir.value) != own_state);
+                .filter(|o| **o != i && keys.key_ref(&instances[**o].state_dir.value) != own_state);
             for owner in others {
                 let outer = &instances[*owner];
                 // Fleet keeps each cell under its host gateway's state dir on purpose.
@@ -429,6 +438,30 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
     out
 }
 
+/// The first of `path`'s ancestors (nearest first, the path itself not one) that `found`
+/// answers for. A plain absolute path (nearly every key) is cut at each `/` from its end:
+/// taking it apart into components again for each ancestor cost ~300 instructions each.
+fn nearest_ancestor<'p, T>(
+    path: &'p Path,
+    mut found: impl FnMut(&'p Path) -> Option<T>,
+) -> Option<T> {
+    #[cfg(unix)]
+    if crate::paths::plain_spelling(path) == Some(true) {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        if bytes == b"/" {
+            return None;
+        }
+        // Plain: one `/` between names, none at the end, so each `/` ends an ancestor (the
+        // first, at 0, the root's).
+        return (0..bytes.len())
+            .rev()
+            .filter(|&at| bytes[at] == b'/')
+            .find_map(|at| found(Path::new(OsStr::from_bytes(&bytes[..at.max(1)]))));
+    }
+    path.ancestors().skip(1).find_map(found)
+}
+
 fn set_by_user(instance: &Instance, var: &str) -> bool {
     instance.env.get(var).is_some_and(|v| {
         !matches!(v.origin, EnvOrigin::ProfileFlag { .. }) && !v.value.trim().is_empty()
@@ -450,7 +483,7 @@ fn config_path_without_state_dir(instance: &Instance, keys: &PathKeys) -> Option
     if config
         .value
         .parent()
-        .is_some_and(|dir| keys.key(dir) == keys.key(&instance.state_dir.value))
+        .is_some_and(|dir| keys.key_ref(dir) == keys.key_ref(&instance.state_dir.value))
     {
         return None;
     }
@@ -476,7 +509,7 @@ fn split_profile_identity(instance: &Instance, keys: &PathKeys) -> Option<Findin
         return None;
     }
     let expected = profile_state_dir(&instance.home, &profile.value);
-    if keys.key(&instance.state_dir.value) == keys.key(&expected) {
+    if keys.key_ref(&instance.state_dir.value) == keys.key_ref(&expected) {
         return None;
     }
     let home = &instance.os_home;
@@ -520,6 +553,49 @@ mod tests {
         SPLIT_PROFILE_IDENTITY,
     };
     use crate::rules::testing::{gateway, host, labels, parties};
+
+    /// Every ancestor `nearest_ancestor` offers, in order, is `Path::ancestors`' (without the
+    /// path), for plain paths and for every other spelling.
+    #[test]
+    fn nearest_ancestor_offers_the_ancestors_in_order() {
+        use std::path::Path;
+        for path in [
+            "/",
+            "/a",
+            "/a/b",
+            "/home/ana/.openclaw-work/workspace",
+            "/a/b/",
+            "//a//b",
+            "/a/./b",
+            "/a/../b",
+            "a/b",
+            "a",
+            "",
+            ".",
+            "/é/ü",
+        ] {
+            let path = Path::new(path);
+            let mut offered = Vec::new();
+            let none: Option<()> = super::nearest_ancestor(path, |a| {
+                offered.push(a.as_os_str().to_owned());
+                None
+            });
+            assert!(none.is_none());
+            // As bytes: paths compare equal across spellings (`/a/` and `/a`).
+            let expected: Vec<_> = path
+                .ancestors()
+                .skip(1)
+                .map(|a| a.as_os_str().to_owned())
+                .collect();
+            assert_eq!(offered, expected, "{}", path.display());
+            // And the first answer is the one taken.
+            if let Some(second) = expected.get(1) {
+                let found =
+                    super::nearest_ancestor(path, |a| (a.as_os_str() == second).then_some(a));
+                assert_eq!(found.map(|a| a.as_os_str()), Some(second.as_os_str()));
+            }
+        }
+    }
 
     #[test]
     fn cl201_two_gateways_in_the_default_state_dir() {
