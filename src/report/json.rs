@@ -237,7 +237,68 @@ pub(crate) fn number(buf: &mut Vec<u8>, mut n: usize) {
 
 /// A text from the layout, shown through [`visible`].
 fn shown(buf: &mut Vec<u8>, text: &str) {
-    string(buf, &visible(text));
+    // Almost every text is printable ASCII, at most with quotes to escape: written in one
+    // pass, where `visible` and then `escaped` each passed over it.
+    if !plain_shown(buf, text) {
+        string(buf, &visible(text));
+    }
+}
+
+/// Writes `text` as a JSON string when it is printable ASCII without `[` and does not start
+/// with `::` (a text [`visible`] leaves as it is: nothing to escape, no `##[`, no `::`), so
+/// that only `"` and backslashes need an escape. Otherwise writes nothing and says so.
+fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
+    if text.starts_with("::") {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let start = buf.len();
+    buf.reserve(bytes.len() + 2);
+    buf.push(b'"');
+    let mut clean_from = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = bytes.get(i..i + 8) {
+            if plain_word(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+                i += 8;
+                continue;
+            }
+        }
+        let escape: &[u8] = match bytes[i] {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'[' | 0x00..=0x1f | 0x7f..=0xff => {
+                buf.truncate(start);
+                return false;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        buf.extend_from_slice(&bytes[clean_from..i]);
+        buf.extend_from_slice(escape);
+        i += 1;
+        clean_from = i;
+    }
+    buf.extend_from_slice(&bytes[clean_from..]);
+    buf.push(b'"');
+    true
+}
+
+/// Whether each of the eight bytes of `word` is printable ASCII (0x20 to 0x7e) other than
+/// `"`, `\` and `[`: the tests of [`needs_escape`] and of `visible`'s word test in one.
+fn plain_word(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
+    !(word & HIGHS != 0
+        || below_space
+        || has_zero(word ^ (ONES * 0x7f))
+        || has_zero(word ^ (ONES * u64::from(b'"')))
+        || has_zero(word ^ (ONES * u64::from(b'\\')))
+        || has_zero(word ^ (ONES * u64::from(b'['))))
 }
 
 /// A JSON string, escaped as serde_json escapes it: `"` and `\`, `\b \f \n \r \t`, other
@@ -589,6 +650,44 @@ mod tests {
                     expected,
                     "{b} at {at}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_plain_word_test_passes_exactly_printable_ascii_but_quote_backslash_bracket() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = [b'a'; 8];
+                word[at] = b;
+                let expected = (0x20..=0x7e).contains(&b) && !matches!(b, b'"' | b'\\' | b'[');
+                assert_eq!(
+                    plain_word(u64::from_le_bytes(word)),
+                    expected,
+                    "{b} at {at}"
+                );
+            }
+        }
+    }
+
+    /// The shortcut for plain text gives what the text through `visible`, then escaped, gives.
+    #[test]
+    fn shown_is_visible_then_escaped() {
+        let pieces = [
+            "", "a", "\"", "\\", "\n", "\u{0}", "\u{1f}", " ", "\u{7f}", "é", "[", "##[", "#",
+            "::", ":", "\u{202e}", "~", "\u{85}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for pad in ["", "1234567", "12345678901234"] {
+                    for text in [format!("{a}{pad}{b}"), format!("{pad}{a}{b}{pad}")] {
+                        let mut ours = Vec::new();
+                        shown(&mut ours, &text);
+                        let mut expected = Vec::new();
+                        string(&mut expected, &visible(&text));
+                        assert_eq!(ours, expected, "{text:?}");
+                    }
+                }
             }
         }
     }
