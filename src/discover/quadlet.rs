@@ -1325,6 +1325,9 @@ mod tests {
 }
 
 #[cfg(test)]
+mod test_dir;
+
+#[cfg(test)]
 mod dropin_tests;
 
 #[cfg(test)]

@@ -1,46 +1,13 @@
 //! Drop-ins, Podman's search directories and its one-name-once rule, and `\r` inside a line:
 //! each test fails with its piece of the model off.
 
-use super::{dropins, files, invocations, system_dirs, user_dirs, SearchDir, Skip};
-use crate::discover::compose::HostContext;
+use super::{dropins, files, system_dirs, user_dirs, SearchDir, Skip};
 use crate::invocation::Invocation;
-use crate::load::{Problem, ProblemKind};
+use crate::load::ProblemKind;
 use crate::source::SourceMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-const IMAGE: &str = "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\n";
-
-struct Tmp(PathBuf);
-
-impl Tmp {
-    fn new(tag: &str) -> Tmp {
-        let dir = std::env::temp_dir().join(format!("clawlint-qd-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Tmp(dir)
-    }
-
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let path = self.0.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(home: &Path, dirs: &[SearchDir]) -> (Vec<Invocation>, Vec<Problem>, SourceMap) {
-    let host = HostContext { home, root: None };
-    let mut sources = SourceMap::new();
-    let mut problems = Vec::new();
-    let found = invocations(&files(dirs), &host, &mut sources, &mut problems);
-    (found, problems, sources)
-}
+use super::test_dir::{run, Tmp, IMAGE};
 
 /// (host port, file name of the line that publishes it) of each gateway.
 fn ports(found: &[Invocation], sources: &SourceMap) -> Vec<(String, u16, String)> {

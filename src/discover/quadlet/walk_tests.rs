@@ -2,58 +2,18 @@
 //! them (runtime directories first, no depth limit, each directory once by its real path):
 //! each test fails with its piece of the model off.
 
-use super::{files, invocations, system_dirs, user_dirs, SearchDir};
-use crate::discover::compose::HostContext;
-use crate::invocation::Invocation;
+use super::{files, system_dirs, user_dirs, SearchDir};
 use crate::load::{Problem, ProblemKind};
 use crate::source::SourceMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-const IMAGE: &str = "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\n";
-
-struct Tmp(PathBuf);
-
-impl Tmp {
-    fn new(tag: &str) -> Tmp {
-        let dir = std::env::temp_dir().join(format!("clawlint-qw-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Tmp(dir)
-    }
-
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let path = self.0.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn link(&self, rel: &str, target: &str) {
-        let path = self.0.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::os::unix::fs::symlink(target, path).unwrap();
-    }
-}
-
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(home: &Path, dirs: &[SearchDir]) -> (Vec<Invocation>, Vec<Problem>) {
-    let host = HostContext { home, root: None };
-    let mut sources = SourceMap::new();
-    let mut problems = Vec::new();
-    let found = invocations(&files(dirs), &host, &mut sources, &mut problems);
-    (found, problems)
-}
+use super::test_dir::{run, Tmp, IMAGE};
 
 /// The `--port` each gateway runs with (`None`: the image's default), by container name.
 fn exec_port(exec: &str) -> (Option<u16>, Option<String>, Vec<Problem>) {
     let t = Tmp::new("exec");
     t.write("q/gw.container", &format!("{IMAGE}Exec={exec}\n"));
-    let (found, problems) = run(&t.0, &[SearchDir::all(t.0.join("q"))]);
+    let (found, problems, _) = run(&t.0, &[SearchDir::all(t.0.join("q"))]);
     assert_eq!(found.len(), 1, "{exec}: {problems:?}");
     let port = found[0].port_arg.as_ref().map(|p| p.value);
     let bind = found[0].container.as_ref().unwrap().bind.clone();
@@ -119,7 +79,7 @@ fn runtime_directories_come_first() {
         names(&system_dirs(root)),
         ["gw.container", "runtime.container", "gw.container"]
     );
-    let (found, _) = run(root, &system_dirs(root));
+    let (found, _, _) = run(root, &system_dirs(root));
     let from: Vec<&Path> = found
         .iter()
         .map(|inv| inv.container.as_ref().unwrap().file.as_path())
@@ -249,6 +209,6 @@ fn a_looping_link_is_a_located_problem_and_hides_nothing() {
         .iter()
         .all(|p| p.kind == ProblemKind::Unreadable && p.loc.is_some()));
     assert!(problems[3].message.contains("loop"), "{problems:?}");
-    let (found, problems) = run(&t.0, &dirs);
+    let (found, problems, _) = run(&t.0, &dirs);
     assert_eq!(found.len(), 1, "{problems:?}");
 }
