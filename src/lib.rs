@@ -24,5 +24,6 @@ pub mod resolve;
 pub mod rules;
 pub mod source;
 pub mod validate;
+mod words;
 #[cfg(test)]
 mod xorshift;

@@ -195,6 +195,25 @@ impl RealPaths {
     }
 }
 
+/// A path's bytes as `Path`'s `==` compares them (component by component: `d//e/` is `d/e`):
+/// its own bytes when spelt in plain components (nearly every path, borrowed), else its
+/// components with one `/` between them (and none after the root). Two paths are `==`
+/// exactly when these are equal; `Path`'s own `Hash` and `==` parse the components of every
+/// path (~600 instructions for a layout's path).
+pub(crate) fn compared_bytes(path: &Path) -> Cow<'_, [u8]> {
+    if plain_spelling(path).is_some() {
+        return Cow::Borrowed(path.as_os_str().as_encoded_bytes());
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(path.as_os_str().len());
+    for component in path.components() {
+        if !out.is_empty() && out != b"/" {
+            out.push(b'/');
+        }
+        out.extend_from_slice(component.as_os_str().as_encoded_bytes());
+    }
+    Cow::Owned(out)
+}
+
 /// `Some(true)` for an absolute path spelt with plain components only (`/a/b`: no `.`, `..`,
 /// empty component or trailing `/`), `Some(false)` for such a relative one (`a/b`), `None`
 /// for any other spelling.

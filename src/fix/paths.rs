@@ -234,21 +234,9 @@ impl Others {
     }
 }
 
-/// A path's bytes as `Path`'s `==` compares them (component by component): as spelled when
-/// the spelling is its components joined by one `/` (the common case, borrowed), else those
-/// components joined. Two paths are `==` exactly when their keys are equal.
+/// A path's bytes as `Path`'s `==` compares them ([`crate::paths::compared_bytes`]).
 fn same_path_key(path: &Path) -> Cow<'_, [u8]> {
-    use std::os::unix::ffi::OsStrExt;
-    let bytes = path.as_os_str().as_bytes();
-    let untidy = bytes.windows(2).any(|w| w == b"//")
-        || bytes.windows(3).any(|w| w == b"/./")
-        || bytes.ends_with(b"/.")
-        || bytes.len() > 1 && bytes.ends_with(b"/");
-    if !untidy {
-        return Cow::Borrowed(bytes);
-    }
-    let joined: PathBuf = path.components().collect();
-    Cow::Owned(joined.into_os_string().into_encoded_bytes())
+    crate::paths::compared_bytes(path)
 }
 
 /// The path OpenClaw gives agent `id` of `inst` when its config names none.

@@ -9,6 +9,7 @@ use super::visible::visible;
 use super::{place, showable, Place};
 use crate::diagnostic::{Finding, Reported};
 use crate::source::{Loc, SourceMap};
+use crate::words::{has_below, has_byte, has_high};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -289,16 +290,12 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
 /// Whether each of the eight bytes of `word` is printable ASCII (0x20 to 0x7e) other than
 /// `"`, `\` and `[`: the tests of [`needs_escape`] and of `visible`'s word test in one.
 fn plain_word(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
-    !(word & HIGHS != 0
-        || below_space
-        || has_zero(word ^ (ONES * 0x7f))
-        || has_zero(word ^ (ONES * u64::from(b'"')))
-        || has_zero(word ^ (ONES * u64::from(b'\\')))
-        || has_zero(word ^ (ONES * u64::from(b'['))))
+    !(has_high(word)
+        || has_below(word, 0x20)
+        || has_byte(word, 0x7f)
+        || has_byte(word, b'"')
+        || has_byte(word, b'\\')
+        || has_byte(word, b'['))
 }
 
 /// A JSON string, escaped as serde_json escapes it: `"` and `\`, `\b \f \n \r \t`, other
@@ -358,13 +355,7 @@ pub(crate) fn escaped(buf: &mut Vec<u8>, text: &str) {
 /// Whether any of the eight bytes of `word` is below 0x20, `"` or a backslash (the word tests for
 /// a zero byte and for a byte below 0x20; a word that fails goes byte by byte).
 fn needs_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
-    below_space
-        || has_zero(word ^ (ONES * u64::from(b'"')))
-        || has_zero(word ^ (ONES * u64::from(b'\\')))
+    has_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\')
 }
 
 /// serde_json's pretty layout (two spaces a level, `"key": value`, `[]` and `{}` when empty)

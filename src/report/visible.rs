@@ -89,14 +89,8 @@ fn needs_work(text: &str) -> bool {
 /// before the first such word are plain ASCII, so looking from its start is the same as
 /// looking from the text's.
 fn worth_a_look(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
-    word & HIGHS != 0
-        || below_space
-        || has_zero(word ^ (ONES * 0x7f))
-        || has_zero(word ^ (ONES * u64::from(b'[')))
+    use crate::words::{has_below, has_byte, has_high};
+    has_high(word) || has_below(word, 0x20) || has_byte(word, 0x7f) || has_byte(word, b'[')
 }
 
 /// Appends `text` as shown to `out`.

@@ -112,10 +112,7 @@ impl LineIndex {
 
 /// Whether any of the eight bytes of `word` is `\n` (a zero byte of `word ^ "\n\n.."`).
 fn has_line_break(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let v = word ^ (ONES * u64::from(b'\n'));
-    v.wrapping_sub(ONES) & !v & HIGHS != 0
+    crate::words::has_byte(word, b'\n')
 }
 
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

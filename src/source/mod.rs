@@ -134,19 +134,6 @@ impl SourceFile {
     }
 }
 
-/// A path's components spelt with one `/` between them (and none after the root): the bytes
-/// of the path itself when it is spelt in plain components.
-fn plain_components(path: &Path) -> Vec<u8> {
-    let mut out: Vec<u8> = Vec::with_capacity(path.as_os_str().len());
-    for component in path.components() {
-        if !out.is_empty() && out != b"/" {
-            out.push(b'/');
-        }
-        out.extend_from_slice(component.as_os_str().as_encoded_bytes());
-    }
-    out
-}
-
 /// Files are added once and never removed, so a [`FileId`] stays valid.
 #[derive(Debug, Default)]
 pub struct SourceMap {
@@ -260,10 +247,7 @@ impl SourceMap {
     /// of every path it hashes (~600 instructions for a layout's path; 90,000 lookups at
     /// 10,000 gateways).
     fn path_hash(&self, path: &Path) -> u64 {
-        match crate::paths::plain_spelling(path) {
-            Some(_) => self.hasher.hash_one(path.as_os_str().as_encoded_bytes()),
-            None => self.hasher.hash_one(plain_components(path)),
-        }
+        self.hasher.hash_one(crate::paths::compared_bytes(path))
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {

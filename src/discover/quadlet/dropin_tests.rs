@@ -9,6 +9,15 @@ use std::path::PathBuf;
 
 use super::test_dir::{run, Tmp, IMAGE};
 
+/// What each drop-in merged into the gateway's quadlet applies to, in merge order.
+fn applies_to(found: &Invocation) -> Vec<String> {
+    let drop_ins = &found.container.as_ref().unwrap().drop_ins;
+    drop_ins
+        .iter()
+        .map(crate::container::DropIn::applies_to)
+        .collect()
+}
+
 /// (host port, file name of the line that publishes it) of each gateway.
 fn ports(found: &[Invocation], sources: &SourceMap) -> Vec<(String, u16, String)> {
     found
@@ -223,14 +232,7 @@ fn drop_ins_merge_in_name_order_and_the_most_specific_name_wins() {
             ),
         ]
     );
-    let words: Vec<String> = found[1]
-        .container
-        .as_ref()
-        .unwrap()
-        .drop_ins
-        .iter()
-        .map(crate::container::DropIn::applies_to)
-        .collect();
+    let words = applies_to(&found[1]);
     assert_eq!(
         words,
         [
@@ -239,14 +241,7 @@ fn drop_ins_merge_in_name_order_and_the_most_specific_name_wins() {
             "its template's"
         ]
     );
-    let words: Vec<String> = found[0]
-        .container
-        .as_ref()
-        .unwrap()
-        .drop_ins
-        .iter()
-        .map(crate::container::DropIn::applies_to)
-        .collect();
+    let words = applies_to(&found[0]);
     assert_eq!(words, ["its own", "every .container quadlet"]);
 }
 
