@@ -167,6 +167,32 @@ pub struct Container {
     /// A quadlet's drop-ins merged into it, in the order Podman merges them (empty for
     /// other engines).
     pub drop_ins: Vec<DropIn>,
+    /// A quadlet the package manager installed (under `/usr/share/containers/systemd`):
+    /// where its files are, and the administrator's drop-in a fix writes instead of editing
+    /// them. `None` for every other container.
+    pub packaged: Option<Box<Packaged>>,
+}
+
+/// Where a packaged quadlet's files lie, and the drop-in under `/etc/containers/systemd`
+/// that overrides them. A package update replaces its files (an edit there is undone, or
+/// stops the update), so an administrator overrides a packaged unit with a drop-in in the
+/// directory Podman reads before it (podman-systemd.unit(5): "System administrator's defined
+/// quadlets").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Packaged {
+    /// The package manager's tree (`<root>/usr/share/containers/systemd`): a file under it
+    /// is the package's.
+    pub tree: PathBuf,
+    /// `<root>/etc/containers/systemd/<the quadlet's directory below the tree>/<unit>.d/`
+    /// [`Packaged::DROP_IN_NAME`], registered to be created ([`crate::source::SourceMap::add_new`]);
+    /// `None` when a file is there already.
+    pub drop_in: Option<crate::source::FileId>,
+}
+
+impl Packaged {
+    /// The name of the drop-in clawlint writes: it sorts after the usual `10-*.conf` ..
+    /// `90-*.conf`, and Podman merges drop-ins in name order.
+    pub const DROP_IN_NAME: &'static str = "99-clawlint.conf";
 }
 
 /// A drop-in Podman's quadlet generator merges into a quadlet, and why it applies.
@@ -182,6 +208,10 @@ pub struct DropIn {
     /// Drop-ins of the same file name in later directories, which it hides (Podman takes
     /// the first of a name).
     pub hides: Vec<PathBuf>,
+    /// For a drop-in Podman never reads because the first of its name sets nothing (an
+    /// empty file, or a link to `/dev/null`): that file, which masks it. `loc` is then the
+    /// masking file's start.
+    pub masked_by: Option<PathBuf>,
 }
 
 impl DropIn {

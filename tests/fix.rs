@@ -157,10 +157,12 @@ fn every_fixable_fixture_is_fixed_and_nothing_else_changes() {
         // only by inserted `port` pins, removed suppression lines or comments, and lines whose
         // port numbers changed (a moved base port) and nothing else.
         let now = files(&dir);
-        assert_eq!(
-            now.keys().collect::<Vec<_>>(),
-            original.keys().collect::<Vec<_>>()
-        );
+        for path in original.keys() {
+            assert!(now.contains_key(path), "{name}: {} is gone", path.display());
+        }
+        for (path, text) in now.iter().filter(|(p, _)| !original.contains_key(*p)) {
+            assert_created_drop_in(&name, path, &String::from_utf8_lossy(text));
+        }
         for (path, old) in &original {
             let new = &now[path];
             if new == old {
@@ -171,6 +173,28 @@ fn every_fixable_fixture_is_fixed_and_nothing_else_changes() {
         }
     }
     assert!(fixed_any >= 3, "only {fixed_any} fixable fixtures");
+}
+
+/// A file `--fix` created is an administrator's quadlet drop-in (for a quadlet the package
+/// manager owns) that empties `PublishPort=` and publishes the ports again, and says so.
+fn assert_created_drop_in(name: &str, path: &Path, text: &str) {
+    let shown = path.display().to_string();
+    assert!(
+        shown.contains("/etc/containers/systemd/") && shown.ends_with(".d/99-clawlint.conf"),
+        "{name}: --fix created {shown}"
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        lines[..2],
+        ["[Container]", "PublishPort="],
+        "{name}: {text}"
+    );
+    assert!(
+        lines[2..]
+            .iter()
+            .all(|l| l.starts_with("PublishPort=") && l.len() > 12),
+        "{name}: {text}"
+    );
 }
 
 /// The line with every run of digits replaced by `#`.
@@ -563,7 +587,8 @@ fn apply_sarif_fixes(
     let mut expected = BTreeMap::new();
     for (uri, mut list) in edits {
         let path = dir.join(&uri);
-        let mut text = std::fs::read_to_string(&path).unwrap();
+        // A file a fix creates is not there yet: its one edit inserts it whole.
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
         list.sort();
         let mut after = usize::MAX;
         for (sl, sc, el, ec, new) in list.into_iter().rev() {
@@ -579,10 +604,12 @@ fn apply_sarif_fixes(
         // Keyed as `files` lists it: a file a fix names through a linked directory (the path
         // clawlint read it through) by where it lies.
         let real_dir = std::fs::canonicalize(dir).unwrap();
-        let real = std::fs::canonicalize(&path).unwrap();
-        let listed = real
-            .strip_prefix(&real_dir)
-            .map_or(path, |rest| dir.join(rest));
+        let listed = match std::fs::canonicalize(&path) {
+            Ok(real) => real
+                .strip_prefix(&real_dir)
+                .map_or(path, |rest| dir.join(rest)),
+            Err(_) => path,
+        };
         expected.insert(listed, text);
     }
     (count, expected)
@@ -993,6 +1020,8 @@ struct Fixed {
     written: Vec<String>,
     /// The browser profiles `attachOnly` was set on (`openclaw` for the `browser` block).
     attach_only: Vec<String>,
+    /// A drop-in was written for it (a packaged quadlet's published ports).
+    drop_in: bool,
 }
 
 /// The first number after `after` in `text`.
@@ -1070,11 +1099,14 @@ fn record_fix(fixed: &mut BTreeMap<String, Fixed>, message: &str, gateways: &[St
             number_after(message, "host port"),
             number_after(message, "instead of"),
         );
-        fixed
-            .entry(name.clone())
-            .or_default()
-            .shifts
-            .push((from, from, to - from));
+        let f = fixed.entry(name.clone()).or_default();
+        f.shifts.push((from, from, to - from));
+        // A packaged quadlet's ports written again in a new drop-in: where they are set moves
+        // there, and the drop-in is listed.
+        if let Some(rest) = message.split(" in a new drop-in ").nth(1) {
+            f.written.push(rest.split(' ').next().unwrap().to_string());
+            f.drop_in = true;
+        }
     } else if message.contains("its own workspace") || message.contains("its own agent dir") {
         let path = message.split(" its own ").nth(1).unwrap();
         let path = path
@@ -1199,6 +1231,10 @@ fn is_fixed(
     // A moved base: a formula that shows how a port derives from it (near the top of the
     // range, a fallback range became one derived from the new base).
     if f.moved && key.ends_with(".formula") || f.from_top && key.starts_with(".listeners.") {
+        return true;
+    }
+    // A drop-in written: it is listed among the container's drop-ins, after the others.
+    if f.drop_in && old.is_none() && key.starts_with(".container.dropIns[") {
         return true;
     }
     // A port pinned where none was: its source (and the sources of what derives from it).

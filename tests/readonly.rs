@@ -209,6 +209,49 @@ fn check_and_resolve_change_nothing() {
     }
 }
 
+/// A fix that creates a file (the drop-in that overrides a packaged quadlet's published port)
+/// creates nothing without `--fix`: `--diff` shows it as a new file, every format offers it,
+/// and the layout (home and root) is as it was, no directory made.
+#[test]
+fn a_fix_that_creates_a_file_creates_nothing_without_fix() {
+    let scratch = Scratch::new("creates");
+    copy_tree(
+        &root().join("fixtures/containers-quadlet-packaged-fix"),
+        &scratch.0,
+    );
+    let before = snapshot(&scratch.0);
+    let (home, unit_root) = (scratch.0.join("home"), scratch.0.join("root"));
+    let (home, unit_root) = (home.to_str().unwrap(), unit_root.to_str().unwrap());
+    let owned = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let base = ["check", "--home", home, "--root", unit_root, "--no-config"];
+    let mut runs: Vec<Vec<String>> = FORMATS
+        .iter()
+        .map(|format| owned(&[&base[..], &["--unsafe-fixes", "--format", format]].concat()))
+        .collect();
+    runs.push(owned(&[&base[..], &["--diff", "--unsafe-fixes"]].concat()));
+    for args in runs {
+        let output = clawlint(&args);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if args.iter().any(|a| a == "--diff") {
+            assert!(
+                stdout.contains("--- /dev/null\n+++ ")
+                    && stdout.contains("openclaw.container.d/99-clawlint.conf\n"),
+                "{stdout}"
+            );
+        }
+        if args.iter().any(|a| a == "json") {
+            assert!(stdout.contains("99-clawlint.conf"), "{stdout}");
+        }
+        let diff = changes(&before, &snapshot(&scratch.0));
+        assert!(
+            diff.is_empty(),
+            "`clawlint {}` changed the layout:\n{}",
+            args.join(" "),
+            diff.join("\n")
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // strace
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 use super::compose::{self, spec, HostContext};
 use super::systemd::{self, SpecifierContext};
 use crate::container::{
-    Container, DropIn, Engine, HostAddr, HostText, Mount, MountSource, Network, Published,
+    Container, DropIn, Engine, HostAddr, HostText, Mount, MountSource, Network, Packaged, Published,
 };
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
@@ -612,15 +612,16 @@ fn with_drop_ins(
 ) -> Option<Invocation> {
     let unit_path = unit.path.clone();
     let mut parts = vec![unit];
-    // Each merged drop-in's provenance, as parts[1..] are.
-    let mut merged = Vec::new();
+    // Each drop-in as resolve lists it, in merge order: a merged one's parts are parts[1..].
+    let mut listed = Vec::new();
     for found in drop_ins.for_unit(&unit_path, sources, problems) {
         let path = found.path.clone();
         match drop_ins.read(&path, sources, problems) {
             dropins::Read::Merged(part) => {
                 parts.push(part);
-                merged.push(found);
+                listed.push(Listed::Merged(found));
             }
+            dropins::Read::Masked => listed.push(Listed::Masking(found)),
             dropins::Read::Refused(text, refused) => {
                 if drop_ins.first_said(&path) {
                     let file = register(&path, text, sources);
@@ -658,16 +659,7 @@ fn with_drop_ins(
         .iter_mut()
         .map(|p| register(&p.path, std::mem::take(&mut p.text), sources))
         .collect();
-    let drop_ins = merged
-        .into_iter()
-        .zip(&files[1..])
-        .map(|(found, &file)| DropIn {
-            path: found.path,
-            loc: crate::load::tree::file_start(file),
-            dir_name: found.dir_name,
-            hides: found.hides,
-        })
-        .collect();
+    let drop_ins = listed_drop_ins(listed, &parts, &files, sources);
     let mut gateway = invocation(
         &unit_path,
         Merged::of(&parts),
@@ -680,6 +672,62 @@ fn with_drop_ins(
         c.drop_ins = drop_ins;
     }
     Some(gateway)
+}
+
+/// A drop-in Podman takes for a quadlet: merged, or a link to `/dev/null` (which sets
+/// nothing).
+enum Listed {
+    Merged(dropins::Found),
+    Masking(dropins::Found),
+}
+
+/// The drop-ins resolve lists for a quadlet, in merge order: each merged one (`parts[1..]`,
+/// registered as `files[1..]`), and the ones hidden by a file of their name that sets nothing
+/// (an empty file, a link to `/dev/null`), as masked by it.
+fn listed_drop_ins(
+    listed: Vec<Listed>,
+    parts: &[Part],
+    files: &[FileId],
+    sources: &mut SourceMap,
+) -> Vec<DropIn> {
+    let mut out = Vec::new();
+    let mut merged = parts[1..].iter().zip(&files[1..]);
+    for entry in listed {
+        let (found, masking) = match entry {
+            Listed::Merged(found) => {
+                let Some((part, &file)) = merged.next() else {
+                    continue;
+                };
+                let sets_nothing = part.parsed.lines.is_empty();
+                let hides = found.hides.iter().map(|(path, _)| path.clone()).collect();
+                out.push(DropIn {
+                    path: found.path.clone(),
+                    loc: crate::load::tree::file_start(file),
+                    dir_name: found.dir_name.clone(),
+                    hides,
+                    masked_by: None,
+                });
+                (found, sets_nothing.then_some(file))
+            }
+            // Not merged, so not listed itself; where the masked ones point.
+            Listed::Masking(found) if !found.hides.is_empty() => {
+                let file = sources.add(&found.path, String::new(), None);
+                (found, Some(file))
+            }
+            Listed::Masking(_) => continue,
+        };
+        let Some(file) = masking else {
+            continue;
+        };
+        out.extend(found.hides.into_iter().map(|(path, dir_name)| DropIn {
+            path,
+            loc: crate::load::tree::file_start(file),
+            dir_name,
+            hides: Vec::new(),
+            masked_by: Some(found.path.clone()),
+        }));
+    }
+    out
 }
 
 /// The unit name and `%`-specifier context of the quadlet at `path`.
@@ -708,6 +756,9 @@ struct Runs<'a> {
     /// The `Exec=` line podman cannot split, and why: it drops the key (with a warning) and
     /// runs the image's own command.
     exec_dropped: Option<(merged::Found<'a>, &'static str)>,
+    /// The variables systemd substitutes in the command that no `Environment=` of the
+    /// quadlet's `[Service]` sets, as written: read as unset ([`substituted`]).
+    unset: Vec<String>,
 }
 
 fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext) -> Runs<'a> {
@@ -723,13 +774,13 @@ fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext) -> Runs<'a> {
     // Podman splits the value; systemd expands the specifiers in each word of the
     // `ExecStart=` it is written into.
     let words = exec.map(|(_, line)| split::exec_words(&line.value));
-    let argv: Vec<String> = match words {
-        Some(Ok(words)) => words.iter().map(|w| expand(w)).collect(),
+    let (argv, unset) = match words {
+        Some(Ok(words)) => substituted(unit, words.iter().map(|w| expand(w)), &expand),
         Some(Err(why)) => {
             exec_dropped = exec.take().map(|found| (found, why));
-            image_command(openclaw_image)
+            (image_command(openclaw_image), Vec::new())
         }
-        None => image_command(openclaw_image),
+        None => (image_command(openclaw_image), Vec::new()),
     };
     Runs {
         image,
@@ -737,6 +788,51 @@ fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext) -> Runs<'a> {
         exec,
         argv,
         exec_dropped,
+        unset,
+    }
+}
+
+/// The command as systemd runs it: podman's generator writes it, unescaped `$` and all, into
+/// the `ExecStart=` of the service it generates (podman-systemd.unit(5): `Exec=` has "the
+/// same format as systemd command lines"), and systemd substitutes `$NAME` and `${NAME}`
+/// there from the service's environment. That is the quadlet's `[Service]` `Environment=`
+/// lines (not `[Container]`'s, which only the container sees); what a `[Service]`
+/// `EnvironmentFile=` or the service manager's environment sets is not read, so those
+/// variables are read as unset, as systemd reads them when nothing sets them, and returned as
+/// written.
+fn substituted(
+    unit: Merged,
+    words: impl Iterator<Item = String>,
+    expand: &dyn Fn(&str) -> String,
+) -> (Vec<String>, Vec<String>) {
+    let mut env: Vec<(String, String)> = Vec::new();
+    for (_, line) in unit.all("Service", "Environment") {
+        let (assignments, _) = systemd::parse_environment(&line.value);
+        env.extend(assignments.into_iter().map(|(k, v, _)| (k, expand(&v))));
+    }
+    // Podman's own arguments come first on the line: one empty word stands for them.
+    let line: Vec<String> = std::iter::once(String::new()).chain(words).collect();
+    let unset = systemd::exec_variables(&line)
+        .into_iter()
+        .filter(|(name, _)| !env.iter().any(|(key, _)| key == name))
+        .map(|(_, written)| written)
+        .collect();
+    let mut argv = systemd::expand_exec_variables(&line, &env);
+    argv.remove(0);
+    (argv, unset)
+}
+
+/// CL502 at an `Exec=` whose variables clawlint cannot expand ([`substituted`]).
+fn unset_in_command(at: Loc, unset: &[String]) -> Problem {
+    Problem {
+        kind: ProblemKind::MissingEnvVar,
+        message: format!(
+            "this Exec= uses {}, which systemd substitutes in the ExecStart= podman's quadlet generator writes, from the service's environment, and no Environment= in the quadlet's [Service] sets {} ([Container]'s Environment= is the container's own; a [Service] EnvironmentFile= or the service manager's environment may, and clawlint reads neither): clawlint reads the command as systemd does when nothing sets {}, and cannot say what this gateway runs with",
+            unset.join(", "),
+            if unset.len() == 1 { "it" } else { "them" },
+            if unset.len() == 1 { "it" } else { "them" },
+        ),
+        loc: Some(at),
     }
 }
 
@@ -779,6 +875,7 @@ fn invocation(
         exec,
         argv,
         exec_dropped,
+        unset,
     } = runs(unit, &ctx);
     if !compose::runs_gateway(&argv, openclaw_image) {
         return None;
@@ -795,6 +892,9 @@ fn invocation(
             ),
             loc: Some(at(found)),
         });
+    }
+    if let Some(found) = exec.filter(|_| !unset.is_empty()) {
+        problems.push(unset_in_command(at(found), &unset));
     }
     // A relative path is the quadlet's own directory's, whichever drop-in says it.
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -907,6 +1007,7 @@ fn invocation(
     let port_arg = crate::openclaw::port_from_args(&argv)
         .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
     let image = image.map(|(image, _)| image);
+    let packaged = packaged(path, host, sources);
     Some(Invocation {
         written_home: None,
         name: name.clone(),
@@ -937,8 +1038,28 @@ fn invocation(
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
             drop_ins: Vec::new(),
+            packaged,
         })),
     })
+}
+
+/// For a quadlet under the package manager's tree, `/usr/share/containers/systemd`: the
+/// tree, and the administrator's drop-in that overrides it ([`Packaged`]) in the same
+/// directory under `/etc/containers/systemd` (which the same generator reads: `users/1000`
+/// stays `users/1000`), registered to be created when nothing is there.
+fn packaged(path: &Path, host: &HostContext, sources: &mut SourceMap) -> Option<Box<Packaged>> {
+    let root = host.root?;
+    let tree = root.join("usr/share/containers/systemd");
+    let below = path.parent()?.strip_prefix(&tree).ok()?;
+    let mut dir_name = path.file_name()?.to_os_string();
+    dir_name.push(".d");
+    let drop_in = root
+        .join("etc/containers/systemd")
+        .join(below)
+        .join(dir_name)
+        .join(Packaged::DROP_IN_NAME);
+    let drop_in = (!crate::paths::host::is_there(&drop_in)).then(|| sources.add_new(&drop_in));
+    Some(Box::new(Packaged { tree, drop_in }))
 }
 
 /// `getContainerName`'s default: `systemd-%N` (the unit's name), or `systemd-%p_%i` for a

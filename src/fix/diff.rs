@@ -102,9 +102,14 @@ pub fn render(
 
 /// The unified diff of one file (3 lines of context), headed by the fixes that make it.
 /// Both sides are the redacted text (edits never touch a secret, so the offsets agree): a
-/// context line never shows a secret.
+/// context line never shows a secret. A file a fix creates is a new file, as `diff -N` and
+/// `git diff` show one: from `/dev/null`.
 pub fn unified(source: &SourceFile, edits: &[Edit], reasons: &[String]) -> String {
     let path = crate::paths::display_path(&source.path);
+    let old = match source.to_create {
+        true => "/dev/null",
+        false => path.as_str(),
+    };
     let before = source.redacted_text();
     let after = super::apply(&before, edits);
     let mut out = String::new();
@@ -116,7 +121,7 @@ pub fn unified(source: &SourceFile, edits: &[Edit], reasons: &[String]) -> Strin
     let text = diff
         .unified_diff()
         .context_radius(3)
-        .header(&path, &path)
+        .header(old, &path)
         .to_string();
     // Lines of the layout reach the terminal: shown as every other output shows them.
     for line in text.split_inclusive('\n') {

@@ -11,6 +11,7 @@ pub mod browser;
 pub mod diff;
 pub mod fixers;
 pub mod moves;
+pub mod packaged;
 pub mod paths;
 pub mod pins;
 pub mod publish;

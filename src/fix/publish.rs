@@ -10,6 +10,9 @@
 //! `${VAR:-N}`/`${VAR-N}`. Anything else (a range, a YAML anchor other services share, a
 //! fleet cell, whose port is fixed when it is created) gets no fix, with the reason.
 //!
+//! A quadlet the package manager owns is not edited: the change goes into a new drop-in
+//! ([`super::packaged`]).
+//!
 //! Unsafe: the container then listens on another host port, so whatever reached it on the
 //! old one (a reverse proxy, a bookmarked Control UI, paired nodes) must follow.
 
@@ -90,16 +93,28 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
     if super::fixers::overlaps_secret(sources, loc) {
         return Err("the edit would touch a secret".into());
     }
+    let container = publishers
+        .first()
+        .and_then(|&(i, _)| instances[i].container.as_deref());
+    let packaged =
+        container.and_then(|c| super::packaged::edit(c, sources, *entry, loc.span, *to, &place));
+    let (edit, place) = match packaged {
+        Some(made) => made?,
+        None => (
+            Edit {
+                file: loc.file,
+                span: loc.span,
+                replacement: to.to_string(),
+            },
+            place,
+        ),
+    };
     Ok(Fix {
         applicability: Applicability::Unsafe,
         description: format!(
             "publish \"{instance}\" on host port {to} instead of {from} ({place}); the port inside the container stays {container_port}; recreate the container and point what reached it on {from} (a reverse proxy, the Control UI URL, paired nodes) at {to}"
         ),
-        edits: vec![Edit {
-            file: loc.file,
-            span: loc.span,
-            replacement: to.to_string(),
-        }],
+        edits: vec![edit],
     })
 }
 

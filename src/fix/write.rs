@@ -6,6 +6,12 @@
 //! clawlint read. Then each fixed text goes to a temporary file in the same directory, with
 //! the original's mode and owner, is fsynced, and only when every temporary file is ready are
 //! they renamed over the originals (after a last check that nothing changed meanwhile).
+//!
+//! A file a fix creates ([`crate::source::SourceFile::to_create`]) must not be there, and its
+//! directory must lie inside the layout (the directories missing below it are made, and
+//! removed again when the write is given up). Its temporary file is linked to its name, which
+//! fails if anything took that name meanwhile: a file is never overwritten by one created.
+//! Files are created before any is replaced.
 
 use super::Edit;
 use crate::source::{FileId, SourceMap};
@@ -19,10 +25,22 @@ pub struct Refusal {
     pub reason: String,
 }
 
+/// A file to write, checked.
+enum Target {
+    /// An existing file (a link's target), and the bytes clawlint read of it.
+    Replace(PathBuf),
+    /// A file to create: its path under the real directory that is there, and the
+    /// directories to make below that one, outermost first.
+    Create { path: PathBuf, dirs: Vec<PathBuf> },
+}
+
 struct Prepared {
     target: PathBuf,
     temp: PathBuf,
-    expected: Vec<u8>,
+    /// `None` for a file created.
+    expected: Option<Vec<u8>>,
+    /// The directories made for a file created, outermost first.
+    made: Vec<PathBuf>,
 }
 
 /// Applies `plan` (edits per file, sorted, not overlapping). `roots` are the directories of
@@ -47,18 +65,29 @@ pub fn write_all(
         if edits.iter().any(|e| source.hides(e.span)) {
             return Err(refuse("the edit would touch a secret".into()));
         }
-        let target = check(&source.path, source.text.as_bytes(), &roots).map_err(refuse)?;
+        let target = match source.to_create {
+            true => check_new(&source.path, &roots),
+            false => check(&source.path, source.text.as_bytes(), &roots).map(Target::Replace),
+        }
+        .map_err(refuse)?;
         checked.push((target, source, edits));
     }
+    // Created first: a name taken meanwhile then stops the write before any file changed.
+    checked.sort_by_key(|(target, _, _)| matches!(target, Target::Replace(_)));
     let mut prepared: Vec<Prepared> = Vec::new();
     for (target, source, edits) in checked {
         let fixed = super::apply(&source.text, edits);
-        match prepare(&target, fixed.as_bytes()) {
-            Ok(temp) => prepared.push(Prepared {
+        let made = match target {
+            Target::Replace(target) => prepare(&target, fixed.as_bytes()).map(|temp| Prepared {
                 target,
                 temp,
-                expected: source.text.as_bytes().to_vec(),
+                expected: Some(source.text.as_bytes().to_vec()),
+                made: Vec::new(),
             }),
+            Target::Create { path, dirs } => prepare_new(&path, &dirs, fixed.as_bytes()),
+        };
+        match made {
+            Ok(p) => prepared.push(p),
             Err(reason) => {
                 discard(&prepared);
                 return Err(Refusal {
@@ -69,22 +98,34 @@ pub fn write_all(
         }
     }
     for p in &prepared {
-        if !matches!(read_again(&p.target, &p.expected), Ok(true)) {
+        let unchanged = match &p.expected {
+            Some(expected) => matches!(read_again(&p.target, expected), Ok(true)),
+            None => std::fs::symlink_metadata(&p.target).is_err(),
+        };
+        if !unchanged {
             discard(&prepared);
             return Err(Refusal {
                 path: p.target.clone(),
-                reason: "it changed since clawlint read it".into(),
+                reason: match p.expected {
+                    Some(_) => "it changed since clawlint read it",
+                    None => "a file took its name since clawlint looked",
+                }
+                .into(),
             });
         }
     }
     let mut written = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
-        if let Err(e) = std::fs::rename(&p.temp, &p.target) {
+        if let Err(e) = commit(p) {
             discard(&prepared[i..]);
             return Err(Refusal {
                 path: p.target.clone(),
                 reason: format!(
-                    "cannot replace it: {e} (already written: {})",
+                    "cannot {} it: {e} (already written: {})",
+                    match p.expected {
+                        Some(_) => "replace",
+                        None => "create",
+                    },
                     if written.is_empty() {
                         "none".to_string()
                     } else {
@@ -104,6 +145,67 @@ pub fn write_all(
         written.push(p.target.clone());
     }
     Ok(written)
+}
+
+/// Puts a prepared file in place: renamed over the original, or linked to a name that must
+/// be free (`link` never replaces a file), its temporary name then removed.
+fn commit(p: &Prepared) -> std::io::Result<()> {
+    match p.expected {
+        Some(_) => std::fs::rename(&p.temp, &p.target),
+        None => {
+            std::fs::hard_link(&p.temp, &p.target)?;
+            let _ = std::fs::remove_file(&p.temp);
+            Ok(())
+        }
+    }
+}
+
+/// Where to create `path`, a file a fix creates: nothing may be there (not even a link), and
+/// the directory above it that is there must lie inside the layout (its real path: a link
+/// out of it is refused); the directories missing below that one are made when it is written.
+fn check_new(path: &Path, roots: &[PathBuf]) -> Result<Target, String> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(
+            "a file is there already, and clawlint does not overwrite it with a new one".into(),
+        );
+    }
+    let mut missing: Vec<&std::ffi::OsStr> = Vec::new();
+    let mut there = path;
+    loop {
+        let (Some(parent), Some(name)) = (there.parent(), there.file_name()) else {
+            return Err("no directory above it is there".into());
+        };
+        missing.push(name);
+        there = parent;
+        if std::fs::symlink_metadata(there).is_ok() || there.as_os_str().is_empty() {
+            break;
+        }
+    }
+    let there = if there.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        there
+    };
+    let real = std::fs::canonicalize(there)
+        .map_err(|e| format!("cannot resolve {}: {e}", there.display()))?;
+    if !roots.iter().any(|r| real.starts_with(r)) {
+        return Err(format!(
+            "its directory {} lies outside the layout clawlint read",
+            real.display()
+        ));
+    }
+    if !real.is_dir() {
+        return Err(format!("{} is not a directory", real.display()));
+    }
+    let mut placed = real;
+    let mut dirs = Vec::new();
+    for (i, name) in missing.iter().rev().enumerate() {
+        placed.push(name);
+        if i + 1 < missing.len() {
+            dirs.push(placed.clone());
+        }
+    }
+    Ok(Target::Create { path: placed, dirs })
 }
 
 /// The path to write for `path`: itself, or the target of a symlink inside the layout.
@@ -181,9 +283,56 @@ fn prepare(target: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
     }
 }
 
+/// Makes `dirs` (outermost first; none may be there) and writes `bytes` to a new temporary
+/// file in the last, synced, for [`commit`] to link to `path`. What it made is removed when it
+/// fails.
+fn prepare_new(path: &Path, dirs: &[PathBuf], bytes: &[u8]) -> Result<Prepared, String> {
+    let mut made = Vec::new();
+    for dir in dirs {
+        if let Err(e) = std::fs::create_dir(dir) {
+            remove_dirs(&made);
+            return Err(format!("cannot make the directory {}: {e}", dir.display()));
+        }
+        made.push(dir.clone());
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.clawlint-fix-{}.tmp", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        remove_dirs(&made);
+        return Err(format!("cannot write a temporary file next to it: {e}"));
+    }
+    Ok(Prepared {
+        target: path.to_path_buf(),
+        temp,
+        expected: None,
+        made,
+    })
+}
+
+/// Removes the directories a write made, innermost first (each only when empty).
+fn remove_dirs(made: &[PathBuf]) {
+    for dir in made.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
 fn discard(prepared: &[Prepared]) {
     for p in prepared {
         let _ = std::fs::remove_file(&p.temp);
+        remove_dirs(&p.made);
     }
 }
 
@@ -313,5 +462,88 @@ mod tests {
             .unwrap()
             .file_type()
             .is_symlink());
+    }
+
+    /// A plan that creates `path` (relative to `dir`) with `text`, and the map it is in.
+    fn create(dir: &Path, path: &str, text: &str) -> (SourceMap, Vec<(FileId, Vec<Edit>)>) {
+        let mut map = SourceMap::new();
+        let file = map.add_new(&dir.join(path));
+        let edit = Edit {
+            file,
+            span: Span::new(0, 0),
+            replacement: text.into(),
+        };
+        (map, vec![(file, vec![edit])])
+    }
+
+    #[test]
+    fn a_new_file_is_created_with_the_directories_missing_above_it() {
+        let (dir, _, _, _) = setup("create");
+        let (map, plan) = create(&dir, "etc/gw.container.d/99-clawlint.conf", "[Container]\n");
+        let written = write_all(&plan, &map, std::slice::from_ref(&*dir)).unwrap();
+        let path = dir.join("etc/gw.container.d/99-clawlint.conf");
+        assert_eq!(written, [std::fs::canonicalize(&path).unwrap()]);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "[Container]\n");
+        let left = std::fs::read_dir(dir.join("etc/gw.container.d"))
+            .unwrap()
+            .count();
+        assert_eq!(left, 1, "a temporary file was left");
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_one_that_is_there() {
+        let (dir, path, _, _) = setup("create-there");
+        let (map, plan) = create(&dir, "openclaw.json", "x\n");
+        let refusal = write_all(&plan, &map, std::slice::from_ref(&*dir)).unwrap_err();
+        assert!(
+            refusal.reason.contains("does not overwrite"),
+            "{}",
+            refusal.reason
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ a: 1 }\n");
+        // Nor a link, even one that leads nowhere.
+        std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("dangling.conf")).unwrap();
+        let (map, plan) = create(&dir, "dangling.conf", "x\n");
+        assert!(write_all(&plan, &map, std::slice::from_ref(&*dir)).is_err());
+        assert!(!dir.join("nowhere").exists());
+    }
+
+    #[test]
+    fn a_new_file_whose_directory_leaves_the_layout_is_refused() {
+        let (dir, _, _, _) = setup("create-outside");
+        let (outside, _, _, _) = setup("create-outside-target");
+        let inside = dir.join("home");
+        std::fs::create_dir(&inside).unwrap();
+        std::os::unix::fs::symlink(&*outside, inside.join("etc")).unwrap();
+        let (map, plan) = create(&inside, "etc/gw.container.d/99-clawlint.conf", "x\n");
+        let refusal = write_all(&plan, &map, std::slice::from_ref(&inside)).unwrap_err();
+        assert!(
+            refusal.reason.contains("outside the layout"),
+            "{}",
+            refusal.reason
+        );
+        assert!(!outside.join("gw.container.d").exists());
+    }
+
+    #[test]
+    fn a_refused_write_leaves_no_new_file_nor_directory() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, path, mut map, mut plan) = setup("create-all-or-nothing");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let file = map.add_new(&dir.join("etc/gw.container.d/99-clawlint.conf"));
+        let edit = Edit {
+            file,
+            span: Span::new(0, 0),
+            replacement: "x\n".into(),
+        };
+        plan.insert(0, (file, vec![edit]));
+        let refusal = write_all(&plan, &map, std::slice::from_ref(&*dir)).unwrap_err();
+        assert_eq!(refusal.reason, "it is read-only");
+        assert!(!dir.join("etc").exists());
+        // With the file writable, both are written: the new one first.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let written = write_all(&plan, &map, std::slice::from_ref(&*dir)).unwrap();
+        assert_eq!(written.len(), 2);
+        assert!(written[0].ends_with("99-clawlint.conf"));
     }
 }

@@ -206,9 +206,10 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
     }
     for (i, d) in c.drop_ins.iter().enumerate() {
         let hides: Vec<String> = d.hides.iter().map(|p| display_path(p)).collect();
-        let hides = match hides.is_empty() {
-            true => String::new(),
-            false => format!("; hides {}", hides.join(", ")),
+        let hides = match (&d.masked_by, hides.is_empty()) {
+            (Some(by), _) => format!("; masked by {}, so podman never reads it", display_path(by)),
+            (None, true) => String::new(),
+            (None, false) => format!("; hides {}", hides.join(", ")),
         };
         row(
             out,
@@ -930,7 +931,9 @@ impl<'s> ModelJson<'s> {
                 w.key("file").str(&path_text(&d.path, home));
                 w.key("hides").strs(&hides);
                 let text = self.at(d.loc);
-                w.key("location").str(&text).end();
+                w.key("location").str(&text);
+                let masked_by = d.masked_by.as_deref().map(|p| path_text(p, home));
+                w.key("maskedBy").opt_str(masked_by.as_deref()).end();
             }
             w.end();
         }

@@ -187,6 +187,7 @@ fn cell_invocation(
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
             drop_ins: Vec::new(),
+            packaged: None,
         })),
     }
 }

@@ -132,6 +132,9 @@ const QUADLET_UNPARSABLE_HELP: &str = "fix the line as the message says (a comme
 /// CL904's help for a quadlet value Podman's generator or podman itself rejects or drops.
 const QUADLET_INVALID_HELP: &str = "podman rejects or drops this value; write it as the message says, then `systemctl --user daemon-reload` (`systemctl daemon-reload` for a system quadlet); `/usr/libexec/podman/quadlet -dryrun -user` shows the service Podman's generator writes from it";
 
+/// CL502's help for a variable in a quadlet's `Exec=` that nothing clawlint reads sets.
+const QUADLET_EXEC_VARIABLE_HELP: &str = "set the variable in the quadlet's [Service] section (`Environment=NAME=value`), where systemd, which substitutes it in the command, reads it and clawlint can too; write the value itself in Exec= instead; or write `$$` for a `$` the container's own shell should see";
+
 /// A `.container` quadlet or one of its drop-ins (`*.conf` in `x.container.d/`,
 /// `container.d/`, `x-.container.d/`).
 fn is_quadlet(path: &std::path::Path) -> bool {
@@ -148,6 +151,7 @@ fn systemd_help(kind: ProblemKind, path: &std::path::Path) -> &'static str {
         ProblemKind::Budget if is_manager_conf(path) => MANAGER_ENV_BUDGET_HELP,
         ProblemKind::Unparsable if is_quadlet(path) => QUADLET_UNPARSABLE_HELP,
         ProblemKind::InvalidValue if is_quadlet(path) => QUADLET_INVALID_HELP,
+        ProblemKind::MissingEnvVar if is_quadlet(path) => QUADLET_EXEC_VARIABLE_HELP,
         ProblemKind::Unparsable => "fix the line as the message says (for one that is not UTF-8, re-save the file as UTF-8: `iconv -f latin1 -t utf-8`; a section header is `[Name]` alone on its line, the name without quotes or backslashes), then `systemctl daemon-reload`; `systemd-analyze verify UNIT` shows what systemd makes of the file",
         other => help_for(other),
     }

@@ -161,6 +161,7 @@ impl ContainerSpec {
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
             drop_ins: Vec::new(),
+            packaged: None,
         }
     }
 }

@@ -96,6 +96,9 @@ pub struct SourceFile {
     lines: std::sync::OnceLock<Box<LineIndex>>,
     /// Its path as outputs show it ([`crate::paths::display_path`]), made on first use.
     shown_path: std::sync::OnceLock<String>,
+    /// A file that is not there yet, which a fix creates ([`SourceMap::add_new`]): its text
+    /// is empty, and the fix's one edit inserts the whole file.
+    pub to_create: bool,
 }
 
 impl SourceFile {
@@ -172,6 +175,7 @@ impl SourceMap {
             plain_json: false,
             lines: std::sync::OnceLock::new(),
             shown_path: std::sync::OnceLock::new(),
+            to_create: false,
         });
         match self.by_path.entry(hash) {
             Entry::Vacant(slot) => {
@@ -179,6 +183,18 @@ impl SourceMap {
             }
             Entry::Occupied(_) => self.collided.push(id),
         }
+        id
+    }
+
+    /// Registers a file that is not there, for a fix to create (or returns the id its path
+    /// already has: a file read, or one registered to be created). Nothing of it is a secret:
+    /// clawlint writes all of it.
+    pub fn add_new(&mut self, path: &Path) -> FileId {
+        if let Some(id) = self.lookup(path) {
+            return id;
+        }
+        let id = self.add(path, String::new(), None);
+        self.files[id.0 as usize].to_create = true;
         id
     }
 

@@ -1949,6 +1949,7 @@ fn gateway_invocation(
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
             drop_ins: Vec::new(),
+            packaged: None,
         })),
     })
 }

@@ -442,3 +442,63 @@ fn a_carriage_return_inside_a_line_does_not_end_it() {
         19100
     );
 }
+
+/// A drop-in hidden by a file of its name that sets nothing (a link to `/dev/null`, an empty
+/// file) is listed as masked by that file, pointing at it; its lines never apply. One hidden
+/// by a drop-in that sets something is only in that one's `hides`.
+#[test]
+fn masked_drop_ins_are_listed_with_the_file_that_masks_them() {
+    let t = Tmp::new("masked");
+    let (etc, usr) = (t.0.join("etc"), t.0.join("usr"));
+    t.write(
+        "usr/gw.container",
+        &format!("{IMAGE}PublishPort=19100:18789\n"),
+    );
+    for name in [
+        "gw.container.d/10-a.conf",
+        "container.d/20-b.conf",
+        "gw.container.d/30-c.conf",
+    ] {
+        t.write(
+            &format!("usr/{name}"),
+            "[Container]\nPublishPort=18789:18789\n",
+        );
+    }
+    t.link("etc/gw.container.d/10-a.conf", "/dev/null");
+    t.write("etc/gw.container.d/20-b.conf", "# nothing here\n");
+    t.write("etc/gw.container.d/30-c.conf", "[Container]\nLabel=x=y\n");
+    let (found, problems, sources) = run(&t.0, &[SearchDir::all(etc), SearchDir::all(usr)]);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        ports(&found, &sources),
+        [("systemd-gw".to_string(), 19100, "gw.container".to_string())]
+    );
+    let c = found[0].container.as_ref().unwrap();
+    let p = |rel: &str| t.0.join(rel);
+    let listed: Vec<(PathBuf, Option<PathBuf>, PathBuf)> = c
+        .drop_ins
+        .iter()
+        .map(|d| {
+            let at = sources.file(d.loc.file).path.clone();
+            (d.path.clone(), d.masked_by.clone(), at)
+        })
+        .collect();
+    let masked_by_link = p("etc/gw.container.d/10-a.conf");
+    let empty = p("etc/gw.container.d/20-b.conf");
+    let sets_a_label = p("etc/gw.container.d/30-c.conf");
+    assert_eq!(
+        listed,
+        [
+            (
+                p("usr/gw.container.d/10-a.conf"),
+                Some(masked_by_link.clone()),
+                masked_by_link
+            ),
+            (empty.clone(), None, empty.clone()),
+            (p("usr/container.d/20-b.conf"), Some(empty.clone()), empty),
+            (sets_a_label.clone(), None, sets_a_label),
+        ]
+    );
+    assert_eq!(c.drop_ins[3].hides, [p("usr/gw.container.d/30-c.conf")]);
+    assert_eq!(c.drop_ins[2].dir_name, "container.d");
+}

@@ -68,16 +68,19 @@ pub struct Finder<'a> {
 }
 
 /// A drop-in a unit takes: where, under which drop-in directory name, and the drop-ins of
-/// the same file name it hides.
+/// the same file name it hides (each with its directory's name).
 pub struct Found {
     pub path: PathBuf,
     pub dir_name: String,
-    pub hides: Vec<PathBuf>,
+    pub hides: Vec<(PathBuf, String)>,
 }
 
 /// What reading one drop-in comes to.
 pub enum Read {
     Merged(Part),
+    /// A link to `/dev/null`: Podman reads it as empty, so it sets nothing and masks the
+    /// drop-ins of its name it hides.
+    Masked,
     /// Podman's parser refuses it (the text, and where).
     Refused(String, podman::Refused),
     Nothing,
@@ -128,7 +131,7 @@ impl<'a> Finder<'a> {
                     }
                     let path = dir.join(&entry);
                     match taken.get_mut(&entry) {
-                        Some(first) => first.hides.push(path),
+                        Some(first) => first.hides.push((path, dir_name.to_string())),
                         None => {
                             taken.insert(
                                 entry,
@@ -188,7 +191,7 @@ impl<'a> Finder<'a> {
         problems: &mut Vec<Problem>,
     ) -> Read {
         if super::is_masked(path) {
-            return Read::Nothing;
+            return Read::Masked;
         }
         let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
             Ok(bytes) => bytes,

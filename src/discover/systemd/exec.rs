@@ -190,6 +190,43 @@ pub fn expand_exec_variables(argv: &[String], env: &[(String, String)]) -> Vec<S
     out
 }
 
+/// The variables [`expand_exec_variables`] substitutes in `argv` (after `argv[0]`), each
+/// once, in order, as written: `$NAME` (a whole word) or `${NAME}` (anywhere in a word; the
+/// name before a `:-` or `:+`). `$NAME` inside a longer word and `$$` are left as they are.
+pub fn exec_variables(argv: &[String]) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut add = |name: &str, written: String| {
+        if !found.iter().any(|(n, _)| n == name) {
+            found.push((name.to_string(), written));
+        }
+    };
+    for arg in argv.iter().skip(1) {
+        if let Some(name) = arg.strip_prefix('$').filter(|n| !n.starts_with(['{', '$'])) {
+            add(name, arg.clone());
+            continue;
+        }
+        let mut rest = arg.as_str();
+        while let Some(i) = rest.find('$') {
+            let after = &rest[i + 1..];
+            if let Some(tail) = after.strip_prefix('$') {
+                rest = tail;
+            } else if let Some((expr, tail)) =
+                after.strip_prefix('{').and_then(|a| a.split_once('}'))
+            {
+                let name = expr
+                    .split_once(":-")
+                    .or_else(|| expr.split_once(":+"))
+                    .map_or(expr, |(name, _)| name);
+                add(name, format!("${{{expr}}}"));
+                rest = tail;
+            } else {
+                rest = after;
+            }
+        }
+    }
+    found
+}
+
 fn replace_braced_variables<'a>(word: &str, lookup: &impl Fn(&str) -> Option<&'a str>) -> String {
     let mut out = String::new();
     let mut rest = word;

@@ -25,7 +25,7 @@ pub use environment::{
     effective_environment, env_name_is_valid, environment_files, environment_of, glob_literal,
     parse_environment, parse_environment_file_ref, unset_environment,
 };
-pub use exec::{expand_exec_variables, split_exec, ExecCommand};
+pub use exec::{exec_variables, expand_exec_variables, split_exec, ExecCommand};
 pub use specifiers::{expand_specifiers, names_instance, SpecifierContext};
 pub use unit::{
     is_systemd_utf8, parse_unit, read_unit, restart_policy, Directive, Section, Stopped,
