@@ -1430,6 +1430,41 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A packaged quadlet's override is a drop-in in the same directory under /etc (a user's
+    /// under `users/<uid>` stays there), registered to be created; none when a file is there,
+    /// and an administrator's quadlet is not packaged.
+    #[test]
+    fn a_packaged_quadlets_drop_in_is_in_its_directory_under_etc() {
+        let root =
+            std::env::temp_dir().join(format!("clawlint-quadlet-pkg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let home = root.join("home/ana");
+        let host = super::HostContext {
+            home: &home,
+            root: Some(&root),
+        };
+        let tree = root.join("usr/share/containers/systemd");
+        let mut sources = crate::source::SourceMap::new();
+        let packaged = super::packaged(&tree.join("users/1000/gw.container"), &host, &mut sources)
+            .expect("packaged");
+        assert_eq!(packaged.tree, tree);
+        let file = sources.file(packaged.drop_in.expect("to create"));
+        let etc = root.join("etc/containers/systemd");
+        assert_eq!(
+            file.path,
+            etc.join("users/1000/gw.container.d/99-clawlint.conf")
+        );
+        assert!(file.to_create && file.text.is_empty());
+        assert!(super::packaged(&etc.join("gw.container"), &host, &mut sources).is_none());
+        let there = etc.join("gw.container.d/99-clawlint.conf");
+        std::fs::create_dir_all(there.parent().unwrap()).unwrap();
+        std::fs::write(&there, "").unwrap();
+        let packaged = super::packaged(&tree.join("gw.container"), &host, &mut sources);
+        assert!(packaged.expect("packaged").drop_in.is_none());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
     #[test]
     fn volumes_podman_refuses_say_why() {
         for (raw, why) in [

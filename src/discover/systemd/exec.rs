@@ -202,7 +202,10 @@ pub fn exec_variables(argv: &[String]) -> Vec<(String, String)> {
     };
     for arg in argv.iter().skip(1) {
         if let Some(name) = arg.strip_prefix('$').filter(|n| !n.starts_with(['{', '$'])) {
-            add(name, arg.clone());
+            // An invalid name gives no words whatever is set.
+            if env_name_is_valid(name) {
+                add(name, arg.clone());
+            }
             continue;
         }
         let mut rest = arg.as_str();

@@ -374,6 +374,23 @@ fn exec_variables() {
     );
     let expanded = expand_exec_variables(&args(&["/bin/x", "--port=${P}"]), &env);
     assert_eq!(port_from_args(&expanded), Some((20000, 1)));
+    // The variables substituted are the ones named: not `$x` inside a word, `$$`, or argv[0].
+    let named = super::exec_variables(&args(&[
+        "$Z",
+        "$P",
+        "x$B",
+        "${C}",
+        "--p=${D:-1}",
+        "$$E",
+        "a$${F}",
+        "${P}",
+        "$x-y",
+    ]));
+    let pair = |n: &str, w: &str| (n.to_string(), w.to_string());
+    assert_eq!(
+        named,
+        [pair("P", "$P"), pair("C", "${C}"), pair("D", "${D:-1}")]
+    );
 }
 
 #[test]
