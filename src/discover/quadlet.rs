@@ -761,7 +761,13 @@ struct Runs<'a> {
     unset: Vec<String>,
 }
 
-fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext) -> Runs<'a> {
+/// `service_files`: the variables of the quadlet's `[Service]` `EnvironmentFile=`s
+/// ([`service_env_files`]), read before; none when only asking whether it runs a gateway.
+fn runs<'a>(
+    unit: Merged<'a>,
+    ctx: &SpecifierContext,
+    service_files: &[(String, String)],
+) -> Runs<'a> {
     let expand = |v: &str| systemd::expand_specifiers(v, ctx).0;
     let image = unit
         .lookup("Container", "Image")
@@ -775,7 +781,12 @@ fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext) -> Runs<'a> {
     // `ExecStart=` it is written into.
     let words = exec.map(|(_, line)| split::exec_words(&line.value));
     let (argv, unset) = match words {
-        Some(Ok(words)) => substituted(unit, words.iter().map(|w| expand(w)), &expand),
+        Some(Ok(words)) => substituted(
+            unit,
+            words.iter().map(|w| expand(w)),
+            &expand,
+            service_files,
+        ),
         Some(Err(why)) => {
             exec_dropped = exec.take().map(|found| (found, why));
             (image_command(openclaw_image), Vec::new())
@@ -796,20 +807,22 @@ fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext) -> Runs<'a> {
 /// the `ExecStart=` of the service it generates (podman-systemd.unit(5): `Exec=` has "the
 /// same format as systemd command lines"), and systemd substitutes `$NAME` and `${NAME}`
 /// there from the service's environment. That is the quadlet's `[Service]` `Environment=`
-/// lines (not `[Container]`'s, which only the container sees); what a `[Service]`
-/// `EnvironmentFile=` or the service manager's environment sets is not read, so those
-/// variables are read as unset, as systemd reads them when nothing sets them, and returned as
-/// written.
+/// lines (not `[Container]`'s, which only the container sees), then what its `[Service]`
+/// `EnvironmentFile=`s set (`service_files`, which win); what the service manager's
+/// environment sets is not read, so those variables are read as unset, as systemd reads them
+/// when nothing sets them, and returned as written.
 fn substituted(
     unit: Merged,
     words: impl Iterator<Item = String>,
     expand: &dyn Fn(&str) -> String,
+    service_files: &[(String, String)],
 ) -> (Vec<String>, Vec<String>) {
     let mut env: Vec<(String, String)> = Vec::new();
     for (_, line) in unit.all("Service", "Environment") {
         let (assignments, _) = systemd::parse_environment(&line.value);
         env.extend(assignments.into_iter().map(|(k, v, _)| (k, expand(&v))));
     }
+    env.extend_from_slice(service_files);
     // Podman's own arguments come first on the line: one empty word stands for them.
     let line: Vec<String> = std::iter::once(String::new()).chain(words).collect();
     let unset = systemd::exec_variables(&line)
@@ -822,12 +835,67 @@ fn substituted(
     (argv, unset)
 }
 
+/// The variables the quadlet's `[Service]` `EnvironmentFile=`s set, in order: systemd reads
+/// them when it starts the service, and they win over `Environment=`. A file systemd cannot
+/// read stops the service unless its path starts with `-` (said); a glob, or a file clawlint
+/// cannot read for its own reasons (said by the reader), sets nothing clawlint knows.
+fn service_env_files(
+    unit: Merged,
+    files: &[FileId],
+    dir: &Path,
+    host: &HostContext,
+    expand: &dyn Fn(&str) -> String,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (part, line) in unit.all("Service", "EnvironmentFile") {
+        let (raw, optional) = systemd::parse_environment_file_ref(&line.value);
+        let raw = expand(raw.trim());
+        if raw.contains(['*', '?', '[']) {
+            continue;
+        }
+        let path = host.host_path(&raw, dir);
+        let text = match read_text_lossy(&path, SMALL_FILE_LIMIT) {
+            Ok((text, _)) => text,
+            Err(ReadError::Missing) if optional => continue,
+            Err(err @ (ReadError::Missing | ReadError::NotRegular { .. } | ReadError::Io(_)))
+                if !optional =>
+            {
+                problems.push(Problem {
+                    kind: ProblemKind::Unreadable,
+                    message: format!(
+                        "EnvironmentFile {} cannot be read ({}): systemd refuses to start the service podman's quadlet generator writes from this quadlet (a path that starts with `-` may be missing)",
+                        crate::paths::display_path(&path),
+                        err.describe()
+                    ),
+                    loc: Some(Loc {
+                        file: files[part],
+                        span: line.value_span,
+                    }),
+                });
+                continue;
+            }
+            Err(err) => {
+                problems.push(unreadable(sources, &path, &err));
+                continue;
+            }
+        };
+        let (entries, _) = systemd::parse_environment_file(&text);
+        let shown = crate::redact::scan::env_lines(&text);
+        let file = sources.add(&path, text, None);
+        sources.show(file, shown);
+        out.extend(entries.into_iter().map(|e| (e.key, e.value)));
+    }
+    out
+}
+
 /// CL502 at an `Exec=` whose variables clawlint cannot expand ([`substituted`]).
 fn unset_in_command(at: Loc, unset: &[String]) -> Problem {
     Problem {
         kind: ProblemKind::MissingEnvVar,
         message: format!(
-            "this Exec= uses {}, which systemd substitutes in the ExecStart= podman's quadlet generator writes, from the service's environment, and no Environment= in the quadlet's [Service] sets {} ([Container]'s Environment= is the container's own; a [Service] EnvironmentFile= or the service manager's environment may, and clawlint reads neither): clawlint reads the command as systemd does when nothing sets {}, and cannot say what this gateway runs with",
+            "this Exec= uses {}, which systemd substitutes in the ExecStart= podman's quadlet generator writes, from the service's environment, and no Environment= or EnvironmentFile= of the quadlet's [Service] that clawlint read sets {} ([Container]'s Environment= is the container's own; the service manager's environment may, which clawlint does not read): clawlint reads the command as systemd does when nothing sets {}, and cannot say what this gateway runs with",
             unset.join(", "),
             if unset.len() == 1 { "it" } else { "them" },
             if unset.len() == 1 { "it" } else { "them" },
@@ -852,7 +920,7 @@ impl Merged<'_> {
             return false;
         };
         let (_, _, ctx) = specifiers(&part.path, host);
-        let runs = runs(self, &ctx);
+        let runs = runs(self, &ctx, &[]);
         compose::runs_gateway(&runs.argv, runs.openclaw_image)
     }
 }
@@ -869,6 +937,9 @@ fn invocation(
 ) -> Option<Invocation> {
     let (stem, unit_name, ctx) = specifiers(path, host);
     let expand = |v: &str| systemd::expand_specifiers(v, &ctx).0;
+    // A relative path is the quadlet's own directory's, whichever drop-in says it.
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let service_files = service_env_files(unit, files, dir, host, &expand, sources, problems);
     let Runs {
         image,
         openclaw_image,
@@ -876,7 +947,7 @@ fn invocation(
         argv,
         exec_dropped,
         unset,
-    } = runs(unit, &ctx);
+    } = runs(unit, &ctx, &service_files);
     if !compose::runs_gateway(&argv, openclaw_image) {
         return None;
     }
@@ -896,8 +967,6 @@ fn invocation(
     if let Some(found) = exec.filter(|_| !unset.is_empty()) {
         problems.push(unset_in_command(at(found), &unset));
     }
-    // A relative path is the quadlet's own directory's, whichever drop-in says it.
-    let dir = path.parent().unwrap_or(Path::new("."));
     let mut env = Env::new();
     if openclaw_image {
         env.set("HOME", compose::IMAGE_HOME.to_string(), EnvOrigin::Given);
@@ -1463,6 +1532,42 @@ mod tests {
         let packaged = super::packaged(&tree.join("gw.container"), &host, &mut sources);
         assert!(packaged.expect("packaged").drop_in.is_none());
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// Exec= is substituted from the quadlet's [Service] Environment= and then its
+    /// EnvironmentFile=s (which win); a variable neither sets is CL502, and a missing file
+    /// systemd needs stops the service (a `-` one may be missing).
+    #[test]
+    fn exec_variables_come_from_the_services_environment_and_files() {
+        use super::test_dir::{run, Tmp, IMAGE};
+        use crate::load::ProblemKind;
+        let t = Tmp::new("exec-vars");
+        let port_of = |service: &str| {
+            t.write(
+                "q/gw.container",
+                &format!("{IMAGE}Exec=gateway --port ${{P}}\n[Service]\n{service}"),
+            );
+            let (found, problems, _) = run(&t.0, &[super::SearchDir::all(t.0.join("q"))]);
+            let port = found[0].port_arg.as_ref().map(|p| p.value);
+            let kinds: Vec<ProblemKind> = problems.iter().map(|p| p.kind).collect();
+            (port, kinds)
+        };
+        t.write("gw.env", "# the port\nP=19500\n");
+        let file = "EnvironmentFile=%h/gw.env\n";
+        assert_eq!(port_of(file), (Some(19500), vec![]));
+        let both = "EnvironmentFile=%h/gw.env\nEnvironment=P=19400\n";
+        assert_eq!(port_of(both), (Some(19500), vec![]));
+        assert_eq!(port_of("Environment=P=19400\n"), (Some(19400), vec![]));
+        let missing = "EnvironmentFile=%h/none.env\n";
+        assert_eq!(
+            port_of(missing),
+            (
+                None,
+                vec![ProblemKind::Unreadable, ProblemKind::MissingEnvVar]
+            )
+        );
+        let optional = "EnvironmentFile=-%h/none.env\n";
+        assert_eq!(port_of(optional), (None, vec![ProblemKind::MissingEnvVar]));
     }
 
     #[test]
