@@ -2,66 +2,97 @@
 //! party labelled on its exact span; parties in other files follow as related diagnostics.
 
 use super::flat::rule_of;
+use super::graphical::{Contents, Graphical};
 use super::visible::visible;
 use crate::diagnostic::{Reported, Severity};
 use crate::source::{FileId, SourceMap};
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
-};
+use miette::{GraphicalTheme, LabeledSpan};
 use std::collections::HashMap;
-use std::fmt;
 
 /// Fixed width when not writing to a terminal, so output is the same everywhere.
 pub const DEFAULT_WIDTH: usize = 100;
 
+/// A finding as drawn: its message, code, severity, snippet of its first file with the labels
+/// there, help, and the notes and other files' snippets nested under it.
 #[derive(Debug)]
-struct Rendered {
-    message: String,
-    code: Option<String>,
-    severity: miette::Severity,
-    source: Option<Snippet>,
-    labels: Vec<LabeledSpan>,
-    help: Option<String>,
-    related: Vec<Rendered>,
+pub(super) struct Rendered {
+    pub message: String,
+    pub code: Option<String>,
+    pub severity: miette::Severity,
+    pub source: Option<Snippet>,
+    pub labels: Vec<LabeledSpan>,
+    pub help: Option<String>,
+    pub related: Vec<Rendered>,
 }
 
-impl fmt::Display for Rendered {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
+/// miette's view of a [`Rendered`], which the tests draw with miette itself to compare.
+#[cfg(test)]
+mod as_miette {
+    use super::{Rendered, Snippet};
+    use miette::{
+        Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+        SpanContents,
+    };
+    use std::fmt;
 
-impl std::error::Error for Rendered {}
+    impl fmt::Display for Rendered {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.message)
+        }
+    }
 
-impl Diagnostic for Rendered {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code
-            .as_ref()
-            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(self.severity)
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.labels.is_empty() {
-            return None;
+    impl std::error::Error for Rendered {}
+
+    impl Diagnostic for Rendered {
+        fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+            self.code
+                .as_ref()
+                .map(|c| Box::new(c) as Box<dyn fmt::Display>)
         }
-        Some(Box::new(self.labels.iter().cloned()))
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            return None;
+        fn severity(&self) -> Option<miette::Severity> {
+            Some(self.severity)
         }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+        fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+            self.help
+                .as_ref()
+                .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        }
+        fn source_code(&self) -> Option<&dyn SourceCode> {
+            self.source.as_ref().map(|s| s as &dyn SourceCode)
+        }
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            if self.labels.is_empty() {
+                return None;
+            }
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+        fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+            if self.related.is_empty() {
+                return None;
+            }
+            Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+        }
+    }
+
+    impl SourceCode for Snippet {
+        fn read_span<'a>(
+            &'a self,
+            span: &SourceSpan,
+            before: usize,
+            after: usize,
+        ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+            let c = self
+                .contents(span.offset(), span.len(), before, after)
+                .ok_or(MietteError::OutOfBounds)?;
+            Ok(Box::new(MietteSpanContents::new_named(
+                c.name.to_string(),
+                c.data.as_bytes(),
+                (c.offset, c.data.len()).into(),
+                c.line,
+                c.column,
+                c.line_count,
+            )))
+        }
     }
 }
 
@@ -90,7 +121,7 @@ type Masked = HashMap<FileId, String>;
 /// escaped and cut, each knowing its real line number, so that rendering a finding costs the
 /// size of the lines shown, not of the file. Headers get the label's real column.
 #[derive(Debug)]
-struct Snippet {
+pub(super) struct Snippet {
     name: String,
     text: String,
     /// `(offset in text, real 0-based line)` of each line kept, in order.
@@ -106,23 +137,22 @@ impl Snippet {
             .partition_point(|(at, _)| *at <= offset)
             .saturating_sub(1)
     }
-}
 
-impl SourceCode for Snippet {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
+    /// The kept lines holding `start..start + len`, with `before` and `after` lines of context
+    /// where the real lines follow on (a gap ends the context): what miette's `read_span` gives.
+    pub(super) fn contents(
+        &self,
+        start: usize,
+        len: usize,
         before: usize,
         after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let start = span.offset();
-        let end = start + span.len();
+    ) -> Option<Contents<'_>> {
+        let end = start + len;
         if end > self.text.len() || self.lines.is_empty() {
-            return Err(MietteError::OutOfBounds);
+            return None;
         }
         let first = self.line_at(start);
         let last = self.line_at(end.saturating_sub(1).max(start));
-        // Context lines only where the real lines follow on (a gap ends the context).
         let mut from = first;
         for _ in 0..before {
             if from > 0 && self.lines[from - 1].1 + 1 == self.lines[from].1 {
@@ -149,14 +179,14 @@ impl SourceCode for Snippet {
             Some((_, column)) => *column,
             None => self.text[self.lines[first].0..start].chars().count(),
         };
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            &self.text.as_bytes()[data_start..data_end],
-            (data_start, data_end - data_start).into(),
-            self.lines[from].1,
+        Some(Contents {
+            name: &self.name,
+            data: self.text.get(data_start..data_end)?,
+            offset: data_start,
+            line: self.lines[from].1,
             column,
-            block_end - from + 1,
-        )))
+            line_count: block_end - from + 1,
+        })
     }
 }
 
@@ -462,7 +492,7 @@ impl super::Emitter for HumanEmitter {
         context: &super::EmitterContext,
     ) -> std::io::Result<()> {
         // One finding at a time, so that thousands of findings are never one string.
-        let handler = handler(&self.0);
+        let handler = graphical(&self.0);
         let mut text = String::new();
         let mut masked = Masked::new();
         for reported in findings {
@@ -477,13 +507,19 @@ impl super::Emitter for HumanEmitter {
     }
 }
 
-fn handler(options: &HumanOptions) -> GraphicalReportHandler {
-    let theme = if options.color {
+fn theme(options: &HumanOptions) -> GraphicalTheme {
+    if options.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
-    };
-    GraphicalReportHandler::new_themed(theme)
+    }
+}
+
+/// The drawing of [`graphical`] with miette's own handler; its width matters to wrapping
+/// only, which is off.
+#[cfg(test)]
+fn handler(options: &HumanOptions) -> miette::GraphicalReportHandler {
+    miette::GraphicalReportHandler::new_themed(theme(options))
         .with_width(options.width)
         .with_links(false)
         .with_show_related_as_nested(true)
@@ -491,9 +527,16 @@ fn handler(options: &HumanOptions) -> GraphicalReportHandler {
         .with_context_lines(CONTEXT_LINES)
 }
 
+fn graphical(options: &HumanOptions) -> Graphical {
+    Graphical {
+        theme: theme(options),
+        context_lines: CONTEXT_LINES,
+    }
+}
+
 /// One finding as the human format shows it, and the blank line after it.
 fn render_one(
-    handler: &GraphicalReportHandler,
+    handler: &Graphical,
     reported: &Reported,
     sources: &SourceMap,
     masked: &mut Masked,
@@ -516,7 +559,7 @@ pub fn render(
     instances: usize,
     options: &HumanOptions,
 ) -> String {
-    let handler = handler(options);
+    let handler = graphical(options);
     let mut out = String::new();
     let mut masked = Masked::new();
     for reported in findings {
@@ -534,6 +577,7 @@ fn summary_line(findings: &[Reported], instances: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::xorshift::Rng;
     use std::path::Path;
 
     /// Renders one diagnostic with labels `(start, end)` in a file of `text` (shown whole when
@@ -566,15 +610,169 @@ mod tests {
             help: None,
             related: Vec::new(),
         };
-        let mut out = String::new();
-        let options = HumanOptions {
-            color: false,
-            width: DEFAULT_WIDTH,
-        };
-        handler(&options)
-            .render_report(&mut out, &diagnostic)
-            .unwrap();
-        out
+        drawn_as_miette_draws(&diagnostic)
+    }
+
+    /// `diagnostic` drawn without colour, after checking that it is drawn as miette's handler
+    /// draws it, with and without colour.
+    fn drawn_as_miette_draws(diagnostic: &Rendered) -> String {
+        let mut plain = String::new();
+        for color in [false, true] {
+            let options = HumanOptions {
+                color,
+                width: DEFAULT_WIDTH,
+            };
+            let mut ours = String::new();
+            let ours_ok = graphical(&options)
+                .render_report(&mut ours, diagnostic)
+                .is_ok();
+            let mut miettes = String::new();
+            let miettes_ok = handler(&options)
+                .render_report(&mut miettes, diagnostic)
+                .is_ok();
+            assert_eq!(
+                (ours_ok, ours.as_str()),
+                (miettes_ok, miettes.as_str()),
+                "colour {color}: {diagnostic:#?}"
+            );
+            if !color {
+                plain = ours;
+            }
+        }
+        plain
+    }
+
+    /// Random text: lines of ASCII, wide and zero-width characters, tabs, `\r`, escapes and
+    /// blank lines, so that snippets hold what a layout can.
+    fn random_text(rng: &mut Rng) -> String {
+        let pieces = [
+            "a",
+            "key",
+            " ",
+            "\"v\"",
+            "{",
+            "}",
+            ",",
+            "é",
+            "中文",
+            "\u{301}",
+            "\t",
+            "\r",
+            "\r\n",
+            "\n",
+            "\n",
+            "\n",
+            "\u{1b}[31m",
+            "##[x",
+            "::",
+            "😀",
+            "\u{200b}",
+            "\u{feff}",
+        ];
+        let n = rng.below(120) as usize;
+        let mut text: String = (0..n).map(|_| rng.pick(&pieces)).collect();
+        if rng.below(3) == 0 {
+            // An overlong line, cut around its labels.
+            text.push_str(&"x".repeat(150 + rng.below(200) as usize));
+        }
+        text
+    }
+
+    /// A character boundary of `text` at random.
+    fn random_offset(rng: &mut Rng, text: &str) -> usize {
+        floor_boundary(text, rng.below(text.len() as u64 + 1) as usize)
+    }
+
+    fn random_labels(rng: &mut Rng, text: &str, first: usize) -> Vec<LabeledSpan> {
+        let words = ["", "here", "a\nlabel", "中", "x y", "\u{1b}"];
+        (0..1 + rng.below(4) as usize)
+            .map(|i| {
+                let (a, b) = (random_offset(rng, text), random_offset(rng, text));
+                let (start, end) = (a.min(b), a.max(b));
+                let end = if rng.below(2) == 0 {
+                    floor_boundary(text, (start + rng.below(6) as usize).min(text.len()))
+                } else {
+                    end
+                };
+                let label = (rng.below(4) != 0).then(|| rng.pick(&words).to_string());
+                let span = (start, end.max(start) - start);
+                if first + i == 0 || rng.below(5) == 0 {
+                    LabeledSpan::new_primary_with_span(label, span)
+                } else {
+                    LabeledSpan::new_with_span(label, span)
+                }
+            })
+            .collect()
+    }
+
+    fn random_severity(rng: &mut Rng) -> miette::Severity {
+        [
+            miette::Severity::Error,
+            miette::Severity::Warning,
+            miette::Severity::Advice,
+        ][rng.below(3) as usize]
+    }
+
+    /// Random diagnostics, through the real snippets, with notes and other files nested, are
+    /// drawn as miette's graphical handler draws them, byte for byte, with and without colour.
+    #[test]
+    fn random_diagnostics_are_drawn_as_miette_draws_them() {
+        let mut rng = Rng(0x5eed_1e55_c0de_cafe);
+        let messages = ["m", "", "two\nlines", "  ", "a\n\nb\n", "é 中"];
+        for round in 0..3000 {
+            let mut sources = SourceMap::new();
+            let mut masked = Masked::new();
+            let mut file = |rng: &mut Rng, name: &str| {
+                let text = random_text(rng);
+                let id = sources.add(Path::new(name), text.clone(), None);
+                if rng.below(4) != 0 {
+                    sources.show_all(id);
+                }
+                (id, text)
+            };
+            let (first, first_text) = file(&mut rng, "a.json");
+            let (second, second_text) = file(&mut rng, "dir/b.json5");
+            let mut labels = random_labels(&mut rng, &first_text, 0);
+            let source = snippet(&sources, &mut masked, first, &mut labels);
+            let mut related = Vec::new();
+            for _ in 0..rng.below(3) {
+                related.push(Rendered {
+                    message: rng.pick(&messages).to_string(),
+                    code: None,
+                    severity: miette::Severity::Advice,
+                    source: None,
+                    labels: Vec::new(),
+                    help: None,
+                    related: Vec::new(),
+                });
+            }
+            if rng.below(2) == 0 {
+                let mut labels = random_labels(&mut rng, &second_text, 1);
+                let source = snippet(&sources, &mut masked, second, &mut labels);
+                related.insert(
+                    0,
+                    Rendered {
+                        message: "and in dir/b.json5".into(),
+                        code: None,
+                        severity: random_severity(&mut rng),
+                        source: Some(source),
+                        labels,
+                        help: None,
+                        related: Vec::new(),
+                    },
+                );
+            }
+            let diagnostic = Rendered {
+                message: rng.pick(&messages).to_string(),
+                code: (rng.below(4) != 0).then(|| format!("CL{round}(name) [*]")),
+                severity: random_severity(&mut rng),
+                source: (rng.below(8) != 0).then_some(source),
+                labels,
+                help: (rng.below(2) == 0).then(|| rng.pick(&messages).to_string()),
+                related,
+            };
+            drawn_as_miette_draws(&diagnostic);
+        }
     }
 
     fn header(out: &str) -> &str {

@@ -8,6 +8,7 @@
 pub mod concise;
 pub mod flat;
 pub mod github;
+mod graphical;
 pub mod human;
 pub mod json;
 pub mod junit;
