@@ -1,0 +1,98 @@
+//! `cargo run --example heap_phases -- HOME [HOME...]`: the heap of `check --format json`'s
+//! pipeline phase by phase, as the binary runs it: the bytes live after each phase and the
+//! most live at once during it, counted by an allocator around the binary's own (mimalloc).
+//! Peak RSS is larger (freed pages the allocator keeps); this says what the data is. Heap
+//! figures do not depend on the build profile, so a debug build will do.
+
+use clawlint::discover::{discover, Inputs};
+use clawlint::engine::{run, Settings};
+use clawlint::rules::RuleContext;
+use std::alloc::{GlobalAlloc, Layout};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The most live at once since the last [`mark`].
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed to mimalloc unchanged; only sizes are counted.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        grew(layout.size());
+        unsafe { mimalloc::MiMalloc.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        grew(layout.size());
+        unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size >= layout.size() {
+            grew(new_size - layout.size());
+        } else {
+            LIVE.fetch_sub(layout.size() - new_size, Relaxed);
+        }
+        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
+    }
+}
+
+fn grew(by: usize) {
+    let live = LIVE.fetch_add(by, Relaxed) + by;
+    PEAK.fetch_max(live, Relaxed);
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn mib(bytes: usize) -> String {
+    format!("{:7.2} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Prints the phase's peak and what is live after it, and starts the next phase's peak.
+fn mark(phase: &str) {
+    let live = LIVE.load(Relaxed);
+    let peak = PEAK.swap(live, Relaxed);
+    println!("{phase:<10} peak {}  live after {}", mib(peak), mib(live));
+}
+
+fn main() {
+    for home in std::env::args().skip(1) {
+        println!("{home}");
+        PEAK.store(LIVE.load(Relaxed), Relaxed);
+        let inputs = Inputs {
+            homes: vec![home.into()],
+            ..Inputs::default()
+        };
+        let found = discover(&inputs);
+        mark("discover");
+        let mut inventory = clawlint::resolve::inventory(found);
+        mark("resolve");
+        clawlint::resolve::verdict::apply(&mut inventory.instances, &Default::default());
+        clawlint::resolve::config_facts::take_all(&mut inventory.instances, &inventory.sources);
+        mark("validate");
+        let ctx = RuleContext::new(&inventory);
+        let mut findings = run(&ctx, &Settings::default());
+        mark("rules");
+        clawlint::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
+        clawlint::fix::first_round(&mut findings, &inventory.sources, clawlint::fix::Mode::Safe);
+        mark("fix");
+        let mut sink = std::io::BufWriter::new(std::io::sink());
+        clawlint::report::json::write(
+            &mut sink,
+            &findings,
+            &inventory.sources,
+            inventory.instances.len(),
+        )
+        .expect("written");
+        drop(sink);
+        mark("json");
+        println!("findings {}", findings.len());
+        drop(findings);
+        drop(inventory);
+        mark("end");
+    }
+}
