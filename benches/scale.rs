@@ -209,8 +209,8 @@ fn process_cpu() -> Duration {
 #[derive(Default, Clone, Copy)]
 struct Phases {
     discover: Duration,
+    /// Resolve and validation: each gateway is validated as soon as it is resolved.
     resolve: Duration,
-    validate: Duration,
     rules: Duration,
     /// Attaching fixes: `check` plans every fix on every run (the `[*]`/`[-]` marks and the
     /// JSON's `fix` need them).
@@ -232,12 +232,8 @@ fn phases(home: &Path, n: usize) -> Phases {
         let found = discover(&inputs);
         p.discover = process_cpu() - t;
         let t = process_cpu();
-        let mut inventory = clawlint::resolve::inventory(found);
+        let inventory = clawlint::resolve::inventory(found, &Default::default());
         p.resolve = process_cpu() - t;
-        let t = process_cpu();
-        clawlint::resolve::verdict::apply(&mut inventory.instances, &Default::default());
-        clawlint::resolve::config_facts::take_all(&mut inventory.instances, &inventory.sources);
-        p.validate = process_cpu() - t;
         let ctx = RuleContext::new(&inventory);
         let t = process_cpu();
         let mut findings = run(&ctx, &Settings::default());
@@ -266,7 +262,6 @@ fn phases(home: &Path, n: usize) -> Phases {
     Phases {
         discover: median(|p| p.discover),
         resolve: median(|p| p.resolve),
-        validate: median(|p| p.validate),
         rules: median(|p| p.rules),
         fix: median(|p| p.fix),
         render: median(|p| p.render),
@@ -425,15 +420,14 @@ fn main() {
     }
     if !phase_rows.is_empty() {
         println!("\nPer phase, in-process (`check --format json`, CPU of all threads, median):\n");
-        println!("| layout | gateways | discover | resolve | validate | rules | fixes | render JSON | total | per gateway | findings |");
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| layout | gateways | discover | resolve + validate | rules | fixes | render JSON | total | per gateway | findings |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (layout_name, n, p) in phase_rows {
-            let total = p.discover + p.resolve + p.validate + p.rules + p.fix + p.render;
+            let total = p.discover + p.resolve + p.rules + p.fix + p.render;
             println!(
-                "| {layout_name} | {n} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {layout_name} | {n} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 ms(p.discover),
                 ms(p.resolve),
-                ms(p.validate),
                 ms(p.rules),
                 ms(p.fix),
                 ms(p.render),

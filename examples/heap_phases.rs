@@ -69,11 +69,8 @@ fn main() {
         };
         let found = discover(&inputs);
         mark("discover");
-        let mut inventory = clawlint::resolve::inventory(found);
+        let inventory = clawlint::resolve::inventory(found, &Default::default());
         mark("resolve");
-        clawlint::resolve::verdict::apply(&mut inventory.instances, &Default::default());
-        clawlint::resolve::config_facts::take_all(&mut inventory.instances, &inventory.sources);
-        mark("validate");
         let ctx = RuleContext::new(&inventory);
         let mut findings = run(&ctx, &Settings::default());
         mark("rules");

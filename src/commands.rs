@@ -222,13 +222,10 @@ pub fn load_with_target(args: &InputArgs, target: Option<&str>) -> Result<Loaded
     };
     let mut found = discover(&inputs(args, settings.as_ref())?);
     found.release = release.as_ref().map(|r| r.value.clone());
-    let mut inventory = crate::resolve::inventory(found);
-    crate::resolve::verdict::apply(
-        &mut inventory.instances,
-        &crate::validate::Options { release, target },
-    );
-    // Nothing reads the config trees after validation: what fixes read is taken out of them.
-    crate::resolve::config_facts::take_all(&mut inventory.instances, &inventory.sources);
+    // Each gateway is validated as soon as it is final, and what fixes read is taken out of
+    // its config tree, which nothing reads after that.
+    let mut inventory =
+        crate::resolve::inventory(found, &crate::validate::Options { release, target });
     let file = settings.as_ref().map(|s| {
         let file = inventory
             .sources

@@ -479,7 +479,10 @@ fn streamed_output_is_byte_identical_to_whole_text() {
             homes: vec![home.clone()],
             ..Default::default()
         };
-        let inventory = clawlint::resolve::inventory(clawlint::discover::discover(&inputs));
+        let inventory = clawlint::resolve::inventory(
+            clawlint::discover::discover(&inputs),
+            &Default::default(),
+        );
         let (instances, sources) = (&inventory.instances, &inventory.sources);
 
         // Written straight from the model, resolve's JSON is what serde_json prints for the

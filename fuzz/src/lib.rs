@@ -253,8 +253,8 @@ pub fn render_everything(home: &Path) -> Vec<(&'static str, Vec<u8>)> {
         homes: vec![home.to_path_buf()],
         ..Default::default()
     };
-    let mut inventory = clawlint::resolve::inventory(clawlint::discover::discover(&inputs));
-    clawlint::resolve::verdict::apply(&mut inventory.instances, &Default::default());
+    let inventory =
+        clawlint::resolve::inventory(clawlint::discover::discover(&inputs), &Default::default());
     let ctx = clawlint::rules::RuleContext::new(&inventory);
     let findings = engine::run(&ctx, &Settings::default());
     let context = report::EmitterContext::new(&inventory.sources, inventory.instances.len());

@@ -1,6 +1,7 @@
 //! The inventory: every gateway discover found, resolved, with a supervisor and the state
 //! dir it runs merged into one instance.
 
+use super::verdict::Validation;
 use super::{resolve_instance_for, Discovery, Instance, Invocation};
 use crate::invocation::Found;
 use crate::load::cache::FileCache;
@@ -8,6 +9,7 @@ use crate::load::Problem;
 use crate::paths::PathKeys;
 use crate::paths::{FastMap as HashMap, FastSet as HashSet};
 use crate::source::SourceMap;
+use crate::validate;
 use std::ffi::OsString;
 
 /// Every gateway found, resolved, with the files they were read from.
@@ -22,10 +24,14 @@ pub struct Inventory {
     pub searched: Vec<crate::invocation::Searched>,
 }
 
-/// Resolves everything discover found. A config file named on the command line that the home
-/// scan also found is one gateway; a supervisor that runs a state dir found by the scan takes
-/// that gateway's place.
-pub fn inventory(found: Found) -> Inventory {
+/// Resolves and validates everything discover found. A config file named on the command line
+/// that the home scan also found is one gateway; a supervisor that runs a state dir found by
+/// the scan takes that gateway's place.
+pub fn inventory(found: Found, options: &validate::Options) -> Inventory {
+    validate::check::CheckMemo::during(|| resolve_and_validate(found, options))
+}
+
+fn resolve_and_validate(found: Found, options: &validate::Options) -> Inventory {
     let Found {
         mut sources,
         invocations,
@@ -43,7 +49,19 @@ pub fn inventory(found: Found) -> Inventory {
         false => FileCache::new(),
     };
     cache.reserve_configs(invocations.len());
-    let mut instances = resolve_all(invocations, &mut sources, &mut cache, release);
+    // Each gateway is validated, and its config tree dropped, as soon as it is final: without
+    // supervisors, once it is resolved (nothing replaces it, and the cache keeps none of its
+    // files), so that the run holds one tree at a time; with them, after the merge (a
+    // supervisor may take its place, and the cache keeps its files for the supervisors).
+    let mut validation = Validation::new(options);
+    let final_once_resolved = supervised.is_empty();
+    let mut instances = resolve_all(
+        invocations,
+        &mut sources,
+        &mut cache,
+        release,
+        final_once_resolved.then_some(&mut validation),
+    );
     // Every canonical key of the run from one memo: each directory is looked up once.
     let mut keys = PathKeys::for_gateways(instances.len() + supervised.len());
     let mut known = Known::with_capacity(instances.len() + supervised.len());
@@ -67,6 +85,11 @@ pub fn inventory(found: Found) -> Inventory {
     // Its tables are the size of the run; nothing looks a gateway up past the merge.
     drop(known);
     drop_instance_owned_dirs(&mut instances, &mut keys);
+    if !final_once_resolved {
+        for instance in &mut instances {
+            validation.finish(instance, &sources);
+        }
+    }
     let cells = fleet_cells(
         &instances,
         &mut sources,
@@ -74,6 +97,7 @@ pub fn inventory(found: Found) -> Inventory {
         &mut problems,
         &mut keys,
         release,
+        &mut validation,
     );
     // Grown by exactly the cells: an instance is large, and `extend` doubles the list's
     // slots (a mixed 10,000-gateway host kept 4,800 empty ones, 6 MB, to the end of the run).
@@ -93,8 +117,8 @@ pub fn inventory(found: Found) -> Inventory {
 }
 
 /// The cells of every fleet a host gateway keeps in its resolved state dir (each registry read
-/// once), resolved like any container gateway. This follows the merge: only then is each host
-/// gateway's state dir the one it really runs.
+/// once), resolved like any container gateway and validated (a cell is final once resolved).
+/// This follows the merge: only then is each host gateway's state dir the one it really runs.
 fn fleet_cells(
     instances: &[Instance],
     sources: &mut SourceMap,
@@ -102,6 +126,7 @@ fn fleet_cells(
     problems: &mut Vec<Problem>,
     keys: &mut PathKeys,
     release: Option<&str>,
+    validation: &mut Validation,
 ) -> Vec<Instance> {
     let mut registries: HashSet<OsString> = HashSet::default();
     registries.reserve(instances.len());
@@ -113,7 +138,9 @@ fn fleet_cells(
             continue;
         }
         for inv in super::fleet::invocations(state_dir, &instance.home, sources, problems) {
-            cells.push(resolve_instance_for(&inv, sources, cache, release));
+            let mut cell = resolve_instance_for(&inv, sources, cache, release);
+            validation.finish(&mut cell, sources);
+            cells.push(cell);
         }
     }
     cells
@@ -122,12 +149,14 @@ fn fleet_cells(
 /// Consumes the invocations: each one's environment, paths and supervisor are freed as soon as
 /// its instance is built, so the next instance's allocations reuse that memory (kept to the
 /// end of the inventory, the invocations were 13 MB of a 10,000-gateway run's heap, and the
-/// scattered frees stayed resident after it).
+/// scattered frees stayed resident after it). With `validation`, each gateway kept is
+/// validated at once and its config tree freed the same way.
 fn resolve_all(
     invocations: Vec<Invocation>,
     sources: &mut SourceMap,
     cache: &mut FileCache,
     release: Option<&str>,
+    mut validation: Option<&mut Validation>,
 ) -> Vec<Instance> {
     // Sized once: an instance is large, and growing by doubling would hold two copies of
     // the list at its peak.
@@ -137,7 +166,7 @@ fn resolve_all(
     let mut scanned_configs = HashSet::default();
     scanned_configs.reserve(invocations.len());
     for inv in invocations {
-        let instance = resolve_instance_for(&inv, sources, cache, release);
+        let mut instance = resolve_instance_for(&inv, sources, cache, release);
         drop(inv);
         match instance.discovery {
             Discovery::HomeDir(_) => {
@@ -147,6 +176,9 @@ fn resolve_all(
                 continue
             }
             _ => {}
+        }
+        if let Some(validation) = validation.as_deref_mut() {
+            validation.finish(&mut instance, sources);
         }
         instances.push(instance);
     }
@@ -440,7 +472,7 @@ mod tests {
             homes: vec![home.clone()],
             ..Inputs::default()
         });
-        let inventory = inventory(found);
+        let inventory = inventory(found, &Default::default());
         std::fs::remove_dir_all(&dir).unwrap();
         let gateways: Vec<_> = inventory
             .instances

@@ -361,7 +361,7 @@ pub struct Instance {
     pub problems: Vec<Problem>,
     /// The effective config tree (after `$include` and `${VAR}`), for validation; `None`
     /// when there is no usable config (missing, unreadable or unparsable), and once the
-    /// validation step is done with it ([`super::config_facts::take_all`]).
+    /// validation step is done with it ([`super::verdict::Validation`]).
     pub config_root: Option<Box<crate::load::tree::Node>>,
     /// What fix planning and port suggestions read from the config tree, taken out of it
     /// when the tree is dropped ([`super::config_facts::take`]); `None` when the config

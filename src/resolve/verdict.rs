@@ -12,11 +12,12 @@
 //! otherwise it refuses them all (OpenClaw 2026.9.6 `resolveStartupConfigSnapshot`,
 //! openclaw-facts.md §3.8).
 
+use super::config_facts;
 use super::startup::StartFact;
 use super::Instance;
 use crate::load::tree::{Lookups, Node, Value};
 use crate::load::ProblemKind;
-use crate::source::Loc;
+use crate::source::{Loc, SourceMap};
 use crate::validate::{self, Issue, StartOutcome};
 
 /// What `openclaw gateway run` does with a gateway's config.
@@ -541,10 +542,39 @@ fn node_at<'a>(root: &'a Node, path: &str, lookups: &mut Lookups<'a>) -> Option<
 pub fn apply(instances: &mut [Instance], options: &validate::Options) {
     validate::check::CheckMemo::during(|| {
         for inst in instances.iter_mut() {
-            inst.validity = validate::validity(inst, options);
-            decide(inst);
+            validate_one(inst, options);
         }
     });
+}
+
+fn validate_one(inst: &mut Instance, options: &validate::Options) {
+    inst.validity = validate::validity(inst, options);
+    decide(inst);
+}
+
+/// The validation step of a run, one gateway at a time ([`apply`]'s check and verdict), ending
+/// with the gateway's config tree: what later stages read of it is taken out
+/// ([`config_facts::take`]) and the tree is dropped. The inventory runs it on each gateway as
+/// soon as that gateway is final, so that a run holds one gateway's tree at a time, not every
+/// gateway's. Run inside [`validate::check::CheckMemo::during`], as [`apply`] is.
+pub struct Validation<'a> {
+    options: &'a validate::Options,
+    urls: config_facts::UrlWalk,
+}
+
+impl<'a> Validation<'a> {
+    pub fn new(options: &'a validate::Options) -> Self {
+        Validation {
+            options,
+            urls: config_facts::UrlWalk::default(),
+        }
+    }
+
+    /// Validates a final gateway, decides its start verdict and drops its tree.
+    pub fn finish(&mut self, inst: &mut Instance, sources: &SourceMap) {
+        validate_one(inst, self.options);
+        config_facts::take(inst, sources, &mut self.urls);
+    }
 }
 
 #[cfg(test)]
