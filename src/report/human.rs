@@ -114,8 +114,25 @@ const CONTEXT_LINES: usize = 1;
 /// are not shown).
 const MAX_GAP: usize = 8;
 
-/// The masked text of each file rendered so far, made once per file for a whole report.
-type Masked = HashMap<FileId, String>;
+/// Each file rendered so far as shown, made once per file for a whole report.
+type Masked = HashMap<FileId, ShownFile>;
+
+/// A file as a report shows it: its masked text and its name.
+struct ShownFile {
+    text: String,
+    name: String,
+}
+
+/// `file` as shown, made on its first use in the report.
+fn shown_file<'m>(sources: &SourceMap, masked: &'m mut Masked, file: FileId) -> &'m ShownFile {
+    masked.entry(file).or_insert_with(|| {
+        let f = sources.file(file);
+        ShownFile {
+            text: f.redacted_text(),
+            name: crate::paths::display_path(&f.path),
+        }
+    })
+}
 
 /// What miette is given of a file: only the lines its labels need (with their context), masked,
 /// escaped and cut, each knowing its real line number, so that rendering a finding costs the
@@ -199,7 +216,8 @@ fn snippet(
     spans: &mut [LabeledSpan],
 ) -> Snippet {
     let f = sources.file(file);
-    let text: &str = masked.entry(file).or_insert_with(|| f.redacted_text());
+    let file_shown = shown_file(sources, masked, file);
+    let text: &str = &file_shown.text;
     let index = f.lines();
     let len = text.len();
     let ranges: Vec<(usize, usize)> = spans
@@ -274,7 +292,7 @@ fn snippet(
         };
     }
     Snippet {
-        name: crate::paths::display_path(&f.path),
+        name: file_shown.name.clone(),
         text: shown,
         lines,
         columns,
@@ -445,10 +463,7 @@ fn build(reported: &Reported, sources: &SourceMap, masked: &mut Masked) -> Rende
     let primary = files.next();
     let mut in_other_files: Vec<Rendered> = files
         .map(|(file, mut labels)| Rendered {
-            message: format!(
-                "and in {}",
-                crate::paths::display_path(&sources.file(file).path)
-            ),
+            message: format!("and in {}", shown_file(sources, masked, file).name),
             code: None,
             severity: miette::Severity::Advice,
             source: Some(snippet(sources, masked, file, &mut labels)),
