@@ -214,3 +214,19 @@ pub fn write_shared_include_layout(home: &Path, n: usize, kib: usize) -> std::io
     }
     Ok(())
 }
+
+/// Adversarial for fix planning: one gateway whose config holds `n` stale
+/// `// clawlint-ignore` comments (each before a key no rule reports on), so `check` finds
+/// `n` CL903 findings in one file, each with a fix removing its line. Every removal must cost
+/// its own line, never the file's other suppressions or fixes.
+pub fn write_stale_ignores_layout(home: &Path, n: usize) -> std::io::Result<()> {
+    let dir = home.join(".openclaw-stale");
+    std::fs::create_dir_all(&dir)?;
+    let mut text = String::from("// a config that outlived its findings\n{\n  gateway: { port: 20000 },\n  env: { vars: {\n");
+    for k in 0..n {
+        let _ = writeln!(text, "    // clawlint-ignore CL203: fixed long ago ({k})");
+        let _ = writeln!(text, "    SETTING_{k:06}: \"value {k}\",");
+    }
+    text.push_str("  } },\n}\n");
+    std::fs::write(dir.join("openclaw.json"), text)
+}

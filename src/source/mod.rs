@@ -83,9 +83,14 @@ pub struct SourceFile {
     pub included_from: Option<Loc>,
     /// Spans known to be safe to show (keys, punctuation, values known not to be secret). Every
     /// other character is masked in any output: a file is shown only where its loader said
-    /// it may be ([`crate::redact`]).
-    pub shown: Vec<Span>,
-    /// `clawlint-ignore` comments found in the file.
+    /// it may be ([`crate::redact`]). Private: every change goes through [`SourceMap::show`],
+    /// which drops `shown_union`.
+    shown: Vec<Span>,
+    /// The union of `shown` as sorted stretches, none touching the next, built on first
+    /// [`SourceFile::hides`]: fix planning asks it once per edit, thousands of times of one
+    /// file with thousands of fixes (a scan of every shown span per byte was quadratic).
+    shown_union: std::sync::OnceLock<Box<[Span]>>,
+    /// `clawlint-ignore` comments found in the file, in file order.
     pub suppressions: Vec<Suppression>,
     /// Its text is plain JSON (`JSON.parse` accepts it), as the config loader found when it
     /// parsed it; false for every file no config loader parsed.
@@ -126,15 +131,70 @@ impl SourceFile {
         crate::redact::masked(&self.text, &self.shown)
     }
 
-    /// Whether any character of `span` (or the one at its start, for an empty span) is masked.
+    /// Whether any character of `span` (or the one at its start, for an empty span) is masked:
+    /// a byte other than whitespace outside every shown span. The stretches shown are found by
+    /// binary search, so an edit costs its own length, not the file's shown spans.
     pub fn hides(&self, span: Span) -> bool {
         let end = span.end().max(span.start() + 1).min(self.text.len());
+        let mut at = span.start().min(end);
         let bytes = self.text.as_bytes();
-        (span.start().min(end)..end).any(|i| {
-            !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r')
-                && !self.shown.iter().any(|s| s.start() <= i && i < s.end())
-        })
+        let union = self.shown_union();
+        // The first stretch shown that ends after `at`.
+        let mut next = union.partition_point(|s| s.end() <= at);
+        while at < end {
+            crate::ports::allocate::work::add(1);
+            let (from, to) = union.get(next).map_or((end, end), |s| (s.start(), s.end()));
+            // Masked from `at` to the next stretch shown: only whitespace may be there.
+            let masked_to = from.clamp(at, end);
+            if bytes[at..masked_to]
+                .iter()
+                .any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                return true;
+            }
+            at = to.max(masked_to);
+            next += 1;
+        }
+        false
     }
+
+    /// The suppression whose comment is at `comment`, if any (found by binary search: the
+    /// suppressions are in file order).
+    pub fn suppression_at(&self, comment: Span) -> Option<&Suppression> {
+        crate::ports::allocate::work::add(1);
+        let key = |s: Span| (s.start(), s.end());
+        let at = self
+            .suppressions
+            .partition_point(|s| key(s.comment) < key(comment));
+        self.suppressions.get(at).filter(|s| s.comment == comment)
+    }
+
+    /// [`SourceFile::shown_union`]'s stretches, built once.
+    fn shown_union(&self) -> &[Span] {
+        self.shown_union
+            .get_or_init(|| union_of(&self.shown).into_boxed_slice())
+    }
+}
+
+/// The union of `spans`: sorted stretches, each ending before the next starts (spans that
+/// overlap or touch are one stretch); empty spans cover nothing.
+fn union_of(spans: &[Span]) -> Vec<Span> {
+    let mut sorted: Vec<(usize, usize)> = spans
+        .iter()
+        .filter(|s| s.start() < s.end())
+        .map(|s| (s.start(), s.end()))
+        .collect();
+    sorted.sort_unstable();
+    let mut out: Vec<Span> = Vec::with_capacity(sorted.len());
+    for (start, end) in sorted {
+        match out.last_mut() {
+            Some(last) if start <= last.end() => {
+                *last = Span::new(last.start(), end.max(last.end()))
+            }
+            _ => out.push(Span::new(start, end)),
+        }
+    }
+    out
 }
 
 /// Files are added once and never removed, so a [`FileId`] stays valid.
@@ -171,6 +231,7 @@ impl SourceMap {
             text,
             included_from,
             shown: Vec::new(),
+            shown_union: std::sync::OnceLock::new(),
             suppressions: Vec::new(),
             plain_json: false,
             lines: std::sync::OnceLock::new(),
@@ -201,7 +262,9 @@ impl SourceMap {
     /// Marks spans of a file as known to be safe to show. A file added is masked whole until
     /// its loader says what of it may be shown.
     pub fn show(&mut self, id: FileId, spans: impl IntoIterator<Item = Span>) {
-        self.files[id.0 as usize].shown.extend(spans);
+        let file = &mut self.files[id.0 as usize];
+        file.shown.extend(spans);
+        file.shown_union.take();
     }
 
     /// Shows a whole file: one clawlint writes the grammar of and that holds no secrets
@@ -230,13 +293,15 @@ impl SourceMap {
         self.show(id, shown);
     }
 
-    /// Records a file's suppression comments; they are shown (clawlint wrote their grammar).
     /// Records that a file's text is plain JSON ([`SourceFile::plain_json`]).
     pub fn set_plain_json(&mut self, id: FileId) {
         self.files[id.0 as usize].plain_json = true;
     }
 
-    pub fn set_suppressions(&mut self, id: FileId, suppressions: Vec<Suppression>) {
+    /// Records a file's suppression comments; they are shown (clawlint wrote their grammar).
+    pub fn set_suppressions(&mut self, id: FileId, mut suppressions: Vec<Suppression>) {
+        // In file order (as the loaders find them), so a comment is found by binary search.
+        suppressions.sort_by_key(|s| (s.comment.start(), s.comment.end()));
         let comments: Vec<Span> = suppressions.iter().map(|s| s.comment).collect();
         self.show(id, comments);
         self.files[id.0 as usize].suppressions = suppressions;
@@ -318,6 +383,45 @@ mod tests {
         assert!(map.file(id).hides(Span::new(3, 4)));
         assert!(!map.file(id).hides(Span::new(0, 2)));
         assert!(!map.file(id).hides(Span::new(9, 9)));
+    }
+
+    /// `hides` answers as a look at every shown span for every byte does: over shown spans
+    /// that overlap, touch, nest or are empty, and after more is shown.
+    #[test]
+    fn hides_answers_as_a_scan_of_every_shown_span() {
+        let text = "ab c\td\ne\rfghij k lmnop q";
+        let scan = |shown: &[Span], span: Span| {
+            let end = span.end().max(span.start() + 1).min(text.len());
+            (span.start().min(end)..end).any(|i| {
+                !matches!(text.as_bytes()[i], b' ' | b'\t' | b'\n' | b'\r')
+                    && !shown.iter().any(|s| s.start() <= i && i < s.end())
+            })
+        };
+        let mut rng = crate::xorshift::Rng(11);
+        let mut random_span = |max: u64| {
+            let a = rng.below(max) as usize;
+            let b = rng.below(max) as usize;
+            Span::new(a.min(b), a.max(b))
+        };
+        for _ in 0..200 {
+            let mut map = SourceMap::new();
+            let id = map.add(Path::new("f"), text.into(), None);
+            let mut shown = Vec::new();
+            for _ in 0..3 {
+                let more: Vec<Span> = (0..4).map(|_| random_span(text.len() as u64 + 1)).collect();
+                map.show(id, more.iter().copied());
+                shown.extend(more);
+                for _ in 0..10 {
+                    // Spans past the text's end too, as a hostile edit might ask.
+                    let span = random_span(text.len() as u64 + 3);
+                    assert_eq!(
+                        map.file(id).hides(span),
+                        scan(&shown, span),
+                        "{shown:?} {span:?}"
+                    );
+                }
+            }
+        }
     }
 
     /// Paths equal as paths (`/a//b/` and `/a/b`) hash alike, however spelt.
