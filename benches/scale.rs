@@ -8,8 +8,10 @@
 //! profiles, a quarter compose stacks, a quarter `openclaw fleet` cells), and the adversarial
 //! `one-port` (every gateway on one port) and `shared-include` (one 1 MiB file every gateway
 //! `$include`s); for fix planning, `stale-ignores` (one config with N stale suppressions: N
-//! CL903 fixes in one file; N counts the suppressions), not in the default plan: name it
-//! (`-- stale-ignores 2000 8000 --keep DIR`).
+//! CL903 fixes in one file; N counts the suppressions) and `pairs` (gateways in pairs sharing
+//! a workspace, an agent dir and a sandbox container, each with a loopback CDP URL: thousands
+//! of small CL203/CL207/CL407/CL602 findings). These two are not in the default plan; name
+//! them (`-- stale-ignores 2000 8000 --keep DIR`).
 //!
 //! The floor program is this bench binary run as its own process: `floor-read` lists the
 //! layout's directories and reads every file once; `floor-parse` also parses each file with
@@ -146,6 +148,7 @@ fn write(layout: &str, home: &Path, n: usize) {
         "one-port" => layout::write_one_port_layout(home, n),
         "shared-include" => layout::write_shared_include_layout(home, n, SHARED_KIB),
         "stale-ignores" => layout::write_stale_ignores_layout(home, n),
+        "pairs" => layout::write_pairs_layout(home, n),
         other => panic!("no layout {other}"),
     }
     .expect("layout written");

@@ -230,3 +230,23 @@ pub fn write_stale_ignores_layout(home: &Path, n: usize) -> std::io::Result<()> 
     text.push_str("  } },\n}\n");
     std::fs::write(dir.join("openclaw.json"), text)
 }
+
+/// Adversarial for fix planning: `n` gateways in pairs, each pair sharing a workspace
+/// (CL203), an agent dir (CL207) and a sandbox container prefix (CL407), and every gateway
+/// pointing a browser profile at a loopback `cdpUrl` of its own without `attachOnly` (CL602):
+/// thousands of small findings of one or two gateways each, whose fixes must not each look
+/// at every gateway.
+pub fn write_pairs_layout(home: &Path, n: usize) -> std::io::Result<()> {
+    for i in 0..n {
+        let pair = i / 2;
+        let dir = home.join(format!(".openclaw-p{i}"));
+        std::fs::create_dir_all(&dir)?;
+        let port = base_port(i);
+        let cdp = u32::from(port) + 12;
+        let config = format!(
+            "// gateway {i} of pair {pair}\n{{\n  gateway: {{ port: {port} }},\n  agents: {{\n    defaults: {{\n      workspace: \"~/pair{pair}/workspace\",\n      sandbox: {{ mode: \"all\", scope: \"shared\", docker: {{ containerPrefix: \"pair{pair}-sbx-\" }} }},\n    }},\n    entries: {{ main: {{ agentDir: \"~/pair{pair}/agent\" }} }},\n  }},\n  browser: {{ profiles: {{ mine: {{ cdpUrl: \"http://127.0.0.1:{cdp}\" }} }} }},\n}}\n"
+        );
+        std::fs::write(dir.join("openclaw.json"), config)?;
+    }
+    Ok(())
+}

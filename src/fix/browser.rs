@@ -14,28 +14,34 @@
 //! Unsafe: when the hand-started Chrome is down, the agent then gets an error instead of a
 //! fresh managed browser.
 
+use super::index::Reading;
+use super::moves::Planner;
 use super::{Applicability, Edit, Fix};
 use crate::diagnostic::Finding;
 use crate::load::json5::{self, Value};
 use crate::resolve::config_facts::ConfigFacts;
 use crate::resolve::model::{BrowserProfile, Instance};
 use crate::resolve::Origin;
-use crate::source::{Loc, SourceMap};
+use crate::source::Loc;
 
-pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<Fix, String> {
+/// The fix of a CL602 finding, or why there is none. What it asks of the other gateways (the
+/// profiles on its CDP port, the files they read) is the planner's, built once per run.
+pub fn fix(f: &Finding, planner: &mut Planner) -> Result<Fix, String> {
+    let (instances, sources) = (planner.instances, planner.sources);
     let label = f.labels.first().ok_or("the finding names no profile")?;
-    let inst = label
+    let me = label
         .instance
         .as_deref()
-        .and_then(|n| instances.iter().find(|g| g.name == n))
+        .and_then(|n| planner.index_of(n))
         .ok_or("the finding names no gateway")?;
+    let inst = &instances[me];
     let browser = inst.live_browser().ok_or("the gateway runs no browser")?;
     let profile = browser
         .profiles
         .iter()
         .find(|p| p.from_url && p.origin.loc().is_some() && p.origin.loc() == label.loc)
         .ok_or("clawlint cannot find the profile the finding names")?;
-    if let Some((other, theirs)) = shared_with(inst, profile, instances) {
+    if let Some((other, theirs)) = shared_with(me, profile, planner) {
         return Err(format!(
             "\"{}\"'s browser profile \"{}\" points at the same endpoint (CL601): attach-only, both would drive one Chrome; give one of them a Chrome of its own first",
             other.name, theirs.name
@@ -73,19 +79,12 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
         false => config.browser,
     }
     .ok_or_else(|| format!("clawlint cannot find {} in its config", path.join(".")))?;
-    if let Some(other) = instances.iter().find(|g| {
-        !std::ptr::eq(*g, inst)
-            && (g.config_exists && g.config_loc.file == loc.file
-                || g.live_browser().is_some_and(|b| {
-                    b.profiles
-                        .iter()
-                        .any(|p| p.origin.loc().is_some_and(|l| l.file == loc.file))
-                }))
-    }) {
+    let readers = planner.readers(Reading::BrowserProfiles);
+    if let Some(other) = readers.other_than(loc.file, me) {
         return Err(format!(
             "{} is \"{}\"'s config too, so the edit would change both",
             crate::paths::display_path(&sources.file(loc.file).path),
-            other.name
+            instances[other].name
         ));
     }
     let text = &sources.file(loc.file).text;
@@ -142,27 +141,17 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
     })
 }
 
-/// Another gateway's profile that points at the same loopback endpoint, when there is one.
+/// Another gateway's profile that points at the same loopback endpoint, when there is one:
+/// the first (in order) of the first gateway other than `me`.
 fn shared_with<'a>(
-    inst: &Instance,
+    me: usize,
     profile: &BrowserProfile,
-    instances: &'a [Instance],
+    planner: &Planner<'a>,
 ) -> Option<(&'a Instance, &'a BrowserProfile)> {
-    instances
-        .iter()
-        .filter(|g| !std::ptr::eq(*g, inst))
-        .flat_map(|g| {
-            g.live_browser()
-                .into_iter()
-                .flat_map(|b| b.profiles.iter())
-                .map(move |p| (g, p))
-        })
-        .find(|(_, p)| {
-            p.driver == "openclaw"
-                && (p.explicit || p.from_url)
-                && p.loopback
-                && p.cdp_port == profile.cdp_port
-        })
+    let instances = planner.instances;
+    let (g, k) = planner.cdp_profiles().other_than(profile.cdp_port, me)?;
+    let theirs = &instances[g].live_browser()?.profiles[k];
+    Some((&instances[g], theirs))
 }
 
 #[cfg(test)]
@@ -174,7 +163,8 @@ mod tests {
     fn fixed(gateways: impl IntoIterator<Item = Gateway>) -> Result<String, String> {
         let host = host(gateways);
         let f = host.findings(LOOPBACK_CDP_WITHOUT_ATTACH_ONLY).remove(0);
-        let fix = super::fix(&f, &host.instances, &host.sources)?;
+        let mut planner = super::Planner::new(&host.instances, &host.sources);
+        let fix = super::fix(&f, &mut planner)?;
         assert_eq!(fix.applicability, super::Applicability::Unsafe);
         assert_eq!(fix.edits.len(), 1);
         let edit = &fix.edits[0];

@@ -32,7 +32,7 @@ use crate::source::{Loc, SourceMap};
 pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &SourceMap) {
     let mut planner = super::moves::Planner::new(instances, sources);
     for reported in findings.iter_mut() {
-        match fix_for(&reported.finding, instances, sources, &mut planner) {
+        match fix_for(&reported.finding, sources, &mut planner) {
             Some(Ok(fix)) => reported.finding.fix = Some(Box::new(fix)),
             Some(Err(reason)) => push_note(&mut reported.finding, Note::facts(reason)),
             None => {}
@@ -49,12 +49,7 @@ pub fn push_note(finding: &mut Finding, note: Note) {
 }
 
 /// The fix for one finding, the reason it has none (said as a note), or nothing to say.
-fn fix_for(
-    f: &Finding,
-    instances: &[Instance],
-    sources: &SourceMap,
-    planner: &mut Planner,
-) -> Option<Result<Fix, NoFix>> {
+fn fix_for(f: &Finding, sources: &SourceMap, planner: &mut Planner) -> Option<Result<Fix, NoFix>> {
     if f.rule == catalog::HASHED_PROFILE_PORT {
         pin_hash_port(f, planner).map(Ok)
     } else if f.rule == catalog::UNUSED_SUPPRESSION {
@@ -64,9 +59,9 @@ fn fix_for(
     } else if f.rule == catalog::SHARED_WORKSPACE || f.rule == catalog::SHARED_AGENT_DIR {
         Some(super::paths::fix(f, planner).map_err(NoFix::from))
     } else if f.rule == catalog::SHARED_SANDBOX_CONTAINER {
-        Some(super::sandbox::fix(f, instances, sources).map_err(NoFix::from))
+        Some(super::sandbox::fix(f, planner).map_err(NoFix::from))
     } else if f.rule == catalog::LOOPBACK_CDP_WITHOUT_ATTACH_ONLY {
-        Some(super::browser::fix(f, instances, sources).map_err(NoFix::from))
+        Some(super::browser::fix(f, planner).map_err(NoFix::from))
     } else if f.rule == catalog::SHARED_ATTACH_ONLY_CDP_ENDPOINT {
         Some(Err(NoFix::from("which other browser a gateway should attach to is in no file; start a browser of its own for one of them and point its cdpUrl there")))
     } else if f.rule == catalog::PUBLISHED_PORT_COLLISION {

@@ -10,6 +10,7 @@ pub mod agree;
 pub mod browser;
 pub mod diff;
 pub mod fixers;
+pub(crate) mod index;
 pub mod moves;
 pub mod packaged;
 pub mod paths;

@@ -8,14 +8,16 @@
 //! ([`crate::ports::allocate::suggest_with`]), so a round never makes a new collision; the
 //! `--fix` loop re-lints and repeats until nothing more is fixable.
 
+use super::index::{CdpProfiles, HeldPaths, Readers, Reading};
 use super::pins::{pins, Pin};
 use super::{Applicability, Edit, Fix, NoFix, Refusal, Refusals};
 use crate::catalog;
 use crate::diagnostic::{Finding, Text};
-use crate::paths::FastMap as HashMap;
+use crate::paths::{FastMap as HashMap, FastSet};
 use crate::ports::allocate::{self, work, Movers, Round};
 use crate::resolve::model::{Instance, ListenerKind, Origin, PortKind};
 use crate::source::{FileId, Loc, SourceMap};
+use std::cell::OnceCell;
 
 /// One round of fixes: the moves planned so far (each gateway's new base port and its fix),
 /// and what the round builds once and every fix asks: gateways by name, the host's ports
@@ -42,6 +44,14 @@ pub struct Planner<'a> {
     /// plan reads changes until a move is planned (the host's ports, the planned moves), and
     /// on a crowded host most findings ask again for gateways that already could not move.
     refused: HashMap<usize, Text>,
+    /// The first gateways reading each file, for each way of reading one ([`Reading`]).
+    readers: [OnceCell<Readers>; 3],
+    /// Who holds each path of every gateway ([`super::paths`]).
+    held_paths: OnceCell<HeldPaths<'a>>,
+    /// The sandbox containers some gateway shares ([`super::sandbox`]).
+    shared_containers: OnceCell<FastSet<&'a str>>,
+    /// The local-Chrome browser profiles by CDP port ([`super::browser`]).
+    cdp_profiles: OnceCell<CdpProfiles>,
 }
 
 impl<'a> Planner<'a> {
@@ -58,7 +68,34 @@ impl<'a> Planner<'a> {
             planned: Vec::new(),
             planned_at: vec![None; instances.len()],
             refused: HashMap::default(),
+            readers: Default::default(),
+            held_paths: OnceCell::new(),
+            shared_containers: OnceCell::new(),
+            cdp_profiles: OnceCell::new(),
         }
+    }
+
+    /// The first gateways that read each file, reading as `reading` says; built once.
+    pub fn readers(&self, reading: Reading) -> &Readers {
+        self.readers[reading as usize].get_or_init(|| Readers::new(self.instances, reading))
+    }
+
+    /// Who holds each path of every gateway; built once.
+    pub fn held_paths(&self) -> &HeldPaths<'a> {
+        self.held_paths
+            .get_or_init(|| HeldPaths::new(self.instances))
+    }
+
+    /// The sandbox containers some gateway's agents share; built once.
+    pub fn shared_containers(&self) -> &FastSet<&'a str> {
+        self.shared_containers
+            .get_or_init(|| super::index::shared_containers(self.instances))
+    }
+
+    /// The local-Chrome browser profiles by CDP port; built once.
+    pub fn cdp_profiles(&self) -> &CdpProfiles {
+        self.cdp_profiles
+            .get_or_init(|| CdpProfiles::new(self.instances))
     }
 
     /// The gateway a finding names (the first of that name, as a scan would find).
@@ -585,6 +622,68 @@ mod tests {
         assert!(
             large <= small * 1.25,
             "{name}: the fixes cost {small:.0} steps per gateway at 200 gateways, {large:.0} at 800"
+        );
+    }
+
+    /// Gateways in pairs, each pair sharing a workspace, an agent dir and a sandbox container,
+    /// each gateway with a loopback cdpUrl of its own: many small findings of one or two
+    /// gateways each.
+    fn pairs(n: usize) -> Host {
+        host((0..n).map(|i| {
+            let pair = i / 2;
+            gateway(&format!("p{i:05}"))
+                .port(20000 + 6 * i as u16)
+                .workspace(&format!("~/pair{pair}/workspace"))
+                .set(
+                    "agents.entries.main.agentDir",
+                    &format!("\"~/pair{pair}/agent\""),
+                )
+                .set("agents.defaults.sandbox.mode", "\"all\"")
+                .set("agents.defaults.sandbox.scope", "\"shared\"")
+                .set(
+                    "agents.defaults.sandbox.docker.containerPrefix",
+                    &format!("\"pair{pair}-sbx-\""),
+                )
+                .set(
+                    "browser.profiles.mine.cdpUrl",
+                    &format!("\"http://127.0.0.1:{}\"", 40000 + i),
+                )
+        }))
+    }
+
+    /// The fixes of the pairs' CL203/CL207/CL407/CL602 findings cost their own gateways: what
+    /// they ask of every other gateway is built once (a pass over every gateway per finding
+    /// was quadratic).
+    #[test]
+    fn small_findings_of_pairs_are_fixed_in_linear_work() {
+        use crate::catalog::{
+            LOOPBACK_CDP_WITHOUT_ATTACH_ONLY, SHARED_AGENT_DIR, SHARED_SANDBOX_CONTAINER,
+            SHARED_WORKSPACE,
+        };
+        let rules = [
+            SHARED_WORKSPACE,
+            SHARED_AGENT_DIR,
+            SHARED_SANDBOX_CONTAINER,
+            LOOPBACK_CDP_WITHOUT_ATTACH_ONLY,
+        ];
+        let per_gateway = |n: usize| {
+            let host = pairs(n);
+            let mut findings = engine::run(&host.ctx(), &Settings::default());
+            findings.retain(|r| rules.contains(r.finding.rule));
+            for rule in rules {
+                let found = findings.iter().filter(|r| *r.finding.rule == rule).count();
+                assert!(found >= n / 2, "{}: {found} findings", rule.code);
+            }
+            let before = work::done();
+            super::super::fixers::attach(&mut findings, &host.instances, &host.sources);
+            let fixed = findings.iter().filter(|r| r.finding.fix.is_some()).count();
+            assert!(fixed >= n, "{fixed} fixes");
+            (work::done() - before) as f64 / n as f64
+        };
+        let (small, large) = (per_gateway(100), per_gateway(400));
+        assert!(
+            large <= small * 1.25,
+            "the fixes cost {small:.1} steps per gateway at 100 gateways, {large:.1} at 400"
         );
     }
 

@@ -17,15 +17,16 @@
 //! and an agent dir's model auth do not move with it; OpenClaw creates the new directory on
 //! start, and the operator copies what the gateway should keep.
 
+use super::index::{Readers, Reading};
 use super::moves::Planner;
 use super::{Applicability, Edit, Fix};
 use crate::catalog;
 use crate::diagnostic::Finding;
 use crate::paths::{FastMap, FastSet};
-use crate::ports::allocate::{self, work};
+use crate::ports::allocate;
 use crate::resolve::model::Instance;
 use crate::resolve::Origin;
-use crate::source::{FileId, Loc, SourceMap};
+use crate::source::{Loc, SourceMap};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -84,7 +85,14 @@ pub fn fix(f: &Finding, planner: &mut Planner) -> Result<Fix, String> {
         .iter()
         .map(|(i, id, _)| own_path(&instances[*i], id, agent_dir))
         .collect();
-    let others = Others::new(instances, &movable, &new_paths);
+    // Whether some gateway holds each party's new path already.
+    let held = planner.held_paths();
+    let taken: Vec<bool> = movable
+        .iter()
+        .zip(&new_paths)
+        .map(|((i, _, _), new)| new.as_ref().is_ok_and(|new| held.held(new, *i)))
+        .collect();
+    let readers = planner.readers(Reading::AgentPaths);
     let to_move = gateways.len().saturating_sub(1);
     let mut moves: Vec<Move> = Vec::new();
     // The new paths given out by this fix: two parties given one would share it again.
@@ -102,8 +110,8 @@ pub fn fix(f: &Finding, planner: &mut Planner) -> Result<Fix, String> {
             .as_ref()
             .map_err(String::clone)
             .and_then(|new| {
-                let taken = others.taken[k] || given.contains(&same_path_key(new));
-                edit(mover, taken, &others, instances, sources, *loc, new, what)
+                let taken = taken[k] || given.contains(&same_path_key(new));
+                edit(mover, taken, readers, instances, sources, *loc, new, what)
             });
         match planned {
             Ok((edit, shown)) => {
@@ -163,77 +171,6 @@ struct Move {
     why: String,
 }
 
-/// What one fix asks of every other gateway, found in one pass over them (a group of k
-/// gateways asked k times; a scan each was k passes over every gateway): which of the new
-/// paths some gateway holds already, and the first two gateways reading each file edited.
-struct Others {
-    /// For each party in `movable`, whether some gateway holds its new path already.
-    taken: Vec<bool>,
-    /// For each file a party's path is written in, the first two gateways reading it.
-    readers: FastMap<FileId, Vec<usize>>,
-}
-
-impl Others {
-    fn new(
-        instances: &[Instance],
-        movable: &[(usize, String, Loc)],
-        new_paths: &[Result<PathBuf, String>],
-    ) -> Others {
-        let mut wanted: FastMap<Cow<'_, [u8]>, Vec<usize>> = FastMap::default();
-        let mut taken = vec![false; movable.len()];
-        for (k, new) in new_paths.iter().enumerate() {
-            if let Ok(new) = new {
-                wanted.entry(same_path_key(new)).or_default().push(k);
-            }
-        }
-        let mut readers: FastMap<FileId, Vec<usize>> = movable
-            .iter()
-            .map(|(_, _, loc)| (loc.file, Vec::new()))
-            .collect();
-        for (g, inst) in instances.iter().enumerate() {
-            work::add(1);
-            let mut held = |path: &Path, but_not: Option<usize>| {
-                if let Some(parties) = wanted.get(&same_path_key(path)) {
-                    for &k in parties {
-                        if but_not != Some(movable[k].0) {
-                            taken[k] = true;
-                        }
-                    }
-                }
-            };
-            held(&inst.state_dir.value, None);
-            held(&inst.workspace.value, Some(g));
-            for a in &inst.agents {
-                held(&a.workspace.value, None);
-                held(&a.agent_dir.value, None);
-            }
-            let mut reads = |file: FileId| {
-                if let Some(of) = readers.get_mut(&file) {
-                    if of.len() < 2 && of.last() != Some(&g) {
-                        of.push(g);
-                    }
-                }
-            };
-            if inst.config_exists {
-                reads(inst.config_loc.file);
-            }
-            for a in &inst.agents {
-                for p in [&a.workspace, &a.agent_dir] {
-                    if let Some(l) = p.origin.loc() {
-                        reads(l.file);
-                    }
-                }
-            }
-        }
-        Others { taken, readers }
-    }
-
-    /// The first gateway other than `me` that reads `file`.
-    fn reader_of(&self, file: FileId, me: usize) -> Option<usize> {
-        self.readers.get(&file)?.iter().copied().find(|&g| g != me)
-    }
-}
-
 /// A path's bytes as `Path`'s `==` compares them ([`crate::paths::compared_bytes`]).
 fn same_path_key(path: &Path) -> Cow<'_, [u8]> {
     crate::paths::compared_bytes(path)
@@ -258,7 +195,7 @@ fn own_path(inst: &Instance, id: &str, agent_dir: bool) -> Result<PathBuf, Strin
 fn edit(
     me: usize,
     taken: bool,
-    others: &Others,
+    readers: &Readers,
     instances: &[Instance],
     sources: &SourceMap,
     loc: Loc,
@@ -274,7 +211,7 @@ fn edit(
         ));
     }
     // A config file another gateway reads too: the edit would move that one as well.
-    if let Some(other) = others.reader_of(loc.file, me) {
+    if let Some(other) = readers.other_than(loc.file, me) {
         return Err(format!(
             "{} is \"{}\"'s config too, so the edit would move both",
             crate::paths::display_path(&sources.file(loc.file).path),

@@ -9,28 +9,31 @@
 //! Unsafe: that gateway's agents then run tools in new containers; what the shared one holds
 //! (installed packages, files) stays there.
 
+use super::index::{Readers, Reading};
+use super::moves::Planner;
 use super::{Applicability, Edit, Fix};
 use crate::diagnostic::Finding;
 use crate::load::json5::{self, Value};
+use crate::paths::FastSet;
 use crate::ports::allocate;
 use crate::resolve::model::Instance;
 use crate::source::{Loc, SourceMap};
 
-pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<Fix, String> {
+/// The fix of a CL407 finding, or why there is none. What it asks of the other gateways (the
+/// containers they share, the configs they read) is the planner's, built once per run.
+pub fn fix(f: &Finding, planner: &mut Planner) -> Result<Fix, String> {
+    let (instances, sources) = (planner.instances, planner.sources);
     let pool: Vec<usize> = f
         .instances()
         .iter()
-        .filter_map(|n| instances.iter().position(|i| &i.name == n))
+        .filter_map(|n| planner.index_of(n))
         .collect();
-    let taken: Vec<String> = instances
-        .iter()
-        .flat_map(|i| i.agents.iter())
-        .flat_map(|a| a.shared_containers.iter().map(|c| c.value.clone()))
-        .collect();
+    let taken = planner.shared_containers();
+    let readers = planner.readers(Reading::Config);
     let mut reasons = Vec::new();
     let mut movers = allocate::Movers::new(instances, &pool);
     while let Some((mover, why)) = movers.take() {
-        match edits(&instances[mover], instances, sources, &taken) {
+        match edits(mover, instances, sources, taken, readers) {
             Ok((edits, docker, browser)) => {
                 return Ok(Fix {
                     applicability: Applicability::Unsafe,
@@ -56,11 +59,13 @@ pub fn fix(f: &Finding, instances: &[Instance], sources: &SourceMap) -> Result<F
 type Edits = (Vec<Edit>, String, String);
 
 fn edits(
-    inst: &Instance,
+    mover: usize,
     instances: &[Instance],
     sources: &SourceMap,
-    taken: &[String],
+    taken: &FastSet<&str>,
+    readers: &Readers,
 ) -> Result<Edits, String> {
+    let inst = &instances[mover];
     let name = &inst.name;
     let valid = name
         .chars()
@@ -77,7 +82,7 @@ fn edits(
     let docker = format!("{name}-sbx-");
     let browser = format!("{name}-sbx-browser-");
     for prefix in [&docker, &browser] {
-        if taken.contains(&format!("{prefix}shared")) {
+        if taken.contains(format!("{prefix}shared").as_str()) {
             return Err(format!("{prefix}shared is already a gateway's sandbox"));
         }
     }
@@ -86,10 +91,7 @@ fn edits(
         .as_ref()
         .and_then(|c| c.sandbox)
         .ok_or("its config has no agents.defaults.sandbox to put the prefixes in")?;
-    if instances
-        .iter()
-        .any(|g| !std::ptr::eq(g, inst) && g.config_exists && g.config_loc.file == loc.file)
-    {
+    if readers.other_than(loc.file, mover).is_some() {
         return Err(format!(
             "{} is another gateway's config too",
             crate::paths::display_path(&sources.file(loc.file).path)
