@@ -61,6 +61,7 @@ pub fn from_comments<'a>(
 ) -> Vec<Suppression> {
     let mut out = Vec::new();
     let mut lines: Option<super::LineIndex> = None;
+    let mut by_start: Option<Vec<Span>> = None;
     for (span, body) in comments {
         let Some(directive) = parse_directive(body) else {
             continue;
@@ -71,7 +72,7 @@ pub fn from_comments<'a>(
             covered_item(
                 lines.get_or_insert_with(|| super::LineIndex::new(text)),
                 span,
-                items,
+                by_start.get_or_insert_with(|| sorted_by_start(items)),
             )
         };
         out.push(Suppression {
@@ -84,22 +85,31 @@ pub fn from_comments<'a>(
     out
 }
 
+/// `items` in order of their starts (stable: items starting alike keep their order).
+fn sorted_by_start(items: &[Span]) -> Vec<Span> {
+    let mut sorted = items.to_vec();
+    sorted.sort_by_key(|i| i.start());
+    sorted
+}
+
 /// A comment after an item on its line covers that item; otherwise the next item does.
-/// Among items starting on the same line, the innermost (last-starting) one is meant.
-fn covered_item(lines: &super::LineIndex, comment: Span, items: &[Span]) -> Option<Span> {
+/// Among items starting on the same line, the innermost (last-starting) one is meant. Found
+/// by binary search in `items_by_start` ([`sorted_by_start`]): a config of thousands of
+/// suppressions scanned every item for each (quadratic).
+fn covered_item(lines: &super::LineIndex, comment: Span, items_by_start: &[Span]) -> Option<Span> {
+    let items = items_by_start;
     let line = lines.line_of(comment.start());
-    let same_line = items
-        .iter()
-        .filter(|i| i.start() < comment.start() && lines.line_of(i.start()) == line)
-        .max_by_key(|i| i.start());
-    same_line
-        .or_else(|| {
-            items
-                .iter()
-                .filter(|i| i.start() >= comment.end())
-                .min_by_key(|i| i.start())
-        })
-        .copied()
+    // The last item starting before the comment: on its line, it starts last there.
+    let before = items.partition_point(|i| i.start() < comment.start());
+    let same_line = before
+        .checked_sub(1)
+        .map(|k| items[k])
+        .filter(|i| lines.line_of(i.start()) == line);
+    // Else the first starting at or after the comment's end.
+    same_line.or_else(|| {
+        let next = items.partition_point(|i| i.start() < comment.end());
+        items.get(next).copied()
+    })
 }
 
 #[cfg(test)]
@@ -125,6 +135,41 @@ mod tests {
         );
         assert_eq!(parse_directive("clawlint-ignored x"), None);
         assert_eq!(parse_directive("just a comment"), None);
+    }
+
+    /// The item a comment covers, found by binary search, is the one a scan of every item
+    /// finds (over random items, lines and comments, items starting alike included).
+    #[test]
+    fn covered_items_are_found_as_by_a_scan() {
+        let text = "ab\ncd ef\n\nghij\nk l m\nnop\n";
+        let lines = super::super::LineIndex::new(text);
+        let scan = |comment: Span, items: &[Span]| {
+            let line = lines.line_of(comment.start());
+            let same_line = items
+                .iter()
+                .filter(|i| i.start() < comment.start() && lines.line_of(i.start()) == line)
+                .max_by_key(|i| i.start());
+            same_line
+                .or_else(|| {
+                    items
+                        .iter()
+                        .filter(|i| i.start() >= comment.end())
+                        .min_by_key(|i| i.start())
+                })
+                .copied()
+        };
+        let mut rng = crate::xorshift::Rng(3);
+        let len = text.len() as u64;
+        for _ in 0..2000 {
+            let mut span = || {
+                let a = rng.below(len + 1) as usize;
+                Span::new(a, a + rng.below(4) as usize)
+            };
+            let items: Vec<Span> = (0..6).map(|_| span()).collect();
+            let comment = span();
+            let found = covered_item(&lines, comment, &sorted_by_start(&items));
+            assert_eq!(found, scan(comment, &items), "{comment:?} {items:?}");
+        }
     }
 
     #[test]
