@@ -98,9 +98,32 @@ pub fn parse_config(
     path: &Path,
     text: String,
     included_from: Option<Loc>,
-) -> Result<(tree::Node, Vec<json5::Comment>), Problem> {
+) -> ParsedConfig {
+    parse_config_added(sources, path, text, included_from).1
+}
+
+/// A config's tree and comments, or why it did not parse.
+type ParsedConfig = Result<(tree::Node, Vec<json5::Comment>), Problem>;
+
+/// [`parse_config`], with the file's id and whether the source map took this text
+/// ([`SourceMap::add_kept`]).
+fn parse_config_added(
+    sources: &mut SourceMap,
+    path: &Path,
+    text: String,
+    included_from: Option<Loc>,
+) -> ((FileId, bool), ParsedConfig) {
     let parsed = json5::parse(&text);
-    let file = sources.add(path, text, included_from);
+    let added = sources.add_kept(path, text, included_from);
+    (added, parsed_into(sources, added.0, parsed))
+}
+
+/// Marks what of `file` may be shown and its suppressions, from its parse, and makes its tree.
+fn parsed_into(
+    sources: &mut SourceMap,
+    file: FileId,
+    parsed: Result<json5::Document, json5::ParseError>,
+) -> ParsedConfig {
     match parsed {
         Ok(doc) => {
             // Shown: keys and punctuation, and the values known to be safe; masked: every
@@ -195,8 +218,8 @@ pub fn parse_cached(
     let (text, bad_byte) = read::read_probed_text_lossy(&probe, limit)?;
     let text_len = text.len();
     // The source map keeps the first text of a path: this one, unless it had the path already.
-    let text_kept = sources.lookup(path).is_none();
-    let result = parse_config(sources, path, text, included_from).map(|(node, _)| node);
+    let ((file, text_kept), result) = parse_config_added(sources, path, text, included_from);
+    let result = result.map(|(node, _)| node);
     let (size, has_include) = match &result {
         Ok(node) => (include::tree_size(node), node.has_key_below("$include")),
         Err(_) => ((0, 0), false),
@@ -209,11 +232,7 @@ pub fn parse_cached(
         has_include,
     };
     if let Some(id) = identity {
-        let own = included_from
-            .is_none()
-            .then(|| sources.lookup(path))
-            .flatten()
-            .filter(|_| text_kept);
+        let own = (included_from.is_none() && text_kept).then_some(file);
         cache.keep_parsed(id, &parsed, own);
     }
     Ok(parsed)

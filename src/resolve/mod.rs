@@ -604,10 +604,7 @@ fn read_dotenv(
     match cache.dotenv(path) {
         Some(read) => apply_dotenv(read, path, written, env, sources, problems, filtered),
         None => {
-            // The source map keeps the first text of a path: this one, unless it had the
-            // path already.
-            let text_kept = sources.lookup(path).is_none();
-            let read = read_dotenv_file(path, sources);
+            let (read, text_kept) = read_dotenv_file(path, sources);
             let moved = apply_dotenv(&read, path, written, env, sources, problems, filtered);
             cache.keep_dotenv(path, read, text_kept);
             moved
@@ -672,12 +669,13 @@ fn dotenv_entries(text: &str) -> Vec<dotenv::Entry> {
 }
 
 /// Reads and parses a `.env` file once: its secrets redacted and its suppressions noted in
-/// the source map, its effective entries kept.
-fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> DotenvFile {
+/// the source map, its effective entries kept. With it, whether the source map took its
+/// text (it keeps the first text of a path: this one, unless it had the path already).
+fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> (DotenvFile, bool) {
     let (text, bad_byte) = match read_text_lossy(path, SMALL_FILE_LIMIT) {
         Ok(read) => read,
-        Err(ReadError::Missing) => return DotenvFile::Missing,
-        Err(err) => return DotenvFile::Unreadable(err),
+        Err(ReadError::Missing) => return (DotenvFile::Missing, false),
+        Err(err) => return (DotenvFile::Unreadable(err), false),
     };
     let parsed = dotenv::parse(&text);
     let shown = crate::redact::scan::env_lines(&text);
@@ -685,14 +683,15 @@ fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> DotenvFile {
     let comments = parsed.comments.iter().map(|c| (c.span, c.text.as_str()));
     let suppressions = crate::source::directive::from_comments(&text, comments, &items);
     let entries = Some(parsed.into_effective());
-    let file = sources.add(path, text, None);
+    let (file, text_kept) = sources.add_kept(path, text, None);
     sources.show(file, shown);
     sources.set_suppressions(file, suppressions);
-    DotenvFile::Read {
+    let read = DotenvFile::Read {
         file,
         entries,
         bad_byte,
-    }
+    };
+    (read, text_kept)
 }
 
 /// Reads the config and its includes. A missing config is not a problem: OpenClaw runs on

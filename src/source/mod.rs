@@ -219,9 +219,21 @@ impl SourceMap {
 
     /// Registers a file (or returns the id it already has).
     pub fn add(&mut self, path: &Path, text: String, included_from: Option<Loc>) -> FileId {
+        self.add_kept(path, text, included_from).0
+    }
+
+    /// [`SourceMap::add`], and whether the map kept this text: `false` when it had the path
+    /// already (it keeps a path's first text). A loader that must know asks here, not with a
+    /// [`SourceMap::lookup`] first: one hash of the path, not two.
+    pub fn add_kept(
+        &mut self,
+        path: &Path,
+        text: String,
+        included_from: Option<Loc>,
+    ) -> (FileId, bool) {
         let hash = self.path_hash(path);
         if let Some(id) = self.lookup_hashed(path, hash) {
-            return id;
+            return (id, false);
         }
         // Spans into it are 32-bit ([`Span`]); reads are bounded far below that.
         offset(text.len());
@@ -244,7 +256,7 @@ impl SourceMap {
             }
             Entry::Occupied(_) => self.collided.push(id),
         }
-        id
+        (id, true)
     }
 
     /// Registers a file that is not there, for a fix to create (or returns the id its path
