@@ -6,7 +6,7 @@
 mod common;
 
 use common::TempDir;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -548,6 +548,8 @@ fn apply_sarif_fixes(
 ) -> (usize, BTreeMap<PathBuf, String>) {
     let log: serde_json::Value = serde_json::from_str(sarif).unwrap();
     let mut edits: BTreeMap<String, Vec<SarifEdit>> = BTreeMap::new();
+    // The files a change marks `createsFile`: not there yet.
+    let mut created: BTreeSet<String> = BTreeSet::new();
     let mut count = 0;
     for result in log["runs"][0]["results"].as_array().unwrap() {
         for fix in result["fixes"].as_array().into_iter().flatten() {
@@ -561,6 +563,9 @@ fn apply_sarif_fixes(
                     .as_str()
                     .unwrap()
                     .to_string();
+                if change["properties"]["createsFile"] == serde_json::Value::Bool(true) {
+                    created.insert(uri.clone());
+                }
                 for r in change["replacements"].as_array().unwrap() {
                     let d = &r["deletedRegion"];
                     let n = |k: &str| d[k].as_u64().unwrap() as usize;
@@ -587,8 +592,18 @@ fn apply_sarif_fixes(
     let mut expected = BTreeMap::new();
     for (uri, mut list) in edits {
         let path = dir.join(&uri);
-        // A file a fix creates is not there yet: its one edit inserts it whole.
-        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        // A file a fix creates is not there yet, and is marked so: its one edit inserts it
+        // whole. Every other file a fix edits is there.
+        let mut text = if created.contains(&uri) {
+            assert!(
+                std::fs::symlink_metadata(&path).is_err(),
+                "{uri}: marked createsFile but there"
+            );
+            String::new()
+        } else {
+            std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{uri}: edited but not marked createsFile: {e}"))
+        };
         list.sort();
         let mut after = usize::MAX;
         for (sl, sc, el, ec, new) in list.into_iter().rev() {

@@ -120,6 +120,10 @@ fn finding(buf: &mut Vec<u8>, scratch: &mut String, reported: &Reported, sources
             // hide, and its newlines are JSON-escaped.
             buf.extend_from_slice(b",\n            \"content\": ");
             string(buf, &edit.replacement);
+            // A file the fix creates (nothing is there yet): the edit is its whole text.
+            if sources.file(edit.file).to_create {
+                buf.extend_from_slice(b",\n            \"createsFile\": true");
+            }
             buf.extend_from_slice(b"\n          }");
         });
         buf.extend_from_slice(b"\n      }");

@@ -322,9 +322,13 @@ fn notes(
     }
 }
 
+/// One file a fix changes: its shown path, whether the fix creates it, and its replacements
+/// (place, inserted text).
+type FileChange<'a> = (&'a str, bool, Vec<(Place, &'a str)>);
+
 /// The finding's fix, its edits grouped by file in the order they come.
 fn sarif_fix(w: &mut Pretty, fix: &crate::fix::Fix, sources: &SourceMap) {
-    let mut files: Vec<(&str, Vec<(Place, &str)>)> = Vec::new();
+    let mut files: Vec<FileChange> = Vec::new();
     for edit in &fix.edits {
         let loc = crate::source::Loc {
             file: edit.file,
@@ -332,19 +336,28 @@ fn sarif_fix(w: &mut Pretty, fix: &crate::fix::Fix, sources: &SourceMap) {
         };
         let (file, at) = place(sources, loc);
         let replacement = (at, edit.replacement.as_str());
-        match files.iter_mut().find(|(f, _)| *f == file) {
-            Some((_, replacements)) => replacements.push(replacement),
-            None => files.push((file, vec![replacement])),
+        match files.iter_mut().find(|(f, _, _)| *f == file) {
+            Some((_, _, replacements)) => replacements.push(replacement),
+            None => files.push((file, sources.file(edit.file).to_create, vec![replacement])),
         }
     }
     w.object(|w| {
         w.key("description");
         text_object(w, &visible(&fix.description));
         w.key("artifactChanges");
-        w.array(files, |w, (file, replacements)| {
+        w.array(files, |w, (file, creates, replacements)| {
             w.object(|w| {
                 w.key("artifactLocation");
                 artifact_location(w, file);
+                // SARIF has no "create" change: a property bag says the file is not there
+                // yet, so that a consumer applying the insertion creates it.
+                if creates {
+                    w.key("properties");
+                    w.object(|w| {
+                        w.key("createsFile");
+                        w.bool(true);
+                    });
+                }
                 w.key("replacements");
                 w.array(replacements, |w, (at, content)| {
                     w.object(|w| {
