@@ -60,27 +60,45 @@ pub fn run(ctx: &RuleContext) -> Vec<Finding> {
     run_families(ctx)
 }
 
-/// Families run on all cores, each on its own thread; results are joined in family order,
-/// so the output does not depend on scheduling.
+/// Families run on as many threads as there are cores, the calling thread one of them: it runs
+/// the first family (ports: most of a large host's findings), then, like the others, takes
+/// the next family not yet run. Results are joined in family order, so the output does not
+/// depend on scheduling. Not a thread per family: each thread allocates in its own allocator
+/// heap, and only the calling thread's holds the memory resolve freed for reuse; findings
+/// built on other threads take fresh pages.
 fn run_families(ctx: &RuleContext) -> Vec<Finding> {
-    if ctx.instances.len() < 64 {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(FAMILIES.len());
+    if ctx.instances.len() < 64 || threads < 2 {
         return joined(FAMILIES.iter().map(|family| family(ctx)).collect());
     }
+    let next = std::sync::atomic::AtomicUsize::new(1);
+    let take_families = || {
+        let mut done = Vec::new();
+        loop {
+            let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(family) = FAMILIES.get(at) else {
+                return done;
+            };
+            done.push((at, family(ctx)));
+        }
+    };
+    let mut by_family: Vec<Vec<Finding>> = FAMILIES.iter().map(|_| Vec::new()).collect();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = FAMILIES
-            .iter()
-            .map(|family| scope.spawn(move || family(ctx)))
-            .collect();
-        joined(
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect(),
-        )
-    })
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(take_families)).collect();
+        by_family[0] = FAMILIES[0](ctx);
+        let mine = take_families();
+        let theirs = others.into_iter().flat_map(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        for (at, findings) in mine.into_iter().chain(theirs) {
+            by_family[at] = findings;
+        }
+    });
+    joined(by_family)
 }
 
 /// The families' findings in one list of exactly their number: collected by doubling, the
