@@ -751,15 +751,7 @@ mod tests {
             let source = snippet(&sources, &mut masked, first, &mut labels);
             let mut related = Vec::new();
             for _ in 0..rng.below(3) {
-                related.push(Rendered {
-                    message: rng.pick(&messages).to_string(),
-                    code: None,
-                    severity: miette::Severity::Advice,
-                    source: None,
-                    labels: Vec::new(),
-                    help: None,
-                    related: Vec::new(),
-                });
+                related.push(note(rng.pick(&messages).to_string()));
             }
             if rng.below(2) == 0 {
                 let mut labels = random_labels(&mut rng, &second_text, 1);
