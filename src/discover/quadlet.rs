@@ -825,9 +825,10 @@ fn substituted(
     env.extend_from_slice(service_files);
     // Podman's own arguments come first on the line: one empty word stands for them.
     let line: Vec<String> = std::iter::once(String::new()).chain(words).collect();
+    let set: std::collections::HashSet<&str> = env.iter().map(|(key, _)| key.as_str()).collect();
     let unset = systemd::exec_variables(&line)
         .into_iter()
-        .filter(|(name, _)| !env.iter().any(|(key, _)| key == name))
+        .filter(|(name, _)| !set.contains(name.as_str()))
         .map(|(_, written)| written)
         .collect();
     let mut argv = systemd::expand_exec_variables(&line, &env);

@@ -263,11 +263,10 @@ impl SourceMap {
     /// already has: a file read, or one registered to be created). Nothing of it is a secret:
     /// clawlint writes all of it.
     pub fn add_new(&mut self, path: &Path) -> FileId {
-        if let Some(id) = self.lookup(path) {
-            return id;
+        let (id, kept) = self.add_kept(path, String::new(), None);
+        if kept {
+            self.files[id.0 as usize].to_create = true;
         }
-        let id = self.add(path, String::new(), None);
-        self.files[id.0 as usize].to_create = true;
         id
     }
 

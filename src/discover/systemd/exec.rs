@@ -166,12 +166,11 @@ fn exec_command(prefixes: String, path: &str, args: Vec<String>) -> Result<ExecC
 /// (`argv[0]`) is left alone, as systemd does. Skip this for commands with the `:` prefix.
 /// OpenClaw does no such substitution: it reads `--port ${P}` as an invalid port.
 pub fn expand_exec_variables(argv: &[String], env: &[(String, String)]) -> Vec<String> {
-    let lookup = |name: &str| {
-        env.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    // The last assignment of a name wins. A map, so that a long command of references over a
+    // long environment (both come from files) costs their sum, not their product.
+    let values: std::collections::HashMap<&str, &str> =
+        env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let lookup = |name: &str| values.get(name).copied();
     let mut out: Vec<String> = argv.iter().take(1).cloned().collect();
     for arg in argv.iter().skip(1) {
         match arg.strip_prefix('$').filter(|n| !n.starts_with(['{', '$'])) {
@@ -195,8 +194,9 @@ pub fn expand_exec_variables(argv: &[String], env: &[(String, String)]) -> Vec<S
 /// name before a `:-` or `:+`). `$NAME` inside a longer word and `$$` are left as they are.
 pub fn exec_variables(argv: &[String]) -> Vec<(String, String)> {
     let mut found: Vec<(String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut add = |name: &str, written: String| {
-        if !found.iter().any(|(n, _)| n == name) {
+        if seen.insert(name.to_string()) {
             found.push((name.to_string(), written));
         }
     };
