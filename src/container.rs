@@ -3,6 +3,7 @@
 //! resolve uses it to map the container's paths and ports onto the host.
 
 use crate::source::{Loc, Span};
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 /// Which runtime definition a container gateway comes from.
@@ -183,16 +184,38 @@ pub struct Packaged {
     /// The package manager's tree (`<root>/usr/share/containers/systemd`): a file under it
     /// is the package's.
     pub tree: PathBuf,
-    /// `<root>/etc/containers/systemd/<the quadlet's directory below the tree>/<unit>.d/`
-    /// [`Packaged::DROP_IN_NAME`], registered to be created ([`crate::source::SourceMap::add_new`]);
+    /// `drop_in_path`, registered to be created ([`crate::source::SourceMap::add_new`]);
     /// `None` when a file is there already.
     pub drop_in: Option<crate::source::FileId>,
+    /// `<root>/etc/containers/systemd/<the quadlet's directory below the tree>/<unit>.d/`
+    /// and a name that sorts after every drop-in of the unit ([`Packaged::drop_in_name`]).
+    pub drop_in_path: PathBuf,
 }
 
 impl Packaged {
-    /// The name of the drop-in clawlint writes: it sorts after the usual `10-*.conf` ..
-    /// `90-*.conf`, and Podman merges drop-ins in name order.
+    /// The name clawlint's drop-in has when no drop-in of the unit sorts after it: after the
+    /// usual `10-*.conf` .. `90-*.conf`.
     pub const DROP_IN_NAME: &'static str = "99-clawlint.conf";
+
+    /// The name of the drop-in clawlint writes for a unit whose drop-ins (in every directory
+    /// Podman looks in, whatever they set) have the file names `existing`: Podman merges a
+    /// unit's drop-ins in file-name order, bytewise (`loadUnitDropins`' `sort.Strings`), so
+    /// the last one wins and the fix must sort after every one. [`Packaged::DROP_IN_NAME`]
+    /// when it does; else the last name with `_clawlint` before its `.conf` (`_` sorts after
+    /// `.`, so the new name sorts right after that one: `override.conf` gives
+    /// `override_clawlint.conf`).
+    pub fn drop_in_name<'a>(existing: impl IntoIterator<Item = &'a OsStr>) -> OsString {
+        let default = OsStr::new(Self::DROP_IN_NAME);
+        match existing.into_iter().filter(|name| *name >= default).max() {
+            None => default.to_os_string(),
+            Some(last) => {
+                // The stem is `last` up to its last `.` (all of `.conf`, a hidden file's name).
+                let mut name = Path::new(last).file_stem().unwrap_or(last).to_os_string();
+                name.push("_clawlint.conf");
+                name
+            }
+        }
+    }
 }
 
 /// A drop-in Podman's quadlet generator merges into a quadlet, and why it applies.
@@ -428,4 +451,40 @@ pub fn next_fleet_allocations(used: &[u16], count: usize) -> Vec<u16> {
         .filter(|p| !used.contains(p))
         .take(count)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Packaged;
+    use std::ffi::OsStr;
+
+    fn name_after(existing: &[&str]) -> String {
+        let name = Packaged::drop_in_name(existing.iter().map(OsStr::new));
+        name.to_string_lossy().into_owned()
+    }
+
+    /// The drop-in a fix writes sorts after every drop-in of the unit, bytewise as Podman
+    /// sorts them, whatever they are named.
+    #[test]
+    fn the_fix_drop_in_sorts_after_every_drop_in_of_the_unit() {
+        assert_eq!(name_after(&[]), "99-clawlint.conf");
+        assert_eq!(
+            name_after(&["10-ports.conf", "90-x.conf"]),
+            "99-clawlint.conf"
+        );
+        for existing in [
+            &["10-ports.conf", "override.conf"][..],
+            &["99-clawlint.conf"],
+            &["99-z.conf", "Z.conf", "a.conf"],
+            &[".conf", "~.conf"],
+            &["zz\u{e9}t\u{e9}.conf", "99-clawlint.conf"],
+        ] {
+            let name = name_after(existing);
+            assert!(name.ends_with("_clawlint.conf"), "{existing:?}: {name}");
+            for other in existing {
+                assert!(name.as_str() > *other, "{existing:?}: {name} <= {other}");
+            }
+        }
+        assert_eq!(name_after(&["override.conf"]), "override_clawlint.conf");
+    }
 }

@@ -176,13 +176,34 @@ fn every_fixable_fixture_is_fixed_and_nothing_else_changes() {
 }
 
 /// A file `--fix` created is an administrator's quadlet drop-in (for a quadlet the package
-/// manager owns) that empties `PublishPort=` and publishes the ports again, and says so.
+/// manager owns) that empties `PublishPort=` and publishes the ports again, and says so; it is
+/// named `99-clawlint.conf`, or after the last drop-in of the unit when one sorts after that
+/// (`ports.conf` gives `ports_clawlint.conf`), and no drop-in beside it sorts after it.
 fn assert_created_drop_in(name: &str, path: &Path, text: &str) {
     let shown = path.display().to_string();
+    let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
-        shown.contains("/etc/containers/systemd/") && shown.ends_with(".d/99-clawlint.conf"),
+        shown.contains("/etc/containers/systemd/")
+            && shown.contains(".d/")
+            && (file_name == "99-clawlint.conf" || file_name.ends_with("_clawlint.conf")),
         "{name}: --fix created {shown}"
     );
+    let dir = path.parent().unwrap();
+    let package_dir = PathBuf::from(
+        shown
+            .replacen(
+                "/etc/containers/systemd/",
+                "/usr/share/containers/systemd/",
+                1,
+            )
+            .trim_end_matches(&file_name),
+    );
+    for beside in [dir, package_dir.as_path()] {
+        for entry in std::fs::read_dir(beside).into_iter().flatten() {
+            let other = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(other <= file_name, "{name}: {other} sorts after {shown}");
+        }
+    }
     let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(
         lines[..2],

@@ -614,8 +614,11 @@ fn with_drop_ins(
     let mut parts = vec![unit];
     // Each drop-in as resolve lists it, in merge order: a merged one's parts are parts[1..].
     let mut listed = Vec::new();
+    // The file name of every drop-in the unit has, whatever it sets: a fix's must sort after.
+    let mut drop_in_names = Vec::new();
     for found in drop_ins.for_unit(&unit_path, sources, problems) {
         let path = found.path.clone();
+        drop_in_names.extend(path.file_name().map(std::ffi::OsStr::to_os_string));
         match drop_ins.read(&path, sources, problems) {
             dropins::Read::Merged(part) => {
                 parts.push(part);
@@ -670,6 +673,7 @@ fn with_drop_ins(
     )?;
     if let Some(c) = gateway.container.as_mut() {
         c.drop_ins = drop_ins;
+        c.packaged = packaged(&unit_path, &drop_in_names, host, sources);
     }
     Some(gateway)
 }
@@ -1077,7 +1081,6 @@ fn invocation(
     let port_arg = crate::openclaw::port_from_args(&argv)
         .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
     let image = image.map(|(image, _)| image);
-    let packaged = packaged(path, host, sources);
     Some(Invocation {
         written_home: None,
         name: name.clone(),
@@ -1108,7 +1111,7 @@ fn invocation(
             other_runs: Vec::new(),
             name_clashes: Vec::new(),
             drop_ins: Vec::new(),
-            packaged,
+            packaged: None,
         })),
     })
 }
@@ -1116,20 +1119,32 @@ fn invocation(
 /// For a quadlet under the package manager's tree, `/usr/share/containers/systemd`: the
 /// tree, and the administrator's drop-in that overrides it ([`Packaged`]) in the same
 /// directory under `/etc/containers/systemd` (which the same generator reads: `users/1000`
-/// stays `users/1000`), registered to be created when nothing is there.
-fn packaged(path: &Path, host: &HostContext, sources: &mut SourceMap) -> Option<Box<Packaged>> {
+/// stays `users/1000`), named to sort after every drop-in of the unit (`drop_in_names`,
+/// [`Packaged::drop_in_name`]), registered to be created when nothing is there.
+fn packaged(
+    path: &Path,
+    drop_in_names: &[std::ffi::OsString],
+    host: &HostContext,
+    sources: &mut SourceMap,
+) -> Option<Box<Packaged>> {
     let root = host.root?;
     let tree = root.join("usr/share/containers/systemd");
     let below = path.parent()?.strip_prefix(&tree).ok()?;
     let mut dir_name = path.file_name()?.to_os_string();
     dir_name.push(".d");
-    let drop_in = root
+    let name = Packaged::drop_in_name(drop_in_names.iter().map(|n| n.as_os_str()));
+    let drop_in_path = root
         .join("etc/containers/systemd")
         .join(below)
         .join(dir_name)
-        .join(Packaged::DROP_IN_NAME);
-    let drop_in = (!crate::paths::host::is_there(&drop_in)).then(|| sources.add_new(&drop_in));
-    Some(Box::new(Packaged { tree, drop_in }))
+        .join(name);
+    let drop_in =
+        (!crate::paths::host::is_there(&drop_in_path)).then(|| sources.add_new(&drop_in_path));
+    Some(Box::new(Packaged {
+        tree,
+        drop_in,
+        drop_in_path,
+    }))
 }
 
 /// `getContainerName`'s default: `systemd-%N` (the unit's name), or `systemd-%p_%i` for a
@@ -1516,8 +1531,13 @@ mod tests {
         };
         let tree = root.join("usr/share/containers/systemd");
         let mut sources = crate::source::SourceMap::new();
-        let packaged = super::packaged(&tree.join("users/1000/gw.container"), &host, &mut sources)
-            .expect("packaged");
+        let packaged = super::packaged(
+            &tree.join("users/1000/gw.container"),
+            &[],
+            &host,
+            &mut sources,
+        )
+        .expect("packaged");
         assert_eq!(packaged.tree, tree);
         let file = sources.file(packaged.drop_in.expect("to create"));
         let etc = root.join("etc/containers/systemd");
@@ -1526,11 +1546,11 @@ mod tests {
             etc.join("users/1000/gw.container.d/99-clawlint.conf")
         );
         assert!(file.to_create && file.text.is_empty());
-        assert!(super::packaged(&etc.join("gw.container"), &host, &mut sources).is_none());
+        assert!(super::packaged(&etc.join("gw.container"), &[], &host, &mut sources).is_none());
         let there = etc.join("gw.container.d/99-clawlint.conf");
         std::fs::create_dir_all(there.parent().unwrap()).unwrap();
         std::fs::write(&there, "").unwrap();
-        let packaged = super::packaged(&tree.join("gw.container"), &host, &mut sources);
+        let packaged = super::packaged(&tree.join("gw.container"), &[], &host, &mut sources);
         assert!(packaged.expect("packaged").drop_in.is_none());
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -5,15 +5,14 @@
 //! files". Podman's `LookupAll` drops the values before an empty `PublishPort=`, so the
 //! drop-in empties the list and writes it again, the moved entry on its new host port.
 //!
-//! Drop-ins are merged in file-name order, so the list the drop-in writes again is the one in
-//! effect just before its name: the unit's values and those of the drop-ins that sort before
-//! it; one that sorts after it still adds its own values after.
+//! Drop-ins are merged in file-name order, so the drop-in is named to sort after every drop-in
+//! of the unit ([`Packaged::drop_in_name`]): the list it writes again is the one in effect, and
+//! no drop-in adds values after it.
 
 use super::Edit;
 use crate::container::{Container, Packaged};
 use crate::load::json5::Span;
 use crate::source::{Loc, SourceMap};
-use std::ffi::OsStr;
 
 /// The edit that publishes `container`'s entry `entry` on host port `to` in a new drop-in,
 /// and where, in words, when `entry` lies in the package's tree; `None` when it does not (an
@@ -56,41 +55,15 @@ fn drop_in(
     digits: Span,
     to: u16,
 ) -> Result<(crate::source::FileId, String), String> {
-    let name = OsStr::new(Packaged::DROP_IN_NAME);
     let Some(file) = packaged.drop_in else {
         return Err(format!(
-            "the package manager's file is not edited, and a drop-in named {} is already there to write the change in",
-            Packaged::DROP_IN_NAME
+            "the package manager's file is not edited, and a file is already at {}, where the drop-in would be written",
+            crate::paths::display_path(&packaged.drop_in_path)
         ));
-    };
-    if let Some(same) = container
-        .drop_ins
-        .iter()
-        .find(|d| d.path.file_name() == Some(name))
-    {
-        return Err(format!(
-            "the package manager's file is not edited, and the drop-in {} already takes the name {} a new one would have",
-            crate::paths::display_path(&same.path),
-            Packaged::DROP_IN_NAME
-        ));
-    }
-    // Which drop-in each value is from: those merged after the new one keep theirs.
-    let merged_after = |at: Loc| {
-        container
-            .drop_ins
-            .iter()
-            .find(|d| d.loc.file == at.file)
-            .is_some_and(|d| d.path.file_name().is_some_and(|n| n > name))
     };
     let inside = entry.span.start() <= digits.start() && digits.end() <= entry.span.end();
     if !inside {
         return Err("clawlint cannot find the host port in the entry".into());
-    }
-    if merged_after(entry) {
-        return Err(format!(
-            "the package manager's file is not edited, and the entry is in a drop-in Podman merges after the one clawlint would write ({})",
-            Packaged::DROP_IN_NAME
-        ));
     }
     let mut text = String::from(
         "# Written by `clawlint check --fix --unsafe-fixes`: the packaged quadlet is left as\n\
@@ -102,7 +75,7 @@ fn drop_in(
     let mut last = None;
     for p in &container.published {
         // A range's ports share their line.
-        if last == Some(p.loc) || merged_after(p.loc) {
+        if last == Some(p.loc) {
             continue;
         }
         last = Some(p.loc);
