@@ -121,9 +121,12 @@ pub fn credentials(
         home,
         cwd,
     };
+    // Looked up once, not once per known channel.
+    let blocks = config.get("channels");
     let mut out = Vec::new();
     for channel in CHANNELS {
-        out.extend(channel_credentials(channel, &ctx));
+        let block = blocks.and_then(|b| b.get(channel.id));
+        channel_credentials(channel, block, &ctx, &mut out);
     }
     out.extend(gateway_auth(&ctx));
     out
@@ -133,25 +136,29 @@ fn is_enabled(node: Option<&Node>) -> bool {
     node.and_then(|n| n.get("enabled")?.as_bool()) != Some(false)
 }
 
-fn channel_credentials(channel: &Channel, ctx: &SecretContext) -> Vec<Credential> {
-    let block = ctx.config.at(&["channels", channel.id]);
+/// The credentials of `channel` (its config block `block`), added to `out`. Nothing is
+/// allocated for a channel that has none (most of the ten on a gateway).
+fn channel_credentials(
+    channel: &Channel,
+    block: Option<&Node>,
+    ctx: &SecretContext,
+    out: &mut Vec<Credential>,
+) {
     if !is_enabled(block) || (block.is_none() && channel.env_needs_block) {
-        return Vec::new();
+        return;
     }
     let default_account = block
         .and_then(|b| b.get("defaultAccount")?.as_str())
-        .unwrap_or("default")
-        .to_string();
+        .unwrap_or("default");
     let accounts = block
         .and_then(|b| b.get("accounts"))
         .map(Node::members)
         .unwrap_or_default();
-    let ids: Vec<String> = if accounts.is_empty() {
-        vec![default_account.clone()]
-    } else {
-        accounts.iter().map(|m| m.key.clone()).collect()
-    };
-    let mut out = Vec::new();
+    // The accounts' ids, or the default account alone when there is no accounts map.
+    let ids = accounts
+        .iter()
+        .map(|m| m.key.as_str())
+        .chain(accounts.is_empty().then_some(default_account));
     for id in ids {
         let account = accounts.iter().find(|m| m.key == id).map(|m| &m.value);
         if !is_enabled(account) {
@@ -162,11 +169,11 @@ fn channel_credentials(channel: &Channel, ctx: &SecretContext) -> Vec<Credential
         let fallback = id == default_account || account.is_some() || accounts.is_empty();
         for field in channel.fields {
             let found = account_secret(field, account, block.filter(|_| fallback), ctx)
-                .or_else(|| env_secret(field, &id, &default_account, ctx));
+                .or_else(|| env_secret(field, id, default_account, ctx));
             if let Some((secret, origin)) = found {
                 out.push(Credential {
                     channel: channel.id.to_string(),
-                    account: id.clone(),
+                    account: id.to_string(),
                     kind: field.kind.to_string(),
                     secret,
                     origin,
@@ -174,7 +181,6 @@ fn channel_credentials(channel: &Channel, ctx: &SecretContext) -> Vec<Credential
             }
         }
     }
-    out
 }
 
 /// `accounts.<id>.tokenFile`, `accounts.<id>.<key>`, then the channel's own.
