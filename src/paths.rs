@@ -675,7 +675,8 @@ impl PathKeys {
                 let at = absolute_cow(placed);
                 // Spelt as it is placed (the usual case): `canonical` keeps it.
                 if at.as_os_str() == path.as_os_str() {
-                    self.canonical_hashed(hash, path);
+                    // Not kept (asked above): looked up without asking again.
+                    self.canonical_new(hash, path);
                     return;
                 }
                 let (key, exists) = self.canonical(&at);
@@ -706,6 +707,11 @@ impl PathKeys {
             let key = (entry.key_len != SAME_KEY).then(|| self.key_of(entry).to_path_buf());
             return (key, entry.exists);
         }
+        self.canonical_new(hash, path)
+    }
+
+    /// [`PathKeys::canonical_hashed`] of a path not kept yet, which it keeps.
+    fn canonical_new(&mut self, hash: u64, path: &Path) -> (Option<PathBuf>, bool) {
         // Each ancestor is looked up (and kept) in turn, one call deeper: bounded by the
         // length of a path that can exist.
         if too_long(path) {
