@@ -418,10 +418,18 @@ fn compose_invocations(
             root: if i == 0 { root } else { None },
         };
         let uid = services::uid_of(home, root);
+        let manager = services::QuadletManager::read(ServiceKind::SystemdUser, home, root);
         let dirs = quadlet::user_dirs(home, root, uid.as_deref());
         let scanned = quadlet::files(&dirs);
         quadlet::said(&scanned, sources, problems);
-        out.extend(quadlet::invocations(&scanned, &user, sources, problems));
+        let manager_env = manager.default_environment();
+        out.extend(quadlet::invocations(
+            &scanned,
+            &user,
+            &manager_env,
+            sources,
+            problems,
+        ));
     }
     if let Some(root) = root {
         let root_home = root.join("root");
@@ -429,9 +437,18 @@ fn compose_invocations(
             home: &root_home,
             root: Some(root),
         };
+        let manager =
+            services::QuadletManager::read(ServiceKind::SystemdSystem, &root_home, Some(root));
         let scanned = quadlet::files(&quadlet::system_dirs(root));
         quadlet::said(&scanned, sources, problems);
-        out.extend(quadlet::invocations(&scanned, &system, sources, problems));
+        let manager_env = manager.default_environment();
+        out.extend(quadlet::invocations(
+            &scanned,
+            &system,
+            &manager_env,
+            sources,
+            problems,
+        ));
     }
     out
 }

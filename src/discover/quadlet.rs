@@ -525,10 +525,12 @@ fn read_unit_file(path: &Path, sources: &mut SourceMap, problems: &mut Vec<Probl
 /// directory that loads it wins; one that failed to load leaves it to the next), none from
 /// a directory that holds a unit Podman's generator fails ([`refused_by_podman`]), and each
 /// `.container` with its drop-ins merged in ([`dropins`]). What a quadlet's reading found
-/// wrong is said either way.
+/// wrong is said either way. `manager_env`: the `DefaultEnvironment=` of the systemd manager
+/// that runs the services the generator writes, each name once.
 pub fn invocations(
     scanned: &Scanned,
     host: &HostContext,
+    manager_env: &[(String, String)],
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<Invocation> {
@@ -593,7 +595,9 @@ pub fn invocations(
     let mut drop_ins = dropins::Finder::new(&scanned.dirs);
     let mut out = Vec::new();
     for unit in loaded {
-        if let Some(gateway) = with_drop_ins(unit, &mut drop_ins, host, sources, problems) {
+        if let Some(gateway) =
+            with_drop_ins(unit, &mut drop_ins, host, manager_env, sources, problems)
+        {
             out.push(gateway);
         }
     }
@@ -607,6 +611,7 @@ fn with_drop_ins(
     unit: Part,
     drop_ins: &mut dropins::Finder,
     host: &HostContext,
+    manager_env: &[(String, String)],
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<Invocation> {
@@ -668,6 +673,7 @@ fn with_drop_ins(
         Merged::of(&parts),
         &files,
         host,
+        manager_env,
         sources,
         problems,
     )?;
@@ -760,18 +766,22 @@ struct Runs<'a> {
     /// The `Exec=` line podman cannot split, and why: it drops the key (with a warning) and
     /// runs the image's own command.
     exec_dropped: Option<(merged::Found<'a>, &'static str)>,
-    /// The variables systemd substitutes in the command that no `Environment=` of the
-    /// quadlet's `[Service]` sets, as written: read as unset ([`substituted`]).
+    /// The variables systemd substitutes in the command that nothing clawlint read sets, as
+    /// written: read as unset ([`substituted`]).
     unset: Vec<String>,
 }
 
-/// `service_files`: the variables of the quadlet's `[Service]` `EnvironmentFile=`s
-/// ([`service_env_files`]), read before; none when only asking whether it runs a gateway.
-fn runs<'a>(
-    unit: Merged<'a>,
-    ctx: &SpecifierContext,
-    service_files: &[(String, String)],
-) -> Runs<'a> {
+/// The service's environment below the quadlet's own `[Service]` `Environment=` lines: the
+/// manager's `DefaultEnvironment=` (`manager`), and the variables of the quadlet's
+/// `[Service]` `EnvironmentFile=`s, above them (`files`, [`service_env_files`]). Empty when
+/// only asking whether a quadlet runs a gateway.
+#[derive(Clone, Copy, Default)]
+struct ServiceEnv<'a> {
+    manager: &'a [(String, String)],
+    files: &'a [(String, String)],
+}
+
+fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext, service_env: ServiceEnv) -> Runs<'a> {
     let expand = |v: &str| systemd::expand_specifiers(v, ctx).0;
     let image = unit
         .lookup("Container", "Image")
@@ -785,12 +795,7 @@ fn runs<'a>(
     // `ExecStart=` it is written into.
     let words = exec.map(|(_, line)| split::exec_words(&line.value));
     let (argv, unset) = match words {
-        Some(Ok(words)) => substituted(
-            unit,
-            words.iter().map(|w| expand(w)),
-            &expand,
-            service_files,
-        ),
+        Some(Ok(words)) => substituted(unit, words.iter().map(|w| expand(w)), &expand, service_env),
         Some(Err(why)) => {
             exec_dropped = exec.take().map(|found| (found, why));
             (image_command(openclaw_image), Vec::new())
@@ -810,23 +815,24 @@ fn runs<'a>(
 /// The command as systemd runs it: podman's generator writes it, unescaped `$` and all, into
 /// the `ExecStart=` of the service it generates (podman-systemd.unit(5): `Exec=` has "the
 /// same format as systemd command lines"), and systemd substitutes `$NAME` and `${NAME}`
-/// there from the service's environment. That is the quadlet's `[Service]` `Environment=`
+/// there from the service's environment, built as for any unit (systemd.exec(5)), later ones
+/// winning: the manager's `DefaultEnvironment=`, the quadlet's `[Service]` `Environment=`
 /// lines (not `[Container]`'s, which only the container sees), then what its `[Service]`
-/// `EnvironmentFile=`s set (`service_files`, which win); what the service manager's
-/// environment sets is not read, so those variables are read as unset, as systemd reads them
-/// when nothing sets them, and returned as written.
+/// `EnvironmentFile=`s set (`service_env`). What the manager's own environment sets beyond
+/// its configuration files is not read, so the variables nothing here sets are read as
+/// unset, as systemd reads them when nothing sets them, and returned as written.
 fn substituted(
     unit: Merged,
     words: impl Iterator<Item = String>,
     expand: &dyn Fn(&str) -> String,
-    service_files: &[(String, String)],
+    service_env: ServiceEnv,
 ) -> (Vec<String>, Vec<String>) {
-    let mut env: Vec<(String, String)> = Vec::new();
+    let mut env: Vec<(String, String)> = service_env.manager.to_vec();
     for (_, line) in unit.all("Service", "Environment") {
         let (assignments, _) = systemd::parse_environment(&line.value);
         env.extend(assignments.into_iter().map(|(k, v, _)| (k, expand(&v))));
     }
-    env.extend_from_slice(service_files);
+    env.extend_from_slice(service_env.files);
     // Podman's own arguments come first on the line: one empty word stands for them.
     let line: Vec<String> = std::iter::once(String::new()).chain(words).collect();
     let set: std::collections::HashSet<&str> = env.iter().map(|(key, _)| key.as_str()).collect();
@@ -900,7 +906,7 @@ fn unset_in_command(at: Loc, unset: &[String]) -> Problem {
     Problem {
         kind: ProblemKind::MissingEnvVar,
         message: format!(
-            "this Exec= uses {}, which systemd substitutes in the ExecStart= podman's quadlet generator writes, from the service's environment, and no Environment= or EnvironmentFile= of the quadlet's [Service] that clawlint read sets {} ([Container]'s Environment= is the container's own; the service manager's environment may, which clawlint does not read): clawlint reads the command as systemd does when nothing sets {}, and cannot say what this gateway runs with",
+            "this Exec= uses {}, which systemd substitutes in the ExecStart= podman's quadlet generator writes, from the service's environment, and neither an Environment= or EnvironmentFile= of the quadlet's [Service] nor the service manager's DefaultEnvironment= that clawlint read sets {} ([Container]'s Environment= is the container's own; the manager's own environment may, set by systemctl set-environment or environment.d, which clawlint does not read): clawlint reads the command as systemd does when nothing sets {}, and cannot say what this gateway runs with",
             unset.join(", "),
             if unset.len() == 1 { "it" } else { "them" },
             if unset.len() == 1 { "it" } else { "them" },
@@ -925,7 +931,7 @@ impl Merged<'_> {
             return false;
         };
         let (_, _, ctx) = specifiers(&part.path, host);
-        let runs = runs(self, &ctx, &[]);
+        let runs = runs(self, &ctx, ServiceEnv::default());
         compose::runs_gateway(&runs.argv, runs.openclaw_image)
     }
 }
@@ -937,6 +943,7 @@ fn invocation(
     unit: Merged,
     files: &[FileId],
     host: &HostContext,
+    manager_env: &[(String, String)],
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<Invocation> {
@@ -952,7 +959,14 @@ fn invocation(
         argv,
         exec_dropped,
         unset,
-    } = runs(unit, &ctx, &service_files);
+    } = runs(
+        unit,
+        &ctx,
+        ServiceEnv {
+            manager: manager_env,
+            files: &service_files,
+        },
+    );
     if !compose::runs_gateway(&argv, openclaw_image) {
         return None;
     }
@@ -1350,6 +1364,7 @@ mod tests {
             let found = super::invocations(
                 &super::files(&[super::SearchDir::all(dir.clone())]),
                 &host,
+                &[],
                 &mut sources,
                 &mut problems,
             );
@@ -1410,6 +1425,7 @@ mod tests {
             let found = super::invocations(
                 &super::files(&[super::SearchDir::all(dir.clone())]),
                 &host,
+                &[],
                 &mut sources,
                 &mut problems,
             );
@@ -1448,7 +1464,7 @@ mod tests {
             let mut sources = crate::source::SourceMap::new();
             let mut problems = Vec::new();
             let scanned = super::files(&[super::SearchDir::all(dir.clone())]);
-            let found = super::invocations(&scanned, &host, &mut sources, &mut problems);
+            let found = super::invocations(&scanned, &host, &[], &mut sources, &mut problems);
             let names: Vec<String> = found.iter().map(|i| i.name.clone()).collect();
             (names, problems)
         };
@@ -1589,6 +1605,32 @@ mod tests {
         );
         let optional = "EnvironmentFile=-%h/none.env\n";
         assert_eq!(port_of(optional), (None, vec![ProblemKind::MissingEnvVar]));
+    }
+
+    /// The manager's DefaultEnvironment= is the bottom of the service's environment: it sets
+    /// what the quadlet's [Service] does not, and the quadlet's Environment= and
+    /// EnvironmentFile= win over it.
+    #[test]
+    fn exec_variables_the_quadlet_does_not_set_come_from_the_managers_default_environment() {
+        use super::test_dir::{run_under, Tmp, IMAGE};
+        let t = Tmp::new("exec-manager");
+        t.write("gw.env", "P=19500\n");
+        let manager = [("P".to_string(), "19300".to_string())];
+        let port_of = |service: &str, manager: &[(String, String)]| {
+            t.write(
+                "q/gw.container",
+                &format!("{IMAGE}Exec=gateway --port ${{P}}\n[Service]\n{service}"),
+            );
+            let (found, problems, _) =
+                run_under(&t.0, &[super::SearchDir::all(t.0.join("q"))], manager);
+            let port = found[0].port_arg.as_ref().map(|p| p.value);
+            (port, problems.len())
+        };
+        assert_eq!(port_of("", &manager), (Some(19300), 0));
+        assert_eq!(port_of("", &[]), (None, 1));
+        assert_eq!(port_of("Environment=P=19400\n", &manager), (Some(19400), 0));
+        let file = "EnvironmentFile=%h/gw.env\n";
+        assert_eq!(port_of(file, &manager), (Some(19500), 0));
     }
 
     #[test]

@@ -1266,6 +1266,8 @@ struct ManagerEnv {
     files: Vec<(PathBuf, String)>,
     /// (index into `files`, name, value, span).
     vars: Vec<(usize, String, String, Span)>,
+    /// `ManagerEnvironment=`, the same way: the manager's own variables.
+    manager_vars: Vec<(usize, String, String, Span)>,
     /// Where reading `DefaultEnvironment=` stopped at its budget (index into `files`, span).
     stopped_at: Option<(usize, Span)>,
     /// Where systemd stops reading the manager's files, at a line its parser fails (index
@@ -1306,6 +1308,7 @@ impl ManagerEnv {
             mut vars,
             stopped_at,
         } = manager::default_environment(&units);
+        let manager_vars = manager::manager_environment(&units).vars;
         // The user manager's own environment wins over its `DefaultEnvironment=` for `PATH`
         // wherever environment.d sets one (Ubuntu's /etc/environment does), and clawlint does
         // not read environment.d: that `PATH` stays unknown ([`scripts::default_path`]).
@@ -1315,6 +1318,7 @@ impl ManagerEnv {
         ManagerEnv {
             files,
             vars,
+            manager_vars,
             stopped_at,
             refused,
             unreadable,
@@ -1374,6 +1378,42 @@ impl ManagerEnv {
             let problem = refused_line(at, stopped.why, RefusedIn::Manager { unread });
             said.push(problems, problem);
         }
+    }
+}
+
+/// What a systemd manager's configuration gives the Podman quadlet generator it runs and the
+/// services that generator writes ([`ManagerEnv`], read as for native units): the services'
+/// `DefaultEnvironment=`, and `QUADLET_UNIT_DIRS` in the generator's own environment, which
+/// systemd makes of the manager's (with `ManagerEnvironment=`) with its transient environment
+/// (`DefaultEnvironment=` included) put over it (`build_generator_environment`, then `putenv`
+/// in the child that runs the generators). What clawlint cannot see (`systemctl
+/// set-environment`, environment.d for a user manager) may set them too.
+pub struct QuadletManager(ManagerEnv);
+
+impl QuadletManager {
+    pub fn read(kind: ServiceKind, home: &Path, root: Option<&Path>) -> QuadletManager {
+        QuadletManager(ManagerEnv::read(kind, home, root))
+    }
+
+    /// `DefaultEnvironment=`, each name once, as every service of the manager starts with it.
+    pub fn default_environment(&self) -> Vec<(String, String)> {
+        let vars = self.0.vars.iter();
+        vars.map(|(_, name, value, _)| (name.clone(), value.clone()))
+            .collect()
+    }
+
+    /// `QUADLET_UNIT_DIRS` as the generator gets it, and the assignment that sets it (its file
+    /// registered): `DefaultEnvironment=`'s, else `ManagerEnvironment=`'s.
+    pub fn unit_dirs(&self, sources: &mut SourceMap) -> Option<(String, Loc)> {
+        let set = |vars: &[(usize, String, String, Span)]| {
+            vars.iter()
+                .find(|(_, name, _, _)| name == "QUADLET_UNIT_DIRS")
+                .map(|(i, _, value, span)| (*i, value.clone(), *span))
+        };
+        let (i, value, span) = set(&self.0.vars).or_else(|| set(&self.0.manager_vars))?;
+        let (path, text) = &self.0.files[i];
+        let file = register_unit(sources, path, text);
+        Some((value, Loc { file, span }))
     }
 }
 

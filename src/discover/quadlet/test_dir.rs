@@ -41,9 +41,24 @@ impl Drop for Tmp {
 }
 
 pub(super) fn run(home: &Path, dirs: &[SearchDir]) -> (Vec<Invocation>, Vec<Problem>, SourceMap) {
+    run_under(home, dirs, &[])
+}
+
+/// [`run`] for a manager whose `DefaultEnvironment=` is `manager_env`.
+pub(super) fn run_under(
+    home: &Path,
+    dirs: &[SearchDir],
+    manager_env: &[(String, String)],
+) -> (Vec<Invocation>, Vec<Problem>, SourceMap) {
     let host = HostContext { home, root: None };
     let mut sources = SourceMap::new();
     let mut problems = Vec::new();
-    let found = invocations(&files(dirs), &host, &mut sources, &mut problems);
+    let found = invocations(
+        &files(dirs),
+        &host,
+        manager_env,
+        &mut sources,
+        &mut problems,
+    );
     (found, problems, sources)
 }

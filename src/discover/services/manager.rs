@@ -147,23 +147,35 @@ pub(super) struct DefaultEnvironment {
 /// Read within [`MAX_MANAGER_VARIABLES`] and [`MAX_MANAGER_ENV_BYTES`]: at the assignment
 /// past them it stops ([`DefaultEnvironment::stopped_at`]).
 pub(super) fn default_environment(files: &[UnitFile]) -> DefaultEnvironment {
+    assignments(files, "DefaultEnvironment")
+}
+
+/// The manager's `ManagerEnvironment=` across `files`, read as [`default_environment`] reads
+/// `DefaultEnvironment=`: the variables of the manager process itself, which what it runs
+/// outside units inherits (its generators; for a user manager, everything it spawns).
+pub(super) fn manager_environment(files: &[UnitFile]) -> DefaultEnvironment {
+    assignments(files, "ManagerEnvironment")
+}
+
+/// The `[Manager]` assignments of `key` across `files` ([`default_environment`]).
+fn assignments(files: &[UnitFile], key: &str) -> DefaultEnvironment {
     let mut env: Vec<(usize, String, String, Span)> = Vec::new();
     // Names by position: linear however many a hostile file assigns.
     let mut index = crate::load::keys::KeyIndex::default();
     let mut bytes = 0usize;
     for (i, unit) in files.iter().enumerate() {
         if unit
-            .get_all("Manager", "DefaultEnvironment")
+            .get_all("Manager", key)
             .iter()
             .any(|d| d.value.is_empty())
         {
             env.clear();
             index.clear();
         }
-        for (key, value, span) in systemd::environment_of(unit, "Manager", "DefaultEnvironment") {
-            bytes += key.len() + value.len();
+        for (name, value, span) in systemd::environment_of(unit, "Manager", key) {
+            bytes += name.len() + value.len();
             // Only "simple" specifiers are expanded there; `%%` is the one a path can need.
-            let entry = (i, key, value.replace("%%", "%"), span);
+            let entry = (i, name, value.replace("%%", "%"), span);
             let placed = index.place(entry.1.clone(), env.len());
             let full = placed.is_none() && env.len() == MAX_MANAGER_VARIABLES;
             if full || bytes > MAX_MANAGER_ENV_BYTES {
