@@ -10,7 +10,7 @@
 use crate::catalog::{self, Rule, Selector};
 use crate::diagnostic::{Finding, Label};
 use crate::paths::{FastMap as HashMap, FastSet as HashSet};
-use crate::source::{FileId, Loc, SourceMap, Suppression};
+use crate::source::{FileId, Loc, SourceMap, Span, Suppression};
 
 /// A suppression's rules, parsed once: the selectors, and the words that name no rule.
 struct Parsed {
@@ -32,48 +32,138 @@ fn parse(suppression: &Suppression) -> Parsed {
     parsed
 }
 
-/// Every file's suppressions, parsed, and which were used.
+/// Every file's suppressions, parsed and indexed, and which were used.
 struct Suppressions<'a> {
     sources: &'a SourceMap,
-    parsed: HashMap<FileId, Vec<Parsed>>,
-    used: HashSet<(FileId, usize)>,
+    files: HashMap<FileId, FileSuppressions>,
 }
 
 impl<'a> Suppressions<'a> {
     fn new(sources: &'a SourceMap) -> Self {
-        let parsed = sources
+        let files = sources
             .files()
             .filter(|(_, f)| !f.suppressions.is_empty())
-            .map(|(id, f)| (id, f.suppressions.iter().map(parse).collect()))
+            .map(|(id, f)| (id, FileSuppressions::new(&f.suppressions)))
             .collect();
-        Suppressions {
-            sources,
-            parsed,
-            used: HashSet::default(),
-        }
+        Suppressions { sources, files }
     }
 
-    /// Whether a valid suppression for `rule` covers the label's place (and marks it used).
+    /// Whether a valid suppression for `rule` covers the label's place (and marks each such
+    /// suppression used).
     fn suppressing(&mut self, label: &Label, rule: Rule) -> bool {
         let Some(loc) = label.loc else { return false };
-        let Some(parsed) = self.parsed.get(&loc.file) else {
+        let Some(file) = self.files.get_mut(&loc.file) else {
             return false;
         };
-        let written = &self.sources.file(loc.file).suppressions;
-        let mut hit = false;
-        for (index, (s, p)) in written.iter().zip(parsed).enumerate() {
-            let applies = s.reason.is_some() && p.selectors.iter().any(|sel| sel.matches(rule));
-            if applies && covers(s, loc) {
-                self.used.insert((loc.file, index));
-                hit = true;
-            }
-        }
-        hit
+        file.suppressing(&self.sources.file(loc.file).suppressions, loc.span, rule)
     }
 }
 
-fn covers(suppression: &Suppression, loc: Loc) -> bool {
-    suppression.covers.start() <= loc.span.start() && loc.span.end() <= suppression.covers.end()
+/// One file's suppressions, grouped by the span they cover, the spans indexed so that those
+/// holding a place are found without a look at every suppression of the file (a file of N
+/// suppressions and N findings pointing into it cost N^2 steps).
+struct FileSuppressions {
+    parsed: Vec<Parsed>,
+    used: Vec<bool>,
+    /// Each span some suppression covers, once, by start.
+    covers: Vec<Span>,
+    /// For each of `covers`, the suppressions (by index in the file) covering it.
+    holders: Vec<Vec<usize>>,
+    /// The largest end of `covers` under each node of a binary tree over them (node 1 the
+    /// root, node `k`'s children `2k` and `2k + 1`, leaves from `leaves`; padding ends 0).
+    max_end: Vec<usize>,
+    leaves: usize,
+    /// Whether a valid suppression of a cover names a rule, for each cover and rule asked
+    /// already (its suppressions were marked used then).
+    answered: HashMap<(usize, &'static str), bool>,
+}
+
+impl FileSuppressions {
+    fn new(written: &[Suppression]) -> FileSuppressions {
+        let mut by_cover: Vec<usize> = (0..written.len()).collect();
+        by_cover.sort_by_key(|&i| (written[i].covers.start(), written[i].covers.end()));
+        let mut covers: Vec<Span> = Vec::new();
+        let mut holders: Vec<Vec<usize>> = Vec::new();
+        for i in by_cover {
+            let span = written[i].covers;
+            if covers.last() != Some(&span) {
+                covers.push(span);
+                holders.push(Vec::new());
+            }
+            holders.last_mut().expect("pushed").push(i);
+        }
+        let leaves = covers.len().next_power_of_two();
+        let mut max_end = vec![0; 2 * leaves];
+        for (at, span) in covers.iter().enumerate() {
+            max_end[leaves + at] = span.end();
+        }
+        for node in (1..leaves).rev() {
+            max_end[node] = max_end[2 * node].max(max_end[2 * node + 1]);
+        }
+        FileSuppressions {
+            parsed: written.iter().map(parse).collect(),
+            used: vec![false; written.len()],
+            covers,
+            holders,
+            max_end,
+            leaves,
+            answered: HashMap::default(),
+        }
+    }
+
+    /// Whether a valid suppression for `rule` covers `span`; each cover holding the span is
+    /// found by the tree ([`Self::each_holding`]) and answered for a rule once.
+    fn suppressing(&mut self, written: &[Suppression], span: Span, rule: Rule) -> bool {
+        let mut hit = false;
+        let starting_before = self.covers.partition_point(|c| c.start() <= span.start());
+        let mut holding = Vec::new();
+        self.each_holding(1, 0..self.leaves, starting_before, span.end(), &mut holding);
+        for cover in holding {
+            hit |= self.answer(written, cover, rule);
+        }
+        hit
+    }
+
+    /// Pushes each cover among the first `starting_before` (those starting at or before the
+    /// place) under `node` (which spans the leaves `range`) that ends at or after `end`.
+    fn each_holding(
+        &self,
+        node: usize,
+        range: std::ops::Range<usize>,
+        starting_before: usize,
+        end: usize,
+        out: &mut Vec<usize>,
+    ) {
+        crate::ports::allocate::work::add(1);
+        if range.start >= starting_before || self.max_end[node] < end {
+            return;
+        }
+        if range.len() == 1 {
+            out.push(range.start);
+            return;
+        }
+        let mid = range.start + range.len() / 2;
+        self.each_holding(2 * node, range.start..mid, starting_before, end, out);
+        self.each_holding(2 * node + 1, mid..range.end, starting_before, end, out);
+    }
+
+    /// Whether a valid suppression of `cover` names `rule`; the first ask marks them used.
+    fn answer(&mut self, written: &[Suppression], cover: usize, rule: Rule) -> bool {
+        if let Some(&hit) = self.answered.get(&(cover, rule.code)) {
+            return hit;
+        }
+        let mut hit = false;
+        for &index in &self.holders[cover] {
+            crate::ports::allocate::work::add(1);
+            let p = &self.parsed[index];
+            if written[index].reason.is_some() && p.selectors.iter().any(|sel| sel.matches(rule)) {
+                self.used[index] = true;
+                hit = true;
+            }
+        }
+        self.answered.insert((cover, rule.code), hit);
+        hit
+    }
 }
 
 /// Applies inline suppressions; returns the findings left, plus CL903/CL905 findings about
@@ -81,7 +171,7 @@ fn covers(suppression: &Suppression, loc: Loc) -> bool {
 /// labels is covered by a suppression is left as it is (nothing counted, nothing copied).
 pub fn apply(mut findings: Vec<Finding>, sources: &SourceMap) -> (Vec<Finding>, Vec<Finding>) {
     let mut suppressions = Suppressions::new(sources);
-    if !suppressions.parsed.is_empty() {
+    if !suppressions.files.is_empty() {
         findings.retain_mut(|finding| {
             let rule = *finding.rule;
             // Every label is looked at (each suppression that covers one is used).
@@ -126,10 +216,11 @@ fn distinct_instances(labels: &[Label]) -> usize {
 fn suppression_findings(suppressions: &Suppressions) -> Vec<Finding> {
     let mut out = Vec::new();
     for (file, source) in suppressions.sources.files() {
-        let Some(parsed) = suppressions.parsed.get(&file) else {
+        let Some(indexed) = suppressions.files.get(&file) else {
             continue;
         };
-        for (index, (s, p)) in source.suppressions.iter().zip(parsed).enumerate() {
+        let each = source.suppressions.iter().zip(&indexed.parsed);
+        for ((s, p), &used) in each.zip(&indexed.used) {
             let loc = Some(Loc {
                 file,
                 span: s.comment,
@@ -154,7 +245,7 @@ fn suppression_findings(suppressions: &Suppressions) -> Vec<Finding> {
                         .label(Label::new(loc, "no such rule", None))
                         .help("write it as `clawlint-ignore CODE: reason`; `clawlint rule --all` lists the codes"),
                 );
-            } else if !suppressions.used.contains(&(file, index)) {
+            } else if !used {
                 out.push(
                     Finding::new(
                         &catalog::UNUSED_SUPPRESSION,
@@ -174,6 +265,115 @@ mod tests {
     use super::*;
     use crate::source::directive::from_comments;
     use crate::source::Span;
+
+    /// What a look at every suppression of the file answers (the way before the index).
+    fn by_scan(written: &[Suppression], span: Span, rule: Rule, used: &mut [bool]) -> bool {
+        let mut hit = false;
+        for (index, s) in written.iter().enumerate() {
+            let applies =
+                s.reason.is_some() && parse(s).selectors.iter().any(|sel| sel.matches(rule));
+            if applies && s.covers.start() <= span.start() && span.end() <= s.covers.end() {
+                used[index] = true;
+                hit = true;
+            }
+        }
+        hit
+    }
+
+    /// The index answers and marks used as a scan of every suppression does: random covered
+    /// spans (nested, crossing, equal, empty, the whole file), rules, selectors and reasons.
+    #[test]
+    fn the_index_answers_as_a_scan_of_every_suppression() {
+        let rules = [
+            catalog::SHARED_WORKSPACE,
+            catalog::CONFIG_REJECTED,
+            catalog::UNUSED_SUPPRESSION,
+        ];
+        let words = [
+            "CL203",
+            "CL7",
+            "CL",
+            "ALL",
+            "config-rejected",
+            "CL9",
+            "nonsense",
+        ];
+        let mut rng = crate::xorshift::Rng(0x5ee);
+        for _ in 0..300 {
+            let len = 1 + rng.below(40) as usize;
+            let span = |rng: &mut crate::xorshift::Rng| {
+                let a = rng.below(len as u64 + 1) as usize;
+                Span::new(a, (a + rng.below(12) as usize).min(len))
+            };
+            let written: Vec<Suppression> = (0..rng.below(12))
+                .map(|_| Suppression {
+                    rules: (0..1 + rng.below(2))
+                        .map(|_| words[rng.below(words.len() as u64) as usize].to_string())
+                        .collect(),
+                    reason: (rng.below(4) > 0).then(|| "why".to_string()),
+                    comment: Span::new(0, 0),
+                    covers: if rng.below(5) == 0 {
+                        Span::new(0, len)
+                    } else {
+                        span(&mut rng)
+                    },
+                })
+                .collect();
+            let mut indexed = FileSuppressions::new(&written);
+            let mut used = vec![false; written.len()];
+            for _ in 0..20 {
+                let (place, rule) = (span(&mut rng), rules[rng.below(3) as usize]);
+                let expected = by_scan(&written, place, rule, &mut used);
+                let found = indexed.suppressing(&written, place, rule);
+                assert_eq!(found, expected, "{place:?} {} in {written:?}", rule.code);
+            }
+            assert_eq!(indexed.used, used, "{written:?}");
+        }
+    }
+
+    /// A config of `n` keys, each after a suppression of CL203, and two findings at each key:
+    /// a CL203 (suppressed) and a CL701 (not). Returns the steps `apply` took.
+    fn suppressing_work(n: usize) -> u64 {
+        let mut text = String::from("{\n");
+        for k in 0..n {
+            text.push_str(&format!(
+                "  // clawlint-ignore CL203: on purpose {k}\n  key{k}: 1,\n"
+            ));
+        }
+        text.push_str("}\n");
+        let mut sources = SourceMap::new();
+        let path = std::path::Path::new("openclaw.json5");
+        crate::load::parse_config(&mut sources, path, text.clone(), None).unwrap();
+        let file = sources.lookup(path).unwrap();
+        assert_eq!(sources.file(file).suppressions.len(), n);
+        let mut findings = Vec::new();
+        for k in 0..n {
+            let at = text.find(&format!("key{k}:")).unwrap();
+            let loc = Some(Loc {
+                file,
+                span: Span::new(at, at + 3),
+            });
+            for rule in [&catalog::SHARED_WORKSPACE, &catalog::CONFIG_REJECTED] {
+                findings.push(Finding::new(rule, "found").label(Label::new(loc, "here", None)));
+            }
+        }
+        let before = crate::ports::allocate::work::done();
+        let (kept, meta) = apply(findings, &sources);
+        let steps = crate::ports::allocate::work::done() - before;
+        assert_eq!(kept.len(), n, "each CL203 suppressed, each CL701 kept");
+        assert!(meta.is_empty(), "every suppression used: {meta:?}");
+        steps
+    }
+
+    /// Thousands of findings pointing into a file of thousands of suppressions: each finding
+    /// costs the suppressions covering its place, not every suppression of the file (a scan of
+    /// each was n^2: 64x for 8x).
+    #[test]
+    fn many_findings_into_a_file_of_many_suppressions_take_near_linear_work() {
+        let (small, large) = (suppressing_work(500), suppressing_work(4000));
+        // n log n: about 10.7x for 8x.
+        assert!(large <= 16 * small, "{small} -> {large}");
+    }
 
     /// A collision of three gateways with one party suppressed keeps the other two; with two
     /// gateways, suppressing one party drops the finding.
