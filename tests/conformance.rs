@@ -91,10 +91,10 @@ fn view(instance: &Instance, home: &str) -> Map<String, Value> {
                         let v = json!({
                             "driver": p.driver,
                             "cdpPort": p.cdp_port,
-                            "cdpUrl": p.cdp_url,
+                            "cdpUrl": p.cdp_url(),
                             "attachOnly": p.attach_only,
                         });
-                        (p.name.clone(), v)
+                        (p.name.to_string(), v)
                     })
                     .collect();
                 json!({

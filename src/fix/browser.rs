@@ -56,7 +56,7 @@ pub fn fix(f: &Finding, planner: &mut Planner) -> Result<Fix, String> {
     let no_facts = ConfigFacts::default();
     let config = inst.config_facts.as_deref().unwrap_or(&no_facts);
     let path: Vec<&str> = match profile.explicit {
-        true => vec!["browser", "profiles", profile.name.as_str()],
+        true => vec!["browser", "profiles", &profile.name],
         false => vec!["browser"],
     };
     if !profile.explicit {
@@ -135,7 +135,7 @@ pub fn fix(f: &Finding, planner: &mut Planner) -> Result<Fix, String> {
                 false => "block".to_string(),
             },
             path.join("."),
-            profile.cdp_url
+            profile.cdp_url()
         ),
         edits: vec![edit],
     })

@@ -705,7 +705,7 @@ impl<'s> ModelJson<'s> {
                 for p in &b.profiles {
                     w.object().key("attachOnly").bool(p.attach_only);
                     w.key("cdpPort").num(p.cdp_port.into());
-                    w.key("cdpUrl").str(&p.cdp_url);
+                    w.key("cdpUrl").str(&p.cdp_url());
                     w.key("driver").str(p.driver);
                     w.key("localManaged").bool(p.is_local_managed());
                     w.key("name").str(&p.name).key("source");

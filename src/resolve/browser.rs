@@ -94,6 +94,7 @@ pub fn resolve(
         .to_string();
     let ctx = ProfileContext {
         gateway: port,
+        gateway_origin: std::sync::Arc::new(port.origin.clone()),
         range,
         top: top.as_ref(),
         // `cdpProtocol`: https only for an https top-level URL (wss gives http).
@@ -153,6 +154,8 @@ fn invalid(node: &Node, message: String) -> Problem {
 
 struct ProfileContext<'a> {
     gateway: &'a Sourced<u16>,
+    /// The gateway port's origin, shared by the profiles' ports derived from it.
+    gateway_origin: std::sync::Arc<Origin>,
     range: PortRange,
     top: Option<&'a (&'a Node, CdpUrl)>,
     https: bool,
@@ -219,7 +222,7 @@ fn profile_entries<'a>(block: Option<&'a Node>, ctx: &ProfileContext<'a>) -> Vec
                 "openclaw",
                 Some((
                     u32::from(ctx.range.start),
-                    ctx.gateway.origin.derived(range_start_formula(ctx)),
+                    Origin::derived_from(&ctx.gateway_origin, range_start_formula(ctx)),
                 )),
             ),
         };
@@ -347,13 +350,14 @@ fn resolve_profile(
                    host: Cow<'static, str>,
                    attach: bool,
                    origin| {
+        // Credentials in a CDP URL (user:password@, ?token=) never leave the resolver.
+        let url = crate::redact::redacted_url(url);
         BrowserProfile {
-            name: entry.name.clone(),
+            name: crate::diagnostic::shared_name(&entry.name),
             driver,
             cdp_port: port,
             loopback: is_loopback_host(&host),
-            // Credentials in a CDP URL (user:password@, ?token=) never leave the resolver.
-            cdp_url: crate::redact::redacted_url(url),
+            written_url: BrowserProfile::written_url(url, &host, port),
             cdp_host: host,
             attach_only: attach,
             explicit: entry.node.is_some(),
@@ -535,7 +539,7 @@ fn relay_origin(ctx: &ProfileContext, default: u32, port: u32) -> Origin {
             [default - 8, n],
         ),
     };
-    ctx.gateway.origin.derived(formula)
+    Origin::derived_from(&ctx.gateway_origin, formula)
 }
 
 /// A CDP host, not copied when it is one of the loopback names nearly every profile has

@@ -125,10 +125,12 @@ pub enum DetailOf {
 }
 
 impl Detail {
+    /// The name is the run's shared copy ([`crate::diagnostic::shared_name`]): every gateway's
+    /// profile `openclaw` names the same one.
     pub fn new(of: DetailOf, name: &str) -> Self {
         Detail {
             of,
-            name: name.into(),
+            name: crate::diagnostic::shared_name(name),
         }
     }
 }
@@ -164,14 +166,19 @@ impl PortRange {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BrowserProfile {
-    pub name: String,
+    /// Shared with every other gateway's profile of that name and with the profile's listener
+    /// ([`crate::diagnostic::shared_name`]): every gateway has OpenClaw's implicit three.
+    pub name: std::sync::Arc<str>,
     /// `openclaw`, `existing-session` or `extension` (fixed words: not a string per profile).
     pub driver: &'static str,
     /// 0 when the driver uses none (existing-session). Wider than a port: OpenClaw counts
     /// extension relays down from control + 8 without clamping, so near the top of the range
     /// it gives values past 65535 that cannot be bound.
     pub cdp_port: u32,
-    pub cdp_url: String,
+    /// The endpoint's URL ([`BrowserProfile::cdp_url`]) when it is not the one made of
+    /// `cdp_host` and `cdp_port` (`http://127.0.0.1:18800`), which most profiles use and which
+    /// is written out when shown rather than kept.
+    pub(super) written_url: Option<Box<str>>,
     /// Not copied when it is the default 127.0.0.1, as for nearly every profile.
     pub cdp_host: std::borrow::Cow<'static, str>,
     pub loopback: bool,
@@ -184,6 +191,24 @@ pub struct BrowserProfile {
 }
 
 impl BrowserProfile {
+    /// The CDP endpoint's URL (empty for an existing-session profile without one).
+    pub fn cdp_url(&self) -> std::borrow::Cow<'_, str> {
+        match &self.written_url {
+            Some(url) => std::borrow::Cow::Borrowed(url),
+            None => std::borrow::Cow::Owned(format!("http://{}:{}", self.cdp_host, self.cdp_port)),
+        }
+    }
+
+    /// `url` as [`BrowserProfile::written_url`] keeps it for a profile on `host` and `port`.
+    pub(super) fn written_url(url: String, host: &str, port: u32) -> Option<Box<str>> {
+        let made = url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_prefix(host))
+            .and_then(|rest| rest.strip_prefix(':'))
+            .is_some_and(|digits| is_decimal(digits, port));
+        (!made).then(|| url.into_boxed_str())
+    }
+
     /// OpenClaw launches Chrome itself on this port (`isLocalManagedProfile`).
     pub fn is_local_managed(&self) -> bool {
         self.driver == "openclaw" && self.loopback && !self.attach_only
@@ -193,6 +218,13 @@ impl BrowserProfile {
     pub fn bindable_port(&self) -> Option<u16> {
         u16::try_from(self.cdp_port).ok().filter(|p| *p != 0)
     }
+}
+
+/// `digits` is `n` written in decimal, as `format!` writes it (no sign, no leading zero).
+fn is_decimal(digits: &str, n: u32) -> bool {
+    digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && digits.parse() == Ok(n)
 }
 
 #[derive(Debug, Clone, PartialEq)]

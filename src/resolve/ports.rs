@@ -179,7 +179,10 @@ fn browser_listeners(
         out.push(Listener {
             port,
             kind,
-            detail: Some(Detail::new(DetailOf::BrowserProfile, &profile.name)),
+            detail: Some(Detail {
+                of: DetailOf::BrowserProfile,
+                name: profile.name.clone(),
+            }),
             origin: profile.origin.clone(),
         });
     }

@@ -44,7 +44,7 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
     let mut out = Vec::new();
     for ((_, port), parties) in shared_across_instances(items) {
         let involved = distinct(instances, &parties);
-        let endpoint = &parties[0].1.cdp_url;
+        let endpoint = parties[0].1.cdp_url();
         // Every party only attaches: nobody launches or owns a Chrome there. Many clients of
         // one Browserless container is a deliberate setup; say so, as a warning.
         if parties.iter().all(|(_, p)| p.attach_only) {
@@ -60,7 +60,8 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
             for (i, profile) in &parties {
                 let what = format!(
                     "browser profile \"{}\" at {} (attachOnly)",
-                    profile.name, profile.cdp_url
+                    profile.name,
+                    profile.cdp_url()
                 );
                 finding = finding.label(party(&instances[*i], &what, &profile.origin));
             }
@@ -79,7 +80,8 @@ fn shared_endpoints(instances: &[Instance]) -> Vec<Finding> {
         for (i, profile) in &parties {
             let what = format!(
                 "browser profile \"{}\" at {}",
-                profile.name, profile.cdp_url
+                profile.name,
+                profile.cdp_url()
             );
             finding = finding.label(party(&instances[*i], &what, &profile.origin));
         }
@@ -97,7 +99,7 @@ fn loopback_without_attach_only(instance: &Instance) -> Vec<Finding> {
                 &catalog::LOOPBACK_CDP_WITHOUT_ATTACH_ONLY,
                 format!(
                     "\"{}\"'s browser profile \"{}\" points at {} on this host without attachOnly",
-                    instance.name, p.name, p.cdp_url
+                    instance.name, p.name, p.cdp_url()
                 ),
             )
             .label(party(instance, format_args!("browser profile \"{}\" cdpUrl", p.name), &p.origin))
