@@ -19,6 +19,7 @@ use crate::load::tree::{Lookups, Node, Value};
 use crate::load::ProblemKind;
 use crate::source::{Loc, SourceMap};
 use crate::validate::{self, Issue, StartOutcome};
+use std::sync::Arc;
 
 /// What `openclaw gateway run` does with a gateway's config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,10 +135,10 @@ impl<'a> Judged<'a> {
 /// also the start verdict the same gateway gets once it runs that release (`target_start`),
 /// decided the same way from that release's verdict and start behaviour.
 pub fn decide(inst: &mut Instance) {
-    let current = inst.validity.as_ref().map(Judged::current);
+    let current = inst.validity.as_deref().map(Judged::current);
     let target = inst
         .validity
-        .as_ref()
+        .as_deref()
         .and_then(Judged::target)
         .map(|t| Box::new(start_verdict(inst, Some(t))));
     let verdict = start_verdict(inst, current);
@@ -548,8 +549,39 @@ pub fn apply(instances: &mut [Instance], options: &validate::Options) {
 }
 
 fn validate_one(inst: &mut Instance, options: &validate::Options) {
-    inst.validity = validate::validity(inst, options);
+    inst.validity = validate::validity(inst, options).map(shared_validity);
     decide(inst);
+}
+
+/// `validity`, shared with the gateways before it whose configs passed the same check: a clean
+/// validity says only which release checked it, and most gateways of a host share one. Those
+/// with issues are their own. One list per thread, as [`crate::diagnostic::shared_name`]'s
+/// table, of at most [`SHARED_VALIDITIES`].
+fn shared_validity(validity: validate::Validity) -> Arc<validate::Validity> {
+    const SHARED_VALIDITIES: usize = 16;
+    thread_local! {
+        static CLEAN: std::cell::RefCell<Vec<Arc<validate::Validity>>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let verdict = &validity.verdict;
+    let clean = verdict.issues.is_empty()
+        && verdict.later.is_empty()
+        && verdict.migrated.is_empty()
+        && validity.target.is_none();
+    if !clean {
+        return Arc::new(validity);
+    }
+    CLEAN.with(|list| {
+        let mut list = list.borrow_mut();
+        if let Some(same) = list.iter().find(|v| ***v == validity) {
+            return Arc::clone(same);
+        }
+        let shared = Arc::new(validity);
+        if list.len() < SHARED_VALIDITIES {
+            list.push(Arc::clone(&shared));
+        }
+        shared
+    })
 }
 
 /// The validation step of a run, one gateway at a time ([`apply`]'s check and verdict), ending

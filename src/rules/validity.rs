@@ -164,7 +164,7 @@ impl SharedFacts {
 /// CL701 (refused) and CL702 (repaired at start, rewriting the file): one offending value of
 /// the gateway's start verdict.
 fn current(inst: &Instance, value: &StartValue, starts: bool, shared: &SharedFacts) -> Finding {
-    let v = inst.validity.as_ref();
+    let v = inst.validity.as_deref();
     let release = v
         .map(release_words)
         .unwrap_or_else(|| "OpenClaw".to_string());
@@ -682,7 +682,7 @@ mod tests {
             )],
             false,
         );
-        host.instances[0].validity = Some(validity(host, verdict, None));
+        host.instances[0].validity = Some(validity(host, verdict, None).into());
         crate::resolve::verdict::decide(&mut host.instances[0]);
     }
 
@@ -692,7 +692,7 @@ mod tests {
             what: "deletes gateway.prot".to_string(),
         };
         let verdict = verdict(vec![(unknown_prot(host), repair)], true);
-        host.instances[0].validity = Some(validity(host, verdict, None));
+        host.instances[0].validity = Some(validity(host, verdict, None).into());
         crate::resolve::verdict::decide(&mut host.instances[0]);
     }
 
@@ -708,7 +708,8 @@ mod tests {
                 false,
             )
         };
-        host.instances[0].validity = Some(validity(host, verdict(Vec::new(), true), Some(target)));
+        host.instances[0].validity =
+            Some(validity(host, verdict(Vec::new(), true), Some(target)).into());
         crate::resolve::verdict::decide(&mut host.instances[0]);
     }
 
@@ -745,7 +746,7 @@ mod tests {
     #[test]
     fn cl701_not_for_a_valid_config() {
         let mut host = host([typo("ops")]);
-        host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), None));
+        host.instances[0].validity = Some(validity(&host, verdict(Vec::new(), true), None).into());
         crate::resolve::verdict::decide(&mut host.instances[0]);
         assert!(host.findings(CONFIG_REJECTED).is_empty());
         assert!(host.findings(CONFIG_REWRITTEN_AT_START).is_empty());
@@ -802,11 +803,14 @@ mod tests {
             release: "2026.10.1".to_string(),
             ..verdict(vec![(unknown_prot(&host), repair)], true)
         };
-        let current = host.instances[0].validity.clone().expect("set");
-        host.instances[0].validity = Some(Validity {
-            target: Some(Box::new(target)),
-            ..current
-        });
+        let current = Validity::clone(host.instances[0].validity.as_deref().expect("set"));
+        host.instances[0].validity = Some(
+            Validity {
+                target: Some(Box::new(target)),
+                ..current
+            }
+            .into(),
+        );
         crate::resolve::verdict::decide(&mut host.instances[0]);
         let f = host.finding(UPGRADE_FIXES_START);
         assert_eq!(
@@ -829,15 +833,18 @@ mod tests {
     fn cl703_not_for_what_the_current_release_already_reports() {
         let mut host = host([typo("ops")]);
         refused(&mut host);
-        let current = host.instances[0].validity.clone().expect("set");
+        let current = Validity::clone(host.instances[0].validity.as_deref().expect("set"));
         let target = Verdict {
             release: "2026.10.1".to_string(),
             ..current.verdict.clone()
         };
-        host.instances[0].validity = Some(Validity {
-            target: Some(Box::new(target)),
-            ..current
-        });
+        host.instances[0].validity = Some(
+            Validity {
+                target: Some(Box::new(target)),
+                ..current
+            }
+            .into(),
+        );
         crate::resolve::verdict::decide(&mut host.instances[0]);
         assert!(host.findings(UPGRADE_BREAKS_CONFIG).is_empty());
         assert_eq!(host.findings(CONFIG_REJECTED).len(), 1);
@@ -852,12 +859,15 @@ mod tests {
         let meta = root.at(&["meta", "lastTouchedVersion"]).expect("written");
         let now = crate::validate::validate(&root, "2026.7.35", true).expect("recorded");
         let target = crate::validate::validate(&root, "2026.9.6", true).expect("recorded");
-        host.instances[0].validity = Some(Validity {
-            release: Some(Sourced::new("2026.7.35".into(), Origin::Config(meta.loc))),
-            checked_against: "2026.7.35",
-            verdict: now,
-            target: Some(Box::new(target)),
-        });
+        host.instances[0].validity = Some(
+            Validity {
+                release: Some(Sourced::new("2026.7.35".into(), Origin::Config(meta.loc))),
+                checked_against: "2026.7.35",
+                verdict: now,
+                target: Some(Box::new(target)),
+            }
+            .into(),
+        );
         crate::resolve::verdict::decide(&mut host.instances[0]);
         let f = host.finding(UPGRADE_BREAKS_CONFIG);
         assert_eq!(
@@ -904,11 +914,14 @@ mod tests {
             release: "2026.10.1".to_string(),
             ..verdict(Vec::new(), true)
         };
-        let current = host.instances[0].validity.clone().expect("set");
-        host.instances[0].validity = Some(Validity {
-            target: Some(Box::new(target)),
-            ..current
-        });
+        let current = Validity::clone(host.instances[0].validity.as_deref().expect("set"));
+        host.instances[0].validity = Some(
+            Validity {
+                target: Some(Box::new(target)),
+                ..current
+            }
+            .into(),
+        );
         crate::resolve::verdict::decide(&mut host.instances[0]);
         insta::assert_snapshot!("CL705", host.human(UPGRADE_FIXES_START));
     }

@@ -177,7 +177,7 @@ pub fn open_brace(node: &Node) -> Loc {
 }
 
 /// The verdict on one gateway's config for one release.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub release: String,
     /// Every issue, each with what a starting gateway does about it.
@@ -552,7 +552,7 @@ pub fn uses_include(sources: &crate::source::SourceMap, main: crate::source::Fil
 pub use uses_include as uses_include_below;
 
 /// What clawlint knows about a gateway's config validity.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Validity {
     /// The release that runs the gateway, and where that came from; `None` when unknown.
     pub release: Option<crate::resolve::Sourced<String>>,
