@@ -188,7 +188,10 @@ pub fn resolve_instance_for(
             root.at(&["gateway", "bind"])
                 .and_then(|b| b.as_str().map(str::to_string))
         })
-        .unwrap_or_else(|| "loopback".to_string());
+        .map_or(
+            std::borrow::Cow::Borrowed("loopback"),
+            std::borrow::Cow::Owned,
+        );
     let mut instance = Instance {
         name: inv.name.clone(),
         discovery: inv.discovery.clone(),

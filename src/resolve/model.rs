@@ -354,7 +354,8 @@ pub struct Instance {
     pub agents: Vec<Agent>,
     /// Data dirs that belong to one gateway: managed Chrome profiles (`<config dir>/browser`),
     /// channel credentials (`$S/credentials` or `OPENCLAW_OAUTH_DIR`), WhatsApp sessions.
-    pub data_dirs: Vec<(String, Sourced<PathBuf>)>,
+    /// Each named in fixed words (most) or made for it (a WhatsApp account's).
+    pub data_dirs: Vec<(std::borrow::Cow<'static, str>, Sourced<PathBuf>)>,
     pub lock_dir: PathBuf,
     pub log_file: Sourced<PathBuf>,
     pub port: Sourced<u16>,
@@ -414,7 +415,7 @@ pub struct Instance {
     /// it was 176 bytes in every gateway, and most are the same.
     pub validity: Option<std::sync::Arc<crate::validate::Validity>>,
     /// `gateway.bind` (or the container command's `--bind`): `loopback` unless set.
-    pub gateway_bind: String,
+    pub gateway_bind: std::borrow::Cow<'static, str>,
     /// The container it runs in: its network, published ports and mounts.
     pub container: Option<Box<crate::container::Container>>,
     /// Listeners inside the container's own network namespace (not on the host).

@@ -7,6 +7,7 @@ use crate::load::env::Env;
 use crate::load::tree::Node;
 use crate::openclaw::normalize_profile_name;
 use crate::paths::{expand_tilde, join, resolve, resolve_user_path};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 fn env_origin(env: &Env, var: &'static str) -> Origin {
@@ -165,7 +166,7 @@ fn config_dir(ctx: &PathContext) -> Sourced<PathBuf> {
 }
 
 /// The data dirs a gateway keeps to itself (see `Instance::data_dirs`).
-pub fn data_dirs(ctx: &PathContext) -> Vec<(String, Sourced<PathBuf>)> {
+pub fn data_dirs(ctx: &PathContext) -> Vec<(Cow<'static, str>, Sourced<PathBuf>)> {
     let browser = config_dir(ctx);
     let browser = Sourced::new(
         join(&browser.value, "browser"),
@@ -186,15 +187,15 @@ pub fn data_dirs(ctx: &PathContext) -> Vec<(String, Sourced<PathBuf>)> {
         ),
     };
     let mut out = vec![
-        ("managed Chrome profiles".to_string(), browser),
-        ("channel credentials dir".to_string(), credentials),
+        ("managed Chrome profiles".into(), browser),
+        ("channel credentials dir".into(), credentials),
     ];
     let accounts = ctx.config.at(&["channels", "whatsapp", "accounts"]);
     for member in accounts.map(Node::members).unwrap_or_default() {
         if let Some((node, raw)) = member.value.get("authDir").and_then(non_blank) {
             let dir = resolve_user_path(raw, ctx.home, ctx.cwd);
             out.push((
-                format!("WhatsApp session of account \"{}\"", member.key),
+                format!("WhatsApp session of account \"{}\"", member.key).into(),
                 Sourced::new(dir, Origin::Config(node.loc)),
             ));
         }

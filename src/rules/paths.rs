@@ -203,7 +203,7 @@ fn data_dirs(instance: &Instance) -> Paths<'_> {
     instance
         .data_dirs
         .iter()
-        .map(|(what, dir)| (What::Named(what.as_str()), dir))
+        .map(|(what, dir)| (What::Named(what), dir))
         .collect()
 }
 

@@ -573,7 +573,7 @@ impl Gateway {
             gateway_bind: root
                 .at(&["gateway", "bind"])
                 .and_then(|b| b.as_str().map(str::to_string))
-                .unwrap_or_else(|| "loopback".to_string()),
+                .map_or("loopback".into(), Into::into),
             container: None,
             container_listeners: Vec::new(),
             unverifiable: Vec::new(),
