@@ -277,3 +277,93 @@ fn a_container_finds_its_legacy_config_through_its_mount() {
         .collect();
     assert_eq!(configs, ["~/stack/config/clawdbot.json"], "{stdout}");
 }
+
+/// A quadlet publishing 18789 on every address, named `name` (a gateway beside the native one).
+fn quadlet_on_18789(name: &str) -> String {
+    format!("[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nContainerName={name}\nPublishPort=18789:18789\nExec=node dist/index.js gateway --bind lan --port 18789\n")
+}
+
+/// The findings of `code`, as JSON text.
+fn findings_of(json: &serde_json::Value, code: &str) -> Vec<String> {
+    let all = json["findings"].as_array().unwrap().iter();
+    all.filter(|f| f["code"] == code)
+        .map(|f| f.to_string())
+        .collect()
+}
+
+/// `QUADLET_UNIT_DIRS` in the user manager's environment (its `user.conf`, no `--root`): a
+/// directory in the home (written as the user's `/home/NAME/...`) is read instead of the
+/// default ones, and one outside the layout is not read, said by CL902 at the assignment;
+/// when none is inside, the default directories are searched, as the finding says.
+#[test]
+fn quadlet_unit_dirs_are_read_where_the_layout_has_them_and_said_where_it_does_not() {
+    let t = host_with_native_gateway("containers-quadlet-unit-dirs");
+    write(
+        &t,
+        "home/.config/containers/systemd/openclaw.container",
+        &quadlet_on_18789("in-default-dir"),
+    );
+    write(
+        &t,
+        "home/quadlets/openclaw.container",
+        &quadlet_on_18789("in-unit-dirs"),
+    );
+    let names = |t: &TempDir| {
+        let (_, _, json) = check(t, &[]);
+        let mut out: Vec<String> = findings_of(&json, "CL108")
+            .iter()
+            .flat_map(|f| {
+                ["in-default-dir", "in-unit-dirs"]
+                    .into_iter()
+                    .filter(move |n| f.contains(n))
+            })
+            .map(str::to_string)
+            .collect();
+        out.dedup();
+        (out, findings_of(&json, "CL902"))
+    };
+    // Inside: read instead of the default directory; nothing said.
+    let conf = "home/.config/systemd/user.conf";
+    write(
+        &t,
+        conf,
+        "[Manager]\nManagerEnvironment=QUADLET_UNIT_DIRS=/home/ana/quadlets\n",
+    );
+    assert_eq!(names(&t), (vec!["in-unit-dirs".to_string()], vec![]));
+    // DefaultEnvironment= reaches the generator too, and wins over ManagerEnvironment=.
+    write(&t, conf, "[Manager]\nManagerEnvironment=QUADLET_UNIT_DIRS=/opt/none\nDefaultEnvironment=QUADLET_UNIT_DIRS=/home/ana/quadlets\n");
+    assert_eq!(names(&t), (vec!["in-unit-dirs".to_string()], vec![]));
+    // Outside only: CL902 at the assignment, and the default directory searched instead.
+    write(
+        &t,
+        conf,
+        "[Manager]\nManagerEnvironment=QUADLET_UNIT_DIRS=/opt/quadlets\n",
+    );
+    let (found, said) = names(&t);
+    assert_eq!(found, ["in-default-dir"]);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].contains("user.conf") && said[0].contains("\"line\":2"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        said[0].contains("/opt/quadlets")
+            && said[0].contains("default quadlet directories instead"),
+        "{}",
+        said[0]
+    );
+    // One of each: the one inside read, the other said; a relative entry ends the list.
+    write(&t, conf, "[Manager]\nManagerEnvironment=QUADLET_UNIT_DIRS=/opt/quadlets:/home/ana/quadlets:relative\n");
+    let (found, said) = names(&t);
+    assert_eq!(found, ["in-unit-dirs"]);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].contains("other directories"), "{}", said[0]);
+    // An empty value leaves the default directories.
+    write(
+        &t,
+        conf,
+        "[Manager]\nManagerEnvironment=QUADLET_UNIT_DIRS=\n",
+    );
+    assert_eq!(names(&t), (vec!["in-default-dir".to_string()], vec![]));
+}

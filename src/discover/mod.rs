@@ -189,7 +189,12 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
             Searched::add(&mut out, &dir, what);
         }
         let uid = services::uid_of(home, root);
-        for search in quadlet::user_dirs(home, root, uid.as_deref()) {
+        let manager = services::QuadletManager::read(ServiceKind::SystemdUser, home, root);
+        let host = compose::HostContext { home, root };
+        let place = |dir: &str| manager.place(dir, &host);
+        let defaults = quadlet::user_dirs(home, root, uid.as_deref());
+        let dirs = quadlet::generator_dirs(manager.unit_dirs(), defaults, &place);
+        for search in dirs.dirs {
             Searched::add(&mut out, &search.dir, QUADLETS);
         }
     }
@@ -200,7 +205,17 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
         for dir in container_scan_dirs(&[], Some(root)) {
             Searched::add(&mut out, &dir, COMPOSE);
         }
-        for search in quadlet::system_dirs(root) {
+        let root_home = root.join("root");
+        let manager =
+            services::QuadletManager::read(ServiceKind::SystemdSystem, &root_home, Some(root));
+        let host = compose::HostContext {
+            home: &root_home,
+            root: Some(root),
+        };
+        let place = |dir: &str| manager.place(dir, &host);
+        let defaults = quadlet::system_dirs(root);
+        let dirs = quadlet::generator_dirs(manager.unit_dirs(), defaults, &place);
+        for search in dirs.dirs {
             Searched::add(&mut out, &search.dir, QUADLETS);
         }
     }
@@ -419,7 +434,8 @@ fn compose_invocations(
         };
         let uid = services::uid_of(home, root);
         let manager = services::QuadletManager::read(ServiceKind::SystemdUser, home, root);
-        let dirs = quadlet::user_dirs(home, root, uid.as_deref());
+        let defaults = quadlet::user_dirs(home, root, uid.as_deref());
+        let dirs = generator_dirs(&manager, defaults, &user, sources, problems);
         let scanned = quadlet::files(&dirs);
         quadlet::said(&scanned, sources, problems);
         let manager_env = manager.default_environment();
@@ -439,7 +455,9 @@ fn compose_invocations(
         };
         let manager =
             services::QuadletManager::read(ServiceKind::SystemdSystem, &root_home, Some(root));
-        let scanned = quadlet::files(&quadlet::system_dirs(root));
+        let defaults = quadlet::system_dirs(root);
+        let dirs = generator_dirs(&manager, defaults, &system, sources, problems);
+        let scanned = quadlet::files(&dirs);
         quadlet::said(&scanned, sources, problems);
         let manager_env = manager.default_environment();
         out.extend(quadlet::invocations(
@@ -451,6 +469,25 @@ fn compose_invocations(
         ));
     }
     out
+}
+
+/// The directories a quadlet generator of `manager` reads ([`quadlet::generator_dirs`]), and
+/// CL902 at its `QUADLET_UNIT_DIRS` when some are outside the layout.
+fn generator_dirs(
+    manager: &services::QuadletManager,
+    defaults: Vec<quadlet::SearchDir>,
+    host: &compose::HostContext,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<quadlet::SearchDir> {
+    let place = |dir: &str| manager.place(dir, host);
+    let dirs = quadlet::generator_dirs(manager.unit_dirs(), defaults, &place);
+    if !dirs.outside.is_empty() {
+        if let Some(at) = manager.unit_dirs_at(sources) {
+            problems.push(quadlet::unit_dirs_outside(&dirs, at));
+        }
+    }
+    dirs.dirs
 }
 
 /// Compose projects: files named in one directory are one project, merged in the order

@@ -142,9 +142,8 @@ impl SearchDir {
 /// `/usr/share/containers/systemd/users` and its `users/$UID` (Podman's uid filter names
 /// /etc's `users` only, so it reads every uid directory under /usr/share's). Without a root
 /// the runtime directory is the running session's, in no layout, and is not read.
-/// `QUADLET_UNIT_DIRS`, which replaces all of these when it is set in the generator's
-/// environment (podman documents it for `--dryrun` debugging), is in no file of a layout and
-/// is not read either.
+/// `QUADLET_UNIT_DIRS` replaces all of these when the generator's environment sets it
+/// ([`generator_dirs`]).
 pub fn user_dirs(home: &Path, root: Option<&Path>, uid: Option<&str>) -> Vec<SearchDir> {
     let config = SearchDir::all(home.join(".config/containers/systemd"));
     let Some(root) = root else {
@@ -176,7 +175,7 @@ pub fn user_dirs(home: &Path, root: Option<&Path>, uid: Option<&str>) -> Vec<Sea
 /// The directories the system's generator reads (`getRootDirs`, in its order) under the
 /// root: `/run/containers/systemd` (runtime units, first), `/etc/containers/systemd` and
 /// `/usr/share/containers/systemd`, each without `/etc/containers/systemd/users` (users'
-/// quadlets). `QUADLET_UNIT_DIRS` is not read (see [`user_dirs`]).
+/// quadlets), unless `QUADLET_UNIT_DIRS` replaces them ([`generator_dirs`]).
 pub fn system_dirs(root: &Path) -> Vec<SearchDir> {
     let users = root.join("etc/containers/systemd/users");
     [
@@ -190,6 +189,74 @@ pub fn system_dirs(root: &Path) -> Vec<SearchDir> {
         skip: Skip::Under(users.clone()),
     })
     .collect()
+}
+
+/// The directories one generator run reads ([`generator_dirs`]).
+#[derive(Debug, Default)]
+pub struct GeneratorDirs {
+    pub dirs: Vec<SearchDir>,
+    /// Whether they are `QUADLET_UNIT_DIRS`'s.
+    pub from_env: bool,
+    /// `QUADLET_UNIT_DIRS`'s directories outside the scanned layout, as written: not read.
+    pub outside: Vec<String>,
+}
+
+/// The directories a generator run reads: `QUADLET_UNIT_DIRS` in its environment (`unit_dirs`)
+/// when set, else its default ones (`defaults`). Podman's `getDirsFromEnv` reads the variable's
+/// directories instead of the default ones, each with what is below it and nothing left out
+/// (no uid filter), splitting it at `:` and stopping at the first entry that is not an absolute
+/// path (an empty value leaves the default ones). `place` gives a directory's place in the
+/// layout: one outside it is not read ([`GeneratorDirs::outside`]), and when none is inside,
+/// clawlint searches the default directories instead ([`unit_dirs_outside`] says so).
+pub fn generator_dirs(
+    unit_dirs: Option<&str>,
+    defaults: Vec<SearchDir>,
+    place: &dyn Fn(&str) -> PathBuf,
+) -> GeneratorDirs {
+    let Some(value) = unit_dirs.filter(|v| !v.is_empty()) else {
+        return GeneratorDirs {
+            dirs: defaults,
+            ..GeneratorDirs::default()
+        };
+    };
+    let mut out = GeneratorDirs::default();
+    for dir in value.split(':').take_while(|d| d.starts_with('/')) {
+        let placed = place(dir);
+        if crate::load::layout::names_inside(&placed) {
+            out.dirs.push(SearchDir::all(placed));
+        } else {
+            out.outside.push(dir.to_string());
+        }
+    }
+    out.from_env = !out.dirs.is_empty();
+    if !out.from_env {
+        out.dirs = defaults;
+    }
+    out
+}
+
+/// CL902 at the `QUADLET_UNIT_DIRS` assignment (`at`) whose directories `dirs.outside` are
+/// outside the scanned layout ([`generator_dirs`]).
+pub fn unit_dirs_outside(dirs: &GeneratorDirs, at: Loc) -> Problem {
+    let names: Vec<String> = dirs
+        .outside
+        .iter()
+        .map(|d| crate::paths::display_path(Path::new(d)))
+        .collect();
+    let searched = match dirs.from_env {
+        true => "it read the variable's other directories, the ones in the layout".to_string(),
+        false => "it searched podman's default quadlet directories instead, which the generator does not read".to_string(),
+    };
+    Problem {
+        kind: ProblemKind::OutsideLayout,
+        message: format!(
+            "QUADLET_UNIT_DIRS, set here in the environment systemd gives podman's quadlet generator, makes it read its quadlets from {} instead of its default directories, and {} outside the scanned layout: clawlint did not read {}, so the gateways the generator starts from there are not checked; {searched}",
+            names.join(", "),
+            if names.len() == 1 { "that is" } else { "those are" },
+            if names.len() == 1 { "it" } else { "them" },
+        ),
+        loc: Some(at),
+    }
 }
 
 /// The directories one generator run reads, as Podman walks them (`GetUnitDirs`,

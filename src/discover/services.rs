@@ -1262,6 +1262,7 @@ struct Layer {
 /// Reads one systemd unit (or one instance of a template) with its drop-ins.
 /// A systemd manager's `DefaultEnvironment=` ([`manager`]), read for one unit.
 struct ManagerEnv {
+    kind: ServiceKind,
     /// The files that set it, in reading order, with their text.
     files: Vec<(PathBuf, String)>,
     /// (index into `files`, name, value, span).
@@ -1316,6 +1317,7 @@ impl ManagerEnv {
             vars.retain(|v| v.1 != "PATH");
         }
         ManagerEnv {
+            kind,
             files,
             vars,
             manager_vars,
@@ -1402,18 +1404,41 @@ impl QuadletManager {
             .collect()
     }
 
-    /// `QUADLET_UNIT_DIRS` as the generator gets it, and the assignment that sets it (its file
-    /// registered): `DefaultEnvironment=`'s, else `ManagerEnvironment=`'s.
-    pub fn unit_dirs(&self, sources: &mut SourceMap) -> Option<(String, Loc)> {
-        let set = |vars: &[(usize, String, String, Span)]| {
-            vars.iter()
-                .find(|(_, name, _, _)| name == "QUADLET_UNIT_DIRS")
-                .map(|(i, _, value, span)| (*i, value.clone(), *span))
-        };
-        let (i, value, span) = set(&self.0.vars).or_else(|| set(&self.0.manager_vars))?;
-        let (path, text) = &self.0.files[i];
+    /// `QUADLET_UNIT_DIRS` as the generator gets it: `DefaultEnvironment=`'s, else
+    /// `ManagerEnvironment=`'s.
+    pub fn unit_dirs(&self) -> Option<&str> {
+        self.unit_dirs_set().map(|(_, _, value, _)| value.as_str())
+    }
+
+    /// The assignment that sets [`QuadletManager::unit_dirs`], its file registered.
+    pub fn unit_dirs_at(&self, sources: &mut SourceMap) -> Option<Loc> {
+        let (i, _, _, span) = self.unit_dirs_set()?;
+        let (path, text) = &self.0.files[*i];
         let file = register_unit(sources, path, text);
-        Some((value, Loc { file, span }))
+        Some(Loc { file, span: *span })
+    }
+
+    fn unit_dirs_set(&self) -> Option<&(usize, String, String, Span)> {
+        let named = |v: &&(usize, String, String, Span)| v.1 == "QUADLET_UNIT_DIRS";
+        let vars = &self.0;
+        vars.vars
+            .iter()
+            .find(named)
+            .or_else(|| vars.manager_vars.iter().find(named))
+    }
+
+    /// A directory as the manager's files write it, where the layout has it: one in a user's
+    /// home (`/home/NAME/...`, `/root/...`) in the scanned home, as a unit's paths are read
+    /// ([`home_of_path`]), for a user manager; else as `host` places it.
+    pub fn place(&self, dir: &str, host: &compose::HostContext) -> PathBuf {
+        let in_home = (self.0.kind == ServiceKind::SystemdUser)
+            .then(|| home_of_path(dir))
+            .flatten()
+            .and_then(|h| dir.strip_prefix(h.as_str()).map(str::to_string));
+        match in_home {
+            Some(rest) => crate::paths::normalize(&host.home.join(rest.trim_start_matches('/'))),
+            None => host.host_path(dir, Path::new("/")),
+        }
     }
 }
 
