@@ -72,8 +72,14 @@ struct Sized {
 
 /// Values and key/string bytes in a tree.
 pub fn tree_size(node: &Node) -> (usize, usize) {
+    size_and_include(node).0
+}
+
+/// [`tree_size`], and whether an object in the tree has an `$include` key: one walk.
+pub fn size_and_include(node: &Node) -> ((usize, usize), bool) {
     let mut nodes = 0;
     let mut bytes = 0;
+    let mut include = false;
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
         nodes += 1;
@@ -83,13 +89,14 @@ pub fn tree_size(node: &Node) -> (usize, usize) {
             Value::Object(members) => {
                 for m in members.iter() {
                     bytes += m.key.len();
+                    include |= m.key == "$include";
                     stack.push(&m.value);
                 }
             }
             _ => {}
         }
     }
-    (nodes, bytes)
+    ((nodes, bytes), include)
 }
 
 impl<'a> IncludeContext<'a> {

@@ -65,9 +65,10 @@ pub struct Comment {
     pub span: Span,
 }
 
+/// A parsed text: its root as a [`Build`] made it (json5's own [`Node`] unless said).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Document {
-    pub root: Node,
+pub struct Document<N = Node> {
+    pub root: N,
     /// Every comment in the text, in source order.
     pub comments: Vec<Comment>,
     /// Whether the text is plain JSON, which `JSON.parse` accepts (OpenClaw tries it before
@@ -98,11 +99,21 @@ pub const MAX_DEPTH: usize = 256;
 
 /// Parses a whole JSON5 text: one value, with only whitespace and comments around it.
 pub fn parse(src: &str) -> Result<Document, ParseError> {
-    parse_with(src, true)
+    parse_into(src, &mut Json5Tree)
 }
 
-/// [`parse`], with or without the byte-level shortcuts ([`Parser::shortcuts`]).
-fn parse_with(src: &str, shortcuts: bool) -> Result<Document, ParseError> {
+/// [`parse`], the values made by `build` as they are read: a caller's own tree, built in the
+/// one pass, not converted from json5's.
+pub fn parse_into<B: Build>(src: &str, build: &mut B) -> Result<Document<B::Node>, ParseError> {
+    parse_with(src, build, true)
+}
+
+/// [`parse_into`], with or without the byte-level shortcuts ([`Parser::shortcuts`]).
+fn parse_with<B: Build>(
+    src: &str,
+    build: &mut B,
+    shortcuts: bool,
+) -> Result<Document<B::Node>, ParseError> {
     let mut parser = Parser {
         src,
         pos: 0,
@@ -110,6 +121,7 @@ fn parse_with(src: &str, shortcuts: bool) -> Result<Document, ParseError> {
         comments: Vec::new(),
         plain_json: true,
         shortcuts,
+        build,
     };
     let root = parser.parse_document()?;
     Ok(Document {
@@ -117,6 +129,68 @@ fn parse_with(src: &str, shortcuts: bool) -> Result<Document, ParseError> {
         comments: parser.comments,
         plain_json: parser.plain_json,
     })
+}
+
+/// A value that holds no other: what [`Build::scalar`] is given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+}
+
+/// What a parse makes of each value as it reads it, innermost first: the parser hands over
+/// what it read (strings and keys moved, not copied) and keeps what this returns.
+pub trait Build {
+    type Node;
+    type Member;
+    /// `key` is the nearest key above the value: the member's it is the value of, or the
+    /// array's it is an item of (`None` at the top).
+    fn scalar(&mut self, value: Scalar, span: Span, key: Option<&str>) -> Self::Node;
+    fn array(&mut self, items: Vec<Self::Node>, span: Span) -> Self::Node;
+    fn object(&mut self, members: Vec<Self::Member>, span: Span) -> Self::Node;
+    fn member(&mut self, key: String, key_span: Span, value: Self::Node) -> Self::Member;
+}
+
+/// json5's own tree: every member kept, in source order.
+pub struct Json5Tree;
+
+impl Build for Json5Tree {
+    type Node = Node;
+    type Member = Member;
+
+    fn scalar(&mut self, value: Scalar, span: Span, _key: Option<&str>) -> Node {
+        let value = match value {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Number(n) => Value::Number(n),
+            Scalar::String(s) => Value::String(s),
+        };
+        Node { value, span }
+    }
+
+    fn array(&mut self, items: Vec<Node>, span: Span) -> Node {
+        Node {
+            value: Value::Array(items),
+            span,
+        }
+    }
+
+    fn object(&mut self, members: Vec<Member>, span: Span) -> Node {
+        Node {
+            value: Value::Object(members),
+            span,
+        }
+    }
+
+    fn member(&mut self, key: String, key_span: Span, value: Node) -> Member {
+        Member {
+            key,
+            key_span,
+            value,
+        }
+    }
 }
 
 impl Node {
@@ -170,7 +244,7 @@ impl Node {
 
 type PResult<T> = Result<T, ParseError>;
 
-struct Parser<'a> {
+struct Parser<'a, B> {
     src: &'a str,
     /// Byte offset of the next unread character; always on a char boundary.
     pos: usize,
@@ -182,9 +256,10 @@ struct Parser<'a> {
     /// Whether the common ASCII cases take their byte-level shortcut (each gives what the
     /// char-by-char path gives; off only in the test that checks that).
     shortcuts: bool,
+    build: &'a mut B,
 }
 
-impl Parser<'_> {
+impl<B: Build> Parser<'_, B> {
     fn peek(&self) -> Option<char> {
         if self.shortcuts {
             if let Some(&byte) = self.src.as_bytes().get(self.pos) {
@@ -223,9 +298,9 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_document(&mut self) -> PResult<Node> {
+    fn parse_document(&mut self) -> PResult<B::Node> {
         self.skip_trivia()?;
-        let root = self.parse_value()?;
+        let root = self.parse_value(None)?;
         self.skip_trivia()?;
         if self.pos < self.src.len() {
             return Err(self.unexpected());
@@ -303,23 +378,27 @@ impl Parser<'_> {
         });
     }
 
-    /// Parses the value at the cursor; the caller has skipped leading trivia.
-    fn parse_value(&mut self) -> PResult<Node> {
+    /// Parses the value at the cursor, under `key` ([`Build::scalar`]); the caller has
+    /// skipped leading trivia.
+    fn parse_value(&mut self, key: Option<&str>) -> PResult<B::Node> {
         let start = self.pos;
-        let value = match self.peek() {
-            Some('{') => self.parse_object()?,
-            Some('[') => self.parse_array()?,
-            Some('"' | '\'') => Value::String(self.parse_string()?),
-            Some('n') => self.keyword("null").map(|()| Value::Null)?,
-            Some('t') => self.keyword("true").map(|()| Value::Bool(true))?,
-            Some('f') => self.keyword("false").map(|()| Value::Bool(false))?,
-            Some('+' | '-' | '.' | '0'..='9' | 'I' | 'N') => Value::Number(self.parse_number()?),
+        let scalar = match self.peek() {
+            Some('{') => {
+                let members = self.parse_object()?;
+                return Ok(self.build.object(members, Span::new(start, self.pos)));
+            }
+            Some('[') => {
+                let items = self.parse_array(key)?;
+                return Ok(self.build.array(items, Span::new(start, self.pos)));
+            }
+            Some('"' | '\'') => Scalar::String(self.parse_string()?),
+            Some('n') => self.keyword("null").map(|()| Scalar::Null)?,
+            Some('t') => self.keyword("true").map(|()| Scalar::Bool(true))?,
+            Some('f') => self.keyword("false").map(|()| Scalar::Bool(false))?,
+            Some('+' | '-' | '.' | '0'..='9' | 'I' | 'N') => Scalar::Number(self.parse_number()?),
             _ => return Err(self.unexpected()),
         };
-        Ok(Node {
-            value,
-            span: Span::new(start, self.pos),
-        })
+        Ok(self.build.scalar(scalar, Span::new(start, self.pos), key))
     }
 
     /// Consumes `word` exactly; json5 reports the first character that differs.
@@ -345,7 +424,8 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn parse_array(&mut self) -> PResult<Value> {
+    /// An array's items; `key` is the array's ([`Build::scalar`]).
+    fn parse_array(&mut self, key: Option<&str>) -> PResult<Vec<B::Node>> {
         self.enter()?;
         let mut elements = Vec::new();
         loop {
@@ -355,16 +435,16 @@ impl Parser<'_> {
                 self.plain_json &= elements.is_empty();
                 break;
             }
-            elements.push(self.parse_value()?);
+            elements.push(self.parse_value(key)?);
             if self.after_item(']')? {
                 break;
             }
         }
         self.depth -= 1;
-        Ok(Value::Array(elements))
+        Ok(elements)
     }
 
-    fn parse_object(&mut self) -> PResult<Value> {
+    fn parse_object(&mut self) -> PResult<Vec<B::Member>> {
         self.enter()?;
         let mut members = Vec::new();
         loop {
@@ -379,7 +459,7 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
-        Ok(Value::Object(members))
+        Ok(members)
     }
 
     /// After an element or member: a comma (returns false) or the closing bracket (true).
@@ -394,7 +474,7 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_member(&mut self) -> PResult<Member> {
+    fn parse_member(&mut self) -> PResult<B::Member> {
         let key_start = self.pos;
         let key = self.parse_key()?;
         let key_span = Span::new(key_start, self.pos);
@@ -403,12 +483,8 @@ impl Parser<'_> {
             return Err(self.unexpected());
         }
         self.skip_trivia()?;
-        let value = self.parse_value()?;
-        Ok(Member {
-            key,
-            key_span,
-            value,
-        })
+        let value = self.parse_value(Some(&key))?;
+        Ok(self.build.member(key, key_span, value))
     }
 
     fn parse_key(&mut self) -> PResult<String> {
@@ -1370,8 +1446,9 @@ mod tests {
         for _ in 0..20_000 {
             let len = rng.next() % 48;
             let src: String = (0..len).map(|_| rng.pick(SHORTCUT_PIECES)).collect();
-            let fast = format!("{:?}", parse_with(&src, true));
-            assert_eq!(fast, format!("{:?}", parse_with(&src, false)), "{src:?}");
+            let fast = format!("{:?}", parse_with(&src, &mut Json5Tree, true));
+            let slow = format!("{:?}", parse_with(&src, &mut Json5Tree, false));
+            assert_eq!(fast, slow, "{src:?}");
         }
     }
 

@@ -113,24 +113,108 @@ fn parse_config_added(
     text: String,
     included_from: Option<Loc>,
 ) -> ((FileId, bool), ParsedConfig) {
-    let parsed = json5::parse(&text);
-    let added = sources.add_kept(path, text, included_from);
-    (added, parsed_into(sources, added.0, parsed))
+    // Parsed as the file the map is to add; a path it has already (read before with another
+    // text, which is rare) keeps its first text, and this text is parsed again as that file.
+    let parsed = parse_marked(&text, sources.next_id(), &text);
+    match sources.add_unless_known(path, text, included_from) {
+        Ok(file) => ((file, true), parsed_into(sources, file, parsed)),
+        Err((file, text)) => {
+            let parsed = parse_marked(&text, file, &sources.file(file).text);
+            ((file, false), parsed_into(sources, file, parsed))
+        }
+    }
 }
 
-/// Marks what of `file` may be shown and its suppressions, from its parse, and makes its tree.
+/// `text` parsed into the tree of `file`, with what [`Marks`] finds; the values' offsets
+/// are checked against `shown_text`, the file's text in the source map.
+fn parse_marked(
+    text: &str,
+    file: FileId,
+    shown_text: &str,
+) -> Result<MarkedDocument, json5::ParseError> {
+    let mut marks = Marks {
+        tree: tree::FileTree { file },
+        text: shown_text,
+        hidden: Vec::new(),
+        members: Vec::new(),
+    };
+    let doc = json5::parse_into(text, &mut marks)?;
+    Ok((doc, marks.hidden, marks.members))
+}
+
+/// A config's parse: its tree and comments, the spans of its values that may not be shown,
+/// and of its members ([`Marks`]).
+type MarkedDocument = (
+    json5::Document<tree::Node>,
+    Vec<json5::Span>,
+    Vec<json5::Span>,
+);
+
+/// Builds a config's tree as it is parsed ([`tree::FileTree`]), noting on the way what of
+/// the text may not be shown and where each member is, so that no pass over the tree follows.
+///
+/// Hidden: a string unless its key says it is safe and it has that shape (only a URL's
+/// scheme, host and port under a URL key), a number unless its key is a port, a count or a
+/// name; booleans and `null` are shown, and array items are judged by the array's key.
+/// Members: each from its key to the end of its value, with repeated keys (the tree keeps
+/// one), for the suppressions that cover them.
+struct Marks<'t> {
+    tree: tree::FileTree,
+    text: &'t str,
+    hidden: Vec<json5::Span>,
+    members: Vec<json5::Span>,
+}
+
+impl json5::Build for Marks<'_> {
+    type Node = tree::Node;
+    type Member = tree::Member;
+
+    fn scalar(&mut self, value: json5::Scalar, span: json5::Span, key: Option<&str>) -> tree::Node {
+        match &value {
+            json5::Scalar::String(s) => {
+                let inner = inner_span(span);
+                let parts = crate::redact::hidden_parts(key, s);
+                // Offsets into the value hold in the file only when it has no escapes.
+                let raw = self.text.get(inner.start()..inner.end());
+                if raw == Some(s.as_str()) {
+                    self.hidden.extend(parts.into_iter().map(|(start, end)| {
+                        json5::Span::new(inner.start() + start, inner.start() + end)
+                    }));
+                } else if !parts.is_empty() {
+                    self.hidden.push(inner);
+                }
+            }
+            json5::Scalar::Number(_) if !crate::redact::shows_number(key) => self.hidden.push(span),
+            _ => {}
+        }
+        self.tree.scalar(value, span, key)
+    }
+
+    fn array(&mut self, items: Vec<tree::Node>, span: json5::Span) -> tree::Node {
+        self.tree.array(items, span)
+    }
+
+    fn object(&mut self, members: Vec<tree::Member>, span: json5::Span) -> tree::Node {
+        self.tree.object(members, span)
+    }
+
+    fn member(&mut self, key: String, key_span: json5::Span, value: tree::Node) -> tree::Member {
+        self.members
+            .push(json5::Span::new(key_span.start(), value.loc.span.end()));
+        self.tree.member(key, key_span, value)
+    }
+}
+
+/// Marks what of `file` may be shown and its suppressions, from its parse.
 fn parsed_into(
     sources: &mut SourceMap,
     file: FileId,
-    parsed: Result<json5::Document, json5::ParseError>,
+    parsed: Result<MarkedDocument, json5::ParseError>,
 ) -> ParsedConfig {
     match parsed {
-        Ok(doc) => {
+        Ok((doc, mut hidden, members)) => {
             // Shown: keys and punctuation, and the values known to be safe; masked: every
             // other value, and comments (free text) but clawlint's own directives.
-            let text = &sources.file(file).text;
-            let mut hidden = Vec::new();
-            hidden_values(text, &doc.root, None, &mut hidden);
             for comment in &doc.comments {
                 let end = match comment.kind {
                     json5::CommentKind::Block => comment.span.end().saturating_sub(2),
@@ -143,8 +227,6 @@ fn parsed_into(
             if doc.plain_json {
                 sources.set_plain_json(file);
             }
-            let mut members = Vec::new();
-            member_spans(&doc.root, &mut members);
             let comments = doc.comments.iter().map(|c| (c.span, c.text.as_str()));
             let suppressions = crate::source::directive::from_comments(
                 &sources.file(file).text,
@@ -152,7 +234,7 @@ fn parsed_into(
                 &members,
             );
             sources.set_suppressions(file, suppressions);
-            Ok((tree::Node::from_json5(doc.root, file), doc.comments))
+            Ok((doc.root, doc.comments))
         }
         Err(err) => {
             // Nothing parsed: keys and punctuation are shown as far as a scan can tell them,
@@ -181,8 +263,8 @@ fn unparsable(err: &json5::ParseError, file: FileId) -> Problem {
 /// The tree of a config [`parse_config`] parsed into the source map as `file`, parsed again
 /// from that text (the cache did not keep it): the same tree, without marking the file again.
 pub fn reparse_config(sources: &SourceMap, file: FileId) -> Result<tree::Node, Problem> {
-    json5::parse(&sources.file(file).text)
-        .map(|doc| tree::Node::from_json5(doc.root, file))
+    json5::parse_into(&sources.file(file).text, &mut tree::FileTree { file })
+        .map(|doc| doc.root)
         .map_err(|err| unparsable(&err, file))
 }
 
@@ -221,7 +303,7 @@ pub fn parse_cached(
     let ((file, text_kept), result) = parse_config_added(sources, path, text, included_from);
     let result = result.map(|(node, _)| node);
     let (size, has_include) = match &result {
-        Ok(node) => (include::tree_size(node), node.has_key_below("$include")),
+        Ok(node) => include::size_and_include(node),
         Err(_) => ((0, 0), false),
     };
     let parsed = cache::ParsedFile {
@@ -236,51 +318,6 @@ pub fn parse_cached(
         cache.keep_parsed(id, &parsed, own);
     }
     Ok(parsed)
-}
-
-/// The values of a parsed config that may not be shown: a string unless its key says it is
-/// safe and it has that shape (only a URL's scheme, host and port under a URL key), a number
-/// unless its key is a port, a count or a name. Booleans and `null` are shown. Array items
-/// are judged by the array's key.
-fn hidden_values(text: &str, node: &json5::Node, key: Option<&str>, out: &mut Vec<json5::Span>) {
-    match &node.value {
-        json5::Value::Object(members) => {
-            for m in members {
-                hidden_values(text, &m.value, Some(&m.key), out);
-            }
-        }
-        json5::Value::Array(items) => {
-            for item in items {
-                hidden_values(text, item, key, out);
-            }
-        }
-        json5::Value::String(s) => {
-            let inner = inner_span(node.span);
-            let parts = crate::redact::hidden_parts(key, s);
-            // Offsets into the value hold in the file only when it has no escapes.
-            let raw = text.get(inner.start()..inner.end());
-            if raw == Some(s.as_str()) {
-                out.extend(parts.into_iter().map(|(start, end)| {
-                    json5::Span::new(inner.start() + start, inner.start() + end)
-                }));
-            } else if !parts.is_empty() {
-                out.push(inner);
-            }
-        }
-        json5::Value::Number(_) if !crate::redact::shows_number(key) => out.push(node.span),
-        _ => {}
-    }
-}
-
-/// Every object member from its key to the end of its value, outermost first.
-fn member_spans(node: &json5::Node, out: &mut Vec<json5::Span>) {
-    for m in node.members() {
-        out.push(json5::Span::new(m.key_span.start(), m.value.span.end()));
-        member_spans(&m.value, out);
-    }
-    for item in node.elements() {
-        member_spans(item, out);
-    }
 }
 
 /// A string value's span without its quotes.

@@ -1,6 +1,6 @@
 //! The config tree after `$include`: every node remembers the file and span it came from.
 
-use crate::load::json5::{self, Span};
+use crate::load::json5::{self, Build as _, Span};
 use crate::load::keys::KeyIndex;
 use crate::source::{FileId, Loc};
 use std::collections::HashMap;
@@ -112,26 +112,30 @@ impl Node {
 
     /// Converts a parsed document into a tree tagged with its file. Duplicate keys keep the
     /// last value, as `JSON.parse` and json5 do. The document's keys and strings move into the
-    /// tree, not copied.
+    /// tree, not copied. (A loader parses straight into a tree: [`FileTree`].)
     pub fn from_json5(node: json5::Node, file: FileId) -> Node {
-        let loc = Loc {
-            file,
-            span: node.span,
-        };
-        let value = match node.value {
-            json5::Value::Null => Value::Null,
-            json5::Value::Bool(b) => Value::Bool(b),
-            json5::Value::Number(n) => Value::Number(n),
-            json5::Value::String(s) => Value::String(s),
-            json5::Value::Array(items) => Value::array(
-                items
+        let mut build = FileTree { file };
+        let span = node.span;
+        match node.value {
+            json5::Value::Null => build.scalar(json5::Scalar::Null, span, None),
+            json5::Value::Bool(b) => build.scalar(json5::Scalar::Bool(b), span, None),
+            json5::Value::Number(n) => build.scalar(json5::Scalar::Number(n), span, None),
+            json5::Value::String(s) => build.scalar(json5::Scalar::String(s), span, None),
+            json5::Value::Array(items) => {
+                let items = items.into_iter().map(|n| Node::from_json5(n, file));
+                build.array(items.collect(), span)
+            }
+            json5::Value::Object(members) => {
+                let members: Vec<Member> = members
                     .into_iter()
-                    .map(|n| Node::from_json5(n, file))
-                    .collect(),
-            ),
-            json5::Value::Object(members) => Value::object(members_from_json5(members, file)),
-        };
-        Node::new(value, loc)
+                    .map(|m| {
+                        let value = Node::from_json5(m.value, file);
+                        FileTree { file }.member(m.key, m.key_span, value)
+                    })
+                    .collect();
+                build.object(members, span)
+            }
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -148,17 +152,6 @@ impl Node {
     /// Follows a dotted path of object keys.
     pub fn at(&self, path: &[&str]) -> Option<&Node> {
         path.iter().try_fold(self, |node, key| node.get(key))
-    }
-
-    /// Whether an object anywhere in this tree (this node included) has the key `key`.
-    pub fn has_key_below(&self, key: &str) -> bool {
-        match &self.value {
-            Value::Object(members) => members
-                .iter()
-                .any(|m| m.key == key || m.value.has_key_below(key)),
-            Value::Array(items) => items.iter().any(|n| n.has_key_below(key)),
-            _ => false,
-        }
     }
 
     pub fn members(&self) -> &[Member] {
@@ -230,52 +223,107 @@ impl Node {
     }
 }
 
+/// The tree of one file, built as json5 parses it ([`json5::parse_into`]): each value tagged
+/// with the file, its keys and strings moved in, each object's repeated keys merged
+/// ([`kept_members`]).
+pub struct FileTree {
+    pub file: FileId,
+}
+
+impl FileTree {
+    fn loc(&self, span: Span) -> Loc {
+        Loc {
+            file: self.file,
+            span,
+        }
+    }
+}
+
+impl json5::Build for FileTree {
+    type Node = Node;
+    type Member = Member;
+
+    fn scalar(&mut self, value: json5::Scalar, span: Span, _key: Option<&str>) -> Node {
+        let value = match value {
+            json5::Scalar::Null => Value::Null,
+            json5::Scalar::Bool(b) => Value::Bool(b),
+            json5::Scalar::Number(n) => Value::Number(n),
+            json5::Scalar::String(s) => Value::String(s),
+        };
+        Node::new(value, self.loc(span))
+    }
+
+    fn array(&mut self, items: Vec<Node>, span: Span) -> Node {
+        Node::new(Value::array(items), self.loc(span))
+    }
+
+    fn object(&mut self, members: Vec<Member>, span: Span) -> Node {
+        Node::new(Value::object(kept_members(members)), self.loc(span))
+    }
+
+    fn member(&mut self, key: String, key_span: Span, value: Node) -> Member {
+        Member {
+            key,
+            key_loc: self.loc(key_span),
+            value,
+        }
+    }
+}
+
 /// Objects of at most this many members find a repeated key by comparing it with the
-/// members kept so far; larger ones through a [`KeyIndex`] (hashing each key costs more than a
+/// members before it; larger ones through a [`KeyIndex`] (hashing each key costs more than a
 /// few comparisons of short keys, and almost every config object is small).
 const SCANNED_UP_TO: usize = 8;
 
 /// An object's members as the tree keeps them: a key keeps its first position and its last
-/// value, as in a JS object.
-fn members_from_json5(members: Vec<json5::Member>, file: FileId) -> Vec<Member> {
-    let mut out: Vec<Member> = Vec::with_capacity(members.len());
-    let member = |m: json5::Member| Member {
-        key: m.key,
-        key_loc: Loc {
-            file,
-            span: m.key_span,
-        },
-        value: Node::from_json5(m.value, file),
-    };
-    if members.len() <= SCANNED_UP_TO {
-        for m in members {
-            let m = member(m);
-            match out.iter().position(|kept| kept.key == m.key) {
-                Some(i) => out[i] = m,
-                None => out.push(m),
-            }
+/// member, as in a JS object. Without a repeated key (nearly every object) the list as it is.
+fn kept_members(members: Vec<Member>) -> Vec<Member> {
+    let places = if members.len() <= SCANNED_UP_TO {
+        let first_of = |at: usize| {
+            let key = &members[at].key;
+            members[..at].iter().position(|m| m.key == *key)
+        };
+        if (0..members.len()).all(|at| first_of(at).is_none()) {
+            return members;
         }
-        return out;
-    }
-    // Where each member goes, from the keys as parsed (borrowed), before they move.
-    let mut places = Vec::with_capacity(members.len());
-    let mut index = KeyIndex::with_capacity(members.len());
-    let mut kept = 0;
-    for m in &members {
-        places.push(index.place(m.key.as_str(), kept).unwrap_or_else(|| {
-            kept += 1;
-            kept - 1
-        }));
-    }
-    drop(index);
+        kept_places(members.len(), first_of)
+    } else {
+        let mut index = KeyIndex::with_capacity(members.len());
+        let firsts: Vec<Option<usize>> = members
+            .iter()
+            .enumerate()
+            .map(|(at, m)| index.place(m.key.as_str(), at))
+            .collect();
+        if firsts.iter().all(Option::is_none) {
+            return members;
+        }
+        kept_places(members.len(), |at| firsts[at])
+    };
+    let mut out: Vec<Member> = Vec::with_capacity(members.len());
     for (m, at) in members.into_iter().zip(places) {
-        let m = member(m);
         match out.get_mut(at) {
             Some(slot) => *slot = m,
             None => out.push(m),
         }
     }
     out
+}
+
+/// Where each of `count` members goes among the kept ones, from where its key first is
+/// (`first_of`: `None` for a key's first member).
+fn kept_places(count: usize, first_of: impl Fn(usize) -> Option<usize>) -> Vec<usize> {
+    let mut place_of_first = vec![0; count];
+    let mut kept = 0;
+    (0..count)
+        .map(|at| match first_of(at) {
+            Some(first) => place_of_first[first],
+            None => {
+                place_of_first[at] = kept;
+                kept += 1;
+                kept - 1
+            }
+        })
+        .collect()
 }
 
 /// OpenClaw's `deepMerge`: objects merge key by key, arrays concatenate, and otherwise the
@@ -335,6 +383,69 @@ mod lookups_tests {
     fn tree(text: &str) -> Node {
         let doc = json5::parse(text).expect("parses");
         Node::from_json5(doc.root, crate::source::FileId(0))
+    }
+
+    /// The tree built as json5 parses ([`FileTree`]) is json5's own tree with each key at its
+    /// first place and its last member (objects scanned and indexed), on random documents with
+    /// repeated keys, nesting and every kind of value.
+    #[test]
+    fn a_tree_built_in_the_parse_keeps_first_places_and_last_members() {
+        const PIECES: &[&str] = &[
+            "a: 1, ",
+            "b: 'x', ",
+            "a: [1, {a: 2, a: 3}], ",
+            "c: {",
+            "}, ",
+            "b: null, ",
+            "'a': true, ",
+            "d: -0x1F, ",
+            "e: \"${A}\", ",
+            "k1: 1, ",
+            "k2: 2, ",
+            "k3: 3, ",
+            "k4: 4, ",
+            "k5: 5, ",
+        ];
+        let mut rng = crate::xorshift::Rng(0x5DEE_CE66_D1CE_4E5B);
+        let file = crate::source::FileId(3);
+        for _ in 0..5_000 {
+            let len = rng.next() % 40;
+            let body: String = (0..len).map(|_| rng.pick(PIECES)).collect();
+            let text = format!("{{ {body} }}");
+            let built = json5::parse_into(&text, &mut FileTree { file }).map(|doc| doc.root);
+            let converted = json5::parse(&text).map(|doc| naive_tree(doc.root, file));
+            assert_eq!(built, converted, "{text:?}");
+        }
+    }
+
+    /// json5's tree as a tree, each repeated key found by a scan of the members kept so far.
+    fn naive_tree(node: json5::Node, file: crate::source::FileId) -> Node {
+        let loc = |span| Loc { file, span };
+        let value = match node.value {
+            json5::Value::Null => Value::Null,
+            json5::Value::Bool(b) => Value::Bool(b),
+            json5::Value::Number(n) => Value::Number(n),
+            json5::Value::String(s) => Value::String(s),
+            json5::Value::Array(items) => {
+                Value::array(items.into_iter().map(|n| naive_tree(n, file)).collect())
+            }
+            json5::Value::Object(members) => {
+                let mut kept: Vec<Member> = Vec::new();
+                for m in members {
+                    let m = Member {
+                        key: m.key,
+                        key_loc: loc(m.key_span),
+                        value: naive_tree(m.value, file),
+                    };
+                    match kept.iter().position(|k| k.key == m.key) {
+                        Some(i) => kept[i] = m,
+                        None => kept.push(m),
+                    }
+                }
+                Value::object(kept)
+            }
+        };
+        Node::new(value, loc(node.span))
     }
 
     /// Small and large objects (a scan below [`Lookups::INDEXED_FROM`] members, an index from

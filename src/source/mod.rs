@@ -231,9 +231,28 @@ impl SourceMap {
         text: String,
         included_from: Option<Loc>,
     ) -> (FileId, bool) {
+        match self.add_unless_known(path, text, included_from) {
+            Ok(id) => (id, true),
+            Err((id, _)) => (id, false),
+        }
+    }
+
+    /// The id the next file added gets ([`SourceMap::add_unless_known`]).
+    pub fn next_id(&self) -> FileId {
+        FileId(self.files.len() as u32)
+    }
+
+    /// [`SourceMap::add_kept`], giving `text` back with the id of the path's first text when
+    /// the map has the path already.
+    pub fn add_unless_known(
+        &mut self,
+        path: &Path,
+        text: String,
+        included_from: Option<Loc>,
+    ) -> Result<FileId, (FileId, String)> {
         let hash = self.path_hash(path);
         if let Some(id) = self.lookup_hashed(path, hash) {
-            return (id, false);
+            return Err((id, text));
         }
         // Spans into it are 32-bit ([`Span`]); reads are bounded far below that.
         offset(text.len());
@@ -256,7 +275,7 @@ impl SourceMap {
             }
             Entry::Occupied(_) => self.collided.push(id),
         }
-        (id, true)
+        Ok(id)
     }
 
     /// Registers a file that is not there, for a fix to create (or returns the id its path
