@@ -139,20 +139,25 @@ fn main() {
         println!("{home}");
         PEAK.store(LIVE.load(Relaxed), Relaxed);
         mark("start");
+        // Reads confined to the layout, as the binary's are: its directory listings are kept.
+        clawlint::load::layout::confine(&[home.clone().into()]);
         let inputs = Inputs {
             homes: vec![home.into()],
             ..Inputs::default()
         };
         let found = discover(&inputs);
         mark("discover");
-        let inventory = clawlint::resolve::inventory(found, &Default::default());
+        let mut inventory = clawlint::resolve::inventory(found, &Default::default());
+        clawlint::load::layout::forget_lookups();
         mark("resolve");
         let ctx = RuleContext::new(&inventory);
         let mut findings = run(&ctx, &Settings::default());
+        inventory.path_keys = Default::default();
         mark("rules");
         clawlint::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
+        mark("attach");
         clawlint::fix::first_round(&mut findings, &inventory.sources, clawlint::fix::Mode::Safe);
-        mark("fix");
+        mark("1st round");
         let mut sink = std::io::BufWriter::new(std::io::sink());
         clawlint::report::json::write(
             &mut sink,
@@ -171,9 +176,8 @@ fn main() {
         drop(inventory.instances);
         let before = freed("instances", before);
         drop(inventory.sources);
-        let before = freed("sources", before);
-        drop(inventory.path_keys);
-        freed("path keys", before);
+        freed("sources", before);
+        clawlint::load::layout::unconfine();
         mark("end");
     }
 }

@@ -226,6 +226,7 @@ pub fn load_with_target(args: &InputArgs, target: Option<&str>) -> Result<Loaded
     // its config tree, which nothing reads after that.
     let mut inventory =
         crate::resolve::inventory(found, &crate::validate::Options { release, target });
+    crate::load::layout::forget_lookups();
     let file = settings.as_ref().map(|s| {
         let file = inventory
             .sources
@@ -308,10 +309,13 @@ pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
 
 /// One lint of the layout: the inventory and its findings, each with its fix when it has one.
 fn lint(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>), Failure> {
-    let (inventory, loaded, file) = load_with_target(&args.input, args.target_version.as_deref())?;
+    let (mut inventory, loaded, file) =
+        load_with_target(&args.input, args.target_version.as_deref())?;
     let settings = settings(args, loaded.as_ref(), file);
     let ctx = RuleContext::new(&inventory);
     let mut findings = engine::run(&ctx, &settings);
+    // Only the rules compare paths: their keys go before fix planning, the run's peak of memory.
+    inventory.path_keys = Default::default();
     if plans_fixes(args) {
         crate::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
         // What every output offers, `--diff` shows and `--fix` writes first: the first round.
