@@ -5,24 +5,44 @@
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of `word` is 0.
-pub(crate) fn has_zero(word: u64) -> bool {
-    word.wrapping_sub(ONES) & !word & HIGHS != 0
-}
-
 /// Whether any byte of `word` is `byte`.
 pub(crate) fn has_byte(word: u64, byte: u8) -> bool {
-    has_zero(word ^ (ONES * u64::from(byte)))
+    byte_marks(word, byte) != 0
 }
 
 /// Whether any byte of `word` is below `limit` (at most 0x80).
 pub(crate) fn has_below(word: u64, limit: u8) -> bool {
-    word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS != 0
+    below_marks(word, limit) != 0
 }
 
 /// Whether any byte of `word` is 0x80 or above (a byte of a character past ASCII).
 pub(crate) fn has_high(word: u64) -> bool {
     word & HIGHS != 0
+}
+
+// The marks: the high bit of each byte found. The lowest byte found is always marked, and a
+// byte is marked wrongly only above one found (a borrow or carry from it): exact as a yes/no,
+// and marks of several tests ORed together stay so, for one test of a word.
+
+/// Marks the bytes of `word` that are 0.
+pub(crate) fn zero_marks(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// Marks the bytes of `word` that are `byte`.
+pub(crate) fn byte_marks(word: u64, byte: u8) -> u64 {
+    zero_marks(word ^ (ONES * u64::from(byte)))
+}
+
+/// Marks the bytes of `word` below `limit` (at most 0x80).
+pub(crate) fn below_marks(word: u64, limit: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS
+}
+
+/// Marks the bytes of `word` that are 0x7f (DEL) or above: a high bit of its own, or one
+/// that adding 1 sets (a carry comes only from a byte 0xff, itself marked).
+pub(crate) fn from_del_marks(word: u64) -> u64 {
+    (word | word.wrapping_add(ONES)) & HIGHS
 }
 
 #[cfg(test)]
@@ -38,7 +58,7 @@ mod tests {
                     let mut bytes = [fill; 8];
                     bytes[at] = b;
                     let word = u64::from_le_bytes(bytes);
-                    assert_eq!(has_zero(word), bytes.contains(&0), "{b} at {at}");
+                    assert_eq!(zero_marks(word) != 0, bytes.contains(&0), "{b} at {at}");
                     assert_eq!(has_byte(word, b'['), bytes.contains(&b'['), "{b} at {at}");
                     assert_eq!(
                         has_below(word, 0x20),
@@ -46,6 +66,34 @@ mod tests {
                         "{b}"
                     );
                     assert_eq!(has_high(word), bytes.iter().any(|&x| x >= 0x80), "{b}");
+                    assert_eq!(
+                        from_del_marks(word) != 0,
+                        bytes.iter().any(|&x| x >= 0x7f),
+                        "{b}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Marks of several tests ORed answer as the tests one by one, over words holding any two
+    /// byte values at any two places (a borrow or carry from one byte into the other).
+    #[test]
+    fn ored_marks_answer_as_each_test_does() {
+        let any = |bytes: &[u8; 8], test: &dyn Fn(u8) -> bool| bytes.iter().any(|&x| test(x));
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                for (i, j) in [(0, 1), (1, 0), (2, 7), (7, 3), (4, 5)] {
+                    let mut bytes = [b'a'; 8];
+                    bytes[i] = a;
+                    bytes[j] = b;
+                    let word = u64::from_le_bytes(bytes);
+                    let marks = below_marks(word, 0x20)
+                        | from_del_marks(word)
+                        | byte_marks(word, b'"')
+                        | zero_marks(word);
+                    let expected = any(&bytes, &|x| !(0x20..0x7f).contains(&x) || x == b'"');
+                    assert_eq!(marks != 0, expected, "{a} at {i}, {b} at {j}");
                 }
             }
         }

@@ -9,7 +9,7 @@ use super::visible::visible;
 use super::{place, showable, Place};
 use crate::diagnostic::{Finding, Reported};
 use crate::source::{Loc, SourceMap};
-use crate::words::{has_below, has_byte, has_high};
+use crate::words::{below_marks, byte_marks, from_del_marks};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -263,22 +263,19 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     let mut clean_from = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(word) = bytes.get(i..i + 8) {
-            if plain_word(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
-                i += 8;
-                continue;
-            }
+        let marks = unplain_marks(word_at(bytes, i));
+        if marks == 0 {
+            i += 8;
+            continue;
         }
+        // Straight to the first byte that is not plain.
+        i = first_marked(i, marks);
         let escape: &[u8] = match bytes[i] {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
-            b'[' | 0x00..=0x1f | 0x7f..=0xff => {
+            _ => {
                 buf.truncate(start);
                 return false;
-            }
-            _ => {
-                i += 1;
-                continue;
             }
         };
         buf.extend_from_slice(&bytes[clean_from..i]);
@@ -291,15 +288,40 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     true
 }
 
-/// Whether each of the eight bytes of `word` is printable ASCII (0x20 to 0x7e) other than
-/// `"`, `\` and `[`: the tests of [`needs_escape`] and of `visible`'s word test in one.
+/// Marks the bytes of `word` that are not printable ASCII (0x20 to 0x7e) or are `"`, `\\` or
+/// `[`: the tests of [`escape_marks`] and of `visible`'s word test in one, ORed (see
+/// [`crate::words`]: the lowest byte marked is the first such byte).
+fn unplain_marks(word: u64) -> u64 {
+    below_marks(word, 0x20)
+        | from_del_marks(word)
+        | byte_marks(word, b'"')
+        | byte_marks(word, b'\\')
+        | byte_marks(word, b'[')
+}
+
+/// Whether each of the eight bytes of `word` is printable ASCII other than `"`, `\\` and `[`.
+#[cfg(test)]
 fn plain_word(word: u64) -> bool {
-    !(has_high(word)
-        || has_below(word, 0x20)
-        || has_byte(word, 0x7f)
-        || has_byte(word, b'"')
-        || has_byte(word, b'\\')
-        || has_byte(word, b'['))
+    unplain_marks(word) == 0
+}
+
+/// The eight bytes of `bytes` from `at` as a word, for a scan a word at a time; past the end,
+/// spaces (plain for every test here), so that the end of a text is a word too, not a byte at
+/// a time.
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(word) => u64::from_le_bytes(word.try_into().expect("eight bytes")),
+        None => {
+            let mut word = [b' '; 8];
+            word[..bytes.len() - at].copy_from_slice(&bytes[at..]);
+            u64::from_le_bytes(word)
+        }
+    }
+}
+
+/// The first marked byte of the word at `at` ([`word_at`]'s padding is never marked first).
+fn first_marked(at: usize, marks: u64) -> usize {
+    at + (marks.trailing_zeros() / 8) as usize
 }
 
 /// A JSON string, escaped as serde_json escapes it: `"` and `\`, `\b \f \n \r \t`, other
@@ -319,13 +341,12 @@ pub(crate) fn escaped(buf: &mut Vec<u8>, text: &str) {
     let mut clean_from = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if i + 8 <= bytes.len() {
-            let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-            if !needs_escape(word) {
-                i += 8;
-                continue;
-            }
+        let marks = escape_marks(word_at(bytes, i));
+        if marks == 0 {
+            i += 8;
+            continue;
         }
+        i = first_marked(i, marks);
         let b = bytes[i];
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
@@ -356,10 +377,16 @@ pub(crate) fn escaped(buf: &mut Vec<u8>, text: &str) {
     buf.extend_from_slice(&bytes[clean_from..]);
 }
 
-/// Whether any of the eight bytes of `word` is below 0x20, `"` or a backslash (the word tests for
-/// a zero byte and for a byte below 0x20; a word that fails goes byte by byte).
+/// Marks the bytes of `word` below 0x20, `"` and backslashes (see [`crate::words`]: the
+/// lowest byte marked is the first to escape).
+fn escape_marks(word: u64) -> u64 {
+    below_marks(word, 0x20) | byte_marks(word, b'"') | byte_marks(word, b'\\')
+}
+
+/// Whether any of the eight bytes of `word` is one to escape.
+#[cfg(test)]
 fn needs_escape(word: u64) -> bool {
-    has_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\')
+    escape_marks(word) != 0
 }
 
 /// serde_json's pretty layout (two spaces a level, `"key": value`, `[]` and `{}` when empty)
