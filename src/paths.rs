@@ -813,11 +813,34 @@ pub fn text(path: &Path) -> String {
 pub fn display_path(path: &Path) -> String {
     // File names come from the layout: shown so that they cannot drive a terminal or forge CI
     // output (`openclaw-gateway-x\n::error ...service`).
-    let shown = match process_cwd().and_then(|c| path.strip_prefix(c).ok()) {
-        Some(rest) if !rest.as_os_str().is_empty() => rest.display().to_string(),
-        _ => path.display().to_string(),
+    let shown = match process_cwd().and_then(|c| below(c, path)) {
+        Some(rest) if !rest.as_os_str().is_empty() => rest,
+        _ => path,
     };
+    // As `display` writes it (invalid UTF-8 replaced alike), without the formatting machinery.
+    let shown = shown.to_string_lossy();
     crate::report::visible::visible(&cut(&shown)).into_owned()
+}
+
+/// What is left of `path` below `dir` (`Path::strip_prefix`); for two plain spellings (see
+/// [`plain_spelling`]) the bytes after `dir`'s, where `strip_prefix` takes both apart.
+fn below<'p>(dir: &Path, path: &'p Path) -> Option<&'p Path> {
+    if plain_spelling(dir).is_some() && plain_spelling(path).is_some() {
+        let (d, p) = (
+            dir.as_os_str().as_encoded_bytes(),
+            path.as_os_str().as_encoded_bytes(),
+        );
+        let rest = p.strip_prefix(d)?;
+        let rest = match rest {
+            [] => rest,
+            [b'/', rest @ ..] => rest,
+            _ if d.ends_with(b"/") => rest,
+            _ => return None,
+        };
+        // Only on unix (`plain_spelling` says `None` elsewhere), where any bytes are a path.
+        return Some(path_of(rest));
+    }
+    path.strip_prefix(dir).ok()
 }
 
 /// A path as long as no path that exists can be (a layout's string: `%h` repeated in a unit)
@@ -1291,6 +1314,25 @@ pub(crate) mod tests {
             for bytes in variants {
                 let path = Path::new(OsStr::from_bytes(&bytes));
                 assert_eq!(plain_spelling(path), by_split(&bytes), "{}", path.display());
+            }
+        }
+    }
+
+    /// What is left below a directory, found as bytes for plain spellings, is what
+    /// `strip_prefix` leaves, byte for byte, over every pair of short spellings.
+    #[test]
+    fn below_leaves_what_strip_prefix_leaves() {
+        let spellings = short_spellings();
+        for dir in &spellings {
+            for path in &spellings {
+                let bytes = |p: Option<&Path>| p.map(|p| p.as_os_str().as_encoded_bytes().to_vec());
+                assert_eq!(
+                    bytes(below(dir, path)),
+                    bytes(path.strip_prefix(dir).ok()),
+                    "{} below {}",
+                    path.display(),
+                    dir.display()
+                );
             }
         }
     }
