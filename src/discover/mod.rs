@@ -182,7 +182,7 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
     const COMPOSE: &str = "compose files, 3 levels down";
     const QUADLETS: &str = "Podman quadlets";
     let mut out = Vec::new();
-    for home in homes {
+    for (i, home) in homes.iter().enumerate() {
         Searched::add(&mut out, home, STATE);
         Searched::add(&mut out, home, COMPOSE);
         for (dir, what) in services::user_service_dirs(home, root) {
@@ -190,7 +190,11 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
         }
         let uid = services::uid_of(home, root);
         let manager = services::QuadletManager::read(ServiceKind::SystemdUser, home, root);
-        let host = compose::HostContext { home, root };
+        // Placed as the quadlet search places them ([`compose_invocations`]).
+        let host = compose::HostContext {
+            home,
+            root: if i == 0 { root } else { None },
+        };
         let place = |dir: &str| manager.place(dir, &host);
         let defaults = quadlet::user_dirs(home, root, uid.as_deref());
         let dirs = quadlet::generator_dirs(manager.unit_dirs(), defaults, &place);
