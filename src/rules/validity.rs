@@ -696,6 +696,19 @@ mod tests {
         crate::resolve::verdict::decide(&mut host.instances[0]);
     }
 
+    /// The gateway's current verdicts, checked against `target` as well, decided again.
+    fn with_target(host: &mut Host, target: Verdict) {
+        let current = Validity::clone(host.instances[0].validity.as_deref().expect("set"));
+        host.instances[0].validity = Some(
+            Validity {
+                target: Some(Box::new(target)),
+                ..current
+            }
+            .into(),
+        );
+        crate::resolve::verdict::decide(&mut host.instances[0]);
+    }
+
     /// The running release accepts the typo; the target release 2026.10.1 refuses it.
     fn refused_after_upgrade(host: &mut Host) {
         let target = Verdict {
@@ -803,15 +816,7 @@ mod tests {
             release: "2026.10.1".to_string(),
             ..verdict(vec![(unknown_prot(&host), repair)], true)
         };
-        let current = Validity::clone(host.instances[0].validity.as_deref().expect("set"));
-        host.instances[0].validity = Some(
-            Validity {
-                target: Some(Box::new(target)),
-                ..current
-            }
-            .into(),
-        );
-        crate::resolve::verdict::decide(&mut host.instances[0]);
+        with_target(&mut host, target);
         let f = host.finding(UPGRADE_FIXES_START);
         assert_eq!(
             f.message,
@@ -833,19 +838,16 @@ mod tests {
     fn cl703_not_for_what_the_current_release_already_reports() {
         let mut host = host([typo("ops")]);
         refused(&mut host);
-        let current = Validity::clone(host.instances[0].validity.as_deref().expect("set"));
         let target = Verdict {
             release: "2026.10.1".to_string(),
-            ..current.verdict.clone()
+            ..host.instances[0]
+                .validity
+                .as_deref()
+                .expect("set")
+                .verdict
+                .clone()
         };
-        host.instances[0].validity = Some(
-            Validity {
-                target: Some(Box::new(target)),
-                ..current
-            }
-            .into(),
-        );
-        crate::resolve::verdict::decide(&mut host.instances[0]);
+        with_target(&mut host, target);
         assert!(host.findings(UPGRADE_BREAKS_CONFIG).is_empty());
         assert_eq!(host.findings(CONFIG_REJECTED).len(), 1);
     }
@@ -914,15 +916,7 @@ mod tests {
             release: "2026.10.1".to_string(),
             ..verdict(Vec::new(), true)
         };
-        let current = Validity::clone(host.instances[0].validity.as_deref().expect("set"));
-        host.instances[0].validity = Some(
-            Validity {
-                target: Some(Box::new(target)),
-                ..current
-            }
-            .into(),
-        );
-        crate::resolve::verdict::decide(&mut host.instances[0]);
+        with_target(&mut host, target);
         insta::assert_snapshot!("CL705", host.human(UPGRADE_FIXES_START));
     }
 }
