@@ -220,7 +220,13 @@ pub fn generator_dirs(
         };
     };
     let mut out = GeneratorDirs::default();
+    // Podman skips a directory it has visited (`searchPaths.Visited`): a value naming one
+    // directory many times is read once, not once per mention.
+    let mut seen = HashSet::new();
     for dir in value.split(':').take_while(|d| d.starts_with('/')) {
+        if !seen.insert(dir) {
+            continue;
+        }
         let placed = place(dir);
         if crate::load::layout::names_inside(&placed) {
             out.dirs.push(SearchDir::all(placed));
@@ -1355,8 +1361,16 @@ fn read_env_file(
 
 #[cfg(test)]
 mod tests {
-    use super::podman_volume;
+    use super::{generator_dirs, podman_volume};
     use crate::discover::compose::spec::VolumeKind;
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_unit_dir_named_many_times_is_searched_once() {
+        let value = ["/srv/q", "/etc/q"].repeat(5_000).join(":");
+        let dirs = generator_dirs(Some(&value), Vec::new(), &|d| PathBuf::from(d));
+        assert_eq!(dirs.dirs.len() + dirs.outside.len(), 2, "{dirs:?}");
+    }
 
     fn read(raw: &str) -> (VolumeKind, String, String, bool) {
         let v = podman_volume(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
