@@ -359,6 +359,18 @@ fn quadlet_unit_dirs_are_read_where_the_layout_has_them_and_said_where_it_does_n
     assert_eq!(found, ["in-unit-dirs"]);
     assert_eq!(said.len(), 1, "{said:?}");
     assert!(said[0].contains("other directories"), "{}", said[0]);
+    // ... and the relative entry is said where it is set (CL904), as podman logs it.
+    let (_, _, json) = check(&t, &[]);
+    let invalid = findings_of(&json, "CL904");
+    assert_eq!(invalid.len(), 1, "{invalid:?}");
+    assert!(
+        invalid[0].contains("`relative`")
+            && invalid[0].contains("not a valid file path")
+            && invalid[0].contains("user.conf")
+            && invalid[0].contains("\"line\":2"),
+        "{}",
+        invalid[0]
+    );
     // An empty value leaves the default directories.
     write(
         &t,

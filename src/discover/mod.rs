@@ -476,7 +476,8 @@ fn compose_invocations(
 }
 
 /// The directories a quadlet generator of `manager` reads ([`quadlet::generator_dirs`]), and
-/// CL902 at its `QUADLET_UNIT_DIRS` when some are outside the layout.
+/// at its `QUADLET_UNIT_DIRS` CL902 when some are outside the layout, CL904 when an entry is
+/// not an absolute path.
 fn generator_dirs(
     manager: &services::QuadletManager,
     defaults: Vec<quadlet::SearchDir>,
@@ -486,9 +487,15 @@ fn generator_dirs(
 ) -> Vec<quadlet::SearchDir> {
     let place = |dir: &str| manager.place(dir, host);
     let dirs = quadlet::generator_dirs(manager.unit_dirs(), defaults, &place);
-    if !dirs.outside.is_empty() {
-        if let Some(at) = manager.unit_dirs_at(sources) {
+    if dirs.outside.is_empty() && dirs.relative.is_none() {
+        return dirs.dirs;
+    }
+    if let Some(at) = manager.unit_dirs_at(sources) {
+        if !dirs.outside.is_empty() {
             problems.push(quadlet::unit_dirs_outside(&dirs, at));
+        }
+        if let Some(relative) = &dirs.relative {
+            problems.push(quadlet::unit_dirs_relative(relative, at));
         }
     }
     dirs.dirs

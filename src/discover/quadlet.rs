@@ -199,6 +199,9 @@ pub struct GeneratorDirs {
     pub from_env: bool,
     /// `QUADLET_UNIT_DIRS`'s directories outside the scanned layout, as written: not read.
     pub outside: Vec<String>,
+    /// Its first entry that is not an absolute path, as written: the generator reads none
+    /// from there on.
+    pub relative: Option<String>,
 }
 
 /// The directories a generator run reads: `QUADLET_UNIT_DIRS` in its environment (`unit_dirs`)
@@ -223,7 +226,11 @@ pub fn generator_dirs(
     // Podman skips a directory it has visited (`searchPaths.Visited`): a value naming one
     // directory many times is read once, not once per mention.
     let mut seen = HashSet::new();
-    for dir in value.split(':').take_while(|d| d.starts_with('/')) {
+    for dir in value.split(':') {
+        if !dir.starts_with('/') {
+            out.relative = Some(dir.to_string());
+            break;
+        }
         if !seen.insert(dir) {
             continue;
         }
@@ -260,6 +267,19 @@ pub fn unit_dirs_outside(dirs: &GeneratorDirs, at: Loc) -> Problem {
             names.join(", "),
             if names.len() == 1 { "that is" } else { "those are" },
             if names.len() == 1 { "it" } else { "them" },
+        ),
+        loc: Some(at),
+    }
+}
+
+/// CL904 at the `QUADLET_UNIT_DIRS` assignment (`at`) whose entry `relative` is not an
+/// absolute path: Podman's `getDirsFromEnv` logs "not a valid file path" and stops there.
+pub fn unit_dirs_relative(relative: &str, at: Loc) -> Problem {
+    Problem {
+        kind: ProblemKind::InvalidValue,
+        message: format!(
+            "QUADLET_UNIT_DIRS, set here in the environment systemd gives podman's quadlet generator, has an entry that is not an absolute path, `{}`: the generator logs \"not a valid file path\" and reads neither it nor any entry after it",
+            shown(relative)
         ),
         loc: Some(at),
     }
@@ -1370,6 +1390,15 @@ mod tests {
         let value = ["/srv/q", "/etc/q"].repeat(5_000).join(":");
         let dirs = generator_dirs(Some(&value), Vec::new(), &|d| PathBuf::from(d));
         assert_eq!(dirs.dirs.len() + dirs.outside.len(), 2, "{dirs:?}");
+    }
+
+    #[test]
+    fn the_first_relative_unit_dir_ends_the_list_and_is_kept_to_be_said() {
+        let dirs = generator_dirs(Some("/a:~/q:/b"), Vec::new(), &|d| PathBuf::from(d));
+        assert_eq!(dirs.dirs.len() + dirs.outside.len(), 1, "{dirs:?}");
+        assert_eq!(dirs.relative.as_deref(), Some("~/q"));
+        let dirs = generator_dirs(Some("/a:/b"), Vec::new(), &|d| PathBuf::from(d));
+        assert_eq!(dirs.relative, None);
     }
 
     fn read(raw: &str) -> (VolumeKind, String, String, bool) {

@@ -125,6 +125,10 @@ fn is_manager_conf(path: &std::path::Path) -> bool {
 /// ([`crate::discover::services::manager`]'s limits, which the message gives).
 const MANAGER_ENV_BUDGET_HELP: &str = "a real system.conf or user.conf sets a handful of variables in DefaultEnvironment=, and every unit the manager starts gets them all; this one sets far more, so clawlint stopped reading it at the assignment shown: look for what filled it (a generated or pasted file) and shorten it; a gateway's port, profile, state dir or config path that the unread part may set is unverifiable until then";
 
+/// CL904's help for a `QUADLET_UNIT_DIRS` entry in the manager's environment that is not an
+/// absolute path (the only value clawlint judges there).
+const MANAGER_UNIT_DIRS_RELATIVE_HELP: &str = "write every QUADLET_UNIT_DIRS entry as an absolute path (`~` and `$HOME` are not expanded there), or remove the entry, then `systemctl daemon-reload` (`systemctl --user daemon-reload` for user.conf); `/usr/libexec/podman/quadlet -dryrun` logs the entries its generator refuses";
+
 /// CL901's help for a quadlet: Podman's generator reads it first, with a parser of its own
 /// (`crate::discover::quadlet`), then systemd reads the unit it writes.
 const QUADLET_UNPARSABLE_HELP: &str = "fix the line as the message says (a comment starts with `#` or `;`, every other line is a `[Group]` header alone on its line, the name without quotes, backslashes or brackets, or a `Key=value` after one; re-save the file as UTF-8 without a byte order mark), then `systemctl --user daemon-reload` (`systemctl daemon-reload` for a system quadlet); `/usr/libexec/podman/quadlet -dryrun -user` shows what Podman's generator makes of the directory, and `systemd-analyze verify UNIT` what systemd makes of the unit it writes";
@@ -149,6 +153,7 @@ fn is_quadlet(path: &std::path::Path) -> bool {
 fn systemd_help(kind: ProblemKind, path: &std::path::Path) -> &'static str {
     match kind {
         ProblemKind::Budget if is_manager_conf(path) => MANAGER_ENV_BUDGET_HELP,
+        ProblemKind::InvalidValue if is_manager_conf(path) => MANAGER_UNIT_DIRS_RELATIVE_HELP,
         ProblemKind::Unparsable if is_quadlet(path) => QUADLET_UNPARSABLE_HELP,
         ProblemKind::InvalidValue if is_quadlet(path) => QUADLET_INVALID_HELP,
         ProblemKind::MissingEnvVar if is_quadlet(path) => QUADLET_EXEC_VARIABLE_HELP,
