@@ -463,16 +463,19 @@ pub struct Searched {
 }
 
 impl Searched {
-    /// Adds `what` at `dir`, merging with an entry for the same directory.
-    pub fn add(list: &mut Vec<Searched>, dir: &std::path::Path, what: &'static str) {
-        match list.iter_mut().find(|s| s.dir == dir) {
-            Some(entry) if !entry.what.contains(&what) => entry.what.push(what),
-            Some(_) => {}
-            None => list.push(Searched {
-                dir: dir.to_path_buf(),
-                what: vec![what],
-                exists: crate::paths::host::is_dir(dir),
-            }),
+    /// `what` looked for at `dir`.
+    pub fn new(dir: &std::path::Path, what: &'static str) -> Searched {
+        Searched {
+            dir: dir.to_path_buf(),
+            what: vec![what],
+            exists: crate::paths::host::is_dir(dir),
+        }
+    }
+
+    /// `what` looked for here too (once).
+    pub fn also(&mut self, what: &'static str) {
+        if !self.what.contains(&what) {
+            self.what.push(what);
         }
     }
 }

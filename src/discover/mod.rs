@@ -17,6 +17,7 @@ use crate::load::env::Env;
 use crate::load::Problem;
 use crate::paths::absolute;
 use crate::source::{Loc, SourceMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What to look at.
@@ -181,49 +182,103 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
         "state dirs .openclaw, .openclaw-<profile>, .clawdbot and their gateway.cmd";
     const COMPOSE: &str = "compose files, 3 levels down";
     const QUADLETS: &str = "Podman quadlets";
-    let mut out = Vec::new();
-    for (i, home) in homes.iter().enumerate() {
-        Searched::add(&mut out, home, STATE);
-        Searched::add(&mut out, home, COMPOSE);
+    // The quadlet directories placed as the quadlet search places them
+    // ([`compose_invocations`]); each home's listed with it, the system's after the root's.
+    let root_home = root.map(|r| r.join("root"));
+    let mut generators = quadlet_generators(homes, root, root_home.as_deref()).into_iter();
+    let mut out = SearchedDirs::default();
+    for home in homes {
+        out.add(home, STATE);
+        out.add(home, COMPOSE);
         for (dir, what) in services::user_service_dirs(home, root) {
-            Searched::add(&mut out, &dir, what);
+            out.add(&dir, what);
         }
-        let uid = services::uid_of(home, root);
-        let manager = services::QuadletManager::read(ServiceKind::SystemdUser, home, root);
-        // Placed as the quadlet search places them ([`compose_invocations`]).
-        let host = compose::HostContext {
-            home,
-            root: if i == 0 { root } else { None },
-        };
-        let place = |dir: &str| manager.place(dir, &host);
-        let defaults = quadlet::user_dirs(home, root, uid.as_deref());
-        let dirs = quadlet::generator_dirs(manager.unit_dirs(), defaults, &place);
-        for search in dirs.dirs {
-            Searched::add(&mut out, &search.dir, QUADLETS);
-        }
+        out.add_quadlet_dirs(generators.next(), QUADLETS);
     }
     if let Some(root) = root {
         for (dir, what) in services::system_service_dirs(root) {
-            Searched::add(&mut out, &dir, what);
+            out.add(&dir, what);
         }
         for dir in container_scan_dirs(&[], Some(root)) {
-            Searched::add(&mut out, &dir, COMPOSE);
+            out.add(&dir, COMPOSE);
         }
-        let root_home = root.join("root");
-        let manager =
-            services::QuadletManager::read(ServiceKind::SystemdSystem, &root_home, Some(root));
-        let host = compose::HostContext {
-            home: &root_home,
-            root: Some(root),
-        };
-        let place = |dir: &str| manager.place(dir, &host);
-        let defaults = quadlet::system_dirs(root);
-        let dirs = quadlet::generator_dirs(manager.unit_dirs(), defaults, &place);
-        for search in dirs.dirs {
-            Searched::add(&mut out, &search.dir, QUADLETS);
+        out.add_quadlet_dirs(generators.next(), QUADLETS);
+    }
+    out.list
+}
+
+/// The directories of CL910's list, in the order first added, each once with everything
+/// looked for there (found by a map, not a scan of the list: a `QUADLET_UNIT_DIRS` can name
+/// thousands).
+#[derive(Default)]
+struct SearchedDirs {
+    list: Vec<Searched>,
+    at: HashMap<PathBuf, usize>,
+}
+
+impl SearchedDirs {
+    fn add(&mut self, dir: &Path, what: &'static str) {
+        match self.at.get(dir) {
+            Some(&i) => Searched::also(&mut self.list[i], what),
+            None => {
+                self.at.insert(dir.to_path_buf(), self.list.len());
+                self.list.push(Searched::new(dir, what));
+            }
         }
     }
-    out
+
+    /// The directories `generator` reads.
+    fn add_quadlet_dirs(&mut self, generator: Option<QuadletGenerator>, what: &'static str) {
+        let Some(generator) = generator else { return };
+        let place = |dir: &str| generator.manager.place(dir, &generator.host);
+        let unit_dirs = generator.manager.unit_dirs();
+        for search in quadlet::generator_dirs(unit_dirs, generator.defaults, &place).dirs {
+            self.add(&search.dir, what);
+        }
+    }
+}
+
+/// A Podman quadlet generator the host runs: its manager's configuration, where its paths
+/// are placed, and the directories it reads unless `QUADLET_UNIT_DIRS` says otherwise.
+struct QuadletGenerator<'a> {
+    manager: services::QuadletManager,
+    host: compose::HostContext<'a>,
+    defaults: Vec<quadlet::SearchDir>,
+}
+
+/// Each home's user manager's generator (`--root` only for the first home), then under
+/// `--root` the system manager's, whose `%h` is root's home (`root_home`, `<root>/root`).
+fn quadlet_generators<'a>(
+    homes: &'a [PathBuf],
+    root: Option<&'a Path>,
+    root_home: Option<&'a Path>,
+) -> Vec<QuadletGenerator<'a>> {
+    let users = homes.iter().enumerate().map(|(i, home)| {
+        let uid = services::uid_of(home, root);
+        QuadletGenerator {
+            manager: services::QuadletManager::read(ServiceKind::SystemdUser, home, root),
+            host: compose::HostContext {
+                home,
+                root: if i == 0 { root } else { None },
+            },
+            defaults: quadlet::user_dirs(home, root, uid.as_deref()),
+        }
+    });
+    let system = root
+        .zip(root_home)
+        .map(|(root, root_home)| QuadletGenerator {
+            manager: services::QuadletManager::read(
+                ServiceKind::SystemdSystem,
+                root_home,
+                Some(root),
+            ),
+            host: compose::HostContext {
+                home: root_home,
+                root: Some(root),
+            },
+            defaults: quadlet::system_dirs(root),
+        });
+    users.chain(system).collect()
 }
 
 /// The gateways of every compose project named, found by the bounded scan, or run by a
@@ -431,42 +486,20 @@ fn compose_invocations(
         }
     }
     // Podman quadlets: each home's, and the system's (whose `%h` is root's home).
-    for (i, home) in homes.iter().enumerate() {
-        let user = compose::HostContext {
-            home,
-            root: if i == 0 { root } else { None },
-        };
-        let uid = services::uid_of(home, root);
-        let manager = services::QuadletManager::read(ServiceKind::SystemdUser, home, root);
-        let defaults = quadlet::user_dirs(home, root, uid.as_deref());
-        let dirs = generator_dirs(&manager, defaults, &user, sources, problems);
+    let root_home = root.map(|r| r.join("root"));
+    for generator in quadlet_generators(homes, root, root_home.as_deref()) {
+        let QuadletGenerator {
+            manager,
+            host,
+            defaults,
+        } = generator;
+        let dirs = generator_dirs(&manager, defaults, &host, sources, problems);
         let scanned = quadlet::files(&dirs);
         quadlet::said(&scanned, sources, problems);
         let manager_env = manager.default_environment();
         out.extend(quadlet::invocations(
             &scanned,
-            &user,
-            &manager_env,
-            sources,
-            problems,
-        ));
-    }
-    if let Some(root) = root {
-        let root_home = root.join("root");
-        let system = compose::HostContext {
-            home: &root_home,
-            root: Some(root),
-        };
-        let manager =
-            services::QuadletManager::read(ServiceKind::SystemdSystem, &root_home, Some(root));
-        let defaults = quadlet::system_dirs(root);
-        let dirs = generator_dirs(&manager, defaults, &system, sources, problems);
-        let scanned = quadlet::files(&dirs);
-        quadlet::said(&scanned, sources, problems);
-        let manager_env = manager.default_environment();
-        out.extend(quadlet::invocations(
-            &scanned,
-            &system,
+            &host,
             &manager_env,
             sources,
             problems,
