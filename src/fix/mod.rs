@@ -84,11 +84,11 @@ impl std::fmt::Display for Refusals<'_> {
             if i > 0 {
                 f.write_str("; ")?;
             }
-            write!(
-                f,
-                "\"{}\" cannot be moved: {}",
-                refusal.gateway, refusal.why
-            )?;
+            // Written piece by piece: said for most findings of a crowded host.
+            f.write_str("\"")?;
+            f.write_str(&refusal.gateway)?;
+            f.write_str("\" cannot be moved: ")?;
+            f.write_str(&refusal.why)?;
         }
         Ok(())
     }

@@ -12,7 +12,7 @@ use super::index::{CdpProfiles, HeldPaths, Readers, Reading};
 use super::pins::{pins, Pin};
 use super::{Applicability, Edit, Fix, NoFix, Refusal, Refusals};
 use crate::catalog;
-use crate::diagnostic::{Finding, Text};
+use crate::diagnostic::{Finding, Name, Text};
 use crate::paths::{FastMap as HashMap, FastSet};
 use crate::ports::allocate::{self, work, Movers, Round};
 use crate::resolve::model::{Instance, ListenerKind, Origin, PortKind};
@@ -44,6 +44,8 @@ pub struct Planner<'a> {
     /// plan reads changes until a move is planned (the host's ports, the planned moves), and
     /// on a crowded host most findings ask again for gateways that already could not move.
     refused: HashMap<usize, Text>,
+    /// Each gateway's shared name, once asked ([`Planner::shared_name`]).
+    shared_names: Option<Vec<Option<Name>>>,
     /// The first gateways reading each file, for each way of reading one ([`Reading`]).
     readers: [OnceCell<Readers>; 3],
     /// Who holds each path of every gateway ([`super::paths`]).
@@ -68,6 +70,7 @@ impl<'a> Planner<'a> {
             planned: Vec::new(),
             planned_at: vec![None; instances.len()],
             refused: HashMap::default(),
+            shared_names: None,
             readers: Default::default(),
             held_paths: OnceCell::new(),
             shared_containers: OnceCell::new(),
@@ -151,35 +154,31 @@ impl<'a> Planner<'a> {
     /// The fix for a finding whose remedy is moving a base port, or why there is none.
     pub fn fix(&mut self, f: &Finding) -> Result<Fix, NoFix> {
         let names = f.instance_names();
-        let candidates = self.candidates(f, &names);
+        let mut candidates = self.candidates(f, &names);
         if candidates.is_empty() {
             return Err("moving a base port would not end it: the ports involved do not move with any gateway's base port".into());
         }
         // A gateway already moving for another finding moves once, and its move may be
         // enough: a pair needs one gateway to leave, a shared gateway port all but one.
-        let leaving: Vec<usize> = candidates
+        let leaving = candidates
             .iter()
-            .filter_map(|&i| self.planned_at[i])
-            .collect();
-        let first_leaving = leaving.iter().min().map(|&k| self.planned[k].clone());
-        let pool: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|&i| self.planned_at[i].is_none())
-            .collect();
+            .filter(|&&i| self.planned_at[i].is_some())
+            .count();
+        let first_leaving = candidates.iter().filter_map(|&i| self.planned_at[i]).min();
         let must_leave = match f.rule == catalog::GATEWAY_PORT_COLLISION {
             true => names.len().saturating_sub(1),
             false => 1,
         };
-        let to_move = must_leave.saturating_sub(leaving.len());
+        let to_move = must_leave.saturating_sub(leaving);
         if to_move == 0 {
-            if let Some(fix) = first_leaving {
-                return Ok(fix);
+            if let Some(k) = first_leaving {
+                return Ok(self.planned[k].clone());
             }
         }
+        candidates.retain(|&i| self.planned_at[i].is_none());
+        let mut movers = Movers::new(self.instances, &candidates);
         let mut moves: Vec<Fix> = Vec::new();
         let mut refusals: Vec<Refusal> = Vec::new();
-        let mut movers = Movers::new(self.instances, &pool);
         while moves.len() < to_move {
             let Some((mover, why)) = movers.take() else {
                 break;
@@ -191,17 +190,22 @@ impl<'a> Planner<'a> {
             };
             match self.plan(mover, why) {
                 Ok(fix) => moves.push(fix),
-                Err(why) => refusals.push(Refusal {
-                    // The thread's shared name, not a search of the finding's labels: a finding on one port
-                    // names every gateway, and each may be refused (a search each was quadratic).
-                    gateway: crate::diagnostic::shared_name(&self.instances[mover].name),
-                    why,
-                }),
+                Err(why) => {
+                    if refusals.is_empty() {
+                        // Most findings of a crowded host end with every candidate refused:
+                        // their list is made at its length, not grown to it.
+                        refusals.reserve_exact(candidates.len());
+                    }
+                    refusals.push(Refusal {
+                        gateway: self.shared_name(mover),
+                        why,
+                    })
+                }
             }
         }
         match moves.len() {
             0 => match first_leaving {
-                Some(fix) => Ok(fix),
+                Some(k) => Ok(self.planned[k].clone()),
                 None => Err(NoFix::CannotMove(refusals.into_boxed_slice())),
             },
             1 => Ok(moves.remove(0)),
@@ -215,6 +219,18 @@ impl<'a> Planner<'a> {
                 edits: moves.into_iter().flat_map(|m| m.edits).collect(),
             }),
         }
+    }
+
+    /// The thread's shared name of the gateway at `i`, looked up once per gateway: a finding
+    /// on one port names every gateway, and each may be refused for many findings.
+    fn shared_name(&mut self, i: usize) -> Name {
+        let instances = self.instances;
+        let names = self
+            .shared_names
+            .get_or_insert_with(|| vec![None; instances.len()]);
+        names[i]
+            .get_or_insert_with(|| crate::diagnostic::shared_name(&instances[i].name))
+            .clone()
     }
 
     /// The move of the gateway at `mover`, or why it cannot move (known already when it was
@@ -480,39 +496,41 @@ impl Holders {
     }
 }
 
-pub(crate) struct PortOwners(HashMap<u16, (usize, bool)>);
+/// Which gateways have a listener on each port: (port, gateway) sorted, so that "does a
+/// gateway other than `i` listen on `port`" is asked of the first and last on that port.
+/// Made for every finding it serves (a few gateways' listeners): a sort, not a hash map.
+pub(crate) struct PortOwners(Vec<(u16, usize)>);
 
 impl PortOwners {
     pub(crate) fn of<'l>(
         listeners: impl IntoIterator<Item = (usize, &'l crate::resolve::Listener)>,
     ) -> PortOwners {
-        let mut owners: HashMap<u16, (usize, bool)> = HashMap::default();
-        for (j, l) in listeners {
-            work::add(1);
-            owners
-                .entry(l.port)
-                .and_modify(|(first, more)| *more |= *first != j)
-                .or_insert((j, false));
-        }
+        let mut owners: Vec<(u16, usize)> = listeners
+            .into_iter()
+            .map(|(j, l)| {
+                work::add(1);
+                (l.port, j)
+            })
+            .collect();
+        owners.sort_unstable();
         PortOwners(owners)
     }
 
     pub(crate) fn other_than(&self, i: usize, port: u16) -> bool {
-        self.0
-            .get(&port)
-            .is_some_and(|&(first, more)| more || first != i)
+        let owners = &self.0;
+        let first = owners.partition_point(|&(p, _)| p < port);
+        let end = owners.partition_point(|&(p, _)| p <= port);
+        first < end && (owners[first].1 != i || owners[end - 1].1 != i)
     }
 }
 
 /// Of the gateways at `named` (the finding's, in its order), those whose base-port move
 /// would end it.
 fn candidates(f: &Finding, instances: &[Instance], named: Vec<usize>) -> Vec<usize> {
-    let named: Vec<usize> = named
-        .into_iter()
-        // A container in its own network namespace moves by what it publishes (CL108's
-        // business), not by its base port.
-        .filter(|i| instances[*i].starts() && instances[*i].listens_on_host())
-        .collect();
+    let mut named = named;
+    // A container in its own network namespace moves by what it publishes (CL108's business),
+    // not by its base port.
+    named.retain(|&i| instances[i].starts() && instances[i].listens_on_host());
     // A listener that moves with the base port: the gateway port, and what is computed from it.
     let moves_with = |i: usize, l: &crate::resolve::Listener| match &l.origin {
         _ if l.kind == ListenerKind::Gateway => true,
@@ -523,16 +541,14 @@ fn candidates(f: &Finding, instances: &[Instance], named: Vec<usize>) -> Vec<usi
     let listeners = |i: usize| instances[i].listeners.iter().map(move |l| (i, l));
     if f.rule == catalog::LISTENER_COLLISION {
         let owners = PortOwners::of(named.iter().flat_map(|&i| listeners(i)));
-        named
-            .iter()
-            .copied()
-            .filter(|&i| {
-                listeners(i).any(|(_, l)| {
-                    work::add(1);
-                    moves_with(i, l) && owners.other_than(i, l.port)
-                })
+        let mut named = named;
+        named.retain(|&i| {
+            listeners(i).any(|(_, l)| {
+                work::add(1);
+                moves_with(i, l) && owners.other_than(i, l.port)
             })
-            .collect()
+        });
+        named
     } else if f.rule == catalog::PORT_IN_CDP_RANGE {
         // The listeners that move with their base, by port; the CDP ranges, by start and end.
         let mut moving: Vec<u16> = Vec::new();

@@ -1087,110 +1087,157 @@ pub fn mover<'a>(instances: &'a [Instance], candidates: &[usize]) -> Option<(usi
 /// likely added them, latest first (see [`mover`]): the one choice of a mover that the help
 /// lines and every fix (base ports, workspaces and agent dirs, sandbox prefixes, service
 /// ports) make, each taking the next when one cannot be moved.
+///
+/// Made for every finding a fix is planned for, so kept in two sorted lists (not trees): the
+/// candidates by (named, name, gateway) and the stamped ones by (named, stamp, gateway). A
+/// choice is always the last of its pool in one of them; one that leaves from the middle of
+/// the other is marked gone and skipped when it reaches that list's end. Each pool is a
+/// stretch of both lists, so a choice costs what it skips: the pool's sorting, in all.
 pub struct Movers<'a> {
-    instances: &'a [Instance],
-    named: Pool<'a>,
-    unnamed: Pool<'a>,
+    /// Every candidate once, by (named, name, gateway).
+    members: Vec<Member<'a>>,
+    /// The places in `members` of the stamped candidates, by (named, stamp, gateway).
+    stamped: Vec<u32>,
+    named: Pool,
+    unnamed: Pool,
 }
 
-/// Part of a [`Movers`] pool: by name, and those with a stamp by (stamp, index).
-#[derive(Default)]
-struct Pool<'a> {
-    by_name: std::collections::BTreeSet<(&'a str, usize)>,
-    stamped: std::collections::BTreeSet<(&'a str, usize)>,
+struct Member<'a> {
+    name: &'a str,
+    gateway: usize,
+    stamp: Option<&'a str>,
+    named: bool,
+    gone: bool,
 }
 
-impl<'a> Pool<'a> {
-    fn len(&self) -> usize {
-        self.by_name.len()
-    }
+/// Part of a [`Movers`]' lists: its members end at `members[end]` (the unnamed pool's start
+/// at 0, the named pool's where the unnamed pool's end), its stamped ones are
+/// `stamped[stamped_first..stamped_end]`, gone ones among them; `len` and `stamped_len` count
+/// those still in the pool.
+struct Pool {
+    end: usize,
+    stamped_first: usize,
+    stamped_end: usize,
+    len: usize,
+    stamped_len: usize,
 }
 
 impl<'a> Movers<'a> {
     pub fn new(instances: &'a [Instance], candidates: &[usize]) -> Movers<'a> {
-        let mut movers = Movers {
-            instances,
-            named: Pool::default(),
-            unnamed: Pool::default(),
+        work::add(candidates.len() as u64);
+        let mut members: Vec<Member<'a>> = candidates
+            .iter()
+            .map(|&i| Member {
+                name: instances[i].name.as_str(),
+                gateway: i,
+                stamp: stamp(&instances[i]),
+                named: is_named(&instances[i]),
+                gone: false,
+            })
+            .collect();
+        members.sort_unstable_by(|a, b| {
+            (a.named, a.name, a.gateway).cmp(&(b.named, b.name, b.gateway))
+        });
+        members.dedup_by_key(|m| m.gateway);
+        let mut stamped: Vec<u32> = (0..members.len() as u32)
+            .filter(|&k| members[k as usize].stamp.is_some())
+            .collect();
+        stamped.sort_unstable_by_key(|&k| {
+            let m = &members[k as usize];
+            (m.named, m.stamp, m.gateway)
+        });
+        let unnamed_len = members.partition_point(|m| !m.named);
+        let unnamed_stamped = stamped.partition_point(|&k| !members[k as usize].named);
+        let unnamed = Pool {
+            end: unnamed_len,
+            stamped_first: 0,
+            stamped_end: unnamed_stamped,
+            len: unnamed_len,
+            stamped_len: unnamed_stamped,
         };
-        for &i in candidates {
-            work::add(1);
-            let pool = match is_named(&instances[i]) {
-                true => &mut movers.named,
-                false => &mut movers.unnamed,
-            };
-            if pool.by_name.insert((instances[i].name.as_str(), i)) {
-                if let Some(stamp) = stamp(&instances[i]) {
-                    pool.stamped.insert((stamp, i));
-                }
-            }
-        }
-        movers
-    }
-
-    /// Leaves the gateway at `i` out of the pool.
-    fn remove(&mut self, i: usize) {
-        let instance = &self.instances[i];
-        for pool in [&mut self.named, &mut self.unnamed] {
-            if pool.by_name.remove(&(instance.name.as_str(), i)) {
-                if let Some(stamp) = stamp(instance) {
-                    pool.stamped.remove(&(stamp, i));
-                }
-            }
+        let named = Pool {
+            end: members.len(),
+            stamped_first: unnamed_stamped,
+            stamped_end: stamped.len(),
+            len: members.len() - unnamed_len,
+            stamped_len: stamped.len() - unnamed_stamped,
+        };
+        Movers {
+            members,
+            stamped,
+            named,
+            unnamed,
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.named.len() + self.unnamed.len() == 0
+        self.named.len + self.unnamed.len == 0
     }
 
     /// What [`mover`] chooses from the pool (and why); the chosen one leaves the pool.
     pub fn take(&mut self) -> Option<(usize, Why<'a>)> {
         work::add(1);
-        let instances = self.instances;
-        let name = |i: usize| instances[i].name.as_str();
-        let total = self.named.len() + self.unnamed.len();
-        if total == 1 {
-            let (_, last) = *self
-                .named
-                .by_name
-                .first()
-                .or(self.unnamed.by_name.first())?;
-            self.remove(last);
-            return Some((last, Why::Only(name(last))));
+        let Movers {
+            members,
+            stamped,
+            named,
+            unnamed,
+            ..
+        } = self;
+        let total = named.len + unnamed.len;
+        if total == 0 {
+            return None;
         }
-        let (pool, why_named) = match (self.named.len(), self.unnamed.len()) {
-            (0, _) => (&self.unnamed, false),
-            (_, 0) => (&self.named, false),
-            _ => (&self.named, true),
+        let why_named = named.len > 0 && unnamed.len > 0;
+        let pool = match named.len {
+            0 => unnamed,
+            _ => named,
         };
-        let (_, last_by_name) = *pool.by_name.last()?;
-        let mut chosen = None;
-        if pool.stamped.len() == pool.len() && pool.len() > 1 {
-            let mut latest = pool.stamped.iter().rev();
-            if let Some(&(stamp, i)) = latest.next() {
-                if latest.next().is_none_or(|(before, _)| *before != stamp) {
-                    chosen = Some((
-                        i,
-                        Why::SetUpLater {
-                            gateway: name(i),
-                            stamp,
-                        },
-                    ));
-                }
+        // The pool's last by name and its latest stamped, the gone ones after them cut off.
+        while members[pool.end - 1].gone {
+            work::add(1);
+            pool.end -= 1;
+        }
+        while pool.stamped_end > pool.stamped_first
+            && members[stamped[pool.stamped_end - 1] as usize].gone
+        {
+            work::add(1);
+            pool.stamped_end -= 1;
+        }
+        let last = pool.end - 1;
+        let mut chosen = (last, None);
+        if pool.stamped_len == pool.len && pool.len > 1 {
+            // The one stamped before the latest: gone ones between them are cut out.
+            let latest = stamped[pool.stamped_end - 1];
+            while members[stamped[pool.stamped_end - 2] as usize].gone {
+                work::add(1);
+                stamped[pool.stamped_end - 2] = latest;
+                pool.stamped_end -= 1;
+            }
+            let before = stamped[pool.stamped_end - 2] as usize;
+            let latest = latest as usize;
+            if members[before].stamp != members[latest].stamp {
+                chosen = (latest, members[latest].stamp);
             }
         }
-        let chosen = chosen.unwrap_or_else(|| {
-            let who = name(last_by_name);
-            let why = match (why_named, pool.len()) {
-                (true, 1) => Why::NamedProfile(who),
-                (true, _) => Why::LastNamedProfile(who),
-                _ => Why::LastByName(who),
-            };
-            (last_by_name, why)
-        });
-        self.remove(chosen.0);
-        Some(chosen)
+        let (k, stamp) = chosen;
+        let who = members[k].name;
+        let why = match (stamp, total, why_named, pool.len) {
+            (Some(stamp), ..) => Why::SetUpLater {
+                gateway: who,
+                stamp,
+            },
+            (None, 1, ..) => Why::Only(who),
+            (None, _, true, 1) => Why::NamedProfile(who),
+            (None, _, true, _) => Why::LastNamedProfile(who),
+            (None, ..) => Why::LastByName(who),
+        };
+        members[k].gone = true;
+        pool.len -= 1;
+        if members[k].stamp.is_some() {
+            pool.stamped_len -= 1;
+        }
+        Some((members[k].gateway, why))
     }
 }
 
@@ -1582,7 +1629,7 @@ mod tests {
             "2026-02-01T00:00:00Z",
         ];
         for _ in 0..60 {
-            let n = 1 + rng.below(9) as usize;
+            let n = 1 + rng.below(24) as usize;
             let host = host((0..n).map(|i| {
                 let mut g = gateway(&format!("m{}", rng.below(100) * 10 + i as u64))
                     .port(20000 + 200 * i as u16);
