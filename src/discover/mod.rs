@@ -136,11 +136,17 @@ fn discover_with(inputs: &Inputs) -> Found {
         }
         supervised.push(inv);
     }
+    let services::DiscoveryRun {
+        compose_runs,
+        mut managers,
+        ..
+    } = run;
     invocations.extend(compose_invocations(
         inputs,
         &homes,
         root.as_deref(),
-        run.compose_runs,
+        compose_runs,
+        &mut managers,
         &mut sources,
         &mut problems,
     ));
@@ -149,7 +155,7 @@ fn discover_with(inputs: &Inputs) -> Found {
         invocations,
         supervised,
         problems,
-        searched: searched_dirs(&homes, root.as_deref()),
+        searched: searched_dirs(&homes, root.as_deref(), &mut managers),
         release: None,
     }
 }
@@ -177,7 +183,11 @@ fn too_many_profile_dirs(
 
 /// Every directory the scans above look in, with what they look for there: the same lists
 /// the scans use, so that CL910 names exactly where clawlint looked.
-fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
+fn searched_dirs(
+    homes: &[PathBuf],
+    root: Option<&Path>,
+    managers: &mut services::Managers,
+) -> Vec<Searched> {
     const STATE: &str =
         "state dirs .openclaw, .openclaw-<profile>, .clawdbot and their gateway.cmd";
     const COMPOSE: &str = "compose files, 3 levels down";
@@ -185,7 +195,8 @@ fn searched_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<Searched> {
     // The quadlet directories placed as the quadlet search places them
     // ([`compose_invocations`]); each home's listed with it, the system's after the root's.
     let root_home = root.map(|r| r.join("root"));
-    let mut generators = quadlet_generators(homes, root, root_home.as_deref()).into_iter();
+    let mut generators =
+        quadlet_generators(homes, root, root_home.as_deref(), managers).into_iter();
     let mut out = SearchedDirs::default();
     for home in homes {
         out.add(home, STATE);
@@ -252,33 +263,35 @@ fn quadlet_generators<'a>(
     homes: &'a [PathBuf],
     root: Option<&'a Path>,
     root_home: Option<&'a Path>,
+    managers: &mut services::Managers,
 ) -> Vec<QuadletGenerator<'a>> {
-    let users = homes.iter().enumerate().map(|(i, home)| {
-        let uid = services::uid_of(home, root);
-        QuadletGenerator {
-            manager: services::QuadletManager::read(ServiceKind::SystemdUser, home, root),
-            host: compose::HostContext {
-                home,
-                root: if i == 0 { root } else { None },
-            },
-            defaults: quadlet::user_dirs(home, root, uid.as_deref()),
-        }
-    });
+    let mut generators: Vec<QuadletGenerator<'a>> = homes
+        .iter()
+        .enumerate()
+        .map(|(i, home)| {
+            let uid = services::uid_of(home, root);
+            QuadletGenerator {
+                manager: managers.quadlet(ServiceKind::SystemdUser, home, root),
+                host: compose::HostContext {
+                    home,
+                    root: if i == 0 { root } else { None },
+                },
+                defaults: quadlet::user_dirs(home, root, uid.as_deref()),
+            }
+        })
+        .collect();
     let system = root
         .zip(root_home)
         .map(|(root, root_home)| QuadletGenerator {
-            manager: services::QuadletManager::read(
-                ServiceKind::SystemdSystem,
-                root_home,
-                Some(root),
-            ),
+            manager: managers.quadlet(ServiceKind::SystemdSystem, root_home, Some(root)),
             host: compose::HostContext {
                 home: root_home,
                 root: Some(root),
             },
             defaults: quadlet::system_dirs(root),
         });
-    users.chain(system).collect()
+    generators.extend(system);
+    generators
 }
 
 /// The gateways of every compose project named, found by the bounded scan, or run by a
@@ -288,6 +301,7 @@ fn compose_invocations(
     homes: &[PathBuf],
     root: Option<&Path>,
     unit_runs: compose::runs::Runs,
+    managers: &mut services::Managers,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<Invocation> {
@@ -487,7 +501,7 @@ fn compose_invocations(
     }
     // Podman quadlets: each home's, and the system's (whose `%h` is root's home).
     let root_home = root.map(|r| r.join("root"));
-    for generator in quadlet_generators(homes, root, root_home.as_deref()) {
+    for generator in quadlet_generators(homes, root, root_home.as_deref(), managers) {
         let QuadletGenerator {
             manager,
             host,

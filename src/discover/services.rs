@@ -893,8 +893,9 @@ fn unit_home_of(
 pub struct DiscoveryRun {
     /// The compose projects supervisors start ([`invocation`]).
     pub compose_runs: compose::runs::Runs,
-    /// Each systemd manager's `DefaultEnvironment=`, read once per (manager, home), not per unit.
-    managers: BTreeMap<(ServiceKind, PathBuf), ManagerEnv>,
+    /// Each systemd manager's configuration, read once per run for its native units, its
+    /// quadlet generator and CL910's list.
+    pub managers: Managers,
     /// The problems said once however many units read their file.
     said: SaidOnce,
 }
@@ -1253,6 +1254,39 @@ fn home_of_user<'a>(homes: &'a [PathBuf], user: &str) -> Option<&'a Path> {
         .map(PathBuf::as_path)
 }
 
+/// Each systemd manager's configuration ([`ManagerEnv`]), read once per run: by the first of
+/// its native units, its quadlet generator or CL910's list of searched directories to ask.
+#[derive(Default)]
+pub struct Managers {
+    read: BTreeMap<(ServiceKind, PathBuf), Rc<ManagerEnv>>,
+}
+
+impl Managers {
+    /// The configuration of the `kind` manager of `home` (a user manager's is per home; the
+    /// system manager's is one under `root`, whatever home asks).
+    fn read(&mut self, kind: ServiceKind, home: &Path, root: Option<&Path>) -> Rc<ManagerEnv> {
+        let key_home = match kind {
+            ServiceKind::SystemdUser => home.to_path_buf(),
+            _ => PathBuf::new(),
+        };
+        let read = self
+            .read
+            .entry((kind, key_home))
+            .or_insert_with(|| Rc::new(ManagerEnv::read(kind, home, root)));
+        Rc::clone(read)
+    }
+
+    /// What the `kind` manager of `home` gives its quadlet generator ([`QuadletManager`]).
+    pub fn quadlet(
+        &mut self,
+        kind: ServiceKind,
+        home: &Path,
+        root: Option<&Path>,
+    ) -> QuadletManager {
+        QuadletManager(self.read(kind, home, root))
+    }
+}
+
 /// One file of a unit: the unit itself, then its drop-ins in systemd's order.
 struct Layer {
     file: FileId,
@@ -1390,13 +1424,9 @@ impl ManagerEnv {
 /// (`DefaultEnvironment=` included) put over it (`build_generator_environment`, then `putenv`
 /// in the child that runs the generators). What clawlint cannot see (`systemctl
 /// set-environment`, environment.d for a user manager) may set them too.
-pub struct QuadletManager(ManagerEnv);
+pub struct QuadletManager(Rc<ManagerEnv>);
 
 impl QuadletManager {
-    pub fn read(kind: ServiceKind, home: &Path, root: Option<&Path>) -> QuadletManager {
-        QuadletManager(ManagerEnv::read(kind, home, root))
-    }
-
     /// `DefaultEnvironment=`, each name once, as every service of the manager starts with it.
     pub fn default_environment(&self) -> Vec<(String, String)> {
         let vars = self.0.vars.iter();
@@ -1736,9 +1766,7 @@ impl UnitReader<'_> {
             domain_path: None,
         };
         // What the manager gives every unit (lowest precedence), and `ExecSearchPath=`.
-        let manager_env = managers
-            .entry((self.kind, home.to_path_buf()))
-            .or_insert_with(|| ManagerEnv::read(self.kind, home, self.root));
+        let manager_env = managers.read(self.kind, home, self.root);
         let search = manager::exec_search_path(&units, &expand);
         let search_paths = search.as_ref().map(manager::SearchPath::paths);
         let search_dirs = search_paths.as_deref();
