@@ -379,3 +379,79 @@ fn quadlet_unit_dirs_are_read_where_the_layout_has_them_and_said_where_it_does_n
     );
     assert_eq!(names(&t), (vec!["in-default-dir".to_string()], vec![]));
 }
+
+/// What stops the reading of the user manager's configuration (a line systemd's parser fails,
+/// `DefaultEnvironment=` past its budget, a file that cannot be read) is said on a host whose
+/// only systemd services are quadlets, whose generator and services that configuration
+/// reaches: once, at its place, however many quadlets and native units read it. Without a
+/// gateway that reads it, nothing is said, as for native units.
+#[test]
+fn a_managers_configuration_problems_are_said_for_quadlets_too_once() {
+    let t = host_with_native_gateway("containers-quadlet-manager-problems");
+    let quadlets = "home/.config/containers/systemd";
+    write(
+        &t,
+        &format!("{quadlets}/a.container"),
+        &quadlet_on_18789("a"),
+    );
+    write(
+        &t,
+        &format!("{quadlets}/b.container"),
+        &quadlet_on_18789("b"),
+    );
+    let conf = "home/.config/systemd/user.conf";
+    write(&t, conf, "[Manager\nDefaultEnvironment=GATEWAY_PORT=1\n");
+    let refused = |t: &TempDir| findings_of(&check(t, &[]).2, "CL901");
+    let said = refused(&t);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].contains("user.conf")
+            && said[0].contains("\"line\":1")
+            && said[0].contains("manager configuration"),
+        "{}",
+        said[0]
+    );
+    // A native gateway unit reading it too: still once.
+    let unit = "home/.config/systemd/user/openclaw-gateway-ops.service";
+    write(
+        &t,
+        unit,
+        "[Service]\nExecStart=/usr/bin/openclaw --profile ops gateway --port 19800\n",
+    );
+    assert_eq!(refused(&t).len(), 1);
+    std::fs::remove_file(t.join(unit)).unwrap();
+    // `DefaultEnvironment=` past its budget: CL907 at the first assignment past it.
+    let mut text = String::from("[Manager]\n");
+    for i in 0..1_001 {
+        text.push_str(&format!("DefaultEnvironment=K{i}=v\n"));
+    }
+    write(&t, conf, &text);
+    let budget = findings_of(&check(&t, &[]).2, "CL907");
+    assert_eq!(budget.len(), 1, "{budget:?}");
+    assert!(
+        budget[0].contains("user.conf") && budget[0].contains("\"line\":1002"),
+        "{}",
+        budget[0]
+    );
+    // A user.conf that is a directory cannot be read: said at it.
+    std::fs::remove_file(t.join(conf)).unwrap();
+    std::fs::create_dir_all(t.join(conf)).unwrap();
+    let (_, _, json) = check(&t, &[]);
+    let at_conf: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.to_string().contains("systemd/user.conf\""))
+        .collect();
+    assert_eq!(at_conf.len(), 1, "{json}");
+    // No gateway reads the configuration: nothing is said of it.
+    std::fs::remove_dir(t.join(conf)).unwrap();
+    write(&t, conf, "[Manager\n");
+    std::fs::remove_file(t.join(format!("{quadlets}/a.container"))).unwrap();
+    write(
+        &t,
+        &format!("{quadlets}/b.container"),
+        "[Container]\nImage=docker.io/library/postgres:16\n",
+    );
+    assert!(refused(&t).is_empty());
+}

@@ -511,13 +511,11 @@ fn compose_invocations(
         let scanned = quadlet::files(&dirs);
         quadlet::said(&scanned, sources, problems);
         let manager_env = manager.default_environment();
-        out.extend(quadlet::invocations(
-            &scanned,
-            &host,
-            &manager_env,
-            sources,
-            problems,
-        ));
+        let gateways = quadlet::invocations(&scanned, &host, &manager_env, sources, problems);
+        if !gateways.is_empty() || manager.unit_dirs().is_some() {
+            manager.report(sources, problems);
+        }
+        out.extend(gateways);
     }
     out
 }

@@ -1312,6 +1312,8 @@ struct ManagerEnv {
     unreadable: Vec<(PathBuf, ReadError)>,
     /// The `.d` directory where the listing met its entry budget.
     stopped_in: Option<PathBuf>,
+    /// Whether its problems were said ([`ManagerEnv::report`]).
+    reported: std::cell::Cell<bool>,
 }
 
 impl ManagerEnv {
@@ -1359,60 +1361,61 @@ impl ManagerEnv {
             refused,
             unreadable,
             stopped_in: listed.stopped_in,
+            reported: Default::default(),
         }
     }
 
     /// Sets its variables in `env` (before the unit's own), each placed in its file, which is
-    /// registered; a file that could not be read is one located problem, however many units
-    /// read it.
+    /// registered; what stopped systemd or clawlint reading the configuration is said
+    /// ([`ManagerEnv::report`]).
     fn apply(
         &self,
         map: &PathMap,
         env: &mut Env,
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
-        said: &mut SaidOnce,
     ) {
-        let stopped = self
-            .stopped_in
-            .as_deref()
-            .map(|dir| manager::stopped(dir, sources));
-        let unread = self
-            .unreadable
-            .iter()
-            .map(|(path, err)| unreadable(sources, path, err));
-        for problem in stopped.into_iter().chain(unread) {
-            said.push_once_at_its_place(problems, problem);
-        }
         let mut ids: BTreeMap<usize, FileId> = BTreeMap::new();
-        // Registered (and scanned for what may be shown) once, however many units read it.
-        let mut file_of = |i: usize, sources: &mut SourceMap| {
-            *ids.entry(i).or_insert_with(|| {
-                let (path, text) = &self.files[i];
-                register_unit(sources, path, text)
-            })
-        };
         for (i, key, value, span) in &self.vars {
-            let at = Loc {
-                file: file_of(*i, sources),
-                span: *span,
-            };
+            // Registered (and scanned for what may be shown) once, however many units read it.
+            let file = *ids.entry(*i).or_insert_with(|| self.register(*i, sources));
+            let at = Loc { file, span: *span };
             env.set(key, map.map(value), EnvOrigin::Service(at));
         }
+        self.report(sources, problems);
+    }
+
+    /// The `i`th of its files, registered.
+    fn register(&self, i: usize, sources: &mut SourceMap) -> FileId {
+        let (path, text) = &self.files[i];
+        register_unit(sources, path, text)
+    }
+
+    /// Says, each at its place, what stopped the reading of this configuration: a `.d`
+    /// directory past the listing budget, a file that cannot be read, `DefaultEnvironment=`
+    /// past its budget, a line systemd's parser refuses. Once per run, by whichever reads it
+    /// first for a gateway: a native unit, or the quadlet generator it runs.
+    fn report(&self, sources: &mut SourceMap, problems: &mut Vec<Problem>) {
+        if self.reported.replace(true) {
+            return;
+        }
+        if let Some(dir) = self.stopped_in.as_deref() {
+            problems.push(manager::stopped(dir, sources));
+        }
+        for (path, err) in &self.unreadable {
+            problems.push(unreadable(sources, path, err));
+        }
         if let Some((i, span)) = self.stopped_at {
-            let problem = manager::stopped_environment(Loc {
-                file: file_of(i, sources),
-                span,
-            });
-            said.push(problems, problem);
+            let file = self.register(i, sources);
+            problems.push(manager::stopped_environment(Loc { file, span }));
         }
         if let Some((i, stopped, unread)) = self.refused {
+            let file = self.register(i, sources);
             let at = Loc {
-                file: file_of(i, sources),
+                file,
                 span: stopped.span,
             };
-            let problem = refused_line(at, stopped.why, RefusedIn::Manager { unread });
-            said.push(problems, problem);
+            problems.push(refused_line(at, stopped.why, RefusedIn::Manager { unread }));
         }
     }
 }
@@ -1432,6 +1435,13 @@ impl QuadletManager {
         let vars = self.0.vars.iter();
         vars.map(|(_, name, value, _)| (name.clone(), value.clone()))
             .collect()
+    }
+
+    /// Says what stopped the reading of the manager's configuration, once per run whatever
+    /// reads it ([`ManagerEnv::report`]): for a generator that writes a gateway's service, or
+    /// whose directories the configuration chooses (`QUADLET_UNIT_DIRS`).
+    pub fn report(&self, sources: &mut SourceMap, problems: &mut Vec<Problem>) {
+        self.0.report(sources, problems);
     }
 
     /// `QUADLET_UNIT_DIRS` as the generator gets it: `DefaultEnvironment=`'s, else
@@ -1880,7 +1890,7 @@ impl UnitReader<'_> {
             return None;
         }
         let mut env = Env::new();
-        manager_env.apply(&map, &mut env, sources, problems, said);
+        manager_env.apply(&map, &mut env, sources, problems);
         if let (Some(search), Some(dirs)) = (&search, &search_paths) {
             let (i, span) = search.last();
             env.set("PATH", dirs.join(":"), EnvOrigin::Service(at(i, span)));
