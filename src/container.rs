@@ -172,6 +172,10 @@ pub struct Container {
     /// where its files are, and the administrator's drop-in a fix writes instead of editing
     /// them. `None` for every other container.
     pub packaged: Option<Box<Packaged>>,
+    /// The `QUADLET_UNIT_DIRS` assignment in the systemd manager's configuration that made
+    /// Podman's generator read the quadlet's directory; `None` for a quadlet of the default
+    /// directories and for other engines.
+    pub found_through: Option<Loc>,
 }
 
 /// Where a packaged quadlet's files lie, and the drop-in under `/etc/containers/systemd`

@@ -455,3 +455,69 @@ fn a_managers_configuration_problems_are_said_for_quadlets_too_once() {
     );
     assert!(refused(&t).is_empty());
 }
+
+/// `resolve` on the host, JSON: the instances.
+fn resolved(t: &TempDir, extra: &[&str]) -> Vec<serde_json::Value> {
+    let home = t.join("home").display().to_string();
+    let mut args = vec![
+        "resolve",
+        "--home",
+        &home,
+        "--no-config",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let (_, stdout, stderr) = clawlint(&args);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    json["instances"].as_array().unwrap().clone()
+}
+
+/// `resolve` shows a quadlet found in a directory `QUADLET_UNIT_DIRS` names with the
+/// assignment that names it, in JSON (`foundThrough`) and in the table; a quadlet of the
+/// default directories has none.
+#[test]
+fn resolve_shows_the_quadlet_unit_dirs_assignment_a_quadlet_was_found_through() {
+    let t = host_with_native_gateway("containers-quadlet-found-through");
+    write(
+        &t,
+        "home/quadlets/openclaw.container",
+        &quadlet_on_18789("in-unit-dirs"),
+    );
+    let conf = "home/.config/systemd/user.conf";
+    write(
+        &t,
+        conf,
+        "[Manager]\n# where the quadlets are\nDefaultEnvironment=QUADLET_UNIT_DIRS=/home/ana/quadlets\n",
+    );
+    let found = |t: &TempDir| -> Vec<serde_json::Value> {
+        resolved(t, &[])
+            .iter()
+            .filter(|g| !g["container"].is_null())
+            .map(|g| g["container"]["foundThrough"].clone())
+            .collect()
+    };
+    let through = found(&t);
+    assert_eq!(through.len(), 1, "{through:?}");
+    assert_eq!(through[0]["variable"], "QUADLET_UNIT_DIRS");
+    let at = through[0]["location"].as_str().unwrap();
+    assert!(at.ends_with(".config/systemd/user.conf:3:20"), "{at}");
+    let home = t.join("home").display().to_string();
+    let (_, table, _) = clawlint(&["resolve", "--home", &home, "--no-config"]);
+    assert!(
+        table.contains("QUADLET_UNIT_DIRS names") && table.contains("user.conf:3:20"),
+        "{table}"
+    );
+    // From the default directory: no `foundThrough`.
+    std::fs::remove_file(t.join(conf)).unwrap();
+    std::fs::create_dir_all(t.join("home/.config/containers")).unwrap();
+    std::fs::rename(
+        t.join("home/quadlets"),
+        t.join("home/.config/containers/systemd"),
+    )
+    .unwrap();
+    let through = found(&t);
+    assert_eq!(through.len(), 1, "{through:?}");
+    assert!(through[0].is_null(), "{through:?}");
+}

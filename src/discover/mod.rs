@@ -508,12 +508,23 @@ fn compose_invocations(
             defaults,
         } = generator;
         let dirs = generator_dirs(&manager, defaults, &host, sources, problems);
-        let scanned = quadlet::files(&dirs);
+        let scanned = quadlet::files(&dirs.dirs);
         quadlet::said(&scanned, sources, problems);
         let manager_env = manager.default_environment();
-        let gateways = quadlet::invocations(&scanned, &host, &manager_env, sources, problems);
+        let mut gateways = quadlet::invocations(&scanned, &host, &manager_env, sources, problems);
         if !gateways.is_empty() || manager.unit_dirs().is_some() {
             manager.report(sources, problems);
+        }
+        // Each found in a directory `QUADLET_UNIT_DIRS` names (all are, when it names one
+        // inside the layout): `resolve` shows the assignment.
+        let found_through = match dirs.from_env {
+            true => manager.unit_dirs_at(sources),
+            false => None,
+        };
+        for gateway in &mut gateways {
+            if let Some(container) = gateway.container.as_deref_mut() {
+                container.found_through = found_through;
+            }
         }
         out.extend(gateways);
     }
@@ -529,11 +540,11 @@ fn generator_dirs(
     host: &compose::HostContext,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-) -> Vec<quadlet::SearchDir> {
+) -> quadlet::GeneratorDirs {
     let place = |dir: &str| manager.place(dir, host);
     let dirs = quadlet::generator_dirs(manager.unit_dirs(), defaults, &place);
     if dirs.outside.is_empty() && dirs.relative.is_none() {
-        return dirs.dirs;
+        return dirs;
     }
     if let Some(at) = manager.unit_dirs_at(sources) {
         if !dirs.outside.is_empty() {
@@ -543,7 +554,7 @@ fn generator_dirs(
             problems.push(quadlet::unit_dirs_relative(relative, at));
         }
     }
-    dirs.dirs
+    dirs
 }
 
 /// Compose projects: files named in one directory are one project, merged in the order

@@ -1219,6 +1219,7 @@ fn invocation(
             name_clashes: Vec::new(),
             drop_ins: Vec::new(),
             packaged: None,
+            found_through: None,
         })),
     })
 }

@@ -173,6 +173,10 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
         ),
         &at(sources, c.loc),
     );
+    if let Some(loc) = c.found_through {
+        let how = "in a directory QUADLET_UNIT_DIRS names, set for podman's quadlet generator";
+        row(out, "found", how, &at(sources, loc));
+    }
     row(out, "network", &c.network.describe(), "");
     if let Some(p) = &c.profiles {
         let state = match &p.state {
@@ -939,6 +943,13 @@ impl<'s> ModelJson<'s> {
         }
         w.key("engine").str(c.engine.id());
         w.key("file").str(&path_text(&c.file, home));
+        // Only a quadlet found through QUADLET_UNIT_DIRS: the assignment that names its
+        // directory.
+        if let Some(loc) = c.found_through {
+            let text = self.at(loc);
+            w.key("foundThrough").object().key("location").str(&text);
+            w.key("variable").str("QUADLET_UNIT_DIRS").end();
+        }
         w.key("image").opt_str(c.image.as_deref());
         w.key("listenersInContainer");
         self.listeners(w, &inst.container_listeners, false);

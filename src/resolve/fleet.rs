@@ -188,6 +188,7 @@ fn cell_invocation(
             name_clashes: Vec::new(),
             drop_ins: Vec::new(),
             packaged: None,
+            found_through: None,
         })),
     }
 }

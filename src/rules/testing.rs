@@ -162,6 +162,7 @@ impl ContainerSpec {
             name_clashes: Vec::new(),
             drop_ins: Vec::new(),
             packaged: None,
+            found_through: None,
         }
     }
 }

@@ -1950,6 +1950,7 @@ fn gateway_invocation(
             name_clashes: Vec::new(),
             drop_ins: Vec::new(),
             packaged: None,
+            found_through: None,
         })),
     })
 }
