@@ -521,3 +521,59 @@ fn resolve_shows_the_quadlet_unit_dirs_assignment_a_quadlet_was_found_through() 
     assert_eq!(through.len(), 1, "{through:?}");
     assert!(through[0].is_null(), "{through:?}");
 }
+
+/// A user manager's `QUADLET_UNIT_DIRS` under `/home/NAME` is the scanned home's directory
+/// when the layout's `/etc/passwd` gives the home to NAME, or names no user for it; when it
+/// names another user, `/home/NAME` is that other user's home, read under `--root`.
+#[test]
+fn quadlet_unit_dirs_in_another_users_home_are_not_the_scanned_homes() {
+    let t = host_with_native_gateway("containers-quadlet-unit-dirs-user");
+    write(
+        &t,
+        "home/quadlets/openclaw.container",
+        &quadlet_on_18789("in-scanned-home"),
+    );
+    write(
+        &t,
+        "root/home/ana/quadlets/openclaw.container",
+        &quadlet_on_18789("in-anas-home"),
+    );
+    write(
+        &t,
+        "root/etc/systemd/user.conf.d/50-quadlet-unit-dirs.conf",
+        "[Manager]\nManagerEnvironment=QUADLET_UNIT_DIRS=/home/ana/quadlets\n",
+    );
+    let root = t.join("root").display().to_string();
+    // The quadlets of the gateways `resolve` finds, scanning the home `dir` of the host.
+    let containers = |dir: &str| -> Vec<String> {
+        let home = t.join(dir).display().to_string();
+        let (_, stdout, stderr) = clawlint(&[
+            "resolve",
+            "--home",
+            &home,
+            "--root",
+            &root,
+            "--no-config",
+            "--format",
+            "json",
+        ]);
+        let json: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+        let all = json["instances"].as_array().unwrap().iter();
+        all.filter_map(|g| g["container"]["name"].as_str().map(str::to_string))
+            .collect()
+    };
+    // No user named for the home: it is taken to be ana's.
+    assert_eq!(containers("home"), ["in-scanned-home"]);
+    write(
+        &t,
+        "root/etc/passwd",
+        "root:x:0:0:root:/root:/bin/bash\nana:x:1000:1000::/home/ana:/bin/bash\nbob:x:1001:1001::/home/bob:/bin/bash\n",
+    );
+    // The layout gives the home to ana (it is named after her): the same.
+    std::fs::rename(t.join("home"), t.join("ana")).unwrap();
+    assert_eq!(containers("ana"), ["in-scanned-home"]);
+    // ... to bob: /home/ana is another user's home, read under --root.
+    std::fs::rename(t.join("ana"), t.join("bob")).unwrap();
+    assert_eq!(containers("bob"), ["in-anas-home"]);
+}

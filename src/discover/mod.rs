@@ -241,7 +241,8 @@ impl SearchedDirs {
     /// The directories `generator` reads.
     fn add_quadlet_dirs(&mut self, generator: Option<QuadletGenerator>, what: &'static str) {
         let Some(generator) = generator else { return };
-        let place = |dir: &str| generator.manager.place(dir, &generator.host);
+        let user = generator.user.as_ref();
+        let place = |dir: &str| generator.manager.place(dir, &generator.host, user);
         let unit_dirs = generator.manager.unit_dirs();
         for search in quadlet::generator_dirs(unit_dirs, generator.defaults, &place).dirs {
             self.add(&search.dir, what);
@@ -255,6 +256,8 @@ struct QuadletGenerator<'a> {
     manager: services::QuadletManager,
     host: compose::HostContext<'a>,
     defaults: Vec<quadlet::SearchDir>,
+    /// The user whose manager it is, when the layout's `/etc/passwd` names the home's.
+    user: Option<services::PasswdUser>,
 }
 
 /// Each home's user manager's generator (`--root` only for the first home), then under
@@ -269,14 +272,16 @@ fn quadlet_generators<'a>(
         .iter()
         .enumerate()
         .map(|(i, home)| {
-            let uid = services::uid_of(home, root);
+            let user = services::user_of(home, root);
+            let uid = user.as_ref().map(|u| u.uid.as_str());
             QuadletGenerator {
                 manager: managers.quadlet(ServiceKind::SystemdUser, home, root),
                 host: compose::HostContext {
                     home,
                     root: if i == 0 { root } else { None },
                 },
-                defaults: quadlet::user_dirs(home, root, uid.as_deref()),
+                defaults: quadlet::user_dirs(home, root, uid),
+                user,
             }
         })
         .collect();
@@ -289,6 +294,7 @@ fn quadlet_generators<'a>(
                 root: Some(root),
             },
             defaults: quadlet::system_dirs(root),
+            user: None,
         });
     generators.extend(system);
     generators
@@ -506,8 +512,9 @@ fn compose_invocations(
             manager,
             host,
             defaults,
+            user,
         } = generator;
-        let dirs = generator_dirs(&manager, defaults, &host, sources, problems);
+        let dirs = generator_dirs(&manager, defaults, &host, user.as_ref(), sources, problems);
         let scanned = quadlet::files(&dirs.dirs);
         quadlet::said(&scanned, sources, problems);
         let manager_env = manager.default_environment();
@@ -538,10 +545,11 @@ fn generator_dirs(
     manager: &services::QuadletManager,
     defaults: Vec<quadlet::SearchDir>,
     host: &compose::HostContext,
+    user: Option<&services::PasswdUser>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> quadlet::GeneratorDirs {
-    let place = |dir: &str| manager.place(dir, host);
+    let place = |dir: &str| manager.place(dir, host, user);
     let dirs = quadlet::generator_dirs(manager.unit_dirs(), defaults, &place);
     if dirs.outside.is_empty() && dirs.relative.is_none() {
         return dirs;

@@ -497,6 +497,20 @@ fn runtime_dir(home: &Path, root: Option<&Path>) -> Option<PathBuf> {
 
 /// The uid of the user whose home is `home`, from `root/etc/passwd` (see [`runtime_dir`]).
 pub(crate) fn uid_of(home: &Path, root: Option<&Path>) -> Option<String> {
+    user_of(home, root).map(|user| user.uid)
+}
+
+/// A user of `root/etc/passwd`: the fields clawlint reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PasswdUser {
+    pub uid: String,
+    /// The home as the host spells it (`/home/ana`).
+    pub dir: String,
+}
+
+/// The user whose home is `home`, from `root/etc/passwd`: the entry whose home is this home,
+/// or whose name the home's directory is named after (`alice`, `home-alice`).
+pub(crate) fn user_of(home: &Path, root: Option<&Path>) -> Option<PasswdUser> {
     let root = root?;
     let passwd = ServiceFiles::text(&root.join("etc/passwd"), SMALL_FILE_LIMIT).ok()?;
     let home_name = home.file_name()?.to_str()?;
@@ -506,8 +520,12 @@ pub(crate) fn uid_of(home: &Path, root: Option<&Path>) -> Option<String> {
         let same_home = Path::new(dir) == home
             || Path::new(dir).file_name().and_then(|n| n.to_str()) == Some(home_name);
         let named = *name == home_name || home_name.ends_with(&format!("-{name}"));
-        (!name.is_empty() && (same_home || named) && uid.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| uid.to_string())
+        (!name.is_empty() && (same_home || named) && uid.bytes().all(|b| b.is_ascii_digit())).then(
+            || PasswdUser {
+                uid: uid.to_string(),
+                dir: dir.trim_end_matches('/').to_string(),
+            },
+        )
     })
 }
 
@@ -1469,11 +1487,20 @@ impl QuadletManager {
 
     /// A directory as the manager's files write it, where the layout has it: one in a user's
     /// home (`/home/NAME/...`, `/root/...`) in the scanned home, as a unit's paths are read
-    /// ([`home_of_path`]), for a user manager; else as `host` places it.
-    pub fn place(&self, dir: &str, host: &compose::HostContext) -> PathBuf {
+    /// ([`home_of_path`]), for a user manager; else as `host` places it. When the layout's
+    /// `/etc/passwd` gives the scanned home's user (`user`) another home, a `/home/NAME/...`
+    /// is another user's and placed as `host` places it; when it names no user, the scanned
+    /// home is taken to be `/home/NAME`, whatever NAME is.
+    pub fn place(
+        &self,
+        dir: &str,
+        host: &compose::HostContext,
+        user: Option<&PasswdUser>,
+    ) -> PathBuf {
         let in_home = (self.0.kind == ServiceKind::SystemdUser)
             .then(|| home_of_path(dir))
             .flatten()
+            .filter(|h| user.is_none_or(|user| user.dir == *h))
             .and_then(|h| dir.strip_prefix(h.as_str()).map(str::to_string));
         match in_home {
             Some(rest) => crate::paths::normalize(&host.home.join(rest.trim_start_matches('/'))),
