@@ -9,7 +9,6 @@ use super::visible::visible;
 use super::{place, showable, Place};
 use crate::diagnostic::{Finding, Reported};
 use crate::source::{Loc, SourceMap};
-use crate::words::{below_marks, byte_marks, from_del_marks};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -263,13 +262,13 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     let mut clean_from = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let marks = unplain_marks(word_at(bytes, i));
+        let marks = unplain_marks(block_at(bytes, i));
         if marks == 0 {
-            i += 8;
+            i += BLOCK;
             continue;
         }
         // Straight to the first byte that is not plain.
-        i = first_marked(i, marks);
+        i += marks.trailing_zeros() as usize;
         let escape: &[u8] = match bytes[i] {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -288,40 +287,92 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     true
 }
 
-/// Marks the bytes of `word` that are not printable ASCII (0x20 to 0x7e) or are `"`, `\\` or
-/// `[`: the tests of [`escape_marks`] and of `visible`'s word test in one, ORed (see
-/// [`crate::words`]: the lowest byte marked is the first such byte).
-fn unplain_marks(word: u64) -> u64 {
-    below_marks(word, 0x20)
-        | from_del_marks(word)
-        | byte_marks(word, b'"')
-        | byte_marks(word, b'\\')
-        | byte_marks(word, b'[')
-}
+/// How many bytes the scans for bytes to escape look at at once.
+const BLOCK: usize = 16;
 
-/// Whether each of the eight bytes of `word` is printable ASCII other than `"`, `\\` and `[`.
-#[cfg(test)]
-fn plain_word(word: u64) -> bool {
-    unplain_marks(word) == 0
-}
-
-/// The eight bytes of `bytes` from `at` as a word, for a scan a word at a time; past the end,
-/// spaces (plain for every test here), so that the end of a text is a word too, not a byte at
-/// a time.
-fn word_at(bytes: &[u8], at: usize) -> u64 {
-    match bytes.get(at..at + 8) {
-        Some(word) => u64::from_le_bytes(word.try_into().expect("eight bytes")),
+/// The [`BLOCK`] bytes of `bytes` from `at`; past the end, spaces (plain for every test here),
+/// so that the end of a text is a block too, not a byte at a time.
+fn block_at(bytes: &[u8], at: usize) -> [u8; BLOCK] {
+    match bytes.get(at..at + BLOCK) {
+        Some(block) => block.try_into().expect("a block"),
         None => {
-            let mut word = [b' '; 8];
-            word[..bytes.len() - at].copy_from_slice(&bytes[at..]);
-            u64::from_le_bytes(word)
+            let mut block = [b' '; BLOCK];
+            block[..bytes.len() - at].copy_from_slice(&bytes[at..]);
+            block
         }
     }
 }
 
-/// The first marked byte of the word at `at` ([`word_at`]'s padding is never marked first).
-fn first_marked(at: usize, marks: u64) -> usize {
-    at + (marks.trailing_zeros() / 8) as usize
+/// Whether [`plain_shown`] stops at byte `b`: not printable ASCII (0x20 to 0x7e), or `"`,
+/// `\\` or `[` (the bytes [`escapes`] stops at, and those `visible` may change).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn unplain(b: u8) -> bool {
+    !(0x20..0x7f).contains(&b) || matches!(b, b'"' | b'\\' | b'[')
+}
+
+/// Whether [`escaped`] stops at byte `b`: a control character below 0x20, `"` or `\\`.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn escapes(b: u8) -> bool {
+    b < 0x20 || matches!(b, b'"' | b'\\')
+}
+
+/// The bytes of `block` that `test` holds for, bit `i` for byte `i`: what the SSE2 tests
+/// below give (x86_64 uses this only in the tests), and what other processors use.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn marks_of(block: [u8; BLOCK], test: fn(u8) -> bool) -> u32 {
+    (0..BLOCK).fold(0, |marks, i| marks | u32::from(test(block[i])) << i)
+}
+
+/// [`marks_of`] `block` by [`unplain`].
+fn unplain_marks(block: [u8; BLOCK]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of every x86_64 processor (the target's baseline features),
+        // and the load reads the sixteen bytes of `block`, unaligned.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast());
+            // Compared as signed bytes, those below 0x20 are also every byte from 0x80.
+            let outside = _mm_or_si128(
+                _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)),
+            );
+            let marked = _mm_or_si128(
+                _mm_or_si128(outside, _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8))),
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'[' as i8)),
+                ),
+            );
+            _mm_movemask_epi8(marked) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    marks_of(block, unplain)
+}
+
+/// [`marks_of`] `block` by [`escapes`].
+fn escape_marks(block: [u8; BLOCK]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: as in `unplain_marks`.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast());
+            // Unsigned bytes at most 0x1f: those the minimum with 0x1f leaves as they are.
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+            let marked = _mm_or_si128(
+                control,
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)),
+                ),
+            );
+            _mm_movemask_epi8(marked) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    marks_of(block, escapes)
 }
 
 /// A JSON string, escaped as serde_json escapes it: `"` and `\`, `\b \f \n \r \t`, other
@@ -335,18 +386,18 @@ pub(crate) fn string(buf: &mut Vec<u8>, text: &str) {
 
 /// The inside of a JSON string (see [`string`]): a string written in pieces is its pieces
 /// escaped one after the other. Runs with nothing to escape (almost all of every text) are
-/// found eight bytes at a time and copied at once.
+/// found a block of sixteen bytes at a time and copied at once.
 pub(crate) fn escaped(buf: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut clean_from = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let marks = escape_marks(word_at(bytes, i));
+        let marks = escape_marks(block_at(bytes, i));
         if marks == 0 {
-            i += 8;
+            i += BLOCK;
             continue;
         }
-        i = first_marked(i, marks);
+        i += marks.trailing_zeros() as usize;
         let b = bytes[i];
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
@@ -356,11 +407,7 @@ pub(crate) fn escaped(buf: &mut Vec<u8>, text: &str) {
             b'\t' => b"\\t",
             0x08 => b"\\b",
             0x0c => b"\\f",
-            0x00..=0x1f => b"",
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => b"",
         };
         buf.extend_from_slice(&bytes[clean_from..i]);
         if escape.is_empty() {
@@ -375,18 +422,6 @@ pub(crate) fn escaped(buf: &mut Vec<u8>, text: &str) {
         clean_from = i;
     }
     buf.extend_from_slice(&bytes[clean_from..]);
-}
-
-/// Marks the bytes of `word` below 0x20, `"` and backslashes (see [`crate::words`]: the
-/// lowest byte marked is the first to escape).
-fn escape_marks(word: u64) -> u64 {
-    below_marks(word, 0x20) | byte_marks(word, b'"') | byte_marks(word, b'\\')
-}
-
-/// Whether any of the eight bytes of `word` is one to escape.
-#[cfg(test)]
-fn needs_escape(word: u64) -> bool {
-    escape_marks(word) != 0
 }
 
 /// serde_json's pretty layout (two spaces a level, `"key": value`, `[]` and `{}` when empty)
@@ -636,7 +671,7 @@ mod tests {
     }
 
     /// Every string of up to three bytes from a set of awkward ones (and each padded to cross
-    /// an eight-byte word) is escaped as serde_json escapes it.
+    /// a block of sixteen bytes) is escaped as serde_json escapes it.
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
         let pieces = [
@@ -646,7 +681,7 @@ mod tests {
         for a in pieces {
             for b in pieces {
                 for c in pieces {
-                    for pad in ["", "1234567", "12345678901234"] {
+                    for pad in ["", "1234567", "123456789012345", "1234567890123456789"] {
                         let text = format!("{pad}{a}{b}{pad}{c}");
                         let mut ours = Vec::new();
                         string(&mut ours, &text);
@@ -660,34 +695,28 @@ mod tests {
         }
     }
 
+    /// The block tests mark exactly the bytes their byte tests hold for, each byte value at
+    /// every place of a block of other bytes.
     #[test]
-    fn the_word_test_finds_exactly_the_bytes_to_escape() {
-        for b in 0..=255u8 {
-            for at in 0..8 {
-                let mut word = [b'a'; 8];
-                word[at] = b;
-                let expected = b < 0x20 || b == b'"' || b == b'\\';
-                assert_eq!(
-                    needs_escape(u64::from_le_bytes(word)),
-                    expected,
-                    "{b} at {at}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn the_plain_word_test_passes_exactly_printable_ascii_but_quote_backslash_bracket() {
-        for b in 0..=255u8 {
-            for at in 0..8 {
-                let mut word = [b'a'; 8];
-                word[at] = b;
-                let expected = (0x20..=0x7e).contains(&b) && !matches!(b, b'"' | b'\\' | b'[');
-                assert_eq!(
-                    plain_word(u64::from_le_bytes(word)),
-                    expected,
-                    "{b} at {at}"
-                );
+    fn the_block_tests_mark_exactly_the_bytes_to_stop_at() {
+        for fill in [b'a', b' ', 0x7e, 0x80, b'"', 0] {
+            for b in 0..=255u8 {
+                for at in 0..BLOCK {
+                    let mut block = [fill; BLOCK];
+                    block[at] = b;
+                    let expected = |test: fn(u8) -> bool| {
+                        let fills = if test(fill) { !0 ^ 1 << at } else { 0 };
+                        fills & 0xffff | u32::from(test(b)) << at
+                    };
+                    assert_eq!(escape_marks(block), expected(escapes), "{b} at {at}");
+                    assert_eq!(unplain_marks(block), expected(unplain), "{b} at {at}");
+                    assert_eq!(marks_of(block, escapes), expected(escapes));
+                    assert_eq!(marks_of(block, unplain), expected(unplain));
+                }
+                let control = b < 0x20;
+                assert_eq!(escapes(b), control || b == b'"' || b == b'\\', "{b}");
+                let printable = (0x20..=0x7e).contains(&b);
+                assert_eq!(unplain(b), !printable || matches!(b, b'"' | b'\\' | b'['));
             }
         }
     }
@@ -701,7 +730,7 @@ mod tests {
         ];
         for a in pieces {
             for b in pieces {
-                for pad in ["", "1234567", "12345678901234"] {
+                for pad in ["", "1234567", "123456789012345", "1234567890123456789"] {
                     for text in [format!("{a}{pad}{b}"), format!("{pad}{a}{b}{pad}")] {
                         let mut ours = Vec::new();
                         shown(&mut ours, &text);
