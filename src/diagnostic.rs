@@ -14,31 +14,60 @@ pub use crate::catalog::Severity;
 pub enum Text {
     Static(&'static str),
     Owned(Box<str>),
+    /// One text that many findings say (a gateway's port party in each finding naming it):
+    /// made once, a copy is a count.
+    Shared(std::sync::Arc<str>),
 }
+
+/// `format!` straight into a [`Text`] of its length ([`Text::written`]): no string grown by
+/// doubling, then copied to its length.
+macro_rules! text {
+    ($($arg:tt)*) => {
+        $crate::diagnostic::Text::written(|out| {
+            use ::std::fmt::Write as _;
+            write!(out, $($arg)*)
+        })
+    };
+}
+pub(crate) use text;
 
 impl Text {
     /// The text `write` writes, made in a buffer kept by the thread and copied out once at its
     /// length: no growing string per text, and no second copy to trim it (a rule makes a
     /// label's text for every party of thousands of findings).
     pub fn written(write: impl FnOnce(&mut String) -> std::fmt::Result) -> Self {
-        thread_local! {
-            static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
-        }
-        // Taken out while written, so that a text written inside `write` gets its own.
-        let mut scratch = SCRATCH.take();
-        scratch.clear();
-        let _ = write(&mut scratch);
-        let text = Text::Owned(Box::from(scratch.as_str()));
-        SCRATCH.set(scratch);
-        text
+        Text::Owned(in_scratch(write, |s| Box::from(s)))
+    }
+
+    /// [`Text::written`], made to be shared ([`Text::Shared`]).
+    pub fn written_shared(write: impl FnOnce(&mut String) -> std::fmt::Result) -> Self {
+        Text::Shared(in_scratch(write, |s| std::sync::Arc::from(s)))
     }
 
     pub fn as_str(&self) -> &str {
         match self {
             Text::Static(s) => s,
             Text::Owned(s) => s,
+            Text::Shared(s) => s,
         }
     }
+}
+
+/// What `write` writes, in a buffer kept by the thread, handed to `keep` to copy out.
+fn in_scratch<T>(
+    write: impl FnOnce(&mut String) -> std::fmt::Result,
+    keep: impl FnOnce(&str) -> T,
+) -> T {
+    thread_local! {
+        static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    }
+    // Taken out while written, so that a text written inside `write` gets its own.
+    let mut scratch = SCRATCH.take();
+    scratch.clear();
+    let _ = write(&mut scratch);
+    let kept = keep(scratch.as_str());
+    SCRATCH.set(scratch);
+    kept
 }
 
 impl std::ops::Deref for Text {
@@ -318,6 +347,13 @@ impl Finding {
     pub fn label(mut self, label: Label) -> Self {
         grow_small(&mut self.labels);
         self.labels.push(label);
+        self
+    }
+
+    /// Parties known together: their list grown once, to their number.
+    pub fn labels<const N: usize>(mut self, labels: [Label; N]) -> Self {
+        self.labels.reserve_exact(N);
+        self.labels.extend(labels);
         self
     }
 

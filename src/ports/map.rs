@@ -291,19 +291,24 @@ impl PortIndex {
         limit: usize,
     ) -> (Vec<At>, usize) {
         let all = self.within(start, end);
+        // A skipped port's listeners, found among the range's (not all the host's).
+        let on = |port: u16| {
+            let from = all.partition_point(|a| a.port < port);
+            from..from + all[from..].partition_point(|a| a.port == port)
+        };
         let mut count = all.len();
         for &p in skip
             .iter()
             .filter(|p| (start..=end).contains(&u32::from(**p)))
         {
-            count -= self.within(u32::from(p), u32::from(p)).len();
+            count -= on(p).len();
         }
-        let mut first = Vec::new();
+        let mut first = Vec::with_capacity(limit.min(all.len()));
         let mut i = 0;
         while i < all.len() && first.len() < limit {
             let port = all[i].port;
             if skip.binary_search(&port).is_ok() {
-                i += all[i..].partition_point(|a| a.port == port);
+                i = on(port).end;
             } else {
                 first.push(all[i]);
                 i += 1;

@@ -3,6 +3,7 @@
 use crate::diagnostic::{Label, Text};
 use crate::paths::FastMap;
 use crate::resolve::{Instance, Origin};
+use crate::source::Loc;
 use std::fmt::Write as _;
 use std::hash::Hash;
 
@@ -57,22 +58,35 @@ fn spanning_two_instances<K: Eq + Hash, T>(items: &[(K, usize, T)]) -> Vec<bool>
 /// A party whose value came from no file says where it came from instead. `what` is written
 /// straight into the label's text (most callers pass `format_args!`, no string of its own).
 pub fn party(instance: &Instance, what: impl std::fmt::Display, origin: &Origin) -> Label {
-    let loc = origin.loc();
-    let message = Text::written(|out| {
-        write!(out, "{}: {what}", instance.name)?;
-        match (origin, loc, origin.formula()) {
-            (Origin::Substituted(s), _, _) => write!(out, " (from ${{{}}})", s.var),
-            (_, None, _) => write!(out, " ({})", origin.summary()),
-            (_, Some(_), Some(formula)) => write!(out, " = {formula}"),
-            _ => Ok(()),
-        }
-    });
-    // A value from no file is shown at the gateway's config, where it would be set.
     Label::new(
-        loc.or(instance.config_exists.then_some(instance.config_loc)),
-        message,
+        party_loc(instance, origin),
+        Text::written(|out| write_party(out, instance, what, origin)),
         Some(&instance.name),
     )
+}
+
+/// A party's words: `rescue: what`, then where its value came from when no file shows it.
+pub fn write_party(
+    out: &mut String,
+    instance: &Instance,
+    what: impl std::fmt::Display,
+    origin: &Origin,
+) -> std::fmt::Result {
+    write!(out, "{}: {what}", instance.name)?;
+    match (origin, origin.loc(), origin.formula()) {
+        (Origin::Substituted(s), _, _) => write!(out, " (from ${{{}}})", s.var),
+        (_, None, _) => write!(out, " ({})", origin.summary()),
+        (_, Some(_), Some(formula)) => write!(out, " = {formula}"),
+        _ => Ok(()),
+    }
+}
+
+/// Where a party is shown: where its value came from. A value from no file is shown at the
+/// gateway's config, where it would be set.
+pub fn party_loc(instance: &Instance, origin: &Origin) -> Option<Loc> {
+    origin
+        .loc()
+        .or(instance.config_exists.then_some(instance.config_loc))
 }
 
 /// The party, plus the `.env` line or unit line that set the variable it came through.

@@ -7,13 +7,15 @@ use crate::ports::layout::{
 };
 use crate::ports::map::{close_bases, At, PortIndex};
 
-use super::group::{both_or_all, distinct, names, party};
+use super::group::{both_or_all, distinct, names, party, party_loc, write_party};
 use super::RuleContext;
-use crate::diagnostic::{shared_name, Finding, Label, Name, Note, Text};
+use crate::diagnostic::{shared_name, text, Finding, Label, Name, Note, Text};
+use crate::invocation::Formula;
 use crate::resolve::{
     BrowserError, Detail, Instance, Listener, ListenerKind, Origin, PortKind, PortRange,
     Unverifiable,
 };
+use std::cell::OnceCell;
 
 /// Help lines that name the footprint: the same in every finding, so made once and shared
 /// (thousands of findings carry them on a crowded host).
@@ -41,13 +43,14 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     // Which gateway listens where, asked of the port map's index: the one place collisions
     // are computed, for `check` as for `clawlint ports`.
     let index = PortIndex::new(ctx.instances);
+    let gateways = Gateways::new(ctx.instances);
     let mut out = Vec::new();
-    out.extend(port_collisions(ctx.instances, &index, &suggestion));
-    out.extend(cdp_range_intrusions(ctx.instances, &index));
+    out.extend(port_collisions(&gateways, &index, &suggestion));
+    out.extend(cdp_range_intrusions(&gateways, &index));
     // A container's gateway port, CDP range and footprint are in its own namespace.
     let on_host = || ctx.instances.iter().filter(|i| i.listens_on_host());
     out.extend(on_host().filter_map(overflow_fallback));
-    out.extend(footprint_overlaps(ctx.instances));
+    out.extend(footprint_overlaps(&gateways));
     out.extend(on_host().filter_map(|i| hashed_port(i, &suggestion)));
     out.extend(super::containers::published_port_collisions(ctx.instances));
     out.extend(super::containers::fleet_band_intrusions(ctx.instances));
@@ -92,11 +95,59 @@ fn tailscale_contention(instances: &[Instance]) -> Option<Finding> {
     Some(finding)
 }
 
-fn listener_party(instance: &Instance, listener: &Listener) -> Label {
-    if listener.kind == ListenerKind::Gateway {
-        return port_party(instance);
+/// The gateways the port rules look at, and what their findings say of each gateway in the
+/// same words every time: its name and its gateway port's party, made the first time a
+/// finding names them and shared by every later one. A crowded host names most gateways'
+/// ports in several findings (CL105 twice, CL103, CL102).
+struct Gateways<'a> {
+    instances: &'a [Instance],
+    names: Vec<OnceCell<Name>>,
+    port_parties: Vec<OnceCell<Label>>,
+}
+
+impl<'a> Gateways<'a> {
+    fn new(instances: &'a [Instance]) -> Self {
+        Gateways {
+            instances,
+            names: instances.iter().map(|_| OnceCell::new()).collect(),
+            port_parties: instances.iter().map(|_| OnceCell::new()).collect(),
+        }
     }
-    party(instance, PortOf(listener), &listener.origin)
+
+    fn name(&self, i: usize) -> Name {
+        self.names[i]
+            .get_or_init(|| shared_name(&self.instances[i].name))
+            .clone()
+    }
+
+    /// The gateway port's party as [`party`] makes it.
+    fn port_party(&self, i: usize) -> Label {
+        self.port_parties[i]
+            .get_or_init(|| {
+                let instance = &self.instances[i];
+                let origin = &instance.port.origin;
+                Label {
+                    loc: party_loc(instance, origin),
+                    message: Text::written_shared(|out| {
+                        let what = format_args!("gateway port {}", instance.port.value);
+                        write_party(out, instance, what, origin)
+                    }),
+                    instance: Some(self.name(i)),
+                }
+            })
+            .clone()
+    }
+
+    /// A listener's party; the gateway port's as [`port_party`] shows it.
+    fn listener_party(&self, i: usize, listener: &Listener) -> Label {
+        let instance = &self.instances[i];
+        if listener.kind != ListenerKind::Gateway {
+            return party(instance, PortOf(listener), &listener.origin);
+        }
+        let mut label = self.port_party(i);
+        label.loc = label.loc.or(Some(instance.config_loc));
+        label
+    }
 }
 
 /// A listener and its port, `CDP port (browser profile "work") 18800`: what
@@ -105,12 +156,21 @@ struct PortOf<'a>(&'a Listener);
 
 impl std::fmt::Display for PortOf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let listener = self.0;
-        f.write_str(listener.kind.describe())?;
-        if let Some(detail) = &listener.detail {
-            write!(f, " ({detail})")?;
+        write!(f, "{} {}", Described(self.0), self.0.port)
+    }
+}
+
+/// A listener, `CDP port (browser profile "work")`: [`Listener::describe`], written
+/// without a string of its own.
+struct Described<'a>(&'a Listener);
+
+impl std::fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.kind.describe())?;
+        match &self.0.detail {
+            Some(detail) => write!(f, " ({detail})"),
+            None => Ok(()),
         }
-        write!(f, " {}", listener.port)
     }
 }
 
@@ -141,10 +201,11 @@ fn only_derived_from_equal_bases(instances: &[Instance], parties: &[(usize, &Lis
 /// CL101 when gateway ports meet, CL102 when any other listener is involved. Pinned CDP
 /// endpoints shared by two gateways are CL601's (one gateway drives the other's Chrome).
 fn port_collisions(
-    instances: &[Instance],
+    gateways: &Gateways,
     index: &PortIndex,
     suggestion: &dyn Fn() -> Option<u16>,
 ) -> Vec<Finding> {
+    let instances = gateways.instances;
     let mut out = Vec::new();
     for group in index.collisions() {
         let port = group[0].port;
@@ -166,7 +227,7 @@ fn port_collisions(
             listener_collision(instances, &parties, port)
         };
         for (i, listener) in &parties {
-            finding = finding.label(listener_party(&instances[*i], listener));
+            finding = finding.label(gateways.listener_party(*i, listener));
         }
         out.push(finding);
     }
@@ -182,7 +243,7 @@ fn gateway_collision(
     let involved = distinct(instances, parties);
     let finding = Finding::new(
         &catalog::GATEWAY_PORT_COLLISION,
-        format!("gateways {} {} use gateway port {port}", names(&involved), both_or_all(involved.len())),
+        text!("gateways {} {} use gateway port {port}", names(&involved), both_or_all(involved.len())),
     )
     .note(format!(
         "so every port derived from it collides too: MCP Apps sandbox {}, browser control {}, extension relay {}, CDP {}",
@@ -208,49 +269,61 @@ fn listener_collision(
     parties: &[(usize, &Listener)],
     port: u16,
 ) -> Finding {
-    let what: Vec<String> = parties
-        .iter()
-        .map(|(i, l)| format!("{}'s {}", instances[*i].name, l.describe()))
-        .collect();
     let finding = Finding::new(
         &catalog::LISTENER_COLLISION,
-        format!(
+        text!(
             "port {port} is bound by more than one gateway: {}",
-            what.join(", ")
+            Bound(instances, parties)
         ),
     );
-    let kinds: Vec<ListenerKind> = parties.iter().map(|(_, l)| l.kind).collect();
-    let help: Text = if kinds.iter().all(|k| *k == ListenerKind::TelegramWebhook) {
+    let all = |kind: ListenerKind| parties.iter().all(|(_, l)| l.kind == kind);
+    let help: Text = if all(ListenerKind::TelegramWebhook) {
         format!(
             "give one gateway its own `channels.telegram.webhookPort` (for example {})",
             u32::from(port) + 10
         )
         .into()
-    } else if kinds.iter().all(|k| *k == ListenerKind::GmailHook) {
+    } else if all(ListenerKind::GmailHook) {
         format!(
             "give one gateway its own `hooks.gmail.serve.port` (for example {})",
             u32::from(port) + 10
         )
         .into()
     } else if let Some((i, l)) = parties.iter().find(|(_, l)| is_pinned(l)) {
-        format!(
+        text!(
             "change the {} that \"{}\" pins, or move the other gateway's base port",
-            l.describe(),
+            Described(l),
             instances[*i].name
         )
-        .into()
     } else {
         KEEP_CLEAR_OF_LISTENERS.as_str().into()
     };
     finding.help(help)
 }
 
+/// CL102's list of who binds the port: `ops's browser control port, rescue's gateway port`.
+struct Bound<'a>(&'a [Instance], &'a [(usize, &'a Listener)]);
+
+impl std::fmt::Display for Bound<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, (i, listener)) in self.1.iter().enumerate() {
+            if n > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}'s {}", self.0[*i].name, Described(listener))?;
+        }
+        Ok(())
+    }
+}
+
 /// CL103: other gateways listen inside this gateway's CDP allocation range. New browser
 /// profiles get the first port of the range their own config does not use, with no check
 /// against other gateways. One finding per range: the listener the next profiles reach first.
-fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Finding> {
+fn cdp_range_intrusions(gateways: &Gateways, index: &PortIndex) -> Vec<Finding> {
     const SHOWN: usize = 4;
+    let instances = gateways.instances;
     let mut out = Vec::new();
+    let mut own_ports = Vec::new();
     for (owner_index, owner) in instances.iter().enumerate() {
         if !owner.listens_on_host() || !owner.knows(Unverifiable::Port) || !owner.launched() {
             continue;
@@ -259,7 +332,7 @@ fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Findin
             continue;
         };
         // The owner's own listeners are on its own ports, so skipping those skips them too.
-        let own_ports = owned_ports(owner);
+        owned_ports(owner, &mut own_ports);
         let (inside, count) = index.within_except(
             u32::from(range.start),
             u32::from(range.end),
@@ -270,13 +343,13 @@ fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Findin
         if let Some(first) = inside.first() {
             let listener = &instances[first.instance].listeners[first.listener];
             let finding = intrusion(
-                owner,
-                &instances[first.instance],
+                gateways,
+                (owner_index, first.instance),
                 listener,
                 range,
                 &own_ports,
             );
-            out.push(match also_inside(instances, &inside[1..], count - 1) {
+            out.push(match also_inside(gateways, &inside[1..], count - 1) {
                 Some(note) => finding.note(Note::facts(note)),
                 None => finding,
             });
@@ -287,18 +360,18 @@ fn cdp_range_intrusions(instances: &[Instance], index: &PortIndex) -> Vec<Findin
 
 /// The other listeners in the range, named: the first few, then a count (`rest` of them
 /// in all).
-fn also_inside(instances: &[Instance], named: &[At], rest: usize) -> Option<AlsoInRange> {
+fn also_inside(gateways: &Gateways, named: &[At], rest: usize) -> Option<AlsoInRange> {
     if rest == 0 {
         return None;
     }
     let named: Box<[Inside]> = named
         .iter()
         .map(|a| {
-            let l = &instances[a.instance].listeners[a.listener];
+            let l = &gateways.instances[a.instance].listeners[a.listener];
             Inside {
                 port: a.port,
                 kind: l.kind,
-                gateway: shared_name(&instances[a.instance].name),
+                gateway: gateways.name(a.instance),
                 detail: l.detail.clone(),
             }
         })
@@ -324,6 +397,9 @@ struct Inside {
     detail: Option<Detail>,
 }
 
+// The notes below are written when a report shows them, for thousands of findings: word by
+// word and number by number, not through `write!`'s template (a third of the instructions).
+
 impl std::fmt::Display for AlsoInRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("also in this range: ")?;
@@ -331,15 +407,25 @@ impl std::fmt::Display for AlsoInRange {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{} ({}'s {}", at.port, at.gateway, at.kind.describe())?;
-            match &at.detail {
-                Some(detail) => write!(f, " ({detail}))")?,
-                None => f.write_str(")")?,
+            at.port.fmt(f)?;
+            f.write_str(" (")?;
+            f.write_str(&at.gateway)?;
+            f.write_str("'s ")?;
+            f.write_str(at.kind.describe())?;
+            if let Some(detail) = &at.detail {
+                f.write_str(" (")?;
+                detail.fmt(f)?;
+                f.write_str(")")?;
             }
+            f.write_str(")")?;
         }
         match self.more {
             0 => Ok(()),
-            n => write!(f, " and {n} more"),
+            n => {
+                f.write_str(" and ")?;
+                n.fmt(f)?;
+                f.write_str(" more")
+            }
         }
     }
 }
@@ -357,16 +443,19 @@ struct NextProfileGets {
 
 impl std::fmt::Display for NextProfileGets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "\"{}\" gives each new browser profile the first free port of its range without looking at other gateways: ",
-            self.owner
-        )?;
+        f.write_str("\"")?;
+        f.write_str(&self.owner)?;
+        f.write_str("\" gives each new browser profile the first free port of its range without looking at other gateways: ")?;
         match self.nth {
             1 => f.write_str("the next profile created")?,
-            n => write!(f, "the {n}th profile created from now")?,
+            n => {
+                f.write_str("the ")?;
+                n.fmt(f)?;
+                f.write_str("th profile created from now")?;
+            }
         }
-        write!(f, " gets port {}", self.port)
+        f.write_str(" gets port ")?;
+        self.port.fmt(f)
     }
 }
 
@@ -379,72 +468,82 @@ struct Reserves {
 
 impl std::fmt::Display for Reserves {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "\"{}\" reserves {}..{} for its gateway, sandbox, browser control, extension relays and CDP range",
-            self.gateway,
-            self.base,
-            u32::from(self.base) + FOOTPRINT - 1
-        )
+        f.write_str("\"")?;
+        f.write_str(&self.gateway)?;
+        f.write_str("\" reserves ")?;
+        self.base.fmt(f)?;
+        f.write_str("..")?;
+        (u32::from(self.base) + FOOTPRINT - 1).fmt(f)?;
+        f.write_str(" for its gateway, sandbox, browser control, extension relays and CDP range")
     }
 }
 
-/// Ports the owner's own config already uses: its listeners (profiles' CDP ports included).
-fn owned_ports(owner: &Instance) -> Vec<u16> {
-    let mut ports: Vec<u16> = owner.listeners.iter().map(|l| l.port).collect();
+/// Ports the owner's own config already uses: its listeners (profiles' CDP ports included),
+/// sorted, each once, in `ports` (one list for every owner).
+fn owned_ports(owner: &Instance, ports: &mut Vec<u16>) {
+    ports.clear();
+    ports.extend(owner.listeners.iter().map(|l| l.port));
     if let Some(browser) = &owner.browser {
         ports.extend(browser.profiles.iter().filter_map(|p| p.bindable_port()));
     }
     ports.sort_unstable();
     ports.dedup();
-    ports
 }
 
+/// CL103 for the listener of `intruder` (`(owner, intruder)` their indices) that the owner's
+/// next profiles reach first.
 fn intrusion(
-    owner: &Instance,
-    intruder: &Instance,
+    gateways: &Gateways,
+    (owner_index, intruder_index): (usize, usize),
     listener: &Listener,
     range: PortRange,
     own: &[u16],
 ) -> Finding {
-    let free_before = (range.start..=listener.port)
-        .filter(|p| !own.contains(p))
-        .count();
-    let range_origin = owner.port.origin.derived(format!(
-        "{} + 11 .. {} + 110",
-        owner.port.value, owner.port.value
-    ));
+    let (owner, intruder) = (
+        &gateways.instances[owner_index],
+        &gateways.instances[intruder_index],
+    );
+    // The range's ports up to the listener's, but the owner's own (each once in `own`).
+    let reached = range.start..=listener.port;
+    let free_before = reached.clone().count() - own.iter().filter(|p| reached.contains(p)).count();
+    let base = u32::from(owner.port.value);
+    let range_origin = owner
+        .port
+        .origin
+        .derived(Formula::Numbers("{} + 11 .. {} + 110", [base, base]));
     Finding::new(
         &catalog::PORT_IN_CDP_RANGE,
-        format!(
+        text!(
             "\"{}\"'s {} {} lies inside \"{}\"'s CDP port range {}..{}",
             intruder.name,
-            listener.describe(),
+            Described(listener),
             listener.port,
             owner.name,
             range.start,
             range.end
         ),
     )
-    .label(listener_party(intruder, listener))
-    .label(party(
-        owner,
-        format_args!("CDP range {}..{}", range.start, range.end),
-        &range_origin,
-    ))
+    .labels([
+        gateways.listener_party(intruder_index, listener),
+        party(
+            owner,
+            format_args!("CDP range {}..{}", range.start, range.end),
+            &range_origin,
+        ),
+    ])
     .note(Note::facts(NextProfileGets {
-        owner: shared_name(&owner.name),
+        owner: gateways.name(owner_index),
         nth: free_before as u32,
         port: listener.port,
     }))
     .help(
         if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
-            Text::from(format!(
+            text!(
                 "move \"{}\"'s pinned {} into its own CDP range {}",
                 intruder.name,
-                listener.describe(),
+                Described(listener),
                 own_range_text(intruder)
-            ))
+            )
         } else {
             Text::Static(KEEP_OUT_OF_CDP_RANGES.as_str())
         },
@@ -517,26 +616,26 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
 
 /// CL105: base ports closer than the footprint: neighbours in base-port order, from the port
 /// map's index.
-fn footprint_overlaps(instances: &[Instance]) -> Vec<Finding> {
+fn footprint_overlaps(gateways: &Gateways) -> Vec<Finding> {
+    let instances = gateways.instances;
     // A gateway that does not start reserves nothing; a container reserves nothing on the host.
     let mut out = Vec::new();
-    for (low, high) in close_bases(instances, |i| {
+    for (low_index, high_index) in close_bases(instances, |i| {
         i.starts() && i.launched() && i.listens_on_host() && i.knows(Unverifiable::Port)
     }) {
-        let (low, high) = (&instances[low], &instances[high]);
+        let (low, high) = (&instances[low_index], &instances[high_index]);
         let gap = u32::from(high.port.value) - u32::from(low.port.value);
         out.push(
             Finding::new(
                 &catalog::FOOTPRINT_OVERLAP,
-                format!(
+                text!(
                     "base ports of \"{}\" ({}) and \"{}\" ({}) are {gap} apart; each gateway reserves {FOOTPRINT} ports",
                     low.name, low.port.value, high.name, high.port.value
                 ),
             )
-            .label(party(low, format_args!("gateway port {}", low.port.value), &low.port.origin))
-            .label(party(high, format_args!("gateway port {}", high.port.value), &high.port.origin))
+            .labels([gateways.port_party(low_index), gateways.port_party(high_index)])
             .note(Note::facts(Reserves {
-                gateway: shared_name(&low.name),
+                gateway: gateways.name(low_index),
                 base: low.port.value,
             }))
             .help(SPACE_BASE_PORTS.as_str()),
