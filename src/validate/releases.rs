@@ -40,39 +40,45 @@ fn number(n: &[u8]) -> u64 {
 /// Semver order: numbers first, and a prerelease (`-beta.1`, `-1`) before its release.
 pub fn compare(a: &str, b: &str) -> Ordering {
     // Most releases are numbers and dots only (`2026.9.6`): nothing to trim, no prerelease.
-    match (plain_numbers(a.as_bytes()), plain_numbers(b.as_bytes())) {
-        (Some((x, m)), Some((y, n))) => x[..m].cmp(&y[..n]),
-        _ => compare_parts(a, b),
+    compare_plain(a.as_bytes(), b.as_bytes()).unwrap_or_else(|| compare_parts(a, b))
+}
+
+/// [`compare`] of two releases whose numbers, up to the one that decides, are digits only: each
+/// pair of numbers compared as digit strings (without leading zeros, the shorter the smaller),
+/// in one pass, nothing parsed. The verdicts compare each gateway's release with several others.
+/// `None` when a number it compares is spelt otherwise (a prerelease, a `v`, a sign, white
+/// space, more than [`PLAIN_DIGITS`] digits), for [`compare_parts`]; once one list of numbers
+/// ends first, what follows in the other (its core goes on past a dot) only makes it longer.
+fn compare_plain(a: &[u8], b: &[u8]) -> Option<Ordering> {
+    let mut xs = a.split(|c| *c == b'.');
+    let mut ys = b.split(|c| *c == b'.');
+    loop {
+        let (x, y) = match (xs.next(), ys.next()) {
+            (None, None) => return Some(Ordering::Equal),
+            (None, Some(_)) => return Some(Ordering::Less),
+            (Some(_), None) => return Some(Ordering::Greater),
+            (Some(x), Some(y)) => (plain_digits(x)?, plain_digits(y)?),
+        };
+        let order = x.len().cmp(&y.len()).then_with(|| x.cmp(y));
+        if order.is_ne() {
+            return Some(order);
+        }
     }
 }
 
-/// The numbers of a release spelt with digits and dots only and at most four numbers (every
-/// recorded one), read in one pass, as [`number`] reads each; `None` for any other spelling.
-/// The verdicts compare each gateway's release with several others.
-fn plain_numbers(v: &[u8]) -> Option<([u64; 4], usize)> {
-    if v.is_empty() {
+/// A number of digits only, without its leading zeros (empty: 0, as [`number`] reads it);
+/// `None` for any other spelling, or more than [`PLAIN_DIGITS`] digits (which [`number`] may
+/// read as 0).
+fn plain_digits(n: &[u8]) -> Option<&[u8]> {
+    if !n.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let mut numbers = [0; 4];
-    let mut at = 0;
-    // `None` once the number no longer fits: it then reads as 0, as `number` reads it.
-    let mut value = Some(0u64);
-    for &b in v {
-        match b {
-            b'0'..=b'9' => {
-                value = value.and_then(|n| n.checked_mul(10)?.checked_add(u64::from(b - b'0')));
-            }
-            b'.' if at < 3 => {
-                numbers[at] = value.unwrap_or(0);
-                at += 1;
-                value = Some(0);
-            }
-            _ => return None,
-        }
-    }
-    numbers[at] = value.unwrap_or(0);
-    Some((numbers, at + 1))
+    let first = n.iter().position(|d| *d != b'0').unwrap_or(n.len());
+    Some(&n[first..]).filter(|digits| digits.len() <= PLAIN_DIGITS)
 }
+
+/// The most digits [`plain_digits`] takes: 19 nines still fit a `u64`.
+const PLAIN_DIGITS: usize = 19;
 
 /// [`compare`] of any two spellings.
 fn compare_parts(a: &str, b: &str) -> Ordering {
@@ -225,6 +231,23 @@ mod tests {
         assert!(!is_release("latest"));
     }
 
+    /// Random spellings of digits, dots, signs, a `v` and white space compare as parsed.
+    #[test]
+    fn random_spellings_compare_as_parsed() {
+        let mut rng = crate::xorshift::Rng(0x9e37_79b9_7f4a_7c15);
+        let alphabet = b"00129..-v +";
+        let spelling = |rng: &mut crate::xorshift::Rng| -> String {
+            let len = rng.below(9) as usize;
+            (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize] as char)
+                .collect()
+        };
+        for _ in 0..20_000 {
+            let (a, b) = (spelling(&mut rng), spelling(&mut rng));
+            assert_eq!(compare(&a, &b), compare_parts(&a, &b), "{a:?} {b:?}");
+        }
+    }
+
     /// Releases of numbers and dots are compared as any other spelling is.
     #[test]
     fn plain_releases_compare_as_parsed() {
@@ -247,6 +270,17 @@ mod tests {
             " 2026.9.6",
             "2026.9.6-1",
             "18446744073709551616",
+            "9999999999999999999.1",
+            "09999999999999999999.1",
+            "99999999999999999999.1",
+            "2026.9.",
+            "2026.9.-1",
+            "2026.9. ",
+            "1.-3",
+            "00000000000000000000001.2",
+            "2026.09.6",
+            "2026.9.6-beta.1",
+            "+2026.9.6",
         ];
         for a in all {
             for b in all {
