@@ -350,7 +350,7 @@ impl<'a> Checker<'a> {
         }
         match &node.value {
             Tv::Number(n) => self.number(s, *n, node, path, out),
-            Tv::String(text) => self.string(s, text, node, path, out),
+            Tv::String(text) => self.string(s, text, node.loc, path, out),
             Tv::Array(items) => self.array(s, items, node, path, out),
             Tv::Object(_) => self.object(s, node, path, out),
             _ => {}
@@ -465,7 +465,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn string(&self, s: &Compiled, text: &str, node: &Node, path: &[Step], out: &mut Out) {
+    /// The checks of a string value at `loc` (its type already checked).
+    fn string(&self, s: &Compiled, text: &str, loc: Loc, path: &[Step], out: &mut Out) {
         // Counted only for a length bound (a walk over the text).
         let len = match (s.max_length, s.min_length) {
             (None, None) => 0,
@@ -475,7 +476,7 @@ impl<'a> Checker<'a> {
             if len > max {
                 out.push(|| {
                     let message = format!("Too big: expected string to have <={max} characters");
-                    issue(path, node, IssueKind::Length, message)
+                    issue_at(path, loc, IssueKind::Length, message)
                 });
             }
         }
@@ -483,21 +484,21 @@ impl<'a> Checker<'a> {
             if len < min {
                 out.push(|| {
                     let message = format!("Too small: expected string to have >={min} characters");
-                    issue(path, node, IssueKind::Length, message)
+                    issue_at(path, loc, IssueKind::Length, message)
                 });
             }
         }
-        if let Some(p) = s.pattern.as_deref() {
-            if !out.settled() && !self.table.matches(p, text) {
+        if let Some(p) = &s.pattern {
+            if !out.settled() && !p.is_match(self.table, text) {
                 out.push(|| {
-                    let message = format!("Invalid string: must match pattern /{p}/");
-                    issue(path, node, IssueKind::Pattern, message)
+                    let message = format!("Invalid string: must match pattern /{}/", p.text);
+                    issue_at(path, loc, IssueKind::Pattern, message)
                 });
             }
         }
         if let Some(f) = s.format.as_deref() {
             if !format_ok(f, text) {
-                out.push(|| issue(path, node, IssueKind::Pattern, format!("Invalid {f}")));
+                out.push(|| issue_at(path, loc, IssueKind::Pattern, format!("Invalid {f}")));
             }
         }
     }
@@ -560,7 +561,7 @@ impl<'a> Checker<'a> {
             } else {
                 let mut matched = false;
                 for (p, sub) in &s.patterns {
-                    if self.table.matches(p, &m.key) {
+                    if p.is_match(self.table, &m.key) {
                         matched = true;
                         if let Some(sub) = *sub {
                             self.check_at(sub, &m.value, path, out);
@@ -632,10 +633,36 @@ impl<'a> Checker<'a> {
         path: &[Step],
         out: &mut Out,
     ) -> bool {
+        // Most key schemas are a string's own keywords (`{"type":"string"}`, a pattern): the key
+        // is tested as it is, without a string node made for it.
+        let strings_only = match names {
+            Sub::Bool(accepts) => Some(accepts),
+            Sub::Node(n) => {
+                let s = self.table.compiled(n);
+                s.checks_strings_only().then(|| {
+                    let mut probe = Out::probe();
+                    self.string(s, &m.key, m.key_loc, &[], &mut probe);
+                    !probe.failed
+                })
+            }
+        };
+        // Tests and debug builds: the key's own test says what the check of a string node says.
+        #[cfg(debug_assertions)]
+        if let Some(passes) = strings_only {
+            let key_node = Node::new(Tv::String(m.key.clone()), m.key_loc);
+            assert_eq!(
+                passes,
+                self.passes(names, &key_node, &mut Vec::new()),
+                "{m:?}"
+            );
+        }
+        if strings_only == Some(true) {
+            return true;
+        }
         let key_node = Node::new(Tv::String(m.key.clone()), m.key_loc);
         // A string's check walks no member and is never memoised: its probe needs no path (the
         // member's is copied only for the issue).
-        if self.passes(names, &key_node, &mut Vec::new()) {
+        if strings_only.is_none() && self.passes(names, &key_node, &mut Vec::new()) {
             return true;
         }
         out.push(|| {
@@ -721,11 +748,15 @@ impl<'a> Checker<'a> {
 }
 
 fn issue(path: &[Step], node: &Node, kind: IssueKind, message: String) -> Issue {
+    issue_at(path, node.loc, kind, message)
+}
+
+fn issue_at(path: &[Step], loc: Loc, kind: IssueKind, message: String) -> Issue {
     Issue {
         path: owned(path),
         kind,
         message,
-        loc: node.loc,
+        loc,
         expected: None,
         choices: Vec::new(),
         known_keys: Vec::new(),

@@ -4,9 +4,10 @@
 //! config reaches it, and the checker then reads fields instead of looking keyword names up,
 //! and finds a present key's subschema by a hash lookup of the node's properties.
 
-use super::schema::Sub;
+use super::schema::{Pattern, SchemaTable, Sub};
 use super::spans::{List, Span};
 use serde_json::Value;
+use std::sync::{Arc, OnceLock};
 
 /// A keyword of a node, as build.rs writes it (one of the wrong JSON type is left out: it
 /// counts as absent, as the checker has always read it). Not every keyword is in today's data
@@ -133,7 +134,7 @@ pub struct Compiled {
     pub multiple_of: Option<f64>,
     pub max_length: Option<u64>,
     pub min_length: Option<u64>,
-    pub pattern: Option<String>,
+    pub pattern: Option<SchemaPattern>,
     pub format: Option<String>,
     pub items: Items,
     pub max_items: Option<u64>,
@@ -145,7 +146,7 @@ pub struct Compiled {
     /// `memcmp` per step), a tenth of validating a small config.
     places: crate::paths::FastMap<&'static str, u32>,
     /// `patternProperties` in the schema's order, each with its subschema if it names one.
-    pub patterns: Vec<(String, Option<Sub>)>,
+    pub patterns: Vec<(SchemaPattern, Option<Sub>)>,
     pub additional: Option<Sub>,
     pub names: Option<Sub>,
     pub required: Vec<String>,
@@ -196,6 +197,30 @@ impl TypeSet {
     }
 }
 
+/// A node's `pattern` (or a `patternProperties` key): its text, for messages, and its matcher,
+/// found in the table's the first time a string is tested against it, so that testing a string
+/// takes neither the table's lock nor a hash of the pattern's text.
+pub struct SchemaPattern {
+    pub text: &'static str,
+    matcher: OnceLock<Arc<Pattern>>,
+}
+
+impl SchemaPattern {
+    fn new(text: &'static str) -> SchemaPattern {
+        SchemaPattern {
+            text,
+            matcher: OnceLock::new(),
+        }
+    }
+
+    /// Whether `s` matches, as [`SchemaTable::matches`] answers.
+    pub fn is_match(&self, table: &SchemaTable, s: &str) -> bool {
+        self.matcher
+            .get_or_init(|| table.pattern(self.text))
+            .is_match(s)
+    }
+}
+
 /// How an array's items are checked.
 #[derive(Default)]
 pub enum Items {
@@ -233,7 +258,7 @@ impl Compiled {
                 Kw::MinItems(x) => c.min_items = Some(x),
                 Kw::MaxProperties(x) => c.max_properties = Some(x),
                 Kw::MinProperties(x) => c.min_properties = Some(x),
-                Kw::Pattern(p) => c.pattern = Some(p.of(TEXT).to_string()),
+                Kw::Pattern(p) => c.pattern = Some(SchemaPattern::new(p.of(TEXT))),
                 Kw::Format(f) => c.format = Some(f.of(TEXT).to_string()),
                 Kw::ItemsTuple(l) => tuple = Some(l.of(SUBS).to_vec()),
                 Kw::Items(sub) => each = Some(sub),
@@ -252,7 +277,7 @@ impl Compiled {
                     c.patterns = l
                         .of(PATTERNS)
                         .iter()
-                        .map(|(p, sub)| (p.of(TEXT).to_string(), *sub))
+                        .map(|(p, sub)| (SchemaPattern::new(p.of(TEXT)), *sub))
                         .collect();
                 }
                 Kw::Required(l) => {
@@ -285,6 +310,20 @@ impl Compiled {
     /// `type` as the node writes it (for messages that describe the schema).
     pub fn written_types(&self) -> Option<&Value> {
         self.types.as_ref().filter(|_| !self.implied_type)
+    }
+
+    /// Whether a string is checked by this node's string keywords alone (length, pattern,
+    /// format: [`Compiled::max_length`] ...): its type admits strings, and it has no keyword that
+    /// looks at any value (no `allOf`, union, `const`, `enum` or `not`). Record keys are checked
+    /// this way, and most key schemas are such a node.
+    pub fn checks_strings_only(&self) -> bool {
+        !self.empty
+            && self.all_of.is_empty()
+            && self.unions.is_empty()
+            && self.constant.is_none()
+            && self.options.is_none()
+            && self.not.is_none()
+            && self.type_set.is_none_or(|set| set & TypeSet::STRING != 0)
     }
 
     /// A node the table does not have: nothing to check.
@@ -446,13 +485,20 @@ mod tests {
                 ],
             ),
             (
-                (c.pattern.clone(), c.format.clone(), items),
+                (
+                    c.pattern.as_ref().map(|p| p.text.to_string()),
+                    c.format.clone(),
+                    items,
+                ),
                 c.properties
                     .iter()
                     .map(|(k, v)| (k.of(TEXT).to_string(), *v))
                     .collect::<Vec<_>>(),
                 c.known_keys(),
-                &c.patterns,
+                c.patterns
+                    .iter()
+                    .map(|(p, sub)| (p.text.to_string(), *sub))
+                    .collect::<Vec<_>>(),
                 [c.additional, c.names, c.not],
                 &c.required,
             )

@@ -10,7 +10,7 @@
 use super::compiled::Compiled;
 use crate::paths::FastMap as HashMap;
 use serde_json::Value;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Nodes are kept in chunks of this many, each made when a node in it is first asked for.
 const CHUNK: usize = 64;
@@ -50,11 +50,11 @@ pub struct SchemaTable {
     /// nodes in ten chunks: 80 of its ~350 page faults); boxed, a chunk is 1 KB.
     compiled: Vec<OnceLock<Chunk>>,
     releases: Vec<(String, ReleaseSchema)>,
-    patterns: Mutex<HashMap<String, Pattern>>,
+    patterns: Mutex<HashMap<String, Arc<Pattern>>>,
 }
 
 /// A schema pattern, made ready on first use.
-enum Pattern {
+pub(super) enum Pattern {
     /// In the subset [`super::pattern::Simple`] answers without a regex.
     Simple(super::pattern::Simple),
     /// Compiled (`None`: it does not compile).
@@ -62,7 +62,7 @@ enum Pattern {
 }
 
 impl Pattern {
-    fn is_match(&self, text: &str) -> bool {
+    pub(super) fn is_match(&self, text: &str) -> bool {
         match self {
             Pattern::Simple(simple) => simple.is_match(text),
             Pattern::Regex(Some(re)) => re.is_match(text).unwrap_or(true),
@@ -132,18 +132,23 @@ impl SchemaTable {
     /// are supported). A pattern that does not compile matches everything. Most patterns are
     /// answered without compiling a regex ([`super::pattern`]).
     pub fn matches(&self, pattern: &str, text: &str) -> bool {
+        self.pattern(pattern).is_match(text)
+    }
+
+    /// A schema `pattern` made ready to match ([`SchemaTable::matches`]), once per run for each
+    /// text: the nodes that have it keep it ([`super::compiled::SchemaPattern`]).
+    pub(super) fn pattern(&self, pattern: &str) -> Arc<Pattern> {
         let mut cache = self.patterns.lock().unwrap_or_else(|e| e.into_inner());
-        // Looked up before it is kept: no copy of the pattern for each string checked.
-        if let Some(compiled) = cache.get(pattern) {
-            return compiled.is_match(text);
+        // Looked up before it is kept: no copy of the pattern for each node that has it.
+        if let Some(ready) = cache.get(pattern) {
+            return Arc::clone(ready);
         }
-        let compiled = match super::pattern::Simple::parse(pattern) {
+        let ready = Arc::new(match super::pattern::Simple::parse(pattern) {
             Some(simple) => Pattern::Simple(simple),
             None => Pattern::Regex(fancy_regex::Regex::new(&translate_pattern(pattern)).ok()),
-        };
-        let matched = compiled.is_match(text);
-        cache.insert(pattern.to_string(), compiled);
-        matched
+        });
+        cache.insert(pattern.to_string(), Arc::clone(&ready));
+        ready
     }
 
     /// How many nodes have been made ready so far (for measurements and tests).
