@@ -143,8 +143,12 @@ pub fn decide(inst: &mut Instance) {
         .map(|t| Box::new(start_verdict(inst, Some(t))));
     let verdict = start_verdict(inst, current);
     // A value the start refuses or repairs is reported as such, not also as a value
-    // rejected where it is used (CL904).
-    if let Some(root) = &inst.config_root {
+    // rejected where it is used (CL904). (Most gateways have none: nothing to look up.)
+    if let Some(root) = inst
+        .config_root
+        .as_ref()
+        .filter(|_| !verdict.values.is_empty())
+    {
         let mut lookups = Lookups::default();
         let spans = Enclosing::new(verdict.values.iter().flat_map(|v| {
             let node = node_at(root, &v.path, &mut lookups).map(|n| n.loc);

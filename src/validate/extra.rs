@@ -364,12 +364,8 @@ fn is_built_in_provider(id: &str) -> bool {
 fn agents_refinements(agents: &Node, out: &mut Vec<Issue>) {
     let entries = agents.get("entries");
     let members: &[Member] = entries.map(Node::members).unwrap_or(&[]);
-    let base = vec![key("agents")];
-    let at = |rest: &[&str]| -> Vec<Seg> {
-        let mut p = base.clone();
-        p.extend(rest.iter().map(|k| key(k)));
-        p
-    };
+    let at =
+        |rest: &[&str]| -> Vec<Seg> { ["agents"].iter().chain(rest).map(|k| key(k)).collect() };
     if members.is_empty() {
         out.push(refinement(
             at(&["entries"]),
@@ -378,7 +374,8 @@ fn agents_refinements(agents: &Node, out: &mut Vec<Issue>) {
         ));
     }
     let mut seen: Vec<(String, &str)> = Vec::new();
-    for m in members {
+    // One agent has no other to share its id with.
+    for m in members.iter().filter(|_| members.len() > 1) {
         let id = m.key.to_lowercase();
         if let Some((_, first)) = seen.iter().find(|(i, _)| *i == id) {
             let mut i = refinement(
@@ -438,28 +435,29 @@ fn browser_profile_refinements(name: &str, p: &Node, out: &mut Vec<Issue>) {
             _ => true,
         })
     };
-    let path = vec![key("browser"), key("profiles"), key(name)];
+    // Made only for an issue: most profiles have none.
+    let path = || vec![key("browser"), key("profiles"), key(name)];
     if driver != Some("existing-session")
         && driver != Some("extension")
         && !has("cdpPort")
         && !has("cdpUrl")
     {
         out.push(refinement(
-            path.clone(),
+            path(),
             p.loc,
             "Profile must set cdpPort or cdpUrl".into(),
         ));
     }
     if driver != Some("existing-session") && has("userDataDir") {
         out.push(refinement(
-            path.clone(),
+            path(),
             p.get("userDataDir").map_or(p.loc, |v| v.loc),
             "Profile userDataDir is only supported with driver=\"existing-session\"".into(),
         ));
     }
     if driver == Some("extension") && has("cdpUrl") {
         out.push(refinement(
-            path,
+            path(),
             p.get("cdpUrl").map_or(p.loc, |v| v.loc),
             "Profile cdpUrl is not supported with driver=\"extension\" (the relay owns the endpoint)".into(),
         ));
@@ -468,6 +466,16 @@ fn browser_profile_refinements(name: &str, p: &Node, out: &mut Vec<Issue>) {
 
 /// `OpenClawSchema.superRefine`: agent ids that name no configured agent.
 fn root_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
+    let targets: [&[&str]; 3] = [
+        &["agents", "defaults", "heartbeat", "agentId"],
+        &["agents", "defaults", "systemAgent", "agentId"],
+        &["talk", "agentId"],
+    ];
+    // Most configs name no agent id: the roster's ids are not lowercased for them.
+    let names_agent = |t: &&[&str]| root.at(t).and_then(Node::as_str).is_some();
+    if !targets.iter().any(names_agent) && root.get("bindings").is_none() {
+        return;
+    }
     let entries: Vec<String> = root
         .at(&["agents", "entries"])
         .map(|e| e.members().iter().map(|m| m.key.to_lowercase()).collect())
@@ -477,11 +485,6 @@ fn root_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
         true => &main,
         false => &entries,
     };
-    let targets: [&[&str]; 3] = [
-        &["agents", "defaults", "heartbeat", "agentId"],
-        &["agents", "defaults", "systemAgent", "agentId"],
-        &["talk", "agentId"],
-    ];
     for t in targets {
         if let Some(v) = root.at(t) {
             if let Some(id) = v.as_str() {
@@ -847,10 +850,12 @@ pub fn after_schema(root: &Node, release: &str) -> Vec<Issue> {
     if !avatar.is_empty() {
         return avatar;
     }
-    if super::releases::compare(release, TAILSCALE_BIND_CHECK_SINCE).is_lt() {
+    // The release is compared only for a config the check would refuse.
+    let bind = tailscale_bind(root);
+    if bind.is_empty() || super::releases::compare(release, TAILSCALE_BIND_CHECK_SINCE).is_lt() {
         return Vec::new();
     }
-    tailscale_bind(root)
+    bind
 }
 
 /// The first recorded release with `validateGatewayTailscaleBind` (2026.2.26's dist has none:

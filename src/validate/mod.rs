@@ -252,10 +252,10 @@ pub fn missing_env_verdict(
     running: &str,
     missing: &[(&str, Loc)],
 ) -> Option<Verdict> {
+    let (name, loc) = missing.first()?;
     if releases::compare(running, MISSING_ENV_FAILS_READ_UNTIL).is_gt() {
         return None;
     }
-    let (name, loc) = missing.first()?;
     let at = path_of(root, *loc)
         .map(|p| path_string(&p))
         .unwrap_or_default();
