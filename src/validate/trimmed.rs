@@ -42,8 +42,29 @@ impl Trimmed {
 struct Trie {
     /// The strings whose path ends here: (index in the release's list, minimum length).
     ends: Vec<(usize, usize)>,
-    /// The next segments (`*` any record key, `[]` any item), in first-seen order.
-    next: Vec<(&'static str, Trie)>,
+    /// The next segments, in first-seen order.
+    next: Vec<(Head, Trie)>,
+}
+
+/// A segment of a trimmed string's path.
+#[derive(PartialEq)]
+enum Head {
+    /// `*`: every member of an object.
+    AnyKey,
+    /// `[]`: every item of an array.
+    AnyItem,
+    /// A member, found as [`Node::get`] finds it.
+    Key(&'static str),
+}
+
+impl Head {
+    fn of(seg: &'static str) -> Head {
+        match seg {
+            "*" => Head::AnyKey,
+            "[]" => Head::AnyItem,
+            key => Head::Key(key),
+        }
+    }
 }
 
 impl Trie {
@@ -52,11 +73,11 @@ impl Trie {
         for (index, t) in strings.iter().enumerate() {
             let mut at = &mut root;
             for seg in t.path() {
-                let seg = seg.of(TEXT);
-                let i = match at.next.iter().position(|(s, _)| *s == seg) {
+                let head = Head::of(seg.of(TEXT));
+                let i = match at.next.iter().position(|(h, _)| *h == head) {
                     Some(i) => i,
                     None => {
-                        at.next.push((seg, Trie::default()));
+                        at.next.push((head, Trie::default()));
                         at.next.len() - 1
                     }
                 };
@@ -108,54 +129,81 @@ pub fn issues(root: &Node, release: &str, out: &mut Vec<Issue>) {
         return;
     };
     let mut found = Vec::new();
-    walk(root, trie(index), &mut Vec::new(), &mut found);
+    walk(root, trie(index), None, &mut found);
     // Stable: each string's issues stay in the document order the walk found them in.
     found.sort_by_key(|(index, _)| *index);
     out.extend(found.into_iter().map(|(_, issue)| issue));
 }
 
-/// A step of the path walked, borrowed from the trie or the config: made owned ([`Seg`]) only
-/// for an issue, so that a walk that finds nothing allocates nothing for its path.
+/// A step of the path walked, borrowed from the trie or the config, and the steps above it, on
+/// the walk's stack: made owned ([`Seg`]) only for an issue, so that a walk that finds nothing
+/// allocates nothing for its path.
 #[derive(Clone, Copy)]
-enum Step<'a> {
+struct Step<'a> {
+    part: Part<'a>,
+    up: Option<&'a Step<'a>>,
+}
+
+/// A member's key or an item's index.
+#[derive(Clone, Copy)]
+enum Part<'a> {
     Key(&'a str),
     Index(usize),
 }
 
+impl Step<'_> {
+    /// The path from the root to here.
+    fn path(&self) -> Vec<Seg> {
+        let mut path = Vec::new();
+        let mut at = Some(self);
+        while let Some(step) = at {
+            path.push(match step.part {
+                Part::Key(k) => Seg::Key(k.to_string()),
+                Part::Index(i) => Seg::Index(i),
+            });
+            at = step.up;
+        }
+        path.reverse();
+        path
+    }
+}
+
 /// Checks `node` against the strings that end at `trie`, and walks on along its segments: an
-/// object's key as [`Node::get`] finds it, every key for `*`, every item for `[]`.
-fn walk<'a>(
-    node: &'a Node,
-    trie: &Trie,
-    path: &mut Vec<Step<'a>>,
-    found: &mut Vec<(usize, Issue)>,
-) {
+/// object's key as [`Node::get`] finds it, every key for `*`, every item for `[]`. `at`: the
+/// last step to `node` (`None` at the root).
+fn walk(node: &Node, trie: &Trie, at: Option<&Step>, found: &mut Vec<(usize, Issue)>) {
     for &(index, min) in &trie.ends {
-        if let Some(issue) = too_short(node, min, path) {
+        if let Some(issue) = too_short(node, min, at) {
             found.push((index, issue));
         }
     }
     for (head, next) in &trie.next {
-        match (&node.value, *head) {
-            (Value::Object(members), "*") => {
+        match (&node.value, head) {
+            (Value::Object(members), Head::AnyKey) => {
                 for m in members.iter() {
-                    path.push(Step::Key(&m.key));
-                    walk(&m.value, next, path, found);
-                    path.pop();
+                    let step = Step {
+                        part: Part::Key(&m.key),
+                        up: at,
+                    };
+                    walk(&m.value, next, Some(&step), found);
                 }
             }
-            (Value::Array(items), "[]") => {
+            (Value::Array(items), Head::AnyItem) => {
                 for (i, item) in items.iter().enumerate() {
-                    path.push(Step::Index(i));
-                    walk(item, next, path, found);
-                    path.pop();
+                    let step = Step {
+                        part: Part::Index(i),
+                        up: at,
+                    };
+                    walk(item, next, Some(&step), found);
                 }
             }
-            (Value::Object(_), key) => {
+            (Value::Object(_), Head::Key(key)) => {
                 if let Some(child) = node.get(key) {
-                    path.push(Step::Key(key));
-                    walk(child, next, path, found);
-                    path.pop();
+                    let step = Step {
+                        part: Part::Key(key),
+                        up: at,
+                    };
+                    walk(child, next, Some(&step), found);
                 }
             }
             _ => {}
@@ -164,18 +212,12 @@ fn walk<'a>(
 }
 
 /// The issue of a string at least `min` long as written and shorter once trimmed.
-fn too_short(node: &Node, min: usize, path: &[Step]) -> Option<Issue> {
+fn too_short(node: &Node, min: usize, at: Option<&Step>) -> Option<Issue> {
     let Value::String(s) = &node.value else {
         return None;
     };
     (s.encode_utf16().count() >= min && trimmed_len(s) < min).then(|| Issue {
-        path: path
-            .iter()
-            .map(|step| match *step {
-                Step::Key(k) => Seg::Key(k.to_string()),
-                Step::Index(i) => Seg::Index(i),
-            })
-            .collect(),
+        path: at.map(Step::path).unwrap_or_default(),
         kind: IssueKind::Length,
         message: format!("Too small: expected string to have >={min} characters"),
         loc: node.loc,
