@@ -348,15 +348,10 @@ fn walk_scan_dir(dir: &Path, depth: usize, visit: &mut Visit) -> std::ops::Contr
     if depth > SCAN_DEPTH {
         return std::ops::ControlFlow::Continue(());
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Some(mut entries) = scan_entries(dir) else {
         return std::ops::ControlFlow::Continue(());
     };
-    let mut entries: Vec<(std::ffi::OsString, bool)> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| Some((e.file_name(), e.file_type().ok()?.is_dir())))
-        .filter(|(name, is_dir)| !(*is_dir && skipped_by_scan(name)))
-        .collect();
-    entries.sort_unstable();
+    entries.retain(|(name, is_dir)| !(*is_dir && skipped_by_scan(name)));
     for (name, is_dir) in entries {
         let path = dir.join(name);
         visit(&path, is_dir)?;
@@ -365,6 +360,30 @@ fn walk_scan_dir(dir: &Path, depth: usize, visit: &mut Visit) -> std::ops::Contr
         }
     }
     std::ops::ControlFlow::Continue(())
+}
+
+/// The entries of `dir` (placed on the host) in name order, each with whether it is a
+/// directory (links not followed); an entry whose type cannot be had is left out. From the
+/// layout's listing when it has one (a compose project's directory is asked about its
+/// compose files before the scan walks it, which lists it: listing it again cost five
+/// system calls, and `wrapper_files` five more), else listed here.
+fn scan_entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, bool)>> {
+    use crate::load::listing::{Entry, Kind};
+    if let Some(listing) = crate::load::listing::entries(dir) {
+        let typed = listing.iter().filter_map(|(name, entry)| match entry {
+            Entry::Plain(kind) => Some((name.to_os_string(), kind == Kind::Dir)),
+            Entry::Symlink => Some((name.to_os_string(), false)),
+            Entry::Unknown => None,
+        });
+        return Some(typed.collect());
+    }
+    let mut entries: Vec<(std::ffi::OsString, bool)> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| Some((e.file_name(), e.file_type().ok()?.is_dir())))
+        .collect();
+    entries.sort_unstable();
+    Some(entries)
 }
 
 /// Directories the scan never enters: hidden ones (the gateways' own state dirs among them),

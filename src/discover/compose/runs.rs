@@ -459,12 +459,23 @@ pub fn just_recipes(text: &str) -> Vec<(String, usize)> {
 pub fn wrapper_files(dir: &Path) -> Vec<PathBuf> {
     // Listed and tested where the layout's reads find them (`paths::host`: links followed
     // within a copied `--root`); each named under `dir`.
-    let Ok(entries) = crate::paths::host::read_dir(dir) else {
-        return Vec::new();
+    // The layout's listing of the directory when it has one (the project's directory was
+    // listed when its compose file was looked for): no second listing.
+    let listed = crate::paths::on_host(dir)
+        .and_then(|placed| crate::load::listing::entries(&placed))
+        .map(|listing| listing.iter().map(|(name, _)| dir.join(name)).collect());
+    let names: Vec<PathBuf> = match listed {
+        Some(names) => names,
+        None => match crate::paths::host::read_dir(dir) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| dir.join(e.file_name()))
+                .collect(),
+            Err(_) => return Vec::new(),
+        },
     };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| dir.join(e.file_name()))
+    let mut files: Vec<PathBuf> = names
+        .into_iter()
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
