@@ -1,6 +1,10 @@
 //! Eight bytes looked at as one `u64`, for the scans that skip plain text a word at a time
 //! (line breaks, shown text). Each test is exact as a yes/no answer; a word that
 //! answers yes is then looked at byte by byte.
+//!
+//! And sixteen bytes as a block (one SSE2 register on x86_64), for the scans that cover most
+//! text (line starts, JSON strings): a block's test gives a bit per byte, exact, so that the
+//! bytes found are its set bits.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -37,6 +41,50 @@ pub(crate) fn byte_marks(word: u64, byte: u8) -> u64 {
 /// Marks the bytes of `word` below `limit` (at most 0x80).
 pub(crate) fn below_marks(word: u64, limit: u8) -> u64 {
     word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS
+}
+
+/// How many bytes a block scan looks at at once.
+pub(crate) const BLOCK: usize = 16;
+
+/// The [`BLOCK`] bytes of `bytes` from `at`; past the end, spaces (which no block test
+/// marks), so that the end of a text is a block too, not a byte at a time.
+pub(crate) fn block_at(bytes: &[u8], at: usize) -> [u8; BLOCK] {
+    match bytes.get(at..at + BLOCK) {
+        Some(block) => block.try_into().expect("a block"),
+        None => {
+            let mut block = [b' '; BLOCK];
+            block[..bytes.len() - at].copy_from_slice(&bytes[at..]);
+            block
+        }
+    }
+}
+
+/// The bytes of `block` that `test` holds for, bit `i` for byte `i`: what each SSE2 test
+/// gives (x86_64 uses this only in the tests), and what other processors use.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(crate) fn marks_of(block: [u8; BLOCK], test: impl Fn(u8) -> bool) -> u32 {
+    (0..BLOCK).fold(0, |marks, i| marks | u32::from(test(block[i])) << i)
+}
+
+/// The bytes of `block` that are `byte`, and those from 0x80 (past ASCII): two
+/// [`marks_of`] answers at once.
+pub(crate) fn byte_and_high_marks(block: [u8; BLOCK], byte: u8) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of every x86_64 processor (the target's baseline features),
+        // and the load reads the sixteen bytes of `block`, unaligned.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast());
+            let found = _mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8));
+            (_mm_movemask_epi8(found) as u32, _mm_movemask_epi8(v) as u32)
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    (
+        marks_of(block, |b| b == byte),
+        marks_of(block, |b| b >= 0x80),
+    )
 }
 
 #[cfg(test)]
@@ -83,5 +131,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The block test marks exactly the bytes it says, each byte value at every place of a
+    /// block of other bytes.
+    #[test]
+    fn block_marks_are_each_byte_tested() {
+        for fill in [b'a', b' ', b'\n', 0x7f, 0x80, 0xff] {
+            for b in 0..=255u8 {
+                for at in 0..BLOCK {
+                    let mut block = [fill; BLOCK];
+                    block[at] = b;
+                    let expected = |test: fn(u8) -> bool| {
+                        let fills = if test(fill) { 0xffff & !(1 << at) } else { 0 };
+                        fills | u32::from(test(b)) << at
+                    };
+                    let (newlines, high) = byte_and_high_marks(block, b'\n');
+                    assert_eq!(newlines, expected(|x| x == b'\n'), "{b} at {at}");
+                    assert_eq!(high, expected(|x| x >= 0x80), "{b} at {at}");
+                    assert_eq!(marks_of(block, |x| x == b'\n'), newlines);
+                }
+            }
+        }
+        let text = b"0123456789abcdefgh";
+        assert_eq!(&block_at(text, 0), b"0123456789abcdef");
+        assert_eq!(&block_at(text, 16), b"gh              ");
     }
 }

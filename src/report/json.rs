@@ -9,6 +9,7 @@ use super::visible::visible;
 use super::{place, showable, Place};
 use crate::diagnostic::{Finding, Reported};
 use crate::source::{Loc, SourceMap};
+use crate::words::{block_at, BLOCK};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -82,11 +83,11 @@ pub fn write(
 fn finding(buf: &mut Vec<u8>, scratch: &mut String, reported: &Reported, sources: &SourceMap) {
     let f = &reported.finding;
     buf.extend_from_slice(b"{\n      \"code\": ");
-    string(buf, f.rule.code);
+    word(buf, f.rule.code);
     buf.extend_from_slice(b",\n      \"name\": ");
-    string(buf, f.rule.name);
+    word(buf, f.rule.name);
     buf.extend_from_slice(b",\n      \"severity\": ");
-    string(buf, reported.severity.as_str());
+    word(buf, reported.severity.as_str());
     buf.extend_from_slice(b",\n      \"message\": ");
     shown(buf, &f.message);
     buf.extend_from_slice(b",\n      \"instances\": ");
@@ -104,7 +105,7 @@ fn finding(buf: &mut Vec<u8>, scratch: &mut String, reported: &Reported, sources
     }
     if let Some(fix) = &f.fix {
         buf.extend_from_slice(b",\n      \"fix\": {\n        \"applicability\": ");
-        string(buf, applicability(fix.applicability));
+        word(buf, applicability(fix.applicability));
         buf.extend_from_slice(b",\n        \"message\": ");
         shown(buf, &fix.description);
         buf.extend_from_slice(b",\n        \"edits\": ");
@@ -114,7 +115,7 @@ fn finding(buf: &mut Vec<u8>, scratch: &mut String, reported: &Reported, sources
                 file: edit.file,
                 span: edit.span,
             };
-            position(buf, sources, loc, "\n            ");
+            position(buf, sources, loc, 12);
             // clawlint's own text (a key and a port): never a control character to
             // hide, and its newlines are JSON-escaped.
             buf.extend_from_slice(b",\n            \"content\": ");
@@ -147,7 +148,7 @@ fn parties(buf: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
     let mut first = true;
     array(buf, &f.labels, 8, |buf, label| {
         buf.extend_from_slice(b"{\n          \"role\": ");
-        string(buf, if first { "primary" } else { "related" });
+        word(buf, if first { "primary" } else { "related" });
         first = false;
         buf.extend_from_slice(b",\n          \"instance\": ");
         match &label.instance {
@@ -158,7 +159,7 @@ fn parties(buf: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
         shown(buf, &label.message);
         if let Some(loc) = showable(sources, label.loc) {
             buf.push(b',');
-            position(buf, sources, loc, "\n          ");
+            position(buf, sources, loc, 10);
         }
         buf.extend_from_slice(b"\n        }");
     });
@@ -188,31 +189,38 @@ fn array<T>(
     }
 }
 
-/// A place's fields (`file` .. `byteEnd`), each on a line of its own after `indent`.
-fn position(buf: &mut Vec<u8>, sources: &SourceMap, loc: Loc, indent: &str) {
+/// A place's fields (`file` .. `byteEnd`), each on a line of its own at `indent` spaces.
+fn position(buf: &mut Vec<u8>, sources: &SourceMap, loc: Loc, indent: usize) {
     let (file, at): (&str, Place) = place(sources, loc);
-    let field = |buf: &mut Vec<u8>, key: &str, first: bool| {
-        if !first {
-            buf.push(b',');
-        }
-        buf.extend_from_slice(indent.as_bytes());
-        buf.push(b'"');
-        buf.extend_from_slice(key.as_bytes());
-        buf.extend_from_slice(b"\": ");
+    // `key` with what comes before it: the line break and the indent.
+    let field = |buf: &mut Vec<u8>, key: &[u8]| {
+        buf.push(b'\n');
+        buf.resize(buf.len() + indent, b' ');
+        buf.extend_from_slice(key);
     };
-    field(buf, "file", true);
+    field(buf, b"\"file\": ");
     string(buf, file);
     for (key, value) in [
-        ("line", at.line),
-        ("column", at.column),
-        ("endLine", at.end_line),
-        ("endColumn", at.end_column),
-        ("byteStart", at.byte_start),
-        ("byteEnd", at.byte_end),
+        (&b"\"line\": "[..], at.line),
+        (b"\"column\": ", at.column),
+        (b"\"endLine\": ", at.end_line),
+        (b"\"endColumn\": ", at.end_column),
+        (b"\"byteStart\": ", at.byte_start),
+        (b"\"byteEnd\": ", at.byte_end),
     ] {
-        field(buf, key, false);
+        buf.push(b',');
+        field(buf, key);
         number(buf, value);
     }
+}
+
+/// A word of the program's own (a rule's code or kebab-case name, a severity, a role), which
+/// has nothing to escape: written between quotes as it is.
+fn word(buf: &mut Vec<u8>, word: &'static str) {
+    debug_assert!(!word.bytes().any(escapes), "{word:?}");
+    buf.push(b'"');
+    buf.extend_from_slice(word.as_bytes());
+    buf.push(b'"');
 }
 
 /// `n` in decimal. Most numbers written are lines and columns: one or two digits are
@@ -260,47 +268,28 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');
     let mut clean_from = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let marks = unplain_marks(block_at(bytes, i));
-        if marks == 0 {
-            i += BLOCK;
-            continue;
+    for block in (0..bytes.len()).step_by(BLOCK) {
+        // Each byte marked in the block, in order (the padding past the end is never marked).
+        let mut marks = unplain_marks(block_at(bytes, block));
+        while marks != 0 {
+            let at = block + marks.trailing_zeros() as usize;
+            let escape: &[u8] = match bytes[at] {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                _ => {
+                    buf.truncate(start);
+                    return false;
+                }
+            };
+            buf.extend_from_slice(&bytes[clean_from..at]);
+            buf.extend_from_slice(escape);
+            clean_from = at + 1;
+            marks &= marks - 1;
         }
-        // Straight to the first byte that is not plain.
-        i += marks.trailing_zeros() as usize;
-        let escape: &[u8] = match bytes[i] {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            _ => {
-                buf.truncate(start);
-                return false;
-            }
-        };
-        buf.extend_from_slice(&bytes[clean_from..i]);
-        buf.extend_from_slice(escape);
-        i += 1;
-        clean_from = i;
     }
     buf.extend_from_slice(&bytes[clean_from..]);
     buf.push(b'"');
     true
-}
-
-/// How many bytes the scans for bytes to escape look at at once.
-const BLOCK: usize = 16;
-
-/// The [`BLOCK`] bytes of `bytes` from `at`; past the end, spaces (plain for every test here),
-/// so that the end of a text is a block too, not a byte at a time.
-fn block_at(bytes: &[u8], at: usize) -> [u8; BLOCK] {
-    match bytes.get(at..at + BLOCK) {
-        Some(block) => block.try_into().expect("a block"),
-        None => {
-            let mut block = [b' '; BLOCK];
-            block[..bytes.len() - at].copy_from_slice(&bytes[at..]);
-            block
-        }
-    }
 }
 
 /// Whether [`plain_shown`] stops at byte `b`: not printable ASCII (0x20 to 0x7e), or `"`,
@@ -311,19 +300,11 @@ fn unplain(b: u8) -> bool {
 }
 
 /// Whether [`escaped`] stops at byte `b`: a control character below 0x20, `"` or `\\`.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn escapes(b: u8) -> bool {
     b < 0x20 || matches!(b, b'"' | b'\\')
 }
 
-/// The bytes of `block` that `test` holds for, bit `i` for byte `i`: what the SSE2 tests
-/// below give (x86_64 uses this only in the tests), and what other processors use.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn marks_of(block: [u8; BLOCK], test: fn(u8) -> bool) -> u32 {
-    (0..BLOCK).fold(0, |marks, i| marks | u32::from(test(block[i])) << i)
-}
-
-/// [`marks_of`] `block` by [`unplain`].
+/// [`crate::words::marks_of`] `block` by [`unplain`].
 fn unplain_marks(block: [u8; BLOCK]) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
@@ -348,10 +329,10 @@ fn unplain_marks(block: [u8; BLOCK]) -> u32 {
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    marks_of(block, unplain)
+    crate::words::marks_of(block, unplain)
 }
 
-/// [`marks_of`] `block` by [`escapes`].
+/// [`crate::words::marks_of`] `block` by [`escapes`].
 fn escape_marks(block: [u8; BLOCK]) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
@@ -372,7 +353,7 @@ fn escape_marks(block: [u8; BLOCK]) -> u32 {
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    marks_of(block, escapes)
+    crate::words::marks_of(block, escapes)
 }
 
 /// A JSON string, escaped as serde_json escapes it: `"` and `\`, `\b \f \n \r \t`, other
@@ -390,36 +371,33 @@ pub(crate) fn string(buf: &mut Vec<u8>, text: &str) {
 pub(crate) fn escaped(buf: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut clean_from = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let marks = escape_marks(block_at(bytes, i));
-        if marks == 0 {
-            i += BLOCK;
-            continue;
+    for block in (0..bytes.len()).step_by(BLOCK) {
+        let mut marks = escape_marks(block_at(bytes, block));
+        while marks != 0 {
+            let at = block + marks.trailing_zeros() as usize;
+            let b = bytes[at];
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                _ => b"",
+            };
+            buf.extend_from_slice(&bytes[clean_from..at]);
+            if escape.is_empty() {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                buf.extend_from_slice(b"\\u00");
+                buf.push(HEX[usize::from(b >> 4)]);
+                buf.push(HEX[usize::from(b & 0xf)]);
+            } else {
+                buf.extend_from_slice(escape);
+            }
+            clean_from = at + 1;
+            marks &= marks - 1;
         }
-        i += marks.trailing_zeros() as usize;
-        let b = bytes[i];
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            _ => b"",
-        };
-        buf.extend_from_slice(&bytes[clean_from..i]);
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            buf.extend_from_slice(b"\\u00");
-            buf.push(HEX[usize::from(b >> 4)]);
-            buf.push(HEX[usize::from(b & 0xf)]);
-        } else {
-            buf.extend_from_slice(escape);
-        }
-        i += 1;
-        clean_from = i;
     }
     buf.extend_from_slice(&bytes[clean_from..]);
 }
@@ -710,8 +688,8 @@ mod tests {
                     };
                     assert_eq!(escape_marks(block), expected(escapes), "{b} at {at}");
                     assert_eq!(unplain_marks(block), expected(unplain), "{b} at {at}");
-                    assert_eq!(marks_of(block, escapes), expected(escapes));
-                    assert_eq!(marks_of(block, unplain), expected(unplain));
+                    assert_eq!(crate::words::marks_of(block, escapes), expected(escapes));
+                    assert_eq!(crate::words::marks_of(block, unplain), expected(unplain));
                 }
                 let control = b < 0x20;
                 assert_eq!(escapes(b), control || b == b'"' || b == b'\\', "{b}");
