@@ -70,31 +70,36 @@ impl Readers {
 }
 
 /// Who holds each path of every gateway (its state dir, its workspace, its agents'
-/// workspaces and agent dirs), keyed as paths compare: the first two holders of each.
-pub struct HeldPaths<'a>(FastMap<Cow<'a, [u8]>, Vec<Holder>>);
+/// workspaces and agent dirs), keyed as paths compare: the first two holders of each, kept in
+/// the map's slot (one list per path was an allocation per path of every gateway).
+pub struct HeldPaths<'a>(FastMap<Cow<'a, [u8]>, (Holder, Option<Holder>)>);
 
 #[derive(Debug, Clone, Copy)]
 pub struct Holder {
-    gateway: usize,
+    gateway: u32,
     /// The path is the gateway's own (default) workspace.
     own_workspace: bool,
 }
 
 impl<'a> HeldPaths<'a> {
     pub fn new(instances: &'a [Instance]) -> HeldPaths<'a> {
-        let mut held: FastMap<Cow<'a, [u8]>, Vec<Holder>> = FastMap::default();
+        let paths: usize = instances.iter().map(|i| 2 + 2 * i.agents.len()).sum();
+        let mut held: FastMap<Cow<'a, [u8]>, (Holder, Option<Holder>)> =
+            FastMap::with_capacity_and_hasher(paths, Default::default());
         for (gateway, inst) in instances.iter().enumerate() {
             let mut hold = |path: &'a Path, own_workspace: bool| {
                 work::add(1);
-                let of = held.entry(compared_bytes(path)).or_default();
+                let holder = Holder {
+                    gateway: gateway as u32,
+                    own_workspace,
+                };
                 // Only one holder of a path is ever left out (a gateway's own workspace, see
                 // `held`), so two are enough to answer.
-                if of.len() < 2 {
-                    of.push(Holder {
-                        gateway,
-                        own_workspace,
-                    });
-                }
+                held.entry(compared_bytes(path))
+                    .and_modify(|(_, second)| {
+                        second.get_or_insert(holder);
+                    })
+                    .or_insert((holder, None));
             };
             hold(&inst.state_dir.value, false);
             hold(&inst.workspace.value, true);
@@ -110,11 +115,12 @@ impl<'a> HeldPaths<'a> {
     /// gateway may be given back its own default workspace).
     pub fn held(&self, path: &Path, gateway: usize) -> bool {
         work::add(1);
-        self.0.get(&compared_bytes(path)).is_some_and(|holders| {
-            holders
-                .iter()
-                .any(|h| !(h.own_workspace && h.gateway == gateway))
-        })
+        self.0
+            .get(&compared_bytes(path))
+            .is_some_and(|&(first, second)| {
+                let other = |h: Holder| !(h.own_workspace && h.gateway as usize == gateway);
+                other(first) || second.is_some_and(other)
+            })
     }
 }
 

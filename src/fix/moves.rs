@@ -28,7 +28,7 @@ pub struct Planner<'a> {
     pub sources: &'a SourceMap,
     names: Option<HashMap<&'a str, usize>>,
     round: Option<Round<'a>>,
-    setters: Option<HashMap<FileId, Vec<usize>>>,
+    setters: Option<HashMap<FileId, (usize, Option<usize>)>>,
     /// The loopback URLs of the gateways' configs, by port ([`super::urls`]).
     urls: Option<std::collections::BTreeMap<u16, Vec<super::urls::UrlPort>>>,
     /// The gateways that hold each port a URL names ([`Holders`]).
@@ -44,6 +44,8 @@ pub struct Planner<'a> {
     /// plan reads changes until a move is planned (the host's ports, the planned moves), and
     /// on a crowded host most findings ask again for gateways that already could not move.
     refused: HashMap<usize, Text>,
+    /// Lists CL103's candidates are found with, kept from one finding to the next.
+    cdp_scratch: [Vec<u16>; 3],
     /// Each gateway's shared name, once asked ([`Planner::shared_name`]).
     shared_names: Option<Vec<Option<Name>>>,
     /// The first gateways reading each file, for each way of reading one ([`Reading`]).
@@ -70,6 +72,7 @@ impl<'a> Planner<'a> {
             planned: Vec::new(),
             planned_at: vec![None; instances.len()],
             refused: HashMap::default(),
+            cdp_scratch: Default::default(),
             shared_names: None,
             readers: Default::default(),
             held_paths: OnceCell::new(),
@@ -373,8 +376,11 @@ impl<'a> Planner<'a> {
         let setters = self.setters.get_or_insert_with(|| setters(instances));
         let others = |file: FileId| -> Option<usize> {
             work::add(1);
-            let set = setters.get(&file)?;
-            set.iter().copied().take(2).find(|&j| j != mover)
+            let &(first, second) = setters.get(&file)?;
+            [Some(first), second]
+                .into_iter()
+                .flatten()
+                .find(|&j| j != mover)
         };
         let Some(other) = pins.iter().filter_map(|p| others(p.loc.file)).min() else {
             return Ok(());
@@ -384,7 +390,7 @@ impl<'a> Planner<'a> {
             .find(|p| {
                 setters
                     .get(&p.loc.file)
-                    .is_some_and(|set| set.binary_search(&other).is_ok())
+                    .is_some_and(|&(first, second)| first == other || second == Some(other))
             })
             .expect("the pin that names the other gateway");
         Err(format!(
@@ -397,33 +403,40 @@ impl<'a> Planner<'a> {
     /// The gateways named by the finding whose base-port move would end it.
     fn candidates(&mut self, f: &Finding, names: &[&str]) -> Vec<usize> {
         let named: Vec<usize> = names.iter().filter_map(|n| self.index_of(n)).collect();
-        candidates(f, self.instances, named)
+        candidates(f, self.instances, named, &mut self.cdp_scratch)
     }
 }
 
-/// Each file, and the gateways (in order, each once) whose port is set in it: the effective
+/// Each file, and the first two gateways (in order) whose port is set in it: the effective
 /// port's place, the config's `gateway.port`, `OPENCLAW_GATEWAY_PORT`, the units that start it.
-fn setters(instances: &[Instance]) -> HashMap<FileId, Vec<usize>> {
-    let mut setters: HashMap<FileId, Vec<usize>> = HashMap::default();
+/// Two are enough: the first gateway other than a mover in a file is one of its first two, and
+/// so is the first such gateway of any of the mover's files in every file that names it.
+fn setters(instances: &[Instance]) -> HashMap<FileId, (usize, Option<usize>)> {
+    let mut setters: HashMap<FileId, (usize, Option<usize>)> = HashMap::default();
     for (j, other) in instances.iter().enumerate() {
-        let mut theirs: Vec<Loc> = other.port.origin.loc().into_iter().collect();
-        theirs.extend(other.config_port.as_ref().and_then(|c| c.origin.loc()));
-        if let Some(var) = other.env.get("OPENCLAW_GATEWAY_PORT") {
-            theirs.extend(var.origin.loc());
-        }
-        theirs.extend(
-            other
-                .service
-                .as_deref()
-                .into_iter()
-                .chain(&other.other_services)
-                .map(|s| s.loc),
-        );
+        let services = other
+            .service
+            .as_deref()
+            .into_iter()
+            .chain(&other.other_services);
+        let theirs = other
+            .port
+            .origin
+            .loc()
+            .into_iter()
+            .chain(other.config_port.as_ref().and_then(|c| c.origin.loc()))
+            .chain(
+                other
+                    .env
+                    .get("OPENCLAW_GATEWAY_PORT")
+                    .and_then(|var| var.origin.loc()),
+            )
+            .chain(services.map(|s| s.loc));
         for loc in theirs {
             work::add(1);
-            let set = setters.entry(loc.file).or_default();
-            if set.last() != Some(&j) {
-                set.push(j);
+            let (first, second) = setters.entry(loc.file).or_insert((j, None));
+            if *first != j && second.is_none() {
+                *second = Some(j);
             }
         }
     }
@@ -526,7 +539,12 @@ impl PortOwners {
 
 /// Of the gateways at `named` (the finding's, in its order), those whose base-port move
 /// would end it.
-fn candidates(f: &Finding, instances: &[Instance], named: Vec<usize>) -> Vec<usize> {
+fn candidates(
+    f: &Finding,
+    instances: &[Instance],
+    named: Vec<usize>,
+    scratch: &mut [Vec<u16>; 3],
+) -> Vec<usize> {
     let mut named = named;
     // A container in its own network namespace moves by what it publishes (CL108's business),
     // not by its base port.
@@ -551,8 +569,10 @@ fn candidates(f: &Finding, instances: &[Instance], named: Vec<usize>) -> Vec<usi
         named
     } else if f.rule == catalog::PORT_IN_CDP_RANGE {
         // The listeners that move with their base, by port; the CDP ranges, by start and end.
-        let mut moving: Vec<u16> = Vec::new();
-        let (mut starts, mut ends): (Vec<u16>, Vec<u16>) = (Vec::new(), Vec::new());
+        let [moving, starts, ends] = scratch;
+        for list in [&mut *moving, &mut *starts, &mut *ends] {
+            list.clear();
+        }
         for &j in &named {
             moving.extend(
                 listeners(j)
@@ -575,26 +595,24 @@ fn candidates(f: &Finding, instances: &[Instance], named: Vec<usize>) -> Vec<usi
         let ranges_at = |port: u16| {
             starts.partition_point(|&s| s <= port) - ends.partition_point(|&e| e < port)
         };
+        let mut named = named;
+        named.retain(|&i| {
+            work::add(instances[i].listeners.len() as u64 + 1);
+            let own_range = cdp_range(i).filter(|r| r.start <= r.end);
+            let mine = || listeners(i).filter(|(_, l)| moves_with(i, l));
+            // The owner's range moves with its base; an intruder that is pinned (a
+            // `cdpPort`) stays put whatever moves, and its help says to move the pin.
+            let owns_range = own_range.is_some_and(|r| {
+                let own = mine().filter(|(_, l)| r.contains(l.port)).count();
+                in_range(moving, r.start, r.end) > own
+            });
+            let intrudes = mine().any(|(_, l)| {
+                let own = usize::from(own_range.is_some_and(|r| r.contains(l.port)));
+                ranges_at(l.port) > own
+            });
+            owns_range || intrudes
+        });
         named
-            .iter()
-            .copied()
-            .filter(|&i| {
-                work::add(instances[i].listeners.len() as u64 + 1);
-                let own_range = cdp_range(i).filter(|r| r.start <= r.end);
-                let mine = || listeners(i).filter(|(_, l)| moves_with(i, l));
-                // The owner's range moves with its base; an intruder that is pinned (a
-                // `cdpPort`) stays put whatever moves, and its help says to move the pin.
-                let owns_range = own_range.is_some_and(|r| {
-                    let own = mine().filter(|(_, l)| r.contains(l.port)).count();
-                    in_range(&moving, r.start, r.end) > own
-                });
-                let intrudes = mine().any(|(_, l)| {
-                    let own = usize::from(own_range.is_some_and(|r| r.contains(l.port)));
-                    ranges_at(l.port) > own
-                });
-                owns_range || intrudes
-            })
-            .collect()
     } else {
         named
     }
