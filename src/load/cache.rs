@@ -98,7 +98,8 @@ pub struct ParsedFile {
     pub text_len: usize,
     /// The tree's values and key/string bytes ([`super::include::tree_size`]), counted once.
     pub size: (usize, usize),
-    /// Whether the tree has an `$include` key anywhere (else it is never expanded).
+    /// Whether the tree has an `$include` key anywhere (OpenClaw's
+    /// `containsConfigIncludeDirective`; else it is never expanded).
     pub has_include: bool,
 }
 

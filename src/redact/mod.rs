@@ -87,8 +87,7 @@ pub fn kind_of_key(key: &str) -> Option<Kind> {
     let mut lower = [0u8; LONGEST_KIND_WORD];
     lower[..word.len()].copy_from_slice(word);
     lower.make_ascii_lowercase();
-    // ASCII letters and digits only: UTF-8.
-    let kind = kind_of_word(std::str::from_utf8(&lower[..word.len()]).ok()?)?;
+    let kind = kind_of_word(&lower[..word.len()])?;
     if is_secret_key(key) {
         return None;
     }
@@ -111,22 +110,29 @@ pub fn kind_of_key(key: &str) -> Option<Kind> {
     }
 }
 
-fn kind_of_word(last: &str) -> Option<Kind> {
+/// The kind a key's last word (lower-case ASCII letters and digits) names; matched as bytes,
+/// with no UTF-8 check of the word.
+fn kind_of_word(last: &[u8]) -> Option<Kind> {
     Some(match last {
-        "port" | "ports" => Kind::Port,
-        "path" | "paths" | "dir" | "dirs" | "directory" | "file" | "files" | "home" | "root"
-        | "roots" | "workspace" | "cwd" | "include" | "tmpdir" | "shell" | "folder" | "command"
-        | "program" | "executable" | "bin" => Kind::Path,
-        "host" | "hostname" | "hosts" | "bind" | "address" | "addr" | "interface" => Kind::Host,
-        "url" | "uri" | "endpoint" => Kind::Url,
-        "mode" | "kind" | "type" | "policy" | "level" | "source" | "provider" | "transport"
-        | "format" | "driver" | "strategy" | "scope" | "protocol" | "method" | "env" | "marker"
-        | "enabled" | "launcher" | "lang" | "tz" | "locale" => Kind::Word,
-        "name" | "id" | "label" | "profile" | "agent" | "model" | "user" | "account" | "unit"
-        | "version" | "description" | "title" | "group" | "at" | "date" | "time" => Kind::Name,
-        "ms" | "sec" | "secs" | "seconds" | "timeout" | "interval" | "limit" | "max" | "min"
-        | "count" | "size" | "bytes" | "retries" | "attempts" | "concurrency" | "width"
-        | "height" | "depth" | "status" | "priority" | "nice" | "weight" | "umask" => Kind::Number,
+        b"port" | b"ports" => Kind::Port,
+        b"path" | b"paths" | b"dir" | b"dirs" | b"directory" | b"file" | b"files" | b"home"
+        | b"root" | b"roots" | b"workspace" | b"cwd" | b"include" | b"tmpdir" | b"shell"
+        | b"folder" | b"command" | b"program" | b"executable" | b"bin" => Kind::Path,
+        b"host" | b"hostname" | b"hosts" | b"bind" | b"address" | b"addr" | b"interface" => {
+            Kind::Host
+        }
+        b"url" | b"uri" | b"endpoint" => Kind::Url,
+        b"mode" | b"kind" | b"type" | b"policy" | b"level" | b"source" | b"provider"
+        | b"transport" | b"format" | b"driver" | b"strategy" | b"scope" | b"protocol"
+        | b"method" | b"env" | b"marker" | b"enabled" | b"launcher" | b"lang" | b"tz"
+        | b"locale" => Kind::Word,
+        b"name" | b"id" | b"label" | b"profile" | b"agent" | b"model" | b"user" | b"account"
+        | b"unit" | b"version" | b"description" | b"title" | b"group" | b"at" | b"date"
+        | b"time" => Kind::Name,
+        b"ms" | b"sec" | b"secs" | b"seconds" | b"timeout" | b"interval" | b"limit" | b"max"
+        | b"min" | b"count" | b"size" | b"bytes" | b"retries" | b"attempts" | b"concurrency"
+        | b"width" | b"height" | b"depth" | b"status" | b"priority" | b"nice" | b"weight"
+        | b"umask" => Kind::Number,
         _ => return None,
     })
 }
@@ -151,7 +157,7 @@ pub fn fits(kind: Kind, value: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b' '))
         }
-        Kind::Path => value.len() <= 4096 && !value.contains("://") && !value.contains('='),
+        Kind::Path => value.len() <= 4096 && !has_scheme(value) && !value.contains('='),
         Kind::PathLike => {
             let path_like = value.contains(['/', '\\'])
                 || value.starts_with(['~', '.', '%', '$'])
@@ -160,7 +166,7 @@ pub fn fits(kind: Kind, value: &str) -> bool {
                         && (1..=6).contains(&ext.len())
                         && ext.bytes().all(|b| b.is_ascii_alphanumeric())
                 });
-            path_like && value.len() <= 4096 && !value.contains("://") && !value.contains('=')
+            path_like && value.len() <= 4096 && !has_scheme(value) && !value.contains('=')
         }
         Kind::Host => {
             value.len() <= 253
@@ -176,8 +182,19 @@ pub fn fits(kind: Kind, value: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
         }
-        Kind::Name => value.chars().count() <= 80 && !value.contains("://") && !value.contains('='),
+        Kind::Name => value.chars().count() <= 80 && !has_scheme(value) && !value.contains('='),
     }
+}
+
+/// Where `://` first is in `value`: its `:`s found by a byte search, each checked for `//`
+/// after it (a substring searcher set up for every value cost more than the search).
+pub fn scheme_separator(value: &str) -> Option<usize> {
+    let bytes = value.as_bytes();
+    memchr::memchr_iter(b':', bytes).find(|&at| bytes[at + 1..].starts_with(b"//"))
+}
+
+fn has_scheme(value: &str) -> bool {
+    scheme_separator(value).is_some()
 }
 
 /// A word of 16 characters or more mixing letters and digits: a token, whatever its key
@@ -288,8 +305,12 @@ pub fn is_env_reference(value: &str) -> bool {
 
 /// Values that carry credentials whatever their key: `Bearer …`, `Basic …`.
 pub fn is_secret_value(value: &str) -> bool {
-    let lower = value.trim_start().to_ascii_lowercase();
-    lower.starts_with("bearer ") || lower.starts_with("basic ")
+    // The prefix compared without case, not a lower-case copy of the value made.
+    let starts_with = |word: &[u8]| {
+        let value = value.trim_start().as_bytes();
+        value.len() >= word.len() && value[..word.len()].eq_ignore_ascii_case(word)
+    };
+    starts_with(b"bearer ") || starts_with(b"basic ")
 }
 
 /// Keys whose values are secrets wherever they appear: `botToken`, `appSecret`,
@@ -340,7 +361,7 @@ const SECRET_WORDS: [(u8, &[&[u8]]); 5] = [
 /// `/devtools/browser/<token>`; so can the query and the fragment). Only the scheme, host
 /// and port are shown. A value that is not a URL is masked whole.
 pub fn url_hidden_parts(url: &str) -> Vec<(usize, usize)> {
-    let Some(scheme_end) = url.find("://") else {
+    let Some(scheme_end) = scheme_separator(url) else {
         return vec![(0, url.len())];
     };
     let scheme_ok = url[..scheme_end]
@@ -652,6 +673,37 @@ mod tests {
                 std::str::from_utf8(w).unwrap()
             })
         })
+    }
+
+    /// The byte search for `://` and the prefix test without a lower-case copy answer as
+    /// `str::find` and a lower-cased `starts_with` do, at every place and in every case.
+    #[test]
+    fn scheme_and_secret_prefixes_agree_with_their_plain_definitions() {
+        let values = [
+            "",
+            ":",
+            "://",
+            "a://b",
+            "a:/b://c",
+            "x:",
+            "x:/",
+            "::///",
+            "é://ü",
+            "no scheme",
+            "Bearer x",
+            " bEaReR x",
+            "basic",
+            "BASIC y",
+            "\u{a0}Basic z",
+            "bearer",
+            "İbearer ",
+        ];
+        for value in values {
+            assert_eq!(scheme_separator(value), value.find("://"), "{value:?}");
+            let lower = value.trim_start().to_ascii_lowercase();
+            let plain = lower.starts_with("bearer ") || lower.starts_with("basic ");
+            assert_eq!(is_secret_value(value), plain, "{value:?}");
+        }
     }
 
     #[test]

@@ -210,7 +210,7 @@ impl UrlWalk {
 /// In `scheme://HOST:PORT…` with a loopback HOST (`127.x.y.z`, `localhost`, `[::1]`), the
 /// offset of PORT's digits in the string and the port.
 pub fn loopback_port(value: &str) -> Option<(usize, u16)> {
-    let at = value.find("://")? + 3;
+    let at = crate::redact::scheme_separator(value)? + 3;
     let rest = &value[at..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];

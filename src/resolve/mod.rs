@@ -772,7 +772,15 @@ pub fn load_config_written(
             };
         }
     };
-    let single_file = !startup::contains_include(&root);
+    // The parse found no `$include` (nearly every config): nothing to expand.
+    if !parsed.has_include {
+        return LoadedConfig {
+            root: Some(root),
+            exists: true,
+            single_file: true,
+            problems: encoding,
+        };
+    }
     let roots = paths::include_roots(env, home, cwd);
     let mut includes = IncludeContext::new(sources, cache, path, &roots);
     if let Some(written) = written {
@@ -784,7 +792,7 @@ pub fn load_config_written(
     LoadedConfig {
         root: Some(root),
         exists: true,
-        single_file,
+        single_file: false,
         problems,
     }
 }

@@ -28,18 +28,6 @@ pub fn env_shorthand(root: &Node) -> Vec<&crate::load::tree::Member> {
         .collect()
 }
 
-/// Whether a parsed (not yet included) config has an `$include` directive anywhere
-/// (`containsConfigIncludeDirective`).
-pub fn contains_include(node: &Node) -> bool {
-    match &node.value {
-        Value::Object(members) => members
-            .iter()
-            .any(|m| m.key == "$include" || contains_include(&m.value)),
-        Value::Array(items) => items.iter().any(contains_include),
-        _ => false,
-    }
-}
-
 /// A config value whose start outcome clawlint knows from what it resolves (the port, the
 /// `env` block, the browser): what is wrong with it and, when a starting gateway repairs it,
 /// what the repair does and the value the gateway then really uses. Whether the gateway
