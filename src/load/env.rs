@@ -368,9 +368,7 @@ pub fn substitute_tree_with(
         plain,
         dollars: 0,
     };
-    if let Some(new) = walk.substituted(node) {
-        *node = new;
-    }
+    walk.substitute_in_place(node);
 }
 
 /// Containers that are skipped below this many items: looking one up costs about as much as
@@ -408,6 +406,38 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// Substitutes `node`'s strings where it stands: a container no other tree holds (a
+    /// gateway's own config, parsed for it) is changed in place, its strings replaced, with no
+    /// copy of its members; a shared one ([`Walk::substituted`]) is copied on the path to
+    /// what changes. The same walk, in the same order, either way.
+    fn substitute_in_place(&mut self, node: &mut Node) {
+        if self.budget == usize::MAX {
+            return;
+        }
+        match &mut node.value {
+            Value::Object(members) => {
+                if let Some(members) = Arc::get_mut(members) {
+                    for member in members {
+                        self.substitute_in_place(&mut member.value);
+                    }
+                    return;
+                }
+            }
+            Value::Array(items) => {
+                if let Some(items) = Arc::get_mut(items) {
+                    for item in items {
+                        self.substitute_in_place(item);
+                    }
+                    return;
+                }
+            }
+            _ => {}
+        }
+        if let Some(new) = self.substituted(node) {
+            *node = new;
+        }
+    }
+
     /// The node with its strings substituted, or `None` when nothing in it changes.
     fn substituted(&mut self, node: &Node) -> Option<Node> {
         if self.budget == usize::MAX {
@@ -560,6 +590,31 @@ mod tests {
     fn tree(text: &str) -> Node {
         let doc = crate::load::json5::parse(text).unwrap();
         Node::from_json5(doc.root, crate::source::FileId(0))
+    }
+
+    /// A tree no other holds is substituted in place; the same tree shared (another clone
+    /// held) is copied on the path to each change: both give the same tree and problems, with
+    /// variables set, missing and escaped, nested in objects and arrays, and past the budget
+    /// (a 12 MiB value substituted three times: the third string and every later one stay).
+    #[test]
+    fn substitution_in_place_gives_what_the_copying_walk_gives() {
+        let text = r#"{ a: "${TOKEN}", b: [1, "x${TOKEN}y", { c: "${MISSING}", d: "$${TOKEN}" }],
+            e: { f: { g: "${BIG}" }, h: ["${BIG}", "${BIG}", "${TOKEN}"] }, i: "plain" }"#;
+        let big = "b".repeat(12 * 1024 * 1024);
+        let e = env(&[("TOKEN", "tok"), ("BIG", big.as_str())]);
+        let (mut unique, mut unique_problems) = (tree(text), Vec::new());
+        substitute_tree(&mut unique, &e, &mut unique_problems);
+        let held = tree(text);
+        let (mut shared, mut shared_problems) = (held.clone(), Vec::new());
+        substitute_tree(&mut shared, &e, &mut shared_problems);
+        assert_eq!(unique, shared);
+        assert_eq!(unique_problems, shared_problems);
+        assert_eq!(unique.get("a").and_then(Node::as_str), Some("tok"));
+        let h = unique.at(&["e", "h"]).unwrap().elements();
+        assert_eq!(h[1].as_str(), Some("${BIG}"), "past the budget: as written");
+        assert_eq!(h[2].as_str(), Some("${TOKEN}"), "and every later string");
+        let kinds: Vec<ProblemKind> = unique_problems.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [ProblemKind::MissingEnvVar, ProblemKind::Budget]);
     }
 
     /// A large `$`-free container is walked once per run; one with a `${VAR}` is substituted

@@ -73,9 +73,41 @@ fn last_word(key: &str) -> Option<(usize, usize)> {
 /// The longest word [`kind_of_word`] knows (`concurrency`, `description`), with room.
 const LONGEST_KIND_WORD: usize = 16;
 
+/// Keys judged by [`kind_of_key`] remembered on a thread, at most this many (a hostile file's
+/// unknown keys are judged each time once it is full), each at most [`MEMO_KEY_LEN`] bytes.
+const MEMO_KEYS: usize = 4096;
+const MEMO_KEY_LEN: usize = 64;
+
+thread_local! {
+    /// The kind of each key judged so far on this thread.
+    static KEY_KINDS: std::cell::RefCell<crate::paths::FastMap<Box<str>, Option<Kind>>> =
+        std::cell::RefCell::default();
+}
+
 /// The kind of value a key holds, from its last word; `None` when clawlint does not know the
 /// key to hold something that is not secret (then its value is never shown).
+///
+/// A host's configs and `.env` files repeat the same few keys (`port`, `botToken`, `cdpPort`)
+/// thousands of times: each key is judged once per thread and then looked up.
 pub fn kind_of_key(key: &str) -> Option<Kind> {
+    if key.len() > MEMO_KEY_LEN {
+        return judged_kind_of_key(key);
+    }
+    KEY_KINDS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(&kind) = memo.get(key) {
+            return kind;
+        }
+        let kind = judged_kind_of_key(key);
+        if memo.len() < MEMO_KEYS {
+            memo.insert(key.into(), kind);
+        }
+        kind
+    })
+}
+
+/// [`kind_of_key`], judged from the key's words.
+fn judged_kind_of_key(key: &str) -> Option<Kind> {
     // The last word first: most keys have no kind, and then whether the key names a secret
     // does not matter.
     let (start, end) = last_word(key)?;
@@ -673,6 +705,28 @@ mod tests {
                 std::str::from_utf8(w).unwrap()
             })
         })
+    }
+
+    /// A key's remembered kind is its judged kind: asked twice, past the memo's size, and for
+    /// keys longer than it remembers.
+    #[test]
+    fn remembered_kinds_are_the_judged_ones() {
+        let long = format!("{}Port", "x".repeat(MEMO_KEY_LEN));
+        let keys = [
+            "port",
+            "botToken",
+            "OPENCLAW_GATEWAY_PORT",
+            "TG_OPS_UNIT",
+            "cdpUrl",
+            "x",
+        ];
+        let many = (0..MEMO_KEYS + 10).map(|i| format!("k{i}Dir"));
+        let all: Vec<String> = keys.iter().map(|k| k.to_string()).chain(many).collect();
+        for _ in 0..2 {
+            for key in all.iter().chain([&long]) {
+                assert_eq!(kind_of_key(key), judged_kind_of_key(key), "{key:?}");
+            }
+        }
     }
 
     /// The byte search for `://` and the prefix test without a lower-case copy answer as
