@@ -577,3 +577,60 @@ fn quadlet_unit_dirs_in_another_users_home_are_not_the_scanned_homes() {
     std::fs::rename(t.join("ana"), t.join("bob")).unwrap();
     assert_eq!(containers("bob"), ["in-anas-home"]);
 }
+
+/// The user manager's environment.d files (environment.d(5)) set its environment over its
+/// `DefaultEnvironment=`: `QUADLET_UNIT_DIRS` there is the generator's, a value may refer to
+/// the variables before it, a file in `~/.config/environment.d` hides one of the same name in
+/// `/etc/environment.d`, and `resolve` names the file that set it.
+#[test]
+fn quadlet_unit_dirs_set_in_environment_d_are_read() {
+    let t = host_with_native_gateway("containers-quadlet-environment-d");
+    write(
+        &t,
+        "home/quadlets/openclaw.container",
+        &quadlet_on_18789("in-env-d-dirs"),
+    );
+    write(
+        &t,
+        "home/.config/containers/systemd/openclaw.container",
+        &quadlet_on_18789("in-default-dir"),
+    );
+    write(
+        &t,
+        "home/.config/systemd/user.conf",
+        "[Manager]\nDefaultEnvironment=QUADLET_UNIT_DIRS=/opt/elsewhere Q=/home/ana\n",
+    );
+    let env_d = "home/.config/environment.d/50-quadlets.conf";
+    write(&t, env_d, "# ours\nQUADLET_UNIT_DIRS=${Q}/quadlets\n");
+    write(
+        &t,
+        "root/etc/environment.d/50-quadlets.conf",
+        "QUADLET_UNIT_DIRS=/opt/hidden\n",
+    );
+    let root = t.join("root").display().to_string();
+    let containers = |t: &TempDir| -> Vec<(String, serde_json::Value)> {
+        resolved(t, &["--root", &root])
+            .iter()
+            .filter(|g| !g["container"].is_null())
+            .map(|g| {
+                let c = &g["container"];
+                (
+                    c["name"].as_str().unwrap().to_string(),
+                    c["foundThrough"].clone(),
+                )
+            })
+            .collect()
+    };
+    let found = containers(&t);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "in-env-d-dirs");
+    let at = found[0].1["location"].as_str().unwrap();
+    assert!(
+        at.ends_with(".config/environment.d/50-quadlets.conf:2:1"),
+        "{at}"
+    );
+    // Without the user's file, /etc's is read: the generator reads <root>/opt/hidden alone
+    // (empty here), not the default directory.
+    std::fs::remove_file(t.join(env_d)).unwrap();
+    assert_eq!(containers(&t), []);
+}

@@ -18,7 +18,7 @@ use crate::load::json5::Span;
 use crate::load::read::{ReadError, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem};
 use crate::source::{FileId, LineIndex, Loc, SourceMap};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -1315,8 +1315,9 @@ struct Layer {
 /// A systemd manager's `DefaultEnvironment=` ([`manager`]), read for one unit.
 struct ManagerEnv {
     kind: ServiceKind,
-    /// The files that set it, in reading order, with their text.
-    files: Vec<(PathBuf, String)>,
+    /// The files that set it, in reading order, with their text and what may be shown of it:
+    /// the manager's configuration, then (a user manager's) environment.d files.
+    files: Vec<ManagerFile>,
     /// (index into `files`, name, value, span).
     vars: Vec<(usize, String, String, Span)>,
     /// `ManagerEnvironment=`, the same way: the manager's own variables.
@@ -1332,6 +1333,77 @@ struct ManagerEnv {
     stopped_in: Option<PathBuf>,
     /// Whether its problems were said ([`ManagerEnv::report`]).
     reported: std::cell::Cell<bool>,
+}
+
+/// A file of a manager's configuration: its path, its text, and the scanner of what may be
+/// shown of it (a unit's, or an environment file's).
+type ManagerFile = (PathBuf, String, fn(&str) -> Vec<Span>);
+
+/// The user manager's environment.d files read over its `DefaultEnvironment=`
+/// (systemd-environment-d-generator's output replaces the variables it names in the
+/// environment the manager gives its generators and units), each with its place.
+struct EnvironmentD<'a> {
+    files: &'a mut Vec<ManagerFile>,
+    /// `DefaultEnvironment=`, then each file's assignments over it.
+    vars: &'a mut Vec<(usize, String, String, Span)>,
+    /// The manager's own (`ManagerEnvironment=`): a value may refer to them.
+    manager_vars: &'a [(usize, String, String, Span)],
+    unreadable: &'a mut Vec<(PathBuf, ReadError)>,
+}
+
+impl EnvironmentD<'_> {
+    /// Reads `paths` in order: `KEY=VALUE` lines as an `EnvironmentFile=` is parsed
+    /// (`merge_env_file`), each value expanded from the variables before it
+    /// ([`manager::expand_environment_d`]), a later one of a name replacing the earlier.
+    /// Within [`manager::MAX_MANAGER_VARIABLES`] and [`manager::MAX_MANAGER_ENV_BYTES`]: the
+    /// assignment past them is returned (file index, span), and it and what follows unread.
+    fn read(&mut self, paths: Vec<PathBuf>) -> Option<(usize, Span)> {
+        let mut at: HashMap<String, usize> = (self.vars.iter().enumerate())
+            .map(|(n, v)| (v.1.clone(), n))
+            .collect();
+        let mut bytes = 0usize;
+        for path in paths {
+            let text = match ServiceFiles::text(&path, SMALL_FILE_LIMIT) {
+                Ok(text) => text,
+                Err(err) => {
+                    self.unreadable.push((path, err));
+                    continue;
+                }
+            };
+            let (entries, _) = systemd::parse_environment_file(&text);
+            self.files
+                .push((path, text, crate::redact::scan::env_lines as _));
+            let file = self.files.len() - 1;
+            for entry in entries {
+                if !systemd::env_name_is_valid(&entry.key) {
+                    continue;
+                }
+                let left = manager::MAX_MANAGER_ENV_BYTES.saturating_sub(bytes + entry.key.len());
+                let lookup = |name: &str| {
+                    let named = |v: &&(usize, String, String, Span)| v.1 == name;
+                    (at.get(name).map(|&n| &self.vars[n]))
+                        .or_else(|| self.manager_vars.iter().find(named))
+                        .map(|v| v.2.as_str())
+                };
+                let value = manager::expand_environment_d(&entry.value, &lookup, left);
+                let full = !at.contains_key(&entry.key)
+                    && self.vars.len() == manager::MAX_MANAGER_VARIABLES;
+                let Some(value) = value.filter(|_| !full) else {
+                    return Some((file, entry.span));
+                };
+                bytes += entry.key.len() + value.len();
+                let var = (file, entry.key, value, entry.span);
+                match at.get(&var.1) {
+                    Some(&n) => self.vars[n] = var,
+                    None => {
+                        at.insert(var.1.clone(), self.vars.len());
+                        self.vars.push(var);
+                    }
+                }
+            }
+        }
+        None
+    }
 }
 
 impl ManagerEnv {
@@ -1350,7 +1422,7 @@ impl ManagerEnv {
                     continue;
                 }
             };
-            files.push((path, read.text.clone()));
+            files.push((path, read.text.clone(), crate::redact::scan::unit as _));
             units.push(read.unit.clone());
             // systemd's `config_parse_many_files` gives up at the first file that fails: what
             // that file has before the line is applied, nothing after it in any file.
@@ -1364,10 +1436,21 @@ impl ManagerEnv {
             stopped_at,
         } = manager::default_environment(&units);
         let manager_vars = manager::manager_environment(&units).vars;
-        // The user manager's own environment wins over its `DefaultEnvironment=` for `PATH`
-        // wherever environment.d sets one (Ubuntu's /etc/environment does), and clawlint does
-        // not read environment.d: that `PATH` stays unknown ([`scripts::default_path`]).
+        let mut stopped_at = stopped_at;
+        let mut stopped_in = listed.stopped_in;
         if kind == ServiceKind::SystemdUser {
+            let env_d = manager::environment_d_files(home, root);
+            stopped_in = stopped_in.or(env_d.stopped_in);
+            let mut read = EnvironmentD {
+                files: &mut files,
+                vars: &mut vars,
+                manager_vars: &manager_vars,
+                unreadable: &mut unreadable,
+            };
+            let stopped = read.read(env_d.files);
+            stopped_at = stopped_at.or(stopped);
+            // The login session may set `PATH` too (pam_env, `import-environment`), over what
+            // the files say: that `PATH` stays unknown ([`scripts::default_path`]).
             vars.retain(|v| v.1 != "PATH");
         }
         ManagerEnv {
@@ -1378,7 +1461,7 @@ impl ManagerEnv {
             stopped_at,
             refused,
             unreadable,
-            stopped_in: listed.stopped_in,
+            stopped_in,
             reported: Default::default(),
         }
     }
@@ -1405,8 +1488,10 @@ impl ManagerEnv {
 
     /// The `i`th of its files, registered.
     fn register(&self, i: usize, sources: &mut SourceMap) -> FileId {
-        let (path, text) = &self.files[i];
-        register_unit(sources, path, text)
+        let (path, text, scan) = &self.files[i];
+        sources
+            .lookup(path)
+            .unwrap_or_else(|| register(sources, path, text.clone(), *scan))
     }
 
     /// Says, each at its place, what stopped the reading of this configuration: a `.d`
@@ -1443,8 +1528,9 @@ impl ManagerEnv {
 /// `DefaultEnvironment=`, and `QUADLET_UNIT_DIRS` in the generator's own environment, which
 /// systemd makes of the manager's (with `ManagerEnvironment=`) with its transient environment
 /// (`DefaultEnvironment=` included) put over it (`build_generator_environment`, then `putenv`
-/// in the child that runs the generators). What clawlint cannot see (`systemctl
-/// set-environment`, environment.d for a user manager) may set them too.
+/// in the child that runs the generators); a user manager's environment.d files are read
+/// over `DefaultEnvironment=` ([`EnvironmentD`]). What clawlint cannot see (`systemctl
+/// set-environment`, `import-environment`) may set them too.
 pub struct QuadletManager(Rc<ManagerEnv>);
 
 impl QuadletManager {
@@ -1471,8 +1557,7 @@ impl QuadletManager {
     /// The assignment that sets [`QuadletManager::unit_dirs`], its file registered.
     pub fn unit_dirs_at(&self, sources: &mut SourceMap) -> Option<Loc> {
         let (i, _, _, span) = self.unit_dirs_set()?;
-        let (path, text) = &self.0.files[*i];
-        let file = register_unit(sources, path, text);
+        let file = self.0.register(*i, sources);
         Some(Loc { file, span: *span })
     }
 
@@ -1523,7 +1608,7 @@ impl ManagerEnv {
         let manager_files: Vec<FileId> = self
             .files
             .iter()
-            .filter_map(|(path, _)| sources.lookup(path))
+            .filter_map(|(path, _, _)| sources.lookup(path))
             .collect();
         let set_by_unit = |name: &str| {
             env.get(name).is_some_and(|var| match &var.origin {

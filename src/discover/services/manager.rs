@@ -11,7 +11,8 @@
 //! environment) with `DefaultEnvironment=` merged over it (`manager_transient_environment_add`).
 //! What clawlint cannot see is said where it matters: `systemctl set-environment` and
 //! `systemd.setenv=` on the kernel command line (both win over `DefaultEnvironment=`), and for
-//! the user manager environment.d(5) and `import-environment`.
+//! the user manager `import-environment`; its environment.d(5) files are read where the layout
+//! has them ([`environment_d_files`]).
 
 use super::*;
 use crate::load::ProblemKind;
@@ -78,15 +79,28 @@ fn config_files_within(
         .filter(|f| !is_masked(f))
         .into_iter()
         .collect();
-    let mut drop_ins: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let d_dirs: Vec<PathBuf> = dirs.iter().map(|d| d.join(format!("{name}.d"))).collect();
+    let drop_ins = conf_files(&d_dirs, budget);
+    files.extend(drop_ins.files);
+    ConfigFiles {
+        files,
+        stopped_in: drop_ins.stopped_in,
+    }
+}
+
+/// Every `*.conf` of `dirs` (highest priority first) sorted by file name whatever its
+/// directory, a name in a higher-priority directory hiding the others of that name, one
+/// linked to `/dev/null` or empty masking it (systemd's `conf_files_list`); listed within
+/// `budget` entries over all of them ([`ConfigFiles::stopped_in`]).
+fn conf_files(dirs: &[PathBuf], budget: usize) -> ConfigFiles {
+    let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut left = budget;
     let mut stopped_in = None;
     for dir in dirs.iter().rev() {
-        let dir = dir.join(format!("{name}.d"));
-        let listed = match crate::paths::host::read_dir_within(&dir, &mut left) {
+        let listed = match crate::paths::host::read_dir_within(dir, &mut left) {
             None => continue,
             Some(Err(())) => {
-                stopped_in = Some(dir);
+                stopped_in = Some(dir.clone());
                 break;
             }
             Some(Ok(listed)) => listed,
@@ -94,12 +108,76 @@ fn config_files_within(
         for entry in listed {
             let file_name = entry.file_name().to_string_lossy().into_owned();
             if file_name.ends_with(".conf") {
-                drop_ins.insert(file_name, entry.path());
+                by_name.insert(file_name, entry.path());
             }
         }
     }
-    files.extend(drop_ins.into_values().filter(|f| !is_masked(f)));
+    let files = by_name.into_values().filter(|f| !is_masked(f)).collect();
     ConfigFiles { files, stopped_in }
+}
+
+/// The user manager's environment.d files (environment.d(5)), in the order
+/// systemd-environment-d-generator reads them: `~/.config/environment.d` and, under `--root`,
+/// `/etc`, `/run`, `/usr/local/lib` and `/usr/lib/environment.d` ([`conf_files`]). Without a
+/// root, the system's are this machine's and not read.
+pub(super) fn environment_d_files(home: &Path, root: Option<&Path>) -> ConfigFiles {
+    let mut dirs = vec![home.join(".config/environment.d")];
+    if let Some(root) = root {
+        for dir in ["etc", "run", "usr/local/lib", "usr/lib"] {
+            let dir = in_layout(Some(root), &root.join(dir).join("environment.d"));
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+    }
+    conf_files(&dirs, DROP_IN_ENTRY_BUDGET)
+}
+
+/// An environment.d value with `${NAME}`, `$NAME`, `${NAME:-default}` and `${NAME:+alternate}`
+/// replaced from the variables defined before it (`lookup`; one not defined is empty), as
+/// environment.d(5) says. `None` past `limit` bytes: a value built of references to long
+/// values grows fast.
+pub(super) fn expand_environment_d<'a>(
+    value: &str,
+    lookup: &dyn Fn(&str) -> Option<&'a str>,
+    limit: usize,
+) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some((expr, tail)) = after.strip_prefix('{').and_then(|a| a.split_once('}')) {
+            if let Some((name, default)) = expr.split_once(":-") {
+                match lookup(name).filter(|v| !v.is_empty()) {
+                    Some(set) => out.push_str(set),
+                    None => out.push_str(default),
+                }
+            } else if let Some((name, alternate)) = expr.split_once(":+") {
+                if lookup(name).is_some_and(|v| !v.is_empty()) {
+                    out.push_str(alternate);
+                }
+            } else {
+                out.push_str(lookup(expr).unwrap_or(""));
+            }
+            rest = tail;
+        } else {
+            let len = after
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            match len {
+                0 => out.push('$'),
+                _ => out.push_str(lookup(&after[..len]).unwrap_or("")),
+            }
+            rest = &after[len..];
+        }
+        if out.len() > limit {
+            return None;
+        }
+    }
+    out.push_str(rest);
+    (out.len() <= limit).then_some(out)
 }
 
 /// CL907 where the listing of a manager's `.d` directories stopped
@@ -386,6 +464,20 @@ mod tests {
                 .vars
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn environment_d_values_expand_earlier_variables() {
+        let vars = [("A", "one"), ("E", "")];
+        let lookup = |n: &str| vars.iter().find(|v| v.0 == n).map(|v| v.1);
+        let expand = |v: &str| expand_environment_d(v, &lookup, 100);
+        assert_eq!(expand("${A}/$A:$B.x").as_deref(), Some("one/one:.x"));
+        assert_eq!(
+            expand("${E:-d} ${A:-d} ${A:+alt} ${E:+alt}").as_deref(),
+            Some("d one alt ")
+        );
+        assert_eq!(expand("$ 5$").as_deref(), Some("$ 5$"));
+        assert_eq!(expand_environment_d("${A}${A}", &lookup, 5), None);
     }
 
     #[test]
