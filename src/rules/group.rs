@@ -1,6 +1,6 @@
 //! Finding what gateways share, by sorting and grouping: never all pairs.
 
-use crate::diagnostic::{Label, Text};
+use crate::diagnostic::{Label, Text, Words};
 use crate::paths::FastMap;
 use crate::resolve::{Instance, Origin};
 use crate::source::Loc;
@@ -72,9 +72,19 @@ pub fn write_party(
     what: impl std::fmt::Display,
     origin: &Origin,
 ) -> std::fmt::Result {
-    write!(out, "{}: {what}", instance.name)?;
+    out.words(&instance.name).words(": ");
+    write!(out, "{what}")?;
+    write_whence(out, origin)
+}
+
+/// The end of a party's words: where its value came from, when no file shows it, or how it
+/// was derived from one that a file shows.
+pub fn write_whence(out: &mut String, origin: &Origin) -> std::fmt::Result {
     match (origin, origin.loc(), origin.formula()) {
-        (Origin::Substituted(s), _, _) => write!(out, " (from ${{{}}})", s.var),
+        (Origin::Substituted(s), _, _) => {
+            out.words(" (from ${").words(&s.var).words("})");
+            Ok(())
+        }
         (_, None, _) => write!(out, " ({})", origin.summary()),
         (_, Some(_), Some(formula)) => write!(out, " = {formula}"),
         _ => Ok(()),

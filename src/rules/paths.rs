@@ -32,7 +32,9 @@ struct SharedPath {
     host_note: Option<&'static str>,
 }
 
-type PathsOf = for<'a> fn(&'a Instance) -> Paths<'a>;
+/// Puts a gateway's paths of one kind into a list (one list for every gateway: most have one
+/// path of a kind, and a list each was most of what listing them cost).
+type PathsOf = for<'a> fn(&'a Instance, &mut Paths<'a>);
 
 const SHARED_PATHS: &[SharedPath] = &[
     SharedPath {
@@ -187,66 +189,53 @@ impl std::fmt::Display for What<'_> {
     }
 }
 
-fn state_dir(instance: &Instance) -> Paths<'_> {
-    vec![(What::Named("state dir"), &instance.state_dir)]
+fn state_dir<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
+    paths.push((What::Named("state dir"), &instance.state_dir));
 }
 
-fn config_file(instance: &Instance) -> Paths<'_> {
-    vec![(What::Named("config file"), &instance.config_path)]
+fn config_file<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
+    paths.push((What::Named("config file"), &instance.config_path));
 }
 
-fn log_file(instance: &Instance) -> Paths<'_> {
-    vec![(What::Named("log file"), &instance.log_file)]
+fn log_file<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
+    paths.push((What::Named("log file"), &instance.log_file));
 }
 
-fn data_dirs(instance: &Instance) -> Paths<'_> {
-    instance
-        .data_dirs
-        .iter()
-        .map(|(what, dir)| (What::Named(what), dir))
-        .collect()
+fn data_dirs<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
+    let dirs = instance.data_dirs.iter();
+    paths.extend(dirs.map(|(what, dir)| (What::Named(what), dir)));
 }
 
-fn workspaces(instance: &Instance) -> Paths<'_> {
-    instance
-        .agents
-        .iter()
-        .map(|a| (What::WorkspaceOf(a.id.as_str()), &a.workspace))
-        .collect()
+fn workspaces<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
+    let agents = instance.agents.iter();
+    paths.extend(agents.map(|a| (What::WorkspaceOf(a.id.as_str()), &a.workspace)));
 }
 
-fn agent_dirs(instance: &Instance) -> Paths<'_> {
-    instance
-        .agents
-        .iter()
-        .map(|a| (What::AgentDirOf(a.id.as_str()), &a.agent_dir))
-        .collect()
+fn agent_dirs<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
+    let agents = instance.agents.iter();
+    paths.extend(agents.map(|a| (What::AgentDirOf(a.id.as_str()), &a.agent_dir)));
 }
 
 fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Finding> {
     // Sized for a path a gateway (what most kinds have): a flattened list has no length of
     // its own and grew by doubling.
     let mut items = Vec::with_capacity(instances.len());
-    items.extend(
-        instances
-            .iter()
-            .enumerate()
-            // A compose service nothing starts, or a gateway whose start OpenClaw refuses
-            // (CL909), writes nothing there.
-            .filter(|(_, inst)| inst.runs())
-            .flat_map(|(i, inst)| {
-                // Grouped by the keys' bytes: sorting compares them as bytes, not component by
-                // component (the findings are put in order afterwards, by place and message).
-                let user = kind.per_user.then(|| as_bytes(keys.key_ref(&inst.os_home)));
-                (kind.paths_of)(inst)
-                    .into_iter()
-                    .filter(move |(_, path)| knows_path(inst, *kind.rule, path))
-                    .map(move |(label, path)| {
-                        let key = as_bytes(keys.key_ref(&path.value));
-                        ((user.clone(), key), i, (label, path))
-                    })
-            }),
-    );
+    let mut paths = Vec::new();
+    // A compose service nothing starts, or a gateway whose start OpenClaw refuses (CL909),
+    // writes nothing there.
+    for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| inst.runs()) {
+        // Grouped by the keys' bytes: sorting compares them as bytes, not component by
+        // component (the findings are put in order afterwards, by place and message).
+        let user = kind.per_user.then(|| as_bytes(keys.key_ref(&inst.os_home)));
+        paths.clear();
+        (kind.paths_of)(inst, &mut paths);
+        for &(label, path) in &paths {
+            if knows_path(inst, *kind.rule, path) {
+                let key = as_bytes(keys.key_ref(&path.value));
+                items.push(((user.clone(), key), i, (label, path)));
+            }
+        }
+    }
     shared_across_instances(items)
         .into_iter()
         .filter(|(_, parties)| {
@@ -389,11 +378,13 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
     let lengths: crate::paths::FastSet<usize> =
         state_dirs.keys().map(|d| d.as_os_str().len()).collect();
     let mut out = Vec::new();
+    let mut paths = Vec::new();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         let own_state = keys.key_ref(&inst.state_dir.value);
-        let mut paths: Paths = vec![(What::Named("state dir"), &inst.state_dir)];
-        paths.extend(workspaces(inst));
-        for (label, path) in paths {
+        paths.clear();
+        state_dir(inst, &mut paths);
+        workspaces(inst, &mut paths);
+        for &(label, path) in &paths {
             let key = keys.key_ref(&path.value);
             let owners = nearest_ancestor(&key, |a| {
                 lengths

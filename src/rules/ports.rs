@@ -7,9 +7,9 @@ use crate::ports::layout::{
 };
 use crate::ports::map::{close_bases, At, PortIndex};
 
-use super::group::{both_or_all, distinct, names, party, party_loc, write_party};
+use super::group::{both_or_all, distinct, names, party, party_loc, write_party, write_whence};
 use super::RuleContext;
-use crate::diagnostic::{shared_name, text, Finding, Label, Name, Note, Text};
+use crate::diagnostic::{shared_name, text, Finding, Label, Name, Note, Text, Words};
 use crate::invocation::Formula;
 use crate::resolve::{
     BrowserError, Detail, Instance, Listener, ListenerKind, Origin, PortKind, PortRange,
@@ -138,25 +138,25 @@ impl<'a> Gateways<'a> {
             .clone()
     }
 
-    /// A listener's party; the gateway port's as [`port_party`] shows it.
+    /// A listener's party, `ops: browser control port 18791 = 18789 + 2` ([`party`]'s words,
+    /// written word by word); the gateway port's as [`port_party`] shows it.
     fn listener_party(&self, i: usize, listener: &Listener) -> Label {
         let instance = &self.instances[i];
         if listener.kind != ListenerKind::Gateway {
-            return party(instance, PortOf(listener), &listener.origin);
+            return Label {
+                loc: party_loc(instance, &listener.origin),
+                message: Text::written(|out| {
+                    out.words(&instance.name).words(": ");
+                    write_described(out, listener)?;
+                    out.words(" ").number(listener.port);
+                    write_whence(out, &listener.origin)
+                }),
+                instance: Some(self.name(i)),
+            };
         }
         let mut label = self.port_party(i);
         label.loc = label.loc.or(Some(instance.config_loc));
         label
-    }
-}
-
-/// A listener and its port, `CDP port (browser profile "work") 18800`: what
-/// [`Listener::describe`] says, written without a string of its own.
-struct PortOf<'a>(&'a Listener);
-
-impl std::fmt::Display for PortOf<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", Described(self.0), self.0.port)
     }
 }
 
@@ -166,11 +166,15 @@ struct Described<'a>(&'a Listener);
 
 impl std::fmt::Display for Described<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.kind.describe())?;
-        match &self.0.detail {
-            Some(detail) => write!(f, " ({detail})"),
-            None => Ok(()),
-        }
+        write_described(f, self.0)
+    }
+}
+
+fn write_described(out: &mut impl std::fmt::Write, listener: &Listener) -> std::fmt::Result {
+    out.write_str(listener.kind.describe())?;
+    match &listener.detail {
+        Some(detail) => write!(out, " ({detail})"),
+        None => Ok(()),
     }
 }
 
@@ -506,48 +510,74 @@ fn intrusion(
     // The range's ports up to the listener's, but the owner's own (each once in `own`).
     let reached = range.start..=listener.port;
     let free_before = reached.clone().count() - own.iter().filter(|p| reached.contains(p)).count();
-    let base = u32::from(owner.port.value);
-    let range_origin = owner
-        .port
-        .origin
-        .derived(Formula::Numbers("{} + 11 .. {} + 110", [base, base]));
-    Finding::new(
-        &catalog::PORT_IN_CDP_RANGE,
-        text!(
-            "\"{}\"'s {} {} lies inside \"{}\"'s CDP port range {}..{}",
-            intruder.name,
-            Described(listener),
-            listener.port,
-            owner.name,
-            range.start,
-            range.end
-        ),
-    )
-    .labels([
-        gateways.listener_party(intruder_index, listener),
-        party(
-            owner,
-            format_args!("CDP range {}..{}", range.start, range.end),
-            &range_origin,
-        ),
-    ])
-    .note(Note::facts(NextProfileGets {
-        owner: gateways.name(owner_index),
-        nth: free_before as u32,
-        port: listener.port,
-    }))
-    .help(
-        if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
-            text!(
-                "move \"{}\"'s pinned {} into its own CDP range {}",
-                intruder.name,
-                Described(listener),
-                own_range_text(intruder)
-            )
-        } else {
-            Text::Static(KEEP_OUT_OF_CDP_RANGES.as_str())
-        },
-    )
+    // "{intruder}"'s {listener} {port} lies inside "{owner}"'s CDP port range {start}..{end}
+    let message = Text::written(|out| {
+        out.words("\"").words(&intruder.name).words("\"'s ");
+        write_described(out, listener)?;
+        out.words(" ")
+            .number(listener.port)
+            .words(" lies inside \"")
+            .words(&owner.name)
+            .words("\"'s CDP port range ")
+            .number(range.start)
+            .words("..")
+            .number(range.end);
+        Ok(())
+    });
+    Finding::new(&catalog::PORT_IN_CDP_RANGE, message)
+        .labels([
+            gateways.listener_party(intruder_index, listener),
+            range_party(gateways, owner_index, range),
+        ])
+        .note(Note::facts(NextProfileGets {
+            owner: gateways.name(owner_index),
+            nth: free_before as u32,
+            port: listener.port,
+        }))
+        .help(
+            if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
+                text!(
+                    "move \"{}\"'s pinned {} into its own CDP range {}",
+                    intruder.name,
+                    Described(listener),
+                    own_range_text(intruder)
+                )
+            } else {
+                Text::Static(KEEP_OUT_OF_CDP_RANGES.as_str())
+            },
+        )
+}
+
+/// CL103's party of the range's owner, `ops: CDP range 18800..18899 = 18789 + 11 .. 18789 +
+/// 110`: [`party`] of the range derived from the gateway port, written word by word when a
+/// file shows the port (the formula).
+fn range_party(gateways: &Gateways, owner_index: usize, range: PortRange) -> Label {
+    let owner = &gateways.instances[owner_index];
+    let (base, origin) = (owner.port.value, &owner.port.origin);
+    if origin.loc().is_none() {
+        let base = u32::from(base);
+        let derived = origin.derived(Formula::Numbers("{} + 11 .. {} + 110", [base, base]));
+        let what = format_args!("CDP range {}..{}", range.start, range.end);
+        return party(owner, what, &derived);
+    }
+    let message = Text::written(|out| {
+        out.words(&owner.name)
+            .words(": CDP range ")
+            .number(range.start)
+            .words("..")
+            .number(range.end)
+            .words(" = ")
+            .number(base)
+            .words(" + 11 .. ")
+            .number(base)
+            .words(" + 110");
+        Ok(())
+    });
+    Label {
+        loc: party_loc(owner, origin),
+        message,
+        instance: Some(gateways.name(owner_index)),
+    }
 }
 
 fn own_range_text(instance: &Instance) -> String {
@@ -628,12 +658,29 @@ fn footprint_overlaps(gateways: &Gateways) -> Vec<Finding> {
         out.push(
             Finding::new(
                 &catalog::FOOTPRINT_OVERLAP,
-                text!(
-                    "base ports of \"{}\" ({}) and \"{}\" ({}) are {gap} apart; each gateway reserves {FOOTPRINT} ports",
-                    low.name, low.port.value, high.name, high.port.value
-                ),
+                // base ports of "{low}" ({low port}) and "{high}" ({high port}) are {gap}
+                // apart; each gateway reserves {FOOTPRINT} ports
+                Text::written(|out| {
+                    out.words("base ports of \"")
+                        .words(&low.name)
+                        .words("\" (")
+                        .number(low.port.value)
+                        .words(") and \"")
+                        .words(&high.name)
+                        .words("\" (")
+                        .number(high.port.value)
+                        .words(") are ")
+                        .number(gap)
+                        .words(" apart; each gateway reserves ")
+                        .number(FOOTPRINT)
+                        .words(" ports");
+                    Ok(())
+                }),
             )
-            .labels([gateways.port_party(low_index), gateways.port_party(high_index)])
+            .labels([
+                gateways.port_party(low_index),
+                gateways.port_party(high_index),
+            ])
             .note(Note::facts(Reserves {
                 gateway: gateways.name(low_index),
                 base: low.port.value,

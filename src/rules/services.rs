@@ -8,10 +8,11 @@ use super::ports::port_party;
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::load::env::EnvOrigin;
+use crate::paths::FastMap;
 use crate::paths::{display_home_relative, PathKeys};
 use crate::resolve::profile::profile_state_dir;
 use crate::resolve::{Instance, Origin, PortKind, ServiceFile, Unverifiable};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -574,13 +575,16 @@ fn restart_without_78(instance: &Instance) -> Vec<Finding> {
 /// differ only by case (one directory on a case-insensitive file system).
 fn unportable_profile_names(instances: &[Instance]) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut by_folded: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
+    // Hashed, not kept in order: nearly every name is its own group, and only the few groups
+    // of several spellings are put in order, below.
+    let mut by_folded: FastMap<Cow<str>, Vec<&Instance>> =
+        FastMap::with_capacity_and_hasher(instances.len(), Default::default());
     for instance in instances {
         let Some(profile) = &instance.profile else {
             continue;
         };
         by_folded
-            .entry(profile.value.to_ascii_lowercase())
+            .entry(folded(&profile.value))
             .or_default()
             .push(instance);
         let reason = match profile.value.as_str() {
@@ -608,15 +612,15 @@ fn unportable_profile_names(instances: &[Instance]) -> Vec<Finding> {
             );
         }
     }
-    for group in by_folded.values().filter(|g| {
-        let mut spellings: Vec<&str> = g
-            .iter()
-            .filter_map(|i| i.profile.as_ref().map(|p| p.value.as_str()))
-            .collect();
-        spellings.sort_unstable();
-        spellings.dedup();
-        spellings.len() > 1
-    }) {
+    fn spelling(i: &Instance) -> Option<&str> {
+        i.profile.as_ref().map(|p| p.value.as_str())
+    }
+    let mut spelled_apart: Vec<(Cow<str>, Vec<&Instance>)> = by_folded
+        .into_iter()
+        .filter(|(_, g)| g.iter().any(|i| spelling(i) != spelling(g[0])))
+        .collect();
+    spelled_apart.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (_, group) in &spelled_apart {
         let mut finding = Finding::new(
             &catalog::UNPORTABLE_PROFILE_NAME,
             format!(
@@ -631,6 +635,15 @@ fn unportable_profile_names(instances: &[Instance]) -> Vec<Finding> {
         out.push(finding);
     }
     out
+}
+
+/// `name` in ASCII lower case, copied only when it has an upper-case letter.
+fn folded(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 #[cfg(test)]
