@@ -340,6 +340,63 @@ impl Listings {
 
 /// The entries of `dir`, or `None` when it has more than `most`.
 fn read(dir: &Path, most: usize) -> std::io::Result<Option<Listing>> {
+    let Some(mut entries) = read_entries(dir, most)? else {
+        return Ok(None);
+    };
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let folds = entries.iter().any(|(name, _)| {
+        name.as_encoded_bytes()
+            .iter()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    });
+    let index = (entries.len() > INDEXED_FROM).then(|| Arc::new(NameIndex::of(&entries)));
+    Ok(Some(Listing {
+        entries: Arc::from(entries),
+        folds,
+        index,
+    }))
+}
+
+/// The names in `dir` with their types, in the directory's order, or `None` past `most`:
+/// what `std::fs::read_dir` lists, read with `getdents` into one buffer from the directory
+/// opened with `O_DIRECTORY`, without the `fstat` glibc's `opendir` makes of it (the open
+/// already says it is a directory; 10,000 system calls at 10,000 gateways), and without a
+/// copy of each name before the one kept.
+#[cfg(target_os = "linux")]
+fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Vec<(Box<OsStr>, Entry)>>> {
+    use rustix::fs::{FileType, Mode, OFlags, RawDir};
+    use std::os::unix::ffi::OsStrExt;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NONBLOCK;
+    let fd = rustix::fs::open(dir, flags, Mode::empty())?;
+    // As large as glibc's `opendir` buffer: the home of 10,000 gateways in ten calls.
+    let mut buffer: Vec<u8> = Vec::with_capacity(32 * 1024);
+    let mut listing = RawDir::new(fd, buffer.spare_capacity_mut());
+    let mut entries = Vec::new();
+    while let Some(entry) = listing.next() {
+        let entry = entry?;
+        let name = OsStr::from_bytes(entry.file_name().to_bytes());
+        if name == "." || name == ".." {
+            continue;
+        }
+        if entries.len() == most {
+            return Ok(None);
+        }
+        // The type from the listing itself, or `lstat` where the file system gives none.
+        let kind = match entry.file_type() {
+            FileType::Symlink => Entry::Symlink,
+            FileType::Directory => Entry::Plain(Kind::Dir),
+            FileType::RegularFile => Entry::Plain(Kind::File),
+            FileType::Unknown => looked_at(&dir.join(name)),
+            _ => Entry::Plain(Kind::Other),
+        };
+        entries.push((Box::from(name), kind));
+    }
+    Ok(Some(entries))
+}
+
+/// [`read_entries`] elsewhere: through `std::fs::read_dir`.
+#[cfg(not(target_os = "linux"))]
+fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Vec<(Box<OsStr>, Entry)>>> {
     let mut entries = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
@@ -356,18 +413,19 @@ fn read(dir: &Path, most: usize) -> std::io::Result<Option<Listing>> {
         };
         entries.push((entry.file_name().into_boxed_os_str(), kind));
     }
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let folds = entries.iter().any(|(name, _)| {
-        name.as_encoded_bytes()
-            .iter()
-            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-    });
-    let index = (entries.len() > INDEXED_FROM).then(|| Arc::new(NameIndex::of(&entries)));
-    Ok(Some(Listing {
-        entries: Arc::from(entries),
-        folds,
-        index,
-    }))
+    Ok(Some(entries))
+}
+
+/// The type of the entry `path`, from `lstat`.
+#[cfg(target_os = "linux")]
+fn looked_at(path: &Path) -> Entry {
+    match std::fs::symlink_metadata(path).map(|meta| meta.file_type()) {
+        Ok(t) if t.is_symlink() => Entry::Symlink,
+        Ok(t) if t.is_dir() => Entry::Plain(Kind::Dir),
+        Ok(t) if t.is_file() => Entry::Plain(Kind::File),
+        Ok(_) => Entry::Plain(Kind::Other),
+        Err(_) => Entry::Unknown,
+    }
 }
 
 impl Listing {
