@@ -357,13 +357,16 @@ fn read(dir: &Path, most: usize) -> std::io::Result<Option<Listing>> {
     }))
 }
 
+/// A directory's names with their types, as read.
+type Named = Vec<(Box<OsStr>, Entry)>;
+
 /// The names in `dir` with their types, in the directory's order, or `None` past `most`:
 /// what `std::fs::read_dir` lists, read with `getdents` into one buffer from the directory
 /// opened with `O_DIRECTORY`, without the `fstat` glibc's `opendir` makes of it (the open
 /// already says it is a directory; 10,000 system calls at 10,000 gateways), and without a
 /// copy of each name before the one kept.
 #[cfg(target_os = "linux")]
-fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Vec<(Box<OsStr>, Entry)>>> {
+fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Named>> {
     use rustix::fs::{FileType, Mode, OFlags, RawDir};
     use std::os::unix::ffi::OsStrExt;
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NONBLOCK;
@@ -396,7 +399,7 @@ fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Vec<(Box<OsSt
 
 /// [`read_entries`] elsewhere: through `std::fs::read_dir`.
 #[cfg(not(target_os = "linux"))]
-fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Vec<(Box<OsStr>, Entry)>>> {
+fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Named>> {
     let mut entries = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
