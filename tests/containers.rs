@@ -56,6 +56,14 @@ fn check(t: &TempDir, extra: &[&str]) -> (i32, BTreeSet<String>, serde_json::Val
 
 /// The gateways `resolve` lists, by name.
 fn gateway_names(t: &TempDir, extra: &[&str]) -> Vec<String> {
+    resolved(t, extra)
+        .iter()
+        .map(|g| g["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `resolve` on the host, JSON: the instances.
+fn resolved(t: &TempDir, extra: &[&str]) -> Vec<serde_json::Value> {
     let home = t.join("home").display().to_string();
     let mut args = vec![
         "resolve",
@@ -69,12 +77,7 @@ fn gateway_names(t: &TempDir, extra: &[&str]) -> Vec<String> {
     let (_, stdout, stderr) = clawlint(&args);
     let json: serde_json::Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
-    json["instances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap().to_string())
-        .collect()
+    json["instances"].as_array().unwrap().clone()
 }
 
 /// The scan goes three directory levels below the home: a stack deeper than that is not
@@ -454,24 +457,6 @@ fn a_managers_configuration_problems_are_said_for_quadlets_too_once() {
         "[Container]\nImage=docker.io/library/postgres:16\n",
     );
     assert!(refused(&t).is_empty());
-}
-
-/// `resolve` on the host, JSON: the instances.
-fn resolved(t: &TempDir, extra: &[&str]) -> Vec<serde_json::Value> {
-    let home = t.join("home").display().to_string();
-    let mut args = vec![
-        "resolve",
-        "--home",
-        &home,
-        "--no-config",
-        "--format",
-        "json",
-    ];
-    args.extend_from_slice(extra);
-    let (_, stdout, stderr) = clawlint(&args);
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
-    json["instances"].as_array().unwrap().clone()
 }
 
 /// `resolve` shows a quadlet found in a directory `QUADLET_UNIT_DIRS` names with the

@@ -25,8 +25,10 @@ fn is_compose(argv: &[String]) -> bool {
 /// - systemd's user manager: not known. systemd.exec(5): "In case of the user manager, a
 ///   different path may be configured by the distribution"; environment.d(5) files (including
 ///   `/etc/environment`, which Ubuntu uses to set `PATH`) and `systemctl --user
-///   import-environment` change it too, and win over user.conf's `DefaultEnvironment=PATH=`;
-///   clawlint reads none of them. A unit's `ExecSearchPath=` does set it.
+///   import-environment` change it too, and win over user.conf's `DefaultEnvironment=PATH=`.
+///   clawlint reads the environment.d files in the layout for other variables
+///   ([`super::manager`]) but takes no `PATH` from them: the login session the user manager
+///   imports from may set its own. A unit's `ExecSearchPath=` does set it.
 /// - launchd: the domain's `launchctl config user|system path` when the layout has launchd's
 ///   configuration and it sets one (launchctl(1): it "Sets the PATH environment variable for
 ///   all services within the target domain"), else `/usr/bin:/bin:/usr/sbin:/sbin`, what a job
@@ -56,7 +58,7 @@ pub(super) fn default_path(map: &PathMap) -> Result<String, &'static str> {
             None => Ok("/usr/bin:/bin:/usr/sbin:/sbin".to_string()),
         },
         ServiceKind::SystemdUser => Err(
-            "its unit sets no PATH, and the PATH systemd's user manager gives it is configured by the distribution, environment.d (with /etc/environment) and the login session, which clawlint does not read (set `Environment=PATH=` in the unit to say it)",
+            "its unit sets no PATH, and the PATH systemd's user manager gives it is configured by the distribution and the login session, which may replace what environment.d files (with /etc/environment) set, so clawlint does not take it from them (set `Environment=PATH=` in the unit to say it)",
         ),
         ServiceKind::WindowsTask => Err("the PATH it runs with is not known"),
     }
