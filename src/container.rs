@@ -408,13 +408,27 @@ impl Container {
 
     /// A path no other gateway has: the container's private file system, named so.
     pub fn private_path(&self, path: &Path) -> PathBuf {
-        PathBuf::from(format!("<container {}>{}", self.name, path.display()))
+        private_path_of(&self.name, path)
     }
 
     /// Listeners are on the host (host networking) rather than in the container's namespace.
     pub fn on_host_network(&self) -> bool {
         self.network == Network::Host
     }
+}
+
+/// How a [`Container::private_path`] begins: no path clawlint reads begins so.
+const PRIVATE_PATH_START: &str = "<container ";
+
+/// [`Container::private_path`] of the container `name`.
+fn private_path_of(name: &str, path: &Path) -> PathBuf {
+    PathBuf::from(format!("{PRIVATE_PATH_START}{name}>{}", path.display()))
+}
+
+/// Whether `path` is a container's own file ([`Container::private_path`]): it names nothing
+/// on this host, and looked up it would name a file under clawlint's working directory.
+pub fn is_private_path(path: &Path) -> bool {
+    (path.as_os_str().as_encoded_bytes()).starts_with(PRIVATE_PATH_START.as_bytes())
 }
 
 /// The last `--bind MODE` or `--bind=MODE` of a gateway command line.
@@ -459,8 +473,26 @@ pub fn next_fleet_allocations(used: &[u16], count: usize) -> Vec<u16> {
 
 #[cfg(test)]
 mod tests {
-    use super::Packaged;
+    use super::{is_private_path, private_path_of, Packaged};
     use std::ffi::OsStr;
+    use std::path::Path;
+
+    /// A container's own file is told from every path of the layout, relative or not.
+    #[test]
+    fn a_containers_own_file_is_told_from_the_layouts() {
+        let own = private_path_of("s1-openclaw-gateway-1", Path::new("/app/.env"));
+        assert_eq!(own, Path::new("<container s1-openclaw-gateway-1>/app/.env"));
+        assert!(is_private_path(&own));
+        for path in [
+            "/app/.env",
+            "app/.env",
+            "fixtures/x/clawlint.toml",
+            "<c>/x",
+            "",
+        ] {
+            assert!(!is_private_path(Path::new(path)), "{path}");
+        }
+    }
 
     fn name_after(existing: &[&str]) -> String {
         let name = Packaged::drop_in_name(existing.iter().map(OsStr::new));

@@ -281,6 +281,33 @@ fn a_container_finds_its_legacy_config_through_its_mount() {
     assert_eq!(configs, ["~/stack/config/clawdbot.json"], "{stdout}");
 }
 
+/// The official stack mounting a whole home at the container's `/home/node`: the legacy
+/// `~/.clawdbot` and `~/.openclaw` it shows both exist, so the gateway in the container
+/// refuses to start (CL909), seen through the mount; the look-alike mounts only
+/// `~/.openclaw`, and the image's own `/home/node` is not looked at (nor this host's).
+#[test]
+fn a_containers_legacy_state_dir_is_seen_through_its_mount_only() {
+    for (mounts, fires) in [
+        ("./homedir:/home/node", true),
+        ("./homedir/.openclaw:/home/node/.openclaw", false),
+    ] {
+        let t = TempDir::new("container-legacy-state-dir").kept_on_failure();
+        write(
+            &t,
+            "home/stack/compose.yml",
+            &format!("services:\n  gateway:\n    image: ghcr.io/openclaw/openclaw:2026.9.6\n    volumes:\n      - {mounts}\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"18789\"]\n    ports:\n      - \"28789:18789\"\n"),
+        );
+        write(
+            &t,
+            "home/stack/homedir/.openclaw/openclaw.json",
+            "{ gateway: { mode: \"local\" } }\n",
+        );
+        std::fs::create_dir_all(t.join("home/stack/homedir/.clawdbot")).unwrap();
+        let (_, codes, json) = check(&t, &[]);
+        assert_eq!(codes.contains("CL909"), fires, "{mounts}: {json}");
+    }
+}
+
 /// A quadlet publishing 18789 on every address, named `name` (a gateway beside the native one).
 fn quadlet_on_18789(name: &str) -> String {
     format!("[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nContainerName={name}\nPublishPort=18789:18789\nExec=node dist/index.js gateway --bind lan --port 18789\n")

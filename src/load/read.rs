@@ -115,6 +115,10 @@ pub struct Probe<'a> {
 
 /// `lstat`, then `stat` only for a symlink: (is a symlink, metadata with symlinks followed).
 pub(crate) fn look(path: &Path) -> (bool, Result<fs::Metadata, ReadError>) {
+    // A container's own file is not on this host: not looked up under the working directory.
+    if crate::container::is_private_path(path) {
+        return (false, Err(ReadError::Missing));
+    }
     // A name its directory's listing does not hold is not there: no `lstat` to say so.
     if super::listing::listed(path) == Some(super::listing::Listed::Missing) {
         return (false, Err(ReadError::Missing));

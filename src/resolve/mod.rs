@@ -154,6 +154,7 @@ pub fn resolve_instance_for(
     problems.extend(startup::pending_legacy_state_move(
         &env,
         &home,
+        inv.container.as_deref(),
         crate::load::tree::file_start(root.loc.file),
     ));
     // Every listener the config asks for; the start verdict clears them when the gateway

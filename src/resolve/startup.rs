@@ -177,10 +177,12 @@ fn refused_profile_ports(root: &Node) -> Vec<StartFact> {
 /// `autoMigrateLegacyStateDir`): without `OPENCLAW_STATE_DIR`, an existing `~/.clawdbot` that is
 /// not a symlink to `~/.openclaw` is moved there at start; when `~/.openclaw` exists too, the
 /// move cannot happen and the gateway refuses to start ("State directory migration remains
-/// pending"; recorded: conformance case legacy-split-brain).
+/// pending"; recorded: conformance case legacy-split-brain). A container gateway's home is
+/// the container's: only what a bind mount shows of it is looked at, on the host.
 pub fn pending_legacy_state_move(
     env: &crate::load::env::Env,
     home: &std::path::Path,
+    container: Option<&crate::container::Container>,
     at: crate::source::Loc,
 ) -> Option<Problem> {
     let custom = env
@@ -189,8 +191,16 @@ pub fn pending_legacy_state_move(
     if custom {
         return None;
     }
-    let target = home.join(".openclaw");
-    let source = home.join(".clawdbot");
+    let seen = |path: std::path::PathBuf| match container {
+        None => Some(path),
+        Some(c) => match c.host_path(&path) {
+            crate::container::HostPath::Bind(host, _) => Some(host),
+            // The image's own files and a named volume's cannot be seen from here.
+            _ => None,
+        },
+    };
+    let target = seen(home.join(".openclaw"))?;
+    let source = seen(home.join(".clawdbot"))?;
     if !crate::paths::host::exists(&source) || !crate::paths::host::is_dir(&target) {
         return None;
     }
