@@ -64,7 +64,12 @@ fn gateway_names(t: &TempDir, extra: &[&str]) -> Vec<String> {
 
 /// `resolve` on the host, JSON: the instances.
 fn resolved(t: &TempDir, extra: &[&str]) -> Vec<serde_json::Value> {
-    let home = t.join("home").display().to_string();
+    resolved_in(&t.join("home"), extra)
+}
+
+/// `resolve --home home`, JSON: the instances.
+fn resolved_in(home: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
+    let home = home.display().to_string();
     let mut args = vec![
         "resolve",
         "--home",
@@ -261,24 +266,11 @@ fn a_container_finds_its_legacy_config_through_its_mount() {
         "home/stack/config/clawdbot.json",
         "{ gateway: { mode: \"local\" } }\n",
     );
-    let home = t.join("home").display().to_string();
-    let (_, stdout, stderr) = clawlint(&[
-        "resolve",
-        "--home",
-        &home,
-        "--no-config",
-        "--format",
-        "json",
-    ]);
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
-    let configs: Vec<&str> = json["instances"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let instances = resolved(&t, &[]);
+    let configs: Vec<&str> = (instances.iter())
         .map(|g| g["configPath"]["value"].as_str().unwrap())
         .collect();
-    assert_eq!(configs, ["~/stack/config/clawdbot.json"], "{stdout}");
+    assert_eq!(configs, ["~/stack/config/clawdbot.json"], "{instances:?}");
 }
 
 /// The official stack mounting a whole home at the container's `/home/node`: the legacy
@@ -558,21 +550,9 @@ fn quadlet_unit_dirs_in_another_users_home_are_not_the_scanned_homes() {
     let root = t.join("root").display().to_string();
     // The quadlets of the gateways `resolve` finds, scanning the home `dir` of the host.
     let containers = |dir: &str| -> Vec<String> {
-        let home = t.join(dir).display().to_string();
-        let (_, stdout, stderr) = clawlint(&[
-            "resolve",
-            "--home",
-            &home,
-            "--root",
-            &root,
-            "--no-config",
-            "--format",
-            "json",
-        ]);
-        let json: serde_json::Value =
-            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
-        let all = json["instances"].as_array().unwrap().iter();
-        all.filter_map(|g| g["container"]["name"].as_str().map(str::to_string))
+        let all = resolved_in(&t.join(dir), &["--root", &root]);
+        (all.iter())
+            .filter_map(|g| g["container"]["name"].as_str().map(str::to_string))
             .collect()
     };
     // No user named for the home: it is taken to be ana's.
