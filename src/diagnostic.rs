@@ -68,18 +68,8 @@ impl Words for String {
     }
 
     fn number(&mut self, number: impl Into<u32>) -> &mut Self {
-        let mut digits = [0u8; 10];
-        let mut at = digits.len();
-        let mut rest = number.into();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        self.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+        let mut digits = [0u8; 20];
+        self.push_str(crate::words::decimal(u64::from(number.into()), &mut digits));
         self
     }
 }

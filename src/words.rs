@@ -43,6 +43,21 @@ pub(crate) fn below_marks(word: u64, limit: u8) -> u64 {
     word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS
 }
 
+/// `n` in decimal, written into the end of `digits`: the digits' text. For the writers that
+/// put numbers straight into their buffer, without `core::fmt`.
+pub(crate) fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&digits[at..]).unwrap_or_default()
+}
+
 /// How many bytes a block scan looks at at once.
 pub(crate) const BLOCK: usize = 16;
 
@@ -90,6 +105,25 @@ pub(crate) fn byte_and_high_marks(block: [u8; BLOCK], byte: u8) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As `format!` writes them, from one digit to the largest `u64`.
+    #[test]
+    fn decimal_writes_what_format_writes() {
+        let mut digits = [0u8; 20];
+        for n in [
+            0,
+            9,
+            10,
+            99,
+            100,
+            65_535,
+            4_294_967_295,
+            10_u64.pow(19),
+            u64::MAX,
+        ] {
+            assert_eq!(decimal(n, &mut digits), n.to_string());
+        }
+    }
 
     /// Each test answers for every byte value at every position of a word of another byte.
     #[test]

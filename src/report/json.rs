@@ -225,7 +225,7 @@ fn word(buf: &mut Vec<u8>, word: &'static str) {
 
 /// `n` in decimal. Most numbers written are lines and columns: one or two digits are
 /// pushed as they are.
-pub(crate) fn number(buf: &mut Vec<u8>, mut n: usize) {
+pub(crate) fn number(buf: &mut Vec<u8>, n: usize) {
     if n < 10 {
         buf.push(b'0' + n as u8);
         return;
@@ -235,16 +235,7 @@ pub(crate) fn number(buf: &mut Vec<u8>, mut n: usize) {
         return;
     }
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[at..]);
+    buf.extend_from_slice(crate::words::decimal(n as u64, &mut digits).as_bytes());
 }
 
 /// A text from the layout, shown through [`visible`].
