@@ -18,6 +18,7 @@ use super::Instance;
 use crate::load::tree::{Lookups, Node, Value};
 use crate::load::ProblemKind;
 use crate::source::{Loc, SourceMap};
+use crate::validate::repair::Behaviour;
 use crate::validate::{self, Issue, StartOutcome};
 use std::sync::Arc;
 
@@ -93,17 +94,14 @@ impl Default for StartVerdict {
     }
 }
 
-/// The first release whose gateway refuses an out-of-range `gateway.port` itself (its dist
-/// has "Set gateway.port to a number from 1 to 65535"; 2026.4.29's does not).
-const PORT_RANGE_CHECK_SINCE: &str = "2026.5.28";
-
 /// One release's verdict on a gateway's config, as a start verdict is decided from it: the
 /// validation's verdict, the release that runs (whose start behaviour applies) and the recorded
 /// release whose schema it was checked against.
 #[derive(Clone, Copy)]
 struct Judged<'a> {
     verdict: &'a validate::Verdict,
-    running: &'a str,
+    /// What the release that runs does at start.
+    running: Behaviour,
     checked_against: &'a str,
 }
 
@@ -112,7 +110,7 @@ impl<'a> Judged<'a> {
     fn current(v: &'a validate::Validity) -> Self {
         Judged {
             verdict: &v.verdict,
-            running: running(v),
+            running: Behaviour::of(running(v)),
             checked_against: v.checked_against,
         }
     }
@@ -123,7 +121,7 @@ impl<'a> Judged<'a> {
         let t = v.target.as_deref()?;
         Some(Judged {
             verdict: t,
-            running: &t.release,
+            running: Behaviour::of(&t.release),
             checked_against: validate::releases::schema_for(&t.release),
         })
     }
@@ -180,7 +178,7 @@ pub fn decide(inst: &mut Instance) {
 /// The start verdict of a gateway under one release's verdict (`None`: not validated).
 fn start_verdict(inst: &Instance, validity: Option<Judged>) -> StartVerdict {
     // Releases before 2026.9.6 have no startup repair (`validate::repair::classify`).
-    let repairs_at_start = validity.is_none_or(|v| validate::repair::repairs_at_start(v.running));
+    let repairs_at_start = validity.is_none_or(|v| v.running.repairs_at_start());
     let mut facts: Vec<Option<&StartFact>> = inst.start_facts.iter().map(Some).collect();
     let mut values = Vec::new();
     if let Some(v) = validity {
@@ -190,7 +188,7 @@ fn start_verdict(inst: &Instance, validity: Option<Judged>) -> StartVerdict {
         // write the file); a later release's read (2026.4.29's legacy migrations, the plugin
         // install records 2026.4.29 to 2026.7.35 leave out) does it at every start, in
         // memory, so nothing is left for the start to do.
-        let start_migrates = validate::repair::migrates_merged_config(v.running);
+        let start_migrates = v.running.migrates_merged_config;
         let migrated = v
             .verdict
             .migrated
@@ -230,11 +228,10 @@ fn start_verdict(inst: &Instance, validity: Option<Judged>) -> StartVerdict {
     // Except `gateway.port` out of range: from 2026.5.28 on the gateway checks it itself and
     // refuses ("Invalid gateway.port in config. Set gateway.port to a number from 1 to
     // 65535", exit 78; recorded: tests/validity/started/2026.7.35.json rw-port-out-of-range).
-    let checks_port = validity.is_some_and(|v| {
-        validate::releases::compare(v.checked_against, PORT_RANGE_CHECK_SINCE).is_ge()
-    });
+    // (Asked of the schema's release, and only of a fact at `gateway.port`: most have none.)
+    let checks_port = |v: Judged| Behaviour::of(v.checked_against).checks_port_range;
     let facts = facts.into_iter().flatten().filter(|f| {
-        repairs_at_start || validity.is_none() || (checks_port && f.path == "gateway.port")
+        validity.is_none_or(|v| repairs_at_start || (f.path == "gateway.port" && checks_port(v)))
     });
     for fact in facts {
         let repair = fact.repair.clone().filter(|_| repairs_at_start);
@@ -259,8 +256,7 @@ fn start_verdict(inst: &Instance, validity: Option<Judged>) -> StartVerdict {
     let single_file = !inst.config_uses_include;
     // A release whose config read migrates the merged config (2026.3.31) starts a config with
     // $include too; the file is rewritten only by the token write of its start.
-    let merged = !single_file
-        && validity.is_some_and(|v| validate::repair::migrates_merged_config(v.running));
+    let merged = !single_file && validity.is_some_and(|v| v.running.migrates_merged_config);
     let mut start = if !other.is_empty() {
         Start::Refuses
     } else if values.is_empty() {
@@ -274,8 +270,7 @@ fn start_verdict(inst: &Instance, validity: Option<Judged>) -> StartVerdict {
         Start::Refuses
     };
     // Up to 2026.1.30: a gateway in token mode without a token does not start.
-    let token_required = validity
-        .is_some_and(|v| validate::repair::requires_configured_token(v.running))
+    let token_required = validity.is_some_and(|v| v.running.requires_configured_token)
         && start != Start::Refuses
         && writes_generated_token(inst)
         && !tailscale_identity_allowed(inst);
@@ -297,7 +292,7 @@ fn start_verdict(inst: &Instance, validity: Option<Judged>) -> StartVerdict {
     // one it generates into its config file; with $include, that write flattens the config
     // or fails (`validate::repair::IncludedTokenWrite`).
     let token_write = validity
-        .and_then(|v| validate::repair::included_token_write(v.running))
+        .and_then(|v| v.running.included_token_write)
         .filter(|_| start != Start::Refuses && writes_generated_token(inst));
     if let Some(included) = token_write {
         let fails = !single_file && included == validate::repair::IncludedTokenWrite::Fails;
@@ -435,7 +430,7 @@ fn tailscale_identity_allowed(inst: &Instance) -> bool {
 /// tests/validity/started/2026.4.29.json (old-heartbeat-top-level, rw-gateway-bind-ip,
 /// rw-plugins-installs, ... rewritten migrated, with the token).
 fn read_migrations_written(validity: Option<Judged>) -> Vec<(StartValue, Option<String>)> {
-    let Some(v) = validity.filter(|v| !validate::repair::migrates_merged_config(v.running)) else {
+    let Some(v) = validity.filter(|v| !v.running.migrates_merged_config) else {
         return Vec::new();
     };
     v.verdict

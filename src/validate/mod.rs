@@ -225,13 +225,14 @@ pub fn validate_running(
     let n = phases.first.len();
     let mut all = phases.first;
     all.extend(phases.later);
+    let behaviour = repair::Behaviour::of(running);
     // The gateway starts when the migrations repair every problem, including those
     // `config validate` reports only later.
-    let mut verdict = repair::classify(root, running, all, single_file);
+    let mut verdict = repair::classify(root, running, &behaviour, all, single_file);
     verdict.release = release.to_string();
     verdict.later = verdict.issues.split_off(n);
-    apply_legacy_rules(root, running, &mut verdict);
-    apply_read_migrations(running, &mut verdict);
+    apply_legacy_rules(root, running, &behaviour, &mut verdict);
+    apply_read_migrations(&behaviour, &mut verdict);
     Some(verdict)
 }
 
@@ -320,9 +321,9 @@ fn path_of(node: &Node, loc: Loc) -> Option<Vec<Seg>> {
 /// `migrated`, and what stays decides (`config validate` then reports the next phase's issues
 /// when the first phase's are all migrated). Recorded: tests/validity/verdicts/2026.4.29.json
 /// (old-heartbeat-top-level valid; old-heartbeat-and-unknown reports gateway.bindd alone).
-fn apply_read_migrations(running: &str, verdict: &mut Verdict) {
-    let migrates = migrations::read_migrates(running);
-    let strips = migrations::read_strips_install_records(running);
+fn apply_read_migrations(running: &repair::Behaviour, verdict: &mut Verdict) {
+    let migrates = running.read_migrates;
+    let strips = running.read_strips_install_records;
     if !migrates && !strips {
         return;
     }
@@ -366,13 +367,17 @@ fn apply_read_migrations(running: &str, verdict: &mut Verdict) {
 /// `config validate` accepts the config; the start migrates too and rewrites the file).
 /// Recorded: tests/validity/verdicts/2026.3.31.json (old-heartbeat-top-level valid,
 /// old-heartbeat-and-unknown reports `heartbeat` alone).
-fn apply_legacy_rules(root: &Node, running: &str, verdict: &mut Verdict) {
+fn apply_legacy_rules(
+    root: &Node,
+    running: &str,
+    behaviour: &repair::Behaviour,
+    verdict: &mut Verdict,
+) {
     let flagged = legacy::flagged(root, running);
     if flagged.is_empty() {
         return;
     }
-    let read_migrates =
-        repair::migrates_merged_config(running) && flagged.iter().any(|f| f.in_source);
+    let read_migrates = behaviour.migrates_merged_config && flagged.iter().any(|f| f.in_source);
     if read_migrates && verdict.starts {
         verdict.migrated = std::mem::take(&mut verdict.issues);
         verdict.migrated.append(&mut verdict.later);

@@ -13,13 +13,14 @@ use crate::load::tree::{Lookups, Node, Value};
 fn repair<'a>(
     root: &'a Node,
     release: &str,
+    behaviour: &Behaviour,
     issue: &Issue,
     members: &mut Lookups<'a>,
 ) -> Option<String> {
     // The repairs below are those of the start guard's era (2026.8 on); a release whose start
     // or config read runs its own legacy migrations (up to 2026.4.29) has only what its table
     // says.
-    if super::migrations::legacy_start(release) || super::migrations::read_migrates(release) {
+    if behaviour.legacy_start || behaviour.read_migrates {
         return from_table(root, release, issue, members);
     }
     let path = &issue.path;
@@ -300,6 +301,96 @@ pub const GENERATED_TOKEN_WRITE: &str = "generates a random gateway token and wr
 /// Why: no token is configured for the token auth the gateway runs with.
 pub const NO_GATEWAY_TOKEN: &str = "no gateway token is configured (gateway.auth.token, OPENCLAW_GATEWAY_TOKEN) and the gateway's auth mode is \"token\"";
 
+/// What the gateway of one release does at its config read and at start, as the functions of
+/// this module and of [`super::migrations`] answer it. It is the same for every gateway that
+/// runs the release, so it is found once per thread and release ([`Behaviour::of`]), not by
+/// comparing releases again (a search of the migration table and about four release compares)
+/// for every verdict.
+#[derive(Debug, Clone, Copy)]
+pub struct Behaviour {
+    /// The release has a migration list (`openclaw doctor --fix` knows what it does).
+    pub knows_migrations: bool,
+    /// [`super::migrations::legacy_start`].
+    pub legacy_start: bool,
+    /// [`super::migrations::read_migrates`].
+    pub read_migrates: bool,
+    /// [`super::migrations::read_strips_install_records`].
+    pub read_strips_install_records: bool,
+    /// [`super::migrations::start_guard`].
+    pub start_guard: Option<super::migrations::StartGuard>,
+    /// [`migrates_merged_config`].
+    pub migrates_merged_config: bool,
+    /// [`requires_configured_token`].
+    pub requires_configured_token: bool,
+    /// [`included_token_write`].
+    pub included_token_write: Option<IncludedTokenWrite>,
+    /// [`checks_port_range`].
+    pub checks_port_range: bool,
+    /// The start refuses a config whose only problems are in channel blocks
+    /// ([`CHANNEL_REFUSAL_SINCE`] on).
+    pub refuses_channel_only: bool,
+}
+
+/// At most this many releases' behaviours are remembered per thread (a layout names a few
+/// releases, but it may name any number).
+const BEHAVIOUR_MEMO_MAX: usize = 64;
+
+impl Behaviour {
+    /// The behaviour of `release`'s gateway.
+    pub fn of(release: &str) -> Behaviour {
+        type Memo = Vec<(Box<str>, Behaviour)>;
+        thread_local! {
+            static MEMO: std::cell::RefCell<Memo> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let known = MEMO.with_borrow(|memo| {
+            memo.iter()
+                .find(|(r, _)| **r == *release)
+                .map(|(_, behaviour)| *behaviour)
+        });
+        known.unwrap_or_else(|| {
+            let behaviour = Behaviour::found(release);
+            MEMO.with_borrow_mut(|memo| {
+                if memo.len() >= BEHAVIOUR_MEMO_MAX {
+                    memo.clear();
+                }
+                memo.push((release.into(), behaviour));
+            });
+            behaviour
+        })
+    }
+
+    fn found(release: &str) -> Behaviour {
+        use super::migrations;
+        Behaviour {
+            knows_migrations: migrations::for_release(release).is_some(),
+            legacy_start: migrations::legacy_start(release),
+            read_migrates: migrations::read_migrates(release),
+            read_strips_install_records: migrations::read_strips_install_records(release),
+            start_guard: migrations::start_guard(release),
+            migrates_merged_config: migrates_merged_config(release),
+            requires_configured_token: requires_configured_token(release),
+            included_token_write: included_token_write(release),
+            checks_port_range: checks_port_range(release),
+            refuses_channel_only: super::releases::compare(release, CHANNEL_REFUSAL_SINCE).is_ge(),
+        }
+    }
+
+    /// [`repairs_at_start`].
+    pub fn repairs_at_start(&self) -> bool {
+        self.start_guard.is_some()
+    }
+}
+
+/// The first release whose gateway refuses an out-of-range `gateway.port` itself (its dist
+/// has "Set gateway.port to a number from 1 to 65535"; 2026.4.29's does not).
+const PORT_RANGE_CHECK_SINCE: &str = "2026.5.28";
+
+/// Whether the gateway of `release` refuses an out-of-range `gateway.port` itself (see
+/// [`PORT_RANGE_CHECK_SINCE`]).
+pub fn checks_port_range(release: &str) -> bool {
+    super::releases::compare(release, PORT_RANGE_CHECK_SINCE).is_ge()
+}
+
 /// Whether a release's gateway repairs its config at start: its dist has the start guard
 /// (`resolveStartupConfigSnapshot`, automatic-startup-config-repair-*), from 2026.8.2 on; 2026.4.29
 /// to 2026.7.35 assert the config valid and exit "Invalid config" (data/doctor-migrations.json
@@ -357,16 +448,22 @@ fn roster_marker_dropped(root: &Node, release: &str) -> bool {
 /// Gives every issue its start outcome: when the gateway can repair all of them (and the
 /// config is one file), each is repaired; otherwise the gateway refuses, and the issues a
 /// migration would repair say that `openclaw doctor --fix` migrates them.
-pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: bool) -> Verdict {
+/// `behaviour` is `release`'s ([`Behaviour::of`]).
+pub fn classify(
+    root: &Node,
+    release: &str,
+    behaviour: &Behaviour,
+    issues: Vec<Issue>,
+    single_file: bool,
+) -> Verdict {
     // `openclaw doctor --fix` of every release with a migration list knows what they do; the
     // gateway itself repairs only from the start guard's release on.
-    let knows_migrations = super::migrations::for_release(release).is_some();
     let mut members = Lookups::default();
     let repairs: Vec<Option<String>> = issues
         .iter()
         .map(|i| {
-            if knows_migrations {
-                repair(root, release, i, &mut members)
+            if behaviour.knows_migrations {
+                repair(root, release, behaviour, i, &mut members)
             } else {
                 None
             }
@@ -374,12 +471,11 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
         .collect();
     // Only problems inside channel blocks: the start does not see them until after its repair
     // step, and refuses (CHANNEL_MIGRATION_REFUSED).
-    let only_channel = !issues.is_empty()
-        && issues.iter().all(is_channel_block)
-        && super::releases::compare(release, CHANNEL_REFUSAL_SINCE).is_ge();
+    let only_channel =
+        !issues.is_empty() && issues.iter().all(is_channel_block) && behaviour.refuses_channel_only;
     // The start guard repairs what doctor does, except plugin install records where it does
     // not strip them first (2026.8.2: `plugins: Unrecognized key: "installs"`, exit 78).
-    let guard = super::migrations::start_guard(release);
+    let guard = behaviour.start_guard;
     let strips = guard.is_some_and(|g| g.strips_install_records);
     let at_start = |(issue, fix): (&Issue, &Option<String>)| {
         fix.is_some()
@@ -392,10 +488,10 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
     // Up to 2026.3.31 the gateway start itself runs the legacy migrations (`legacy_start`), but
     // only 2026.3.31 gets there: 2026.2.26 and 2026.1.30's `gateway run` refuses a config its
     // legacy rules flag before (exit 1, "Config invalid"; see [`LEGACY_READ_MIGRATION_SINCE`]).
-    let repairs_at_start = guard.is_some() || migrates_merged_config(release);
+    let repairs_at_start = guard.is_some() || behaviour.migrates_merged_config;
     let starts = issues.is_empty()
         || (repairs_at_start
-            && (single_file || migrates_merged_config(release))
+            && (single_file || behaviour.migrates_merged_config)
             && issues.iter().zip(&repairs).all(at_start)
             && !only_channel
             && !marker_dropped);
@@ -422,5 +518,90 @@ pub fn classify(root: &Node, release: &str, issues: Vec<Issue>, single_file: boo
         starts,
         later: Vec::new(),
         migrated: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A release's remembered behaviour is what the functions say of it, for every recorded
+    /// release, the releases between and around them, and other spellings; asked twice, so
+    /// the second answer comes from the memo.
+    #[test]
+    fn a_remembered_behaviour_is_what_the_functions_say() {
+        let mut releases: Vec<String> = crate::validate::schema::table()
+            .releases()
+            .iter()
+            .map(|(v, _)| v.clone())
+            .collect();
+        releases.extend(
+            [
+                "2025.12.1",
+                "2026.1.29",
+                "2026.2.1",
+                "2026.3.30",
+                "2026.4.30",
+                "2026.5.27",
+                "2026.6.1",
+                "2026.8.1",
+                "2026.9.5",
+                "2026.9.7",
+                "2027.1.1",
+                "v2026.9.6",
+                "2026.9.6-beta.1",
+                "2026.4.29-1",
+                "",
+                "nonsense",
+            ]
+            .map(String::from),
+        );
+        for release in &releases {
+            for _ in 0..2 {
+                let b = Behaviour::of(release);
+                let m = super::super::migrations::start_guard(release);
+                assert_eq!(
+                    b.knows_migrations,
+                    super::super::migrations::for_release(release).is_some(),
+                    "{release}"
+                );
+                assert_eq!(
+                    b.legacy_start,
+                    super::super::migrations::legacy_start(release)
+                );
+                assert_eq!(
+                    b.read_migrates,
+                    super::super::migrations::read_migrates(release)
+                );
+                assert_eq!(
+                    b.read_strips_install_records,
+                    super::super::migrations::read_strips_install_records(release)
+                );
+                assert_eq!(
+                    b.start_guard.map(|g| g.strips_install_records),
+                    m.map(|g| g.strips_install_records),
+                    "{release}"
+                );
+                assert_eq!(b.repairs_at_start(), repairs_at_start(release));
+                assert_eq!(b.migrates_merged_config, migrates_merged_config(release));
+                assert_eq!(
+                    b.requires_configured_token,
+                    requires_configured_token(release)
+                );
+                assert_eq!(b.included_token_write, included_token_write(release));
+                assert_eq!(b.checks_port_range, checks_port_range(release), "{release}");
+                assert_eq!(
+                    b.refuses_channel_only,
+                    super::super::releases::compare(release, CHANNEL_REFUSAL_SINCE).is_ge()
+                );
+            }
+        }
+        // The answers differ between releases (a memo that answered one release for all
+        // would fail here).
+        assert!(Behaviour::of("2026.9.6").repairs_at_start());
+        assert!(!Behaviour::of("2026.4.29").repairs_at_start());
+        assert!(Behaviour::of("2026.1.30").requires_configured_token);
+        assert!(Behaviour::of("2026.7.35").checks_port_range);
+        assert!(!Behaviour::of("2026.4.29").checks_port_range);
     }
 }
