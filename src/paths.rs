@@ -234,40 +234,30 @@ pub(crate) fn plain_spelling(path: &Path) -> Option<bool> {
 
 /// Whether every component of `rest` (split at each `/`) is a name: not empty, `.` or `..`.
 /// Only a component that starts with `/` (an empty one) or `.` can be other than a name, so
-/// only those are looked at, found eight bytes at a time (this runs for ~300,000 paths at
-/// 10,000 gateways, hashing and keying each; a loop over every byte cost ~7 instructions a
-/// byte, this ~3).
+/// only those are looked at, found sixteen bytes at a time (one SSE2 test of a block on
+/// x86_64: this runs for ~370,000 paths at 10,000 gateways; eight bytes at a time as a `u64`
+/// it cost ~300 instructions a layout path).
 fn names_only(rest: &[u8]) -> bool {
+    use crate::words::{block_at, two_byte_marks, BLOCK};
     if rest.last().is_none_or(|b| *b == b'/') {
         // Empty, or a trailing `/` (an empty last component).
         return false;
     }
-    // The first component starts at 0, as if after a `/`.
-    let mut after_slash = true;
-    let mut chunks = rest.chunks_exact(8);
-    for (n, chunk) in chunks.by_ref().enumerate() {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let slashes = bytes_equal(word, b'/');
-        // The high bit of each byte that starts a component (little-endian: the byte after
-        // byte i is byte i + 1, eight bits up).
-        let starts = (slashes << 8) | if after_slash { 0x80 } else { 0 };
-        let suspects = starts & (slashes | bytes_equal(word, b'.'));
-        let mut left = suspects;
-        while left != 0 {
-            let at = n * 8 + left.trailing_zeros() as usize / 8;
-            if !name_at(rest, at) {
+    // Bit 0: the first component starts at 0, as if after a `/`.
+    let mut after_slash = 1;
+    for at in (0..rest.len()).step_by(BLOCK) {
+        // The padding past the end (spaces) is neither `/` nor `.`.
+        let (slashes, dots) = two_byte_marks(block_at(rest, at), b'/', b'.');
+        // Each byte that starts a component: the byte after a `/` (bit i + 1 for bit i).
+        let starts = (slashes << 1 | after_slash) & 0xffff;
+        let mut suspects = starts & (slashes | dots);
+        while suspects != 0 {
+            if !name_at(rest, at + suspects.trailing_zeros() as usize) {
                 return false;
             }
-            left &= left - 1;
+            suspects &= suspects - 1;
         }
-        after_slash = slashes >> 63 != 0;
-    }
-    let base = rest.len() - chunks.remainder().len();
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        if after_slash && matches!(b, b'/' | b'.') && !name_at(rest, base + i) {
-            return false;
-        }
-        after_slash = b == b'/';
+        after_slash = slashes >> (BLOCK - 1);
     }
     true
 }
@@ -280,14 +270,6 @@ fn name_at(rest: &[u8], at: usize) -> bool {
         Some(b'.') => !(end(at + 1) || (rest[at + 1] == b'.' && end(at + 2))),
         Some(_) => true,
     }
-}
-
-/// The high bit of each byte of `word` that equals `byte`, and no other bit (exact: no carry
-/// crosses from one byte into the next).
-fn bytes_equal(word: u64, byte: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
-    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// `path.resolve(base, p)`: an absolute `p` stands alone, a relative one joins `base`.
@@ -1298,10 +1280,10 @@ pub(crate) mod tests {
             spellings.extend(longer);
         }
         assert!(spellings.len() > 3_000);
-        // Each also after and before plain stretches of every length up to two words (the
-        // components are looked at eight bytes at a time: each spelling at every place in a
-        // word, and across two).
-        let stretches: Vec<Vec<u8>> = (0..=16)
+        // Each also after and before plain stretches of every length up to two blocks (the
+        // components are looked at sixteen bytes at a time: each spelling at every place in a
+        // block, and across two).
+        let stretches: Vec<Vec<u8>> = (0..=32)
             .map(|n| [b"/".as_slice(), &b"b".repeat(n)].concat())
             .collect();
         for bytes in &spellings {

@@ -102,6 +102,27 @@ pub(crate) fn byte_and_high_marks(block: [u8; BLOCK], byte: u8) -> (u32, u32) {
     )
 }
 
+/// The bytes of `block` that are `a`, and those that are `b`: two [`marks_of`] answers at
+/// once (a path's `/` and `.`, the only bytes that can make a component other than a name).
+pub(crate) fn two_byte_marks(block: [u8; BLOCK], a: u8, b: u8) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: as in `byte_and_high_marks`.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast());
+            let found_a = _mm_cmpeq_epi8(v, _mm_set1_epi8(a as i8));
+            let found_b = _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+            (
+                _mm_movemask_epi8(found_a) as u32,
+                _mm_movemask_epi8(found_b) as u32,
+            )
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    (marks_of(block, |x| x == a), marks_of(block, |x| x == b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +205,9 @@ mod tests {
                     assert_eq!(newlines, expected(|x| x == b'\n'), "{b} at {at}");
                     assert_eq!(high, expected(|x| x >= 0x80), "{b} at {at}");
                     assert_eq!(marks_of(block, |x| x == b'\n'), newlines);
+                    let (slashes, dots) = two_byte_marks(block, b'/', b'.');
+                    assert_eq!(slashes, expected(|x| x == b'/'), "{b} at {at}");
+                    assert_eq!(dots, expected(|x| x == b'.'), "{b} at {at}");
                 }
             }
         }
