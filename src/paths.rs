@@ -288,13 +288,36 @@ pub fn resolve(base: &Path, path: &Path) -> PathBuf {
 
 /// `base.join(name)`, made in one allocation of its exact size: `Path::join` copies `base`
 /// into a buffer of `base`'s length and then grows it for `name`, a second allocation and
-/// copy (470,000 joins at 10,000 gateways, ~4% of a `check`'s instructions).
+/// copy (470,000 joins at 10,000 gateways, ~4% of a `check`'s instructions). On Unix the
+/// bytes are put together as `PathBuf::push` puts them (an absolute `name` replaces `base`,
+/// one `/` between unless `base` is empty or ends in one), without its parse of both paths
+/// (~100 instructions a join).
 pub fn join(base: &Path, name: impl AsRef<Path>) -> PathBuf {
     let name = name.as_ref();
-    let mut joined = PathBuf::with_capacity(base.as_os_str().len() + 1 + name.as_os_str().len());
-    joined.push(base);
-    joined.push(name);
-    joined
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let (base, name) = (base.as_os_str().as_bytes(), name.as_os_str().as_bytes());
+        if name.first() == Some(&b'/') {
+            return PathBuf::from(OsStr::from_bytes(name));
+        }
+        let separator = base.last().is_some_and(|b| *b != b'/');
+        let mut joined = Vec::with_capacity(base.len() + usize::from(separator) + name.len());
+        joined.extend_from_slice(base);
+        if separator {
+            joined.push(b'/');
+        }
+        joined.extend_from_slice(name);
+        PathBuf::from(OsString::from_vec(joined))
+    }
+    #[cfg(not(unix))]
+    {
+        let mut joined =
+            PathBuf::with_capacity(base.as_os_str().len() + 1 + name.as_os_str().len());
+        joined.push(base);
+        joined.push(name);
+        joined
+    }
 }
 
 /// Expands a leading `~`, `~/` or `~\` with `home`, as OpenClaw's `expandHomePrefix` does.
@@ -1296,6 +1319,24 @@ pub(crate) mod tests {
             for bytes in variants {
                 let path = Path::new(OsStr::from_bytes(&bytes));
                 assert_eq!(plain_spelling(path), by_split(&bytes), "{}", path.display());
+            }
+        }
+    }
+
+    /// Joined as bytes, a path is what `Path::join` makes, byte for byte, over every pair of
+    /// short spellings.
+    #[test]
+    fn join_makes_what_path_join_makes() {
+        let spellings = short_spellings();
+        for base in &spellings {
+            for name in &spellings {
+                assert_eq!(
+                    join(base, name).as_os_str(),
+                    base.join(name).as_os_str(),
+                    "{} joined with {}",
+                    base.display(),
+                    name.display()
+                );
             }
         }
     }
