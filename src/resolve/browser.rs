@@ -346,18 +346,20 @@ fn resolve_profile(
     };
     let profile = |driver: &'static str,
                    port: u32,
-                   url: String,
+                   url: Option<String>,
                    host: Cow<'static, str>,
                    attach: bool,
                    origin| {
         // Credentials in a CDP URL (user:password@, ?token=) never leave the resolver.
-        let url = crate::redact::redacted_url(url);
+        let written_url = url.and_then(|url| {
+            BrowserProfile::written_url(crate::redact::redacted_url(url), &host, port)
+        });
         BrowserProfile {
             name: crate::diagnostic::shared_name(&entry.name),
             driver,
             cdp_port: port,
             loopback: is_loopback_host(&host),
-            written_url: BrowserProfile::written_url(url, &host, port),
+            written_url,
             cdp_host: host,
             attach_only: attach,
             explicit: entry.node.is_some(),
@@ -378,11 +380,10 @@ fn resolve_profile(
                     ),
                 },
             };
-            let url = format!("http://127.0.0.1:{port}");
             Ok(profile(
                 "extension",
                 port,
-                url,
+                made_url("http", "127.0.0.1", port),
                 "127.0.0.1".into(),
                 true,
                 origin,
@@ -408,6 +409,7 @@ fn resolve_profile(
                 }
                 None => (String::new(), String::new()),
             };
+            let url = Some(url);
             // No endpoint: OpenClaw counts it as loopback (`cdpIsLoopback ?? true`).
             let host_for_loopback = if host.is_empty() {
                 Cow::Borrowed("localhost")
@@ -552,8 +554,23 @@ fn shared_host(host: String) -> Cow<'static, str> {
     }
 }
 
-type MakeProfile<'f> =
-    dyn Fn(&'static str, u32, String, Cow<'static, str>, bool, Origin) -> BrowserProfile + 'f;
+/// Makes a profile from its driver, port, URL as written (`None`: one [`made_url`] need not
+/// make), host, attach-only and origin.
+type MakeProfile<'f> = dyn Fn(&'static str, u32, Option<String>, Cow<'static, str>, bool, Origin) -> BrowserProfile
+    + 'f;
+
+/// `{protocol}://{host}:{port}`, the URL of a profile clawlint fills in itself; `None` for
+/// `http://` on a host of digits, dots and colons (`127.0.0.1`, nearly every profile), which
+/// redaction leaves as it is and [`BrowserProfile::written_url`] does not keep: nothing is
+/// written, scanned and dropped for it (38,000 profiles at 10,000 gateways).
+fn made_url(protocol: &str, host: &str, port: u32) -> Option<String> {
+    // Under redaction's 253-byte limit for an origin shown whole, with `:` and ten digits.
+    let numeric = host.len() <= 240
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b':'));
+    (protocol != "http" || !numeric).then(|| format!("{protocol}://{host}:{port}"))
+}
 
 /// `resolveProfile` for the `openclaw` driver.
 fn openclaw_profile(
@@ -577,7 +594,7 @@ fn openclaw_profile(
             Ok(make(
                 "openclaw",
                 port,
-                format!("{protocol}://{host}:{port}"),
+                Some(format!("{protocol}://{host}:{port}")),
                 shared_host(host),
                 attach,
                 origin,
@@ -599,23 +616,20 @@ fn openclaw_profile(
             Ok(make(
                 "openclaw",
                 port,
-                url,
+                Some(url),
                 shared_host(host),
                 attach,
                 origin,
             ))
         }
-        (None, Some((port, origin))) => {
-            let url = format!("{protocol}://{}:{port}", ctx.cdp_host);
-            Ok(make(
-                "openclaw",
-                port,
-                url,
-                ctx.cdp_host.clone(),
-                attach,
-                origin,
-            ))
-        }
+        (None, Some((port, origin))) => Ok(make(
+            "openclaw",
+            port,
+            made_url(protocol, &ctx.cdp_host, port),
+            ctx.cdp_host.clone(),
+            attach,
+            origin,
+        )),
         (None, None) => Err(format!(
             "Profile \"{}\" must define cdpPort or cdpUrl.",
             entry.name
@@ -787,6 +801,41 @@ fn insert_port(normalized: &str, scheme: &str, port: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A URL `made_url` does not make is one that redaction and `written_url` would have
+    /// dropped; one it makes is the URL as written.
+    #[test]
+    fn a_url_not_made_is_one_not_kept() {
+        let long = "1".repeat(240);
+        let longer = "1".repeat(241);
+        let hosts = [
+            "127.0.0.1",
+            "10.1.2.3",
+            "::1",
+            "",
+            "1.",
+            "localhost",
+            "[::1]",
+            "chrome",
+            &long,
+            &longer,
+        ];
+        for protocol in ["http", "https", "ws"] {
+            for host in hosts {
+                for port in [0, 1, 80, 18800, 65535, u32::MAX] {
+                    let url = format!("{protocol}://{host}:{port}");
+                    let kept = |url: String| {
+                        BrowserProfile::written_url(crate::redact::redacted_url(url), host, port)
+                    };
+                    match made_url(protocol, host, port) {
+                        Some(made) => assert_eq!(made, url),
+                        None => assert_eq!(kept(url), None, "{protocol} {host} {port}"),
+                    }
+                }
+            }
+        }
+        assert_eq!(made_url("http", "127.0.0.1", 18800), None);
+    }
 
     #[test]
     fn derived_ports_and_fallbacks() {
