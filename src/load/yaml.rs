@@ -439,6 +439,9 @@ const CHECKPOINT: usize = 64;
 /// counting each event's column from its line's start was quadratic (150,000 scalars on one
 /// line did not end in minutes).
 struct LineIndex {
+    /// The text is ASCII: a character is a byte, so the parser's own character count
+    /// ([`Marker::index`]) is the byte offset, and no table is built.
+    ascii: bool,
     /// How many characters come before each line (lines end at `\n`, `\r\n` and a lone
     /// `\r`, as the parser ends them: YAML's b-break).
     chars_before: Vec<usize>,
@@ -448,6 +451,19 @@ struct LineIndex {
 
 impl LineIndex {
     fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return LineIndex {
+                ascii: true,
+                chars_before: Vec::new(),
+                checkpoints: Vec::new(),
+            };
+        }
+        Self::by_lines(text)
+    }
+
+    /// The tables for text with characters of several bytes (where the parser's index is no
+    /// byte offset, and counts a block scalar's line in bytes: see the tests).
+    fn by_lines(text: &str) -> Self {
         let mut chars_before = vec![0];
         let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
         let bytes = text.as_bytes();
@@ -461,14 +477,23 @@ impl LineIndex {
             }
         }
         LineIndex {
+            ascii: false,
             chars_before,
             checkpoints,
         }
     }
 
+    /// The byte offset of `mark`; the text's end past it.
+    fn offset(&self, text: &str, mark: Marker) -> usize {
+        if self.ascii {
+            return mark.index().min(text.len());
+        }
+        self.line_offset(text, mark)
+    }
+
     /// The byte offset of column `col` (in characters, counted on past the line's end as
     /// the parser may) of `line`; the text's end past it.
-    fn offset(&self, text: &str, mark: Marker) -> usize {
+    fn line_offset(&self, text: &str, mark: Marker) -> usize {
         let line = mark.line().max(1) - 1;
         let Some(&before) = self.chars_before.get(line) else {
             return text.len();
@@ -609,6 +634,45 @@ mod tests {
                 ),
             }
         }
+    }
+
+    /// In ASCII text the parser's character index is the byte offset its line and column give:
+    /// every event's mark and every error's, over texts of YAML's indicators, quotes, blanks,
+    /// the three line ends, block scalars and anchors.
+    #[test]
+    fn in_ascii_text_the_parsers_index_is_where_its_line_and_column_point() {
+        const PIECES: [&str; 24] = [
+            "a", "bc", "1", ":", ": ", " ", "  ", "\t", "\n", "\r", "\r\n", "\"", "'", "|", ">-",
+            "- ", "[", "]", "{", "}", ",", "#", "&x ", "*x",
+        ];
+        let mut rng = crate::xorshift::Rng(0x0a5c_11ed_0ff5_e7a1);
+        let mut marks = 0;
+        for _ in 0..20_000 {
+            let len = rng.below(40);
+            let text: String = (0..len)
+                .map(|_| PIECES[rng.below(PIECES.len() as u64) as usize])
+                .collect();
+            let fast = LineIndex::new(&text);
+            assert!(fast.ascii);
+            let by_lines = LineIndex::by_lines(&text);
+            let mut parser = Parser::new_from_str(&text);
+            loop {
+                let (mark, last) = match parser.next_token() {
+                    Ok((event, mark)) => (mark, event == Event::StreamEnd),
+                    Err(e) => (*e.marker(), true),
+                };
+                marks += 1;
+                assert_eq!(
+                    fast.offset(&text, mark),
+                    by_lines.offset(&text, mark),
+                    "{mark:?} in {text:?}"
+                );
+                if last {
+                    break;
+                }
+            }
+        }
+        assert!(marks > 40_000, "{marks}");
     }
 
     /// The merge as it was written before it was made linear (a scan of the kept keys for each

@@ -1079,31 +1079,44 @@ pub fn compose_yaml(text: &str, root: &crate::load::yaml::Node) -> Vec<Span> {
     let mut nodes = Vec::new();
     yaml_node(text, root, None, &mut out, &mut nodes);
     nodes.sort_unstable_by_key(|s| s.start());
+    // The text between the nodes, byte by byte (what is looked for is ASCII, and no byte of
+    // a longer character is), jumping over each node's text.
+    let bytes = text.as_bytes();
     let mut next = 0;
     let mut inside_until = 0;
     let mut in_comment = false;
-    let mut previous = '\n';
-    for (i, c) in text.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
         while next < nodes.len() && nodes[next].start() <= i {
             inside_until = inside_until.max(nodes[next].end());
             next += 1;
         }
-        let was = std::mem::replace(&mut previous, c);
         if i < inside_until {
+            i = inside_until;
             continue;
         }
-        if c == '\n' {
-            in_comment = false;
-        } else if in_comment {
-            continue;
-        } else if c == '#' && was.is_whitespace() {
-            in_comment = true;
-            out.push(span(i, i + 1));
-        } else if "-:[]{},?".contains(c) {
-            out.push(span(i, i + 1));
+        match bytes[i] {
+            b'\n' => in_comment = false,
+            _ if in_comment => {}
+            b'#' if follows_whitespace(text, i) => {
+                in_comment = true;
+                out.push(span(i, i + 1));
+            }
+            b'-' | b':' | b'[' | b']' | b'{' | b'}' | b',' | b'?' => out.push(span(i, i + 1)),
+            _ => {}
         }
+        i += 1;
     }
     out
+}
+
+/// Whether the character before byte `i` is whitespace (the text's start counts as a line
+/// start): a `#` there starts a comment.
+fn follows_whitespace(text: &str, i: usize) -> bool {
+    text[..i]
+        .chars()
+        .next_back()
+        .is_none_or(char::is_whitespace)
 }
 
 /// What a Compose key's value is, as a key [`super::kind_of_key`] knows.

@@ -40,6 +40,10 @@ fn expand(
     out: &mut Interpolated,
     depth: usize,
 ) -> String {
+    // Most strings (image names, command words, paths) have nothing to expand.
+    if !input.contains('$') {
+        return input.to_string();
+    }
     let mut result = String::with_capacity(input.len());
     let bytes: Vec<char> = input.chars().collect();
     let mut i = 0;
