@@ -354,7 +354,12 @@ fn compose_invocations(
     // and environment anew on every run. The files each run loads, as compose chooses them;
     // a file it names that does not exist stops compose, which is said where the run is
     // written.
-    let mut loads: Vec<(Vec<PathBuf>, Vec<&compose::runs::ComposeRun>)> = Vec::new();
+    // Each with the runs that load it, and the project's `.env` if it was read already.
+    let mut loads: Vec<(
+        Vec<PathBuf>,
+        Vec<&compose::runs::ComposeRun>,
+        Option<compose::DotEnvRead>,
+    )> = Vec::new();
     for run in &runs {
         let chosen = compose::run_files(run, &host, &inside);
         let missing: Vec<&PathBuf> = chosen
@@ -372,7 +377,7 @@ fn compose_invocations(
             .cloned()
             .collect();
         if run.args.starts() && missing.is_empty() && !readable.is_empty() {
-            loads.push((readable, vec![run]));
+            loads.push((readable, vec![run], None));
         }
     }
     // Projects no run loads (named on the command line or in clawlint.toml, or found by the
@@ -380,7 +385,7 @@ fn compose_invocations(
     // Its `.env` may name the files with COMPOSE_FILE, as compose reads it in that directory.
     let mut loaded: std::collections::HashSet<PathBuf> = loads
         .iter()
-        .filter_map(|(l, _)| l.first().cloned())
+        .filter_map(|(l, _, _)| l.first().cloned())
         .collect();
     for files in compose_projects(named, scanned) {
         if loaded.contains(&files[0]) {
@@ -390,14 +395,14 @@ fn compose_invocations(
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| compose::FILE_NAMES.contains(&n));
-        let files = match files.len() == 1 && std_name {
+        let (files, dot_env) = match files.len() == 1 && std_name {
             true => compose::dir_files(&files[0], &host, &inside, sources, problems),
-            false => files,
+            false => (files, None),
         };
         if files.is_empty() || !loaded.insert(files[0].clone()) {
             continue;
         }
-        loads.push((files, Vec::new()));
+        loads.push((files, Vec::new(), dot_env));
     }
     // In the order named and scanned; projects only a run names come last.
     let dir_order: std::collections::HashMap<&Path, usize> = dirs
@@ -406,7 +411,7 @@ fn compose_invocations(
         .rev()
         .map(|(i, d)| (d.as_path(), i))
         .collect();
-    loads.sort_by_key(|(files, _)| {
+    loads.sort_by_key(|(files, _, _)| {
         files[0]
             .parent()
             .and_then(|d| dir_order.get(d).copied())
@@ -419,9 +424,10 @@ fn compose_invocations(
     let mut by_name: std::collections::HashMap<String, (usize, PathBuf, String, bool)> =
         Default::default();
     let mut reported: std::collections::HashSet<String> = Default::default();
-    for (files, mine) in &loads {
+    for (files, mine, dot_env) in loads {
         let problems_before = problems.len();
-        let project = compose::read_project(files, &host, mine, &stopped, sources, problems);
+        let project =
+            compose::read_project(&files, &host, &mine, &stopped, dot_env, sources, problems);
         // A second load of the same files finds the same file problems: each is said once.
         let fresh: Vec<Problem> = problems.drain(problems_before..).collect();
         problems.extend(

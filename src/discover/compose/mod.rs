@@ -195,29 +195,37 @@ pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) ->
 /// `COMPOSE_PATH_SEPARATOR`, default `:`, relative to the directory) replaces the search;
 /// else the file and its override ([`default_files`]). A file `COMPOSE_FILE` names that does
 /// not exist stops compose: said at the `.env` line, and nothing is loaded. The `.env` is read
-/// only inside the scanned layout (`inside`), through the bounded reader.
+/// only inside the scanned layout (`inside`), through the bounded reader; as read, it comes
+/// with the files, for [`read_project`] not to read it again.
 pub fn dir_files(
     file: &Path,
     host: &HostContext,
     inside: &dyn Fn(&Path) -> bool,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-) -> Vec<PathBuf> {
+) -> (Vec<PathBuf>, Option<DotEnvRead>) {
     let Some(dir) = file.parent() else {
-        return default_files(file);
+        return (default_files(file), None);
     };
     let env_path = dir.join(".env");
     if !inside(&env_path) {
-        return default_files(file);
+        return (default_files(file), None);
     }
     let Ok((text, _)) = read_text_lossy(&env_path, SMALL_FILE_LIMIT) else {
         // Missing: the search decides. Unreadable: read_project says so when it reads it.
-        return default_files(file);
+        return (default_files(file), None);
     };
     let parsed = dotenv::parse(&text);
+    let read = |text, parsed| {
+        Some(DotEnvRead {
+            path: env_path.clone(),
+            text,
+            parsed,
+        })
+    };
     let entries = parsed.effective();
     let Some(list) = entries.iter().find(|e| e.key == "COMPOSE_FILE") else {
-        return default_files(file);
+        return (default_files(file), read(text, parsed));
     };
     let sep = entries
         .iter()
@@ -232,14 +240,15 @@ pub fn dir_files(
         .map(|f| host.host_path(f, dir))
         .collect();
     if files.is_empty() {
-        return default_files(file);
+        return (default_files(file), read(text, parsed));
     }
     let missing: Vec<&PathBuf> = files
         .iter()
         .filter(|f| inside(f) && !crate::paths::host::is_file(f))
         .collect();
     if missing.is_empty() {
-        return files.into_iter().filter(|f| inside(f)).collect();
+        let files = files.into_iter().filter(|f| inside(f)).collect();
+        return (files, read(text, parsed));
     }
     let span = list.span;
     let shown = crate::redact::scan::env_lines(&text);
@@ -257,7 +266,14 @@ pub fn dir_files(
             loc: Some(Loc { file: id, span }),
         });
     }
-    Vec::new()
+    (Vec::new(), None)
+}
+
+/// A project directory's `.env` as [`dir_files`] read it.
+pub struct DotEnvRead {
+    path: PathBuf,
+    text: String,
+    parsed: dotenv::DotEnv,
 }
 
 /// What the bounded scan found, and where it stopped when it met [`SCAN_ENTRY_BUDGET`].
@@ -714,12 +730,14 @@ pub struct Project {
 /// reads: its `--env-file`s (or `COMPOSE_ENV_FILES`) instead of the project's `.env`, its
 /// environment over theirs, its `-p`; every one that runs `up` enables profiles. Problems
 /// (syntax, a YAML bomb, a missing `env_file`, a variable nothing sets) are located and
-/// collected; nothing here panics or stops the scan.
+/// collected; nothing here panics or stops the scan. `dot_env`: the project's `.env` as
+/// [`dir_files`] read it (used when that is the `.env` compose reads).
 pub fn read_project(
     given: &[PathBuf],
     host: &HostContext,
     runs: &[&ComposeRun],
     stopped: &[crate::container::StoppedFollow],
+    dot_env: Option<DotEnvRead>,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Project {
@@ -738,7 +756,7 @@ pub fn read_project(
     let dir = context
         .and_then(|r| r.project_dir.clone())
         .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf());
-    let project_env = read_project_env(&dir, context, host, sources, problems);
+    let project_env = read_project_env(&dir, context, dot_env, host, sources, problems);
     let files = given.to_vec();
     let mut reader = Reader {
         env: &project_env.values,
@@ -1034,13 +1052,19 @@ struct ProjectEnv {
 fn read_project_env(
     dir: &Path,
     run: Option<&ComposeRun>,
+    dot_env: Option<DotEnvRead>,
     host: &HostContext,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> ProjectEnv {
     let mut values = BTreeMap::new();
     let Some(run) = run else {
-        for (key, value, loc) in read_env_file(&dir.join(".env"), false, sources, problems) {
+        let path = dir.join(".env");
+        let assignments = match dot_env {
+            Some(read) if read.path == path => env_file_values(read, sources),
+            _ => read_env_file(&path, false, sources, problems),
+        };
+        for (key, value, loc) in assignments {
             values.insert(key, (value, loc));
         }
         return ProjectEnv {
@@ -1174,10 +1198,21 @@ fn read_env_file(
         }
     };
     let parsed = dotenv::parse(&text);
-    let shown = crate::redact::scan::env_lines(&text);
-    let file = sources.add(path, text, None);
+    let read = DotEnvRead {
+        path: path.to_path_buf(),
+        text,
+        parsed,
+    };
+    env_file_values(read, sources)
+}
+
+/// A read dotenv-format file's assignments (last one wins), registered with its secrets
+/// masked.
+fn env_file_values(read: DotEnvRead, sources: &mut SourceMap) -> Vec<(String, String, Loc)> {
+    let shown = crate::redact::scan::env_lines(&read.text);
+    let file = sources.add(&read.path, read.text, None);
     sources.show(file, shown);
-    parsed
+    read.parsed
         .effective()
         .into_iter()
         .map(|e| (e.key.clone(), e.value.clone(), Loc { file, span: e.span }))
@@ -1346,8 +1381,8 @@ impl Reader<'_> {
 
     /// A scalar, interpolated.
     fn string(&mut self, file: FileId, node: &Node) -> Option<String> {
-        let text = node.as_str()?.to_string();
-        Some(self.interpolate(file, node, &text).value)
+        let text = node.as_str()?;
+        Some(self.interpolate(file, node, text).value)
     }
 
     fn invalid(&mut self, file: FileId, node: &Node, message: String) {
@@ -2244,7 +2279,7 @@ mod tests {
         let files = vec![dir.join("compose.yaml")];
         let load = |r: &ComposeRun| {
             let (mut sources, mut problems) = (SourceMap::new(), Vec::new());
-            let mut p = read_project(&files, &host, &[r], &[], &mut sources, &mut problems);
+            let mut p = read_project(&files, &host, &[r], &[], None, &mut sources, &mut problems);
             p.invocations.remove(0)
         };
         let unit = run_in("docker compose up -d", &dir, &[]);
