@@ -34,54 +34,48 @@ fn is_name_char(c: char) -> bool {
     c == '_' || c.is_ascii_alphanumeric()
 }
 
+/// `input` with its references replaced. Read by bytes: `$`, braces and names are ASCII, and
+/// no byte of a longer character is one of them; text between references is copied whole.
 fn expand(
     input: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
     out: &mut Interpolated,
     depth: usize,
 ) -> String {
-    // Most strings (image names, command words, paths) have nothing to expand.
-    if !input.contains('$') {
-        return input.to_string();
-    }
+    let bytes = input.as_bytes();
     let mut result = String::with_capacity(input.len());
-    let bytes: Vec<char> = input.chars().collect();
     let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if c != '$' {
-            result.push(c);
-            i += 1;
-            continue;
-        }
-        match bytes.get(i + 1) {
+    while let Some(dollar) = input[i..].find('$') {
+        result.push_str(&input[i..i + dollar]);
+        i += dollar;
+        match bytes.get(i + 1).map(|&b| char::from(b)) {
             Some('$') => {
                 result.push('$');
                 i += 2;
             }
-            Some(&n) if is_name_start(n) => {
+            Some(n) if is_name_start(n) => {
                 let start = i + 1;
-                let mut end = start;
-                while end < bytes.len() && is_name_char(bytes[end]) {
-                    end += 1;
-                }
-                let name: String = bytes[start..end].iter().collect();
-                out.used.push(name.clone());
-                match lookup(&name) {
+                let end = start
+                    + bytes[start..]
+                        .iter()
+                        .take_while(|&&b| is_name_char(char::from(b)))
+                        .count();
+                let name = &input[start..end];
+                out.used.push(name.to_string());
+                match lookup(name) {
                     Some(v) => result.push_str(&v),
-                    None => out.missing.push(name),
+                    None => out.missing.push(name.to_string()),
                 }
                 i = end;
             }
             Some('{') => {
-                let Some(close) = matching_brace(&bytes, i + 1) else {
+                let Some(close) = matching_brace(bytes, i + 1) else {
                     out.invalid
                         .get_or_insert_with(|| format!("unterminated ${{ in {input:?}"));
-                    result.extend(&bytes[i..]);
-                    break;
+                    result.push_str(&input[i..]);
+                    return result;
                 };
-                let inner: String = bytes[i + 2..close].iter().collect();
-                result.push_str(&braced(&inner, lookup, out, depth));
+                result.push_str(&braced(&input[i + 2..close], lookup, out, depth));
                 i = close + 1;
             }
             _ => {
@@ -94,15 +88,16 @@ fn expand(
             }
         }
     }
+    result.push_str(&input[i..]);
     result
 }
 
-fn matching_brace(chars: &[char], open: usize) -> Option<usize> {
+fn matching_brace(bytes: &[u8], open: usize) -> Option<usize> {
     let mut depth = 0usize;
-    for (i, c) in chars.iter().enumerate().skip(open) {
-        match c {
-            '{' => depth += 1,
-            '}' => {
+    for (i, b) in bytes.iter().enumerate().skip(open) {
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
                 depth -= 1;
                 if depth == 0 {
                     return Some(i);
@@ -208,6 +203,122 @@ mod tests {
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
+        }
+    }
+
+    /// [`expand`] as it was written before it read bytes (over a `Vec<char>`, one character
+    /// at a time): what it must still give.
+    fn expand_by_chars(
+        input: &str,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        out: &mut Interpolated,
+        depth: usize,
+    ) -> String {
+        fn matching(chars: &[char], open: usize) -> Option<usize> {
+            let mut depth = 0usize;
+            for (i, c) in chars.iter().enumerate().skip(open) {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            None
+        }
+        let mut result = String::new();
+        let chars: Vec<char> = input.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c != '$' {
+                result.push(c);
+                i += 1;
+                continue;
+            }
+            match chars.get(i + 1) {
+                Some('$') => {
+                    result.push('$');
+                    i += 2;
+                }
+                Some(&n) if is_name_start(n) => {
+                    let mut end = i + 1;
+                    while end < chars.len() && is_name_char(chars[end]) {
+                        end += 1;
+                    }
+                    let name: String = chars[i + 1..end].iter().collect();
+                    out.used.push(name.clone());
+                    match lookup(&name) {
+                        Some(v) => result.push_str(&v),
+                        None => out.missing.push(name),
+                    }
+                    i = end;
+                }
+                Some('{') => {
+                    let Some(close) = matching(&chars, i + 1) else {
+                        out.invalid
+                            .get_or_insert_with(|| format!("unterminated ${{ in {input:?}"));
+                        result.extend(&chars[i..]);
+                        break;
+                    };
+                    let inner: String = chars[i + 2..close].iter().collect();
+                    // The braced forms are read by the same `braced` (and what they nest by
+                    // the new `expand`): only the reading of the text around them changed.
+                    result.push_str(&braced(&inner, lookup, out, depth));
+                    i = close + 1;
+                }
+                _ => {
+                    out.invalid.get_or_insert_with(|| {
+                        format!("a lone $ in {input:?} (write $$ for a literal $)")
+                    });
+                    result.push('$');
+                    i += 1;
+                }
+            }
+        }
+        result
+    }
+
+    #[test]
+    fn reading_bytes_gives_what_reading_characters_gave() {
+        const PIECES: [&str; 22] = [
+            "$",
+            "$$",
+            "{",
+            "}",
+            "${",
+            ":-",
+            "-",
+            ":?",
+            "?",
+            ":+",
+            "+",
+            "SET",
+            "EMPTY",
+            "UNSET",
+            "_x1",
+            "9",
+            "é",
+            "€",
+            "\u{1f600}",
+            " ",
+            "/",
+            ":",
+        ];
+        let e = env(&[("SET", "v€"), ("EMPTY", ""), ("_x1", "ü")]);
+        let mut rng = crate::xorshift::Rng(0x5eed_0fd0_11a2_5bad);
+        for _ in 0..50_000 {
+            let len = rng.below(12);
+            let input: String = (0..len)
+                .map(|_| PIECES[rng.below(PIECES.len() as u64) as usize])
+                .collect();
+            let mut old = Interpolated::default();
+            old.value = expand_by_chars(&input, &e, &mut old, 0);
+            assert_eq!(interpolate(&input, &e), old, "{input:?}");
         }
     }
 
