@@ -884,7 +884,7 @@ pub fn path_keys(
         keys.insert(&inst.os_home);
         keys.insert(&inst.state_dir.value);
         keys.insert(&inst.config_path.value);
-        if let Some(dir) = inst.config_path.value.parent() {
+        if let Some(dir) = crate::paths::parent(&inst.config_path.value) {
             keys.insert(dir);
         }
         // OpenClaw's default rolling log (`/tmp/openclaw/…`, no file, unit or mount named it)
