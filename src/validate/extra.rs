@@ -4,11 +4,50 @@
 
 use super::{Issue, IssueKind, Seg};
 use crate::load::tree::{Member, Node, Value};
+use crate::source::Loc;
+use std::cell::RefCell;
+use std::sync::Arc;
 
 /// `migratePersistedImplicitMainRoster` (legacy.roster-*.mjs), which `validateConfigObject`
 /// applies before the schema: a legacy `agents.list` becomes keyed `agents.entries`, and a
 /// config without any agent gets `agents.entries.main`. `None` when nothing changes.
-pub fn normalize(root: &Node) -> Option<Node> {
+pub fn normalize(root: &Node) -> Option<Normalized> {
+    normalized(root).map(Normalized)
+}
+
+/// A root [`normalize`] made, while the config is checked. Dropping it lets go of what it holds
+/// of the config, as the config's own tree will be (the list of members and their keys are
+/// kept for the next config's: [`with_agents`]).
+pub struct Normalized(Node);
+
+impl std::ops::Deref for Normalized {
+    type Target = Node;
+
+    fn deref(&self) -> &Node {
+        &self.0
+    }
+}
+
+impl Drop for Normalized {
+    fn drop(&mut self) {
+        self.0 = Node::new(Value::Null, self.0.loc);
+        LAST_NORMALIZED.with_borrow_mut(|last| {
+            let Some(Value::Object(list)) = last.as_mut().map(|n| &mut n.value) else {
+                return;
+            };
+            for m in Arc::get_mut(list).into_iter().flatten() {
+                m.value = Node::new(Value::Null, m.value.loc);
+            }
+        });
+    }
+}
+
+thread_local! {
+    /// The last root [`with_agents`] made, kept for the next.
+    static LAST_NORMALIZED: RefCell<Option<Node>> = const { RefCell::new(None) };
+}
+
+fn normalized(root: &Node) -> Option<Node> {
     let Value::Object(members) = &root.value else {
         return None;
     };
@@ -16,9 +55,11 @@ pub fn normalize(root: &Node) -> Option<Node> {
     if agents.is_some_and(|a| !a.is_object()) {
         return None;
     }
-    let mut agents_node = agents
-        .cloned()
-        .unwrap_or_else(|| Node::empty_object(super::open_brace(root)));
+    let Some(agents) = agents else {
+        // No agents at all (most configs): the default roster.
+        return Some(with_agents(root, members, None));
+    };
+    let mut agents_node = agents.clone();
     let mut converted = false;
     if let Some(list) = agents_node.get("list") {
         let entries = legacy_roster(list)?;
@@ -43,7 +84,7 @@ pub fn normalize(root: &Node) -> Option<Node> {
     };
     if empty {
         if agents_node.get("ownership").and_then(Node::as_str) == Some("explicit") {
-            return converted.then(|| with_agents(root, members, agents_node));
+            return converted.then(|| with_agents(root, members, Some(agents_node)));
         }
         let main = Member {
             key: "main".into(),
@@ -62,24 +103,109 @@ pub fn normalize(root: &Node) -> Option<Node> {
                 value: Node::new(Value::object(vec![main]), agents_node.loc),
             }),
         }
-        return Some(with_agents(root, members, agents_node));
+        return Some(with_agents(root, members, Some(agents_node)));
     }
-    converted.then(|| with_agents(root, members, agents_node))
+    converted.then(|| with_agents(root, members, Some(agents_node)))
 }
 
-fn with_agents(root: &Node, members: &[Member], agents: Node) -> Node {
-    // Room for `agents` if it is added: no second allocation.
-    let mut out: Vec<Member> = Vec::with_capacity(members.len() + 1);
-    out.extend_from_slice(members);
-    match out.iter_mut().find(|m| m.key == "agents") {
+/// `root` with `agents` as its `agents` member (added last when it has none); `None`: the
+/// default roster ([`default_roster`]).
+///
+/// Every config of a run but a few is normalized, and the normalized root lives only while the
+/// config is checked ([`Normalized`]): the last one is kept per thread and, once no tree holds
+/// it any more (nothing does by the next config), made the next one in place, its member list
+/// and keys reused, so that normalizing allocates nothing. (A list something else holds, such as
+/// [`super::check::CheckMemo`], which keeps large containers alive, is never changed: a fresh
+/// one is made.)
+fn with_agents(root: &Node, members: &[Member], agents: Option<Node>) -> Node {
+    let roster = || default_roster(super::open_brace(root));
+    LAST_NORMALIZED.with_borrow_mut(|last| {
+        let reused = last.as_mut().and_then(|node| {
+            let Value::Object(list) = &mut node.value else {
+                return None;
+            };
+            let out = Arc::get_mut(list)?;
+            out.truncate(members.len());
+            for (to, from) in out.iter_mut().zip(members) {
+                to.key.clone_from(&from.key);
+                to.key_loc = from.key_loc;
+                to.value = from.value.clone();
+            }
+            out.extend_from_slice(&members[out.len()..]);
+            // Only now, every value of the last config replaced: its roster is held no more.
+            set_agents(root, out, agents.clone().unwrap_or_else(roster));
+            node.loc = root.loc;
+            Some(node.clone())
+        });
+        reused.unwrap_or_else(|| {
+            // Room for `agents` if it is added: no second allocation.
+            let mut out: Vec<Member> = Vec::with_capacity(members.len() + 1);
+            out.extend_from_slice(members);
+            set_agents(root, &mut out, agents.unwrap_or_else(roster));
+            let node = Node::new(Value::object(out), root.loc);
+            *last = Some(node.clone());
+            node
+        })
+    })
+}
+
+/// Sets the `agents` member of a root's members, adding it last when there is none.
+fn set_agents(root: &Node, members: &mut Vec<Member>, agents: Node) {
+    match members.iter_mut().find(|m| m.key == "agents") {
         Some(m) => m.value = agents,
-        None => out.push(Member {
+        None => members.push(Member {
             key: "agents".into(),
             key_loc: root.loc,
             value: agents,
         }),
     }
-    Node::new(Value::object(out), root.loc)
+}
+
+/// `{ entries: { main: {} } }` with every place at `loc` (the root's opening brace): the roster
+/// OpenClaw gives a config without agents. Made once per thread and given its new places in
+/// place when no tree holds it any more (as [`with_agents`] reuses the root).
+fn default_roster(loc: Loc) -> Node {
+    thread_local! {
+        static ROSTER: RefCell<Option<Node>> = const { RefCell::new(None) };
+    }
+    ROSTER.with_borrow_mut(|kept| {
+        if let Some(roster) = kept.as_mut() {
+            if placed(roster, loc) {
+                return roster.clone();
+            }
+        }
+        let main = Member {
+            key: "main".into(),
+            key_loc: loc,
+            value: Node::empty_object(loc),
+        };
+        let entries = Member {
+            key: "entries".into(),
+            key_loc: loc,
+            value: Node::new(Value::object(vec![main]), loc),
+        };
+        let roster = Node::new(Value::object(vec![entries]), loc);
+        *kept = Some(roster.clone());
+        roster
+    })
+}
+
+/// Gives every place of `node` (its own, its members' keys and values', down to its leaves)
+/// the place `loc`, in place; false (some places unchanged) when a list of it is shared.
+fn placed(node: &mut Node, loc: Loc) -> bool {
+    node.loc = loc;
+    match &mut node.value {
+        Value::Object(list) => Arc::get_mut(list).is_some_and(|members| {
+            members.iter_mut().all(|m| {
+                m.key_loc = loc;
+                placed(&mut m.value, loc)
+            })
+        }),
+        Value::Array(list) => {
+            Arc::get_mut(list).is_some_and(|items| items.iter_mut().all(|n| placed(n, loc)))
+        }
+        _ => true,
+    }
 }
 
 /// `parseLegacyAgentRoster`: every entry an object with a string id that is already a
@@ -940,6 +1066,60 @@ fn tailscale_bind(root: &Node) -> Vec<Issue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each root normalized in place of the last one is the one normalized afresh (on a new
+    /// thread, which has none to reuse), places included, whatever the configs before it had:
+    /// more or fewer members, a roster of their own, agents in the middle; and the list is
+    /// indeed reused from one config to the next.
+    #[test]
+    fn a_root_normalized_in_place_is_the_one_normalized_afresh() {
+        let configs = [
+            "{ gateway: { port: 1, auth: { token: \"t\" } }, channels: { telegram: {} } }",
+            "{}",
+            "{ agents: { list: [{ id: \"main\" }, { id: \"ops\" }] }, gateway: {} }",
+            "{ a: 1, agents: { defaults: { workspace: \"w\" } }, b: \"x\", c: [1, 2] }",
+            "{ agents: { ownership: \"explicit\" }, z: null }",
+            "{ agents: { entries: { x: {} } } }",
+            "{ k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8, k9: 9, k10: 10, \
+               k11: 11, k12: 12, k13: 13, k14: 14, k15: 15, k16: 16, k17: 17 }",
+            "{ gateway: { port: 2 } }",
+            "{ longer_key_than_any_before_it: true, gateway: { port: 3 } }",
+        ];
+        let roots: Vec<Node> = configs
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let doc = crate::load::json5::parse(text).unwrap();
+                Node::from_json5(doc.root, crate::source::FileId(i as u32))
+            })
+            .collect();
+        let afresh: Vec<Option<Node>> = roots
+            .iter()
+            .map(|root| {
+                let root = root.clone();
+                std::thread::spawn(move || normalize(&root).map(|n| (*n).clone()))
+                    .join()
+                    .unwrap()
+            })
+            .collect();
+        assert!(afresh.iter().filter(|n| n.is_some()).count() >= 6);
+        let list = |n: &Normalized| match &n.value {
+            Value::Object(list) => Arc::as_ptr(list),
+            _ => panic!("an object"),
+        };
+        let mut reused = 0;
+        let mut before = None;
+        for _ in 0..2 {
+            for (root, want) in roots.iter().zip(&afresh) {
+                let got = normalize(root);
+                assert_eq!(got.as_deref(), want.as_ref(), "{root:?}");
+                let at = got.as_ref().map(list);
+                reused += usize::from(at.is_some() && at == before);
+                before = at.or(before);
+            }
+        }
+        assert!(reused >= 8, "reused {reused} times");
+    }
 
     /// The ASCII comparison answers as lowercasing the id and looking it up does.
     #[test]

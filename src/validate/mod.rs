@@ -425,7 +425,7 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     let facts = ReleaseFacts::of(&checker, root_schema, release);
     let keyed_roster = facts.keyed_roster;
     let normalized = keyed_roster.then(|| extra::normalize(root)).flatten();
-    let root = normalized.as_ref().unwrap_or(root);
+    let root = normalized.as_deref().unwrap_or(root);
     let mut all = Vec::new();
     checker.check(root_schema, root, &[], &mut all);
     trimmed::issues(root, release, &mut all);
