@@ -386,19 +386,39 @@ impl Container {
         )
     }
 
-    /// The mount that carries `path` (the one with the longest target that contains it).
+    /// The mount that carries `path` (the one with the longest target that contains it; of
+    /// two equal targets, the later).
     pub fn mount_for(&self, path: &Path) -> Option<&Mount> {
-        self.mounts
-            .iter()
-            .filter(|m| path.starts_with(&m.target))
-            .max_by_key(|m| m.target.components().count())
+        self.mount_and_rest(path).map(|(mount, _)| mount)
+    }
+
+    /// [`Container::mount_for`], and the part of `path` below the mount's target. A container
+    /// has a few mounts: each is tried, `path` looked at once ([`plain_depth`]).
+    fn mount_and_rest<'p>(&self, path: &'p Path) -> Option<(&Mount, &'p Path)> {
+        let plain = plain_depth(path.as_os_str().as_encoded_bytes()).is_some();
+        let mut best: Option<(&Mount, &'p Path, usize)> = None;
+        for mount in &self.mounts {
+            let target = &mount.target;
+            let found = match plain_depth(target.as_os_str().as_encoded_bytes()) {
+                Some(depth) if plain => below_as_bytes(path, target).map(|rest| (rest, depth)),
+                _ => {
+                    (path.strip_prefix(target).ok()).map(|rest| (rest, target.components().count()))
+                }
+            };
+            let Some((rest, depth)) = found else {
+                continue;
+            };
+            if best.is_none_or(|(_, _, best_depth)| depth >= best_depth) {
+                best = Some((mount, rest, depth));
+            }
+        }
+        best.map(|(mount, rest, _)| (mount, rest))
     }
 
     pub fn host_path(&self, path: &Path) -> HostPath<'_> {
-        let Some(mount) = self.mount_for(path) else {
+        let Some((mount, rest)) = self.mount_and_rest(path) else {
             return HostPath::Private;
         };
-        let rest = path.strip_prefix(&mount.target).unwrap_or(Path::new(""));
         match &mount.source {
             MountSource::Bind(dir) => HostPath::Bind(join(dir, rest), mount),
             MountSource::Volume(name) => HostPath::Volume(join(&volume_dir(name), rest), mount),
@@ -422,7 +442,13 @@ const PRIVATE_PATH_START: &str = "<container ";
 
 /// [`Container::private_path`] of the container `name`.
 fn private_path_of(name: &str, path: &Path) -> PathBuf {
-    PathBuf::from(format!("{PRIVATE_PATH_START}{name}>{}", path.display()))
+    let shown = path.to_string_lossy();
+    let mut own = String::with_capacity(PRIVATE_PATH_START.len() + name.len() + 1 + shown.len());
+    own.push_str(PRIVATE_PATH_START);
+    own.push_str(name);
+    own.push('>');
+    own.push_str(&shown);
+    PathBuf::from(own)
 }
 
 /// Whether `path` is a container's own file ([`Container::private_path`]): it names nothing
@@ -450,12 +476,90 @@ pub fn volume_dir(name: &str) -> PathBuf {
     PathBuf::from(format!("<volume {name}>"))
 }
 
+/// `base` and below it `rest` (a relative path), as [`Path::join`] spells it: one separator
+/// between them unless `base` ends with one or is empty.
 fn join(base: &Path, rest: &Path) -> PathBuf {
     if rest.as_os_str().is_empty() {
-        base.to_path_buf()
-    } else {
-        base.join(rest)
+        return base.to_path_buf();
     }
+    if rest.is_absolute() {
+        return base.join(rest);
+    }
+    let base_bytes = base.as_os_str().as_encoded_bytes();
+    let separator = !base_bytes.is_empty() && !base_bytes.ends_with(b"/");
+    let mut joined = OsString::with_capacity(base_bytes.len() + 1 + rest.as_os_str().len());
+    joined.push(base);
+    if separator {
+        joined.push("/");
+    }
+    joined.push(rest);
+    PathBuf::from(joined)
+}
+
+/// The part of `path` below `dir`, compared component by component as
+/// [`Path::strip_prefix`] does. When both are plain absolute paths ([`plain_depth`]), their
+/// components are their bytes between single slashes, so the bytes are compared instead.
+pub fn below<'p>(path: &'p Path, dir: &Path) -> Option<&'p Path> {
+    let plain = |p: &Path| plain_depth(p.as_os_str().as_encoded_bytes()).is_some();
+    match plain(path) && plain(dir) {
+        true => below_as_bytes(path, dir),
+        false => path.strip_prefix(dir).ok(),
+    }
+}
+
+/// [`below`] for two plain absolute paths: `dir` a prefix of `path` that ends where a
+/// component ends.
+fn below_as_bytes<'p>(path: &'p Path, dir: &Path) -> Option<&'p Path> {
+    let (path_bytes, dir_bytes) = (
+        path.as_os_str().as_encoded_bytes(),
+        dir.as_os_str().as_encoded_bytes(),
+    );
+    let after = path_bytes.strip_prefix(dir_bytes)?;
+    let rest = match after {
+        [] => after,
+        // The root's one slash ends its only component.
+        _ if dir_bytes == b"/" => after,
+        [b'/', rest @ ..] => rest,
+        _ => return None,
+    };
+    Some(path_of_tail(rest))
+}
+
+/// A path's bytes from just after a `/`, or its empty end, as a path.
+fn path_of_tail(bytes: &[u8]) -> &Path {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Path::new(OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        // SAFETY: `bytes` is a path's `as_encoded_bytes` from after an ASCII `/`, or empty.
+        Path::new(unsafe { OsStr::from_encoded_bytes_unchecked(bytes) })
+    }
+}
+
+/// For an absolute path that [`Path::components`] splits at each slash and nowhere
+/// normalises (no empty component, `//` or a trailing `/`, and no `.` component), how many
+/// components it has: the root and one per slash after it. `None` for any other path.
+fn plain_depth(bytes: &[u8]) -> Option<usize> {
+    if bytes == b"/" {
+        return Some(1);
+    }
+    if bytes.first() != Some(&b'/') {
+        return None;
+    }
+    let mut depth = 1;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if byte == b'/' {
+            // What follows starts a component: not the end, a slash, or a lone `.`.
+            match (bytes.get(at + 1), bytes.get(at + 2)) {
+                (None | Some(b'/'), _) | (Some(b'.'), None | Some(b'/')) => return None,
+                _ => depth += 1,
+            }
+        }
+    }
+    Some(depth)
 }
 
 /// Where OpenClaw's fleet `allocateHostPort` starts (it goes up to 65535).
@@ -473,9 +577,135 @@ pub fn next_fleet_allocations(used: &[u16], count: usize) -> Vec<u16> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_private_path, private_path_of, Packaged};
+    use super::{
+        below, is_private_path, plain_depth, private_path_of, Container, Engine, HostPath, Mount,
+        MountSource, Network, Packaged,
+    };
+    use crate::source::{FileId, Loc, Span};
     use std::ffi::OsStr;
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
+
+    const SPELLINGS: [&str; 24] = [
+        "/",
+        "/home",
+        "/home/node",
+        "/home/node/",
+        "/home/node/.openclaw",
+        "/home/nodes",
+        "/home/node/.openclaw/workspace",
+        "/home//node",
+        "/home/./node",
+        "/home/node/.",
+        "/home/node/..",
+        "/home/node/../node",
+        "/./home",
+        "//home",
+        "/home/node/.openclaw/",
+        "home/node",
+        "./home/node",
+        "",
+        ".",
+        "/home/n\u{e9}",
+        "/home/n\u{e9}/x",
+        "/a/b/c",
+        "/a/b",
+        "/a/bc",
+    ];
+
+    /// Matched as bytes or component by component, a path is below a dir exactly when
+    /// `Path::strip_prefix` says so, with the same rest, for every spelling.
+    #[test]
+    fn below_agrees_with_strip_prefix() {
+        for path in SPELLINGS {
+            if let Some(depth) = plain_depth(path.as_bytes()) {
+                assert_eq!(depth, Path::new(path).components().count(), "{path:?}");
+            }
+            for dir in SPELLINGS {
+                let (path, dir) = (Path::new(path), Path::new(dir));
+                assert_eq!(
+                    below(path, dir),
+                    path.strip_prefix(dir).ok(),
+                    "{path:?} below {dir:?}"
+                );
+            }
+        }
+    }
+
+    fn mount(source: MountSource, target: &str) -> Mount {
+        let loc = Loc {
+            file: FileId(0),
+            span: Span::new(0, 0),
+        };
+        Mount {
+            source,
+            target: PathBuf::from(target),
+            read_only: false,
+            loc,
+        }
+    }
+
+    fn container(mounts: Vec<Mount>) -> Container {
+        Container {
+            engine: Engine::Compose,
+            name: "s-openclaw-1".to_string(),
+            service: "openclaw".to_string(),
+            file: PathBuf::from("/srv/s/compose.yaml"),
+            loc: mounts[0].loc,
+            image: None,
+            image_loc: None,
+            network: Network::Isolated,
+            published: Vec::new(),
+            mounts,
+            bind: None,
+            host_home: PathBuf::from("/home/u"),
+            profiles: None,
+            run: None,
+            env_files: Vec::new(),
+            other_runs: Vec::new(),
+            name_clashes: Vec::new(),
+            drop_ins: Vec::new(),
+            packaged: None,
+            found_through: None,
+        }
+    }
+
+    /// The longest target that contains a path carries it, however the targets are spelled
+    /// or ordered; of two equal targets the later; a path beside a target is the container's.
+    #[test]
+    fn the_longest_containing_target_carries_a_path() {
+        let bind = |dir: &str| MountSource::Bind(PathBuf::from(dir));
+        let c = container(vec![
+            mount(bind("/srv/deep"), "/home/node/.openclaw/workspace"),
+            mount(bind("/srv/state"), "/home/node/.openclaw/"),
+            mount(
+                MountSource::Volume("s_cfg".to_string()),
+                "/home/node/.config",
+            ),
+            mount(bind("/srv/first"), "/data"),
+            mount(bind("/srv/second/"), "/data"),
+            mount(MountSource::Private, "/tmp"),
+        ]);
+        let host = |path: &str| match c.host_path(Path::new(path)) {
+            HostPath::Bind(host, _) => format!("bind {}", host.display()),
+            HostPath::Volume(host, _) => format!("volume {}", host.display()),
+            HostPath::Private => "private".to_string(),
+        };
+        assert_eq!(host("/home/node/.openclaw"), "bind /srv/state");
+        assert_eq!(
+            host("/home/node/.openclaw/a.json"),
+            "bind /srv/state/a.json"
+        );
+        assert_eq!(host("/home/node/.openclaw/workspace/x"), "bind /srv/deep/x");
+        assert_eq!(
+            host("/home/node/.openclaw//workspace/x"),
+            "bind /srv/deep/x"
+        );
+        assert_eq!(host("/home/node/.openclawx"), "private");
+        assert_eq!(host("/home/node/.config/o/k"), "volume <volume s_cfg>/o/k");
+        assert_eq!(host("/data/f"), "bind /srv/second/f");
+        assert_eq!(host("/tmp/x"), "private");
+        assert_eq!(host("/"), "private");
+    }
 
     /// A container's own file is told from every path of the layout, relative or not.
     #[test]

@@ -4,7 +4,7 @@
 //! its listeners stay in the container unless it shares the host's network.
 
 use super::{Instance, Origin, Sourced};
-use crate::container::{Container, HostPath};
+use crate::container::{below, Container, HostPath};
 use std::path::{Path, PathBuf};
 
 /// Where to read a container path on the host. A path no mount carries is in the
@@ -29,7 +29,7 @@ pub fn exists(container: Option<&Container>, path: &Path) -> bool {
     let Some(c) = container else {
         return crate::paths::host::exists(path);
     };
-    if c.mounts.iter().any(|m| m.target.starts_with(path)) {
+    if c.mounts.iter().any(|m| below(&m.target, path).is_some()) {
         return true;
     }
     match c.host_path(path) {
@@ -39,13 +39,14 @@ pub fn exists(container: Option<&Container>, path: &Path) -> bool {
 }
 
 fn map(c: &Container, value: &mut Sourced<PathBuf>) {
-    let container_path = value.value.clone();
-    match c.host_path(&container_path) {
+    match c.host_path(&value.value) {
         HostPath::Bind(host, mount) | HostPath::Volume(host, mount) => {
-            value.value = host;
-            value.origin = Origin::mounted(value.origin.clone(), container_path, mount.loc);
+            // The container path and its origin move into the mounted origin, uncopied.
+            let container_path = std::mem::replace(&mut value.value, host);
+            let base = std::mem::replace(&mut value.origin, Origin::Default("".into()));
+            value.origin = Origin::mounted(base, container_path, mount.loc);
         }
-        HostPath::Private => value.value = c.private_path(&container_path),
+        HostPath::Private => value.value = c.private_path(&value.value),
     }
 }
 
