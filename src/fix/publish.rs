@@ -336,22 +336,24 @@ fn run_environment(
 }
 
 /// How many times `text` reads the variable `name` (`$NAME`, `${NAME...}`) outside comment
-/// lines.
+/// lines. Each `$` is found by a byte search; only a read of `name` looks back for its line.
 fn variable_uses(text: &str, name: &str) -> usize {
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .map(|line| {
-            line.match_indices('$')
-                .filter(|(i, _)| {
-                    let rest = &line[i + 1..];
-                    let rest = rest.strip_prefix('{').unwrap_or(rest);
-                    rest.strip_prefix(name).is_some_and(|after| {
-                        !after.starts_with(|c: char| c == '_' || c.is_ascii_alphanumeric())
-                    })
-                })
-                .count()
+    text.match_indices('$')
+        .filter(|&(at, _)| {
+            let rest = &text[at + 1..];
+            let rest = rest.strip_prefix('{').unwrap_or(rest);
+            rest.strip_prefix(name).is_some_and(|after| {
+                !after.starts_with(|c: char| c == '_' || c.is_ascii_alphanumeric())
+            })
         })
-        .sum()
+        .filter(|&(at, _)| !on_comment_line(text, at))
+        .count()
+}
+
+/// Whether the line holding byte `at` of `text` is a comment: `#` is its first non-blank.
+fn on_comment_line(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+    text[start..at].trim_start().starts_with('#')
 }
 
 /// `${NAME}`, `$NAME`, `${NAME:-N}`, `${NAME-N}` filling the whole field: the name, and the
@@ -447,6 +449,40 @@ mod tests {
     fn variable_uses_skip_comments_and_longer_names() {
         let text = "# OPENCLAW_GATEWAY_PORT ${OPENCLAW_GATEWAY_PORT}\nports: [\"${OPENCLAW_GATEWAY_PORT:-1}:1\"]\ncommand: --port $OPENCLAW_GATEWAY_PORT ${OPENCLAW_GATEWAY_PORT_X}\n";
         assert_eq!(variable_uses(text, "OPENCLAW_GATEWAY_PORT"), 2);
+    }
+
+    /// Counted from each `$`, the reads are those counted line by line, whatever the line
+    /// ends, blanks and comments around them.
+    #[test]
+    fn variable_uses_agree_with_a_count_by_lines() {
+        fn by_lines(text: &str, name: &str) -> usize {
+            text.lines()
+                .filter(|l| !l.trim_start().starts_with('#'))
+                .map(|line| {
+                    line.match_indices('$')
+                        .filter(|(i, _)| {
+                            let rest = &line[i + 1..];
+                            let rest = rest.strip_prefix('{').unwrap_or(rest);
+                            rest.strip_prefix(name).is_some_and(|after| {
+                                !after.starts_with(|c: char| c == '_' || c.is_ascii_alphanumeric())
+                            })
+                        })
+                        .count()
+                })
+                .sum()
+        }
+        let pieces = [
+            "$P", "${P}", "${P:-1}", "$PX", "$P_", "${PX}", "#", " ", "\t", "\n", "\r\n", "\r",
+            "$", "{", "x", "\u{a0}", "# $P", "P", "$$P",
+        ];
+        let mut rng = crate::xorshift::Rng(0x7e57);
+        for _ in 0..3000 {
+            let len = rng.below(12) as usize;
+            let text: String = (0..len)
+                .map(|_| pieces[rng.below(pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(variable_uses(&text, "P"), by_lines(&text, "P"), "{text:?}");
+        }
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! own network namespace, so only published ports (and host-network containers, which the
 //! port rules see as native gateways) are compared.
 
-use super::group::{distinct, names, party, shared_across_instances};
+use super::group::{distinct, party, shared_across_instances, write_names};
 use crate::catalog;
 use crate::container::{Engine, HostAddr, ProfileState, Published};
-use crate::diagnostic::{Finding, Label};
+use crate::diagnostic::{Finding, Label, Text, Words};
 use crate::ports::allocate;
 use crate::ports::layout::FOOTPRINT;
 use crate::resolve::{Instance, Listener, ListenerKind};
@@ -249,18 +249,24 @@ enum Claim<'a> {
 /// The address a host listener binds: the gateway port follows `gateway.bind`
 /// (`loopback` is 127.0.0.1, anything else may be every address); the other listeners
 /// (browser control, relays, CDP) are loopback-only.
-fn listener_addr(instance: &Instance, listener: &Listener) -> HostAddr {
+fn listener_addr<'a>(instance: &Instance, listener: &Listener, on: &'a HostAddrs) -> &'a HostAddr {
     if listener.kind == ListenerKind::Gateway && instance.gateway_bind != "loopback" {
-        HostAddr::Any
+        &on.any
     } else {
-        HostAddr::Ip("127.0.0.1".to_string())
+        &on.loopback
     }
 }
 
-fn claim_addr(instance: &Instance, claim: &Claim) -> HostAddr {
+/// The two addresses a host listener may bind, made once for every claim.
+struct HostAddrs {
+    any: HostAddr,
+    loopback: HostAddr,
+}
+
+fn claim_addr<'a>(instance: &Instance, claim: &Claim<'a>, on: &'a HostAddrs) -> &'a HostAddr {
     match claim {
-        Claim::Published(p) => p.host_addr.clone(),
-        Claim::Listener(l) => listener_addr(instance, l),
+        Claim::Published(p) => &p.host_addr,
+        Claim::Listener(l) => listener_addr(instance, l, on),
     }
 }
 
@@ -301,6 +307,10 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
     }
     // Each suggestion is taken once made, so two help lines never suggest the same port.
     let mut free_ports = allocate::FreeHostPorts::of(instances);
+    let on = HostAddrs {
+        any: HostAddr::Any,
+        loopback: HostAddr::Ip("127.0.0.1".to_string()),
+    };
     let mut out = Vec::new();
     for ((port, protocol), parties) in shared_across_instances(items) {
         if !parties
@@ -309,9 +319,9 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         {
             continue; // Host listeners alone are CL101/CL102's.
         }
-        let addrs: Vec<HostAddr> = parties
+        let addrs: Vec<&HostAddr> = parties
             .iter()
-            .map(|(i, c)| claim_addr(&instances[*i], c))
+            .map(|(i, c)| claim_addr(&instances[*i], c, &on))
             .collect();
         let gateways: Vec<usize> = parties.iter().map(|(i, _)| *i).collect();
         let kept = overlapping_another_gateway(&gateways, &addrs);
@@ -325,10 +335,12 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         let involved = distinct(instances, &involved);
         let mut finding = Finding::new(
             &catalog::PUBLISHED_PORT_COLLISION,
-            format!(
-                "host port {port}/{protocol} is published by a container and also taken by another gateway: {}",
-                names(&involved)
-            ),
+            Text::written(|out| {
+                out.words("host port ").number(port).words("/").words(protocol);
+                out.words(" is published by a container and also taken by another gateway: ");
+                write_names(out, &involved);
+                Ok(())
+            }),
         )
         .note("the container runtime (Docker, Podman) binds a published port on the host when the container starts; whichever of the two starts second fails (\"port is already allocated\" or EADDRINUSE)");
         let mover = kept.iter().rev().find_map(|&k| match parties[k].1 {
@@ -337,7 +349,7 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         });
         for &k in &kept {
             let (i, claim) = &parties[k];
-            finding = finding.label(claim_label(&instances[*i], claim, &addrs[k]));
+            finding = finding.label(claim_label(&instances[*i], claim, addrs[k]));
         }
         // A service whose profiles may or may not be enabled: the collision is real the day
         // it runs, and whether it does cannot be read.
@@ -366,34 +378,11 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
                 }));
             }
             finding = finding.help(match free {
-                Some(free) => {
-                    let mapping = format!(
-                        "{}{free}:{}",
-                        match &p.host_addr {
-                            HostAddr::Any => String::new(),
-                            HostAddr::Ip(ip) if ip.contains(':') => format!("[{ip}]:"),
-                            HostAddr::Ip(ip) => format!("{ip}:"),
-                        },
-                        p.container_port
-                    );
-                    let c = inst.container.as_deref();
-                    let how = match c.map(|c| c.engine) {
-                        Some(Engine::Quadlet) => format!("`PublishPort={mapping}`"),
-                        Some(Engine::Fleet) => format!(
-                            "`openclaw fleet create {} --port {free}` (a cell's port is fixed when it is created)",
-                            c.map_or("", |c| c.service.as_str())
-                        ),
-                        _ => format!(
-                            "`\"{mapping}\"` under {}'s ports",
-                            c.map_or("", |c| c.service.as_str())
-                        ),
-                    };
-                    format!(
-                        "publish \"{}\" on another host port, for example {how}; the port inside the container stays {}",
-                        inst.name, p.container_port
-                    )
-                }
-                None => "publish one of them on another host port".to_string(),
+                Some(free) => Text::written(|out| {
+                    write_move_help(out, inst, p, free);
+                    Ok(())
+                }),
+                None => Text::Static("publish one of them on another host port"),
             });
         }
         out.push(finding);
@@ -406,7 +395,7 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
 /// Linear in the group, however many containers publish one port: a party on every address
 /// needs any other gateway in the group, one on an IP another gateway on every address or
 /// on that IP.
-fn overlapping_another_gateway(gateways: &[usize], addrs: &[HostAddr]) -> Vec<usize> {
+fn overlapping_another_gateway(gateways: &[usize], addrs: &[&HostAddr]) -> Vec<usize> {
     let mut all = TwoGateways::default();
     let mut on_any = TwoGateways::default();
     let mut on_ip: crate::paths::FastMap<&str, TwoGateways> = Default::default();
@@ -420,7 +409,7 @@ fn overlapping_another_gateway(gateways: &[usize], addrs: &[HostAddr]) -> Vec<us
     (0..gateways.len())
         .filter(|&k| {
             let gateway = gateways[k];
-            match &addrs[k] {
+            match addrs[k] {
                 HostAddr::Any => all.other_than(gateway),
                 HostAddr::Ip(ip) => {
                     on_any.other_than(gateway) || on_ip[ip.as_str()].other_than(gateway)
@@ -452,24 +441,67 @@ impl TwoGateways {
     }
 }
 
+/// CL108's help for a container moved to host port `free`: the entry to write, in its
+/// engine's words.
+fn write_move_help(out: &mut String, inst: &Instance, p: &Published, free: u16) {
+    let c = inst.container.as_deref();
+    let service = c.map_or("", |c| c.service.as_str());
+    let mapping = |out: &mut String| {
+        match &p.host_addr {
+            HostAddr::Any => out,
+            HostAddr::Ip(ip) if ip.contains(':') => out.words("[").words(ip).words("]:"),
+            HostAddr::Ip(ip) => out.words(ip).words(":"),
+        }
+        .number(free)
+        .words(":")
+        .number(p.container_port);
+    };
+    out.words("publish \"")
+        .words(&inst.name)
+        .words("\" on another host port, for example ");
+    match c.map(|c| c.engine) {
+        Some(Engine::Quadlet) => {
+            out.words("`PublishPort=");
+            mapping(out);
+            out.words("`");
+        }
+        Some(Engine::Fleet) => {
+            out.words("`openclaw fleet create ")
+                .words(service)
+                .words(" --port ")
+                .number(free)
+                .words("` (a cell's port is fixed when it is created)");
+        }
+        _ => {
+            out.words("`\"");
+            mapping(out);
+            out.words("\"` under ").words(service).words("'s ports");
+        }
+    }
+    out.words("; the port inside the container stays ")
+        .number(p.container_port);
+}
+
 fn claim_label(instance: &Instance, claim: &Claim, addr: &HostAddr) -> Label {
     match claim {
-        Claim::Published(p) => {
-            let what = format!(
-                "publishes {}:{} -> container port {}",
-                match addr {
-                    HostAddr::Any => "0.0.0.0".to_string(),
-                    HostAddr::Ip(ip) => ip.clone(),
-                },
-                p.host_port,
-                p.container_port
-            );
-            Label::new(
-                Some(p.loc),
-                format!("{}: {what}", instance.name),
-                Some(&instance.name),
-            )
-        }
+        Claim::Published(p) => Label::new(
+            Some(p.loc),
+            Text::written(|out| {
+                let ip = match addr {
+                    HostAddr::Any => "0.0.0.0",
+                    HostAddr::Ip(ip) => ip,
+                };
+                out.words(&instance.name)
+                    .words(": publishes ")
+                    .words(ip)
+                    .words(":");
+                out.number(p.host_port)
+                    .words(" -> container port ")
+                    .number(p.container_port);
+                Ok(())
+            }),
+            Some(&instance.name),
+        ),
         Claim::Listener(l) => {
             let what = format!("{} {} on {}", l.describe(), l.port, addr.describe());
             if l.kind == ListenerKind::Gateway {
@@ -576,8 +608,9 @@ mod tests {
                     (0..len).any(|b| gateways[b] != gateways[a] && addrs[a].overlaps(&addrs[b]))
                 })
                 .collect();
+            let borrowed: Vec<&HostAddr> = addrs.iter().collect();
             assert_eq!(
-                super::overlapping_another_gateway(&gateways, &addrs),
+                super::overlapping_another_gateway(&gateways, &borrowed),
                 all_pairs,
                 "{gateways:?} {addrs:?}"
             );

@@ -114,17 +114,25 @@ pub fn parties(instance: &Instance, what: &str, origin: &Origin) -> Vec<Label> {
     out
 }
 
+/// [`names`], written into `out`.
+pub fn write_names(out: &mut String, instances: &[&Instance]) {
+    for (k, instance) in instances.iter().enumerate() {
+        match k {
+            0 => &mut *out,
+            _ if k + 1 == instances.len() => out.words(" and "),
+            _ => out.words(", "),
+        }
+        .words("\"")
+        .words(&instance.name)
+        .words("\"");
+    }
+}
+
 /// `"a" and "b"`, `"a", "b" and "c"`.
 pub fn names(instances: &[&Instance]) -> String {
-    let quoted: Vec<String> = instances
-        .iter()
-        .map(|i| format!("\"{}\"", i.name))
-        .collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
+    let mut out = String::new();
+    write_names(&mut out, instances);
+    out
 }
 
 /// "both" for two gateways, "all" for more: the word before the verb they share.
