@@ -46,6 +46,8 @@ pub struct Planner<'a> {
     refused: HashMap<usize, Text>,
     /// Lists CL103's candidates are found with, kept from one finding to the next.
     cdp_scratch: [Vec<u16>; 3],
+    /// The ports of each gateway asked for that move with its base port.
+    moving_ports: MovingPorts,
     /// Each gateway's shared name, once asked ([`Planner::shared_name`]).
     shared_names: Option<Vec<Option<Name>>>,
     /// The first gateways reading each file, for each way of reading one ([`Reading`]).
@@ -73,6 +75,7 @@ impl<'a> Planner<'a> {
             planned_at: vec![None; instances.len()],
             refused: HashMap::default(),
             cdp_scratch: Default::default(),
+            moving_ports: MovingPorts::default(),
             shared_names: None,
             readers: Default::default(),
             held_paths: OnceCell::new(),
@@ -403,7 +406,13 @@ impl<'a> Planner<'a> {
     /// The gateways named by the finding whose base-port move would end it.
     fn candidates(&mut self, f: &Finding, names: &[&str]) -> Vec<usize> {
         let named: Vec<usize> = names.iter().filter_map(|n| self.index_of(n)).collect();
-        candidates(f, self.instances, named, &mut self.cdp_scratch)
+        candidates(
+            f,
+            self.instances,
+            named,
+            &mut self.moving_ports,
+            &mut self.cdp_scratch,
+        )
     }
 }
 
@@ -537,33 +546,65 @@ impl PortOwners {
     }
 }
 
+/// The ports of each gateway's listeners that move with its base port (its gateway port, and
+/// what is computed from that port), in the order of its listeners, found the first time a
+/// finding asks: telling whether a listener is computed from the base port compares two
+/// origins through all they were computed from, and on a crowded host thousands of findings
+/// ask for the same gateways.
+#[derive(Default)]
+struct MovingPorts {
+    /// For each gateway, once found, where its ports are in `ports`.
+    at: Vec<Option<(u32, u32)>>,
+    ports: Vec<u16>,
+}
+
+impl MovingPorts {
+    fn of(&mut self, instances: &[Instance], i: usize) -> &[u16] {
+        if self.at.is_empty() {
+            self.at = vec![None; instances.len()];
+        }
+        let (start, end) = *self.at[i].get_or_insert_with(|| {
+            let instance = &instances[i];
+            let start = self.ports.len() as u32;
+            self.ports.extend(
+                instance
+                    .listeners
+                    .iter()
+                    .filter(|l| match &l.origin {
+                        _ if l.kind == ListenerKind::Gateway => true,
+                        Origin::Derived(derived) => *derived.base == instance.port.origin,
+                        _ => false,
+                    })
+                    .map(|l| l.port),
+            );
+            (start, self.ports.len() as u32)
+        });
+        &self.ports[start as usize..end as usize]
+    }
+}
+
 /// Of the gateways at `named` (the finding's, in its order), those whose base-port move
 /// would end it.
 fn candidates(
     f: &Finding,
     instances: &[Instance],
     named: Vec<usize>,
+    moving_ports: &mut MovingPorts,
     scratch: &mut [Vec<u16>; 3],
 ) -> Vec<usize> {
     let mut named = named;
     // A container in its own network namespace moves by what it publishes (CL108's business),
     // not by its base port.
     named.retain(|&i| instances[i].starts() && instances[i].listens_on_host());
-    // A listener that moves with the base port: the gateway port, and what is computed from it.
-    let moves_with = |i: usize, l: &crate::resolve::Listener| match &l.origin {
-        _ if l.kind == ListenerKind::Gateway => true,
-        Origin::Derived(derived) => *derived.base == instances[i].port.origin,
-        _ => false,
-    };
     let cdp_range = |i: usize| instances[i].live_browser().map(|b| b.cdp_range);
-    let listeners = |i: usize| instances[i].listeners.iter().map(move |l| (i, l));
     if f.rule == catalog::LISTENER_COLLISION {
+        let listeners = |i: usize| instances[i].listeners.iter().map(move |l| (i, l));
         let owners = PortOwners::of(named.iter().flat_map(|&i| listeners(i)));
         let mut named = named;
         named.retain(|&i| {
-            listeners(i).any(|(_, l)| {
+            moving_ports.of(instances, i).iter().any(|&port| {
                 work::add(1);
-                moves_with(i, l) && owners.other_than(i, l.port)
+                owners.other_than(i, port)
             })
         });
         named
@@ -574,11 +615,7 @@ fn candidates(
             list.clear();
         }
         for &j in &named {
-            moving.extend(
-                listeners(j)
-                    .filter(|(_, m)| moves_with(j, m))
-                    .map(|(_, m)| m.port),
-            );
+            moving.extend_from_slice(moving_ports.of(instances, j));
             if let Some(r) = cdp_range(j).filter(|r| r.start <= r.end) {
                 starts.push(r.start);
                 ends.push(r.end);
@@ -599,16 +636,16 @@ fn candidates(
         named.retain(|&i| {
             work::add(instances[i].listeners.len() as u64 + 1);
             let own_range = cdp_range(i).filter(|r| r.start <= r.end);
-            let mine = || listeners(i).filter(|(_, l)| moves_with(i, l));
+            let mine = moving_ports.of(instances, i);
             // The owner's range moves with its base; an intruder that is pinned (a
             // `cdpPort`) stays put whatever moves, and its help says to move the pin.
             let owns_range = own_range.is_some_and(|r| {
-                let own = mine().filter(|(_, l)| r.contains(l.port)).count();
+                let own = mine.iter().filter(|&&port| r.contains(port)).count();
                 in_range(moving, r.start, r.end) > own
             });
-            let intrudes = mine().any(|(_, l)| {
-                let own = usize::from(own_range.is_some_and(|r| r.contains(l.port)));
-                ranges_at(l.port) > own
+            let intrudes = mine.iter().any(|&port| {
+                let own = usize::from(own_range.is_some_and(|r| r.contains(port)));
+                ranges_at(port) > own
             });
             owns_range || intrudes
         });
