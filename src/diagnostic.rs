@@ -58,7 +58,15 @@ impl Text {
 /// through the formatter (a dynamic call, padding checks), about twice the instructions.
 pub trait Words {
     fn words(&mut self, words: &str) -> &mut Self;
-    fn number(&mut self, number: impl Into<u32>) -> &mut Self;
+    fn number(&mut self, number: impl Into<u64>) -> &mut Self;
+}
+
+/// The words `wording` writes, in a string of their own (for `Display`, which few outputs
+/// ask of a note kept as facts).
+pub fn words_of(wording: &(impl Wording + ?Sized)) -> String {
+    let mut words = String::new();
+    wording.write_words(&mut words);
+    words
 }
 
 impl Words for String {
@@ -67,9 +75,9 @@ impl Words for String {
         self
     }
 
-    fn number(&mut self, number: impl Into<u32>) -> &mut Self {
+    fn number(&mut self, number: impl Into<u64>) -> &mut Self {
         let mut digits = [0u8; 20];
-        self.push_str(crate::words::decimal(u64::from(number.into()), &mut digits));
+        self.push_str(crate::words::decimal(number.into(), &mut digits));
         self
     }
 }
@@ -203,13 +211,20 @@ pub enum Note {
     Facts(Box<dyn Facts>),
 }
 
-/// The facts of a templated note: whatever writes the note's words with `Display`.
-pub trait Facts: std::fmt::Display + Send + Sync {
+/// What writes a note's words at the end of a text, piece by piece ([`Words`]): the notes
+/// kept as facts are written for thousands of findings, and `write!`'s template costs each
+/// piece a dynamic call and padding checks.
+pub trait Wording {
+    fn write_words(&self, out: &mut String);
+}
+
+/// The facts of a templated note: whatever writes the note's words ([`Wording`]).
+pub trait Facts: Wording + Send + Sync {
     /// A copy (findings are cloned as a whole).
     fn boxed(&self) -> Box<dyn Facts>;
 }
 
-impl<T: std::fmt::Display + Clone + Send + Sync + 'static> Facts for T {
+impl<T: Wording + Clone + Send + Sync + 'static> Facts for T {
     fn boxed(&self) -> Box<dyn Facts> {
         Box::new(self.clone())
     }
@@ -233,9 +248,8 @@ impl Note {
         match self {
             Note::Text(text) => text.as_str(),
             Note::Facts(facts) => {
-                use std::fmt::Write as _;
                 scratch.clear();
-                let _ = write!(scratch, "{facts}");
+                facts.write_words(scratch);
                 scratch
             }
         }
@@ -246,7 +260,7 @@ impl std::fmt::Display for Note {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Note::Text(text) => f.write_str(text.as_str()),
-            Note::Facts(facts) => facts.fmt(f),
+            Note::Facts(facts) => f.write_str(&words_of(&**facts)),
         }
     }
 }

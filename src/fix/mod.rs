@@ -20,7 +20,7 @@ pub mod sandbox;
 pub mod urls;
 pub mod write;
 
-use crate::diagnostic::{Name, Text};
+use crate::diagnostic::{words_of, Name, Text, Wording, Words};
 use crate::load::json5::Span;
 use crate::source::{FileId, SourceMap};
 use serde::Serialize;
@@ -78,29 +78,42 @@ impl<T: Into<Text>> From<T> for NoFix {
 /// The refusals, `"a" cannot be moved: why` each, joined with `; `.
 pub struct Refusals<'a>(pub &'a [Refusal]);
 
-impl std::fmt::Display for Refusals<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Wording for Refusals<'_> {
+    fn write_words(&self, out: &mut String) {
         for (i, refusal) in self.0.iter().enumerate() {
             if i > 0 {
-                f.write_str("; ")?;
+                out.words("; ");
             }
-            // Written piece by piece: said for most findings of a crowded host.
-            f.write_str("\"")?;
-            f.write_str(&refusal.gateway)?;
-            f.write_str("\" cannot be moved: ")?;
-            f.write_str(&refusal.why)?;
+            out.words("\"")
+                .words(&refusal.gateway)
+                .words("\" cannot be moved: ")
+                .words(&refusal.why);
         }
-        Ok(())
+    }
+}
+
+impl std::fmt::Display for Refusals<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&words_of(self))
+    }
+}
+
+/// `no automatic fix: ...`, said for most findings of a crowded host.
+impl Wording for NoFix {
+    fn write_words(&self, out: &mut String) {
+        out.words("no automatic fix: ");
+        match self {
+            NoFix::Said(reason) => {
+                out.words(reason);
+            }
+            NoFix::CannotMove(refusals) => Refusals(refusals).write_words(out),
+        }
     }
 }
 
 impl std::fmt::Display for NoFix {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("no automatic fix: ")?;
-        match self {
-            NoFix::Said(reason) => f.write_str(reason),
-            NoFix::CannotMove(refusals) => Refusals(refusals).fmt(f),
-        }
+        f.write_str(&words_of(self))
     }
 }
 

@@ -135,13 +135,28 @@ impl Detail {
     }
 }
 
-impl std::fmt::Display for Detail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let of = match self.of {
+impl Detail {
+    /// What it names: `browser profile`, `account`.
+    fn of_words(&self) -> &'static str {
+        match self.of {
             DetailOf::BrowserProfile => "browser profile",
             DetailOf::Account => "account",
-        };
-        write!(f, "{of} \"{}\"", self.name)
+        }
+    }
+}
+
+/// `browser profile "work"`.
+impl crate::diagnostic::Wording for Detail {
+    fn write_words(&self, out: &mut String) {
+        for words in [self.of_words(), " \"", &self.name, "\""] {
+            out.push_str(words);
+        }
+    }
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} \"{}\"", self.of_words(), self.name)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::ports::map::{close_bases, At, PortIndex};
 
 use super::group::{both_or_all, distinct, names, party, party_loc, write_party, write_whence};
 use super::RuleContext;
-use crate::diagnostic::{shared_name, text, Finding, Label, Name, Note, Text, Words};
+use crate::diagnostic::{shared_name, text, Finding, Label, Name, Note, Text, Wording, Words};
 use crate::invocation::Formula;
 use crate::resolve::{
     BrowserError, Detail, Instance, Listener, ListenerKind, Origin, PortKind, PortRange,
@@ -404,32 +404,27 @@ struct Inside {
 // The notes below are written when a report shows them, for thousands of findings: word by
 // word and number by number, not through `write!`'s template (a third of the instructions).
 
-impl std::fmt::Display for AlsoInRange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("also in this range: ")?;
+impl Wording for AlsoInRange {
+    fn write_words(&self, out: &mut String) {
+        out.words("also in this range: ");
         for (i, at) in self.named.iter().enumerate() {
             if i > 0 {
-                f.write_str(", ")?;
+                out.words(", ");
             }
-            at.port.fmt(f)?;
-            f.write_str(" (")?;
-            f.write_str(&at.gateway)?;
-            f.write_str("'s ")?;
-            f.write_str(at.kind.describe())?;
+            out.number(at.port)
+                .words(" (")
+                .words(&at.gateway)
+                .words("'s ")
+                .words(at.kind.describe());
             if let Some(detail) = &at.detail {
-                f.write_str(" (")?;
-                detail.fmt(f)?;
-                f.write_str(")")?;
+                out.words(" (");
+                detail.write_words(out);
+                out.words(")");
             }
-            f.write_str(")")?;
+            out.words(")");
         }
-        match self.more {
-            0 => Ok(()),
-            n => {
-                f.write_str(" and ")?;
-                n.fmt(f)?;
-                f.write_str(" more")
-            }
+        if self.more > 0 {
+            out.words(" and ").number(self.more as u64).words(" more");
         }
     }
 }
@@ -445,21 +440,17 @@ struct NextProfileGets {
     port: u16,
 }
 
-impl std::fmt::Display for NextProfileGets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("\"")?;
-        f.write_str(&self.owner)?;
-        f.write_str("\" gives each new browser profile the first free port of its range without looking at other gateways: ")?;
+impl Wording for NextProfileGets {
+    fn write_words(&self, out: &mut String) {
+        out.words("\"").words(&self.owner).words("\" gives each new browser profile the first free port of its range without looking at other gateways: ");
         match self.nth {
-            1 => f.write_str("the next profile created")?,
-            n => {
-                f.write_str("the ")?;
-                n.fmt(f)?;
-                f.write_str("th profile created from now")?;
-            }
-        }
-        f.write_str(" gets port ")?;
-        self.port.fmt(f)
+            1 => out.words("the next profile created"),
+            n => out
+                .words("the ")
+                .number(n)
+                .words("th profile created from now"),
+        };
+        out.words(" gets port ").number(self.port);
     }
 }
 
@@ -470,15 +461,15 @@ struct Reserves {
     base: u16,
 }
 
-impl std::fmt::Display for Reserves {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("\"")?;
-        f.write_str(&self.gateway)?;
-        f.write_str("\" reserves ")?;
-        self.base.fmt(f)?;
-        f.write_str("..")?;
-        (u32::from(self.base) + FOOTPRINT - 1).fmt(f)?;
-        f.write_str(" for its gateway, sandbox, browser control, extension relays and CDP range")
+impl Wording for Reserves {
+    fn write_words(&self, out: &mut String) {
+        out.words("\"")
+            .words(&self.gateway)
+            .words("\" reserves ")
+            .number(self.base)
+            .words("..")
+            .number(u32::from(self.base) + FOOTPRINT - 1)
+            .words(" for its gateway, sandbox, browser control, extension relays and CDP range");
     }
 }
 
