@@ -8,7 +8,7 @@
 use super::visible::visible;
 use super::{place, showable, Place};
 use crate::diagnostic::{Finding, Reported};
-use crate::source::{Loc, SourceMap};
+use crate::source::{FileId, Loc, SourceMap};
 use crate::words::{block_at, BLOCK};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -52,11 +52,11 @@ pub fn write(
     buf.extend_from_slice(b"{\n  \"version\": ");
     number(buf, SCHEMA_VERSION as usize);
     buf.extend_from_slice(b",\n  \"findings\": [");
-    let mut scratch = String::new();
+    let mut kept = Kept::default();
     for (i, reported) in findings.iter().enumerate() {
         out.buf
             .extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-        finding(&mut out.buf, &mut scratch, reported, sources);
+        finding(&mut out.buf, &mut kept, reported, sources);
         out.pass_full()?;
     }
     let buf = &mut out.buf;
@@ -78,9 +78,36 @@ pub fn write(
     out.finish()
 }
 
+/// What the writer keeps from one finding to the next: where a note kept as facts is written
+/// out, and each file's path as a JSON string, escaped the first time a place in the file is
+/// written (the parties of many findings point into each gateway's config).
+#[derive(Default)]
+struct Kept {
+    scratch: String,
+    /// For each file, once escaped, where its path's string is in `paths`.
+    path_at: Vec<Option<(usize, usize)>>,
+    paths: Vec<u8>,
+}
+
+impl Kept {
+    /// `path` (the shown path of `file`) as a JSON string.
+    fn path(&mut self, buf: &mut Vec<u8>, file: FileId, path: &str) {
+        let i = file.0 as usize;
+        if self.path_at.len() <= i {
+            self.path_at.resize(i + 1, None);
+        }
+        let paths = &mut self.paths;
+        let (start, end) = *self.path_at[i].get_or_insert_with(|| {
+            let start = paths.len();
+            string(paths, path);
+            (start, paths.len())
+        });
+        buf.extend_from_slice(&paths[start..end]);
+    }
+}
+
 /// One finding, at the indent of an item of `findings` (four spaces; its fields at six).
-/// `scratch` is where a note kept as facts is written out.
-fn finding(buf: &mut Vec<u8>, scratch: &mut String, reported: &Reported, sources: &SourceMap) {
+fn finding(buf: &mut Vec<u8>, kept: &mut Kept, reported: &Reported, sources: &SourceMap) {
     let f = &reported.finding;
     buf.extend_from_slice(b"{\n      \"code\": ");
     word(buf, f.rule.code);
@@ -93,10 +120,10 @@ fn finding(buf: &mut Vec<u8>, scratch: &mut String, reported: &Reported, sources
     buf.extend_from_slice(b",\n      \"instances\": ");
     instances(buf, f);
     buf.extend_from_slice(b",\n      \"parties\": ");
-    parties(buf, f, sources);
+    parties(buf, kept, f, sources);
     buf.extend_from_slice(b",\n      \"notes\": ");
     array(buf, &f.notes, 8, |buf, note| {
-        shown(buf, note.as_str(scratch))
+        shown(buf, note.as_str(&mut kept.scratch))
     });
     buf.extend_from_slice(b",\n      \"help\": ");
     match &f.help {
@@ -115,7 +142,7 @@ fn finding(buf: &mut Vec<u8>, scratch: &mut String, reported: &Reported, sources
                 file: edit.file,
                 span: edit.span,
             };
-            position(buf, sources, loc, 12);
+            position::<12>(buf, kept, sources, loc);
             // clawlint's own text (a key and a port): never a control character to
             // hide, and its newlines are JSON-escaped.
             buf.extend_from_slice(b",\n            \"content\": ");
@@ -144,7 +171,7 @@ fn instances(buf: &mut Vec<u8>, f: &Finding) {
 }
 
 /// Every party, the first the primary one, with its place when it can be shown.
-fn parties(buf: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
+fn parties(buf: &mut Vec<u8>, kept: &mut Kept, f: &Finding, sources: &SourceMap) {
     let mut first = true;
     array(buf, &f.labels, 8, |buf, label| {
         buf.extend_from_slice(b"{\n          \"role\": ");
@@ -159,7 +186,7 @@ fn parties(buf: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
         shown(buf, &label.message);
         if let Some(loc) = showable(sources, label.loc) {
             buf.push(b',');
-            position(buf, sources, loc, 10);
+            position::<10>(buf, kept, sources, loc);
         }
         buf.extend_from_slice(b"\n        }");
     });
@@ -189,17 +216,25 @@ fn array<T>(
     }
 }
 
-/// A place's fields (`file` .. `byteEnd`), each on a line of its own at `indent` spaces.
-fn position(buf: &mut Vec<u8>, sources: &SourceMap, loc: Loc, indent: usize) {
+/// A place's fields (`file` .. `byteEnd`), each on a line of its own at `INDENT` spaces (a
+/// constant, so that each field's line break, indent and key are copies of known length,
+/// not a call each).
+fn position<const INDENT: usize>(
+    buf: &mut Vec<u8>,
+    kept: &mut Kept,
+    sources: &SourceMap,
+    loc: Loc,
+) {
+    /// A line break and the most spaces a field is indented by.
+    const BREAK: &[u8; 13] = b"\n            ";
     let (file, at): (&str, Place) = place(sources, loc);
     // `key` with what comes before it: the line break and the indent.
     let field = |buf: &mut Vec<u8>, key: &[u8]| {
-        buf.push(b'\n');
-        buf.resize(buf.len() + indent, b' ');
+        buf.extend_from_slice(&BREAK[..=INDENT]);
         buf.extend_from_slice(key);
     };
     field(buf, b"\"file\": ");
-    string(buf, file);
+    kept.path(buf, loc.file, file);
     for (key, value) in [
         (&b"\"line\": "[..], at.line),
         (b"\"column\": ", at.column),
@@ -701,9 +736,10 @@ mod tests {
             for b in pieces {
                 for pad in ["", "1234567", "123456789012345", "1234567890123456789"] {
                     for text in [format!("{a}{pad}{b}"), format!("{pad}{a}{b}{pad}")] {
-                        let mut ours = Vec::new();
+                        // After what the buffer holds already.
+                        let mut ours = b"[".to_vec();
                         shown(&mut ours, &text);
-                        let mut expected = Vec::new();
+                        let mut expected = b"[".to_vec();
                         string(&mut expected, &visible(&text));
                         assert_eq!(ours, expected, "{text:?}");
                     }
