@@ -101,8 +101,7 @@ impl<'a> Parser<'a> {
     }
 
     fn skip_inline_space(&mut self) {
-        let n = self.rest().len() - self.rest().trim_start_matches([' ', '\t']).len();
-        self.pos += n;
+        self.pos += inline_space(self.rest());
     }
 
     fn skip_to_next_line(&mut self) {
@@ -152,9 +151,8 @@ impl<'a> Parser<'a> {
     /// `=` (spaces allowed around it) or `:` followed by a space.
     fn separator(&mut self, key_len: usize) -> bool {
         let after_key = &self.rest()[key_len..];
-        let trimmed = after_key.trim_start_matches([' ', '\t']);
-        let spaces = after_key.len() - trimmed.len();
-        if trimmed.starts_with('=') {
+        let spaces = inline_space(after_key);
+        if after_key.as_bytes().get(spaces) == Some(&b'=') {
             self.pos += key_len + spaces + 1;
             return true;
         }
@@ -212,6 +210,14 @@ impl<'a> Parser<'a> {
         });
         self.skip_to_next_line();
     }
+}
+
+/// The spaces and tabs `text` starts with, counted as bytes (a `trim_start_matches` of the
+/// two chars decodes each character it looks at).
+fn inline_space(text: &str) -> usize {
+    text.bytes()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count()
 }
 
 /// The bytes of `text` before its first `\n` or `\r` (all of them without one): a byte

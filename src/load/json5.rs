@@ -260,6 +260,8 @@ struct Parser<'a, B> {
 }
 
 impl<B: Build> Parser<'_, B> {
+    // Inlined: the parser asks for the next character ~50 times in a small config.
+    #[inline]
     fn peek(&self) -> Option<char> {
         if self.shortcuts {
             if let Some(&byte) = self.src.as_bytes().get(self.pos) {
@@ -276,6 +278,7 @@ impl<B: Build> Parser<'_, B> {
     }
 
     /// Consumes `c` if it is next.
+    #[inline]
     fn eat(&mut self, c: char) -> bool {
         let found = self.peek() == Some(c);
         if found {
@@ -309,21 +312,32 @@ impl<B: Build> Parser<'_, B> {
     }
 
     /// Skips whitespace and comments, recording the comments.
+    ///
+    /// Inlined, with the rest out of line: between two tokens of a config there is usually
+    /// nothing or a little JSON whitespace (four calls a member), done in a few instructions.
+    #[inline]
     fn skip_trivia(&mut self) -> PResult<()> {
         if self.shortcuts {
             // JSON's own whitespace, all a config usually has between two tokens; done when an
             // ASCII character that is neither whitespace nor a comment's `/` follows.
-            let json_space = |b: &&u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-            self.pos += self.src.as_bytes()[self.pos..]
-                .iter()
-                .take_while(json_space)
-                .count();
-            match self.src.as_bytes().get(self.pos) {
+            let bytes = self.src.as_bytes();
+            let mut pos = self.pos;
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
+                pos += 1;
+            }
+            self.pos = pos;
+            match bytes.get(pos) {
                 None => return Ok(()),
                 Some(&b) if b.is_ascii() && !matches!(b, b'/' | 0x0B | 0x0C) => return Ok(()),
                 Some(_) => {}
             }
         }
+        self.skip_comments_and_space()
+    }
+
+    /// [`Parser::skip_trivia`] char by char: comments, and whitespace beyond JSON's.
+    #[inline(never)]
+    fn skip_comments_and_space(&mut self) -> PResult<()> {
         while let Some(c) = self.peek() {
             if is_whitespace(c) {
                 self.plain_json &= matches!(c, ' ' | '\t' | '\n' | '\r');

@@ -102,27 +102,34 @@ pub fn parse_config(
     parse_config_added(sources, path, text, included_from).1
 }
 
+/// A parsed tree's values and key/string bytes, and whether it has an `$include` key
+/// ([`include::size_and_include`]).
+type TreeSize = ((usize, usize), bool);
+
 /// A config's tree and comments, or why it did not parse.
 type ParsedConfig = Result<(tree::Node, Vec<json5::Comment>), Problem>;
 
 /// [`parse_config`], with the file's id and whether the source map took this text
-/// ([`SourceMap::add_kept`]).
+/// ([`SourceMap::add_kept`]), and the tree's size when it parsed.
 fn parse_config_added(
     sources: &mut SourceMap,
     path: &Path,
     text: String,
     included_from: Option<Loc>,
-) -> ((FileId, bool), ParsedConfig) {
+) -> ((FileId, bool), ParsedConfig, Option<TreeSize>) {
     // Parsed as the file the map is to add; a path it has already (read before with another
     // text, which is rare) keeps its first text, and this text is parsed again as that file.
     let parsed = parse_marked(&text, sources.next_id(), &text);
-    match sources.add_unless_known(path, text, included_from) {
-        Ok(file) => ((file, true), parsed_into(sources, file, parsed)),
-        Err((file, text)) => {
-            let parsed = parse_marked(&text, file, &sources.file(file).text);
-            ((file, false), parsed_into(sources, file, parsed))
-        }
-    }
+    let (file, kept, parsed) = match sources.add_unless_known(path, text, included_from) {
+        Ok(file) => (file, true, parsed),
+        Err((file, text)) => (
+            file,
+            false,
+            parse_marked(&text, file, &sources.file(file).text),
+        ),
+    };
+    let size = parsed.as_ref().ok().map(|marked| marked.size);
+    ((file, kept), parsed_into(sources, file, parsed), size)
 }
 
 /// `text` parsed into the tree of `file`, with what [`Marks`] finds; the values' offsets
@@ -137,18 +144,34 @@ fn parse_marked(
         text: shown_text,
         hidden: Vec::new(),
         members: Vec::new(),
+        nodes: 0,
+        bytes: 0,
+        include: false,
+        merged: false,
     };
     let doc = json5::parse_into(text, &mut marks)?;
-    Ok((doc, marks.hidden, marks.members))
+    // Counted as read, unless an object kept one member of a repeated key: then the tree
+    // holds less than was read, and it is counted as it is.
+    let size = match marks.merged {
+        false => ((marks.nodes, marks.bytes), marks.include),
+        true => include::size_and_include(&doc.root),
+    };
+    Ok(MarkedDocument {
+        doc,
+        hidden: marks.hidden,
+        members: marks.members,
+        size,
+    })
 }
 
 /// A config's parse: its tree and comments, the spans of its values that may not be shown,
-/// and of its members ([`Marks`]).
-type MarkedDocument = (
-    json5::Document<tree::Node>,
-    Vec<json5::Span>,
-    Vec<json5::Span>,
-);
+/// and of its members ([`Marks`]), and the tree's size.
+struct MarkedDocument {
+    doc: json5::Document<tree::Node>,
+    hidden: Vec<json5::Span>,
+    members: Vec<json5::Span>,
+    size: TreeSize,
+}
 
 /// Builds a config's tree as it is parsed ([`tree::FileTree`]), noting on the way what of
 /// the text may not be shown and where each member is, so that no pass over the tree follows.
@@ -158,11 +181,19 @@ type MarkedDocument = (
 /// name; booleans and `null` are shown, and array items are judged by the array's key.
 /// Members: each from its key to the end of its value, with repeated keys (the tree keeps
 /// one), for the suppressions that cover them.
+///
+/// Size: the values, key and string bytes, and whether a key is `$include`, counted as
+/// [`include::size_and_include`] counts the tree, so that no walk of it follows.
 struct Marks<'t> {
     tree: tree::FileTree,
     text: &'t str,
     hidden: Vec<json5::Span>,
     members: Vec<json5::Span>,
+    nodes: usize,
+    bytes: usize,
+    include: bool,
+    /// An object kept one member of a repeated key: the counts above are more than the tree.
+    merged: bool,
 }
 
 impl json5::Build for Marks<'_> {
@@ -170,8 +201,10 @@ impl json5::Build for Marks<'_> {
     type Member = tree::Member;
 
     fn scalar(&mut self, value: json5::Scalar, span: json5::Span, key: Option<&str>) -> tree::Node {
+        self.nodes += 1;
         match &value {
             json5::Scalar::String(s) => {
+                self.bytes += s.len();
                 let inner = inner_span(span);
                 let parts = crate::redact::hidden_parts(key, s);
                 // Offsets into the value hold in the file only when it has no escapes.
@@ -191,16 +224,23 @@ impl json5::Build for Marks<'_> {
     }
 
     fn array(&mut self, items: Vec<tree::Node>, span: json5::Span) -> tree::Node {
+        self.nodes += 1;
         self.tree.array(items, span)
     }
 
     fn object(&mut self, members: Vec<tree::Member>, span: json5::Span) -> tree::Node {
-        self.tree.object(members, span)
+        self.nodes += 1;
+        let read = members.len();
+        let node = self.tree.object(members, span);
+        self.merged |= node.members().len() != read;
+        node
     }
 
     fn member(&mut self, key: String, key_span: json5::Span, value: tree::Node) -> tree::Member {
         self.members
             .push(json5::Span::new(key_span.start(), value.loc.span.end()));
+        self.bytes += key.len();
+        self.include |= key == "$include";
         self.tree.member(key, key_span, value)
     }
 }
@@ -212,7 +252,12 @@ fn parsed_into(
     parsed: Result<MarkedDocument, json5::ParseError>,
 ) -> ParsedConfig {
     match parsed {
-        Ok((doc, mut hidden, members)) => {
+        Ok(MarkedDocument {
+            doc,
+            mut hidden,
+            members,
+            ..
+        }) => {
             // Shown: keys and punctuation, and the values known to be safe; masked: every
             // other value, and comments (free text) but clawlint's own directives.
             for comment in &doc.comments {
@@ -300,12 +345,9 @@ pub fn parse_cached(
     let (text, bad_byte) = read::read_probed_text_lossy(&probe, limit)?;
     let text_len = text.len();
     // The source map keeps the first text of a path: this one, unless it had the path already.
-    let ((file, text_kept), result) = parse_config_added(sources, path, text, included_from);
+    let ((file, text_kept), result, size) = parse_config_added(sources, path, text, included_from);
     let result = result.map(|(node, _)| node);
-    let (size, has_include) = match &result {
-        Ok(node) => include::size_and_include(node),
-        Err(_) => ((0, 0), false),
-    };
+    let (size, has_include) = size.unwrap_or(((0, 0), false));
     let parsed = cache::ParsedFile {
         result,
         bad_byte,
@@ -358,5 +400,49 @@ pub fn unreadable(sources: &mut SourceMap, path: &Path, err: &read::ReadError) -
             err.describe()
         ),
         loc: Some(tree::file_start(file)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size [`Marks`] counts as the parse reads is what a walk of the tree it built
+    /// counts ([`include::size_and_include`]), on random documents with repeated keys (the
+    /// tree keeps one member of each: counted again), `$include`s, arrays and every kind of
+    /// value.
+    #[test]
+    fn the_size_counted_in_the_parse_is_the_trees() {
+        const PIECES: &[&str] = &[
+            "a: 1, ",
+            "b: 'xy', ",
+            "a: [1, {a: 2, a: 'zzz'}], ",
+            "c: {",
+            "}, ",
+            "$include: './x.json5', ",
+            "d: {$include: ['a', 'b'], e: null}, ",
+            "'f': true, ",
+            "g: \"${A}\", ",
+            "k1: [], ",
+            "k2: [[], {}], ",
+        ];
+        let mut rng = crate::xorshift::Rng(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..5_000 {
+            let len = rng.next() % 30;
+            let body: String = (0..len).map(|_| rng.pick(PIECES)).collect();
+            let text = format!("{{ {body} }}");
+            if let Ok(marked) = parse_marked(&text, FileId(0), &text) {
+                let walked = include::size_and_include(&marked.doc.root);
+                assert_eq!(marked.size, walked, "{text:?}");
+            }
+        }
+        // The tree keeps `a: 'long'` (the root and a string: key and text 5 bytes), not the
+        // three values and 7 bytes read.
+        let text = "{ a: 1, a: 'long' }";
+        let marked = parse_marked(text, FileId(0), text).expect("parses");
+        assert_eq!(marked.size, ((2, 5), false));
+        let text = "{ b: { $include: 'x' } }";
+        let marked = parse_marked(text, FileId(0), text).expect("parses");
+        assert_eq!(marked.size, ((3, 10), true));
     }
 }
