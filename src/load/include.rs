@@ -17,9 +17,8 @@ use super::cache::FileCache;
 use super::read::{ReadError, INCLUDE_LIMIT};
 use super::tree::{deep_merge, Member, Node, Value};
 use super::{parse_cached, Problem, ProblemKind};
-use crate::paths::{absolute, display_path, is_inside, normalize, resolve};
+use crate::paths::{absolute, display_path, is_inside, normalize, resolve, FastMap};
 use crate::source::{Loc, SourceMap};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// `$include` references resolved in one gateway's config, counting repeats.
@@ -52,7 +51,9 @@ pub struct IncludeContext<'a> {
     roots: Vec<Root>,
     /// Each file's expanded content, by path and include depth (depth decides what is
     /// still allowed below it), with its size.
-    memo: HashMap<(PathBuf, usize), Result<Sized, (ProblemKind, String)>>,
+    /// Paths are keyed as they compare ([`crate::paths::compared_bytes`]): hashed as bytes,
+    /// not component by component as `Path` hashes.
+    memo: FastMap<(Vec<u8>, usize), Expanded>,
     loads: usize,
     nodes: usize,
     bytes: usize,
@@ -61,6 +62,9 @@ pub struct IncludeContext<'a> {
     /// The home a supervisor's paths were written under and the scanned home for it.
     written_home: Option<(String, PathBuf)>,
 }
+
+/// An include as expanded at one depth, or why it was not.
+type Expanded = Result<Sized, (ProblemKind, String)>;
 
 /// An expanded include and what one more copy of it costs.
 #[derive(Clone)]
@@ -120,7 +124,7 @@ impl<'a> IncludeContext<'a> {
             cache,
             problems: Vec::new(),
             roots,
-            memo: HashMap::new(),
+            memo: FastMap::default(),
             loads: 0,
             nodes: 0,
             bytes: 0,
@@ -159,7 +163,7 @@ impl<'a> IncludeContext<'a> {
                 copy.map(|items| Node::new(Value::array(items), node.loc))
             }
             Value::Object(members) if members.iter().any(|m| m.key == INCLUDE_KEY) => {
-                Some(self.expand(members.as_ref().clone(), node.loc, chain))
+                Some(self.expand(members, node.loc, chain))
             }
             Value::Object(members) => {
                 let mut copy: Option<Vec<Member>> = None;
@@ -175,19 +179,19 @@ impl<'a> IncludeContext<'a> {
     }
 
     /// An object with `$include`: the included content, then its sibling keys on top.
-    fn expand(&mut self, members: Vec<Member>, loc: Loc, chain: &[PathBuf]) -> Node {
-        let (includes, siblings): (Vec<Member>, Vec<Member>) =
-            members.into_iter().partition(|m| m.key == INCLUDE_KEY);
-        let include = includes
-            .into_iter()
-            .last()
-            .expect("partition kept $include");
+    fn expand(&mut self, members: &[Member], loc: Loc, chain: &[PathBuf]) -> Node {
+        let include = members
+            .iter()
+            .rfind(|m| m.key == INCLUDE_KEY)
+            .expect("the caller found $include");
         let included = self.resolve_value(&include.value, chain);
-        let siblings: Vec<Member> = siblings
-            .into_iter()
+        let siblings: Vec<Member> = members
+            .iter()
+            .filter(|m| m.key != INCLUDE_KEY)
             .map(|m| Member {
-                value: self.visit(m.value, chain),
-                ..m
+                key: m.key.clone(),
+                key_loc: m.key_loc,
+                value: self.visit(m.value.clone(), chain),
             })
             .collect();
         let Some(included) = included else {
@@ -294,7 +298,10 @@ impl<'a> IncludeContext<'a> {
                 "$include budget exceeded: more than {MAX_INCLUDE_LOADS} includes in one config; neither {raw} nor any later include was expanded"
             )));
         }
-        let key = (path.clone(), chain.len());
+        let key = (
+            crate::paths::compared_bytes(&path).into_owned(),
+            chain.len(),
+        );
         if let Some(memo) = self.memo.get(&key) {
             let memo = memo.clone_if_affordable(self.nodes, self.bytes);
             return match memo {
@@ -398,7 +405,7 @@ impl<'a> IncludeContext<'a> {
             .as_ref()
             .and_then(|(written, home)| crate::paths::WrittenHome { written, home }.map(raw));
         let path = resolve(dir, Path::new(mapped.as_deref().unwrap_or(raw)));
-        let root_dir = self.roots[0].shown.clone();
+        let root_dir = &self.roots[0].shown;
         let lexical = absolute(&path);
         if !self.roots.iter().any(|r| is_inside(&r.dir, &lexical)) {
             // As written, and where it leads when the layout decides that (relative to the
@@ -422,7 +429,7 @@ impl<'a> IncludeContext<'a> {
             };
             return Err(format!(
                 "include path escapes config directory: {raw} ({read_as}root: {})",
-                display_path(&root_dir)
+                display_path(root_dir)
             ));
         }
         let cache = &mut *self.cache;
@@ -434,7 +441,7 @@ impl<'a> IncludeContext<'a> {
             if !real_dirs.any(|dir| is_inside(dir, &real)) {
                 return Err(format!(
                     "include path resolves outside config directory (symlink): {raw} (root: {})",
-                    display_path(&root_dir)
+                    display_path(&self.roots[0].shown)
                 ));
             }
         }

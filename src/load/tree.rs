@@ -334,13 +334,21 @@ pub fn deep_merge(target: Node, source: Node) -> Node {
             // Copies `into`'s list of members only (each value is shared), when another
             // config shares it.
             let list = Arc::make_mut(&mut into);
-            // Keys by position, so that merging n keys costs O(n), not O(n^2).
-            let mut index = KeyIndex::with_capacity(list.len());
-            for (i, m) in list.iter().enumerate() {
-                index.place(m.key.clone(), i);
-            }
+            // Keys by position, so that merging n keys costs O(n), not O(n^2); two small
+            // objects (most merges) are merged by comparing keys, without an index.
+            let mut index = (list.len() + from.len() > SCANNED_UP_TO).then(|| {
+                let mut index = KeyIndex::with_capacity(list.len());
+                for (i, m) in list.iter().enumerate() {
+                    index.place(m.key.clone(), i);
+                }
+                index
+            });
             for member in Arc::unwrap_or_clone(from) {
-                match index.place(member.key.clone(), list.len()) {
+                let found = match &mut index {
+                    Some(index) => index.place(member.key.clone(), list.len()),
+                    None => list.iter().position(|m| m.key == member.key),
+                };
+                match found {
                     Some(i) => {
                         let placeholder = Node::new(Value::Null, member.key_loc);
                         let existing = std::mem::replace(&mut list[i].value, placeholder);
@@ -446,6 +454,44 @@ mod lookups_tests {
             }
         };
         Node::new(value, loc(node.span))
+    }
+
+    /// `deepMerge` of two objects, small ones (merged by a scan of keys) and larger ones
+    /// (through an index): the target's keys keep their places, the source's new keys follow
+    /// in order, a shared key takes the merge of both values (objects merged, arrays
+    /// concatenated, else the source's).
+    #[test]
+    fn deep_merge_keeps_places_small_and_large() {
+        for (targets, sources) in [(1, 1), (3, 4), (4, 5), (6, 9), (20, 15)] {
+            let target: Vec<String> = (0..targets).map(|i| format!("k{i}: {{t: {i}}}")).collect();
+            let source: Vec<String> = (0..sources)
+                .map(|i| format!("k{}: {{s: {i}}}", 2 * i))
+                .collect();
+            let merged = deep_merge(
+                tree(&format!("{{ {} }}", target.join(", "))),
+                tree(&format!("{{ {}, z: [1] }}", source.join(", "))),
+            );
+            let mut keys: Vec<String> = (0..targets).map(|i| format!("k{i}")).collect();
+            let new_keys: Vec<String> = (0..sources)
+                .map(|i| format!("k{}", 2 * i))
+                .filter(|k| !keys.contains(k))
+                .collect();
+            keys.extend(new_keys);
+            keys.push("z".to_string());
+            let got: Vec<&str> = merged.members().iter().map(|m| m.key.as_str()).collect();
+            assert_eq!(got, keys, "{targets} + {sources}");
+            for m in merged.members().iter().filter(|m| m.key != "z") {
+                let i: usize = m.key[1..].parse().unwrap();
+                let has = |k: &str| m.value.get(k).is_some();
+                assert_eq!(has("t"), i < targets, "{}", m.key);
+                assert_eq!(
+                    has("s"),
+                    i.is_multiple_of(2) && i / 2 < sources,
+                    "{}",
+                    m.key
+                );
+            }
+        }
     }
 
     /// Small and large objects (a scan below [`Lookups::INDEXED_FROM`] members, an index from
