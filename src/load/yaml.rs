@@ -345,6 +345,9 @@ impl Builder<'_> {
             }
             kept.push((k, v));
         }
+        if merged.is_empty() && kept.len() <= SCANNED_KEYS && !repeats_a_key(&kept) {
+            return Ok(kept);
+        }
         // The last occurrence of each key, found from the end: a later one replaces it.
         let mut seen = Seen::default();
         let mut last = vec![false; kept.len()];
@@ -371,6 +374,23 @@ impl Builder<'_> {
         }
         Ok(own)
     }
+}
+
+/// Maps with at most this many keys (nearly all) find a repeated key by comparing it with the
+/// keys before it, not through a hash index made for the map.
+const SCANNED_KEYS: usize = 16;
+
+/// Whether a key of `entries` equals one before it ([`Seen`]'s equality).
+fn repeats_a_key(entries: &[(Node, Node)]) -> bool {
+    let same = |a: &Node, b: &Node| match (&a.value, &b.value) {
+        (Value::Scalar { text: x, .. }, Value::Scalar { text: y, .. }) => x == y,
+        (Value::Null, Value::Null) => true,
+        _ => false,
+    };
+    entries
+        .iter()
+        .enumerate()
+        .any(|(i, (key, _))| entries[..i].iter().any(|(before, _)| same(before, key)))
 }
 
 /// The keys of one mapping met so far, compared as Compose's merge compares them: a scalar by
@@ -734,7 +754,8 @@ mod tests {
         };
         for round in 0..2_000 {
             let mut entries = Vec::new();
-            for i in 0..rng.below(12) as usize {
+            // Past SCANNED_KEYS too, where repeated keys are found through the hash index.
+            for i in 0..rng.below(2 * SCANNED_KEYS as u64) as usize {
                 let k = key(&mut rng, i);
                 let is_merge =
                     matches!(&k.value, Value::Scalar { text, quoted: false } if text == "<<");
