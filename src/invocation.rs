@@ -338,6 +338,25 @@ pub struct ServiceFile {
     pub how: ServiceEvidence,
 }
 
+/// A part of a systemd manager's environment, which clawlint reads up to a budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagerEnvPart {
+    /// `DefaultEnvironment=` in the manager's configuration (`system.conf`, `user.conf`, their
+    /// `.d` drop-ins).
+    DefaultEnvironment,
+    /// The user manager's environment.d(5) files, read over its `DefaultEnvironment=`.
+    EnvironmentD,
+}
+
+impl std::fmt::Display for ManagerEnvPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ManagerEnvPart::DefaultEnvironment => "the systemd manager's DefaultEnvironment=",
+            ManagerEnvPart::EnvironmentD => "the user manager's environment.d files",
+        })
+    }
+}
+
 /// How a supervisor was read: the instance of a template unit, the drop-ins merged into it,
 /// the wrappers between it and OpenClaw, and what could not be seen.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -376,6 +395,9 @@ pub struct ServiceEvidence {
     /// environment) sets, sorted: what OpenClaw resolves from them is unverifiable, as for
     /// `maybe_set`.
     pub manager_may_set: Vec<String>,
+    /// Which part of the manager's environment clawlint read only up to its budget (the
+    /// first, when both were), whatever the unit sets itself.
+    pub manager_unread: Option<ManagerEnvPart>,
     /// It runs `gateway start`: it starts the gateway's installed service instead of being a
     /// second supervisor of it.
     pub starts_installed_service: bool,

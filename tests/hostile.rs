@@ -2693,6 +2693,21 @@ fn manager_drop_in_listing_past_its_entry_budget_is_a_located_cl907() {
     );
 }
 
+/// A user manager's `~/.config/environment.d/` with more entries than its listing looks at:
+/// one located CL907 in the words of environment.d (it said "DefaultEnvironment= drop-ins").
+#[test]
+fn environment_d_listing_past_its_entry_budget_is_a_located_cl907() {
+    let cl907 =
+        drop_in_listing_past_its_budget("environment-d-budget", "home/.config/environment.d");
+    let message = cl907["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("environment.d directories are listed")
+            && message.contains("its environment.d files")
+            && !message.contains("DefaultEnvironment="),
+        "{cl907}"
+    );
+}
+
 /// The top-level `service.d/` (every unit's drop-ins) with more entries than a unit's
 /// drop-in listing looks at: the old reader listed and read all of them for each unit it
 /// read and again for each unit of the dependency walk (100,000 empty drop-ins of one
@@ -3422,6 +3437,69 @@ fn a_manager_environment_past_its_budget_is_a_located_cl907() {
         cl409.iter().all(|f| {
             let m = f["message"].as_str().unwrap();
             m.contains("DefaultEnvironment=") && !m.contains("export")
+        }),
+        "{head}"
+    );
+}
+
+/// The user manager's environment.d files past the manager environment's budget: one CL907
+/// at the first assignment past it, in environment.d's words and help (they were
+/// DefaultEnvironment='s), nothing past it shown, and each gateway unit that sets nothing
+/// itself unverifiable (CL409) in the same words.
+#[test]
+fn environment_d_past_its_budget_is_a_located_cl907_in_its_own_words() {
+    use clawlint::discover::services::MAX_MANAGER_VARIABLES;
+    let s = Scratch::new("environment-d-env-budget");
+    add_ordinary_gateways(&s);
+    let mut conf = String::new();
+    for i in 0..=MAX_MANAGER_VARIABLES {
+        conf.push_str(&format!("K{i}=tok-FAKE-{i}\n"));
+    }
+    conf.push_str("OPENCLAW_GATEWAY_PORT=19555\n");
+    s.write("home/.config/environment.d/50-many.conf", &conf);
+    for i in 0..3 {
+        s.write(
+            &format!("home/.config/systemd/user/openclaw-gateway-p{i}.service"),
+            &format!(
+                "[Service]\nExecStart=/usr/bin/openclaw --profile p{i} gateway\n\n\
+                 [Install]\nWantedBy=default.target\n"
+            ),
+        );
+    }
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(4000)];
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{head}");
+    assert!(
+        file_of(cl907[0]).ends_with("/.config/environment.d/50-many.conf"),
+        "{head}"
+    );
+    assert_eq!(
+        cl907[0]["parties"][0]["line"],
+        MAX_MANAGER_VARIABLES + 1,
+        "the first assignment past the budget: {head}"
+    );
+    let message = cl907[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("the user manager's environment.d files are read up to"),
+        "{head}"
+    );
+    let help = cl907[0]["help"].as_str().unwrap_or_default();
+    assert!(
+        help.contains("environment.d") && !help.contains("DefaultEnvironment="),
+        "{head}"
+    );
+    assert!(
+        !out.contains("19555") && !out.contains("tok-FAKE"),
+        "{head}"
+    );
+    assert_others_linted(&findings);
+    let cl409 = with_code(&findings, "CL409");
+    assert_eq!(cl409.len(), 3, "{head}");
+    assert!(
+        cl409.iter().all(|f| {
+            let m = f["message"].as_str().unwrap_or_default();
+            m.contains("environment.d files") && !m.contains("DefaultEnvironment=")
         }),
         "{head}"
     );

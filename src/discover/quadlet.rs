@@ -999,7 +999,7 @@ fn unset_in_command(at: Loc, unset: &[String]) -> Problem {
     Problem {
         kind: ProblemKind::MissingEnvVar,
         message: format!(
-            "this Exec= uses {}, which systemd substitutes in the ExecStart= podman's quadlet generator writes, from the service's environment, and neither an Environment= or EnvironmentFile= of the quadlet's [Service] nor the service manager's DefaultEnvironment= or (a user manager's) environment.d files in the scanned layout sets {} ([Container]'s Environment= is the container's own; the manager's environment may still have it from `systemctl set-environment` or `import-environment` at run time, which no file shows, or from environment.d and user.conf files outside the layout: without --root, the system's are not read): clawlint reads the command as systemd does when nothing sets {}, and cannot say what this gateway runs with",
+            "this Exec= uses {}, which systemd substitutes in the ExecStart= podman's quadlet generator writes, from the service's environment, and neither an Environment= or EnvironmentFile= of the quadlet's [Service] nor the service manager's DefaultEnvironment= or (a user manager's) environment.d files in the scanned layout sets {} ([Container]'s Environment= is the container's own): clawlint reads the command as systemd does when nothing sets {}, and cannot say what this gateway runs with",
             unset.join(", "),
             if unset.len() == 1 { "it" } else { "them" },
             if unset.len() == 1 { "it" } else { "them" },

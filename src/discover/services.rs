@@ -10,7 +10,8 @@ use super::compose::{self, runs::ComposeRun};
 use super::launchd;
 use super::systemd::{self, SpecifierContext, UnitFile};
 use crate::invocation::{
-    Discovery, Invocation, Origin, ServiceEvidence, ServiceFile, ServiceKind, Sourced,
+    Discovery, Invocation, ManagerEnvPart, Origin, ServiceEvidence, ServiceFile, ServiceKind,
+    Sourced,
 };
 use crate::load::cache::{ServiceFiles, UnitRead};
 use crate::load::env::{Env, EnvOrigin};
@@ -1322,15 +1323,17 @@ struct ManagerEnv {
     vars: Vec<(usize, String, String, Span)>,
     /// `ManagerEnvironment=`, the same way: the manager's own variables.
     manager_vars: Vec<(usize, String, String, Span)>,
-    /// Where reading `DefaultEnvironment=` stopped at its budget (index into `files`, span).
-    stopped_at: Option<(usize, Span)>,
+    /// Where reading `DefaultEnvironment=`, and (a user manager's) environment.d files,
+    /// stopped at their budget (index into `files`, span, which of the two).
+    stopped_at: Vec<(usize, Span, ManagerEnvPart)>,
     /// Where systemd stops reading the manager's files, at a line its parser fails (index
     /// into `files`, where and why), and how many files after that one it leaves unread.
     refused: Option<(usize, systemd::Stopped, usize)>,
     /// Files that could not be read: located when the unit turns out to be a gateway's.
     unreadable: Vec<(PathBuf, ReadError)>,
-    /// The `.d` directory where the listing met its entry budget.
-    stopped_in: Option<PathBuf>,
+    /// The `.d` directories where the listings (of the manager's drop-ins; of a user
+    /// manager's environment.d files) met their entry budget.
+    stopped_in: Vec<(PathBuf, ManagerEnvPart)>,
     /// Whether its problems were said ([`ManagerEnv::report`]).
     reported: std::cell::Cell<bool>,
 }
@@ -1436,11 +1439,17 @@ impl ManagerEnv {
             stopped_at,
         } = manager::default_environment(&units);
         let manager_vars = manager::manager_environment(&units).vars;
-        let mut stopped_at = stopped_at;
-        let mut stopped_in = listed.stopped_in;
+        let mut stopped_at: Vec<_> = (stopped_at.into_iter())
+            .map(|(i, span)| (i, span, ManagerEnvPart::DefaultEnvironment))
+            .collect();
+        let mut stopped_in: Vec<_> = (listed.stopped_in.into_iter())
+            .map(|dir| (dir, ManagerEnvPart::DefaultEnvironment))
+            .collect();
         if kind == ServiceKind::SystemdUser {
             let env_d = manager::environment_d_files(home, root);
-            stopped_in = stopped_in.or(env_d.stopped_in);
+            stopped_in.extend(
+                (env_d.stopped_in.into_iter()).map(|dir| (dir, ManagerEnvPart::EnvironmentD)),
+            );
             let mut read = EnvironmentD {
                 files: &mut files,
                 vars: &mut vars,
@@ -1448,7 +1457,9 @@ impl ManagerEnv {
                 unreadable: &mut unreadable,
             };
             let stopped = read.read(env_d.files);
-            stopped_at = stopped_at.or(stopped);
+            stopped_at.extend(
+                (stopped.into_iter()).map(|(i, span)| (i, span, ManagerEnvPart::EnvironmentD)),
+            );
             // The login session may set `PATH` too (pam_env, `import-environment`), over what
             // the files say: that `PATH` stays unknown ([`scripts::default_path`]).
             vars.retain(|v| v.1 != "PATH");
@@ -1502,15 +1513,15 @@ impl ManagerEnv {
         if self.reported.replace(true) {
             return;
         }
-        if let Some(dir) = self.stopped_in.as_deref() {
-            problems.push(manager::stopped(dir, sources));
+        for (dir, part) in &self.stopped_in {
+            problems.push(manager::stopped(dir, *part, sources));
         }
         for (path, err) in &self.unreadable {
             problems.push(unreadable(sources, path, err));
         }
-        if let Some((i, span)) = self.stopped_at {
+        for &(i, span, part) in &self.stopped_at {
             let file = self.register(i, sources);
-            problems.push(manager::stopped_environment(Loc { file, span }));
+            problems.push(manager::stopped_environment(Loc { file, span }, part));
         }
         if let Some((i, stopped, unread)) = self.refused {
             let file = self.register(i, sources);
@@ -1595,14 +1606,20 @@ impl QuadletManager {
 }
 
 impl ManagerEnv {
-    /// What the part of `DefaultEnvironment=` past clawlint's budget may set that OpenClaw
+    /// What the part of the manager's environment past clawlint's budget (`DefaultEnvironment=`,
+    /// a user manager's environment.d files) may set that OpenClaw
     /// resolves a gateway's port, profile, state dir or config path from: each such variable
     /// the unit's final environment `env` does not have, or has from the manager's files
     /// (a later assignment there, unread, would replace it); one the unit sets itself wins
     /// over the manager's. Empty when the manager's environment was read whole. `HOME` is not
     /// among them: the manager's own `HOME` wins over its `DefaultEnvironment=`.
+    /// The first part of the manager's environment read only up to its budget, if any.
+    fn unread_part(&self) -> Option<ManagerEnvPart> {
+        self.stopped_at.first().map(|&(_, _, part)| part)
+    }
+
     fn unread_may_set(&self, env: &Env, sources: &SourceMap) -> Vec<String> {
-        if self.stopped_at.is_none() {
+        if self.stopped_at.is_empty() {
             return Vec::new();
         }
         let manager_files: Vec<FileId> = self
@@ -2133,11 +2150,8 @@ impl UnitReader<'_> {
         let (mut cmd, set_at) =
             resolve_command(argv, &env, &map, Some(exec_loc), sources, problems);
         // A manager environment read only in part may set what no file read shows.
-        if manager_env.stopped_at.is_some() && cmd.injects_env.is_none() {
-            cmd.injects_env = Some(
-                "the part of the systemd manager's DefaultEnvironment= past clawlint's budget"
-                    .to_string(),
-            );
+        if let (Some(part), None) = (manager_env.unread_part(), &cmd.injects_env) {
+            cmd.injects_env = Some(format!("the part of {part} past clawlint's budget"));
         }
         for (key, value) in &cmd.env {
             let at = set_at.get(key).copied().unwrap_or(exec_loc);
@@ -2198,6 +2212,7 @@ impl UnitReader<'_> {
             injects_env: cmd.injects_env.clone(),
             maybe_set: cmd.maybe_set.clone(),
             manager_may_set: manager_env.unread_may_set(&env, sources),
+            manager_unread: manager_env.unread_part(),
             instance_paths,
             release,
             ..ServiceEvidence::default()

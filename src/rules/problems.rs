@@ -121,6 +121,16 @@ fn is_manager_conf(path: &std::path::Path) -> bool {
         || matches!(name(path.parent()), Some("system.conf.d" | "user.conf.d"))
 }
 
+/// The user manager's environment.d(5) files (`environment.d/*.conf`).
+fn is_environment_d(path: &std::path::Path) -> bool {
+    path.parent()
+        .and_then(|dir| dir.file_name())
+        .is_some_and(|dir| dir == "environment.d")
+}
+
+/// CL907's help for the user manager's environment.d files cut at their budget.
+const ENVIRONMENT_D_BUDGET_HELP: &str = "real environment.d files set a handful of variables, and every unit the user manager starts gets them all; these set far more, so clawlint stopped reading them at the assignment shown: look for what filled them (a generated or pasted file) and shorten it; a gateway's port, profile, state dir or config path that the unread part may set is unverifiable until then";
+
 /// CL907's help for the manager's `DefaultEnvironment=` cut at its budget
 /// ([`crate::discover::services::manager`]'s limits, which the message gives).
 const MANAGER_ENV_BUDGET_HELP: &str = "a real system.conf or user.conf sets a handful of variables in DefaultEnvironment=, and every unit the manager starts gets them all; this one sets far more, so clawlint stopped reading it at the assignment shown: look for what filled it (a generated or pasted file) and shorten it; a gateway's port, profile, state dir or config path that the unread part may set is unverifiable until then";
@@ -139,6 +149,10 @@ const QUADLET_INVALID_HELP: &str = "podman rejects or drops this value; write it
 /// CL502's help for a variable in a quadlet's `Exec=` that nothing clawlint reads sets.
 const QUADLET_EXEC_VARIABLE_HELP: &str = "set the variable in the quadlet's [Service] section (`Environment=NAME=value`), where systemd, which substitutes it in the command, reads it and clawlint can too; write the value itself in Exec= instead; or write `$$` for a `$` the container's own shell should see";
 
+/// CL502's note for a variable in a quadlet's `Exec=`: where it may come from that no file in
+/// the layout shows (said here, not in each message).
+const QUADLET_EXEC_VARIABLE_NOTE: &str = "the service manager's environment may still have it from `systemctl set-environment` or `import-environment` at run time, which no file shows, or from environment.d and user.conf files outside the scanned layout (without --root, the system's are not read)";
+
 /// A `.container` quadlet or one of its drop-ins (`*.conf` in `x.container.d/`,
 /// `container.d/`, `x-.container.d/`).
 fn is_quadlet(path: &std::path::Path) -> bool {
@@ -150,9 +164,15 @@ fn is_quadlet(path: &std::path::Path) -> bool {
         || (in_drop_in_dir && path.extension().is_some_and(|e| e == "conf"))
 }
 
+/// A note a systemd problem of this kind in this file gets, if any.
+fn systemd_note(kind: ProblemKind, path: &std::path::Path) -> Option<&'static str> {
+    (kind == ProblemKind::MissingEnvVar && is_quadlet(path)).then_some(QUADLET_EXEC_VARIABLE_NOTE)
+}
+
 fn systemd_help(kind: ProblemKind, path: &std::path::Path) -> &'static str {
     match kind {
         ProblemKind::Budget if is_manager_conf(path) => MANAGER_ENV_BUDGET_HELP,
+        ProblemKind::Budget if is_environment_d(path) => ENVIRONMENT_D_BUDGET_HELP,
         ProblemKind::InvalidValue if is_manager_conf(path) => MANAGER_UNIT_DIRS_RELATIVE_HELP,
         ProblemKind::Unparsable if is_quadlet(path) => QUADLET_UNPARSABLE_HELP,
         ProblemKind::InvalidValue if is_quadlet(path) => QUADLET_INVALID_HELP,
@@ -261,6 +281,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 // Each owner is named once: the first on the label, the others after it.
                 .label(Label::new(loc, names[0].label(true), Some(names[0].name())))
                 .help(help);
+            if let Some(note) = path.filter(|_| systemd).and_then(|p| systemd_note(kind, p)) {
+                finding = finding.note(note);
+            }
             for extra in names.iter().skip(1) {
                 finding
                     .labels
@@ -608,6 +631,9 @@ mod tests {
                 "{help}"
             );
         }
+        let help = help("/home/claw/.config/environment.d/50-env.conf");
+        assert!(help.contains("environment.d"), "{help}");
+        assert!(!help.contains("DefaultEnvironment="), "{help}");
         // A config's own budget keeps its words.
         let config = with_problem(ProblemKind::Budget, "${VAR} output passes 32 MiB");
         let finding = config.finding(EXPANSION_BUDGET_EXCEEDED);

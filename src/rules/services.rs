@@ -7,6 +7,7 @@ use super::group::{both_or_all, distinct, names, party, shared_across_instances}
 use super::ports::port_party;
 use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
+use crate::invocation::ManagerEnvPart;
 use crate::load::env::EnvOrigin;
 use crate::paths::FastMap;
 use crate::paths::{display_home_relative, PathKeys};
@@ -83,18 +84,28 @@ fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
             "make the command readable (a script inside the scanned layout whose gateway line is static), or set what it hides in the supervisor itself: `--port`/OPENCLAW_GATEWAY_PORT, OPENCLAW_PROFILE, OPENCLAW_STATE_DIR",
         ),
         (None, [], []) => return None,
-        (None, [], names) => (
-            format!(
-                "under a systemd manager whose DefaultEnvironment= clawlint read only up to its budget (past it, {} may be set)",
-                names.join(", ")
-            ),
-            format!(
-                "the part of the manager's DefaultEnvironment= past clawlint's budget (see CL907) may set {}, and this unit sets none of them itself",
-                names.join(", ")
-            ),
-            None,
-            "set what the gateway needs in the unit itself (its Environment= wins over the manager's DefaultEnvironment=), and keep DefaultEnvironment= to the few variables every unit needs",
-        ),
+        (None, [], names) => {
+            let names = names.join(", ");
+            let part = how.manager_unread.unwrap_or(ManagerEnvPart::DefaultEnvironment);
+            let (how, help) = match part {
+                ManagerEnvPart::DefaultEnvironment => (
+                    format!("under a systemd manager whose DefaultEnvironment= clawlint read only up to its budget (past it, {names} may be set)"),
+                    "set what the gateway needs in the unit itself (its Environment= wins over the manager's DefaultEnvironment=), and keep DefaultEnvironment= to the few variables every unit needs",
+                ),
+                ManagerEnvPart::EnvironmentD => (
+                    format!("under a user manager whose environment.d files clawlint read only up to its budget (past it, {names} may be set)"),
+                    "set what the gateway needs in the unit itself (its Environment= wins over what environment.d gives the user manager), and keep environment.d files to the few variables every unit needs",
+                ),
+            };
+            let unread = match part {
+                ManagerEnvPart::DefaultEnvironment => "the manager's DefaultEnvironment=",
+                ManagerEnvPart::EnvironmentD => "the user manager's environment.d files",
+            };
+            let why = format!(
+                "the part of {unread} past clawlint's budget (see CL907) may set {names}, and this unit sets none of them itself"
+            );
+            (how, why, None, help)
+        }
         (None, names, _) => (
             format!(
                 "with {} set by an `export` that may or may not run",

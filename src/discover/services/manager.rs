@@ -180,11 +180,21 @@ pub(super) fn expand_environment_d<'a>(
     (out.len() <= limit).then_some(out)
 }
 
-/// CL907 where the listing of a manager's `.d` directories stopped
-/// ([`ConfigFiles::stopped_in`]).
-pub(super) fn stopped(dir: &Path, sources: &mut SourceMap) -> Problem {
+/// CL907 where the listing of a manager's `.d` directories, or of the user manager's
+/// environment.d directories (`part`), stopped ([`ConfigFiles::stopped_in`]).
+pub(super) fn stopped(dir: &Path, part: ManagerEnvPart, sources: &mut SourceMap) -> Problem {
+    let (listed, unread) = match part {
+        ManagerEnvPart::DefaultEnvironment => (
+            "the systemd manager's drop-in directories",
+            "its DefaultEnvironment= drop-ins",
+        ),
+        ManagerEnvPart::EnvironmentD => (
+            "the user manager's environment.d directories",
+            "its environment.d files",
+        ),
+    };
     let message = format!(
-        "the systemd manager's drop-in directories are listed {DROP_IN_ENTRY_BUDGET} entries at most, and {} holds more than were left: it stopped there, so its DefaultEnvironment= drop-ins and those of the directories after it are not read",
+        "{listed} are listed {DROP_IN_ENTRY_BUDGET} entries at most, and {} holds more than were left: it stopped there, so {unread} and those of the directories after it are not read",
         crate::paths::display_path(dir),
     );
     Problem::listing_stopped(dir, message, sources)
@@ -274,14 +284,21 @@ fn assignments(files: &[UnitFile], key: &str) -> DefaultEnvironment {
     }
 }
 
-/// CL907 where reading the manager's `DefaultEnvironment=` stopped
-/// ([`DefaultEnvironment::stopped_at`]), at `loc`.
-pub(super) fn stopped_environment(loc: Loc) -> Problem {
+/// CL907 where reading `part` of the manager's environment stopped at its budget
+/// ([`DefaultEnvironment::stopped_at`], [`MAX_MANAGER_VARIABLES`] and
+/// [`MAX_MANAGER_ENV_BYTES`]), at `loc`.
+pub(super) fn stopped_environment(loc: Loc, part: ManagerEnvPart) -> Problem {
+    let read = match part {
+        ManagerEnvPart::DefaultEnvironment => format!(
+            "{part} is read up to {MAX_MANAGER_VARIABLES} variables and {MAX_MANAGER_ENV_BYTES} bytes of assignments (every unit gets all of them, and a real one sets a handful), and this assignment passes that: clawlint stops reading it here, so what it sets from here on is not seen"
+        ),
+        ManagerEnvPart::EnvironmentD => format!(
+            "{part} are read up to {MAX_MANAGER_VARIABLES} variables (with DefaultEnvironment='s) and {MAX_MANAGER_ENV_BYTES} bytes of assignments (every unit of the user manager gets all of them, and a real one sets a handful), and this assignment passes that: clawlint stops reading them here, so what they set from here on is not seen"
+        ),
+    };
     Problem {
         kind: ProblemKind::Budget,
-        message: format!(
-            "the systemd manager's DefaultEnvironment= is read up to {MAX_MANAGER_VARIABLES} variables and {MAX_MANAGER_ENV_BYTES} bytes of assignments (every unit gets all of them, and a real one sets a handful), and this assignment passes that: clawlint stops reading it here, so what it sets from here on is not seen (a variable a gateway needs is then unverifiable, not missing)"
-        ),
+        message: format!("{read} (a variable a gateway needs is then unverifiable, not missing)"),
         loc: Some(loc),
     }
 }
