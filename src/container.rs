@@ -392,27 +392,21 @@ impl Container {
         self.mount_and_rest(path).map(|(mount, _)| mount)
     }
 
-    /// [`Container::mount_for`], and the part of `path` below the mount's target. A container
-    /// has a few mounts: each is tried, `path` looked at once ([`plain_depth`]).
+    /// [`Container::mount_for`], and the part of `path` below the mount's target. The targets
+    /// that contain `path` are its prefixes, so the longest leaves the shortest rest (of
+    /// `path`'s own bytes); of two equal ones, the later.
     fn mount_and_rest<'p>(&self, path: &'p Path) -> Option<(&Mount, &'p Path)> {
-        let plain = plain_depth(path.as_os_str().as_encoded_bytes()).is_some();
-        let mut best: Option<(&Mount, &'p Path, usize)> = None;
+        let mut best: Option<(&Mount, &'p Path)> = None;
         for mount in &self.mounts {
-            let target = &mount.target;
-            let found = match plain_depth(target.as_os_str().as_encoded_bytes()) {
-                Some(depth) if plain => below_as_bytes(path, target).map(|rest| (rest, depth)),
-                _ => {
-                    (path.strip_prefix(target).ok()).map(|rest| (rest, target.components().count()))
-                }
-            };
-            let Some((rest, depth)) = found else {
+            let Some(rest) = crate::paths::below(&mount.target, path) else {
                 continue;
             };
-            if best.is_none_or(|(_, _, best_depth)| depth >= best_depth) {
-                best = Some((mount, rest, depth));
+            if best.is_none_or(|(_, shortest)| rest.as_os_str().len() <= shortest.as_os_str().len())
+            {
+                best = Some((mount, rest));
             }
         }
-        best.map(|(mount, rest, _)| (mount, rest))
+        best
     }
 
     pub fn host_path(&self, path: &Path) -> HostPath<'_> {
@@ -476,90 +470,12 @@ pub fn volume_dir(name: &str) -> PathBuf {
     PathBuf::from(format!("<volume {name}>"))
 }
 
-/// `base` and below it `rest` (a relative path), as [`Path::join`] spells it: one separator
-/// between them unless `base` ends with one or is empty.
+/// `base` and below it `rest`, as [`Path::join`] spells it; `base` itself for an empty rest.
 fn join(base: &Path, rest: &Path) -> PathBuf {
-    if rest.as_os_str().is_empty() {
-        return base.to_path_buf();
+    match rest.as_os_str().is_empty() {
+        true => base.to_path_buf(),
+        false => crate::paths::join(base, rest),
     }
-    if rest.is_absolute() {
-        return base.join(rest);
-    }
-    let base_bytes = base.as_os_str().as_encoded_bytes();
-    let separator = !base_bytes.is_empty() && !base_bytes.ends_with(b"/");
-    let mut joined = OsString::with_capacity(base_bytes.len() + 1 + rest.as_os_str().len());
-    joined.push(base);
-    if separator {
-        joined.push("/");
-    }
-    joined.push(rest);
-    PathBuf::from(joined)
-}
-
-/// The part of `path` below `dir`, compared component by component as
-/// [`Path::strip_prefix`] does. When both are plain absolute paths ([`plain_depth`]), their
-/// components are their bytes between single slashes, so the bytes are compared instead.
-pub fn below<'p>(path: &'p Path, dir: &Path) -> Option<&'p Path> {
-    let plain = |p: &Path| plain_depth(p.as_os_str().as_encoded_bytes()).is_some();
-    match plain(path) && plain(dir) {
-        true => below_as_bytes(path, dir),
-        false => path.strip_prefix(dir).ok(),
-    }
-}
-
-/// [`below`] for two plain absolute paths: `dir` a prefix of `path` that ends where a
-/// component ends.
-fn below_as_bytes<'p>(path: &'p Path, dir: &Path) -> Option<&'p Path> {
-    let (path_bytes, dir_bytes) = (
-        path.as_os_str().as_encoded_bytes(),
-        dir.as_os_str().as_encoded_bytes(),
-    );
-    let after = path_bytes.strip_prefix(dir_bytes)?;
-    let rest = match after {
-        [] => after,
-        // The root's one slash ends its only component.
-        _ if dir_bytes == b"/" => after,
-        [b'/', rest @ ..] => rest,
-        _ => return None,
-    };
-    Some(path_of_tail(rest))
-}
-
-/// A path's bytes from just after a `/`, or its empty end, as a path.
-fn path_of_tail(bytes: &[u8]) -> &Path {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        Path::new(OsStr::from_bytes(bytes))
-    }
-    #[cfg(not(unix))]
-    {
-        // SAFETY: `bytes` is a path's `as_encoded_bytes` from after an ASCII `/`, or empty.
-        Path::new(unsafe { OsStr::from_encoded_bytes_unchecked(bytes) })
-    }
-}
-
-/// For an absolute path that [`Path::components`] splits at each slash and nowhere
-/// normalises (no empty component, `//` or a trailing `/`, and no `.` component), how many
-/// components it has: the root and one per slash after it. `None` for any other path.
-fn plain_depth(bytes: &[u8]) -> Option<usize> {
-    if bytes == b"/" {
-        return Some(1);
-    }
-    if bytes.first() != Some(&b'/') {
-        return None;
-    }
-    let mut depth = 1;
-    for (at, &byte) in bytes.iter().enumerate() {
-        if byte == b'/' {
-            // What follows starts a component: not the end, a slash, or a lone `.`.
-            match (bytes.get(at + 1), bytes.get(at + 2)) {
-                (None | Some(b'/'), _) | (Some(b'.'), None | Some(b'/')) => return None,
-                _ => depth += 1,
-            }
-        }
-    }
-    Some(depth)
 }
 
 /// Where OpenClaw's fleet `allocateHostPort` starts (it goes up to 65535).
@@ -578,8 +494,8 @@ pub fn next_fleet_allocations(used: &[u16], count: usize) -> Vec<u16> {
 #[cfg(test)]
 mod tests {
     use super::{
-        below, is_private_path, plain_depth, private_path_of, Container, Engine, HostPath, Mount,
-        MountSource, Network, Packaged,
+        is_private_path, private_path_of, Container, Engine, HostPath, Mount, MountSource, Network,
+        Packaged,
     };
     use crate::source::{FileId, Loc, Span};
     use std::ffi::OsStr;
@@ -612,18 +528,16 @@ mod tests {
         "/a/bc",
     ];
 
-    /// Matched as bytes or component by component, a path is below a dir exactly when
-    /// `Path::strip_prefix` says so, with the same rest, for every spelling.
+    /// Matched as bytes or component by component ([`crate::paths::below`], which mounts are
+    /// matched with), a path is below a dir exactly when `Path::strip_prefix` says so, with
+    /// the same rest, for every spelling a mount target or a container path takes.
     #[test]
     fn below_agrees_with_strip_prefix() {
         for path in SPELLINGS {
-            if let Some(depth) = plain_depth(path.as_bytes()) {
-                assert_eq!(depth, Path::new(path).components().count(), "{path:?}");
-            }
             for dir in SPELLINGS {
                 let (path, dir) = (Path::new(path), Path::new(dir));
                 assert_eq!(
-                    below(path, dir),
+                    crate::paths::below(dir, path),
                     path.strip_prefix(dir).ok(),
                     "{path:?} below {dir:?}"
                 );

@@ -839,7 +839,7 @@ pub fn display_path(path: &Path) -> String {
 
 /// What is left of `path` below `dir` (`Path::strip_prefix`); for two plain spellings (see
 /// [`plain_spelling`]) the bytes after `dir`'s, where `strip_prefix` takes both apart.
-fn below<'p>(dir: &Path, path: &'p Path) -> Option<&'p Path> {
+pub(crate) fn below<'p>(dir: &Path, path: &'p Path) -> Option<&'p Path> {
     if plain_spelling(dir).is_some() && plain_spelling(path).is_some() {
         let (d, p) = (
             dir.as_os_str().as_encoded_bytes(),

@@ -4,7 +4,7 @@
 //! its listeners stay in the container unless it shares the host's network.
 
 use super::{Instance, Origin, Sourced};
-use crate::container::{below, Container, HostPath};
+use crate::container::{Container, HostPath};
 use std::path::{Path, PathBuf};
 
 /// Where to read a container path on the host. A path no mount carries is in the
@@ -29,7 +29,7 @@ pub fn exists(container: Option<&Container>, path: &Path) -> bool {
     let Some(c) = container else {
         return crate::paths::host::exists(path);
     };
-    if c.mounts.iter().any(|m| below(&m.target, path).is_some()) {
+    if (c.mounts.iter()).any(|m| crate::paths::below(path, &m.target).is_some()) {
         return true;
     }
     match c.host_path(path) {
