@@ -15,7 +15,7 @@ pub mod windows;
 use crate::invocation::{Discovery, Found, Invocation, Origin, Searched, ServiceKind, Sourced};
 use crate::load::env::Env;
 use crate::load::Problem;
-use crate::paths::absolute;
+use crate::paths::{absolute, FastMap, FastSet};
 use crate::source::{Loc, SourceMap};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -331,7 +331,7 @@ fn compose_invocations(
     // Each project directory once, in the order named and scanned (a set, not a search of the
     // list: a host has thousands of stacks).
     let mut dirs: Vec<PathBuf> = Vec::new();
-    let mut seen_dirs: std::collections::HashSet<&Path> = Default::default();
+    let mut seen_dirs: FastSet<&Path> = Default::default();
     for dir in named.iter().chain(&scanned).filter_map(|f| f.parent()) {
         if seen_dirs.insert(dir) {
             dirs.push(dir.to_path_buf());
@@ -383,7 +383,7 @@ fn compose_invocations(
     // Projects no run loads (named on the command line or in clawlint.toml, or found by the
     // scan) are read as compose reads them with no `-f`.
     // Its `.env` may name the files with COMPOSE_FILE, as compose reads it in that directory.
-    let mut loaded: std::collections::HashSet<PathBuf> = loads
+    let mut loaded: FastSet<PathBuf> = loads
         .iter()
         .filter_map(|(l, _, _)| l.first().cloned())
         .collect();
@@ -405,7 +405,7 @@ fn compose_invocations(
         loads.push((files, Vec::new(), dot_env));
     }
     // In the order named and scanned; projects only a run names come last.
-    let dir_order: std::collections::HashMap<&Path, usize> = dirs
+    let dir_order: FastMap<&Path, usize> = dirs
         .iter()
         .enumerate()
         .rev()
@@ -421,9 +421,8 @@ fn compose_invocations(
     // A container name is one container: loads that give the same one (two runs of one
     // project) are reconciled into it.
     // With each: the project's directory and name, and whether the name is the directory's.
-    let mut by_name: std::collections::HashMap<String, (usize, PathBuf, String, bool)> =
-        Default::default();
-    let mut reported: std::collections::HashSet<String> = Default::default();
+    let mut by_name: FastMap<String, (usize, PathBuf, String, bool)> = Default::default();
+    let mut reported: FastSet<String> = Default::default();
     for (files, mine, dot_env) in loads {
         let problems_before = problems.len();
         let project =

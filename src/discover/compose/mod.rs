@@ -294,7 +294,7 @@ pub fn scan(dirs: &[PathBuf]) -> Scanned {
 fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
     use std::ops::ControlFlow;
     let mut found = Vec::new();
-    let mut seen: std::collections::HashSet<PathBuf> = Default::default();
+    let mut seen: crate::paths::FastSet<PathBuf> = Default::default();
     let mut budget = entries;
     for dir in dirs {
         // A scanned dir that is a link (`/opt -> /srv/opt` in a copied root) is walked where
