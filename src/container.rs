@@ -124,10 +124,60 @@ pub enum MountSource {
 pub struct Mount {
     pub source: MountSource,
     /// The path inside the container.
-    pub target: PathBuf,
+    target: PathBuf,
+    /// Whether `target` is a plain absolute spelling ([`crate::paths::plain_spelling`]),
+    /// found once: every path a gateway reads is matched against each mount's target.
+    plain_target: bool,
     pub read_only: bool,
     /// The `volumes:` entry or `Volume=` line.
     pub loc: Loc,
+}
+
+impl Mount {
+    pub fn new(source: MountSource, target: PathBuf, read_only: bool, loc: Loc) -> Mount {
+        Mount {
+            source,
+            plain_target: crate::paths::plain_spelling(&target) == Some(true),
+            target,
+            read_only,
+            loc,
+        }
+    }
+
+    /// The path inside the container.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// What is left of `path` below the target ([`crate::paths::below`]); `plain_path`:
+    /// whether `path` is a plain absolute spelling. Two plain spellings are compared as
+    /// bytes, their spellings not looked at again for each mount and path.
+    fn rest_of<'p>(&self, path: &'p Path, plain_path: bool) -> Option<&'p Path> {
+        if !(plain_path && self.plain_target) {
+            return crate::paths::below(&self.target, path);
+        }
+        let target = self.target.as_os_str().as_encoded_bytes();
+        let rest = path.as_os_str().as_encoded_bytes().strip_prefix(target)?;
+        let rest = match rest {
+            [] => rest,
+            // The root, `/`, is the one plain target that ends with a `/`.
+            _ if target == b"/" => rest,
+            [b'/', rest @ ..] => rest,
+            _ => return None,
+        };
+        // Any bytes are a path on Unix, the one place spellings are plain (`plain_spelling`
+        // says `None` elsewhere).
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            Some(Path::new(std::ffi::OsStr::from_bytes(rest)))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = rest;
+            crate::paths::below(&self.target, path)
+        }
+    }
 }
 
 /// A gateway that runs in a container.
@@ -397,8 +447,9 @@ impl Container {
     /// `path`'s own bytes); of two equal ones, the later.
     fn mount_and_rest<'p>(&self, path: &'p Path) -> Option<(&Mount, &'p Path)> {
         let mut best: Option<(&Mount, &'p Path)> = None;
+        let plain_path = crate::paths::plain_spelling(path) == Some(true);
         for mount in &self.mounts {
-            let Some(rest) = crate::paths::below(&mount.target, path) else {
+            let Some(rest) = mount.rest_of(path, plain_path) else {
                 continue;
             };
             if best.is_none_or(|(_, shortest)| rest.as_os_str().len() <= shortest.as_os_str().len())
@@ -528,19 +579,25 @@ mod tests {
         "/a/bc",
     ];
 
-    /// Matched as bytes or component by component ([`crate::paths::below`], which mounts are
-    /// matched with), a path is below a dir exactly when `Path::strip_prefix` says so, with
-    /// the same rest, for every spelling a mount target or a container path takes.
+    /// Matched as bytes or component by component ([`crate::paths::below`], and a mount's
+    /// own match with its target's spelling found once), a path is below a dir exactly when
+    /// `Path::strip_prefix` says so, with the same rest, for every spelling a mount target or
+    /// a container path takes.
     #[test]
     fn below_agrees_with_strip_prefix() {
         for path in SPELLINGS {
             for dir in SPELLINGS {
                 let (path, dir) = (Path::new(path), Path::new(dir));
+                let expected = path.strip_prefix(dir).ok();
                 assert_eq!(
                     crate::paths::below(dir, path),
-                    path.strip_prefix(dir).ok(),
+                    expected,
                     "{path:?} below {dir:?}"
                 );
+                let target = mount(MountSource::Private, dir.to_str().unwrap());
+                let plain_path = crate::paths::plain_spelling(path) == Some(true);
+                let rest = target.rest_of(path, plain_path);
+                assert_eq!(rest, expected, "{path:?} below the mount at {dir:?}");
             }
         }
     }
@@ -550,12 +607,7 @@ mod tests {
             file: FileId(0),
             span: Span::new(0, 0),
         };
-        Mount {
-            source,
-            target: PathBuf::from(target),
-            read_only: false,
-            loc,
-        }
+        Mount::new(source, PathBuf::from(target), false, loc)
     }
 
     fn container(mounts: Vec<Mount>) -> Container {

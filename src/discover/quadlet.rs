@@ -1136,16 +1136,19 @@ fn invocation(
     for found in unit.all("Container", "Volume") {
         let value = expand(&found.1.value);
         match podman_volume(&value) {
-            Ok(v) => mounts.push(Mount {
-                source: match v.kind {
+            Ok(v) => {
+                let source = match v.kind {
                     spec::VolumeKind::Bind => MountSource::Bind(host.host_path(&v.source, dir)),
                     spec::VolumeKind::Volume => MountSource::Volume(volume_name(&v.source)),
                     _ => MountSource::Private,
-                },
-                target: PathBuf::from(&v.target),
-                read_only: v.read_only,
-                loc: at(found),
-            }),
+                };
+                mounts.push(Mount::new(
+                    source,
+                    PathBuf::from(&v.target),
+                    v.read_only,
+                    at(found),
+                ));
+            }
             Err(why) => problems.push(Problem {
                 kind: ProblemKind::InvalidValue,
                 message: format!("podman rejects Volume={}: {why}", shown(&found.1.value)),

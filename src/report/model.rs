@@ -967,7 +967,7 @@ impl<'s> ModelJson<'s> {
             w.key("location").str(&text);
             w.key("readOnly").bool(m.read_only);
             w.key("source").opt_str(source.as_deref());
-            w.key("target").str(&m.target.display().to_string()).end();
+            w.key("target").str(&m.target().display().to_string()).end();
         }
         w.end();
         w.key("name")

@@ -29,7 +29,7 @@ pub fn exists(container: Option<&Container>, path: &Path) -> bool {
     let Some(c) = container else {
         return crate::paths::host::exists(path);
     };
-    if (c.mounts.iter()).any(|m| crate::paths::below(path, &m.target).is_some()) {
+    if (c.mounts.iter()).any(|m| crate::paths::below(path, m.target()).is_some()) {
         return true;
     }
     match c.host_path(path) {

@@ -128,23 +128,23 @@ fn cell_invocation(
         cell.container_name.clone()
     };
     let mounts = vec![
-        Mount {
-            source: MountSource::Bind(data_dir(cell, state_dir)),
-            target: PathBuf::from("/home/node/.openclaw"),
-            read_only: false,
+        Mount::new(
+            MountSource::Bind(data_dir(cell, state_dir)),
+            PathBuf::from("/home/node/.openclaw"),
+            false,
             loc,
-        },
-        Mount {
-            source: MountSource::Bind(
+        ),
+        Mount::new(
+            MountSource::Bind(
                 state_dir
                     .join("fleet")
                     .join("auth-profile-secrets")
                     .join(&cell.tenant_id),
             ),
-            target: PathBuf::from("/home/node/.config/openclaw"),
-            read_only: false,
+            PathBuf::from("/home/node/.config/openclaw"),
+            false,
             loc,
-        },
+        ),
     ];
     Invocation {
         written_home: None,

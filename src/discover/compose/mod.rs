@@ -1766,7 +1766,13 @@ fn differences(a: &Invocation, b: &Invocation) -> Vec<String> {
         let mut v: Vec<_> = c
             .mounts
             .iter()
-            .map(|m| (format!("{:?}", m.source), m.target.clone(), m.read_only))
+            .map(|m| {
+                (
+                    format!("{:?}", m.source),
+                    m.target().to_path_buf(),
+                    m.read_only,
+                )
+            })
             .collect();
         v.sort();
         v
@@ -1945,15 +1951,13 @@ fn gateway_invocation(
     let mounts = spec
         .volumes
         .iter()
-        .map(|(v, loc)| Mount {
-            source: match v.kind {
+        .map(|(v, loc)| {
+            let source = match v.kind {
                 spec::VolumeKind::Bind => MountSource::Bind(host.host_path(&v.source, dir)),
                 spec::VolumeKind::Volume => MountSource::Volume(format!("{project}_{}", v.source)),
                 _ => MountSource::Private,
-            },
-            target: PathBuf::from(&v.target),
-            read_only: v.read_only,
-            loc: *loc,
+            };
+            Mount::new(source, PathBuf::from(&v.target), v.read_only, *loc)
         })
         .collect();
     let name = spec
