@@ -16,6 +16,9 @@
 //!   about what lies under one go to the file system, as before.
 //! - A name listed as a directory, regular file or other non-link: it is there and not a
 //!   symlink. Anything more (its size, what a link leads to) still comes from the file system.
+//!   It is inside the layout: its path is a root's joined with names that are none of them
+//!   symlinks, so its real path is that root's real path (a root of the confinement) joined
+//!   with the same names, and the reader needs no real path to confine it.
 //! - A name not listed: nothing is there, but only when no case-insensitive file system could
 //!   have found it under another spelling: the name is plain lowercase ASCII (no `~`, no
 //!   trailing `.` or space, which FAT and NTFS lookups ignore or map) and no listed name has an
