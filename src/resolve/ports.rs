@@ -1,8 +1,8 @@
 //! The effective gateway port and every port a gateway binds (openclaw-facts.md §2).
 
 use super::model::{
-    Browser, Detail, DetailOf, Formula, Invocation, Listener, ListenerKind, Origin, PortKind,
-    Sourced,
+    Browser, BrowserProfile, Detail, DetailOf, Formula, Invocation, Listener, ListenerKind, Origin,
+    PortKind, Sourced,
 };
 use crate::load::env::Env;
 use crate::load::tree::Node;
@@ -108,72 +108,103 @@ fn config_port(config: &Node) -> Option<Sourced<u16>> {
         .then(|| Sourced::new(n as u16, Origin::Config(node.loc)))
 }
 
-/// Every listener the gateway binds, with the arithmetic behind each.
+/// Every listener the gateway binds, with the arithmetic behind each: in one list of exactly
+/// their number (it lives to the end of the run; built by extending, it was grown twice and
+/// then copied into an exact one).
 pub fn listeners(config: &Node, port: &Sourced<u16>, browser: Option<&Browser>) -> Vec<Listener> {
-    let mut out = vec![Listener {
+    let browser = browser.filter(|b| b.enabled && b.error.is_none());
+    let sandbox = mcp_sandbox_port(config, port);
+    // Rare (a Telegram webhook, a Gmail hook, an ingress portal): usually none, no list made.
+    let fixed = fixed_listeners(config);
+    let profiles = browser.map_or(0, |b| {
+        b.profiles.iter().filter_map(profile_listener).count() + 1
+    });
+    let mut out = Vec::with_capacity(1 + usize::from(sandbox.is_some()) + profiles + fixed.len());
+    out.push(Listener {
         port: port.value,
         kind: ListenerKind::Gateway,
         detail: None,
         origin: port.origin.clone(),
-    }];
+    });
     let shared = Arc::new(port.origin.clone());
-    out.extend(mcp_sandbox(config, port, &shared));
-    if let Some(browser) = browser.filter(|b| b.enabled && b.error.is_none()) {
-        out.extend(browser_listeners(browser, port, &shared));
+    if let Some(sandbox) = sandbox {
+        out.push(mcp_sandbox(sandbox, port, &shared));
     }
-    out.extend(fixed_listeners(config));
+    if let Some(browser) = browser {
+        browser_listeners(browser, port, &shared, &mut out);
+    }
+    out.extend(fixed);
     out
 }
 
-/// `port_origin` is the gateway port's origin, shared by the listeners derived from it.
-fn mcp_sandbox(config: &Node, port: &Sourced<u16>, port_origin: &Arc<Origin>) -> Option<Listener> {
+/// The MCP apps sandbox's port: configured (its node), or the gateway port + 1 (`None` when
+/// neither is a port).
+enum SandboxPort<'a> {
+    Configured(u16, &'a Node),
+    Derived(u16),
+}
+
+fn mcp_sandbox_port<'a>(config: &'a Node, port: &Sourced<u16>) -> Option<SandboxPort<'a>> {
     if let Some(node) = config.at(&["mcp", "apps", "sandboxPort"]) {
         let value = node
             .as_f64()
             .filter(|n| n.fract() == 0.0 && (1.0..=65535.0).contains(n))?;
-        return Some(Listener {
-            port: value as u16,
-            kind: ListenerKind::McpSandbox,
-            detail: None,
-            origin: Origin::Config(node.loc),
-        });
+        return Some(SandboxPort::Configured(value as u16, node));
     }
-    let sandbox = port.value.checked_add(1)?;
-    Some(Listener {
-        port: sandbox,
+    port.value.checked_add(1).map(SandboxPort::Derived)
+}
+
+/// `port_origin` is the gateway port's origin, shared by the listeners derived from it.
+fn mcp_sandbox(sandbox: SandboxPort, port: &Sourced<u16>, port_origin: &Arc<Origin>) -> Listener {
+    let (port, origin) = match sandbox {
+        SandboxPort::Configured(value, node) => (value, Origin::Config(node.loc)),
+        SandboxPort::Derived(value) => (
+            value,
+            Origin::derived_from(
+                port_origin,
+                Formula::Numbers("{} + 1", [u32::from(port.value), 0]),
+            ),
+        ),
+    };
+    Listener {
+        port,
         kind: ListenerKind::McpSandbox,
         detail: None,
-        origin: Origin::derived_from(
-            port_origin,
-            Formula::Numbers("{} + 1", [u32::from(port.value), 0]),
-        ),
-    })
+        origin,
+    }
+}
+
+/// The port and kind of a browser profile's listener, when it binds one: an extension relay
+/// or a locally managed Chrome's CDP port (a relay past 65535 cannot be bound; resolve reports
+/// it as a problem instead).
+fn profile_listener(profile: &BrowserProfile) -> Option<(u16, ListenerKind)> {
+    let kind = match profile.driver {
+        "extension" => ListenerKind::ExtensionRelay,
+        _ if profile.is_local_managed() => ListenerKind::Cdp,
+        _ => return None,
+    };
+    Some((profile.bindable_port()?, kind))
 }
 
 fn browser_listeners(
     browser: &Browser,
     port: &Sourced<u16>,
     port_origin: &Arc<Origin>,
-) -> Vec<Listener> {
+    out: &mut Vec<Listener>,
+) {
     let control_formula = if u32::from(port.value) + 2 <= 65535 {
         Formula::Numbers("{} + 2", [u32::from(port.value), 0])
     } else {
         "18791, because gateway port + 2 is past 65535".into()
     };
-    let mut out = vec![Listener {
+    out.push(Listener {
         port: browser.control_port,
         kind: ListenerKind::BrowserControl,
         detail: None,
         origin: Origin::derived_from(port_origin, control_formula),
-    }];
+    });
     for profile in &browser.profiles {
-        let kind = match profile.driver {
-            "extension" => ListenerKind::ExtensionRelay,
-            _ if profile.is_local_managed() => ListenerKind::Cdp,
-            _ => continue,
-        };
-        // A relay past 65535 cannot be bound; resolve reports it as a problem instead.
-        let Some(port) = profile.bindable_port() else {
+        let Some((port, kind)) = profile_listener(profile) else {
             continue;
         };
         out.push(Listener {
@@ -186,7 +217,6 @@ fn browser_listeners(
             origin: profile.origin.clone(),
         });
     }
-    out
 }
 
 /// Listeners with fixed defaults that bind only when their feature is on.
