@@ -12,6 +12,8 @@
 //! threads' stacks. These figures depend on the build: run it in release for the binary's.
 //! With `HEAP_PHASES_COLLECT=1` each phase ends with `mi_collect(true)`, which hands back every
 //! free page mimalloc keeps: what stays resident above the heap then is partly used pages.
+//! With `HEAP_PHASES_FIELDS=1` the instances' part is broken down field by field: the heap
+//! each field holds, all gateways together, and its inline size.
 
 use clawlint::discover::{discover, Inputs};
 use clawlint::engine::{run, Settings};
@@ -173,11 +175,88 @@ fn main() {
         let before = LIVE.load(Relaxed);
         drop(findings);
         let before = freed("findings", before);
-        drop(inventory.instances);
+        let mut instances = inventory.instances;
+        if std::env::var_os("HEAP_PHASES_FIELDS").is_some() {
+            fields(&mut instances);
+        }
+        drop(instances);
         let before = freed("instances", before);
         drop(inventory.sources);
         freed("sources", before);
         clawlint::load::layout::unconfine();
         mark("end");
     }
+}
+
+/// Each field of the resolved instances: the bytes its heap holds, all gateways together
+/// (taken out of every instance and dropped; shared parts count where the last holder drops).
+fn fields(instances: &mut [clawlint::resolve::Instance]) {
+    if instances.is_empty() {
+        return;
+    }
+    use clawlint::invocation::{Discovery, Origin, Sourced};
+    use std::path::PathBuf;
+    fn stand_in() -> Sourced<PathBuf> {
+        Sourced::new(PathBuf::new(), Origin::Default("".into()))
+    }
+    macro_rules! field {
+        ($name:ident, $take:expr) => {{
+            let before = LIVE.load(Relaxed);
+            for inst in instances.iter_mut() {
+                drop($take(&mut inst.$name));
+            }
+            let inline = std::mem::size_of_val(&instances[0].$name);
+            let live = LIVE.load(Relaxed);
+            println!(
+                "    {:<18} heap {}  inline {inline}",
+                stringify!($name),
+                mib(before - live)
+            );
+        }};
+        ($name:ident) => {
+            field!($name, std::mem::take)
+        };
+    }
+    println!(
+        "  instance inline {} bytes each, {}",
+        std::mem::size_of::<clawlint::resolve::Instance>(),
+        mib(std::mem::size_of_val(instances))
+    );
+    field!(name);
+    field!(discovery, |d| std::mem::replace(d, Discovery::Given));
+    field!(home);
+    field!(os_home);
+    field!(cwd);
+    field!(profile_flag);
+    field!(profile);
+    field!(env);
+    field!(config_path, |p| std::mem::replace(p, stand_in()));
+    field!(state_dir, |p| std::mem::replace(p, stand_in()));
+    field!(workspace, |p| std::mem::replace(p, stand_in()));
+    field!(agents);
+    field!(data_dirs);
+    field!(lock_dir);
+    field!(log_file, |p| std::mem::replace(p, stand_in()));
+    field!(config_port);
+    field!(service);
+    field!(other_services);
+    field!(tailscale);
+    field!(ignored_port_env);
+    field!(listeners);
+    field!(browser);
+    field!(credentials);
+    field!(refusal);
+    field!(start);
+    field!(target_start);
+    field!(start_facts);
+    field!(problems);
+    field!(config_root);
+    field!(config_facts);
+    field!(release);
+    field!(release_sources);
+    field!(validity);
+    field!(gateway_bind);
+    field!(container);
+    field!(container_listeners);
+    field!(unverifiable);
 }
