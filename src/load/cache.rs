@@ -235,6 +235,11 @@ impl FileCache {
             .insert(id.path.as_os_str().to_owned(), (id, kept));
     }
 
+    /// Whether [`FileCache::keep_dotenv`] keeps a `.env` file's entries.
+    pub fn keeps_dotenv_entries(&self, in_sources: bool) -> bool {
+        self.keep_own_files || !in_sources
+    }
+
     pub fn dotenv(&self, path: &Path) -> Option<&DotenvFile> {
         self.dotenv.get(path.as_os_str())
     }
@@ -243,7 +248,7 @@ impl FileCache {
     /// or when the source map does not hold the text they were parsed from (`in_sources`).
     pub fn keep_dotenv(&mut self, path: &Path, mut file: DotenvFile, in_sources: bool) {
         if let DotenvFile::Read { entries, .. } = &mut file {
-            if !self.keep_own_files && in_sources {
+            if !self.keeps_dotenv_entries(in_sources) {
                 *entries = None;
             }
         }

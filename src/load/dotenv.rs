@@ -13,10 +13,18 @@ pub struct Entry {
     pub key_span: Span,
 }
 
+/// A `#` comment; `span` covers it from the `#`, [`Comment::text`] is what follows the `#`
+/// (not copied out of the file: only a directive scan reads it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comment {
-    pub text: String,
     pub span: Span,
+}
+
+impl Comment {
+    /// What follows the `#`, in `text`, the text it was parsed from.
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.span.start() + 1..self.span.end()]
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -205,7 +213,6 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let len = line_length(self.rest());
         self.out.comments.push(Comment {
-            text: self.text[start + 1..start + len].to_string(),
             span: Span::new(start, start + len),
         });
         self.skip_to_next_line();
@@ -327,7 +334,7 @@ mod tests {
             &text[e.span.start()..e.span.end()],
             "OPENCLAW_GATEWAY_PORT=20666"
         );
-        assert_eq!(env.comments[0].text, " pinned");
+        assert_eq!(env.comments[0].text(text), " pinned");
     }
 
     #[test]

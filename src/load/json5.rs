@@ -57,12 +57,24 @@ pub enum CommentKind {
     Block,
 }
 
-/// A comment; `text` is its inside without `//` or `/* */`, `span` covers all of it.
+/// A comment; `span` covers all of it, [`Comment::text`] is its inside. Its text is not
+/// copied out of the source (most configs have a comment, nearly all are free text that only a
+/// directive scan reads).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comment {
     pub kind: CommentKind,
-    pub text: String,
     pub span: Span,
+}
+
+impl Comment {
+    /// Its inside without `//` or `/* */`, in `src`, the text it was parsed from.
+    pub fn text<'s>(&self, src: &'s str) -> &'s str {
+        let end = match self.kind {
+            CommentKind::Line => self.span.end(),
+            CommentKind::Block => self.span.end() - 2,
+        };
+        &src[self.span.start() + 2..end]
+    }
 }
 
 /// A parsed text: its root as a [`Build`] made it (json5's own [`Node`] unless said).
@@ -369,7 +381,7 @@ impl<B: Build> Parser<'_, B> {
     fn line_comment(&mut self, start: usize) {
         let body = start + 2;
         self.pos = body + line_length(&self.src.as_bytes()[body..]);
-        self.record_comment(CommentKind::Line, start, body, self.pos);
+        self.record_comment(CommentKind::Line, start);
     }
 
     /// A `/* */` comment ends at the first `*/`; the end of input before that is an error.
@@ -380,14 +392,13 @@ impl<B: Build> Parser<'_, B> {
             return Err(self.unexpected());
         };
         self.pos = body + len + 2;
-        self.record_comment(CommentKind::Block, start, body, body + len);
+        self.record_comment(CommentKind::Block, start);
         Ok(())
     }
 
-    fn record_comment(&mut self, kind: CommentKind, start: usize, body: usize, body_end: usize) {
+    fn record_comment(&mut self, kind: CommentKind, start: usize) {
         self.comments.push(Comment {
             kind,
-            text: self.src[body..body_end].to_string(),
             span: Span::new(start, self.pos),
         });
     }
@@ -992,7 +1003,7 @@ mod tests {
         let found: Vec<_> = doc
             .comments
             .iter()
-            .map(|c| (c.kind, c.text.as_str(), text(src, c.span)))
+            .map(|c| (c.kind, c.text(src), text(src, c.span)))
             .collect();
         assert_eq!(
             found,
@@ -1018,7 +1029,7 @@ mod tests {
         for terminator in ["\n", "\r", "\u{2028}", "\u{2029}"] {
             let src = format!("[1, // c{terminator}2]");
             let doc = ok(&src);
-            assert_eq!(doc.comments[0].text, " c");
+            assert_eq!(doc.comments[0].text(&src), " c");
             assert_eq!(doc.root.elements().len(), 2);
         }
         assert_eq!(ok("1 // at the end").comments[0].span, Span::new(2, 15));
@@ -1485,8 +1496,8 @@ mod tests {
             let text: String = (0..len).map(|_| rng.pick(PIECES)).collect();
             assert_eq!(line_length(text.as_bytes()), by_chars(&text), "{text:?}");
         }
-        let doc = ok("// a € \u{2027} b\u{2028}1");
-        assert_eq!(doc.comments[0].text, " a € \u{2027} b");
+        let src = "// a € \u{2027} b\u{2028}1";
+        assert_eq!(ok(src).comments[0].text(src), " a € \u{2027} b");
     }
 
     #[test]

@@ -106,8 +106,8 @@ pub fn parse_config(
 /// ([`include::size_and_include`]).
 type TreeSize = ((usize, usize), bool);
 
-/// A config's tree and comments, or why it did not parse.
-type ParsedConfig = Result<(tree::Node, Vec<json5::Comment>), Problem>;
+/// A config's tree, or why it did not parse.
+type ParsedConfig = Result<tree::Node, Problem>;
 
 /// [`parse_config`], with the file's id and whether the source map took this text
 /// ([`SourceMap::add_kept`]), and the tree's size when it parsed.
@@ -143,7 +143,7 @@ fn parse_marked(
         tree: tree::FileTree { file },
         text: shown_text,
         hidden: Vec::new(),
-        members: Vec::new(),
+        members: Vec::with_capacity(members_at_most(text)),
         nodes: 0,
         bytes: 0,
         include: false,
@@ -163,6 +163,18 @@ fn parse_marked(
         size,
     })
 }
+
+/// At most how many members `text` has, for its list of them ([`Marks`]) made once, not grown
+/// by doubling: a member has a `:`. Held to [`MEMBERS_RESERVED`], so that a text of colons
+/// does not reserve eight bytes for each.
+fn members_at_most(text: &str) -> usize {
+    memchr::memchr_iter(b':', text.as_bytes())
+        .take(MEMBERS_RESERVED)
+        .count()
+}
+
+/// The most members [`members_at_most`] reserves for: more than nearly every config has.
+const MEMBERS_RESERVED: usize = 256;
 
 /// A config's parse: its tree and comments, the spans of its values that may not be shown,
 /// and of its members ([`Marks`]), and the tree's size.
@@ -206,14 +218,18 @@ impl json5::Build for Marks<'_> {
             json5::Scalar::String(s) => {
                 self.bytes += s.len();
                 let inner = inner_span(span);
-                let parts = crate::redact::hidden_parts(key, s);
-                // Offsets into the value hold in the file only when it has no escapes.
-                let raw = self.text.get(inner.start()..inner.end());
-                if raw == Some(s.as_str()) {
-                    self.hidden.extend(parts.into_iter().map(|(start, end)| {
-                        json5::Span::new(inner.start() + start, inner.start() + end)
-                    }));
-                } else if !parts.is_empty() {
+                // Offsets into the value hold in the file only when it has no escapes; with
+                // escapes, any part hidden hides the whole string.
+                let as_written = self.text.get(inner.start()..inner.end()) == Some(s.as_str());
+                let hidden = &mut self.hidden;
+                let mut escaped_part = false;
+                crate::redact::each_hidden_part(key, s, |start, end| match as_written {
+                    true => {
+                        hidden.push(json5::Span::new(inner.start() + start, inner.start() + end))
+                    }
+                    false => escaped_part = true,
+                });
+                if escaped_part {
                     self.hidden.push(inner);
                 }
             }
@@ -272,14 +288,12 @@ fn parsed_into(
             if doc.plain_json {
                 sources.set_plain_json(file);
             }
-            let comments = doc.comments.iter().map(|c| (c.span, c.text.as_str()));
-            let suppressions = crate::source::directive::from_comments(
-                &sources.file(file).text,
-                comments,
-                &members,
-            );
+            // The text the comments were parsed from: `text` kept, or the map's own one.
+            let text = &sources.file(file).text;
+            let comments = doc.comments.iter().map(|c| (c.span, c.text(text)));
+            let suppressions = crate::source::directive::from_comments(text, comments, &members);
             sources.set_suppressions(file, suppressions);
-            Ok((doc.root, doc.comments))
+            Ok(doc.root)
         }
         Err(err) => {
             // Nothing parsed: keys and punctuation are shown as far as a scan can tell them,
@@ -346,7 +360,6 @@ pub fn parse_cached(
     let text_len = text.len();
     // The source map keeps the first text of a path: this one, unless it had the path already.
     let ((file, text_kept), result, size) = parse_config_added(sources, path, text, included_from);
-    let result = result.map(|(node, _)| node);
     let (size, has_include) = size.unwrap_or(((0, 0), false));
     let parsed = cache::ParsedFile {
         result,

@@ -245,14 +245,26 @@ fn has_token_like_word(value: &str) -> bool {
 /// the value is known to be safe, the userinfo, path, query and fragment of a URL under a URL
 /// key, and otherwise the whole value.
 pub fn hidden_parts(key: Option<&str>, value: &str) -> Vec<(usize, usize)> {
+    let mut parts = Vec::new();
+    each_hidden_part(key, value, |start, end| parts.push((start, end)));
+    parts
+}
+
+/// [`hidden_parts`], each given to `hide` in order: no list is made for a value shown or
+/// hidden whole (nearly every value of a config or `.env` file).
+pub fn each_hidden_part(key: Option<&str>, value: &str, mut hide: impl FnMut(usize, usize)) {
     if value.is_empty() || is_env_reference(value) {
-        return Vec::new();
+        return;
     }
     match key.and_then(kind_of_key) {
-        Some(Kind::Url) => url_hidden_parts(value),
-        Some(kind) if fits(kind, value) => Vec::new(),
-        Some(kind) if value.contains("${") && fits(kind, &with_defaults(value)) => Vec::new(),
-        _ => vec![(0, value.len())],
+        Some(Kind::Url) => {
+            for (start, end) in url_hidden_parts(value) {
+                hide(start, end);
+            }
+        }
+        Some(kind) if fits(kind, value) => {}
+        Some(kind) if value.contains("${") && fits(kind, &with_defaults(value)) => {}
+        _ => hide(0, value.len()),
     }
 }
 

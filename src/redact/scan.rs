@@ -8,7 +8,7 @@
 //! an unknown flag) is left out, so it is masked. Scanners only look at text: they never
 //! decide what the file means, and a line they misread is masked, never shown.
 
-use super::{fits, hidden_parts, is_env_reference, Kind};
+use super::{each_hidden_part, fits, hidden_parts, is_env_reference, Kind};
 use crate::load::json5::Span;
 
 mod powershell;
@@ -21,12 +21,12 @@ fn span(start: usize, end: usize) -> Span {
 /// Pushes the shown parts of `value` (at `base` in the file) as a value under `key`.
 fn push_value(out: &mut Vec<Span>, key: Option<&str>, value: &str, base: usize) {
     let mut at = 0;
-    for (start, end) in hidden_parts(key, value) {
+    each_hidden_part(key, value, |start, end| {
         if start > at {
             out.push(span(base + at, base + start));
         }
         at = at.max(end);
-    }
+    });
     if at < value.len() {
         out.push(span(base + at, base + value.len()));
     }

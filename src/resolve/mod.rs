@@ -26,7 +26,8 @@ use crate::load::read::{read_text_lossy, ReadError, CONFIG_LIMIT, SMALL_FILE_LIM
 use crate::load::tree::{file_start, Node};
 use crate::load::{dotenv, not_utf8, parse_cached, unreadable, Problem, ProblemKind};
 use crate::paths::{join, same_path};
-use crate::source::{Loc, SourceMap};
+use crate::source::{Loc, SourceMap, Span};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// The config as OpenClaw would see it, with the environment it was resolved in.
@@ -606,10 +607,19 @@ fn read_dotenv(
     filtered: bool,
 ) -> bool {
     match cache.dotenv(path) {
-        Some(read) => apply_dotenv(read, path, written, env, sources, problems, filtered),
+        Some(read) => apply_dotenv(read, None, path, written, env, sources, problems, filtered),
         None => {
-            let (read, text_kept) = read_dotenv_file(path, sources);
-            let moved = apply_dotenv(&read, path, written, env, sources, problems, filtered);
+            let (mut read, text_kept) = read_dotenv_file(path, sources);
+            // Entries the cache is not to keep are moved into `env`, not copied.
+            let owned = match &mut read {
+                DotenvFile::Read { entries, .. } if !cache.keeps_dotenv_entries(text_kept) => {
+                    entries.take()
+                }
+                _ => None,
+            };
+            let moved = apply_dotenv(
+                &read, owned, path, written, env, sources, problems, filtered,
+            );
             cache.keep_dotenv(path, read, text_kept);
             moved
         }
@@ -617,9 +627,12 @@ fn read_dotenv(
 }
 
 /// Sets what a `.env` file read sets that is still unset; true when that is one of the
-/// variables [`Places`] reads.
+/// variables [`Places`] reads. `owned`: its entries, taken out of `read`, whose values are
+/// moved into `env`.
+#[allow(clippy::too_many_arguments)]
 fn apply_dotenv(
     read: &DotenvFile,
+    owned: Option<Vec<dotenv::Entry>>,
     path: &Path,
     written: Option<crate::paths::WrittenHome>,
     env: &mut Env,
@@ -641,28 +654,34 @@ fn apply_dotenv(
     };
     problems.extend(bad_byte.map(|offset| not_utf8(sources, path, offset)));
     // Not kept by the cache: parsed again from the text the source map keeps.
-    let reparsed;
-    let entries = match entries {
-        Some(entries) => entries,
-        None => {
-            reparsed = dotenv_entries(&sources.file(file).text);
-            &reparsed
-        }
+    let entries: Cow<[dotenv::Entry]> = match (owned, entries) {
+        (Some(owned), _) => Cow::Owned(owned),
+        (None, Some(entries)) => Cow::Borrowed(entries),
+        (None, None) => Cow::Owned(dotenv_entries(&sources.file(file).text)),
     };
     let mut moved = false;
-    for entry in entries {
-        if filtered && dotenv::blocked_in_workspace_dotenv(&entry.key) {
-            continue;
+    let mut set = |key: &str, span: Span, value: Cow<str>| {
+        if filtered && dotenv::blocked_in_workspace_dotenv(key) {
+            return;
         }
-        let origin = EnvOrigin::DotEnv(Loc {
-            file,
-            span: entry.span,
-        });
+        let origin = EnvOrigin::DotEnv(Loc { file, span });
         // A `.env` beside a supervised gateway's config was written on the same machine.
         let value = written
-            .and_then(|w| w.map(&entry.value))
-            .unwrap_or_else(|| entry.value.clone());
-        moved |= env.set_default(&entry.key, value, origin) && Places::VARS.contains(&&*entry.key);
+            .and_then(|w| w.map(&value))
+            .unwrap_or_else(|| value.into_owned());
+        moved |= env.set_default(key, value, origin) && Places::VARS.contains(&key);
+    };
+    match entries {
+        Cow::Borrowed(entries) => {
+            for entry in entries {
+                set(&entry.key, entry.span, Cow::Borrowed(&entry.value));
+            }
+        }
+        Cow::Owned(entries) => {
+            for entry in entries {
+                set(&entry.key, entry.span, Cow::Owned(entry.value));
+            }
+        }
     }
     moved
 }
@@ -684,7 +703,7 @@ fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> (DotenvFile, bool) 
     let parsed = dotenv::parse(&text);
     let shown = crate::redact::scan::env_lines(&text);
     let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();
-    let comments = parsed.comments.iter().map(|c| (c.span, c.text.as_str()));
+    let comments = parsed.comments.iter().map(|c| (c.span, c.text(&text)));
     let suppressions = crate::source::directive::from_comments(&text, comments, &items);
     let entries = Some(parsed.into_effective());
     let (file, text_kept) = sources.add_kept(path, text, None);

@@ -472,7 +472,7 @@ impl Gateway {
             );
         }
         let mut root = match crate::load::parse_config(sources, &config_path.value, text, None) {
-            Ok((root, _comments)) => Some(root),
+            Ok(root) => Some(root),
             Err(problem) => {
                 problems.push(problem);
                 None
