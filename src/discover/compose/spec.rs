@@ -168,46 +168,14 @@ pub fn parse_volume(raw: &str) -> Result<VolumeSpec, String> {
     if raw.is_empty() {
         return Err("empty volume entry".to_string());
     }
-    let mut fields: Vec<String> = Vec::new();
-    let mut buffer = String::new();
-    let mut in_var = 0usize;
-    let chars: Vec<char> = raw.chars().collect();
-    for (i, &c) in chars.iter().chain(std::iter::once(&'\0')).enumerate() {
-        let end = i == chars.len();
-        if !end && c == '$' && chars.get(i + 1) == Some(&'{') {
-            in_var += 1;
-            buffer.push(c);
-            continue;
-        }
-        if !end && c == '}' && in_var > 0 {
-            in_var -= 1;
-            buffer.push(c);
-            continue;
-        }
-        let drive = c == ':'
-            && buffer.chars().count() == 1
-            && buffer.chars().next().is_some_and(char::is_alphabetic);
-        if drive {
-            buffer.push(c);
-        } else if end || (c == ':' && in_var == 0) {
-            if buffer.is_empty() {
-                return Err(format!("empty section between colons in volume {raw:?}"));
-            }
-            if fields.len() == 3 {
-                return Err(format!("too many ':' in volume {raw:?}"));
-            }
-            fields.push(std::mem::take(&mut buffer));
-        } else {
-            buffer.push(c);
-        }
-    }
-    if chars.len() <= 2 {
-        fields = vec![raw.to_string()];
+    let mut fields = volume_fields(raw)?;
+    if raw.chars().nth(2).is_none() {
+        fields = vec![raw];
     }
     let (source, target, mode) = match fields.as_slice() {
-        [t] => ("", t.as_str(), ""),
-        [s, t] => (s.as_str(), t.as_str(), ""),
-        [s, t, m] => (s.as_str(), t.as_str(), m.as_str()),
+        [t] => ("", *t, ""),
+        [s, t] => (*s, *t, ""),
+        [s, t, m] => (*s, *t, *m),
         _ => return Err(format!("too many ':' in volume {raw:?}")),
     };
     if !target.starts_with('/') {
@@ -234,9 +202,142 @@ pub fn parse_volume(raw: &str) -> Result<VolumeSpec, String> {
     })
 }
 
+/// `raw` (trimmed, not empty) split at each `:` outside `${…}`, a Windows drive's `:` kept in
+/// its field ([`parse_volume`]). Read by bytes: `$`, braces and `:` are ASCII, and no byte of
+/// a longer character is one of them; each field is a slice of `raw`.
+fn volume_fields(raw: &str) -> Result<Vec<&str>, String> {
+    let bytes = raw.as_bytes();
+    let mut fields = Vec::with_capacity(3);
+    let mut start = 0;
+    let mut in_var = 0usize;
+    for i in 0..=bytes.len() {
+        let closes_field = match bytes.get(i) {
+            Some(b'$') if bytes.get(i + 1) == Some(&b'{') => {
+                in_var += 1;
+                false
+            }
+            Some(b'}') if in_var > 0 => {
+                in_var -= 1;
+                false
+            }
+            Some(b':') => in_var == 0 && !is_drive_letter(&raw[start..i]),
+            Some(_) => false,
+            None => true,
+        };
+        if !closes_field {
+            continue;
+        }
+        let field = &raw[start..i];
+        if field.is_empty() {
+            return Err(format!("empty section between colons in volume {raw:?}"));
+        }
+        if fields.len() == 3 {
+            return Err(format!("too many ':' in volume {raw:?}"));
+        }
+        fields.push(field);
+        start = i + 1;
+    }
+    Ok(fields)
+}
+
+/// One letter: a `:` after it is a Windows drive's (`C:`).
+fn is_drive_letter(field: &str) -> bool {
+    let mut chars = field.chars();
+    chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`parse_volume`] as it was written before it read bytes (each character pushed into a
+    /// field of its own, over a `Vec<char>`): what it must still give.
+    fn parse_volume_by_chars(raw: &str) -> Result<VolumeSpec, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("empty volume entry".to_string());
+        }
+        let mut fields: Vec<String> = Vec::new();
+        let mut buffer = String::new();
+        let mut in_var = 0usize;
+        let chars: Vec<char> = raw.chars().collect();
+        for (i, &c) in chars.iter().chain(std::iter::once(&'\0')).enumerate() {
+            let end = i == chars.len();
+            if !end && c == '$' && chars.get(i + 1) == Some(&'{') {
+                in_var += 1;
+                buffer.push(c);
+                continue;
+            }
+            if !end && c == '}' && in_var > 0 {
+                in_var -= 1;
+                buffer.push(c);
+                continue;
+            }
+            let drive = c == ':'
+                && buffer.chars().count() == 1
+                && buffer.chars().next().is_some_and(char::is_alphabetic);
+            if drive {
+                buffer.push(c);
+            } else if end || (c == ':' && in_var == 0) {
+                if buffer.is_empty() {
+                    return Err(format!("empty section between colons in volume {raw:?}"));
+                }
+                if fields.len() == 3 {
+                    return Err(format!("too many ':' in volume {raw:?}"));
+                }
+                fields.push(std::mem::take(&mut buffer));
+            } else {
+                buffer.push(c);
+            }
+        }
+        if chars.len() <= 2 {
+            fields = vec![raw.to_string()];
+        }
+        let (source, target, mode) = match fields.as_slice() {
+            [t] => ("", t.as_str(), ""),
+            [s, t] => (s.as_str(), t.as_str(), ""),
+            [s, t, m] => (s.as_str(), t.as_str(), m.as_str()),
+            _ => return Err(format!("too many ':' in volume {raw:?}")),
+        };
+        if !target.starts_with('/') {
+            return Err(format!(
+                "volume target {target:?} is not an absolute container path"
+            ));
+        }
+        let kind = if source.is_empty() {
+            VolumeKind::Anonymous
+        } else if is_path_source(source) {
+            VolumeKind::Bind
+        } else {
+            VolumeKind::Volume
+        };
+        let read_only = mode.split(',').any(|m| m == "ro");
+        Ok(VolumeSpec {
+            kind,
+            source: source.to_string(),
+            target: target
+                .trim_end_matches('/')
+                .to_string()
+                .max("/".to_string()),
+            read_only,
+        })
+    }
+
+    #[test]
+    fn volumes_read_by_bytes_give_what_the_char_reading_gave() {
+        const PIECES: [&str; 16] = [
+            ":", "/", "${", "}", "$", "{", "a", "C", "\u{e9}", "ro", ",", "/x", "..", " ", "~",
+            "\0",
+        ];
+        let mut rng = crate::xorshift::Rng(0x5eed_0fb7_e51d_ea01);
+        for _ in 0..50_000 {
+            let len = rng.below(9);
+            let raw: String = (0..len)
+                .map(|_| PIECES[rng.below(PIECES.len() as u64) as usize])
+                .collect();
+            assert_eq!(parse_volume(&raw), parse_volume_by_chars(&raw), "{raw:?}");
+        }
+    }
 
     fn p(raw: &str) -> PortSpec {
         parse_port(raw).unwrap_or_else(|e| panic!("{raw}: {e}"))
