@@ -302,15 +302,21 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
         let Some(walked) = crate::paths::on_host(dir).map(std::borrow::Cow::into_owned) else {
             continue;
         };
+        // Walked where it is named (no link to follow): each path it visits is named so, as
+        // it would be joined again under `dir`.
+        let named_so = walked.as_os_str() == dir.as_os_str();
         let mut visit = |path: &Path, is_dir: bool| {
             if budget == 0 {
                 return ControlFlow::Break(path.to_path_buf());
             }
             budget -= 1;
             if is_dir {
-                let at = match path.strip_prefix(&walked) {
-                    Ok(rest) if !rest.as_os_str().is_empty() => dir.join(rest),
-                    _ => dir.clone(),
+                let at: std::borrow::Cow<Path> = match named_so {
+                    true => path.into(),
+                    false => match path.strip_prefix(&walked) {
+                        Ok(rest) if !rest.as_os_str().is_empty() => dir.join(rest).into(),
+                        _ => dir.into(),
+                    },
                 };
                 if let Some(file) = project_file(&at) {
                     if seen.insert(file.clone()) {
