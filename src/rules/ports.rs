@@ -7,7 +7,7 @@ use crate::ports::layout::{
 };
 use crate::ports::map::{close_bases, At, PortIndex};
 
-use super::group::{both_or_all, distinct, names, party, party_loc, write_party, write_whence};
+use super::group::{both_or_all, distinct, names, party, party_loc, write_whence};
 use super::RuleContext;
 use crate::diagnostic::{shared_name, text, Finding, Label, Name, Note, Text, Wording, Words};
 use crate::invocation::Formula;
@@ -129,8 +129,10 @@ impl<'a> Gateways<'a> {
                 Label {
                     loc: party_loc(instance, origin),
                     message: Text::written_shared(|out| {
-                        let what = format_args!("gateway port {}", instance.port.value);
-                        write_party(out, instance, what, origin)
+                        out.words(&instance.name)
+                            .words(": gateway port ")
+                            .number(instance.port.value);
+                        write_whence(out, origin)
                     }),
                     instance: Some(self.name(i)),
                 }
@@ -147,7 +149,7 @@ impl<'a> Gateways<'a> {
                 loc: party_loc(instance, &listener.origin),
                 message: Text::written(|out| {
                     out.words(&instance.name).words(": ");
-                    write_described(out, listener)?;
+                    write_described(out, listener);
                     out.words(" ").number(listener.port);
                     write_whence(out, &listener.origin)
                 }),
@@ -160,21 +162,14 @@ impl<'a> Gateways<'a> {
     }
 }
 
-/// A listener, `CDP port (browser profile "work")`: [`Listener::describe`], written
-/// without a string of its own.
-struct Described<'a>(&'a Listener);
-
-impl std::fmt::Display for Described<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write_described(f, self.0)
-    }
-}
-
-fn write_described(out: &mut impl std::fmt::Write, listener: &Listener) -> std::fmt::Result {
-    out.write_str(listener.kind.describe())?;
-    match &listener.detail {
-        Some(detail) => write!(out, " ({detail})"),
-        None => Ok(()),
+/// A listener, `CDP port (browser profile "work")`: [`Listener::describe`], written word by
+/// word without a string of its own (CL102 and CL103 say it for thousands of findings).
+fn write_described(out: &mut String, listener: &Listener) {
+    out.words(listener.kind.describe());
+    if let Some(detail) = &listener.detail {
+        out.words(" (");
+        detail.write_words(out);
+        out.words(")");
     }
 }
 
@@ -275,10 +270,20 @@ fn listener_collision(
 ) -> Finding {
     let finding = Finding::new(
         &catalog::LISTENER_COLLISION,
-        text!(
-            "port {port} is bound by more than one gateway: {}",
-            Bound(instances, parties)
-        ),
+        // port {port} is bound by more than one gateway: {a}'s {listener}, {b}'s {listener}
+        Text::written(|out| {
+            out.words("port ")
+                .number(port)
+                .words(" is bound by more than one gateway: ");
+            for (n, (i, listener)) in parties.iter().enumerate() {
+                if n > 0 {
+                    out.words(", ");
+                }
+                out.words(&instances[*i].name).words("'s ");
+                write_described(out, listener);
+            }
+            Ok(())
+        }),
     );
     let all = |kind: ListenerKind| parties.iter().all(|(_, l)| l.kind == kind);
     let help: Text = if all(ListenerKind::TelegramWebhook) {
@@ -294,30 +299,19 @@ fn listener_collision(
         )
         .into()
     } else if let Some((i, l)) = parties.iter().find(|(_, l)| is_pinned(l)) {
-        text!(
-            "change the {} that \"{}\" pins, or move the other gateway's base port",
-            Described(l),
-            instances[*i].name
-        )
+        // change the {listener} that "{gateway}" pins, or move the other gateway's base port
+        Text::written(|out| {
+            out.words("change the ");
+            write_described(out, l);
+            out.words(" that \"")
+                .words(&instances[*i].name)
+                .words("\" pins, or move the other gateway's base port");
+            Ok(())
+        })
     } else {
         KEEP_CLEAR_OF_LISTENERS.as_str().into()
     };
     finding.help(help)
-}
-
-/// CL102's list of who binds the port: `ops's browser control port, rescue's gateway port`.
-struct Bound<'a>(&'a [Instance], &'a [(usize, &'a Listener)]);
-
-impl std::fmt::Display for Bound<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (n, (i, listener)) in self.1.iter().enumerate() {
-            if n > 0 {
-                f.write_str(", ")?;
-            }
-            write!(f, "{}'s {}", self.0[*i].name, Described(listener))?;
-        }
-        Ok(())
-    }
 }
 
 /// CL103: other gateways listen inside this gateway's CDP allocation range. New browser
@@ -504,7 +498,7 @@ fn intrusion(
     // "{intruder}"'s {listener} {port} lies inside "{owner}"'s CDP port range {start}..{end}
     let message = Text::written(|out| {
         out.words("\"").words(&intruder.name).words("\"'s ");
-        write_described(out, listener)?;
+        write_described(out, listener);
         out.words(" ")
             .number(listener.port)
             .words(" lies inside \"")
@@ -527,12 +521,16 @@ fn intrusion(
         }))
         .help(
             if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
-                text!(
-                    "move \"{}\"'s pinned {} into its own CDP range {}",
-                    intruder.name,
-                    Described(listener),
-                    own_range_text(intruder)
-                )
+                // move "{intruder}"'s pinned {listener} into its own CDP range {range}
+                Text::written(|out| {
+                    out.words("move \"")
+                        .words(&intruder.name)
+                        .words("\"'s pinned ");
+                    write_described(out, listener);
+                    out.words(" into its own CDP range ")
+                        .words(&own_range_text(intruder));
+                    Ok(())
+                })
             } else {
                 Text::Static(KEEP_OUT_OF_CDP_RANGES.as_str())
             },
