@@ -15,28 +15,30 @@ use std::sync::Arc;
 /// Where a resolved value came from.
 ///
 /// 24 bytes: an origin is in every [`Sourced`] value of every gateway, so every variant
-/// larger than a file location or a reason is boxed (inline, the environment and argument
-/// variants made every origin 64 bytes).
+/// larger than a file location or a reason is behind a pointer (inline, the environment and
+/// argument variants made every origin 64 bytes). Shared (`Arc`), not boxed: origins are
+/// cloned into listeners, agents, findings and fixes, and a boxed one was a fresh allocation
+/// (and copy of its strings) at every clone.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Origin {
     /// A value written in a config file (through any include chain).
     Config(Loc),
     /// An environment variable, and who set it.
-    Env(Box<EnvSet>),
+    Env(Arc<EnvSet>),
     /// A config string with `${VAR}` substituted into it.
-    Substituted(Box<Substitution>),
+    Substituted(Arc<Substitution>),
     /// A command-line argument of the gateway process (from a unit's `ExecStart`, a manifest,
     /// or what clawlint was told).
-    Cli(Box<CliArg>),
+    Cli(Arc<CliArg>),
     /// OpenClaw's built-in default, with a short reason (most are fixed words, not copied).
     Default(Cow<'static, str>),
     /// Computed from another value, e.g. `gateway port + 2`.
-    Derived(Box<Derivation>),
+    Derived(Arc<Derivation>),
     /// A fact the layout shows outside any config, env or argument: the `version` of an
     /// installed OpenClaw's `package.json`, an image tag, a versioned install path.
-    Layout(Box<LayoutFact>),
+    Layout(Arc<LayoutFact>),
     /// A container path that is this host path through a mount (the `volumes:` entry).
-    Mounted(Box<Mount>),
+    Mounted(Arc<Mount>),
 }
 
 /// [`Origin::Env`]: the variable, and who set it.
@@ -200,7 +202,7 @@ impl Origin {
 
     /// [`Origin::Env`]: `var`, set by `set_by`.
     pub fn env(var: impl Into<Cow<'static, str>>, set_by: EnvOrigin) -> Origin {
-        Origin::Env(Box::new(EnvSet {
+        Origin::Env(Arc::new(EnvSet {
             var: var.into(),
             set_by,
         }))
@@ -208,7 +210,7 @@ impl Origin {
 
     /// [`Origin::Cli`]: the argument `arg`, written at `loc` when a file shows it.
     pub fn cli(arg: impl Into<String>, loc: Option<Loc>) -> Origin {
-        Origin::Cli(Box::new(CliArg {
+        Origin::Cli(Arc::new(CliArg {
             arg: arg.into(),
             loc,
         }))
@@ -216,7 +218,7 @@ impl Origin {
 
     /// [`Origin::Layout`]: `what` the layout shows, at `loc`.
     pub fn layout(what: impl Into<String>, loc: Option<Loc>) -> Origin {
-        Origin::Layout(Box::new(LayoutFact {
+        Origin::Layout(Arc::new(LayoutFact {
             what: what.into(),
             loc,
         }))
@@ -224,7 +226,7 @@ impl Origin {
 
     /// [`Origin::Mounted`]: a host value (from `base`) seen at `container_path` through `mount`.
     pub fn mounted(base: Origin, container_path: PathBuf, mount: Loc) -> Origin {
-        Origin::Mounted(Box::new(Mount {
+        Origin::Mounted(Arc::new(Mount {
             base,
             container_path,
             mount,
@@ -233,7 +235,7 @@ impl Origin {
 
     /// [`Origin::Substituted`]: `${var}` written at `loc`, `var` set by `set_by`.
     pub fn substituted(loc: Loc, var: String, set_by: EnvOrigin) -> Origin {
-        Origin::Substituted(Box::new(Substitution { loc, var, set_by }))
+        Origin::Substituted(Arc::new(Substitution { loc, var, set_by }))
     }
 
     pub fn derived(&self, formula: impl Into<Formula>) -> Origin {
@@ -242,7 +244,7 @@ impl Origin {
 
     /// [`Origin::derived`] from a base that several values share.
     pub fn derived_from(base: &Arc<Origin>, formula: impl Into<Formula>) -> Origin {
-        Origin::Derived(Box::new(Derivation {
+        Origin::Derived(Arc::new(Derivation {
             base: Arc::clone(base),
             formula: formula.into(),
         }))
