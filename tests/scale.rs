@@ -392,7 +392,9 @@ impl Traced {
         }
         let log = dir.path().join("strace.log");
         let out = std::process::Command::new("strace")
-            .args(["-f", "-qq", "-e", "trace=openat,open", "-o"])
+            // `-y`: each descriptor with its file's path, so that an open relative to a
+            // directory (`openat(3</home>, ".openclaw-t/.env")`) says what it opened.
+            .args(["-f", "-qq", "-y", "-e", "trace=openat,open", "-o"])
             .arg(&log)
             .arg(env!("CARGO_BIN_EXE_clawlint"))
             .args(["check", "--format", "json", "--no-config", "--home"])
@@ -408,13 +410,12 @@ impl Traced {
         })
     }
 
-    /// How many times the run opened `path` (and found it).
+    /// How many times the run opened `path` (and found it): the opens whose descriptor is
+    /// that file's (strace names it by its real path, however the open spelt it).
     fn opens(&self, path: &Path) -> usize {
-        let quoted = format!("\"{}\"", path.display());
-        self.log
-            .lines()
-            .filter(|l| l.contains(&quoted) && !l.contains("ENOENT"))
-            .count()
+        let real = std::fs::canonicalize(path).unwrap();
+        let opened = format!("<{}>", real.display());
+        self.log.lines().filter(|l| l.ends_with(&opened)).count()
     }
 
     /// The gateways of the report's first `code` finding.

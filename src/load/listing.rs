@@ -139,6 +139,8 @@ enum Dir {
 struct Listings {
     /// The roots of the layout, as given and resolved: the directories listing starts from.
     roots: Vec<PathBuf>,
+    /// The roots opened, that the layout's directories and listed files are opened from.
+    opened_roots: OpenedRoots,
     dirs: FastMap<Box<OsStr>, Dir>,
     /// Entries that may still be kept (see [`MAX_KEPT`]).
     left: usize,
@@ -146,8 +148,10 @@ struct Listings {
 
 /// Starts a run's listings below `roots` (dropping any earlier run's).
 pub(super) fn start(roots: Vec<PathBuf>) {
+    let opened_roots = OpenedRoots::open_all(&roots);
     *LISTINGS.lock().unwrap_or_else(|e| e.into_inner()) = Some(Listings {
         roots,
+        opened_roots,
         dirs: FastMap::default(),
         left: MAX_KEPT,
     });
@@ -329,7 +333,7 @@ impl Listings {
 
     /// Lists `dir` within what is left of the entries kept.
     fn read(&mut self, dir: &Path) -> Dir {
-        match read(dir, self.left.min(MAX_ENTRIES)) {
+        match read(dir, self.left.min(MAX_ENTRIES), &self.opened_roots) {
             Ok(Some(listing)) => {
                 self.left -= listing.entries.len();
                 Dir::Listed(listing)
@@ -342,8 +346,8 @@ impl Listings {
 }
 
 /// The entries of `dir`, or `None` when it has more than `most`.
-fn read(dir: &Path, most: usize) -> std::io::Result<Option<Listing>> {
-    let Some(mut entries) = read_entries(dir, most)? else {
+fn read(dir: &Path, most: usize, roots: &OpenedRoots) -> std::io::Result<Option<Listing>> {
+    let Some(mut entries) = read_entries(dir, most, roots)? else {
         return Ok(None);
     };
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -369,11 +373,11 @@ type Named = Vec<(Box<OsStr>, Entry)>;
 /// already says it is a directory; 10,000 system calls at 10,000 gateways), and without a
 /// copy of each name before the one kept.
 #[cfg(target_os = "linux")]
-fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Named>> {
-    use rustix::fs::{FileType, Mode, OFlags, RawDir};
+fn read_entries(dir: &Path, most: usize, roots: &OpenedRoots) -> std::io::Result<Option<Named>> {
+    use rustix::fs::{FileType, OFlags, RawDir};
     use std::os::unix::ffi::OsStrExt;
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NONBLOCK;
-    let fd = rustix::fs::open(dir, flags, Mode::empty())?;
+    let fd = roots.open(dir, flags)?;
     // As large as glibc's `opendir` buffer: the home of 10,000 gateways in ten calls.
     let mut buffer: Vec<u8> = Vec::with_capacity(32 * 1024);
     let mut listing = RawDir::new(fd, buffer.spare_capacity_mut());
@@ -402,7 +406,7 @@ fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Named>> {
 
 /// [`read_entries`] elsewhere: through `std::fs::read_dir`.
 #[cfg(not(target_os = "linux"))]
-fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Named>> {
+fn read_entries(dir: &Path, most: usize, _: &OpenedRoots) -> std::io::Result<Option<Named>> {
     let mut entries = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
@@ -420,6 +424,81 @@ fn read_entries(dir: &Path, most: usize) -> std::io::Result<Option<Named>> {
         entries.push((entry.file_name().into_boxed_os_str(), kind));
     }
     Ok(Some(entries))
+}
+
+/// The roots of the layout, each opened once (`O_PATH`) when listing starts, so that a
+/// directory or file below one is opened relative to it (`openat`): the kernel then walks only
+/// the names below the root, where a whole path's open walks the root's own components again
+/// for every directory and file of every gateway (`/tmp/layouts/realistic-10000/home` is four
+/// of a gateway file's six). The same names are looked up in the same directory (opened from
+/// the same path, and the root's path is resolved the same way), with the same flags.
+#[cfg(target_os = "linux")]
+struct OpenedRoots(Vec<(PathBuf, rustix::fd::OwnedFd)>);
+
+/// Nothing is opened relative to a root off Linux.
+#[cfg(not(target_os = "linux"))]
+struct OpenedRoots;
+
+#[cfg(target_os = "linux")]
+impl OpenedRoots {
+    /// Each root that can be opened (one that cannot is never opened from).
+    fn open_all(roots: &[PathBuf]) -> OpenedRoots {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        OpenedRoots(
+            roots
+                .iter()
+                .filter_map(|root| {
+                    let fd = rustix::fs::open(root, flags, Mode::empty()).ok()?;
+                    Some((root.clone(), fd))
+                })
+                .collect(),
+        )
+    }
+
+    /// `path` opened with `flags`: relative to the root it is spelt under (the kernel walks
+    /// what follows the root from the root's directory, as it does in a walk of the whole
+    /// path, `..` included), else as a whole path.
+    fn open(&self, path: &Path, flags: rustix::fs::OFlags) -> std::io::Result<rustix::fd::OwnedFd> {
+        use rustix::fs::Mode;
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        // The root nearest the path (fewest names left to walk).
+        let below = self
+            .0
+            .iter()
+            .filter_map(|(root, fd)| {
+                let rest = bytes.strip_prefix(root.as_os_str().as_bytes())?;
+                let rest = rest.strip_prefix(b"/")?;
+                // Relative and not empty: `openat` would open an absolute path by itself, and
+                // an empty one not at all.
+                (rest.first().is_some_and(|b| *b != b'/')).then(|| (fd, OsStr::from_bytes(rest)))
+            })
+            .min_by_key(|(_, rest)| rest.len());
+        Ok(match below {
+            Some((root, rest)) => rustix::fs::openat(root, rest, flags, Mode::empty())?,
+            None => rustix::fs::open(path, flags, Mode::empty())?,
+        })
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+impl OpenedRoots {
+    fn open_all(_: &[PathBuf]) -> OpenedRoots {
+        OpenedRoots
+    }
+}
+
+/// The layout's file `path`, opened with `flags` (relative to the root it is spelt under while
+/// the layout is listed, see [`OpenedRoots`]).
+#[cfg(target_os = "linux")]
+pub(crate) fn open(path: &Path, flags: rustix::fs::OFlags) -> std::io::Result<std::fs::File> {
+    let guard = LISTINGS.lock().unwrap_or_else(|e| e.into_inner());
+    let fd = match guard.as_ref() {
+        Some(listings) => listings.opened_roots.open(path, flags)?,
+        None => rustix::fs::open(path, flags, rustix::fs::Mode::empty())?,
+    };
+    Ok(std::fs::File::from(fd))
 }
 
 /// The type of the entry `path`, from `lstat`.
@@ -499,7 +578,9 @@ mod tests {
             names.push(name);
         }
         std::os::unix::fs::symlink(".openclaw-d", dir.join("link")).unwrap();
-        let listing = read(&dir, MAX_ENTRIES).unwrap().expect("listed");
+        let listing = read(&dir, MAX_ENTRIES, &OpenedRoots::open_all(&[]))
+            .unwrap()
+            .expect("listed");
         assert!(listing.index.is_some());
         let searched = Listing {
             index: None,
@@ -516,6 +597,41 @@ mod tests {
         assert_eq!(at("link"), None, "a symlink");
         assert_eq!(at("absent"), Some(Listed::Missing));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A path below an opened root opens the file its whole path names, however it is spelt
+    /// (`..`, `//`); the root itself and a path outside it are opened whole.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_path_opened_from_its_root_is_the_file_its_whole_path_names() {
+        use rustix::fs::OFlags;
+        use std::io::Read;
+        let root = std::env::temp_dir().join(format!("clawlint-opened-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("a/b/f"), "in b").unwrap();
+        std::fs::write(root.join("a/f"), "in a").unwrap();
+        let outside = root.with_extension("outside");
+        std::fs::write(&outside, "outside").unwrap();
+        let roots = OpenedRoots::open_all(std::slice::from_ref(&root));
+        let text = |path: &Path, flags: OFlags| {
+            let mut text = String::new();
+            std::fs::File::from(roots.open(path, flags | OFlags::RDONLY).unwrap())
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        };
+        let spelt = |rest: &str| PathBuf::from(format!("{}/{rest}", root.display()));
+        for (rest, expected) in [("a/b/f", "in b"), ("a/b/../f", "in a"), ("a//b/f", "in b")] {
+            assert_eq!(text(&spelt(rest), OFlags::empty()), expected, "{rest}");
+        }
+        assert_eq!(text(&outside, OFlags::empty()), "outside");
+        assert!(roots
+            .open(&root, OFlags::RDONLY | OFlags::DIRECTORY)
+            .is_ok());
+        assert!(roots.open(&spelt("a/missing"), OFlags::RDONLY).is_err());
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::remove_file(&outside).unwrap();
     }
 
     /// Every answer a listing gives is what `lstat` says; a name that a case-insensitive

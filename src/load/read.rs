@@ -291,8 +291,17 @@ fn open_nonblocking(path: &Path) -> Result<fs::File, ReadError> {
 }
 
 /// Opens a file its directory's listing showed as a regular file: as [`open_nonblocking`],
-/// and never through a symlink (one there now was put in its place since the listing).
-#[cfg(unix)]
+/// and never through a symlink (one there now was put in its place since the listing);
+/// relative to the layout's root (see [`super::listing::open`]).
+#[cfg(target_os = "linux")]
+fn open_listed(path: &Path) -> std::io::Result<fs::File> {
+    use rustix::fs::OFlags;
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::NOFOLLOW;
+    super::listing::open(path, flags | OFlags::CLOEXEC)
+}
+
+/// [`open_listed`] elsewhere on Unix: by its whole path.
+#[cfg(all(unix, not(target_os = "linux")))]
 fn open_listed(path: &Path) -> std::io::Result<fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     fs::OpenOptions::new()
