@@ -423,10 +423,19 @@ fn compose_invocations(
     // With each: the project's directory and name, and whether the name is the directory's.
     let mut by_name: FastMap<String, (usize, PathBuf, String, bool)> = Default::default();
     let mut reported: FastSet<String> = Default::default();
+    let mut parsed = compose::ParsedFiles::default();
     for (files, mine, dot_env) in loads {
         let problems_before = problems.len();
-        let project =
-            compose::read_project(&files, &host, &mine, &stopped, dot_env, sources, problems);
+        let project = compose::read_project(
+            &files,
+            &host,
+            &mine,
+            &stopped,
+            dot_env,
+            &mut parsed,
+            sources,
+            problems,
+        );
         // A second load of the same files finds the same file problems: each is said once.
         let fresh: Vec<Problem> = problems.drain(problems_before..).collect();
         problems.extend(

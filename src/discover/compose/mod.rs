@@ -26,6 +26,7 @@ use interpolate::{interpolate, Interpolated};
 use runs::{ComposeRun, MAX_ENV_FILES};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// The names `docker compose` looks for, in its order of preference.
 pub const FILE_NAMES: [&str; 4] = [
@@ -737,13 +738,16 @@ pub struct Project {
 /// environment over theirs, its `-p`; every one that runs `up` enables profiles. Problems
 /// (syntax, a YAML bomb, a missing `env_file`, a variable nothing sets) are located and
 /// collected; nothing here panics or stops the scan. `dot_env`: the project's `.env` as
-/// [`dir_files`] read it (used when that is the `.env` compose reads).
+/// [`dir_files`] read it (used when that is the `.env` compose reads). `parsed`: the compose
+/// files this discovery parsed ([`ParsedFiles`]).
+#[allow(clippy::too_many_arguments)]
 pub fn read_project(
     given: &[PathBuf],
     host: &HostContext,
     runs: &[&ComposeRun],
     stopped: &[crate::container::StoppedFollow],
     dot_env: Option<DotEnvRead>,
+    parsed: &mut ParsedFiles,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Project {
@@ -775,9 +779,10 @@ pub fn read_project(
     let mut services: BTreeMap<String, ServiceSpec> = BTreeMap::new();
     let mut top_name: Option<String> = None;
     for path in &files {
-        let Some((id, root)) = load(path, sources, problems) else {
+        let Some((id, parsed)) = load(path, parsed, sources, problems) else {
             continue;
         };
+        let root = &parsed.root;
         if let Some(name) = root.get("name").and_then(|n| reader.string(id, n)) {
             top_name = Some(name);
         }
@@ -953,9 +958,10 @@ fn normalize_project_name(raw: &str) -> String {
 
 fn load(
     path: &Path,
+    parsed: &mut ParsedFiles,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-) -> Option<(FileId, Node)> {
+) -> Option<(FileId, Rc<Parsed>)> {
     let (text, bad) = match read_text_lossy(path, SMALL_FILE_LIMIT) {
         Ok(read) => read,
         Err(err) => {
@@ -963,16 +969,15 @@ fn load(
             return None;
         }
     };
-    let parsed = yaml::parse(&text);
+    let read = parsed.read(&text);
     let file = sources.add(path, text, None);
     if let Some(offset) = bad {
         problems.push(crate::load::not_utf8(sources, path, offset));
     }
-    match parsed {
-        Ok(root) => {
-            let shown = crate::redact::scan::compose_yaml(&sources.file(file).text, &root);
-            sources.show(file, shown);
-            Some((file, root))
+    match read {
+        Ok(read) => {
+            sources.show(file, read.shown.clone());
+            Some((file, read))
         }
         Err(err) => {
             // Nothing parsed: the file stays masked whole.
@@ -986,6 +991,48 @@ fn load(
             });
             None
         }
+    }
+}
+
+/// A compose file's tree, and what of its text the redaction shows.
+pub struct Parsed {
+    root: Node,
+    shown: Vec<Span>,
+}
+
+/// The compose files parsed in one discovery, the last few kept by their text: stacks made
+/// from one template (OpenClaw's docker-compose.yml copied into each, the settings in each
+/// stack's `.env`) hold the same text, parsed and scanned for redaction once. A few only: a
+/// host of distinct files keeps no more trees alive than that, and a file is compared with
+/// no more texts.
+#[derive(Default)]
+pub struct ParsedFiles {
+    kept: Vec<(String, Rc<Parsed>)>,
+    /// Where the next one is kept once all places are taken (the oldest).
+    next: usize,
+}
+
+/// How many parsed files [`ParsedFiles`] keeps.
+const KEPT_PARSES: usize = 8;
+
+impl ParsedFiles {
+    /// `text` parsed (or as parsed before) and its shown spans. A text that does not parse is
+    /// not kept: it is parsed again, to the same error.
+    fn read(&mut self, text: &str) -> Result<Rc<Parsed>, yaml::YamlError> {
+        if let Some((_, parsed)) = self.kept.iter().find(|(kept, _)| kept == text) {
+            return Ok(Rc::clone(parsed));
+        }
+        let root = yaml::parse(text)?;
+        let shown = crate::redact::scan::compose_yaml(text, &root);
+        let parsed = Rc::new(Parsed { root, shown });
+        let entry = (text.to_string(), Rc::clone(&parsed));
+        if self.kept.len() < KEPT_PARSES {
+            self.kept.push(entry);
+        } else {
+            self.kept[self.next] = entry;
+            self.next = (self.next + 1) % KEPT_PARSES;
+        }
+        Ok(parsed)
     }
 }
 
@@ -2023,6 +2070,32 @@ fn gateway_invocation(
 mod tests {
     use super::*;
 
+    /// A text read again is the tree parsed before (one parse and redaction scan for stacks
+    /// copied from one template); another text is parsed on its own; a text that does not parse
+    /// says so each time; only the last few texts are kept.
+    #[test]
+    fn parsed_files_parse_each_kept_text_once() {
+        let mut parsed = ParsedFiles::default();
+        let text = |i: usize| format!("services:\n  gw{i}:\n    image: openclaw # c\n");
+        let first = parsed.read(&text(0)).unwrap();
+        assert!(Rc::ptr_eq(&first, &parsed.read(&text(0)).unwrap()));
+        let other = parsed.read(&text(1)).unwrap();
+        assert!(!Rc::ptr_eq(&first, &other));
+        assert!(other.root.get("services").unwrap().get("gw1").is_some());
+        assert_eq!(
+            first.shown,
+            crate::redact::scan::compose_yaml(&text(0), &first.root)
+        );
+        assert!(parsed.read("a: [").is_err());
+        assert!(parsed.read("a: [").is_err());
+        for i in 2..=KEPT_PARSES {
+            parsed.read(&text(i)).unwrap();
+        }
+        assert!(!Rc::ptr_eq(&first, &parsed.read(&text(0)).unwrap()));
+        let last = parsed.read(&text(KEPT_PARSES)).unwrap();
+        assert!(Rc::ptr_eq(&last, &parsed.read(&text(KEPT_PARSES)).unwrap()));
+    }
+
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()
     }
@@ -2289,7 +2362,17 @@ mod tests {
         let files = vec![dir.join("compose.yaml")];
         let load = |r: &ComposeRun| {
             let (mut sources, mut problems) = (SourceMap::new(), Vec::new());
-            let mut p = read_project(&files, &host, &[r], &[], None, &mut sources, &mut problems);
+            let mut parsed = ParsedFiles::default();
+            let mut p = read_project(
+                &files,
+                &host,
+                &[r],
+                &[],
+                None,
+                &mut parsed,
+                &mut sources,
+                &mut problems,
+            );
             p.invocations.remove(0)
         };
         let unit = run_in("docker compose up -d", &dir, &[]);
