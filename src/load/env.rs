@@ -5,6 +5,7 @@ use super::tree::{EnvRefs, Member, Node, Value};
 use super::{Problem, ProblemKind};
 use crate::paths::FastMap as HashMap;
 use crate::source::Loc;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -91,21 +92,22 @@ impl Vars {
         }
     }
 
-    /// Sets `name` (a variable set already keeps its place, as in a map).
-    fn insert(&mut self, name: &str, var: EnvVar) {
+    /// Sets `name` (a variable set already keeps its place, as in a map); a name given owned
+    /// is kept, not copied.
+    fn insert(&mut self, name: Cow<str>, var: EnvVar) {
         match self {
-            Vars::Small(list) => match list.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+            Vars::Small(list) => match list.binary_search_by(|(k, _)| k.as_str().cmp(&name)) {
                 Ok(i) => list[i].1 = var,
-                Err(i) if list.len() < SMALL_VARS => list.insert(i, (name.to_string(), var)),
+                Err(i) if list.len() < SMALL_VARS => list.insert(i, (name.into_owned(), var)),
                 Err(_) => {
                     let mut map: BTreeMap<String, EnvVar> =
                         std::mem::take(list).into_iter().collect();
-                    map.insert(name.to_string(), var);
+                    map.insert(name.into_owned(), var);
                     *self = Vars::Large(map);
                 }
             },
             Vars::Large(map) => {
-                map.insert(name.to_string(), var);
+                map.insert(name.into_owned(), var);
             }
         }
     }
@@ -160,15 +162,21 @@ impl Env {
     }
 
     pub fn set(&mut self, name: &str, value: String, origin: EnvOrigin) {
-        self.vars.insert(name, EnvVar { value, origin });
+        self.vars
+            .insert(Cow::Borrowed(name), EnvVar { value, origin });
     }
 
     /// Sets only when unset: the rule of every `.env` file and of the config `env` block.
     pub fn set_default(&mut self, name: &str, value: String, origin: EnvOrigin) -> bool {
-        if self.get(name).is_some() {
+        self.set_default_named(Cow::Borrowed(name), value, origin)
+    }
+
+    /// [`Env::set_default`], with the name kept when given owned (a `.env` file's entry).
+    pub fn set_default_named(&mut self, name: Cow<str>, value: String, origin: EnvOrigin) -> bool {
+        if self.get(&name).is_some() {
             return false;
         }
-        self.set(name, value, origin);
+        self.vars.insert(name, EnvVar { value, origin });
         true
     }
 

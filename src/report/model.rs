@@ -730,7 +730,7 @@ impl<'s> ModelJson<'s> {
         w.key("credentials").array();
         for c in &inst.credentials {
             w.object().key("account").str(&c.account);
-            w.key("channel").str(&c.channel).key("kind").str(&c.kind);
+            w.key("channel").str(c.channel).key("kind").str(c.kind);
             w.key("secret");
             Self::secret(w, &c.secret);
             w.key("source");

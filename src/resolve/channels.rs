@@ -8,6 +8,7 @@ use crate::load::env::Env;
 use crate::load::tree::Node;
 use crate::redact::telegram_bot_id;
 use crate::source::SourceMap;
+use std::borrow::Cow;
 use std::path::Path;
 
 type Hint = fn(&str) -> Option<String>;
@@ -172,9 +173,12 @@ fn channel_credentials(
                 .or_else(|| env_secret(field, id, default_account, ctx));
             if let Some((secret, origin)) = found {
                 out.push(Credential {
-                    channel: channel.id.to_string(),
-                    account: id.to_string(),
-                    kind: field.kind.to_string(),
+                    channel: channel.id,
+                    account: match id {
+                        "default" => Cow::Borrowed("default"),
+                        id => Cow::Owned(id.to_string()),
+                    },
+                    kind: field.kind,
                     secret,
                     origin,
                 });
@@ -217,9 +221,9 @@ fn env_secret(
 /// `gateway.auth.token`/`password`, else `OPENCLAW_GATEWAY_TOKEN`/`PASSWORD`.
 fn gateway_auth(ctx: &SecretContext) -> Vec<Credential> {
     let mut out = Vec::new();
-    for (key, var) in [
-        ("token", "OPENCLAW_GATEWAY_TOKEN"),
-        ("password", "OPENCLAW_GATEWAY_PASSWORD"),
+    for (key, var, kind) in [
+        ("token", "OPENCLAW_GATEWAY_TOKEN", "auth token"),
+        ("password", "OPENCLAW_GATEWAY_PASSWORD", "auth password"),
     ] {
         let from_config = ctx
             .config
@@ -232,9 +236,9 @@ fn gateway_auth(ctx: &SecretContext) -> Vec<Credential> {
         });
         if let Some((secret, origin)) = found {
             out.push(Credential {
-                channel: "gateway".to_string(),
-                account: "auth".to_string(),
-                kind: format!("auth {key}"),
+                channel: "gateway",
+                account: Cow::Borrowed("auth"),
+                kind,
                 secret,
                 origin,
             });

@@ -660,8 +660,8 @@ fn apply_dotenv(
         (None, None) => Cow::Owned(dotenv_entries(&sources.file(file).text)),
     };
     let mut moved = false;
-    let mut set = |key: &str, span: Span, value: Cow<str>| {
-        if filtered && dotenv::blocked_in_workspace_dotenv(key) {
+    let mut set = |key: Cow<str>, span: Span, value: Cow<str>| {
+        if filtered && dotenv::blocked_in_workspace_dotenv(&key) {
             return;
         }
         let origin = EnvOrigin::DotEnv(Loc { file, span });
@@ -669,17 +669,22 @@ fn apply_dotenv(
         let value = written
             .and_then(|w| w.map(&value))
             .unwrap_or_else(|| value.into_owned());
-        moved |= env.set_default(key, value, origin) && Places::VARS.contains(&key);
+        let a_place = Places::VARS.contains(&&*key);
+        moved |= env.set_default_named(key, value, origin) && a_place;
     };
     match entries {
         Cow::Borrowed(entries) => {
             for entry in entries {
-                set(&entry.key, entry.span, Cow::Borrowed(&entry.value));
+                set(
+                    Cow::Borrowed(&entry.key),
+                    entry.span,
+                    Cow::Borrowed(&entry.value),
+                );
             }
         }
         Cow::Owned(entries) => {
             for entry in entries {
-                set(&entry.key, entry.span, Cow::Owned(entry.value));
+                set(Cow::Owned(entry.key), entry.span, Cow::Owned(entry.value));
             }
         }
     }

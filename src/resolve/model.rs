@@ -4,6 +4,7 @@ use crate::load::env::Env;
 use crate::load::Problem;
 pub use crate::redact::SecretIdentity;
 use crate::source::Loc;
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 // What discover produces is part of every instance; rules and reporters name it from here.
@@ -277,11 +278,13 @@ impl std::fmt::Display for BrowserError {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credential {
-    /// `telegram`, `discord`, `slack`, `gateway`.
-    pub channel: String,
-    pub account: String,
+    /// `telegram`, `discord`, `slack`, `gateway`: one of clawlint's own words, not copied
+    /// for every gateway.
+    pub channel: &'static str,
+    /// The account's id; `default` and the gateway's `auth` not copied.
+    pub account: Cow<'static, str>,
     /// `bot token`, `app token`, `auth token`, ...
-    pub kind: String,
+    pub kind: &'static str,
     pub secret: SecretIdentity,
     pub origin: Origin,
 }
@@ -289,7 +292,7 @@ pub struct Credential {
 impl Credential {
     /// `telegram bot token`, `gateway auth token`.
     pub fn name(&self) -> String {
-        match self.channel.as_str() {
+        match self.channel {
             "gateway" => format!("gateway {}", self.kind),
             channel if self.account == "default" => format!("{channel} {}", self.kind),
             channel => format!("{channel} account \"{}\" {}", self.account, self.kind),

@@ -38,11 +38,9 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
                 inst.credentials
                     .iter()
                     .filter_map(move |c| match &c.secret {
-                        SecretIdentity::Known { fingerprint, .. } => Some((
-                            (c.channel.as_str(), c.kind.as_str(), fingerprint.as_str()),
-                            i,
-                            c,
-                        )),
+                        SecretIdentity::Known { fingerprint, .. } => {
+                            Some(((c.channel, c.kind, fingerprint.as_str()), i, c))
+                        }
                         SecretIdentity::Unresolved { .. } => None,
                     })
             }),
