@@ -16,29 +16,31 @@ use std::sync::Arc;
 ///
 /// 24 bytes: an origin is in every [`Sourced`] value of every gateway, so every variant
 /// larger than a file location or a reason is behind a pointer (inline, the environment and
-/// argument variants made every origin 64 bytes). Shared (`Arc`), not boxed: origins are
-/// cloned into listeners, agents, findings and fixes, and a boxed one was a fresh allocation
-/// (and copy of its strings) at every clone.
+/// argument variants made every origin 64 bytes). A derivation is shared (`Arc`): derived
+/// origins are cloned into listeners, agents, findings and fixes, and a boxed one was a fresh
+/// allocation at every clone. The others stay boxed: most are never cloned, and an `Arc`'s
+/// counts made each of them larger (all shared, the instances of 10,000 gateways held 1 MiB
+/// more).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Origin {
     /// A value written in a config file (through any include chain).
     Config(Loc),
     /// An environment variable, and who set it.
-    Env(Arc<EnvSet>),
+    Env(Box<EnvSet>),
     /// A config string with `${VAR}` substituted into it.
-    Substituted(Arc<Substitution>),
+    Substituted(Box<Substitution>),
     /// A command-line argument of the gateway process (from a unit's `ExecStart`, a manifest,
     /// or what clawlint was told).
-    Cli(Arc<CliArg>),
+    Cli(Box<CliArg>),
     /// OpenClaw's built-in default, with a short reason (most are fixed words, not copied).
     Default(Cow<'static, str>),
     /// Computed from another value, e.g. `gateway port + 2`.
     Derived(Arc<Derivation>),
     /// A fact the layout shows outside any config, env or argument: the `version` of an
     /// installed OpenClaw's `package.json`, an image tag, a versioned install path.
-    Layout(Arc<LayoutFact>),
+    Layout(Box<LayoutFact>),
     /// A container path that is this host path through a mount (the `volumes:` entry).
-    Mounted(Arc<Mount>),
+    Mounted(Box<Mount>),
 }
 
 /// [`Origin::Env`]: the variable, and who set it.
@@ -202,7 +204,7 @@ impl Origin {
 
     /// [`Origin::Env`]: `var`, set by `set_by`.
     pub fn env(var: impl Into<Cow<'static, str>>, set_by: EnvOrigin) -> Origin {
-        Origin::Env(Arc::new(EnvSet {
+        Origin::Env(Box::new(EnvSet {
             var: var.into(),
             set_by,
         }))
@@ -210,7 +212,7 @@ impl Origin {
 
     /// [`Origin::Cli`]: the argument `arg`, written at `loc` when a file shows it.
     pub fn cli(arg: impl Into<String>, loc: Option<Loc>) -> Origin {
-        Origin::Cli(Arc::new(CliArg {
+        Origin::Cli(Box::new(CliArg {
             arg: arg.into(),
             loc,
         }))
@@ -218,7 +220,7 @@ impl Origin {
 
     /// [`Origin::Layout`]: `what` the layout shows, at `loc`.
     pub fn layout(what: impl Into<String>, loc: Option<Loc>) -> Origin {
-        Origin::Layout(Arc::new(LayoutFact {
+        Origin::Layout(Box::new(LayoutFact {
             what: what.into(),
             loc,
         }))
@@ -226,7 +228,7 @@ impl Origin {
 
     /// [`Origin::Mounted`]: a host value (from `base`) seen at `container_path` through `mount`.
     pub fn mounted(base: Origin, container_path: PathBuf, mount: Loc) -> Origin {
-        Origin::Mounted(Arc::new(Mount {
+        Origin::Mounted(Box::new(Mount {
             base,
             container_path,
             mount,
@@ -235,7 +237,7 @@ impl Origin {
 
     /// [`Origin::Substituted`]: `${var}` written at `loc`, `var` set by `set_by`.
     pub fn substituted(loc: Loc, var: String, set_by: EnvOrigin) -> Origin {
-        Origin::Substituted(Arc::new(Substitution { loc, var, set_by }))
+        Origin::Substituted(Box::new(Substitution { loc, var, set_by }))
     }
 
     pub fn derived(&self, formula: impl Into<Formula>) -> Origin {
