@@ -5,13 +5,13 @@
 //!
 //! Layouts: `realistic` (named profiles with JSON5 comments, `$include`d channel files, `.env`
 //! files with tokens, browser profiles and deliberate collisions), `mixed` (half native
-//! profiles, a quarter compose stacks, a quarter `openclaw fleet` cells), and the adversarial
-//! `one-port` (every gateway on one port) and `shared-include` (one 1 MiB file every gateway
-//! `$include`s); for fix planning, `stale-ignores` (one config with N stale suppressions: N
-//! CL903 fixes in one file; N counts the suppressions) and `pairs` (gateways in pairs sharing
-//! a workspace, an agent dir and a sandbox container, each with a loopback CDP URL: thousands
-//! of small CL203/CL207/CL407/CL602 findings). These two are not in the default plan; name
-//! them (`-- stale-ignores 2000 8000 --keep DIR`).
+//! profiles, a quarter compose stacks, each file its own text, a quarter `openclaw fleet`
+//! cells), and the adversarial `one-port` (every gateway on one port) and `shared-include`
+//! (one 1 MiB file every gateway `$include`s); for fix planning, `stale-ignores` (one config
+//! with N stale suppressions: N CL903 fixes in one file; N counts the suppressions) and
+//! `pairs` (gateways in pairs sharing a workspace, an agent dir and a sandbox container, each
+//! with a loopback CDP URL: thousands of small CL203/CL207/CL407/CL602 findings). These two
+//! are not in the default plan; name them (`-- stale-ignores 2000 8000 --keep DIR`).
 //!
 //! The floor program is this bench binary run as its own process: `floor-read` lists the
 //! layout's directories and reads every file once; `floor-parse` also parses each file with

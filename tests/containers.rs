@@ -626,3 +626,46 @@ fn quadlet_unit_dirs_set_in_environment_d_are_read() {
     std::fs::remove_file(t.join(env_d)).unwrap();
     assert_eq!(containers(&t), []);
 }
+
+#[allow(dead_code)]
+#[path = "../benches/support/layout.rs"]
+mod bench_layout;
+
+/// The bench's `mixed` layout measures what a host of distinct stacks costs: no two of its
+/// compose files are the same text, and every stack, whatever its shape, is one gateway
+/// that publishes its own loopback port (with its config found through its mount).
+#[test]
+fn the_mixed_bench_layout_has_distinct_stacks_each_one_gateway() {
+    let t = TempDir::new("containers-mixed-bench");
+    let home = t.join("home");
+    bench_layout::write_mixed_layout(&home, 40).unwrap();
+    let mut texts = BTreeSet::new();
+    for stack in std::fs::read_dir(home.join("stacks")).unwrap() {
+        let text = std::fs::read_to_string(stack.unwrap().path().join("docker-compose.yml"));
+        assert!(
+            texts.insert(text.unwrap()),
+            "two stacks share a compose file"
+        );
+    }
+    assert_eq!(texts.len(), 10);
+    let published: BTreeSet<(String, u64)> = resolved_in(&home, &[])
+        .iter()
+        .filter(|g| g["container"]["engine"] == "compose")
+        .map(|g| {
+            assert_eq!(g["configExists"], true, "{}", g["name"]);
+            let ports = g["container"]["published"].as_array().unwrap();
+            assert_eq!(ports.len(), 1, "{}", g["name"]);
+            assert_eq!(ports[0]["hostAddress"], "127.0.0.1");
+            let name = g["name"].as_str().unwrap().to_string();
+            (name, ports[0]["hostPort"].as_u64().unwrap())
+        })
+        .collect();
+    let ports: BTreeSet<u64> = published.iter().map(|(_, port)| *port).collect();
+    assert_eq!(ports, (10_000..10_010).collect(), "{published:?}");
+    for shape in ["s0-openclaw-gateway-1", "tenant-1-gateway-1", "s2-gateway"] {
+        assert!(
+            published.iter().any(|(name, _)| name == shape),
+            "{published:?}"
+        );
+    }
+}

@@ -94,9 +94,10 @@ pub fn write_layout(home: &Path, n: usize) -> std::io::Result<()> {
 }
 
 /// A mixed host of `n` gateways: half native profiles (as [`write_layout`]), a quarter
-/// compose stacks (the official file, each publishing its own loopback port; every 50th
-/// publishes a native gateway's base port), and a quarter `openclaw fleet` cells in the
-/// default gateway's registry (every 97th cell shares a native gateway's bot).
+/// compose stacks (each publishing its own loopback port; every 50th publishes a native
+/// gateway's base port), and a quarter `openclaw fleet` cells in the default gateway's
+/// registry (every 97th cell shares a native gateway's bot). No two stacks' compose files
+/// are the same text, as on a real host: see [`compose_stack`].
 pub fn write_mixed_layout(home: &Path, n: usize) -> std::io::Result<()> {
     let stacks = n / 4;
     let cells = n / 4;
@@ -110,20 +111,18 @@ pub fn write_mixed_layout(home: &Path, n: usize) -> std::io::Result<()> {
     )?;
     for i in 0..stacks {
         let dir = home.join("stacks").join(format!("s{i}"));
-        std::fs::create_dir_all(dir.join("config"))?;
         let port = if i % 50 == 49 && natives > 0 {
             base_port(i % natives)
         } else {
             (10_000 + i) as u16
         };
-        let compose = "services:\n  openclaw-gateway:\n    image: ${OPENCLAW_IMAGE:-ghcr.io/openclaw/openclaw:latest}\n    environment:\n      HOME: /home/node\n      OPENCLAW_GATEWAY_TOKEN: ${OPENCLAW_GATEWAY_TOKEN}\n    volumes:\n      - ${OPENCLAW_CONFIG_DIR}:/home/node/.openclaw\n    ports:\n      - \"127.0.0.1:${OPENCLAW_GATEWAY_PORT:-18789}:18789\"\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n  openclaw-cli:\n    image: ${OPENCLAW_IMAGE:-ghcr.io/openclaw/openclaw:latest}\n    volumes:\n      - ${OPENCLAW_CONFIG_DIR}:/home/node/.openclaw\n    entrypoint: [\"node\", \"dist/index.js\"]\n";
-        std::fs::write(dir.join("docker-compose.yml"), compose)?;
+        let stack = compose_stack(i, port);
+        let config = dir.join(&stack.config_dir);
+        std::fs::create_dir_all(&config)?;
+        std::fs::write(dir.join("docker-compose.yml"), stack.compose)?;
+        std::fs::write(dir.join(".env"), stack.dot_env)?;
         std::fs::write(
-            dir.join(".env"),
-            format!("OPENCLAW_CONFIG_DIR=./config\nOPENCLAW_GATEWAY_PORT={port}\nOPENCLAW_GATEWAY_TOKEN=stack-{i:08}-secret\n"),
-        )?;
-        std::fs::write(
-            dir.join("config").join("openclaw.json"),
+            config.join("openclaw.json"),
             format!(
                 "{{ channels: {{ telegram: {{ botToken: \"{}\" }} }} }}\n",
                 token(100_000 + i)
@@ -161,6 +160,86 @@ pub fn write_mixed_layout(home: &Path, n: usize) -> std::io::Result<()> {
     }
     db.execute_batch("COMMIT;").map_err(std::io::Error::other)?;
     Ok(())
+}
+
+/// One generated compose stack: its compose file, its `.env`, and the directory (relative to
+/// the stack) mounted as the gateway's state dir.
+struct ComposeStack {
+    compose: String,
+    dot_env: String,
+    config_dir: String,
+}
+
+/// Stack `i`, publishing its gateway on loopback `port`. Three shapes a host's stacks take,
+/// each written for its tenant (as docker-setup.sh, a template or a hand edit leaves them),
+/// so no two files are the same text: the official file with its variables in `.env`; a
+/// templated file with the stack's `name:`, its port and mount written in; a hand-written one
+/// with an anchor, a `container_name`, an `env_file` and the long port and mount syntax. Each
+/// names its tenant, time zone and log level.
+fn compose_stack(i: usize, port: u16) -> ComposeStack {
+    const ZONES: [&str; 5] = [
+        "UTC",
+        "Europe/Berlin",
+        "America/New_York",
+        "Asia/Tokyo",
+        "Australia/Sydney",
+    ];
+    const LEVELS: [&str; 3] = ["info", "debug", "warn"];
+    let zone = ZONES[i % ZONES.len()];
+    let level = LEVELS[i % LEVELS.len()];
+    let secret = format!("stack-{i:08}-secret");
+    match i % 3 {
+        0 => ComposeStack {
+            compose: format!(
+                "# Tenant s{i}: the official OpenClaw docker-compose.yml, as docker-setup.sh left it.\n\
+                 services:\n  openclaw-gateway:\n    image: ${{OPENCLAW_IMAGE:-ghcr.io/openclaw/openclaw:latest}}\n\
+                 \x20   environment:\n      HOME: /home/node\n      TERM: xterm-256color\n      TZ: {zone}\n\
+                 \x20     OPENCLAW_LOG_LEVEL: {level}\n      OPENCLAW_GATEWAY_TOKEN: ${{OPENCLAW_GATEWAY_TOKEN}}\n\
+                 \x20   volumes:\n      - ${{OPENCLAW_CONFIG_DIR}}:/home/node/.openclaw\n\
+                 \x20   ports:\n      - \"127.0.0.1:${{OPENCLAW_GATEWAY_PORT:-18789}}:18789\"\n\
+                 \x20   init: true\n    restart: unless-stopped\n\
+                 \x20   command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n\
+                 \n  openclaw-cli:\n    image: ${{OPENCLAW_IMAGE:-ghcr.io/openclaw/openclaw:latest}}\n\
+                 \x20   environment:\n      HOME: /home/node\n      TZ: {zone}\n\
+                 \x20   volumes:\n      - ${{OPENCLAW_CONFIG_DIR}}:/home/node/.openclaw\n\
+                 \x20   stdin_open: true\n    tty: true\n    entrypoint: [\"node\", \"dist/index.js\"]\n"
+            ),
+            dot_env: format!(
+                "# Written by docker-setup.sh for s{i}.\nOPENCLAW_CONFIG_DIR=./config\n\
+                 OPENCLAW_GATEWAY_PORT={port}\nOPENCLAW_GATEWAY_TOKEN={secret}\n"
+            ),
+            config_dir: "config".to_string(),
+        },
+        1 => ComposeStack {
+            compose: format!(
+                "# Rendered from the tenant template for s{i} ({zone}).\n\
+                 name: tenant-{i}\n\
+                 services:\n  gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n\
+                 \x20   restart: unless-stopped\n\
+                 \x20   environment:\n      - HOME=/home/node\n      - TZ={zone}\n\
+                 \x20     - OPENCLAW_LOG_LEVEL={level}\n      - OPENCLAW_GATEWAY_TOKEN=${{GATEWAY_TOKEN}}\n\
+                 \x20   volumes:\n      - ./state-s{i}:/home/node/.openclaw\n\
+                 \x20   ports:\n      - \"127.0.0.1:{port}:18789\"\n\
+                 \x20   command: [\"node\", \"openclaw.mjs\", \"gateway\", \"--allow-unconfigured\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n"
+            ),
+            dot_env: format!("GATEWAY_TOKEN={secret}\n"),
+            config_dir: format!("state-s{i}"),
+        },
+        _ => ComposeStack {
+            compose: format!(
+                "# s{i}: written by hand for tenant {i}; the gateway's port is on loopback only.\n\
+                 x-openclaw: &openclaw\n  image: ghcr.io/openclaw/openclaw:latest\n  restart: unless-stopped\n  init: true\n\
+                 \nservices:\n  openclaw:\n    <<: *openclaw\n    container_name: s{i}-gateway\n\
+                 \x20   env_file:\n      - .env\n\
+                 \x20   environment:\n      TZ: {zone}\n      OPENCLAW_LOG_LEVEL: {level}\n\
+                 \x20   volumes:\n      - type: bind\n        source: ./data\n        target: /home/node/.openclaw\n\
+                 \x20   ports:\n      - target: 18789\n        published: \"{port}\"\n        host_ip: 127.0.0.1\n        protocol: tcp\n\
+                 \x20   command: [\"node\", \"openclaw.mjs\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n"
+            ),
+            dot_env: format!("OPENCLAW_GATEWAY_TOKEN={secret}\nTENANT=s{i}\n"),
+            config_dir: "data".to_string(),
+        },
+    }
 }
 
 /// Adversarial: `n` named profiles all on one base port (18789), each with a browser profile
