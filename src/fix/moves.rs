@@ -42,8 +42,12 @@ pub struct Planner<'a> {
     planned_at: Vec<Option<usize>>,
     /// Why each gateway asked for since the last move planned cannot move. Nothing a failed
     /// plan reads changes until a move is planned (the host's ports, the planned moves), and
-    /// on a crowded host most findings ask again for gateways that already could not move.
-    refused: HashMap<usize, Text>,
+    /// on a crowded host most findings ask again for gateways that already could not move:
+    /// kept by gateway, with the list of those refused to forget them at the next move.
+    refused: Vec<Option<Text>>,
+    refused_now: Vec<usize>,
+    /// The pool of the finding planned for, its lists kept from one finding to the next.
+    movers: Movers<'a>,
     /// Lists CL103's candidates are found with, kept from one finding to the next.
     cdp_scratch: [Vec<u16>; 3],
     /// The ports of each gateway asked for that move with its base port.
@@ -73,7 +77,9 @@ impl<'a> Planner<'a> {
             publishers: None,
             planned: Vec::new(),
             planned_at: vec![None; instances.len()],
-            refused: HashMap::default(),
+            refused: Vec::new(),
+            refused_now: Vec::new(),
+            movers: Movers::default(),
             cdp_scratch: Default::default(),
             moving_ports: MovingPorts::default(),
             shared_names: None,
@@ -182,7 +188,9 @@ impl<'a> Planner<'a> {
             }
         }
         candidates.retain(|&i| self.planned_at[i].is_none());
-        let mut movers = Movers::new(self.instances, &candidates);
+        // Taken out while plans are made (they need the planner), put back below.
+        let mut movers = std::mem::take(&mut self.movers);
+        movers.refill(self.instances, &candidates);
         let mut moves: Vec<Fix> = Vec::new();
         let mut refusals: Vec<Refusal> = Vec::new();
         while moves.len() < to_move {
@@ -209,6 +217,7 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        self.movers = movers;
         match moves.len() {
             0 => match first_leaving {
                 Some(k) => Ok(self.planned[k].clone()),
@@ -242,14 +251,22 @@ impl<'a> Planner<'a> {
     /// The move of the gateway at `mover`, or why it cannot move (known already when it was
     /// refused since the last move planned).
     fn plan(&mut self, mover: usize, why: impl FnOnce() -> String) -> Result<Fix, Text> {
-        if let Some(refused) = self.refused.get(&mover) {
+        if self.refused.is_empty() {
+            self.refused = vec![None; self.instances.len()];
+        }
+        if let Some(refused) = &self.refused[mover] {
             return Err(refused.clone());
         }
         let planned = self.plan_anew(mover, why);
         match &planned {
-            Ok(_) => self.refused.clear(),
+            Ok(_) => {
+                for i in self.refused_now.drain(..) {
+                    self.refused[i] = None;
+                }
+            }
             Err(why) => {
-                self.refused.insert(mover, why.clone());
+                self.refused[mover] = Some(why.clone());
+                self.refused_now.push(mover);
             }
         }
         planned

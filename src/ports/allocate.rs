@@ -1093,6 +1093,7 @@ pub fn mover<'a>(instances: &'a [Instance], candidates: &[usize]) -> Option<(usi
 /// choice is always the last of its pool in one of them; one that leaves from the middle of
 /// the other is marked gone and skipped when it reaches that list's end. Each pool is a
 /// stretch of both lists, so a choice costs what it skips: the pool's sorting, in all.
+#[derive(Default)]
 pub struct Movers<'a> {
     /// Every candidate once, by (named, name, gateway).
     members: Vec<Member<'a>>,
@@ -1114,6 +1115,7 @@ struct Member<'a> {
 /// at 0, the named pool's where the unnamed pool's end), its stamped ones are
 /// `stamped[stamped_first..stamped_end]`, gone ones among them; `len` and `stamped_len` count
 /// those still in the pool.
+#[derive(Default)]
 struct Pool {
     end: usize,
     stamped_first: usize,
@@ -1124,24 +1126,32 @@ struct Pool {
 
 impl<'a> Movers<'a> {
     pub fn new(instances: &'a [Instance], candidates: &[usize]) -> Movers<'a> {
+        let mut movers = Movers::default();
+        movers.refill(instances, candidates);
+        movers
+    }
+
+    /// The pool of `candidates`, made in this one's lists: a planner asks for a pool for
+    /// every finding, and on a crowded host most pools are of two gateways.
+    pub fn refill(&mut self, instances: &'a [Instance], candidates: &[usize]) {
         work::add(candidates.len() as u64);
-        let mut members: Vec<Member<'a>> = candidates
-            .iter()
-            .map(|&i| Member {
-                name: instances[i].name.as_str(),
-                gateway: i,
-                stamp: stamp(&instances[i]),
-                named: is_named(&instances[i]),
-                gone: false,
-            })
-            .collect();
+        let Movers {
+            members, stamped, ..
+        } = self;
+        members.clear();
+        members.extend(candidates.iter().map(|&i| Member {
+            name: instances[i].name.as_str(),
+            gateway: i,
+            stamp: stamp(&instances[i]),
+            named: is_named(&instances[i]),
+            gone: false,
+        }));
         members.sort_unstable_by(|a, b| {
             (a.named, a.name, a.gateway).cmp(&(b.named, b.name, b.gateway))
         });
         members.dedup_by_key(|m| m.gateway);
-        let mut stamped: Vec<u32> = (0..members.len() as u32)
-            .filter(|&k| members[k as usize].stamp.is_some())
-            .collect();
+        stamped.clear();
+        stamped.extend((0..members.len() as u32).filter(|&k| members[k as usize].stamp.is_some()));
         stamped.sort_unstable_by_key(|&k| {
             let m = &members[k as usize];
             (m.named, m.stamp, m.gateway)
@@ -1155,19 +1165,14 @@ impl<'a> Movers<'a> {
             len: unnamed_len,
             stamped_len: unnamed_stamped,
         };
-        let named = Pool {
+        self.named = Pool {
             end: members.len(),
             stamped_first: unnamed_stamped,
             stamped_end: stamped.len(),
             len: members.len() - unnamed_len,
             stamped_len: stamped.len() - unnamed_stamped,
         };
-        Movers {
-            members,
-            stamped,
-            named,
-            unnamed,
-        }
+        self.unnamed = unnamed;
     }
 
     pub fn is_empty(&self) -> bool {
