@@ -14,6 +14,7 @@ pub mod listing;
 pub mod read;
 pub mod tree;
 pub mod yaml;
+mod yaml_lines;
 
 use crate::source::{FileId, Loc, SourceMap};
 use std::path::Path;

@@ -135,15 +135,22 @@ pub struct YamlError {
 /// Parses the first document of `text`. An empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
     let lines = LineIndex::new(text);
-    let mut parser = Parser::new_from_str(text);
     let mut builder = Builder {
         text,
-        lines: &lines,
         stack: Vec::new(),
         anchors: HashMap::new(),
         spent: Size::default(),
         root: None,
     };
+    // A file of the common shape is read line by line ([`super::yaml_lines`]): the same
+    // events at the same places, without the general parser's cost.
+    if let Some(events) = super::yaml_lines::events(text) {
+        for (event, at) in events {
+            builder.on(event, at)?;
+        }
+        return Ok(builder.into_root());
+    }
+    let mut parser = Parser::new_from_str(text);
     loop {
         let (event, mark) = parser.next_token().map_err(|e| YamlError {
             message: e.info().to_string(),
@@ -152,16 +159,13 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         match event {
             Event::StreamEnd | Event::DocumentEnd => break,
             Event::StreamStart | Event::DocumentStart | Event::Nothing => {}
-            other => builder.on(other, mark)?,
+            other => builder.on(other, lines.offset(text, mark))?,
         }
         if builder.root.is_some() && builder.stack.is_empty() {
             break;
         }
     }
-    Ok(builder.root.unwrap_or(Node {
-        value: Value::Null,
-        span: Span::new(0, 0),
-    }))
+    Ok(builder.into_root())
 }
 
 enum Frame {
@@ -180,7 +184,6 @@ enum Frame {
 
 struct Builder<'a> {
     text: &'a str,
-    lines: &'a LineIndex,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Rc<Node>, Size)>,
     spent: Size,
@@ -188,8 +191,16 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn on(&mut self, event: Event, mark: Marker) -> Result<(), YamlError> {
-        let at = self.lines.offset(self.text, mark);
+    /// The document's node (`Null` for an empty document).
+    fn into_root(self) -> Node {
+        self.root.unwrap_or(Node {
+            value: Value::Null,
+            span: Span::new(0, 0),
+        })
+    }
+
+    /// One event of the parser's, at byte `at` of the text.
+    fn on(&mut self, event: Event, at: usize) -> Result<(), YamlError> {
         match event {
             Event::Scalar(text, style, anchor, _tag) => {
                 let size = Size {
@@ -780,7 +791,6 @@ mod tests {
             }
             let mut builder = Builder {
                 text: "",
-                lines: &LineIndex::new(""),
                 stack: Vec::new(),
                 anchors: HashMap::new(),
                 spent: Size::default(),

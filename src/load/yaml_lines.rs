@@ -1,0 +1,651 @@
+//! The common shape of a compose file read line by line, without the general YAML parser:
+//! block mappings and sequences by indentation (a sequence item may open a mapping), plain
+//! and quoted one-line scalars, one-line flow sequences of scalars, anchors on nested blocks
+//! and plain scalars, aliases, comments. yaml-rust2 spends about 140 instructions a byte on
+//! such a file (its scanner looks at every character through a queue); this reads each
+//! byte a few times.
+//!
+//! It gives the events (and byte offsets) yaml-rust2's parser gives for the same text, or
+//! `None` at the first thing outside that shape (tabs, carriage returns, non-ASCII text,
+//! directives and document markers, block scalars, flow mappings, tags, escapes, multi-line
+//! scalars or flow sequences, indentless sequences, quoted keys, anything YAML calls an
+//! error): the caller then parses the text with yaml-rust2 from its start, so that what is
+//! read, and every error and its place, stay the general parser's. The tests hold both to
+//! the same events on every compose file of the fixtures and on generated and mutated texts.
+
+use yaml_rust2::parser::Event;
+use yaml_rust2::scanner::TScalarStyle;
+
+/// The events of `text` with each one's byte offset, as yaml-rust2 gives them between the
+/// document's start and its end, or `None` when `text` is not of the shape read here.
+pub(super) fn events(text: &str) -> Option<Vec<(Event, usize)>> {
+    let bytes = text.as_bytes();
+    if bytes
+        .iter()
+        .any(|&b| !(b == b'\n' || (b' '..=b'~').contains(&b)))
+    {
+        return None;
+    }
+    let mut reader = Reader {
+        text,
+        bytes,
+        lines: lines(bytes)?,
+        line: 0,
+        out: Vec::with_capacity(bytes.len() / 8),
+        anchors: Vec::new(),
+    };
+    reader.document()?;
+    Some(reader.out)
+}
+
+/// A line that holds more than blanks: where it starts, its indentation, where it ends
+/// (before its `\n`), and whether it is a comment alone.
+#[derive(Clone, Copy)]
+struct Line {
+    start: usize,
+    indent: usize,
+    end: usize,
+    comment: bool,
+}
+
+impl Line {
+    /// Where its first token is.
+    fn content(&self) -> usize {
+        self.start + self.indent
+    }
+}
+
+/// The text's lines that hold more than blanks; `None` for a directive or a document marker.
+fn lines(bytes: &[u8]) -> Option<Vec<Line>> {
+    let mut out = Vec::with_capacity(bytes.len() / 24);
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |n| start + n);
+        let indent = bytes[start..end].iter().take_while(|&&b| b == b' ').count();
+        if start + indent < end {
+            let body = &bytes[start + indent..end];
+            if indent == 0
+                && (body[0] == b'%' || body.starts_with(b"---") || body.starts_with(b"..."))
+            {
+                return None;
+            }
+            out.push(Line {
+                start,
+                indent,
+                end,
+                comment: body[0] == b'#',
+            });
+        }
+        start = end + 1;
+    }
+    Some(out)
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    lines: Vec<Line>,
+    /// The line being read: the first not read yet, once a line is done.
+    line: usize,
+    out: Vec<(Event, usize)>,
+    /// Anchors defined so far (name, id), the latest last; ids count from 1, as yaml-rust2's.
+    anchors: Vec<(&'a [u8], usize)>,
+}
+
+impl<'a> Reader<'a> {
+    fn document(&mut self) -> Option<()> {
+        self.skip_comments();
+        let first = *self.lines.get(self.line)?;
+        let at = first.content();
+        if self.is_entry(at, first.end) {
+            self.sequence(at, first.indent, 0)?;
+        } else {
+            self.mapping(at, first.indent, 0)?;
+        }
+        self.skip_comments();
+        (self.line == self.lines.len()).then_some(())
+    }
+
+    fn skip_comments(&mut self) {
+        while self.lines.get(self.line).is_some_and(|l| l.comment) {
+            self.line += 1;
+        }
+    }
+
+    /// The next line with a token, after the comments: `None` at the end of the text.
+    fn next_token_line(&mut self) -> Option<Line> {
+        self.skip_comments();
+        self.lines.get(self.line).copied()
+    }
+
+    /// Where the next token is (the text's end after the last): where yaml-rust2 puts the
+    /// end of every block that line closes, and an empty value before it.
+    fn next_token_at(&mut self) -> usize {
+        self.next_token_line()
+            .map_or(self.bytes.len(), |l| l.content())
+    }
+
+    /// `- ` (or a `-` that ends the line) at `at`.
+    fn is_entry(&self, at: usize, end: usize) -> bool {
+        self.bytes[at] == b'-' && (at + 1 == end || self.bytes[at + 1] == b' ')
+    }
+
+    /// A block mapping whose first key starts at `at`, in column `column`.
+    fn mapping(&mut self, at: usize, column: usize, anchor: usize) -> Option<()> {
+        let mut key_at = at;
+        let mut first = true;
+        loop {
+            let line = self.lines[self.line];
+            let colon = self.key(key_at, line.end)?;
+            if first {
+                self.out.push((Event::MappingStart(anchor, None), colon));
+                first = false;
+            }
+            self.scalar(key_at, colon, TScalarStyle::Plain, 0);
+            self.value(colon + 1, column)?;
+            match self.next_token_line() {
+                Some(next) if next.indent == column => {
+                    if self.is_entry(next.content(), next.end) {
+                        // An indentless sequence, or an error: the general parser's.
+                        return None;
+                    }
+                    key_at = next.content();
+                }
+                Some(next) if next.indent > column => return None,
+                _ => break,
+            }
+        }
+        let end = self.next_token_at();
+        self.out.push((Event::MappingEnd, end));
+        Some(())
+    }
+
+    /// A block sequence whose first `-` is at `at`, in column `column`.
+    fn sequence(&mut self, at: usize, column: usize, anchor: usize) -> Option<()> {
+        self.out.push((Event::SequenceStart(anchor, None), at));
+        let mut dash = at;
+        loop {
+            let line = self.lines[self.line];
+            let item = dash + 1 + self.blanks(dash + 1, line.end);
+            if item == line.end || self.is_entry(item, line.end) {
+                // An item on the lines below, or a sequence in the item: not read here.
+                return None;
+            }
+            if self.key(item, line.end).is_some() {
+                self.mapping(item, item - line.start, 0)?;
+            } else {
+                self.inline_value(item, column)?;
+            }
+            match self.next_token_line() {
+                Some(next) if next.indent == column => {
+                    if !self.is_entry(next.content(), next.end) {
+                        return None;
+                    }
+                    dash = next.content();
+                }
+                Some(next) if next.indent > column => return None,
+                _ => break,
+            }
+        }
+        let end = self.next_token_at();
+        self.out.push((Event::SequenceEnd, end));
+        Some(())
+    }
+
+    /// A plain key at `at` followed by `:` and a blank or the line's end: where the `:` is.
+    fn key(&self, at: usize, end: usize) -> Option<usize> {
+        let first = self.bytes[at];
+        if !(first.is_ascii_alphanumeric() || matches!(first, b'_' | b'<' | b'$')) {
+            return None;
+        }
+        let len = self.bytes[at..end]
+            .iter()
+            .take_while(|&&b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b'<' | b'$')
+            })
+            .count();
+        let colon = at + len;
+        let ends = colon + 1 == end || self.bytes.get(colon + 1) == Some(&b' ');
+        (colon < end && self.bytes[colon] == b':' && ends).then_some(colon)
+    }
+
+    /// The value after a key's `:` (at `from`): on its line, or a block on the lines below
+    /// indented deeper than `column` (the key's), or empty.
+    fn value(&mut self, from: usize, column: usize) -> Option<()> {
+        let line = self.lines[self.line];
+        let mut at = from + self.blanks(from, line.end);
+        let mut anchor = 0;
+        if at < line.end && self.bytes[at] == b'&' {
+            let name_end = at + 1 + self.name_len(at + 1, line.end);
+            if name_end == at + 1 || (name_end < line.end && self.bytes[name_end] != b' ') {
+                return None;
+            }
+            self.anchors
+                .push((&self.bytes[at + 1..name_end], self.anchors.len() + 1));
+            anchor = self.anchors.len();
+            at = name_end + self.blanks(name_end, line.end);
+        }
+        if at < line.end && self.bytes[at] != b'#' {
+            if anchor != 0 && !self.starts_plain(at) {
+                return None;
+            }
+            return self.inline_value_anchored(at, column, anchor);
+        }
+        self.line += 1;
+        match self.next_token_line() {
+            Some(next) if next.indent > column => {
+                let at = next.content();
+                if self.bytes[at] == b'[' && anchor == 0 {
+                    return self.inline_value(at, column);
+                }
+                match self.is_entry(at, next.end) {
+                    true => self.sequence(at, next.indent, anchor),
+                    false => self.mapping(at, next.indent, anchor),
+                }
+            }
+            _ if anchor != 0 => None,
+            _ => {
+                let end = self.next_token_at();
+                self.out.push((
+                    Event::Scalar(String::new(), TScalarStyle::Plain, 0, None),
+                    end,
+                ));
+                Some(())
+            }
+        }
+    }
+
+    fn inline_value(&mut self, at: usize, column: usize) -> Option<()> {
+        self.inline_value_anchored(at, column, 0)
+    }
+
+    /// A value that starts at `at` and ends on the line it ends on: a scalar, an alias or a
+    /// flow sequence (which may go on over lines deeper than `column`, the key's or the
+    /// item's). The next line must not be deeper than `column` (it would go on with the
+    /// value).
+    fn inline_value_anchored(&mut self, at: usize, column: usize, anchor: usize) -> Option<()> {
+        let end = self.line_end(at);
+        let after = match self.bytes[at] {
+            b'"' | b'\'' => self.quoted(at, end)?,
+            b'[' => self.flow_sequence(at, column)?,
+            b'*' => {
+                let name_end = at + 1 + self.name_len(at + 1, end);
+                let name = &self.bytes[at + 1..name_end];
+                let id = self.anchors.iter().rev().find(|(n, _)| *n == name)?.1;
+                self.out.push((Event::Alias(id), at));
+                name_end
+            }
+            _ => self.plain(at, end, anchor)?,
+        };
+        // Only blanks, or blanks and a comment, after the value on its last line.
+        while self.lines[self.line].end < after {
+            self.line += 1;
+        }
+        let end = self.lines[self.line].end;
+        let rest = after + self.blanks(after, end);
+        if rest < end && !(self.bytes[rest] == b'#' && rest > after) {
+            return None;
+        }
+        self.line += 1;
+        // A deeper line next would go on with the value (or be an error): the general
+        // parser's, comments included.
+        match self.lines.get(self.line) {
+            Some(next) if next.indent > column => None,
+            _ => Some(()),
+        }
+    }
+
+    /// Where the line that holds `at` ends.
+    fn line_end(&self, at: usize) -> usize {
+        self.bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.bytes.len(), |n| at + n)
+    }
+
+    /// Whether a plain scalar may start at `at` (the characters read here).
+    fn starts_plain(&self, at: usize) -> bool {
+        let b = self.bytes[at];
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'_' | b'.' | b'/' | b'$' | b'~' | b'(' | b'+' | b'=')
+    }
+
+    /// A plain scalar in a block, from `at` to the line's end or a comment: where it ends.
+    fn plain(&mut self, at: usize, end: usize, anchor: usize) -> Option<usize> {
+        if !self.starts_plain(at) {
+            return None;
+        }
+        let line = &self.bytes[at..end];
+        let mut len = line.len();
+        for (i, pair) in line.windows(2).enumerate() {
+            match pair {
+                [b' ', b'#'] => {
+                    len = i;
+                    break;
+                }
+                [b':', b' '] => return None,
+                _ => {}
+            }
+        }
+        let value = &line[..len];
+        let value = &value[..value.len() - value.iter().rev().take_while(|&&b| b == b' ').count()];
+        if value.ends_with(b":") {
+            return None;
+        }
+        self.scalar(at, at + value.len(), TScalarStyle::Plain, anchor);
+        Some(at + value.len())
+    }
+
+    /// A quoted scalar on one line without escapes: where it ends (after its closing quote).
+    fn quoted(&mut self, at: usize, end: usize) -> Option<usize> {
+        let quote = self.bytes[at];
+        let close = at + 1 + self.bytes[at + 1..end].iter().position(|&b| b == quote)?;
+        let inner = &self.bytes[at + 1..close];
+        let style = match quote {
+            b'"' if !inner.contains(&b'\\') => TScalarStyle::DoubleQuoted,
+            b'\'' if self.bytes.get(close + 1) != Some(&b'\'') => TScalarStyle::SingleQuoted,
+            _ => return None,
+        };
+        if self.bytes.get(close + 1) == Some(&b':') {
+            return None;
+        }
+        self.scalar(at + 1, close, style, 0);
+        // The event is at the opening quote.
+        if let Some((_, mark)) = self.out.last_mut() {
+            *mark = at;
+        }
+        Some(close + 1)
+    }
+
+    /// `[a, "b", 'c']`, on one line or over lines deeper than `column` (a trailing comma
+    /// allowed): where it ends (after its `]`). No comment inside, no plain scalar at a
+    /// line's end (it could go on on the next).
+    fn flow_sequence(&mut self, at: usize, column: usize) -> Option<usize> {
+        self.out.push((Event::SequenceStart(0, None), at));
+        let mut i = self.flow_blanks(at + 1, column)?;
+        loop {
+            let end = self.line_end(i);
+            if i >= end {
+                return None;
+            }
+            match self.bytes[i] {
+                b']' => {
+                    self.out.push((Event::SequenceEnd, i));
+                    return Some(i + 1);
+                }
+                // (One followed by `:` would be a key: `quoted` leaves it.)
+                b'"' | b'\'' => {
+                    i = self.quoted(i, end)?;
+                    i = self.flow_blanks(i, column)?;
+                }
+                _ if self.starts_plain(i) => {
+                    let len = self.bytes[i..end]
+                        .iter()
+                        .take_while(|&&b| {
+                            !matches!(b, b',' | b']' | b'[' | b'{' | b'}' | b'#' | b':' | b'?')
+                        })
+                        .count();
+                    let value = &self.bytes[i..i + len];
+                    let trimmed =
+                        value.len() - value.iter().rev().take_while(|&&b| b == b' ').count();
+                    self.scalar(i, i + trimmed, TScalarStyle::Plain, 0);
+                    i += len;
+                    if i == end {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+            match self.bytes.get(i) {
+                Some(b',') => i = self.flow_blanks(i + 1, column)?,
+                Some(b']') => {}
+                _ => return None,
+            }
+        }
+    }
+
+    /// Past the blanks and line ends from `at` inside a flow sequence: each line it goes on
+    /// to must be deeper than `column`.
+    fn flow_blanks(&self, mut at: usize, column: usize) -> Option<usize> {
+        loop {
+            at += self.blanks(at, self.bytes.len());
+            if self.bytes.get(at) != Some(&b'\n') {
+                return Some(at);
+            }
+            at += 1;
+            let indent = self.blanks(at, self.bytes.len());
+            if self.bytes.get(at + indent).is_some_and(|&b| b != b'\n') && indent <= column {
+                return None;
+            }
+        }
+    }
+
+    fn scalar(&mut self, from: usize, to: usize, style: TScalarStyle, anchor: usize) {
+        let text = self.text[from..to].to_owned();
+        self.out
+            .push((Event::Scalar(text, style, anchor, None), from));
+    }
+
+    /// How many blanks from `at` (before `end`).
+    fn blanks(&self, at: usize, end: usize) -> usize {
+        self.bytes[at.min(end)..end]
+            .iter()
+            .take_while(|&&b| b == b' ')
+            .count()
+    }
+
+    /// An anchor's or alias's name from `at`: its length.
+    fn name_len(&self, at: usize, end: usize) -> usize {
+        self.bytes[at.min(end)..end]
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yaml_rust2::parser::Parser;
+
+    /// yaml-rust2's events for `text` (ASCII: its index is the byte offset), as
+    /// [`super::super::yaml::parse`] takes them: from the document's start to its end.
+    fn general(text: &str) -> Result<Vec<(Event, usize)>, String> {
+        let mut parser = Parser::new_from_str(text);
+        let mut out = Vec::new();
+        loop {
+            let (event, mark) = parser.next_token().map_err(|e| e.info().to_string())?;
+            match event {
+                Event::StreamEnd | Event::DocumentEnd => return Ok(out),
+                Event::StreamStart | Event::DocumentStart | Event::Nothing => {}
+                other => out.push((other, mark.index())),
+            }
+        }
+    }
+
+    /// Whether `text` is read here; when it is, the events are yaml-rust2's.
+    fn agrees(text: &str) -> bool {
+        let Some(ours) = events(text) else {
+            return false;
+        };
+        assert_eq!(Ok(ours), general(text), "in {text:?}");
+        true
+    }
+
+    fn compose_files(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                compose_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    out.push(text);
+                }
+            }
+        }
+    }
+
+    /// Every YAML file of the fixtures: read here or left to yaml-rust2, never read
+    /// differently; most are read here.
+    #[test]
+    fn the_fixtures_compose_files_give_yaml_rust2s_events() {
+        let mut texts = Vec::new();
+        compose_files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+            &mut texts,
+        );
+        let read = texts.iter().filter(|t| agrees(t)).count();
+        assert!(texts.len() > 50, "{}", texts.len());
+        assert!(read * 2 > texts.len(), "{read} of {}", texts.len());
+    }
+
+    /// The shapes of a compose file, one piece of a line at a time.
+    fn compose_like(rng: &mut crate::xorshift::Rng) -> String {
+        const KEYS: [&str; 8] = [
+            "services",
+            "gw",
+            "image",
+            "ports",
+            "x-base",
+            "<<",
+            "environment",
+            "a.b/c-d",
+        ];
+        const VALUES: [&str; 28] = [
+            "[\n      \"node\",\n      'x' ,\n      y,\n    ]",
+            "\n    [\"a\", b,\n     \"c\"]",
+            "[a,\nb]",
+            "[\"a\"\n  , b]",
+            "v",
+            "18789",
+            "\"127.0.0.1:1:2\"",
+            "'a b'",
+            "${X:-y}",
+            "~",
+            "null",
+            "[\"node\", 'x', y]",
+            "[]",
+            "[ a , b ]",
+            "*base",
+            "&base",
+            "&base v",
+            "v # c",
+            "a:b",
+            "a: b",
+            "\"a\\\"b\"",
+            "'it''s'",
+            "[a,]",
+            "|",
+            "{a: 1}",
+            "- x",
+            "a #b",
+            "=x",
+        ];
+        let mut text = String::new();
+        let mut depth = 0usize;
+        for _ in 0..rng.below(14) + 1 {
+            depth = match rng.below(4) {
+                0 => depth.saturating_sub(1 + rng.below(2) as usize),
+                1 => depth + 1,
+                _ => depth,
+            }
+            .min(5);
+            let indent = "  ".repeat(depth);
+            let line = match rng.below(9) {
+                0 => format!("{indent}# {}", rng.pick(&KEYS)),
+                1 => String::new(),
+                2 | 3 => format!("{indent}- {}", rng.pick(&VALUES)),
+                4 => format!("{indent}- {}: {}", rng.pick(&KEYS), rng.pick(&VALUES)),
+                5 => format!("{indent}{}:", rng.pick(&KEYS)),
+                _ => format!("{indent}{}: {}", rng.pick(&KEYS), rng.pick(&VALUES)),
+            };
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    }
+
+    /// A well-formed compose-like block at `indent`: mappings, sequences, items that open a
+    /// mapping, flow sequences, anchors and aliases, comments and blank lines.
+    fn well_formed(rng: &mut crate::xorshift::Rng, out: &mut String, indent: usize, depth: usize) {
+        const SCALARS: [&str; 10] = [
+            "v",
+            "18789",
+            "\"127.0.0.1:1:2\"",
+            "'a b'",
+            "${X:-y}",
+            "~",
+            "a:b #c",
+            "[a, \"b\"]",
+            "[\n      \"node\",\n      x,\n    ]",
+            "*base",
+        ];
+        let pad = " ".repeat(indent);
+        let sequence = depth > 0 && rng.below(3) == 0;
+        for n in 0..rng.below(3) + 1 {
+            match rng.below(6) {
+                0 => out.push_str(&format!("{pad}# note {n}\n")),
+                1 => out.push('\n'),
+                _ => {}
+            }
+            let head = match sequence {
+                true => format!("{pad}- "),
+                false => format!("{pad}k{depth}{n}:"),
+            };
+            out.push_str(&head);
+            match rng.below(4) {
+                0 if depth < 4 && !sequence => {
+                    let anchor = if rng.below(3) == 0 { " &base" } else { "" };
+                    out.push_str(&format!("{anchor}\n"));
+                    let deeper = indent + 2 + 2 * rng.below(2) as usize;
+                    well_formed(rng, out, deeper, depth + 1);
+                }
+                1 if sequence => {
+                    out.push_str(&format!("k: {}\n", rng.pick(&SCALARS)));
+                    out.push_str(&format!("{pad}  j: {}\n", rng.pick(&SCALARS)));
+                }
+                _ => {
+                    let space = if sequence { "" } else { " " };
+                    out.push_str(&format!("{space}{}\n", rng.pick(&SCALARS)));
+                }
+            }
+        }
+    }
+
+    /// Generated compose-like texts, and the same with a byte changed, put in or taken out:
+    /// whatever is read here gives yaml-rust2's events; a fair share is read here.
+    #[test]
+    fn generated_and_mutated_texts_give_yaml_rust2s_events() {
+        const BYTES: [u8; 16] = *b" -:#\"'[],&*\n\tab.";
+        let mut rng = crate::xorshift::Rng(0x5eed_c0de_1234_abcd);
+        let mut read = 0;
+        for round in 0..30_000 {
+            let mut text = match round % 4 < 2 {
+                true => compose_like(&mut rng),
+                false => {
+                    let mut text = String::new();
+                    well_formed(&mut rng, &mut text, 0, 0);
+                    text
+                }
+            }
+            .into_bytes();
+            if round % 2 == 1 && !text.is_empty() {
+                let at = rng.below(text.len() as u64) as usize;
+                let byte = BYTES[rng.below(BYTES.len() as u64) as usize];
+                match rng.below(3) {
+                    0 => text[at] = byte,
+                    1 => text.insert(at, byte),
+                    _ => {
+                        text.remove(at);
+                    }
+                }
+            }
+            let text = String::from_utf8(text).unwrap();
+            read += usize::from(agrees(&text));
+        }
+        assert!(read > 8_000, "{read}");
+    }
+}
