@@ -11,16 +11,21 @@
 
 use super::compiled::{Compiled, Items, TypeSet};
 use super::schema::{SchemaTable, Sub};
+use super::shape::{Recording, Shape};
 use super::{Issue, IssueKind, Seg};
 use crate::load::tree::{Node, Value as Tv};
 use crate::paths::FastMap as HashMap;
 use crate::source::Loc;
 use serde_json::Value;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 pub struct Checker<'a> {
     pub table: &'a SchemaTable,
+    /// The leaf checks of the check in progress are being recorded ([`super::shape`]): set
+    /// outside the check of a scalar, so that only the outermost check of each is recorded.
+    recording: Cell<bool>,
+    leaf_checks: RefCell<Recording>,
 }
 
 /// Issues of one value, and whether one of them aborts.
@@ -170,6 +175,10 @@ pub struct CheckMemo {
     held: usize,
     /// Checks answered from the memo (tests assert that sharing is used).
     hits: usize,
+    /// The clean checks of each config shape seen, replayed on the next config of that shape.
+    plans: super::shape::Plans,
+    /// Checks answered by replaying a plan (tests assert that plans are used).
+    replayed: usize,
 }
 
 thread_local! {
@@ -190,16 +199,87 @@ impl CheckMemo {
         MEMO.with(|m| m.borrow().as_ref().map_or(0, |m| m.hits))
     }
 
+    /// How many whole checks a shape's plan answered so far on this thread.
+    pub fn replayed() -> usize {
+        MEMO.with(|m| m.borrow().as_ref().map_or(0, |m| m.replayed))
+    }
+
     fn installed() -> bool {
         MEMO.with(|m| m.borrow().is_some())
     }
 }
 
 impl<'a> Checker<'a> {
-    /// Checks `node`, at `path`, against `sub`: its issues are appended to `out`.
+    pub fn new(table: &'a SchemaTable) -> Self {
+        Checker {
+            table,
+            recording: Cell::new(false),
+            leaf_checks: RefCell::new(Recording::default()),
+        }
+    }
+
+    /// Checks `node`, at `path`, against `sub`: its issues are appended to `out`. Inside
+    /// [`CheckMemo::during`], a config of a shape checked clean before is answered by replaying
+    /// that check's leaf checks ([`super::shape`]).
     pub fn check(&self, sub: Sub, node: &Node, path: &[Seg], out: &mut Vec<Issue>) {
         let mut steps: Vec<Step> = path.iter().map(Step::of).collect();
+        let shape = CheckMemo::installed()
+            .then(|| Shape::of(sub, node))
+            .flatten();
+        let Some(shape) = shape else {
+            return self.check_at(sub, node, &mut steps, &mut Out::collect(out));
+        };
+        let plan = MEMO.with_borrow(|m| m.as_ref().and_then(|m| m.plans.get(&shape)));
+        if let Some(plan) = plan {
+            if plan.replays(&shape, |sub, leaf| self.passes(sub, leaf, &mut Vec::new())) {
+                MEMO.with_borrow_mut(|m| m.as_mut().map(|m| m.replayed += 1));
+                return;
+            }
+            // A value checks otherwise than the plan's: the whole config is checked.
+            return self.check_at(sub, node, &mut steps, &mut Out::collect(out));
+        }
+        let before = out.len();
+        self.leaf_checks.replace(Recording::default());
+        self.recording.set(true);
         self.check_at(sub, node, &mut steps, &mut Out::collect(out));
+        self.recording.set(false);
+        let recorded = self.leaf_checks.take();
+        if out.len() > before {
+            return;
+        }
+        if let Some(plan) = recorded.plan(&shape) {
+            MEMO.with_borrow_mut(|m| m.as_mut().map(|m| m.plans.keep(shape, plan)));
+        }
+    }
+
+    /// A check of a scalar while a check is recorded: its outcome is what a replay tests.
+    fn check_leaf_recorded<'n>(
+        &self,
+        sub: Sub,
+        leaf: &'n Node,
+        path: &mut Vec<Step<'n>>,
+        out: &mut Out,
+    ) {
+        self.recording.set(false);
+        let before = out.issues.as_deref().map(Vec::len);
+        // A scalar is never a shared container: `check_at` would check it afresh too.
+        self.check_fresh(sub, leaf, path, out);
+        let failed = match (before, out.issues.as_deref()) {
+            (Some(before), Some(issues)) => issues.len() > before,
+            // A probe that was not settled on entry (`check_at`).
+            _ => out.failed,
+        };
+        self.recording.set(true);
+        self.leaf_checks
+            .borrow_mut()
+            .leaf_checked(leaf, sub, !failed);
+    }
+
+    /// The recorded check did something a plan cannot replay.
+    fn unreplayable(&self) {
+        if self.recording.get() {
+            self.leaf_checks.borrow_mut().unreplayable = true;
+        }
     }
 
     /// Whether `node` checks against `sub` without any issue (a probe: none is made).
@@ -243,6 +323,9 @@ impl<'a> Checker<'a> {
         if out.settled() {
             return;
         }
+        if self.recording.get() && !matches!(node.value, Tv::Object(_) | Tv::Array(_)) {
+            return self.check_leaf_recorded(sub, node, path, out);
+        }
         let Some(shared) = Shared::of(node).filter(|_| CheckMemo::installed()) else {
             return self.check_fresh(sub, node, path, out);
         };
@@ -256,6 +339,8 @@ impl<'a> Checker<'a> {
             Some(issues)
         });
         if let Some(mut issues) = known {
+            // Its scalars were not checked: a plan would not check them either.
+            self.unreplayable();
             out.append(&mut issues);
             return;
         }
@@ -320,6 +405,11 @@ impl<'a> Checker<'a> {
                 });
                 return;
             }
+        }
+        if s.constant.is_some() || s.options.is_some() {
+            // A container compared with a value reads its values, which a shape leaves out.
+            // (While recording, a scalar is checked with the recording off.)
+            self.unreplayable();
         }
         if let Some(c) = &s.constant {
             if !equals(node, c) {

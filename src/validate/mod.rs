@@ -16,6 +16,7 @@ pub mod releases;
 pub mod repair;
 pub mod retired;
 pub mod schema;
+mod shape;
 mod spans;
 pub mod trimmed;
 
@@ -421,7 +422,7 @@ pub struct Phases {
 
 pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     let table = schema::table();
-    let checker = check::Checker { table };
+    let checker = check::Checker::new(table);
     let facts = ReleaseFacts::of(&checker, root_schema, release);
     let keyed_roster = facts.keyed_roster;
     let normalized = keyed_roster.then(|| extra::normalize(root)).flatten();

@@ -149,7 +149,7 @@ fn lands_valid(release: &str, p: &super::migrations::Planned, node: Option<&Node
     else {
         return true;
     };
-    let checker = super::check::Checker { table };
+    let checker = super::check::Checker::new(table);
     let segs: Vec<Seg> = to.split('.').map(|k| Seg::Key(k.to_string())).collect();
     let Some(sub) = checker.at_path(*root, &segs) else {
         return true;
