@@ -3,7 +3,7 @@
 //! Paths stay as clawlint built them from the user's arguments (possibly relative to the
 //! working directory), so output never shows absolute paths the user did not pass.
 
-use crate::load::listing::Listed;
+use crate::load::listing::{Directory, Listed};
 use hashbrown::HashTable;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -512,6 +512,9 @@ pub struct PathKeys {
     hasher: foldhash::fast::RandomState,
     /// The bytes of the path kept last, when nothing was kept after them (`start..bytes.len()`).
     last: Option<usize>,
+    /// The listing of each kept directory whose names were looked up, by its entry: taken
+    /// from the listings once, then asked for each name (see [`PathKeys::listed`]).
+    listings: FastMap<u32, Directory>,
 }
 
 /// A path kept, its key and whether it exists.
@@ -532,6 +535,21 @@ impl Entry {
         &bytes[self.start..self.start + self.len as usize]
     }
 }
+
+/// A path's key, whether it exists, and its entry.
+struct Canonical {
+    /// `None`: the path itself.
+    key: Option<PathBuf>,
+    exists: bool,
+    /// Its index in [`PathKeys::entries`]; [`NOT_KEPT`] for a path too long to keep.
+    entry: u32,
+}
+
+/// [`Canonical::entry`] of a path not kept.
+const NOT_KEPT: u32 = u32::MAX;
+
+/// A path's directory, by its entry in [`PathKeys::entries`] and as spelt, and its name in it.
+type InDir<'a> = (u32, &'a Path, &'a OsStr);
 
 /// [`Entry::key_len`] of a path that is its own key.
 const SAME_KEY: u32 = u32::MAX;
@@ -593,11 +611,16 @@ impl PathKeys {
 
     /// The entry of `path` (exactly that spelling), whose hash is `hash`.
     fn find(&self, hash: u64, path: &Path) -> Option<&Entry> {
+        Some(&self.entries[self.find_index(hash, path)? as usize])
+    }
+
+    /// [`PathKeys::find`]'s index in [`PathKeys::entries`].
+    fn find_index(&self, hash: u64, path: &Path) -> Option<u32> {
         let bytes = path.as_os_str().as_encoded_bytes();
         let index = self.table.find(hash, |&i| {
             self.entries[i as usize].path(&self.bytes) == bytes
         })?;
-        Some(&self.entries[*index as usize])
+        Some(*index)
     }
 
     /// The key stored for `path` (exactly that spelling), and whether it exists.
@@ -615,8 +638,9 @@ impl PathKeys {
         })
     }
 
-    /// Keeps `path` (not kept yet, of hash `hash`) with its key.
-    fn keep(&mut self, hash: u64, path: &Path, key: &Path, exists: bool) {
+    /// Keeps `path` (not kept yet, of hash `hash`) with its key; its entry ([`NOT_KEPT`] when
+    /// too long to keep).
+    fn keep(&mut self, hash: u64, path: &Path, key: &Path, exists: bool) -> u32 {
         let (path, key) = (
             path.as_os_str().as_encoded_bytes(),
             key.as_os_str().as_encoded_bytes(),
@@ -629,7 +653,7 @@ impl PathKeys {
             u32::try_from(path.len()),
             u32::try_from(if same { 0 } else { key.len() }),
         ) else {
-            return;
+            return NOT_KEPT;
         };
         let start = match self.last {
             Some(last) if path.starts_with(&self.bytes[last..]) => {
@@ -658,6 +682,7 @@ impl PathKeys {
         self.table.insert_unique(hash, index, |&i| {
             hasher.hash_one(entries[i as usize].path(bytes))
         });
+        index
     }
 
     /// [`PathKeys::keep`] unless `path` is kept already.
@@ -682,7 +707,8 @@ impl PathKeys {
             return;
         }
         if too_long(path) {
-            return self.keep(hash, path, &absolute(path), false);
+            self.keep(hash, path, &absolute(path), false);
+            return;
         }
         // Under a copied `--root`, keyed where its links lead within the root.
         match on_host(path) {
@@ -694,10 +720,12 @@ impl PathKeys {
                     self.canonical_new(hash, path);
                     return;
                 }
-                let (key, exists) = self.canonical(&at);
+                let Canonical { key, exists, .. } = self.canonical(&at);
                 self.keep_new(path, key.as_deref().unwrap_or(&at), exists);
             }
-            None => self.keep(hash, path, &absolute(path), false),
+            None => {
+                self.keep(hash, path, &absolute(path), false);
+            }
         }
     }
 
@@ -710,52 +738,80 @@ impl PathKeys {
         }
     }
 
-    /// The key of `path` (absolute and normal), and whether it exists: `None` for a path that
-    /// is its own key (no symlink on it, the usual case), so that no key is built for it.
-    fn canonical(&mut self, path: &Path) -> (Option<PathBuf>, bool) {
+    /// The key of `path` (absolute and normal), whether it exists, and its entry: the key is
+    /// `None` for a path that is its own key (no symlink on it, the usual case), so that no key
+    /// is built for it.
+    #[inline]
+    fn canonical(&mut self, path: &Path) -> Canonical {
         self.canonical_hashed(self.hash(path), path)
     }
 
     /// [`PathKeys::canonical`] of a path whose hash is `hash`.
-    fn canonical_hashed(&mut self, hash: u64, path: &Path) -> (Option<PathBuf>, bool) {
-        if let Some(entry) = self.find(hash, path) {
+    #[inline]
+    fn canonical_hashed(&mut self, hash: u64, path: &Path) -> Canonical {
+        if let Some(index) = self.find_index(hash, path) {
+            let entry = &self.entries[index as usize];
             let key = (entry.key_len != SAME_KEY).then(|| self.key_of(entry).to_path_buf());
-            return (key, entry.exists);
+            let exists = entry.exists;
+            return Canonical {
+                key,
+                exists,
+                entry: index,
+            };
         }
         self.canonical_new(hash, path)
     }
 
     /// [`PathKeys::canonical_hashed`] of a path not kept yet, which it keeps.
-    fn canonical_new(&mut self, hash: u64, path: &Path) -> (Option<PathBuf>, bool) {
+    fn canonical_new(&mut self, hash: u64, path: &Path) -> Canonical {
         // Each ancestor is looked up (and kept) in turn, one call deeper: bounded by the
         // length of a path that can exist.
         if too_long(path) {
-            self.keep(hash, path, path, false);
-            return (None, false);
+            let entry = self.keep(hash, path, path, false);
+            return Canonical {
+                key: None,
+                exists: false,
+                entry,
+            };
         }
-        let (key, exists) = match parent_and_name(path) {
+        // Spelt as its directory joined with a plain name, absolute (and not too long): what
+        // the listings would split it into when asked about it.
+        let absolute = path.as_os_str().as_encoded_bytes().first() == Some(&b'/');
+        let plain = split_at_last_slash(path).filter(|_| absolute);
+        let (key, exists) = match plain.or_else(|| parent_and_name(path)) {
             Some((parent, name)) => {
-                let (parent_key, parent_exists) = self.canonical(parent);
+                let of_parent = self.canonical(parent);
                 // A parent that is its own key: the path is too (it is normal).
-                let joined = parent_key.map(|key| key.join(name));
-                match parent_exists {
+                let joined = of_parent.key.map(|key| key.join(name));
+                let in_dir = match (&joined, plain) {
+                    (None, Some(_)) if of_parent.entry != NOT_KEPT => {
+                        Some((of_parent.entry, parent, name))
+                    }
+                    _ => None,
+                };
+                match of_parent.exists {
                     false => (joined, false),
-                    true => Self::look_up(path, joined),
+                    true => self.look_up(path, joined, in_dir),
                 }
             }
             None => (None, true),
         };
-        self.keep(hash, path, key.as_deref().unwrap_or(path), exists);
-        (key, exists)
+        let entry = self.keep(hash, path, key.as_deref().unwrap_or(path), exists);
+        Canonical { key, exists, entry }
     }
 
     /// The key of `path`, whose directory exists, and whether it exists: `joined` (its
     /// directory's key joined with its name; `None` when that is `path` itself) unless that is
-    /// a symlink.
-    fn look_up(path: &Path, joined: Option<PathBuf>) -> (Option<PathBuf>, bool) {
+    /// a symlink. `in_dir`: see [`PathKeys::listed`].
+    fn look_up(
+        &mut self,
+        path: &Path,
+        joined: Option<PathBuf>,
+        in_dir: Option<InDir>,
+    ) -> (Option<PathBuf>, bool) {
         let at = joined.as_deref().unwrap_or(path);
         // The directory's listing answers most lookups without a `stat`.
-        match crate::load::listing::listed(at) {
+        match self.listed(at, in_dir) {
             Some(Listed::Missing) => return (joined, false),
             Some(Listed::Plain(_)) => return (joined, true),
             None => {}
@@ -768,6 +824,31 @@ impl PathKeys {
             Ok(_) => (joined, true),
             Err(_) => (joined, false),
         }
+    }
+
+    /// What [`listing::listed`](crate::load::listing::listed) says of `at`. With `in_dir`
+    /// (`at` is spelt as that kept directory, its own key, joined with that plain name, as
+    /// nearly every path is), from the directory's listing, taken from the listings at its
+    /// first settled answer and kept: each later name in it is one look at its entries, not
+    /// the listings' lock, a split of the path and a hash of the directory's.
+    fn listed(&mut self, at: &Path, in_dir: Option<InDir>) -> Option<Listed> {
+        use crate::load::listing;
+        let Some((parent, dir, name)) = in_dir else {
+            return listing::listed(at);
+        };
+        if let Some(directory) = self.listings.get(&parent) {
+            return directory.answer(name);
+        }
+        let directory = listing::directory(dir)?;
+        let answer = directory.answer(name);
+        self.listings.insert(parent, directory);
+        answer
+    }
+
+    /// Drops the directories' listings kept while paths were looked up (the keys are all
+    /// computed: no more lookups are made).
+    pub fn done_looking(&mut self) {
+        self.listings = FastMap::default();
     }
 
     /// Test-only: `path` has the key `key`, as if a symlink on it led there.
@@ -1615,6 +1696,64 @@ pub(crate) mod tests {
         }
         assert_eq!(alone[0], alone[1], "through the link");
         assert_eq!(alone[6], canonical_key(&dir.join("real/sub/deeper")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Keys computed while the layout is listed (each directory's listing taken once and asked
+    /// for every name in it) are the keys, and say the existence, that the file system gives
+    /// without listings, whatever order the paths come in (a directory asked about once is
+    /// not listed: the file system answers; the next question lists it).
+    #[test]
+    fn keys_from_listings_are_the_file_systems() {
+        let dir = std::env::temp_dir().join(format!("clawlint-keys-listed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let gateway = dir.join(".openclaw-a");
+        std::fs::create_dir_all(gateway.join("agents/main/agent")).unwrap();
+        std::fs::create_dir_all(dir.join("elsewhere/sub")).unwrap();
+        std::fs::write(gateway.join("openclaw.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(dir.join("elsewhere"), gateway.join("workspace")).unwrap();
+        std::os::unix::fs::symlink("missing", gateway.join("dangling")).unwrap();
+        let paths: Vec<PathBuf> = [
+            ".openclaw-a",
+            ".openclaw-a/openclaw.json",
+            ".openclaw-a/.env",
+            ".openclaw-a/agents/main/agent",
+            ".openclaw-a/agents/main/sessions",
+            ".openclaw-a/agents/other/agent",
+            ".openclaw-a/workspace",
+            ".openclaw-a/workspace/sub",
+            ".openclaw-a/workspace/sub/x",
+            ".openclaw-a/dangling",
+            ".openclaw-a/dangling/x",
+            ".openclaw-a/OPENCLAW.json",
+            ".openclaw-a/agents/../openclaw.json",
+            ".openclaw-a//agents",
+            ".openclaw-b/openclaw.json",
+            "elsewhere/sub",
+        ]
+        .iter()
+        .map(|p| dir.join(p))
+        .collect();
+        let said = |keys: &PathKeys| -> Vec<(PathBuf, bool)> {
+            let stored = |p: &PathBuf| {
+                keys.stored(p)
+                    .map(|(key, exists)| (key.to_path_buf(), exists))
+            };
+            paths.iter().map(|p| stored(p).expect("kept")).collect()
+        };
+        let _alone = crate::load::listing::STARTED_BY_A_TEST
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let unlisted = said(&PathKeys::compute(paths.iter().map(PathBuf::as_path)));
+        assert_eq!(unlisted[1], (paths[1].clone(), true));
+        assert_eq!(unlisted[2], (paths[2].clone(), false));
+        assert_eq!(unlisted[8], (dir.join("elsewhere/sub/x"), false));
+        for order in [paths.clone(), paths.iter().rev().cloned().collect()] {
+            crate::load::listing::start(vec![dir.clone()]);
+            let keys = PathKeys::compute(order.iter().map(PathBuf::as_path));
+            crate::load::listing::stop();
+            assert_eq!(said(&keys), unlisted);
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

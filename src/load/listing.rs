@@ -147,7 +147,7 @@ struct Listings {
 }
 
 /// Starts a run's listings below `roots` (dropping any earlier run's).
-pub(super) fn start(roots: Vec<PathBuf>) {
+pub(crate) fn start(roots: Vec<PathBuf>) {
     let opened_roots = OpenedRoots::open_all(&roots);
     *LISTINGS.lock().unwrap_or_else(|e| e.into_inner()) = Some(Listings {
         roots,
@@ -158,7 +158,7 @@ pub(super) fn start(roots: Vec<PathBuf>) {
 }
 
 /// Drops the listings: every question goes to the file system again.
-pub(super) fn stop() {
+pub(crate) fn stop() {
     *LISTINGS.lock().unwrap_or_else(|e| e.into_inner()) = None;
 }
 
@@ -167,15 +167,48 @@ pub(super) fn stop() {
 pub fn listed(path: &Path) -> Option<Listed> {
     let (dir, name) = split(path)?;
     let mut guard = LISTINGS.lock().unwrap_or_else(|e| e.into_inner());
-    let listings = guard.as_mut()?;
-    // Most questions are about a directory already listed (or settled otherwise): one map
-    // lookup answers them.
-    let settled = |d: &&Dir| !matches!(d, Dir::Seen);
-    if let Some(known) = listings.dirs.get(dir.as_os_str()).filter(settled) {
-        return known.answer(name);
+    guard.as_mut()?.asked_in(dir)?.answer(name)
+}
+
+/// What one directory's listing says about the names in it, once settled for the run: a
+/// caller that asks about many names of one directory (`PathKeys`, for each directory it
+/// keeps) takes it once and asks it each time, without the listings' lock, a split of each
+/// path or a hash of the directory's whole path per question.
+#[derive(Debug, Clone)]
+pub enum Directory {
+    Listed(Listing),
+    /// It does not exist: nothing in it does either.
+    Missing,
+    /// Not listed this run: every name in it goes to the file system.
+    Unlisted,
+}
+
+impl Directory {
+    /// What [`listed`] says of the path `dir/name`, `name` split off it as [`listed`] splits.
+    pub fn answer(&self, name: &OsStr) -> Option<Listed> {
+        match self {
+            Directory::Listed(listing) => listing.answer(name),
+            Directory::Missing => Some(Listed::Missing),
+            Directory::Unlisted => None,
+        }
     }
-    listings.look(dir)?;
-    listings.dirs.get(dir.as_os_str())?.answer(name)
+}
+
+/// The settled state of directory `dir` (as placed on the host), counted as one question about
+/// a name in it, as [`listed`] counts each (a directory seen once is listed at the next);
+/// `None` while it is not settled (the file system answers this question, and the next is
+/// asked here again) or when nothing is listed.
+pub fn directory(dir: &Path) -> Option<Directory> {
+    let mut guard = LISTINGS.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(known) = guard.as_mut()?.asked_in(dir) else {
+        return Some(Directory::Unlisted);
+    };
+    match known {
+        Dir::Listed(listing) => Some(Directory::Listed(listing.clone())),
+        Dir::Missing => Some(Directory::Missing),
+        Dir::Unlisted => Some(Directory::Unlisted),
+        Dir::Seen => None,
+    }
 }
 
 /// The entries of directory `dir` (as placed on the host, absolute), in name order, when it is
@@ -236,6 +269,18 @@ fn split(_: &Path) -> Option<(&Path, &OsStr)> {
 }
 
 impl Listings {
+    /// `dir`'s state after a question about a name in it; `None` when it is known to answer
+    /// nothing.
+    fn asked_in(&mut self, dir: &Path) -> Option<&Dir> {
+        // Most questions are about a directory already listed (or settled otherwise): one map
+        // lookup answers them.
+        let settled = |d: &&Dir| !matches!(d, Dir::Seen);
+        if self.dirs.get(dir.as_os_str()).filter(settled).is_none() {
+            self.look(dir)?;
+        }
+        self.dirs.get(dir.as_os_str())
+    }
+
     /// Counts a question about a name in `dir`, listing it on the second (a root or an entry
     /// of one on the first). `None` when `dir` is known to answer nothing.
     fn look(&mut self, dir: &Path) -> Option<()> {
@@ -558,6 +603,10 @@ fn only_spelling(name: &OsStr) -> bool {
         && !matches!(bytes.last(), Some(b'.' | b' '))
 }
 
+/// Held by each test that starts listings (they are the process's): one at a time.
+#[cfg(test)]
+pub(crate) static STARTED_BY_A_TEST: Mutex<()> = Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -648,6 +697,7 @@ mod tests {
         let upper = root.join("Upper");
         std::fs::create_dir_all(&upper).unwrap();
         std::fs::write(upper.join("Config.json"), "{}").unwrap();
+        let _alone = STARTED_BY_A_TEST.lock().unwrap_or_else(|e| e.into_inner());
         start(vec![root.clone()]);
         let ask = |path: &Path| {
             // The second question about a directory lists it.
@@ -669,6 +719,22 @@ mod tests {
         assert_eq!(ask(&upper.join("config.json")), None, "a folding directory");
         assert_eq!(ask(&gateway.join("a/../openclaw.json")), None, "not plain");
         assert_eq!(ask(&gateway.join("./.env")), None, "not plain");
+        // A directory's listing, taken once, says what `listed` says of each name in it.
+        let names = [
+            "openclaw.json",
+            "agents",
+            ".env",
+            "workspace",
+            "Config.json",
+            "x",
+        ];
+        for dir in [&gateway, &upper, &gateway.join("state")] {
+            let directory = directory(dir).expect("settled");
+            for name in names.map(OsStr::new) {
+                let said = directory.answer(name);
+                assert_eq!(said, listed(&dir.join(name)), "{dir:?} {name:?}");
+            }
+        }
         let doubled = format!("{}//.env", gateway.display());
         assert_eq!(ask(Path::new(&doubled)), None, "an empty component");
         assert_eq!(ask(&root.parent().unwrap().join("x")), None, "outside");

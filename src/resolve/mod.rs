@@ -932,6 +932,8 @@ pub fn path_keys(
             .map_or("default", |p| p.value.as_str());
         keys.insert(&profile::profile_state_dir(&inst.home, profile));
     }
+    // Every key is computed: the rules only read them.
+    keys.done_looking();
     keys
 }
 
