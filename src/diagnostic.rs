@@ -411,24 +411,59 @@ impl Finding {
             .collect()
     }
 
-    /// [`Finding::instances`], borrowed. Most findings have two or three parties: a look
-    /// through the names kept is cheaper than a set. Past a few, a set remembers which are
-    /// in, so a finding naming thousands of gateways costs thousands of steps, not millions.
+    /// [`Finding::instances`], borrowed.
     pub fn instance_names(&self) -> Vec<&str> {
-        const LOOKED_THROUGH: usize = 8;
-        let names = self.labels.iter().filter_map(|l| l.instance.as_deref());
         let mut out = Vec::with_capacity(self.labels.len());
-        if self.labels.len() <= LOOKED_THROUGH {
-            for name in names {
-                if !out.contains(&name) {
-                    out.push(name);
-                }
-            }
-        } else {
-            let mut seen = crate::paths::FastSet::default();
-            out.extend(names.filter(|name| seen.insert(*name)));
-        }
+        out.extend(self.named_instances());
         out
+    }
+
+    /// [`Finding::instance_names`] one by one, without a list: a planner and a reporter ask
+    /// for the gateways of every finding.
+    pub fn named_instances(&self) -> NamedInstances<'_> {
+        NamedInstances {
+            labels: &self.labels,
+            next: 0,
+            seen: (self.labels.len() > NamedInstances::LOOKED_THROUGH)
+                .then(crate::paths::FastSet::default),
+        }
+    }
+}
+
+/// The gateways a finding's labels name, in label order, each once. Most findings have two or
+/// three parties: a look back through the labels before is cheaper than a set. Past a few, a
+/// set remembers which are in, so a finding naming thousands of gateways costs thousands of
+/// steps, not millions.
+pub struct NamedInstances<'a> {
+    labels: &'a [Label],
+    next: usize,
+    seen: Option<crate::paths::FastSet<&'a str>>,
+}
+
+impl NamedInstances<'_> {
+    const LOOKED_THROUGH: usize = 8;
+}
+
+impl<'a> Iterator for NamedInstances<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let labels = self.labels;
+        while let Some(label) = labels.get(self.next) {
+            let before = &labels[..self.next];
+            self.next += 1;
+            let Some(name) = label.instance.as_deref() else {
+                continue;
+            };
+            let first = match &mut self.seen {
+                Some(seen) => seen.insert(name),
+                None => !before.iter().any(|l| l.instance.as_deref() == Some(name)),
+            };
+            if first {
+                return Some(name);
+            }
+        }
+        None
     }
 }
 

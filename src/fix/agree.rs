@@ -88,8 +88,7 @@ pub fn unit_to_config(f: &Finding, planner: &mut Planner) -> Result<Fix, String>
 pub fn webhook_ports(planner: &mut Planner, f: &Finding) -> Option<Result<Fix, String>> {
     let (instances, sources) = (planner.instances, planner.sources);
     let named: Vec<usize> = f
-        .instance_names()
-        .into_iter()
+        .named_instances()
         .filter_map(|n| planner.index_of(n))
         .collect();
     let webhook = |i: &usize| {
@@ -142,7 +141,7 @@ pub fn webhook_ports(planner: &mut Planner, f: &Finding) -> Option<Result<Fix, S
     }
     let pool: Vec<usize> = parties.iter().map(|(i, _, _)| *i).collect();
     let mut movers = Movers::new(instances, &pool);
-    let all: usize = f.instance_names().len();
+    let all: usize = f.named_instances().count();
     let mut moves: Vec<(Edit, String)> = Vec::new();
     let mut refusals: Vec<String> = Vec::new();
     while moves.len() + 1 < all {

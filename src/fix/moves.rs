@@ -48,6 +48,7 @@ pub struct Planner<'a> {
     refused_now: Vec<usize>,
     /// The pool of the finding planned for, its lists kept from one finding to the next.
     movers: Movers<'a>,
+    candidates: Vec<usize>,
     /// Lists CL103's candidates are found with, kept from one finding to the next.
     cdp_scratch: [Vec<u16>; 3],
     /// The ports of each gateway asked for that move with its base port.
@@ -80,6 +81,7 @@ impl<'a> Planner<'a> {
             refused: Vec::new(),
             refused_now: Vec::new(),
             movers: Movers::default(),
+            candidates: Vec::new(),
             cdp_scratch: Default::default(),
             moving_ports: MovingPorts::default(),
             shared_names: None,
@@ -165,8 +167,15 @@ impl<'a> Planner<'a> {
 
     /// The fix for a finding whose remedy is moving a base port, or why there is none.
     pub fn fix(&mut self, f: &Finding) -> Result<Fix, NoFix> {
-        let names = f.instance_names();
-        let mut candidates = self.candidates(f, &names);
+        // The finding's list of candidates, kept from one finding to the next.
+        let mut candidates = std::mem::take(&mut self.candidates);
+        let fix = self.fix_among(f, &mut candidates);
+        self.candidates = candidates;
+        fix
+    }
+
+    fn fix_among(&mut self, f: &Finding, candidates: &mut Vec<usize>) -> Result<Fix, NoFix> {
+        let names = self.candidates(f, candidates);
         if candidates.is_empty() {
             return Err("moving a base port would not end it: the ports involved do not move with any gateway's base port".into());
         }
@@ -178,7 +187,7 @@ impl<'a> Planner<'a> {
             .count();
         let first_leaving = candidates.iter().filter_map(|&i| self.planned_at[i]).min();
         let must_leave = match f.rule == catalog::GATEWAY_PORT_COLLISION {
-            true => names.len().saturating_sub(1),
+            true => names.saturating_sub(1),
             false => 1,
         };
         let to_move = must_leave.saturating_sub(leaving);
@@ -190,7 +199,7 @@ impl<'a> Planner<'a> {
         candidates.retain(|&i| self.planned_at[i].is_none());
         // Taken out while plans are made (they need the planner), put back below.
         let mut movers = std::mem::take(&mut self.movers);
-        movers.refill(self.instances, &candidates);
+        movers.refill(self.instances, candidates);
         let mut moves: Vec<Fix> = Vec::new();
         let mut refusals: Vec<Refusal> = Vec::new();
         while moves.len() < to_move {
@@ -420,16 +429,23 @@ impl<'a> Planner<'a> {
         ))
     }
 
-    /// The gateways named by the finding whose base-port move would end it.
-    fn candidates(&mut self, f: &Finding, names: &[&str]) -> Vec<usize> {
-        let named: Vec<usize> = names.iter().filter_map(|n| self.index_of(n)).collect();
-        candidates(
+    /// The gateways named by the finding whose base-port move would end it, in `candidates`
+    /// (cleared first); and how many gateways the finding names.
+    fn candidates(&mut self, f: &Finding, candidates: &mut Vec<usize>) -> usize {
+        candidates.clear();
+        let mut names = 0;
+        for name in f.named_instances() {
+            names += 1;
+            candidates.extend(self.index_of(name));
+        }
+        retain_candidates(
             f,
             self.instances,
-            named,
+            candidates,
             &mut self.moving_ports,
             &mut self.cdp_scratch,
-        )
+        );
+        names
     }
 }
 
@@ -601,15 +617,14 @@ impl MovingPorts {
 }
 
 /// Of the gateways at `named` (the finding's, in its order), those whose base-port move
-/// would end it.
-fn candidates(
+/// would end it are kept.
+fn retain_candidates(
     f: &Finding,
     instances: &[Instance],
-    named: Vec<usize>,
+    named: &mut Vec<usize>,
     moving_ports: &mut MovingPorts,
     scratch: &mut [Vec<u16>; 3],
-) -> Vec<usize> {
-    let mut named = named;
+) {
     // A container in its own network namespace moves by what it publishes (CL108's business),
     // not by its base port.
     named.retain(|&i| instances[i].starts() && instances[i].listens_on_host());
@@ -617,21 +632,19 @@ fn candidates(
     if f.rule == catalog::LISTENER_COLLISION {
         let listeners = |i: usize| instances[i].listeners.iter().map(move |l| (i, l));
         let owners = PortOwners::of(named.iter().flat_map(|&i| listeners(i)));
-        let mut named = named;
         named.retain(|&i| {
             moving_ports.of(instances, i).iter().any(|&port| {
                 work::add(1);
                 owners.other_than(i, port)
             })
         });
-        named
     } else if f.rule == catalog::PORT_IN_CDP_RANGE {
         // The listeners that move with their base, by port; the CDP ranges, by start and end.
         let [moving, starts, ends] = scratch;
         for list in [&mut *moving, &mut *starts, &mut *ends] {
             list.clear();
         }
-        for &j in &named {
+        for &j in named.iter() {
             moving.extend_from_slice(moving_ports.of(instances, j));
             if let Some(r) = cdp_range(j).filter(|r| r.start <= r.end) {
                 starts.push(r.start);
@@ -649,7 +662,6 @@ fn candidates(
         let ranges_at = |port: u16| {
             starts.partition_point(|&s| s <= port) - ends.partition_point(|&e| e < port)
         };
-        let mut named = named;
         named.retain(|&i| {
             work::add(instances[i].listeners.len() as u64 + 1);
             let own_range = cdp_range(i).filter(|r| r.start <= r.end);
@@ -666,9 +678,6 @@ fn candidates(
             });
             owns_range || intrudes
         });
-        named
-    } else {
-        named
     }
 }
 

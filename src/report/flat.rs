@@ -166,7 +166,7 @@ pub fn party_place<'s>(label: &Label, sources: &'s SourceMap) -> Option<(&'s str
 /// The gateways involved, in the order their parties come, each once (as
 /// [`Finding::instances`], without copying the names).
 pub fn instances(f: &Finding) -> impl Iterator<Item = &str> {
-    f.instance_names().into_iter()
+    f.named_instances()
 }
 
 /// Messages are single lines; this keeps a one-line format one line per finding if one is
