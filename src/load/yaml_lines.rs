@@ -20,10 +20,14 @@ use yaml_rust2::scanner::TScalarStyle;
 /// document's start and its end, or `None` when `text` is not of the shape read here.
 pub(super) fn events(text: &str) -> Option<Vec<(Event, usize)>> {
     let bytes = text.as_bytes();
-    if bytes
-        .iter()
-        .any(|&b| !(b == b'\n' || (b' '..=b'~').contains(&b)))
-    {
+    // Printable ASCII and line ends only; each block tested whole (no exit at each byte: a
+    // loop the compiler runs many bytes a step).
+    let printable = |block: &[u8]| {
+        block.iter().fold(true, |ok, &b| {
+            ok & ((b' '..=b'~').contains(&b) | (b == b'\n'))
+        })
+    };
+    if !bytes.chunks(64).all(printable) {
         return None;
     }
     let mut reader = Reader {
@@ -60,10 +64,7 @@ fn lines(bytes: &[u8]) -> Option<Vec<Line>> {
     let mut out = Vec::with_capacity(bytes.len() / 24);
     let mut start = 0;
     while start < bytes.len() {
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |n| start + n);
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n);
         let indent = bytes[start..end].iter().take_while(|&&b| b == b' ').count();
         if start + indent < end {
             let body = &bytes[start + indent..end];
@@ -300,10 +301,7 @@ impl<'a> Reader<'a> {
 
     /// Where the line that holds `at` ends.
     fn line_end(&self, at: usize) -> usize {
-        self.bytes[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(self.bytes.len(), |n| at + n)
+        memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |n| at + n)
     }
 
     /// Whether a plain scalar may start at `at` (the characters read here).

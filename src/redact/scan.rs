@@ -1079,33 +1079,39 @@ pub fn compose_yaml(text: &str, root: &crate::load::yaml::Node) -> Vec<Span> {
     let mut nodes = Vec::new();
     yaml_node(text, root, None, &mut out, &mut nodes);
     nodes.sort_unstable_by_key(|s| s.start());
-    // The text between the nodes, byte by byte (what is looked for is ASCII, and no byte of
-    // a longer character is), jumping over each node's text.
+    // The text between the nodes, gap by gap, byte by byte (what is looked for is ASCII,
+    // and no byte of a longer character is).
     let bytes = text.as_bytes();
     let mut next = 0;
-    let mut inside_until = 0;
     let mut in_comment = false;
     let mut i = 0;
     while i < bytes.len() {
+        // Past every node that starts here or before (and those that start inside them).
         while next < nodes.len() && nodes[next].start() <= i {
-            inside_until = inside_until.max(nodes[next].end());
+            i = i.max(nodes[next].end());
             next += 1;
         }
-        if i < inside_until {
-            i = inside_until;
-            continue;
+        let gap_end = nodes
+            .get(next)
+            .map_or(bytes.len(), |s| s.start().min(bytes.len()));
+        if gap_end <= i {
+            // The nodes reach the text's end.
+            break;
         }
-        match bytes[i] {
-            b'\n' => in_comment = false,
-            _ if in_comment => {}
-            b'#' if follows_whitespace(text, i) => {
-                in_comment = true;
-                out.push(span(i, i + 1));
+        for (k, &byte) in bytes[i..gap_end].iter().enumerate() {
+            let at = i + k;
+            match byte {
+                b'\n' => in_comment = false,
+                _ if in_comment => {}
+                b'#' if follows_whitespace(text, at) => {
+                    in_comment = true;
+                    out.push(span(at, at + 1));
+                }
+                b'-' | b':' | b'[' | b']' | b'{' | b'}' | b',' | b'?' => out.push(span(at, at + 1)),
+                _ => {}
             }
-            b'-' | b':' | b'[' | b']' | b'{' | b'}' | b',' | b'?' => out.push(span(i, i + 1)),
-            _ => {}
         }
-        i += 1;
+        i = gap_end;
     }
     out
 }
@@ -1294,6 +1300,66 @@ fn floor_char(text: &str, mut at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `compose_yaml` as it walked the text before: byte by byte, each byte checked against
+    /// the nodes' spans.
+    fn compose_yaml_byte_by_byte(text: &str, root: &crate::load::yaml::Node) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut nodes = Vec::new();
+        yaml_node(text, root, None, &mut out, &mut nodes);
+        nodes.sort_unstable_by_key(|s| s.start());
+        let bytes = text.as_bytes();
+        let (mut next, mut inside_until, mut in_comment, mut i) = (0, 0, false, 0);
+        while i < bytes.len() {
+            while next < nodes.len() && nodes[next].start() <= i {
+                inside_until = inside_until.max(nodes[next].end());
+                next += 1;
+            }
+            if i < inside_until {
+                i = inside_until;
+                continue;
+            }
+            match bytes[i] {
+                b'\n' => in_comment = false,
+                _ if in_comment => {}
+                b'#' if follows_whitespace(text, i) => {
+                    in_comment = true;
+                    out.push(span(i, i + 1));
+                }
+                b'-' | b':' | b'[' | b']' | b'{' | b'}' | b',' | b'?' => out.push(span(i, i + 1)),
+                _ => {}
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The gaps between a compose file's nodes, walked gap by gap, show what the byte walk
+    /// showed: on texts of YAML's indicators, quotes, comments, anchors and line ends.
+    #[test]
+    fn compose_yaml_by_gaps_shows_what_the_byte_walk_showed() {
+        const PIECES: [&str; 22] = [
+            "a", "bc", "1", ":", ": ", " ", "  ", "\n", "\"", "'", "- ", "[", "]", "{", "}", ",",
+            "#", " #", "&x ", "*x", "\u{e9}", "?",
+        ];
+        let mut rng = crate::xorshift::Rng(0x9a95_0f5c_a1ab_1e17);
+        let mut parsed = 0;
+        for _ in 0..20_000 {
+            let len = rng.below(40);
+            let text: String = (0..len)
+                .map(|_| PIECES[rng.below(PIECES.len() as u64) as usize])
+                .collect();
+            if let Ok(root) = crate::load::yaml::parse(&text) {
+                parsed += 1;
+                assert_eq!(
+                    compose_yaml(&text, &root),
+                    compose_yaml_byte_by_byte(&text, &root),
+                    "{text:?}"
+                );
+            }
+        }
+        assert!(parsed > 1_000, "{parsed}");
+    }
 
     fn shown(text: &str, spans: Vec<Span>) -> String {
         crate::redact::masked(text, &spans)
