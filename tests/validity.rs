@@ -664,12 +664,12 @@ fn tree_value(node: &clawlint::load::tree::Node) -> Value {
         V::Bool(b) => Value::Bool(*b),
         V::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(*n as i64),
         V::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
-        V::String(s) => Value::String(s.clone()),
+        V::String(s) => Value::String(s.to_string()),
         V::Array(items) => Value::Array(items.iter().map(tree_value).collect()),
         V::Object(members) => Value::Object(
             members
                 .iter()
-                .map(|m| (m.key.clone(), tree_value(&m.value)))
+                .map(|m| (m.key.to_string(), tree_value(&m.value)))
                 .collect(),
         ),
     }

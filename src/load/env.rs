@@ -477,7 +477,7 @@ impl Walk<'_> {
                     return None;
                 }
                 Some(Node {
-                    value: Value::String(result.value),
+                    value: Value::String(result.value.into()),
                     loc: node.loc,
                     env_refs: EnvRefs::new(result.used),
                 })

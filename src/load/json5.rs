@@ -16,6 +16,7 @@
 //! without escapes, small integers) is taken byte by byte in one step, and anything else falls
 //! back to the char-by-char path, which the tests check the shortcuts against.
 
+use std::borrow::Cow;
 use std::fmt;
 use unicode::{ID_CONTINUE, ID_START};
 
@@ -143,26 +144,28 @@ fn parse_with<B: Build>(
     })
 }
 
-/// A value that holds no other: what [`Build::scalar`] is given.
+/// A value that holds no other: what [`Build::scalar`] is given. A string written without
+/// escapes is the text's own bytes, borrowed: a builder copies only what it keeps.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Scalar {
+pub enum Scalar<'s> {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
+    String(Cow<'s, str>),
 }
 
 /// What a parse makes of each value as it reads it, innermost first: the parser hands over
-/// what it read (strings and keys moved, not copied) and keeps what this returns.
+/// what it read (strings and keys borrowed from the text when written without escapes, else
+/// moved) and keeps what this returns.
 pub trait Build {
     type Node;
     type Member;
     /// `key` is the nearest key above the value: the member's it is the value of, or the
     /// array's it is an item of (`None` at the top).
-    fn scalar(&mut self, value: Scalar, span: Span, key: Option<&str>) -> Self::Node;
+    fn scalar(&mut self, value: Scalar<'_>, span: Span, key: Option<&str>) -> Self::Node;
     fn array(&mut self, items: Vec<Self::Node>, span: Span) -> Self::Node;
     fn object(&mut self, members: Vec<Self::Member>, span: Span) -> Self::Node;
-    fn member(&mut self, key: String, key_span: Span, value: Self::Node) -> Self::Member;
+    fn member(&mut self, key: Cow<'_, str>, key_span: Span, value: Self::Node) -> Self::Member;
 }
 
 /// json5's own tree: every member kept, in source order.
@@ -172,12 +175,12 @@ impl Build for Json5Tree {
     type Node = Node;
     type Member = Member;
 
-    fn scalar(&mut self, value: Scalar, span: Span, _key: Option<&str>) -> Node {
+    fn scalar(&mut self, value: Scalar<'_>, span: Span, _key: Option<&str>) -> Node {
         let value = match value {
             Scalar::Null => Value::Null,
             Scalar::Bool(b) => Value::Bool(b),
             Scalar::Number(n) => Value::Number(n),
-            Scalar::String(s) => Value::String(s),
+            Scalar::String(s) => Value::String(s.into_owned()),
         };
         Node { value, span }
     }
@@ -196,9 +199,9 @@ impl Build for Json5Tree {
         }
     }
 
-    fn member(&mut self, key: String, key_span: Span, value: Node) -> Member {
+    fn member(&mut self, key: Cow<'_, str>, key_span: Span, value: Node) -> Member {
         Member {
-            key,
+            key: key.into_owned(),
             key_span,
             value,
         }
@@ -271,7 +274,7 @@ struct Parser<'a, B> {
     build: &'a mut B,
 }
 
-impl<B: Build> Parser<'_, B> {
+impl<'a, B: Build> Parser<'a, B> {
     // Inlined: the parser asks for the next character ~50 times in a small config.
     #[inline]
     fn peek(&self) -> Option<char> {
@@ -512,7 +515,7 @@ impl<B: Build> Parser<'_, B> {
         Ok(self.build.member(key, key_span, value))
     }
 
-    fn parse_key(&mut self) -> PResult<String> {
+    fn parse_key(&mut self) -> PResult<Cow<'a, str>> {
         match self.peek() {
             Some('"' | '\'') => self.parse_string(),
             Some(c) if c == '\\' || is_id_start(c) => {
@@ -525,10 +528,10 @@ impl<B: Build> Parser<'_, B> {
 
     /// An unquoted key: an ES5 IdentifierName, whose characters may be `\uXXXX` escapes that
     /// must themselves decode to a character allowed at that place.
-    fn parse_identifier(&mut self) -> PResult<String> {
+    fn parse_identifier(&mut self) -> PResult<Cow<'a, str>> {
         if self.shortcuts {
             if let Some(name) = self.ascii_identifier() {
-                return Ok(name);
+                return Ok(Cow::Borrowed(name));
             }
         }
         let mut name = String::new();
@@ -540,7 +543,7 @@ impl<B: Build> Parser<'_, B> {
                     self.pos += c.len_utf8();
                     c
                 }
-                _ => return Ok(name),
+                _ => return Ok(Cow::Owned(name)),
             };
             name.push(c);
             allowed = is_id_continue;
@@ -550,7 +553,7 @@ impl<B: Build> Parser<'_, B> {
     /// [`Parser::parse_identifier`] of a name of ASCII letters, digits, `$` and `_` that an
     /// ASCII character other than `\` ends (or the end of input): the name is those bytes.
     /// `None` (nothing consumed) for any other.
-    fn ascii_identifier(&mut self) -> Option<String> {
+    fn ascii_identifier(&mut self) -> Option<&'a str> {
         let rest = &self.src.as_bytes()[self.pos..];
         let is_start = |b: &u8| b.is_ascii_alphabetic() || matches!(b, b'$' | b'_');
         let is_continue = |b: &&u8| b.is_ascii_alphanumeric() || matches!(b, b'$' | b'_');
@@ -561,7 +564,7 @@ impl<B: Build> Parser<'_, B> {
         if rest.get(len).is_some_and(|&b| !b.is_ascii() || b == b'\\') {
             return None;
         }
-        let name = self.src[self.pos..self.pos + len].to_owned();
+        let name = &self.src[self.pos..self.pos + len];
         self.pos += len;
         Some(name)
     }
@@ -597,7 +600,7 @@ impl<B: Build> Parser<'_, B> {
     }
 
     /// A single- or double-quoted string; the cursor is on the opening quote.
-    fn parse_string(&mut self) -> PResult<String> {
+    fn parse_string(&mut self) -> PResult<Cow<'a, str>> {
         let quote = self.src.as_bytes()[self.pos] as char;
         self.plain_json &= quote == '"';
         self.pos += 1;
@@ -613,9 +616,9 @@ impl<B: Build> Parser<'_, B> {
             // The whole string one run (most are): its text is those bytes.
             let closed = self.src.as_bytes().get(self.pos + run) == Some(&(quote as u8));
             if self.shortcuts && closed && text.is_empty() {
-                let whole = self.src[self.pos..self.pos + run].to_owned();
+                let whole = &self.src[self.pos..self.pos + run];
                 self.pos += run + 1;
-                return Ok(whole);
+                return Ok(Cow::Borrowed(whole));
             }
             if run > 0 {
                 text.push_str(&self.src[self.pos..self.pos + run]);
@@ -628,7 +631,7 @@ impl<B: Build> Parser<'_, B> {
                 Some(c) => {
                     self.pos += c.len_utf8();
                     if c == quote {
-                        return Ok(text.finish());
+                        return Ok(Cow::Owned(text.finish()));
                     }
                     // JSON wants control characters escaped.
                     self.plain_json &= c >= ' ';

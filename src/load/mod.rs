@@ -13,6 +13,7 @@ pub mod layout;
 pub mod listing;
 pub mod read;
 pub mod tree;
+pub mod tree_str;
 pub mod yaml;
 mod yaml_lines;
 
@@ -213,15 +214,22 @@ impl json5::Build for Marks<'_> {
     type Node = tree::Node;
     type Member = tree::Member;
 
-    fn scalar(&mut self, value: json5::Scalar, span: json5::Span, key: Option<&str>) -> tree::Node {
+    fn scalar(
+        &mut self,
+        value: json5::Scalar<'_>,
+        span: json5::Span,
+        key: Option<&str>,
+    ) -> tree::Node {
         self.nodes += 1;
         match &value {
             json5::Scalar::String(s) => {
                 self.bytes += s.len();
                 let inner = inner_span(span);
-                // Offsets into the value hold in the file only when it has no escapes; with
-                // escapes, any part hidden hides the whole string.
-                let as_written = self.text.get(inner.start()..inner.end()) == Some(s.as_str());
+                // Offsets into the value hold in the file only when it has no escapes (the
+                // parse borrowed it, or an escaped string reads as written); with escapes, any
+                // part hidden hides the whole string.
+                let as_written = matches!(s, std::borrow::Cow::Borrowed(_))
+                    || self.text.get(inner.start()..inner.end()) == Some(&**s);
                 let hidden = &mut self.hidden;
                 let mut escaped_part = false;
                 crate::redact::each_hidden_part(key, s, |start, end| match as_written {
@@ -253,7 +261,12 @@ impl json5::Build for Marks<'_> {
         node
     }
 
-    fn member(&mut self, key: String, key_span: json5::Span, value: tree::Node) -> tree::Member {
+    fn member(
+        &mut self,
+        key: std::borrow::Cow<'_, str>,
+        key_span: json5::Span,
+        value: tree::Node,
+    ) -> tree::Member {
         self.members
             .push(json5::Span::new(key_span.start(), value.loc.span.end()));
         self.bytes += key.len();

@@ -3,8 +3,11 @@
 use crate::load::json5::{self, Build as _, Span};
 use crate::load::keys::KeyIndex;
 use crate::source::{FileId, Loc};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+pub use crate::load::tree_str::TreeStr;
 
 /// A value. Arrays and objects hold their items behind an [`Arc`], so that a tree is cloned in
 /// O(1) and a file many gateways `$include` is one tree in memory, shared by every gateway's
@@ -16,7 +19,7 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
+    String(TreeStr),
     Array(Arc<Vec<Node>>),
     Object(Arc<Vec<Member>>),
 }
@@ -64,7 +67,7 @@ impl std::ops::Deref for EnvRefs {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
-    pub key: String,
+    pub key: TreeStr,
     pub key_loc: Loc,
     pub value: Node,
 }
@@ -120,7 +123,7 @@ impl Node {
             json5::Value::Null => build.scalar(json5::Scalar::Null, span, None),
             json5::Value::Bool(b) => build.scalar(json5::Scalar::Bool(b), span, None),
             json5::Value::Number(n) => build.scalar(json5::Scalar::Number(n), span, None),
-            json5::Value::String(s) => build.scalar(json5::Scalar::String(s), span, None),
+            json5::Value::String(s) => build.scalar(json5::Scalar::String(s.into()), span, None),
             json5::Value::Array(items) => {
                 let items = items.into_iter().map(|n| Node::from_json5(n, file));
                 build.array(items.collect(), span)
@@ -130,7 +133,7 @@ impl Node {
                     .into_iter()
                     .map(|m| {
                         let value = Node::from_json5(m.value, file);
-                        FileTree { file }.member(m.key, m.key_span, value)
+                        FileTree { file }.member(m.key.into(), m.key_span, value)
                     })
                     .collect();
                 build.object(members, span)
@@ -243,12 +246,12 @@ impl json5::Build for FileTree {
     type Node = Node;
     type Member = Member;
 
-    fn scalar(&mut self, value: json5::Scalar, span: Span, _key: Option<&str>) -> Node {
+    fn scalar(&mut self, value: json5::Scalar<'_>, span: Span, _key: Option<&str>) -> Node {
         let value = match value {
             json5::Scalar::Null => Value::Null,
             json5::Scalar::Bool(b) => Value::Bool(b),
             json5::Scalar::Number(n) => Value::Number(n),
-            json5::Scalar::String(s) => Value::String(s),
+            json5::Scalar::String(s) => Value::String(s.into()),
         };
         Node::new(value, self.loc(span))
     }
@@ -261,9 +264,9 @@ impl json5::Build for FileTree {
         Node::new(Value::object(kept_members(members)), self.loc(span))
     }
 
-    fn member(&mut self, key: String, key_span: Span, value: Node) -> Member {
+    fn member(&mut self, key: Cow<'_, str>, key_span: Span, value: Node) -> Member {
         Member {
-            key,
+            key: key.into(),
             key_loc: self.loc(key_span),
             value,
         }
@@ -433,7 +436,7 @@ mod lookups_tests {
             json5::Value::Null => Value::Null,
             json5::Value::Bool(b) => Value::Bool(b),
             json5::Value::Number(n) => Value::Number(n),
-            json5::Value::String(s) => Value::String(s),
+            json5::Value::String(s) => Value::String(s.into()),
             json5::Value::Array(items) => {
                 Value::array(items.into_iter().map(|n| naive_tree(n, file)).collect())
             }
@@ -441,7 +444,7 @@ mod lookups_tests {
                 let mut kept: Vec<Member> = Vec::new();
                 for m in members {
                     let m = Member {
-                        key: m.key,
+                        key: m.key.into(),
                         key_loc: loc(m.key_span),
                         value: naive_tree(m.value, file),
                     };
@@ -483,12 +486,12 @@ mod lookups_tests {
             for m in merged.members().iter().filter(|m| m.key != "z") {
                 let i: usize = m.key[1..].parse().unwrap();
                 let has = |k: &str| m.value.get(k).is_some();
-                assert_eq!(has("t"), i < targets, "{}", m.key);
+                assert_eq!(has("t"), i < targets, "{}", m.key.as_str());
                 assert_eq!(
                     has("s"),
                     i.is_multiple_of(2) && i / 2 < sources,
                     "{}",
-                    m.key
+                    m.key.as_str()
                 );
             }
         }

@@ -95,7 +95,7 @@ pub fn of(root: &Node, sources: &SourceMap, urls: &mut UrlWalk) -> ConfigFacts {
             p.members()
                 .iter()
                 .map(|m| ProfileEntry {
-                    name: m.key.clone(),
+                    name: m.key.to_string(),
                     loc: m.value.loc,
                     own_attach_only: m.value.get("attachOnly").is_some(),
                 })

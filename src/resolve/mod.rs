@@ -385,7 +385,7 @@ fn map_written_home(node: &mut Node, written: crate::paths::WrittenHome) {
 fn written_home_mapped(node: &Node, written: crate::paths::WrittenHome) -> Option<Node> {
     use crate::load::tree::Value;
     let value = match &node.value {
-        Value::String(s) => Value::String(written.map(s)?),
+        Value::String(s) => Value::String(written.map(s)?.into()),
         Value::Array(items) => {
             let mut copy: Option<Vec<Node>> = None;
             for (i, item) in items.iter().enumerate() {
@@ -859,12 +859,12 @@ fn apply_config_env_block(
                 }
                 if let Some(value) = member.value.as_str() {
                     // The first of two equal keys wins, as `set_default` would have it.
-                    layer
-                        .entry(member.key.clone())
-                        .or_insert_with(|| crate::load::env::EnvVar {
+                    layer.entry(member.key.to_string()).or_insert_with(|| {
+                        crate::load::env::EnvVar {
                             value: map(value),
                             origin: EnvOrigin::ConfigEnv(member.value.loc),
-                        });
+                        }
+                    });
                 }
             }
             layer

@@ -305,7 +305,7 @@ pub fn telegram_blocks(config: &Node) -> Vec<(String, &Node, &Node)> {
         Some(accounts) if !accounts.members().is_empty() => accounts
             .members()
             .iter()
-            .map(|m| (m.key.clone(), &m.value, telegram))
+            .map(|m| (m.key.to_string(), &m.value, telegram))
             .collect(),
         _ => vec![("default".to_string(), telegram, telegram)],
     }

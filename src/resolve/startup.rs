@@ -72,25 +72,25 @@ pub fn facts(root: &Node, port: &Sourced<u16>) -> Vec<StartFact> {
         let repair = if vars_has {
             format!(
                 "drops env.{0}, because env.vars.{0} is set and wins",
-                member.key
+                member.key.as_str()
             )
         } else if member.key == "OPENCLAW_GATEWAY_PORT" {
             format!(
                 "moves env.{0} into env.vars.{0} and applies it: the gateway runs on {1} ({2})",
-                member.key,
+                member.key.as_str(),
                 port.value,
                 port.origin.summary()
             )
         } else {
             format!(
                 "moves env.{0} into env.vars.{0}, which the gateway applies",
-                member.key
+                member.key.as_str()
             )
         };
         out.push(StartFact {
-            path: format!("env.{}", member.key),
+            path: format!("env.{}", member.key.as_str()),
             loc: member.value.loc,
-            problem: format!("env.{} is the retired env shorthand", member.key),
+            problem: format!("env.{} is the retired env shorthand", member.key.as_str()),
             repair: Some(repair),
         });
     }
@@ -160,12 +160,12 @@ fn refused_profile_ports(root: &Node) -> Vec<StartFact> {
                 None => format!("is {}, not a number", node.a_type_name()),
             };
             Some(StartFact {
-                path: format!("browser.profiles.{}.cdpPort", m.key),
+                path: format!("browser.profiles.{}.cdpPort", m.key.as_str()),
                 loc: node.loc,
                 problem: format!(
                     "browser.profiles.{}.cdpPort {what}: OpenClaw repairs only gateway.port, so it \
                      refuses it",
-                    m.key
+                    m.key.as_str()
                 ),
                 repair: None,
             })

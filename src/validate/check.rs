@@ -906,7 +906,7 @@ fn equals(node: &Node, v: &Value) -> bool {
         (Tv::Object(a), Value::Object(b)) => {
             a.len() == b.len()
                 && a.iter()
-                    .all(|m| b.get(&m.key).is_some_and(|y| equals(&m.value, y)))
+                    .all(|m| b.get(m.key.as_str()).is_some_and(|y| equals(&m.value, y)))
         }
         _ => false,
     }

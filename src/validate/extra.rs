@@ -229,7 +229,7 @@ fn legacy_roster(list: &Node) -> Option<Node> {
         }
         let rest: Vec<Member> = fields.iter().filter(|m| m.key != "id").cloned().collect();
         entries.push(Member {
-            key: id.to_string(),
+            key: id.into(),
             key_loc: id_member.value.loc,
             value: Node::new(Value::object(rest), item.loc),
         });
@@ -509,7 +509,7 @@ fn agents_refinements(agents: &Node, out: &mut Vec<Issue>) {
                 m.key_loc,
                 format!(
                     "agents.entries keys \"{first}\" and \"{}\" resolve to the same agent id \"{id}\"; rename one key so each agent has a unique id",
-                    m.key
+                    m.key.as_str()
                 ),
             );
             i.loc = m.key_loc;
@@ -668,7 +668,7 @@ pub fn unknown_channels(
         let mut i = refinement(
             vec![key("channels"), key(&m.key)],
             m.key_loc,
-            format!("unknown channel id: {}", m.key),
+            format!("unknown channel id: {}", m.key.as_str()),
         );
         i.known_keys = known
             .property_names()

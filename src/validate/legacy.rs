@@ -237,14 +237,14 @@ mod tests {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
-            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::String(s) => Value::String(s.as_str().into()),
             serde_json::Value::Array(items) => {
                 Value::Array(std::sync::Arc::new(items.iter().map(node).collect()))
             }
             serde_json::Value::Object(m) => Value::Object(
                 m.iter()
                     .map(|(k, v)| crate::load::tree::Member {
-                        key: k.clone(),
+                        key: k.as_str().into(),
                         key_loc: loc,
                         value: node(v),
                     })

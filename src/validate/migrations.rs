@@ -318,7 +318,7 @@ pub fn planned_block(release: &str, path: &[Seg], node: &Node) -> Option<Planned
     let mut parts = Vec::new();
     for m in members.iter() {
         let mut p = path.to_vec();
-        p.push(Seg::Key(m.key.clone()));
+        p.push(Seg::Key(m.key.to_string()));
         let part = planned(release, &p, Some(&m.value))
             .or_else(|| planned_block(release, &p, &m.value))?;
         parts.push(part);

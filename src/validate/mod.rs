@@ -287,7 +287,7 @@ pub(crate) fn children(node: &Node) -> Option<Vec<(Seg, &Node)>> {
         Value::Object(members) => Some(
             members
                 .iter()
-                .map(|m| (Seg::Key(m.key.clone()), &m.value))
+                .map(|m| (Seg::Key(m.key.to_string()), &m.value))
                 .collect(),
         ),
         Value::Array(items) => Some(

@@ -214,8 +214,7 @@ mod tests {
                 match scalar {
                     Tv::Number(n) => Tv::Number([*n, 0.0, -1.0, 1e9, 1.5, 18789.0][pick]),
                     Tv::String(s) => Tv::String(
-                        [s.as_str(), "", "  x  ", "https://example.com/a", "off", "a"][pick]
-                            .to_string(),
+                        [s.as_str(), "", "  x  ", "https://example.com/a", "off", "a"][pick].into(),
                     ),
                     Tv::Bool(b) => Tv::Bool(if pick % 2 == 0 { *b } else { !*b }),
                     other => other.clone(),
