@@ -592,6 +592,9 @@ impl PathKeys {
             bytes: Vec::with_capacity(gateways.saturating_mul(BYTES_PER_GATEWAY)),
             entries: Vec::with_capacity(gateways.saturating_mul(LISTED_PER_GATEWAY)),
             table: HashTable::with_capacity(gateways.saturating_mul(KEYS_PER_GATEWAY)),
+            // A gateway's own directories asked about (its state dir, its agents dir, ...):
+            // not grown by doubling, each kept listing moved again each time.
+            listings: FastMap::with_capacity_and_hasher(gateways, Default::default()),
             ..PathKeys::default()
         }
     }
@@ -741,13 +744,13 @@ impl PathKeys {
     /// The key of `path` (absolute and normal), whether it exists, and its entry: the key is
     /// `None` for a path that is its own key (no symlink on it, the usual case), so that no key
     /// is built for it.
-    #[inline]
+    #[inline(always)]
     fn canonical(&mut self, path: &Path) -> Canonical {
         self.canonical_hashed(self.hash(path), path)
     }
 
     /// [`PathKeys::canonical`] of a path whose hash is `hash`.
-    #[inline]
+    #[inline(always)]
     fn canonical_hashed(&mut self, hash: u64, path: &Path) -> Canonical {
         if let Some(index) = self.find_index(hash, path) {
             let entry = &self.entries[index as usize];

@@ -271,6 +271,7 @@ fn split(_: &Path) -> Option<(&Path, &OsStr)> {
 impl Listings {
     /// `dir`'s state after a question about a name in it; `None` when it is known to answer
     /// nothing.
+    #[inline]
     fn asked_in(&mut self, dir: &Path) -> Option<&Dir> {
         // Most questions are about a directory already listed (or settled otherwise): one map
         // lookup answers them.
