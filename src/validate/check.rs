@@ -204,7 +204,7 @@ impl CheckMemo {
         MEMO.with(|m| m.borrow().as_ref().map_or(0, |m| m.replayed))
     }
 
-    fn installed() -> bool {
+    pub(super) fn installed() -> bool {
         MEMO.with(|m| m.borrow().is_some())
     }
 }
@@ -222,16 +222,29 @@ impl<'a> Checker<'a> {
     /// [`CheckMemo::during`], a config of a shape checked clean before is answered by replaying
     /// that check's leaf checks ([`super::shape`]).
     pub fn check(&self, sub: Sub, node: &Node, path: &[Seg], out: &mut Vec<Issue>) {
-        let mut steps: Vec<Step> = path.iter().map(Step::of).collect();
         let shape = CheckMemo::installed()
             .then(|| Shape::of(sub, node))
             .flatten();
+        self.check_shaped(sub, node, path, shape.as_ref(), out);
+    }
+
+    /// [`Checker::check`] of a config whose shape (against `sub`) is made already: `None`
+    /// outside [`CheckMemo::during`] or when too large.
+    pub(super) fn check_shaped(
+        &self,
+        sub: Sub,
+        node: &Node,
+        path: &[Seg],
+        shape: Option<&Shape>,
+        out: &mut Vec<Issue>,
+    ) {
+        let mut steps: Vec<Step> = path.iter().map(Step::of).collect();
         let Some(shape) = shape else {
             return self.check_at(sub, node, &mut steps, &mut Out::collect(out));
         };
-        let plan = MEMO.with_borrow(|m| m.as_ref().and_then(|m| m.plans.get(&shape)));
+        let plan = MEMO.with_borrow(|m| m.as_ref().and_then(|m| m.plans.get(shape)));
         if let Some(plan) = plan {
-            if plan.replays(&shape, |sub, leaf| self.passes(sub, leaf, &mut Vec::new())) {
+            if plan.replays(shape, |sub, leaf| self.passes(sub, leaf, &mut Vec::new())) {
                 MEMO.with_borrow_mut(|m| m.as_mut().map(|m| m.replayed += 1));
                 return;
             }
@@ -247,7 +260,7 @@ impl<'a> Checker<'a> {
         if out.len() > before {
             return;
         }
-        if let Some(plan) = recorded.plan(&shape) {
+        if let Some(plan) = recorded.plan(shape) {
             MEMO.with_borrow_mut(|m| m.as_mut().map(|m| m.plans.keep(shape, plan)));
         }
     }

@@ -428,8 +428,12 @@ pub fn phases(root: &Node, release: &str, root_schema: Sub) -> Phases {
     let normalized = keyed_roster.then(|| extra::normalize(root)).flatten();
     let root = normalized.as_deref().unwrap_or(root);
     let mut all = Vec::new();
-    checker.check(root_schema, root, &[], &mut all);
-    trimmed::issues(root, release, &mut all);
+    // One shape for the schema's plan and the trimmed strings' (see `shape`).
+    let shape = check::CheckMemo::installed()
+        .then(|| shape::Shape::of(root_schema, root))
+        .flatten();
+    checker.check_shaped(root_schema, root, &[], shape.as_ref(), &mut all);
+    trimmed::issues_shaped(root, release, shape.as_ref(), &mut all);
     let (mut channels, mut out): (Vec<Issue>, Vec<Issue>) =
         all.into_iter().partition(is_channel_issue);
     if facts.core_channels_only {

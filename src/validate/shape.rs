@@ -21,7 +21,7 @@ const MAX_SHAPE_BYTES: usize = 8 << 10;
 /// A plan holds at most this many leaf checks (a check that makes more is not remembered).
 const MAX_LEAF_CHECKS: usize = 4096;
 /// Plans kept per run: a layout has a few shapes; past this, a new shape is checked in full.
-const MAX_PLANS: usize = 64;
+pub(super) const MAX_PLANS: usize = 64;
 
 /// A scalar checked against a subschema, by its place among the config's scalars (depth
 /// first), and whether it passed.
@@ -91,6 +91,16 @@ impl<'n> Shape<'n> {
         self.key.len() <= MAX_SHAPE_BYTES
     }
 
+    /// Each scalar's place by its address; `None` when one node is in two places (a list
+    /// shared within the config): a test of it is a test of both places, which another config
+    /// of the shape may not have alike.
+    pub fn places(&self) -> Option<FastMap<*const Node, u32>> {
+        let places: FastMap<*const Node, u32> = (self.leaves.iter().enumerate())
+            .map(|(at, leaf)| (*leaf as *const Node, at as u32))
+            .collect();
+        (places.len() == self.leaves.len()).then_some(places)
+    }
+
     /// A count or a key's length: one byte below 255 (almost all), else 255 and four bytes (a
     /// longer one makes the key too large to remember anyway).
     fn push_len(&mut self, n: usize) {
@@ -130,14 +140,7 @@ impl Recording {
         if self.unreplayable {
             return None;
         }
-        let places: FastMap<*const Node, u32> = (shape.leaves.iter().enumerate())
-            .map(|(at, leaf)| (*leaf as *const Node, at as u32))
-            .collect();
-        // One node in two places (a list shared within the config): a check of it is a check
-        // of both places, which another config of the shape may not have alike.
-        if places.len() < shape.leaves.len() {
-            return None;
-        }
+        let places = shape.places()?;
         let checks = (self.checks.into_iter())
             .filter_map(|(leaf, sub, passed)| {
                 let leaf = *places.get(&leaf)?;
@@ -173,9 +176,9 @@ impl Plans {
         self.by_shape.get(shape.key.as_slice()).cloned()
     }
 
-    pub fn keep(&mut self, shape: Shape, plan: Plan) {
+    pub fn keep(&mut self, shape: &Shape, plan: Plan) {
         if self.by_shape.len() < MAX_PLANS {
-            self.by_shape.insert(shape.key.into_boxed_slice(), plan);
+            self.by_shape.insert(shape.key.as_slice().into(), plan);
         }
     }
 }
@@ -209,12 +212,21 @@ mod tests {
                 let pick = if k == 0 || *count % 3 != k % 3 {
                     0
                 } else {
-                    1 + k % 5
+                    1 + (k - 1) % 6
                 };
                 match scalar {
-                    Tv::Number(n) => Tv::Number([*n, 0.0, -1.0, 1e9, 1.5, 18789.0][pick]),
+                    Tv::Number(n) => Tv::Number([*n, 0.0, -1.0, 1e9, 1.5, 18789.0, 65536.0][pick]),
                     Tv::String(s) => Tv::String(
-                        [s.as_str(), "", "  x  ", "https://example.com/a", "off", "a"][pick].into(),
+                        [
+                            s.as_str(),
+                            "",
+                            "  x  ",
+                            "https://example.com/a",
+                            "off",
+                            "a",
+                            "   ",
+                        ][pick]
+                            .into(),
                     ),
                     Tv::Bool(b) => Tv::Bool(if pick % 2 == 0 { *b } else { !*b }),
                     other => other.clone(),
@@ -224,17 +236,8 @@ mod tests {
         out
     }
 
-    fn check(checker: &Checker, root: Sub, config: &Node) -> Vec<super::super::Issue> {
-        let mut issues = Vec::new();
-        checker.check(root, config, &[], &mut issues);
-        issues
-    }
-
-    /// Every recorded validity case, and variants of it of the same shape with other values,
-    /// checked against every recorded release's schema in one run (plans recorded on one and
-    /// replayed on the next): each check has exactly the issues of a check without plans.
-    #[test]
-    fn replayed_checks_have_the_issues_of_fresh_ones() {
+    /// Every recorded validity case (its main file, as parsed) and its variants.
+    fn cases() -> Vec<Node> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validity/cases");
         let mut configs = Vec::new();
         let mut paths: Vec<_> = std::fs::read_dir(dir)
@@ -251,11 +254,26 @@ mod tests {
                 continue;
             };
             let config = Node::from_json5(doc.root, FileId(0));
-            for k in 0..7 {
+            for k in 0..8 {
                 configs.push(variant(&config, k, &mut 0));
             }
         }
         assert!(configs.len() > 1000, "{}", configs.len());
+        configs
+    }
+
+    fn check(checker: &Checker, root: Sub, config: &Node) -> Vec<super::super::Issue> {
+        let mut issues = Vec::new();
+        checker.check(root, config, &[], &mut issues);
+        issues
+    }
+
+    /// Every recorded validity case, and variants of it of the same shape with other values,
+    /// checked against every recorded release's schema in one run (plans recorded on one and
+    /// replayed on the next): each check has exactly the issues of a check without plans.
+    #[test]
+    fn replayed_checks_have_the_issues_of_fresh_ones() {
+        let configs = cases();
         let table = table();
         let checker = Checker::new(table);
         let roots: Vec<Sub> = (table.releases().iter())
@@ -275,5 +293,37 @@ mod tests {
             }
             assert!(replayed > 0, "plans were replayed");
         }
+    }
+
+    /// The trimmed strings' issues of every case and its variants, for every release (and
+    /// one before and after them all), with the strings remembered for the shape (twice: made,
+    /// then used), are a walk's.
+    #[test]
+    fn remembered_trimmed_strings_give_a_walks_issues() {
+        let configs = cases();
+        let releases: Vec<&str> = (table().releases().iter())
+            .map(|(v, _)| v.as_str())
+            .chain(["2026.1.1", "2099.1.1"])
+            .collect();
+        let mut with_issues = 0;
+        for release in releases {
+            for config in &configs {
+                let mut walked = Vec::new();
+                super::super::trimmed::issues(config, release, &mut walked);
+                let shape = super::Shape::of(Sub::Bool(true), config).unwrap();
+                for _ in 0..2 {
+                    let mut shaped = Vec::new();
+                    super::super::trimmed::issues_shaped(
+                        config,
+                        release,
+                        Some(&shape),
+                        &mut shaped,
+                    );
+                    assert_eq!(walked, shaped, "{release}");
+                }
+                with_issues += usize::from(!walked.is_empty());
+            }
+        }
+        assert!(with_issues > 0, "some variants have trimmed issues");
     }
 }

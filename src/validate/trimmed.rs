@@ -6,9 +6,13 @@
 //! checks it against the installed releases), which build.rs compiles into a constant table: no
 //! run parses JSON for it. Refresh it with that script (the next build picks it up).
 
+use super::shape::Shape;
 use super::spans::{List, Span};
 use super::{Issue, IssueKind, Seg};
 use crate::load::tree::{Node, Value};
+use crate::paths::FastMap;
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 /// One trimmed string: its path (`*` any record key, `[]` any item), a run of `ITEMS`, and its
@@ -125,14 +129,75 @@ fn trimmed_len(s: &str) -> usize {
 /// too short as written are the schema's `minLength` issues already): in the order of the
 /// release's list, and each string's in document order.
 pub fn issues(root: &Node, release: &str, out: &mut Vec<Issue>) {
+    issues_shaped(root, release, None, out);
+}
+
+/// [`issues`] of a config whose shape is made ([`super::check::Checker::check_shaped`]): the
+/// strings a walk of that shape tests are remembered per release entry and shape, and a config
+/// whose strings are all long enough once trimmed has no issue without a walk.
+pub(super) fn issues_shaped(
+    root: &Node,
+    release: &str,
+    shape: Option<&Shape>,
+    out: &mut Vec<Issue>,
+) {
     let Some(index) = entry(release) else {
         return;
     };
+    let tested = shape.and_then(|shape| Some((shape, tested_strings(root, index, shape)?)));
+    if let Some((shape, tested)) = tested {
+        let fine = tested
+            .iter()
+            .all(|&(leaf, min)| match &shape.leaves[leaf as usize].value {
+                Value::String(s) => !short_once_trimmed(s, min),
+                _ => true,
+            });
+        if fine {
+            return;
+        }
+    }
     let mut found = Vec::new();
-    walk(root, trie(index), None, &mut found);
+    walk(root, trie(index), None, &mut |node, index, min, at| {
+        if let Some(issue) = too_short(node, min, at) {
+            found.push((index, issue));
+        }
+    });
     // Stable: each string's issues stay in the document order the walk found them in.
     found.sort_by_key(|(index, _)| *index);
     out.extend(found.into_iter().map(|(_, issue)| issue));
+}
+
+/// The strings (by their place among the shape's scalars) a walk of the release entry
+/// `index`'s trie tests in a config of `shape`, with each one's minimum length; remembered per
+/// thread, entry and shape. `None` when a node is in two places of the config.
+fn tested_strings(root: &Node, index: usize, shape: &Shape) -> Option<Rc<[(u32, usize)]>> {
+    type Known = FastMap<Box<[u8]>, Rc<[(u32, usize)]>>;
+    thread_local! {
+        static KNOWN: RefCell<Vec<Known>> = const { RefCell::new(Vec::new()) };
+    }
+    let known = KNOWN.with_borrow(|k| k.get(index)?.get(shape.key.as_slice()).cloned());
+    if known.is_some() {
+        return known;
+    }
+    let places = shape.places()?;
+    let mut tested = Vec::new();
+    walk(root, trie(index), None, &mut |node, _, min, _| {
+        if let Value::String(_) = node.value {
+            tested.push((node as *const Node, min));
+        }
+    });
+    let tested: Rc<[(u32, usize)]> = (tested.into_iter())
+        .map(|(node, min)| Some((*places.get(&node)?, min)))
+        .collect::<Option<_>>()?;
+    KNOWN.with_borrow_mut(|k| {
+        if k.len() <= index {
+            k.resize_with(index + 1, Known::default);
+        }
+        if k[index].len() < super::shape::MAX_PLANS {
+            k[index].insert(shape.key.as_slice().into(), Rc::clone(&tested));
+        }
+    });
+    Some(tested)
 }
 
 /// A step of the path walked, borrowed from the trie or the config, and the steps above it, on
@@ -168,14 +233,18 @@ impl Step<'_> {
     }
 }
 
-/// Checks `node` against the strings that end at `trie`, and walks on along its segments: an
-/// object's key as [`Node::get`] finds it, every key for `*`, every item for `[]`. `at`: the
-/// last step to `node` (`None` at the root).
-fn walk(node: &Node, trie: &Trie, at: Option<&Step>, found: &mut Vec<(usize, Issue)>) {
+/// Visits `node` for each string that ends at `trie` (`visit(node, index in the release's
+/// list, minimum length, at)`), and walks on along its segments: an object's key as
+/// [`Node::get`] finds it, every key for `*`, every item for `[]`. `at`: the last step to
+/// `node` (`None` at the root).
+fn walk<'n>(
+    node: &'n Node,
+    trie: &Trie,
+    at: Option<&Step>,
+    visit: &mut impl FnMut(&'n Node, usize, usize, Option<&Step>),
+) {
     for &(index, min) in &trie.ends {
-        if let Some(issue) = too_short(node, min, at) {
-            found.push((index, issue));
-        }
+        visit(node, index, min, at);
     }
     for (head, next) in &trie.next {
         match (&node.value, head) {
@@ -185,7 +254,7 @@ fn walk(node: &Node, trie: &Trie, at: Option<&Step>, found: &mut Vec<(usize, Iss
                         part: Part::Key(&m.key),
                         up: at,
                     };
-                    walk(&m.value, next, Some(&step), found);
+                    walk(&m.value, next, Some(&step), visit);
                 }
             }
             (Value::Array(items), Head::AnyItem) => {
@@ -194,7 +263,7 @@ fn walk(node: &Node, trie: &Trie, at: Option<&Step>, found: &mut Vec<(usize, Iss
                         part: Part::Index(i),
                         up: at,
                     };
-                    walk(item, next, Some(&step), found);
+                    walk(item, next, Some(&step), visit);
                 }
             }
             (Value::Object(_), Head::Key(key)) => {
@@ -203,7 +272,7 @@ fn walk(node: &Node, trie: &Trie, at: Option<&Step>, found: &mut Vec<(usize, Iss
                         part: Part::Key(key),
                         up: at,
                     };
-                    walk(child, next, Some(&step), found);
+                    walk(child, next, Some(&step), visit);
                 }
             }
             _ => {}
@@ -211,12 +280,17 @@ fn walk(node: &Node, trie: &Trie, at: Option<&Step>, found: &mut Vec<(usize, Iss
     }
 }
 
+/// Whether `s` is at least `min` long as written and shorter once trimmed.
+fn short_once_trimmed(s: &str, min: usize) -> bool {
+    s.encode_utf16().count() >= min && trimmed_len(s) < min
+}
+
 /// The issue of a string at least `min` long as written and shorter once trimmed.
 fn too_short(node: &Node, min: usize, at: Option<&Step>) -> Option<Issue> {
     let Value::String(s) = &node.value else {
         return None;
     };
-    (s.encode_utf16().count() >= min && trimmed_len(s) < min).then(|| Issue {
+    short_once_trimmed(s, min).then(|| Issue {
         path: at.map(Step::path).unwrap_or_default(),
         kind: IssueKind::Length,
         message: format!("Too small: expected string to have >={min} characters"),
