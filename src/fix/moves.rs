@@ -49,6 +49,8 @@ pub struct Planner<'a> {
     /// The pool of the finding planned for, its lists kept from one finding to the next.
     movers: Movers<'a>,
     candidates: Vec<usize>,
+    /// The refused candidates of a finding in the order movers are chosen.
+    order: Vec<usize>,
     /// Lists CL103's candidates are found with, kept from one finding to the next.
     cdp_scratch: [Vec<u16>; 3],
     /// The ports of each gateway asked for that move with its base port.
@@ -82,6 +84,7 @@ impl<'a> Planner<'a> {
             refused_now: Vec::new(),
             movers: Movers::default(),
             candidates: Vec::new(),
+            order: Vec::new(),
             cdp_scratch: Default::default(),
             moving_ports: MovingPorts::default(),
             shared_names: None,
@@ -197,6 +200,15 @@ impl<'a> Planner<'a> {
             }
         }
         candidates.retain(|&i| self.planned_at[i].is_none());
+        // Every candidate refused since the last move planned (most findings of a crowded
+        // host): no plan to make, and the refusals are said in the order movers are chosen.
+        let refused = |i: &usize| self.refused.get(*i).is_some_and(Option::is_some);
+        if to_move > 0 && candidates.iter().all(refused) {
+            return match first_leaving {
+                Some(k) => Ok(self.planned[k].clone()),
+                None => Err(NoFix::CannotMove(self.refusals_in_order(candidates))),
+            };
+        }
         // Taken out while plans are made (they need the planner), put back below.
         let mut movers = std::mem::take(&mut self.movers);
         movers.refill(self.instances, candidates);
@@ -243,6 +255,33 @@ impl<'a> Planner<'a> {
                 edits: moves.into_iter().flat_map(|m| m.edits).collect(),
             }),
         }
+    }
+
+    /// Why each of `refused` (every one refused since the last move planned) cannot move, in
+    /// the order [`Movers`] hands them out: a pair (most findings) ordered by one comparison.
+    fn refusals_in_order(&mut self, refused: &[usize]) -> Box<[Refusal]> {
+        let instances = self.instances;
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        match *refused {
+            [a, b] => {
+                let first = allocate::first_of_two(instances, a, b);
+                order.extend([first, if first == a { b } else { a }]);
+            }
+            _ => {
+                self.movers.refill(instances, refused);
+                order.extend(std::iter::from_fn(|| self.movers.take()).map(|(i, _)| i));
+            }
+        }
+        let refusals = order
+            .iter()
+            .map(|&i| Refusal {
+                gateway: self.shared_name(i),
+                why: self.refused[i].clone().expect("refused"),
+            })
+            .collect();
+        self.order = order;
+        refusals
     }
 
     /// The thread's shared name of the gateway at `i`, looked up once per gateway: a finding

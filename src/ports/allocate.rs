@@ -1083,6 +1083,29 @@ pub fn mover<'a>(instances: &'a [Instance], candidates: &[usize]) -> Option<(usi
     Movers::new(instances, candidates).take()
 }
 
+/// Which of two gateways (`a` and `b`, not the same) [`Movers`] hands out first: what
+/// [`Movers::take`] chooses from a pool of two, without making the pool (most findings of a
+/// crowded host are of two gateways).
+pub fn first_of_two(instances: &[Instance], a: usize, b: usize) -> usize {
+    let later = |x: usize, y: usize| -> bool {
+        let (gx, gy) = (&instances[x], &instances[y]);
+        match (is_named(gx), is_named(gy)) {
+            (true, false) => return true,
+            (false, true) => return false,
+            _ => {}
+        }
+        match (stamp(gx), stamp(gy)) {
+            (Some(sx), Some(sy)) if sx != sy => sx > sy,
+            _ => (gx.name.as_str(), x) > (gy.name.as_str(), y),
+        }
+    };
+    if later(a, b) {
+        a
+    } else {
+        b
+    }
+}
+
 /// The gateways that may move to end one collision, handed out in the order the operator most
 /// likely added them, latest first (see [`mover`]): the one choice of a mover that the help
 /// lines and every fix (base ports, workspaces and agent dirs, sandbox prefixes, service
@@ -1656,6 +1679,13 @@ mod tests {
                 }
             }));
             let mut pool: Vec<usize> = (0..n).filter(|_| rng.below(5) != 0).collect();
+            for (k, &a) in pool.iter().enumerate() {
+                for &b in &pool[k + 1..] {
+                    let first = Movers::new(&host.instances, &[a, b]).take().map(|m| m.0);
+                    assert_eq!(Some(first_of_two(&host.instances, a, b)), first);
+                    assert_eq!(Some(first_of_two(&host.instances, b, a)), first);
+                }
+            }
             let mut movers = Movers::new(&host.instances, &pool);
             while let Some(expected) = reference_mover(&host.instances, &pool) {
                 let said =
