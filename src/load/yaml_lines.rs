@@ -13,13 +13,22 @@
 //! read, and every error and its place, stay the general parser's. The tests hold both to
 //! the same events on every compose file of the fixtures and on generated and mutated texts.
 
+use crate::paths::FastMap;
 use yaml_rust2::parser::Event;
 use yaml_rust2::scanner::TScalarStyle;
+
+/// A larger text is left to the general parser: it hands its events to the builder one at a
+/// time, under the builder's node budget, while this keeps every event until the end (a
+/// hostile 4 MiB flow list would be two million of them). Real compose files are a few KiB.
+const MAX_TEXT: usize = 256 << 10;
 
 /// The events of `text` with each one's byte offset, as yaml-rust2 gives them between the
 /// document's start and its end, or `None` when `text` is not of the shape read here.
 pub(super) fn events(text: &str) -> Option<Vec<(Event, usize)>> {
     let bytes = text.as_bytes();
+    if bytes.len() > MAX_TEXT {
+        return None;
+    }
     // Printable ASCII and line ends only; each block tested whole (no exit at each byte: a
     // loop the compiler runs many bytes a step).
     let printable = |block: &[u8]| {
@@ -36,7 +45,8 @@ pub(super) fn events(text: &str) -> Option<Vec<(Event, usize)>> {
         lines: lines(bytes)?,
         line: 0,
         out: Vec::with_capacity(bytes.len() / 8),
-        anchors: Vec::new(),
+        anchors: FastMap::default(),
+        anchor_count: 0,
     };
     reader.document()?;
     Some(reader.out)
@@ -92,8 +102,11 @@ struct Reader<'a> {
     /// The line being read: the first not read yet, once a line is done.
     line: usize,
     out: Vec<(Event, usize)>,
-    /// Anchors defined so far (name, id), the latest last; ids count from 1, as yaml-rust2's.
-    anchors: Vec<(&'a [u8], usize)>,
+    /// Each anchor name's latest id (an alias names the latest); ids count from 1, as
+    /// yaml-rust2's. A map, not a list: each alias would otherwise scan every anchor before it.
+    anchors: FastMap<&'a [u8], usize>,
+    /// How many anchors were defined so far (the last one's id).
+    anchor_count: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -224,9 +237,9 @@ impl<'a> Reader<'a> {
             if name_end == at + 1 || (name_end < line.end && self.bytes[name_end] != b' ') {
                 return None;
             }
-            self.anchors
-                .push((&self.bytes[at + 1..name_end], self.anchors.len() + 1));
-            anchor = self.anchors.len();
+            self.anchor_count += 1;
+            anchor = self.anchor_count;
+            self.anchors.insert(&self.bytes[at + 1..name_end], anchor);
             at = name_end + self.blanks(name_end, line.end);
         }
         if at < line.end && self.bytes[at] != b'#' {
@@ -275,7 +288,7 @@ impl<'a> Reader<'a> {
             b'*' => {
                 let name_end = at + 1 + self.name_len(at + 1, end);
                 let name = &self.bytes[at + 1..name_end];
-                let id = self.anchors.iter().rev().find(|(n, _)| *n == name)?.1;
+                let id = *self.anchors.get(name)?;
                 self.out.push((Event::Alias(id), at));
                 name_end
             }
@@ -300,8 +313,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Where the line that holds `at` ends.
+    /// From the table of lines: a flow list asks once per item, and a scan from each item to
+    /// its line's end would make a long one-line list quadratic.
     fn line_end(&self, at: usize) -> usize {
-        memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |n| at + n)
+        let after = self.lines.partition_point(|l| l.start <= at);
+        match after.checked_sub(1).map(|k| self.lines[k]) {
+            Some(line) if at <= line.end => line.end,
+            // Not on a line with a token (a token is always on one): scan.
+            _ => memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |n| at + n),
+        }
     }
 
     /// Whether a plain scalar may start at `at` (the characters read here).
@@ -645,5 +665,52 @@ mod tests {
             read += usize::from(agrees(&text));
         }
         assert!(read > 8_000, "{read}");
+    }
+
+    /// An anchor name defined twice: an alias after the second names the second (yaml-rust2's
+    /// ids), and one before it the first.
+    #[test]
+    fn an_alias_names_the_latest_anchor_of_its_name() {
+        let text = "x-a:\n  a: &n one\n  b: *n\n  c: &n two\n  d: &m three\n  e: *n\n  f: *m\n";
+        assert!(agrees(text));
+        let aliases: Vec<usize> = events(text)
+            .unwrap()
+            .into_iter()
+            .filter_map(|(event, _)| match event {
+                Event::Alias(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(aliases, [1, 2, 3]);
+    }
+
+    /// A one-line flow list of many items, and many anchors with many aliases: read here, as
+    /// yaml-rust2 reads them (each item's line end and each alias's anchor are looked up, not
+    /// scanned for).
+    #[test]
+    fn long_flow_lists_and_many_aliases_give_yaml_rust2s_events() {
+        let items = vec!["a"; 20_000].join(",");
+        let flow = format!("services:\n  gw:\n    command: [{items}]\n    x: [b,\n      c]\n");
+        assert!(agrees(&flow));
+        let mut aliased = String::from("x-a:\n");
+        for i in 0..2_000 {
+            aliased.push_str(&format!("  a{i}: &a{i} v\n"));
+        }
+        for i in 0..2_000 {
+            aliased.push_str(&format!("  b{i}: *a{}\n", i % 7));
+        }
+        assert!(agrees(&aliased));
+    }
+
+    /// A text over [`MAX_TEXT`] is left to the general parser, however plain.
+    #[test]
+    fn a_text_over_the_limit_is_left_to_the_general_parser() {
+        let line = "  key: value\n";
+        let fits = format!("x:\n{}", line.repeat((MAX_TEXT - 3) / line.len()));
+        assert!(fits.len() <= MAX_TEXT);
+        assert!(events(&fits).is_some());
+        let over = format!("{fits}{line}");
+        assert!(over.len() > MAX_TEXT);
+        assert!(events(&over).is_none());
     }
 }
