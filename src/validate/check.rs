@@ -251,6 +251,12 @@ impl<'a> Checker<'a> {
             // A value checks otherwise than the plan's: the whole config is checked.
             return self.check_at(sub, node, &mut steps, &mut Out::collect(out));
         }
+        // A shape's first config is checked without a recording: most shapes of a small
+        // layout are seen once, and a recording only pays when the shape comes again.
+        let seen = MEMO.with_borrow_mut(|m| m.as_mut().is_some_and(|m| m.plans.seen_before(shape)));
+        if !seen {
+            return self.check_at(sub, node, &mut steps, &mut Out::collect(out));
+        }
         let before = out.len();
         self.leaf_checks.replace(Recording::default());
         self.recording.set(true);

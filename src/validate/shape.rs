@@ -13,7 +13,8 @@
 
 use super::schema::Sub;
 use crate::load::tree::{Node, Value as Tv};
-use crate::paths::FastMap;
+use crate::paths::{FastMap, FastSet};
+use std::hash::BuildHasher;
 use std::rc::Rc;
 
 /// A shape's encoding is at most this many bytes (a larger config is checked in full).
@@ -22,6 +23,9 @@ const MAX_SHAPE_BYTES: usize = 8 << 10;
 const MAX_LEAF_CHECKS: usize = 4096;
 /// Plans kept per run: a layout has a few shapes; past this, a new shape is checked in full.
 pub(super) const MAX_PLANS: usize = 64;
+/// Shapes remembered as seen once (by a hash of the key: a collision only records a check
+/// that did not need to be): past this, every new shape is recorded when first seen.
+const MAX_SEEN: usize = 1 << 16;
 
 /// A scalar checked against a subschema, by its place among the config's scalars (depth
 /// first), and whether it passed.
@@ -169,11 +173,23 @@ impl Plan {
 #[derive(Default)]
 pub(super) struct Plans {
     by_shape: FastMap<Box<[u8]>, Plan>,
+    /// Shapes checked once without a recording: recording costs more than it saves on a shape
+    /// seen once (one gateway, or a host whose configs all differ).
+    seen: FastSet<u64>,
 }
 
 impl Plans {
     pub fn get(&self, shape: &Shape) -> Option<Plan> {
         self.by_shape.get(shape.key.as_slice()).cloned()
+    }
+
+    /// Whether a config of `shape` was checked before (and it is remembered as seen now).
+    pub fn seen_before(&mut self, shape: &Shape) -> bool {
+        let hash = self.seen.hasher().hash_one(shape.key.as_slice());
+        match self.seen.len() < MAX_SEEN {
+            true => !self.seen.insert(hash),
+            false => true,
+        }
     }
 
     pub fn keep(&mut self, shape: &Shape, plan: Plan) {
@@ -187,6 +203,7 @@ impl Plans {
 mod tests {
     use super::super::check::{CheckMemo, Checker};
     use super::super::schema::{table, ReleaseSchema, Sub};
+    use super::Shape;
     use crate::load::tree::{Node, Value as Tv};
     use crate::source::FileId;
     use std::sync::Arc;
@@ -266,6 +283,33 @@ mod tests {
         let mut issues = Vec::new();
         checker.check(root, config, &[], &mut issues);
         issues
+    }
+
+    /// A shape's first config is checked without a recording, its second recorded, its third
+    /// replayed: a layout of one gateway, or of configs that all differ, records nothing.
+    #[test]
+    fn a_shape_is_recorded_when_it_comes_again() {
+        let table = table();
+        let checker = Checker::new(table);
+        let root = (table.releases().iter())
+            .find_map(|(_, r)| match r {
+                ReleaseSchema::Root(sub) => Some(*sub),
+                ReleaseSchema::Unavailable(_) => None,
+            })
+            .unwrap();
+        let config = cases()
+            .into_iter()
+            .find(|c| check(&checker, root, c).is_empty() && Shape::of(root, c).is_some())
+            .expect("a clean validity case");
+        let replays = CheckMemo::during(|| {
+            (0..4)
+                .map(|_| {
+                    assert!(check(&checker, root, &config).is_empty());
+                    CheckMemo::replayed()
+                })
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(replays, [0, 0, 1, 2]);
     }
 
     /// Every recorded validity case, and variants of it of the same shape with other values,
