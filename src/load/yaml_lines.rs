@@ -160,20 +160,12 @@ impl<'a> Reader<'a> {
             }
             self.scalar(key_at, colon, TScalarStyle::Plain, 0);
             self.value(colon + 1, column)?;
-            match self.next_token_line() {
-                Some(next) if next.indent == column => {
-                    if self.is_entry(next.content(), next.end) {
-                        // An indentless sequence, or an error: the general parser's.
-                        return None;
-                    }
-                    key_at = next.content();
-                }
-                Some(next) if next.indent > column => return None,
-                _ => break,
+            match self.next_item(column, false)? {
+                Some(at) => key_at = at,
+                None => break,
             }
         }
-        let end = self.next_token_at();
-        self.out.push((Event::MappingEnd, end));
+        self.end_block(Event::MappingEnd);
         Some(())
     }
 
@@ -193,20 +185,34 @@ impl<'a> Reader<'a> {
             } else {
                 self.inline_value(item, column)?;
             }
-            match self.next_token_line() {
-                Some(next) if next.indent == column => {
-                    if !self.is_entry(next.content(), next.end) {
-                        return None;
-                    }
-                    dash = next.content();
-                }
-                Some(next) if next.indent > column => return None,
-                _ => break,
+            match self.next_item(column, true)? {
+                Some(at) => dash = at,
+                None => break,
             }
         }
-        let end = self.next_token_at();
-        self.out.push((Event::SequenceEnd, end));
+        self.end_block(Event::SequenceEnd);
         Some(())
+    }
+
+    /// Where the block in `column` goes on: its next item's first token (a key in a mapping,
+    /// a `- ` in a sequence: `sequence`), `Some(None)` where the block ends, `None` where the
+    /// next line leaves the shape read here (deeper than the block, or the other kind of item
+    /// in its column: an indentless sequence or an error, the general parser's).
+    fn next_item(&mut self, column: usize, sequence: bool) -> Option<Option<usize>> {
+        match self.next_token_line() {
+            Some(next) if next.indent == column => {
+                let at = next.content();
+                (self.is_entry(at, next.end) == sequence).then_some(Some(at))
+            }
+            Some(next) if next.indent > column => None,
+            _ => Some(None),
+        }
+    }
+
+    /// A block's end event, where the next token is (yaml-rust2's place for it).
+    fn end_block(&mut self, end: Event) {
+        let at = self.next_token_at();
+        self.out.push((end, at));
     }
 
     /// A plain key at `at` followed by `:` and a blank or the line's end: where the `:` is.

@@ -969,12 +969,11 @@ fn load(
             return None;
         }
     };
-    let read = parsed.read(&text);
     let file = sources.add(path, text, None);
     if let Some(offset) = bad {
         problems.push(crate::load::not_utf8(sources, path, offset));
     }
-    match read {
+    match parsed.read(sources, file) {
         Ok(read) => {
             sources.show(file, read.shown.clone());
             Some((file, read))
@@ -1004,10 +1003,11 @@ pub struct Parsed {
 /// from one template (OpenClaw's docker-compose.yml copied into each, the settings in each
 /// stack's `.env`) hold the same text, parsed and scanned for redaction once. A few only: a
 /// host of distinct files keeps no more trees alive than that, and a file is compared with
-/// no more texts.
+/// no more texts. Each is kept by its file in the discovery's [`SourceMap`], which holds the
+/// text: no copy of it here.
 #[derive(Default)]
 pub struct ParsedFiles {
-    kept: Vec<(String, Rc<Parsed>)>,
+    kept: Vec<(FileId, Rc<Parsed>)>,
     /// Where the next one is kept once all places are taken (the oldest).
     next: usize,
 }
@@ -1016,16 +1016,19 @@ pub struct ParsedFiles {
 const KEPT_PARSES: usize = 8;
 
 impl ParsedFiles {
-    /// `text` parsed (or as parsed before) and its shown spans. A text that does not parse is
-    /// not kept: it is parsed again, to the same error.
-    fn read(&mut self, text: &str) -> Result<Rc<Parsed>, yaml::YamlError> {
-        if let Some((_, parsed)) = self.kept.iter().find(|(kept, _)| kept == text) {
+    /// The text of `file` (in `sources`, the map every file of this discovery is added to)
+    /// parsed, or as parsed before, and its shown spans. A text that does not parse is not
+    /// kept: it is parsed again, to the same error.
+    fn read(&mut self, sources: &SourceMap, file: FileId) -> Result<Rc<Parsed>, yaml::YamlError> {
+        let text = &sources.file(file).text;
+        let same = |(kept, _): &&(FileId, Rc<Parsed>)| sources.file(*kept).text == *text;
+        if let Some((_, parsed)) = self.kept.iter().find(same) {
             return Ok(Rc::clone(parsed));
         }
         let root = yaml::parse(text)?;
         let shown = crate::redact::scan::compose_yaml(text, &root);
         let parsed = Rc::new(Parsed { root, shown });
-        let entry = (text.to_string(), Rc::clone(&parsed));
+        let entry = (file, Rc::clone(&parsed));
         if self.kept.len() < KEPT_PARSES {
             self.kept.push(entry);
         } else {
@@ -2077,23 +2080,35 @@ mod tests {
     fn parsed_files_parse_each_kept_text_once() {
         let mut parsed = ParsedFiles::default();
         let text = |i: usize| format!("services:\n  gw{i}:\n    image: openclaw # c\n");
-        let first = parsed.read(&text(0)).unwrap();
-        assert!(Rc::ptr_eq(&first, &parsed.read(&text(0)).unwrap()));
-        let other = parsed.read(&text(1)).unwrap();
+        // Each read is a file of its own, as each stack's compose file is.
+        let mut sources = SourceMap::new();
+        let mut added = 0;
+        let mut read = |text: &str| {
+            added += 1;
+            let file = sources.add(
+                Path::new(&format!("s{added}/compose.yaml")),
+                text.into(),
+                None,
+            );
+            parsed.read(&sources, file)
+        };
+        let first = read(&text(0)).unwrap();
+        assert!(Rc::ptr_eq(&first, &read(&text(0)).unwrap()));
+        let other = read(&text(1)).unwrap();
         assert!(!Rc::ptr_eq(&first, &other));
         assert!(other.root.get("services").unwrap().get("gw1").is_some());
         assert_eq!(
             first.shown,
             crate::redact::scan::compose_yaml(&text(0), &first.root)
         );
-        assert!(parsed.read("a: [").is_err());
-        assert!(parsed.read("a: [").is_err());
+        assert!(read("a: [").is_err());
+        assert!(read("a: [").is_err());
         for i in 2..=KEPT_PARSES {
-            parsed.read(&text(i)).unwrap();
+            read(&text(i)).unwrap();
         }
-        assert!(!Rc::ptr_eq(&first, &parsed.read(&text(0)).unwrap()));
-        let last = parsed.read(&text(KEPT_PARSES)).unwrap();
-        assert!(Rc::ptr_eq(&last, &parsed.read(&text(KEPT_PARSES)).unwrap()));
+        assert!(!Rc::ptr_eq(&first, &read(&text(0)).unwrap()));
+        let last = read(&text(KEPT_PARSES)).unwrap();
+        assert!(Rc::ptr_eq(&last, &read(&text(KEPT_PARSES)).unwrap()));
     }
 
     fn words(s: &str) -> Vec<String> {
