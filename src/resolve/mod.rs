@@ -706,13 +706,22 @@ fn read_dotenv_file(path: &Path, sources: &mut SourceMap) -> (DotenvFile, bool) 
         Err(err) => return (DotenvFile::Unreadable(err), false),
     };
     let parsed = dotenv::parse(&text);
-    let shown = crate::redact::scan::env_lines(&text);
     let items: Vec<_> = parsed.entries.iter().map(|e| e.span).collect();
     let comments = parsed.comments.iter().map(|c| (c.span, c.text(&text)));
     let suppressions = crate::source::directive::from_comments(&text, comments, &items);
     let entries = Some(parsed.into_effective());
-    let (file, text_kept) = sources.add_kept(path, text, None);
-    sources.show(file, shown);
+    let (file, text_kept) = match sources.add_unless_known(path, text, None) {
+        Ok(file) => {
+            // Scanned for what may be shown only if it is ever shown (few are).
+            sources.show_when_asked(file, crate::redact::scan::env_lines);
+            (file, true)
+        }
+        Err((file, text)) => {
+            // The map has another text of this path: what this one shows, as before.
+            sources.show(file, crate::redact::scan::env_lines(&text));
+            (file, false)
+        }
+    };
     sources.set_suppressions(file, suppressions);
     let read = DotenvFile::Read {
         file,
