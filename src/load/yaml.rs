@@ -134,22 +134,24 @@ pub struct YamlError {
 
 /// Parses the first document of `text`. An empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    let lines = LineIndex::new(text);
-    let mut builder = Builder {
-        text,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        spent: Size::default(),
-        root: None,
-    };
-    // A file of the common shape is read line by line ([`super::yaml_lines`]): the same
-    // events at the same places, without the general parser's cost.
-    if let Some(events) = super::yaml_lines::events(text) {
-        for (event, at) in events {
-            builder.on(event, at)?;
-        }
+    // A file of the common shape is read line by line ([`super::yaml_lines`]) straight into
+    // the tree: the same steps at the same places as the general parser's events, without
+    // its cost, and without a list of events in between.
+    let mut builder = Builder::new(text);
+    if super::yaml_lines::read(text, &mut builder).is_some() {
         return Ok(builder.into_root());
     }
+    // Not of that shape, or the builder stopped the reading (a budget or the depth limit
+    // met): the general parser reads the text from its start, and what it gives (the tree,
+    // or the error and its place) is the answer; of a text of that shape its events are the
+    // reader's, and meet the same stop.
+    parse_general(text)
+}
+
+/// [`parse`] by yaml-rust2's parser alone.
+pub(super) fn parse_general(text: &str) -> Result<Node, YamlError> {
+    let mut builder = Builder::new(text);
+    let lines = LineIndex::new(text);
     let mut parser = Parser::new_from_str(text);
     loop {
         let (event, mark) = parser.next_token().map_err(|e| YamlError {
@@ -182,6 +184,65 @@ enum Frame {
     },
 }
 
+impl Frame {
+    fn seq(start: usize, anchor: usize) -> Frame {
+        Frame::Seq {
+            start,
+            anchor,
+            items: Vec::new(),
+        }
+    }
+
+    fn map(start: usize, anchor: usize) -> Frame {
+        Frame::Map {
+            start,
+            anchor,
+            entries: Vec::new(),
+            key: None,
+        }
+    }
+}
+
+/// The line reader's steps, each made as the event it stands for is (the reader stops at the
+/// first error: the general parser then reads the text again, see [`parse`]).
+impl super::yaml_lines::Sink for Builder<'_> {
+    fn on_scalar(
+        &mut self,
+        at: usize,
+        written: std::ops::Range<usize>,
+        style: TScalarStyle,
+        anchor: usize,
+    ) -> Option<()> {
+        let quoted = !matches!(style, TScalarStyle::Plain);
+        // Where [`scalar_span`] finds it, known here: the text itself, a quoted one's quotes
+        // around it (the reader reads no escapes, no doubled quote); an empty value is
+        // placed as the general parser's.
+        let span = match (quoted, written.is_empty()) {
+            (true, _) => Span::new(at, written.end + 1),
+            (false, false) => Span::new(written.start, written.end),
+            (false, true) => scalar_span(self.text, at, "", false),
+        };
+        let text = &self.text[written];
+        self.scalar(text, quoted, span, anchor, at).ok()
+    }
+
+    fn on_open(&mut self, mapping: bool, anchor: usize, at: usize) -> Option<()> {
+        let frame = match mapping {
+            true => Frame::map(at, anchor),
+            false => Frame::seq(at, anchor),
+        };
+        self.open(frame, at).ok()
+    }
+
+    fn on_close(&mut self, _mapping: bool, at: usize) -> Option<()> {
+        self.close(at).ok()
+    }
+
+    fn on_alias(&mut self, id: usize, at: usize) -> Option<()> {
+        self.alias(id, at).ok()
+    }
+}
+
 struct Builder<'a> {
     text: &'a str,
     stack: Vec<Frame>,
@@ -190,7 +251,17 @@ struct Builder<'a> {
     root: Option<Node>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(text: &'a str) -> Self {
+        Builder {
+            text,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            spent: Size::default(),
+            root: None,
+        }
+    }
+
     /// The document's node (`Null` for an empty document).
     fn into_root(self) -> Node {
         self.root.unwrap_or(Node {
@@ -203,87 +274,93 @@ impl Builder<'_> {
     fn on(&mut self, event: Event, at: usize) -> Result<(), YamlError> {
         match event {
             Event::Scalar(text, style, anchor, _tag) => {
-                let size = Size {
-                    nodes: 1,
-                    bytes: text.len(),
-                };
-                self.spend(size, at)?;
                 let quoted = !matches!(style, TScalarStyle::Plain);
                 let span = scalar_span(self.text, at, &text, quoted);
-                let value =
-                    if !quoted && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL") {
-                        Value::Null
-                    } else {
-                        Value::Scalar { text, quoted }
-                    };
-                self.finish(Node { value, span }, anchor)
+                self.scalar(text, quoted, span, anchor, at)
             }
-            Event::SequenceStart(anchor, _) => self.open(
-                Frame::Seq {
-                    start: at,
-                    anchor,
-                    items: Vec::new(),
-                },
-                at,
-            ),
-            Event::MappingStart(anchor, _) => self.open(
-                Frame::Map {
-                    start: at,
-                    anchor,
-                    entries: Vec::new(),
-                    key: None,
-                },
-                at,
-            ),
-            Event::SequenceEnd | Event::MappingEnd => {
-                // Never empty, and never inside a character.
-                let first = self.text.chars().next().map_or(1, char::len_utf8);
-                let end = at.max(first);
-                match self.stack.pop() {
-                    Some(Frame::Seq {
-                        start,
-                        anchor,
-                        items,
-                    }) => self.finish(
-                        Node {
-                            value: Value::Seq(items),
-                            span: Span::new(start, end),
-                        },
-                        anchor,
-                    ),
-                    Some(Frame::Map {
-                        start,
-                        anchor,
-                        entries,
-                        ..
-                    }) => {
-                        let entries = self.merge_keys(entries)?;
-                        self.finish(
-                            Node {
-                                value: Value::Map(entries),
-                                span: Span::new(start, end),
-                            },
-                            anchor,
-                        )
-                    }
-                    None => Ok(()),
-                }
-            }
-            Event::Alias(id) => {
-                let Some((node, size)) = self.anchors.get(&id).cloned() else {
-                    return Err(YamlError {
-                        message: "alias to an unknown anchor".to_string(),
-                        span: Span::new(at, at + 1),
-                    });
-                };
-                self.spend(size, at)?;
-                let mut copy = (*node).clone();
-                // The alias is shown where it is used; what it stands for keeps its spans.
-                copy.span = Span::new(at, alias_end(self.text, at));
-                self.finish(copy, 0)
-            }
+            Event::SequenceStart(anchor, _) => self.open(Frame::seq(at, anchor), at),
+            Event::MappingStart(anchor, _) => self.open(Frame::map(at, anchor), at),
+            Event::SequenceEnd | Event::MappingEnd => self.close(at),
+            Event::Alias(id) => self.alias(id, at),
             _ => Ok(()),
         }
+    }
+
+    /// A scalar node: `text` (a null when plain and one of YAML's words for it), at `span`.
+    fn scalar(
+        &mut self,
+        text: impl AsRef<str> + Into<String>,
+        quoted: bool,
+        span: Span,
+        anchor: usize,
+        at: usize,
+    ) -> Result<(), YamlError> {
+        let written = text.as_ref();
+        let size = Size {
+            nodes: 1,
+            bytes: written.len(),
+        };
+        self.spend(size, at)?;
+        let value = if !quoted && matches!(written, "" | "~" | "null" | "Null" | "NULL") {
+            Value::Null
+        } else {
+            Value::Scalar {
+                text: text.into(),
+                quoted,
+            }
+        };
+        self.finish(Node { value, span }, anchor)
+    }
+
+    /// The innermost open collection ends at `at`.
+    fn close(&mut self, at: usize) -> Result<(), YamlError> {
+        // Never empty, and never inside a character.
+        let first = self.text.chars().next().map_or(1, char::len_utf8);
+        let end = at.max(first);
+        match self.stack.pop() {
+            Some(Frame::Seq {
+                start,
+                anchor,
+                items,
+            }) => self.finish(
+                Node {
+                    value: Value::Seq(items),
+                    span: Span::new(start, end),
+                },
+                anchor,
+            ),
+            Some(Frame::Map {
+                start,
+                anchor,
+                entries,
+                ..
+            }) => {
+                let entries = self.merge_keys(entries)?;
+                self.finish(
+                    Node {
+                        value: Value::Map(entries),
+                        span: Span::new(start, end),
+                    },
+                    anchor,
+                )
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// A copy of the node anchor `id` stands for, at `at`.
+    fn alias(&mut self, id: usize, at: usize) -> Result<(), YamlError> {
+        let Some((node, size)) = self.anchors.get(&id).cloned() else {
+            return Err(YamlError {
+                message: "alias to an unknown anchor".to_string(),
+                span: Span::new(at, at + 1),
+            });
+        };
+        self.spend(size, at)?;
+        let mut copy = (*node).clone();
+        // The alias is shown where it is used; what it stands for keeps its spans.
+        copy.span = Span::new(at, alias_end(self.text, at));
+        self.finish(copy, 0)
     }
 
     fn open(&mut self, frame: Frame, at: usize) -> Result<(), YamlError> {
@@ -789,13 +866,7 @@ mod tests {
                 };
                 entries.push((k, v));
             }
-            let mut builder = Builder {
-                text: "",
-                stack: Vec::new(),
-                anchors: HashMap::new(),
-                spent: Size::default(),
-                root: None,
-            };
+            let mut builder = Builder::new("");
             let linear = builder.merge_keys(entries.clone()).unwrap();
             assert_eq!(linear, merge_by_scan(entries), "round {round}");
         }

@@ -5,26 +5,50 @@
 //! such a file (its scanner looks at every character through a queue); this reads each
 //! byte a few times.
 //!
-//! It gives the events (and byte offsets) yaml-rust2's parser gives for the same text, or
-//! `None` at the first thing outside that shape (tabs, carriage returns, non-ASCII text,
+//! It hands a [`Sink`] (the tree's builder) the events yaml-rust2's parser gives for the same
+//! text, as they are read (a step each, at the same byte offsets), or stops with `None` at
+//! the first thing outside that shape (tabs, carriage returns, non-ASCII text,
 //! directives and document markers, block scalars, flow mappings, tags, escapes, multi-line
 //! scalars or flow sequences, indentless sequences, quoted keys, anything YAML calls an
 //! error): the caller then parses the text with yaml-rust2 from its start, so that what is
 //! read, and every error and its place, stay the general parser's. The tests hold both to
-//! the same events on every compose file of the fixtures and on generated and mutated texts.
+//! the same events and the same trees on every compose file of the fixtures and on generated
+//! and mutated texts.
 
 use crate::paths::FastMap;
-use yaml_rust2::parser::Event;
+use std::ops::Range;
 use yaml_rust2::scanner::TScalarStyle;
 
-/// A larger text is left to the general parser: it hands its events to the builder one at a
-/// time, under the builder's node budget, while this keeps every event until the end (a
-/// hostile 4 MiB flow list would be two million of them). Real compose files are a few KiB.
+/// A larger text is left to the general parser. Real compose files are a few KiB, and a text
+/// the reader stops in (out of its shape, or a budget met) is read again by the general
+/// parser: bounded here, that second reading stays small.
 const MAX_TEXT: usize = 256 << 10;
 
-/// The events of `text` with each one's byte offset, as yaml-rust2 gives them between the
-/// document's start and its end, or `None` when `text` is not of the shape read here.
-pub(super) fn events(text: &str) -> Option<Vec<(Event, usize)>> {
+/// What the reader finds, one step at a time, in the order and at the byte offsets of the
+/// events yaml-rust2's parser gives between the document's start and its end (the tree's
+/// builder, or the tests' list of events). `None` from any step stops the reading.
+pub(super) trait Sink {
+    /// A scalar whose text is `written` of the text as it stands (no escapes in it), its event
+    /// at `at`: its first character, a quoted one's opening quote, and for an empty value
+    /// (`written` empty) the next token.
+    fn on_scalar(
+        &mut self,
+        at: usize,
+        written: Range<usize>,
+        style: TScalarStyle,
+        anchor: usize,
+    ) -> Option<()>;
+    /// A mapping (else a sequence) opens at `at` (`MappingStart`, `SequenceStart`).
+    fn on_open(&mut self, mapping: bool, anchor: usize, at: usize) -> Option<()>;
+    /// The innermost open mapping (else sequence) ends at `at`.
+    fn on_close(&mut self, mapping: bool, at: usize) -> Option<()>;
+    /// An alias of the anchor whose id is `id` (ids count from 1, as yaml-rust2's).
+    fn on_alias(&mut self, id: usize, at: usize) -> Option<()>;
+}
+
+/// Reads `text` into `sink`: `None` when `text` is not of the shape read here, or `sink`
+/// stopped the reading (what `sink` was given then is to be thrown away).
+pub(super) fn read(text: &str, sink: &mut impl Sink) -> Option<()> {
     let bytes = text.as_bytes();
     if bytes.len() > MAX_TEXT {
         return None;
@@ -40,16 +64,14 @@ pub(super) fn events(text: &str) -> Option<Vec<(Event, usize)>> {
         return None;
     }
     let mut reader = Reader {
-        text,
         bytes,
         lines: lines(bytes)?,
         line: 0,
-        out: Vec::with_capacity(bytes.len() / 8),
+        sink,
         anchors: FastMap::default(),
         anchor_count: 0,
     };
-    reader.document()?;
-    Some(reader.out)
+    reader.document()
 }
 
 /// A line that holds more than blanks: where it starts, its indentation, where it ends
@@ -95,13 +117,12 @@ fn lines(bytes: &[u8]) -> Option<Vec<Line>> {
     Some(out)
 }
 
-struct Reader<'a> {
-    text: &'a str,
+struct Reader<'a, 's, S> {
     bytes: &'a [u8],
     lines: Vec<Line>,
     /// The line being read: the first not read yet, once a line is done.
     line: usize,
-    out: Vec<(Event, usize)>,
+    sink: &'s mut S,
     /// Each anchor name's latest id (an alias names the latest); ids count from 1, as
     /// yaml-rust2's. A map, not a list: each alias would otherwise scan every anchor before it.
     anchors: FastMap<&'a [u8], usize>,
@@ -109,7 +130,7 @@ struct Reader<'a> {
     anchor_count: usize,
 }
 
-impl<'a> Reader<'a> {
+impl<'a, S: Sink> Reader<'a, '_, S> {
     fn document(&mut self) -> Option<()> {
         self.skip_comments();
         let first = *self.lines.get(self.line)?;
@@ -155,23 +176,22 @@ impl<'a> Reader<'a> {
             let line = self.lines[self.line];
             let colon = self.key(key_at, line.end)?;
             if first {
-                self.out.push((Event::MappingStart(anchor, None), colon));
+                self.sink.on_open(true, anchor, colon)?;
                 first = false;
             }
-            self.scalar(key_at, colon, TScalarStyle::Plain, 0);
+            self.scalar(key_at, colon, TScalarStyle::Plain, 0)?;
             self.value(colon + 1, column)?;
             match self.next_item(column, false)? {
                 Some(at) => key_at = at,
                 None => break,
             }
         }
-        self.end_block(Event::MappingEnd);
-        Some(())
+        self.end_block(true)
     }
 
     /// A block sequence whose first `-` is at `at`, in column `column`.
     fn sequence(&mut self, at: usize, column: usize, anchor: usize) -> Option<()> {
-        self.out.push((Event::SequenceStart(anchor, None), at));
+        self.sink.on_open(false, anchor, at)?;
         let mut dash = at;
         loop {
             let line = self.lines[self.line];
@@ -190,8 +210,7 @@ impl<'a> Reader<'a> {
                 None => break,
             }
         }
-        self.end_block(Event::SequenceEnd);
-        Some(())
+        self.end_block(false)
     }
 
     /// Where the block in `column` goes on: its next item's first token (a key in a mapping,
@@ -210,9 +229,9 @@ impl<'a> Reader<'a> {
     }
 
     /// A block's end event, where the next token is (yaml-rust2's place for it).
-    fn end_block(&mut self, end: Event) {
+    fn end_block(&mut self, mapping: bool) -> Option<()> {
         let at = self.next_token_at();
-        self.out.push((end, at));
+        self.sink.on_close(mapping, at)
     }
 
     /// A plain key at `at` followed by `:` and a blank or the line's end: where the `:` is.
@@ -269,11 +288,7 @@ impl<'a> Reader<'a> {
             _ if anchor != 0 => None,
             _ => {
                 let end = self.next_token_at();
-                self.out.push((
-                    Event::Scalar(String::new(), TScalarStyle::Plain, 0, None),
-                    end,
-                ));
-                Some(())
+                self.sink.on_scalar(end, end..end, TScalarStyle::Plain, 0)
             }
         }
     }
@@ -295,7 +310,7 @@ impl<'a> Reader<'a> {
                 let name_end = at + 1 + self.name_len(at + 1, end);
                 let name = &self.bytes[at + 1..name_end];
                 let id = *self.anchors.get(name)?;
-                self.out.push((Event::Alias(id), at));
+                self.sink.on_alias(id, at)?;
                 name_end
             }
             _ => self.plain(at, end, anchor)?,
@@ -359,7 +374,7 @@ impl<'a> Reader<'a> {
         if value.ends_with(b":") {
             return None;
         }
-        self.scalar(at, at + value.len(), TScalarStyle::Plain, anchor);
+        self.scalar(at, at + value.len(), TScalarStyle::Plain, anchor)?;
         Some(at + value.len())
     }
 
@@ -376,11 +391,8 @@ impl<'a> Reader<'a> {
         if self.bytes.get(close + 1) == Some(&b':') {
             return None;
         }
-        self.scalar(at + 1, close, style, 0);
         // The event is at the opening quote.
-        if let Some((_, mark)) = self.out.last_mut() {
-            *mark = at;
-        }
+        self.sink.on_scalar(at, at + 1..close, style, 0)?;
         Some(close + 1)
     }
 
@@ -388,7 +400,7 @@ impl<'a> Reader<'a> {
     /// allowed): where it ends (after its `]`). No comment inside, no plain scalar at a
     /// line's end (it could go on on the next).
     fn flow_sequence(&mut self, at: usize, column: usize) -> Option<usize> {
-        self.out.push((Event::SequenceStart(0, None), at));
+        self.sink.on_open(false, 0, at)?;
         let mut i = self.flow_blanks(at + 1, column)?;
         loop {
             let end = self.line_end(i);
@@ -397,7 +409,7 @@ impl<'a> Reader<'a> {
             }
             match self.bytes[i] {
                 b']' => {
-                    self.out.push((Event::SequenceEnd, i));
+                    self.sink.on_close(false, i)?;
                     return Some(i + 1);
                 }
                 // (One followed by `:` would be a key: `quoted` leaves it.)
@@ -415,7 +427,7 @@ impl<'a> Reader<'a> {
                     let value = &self.bytes[i..i + len];
                     let trimmed =
                         value.len() - value.iter().rev().take_while(|&&b| b == b' ').count();
-                    self.scalar(i, i + trimmed, TScalarStyle::Plain, 0);
+                    self.scalar(i, i + trimmed, TScalarStyle::Plain, 0)?;
                     i += len;
                     if i == end {
                         return None;
@@ -447,10 +459,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn scalar(&mut self, from: usize, to: usize, style: TScalarStyle, anchor: usize) {
-        let text = self.text[from..to].to_owned();
-        self.out
-            .push((Event::Scalar(text, style, anchor, None), from));
+    /// A scalar written from `from` to `to`, its event at its start.
+    fn scalar(&mut self, from: usize, to: usize, style: TScalarStyle, anchor: usize) -> Option<()> {
+        self.sink.on_scalar(from, from..to, style, anchor)
     }
 
     /// How many blanks from `at` (before `end`).
@@ -473,7 +484,61 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use yaml_rust2::parser::Parser;
+    use yaml_rust2::parser::{Event, Parser};
+
+    /// The reader's steps as yaml-rust2's events.
+    struct Events<'a> {
+        text: &'a str,
+        out: Vec<(Event, usize)>,
+    }
+
+    impl Sink for Events<'_> {
+        fn on_scalar(
+            &mut self,
+            at: usize,
+            written: Range<usize>,
+            style: TScalarStyle,
+            anchor: usize,
+        ) -> Option<()> {
+            let text = self.text[written].to_owned();
+            self.out
+                .push((Event::Scalar(text, style, anchor, None), at));
+            Some(())
+        }
+
+        fn on_open(&mut self, mapping: bool, anchor: usize, at: usize) -> Option<()> {
+            let event = match mapping {
+                true => Event::MappingStart(anchor, None),
+                false => Event::SequenceStart(anchor, None),
+            };
+            self.out.push((event, at));
+            Some(())
+        }
+
+        fn on_close(&mut self, mapping: bool, at: usize) -> Option<()> {
+            let event = match mapping {
+                true => Event::MappingEnd,
+                false => Event::SequenceEnd,
+            };
+            self.out.push((event, at));
+            Some(())
+        }
+
+        fn on_alias(&mut self, id: usize, at: usize) -> Option<()> {
+            self.out.push((Event::Alias(id), at));
+            Some(())
+        }
+    }
+
+    /// The events the reader gives for `text`, or `None` when it does not read it.
+    fn events(text: &str) -> Option<Vec<(Event, usize)>> {
+        let mut sink = Events {
+            text,
+            out: Vec::new(),
+        };
+        read(text, &mut sink)?;
+        Some(sink.out)
+    }
 
     /// yaml-rust2's events for `text` (ASCII: its index is the byte offset), as
     /// [`super::super::yaml::parse`] takes them: from the document's start to its end.
@@ -490,13 +555,44 @@ mod tests {
         }
     }
 
-    /// Whether `text` is read here; when it is, the events are yaml-rust2's.
+    /// Whether `text` is read here; when it is, the events are yaml-rust2's, and the tree
+    /// built from the reader's steps is the one built from yaml-rust2's events (spans
+    /// included), or the same error at the same place.
     fn agrees(text: &str) -> bool {
         let Some(ours) = events(text) else {
             return false;
         };
         assert_eq!(Ok(ours), general(text), "in {text:?}");
+        let yaml = super::super::yaml::parse;
+        assert_eq!(
+            yaml(text),
+            super::super::yaml::parse_general(text),
+            "in {text:?}"
+        );
         true
+    }
+
+    /// A text of the shape read here that the builder stops in (nesting past its depth limit,
+    /// aliases past its node budget): the general parser's error, at its place.
+    #[test]
+    fn a_text_the_builder_stops_in_gives_the_general_parsers_error() {
+        let mut deep = String::new();
+        for depth in 0..80 {
+            deep.push_str(&format!("{}k{depth}:\n", " ".repeat(depth)));
+        }
+        deep.push_str(&format!("{}x: 1\n", " ".repeat(80)));
+        let mut bomb = String::from("a0: &a0\n");
+        bomb.push_str(&"  - lol\n".repeat(9));
+        for i in 1..7 {
+            bomb.push_str(&format!("a{i}: &a{i}\n"));
+            bomb.push_str(&format!("  - *a{}\n", i - 1).repeat(9));
+        }
+        for (text, words) in [(deep, "nesting"), (bomb, "YAML bomb")] {
+            assert!(events(&text).is_some());
+            let err = super::super::yaml::parse(&text).unwrap_err();
+            assert!(err.message.contains(words), "{}", err.message);
+            assert_eq!(Err(err), super::super::yaml::parse_general(&text));
+        }
     }
 
     fn compose_files(dir: &std::path::Path, out: &mut Vec<String>) {
