@@ -41,6 +41,16 @@ pub fn suggest(instances: &[Instance], moving: &[usize]) -> Option<Suggestion> {
     )
 }
 
+/// [`suggest`]'s port alone: the ranges that rule out lower ports are not put into words.
+pub fn suggested_port(instances: &[Instance]) -> Option<u16> {
+    sweep(
+        taken(instances, &[]),
+        DEFAULT_GATEWAY_PORT,
+        FOOTPRINT,
+        |_| {},
+    )
+}
+
 /// [`suggest`], with the base ports other gateways are about to move to (`planned`: the
 /// gateway and its new base) reserved as whole footprints, so that several moves made in
 /// one `--fix` round never land on each other. A planned gateway's old place is free.
@@ -59,7 +69,7 @@ pub(crate) fn suggest_with(
     let mut taken = taken(instances, &leaving);
     for (i, base) in planned {
         if !moving.contains(i) {
-            taken.push((footprint(*base), *i, "new footprint".to_string()));
+            taken.push((footprint(*base), *i, Held::NewFootprint));
         }
     }
     first_clear(instances, taken, DEFAULT_GATEWAY_PORT, FOOTPRINT)
@@ -88,7 +98,7 @@ pub(crate) fn next_free_host_port(instances: &[Instance], after: u16, also: &[u1
             start: u32::from(p),
             end: u32::from(p),
         };
-        (span, usize::MAX, String::new())
+        (span, usize::MAX, Held::Given)
     }));
     let from = after.checked_add(1)?;
     first_clear(instances, taken, from, 1).map(|s| s.port)
@@ -183,6 +193,9 @@ enum Held {
     Listener(usize),
     /// The footprint a gateway is about to move to (`--fix`).
     NewFootprint,
+    /// A port an earlier answer gave out, held by no gateway (the tests' reference sweep).
+    #[cfg(test)]
+    Given,
 }
 
 impl Held {
@@ -195,6 +208,8 @@ impl Held {
                 .and_then(|i| i.listeners.get(k))
                 .map_or_else(String::new, |l| l.describe()),
             Held::NewFootprint => "new footprint".to_string(),
+            #[cfg(test)]
+            Held::Given => "port given out".to_string(),
         }
     }
 }
@@ -232,51 +247,70 @@ fn each_range(inst: &Instance, mut f: impl FnMut(PortSpan, Held)) {
 
 /// Every range of host ports a gateway (other than those at `moving`) holds, with the gateway
 /// and what it is.
-fn taken(instances: &[Instance], moving: &[usize]) -> Vec<(PortSpan, usize, String)> {
-    let mut taken: Vec<(PortSpan, usize, String)> = Vec::new();
+fn taken(instances: &[Instance], moving: &[usize]) -> Vec<Taken> {
+    let mut taken: Vec<Taken> = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
         if moving.contains(&i) {
             continue;
         }
         each_range(inst, |span, held| {
             work::add(1);
-            taken.push((span, i, held.describe(Some(inst))));
+            taken.push((span, i, held));
         });
     }
     taken
 }
 
+/// A range of host ports, the gateway holding it (`usize::MAX` for none) and what it is.
+type Taken = (PortSpan, usize, Held);
+
 /// The lowest start from `from` up of `width` ports clear of every range in `taken` (whose
-/// owner index is `usize::MAX` for a range no gateway holds).
+/// owner index is `usize::MAX` for a range no gateway holds), with each range that pushed it
+/// up put into words.
 fn first_clear(
     instances: &[Instance],
-    mut taken: Vec<(PortSpan, usize, String)>,
+    taken: Vec<Taken>,
     from: u16,
     width: u32,
 ) -> Option<Suggestion> {
+    let mut ruled_out = Vec::new();
+    let port = sweep(taken, from, width, |&(span, i, held)| {
+        let instance = instances.get(i);
+        ruled_out.push(Blocker {
+            ports: span,
+            gateway: instance.map_or_else(String::new, |g| g.name.clone()),
+            what: held.describe(instance),
+        })
+    })?;
+    Some(Suggestion {
+        port,
+        ruled_out,
+        left_out: 0,
+    })
+}
+
+/// The lowest start from `from` up of `width` ports clear of every range in `taken`; each
+/// range that pushes the candidate up is handed to `ruled_out` (in a crowded host, nearly
+/// every range: a caller that wants only the port puts none into words).
+fn sweep(
+    mut taken: Vec<Taken>,
+    from: u16,
+    width: u32,
+    mut ruled_out: impl FnMut(&Taken),
+) -> Option<u16> {
     taken.sort_by_key(|a| (a.0, a.1));
     let mut candidate = u32::from(from);
-    let mut ruled_out = Vec::new();
-    for (span, i, what) in taken {
+    for range in &taken {
+        let span = range.0;
         if candidate + width - 1 < span.start {
             break;
         }
         if span.end >= candidate {
-            ruled_out.push(Blocker {
-                ports: span,
-                gateway: instances
-                    .get(i)
-                    .map_or_else(String::new, |g| g.name.clone()),
-                what,
-            });
+            ruled_out(range);
             candidate = span.end + 1;
         }
     }
-    (candidate + width - 1 <= 65535).then_some(Suggestion {
-        port: candidate as u16,
-        ruled_out,
-        left_out: 0,
-    })
+    (candidate + width - 1 <= 65535).then_some(candidate as u16)
 }
 
 /// How much work the allocator and the `--fix` planner did: ranges built, ports and blocks
@@ -1326,34 +1360,50 @@ fn stamp(instance: &Instance) -> Option<&str> {
 /// 19011`. A long chain keeps its first and last links: the last are the neighbours of the
 /// port suggested.
 pub fn explain(suggestion: &Suggestion) -> String {
+    use crate::diagnostic::Words;
     const HEAD: usize = 3;
     const TAIL: usize = 4;
-    let link = |b: &Blocker| {
-        let ports = match b.ports.start == b.ports.end {
-            true => b.ports.start.to_string(),
-            false => b.ports.text(),
-        };
-        format!("{ports} is {}'s {}", b.gateway, b.what)
+    // Written piece by piece into one string (a fix's description says it for every move
+    // planned), each part after the first behind "; ".
+    let mut out = String::new();
+    let next = |out: &mut String| {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+    };
+    let link = |out: &mut String, b: &Blocker| {
+        next(out);
+        out.number(b.ports.start);
+        if b.ports.start != b.ports.end {
+            out.words("..").number(b.ports.end);
+        }
+        out.words(" is ")
+            .words(&b.gateway)
+            .words("'s ")
+            .words(&b.what);
     };
     let all = &suggestion.ruled_out;
     let count = all.len() + suggestion.left_out;
-    let mut parts: Vec<String> = if count > HEAD + TAIL + 1 && all.len() >= HEAD + TAIL {
-        let mut parts: Vec<String> = all[..HEAD].iter().map(link).collect();
-        parts.push(format!("{} more in between", count - HEAD - TAIL));
-        parts.extend(all[all.len() - TAIL..].iter().map(link));
-        parts
+    if count > HEAD + TAIL + 1 && all.len() >= HEAD + TAIL {
+        all[..HEAD].iter().for_each(|b| link(&mut out, b));
+        next(&mut out);
+        out.number((count - HEAD - TAIL) as u64)
+            .words(" more in between");
+        all[all.len() - TAIL..]
+            .iter()
+            .for_each(|b| link(&mut out, b));
     } else {
-        all.iter().map(link).collect()
-    };
-    if parts.is_empty() {
-        parts.push(format!(
-            "nothing on the host uses {}..{}",
-            suggestion.port,
-            u32::from(suggestion.port) + FOOTPRINT - 1
-        ));
+        all.iter().for_each(|b| link(&mut out, b));
     }
-    parts.push(format!("first free: {}", suggestion.port));
-    parts.join("; ")
+    if out.is_empty() {
+        out.words("nothing on the host uses ")
+            .number(suggestion.port)
+            .words("..")
+            .number(u32::from(suggestion.port) + FOOTPRINT - 1);
+    }
+    next(&mut out);
+    out.words("first free: ").number(suggestion.port);
+    out
 }
 
 #[cfg(test)]
@@ -1480,6 +1530,83 @@ mod tests {
         }
         assert!(through_moves > 20, "{through_moves}");
         assert!(long_chains > 20, "{long_chains}");
+    }
+
+    /// The port alone is the suggestion's port, on crowded random hosts and full ones; the
+    /// explanation written piece by piece says what its templates said (the reference below),
+    /// for chains of every length.
+    #[test]
+    fn the_port_alone_and_the_explanation_are_the_suggestions() {
+        fn by_templates(suggestion: &Suggestion) -> String {
+            let link = |b: &Blocker| {
+                let ports = match b.ports.start == b.ports.end {
+                    true => b.ports.start.to_string(),
+                    false => b.ports.text(),
+                };
+                format!("{ports} is {}'s {}", b.gateway, b.what)
+            };
+            let all = &suggestion.ruled_out;
+            let count = all.len() + suggestion.left_out;
+            let mut parts: Vec<String> = if count > 8 && all.len() >= 7 {
+                let mut parts: Vec<String> = all[..3].iter().map(link).collect();
+                parts.push(format!("{} more in between", count - 7));
+                parts.extend(all[all.len() - 4..].iter().map(link));
+                parts
+            } else {
+                all.iter().map(link).collect()
+            };
+            if parts.is_empty() {
+                parts.push(format!(
+                    "nothing on the host uses {}..{}",
+                    suggestion.port,
+                    u32::from(suggestion.port) + FOOTPRINT - 1
+                ));
+            }
+            parts.push(format!("first free: {}", suggestion.port));
+            parts.join("; ")
+        }
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let (mut found, mut none) = (0, 0);
+        for layout in 0..60 {
+            let host = match layout % 10 {
+                // Footprints side by side from 18789 to the last base allowed (65409, its
+                // footprint up to 65519): no base port left.
+                9 => host((0..421u16).map(|i| gateway(&format!("f{i}")).port(18789 + 111 * i))),
+                _ => crowded(&mut rng, 1 + layout % 30),
+            };
+            let suggestion = suggest(&host.instances, &[]);
+            assert_eq!(
+                suggested_port(&host.instances),
+                suggestion.as_ref().map(|s| s.port),
+                "layout {layout}"
+            );
+            match &suggestion {
+                Some(s) => {
+                    found += 1;
+                    assert_eq!(explain(s), by_templates(s), "layout {layout}");
+                    for left_out in [1, 5, 40] {
+                        let s = Suggestion {
+                            left_out,
+                            ..s.clone()
+                        };
+                        assert_eq!(explain(&s), by_templates(&s), "layout {layout}");
+                    }
+                    let first = s.ruled_out.first().cloned();
+                    let s = Suggestion {
+                        ruled_out: first.into_iter().collect(),
+                        ..s.clone()
+                    };
+                    assert_eq!(explain(&s), by_templates(&s), "layout {layout}");
+                    let s = Suggestion {
+                        ruled_out: Vec::new(),
+                        ..s
+                    };
+                    assert_eq!(explain(&s), by_templates(&s), "layout {layout}");
+                }
+                None => none += 1,
+            }
+        }
+        assert!(found > 30 && none > 3, "{found} {none}");
     }
 
     /// The window search that skips past held ports finds the lowest free window a port-by-port

@@ -39,7 +39,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     // One suggestion for every help line: a base clear of every gateway on the host (which
     // stays clear when the gateway being moved leaves its old place).
     let free = std::cell::OnceCell::new();
-    let suggestion = || *free.get_or_init(|| allocate::suggest(ctx.instances, &[]).map(|s| s.port));
+    let suggestion = || *free.get_or_init(|| allocate::suggested_port(ctx.instances));
     // Which gateway listens where, asked of the port map's index: the one place collisions
     // are computed, for `check` as for `clawlint ports`.
     let index = PortIndex::new(ctx.instances);
