@@ -16,7 +16,7 @@
 //! each field holds, all gateways together, and its inline size.
 
 use clawlint::discover::{discover, Inputs};
-use clawlint::engine::{run, Settings};
+use clawlint::engine::{finish, Settings};
 use clawlint::rules::RuleContext;
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -152,9 +152,10 @@ fn main() {
         let mut inventory = clawlint::resolve::inventory(found, &Default::default());
         clawlint::load::layout::forget_lookups();
         mark("resolve");
-        let ctx = RuleContext::new(&inventory);
-        let mut findings = run(&ctx, &Settings::default());
+        let found = clawlint::rules::run(&RuleContext::new(&inventory));
+        // As `check` does: the path keys go before the engine sorts the findings.
         inventory.path_keys = Default::default();
+        let mut findings = finish(found, &inventory.sources, &Settings::default());
         mark("rules");
         clawlint::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
         mark("attach");

@@ -101,11 +101,15 @@ fn run_families(ctx: &RuleContext) -> Vec<Finding> {
     joined(by_family)
 }
 
-/// The families' findings in one list of exactly their number: collected by doubling, the
-/// list of a large host's findings (200 bytes each) kept up to twice the slots it used, and
-/// had its old and new buffers alive at once while growing.
+/// The families' findings in one list: the first family's list (ports: most of a large
+/// host's findings) with the others appended, grown once to exactly their number if its spare
+/// slots do not hold them. Not a new list of exactly their number: that copied every finding
+/// once more, onto fresh pages (realistic 10,000: 26,130 findings, 3 MB), while the list
+/// already in memory was freed.
 fn joined(families: Vec<Vec<Finding>>) -> Vec<Finding> {
-    let mut all = Vec::with_capacity(families.iter().map(Vec::len).sum());
+    let mut families = families.into_iter();
+    let mut all = families.next().unwrap_or_default();
+    all.reserve_exact(families.as_slice().iter().map(Vec::len).sum());
     for findings in families {
         all.extend(findings);
     }
