@@ -138,14 +138,17 @@ fn is_enabled(node: Option<&Node>) -> bool {
 }
 
 /// The credentials of `channel` (its config block `block`), added to `out`. Nothing is
-/// allocated for a channel that has none (most of the ten on a gateway).
+/// allocated for a channel that has none.
 fn channel_credentials(
     channel: &Channel,
     block: Option<&Node>,
     ctx: &SecretContext,
     out: &mut Vec<Credential>,
 ) {
-    if !is_enabled(block) || (block.is_none() && channel.env_needs_block) {
+    // Without a block, only an env fallback can give a credential (most of the ten channels
+    // have neither on a gateway: they are passed over at once).
+    let no_fallback = channel.env_needs_block || channel.fields.iter().all(|f| f.env.is_none());
+    if !is_enabled(block) || (block.is_none() && no_fallback) {
         return;
     }
     let default_account = block
