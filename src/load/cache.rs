@@ -153,8 +153,9 @@ pub struct FileCache {
     env_layers: HashMap<EnvLayerKey, (Arc<Vec<Member>>, Arc<EnvLayer>)>,
     /// The global OpenClaw installs of each home (every gateway of a home has the same).
     home_installs: HashMap<OsString, Vec<super::install::Installed>>,
-    /// Large parts of the parsed trees with nothing to substitute (`${VAR}`-free).
-    plain: super::env::Plain,
+    /// Large parts of the parsed trees with nothing to substitute (`${VAR}`-free), and the
+    /// substitution walks' buffer.
+    substitutions: super::env::Substitutions,
     /// The real path of each directory an include was resolved in or allowed from.
     real_dirs: crate::paths::RealPaths,
 }
@@ -261,10 +262,10 @@ impl FileCache {
         self.real_dirs.real(dir)
     }
 
-    /// The containers this run found with nothing to substitute
-    /// ([`super::env::substitute_tree_with`]).
-    pub fn plain(&mut self) -> &mut super::env::Plain {
-        &mut self.plain
+    /// What this run's substitution walks share: the containers found with nothing to
+    /// substitute ([`super::env::substitute_tree_with`]).
+    pub fn substitutions(&mut self) -> &mut super::env::Substitutions {
+        &mut self.substitutions
     }
 
     /// The global installs `find` finds in `home`, found once per home.

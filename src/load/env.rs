@@ -302,6 +302,26 @@ pub fn substitute_bounded(value: &str, env: &Env, limit: usize) -> Option<Substi
     let mut out = String::with_capacity(value.len().min(limit));
     let mut used = Vec::new();
     let mut missing = Vec::new();
+    substitute_into(value, env, limit, &mut out, &mut used, &mut missing)?;
+    Some(Substituted {
+        value: out,
+        used,
+        missing: missing.into_iter().map(str::to_string).collect(),
+    })
+}
+
+/// [`substitute_bounded`] into `out` (cleared by the caller), with the names used and those
+/// missing (as written in `value`) added to `used` and `missing`: a walk over many strings
+/// reuses one buffer, and a result short enough to be held inline in the tree
+/// ([`super::tree_str::TreeStr`]) costs no allocation of its own.
+fn substitute_into<'v>(
+    value: &'v str,
+    env: &Env,
+    limit: usize,
+    out: &mut String,
+    used: &mut Vec<String>,
+    missing: &mut Vec<&'v str>,
+) -> Option<()> {
     let mut i = 0;
     while i < value.len() {
         let Some(dollar) = value[i..].find('$') else {
@@ -330,7 +350,7 @@ pub fn substitute_bounded(value: &str, env: &Env, limit: usize) -> Option<Substi
                         out.push_str("${");
                         out.push_str(name);
                         out.push('}');
-                        missing.push(name.to_string());
+                        missing.push(name);
                     }
                 }
                 i = end + 1;
@@ -341,14 +361,7 @@ pub fn substitute_bounded(value: &str, env: &Env, limit: usize) -> Option<Substi
             }
         }
     }
-    if out.len() > limit {
-        return None;
-    }
-    Some(Substituted {
-        value: out,
-        used,
-        missing,
-    })
+    (out.len() <= limit).then_some(())
 }
 
 /// Substitutes every string value in the tree (keys never), recording the variables used on
@@ -357,42 +370,57 @@ pub fn substitute_bounded(value: &str, env: &Env, limit: usize) -> Option<Substi
 /// Only the path to a string that changes is copied: the rest stays shared with the trees the
 /// config was built from (an include many gateways share).
 pub fn substitute_tree(node: &mut Node, env: &Env, problems: &mut Vec<Problem>) {
-    substitute_tree_with(node, env, problems, &mut Plain::default());
+    substitute_tree_with(node, env, problems, &mut Substitutions::default());
 }
 
-/// [`substitute_tree`], skipping every large container `plain` knows has no `$` in any of its
-/// strings (nothing there to substitute, no budget spent, no problem): the shared tree of a
-/// file many gateways include is walked once per run, not once per gateway.
+/// [`substitute_tree`], with what the walks of one run share (`run`): every large container
+/// known to have no `$` in any of its strings is skipped (nothing there to substitute, no
+/// budget spent, no problem), so the shared tree of a file many gateways include is walked
+/// once per run, not once per gateway.
 pub fn substitute_tree_with(
     node: &mut Node,
     env: &Env,
     problems: &mut Vec<Problem>,
-    plain: &mut Plain,
+    run: &mut Substitutions,
 ) {
     let mut walk = Walk {
         env,
         problems,
         budget: MAX_SUBSTITUTED_BYTES,
-        plain,
+        run,
         dollars: 0,
     };
     walk.substitute_in_place(node);
+    // A buffer grown by a huge value is not held to the end of the run.
+    if walk.run.text.capacity() > KEPT_BUFFER_BYTES {
+        walk.run.text = String::new();
+    }
 }
 
 /// Containers that are skipped below this many items: looking one up costs about as much as
 /// walking it.
 const PLAIN_MIN_LEN: usize = 16;
 
+/// The largest buffer [`Substitutions`] keeps from one walk to the next.
+const KEPT_BUFFER_BYTES: usize = 4096;
+
+/// What the substitution walks of one run share.
+///
 /// Large containers (objects' member lists and arrays' items, by address) in which no string
 /// holds a `$`: substitution leaves them as they are whatever the environment. Each is kept
 /// alive here, so that its address is never reused for another one during the run.
+///
+/// And the buffer a substituted string is built in before it is copied into the tree: one
+/// for the run, not one allocation per string (a result short enough is held inline in the
+/// tree, [`super::tree_str::TreeStr`], and then costs none).
 #[derive(Debug, Default)]
-pub struct Plain {
+pub struct Substitutions {
     members: HashMap<usize, Arc<Vec<Member>>>,
     items: HashMap<usize, Arc<Vec<Node>>>,
+    text: String,
 }
 
-impl Plain {
+impl Substitutions {
     /// How many containers are known to need no substitution (tests).
     pub fn len(&self) -> usize {
         self.members.len() + self.items.len()
@@ -408,7 +436,7 @@ struct Walk<'a> {
     problems: &'a mut Vec<Problem>,
     /// What is left; `usize::MAX` marks it spent (reported once).
     budget: usize,
-    plain: &'a mut Plain,
+    run: &'a mut Substitutions,
     /// Strings with a `$` seen so far (a container that adds none is plain).
     dollars: usize,
 }
@@ -454,7 +482,17 @@ impl Walk<'_> {
         match &node.value {
             Value::String(s) if s.contains('$') => {
                 self.dollars += 1;
-                let Some(result) = substitute_bounded(s, self.env, self.budget) else {
+                self.run.text.clear();
+                let (mut used, mut missing) = (Vec::new(), Vec::new());
+                let within = substitute_into(
+                    s,
+                    self.env,
+                    self.budget,
+                    &mut self.run.text,
+                    &mut used,
+                    &mut missing,
+                );
+                if within.is_none() {
                     self.budget = usize::MAX;
                     self.problems.push(Problem {
                         kind: ProblemKind::Budget,
@@ -464,28 +502,28 @@ impl Walk<'_> {
                         loc: Some(node.loc),
                     });
                     return None;
-                };
-                self.budget -= result.value.len();
-                for name in &result.missing {
+                }
+                self.budget -= self.run.text.len();
+                for name in missing {
                     self.problems.push(Problem {
                         kind: ProblemKind::MissingEnvVar,
                         message: format!("missing env var \"{name}\""),
                         loc: Some(node.loc),
                     });
                 }
-                if result.value == *s && result.used == *node.env_refs {
+                if self.run.text == **s && used == *node.env_refs {
                     return None;
                 }
                 Some(Node {
-                    value: Value::String(result.value.into()),
+                    value: Value::String(self.run.text.as_str().into()),
                     loc: node.loc,
-                    env_refs: EnvRefs::new(result.used),
+                    env_refs: EnvRefs::new(used),
                 })
             }
             Value::Array(items) => {
                 let large = items.len() >= PLAIN_MIN_LEN;
                 let address = Arc::as_ptr(items) as usize;
-                if large && self.plain.items.contains_key(&address) {
+                if large && self.run.items.contains_key(&address) {
                     return None;
                 }
                 let before = self.dollars;
@@ -496,7 +534,7 @@ impl Walk<'_> {
                     }
                 }
                 if large && self.dollars == before && self.budget != usize::MAX {
-                    self.plain.items.insert(address, Arc::clone(items));
+                    self.run.items.insert(address, Arc::clone(items));
                 }
                 copy.map(|items| Node {
                     value: Value::array(items),
@@ -507,7 +545,7 @@ impl Walk<'_> {
             Value::Object(members) => {
                 let large = members.len() >= PLAIN_MIN_LEN;
                 let address = Arc::as_ptr(members) as usize;
-                if large && self.plain.members.contains_key(&address) {
+                if large && self.run.members.contains_key(&address) {
                     return None;
                 }
                 let before = self.dollars;
@@ -518,7 +556,7 @@ impl Walk<'_> {
                     }
                 }
                 if large && self.dollars == before && self.budget != usize::MAX {
-                    self.plain.members.insert(address, Arc::clone(members));
+                    self.run.members.insert(address, Arc::clone(members));
                 }
                 copy.map(|members| Node {
                     value: Value::object(members),
@@ -639,13 +677,13 @@ mod tests {
         }
         text.push_str(" \"${TOKEN}\", \"${MISSING}\" ] }");
         let shared = tree(&text);
-        let mut plain = Plain::default();
+        let mut run = Substitutions::default();
         for token in ["one", "two"] {
             let e = env(&[("TOKEN", token)]);
             let (mut fresh, mut fresh_problems) = (shared.clone(), Vec::new());
             substitute_tree(&mut fresh, &e, &mut fresh_problems);
             let (mut cached, mut problems) = (shared.clone(), Vec::new());
-            substitute_tree_with(&mut cached, &e, &mut problems, &mut plain);
+            substitute_tree_with(&mut cached, &e, &mut problems, &mut run);
             assert_eq!(cached, fresh);
             assert_eq!(problems, fresh_problems);
             assert_eq!(problems.len(), 1, "the missing variable, for each gateway");
@@ -654,6 +692,6 @@ mod tests {
                 Some(token)
             );
         }
-        assert_eq!(plain.len(), 1, "only `plain` has no `$`");
+        assert_eq!(run.len(), 1, "only `plain` has no `$`");
     }
 }

@@ -103,7 +103,7 @@ pub fn resolve_instance_for(
         apply_config_env_block(root, written, &mut env, cache);
     }
     if let Some(root) = config.root.as_mut() {
-        substitute_tree_with(root, &env, &mut problems, cache.plain());
+        substitute_tree_with(root, &env, &mut problems, cache.substitutions());
         if let Some(written) = written {
             map_written_home(root, written);
         }
