@@ -324,26 +324,16 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
     for dir in dirs {
         // A scanned dir that is a link (`/opt -> /srv/opt` in a copied root) is walked where
         // it leads within the root; what is found is named under `dir`, as the reads expect.
-        let Some(walked) = crate::paths::on_host(dir).map(std::borrow::Cow::into_owned) else {
+        let Some(placed) = crate::paths::on_host(dir) else {
             continue;
         };
-        // Walked where it is named (no link to follow): each path it visits is named so, as
-        // it would be joined again under `dir`.
-        let named_so = walked.as_os_str() == dir.as_os_str();
         let mut visit = |path: &Path, is_dir: bool| {
             if budget == 0 {
                 return ControlFlow::Break(path.to_path_buf());
             }
             budget -= 1;
             if is_dir {
-                let at: std::borrow::Cow<Path> = match named_so {
-                    true => path.into(),
-                    false => match path.strip_prefix(&walked) {
-                        Ok(rest) if !rest.as_os_str().is_empty() => dir.join(rest).into(),
-                        _ => dir.into(),
-                    },
-                };
-                if let Some(file) = project_file(&at) {
+                if let Some(file) = project_file(path) {
                     if seen.insert(file.clone()) {
                         found.push(file);
                     }
@@ -351,7 +341,7 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
             }
             ControlFlow::Continue(())
         };
-        if let ControlFlow::Break(stopped) = walk_scan_root(&walked, &mut visit) {
+        if let ControlFlow::Break(stopped) = walk_scan_root(dir, &placed, &mut visit) {
             return Scanned {
                 files: found,
                 stopped_at: Some(stopped),
@@ -364,46 +354,57 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
     }
 }
 
-/// What the scan visits: each entry's path and whether it is a directory (links not
-/// followed); `Break` stops the scan there.
+/// What the scan visits: each entry's path (named under the scanned dir) and whether it is a
+/// directory (links not followed); `Break` stops the scan there.
 type Visit<'a> = dyn FnMut(&Path, bool) -> std::ops::ControlFlow<PathBuf> + 'a;
 
-/// The scan of one root: the root itself (a link to a directory is listed, though it does
-/// not count as a directory), then its tree in name order, depth first.
-fn walk_scan_root(root: &Path, visit: &mut Visit) -> std::ops::ControlFlow<PathBuf> {
-    let Ok(meta) = std::fs::symlink_metadata(root) else {
+/// The scan of one root, named `named` and placed on the host at `placed`: the root itself (a
+/// link to a directory is listed, though it does not count as a directory), then its tree in
+/// name order, depth first.
+fn walk_scan_root(
+    named: &Path,
+    placed: &Path,
+    visit: &mut Visit,
+) -> std::ops::ControlFlow<PathBuf> {
+    let Ok(meta) = std::fs::symlink_metadata(placed) else {
         return std::ops::ControlFlow::Continue(());
     };
     let listed = match meta.file_type().is_symlink() {
-        true => match std::fs::metadata(root) {
+        true => match std::fs::metadata(placed) {
             Ok(target) => target.is_dir(),
             Err(_) => return std::ops::ControlFlow::Continue(()),
         },
         false => meta.is_dir(),
     };
-    visit(root, meta.is_dir())?;
+    visit(named, meta.is_dir())?;
     if listed {
-        walk_scan_dir(root, 1, visit)?;
+        walk_scan_dir(named, placed, 1, visit)?;
     }
     std::ops::ControlFlow::Continue(())
 }
 
-/// The entries of `dir` (at `depth`, at most [`SCAN_DEPTH`]) and below, in name order. Hidden
+/// The entries of `named` (placed on the host at `placed`, at `depth`, at most
+/// [`SCAN_DEPTH`]) and below, in name order, each visited by its name under `named`. Hidden
 /// directories, `node_modules`, `proc` and `sys` are neither visited nor listed, and a
 /// directory at the last depth is not listed. An entry that cannot be read is left out.
-fn walk_scan_dir(dir: &Path, depth: usize, visit: &mut Visit) -> std::ops::ControlFlow<PathBuf> {
+fn walk_scan_dir(
+    named: &Path,
+    placed: &Path,
+    depth: usize,
+    visit: &mut Visit,
+) -> std::ops::ControlFlow<PathBuf> {
     if depth > SCAN_DEPTH {
         return std::ops::ControlFlow::Continue(());
     }
-    let Some(mut entries) = scan_entries(dir) else {
+    let Some(mut entries) = scan_entries(placed) else {
         return std::ops::ControlFlow::Continue(());
     };
     entries.retain(|(name, is_dir)| !(*is_dir && skipped_by_scan(name)));
     for (name, is_dir) in entries {
-        let path = dir.join(name);
+        let path = named.join(&name);
         visit(&path, is_dir)?;
-        if is_dir {
-            walk_scan_dir(&path, depth + 1, visit)?;
+        if is_dir && depth < SCAN_DEPTH {
+            walk_scan_dir(&path, &placed.join(&name), depth + 1, visit)?;
         }
     }
     std::ops::ControlFlow::Continue(())
