@@ -7,6 +7,7 @@
 //! way Compose applies them.
 
 use crate::load::json5::Span;
+use crate::load::tree_str::TreeStr;
 use std::collections::HashMap;
 use std::rc::Rc;
 use yaml_rust2::parser::{Event, Parser};
@@ -24,9 +25,10 @@ pub const MAX_DEPTH: usize = 64;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
-    /// Any scalar, as written (Compose reads `18789` and `"18789"` alike).
+    /// Any scalar, as written (Compose reads `18789` and `"18789"` alike). Its text inline
+    /// when short ([`TreeStr`]: most keys and many values, no allocation each).
     Scalar {
-        text: String,
+        text: TreeStr,
         quoted: bool,
     },
     Seq(Vec<Node>),
@@ -57,7 +59,7 @@ impl Node {
 
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
-            Value::Scalar { text, .. } => Some(text),
+            Value::Scalar { text, .. } => Some(text.as_str()),
             _ => None,
         }
     }
@@ -289,7 +291,7 @@ impl<'a> Builder<'a> {
     /// A scalar node: `text` (a null when plain and one of YAML's words for it), at `span`.
     fn scalar(
         &mut self,
-        text: impl AsRef<str> + Into<String>,
+        text: impl AsRef<str> + Into<TreeStr>,
         quoted: bool,
         span: Span,
         anchor: usize,
@@ -486,7 +488,7 @@ fn repeats_a_key(entries: &[(Node, Node)]) -> bool {
 /// index), null with null; any other key (a sequence or mapping) equals none.
 #[derive(Default)]
 struct Seen {
-    scalars: crate::load::keys::KeyIndex<String>,
+    scalars: crate::load::keys::KeyIndex<TreeStr>,
     null: bool,
 }
 
@@ -834,7 +836,7 @@ mod tests {
                 1 => Value::Seq(Vec::new()),
                 2 => Value::Map(Vec::new()),
                 _ => Value::Scalar {
-                    text: ["a", "b", "c", "d", "<<", ""][rng.below(6) as usize].to_string(),
+                    text: ["a", "b", "c", "d", "<<", ""][rng.below(6) as usize].into(),
                     quoted: rng.below(2) == 0,
                 },
             };

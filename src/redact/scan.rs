@@ -1176,6 +1176,7 @@ fn yaml_node(
             }
         }
         Value::Scalar { text: value, .. } => {
+            let value = value.as_str();
             nodes.push(node.span);
             let Some(raw) = text.get(node.span.start()..node.span.end()) else {
                 return;
