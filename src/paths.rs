@@ -509,6 +509,11 @@ pub struct PathKeys {
     entries: Vec<Entry>,
     /// Indices into `entries`, by the hash of the path's bytes.
     table: HashTable<u32>,
+    /// The entry that numbers each key kept that is no path kept as its own key (a symlink's
+    /// target, a relative path's absolute form), by the hash of the key's bytes: every other
+    /// key is numbered by the entry of the path it spells (see [`KeyId`]). Few: most paths
+    /// are their own keys.
+    other_keys: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
     /// The bytes of the path kept last, when nothing was kept after them (`start..bytes.len()`).
     last: Option<usize>,
@@ -526,6 +531,8 @@ struct Entry {
     /// The key's length, right after the path's bytes; [`SAME_KEY`]: the key is the path
     /// (most are: no symlink on them, already absolute and normal).
     key_len: u32,
+    /// The key's number (see [`KeyId`]).
+    key_id: u32,
     exists: bool,
 }
 
@@ -554,6 +561,31 @@ type InDir<'a> = (u32, &'a Path, &'a OsStr);
 /// [`Entry::key_len`] of a path that is its own key.
 const SAME_KEY: u32 = u32::MAX;
 
+/// A canonical key as rules and resolve compare it: numbered once, when resolve keeps it, so
+/// that comparing or hashing two keys is comparing or hashing two numbers, not two paths'
+/// bytes. Two paths have equal `KeyId`s exactly when their keys are the same bytes (keys are
+/// absolute and normal: the same path exactly when the same bytes).
+///
+/// A kept key's number is the entry of the path that spells it when that path is kept as
+/// its own key (nearly every key), else the first entry kept with it. A key no path was kept
+/// with (a path resolve never saw) is its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyId {
+    Kept(u32),
+    Other(Box<OsStr>),
+}
+
+impl std::hash::Hash for KeyId {
+    /// A kept key's number alone (one write, not the variant's then the number's).
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            KeyId::Kept(id) => state.write_u32(*id),
+            KeyId::Other(key) => key.hash(state),
+        }
+    }
+}
+
 /// Paths a gateway gives [`PathKeys`] at least (its state dir, config, workspace, agent dir,
 /// log and profile dirs, and their ancestors not shared with another: 11 a gateway on the
 /// benchmark's layouts), so that its table is sized once, not grown by doubling (16 times at
@@ -568,6 +600,15 @@ const KEYS_PER_GATEWAY: usize = 8;
 /// is never touched: it costs no memory.
 const LISTED_PER_GATEWAY: usize = 12;
 const BYTES_PER_GATEWAY: usize = 480;
+
+/// An entry's key in [`PathKeys::bytes`]: its path's bytes, or the bytes after them.
+fn key_bytes<'a>(entry: &Entry, bytes: &'a [u8]) -> &'a [u8] {
+    let end = entry.start + entry.len as usize;
+    match entry.key_len {
+        SAME_KEY => &bytes[entry.start..end],
+        len => &bytes[end..end + len as usize],
+    }
+}
 
 /// The path a span of [`PathKeys::bytes`] holds: each span is the whole of one path's
 /// `as_encoded_bytes` (a shared prefix is compared byte for byte before it is shared).
@@ -619,7 +660,11 @@ impl PathKeys {
 
     /// [`PathKeys::find`]'s index in [`PathKeys::entries`].
     fn find_index(&self, hash: u64, path: &Path) -> Option<u32> {
-        let bytes = path.as_os_str().as_encoded_bytes();
+        self.find_bytes(hash, path.as_os_str().as_encoded_bytes())
+    }
+
+    /// [`PathKeys::find_index`] of a path's bytes.
+    fn find_bytes(&self, hash: u64, bytes: &[u8]) -> Option<u32> {
         let index = self.table.find(hash, |&i| {
             self.entries[i as usize].path(&self.bytes) == bytes
         })?;
@@ -634,11 +679,7 @@ impl PathKeys {
 
     /// An entry's key: its path, or the bytes after them.
     fn key_of(&self, entry: &Entry) -> &Path {
-        let end = entry.start + entry.len as usize;
-        path_of(match entry.key_len {
-            SAME_KEY => &self.bytes[entry.start..end],
-            len => &self.bytes[end..end + len as usize],
-        })
+        path_of(key_bytes(entry, &self.bytes))
     }
 
     /// Keeps `path` (not kept yet, of hash `hash`) with its key; its entry ([`NOT_KEPT`] when
@@ -675,10 +716,15 @@ impl PathKeys {
             self.last = None;
         }
         let index = self.entries.len() as u32;
+        let key_id = match same {
+            true => self.number_own_key(hash, key, index),
+            false => self.number_other_key(key, index),
+        };
         self.entries.push(Entry {
             start,
             len,
             key_len: if same { SAME_KEY } else { key_len },
+            key_id,
             exists,
         });
         let (entries, bytes, hasher) = (&self.entries, &self.bytes, &self.hasher);
@@ -688,11 +734,62 @@ impl PathKeys {
         index
     }
 
+    /// The number of `key`, the key of the path of hash `hash` about to be kept as entry
+    /// `index` as its own key: the number an earlier path was given for the same key (one
+    /// that leads here through a symlink), else its own entry.
+    fn number_own_key(&mut self, hash: u64, key: &[u8], index: u32) -> u32 {
+        if self.other_keys.is_empty() {
+            // No symlink or other spelling met so far (the usual layout): nothing to probe.
+            return index;
+        }
+        self.find_other_key(hash, key).unwrap_or(index)
+    }
+
+    /// The number of `key`, the key of a path about to be kept as entry `index` that is not
+    /// its own key: the number of the path that spells it when that one is kept (as its own
+    /// key), else of the first entry kept with it, else `index` (and kept as that).
+    fn number_other_key(&mut self, key: &[u8], index: u32) -> u32 {
+        let hash = self.hasher.hash_one(key);
+        if let Some(id) = self.find_kept_key(hash, key) {
+            return id;
+        }
+        let (entries, bytes, hasher) = (&self.entries, &self.bytes, &self.hasher);
+        // The entry is pushed after this: its key's bytes are the last kept.
+        let key_of = |i: u32| match i == index {
+            true => key,
+            false => key_bytes(&entries[i as usize], bytes),
+        };
+        self.other_keys
+            .insert_unique(hash, index, |&i| hasher.hash_one(key_of(i)));
+        index
+    }
+
+    /// The number of the kept key `key` (of hash `hash`): the entry of the path that spells
+    /// it when that path is its own key, else from [`PathKeys::other_keys`].
+    fn find_kept_key(&self, hash: u64, key: &[u8]) -> Option<u32> {
+        if let Some(index) = self.find_bytes(hash, key) {
+            let entry = &self.entries[index as usize];
+            if key_bytes(entry, &self.bytes) == key {
+                return Some(entry.key_id);
+            }
+        }
+        self.find_other_key(hash, key)
+    }
+
+    /// The number [`PathKeys::other_keys`] holds for `key` (of hash `hash`).
+    fn find_other_key(&self, hash: u64, key: &[u8]) -> Option<u32> {
+        let (entries, bytes) = (&self.entries, &self.bytes);
+        let found = self.other_keys.find(hash, |&i| {
+            key_bytes(&entries[i as usize], bytes) == key
+        })?;
+        Some(entries[*found as usize].key_id)
+    }
+
     /// [`PathKeys::keep`] unless `path` is kept already.
-    fn keep_new(&mut self, path: &Path, key: &Path, exists: bool) {
-        let hash = self.hash(path);
-        if self.find(hash, path).is_none() {
-            self.keep(hash, path, key, exists);
+    fn keep_new(&mut self, hash: u64, path: &Path, key: &Path, exists: bool) -> u32 {
+        match self.find_index(hash, path) {
+            Some(index) => index,
+            None => self.keep(hash, path, key, exists),
         }
     }
 
@@ -703,15 +800,28 @@ impl PathKeys {
         self.key(path)
     }
 
+    /// [`PathKeys::add`], the key by its number: no copy of it.
+    pub fn add_id(&mut self, path: &Path) -> KeyId {
+        match self.insert_entry(path) {
+            NOT_KEPT => self.key_id(path),
+            entry => KeyId::Kept(self.entries[entry as usize].key_id),
+        }
+    }
+
     /// [`PathKeys::add`] without handing the key back.
     pub fn insert(&mut self, path: &Path) {
+        self.insert_entry(path);
+    }
+
+    /// [`PathKeys::insert`], handing back the entry of `path` ([`NOT_KEPT`] for a path too
+    /// long to keep).
+    fn insert_entry(&mut self, path: &Path) -> u32 {
         let hash = self.hash(path);
-        if self.find(hash, path).is_some() {
-            return;
+        if let Some(index) = self.find_index(hash, path) {
+            return index;
         }
         if too_long(path) {
-            self.keep(hash, path, &absolute(path), false);
-            return;
+            return self.keep(hash, path, &absolute(path), false);
         }
         // Under a copied `--root`, keyed where its links lead within the root.
         match on_host(path) {
@@ -720,15 +830,12 @@ impl PathKeys {
                 // Spelt as it is placed (the usual case): `canonical` keeps it.
                 if at.as_os_str() == path.as_os_str() {
                     // Not kept (asked above): looked up without asking again.
-                    self.canonical_new(hash, path);
-                    return;
+                    return self.canonical_new(hash, path).entry;
                 }
                 let Canonical { key, exists, .. } = self.canonical(&at);
-                self.keep_new(path, key.as_deref().unwrap_or(&at), exists);
+                self.keep_new(hash, path, key.as_deref().unwrap_or(&at), exists)
             }
-            None => {
-                self.keep(hash, path, &absolute(path), false);
-            }
+            None => self.keep(hash, path, &absolute(path), false),
         }
     }
 
@@ -893,6 +1000,28 @@ impl PathKeys {
         match self.stored(path) {
             Some((key, _)) => Cow::Borrowed(key),
             None => Cow::Owned(self.key(path)),
+        }
+    }
+
+    /// The number of `path`'s key ([`PathKeys::key`]), without touching the file system.
+    pub fn key_id(&self, path: &Path) -> KeyId {
+        self.key_with_id(path).0
+    }
+
+    /// [`PathKeys::key_ref`] and [`PathKeys::key_id`] of `path`, from one lookup of a path
+    /// resolve kept.
+    pub fn key_with_id(&self, path: &Path) -> (KeyId, Cow<'_, Path>) {
+        if let Some(entry) = self.find(self.hash(path), path) {
+            return (KeyId::Kept(entry.key_id), Cow::Borrowed(self.key_of(entry)));
+        }
+        let key = self.key(path);
+        let bytes = key.as_os_str().as_encoded_bytes();
+        match self.find_kept_key(self.hasher.hash_one(bytes), bytes) {
+            Some(id) => (KeyId::Kept(id), Cow::Owned(key)),
+            None => (
+                KeyId::Other(key.as_os_str().into()),
+                Cow::Owned(key),
+            ),
         }
     }
 }
@@ -1699,6 +1828,55 @@ pub(crate) mod tests {
         }
         assert_eq!(alone[0], alone[1], "through the link");
         assert_eq!(alone[6], canonical_key(&dir.join("real/sub/deeper")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Two paths' key numbers are equal exactly when their keys are, whatever order the paths
+    /// were kept in (a symlink kept before or after the path it leads to, a relative spelling,
+    /// `..`), for paths kept and paths resolve never saw.
+    #[test]
+    fn key_numbers_are_equal_exactly_when_the_keys_are() {
+        let dir = std::env::temp_dir().join(format!("clawlint-key-ids-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("real/sub")).unwrap();
+        std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
+        std::os::unix::fs::symlink(dir.join("real/sub"), dir.join("sublink")).unwrap();
+        let kept: Vec<PathBuf> = [
+            "link/sub",
+            "real/sub",
+            "sublink",
+            "real",
+            "link",
+            "real/sub/../sub",
+            "missing/x",
+            "real/other",
+            "link/other",
+        ]
+        .iter()
+        .map(|p| dir.join(p))
+        .collect();
+        let mut asked = kept.clone();
+        asked.extend(["real/sub/never", "link/sub/never", "real/never"].map(|p| dir.join(p)));
+        let cwd = std::env::current_dir().unwrap();
+        if let Ok(rest) = dir.strip_prefix(&cwd) {
+            // The same directory, spelt relative to the working directory.
+            asked.push(rest.join("real/sub"));
+        }
+        for order in [kept.clone(), kept.iter().rev().cloned().collect()] {
+            let mut keys = PathKeys::default();
+            for path in &order {
+                let id = keys.add_id(path);
+                assert_eq!(id, keys.key_id(path), "{path:?}");
+            }
+            for a in &asked {
+                for b in &asked {
+                    let same_key = keys.key(a) == keys.key(b);
+                    assert_eq!(keys.key_id(a) == keys.key_id(b), same_key, "{a:?} {b:?}");
+                }
+                let (id, key) = keys.key_with_id(a);
+                assert_eq!((id, key.into_owned()), (keys.key_id(a), keys.key(a)));
+            }
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

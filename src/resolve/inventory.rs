@@ -6,8 +6,8 @@ use super::{resolve_instance_for, Discovery, Instance, Invocation};
 use crate::invocation::Found;
 use crate::load::cache::FileCache;
 use crate::load::Problem;
-use crate::paths::PathKeys;
 use crate::paths::{FastMap as HashMap, FastSet as HashSet};
+use crate::paths::{KeyId, PathKeys};
 use crate::source::SourceMap;
 use crate::validate;
 use std::ffi::OsString;
@@ -187,14 +187,13 @@ fn resolve_all(
 
 /// The gateways known so far, by what identifies one: its state dir and its config file.
 ///
-/// Keyed by the bytes of canonical keys ([`PathKeys::add`]), not by `Path`: a key is absolute
-/// and normal, so two keys are the same path exactly when their bytes are equal, and hashing
-/// the bytes skips `Path`'s component-wise hash (a fifth of this map's cost at 1,000 gateways).
+/// Keyed by the numbers of canonical keys ([`PathKeys::add_id`]), not by their bytes: no copy
+/// of each key, and a pair of numbers hashed, not two paths.
 struct Known {
     /// (state dir, config file) keys: one gateway each.
-    by_pair: HashMap<(OsString, OsString), usize>,
+    by_pair: HashMap<(KeyId, KeyId), usize>,
     /// The first gateway of each state dir.
-    by_state_dir: HashMap<OsString, usize>,
+    by_state_dir: HashMap<KeyId, usize>,
 }
 
 impl Known {
@@ -210,8 +209,8 @@ impl Known {
     }
 
     fn add(&mut self, instance: &Instance, index: usize, keys: &mut PathKeys) {
-        let state = keys.add(&instance.state_dir.value).into_os_string();
-        let config = keys.add(&instance.config_path.value).into_os_string();
+        let state = keys.add_id(&instance.state_dir.value);
+        let config = keys.add_id(&instance.config_path.value);
         self.by_pair.entry((state.clone(), config)).or_insert(index);
         self.by_state_dir.entry(state).or_insert(index);
     }
@@ -221,8 +220,8 @@ impl Known {
         if !service.knows(super::Unverifiable::ConfigPath) {
             return None;
         }
-        let state = keys.add(&service.state_dir.value).into_os_string();
-        let config = keys.add(&service.config_path.value).into_os_string();
+        let state = keys.add_id(&service.state_dir.value);
+        let config = keys.add_id(&service.config_path.value);
         self.by_pair.get(&(state, config)).copied()
     }
 
@@ -240,7 +239,7 @@ impl Known {
         if let Some(index) = self.runs_exactly(service, keys) {
             return Some(index);
         }
-        let state = keys.add(&service.state_dir.value).into_os_string();
+        let state = keys.add_id(&service.state_dir.value);
         let index = *self.by_state_dir.get(&state)?;
         let other = &instances[index];
         let unknown_config = !service.knows(super::Unverifiable::ConfigPath)

@@ -8,7 +8,7 @@ use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::load::env::EnvOrigin;
 use crate::paths::FastMap as HashMap;
-use crate::paths::PathKeys;
+use crate::paths::{KeyId, PathKeys};
 use crate::resolve::profile::profile_state_dir;
 use crate::resolve::{Instance, Origin, Sourced};
 use std::borrow::Cow;
@@ -224,14 +224,13 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
     // A compose service nothing starts, or a gateway whose start OpenClaw refuses (CL909),
     // writes nothing there.
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| inst.runs()) {
-        // Grouped by the keys' bytes: sorting compares them as bytes, not component by
-        // component (the findings are put in order afterwards, by place and message).
-        let user = kind.per_user.then(|| as_bytes(keys.key_ref(&inst.os_home)));
+        // Grouped by the keys' numbers, in the order of their bytes (see [`Keyed`]).
+        let user = kind.per_user.then(|| Keyed::of(keys, &inst.os_home));
         paths.clear();
         (kind.paths_of)(inst, &mut paths);
         for &(label, path) in &paths {
             if knows_path(inst, *kind.rule, path) {
-                let key = as_bytes(keys.key_ref(&path.value));
+                let key = Keyed::of(keys, &path.value);
                 items.push(((user.clone(), key), i, (label, path)));
             }
         }
@@ -308,7 +307,7 @@ fn follows_shared_state_dir(
     keys: &PathKeys,
     parties: &[(usize, Named<'_>)],
 ) -> bool {
-    let state = |i: usize| keys.key_ref(&instances[i].state_dir.value);
+    let state = |i: usize| keys.key_id(&instances[i].state_dir.value);
     let first = state(parties[0].0);
     parties.iter().all(|(i, (_, path))| {
         state(*i) == first && !matches!(path.origin, crate::resolve::Origin::Config(_))
@@ -335,12 +334,59 @@ fn shown_with_link(keys: &PathKeys, path: &Path, home: &Path) -> String {
     format!("{} (a symlink to {target})", display(path, home))
 }
 
-/// A key compared as bytes (sorting compares them as bytes, not component by component),
-/// borrowed as the key is.
-fn as_bytes(key: Cow<'_, Path>) -> Cow<'_, OsStr> {
+/// A path's key as gateways are grouped by it: equal and hashed by its number (most paths
+/// are shared by no other gateway: hashing a number, not the key's bytes, finds that), and in
+/// the order of its bytes (the shared groups come out in that order, compared as bytes, not
+/// component by component). Equal numbers are equal bytes, so the two agree.
+#[derive(Clone)]
+struct Keyed<'k> {
+    id: KeyId,
+    key: Cow<'k, Path>,
+}
+
+impl<'k> Keyed<'k> {
+    fn of(keys: &'k PathKeys, path: &Path) -> Keyed<'k> {
+        let (id, key) = keys.key_with_id(path);
+        Keyed { id, key }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.key.as_os_str().as_encoded_bytes()
+    }
+}
+
+impl PartialEq for Keyed<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Keyed<'_> {}
+
+impl std::hash::Hash for Keyed<'_> {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+impl PartialOrd for Keyed<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Keyed<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bytes().cmp(other.bytes())
+    }
+}
+
+/// A key's bytes, borrowed as the key is.
+fn key_bytes(key: Cow<'_, Path>) -> Cow<'_, [u8]> {
     match key {
-        Cow::Borrowed(key) => Cow::Borrowed(key.as_os_str()),
-        Cow::Owned(key) => Cow::Owned(key.into_os_string()),
+        Cow::Borrowed(key) => Cow::Borrowed(key.as_os_str().as_encoded_bytes()),
+        Cow::Owned(key) => Cow::Owned(key.into_os_string().into_encoded_bytes()),
     }
 }
 
@@ -364,19 +410,20 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
     use crate::resolve::Unverifiable;
     // Sized for every gateway up front: grown by doubling, a map of 10,000 state dirs is
     // rehashed a dozen times.
-    let mut state_dirs: HashMap<Cow<'_, Path>, Vec<usize>> =
+    // Keyed by the keys' bytes (absolute and normal: the same path exactly when the same
+    // bytes), not hashed component by component as `Path`s.
+    let mut state_dirs: HashMap<Cow<'_, [u8]>, Vec<usize>> =
         HashMap::with_capacity_and_hasher(instances.len(), Default::default());
     let known = |inst: &Instance| inst.knows(Unverifiable::StateDir) && inst.runs();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
         state_dirs
-            .entry(keys.key_ref(&inst.state_dir.value))
+            .entry(key_bytes(keys.key_ref(&inst.state_dir.value)))
             .or_default()
             .push(i);
     }
     // An ancestor is hashed only when it is as long as a state dir: a path of megabytes (a
     // layout's string) has thousands of ancestors, each as long as the path.
-    let lengths: crate::paths::FastSet<usize> =
-        state_dirs.keys().map(|d| d.as_os_str().len()).collect();
+    let lengths: crate::paths::FastSet<usize> = state_dirs.keys().map(|d| d.len()).collect();
     let mut out = Vec::new();
     let mut paths = Vec::new();
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
@@ -387,8 +434,9 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
         for &(label, path) in &paths {
             let key = keys.key_ref(&path.value);
             let owners = nearest_ancestor(&key, |a| {
+                let a = a.as_os_str().as_encoded_bytes();
                 lengths
-                    .contains(&a.as_os_str().len())
+                    .contains(&a.len())
                     .then(|| state_dirs.get(a))
                     .flatten()
             });
