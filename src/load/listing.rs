@@ -79,14 +79,32 @@ pub enum Entry {
 /// 10,000 gateways, is handed to discovery whole).
 #[derive(Debug, Clone)]
 pub struct Listing {
-    /// Sorted by name (kept for the run, without spare capacity).
-    entries: Arc<[(Box<OsStr>, Entry)]>,
+    /// Every name, one after another, in one allocation (not one each: 5 at a gateway's
+    /// directory, 10,000 at the home of 10,000 gateways).
+    names: Arc<[u8]>,
+    /// Each entry's name in `names` and its type, sorted by name (kept for the run, without
+    /// spare capacity).
+    entries: Arc<[Slot]>,
     /// Whether a name has an uppercase or non-ASCII byte: a case-insensitive lookup could
     /// then find a name that is not listed as spelt.
     folds: bool,
     /// The entries' positions by name, for a directory of more than [`INDEXED_FROM`]
     /// entries.
     index: Option<Arc<NameIndex>>,
+}
+
+/// An entry of a [`Listing`]: its name, `names[start..start + len]`, and its type.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    start: u32,
+    len: u32,
+    entry: Entry,
+}
+
+impl Slot {
+    fn name<'a>(&self, names: &'a [u8]) -> &'a [u8] {
+        &names[self.start as usize..self.start as usize + self.len as usize]
+    }
 }
 
 /// A directory with more entries than this has its names indexed: the scanned home holds
@@ -103,22 +121,23 @@ struct NameIndex {
 }
 
 impl NameIndex {
-    fn of(entries: &[(Box<OsStr>, Entry)]) -> NameIndex {
+    fn of(names: &[u8], entries: &[Slot]) -> NameIndex {
         let hasher = foldhash::fast::RandomState::default();
-        let hash = |name: &OsStr| hasher.hash_one(name.as_encoded_bytes());
+        let hash = |slot: &Slot| hasher.hash_one(slot.name(names));
         let mut table = HashTable::with_capacity(entries.len());
-        for (at, (name, _)) in entries.iter().enumerate() {
+        for (at, slot) in entries.iter().enumerate() {
             // Fewer than `MAX_ENTRIES` entries: the position fits.
-            table.insert_unique(hash(name), at as u32, |&i| hash(&entries[i as usize].0));
+            table.insert_unique(hash(slot), at as u32, |&i| hash(&entries[i as usize]));
         }
         NameIndex { table, hasher }
     }
 
-    fn position(&self, entries: &[(Box<OsStr>, Entry)], name: &OsStr) -> Option<usize> {
-        let hash = self.hasher.hash_one(name.as_encoded_bytes());
+    fn position(&self, names: &[u8], entries: &[Slot], name: &OsStr) -> Option<usize> {
+        let name = name.as_encoded_bytes();
+        let hash = self.hasher.hash_one(name);
         let found = self
             .table
-            .find(hash, |&i| *entries[i as usize].0 == *name)?;
+            .find(hash, |&i| entries[i as usize].name(names) == name)?;
         Some(*found as usize)
     }
 }
@@ -144,6 +163,18 @@ struct Listings {
     dirs: FastMap<Box<OsStr>, Dir>,
     /// Entries that may still be kept (see [`MAX_KEPT`]).
     left: usize,
+    /// Where each directory is read into (kept from one directory to the next).
+    scratch: Scratch,
+}
+
+/// The buffers a directory is read into before its listing is made, of its exact size.
+#[derive(Default)]
+struct Scratch {
+    /// What `getdents` gives.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    buffer: Vec<u8>,
+    names: Vec<u8>,
+    entries: Vec<Slot>,
 }
 
 /// Starts a run's listings below `roots` (dropping any earlier run's).
@@ -154,6 +185,7 @@ pub(crate) fn start(roots: Vec<PathBuf>) {
         opened_roots,
         dirs: FastMap::default(),
         left: MAX_KEPT,
+        scratch: Scratch::default(),
     });
 }
 
@@ -379,7 +411,8 @@ impl Listings {
 
     /// Lists `dir` within what is left of the entries kept.
     fn read(&mut self, dir: &Path) -> Dir {
-        match read(dir, self.left.min(MAX_ENTRIES), &self.opened_roots) {
+        let most = self.left.min(MAX_ENTRIES);
+        match read(dir, most, &self.opened_roots, &mut self.scratch) {
             Ok(Some(listing)) => {
                 self.left -= listing.entries.len();
                 Dir::Listed(listing)
@@ -392,72 +425,104 @@ impl Listings {
 }
 
 /// The entries of `dir`, or `None` when it has more than `most`.
-fn read(dir: &Path, most: usize, roots: &OpenedRoots) -> std::io::Result<Option<Listing>> {
-    let Some(mut entries) = read_entries(dir, most, roots)? else {
+fn read(
+    dir: &Path,
+    most: usize,
+    roots: &OpenedRoots,
+    scratch: &mut Scratch,
+) -> std::io::Result<Option<Listing>> {
+    if !read_entries(dir, most, roots, scratch)? {
         return Ok(None);
-    };
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let folds = entries.iter().any(|(name, _)| {
-        name.as_encoded_bytes()
-            .iter()
-            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-    });
-    let index = (entries.len() > INDEXED_FROM).then(|| Arc::new(NameIndex::of(&entries)));
+    }
+    let Scratch { names, entries, .. } = scratch;
+    entries.sort_unstable_by(|a, b| a.name(names).cmp(b.name(names)));
+    let folds = names
+        .iter()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii());
+    let index = (entries.len() > INDEXED_FROM).then(|| Arc::new(NameIndex::of(names, entries)));
     Ok(Some(Listing {
-        entries: Arc::from(entries),
+        names: Arc::from(&names[..]),
+        entries: Arc::from(&entries[..]),
         folds,
         index,
     }))
 }
 
-/// A directory's names with their types, as read.
-type Named = Vec<(Box<OsStr>, Entry)>;
+/// Puts a name read and its type after the others.
+fn push_entry(names: &mut Vec<u8>, entries: &mut Vec<Slot>, name: &[u8], entry: Entry) {
+    // Fewer than `MAX_ENTRIES` names of at most a few hundred bytes: the offsets fit.
+    entries.push(Slot {
+        start: names.len() as u32,
+        len: name.len() as u32,
+        entry,
+    });
+    names.extend_from_slice(name);
+}
 
-/// The names in `dir` with their types, in the directory's order, or `None` past `most`:
-/// what `std::fs::read_dir` lists, read with `getdents` into one buffer from the directory
-/// opened with `O_DIRECTORY`, without the `fstat` glibc's `opendir` makes of it (the open
-/// already says it is a directory; 10,000 system calls at 10,000 gateways), and without a
-/// copy of each name before the one kept.
+/// Reads the names in `dir` with their types into `scratch` (its names and entries, in the
+/// directory's order), or says `false` past `most`: what `std::fs::read_dir` lists, read with
+/// `getdents` into one buffer from the directory opened with `O_DIRECTORY`, without the
+/// `fstat` glibc's `opendir` makes of it (the open already says it is a directory; 10,000
+/// system calls at 10,000 gateways), and without a copy of each name before the one kept.
 #[cfg(target_os = "linux")]
-fn read_entries(dir: &Path, most: usize, roots: &OpenedRoots) -> std::io::Result<Option<Named>> {
+fn read_entries(
+    dir: &Path,
+    most: usize,
+    roots: &OpenedRoots,
+    scratch: &mut Scratch,
+) -> std::io::Result<bool> {
     use rustix::fs::{FileType, OFlags, RawDir};
     use std::os::unix::ffi::OsStrExt;
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NONBLOCK;
     let fd = roots.open(dir, flags)?;
+    let Scratch {
+        buffer,
+        names,
+        entries,
+    } = scratch;
+    names.clear();
+    entries.clear();
     // As large as glibc's `opendir` buffer: the home of 10,000 gateways in ten calls.
-    let mut buffer: Vec<u8> = Vec::with_capacity(32 * 1024);
+    buffer.clear();
+    buffer.reserve(32 * 1024);
     let mut listing = RawDir::new(fd, buffer.spare_capacity_mut());
-    let mut entries = Vec::new();
     while let Some(entry) = listing.next() {
         let entry = entry?;
-        let name = OsStr::from_bytes(entry.file_name().to_bytes());
-        if name == "." || name == ".." {
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
             continue;
         }
         if entries.len() == most {
-            return Ok(None);
+            return Ok(false);
         }
         // The type from the listing itself, or `lstat` where the file system gives none.
         let kind = match entry.file_type() {
             FileType::Symlink => Entry::Symlink,
             FileType::Directory => Entry::Plain(Kind::Dir),
             FileType::RegularFile => Entry::Plain(Kind::File),
-            FileType::Unknown => looked_at(&dir.join(name)),
+            FileType::Unknown => looked_at(&dir.join(OsStr::from_bytes(name))),
             _ => Entry::Plain(Kind::Other),
         };
-        entries.push((Box::from(name), kind));
+        push_entry(names, entries, name, kind);
     }
-    Ok(Some(entries))
+    Ok(true)
 }
 
 /// [`read_entries`] elsewhere: through `std::fs::read_dir`.
 #[cfg(not(target_os = "linux"))]
-fn read_entries(dir: &Path, most: usize, _: &OpenedRoots) -> std::io::Result<Option<Named>> {
-    let mut entries = Vec::new();
+fn read_entries(
+    dir: &Path,
+    most: usize,
+    _: &OpenedRoots,
+    scratch: &mut Scratch,
+) -> std::io::Result<bool> {
+    let Scratch { names, entries, .. } = scratch;
+    names.clear();
+    entries.clear();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         if entries.len() == most {
-            return Ok(None);
+            return Ok(false);
         }
         // The type from the listing itself, or `lstat` where the file system gives none.
         let kind = match entry.file_type() {
@@ -467,9 +532,10 @@ fn read_entries(dir: &Path, most: usize, _: &OpenedRoots) -> std::io::Result<Opt
             Ok(_) => Entry::Plain(Kind::Other),
             Err(_) => Entry::Unknown,
         };
-        entries.push((entry.file_name().into_boxed_os_str(), kind));
+        let name = entry.file_name();
+        push_entry(names, entries, name.as_encoded_bytes(), kind);
     }
-    Ok(Some(entries))
+    Ok(true)
 }
 
 /// The roots of the layout, each opened once (`O_PATH`) when listing starts, so that a
@@ -562,7 +628,7 @@ fn looked_at(path: &Path) -> Entry {
 impl Listing {
     fn answer(&self, name: &OsStr) -> Option<Listed> {
         match self.position(name) {
-            Some(at) => match self.entries[at].1 {
+            Some(at) => match self.entries[at].entry {
                 Entry::Plain(kind) => Some(Listed::Plain(kind)),
                 Entry::Symlink | Entry::Unknown => None,
             },
@@ -577,12 +643,11 @@ impl Listing {
     /// answer, a directory's names being distinct.
     fn position(&self, name: &OsStr) -> Option<usize> {
         match &self.index {
-            Some(index) => index.position(&self.entries, name),
+            Some(index) => index.position(&self.names, &self.entries, name),
             None => {
                 let name = name.as_encoded_bytes();
-                self.entries.iter().position(|(n, _)| {
-                    let n = n.as_encoded_bytes();
-                    n.len() == name.len() && n == name
+                self.entries.iter().position(|slot| {
+                    slot.len as usize == name.len() && slot.name(&self.names) == name
                 })
             }
         }
@@ -590,7 +655,26 @@ impl Listing {
 
     /// Each entry's name and type, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&OsStr, Entry)> {
-        self.entries.iter().map(|(name, entry)| (&**name, *entry))
+        let names = &self.names;
+        self.entries
+            .iter()
+            .map(|slot| (name_of(slot.name(names)), slot.entry))
+    }
+}
+
+/// A listed name's bytes as the name: each slot spans exactly the `as_encoded_bytes` of one
+/// name this process read.
+fn name_of(bytes: &[u8]) -> &OsStr {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        OsStr::from_bytes(bytes)
+    }
+    #[cfg(not(unix))]
+    {
+        // SAFETY: `bytes` is exactly what `as_encoded_bytes` gave for one `OsStr` of this
+        // process (see above).
+        unsafe { OsStr::from_encoded_bytes_unchecked(bytes) }
     }
 }
 
@@ -628,9 +712,14 @@ mod tests {
             names.push(name);
         }
         std::os::unix::fs::symlink(".openclaw-d", dir.join("link")).unwrap();
-        let listing = read(&dir, MAX_ENTRIES, &OpenedRoots::open_all(&[]))
-            .unwrap()
-            .expect("listed");
+        let listing = read(
+            &dir,
+            MAX_ENTRIES,
+            &OpenedRoots::open_all(&[]),
+            &mut Scratch::default(),
+        )
+        .unwrap()
+        .expect("listed");
         assert!(listing.index.is_some());
         let searched = Listing {
             index: None,
