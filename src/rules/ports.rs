@@ -44,13 +44,15 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     // are computed, for `check` as for `clawlint ports`.
     let index = PortIndex::new(ctx.instances);
     let gateways = Gateways::new(ctx.instances);
+    // One list the checks push into: a list per check, grown by doubling and then copied
+    // into this one, was three large copies of thousands of findings and their fresh pages.
     let mut out = Vec::new();
-    out.extend(port_collisions(&gateways, &index, &suggestion));
-    out.extend(cdp_range_intrusions(&gateways, &index));
+    port_collisions(&gateways, &index, &suggestion, &mut out);
+    cdp_range_intrusions(&gateways, &index, &mut out);
     // A container's gateway port, CDP range and footprint are in its own namespace.
     let on_host = || ctx.instances.iter().filter(|i| i.listens_on_host());
     out.extend(on_host().filter_map(overflow_fallback));
-    out.extend(footprint_overlaps(&gateways));
+    footprint_overlaps(&gateways, &mut out);
     out.extend(on_host().filter_map(|i| hashed_port(i, &suggestion)));
     out.extend(super::containers::published_port_collisions(ctx.instances));
     out.extend(super::containers::fleet_band_intrusions(ctx.instances));
@@ -203,9 +205,9 @@ fn port_collisions(
     gateways: &Gateways,
     index: &PortIndex,
     suggestion: &dyn Fn() -> Option<u16>,
-) -> Vec<Finding> {
+    out: &mut Vec<Finding>,
+) {
     let instances = gateways.instances;
-    let mut out = Vec::new();
     for group in index.collisions() {
         let port = group[0].port;
         let parties: Vec<(usize, &Listener)> = group
@@ -230,7 +232,6 @@ fn port_collisions(
         }
         out.push(finding);
     }
-    out
 }
 
 fn gateway_collision(
@@ -317,10 +318,9 @@ fn listener_collision(
 /// CL103: other gateways listen inside this gateway's CDP allocation range. New browser
 /// profiles get the first port of the range their own config does not use, with no check
 /// against other gateways. One finding per range: the listener the next profiles reach first.
-fn cdp_range_intrusions(gateways: &Gateways, index: &PortIndex) -> Vec<Finding> {
+fn cdp_range_intrusions(gateways: &Gateways, index: &PortIndex, out: &mut Vec<Finding>) {
     const SHOWN: usize = 4;
     let instances = gateways.instances;
-    let mut out = Vec::new();
     let mut own_ports = Vec::new();
     for (owner_index, owner) in instances.iter().enumerate() {
         if !owner.listens_on_host() || !owner.knows(Unverifiable::Port) || !owner.launched() {
@@ -340,20 +340,16 @@ fn cdp_range_intrusions(gateways: &Gateways, index: &PortIndex) -> Vec<Finding> 
         debug_assert!(inside.iter().all(|a| a.instance != owner_index));
         if let Some(first) = inside.first() {
             let listener = &instances[first.instance].listeners[first.listener];
-            let finding = intrusion(
+            out.push(intrusion(
                 gateways,
                 (owner_index, first.instance),
                 listener,
                 range,
                 &own_ports,
-            );
-            out.push(match also_inside(gateways, &inside[1..], count - 1) {
-                Some(note) => finding.note(Note::facts(note)),
-                None => finding,
-            });
+                also_inside(gateways, &inside[1..], count - 1),
+            ));
         }
     }
-    out
 }
 
 /// The other listeners in the range, named: the first few, then a count (`rest` of them
@@ -480,13 +476,14 @@ fn owned_ports(owner: &Instance, ports: &mut Vec<u16>) {
 }
 
 /// CL103 for the listener of `intruder` (`(owner, intruder)` their indices) that the owner's
-/// next profiles reach first.
+/// next profiles reach first; `also`, the other listeners in the range.
 fn intrusion(
     gateways: &Gateways,
     (owner_index, intruder_index): (usize, usize),
     listener: &Listener,
     range: PortRange,
     own: &[u16],
+    also: Option<AlsoInRange>,
 ) -> Finding {
     let (owner, intruder) = (
         &gateways.instances[owner_index],
@@ -509,32 +506,37 @@ fn intrusion(
             .number(range.end);
         Ok(())
     });
-    Finding::new(&catalog::PORT_IN_CDP_RANGE, message)
-        .labels([
-            gateways.listener_party(intruder_index, listener),
-            range_party(gateways, owner_index, range),
-        ])
-        .note(Note::facts(NextProfileGets {
-            owner: gateways.name(owner_index),
-            nth: free_before as u32,
-            port: listener.port,
-        }))
-        .help(
-            if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
-                // move "{intruder}"'s pinned {listener} into its own CDP range {range}
-                Text::written(|out| {
-                    out.words("move \"")
-                        .words(&intruder.name)
-                        .words("\"'s pinned ");
-                    write_described(out, listener);
-                    out.words(" into its own CDP range ")
-                        .words(&own_range_text(intruder));
-                    Ok(())
-                })
-            } else {
-                Text::Static(KEEP_OUT_OF_CDP_RANGES.as_str())
-            },
-        )
+    let mut finding = Finding::new(&catalog::PORT_IN_CDP_RANGE, message).labels([
+        gateways.listener_party(intruder_index, listener),
+        range_party(gateways, owner_index, range),
+    ]);
+    // Its notes in a list of their number, not grown a note at a time.
+    finding.notes.reserve_exact(1 + usize::from(also.is_some()));
+    let finding = finding.note(Note::facts(NextProfileGets {
+        owner: gateways.name(owner_index),
+        nth: free_before as u32,
+        port: listener.port,
+    }));
+    let finding = match also {
+        Some(also) => finding.note(Note::facts(also)),
+        None => finding,
+    };
+    finding.help(
+        if listener.kind == ListenerKind::Cdp && is_pinned(listener) {
+            // move "{intruder}"'s pinned {listener} into its own CDP range {range}
+            Text::written(|out| {
+                out.words("move \"")
+                    .words(&intruder.name)
+                    .words("\"'s pinned ");
+                write_described(out, listener);
+                out.words(" into its own CDP range ")
+                    .words(&own_range_text(intruder));
+                Ok(())
+            })
+        } else {
+            Text::Static(KEEP_OUT_OF_CDP_RANGES.as_str())
+        },
+    )
 }
 
 /// CL103's party of the range's owner, `ops: CDP range 18800..18899 = 18789 + 11 .. 18789 +
@@ -635,10 +637,9 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
 
 /// CL105: base ports closer than the footprint: neighbours in base-port order, from the port
 /// map's index.
-fn footprint_overlaps(gateways: &Gateways) -> Vec<Finding> {
+fn footprint_overlaps(gateways: &Gateways, out: &mut Vec<Finding>) {
     let instances = gateways.instances;
     // A gateway that does not start reserves nothing; a container reserves nothing on the host.
-    let mut out = Vec::new();
     for (low_index, high_index) in close_bases(instances, |i| {
         i.starts() && i.launched() && i.listens_on_host() && i.knows(Unverifiable::Port)
     }) {
@@ -677,7 +678,6 @@ fn footprint_overlaps(gateways: &Gateways) -> Vec<Finding> {
             .help(SPACE_BASE_PORTS.as_str()),
         );
     }
-    out
 }
 
 /// CL106: a named profile whose port is the undocumented profile hash.
