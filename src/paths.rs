@@ -1329,7 +1329,7 @@ impl CopiedHost {
 /// Tests and checks of layout paths, each made where [`on_host`] says the path lies.
 pub mod host {
     use super::on_host;
-    use crate::load::listing::{listed, Kind, Listed};
+    use crate::load::listing::{listed, Kind, Listed, NamesIn};
     use std::path::Path;
 
     /// A regular file (symlinks followed within the copied root).
@@ -1338,6 +1338,25 @@ pub mod host {
             Some(found) => found == Listed::Plain(Kind::File),
             None => p.is_file(),
         })
+    }
+
+    /// The first of `names` that is a regular file in `dir`, as [`is_file`] says of each
+    /// `dir/name`, with the same questions to the layout's listings: `dir` placed once and
+    /// its listing taken once settled, not a join, a placement and a lookup by the whole path
+    /// per name.
+    pub fn first_file_in(dir: &Path, names: &[&str]) -> Option<std::path::PathBuf> {
+        // `dir/name` lies where `dir` lies, with `name` under it (as [`is_there_in`] places it).
+        let placed = on_host(dir);
+        let mut in_dir = placed.as_deref().map(NamesIn::new);
+        let is_file = |name: &&&str| {
+            let name = std::ffi::OsStr::new(name);
+            match in_dir.as_mut().and_then(|d| d.listed(name)) {
+                Some(found) => found == Listed::Plain(Kind::File),
+                // What `is_file` asks of the file system when no listing answers.
+                None => on_host(&dir.join(name)).is_some_and(|p| p.is_file()),
+            }
+        };
+        names.iter().find(is_file).map(|name| dir.join(name))
     }
 
     /// A directory (symlinks followed within the copied root).

@@ -282,22 +282,61 @@ impl Dir {
 fn split(path: &Path) -> Option<(&Path, &OsStr)> {
     use std::os::unix::ffi::OsStrExt;
     let bytes = path.as_os_str().as_bytes();
-    if bytes.first() != Some(&b'/') || bytes.len() >= 4096 {
-        return None;
-    }
     let last = bytes.iter().rposition(|b| *b == b'/')?;
-    let name = &bytes[last + 1..];
-    if matches!(name, b"" | b"." | b"..") {
-        return None;
+    let dir = Path::new(OsStr::from_bytes(&bytes[..last.max(1)]));
+    let name = OsStr::from_bytes(&bytes[last + 1..]);
+    answerable(bytes.len(), dir, name).then_some((dir, name))
+}
+
+/// Whether a question about `dir/name` (`len` bytes in all) is one the listings answer (see
+/// [`split`]): an absolute directory, a plain name, a path short enough to name.
+#[cfg(unix)]
+fn answerable(len: usize, dir: &Path, name: &OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    dir.as_os_str().as_encoded_bytes().first() == Some(&b'/')
+        && len < 4096
+        && !matches!(name, b"" | b"." | b"..")
+        && !name.contains(&b'/')
+}
+
+/// [`listed`] of `dir/name` for names (one component each) of one directory `dir` (as
+/// placed on the host), asked one after another: the same questions [`listed`] counts, with
+/// the directory's state taken once it is settled, not the listings' lock, a split and a hash
+/// of the directory's path per name (a compose project directory is asked four names for its
+/// file, four for its override).
+pub struct NamesIn<'a> {
+    dir: &'a Path,
+    settled: Option<Directory>,
+}
+
+impl<'a> NamesIn<'a> {
+    pub fn new(dir: &'a Path) -> Self {
+        NamesIn { dir, settled: None }
     }
-    let dir = OsStr::from_bytes(&bytes[..last.max(1)]);
-    Some((Path::new(dir), OsStr::from_bytes(name)))
+
+    /// What [`listed`] says of `dir/name`.
+    pub fn listed(&mut self, name: &OsStr) -> Option<Listed> {
+        let dir = self.dir.as_os_str().as_encoded_bytes();
+        let joined_len = dir.len() + usize::from(dir.last() != Some(&b'/')) + name.len();
+        if !answerable(joined_len, self.dir, name) {
+            return None;
+        }
+        if self.settled.is_none() {
+            self.settled = directory(self.dir);
+        }
+        self.settled.as_ref()?.answer(name)
+    }
 }
 
 /// Nothing is listed off Unix: every question goes to the file system.
 #[cfg(not(unix))]
 fn split(_: &Path) -> Option<(&Path, &OsStr)> {
     None
+}
+
+#[cfg(not(unix))]
+fn answerable(_: usize, _: &Path, _: &OsStr) -> bool {
+    false
 }
 
 impl Listings {
@@ -822,6 +861,23 @@ mod tests {
             let directory = directory(dir).expect("settled");
             for name in names.map(OsStr::new) {
                 let said = directory.answer(name);
+                assert_eq!(said, listed(&dir.join(name)), "{dir:?} {name:?}");
+            }
+        }
+        // So does NamesIn, for names `listed` answers and names it leaves to the file system
+        // (not plain, a path too long to name), and for a directory not absolute.
+        let long = "n".repeat(4096);
+        let odd = ["", ".", "..", long.as_str()];
+        let relative = Path::new("relative-dir");
+        for dir in [
+            &gateway,
+            &upper,
+            &gateway.join("state"),
+            &relative.to_path_buf(),
+        ] {
+            let mut in_dir = NamesIn::new(dir);
+            for name in names.iter().chain(&odd).map(OsStr::new) {
+                let said = in_dir.listed(name);
                 assert_eq!(said, listed(&dir.join(name)), "{dir:?} {name:?}");
             }
         }

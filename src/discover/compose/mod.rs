@@ -57,39 +57,7 @@ pub const SCAN_ENTRY_BUDGET: usize = 50_000;
 /// Existence is tested where the layout's reads find files (`paths::host`: links followed
 /// within a copied `--root`), never on this machine's own paths.
 pub fn project_file(dir: &Path) -> Option<PathBuf> {
-    first_file_in(dir, &FILE_NAMES)
-}
-
-/// The first of `names` that is a regular file in `dir`, as [`crate::paths::host::is_file`]
-/// says of `dir/name`, with the same questions to the layout's listings: the directory's
-/// state asked once per name until it is settled (a directory asked twice is listed), then
-/// asked for each name. Not a join, a placement and a lookup by the whole path per name (a
-/// project directory asks four names for its compose file, then four for its override).
-fn first_file_in(dir: &Path, names: &[&str]) -> Option<PathBuf> {
-    use crate::load::listing::{directory, Kind, Listed};
-    // `dir/name` lies where `dir` lies, with `name` under it (`paths::host::is_there_in`).
-    let placed = crate::paths::on_host(dir);
-    let mut settled = None;
-    let is_file = |name: &&&str| {
-        let name = std::ffi::OsStr::new(name);
-        if settled.is_none() {
-            settled = placed.as_deref().and_then(directory);
-        }
-        // (A path too long to name is not answered by a listing, as `listing::listed` says.)
-        let nameable = placed
-            .as_ref()
-            .is_some_and(|p| p.as_os_str().len() + 1 + name.len() < 4096);
-        match settled
-            .as_ref()
-            .filter(|_| nameable)
-            .and_then(|d| d.answer(name))
-        {
-            Some(found) => found == Listed::Plain(Kind::File),
-            // What `is_file` asks of the file system when no listing answers.
-            None => crate::paths::on_host(&dir.join(name)).is_some_and(|p| p.is_file()),
-        }
-    };
-    names.iter().find(is_file).map(|name| dir.join(name))
+    crate::paths::host::first_file_in(dir, &FILE_NAMES)
 }
 
 /// What `docker compose` loads with no `-f` and no `COMPOSE_FILE` from `dir`: its compose
@@ -97,7 +65,7 @@ fn first_file_in(dir: &Path, names: &[&str]) -> Option<PathBuf> {
 pub fn default_files(file: &Path) -> Vec<PathBuf> {
     let mut files = vec![file.to_path_buf()];
     if let Some(dir) = file.parent() {
-        files.extend(first_file_in(dir, &OVERRIDE_NAMES));
+        files.extend(crate::paths::host::first_file_in(dir, &OVERRIDE_NAMES));
     }
     files
 }
