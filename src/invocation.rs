@@ -88,21 +88,53 @@ impl Formula {
     }
 }
 
-impl std::fmt::Display for Formula {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+/// A piece of a formula's words: fixed words, or one of its numbers.
+enum Piece<'a> {
+    Words(&'a str),
+    Number(u32),
+}
+
+impl Formula {
+    /// Hands each piece of the formula's words to `piece`, in order (stopping at an error):
+    /// the one reading of a template, for `Display` and for [`Wording`](crate::diagnostic::Wording).
+    fn each_piece(&self, mut piece: impl FnMut(Piece<'_>) -> std::fmt::Result) -> std::fmt::Result {
         match self {
-            Formula::Words(words) => f.write_str(words),
+            Formula::Words(words) => piece(Piece::Words(words)),
             Formula::Numbers(template, numbers) => {
                 let mut numbers = numbers.iter();
                 let mut pieces = template.split("{}");
-                f.write_str(pieces.next().unwrap_or_default())?;
-                for piece in pieces {
-                    write!(f, "{}", numbers.next().copied().unwrap_or_default())?;
-                    f.write_str(piece)?;
+                piece(Piece::Words(pieces.next().unwrap_or_default()))?;
+                for words in pieces {
+                    piece(Piece::Number(numbers.next().copied().unwrap_or_default()))?;
+                    piece(Piece::Words(words))?;
                 }
                 Ok(())
             }
         }
+    }
+}
+
+impl std::fmt::Display for Formula {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.each_piece(|piece| match piece {
+            Piece::Words(words) => f.write_str(words),
+            Piece::Number(n) => write!(f, "{n}"),
+        })
+    }
+}
+
+/// Written word by word and number by number: the formula of each derived port a party
+/// names (`= 18789 + 2`), for thousands of findings, without `write!`'s template.
+impl crate::diagnostic::Wording for Formula {
+    fn write_words(&self, out: &mut String) {
+        use crate::diagnostic::Words;
+        let _ = self.each_piece(|piece| {
+            match piece {
+                Piece::Words(words) => out.words(words),
+                Piece::Number(n) => out.number(n),
+            };
+            Ok(())
+        });
     }
 }
 

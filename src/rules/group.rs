@@ -1,6 +1,6 @@
 //! Finding what gateways share, by sorting and grouping: never all pairs.
 
-use crate::diagnostic::{Label, Text, Words};
+use crate::diagnostic::{Label, Text, Wording, Words};
 use crate::paths::FastMap;
 use crate::resolve::{Instance, Origin};
 use crate::source::Loc;
@@ -86,7 +86,11 @@ pub fn write_whence(out: &mut String, origin: &Origin) -> std::fmt::Result {
             Ok(())
         }
         (_, None, _) => write!(out, " ({})", origin.summary()),
-        (_, Some(_), Some(formula)) => write!(out, " = {formula}"),
+        (_, Some(_), Some(formula)) => {
+            out.words(" = ");
+            formula.write_words(out);
+            Ok(())
+        }
         _ => Ok(()),
     }
 }

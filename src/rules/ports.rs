@@ -227,6 +227,8 @@ fn port_collisions(
         } else {
             listener_collision(instances, &parties, port)
         };
+        // Its parties in a list of their number, not grown a party at a time.
+        finding.labels.reserve_exact(parties.len());
         for (i, listener) in &parties {
             finding = finding.label(gateways.listener_party(*i, listener));
         }
