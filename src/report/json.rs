@@ -296,7 +296,7 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     let mut clean_from = 0;
     for block in (0..bytes.len()).step_by(BLOCK) {
         // Each byte marked in the block, in order (the padding past the end is never marked).
-        let mut marks = unplain_marks(block_at(bytes, block));
+        let mut marks = marks_at(bytes, block, unplain_marks);
         while marks != 0 {
             let at = block + marks.trailing_zeros() as usize;
             let escape: &[u8] = match bytes[at] {
@@ -316,6 +316,21 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     buf.extend_from_slice(&bytes[clean_from..]);
     buf.push(b'"');
     true
+}
+
+/// The marks `mark` gives the bytes of `bytes` from `at` on, a block's worth (bit `i` for
+/// byte `at + i`; none past the end). The last block of a text a block long or more is its
+/// last [`BLOCK`] bytes, the bits of those before `at` shifted out: only a shorter text is
+/// copied into a padded block ([`block_at`]).
+fn marks_at(bytes: &[u8], at: usize, mark: impl Fn([u8; BLOCK]) -> u32) -> u32 {
+    match bytes.get(at..at + BLOCK) {
+        Some(block) => mark(block.try_into().expect("a block")),
+        None if bytes.len() >= BLOCK => {
+            let last = bytes.len() - BLOCK;
+            mark(bytes[last..].try_into().expect("a block")) >> (at - last)
+        }
+        None => mark(block_at(bytes, at)),
+    }
 }
 
 /// Whether [`plain_shown`] stops at byte `b`: not printable ASCII (0x20 to 0x7e), or `"`,
@@ -398,7 +413,7 @@ pub(crate) fn escaped(buf: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut clean_from = 0;
     for block in (0..bytes.len()).step_by(BLOCK) {
-        let mut marks = escape_marks(block_at(bytes, block));
+        let mut marks = marks_at(bytes, block, escape_marks);
         while marks != 0 {
             let at = block + marks.trailing_zeros() as usize;
             let b = bytes[at];
