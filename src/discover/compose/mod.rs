@@ -244,9 +244,9 @@ pub fn dir_files(
         return (files, read(text, parsed));
     }
     let span = list.span;
-    let shown = crate::redact::scan::env_lines(&text);
     let id = sources.add(&env_path, text, None);
-    sources.show(id, shown);
+    // Scanned for what may be shown only if it is ever shown (few are).
+    sources.show_when_asked(id, crate::redact::scan::env_lines);
     for f in missing {
         problems.push(Problem {
             kind: ProblemKind::Missing,
@@ -1258,9 +1258,9 @@ fn read_env_file(
 /// A read dotenv-format file's assignments (last one wins), registered with its secrets
 /// masked.
 fn env_file_values(read: DotEnvRead, sources: &mut SourceMap) -> Vec<(String, String, Loc)> {
-    let shown = crate::redact::scan::env_lines(&read.text);
     let file = sources.add(&read.path, read.text, None);
-    sources.show(file, shown);
+    // Scanned for what may be shown only if it is ever shown (few are).
+    sources.show_when_asked(file, crate::redact::scan::env_lines);
     read.parsed
         .effective()
         .into_iter()
