@@ -229,16 +229,35 @@ fn has_scheme(value: &str) -> bool {
     scheme_separator(value).is_some()
 }
 
+/// The bytes [`has_token_like_word`]'s words are made of: ASCII letters, digits and `_`.
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
 /// A word of 16 characters or more mixing letters and digits: a token, whatever its key
 /// says (a second guard; a value is shown only when its key is known to be safe anyway).
+/// Most values hold no run of 16 word characters (ASCII letters, digits, `_`): that is found
+/// first, in one pass over the bytes with no branch (no byte of a longer character is a word
+/// character); only a value that has one is split into words.
 fn has_token_like_word(value: &str) -> bool {
-    value
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .any(|w| {
-            w.len() >= 16
-                && w.bytes().any(|b| b.is_ascii_digit())
-                && w.bytes().any(|b| b.is_ascii_alphabetic())
-        })
+    let (_, longest) = value.bytes().fold((0usize, 0usize), |(run, longest), b| {
+        let run = (run + 1) * usize::from(WORD_BYTES[usize::from(b)]);
+        (run, longest.max(run))
+    });
+    longest >= 16
+        && value
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .any(|w| {
+                w.len() >= 16
+                    && w.bytes().any(|b| b.is_ascii_digit())
+                    && w.bytes().any(|b| b.is_ascii_alphabetic())
+            })
 }
 
 /// The parts of a value under `key` that must be masked, as byte ranges of `value`: none when
@@ -1004,5 +1023,51 @@ mod tests {
             reason: "run time".into(),
         };
         assert_eq!(reference.shown(), "unresolved exec:vault:tg");
+    }
+
+    /// The pass that looks for a long run first finds a token-like word exactly where
+    /// splitting the value into words and testing each did: words at either end, split by
+    /// punctuation, spaces and longer characters, one short of the length, letters or digits
+    /// only.
+    #[test]
+    fn token_like_words_are_found_as_by_splitting_into_words() {
+        let by_words = |value: &str| {
+            value
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .any(|w| {
+                    w.len() >= 16
+                        && w.bytes().any(|b| b.is_ascii_digit())
+                        && w.bytes().any(|b| b.is_ascii_alphabetic())
+                })
+        };
+        let words = [
+            "",
+            "a",
+            "abcdefghijklmno1",
+            "abcdefghijklmn1",
+            "1234567890123456",
+            "abcdefghijklmnop",
+            "_______________1a",
+            "a1______________",
+            "sk_live_51Hx9",
+            "é",
+            "ab€cd",
+            "ghcr.io/openclaw/openclaw:latest",
+            "0123456789abcdef0",
+        ];
+        let seps = ["", " ", "-", "é", "/", "€", ":"];
+        let mut checked = 0;
+        for a in words {
+            for sep in seps {
+                for b in words {
+                    let value = format!("{a}{sep}{b}");
+                    assert_eq!(has_token_like_word(&value), by_words(&value), "{value:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, words.len() * seps.len() * words.len());
+        assert!(has_token_like_word("token=abcdefghijklmno1;"));
+        assert!(!has_token_like_word("abcdefgh-ijklmno1"));
     }
 }
