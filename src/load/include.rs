@@ -404,7 +404,8 @@ impl<'a> IncludeContext<'a> {
             .written_home
             .as_ref()
             .and_then(|(written, home)| crate::paths::WrittenHome { written, home }.map(raw));
-        let path = resolve(dir, Path::new(mapped.as_deref().unwrap_or(raw)));
+        let written_as = without_dot_steps(mapped.as_deref().unwrap_or(raw));
+        let path = resolve(dir, Path::new(written_as));
         let root_dir = &self.roots[0].shown;
         let lexical = absolute(&path);
         if !self.roots.iter().any(|r| is_inside(&r.dir, &lexical)) {
@@ -497,5 +498,63 @@ fn root(shown: PathBuf) -> Root {
         shown,
         dir,
         real_dir: None,
+    }
+}
+
+/// `path` without its leading `./` steps, which name the directory it is resolved in: the
+/// same file, and a join of a plain directory with what is left is a plain spelling, taken as
+/// it is, where one with a `.` in it is normalized component by component (most includes are
+/// written `./name.json5`). A step whose removal would leave nothing, or an absolute path
+/// (`.//x`), stays.
+fn without_dot_steps(mut path: &str) -> &str {
+    while let Some(rest) = path.strip_prefix("./") {
+        if rest.is_empty() || rest.starts_with('/') {
+            break;
+        }
+        path = rest;
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without its leading `./` steps an include path resolves to the same path, below plain
+    /// and unusual directories alike; only the steps go.
+    #[test]
+    fn dot_steps_name_the_same_file() {
+        let dirs = [
+            "/h/.openclaw",
+            "/h/.openclaw/",
+            "/h/../g/./c",
+            "rel/dir",
+            ".",
+            "",
+        ];
+        let paths = [
+            "./a.json5",
+            "././a.json5",
+            "./",
+            "./.",
+            ".//a",
+            "./../a",
+            "./sub/./a",
+            "a",
+            "/abs/a",
+        ];
+        for dir in dirs {
+            for raw in paths {
+                let (dir, stripped) = (Path::new(dir), without_dot_steps(raw));
+                assert_eq!(
+                    resolve(dir, Path::new(stripped)),
+                    resolve(dir, Path::new(raw)),
+                    "{dir:?} {raw:?}"
+                );
+            }
+        }
+        assert_eq!(without_dot_steps("././a.json5"), "a.json5");
+        assert_eq!(without_dot_steps(".//a"), ".//a");
+        assert_eq!(without_dot_steps("./"), "./");
     }
 }
