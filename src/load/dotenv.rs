@@ -112,8 +112,10 @@ impl<'a> Parser<'a> {
         self.pos += inline_space(self.rest());
     }
 
+    /// Past the next `\n` (a byte search: `str::find` of a `char` goes through a searcher
+    /// set up for each call).
     fn skip_to_next_line(&mut self) {
-        match self.rest().find('\n') {
+        match memchr::memchr(b'\n', self.rest().as_bytes()) {
             Some(i) => self.pos += i + 1,
             None => self.pos = self.text.len(),
         }
@@ -215,6 +217,8 @@ impl<'a> Parser<'a> {
         self.out.comments.push(Comment {
             span: Span::new(start, start + len),
         });
+        // The comment holds no `\n`: the next one is at or after its end.
+        self.pos = start + len;
         self.skip_to_next_line();
     }
 }
