@@ -5,9 +5,9 @@
 
 use crate::load::json5::Span;
 use crate::load::tree::{Node, Value};
+use crate::paths::FastMap;
 use crate::resolve::Instance;
 use crate::source::{Loc, SourceMap};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The values of one gateway's config (after `$include` and `${VAR}`) that outlive its tree.
@@ -122,32 +122,32 @@ pub struct UrlWalk {
     /// The URLs under each container walked that more than one tree holds, by its address,
     /// with the container itself: kept alive, so that its address is not reused while the
     /// walk lasts (the trees walked before are dropped).
-    shared: HashMap<*const (), (Value, Vec<UrlAt>)>,
+    shared: FastMap<*const (), (Value, Vec<UrlAt>)>,
     /// The URLs the tree walked holds (a URL reached twice, twice).
     hits: Vec<UrlAt>,
-    /// The key of the node walked (`a.b.c`).
-    key: String,
 }
+
+/// The keys from the root to the node walked; spelled `a.b.c` only for a URL found.
+type Keys<'n> = Vec<&'n str>;
 
 impl UrlWalk {
     fn walk(&mut self, root: &Node, sources: &SourceMap) -> Vec<UrlAt> {
         self.hits.clear();
-        self.key.clear();
-        self.node(root, sources);
+        self.node(root, &mut Keys::new(), sources);
         let mut hits = std::mem::take(&mut self.hits);
         hits.shrink_to_fit();
         hits
     }
 
-    fn node(&mut self, node: &Node, sources: &SourceMap) {
+    fn node<'n>(&mut self, node: &'n Node, keys: &mut Keys<'n>, sources: &SourceMap) {
         crate::ports::allocate::work::add(1);
         let address = match &node.value {
-            Value::String(s) => return self.string(node, s, sources),
+            Value::String(s) => return self.string(node, s, keys, sources),
             Value::Object(members) if Arc::strong_count(members) > 1 => {
                 Arc::as_ptr(members).cast::<()>()
             }
             Value::Array(items) if Arc::strong_count(items) > 1 => Arc::as_ptr(items).cast::<()>(),
-            Value::Object(_) | Value::Array(_) => return self.children(node, sources),
+            Value::Object(_) | Value::Array(_) => return self.children(node, keys, sources),
             _ => return,
         };
         if let Some((_, found)) = self.shared.get(&address) {
@@ -155,27 +155,23 @@ impl UrlWalk {
             return;
         }
         let from = self.hits.len();
-        self.children(node, sources);
+        self.children(node, keys, sources);
         let found = self.hits[from..].to_vec();
         self.shared.insert(address, (node.value.clone(), found));
     }
 
-    fn children(&mut self, node: &Node, sources: &SourceMap) {
+    fn children<'n>(&mut self, node: &'n Node, keys: &mut Keys<'n>, sources: &SourceMap) {
         match &node.value {
             Value::Object(members) => {
                 for m in members.iter() {
-                    let len = self.key.len();
-                    if !self.key.is_empty() {
-                        self.key.push('.');
-                    }
-                    self.key.push_str(&m.key);
-                    self.node(&m.value, sources);
-                    self.key.truncate(len);
+                    keys.push(&m.key);
+                    self.node(&m.value, keys, sources);
+                    keys.pop();
                 }
             }
             Value::Array(items) => {
                 for item in items.iter() {
-                    self.node(item, sources);
+                    self.node(item, keys, sources);
                 }
             }
             _ => {}
@@ -184,7 +180,7 @@ impl UrlWalk {
 
     /// A string value: a loopback URL written as it is read (quoted, no escapes, no
     /// `${VAR}`) is found.
-    fn string(&mut self, node: &Node, value: &str, sources: &SourceMap) {
+    fn string(&mut self, node: &Node, value: &str, keys: &[&str], sources: &SourceMap) {
         let Some((offset, port)) = loopback_port(value) else {
             return;
         };
@@ -202,9 +198,21 @@ impl UrlWalk {
                 span: Span::new(start, start + port.to_string().len()),
             },
             port,
-            key: Arc::from(self.key.as_str()),
+            key: Arc::from(dotted(keys).as_str()),
         });
     }
+}
+
+/// `keys` spelled `a.b.c`, a dot before each key but after an empty start (`["", "a"]` is `a`).
+fn dotted(keys: &[&str]) -> String {
+    let mut key = String::new();
+    for k in keys {
+        if !key.is_empty() {
+            key.push('.');
+        }
+        key.push_str(k);
+    }
+    key
 }
 
 /// In `scheme://HOST:PORT…` with a loopback HOST (`127.x.y.z`, `localhost`, `[::1]`), the
@@ -236,7 +244,14 @@ pub fn loopback_port(value: &str) -> Option<(usize, u16)> {
 
 #[cfg(test)]
 mod tests {
-    use super::loopback_port;
+    use super::{dotted, loopback_port};
+
+    #[test]
+    fn keys_are_dotted_as_the_walk_met_them() {
+        assert_eq!(dotted(&["gateway", "remote", "url"]), "gateway.remote.url");
+        assert_eq!(dotted(&["", "a", "", "b"]), "a..b");
+        assert_eq!(dotted(&[]), "");
+    }
 
     #[test]
     fn loopback_ports_in_urls() {
