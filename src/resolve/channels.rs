@@ -129,7 +129,7 @@ pub fn credentials(
         let block = blocks.and_then(|b| b.get(channel.id));
         channel_credentials(channel, block, &ctx, &mut out);
     }
-    out.extend(gateway_auth(&ctx));
+    gateway_auth(&ctx, &mut out);
     out
 }
 
@@ -221,9 +221,8 @@ fn env_secret(
     Some(from_env(var, ctx, field.hint, reference))
 }
 
-/// `gateway.auth.token`/`password`, else `OPENCLAW_GATEWAY_TOKEN`/`PASSWORD`.
-fn gateway_auth(ctx: &SecretContext) -> Vec<Credential> {
-    let mut out = Vec::new();
+/// `gateway.auth.token`/`password`, else `OPENCLAW_GATEWAY_TOKEN`/`PASSWORD`, added to `out`.
+fn gateway_auth(ctx: &SecretContext, out: &mut Vec<Credential>) {
     for (key, var, kind) in [
         ("token", "OPENCLAW_GATEWAY_TOKEN", "auth token"),
         ("password", "OPENCLAW_GATEWAY_PASSWORD", "auth password"),
@@ -247,5 +246,4 @@ fn gateway_auth(ctx: &SecretContext) -> Vec<Credential> {
             });
         }
     }
-    out
 }
