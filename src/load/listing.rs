@@ -30,7 +30,6 @@
 //! with none: what a fix wrote is seen. Without a confined layout (a library user) nothing is
 //! listed and every question goes to the file system.
 
-use crate::paths::FastMap;
 use hashbrown::HashTable;
 use std::ffi::OsStr;
 use std::hash::BuildHasher;
@@ -160,7 +159,7 @@ struct Listings {
     roots: Vec<PathBuf>,
     /// The roots opened, that the layout's directories and listed files are opened from.
     opened_roots: OpenedRoots,
-    dirs: FastMap<Box<OsStr>, Dir>,
+    dirs: Dirs,
     /// Entries that may still be kept (see [`MAX_KEPT`]).
     left: usize,
     /// Where each directory is read into (kept from one directory to the next).
@@ -177,13 +176,61 @@ struct Scratch {
     entries: Vec<Slot>,
 }
 
+/// Each directory asked about and its state, found by the hash of its path's bytes, hashed
+/// once per question: a question's directory was looked up by its whole path three times
+/// (whether it was settled, then for its state, and once more when first met), each a hash
+/// and a comparison of ~50 bytes. Positions never change: a directory found keeps its place
+/// while its ancestors are looked at.
+#[derive(Default)]
+struct Dirs {
+    dirs: Vec<(Box<OsStr>, Dir)>,
+    /// Positions in `dirs`, by the hash of the directory's bytes (foldhash with a per-process
+    /// random seed: paths come from the layout, which an attacker may write).
+    table: HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Dirs {
+    fn hash(&self, dir: &Path) -> u64 {
+        self.hasher.hash_one(dir.as_os_str().as_encoded_bytes())
+    }
+
+    /// The position of `dir` (of hash `hash`), if asked about before.
+    fn position(&self, hash: u64, dir: &Path) -> Option<usize> {
+        let dirs = &self.dirs;
+        let found = self
+            .table
+            .find(hash, |&i| *dirs[i as usize].0 == *dir.as_os_str())?;
+        Some(*found as usize)
+    }
+
+    /// The state of `dir`, if asked about before.
+    fn get(&self, dir: &Path) -> Option<&Dir> {
+        let at = self.position(self.hash(dir), dir)?;
+        Some(&self.dirs[at].1)
+    }
+
+    /// Adds `dir` (of hash `hash`, not asked about before) in `state`; its position.
+    fn push(&mut self, hash: u64, dir: &Path, state: Dir) -> usize {
+        let at = self.dirs.len();
+        self.dirs.push((Box::from(dir.as_os_str()), state));
+        let (dirs, hasher) = (&self.dirs, &self.hasher);
+        // Fewer directories than `u32::MAX`: each is a system call, and listing stops at
+        // `MAX_KEPT` entries.
+        self.table.insert_unique(hash, at as u32, |&i| {
+            hasher.hash_one(dirs[i as usize].0.as_encoded_bytes())
+        });
+        at
+    }
+}
+
 /// Starts a run's listings below `roots` (dropping any earlier run's).
 pub(crate) fn start(roots: Vec<PathBuf>) {
     let opened_roots = OpenedRoots::open_all(&roots);
     *LISTINGS.lock().unwrap_or_else(|e| e.into_inner()) = Some(Listings {
         roots,
         opened_roots,
-        dirs: FastMap::default(),
+        dirs: Dirs::default(),
         left: MAX_KEPT,
         scratch: Scratch::default(),
     });
@@ -253,10 +300,12 @@ pub fn entries(dir: &Path) -> Option<Listing> {
     }
     let mut guard = LISTINGS.lock().unwrap_or_else(|e| e.into_inner());
     let listings = guard.as_mut()?;
-    if !matches!(listings.dirs.get(dir.as_os_str()), Some(Dir::Listed(_))) {
-        listings.look(dir)?;
-    }
-    match listings.dirs.get(dir.as_os_str())? {
+    let hash = listings.dirs.hash(dir);
+    let at = match listings.dirs.position(hash, dir) {
+        Some(at) if matches!(listings.dirs.dirs[at].1, Dir::Listed(_)) => at,
+        known => listings.look_at(hash, dir, known)?,
+    };
+    match &listings.dirs.dirs[at].1 {
         Dir::Listed(listing) => Some(listing.clone()),
         _ => None,
     }
@@ -344,31 +393,38 @@ impl Listings {
     /// nothing.
     #[inline]
     fn asked_in(&mut self, dir: &Path) -> Option<&Dir> {
-        // Most questions are about a directory already listed (or settled otherwise): one map
+        // Most questions are about a directory already listed (or settled otherwise): one
         // lookup answers them.
-        let settled = |d: &&Dir| !matches!(d, Dir::Seen);
-        if self.dirs.get(dir.as_os_str()).filter(settled).is_none() {
-            self.look(dir)?;
-        }
-        self.dirs.get(dir.as_os_str())
+        let hash = self.dirs.hash(dir);
+        let at = match self.dirs.position(hash, dir) {
+            Some(at) if !matches!(self.dirs.dirs[at].1, Dir::Seen) => at,
+            known => self.look_at(hash, dir, known)?,
+        };
+        Some(&self.dirs.dirs[at].1)
     }
 
     /// Counts a question about a name in `dir`, listing it on the second (a root or an entry
     /// of one on the first). `None` when `dir` is known to answer nothing.
-    fn look(&mut self, dir: &Path) -> Option<()> {
-        match self.dirs.get(dir.as_os_str()) {
-            Some(Dir::Listed(_)) | Some(Dir::Missing) => return Some(()),
-            Some(Dir::Unlisted) => return None,
-            Some(Dir::Seen) => {
-                let state = self.list(dir);
-                self.dirs.insert(Box::from(dir.as_os_str()), state);
-            }
-            None => {
-                let state = self.first_look(dir);
-                self.dirs.insert(Box::from(dir.as_os_str()), state);
-            }
+    fn look(&mut self, dir: &Path) -> Option<usize> {
+        let hash = self.dirs.hash(dir);
+        let known = self.dirs.position(hash, dir);
+        self.look_at(hash, dir, known)
+    }
+
+    /// [`Listings::look`] of `dir`, of hash `hash`, at position `known` if asked about before;
+    /// its position.
+    fn look_at(&mut self, hash: u64, dir: &Path, known: Option<usize>) -> Option<usize> {
+        let Some(at) = known else {
+            // Only `dir`'s ancestors are looked at meanwhile: it is not added by them.
+            let state = self.first_look(dir);
+            return Some(self.dirs.push(hash, dir, state));
+        };
+        match self.dirs.dirs[at].1 {
+            Dir::Listed(_) | Dir::Missing => {}
+            Dir::Unlisted => return None,
+            Dir::Seen => self.dirs.dirs[at].1 = self.list(dir),
         }
-        Some(())
+        Some(at)
     }
 
     /// What `dir` is at the first question about a name in it. A root (the scanned home,
@@ -380,7 +436,7 @@ impl Listings {
         let split = split(dir);
         // What the listing of `dir`'s own directory says of it (looked up once: at 10,000
         // gateways that listing is the home's, searched for every gateway directory).
-        let said = split.and_then(|(parent, name)| match self.dirs.get(parent.as_os_str()) {
+        let said = split.and_then(|(parent, name)| match self.dirs.get(parent) {
             Some(Dir::Listed(listing)) => Some(listing.answer(name)),
             Some(Dir::Missing) => Some(Some(Listed::Missing)),
             _ => None,
@@ -430,19 +486,22 @@ impl Listings {
             let Some((parent, name)) = split(dir) else {
                 return Dir::Unlisted;
             };
-            if !self.inside(parent) || self.look(parent).is_none() {
+            if !self.inside(parent) {
                 return Dir::Unlisted;
             }
-            match self.dirs.get(parent.as_os_str()) {
-                Some(Dir::Listed(listing)) => match listing.answer(name) {
+            let Some(at) = self.look(parent) else {
+                return Dir::Unlisted;
+            };
+            match &self.dirs.dirs[at].1 {
+                Dir::Listed(listing) => match listing.answer(name) {
                     Some(Listed::Plain(Kind::Dir)) => {}
                     Some(Listed::Missing) => return Dir::Missing,
                     _ => return Dir::Unlisted,
                 },
-                Some(Dir::Missing) => return Dir::Missing,
+                Dir::Missing => return Dir::Missing,
                 // The parent was only seen so far: this directory is listed on a later look.
-                Some(Dir::Seen) => return Dir::Seen,
-                _ => return Dir::Unlisted,
+                Dir::Seen => return Dir::Seen,
+                Dir::Unlisted => return Dir::Unlisted,
             }
         }
         self.read(dir)
