@@ -382,14 +382,6 @@ impl Ord for Keyed<'_> {
     }
 }
 
-/// A key's bytes, borrowed as the key is.
-fn key_bytes(key: Cow<'_, Path>) -> Cow<'_, [u8]> {
-    match key {
-        Cow::Borrowed(key) => Cow::Borrowed(key.as_os_str().as_encoded_bytes()),
-        Cow::Owned(key) => Cow::Owned(key.into_os_string().into_encoded_bytes()),
-    }
-}
-
 fn display(path: &Path, home: &Path) -> String {
     crate::paths::display_home_relative(path, home)
 }
@@ -412,27 +404,41 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
     // rehashed a dozen times.
     // Keyed by the keys' bytes (absolute and normal: the same path exactly when the same
     // bytes), not hashed component by component as `Path`s.
-    let mut state_dirs: HashMap<Cow<'_, [u8]>, Vec<usize>> =
+    let mut state_dirs: HashMap<&[u8], Vec<usize>> =
         HashMap::with_capacity_and_hasher(instances.len(), Default::default());
     let known = |inst: &Instance| inst.knows(Unverifiable::StateDir) && inst.runs();
-    for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
-        state_dirs
-            .entry(key_bytes(keys.key_ref(&inst.state_dir.value)))
-            .or_default()
-            .push(i);
+    // Each known state dir's key, looked up once: the map, the gateway's own paths and the
+    // owners found for them each want it (three lookups of the same path a gateway).
+    let state_keys: Vec<Option<Cow<'_, Path>>> = instances
+        .iter()
+        .map(|inst| known(inst).then(|| keys.key_ref(&inst.state_dir.value)))
+        .collect();
+    for (i, key) in state_keys.iter().enumerate() {
+        if let Some(key) = key {
+            let bytes = key.as_os_str().as_encoded_bytes();
+            state_dirs.entry(bytes).or_default().push(i);
+        }
     }
     // An ancestor is hashed only when it is as long as a state dir: a path of megabytes (a
     // layout's string) has thousands of ancestors, each as long as the path.
     let lengths: crate::paths::FastSet<usize> = state_dirs.keys().map(|d| d.len()).collect();
     let mut out = Vec::new();
     let mut paths = Vec::new();
-    for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| known(inst)) {
-        let own_state = keys.key_ref(&inst.state_dir.value);
+    for (i, inst) in instances.iter().enumerate() {
+        let Some(own_state) = &state_keys[i] else {
+            continue;
+        };
         paths.clear();
-        state_dir(inst, &mut paths);
         workspaces(inst, &mut paths);
-        for &(label, path) in &paths {
-            let key = keys.key_ref(&path.value);
+        let own = (
+            What::Named("state dir"),
+            &inst.state_dir,
+            Cow::Borrowed(&**own_state),
+        );
+        let workspace_keys = paths
+            .iter()
+            .map(|&(label, path)| (label, path, keys.key_ref(&path.value)));
+        for (label, path, key) in std::iter::once(own).chain(workspace_keys) {
             let owners = nearest_ancestor(&key, |a| {
                 let a = a.as_os_str().as_encoded_bytes();
                 lengths
@@ -444,7 +450,7 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
             let others = owners
                 .into_iter()
                 .flatten()
-                .filter(|o| **o != i && keys.key_ref(&instances[**o].state_dir.value) != own_state);
+                .filter(|o| **o != i && state_keys[**o].as_ref() != Some(own_state));
             for owner in others {
                 let outer = &instances[*owner];
                 // Fleet keeps each cell under its host gateway's state dir on purpose.
