@@ -1345,6 +1345,11 @@ pub mod host {
     /// its listing taken once settled, not a join, a placement and a lookup by the whole path
     /// per name.
     pub fn first_file_in(dir: &Path, names: &[&str]) -> Option<std::path::PathBuf> {
+        first_file_name_in(dir, names).map(|name| dir.join(name))
+    }
+
+    /// [`first_file_in`] of `dir` and `names`, the name alone (nothing joined).
+    pub fn first_file_name_in<'n>(dir: &Path, names: &[&'n str]) -> Option<&'n str> {
         // `dir/name` lies where `dir` lies, with `name` under it (as [`is_there_in`] places it).
         let placed = on_host(dir);
         let mut in_dir = placed.as_deref().map(NamesIn::new);
@@ -1356,7 +1361,7 @@ pub mod host {
                 None => on_host(&dir.join(name)).is_some_and(|p| p.is_file()),
             }
         };
-        names.iter().find(is_file).map(|name| dir.join(name))
+        names.iter().find(is_file).copied()
     }
 
     /// A directory (symlinks followed within the copied root).

@@ -149,9 +149,10 @@ fn is_dir_or_loop(path: &Path) -> bool {
 /// of its own is an `OPENCLAW_HOME` root (`OPENCLAW_HOME=~/.openclaw-x openclaw gateway`), not
 /// the state dir of a profile "x".
 pub fn is_home_root(dir: &Path) -> bool {
-    let has_config = ["openclaw.json", "clawdbot.json"]
-        .iter()
-        .any(|f| crate::paths::host::is_file(&crate::paths::join(dir, f)));
+    // The directory placed and its listing taken once for both names, no path joined for
+    // each (every profile directory of the home is asked).
+    let has_config =
+        crate::paths::host::first_file_name_in(dir, &["openclaw.json", "clawdbot.json"]).is_some();
     !has_config
         && (crate::paths::host::is_dir(&crate::paths::join(dir, ".openclaw"))
             || crate::paths::host::is_dir(&crate::paths::join(dir, ".clawdbot")))
