@@ -101,14 +101,20 @@ impl Formula {
         match self {
             Formula::Words(words) => piece(Piece::Words(words)),
             Formula::Numbers(template, numbers) => {
+                // Each `{}` found by its `{` (a byte search): `split("{}")` set up a substring
+                // search for every formula shown, most of the cost of a party's words.
                 let mut numbers = numbers.iter();
-                let mut pieces = template.split("{}");
-                piece(Piece::Words(pieces.next().unwrap_or_default()))?;
-                for words in pieces {
-                    piece(Piece::Number(numbers.next().copied().unwrap_or_default()))?;
-                    piece(Piece::Words(words))?;
+                let (mut rest, mut from) = (*template, 0);
+                while let Some(at) = rest[from..].find('{').map(|k| from + k) {
+                    if rest[at + 1..].starts_with('}') {
+                        piece(Piece::Words(&rest[..at]))?;
+                        piece(Piece::Number(numbers.next().copied().unwrap_or_default()))?;
+                        (rest, from) = (&rest[at + 2..], 0);
+                    } else {
+                        from = at + 1;
+                    }
                 }
-                Ok(())
+                piece(Piece::Words(rest))
             }
         }
     }
@@ -549,5 +555,45 @@ mod size_tests {
         assert_eq!(std::mem::size_of::<Loc>(), 12);
         assert_eq!(std::mem::size_of::<Origin>(), 24);
         assert_eq!(std::mem::size_of::<Sourced<u16>>(), 32);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Formula;
+    use crate::diagnostic::words_of;
+
+    /// A template's words are its pieces between `{}`s with the numbers in order, as
+    /// `split("{}")` cuts it, written the same through `Display` and word by word; a `{` or
+    /// `}` not part of a `{}` is a word.
+    #[test]
+    fn a_formula_is_its_template_with_the_numbers_in_place_of_each_pair_of_braces() {
+        let templates = [
+            "",
+            "{}",
+            "{} + 2",
+            "{}, because {} + 110",
+            "{{}",
+            "{}}",
+            "{",
+            "}",
+            "a{b}c{}",
+            "{}{}",
+            "{}{}{}",
+            "x {",
+            "{ {} }",
+        ];
+        for template in templates {
+            let mut numbers = [18789u32, 7].into_iter();
+            let mut pieces = template.split("{}");
+            let mut expected = pieces.next().unwrap().to_string();
+            for piece in pieces {
+                expected += &numbers.next().unwrap_or_default().to_string();
+                expected += piece;
+            }
+            let formula = Formula::Numbers(template, [18789, 7]);
+            assert_eq!(formula.to_string(), expected, "{template:?}");
+            assert_eq!(words_of(&formula), expected, "{template:?}");
+        }
     }
 }
