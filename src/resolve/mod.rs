@@ -912,13 +912,25 @@ pub fn path_keys(
     instances: &[Instance],
     mut keys: crate::paths::PathKeys,
 ) -> crate::paths::PathKeys {
+    // A path spelt as one just inserted is not inserted again (a hash and a lookup of its
+    // bytes, to find it kept): the gateways of a host share their home and their user's, and
+    // a gateway's config dir and profile state dir are nearly always its state dir.
+    let mut homes: Option<(&Path, &Path)> = None;
     for inst in instances {
-        keys.insert(&inst.home);
-        keys.insert(&inst.os_home);
-        keys.insert(&inst.state_dir.value);
+        if homes.is_none_or(|(home, os_home)| {
+            !same_bytes(home, &inst.home) || !same_bytes(os_home, &inst.os_home)
+        }) {
+            keys.insert(&inst.home);
+            keys.insert(&inst.os_home);
+            homes = Some((&inst.home, &inst.os_home));
+        }
+        let state_dir = &inst.state_dir.value;
+        keys.insert(state_dir);
         keys.insert(&inst.config_path.value);
         if let Some(dir) = crate::paths::parent(&inst.config_path.value) {
-            keys.insert(dir);
+            if !same_bytes(dir, state_dir) {
+                keys.insert(dir);
+            }
         }
         // OpenClaw's default rolling log (`/tmp/openclaw/…`, no file, unit or mount named it)
         // lies outside every layout: keyed as written, never looked up.
@@ -939,11 +951,19 @@ pub fn path_keys(
             .profile
             .as_ref()
             .map_or("default", |p| p.value.as_str());
-        keys.insert(&profile::profile_state_dir(&inst.home, profile));
+        let profile_state_dir = profile::profile_state_dir(&inst.home, profile);
+        if !same_bytes(&profile_state_dir, state_dir) {
+            keys.insert(&profile_state_dir);
+        }
     }
     // Every key is computed: the rules only read them.
     keys.done_looking();
     keys
+}
+
+/// Whether two paths are spelt the same (then they have one key, kept once).
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    a.as_os_str() == b.as_os_str()
 }
 
 /// `gateway.tailscale.mode` `serve` or `funnel` (OpenClaw's managed Tailscale ingress).
