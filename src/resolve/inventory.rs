@@ -71,7 +71,7 @@ fn resolve_and_validate(found: Found, options: &validate::Options) -> Inventory 
     // Each supervisor's invocation is freed once its instance is built, as in `resolve_all`.
     let services: Vec<Instance> = supervised
         .into_iter()
-        .map(|inv| resolve_instance_for(&inv, &mut sources, &mut cache, release))
+        .map(|inv| resolve_instance_for(inv, &mut sources, &mut cache, release))
         .collect();
     // Supervisors that run exactly a scanned gateway (its state dir and its config) claim it
     // first, so that which supervisor a dir's gateway gets never depends on the order the
@@ -138,7 +138,7 @@ fn fleet_cells(
             continue;
         }
         for inv in super::fleet::invocations(state_dir, &instance.home, sources, problems) {
-            let mut cell = resolve_instance_for(&inv, sources, cache, release);
+            let mut cell = resolve_instance_for(inv, sources, cache, release);
             validation.finish(&mut cell, sources);
             cells.push(cell);
         }
@@ -162,14 +162,20 @@ fn resolve_all(
     // the list at its peak.
     let mut instances: Vec<Instance> = Vec::with_capacity(invocations.len());
     // A config file named on the command line that the home scan already found is the same
-    // gateway; everything else, even sharing a config, is a gateway of its own.
+    // gateway; everything else, even sharing a config, is a gateway of its own. The scanned
+    // configs are remembered only when a config is named: most runs name none, and the set
+    // was a copy of every gateway's config path.
+    let configs_named = invocations
+        .iter()
+        .any(|inv| matches!(inv.discovery, Discovery::ConfigArg(_)));
     let mut scanned_configs = HashSet::default();
-    scanned_configs.reserve(invocations.len());
+    if configs_named {
+        scanned_configs.reserve(invocations.len());
+    }
     for inv in invocations {
-        let mut instance = resolve_instance_for(&inv, sources, cache, release);
-        drop(inv);
+        let mut instance = resolve_instance_for(inv, sources, cache, release);
         match instance.discovery {
-            Discovery::HomeDir(_) => {
+            Discovery::HomeDir(_) if configs_named => {
                 scanned_configs.insert(instance.config_path.value.clone());
             }
             Discovery::ConfigArg(_) if scanned_configs.contains(&instance.config_path.value) => {

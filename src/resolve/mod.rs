@@ -51,23 +51,27 @@ pub fn resolve_instance_with(
     sources: &mut SourceMap,
     cache: &mut FileCache,
 ) -> Instance {
-    resolve_instance_for(inv, sources, cache, None)
+    resolve_instance_for(inv.clone(), sources, cache, None)
 }
 
 /// [`resolve_instance_with`] for a gateway the user says runs `release` (`--openclaw-version`,
 /// clawlint.toml): its port is the one that release gives, whatever the layout shows.
+///
+/// Takes the invocation: the instance keeps its name, discovery, paths, environment and
+/// supervisor, moved out of it rather than copied (a run resolves every invocation once and
+/// then drops it).
 pub fn resolve_instance_for(
-    inv: &Invocation,
+    mut inv: Invocation,
     sources: &mut SourceMap,
     cache: &mut FileCache,
     release: Option<&str>,
 ) -> Instance {
-    let mut env = inv.env.clone();
+    let mut env = std::mem::take(&mut inv.env);
     if env.value("HOME").is_none() {
         env.set("HOME", crate::paths::text(&inv.home), EnvOrigin::Given);
     }
     let mut problems = Vec::new();
-    apply_root_flags(inv, &mut env);
+    apply_root_flags(&inv, &mut env);
     // Read in the process environment, before `.env` files: OpenClaw looks at it while
     // loading its modules (conformance case env-profile-invalid-dotenv-workspace-dir).
     let profile_crash = invalid_profile_env(&env);
@@ -91,7 +95,7 @@ pub fn resolve_instance_for(
         home,
         state_dir,
         config_path,
-    } = load_dotenv_files(inv, written, &mut env, sources, cache, &mut problems);
+    } = load_dotenv_files(&inv, written, &mut env, sources, cache, &mut problems);
     let config_file = container::read_path(inv.container.as_deref(), &config_path.value);
     let mut config =
         load_config_written(&config_file, &env, &home, &inv.cwd, written, sources, cache);
@@ -118,7 +122,7 @@ pub fn resolve_instance_for(
         && sources
             .lookup(&config_file)
             .is_some_and(|main| crate::validate::uses_include(sources, main));
-    let detected = release::detect(inv, &env, loaded_root.then_some(&root), sources, cache);
+    let detected = release::detect(&inv, &env, loaded_root.then_some(&root), sources, cache);
 
     let ctx = paths::PathContext {
         env: &env,
@@ -132,7 +136,7 @@ pub fn resolve_instance_for(
     let data_dirs = paths::data_dirs(&ctx);
     let profile = paths::profile(&env);
     let (port, port_kind) = ports::gateway_port_for(
-        inv,
+        &inv,
         &env,
         &root,
         release.or(detected.release.as_ref().map(|r| r.value.as_str())),
@@ -194,15 +198,21 @@ pub fn resolve_instance_for(
             std::borrow::Cow::Borrowed("loopback"),
             std::borrow::Cow::Owned,
         );
+    let log_file = paths::log_file(&ctx);
+    let lock_dir = join(&join(&state_dir.value, "tmp"), "openclaw-<uid>");
     let mut instance = Instance {
-        name: inv.name.clone(),
-        discovery: inv.discovery.clone(),
-        home: home.clone(),
-        os_home: inv.home.clone(),
-        cwd: inv.cwd.clone(),
-        profile_flag: root_flag_profile(inv),
-        lock_dir: join(&join(&state_dir.value, "tmp"), "openclaw-<uid>"),
-        log_file: paths::log_file(&ctx),
+        profile_flag: if inv.dev {
+            Some("dev".to_string())
+        } else {
+            inv.profile_flag.take()
+        },
+        name: std::mem::take(&mut inv.name),
+        discovery: std::mem::replace(&mut inv.discovery, Discovery::Given),
+        home,
+        os_home: std::mem::take(&mut inv.home),
+        cwd: std::mem::take(&mut inv.cwd),
+        lock_dir,
+        log_file,
         profile,
         config_path,
         config_exists: config.exists,
@@ -222,7 +232,7 @@ pub fn resolve_instance_for(
         ignored_port_env: ports::ignored_port_env(&env).map(Box::new),
         tailscale: tailscale_ingress(&root).map(Box::new),
         config_port: ports::configured_port(&root),
-        service: inv.service.clone(),
+        service: inv.service.take(),
         other_services: Vec::new(),
         listeners,
         browser,
@@ -246,7 +256,7 @@ pub fn resolve_instance_for(
         container_listeners: Vec::new(),
         unverifiable: Vec::new(),
     };
-    instance.unverifiable = unverifiable(inv, &instance);
+    instance.unverifiable = unverifiable(&instance);
     if !instance.knows(Unverifiable::Port) {
         // Every port derived from an unknown base is unknown too: only what the config pins
         // stays.
@@ -288,8 +298,8 @@ fn tighten(instance: &mut Instance) {
 /// (`how.maybe_set`, a conditional `export`; `how.manager_may_set`, a manager environment
 /// read only up to its budget), every value OpenClaw resolves from them. What
 /// the supervisor's own environment, its arguments and the config set for certain is kept.
-fn unverifiable(inv: &Invocation, instance: &Instance) -> Vec<Unverifiable> {
-    let Some(how) = inv.service.as_ref().map(|s| &s.how) else {
+fn unverifiable(instance: &Instance) -> Vec<Unverifiable> {
+    let Some(how) = instance.service.as_ref().map(|s| &s.how) else {
         return Vec::new();
     };
     let mut out = match how.opaque {
@@ -474,11 +484,11 @@ fn invalid_profile_migration(
 }
 
 /// `--dev` is `--profile dev`; both run OpenClaw's `applyCliProfileEnv`.
-fn root_flag_profile(inv: &Invocation) -> Option<String> {
+fn root_flag_profile(inv: &Invocation) -> Option<&str> {
     if inv.dev {
-        Some("dev".to_string())
+        Some("dev")
     } else {
-        inv.profile_flag.clone()
+        inv.profile_flag.as_deref()
     }
 }
 
@@ -492,7 +502,7 @@ fn apply_root_flags(inv: &Invocation, env: &mut Env) {
         format!("--profile {profile}")
     };
     let home = paths::effective_home(env, &inv.home, &inv.cwd);
-    profile::apply_profile_flag(env, &profile, &flag, &home, &inv.cwd);
+    profile::apply_profile_flag(env, profile, &flag, &home, &inv.cwd);
 }
 
 /// `.env` files in OpenClaw's order, each only filling what is still unset: the working
