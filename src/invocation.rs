@@ -278,8 +278,11 @@ impl Origin {
         Origin::Substituted(Box::new(Substitution { loc, var, set_by }))
     }
 
-    pub fn derived(&self, formula: impl Into<Formula>) -> Origin {
-        Origin::derived_from(&Arc::new(self.clone()), formula)
+    /// A value computed from this one (`formula`). Takes the origin: most bases are made for
+    /// the derivation, and a copy of an environment or argument origin was one more block per
+    /// derived value.
+    pub fn derived(self, formula: impl Into<Formula>) -> Origin {
+        Origin::derived_from(&Arc::new(self), formula)
     }
 
     /// [`Origin::derived`] from a base that several values share.

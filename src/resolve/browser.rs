@@ -90,8 +90,7 @@ pub fn resolve(
         .and_then(|b| b.get("defaultProfile")?.as_str())
         .map(js_trim)
         .filter(|s| !s.is_empty())
-        .unwrap_or("openclaw")
-        .to_string();
+        .unwrap_or("openclaw");
     let ctx = ProfileContext {
         gateway: port,
         gateway_origin: std::sync::Arc::new(port.origin.clone()),
@@ -116,6 +115,8 @@ pub fn resolve(
             return Some(browser);
         }
     };
+    // Sized once: every entry but a refused one becomes a profile, kept to the end of the run.
+    browser.profiles.reserve_exact(entries.len());
     for entry in &entries {
         match resolve_profile(entry, &ctx, &relays, relay_default) {
             // A relay past 65535 stays as OpenClaw reports it; it gets no listener (CL104).
@@ -162,7 +163,7 @@ struct ProfileContext<'a> {
     /// `resolved.cdpHost`: the top-level URL's WHATWG hostname, or 127.0.0.1.
     cdp_host: Cow<'static, str>,
     attach_only: bool,
-    default_profile: String,
+    default_profile: &'a str,
 }
 
 /// Where a profile's `cdpUrl` came from.
@@ -183,9 +184,10 @@ impl UrlSource<'_> {
     }
 }
 
-/// A profile as configured, or one of OpenClaw's implicit ones.
+/// A profile as configured, or one of OpenClaw's implicit ones. Its name is borrowed from the
+/// config or the program: the profile it becomes keeps the run's shared copy.
 struct ProfileEntry<'a> {
-    name: String,
+    name: &'a str,
     node: Option<&'a Node>,
     driver: &'static str,
     cdp_port: Option<(u32, Origin)>,
@@ -195,13 +197,15 @@ struct ProfileEntry<'a> {
 
 fn profile_entries<'a>(block: Option<&'a Node>, ctx: &ProfileContext<'a>) -> Vec<ProfileEntry<'a>> {
     let configured = block.and_then(|b| b.get("profiles"));
-    let mut entries: Vec<ProfileEntry> = configured
-        .map(|p| p.members())
-        .unwrap_or_default()
-        .iter()
-        .filter(|m| !matches!(m.value.value, crate::load::tree::Value::Null))
-        .map(|m| configured_entry(&m.key, &m.value))
-        .collect();
+    let members = configured.map(|p| p.members()).unwrap_or_default();
+    // Sized once for the configured profiles and the three implicit ones OpenClaw may add.
+    let mut entries: Vec<ProfileEntry> = Vec::with_capacity(members.len() + IMPLICIT_PROFILES);
+    entries.extend(
+        members
+            .iter()
+            .filter(|m| !matches!(m.value.value, crate::load::tree::Value::Null))
+            .map(|m| configured_entry(&m.key, &m.value)),
+    );
     let has = |entries: &[ProfileEntry], name: &str| entries.iter().any(|e| e.name == name);
     if !has(&entries, "openclaw") {
         let mut entry = match ctx.top {
@@ -259,13 +263,17 @@ fn implicit_origin(name: &str) -> std::borrow::Cow<'static, str> {
     }
 }
 
+/// How many profiles OpenClaw adds when the config does not name them: `openclaw`, `user`,
+/// `chrome`.
+const IMPLICIT_PROFILES: usize = 3;
+
 fn implicit(
-    name: &str,
+    name: &'static str,
     driver: &'static str,
     cdp_port: Option<(u32, Origin)>,
 ) -> ProfileEntry<'static> {
     ProfileEntry {
-        name: name.to_string(),
+        name,
         node: None,
         driver,
         cdp_port,
@@ -274,7 +282,7 @@ fn implicit(
     }
 }
 
-fn configured_entry<'a>(name: &str, node: &'a Node) -> ProfileEntry<'a> {
+fn configured_entry<'a>(name: &'a str, node: &'a Node) -> ProfileEntry<'a> {
     let driver = match node.get("driver").and_then(Node::as_str) {
         Some("existing-session") => "existing-session",
         Some("extension") => "extension",
@@ -291,7 +299,7 @@ fn configured_entry<'a>(name: &str, node: &'a Node) -> ProfileEntry<'a> {
         .and_then(|n| Some((UrlSource::Profile(n), js_trim(n.as_str()?).to_string())))
         .filter(|(_, s)| !s.is_empty());
     ProfileEntry {
-        name: name.to_string(),
+        name,
         node: Some(node),
         driver,
         cdp_port,
@@ -302,11 +310,14 @@ fn configured_entry<'a>(name: &str, node: &'a Node) -> ProfileEntry<'a> {
 
 /// `resolveExtensionRelayPorts`: extension profiles without a `cdpPort`, in sorted name
 /// order, count down from the default relay port, skipping ports other profiles pinned.
-fn relay_ports(entries: &[ProfileEntry], default_port: u32) -> Result<Vec<(String, u32)>, String> {
+fn relay_ports<'a>(
+    entries: &[ProfileEntry<'a>],
+    default_port: u32,
+) -> Result<Vec<(&'a str, u32)>, String> {
     let mut names: Vec<&str> = entries
         .iter()
         .filter(|e| e.driver == "extension" && e.cdp_port.is_none())
-        .map(|e| e.name.as_str())
+        .map(|e| e.name)
         .collect();
     names.sort_unstable();
     let mut reserved: BTreeSet<u32> = entries
@@ -315,7 +326,7 @@ fn relay_ports(entries: &[ProfileEntry], default_port: u32) -> Result<Vec<(Strin
         .collect();
     let minimum = default_port - RELAY_OFFSET;
     let mut next = default_port;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(names.len());
     for name in names {
         while next > minimum && reserved.contains(&next) {
             next -= 1;
@@ -326,7 +337,7 @@ fn relay_ports(entries: &[ProfileEntry], default_port: u32) -> Result<Vec<(Strin
                     .to_string(),
             );
         }
-        out.push((name.to_string(), next));
+        out.push((name, next));
         reserved.insert(next);
         next -= 1;
     }
@@ -336,13 +347,13 @@ fn relay_ports(entries: &[ProfileEntry], default_port: u32) -> Result<Vec<(Strin
 fn resolve_profile(
     entry: &ProfileEntry,
     ctx: &ProfileContext,
-    relays: &[(String, u32)],
+    relays: &[(&str, u32)],
     relay_default: u32,
 ) -> Result<BrowserProfile, String> {
     let origin_of_node = || match (&entry.cdp_url, entry.node) {
         (Some((UrlSource::TopLevel(n), _)), _) => Origin::Config(n.loc),
         (_, Some(n)) => Origin::Config(n.loc),
-        (_, None) => Origin::Default(implicit_origin(&entry.name)),
+        (_, None) => Origin::Default(implicit_origin(entry.name)),
     };
     let profile = |driver: &'static str,
                    port: u32,
@@ -355,7 +366,7 @@ fn resolve_profile(
             BrowserProfile::written_url(crate::redact::redacted_url(url), &host, port)
         });
         BrowserProfile {
-            name: crate::diagnostic::shared_name(&entry.name),
+            name: crate::diagnostic::shared_name(entry.name),
             driver,
             cdp_port: port,
             loopback: is_loopback_host(&host),

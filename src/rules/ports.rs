@@ -549,7 +549,9 @@ fn range_party(gateways: &Gateways, owner_index: usize, range: PortRange) -> Lab
     let (base, origin) = (owner.port.value, &owner.port.origin);
     if origin.loc().is_none() {
         let base = u32::from(base);
-        let derived = origin.derived(Formula::Numbers("{} + 11 .. {} + 110", [base, base]));
+        let derived = origin
+            .clone()
+            .derived(Formula::Numbers("{} + 11 .. {} + 110", [base, base]));
         let what = format_args!("CDP range {}..{}", range.start, range.end);
         return party(owner, what, &derived);
     }
