@@ -5,17 +5,19 @@
 
 use super::{Instance, Origin, Sourced};
 use crate::container::{Container, HostPath};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// Where to read a container path on the host. A path no mount carries is in the
-/// container's own file system, which clawlint cannot read.
-pub fn read_path(container: Option<&Container>, path: &Path) -> PathBuf {
+/// container's own file system, which clawlint cannot read. A native gateway's path is
+/// borrowed as it is (most gateways of a host run natively).
+pub fn read_path<'a>(container: Option<&Container>, path: &'a Path) -> Cow<'a, Path> {
     match container {
-        None => path.to_path_buf(),
-        Some(c) => match c.host_path(path) {
+        None => Cow::Borrowed(path),
+        Some(c) => Cow::Owned(match c.host_path(path) {
             HostPath::Bind(host, _) => host,
             HostPath::Volume(..) | HostPath::Private => c.private_path(path),
-        },
+        }),
     }
 }
 

@@ -199,7 +199,8 @@ pub fn resolve_instance_for(
             std::borrow::Cow::Owned,
         );
     let log_file = paths::log_file(&ctx);
-    let lock_dir = join(&join(&state_dir.value, "tmp"), "openclaw-<uid>");
+    // One join: the same bytes as `tmp` then `openclaw-<uid>` joined in turn.
+    let lock_dir = join(&state_dir.value, "tmp/openclaw-<uid>");
     let mut instance = Instance {
         profile_flag: if inv.dev {
             Some("dev".to_string())
@@ -517,10 +518,10 @@ fn load_dotenv_files(
     cache: &mut FileCache,
     problems: &mut Vec<Problem>,
 ) -> Places {
-    let on_host = |p: &Path| container::read_path(inv.container.as_deref(), p);
+    let in_container = inv.container.as_deref();
     let cwd_env = join(&inv.cwd, ".env");
     read_dotenv(
-        &on_host(&cwd_env),
+        &container::read_path(in_container, &cwd_env),
         written,
         env,
         sources,
@@ -528,37 +529,39 @@ fn load_dotenv_files(
         problems,
         true,
     );
-    let mut loaded = vec![cwd_env];
+    // Every file read so far, the ones this round adds last: at most the working directory's
+    // and three a round for four rounds, so the look-ups through it are bounded. Sized for
+    // the usual run (one round, the state `.env` and maybe the config dir's and gateway.env).
+    let mut loaded: Vec<PathBuf> = Vec::with_capacity(4);
+    loaded.push(cwd_env);
     // A state `.env` may move the state dir or config (OpenClaw then reads the new one's
     // `.env` too), so look again until nothing new turns up.
     let mut places = Places::of(env, inv);
     for _ in 0..4 {
         let state_env = join(&places.state_dir.value, ".env");
-        let mut candidates = vec![
-            state_env.clone(),
-            join(
-                places.config_path.value.parent().unwrap_or(Path::new(".")),
-                ".env",
-            ),
-        ];
-        if same_path(&state_env, &join(&join(&places.home, ".openclaw"), ".env")) {
-            candidates.push(join(&inv.home, ".config/openclaw/gateway.env"));
-        }
+        let gateway_env = same_path(&state_env, &join(&join(&places.home, ".openclaw"), ".env"))
+            .then(|| join(&inv.home, ".config/openclaw/gateway.env"));
+        let config_env = join(
+            places.config_path.value.parent().unwrap_or(Path::new(".")),
+            ".env",
+        );
         // The state `.env` is usually the config dir's too: read once.
-        let mut fresh: Vec<PathBuf> = Vec::new();
-        for c in candidates {
-            let known = |list: &[PathBuf]| list.iter().any(|p| same_path(p, &c));
-            if !known(&loaded) && !known(&fresh) {
-                fresh.push(c);
+        let fresh = loaded.len();
+        for c in [Some(state_env), Some(config_env), gateway_env]
+            .into_iter()
+            .flatten()
+        {
+            if !loaded.iter().any(|p| same_path(p, &c)) {
+                loaded.push(c);
             }
         }
-        if fresh.is_empty() {
+        if loaded.len() == fresh {
             return places;
         }
         let mut moved = false;
-        for path in fresh {
+        for path in &loaded[fresh..] {
             moved |= read_dotenv(
-                &on_host(&path),
+                &container::read_path(in_container, path),
                 written,
                 env,
                 sources,
@@ -566,7 +569,6 @@ fn load_dotenv_files(
                 problems,
                 false,
             );
-            loaded.push(path);
         }
         // Looking again with the same places would find nothing new.
         if !moved {
