@@ -158,13 +158,14 @@ fn channel_credentials(
         .and_then(|b| b.get("accounts"))
         .map(Node::members)
         .unwrap_or_default();
-    // The accounts' ids, or the default account alone when there is no accounts map.
+    // Each account with its own block (a tree's keys are unique: no search for an id's
+    // block, which was quadratic in the accounts of one channel), or the default account alone
+    // when there is no accounts map.
     let ids = accounts
         .iter()
-        .map(|m| m.key.as_str())
-        .chain(accounts.is_empty().then_some(default_account));
-    for id in ids {
-        let account = accounts.iter().find(|m| m.key == id).map(|m| &m.value);
+        .map(|m| (m.key.as_str(), Some(&m.value)))
+        .chain(accounts.is_empty().then_some((default_account, None)));
+    for (id, account) in ids {
         if !is_enabled(account) {
             continue;
         }
