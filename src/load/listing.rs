@@ -176,6 +176,26 @@ struct Scratch {
     entries: Vec<Slot>,
 }
 
+impl Scratch {
+    /// Past this many bytes a buffer is dropped once its directory is read: one large
+    /// directory (the home of 10,000 profiles; a hostile one of names up to `MAX_ENTRIES`)
+    /// would otherwise keep its buffers for the rest of the run. Gateway directories, most of
+    /// what is read, stay far below it and reuse theirs.
+    const KEPT_BYTES: usize = 64 * 1024;
+
+    fn forget_large(&mut self) {
+        if self.buffer.capacity() > Self::KEPT_BYTES {
+            self.buffer = Vec::new();
+        }
+        if self.names.capacity() > Self::KEPT_BYTES {
+            self.names = Vec::new();
+        }
+        if self.entries.capacity() * std::mem::size_of::<Slot>() > Self::KEPT_BYTES {
+            self.entries = Vec::new();
+        }
+    }
+}
+
 /// Each directory asked about and its state, found by the hash of its path's bytes, hashed
 /// once per question: a question's directory was looked up by its whole path three times
 /// (whether it was settled, then for its state, and once more when first met), each a hash
@@ -510,7 +530,9 @@ impl Listings {
     /// Lists `dir` within what is left of the entries kept.
     fn read(&mut self, dir: &Path) -> Dir {
         let most = self.left.min(MAX_ENTRIES);
-        match read(dir, most, &self.opened_roots, &mut self.scratch) {
+        let read = read(dir, most, &self.opened_roots, &mut self.scratch);
+        self.scratch.forget_large();
+        match read {
             Ok(Some(listing)) => {
                 self.left -= listing.entries.len();
                 Dir::Listed(listing)
@@ -793,6 +815,23 @@ pub(crate) static STARTED_BY_A_TEST: Mutex<()> = Mutex::new(());
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// After a large directory the read buffers go (a hostile directory's names are not kept
+    /// for the run); after an ordinary one they stay, to be reused.
+    #[test]
+    fn only_large_read_buffers_are_forgotten() {
+        let mut scratch = Scratch::default();
+        scratch.names.reserve(Scratch::KEPT_BYTES + 1);
+        scratch.entries.reserve(Scratch::KEPT_BYTES);
+        scratch.buffer.reserve(32 * 1024);
+        scratch.forget_large();
+        assert_eq!(scratch.names.capacity(), 0);
+        assert_eq!(scratch.entries.capacity(), 0);
+        assert!(scratch.buffer.capacity() >= 32 * 1024);
+        scratch.names.reserve(4096);
+        scratch.forget_large();
+        assert!(scratch.names.capacity() >= 4096);
+    }
 
     /// A directory of more than [`INDEXED_FROM`] entries answers through its index exactly as
     /// by a binary search of its sorted names: each listed name with its type, a symlink left
