@@ -1853,15 +1853,21 @@ pub(crate) mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A fresh scratch directory holding `dirs` and `link`, a symlink to its `real`.
+    fn scratch_with_link(label: &str, dirs: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("clawlint-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(dirs)).unwrap();
+        std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
+        dir
+    }
+
     /// Keys kept in one buffer (a path sharing the bytes of the path kept before it, a key
     /// that is not its path stored after it) read back the same whatever order the paths were
     /// kept in, and the same as each path's own lookup.
     #[test]
     fn kept_keys_do_not_depend_on_the_order_paths_were_kept_in() {
-        let dir = std::env::temp_dir().join(format!("clawlint-keys-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("real/sub/deeper")).unwrap();
-        let _ = std::fs::remove_file(dir.join("link"));
-        std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
+        let dir = scratch_with_link("keys", "real/sub/deeper");
         let paths: Vec<PathBuf> = [
             "real/sub/deeper/file",
             "link/sub/deeper/file",
@@ -1892,10 +1898,7 @@ pub(crate) mod tests {
     /// `..`), for paths kept and paths resolve never saw.
     #[test]
     fn key_numbers_are_equal_exactly_when_the_keys_are() {
-        let dir = std::env::temp_dir().join(format!("clawlint-key-ids-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("real/sub")).unwrap();
-        std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
+        let dir = scratch_with_link("key-ids", "real/sub");
         std::os::unix::fs::symlink(dir.join("real/sub"), dir.join("sublink")).unwrap();
         let kept: Vec<PathBuf> = [
             "link/sub",

@@ -202,11 +202,7 @@ pub fn resolve_instance_for(
     // One join: the same bytes as `tmp` then `openclaw-<uid>` joined in turn.
     let lock_dir = join(&state_dir.value, "tmp/openclaw-<uid>");
     let mut instance = Instance {
-        profile_flag: if inv.dev {
-            Some("dev".to_string())
-        } else {
-            inv.profile_flag.take()
-        },
+        profile_flag: root_flag_profile(&inv).map(str::to_string),
         name: std::mem::take(&mut inv.name),
         discovery: std::mem::replace(&mut inv.discovery, Discovery::Given),
         home,

@@ -190,7 +190,12 @@ impl std::fmt::Display for What<'_> {
 }
 
 fn state_dir<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
-    paths.push((What::Named("state dir"), &instance.state_dir));
+    paths.push(own_state_dir(instance));
+}
+
+/// A gateway's state dir as the path rules name it.
+fn own_state_dir(instance: &Instance) -> Named<'_> {
+    (What::Named("state dir"), &instance.state_dir)
 }
 
 fn config_file<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
@@ -430,11 +435,8 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
         };
         paths.clear();
         workspaces(inst, &mut paths);
-        let own = (
-            What::Named("state dir"),
-            &inst.state_dir,
-            Cow::Borrowed(&**own_state),
-        );
+        let (label, path) = own_state_dir(inst);
+        let own = (label, path, Cow::Borrowed(&**own_state));
         let workspace_keys = paths
             .iter()
             .map(|&(label, path)| (label, path, keys.key_ref(&path.value)));
