@@ -421,12 +421,16 @@ impl<'a> Builder<'a> {
     /// ([`Seen`]), so a map of n keys costs O(n), however it repeats them (a scan of the
     /// earlier keys for each was O(n²) within the node budget).
     fn merge_keys(&mut self, entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> {
+        // Nearly every map: no merge key, few keys, none repeated; its entries are the answer
+        // as they stand (no second list).
+        let merges = entries.iter().any(|(k, _)| is_merge_key(k));
+        if !merges && entries.len() <= SCANNED_KEYS && !repeats_a_key(&entries) {
+            return Ok(entries);
+        }
         let mut merged: Vec<Node> = Vec::new();
         let mut kept: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
-            let is_merge =
-                matches!(&k.value, Value::Scalar { text, quoted: false } if text == "<<");
-            if is_merge {
+            if is_merge_key(&k) {
                 match v.value {
                     Value::Seq(items) => merged.extend(items),
                     _ => merged.push(v),
@@ -464,6 +468,11 @@ impl<'a> Builder<'a> {
         }
         Ok(own)
     }
+}
+
+/// `<<` written plain: a merge key.
+fn is_merge_key(key: &Node) -> bool {
+    matches!(&key.value, Value::Scalar { text, quoted: false } if text == "<<")
 }
 
 /// Maps with at most this many keys (nearly all) find a repeated key by comparing it with the
