@@ -173,8 +173,7 @@ fn kind_of_word(last: &[u8]) -> Option<Kind> {
 /// under a known key (`OPENCLAW_GATEWAY_PORT=19789OPENCLAW_GATEWAY_TOKEN=…`,
 /// `DB_HOST=postgres://admin:pw@db`).
 pub fn fits(kind: Kind, value: &str) -> bool {
-    let printable = !value.chars().any(char::is_control);
-    if !printable || value.is_empty() || is_secret_value(value) {
+    if has_control(value) || value.is_empty() || is_secret_value(value) {
         return false;
     }
     if !matches!(kind, Kind::Port | Kind::Number) && has_token_like_word(value) {
@@ -216,6 +215,17 @@ pub fn fits(kind: Kind, value: &str) -> bool {
         }
         Kind::Name => value.chars().count() <= 80 && !has_scheme(value) && !value.contains('='),
     }
+}
+
+/// Whether `value` holds a control character ([`char::is_control`]: U+0000 to U+001F and
+/// U+007F to U+009F). Every byte is tested in one pass with no branch (a loop the compiler
+/// runs many bytes a step); only a value with a byte that may start one (a C0 control, DEL,
+/// or 0xC2, the lead byte of U+0080 to U+00BF) is read by characters.
+fn has_control(value: &str) -> bool {
+    let maybe = value.bytes().fold(false, |maybe, b| {
+        maybe | (b < 0x20) | (b == 0x7f) | (b == 0xc2)
+    });
+    maybe && value.chars().any(char::is_control)
 }
 
 /// Where `://` first is in `value`: its `:`s found by a byte search, each checked for `//`
@@ -724,6 +734,29 @@ impl SecretIdentity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`has_control`] answers as a look at every character does: for every character up to
+    /// U+07FF and a few beyond, alone and between ASCII text (the bytes before and after it
+    /// are read in the same pass).
+    #[test]
+    fn has_control_is_any_control_character() {
+        let beyond = ['\u{2028}', '\u{feff}', '\u{1f600}', '\u{10ffff}'];
+        for c in ('\0'..='\u{7ff}').chain(beyond) {
+            for text in [
+                c.to_string(),
+                format!("ab{c}"),
+                format!("{c}cd"),
+                format!("x{c}y{c}"),
+            ] {
+                assert_eq!(
+                    has_control(&text),
+                    text.chars().any(char::is_control),
+                    "{text:?}"
+                );
+            }
+        }
+        assert!(!has_control(""));
+    }
 
     /// The byte-wise [`is_secret_key`] and [`last_word`] answer as the plain definitions do (a
     /// lower-case copy searched for each word; every word of the key listed), on keys that
