@@ -1098,22 +1098,57 @@ pub fn compose_yaml(text: &str, root: &crate::load::yaml::Node) -> Vec<Span> {
             // The nodes reach the text's end.
             break;
         }
-        for (k, &byte) in bytes[i..gap_end].iter().enumerate() {
-            let at = i + k;
-            match byte {
-                b'\n' => in_comment = false,
-                _ if in_comment => {}
-                b'#' if follows_whitespace(text, at) => {
-                    in_comment = true;
-                    out.push(span(at, at + 1));
-                }
-                b'-' | b':' | b'[' | b']' | b'{' | b'}' | b',' | b'?' => out.push(span(at, at + 1)),
-                _ => {}
-            }
-        }
+        gap(text, i..gap_end, &mut in_comment, &mut out);
         i = gap_end;
     }
     out
+}
+
+/// The bytes a gap between nodes shows or acts on: YAML's indicators, `#` and the line end.
+const GAP_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"\n#-:[]{},?";
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+/// Shows the indicators of the text in `range` (between nodes) and the `#` of each comment
+/// that starts there; `in_comment` says whether a comment goes on at its start, and then
+/// whether one goes on at its end. Only the bytes of [`GAP_BYTES`] are stopped at, and a
+/// comment's text is passed over to its line's end: each byte is looked at once.
+fn gap(text: &str, range: std::ops::Range<usize>, in_comment: &mut bool, out: &mut Vec<Span>) {
+    let bytes = &text.as_bytes()[..range.end];
+    let mut at = range.start;
+    while at < bytes.len() {
+        if *in_comment {
+            match memchr::memchr(b'\n', &bytes[at..]) {
+                Some(n) => {
+                    *in_comment = false;
+                    at += n + 1;
+                    continue;
+                }
+                None => return,
+            }
+        }
+        let Some(n) = bytes[at..].iter().position(|&b| GAP_BYTES[usize::from(b)]) else {
+            return;
+        };
+        at += n;
+        match bytes[at] {
+            b'\n' => {}
+            b'#' if follows_whitespace(text, at) => {
+                *in_comment = true;
+                out.push(span(at, at + 1));
+            }
+            b'#' => {}
+            _ => out.push(span(at, at + 1)),
+        }
+        at += 1;
+    }
 }
 
 /// Whether the character before byte `i` is whitespace (the text's start counts as a line
