@@ -206,6 +206,28 @@ mod tests {
         }
     }
 
+    /// A text with no `$` is its own value and reads, misses and rejects nothing: what the
+    /// compose reader takes without interpolating it (`Reader::interpolate`).
+    #[test]
+    fn text_without_a_dollar_is_its_own_value() {
+        let lookup = env(&[("A", "1")]);
+        for text in [
+            "",
+            "node",
+            "127.0.0.1:10001:18789",
+            "{A}",
+            "a{b}c",
+            "caf\u{e9} ~/x",
+        ] {
+            let got = interpolate(text, &lookup);
+            let alone = Interpolated {
+                value: text.to_string(),
+                ..Interpolated::default()
+            };
+            assert_eq!(got, alone, "{text:?}");
+        }
+    }
+
     /// [`expand`] as it was written before it read bytes (over a `Vec<char>`, one character
     /// at a time): what it must still give.
     fn expand_by_chars(

@@ -1367,6 +1367,14 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn interpolate(&mut self, file: FileId, node: &Node, text: &str) -> Interpolated {
+        // Text with no `$` (nearly every value) is its own value: no variable read, nothing
+        // missing or invalid, so nothing to record.
+        if !text.as_bytes().contains(&b'$') {
+            return Interpolated {
+                value: text.to_string(),
+                ..Interpolated::default()
+            };
+        }
         let env = self.env;
         let got = interpolate(text, &|name| env.get(name).map(|(v, _)| v.clone()));
         for name in &got.used {
