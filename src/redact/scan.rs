@@ -1075,8 +1075,11 @@ pub fn json5_unparsed(text: &str) -> Vec<Span> {
 /// names, `command` and `entrypoint` as command lines); comments, anchors, block scalars and
 /// every other value are masked.
 pub fn compose_yaml(text: &str, root: &crate::load::yaml::Node) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut nodes = Vec::new();
+    // Room for what a compose file of this size holds (a span every few bytes, a node every
+    // ten or so), not grown from nothing a span at a time; bounded, as the text may be large.
+    let room = |per: usize| (text.len() / per).min(COMPOSE_SPANS_ROOM);
+    let mut out = Vec::with_capacity(room(4));
+    let mut nodes = Vec::with_capacity(room(8));
     yaml_node(text, root, None, &mut out, &mut nodes);
     nodes.sort_unstable_by_key(|s| s.start());
     // The text between the nodes, gap by gap, byte by byte (what is looked for is ASCII,
@@ -1103,6 +1106,9 @@ pub fn compose_yaml(text: &str, root: &crate::load::yaml::Node) -> Vec<Span> {
     }
     out
 }
+
+/// The most spans [`compose_yaml`] makes room for before it reads a file.
+const COMPOSE_SPANS_ROOM: usize = 1 << 12;
 
 /// The bytes a gap between nodes shows or acts on: YAML's indicators, `#` and the line end.
 const GAP_BYTES: [bool; 256] = {
