@@ -380,21 +380,30 @@ impl<'a> Builder<'a> {
 
     /// Counts nodes made and their scalar text, aliases' copies and anchors' included,
     /// against the budgets.
+    #[inline]
     fn spend(&mut self, size: Size, at: usize) -> Result<(), YamlError> {
         self.spent = self.spent.add(size);
+        if self.spent.nodes > NODE_BUDGET || self.spent.bytes > TEXT_BUDGET {
+            return Err(self.over_budget(at));
+        }
+        Ok(())
+    }
+
+    /// The error of a budget met at `at` (a step apart from [`Builder::spend`], which every
+    /// node takes).
+    #[cold]
+    fn over_budget(&self, at: usize) -> YamlError {
         let over = if self.spent.nodes > NODE_BUDGET {
             format!("{NODE_BUDGET} nodes")
-        } else if self.spent.bytes > TEXT_BUDGET {
-            format!("{TEXT_BUDGET} bytes of text")
         } else {
-            return Ok(());
+            format!("{TEXT_BUDGET} bytes of text")
         };
-        Err(YamlError {
+        YamlError {
             message: format!(
                 "anchors and aliases expand to more than {over} (a YAML bomb?): clawlint stops reading here"
             ),
             span: Span::new(at, alias_end(self.text, at)),
-        })
+        }
     }
 
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {

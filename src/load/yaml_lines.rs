@@ -337,6 +337,12 @@ impl<'a, S: Sink> Reader<'a, '_, S> {
     /// From the table of lines: a flow list asks once per item, and a scan from each item to
     /// its line's end would make a long one-line list quadratic.
     fn line_end(&self, at: usize) -> usize {
+        // Nearly always the line being read: no search for it.
+        if let Some(line) = self.lines.get(self.line) {
+            if line.start <= at && at <= line.end {
+                return line.end;
+            }
+        }
         let after = self.lines.partition_point(|l| l.start <= at);
         match after.checked_sub(1).map(|k| self.lines[k]) {
             Some(line) if at <= line.end => line.end,
