@@ -59,8 +59,12 @@ fn map_plain(c: &Container, path: &mut PathBuf) {
     };
 }
 
-/// Rewrites a container gateway's paths and listeners as the host sees them.
-pub fn host_view(instance: &mut Instance, c: &Container) {
+/// Rewrites a container gateway's paths and listeners as the host sees them, and keeps the
+/// container on it: moved from the invocation, not copied (a copy of its mounts, ports and
+/// names per container gateway, the invocation's dropped right after). Its lists are
+/// tightened, as every list an instance keeps to the end of the run is (`collections::exact`).
+pub fn host_view(instance: &mut Instance, mut container: Box<Container>) {
+    let c = &*container;
     map(c, &mut instance.config_path);
     map(c, &mut instance.state_dir);
     map(c, &mut instance.workspace);
@@ -78,5 +82,18 @@ pub fn host_view(instance: &mut Instance, c: &Container) {
     }
     instance.home = c.host_home.clone();
     instance.os_home = c.host_home.clone();
-    instance.container = Some(Box::new(c.clone()));
+    tighten(&mut container);
+    instance.container = Some(container);
+}
+
+/// Gives up the slots a container's lists grew into and do not use (discovery built them by
+/// pushing; a clone had none).
+fn tighten(c: &mut Container) {
+    use crate::collections::exact;
+    exact(&mut c.published);
+    exact(&mut c.mounts);
+    exact(&mut c.env_files);
+    exact(&mut c.other_runs);
+    exact(&mut c.name_clashes);
+    exact(&mut c.drop_ins);
 }

@@ -263,7 +263,7 @@ pub fn resolve_instance_for(
     }
     // Without the release's validation yet: the validation step decides again with it.
     verdict::decide(&mut instance);
-    if let Some(c) = &inv.container {
+    if let Some(c) = inv.container.take() {
         container::host_view(&mut instance, c);
     }
     tighten(&mut instance);

@@ -418,7 +418,7 @@ impl Gateway {
         let mut instance = self.build_native(sources);
         if let Some(spec) = &self.container {
             let container = spec.container(&self.name, sources);
-            resolve::container::host_view(&mut instance, &container);
+            resolve::container::host_view(&mut instance, Box::new(container));
         }
         instance
     }
