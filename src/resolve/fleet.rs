@@ -12,12 +12,13 @@ use crate::container::{
     Container, Engine, HostAddr, HostText, Mount, MountSource, Network, Published,
 };
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
-use crate::load::env::{Env, EnvOrigin};
+use crate::load::env::{Env, EnvLayer, EnvOrigin, EnvVar};
 use crate::load::fleet::{read_cells, registry_path, CellRecord, RegistryError, MAX_CELLS};
 use crate::load::json5::Span;
 use crate::load::{Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The port every cell's gateway uses inside its container.
 pub const FLEET_GATEWAY_PORT: u16 = 18789;
@@ -72,6 +73,7 @@ pub fn invocations(
         });
         cells.truncate(MAX_CELLS);
     }
+    let pinned = std::sync::Arc::new(pinned_env(loc));
     let mut out = Vec::new();
     for cell in cells {
         let Ok(host_port) = u16::try_from(cell.host_port) else {
@@ -86,7 +88,7 @@ pub fn invocations(
             continue;
         };
         out.push(cell_invocation(
-            &cell, host_port, state_dir, host_home, &path, loc,
+            &cell, host_port, state_dir, host_home, &path, loc, &pinned,
         ));
     }
     out
@@ -103,15 +105,8 @@ fn data_dir(cell: &CellRecord, state_dir: &Path) -> PathBuf {
     }
 }
 
-fn cell_invocation(
-    cell: &CellRecord,
-    host_port: u16,
-    state_dir: &Path,
-    host_home: &Path,
-    registry: &Path,
-    loc: Loc,
-) -> Invocation {
-    let mut env = Env::new();
+/// The variables every cell's container pins, set by the registry (`loc`).
+fn pinned_env(loc: Loc) -> EnvLayer {
     let pinned = [
         ("HOME", "/home/node"),
         ("OPENCLAW_HOME", "/home/node"),
@@ -119,9 +114,31 @@ fn cell_invocation(
         ("OPENCLAW_CONFIG_PATH", "/home/node/.openclaw/openclaw.json"),
         ("OPENCLAW_WORKSPACE_DIR", "/home/node/.openclaw/workspace"),
     ];
-    for (k, v) in pinned {
-        env.set(k, v.to_string(), EnvOrigin::Container(loc));
-    }
+    let var = |value: &str| EnvVar {
+        value: value.to_string(),
+        origin: EnvOrigin::Container(loc),
+    };
+    pinned
+        .iter()
+        .map(|(k, v)| (k.to_string(), var(v)))
+        .collect()
+}
+
+fn cell_invocation(
+    cell: &CellRecord,
+    host_port: u16,
+    state_dir: &Path,
+    host_home: &Path,
+    registry: &Path,
+    loc: Loc,
+    pinned: &Arc<EnvLayer>,
+) -> Invocation {
+    // Every cell of a registry pins the same variables, set by the registry: one layer all
+    // of them share, not five names and values allocated per cell. Nothing else is set yet,
+    // so the layer answers as the variables set one by one would (a later `set` hides it, a
+    // `set_default` finds them set).
+    let mut env = Env::new();
+    env.with_defaults(pinned);
     let name = if cell.container_name.is_empty() {
         format!("openclaw-cell-{}", cell.tenant_id)
     } else {
