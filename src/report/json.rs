@@ -12,6 +12,7 @@ use crate::source::{FileId, Loc, SourceMap};
 use crate::words::{block_at, BLOCK};
 use serde::Serialize;
 use std::io::{self, Write};
+use std::mem::MaybeUninit;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -285,37 +286,103 @@ fn shown(buf: &mut Vec<u8>, text: &str) {
 /// Writes `text` as a JSON string when it is printable ASCII without `[` and does not start
 /// with `::` (a text [`visible`] leaves as it is: nothing to escape, no `##[`, no `::`), so
 /// that only `"` and backslashes need an escape. Otherwise writes nothing and says so.
+///
+/// Written a block at a time into reserved room: a clean block is one sixteen-byte store,
+/// and an escape (a backslash before the byte) one more store of the rest of its block, not
+/// a copy of the run before it and of the escape, each of its own length.
 fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     if text.starts_with("::") {
         return false;
     }
     let bytes = text.as_bytes();
-    let start = buf.len();
-    buf.reserve(bytes.len() + 2);
-    buf.push(b'"');
-    let mut clean_from = 0;
-    for block in (0..bytes.len()).step_by(BLOCK) {
-        // Each byte marked in the block, in order (the padding past the end is never marked).
-        let mut marks = marks_at(bytes, block, unplain_marks);
-        while marks != 0 {
-            let at = block + marks.trailing_zeros() as usize;
-            let escape: &[u8] = match bytes[at] {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                _ => {
-                    buf.truncate(start);
-                    return false;
-                }
-            };
-            buf.extend_from_slice(&bytes[clean_from..at]);
-            buf.extend_from_slice(escape);
-            clean_from = at + 1;
-            marks &= marks - 1;
+    // Every byte escaped, both quotes, and the bytes a store writes past what it keeps.
+    buf.reserve(2 * bytes.len() + 2 + BLOCK);
+    let out = buf.spare_capacity_mut();
+    out[0].write(b'"');
+    let mut written = 1;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        let block: &[u8; BLOCK] = block.try_into().expect("a block");
+        let marks = unplain_marks(*block);
+        if marks == 0 {
+            put(out, written, block);
+            written += BLOCK;
+            continue;
         }
+        let Some(end) = escape_block(out, written, block, 0..BLOCK, marks) else {
+            return false;
+        };
+        written = end;
     }
-    buf.extend_from_slice(&bytes[clean_from..]);
-    buf.push(b'"');
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        // A text a block long or more ends with its last sixteen bytes, those before the
+        // rest already written; only a shorter text is copied into a padded block.
+        let (block, kept) = match bytes.len().checked_sub(BLOCK) {
+            Some(last) => (
+                bytes[last..].try_into().expect("a block"),
+                BLOCK - rest.len()..BLOCK,
+            ),
+            None => (block_at(rest, 0), 0..rest.len()),
+        };
+        let marks = unplain_marks(block) & (u32::MAX << kept.start);
+        let Some(end) = escape_block(out, written, &block, kept, marks) else {
+            return false;
+        };
+        written = end;
+    }
+    out[written].write(b'"');
+    written += 1;
+    // SAFETY: `out[..written]` is written: each store writes sixteen bytes from where
+    // `written` stood, which then moves on by at most sixteen before the next write, and the
+    // quotes and escapes are written where they stand.
+    unsafe { buf.set_len(buf.len() + written) };
     true
+}
+
+/// Writes the bytes `kept` of `block` at `out[written..]`, a backslash before each byte
+/// `marks` marks (which must be `"` or a backslash), and says where they end; or `None` when
+/// a byte marked is another. Each store writes sixteen bytes: what is past the bytes kept is
+/// written over next.
+fn escape_block(
+    out: &mut [MaybeUninit<u8>],
+    mut written: usize,
+    block: &[u8; BLOCK],
+    kept: std::ops::Range<usize>,
+    mut marks: u32,
+) -> Option<usize> {
+    let mut window = [b' '; 2 * BLOCK];
+    window[..BLOCK].copy_from_slice(block);
+    let mut from = kept.start;
+    while marks != 0 {
+        let i = marks.trailing_zeros() as usize;
+        if !matches!(block[i], b'"' | b'\\') {
+            return None;
+        }
+        put(
+            out,
+            written,
+            window[from..from + BLOCK].try_into().expect("a block"),
+        );
+        written += i - from;
+        out[written].write(b'\\');
+        written += 1;
+        from = i;
+        marks &= marks - 1;
+    }
+    put(
+        out,
+        written,
+        window[from..from + BLOCK].try_into().expect("a block"),
+    );
+    Some(written + kept.end - from)
+}
+
+/// Writes `block` at `out[at..at + BLOCK]`: one store.
+fn put(out: &mut [MaybeUninit<u8>], at: usize, block: &[u8; BLOCK]) {
+    for (o, b) in out[at..at + BLOCK].iter_mut().zip(block) {
+        o.write(*b);
+    }
 }
 
 /// The marks `mark` gives the bytes of `bytes` from `at` on, a block's worth (bit `i` for
@@ -759,6 +826,22 @@ mod tests {
                         assert_eq!(ours, expected, "{text:?}");
                     }
                 }
+            }
+        }
+    }
+
+    /// A text of nothing but quotes and backslashes doubles in length: each of its lengths
+    /// around a block's is written whole, after what the buffer holds.
+    #[test]
+    fn shown_escapes_texts_of_quotes_only() {
+        for len in 0..50 {
+            for fill in ["\"", "\\", "\"a\\"] {
+                let text: String = fill.chars().cycle().take(len).collect();
+                let mut ours = b"[".to_vec();
+                shown(&mut ours, &text);
+                let mut expected = b"[".to_vec();
+                string(&mut expected, &text);
+                assert_eq!(ours, expected, "{text:?}");
             }
         }
     }
