@@ -182,7 +182,7 @@ fn without_substitutions<R>(
     base: usize,
     push: impl FnOnce(&mut Vec<Span>, &str) -> R,
 ) -> R {
-    if !raw.contains(['$', '`']) {
+    if !raw.bytes().any(|b| matches!(b, b'$' | b'`')) {
         return push(out, raw);
     }
     let holes = substitutions(raw);
@@ -359,42 +359,46 @@ fn flag_kind(name: &str) -> Option<Option<Kind>> {
     })
 }
 
-/// Words of a command line that are never secret.
-const COMMAND_WORDS: &[&str] = &[
-    "gateway",
-    "run",
-    "start",
-    "node",
-    "bun",
-    "deno",
-    "openclaw",
-    "clawdbot",
-    "exec",
-    "env",
-    "npx",
-    "pnpm",
-    "npm",
-    "sh",
-    "bash",
-    "zsh",
-    "caffeinate",
-    "nice",
-    "sudo",
-    "docker",
-    "podman",
-    "compose",
-    "docker-compose",
-    "podman-compose",
-    "up",
-    "down",
-    "pull",
-    "<",
-    "NUL",
-    "&&",
-    ";",
-    "|",
-    "cd",
-];
+/// Words of a command line that are never secret. A `match`, not a list searched: each word
+/// of every command line is asked, and the compiler compares by length first.
+fn is_known_command_word(word: &str) -> bool {
+    matches!(
+        word,
+        "gateway"
+            | "run"
+            | "start"
+            | "node"
+            | "bun"
+            | "deno"
+            | "openclaw"
+            | "clawdbot"
+            | "exec"
+            | "env"
+            | "npx"
+            | "pnpm"
+            | "npm"
+            | "sh"
+            | "bash"
+            | "zsh"
+            | "caffeinate"
+            | "nice"
+            | "sudo"
+            | "docker"
+            | "podman"
+            | "compose"
+            | "docker-compose"
+            | "podman-compose"
+            | "up"
+            | "down"
+            | "pull"
+            | "<"
+            | "NUL"
+            | "&&"
+            | ";"
+            | "|"
+            | "cd"
+    )
+}
 
 /// Reads a command line word by word: the program, paths, known subcommands, flags and the
 /// values of the flags clawlint knows are shown; the word after an unknown flag
@@ -436,7 +440,7 @@ impl Argv {
         if self.pending.is_none() && inner == "compose" {
             self.compose = true;
         }
-        if first || COMMAND_WORDS.contains(&inner) {
+        if first || is_known_command_word(inner) {
             let program = inner.rsplit(['/', '\\']).next().unwrap_or(inner);
             self.shell = matches!(program, "sh" | "bash" | "zsh" | "dash");
         }
@@ -488,7 +492,7 @@ impl Argv {
                 (true, "-p") => Some(Kind::Word),
                 _ => None,
             });
-        } else if is_env_reference(inner) || COMMAND_WORDS.contains(&inner) {
+        } else if is_env_reference(inner) || is_known_command_word(inner) {
             out.push(span(at, at + inner.len()));
         } else if inner.contains("://") {
             push_kind(out, Kind::Url, inner, at);
