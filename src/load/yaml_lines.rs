@@ -117,6 +117,19 @@ fn lines(bytes: &[u8]) -> Option<Vec<Line>> {
     Some(out)
 }
 
+/// The bytes of a plain key read here: ASCII letters and digits, `_ - . / < $`.
+const KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] =
+            c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/' | b'<' | b'$');
+        b += 1;
+    }
+    table
+};
+
 struct Reader<'a, 's, S> {
     bytes: &'a [u8],
     lines: Vec<Line>,
@@ -242,9 +255,7 @@ impl<'a, S: Sink> Reader<'a, '_, S> {
         }
         let len = self.bytes[at..end]
             .iter()
-            .take_while(|&&b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b'<' | b'$')
-            })
+            .take_while(|&&b| KEY_BYTES[usize::from(b)])
             .count();
         let colon = at + len;
         let ends = colon + 1 == end || self.bytes.get(colon + 1) == Some(&b' ');
@@ -365,13 +376,15 @@ impl<'a, S: Sink> Reader<'a, '_, S> {
         }
         let line = &self.bytes[at..end];
         let mut len = line.len();
-        for (i, pair) in line.windows(2).enumerate() {
-            match pair {
-                [b' ', b'#'] => {
-                    len = i;
+        // A comment (` #`) ends it, a `: ` makes it a key: both found from their `#` and `:`,
+        // in the order they stand (the byte after a `: ` is no `#` of a ` #`).
+        for i in memchr::memchr2_iter(b'#', b':', line) {
+            match line[i] {
+                b'#' if i > 0 && line[i - 1] == b' ' => {
+                    len = i - 1;
                     break;
                 }
-                [b':', b' '] => return None,
+                b':' if line.get(i + 1) == Some(&b' ') => return None,
                 _ => {}
             }
         }
