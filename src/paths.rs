@@ -555,6 +555,98 @@ pub struct PathKeys {
     /// The listing of each kept directory whose names were looked up, by its entry: taken
     /// from the listings once, then asked for each name (see [`PathKeys::listed`]).
     listings: FastMap<u32, Directory>,
+    /// The entries of each gateway's compared paths, by the gateway's index.
+    gateways: GatewayEntries,
+}
+
+/// The entries `resolve::path_keys` kept for each gateway's compared paths, by the gateway's
+/// index: the path rules take each key from its entry, not by a hash and a lookup of the
+/// path's bytes again (80,000 lookups at 10,000 gateways, of exactly the paths just kept).
+#[derive(Debug, Default, Clone)]
+struct GatewayEntries {
+    gateways: Vec<OneGateway>,
+    /// Each gateway's data dirs' entries, then its agents' workspace and agent dir, from its
+    /// [`OneGateway::start`]: one list for every gateway, not a list each.
+    lists: Vec<u32>,
+}
+
+/// A gateway's entries in [`GatewayEntries`] ([`NOT_KEPT`] for a path not kept).
+#[derive(Debug, Clone, Copy)]
+struct OneGateway {
+    os_home: u32,
+    state_dir: u32,
+    config_file: u32,
+    log_file: u32,
+    start: u32,
+    data_dirs: u32,
+    agents: u32,
+}
+
+/// A kept path's entry, as [`PathKeys::insert_kept`] hands it back: its key is read from the
+/// entry, without a hash or a lookup ([`PathKeys::kept_key_with_id`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kept(u32);
+
+/// A gateway's kept paths, as [`PathKeys::keep_gateway`] takes them.
+pub struct GatewayKept<'a> {
+    pub os_home: Kept,
+    pub state_dir: Kept,
+    pub config_file: Kept,
+    pub log_file: Kept,
+    /// In the order of the gateway's data dirs.
+    pub data_dirs: &'a [Kept],
+    /// Each agent's workspace and agent dir, in the order of its agents.
+    pub agents: &'a [(Kept, Kept)],
+}
+
+/// One gateway's kept paths ([`PathKeys::gateway`]); nothing for a gateway whose paths were
+/// not kept by `resolve::path_keys` (then each key is looked up by its path).
+#[derive(Clone, Copy)]
+pub struct GatewayKeys<'k> {
+    kept: Option<(&'k OneGateway, &'k [u32])>,
+}
+
+impl GatewayKeys<'_> {
+    fn one(&self, entry: impl Fn(&OneGateway) -> u32) -> Option<Kept> {
+        self.kept.map(|(one, _)| Kept(entry(one)))
+    }
+
+    fn listed(&self, at: impl Fn(&OneGateway) -> Option<usize>) -> Option<Kept> {
+        let (one, lists) = self.kept?;
+        let at = at(one)?;
+        Some(Kept(lists[one.start as usize + at]))
+    }
+
+    pub fn os_home(&self) -> Option<Kept> {
+        self.one(|g| g.os_home)
+    }
+
+    pub fn state_dir(&self) -> Option<Kept> {
+        self.one(|g| g.state_dir)
+    }
+
+    pub fn config_file(&self) -> Option<Kept> {
+        self.one(|g| g.config_file)
+    }
+
+    pub fn log_file(&self) -> Option<Kept> {
+        self.one(|g| g.log_file)
+    }
+
+    /// The gateway's `n`th data dir.
+    pub fn data_dir(&self, n: usize) -> Option<Kept> {
+        self.listed(|g| (n < g.data_dirs as usize).then_some(n))
+    }
+
+    /// The workspace of the gateway's `n`th agent.
+    pub fn workspace(&self, n: usize) -> Option<Kept> {
+        self.listed(|g| (n < g.agents as usize).then(|| g.data_dirs as usize + 2 * n))
+    }
+
+    /// The agent dir of the gateway's `n`th agent.
+    pub fn agent_dir(&self, n: usize) -> Option<Kept> {
+        self.listed(|g| (n < g.agents as usize).then(|| g.data_dirs as usize + 2 * n + 1))
+    }
 }
 
 /// A path kept, its key and whether it exists.
@@ -848,6 +940,66 @@ impl PathKeys {
         self.insert_entry(path);
     }
 
+    /// [`PathKeys::insert`], handing back the path's entry.
+    pub fn insert_kept(&mut self, path: &Path) -> Kept {
+        Kept(self.insert_entry(path))
+    }
+
+    /// Records the kept paths of the next gateway (its index: the number recorded before it).
+    pub fn keep_gateway(&mut self, gateway: GatewayKept) {
+        let lists = &mut self.gateways.lists;
+        // A list longer than 32 bits (nothing reads that much) is not recorded: looked up.
+        let (Ok(start), Ok(data_dirs), Ok(agents)) = (
+            u32::try_from(lists.len()),
+            u32::try_from(gateway.data_dirs.len()),
+            u32::try_from(gateway.agents.len()),
+        ) else {
+            self.gateways.gateways.push(OneGateway {
+                os_home: NOT_KEPT,
+                state_dir: NOT_KEPT,
+                config_file: NOT_KEPT,
+                log_file: NOT_KEPT,
+                start: 0,
+                data_dirs: 0,
+                agents: 0,
+            });
+            return;
+        };
+        lists.extend(gateway.data_dirs.iter().map(|k| k.0));
+        lists.extend(gateway.agents.iter().flat_map(|(w, a)| [w.0, a.0]));
+        self.gateways.gateways.push(OneGateway {
+            os_home: gateway.os_home.0,
+            state_dir: gateway.state_dir.0,
+            config_file: gateway.config_file.0,
+            log_file: gateway.log_file.0,
+            start,
+            data_dirs,
+            agents,
+        });
+    }
+
+    /// The kept paths of gateway `index` (see [`PathKeys::keep_gateway`]).
+    pub fn gateway(&self, index: usize) -> GatewayKeys<'_> {
+        let kept = self.gateways.gateways.get(index);
+        GatewayKeys {
+            kept: kept.map(|one| (one, &self.gateways.lists[..])),
+        }
+    }
+
+    /// [`PathKeys::key_with_id`] of `path`, read from its entry `kept` when that is the
+    /// entry of `path` (as `resolve::path_keys` kept it), else looked up.
+    pub fn kept_key_with_id(&self, kept: Option<Kept>, path: &Path) -> (KeyId, Cow<'_, Path>) {
+        // The entry's path is compared with `path` (a few bytes, no hash), so that a record
+        // that does not match its gateway can give no other path's key.
+        let entry = kept
+            .and_then(|Kept(at)| self.entries.get(at as usize))
+            .filter(|e| e.path(&self.bytes) == path.as_os_str().as_encoded_bytes());
+        match entry {
+            Some(entry) => (KeyId::Kept(entry.key_id), Cow::Borrowed(self.key_of(entry))),
+            None => self.key_with_id(path),
+        }
+    }
+
     /// [`PathKeys::insert`], handing back the entry of `path` ([`NOT_KEPT`] for a path too
     /// long to keep).
     fn insert_entry(&mut self, path: &Path) -> u32 {
@@ -876,11 +1028,12 @@ impl PathKeys {
 
     /// Keeps `path` as its own key (made absolute and normal), without touching the file
     /// system: for a path outside the layout that clawlint must not look at.
-    pub fn insert_lexical(&mut self, path: &Path) {
+    pub fn insert_lexical(&mut self, path: &Path) -> Kept {
         let hash = self.hash(path);
-        if self.find(hash, path).is_none() {
-            self.keep(hash, path, &absolute(path), false);
-        }
+        Kept(match self.find_index(hash, path) {
+            Some(index) => index,
+            None => self.keep(hash, path, &absolute(path), false),
+        })
     }
 
     /// The key of `path` (absolute and normal), whether it exists, and its entry: the key is
@@ -1936,6 +2089,61 @@ pub(crate) mod tests {
                 assert_eq!((id, key.into_owned()), (keys.key_id(a), keys.key(a)));
             }
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A gateway's recorded entries give each path's key and number as its lookup does, for
+    /// a path through a symlink, one that does not exist and one kept before; an entry given
+    /// with another path, a gateway not recorded, and a data dir or agent past the gateway's
+    /// own, give the path's own key (looked up).
+    #[test]
+    fn recorded_entries_give_the_keys_of_their_paths() {
+        let dir = scratch_with_link("gateway-keys", "real/sub");
+        let path = |p: &str| dir.join(p);
+        let mut keys = PathKeys::default();
+        keys.insert(&path("real"));
+        let kept = |keys: &mut PathKeys, p: &str| keys.insert_kept(&path(p));
+        let os_home = kept(&mut keys, "real");
+        let state_dir = kept(&mut keys, "link/sub");
+        let config_file = kept(&mut keys, "link/sub/openclaw.json");
+        let log_file = keys.insert_lexical(&path("real/../missing/log"));
+        let data_dirs = [kept(&mut keys, "missing/data")];
+        let agents = [(kept(&mut keys, "real/ws"), kept(&mut keys, "link/agent"))];
+        keys.keep_gateway(GatewayKept {
+            os_home,
+            state_dir,
+            config_file,
+            log_file,
+            data_dirs: &data_dirs,
+            agents: &agents,
+        });
+        let gateway = keys.gateway(0);
+        let recorded = [
+            (gateway.os_home(), "real"),
+            (gateway.state_dir(), "link/sub"),
+            (gateway.config_file(), "link/sub/openclaw.json"),
+            (gateway.log_file(), "real/../missing/log"),
+            (gateway.data_dir(0), "missing/data"),
+            (gateway.workspace(0), "real/ws"),
+            (gateway.agent_dir(0), "link/agent"),
+        ];
+        let looked_up = |p: &Path| {
+            let (id, key) = keys.key_with_id(p);
+            (id, key.into_owned())
+        };
+        for (entry, p) in recorded {
+            assert!(entry.is_some(), "{p}");
+            let (id, key) = keys.kept_key_with_id(entry, &path(p));
+            assert_eq!((id, key.into_owned()), looked_up(&path(p)), "{p}");
+        }
+        assert_eq!(keys.key(&path("link/sub")), path("real/sub"));
+        // Given another path's entry, or none, the path's own key.
+        let (id, key) = keys.kept_key_with_id(gateway.state_dir(), &path("real/ws"));
+        assert_eq!((id, key.into_owned()), looked_up(&path("real/ws")));
+        let none = keys.gateway(1);
+        assert_eq!(none.state_dir(), None);
+        assert_eq!(gateway.data_dir(1), None);
+        assert_eq!((gateway.workspace(1), gateway.agent_dir(1)), (None, None));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

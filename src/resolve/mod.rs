@@ -914,8 +914,9 @@ pub fn user_path(raw: &str, home: &Path, cwd: &Path) -> PathBuf {
 /// Canonical keys for every path a rule compares: each gateway's home, state dir, config
 /// file and its dir, workspaces, agent dirs, log file and data dirs, and the profile dirs of
 /// its home (where a copied unit's profile would live). Computed once, here, so that rules
-/// never touch the file system. `keys` holds those known already (each directory is looked up
-/// once per run).
+/// never touch the file system; the entries of the paths the path rules compare are kept by
+/// gateway, so that they read each key without looking it up again. `keys` holds those known
+/// already (each directory is looked up once per run).
 pub fn path_keys(
     instances: &[Instance],
     mut keys: crate::paths::PathKeys,
@@ -923,18 +924,26 @@ pub fn path_keys(
     // A path spelt as one just inserted is not inserted again (a hash and a lookup of its
     // bytes, to find it kept): the gateways of a host share their home and their user's, and
     // a gateway's config dir and profile state dir are nearly always its state dir.
-    let mut homes: Option<(&Path, &Path)> = None;
+    let mut homes: Option<(&Path, &Path, crate::paths::Kept)> = None;
+    // One list of each for every gateway, refilled.
+    let (mut data_dirs, mut agents) = (Vec::new(), Vec::new());
     for inst in instances {
-        if homes.is_none_or(|(home, os_home)| {
-            !same_bytes(home, &inst.home) || !same_bytes(os_home, &inst.os_home)
-        }) {
-            keys.insert(&inst.home);
-            keys.insert(&inst.os_home);
-            homes = Some((&inst.home, &inst.os_home));
-        }
+        let os_home = match homes {
+            Some((home, os_home, kept))
+                if same_bytes(home, &inst.home) && same_bytes(os_home, &inst.os_home) =>
+            {
+                kept
+            }
+            _ => {
+                keys.insert(&inst.home);
+                let kept = keys.insert_kept(&inst.os_home);
+                homes = Some((&inst.home, &inst.os_home, kept));
+                kept
+            }
+        };
         let state_dir = &inst.state_dir.value;
-        keys.insert(state_dir);
-        keys.insert(&inst.config_path.value);
+        let state_dir_kept = keys.insert_kept(state_dir);
+        let config_file = keys.insert_kept(&inst.config_path.value);
         if let Some(dir) = crate::paths::parent(&inst.config_path.value) {
             if !same_bytes(dir, state_dir) {
                 keys.insert(dir);
@@ -942,19 +951,28 @@ pub fn path_keys(
         }
         // OpenClaw's default rolling log (`/tmp/openclaw/…`, no file, unit or mount named it)
         // lies outside every layout: keyed as written, never looked up.
-        match &inst.log_file.origin {
+        let log_file = match &inst.log_file.origin {
             Origin::Default(_) | Origin::Derived { .. } => {
                 keys.insert_lexical(&inst.log_file.value)
             }
-            _ => keys.insert(&inst.log_file.value),
-        }
-        for (_, dir) in &inst.data_dirs {
-            keys.insert(&dir.value);
-        }
-        for agent in &inst.agents {
-            keys.insert(&agent.workspace.value);
-            keys.insert(&agent.agent_dir.value);
-        }
+            _ => keys.insert_kept(&inst.log_file.value),
+        };
+        data_dirs.clear();
+        let dirs = inst.data_dirs.iter();
+        data_dirs.extend(dirs.map(|(_, dir)| keys.insert_kept(&dir.value)));
+        agents.clear();
+        agents.extend(inst.agents.iter().map(|agent| {
+            let workspace = keys.insert_kept(&agent.workspace.value);
+            (workspace, keys.insert_kept(&agent.agent_dir.value))
+        }));
+        keys.keep_gateway(crate::paths::GatewayKept {
+            os_home,
+            state_dir: state_dir_kept,
+            config_file,
+            log_file,
+            data_dirs: &data_dirs,
+            agents: &agents,
+        });
         let profile = inst
             .profile
             .as_ref()

@@ -8,7 +8,7 @@ use super::RuleContext;
 use crate::diagnostic::{Finding, Label};
 use crate::load::env::EnvOrigin;
 use crate::paths::FastMap as HashMap;
-use crate::paths::{KeyId, PathKeys};
+use crate::paths::{GatewayKeys, Kept, KeyId, PathKeys};
 use crate::resolve::profile::profile_state_dir;
 use crate::resolve::{Instance, Origin, Sourced};
 use std::borrow::Cow;
@@ -32,9 +32,10 @@ struct SharedPath {
     host_note: Option<&'static str>,
 }
 
-/// Puts a gateway's paths of one kind into a list (one list for every gateway: most have one
-/// path of a kind, and a list each was most of what listing them cost).
-type PathsOf = for<'a> fn(&'a Instance, &mut Paths<'a>);
+/// Puts a gateway's paths of one kind into a list, each with its entry in the keys (one list
+/// for every gateway: most have one path of a kind, and a list each was most of what listing
+/// them cost).
+type PathsOf = for<'a> fn(&'a Instance, GatewayKeys<'_>, &mut Paths<'a>);
 
 const SHARED_PATHS: &[SharedPath] = &[
     SharedPath {
@@ -152,8 +153,8 @@ fn split_legacy_state(instance: &Instance, keys: &PathKeys) -> Option<Finding> {
     )
 }
 
-/// Each path with what it is.
-type Paths<'a> = Vec<Named<'a>>;
+/// Each path with what it is, and its entry in the keys.
+type Paths<'a> = Vec<(Named<'a>, Option<Kept>)>;
 
 /// A path and what it is.
 type Named<'a> = (What<'a>, &'a Sourced<PathBuf>);
@@ -189,8 +190,8 @@ impl std::fmt::Display for What<'_> {
     }
 }
 
-fn state_dir<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
-    paths.push(own_state_dir(instance));
+fn state_dir<'a>(instance: &'a Instance, kept: GatewayKeys<'_>, paths: &mut Paths<'a>) {
+    paths.push((own_state_dir(instance), kept.state_dir()));
 }
 
 /// A gateway's state dir as the path rules name it.
@@ -198,27 +199,35 @@ fn own_state_dir(instance: &Instance) -> Named<'_> {
     (What::Named("state dir"), &instance.state_dir)
 }
 
-fn config_file<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
-    paths.push((What::Named("config file"), &instance.config_path));
+fn config_file<'a>(instance: &'a Instance, kept: GatewayKeys<'_>, paths: &mut Paths<'a>) {
+    let named = (What::Named("config file"), &instance.config_path);
+    paths.push((named, kept.config_file()));
 }
 
-fn log_file<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
-    paths.push((What::Named("log file"), &instance.log_file));
+fn log_file<'a>(instance: &'a Instance, kept: GatewayKeys<'_>, paths: &mut Paths<'a>) {
+    let named = (What::Named("log file"), &instance.log_file);
+    paths.push((named, kept.log_file()));
 }
 
-fn data_dirs<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
-    let dirs = instance.data_dirs.iter();
-    paths.extend(dirs.map(|(what, dir)| (What::Named(what), dir)));
+fn data_dirs<'a>(instance: &'a Instance, kept: GatewayKeys<'_>, paths: &mut Paths<'a>) {
+    let dirs = instance.data_dirs.iter().enumerate();
+    paths.extend(dirs.map(|(n, (what, dir))| ((What::Named(what), dir), kept.data_dir(n))));
 }
 
-fn workspaces<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
-    let agents = instance.agents.iter();
-    paths.extend(agents.map(|a| (What::WorkspaceOf(a.id.as_str()), &a.workspace)));
+fn workspaces<'a>(instance: &'a Instance, kept: GatewayKeys<'_>, paths: &mut Paths<'a>) {
+    let agents = instance.agents.iter().enumerate();
+    paths.extend(agents.map(|(n, a)| {
+        let named = (What::WorkspaceOf(a.id.as_str()), &a.workspace);
+        (named, kept.workspace(n))
+    }));
 }
 
-fn agent_dirs<'a>(instance: &'a Instance, paths: &mut Paths<'a>) {
-    let agents = instance.agents.iter();
-    paths.extend(agents.map(|a| (What::AgentDirOf(a.id.as_str()), &a.agent_dir)));
+fn agent_dirs<'a>(instance: &'a Instance, kept: GatewayKeys<'_>, paths: &mut Paths<'a>) {
+    let agents = instance.agents.iter().enumerate();
+    paths.extend(agents.map(|(n, a)| {
+        let named = (What::AgentDirOf(a.id.as_str()), &a.agent_dir);
+        (named, kept.agent_dir(n))
+    }));
 }
 
 fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Finding> {
@@ -230,12 +239,15 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
     // writes nothing there.
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| inst.runs()) {
         // Grouped by the keys' numbers, in the order of their bytes (see [`Keyed`]).
-        let user = kind.per_user.then(|| Keyed::of(keys, &inst.os_home));
+        let kept = keys.gateway(i);
+        let user = kind
+            .per_user
+            .then(|| Keyed::of(keys, kept.os_home(), &inst.os_home));
         paths.clear();
-        (kind.paths_of)(inst, &mut paths);
-        for &(label, path) in &paths {
+        (kind.paths_of)(inst, kept, &mut paths);
+        for &((label, path), entry) in &paths {
             if knows_path(inst, *kind.rule, path) {
-                let key = Keyed::of(keys, &path.value);
+                let key = Keyed::of(keys, entry, &path.value);
                 items.push(((user.clone(), key), i, (label, path)));
             }
         }
@@ -350,8 +362,9 @@ struct Keyed<'k> {
 }
 
 impl<'k> Keyed<'k> {
-    fn of(keys: &'k PathKeys, path: &Path) -> Keyed<'k> {
-        let (id, key) = keys.key_with_id(path);
+    /// The key of `path`, whose entry resolve kept as `kept`.
+    fn of(keys: &'k PathKeys, kept: Option<Kept>, path: &Path) -> Keyed<'k> {
+        let (id, key) = keys.kept_key_with_id(kept, path);
         Keyed { id, key }
     }
 
@@ -416,7 +429,11 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
     // owners found for them each want it (three lookups of the same path a gateway).
     let state_keys: Vec<Option<Cow<'_, Path>>> = instances
         .iter()
-        .map(|inst| known(inst).then(|| keys.key_ref(&inst.state_dir.value)))
+        .enumerate()
+        .map(|(i, inst)| {
+            let kept = keys.gateway(i).state_dir();
+            known(inst).then(|| keys.kept_key_with_id(kept, &inst.state_dir.value).1)
+        })
         .collect();
     for (i, key) in state_keys.iter().enumerate() {
         if let Some(key) = key {
@@ -426,7 +443,7 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
     }
     // An ancestor is hashed only when it is as long as a state dir: a path of megabytes (a
     // layout's string) has thousands of ancestors, each as long as the path.
-    let lengths: crate::paths::FastSet<usize> = state_dirs.keys().map(|d| d.len()).collect();
+    let lengths = Lengths::of(state_dirs.keys().map(|d| d.len()));
     let mut out = Vec::new();
     let mut paths = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
@@ -434,17 +451,17 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
             continue;
         };
         paths.clear();
-        workspaces(inst, &mut paths);
+        workspaces(inst, keys.gateway(i), &mut paths);
         let (label, path) = own_state_dir(inst);
         let own = (label, path, Cow::Borrowed(&**own_state));
-        let workspace_keys = paths
-            .iter()
-            .map(|&(label, path)| (label, path, keys.key_ref(&path.value)));
+        let workspace_keys = paths.iter().map(|&((label, path), kept)| {
+            (label, path, keys.kept_key_with_id(kept, &path.value).1)
+        });
         for (label, path, key) in std::iter::once(own).chain(workspace_keys) {
             let owners = nearest_ancestor(&key, |a| {
                 let a = a.as_os_str().as_encoded_bytes();
                 lengths
-                    .contains(&a.len())
+                    .contains(a.len())
                     .then(|| state_dirs.get(a))
                     .flatten()
             });
@@ -483,6 +500,28 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
         }
     }
     out
+}
+
+/// A set of lengths, as one bit each up to the longest: asked for every ancestor of every
+/// state dir and workspace (a hash each, as a set of numbers). Its bits are a sixty-fourth
+/// of the longest length's bytes, and that length is of a key the layout spelt.
+struct Lengths(Vec<u64>);
+
+impl Lengths {
+    fn of(lengths: impl Iterator<Item = usize> + Clone) -> Lengths {
+        let longest = lengths.clone().max().unwrap_or(0);
+        let mut bits = vec![0u64; longest / 64 + 1];
+        for length in lengths {
+            bits[length / 64] |= 1 << (length % 64);
+        }
+        Lengths(bits)
+    }
+
+    fn contains(&self, length: usize) -> bool {
+        self.0
+            .get(length / 64)
+            .is_some_and(|word| word & (1 << (length % 64)) != 0)
+    }
 }
 
 /// The first of `path`'s ancestors (nearest first, the path itself not one) that `found`
@@ -642,6 +681,22 @@ mod tests {
                 assert_eq!(found.map(|a| a.as_os_str()), Some(second.as_os_str()));
             }
         }
+    }
+
+    /// A length is in `Lengths` exactly when it was given, at each end of a word of bits and
+    /// past the longest.
+    #[test]
+    fn lengths_hold_exactly_the_lengths_given() {
+        let given = [0, 1, 63, 64, 65, 127, 128, 4096];
+        let lengths = super::Lengths::of(given.iter().copied());
+        for length in 0..5000 {
+            assert_eq!(
+                lengths.contains(length),
+                given.contains(&length),
+                "{length}"
+            );
+        }
+        assert!(!super::Lengths::of(std::iter::empty()).contains(0));
     }
 
     #[test]
