@@ -69,7 +69,7 @@ impl Identity {
     }
 
     /// Everything but the path.
-    fn key(&self) -> (u64, u64, u64, (i64, i64)) {
+    fn stamp(&self) -> Stamp {
         (self.dev, self.ino, self.size, self.mtime)
     }
 
@@ -82,11 +82,14 @@ impl Identity {
 /// ways (`a//b`, `a/b`) only misses the cache, and the file is read again.
 impl PartialEq for Identity {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key() && self.path.as_os_str() == other.path.as_os_str()
+        self.stamp() == other.stamp() && self.path.as_os_str() == other.path.as_os_str()
     }
 }
 
 impl Eq for Identity {}
+
+/// A file's [`Identity`] but its path: the cache keeps that as the key, not a second copy.
+type Stamp = (u64, u64, u64, (i64, i64));
 
 /// A config or include file as parsed: its tree (or why it did not parse), the first byte
 /// that was not UTF-8, and its length.
@@ -139,9 +142,9 @@ type EnvLayerKey = (usize, Option<(String, PathBuf)>);
 /// The files one run has parsed.
 #[derive(Debug, Default)]
 pub struct FileCache {
-    /// By the path's bytes, with the identity the file had when read: a file changed since
-    /// is read again, and replaces it.
-    parsed: HashMap<OsString, (Identity, KeptFile)>,
+    /// By the path's bytes, with the rest of the identity the file had when read: a file
+    /// changed since is read again, and replaces it.
+    parsed: HashMap<OsString, (Stamp, KeptFile)>,
     /// Whether a gateway's own files (its config's tree, its `.env` entries) are kept as
     /// parsed for the rest of the run, or only their texts (in the source map).
     keep_own_files: bool,
@@ -191,7 +194,7 @@ impl FileCache {
     /// source map when it was not kept ([`FileCache::keep_parsed`]).
     pub fn parsed(&self, id: &Identity, sources: &crate::source::SourceMap) -> Option<ParsedFile> {
         let (kept_as, kept) = self.parsed.get(id.path.as_os_str())?;
-        if kept_as != id {
+        if *kept_as != id.stamp() {
             return None;
         }
         match kept {
@@ -232,8 +235,8 @@ impl FileCache {
             },
             _ => KeptFile::Parsed(parsed.clone()),
         };
-        self.parsed
-            .insert(id.path.as_os_str().to_owned(), (id, kept));
+        let stamp = id.stamp();
+        self.parsed.insert(id.path.into_os_string(), (stamp, kept));
     }
 
     /// Whether [`FileCache::keep_dotenv`] keeps a `.env` file's entries.
