@@ -242,10 +242,18 @@ impl std::fmt::Debug for Env {
     }
 }
 
+/// Looked at as bytes: every byte of a name is ASCII, so a multi-byte character fails as it
+/// did char by char.
 fn is_env_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_uppercase() || b == b'_')
+        && bytes.all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Where the ASCII byte `byte` first is in `text` (a char boundary): `str::find` of a char
+/// goes through the general pattern searcher, a call and a set-up per string.
+fn find_byte(text: &str, byte: u8) -> Option<usize> {
+    memchr::memchr(byte, text.as_bytes())
 }
 
 /// A `${NAME}` or `$${NAME}` token starting at byte `i` (which holds `$`).
@@ -257,7 +265,7 @@ enum Token<'a> {
 fn token_at(value: &str, i: usize) -> Option<Token<'_>> {
     let rest = &value[i..];
     if let Some(body) = rest.strip_prefix("$${") {
-        if let Some(close) = body.find('}') {
+        if let Some(close) = find_byte(body, b'}') {
             if is_env_name(&body[..close]) {
                 return Some(Token::Escaped {
                     name: &body[..close],
@@ -267,7 +275,7 @@ fn token_at(value: &str, i: usize) -> Option<Token<'_>> {
         }
     }
     if let Some(body) = rest.strip_prefix("${") {
-        if let Some(close) = body.find('}') {
+        if let Some(close) = find_byte(body, b'}') {
             if is_env_name(&body[..close]) {
                 return Some(Token::Substitution {
                     name: &body[..close],
@@ -324,7 +332,7 @@ fn substitute_into<'v>(
 ) -> Option<()> {
     let mut i = 0;
     while i < value.len() {
-        let Some(dollar) = value[i..].find('$') else {
+        let Some(dollar) = find_byte(&value[i..], b'$') else {
             out.push_str(&value[i..]);
             break;
         };
@@ -480,7 +488,7 @@ impl Walk<'_> {
             return None;
         }
         match &node.value {
-            Value::String(s) if s.contains('$') => {
+            Value::String(s) if find_byte(s, b'$').is_some() => {
                 self.dollars += 1;
                 self.run.text.clear();
                 let (mut used, mut missing) = (Vec::new(), Vec::new());
