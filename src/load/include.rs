@@ -111,7 +111,7 @@ impl<'a> IncludeContext<'a> {
         config_path: &Path,
         allowed_roots: &[PathBuf],
     ) -> Self {
-        let config_dir = normalize(config_path.parent().unwrap_or(Path::new(".")));
+        let config_dir = normalize(crate::paths::parent(config_path).unwrap_or(Path::new(".")));
         let mut roots = vec![root(config_dir)];
         roots.extend(
             allowed_roots
@@ -399,7 +399,7 @@ impl<'a> IncludeContext<'a> {
             ));
         }
         let including = chain.last().expect("chain starts with the top file");
-        let dir = including.parent().unwrap_or(Path::new("."));
+        let dir = crate::paths::parent(including).unwrap_or(Path::new("."));
         let mapped = self
             .written_home
             .as_ref()
