@@ -302,6 +302,9 @@ fn parsed_into(
             if doc.plain_json {
                 sources.set_plain_json(file);
             }
+            if holds_url_separator(&sources.file(file).text) {
+                sources.note_url_in_config();
+            }
             // The text the comments were parsed from: `text` kept, or the map's own one.
             let text = &sources.file(file).text;
             let comments = doc.comments.iter().map(|c| (c.span, c.text(text)));
@@ -317,6 +320,15 @@ fn parsed_into(
             Err(unparsable(&err, file))
         }
     }
+}
+
+/// Whether `text` (a config's, as the source map holds it: what its tree's spans are in) has a
+/// `://` anywhere: one scan, with a searcher made once per run.
+fn holds_url_separator(text: &str) -> bool {
+    static SEPARATOR: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    let finder = SEPARATOR.get_or_init(|| memchr::memmem::Finder::new("://"));
+    finder.find(text.as_bytes()).is_some()
 }
 
 fn unparsable(err: &json5::ParseError, file: FileId) -> Problem {

@@ -132,6 +132,11 @@ type Keys<'n> = Vec<&'n str>;
 
 impl UrlWalk {
     fn walk(&mut self, root: &Node, sources: &SourceMap) -> Vec<UrlAt> {
+        // A URL found is written in a config text as it reads (`string`): when no config text
+        // parsed this run holds a `://`, there is none to find, and no walk.
+        if !sources.url_in_a_config() {
+            return Vec::new();
+        }
         self.hits.clear();
         self.node(root, &mut Keys::new(), sources);
         let mut hits = std::mem::take(&mut self.hits);
@@ -244,7 +249,28 @@ pub fn loopback_port(value: &str) -> Option<(usize, u16)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{dotted, loopback_port};
+    use super::{dotted, loopback_port, of, SourceMap, UrlWalk};
+    use std::path::Path;
+
+    /// The source map learns, as each config is parsed, whether its text holds a `://`; the
+    /// walk finds a URL once one does, and a run whose configs hold none has none.
+    #[test]
+    fn urls_are_found_once_a_config_text_holds_one() {
+        let mut sources = SourceMap::new();
+        let parse = |sources: &mut SourceMap, path: &str, text: &str| {
+            crate::load::parse_config(sources, Path::new(path), text.to_string(), None)
+                .expect("parses")
+        };
+        let plain = parse(&mut sources, "/h/a.json5", "{ gateway: { port: 18789 } }");
+        assert!(!sources.url_in_a_config());
+        assert_eq!(of(&plain, &sources, &mut UrlWalk::default()).urls, []);
+        let text = "{ browser: { cdpUrl: 'http://127.0.0.1:9222' } }";
+        let with_url = parse(&mut sources, "/h/b.json5", text);
+        assert!(sources.url_in_a_config());
+        let urls = of(&with_url, &sources, &mut UrlWalk::default()).urls;
+        assert_eq!(urls.len(), 1);
+        assert_eq!((urls[0].port, &*urls[0].key), (9222, "browser.cdpUrl"));
+    }
 
     #[test]
     fn keys_are_dotted_as_the_walk_met_them() {

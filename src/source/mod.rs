@@ -224,6 +224,8 @@ pub struct SourceMap {
     /// Files whose path hash was already taken by another path's (in practice never).
     collided: Vec<FileId>,
     hasher: foldhash::fast::RandomState,
+    /// Some config text parsed into a tree this run holds a `://` ([`SourceMap::note_url_in_config`]).
+    url_in_a_config: bool,
 }
 
 impl SourceMap {
@@ -353,6 +355,18 @@ impl SourceMap {
             shown.push(Span::new(at, end));
         }
         self.show(id, shown);
+    }
+
+    /// Records that a config text parsed into a tree holds a `://`: a URL written in a config
+    /// can only be in such a text, and a run whose configs have none need not look for one
+    /// in their trees ([`SourceMap::url_in_a_config`]).
+    pub fn note_url_in_config(&mut self) {
+        self.url_in_a_config = true;
+    }
+
+    /// Whether a config text parsed into a tree this run holds a `://`.
+    pub fn url_in_a_config(&self) -> bool {
+        self.url_in_a_config
     }
 
     /// Records that a file's text is plain JSON ([`SourceFile::plain_json`]).
