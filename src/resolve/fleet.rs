@@ -74,6 +74,7 @@ pub fn invocations(
         cells.truncate(MAX_CELLS);
     }
     let pinned = std::sync::Arc::new(pinned_env(loc));
+    let dirs = FleetDirs::of(state_dir);
     let mut out = Vec::new();
     for cell in cells {
         let Ok(host_port) = u16::try_from(cell.host_port) else {
@@ -88,18 +89,36 @@ pub fn invocations(
             continue;
         };
         out.push(cell_invocation(
-            &cell, host_port, state_dir, host_home, &path, loc, &pinned,
+            &cell, host_port, &dirs, host_home, &path, loc, &pinned,
         ));
     }
     out
 }
 
+/// The directories of a fleet under its host gateway's state dir, each cell's below them:
+/// joined once per registry, a cell's then one join each.
+struct FleetDirs {
+    cells: PathBuf,
+    secrets: PathBuf,
+}
+
+impl FleetDirs {
+    fn of(state_dir: &Path) -> FleetDirs {
+        let fleet = crate::paths::join(state_dir, "fleet");
+        FleetDirs {
+            cells: crate::paths::join(&fleet, "cells"),
+            secrets: crate::paths::join(&fleet, "auth-profile-secrets"),
+        }
+    }
+}
+
 /// The cell dir as this layout has it: the recorded path was written on the host that ran
 /// `fleet create`, so a `.../fleet/cells/<tenant>` path is read under this state dir.
-fn data_dir(cell: &CellRecord, state_dir: &Path) -> PathBuf {
-    let suffix = Path::new("fleet").join("cells").join(&cell.tenant_id);
-    if Path::new(&cell.data_dir).ends_with(&suffix) || cell.data_dir.is_empty() {
-        state_dir.join(suffix)
+fn data_dir(cell: &CellRecord, dirs: &FleetDirs) -> PathBuf {
+    let recorded_here = cell.data_dir.is_empty()
+        || Path::new(&cell.data_dir).ends_with(Path::new("fleet/cells").join(&cell.tenant_id));
+    if recorded_here {
+        crate::paths::join(&dirs.cells, &cell.tenant_id)
     } else {
         PathBuf::from(&cell.data_dir)
     }
@@ -127,7 +146,7 @@ fn pinned_env(loc: Loc) -> EnvLayer {
 fn cell_invocation(
     cell: &CellRecord,
     host_port: u16,
-    state_dir: &Path,
+    dirs: &FleetDirs,
     host_home: &Path,
     registry: &Path,
     loc: Loc,
@@ -146,18 +165,13 @@ fn cell_invocation(
     };
     let mounts = vec![
         Mount::new(
-            MountSource::Bind(data_dir(cell, state_dir)),
+            MountSource::Bind(data_dir(cell, dirs)),
             PathBuf::from("/home/node/.openclaw"),
             false,
             loc,
         ),
         Mount::new(
-            MountSource::Bind(
-                state_dir
-                    .join("fleet")
-                    .join("auth-profile-secrets")
-                    .join(&cell.tenant_id),
-            ),
+            MountSource::Bind(crate::paths::join(&dirs.secrets, &cell.tenant_id)),
             PathBuf::from("/home/node/.config/openclaw"),
             false,
             loc,
