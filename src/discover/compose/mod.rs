@@ -287,7 +287,9 @@ pub fn scan(dirs: &[PathBuf]) -> Scanned {
 fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
     use std::ops::ControlFlow;
     let mut found = Vec::new();
-    let mut seen: crate::paths::FastSet<PathBuf> = Default::default();
+    // One root's walk meets each path once (a directory's names are distinct, and links are
+    // not followed): only several roots, one inside another, can find a file twice.
+    let mut seen: Option<crate::paths::FastSet<PathBuf>> = (dirs.len() > 1).then(Default::default);
     let mut budget = entries;
     for dir in dirs {
         // A scanned dir that is a link (`/opt -> /srv/opt` in a copied root) is walked where
@@ -302,7 +304,7 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
             budget -= 1;
             if is_dir {
                 if let Some(file) = project_file(path) {
-                    if seen.insert(file.clone()) {
+                    if seen.as_mut().is_none_or(|seen| seen.insert(file.clone())) {
                         found.push(file);
                     }
                 }
@@ -369,10 +371,11 @@ fn walk_scan_dir(
     };
     entries.retain(|(name, is_dir)| !(*is_dir && skipped_by_scan(name)));
     for (name, is_dir) in entries {
-        let path = named.join(&name);
+        // A listed name is one plain component: joined as bytes (`paths::join`).
+        let path = crate::paths::join(named, &name);
         visit(&path, is_dir)?;
         if is_dir && depth < SCAN_DEPTH {
-            walk_scan_dir(&path, &placed.join(&name), depth + 1, visit)?;
+            walk_scan_dir(&path, &crate::paths::join(placed, &name), depth + 1, visit)?;
         }
     }
     std::ops::ControlFlow::Continue(())
