@@ -66,9 +66,14 @@ impl HostAddr {
     }
 
     pub fn describe(&self) -> String {
+        self.words().to_string()
+    }
+
+    /// [`HostAddr::describe`], borrowed.
+    pub fn words(&self) -> &str {
         match self {
-            HostAddr::Any => "all addresses".to_string(),
-            HostAddr::Ip(ip) => ip.clone(),
+            HostAddr::Any => "all addresses",
+            HostAddr::Ip(ip) => ip,
         }
     }
 }
