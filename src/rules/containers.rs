@@ -331,6 +331,10 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         loopback: HostAddr::Ip("127.0.0.1".to_string()),
     };
     let mut out = Vec::new();
+    // Each group's addresses, gateways and parties kept, in lists reused from one group to
+    // the next (thousands of groups at 10,000 gateways).
+    let (mut addrs, mut gateways, mut kept) = (Vec::new(), Vec::new(), Vec::new());
+    let mut involved: Vec<(usize, ())> = Vec::new();
     for ((port, protocol), parties) in shared_across_instances(items) {
         if !parties
             .iter()
@@ -338,19 +342,23 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         {
             continue; // Host listeners alone are CL101/CL102's.
         }
-        let addrs: Vec<&HostAddr> = parties
-            .iter()
-            .map(|(i, c)| claim_addr(&instances[*i], c, &on))
-            .collect();
-        let gateways: Vec<usize> = parties.iter().map(|(i, _)| *i).collect();
-        let kept = overlapping_another_gateway(&gateways, &addrs);
+        addrs.clear();
+        addrs.extend(
+            parties
+                .iter()
+                .map(|(i, c)| claim_addr(&instances[*i], c, &on)),
+        );
+        gateways.clear();
+        gateways.extend(parties.iter().map(|(i, _)| *i));
+        overlapping_another_gateway(&gateways, &addrs, &mut kept);
         if !kept
             .iter()
             .any(|&k| matches!(parties[k].1, Claim::Published(_)))
         {
             continue;
         }
-        let involved: Vec<(usize, ())> = kept.iter().map(|&k| (parties[k].0, ())).collect();
+        involved.clear();
+        involved.extend(kept.iter().map(|&k| (parties[k].0, ())));
         let involved = distinct(instances, &involved);
         let mut finding = Finding::new(
             &catalog::PUBLISHED_PORT_COLLISION,
@@ -410,11 +418,12 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
 }
 
 /// The parties (by position) whose address overlaps that of a party of another gateway
-/// (`HostAddr::overlaps`: every address overlaps all, two IPs only themselves), in order.
+/// (`HostAddr::overlaps`: every address overlaps all, two IPs only themselves), in order,
+/// into `kept` (what it held replaced).
 /// Linear in the group, however many containers publish one port: a party on every address
 /// needs any other gateway in the group, one on an IP another gateway on every address or
 /// on that IP.
-fn overlapping_another_gateway(gateways: &[usize], addrs: &[&HostAddr]) -> Vec<usize> {
+fn overlapping_another_gateway(gateways: &[usize], addrs: &[&HostAddr], kept: &mut Vec<usize>) {
     let mut all = TwoGateways::default();
     let mut on_any = TwoGateways::default();
     let mut on_ip: crate::paths::FastMap<&str, TwoGateways> = Default::default();
@@ -425,17 +434,16 @@ fn overlapping_another_gateway(gateways: &[usize], addrs: &[&HostAddr]) -> Vec<u
             HostAddr::Ip(ip) => on_ip.entry(ip.as_str()).or_default().add(gateway),
         }
     }
-    (0..gateways.len())
-        .filter(|&k| {
-            let gateway = gateways[k];
-            match addrs[k] {
-                HostAddr::Any => all.other_than(gateway),
-                HostAddr::Ip(ip) => {
-                    on_any.other_than(gateway) || on_ip[ip.as_str()].other_than(gateway)
-                }
+    kept.clear();
+    kept.extend((0..gateways.len()).filter(|&k| {
+        let gateway = gateways[k];
+        match addrs[k] {
+            HostAddr::Any => all.other_than(gateway),
+            HostAddr::Ip(ip) => {
+                on_any.other_than(gateway) || on_ip[ip.as_str()].other_than(gateway)
             }
-        })
-        .collect()
+        }
+    }));
 }
 
 /// The first two different gateways seen: enough to tell whether any gateway but a given
@@ -631,6 +639,7 @@ mod tests {
     fn overlapping_another_gateway_agrees_with_all_pairs() {
         use crate::container::HostAddr;
         let mut rng = crate::xorshift::Rng(0x5eed);
+        let mut kept = Vec::new();
         for round in 0..400 {
             let len = 1 + rng.below(40) as usize;
             let spread = 1 + round % 12u64;
@@ -647,11 +656,9 @@ mod tests {
                 })
                 .collect();
             let borrowed: Vec<&HostAddr> = addrs.iter().collect();
-            assert_eq!(
-                super::overlapping_another_gateway(&gateways, &borrowed),
-                all_pairs,
-                "{gateways:?} {addrs:?}"
-            );
+            // Whatever the list held before (the previous round's) is replaced.
+            super::overlapping_another_gateway(&gateways, &borrowed, &mut kept);
+            assert_eq!(kept, all_pairs, "{gateways:?} {addrs:?}");
         }
     }
 
