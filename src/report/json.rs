@@ -7,7 +7,8 @@
 
 use super::visible::visible;
 use super::{place, showable, Place};
-use crate::diagnostic::{Finding, Reported};
+use crate::diagnostic::{Finding, Note, Reported, Text};
+use crate::paths::FastMap;
 use crate::source::{FileId, Loc, SourceMap};
 use crate::words::{block_at, BLOCK};
 use serde::Serialize;
@@ -80,14 +81,17 @@ pub fn write(
 }
 
 /// What the writer keeps from one finding to the next: where a note kept as facts is written
-/// out, and each file's path as a JSON string, escaped the first time a place in the file is
-/// written (the parties of many findings point into each gateway's config).
+/// out, each file's path as a JSON string, escaped the first time a place in the file is
+/// written (the parties of many findings point into each gateway's config), and so each of the
+/// rules' fixed texts ([`Kept::shown_text`]).
 #[derive(Default)]
 struct Kept {
     scratch: String,
-    /// For each file, once escaped, where its path's string is in `paths`.
+    /// For each file, once escaped, where its path's string is in `strings`.
     path_at: Vec<Option<(usize, usize)>>,
-    paths: Vec<u8>,
+    /// For each fixed text, by where it is and its length, where its string is in `strings`.
+    fixed_at: FastMap<(usize, usize), (usize, usize)>,
+    strings: Vec<u8>,
 }
 
 impl Kept {
@@ -97,13 +101,34 @@ impl Kept {
         if self.path_at.len() <= i {
             self.path_at.resize(i + 1, None);
         }
-        let paths = &mut self.paths;
+        let strings = &mut self.strings;
         let (start, end) = *self.path_at[i].get_or_insert_with(|| {
-            let start = paths.len();
-            string(paths, path);
-            (start, paths.len())
+            let start = strings.len();
+            string(strings, path);
+            (start, strings.len())
         });
-        buf.extend_from_slice(&paths[start..end]);
+        buf.extend_from_slice(&strings[start..end]);
+    }
+
+    /// A rule's fixed wording (a `&'static str`: most help, many notes), shown the first
+    /// time and then copied: found by where it is, where nothing else ever is. Texts made for
+    /// findings are shown where they are: keeping the gateways' names and the parties made
+    /// once for many findings too would hold a shown copy of each to the end of the document
+    /// for about 2M instructions more saved at 10,000 gateways.
+    fn shown_text(&mut self, buf: &mut Vec<u8>, text: &Text) {
+        let Text::Static(fixed) = text else {
+            return shown(buf, text);
+        };
+        let strings = &mut self.strings;
+        let (start, end) = *self
+            .fixed_at
+            .entry((fixed.as_ptr() as usize, fixed.len()))
+            .or_insert_with(|| {
+                let start = strings.len();
+                shown(strings, fixed);
+                (start, strings.len())
+            });
+        buf.extend_from_slice(&strings[start..end]);
     }
 }
 
@@ -117,18 +142,19 @@ fn finding(buf: &mut Vec<u8>, kept: &mut Kept, reported: &Reported, sources: &So
     buf.extend_from_slice(b",\n      \"severity\": ");
     word(buf, reported.severity.as_str());
     buf.extend_from_slice(b",\n      \"message\": ");
-    shown(buf, &f.message);
+    kept.shown_text(buf, &f.message);
     buf.extend_from_slice(b",\n      \"instances\": ");
     instances(buf, f);
     buf.extend_from_slice(b",\n      \"parties\": ");
     parties(buf, kept, f, sources);
     buf.extend_from_slice(b",\n      \"notes\": ");
-    array(buf, &f.notes, 8, |buf, note| {
-        shown(buf, note.as_str(&mut kept.scratch))
+    array(buf, &f.notes, 8, |buf, note| match note {
+        Note::Text(text) => kept.shown_text(buf, text),
+        Note::Facts(_) => shown(buf, note.as_str(&mut kept.scratch)),
     });
     buf.extend_from_slice(b",\n      \"help\": ");
     match &f.help {
-        Some(help) => shown(buf, help),
+        Some(help) => kept.shown_text(buf, help),
         None => buf.extend_from_slice(b"null"),
     }
     if let Some(fix) = &f.fix {
@@ -184,7 +210,7 @@ fn parties(buf: &mut Vec<u8>, kept: &mut Kept, f: &Finding, sources: &SourceMap)
             None => buf.extend_from_slice(b"null"),
         }
         buf.extend_from_slice(b",\n          \"message\": ");
-        shown(buf, &label.message);
+        kept.shown_text(buf, &label.message);
         if let Some(loc) = showable(sources, label.loc) {
             buf.push(b',');
             position::<10>(buf, kept, sources, loc);
@@ -865,6 +891,27 @@ mod tests {
                 assert_eq!(ours, expected, "{text:?}");
             }
         }
+    }
+
+    /// A fixed text is shown as any text is, the first time and each time after, and a text
+    /// made for a finding with the same words alike.
+    #[test]
+    fn a_fixed_text_is_shown_alike_each_time() {
+        let mut kept = Kept::default();
+        let fixed = "use \"a\" or \\b, a block and more";
+        let mut expected = Vec::new();
+        shown(&mut expected, fixed);
+        for text in [
+            Text::Static(fixed),
+            Text::Static(fixed),
+            Text::Owned(fixed.into()),
+            Text::Static(fixed),
+        ] {
+            let mut ours = Vec::new();
+            kept.shown_text(&mut ours, &text);
+            assert_eq!(ours, expected);
+        }
+        assert_eq!(kept.fixed_at.len(), 1);
     }
 
     #[test]
