@@ -303,7 +303,7 @@ fn parsed_into(
                 sources.set_plain_json(file);
             }
             if holds_url_separator(&sources.file(file).text) {
-                sources.note_url_in_config();
+                sources.set_holds_url(file);
             }
             // The text the comments were parsed from: `text` kept, or the map's own one.
             let text = &sources.file(file).text;

@@ -75,7 +75,7 @@ pub fn take(inst: &mut Instance, sources: &SourceMap, urls: &mut UrlWalk) {
 /// Sets the facts of `root`, the gateway's config tree.
 pub fn keep(inst: &mut Instance, root: &Node, sources: &SourceMap, urls: &mut UrlWalk) {
     inst.data_owner = data_owner(inst, root);
-    let facts = of(root, sources, urls);
+    let facts = of(root, sources, urls, may_hold_urls(inst, sources));
     // Most gateways' configs hold none of these: no box for them.
     inst.config_facts = (facts != ConfigFacts::default()).then(|| Box::new(facts));
 }
@@ -87,8 +87,16 @@ pub fn data_owner(inst: &Instance, root: &Node) -> Option<u32> {
     u32::try_from(at).ok()
 }
 
-/// The facts of one config tree.
-pub fn of(root: &Node, sources: &SourceMap, urls: &mut UrlWalk) -> ConfigFacts {
+/// Whether `inst`'s config tree may hold a URL the walk finds: one written in a config text as
+/// it reads, so in a text that holds `://`. A config without `$include` is its own file's
+/// tree, and that file's text decides; one with includes may hold any file's nodes, and is
+/// walked.
+fn may_hold_urls(inst: &Instance, sources: &SourceMap) -> bool {
+    inst.config_uses_include || sources.file(inst.config_loc.file).holds_url
+}
+
+/// The facts of one config tree; its URLs only when `walk_urls` (else none).
+pub fn of(root: &Node, sources: &SourceMap, urls: &mut UrlWalk, walk_urls: bool) -> ConfigFacts {
     let at = |path: &[&str]| root.at(path);
     let profiles = at(&["browser", "profiles"])
         .map(|p| {
@@ -110,7 +118,11 @@ pub fn of(root: &Node, sources: &SourceMap, urls: &mut UrlWalk) -> ConfigFacts {
         sandbox: at(&["agents", "defaults", "sandbox"]).map(|n| n.loc),
         browser: at(&["browser"]).map(|n| n.loc),
         profiles,
-        urls: urls.walk(root, sources),
+        urls: if walk_urls {
+            urls.walk(root, sources)
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -132,11 +144,6 @@ type Keys<'n> = Vec<&'n str>;
 
 impl UrlWalk {
     fn walk(&mut self, root: &Node, sources: &SourceMap) -> Vec<UrlAt> {
-        // A URL found is written in a config text as it reads (`string`): when no config text
-        // parsed this run holds a `://`, there is none to find, and no walk.
-        if !sources.url_in_a_config() {
-            return Vec::new();
-        }
         self.hits.clear();
         self.node(root, &mut Keys::new(), sources);
         let mut hits = std::mem::take(&mut self.hits);
@@ -249,27 +256,42 @@ pub fn loopback_port(value: &str) -> Option<(usize, u16)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{dotted, loopback_port, of, SourceMap, UrlWalk};
-    use std::path::Path;
+    use super::{dotted, keep, loopback_port, Instance, UrlWalk};
 
-    /// The source map learns, as each config is parsed, whether its text holds a `://`; the
-    /// walk finds a URL once one does, and a run whose configs hold none has none.
+    /// Each config text records, as it is parsed, whether it holds a `://`. A gateway's tree is
+    /// walked for URLs when its file's text holds one, or when its config includes other files
+    /// (their nodes may hold one); a single-file config whose text holds none is not walked.
     #[test]
-    fn urls_are_found_once_a_config_text_holds_one() {
-        let mut sources = SourceMap::new();
-        let parse = |sources: &mut SourceMap, path: &str, text: &str| {
-            crate::load::parse_config(sources, Path::new(path), text.to_string(), None)
-                .expect("parses")
+    fn a_tree_is_walked_when_its_files_may_hold_a_url() {
+        use crate::rules::testing::{gateway, host};
+        let with_url = "{ browser: { cdpUrl: 'http://127.0.0.1:9222' } }";
+        let plain = "{ gateway: { port: 18789 } }";
+        let mut h = host([
+            gateway("a").config_text(with_url),
+            gateway("b").config_text(plain),
+        ]);
+        let holds_url = |h: &crate::rules::testing::Host, i: usize| {
+            h.sources.file(h.instances[i].config_loc.file).holds_url
         };
-        let plain = parse(&mut sources, "/h/a.json5", "{ gateway: { port: 18789 } }");
-        assert!(!sources.url_in_a_config());
-        assert_eq!(of(&plain, &sources, &mut UrlWalk::default()).urls, []);
-        let text = "{ browser: { cdpUrl: 'http://127.0.0.1:9222' } }";
-        let with_url = parse(&mut sources, "/h/b.json5", text);
-        assert!(sources.url_in_a_config());
-        let urls = of(&with_url, &sources, &mut UrlWalk::default()).urls;
-        assert_eq!(urls.len(), 1);
-        assert_eq!((urls[0].port, &*urls[0].key), (9222, "browser.cdpUrl"));
+        assert!(holds_url(&h, 0));
+        assert!(!holds_url(&h, 1));
+        let urls = |inst: &Instance| inst.config_facts.as_ref().map_or(0, |f| f.urls.len());
+        assert_eq!(urls(&h.instances[0]), 1);
+        let found = &h.instances[0].config_facts.as_ref().unwrap().urls[0];
+        assert_eq!((found.port, &*found.key), (9222, "browser.cdpUrl"));
+        assert_eq!(urls(&h.instances[1]), 0);
+        // b given a's tree (a URL in a's text): not walked while b's config is its own file
+        // and that file holds no `://`; walked once b's config includes other files.
+        let a_root = h.instances[0]
+            .config_root
+            .clone()
+            .expect("kept by the test host");
+        let b = &mut h.instances[1];
+        keep(b, &a_root, &h.sources, &mut UrlWalk::default());
+        assert_eq!(urls(b), 0);
+        b.config_uses_include = true;
+        keep(b, &a_root, &h.sources, &mut UrlWalk::default());
+        assert_eq!(urls(b), 1);
     }
 
     #[test]

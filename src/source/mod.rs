@@ -100,6 +100,9 @@ pub struct SourceFile {
     /// Its text is plain JSON (`JSON.parse` accepts it), as the config loader found when it
     /// parsed it; false for every file no config loader parsed.
     pub plain_json: bool,
+    /// Its text holds a `://`, as the config loader found when it parsed it: a URL written in
+    /// a config can only be in such a text. False for every file no config loader parsed.
+    pub holds_url: bool,
     /// Where its lines start, found on first use (the text never changes once added).
     /// (Boxed: most files are never shown, and an index inline made every file 48 bytes
     /// larger.)
@@ -224,8 +227,6 @@ pub struct SourceMap {
     /// Files whose path hash was already taken by another path's (in practice never).
     collided: Vec<FileId>,
     hasher: foldhash::fast::RandomState,
-    /// Some config text parsed into a tree this run holds a `://` ([`SourceMap::note_url_in_config`]).
-    url_in_a_config: bool,
 }
 
 impl SourceMap {
@@ -282,6 +283,7 @@ impl SourceMap {
             shown_union: std::sync::OnceLock::new(),
             suppressions: Vec::new(),
             plain_json: false,
+            holds_url: false,
             lines: std::sync::OnceLock::new(),
             shown_path: std::sync::OnceLock::new(),
             to_create: false,
@@ -357,16 +359,9 @@ impl SourceMap {
         self.show(id, shown);
     }
 
-    /// Records that a config text parsed into a tree holds a `://`: a URL written in a config
-    /// can only be in such a text, and a run whose configs have none need not look for one
-    /// in their trees ([`SourceMap::url_in_a_config`]).
-    pub fn note_url_in_config(&mut self) {
-        self.url_in_a_config = true;
-    }
-
-    /// Whether a config text parsed into a tree this run holds a `://`.
-    pub fn url_in_a_config(&self) -> bool {
-        self.url_in_a_config
+    /// Records that a config text parsed into a tree holds a `://` ([`SourceFile::holds_url`]).
+    pub fn set_holds_url(&mut self, id: FileId) {
+        self.files[id.0 as usize].holds_url = true;
     }
 
     /// Records that a file's text is plain JSON ([`SourceFile::plain_json`]).
