@@ -327,9 +327,12 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     out[0].write(b'"');
     let mut written = 1;
     let mut blocks = bytes.chunks_exact(BLOCK);
+    // Whether the last block was written as it is (no escape in it).
+    let mut last_clean = false;
     for block in &mut blocks {
         let block: &[u8; BLOCK] = block.try_into().expect("a block");
         let marks = unplain_marks(*block);
+        last_clean = marks == 0;
         if marks == 0 {
             put(out, written, block);
             written += BLOCK;
@@ -352,16 +355,24 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
             None => (short_block(rest), 0..rest.len()),
         };
         let marks = unplain_marks(block) & (u32::MAX << kept.start);
-        let Some(end) = escape_block(out, written, &block, kept, marks) else {
-            return false;
-        };
-        written = end;
+        if marks == 0 && (kept.start == 0 || last_clean) {
+            // Nothing to escape: one store, of a last block from where its bytes before the
+            // rest were written as they are (the same bytes written again).
+            put(out, written - kept.start, &block);
+            written += kept.end - kept.start;
+        } else {
+            let Some(end) = escape_block(out, written, &block, kept, marks) else {
+                return false;
+            };
+            written = end;
+        }
     }
     out[written].write(b'"');
     written += 1;
     // SAFETY: `out[..written]` is written: each store writes sixteen bytes from where
-    // `written` stood, which then moves on by at most sixteen before the next write, and the
-    // quotes and escapes are written where they stand.
+    // `written` stood (a clean last block from at most sixteen before it), which then moves
+    // on by at most sixteen before the next write, and the quotes and escapes are written
+    // where they stand.
     unsafe { buf.set_len(buf.len() + written) };
     true
 }
