@@ -101,10 +101,33 @@ pub struct Listener {
 }
 
 impl Listener {
+    /// `CDP port (browser profile "work")`.
     pub fn describe(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// `CDP port (browser profile "work")`, written into a text through a formatter (a label's
+/// party).
+impl std::fmt::Display for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.kind.describe())?;
         match &self.detail {
-            Some(detail) => format!("{} ({detail})", self.kind.describe()),
-            None => self.kind.describe().to_string(),
+            Some(detail) => write!(f, " ({detail})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `CDP port (browser profile "work")`, written word by word (CL102 and CL103 say it for
+/// thousands of findings).
+impl crate::diagnostic::Wording for Listener {
+    fn write_words(&self, out: &mut String) {
+        out.push_str(self.kind.describe());
+        if let Some(detail) = &self.detail {
+            out.push_str(" (");
+            detail.write_words(out);
+            out.push(')');
         }
     }
 }

@@ -555,11 +555,7 @@ struct ListenerOn<'a> {
 impl std::fmt::Display for ListenerOn<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let l = self.listener;
-        f.write_str(l.kind.describe())?;
-        if let Some(detail) = &l.detail {
-            write!(f, " ({detail})")?;
-        }
-        write!(f, " {} on {}", l.port, self.addr.words())
+        write!(f, "{l} {} on {}", l.port, self.addr.words())
     }
 }
 

@@ -151,7 +151,7 @@ impl<'a> Gateways<'a> {
                 loc: party_loc(instance, &listener.origin),
                 message: Text::written(|out| {
                     out.words(&instance.name).words(": ");
-                    write_described(out, listener);
+                    listener.write_words(out);
                     out.words(" ").number(listener.port);
                     write_whence(out, &listener.origin)
                 }),
@@ -161,17 +161,6 @@ impl<'a> Gateways<'a> {
         let mut label = self.port_party(i);
         label.loc = label.loc.or(Some(instance.config_loc));
         label
-    }
-}
-
-/// A listener, `CDP port (browser profile "work")`: [`Listener::describe`], written word by
-/// word without a string of its own (CL102 and CL103 say it for thousands of findings).
-fn write_described(out: &mut String, listener: &Listener) {
-    out.words(listener.kind.describe());
-    if let Some(detail) = &listener.detail {
-        out.words(" (");
-        detail.write_words(out);
-        out.words(")");
     }
 }
 
@@ -283,7 +272,7 @@ fn listener_collision(
                     out.words(", ");
                 }
                 out.words(&instances[*i].name).words("'s ");
-                write_described(out, listener);
+                listener.write_words(out);
             }
             Ok(())
         }),
@@ -305,7 +294,7 @@ fn listener_collision(
         // change the {listener} that "{gateway}" pins, or move the other gateway's base port
         Text::written(|out| {
             out.words("change the ");
-            write_described(out, l);
+            l.write_words(out);
             out.words(" that \"")
                 .words(&instances[*i].name)
                 .words("\" pins, or move the other gateway's base port");
@@ -497,7 +486,7 @@ fn intrusion(
     // "{intruder}"'s {listener} {port} lies inside "{owner}"'s CDP port range {start}..{end}
     let message = Text::written(|out| {
         out.words("\"").words(&intruder.name).words("\"'s ");
-        write_described(out, listener);
+        listener.write_words(out);
         out.words(" ")
             .number(listener.port)
             .words(" lies inside \"")
@@ -530,7 +519,7 @@ fn intrusion(
                 out.words("move \"")
                     .words(&intruder.name)
                     .words("\"'s pinned ");
-                write_described(out, listener);
+                listener.write_words(out);
                 out.words(" into its own CDP range ")
                     .words(&own_range_text(intruder));
                 Ok(())
