@@ -79,12 +79,29 @@ pub(crate) const BLOCK: usize = 16;
 pub(crate) fn block_at(bytes: &[u8], at: usize) -> [u8; BLOCK] {
     match bytes.get(at..at + BLOCK) {
         Some(block) => block.try_into().expect("a block"),
-        None => {
-            let mut block = [b' '; BLOCK];
-            block[..bytes.len() - at].copy_from_slice(&bytes[at..]);
-            block
-        }
+        None => padded(&bytes[at..]),
     }
+}
+
+/// `rest` (shorter than a block) at the start of a block padded with spaces: read in two
+/// overlapping loads of a fixed length, not copied by a call of its length (the end of every
+/// text scanned, and most of the short texts written, such as gateways' names).
+fn padded(rest: &[u8]) -> [u8; BLOCK] {
+    let mut block = [b' '; BLOCK];
+    let n = rest.len();
+    if n >= 8 {
+        block[..8].copy_from_slice(&rest[..8]);
+        block[n - 8..n].copy_from_slice(&rest[n - 8..]);
+    } else if n >= 4 {
+        block[..4].copy_from_slice(&rest[..4]);
+        block[n - 4..n].copy_from_slice(&rest[n - 4..]);
+    } else if n > 0 {
+        // One to three bytes: the first, the middle and the last cover them.
+        block[0] = rest[0];
+        block[n / 2] = rest[n / 2];
+        block[n - 1] = rest[n - 1];
+    }
+    block
 }
 
 /// The bytes of `block` that `test` holds for, bit `i` for byte `i`: what each SSE2 test
@@ -218,5 +235,24 @@ mod tests {
         let text = b"0123456789abcdefgh";
         assert_eq!(&block_at(text, 0), b"0123456789abcdef");
         assert_eq!(&block_at(text, 16), b"gh              ");
+    }
+
+    /// A text's last part shorter than a block is its bytes and then spaces, at every length
+    /// the overlapping loads distinguish.
+    #[test]
+    fn a_short_tail_is_its_bytes_padded_with_spaces() {
+        let text = b"0123456789abcdef";
+        for n in 0..BLOCK {
+            let mut expected = [b' '; BLOCK];
+            expected[..n].copy_from_slice(&text[..n]);
+            assert_eq!(block_at(&text[..n], 0), expected, "{n}");
+            assert_eq!(block_at(text, BLOCK - n), expected_tail(text, n), "{n}");
+        }
+    }
+
+    fn expected_tail(text: &[u8], n: usize) -> [u8; BLOCK] {
+        let mut expected = [b' '; BLOCK];
+        expected[..n].copy_from_slice(&text[BLOCK - n..]);
+        expected
     }
 }

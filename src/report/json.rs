@@ -352,7 +352,7 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
                 bytes[last..].try_into().expect("a block"),
                 BLOCK - rest.len()..BLOCK,
             ),
-            None => (short_block(rest), 0..rest.len()),
+            None => (block_at(rest, 0), 0..rest.len()),
         };
         let marks = unplain_marks(block) & (u32::MAX << kept.start);
         if marks == 0 && (kept.start == 0 || last_clean) {
@@ -375,27 +375,6 @@ fn plain_shown(buf: &mut Vec<u8>, text: &str) -> bool {
     // where they stand.
     unsafe { buf.set_len(buf.len() + written) };
     true
-}
-
-/// `rest` (shorter than a block) at the start of a block padded with spaces (which no block
-/// test marks): read in two overlapping loads of a fixed length, not copied by a call (most
-/// such texts are gateways' names, one or more in every finding).
-fn short_block(rest: &[u8]) -> [u8; BLOCK] {
-    let mut block = [b' '; BLOCK];
-    let n = rest.len();
-    if n >= 8 {
-        block[..8].copy_from_slice(&rest[..8]);
-        block[n - 8..n].copy_from_slice(&rest[n - 8..]);
-    } else if n >= 4 {
-        block[..4].copy_from_slice(&rest[..4]);
-        block[n - 4..n].copy_from_slice(&rest[n - 4..]);
-    } else if n > 0 {
-        // One to three bytes: the first, the middle and the last cover them.
-        block[0] = rest[0];
-        block[n / 2] = rest[n / 2];
-        block[n - 1] = rest[n - 1];
-    }
-    block
 }
 
 /// Writes the bytes `kept` of `block` at `out[written..]`, a backslash before each byte
@@ -923,14 +902,6 @@ mod tests {
             assert_eq!(ours, expected);
         }
         assert_eq!(kept.fixed_at.len(), 1);
-    }
-
-    #[test]
-    fn a_short_block_is_the_text_padded_with_spaces() {
-        let text = b"0123456789abcdef";
-        for n in 0..BLOCK {
-            assert_eq!(short_block(&text[..n]), block_at(&text[..n], 0), "{n}");
-        }
     }
 
     #[test]
