@@ -90,6 +90,24 @@ fn main() {
     trimmed_strings();
     legacy_rules();
     release_defaults();
+    link_order();
+}
+
+/// The order in which the linker places the functions small runs call, when the release
+/// script asks for it (`CLAWLINT_LINK_ORDER`, a file for lld's `--symbol-ordering-file`; see
+/// scripts/release-cargo.sh): only the `clawlint` binary is linked with it.
+fn link_order() {
+    println!("cargo:rerun-if-env-changed=CLAWLINT_LINK_ORDER");
+    let Some(order) = std::env::var_os("CLAWLINT_LINK_ORDER") else {
+        return;
+    };
+    let order = order
+        .into_string()
+        .expect("CLAWLINT_LINK_ORDER is a UTF-8 path");
+    println!("cargo:rerun-if-changed={order}");
+    println!("cargo:rustc-link-arg-bin=clawlint=-Wl,--symbol-ordering-file={order}");
+    // A name not in this build (code changed since the list was recorded) is skipped.
+    println!("cargo:rustc-link-arg-bin=clawlint=-Wl,--no-warn-symbol-ordering");
 }
 
 /// The strings of a generated table, kept as one text and referred to by byte span, so the

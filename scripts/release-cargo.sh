@@ -41,6 +41,18 @@ esac
 # stand-alone process; it matters only to a library unloaded and loaded again). cc reads
 # CFLAGS_<target>; the defines are unused by the other C code, SQLite.
 case $target in *[!A-Za-z0-9._-]*) echo "$0: not a target triple: $target" >&2; exit 2 ;; esac
+# x86_64-unknown-linux-gnu is linked by the toolchain's lld (its default there from Rust 1.90
+# on), which is given scripts/link-order.txt (build.rs passes it to the `clawlint` binary
+# only): the functions that start-up, the command line and one gateway's check, resolve and
+# ports call are placed first in the code, together (2.2 MB), instead of across its 8 MB. The
+# kernel maps code 64 KB at a time on a fault, so one gateway's `check` faults in 23 windows
+# of code instead of 56 (273 -> 242 page faults in all; docs/performance.md).
+# scripts/record-link-order.sh writes the list; a function renamed since is skipped.
+rust_minor=$(rustc -vV | sed -n 's/^release: 1\.\([0-9]*\).*/\1/p')
+if [ "$target" = x86_64-unknown-linux-gnu ] && [ "${rust_minor:-0}" -ge 90 ]; then
+  CLAWLINT_LINK_ORDER="$(cd "$(dirname "$0")" && pwd)/link-order.txt"
+  export CLAWLINT_LINK_ORDER
+fi
 cflags=CFLAGS_$(printf %s "$target" | tr -- '-.' '__')
 eval "current=\${$cflags:-}"
 eval "$cflags=\"\${current:+\$current }-DMI_NO_GETENV -DMI_SKIP_COLLECT_ON_EXIT\""
