@@ -43,12 +43,28 @@ pub fn suggest(instances: &[Instance], moving: &[usize]) -> Option<Suggestion> {
 
 /// [`suggest`]'s port alone: the ranges that rule out lower ports are not put into words.
 pub fn suggested_port(instances: &[Instance]) -> Option<u16> {
-    sweep(
-        taken(instances, &[]),
-        DEFAULT_GATEWAY_PORT,
-        FOOTPRINT,
-        |_| {},
-    )
+    // Only the spans count here: they are sorted as numbers, in any order among equal ones.
+    let mut spans: Vec<u64> = Vec::new();
+    for inst in instances {
+        each_range(inst, |span, _| {
+            work::add(1);
+            spans.push(span_key(span));
+        });
+    }
+    spans.sort_unstable();
+    let spans = spans.into_iter().map(|key| {
+        let span = PortSpan {
+            start: (key >> 32) as u32,
+            end: key as u32,
+        };
+        (span, ())
+    });
+    clear_from(spans, DEFAULT_GATEWAY_PORT, FOOTPRINT, |_| {})
+}
+
+/// A span as one number that sorts as the span does (by start, then end).
+fn span_key(span: PortSpan) -> u64 {
+    u64::from(span.start) << 32 | u64::from(span.end)
 }
 
 /// [`suggest`], with the base ports other gateways are about to move to (`planned`: the
@@ -114,7 +130,15 @@ pub struct FreeHostPorts {
 
 impl FreeHostPorts {
     pub fn of(instances: &[Instance]) -> FreeHostPorts {
-        FreeHostPorts::from_held(&held(&ranges(instances)))
+        // How many ranges hold each port does not depend on their order: no list, no sort.
+        let mut held = HeldCounts::default();
+        for inst in instances {
+            each_range(inst, |span, _| {
+                work::add(1);
+                held.add(span);
+            });
+        }
+        FreeHostPorts::from_held(&held.counts())
     }
 
     /// From how many ranges hold each port.
@@ -296,12 +320,21 @@ fn sweep(
     mut taken: Vec<Taken>,
     from: u16,
     width: u32,
-    mut ruled_out: impl FnMut(&Taken),
+    ruled_out: impl FnMut(&Taken),
 ) -> Option<u16> {
-    taken.sort_by_key(|a| (a.0, a.1));
+    taken.sort_by_key(|a| (span_key(a.0), a.1));
+    clear_from(taken.iter().map(|t| (t.0, t)), from, width, ruled_out)
+}
+
+/// [`sweep`] of ranges already sorted by span, each with what is handed to `ruled_out`.
+fn clear_from<T>(
+    sorted: impl IntoIterator<Item = (PortSpan, T)>,
+    from: u16,
+    width: u32,
+    mut ruled_out: impl FnMut(T),
+) -> Option<u16> {
     let mut candidate = u32::from(from);
-    for range in &taken {
-        let span = range.0;
+    for (span, range) in sorted {
         if candidate + width - 1 < span.start {
             break;
         }
@@ -356,42 +389,72 @@ fn ranges(instances: &[Instance]) -> Vec<Entry> {
             out.push(Entry { span, owner, what });
         });
     }
-    out.sort_by_key(|e| (e.span, e.owner));
+    // Pushed gateway by gateway: a stable sort by span alone keeps them in gateway order, and
+    // a span's start and end compare as one number.
+    out.sort_by_key(|e| span_key(e.span));
     out
 }
 
-/// How many of `ranges` hold each port (0..=65535). Only the blocks of ports the ranges
-/// reach are written: the cost is the ranges and the ports they cover, not 65,536 ports.
+/// How many of `ranges` hold each port (0..=65535).
 fn held(ranges: &[Entry]) -> PortCounts {
-    // Where the count changes, by block: a block without a change keeps the count it starts with.
-    let mut delta: Vec<Option<Box<[i64; BLOCK]>>> = vec![None; PORTS / BLOCK];
-    for e in ranges.iter().filter(|e| !e.span.is_empty()) {
-        for (port, d) in [(e.span.start as usize, 1), (e.span.end as usize + 1, -1)] {
+    let mut held = HeldCounts::default();
+    for e in ranges {
+        held.add(e.span);
+    }
+    held.counts()
+}
+
+/// How many ranges hold each port, counted as ranges are added in any order: where the count
+/// changes, by block (a block without a change keeps the count it starts with). Only the
+/// blocks of ports the ranges reach are written: the cost is the ranges and the ports they
+/// cover, not 65,536 ports.
+struct HeldCounts {
+    delta: Vec<Option<Box<[i64; BLOCK]>>>,
+}
+
+impl Default for HeldCounts {
+    fn default() -> Self {
+        HeldCounts {
+            delta: vec![None; PORTS / BLOCK],
+        }
+    }
+}
+
+impl HeldCounts {
+    fn add(&mut self, span: PortSpan) {
+        if span.is_empty() {
+            return;
+        }
+        for (port, d) in [(span.start as usize, 1), (span.end as usize + 1, -1)] {
             if port < PORTS {
-                delta[port / BLOCK].get_or_insert_with(|| Box::new([0; BLOCK]))[port % BLOCK] += d;
+                self.delta[port / BLOCK].get_or_insert_with(|| Box::new([0; BLOCK]))
+                    [port % BLOCK] += d;
             }
         }
     }
-    let mut counts = PortCounts::new(PORTS);
-    let mut at = 0i64;
-    for (b, delta) in delta.iter().enumerate() {
-        work::add(1);
-        match delta {
-            None if at == 0 => {}
-            None => {
-                work::add(BLOCK as u64);
-                *counts.block_mut(b) = [at as u32; BLOCK];
-            }
-            Some(delta) => {
-                work::add(BLOCK as u64);
-                for (n, d) in counts.block_mut(b).iter_mut().zip(delta.iter()) {
-                    at += d;
-                    *n = at as u32;
+
+    fn counts(&self) -> PortCounts {
+        let mut counts = PortCounts::new(PORTS);
+        let mut at = 0i64;
+        for (b, delta) in self.delta.iter().enumerate() {
+            work::add(1);
+            match delta {
+                None if at == 0 => {}
+                None => {
+                    work::add(BLOCK as u64);
+                    *counts.block_mut(b) = [at as u32; BLOCK];
+                }
+                Some(delta) => {
+                    work::add(BLOCK as u64);
+                    for (n, d) in counts.block_mut(b).iter_mut().zip(delta.iter()) {
+                        at += d;
+                        *n = at as u32;
+                    }
                 }
             }
         }
+        counts
     }
-    counts
 }
 
 const PORTS: usize = 65536;
