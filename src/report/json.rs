@@ -148,7 +148,7 @@ fn finding(buf: &mut Vec<u8>, kept: &mut Kept, reported: &Reported, sources: &So
     buf.extend_from_slice(b",\n      \"parties\": ");
     parties(buf, kept, f, sources);
     buf.extend_from_slice(b",\n      \"notes\": ");
-    array(buf, &f.notes, 8, |buf, note| match note {
+    array::<8, _>(buf, &f.notes, |buf, note| match note {
         Note::Text(text) => kept.shown_text(buf, text),
         Note::Facts(_) => shown(buf, note.as_str(&mut kept.scratch)),
     });
@@ -163,7 +163,7 @@ fn finding(buf: &mut Vec<u8>, kept: &mut Kept, reported: &Reported, sources: &So
         buf.extend_from_slice(b",\n        \"message\": ");
         shown(buf, &fix.description);
         buf.extend_from_slice(b",\n        \"edits\": ");
-        array(buf, &fix.edits, 10, |buf, edit| {
+        array::<10, _>(buf, &fix.edits, |buf, edit| {
             buf.push(b'{');
             let loc = Loc {
                 file: edit.file,
@@ -194,13 +194,13 @@ pub(crate) fn applicability(a: crate::fix::Applicability) -> &'static str {
 
 /// The gateways involved, in the order their parties come, each once.
 fn instances(buf: &mut Vec<u8>, f: &Finding) {
-    array(buf, super::flat::instances(f), 8, shown);
+    array::<8, _>(buf, super::flat::instances(f), shown);
 }
 
 /// Every party, the first the primary one, with its place when it can be shown.
 fn parties(buf: &mut Vec<u8>, kept: &mut Kept, f: &Finding, sources: &SourceMap) {
     let mut first = true;
-    array(buf, &f.labels, 8, |buf, label| {
+    array::<8, _>(buf, &f.labels, |buf, label| {
         buf.extend_from_slice(b"{\n          \"role\": ");
         word(buf, if first { "primary" } else { "related" });
         first = false;
@@ -220,58 +220,110 @@ fn parties(buf: &mut Vec<u8>, kept: &mut Kept, f: &Finding, sources: &SourceMap)
 }
 
 /// A JSON array as serde_json's pretty printer writes it: `[]` when empty, else each item on
-/// a line of its own at `indent` spaces and the closing bracket two spaces less.
-fn array<T>(
+/// a line of its own at `INDENT` spaces and the closing bracket two spaces less. `INDENT` is
+/// a constant so that what comes before each item (`[` or `,`, the line break, the indent) is
+/// one copy of a known length, not a copy and a fill.
+fn array<const INDENT: usize, T>(
     buf: &mut Vec<u8>,
     items: impl IntoIterator<Item = T>,
-    indent: usize,
     mut item: impl FnMut(&mut Vec<u8>, T),
 ) {
+    const { assert!(2 <= INDENT && INDENT + 2 <= BREAK.len()) };
     let mut any = false;
     for it in items {
-        buf.extend_from_slice(if any { b",\n" } else { b"[\n" });
-        buf.resize(buf.len() + indent, b' ');
+        let before: &[u8; BREAK.len()] = if any { BREAK } else { OPEN };
+        buf.extend_from_slice(&before[..2 + INDENT]);
         any = true;
         item(buf, it);
     }
     if any {
-        buf.push(b'\n');
-        buf.resize(buf.len() + indent - 2, b' ');
-        buf.push(b']');
+        let mut close = [b' '; BREAK.len()];
+        close[0] = b'\n';
+        close[INDENT - 1] = b']';
+        buf.extend_from_slice(&close[..INDENT]);
     } else {
         buf.extend_from_slice(b"[]");
     }
 }
 
+/// A comma and a line break, and the most spaces an item or a field is indented by.
+const BREAK: &[u8; 14] = b",\n            ";
+/// An array's bracket and its first item's line break and indent.
+const OPEN: &[u8; 14] = b"[\n            ";
+
+/// A place's keys, each with the comma, line break and indent at `INDENT` spaces before it
+/// (the first with no comma): each field's start is one copy of a known length.
+struct PlaceKeys<const INDENT: usize>;
+
+impl<const INDENT: usize> PlaceKeys<INDENT> {
+    const FILE: Key = Key::new(false, INDENT, b"\"file\": ");
+    const NUMBERS: [Key; 6] = [
+        Key::new(true, INDENT, b"\"line\": "),
+        Key::new(true, INDENT, b"\"column\": "),
+        Key::new(true, INDENT, b"\"endLine\": "),
+        Key::new(true, INDENT, b"\"endColumn\": "),
+        Key::new(true, INDENT, b"\"byteStart\": "),
+        Key::new(true, INDENT, b"\"byteEnd\": "),
+    ];
+}
+
+/// A key with what comes before it, made when compiled.
+struct Key {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Key {
+    const fn new(comma: bool, indent: usize, key: &[u8]) -> Key {
+        let mut bytes = [b' '; 32];
+        let mut len = 0;
+        if comma {
+            bytes[0] = b',';
+            len = 1;
+        }
+        bytes[len] = b'\n';
+        len += 1 + indent;
+        let mut k = 0;
+        while k < key.len() {
+            bytes[len + k] = key[k];
+            k += 1;
+        }
+        Key {
+            bytes,
+            len: len + key.len(),
+        }
+    }
+
+    /// Writes the key: all its room copied (a copy of a known length, no call), then the
+    /// room past the key dropped.
+    fn put(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(&self.bytes);
+        buf.truncate(buf.len() - (self.bytes.len() - self.len));
+    }
+}
+
 /// A place's fields (`file` .. `byteEnd`), each on a line of its own at `INDENT` spaces (a
-/// constant, so that each field's line break, indent and key are copies of known length,
-/// not a call each).
+/// constant, so that each field's comma, line break, indent and key are one copy of known
+/// length, not a call each).
 fn position<const INDENT: usize>(
     buf: &mut Vec<u8>,
     kept: &mut Kept,
     sources: &SourceMap,
     loc: Loc,
 ) {
-    /// A line break and the most spaces a field is indented by.
-    const BREAK: &[u8; 13] = b"\n            ";
     let (file, at): (&str, Place) = place(sources, loc);
-    // `key` with what comes before it: the line break and the indent.
-    let field = |buf: &mut Vec<u8>, key: &[u8]| {
-        buf.extend_from_slice(&BREAK[..=INDENT]);
-        buf.extend_from_slice(key);
-    };
-    field(buf, b"\"file\": ");
+    PlaceKeys::<INDENT>::FILE.put(buf);
     kept.path(buf, loc.file, file);
-    for (key, value) in [
-        (&b"\"line\": "[..], at.line),
-        (b"\"column\": ", at.column),
-        (b"\"endLine\": ", at.end_line),
-        (b"\"endColumn\": ", at.end_column),
-        (b"\"byteStart\": ", at.byte_start),
-        (b"\"byteEnd\": ", at.byte_end),
-    ] {
-        buf.push(b',');
-        field(buf, key);
+    let values = [
+        at.line,
+        at.column,
+        at.end_line,
+        at.end_column,
+        at.byte_start,
+        at.byte_end,
+    ];
+    for (key, value) in PlaceKeys::<INDENT>::NUMBERS.iter().zip(values) {
+        key.put(buf);
         number(buf, value);
     }
 }
@@ -285,15 +337,25 @@ fn word(buf: &mut Vec<u8>, word: &'static str) {
     buf.push(b'"');
 }
 
-/// `n` in decimal. Most numbers written are lines and columns: one or two digits are
-/// pushed as they are.
+/// `n` in decimal. Most numbers written are lines and columns (one or two digits) and byte
+/// offsets in a config (three or four): up to four digits are pushed as they are.
+#[inline]
 pub(crate) fn number(buf: &mut Vec<u8>, n: usize) {
+    let digit = |n: usize| b'0' + (n % 10) as u8;
     if n < 10 {
-        buf.push(b'0' + n as u8);
+        buf.push(digit(n));
         return;
     }
     if n < 100 {
-        buf.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+        buf.extend_from_slice(&[digit(n / 10), digit(n)]);
+        return;
+    }
+    if n < 1000 {
+        buf.extend_from_slice(&[digit(n / 100), digit(n / 10), digit(n)]);
+        return;
+    }
+    if n < 10_000 {
+        buf.extend_from_slice(&[digit(n / 1000), digit(n / 100), digit(n / 10), digit(n)]);
         return;
     }
     let mut digits = [0u8; 20];
@@ -906,7 +968,7 @@ mod tests {
 
     #[test]
     fn numbers_are_decimal() {
-        for n in (0..1000).chain([12345, usize::MAX]) {
+        for n in (0..12_000).chain([99_999, 100_000, usize::MAX]) {
             let mut buf = Vec::new();
             number(&mut buf, n);
             assert_eq!(String::from_utf8(buf).unwrap(), n.to_string());
