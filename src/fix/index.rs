@@ -22,18 +22,28 @@ pub enum Reading {
 }
 
 /// The first two gateways (in order) that read each file: enough to name the first one
-/// other than any given gateway.
-pub struct Readers(FastMap<FileId, Vec<usize>>);
+/// other than any given gateway. By file id (ids are dense: a file's slot is a place in a
+/// list, not a hashed key and a list of its own), [`NO_READER`] where there is none.
+pub struct Readers(Vec<[u32; 2]>);
+
+const NO_READER: u32 = u32::MAX;
 
 impl Readers {
     pub fn new(instances: &[Instance], reading: Reading) -> Readers {
-        let mut by_file: FastMap<FileId, Vec<usize>> = FastMap::default();
+        let mut by_file: Vec<[u32; 2]> = Vec::new();
         for (g, inst) in instances.iter().enumerate() {
+            let g = g as u32;
             let mut reads = |file: FileId| {
                 work::add(1);
-                let of = by_file.entry(file).or_default();
-                if of.len() < 2 && of.last() != Some(&g) {
-                    of.push(g);
+                let at = file.0 as usize;
+                if by_file.len() <= at {
+                    by_file.resize(at + 1, [NO_READER; 2]);
+                }
+                // Gateways come in order: a second reader is a gateway other than the first.
+                match &mut by_file[at] {
+                    [first, _] if *first == NO_READER => *first = g,
+                    [first, second] if *second == NO_READER && *first != g => *second = g,
+                    _ => {}
                 }
             };
             if inst.config_exists {
@@ -65,7 +75,11 @@ impl Readers {
     /// The first gateway other than `me` that reads `file`.
     pub fn other_than(&self, file: FileId, me: usize) -> Option<usize> {
         work::add(1);
-        self.0.get(&file)?.iter().copied().find(|&g| g != me)
+        let readers = self.0.get(file.0 as usize)?;
+        readers
+            .iter()
+            .map(|&g| g as usize)
+            .find(|&g| g != NO_READER as usize && g != me)
     }
 }
 
