@@ -667,7 +667,6 @@ fn retain_candidates(
     // A container in its own network namespace moves by what it publishes (CL108's business),
     // not by its base port.
     named.retain(|&i| instances[i].starts() && instances[i].listens_on_host());
-    let cdp_range = |i: usize| instances[i].live_browser().map(|b| b.cdp_range);
     if f.rule == catalog::LISTENER_COLLISION {
         let listeners = |i: usize| instances[i].listeners.iter().map(move |l| (i, l));
         let owners = PortOwners::of(named.iter().flat_map(|&i| listeners(i)));
@@ -678,46 +677,92 @@ fn retain_candidates(
             })
         });
     } else if f.rule == catalog::PORT_IN_CDP_RANGE {
-        // The listeners that move with their base, by port; the CDP ranges, by start and end.
-        let [moving, starts, ends] = scratch;
-        for list in [&mut *moving, &mut *starts, &mut *ends] {
-            list.clear();
+        match **named {
+            [a, b] => retain_cdp_pair(instances, named, moving_ports, [a, b]),
+            _ => retain_cdp_movers(instances, named, moving_ports, scratch),
         }
-        for &j in named.iter() {
-            moving.extend_from_slice(moving_ports.of(instances, j));
-            if let Some(r) = cdp_range(j).filter(|r| r.start <= r.end) {
-                starts.push(r.start);
-                ends.push(r.end);
-            }
-            work::add(instances[j].listeners.len() as u64 + 1);
-        }
-        moving.sort_unstable();
-        starts.sort_unstable();
-        ends.sort_unstable();
-        let in_range = |ports: &[u16], lo: u16, hi: u16| {
-            ports.partition_point(|&p| p <= hi) - ports.partition_point(|&p| p < lo)
-        };
-        // How many ranges hold `port`: those that start at or below it and end at or above it.
-        let ranges_at = |port: u16| {
-            starts.partition_point(|&s| s <= port) - ends.partition_point(|&e| e < port)
-        };
-        named.retain(|&i| {
-            work::add(instances[i].listeners.len() as u64 + 1);
-            let own_range = cdp_range(i).filter(|r| r.start <= r.end);
-            let mine = moving_ports.of(instances, i);
-            // The owner's range moves with its base; an intruder that is pinned (a
-            // `cdpPort`) stays put whatever moves, and its help says to move the pin.
-            let owns_range = own_range.is_some_and(|r| {
-                let own = mine.iter().filter(|&&port| r.contains(port)).count();
-                in_range(moving, r.start, r.end) > own
-            });
-            let intrudes = mine.iter().any(|&port| {
-                let own = usize::from(own_range.is_some_and(|r| r.contains(port)));
-                ranges_at(port) > own
-            });
-            owns_range || intrudes
-        });
     }
+}
+
+/// CL103's candidates among two gateways (most findings): what [`retain_cdp_movers`] counts,
+/// said of two. A gateway owns a range another's moving port is in, or intrudes with a moving
+/// port into the other's range, exactly when one of the two has a moving port in the other's
+/// range: both stay, or neither (no lists to sort and search for two gateways).
+fn retain_cdp_pair(
+    instances: &[Instance],
+    named: &mut Vec<usize>,
+    moving_ports: &mut MovingPorts,
+    [a, b]: [usize; 2],
+) {
+    let mut moves_into = |mover: usize, owner: usize| {
+        work::add(instances[mover].listeners.len() as u64 + 1);
+        let Some(range) = cdp_range(instances, owner) else {
+            return false;
+        };
+        moving_ports
+            .of(instances, mover)
+            .iter()
+            .any(|&port| range.contains(port))
+    };
+    if !moves_into(b, a) && !moves_into(a, b) {
+        named.clear();
+    }
+}
+
+/// A gateway's live CDP range, when it has one that holds a port.
+fn cdp_range(instances: &[Instance], i: usize) -> Option<crate::resolve::model::PortRange> {
+    instances[i]
+        .live_browser()
+        .map(|b| b.cdp_range)
+        .filter(|r| r.start <= r.end)
+}
+
+/// CL103's candidates among any number of gateways: each kept whose range another's moving
+/// port is in (its range moves with its base), or that has a moving port in another's range.
+fn retain_cdp_movers(
+    instances: &[Instance],
+    named: &mut Vec<usize>,
+    moving_ports: &mut MovingPorts,
+    scratch: &mut [Vec<u16>; 3],
+) {
+    // The listeners that move with their base, by port; the CDP ranges, by start and end.
+    let [moving, starts, ends] = scratch;
+    for list in [&mut *moving, &mut *starts, &mut *ends] {
+        list.clear();
+    }
+    for &j in named.iter() {
+        moving.extend_from_slice(moving_ports.of(instances, j));
+        if let Some(r) = cdp_range(instances, j) {
+            starts.push(r.start);
+            ends.push(r.end);
+        }
+        work::add(instances[j].listeners.len() as u64 + 1);
+    }
+    moving.sort_unstable();
+    starts.sort_unstable();
+    ends.sort_unstable();
+    let in_range = |ports: &[u16], lo: u16, hi: u16| {
+        ports.partition_point(|&p| p <= hi) - ports.partition_point(|&p| p < lo)
+    };
+    // How many ranges hold `port`: those that start at or below it and end at or above it.
+    let ranges_at =
+        |port: u16| starts.partition_point(|&s| s <= port) - ends.partition_point(|&e| e < port);
+    named.retain(|&i| {
+        work::add(instances[i].listeners.len() as u64 + 1);
+        let own_range = cdp_range(instances, i);
+        let mine = moving_ports.of(instances, i);
+        // The owner's range moves with its base; an intruder that is pinned (a
+        // `cdpPort`) stays put whatever moves, and its help says to move the pin.
+        let owns_range = own_range.is_some_and(|r| {
+            let own = mine.iter().filter(|&&port| r.contains(port)).count();
+            in_range(moving, r.start, r.end) > own
+        });
+        let intrudes = mine.iter().any(|&port| {
+            let own = usize::from(own_range.is_some_and(|r| r.contains(port)));
+            ranges_at(port) > own
+        });
+        owns_range || intrudes
+    });
 }
 
 #[cfg(test)]
@@ -750,6 +795,47 @@ mod tests {
     /// Gateways 6 ports apart, as an overfull host ends up: every footprint overlaps ~18 others.
     fn packed(n: usize) -> Host {
         host((0..n).map(|i| gateway(&format!("p{i:05}")).port(20000 + 6 * i as u16)))
+    }
+
+    /// CL103's path for two gateways keeps what the general count keeps: every ordered pair
+    /// of gateways with browsers near each other, some with a pinned cdpPort.
+    #[test]
+    fn a_pair_keeps_the_candidates_the_general_count_keeps() {
+        let mut rng = crate::xorshift::Rng(11);
+        let h = host((0..60).map(|i| {
+            let g = gateway(&format!("c{i:03}")).port(19000 + rng.below(400) as u16);
+            match rng.below(3) {
+                0 => g.set(
+                    "browser.profiles.work.cdpPort",
+                    &(19000 + rng.below(500)).to_string(),
+                ),
+                _ => g,
+            }
+        }));
+        let ranges = (0..h.instances.len())
+            .filter(|&i| super::cdp_range(&h.instances, i).is_some())
+            .count();
+        assert!(ranges > 30, "{ranges} gateways with a CDP range");
+        let (mut kept, mut cleared) = (0, 0);
+        let mut moving = super::MovingPorts::default();
+        let mut scratch = Default::default();
+        for a in 0..h.instances.len() {
+            for b in (0..h.instances.len()).filter(|&b| b != a) {
+                let mut pair = vec![a, b];
+                super::retain_cdp_pair(&h.instances, &mut pair, &mut moving, [a, b]);
+                let mut general = vec![a, b];
+                super::retain_cdp_movers(&h.instances, &mut general, &mut moving, &mut scratch);
+                assert_eq!(pair, general, "{a} {b}");
+                match pair.is_empty() {
+                    true => cleared += 1,
+                    false => kept += 1,
+                }
+            }
+        }
+        assert!(
+            kept > 100 && cleared > 100,
+            "{kept} kept, {cleared} cleared"
+        );
     }
 
     fn assert_linear(layout: fn(usize) -> Host, name: &str) {
