@@ -97,6 +97,53 @@ fn check_on_one_port_is_linear() {
     assert_linear(&["check", "--exit-zero"], 40_000.0);
 }
 
+/// `n` named profiles on 19100, each with a fleet registry of its own (one cell, on 19300):
+/// every registry's next automatic creates take 19100..19109, inside every profile's
+/// footprint, so each (registry, profile) pair intrudes.
+fn fleet_band_layout(dir: &TempDir, n: usize) -> String {
+    let home = dir.path().join("home");
+    for i in 0..n {
+        let d = home.join(format!(".openclaw-p{i:05}"));
+        let cell = d.join("fleet/cells/c0");
+        std::fs::create_dir_all(&cell).unwrap();
+        std::fs::create_dir_all(d.join("state")).unwrap();
+        std::fs::write(d.join("openclaw.json"), "{ gateway: { port: 19100 } }\n").unwrap();
+        std::fs::write(cell.join("openclaw.json"), "{}\n").unwrap();
+        let db = rusqlite::Connection::open(d.join("state/openclaw.sqlite")).unwrap();
+        db.execute_batch(
+            "CREATE TABLE fleet_cells (tenant_id TEXT NOT NULL PRIMARY KEY, created_at_ms INTEGER NOT NULL, image TEXT NOT NULL, runtime TEXT NOT NULL, host_port INTEGER NOT NULL, container_name TEXT NOT NULL, data_dir TEXT NOT NULL) STRICT;",
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO fleet_cells VALUES ('c0', 0, 'ghcr.io/openclaw/openclaw:latest', 'docker', 19300, ?1, ?2)",
+            (format!("openclaw-cell-p{i}-c0"), cell.to_str().unwrap()),
+        )
+        .unwrap();
+    }
+    home.to_str().unwrap().to_string()
+}
+
+/// CL109 on many registries that all predict the ports of many gateways: its output grows
+/// with the registries and gateways, never with their pairs (one finding a pair was
+/// quadratic: 10,000 findings at 100 profiles).
+#[test]
+fn fleet_band_findings_are_linear() {
+    for format in ["json", "human"] {
+        assert_linear_on(
+            fleet_band_layout,
+            &[
+                "check",
+                "--format",
+                format,
+                "--exit-zero",
+                "--select",
+                "CL109",
+            ],
+            2_000.0,
+        );
+    }
+}
+
 /// `resolve` shows each gateway once, whatever the others share: every gateway on one port,
 /// or one include (and the include it includes) shared by every gateway.
 #[test]

@@ -16,10 +16,79 @@ use std::collections::BTreeMap;
 /// `openclaw fleet create`s of a registry will put a cell (the first registry-unused ports
 /// from 19100 up; the bind probe only skips a port that is busy at that moment, so a gateway
 /// that is down, or a CDP port not yet bound, does not stop it).
+///
+/// Every state dir may hold a registry and all allocate from 19100 up, so one finding per
+/// (registry, gateway) pair would grow with their product. A gateway is reported once, at the
+/// earliest create that reaches it over all registries (the smallest k such that some
+/// registry's k-th create lands in its ports; ties to the lowest port), in one finding per
+/// (k, port) naming every gateway reached first there and every registry whose k-th create
+/// takes that port: a gateway is in one finding, a registry in at most [`LOOKAHEAD`]. The
+/// work is linear too: no loop over registries × gateways, each gateway asks the
+/// registries' predicted ports (sorted, at most `LOOKAHEAD` a registry) by binary search.
 pub fn fleet_band_intrusions(instances: &[Instance]) -> Vec<Finding> {
-    use crate::container::{next_fleet_allocations, FLEET_BASE_PORT};
-    const LOOKAHEAD: usize = 10;
-    let mut registries: BTreeMap<&std::path::Path, (usize, Vec<u16>)> = BTreeMap::new();
+    let registries = fleet_registries(instances);
+    if registries.is_empty() {
+        return Vec::new();
+    }
+    let earliest = EarliestCreates::of(&registries);
+    // Each reached gateway's (k, port), in the groups' order of first appearance.
+    let mut group_of: crate::paths::FastMap<(u8, u16), usize> = Default::default();
+    let mut groups: Vec<BandGroup> = Vec::new();
+    for (i, native) in instances.iter().enumerate() {
+        if native.container.is_some() {
+            continue;
+        }
+        let Some(hit) = earliest.first_reaching(native) else {
+            continue;
+        };
+        let g = *group_of.entry(hit).or_insert_with(|| {
+            groups.push(BandGroup {
+                k: hit.0,
+                port: hit.1,
+                natives: Vec::new(),
+                registries: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        groups[g].natives.push(i);
+    }
+    // Each registry joins the groups of its own next creates: at most LOOKAHEAD lookups.
+    for (r, registry) in registries.iter().enumerate() {
+        for (k, &port) in registry.next.iter().enumerate() {
+            if let Some(&g) = group_of.get(&(k as u8, port)) {
+                groups[g].registries.push(r);
+            }
+        }
+    }
+    // Findings in registry order, then gateway order (stable: groups were made in gateway
+    // order), as one finding per pair came out.
+    groups.sort_by_key(|g| g.registries[0]);
+    // A registry's label is the same on each of its findings: its ports (2,500 at 10,000
+    // gateways) written once, when the first finding needs them.
+    let mut cells_labels: Vec<Option<String>> = vec![None; registries.len()];
+    groups
+        .iter()
+        .map(|g| band_finding(instances, &registries, g, &mut cells_labels))
+        .collect()
+}
+
+/// How many automatic creates of each registry CL109 looks ahead.
+const LOOKAHEAD: usize = 10;
+
+/// A fleet registry, as CL109 sees it.
+struct FleetRegistry<'a> {
+    path: &'a std::path::Path,
+    /// The first cell read from it (where its label is shown).
+    first_cell: usize,
+    /// Its cells' host ports, in the order read.
+    used: Vec<u16>,
+    /// The ports of its next automatic creates, in order.
+    next: Vec<u16>,
+}
+
+/// The fleet registries of the host, in path order.
+fn fleet_registries(instances: &[Instance]) -> Vec<FleetRegistry<'_>> {
+    let mut by_path: BTreeMap<&std::path::Path, (usize, Vec<u16>)> = BTreeMap::new();
     for (i, inst) in instances.iter().enumerate() {
         let Some(c) = inst
             .container
@@ -28,69 +97,224 @@ pub fn fleet_band_intrusions(instances: &[Instance]) -> Vec<Finding> {
         else {
             continue;
         };
-        let entry = registries
-            .entry(c.file.as_path())
-            .or_insert((i, Vec::new()));
+        let entry = by_path.entry(c.file.as_path()).or_insert((i, Vec::new()));
         entry.1.extend(c.published.iter().map(|p| p.host_port));
     }
-    let mut out = Vec::new();
-    for (registry, (first_cell, used)) in registries {
-        let next = next_fleet_allocations(&used, LOOKAHEAD);
-        // The registry's label is the same on each of its findings: its ports (2,500 at
-        // 10,000 gateways) written once, when the first finding needs them.
-        let mut cells_label: Option<String> = None;
-        for native in instances.iter().filter(|i| i.container.is_none()) {
-            let base = u32::from(native.port.value);
-            let footprint = base..=base + FOOTPRINT - 1;
-            let hit = next.iter().enumerate().find(|(_, p)| {
-                footprint.contains(&u32::from(**p))
-                    || native.listeners.iter().any(|l| l.port == **p)
-            });
-            let Some((k, port)) = hit else { continue };
-            let cell = &instances[first_cell];
-            let which = match k {
-                0 => "the next `openclaw fleet create`".to_string(),
-                n => format!("the {} `openclaw fleet create` from now", ordinal(n + 1)),
-            };
-            out.push(
-                Finding::new(
-                    &catalog::PORT_IN_FLEET_BAND,
-                    format!(
-                        "{which} of the fleet in {} takes host port {port}, inside \"{}\"'s ports {}..{}",
-                        crate::paths::display_path(registry),
-                        native.name,
-                        base,
-                        base + FOOTPRINT - 1
-                    ),
-                )
-                .label({
-                    let mut label = party(native, format_args!("gateway port {base} (footprint {base}..{})", base + FOOTPRINT - 1), &native.port.origin);
-                    if label.loc.is_none() {
-                        label.loc = Some(native.config_loc);
-                    }
-                    label
-                })
-                .label(Label::new(
-                    cell.container.as_ref().map(|c| c.loc),
-                    cells_label.get_or_insert_with(|| registry_cells_label(&used)).clone(),
-                    Some(&cell.name),
-                ))
-                .note("fleet checks only that 127.0.0.1:<port> is free at that moment: a gateway that is down, or a browser or CDP port it has not bound yet, does not stop the cell from taking it")
-                .help(format!(
-                    "move \"{}\" to a base port of at most {} (its footprint then ends below {FLEET_BASE_PORT}), or create cells with an explicit `openclaw fleet create TENANT --port N` clear of it",
-                    native.name,
-                    u32::from(FLEET_BASE_PORT) - FOOTPRINT
-                )),
-            );
+    by_path
+        .into_iter()
+        .map(|(path, (first_cell, used))| {
+            let mut sorted = used.clone();
+            sorted.sort_unstable();
+            let next = next_creates(&sorted, LOOKAHEAD);
+            FleetRegistry {
+                path,
+                first_cell,
+                used,
+                next,
+            }
+        })
+        .collect()
+}
+
+/// The ports the next `count` automatic creates take: the first ports from 19100 up that no
+/// cell has (`crate::container::next_fleet_allocations`), from `used` sorted in one walk
+/// over both, linear in the cells (a registry may hold thousands).
+fn next_creates(used: &[u16], count: usize) -> Vec<u16> {
+    use crate::container::FLEET_BASE_PORT;
+    let mut used = used.iter().copied().peekable();
+    let mut out = Vec::with_capacity(count);
+    let mut port = FLEET_BASE_PORT;
+    while out.len() < count {
+        while used.next_if(|&u| u < port).is_some() {}
+        if used.next_if_eq(&port).is_none() {
+            out.push(port);
         }
+        let Some(next) = port.checked_add(1) else {
+            break;
+        };
+        port = next;
     }
     out
 }
 
-/// CL109's label on a fleet registry: the host ports its cells are on.
-fn registry_cells_label(used: &[u16]) -> String {
+/// Each port some registry's automatic creates take, with the earliest create that takes it.
+struct EarliestCreates {
+    /// `(port, k)`: the smallest k such that a registry's k-th create takes `port`, sorted by
+    /// port.
+    by_port: Vec<(u16, u8)>,
+    /// For each k, the ports whose earliest create is the k-th, sorted.
+    at: [Vec<u16>; LOOKAHEAD],
+}
+
+impl EarliestCreates {
+    fn of(registries: &[FleetRegistry]) -> Self {
+        let mut by_port: Vec<(u16, u8)> = registries
+            .iter()
+            .flat_map(|r| r.next.iter().enumerate().map(|(k, &p)| (p, k as u8)))
+            .collect();
+        // Sorted by port then k, the first of each port is its earliest create.
+        by_port.sort_unstable();
+        by_port.dedup_by_key(|e| e.0);
+        let mut at: [Vec<u16>; LOOKAHEAD] = Default::default();
+        for &(port, k) in &by_port {
+            at[usize::from(k)].push(port);
+        }
+        EarliestCreates { by_port, at }
+    }
+
+    /// The earliest create that takes a port of `native`'s footprint or of one of its
+    /// listeners, as `(k, port)` (the lowest port of that k).
+    fn first_reaching(&self, native: &Instance) -> Option<(u8, u16)> {
+        let (lowest, highest) = (self.by_port.first()?.0, self.by_port.last()?.0);
+        let base = native.port.value;
+        let end = (u32::from(base) + FOOTPRINT - 1).min(u32::from(u16::MAX)) as u16;
+        // The lowest port of the footprint at each k, the first k that has one.
+        let in_footprint = if end >= lowest && base <= highest {
+            self.at.iter().enumerate().find_map(|(k, ports)| {
+                let from = ports.partition_point(|&p| p < base);
+                ports
+                    .get(from)
+                    .filter(|&&p| p <= end)
+                    .map(|&p| (k as u8, p))
+            })
+        } else {
+            None
+        };
+        let on_listener = native
+            .listeners
+            .iter()
+            .filter(|l| (lowest..=highest).contains(&l.port))
+            .filter_map(|l| {
+                let at = self.by_port.binary_search_by_key(&l.port, |e| e.0).ok()?;
+                Some((self.by_port[at].1, l.port))
+            })
+            .min();
+        in_footprint.into_iter().chain(on_listener).min()
+    }
+}
+
+/// One CL109 finding: the gateways the k-th create of its registries reaches first.
+struct BandGroup {
+    k: u8,
+    port: u16,
+    natives: Vec<usize>,
+    registries: Vec<usize>,
+}
+
+fn band_finding(
+    instances: &[Instance],
+    registries: &[FleetRegistry],
+    group: &BandGroup,
+    cells_labels: &mut [Option<String>],
+) -> Finding {
     use crate::container::FLEET_BASE_PORT;
-    let mut out = String::from("fleet registry: cells on ");
+    let natives: Vec<&Instance> = group.natives.iter().map(|&i| &instances[i]).collect();
+    let message = Text::written(|out| {
+        match group.k {
+            0 => out.words("the next `openclaw fleet create`"),
+            k => out
+                .words("the ")
+                .words(&ordinal(usize::from(k) + 1))
+                .words(" `openclaw fleet create` from now"),
+        };
+        match group.registries.as_slice() {
+            [one] => {
+                out.words(" of the fleet in ")
+                    .words(&crate::paths::display_path(registries[*one].path));
+            }
+            several => {
+                out.words(" of each of the fleets in ");
+                for (n, &r) in several.iter().enumerate() {
+                    match n {
+                        0 => &mut *out,
+                        _ if n + 1 == several.len() => out.words(" and "),
+                        _ => out.words(", "),
+                    }
+                    .words(&crate::paths::display_path(registries[r].path));
+                }
+            }
+        }
+        out.words(" takes host port ").number(group.port);
+        match natives.as_slice() {
+            [native] => {
+                let base = native.port.value;
+                out.words(", inside \"")
+                    .words(&native.name)
+                    .words("\"'s ports ")
+                    .number(base)
+                    .words("..")
+                    .number(u32::from(base) + FOOTPRINT - 1);
+            }
+            several => {
+                out.words(", inside the ports of ");
+                write_names(out, several);
+            }
+        }
+        Ok(())
+    });
+    let mut finding = Finding::new(&catalog::PORT_IN_FLEET_BAND, message);
+    for native in &natives {
+        let base = u32::from(native.port.value);
+        let mut label = party(
+            native,
+            format_args!(
+                "gateway port {base} (footprint {base}..{})",
+                base + FOOTPRINT - 1
+            ),
+            &native.port.origin,
+        );
+        if label.loc.is_none() {
+            label.loc = Some(native.config_loc);
+        }
+        finding = finding.label(label);
+    }
+    let named = group.registries.len() > 1;
+    for &r in &group.registries {
+        let registry = &registries[r];
+        let cell = &instances[registry.first_cell];
+        let text = if named {
+            registry_cells_label(Some(registry.path), &registry.used)
+        } else {
+            cells_labels[r]
+                .get_or_insert_with(|| registry_cells_label(None, &registry.used))
+                .clone()
+        };
+        finding = finding.label(Label::new(
+            cell.container.as_ref().map(|c| c.loc),
+            text,
+            Some(&cell.name),
+        ));
+    }
+    finding
+        .note("fleet checks only that 127.0.0.1:<port> is free at that moment: a gateway that is down, or a browser or CDP port it has not bound yet, does not stop the cell from taking it")
+        .help(Text::written(|out| {
+            out.words("move ");
+            write_names(out, &natives);
+            match natives.len() {
+                1 => out.words(" to a base port of at most "),
+                _ => out.words(" to base ports of at most "),
+            }
+            .number(u32::from(FLEET_BASE_PORT) - FOOTPRINT);
+            match natives.len() {
+                1 => out.words(" (its footprint then ends below "),
+                _ => out.words(" (their footprints then end below "),
+            }
+            .number(FLEET_BASE_PORT)
+            .words("), or create cells with an explicit `openclaw fleet create TENANT --port N` clear of ")
+            .words(if natives.len() == 1 { "it" } else { "them" });
+            Ok(())
+        }))
+}
+
+/// CL109's label on a fleet registry: the host ports its cells are on (`used`), and its path
+/// when the finding names several registries.
+fn registry_cells_label(path: Option<&std::path::Path>, used: &[u16]) -> String {
+    use crate::container::FLEET_BASE_PORT;
+    let mut out = String::from("fleet registry");
+    if let Some(path) = path {
+        out.words(" ").words(&crate::paths::display_path(path));
+    }
+    out.words(": cells on ");
     match used.split_first() {
         None => out.push_str("none"),
         Some((first, rest)) => {
@@ -781,6 +1005,138 @@ mod tests {
         );
         assert_eq!(parties(&f), ["dev", "acme"]);
         assert!(f.help.as_deref().unwrap().contains("at most 18989"));
+    }
+
+    /// Several gateways reached by the same create of two registries: one finding naming them
+    /// all, each gateway and each registry labelled.
+    #[test]
+    fn cl109_gateways_and_registries_reached_alike_are_one_finding() {
+        let host = host([
+            gateway("dev").port(19001),
+            gateway("qa").port(19050),
+            gateway("acme")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19300),
+            gateway("beta")
+                .no_profile()
+                .fleet_cell(".openclaw-ops/state/openclaw.sqlite", 19300),
+        ]);
+        let f = host.finding(PORT_IN_FLEET_BAND);
+        assert_eq!(
+            f.message,
+            "the next `openclaw fleet create` of each of the fleets in /home/claw/.openclaw/state/openclaw.sqlite and /home/claw/.openclaw-ops/state/openclaw.sqlite takes host port 19100, inside the ports of \"dev\" and \"qa\""
+        );
+        assert_eq!(parties(&f), ["dev", "qa", "acme", "beta"]);
+        assert_eq!(
+            f.help.as_deref().unwrap(),
+            "move \"dev\" and \"qa\" to base ports of at most 18989 (their footprints then end below 19100), or create cells with an explicit `openclaw fleet create TENANT --port N` clear of them"
+        );
+    }
+
+    /// A gateway is reported at the earliest create that reaches it over all registries, once:
+    /// the fleet whose next create takes 19100, not the one whose next takes 19101.
+    #[test]
+    fn cl109_a_gateway_at_its_earliest_create_only() {
+        let host = host([
+            gateway("dev").port(19001),
+            gateway("acme")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19100),
+            gateway("beta")
+                .no_profile()
+                .fleet_cell(".openclaw-ops/state/openclaw.sqlite", 19300),
+        ]);
+        let f = host.finding(PORT_IN_FLEET_BAND);
+        assert!(
+            f.message.contains("fleet in /home/claw/.openclaw-ops/"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.message.contains("takes host port 19100,"),
+            "{}",
+            f.message
+        );
+        assert_eq!(parties(&f), ["dev", "beta"]);
+    }
+
+    /// Many registries predicting the same ports and many gateways they reach: one finding,
+    /// each party named once (one finding per pair grew with their product).
+    #[test]
+    fn cl109_many_registries_and_gateways_grow_the_output_linearly() {
+        const MANY: usize = 60;
+        let natives = (0..MANY).map(|k| gateway(&format!("n{k}")).port(19100));
+        let cells = (0..MANY).map(|k| {
+            gateway(&format!("c{k}"))
+                .no_profile()
+                .fleet_cell(&format!(".openclaw-p{k}/state/openclaw.sqlite"), 19300)
+        });
+        let f = host(natives.chain(cells)).finding(PORT_IN_FLEET_BAND);
+        assert_eq!(f.labels.len(), 2 * MANY);
+        assert!(f
+            .message
+            .starts_with("the next `openclaw fleet create` of each of the fleets in "));
+    }
+
+    /// A gateway's pinned listener outside its footprint where a create lands: reached there.
+    #[test]
+    fn cl109_a_pinned_listener_in_the_band() {
+        // Cells on 19100..=19104: the next creates take 19105 on, the 3rd 19107, where "ops"
+        // (footprint 18789..18899) pins a CDP port.
+        let mut gateways = vec![gateway("ops").set("browser.profiles.work.cdpPort", "19107")];
+        gateways.extend((0..5).map(|k| {
+            gateway(&format!("c{k}"))
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19100 + k)
+        }));
+        let f = host(gateways).finding(PORT_IN_FLEET_BAND);
+        assert!(
+            f.message
+                .starts_with("the 3rd `openclaw fleet create` from now"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.message.contains("takes host port 19107,"),
+            "{}",
+            f.message
+        );
+    }
+
+    /// The walk over sorted cells gives what the definition gives (every port from 19100 up
+    /// that no cell has), with repeated ports, ports below the band and the band's top.
+    #[test]
+    fn next_creates_is_the_first_unused_ports() {
+        let mut rng = crate::xorshift::Rng(0xf1ee);
+        for round in 0..300 {
+            let len = rng.below(30) as usize;
+            let near = if round % 3 == 0 { 65_500 } else { 19_090 };
+            let mut used: Vec<u16> = (0..len)
+                .map(|_| (near + rng.below(40)).min(65_535) as u16)
+                .collect();
+            let expected = crate::container::next_fleet_allocations(&used, super::LOOKAHEAD);
+            used.sort_unstable();
+            assert_eq!(
+                super::next_creates(&used, super::LOOKAHEAD),
+                expected,
+                "round {round}: {used:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cl109_group_human() {
+        let host = host([
+            gateway("dev").port(19001),
+            gateway("qa").port(19050),
+            gateway("acme")
+                .no_profile()
+                .fleet_cell(".openclaw/state/openclaw.sqlite", 19300),
+            gateway("beta")
+                .no_profile()
+                .fleet_cell(".openclaw-ops/state/openclaw.sqlite", 19300),
+        ]);
+        insta::assert_snapshot!("CL109-group", host.human(PORT_IN_FLEET_BAND));
     }
 
     #[test]
