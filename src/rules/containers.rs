@@ -409,13 +409,14 @@ pub fn compose_project_clash(instance: &Instance) -> Option<Finding> {
     let c = instance.container.as_deref()?;
     let first = c.name_clashes.first()?;
     let shown = |p: &std::path::Path| crate::paths::display_home_relative(p, &c.host_home);
-    let mut dirs = vec![shown(&first.dir)];
-    for clash in &c.name_clashes {
-        let d = shown(&clash.other_dir);
-        if !dirs.contains(&d) {
-            dirs.push(d);
-        }
-    }
+    // Each directory once, in order; a set beside the list, so that thousands of projects of
+    // one name stay linear (a search of the list for each was quadratic).
+    let mut seen = std::collections::HashSet::new();
+    let dirs: Vec<String> = std::iter::once(&first.dir)
+        .chain(c.name_clashes.iter().map(|k| &k.other_dir))
+        .map(|dir| shown(dir))
+        .filter(|d| seen.insert(d.clone()))
+        .collect();
     let same_project = c.name_clashes.iter().all(|k| k.project == k.other_project);
     let why = match (same_project, c.name_clashes.iter().all(|k| k.from_dirs)) {
         (true, true) => format!(
