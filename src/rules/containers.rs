@@ -529,6 +529,17 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
     if !instances.iter().any(|inst| inst.runs() && publishes(inst)) {
         return Vec::new();
     }
+    // A host listener matters here only on a port some container publishes over TCP (its
+    // group is kept only with a published party): the other listeners, most of a host's
+    // (every native gateway's), are left out before grouping instead of grouped and dropped.
+    let mut published_tcp = PortBits::default();
+    for inst in instances.iter().filter(|inst| inst.runs()) {
+        for p in inst.container.iter().flat_map(|c| &c.published) {
+            if p.protocol == "tcp" {
+                published_tcp.insert(p.host_port);
+            }
+        }
+    }
     let mut items: Vec<((u16, &str), usize, Claim)> = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
         if !inst.runs() {
@@ -545,6 +556,7 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
             items.extend(
                 inst.listeners
                     .iter()
+                    .filter(|l| published_tcp.contains(l.port))
                     .map(|l| ((l.port, "tcp"), i, Claim::Listener(l))),
             );
         }
@@ -640,6 +652,25 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         out.push(finding);
     }
     out
+}
+
+/// A set of host ports, one bit each.
+struct PortBits(Vec<u64>);
+
+impl Default for PortBits {
+    fn default() -> Self {
+        PortBits(vec![0; 65536 / 64])
+    }
+}
+
+impl PortBits {
+    fn insert(&mut self, port: u16) {
+        self.0[usize::from(port / 64)] |= 1 << (port % 64);
+    }
+
+    fn contains(&self, port: u16) -> bool {
+        self.0[usize::from(port / 64)] & (1 << (port % 64)) != 0
+    }
 }
 
 /// The parties (by position) whose address overlaps that of a party of another gateway
