@@ -363,22 +363,58 @@ fn walk_scan_dir(
     depth: usize,
     visit: &mut Visit,
 ) -> std::ops::ControlFlow<PathBuf> {
+    use crate::load::listing::{Entry, Kind};
     if depth > SCAN_DEPTH {
         return std::ops::ControlFlow::Continue(());
     }
-    let Some(mut entries) = scan_entries(placed) else {
-        return std::ops::ControlFlow::Continue(());
-    };
-    entries.retain(|(name, is_dir)| !(*is_dir && skipped_by_scan(name)));
+    match scan_entries(placed) {
+        Some(ScanEntries::Listed(listing)) => {
+            let typed = listing.iter().filter_map(|(name, entry)| match entry {
+                Entry::Plain(kind) => Some((name, kind == Kind::Dir)),
+                Entry::Symlink => Some((name, false)),
+                Entry::Unknown => None,
+            });
+            walk_entries(named, placed, depth, typed, visit)
+        }
+        Some(ScanEntries::Read(entries)) => {
+            let typed = entries
+                .iter()
+                .map(|(name, is_dir)| (name.as_os_str(), *is_dir));
+            walk_entries(named, placed, depth, typed, visit)
+        }
+        None => std::ops::ControlFlow::Continue(()),
+    }
+}
+
+/// [`walk_scan_dir`] of the entries of `named` (placed at `placed`), each a name and whether
+/// it is a directory, in name order.
+fn walk_entries<'e>(
+    named: &Path,
+    placed: &Path,
+    depth: usize,
+    entries: impl Iterator<Item = (&'e std::ffi::OsStr, bool)>,
+    visit: &mut Visit,
+) -> std::ops::ControlFlow<PathBuf> {
     for (name, is_dir) in entries {
+        if is_dir && skipped_by_scan(name) {
+            continue;
+        }
         // A listed name is one plain component: joined as bytes (`paths::join`).
-        let path = crate::paths::join(named, &name);
+        let path = crate::paths::join(named, name);
         visit(&path, is_dir)?;
         if is_dir && depth < SCAN_DEPTH {
-            walk_scan_dir(&path, &crate::paths::join(placed, &name), depth + 1, visit)?;
+            walk_scan_dir(&path, &crate::paths::join(placed, name), depth + 1, visit)?;
         }
     }
     std::ops::ControlFlow::Continue(())
+}
+
+/// A directory's entries as the scan walks them (see [`scan_entries`]).
+enum ScanEntries {
+    /// The layout's listing, walked as it is (not copied into a name per entry).
+    Listed(crate::load::listing::Listing),
+    /// Listed here, in name order, each with whether it is a directory.
+    Read(Vec<(std::ffi::OsString, bool)>),
 }
 
 /// The entries of `dir` (placed on the host) in name order, each with whether it is a
@@ -386,15 +422,9 @@ fn walk_scan_dir(
 /// layout's listing when it has one (a compose project's directory is asked about its
 /// compose files before the scan walks it, which lists it: listing it again cost five
 /// system calls, and `wrapper_files` five more), else listed here.
-fn scan_entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, bool)>> {
-    use crate::load::listing::{Entry, Kind};
+fn scan_entries(dir: &Path) -> Option<ScanEntries> {
     if let Some(listing) = crate::load::listing::entries(dir) {
-        let typed = listing.iter().filter_map(|(name, entry)| match entry {
-            Entry::Plain(kind) => Some((name.to_os_string(), kind == Kind::Dir)),
-            Entry::Symlink => Some((name.to_os_string(), false)),
-            Entry::Unknown => None,
-        });
-        return Some(typed.collect());
+        return Some(ScanEntries::Listed(listing));
     }
     let mut entries: Vec<(std::ffi::OsString, bool)> = std::fs::read_dir(dir)
         .ok()?
@@ -402,7 +432,7 @@ fn scan_entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, bool)>> {
         .filter_map(|e| Some((e.file_name(), e.file_type().ok()?.is_dir())))
         .collect();
     entries.sort_unstable();
-    Some(entries)
+    Some(ScanEntries::Read(entries))
 }
 
 /// Directories the scan never enters: hidden ones (the gateways' own state dirs among them),

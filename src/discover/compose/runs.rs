@@ -305,8 +305,9 @@ pub fn enabled_profiles(args: &ComposeArgs, env: &BTreeMap<String, (String, Loc)
 
 /// Names of scripts beside a compose file that may run it.
 fn is_wrapper_name(name: &str) -> bool {
+    let ps1 = name.len().checked_sub(4).map(|at| &name.as_bytes()[at..]);
     name.ends_with(".sh")
-        || name.to_ascii_lowercase().ends_with(".ps1")
+        || ps1.is_some_and(|ext| ext.eq_ignore_ascii_case(b".ps1"))
         || name == "Makefile"
         || name == "makefile"
         || name == "GNUmakefile"
@@ -458,31 +459,35 @@ pub fn just_recipes(text: &str) -> Vec<(String, usize)> {
 /// The files beside a project that may run compose, in name order (at most 64).
 pub fn wrapper_files(dir: &Path) -> Vec<PathBuf> {
     // Listed and tested where the layout's reads find them (`paths::host`: links followed
-    // within a copied `--root`); each named under `dir`.
+    // within a copied `--root`); each named under `dir`, and only a wrapper's name joined
+    // and tested (a project's directory holds its compose file, `.env` and data dirs).
     // The layout's listing of the directory when it has one (the project's directory was
     // listed when its compose file was looked for): no second listing.
+    let wrapper = |name: &std::ffi::OsStr| {
+        let path = name
+            .to_str()
+            .is_some_and(is_wrapper_name)
+            .then(|| dir.join(name))?;
+        crate::paths::host::is_file(&path).then_some(path)
+    };
     let listed = crate::paths::on_host(dir)
         .and_then(|placed| crate::load::listing::entries(&placed))
-        .map(|listing| listing.iter().map(|(name, _)| dir.join(name)).collect());
-    let names: Vec<PathBuf> = match listed {
-        Some(names) => names,
+        .map(|listing| {
+            listing
+                .iter()
+                .filter_map(|(name, _)| wrapper(name))
+                .collect()
+        });
+    let mut files: Vec<PathBuf> = match listed {
+        Some(files) => files,
         None => match crate::paths::host::read_dir(dir) {
             Ok(entries) => entries
                 .filter_map(Result::ok)
-                .map(|e| dir.join(e.file_name()))
+                .filter_map(|e| wrapper(&e.file_name()))
                 .collect(),
             Err(_) => return Vec::new(),
         },
     };
-    let mut files: Vec<PathBuf> = names
-        .into_iter()
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(is_wrapper_name)
-                && crate::paths::host::is_file(p)
-        })
-        .collect();
     files.sort();
     files.truncate(64);
     files
@@ -494,6 +499,47 @@ mod tests {
 
     fn argv(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()
+    }
+
+    /// A wrapper's name as the lowercased copy of it said (`.ps1` in any case), without
+    /// the copy.
+    #[test]
+    fn wrapper_names_as_a_lowercased_copy_says() {
+        let reference = |name: &str| {
+            name.ends_with(".sh")
+                || name.to_ascii_lowercase().ends_with(".ps1")
+                || [
+                    "Makefile",
+                    "makefile",
+                    "GNUmakefile",
+                    "justfile",
+                    "Justfile",
+                ]
+                .contains(&name)
+        };
+        let names = [
+            "",
+            "ps1",
+            ".ps1",
+            "x.PS1",
+            "x.Ps1",
+            "x.ps",
+            "é.ps1",
+            "x.pś1",
+            "ééps1",
+            "run.sh",
+            "run.SH",
+            "Makefile",
+            "MAKEFILE",
+            "justfile",
+            "Justfile",
+            "x.ps1.bak",
+            "ß.pS1",
+        ];
+        for name in names {
+            assert_eq!(is_wrapper_name(name), reference(name), "{name:?}");
+        }
+        assert!(is_wrapper_name("Start.PS1") && !is_wrapper_name("start.ps"));
     }
 
     #[test]
