@@ -86,7 +86,7 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
             (shift(host, entry.span.start()), "PublishPort=")
         }
     };
-    let file_name = crate::paths::display_path(&sources.file(file).path);
+    let file_name = sources.file(file).shown_path();
     let entry_name = format!("the {what} entry in {file_name}");
     let (loc, place) =
         host_port_place(sources, file, field, *from, &entry_name, &vars, &env_files)?;
@@ -233,14 +233,14 @@ fn host_port_place(
             if set.value.trim() != digits {
                 return Err(format!(
                     "its host port comes from {name} in {}, which does not say {port}",
-                    crate::paths::display_path(&sources.file(env_file).path)
+                    sources.file(env_file).shown_path()
                 ));
             }
             let uses = variable_uses(text, &name);
             if uses > 1 {
                 return Err(format!(
                     "its host port comes from {name} in {}, and the compose file uses {name} elsewhere too: changing it would move those as well",
-                    crate::paths::display_path(&sources.file(env_file).path)
+                    sources.file(env_file).shown_path()
                 ));
             }
             let value = Span::new(set.key_span.end(), set.span.end());
@@ -261,7 +261,7 @@ fn host_port_place(
                 },
                 format!(
                     "{name} in {}, which \"{raw}\", the host side of {entry}, reads",
-                    crate::paths::display_path(&sources.file(env_file).path)
+                    sources.file(env_file).shown_path()
                 ),
             ));
         }
@@ -308,7 +308,7 @@ fn run_environment(
     raw: &str,
     entry: &str,
 ) -> Result<(Loc, String), String> {
-    let path = crate::paths::display_path(&sources.file(at.file).path);
+    let path = sources.file(at.file).shown_path();
     let text = &sources.file(at.file).text;
     let found: Vec<Span> =
         super::pins::scan_for(text, port, Some(super::pins::line_of(text, at.span)), name)
