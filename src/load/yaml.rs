@@ -172,38 +172,26 @@ pub(super) fn parse_general(text: &str) -> Result<Node, YamlError> {
     Ok(builder.into_root())
 }
 
+/// An open collection. Its children so far are the end of the builder's `items` (a sequence)
+/// or `entries` (a mapping) from `from` on: one list for every open collection, each
+/// collection's own made at its end at its size (a list per collection grew two or three
+/// times).
 enum Frame {
     Seq {
         start: usize,
         anchor: usize,
-        items: Vec<Node>,
+        from: usize,
     },
     Map {
         start: usize,
         anchor: usize,
-        entries: Vec<(Node, Node)>,
+        from: usize,
         key: Option<Node>,
     },
 }
 
-impl Frame {
-    fn seq(start: usize, anchor: usize) -> Frame {
-        Frame::Seq {
-            start,
-            anchor,
-            items: Vec::new(),
-        }
-    }
-
-    fn map(start: usize, anchor: usize) -> Frame {
-        Frame::Map {
-            start,
-            anchor,
-            entries: Vec::new(),
-            key: None,
-        }
-    }
-}
+/// The children of open collections the builder makes room for before it reads a file.
+const OPEN_CHILDREN_ROOM: usize = 16;
 
 /// The line reader's steps, each made as the event it stands for is (the reader stops at the
 /// first error: the general parser then reads the text again, see [`parse`]).
@@ -229,11 +217,7 @@ impl super::yaml_lines::Sink for Builder<'_> {
     }
 
     fn on_open(&mut self, mapping: bool, anchor: usize, at: usize) -> Option<()> {
-        let frame = match mapping {
-            true => Frame::map(at, anchor),
-            false => Frame::seq(at, anchor),
-        };
-        self.open(frame, at).ok()
+        self.open(mapping, anchor, at).ok()
     }
 
     fn on_close(&mut self, _mapping: bool, at: usize) -> Option<()> {
@@ -248,6 +232,10 @@ impl super::yaml_lines::Sink for Builder<'_> {
 struct Builder<'a> {
     text: &'a str,
     stack: Vec<Frame>,
+    /// The open sequences' items, innermost last ([`Frame`]).
+    items: Vec<Node>,
+    /// The open mappings' entries, innermost last ([`Frame`]).
+    entries: Vec<(Node, Node)>,
     anchors: HashMap<usize, (Rc<Node>, Size)>,
     spent: Size,
     root: Option<Node>,
@@ -258,6 +246,9 @@ impl<'a> Builder<'a> {
         Builder {
             text,
             stack: Vec::new(),
+            // Room for what the open collections of a compose file hold at once.
+            items: Vec::with_capacity(OPEN_CHILDREN_ROOM),
+            entries: Vec::with_capacity(OPEN_CHILDREN_ROOM),
             anchors: HashMap::new(),
             spent: Size::default(),
             root: None,
@@ -280,8 +271,8 @@ impl<'a> Builder<'a> {
                 let span = scalar_span(self.text, at, &text, quoted);
                 self.scalar(text, quoted, span, anchor, at)
             }
-            Event::SequenceStart(anchor, _) => self.open(Frame::seq(at, anchor), at),
-            Event::MappingStart(anchor, _) => self.open(Frame::map(at, anchor), at),
+            Event::SequenceStart(anchor, _) => self.open(false, anchor, at),
+            Event::MappingStart(anchor, _) => self.open(true, anchor, at),
             Event::SequenceEnd | Event::MappingEnd => self.close(at),
             Event::Alias(id) => self.alias(id, at),
             _ => Ok(()),
@@ -323,20 +314,24 @@ impl<'a> Builder<'a> {
             Some(Frame::Seq {
                 start,
                 anchor,
-                items,
-            }) => self.finish(
-                Node {
-                    value: Value::Seq(items),
-                    span: Span::new(start, end),
-                },
-                anchor,
-            ),
+                from,
+            }) => {
+                let items = self.items.split_off(from);
+                self.finish(
+                    Node {
+                        value: Value::Seq(items),
+                        span: Span::new(start, end),
+                    },
+                    anchor,
+                )
+            }
             Some(Frame::Map {
                 start,
                 anchor,
-                entries,
+                from,
                 ..
             }) => {
+                let entries = self.entries.split_off(from);
                 let entries = self.merge_keys(entries)?;
                 self.finish(
                     Node {
@@ -365,7 +360,8 @@ impl<'a> Builder<'a> {
         self.finish(copy, 0)
     }
 
-    fn open(&mut self, frame: Frame, at: usize) -> Result<(), YamlError> {
+    /// A mapping (else a sequence) opens at `at`.
+    fn open(&mut self, mapping: bool, anchor: usize, at: usize) -> Result<(), YamlError> {
         let one = Size { nodes: 1, bytes: 0 };
         self.spend(one, at)?;
         if self.stack.len() >= MAX_DEPTH {
@@ -374,6 +370,19 @@ impl<'a> Builder<'a> {
                 span: Span::new(at, at + 1),
             });
         }
+        let frame = match mapping {
+            true => Frame::Map {
+                start: at,
+                anchor,
+                from: self.entries.len(),
+                key: None,
+            },
+            false => Frame::Seq {
+                start: at,
+                anchor,
+                from: self.items.len(),
+            },
+        };
         self.stack.push(frame);
         Ok(())
     }
@@ -415,10 +424,10 @@ impl<'a> Builder<'a> {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Map { key, .. }) => match key.take() {
                 None => *key = Some(node),
-                Some(k) => entries.push((k, node)),
+                Some(k) => self.entries.push((k, node)),
             },
         }
         Ok(())
