@@ -173,59 +173,150 @@ fn kind_of_word(last: &[u8]) -> Option<Kind> {
 /// under a known key (`OPENCLAW_GATEWAY_PORT=19789OPENCLAW_GATEWAY_TOKEN=…`,
 /// `DB_HOST=postgres://admin:pw@db`).
 pub fn fits(kind: Kind, value: &str) -> bool {
-    if has_control(value) || value.is_empty() || is_secret_value(value) {
+    let bytes = ByteClasses::of(value);
+    if has_control(value, &bytes) || value.is_empty() || is_secret_value(value) {
         return false;
     }
-    if !matches!(kind, Kind::Port | Kind::Number) && has_token_like_word(value) {
+    if !matches!(kind, Kind::Port | Kind::Number) && has_token_like_word_in(value, &bytes) {
         return false;
     }
+    // `value` is not empty: it has a first byte.
+    let first = value.as_bytes()[0];
+    let no_scheme_nor_eq = || !(bytes.any(EQUALS) || (bytes.any(COLON) && has_scheme(value)));
     match kind {
-        Kind::Port => value.len() <= 5 && value.bytes().all(|b| b.is_ascii_digit()),
+        Kind::Port => value.len() <= 5 && bytes.all(DIGIT),
         Kind::Number => {
-            value.len() <= 24
-                && value.starts_with(|c: char| c.is_ascii_digit() || c == '-')
-                && value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b' '))
+            value.len() <= 24 && (first.is_ascii_digit() || first == b'-') && bytes.all(NUMBER)
         }
-        Kind::Path => value.len() <= 4096 && !has_scheme(value) && !value.contains('='),
+        Kind::Path => value.len() <= 4096 && no_scheme_nor_eq(),
         Kind::PathLike => {
-            let path_like = value.contains(['/', '\\'])
-                || value.starts_with(['~', '.', '%', '$'])
+            let path_like = bytes.any(SLASH)
+                || matches!(first, b'~' | b'.' | b'%' | b'$')
                 || value.rsplit_once('.').is_some_and(|(stem, ext)| {
                     !stem.is_empty()
                         && (1..=6).contains(&ext.len())
                         && ext.bytes().all(|b| b.is_ascii_alphanumeric())
                 });
-            path_like && value.len() <= 4096 && !has_scheme(value) && !value.contains('=')
+            path_like && value.len() <= 4096 && no_scheme_nor_eq()
         }
-        Kind::Host => {
-            value.len() <= 253
-                && value.bytes().all(|b| {
-                    b.is_ascii_alphanumeric()
-                        || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'%' | b'_' | b'*')
-                })
-        }
+        Kind::Host => value.len() <= 253 && bytes.all(HOST),
         Kind::Url => false,
-        Kind::Word => {
-            value.len() <= 40
-                && value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        Kind::Word => value.len() <= 40 && bytes.all(WORD),
+        Kind::Name => {
+            let chars = match bytes.any(NON_ASCII) {
+                true => value.chars().count(),
+                false => value.len(),
+            };
+            chars <= 80 && no_scheme_nor_eq()
         }
-        Kind::Name => value.chars().count() <= 80 && !has_scheme(value) && !value.contains('='),
     }
 }
 
-/// Whether `value` holds a control character ([`char::is_control`]: U+0000 to U+001F and
-/// U+007F to U+009F). Every byte is tested in one pass with no branch (a loop the compiler
-/// runs many bytes a step); only a value with a byte that may start one (a C0 control, DEL,
-/// or 0xC2, the lead byte of U+0080 to U+00BF) is read by characters.
-fn has_control(value: &str) -> bool {
-    let maybe = value.bytes().fold(false, |maybe, b| {
-        maybe | (b < 0x20) | (b == 0x7f) | (b == 0xc2)
-    });
-    maybe && value.chars().any(char::is_control)
+// What [`fits`] asks of a value's bytes, by class: one bit each.
+/// A byte that may start a control character: a C0 control, DEL, or 0xC2 (the lead byte of
+/// U+0080 to U+00BF).
+const CONTROL: u16 = 1;
+/// A byte of [`has_token_like_word`]'s words: an ASCII letter, digit or `_`.
+const TOKEN: u16 = 1 << 1;
+const DIGIT: u16 = 1 << 2;
+/// A number's bytes: ASCII letters and digits, `.`, `-`, `_` and the space.
+const NUMBER: u16 = 1 << 3;
+/// A host's bytes: ASCII letters and digits, `.`, `-`, `:`, `[`, `]`, `%`, `_`, `*`.
+const HOST: u16 = 1 << 4;
+/// A word's bytes: ASCII letters and digits, `.`, `-`, `_`.
+const WORD: u16 = 1 << 5;
+const EQUALS: u16 = 1 << 6;
+const COLON: u16 = 1 << 7;
+/// `/` or `\`.
+const SLASH: u16 = 1 << 8;
+/// A byte of a character of several bytes.
+const NON_ASCII: u16 = 1 << 9;
+
+/// Each byte's classes.
+const CLASSES: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        let mut class = 0;
+        if b < 0x20 || b == 0x7f || b == 0xc2 {
+            class |= CONTROL;
+        }
+        if alnum || b == b'_' {
+            class |= TOKEN;
+        }
+        if b.is_ascii_digit() {
+            class |= DIGIT;
+        }
+        if alnum || matches!(b, b'.' | b'-' | b'_' | b' ') {
+            class |= NUMBER;
+        }
+        if alnum || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'%' | b'_' | b'*') {
+            class |= HOST;
+        }
+        if alnum || matches!(b, b'.' | b'-' | b'_') {
+            class |= WORD;
+        }
+        if b == b'=' {
+            class |= EQUALS;
+        }
+        if b == b':' {
+            class |= COLON;
+        }
+        if b == b'/' || b == b'\\' {
+            class |= SLASH;
+        }
+        if b >= 0x80 {
+            class |= NON_ASCII;
+        }
+        table[i] = class;
+        i += 1;
+    }
+    table
+};
+
+/// A value's bytes read once, with no branch (each test of [`fits`] was a pass of its own):
+/// the classes every byte has, those some byte has, and the longest run of [`TOKEN`] bytes.
+struct ByteClasses {
+    all: u16,
+    any: u16,
+    longest_token_run: usize,
+}
+
+impl ByteClasses {
+    fn of(value: &str) -> Self {
+        let (mut all, mut any, mut run, mut longest) = (u16::MAX, 0u16, 0usize, 0usize);
+        for &b in value.as_bytes() {
+            let class = CLASSES[usize::from(b)];
+            all &= class;
+            any |= class;
+            run = (run + 1) * usize::from(class & TOKEN != 0);
+            longest = longest.max(run);
+        }
+        ByteClasses {
+            all,
+            any,
+            longest_token_run: longest,
+        }
+    }
+
+    /// Every byte is of `class` (true of no bytes).
+    fn all(&self, class: u16) -> bool {
+        self.all & class != 0
+    }
+
+    /// Some byte is of `class`.
+    fn any(&self, class: u16) -> bool {
+        self.any & class != 0
+    }
+}
+
+/// Whether `value` (whose bytes are `bytes`) holds a control character ([`char::is_control`]:
+/// U+0000 to U+001F and U+007F to U+009F); only a value with a byte that may start one is read
+/// by characters.
+fn has_control(value: &str, bytes: &ByteClasses) -> bool {
+    bytes.any(CONTROL) && value.chars().any(char::is_control)
 }
 
 /// Where `://` first is in `value`: its `:`s found by a byte search, each checked for `//`
@@ -239,28 +330,18 @@ fn has_scheme(value: &str) -> bool {
     scheme_separator(value).is_some()
 }
 
-/// The bytes [`has_token_like_word`]'s words are made of: ASCII letters, digits and `_`.
-const WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
-        b += 1;
-    }
-    table
-};
-
 /// A word of 16 characters or more mixing letters and digits: a token, whatever its key
 /// says (a second guard; a value is shown only when its key is known to be safe anyway).
-/// Most values hold no run of 16 word characters (ASCII letters, digits, `_`): that is found
-/// first, in one pass over the bytes with no branch (no byte of a longer character is a word
-/// character); only a value that has one is split into words.
+/// Most values hold no run of 16 word characters (ASCII letters, digits, `_`: [`TOKEN`]),
+/// which `bytes` tells (no byte of a longer character is a word character); only a value
+/// that has one is split into words.
 fn has_token_like_word(value: &str) -> bool {
-    let (_, longest) = value.bytes().fold((0usize, 0usize), |(run, longest), b| {
-        let run = (run + 1) * usize::from(WORD_BYTES[usize::from(b)]);
-        (run, longest.max(run))
-    });
-    longest >= 16
+    has_token_like_word_in(value, &ByteClasses::of(value))
+}
+
+/// [`has_token_like_word`], of a value whose bytes were read.
+fn has_token_like_word_in(value: &str, bytes: &ByteClasses) -> bool {
+    bytes.longest_token_run >= 16
         && value
             .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
             .any(|w| {
@@ -378,6 +459,12 @@ pub fn is_env_reference(value: &str) -> bool {
 
 /// Values that carry credentials whatever their key: `Bearer …`, `Basic …`.
 pub fn is_secret_value(value: &str) -> bool {
+    // Nearly every value starts with a printable ASCII byte other than `b`: no trim then.
+    match value.as_bytes().first() {
+        None => return false,
+        Some(&b) if b.is_ascii_graphic() && !b.eq_ignore_ascii_case(&b'b') => return false,
+        Some(_) => {}
+    }
     // The prefix compared without case, not a lower-case copy of the value made.
     let starts_with = |word: &[u8]| {
         let value = value.trim_start().as_bytes();
@@ -734,6 +821,150 @@ impl SecretIdentity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn has_control(value: &str) -> bool {
+        super::has_control(value, &ByteClasses::of(value))
+    }
+
+    /// [`fits`] as it was written before its tests shared one pass over the bytes: each test
+    /// a pass of its own.
+    fn fits_by_passes(kind: Kind, value: &str) -> bool {
+        let token_like = value
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .any(|w| {
+                w.len() >= 16
+                    && w.bytes().any(|b| b.is_ascii_digit())
+                    && w.bytes().any(|b| b.is_ascii_alphabetic())
+            });
+        let secret = {
+            let trimmed = value.trim_start().to_ascii_lowercase();
+            trimmed.starts_with("bearer ") || trimmed.starts_with("basic ")
+        };
+        if value.chars().any(char::is_control) || value.is_empty() || secret {
+            return false;
+        }
+        if !matches!(kind, Kind::Port | Kind::Number) && token_like {
+            return false;
+        }
+        let scheme = value.contains("://");
+        match kind {
+            Kind::Port => value.len() <= 5 && value.bytes().all(|b| b.is_ascii_digit()),
+            Kind::Number => {
+                value.len() <= 24
+                    && value.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+                    && value.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b' ')
+                    })
+            }
+            Kind::Path => value.len() <= 4096 && !scheme && !value.contains('='),
+            Kind::PathLike => {
+                let path_like = value.contains(['/', '\\'])
+                    || value.starts_with(['~', '.', '%', '$'])
+                    || value.rsplit_once('.').is_some_and(|(stem, ext)| {
+                        !stem.is_empty()
+                            && (1..=6).contains(&ext.len())
+                            && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+                    });
+                path_like && value.len() <= 4096 && !scheme && !value.contains('=')
+            }
+            Kind::Host => {
+                value.len() <= 253
+                    && value.bytes().all(|b| {
+                        b.is_ascii_alphanumeric()
+                            || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'%' | b'_' | b'*')
+                    })
+            }
+            Kind::Url => false,
+            Kind::Word => {
+                value.len() <= 40
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+            }
+            Kind::Name => value.chars().count() <= 80 && !scheme && !value.contains('='),
+        }
+    }
+
+    /// [`fits`] answers as a pass per test did, for every kind, on values made of the bytes
+    /// and characters each test looks at (controls, blanks of one and several bytes, the
+    /// secret prefixes, schemes, long words), around every length limit.
+    #[test]
+    fn fits_in_one_pass_answers_as_a_pass_per_test() {
+        const KINDS: [Kind; 8] = [
+            Kind::Port,
+            Kind::Path,
+            Kind::PathLike,
+            Kind::Host,
+            Kind::Url,
+            Kind::Word,
+            Kind::Name,
+            Kind::Number,
+        ];
+        const PIECES: [&str; 40] = [
+            "1",
+            "42",
+            "a",
+            "Z",
+            "_",
+            ".",
+            "-",
+            " ",
+            ":",
+            "://",
+            "/",
+            "\\",
+            "=",
+            "[",
+            "]",
+            "%",
+            "*",
+            "~",
+            "$",
+            "#",
+            "@",
+            ",",
+            "\t",
+            "\n",
+            "\u{b}",
+            "\u{1}",
+            "\u{7f}",
+            "\u{85}",
+            "\u{a0}",
+            "\u{80}",
+            "\u{e9}",
+            "\u{2028}",
+            "\u{3000}",
+            "\u{1f600}",
+            "bearer ",
+            "Basic ",
+            "b",
+            "abcdefgh12345678",
+            ".conf",
+            "x.tar.gz",
+        ];
+        let mut rng = crate::xorshift::Rng(0x0f17_5e4a_c0de_0001);
+        let mut shown = 0;
+        for round in 0..40_000 {
+            let mut value: String = (0..rng.below(8))
+                .map(|_| PIECES[rng.below(PIECES.len() as u64) as usize])
+                .collect();
+            // Around the limits: 5, 24, 40, 80, 253 and 4096 bytes or characters.
+            if round % 8 == 0 {
+                let limits = [5, 24, 40, 80, 253, 4096];
+                let target = limits[rng.below(6) as usize] + rng.below(3) as usize - 1;
+                let fill = ["1", "a", "\u{e9}", "/", "-"][rng.below(5) as usize];
+                while value.chars().count() < target {
+                    value.push_str(fill);
+                }
+            }
+            for kind in KINDS {
+                let fits_now = fits(kind, &value);
+                assert_eq!(fits_now, fits_by_passes(kind, &value), "{kind:?} {value:?}");
+                shown += usize::from(fits_now);
+            }
+        }
+        assert!(shown > 10_000, "{shown}");
+    }
 
     /// [`has_control`] answers as a look at every character does: for every character up to
     /// U+07FF and a few beyond, alone and between ASCII text (the bytes before and after it
