@@ -494,7 +494,7 @@ impl Argv {
             });
         } else if is_env_reference(inner) || is_known_command_word(inner) {
             out.push(span(at, at + inner.len()));
-        } else if inner.contains("://") {
+        } else if super::scheme_separator(inner).is_some() {
             push_kind(out, Kind::Url, inner, at);
         } else if (first && fits(Kind::Path, inner)) || fits(Kind::PathLike, inner) {
             out.push(span(at, at + inner.len()));
