@@ -461,7 +461,10 @@ impl<'a> Builder<'a> {
             return Ok(kept);
         }
         // The last occurrence of each key, found from the end: a later one replaces it.
-        let mut seen = Seen::default();
+        let mut seen = Seen {
+            few: Vec::with_capacity(SCANNED_KEYS),
+            ..Seen::default()
+        };
         let mut last = vec![false; kept.len()];
         for (i, (k, _)) in kept.iter().enumerate().rev() {
             last[i] = seen.insert(k);
@@ -511,11 +514,15 @@ fn repeats_a_key(entries: &[(Node, Node)]) -> bool {
 }
 
 /// The keys of one mapping met so far, compared as Compose's merge compares them: a scalar by
-/// its text, quoted or not (through [`crate::load::keys::KeyIndex`], the one "last key wins"
-/// index), null with null; any other key (a sequence or mapping) equals none.
+/// its text, quoted or not, null with null; any other key (a sequence or mapping) equals none.
+/// The first [`SCANNED_KEYS`] scalars (a merged map's, nearly always all) are compared one by
+/// one; past that, all go through one hash index ([`crate::load::keys::KeyIndex`], the one
+/// "last key wins" index), so that a map of n keys costs O(n) (a hash index made for every
+/// merged map cost more than its few comparisons).
 #[derive(Default)]
 struct Seen {
-    scalars: crate::load::keys::KeyIndex<TreeStr>,
+    few: Vec<TreeStr>,
+    many: Option<crate::load::keys::KeyIndex<TreeStr>>,
     null: bool,
 }
 
@@ -523,10 +530,31 @@ impl Seen {
     /// Records `key`: whether it is new (no equal key was recorded before).
     fn insert(&mut self, key: &Node) -> bool {
         match &key.value {
-            Value::Scalar { text, .. } => self.scalars.place(text.clone(), 0).is_none(),
+            Value::Scalar { text, .. } => self.insert_scalar(text),
             Value::Null => !std::mem::replace(&mut self.null, true),
             Value::Seq(_) | Value::Map(_) => true,
         }
+    }
+
+    fn insert_scalar(&mut self, text: &TreeStr) -> bool {
+        if let Some(index) = &mut self.many {
+            return index.place(text.clone(), 0).is_none();
+        }
+        if self.few.contains(text) {
+            return false;
+        }
+        if self.few.len() < SCANNED_KEYS {
+            self.few.push(text.clone());
+            return true;
+        }
+        // One key more than a scan suits: the keys so far, and every one after, indexed.
+        let mut index = crate::load::keys::KeyIndex::with_capacity(2 * SCANNED_KEYS);
+        for key in self.few.drain(..) {
+            index.place(key, 0);
+        }
+        index.place(text.clone(), 0);
+        self.many = Some(index);
+        true
     }
 }
 
@@ -862,6 +890,11 @@ mod tests {
                 0 => Value::Null,
                 1 => Value::Seq(Vec::new()),
                 2 => Value::Map(Vec::new()),
+                // Many distinct keys: past SCANNED_KEYS of them, `Seen` indexes them.
+                3 => Value::Scalar {
+                    text: format!("k{}", rng.below(40)).as_str().into(),
+                    quoted: rng.below(2) == 0,
+                },
                 _ => Value::Scalar {
                     text: ["a", "b", "c", "d", "<<", ""][rng.below(6) as usize].into(),
                     quoted: rng.below(2) == 0,
@@ -872,7 +905,7 @@ mod tests {
         for round in 0..2_000 {
             let mut entries = Vec::new();
             // Past SCANNED_KEYS too, where repeated keys are found through the hash index.
-            for i in 0..rng.below(2 * SCANNED_KEYS as u64) as usize {
+            for i in 0..rng.below(4 * SCANNED_KEYS as u64) as usize {
                 let k = key(&mut rng, i);
                 let is_merge =
                     matches!(&k.value, Value::Scalar { text, quoted: false } if text == "<<");
