@@ -1001,7 +1001,8 @@ fn load(
     }
     match parsed.read(sources, file) {
         Ok(read) => {
-            sources.show(file, read.shown.clone());
+            // Copied from the kept parse (shared by files of the same text), not cloned first.
+            sources.show(file, read.shown.iter().copied());
             Some((file, read))
         }
         Err(err) => {
@@ -1493,10 +1494,12 @@ impl Reader<'_> {
             span: node.span,
         };
         match &node.value {
-            Value::Seq(items) => Some((
-                items.iter().filter_map(|i| self.string(file, i)).collect(),
-                loc,
-            )),
+            Value::Seq(items) => {
+                // Room for every item (a filtered list is collected growing from empty).
+                let mut words = Vec::with_capacity(items.len());
+                words.extend(items.iter().filter_map(|i| self.string(file, i)));
+                Some((words, loc))
+            }
             Value::Scalar { .. } => {
                 let text = self.string(file, node)?;
                 match crate::openclaw::split_shell_words(&text) {
