@@ -3,7 +3,7 @@
 //! own network namespace, so only published ports (and host-network containers, which the
 //! port rules see as native gateways) are compared.
 
-use super::group::{distinct, party, shared_across_instances, write_names};
+use super::group::{party, shared_across_instances, write_names};
 use crate::catalog;
 use crate::container::{Engine, HostAddr, ProfileState, Published};
 use crate::diagnostic::{Finding, Label, Text, Words};
@@ -571,7 +571,7 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
     // Each group's addresses, gateways and parties kept, in lists reused from one group to
     // the next (thousands of groups at 10,000 gateways).
     let (mut addrs, mut gateways, mut kept) = (Vec::new(), Vec::new(), Vec::new());
-    let mut involved: Vec<(usize, ())> = Vec::new();
+    let mut involved: Vec<&Instance> = Vec::new();
     for ((port, protocol), parties) in shared_across_instances(items) {
         if !parties
             .iter()
@@ -594,9 +594,11 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
         {
             continue;
         }
+        // A group's parties come gateway by gateway (items were gathered gateway by gateway),
+        // so each gateway once is each run of equal gateways once: no set of them per group.
         involved.clear();
-        involved.extend(kept.iter().map(|&k| (parties[k].0, ())));
-        let involved = distinct(instances, &involved);
+        involved.extend(kept.iter().map(|&k| &instances[parties[k].0]));
+        involved.dedup_by(|a, b| std::ptr::eq(*a, *b));
         let mut finding = Finding::new(
             &catalog::PUBLISHED_PORT_COLLISION,
             Text::written(|out| {
