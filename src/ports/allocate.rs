@@ -389,10 +389,16 @@ fn ranges(instances: &[Instance]) -> Vec<Entry> {
             out.push(Entry { span, owner, what });
         });
     }
-    // Pushed gateway by gateway: a stable sort by span alone keeps them in gateway order, and
-    // a span's start and end compare as one number.
-    out.sort_by_key(|e| span_key(e.span));
-    out
+    // Pushed gateway by gateway: ordered by span, then by place in that order (as a stable
+    // sort by span keeps them), sorted as pairs of numbers (a span's start and end as one) and
+    // then gathered: no 32-byte entry is moved while sorting.
+    let mut order: Vec<(u64, u32)> = out
+        .iter()
+        .enumerate()
+        .map(|(k, e)| (span_key(e.span), k as u32))
+        .collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, k)| out[k as usize]).collect()
 }
 
 /// How many of `ranges` hold each port (0..=65535).
