@@ -18,15 +18,21 @@
 //! clawlint's own parsers (JSON5 for configs and includes, dotenv for `.env` files). Nothing
 //! that reads these files can do less than `floor-read`.
 //!
-//! The binary measured is the `clawlint` that cargo builds for the bench in the same run. Run
-//! the bench through `scripts/release-cargo.sh`, so that it is built as the release binary for
-//! that target is (on x86_64 Linux a static executable, which starts faster):
+//! The binary measured is the `clawlint` that cargo builds for the bench in the same run, or
+//! the one named with `--binary PATH`. Run the bench through `scripts/release-cargo.sh`, so that
+//! it is built as the release binary for that target is (on x86_64 Linux a static executable,
+//! which starts faster). The bench's own `clawlint` is built with the dev-dependencies' crate
+//! features unified in (a bench target needs them), so it is not byte for byte the binary a
+//! user installs: to time that one, build it with `build --release` and name it:
 //!
 //! ```text
 //! scripts/release-cargo.sh x86_64-unknown-linux-gnu bench --bench scale  # the default plan
 //! scripts/release-cargo.sh x86_64-unknown-linux-gnu bench --bench scale -- realistic 1 10 100
 //! scripts/release-cargo.sh x86_64-unknown-linux-gnu bench --bench scale -- one-port 10000 --commands check,ports
 //! scripts/release-cargo.sh x86_64-unknown-linux-gnu bench --bench scale -- realistic 10000 --keep /tmp/layouts
+//! scripts/release-cargo.sh x86_64-unknown-linux-gnu build --release --bin clawlint
+//! scripts/release-cargo.sh x86_64-unknown-linux-gnu bench --bench scale -- \
+//!     --binary target/x86_64-unknown-linux-gnu/release/clawlint  # the installed binary's build
 //! ```
 //!
 //! With `--keep DIR` each layout is written to `DIR/<layout>-<n>/home` and left there, so a
@@ -305,6 +311,7 @@ struct Options {
     commands: Vec<String>,
     keep: Option<PathBuf>,
     phases: bool,
+    binary: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -317,10 +324,12 @@ fn options() -> Options {
     let mut commands: Vec<String> = COMMANDS.iter().map(|c| c.to_string()).collect();
     let mut keep = None;
     let mut phases = true;
+    let mut binary = None;
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--keep" => keep = Some(PathBuf::from(it.next().expect("--keep DIR"))),
+            "--binary" => binary = Some(PathBuf::from(it.next().expect("--binary PATH"))),
             "--commands" => {
                 commands = it
                     .next()
@@ -354,6 +363,7 @@ fn options() -> Options {
         commands,
         keep,
         phases,
+        binary,
     }
 }
 
@@ -368,9 +378,13 @@ fn main() {
         }
     }
     let options = options();
-    // The `clawlint` binary cargo built for this bench, in the same run with the same flags:
-    // run through scripts/release-cargo.sh, the flags of the release binary for that target.
-    let binary = PathBuf::from(env!("CARGO_BIN_EXE_clawlint"));
+    // The `clawlint` binary cargo built for this bench, in the same run with the same flags
+    // (run through scripts/release-cargo.sh, the flags of the release binary for that target),
+    // unless `--binary` names another build.
+    let binary = options
+        .binary
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_clawlint")));
     eprintln!(
         "measuring {} (RUSTFLAGS: {:?})",
         binary.display(),
