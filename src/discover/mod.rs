@@ -465,7 +465,8 @@ fn compose_invocations(
                         continue;
                     };
                     let from_dirs = *from_dir && project.name_from_dir;
-                    let clash = if new_loc.is_some() && Some(c.loc) == new_loc {
+                    let new_kept = new_loc.is_some() && Some(c.loc) == new_loc;
+                    let clash = if new_kept {
                         // The new load is kept: the clash names the earlier one.
                         let Some(other_loc) = kept_loc else { continue };
                         let clash = crate::container::NameClash {
@@ -493,16 +494,19 @@ fn compose_invocations(
                             from_dirs,
                         }
                     };
-                    // Earlier clashes are with the container as kept now.
-                    c.name_clashes = earlier
-                        .into_iter()
-                        .map(|e| crate::container::NameClash {
-                            dir: clash.dir.clone(),
-                            project: clash.project.clone(),
-                            ..e
-                        })
-                        .collect();
-                    c.name_clashes.push(clash);
+                    // Earlier clashes are with the container as kept now. Only a new load
+                    // kept in its place changes that, at most twice a name (`reconcile_across`
+                    // prefers a load that starts, then one a run loads): rewriting them on
+                    // every clash made K same-named projects cost K² copies.
+                    let mut clashes = earlier;
+                    if new_kept {
+                        for earlier in &mut clashes {
+                            earlier.dir.clone_from(&clash.dir);
+                            earlier.project.clone_from(&clash.project);
+                        }
+                    }
+                    clashes.push(clash);
+                    c.name_clashes = clashes;
                 }
                 None => {
                     by_name.insert(
