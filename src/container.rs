@@ -539,12 +539,25 @@ pub const FLEET_BASE_PORT: u16 = 19100;
 
 /// The host ports the next `count` automatic `fleet create`s of a registry would take
 /// (`allocateHostPort`: the first registry-unused port from 19100 up; the bind probe only
-/// skips ports that are busy at that moment).
+/// skips ports that are busy at that moment). One walk over the cells' ports sorted, not a
+/// search of them per candidate port: a registry may hold thousands of cells.
 pub fn next_fleet_allocations(used: &[u16], count: usize) -> Vec<u16> {
-    (FLEET_BASE_PORT..=u16::MAX)
-        .filter(|p| !used.contains(p))
-        .take(count)
-        .collect()
+    let mut sorted = used.to_vec();
+    sorted.sort_unstable();
+    let mut used = sorted.into_iter().peekable();
+    let mut out = Vec::with_capacity(count);
+    let mut port = FLEET_BASE_PORT;
+    while out.len() < count {
+        while used.next_if(|&u| u < port).is_some() {}
+        if used.next_if_eq(&port).is_none() {
+            out.push(port);
+        }
+        let Some(next) = port.checked_add(1) else {
+            break;
+        };
+        port = next;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -553,6 +566,29 @@ mod tests {
         is_private_path, private_path_of, Container, Engine, HostPath, Mount, MountSource, Network,
         Packaged,
     };
+
+    /// The walk gives what the definition gives (every port from 19100 up that no cell has,
+    /// in order), with cells in any order, repeated ports, ports below the band and its top.
+    #[test]
+    fn next_fleet_allocations_are_the_first_unused_ports() {
+        let mut rng = crate::xorshift::Rng(0xf1ee);
+        for round in 0..300 {
+            let len = rng.below(30) as usize;
+            let near = if round % 3 == 0 { 65_500 } else { 19_090 };
+            let used: Vec<u16> = (0..len)
+                .map(|_| (near + rng.below(40)).min(65_535) as u16)
+                .collect();
+            let expected: Vec<u16> = (super::FLEET_BASE_PORT..=u16::MAX)
+                .filter(|p| !used.contains(p))
+                .take(10)
+                .collect();
+            assert_eq!(
+                super::next_fleet_allocations(&used, 10),
+                expected,
+                "round {round}: {used:?}"
+            );
+        }
+    }
     use crate::source::{FileId, Loc, Span};
     use std::ffi::OsStr;
     use std::path::{Path, PathBuf};

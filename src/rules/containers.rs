@@ -103,9 +103,7 @@ fn fleet_registries(instances: &[Instance]) -> Vec<FleetRegistry<'_>> {
     by_path
         .into_iter()
         .map(|(path, (first_cell, used))| {
-            let mut sorted = used.clone();
-            sorted.sort_unstable();
-            let next = next_creates(&sorted, LOOKAHEAD);
+            let next = crate::container::next_fleet_allocations(&used, LOOKAHEAD);
             FleetRegistry {
                 path,
                 first_cell,
@@ -114,27 +112,6 @@ fn fleet_registries(instances: &[Instance]) -> Vec<FleetRegistry<'_>> {
             }
         })
         .collect()
-}
-
-/// The ports the next `count` automatic creates take: the first ports from 19100 up that no
-/// cell has (`crate::container::next_fleet_allocations`), from `used` sorted in one walk
-/// over both, linear in the cells (a registry may hold thousands).
-fn next_creates(used: &[u16], count: usize) -> Vec<u16> {
-    use crate::container::FLEET_BASE_PORT;
-    let mut used = used.iter().copied().peekable();
-    let mut out = Vec::with_capacity(count);
-    let mut port = FLEET_BASE_PORT;
-    while out.len() < count {
-        while used.next_if(|&u| u < port).is_some() {}
-        if used.next_if_eq(&port).is_none() {
-            out.push(port);
-        }
-        let Some(next) = port.checked_add(1) else {
-            break;
-        };
-        port = next;
-    }
-    out
 }
 
 /// Each port some registry's automatic creates take, with the earliest create that takes it.
@@ -1135,27 +1112,6 @@ mod tests {
             "{}",
             f.message
         );
-    }
-
-    /// The walk over sorted cells gives what the definition gives (every port from 19100 up
-    /// that no cell has), with repeated ports, ports below the band and the band's top.
-    #[test]
-    fn next_creates_is_the_first_unused_ports() {
-        let mut rng = crate::xorshift::Rng(0xf1ee);
-        for round in 0..300 {
-            let len = rng.below(30) as usize;
-            let near = if round % 3 == 0 { 65_500 } else { 19_090 };
-            let mut used: Vec<u16> = (0..len)
-                .map(|_| (near + rng.below(40)).min(65_535) as u16)
-                .collect();
-            let expected = crate::container::next_fleet_allocations(&used, super::LOOKAHEAD);
-            used.sort_unstable();
-            assert_eq!(
-                super::next_creates(&used, super::LOOKAHEAD),
-                expected,
-                "round {round}: {used:?}"
-            );
-        }
     }
 
     #[test]
