@@ -1041,6 +1041,7 @@ fn an_invalid_profile_unit_is_no_default_gateway() {
 fn absolute_symlinks_in_a_copied_root_resolve_against_the_root() {
     let mut t = Layout::new("hosts-absolute-links").with_root();
     let b = t.path();
+    let layout = b.to_path_buf();
     let decoy = std::env::temp_dir().join(format!("clawlint-decoy-{}", std::process::id()));
     std::fs::create_dir_all(&decoy).unwrap();
     let unit = |port: u16| {
@@ -1100,7 +1101,8 @@ fn absolute_symlinks_in_a_copied_root_resolve_against_the_root() {
         .collect();
     ports.sort();
     assert_eq!(ports, [18999, 19555, 19777], "{resolved}");
-    assert!(!stdout.contains("17777"), "{stdout}");
+    let shown = without_dirs(&stdout, &[&layout, &decoy]);
+    assert!(!shown.contains("17777"), "{stdout}");
     assert!(!stdout.contains("outside the layout"), "{stdout}");
 }
 
@@ -1114,6 +1116,7 @@ fn absolute_symlinks_in_a_copied_root_resolve_against_the_root() {
 fn drop_ins_env_files_scripts_and_state_dirs_follow_links_within_the_root() {
     let mut t = Layout::new("hosts-links-everywhere").with_root();
     let b = t.path();
+    let layout = b.to_path_buf();
     let decoy = std::env::temp_dir().join(format!("clawlint-decoy-all-{}", std::process::id()));
     let d = decoy.to_str().unwrap().to_string();
     let d_rel = d.trim_start_matches('/');
@@ -1192,12 +1195,24 @@ fn drop_ins_env_files_scripts_and_state_dirs_follow_links_within_the_root() {
             .collect();
         ports.sort();
         assert_eq!(ports, [18111, 18222, 18333], "{}: {resolved}", home);
+        let shown = without_dirs(&stdout, &[&layout, &decoy]);
         for decoy_port in ["17001", "17002", "17003", "17005", "17999"] {
-            assert!(!stdout.contains(decoy_port), "{decoy_port}: {stdout}");
+            assert!(!shown.contains(decoy_port), "{decoy_port}: {stdout}");
         }
         assert!(!stdout.contains("outside the"), "{stdout}");
     }
     std::fs::remove_dir_all(&decoy).unwrap();
+}
+
+/// `text` with the test's own directories taken out of it: their names hold this process's
+/// id, which may spell a decoy's port (a run as process 17003 found "17003" in every path).
+fn without_dirs(text: &str, dirs: &[&Path]) -> String {
+    let spellings = dirs
+        .iter()
+        .flat_map(|d| [Some(d.to_path_buf()), d.canonicalize().ok()]);
+    spellings.flatten().fold(text.to_string(), |text, dir| {
+        text.replace(dir.to_str().expect("a UTF-8 test path"), "<dir>")
+    })
 }
 
 /// Compose discovery tests existence where its reads look (`paths::host`), not on this
@@ -1209,6 +1224,7 @@ fn drop_ins_env_files_scripts_and_state_dirs_follow_links_within_the_root() {
 fn compose_existence_checks_follow_links_within_the_root() {
     let mut t = Layout::new("hosts-compose-links").with_root();
     let b = t.path();
+    let layout = b.to_path_buf();
     let decoy = std::env::temp_dir().join(format!("clawlint-decoy-compose-{}", std::process::id()));
     let d = decoy.to_str().unwrap().to_string();
     let d_rel = d.trim_start_matches('/');
@@ -1243,7 +1259,10 @@ fn compose_existence_checks_follow_links_within_the_root() {
     t.at_home("home/u");
     let (_, _, resolved, _) = t.output("resolve");
     assert!(resolved.contains("18444"), "{resolved}");
-    assert!(!resolved.contains("17444"), "{resolved}");
+    assert!(
+        !without_dirs(&resolved, &[&layout, &decoy]).contains("17444"),
+        "{resolved}"
+    );
     let (_, _, report, _) = t.output("check");
     assert!(!report.contains("does not exist"), "{report}");
     assert!(!report.contains("outside the"), "{report}");
@@ -1258,6 +1277,7 @@ fn compose_existence_checks_follow_links_within_the_root() {
 fn a_home_beside_the_root_follows_its_absolute_links_within_the_root() {
     let mut t = Layout::new("hosts-home-apart").with_root();
     let b = t.path();
+    let layout = b.to_path_buf();
     let decoy = std::env::temp_dir().join(format!("clawlint-decoy-apart-{}", std::process::id()));
     let d = decoy.to_str().unwrap().to_string();
     let d_rel = d.trim_start_matches('/');
@@ -1286,8 +1306,9 @@ fn a_home_beside_the_root_follows_its_absolute_links_within_the_root() {
         .filter_map(|g| g["gatewayPort"]["value"].as_u64())
         .collect();
     assert!(ports.contains(&18666), "{resolved}");
-    assert!(!stdout.contains("17666"), "{stdout}");
-    assert!(!stdout.contains("18777"), "{stdout}");
+    let shown = without_dirs(&stdout, &[&layout, &decoy]);
+    assert!(!shown.contains("17666"), "{stdout}");
+    assert!(!shown.contains("18777"), "{stdout}");
     let (_, _, report, _) = t.output("check");
     assert!(
         report.contains("outside the scanned homes and --root"),
