@@ -528,18 +528,25 @@ mod tests {
         assert!(matches!(err, RegistryError::Budget(_)), "{err:?}");
         std::fs::remove_file(&path).unwrap();
         let db = Connection::open(&path).unwrap();
-        // Each row's tenant id is a long chain of nested replace() calls over a long text.
-        let mut expr = "printf('%.*c', 100000, 'x')".to_string();
+        // Each row's tenant id is a long chain of nested replace() calls over a long text,
+        // one that depends on the row (SQLite computes a constant expression once per
+        // statement), in rows that are otherwise valid: reading them all costs seconds on any
+        // machine, far past the budget, whatever one row costs. The column is added after
+        // the rows, so that writing them does not compute it.
+        let mut expr = "printf('%.*c', 100000 + seed, 'x')".to_string();
         for _ in 0..40 {
             expr = format!("replace({expr}, 'x', 'x')");
         }
         db.execute_batch(&format!(
             "CREATE TABLE fleet_cells (
-               seed INTEGER, tenant_id TEXT GENERATED ALWAYS AS (substr({expr}, seed, 8)),
-               created_at_ms INTEGER, image TEXT, runtime TEXT, host_port INTEGER,
-               container_name TEXT, data_dir TEXT);
+               seed INTEGER, created_at_ms INTEGER, image TEXT, runtime TEXT,
+               host_port INTEGER, container_name TEXT, data_dir TEXT);
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
-             INSERT INTO fleet_cells (seed, host_port) SELECT i, 1 FROM n;"
+             INSERT INTO fleet_cells
+             SELECT i, 0, 'openclaw:local', 'docker', 19100 + i, 'cell-' || i, '/cells/' || i
+             FROM n;
+             ALTER TABLE fleet_cells ADD COLUMN
+               tenant_id TEXT GENERATED ALWAYS AS (substr({expr}, seed, 8)) VIRTUAL;"
         ))
         .unwrap();
         drop(db);
