@@ -231,6 +231,101 @@ fn ports_table_shortens_long_party_lists() {
     assert_eq!(first["parties"].as_array().unwrap().len(), 240);
 }
 
+/// `check`'s human output names the first few of a long party list and counts the rest, in
+/// the message and in the files it draws; JSON keeps every gateway.
+#[test]
+fn check_shortens_long_party_lists() {
+    let dir = TempDir::new("one-port-check-lines");
+    let home = one_port_layout(&dir, 240);
+    let out = run(&["check", "--exit-zero", "--home", &home, "--no-config"]);
+    let longest = out.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 600, "a line of {longest} bytes");
+    assert!(
+        out.contains(
+            "gateways \"g00000\", \"g00001\", \"g00002\", \"g00003\" and 236 more all use gateway port 18789"
+        ),
+        "{out}"
+    );
+    // Eight files drawn per finding (the primary and seven others), the rest counted.
+    assert!(
+        out.contains(
+            "... and 232 more places in 232 more files (`--format json` lists every party)"
+        ),
+        "{out}"
+    );
+    let drawn = out.matches(".openclaw-g").count();
+    assert!(drawn < 100, "{drawn} gateway files named in {out}");
+    let json = run(&[
+        "check",
+        "--exit-zero",
+        "--home",
+        &home,
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let first = &v["findings"][0];
+    assert_eq!(first["code"], "CL101");
+    assert_eq!(first["instances"].as_array().unwrap().len(), 240);
+    assert_eq!(first["parties"].as_array().unwrap().len(), 240);
+}
+
+/// One compose project started by many command lines, each with its own env file: CL410
+/// names the first few and counts the rest, and lists every one as a party.
+#[test]
+fn compose_runs_past_the_first_few_are_counted() {
+    let dir = TempDir::new("compose-runs");
+    let stack = dir.path().join("home/stacks/acme");
+    std::fs::create_dir_all(stack.join("config")).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/containers-compose-runs-disagree/home/stacks/acme");
+    for file in ["docker-compose.yml", "config/openclaw.json"] {
+        std::fs::copy(fixture.join(file), stack.join(file)).unwrap();
+    }
+    let mut makefile = String::new();
+    for i in 0..40 {
+        std::fs::write(
+            stack.join(format!("e{i}.env")),
+            format!(
+                "OPENCLAW_CONFIG_DIR=./config\nOPENCLAW_WORKSPACE_DIR=./workspace\nOPENCLAW_GATEWAY_PORT=127.0.0.1:{}\n",
+                20000 + i
+            ),
+        )
+        .unwrap();
+        makefile.push_str(&format!(
+            "up{i}:\n\tdocker compose -f docker-compose.yml --env-file e{i}.env up -d\n\n"
+        ));
+    }
+    std::fs::write(stack.join("Makefile"), makefile).unwrap();
+    let home = dir.path().join("home");
+    let args = [
+        "check",
+        "--exit-zero",
+        "--home",
+        home.to_str().unwrap(),
+        "--no-config",
+    ];
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run(&json_args)).unwrap();
+    let cl410: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "CL410")
+        .collect();
+    assert_eq!(cl410.len(), 1, "{v}");
+    let message = cl410[0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with(
+            "Makefile:11 and 36 more start container \"acme-openclaw-gateway-1\" with different values: published ports"
+        ),
+        "{message}"
+    );
+    assert_eq!(cl410[0]["parties"].as_array().unwrap().len(), 40);
+}
+
 type Span = (u64, u64);
 
 fn span(v: &serde_json::Value) -> Span {

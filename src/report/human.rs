@@ -428,18 +428,40 @@ fn note(message: String) -> Rendered {
     }
 }
 
+/// Files drawn for one finding (the primary one and the next in label order), labels drawn
+/// in them, and labels without a text shown as notes. A finding can name thousands of
+/// gateways: past these, one note counts the rest, which `--format json` lists (as `ports`
+/// shortens its party lists).
+const DRAWN_FILES: usize = 8;
+const DRAWN_LABELS: usize = 32;
+const LABEL_NOTES: usize = 8;
+
 fn build(reported: &Reported, sources: &SourceMap, masked: &mut Masked) -> Rendered {
     let finding = &reported.finding;
     let (code, name) = rule_of(reported);
     let mut files: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
     let mut related = Vec::new();
+    let mut untold = Untold::default();
+    let mut drawn_labels = 0;
     for (index, label) in finding.labels.iter().enumerate() {
         // A label in a file with no text (a config that does not exist yet) reads as a note.
         let in_text = label.loc.filter(|l| !sources.file(l.file).text.is_empty());
         let Some(loc) = in_text else {
-            related.push(note(visible(&label.message).into_owned()));
+            match related.len() < LABEL_NOTES {
+                true => related.push(note(visible(&label.message).into_owned())),
+                false => untold.labels += 1,
+            }
             continue;
         };
+        let place = files.iter().position(|(f, _)| *f == loc.file);
+        if drawn_labels == DRAWN_LABELS || (place.is_none() && files.len() == DRAWN_FILES) {
+            untold.labels += 1;
+            if place.is_none() {
+                untold.files.insert(loc.file);
+            }
+            continue;
+        }
+        drawn_labels += 1;
         let length = loc.span.end().saturating_sub(loc.span.start());
         let message = visible(&label.message).into_owned();
         let span = LabeledSpan::new(Some(message.clone()), loc.span.start(), length);
@@ -448,10 +470,13 @@ fn build(reported: &Reported, sources: &SourceMap, masked: &mut Masked) -> Rende
         } else {
             span
         };
-        match files.iter_mut().find(|(f, _)| *f == loc.file) {
-            Some((_, spans)) => spans.push(span),
+        match place {
+            Some(at) => files[at].1.push(span),
             None => files.push((loc.file, vec![span])),
         }
+    }
+    if untold.labels > 0 {
+        related.push(note(untold.describe()));
     }
     related.extend(
         finding
@@ -488,6 +513,28 @@ fn build(reported: &Reported, sources: &SourceMap, masked: &mut Masked) -> Rende
         labels,
         help: finding.help.as_deref().map(|h| visible(h).into_owned()),
         related: in_other_files,
+    }
+}
+
+/// The labels of a finding not drawn: how many, and in how many files not drawn.
+#[derive(Default)]
+struct Untold {
+    labels: usize,
+    files: std::collections::HashSet<FileId>,
+}
+
+impl Untold {
+    fn describe(&self) -> String {
+        let places = match self.labels {
+            1 => "1 more place".to_string(),
+            n => format!("{n} more places"),
+        };
+        let files = match self.files.len() {
+            0 => String::new(),
+            1 => " in 1 more file".to_string(),
+            n => format!(" in {n} more files"),
+        };
+        format!("... and {places}{files} (`--format json` lists every party)")
     }
 }
 

@@ -3,7 +3,7 @@
 //! own network namespace, so only published ports (and host-network containers, which the
 //! port rules see as native gateways) are compared.
 
-use super::group::{party, shared_across_instances, write_names};
+use super::group::{listed, party, shared_across_instances, write_names};
 use crate::catalog;
 use crate::container::{Engine, HostAddr, ProfileState, Published};
 use crate::diagnostic::{Finding, Label, Text, Words};
@@ -344,12 +344,13 @@ pub fn compose_runs_disagree(instance: &Instance) -> Option<Finding> {
             }
         }
     }
-    let others: Vec<&str> = c.other_runs.iter().map(|o| o.by.as_str()).collect();
+    let runs = std::iter::once(by.as_str()).chain(c.other_runs.iter().map(|o| o.by.as_str()));
+    let runs: Vec<&str> = runs.collect();
     let mut finding = Finding::new(
         &catalog::COMPOSE_RUNS_DISAGREE,
         format!(
-            "{by} and {} start container \"{}\" with different values: {}",
-            others.join(", "),
+            "{} start container \"{}\" with different values: {}",
+            listed(runs.into_iter()),
             c.name,
             differs.join(", ")
         ),
@@ -407,7 +408,7 @@ pub fn compose_project_clash(instance: &Instance) -> Option<Finding> {
         &catalog::COMPOSE_PROJECT_CLASH,
         format!(
             "compose projects in {} give the same container \"{}\" ({why}): {}",
-            dirs.join(" and "),
+            listed(dirs.iter().map(String::as_str)),
             c.name,
             match same_project {
                 true => "docker compose takes them for one project, so only one runs",

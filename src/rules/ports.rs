@@ -76,12 +76,9 @@ fn tailscale_contention(instances: &[Instance]) -> Option<Finding> {
     let mut finding = Finding::new(
         &catalog::TAILSCALE_ROUTE_CONTENTION,
         format!(
-            "gateways {} all claim this node's Tailscale HTTPS route (gateway.tailscale.mode serve/funnel)",
-            claimants
-                .iter()
-                .map(|i| format!("\"{}\"", i.name))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "gateways {} {} claim this node's Tailscale HTTPS route (gateway.tailscale.mode serve/funnel)",
+            names(&claimants),
+            both_or_all(claimants.len())
         ),
     )
     .note("OpenClaw's managed ingress runs `tailscale serve|funnel --bg=false <target>` on HTTPS port 443 of the node; the gateway that starts second finds the port owned and exits with code 78")
@@ -1089,7 +1086,7 @@ mod tests {
         let f = host.finding(TAILSCALE_ROUTE_CONTENTION);
         assert_eq!(
             f.message,
-            "gateways \"ops\", \"rescue\" all claim this node's Tailscale HTTPS route (gateway.tailscale.mode serve/funnel)"
+            "gateways \"ops\" and \"rescue\" both claim this node's Tailscale HTTPS route (gateway.tailscale.mode serve/funnel)"
         );
         assert_eq!(parties(&f), ["ops", "rescue"]);
         assert_eq!(
