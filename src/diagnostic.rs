@@ -61,6 +61,47 @@ pub trait Words {
     fn number(&mut self, number: impl Into<u64>) -> &mut Self;
 }
 
+/// Items a finding's message names before "and N more" (as `ports` shortens its party
+/// lists): a finding can name thousands of gateways, and its parties (every format) and
+/// `instances` (JSON, SARIF) already name each one.
+pub const NAMED: usize = 5;
+
+/// `a and b`, `a, b and c`; past [`NAMED`] items, the first `NAMED - 1` and how many more:
+/// `a, b, c, d and 9996 more`. Each item is written from its parts.
+pub fn write_listed<'a, const PARTS: usize>(
+    out: &mut String,
+    items: impl ExactSizeIterator<Item = [&'a str; PARTS]>,
+) {
+    let total = items.len();
+    let shown = if total > NAMED { NAMED - 1 } else { total };
+    for (k, parts) in items.take(shown).enumerate() {
+        match k {
+            0 => {}
+            _ if k + 1 == total => {
+                out.words(" and ");
+            }
+            _ => {
+                out.words(", ");
+            }
+        }
+        for part in parts {
+            out.words(part);
+        }
+    }
+    if shown < total {
+        out.words(" and ")
+            .number((total - shown) as u64)
+            .words(" more");
+    }
+}
+
+/// [`write_listed`] of plain texts, as a new string.
+pub fn listed<'a>(items: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    write_listed(&mut out, items.map(|item| [item]));
+    out
+}
+
 /// The words `wording` writes, in a string of their own (for `Display`, which few outputs
 /// ask of a note kept as facts).
 pub fn words_of(wording: &(impl Wording + ?Sized)) -> String {

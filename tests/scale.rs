@@ -255,6 +255,20 @@ fn check_shortens_long_party_lists() {
     );
     let drawn = out.matches(".openclaw-g").count();
     assert!(drawn < 100, "{drawn} gateway files named in {out}");
+    // A JUnit case is named by its place and the first few gateways.
+    let junit = run(&[
+        "check",
+        "--exit-zero",
+        "--home",
+        &home,
+        "--no-config",
+        "--format",
+        "junit",
+    ]);
+    assert!(
+        junit.contains("(gateways g00000, g00001, g00002, g00003 and 236 more)\""),
+        "{junit}"
+    );
     let json = run(&[
         "check",
         "--exit-zero",

@@ -11,6 +11,7 @@ use super::flat::{anchor, instances, one_line, party_place};
 use super::visible::visible;
 use super::xml::{push_attribute, push_text};
 use super::{Chunks, EmitterContext, JunitBelowFailing};
+use crate::diagnostic::NAMED;
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
 use std::collections::HashMap;
@@ -96,9 +97,19 @@ fn name_of(reported: &Reported, sources: &SourceMap) -> String {
             name.push_str(" (");
         }
     }
-    for (i, gateway) in gateways.enumerate() {
+    // The first few of many gateways and a count of the rest, as a message names them: the
+    // case's details name every one, and a repeated name gets ` #2`.
+    let gateways: Vec<&str> = gateways.collect();
+    let shown = match gateways.len() {
+        n if n > NAMED => NAMED - 1,
+        n => n,
+    };
+    for (i, gateway) in gateways[..shown].iter().enumerate() {
         name.push_str(if i == 0 { "gateways " } else { ", " });
         name.push_str(&visible(gateway));
+    }
+    if shown < gateways.len() {
+        name.push_str(&format!(" and {} more", gateways.len() - shown));
     }
     match (anchor.is_some(), any_gateway) {
         (true, true) => name.push(')'),

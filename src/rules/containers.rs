@@ -3,10 +3,10 @@
 //! own network namespace, so only published ports (and host-network containers, which the
 //! port rules see as native gateways) are compared.
 
-use super::group::{listed, party, shared_across_instances, write_names};
+use super::group::{party, shared_across_instances, write_names};
 use crate::catalog;
 use crate::container::{Engine, HostAddr, ProfileState, Published};
-use crate::diagnostic::{Finding, Label, Text, Words};
+use crate::diagnostic::{listed, Finding, Label, Text, Words};
 use crate::ports::allocate;
 use crate::ports::layout::FOOTPRINT;
 use crate::resolve::{Instance, Listener, ListenerKind};

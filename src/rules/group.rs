@@ -1,6 +1,6 @@
 //! Finding what gateways share, by sorting and grouping: never all pairs.
 
-use crate::diagnostic::{Label, Text, Wording, Words};
+use crate::diagnostic::{write_listed, Label, Text, Wording, Words};
 use crate::paths::FastMap;
 use crate::resolve::{Instance, Origin};
 use crate::source::Loc;
@@ -118,53 +118,12 @@ pub fn parties(instance: &Instance, what: &str, origin: &Origin) -> Vec<Label> {
     out
 }
 
-/// Items a finding's message names before "and N more" (as `ports` shortens its party
-/// lists): a finding can name thousands of gateways, and its parties (every format) and
-/// `instances` (JSON, SARIF) already name each one.
-pub const NAMED: usize = 5;
-
 /// [`names`], written into `out`.
 pub fn write_names(out: &mut String, instances: &[&Instance]) {
     write_listed(out, instances.iter().map(|i| ["\"", i.name.as_str(), "\""]));
 }
 
-/// `a and b`, `a, b and c`; past [`NAMED`] items, the first `NAMED - 1` and how many more:
-/// `a, b, c, d and 9996 more`. Each item is written from its parts.
-pub fn write_listed<'a, const PARTS: usize>(
-    out: &mut String,
-    items: impl ExactSizeIterator<Item = [&'a str; PARTS]>,
-) {
-    let total = items.len();
-    let shown = if total > NAMED { NAMED - 1 } else { total };
-    for (k, parts) in items.take(shown).enumerate() {
-        match k {
-            0 => {}
-            _ if k + 1 == total => {
-                out.words(" and ");
-            }
-            _ => {
-                out.words(", ");
-            }
-        }
-        for part in parts {
-            out.words(part);
-        }
-    }
-    if shown < total {
-        out.words(" and ")
-            .number((total - shown) as u64)
-            .words(" more");
-    }
-}
-
-/// [`write_listed`] of plain texts, as a new string.
-pub fn listed<'a>(items: impl ExactSizeIterator<Item = &'a str>) -> String {
-    let mut out = String::new();
-    write_listed(&mut out, items.map(|item| [item]));
-    out
-}
-
-/// `"a" and "b"`, `"a", "b" and "c"`; past [`NAMED`] gateways, a count of the rest.
+/// `"a" and "b"`, `"a", "b" and "c"`; past [`crate::diagnostic::NAMED`] gateways, a count of the rest.
 pub fn names(instances: &[&Instance]) -> String {
     let mut out = String::new();
     write_names(&mut out, instances);
@@ -228,6 +187,7 @@ mod tests {
 
     #[test]
     fn long_lists_name_the_first_and_count_the_rest() {
+        use crate::diagnostic::{listed, NAMED};
         let items = ["a", "b", "c", "d", "e", "f", "g"];
         let of = |n: usize| listed(items[..n].iter().copied());
         assert_eq!(of(0), "");
