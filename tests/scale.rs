@@ -237,7 +237,19 @@ fn ports_table_shortens_long_party_lists() {
 fn check_shortens_long_party_lists() {
     let dir = TempDir::new("one-port-check-lines");
     let home = one_port_layout(&dir, 240);
-    let out = run(&["check", "--exit-zero", "--home", &home, "--no-config"]);
+    let check = |format: &str| {
+        let args = [
+            "check",
+            "--exit-zero",
+            "--home",
+            &home,
+            "--no-config",
+            "--format",
+            format,
+        ];
+        run(&args)
+    };
+    let out = check("human");
     let longest = out.lines().map(str::len).max().unwrap_or(0);
     assert!(longest < 600, "a line of {longest} bytes");
     assert!(
@@ -256,28 +268,12 @@ fn check_shortens_long_party_lists() {
     let drawn = out.matches(".openclaw-g").count();
     assert!(drawn < 100, "{drawn} gateway files named in {out}");
     // A JUnit case is named by its place and the first few gateways.
-    let junit = run(&[
-        "check",
-        "--exit-zero",
-        "--home",
-        &home,
-        "--no-config",
-        "--format",
-        "junit",
-    ]);
+    let junit = check("junit");
     assert!(
         junit.contains("(gateways g00000, g00001, g00002, g00003 and 236 more)\""),
         "{junit}"
     );
-    let json = run(&[
-        "check",
-        "--exit-zero",
-        "--home",
-        &home,
-        "--no-config",
-        "--format",
-        "json",
-    ]);
+    let json = check("json");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let first = &v["findings"][0];
     assert_eq!(first["code"], "CL101");
