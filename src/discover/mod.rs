@@ -423,6 +423,8 @@ fn compose_invocations(
     // With each: the project's directory and name, and whether the name is the directory's.
     let mut by_name: FastMap<String, (usize, PathBuf, String, bool)> = Default::default();
     let mut reported: FastSet<String> = Default::default();
+    // The command lines recorded as other runs of each container (CL410), by its place in `out`.
+    let mut other_runs: FastSet<(usize, crate::source::Loc)> = Default::default();
     let mut parsed = compose::ParsedFiles::default();
     for (files, mine, dot_env) in loads {
         let problems_before = problems.len();
@@ -447,7 +449,8 @@ fn compose_invocations(
             match by_name.get_mut(&inv.name) {
                 // The same directory: another run of one project.
                 Some((at, dir, _, _)) if *dir == project.dir => {
-                    compose::reconcile(&mut out[*at], inv)
+                    let at = *at;
+                    compose::reconcile(&mut out[at], inv, |loc| other_runs.insert((at, loc)))
                 }
                 // Another directory that gives the same container name: compose takes both
                 // for one project (CL411). Reconciled as two runs of one, and said.

@@ -1758,8 +1758,10 @@ pub fn missing_file(run: &ComposeRun, file: &Path, how: &str) -> Problem {
 /// profiles runs, with the values of the one that starts it (compose leaves a service
 /// outside the active profiles alone). When both start it with different values, compose
 /// recreates it with whichever ran last, which clawlint cannot know: the first is kept (a
-/// unit before a script, in the order found) and the other is recorded for CL410.
-pub fn reconcile(kept: &mut Invocation, other: Invocation) {
+/// unit before a script, in the order found) and the other is recorded for CL410, once for
+/// each command line: `first_time` says whether its place is new to this container (the
+/// caller keeps the places seen, so that thousands of runs of one project stay linear).
+pub fn reconcile(kept: &mut Invocation, other: Invocation, first_time: impl FnOnce(Loc) -> bool) {
     let (Some(k), Some(o)) = (kept.container.as_deref(), other.container.as_deref()) else {
         return;
     };
@@ -1786,7 +1788,7 @@ pub fn reconcile(kept: &mut Invocation, other: Invocation) {
         return;
     }
     if let Some(c) = kept.container.as_deref_mut() {
-        if !c.other_runs.iter().any(|r| r.loc == loc) {
+        if first_time(loc) {
             c.other_runs
                 .push(crate::container::OtherRun { by, loc, differs });
         }
@@ -2432,12 +2434,15 @@ mod tests {
         make.by = "Makefile:3".into();
         // The same values: one container, nothing to say.
         let mut kept = load(&unit);
-        reconcile(&mut kept, load(&make));
+        let mut seen = std::collections::HashSet::new();
+        reconcile(&mut kept, load(&make), |loc| seen.insert(loc));
         assert!(kept.container.as_ref().unwrap().other_runs.is_empty());
         // Another port from the Makefile's environment: recorded, the unit's values kept.
         let mut other = run_in("docker compose up -d", &dir, &[("PORT", "28789")]);
         other.by = "Makefile:7".into();
-        reconcile(&mut kept, load(&other));
+        reconcile(&mut kept, load(&other), |loc| seen.insert(loc));
+        // The same command line again: recorded once.
+        reconcile(&mut kept, load(&other), |loc| seen.insert(loc));
         let c = kept.container.as_ref().unwrap();
         assert_eq!(c.published[0].host_port, 18789);
         assert_eq!(c.other_runs.len(), 1);
