@@ -9,7 +9,9 @@ use crate::ports::map::{close_bases, At, PortIndex};
 
 use super::group::{both_or_all, distinct, names, party, party_loc, write_whence};
 use super::RuleContext;
-use crate::diagnostic::{shared_name, text, Finding, Label, Name, Note, Text, Wording, Words};
+use crate::diagnostic::{
+    listed, shared_name, text, Finding, Label, Name, Note, Text, Wording, Words,
+};
 use crate::invocation::Formula;
 use crate::resolve::{
     BrowserError, Detail, Instance, Listener, ListenerKind, Origin, PortKind, PortRange,
@@ -608,7 +610,7 @@ fn overflow_fallback(instance: &Instance) -> Option<Finding> {
     } else {
         format!(
             "{what}; its extension relay ports {} are past 65535 and cannot be bound",
-            past.join(", ")
+            listed(past.iter().map(String::as_str))
         )
     };
     Some(

@@ -6,7 +6,7 @@ use crate::catalog;
 use super::group::{both_or_all, distinct, names, party, shared_across_instances};
 use super::ports::port_party;
 use super::RuleContext;
-use crate::diagnostic::{Finding, Label};
+use crate::diagnostic::{listed, Finding, Label};
 use crate::invocation::ManagerEnvPart;
 use crate::load::env::EnvOrigin;
 use crate::paths::FastMap;
@@ -326,7 +326,7 @@ fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
     if all.len() < 2 {
         return None;
     }
-    let listed: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+    let names = listed(all.iter().map(|s| s.name.as_str()));
     let mut finding = Finding::new(
         &catalog::DUPLICATE_SUPERVISOR,
         format!(
@@ -334,7 +334,7 @@ fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
             all.len(),
             instance.name,
             display_home_relative(&instance.state_dir.value, &instance.os_home),
-            listed.join(", ")
+            names
         ),
     )
     .note("the second copy finds the state dir locked and exits 78, or, without RestartPreventExitStatus=78, restarts forever")
@@ -745,7 +745,7 @@ mod tests {
         let f = host.finding(DUPLICATE_SUPERVISOR);
         assert_eq!(
             f.message,
-            "2 supervisors start gateway \"ops\" (state dir ~/.openclaw-ops): openclaw-gateway-ops.service, clawdbot-gateway-ops.service"
+            "2 supervisors start gateway \"ops\" (state dir ~/.openclaw-ops): openclaw-gateway-ops.service and clawdbot-gateway-ops.service"
         );
         assert_eq!(
             labels(&f),
@@ -754,6 +754,21 @@ mod tests {
                 "ops: clawdbot-gateway-ops.service (systemd-user)"
             ]
         );
+    }
+
+    /// Past five supervisors the message names four and counts the rest; every one is a label.
+    #[test]
+    fn cl402_many_units_are_counted_past_the_first_few() {
+        let mut ops = gateway("ops").port(18789).systemd_unit();
+        for i in 1..=7 {
+            ops = ops.also_started_by(&format!("copy-{i}.service"));
+        }
+        let f = host([ops]).finding(DUPLICATE_SUPERVISOR);
+        assert_eq!(
+            f.message,
+            "8 supervisors start gateway \"ops\" (state dir ~/.openclaw-ops): openclaw-gateway-ops.service, copy-1.service, copy-2.service, copy-3.service and 4 more"
+        );
+        assert_eq!(labels(&f).len(), 8);
     }
 
     #[test]
