@@ -73,7 +73,7 @@ pub fn write_listed<'a, const PARTS: usize>(
     items: impl ExactSizeIterator<Item = [&'a str; PARTS]>,
 ) {
     let total = items.len();
-    let shown = if total > NAMED { NAMED - 1 } else { total };
+    let shown = named_of(total);
     for (k, parts) in items.take(shown).enumerate() {
         match k {
             0 => {}
@@ -92,6 +92,15 @@ pub fn write_listed<'a, const PARTS: usize>(
         out.words(" and ")
             .number((total - shown) as u64)
             .words(" more");
+    }
+}
+
+/// How many of `total` items a list names before "and N more": all up to [`NAMED`], past
+/// it `NAMED - 1`.
+pub fn named_of(total: usize) -> usize {
+    match total {
+        n if n > NAMED => NAMED - 1,
+        n => n,
     }
 }
 

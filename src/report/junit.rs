@@ -11,7 +11,7 @@ use super::flat::{anchor, instances, one_line, party_place};
 use super::visible::visible;
 use super::xml::{push_attribute, push_text};
 use super::{Chunks, EmitterContext, JunitBelowFailing};
-use crate::diagnostic::NAMED;
+use crate::diagnostic::named_of;
 use crate::diagnostic::{Reported, Severity};
 use crate::source::SourceMap;
 use std::collections::HashMap;
@@ -100,10 +100,7 @@ fn name_of(reported: &Reported, sources: &SourceMap) -> String {
     // The first few of many gateways and a count of the rest, as a message names them: the
     // case's details name every one, and a repeated name gets ` #2`.
     let gateways: Vec<&str> = gateways.collect();
-    let shown = match gateways.len() {
-        n if n > NAMED => NAMED - 1,
-        n => n,
-    };
+    let shown = named_of(gateways.len());
     for (i, gateway) in gateways[..shown].iter().enumerate() {
         name.push_str(if i == 0 { "gateways " } else { ", " });
         name.push_str(&visible(gateway));

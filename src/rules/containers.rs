@@ -344,13 +344,13 @@ pub fn compose_runs_disagree(instance: &Instance) -> Option<Finding> {
             }
         }
     }
-    let runs = std::iter::once(by.as_str()).chain(c.other_runs.iter().map(|o| o.by.as_str()));
-    let runs: Vec<&str> = runs.collect();
+    let mut runs = vec![by.as_str()];
+    runs.extend(c.other_runs.iter().map(|o| o.by.as_str()));
     let mut finding = Finding::new(
         &catalog::COMPOSE_RUNS_DISAGREE,
         format!(
             "{} start container \"{}\" with different values: {}",
-            listed(runs.into_iter()),
+            listed(runs.iter().copied()),
             c.name,
             differs.join(", ")
         ),
