@@ -6,7 +6,7 @@
 use super::group::{party, shared_across_instances, write_names};
 use crate::catalog;
 use crate::container::{Engine, HostAddr, ProfileState, Published};
-use crate::diagnostic::{listed, Finding, Label, Text, Words};
+use crate::diagnostic::{listed, write_listed, Finding, Label, Text, Words};
 use crate::ports::allocate;
 use crate::ports::layout::FOOTPRINT;
 use crate::resolve::{Instance, Listener, ListenerKind};
@@ -201,14 +201,11 @@ fn band_finding(
             }
             several => {
                 out.words(" of each of the fleets in ");
-                for (n, &r) in several.iter().enumerate() {
-                    match n {
-                        0 => &mut *out,
-                        _ if n + 1 == several.len() => out.words(" and "),
-                        _ => out.words(", "),
-                    }
-                    .words(&crate::paths::display_path(registries[r].path));
-                }
+                let paths: Vec<String> = several
+                    .iter()
+                    .map(|&r| crate::paths::display_path(registries[r].path))
+                    .collect();
+                write_listed(out, paths.iter().map(|p| [p.as_str()]));
             }
         }
         out.words(" takes host port ").number(group.port);
@@ -1088,6 +1085,21 @@ mod tests {
         assert!(f
             .message
             .starts_with("the next `openclaw fleet create` of each of the fleets in "));
+        // The registries (in path order) and the gateways are named four each, then counted.
+        assert!(
+            f.message.contains(&format!(
+                "p11/state/openclaw.sqlite and {} more takes host port 19100",
+                MANY - 4
+            )),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.message
+                .ends_with(&format!("\"n3\" and {} more", MANY - 4)),
+            "{}",
+            f.message
+        );
     }
 
     /// A gateway's pinned listener outside its footprint where a create lands: reached there.
