@@ -50,12 +50,8 @@ fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
         return None;
     }
     let service = instance.service.as_ref()?;
-    let what: Vec<&str> = instance.unverifiable.iter().map(|u| u.describe()).collect();
-    let what = match what.split_last() {
-        Some((last, [])) => last.to_string(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => return None,
-    };
+    // At most the four kinds, each once: named in full.
+    let what = listed(instance.unverifiable.iter().map(|u| u.describe()));
     let fallback: Vec<String> = instance
         .unverifiable
         .iter()
