@@ -103,6 +103,9 @@ fn resolve_and_validate(found: Found, options: &validate::Options) -> Inventory 
     // slots (a mixed 10,000-gateway host kept 4,800 empty ones, 6 MB, to the end of the run).
     instances.reserve_exact(cells.len());
     instances.extend(cells);
+    // After the cells: a registry in a dir a container also mounts is still read (its cells
+    // run whoever runs the dir's gateway).
+    drop_container_mounted_dirs(&mut instances, &mut keys);
     // Nothing reads a file past here: what the cache holds goes before the largest table of
     // the run is built, not after it.
     drop(cache);
@@ -410,6 +413,31 @@ fn drop_instance_owned_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) 
     instances.retain(|_| {
         index += 1;
         !dropped.contains(&(index - 1))
+    });
+}
+
+/// A scanned dir that nothing starts natively (no unit, job or task) and that a container
+/// bind-mounts as its state dir is that container's: its gateway is the container's, not a
+/// native gateway of its own. OpenClaw's `docker-setup.sh` creates `~/.openclaw` on the host
+/// for exactly this; taking the dir for a second, native gateway reported the container as
+/// sharing its own state dir, port and tokens (CL201, CL108, CL301). A dir that a supervisor
+/// starts natively stays a gateway of its own, and sharing it with a container is CL201.
+fn drop_container_mounted_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) {
+    let mounted: HashSet<OsString> = instances
+        .iter()
+        .filter(|i| i.container.is_some() && i.launched())
+        .filter(|i| i.knows(super::Unverifiable::StateDir))
+        .filter(|i| matches!(i.state_dir.origin, crate::invocation::Origin::Mounted(_)))
+        .map(|i| keys.add(&i.state_dir.value).into_os_string())
+        .collect();
+    if mounted.is_empty() {
+        return;
+    }
+    instances.retain(|i| {
+        let scanned = i.service.is_none()
+            && i.other_services.is_empty()
+            && matches!(i.discovery, Discovery::HomeDir(_));
+        !scanned || !mounted.contains(keys.add(&i.state_dir.value).as_os_str())
     });
 }
 
