@@ -231,6 +231,10 @@ pub struct Container {
     /// Podman's generator read the quadlet's directory; `None` for a quadlet of the default
     /// directories and for other engines.
     pub found_through: Option<Loc>,
+    /// The scan also found its state dir (a host dir it mounts as its `~/.openclaw`), and
+    /// nothing starts that dir natively: the dir is this container's, not a gateway of its
+    /// own (`resolve::inventory`).
+    pub owns_scanned_state_dir: bool,
 }
 
 /// Where a packaged quadlet's files lie, and the drop-in under `/etc/containers/systemd`
@@ -673,6 +677,7 @@ mod tests {
             drop_ins: Vec::new(),
             packaged: None,
             found_through: None,
+            owns_scanned_state_dir: false,
         }
     }
 

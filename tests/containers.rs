@@ -669,3 +669,52 @@ fn the_mixed_bench_layout_has_distinct_stacks_each_one_gateway() {
         );
     }
 }
+
+/// OpenClaw's Docker setup creates `~/.openclaw` on the host for the container to mount: a
+/// scanned dir that nothing starts natively and that a container mounts as its state dir is
+/// the container's (one gateway, nothing shared with itself), and `resolve` says why. Once a
+/// unit starts the dir natively, it is a gateway of its own again, sharing it with the
+/// container (CL201).
+#[test]
+fn a_scanned_dir_only_a_container_mounts_is_the_containers() {
+    let t = host_with_native_gateway("containers-own-scanned-dir");
+    let stack = compose_gateway(&["18789:18789"])
+        + "    volumes:\n      - ~/.openclaw:/home/node/.openclaw\n";
+    write(&t, "home/openclaw/docker-compose.yml", &stack);
+    let (code, codes, _) = check(&t, &[]);
+    assert_eq!((code, codes.len()), (0, 0), "{codes:?}");
+    let gateways = resolved(&t, &[]);
+    assert_eq!(gateways.len(), 1);
+    assert_eq!(gateways[0]["container"]["ownsScannedStateDir"], true);
+    let home = t.join("home").display().to_string();
+    let (_, human, _) = clawlint(&["resolve", "--home", &home, "--no-config"]);
+    assert!(
+        human.contains(
+            "scanned dir  ~/.openclaw is also a dir the scan finds; nothing starts it natively"
+        ),
+        "{human}"
+    );
+    // The native gateway's unit, as `openclaw gateway install` writes it, and its link.
+    write(
+        &t,
+        "home/.config/systemd/user/openclaw-gateway.service",
+        "[Service]\nExecStart=/usr/bin/node /usr/lib/node_modules/openclaw/dist/index.js gateway --port 18789\n\n[Install]\nWantedBy=default.target\n",
+    );
+    let wants = t.join("home/.config/systemd/user/default.target.wants");
+    std::fs::create_dir_all(&wants).unwrap();
+    std::os::unix::fs::symlink(
+        "../openclaw-gateway.service",
+        wants.join("openclaw-gateway.service"),
+    )
+    .unwrap();
+    let (_, codes, _) = check(&t, &[]);
+    assert!(
+        codes.contains("CL201") && codes.contains("CL108"),
+        "{codes:?}"
+    );
+    let gateways = resolved(&t, &[]);
+    assert_eq!(gateways.len(), 2);
+    assert!(gateways
+        .iter()
+        .all(|g| g["container"].get("ownsScannedStateDir").is_none()));
+}

@@ -1223,6 +1223,7 @@ fn invocation(
             drop_ins: Vec::new(),
             packaged: None,
             found_through: None,
+            owns_scanned_state_dir: false,
         })),
     })
 }

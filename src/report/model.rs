@@ -178,6 +178,13 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
         row(out, "found", how, &at(sources, loc));
     }
     row(out, "network", &c.network.describe(), "");
+    if c.owns_scanned_state_dir {
+        let why = format!(
+            "{} is also a dir the scan finds; nothing starts it natively, so it is this container's state dir, not a gateway of its own",
+            path_text(&inst.state_dir.value, &inst.home)
+        );
+        row(out, "scanned dir", &why, "");
+    }
     if let Some(p) = &c.profiles {
         let state = match &p.state {
             ProfileState::Enabled(by) => format!("enabled: {by}"),
@@ -986,6 +993,10 @@ impl<'s> ModelJson<'s> {
                 w.key("location").str(&text).end();
             }
             w.end();
+        }
+        // Only a container whose state dir the scan also found, and nothing starts natively.
+        if c.owns_scanned_state_dir {
+            w.key("ownsScannedStateDir").bool(true);
         }
         if let Some(p) = &c.profiles {
             w.key("profiles").object();

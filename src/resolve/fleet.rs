@@ -220,6 +220,7 @@ fn cell_invocation(
             drop_ins: Vec::new(),
             packaged: None,
             found_through: None,
+            owns_scanned_state_dir: false,
         })),
     }
 }

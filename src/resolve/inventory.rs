@@ -433,12 +433,26 @@ fn drop_container_mounted_dirs(instances: &mut Vec<Instance>, keys: &mut PathKey
     if mounted.is_empty() {
         return;
     }
+    let mut owned: HashSet<OsString> = HashSet::default();
     instances.retain(|i| {
         let scanned = i.service.is_none()
             && i.other_services.is_empty()
             && matches!(i.discovery, Discovery::HomeDir(_));
-        !scanned || !mounted.contains(keys.add(&i.state_dir.value).as_os_str())
+        let key = keys.add(&i.state_dir.value).into_os_string();
+        let keep = !scanned || !mounted.contains(&key);
+        if !keep {
+            owned.insert(key);
+        }
+        keep
     });
+    // Said on the container, so that `resolve` shows why the dir is no gateway of its own.
+    for instance in instances.iter_mut() {
+        let owns =
+            instance.launched() && owned.contains(keys.add(&instance.state_dir.value).as_os_str());
+        if let Some(container) = instance.container.as_deref_mut() {
+            container.owns_scanned_state_dir = owns;
+        }
+    }
 }
 
 /// A supervisor whose name is the one OpenClaw gives its state dir's profile.

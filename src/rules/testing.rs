@@ -163,6 +163,7 @@ impl ContainerSpec {
             drop_ins: Vec::new(),
             packaged: None,
             found_through: None,
+            owns_scanned_state_dir: false,
         }
     }
 }

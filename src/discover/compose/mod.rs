@@ -2104,6 +2104,7 @@ fn gateway_invocation(
             drop_ins: Vec::new(),
             packaged: None,
             found_through: None,
+            owns_scanned_state_dir: false,
         })),
     })
 }
