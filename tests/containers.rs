@@ -700,13 +700,7 @@ fn a_scanned_dir_only_a_container_mounts_is_the_containers() {
         "home/.config/systemd/user/openclaw-gateway.service",
         "[Service]\nExecStart=/usr/bin/node /usr/lib/node_modules/openclaw/dist/index.js gateway --port 18789\n\n[Install]\nWantedBy=default.target\n",
     );
-    let wants = t.join("home/.config/systemd/user/default.target.wants");
-    std::fs::create_dir_all(&wants).unwrap();
-    std::os::unix::fs::symlink(
-        "../openclaw-gateway.service",
-        wants.join("openclaw-gateway.service"),
-    )
-    .unwrap();
+    enable_user_unit(&t.join("home"), "openclaw-gateway.service");
     let (_, codes, _) = check(&t, &[]);
     assert!(
         codes.contains("CL201") && codes.contains("CL108"),

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::TempDir;
+use common::{enable_user_unit, TempDir};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -754,13 +754,7 @@ fn a_move_follows_every_pin_and_one_round_makes_no_new_collision() {
         ],
     );
     // Enabled, as `systemctl --user enable` leaves it: a disabled unit is no gateway.
-    let wants = dir.join("home/.config/systemd/user/default.target.wants");
-    std::fs::create_dir_all(&wants).unwrap();
-    std::os::unix::fs::symlink(
-        "../openclaw-gateway-a.service",
-        wants.join("openclaw-gateway-a.service"),
-    )
-    .unwrap();
+    enable_user_unit(&dir.join("home"), "openclaw-gateway-a.service");
     let (_, json, _) = check(&dir, &["--format", "json"]);
     let (before, _) = findings(&json);
     assert!(before.iter().any(|(c, _)| c == "CL101"), "{before:?}");

@@ -14,7 +14,7 @@ mod common;
 #[path = "../fuzz/src/lib.rs"]
 mod fuzz_bodies;
 
-use common::TempDir;
+use common::{enable_user_unit, TempDir};
 use fuzz_bodies::Amplifier;
 
 use std::io::Read;
@@ -81,12 +81,12 @@ impl Scratch {
         let Some((dir, name)) = rel.rsplit_once('/') else {
             return;
         };
-        if !dir.ends_with(".config/systemd/user") || !name.ends_with(".service") {
+        let Some(home) = dir.strip_suffix(".config/systemd/user") else {
             return;
+        };
+        if name.ends_with(".service") {
+            enable_user_unit(&self.path(home), name);
         }
-        let wants = self.path(dir).join("default.target.wants");
-        std::fs::create_dir_all(&wants).unwrap();
-        let _ = std::os::unix::fs::symlink(format!("../{name}"), wants.join(name));
     }
 
     fn fifo(&self, rel: &str) -> PathBuf {

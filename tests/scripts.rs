@@ -289,13 +289,7 @@ fn enable_acme_unit(home: &std::path::Path, service_lines: &str) {
         ".config/systemd/user/openclaw-acme.service",
         &format!("[Service]\nType=oneshot\n{service_lines}\n[Install]\nWantedBy=default.target\n"),
     );
-    let wants = home.join(".config/systemd/user/default.target.wants");
-    std::fs::create_dir_all(&wants).unwrap();
-    std::os::unix::fs::symlink(
-        "../openclaw-acme.service",
-        wants.join("openclaw-acme.service"),
-    )
-    .unwrap();
+    enable_user_unit(home, "openclaw-acme.service");
 }
 
 /// A script the unit runs as `bash up.sh` is read by bash, whatever its `#!` names (the kernel

