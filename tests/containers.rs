@@ -712,3 +712,22 @@ fn a_scanned_dir_only_a_container_mounts_is_the_containers() {
         .iter()
         .all(|g| g["container"].get("ownsScannedStateDir").is_none()));
 }
+
+/// The `scanned dir` row shows the state dir as the `state dir` row does: a path built from a
+/// variable that looks like a token is shown as its length, never its text.
+#[test]
+fn the_scanned_dir_row_keeps_a_secret_looking_path_hidden() {
+    let t = TempDir::new("containers-own-scanned-dir-secret").kept_on_failure();
+    let dir = ".openclaw-ghp_FAKE0123456789abcdefghijklmnopqrstuv";
+    write(&t, &format!("home/{dir}/openclaw.json"), "{}\n");
+    let stack = compose_gateway(&[]) + "    volumes:\n      - ${DIR}:/home/node/.openclaw\n";
+    write(&t, "home/stack/docker-compose.yml", &stack);
+    write(&t, "home/stack/.env", &format!("DIR=~/{dir}\n"));
+    let home = t.join("home").display().to_string();
+    let (_, human, _) = clawlint(&["resolve", "--home", &home, "--no-config"]);
+    assert!(
+        human.contains("scanned dir  <52 characters, not shown> is also"),
+        "{human}"
+    );
+    assert!(!human.contains("FAKE0123"), "{human}");
+}

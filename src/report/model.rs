@@ -181,7 +181,7 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
     if c.owns_scanned_state_dir {
         let why = format!(
             "{} is also a dir the scan finds; nothing starts it natively, so it is this container's state dir, not a gateway of its own",
-            path_text(&inst.state_dir.value, &inst.home)
+            value_path_text(&inst.state_dir, &inst.os_home)
         );
         row(out, "scanned dir", &why, "");
     }
