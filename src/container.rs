@@ -235,6 +235,48 @@ pub struct Container {
     /// nothing starts that dir natively: the dir is this container's, not a gateway of its
     /// own (`resolve::inventory`).
     pub owns_scanned_state_dir: bool,
+    /// Entries of a compose service that read variables env files beside the project set
+    /// differently, when clawlint found no command that runs the project: which run names
+    /// which file is unseen, so these entries are left out (CL409). `None` for most.
+    pub env_variants: Option<Box<EnvVariantsUnseen>>,
+}
+
+/// A compose service's entries whose values depend on which env file docker compose is run
+/// with (`--env-file .env.dev`): env files beside the project set what they read differently
+/// from the project's `.env`, and clawlint found no command that runs the project. What they
+/// publish or mount is unverifiable: it takes part in no comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvVariantsUnseen {
+    /// The env files beside the project, by name (`.env.dev`, `.env.prd`).
+    pub files: Vec<String>,
+    pub entries: Vec<UnverifiedEntry>,
+    /// The project's name when every run gives it the same one (no file sets
+    /// COMPOSE_PROJECT_NAME): compose then takes each run for the same project, and the last
+    /// `up` replaces the containers the one before started.
+    pub same_project: Option<String>,
+}
+
+/// A `ports:`, `volumes:` or `environment:` entry left out for [`EnvVariantsUnseen`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnverifiedEntry {
+    /// `ports`, `volumes` or `environment`.
+    pub key: &'static str,
+    pub loc: Loc,
+    /// `reads ${OPENCLAW_GATEWAY_PORT}, which .env.dev and .env.prd set differently from the
+    /// project's .env`.
+    pub why: String,
+    /// A `volumes` entry's path inside the container: what is below it is unknown.
+    pub target: Option<PathBuf>,
+}
+
+impl EnvVariantsUnseen {
+    /// `path` (inside the container) is below a mount left out: where it lies is unknown.
+    pub fn hides(&self, path: &Path) -> bool {
+        self.entries
+            .iter()
+            .filter_map(|e| e.target.as_deref())
+            .any(|target| crate::paths::below(target, path).is_some())
+    }
 }
 
 /// Where a packaged quadlet's files lie, and the drop-in under `/etc/containers/systemd`
@@ -678,6 +720,7 @@ mod tests {
             packaged: None,
             found_through: None,
             owns_scanned_state_dir: false,
+            env_variants: None,
         }
     }
 

@@ -731,3 +731,83 @@ fn the_scanned_dir_row_keeps_a_secret_looking_path_hidden() {
     );
     assert!(!human.contains("FAKE0123"), "{human}");
 }
+
+/// Env files beside a compose project that nothing clawlint reads runs (`.env.prod`, for
+/// `docker compose --env-file .env.prod up` typed by hand): what they set differently from the
+/// `.env` is unverifiable, not the default. A file that agrees with the `.env`, a template, and
+/// a command that names the file each make the value known again.
+#[test]
+fn env_files_beside_an_unrun_project_make_what_they_set_unverifiable() {
+    let t = host_with_native_gateway("containers-env-variants");
+    let stack = compose_gateway(&["${PORT:-18789}:18789"]);
+    write(&t, "home/stack/docker-compose.yml", &stack);
+    let (_, codes, _) = check(&t, &[]);
+    assert!(
+        codes.contains("CL108") && !codes.contains("CL409"),
+        "{codes:?}"
+    );
+
+    write(&t, "home/stack/.env.prod", "PORT=18900\n");
+    let (code, codes, json) = check(&t, &[]);
+    assert_eq!(code, 0, "{json}");
+    assert!(
+        codes.contains("CL409") && !codes.contains("CL108"),
+        "{codes:?}"
+    );
+    let container = |gateways: &[serde_json::Value]| {
+        gateways
+            .iter()
+            .find_map(|g| g.get("container").filter(|c| !c.is_null()).cloned())
+            .unwrap()
+    };
+    let c = container(&resolved(&t, &[]));
+    assert_eq!(c["published"].as_array().unwrap().len(), 0, "{c}");
+    assert_eq!(c["unverifiedEntries"][0]["key"], "ports", "{c}");
+    assert!(
+        (c["unverifiedEntries"][0]["why"].as_str().unwrap())
+            .contains("reads ${PORT}, which .env.prod sets (the project has no .env)"),
+        "{c}"
+    );
+
+    // Nothing unverifiable or colliding: 18900 published, known.
+    let publishes_18900 = || {
+        let (_, codes, _) = check(&t, &[]);
+        assert!(
+            !codes.contains("CL409") && !codes.contains("CL108"),
+            "{codes:?}"
+        );
+        let c = container(&resolved(&t, &[]));
+        assert_eq!(c["published"][0]["hostPort"], 18900, "{c}");
+        assert!(c.get("unverifiedEntries").is_none(), "{c}");
+    };
+
+    // The `.env` sets the same: every run gets 18900, which is known.
+    write(&t, "home/stack/.env", "PORT=18900\n");
+    publishes_18900();
+
+    // A template is no run: the `.env`'s 18789 collides again.
+    write(&t, "home/stack/.env", "PORT=18789\n");
+    std::fs::rename(
+        t.join("home/stack/.env.prod"),
+        t.join("home/stack/.env.example"),
+    )
+    .unwrap();
+    let (_, codes, _) = check(&t, &[]);
+    assert!(
+        codes.contains("CL108") && !codes.contains("CL409"),
+        "{codes:?}"
+    );
+
+    // A Makefile that names the file: read as that command runs compose.
+    std::fs::rename(
+        t.join("home/stack/.env.example"),
+        t.join("home/stack/.env.prod"),
+    )
+    .unwrap();
+    write(
+        &t,
+        "home/stack/Makefile",
+        "up:\n\tdocker compose --env-file .env.prod up -d\n",
+    );
+    publishes_18900();
+}

@@ -360,8 +360,19 @@ fn compose_invocations(
         Vec<&compose::runs::ComposeRun>,
         Option<compose::DotEnvRead>,
     )> = Vec::new();
+    // The directories of the projects some command line runs (even one that fails): env files
+    // beside such a project are not runs clawlint cannot see.
+    let mut run_dirs: FastSet<PathBuf> = Default::default();
     for run in &runs {
         let chosen = compose::run_files(run, &host, &inside);
+        run_dirs.extend(
+            chosen
+                .files
+                .first()
+                .and_then(|f| f.parent())
+                .map(Path::to_path_buf),
+        );
+        run_dirs.extend(run.project_dir.iter().chain(&run.cwd).cloned());
         let missing: Vec<&PathBuf> = chosen
             .files
             .iter()
@@ -428,10 +439,13 @@ fn compose_invocations(
     let mut parsed = compose::ParsedFiles::default();
     for (files, mine, dot_env) in loads {
         let problems_before = problems.len();
+        let run_seen =
+            !mine.is_empty() || files[0].parent().is_some_and(|dir| run_dirs.contains(dir));
         let project = compose::read_project(
             &files,
             &host,
             &mine,
+            run_seen,
             &stopped,
             dot_env,
             &mut parsed,

@@ -215,6 +215,17 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
             &at(sources, p.loc),
         );
     }
+    if let Some(v) = &c.env_variants {
+        for (i, e) in v.entries.iter().enumerate() {
+            let what = format!("{} entry: {}", e.key, e.why);
+            row(
+                out,
+                if i == 0 { "left out" } else { "" },
+                &what,
+                &at(sources, e.loc),
+            );
+        }
+    }
     for (i, d) in c.drop_ins.iter().enumerate() {
         let hides: Vec<String> = d.hides.iter().map(|p| display_path(p)).collect();
         let hides = match (&d.masked_by, hides.is_empty()) {
@@ -1047,6 +1058,17 @@ impl<'s> ModelJson<'s> {
             let text = self.at(*loc);
             w.key("startedBy").object().key("by").str(by);
             w.key("location").str(&text).end();
+        }
+        // Only a compose service with entries that read what env files beside the project
+        // set differently, when no command that runs it was found (CL409).
+        if let Some(v) = &c.env_variants {
+            w.key("unverifiedEntries").array();
+            for e in &v.entries {
+                let text = self.at(e.loc);
+                w.object().key("key").str(e.key);
+                w.key("location").str(&text).key("why").str(&e.why).end();
+            }
+            w.end();
         }
         w.end();
     }

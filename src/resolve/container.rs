@@ -3,7 +3,7 @@
 //! (a bind mount's host dir, a named volume, or the container's private file system), and
 //! its listeners stay in the container unless it shares the host's network.
 
-use super::{Instance, Origin, Sourced};
+use super::{Instance, Origin, Sourced, Unverifiable};
 use crate::container::{Container, HostPath};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -65,6 +65,18 @@ fn map_plain(c: &Container, path: &mut PathBuf) {
 /// tightened, as every list an instance keeps to the end of the run is (`collections::exact`).
 pub fn host_view(instance: &mut Instance, mut container: Box<Container>) {
     let c = &*container;
+    // Below a mount whose host dir depends on an env file a run clawlint cannot see names:
+    // not guessed (the container's own file system is no answer either).
+    if let Some(variants) = &c.env_variants {
+        for (path, what) in [
+            (&instance.state_dir.value, Unverifiable::StateDir),
+            (&instance.config_path.value, Unverifiable::ConfigPath),
+        ] {
+            if variants.hides(path) && !instance.unverifiable.contains(&what) {
+                instance.unverifiable.push(what);
+            }
+        }
+    }
     map(c, &mut instance.config_path);
     map(c, &mut instance.state_dir);
     map(c, &mut instance.workspace);

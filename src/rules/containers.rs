@@ -374,6 +374,55 @@ pub fn compose_runs_disagree(instance: &Instance) -> Option<Finding> {
     )
 }
 
+/// CL409 for a compose service whose entries read variables that env files beside the
+/// project set differently (`.env.dev`, `.env.prd`), when no command that runs the project was
+/// found: which file a run names (`--env-file`) is unseen, so those entries are left out of
+/// every comparison, and this says which and why, at each entry.
+pub fn compose_env_variants_unseen(instance: &Instance) -> Option<Finding> {
+    let c = instance.container.as_deref()?;
+    let v = c.env_variants.as_deref()?;
+    let mut kinds: Vec<&str> = Vec::new();
+    for e in &v.entries {
+        let kind = match e.key {
+            "ports" => "published ports",
+            "volumes" => "mounts",
+            _ => "environment",
+        };
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    let files = listed(v.files.iter().map(String::as_str));
+    let mut finding = Finding::new(
+        &catalog::UNVERIFIABLE_GATEWAY,
+        format!(
+            "compose service {} in {} depends on which env file docker compose is run with ({files}): its {} cannot be verified",
+            c.service,
+            crate::paths::display_home_relative(&c.file, &c.host_home),
+            listed(kinds.iter().copied()),
+        ),
+    );
+    for e in &v.entries {
+        finding = finding.label(Label::new(
+            Some(e.loc),
+            format!("{}: {}", instance.name, e.why),
+            Some(&instance.name),
+        ));
+    }
+    let either = v.files.join(" or ");
+    finding = finding.note(format!(
+        "docker compose reads {either} only when a command names it (`--env-file`, COMPOSE_ENV_FILES), instead of the project's .env; clawlint found no unit, script or Makefile that runs this project, so it does not assume the .env or the defaults, and leaves these entries out of every collision check"
+    ));
+    if let Some(project) = &v.same_project {
+        finding = finding.note(format!(
+            "no env file beside it sets COMPOSE_PROJECT_NAME: run with {either}, this is project \"{project}\" each time, so docker compose takes the runs for one project and each `up` recreates the container the one before started; to run them side by side, set COMPOSE_PROJECT_NAME in each env file (or pass `-p`)"
+        ));
+    }
+    Some(finding.help(
+        "let clawlint see what starts the project: a systemd unit, a Makefile or justfile recipe, or a script beside the compose file that runs `docker compose --env-file FILE up -d` (one per environment this host runs)",
+    ))
+}
+
 /// CL411: compose projects in different directories that give one container name. Compose
 /// finds a project's containers by its name (and the container by its name), so it takes
 /// them for one: `docker compose up` in either directory recreates the container with its

@@ -38,6 +38,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             .iter()
             .filter_map(super::containers::compose_project_clash),
     );
+    out.extend(
+        ctx.instances
+            .iter()
+            .filter_map(super::containers::compose_env_variants_unseen),
+    );
     out
 }
 

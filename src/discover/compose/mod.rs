@@ -10,10 +10,11 @@
 pub mod interpolate;
 pub mod runs;
 pub mod spec;
+pub mod variants;
 
 use crate::container::{
-    Container, Engine, HostAddr, HostText, Mount, MountSource, Network, ProfileState, Published,
-    ServiceProfiles,
+    Container, Engine, EnvVariantsUnseen, HostAddr, HostText, Mount, MountSource, Network,
+    ProfileState, Published, ServiceProfiles, UnverifiedEntry,
 };
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
@@ -27,6 +28,7 @@ use runs::{ComposeRun, MAX_ENV_FILES};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use variants::EnvVariants;
 
 /// The names `docker compose` looks for, in its order of preference.
 pub const FILE_NAMES: [&str; 4] = [
@@ -759,7 +761,9 @@ pub struct Project {
 /// [`default_files`] and [`run_files`]).
 ///
 /// `runs` are the command lines of this load (one `docker compose up` is one load: compose
-/// reads the project anew on every run). The first that runs `up` decides what Compose
+/// reads the project anew on every run); `run_seen`: some command line (this load's, or one
+/// that fails) runs the project, else env files beside it may be named by runs clawlint
+/// cannot see ([`variants`]). The first that runs `up` decides what Compose
 /// reads: its `--env-file`s (or `COMPOSE_ENV_FILES`) instead of the project's `.env`, its
 /// environment over theirs, its `-p`; every one that runs `up` enables profiles. Problems
 /// (syntax, a YAML bomb, a missing `env_file`, a variable nothing sets) are located and
@@ -771,6 +775,7 @@ pub fn read_project(
     given: &[PathBuf],
     host: &HostContext,
     runs: &[&ComposeRun],
+    run_seen: bool,
     stopped: &[crate::container::StoppedFollow],
     dot_env: Option<DotEnvRead>,
     parsed: &mut ParsedFiles,
@@ -793,21 +798,33 @@ pub fn read_project(
         .and_then(|r| r.project_dir.clone())
         .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf());
     let project_env = read_project_env(&dir, context, dot_env, host, sources, problems);
-    let files = given.to_vec();
+    let loaded: Vec<(FileId, Rc<Parsed>)> = given
+        .iter()
+        .filter_map(|path| load(path, parsed, sources, problems))
+        .collect();
+    // With no command seen, the env files beside the project are runs clawlint cannot see.
+    let variants = match context.is_some() || run_seen {
+        true => EnvVariants::default(),
+        false => EnvVariants::read(
+            &dir,
+            &project_env.values,
+            &service_env_files(&loaded, &dir, host),
+            sources,
+            problems,
+        ),
+    };
     let mut reader = Reader {
         env: &project_env.values,
         from: &project_env.described,
         env_files: &project_env.files,
         unverifiable: project_env.unverifiable.as_deref(),
+        variants: &variants,
         vars: Vec::new(),
         problems: Vec::new(),
     };
     let mut services: BTreeMap<String, ServiceSpec> = BTreeMap::new();
     let mut top_name: Option<String> = None;
-    for path in &files {
-        let Some((id, parsed)) = load(path, parsed, sources, problems) else {
-            continue;
-        };
+    for (id, parsed) in loaded {
         let root = &parsed.root;
         if let Some(name) = root.get("name").and_then(|n| reader.string(id, n)) {
             top_name = Some(name);
@@ -980,6 +997,36 @@ fn normalize_project_name(raw: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect()
+}
+
+/// The files the services' `env_file:` entries name (as written, without variables): the
+/// containers' environment, not env files a command names for interpolation.
+fn service_env_files(
+    loaded: &[(FileId, Rc<Parsed>)],
+    dir: &Path,
+    host: &HostContext,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (_, parsed) in loaded {
+        let Some(services) = parsed.root.get("services") else {
+            continue;
+        };
+        for (_, body) in services.entries() {
+            let Some(files) = body.get("env_file") else {
+                continue;
+            };
+            let items: Vec<&Node> = match &files.value {
+                Value::Seq(items) => items.iter().collect(),
+                _ => vec![files],
+            };
+            let named = items
+                .into_iter()
+                .filter_map(|item| item.as_str().or_else(|| item.get("path")?.as_str()))
+                .filter(|name| !name.contains('$'));
+            out.extend(named.map(|name| host.host_path(name, dir)));
+        }
+    }
+    out
 }
 
 fn load(
@@ -1266,7 +1313,7 @@ fn read_project_env(
 }
 
 /// A dotenv-format file's assignments (last one wins), registered with its secrets masked.
-fn read_env_file(
+pub(super) fn read_env_file(
     path: &Path,
     required: bool,
     sources: &mut SourceMap,
@@ -1315,8 +1362,10 @@ struct ServiceSpec {
     working_dir: Option<String>,
     ports: Vec<Published>,
     /// Entries with a port Docker chooses at start: nothing fixed to compare.
-    volumes: Vec<(spec::VolumeSpec, Loc)>,
-    environment: Vec<(String, Option<String>, Loc)>,
+    /// Each with the variables its text reads.
+    volumes: Vec<(spec::VolumeSpec, Loc, Vec<String>)>,
+    /// Name, value (`None`: the shell's, passed through), where, and the variables read.
+    environment: Vec<(String, Option<String>, Loc, Vec<String>)>,
     env_files: Vec<(String, bool, Loc)>,
     /// `profiles:` and where.
     profiles: Option<(Vec<String>, Loc)>,
@@ -1353,11 +1402,11 @@ impl ServiceSpec {
             }
         }
         for v in over.volumes {
-            self.volumes.retain(|(old, _)| old.target != v.0.target);
+            self.volumes.retain(|(old, ..)| old.target != v.0.target);
             self.volumes.push(v);
         }
         for e in over.environment {
-            self.environment.retain(|(k, _, _)| *k != e.0);
+            self.environment.retain(|(k, ..)| *k != e.0);
             self.environment.push(e);
         }
         self.env_files.extend(over.env_files);
@@ -1394,7 +1443,11 @@ struct Reader<'a> {
     env_files: &'a [String],
     /// Why a variable may have a value clawlint cannot see.
     unverifiable: Option<&'a str>,
-    /// The variables read since [`Reader::port`] began an entry, with where each was set.
+    /// Env files beside the project that a run clawlint cannot see may name instead of the
+    /// `.env`: a variable they set differently is unverifiable, not missing.
+    variants: &'a EnvVariants,
+    /// The variables read since [`Reader::port`] or [`Reader::reading`] began an entry, with
+    /// where each was set.
     vars: Vec<(String, Option<Loc>)>,
     problems: Vec<Problem>,
 }
@@ -1423,7 +1476,7 @@ impl Reader<'_> {
         });
         let mut seen: Vec<&str> = Vec::new();
         for var in &got.missing {
-            if seen.contains(&var.as_str()) {
+            if seen.contains(&var.as_str()) || self.variants.varies(var) {
                 continue;
             }
             seen.push(var);
@@ -1444,7 +1497,11 @@ impl Reader<'_> {
                 loc,
             });
         }
-        for (var, why) in &got.required {
+        for (var, why) in got
+            .required
+            .iter()
+            .filter(|(v, _)| !self.variants.varies(v))
+        {
             let mut message = format!(
                 "${{{var}:?...}} has no value in {}: docker compose refuses to start ({why})",
                 self.from
@@ -1468,6 +1525,14 @@ impl Reader<'_> {
             });
         }
         got
+    }
+
+    /// What `read` gives, and the names of the variables it read.
+    fn reading<T>(&mut self, read: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>) {
+        self.vars.clear();
+        let got = read(self);
+        let vars = std::mem::take(&mut self.vars);
+        (got, vars.into_iter().map(|(name, _)| name).collect())
     }
 
     /// A scalar, interpolated.
@@ -1553,32 +1618,34 @@ impl Reader<'_> {
         }
         if let Some(volumes) = body.get("volumes") {
             for item in volumes.items() {
-                if let Some(v) = self.volume(file, item) {
-                    spec.volumes.retain(|(old, _)| old.target != v.0.target);
-                    spec.volumes.push(v);
+                let (volume, vars) = self.reading(|r| r.volume(file, item));
+                if let Some((v, loc)) = volume {
+                    spec.volumes.retain(|(old, ..)| old.target != v.target);
+                    spec.volumes.push((v, loc, vars));
                 }
             }
         }
         if let Some(env) = body.get("environment") {
             for (k, v) in env.entries() {
                 let Some(name) = k.as_str() else { continue };
-                let value = match &v.value {
+                let (value, vars) = self.reading(|r| match &v.value {
                     Value::Null => None,
-                    _ => self.string(file, v),
-                };
+                    _ => r.string(file, v),
+                });
                 let span = Span::new(k.span.start(), v.span.end().max(k.span.end()));
                 spec.environment
-                    .push((name.to_string(), value, Loc { file, span }));
+                    .push((name.to_string(), value, Loc { file, span }, vars));
             }
             for item in env.items() {
-                let Some(text) = self.string(file, item) else {
+                let (text, vars) = self.reading(|r| r.string(file, item));
+                let Some(text) = text else {
                     continue;
                 };
                 let (name, value) = match text.split_once('=') {
                     Some((k, v)) => (k.to_string(), Some(v.to_string())),
                     None => (text.clone(), None),
                 };
-                spec.environment.retain(|(k, _, _)| *k != name);
+                spec.environment.retain(|(k, ..)| *k != name);
                 spec.environment.push((
                     name,
                     value,
@@ -1586,6 +1653,7 @@ impl Reader<'_> {
                         file,
                         span: item.span,
                     },
+                    vars,
                 ));
             }
         }
@@ -2014,7 +2082,29 @@ fn gateway_invocation(
             env.set(&k, v, EnvOrigin::Container(at));
         }
     }
-    for (k, v, loc) in &spec.environment {
+    let mut unverified = Vec::new();
+    let mut left_out =
+        |key: &'static str, loc: Loc, vars: &[String], target: Option<&str>| match reader
+            .variants
+            .why(vars)
+        {
+            Some(why) => {
+                let target = target.map(PathBuf::from);
+                unverified.push(UnverifiedEntry {
+                    key,
+                    loc,
+                    why,
+                    target,
+                });
+                true
+            }
+            None => false,
+        };
+    for (k, v, loc, vars) in &spec.environment {
+        // A value a run clawlint cannot see may set is unknown, as the shell's is.
+        let v = v
+            .as_ref()
+            .filter(|_| !left_out("environment", *loc, vars, None));
         match v {
             Some(v) => env.set(k, v.clone(), EnvOrigin::Container(*loc)),
             // `- NAME` alone passes the shell's value through, which clawlint cannot see;
@@ -2043,10 +2133,24 @@ fn gateway_invocation(
             .unwrap_or_default(),
         _ => spec.ports.clone(),
     };
+    let mut published_seen: Vec<Loc> = Vec::new();
+    let published = published
+        .into_iter()
+        .filter(|p| {
+            let vars: Vec<String> = p.vars.iter().map(|(name, _)| name.clone()).collect();
+            // A range entry is one entry: left out (and said) once.
+            if published_seen.contains(&p.loc) {
+                return reader.variants.why(&vars).is_none();
+            }
+            published_seen.push(p.loc);
+            !left_out("ports", p.loc, &vars, None)
+        })
+        .collect();
     let mounts = spec
         .volumes
         .iter()
-        .map(|(v, loc)| {
+        .filter(|(v, loc, vars)| !left_out("volumes", *loc, vars, Some(&v.target)))
+        .map(|(v, loc, _)| {
             let source = match v.kind {
                 spec::VolumeKind::Bind => MountSource::Bind(host.host_path(&v.source, dir)),
                 spec::VolumeKind::Volume => MountSource::Volume(format!("{project}_{}", v.source)),
@@ -2105,6 +2209,14 @@ fn gateway_invocation(
             packaged: None,
             found_through: None,
             owns_scanned_state_dir: false,
+            env_variants: (!unverified.is_empty()).then(|| {
+                unverified.sort_by_key(|e| (e.loc.file, e.loc.span.start()));
+                Box::new(EnvVariantsUnseen {
+                    files: reader.variants.files.clone(),
+                    entries: unverified,
+                    same_project: (!reader.variants.names_project()).then(|| project.to_string()),
+                })
+            }),
         })),
     })
 }
@@ -2422,6 +2534,7 @@ mod tests {
                 &files,
                 &host,
                 &[r],
+                true,
                 &[],
                 None,
                 &mut parsed,

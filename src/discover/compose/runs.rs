@@ -458,38 +458,35 @@ pub fn just_recipes(text: &str) -> Vec<(String, usize)> {
 
 /// The files beside a project that may run compose, in name order (at most 64).
 pub fn wrapper_files(dir: &Path) -> Vec<PathBuf> {
+    files_beside(dir, is_wrapper_name, 64)
+}
+
+/// The regular files in `dir` whose names `keep` accepts, in name order (at most `max`).
+pub fn files_beside(dir: &Path, keep: fn(&str) -> bool, max: usize) -> Vec<PathBuf> {
     // Listed and tested where the layout's reads find them (`paths::host`: links followed
-    // within a copied `--root`); each named under `dir`, and only a wrapper's name joined
-    // and tested (a project's directory holds its compose file, `.env` and data dirs).
+    // within a copied `--root`); each named under `dir`, and only a kept name joined and
+    // tested (a project's directory holds its compose file, `.env` and data dirs).
     // The layout's listing of the directory when it has one (the project's directory was
     // listed when its compose file was looked for): no second listing.
-    let wrapper = |name: &std::ffi::OsStr| {
-        let path = name
-            .to_str()
-            .is_some_and(is_wrapper_name)
-            .then(|| dir.join(name))?;
+    let kept = |name: &std::ffi::OsStr| {
+        let path = name.to_str().is_some_and(keep).then(|| dir.join(name))?;
         crate::paths::host::is_file(&path).then_some(path)
     };
     let listed = crate::paths::on_host(dir)
         .and_then(|placed| crate::load::listing::entries(&placed))
-        .map(|listing| {
-            listing
-                .iter()
-                .filter_map(|(name, _)| wrapper(name))
-                .collect()
-        });
+        .map(|listing| listing.iter().filter_map(|(name, _)| kept(name)).collect());
     let mut files: Vec<PathBuf> = match listed {
         Some(files) => files,
         None => match crate::paths::host::read_dir(dir) {
             Ok(entries) => entries
                 .filter_map(Result::ok)
-                .filter_map(|e| wrapper(&e.file_name()))
+                .filter_map(|e| kept(&e.file_name()))
                 .collect(),
             Err(_) => return Vec::new(),
         },
     };
     files.sort();
-    files.truncate(64);
+    files.truncate(max);
     files
 }
 

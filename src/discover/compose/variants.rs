@@ -1,0 +1,200 @@
+//! Env files beside a compose project that no command clawlint read names: `.env.dev` and
+//! `.env.prd` next to `docker-compose.yml`, each meant for `docker compose --env-file .env.dev
+//! up` typed by hand. Compose reads such a file only when a command names it, instead of the
+//! project's `.env`; so when clawlint found no command that runs the project, a variable one
+//! of them sets to another value than the `.env` gives may have either value, and whatever
+//! reads it is unverifiable, not the `.env`'s value or the default.
+
+use crate::load::{Problem, ProblemKind};
+use crate::source::{Loc, SourceMap};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How many such files clawlint reads beside one project (every read has a budget; real
+/// stacks have two to four: dev, staging, prod).
+const MAX_VARIANTS: usize = 8;
+
+/// The env files beside a project that a command may name, and what they change.
+#[derive(Debug, Default)]
+pub struct EnvVariants {
+    /// Their file names (`.env.dev`), in name order.
+    pub files: Vec<String>,
+    /// Each variable a file sets differently from the project's `.env` (or leaves unset
+    /// where the `.env` sets it), with those files (indices into `files`).
+    varying: BTreeMap<String, Vec<usize>>,
+    /// Some file sets COMPOSE_PROJECT_NAME: the runs may be different projects.
+    names_project: bool,
+    /// The varying variables the project's `.env` sets too (to another value).
+    in_dot_env: Vec<String>,
+    /// The project has a `.env`.
+    has_dot_env: bool,
+}
+
+impl EnvVariants {
+    /// The variant env files in `dir` (none named in `excluded`, a service's `env_file:`),
+    /// read against `plain`, what the project's `.env` sets.
+    pub fn read(
+        dir: &Path,
+        plain: &BTreeMap<String, (String, Loc)>,
+        excluded: &[PathBuf],
+        sources: &mut SourceMap,
+        problems: &mut Vec<Problem>,
+    ) -> EnvVariants {
+        let mut out = EnvVariants::default();
+        let mut files = super::runs::files_beside(dir, is_variant_name, usize::MAX);
+        files.retain(|f| !excluded.contains(f));
+        if files.len() > MAX_VARIANTS {
+            problems.push(Problem {
+                kind: ProblemKind::TooMany,
+                message: format!(
+                    "{} holds {} env files beside its compose file: clawlint reads the first {MAX_VARIANTS} and not the other {}",
+                    crate::paths::display_path(dir),
+                    files.len(),
+                    files.len() - MAX_VARIANTS
+                ),
+                loc: None,
+            });
+            files.truncate(MAX_VARIANTS);
+        }
+        for path in files {
+            let values = super::read_env_file(&path, false, sources, problems);
+            let index = out.files.len();
+            out.files.push(file_name(&path));
+            let set: BTreeMap<&str, &str> = values
+                .iter()
+                .map(|(k, v, _)| (k.as_str(), v.as_str()))
+                .collect();
+            let changed = set
+                .iter()
+                .filter(|(k, v)| plain.get(**k).is_none_or(|(p, _)| p != **v))
+                .map(|(k, _)| *k)
+                .chain(
+                    plain
+                        .keys()
+                        .map(String::as_str)
+                        .filter(|k| !set.contains_key(k)),
+                );
+            for name in changed {
+                out.varying.entry(name.to_string()).or_default().push(index);
+            }
+            out.names_project |= set.contains_key("COMPOSE_PROJECT_NAME");
+        }
+        out.in_dot_env = (out.varying.keys())
+            .filter(|k| plain.contains_key(*k))
+            .cloned()
+            .collect();
+        out.has_dot_env = !out.files.is_empty() && crate::paths::host::is_file(&dir.join(".env"));
+        out
+    }
+
+    /// A file sets `name` to another value than the project's `.env` gives.
+    pub fn varies(&self, name: &str) -> bool {
+        self.varying.contains_key(name)
+    }
+
+    /// Whether some file sets COMPOSE_PROJECT_NAME (runs with different files may then be
+    /// different projects).
+    pub fn names_project(&self) -> bool {
+        self.names_project
+    }
+
+    /// `${A} and ${B}, which .env.dev and .env.prd set`: what of `vars` varies, and where.
+    pub fn why(&self, vars: &[String]) -> Option<String> {
+        let varying: Vec<&String> = vars.iter().filter(|v| self.varies(v)).collect();
+        let mut files: Vec<usize> = varying
+            .iter()
+            .flat_map(|v| self.varying[v.as_str()].iter().copied())
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        let first = varying.first()?;
+        let names = varying
+            .iter()
+            .map(|v| format!("${{{v}}}"))
+            .collect::<Vec<_>>();
+        let files: Vec<String> = files.iter().map(|&i| self.files[i].clone()).collect();
+        let verb = match varying.len() {
+            1 => format!("reads ${{{first}}}, which"),
+            _ => format!("reads {}, which", and_list(&names)),
+        };
+        let set = if files.len() == 1 { "sets" } else { "set" };
+        let unlike = match (
+            self.has_dot_env,
+            varying.iter().any(|v| self.in_dot_env.contains(v)),
+        ) {
+            (_, true) => " differently from the project's .env",
+            (true, false) => ", and the project's .env does not",
+            (false, false) => " (the project has no .env)",
+        };
+        Some(format!("{verb} {} {set}{unlike}", and_list(&files)))
+    }
+}
+
+/// `.env.<name>` or `<name>.env`, neither the project's `.env` itself nor a template or a
+/// copy (`.env.example`, `.env.bak`): an env file a command may name with `--env-file`.
+fn is_variant_name(name: &str) -> bool {
+    let stem = match (name.strip_prefix(".env."), name.strip_suffix(".env")) {
+        (Some(rest), _) => rest,
+        (None, Some(stem)) if !stem.is_empty() && stem != "." => stem,
+        _ => return false,
+    };
+    const NOT_RUN: [&str; 14] = [
+        "example", "sample", "template", "tmpl", "tpl", "dist", "defaults", "bak", "backup", "old",
+        "orig", "save", "swp", "tmp",
+    ];
+    let stem = stem.trim_start_matches('.').to_ascii_lowercase();
+    !stem.is_empty()
+        && !stem.ends_with('~')
+        && !NOT_RUN.iter().any(|w| {
+            stem == *w || stem.ends_with(&format!(".{w}")) || stem.starts_with(&format!("{w}."))
+        })
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.concat(),
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_names() {
+        for name in [
+            ".env.dev",
+            ".env.prd",
+            ".env.production",
+            "prod.env",
+            "staging.env",
+            ".env.local",
+        ] {
+            assert!(is_variant_name(name), "{name}");
+        }
+        for name in [
+            ".env",
+            ".env.example",
+            ".env.sample",
+            ".env.template",
+            "example.env",
+            ".env.bak",
+            ".env.prod.bak",
+            ".env.dev~",
+            "env",
+            ".envrc",
+            "docker-compose.yml",
+            ".env.",
+        ] {
+            assert!(!is_variant_name(name), "{name}");
+        }
+    }
+}
