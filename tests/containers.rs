@@ -811,3 +811,41 @@ fn env_files_beside_an_unrun_project_make_what_they_set_unverifiable() {
     );
     publishes_18900();
 }
+
+/// Compose finds a project's container by project and service, not by its name: two command
+/// lines that run one project with different `container_name`s start one container, which the
+/// second recreates (CL410 names the difference).
+#[test]
+fn runs_that_rename_a_projects_container_start_the_same_container() {
+    let t = TempDir::new("containers-runs-rename").kept_on_failure();
+    let stack = compose_gateway(&["${PORT}:18789"]) + "    container_name: ${NAME}\n";
+    write(&t, "home/stack/docker-compose.yml", &stack);
+    write(&t, "home/stack/dev.env", "PORT=18788\nNAME=gw_dev\n");
+    write(&t, "home/stack/prd.env", "PORT=18789\nNAME=gw_prd\n");
+    let make = "dev:\n\tdocker compose --env-file dev.env up -d\n\nprd:\n\tdocker compose --env-file prd.env up -d\n";
+    write(&t, "home/stack/Makefile", make);
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL410"), "{codes:?}");
+    let cl410 = (json["findings"].as_array().unwrap().iter())
+        .find(|f| f["code"] == "CL410")
+        .unwrap();
+    assert!(
+        cl410["message"]
+            .as_str()
+            .unwrap()
+            .contains("container name"),
+        "{cl410}"
+    );
+    assert_eq!(resolved(&t, &[]).len(), 1);
+
+    // Each run its own project (`-p`): two containers, side by side.
+    let make = make.replace("--env-file dev.env", "--env-file dev.env -p dev");
+    write(
+        &t,
+        "home/stack/Makefile",
+        &make.replace("--env-file prd.env", "--env-file prd.env -p prd"),
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(!codes.contains("CL410"), "{codes:?}");
+    assert_eq!(resolved(&t, &[]).len(), 2);
+}

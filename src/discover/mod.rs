@@ -434,6 +434,8 @@ fn compose_invocations(
     // With each: the project's directory and name, and whether the name is the directory's.
     let mut by_name: FastMap<String, (usize, PathBuf, String, bool)> = Default::default();
     let mut reported: FastSet<String> = Default::default();
+    // Each compose container's place in `out` by project directory, project and service.
+    let mut by_service: FastMap<(PathBuf, String, String), usize> = Default::default();
     // The command lines recorded as other runs of each container (CL410), by its place in `out`.
     let mut other_runs: FastSet<(usize, crate::source::Loc)> = Default::default();
     let mut parsed = compose::ParsedFiles::default();
@@ -460,6 +462,20 @@ fn compose_invocations(
                 .filter(|p| reported.insert(format!("{:?}{:?}{}", p.kind, p.loc, p.message))),
         );
         for inv in project.invocations {
+            // Compose finds a project's container by project and service, whatever its
+            // name: a run that names it otherwise (`container_name: ${NAME}`) recreates it.
+            let service_key = inv
+                .container
+                .as_deref()
+                .map(|c| (project.dir.clone(), project.name.clone(), c.service.clone()));
+            let same_service = service_key
+                .as_ref()
+                .and_then(|k| by_service.get(k))
+                .copied();
+            if let Some(at) = same_service.filter(|&at| out[at].name != inv.name) {
+                compose::reconcile(&mut out[at], inv, |loc| other_runs.insert((at, loc)));
+                continue;
+            }
             match by_name.get_mut(&inv.name) {
                 // The same directory: another run of one project.
                 Some((at, dir, _, _)) if *dir == project.dir => {
@@ -526,6 +542,9 @@ fn compose_invocations(
                     c.name_clashes = clashes;
                 }
                 None => {
+                    if let Some(key) = service_key {
+                        by_service.entry(key).or_insert(out.len());
+                    }
                     by_name.insert(
                         inv.name.clone(),
                         (

@@ -1919,6 +1919,9 @@ fn differences(a: &Invocation, b: &Invocation) -> Vec<String> {
             list(&pb)
         ));
     }
+    if ca.name != cb.name {
+        out.push("container name".to_string());
+    }
     if ca.image != cb.image {
         out.push("image".to_string());
     }
