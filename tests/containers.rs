@@ -849,3 +849,64 @@ fn runs_that_rename_a_projects_container_start_the_same_container() {
     assert!(!codes.contains("CL410"), "{codes:?}");
     assert_eq!(resolved(&t, &[]).len(), 2);
 }
+
+/// Env files beside a project are read up to their budget, said at the compose file; a file
+/// name that looks like a token is shown as its length.
+#[test]
+fn env_files_beside_a_project_are_bounded_and_their_names_kept_hidden() {
+    let t = TempDir::new("containers-env-variants-bounded").kept_on_failure();
+    let stack = compose_gateway(&["${PORT:-18789}:18789"]);
+    write(&t, "home/stack/docker-compose.yml", &stack);
+    write(
+        &t,
+        "home/stack/.env.ghp_FAKE0123456789abcdefghijklmnopqrstuv",
+        "PORT=18901\n",
+    );
+    for i in 10..22 {
+        write(
+            &t,
+            &format!("home/stack/.env.s{i}"),
+            &format!("PORT=189{i}\n"),
+        );
+    }
+    let (_, codes, json) = check(&t, &[]);
+    assert!(
+        codes.contains("CL409") && codes.contains("CL907"),
+        "{codes:?}"
+    );
+    let budget = (json["findings"].as_array().unwrap().iter())
+        .find(|f| f["code"] == "CL907")
+        .unwrap();
+    assert!(
+        (budget["parties"][0]["file"].as_str().unwrap()).ends_with("stack/docker-compose.yml"),
+        "{budget}"
+    );
+    assert!(
+        budget["message"]
+            .as_str()
+            .unwrap()
+            .contains("holds 13 env files"),
+        "{budget}"
+    );
+    let home = t.join("home").display().to_string();
+    for args in [
+        vec!["check", "--home", &home, "--no-config"],
+        vec!["check", "--home", &home, "--no-config", "--format", "json"],
+        vec!["resolve", "--home", &home, "--no-config"],
+        vec![
+            "resolve",
+            "--home",
+            &home,
+            "--no-config",
+            "--format",
+            "json",
+        ],
+    ] {
+        let (_, out, err) = clawlint(&args);
+        assert!(
+            !out.contains("FAKE0123") && !err.contains("FAKE0123"),
+            "{out}{err}"
+        );
+        assert!(out.contains("characters, not shown>"), "{args:?}: {out}");
+    }
+}

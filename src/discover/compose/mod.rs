@@ -806,6 +806,10 @@ pub fn read_project(
     let variants = match context.is_some() || run_seen {
         true => EnvVariants::default(),
         false => EnvVariants::read(
+            loaded.first().map(|(id, _)| Loc {
+                file: *id,
+                span: Span::new(0, 0),
+            }),
             &dir,
             &project_env.values,
             &service_env_files(&loaded, &dir, host),

@@ -32,8 +32,10 @@ pub struct EnvVariants {
 
 impl EnvVariants {
     /// The variant env files in `dir` (none named in `excluded`, a service's `env_file:`),
-    /// read against `plain`, what the project's `.env` sets.
+    /// read against `plain`, what the project's `.env` sets. Too many are said at `at`, the
+    /// compose file.
     pub fn read(
+        at: Option<Loc>,
         dir: &Path,
         plain: &BTreeMap<String, (String, Loc)>,
         excluded: &[PathBuf],
@@ -52,7 +54,7 @@ impl EnvVariants {
                     files.len(),
                     files.len() - MAX_VARIANTS
                 ),
-                loc: None,
+                loc: at,
             });
             files.truncate(MAX_VARIANTS);
         }
@@ -158,10 +160,11 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
+/// The file's name as output shows it: the layout names it, so one that looks like a secret
+/// is shown as its length.
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    crate::redact::shown(crate::redact::Kind::Path, &name)
 }
 
 #[cfg(test)]
