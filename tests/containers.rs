@@ -785,6 +785,19 @@ fn env_files_beside_an_unrun_project_make_what_they_set_unverifiable() {
     write(&t, "home/stack/.env", "PORT=18900\n");
     publishes_18900();
 
+    // An env file for something else (none of the `.env`'s variables) is no other version of
+    // it: the `.env`'s 18789 is known, and collides.
+    write(&t, "home/stack/.env", "PORT=18789\n");
+    std::fs::rename(t.join("home/stack/.env.prod"), t.join("home/stack/db.env")).unwrap();
+    write(&t, "home/stack/db.env", "POSTGRES_DB=app\n");
+    let (_, codes, _) = check(&t, &[]);
+    assert!(
+        codes.contains("CL108") && !codes.contains("CL409"),
+        "{codes:?}"
+    );
+    std::fs::remove_file(t.join("home/stack/db.env")).unwrap();
+    write(&t, "home/stack/.env.prod", "PORT=18900\n");
+
     // A template is no run: the `.env`'s 18789 collides again.
     write(&t, "home/stack/.env", "PORT=18789\n");
     std::fs::rename(

@@ -3,7 +3,8 @@
 //! up` typed by hand. Compose reads such a file only when a command names it, instead of the
 //! project's `.env`; so when clawlint found no command that runs the project, a variable one
 //! of them sets to another value than the `.env` gives may have either value, and whatever
-//! reads it is unverifiable, not the `.env`'s value or the default.
+//! reads it is unverifiable, not the `.env`'s value or the default. Beside a `.env`, only a
+//! file that sets some of the same variables is taken for another version of it.
 
 use crate::load::{Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
@@ -60,12 +61,17 @@ impl EnvVariants {
         }
         for path in files {
             let values = super::read_env_file(&path, false, sources, problems);
-            let index = out.files.len();
-            out.files.push(file_name(&path));
             let set: BTreeMap<&str, &str> = values
                 .iter()
                 .map(|(k, v, _)| (k.as_str(), v.as_str()))
                 .collect();
+            // Beside a `.env`, a file that sets none of its variables is no other version of
+            // it (`db.env`, `.ports.env` for other tools): no run would swap one for the other.
+            if !plain.is_empty() && !set.keys().any(|k| plain.contains_key(*k)) {
+                continue;
+            }
+            let index = out.files.len();
+            out.files.push(file_name(&path));
             let changed = set
                 .iter()
                 .filter(|(k, v)| plain.get(**k).is_none_or(|(p, _)| p != **v))
