@@ -812,7 +812,7 @@ pub fn read_project(
             }),
             &dir,
             &project_env.values,
-            &service_env_files(&loaded, &dir, host),
+            &service_file_texts(&loaded),
             sources,
             problems,
         ),
@@ -1003,31 +1003,26 @@ fn normalize_project_name(raw: &str) -> String {
         .collect()
 }
 
-/// The files the services' `env_file:` entries name (as written, without variables): the
-/// containers' environment, not env files a command names for interpolation.
-fn service_env_files(
-    loaded: &[(FileId, Rc<Parsed>)],
-    dir: &Path,
-    host: &HostContext,
-) -> Vec<PathBuf> {
+/// What the services' `env_file:` and `volumes:` entries say, as written (variables and all):
+/// a file they name is the containers' (their environment, a mounted secrets file), not an
+/// env file a command names for interpolation.
+fn service_file_texts(loaded: &[(FileId, Rc<Parsed>)]) -> Vec<&str> {
     let mut out = Vec::new();
     for (_, parsed) in loaded {
         let Some(services) = parsed.root.get("services") else {
             continue;
         };
         for (_, body) in services.entries() {
-            let Some(files) = body.get("env_file") else {
-                continue;
-            };
-            let items: Vec<&Node> = match &files.value {
-                Value::Seq(items) => items.iter().collect(),
-                _ => vec![files],
-            };
-            let named = items
-                .into_iter()
-                .filter_map(|item| item.as_str().or_else(|| item.get("path")?.as_str()))
-                .filter(|name| !name.contains('$'));
-            out.extend(named.map(|name| host.host_path(name, dir)));
+            for key in ["env_file", "volumes"] {
+                let Some(node) = body.get(key) else { continue };
+                let items: Vec<&Node> = match &node.value {
+                    Value::Seq(items) => items.iter().collect(),
+                    _ => vec![node],
+                };
+                out.extend(items.into_iter().filter_map(|item| {
+                    (item.as_str()).or_else(|| item.get("path").or(item.get("source"))?.as_str())
+                }));
+            }
         }
     }
     out

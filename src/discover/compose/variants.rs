@@ -9,7 +9,7 @@
 use crate::load::{Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How many such files clawlint reads beside one project (every read has a budget; real
 /// stacks have two to four: dev, staging, prod).
@@ -32,20 +32,24 @@ pub struct EnvVariants {
 }
 
 impl EnvVariants {
-    /// The variant env files in `dir` (none named in `excluded`, a service's `env_file:`),
+    /// The variant env files in `dir` (none that `named_by`, what the services' `env_file:`
+    /// and `volumes:` entries say, names),
     /// read against `plain`, what the project's `.env` sets. Too many are said at `at`, the
     /// compose file.
     pub fn read(
         at: Option<Loc>,
         dir: &Path,
         plain: &BTreeMap<String, (String, Loc)>,
-        excluded: &[PathBuf],
+        named_by: &[&str],
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
     ) -> EnvVariants {
         let mut out = EnvVariants::default();
         let mut files = super::runs::files_beside(dir, is_variant_name, usize::MAX);
-        files.retain(|f| !excluded.contains(f));
+        files.retain(|f| {
+            let name = f.file_name().unwrap_or_default().to_string_lossy();
+            !named_by.iter().any(|text| names_file(text, &name))
+        });
         if files.len() > MAX_VARIANTS {
             problems.push(Problem {
                 kind: ProblemKind::TooMany,
@@ -158,6 +162,23 @@ fn is_variant_name(name: &str) -> bool {
         })
 }
 
+/// Whether `text` (`./secrets.env`, `${SECRETS:-./secrets.env}:/run/secrets/x:ro`) names a
+/// file called `name`: `name` as a whole path component.
+fn names_file(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let head = &text[..at];
+        // A default: `${VAR:-name}`, `${VAR-name}` (a `${` not yet closed before the `-`).
+        let default = head.ends_with('-')
+            && head
+                .rfind("${")
+                .is_some_and(|open| !head[open..].contains('}'));
+        let before = head.chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        (default || before.is_none_or(|c| matches!(c, '/' | '\\' | '=' | ' ')))
+            && after.is_none_or(|c| matches!(c, ':' | '}' | ' '))
+    })
+}
+
 /// `a`, `a and b`, `a, b and c`.
 fn and_list(items: &[String]) -> String {
     match items.split_last() {
@@ -176,6 +197,21 @@ fn file_name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_named_by_entries() {
+        assert!(names_file("./secrets.env", "secrets.env"));
+        assert!(names_file(
+            "${SECRETS_FILE:-./secrets.env}:/run/secrets/openclaw.env:ro",
+            "secrets.env"
+        ));
+        assert!(names_file("acme.env", "acme.env"));
+        assert!(!names_file("./other-secrets.env.bak", "secrets.env"));
+        assert!(!names_file("./my.secrets.env", "secrets.env"));
+        assert!(!names_file("./other-secrets.env:/x", "secrets.env"));
+        assert!(names_file("${S-secrets.env}:/x", "secrets.env"));
+        assert!(!names_file("/data:/home/node/.openclaw", ".env.dev"));
+    }
 
     #[test]
     fn variant_names() {
