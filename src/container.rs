@@ -238,25 +238,30 @@ pub struct Container {
     /// Entries of a compose service that read variables env files beside the project set
     /// differently, when clawlint found no command that runs the project: which run names
     /// which file is unseen, so these entries are left out (CL409). `None` for most.
-    pub env_variants: Option<Box<EnvVariantsUnseen>>,
+    pub unseen_values: Option<Box<UnseenValues>>,
 }
 
-/// A compose service's entries whose values depend on which env file docker compose is run
-/// with (`--env-file .env.dev`): env files beside the project set what they read differently
-/// from the project's `.env`, and clawlint found no command that runs the project. What they
-/// publish or mount is unverifiable: it takes part in no comparison.
+/// A compose service's entries that read variables whose values clawlint cannot see: env
+/// files beside the project set them differently from the project's `.env` and clawlint
+/// found no command that runs the project (which file a run names is unseen), or the command
+/// that runs it has values clawlint cannot see (`--env-file "$ENV_FILE"`) and no env file it
+/// read sets them. What they publish or mount is unverifiable: it takes part in no comparison.
 #[derive(Debug, Clone, PartialEq)]
-pub struct EnvVariantsUnseen {
-    /// The env files beside the project, by name (`.env.dev`, `.env.prd`).
+pub struct UnseenValues {
+    /// The env files beside the project, by name (`.env.dev`, `.env.prd`); empty when the
+    /// values are unseen because of the command that runs the project.
     pub files: Vec<String>,
+    /// Why the command that runs the project leaves values unseen (`start.sh:14 has values
+    /// clawlint cannot see ($ENV_FILE)`); `None` for env files beside the project.
+    pub run: Option<String>,
     pub entries: Vec<UnverifiedEntry>,
-    /// The project's name when every run gives it the same one (no file sets
-    /// COMPOSE_PROJECT_NAME): compose then takes each run for the same project, and the last
-    /// `up` replaces the containers the one before started.
+    /// The project's name when every run with one of `files` gives it the same one (none of
+    /// them sets COMPOSE_PROJECT_NAME): compose then takes each run for the same project, and
+    /// the last `up` replaces the containers the one before started.
     pub same_project: Option<String>,
 }
 
-/// A `ports:`, `volumes:` or `environment:` entry left out for [`EnvVariantsUnseen`].
+/// A `ports:`, `volumes:` or `environment:` entry left out for [`UnseenValues`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnverifiedEntry {
     /// `ports`, `volumes` or `environment`.
@@ -269,7 +274,18 @@ pub struct UnverifiedEntry {
     pub target: Option<PathBuf>,
 }
 
-impl EnvVariantsUnseen {
+impl UnseenValues {
+    /// Why clawlint cannot see them, in words: the command's reason, or the env files.
+    pub fn because(&self) -> String {
+        match &self.run {
+            Some(run) => run.clone(),
+            None => format!(
+                "env files beside the project ({}) that a command clawlint did not find may name",
+                self.files.join(", ")
+            ),
+        }
+    }
+
     /// `path` (inside the container) is below a mount left out: where it lies is unknown.
     pub fn hides(&self, path: &Path) -> bool {
         self.entries
@@ -720,7 +736,7 @@ mod tests {
             packaged: None,
             found_through: None,
             owns_scanned_state_dir: false,
-            env_variants: None,
+            unseen_values: None,
         }
     }
 

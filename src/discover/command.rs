@@ -474,7 +474,10 @@ pub fn script_commands_until(
     env: &BTreeMap<String, String>,
     wanted: &dyn Fn(&[String]) -> bool,
 ) -> (Vec<(Command, usize)>, Stops) {
-    let mut sourced = NotRead::default();
+    let mut sourced = NotRead {
+        arguments_unknown: true,
+        ..NotRead::default()
+    };
     let found = commands_reading(script, None, env, wanted, &mut Budget::new(), &mut sourced);
     (found, sourced.stops)
 }
@@ -554,6 +557,8 @@ pub struct CopyStop {
 struct NotRead {
     requests: Vec<SourceRequest>,
     stops: Stops,
+    /// See [`Sourcer::arguments_unknown`].
+    arguments_unknown: bool,
 }
 
 impl Sourcer for NotRead {
@@ -570,6 +575,10 @@ impl Sourcer for NotRead {
 
     fn unclosed(&mut self, _file: usize, offset: usize) {
         self.stops.unclosed.get_or_insert(offset);
+    }
+
+    fn arguments_unknown(&self) -> bool {
+        self.arguments_unknown
     }
 }
 
@@ -662,7 +671,17 @@ pub trait Sourcer {
     /// on runs (a sourced file's `source` fails; the script itself exits). The caller says
     /// so there. By default nothing is said.
     fn unclosed(&mut self, _file: usize, _offset: usize) {}
+
+    /// The script is started with arguments clawlint cannot see (a script beside a project,
+    /// run by hand): its positional parameters are unknown, not unset, so no default of
+    /// theirs is taken (`${1:-}`). By default they are what the command line gives.
+    fn arguments_unknown(&self) -> bool {
+        false
+    }
 }
+
+/// A script's positional parameters, by the names the shell reads them with.
+const POSITIONAL: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#"];
 
 /// A [`Sourcer`] that reads nothing.
 pub struct NoSourcing;
@@ -712,6 +731,10 @@ fn read_shell(
     if !budget.copy(copy_cost(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))) {
         return Vec::new();
     }
+    let maybe = match sourcer.arguments_unknown() {
+        true => POSITIONAL.iter().map(|p| p.to_string()).collect(),
+        false => BTreeSet::new(),
+    };
     let mut shell = Shell {
         vars: env.clone(),
         cwd: None,
@@ -724,7 +747,7 @@ fn read_shell(
         found: Vec::new(),
         allexport: false,
         maybe_exported: BTreeSet::new(),
-        maybe: BTreeSet::new(),
+        maybe,
         inherited: env.keys().cloned().collect(),
         here: (0, 0),
         dir_stack: Vec::new(),
@@ -1265,7 +1288,15 @@ impl Shell<'_> {
                 // known (a path made of it is not guessed).
                 let mut unknown = Vec::new();
                 let v = self.expand(&v, &mut unknown);
+                // Made of a value clawlint cannot see (an argument typed by hand, a variable
+                // that may be set): not known either, so no default is taken for it.
+                let from_maybe = unknown.iter().any(|u| self.maybe.contains(u));
                 self.unknown.extend(unknown);
+                if from_maybe {
+                    self.vars.remove(&k);
+                    self.maybe.insert(k);
+                    continue;
+                }
                 self.assign(k, v, self.allexport, file, offset);
             }
             return;
@@ -3164,6 +3195,26 @@ mod tests {
     /// `unset P; : "${P:=8080}"; echo "[$P]"` → `[8080]`, and `env` has no P (not exported);
     /// `export P=; : "${P:=8080}"` → `env` has `P=8080`; `set -a; unset P; : "${P:=7}"` →
     /// `P=7` exported; `P=; : "${P=8080}"` → `[]`; `unset P; echo "x${P:=9}y $P"` → `x9y 9`.
+    /// A script run by hand (beside a project) has arguments clawlint cannot see: `${1:-}` is
+    /// unknown, not empty, and so is what is made of it; with its arguments known (a
+    /// supervisor's command line), the default holds.
+    #[test]
+    fn a_script_run_by_hand_has_unknown_arguments() {
+        let compose = |a: &[String]| a.first().is_some_and(|p| p == "docker");
+        let script = "T=\"${1:-}\"\nDIR=\"/opt/t/$T\"\ndocker compose --env-file \"$DIR/.env\" up -d\n";
+        let (found, _) = script_commands_until(script, &home(), &compose);
+        let c = &found[0].0;
+        assert_eq!(c.argv, v(&["docker", "compose", "up", "-d"]), "{c:?}");
+        assert_eq!(c.unknown_args, v(&["DIR"]), "{c:?}");
+        let found = script_commands(script, &home(), &compose);
+        let c = &found[0].0;
+        assert_eq!(
+            c.argv,
+            v(&["docker", "compose", "--env-file", "/opt/t//.env", "up", "-d"]),
+            "{c:?}"
+        );
+    }
+
     #[test]
     fn assigning_and_alternative_expansions_are_evaluated_as_bash_does() {
         let gateway = |a: &[String]| starts_gateway(a);

@@ -1224,7 +1224,7 @@ fn invocation(
             packaged: None,
             found_through: None,
             owns_scanned_state_dir: false,
-            env_variants: None,
+            unseen_values: None,
         })),
     })
 }

@@ -215,7 +215,7 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
             &at(sources, p.loc),
         );
     }
-    if let Some(v) = &c.env_variants {
+    if let Some(v) = &c.unseen_values {
         for (i, e) in v.entries.iter().enumerate() {
             let what = format!("{} entry: {}", e.key, e.why);
             row(
@@ -225,6 +225,7 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
                 &at(sources, e.loc),
             );
         }
+        row(out, "", &format!("(unseen: {})", v.because()), "");
     }
     for (i, d) in c.drop_ins.iter().enumerate() {
         let hides: Vec<String> = d.hides.iter().map(|p| display_path(p)).collect();
@@ -1061,7 +1062,8 @@ impl<'s> ModelJson<'s> {
         }
         // Only a compose service with entries that read what env files beside the project
         // set differently, when no command that runs it was found (CL409).
-        if let Some(v) = &c.env_variants {
+        if let Some(v) = &c.unseen_values {
+            w.key("unverifiedBecause").str(&v.because());
             w.key("unverifiedEntries").array();
             for e in &v.entries {
                 let text = self.at(e.loc);

@@ -67,7 +67,7 @@ pub fn host_view(instance: &mut Instance, mut container: Box<Container>) {
     let c = &*container;
     // Below a mount whose host dir depends on an env file a run clawlint cannot see names:
     // not guessed (the container's own file system is no answer either).
-    if let Some(variants) = &c.env_variants {
+    if let Some(variants) = &c.unseen_values {
         for (path, what) in [
             (&instance.state_dir.value, Unverifiable::StateDir),
             (&instance.config_path.value, Unverifiable::ConfigPath),

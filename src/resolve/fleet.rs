@@ -221,7 +221,7 @@ fn cell_invocation(
             packaged: None,
             found_through: None,
             owns_scanned_state_dir: false,
-            env_variants: None,
+            unseen_values: None,
         })),
     }
 }

@@ -378,9 +378,9 @@ pub fn compose_runs_disagree(instance: &Instance) -> Option<Finding> {
 /// project set differently (`.env.dev`, `.env.prd`), when no command that runs the project was
 /// found: which file a run names (`--env-file`) is unseen, so those entries are left out of
 /// every comparison, and this says which and why, at each entry.
-pub fn compose_env_variants_unseen(instance: &Instance) -> Option<Finding> {
+pub fn compose_unseen_values(instance: &Instance) -> Option<Finding> {
     let c = instance.container.as_deref()?;
-    let v = c.env_variants.as_deref()?;
+    let v = c.unseen_values.as_deref()?;
     let mut kinds: Vec<&str> = Vec::new();
     for e in &v.entries {
         let kind = match e.key {
@@ -393,21 +393,30 @@ pub fn compose_env_variants_unseen(instance: &Instance) -> Option<Finding> {
         }
     }
     let files = listed(v.files.iter().map(String::as_str));
-    let mut finding = Finding::new(
-        &catalog::UNVERIFIABLE_GATEWAY,
-        format!(
-            "compose service {} in {} depends on which env file docker compose is run with ({files}): its {} cannot be verified",
-            c.service,
-            crate::paths::display_home_relative(&c.file, &c.host_home),
-            listed(kinds.iter().copied()),
-        ),
+    let service = format!(
+        "compose service {} in {}",
+        c.service,
+        crate::paths::display_home_relative(&c.file, &c.host_home)
     );
+    let what = listed(kinds.iter().copied());
+    let message = match &v.run {
+        Some(_) => format!("{service} is started by a command with values clawlint cannot see: its {what} cannot be verified"),
+        None => format!("{service} depends on which env file docker compose is run with ({files}): its {what} cannot be verified"),
+    };
+    let mut finding = Finding::new(&catalog::UNVERIFIABLE_GATEWAY, message);
     for e in &v.entries {
         finding = finding.label(Label::new(
             Some(e.loc),
             format!("{}: {}", instance.name, e.why),
             Some(&instance.name),
         ));
+    }
+    if let Some(run) = &v.run {
+        return Some(
+            finding
+                .note(format!("{run}; clawlint does not assume the project's .env or the defaults for what nothing it read sets, and leaves these entries out of every collision check"))
+                .help("let clawlint read what the command uses: write its values literally (`docker compose --env-file /opt/stacks/acme/.env -p acme up -d`, one command line per project this host runs) and keep the env files it names in the scanned layout (or allow them with --allow-outside)"),
+        );
     }
     let either = v.files.join(" or ");
     finding = finding.note(format!(

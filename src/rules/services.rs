@@ -41,7 +41,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out.extend(
         ctx.instances
             .iter()
-            .filter_map(super::containers::compose_env_variants_unseen),
+            .filter_map(super::containers::compose_unseen_values),
     );
     out
 }

@@ -164,7 +164,7 @@ impl ContainerSpec {
             packaged: None,
             found_through: None,
             owns_scanned_state_dir: false,
-            env_variants: None,
+            unseen_values: None,
         }
     }
 }

@@ -13,8 +13,8 @@ pub mod spec;
 pub mod variants;
 
 use crate::container::{
-    Container, Engine, EnvVariantsUnseen, HostAddr, HostText, Mount, MountSource, Network,
-    ProfileState, Published, ServiceProfiles, UnverifiedEntry,
+    Container, Engine, HostAddr, HostText, Mount, MountSource, Network, ProfileState, Published,
+    ServiceProfiles, UnseenValues, UnverifiedEntry,
 };
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
@@ -486,10 +486,17 @@ pub fn runs_beside(
         } else {
             runs::make_recipes(&text, dir)
         };
-        let vars = BTreeMap::from([
+        // A script's shell: `$0` and `${BASH_SOURCE[0]}` are its path (on the layout), run
+        // as `./start.sh` in its directory; a recipe's shell has neither.
+        let mut vars = BTreeMap::from([
             ("HOME".to_string(), host.home.display().to_string()),
             ("PWD".to_string(), dir.display().to_string()),
         ]);
+        if script {
+            for name in ["0", "BASH_SOURCE"] {
+                vars.insert(name.to_string(), path.display().to_string());
+            }
+        }
         let mut found = Vec::new();
         // Where reading a script or recipe stopped at its copy budget.
         let mut stops = Vec::new();
@@ -551,7 +558,8 @@ pub fn runs_beside(
             });
         }
         for (cmd, at) in found {
-            let Some(args) = runs::parse(&cmd.argv) else {
+            let argv = runs::without_unresolved(&cmd.argv, &cmd.unresolved);
+            let Some(args) = runs::parse(&argv) else {
                 continue;
             };
             let at = at.min(text.len());
@@ -824,6 +832,7 @@ pub fn read_project(
         unverifiable: project_env.unverifiable.as_deref(),
         variants: &variants,
         vars: Vec::new(),
+        in_entry: false,
         problems: Vec::new(),
     };
     let mut services: BTreeMap<String, ServiceSpec> = BTreeMap::new();
@@ -1366,6 +1375,9 @@ struct ServiceSpec {
     /// Name, value (`None`: the shell's, passed through), where, and the variables read.
     environment: Vec<(String, Option<String>, Loc, Vec<String>)>,
     env_files: Vec<(String, bool, Loc)>,
+    /// `ports:` and `volumes:` entries made of values clawlint cannot see, which give no port
+    /// or mount: the key, where, the variables read and (a volume's) path in the container.
+    unseen: Vec<(&'static str, Loc, Vec<String>, Option<String>)>,
     /// `profiles:` and where.
     profiles: Option<(Vec<String>, Loc)>,
 }
@@ -1409,6 +1421,7 @@ impl ServiceSpec {
             self.environment.push(e);
         }
         self.env_files.extend(over.env_files);
+        self.unseen.extend(over.unseen);
         if over.profiles.is_some() {
             self.profiles = over.profiles;
         }
@@ -1448,6 +1461,9 @@ struct Reader<'a> {
     /// The variables read since [`Reader::port`] or [`Reader::reading`] began an entry, with
     /// where each was set.
     vars: Vec<(String, Option<Loc>)>,
+    /// An entry (`ports`, `volumes`, `environment`) is being read: one that reads a value
+    /// clawlint cannot see is left out (CL409), and that variable is not said missing.
+    in_entry: bool,
     problems: Vec<Problem>,
 }
 
@@ -1475,7 +1491,7 @@ impl Reader<'_> {
         });
         let mut seen: Vec<&str> = Vec::new();
         for var in &got.missing {
-            if seen.contains(&var.as_str()) || self.variants.varies(var) {
+            if seen.contains(&var.as_str()) || self.unseen_here(var) {
                 continue;
             }
             seen.push(var);
@@ -1496,11 +1512,10 @@ impl Reader<'_> {
                 loc,
             });
         }
-        for (var, why) in got
-            .required
-            .iter()
-            .filter(|(v, _)| !self.variants.varies(v))
-        {
+        let required: Vec<&(String, String)> = (got.required.iter())
+            .filter(|(v, _)| !self.unseen_here(v))
+            .collect();
+        for (var, why) in required {
             let mut message = format!(
                 "${{{var}:?...}} has no value in {}: docker compose refuses to start ({why})",
                 self.from
@@ -1526,10 +1541,62 @@ impl Reader<'_> {
         got
     }
 
+    /// `var` has a value clawlint cannot see where it is read now: env files beside the
+    /// project set it differently, or (in an entry, which is then left out) nothing read sets
+    /// it and the command that runs the project has values clawlint cannot see.
+    fn unseen_here(&self, var: &str) -> bool {
+        self.variants.varies(var)
+            || (self.in_entry && self.unverifiable.is_some() && !self.env.contains_key(var))
+    }
+
+    /// Why an entry that reads `vars` has a value clawlint cannot see, if it does: a variable
+    /// env files beside the project set differently ([`EnvVariants`]), or one nothing read
+    /// sets while the command that runs the project has values clawlint cannot see.
+    fn unseen_why(&self, vars: &[String]) -> Option<String> {
+        if let Some(why) = self.variants.why(vars) {
+            return Some(why);
+        }
+        self.unverifiable?;
+        let unset: Vec<String> = vars
+            .iter()
+            .filter(|v| !self.env.contains_key(v.as_str()))
+            .map(|v| format!("${{{v}}}"))
+            .collect();
+        if unset.is_empty() {
+            return None;
+        }
+        // Why clawlint cannot see it is the command's, said once (CL409's note).
+        Some(format!(
+            "reads {}, which nothing clawlint read sets",
+            unset.join(", ")
+        ))
+    }
+
+    /// An entry just read that gave nothing (a port or volume made of a value clawlint cannot
+    /// see, not an empty string compose rejects): kept to be said left out. `vars` are what it
+    /// read.
+    fn unseen_entry(
+        &self,
+        spec: &mut ServiceSpec,
+        (key, file, item): (&'static str, FileId, &Node),
+        vars: Vec<String>,
+        target: Option<String>,
+    ) {
+        if self.unseen_why(&vars).is_some() {
+            let loc = Loc {
+                file,
+                span: item.span,
+            };
+            spec.unseen.push((key, loc, vars, target));
+        }
+    }
+
     /// What `read` gives, and the names of the variables it read.
     fn reading<T>(&mut self, read: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>) {
         self.vars.clear();
+        self.in_entry = true;
         let got = read(self);
+        self.in_entry = false;
         let vars = std::mem::take(&mut self.vars);
         (got, vars.into_iter().map(|(name, _)| name).collect())
     }
@@ -1612,15 +1679,26 @@ impl Reader<'_> {
         }
         if let Some(ports) = body.get("ports") {
             for item in ports.items() {
-                spec.ports.extend(self.port(file, text, item));
+                let published = self.port(file, text, item);
+                if published.is_empty() {
+                    let vars = names(&self.vars);
+                    self.unseen_entry(&mut spec, ("ports", file, item), vars, None);
+                }
+                spec.ports.extend(published);
             }
         }
         if let Some(volumes) = body.get("volumes") {
             for item in volumes.items() {
                 let (volume, vars) = self.reading(|r| r.volume(file, item));
-                if let Some((v, loc)) = volume {
-                    spec.volumes.retain(|(old, ..)| old.target != v.target);
-                    spec.volumes.push((v, loc, vars));
+                match volume {
+                    Some((v, loc)) => {
+                        spec.volumes.retain(|(old, ..)| old.target != v.target);
+                        spec.volumes.push((v, loc, vars));
+                    }
+                    None => {
+                        let target = item.as_str().and_then(spec::short_volume_target);
+                        self.unseen_entry(&mut spec, ("volumes", file, item), vars, target);
+                    }
                 }
             }
         }
@@ -1681,6 +1759,13 @@ impl Reader<'_> {
     }
 
     fn port(&mut self, file: FileId, text: &str, item: &Node) -> Vec<Published> {
+        self.in_entry = true;
+        let published = self.port_entry(file, text, item);
+        self.in_entry = false;
+        published
+    }
+
+    fn port_entry(&mut self, file: FileId, text: &str, item: &Node) -> Vec<Published> {
         let loc = Loc {
             file,
             span: item.span,
@@ -1697,7 +1782,7 @@ impl Reader<'_> {
             Value::Map(_) => self.long_port(file, item),
             _ => Err("a port is a string or a mapping".to_string()),
         };
-        let vars = std::mem::take(&mut self.vars);
+        let vars = self.vars.clone();
         match parsed {
             Ok(p) => {
                 let host_addr = HostAddr::parse(p.host_ip.as_deref().unwrap_or(""));
@@ -1714,6 +1799,7 @@ impl Reader<'_> {
                     })
                     .collect()
             }
+            Err(_) if self.unseen_why(&names(&vars)).is_some() => Vec::new(),
             Err(why) => {
                 self.invalid(
                     file,
@@ -1793,6 +1879,9 @@ impl Reader<'_> {
         };
         match parsed {
             Ok(v) => Some((v, loc)),
+            // Made of a value clawlint cannot see: what compose makes of it is unknown (the
+            // entry is left out, CL409), not an empty string it rejects.
+            Err(_) if self.unseen_why(&names(&self.vars)).is_some() => None,
             Err(why) => {
                 self.invalid(
                     file,
@@ -1803,6 +1892,11 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+/// The names of variables read, as [`Reader::vars`] keeps them.
+fn names(vars: &[(String, Option<Loc>)]) -> Vec<String> {
+    vars.iter().map(|(name, _)| name.clone()).collect()
 }
 
 /// A file a command line names (`-f`, `COMPOSE_FILE`) that does not exist: compose stops
@@ -2087,8 +2181,7 @@ fn gateway_invocation(
     let mut unverified = Vec::new();
     let mut left_out =
         |key: &'static str, loc: Loc, vars: &[String], target: Option<&str>| match reader
-            .variants
-            .why(vars)
+            .unseen_why(vars)
         {
             Some(why) => {
                 let target = target.map(PathBuf::from);
@@ -2142,12 +2235,15 @@ fn gateway_invocation(
             let vars: Vec<String> = p.vars.iter().map(|(name, _)| name.clone()).collect();
             // A range entry is one entry: left out (and said) once.
             if published_seen.contains(&p.loc) {
-                return reader.variants.why(&vars).is_none();
+                return reader.unseen_why(&vars).is_none();
             }
             published_seen.push(p.loc);
             !left_out("ports", p.loc, &vars, None)
         })
         .collect();
+    for (key, loc, vars, target) in &spec.unseen {
+        left_out(key, *loc, vars, target.as_deref());
+    }
     let mounts = spec
         .volumes
         .iter()
@@ -2211,12 +2307,18 @@ fn gateway_invocation(
             packaged: None,
             found_through: None,
             owns_scanned_state_dir: false,
-            env_variants: (!unverified.is_empty()).then(|| {
+            unseen_values: (!unverified.is_empty()).then(|| {
                 unverified.sort_by_key(|e| (e.loc.file, e.loc.span.start()));
-                Box::new(EnvVariantsUnseen {
+                Box::new(UnseenValues {
                     files: reader.variants.files.clone(),
+                    run: reader
+                        .unverifiable
+                        .filter(|_| reader.variants.files.is_empty())
+                        .map(str::to_string),
                     entries: unverified,
-                    same_project: (!reader.variants.names_project()).then(|| project.to_string()),
+                    same_project: (!reader.variants.files.is_empty()
+                        && !reader.variants.names_project())
+                    .then(|| project.to_string()),
                 })
             }),
         })),

@@ -202,6 +202,25 @@ const UP_VALUE_OPTIONS: [&str; 9] = [
     "--podman-args",
 ];
 
+/// A command line without the words clawlint cannot work out (`"$ENV_FILE"` with no value,
+/// `"${ARGS[@]}"`, each reported as unknown with the run), nor an option that would take one
+/// of them as its value: such a word is no subcommand, service or file to guess from.
+pub fn without_unresolved(argv: &[String], unresolved: &[(String, String)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(argv.len());
+    for word in argv {
+        if !unresolved.iter().any(|(value, _)| value == word) {
+            out.push(word.clone());
+            continue;
+        }
+        if out.last().is_some_and(|o| {
+            GLOBAL_VALUE_OPTIONS.contains(&o.as_str()) || UP_VALUE_OPTIONS.contains(&o.as_str())
+        }) {
+            out.pop();
+        }
+    }
+    out
+}
+
 /// The compose arguments of `argv` (wrappers already removed), or `None` when it does not
 /// run compose: `docker [opts] compose …`, `podman [opts] compose …`, `docker-compose …`,
 /// `podman-compose …`.
@@ -537,6 +556,20 @@ mod tests {
             assert_eq!(is_wrapper_name(name), reference(name), "{name:?}");
         }
         assert!(is_wrapper_name("Start.PS1") && !is_wrapper_name("start.ps"));
+    }
+
+    #[test]
+    fn unresolved_words_are_left_out_with_their_options() {
+        let unresolved = vec![
+            (String::new(), "\"${ARGS[@]}\"".to_string()),
+            ("/opt/x/".to_string(), "\"$DIR\"".to_string()),
+        ];
+        let line = argv("docker compose -f /opt/x/ --ansi never  up -d gw");
+        let mut line = line;
+        line.insert(2, String::new());
+        let kept = without_unresolved(&line, &unresolved);
+        assert_eq!(kept, argv("docker compose --ansi never up -d gw"));
+        assert_eq!(parse(&kept).unwrap().subcommand.as_deref(), Some("up"));
     }
 
     #[test]

@@ -163,6 +163,30 @@ pub fn is_windows_drive(source: &str) -> bool {
 /// `C:/data:/x`, also `d:\target`), not a separator; a `:` inside `${…}` is the variable's;
 /// a spec of one or two characters is a target. The target must be an absolute container path
 /// (OpenClaw's image is a Linux one).
+/// The container path of a short-syntax volume as written (`${DIR}:/home/node/.openclaw:ro`
+/// gives `/home/node/.openclaw`), when it is literal: its fields split at the colons outside
+/// `${…}`, the second.
+pub fn short_volume_target(written: &str) -> Option<String> {
+    let mut fields = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    let bytes = written.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                fields.push(&written[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    fields.push(&written[start..]);
+    let target = fields.get(1)?.trim();
+    (target.starts_with('/') && !target.contains('$'))
+        .then(|| target.trim_end_matches('/').to_string())
+}
+
 pub fn parse_volume(raw: &str) -> Result<VolumeSpec, String> {
     let raw = raw.trim();
     if raw.is_empty() {
@@ -249,6 +273,18 @@ fn is_drive_letter(field: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_volume_targets_as_written() {
+        let t = |w: &str| short_volume_target(w);
+        assert_eq!(
+            t("${DIR}:/home/node/.openclaw").as_deref(),
+            Some("/home/node/.openclaw")
+        );
+        assert_eq!(t("${D:-a:b}:/data/:ro").as_deref(), Some("/data"));
+        assert_eq!(t("./x:${TARGET}"), None);
+        assert_eq!(t("/only"), None);
+    }
 
     /// [`parse_volume`] as it was written before it read bytes (each character pushed into a
     /// field of its own, over a `Vec<char>`): what it must still give.
