@@ -3201,7 +3201,8 @@ mod tests {
     #[test]
     fn a_script_run_by_hand_has_unknown_arguments() {
         let compose = |a: &[String]| a.first().is_some_and(|p| p == "docker");
-        let script = "T=\"${1:-}\"\nDIR=\"/opt/t/$T\"\ndocker compose --env-file \"$DIR/.env\" up -d\n";
+        let script =
+            "T=\"${1:-}\"\nDIR=\"/opt/t/$T\"\ndocker compose --env-file \"$DIR/.env\" up -d\n";
         let (found, _) = script_commands_until(script, &home(), &compose);
         let c = &found[0].0;
         assert_eq!(c.argv, v(&["docker", "compose", "up", "-d"]), "{c:?}");
@@ -3210,7 +3211,14 @@ mod tests {
         let c = &found[0].0;
         assert_eq!(
             c.argv,
-            v(&["docker", "compose", "--env-file", "/opt/t//.env", "up", "-d"]),
+            v(&[
+                "docker",
+                "compose",
+                "--env-file",
+                "/opt/t//.env",
+                "up",
+                "-d"
+            ]),
             "{c:?}"
         );
     }

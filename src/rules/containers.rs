@@ -9,6 +9,7 @@ use crate::container::{Engine, HostAddr, ProfileState, Published};
 use crate::diagnostic::{listed, write_listed, Finding, Label, Text, Words};
 use crate::ports::allocate;
 use crate::ports::layout::FOOTPRINT;
+use crate::resolve::ports::DEFAULT_GATEWAY_PORT;
 use crate::resolve::{Instance, Listener, ListenerKind};
 use std::collections::BTreeMap;
 
@@ -547,6 +548,89 @@ fn claim_addr<'a>(instance: &Instance, claim: &Claim<'a>, on: &'a HostAddrs) -> 
     }
 }
 
+/// CL111: a container publishes a port to a container port where its gateway does not
+/// listen, though one of its listeners would be there at OpenClaw's default base: the entry
+/// was written for the default ports (`"${PORT:-18789}:18789"`, the official compose file's)
+/// and the gateway was moved inside the container (`--port ${PORT}`, `gateway.port` in the
+/// mounted config). The runtime forwards the host port to a container port nothing of the
+/// gateway binds, so the gateway cannot be reached there. Only such an entry is said: a
+/// container port no listener of the gateway would ever have may be another program's.
+pub fn published_port_unbound(instance: &Instance) -> Option<Finding> {
+    let c = instance.container.as_deref()?;
+    let base = instance.port.value;
+    // With values clawlint cannot see (CL409), the base may be a guess: nothing is judged.
+    if c.on_host_network()
+        || !instance.runs()
+        || base == DEFAULT_GATEWAY_PORT
+        || c.unseen_values.is_some()
+        || !instance.knows(crate::resolve::Unverifiable::Port)
+    {
+        return None;
+    }
+    let listeners = &instance.container_listeners;
+    // Each entry that misses, with the listener whose default port it names (the same
+    // offset from the default base as the listener's from this base).
+    let missed: Vec<(&Published, &Listener)> = (c.published.iter())
+        .filter(|p| p.protocol == "tcp" && !listeners.iter().any(|l| l.port == p.container_port))
+        .filter_map(|p| {
+            let meant = listeners.iter().find(|l| {
+                let derived = l.kind == ListenerKind::Gateway
+                    || matches!(l.origin, crate::invocation::Origin::Derived(_));
+                derived
+                    && l.port.checked_sub(base).is_some_and(|o| {
+                        u32::from(DEFAULT_GATEWAY_PORT) + u32::from(o)
+                            == u32::from(p.container_port)
+                    })
+            })?;
+            Some((p, meant))
+        })
+        .collect();
+    if missed.is_empty() {
+        return None;
+    }
+    let ports: Vec<String> = missed
+        .iter()
+        .map(|(p, _)| p.container_port.to_string())
+        .collect();
+    let plural = if missed.len() > 1 { "s" } else { "" };
+    let mut finding = Finding::new(
+        &catalog::PUBLISHED_PORT_UNBOUND,
+        format!(
+            "{} publishes to container port{plural} {}, OpenClaw's default ports, but its gateway listens on {base} in the container: nothing answers there",
+            instance.name,
+            listed(ports.iter().map(String::as_str)),
+        ),
+    );
+    for (p, meant) in &missed {
+        finding = finding.label(Label::new(
+            Some(p.loc),
+            Text::written(|out| {
+                out.words(&instance.name).words(": publishes ");
+                out.number(p.host_port).words(" -> container port ");
+                out.number(p.container_port).words("; its ");
+                out.words(meant.kind.describe()).words(" is ");
+                out.number(meant.port);
+                Ok(())
+            }),
+            Some(&instance.name),
+        ));
+    }
+    let gateway_port = format!("gateway port {base} in the container");
+    Some(
+        finding
+            .label(party(instance, gateway_port, &instance.port.origin))
+            .note("the container runtime forwards each host port to that port inside the container, where nothing of the gateway listens: the gateway cannot be reached through these entries")
+            .help(Text::written(|out| {
+                out.words("keep the gateway on ");
+                out.number(DEFAULT_GATEWAY_PORT);
+                out.words(" inside the container (`--port ");
+                out.number(DEFAULT_GATEWAY_PORT);
+                out.words("`) and move only the host side of each entry, as OpenClaw's compose file does; or publish to the ports it listens on");
+                Ok(())
+            })),
+    )
+}
+
 /// CL108: a published host port that another gateway also binds or publishes, on an
 /// overlapping address (every address overlaps all; two different addresses do not).
 pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
@@ -854,8 +938,40 @@ impl std::fmt::Display for ListenerOn<'_> {
 mod tests {
     use crate::catalog::{
         GATEWAY_PORT_COLLISION, LISTENER_COLLISION, PORT_IN_FLEET_BAND, PUBLISHED_PORT_COLLISION,
+        PUBLISHED_PORT_UNBOUND,
     };
     use crate::rules::testing::{gateway, host, labels, parties};
+
+    /// CL111: the gateway moved inside its container (by `gateway.port` in the mounted
+    /// config) while its entries still forward to the default ports; an entry to a port no
+    /// listener of the gateway would have (another program's) is not judged, nor one that
+    /// reaches the moved gateway.
+    #[test]
+    fn cl111_published_to_the_default_ports_of_a_moved_gateway() {
+        let moved = |name: &str| gateway(name).no_profile().port(19000);
+        let h = host([moved("acme")
+            .published("0.0.0.0", 19000, 18789)
+            .published("0.0.0.0", 19001, 18790)
+            .published("0.0.0.0", 8081, 8081)]);
+        let f = h.finding(PUBLISHED_PORT_UNBOUND);
+        assert_eq!(
+            f.message,
+            "acme publishes to container ports 18789 and 18790, OpenClaw's default ports, but its gateway listens on 19000 in the container: nothing answers there"
+        );
+        let labels = labels(&f);
+        assert_eq!(labels.len(), 3, "{labels:?}");
+        assert!(
+            labels[1].ends_with("its MCP Apps sandbox port is 19001"),
+            "{labels:?}"
+        );
+
+        let h = host([moved("acme").published("0.0.0.0", 19000, 19000)]);
+        assert!(h.findings(PUBLISHED_PORT_UNBOUND).is_empty());
+        let h = host([gateway("acme")
+            .no_profile()
+            .published("0.0.0.0", 18900, 18789)]);
+        assert!(h.findings(PUBLISHED_PORT_UNBOUND).is_empty());
+    }
 
     #[test]
     fn cl108_a_published_port_meets_a_native_gateway_port() {
