@@ -239,3 +239,27 @@ fn the_schema_accepts_what_clawlint_accepts() {
         }
     }
 }
+
+/// The README's rule table lists every rule of the catalog, in order, as its page names it
+/// (code, name, category, summary): a rule added or reworded shows here.
+#[test]
+fn the_readme_rule_table_is_the_catalog() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `CL")).collect();
+    let expected: Vec<String> = catalog::ALL
+        .iter()
+        .map(|r| {
+            format!(
+                "| `{}` | {} | {} | {} |",
+                r.code,
+                r.name,
+                r.category.as_str(),
+                r.summary().trim()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "README.md's rule table differs from the catalog"
+    );
+}
