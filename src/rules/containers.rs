@@ -425,7 +425,7 @@ pub fn compose_unseen_values(instance: &Instance) -> Option<Finding> {
     ));
     if let Some(project) = &v.same_project {
         finding = finding.note(format!(
-            "no env file beside it sets COMPOSE_PROJECT_NAME: run with {either}, this is project \"{project}\" each time, so docker compose takes the runs for one project and each `up` recreates the container the one before started; to run them side by side, set COMPOSE_PROJECT_NAME in each env file (or pass `-p`)"
+            "no env file beside it sets COMPOSE_PROJECT_NAME: whichever a run reads, this is project \"{project}\", so docker compose takes the runs for one project and each `up` recreates the container the one before started; to run them side by side, set COMPOSE_PROJECT_NAME in each env file (or pass `-p`)"
         ));
     }
     Some(finding.help(

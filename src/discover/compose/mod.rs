@@ -2228,17 +2228,19 @@ fn gateway_invocation(
             .unwrap_or_default(),
         _ => spec.ports.clone(),
     };
-    let mut published_seen: Vec<Loc> = Vec::new();
+    // A range entry gives its ports one after another, from one entry: decided (and said)
+    // once, at its first.
+    let mut last: Option<(Loc, bool)> = None;
     let published = published
         .into_iter()
         .filter(|p| {
-            let vars: Vec<String> = p.vars.iter().map(|(name, _)| name.clone()).collect();
-            // A range entry is one entry: left out (and said) once.
-            if published_seen.contains(&p.loc) {
-                return reader.unseen_why(&vars).is_none();
+            if let Some((_, keep)) = last.filter(|(loc, _)| *loc == p.loc) {
+                return keep;
             }
-            published_seen.push(p.loc);
-            !left_out("ports", p.loc, &vars, None)
+            let vars: Vec<String> = p.vars.iter().map(|(name, _)| name.clone()).collect();
+            let keep = !left_out("ports", p.loc, &vars, None);
+            last = Some((p.loc, keep));
+            keep
         })
         .collect();
     for (key, loc, vars, target) in &spec.unseen {
@@ -2316,9 +2318,8 @@ fn gateway_invocation(
                         .filter(|_| reader.variants.files.is_empty())
                         .map(str::to_string),
                     entries: unverified,
-                    same_project: (!reader.variants.files.is_empty()
-                        && !reader.variants.names_project())
-                    .then(|| project.to_string()),
+                    same_project: (reader.variants.several() && !reader.variants.names_project())
+                        .then(|| project.to_string()),
                 })
             }),
         })),

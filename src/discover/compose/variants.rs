@@ -104,6 +104,11 @@ impl EnvVariants {
         self.varying.contains_key(name)
     }
 
+    /// Runs may read different env files: two of these, or one and the project's `.env`.
+    pub fn several(&self) -> bool {
+        self.files.len() + usize::from(self.has_dot_env) >= 2
+    }
+
     /// Whether some file sets COMPOSE_PROJECT_NAME (runs with different files may then be
     /// different projects).
     pub fn names_project(&self) -> bool {
