@@ -769,6 +769,16 @@ fn env_files_beside_an_unrun_project_make_what_they_set_unverifiable() {
         "{c}"
     );
 
+    // A file that sets the default the entry gives changes nothing: 18789 is known, and
+    // collides.
+    write(&t, "home/stack/.env.prod", "PORT=18789\n");
+    let (_, codes, _) = check(&t, &[]);
+    assert!(
+        codes.contains("CL108") && !codes.contains("CL409"),
+        "{codes:?}"
+    );
+    write(&t, "home/stack/.env.prod", "PORT=18900\n");
+
     // Nothing unverifiable or colliding: 18900 published, known.
     let publishes_18900 = || {
         let (_, codes, _) = check(&t, &[]);

@@ -831,6 +831,7 @@ pub fn read_project(
         env_files: &project_env.files,
         unverifiable: project_env.unverifiable.as_deref(),
         variants: &variants,
+        varied: Default::default(),
         vars: Vec::new(),
         in_entry: false,
         problems: Vec::new(),
@@ -1461,6 +1462,10 @@ struct Reader<'a> {
     /// The variables read since [`Reader::port`] or [`Reader::reading`] began an entry, with
     /// where each was set.
     vars: Vec<(String, Option<Loc>)>,
+    /// The variables whose value changes some text read so far when a run names one of the
+    /// env files beside the project instead of the `.env` (a file that sets one to the
+    /// default the text gives changes nothing).
+    varied: std::collections::BTreeSet<String>,
     /// An entry (`ports`, `volumes`, `environment`) is being read: one that reads a value
     /// clawlint cannot see is left out (CL409), and that variable is not said missing.
     in_entry: bool,
@@ -1479,6 +1484,7 @@ impl Reader<'_> {
         }
         let env = self.env;
         let got = interpolate(text, &|name| env.get(name).map(|(v, _)| v.clone()));
+        self.note_variation(text, &got);
         for name in &got.used {
             if !self.vars.iter().any(|(n, _)| n == name) {
                 self.vars
@@ -1541,6 +1547,24 @@ impl Reader<'_> {
         got
     }
 
+    /// Records the variables of `text` whose value changes it when a run names one of the env
+    /// files beside the project: `text` interpolated with each file's variables (all a run
+    /// naming it has) against `got`, as the `.env` gives it.
+    fn note_variation(&mut self, text: &str, got: &Interpolated) {
+        let variants = self.variants;
+        let mut varying = got.used.iter().filter(|v| variants.varies(v));
+        if varying.clone().all(|v| self.varied.contains(v)) {
+            return;
+        }
+        let changed = variants
+            .environments()
+            .iter()
+            .any(|values| interpolate(text, &|name| values.get(name).cloned()).value != got.value);
+        if changed {
+            self.varied.extend(varying.by_ref().cloned());
+        }
+    }
+
     /// `var` has a value clawlint cannot see where it is read now: env files beside the
     /// project set it differently, or (in an entry, which is then left out) nothing read sets
     /// it and the command that runs the project has values clawlint cannot see.
@@ -1553,7 +1577,11 @@ impl Reader<'_> {
     /// env files beside the project set differently ([`EnvVariants`]), or one nothing read
     /// sets while the command that runs the project has values clawlint cannot see.
     fn unseen_why(&self, vars: &[String]) -> Option<String> {
-        if let Some(why) = self.variants.why(vars) {
+        let varied: Vec<String> = (vars.iter())
+            .filter(|v| self.varied.contains(v.as_str()))
+            .cloned()
+            .collect();
+        if let Some(why) = self.variants.why(&varied) {
             return Some(why);
         }
         self.unverifiable?;

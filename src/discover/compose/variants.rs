@@ -20,6 +20,9 @@ const MAX_VARIANTS: usize = 8;
 pub struct EnvVariants {
     /// Their file names (`.env.dev`), in name order.
     pub files: Vec<String>,
+    /// What each sets (last assignment wins), in the order of `files`: the whole environment
+    /// compose interpolates with when a run names it instead of the `.env`.
+    values: Vec<BTreeMap<String, String>>,
     /// Each variable a file sets differently from the project's `.env` (or leaves unset
     /// where the `.env` sets it), with those files (indices into `files`).
     varying: BTreeMap<String, Vec<usize>>,
@@ -76,6 +79,11 @@ impl EnvVariants {
             }
             let index = out.files.len();
             out.files.push(file_name(&path));
+            out.values.push(
+                set.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            );
             let changed = set
                 .iter()
                 .filter(|(k, v)| plain.get(**k).is_none_or(|(p, _)| p != **v))
@@ -99,9 +107,15 @@ impl EnvVariants {
         out
     }
 
-    /// A file sets `name` to another value than the project's `.env` gives.
+    /// A file sets `name` to another value than the project's `.env` gives (or leaves it
+    /// unset where the `.env` sets it).
     pub fn varies(&self, name: &str) -> bool {
         self.varying.contains_key(name)
+    }
+
+    /// Each file's variables: the environment a run that names it interpolates with.
+    pub fn environments(&self) -> &[BTreeMap<String, String>] {
+        &self.values
     }
 
     /// Runs may read different env files: two of these, or one and the project's `.env`.
