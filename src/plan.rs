@@ -321,6 +321,38 @@ fn started_as(plan: &Plan) -> String {
     }
 }
 
+/// The gateways (other than `except`) whose ports clawlint cannot know (CL409): a native one
+/// whose port is unverifiable, a container with a `ports:` entry left out. A suggested port
+/// is clear of what is known; these are not avoided, and output says so.
+fn unverifiable_ports(instances: &[Instance], except: Option<usize>) -> Vec<&str> {
+    instances
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != except)
+        .map(|(_, inst)| inst)
+        .filter(|inst| {
+            let left_out = (inst.container.as_deref())
+                .and_then(|c| c.unseen_values.as_deref())
+                .is_some_and(|v| v.entries.iter().any(|e| e.key == "ports"));
+            left_out || (inst.listens_on_host() && !inst.knows(crate::resolve::Unverifiable::Port))
+        })
+        .map(|inst| inst.name.as_str())
+        .collect()
+}
+
+/// `  Not avoided: the ports of "a" and "b" cannot be verified (CL409).`, or nothing.
+fn write_unverifiable(out: &mut String, names: &[&str]) {
+    if names.is_empty() {
+        return;
+    }
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let _ = writeln!(
+        out,
+        "  Not avoided: the ports of {} cannot be verified (CL409).",
+        crate::diagnostic::listed(quoted.iter().map(String::as_str))
+    );
+}
+
 pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
     let instance = &inventory.instances[plan.index];
     let home = display_path(&instance.home);
@@ -394,6 +426,10 @@ pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
                 "  Its footprint {}..{} is clear of every other gateway's ranges and listeners.",
                 s.port,
                 u32::from(s.port) + FOOTPRINT - 1
+            );
+            write_unverifiable(
+                &mut out,
+                &unverifiable_ports(&inventory.instances, Some(plan.index)),
             );
             if instance.port_kind == PortKind::ProfileHash {
                 let _ = writeln!(
@@ -489,6 +525,7 @@ pub fn render_json(plan: &Plan, inventory: &Inventory) -> String {
         "instance": instance_json(instance),
         "suggestedPort": plan.suggestion.as_ref().map(|s| s.port),
         "ruledOut": ruled_out,
+        "unverifiablePorts": unverifiable_ports(&inventory.instances, Some(plan.index)),
         "port": port,
         "commands": port.map(|p| commands(plan, p)).unwrap_or_default(),
         "findings": findings["findings"],
@@ -526,6 +563,7 @@ fn container_plan(args: &PlanArgs) -> Result<u8, Failure> {
                     "env": {"OPENCLAW_GATEWAY_PORT": port, "OPENCLAW_BRIDGE_PORT": bridge},
                 },
                 "quadlet": [format!("PublishPort=127.0.0.1:{port}:18789")],
+                "unverifiablePorts": unverifiable_ports(&inventory.instances, None),
             }))
             .expect("serializable");
             text.push('\n');
@@ -543,6 +581,7 @@ fn container_plan(args: &PlanArgs) -> Result<u8, Failure> {
                     ", the first free one from 18789 up that no gateway binds, reserves or publishes"
                 }
             );
+            write_unverifiable(&mut out, &unverifiable_ports(&inventory.instances, None));
             let _ = writeln!(
                 out,
                 "\n  compose (official docker-compose.yml): in the stack's .env"

@@ -463,3 +463,32 @@ fn a_native_plan_steps_over_published_ports_not_container_footprints() {
         .or(value["suggestedPort"].as_u64());
     assert_eq!(suggested, Some(18902), "{value}");
 }
+
+/// A suggested port is clear of what clawlint knows; a gateway whose ports it cannot know
+/// (a compose entry left out, CL409) is named as not avoided, in both plans and formats.
+#[test]
+fn gateways_with_unverifiable_ports_are_named_as_not_avoided() {
+    let home = "fixtures/containers-compose-env-variants-unseen/home";
+    let (_, human, _) = plan(home, &["--add", "rescue"]);
+    assert!(
+        human
+            .contains("Not avoided: the ports of \"openclaw_gateway\" cannot be verified (CL409)."),
+        "{human}"
+    );
+    let (_, json) = plan_json(home, &["--add", "rescue"]);
+    assert_eq!(
+        json["unverifiablePorts"],
+        serde_json::json!(["openclaw_gateway"])
+    );
+    let (_, human, _) = plan(home, &["--add", "acme", "--container"]);
+    assert!(
+        human.contains("Not avoided: the ports of \"openclaw_gateway\""),
+        "{human}"
+    );
+    // Where every port is known, nothing is said.
+    let home = "fixtures/containers-compose-env-variants-makefile-lookalike/home";
+    let (_, human, _) = plan(home, &["--add", "rescue"]);
+    assert!(!human.contains("Not avoided"), "{human}");
+    let (_, json) = plan_json(home, &["--add", "rescue"]);
+    assert_eq!(json["unverifiablePorts"], serde_json::json!([]));
+}
