@@ -478,3 +478,37 @@ fn a_compose_service_nothing_starts_is_drawn_as_not_started_with_nothing_on_the_
     assert!(lane.get("notStarted").is_none(), "{lane}");
     assert_eq!(ports_in(&lane["listeners"]), vec![28789, 28790]);
 }
+
+/// A container whose `ports:` entries clawlint cannot verify (CL409) is not drawn as
+/// publishing nothing: the table and JSON count the entries, and the map says it could not
+/// compare them. Where every port is known, nothing is said.
+#[test]
+fn unverifiable_published_ports_are_said_not_compared() {
+    let home = "fixtures/containers-compose-env-variants-unseen/home";
+    let (_, table, _) = ports(home, &[]);
+    assert!(
+        table.contains("publishes nothing known; 2 ports: entries unverifiable (CL409)"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "Not compared: the ports of \"openclaw_gateway\" cannot be verified (CL409)."
+        ),
+        "{table}"
+    );
+    let map = port_map(home);
+    let container = lane(&map, "openclaw_gateway");
+    assert_eq!(container["unverifiedPortEntries"], 2, "{container}");
+    let home = "fixtures/containers-compose-env-variants-makefile-lookalike/home";
+    let (_, table, _) = ports(home, &[]);
+    assert!(
+        !table.contains("Not compared") && !table.contains("unverifiable"),
+        "{table}"
+    );
+    let map = port_map(home);
+    assert!(map["gateways"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| g.get("unverifiedPortEntries").is_none()));
+}

@@ -106,6 +106,9 @@ pub struct Lane {
     /// A compose service that no command found starting its project starts (`profiles:`),
     /// and why: its lane is drawn, with no mark and no range, since it binds nothing.
     pub not_started: Option<String>,
+    /// A container's `ports:` entries left out because clawlint cannot see their values
+    /// (CL409): what they publish is not drawn, and not known to be free.
+    pub unverified_ports: usize,
 }
 
 impl Lane {
@@ -554,6 +557,10 @@ fn container_lane(
         marks,
         overlapped: Vec::new(),
         not_started: None,
+        unverified_ports: c
+            .unseen_values
+            .as_deref()
+            .map_or(0, |v| v.entries.iter().filter(|e| e.key == "ports").count()),
         container: Some(format!(
             "{}, {}",
             c.engine.id(),
@@ -624,6 +631,7 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
         marks: marks.into_iter().map(|(_, m)| m).collect(),
         overlapped: Vec::new(),
         not_started: None,
+        unverified_ports: 0,
         container: instance
             .container
             .as_ref()
@@ -1167,10 +1175,18 @@ pub fn write_human(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Resu
         cells[4].push_str(lane.port_kind);
         if !lane.reserves() {
             let ports: Vec<String> = lane.marks.iter().map(|m| m.port.to_string()).collect();
+            let unverified = match lane.unverified_ports {
+                0 => String::new(),
+                1 => "; 1 ports: entry unverifiable (CL409)".to_string(),
+                n => format!("; {n} ports: entries unverifiable (CL409)"),
+            };
             let what = match &lane.not_started {
                 Some(why) => format!("not started, {why}"),
-                None if ports.is_empty() => "publishes nothing".to_string(),
-                None => format!("publishes {}", ports.join(", ")),
+                None if ports.is_empty() && unverified.is_empty() => {
+                    "publishes nothing".to_string()
+                }
+                None if ports.is_empty() => format!("publishes nothing known{unverified}"),
+                None => format!("publishes {}{unverified}", ports.join(", ")),
             };
             cells[1].push('-');
             let _ = write!(
@@ -1191,9 +1207,10 @@ pub fn write_human(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Resu
 
     let counts = counts(map);
     if counts.total() == 0 {
-        return out.write_all(
+        out.write_all(
             b"\nNo overlaps: every gateway's ranges and listeners are clear of the others'.\n",
-        );
+        )?;
+        return write_not_compared(map, out);
     }
     out.write_all(b"\nOverlaps:\n")?;
     for line in overlap_lines(map, LISTED) {
@@ -1215,6 +1232,24 @@ pub fn write_human(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Resu
         "\n{}, {inside}, {}",
         plural(counts.shared_ports, "shared port"),
         plural(counts.overlaps, "range overlap")
+    )?;
+    write_not_compared(map, out)
+}
+
+/// `Not compared: the ports of "a" cannot be verified (CL409).`: the gateways whose base port
+/// or published ports clawlint cannot know, which the table could not place.
+fn write_not_compared(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let unknown: Vec<String> = (map.lanes.iter())
+        .filter(|l| l.unverified_ports > 0 || l.port_kind == "unverifiable")
+        .map(|l| format!("\"{}\"", l.name))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Not compared: the ports of {} cannot be verified (CL409).",
+        crate::diagnostic::listed(unknown.iter().map(String::as_str))
     )
 }
 
@@ -1251,6 +1286,9 @@ struct GatewayJson<'a> {
     /// A compose service nothing starts: why (it has no listener and no range on the host).
     #[serde(skip_serializing_if = "Option::is_none")]
     not_started: Option<&'a str>,
+    /// A container's `ports:` entries whose values clawlint cannot see (CL409).
+    #[serde(skip_serializing_if = "is_zero")]
+    unverified_port_entries: usize,
     listeners: Vec<ListenerJson<'a>>,
     overlapped: Vec<[u32; 2]>,
 }
@@ -1305,6 +1343,10 @@ struct SummaryJson {
 /// (the parties on a port, the ranges of a group) is written as it is walked.
 struct MapJson<'a>(&'a PortMap);
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn pair(span: PortSpan) -> [u32; 2] {
     [span.start, span.end]
 }
@@ -1339,6 +1381,7 @@ impl Serialize for MapJson<'_> {
                     cdp_range: lane.cdp.map(pair),
                     container: lane.container.as_deref(),
                     not_started: lane.not_started.as_deref(),
+                    unverified_port_entries: lane.unverified_ports,
                     listeners: lane
                         .marks
                         .iter()

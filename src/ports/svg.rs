@@ -461,6 +461,9 @@ fn draw_lane(svg: &mut Svg, lane: &Lane, index: usize, y0: f64, regions: &[Regio
         &format!(r#"font-size="10.5" fill="{MUTED}""#),
         &match &lane.container {
             Some(c) if lane.not_started.is_some() => fit(&format!("not started: {c}"), 34),
+            Some(c) if !lane.reserves() && lane.unverified_ports > 0 => {
+                fit(&format!("container: {c}; ports unverifiable"), 34)
+            }
             Some(c) if !lane.reserves() => fit(&format!("container: {c}"), 34),
             Some(c) => fit(&format!("base {} ({c})", lane.base), 30),
             None => format!("base {} ({})", lane.base, lane.port_kind),
