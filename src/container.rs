@@ -261,10 +261,12 @@ pub struct UnseenValues {
     pub same_project: Option<String>,
 }
 
-/// A `ports:`, `volumes:` or `environment:` entry left out for [`UnseenValues`].
+/// A `ports:`, `volumes:`, `environment:`, `command:` or `entrypoint:` entry left out for
+/// [`UnseenValues`] (a command is kept, since it says what runs; what its words set is not
+/// guessed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnverifiedEntry {
-    /// `ports`, `volumes` or `environment`.
+    /// `ports`, `volumes`, `environment`, `command` or `entrypoint`.
     pub key: &'static str,
     pub loc: Loc,
     /// `reads ${OPENCLAW_GATEWAY_PORT}, which .env.dev and .env.prd set differently from the
@@ -272,6 +274,8 @@ pub struct UnverifiedEntry {
     pub why: String,
     /// A `volumes` entry's path inside the container: what is below it is unknown.
     pub target: Option<PathBuf>,
+    /// The variable an `environment` entry sets: what OpenClaw resolves from it is unknown.
+    pub variable: Option<String>,
 }
 
 impl UnseenValues {

@@ -927,3 +927,33 @@ fn env_files_beside_a_project_are_bounded_and_their_names_kept_hidden() {
         assert!(out.contains("characters, not shown>"), "{args:?}: {out}");
     }
 }
+
+/// A host-network container whose `--port` is made of a variable an env file beside the
+/// project changes: its port is unverifiable, not the default, so it is compared with no
+/// native gateway on a guess. Without the file, the default is the value, and collides.
+#[test]
+fn a_command_port_an_env_file_beside_changes_is_unverifiable() {
+    let t = host_with_native_gateway("containers-env-variants-command-port");
+    let stack = "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    network_mode: host\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"${PORT:-18789}\"]\n";
+    write(&t, "home/stack/docker-compose.yml", stack);
+    let (_, codes, _) = check(&t, &[]);
+    assert!(
+        codes.contains("CL101") && !codes.contains("CL409"),
+        "{codes:?}"
+    );
+    write(&t, "home/stack/.env.prod", "PORT=19500\n");
+    let (_, codes, _) = check(&t, &[]);
+    assert!(
+        codes.contains("CL409") && !codes.contains("CL101"),
+        "{codes:?}"
+    );
+    let gateways = resolved(&t, &[]);
+    let container = (gateways.iter())
+        .find(|g| !g["container"].is_null())
+        .unwrap();
+    assert_eq!(
+        container["unverifiable"],
+        serde_json::json!(["port"]),
+        "{container}"
+    );
+}

@@ -254,6 +254,17 @@ pub fn resolve_instance_for(
         unverifiable: Vec::new(),
     };
     instance.unverifiable = unverifiable(&instance);
+    if let Some(unseen) = inv
+        .container
+        .as_deref()
+        .and_then(|c| c.unseen_values.as_deref())
+    {
+        for what in unseen_in_container(unseen, &instance) {
+            if !instance.unverifiable.contains(&what) {
+                instance.unverifiable.push(what);
+            }
+        }
+    }
     if !instance.knows(Unverifiable::Port) {
         // Every port derived from an unknown base is unknown too: only what the config pins
         // stays.
@@ -308,6 +319,36 @@ fn unverifiable(instance: &Instance) -> Vec<Unverifiable> {
     for value in maybe.into_iter().chain(manager) {
         if !out.contains(&value) {
             out.push(value);
+        }
+    }
+    out
+}
+
+/// What a container gateway resolves from values clawlint cannot see (CL409): from an
+/// `environment:` entry left out, what OpenClaw resolves from that variable, as from one a
+/// native gateway may or may not get; from a command's `--port` or `--profile` made of such
+/// a value, the port or profile. (The state dir and config below a mount left out are the
+/// mount's: `container::host_view`.)
+fn unseen_in_container(
+    unseen: &crate::container::UnseenValues,
+    instance: &Instance,
+) -> Vec<Unverifiable> {
+    let mut variables = Vec::new();
+    let mut out = Vec::new();
+    for e in &unseen.entries {
+        match (e.key, e.variable.as_deref()) {
+            ("environment", Some(name)) => variables.push(name.to_string()),
+            (_, Some("--port")) if instance.port_kind == PortKind::ServiceArgument => {
+                out.push(Unverifiable::Port)
+            }
+            (_, Some("--profile")) => out.push(Unverifiable::Profile),
+            _ => {}
+        }
+    }
+    variables.sort();
+    for what in maybe_set_unverifiable(&variables, instance) {
+        if !out.contains(&what) {
+            out.push(what);
         }
     }
     out

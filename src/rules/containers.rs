@@ -387,7 +387,8 @@ pub fn compose_unseen_values(instance: &Instance) -> Option<Finding> {
         let kind = match e.key {
             "ports" => "published ports",
             "volumes" => "mounts",
-            _ => "environment",
+            "environment" => "environment",
+            _ => "command",
         };
         if !kinds.contains(&kind) {
             kinds.push(kind);

@@ -1365,8 +1365,9 @@ struct ServiceSpec {
     image: Option<String>,
     image_loc: Option<Loc>,
     container_name: Option<String>,
-    command: Option<(Vec<String>, Loc)>,
-    entrypoint: Option<(Vec<String>, Loc)>,
+    /// Its words, where, and which words are made of values clawlint cannot see.
+    command: Option<(Vec<String>, Loc, Vec<bool>)>,
+    entrypoint: Option<(Vec<String>, Loc, Vec<bool>)>,
     network_mode: Option<(String, Loc)>,
     working_dir: Option<String>,
     ports: Vec<Published>,
@@ -1619,6 +1620,14 @@ impl Reader<'_> {
         }
     }
 
+    /// [`Reader::reading`] for a command's word, which is no entry: a variable it reads that
+    /// nothing sets is still said (CL502).
+    fn reading_word<T>(&mut self, read: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>) {
+        self.vars.clear();
+        let got = read(self);
+        (got, names(&std::mem::take(&mut self.vars)))
+    }
+
     /// What `read` gives, and the names of the variables it read.
     fn reading<T>(&mut self, read: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>) {
         self.vars.clear();
@@ -1647,7 +1656,9 @@ impl Reader<'_> {
     }
 
     /// `command`/`entrypoint`: a list, or a string split the way a shell would.
-    fn words(&mut self, file: FileId, node: &Node) -> Option<(Vec<String>, Loc)> {
+    /// A command's words, where, and for each whether it is made of a value clawlint cannot
+    /// see ([`Reader::unseen_why`]).
+    fn words(&mut self, file: FileId, node: &Node) -> Option<(Vec<String>, Loc, Vec<bool>)> {
         let loc = Loc {
             file,
             span: node.span,
@@ -1656,15 +1667,25 @@ impl Reader<'_> {
             Value::Seq(items) => {
                 // Room for every item (a filtered list is collected growing from empty).
                 let mut words = Vec::with_capacity(items.len());
-                words.extend(items.iter().filter_map(|i| self.string(file, i)));
-                Some((words, loc))
+                let mut unseen = Vec::with_capacity(items.len());
+                for item in items {
+                    let (word, vars) = self.reading_word(|r| r.string(file, item));
+                    if let Some(word) = word {
+                        words.push(word);
+                        unseen.push(self.unseen_why(&vars).is_some());
+                    }
+                }
+                Some((words, loc, unseen))
             }
             Value::Scalar { .. } => {
-                let text = self.string(file, node)?;
-                match crate::openclaw::split_shell_words(&text) {
-                    Some(words) => Some((words, loc)),
-                    None => Some((text.split_whitespace().map(str::to_string).collect(), loc)),
-                }
+                let (text, vars) = self.reading_word(|r| r.string(file, node));
+                let text = text?;
+                let words = match crate::openclaw::split_shell_words(&text) {
+                    Some(words) => words,
+                    None => text.split_whitespace().map(str::to_string).collect(),
+                };
+                let unseen = vec![self.unseen_why(&vars).is_some(); words.len()];
+                Some((words, loc, unseen))
             }
             _ => None,
         }
@@ -2108,17 +2129,37 @@ fn container_argv(spec: &ServiceSpec, openclaw_image: bool) -> (Vec<String>, Opt
     let entry = spec.entrypoint.as_ref();
     let command = spec.command.as_ref();
     let mut argv = Vec::new();
-    if let Some((words, _)) = entry {
+    if let Some((words, ..)) = entry {
         argv.extend(words.iter().cloned());
     }
     match command {
-        Some((words, _)) => argv.extend(words.iter().cloned()),
+        Some((words, ..)) => argv.extend(words.iter().cloned()),
         None if entry.is_none() && openclaw_image => {
             argv.extend(IMAGE_CMD.iter().map(|s| s.to_string()))
         }
         None => {}
     }
-    (argv, command.or(entry).map(|(_, loc)| *loc))
+    (argv, command.or(entry).map(|(_, loc, _)| *loc))
+}
+
+/// The options among `--port` and `--profile` whose value is a word made of a value
+/// clawlint cannot see (`unseen`, one flag per word).
+fn unseen_options(words: &[String], unseen: &[bool]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for option in ["--port", "--profile"] {
+        let hidden = words.iter().enumerate().any(|(i, w)| {
+            let value_at = match w.strip_prefix(option) {
+                Some("") => i + 1,
+                Some(rest) if rest.starts_with('=') => i,
+                _ => return false,
+            };
+            unseen.get(value_at).copied().unwrap_or(false)
+        });
+        if hidden {
+            out.push(option);
+        }
+    }
+    out
 }
 
 /// `... (openclaw|openclaw.mjs|dist/index.js|dist/entry.js) [root options] gateway [run] ...`.
@@ -2207,27 +2248,34 @@ fn gateway_invocation(
         }
     }
     let mut unverified = Vec::new();
-    let mut left_out =
-        |key: &'static str, loc: Loc, vars: &[String], target: Option<&str>| match reader
-            .unseen_why(vars)
-        {
-            Some(why) => {
-                let target = target.map(PathBuf::from);
-                unverified.push(UnverifiedEntry {
-                    key,
-                    loc,
-                    why,
-                    target,
-                });
-                true
-            }
-            None => false,
-        };
+    // An entry that reads what clawlint cannot see is recorded (and said, CL409); `entry`
+    // comes without its `why`, which this gives.
+    let mut left_out = |entry: UnverifiedEntry, vars: &[String]| match reader.unseen_why(vars) {
+        Some(why) => {
+            unverified.push(UnverifiedEntry { why, ..entry });
+            true
+        }
+        None => false,
+    };
+    let entry = |key: &'static str, loc: Loc| UnverifiedEntry {
+        key,
+        loc,
+        why: String::new(),
+        target: None,
+        variable: None,
+    };
     for (k, v, loc, vars) in &spec.environment {
         // A value a run clawlint cannot see may set is unknown, as the shell's is.
-        let v = v
-            .as_ref()
-            .filter(|_| !left_out("environment", *loc, vars, None));
+        let v = v.as_ref().filter(|_| {
+            let variable = Some(k.clone());
+            !left_out(
+                UnverifiedEntry {
+                    variable,
+                    ..entry("environment", *loc)
+                },
+                vars,
+            )
+        });
         match v {
             Some(v) => env.set(k, v.clone(), EnvOrigin::Container(*loc)),
             // `- NAME` alone passes the shell's value through, which clawlint cannot see;
@@ -2266,18 +2314,34 @@ fn gateway_invocation(
                 return keep;
             }
             let vars: Vec<String> = p.vars.iter().map(|(name, _)| name.clone()).collect();
-            let keep = !left_out("ports", p.loc, &vars, None);
+            let keep = !left_out(entry("ports", p.loc), &vars);
             last = Some((p.loc, keep));
             keep
         })
         .collect();
     for (key, loc, vars, target) in &spec.unseen {
-        left_out(key, *loc, vars, target.as_deref());
+        let target = target.as_deref().map(PathBuf::from);
+        left_out(
+            UnverifiedEntry {
+                target,
+                ..entry(key, *loc)
+            },
+            vars,
+        );
     }
     let mounts = spec
         .volumes
         .iter()
-        .filter(|(v, loc, vars)| !left_out("volumes", *loc, vars, Some(&v.target)))
+        .filter(|(v, loc, vars)| {
+            let target = Some(PathBuf::from(&v.target));
+            !left_out(
+                UnverifiedEntry {
+                    target,
+                    ..entry("volumes", *loc)
+                },
+                vars,
+            )
+        })
         .map(|(v, loc, _)| {
             let source = match v.kind {
                 spec::VolumeKind::Bind => MountSource::Bind(host.host_path(&v.source, dir)),
@@ -2287,6 +2351,19 @@ fn gateway_invocation(
             Mount::new(source, PathBuf::from(&v.target), v.read_only, *loc)
         })
         .collect();
+    // The command is kept (it says the service runs a gateway); a `--port` or `--profile`
+    // whose value clawlint cannot see is not guessed.
+    for (key, part) in [("entrypoint", &spec.entrypoint), ("command", &spec.command)] {
+        if let Some((words, loc, unseen)) = part {
+            for option in unseen_options(words, unseen) {
+                unverified.push(UnverifiedEntry {
+                    why: format!("its {option} is made of a value clawlint cannot see"),
+                    variable: Some(option.to_string()),
+                    ..entry(key, *loc)
+                });
+            }
+        }
+    }
     let name = spec
         .container_name
         .clone()
