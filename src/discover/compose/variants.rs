@@ -2,9 +2,11 @@
 //! `.env.prd` next to `docker-compose.yml`, each meant for `docker compose --env-file .env.dev
 //! up` typed by hand. Compose reads such a file only when a command names it, instead of the
 //! project's `.env`; so when clawlint found no command that runs the project, a variable one
-//! of them sets to another value than the `.env` gives may have either value, and whatever
-//! reads it is unverifiable, not the `.env`'s value or the default. Beside a `.env`, only a
-//! file that sets some of the same variables is taken for another version of it.
+//! of them sets to another value than the `.env` gives may have either value. An entry whose
+//! text, interpolated with one file's variables alone (as compose does with `--env-file`),
+//! gives another value than with the `.env` is unverifiable, not the `.env`'s value or the
+//! default (the compose reader decides, entry by entry). Beside a `.env`, only a file that
+//! sets some of the same variables is taken for another version of it.
 
 use crate::load::{Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
@@ -35,10 +37,9 @@ pub struct EnvVariants {
 }
 
 impl EnvVariants {
-    /// The variant env files in `dir` (none that `named_by`, what the services' `env_file:`
-    /// and `volumes:` entries say, names),
-    /// read against `plain`, what the project's `.env` sets. Too many are said at `at`, the
-    /// compose file.
+    /// The variant env files in `dir`, read against `plain` (what the project's `.env`
+    /// sets); none that `named_by` (what the services' `env_file:` and `volumes:` entries say)
+    /// names. Too many are said at `at`, the compose file.
     pub fn read(
         at: Option<Loc>,
         dir: &Path,
