@@ -957,3 +957,31 @@ fn a_command_port_an_env_file_beside_changes_is_unverifiable() {
         "{container}"
     );
 }
+
+/// A unit and a container that use one state dir (the container mounts it) are two gateways
+/// sharing it (CL201), even when no scan finds the dir: a unit starts a native gateway, never
+/// a container's. Before, the unit's gateway took the container's place and name, and the
+/// container was gone from every check.
+#[test]
+fn a_unit_and_a_container_on_one_state_dir_are_two_gateways() {
+    let t = TempDir::new("containers-unit-and-container-state").kept_on_failure();
+    let dir = "home/bots/perhit/.openclaw";
+    write(
+        &t,
+        &format!("{dir}/openclaw.json"),
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    write(
+        &t,
+        "home/.config/systemd/user/perhit.service",
+        "[Service]\nEnvironment=OPENCLAW_STATE_DIR=%h/bots/perhit/.openclaw\nExecStart=/usr/bin/openclaw gateway --port 18790\nRestart=always\nRestartPreventExitStatus=78\n\n[Install]\nWantedBy=default.target\n",
+    );
+    enable_user_unit(&t.join("home"), "perhit.service");
+    let stack = compose_gateway(&["19500:18789"])
+        + "    volumes:\n      - ~/bots/perhit/.openclaw:/home/node/.openclaw\n";
+    write(&t, "home/stack/docker-compose.yml", &stack);
+    let gateways = resolved(&t, &[]);
+    assert_eq!(gateways.len(), 2, "{gateways:?}");
+    let (_, codes, _) = check(&t, &[]);
+    assert!(codes.contains("CL201"), "{codes:?}");
+}

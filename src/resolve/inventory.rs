@@ -65,8 +65,13 @@ fn resolve_and_validate(found: Found, options: &validate::Options) -> Inventory 
     // Every canonical key of the run from one memo: each directory is looked up once.
     let mut keys = PathKeys::for_gateways(instances.len() + supervised.len());
     let mut known = Known::with_capacity(instances.len() + supervised.len());
+    // A unit, LaunchAgent or task starts a native gateway, never a container's: one whose
+    // state dir a container also mounts is a gateway of its own that shares it (CL201), not
+    // the container (which it replaced, name and all).
     for (index, instance) in instances.iter().enumerate() {
-        known.add(instance, index, &mut keys);
+        if instance.container.is_none() {
+            known.add(instance, index, &mut keys);
+        }
     }
     // Each supervisor's invocation is freed once its instance is built, as in `resolve_all`.
     let services: Vec<Instance> = supervised
