@@ -985,3 +985,38 @@ fn a_unit_and_a_container_on_one_state_dir_are_two_gateways() {
     let (_, codes, _) = check(&t, &[]);
     assert!(codes.contains("CL201"), "{codes:?}");
 }
+
+/// A service that builds its image (`build:`) has the HOME its Dockerfile gives: a Node.js
+/// image run as root keeps its state in /root/.openclaw, so a mount there is its state dir
+/// (material-lab-io/nyx-one's Dockerfile: `FROM node:22-slim`, no `USER`). Without the
+/// Dockerfile, an `openclaw:*` image is taken for OpenClaw's own (HOME /home/node), and the
+/// mount at /root is no state dir.
+#[test]
+fn a_built_image_has_the_home_its_dockerfile_gives() {
+    let t = TempDir::new("containers-built-home").kept_on_failure();
+    write(
+        &t,
+        "home/bots/perhit/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    let stack = "services:\n  perhitbot:\n    image: openclaw:2026.2.3\n    build: .\n    network_mode: host\n    environment:\n      - OPENCLAW_GATEWAY_PORT=18790\n    volumes:\n      - ~/bots/perhit/.openclaw:/root/.openclaw\n";
+    write(&t, "home/stack/docker-compose.yml", stack);
+    let state_dir = |t: &TempDir| {
+        let gateways = resolved(t, &[]);
+        gateways[0]["stateDir"]["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        state_dir(&t).starts_with("<container "),
+        "{}",
+        state_dir(&t)
+    );
+    write(
+        &t,
+        "home/stack/Dockerfile",
+        "FROM node:22-slim\nRUN npm install -g openclaw@2026.2.3\nENTRYPOINT [\"/entrypoint.sh\"]\n",
+    );
+    assert_eq!(state_dir(&t), "~/bots/perhit/.openclaw");
+}

@@ -1365,6 +1365,8 @@ struct ServiceSpec {
     image: Option<String>,
     image_loc: Option<Loc>,
     container_name: Option<String>,
+    /// `build:`: the context and the Dockerfile, as written, and where.
+    build: Option<(String, String, Loc)>,
     /// Its words, where, and which words are made of values clawlint cannot see.
     command: Option<(Vec<String>, Loc, Vec<bool>)>,
     entrypoint: Option<(Vec<String>, Loc, Vec<bool>)>,
@@ -1399,6 +1401,9 @@ impl ServiceSpec {
         }
         if over.command.is_some() {
             self.command = over.command;
+        }
+        if over.build.is_some() {
+            self.build = over.build;
         }
         if over.entrypoint.is_some() {
             self.entrypoint = over.entrypoint;
@@ -1706,6 +1711,25 @@ impl Reader<'_> {
             .get("container_name")
             .and_then(|n| self.string(file, n));
         spec.working_dir = body.get("working_dir").and_then(|n| self.string(file, n));
+        spec.build = body.get("build").and_then(|node| {
+            let loc = Loc {
+                file,
+                span: node.span,
+            };
+            match &node.value {
+                Value::Scalar { .. } => Some((self.string(file, node)?, "Dockerfile".into(), loc)),
+                Value::Map(_) => {
+                    let context = (node.get("context"))
+                        .and_then(|n| self.string(file, n))
+                        .unwrap_or_else(|| ".".into());
+                    let dockerfile = (node.get("dockerfile"))
+                        .and_then(|n| self.string(file, n))
+                        .unwrap_or_else(|| "Dockerfile".into());
+                    Some((context, dockerfile, loc))
+                }
+                _ => None,
+            }
+        });
         spec.command = body.get("command").and_then(|n| self.words(file, n));
         spec.entrypoint = body.get("entrypoint").and_then(|n| self.words(file, n));
         spec.network_mode = body.get("network_mode").and_then(|n| {
@@ -2142,6 +2166,26 @@ fn container_argv(spec: &ServiceSpec, openclaw_image: bool) -> (Vec<String>, Opt
     (argv, command.or(entry).map(|(_, loc, _)| *loc))
 }
 
+/// The `HOME` of the image a service builds (`build:`), from its Dockerfile
+/// ([`spec::dockerfile_home`]), and where the service says it builds: read only inside the
+/// scanned layout, through the bounded reader. `None` when it does not build, or the
+/// Dockerfile cannot be read or does not say.
+fn built_home(spec: &ServiceSpec, dir: &Path, host: &HostContext) -> Option<(String, Loc)> {
+    let (context, dockerfile, loc) = spec.build.as_ref()?;
+    // A remote context (a Git URL) is not on this host.
+    if context.contains("://") || context.starts_with("git@") {
+        return None;
+    }
+    let context = host.host_path(context, dir);
+    let path = crate::paths::normalize(&context.join(dockerfile));
+    let inside = path.starts_with(host.home) || host.root.is_some_and(|r| path.starts_with(r));
+    if !inside {
+        return None;
+    }
+    let (text, _) = read_text_lossy(&path, SMALL_FILE_LIMIT).ok()?;
+    Some((spec::dockerfile_home(&text)?, *loc))
+}
+
 /// The options among `--port` and `--profile` whose value is a word made of a value
 /// clawlint cannot see (`unseen`, one flag per word).
 fn unseen_options(words: &[String], unseen: &[bool]) -> Vec<&'static str> {
@@ -2227,8 +2271,10 @@ fn gateway_invocation(
     let key = spec.key?;
     let argv = gateway_words(&argv);
     let mut env = Env::new();
-    if openclaw_image {
-        env.set("HOME", IMAGE_HOME.to_string(), EnvOrigin::Given);
+    match built_home(spec, dir, host) {
+        Some((home, loc)) => env.set("HOME", home, EnvOrigin::Container(loc)),
+        None if openclaw_image => env.set("HOME", IMAGE_HOME.to_string(), EnvOrigin::Given),
+        None => {}
     }
     for (path, required, loc) in &spec.env_files {
         let file = host.host_path(path, dir);

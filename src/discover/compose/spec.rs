@@ -270,9 +270,165 @@ fn is_drive_letter(field: &str) -> bool {
     chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none()
 }
 
+/// The `HOME` of a container from the image a Dockerfile builds, when it can be known: its
+/// last stage's `ENV HOME`, else the home of its `USER` (`root` is `/root`; `node`, in a
+/// Node.js image, `/home/node`), else the base image's user: root for the distribution and
+/// language images (`node`, `debian`, ...), `node` for OpenClaw's own image (its Dockerfile
+/// ends with `USER node`). `None` for anything else (a base image clawlint does not know, a
+/// user of its own, a value with a variable).
+pub fn dockerfile_home(text: &str) -> Option<String> {
+    // The stage being read, and each named stage.
+    let mut stage: Option<Stage> = None;
+    let mut named: Vec<(String, Stage)> = Vec::new();
+    // The name of the stage being read (`FROM … AS name`), kept with its state when it ends.
+    let mut current_name: Option<String> = None;
+    for line in dockerfile_lines(text) {
+        let mut words = line.split_whitespace();
+        let Some(instruction) = words.next() else {
+            continue;
+        };
+        let rest: Vec<&str> = words.collect();
+        match instruction.to_ascii_uppercase().as_str() {
+            "FROM" => {
+                if let (Some(name), Some(done)) = (current_name.take(), stage.clone()) {
+                    named.push((name, done));
+                }
+                let image = rest.iter().find(|w| !w.starts_with("--"))?.to_string();
+                let inherited = named
+                    .iter()
+                    .rev()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&image))
+                    .map(|(_, s)| s.clone());
+                let this = inherited.unwrap_or((image, None, None));
+                if let [.., as_word, name] = rest.as_slice() {
+                    if as_word.eq_ignore_ascii_case("as") {
+                        current_name = Some(name.to_string());
+                    }
+                }
+                stage = Some(this);
+            }
+            "USER" => {
+                let (_, user, _) = stage.as_mut()?;
+                *user = Some(rest.first()?.to_string());
+            }
+            "ENV" => {
+                let (_, _, home) = stage.as_mut()?;
+                match rest.as_slice() {
+                    ["HOME", value, ..] if !value.contains('=') => *home = Some(value.to_string()),
+                    pairs => {
+                        for pair in pairs {
+                            if let Some(value) = pair.strip_prefix("HOME=") {
+                                *home = Some(value.trim_matches('"').to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let (base, user, home) = stage?;
+    if let Some(home) = home {
+        return (!home.contains('$') && home.starts_with('/')).then_some(home);
+    }
+    let name = base.rsplit('/').next().unwrap_or(&base);
+    let name = name.split([':', '@']).next().unwrap_or(name);
+    let official = base.contains("openclaw/openclaw");
+    let node_family = official || matches!(name, "node");
+    let root_base = matches!(
+        name,
+        "node" | "debian" | "ubuntu" | "alpine" | "python" | "busybox" | "fedora" | "bun"
+    ) && !official;
+    let user = user.map(|u| u.split(':').next().unwrap_or_default().to_string());
+    match user.as_deref() {
+        Some("root" | "0") => Some("/root".to_string()),
+        Some("node" | "1000") if node_family => Some("/home/node".to_string()),
+        Some(_) => None,
+        None if official => Some("/home/node".to_string()),
+        None if root_base => Some("/root".to_string()),
+        None => None,
+    }
+}
+
+/// A Dockerfile stage as far as its `HOME` goes: its base image, its `USER` and its `ENV HOME`.
+type Stage = (String, Option<String>, Option<String>);
+
+/// A Dockerfile's instructions, one per line: comments and blank lines dropped, lines ending
+/// in `\` joined with the next.
+fn dockerfile_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') && current.is_empty() {
+            continue;
+        }
+        match trimmed.strip_suffix('\\') {
+            Some(head) => {
+                current.push_str(head);
+                current.push(' ');
+            }
+            None => {
+                current.push_str(trimmed);
+                if !current.trim().is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+                current.clear();
+            }
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dockerfile_homes() {
+        let home = |text: &str| dockerfile_home(text);
+        // nyx-one's: a Node.js image run as root.
+        assert_eq!(
+            home("FROM node:22-slim\nRUN npm i -g openclaw\nENTRYPOINT [\"/entrypoint.sh\"]\n")
+                .as_deref(),
+            Some("/root")
+        );
+        // OpenClaw's own Dockerfile ends as node; an image built on it stays node.
+        assert_eq!(
+            home("FROM node:22-bookworm AS base\nRUN x \\\n  && y\nUSER node\n").as_deref(),
+            Some("/home/node")
+        );
+        assert_eq!(
+            home("FROM ghcr.io/openclaw/openclaw:latest\nRUN true\n").as_deref(),
+            Some("/home/node")
+        );
+        assert_eq!(
+            home("FROM ghcr.io/openclaw/openclaw:latest\nUSER root\n").as_deref(),
+            Some("/root")
+        );
+        // A later stage from a named one inherits its user.
+        assert_eq!(
+            home("FROM node:22 AS build\nUSER node\nFROM build\nCOPY . .\n").as_deref(),
+            Some("/home/node")
+        );
+        // ENV HOME wins, in both forms.
+        assert_eq!(
+            home("FROM debian\nENV HOME /srv/bot\n").as_deref(),
+            Some("/srv/bot")
+        );
+        assert_eq!(
+            home("FROM debian\nENV A=1 HOME=\"/srv/x\"\n").as_deref(),
+            Some("/srv/x")
+        );
+        // Not known: a user of its own, a base clawlint does not know, a variable.
+        assert_eq!(home("FROM node:22\nUSER app\n"), None);
+        assert_eq!(home("FROM registry.example/base:1\n"), None);
+        assert_eq!(home("FROM debian\nENV HOME=$APP_HOME\n"), None);
+        assert_eq!(home(""), None);
+    }
 
     #[test]
     fn short_volume_targets_as_written() {
