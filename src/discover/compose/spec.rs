@@ -279,7 +279,9 @@ fn is_drive_letter(field: &str) -> bool {
 pub fn dockerfile_home(text: &str) -> Option<String> {
     // The stage being read, and each named stage.
     let mut stage: Option<Stage> = None;
-    let mut named: Vec<(String, Stage)> = Vec::new();
+    // By name, lowercased (Docker's stage names are case-insensitive): a hostile file's
+    // thousands of stages are each looked up once, not searched for.
+    let mut named: std::collections::HashMap<String, Stage> = Default::default();
     // The name of the stage being read (`FROM … AS name`), kept with its state when it ends.
     let mut current_name: Option<String> = None;
     for line in dockerfile_lines(text) {
@@ -290,19 +292,15 @@ pub fn dockerfile_home(text: &str) -> Option<String> {
         let rest: Vec<&str> = words.collect();
         match instruction.to_ascii_uppercase().as_str() {
             "FROM" => {
-                if let (Some(name), Some(done)) = (current_name.take(), stage.clone()) {
-                    named.push((name, done));
+                if let (Some(name), Some(done)) = (current_name.take(), stage.take()) {
+                    named.insert(name, done);
                 }
                 let image = rest.iter().find(|w| !w.starts_with("--"))?.to_string();
-                let inherited = named
-                    .iter()
-                    .rev()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(&image))
-                    .map(|(_, s)| s.clone());
+                let inherited = named.get(&image.to_ascii_lowercase()).cloned();
                 let this = inherited.unwrap_or((image, None, None));
                 if let [.., as_word, name] = rest.as_slice() {
                     if as_word.eq_ignore_ascii_case("as") {
-                        current_name = Some(name.to_string());
+                        current_name = Some(name.to_ascii_lowercase());
                     }
                 }
                 stage = Some(this);
