@@ -375,6 +375,8 @@ pub struct ServiceFile {
     pub restart: Option<Sourced<String>>,
     /// `RestartPreventExitStatus=` tokens.
     pub prevent_exit_status: Vec<String>,
+    /// `SuccessExitStatus=` tokens: a clean exit, which `Restart=on-failure` does not restart.
+    pub success_exit_status: Vec<String>,
     /// The gateway port this supervisor starts it on, if it says.
     pub port: Option<Sourced<u16>>,
     /// Where this supervisor sets `OPENCLAW_STATE_DIR`, if it does.

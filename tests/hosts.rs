@@ -2261,3 +2261,57 @@ fn gateway_pairs_are_told_apart_as_openclaw_does() {
         );
     }
 }
+
+/// CL406 follows what systemd restarts after exit code 78: `Restart=on-failure` does (78 is
+/// a failure) unless `RestartPreventExitStatus=78` or `SuccessExitStatus=78` exempts it, the
+/// latter in a drop-in too; `on-abnormal` does not.
+#[test]
+fn restart_on_failure_after_exit_78_is_cl406_unless_exempted() {
+    let t = TempDir::new("hosts-restart-on-failure").kept_on_failure();
+    let home = t.join("home");
+    write(
+        &home,
+        ".openclaw/openclaw.json",
+        b"{ gateway: { mode: \"local\" } }\n",
+    );
+    let unit = "openclaw-gateway.service";
+    let cl406 = |service: &str, drop_in: Option<&str>| {
+        let dir = ".config/systemd/user";
+        write(&home, &format!("{dir}/{unit}"), service.as_bytes());
+        let drop_dir = home.join(format!("{dir}/{unit}.d"));
+        let _ = std::fs::remove_dir_all(&drop_dir);
+        if let Some(text) = drop_in {
+            write(
+                &home,
+                &format!("{dir}/{unit}.d/override.conf"),
+                text.as_bytes(),
+            );
+        }
+        let _ = std::fs::remove_file(home.join(format!("{dir}/default.target.wants/{unit}")));
+        enable_user_unit(&home, unit);
+        let home = home.display().to_string();
+        let (_, out, err) =
+            clawlint(&["check", "--home", &home, "--no-config", "--format", "json"]);
+        let report: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        codes(&report).iter().any(|c| c == "CL406")
+    };
+    let service = |restart: &str| {
+        format!("[Service]\nExecStart=/usr/bin/openclaw gateway --port 18789\nRestart={restart}\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n")
+    };
+    assert!(cl406(&service("on-failure"), None));
+    assert!(cl406(&service("always"), None));
+    assert!(!cl406(&service("on-abnormal"), None));
+    assert!(!cl406(
+        &service("on-failure"),
+        Some("[Service]\nSuccessExitStatus=78\n")
+    ));
+    assert!(cl406(
+        &service("always"),
+        Some("[Service]\nSuccessExitStatus=78\n")
+    ));
+    assert!(!cl406(
+        &service("on-failure"),
+        Some("[Service]\nRestartPreventExitStatus=78\n")
+    ));
+}

@@ -2174,8 +2174,13 @@ impl UnitReader<'_> {
         }
         let mut restart = None;
         let mut prevent = Vec::new();
+        let mut success = Vec::new();
         for (i, layer) in layers.iter().enumerate() {
             let (r, p) = systemd::restart_policy(&layer.unit);
+            let s = systemd::success_exit_status(&layer.unit);
+            if !s.is_empty() {
+                success = s;
+            }
             if let (Some(r), Some(d)) = (r, layer.unit.get_last("Service", "Restart")) {
                 restart = Some(Sourced::new(r, Origin::Config(at(i, d.span))));
             }
@@ -2222,6 +2227,7 @@ impl UnitReader<'_> {
         let service = ServiceFile {
             restart,
             prevent_exit_status: prevent,
+            success_exit_status: success,
             how,
             ..supervisor(self.kind, path, name, exec_loc, &argv, &env)
         };
@@ -2410,6 +2416,7 @@ fn supervisor(
         loc,
         restart: None,
         prevent_exit_status: Vec::new(),
+        success_exit_status: Vec::new(),
         // `gateway start` starts the installed service, which runs on its own port.
         port: super::port_arg(argv, Some(loc)).filter(|_| !command::starts_installed_service(argv)),
         state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),

@@ -552,31 +552,42 @@ fn profile_party(instance: &Instance) -> Label {
     label
 }
 
-/// CL406: a unit that restarts always but does not stop on exit code 78.
+/// CL406: a unit that restarts the gateway after exit code 78: `Restart=always` without
+/// `RestartPreventExitStatus=78`, or `Restart=on-failure` (78 is a failure) without it or
+/// `SuccessExitStatus=78`. A loser spends 5 to 10 s retrying the lock or the bind before it
+/// exits, so systemd's start limit (5 starts in 10 s) never stops the loop.
 fn restart_without_78(instance: &Instance) -> Vec<Finding> {
     let services = instance
         .service
         .as_deref()
         .into_iter()
         .chain(&instance.other_services);
+    let has_78 = |codes: &[String]| codes.iter().any(|code| code == "78");
     services
         .filter(|s| s.kind.is_systemd())
         .filter_map(|s| {
-            let restart = s.restart.as_ref().filter(|r| r.value == "always")?;
-            if s.prevent_exit_status.iter().any(|code| code == "78") {
+            let restart = s.restart.as_ref()?;
+            let how = match restart.value.as_str() {
+                "always" => "always but not on exit code 78",
+                "on-failure" if !has_78(&s.success_exit_status) => {
+                    "on failure, which includes exit code 78"
+                }
+                _ => return None,
+            };
+            if has_78(&s.prevent_exit_status) {
                 return None;
             }
             Some(
                 Finding::new(
                     &catalog::RESTART_WITHOUT_EXIT_78,
                     format!(
-                        "{} restarts {} always but not on exit code 78",
+                        "{} restarts {} {how}",
                         s.name,
                         gateway_of(instance, &s.name)
                     ),
                 )
-                .label(party(instance, "Restart=always", &restart.origin))
-                .note("a gateway that finds another one already running exits with 78; without RestartPreventExitStatus=78 systemd restarts it in a loop")
+                .label(party(instance, format!("Restart={}", restart.value), &restart.origin))
+                .note("a gateway that finds another one already running exits with 78 after retrying for 5 to 10 s; without RestartPreventExitStatus=78 systemd restarts it in a loop that its start limit never stops")
                 .help("add `RestartPreventExitStatus=78` to the [Service] section, as OpenClaw's own units have"),
             )
         })
@@ -900,12 +911,32 @@ mod tests {
         assert_eq!(labels(&f), ["ops: Restart=always"]);
     }
 
+    /// `on-failure` restarts after 78 too (a failure); look-alikes: `on-abnormal`, which does
+    /// not, and `on-failure` with the exemption.
     #[test]
-    fn cl406_not_for_restart_on_failure() {
+    fn cl406_restart_on_failure_restarts_after_78() {
         let host = host([gateway("ops")
             .port(18789)
             .unit_restart(Some("on-failure"), false)]);
-        assert!(host.findings(RESTART_WITHOUT_EXIT_78).is_empty());
+        let f = host.finding(RESTART_WITHOUT_EXIT_78);
+        assert_eq!(
+            f.message,
+            "openclaw-gateway-ops.service restarts \"ops\" on failure, which includes exit code 78"
+        );
+        assert_eq!(labels(&f), ["ops: Restart=on-failure"]);
+        for (restart, prevent) in [("on-abnormal", false), ("on-failure", true)] {
+            let host = host_of_restart(restart, prevent);
+            assert!(
+                host.findings(RESTART_WITHOUT_EXIT_78).is_empty(),
+                "{restart}"
+            );
+        }
+    }
+
+    fn host_of_restart(restart: &str, prevent_78: bool) -> crate::rules::testing::Host {
+        host([gateway("ops")
+            .port(18789)
+            .unit_restart(Some(restart), prevent_78)])
     }
 
     fn shared_sandbox(g: crate::rules::testing::Gateway) -> crate::rules::testing::Gateway {

@@ -673,6 +673,7 @@ impl Gateway {
                 true => vec!["78".to_string()],
                 false => Vec::new(),
             },
+            success_exit_status: Vec::new(),
             port: port.clone(),
             state_dir_loc: env.get("OPENCLAW_STATE_DIR").and_then(|v| v.origin.loc()),
             how: Default::default(),

@@ -137,6 +137,7 @@ fn openclaw_unit_environment() {
         restart_policy(&unit),
         (Some("always".to_string()), args(&["78"]))
     );
+    assert_eq!(super::success_exit_status(&unit), args(&["0", "143"]));
     assert!(unset_environment(&unit).is_empty());
 }
 

@@ -368,6 +368,26 @@ const RESTART_VALUES: [&str; 7] = [
     "always",
 ];
 
+/// The accumulated `SuccessExitStatus=` words (an empty assignment resets them): exit codes
+/// systemd takes for a clean exit.
+pub fn success_exit_status(unit: &UnitFile) -> Vec<String> {
+    let mut codes = Vec::new();
+    for directive in unit.get_all("Service", "SuccessExitStatus") {
+        if directive.value.is_empty() {
+            codes.clear();
+            continue;
+        }
+        codes.extend(
+            directive
+                .value
+                .split(WS)
+                .filter(|w| !w.is_empty())
+                .map(String::from),
+        );
+    }
+    codes
+}
+
 /// `Restart=` (the last valid value: systemd ignores an invalid or empty one and keeps the
 /// previous) and the accumulated `RestartPreventExitStatus=` words (an empty assignment
 /// resets them). `None` means systemd's default, `no`.
