@@ -2315,3 +2315,48 @@ fn restart_on_failure_after_exit_78_is_cl406_unless_exempted() {
         Some("[Service]\nRestartPreventExitStatus=78\n")
     ));
 }
+
+/// Two user units of one account share OpenClaw's default rolling log, whatever `HOME=` each
+/// gives its process: the account is the home the units lie in (CL208). Look-alike: the
+/// second gets its own profile, and with it its own log file.
+#[test]
+fn user_units_of_one_account_share_the_default_log_whatever_their_home() {
+    let t = TempDir::new("hosts-log-per-account").kept_on_failure();
+    let home = t.join("home");
+    write(
+        &home,
+        "bot-a/.openclaw/openclaw.json",
+        b"{ gateway: { mode: \"local\" } }\n",
+    );
+    write(
+        &home,
+        "bot-b/.openclaw/openclaw.json",
+        b"{ gateway: { mode: \"local\" } }\n",
+    );
+    let unit = |name: &str, env: &str, port: u16| {
+        let text = format!("[Service]\n{env}ExecStart=/usr/bin/openclaw gateway --port {port}\nRestart=always\nRestartPreventExitStatus=78\n\n[Install]\nWantedBy=default.target\n");
+        write(
+            &home,
+            &format!(".config/systemd/user/{name}"),
+            text.as_bytes(),
+        );
+        enable_user_unit(&home, name);
+    };
+    unit("bot-a.service", "Environment=HOME=%h/bot-a\n", 18789);
+    unit("bot-b.service", "Environment=HOME=%h/bot-b\n", 19789);
+    let check = || {
+        let home = home.display().to_string();
+        let (_, out, err) =
+            clawlint(&["check", "--home", &home, "--no-config", "--format", "json"]);
+        let report: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        codes(&report)
+    };
+    assert!(check().iter().any(|c| c == "CL208"), "{:?}", check());
+    unit(
+        "bot-b.service",
+        "Environment=HOME=%h/bot-b\nEnvironment=OPENCLAW_PROFILE=b\n",
+        19789,
+    );
+    assert!(!check().iter().any(|c| c == "CL208"), "{:?}", check());
+}
