@@ -2360,3 +2360,22 @@ fn user_units_of_one_account_share_the_default_log_whatever_their_home() {
     );
     assert!(!check().iter().any(|c| c == "CL208"), "{:?}", check());
 }
+
+/// `resolve` says which dir `~` is for a user unit that gives its process another HOME than
+/// the account's (material-lab-io/nyx-one's clawdbot-perhit.service, HOME=/data/perhitbot):
+/// both its state dir and the account's default gateway's would otherwise read `~/.openclaw`.
+#[test]
+fn resolve_says_which_home_a_units_tilde_is() {
+    let name = "hosts-nyx-legacy-env-units";
+    let args = fixture_args(name);
+    let mut argv: Vec<&str> = vec!["resolve", "--no-config"];
+    argv.extend(args.iter().map(String::as_str));
+    let (_, out, err) = clawlint(&argv);
+    assert!(
+        out.contains("HOME         fixtures/hosts-nyx-legacy-env-units/root/data/perhitbot\n")
+            && out.contains("← HOME= of its unit, not the home of the account it runs as"),
+        "{out}{err}"
+    );
+    // Once: the account's own gateway runs with the account's HOME.
+    assert_eq!(out.matches("HOME= of its unit").count(), 1, "{out}");
+}

@@ -357,6 +357,17 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         render_evidence(out, extra, home);
     }
     let p = |s: &Sourced<PathBuf>| value_path_text(s, home);
+    // A user unit that gives its process another HOME: `~` below is that dir, not the
+    // account's home the unit lies in.
+    if let Some(account) = inst.account_home().filter(|a| *a != inst.os_home) {
+        // Both written in a unit (a path, or a name): shown only if they look like paths.
+        let shown = |p: &Path| crate::redact::shown(crate::redact::Kind::Path, &display_path(p));
+        let why = format!(
+            "HOME= of its unit, not the home of the account it runs as ({}); `~` below is this dir",
+            shown(&account)
+        );
+        row(out, "HOME", &shown(&inst.os_home), &why);
+    }
     if inst.home != inst.os_home {
         row(out, "home", &path_text(&inst.home, home), "OPENCLAW_HOME");
     }

@@ -530,6 +530,18 @@ impl Instance {
         super::paths::service_names(self.profile.as_ref().map(|p| p.value.as_str()))
     }
 
+    /// The home of the OS account a user-level supervisor runs the gateway as: the home its
+    /// unit or LaunchAgent lies in (`~/.config/systemd/user/`, `~/Library/LaunchAgents/`),
+    /// whatever `HOME=` the unit gives the process. `None` for other gateways, whose
+    /// `os_home` says.
+    pub fn account_home(&self) -> Option<PathBuf> {
+        let service = self.service.as_deref()?;
+        let path = service.path.to_str()?;
+        ["/.config/systemd/user/", "/Library/LaunchAgents/"]
+            .iter()
+            .find_map(|marker| path.find(marker).map(|at| PathBuf::from(&path[..at])))
+    }
+
     /// clawlint knows this value of the gateway (it is not [`Unverifiable`]).
     pub fn knows(&self, what: Unverifiable) -> bool {
         !self.unverifiable.contains(&what)

@@ -230,17 +230,6 @@ fn agent_dirs<'a>(instance: &'a Instance, kept: GatewayKeys<'_>, paths: &mut Pat
     }));
 }
 
-/// The home of the OS account a user-level supervisor runs its gateway as: the home its unit
-/// or LaunchAgent lies in (`~/.config/systemd/user/`, `~/Library/LaunchAgents/`), whatever
-/// `HOME=` the unit gives the process. `None` for other gateways, whose `os_home` says.
-fn account_home(instance: &Instance) -> Option<PathBuf> {
-    let service = instance.service.as_deref()?;
-    let path = service.path.to_str()?;
-    ["/.config/systemd/user/", "/Library/LaunchAgents/"]
-        .iter()
-        .find_map(|marker| path.find(marker).map(|at| PathBuf::from(&path[..at])))
-}
-
 fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Finding> {
     // Sized for a path a gateway (what most kinds have): a flattened list has no length of
     // its own and grew by doubling.
@@ -251,7 +240,7 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
     for (i, inst) in instances.iter().enumerate().filter(|(_, inst)| inst.runs()) {
         // Grouped by the keys' numbers, in the order of their bytes (see [`Keyed`]).
         let kept = keys.gateway(i);
-        let user = kind.per_user.then(|| match account_home(inst) {
+        let user = kind.per_user.then(|| match inst.account_home() {
             Some(home) => Keyed::of(keys, None, &home),
             None => Keyed::of(keys, kept.os_home(), &inst.os_home),
         });
