@@ -1020,3 +1020,41 @@ fn a_built_image_has_the_home_its_dockerfile_gives() {
     );
     assert_eq!(state_dir(&t), "~/bots/perhit/.openclaw");
 }
+
+/// Compose interpolates the values of the project's `.env` with the assignments before them
+/// (kmamykin/openclaw-gcloud's `.env`: `GCP_VM_USER=openclaw`, later
+/// `COMPOSE_FILE=/home/${GCP_VM_USER}/openclaw/docker-compose.yml`); a value in single quotes
+/// is literal. Before, the `${...}` was taken as written: a false CL902 for a compose file
+/// "that does not exist", and no gateway.
+#[test]
+fn the_project_env_is_interpolated_as_compose_reads_it() {
+    let t = TempDir::new("containers-dotenv-interpolated").kept_on_failure();
+    let stack = compose_gateway(&["${PORT}:18789"]);
+    write(&t, "home/stack/gateway.yml", &stack);
+    let env =
+        "STACK=stack\nCOMPOSE_FILE=${HOME_DIR}/${STACK}/gateway.yml\nBASE=19\nPORT=${BASE}500\n";
+    let home = t.join("home").display().to_string();
+    write(&t, "home/stack/.env", &format!("HOME_DIR={home}\n{env}"));
+    write(&t, "home/stack/docker-compose.yml", "services: {}\n");
+    let (_, codes, _) = check(&t, &[]);
+    assert!(!codes.contains("CL902"), "{codes:?}");
+    let gateways = resolved(&t, &[]);
+    let container = (gateways.iter())
+        .find(|g| !g["container"].is_null())
+        .unwrap();
+    assert_eq!(
+        container["container"]["published"][0]["hostPort"], 19500,
+        "{container}"
+    );
+    // Single quotes keep the text: `${BASE}500` is no port, which compose rejects.
+    write(
+        &t,
+        "home/stack/.env",
+        &format!(
+            "HOME_DIR={home}\n{}",
+            env.replace("PORT=${BASE}500", "PORT='${BASE}500'")
+        ),
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(codes.contains("CL904"), "{codes:?}");
+}

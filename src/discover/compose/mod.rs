@@ -218,18 +218,18 @@ pub fn dir_files(
             parsed,
         })
     };
-    let entries = parsed.effective();
-    let Some(list) = entries.iter().find(|e| e.key == "COMPOSE_FILE") else {
+    let entries = compose_env_entries(&text, &parsed);
+    let Some(list) = entries.iter().find(|(k, ..)| k == "COMPOSE_FILE") else {
         return (default_files(file), read(text, parsed));
     };
     let sep = entries
         .iter()
-        .find(|e| e.key == "COMPOSE_PATH_SEPARATOR")
-        .map(|e| e.value.as_str())
+        .find(|(k, ..)| k == "COMPOSE_PATH_SEPARATOR")
+        .map(|(_, v, _)| v.as_str())
         .filter(|s| !s.is_empty())
         .unwrap_or(":");
     let files: Vec<PathBuf> = list
-        .value
+        .1
         .split(sep)
         .filter(|f| !f.is_empty())
         .map(|f| host.host_path(f, dir))
@@ -245,7 +245,7 @@ pub fn dir_files(
         let files = files.into_iter().filter(|f| inside(f)).collect();
         return (files, read(text, parsed));
     }
-    let span = list.span;
+    let span = list.2;
     let id = sources.add(&env_path, text, None);
     // Scanned for what may be shown only if it is ever shown (few are).
     sources.show_when_asked(id, crate::redact::scan::env_lines);
@@ -1351,11 +1351,31 @@ fn env_file_values(read: DotEnvRead, sources: &mut SourceMap) -> Vec<(String, St
     let file = sources.add(&read.path, read.text, None);
     // Scanned for what may be shown only if it is ever shown (few are).
     sources.show_when_asked(file, crate::redact::scan::env_lines);
-    read.parsed
-        .effective()
+    let entries = compose_env_entries(&sources.file(file).text, &read.parsed);
+    entries
         .into_iter()
-        .map(|e| (e.key.clone(), e.value.clone(), Loc { file, span: e.span }))
+        .map(|(key, value, span)| (key, value, Loc { file, span }))
         .collect()
+}
+
+/// A dotenv file's assignments as compose reads them (last one wins): a value in single
+/// quotes is literal; any other is interpolated (`${VAR}`, `${VAR:-default}`, ...) with the
+/// assignments before it in the file, as compose-go's dotenv parser does. A variable none of
+/// them sets is empty (clawlint cannot see the shell's).
+fn compose_env_entries(text: &str, parsed: &dotenv::DotEnv) -> Vec<(String, String, Span)> {
+    let mut known: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for entry in parsed.effective() {
+        let raw = &text[dotenv::value_span(text, entry).start()..entry.span.end()];
+        let literal = raw.trim_start().starts_with('\'');
+        let value = match literal || !entry.value.contains('$') {
+            true => entry.value.clone(),
+            false => interpolate(&entry.value, &|name| known.get(name).cloned()).value,
+        };
+        known.insert(entry.key.clone(), value.clone());
+        out.push((entry.key.clone(), value, entry.span));
+    }
+    out
 }
 
 /// One service as written in one file (several files merge).
