@@ -172,6 +172,14 @@ fn codes(report: &Value) -> Vec<String> {
         .collect()
 }
 
+/// `check --format json` on `home` alone: the codes that fired.
+fn check_codes(home: &Path) -> Vec<String> {
+    let home = home.display().to_string();
+    let (_, out, err) = clawlint(&["check", "--home", &home, "--no-config", "--format", "json"]);
+    let report: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    codes(&report)
+}
+
 /// The findings of `code` whose message mentions `about`.
 fn findings<'a>(report: &'a Value, code: &str, about: &str) -> Vec<&'a Value> {
     report["findings"]
@@ -2289,12 +2297,7 @@ fn restart_on_failure_after_exit_78_is_cl406_unless_exempted() {
         }
         let _ = std::fs::remove_file(home.join(format!("{dir}/default.target.wants/{unit}")));
         enable_user_unit(&home, unit);
-        let home = home.display().to_string();
-        let (_, out, err) =
-            clawlint(&["check", "--home", &home, "--no-config", "--format", "json"]);
-        let report: Value =
-            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-        codes(&report).iter().any(|c| c == "CL406")
+        check_codes(&home).iter().any(|c| c == "CL406")
     };
     let service = |restart: &str| {
         format!("[Service]\nExecStart=/usr/bin/openclaw gateway --port 18789\nRestart={restart}\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n")
@@ -2344,14 +2347,7 @@ fn user_units_of_one_account_share_the_default_log_whatever_their_home() {
     };
     unit("bot-a.service", "Environment=HOME=%h/bot-a\n", 18789);
     unit("bot-b.service", "Environment=HOME=%h/bot-b\n", 19789);
-    let check = || {
-        let home = home.display().to_string();
-        let (_, out, err) =
-            clawlint(&["check", "--home", &home, "--no-config", "--format", "json"]);
-        let report: Value =
-            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-        codes(&report)
-    };
+    let check = || check_codes(&home);
     assert!(check().iter().any(|c| c == "CL208"), "{:?}", check());
     unit(
         "bot-b.service",

@@ -371,13 +371,19 @@ const RESTART_VALUES: [&str; 7] = [
 /// The accumulated `SuccessExitStatus=` words (an empty assignment resets them): exit codes
 /// systemd takes for a clean exit.
 pub fn success_exit_status(unit: &UnitFile) -> Vec<String> {
-    let mut codes = Vec::new();
-    for directive in unit.get_all("Service", "SuccessExitStatus") {
+    accumulated_words(unit, "SuccessExitStatus")
+}
+
+/// The words of every `[Service]` `key=` assignment in order, an empty one resetting them
+/// (systemd's list settings).
+fn accumulated_words(unit: &UnitFile, key: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for directive in unit.get_all("Service", key) {
         if directive.value.is_empty() {
-            codes.clear();
+            words.clear();
             continue;
         }
-        codes.extend(
+        words.extend(
             directive
                 .value
                 .split(WS)
@@ -385,7 +391,7 @@ pub fn success_exit_status(unit: &UnitFile) -> Vec<String> {
                 .map(String::from),
         );
     }
-    codes
+    words
 }
 
 /// `Restart=` (the last valid value: systemd ignores an invalid or empty one and keeps the
@@ -398,19 +404,6 @@ pub fn restart_policy(unit: &UnitFile) -> (Option<String>, Vec<String>) {
         .rev()
         .find(|d| RESTART_VALUES.contains(&d.value.as_str()))
         .map(|d| d.value.clone());
-    let mut prevent = Vec::new();
-    for directive in unit.get_all("Service", "RestartPreventExitStatus") {
-        if directive.value.is_empty() {
-            prevent.clear();
-            continue;
-        }
-        prevent.extend(
-            directive
-                .value
-                .split(WS)
-                .filter(|w| !w.is_empty())
-                .map(String::from),
-        );
-    }
+    let prevent = accumulated_words(unit, "RestartPreventExitStatus");
     (restart, prevent)
 }
