@@ -245,15 +245,11 @@ pub struct Container {
 /// files beside the project set them differently from the project's `.env` and clawlint
 /// found no command that runs the project (which file a run names is unseen), or the command
 /// that runs it has values clawlint cannot see (`--env-file "$ENV_FILE"`) and no env file it
-/// read sets them. What they publish or mount is unverifiable: it takes part in no comparison.
+/// read sets them, or they lie in the home of whoever runs compose and no home is scanned.
+/// What they publish or mount is unverifiable: it takes part in no comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnseenValues {
-    /// The env files beside the project, by name (`.env.dev`, `.env.prd`); empty when the
-    /// values are unseen because of the command that runs the project.
-    pub files: Vec<String>,
-    /// Why the command that runs the project leaves values unseen (`start.sh:14 has values
-    /// clawlint cannot see ($ENV_FILE)`); `None` for env files beside the project.
-    pub run: Option<String>,
+    pub cause: UnseenCause,
     pub entries: Vec<UnverifiedEntry>,
     /// The project's name when every run with one of `files` gives it the same one (none of
     /// them sets COMPOSE_PROJECT_NAME): compose then takes each run for the same project, and
@@ -278,15 +274,31 @@ pub struct UnverifiedEntry {
     pub variable: Option<String>,
 }
 
+/// Why a compose service's entries have values clawlint cannot see.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnseenCause {
+    /// The env files beside the project, by name (`.env.dev`, `.env.prd`), that a command
+    /// clawlint did not find may name.
+    EnvFiles(Vec<String>),
+    /// Why the command that runs the project leaves values unseen (`start.sh:14 has values
+    /// clawlint cannot see ($ENV_FILE)`).
+    Run(String),
+    /// `~` or `$HOME` of the account that runs compose, when no home is scanned.
+    Home,
+}
+
 impl UnseenValues {
-    /// Why clawlint cannot see them, in words: the command's reason, or the env files.
+    /// Why clawlint cannot see them, in words.
     pub fn because(&self) -> String {
-        match &self.run {
-            Some(run) => run.clone(),
-            None => format!(
+        match &self.cause {
+            UnseenCause::Run(run) => run.clone(),
+            UnseenCause::EnvFiles(files) => format!(
                 "env files beside the project ({}) that a command clawlint did not find may name",
-                self.files.join(", ")
+                files.join(", ")
             ),
+            UnseenCause::Home => {
+                "the home of the account that runs docker compose, which is not scanned".to_string()
+            }
         }
     }
 

@@ -110,6 +110,60 @@ fn a_compose_file_below_the_scan_depth_is_read_only_when_named() {
     assert!(codes.contains("CL108"), "{codes:?}");
 }
 
+/// A compose file named with `--no-default-home` and no `--home` (a pre-commit hook on a
+/// repository of stacks) is read: its gateway is found, its published ports compared, and what
+/// it mounts from `~` or `$HOME`, the home of whoever runs compose, is left out (CL409), not
+/// guessed; a relative mount and the project's `.env` beside it are read as ever.
+#[test]
+fn a_compose_file_named_without_a_home_is_read_and_its_home_left_unseen() {
+    let t = TempDir::new("containers-no-home").kept_on_failure();
+    let mut tenant = compose_gateway(&["18789:18789"]);
+    tenant.push_str("    volumes:\n      - ${HOME}/.openclaw:/home/node/.openclaw\n");
+    write(&t, "stacks/a/compose.yml", &tenant);
+    let mut other = compose_gateway(&["${PORT}:18789"]);
+    other.push_str("    volumes:\n      - ./state:/home/node/.openclaw\n");
+    write(&t, "stacks/b/compose.yml", &other);
+    write(&t, "stacks/b/.env", "PORT=18789\n");
+    write(
+        &t,
+        "stacks/b/state/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    let a = t.join("stacks/a/compose.yml").display().to_string();
+    let b = t.join("stacks/b/compose.yml").display().to_string();
+    let args = [
+        "check",
+        "--no-default-home",
+        "--no-config",
+        "--format",
+        "json",
+        &a,
+        &b,
+    ];
+    let (code, stdout, stderr) = clawlint(&args);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    assert_eq!(code, 1, "{stdout}");
+    let unverifiable = findings_of(&json, "CL409");
+    assert_eq!(unverifiable.len(), 1, "{stdout}");
+    assert!(unverifiable[0].contains("home of the account"), "{stdout}");
+    assert_eq!(findings_of(&json, "CL108").len(), 1, "{stdout}");
+    for absent in ["CL910", "CL502", "CL902", "CL201"] {
+        assert!(findings_of(&json, absent).is_empty(), "{absent}: {stdout}");
+    }
+    let (_, stdout, _) = clawlint(&[
+        "resolve",
+        "--no-default-home",
+        "--no-config",
+        "--format",
+        "json",
+        &b,
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let state = json["instances"][0]["stateDir"]["value"].as_str().unwrap();
+    assert!(state.ends_with("stacks/b/state"), "{state}");
+}
+
 /// Under `--root`, `/opt` is scanned as the home is (three levels), and a rootful quadlet in
 /// `/etc/containers/systemd/` is read: on the host network (`Network=host`) its gateway's
 /// listeners are the host's, so its 18789 meets the native gateway's as CL101 (not CL108).

@@ -277,7 +277,7 @@ fn quadlet_generators<'a>(
             QuadletGenerator {
                 manager: managers.quadlet(ServiceKind::SystemdUser, home, root),
                 host: compose::HostContext {
-                    home,
+                    home: Some(home),
                     root: if i == 0 { root } else { None },
                 },
                 defaults: quadlet::user_dirs(home, root, uid),
@@ -290,7 +290,7 @@ fn quadlet_generators<'a>(
         .map(|(root, root_home)| QuadletGenerator {
             manager: managers.quadlet(ServiceKind::SystemdSystem, root_home, Some(root)),
             host: compose::HostContext {
-                home: root_home,
+                home: Some(root_home),
                 root: Some(root),
             },
             defaults: quadlet::system_dirs(root),
@@ -311,9 +311,11 @@ fn compose_invocations(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<Invocation> {
-    let Some(home) = homes.first() else {
-        return Vec::new();
-    };
+    // Compose runs as the first home's account; with only `--root`, as root (whose home is
+    // `<root>/root`, as for the system's quadlets); with neither, as an account whose home
+    // clawlint cannot see.
+    let root_home = root.map(|r| r.join("root"));
+    let home = homes.first().map(PathBuf::as_path).or(root_home.as_deref());
     let host = compose::HostContext { home, root };
     let named: Vec<PathBuf> = inputs.compose_files.iter().map(|f| absolute(f)).collect();
     let compose::Scanned {
@@ -348,8 +350,7 @@ fn compose_invocations(
             problems,
         ));
     }
-    let inside =
-        |f: &Path| homes.iter().any(|h| f.starts_with(h)) || root.is_some_and(|r| f.starts_with(r));
+    let inside = |f: &Path| homes.iter().any(|h| f.starts_with(h)) || host.contains(f);
     // One `docker compose up` is one load of a project: compose reads its files, env files
     // and environment anew on every run. The files each run loads, as compose chooses them;
     // a file it names that does not exist stops compose, which is said where the run is

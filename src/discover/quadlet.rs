@@ -841,7 +841,7 @@ fn specifiers(path: &Path, host: &HostContext) -> (String, String, SpecifierCont
         .unwrap_or_default();
     let unit_name = format!("{stem}.service");
     let ctx = SpecifierContext {
-        home: host.home.display().to_string(),
+        home: host.home_or_tilde().display().to_string(),
         user: None,
         unit_name: unit_name.clone(),
     };
@@ -1214,7 +1214,7 @@ fn invocation(
             published,
             mounts,
             bind: crate::container::bind_from_args(&argv),
-            host_home: host.home.to_path_buf(),
+            host_home: host.home_or_tilde().to_path_buf(),
             profiles: None,
             run: None,
             env_files: Vec::new(),
@@ -1469,7 +1469,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("clawlint-quadlet-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let host = super::HostContext {
-            home: &dir,
+            home: Some(&dir),
             root: None,
         };
         let quadlet = dir.join("gw.container");
@@ -1512,7 +1512,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("clawlint-quadlet-hdr-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let host = super::HostContext {
-            home: &dir,
+            home: Some(&dir),
             root: None,
         };
         let quadlet = dir.join("gw.container");
@@ -1566,7 +1566,7 @@ mod tests {
         let sub = dir.join("sub");
         std::fs::create_dir_all(&sub).unwrap();
         let host = super::HostContext {
-            home: &dir,
+            home: Some(&dir),
             root: None,
         };
         let image = "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\n";
@@ -1658,7 +1658,7 @@ mod tests {
         std::fs::create_dir_all(&root).unwrap();
         let home = root.join("home/ana");
         let host = super::HostContext {
-            home: &home,
+            home: Some(&home),
             root: Some(&root),
         };
         let tree = root.join("usr/share/containers/systemd");

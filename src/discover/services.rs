@@ -1599,7 +1599,9 @@ impl QuadletManager {
             .filter(|h| user.is_none_or(|user| user.dir == *h))
             .and_then(|h| dir.strip_prefix(h.as_str()).map(str::to_string));
         match in_home {
-            Some(rest) => crate::paths::normalize(&host.home.join(rest.trim_start_matches('/'))),
+            Some(rest) => {
+                crate::paths::normalize(&host.home_or_tilde().join(rest.trim_start_matches('/')))
+            }
             None => host.host_path(dir, Path::new("/")),
         }
     }

@@ -5,7 +5,7 @@
 
 use super::group::{party, shared_across_instances, write_names};
 use crate::catalog;
-use crate::container::{Engine, HostAddr, ProfileState, Published};
+use crate::container::{Engine, HostAddr, ProfileState, Published, UnseenCause};
 use crate::diagnostic::{listed, write_listed, Finding, Label, Text, Words};
 use crate::ports::allocate;
 use crate::ports::layout::FOOTPRINT;
@@ -394,16 +394,16 @@ pub fn compose_unseen_values(instance: &Instance) -> Option<Finding> {
             kinds.push(kind);
         }
     }
-    let files = listed(v.files.iter().map(String::as_str));
     let service = format!(
         "compose service {} in {}",
         c.service,
         crate::paths::display_home_relative(&c.file, &c.host_home)
     );
     let what = listed(kinds.iter().copied());
-    let message = match &v.run {
-        Some(_) => format!("{service} is started by a command with values clawlint cannot see: its {what} cannot be verified"),
-        None => format!("{service} depends on which env file docker compose is run with ({files}): its {what} cannot be verified"),
+    let message = match &v.cause {
+        UnseenCause::Run(_) => format!("{service} is started by a command with values clawlint cannot see: its {what} cannot be verified"),
+        UnseenCause::EnvFiles(files) => format!("{service} depends on which env file docker compose is run with ({}): its {what} cannot be verified", listed(files.iter().map(String::as_str))),
+        UnseenCause::Home => format!("{service} reads the home of the account that runs docker compose, which clawlint does not scan: its {what} cannot be verified"),
     };
     let mut finding = Finding::new(&catalog::UNVERIFIABLE_GATEWAY, message);
     for e in &v.entries {
@@ -413,14 +413,20 @@ pub fn compose_unseen_values(instance: &Instance) -> Option<Finding> {
             Some(&instance.name),
         ));
     }
-    if let Some(run) = &v.run {
-        return Some(
+    let files = match &v.cause {
+        UnseenCause::Run(run) => return Some(
             finding
                 .note(format!("{run}; clawlint does not assume the project's .env or the defaults for what nothing it read sets, and leaves these entries out of every collision check"))
                 .help("let clawlint read what the command uses: write its values literally (`docker compose --env-file /opt/stacks/acme/.env -p acme up -d`, one command line per project this host runs) and keep the env files it names in the scanned layout (or allow them with --allow-outside)"),
-        );
-    }
-    let either = v.files.join(" or ");
+        ),
+        UnseenCause::Home => return Some(
+            finding
+                .note("`~` and $HOME in a compose file are the home of whoever runs `docker compose`; no home is scanned here (--no-default-home without --home), so clawlint does not guess it, and leaves these entries out of every collision check")
+                .help("name the home that runs the project: --home DIR (a copy of it in the repository, or the real one on the host)"),
+        ),
+        UnseenCause::EnvFiles(files) => files,
+    };
+    let either = files.join(" or ");
     finding = finding.note(format!(
         "docker compose reads {either} only when a command names it (`--env-file`, COMPOSE_ENV_FILES), instead of the project's .env; clawlint found no unit, script or Makefile that runs this project, so it does not assume the .env or the defaults, and leaves these entries out of every collision check"
     ));

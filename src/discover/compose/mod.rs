@@ -14,7 +14,7 @@ pub mod variants;
 
 use crate::container::{
     Container, Engine, HostAddr, HostText, Mount, MountSource, Network, ProfileState, Published,
-    ServiceProfiles, UnseenValues, UnverifiedEntry,
+    ServiceProfiles, UnseenCause, UnseenValues, UnverifiedEntry,
 };
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvOrigin};
@@ -218,7 +218,7 @@ pub fn dir_files(
             parsed,
         })
     };
-    let entries = compose_env_entries(&text, &parsed);
+    let entries = compose_env_entries(&text, &parsed, host);
     let Some(list) = entries.iter().find(|(k, ..)| k == "COMPOSE_FILE") else {
         return (default_files(file), read(text, parsed));
     };
@@ -489,7 +489,10 @@ pub fn runs_beside(
         // A script's shell: `$0` and `${BASH_SOURCE[0]}` are its path (on the layout), run
         // as `./start.sh` in its directory; a recipe's shell has neither.
         let mut vars = BTreeMap::from([
-            ("HOME".to_string(), host.home.display().to_string()),
+            (
+                "HOME".to_string(),
+                host.home_or_tilde().display().to_string(),
+            ),
             ("PWD".to_string(), dir.display().to_string()),
         ]);
         if script {
@@ -627,8 +630,14 @@ fn powershell_runs_beside(
 ) -> Vec<ComposeRun> {
     use crate::discover::powershell::{self, Budget, EnvChange, NoScripts};
     let vars = BTreeMap::from([
-        ("HOME".to_string(), host.home.display().to_string()),
-        ("USERPROFILE".to_string(), host.home.display().to_string()),
+        (
+            "HOME".to_string(),
+            host.home_or_tilde().display().to_string(),
+        ),
+        (
+            "USERPROFILE".to_string(),
+            host.home_or_tilde().display().to_string(),
+        ),
     ]);
     let reading = powershell::read(
         &text,
@@ -704,15 +713,53 @@ fn powershell_runs_beside(
 /// paths are read under `--root` when one is given (a copied host layout).
 #[derive(Debug, Clone)]
 pub struct HostContext<'a> {
-    pub home: &'a Path,
+    /// The home of the account that runs compose; `None` when no home is scanned (compose
+    /// files named with `--no-default-home`): `~` and `$HOME` are then values clawlint cannot
+    /// see.
+    pub home: Option<&'a Path>,
     pub root: Option<&'a Path>,
 }
 
+/// What stands for the home in paths when no home is scanned: `~` as written, which no
+/// absolute path of the layout starts with.
+const UNSCANNED_HOME: &str = "~";
+
 impl HostContext<'_> {
+    /// The home `~` means, or `~` itself when no home is scanned.
+    pub fn home_or_tilde(&self) -> &Path {
+        self.home.unwrap_or(Path::new(UNSCANNED_HOME))
+    }
+
+    /// Why `raw` (a path as a compose file writes it) names a place clawlint cannot see: it
+    /// is under `~` and no home is scanned. Said of `what` ("its source").
+    pub fn unseen_home(&self, raw: &str, what: &str) -> Option<String> {
+        let under_home = raw == "~" || raw.starts_with("~/");
+        (self.home.is_none() && under_home).then(|| {
+            format!("{what} is under `~`, the home of the account that runs docker compose, and no home is scanned (give it with --home)")
+        })
+    }
+
+    /// A variable of the shell that runs compose, as far as clawlint knows that environment:
+    /// `HOME` (a login shell, a user unit and a system unit with `User=` all have it), `~`
+    /// when no home is scanned, which makes a path built from it one clawlint cannot see
+    /// ([`HostContext::unseen_home`]).
+    pub fn shell_var(&self, name: &str) -> Option<String> {
+        (name == "HOME").then(|| self.home_or_tilde().display().to_string())
+    }
+
+    /// Whether `path` is a path of the scanned layout: under the home, `--root`, or a root
+    /// the command line gave (the directory of a compose file named).
+    pub fn contains(&self, path: &Path) -> bool {
+        self.home.is_some_and(|h| path.starts_with(h))
+            || self.root.is_some_and(|r| path.starts_with(r))
+            || crate::load::layout::names_inside(path)
+    }
+
     pub fn host_path(&self, raw: &str, base: &Path) -> PathBuf {
         let given = Path::new(raw);
+        let home = self.home_or_tilde();
         // Already a path of this layout (a specifier like `%h` expanded to the scanned home).
-        if given.starts_with(self.home)
+        if self.home.is_some_and(|h| given.starts_with(h))
             || self
                 .root
                 .is_some_and(|r| r != Path::new("/") && given.starts_with(r))
@@ -731,7 +778,7 @@ impl HostContext<'_> {
                 && users.is_some_and(|u| u.eq_ignore_ascii_case("users"))
                 && name.is_some_and(|n| !n.is_empty())
             {
-                return crate::paths::normalize(&self.home.join(rest.unwrap_or_default()));
+                return crate::paths::normalize(&home.join(rest.unwrap_or_default()));
             }
             return PathBuf::from(match slashed.starts_with("//") {
                 true => slashed,
@@ -739,9 +786,9 @@ impl HostContext<'_> {
             });
         }
         let path = if raw == "~" {
-            self.home.to_path_buf()
+            home.to_path_buf()
         } else if let Some(rest) = raw.strip_prefix("~/") {
-            self.home.join(rest)
+            home.join(rest)
         } else if raw.starts_with('/') {
             match self.root {
                 Some(root) if root != Path::new("/") => root.join(raw.trim_start_matches('/')),
@@ -821,12 +868,14 @@ pub fn read_project(
             &dir,
             &project_env.values,
             &service_file_texts(&loaded),
+            host,
             sources,
             problems,
         ),
     };
     let mut reader = Reader {
         env: &project_env.values,
+        host,
         from: &project_env.described,
         env_files: &project_env.files,
         unverifiable: project_env.unverifiable.as_deref(),
@@ -1200,8 +1249,8 @@ fn read_project_env(
     let Some(run) = run else {
         let path = dir.join(".env");
         let assignments = match dot_env {
-            Some(read) if read.path == path => env_file_values(read, sources),
-            _ => read_env_file(&path, false, sources, problems),
+            Some(read) if read.path == path => env_file_values(read, host, sources),
+            _ => read_env_file(&path, false, host, sources, problems),
         };
         for (key, value, loc) in assignments {
             values.insert(key, (value, loc));
@@ -1213,11 +1262,7 @@ fn read_project_env(
             unverifiable: None,
         };
     };
-    let in_layout = |f: &Path| {
-        f.starts_with(host.home)
-            || host.root.is_some_and(|r| f.starts_with(r))
-            || crate::load::layout::names_inside(f)
-    };
+    let in_layout = |f: &Path| host.contains(f);
     let base = run.cwd.clone().unwrap_or_else(|| dir.to_path_buf());
     let mut unverifiable = None;
     let (files, explicit): (Vec<PathBuf>, bool) = if let Some(named) = run.named_env_files(&base) {
@@ -1295,7 +1340,7 @@ fn read_project_env(
                 crate::paths::display_path(file)
             ),
         });
-        for (key, value, loc) in read_env_file(file, false, sources, problems) {
+        for (key, value, loc) in read_env_file(file, false, host, sources, problems) {
             values.insert(key, (value, loc));
         }
     }
@@ -1325,6 +1370,7 @@ fn read_project_env(
 pub(super) fn read_env_file(
     path: &Path,
     required: bool,
+    host: &HostContext,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<(String, String, Loc)> {
@@ -1342,16 +1388,20 @@ pub(super) fn read_env_file(
         text,
         parsed,
     };
-    env_file_values(read, sources)
+    env_file_values(read, host, sources)
 }
 
 /// A read dotenv-format file's assignments (last one wins), registered with its secrets
 /// masked.
-fn env_file_values(read: DotEnvRead, sources: &mut SourceMap) -> Vec<(String, String, Loc)> {
+fn env_file_values(
+    read: DotEnvRead,
+    host: &HostContext,
+    sources: &mut SourceMap,
+) -> Vec<(String, String, Loc)> {
     let file = sources.add(&read.path, read.text, None);
     // Scanned for what may be shown only if it is ever shown (few are).
     sources.show_when_asked(file, crate::redact::scan::env_lines);
-    let entries = compose_env_entries(&sources.file(file).text, &read.parsed);
+    let entries = compose_env_entries(&sources.file(file).text, &read.parsed, host);
     entries
         .into_iter()
         .map(|(key, value, span)| (key, value, Loc { file, span }))
@@ -1360,9 +1410,14 @@ fn env_file_values(read: DotEnvRead, sources: &mut SourceMap) -> Vec<(String, St
 
 /// A dotenv file's assignments as compose reads them (last one wins): a value in single
 /// quotes is literal; any other is interpolated (`${VAR}`, `${VAR:-default}`, ...) with the
-/// assignments before it in the file, as compose-go's dotenv parser does. A variable none of
-/// them sets is empty (clawlint cannot see the shell's).
-fn compose_env_entries(text: &str, parsed: &dotenv::DotEnv) -> Vec<(String, String, Span)> {
+/// assignments before it in the file, then the shell's environment as far as clawlint knows it
+/// ([`HostContext::shell_var`]), as compose-go's dotenv parser does. A variable none of them
+/// sets is empty.
+fn compose_env_entries(
+    text: &str,
+    parsed: &dotenv::DotEnv,
+    host: &HostContext,
+) -> Vec<(String, String, Span)> {
     let mut known: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
     for entry in parsed.effective() {
@@ -1370,7 +1425,10 @@ fn compose_env_entries(text: &str, parsed: &dotenv::DotEnv) -> Vec<(String, Stri
         let literal = raw.trim_start().starts_with('\'');
         let value = match literal || !entry.value.contains('$') {
             true => entry.value.clone(),
-            false => interpolate(&entry.value, &|name| known.get(name).cloned()).value,
+            false => {
+                let lookup = |name: &str| known.get(name).cloned().or_else(|| host.shell_var(name));
+                interpolate(&entry.value, &lookup).value
+            }
         };
         known.insert(entry.key.clone(), value.clone());
         out.push((entry.key.clone(), value, entry.span));
@@ -1476,6 +1534,9 @@ fn same_publish(a: &Published, b: &Published) -> bool {
 
 struct Reader<'a> {
     env: &'a BTreeMap<String, (String, Loc)>,
+    /// The shell that runs compose, for what the env files do not set
+    /// ([`HostContext::shell_var`]).
+    host: &'a HostContext<'a>,
     /// Where the values come from, in words.
     from: &'a str,
     /// The env files among them ([`ProjectEnv::files`]).
@@ -1508,8 +1569,10 @@ impl Reader<'_> {
                 ..Interpolated::default()
             };
         }
-        let env = self.env;
-        let got = interpolate(text, &|name| env.get(name).map(|(v, _)| v.clone()));
+        let (env, host) = (self.env, self.host);
+        let lookup =
+            |name: &str| (env.get(name).map(|(v, _)| v.clone())).or_else(|| host.shell_var(name));
+        let got = interpolate(text, &lookup);
         self.note_variation(text, &got);
         for name in &got.used {
             if !self.vars.iter().any(|(n, _)| n == name) {
@@ -1577,15 +1640,15 @@ impl Reader<'_> {
     /// files beside the project: `text` interpolated with each file's variables (all a run
     /// naming it has) against `got`, as the `.env` gives it.
     fn note_variation(&mut self, text: &str, got: &Interpolated) {
-        let variants = self.variants;
+        let (variants, host) = (self.variants, self.host);
         let mut varying = got.used.iter().filter(|v| variants.varies(v));
         if varying.clone().all(|v| self.varied.contains(v)) {
             return;
         }
-        let changed = variants
-            .environments()
-            .iter()
-            .any(|values| interpolate(text, &|name| values.get(name).cloned()).value != got.value);
+        let changed = variants.environments().iter().any(|values| {
+            let lookup = |name: &str| values.get(name).cloned().or_else(|| host.shell_var(name));
+            interpolate(text, &lookup).value != got.value
+        });
         if changed {
             self.varied.extend(varying.by_ref().cloned());
         }
@@ -2198,8 +2261,7 @@ fn built_home(spec: &ServiceSpec, dir: &Path, host: &HostContext) -> Option<(Str
     }
     let context = host.host_path(context, dir);
     let path = crate::paths::normalize(&context.join(dockerfile));
-    let inside = path.starts_with(host.home) || host.root.is_some_and(|r| path.starts_with(r));
-    if !inside {
+    if !host.contains(&path) {
         return None;
     }
     let (text, _) = read_text_lossy(&path, SMALL_FILE_LIMIT).ok()?;
@@ -2228,7 +2290,11 @@ fn unseen_options(words: &[String], unseen: &[bool]) -> Vec<&'static str> {
 
 /// `... (openclaw|openclaw.mjs|dist/index.js|dist/entry.js) [root options] gateway [run] ...`.
 pub fn runs_gateway(argv: &[String], openclaw_image: bool) -> bool {
-    let argv = gateway_words(argv);
+    is_gateway_command(&gateway_words(argv, openclaw_image), openclaw_image)
+}
+
+/// Whether `argv`, with no shell around it, starts OpenClaw's gateway.
+fn is_gateway_command(argv: &[String], openclaw_image: bool) -> bool {
     let launcher = argv.iter().position(|a| {
         let base = a.rsplit('/').next().unwrap_or(a);
         base == "openclaw"
@@ -2252,23 +2318,21 @@ pub fn runs_gateway(argv: &[String], openclaw_image: bool) -> bool {
     }
 }
 
-/// `sh -c "exec node dist/index.js gateway ..."` is the words of the string.
-fn gateway_words(argv: &[String]) -> Vec<String> {
+/// The words of the command that starts the gateway. A shell's script (`sh -c "exec node
+/// dist/index.js gateway"`, `/bin/sh -lc` with a script of several lines that prepares the
+/// state dir first) is read by the shell reader ([`crate::discover::command::unwrap_to`]):
+/// its first statement that starts the gateway, wrappers (`exec`, `env`) removed. Anything
+/// else is its own words.
+fn gateway_words(argv: &[String], openclaw_image: bool) -> Vec<String> {
     let is_shell = argv.first().is_some_and(|p| {
         let base = p.rsplit('/').next().unwrap_or(p);
-        base == "sh" || base == "bash"
+        matches!(base, "sh" | "bash" | "dash" | "ash" | "zsh")
     });
-    if is_shell {
-        if let Some(c) = argv.iter().position(|a| a == "-c") {
-            if let Some(words) = argv
-                .get(c + 1)
-                .and_then(|s| crate::openclaw::split_shell_words(s))
-            {
-                return words.into_iter().skip_while(|w| w == "exec").collect();
-            }
-        }
+    if !is_shell {
+        return argv.to_vec();
     }
-    argv.to_vec()
+    let wanted = |words: &[String]| is_gateway_command(words, openclaw_image);
+    crate::discover::command::unwrap_to(argv, &BTreeMap::new(), &wanted).argv
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -2289,14 +2353,26 @@ fn gateway_invocation(
         return None;
     }
     let key = spec.key?;
-    let argv = gateway_words(&argv);
+    let argv = gateway_words(&argv, openclaw_image);
     let mut env = Env::new();
     match built_home(spec, dir, host) {
         Some((home, loc)) => env.set("HOME", home, EnvOrigin::Container(loc)),
         None if openclaw_image => env.set("HOME", IMAGE_HOME.to_string(), EnvOrigin::Given),
         None => {}
     }
+    let mut unverified = Vec::new();
     for (path, required, loc) in &spec.env_files {
+        // An env file in a home clawlint cannot see: what it sets is unseen, said once.
+        if let Some(why) = host.unseen_home(path, "it") {
+            unverified.push(UnverifiedEntry {
+                key: "env_file",
+                loc: *loc,
+                why,
+                target: None,
+                variable: None,
+            });
+            continue;
+        }
         let file = host.host_path(path, dir);
         if !crate::paths::host::is_file(&file) && *required {
             reader.problems.push(Problem {
@@ -2309,14 +2385,13 @@ fn gateway_invocation(
             });
             continue;
         }
-        for (k, v, at) in read_env_file(&file, false, sources, &mut reader.problems) {
+        for (k, v, at) in read_env_file(&file, false, host, sources, &mut reader.problems) {
             env.set(&k, v, EnvOrigin::Container(at));
         }
     }
-    let mut unverified = Vec::new();
     // An entry that reads what clawlint cannot see is recorded (and said, CL409); `entry`
     // comes without its `why`, which this gives.
-    let mut left_out = |entry: UnverifiedEntry, vars: &[String]| match reader.unseen_why(vars) {
+    let mut left_out = |entry: UnverifiedEntry, why: Option<String>| match why {
         Some(why) => {
             unverified.push(UnverifiedEntry { why, ..entry });
             true
@@ -2339,7 +2414,7 @@ fn gateway_invocation(
                     variable,
                     ..entry("environment", *loc)
                 },
-                vars,
+                reader.unseen_why(vars),
             )
         });
         match v {
@@ -2380,7 +2455,7 @@ fn gateway_invocation(
                 return keep;
             }
             let vars: Vec<String> = p.vars.iter().map(|(name, _)| name.clone()).collect();
-            let keep = !left_out(entry("ports", p.loc), &vars);
+            let keep = !left_out(entry("ports", p.loc), reader.unseen_why(&vars));
             last = Some((p.loc, keep));
             keep
         })
@@ -2392,7 +2467,7 @@ fn gateway_invocation(
                 target,
                 ..entry(key, *loc)
             },
-            vars,
+            reader.unseen_why(vars),
         );
     }
     let mounts = spec
@@ -2400,12 +2475,17 @@ fn gateway_invocation(
         .iter()
         .filter(|(v, loc, vars)| {
             let target = Some(PathBuf::from(&v.target));
+            let bind = v.kind == spec::VolumeKind::Bind;
+            let why = (reader.unseen_why(vars)).or_else(|| {
+                bind.then(|| host.unseen_home(&v.source, "its source"))
+                    .flatten()
+            });
             !left_out(
                 UnverifiedEntry {
                     target,
                     ..entry("volumes", *loc)
                 },
-                vars,
+                why,
             )
         })
         .map(|(v, loc, _)| {
@@ -2458,7 +2538,7 @@ fn gateway_invocation(
             published,
             mounts,
             bind: crate::container::bind_from_args(&argv),
-            host_home: host.home.to_path_buf(),
+            host_home: host.home_or_tilde().to_path_buf(),
             profiles: spec
                 .profiles
                 .as_ref()
@@ -2482,12 +2562,14 @@ fn gateway_invocation(
             owns_scanned_state_dir: false,
             unseen_values: (!unverified.is_empty()).then(|| {
                 unverified.sort_by_key(|e| (e.loc.file, e.loc.span.start()));
+                let files = &reader.variants.files;
+                let cause = match reader.unverifiable {
+                    _ if !files.is_empty() => UnseenCause::EnvFiles(files.clone()),
+                    Some(run) => UnseenCause::Run(run.to_string()),
+                    None => UnseenCause::Home,
+                };
                 Box::new(UnseenValues {
-                    files: reader.variants.files.clone(),
-                    run: reader
-                        .unverifiable
-                        .filter(|_| reader.variants.files.is_empty())
-                        .map(str::to_string),
+                    cause,
                     entries: unverified,
                     same_project: (reader.variants.several() && !reader.variants.names_project())
                         .then(|| project.to_string()),
@@ -2591,6 +2673,54 @@ mod tests {
             "exec node dist/index.js gateway --port 18789".to_string(),
         ];
         assert!(runs_gateway(&sh, true));
+        // A login shell's script of several statements (uy-seng/thirdeye): the one that
+        // starts the gateway, its `--port` kept; one that only prepares is not a gateway.
+        let script = |body: &str| vec!["/bin/sh".to_string(), "-lc".to_string(), body.to_string()];
+        let prepares = "mkdir -p /home/node/.openclaw\nif [ ! -f /home/node/.openclaw/openclaw.json ]; then cp /seed/openclaw.json /home/node/.openclaw/; fi\n";
+        let starts = format!("{prepares}exec node dist/index.js gateway --port 19001\n");
+        assert!(runs_gateway(&script(&starts), true));
+        assert_eq!(
+            crate::openclaw::port_from_args(&gateway_words(&script(&starts), true)).map(|p| p.0),
+            Some(19001)
+        );
+        assert!(!runs_gateway(&script(prepares), true));
+        assert!(!runs_gateway(
+            &script("exec node dist/index.js gateway status"),
+            true
+        ));
+    }
+
+    /// `$HOME` in the project's `.env` is the shell's, which compose reads: the home of the
+    /// account that runs it, or `~` (a home clawlint cannot see) when none is scanned.
+    #[test]
+    fn home_in_an_env_file_is_the_shell_home() {
+        let text = "DIR=${HOME}/.openclaw-acme\nWS=$HOME/ws\nHOME_KEPT='$HOME'\n";
+        let parsed = dotenv::parse(text);
+        let home = PathBuf::from("/home/u");
+        let values = |host: &HostContext| -> Vec<String> {
+            let entries = compose_env_entries(text, &parsed, host);
+            entries.into_iter().map(|(_, v, _)| v).collect()
+        };
+        let scanned = HostContext {
+            home: Some(&home),
+            root: None,
+        };
+        assert_eq!(
+            values(&scanned),
+            ["/home/u/.openclaw-acme", "/home/u/ws", "$HOME"]
+        );
+        let unscanned = HostContext {
+            home: None,
+            root: None,
+        };
+        assert_eq!(values(&unscanned), ["~/.openclaw-acme", "~/ws", "$HOME"]);
+        assert!(unscanned
+            .unseen_home("~/.openclaw-acme", "its source")
+            .is_some());
+        assert!(scanned
+            .unseen_home("~/.openclaw-acme", "its source")
+            .is_none());
+        assert!(unscanned.unseen_home("./state", "its source").is_none());
     }
 
     #[test]
@@ -2726,7 +2856,7 @@ mod tests {
         );
         let home = root.join("home");
         let host = HostContext {
-            home: &home,
+            home: Some(&home),
             root: None,
         };
         let inside = |p: &Path| p.starts_with(&home);
@@ -2798,7 +2928,7 @@ mod tests {
         let root = layout("reconcile", &[("home/s/acme/compose.yaml", compose)]);
         let home = root.join("home");
         let host = HostContext {
-            home: &home,
+            home: Some(&home),
             root: None,
         };
         let dir = home.join("s/acme");

@@ -45,6 +45,7 @@ impl EnvVariants {
         dir: &Path,
         plain: &BTreeMap<String, (String, Loc)>,
         named_by: &[&str],
+        host: &super::HostContext,
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
     ) -> EnvVariants {
@@ -68,7 +69,7 @@ impl EnvVariants {
             files.truncate(MAX_VARIANTS);
         }
         for path in files {
-            let values = super::read_env_file(&path, false, sources, problems);
+            let values = super::read_env_file(&path, false, host, sources, problems);
             let set: BTreeMap<&str, &str> = values
                 .iter()
                 .map(|(k, v, _)| (k.as_str(), v.as_str()))

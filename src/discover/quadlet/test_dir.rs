@@ -50,7 +50,10 @@ pub(super) fn run_under(
     dirs: &[SearchDir],
     manager_env: &[(String, String)],
 ) -> (Vec<Invocation>, Vec<Problem>, SourceMap) {
-    let host = HostContext { home, root: None };
+    let host = HostContext {
+        home: Some(home),
+        root: None,
+    };
     let mut sources = SourceMap::new();
     let mut problems = Vec::new();
     let found = invocations(
