@@ -248,10 +248,30 @@ fn gateway_collision(
     let mover = allocate::mover(instances, &indices).map_or(parties[parties.len() - 1].0, |m| m.0);
     match suggestion {
         Some(free) => finding.help(format!(
-            "give \"{}\" its own base port, at least {FOOTPRINT} away from every other gateway's: for example `gateway: {{ port: {free} }}`",
-            instances[mover].name
+            "give \"{}\" its own base port, at least {FOOTPRINT} away from every other gateway's: for example {}",
+            instances[mover].name,
+            where_the_port_goes(&instances[mover], free)
         )),
         None => finding.help(GIVE_EACH_ITS_OWN_BASE.as_str()),
+    }
+}
+
+/// Where a new base port `free` takes effect for `instance`: OpenClaw takes `--port` over
+/// `OPENCLAW_GATEWAY_PORT` over `gateway.port`, so a config port under an argument or the
+/// variable would change nothing.
+fn where_the_port_goes(instance: &Instance, free: u16) -> String {
+    match instance.port_kind {
+        PortKind::Argument | PortKind::ServiceArgument => format!(
+            "`--port {free}` in the command that starts it (its {} wins over gateway.port and OPENCLAW_GATEWAY_PORT)",
+            instance.port.origin.summary()
+        ),
+        PortKind::Env => format!(
+            "`OPENCLAW_GATEWAY_PORT={free}` where it is set ({}; it wins over gateway.port)",
+            instance.port.origin.summary()
+        ),
+        PortKind::Config | PortKind::ProfileHash | PortKind::Default => {
+            format!("`gateway: {{ port: {free} }}`")
+        }
     }
 }
 
@@ -778,6 +798,27 @@ mod tests {
             "{help}"
         );
         assert!(help.starts_with("give \"rescue\" its own base port, at least 111 away"));
+    }
+
+    /// A gateway whose port is a `--port` in its unit, or `OPENCLAW_GATEWAY_PORT`, is moved
+    /// there: a `gateway.port` under either would change nothing.
+    #[test]
+    fn cl101_help_moves_the_port_where_it_is_set() {
+        for (rescue, says, never) in [
+            (gateway("rescue").port_arg(18789), "`--port ", "gateway: {"),
+            (
+                gateway("rescue").env("OPENCLAW_GATEWAY_PORT", "18789"),
+                "`OPENCLAW_GATEWAY_PORT=",
+                "gateway: {",
+            ),
+        ] {
+            let host = host([gateway("ops").port(18789), rescue]);
+            let f = host.finding(GATEWAY_PORT_COLLISION);
+            let help = f.help.as_deref().unwrap();
+            assert!(help.contains("\"rescue\""), "{help}");
+            assert!(help.contains(says), "{help}");
+            assert!(!help.contains(never), "{help}");
+        }
     }
 
     #[test]
