@@ -224,7 +224,8 @@ pub struct InitArgs {
 /// Where the gateways are.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Config files to lint (each one gateway). Without --home, only these are read.
+    /// Config files (each one gateway) and compose files (*.yml, *.yaml) to lint. Without
+    /// --home, only these are read.
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
     /// Home directory to scan for .openclaw, .openclaw-<profile>, .clawdbot and the user's

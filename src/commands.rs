@@ -95,7 +95,11 @@ fn inputs(args: &InputArgs, settings: Option<&config::Loaded>) -> Result<Inputs,
             return Err(failure(
                 EXIT_INPUT,
                 format!(
-                    "config file {} does not exist or is not a file",
+                    "{} {} does not exist or is not a file",
+                    match is_yaml(path) {
+                        true => "compose file",
+                        false => "config file",
+                    },
                     path.display()
                 ),
             ));
