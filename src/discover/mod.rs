@@ -340,17 +340,15 @@ fn compose_invocations(
         }
     }
     let compose::runs::Runs { mut runs, stopped } = unit_runs;
-    let supervised: Vec<PathBuf> = runs.iter().filter_map(|r| r.script.clone()).collect();
-    for dir in &dirs {
-        runs.extend(compose::runs_beside(
-            dir,
-            &host,
-            &supervised,
-            sources,
-            problems,
-        ));
-    }
     let inside = |f: &Path| homes.iter().any(|h| f.starts_with(h)) || host.contains(f);
+    // Each file once (projects side by side share their parent's `scripts/`); a script a
+    // unit, LaunchAgent or task runs was read already, with its supervisor's environment.
+    let mut read: FastSet<PathBuf> = runs.iter().filter_map(|r| r.script.clone()).collect();
+    let by_hand: Vec<(PathBuf, PathBuf)> = (dirs.iter())
+        .flat_map(|dir| compose::runs::wrapper_files(dir, &inside))
+        .filter(|(file, _)| read.insert(file.clone()))
+        .collect();
+    runs.extend(compose::runs_beside(&by_hand, &host, sources, problems));
     // One `docker compose up` is one load of a project: compose reads its files, env files
     // and environment anew on every run. The files each run loads, as compose chooses them;
     // a file it names that does not exist stops compose, which is said where the run is

@@ -446,36 +446,32 @@ fn skipped_by_scan(name: &std::ffi::OsStr) -> bool {
         || name == "sys"
 }
 
-/// The compose runs of the scripts, Makefiles and justfiles in a project's directory, each run
-/// from that directory as such files are written to be. A file is registered (its commands
-/// shown, the rest masked) only when it runs compose. A script in `supervised` (one a unit,
-/// LaunchAgent or task runs, already read with its supervisor's environment) is not read again.
+/// The compose runs of scripts, Makefiles and justfiles written to be run by hand
+/// ([`runs::wrapper_files`]), each `(file, the directory it runs in)`. A file is registered
+/// (its commands shown, the rest masked) only when it runs compose.
 pub fn runs_beside(
-    dir: &Path,
+    files: &[(PathBuf, PathBuf)],
     host: &HostContext,
-    supervised: &[PathBuf],
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<ComposeRun> {
     let mut out = Vec::new();
     let is_compose = |argv: &[String]| runs::parse(argv).is_some();
-    for path in runs::wrapper_files(dir) {
-        if supervised.contains(&path) {
-            continue;
-        }
+    for (path, dir) in files {
+        let (path, dir) = (path.as_path(), dir.as_path());
         // One that cannot be read (too large, a FIFO, outside the layout) may run compose:
         // said where it is, never skipped silently.
-        let text = match crate::load::read::read_text(&path, 256 * 1024) {
+        let text = match crate::load::read::read_text(path, 256 * 1024) {
             Ok(text) => text,
             Err(ReadError::Missing) => continue,
             Err(err) => {
-                problems.push(unreadable(sources, &path, &err));
+                problems.push(unreadable(sources, path, &err));
                 continue;
             }
         };
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.to_ascii_lowercase().ends_with(".ps1") {
-            out.extend(powershell_runs_beside(&path, text, dir, host, sources));
+            out.extend(powershell_runs_beside(path, text, dir, host, sources));
             continue;
         }
         let script = name.ends_with(".sh");
@@ -527,13 +523,13 @@ pub fn runs_beside(
             continue;
         }
         let shown = crate::redact::scan::shell_script(&text);
-        let file = sources.add(&path, text.clone(), None);
+        let file = sources.add(path, text.clone(), None);
         sources.show(file, shown);
         let lines = LineIndex::new(&text);
         for crate::discover::command::CopyStop { offset, variables } in stops {
             let at = offset.min(text.len());
             let (line, end) = lines.place(&text, at);
-            let here = format!("{}:{line}", crate::paths::display_path(&path));
+            let here = format!("{}:{line}", crate::paths::display_path(path));
             problems.push(Problem {
                 kind: crate::load::ProblemKind::Budget,
                 message: crate::discover::command::copy_budget_stop(&here, variables),
@@ -550,7 +546,7 @@ pub fn runs_beside(
         for offset in unclosed {
             let at = offset.min(text.len());
             let (line, end) = lines.place(&text, at);
-            let here = format!("{}:{line}", crate::paths::display_path(&path));
+            let here = format!("{}:{line}", crate::paths::display_path(path));
             problems.push(Problem {
                 kind: crate::load::ProblemKind::Unparsable,
                 message: crate::discover::command::unclosed_substitution(&here, until),
@@ -583,7 +579,8 @@ pub fn runs_beside(
             });
             let cwd = match cmd.cwd.as_deref() {
                 Some(_) if script_relative.is_some() => crate::paths::normalize(
-                    &dir.join(script_relative.as_deref().unwrap_or_default()),
+                    &(path.parent().unwrap_or(dir))
+                        .join(script_relative.as_deref().unwrap_or_default()),
                 ),
                 Some(c) if c.contains("$(") || c.contains('`') => {
                     unknown.push(format!("the directory it changes to ({c})"));
@@ -602,7 +599,7 @@ pub fn runs_beside(
                 .collect();
             let place = |raw: &str| host.host_path(raw, &cwd);
             out.push(ComposeRun::new(
-                format!("{}:{line}", crate::paths::display_path(&path)),
+                format!("{}:{line}", crate::paths::display_path(path)),
                 loc,
                 Some(cwd.clone()),
                 args,
@@ -1659,7 +1656,13 @@ impl Reader<'_> {
     /// it and the command that runs the project has values clawlint cannot see.
     fn unseen_here(&self, var: &str) -> bool {
         self.variants.varies(var)
-            || (self.in_entry && self.unverifiable.is_some() && !self.env.contains_key(var))
+            || (self.in_entry && self.unverifiable.is_some() && !self.sets(var))
+    }
+
+    /// Whether what compose interpolates with gives `var` a value: the env files and the
+    /// command's environment, or the shell ([`HostContext::shell_var`]).
+    fn sets(&self, var: &str) -> bool {
+        self.env.contains_key(var) || self.host.shell_var(var).is_some()
     }
 
     /// Why an entry that reads `vars` has a value clawlint cannot see, if it does: a variable
@@ -1676,7 +1679,7 @@ impl Reader<'_> {
         self.unverifiable?;
         let unset: Vec<String> = vars
             .iter()
-            .filter(|v| !self.env.contains_key(v.as_str()))
+            .filter(|v| !self.sets(v))
             .map(|v| format!("${{{v}}}"))
             .collect();
         if unset.is_empty() {
@@ -2335,6 +2338,59 @@ fn gateway_words(argv: &[String], openclaw_image: bool) -> Vec<String> {
     crate::discover::command::unwrap_to(argv, &BTreeMap::new(), &wanted).argv
 }
 
+/// The words of the statement that starts the gateway in a script file the container runs
+/// (`sh /opt/bot/entrypoint.sh`, `bash -e …`, or the `.sh` itself as the command) when one of
+/// the service's bind mounts puts it on the host inside the layout: read through the bounded
+/// reader by the shell reader. `None` for anything else (a script baked into the image is not
+/// on the host).
+fn mounted_script_words(
+    argv: &[String],
+    spec: &ServiceSpec,
+    dir: &Path,
+    host: &HostContext,
+    openclaw_image: bool,
+) -> Option<Vec<String>> {
+    let first = argv.first()?;
+    let program = first.rsplit('/').next().unwrap_or(first);
+    let script = match program {
+        "sh" | "bash" | "dash" | "ash" | "zsh" => {
+            let flags: Vec<&String> = argv[1..]
+                .iter()
+                .take_while(|w| w.starts_with('-'))
+                .collect();
+            // `-c` takes a string (see gateway_words), `-s` reads standard input.
+            if flags
+                .iter()
+                .any(|f| !f.starts_with("--") && (f.contains('c') || f.contains('s')))
+            {
+                return None;
+            }
+            argv.get(1 + flags.len())?
+        }
+        _ if first.ends_with(".sh") => first,
+        _ => return None,
+    };
+    let in_container = Path::new(script);
+    let on_host = (spec.volumes.iter().rev())
+        .filter(|(v, ..)| {
+            v.kind == spec::VolumeKind::Bind && host.unseen_home(&v.source, "").is_none()
+        })
+        .find_map(|(v, ..)| {
+            let below = in_container.strip_prefix(&v.target).ok()?;
+            Some(crate::paths::normalize(
+                &host.host_path(&v.source, dir).join(below),
+            ))
+        })?;
+    if !host.contains(&on_host) {
+        return None;
+    }
+    let (text, _) = read_text_lossy(&on_host, SMALL_FILE_LIMIT).ok()?;
+    let wanted = |words: &[String]| is_gateway_command(words, openclaw_image);
+    let (found, _) =
+        crate::discover::command::script_commands_until(&text, &BTreeMap::new(), &wanted);
+    found.into_iter().next().map(|(command, _)| command.argv)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn gateway_invocation(
     project: &str,
@@ -2349,6 +2405,7 @@ fn gateway_invocation(
 ) -> Option<Invocation> {
     let openclaw_image = spec.image.as_deref().is_some_and(is_openclaw_image);
     let (argv, command_loc) = container_argv(spec, openclaw_image);
+    let argv = mounted_script_words(&argv, spec, dir, host, openclaw_image).unwrap_or(argv);
     if !runs_gateway(&argv, openclaw_image) {
         return None;
     }
@@ -2436,11 +2493,17 @@ fn gateway_invocation(
         }
         _ => Network::Isolated,
     };
-    // A service in another's namespace publishes through that one.
+    // A service in another's namespace publishes through that one, unless that one runs a
+    // gateway itself: its ports are then that gateway's, said once (a `--profile cli`
+    // sidecar in the gateway's namespace publishes nothing of its own).
     let published = match &network {
         Network::Shared(mode) => mode
             .strip_prefix("service:")
             .and_then(|s| all.get(s))
+            .filter(|owner| {
+                let owner_openclaw = owner.image.as_deref().is_some_and(is_openclaw_image);
+                !runs_gateway(&container_argv(owner, owner_openclaw).0, owner_openclaw)
+            })
             .map(|s| s.ports.clone())
             .unwrap_or_default(),
         _ => spec.ports.clone(),
@@ -2688,6 +2751,51 @@ mod tests {
             &script("exec node dist/index.js gateway status"),
             true
         ));
+    }
+
+    /// A script the container runs (`sh FILE`, `bash -e FILE`, the `.sh` itself) is read when
+    /// a bind mount of the service puts it in the layout: its statement that starts the
+    /// gateway. `sh -c` strings are gateway_words'; a script not mounted is not guessed.
+    #[test]
+    fn a_mounted_entrypoint_script_is_read() {
+        let root = std::env::temp_dir().join(format!("clawlint-entry-{}", std::process::id()));
+        let dir = root.join("stack");
+        std::fs::create_dir_all(dir.join("bot")).unwrap();
+        std::fs::write(
+            dir.join("bot/entrypoint.sh"),
+            "#!/bin/sh\nset -eu\nnode /app/openclaw.mjs config validate\nexec node /app/openclaw.mjs gateway --port 19010\n",
+        )
+        .unwrap();
+        let mut spec = ServiceSpec::default();
+        let volume = spec::VolumeSpec {
+            kind: spec::VolumeKind::Bind,
+            source: "./bot".to_string(),
+            target: "/opt/bot".to_string(),
+            read_only: true,
+        };
+        let loc = Loc {
+            file: crate::source::FileId(0),
+            span: Span::new(0, 0),
+        };
+        spec.volumes.push((volume, loc, Vec::new()));
+        let home = root.clone();
+        let host = HostContext {
+            home: Some(&home),
+            root: None,
+        };
+        let words = |line: &str| -> Option<Vec<String>> {
+            mounted_script_words(&super::tests::words(line), &spec, &dir, &host, true)
+        };
+        let port = |w: Option<Vec<String>>| {
+            w.and_then(|w| crate::openclaw::port_from_args(&w))
+                .map(|p| p.0)
+        };
+        assert_eq!(port(words("/bin/sh /opt/bot/entrypoint.sh")), Some(19010));
+        assert_eq!(port(words("bash -e /opt/bot/entrypoint.sh")), Some(19010));
+        assert_eq!(port(words("/opt/bot/entrypoint.sh")), Some(19010));
+        assert_eq!(words("sh -c /opt/bot/entrypoint.sh"), None);
+        assert_eq!(words("sh /opt/other/entrypoint.sh"), None);
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     /// `$HOME` in the project's `.env` is the shell's, which compose reads: the home of the

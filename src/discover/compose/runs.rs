@@ -324,9 +324,7 @@ pub fn enabled_profiles(args: &ComposeArgs, env: &BTreeMap<String, (String, Loc)
 
 /// Names of scripts beside a compose file that may run it.
 fn is_wrapper_name(name: &str) -> bool {
-    let ps1 = name.len().checked_sub(4).map(|at| &name.as_bytes()[at..]);
-    name.ends_with(".sh")
-        || ps1.is_some_and(|ext| ext.eq_ignore_ascii_case(b".ps1"))
+    is_script_name(name)
         || name == "Makefile"
         || name == "makefile"
         || name == "GNUmakefile"
@@ -475,9 +473,30 @@ pub fn just_recipes(text: &str) -> Vec<(String, usize)> {
     out
 }
 
-/// The files beside a project that may run compose, in name order (at most 64).
-pub fn wrapper_files(dir: &Path) -> Vec<PathBuf> {
-    files_beside(dir, is_wrapper_name, 64)
+/// The files that may run compose for a project in `dir`, each with the directory it runs
+/// in: the scripts, Makefiles and justfiles beside the project (run there), then the shell
+/// and PowerShell scripts of a `scripts/` directory beside it or beside its parent, run from
+/// that directory's parent (`./scripts/start.sh`, as their READMEs say). Each list is in name
+/// order and at most 64 long; a directory `inside` refuses (outside the layout) is not listed.
+pub fn wrapper_files(dir: &Path, inside: &dyn Fn(&Path) -> bool) -> Vec<(PathBuf, PathBuf)> {
+    let mut out: Vec<(PathBuf, PathBuf)> = files_beside(dir, is_wrapper_name, 64)
+        .into_iter()
+        .map(|f| (f, dir.to_path_buf()))
+        .collect();
+    for base in [Some(dir), dir.parent()].into_iter().flatten() {
+        let scripts = base.join("scripts");
+        if inside(&scripts) {
+            let found = files_beside(&scripts, is_script_name, 64);
+            out.extend(found.into_iter().map(|f| (f, base.to_path_buf())));
+        }
+    }
+    out
+}
+
+/// A shell or PowerShell script, by its name.
+fn is_script_name(name: &str) -> bool {
+    let ps1 = name.len().checked_sub(4).map(|at| &name.as_bytes()[at..]);
+    name.ends_with(".sh") || ps1.is_some_and(|ext| ext.eq_ignore_ascii_case(b".ps1"))
 }
 
 /// The regular files in `dir` whose names `keep` accepts, in name order (at most `max`).
@@ -512,6 +531,43 @@ pub fn files_beside(dir: &Path, keep: fn(&str) -> bool, max: usize) -> Vec<PathB
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A project's own directory, then `scripts/` beside it and beside its parent, each run
+    /// from the `scripts/` directory's parent; only shell and PowerShell scripts there; a
+    /// directory outside the layout is not listed.
+    #[test]
+    fn wrapper_files_beside_and_in_scripts_dirs() {
+        let root = std::env::temp_dir().join(format!("clawlint-wrappers-{}", std::process::id()));
+        let repo = root.join("repo");
+        for (file, text) in [
+            ("repo/infra/compose.yaml", "services: {}\n"),
+            ("repo/infra/Makefile", "up:\n\tdocker compose up -d\n"),
+            ("repo/infra/scripts/up.sh", "docker compose up -d\n"),
+            (
+                "repo/scripts/start.sh",
+                "docker compose -f infra/compose.yaml up -d\n",
+            ),
+            ("repo/scripts/Makefile", "x:\n"),
+            ("repo/scripts/notes.txt", "\n"),
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let infra = repo.join("infra");
+        let all = wrapper_files(&infra, &|_| true);
+        assert_eq!(
+            all,
+            [
+                (infra.join("Makefile"), infra.clone()),
+                (infra.join("scripts/up.sh"), infra.clone()),
+                (repo.join("scripts/start.sh"), repo.clone()),
+            ]
+        );
+        let own_only = wrapper_files(&infra, &|d| d.starts_with(&infra));
+        assert_eq!(own_only.len(), 2, "{own_only:?}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 
     fn argv(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()
