@@ -164,6 +164,28 @@ fn a_compose_file_named_without_a_home_is_read_and_its_home_left_unseen() {
     assert!(state.ends_with("stacks/b/state"), "{state}");
 }
 
+/// A gateway in a container binds every address unless told otherwise (`auto`, OpenClaw's
+/// default in a container it detects): on the host network its 18789 takes every address, so
+/// another stack publishing 18789 on one LAN address cannot start; bound to loopback
+/// (`--bind loopback`) it leaves that address free.
+#[test]
+fn a_host_network_container_binds_every_address_unless_told() {
+    for (bind, collides) in [("", true), (", \"--bind\", \"loopback\"", false)] {
+        let t = TempDir::new("containers-auto-bind").kept_on_failure();
+        let host_net = format!(
+            "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    network_mode: host\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"18789\"{bind}]\n"
+        );
+        write(&t, "home/a/compose.yml", &host_net);
+        write(
+            &t,
+            "home/b/compose.yml",
+            &compose_gateway(&["192.168.1.10:18789:18789"]),
+        );
+        let (_, codes, json) = check(&t, &[]);
+        assert_eq!(codes.contains("CL108"), collides, "{bind}: {json}");
+    }
+}
+
 /// Under `--root`, `/opt` is scanned as the home is (three levels), and a rootful quadlet in
 /// `/etc/containers/systemd/` is read: on the host network (`Network=host`) its gateway's
 /// listeners are the host's, so its 18789 meets the native gateway's as CL101 (not CL108).

@@ -186,6 +186,12 @@ pub fn resolve_instance_for(
         }
     }
 
+    // Unset, OpenClaw binds `loopback`, or `auto` (every address) in a container it detects
+    // (openclaw-facts 2.6).
+    let default_bind = match inv.container.is_some() {
+        true => "auto",
+        false => "loopback",
+    };
     let gateway_bind = inv
         .container
         .as_ref()
@@ -195,7 +201,7 @@ pub fn resolve_instance_for(
                 .and_then(|b| b.as_str().map(str::to_string))
         })
         .map_or(
-            std::borrow::Cow::Borrowed("loopback"),
+            std::borrow::Cow::Borrowed(default_bind),
             std::borrow::Cow::Owned,
         );
     let log_file = paths::log_file(&ctx);

@@ -455,7 +455,8 @@ pub struct Instance {
     /// Shared by the gateways whose configs pass the same check ([`super::verdict`]): inline
     /// it was 176 bytes in every gateway, and most are the same.
     pub validity: Option<std::sync::Arc<crate::validate::Validity>>,
-    /// `gateway.bind` (or the container command's `--bind`): `loopback` unless set.
+    /// `gateway.bind` (or the container command's `--bind`): unless set, `loopback`, or
+    /// `auto` (every address) in a container.
     pub gateway_bind: std::borrow::Cow<'static, str>,
     /// The container it runs in: its network, published ports and mounts.
     pub container: Option<Box<crate::container::Container>>,
