@@ -86,9 +86,15 @@ fn scan_capped_at(home: &Path, cap: usize) -> Scanned {
             scanned.first_left_out.get_or_insert(name);
             continue;
         }
-        if profile.is_some() && is_home_root(&crate::paths::join(home, &name)) {
-            out.push(home_root_invocation(home, &name));
-            continue;
+        if profile.is_some() {
+            let dir = crate::paths::join(home, &name);
+            if is_home_root(&dir) {
+                out.push(home_root_invocation(home, &name));
+                continue;
+            }
+            if holds_only_foreign_files(&dir) {
+                continue;
+            }
         }
         if profile.is_none() && out.iter().any(|i| i.profile_flag.is_none()) {
             continue;
@@ -158,6 +164,70 @@ pub fn is_home_root(dir: &Path) -> bool {
             || crate::paths::host::is_dir(&crate::paths::join(dir, ".clawdbot")))
 }
 
+/// What OpenClaw keeps at the top of a state dir (openclaw-facts 1.8), besides names that
+/// say OpenClaw (`openclaw*`, `clawdbot*`, `workspace-<agent>`).
+const STATE_DIR_ENTRIES: &[&str] = &[
+    "agents",
+    "browser",
+    "canvas",
+    "credentials",
+    "cron",
+    "devices",
+    "extensions",
+    "fleet",
+    "gateway.cmd",
+    "gateway.systemd.env",
+    "identity",
+    "logs",
+    "media",
+    "memory",
+    "sandbox",
+    "sandboxes",
+    "state",
+    "tmp",
+    "workspace",
+];
+
+/// A `~/.openclaw-x/` that holds files and none of them OpenClaw's: another program's data
+/// dir named like a profile's (myopenclaw's `~/.openclaw-zhixun-mcp`, an MCP server's cache
+/// that its container mounts), not a gateway. Hidden files (`.DS_Store`) say nothing either
+/// way; a dir with nothing else, or with anything OpenClaw writes, is still a gateway's.
+fn holds_only_foreign_files(dir: &Path) -> bool {
+    let Some(placed) = crate::paths::on_host(dir) else {
+        return false;
+    };
+    let names: Vec<std::ffi::OsString> = match crate::load::listing::entries(&placed) {
+        Some(listing) => listing
+            .iter()
+            .map(|(name, _)| name.to_os_string())
+            .collect(),
+        None => match std::fs::read_dir(&placed) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .take(1024)
+                .map(|e| e.file_name())
+                .collect(),
+            Err(_) => return false,
+        },
+    };
+    let visible = || {
+        (names.iter())
+            .filter_map(|n| n.to_str())
+            .filter(|n| !n.starts_with('.') || n.starts_with(".env"))
+    };
+    let openclaws = |name: &str| {
+        STATE_DIR_ENTRIES.contains(&name)
+            || name.starts_with(".env")
+            || name.starts_with("openclaw")
+            || name.starts_with("clawdbot")
+            || name.starts_with("workspace-")
+    };
+    // A name that is not UTF-8 is nobody's evidence: the dir stays a gateway's.
+    names.iter().all(|n| n.to_str().is_some())
+        && visible().next().is_some()
+        && !visible().any(openclaws)
+}
+
 /// The gateway of an `OPENCLAW_HOME` root: no profile, its home redirected.
 fn home_root_invocation(home: &Path, dir_name: &str) -> Invocation {
     let root = home.join(dir_name);
@@ -185,6 +255,30 @@ fn home_root_invocation(home: &Path, dir_name: &str) -> Invocation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A profile-named dir of another program's files is no gateway; an empty one, one with
+    /// only hidden files, one with a config or with anything OpenClaw writes still is.
+    #[test]
+    fn a_profile_dir_of_foreign_files_is_no_gateway() {
+        let home = std::env::temp_dir().join(format!("clawlint-foreign-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        for (dir, file) in [
+            (".openclaw-mcp", Some("station-index.json")),
+            (".openclaw-empty", None),
+            (".openclaw-mac", Some(".DS_Store")),
+            (".openclaw-cfg", Some("openclaw.json")),
+            (".openclaw-env", Some(".env")),
+            (".openclaw-agents", Some("agents")),
+        ] {
+            std::fs::create_dir_all(home.join(dir)).unwrap();
+            if let Some(file) = file {
+                std::fs::write(home.join(dir).join(file), "{}").unwrap();
+            }
+        }
+        let names: Vec<String> = scan(&home).into_iter().map(|i| i.name).collect();
+        assert_eq!(names, ["agents", "cfg", "empty", "env", "mac"]);
+        std::fs::remove_dir_all(&home).unwrap();
+    }
 
     /// Past the cap, profile dirs are left out in name order and counted; the default dir and
     /// non-gateway dirs do not count against it.
