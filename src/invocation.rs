@@ -524,6 +524,7 @@ pub struct Found {
 /// A directory discover looked in for gateways, and what it looked for there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Searched {
+    /// A directory searched, or a compose file named.
     pub dir: PathBuf,
     /// What it looks for there, in words (`systemd user units`).
     pub what: Vec<&'static str>,
@@ -537,7 +538,8 @@ impl Searched {
         Searched {
             dir: dir.to_path_buf(),
             what: vec![what],
-            exists: crate::paths::host::is_dir(dir),
+            // A file named (a compose file) was read: it is there too.
+            exists: crate::paths::host::is_dir(dir) || crate::paths::host::is_file(dir),
         }
     }
 

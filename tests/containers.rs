@@ -164,6 +164,29 @@ fn a_compose_file_named_without_a_home_is_read_and_its_home_left_unseen() {
     assert!(state.ends_with("stacks/b/state"), "{state}");
 }
 
+/// A compose file named that runs no gateway: CL910 says it read that file and found no
+/// service that starts one (not "no directory that exists").
+#[test]
+fn a_named_compose_file_without_a_gateway_is_said_read() {
+    let t = TempDir::new("containers-no-gateway-named").kept_on_failure();
+    write(
+        &t,
+        "stack/compose.yml",
+        "services:\n  db:\n    image: postgres:16\n",
+    );
+    let file = t.join("stack/compose.yml").display().to_string();
+    let (code, stdout, _) = clawlint(&["check", "--no-config", "--format", "json", &file]);
+    assert_eq!(code, 0, "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let notes = json["findings"][0]["notes"].to_string();
+    assert_eq!(json["findings"][0]["code"], "CL910", "{stdout}");
+    assert!(
+        notes.contains("a compose file named: no service of it starts an OpenClaw gateway"),
+        "{notes}"
+    );
+    assert!(!notes.contains("no directory that exists"), "{notes}");
+}
+
 /// A gateway in a container binds every address unless told otherwise (`auto`, OpenClaw's
 /// default in a container it detects): on the host network its 18789 takes every address, so
 /// another stack publishing 18789 on one LAN address cannot start; bound to loopback

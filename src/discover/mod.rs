@@ -155,7 +155,12 @@ fn discover_with(inputs: &Inputs) -> Found {
         invocations,
         supervised,
         problems,
-        searched: searched_dirs(&homes, root.as_deref(), &mut managers),
+        searched: searched_dirs(
+            &homes,
+            root.as_deref(),
+            &inputs.compose_files,
+            &mut managers,
+        ),
         release: None,
     }
 }
@@ -186,6 +191,7 @@ fn too_many_profile_dirs(
 fn searched_dirs(
     homes: &[PathBuf],
     root: Option<&Path>,
+    compose_files: &[PathBuf],
     managers: &mut services::Managers,
 ) -> Vec<Searched> {
     const STATE: &str =
@@ -214,6 +220,13 @@ fn searched_dirs(
             out.add(&dir, COMPOSE);
         }
         out.add_quadlet_dirs(generators.next(), QUADLETS);
+    }
+    // A compose file named: read, and none of its services runs OpenClaw's gateway.
+    for file in compose_files {
+        out.add(
+            file,
+            "a compose file named: no service of it starts an OpenClaw gateway",
+        );
     }
     out.list
 }

@@ -638,6 +638,26 @@ pub fn published_port_unbound(instance: &Instance) -> Option<Finding> {
     )
 }
 
+/// For each of `involved` behind compose profiles that may or may not be enabled, a note: the
+/// collision is real the day it runs, and whether it does cannot be read. `what` says what
+/// happens then ("the ports collide").
+pub(super) fn unverifiable_starts(involved: &[&Instance], what: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    for inst in involved {
+        if let Some(p) = inst.container.as_ref().and_then(|c| c.profiles.as_ref()) {
+            if let ProfileState::Unverifiable(why) = &p.state {
+                notes.push(format!(
+                    "whether \"{}\" starts is unverifiable: it runs only with compose profile {}, and {why}{}; {what} whenever it runs",
+                    inst.name,
+                    p.list(),
+                    stopped_at(&p.stopped),
+                ));
+            }
+        }
+    }
+    notes
+}
+
 /// CL108: a published host port that another gateway also binds or publishes, on an
 /// overlapping address (every address overlaps all; two different addresses do not).
 pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
@@ -741,19 +761,8 @@ pub fn published_port_collisions(instances: &[Instance]) -> Vec<Finding> {
             let (i, claim) = &parties[k];
             finding = finding.label(claim_label(&instances[*i], claim, addrs[k]));
         }
-        // A service whose profiles may or may not be enabled: the collision is real the day
-        // it runs, and whether it does cannot be read.
-        for inst in &involved {
-            if let Some(p) = inst.container.as_ref().and_then(|c| c.profiles.as_ref()) {
-                if let ProfileState::Unverifiable(why) = &p.state {
-                    finding = finding.note(format!(
-                        "whether \"{}\" starts is unverifiable: it runs only with compose profile {}, and {why}{}; the ports collide whenever it runs",
-                        inst.name,
-                        p.list(),
-                        stopped_at(&p.stopped),
-                    ));
-                }
-            }
+        for note in unverifiable_starts(&involved, "the ports collide") {
+            finding = finding.note(note);
         }
         if let Some((inst, p)) = mover {
             let free = free_ports.take_after(p.host_port);

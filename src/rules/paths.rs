@@ -270,6 +270,9 @@ fn shared(instances: &[Instance], keys: &PathKeys, kind: &SharedPath) -> Vec<Fin
                 format!("gateways {} share the {what} {shown}", names(&involved)),
             )
             .help(kind.help);
+            for note in super::containers::unverifiable_starts(&involved, "they share it") {
+                finding = finding.note(note);
+            }
             if let Some(note) = kind.host_note {
                 let user = &instances[parties[0].0].os_home;
                 if parties
