@@ -1176,8 +1176,8 @@ fn compose_key(key: &str) -> &str {
         "ports" | "expose" | "hostname" => "host",
         // A long-syntax `ports:` entry's host port (shown only when it is a port number).
         "published" => "port",
-        "image" | "container_name" | "user" => "name",
-        "restart" | "network_mode" | "pull_policy" => "mode",
+        "image" | "container_name" | "user" | "network_mode" => "name",
+        "restart" | "pull_policy" => "mode",
         "volumes" | "env_file" | "working_dir" | "context" | "dockerfile" => "path",
         key => key,
     }
@@ -1409,6 +1409,21 @@ mod tests {
 
     fn shown(text: &str, spans: Vec<Span>) -> String {
         crate::redact::masked(text, &spans)
+    }
+
+    /// `network_mode:` is shown as a name is (`service:NAME` too), a token-like one masked.
+    #[test]
+    fn compose_network_mode_is_shown_as_a_name() {
+        let show = |text: &str| {
+            let root = crate::load::yaml::parse(text).unwrap();
+            shown(text, compose_yaml(text, &root))
+        };
+        let text = "services:\n  cli:\n    network_mode: \"service:openclaw-gateway\"\n";
+        assert_eq!(show(text), text);
+        let host = "services:\n  gw:\n    network_mode: host\n";
+        assert_eq!(show(host), host);
+        let odd = "services:\n  gw:\n    network_mode: container:ghp_0123456789abcdefghijklmnopqrstuvwxyz\n";
+        assert!(!show(odd).contains("ghp_"), "{}", show(odd));
     }
 
     /// A comment after a value starts where `blank` and `#` first stand together, found from
