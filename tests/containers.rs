@@ -164,6 +164,40 @@ fn a_compose_file_named_without_a_home_is_read_and_its_home_left_unseen() {
     assert!(state.ends_with("stacks/b/state"), "{state}");
 }
 
+/// A container whose config is below a mount clawlint cannot see (here `~` with no home
+/// scanned) may set gateway.port there: its port is not guessed as OpenClaw's default, so a
+/// host-network neighbour on 18789 is no CL101; a `--port` in its command is still known.
+#[test]
+fn a_port_below_a_mount_left_out_is_not_guessed() {
+    for (port_arg, collides) in [("", false), (", \"--port\", \"18789\"", true)] {
+        let t = TempDir::new("containers-port-left-out").kept_on_failure();
+        let unseen = format!(
+            "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    network_mode: host\n    command: [\"node\", \"dist/index.js\", \"gateway\"{port_arg}]\n    volumes:\n      - ~/.openclaw:/home/node/.openclaw\n"
+        );
+        write(&t, "a/compose.yml", &unseen);
+        let known = "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    network_mode: host\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"18789\"]\n";
+        write(&t, "b/compose.yml", known);
+        let (a, b) = (t.join("a/compose.yml"), t.join("b/compose.yml"));
+        let (a, b) = (a.display().to_string(), b.display().to_string());
+        let args = [
+            "check",
+            "--no-default-home",
+            "--no-config",
+            "--format",
+            "json",
+            &a,
+            &b,
+        ];
+        let (_, stdout, _) = clawlint(&args);
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(
+            !findings_of(&json, "CL101").is_empty(),
+            collides,
+            "{port_arg}: {stdout}"
+        );
+    }
+}
+
 /// A compose file named that runs no gateway: CL910 says it read that file and found no
 /// service that starts one (not "no directory that exists").
 #[test]

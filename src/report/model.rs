@@ -383,7 +383,9 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
             "",
         );
     }
-    let exists = if inst.config_exists {
+    let exists = if !inst.knows(crate::resolve::Unverifiable::ConfigPath) {
+        " (unverifiable: not read)"
+    } else if inst.config_exists {
         ""
     } else {
         " (does not exist: defaults apply)"

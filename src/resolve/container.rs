@@ -3,7 +3,7 @@
 //! (a bind mount's host dir, a named volume, or the container's private file system), and
 //! its listeners stay in the container unless it shares the host's network.
 
-use super::{Instance, Origin, Sourced, Unverifiable};
+use super::{Instance, Origin, PortKind, Sourced, Unverifiable};
 use crate::container::{Container, HostPath};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -59,24 +59,38 @@ fn map_plain(c: &Container, path: &mut PathBuf) {
     };
 }
 
+/// What a container gateway resolves below a mount left out (CL409: its host dir depends on
+/// what clawlint cannot see): its state dir and config are not guessed (the container's own
+/// file system is no answer either), nor a port such a config may set (no argument or
+/// variable sets it), as for a native gateway (`maybe_set_unverifiable`). Asked on the
+/// container's own paths, before [`host_view`].
+pub fn hidden_by_mounts(instance: &Instance, c: &Container) -> Vec<Unverifiable> {
+    let Some(unseen) = &c.unseen_values else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if unseen.hides(&instance.state_dir.value) {
+        out.push(Unverifiable::StateDir);
+    }
+    if unseen.hides(&instance.config_path.value) {
+        out.push(Unverifiable::ConfigPath);
+        let port_from_config = !matches!(
+            instance.port_kind,
+            PortKind::Argument | PortKind::ServiceArgument | PortKind::Env
+        );
+        if port_from_config {
+            out.push(Unverifiable::Port);
+        }
+    }
+    out
+}
+
 /// Rewrites a container gateway's paths and listeners as the host sees them, and keeps the
 /// container on it: moved from the invocation, not copied (a copy of its mounts, ports and
 /// names per container gateway, the invocation's dropped right after). Its lists are
 /// tightened, as every list an instance keeps to the end of the run is (`collections::exact`).
 pub fn host_view(instance: &mut Instance, mut container: Box<Container>) {
     let c = &*container;
-    // Below a mount whose host dir depends on an env file a run clawlint cannot see names:
-    // not guessed (the container's own file system is no answer either).
-    if let Some(variants) = &c.unseen_values {
-        for (path, what) in [
-            (&instance.state_dir.value, Unverifiable::StateDir),
-            (&instance.config_path.value, Unverifiable::ConfigPath),
-        ] {
-            if variants.hides(path) && !instance.unverifiable.contains(&what) {
-                instance.unverifiable.push(what);
-            }
-        }
-    }
     map(c, &mut instance.config_path);
     map(c, &mut instance.state_dir);
     map(c, &mut instance.workspace);

@@ -260,12 +260,15 @@ pub fn resolve_instance_for(
         unverifiable: Vec::new(),
     };
     instance.unverifiable = unverifiable(&instance);
-    if let Some(unseen) = inv
-        .container
-        .as_deref()
-        .and_then(|c| c.unseen_values.as_deref())
-    {
-        for what in unseen_in_container(unseen, &instance) {
+    if let Some(c) = inv.container.as_deref() {
+        let unseen = c.unseen_values.as_deref();
+        let hidden = unseen
+            .map(|u| unseen_in_container(u, &instance))
+            .unwrap_or_default();
+        for what in hidden
+            .into_iter()
+            .chain(container::hidden_by_mounts(&instance, c))
+        {
             if !instance.unverifiable.contains(&what) {
                 instance.unverifiable.push(what);
             }
