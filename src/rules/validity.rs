@@ -35,7 +35,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             }
         }
     };
-    for inst in ctx.instances {
+    // A config several gateways read is said at the first: one that surely runs before one
+    // behind compose profiles that may or may not be enabled (a `--profile cli` sidecar).
+    let mut order: Vec<&Instance> = ctx.instances.iter().collect();
+    order.sort_by_key(|inst| start_unverifiable(inst));
+    for inst in order {
         let starts = inst.start.start != Start::Refuses;
         let shared = SharedFacts::of(inst);
         for value in &inst.start.values {
@@ -55,6 +59,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A compose service behind profiles whose enabling clawlint cannot read.
+fn start_unverifiable(inst: &Instance) -> bool {
+    let profiles = inst.container.as_ref().and_then(|c| c.profiles.as_ref());
+    profiles.is_some_and(|p| matches!(p.state, crate::container::ProfileState::Unverifiable(_)))
 }
 
 /// "OpenClaw 2026.9.6" and, when the release is not known, how clawlint chose it.
@@ -754,6 +764,24 @@ mod tests {
         let f = host.finding(CONFIG_REJECTED);
         assert_eq!(parties(&f), ["ops", "rescue"]);
         assert_eq!(labels(&f), ["ops: unknown key", "also read by rescue"]);
+    }
+
+    /// A config a gateway that surely runs and a sidecar behind compose profiles nobody can
+    /// say are enabled both read: said at the one that runs.
+    #[test]
+    fn cl701_is_said_at_the_gateway_that_surely_runs() {
+        let mut host = host([typo("ops")]);
+        refused(&mut host);
+        let mut cli = host.instances[0].clone();
+        cli.name = "cli".to_string();
+        let sidecar = super::super::testing::host([typo("cli").not_started()]);
+        let mut container = sidecar.instances[0].container.clone().expect("a container");
+        let profiles = container.profiles.as_mut().expect("behind a profile");
+        profiles.state = crate::container::ProfileState::Unverifiable("no command found".into());
+        cli.container = Some(container);
+        host.instances.insert(0, cli);
+        let f = host.finding(CONFIG_REJECTED);
+        assert_eq!(labels(&f), ["ops: unknown key", "also read by cli"]);
     }
 
     #[test]
