@@ -198,6 +198,31 @@ fn a_port_below_a_mount_left_out_is_not_guessed() {
     }
 }
 
+/// Two gateways in one sidecar's network namespace (`network_mode: service:tailscale`)
+/// publish through its one `ports:` entry: CL108 against the native gateway, and no
+/// automatic fix, since moving the entry moves both; the note says why (not "an anchor").
+#[test]
+fn an_entry_two_gateways_publish_through_a_shared_namespace_is_not_moved() {
+    let t = host_with_native_gateway("containers-shared-namespace");
+    let gateway = |name: &str| {
+        format!("  {name}:\n    image: ghcr.io/openclaw/openclaw:latest\n    network_mode: \"service:tailscale\"\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"18789\"]\n")
+    };
+    let stack = format!(
+        "services:\n  tailscale:\n    image: tailscale/tailscale:latest\n    ports:\n      - \"18789:18789\"\n{}{}",
+        gateway("gw-a"),
+        gateway("gw-b")
+    );
+    write(&t, "home/stack/compose.yml", &stack);
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL108"), "{json}");
+    let notes = json["findings"].to_string();
+    assert!(
+        notes.contains("the network namespace they share"),
+        "{notes}"
+    );
+    assert!(!notes.contains("a shared anchor"), "{notes}");
+}
+
 /// A compose file named that runs no gateway: CL910 says it read that file and found no
 /// service that starts one (not "no directory that exists").
 #[test]

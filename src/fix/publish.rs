@@ -46,15 +46,24 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
         ));
     }
     let publishers = planner.publishers(*entry);
-    // A YAML anchor (`<<: *ports`) shared by several services: one edit would move them all.
+    // One entry for several services: a YAML anchor (`<<: *ports`), or a namespace they
+    // share (`network_mode: service:X`, X's `ports:`). One edit would move them all.
     let sharing: Vec<&str> = publishers
         .iter()
         .map(|&(i, _)| instances[i].name.as_str())
         .filter(|name| name != instance)
         .collect();
     if !sharing.is_empty() {
+        let shared_namespace = publishers.iter().any(|&(i, _)| {
+            let network = instances[i].container.as_ref().map(|c| &c.network);
+            matches!(network, Some(crate::container::Network::Shared(_)))
+        });
+        let how = match shared_namespace {
+            true => "the network namespace they share",
+            false => "a shared anchor",
+        };
         return Err(format!(
-            "the entry that publishes it also publishes \"{}\" (a shared anchor): moving one would move both",
+            "the entry that publishes it also publishes \"{}\" ({how}): moving one would move both",
             sharing.join("\", \"")
         ));
     }
