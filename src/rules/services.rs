@@ -430,12 +430,22 @@ fn foreign_for(instance: &Instance, keys: &PathKeys, service: &ServiceFile) -> O
     let own = profile_state_dir(&instance.home, intended.as_deref().unwrap_or("default"));
     let state = &instance.state_dir;
     let config_dir = instance.config_path.value.parent()?.to_path_buf();
+    // Another profile's config is the file its gateway reads there (`openclaw.json`, legacy
+    // `clawdbot.json`): a file of its own beside it (lostsock1/ocm's
+    // `~/.openclaw/openclaw-worker1.json`, with a state dir of its own) is no other profile's.
+    let config_name = instance.config_path.value.file_name();
+    let others_config = config_name.is_some_and(|n| n == "openclaw.json" || n == "clawdbot.json");
     let candidates = [
-        (&state.value, "state dir", &state.origin),
-        (&config_dir, "config", &instance.config_path.origin),
+        (&state.value, "state dir", &state.origin, true),
+        (
+            &config_dir,
+            "config",
+            &instance.config_path.origin,
+            others_config,
+        ),
     ];
-    let (dir, what, origin) = candidates.into_iter().find(|(dir, _, _)| {
-        is_profile_dir(dir, &instance.home) && keys.key(dir) != keys.key(&own)
+    let (dir, what, origin, _) = candidates.into_iter().find(|(dir, _, _, carried)| {
+        *carried && is_profile_dir(dir, &instance.home) && keys.key(dir) != keys.key(&own)
     })?;
     // Point at this supervisor's own setting when it has one (a merged gateway keeps the
     // environment of its first supervisor).
