@@ -243,10 +243,20 @@ fn current(inst: &Instance, value: &StartValue, starts: bool, shared: &SharedFac
             .as_ref()
             .map_or(v.checked_against, |r| r.value.as_str())
     });
-    if running.is_some_and(|r| {
-        crate::validate::releases::compare(r, crate::validate::repair::LEGACY_START_MIGRATION_UNTIL)
+    // Said of what a migration changes (a missing env var is nothing a migration repairs).
+    let migrated = match &value.outcome {
+        StartOutcome::Repair { .. } => true,
+        StartOutcome::Refuse { doctor_fixes } => doctor_fixes.is_some(),
+    };
+    if migrated
+        && running.is_some_and(|r| {
+            crate::validate::releases::compare(
+                r,
+                crate::validate::repair::LEGACY_START_MIGRATION_UNTIL,
+            )
             .is_le()
-    }) {
+        })
+    {
         f = f.note(crate::validate::repair::LEGACY_START_MIGRATION);
     }
     let label = match &value.issue {
@@ -782,6 +792,34 @@ mod tests {
         host.instances.insert(0, cli);
         let f = host.finding(CONFIG_REJECTED);
         assert_eq!(labels(&f), ["ops: unknown key", "also read by cli"]);
+    }
+
+    /// On a release before start-up migrations, the note on them goes with a problem a
+    /// migration changes (`doctor --fix` migrates it), not with any refusal.
+    #[test]
+    fn cl701_says_start_migrations_only_of_what_they_change() {
+        let legacy_note = |doctor_fixes: Option<String>| {
+            let mut host = host([typo("ops")]);
+            let outcome = StartOutcome::Refuse { doctor_fixes };
+            let verdict = verdict(vec![(unknown_prot(&host), outcome)], false);
+            let old = Validity {
+                release: Some(Sourced::new(
+                    "2026.2.15".into(),
+                    Origin::Default("test".into()),
+                )),
+                checked_against: "2026.1.30",
+                ..validity(&host, verdict, None)
+            };
+            host.instances[0].validity = Some(old.into());
+            crate::resolve::verdict::decide(&mut host.instances[0]);
+            let f = host.finding(CONFIG_REJECTED);
+            let notes: Vec<String> = f.notes.iter().map(|n| n.to_string()).collect();
+            notes
+                .iter()
+                .any(|n| n.contains("runs its legacy migrations"))
+        };
+        assert!(!legacy_note(None));
+        assert!(legacy_note(Some("renames gateway.prot".to_string())));
     }
 
     #[test]
