@@ -36,9 +36,21 @@ fn push_value(out: &mut Vec<Span>, key: Option<&str>, value: &str, base: usize) 
 fn push_kind(out: &mut Vec<Span>, kind: Kind, value: &str, base: usize) {
     if kind == Kind::Url {
         push_value(out, Some("url"), value, base);
-    } else if fits(kind, value) || is_env_reference(value) {
+    } else if fits(kind, value) || is_env_reference(value) || defaulted_reference(kind, value) {
         out.push(span(base, base + value.len()));
     }
+}
+
+/// `${NAME:-DEFAULT}` or `${NAME-DEFAULT}` whose default is itself a value of `kind` (compose's
+/// `--port ${OPENCLAW_GATEWAY_PORT:-18789}`): the name and the default are both shown.
+fn defaulted_reference(kind: Kind, value: &str) -> bool {
+    let Some(inner) = value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) else {
+        return false;
+    };
+    let Some((name, default)) = inner.split_once(":-").or_else(|| inner.split_once('-')) else {
+        return false;
+    };
+    is_env_reference(&format!("${{{name}}}")) && fits(kind, default)
 }
 
 /// A word without the quotes around it (when both ends have the same quote), and the offset
@@ -1409,6 +1421,20 @@ mod tests {
 
     fn shown(text: &str, spans: Vec<Span>) -> String {
         crate::redact::masked(text, &spans)
+    }
+
+    /// A command's `--port ${VAR:-18789}` is shown (the name and a default that is a port);
+    /// a default that is no port is not.
+    #[test]
+    fn a_defaulted_port_reference_in_a_command_is_shown() {
+        let show = |text: &str| {
+            let root = crate::load::yaml::parse(text).unwrap();
+            shown(text, compose_yaml(text, &root))
+        };
+        let port = "services:\n  gw:\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"${OPENCLAW_GATEWAY_PORT:-18789}\"]\n";
+        assert_eq!(show(port), port);
+        let odd = "services:\n  gw:\n    command: [\"gateway\", \"--port\", \"${PORT:-sk_live_0123456789abcdef}\"]\n";
+        assert!(!show(odd).contains("sk_live"), "{}", show(odd));
     }
 
     /// `network_mode:` is shown as a name is (`service:NAME` too), a token-like one masked.
