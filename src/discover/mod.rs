@@ -273,8 +273,10 @@ struct QuadletGenerator<'a> {
     user: Option<services::PasswdUser>,
 }
 
-/// Each home's user manager's generator (`--root` only for the first home), then under
-/// `--root` the system manager's, whose `%h` is root's home (`root_home`, `<root>/root`).
+/// Each home's user manager's generator, then under `--root` the system manager's, whose `%h`
+/// is root's home (`root_home`, `<root>/root`). Every home is a home of the root's host: an
+/// absolute path in any user's quadlet (`/home/openclaw2/.openclaw`) is read under the root,
+/// as its units' are.
 fn quadlet_generators<'a>(
     homes: &'a [PathBuf],
     root: Option<&'a Path>,
@@ -283,15 +285,14 @@ fn quadlet_generators<'a>(
 ) -> Vec<QuadletGenerator<'a>> {
     let mut generators: Vec<QuadletGenerator<'a>> = homes
         .iter()
-        .enumerate()
-        .map(|(i, home)| {
+        .map(|home| {
             let user = services::user_of(home, root);
             let uid = user.as_ref().map(|u| u.uid.as_str());
             QuadletGenerator {
                 manager: managers.quadlet(ServiceKind::SystemdUser, home, root),
                 host: compose::HostContext {
                     home: Some(home),
-                    root: if i == 0 { root } else { None },
+                    root,
                 },
                 defaults: quadlet::user_dirs(home, root, uid),
                 user,
