@@ -223,6 +223,32 @@ fn an_entry_two_gateways_publish_through_a_shared_namespace_is_not_moved() {
     assert!(!notes.contains("a shared anchor"), "{notes}");
 }
 
+/// A user's quadlet in a copied home (no `--root`) writes its host paths under the home it
+/// was written for (`/home/bob/.openclaw`): they are read under the scanned home, as a unit's
+/// are. One gateway, the scanned `~/.openclaw` its mount; no `.env` "missing" on this machine,
+/// no phantom native gateway on 18789.
+#[test]
+fn a_quadlets_paths_under_its_written_home_are_read_in_the_copied_home() {
+    let t = TempDir::new("containers-quadlet-written-home").kept_on_failure();
+    write(
+        &t,
+        "home/.config/containers/systemd/oc.container",
+        "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nNetwork=host\nVolume=/home/bob/.openclaw:/home/node/.openclaw:Z\nEnvironmentFile=/home/bob/.openclaw/.env\nExec=node dist/index.js gateway --bind lan --port 18789\n[Install]\nWantedBy=default.target\n",
+    );
+    write(&t, "home/.openclaw/.env", "TZ=UTC\n");
+    write(
+        &t,
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    let names = gateway_names(&t, &[]);
+    assert_eq!(names, ["systemd-oc"], "{names:?}");
+    let (_, codes, json) = check(&t, &[]);
+    for absent in ["CL101", "CL902"] {
+        assert!(!codes.contains(absent), "{absent}: {json}");
+    }
+}
+
 /// A compose file named that runs no gateway: CL910 says it read that file and found no
 /// service that starts one (not "no directory that exists").
 #[test]

@@ -946,8 +946,7 @@ fn substituted(
 fn service_env_files(
     unit: Merged,
     files: &[FileId],
-    dir: &Path,
-    host: &HostContext,
+    place: &dyn Fn(&str) -> PathBuf,
     expand: &dyn Fn(&str) -> String,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
@@ -959,7 +958,7 @@ fn service_env_files(
         if raw.contains(['*', '?', '[']) {
             continue;
         }
-        let path = host.host_path(&raw, dir);
+        let path = place(&raw);
         let text = match read_text_lossy(&path, SMALL_FILE_LIMIT) {
             Ok((text, _)) => text,
             Err(ReadError::Missing) if optional => continue,
@@ -992,6 +991,25 @@ fn service_env_files(
         out.extend(entries.into_iter().map(|e| (e.key, e.value)));
     }
     out
+}
+
+/// The home a quadlet's host paths were written under: that of its first `Volume=` source
+/// or `EnvironmentFile=` under `/home/<user>`, `/Users/<user>` or `/root`
+/// (`Volume=/home/openclaw/.openclaw:/home/node/.openclaw`).
+fn written_home(unit: Merged, expand: &dyn Fn(&str) -> String) -> Option<String> {
+    let volumes = unit
+        .all("Container", "Volume")
+        .into_iter()
+        .map(|(_, line)| {
+            let value = expand(&line.value);
+            value.split(':').next().unwrap_or_default().to_string()
+        });
+    let env_files = (unit.all("Container", "EnvironmentFile").into_iter())
+        .chain(unit.all("Service", "EnvironmentFile"))
+        .map(|(_, line)| expand(line.value.trim_start_matches('-').trim()));
+    volumes
+        .chain(env_files)
+        .find_map(|path: String| super::services::home_of_path(&path))
 }
 
 /// CL502 at an `Exec=` whose variables clawlint cannot expand ([`substituted`]).
@@ -1044,7 +1062,17 @@ fn invocation(
     let expand = |v: &str| systemd::expand_specifiers(v, &ctx).0;
     // A relative path is the quadlet's own directory's, whichever drop-in says it.
     let dir = path.parent().unwrap_or(Path::new("."));
-    let service_files = service_env_files(unit, files, dir, host, &expand, sources, problems);
+    // Host paths written under the home they were written for are read under the scanned
+    // home, as a unit's are (a copied home, or one given beside a copied root).
+    let written = written_home(unit, &expand);
+    let place = |raw: &str| -> PathBuf {
+        let below = written.as_deref().and_then(|w| raw.strip_prefix(w));
+        match below.filter(|rest| rest.is_empty() || rest.starts_with('/')) {
+            Some(rest) => host.host_path(&format!("~{rest}"), dir),
+            None => host.host_path(raw, dir),
+        }
+    };
+    let service_files = service_env_files(unit, files, &place, &expand, sources, problems);
     let Runs {
         image,
         openclaw_image,
@@ -1085,7 +1113,7 @@ fn invocation(
     }
     for found in unit.all("Container", "EnvironmentFile") {
         let raw = expand(&found.1.value);
-        let file_path = host.host_path(&raw, dir);
+        let file_path = place(&raw);
         read_env_file(&file_path, at(found), &mut env, sources, problems);
     }
     for found in unit.all("Container", "Environment") {
@@ -1138,7 +1166,7 @@ fn invocation(
         match podman_volume(&value) {
             Ok(v) => {
                 let source = match v.kind {
-                    spec::VolumeKind::Bind => MountSource::Bind(host.host_path(&v.source, dir)),
+                    spec::VolumeKind::Bind => MountSource::Bind(place(&v.source)),
                     spec::VolumeKind::Volume => MountSource::Volume(volume_name(&v.source)),
                     _ => MountSource::Private,
                 };

@@ -866,7 +866,7 @@ impl PathMap<'_> {
 
 /// `/root`, `/home/NAME`, `/Users/NAME` (and the home a `/home/NAME/...` path lies in): the
 /// homes a copied layout's scanned home stands for.
-fn home_of_path(path: &str) -> Option<String> {
+pub(crate) fn home_of_path(path: &str) -> Option<String> {
     if path == "/root" || path.starts_with("/root/") {
         return Some("/root".to_string());
     }
