@@ -473,6 +473,14 @@ impl ProfileState {
 }
 
 impl ServiceProfiles {
+    /// Why whether it starts cannot be read, when it cannot.
+    pub fn unverifiable(&self) -> Option<&str> {
+        match &self.state {
+            ProfileState::Unverifiable(why) => Some(why),
+            _ => None,
+        }
+    }
+
     /// `tenant-b` or `a, b`.
     pub fn list(&self) -> String {
         self.names.join(", ")

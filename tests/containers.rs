@@ -54,6 +54,22 @@ fn check(t: &TempDir, extra: &[&str]) -> (i32, BTreeSet<String>, serde_json::Val
     (code, codes, json)
 }
 
+/// `clawlint COMMAND --no-default-home --no-config --format json FILES…` (compose files named,
+/// no home scanned): exit code, JSON, and the stdout it was parsed from.
+fn named_json(command: &str, files: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut args = vec![
+        command,
+        "--no-default-home",
+        "--no-config",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(files);
+    let (code, stdout, stderr) = clawlint(&args);
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    (code, json, stdout)
+}
+
 /// The gateways `resolve` lists, by name.
 fn gateway_names(t: &TempDir, extra: &[&str]) -> Vec<String> {
     resolved(t, extra)
@@ -131,18 +147,7 @@ fn a_compose_file_named_without_a_home_is_read_and_its_home_left_unseen() {
     );
     let a = t.join("stacks/a/compose.yml").display().to_string();
     let b = t.join("stacks/b/compose.yml").display().to_string();
-    let args = [
-        "check",
-        "--no-default-home",
-        "--no-config",
-        "--format",
-        "json",
-        &a,
-        &b,
-    ];
-    let (code, stdout, stderr) = clawlint(&args);
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    let (code, json, stdout) = named_json("check", &[&a, &b]);
     assert_eq!(code, 1, "{stdout}");
     let unverifiable = findings_of(&json, "CL409");
     assert_eq!(unverifiable.len(), 1, "{stdout}");
@@ -151,15 +156,7 @@ fn a_compose_file_named_without_a_home_is_read_and_its_home_left_unseen() {
     for absent in ["CL910", "CL502", "CL902", "CL201"] {
         assert!(findings_of(&json, absent).is_empty(), "{absent}: {stdout}");
     }
-    let (_, stdout, _) = clawlint(&[
-        "resolve",
-        "--no-default-home",
-        "--no-config",
-        "--format",
-        "json",
-        &b,
-    ]);
-    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let (_, json, _) = named_json("resolve", &[&b]);
     let state = json["instances"][0]["stateDir"]["value"].as_str().unwrap();
     assert!(state.ends_with("stacks/b/state"), "{state}");
 }
@@ -179,17 +176,7 @@ fn a_port_below_a_mount_left_out_is_not_guessed() {
         write(&t, "b/compose.yml", known);
         let (a, b) = (t.join("a/compose.yml"), t.join("b/compose.yml"));
         let (a, b) = (a.display().to_string(), b.display().to_string());
-        let args = [
-            "check",
-            "--no-default-home",
-            "--no-config",
-            "--format",
-            "json",
-            &a,
-            &b,
-        ];
-        let (_, stdout, _) = clawlint(&args);
-        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let (_, json, stdout) = named_json("check", &[&a, &b]);
         assert_eq!(
             !findings_of(&json, "CL101").is_empty(),
             collides,
@@ -260,9 +247,8 @@ fn a_named_compose_file_without_a_gateway_is_said_read() {
         "services:\n  db:\n    image: postgres:16\n",
     );
     let file = t.join("stack/compose.yml").display().to_string();
-    let (code, stdout, _) = clawlint(&["check", "--no-config", "--format", "json", &file]);
+    let (code, json, stdout) = named_json("check", &[&file]);
     assert_eq!(code, 0, "{stdout}");
-    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let notes = json["findings"][0]["notes"].to_string();
     assert_eq!(json["findings"][0]["code"], "CL910", "{stdout}");
     assert!(

@@ -1423,14 +1423,16 @@ mod tests {
         crate::redact::masked(text, &spans)
     }
 
+    /// A compose file as its snippets show it.
+    fn show(text: &str) -> String {
+        let root = crate::load::yaml::parse(text).unwrap();
+        shown(text, compose_yaml(text, &root))
+    }
+
     /// A command's `--port ${VAR:-18789}` is shown (the name and a default that is a port);
     /// a default that is no port is not.
     #[test]
     fn a_defaulted_port_reference_in_a_command_is_shown() {
-        let show = |text: &str| {
-            let root = crate::load::yaml::parse(text).unwrap();
-            shown(text, compose_yaml(text, &root))
-        };
         let port = "services:\n  gw:\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--port\", \"${OPENCLAW_GATEWAY_PORT:-18789}\"]\n";
         assert_eq!(show(port), port);
         let odd = "services:\n  gw:\n    command: [\"gateway\", \"--port\", \"${PORT:-sk_live_0123456789abcdef}\"]\n";
@@ -1440,10 +1442,6 @@ mod tests {
     /// `network_mode:` is shown as a name is (`service:NAME` too), a token-like one masked.
     #[test]
     fn compose_network_mode_is_shown_as_a_name() {
-        let show = |text: &str| {
-            let root = crate::load::yaml::parse(text).unwrap();
-            shown(text, compose_yaml(text, &root))
-        };
         let text = "services:\n  cli:\n    network_mode: \"service:openclaw-gateway\"\n";
         assert_eq!(show(text), text);
         let host = "services:\n  gw:\n    network_mode: host\n";

@@ -5,7 +5,7 @@
 
 use super::group::{party, shared_across_instances, write_names};
 use crate::catalog;
-use crate::container::{Engine, HostAddr, ProfileState, Published, UnseenCause};
+use crate::container::{Engine, HostAddr, Published, UnseenCause};
 use crate::diagnostic::{listed, write_listed, Finding, Label, Text, Words};
 use crate::ports::allocate;
 use crate::ports::layout::FOOTPRINT;
@@ -644,15 +644,14 @@ pub fn published_port_unbound(instance: &Instance) -> Option<Finding> {
 pub(super) fn unverifiable_starts(involved: &[&Instance], what: &str) -> Vec<String> {
     let mut notes = Vec::new();
     for inst in involved {
-        if let Some(p) = inst.container.as_ref().and_then(|c| c.profiles.as_ref()) {
-            if let ProfileState::Unverifiable(why) = &p.state {
-                notes.push(format!(
-                    "whether \"{}\" starts is unverifiable: it runs only with compose profile {}, and {why}{}; {what} whenever it runs",
-                    inst.name,
-                    p.list(),
-                    stopped_at(&p.stopped),
-                ));
-            }
+        let profiles = inst.container.as_ref().and_then(|c| c.profiles.as_ref());
+        if let Some((p, why)) = profiles.and_then(|p| Some((p, p.unverifiable()?))) {
+            notes.push(format!(
+                "whether \"{}\" starts is unverifiable: it runs only with compose profile {}, and {why}{}; {what} whenever it runs",
+                inst.name,
+                p.list(),
+                stopped_at(&p.stopped),
+            ));
         }
     }
     notes

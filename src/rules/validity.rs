@@ -64,7 +64,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
 /// A compose service behind profiles whose enabling clawlint cannot read.
 fn start_unverifiable(inst: &Instance) -> bool {
     let profiles = inst.container.as_ref().and_then(|c| c.profiles.as_ref());
-    profiles.is_some_and(|p| matches!(p.state, crate::container::ProfileState::Unverifiable(_)))
+    profiles.is_some_and(|p| p.unverifiable().is_some())
 }
 
 /// "OpenClaw 2026.9.6" and, when the release is not known, how clawlint chose it.
