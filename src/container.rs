@@ -12,6 +12,9 @@ pub enum Engine {
     Compose,
     Quadlet,
     Fleet,
+    /// `docker run` / `podman run`, in a supervisor's command.
+    DockerRun,
+    PodmanRun,
 }
 
 impl Engine {
@@ -20,6 +23,8 @@ impl Engine {
             Engine::Compose => "compose",
             Engine::Quadlet => "quadlet",
             Engine::Fleet => "fleet",
+            Engine::DockerRun => "docker-run",
+            Engine::PodmanRun => "podman-run",
         }
     }
 }
@@ -239,6 +244,37 @@ pub struct Container {
     /// differently, when clawlint found no command that runs the project: which run names
     /// which file is unseen, so these entries are left out (CL409). `None` for most.
     pub unseen_values: Option<Box<UnseenValues>>,
+}
+
+impl Container {
+    /// A container of `engine` defined at `loc` in `file`, with nothing published or
+    /// mounted, on its own network: each engine fills in what it reads.
+    pub fn new(engine: Engine, name: String, service: String, file: PathBuf, loc: Loc) -> Self {
+        Container {
+            engine,
+            name,
+            service,
+            file,
+            loc,
+            image: None,
+            image_loc: None,
+            network: Network::Isolated,
+            published: Vec::new(),
+            mounts: Vec::new(),
+            bind: None,
+            host_home: PathBuf::new(),
+            profiles: None,
+            run: None,
+            env_files: Vec::new(),
+            other_runs: Vec::new(),
+            name_clashes: Vec::new(),
+            drop_ins: Vec::new(),
+            packaged: None,
+            found_through: None,
+            owns_scanned_state_dir: false,
+            unseen_values: None,
+        }
+    }
 }
 
 /// A compose service's entries that read variables whose values clawlint cannot see: env

@@ -1228,3 +1228,116 @@ fn the_project_env_is_interpolated_as_compose_reads_it() {
     let (_, codes, _) = check(&t, &[]);
     assert!(codes.contains("CL904"), "{codes:?}");
 }
+
+/// A user unit, enabled, whose `[Service]` is `service`.
+fn enabled_user_unit(t: &TempDir, name: &str, service: &str) {
+    write(
+        t,
+        &format!("home/.config/systemd/user/{name}"),
+        &format!("[Service]\n{service}\n[Install]\nWantedBy=default.target\n"),
+    );
+    let link = t.join(format!(
+        "home/.config/systemd/user/default.target.wants/{name}"
+    ));
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(format!("../{name}"), link).unwrap();
+}
+
+/// A unit's `docker run` is read through the wrappers a unit puts around it (`sh -c` with the
+/// `rm -f` before it, `env`) and in a script of the layout the unit runs: each is a container
+/// gateway publishing 18789, beside the native gateway on it (CL108 each).
+#[test]
+fn a_units_docker_run_is_read_through_wrappers_and_scripts() {
+    let run = "docker run --rm --name NAME -p 18789:18789 ghcr.io/openclaw/openclaw:2026.9.6";
+    let cases = [
+        (
+            "sh",
+            format!(
+                "ExecStart=/bin/sh -c 'docker rm -f sh-gw || true; exec {}'",
+                run.replace("NAME", "sh-gw")
+            ),
+        ),
+        (
+            "env",
+            format!(
+                "ExecStart=/usr/bin/env DOCKER_BUILDKIT=1 {}",
+                run.replace("NAME", "env-gw")
+            ),
+        ),
+        (
+            "script",
+            "ExecStart=/bin/bash %h/bin/start-gateway.sh".to_string(),
+        ),
+    ];
+    for (case, exec) in cases {
+        let t = host_with_native_gateway(&format!("docker-run-{case}"));
+        write(
+            &t,
+            "home/bin/start-gateway.sh",
+            &format!(
+                "#!/bin/bash\nset -e\ndocker pull ghcr.io/openclaw/openclaw:2026.9.6\nexec {}\n",
+                run.replace("NAME", "script-gw")
+            ),
+        );
+        enabled_user_unit(&t, "openclaw-docker.service", &exec);
+        let (code, codes, _) = check(&t, &[]);
+        assert_eq!(code, 1, "{case}");
+        assert!(codes.contains("CL108"), "{case}: {codes:?}");
+        let names = gateway_names(&t, &[]);
+        assert_eq!(names.len(), 2, "{case}: {names:?}");
+    }
+}
+
+/// `--env-file` lines are the CLI's (no quotes removed, a bare name passes the unit's own
+/// value through), and `-e` after them wins: the container's port comes from where the CLI
+/// says, as `resolve` shows.
+#[test]
+fn a_docker_run_env_file_is_read_as_the_cli_reads_it() {
+    let t = TempDir::new("docker-run-env-file").kept_on_failure();
+    write(
+        &t,
+        "home/oc/a.env",
+        "# gateway A\n  OPENCLAW_GATEWAY_PORT=19001\nOPENCLAW_PROFILE\n",
+    );
+    write(
+        &t,
+        "home/oc/a/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    enabled_user_unit(
+        &t,
+        "oc-a.service",
+        "Environment=OPENCLAW_PROFILE=ops\nExecStart=/usr/bin/docker run --env-file %h/oc/a.env -e OPENCLAW_GATEWAY_PORT=19002 -v %h/oc/a:/home/node/.openclaw-ops -p 19002:19002 ghcr.io/openclaw/openclaw:2026.9.6",
+    );
+    let gateways = resolved(&t, &[]);
+    assert_eq!(gateways.len(), 1, "{gateways:?}");
+    let gateway = &gateways[0];
+    assert_eq!(gateway["gatewayPort"]["value"], 19002, "{gateway}");
+    assert_eq!(gateway["profile"]["value"], "ops", "{gateway}");
+    // OPENCLAW_PROFILE from the environment alone moves the workspace, not the state dir.
+    assert_eq!(
+        gateway["workspace"]["value"], "~/oc/a/workspace",
+        "{gateway}"
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(!codes.contains("CL111"), "{codes:?}");
+}
+
+/// A unit that is not enabled starts nothing at boot, whatever it runs; a `docker run` of an
+/// image clawlint cannot see the command of is no gateway.
+#[test]
+fn a_docker_run_unit_not_enabled_or_of_another_image_is_no_gateway() {
+    let t = host_with_native_gateway("docker-run-not-enabled");
+    write(
+        &t,
+        "home/.config/systemd/user/oc.service",
+        "[Service]\nExecStart=/usr/bin/docker run -p 18789:18789 ghcr.io/openclaw/openclaw:2026.9.6\n",
+    );
+    enabled_user_unit(
+        &t,
+        "office.service",
+        "ExecStart=/usr/bin/docker run -p 18789:18789 openclaw-office:latest",
+    );
+    let (code, codes, _) = check(&t, &[]);
+    assert_eq!((code, codes.len()), (0, 0), "{codes:?}");
+}

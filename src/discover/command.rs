@@ -66,6 +66,12 @@ pub fn starts_gateway(argv: &[String]) -> bool {
     gateway_word(argv).is_some()
 }
 
+/// A gateway's own command, or a `docker run`/`podman run` whose container runs one on this
+/// host: what a supervisor's command is read for.
+pub fn starts_gateway_here(argv: &[String]) -> bool {
+    starts_gateway(argv) || super::container_run::parse(argv).is_some_and(|r| r.runs_gateway())
+}
+
 /// `gateway start` does not run a gateway itself: it starts the gateway's installed service
 /// (launchd/systemd/schtasks, "Start the Gateway service"). A supervisor running it triggers
 /// that service rather than supervising a second gateway.
@@ -238,7 +244,7 @@ pub fn unwrap_sourcing(
     unwrap_with(
         argv,
         env,
-        &starts_gateway,
+        &starts_gateway_here,
         Some(sourcer),
         &mut Budget::new(),
     )
@@ -444,7 +450,7 @@ pub fn script_gateway_sourcing(
     env: &BTreeMap<String, String>,
     sourcer: &mut dyn Sourcer,
 ) -> Option<Command> {
-    script_statements(script, interpreter, env, &starts_gateway, sourcer)
+    script_statements(script, interpreter, env, &starts_gateway_here, sourcer)
         .into_iter()
         .next()
         .map(|f| f.command)

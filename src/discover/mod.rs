@@ -2,6 +2,7 @@
 
 pub mod command;
 pub mod compose;
+pub mod container_run;
 pub mod home;
 pub use home::MAX_PROFILE_DIRS;
 pub mod launchd;
@@ -134,7 +135,12 @@ fn discover_with(inputs: &Inputs) -> Found {
         } else if homes.len() > 1 && found_file.kind != ServiceKind::SystemdSystem {
             inv.name = format!("{}/{}", home_label(&home), inv.name);
         }
-        supervised.push(inv);
+        // A unit's `docker run` starts a container gateway: one of its own, like a quadlet's,
+        // never the supervisor of a scanned state dir.
+        match inv.container {
+            Some(_) => invocations.push(inv),
+            None => supervised.push(inv),
+        }
     }
     let services::DiscoveryRun {
         compose_runs,

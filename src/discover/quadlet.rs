@@ -8,6 +8,7 @@
 //! `Environment=`, `EnvironmentFile=`, `WorkingDir=`, and systemd's specifiers (`%h`).
 
 use super::compose::{self, spec, HostContext};
+use super::container_run;
 use super::systemd::{self, SpecifierContext};
 use crate::container::{
     Container, DropIn, Engine, HostAddr, HostText, Mount, MountSource, Network, Packaged, Published,
@@ -882,6 +883,9 @@ fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext, service_env: ServiceEnv) -
     let openclaw_image = image
         .as_ref()
         .is_some_and(|(image, _)| compose::is_openclaw_image(image));
+    let gateway_cmd = image
+        .as_ref()
+        .is_some_and(|(image, _)| compose::image_cmd_starts_gateway(image));
     let mut exec = unit.last("Container", "Exec");
     let mut exec_dropped = None;
     // Podman splits the value; systemd expands the specifiers in each word of the
@@ -891,9 +895,9 @@ fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext, service_env: ServiceEnv) -
         Some(Ok(words)) => substituted(unit, words.iter().map(|w| expand(w)), &expand, service_env),
         Some(Err(why)) => {
             exec_dropped = exec.take().map(|found| (found, why));
-            (image_command(openclaw_image), Vec::new())
+            (image_command(gateway_cmd), Vec::new())
         }
-        None => (image_command(openclaw_image), Vec::new()),
+        None => (image_command(gateway_cmd), Vec::new()),
     };
     Runs {
         image,
@@ -1026,10 +1030,10 @@ fn unset_in_command(at: Loc, unset: &[String]) -> Problem {
     }
 }
 
-/// The command a container runs without `Exec=`: OpenClaw's image's own, or one clawlint
-/// does not know.
-fn image_command(openclaw_image: bool) -> Vec<String> {
-    match openclaw_image {
+/// The command a container runs without `Exec=`: OpenClaw's image's own
+/// ([`compose::image_cmd_starts_gateway`]), or one clawlint does not know.
+fn image_command(gateway_cmd: bool) -> Vec<String> {
+    match gateway_cmd {
         true => compose::IMAGE_CMD.iter().map(|s| s.to_string()).collect(),
         false => Vec::new(),
     }
@@ -1114,7 +1118,17 @@ fn invocation(
     for found in unit.all("Container", "EnvironmentFile") {
         let raw = expand(&found.1.value);
         let file_path = place(&raw);
-        read_env_file(&file_path, at(found), &mut env, sources, problems);
+        // Podman's generator passes it on as `--env-file`: podman reads it, as it reads one.
+        container_run::read_env_file(
+            container_run::Cli::Podman,
+            "EnvironmentFile",
+            &file_path,
+            at(found),
+            &Env::new(),
+            &mut env,
+            sources,
+            problems,
+        );
     }
     for found in unit.all("Container", "Environment") {
         let (part, line) = found;
@@ -1231,11 +1245,6 @@ fn invocation(
         port_arg,
         service: None,
         container: Some(Box::new(Container {
-            engine: Engine::Quadlet,
-            name,
-            service: unit_name,
-            file: path.to_path_buf(),
-            loc: key_loc,
             image,
             image_loc,
             network,
@@ -1243,16 +1252,13 @@ fn invocation(
             mounts,
             bind: crate::container::bind_from_args(&argv),
             host_home: host.home_or_tilde().to_path_buf(),
-            profiles: None,
-            run: None,
-            env_files: Vec::new(),
-            other_runs: Vec::new(),
-            name_clashes: Vec::new(),
-            drop_ins: Vec::new(),
-            packaged: None,
-            found_through: None,
-            owns_scanned_state_dir: false,
-            unseen_values: None,
+            ..Container::new(
+                Engine::Quadlet,
+                name,
+                unit_name,
+                path.to_path_buf(),
+                key_loc,
+            )
         })),
     })
 }
@@ -1320,7 +1326,7 @@ fn shown(value: &str) -> String {
 /// unit's directory, as quadlet resolves it), anything else a named volume (`NAME.volume` is
 /// quadlet's `systemd-NAME`): so `c:/data` mounts the volume `c`, not a Windows drive, unlike
 /// Compose's reading ([`spec::parse_volume`]).
-fn podman_volume(raw: &str) -> Result<spec::VolumeSpec, String> {
+pub(crate) fn podman_volume(raw: &str) -> Result<spec::VolumeSpec, String> {
     let parts: Vec<&str> = raw.split(':').collect();
     let (source, target, options) = match parts.as_slice() {
         [target] => ("", *target, ""),
@@ -1374,42 +1380,6 @@ fn volume_name(source: &str) -> String {
     match source.strip_suffix(".volume") {
         Some(stem) => format!("systemd-{stem}"),
         None => source.to_string(),
-    }
-}
-
-/// `EnvironmentFile=`: podman reads it when it starts the container; a missing one stops it.
-fn read_env_file(
-    path: &Path,
-    at: Loc,
-    env: &mut Env,
-    sources: &mut SourceMap,
-    problems: &mut Vec<Problem>,
-) {
-    let text = match read_text_lossy(path, SMALL_FILE_LIMIT) {
-        Ok((text, _)) => text,
-        Err(err) => {
-            problems.push(Problem {
-                kind: ProblemKind::Unreadable,
-                message: format!(
-                    "EnvironmentFile {} cannot be read ({}): podman refuses to start the container",
-                    crate::paths::display_path(path),
-                    err.describe()
-                ),
-                loc: Some(at),
-            });
-            return;
-        }
-    };
-    let (entries, _) = systemd::parse_environment_file(&text);
-    let shown = crate::redact::scan::env_lines(&text);
-    let file = sources.add(path, text, None);
-    sources.show(file, shown);
-    for e in entries {
-        env.set(
-            &e.key,
-            e.value.clone(),
-            EnvOrigin::Container(Loc { file, span: e.span }),
-        );
     }
 }
 

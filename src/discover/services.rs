@@ -25,6 +25,7 @@ use std::rc::Rc;
 
 mod manager;
 mod scripts;
+use super::container_run;
 pub use manager::DROP_IN_ENTRY_BUDGET as MANAGER_DROP_IN_ENTRY_BUDGET;
 pub use manager::{MAX_MANAGER_ENV_BYTES, MAX_MANAGER_VARIABLES};
 pub use scripts::MAX_NOTES as MAX_SCRIPT_NOTES;
@@ -988,7 +989,7 @@ fn resolve_command(
     let mut cmd = command::unwrap_sourcing(&argv, &vars, &mut sourcer);
     let mut set_at = sourced_env(&mut cmd, &sourcer, None, referenced_at, sources, problems);
     drop(sourcer);
-    if command::starts_gateway(&cmd.argv) {
+    if command::starts_gateway_here(&cmd.argv) {
         return (cmd, set_at);
     }
     // `start-agent.sh`, `bash /path/start.sh`: one level of a script in the layout.
@@ -1758,6 +1759,63 @@ impl UnitReader<'_> {
         drop_in_files(&dirs, unit_name, &mut left)
     }
 
+    /// The container gateway a unit's `docker run`/`podman run` (`cmd`, wrappers removed)
+    /// starts, read with the unit's environment; `line`: its `ExecStart=` value, where its
+    /// words are placed (on a script it runs, each points at the whole line).
+    #[allow(clippy::too_many_arguments)]
+    fn container_run(
+        &self,
+        cmd: &command::Command,
+        line: Option<(Loc, &str)>,
+        working_dir: Option<PathBuf>,
+        env: &Env,
+        map: &PathMap,
+        name: &str,
+        sources: &mut SourceMap,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Invocation> {
+        let run = container_run::parse(&cmd.argv)?;
+        let (loc, directive_value) = line?;
+        // The line as the file writes it (continued lines and all): its words are found there.
+        let written = sources
+            .file(loc.file)
+            .text
+            .get(loc.span.start()..loc.span.end());
+        let written = written.unwrap_or_default().to_string();
+        let mut client_env = env.clone();
+        for (key, value) in &cmd.env {
+            client_env.set(key, map.map(value), EnvOrigin::Given);
+        }
+        let cwd = cmd
+            .cwd
+            .as_deref()
+            .map(|d| PathBuf::from(map.map(d)))
+            .or(working_dir)
+            .unwrap_or_else(|| map.home.to_path_buf());
+        let place = |raw: &str| PathBuf::from(map.map(raw));
+        // Words are placed on the line itself, not on a script it runs; as written (`%h`)
+        // when nothing was unwrapped from the line.
+        let in_script = cmd.wrappers.iter().any(|w| w.starts_with("script "));
+        let as_written = match cmd.wrappers.is_empty() {
+            true => systemd::split_exec(directive_value).ok().map(|c| c.argv),
+            false => None,
+        };
+        let site = container_run::RunSite {
+            file: &self.found.file,
+            service: name,
+            loc,
+            text: (!in_script).then_some(written.as_str()),
+            written: as_written.as_deref(),
+            cwd: &cwd,
+            place: &place,
+            client_env: &client_env,
+            host_home: map.home,
+        };
+        let mut inv = container_run::invocation(&run, &cmd.argv, &site, sources, problems)?;
+        inv.written_home = map.unit_home.clone().filter(|h| h.len() > 1);
+        Some(inv)
+    }
+
     /// The gateway the unit whose own file reads as `main` starts, with its drop-ins.
     fn read(
         &self,
@@ -1949,6 +2007,8 @@ impl UnitReader<'_> {
             &mut scratch_problems,
         );
         let opaque = !command::starts_gateway(&preview.argv);
+        // `docker run … IMAGE openclaw gateway`: a container gateway, not a native one.
+        let runs_container = command::starts_gateway_here(&preview.argv) && opaque;
         let preview_vars: BTreeMap<String, String> = preview_env
             .iter()
             .map(|(k, v)| (k.to_string(), v.value.clone()))
@@ -1987,6 +2047,7 @@ impl UnitReader<'_> {
             side_argv(d).is_some_and(|a| mentions_compose(&a, &preview_vars, &map))
         });
         let not_ours = opaque
+            && !runs_container
             && !runs_compose
             && !side_compose
             && !names_a_gateway(&preview_env, &preview.argv);
@@ -2108,11 +2169,7 @@ impl UnitReader<'_> {
             Some((i, d)) => at(*i, port_span(d).unwrap_or(d.value_span)),
             None => at(0, Span::new(0, 0)),
         };
-        let cwd = layers
-            .iter()
-            .rev()
-            .find_map(|l| l.unit.get_last("Service", "WorkingDirectory"))
-            .map(|d| PathBuf::from(map.map(&expand(d.value.trim_start_matches('-')))));
+        let cwd = working_directory(&layers, &expand, &map);
         let by = format!("unit {name}");
         if side_compose {
             let vars: Vec<(String, String)> = env
@@ -2146,11 +2203,27 @@ impl UnitReader<'_> {
             ));
             return None;
         }
-        if opaque && !names_a_gateway(&preview_env, &preview.argv) {
+        if opaque && !runs_container && !names_a_gateway(&preview_env, &preview.argv) {
             return None;
         }
         let (mut cmd, set_at) =
             resolve_command(argv, &env, &map, Some(exec_loc), sources, problems);
+        if runs_container {
+            let line = exec
+                .as_ref()
+                .map(|(i, d)| (at(*i, d.value_span), d.value.as_str()));
+            let working_dir = working_directory(&layers, &expand, &map);
+            return self.container_run(
+                &cmd,
+                line,
+                working_dir,
+                &env,
+                &map,
+                &name,
+                sources,
+                problems,
+            );
+        }
         // A manager environment read only in part may set what no file read shows.
         if let (Some(part), None) = (manager_env.unread_part(), &cmd.injects_env) {
             cmd.injects_env = Some(format!("the part of {part} past clawlint's budget"));
@@ -2237,18 +2310,27 @@ impl UnitReader<'_> {
             .cwd
             .as_deref()
             .map(|d| PathBuf::from(map.map(d)))
-            .or_else(|| {
-                layers
-                    .iter()
-                    .rev()
-                    .find_map(|l| l.unit.get_last("Service", "WorkingDirectory"))
-                    .map(|d| PathBuf::from(map.map(&expand(d.value.trim_start_matches('-')))))
-            })
+            .or_else(|| working_directory(&layers, &expand, &map))
             .unwrap_or_else(|| process_home.clone());
         let mut inv = build(argv, env, cwd, &process_home, path, service);
         inv.written_home = map.unit_home.clone().filter(|h| h.len() > 1);
         Some(inv)
     }
+}
+
+/// The unit's last `WorkingDirectory=` (drop-ins over the unit), on the layout.
+fn working_directory(
+    layers: &[Layer],
+    expand: &dyn Fn(&str) -> String,
+    map: &PathMap,
+) -> Option<PathBuf> {
+    let dir = layers
+        .iter()
+        .rev()
+        .find_map(|l| l.unit.get_last("Service", "WorkingDirectory"))?;
+    Some(PathBuf::from(
+        map.map(&expand(dir.value.trim_start_matches('-'))),
+    ))
 }
 
 /// Registers a service file, showing what `scan` (one of [`crate::redact::scan`]) knows to

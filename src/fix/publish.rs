@@ -92,7 +92,11 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
                 ));
             }
             let host = short_host_field(raw)?;
-            (shift(host, entry.span.start()), "PublishPort=")
+            let what = match engine {
+                Engine::DockerRun | Engine::PodmanRun => "-p",
+                _ => "PublishPort=",
+            };
+            (shift(host, entry.span.start()), what)
         }
     };
     let file_name = sources.file(file).shown_path();

@@ -427,6 +427,21 @@ pub struct Argv {
     script: bool,
     /// `compose` was a word: `-f` takes a file and `-p` a project name.
     compose: bool,
+    /// The program is `docker` or `podman`.
+    runner: bool,
+    /// Between `docker run` (or `podman run`) and its image: the CLI's own options.
+    run_options: bool,
+    /// The previous word was `-e`/`--env` or `--mount` of a `run`: this one is its value.
+    pending_run: Option<RunValue>,
+}
+
+/// A value of `docker run` that is read field by field.
+#[derive(Clone, Copy)]
+enum RunValue {
+    /// `NAME[=value]`.
+    Env,
+    /// `type=bind,source=…,target=…`.
+    Mount,
 }
 
 impl Argv {
@@ -455,6 +470,18 @@ impl Argv {
         if first || is_known_command_word(inner) {
             let program = inner.rsplit(['/', '\\']).next().unwrap_or(inner);
             self.shell = matches!(program, "sh" | "bash" | "zsh" | "dash");
+            if matches!(program, "docker" | "podman") {
+                self.runner = true;
+            } else if self.runner && program == "run" && self.pending.is_none() {
+                // Once: a `run` in the container's command is its own.
+                self.runner = false;
+                self.run_options = true;
+                out.push(span(at, at + inner.len()));
+                return;
+            }
+        }
+        if self.run_options && self.run_option(out, inner, at) {
+            return;
         }
         if self.shell && inner == "-c" {
             out.push(span(at, at + 2));
@@ -513,6 +540,110 @@ impl Argv {
         } else {
             push_assignment(out, inner, at);
         }
+    }
+}
+
+impl Argv {
+    /// A word of `docker run`'s (or `podman run`'s) options, before the image: the flags and
+    /// the values known to name no secret (ports, paths, names) are shown, `-e NAME=value` as
+    /// an assignment; the image ends the options. `false`: a word for the general reading
+    /// (a value owed to an earlier flag).
+    fn run_option(&mut self, out: &mut Vec<Span>, inner: &str, at: usize) -> bool {
+        match self.pending_run.take() {
+            Some(RunValue::Env) => {
+                if !push_assignment(out, inner, at) && is_env_name(inner) {
+                    out.push(span(at, at + inner.len()));
+                }
+                return true;
+            }
+            Some(RunValue::Mount) => {
+                push_mount(out, inner, at);
+                return true;
+            }
+            None => {}
+        }
+        if self.pending.is_some() {
+            return false;
+        }
+        let (flag, value, value_at) = if let Some(long) = inner.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((name, value)) => (name, Some(value), at + 3 + name.len()),
+                None => (long, None, 0),
+            }
+        } else if let Some(letters) = inner.strip_prefix('-').filter(|l| !l.is_empty()) {
+            let Some(i) = letters.find(|c: char| !matches!(c, 'd' | 'i' | 't' | 'P' | 'q')) else {
+                out.push(span(at, at + inner.len()));
+                return true;
+            };
+            let (letter, rest) = letters[i..].split_at(1);
+            let rest = rest.strip_prefix('=').unwrap_or(rest);
+            let long = crate::discover::container_run::long_name(letter);
+            let value_at = at + inner.len() - rest.len();
+            (
+                long.unwrap_or("?"),
+                (!rest.is_empty()).then_some(rest),
+                value_at,
+            )
+        } else {
+            // The image: what follows is the container's command.
+            self.run_options = false;
+            push_kind(out, Kind::Name, inner, at);
+            return true;
+        };
+        let flag_end = match value {
+            Some(_) => value_at,
+            None => at + inner.len(),
+        };
+        out.push(span(at, flag_end));
+        if crate::discover::container_run::takes_no_value(flag) {
+            return true;
+        }
+        let kind = match flag {
+            "publish" | "volume" | "env-file" | "workdir" | "cidfile" => Some(Kind::Path),
+            "name" | "network" | "net" | "hostname" | "user" | "restart" | "pull" | "platform"
+            | "entrypoint" | "pod" | "userns" | "ipc" | "pid" | "runtime" => Some(Kind::Name),
+            "memory" | "cpus" | "cpu-shares" | "shm-size" | "pids-limit" | "stop-timeout" => {
+                Some(Kind::Word)
+            }
+            "mount" => {
+                match value {
+                    Some(value) => push_mount(out, value, value_at),
+                    None => self.pending_run = Some(RunValue::Mount),
+                }
+                return true;
+            }
+            "env" => {
+                match value {
+                    Some(value) => {
+                        push_assignment(out, value, value_at);
+                    }
+                    None => self.pending_run = Some(RunValue::Env),
+                }
+                return true;
+            }
+            _ => None,
+        };
+        match (kind, value) {
+            (Some(kind), Some(value)) => push_kind(out, kind, value, value_at),
+            (None, Some(_)) => {}
+            (kind, None) => self.pending = Some(kind),
+        }
+        true
+    }
+}
+
+/// `--mount type=bind,source=/srv/a,target=/home/node/.openclaw,readonly`: shown when every
+/// field is one of the mount's own keys with a path for its value.
+fn push_mount(out: &mut Vec<Span>, value: &str, at: usize) {
+    let plain = value.split(',').all(|field| {
+        let (key, v) = field.split_once('=').unwrap_or((field, "true"));
+        matches!(
+            key,
+            "type" | "source" | "src" | "target" | "destination" | "dst" | "readonly" | "ro"
+        ) && fits(Kind::Path, v)
+    });
+    if plain {
+        out.push(span(at, at + value.len()));
     }
 }
 
@@ -701,6 +832,9 @@ pub fn unit(text: &str) -> Vec<Span> {
             Some(content) => (content, true),
             None => (body, false),
         };
+        if continues {
+            out.push(span(at + content.len(), at + body.len()));
+        }
         if let Some(mut how) = continued.take() {
             match &mut how {
                 Continued::Command(argv) => push_command(&mut out, argv, content, at),
@@ -1437,6 +1571,29 @@ mod tests {
         assert_eq!(show(port), port);
         let odd = "services:\n  gw:\n    command: [\"gateway\", \"--port\", \"${PORT:-sk_live_0123456789abcdef}\"]\n";
         assert!(!show(odd).contains("sk_live"), "{}", show(odd));
+    }
+
+    /// A unit's `docker run` shows its ports, paths, names, image and the container's
+    /// command, and the names of `-e` assignments; an environment value that looks like a
+    /// secret and the values of options clawlint does not know stay masked. The `\\` that
+    /// continues a line is shown.
+    #[test]
+    fn a_units_docker_run_shows_what_is_no_secret() {
+        let text = "[Service]\nExecStart=/usr/bin/docker run --rm -dit --name oc -p 127.0.0.1:18789:18789 \\\n  -v %h/oc:/home/node/.openclaw --mount type=bind,src=/srv/x,dst=/x,ro \\\n  -e TELEGRAM_BOT_TOKEN=7000000001:AAFakeFakeFakeFakeFakeFakeFakeFake01 --label secret-ish \\\n  ghcr.io/openclaw/openclaw:2026.9.6 node dist/index.js gateway run --bind lan --port 18789\n";
+        let out = shown(text, unit(text));
+        for part in [
+            "run --rm -dit --name oc -p 127.0.0.1:18789:18789 \\",
+            "-v %h/oc:/home/node/.openclaw --mount type=bind,src=/srv/x,dst=/x,ro \\",
+            "-e TELEGRAM_BOT_TOKEN=",
+            "--label ",
+            "ghcr.io/openclaw/openclaw:2026.9.6 node dist/index.js gateway run --bind lan --port 18789",
+        ] {
+            assert!(out.contains(part), "{part}\n{out}");
+        }
+        assert!(
+            !out.contains("AAFake") && !out.contains("secret-ish"),
+            "{out}"
+        );
     }
 
     /// `network_mode:` is shown as a name is (`service:NAME` too), a token-like one masked.

@@ -8,9 +8,7 @@
 //! `/home/node/.config/openclaw`, with `OPENCLAW_STATE_DIR`, `OPENCLAW_CONFIG_PATH` and
 //! `OPENCLAW_WORKSPACE_DIR` pinned under `/home/node/.openclaw`.
 
-use crate::container::{
-    Container, Engine, HostAddr, HostText, Mount, MountSource, Network, Published,
-};
+use crate::container::{Container, Engine, HostAddr, HostText, Mount, MountSource, Published};
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
 use crate::load::env::{Env, EnvLayer, EnvOrigin, EnvVar};
 use crate::load::fleet::{read_cells, registry_path, CellRecord, RegistryError, MAX_CELLS};
@@ -192,14 +190,7 @@ fn cell_invocation(
         )),
         service: None,
         container: Some(Box::new(Container {
-            engine: Engine::Fleet,
-            name,
-            service: cell.tenant_id.clone(),
-            file: registry.to_path_buf(),
-            loc,
             image: Some(cell.image.clone()),
-            image_loc: None,
-            network: Network::Isolated,
             published: vec![Published {
                 host_addr: HostAddr::Ip("127.0.0.1".to_string()),
                 host_port,
@@ -212,16 +203,13 @@ fn cell_invocation(
             mounts,
             bind: Some("lan".to_string()),
             host_home: host_home.to_path_buf(),
-            profiles: None,
-            run: None,
-            env_files: Vec::new(),
-            other_runs: Vec::new(),
-            name_clashes: Vec::new(),
-            drop_ins: Vec::new(),
-            packaged: None,
-            found_through: None,
-            owns_scanned_state_dir: false,
-            unseen_values: None,
+            ..Container::new(
+                Engine::Fleet,
+                name,
+                cell.tenant_id.clone(),
+                registry.to_path_buf(),
+                loc,
+            )
         })),
     }
 }

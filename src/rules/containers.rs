@@ -882,6 +882,13 @@ fn write_move_help(out: &mut String, inst: &Instance, p: &Published, free: u16) 
             mapping(out);
             out.words("`");
         }
+        Some(Engine::DockerRun | Engine::PodmanRun) => {
+            out.words("`-p ");
+            mapping(out);
+            out.words("` in the `")
+                .words(service)
+                .words("` command line");
+        }
         Some(Engine::Fleet) => {
             out.words("`openclaw fleet create ")
                 .words(service)

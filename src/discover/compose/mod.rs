@@ -2233,6 +2233,15 @@ pub fn is_openclaw_image(image: &str) -> bool {
         || image.contains("/openclaw/")
 }
 
+/// Whether the image's own command starts the gateway: OpenClaw's image, `openclaw` under
+/// any registry and tag (`ghcr.io/openclaw/openclaw:2026.9.6`, `openclaw:local`). An image
+/// only named after OpenClaw (`openclaw-dashboard`, `openclaw-office`: tools that read its
+/// files) runs a command clawlint cannot see.
+pub fn image_cmd_starts_gateway(image: &str) -> bool {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    name.split([':', '@']).next() == Some("openclaw")
+}
+
 /// The command the container runs: Docker's rule is that an `entrypoint` set in compose
 /// drops the image's default command.
 fn container_argv(spec: &ServiceSpec, openclaw_image: bool) -> (Vec<String>, Option<Loc>) {
@@ -2244,12 +2253,16 @@ fn container_argv(spec: &ServiceSpec, openclaw_image: bool) -> (Vec<String>, Opt
     }
     match command {
         Some((words, ..)) => argv.extend(words.iter().cloned()),
-        None if entry.is_none() && openclaw_image => {
+        None if entry.is_none() && openclaw_image && image_has_gateway_cmd(spec) => {
             argv.extend(IMAGE_CMD.iter().map(|s| s.to_string()))
         }
         None => {}
     }
     (argv, command.or(entry).map(|(_, loc, _)| *loc))
+}
+
+fn image_has_gateway_cmd(spec: &ServiceSpec) -> bool {
+    spec.image.as_deref().is_some_and(image_cmd_starts_gateway)
 }
 
 /// The `HOME` of the image a service builds (`build:`), from its Dockerfile
