@@ -643,6 +643,18 @@ pub fn bind_from_args(argv: &[String]) -> Option<String> {
     bind
 }
 
+/// Whether a gateway command line gives the gateway's auth itself: `--auth`, `--token`,
+/// `--password`, `--password-file` (what `gateway run` takes over the config).
+pub fn gives_auth(argv: &[String]) -> bool {
+    argv.iter().any(|w| {
+        let flag = w.split('=').next().unwrap_or(w);
+        matches!(
+            flag,
+            "--auth" | "--token" | "--password" | "--password-file"
+        )
+    })
+}
+
 /// Where a named volume's data is, as a stable name (Docker's own dir is not read).
 pub fn volume_dir(name: &str) -> PathBuf {
     PathBuf::from(format!("<volume {name}>"))
@@ -685,8 +697,7 @@ pub fn next_fleet_allocations(used: &[u16], count: usize) -> Vec<u16> {
 #[cfg(test)]
 mod tests {
     use super::{
-        is_private_path, private_path_of, Container, Engine, HostPath, Mount, MountSource, Network,
-        Packaged,
+        is_private_path, private_path_of, Container, Engine, HostPath, Mount, MountSource, Packaged,
     };
 
     /// The walk gives what the definition gives (every port from 19100 up that no cell has,
@@ -774,29 +785,17 @@ mod tests {
     }
 
     fn container(mounts: Vec<Mount>) -> Container {
+        let loc = mounts[0].loc;
         Container {
-            engine: Engine::Compose,
-            name: "s-openclaw-1".to_string(),
-            service: "openclaw".to_string(),
-            file: PathBuf::from("/srv/s/compose.yaml"),
-            loc: mounts[0].loc,
-            image: None,
-            image_loc: None,
-            network: Network::Isolated,
-            published: Vec::new(),
             mounts,
-            bind: None,
             host_home: PathBuf::from("/home/u"),
-            profiles: None,
-            run: None,
-            env_files: Vec::new(),
-            other_runs: Vec::new(),
-            name_clashes: Vec::new(),
-            drop_ins: Vec::new(),
-            packaged: None,
-            found_through: None,
-            owns_scanned_state_dir: false,
-            unseen_values: None,
+            ..Container::new(
+                Engine::Compose,
+                "s-openclaw-1".to_string(),
+                "openclaw".to_string(),
+                PathBuf::from("/srv/s/compose.yaml"),
+                loc,
+            )
         }
     }
 

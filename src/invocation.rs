@@ -489,6 +489,11 @@ pub struct Invocation {
     pub env: Env,
     /// `gateway --port N`.
     pub port_arg: Option<Sourced<u16>>,
+    /// `gateway --bind MODE` on the command line (a container's is its `Container::bind`).
+    pub bind_arg: Option<Sourced<String>>,
+    /// The command line gives the gateway's auth itself (`--auth`, `--token`, `--password`,
+    /// `--password-file`): what auth it runs with is not read from files.
+    pub auth_args: bool,
     /// The supervisor that starts it, when it comes from one (boxed: 552 bytes inline, in
     /// every invocation of a host whose gateways are mostly state dirs with none; discover's
     /// lists of 10,000 such invocations were 7.9 MB, grown by doubling to 13 MB twice).

@@ -35,6 +35,12 @@ fn invocation(case: &Value, home: &Path) -> Invocation {
         port_arg: case["port"]
             .as_u64()
             .map(|p| Sourced::new(p as u16, Origin::cli(format!("--port {p}"), None))),
+        // The recorded starts ran `gateway run --bind loopback`.
+        bind_arg: Some(Sourced::new(
+            "loopback".to_string(),
+            Origin::cli("--bind loopback".to_string(), None),
+        )),
+        auth_args: false,
         service: None,
         container: None,
         // A case recorded with its home at the path a supervisor was written for

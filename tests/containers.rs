@@ -9,10 +9,17 @@ use common::*;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// The official stack's gateway service, publishing `ports` (YAML list items).
+/// The official stack's gateway service, publishing `ports` (YAML list items), with a gateway
+/// token of its own (named after its ports), as the official `.env` gives it: bound `lan`, it
+/// does not start without one.
 fn compose_gateway(ports: &[&str]) -> String {
-    let mut text = String::from(
-        "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports:\n",
+    let token: String = ports
+        .concat()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let mut text = format!(
+        "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: fake-gateway-token-{token}\n    ports:\n",
     );
     for port in ports {
         text.push_str(&format!("      - \"{port}\"\n"));
@@ -390,7 +397,7 @@ fn two_stacks_mounting_one_directory_through_a_link_share_a_state_dir() {
     let t = TempDir::new("containers-mount-link").kept_on_failure();
     let stack = |dir: &str, port: u16| {
         format!(
-            "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports:\n      - \"127.0.0.1:{port}:18789\"\n    volumes:\n      - {dir}:/home/node/.openclaw\n"
+            "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: fake-gateway-token-{port}\n    ports:\n      - \"127.0.0.1:{port}:18789\"\n    volumes:\n      - {dir}:/home/node/.openclaw\n"
         )
     };
     write(&t, "home/data/acme/openclaw.json", "{}\n");
@@ -462,7 +469,7 @@ fn a_containers_legacy_state_dir_is_seen_through_its_mount_only() {
         write(
             &t,
             "home/stack/homedir/.openclaw/openclaw.json",
-            "{ gateway: { mode: \"local\" } }\n",
+            "{ gateway: { mode: \"local\", auth: { token: \"fake-gateway-token-0001\" } } }\n",
         );
         std::fs::create_dir_all(t.join("home/stack/homedir/.clawdbot")).unwrap();
         let (_, codes, json) = check(&t, &[]);
@@ -1340,4 +1347,60 @@ fn a_docker_run_unit_not_enabled_or_of_another_image_is_no_gateway() {
     );
     let (code, codes, _) = check(&t, &[]);
     assert_eq!((code, codes.len()), (0, 0), "{codes:?}");
+}
+
+/// `gateway run` refuses a non-loopback bind without a token or password (recorded from
+/// 2026.9.6: tests/data/bind-without-auth): the `docker run` gateway with `--bind lan` and no
+/// auth does not start (CL909, `starts: false`, no listener, so no CL108 for its port); with
+/// the token in its `--env-file` it starts; `auth.mode: "none"` is no auth; a native unit's
+/// `--bind lan` counts as the container's does.
+#[test]
+fn a_gateway_bound_beyond_loopback_without_auth_does_not_start() {
+    let recorded: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/data/bind-without-auth/2026.9.6.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let run = "ExecStart=/usr/bin/docker run --env-file %h/oc/env -v %h/oc:/home/node/.openclaw -p 18789:18789 ghcr.io/openclaw/openclaw:2026.9.6 node dist/index.js gateway --bind lan --port 18789";
+    let cases = [
+        ("lan-no-auth", "", "{ gateway: { mode: \"local\" } }"),
+        (
+            "lan-token",
+            "OPENCLAW_GATEWAY_TOKEN=fake-token-000000000000000000000001\n",
+            "{ gateway: { mode: \"local\" } }",
+        ),
+        (
+            "lan-auth-none",
+            "",
+            "{ gateway: { mode: \"local\", auth: { mode: \"none\" } } }",
+        ),
+    ];
+    for (case, env_file, config) in cases {
+        let t = host_with_native_gateway(&format!("open-bind-{case}"));
+        write(&t, "home/oc/env", env_file);
+        write(&t, "home/oc/openclaw.json", config);
+        enabled_user_unit(&t, "oc.service", run);
+        let starts = recorded[case]["started"].as_bool().unwrap();
+        let (_, codes, _) = check(&t, &[]);
+        assert_eq!(codes.contains("CL909"), !starts, "{case}: {codes:?}");
+        assert_eq!(codes.contains("CL108"), starts, "{case}: {codes:?}");
+        let container = resolved(&t, &[])
+            .into_iter()
+            .find(|g| g["container"].is_object())
+            .unwrap();
+        assert_eq!(container["starts"], starts, "{case}: {container}");
+    }
+    let t = TempDir::new("open-bind-native").kept_on_failure();
+    write(
+        &t,
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    enabled_user_unit(
+        &t,
+        "openclaw-gateway.service",
+        "ExecStart=/usr/bin/openclaw gateway --bind lan --port 18789",
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(codes.contains("CL909"), "{codes:?}");
 }

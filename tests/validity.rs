@@ -36,6 +36,12 @@ fn given(name: &str, home: &Path, profile: Option<&str>) -> clawlint::resolve::I
         dev: false,
         env: Env::new(),
         port_arg: None,
+        // The recorded starts ran `gateway run --bind loopback`.
+        bind_arg: Some(clawlint::resolve::Sourced::new(
+            "loopback".to_string(),
+            clawlint::resolve::Origin::cli("--bind loopback".to_string(), None),
+        )),
+        auth_args: false,
         service: None,
         container: None,
         written_home: None,

@@ -456,6 +456,8 @@ pub fn invocation(
         dev,
         env,
         port_arg,
+        bind_arg: None,
+        auth_args: crate::container::gives_auth(&container_argv),
         service: None,
         container: Some(Box::new(Container {
             image: Some(run.image.clone()),

@@ -36,6 +36,8 @@ pub fn invocation(home: &Path, profile: Option<&str>) -> Invocation {
         dev: false,
         env: Env::new(),
         port_arg: None,
+        bind_arg: None,
+        auth_args: false,
         service: None,
         container: None,
     }
@@ -247,6 +249,8 @@ fn home_root_invocation(home: &Path, dir_name: &str) -> Invocation {
         dev: false,
         env,
         port_arg: None,
+        bind_arg: None,
+        auth_args: false,
         service: None,
         container: None,
     }

@@ -1243,6 +1243,8 @@ fn invocation(
         dev,
         env,
         port_arg,
+        bind_arg: None,
+        auth_args: crate::container::gives_auth(&argv),
         service: None,
         container: Some(Box::new(Container {
             image,

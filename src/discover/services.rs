@@ -2517,6 +2517,12 @@ fn build(
     service: ServiceFile,
 ) -> Invocation {
     let (profile, dev) = crate::openclaw::root_flags(&argv);
+    let bind_arg = crate::container::bind_from_args(&argv).map(|b| {
+        Sourced::new(
+            b.clone(),
+            Origin::cli(format!("--bind {b}"), Some(service.loc)),
+        )
+    });
     Invocation {
         written_home: None,
         name: service.name.clone(),
@@ -2527,6 +2533,8 @@ fn build(
         dev,
         env,
         port_arg: service.port.clone(),
+        bind_arg,
+        auth_args: crate::container::gives_auth(&argv),
         service: Some(Box::new(service)),
         container: None,
     }

@@ -188,6 +188,9 @@ fn cell_invocation(
             FLEET_GATEWAY_PORT,
             Origin::cli(format!("--port {FLEET_GATEWAY_PORT}"), None),
         )),
+        bind_arg: None,
+        // Fleet generates each cell's OPENCLAW_GATEWAY_TOKEN (openclaw-facts 6).
+        auth_args: true,
         service: None,
         container: Some(Box::new(Container {
             image: Some(cell.image.clone()),

@@ -192,18 +192,45 @@ pub fn resolve_instance_for(
         true => "auto",
         false => "loopback",
     };
-    let gateway_bind = inv
-        .container
-        .as_ref()
-        .and_then(|c| c.bind.clone())
-        .or_else(|| {
-            root.at(&["gateway", "bind"])
-                .and_then(|b| b.as_str().map(str::to_string))
-        })
-        .map_or(
+    // The command's `--bind` (the container's, or the unit's) over `gateway.bind`.
+    let command_bind = match &inv.container {
+        Some(c) => c.bind.clone().map(|b| (b, Some(c.loc))),
+        None => inv
+            .bind_arg
+            .as_ref()
+            .map(|b| (b.value.clone(), b.origin.loc())),
+    };
+    let config_bind = || {
+        let node = root.at(&["gateway", "bind"])?;
+        Some((node.as_str()?.to_string(), Some(node.loc)))
+    };
+    let (gateway_bind, bind_loc) = match command_bind.or_else(config_bind) {
+        Some((bind, loc)) => (std::borrow::Cow::Owned(bind), loc),
+        None => (
             std::borrow::Cow::Borrowed(default_bind),
-            std::borrow::Cow::Owned,
-        );
+            inv.container.as_ref().map(|c| c.loc),
+        ),
+    };
+    // A scanned dir nothing starts is started by hand, from a shell whose environment
+    // clawlint does not see.
+    let unseen_env = inv.auth_args
+        || matches!(inv.discovery, Discovery::HomeDir(_))
+        || inv
+            .service
+            .as_ref()
+            .is_some_and(|s| s.how.injects_env.is_some())
+        || inv
+            .container
+            .as_ref()
+            .is_some_and(|c| c.unseen_values.is_some());
+    if config.exists {
+        let bind = startup::Bind {
+            mode: &gateway_bind,
+            loc: bind_loc,
+            in_container: inv.container.is_some(),
+        };
+        problems.extend(startup::refused_open_bind(&root, &env, &bind, unseen_env));
+    }
     let log_file = paths::log_file(&ctx);
     // One join: the same bytes as `tmp` then `openclaw-<uid>` joined in turn.
     let lock_dir = join(&state_dir.value, "tmp/openclaw-<uid>");

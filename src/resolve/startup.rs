@@ -322,3 +322,88 @@ pub fn refused_service_start(
     }
     None
 }
+
+/// Where a gateway's bind mode comes from, as resolve read it.
+pub struct Bind<'a> {
+    /// `gateway.bind`, the command's `--bind`, or the default.
+    pub mode: &'a str,
+    /// Where it is set; for the default, where the gateway is started.
+    pub loc: Option<Loc>,
+    pub in_container: bool,
+}
+
+/// `gateway run` refuses to bind anything but loopback without a shared secret ("Refusing to
+/// bind gateway to lan without auth.", exit 78; 2026.1.30 exits 1 with the same words):
+/// `shouldBlockGatewayBindWithoutExplicitAuth` in 2026.9.6's `run-*.mjs`, before the gateway
+/// generates a token of its own. Blocked unless the auth mode (`gateway.auth.mode`; unset,
+/// `password` when a password is configured, else `token`) is `trusted-proxy`, or is `token`
+/// with a token, or `password` with a password, configured in the config (a non-blank string
+/// or a SecretRef) or the environment (`OPENCLAW_GATEWAY_TOKEN`, `OPENCLAW_GATEWAY_PASSWORD`).
+/// Judged only where every release recorded agrees (recorded from 2026.9.6 `gateway run --bind
+/// lan`: a config without auth, and with `auth.mode: "none"`, refused; with a token, started):
+/// `lan`; `auto` in a container (every address there); `custom` on a host that is not a
+/// loopback IPv4. Not judged: `tailnet` (the host's Tailscale address decides), a command that
+/// gives auth itself (`--token`, `--auth`), an environment clawlint does not wholly see (a
+/// wrapper that injects it, a container's unseen env files, a scanned dir started by hand).
+pub fn refused_open_bind(
+    root: &Node,
+    env: &crate::load::env::Env,
+    bind: &Bind,
+    unseen_env: bool,
+) -> Option<Problem> {
+    let opens = match bind.mode {
+        "lan" => true,
+        "auto" => bind.in_container,
+        "custom" => !root
+            .at(&["gateway", "customBindHost"])
+            .and_then(Node::as_str)
+            .is_some_and(|h| {
+                h.trim()
+                    .parse::<std::net::Ipv4Addr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+            }),
+        _ => false,
+    };
+    if !opens || unseen_env {
+        return None;
+    }
+    let configured = |key: &str, var: &str| {
+        root.at(&["gateway", "auth", key])
+            .is_some_and(|n| match &n.value {
+                Value::String(s) => !s.trim().is_empty(),
+                Value::Object(_) => true,
+                _ => false,
+            })
+            || env.value(var).is_some_and(|v| !v.trim().is_empty())
+    };
+    let token = configured("token", "OPENCLAW_GATEWAY_TOKEN");
+    let password = configured("password", "OPENCLAW_GATEWAY_PASSWORD");
+    let mode = root.at(&["gateway", "auth", "mode"]).and_then(Node::as_str);
+    let mode = mode.unwrap_or(if password { "password" } else { "token" });
+    let shared_secret = (mode == "token" && token) || (mode == "password" && password);
+    if shared_secret || mode == "trusted-proxy" {
+        return None;
+    }
+    let how = match mode {
+        "token" => "no gateway token is configured (gateway.auth.token or OPENCLAW_GATEWAY_TOKEN)"
+            .to_string(),
+        "password" => {
+            "no gateway password is configured (gateway.auth.password or OPENCLAW_GATEWAY_PASSWORD)"
+                .to_string()
+        }
+        other => format!("gateway.auth.mode is \"{other}\""),
+    };
+    Some(Problem {
+        kind: ProblemKind::Refused,
+        message: format!(
+            "the gateway binds {} (bind \"{}\") and {how}: OpenClaw refuses to start (\"Refusing to bind gateway to {} without auth.\"); configure a token or password, or bind it to loopback",
+            match bind.mode {
+                "custom" => "a non-loopback address",
+                _ => "every address",
+            },
+            bind.mode,
+            bind.mode
+        ),
+        loc: bind.loc,
+    })
+}

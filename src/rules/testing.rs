@@ -510,6 +510,8 @@ impl Gateway {
             dev: false,
             env: env.clone(),
             port_arg,
+            bind_arg: None,
+            auth_args: false,
             service: service.clone().map(Box::new),
             container: None,
             written_home: None,

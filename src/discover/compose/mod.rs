@@ -2601,6 +2601,8 @@ fn gateway_invocation(
         dev,
         env,
         port_arg,
+        bind_arg: None,
+        auth_args: crate::container::gives_auth(&argv),
         service: None,
         container: Some(Box::new(Container {
             engine: Engine::Compose,
