@@ -10,7 +10,7 @@ use super::compose::{self, spec, spec::VolumeKind};
 use crate::container::{
     Container, Engine, HostAddr, HostText, Mount, MountSource, Network, Published,
 };
-use crate::invocation::{Discovery, Invocation, Origin, Sourced};
+use crate::invocation::Invocation;
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::read::{read_text_lossy, SMALL_FILE_LIMIT};
 use crate::load::{Problem, ProblemKind};
@@ -427,16 +427,12 @@ pub fn invocation(
     let command_loc = (!run.command.is_empty())
         .then(|| at(run.command_at, &run.command[0]))
         .or_else(|| run.options.entrypoint.as_ref().map(|(e, i)| at(*i, e)));
-    let home = PathBuf::from(env.value("HOME").unwrap_or(compose::IMAGE_HOME));
     let cwd = PathBuf::from(
         run.options
             .workdir
             .as_deref()
             .unwrap_or(compose::IMAGE_WORKDIR),
     );
-    let (profile_flag, dev) = crate::openclaw::root_flags(&container_argv);
-    let port_arg = crate::openclaw::port_from_args(&container_argv)
-        .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
     let stem = site
         .service
         .strip_suffix(".service")
@@ -446,36 +442,28 @@ pub fn invocation(
         Cli::Docker => Engine::DockerRun,
         Cli::Podman => Engine::PodmanRun,
     };
-    Some(Invocation {
-        written_home: None,
-        name: name.clone(),
-        discovery: Discovery::Container(site.file.to_path_buf()),
-        home,
-        cwd,
-        profile_flag,
-        dev,
+    let container = Container {
+        image: Some(run.image.clone()),
+        image_loc: Some(at(run.image_at, &run.image)),
+        network,
+        published,
+        mounts,
+        host_home: site.host_home.to_path_buf(),
+        ..Container::new(
+            engine,
+            name,
+            site.service.to_string(),
+            site.file.to_path_buf(),
+            site.loc,
+        )
+    };
+    let start = compose::ContainerStart {
+        argv: container_argv,
+        command_loc,
         env,
-        port_arg,
-        bind_arg: None,
-        auth_args: crate::container::gives_auth(&container_argv),
-        service: None,
-        container: Some(Box::new(Container {
-            image: Some(run.image.clone()),
-            image_loc: Some(at(run.image_at, &run.image)),
-            network,
-            published,
-            mounts,
-            bind: crate::container::bind_from_args(&container_argv),
-            host_home: site.host_home.to_path_buf(),
-            ..Container::new(
-                engine,
-                name,
-                site.service.to_string(),
-                site.file.to_path_buf(),
-                site.loc,
-            )
-        })),
-    })
+        cwd,
+    };
+    Some(compose::container_invocation(container, start))
 }
 
 /// Whether the CLI's environment points it at another host's engine (`DOCKER_HOST`,

@@ -13,7 +13,7 @@ use super::systemd::{self, SpecifierContext};
 use crate::container::{
     Container, DropIn, Engine, HostAddr, HostText, Mount, MountSource, Network, Packaged, Published,
 };
-use crate::invocation::{Discovery, Invocation, Origin, Sourced};
+use crate::invocation::Invocation;
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::json5::Span;
 use crate::load::read::{read_bytes, read_text_lossy, ReadError, SMALL_FILE_LIMIT};
@@ -1228,41 +1228,29 @@ fn invocation(
         .lookup("Container", "WorkingDir")
         .map(|(value, _)| PathBuf::from(expand(&value)))
         .unwrap_or_else(|| PathBuf::from(compose::IMAGE_WORKDIR));
-    let home = PathBuf::from(env.value("HOME").unwrap_or(compose::IMAGE_HOME));
-    let (profile_flag, dev) = crate::openclaw::root_flags(&argv);
-    let port_arg = crate::openclaw::port_from_args(&argv)
-        .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
     let image = image.map(|(image, _)| image);
-    Some(Invocation {
-        written_home: None,
-        name: name.clone(),
-        discovery: Discovery::Container(path.to_path_buf()),
-        home,
-        cwd,
-        profile_flag,
-        dev,
+    let container = Container {
+        image,
+        image_loc,
+        network,
+        published,
+        mounts,
+        host_home: host.home_or_tilde().to_path_buf(),
+        ..Container::new(
+            Engine::Quadlet,
+            name,
+            unit_name,
+            path.to_path_buf(),
+            key_loc,
+        )
+    };
+    let start = compose::ContainerStart {
+        argv,
+        command_loc,
         env,
-        port_arg,
-        bind_arg: None,
-        auth_args: crate::container::gives_auth(&argv),
-        service: None,
-        container: Some(Box::new(Container {
-            image,
-            image_loc,
-            network,
-            published,
-            mounts,
-            bind: crate::container::bind_from_args(&argv),
-            host_home: host.home_or_tilde().to_path_buf(),
-            ..Container::new(
-                Engine::Quadlet,
-                name,
-                unit_name,
-                path.to_path_buf(),
-                key_loc,
-            )
-        })),
-    })
+        cwd,
+    };
+    Some(compose::container_invocation(container, start))
 }
 
 /// For a quadlet under the package manager's tree, `/usr/share/containers/systemd`: the

@@ -120,13 +120,7 @@ impl ContainerSpec {
             _ => HostText::Entry,
         };
         Container {
-            engine: self.engine,
-            name: name.to_string(),
-            service: name.to_string(),
-            file: self.file.clone(),
-            loc: key,
             image: Some("ghcr.io/openclaw/openclaw:latest".to_string()),
-            image_loc: None,
             network: match self.host_network {
                 true => Network::Host,
                 false => Network::Isolated,
@@ -145,7 +139,6 @@ impl ContainerSpec {
                     host_text: host_text(n),
                 })
                 .collect(),
-            mounts: Vec::new(),
             bind: Some("lan".to_string()),
             host_home: PathBuf::from(HOME),
             profiles: self.not_started.then(|| crate::container::ServiceProfiles {
@@ -156,15 +149,13 @@ impl ContainerSpec {
                 loc: key,
                 stopped: Vec::new(),
             }),
-            run: None,
-            env_files: Vec::new(),
-            other_runs: Vec::new(),
-            name_clashes: Vec::new(),
-            drop_ins: Vec::new(),
-            packaged: None,
-            found_through: None,
-            owns_scanned_state_dir: false,
-            unseen_values: None,
+            ..Container::new(
+                self.engine,
+                name.to_string(),
+                name.to_string(),
+                self.file.clone(),
+                key,
+            )
         }
     }
 }

@@ -2233,6 +2233,47 @@ pub fn is_openclaw_image(image: &str) -> bool {
         || image.contains("/openclaw/")
 }
 
+/// What a container gateway starts with: its command (`argv`, entrypoint and command as the
+/// runtime joins them; `command_loc` where it is written), its environment and working dir.
+pub struct ContainerStart {
+    pub argv: Vec<String>,
+    pub command_loc: Option<Loc>,
+    pub env: Env,
+    pub cwd: PathBuf,
+}
+
+/// The gateway `container` runs, as every engine gives it to resolve: `HOME` from its
+/// environment (else OpenClaw's image's), the root `--profile`/`--dev`, `--port`, `--bind` and
+/// whether the command gives auth itself, read from its command.
+pub fn container_invocation(mut container: Container, start: ContainerStart) -> Invocation {
+    let ContainerStart {
+        argv,
+        command_loc,
+        env,
+        cwd,
+    } = start;
+    let home = PathBuf::from(env.value("HOME").unwrap_or(IMAGE_HOME));
+    let (profile_flag, dev) = crate::openclaw::root_flags(&argv);
+    let port_arg = crate::openclaw::port_from_args(&argv)
+        .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
+    container.bind = crate::container::bind_from_args(&argv);
+    Invocation {
+        written_home: None,
+        name: container.name.clone(),
+        discovery: Discovery::Container(container.file.clone()),
+        home,
+        cwd,
+        profile_flag,
+        dev,
+        env,
+        port_arg,
+        bind_arg: None,
+        auth_args: crate::container::gives_auth(&argv),
+        service: None,
+        container: Some(Box::new(container)),
+    }
+}
+
 /// Whether the image's own command starts the gateway: OpenClaw's image, `openclaw` under
 /// any registry and tag (`ghcr.io/openclaw/openclaw:2026.9.6`, `openclaw:local`). An image
 /// only named after OpenClaw (`openclaw-dashboard`, `openclaw-office`: tools that read its
@@ -2494,11 +2535,7 @@ fn gateway_invocation(
             None => env.remove(k),
         }
     }
-    let home = PathBuf::from(env.value("HOME").unwrap_or(IMAGE_HOME));
     let cwd = PathBuf::from(spec.working_dir.as_deref().unwrap_or(IMAGE_WORKDIR));
-    let (profile_flag, dev) = crate::openclaw::root_flags(&argv);
-    let port_arg = crate::openclaw::port_from_args(&argv)
-        .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
     let network = match spec.network_mode.as_ref().map(|(m, _)| m.as_str()) {
         Some("host") => Network::Host,
         Some(other) if other.starts_with("service:") || other.starts_with("container:") => {
@@ -2591,70 +2628,65 @@ fn gateway_invocation(
         .clone()
         .unwrap_or_else(|| format!("{project}-{service}-1"));
     let file = sources.file(key.file).path.clone();
-    Some(Invocation {
-        written_home: None,
-        name: name.clone(),
-        discovery: Discovery::Container(file.clone()),
-        home,
-        cwd,
-        profile_flag,
-        dev,
-        env,
-        port_arg,
-        bind_arg: None,
-        auth_args: crate::container::gives_auth(&argv),
-        service: None,
-        container: Some(Box::new(Container {
-            engine: Engine::Compose,
-            name,
-            service: service.to_string(),
-            file,
-            loc: key,
-            image: spec.image.clone(),
-            image_loc: spec.image_loc,
-            network,
-            published,
-            mounts,
-            bind: crate::container::bind_from_args(&argv),
-            host_home: host.home_or_tilde().to_path_buf(),
-            profiles: spec
-                .profiles
-                .as_ref()
-                .filter(|(names, _)| !names.is_empty())
-                .map(|(names, loc)| ServiceProfiles {
-                    names: names.clone(),
-                    state: profiles.state(service, names),
-                    loc: *loc,
-                    stopped: match profiles.ups.is_empty() {
-                        true => profiles.stopped.to_vec(),
-                        false => Vec::new(),
-                    },
-                }),
-            run: profiles.ups.first().map(|r| (r.by.clone(), r.loc)),
-            env_files: reader.env_files.to_vec(),
-            other_runs: Vec::new(),
-            name_clashes: Vec::new(),
-            drop_ins: Vec::new(),
-            packaged: None,
-            found_through: None,
-            owns_scanned_state_dir: false,
-            unseen_values: (!unverified.is_empty()).then(|| {
-                unverified.sort_by_key(|e| (e.loc.file, e.loc.span.start()));
-                let files = &reader.variants.files;
-                let cause = match reader.unverifiable {
-                    _ if !files.is_empty() => UnseenCause::EnvFiles(files.clone()),
-                    Some(run) => UnseenCause::Run(run.to_string()),
-                    None => UnseenCause::Home,
-                };
-                Box::new(UnseenValues {
-                    cause,
-                    entries: unverified,
-                    same_project: (reader.variants.several() && !reader.variants.names_project())
-                        .then(|| project.to_string()),
-                })
+    let container = Container {
+        engine: Engine::Compose,
+        name,
+        service: service.to_string(),
+        file,
+        loc: key,
+        image: spec.image.clone(),
+        image_loc: spec.image_loc,
+        network,
+        published,
+        mounts,
+        bind: None,
+        host_home: host.home_or_tilde().to_path_buf(),
+        profiles: spec
+            .profiles
+            .as_ref()
+            .filter(|(names, _)| !names.is_empty())
+            .map(|(names, loc)| ServiceProfiles {
+                names: names.clone(),
+                state: profiles.state(service, names),
+                loc: *loc,
+                stopped: match profiles.ups.is_empty() {
+                    true => profiles.stopped.to_vec(),
+                    false => Vec::new(),
+                },
             }),
-        })),
-    })
+        run: profiles.ups.first().map(|r| (r.by.clone(), r.loc)),
+        env_files: reader.env_files.to_vec(),
+        other_runs: Vec::new(),
+        name_clashes: Vec::new(),
+        drop_ins: Vec::new(),
+        packaged: None,
+        found_through: None,
+        owns_scanned_state_dir: false,
+        unseen_values: (!unverified.is_empty()).then(|| {
+            unverified.sort_by_key(|e| (e.loc.file, e.loc.span.start()));
+            let files = &reader.variants.files;
+            let cause = match reader.unverifiable {
+                _ if !files.is_empty() => UnseenCause::EnvFiles(files.clone()),
+                Some(run) => UnseenCause::Run(run.to_string()),
+                None => UnseenCause::Home,
+            };
+            Box::new(UnseenValues {
+                cause,
+                entries: unverified,
+                same_project: (reader.variants.several() && !reader.variants.names_project())
+                    .then(|| project.to_string()),
+            })
+        }),
+    };
+    Some(container_invocation(
+        container,
+        ContainerStart {
+            argv,
+            command_loc,
+            env,
+            cwd,
+        },
+    ))
 }
 
 #[cfg(test)]
