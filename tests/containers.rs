@@ -1404,3 +1404,27 @@ fn a_gateway_bound_beyond_loopback_without_auth_does_not_start() {
     let (_, codes, _) = check(&t, &[]);
     assert!(codes.contains("CL909"), "{codes:?}");
 }
+
+/// A `--env-file` outside the scanned layout is not opened: said (CL902), not taken for a
+/// start the CLI refuses.
+#[test]
+fn a_docker_run_env_file_outside_the_layout_is_not_read() {
+    let t = TempDir::new("docker-run-env-file-outside").kept_on_failure();
+    write(
+        &t,
+        "home/oc/openclaw.json",
+        "{ gateway: { mode: \"local\", auth: { token: \"fake-gateway-token-0009\" } } }\n",
+    );
+    enabled_user_unit(
+        &t,
+        "oc.service",
+        "ExecStart=/usr/bin/docker run --env-file /etc/hostname -v %h/oc:/home/node/.openclaw -p 19999:18789 ghcr.io/openclaw/openclaw:2026.9.6",
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert_eq!(codes, BTreeSet::from(["CL902".to_string()]), "{json}");
+    assert!(
+        json.to_string().contains("outside the scanned homes"),
+        "{json}"
+    );
+    assert!(!json.to_string().contains("refuses to start"), "{json}");
+}

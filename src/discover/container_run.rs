@@ -12,7 +12,7 @@ use crate::container::{
 };
 use crate::invocation::Invocation;
 use crate::load::env::{Env, EnvOrigin};
-use crate::load::read::{read_text_lossy, SMALL_FILE_LIMIT};
+use crate::load::read::{read_text_lossy, ReadError, SMALL_FILE_LIMIT};
 use crate::load::{Problem, ProblemKind};
 use crate::source::{Loc, SourceMap, Span};
 use std::path::{Path, PathBuf};
@@ -635,6 +635,14 @@ pub(crate) fn read_env_file(
 ) {
     let text = match read_text_lossy(path, SMALL_FILE_LIMIT) {
         Ok((text, _)) => text,
+        // One the CLI could read that clawlint does not (outside the layout, too large):
+        // said as unread, not as a refused start.
+        Err(err @ (ReadError::OutsideLayout { .. } | ReadError::TooLarge { .. })) => {
+            let mut problem = crate::load::unreadable(sources, path, &err);
+            problem.loc = Some(at);
+            problems.push(problem);
+            return;
+        }
         Err(err) => {
             problems.push(Problem {
                 kind: ProblemKind::Unreadable,
