@@ -717,12 +717,19 @@ impl WordPlaces {
         let written = site.written.filter(|w| w.len() == argv.len());
         let mut words = Vec::new();
         let mut cursor = 0;
+        // Each search goes on from the word before, so the whole line is read once; after
+        // the first word not found (a quoted or escaped one) no more are looked for: a line
+        // of many such words would be read once per word.
+        let mut text = site.text;
         for (i, word) in argv.iter().enumerate() {
             let as_written = written.map_or(word.as_str(), |w| w[i].as_str());
-            let found = site.text.and_then(|text| {
+            let found = text.and_then(|text| {
                 let at = cursor + text.get(cursor..)?.find(as_written)?;
                 Some(at)
             });
+            if found.is_none() {
+                text = None;
+            }
             words.push(found.map(|at| {
                 cursor = at + as_written.len();
                 let start = site.loc.span.start() + at;
@@ -891,6 +898,34 @@ mod tests {
         assert_eq!(podman.options.publish.len(), 2);
         let docker = parse(&words("docker run -p 1:1,2:2 img")).unwrap();
         assert_eq!(docker.options.publish.len(), 1);
+    }
+
+    /// Words are placed on the line in order; from the first one not written as it reads
+    /// (an escape), the rest point at the whole line.
+    #[test]
+    fn words_are_placed_until_one_is_not_found() {
+        let text = "docker run -p 1:1 -e A\\x3d1 -v /a:/b img";
+        let argv = words("docker run -p 1:1 -e A=1 -v /a:/b img");
+        let line = Loc {
+            file: crate::source::FileId(0),
+            span: Span::new(100, 100 + text.len()),
+        };
+        let env = Env::new();
+        let site = RunSite {
+            file: Path::new("/u.service"),
+            service: "u.service",
+            loc: line,
+            text: Some(text),
+            written: None,
+            cwd: Path::new("/"),
+            place: &|raw| PathBuf::from(raw),
+            client_env: &env,
+            host_home: Path::new("/home/u"),
+        };
+        let places = WordPlaces::of(&argv, &site);
+        assert_eq!(places.value_at(3, "1:1").span, Span::new(114, 117));
+        assert_eq!(places.value_at(5, "A=1"), line);
+        assert_eq!(places.value_at(7, "/a:/b"), line);
     }
 
     #[test]
