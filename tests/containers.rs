@@ -1428,3 +1428,24 @@ fn a_docker_run_env_file_outside_the_layout_is_not_read() {
     );
     assert!(!json.to_string().contains("refuses to start"), "{json}");
 }
+
+/// A compose stack whose gateway token is `${OPENCLAW_GATEWAY_TOKEN}` with no `.env` in the
+/// layout (a config repository keeps it out): compose fills an empty string unless the shell
+/// sets it, which CL502 says; whether the gateway starts is then not judged (no CL909).
+#[test]
+fn a_compose_token_left_to_the_shell_is_not_judged() {
+    let t = TempDir::new("compose-token-from-shell").kept_on_failure();
+    write(
+        &t,
+        "home/stacks/acme/docker-compose.yml",
+        "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: ${OPENCLAW_GATEWAY_TOKEN}\n    volumes:\n      - ./config:/home/node/.openclaw\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports:\n      - \"18900:18789\"\n",
+    );
+    write(
+        &t,
+        "home/stacks/acme/config/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL502"), "{json}");
+    assert!(!codes.contains("CL909"), "{json}");
+}

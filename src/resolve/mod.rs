@@ -211,9 +211,19 @@ pub fn resolve_instance_for(
             inv.container.as_ref().map(|c| c.loc),
         ),
     };
+    // Compose fills an unset `${VAR}` with an empty string unless the shell that runs it sets
+    // VAR (CL502 says so): a blank token or password there may be the shell's.
+    let compose_blank = inv
+        .container
+        .as_ref()
+        .is_some_and(|c| c.engine == crate::container::Engine::Compose)
+        && ["OPENCLAW_GATEWAY_TOKEN", "OPENCLAW_GATEWAY_PASSWORD"]
+            .iter()
+            .any(|k| env.get(k).is_some_and(|v| v.value.trim().is_empty()));
     // A scanned dir nothing starts is started by hand, from a shell whose environment
     // clawlint does not see.
     let unseen_env = inv.auth_args
+        || compose_blank
         || matches!(inv.discovery, Discovery::HomeDir(_))
         || inv
             .service

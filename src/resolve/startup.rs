@@ -344,7 +344,8 @@ pub struct Bind<'a> {
 /// `lan`; `auto` in a container (every address there); `custom` on a host that is not a
 /// loopback IPv4. Not judged: `tailnet` (the host's Tailscale address decides), a command that
 /// gives auth itself (`--token`, `--auth`), an environment clawlint does not wholly see (a
-/// wrapper that injects it, a container's unseen env files, a scanned dir started by hand).
+/// wrapper that injects it, a container's unseen env files, a compose `${VAR}` left blank
+/// that the shell running compose may set, a scanned dir started by hand).
 pub fn refused_open_bind(
     root: &Node,
     env: &crate::load::env::Env,
