@@ -269,6 +269,7 @@ declare_rules! {
     PORT_IN_FLEET_BAND = CL109, "port-in-fleet-band", Ports, Suspicious;
     TAILSCALE_ROUTE_CONTENTION = CL110, "tailscale-route-contention", Ports, Correctness;
     PUBLISHED_PORT_UNBOUND = CL111, "published-port-unbound", Ports, Correctness;
+    PUBLISHED_LOOPBACK_LISTENER = CL112, "published-loopback-listener", Ports, Correctness;
     SHARED_STATE_DIR = CL201, "shared-state-dir", Paths, Correctness;
     SHARED_CONFIG_FILE = CL202, "shared-config-file", Paths, Correctness;
     SHARED_WORKSPACE = CL203, "shared-workspace", Paths, Correctness;

@@ -208,8 +208,9 @@ pub struct Container {
     pub network: Network,
     pub published: Vec<Published>,
     pub mounts: Vec<Mount>,
-    /// `gateway --bind MODE` in the container's command.
+    /// `gateway --bind MODE` in the container's command, and where the command is written.
     pub bind: Option<String>,
+    pub bind_loc: Option<Loc>,
     /// The home of the user who runs the container (paths are shown relative to it).
     pub host_home: PathBuf,
     /// Compose `profiles:`: the service starts only when one of them is active.
@@ -244,6 +245,10 @@ pub struct Container {
     /// differently, when clawlint found no command that runs the project: which run names
     /// which file is unseen, so these entries are left out (CL409). `None` for most.
     pub unseen_values: Option<Box<UnseenValues>>,
+    /// The gateway is a statement of a shell script the container runs (`sh -c`, a mounted
+    /// `.sh`): what the script does first (seed the config, rewrite `gateway.bind`) is not
+    /// read, so a config value may not be the one the gateway starts with.
+    pub started_by_script: bool,
 }
 
 impl Container {
@@ -262,6 +267,7 @@ impl Container {
             published: Vec::new(),
             mounts: Vec::new(),
             bind: None,
+            bind_loc: None,
             host_home: PathBuf::new(),
             profiles: None,
             run: None,
@@ -273,6 +279,7 @@ impl Container {
             found_through: None,
             owns_scanned_state_dir: false,
             unseen_values: None,
+            started_by_script: false,
         }
     }
 }

@@ -500,10 +500,10 @@ pub fn build(instances: &[Instance], sources: &SourceMap) -> PortMap {
     }
 }
 
-/// The address a host listener is bound on: the gateway port follows `gateway.bind`, the
-/// others are loopback-only.
+/// The address a host listener is bound on: every address unless OpenClaw binds it to
+/// loopback only; a listener whose own host setting decides counts as loopback (its default).
 fn listener_addr(instance: &Instance, listener: &crate::resolve::Listener) -> HostAddr {
-    if listener.kind == ListenerKind::Gateway && instance.gateway_bind != "loopback" {
+    if listener.kind.loopback_only(&instance.gateway_bind) == Some(false) {
         HostAddr::Any
     } else {
         HostAddr::Ip("127.0.0.1".to_string())

@@ -186,15 +186,17 @@ pub fn resolve_instance_for(
         }
     }
 
-    // Unset, OpenClaw binds `loopback`, or `auto` (every address) in a container it detects
-    // (openclaw-facts 2.6).
-    let default_bind = match inv.container.is_some() {
+    // Unset, OpenClaw binds `loopback` when it serves through Tailscale (`serve`, `funnel`),
+    // else `auto` (every address) in a container it detects, else `loopback`
+    // (`defaultGatewayBindMode`, openclaw-facts 2.6).
+    let tailscale = tailscale_ingress(&root);
+    let default_bind = match inv.container.is_some() && tailscale.is_none() {
         true => "auto",
         false => "loopback",
     };
     // The command's `--bind` (the container's, or the unit's) over `gateway.bind`.
     let command_bind = match &inv.container {
-        Some(c) => c.bind.clone().map(|b| (b, Some(c.loc))),
+        Some(c) => c.bind.clone().map(|b| (b, c.bind_loc.or(Some(c.loc)))),
         None => inv
             .bind_arg
             .as_ref()
@@ -270,7 +272,7 @@ pub fn resolve_instance_for(
         port,
         port_kind,
         ignored_port_env: ports::ignored_port_env(&env).map(Box::new),
-        tailscale: tailscale_ingress(&root).map(Box::new),
+        tailscale: tailscale.map(Box::new),
         config_port: ports::configured_port(&root),
         service: inv.service.take(),
         other_services: Vec::new(),
@@ -292,6 +294,7 @@ pub fn resolve_instance_for(
         release_sources: detected.sources,
         validity: None,
         gateway_bind,
+        gateway_bind_loc: bind_loc,
         container: None,
         container_listeners: Vec::new(),
         unverifiable: Vec::new(),

@@ -75,6 +75,26 @@ impl ListenerKind {
         }
     }
 
+    /// Whether OpenClaw binds this listener to loopback only, under the gateway's bind mode
+    /// (openclaw-facts 2.2, 2.6): the gateway port and the MCP Apps sandbox follow
+    /// `gateway.bind`; browser control, extension relays and CDP are always 127.0.0.1.
+    /// `None` where the listener's own host setting decides (webhooks, Gmail hooks, portals)
+    /// and for a published port.
+    pub fn loopback_only(self, gateway_bind: &str) -> Option<bool> {
+        match self {
+            _ if self.follows_gateway_bind() => Some(gateway_bind == "loopback"),
+            ListenerKind::BrowserControl | ListenerKind::ExtensionRelay | ListenerKind::Cdp => {
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
+    /// Bound on the gateway's own addresses (`gateway.bind`).
+    pub fn follows_gateway_bind(self) -> bool {
+        matches!(self, ListenerKind::Gateway | ListenerKind::McpSandbox)
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             ListenerKind::Gateway => "gateway",
@@ -458,6 +478,9 @@ pub struct Instance {
     /// `gateway.bind` (or the container command's `--bind`): unless set, `loopback`, or
     /// `auto` (every address) in a container.
     pub gateway_bind: std::borrow::Cow<'static, str>,
+    /// Where the bind mode is set (the config's `gateway.bind`, the command's `--bind`); for
+    /// a container's default, the container.
+    pub gateway_bind_loc: Option<Loc>,
     /// The container it runs in: its network, published ports and mounts.
     pub container: Option<Box<crate::container::Container>>,
     /// Listeners inside the container's own network namespace (not on the host).

@@ -531,11 +531,11 @@ enum Claim<'a> {
     Listener(&'a Listener),
 }
 
-/// The address a host listener binds: the gateway port follows `gateway.bind`
-/// (`loopback` is 127.0.0.1, anything else may be every address); the other listeners
-/// (browser control, relays, CDP) are loopback-only.
+/// The address a host listener binds: every address unless OpenClaw binds it to loopback
+/// only (`ListenerKind::loopback_only`); a listener whose own host setting decides counts as
+/// loopback, its default.
 fn listener_addr<'a>(instance: &Instance, listener: &Listener, on: &'a HostAddrs) -> &'a HostAddr {
-    if listener.kind == ListenerKind::Gateway && instance.gateway_bind != "loopback" {
+    if listener.kind.loopback_only(&instance.gateway_bind) == Some(false) {
         &on.any
     } else {
         &on.loopback
@@ -636,6 +636,91 @@ pub fn published_port_unbound(instance: &Instance) -> Option<Finding> {
                 Ok(())
             })),
     )
+}
+
+/// CL112: a container publishes a port to a listener its gateway binds to the container's
+/// loopback only: the gateway itself under `bind: "loopback"` (and the MCP Apps sandbox with
+/// it), browser control, relays and CDP always. Docker forwards a published port to the
+/// container's own network address, never to its loopback, so the entry reaches nothing
+/// (openclaw/openclaw#27950). A bind from the mounted config is not judged when a script
+/// starts the gateway (it may rewrite it first). Judged for Docker's engines only (compose,
+/// `docker run`):
+/// rootless Podman's pasta carries the host's loopback connections to the container's
+/// loopback, so there the same entry answers on the host itself.
+pub fn published_loopback_listener(instance: &Instance) -> Option<Finding> {
+    let c = instance.container.as_deref()?;
+    if !matches!(c.engine, Engine::Compose | Engine::DockerRun)
+        || c.on_host_network()
+        || !instance.runs()
+        || c.unseen_values.is_some()
+        || !instance.knows(crate::resolve::Unverifiable::Port)
+    {
+        return None;
+    }
+    let bind = &instance.gateway_bind;
+    // A script that starts the gateway may rewrite the mounted config's bind first: only a
+    // bind on the command itself is judged then.
+    let bind_known = c.bind.is_some() || !c.started_by_script;
+    let unreached: Vec<(&Published, &Listener)> = (c.published.iter())
+        .filter(|p| p.protocol == "tcp")
+        .filter_map(|p| {
+            let listener = (instance.container_listeners.iter()).find(|l| {
+                l.port == p.container_port
+                    && l.kind.loopback_only(bind) == Some(true)
+                    && (bind_known || !l.kind.follows_gateway_bind())
+            })?;
+            Some((p, listener))
+        })
+        .collect();
+    let by_bind = (unreached.iter()).any(|(_, l)| l.kind.follows_gateway_bind());
+    let ports: Vec<String> = (unreached.iter())
+        .map(|(p, _)| p.container_port.to_string())
+        .collect();
+    if unreached.is_empty() {
+        return None;
+    }
+    let plural = if unreached.len() > 1 { "s" } else { "" };
+    let mut finding = Finding::new(
+        &catalog::PUBLISHED_LOOPBACK_LISTENER,
+        format!(
+            "{} publishes container port{plural} {}, where its gateway listens only on the container's loopback: nothing reaches {} from the host",
+            instance.name,
+            listed(ports.iter().map(String::as_str)),
+            if unreached.len() > 1 { "them" } else { "it" },
+        ),
+    );
+    for (p, listener) in &unreached {
+        finding = finding.label(Label::new(
+            Some(p.loc),
+            Text::written(|out| {
+                out.words(&instance.name).words(": publishes ");
+                out.number(p.host_port).words(" -> container port ");
+                out.number(p.container_port).words("; its ");
+                out.words(listener.kind.describe());
+                out.words(" binds 127.0.0.1 there");
+                Ok(())
+            }),
+            Some(&instance.name),
+        ));
+    }
+    if let Some(loc) = instance.gateway_bind_loc.filter(|_| by_bind) {
+        finding = finding.label(Label::new(
+            Some(loc),
+            Text::written(|out| {
+                out.words(&instance.name).words(": binds ").words(bind);
+                Ok(())
+            }),
+            Some(&instance.name),
+        ));
+        if instance.tailscale.is_some() {
+            finding = finding.note("with gateway.tailscale.mode `serve` or `funnel`, OpenClaw binds the gateway to loopback unless a bind is given");
+        }
+    }
+    let finding = finding.note("Docker forwards a published port to the container's own network address, not to its loopback: the connection is refused or reset");
+    Some(match by_bind {
+        true => finding.help("bind the gateway to `lan` inside the container (`--bind lan`, as OpenClaw's compose file does) and give it a gateway token, which OpenClaw requires beyond loopback; keep it private on the host side with the entry's address (`127.0.0.1:18789:18789`), or run the container on the host network"),
+        false => finding.help("remove the entry: OpenClaw binds browser control, extension relays and CDP to loopback in every mode, inside a container too; reach the browser through the gateway"),
+    })
 }
 
 /// For each of `involved` behind compose profiles that may or may not be enabled, a note: the
@@ -959,10 +1044,63 @@ impl std::fmt::Display for ListenerOn<'_> {
 #[cfg(test)]
 mod tests {
     use crate::catalog::{
-        GATEWAY_PORT_COLLISION, LISTENER_COLLISION, PORT_IN_FLEET_BAND, PUBLISHED_PORT_COLLISION,
-        PUBLISHED_PORT_UNBOUND,
+        GATEWAY_PORT_COLLISION, LISTENER_COLLISION, PORT_IN_FLEET_BAND,
+        PUBLISHED_LOOPBACK_LISTENER, PUBLISHED_PORT_COLLISION, PUBLISHED_PORT_UNBOUND,
     };
     use crate::rules::testing::{gateway, host, labels, parties};
+
+    /// CL112: the gateway bound to loopback in its container, its published gateway and
+    /// sandbox entries reach nothing; a browser control entry reaches nothing under any bind.
+    /// Not judged: the default bind (`auto`) or `lan`, the host network.
+    #[test]
+    fn cl112_published_to_a_loopback_listener() {
+        let acme = || gateway("acme").no_profile();
+        let h = host([acme()
+            .set("gateway.bind", "\"loopback\"")
+            .published("0.0.0.0", 18789, 18789)
+            .published("0.0.0.0", 18790, 18790)
+            .published("0.0.0.0", 8081, 8081)]);
+        let f = h.finding(PUBLISHED_LOOPBACK_LISTENER);
+        assert_eq!(
+            f.message,
+            "acme publishes container ports 18789 and 18790, where its gateway listens only on the container's loopback: nothing reaches them from the host"
+        );
+        let shown = labels(&f);
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(
+            shown[0].ends_with(
+                "publishes 18789 -> container port 18789; its gateway port binds 127.0.0.1 there"
+            ),
+            "{shown:?}"
+        );
+        assert!(shown[2].ends_with("acme: binds loopback"), "{shown:?}");
+        assert!(
+            f.help.as_deref().is_some_and(|h| h.contains("--bind lan")),
+            "{f:?}"
+        );
+
+        let h = host([acme().published("0.0.0.0", 18791, 18791)]);
+        let f = h.finding(PUBLISHED_LOOPBACK_LISTENER);
+        assert_eq!(labels(&f).len(), 1);
+        assert!(
+            f.help
+                .as_deref()
+                .is_some_and(|h| h.contains("remove the entry")),
+            "{f:?}"
+        );
+
+        for quiet in [
+            acme().published("0.0.0.0", 18789, 18789),
+            acme()
+                .set("gateway.bind", "\"lan\"")
+                .published("0.0.0.0", 18789, 18789),
+            acme().set("gateway.bind", "\"loopback\"").host_network(),
+        ] {
+            assert!(host([quiet])
+                .findings(PUBLISHED_LOOPBACK_LISTENER)
+                .is_empty());
+        }
+    }
 
     /// CL111: the gateway moved inside its container (by `gateway.port` in the mounted
     /// config) while its entries still forward to the default ports; an entry to a port no

@@ -58,6 +58,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out.extend(on_host().filter_map(|i| hashed_port(i, &suggestion)));
     out.extend(super::containers::published_port_collisions(ctx.instances));
     out.extend((ctx.instances.iter()).filter_map(super::containers::published_port_unbound));
+    out.extend((ctx.instances.iter()).filter_map(super::containers::published_loopback_listener));
     out.extend(super::containers::fleet_band_intrusions(ctx.instances));
     out.extend(ctx.instances.iter().filter_map(ignored_port_env));
     out.extend(tailscale_contention(ctx.instances));

@@ -411,6 +411,10 @@ impl Gateway {
         let mut instance = self.build_native(sources);
         if let Some(spec) = &self.container {
             let container = spec.container(&self.name, sources);
+            // As resolve: unset, a gateway in a container binds `auto`.
+            if instance.gateway_bind_loc.is_none() {
+                instance.gateway_bind = "auto".into();
+            }
             resolve::container::host_view(&mut instance, Box::new(container));
         }
         instance
@@ -570,6 +574,7 @@ impl Gateway {
                 .at(&["gateway", "bind"])
                 .and_then(|b| b.as_str().map(str::to_string))
                 .map_or("loopback".into(), Into::into),
+            gateway_bind_loc: root.at(&["gateway", "bind"]).map(|b| b.loc),
             container: None,
             container_listeners: Vec::new(),
             unverifiable: Vec::new(),

@@ -2257,6 +2257,8 @@ pub fn container_invocation(mut container: Container, start: ContainerStart) -> 
     let port_arg = crate::openclaw::port_from_args(&argv)
         .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
     container.bind = crate::container::bind_from_args(&argv);
+    container.bind_loc = command_loc.filter(|_| container.bind.is_some());
+    container.started_by_script |= is_script_start(&argv);
     Invocation {
         written_home: None,
         name: container.name.clone(),
@@ -2272,6 +2274,15 @@ pub fn container_invocation(mut container: Container, start: ContainerStart) -> 
         service: None,
         container: Some(Box::new(container)),
     }
+}
+
+/// Whether a container's command is a shell script (`sh -c …`, `bash -lc …`, `sh /x.sh`, or
+/// the `.sh` itself): the gateway is then one of its statements.
+fn is_script_start(argv: &[String]) -> bool {
+    argv.first().is_some_and(|first| {
+        let program = first.rsplit('/').next().unwrap_or(first);
+        matches!(program, "sh" | "bash" | "dash" | "ash" | "zsh") || program.ends_with(".sh")
+    })
 }
 
 /// Whether the image's own command starts the gateway: OpenClaw's image, `openclaw` under
@@ -2459,6 +2470,7 @@ fn gateway_invocation(
 ) -> Option<Invocation> {
     let openclaw_image = spec.image.as_deref().is_some_and(is_openclaw_image);
     let (argv, command_loc) = container_argv(spec, openclaw_image);
+    let started_by_script = is_script_start(&argv);
     let argv = mounted_script_words(&argv, spec, dir, host, openclaw_image).unwrap_or(argv);
     if !runs_gateway(&argv, openclaw_image) {
         return None;
@@ -2640,6 +2652,7 @@ fn gateway_invocation(
         published,
         mounts,
         bind: None,
+        bind_loc: None,
         host_home: host.home_or_tilde().to_path_buf(),
         profiles: spec
             .profiles
@@ -2662,6 +2675,7 @@ fn gateway_invocation(
         packaged: None,
         found_through: None,
         owns_scanned_state_dir: false,
+        started_by_script,
         unseen_values: (!unverified.is_empty()).then(|| {
             unverified.sort_by_key(|e| (e.loc.file, e.loc.span.start()));
             let files = &reader.variants.files;
