@@ -413,6 +413,10 @@ pub struct ServiceEvidence {
     /// A unit that is not enabled itself but started because an enabled unit's `Wants=`/
     /// `Requires=`/`BindsTo=`/`Upholds=` names it: that unit's file.
     pub pulled_in_by: Option<PathBuf>,
+    /// Installed, not enabled: it runs only when someone starts it. It decides how the
+    /// gateway of a scanned state dir it names starts, and is never a gateway of its own nor
+    /// a second supervisor (resolve's inventory).
+    pub not_enabled: bool,
     /// Drop-in files merged in systemd's order.
     pub drop_ins: Vec<PathBuf>,
     /// Wrappers removed, outermost first (`bash -lc`, `op run`, `script start.sh`).

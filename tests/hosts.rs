@@ -333,6 +333,80 @@ fn a_disabled_unit_is_no_gateway() {
     assert!(findings(&report, "CL101", "").is_empty(), "{report}");
 }
 
+/// A unit written and started by hand (`systemctl --user start`, lostsock1/ocm's `ocm
+/// start`) but never enabled says how the gateway of a scanned state dir it names runs: its
+/// port, not the profile's hash port, shown as not enabled. It never makes a gateway of its
+/// own, and an enabled unit of the same dir is the supervisor without a second one (CL402);
+/// one that runs no gateway says nothing.
+#[test]
+fn a_unit_not_enabled_decides_how_its_scanned_dir_starts() {
+    let t = host();
+    let b = t.path();
+    let unit = |profile: &str, port: u16| {
+        format!("[Service]\nExecStart=/usr/bin/openclaw --profile {profile} gateway --port {port}\nRestartPreventExitStatus=78\n[Install]\nWantedBy=default.target\n")
+    };
+    let units = "home/.config/systemd/user";
+    for profile in ["worker1", "worker2"] {
+        write(
+            b,
+            &format!("home/.openclaw-{profile}/workspace/AGENTS.md"),
+            b"# agents\n",
+        );
+    }
+    write(
+        b,
+        &format!("{units}/openclaw-gateway-worker1.service"),
+        unit("worker1", 19100).as_bytes(),
+    );
+    write(
+        b,
+        &format!("{units}/openclaw-gateway-worker2.service"),
+        unit("worker2", 19200).as_bytes(),
+    );
+    write(
+        b,
+        &format!("{units}/openclaw-w2.service"),
+        unit("worker2", 19200).as_bytes(),
+    );
+    link(
+        b,
+        &format!("{units}/default.target.wants/openclaw-w2.service"),
+        "../openclaw-w2.service",
+    );
+    write(
+        b,
+        &format!("{units}/openclaw-gateway-ghost.service"),
+        unit("ghost", 19300).as_bytes(),
+    );
+    // Not enabled and no gateway: what is wrong with it is not said (a vendor's unit that
+    // cannot be read under `--root`).
+    std::fs::create_dir_all(b.join(units).join("stray.service")).unwrap();
+    let (_, resolved, stderr) = t.run("resolve");
+    let by_name = |name: &str| {
+        gateways(&resolved)
+            .into_iter()
+            .find(|g| g["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {resolved} {stderr}"))
+    };
+    let worker1 = by_name("worker1");
+    assert_eq!(worker1["gatewayPort"]["value"], 19100, "{worker1}");
+    let supervisors = worker1["supervisors"].as_array().unwrap();
+    assert_eq!(supervisors.len(), 1, "{worker1}");
+    assert_eq!(supervisors[0]["notEnabled"], true, "{worker1}");
+    let worker2 = by_name("worker2");
+    let supervisors = worker2["supervisors"].as_array().unwrap();
+    assert_eq!(supervisors.len(), 1, "{worker2}");
+    assert_eq!(supervisors[0]["name"], "openclaw-w2.service", "{worker2}");
+    assert!(supervisors[0].get("notEnabled").is_none(), "{worker2}");
+    assert!(!names(&resolved).iter().any(|n| n == "ghost"), "{resolved}");
+    let (_, report, _) = t.run("check");
+    assert!(
+        !codes(&report).iter().any(|c| c == "CL402" || c == "CL106"),
+        "{report}"
+    );
+    assert!(!report.to_string().contains("stray.service"), "{report}");
+}
+
 /// The rest of systemd's search path, in its order: control, transient and generator
 /// directories, the system-wide user unit directories (a unit in /etc/systemd/user enabled
 /// for every user), and the user manager's runtime directory.

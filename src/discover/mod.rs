@@ -109,9 +109,13 @@ fn discover_with(inputs: &Inputs) -> Found {
             kind,
             instance: None,
             pulled_in_by: None,
+            not_enabled: false,
         };
         found.push((inv.home.clone(), found_file, Some(inv.name.clone())));
     }
+    // Units nobody enabled last: a file they share with enabled units (a drop-in, the
+    // manager's configuration) is said once, by an enabled one, before theirs are dropped.
+    found.sort_by_key(|(_, f, _)| f.not_enabled);
     for (dir, reason) in unlisted {
         let err = crate::load::read::ReadError::Io(reason);
         problems.push(crate::load::unreadable(&mut sources, &dir, &err));
@@ -119,7 +123,11 @@ fn discover_with(inputs: &Inputs) -> Found {
     let mut supervised = Vec::new();
     let mut run = services::DiscoveryRun::default();
     for (home, found_file, declared_name) in found {
-        let Some(mut inv) = services::invocation(
+        // A unit nobody enabled starts no compose project and no container by itself; what
+        // is wrong with one that runs no gateway (a vendor's unit under `--root`) is not ours.
+        let runs_before = run.compose_runs.runs.len();
+        let problems_before = problems.len();
+        let read = services::invocation(
             &found_file,
             &home,
             &homes,
@@ -127,7 +135,14 @@ fn discover_with(inputs: &Inputs) -> Found {
             &mut sources,
             &mut problems,
             &mut run,
-        ) else {
+        );
+        if found_file.not_enabled {
+            run.compose_runs.runs.truncate(runs_before);
+            if read.as_ref().is_none_or(|inv| inv.container.is_some()) {
+                problems.truncate(problems_before);
+            }
+        }
+        let Some(mut inv) = read else {
             continue;
         };
         if let Some(name) = declared_name {
@@ -138,6 +153,7 @@ fn discover_with(inputs: &Inputs) -> Found {
         // A unit's `docker run` starts a container gateway: one of its own, like a quadlet's,
         // never the supervisor of a scanned state dir.
         match inv.container {
+            Some(_) if found_file.not_enabled => {}
             Some(_) => invocations.push(inv),
             None => supervised.push(inv),
         }

@@ -45,6 +45,9 @@ pub struct FoundService {
     pub instance: Option<(String, PathBuf)>,
     /// Started only because an enabled unit pulls it in (`Wants=`, `Requires=`): that unit.
     pub pulled_in_by: Option<PathBuf>,
+    /// Installed but not enabled, pulled in or marked running: systemd runs it only when
+    /// someone starts it (`systemctl start`, a tool such as lostsock1/ocm's `ocm start`).
+    pub not_enabled: bool,
 }
 
 /// `<dir>/gateway.cmd` for each entry of `home` named `.openclaw*` that has one, in order.
@@ -114,6 +117,7 @@ pub fn service_files(
         kind,
         instance: None,
         pulled_in_by: None,
+        not_enabled: false,
     };
     // Windows Scheduled Tasks run `<state dir>/gateway.cmd`.
     out.extend(
@@ -189,6 +193,7 @@ pub fn service_files(
                             kind,
                             instance: Some((instance, link)),
                             pulled_in_by: None,
+                            not_enabled: false,
                         });
                     }
                 }
@@ -197,7 +202,12 @@ pub fn service_files(
                     ..found(file, kind)
                 }),
                 None if scope.runs(&name, &file, &dir) => out.push(found(file, kind)),
-                None => {}
+                // Read all the same: how the gateway of a state dir it names starts when it
+                // is started (resolve's inventory lets it claim that dir, nothing more).
+                None => out.push(FoundService {
+                    not_enabled: true,
+                    ..found(file, kind)
+                }),
             }
         }
     }
@@ -2282,6 +2292,7 @@ impl UnitReader<'_> {
         let mut how = ServiceEvidence {
             instance: self.found.instance.clone(),
             pulled_in_by: self.found.pulled_in_by.clone(),
+            not_enabled: self.found.not_enabled,
             drop_ins,
             wrappers: cmd.wrappers.clone(),
             unseen,

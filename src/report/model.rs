@@ -292,6 +292,14 @@ fn render_evidence(out: &mut String, service: &ServiceFile, home: &Path) {
             "",
         );
     }
+    if how.not_enabled {
+        row(
+            out,
+            "enabled",
+            "no: runs only when started (`systemctl start`)",
+            "",
+        );
+    }
     for drop_in in &how.drop_ins {
         row(out, "drop-in", &path_text(drop_in, home), "");
     }
@@ -842,6 +850,10 @@ impl<'s> ModelJson<'s> {
                 }
             }
             w.key("kind").str(svc.kind.id()).key("name").str(&svc.name);
+            // Only units nobody enabled have the key.
+            if how.not_enabled {
+                w.key("notEnabled").bool(true);
+            }
             // Only a gateway started through something clawlint cannot read has the key.
             if i == 0 && inst.service.is_some() {
                 if let Some(why) = &how.opaque {

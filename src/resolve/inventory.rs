@@ -284,7 +284,20 @@ fn merge_service(
     let found = known
         .started_by(&service, instances, keys)
         .filter(|_| (service.knows(super::Unverifiable::StateDir) || named) && !crashes);
+    // A unit nobody enabled only says how a scanned dir's gateway starts when started: it
+    // claims a dir nothing else starts, and is never a gateway of its own nor a second
+    // supervisor; an enabled one takes the dir over from it.
     match found {
+        Some(index) if not_enabled(&service) && instances[index].service.is_some() => {}
+        None if not_enabled(&service) => {}
+        Some(index) if not_enabled(&instances[index]) => {
+            let claimed = std::mem::replace(&mut instances[index], service);
+            instances[index].name = claimed.name;
+            instances[index]
+                .other_services
+                .extend(claimed.other_services);
+            known.add(&instances[index], index, keys);
+        }
         Some(index) if instances[index].service.is_none() => {
             // The gateway is named for the profile the unit really runs, not for the dir's
             // name (a unit may run profile "ops-2" in ~/.openclaw-ops).
@@ -355,6 +368,11 @@ fn merge_service(
             instances.push(service);
         }
     }
+}
+
+/// Its supervisor is a unit nobody enabled ([`crate::invocation::ServiceEvidence::not_enabled`]).
+fn not_enabled(instance: &Instance) -> bool {
+    (instance.service.as_ref()).is_some_and(|s| s.how.not_enabled)
 }
 
 /// Directory levels above a per-instance path that may be the scanned dir holding it
