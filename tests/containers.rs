@@ -1449,3 +1449,59 @@ fn a_compose_token_left_to_the_shell_is_not_judged() {
     assert!(codes.contains("CL502"), "{json}");
     assert!(!codes.contains("CL909"), "{json}");
 }
+
+/// A gateway serving through Tailscale (`gateway.tailscale.mode: "serve"`) whose command
+/// binds beyond loopback does not start (recorded from OpenClaw 2026.9.6:
+/// tests/data/tailscale-bind): CL909 for the `docker run` gateway and for a native unit with
+/// `--bind lan`; with `--bind loopback`, or no bind (the default under Tailscale is loopback,
+/// in a container too), it is not refused; a `bind` in the config is the config validation's
+/// (CL701), not said twice.
+#[test]
+fn a_tailscale_gateway_bound_by_its_command_beyond_loopback_does_not_start() {
+    let recorded: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/data/tailscale-bind/2026.9.6.json")).unwrap(),
+    )
+    .unwrap();
+    let refused = !recorded["serve-token-bind-lan"]["started"]
+        .as_bool()
+        .unwrap();
+    assert!(refused);
+    let config =
+        std::fs::read_to_string(root().join("tests/data/tailscale-bind/serve-token.json")).unwrap();
+    let run = |bind: &str| {
+        format!("ExecStart=/usr/bin/docker run -v %h/oc:/home/node/.openclaw -p 18900:18789 ghcr.io/openclaw/openclaw:2026.9.6 node dist/index.js gateway{bind} --port 18789")
+    };
+    for (case, bind, refuses) in [
+        ("lan", " --bind lan", refused),
+        ("loopback", " --bind loopback", false),
+        ("unset", "", false),
+    ] {
+        let t = TempDir::new(&format!("tailscale-bind-{case}")).kept_on_failure();
+        write(&t, "home/oc/openclaw.json", &config);
+        enabled_user_unit(&t, "oc.service", &run(bind));
+        let (_, codes, json) = check(&t, &[]);
+        assert_eq!(codes.contains("CL909"), refuses, "{case}: {json}");
+        let container = resolved(&t, &[]).into_iter().next().unwrap();
+        assert_eq!(container["starts"], !refuses, "{case}: {container}");
+    }
+    let t = TempDir::new("tailscale-bind-native").kept_on_failure();
+    write(&t, "home/.openclaw/openclaw.json", &config);
+    enabled_user_unit(
+        &t,
+        "openclaw-gateway.service",
+        "ExecStart=/usr/bin/openclaw gateway --bind lan --port 18789",
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(codes.contains("CL909"), "{codes:?}");
+    let t = TempDir::new("tailscale-bind-config").kept_on_failure();
+    write(
+        &t,
+        "home/.openclaw/openclaw.json",
+        &config.replace("mode: \"local\",", "mode: \"local\", bind: \"lan\","),
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(
+        codes.contains("CL701") && !codes.contains("CL909"),
+        "{codes:?}"
+    );
+}

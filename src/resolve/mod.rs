@@ -206,6 +206,7 @@ pub fn resolve_instance_for(
         let node = root.at(&["gateway", "bind"])?;
         Some((node.as_str()?.to_string(), Some(node.loc)))
     };
+    let bind_by_command = command_bind.is_some();
     let (gateway_bind, bind_loc) = match command_bind.or_else(config_bind) {
         Some((bind, loc)) => (std::borrow::Cow::Owned(bind), loc),
         None => (
@@ -240,8 +241,14 @@ pub fn resolve_instance_for(
             mode: &gateway_bind,
             loc: bind_loc,
             in_container: inv.container.is_some(),
+            by_command: bind_by_command,
         };
         problems.extend(startup::refused_open_bind(&root, &env, &bind, unseen_env));
+        problems.extend(startup::refused_tailscale_bind(
+            &root,
+            &bind,
+            tailscale.as_ref(),
+        ));
     }
     let log_file = paths::log_file(&ctx);
     // One join: the same bytes as `tmp` then `openclaw-<uid>` joined in turn.

@@ -330,6 +330,56 @@ pub struct Bind<'a> {
     /// Where it is set; for the default, where the gateway is started.
     pub loc: Option<Loc>,
     pub in_container: bool,
+    /// Given on the command (`--bind`), over the config's `gateway.bind`.
+    pub by_command: bool,
+}
+
+impl Bind<'_> {
+    /// Whether OpenClaw binds an address beyond loopback (openclaw-facts 2.6): `lan`; `auto`
+    /// in a container; `custom` unless `customBindHost` is a loopback IPv4. `None` for
+    /// `tailnet` (the host's Tailscale address decides).
+    fn beyond_loopback(&self, root: &Node) -> Option<bool> {
+        match self.mode {
+            "lan" => Some(true),
+            "auto" => Some(self.in_container),
+            "custom" => Some(
+                !root
+                    .at(&["gateway", "customBindHost"])
+                    .and_then(Node::as_str)
+                    .is_some_and(|h| {
+                        h.trim()
+                            .parse::<std::net::Ipv4Addr>()
+                            .is_ok_and(|ip| ip.is_loopback())
+                    }),
+            ),
+            "tailnet" => None,
+            _ => Some(false),
+        }
+    }
+}
+
+/// `gateway run` refuses Tailscale `serve`/`funnel` on a bind beyond loopback ("tailscale
+/// serve/funnel requires gateway bind=loopback (127.0.0.1)", exit 78: 2026.9.6
+/// `assertGatewayRuntimeSecurityConfig`, recorded in tests/data/tailscale-bind). Said here
+/// for a bind the command gives (`--bind lan` in OpenClaw's compose file); one in the config
+/// is the config validation's (CL701), and unset the default under Tailscale is loopback.
+pub fn refused_tailscale_bind(
+    root: &Node,
+    bind: &Bind,
+    tailscale: Option<&crate::invocation::Sourced<String>>,
+) -> Option<Problem> {
+    let mode = &tailscale?.value;
+    if !bind.by_command || bind.beyond_loopback(root) != Some(true) {
+        return None;
+    }
+    Some(Problem {
+        kind: ProblemKind::Refused,
+        message: format!(
+            "gateway.tailscale.mode is \"{mode}\" and the command binds \"{}\": OpenClaw refuses to start (\"tailscale serve/funnel requires gateway bind=loopback (127.0.0.1)\"); bind it to loopback, which Tailscale serves from",
+            bind.mode
+        ),
+        loc: bind.loc,
+    })
 }
 
 /// `gateway run` refuses to bind anything but loopback without a shared secret ("Refusing to
@@ -352,20 +402,7 @@ pub fn refused_open_bind(
     bind: &Bind,
     unseen_env: bool,
 ) -> Option<Problem> {
-    let opens = match bind.mode {
-        "lan" => true,
-        "auto" => bind.in_container,
-        "custom" => !root
-            .at(&["gateway", "customBindHost"])
-            .and_then(Node::as_str)
-            .is_some_and(|h| {
-                h.trim()
-                    .parse::<std::net::Ipv4Addr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-            }),
-        _ => false,
-    };
-    if !opens || unseen_env {
+    if bind.beyond_loopback(root) != Some(true) || unseen_env {
         return None;
     }
     let configured = |key: &str, var: &str| {
