@@ -249,6 +249,11 @@ pub struct Container {
     /// `.sh`): what the script does first (seed the config, rewrite `gateway.bind`) is not
     /// read, so a config value may not be the one the gateway starts with.
     pub started_by_script: bool,
+    /// Services of its compose project that run another program in its network namespace
+    /// (`network_mode: service:<it>`, an image other than OpenClaw's: phioranex's socat that
+    /// listens on every address and forwards to the gateway's loopback): what listens there
+    /// besides the gateway is unknown.
+    pub namespace_guests: Vec<String>,
 }
 
 impl Container {
@@ -280,6 +285,7 @@ impl Container {
             owns_scanned_state_dir: false,
             unseen_values: None,
             started_by_script: false,
+            namespace_guests: Vec::new(),
         }
     }
 }

@@ -178,6 +178,13 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
         row(out, "found", how, &at(sources, loc));
     }
     row(out, "network", &c.network.describe(), "");
+    if !c.namespace_guests.is_empty() {
+        let guests = format!(
+            "{} (what they listen on there is unknown)",
+            c.namespace_guests.join(", ")
+        );
+        row(out, "in its network", &guests, "");
+    }
     if c.owns_scanned_state_dir {
         let why = format!(
             "{} is also a dir the scan finds; nothing starts it natively, so it is this container's state dir, not a gateway of its own",
@@ -1014,10 +1021,12 @@ impl<'s> ModelJson<'s> {
             w.key("target").str(&m.target().display().to_string()).end();
         }
         w.end();
-        w.key("name")
-            .str(&c.name)
-            .key("network")
-            .str(c.network.id());
+        w.key("name").str(&c.name);
+        // Only a container other services' programs share the network of has the key.
+        if !c.namespace_guests.is_empty() {
+            w.key("namespaceGuests").strs(&c.namespace_guests);
+        }
+        w.key("network").str(c.network.id());
         // Only a container that several command lines start with different values (CL410)
         // has `otherRuns` and `startedBy`.
         let runs = c.run.as_ref().filter(|_| !c.other_runs.is_empty());

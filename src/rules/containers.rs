@@ -643,7 +643,8 @@ pub fn published_port_unbound(instance: &Instance) -> Option<Finding> {
 /// it), browser control, relays and CDP always. Docker forwards a published port to the
 /// container's own network address, never to its loopback, so the entry reaches nothing
 /// (openclaw/openclaw#27950). A bind from the mounted config is not judged when a script
-/// starts the gateway (it may rewrite it first). Judged for Docker's engines only (compose,
+/// starts the gateway (it may rewrite it first), nor anything when another program shares
+/// the container's network namespace (a socat sidecar forwarding to the loopback). Judged for Docker's engines only (compose,
 /// `docker run`):
 /// rootless Podman's pasta carries the host's loopback connections to the container's
 /// loopback, so there the same entry answers on the host itself.
@@ -651,6 +652,7 @@ pub fn published_loopback_listener(instance: &Instance) -> Option<Finding> {
     let c = instance.container.as_deref()?;
     if !matches!(c.engine, Engine::Compose | Engine::DockerRun)
         || c.on_host_network()
+        || !c.namespace_guests.is_empty()
         || !instance.runs()
         || c.unseen_values.is_some()
         || !instance.knows(crate::resolve::Unverifiable::Port)
@@ -673,20 +675,22 @@ pub fn published_loopback_listener(instance: &Instance) -> Option<Finding> {
         })
         .collect();
     let by_bind = (unreached.iter()).any(|(_, l)| l.kind.follows_gateway_bind());
-    let ports: Vec<String> = (unreached.iter())
-        .map(|(p, _)| p.container_port.to_string())
-        .collect();
     if unreached.is_empty() {
         return None;
     }
-    let plural = if unreached.len() > 1 { "s" } else { "" };
+    // Each container port once: two host ports may forward to one.
+    let mut ports: Vec<u16> = unreached.iter().map(|(p, _)| p.container_port).collect();
+    ports.sort_unstable();
+    ports.dedup();
+    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+    let plural = if ports.len() > 1 { "s" } else { "" };
     let mut finding = Finding::new(
         &catalog::PUBLISHED_LOOPBACK_LISTENER,
         format!(
             "{} publishes container port{plural} {}, where its gateway listens only on the container's loopback: nothing reaches {} from the host",
             instance.name,
             listed(ports.iter().map(String::as_str)),
-            if unreached.len() > 1 { "them" } else { "it" },
+            if ports.len() > 1 { "them" } else { "it" },
         ),
     );
     for (p, listener) in &unreached {

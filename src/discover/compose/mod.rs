@@ -2276,6 +2276,31 @@ pub fn container_invocation(mut container: Container, start: ContainerStart) -> 
     }
 }
 
+/// The services of the project in `service`'s network namespace (`network_mode:
+/// service:<it>`, or `container:<its container_name>`) that run an image other than
+/// OpenClaw's: programs that may listen there. OpenClaw's own (the CLI sidecar) listens on
+/// nothing of its own.
+fn namespace_guests(
+    service: &str,
+    spec: &ServiceSpec,
+    all: &BTreeMap<String, ServiceSpec>,
+) -> Vec<String> {
+    let joins = |mode: &str| {
+        mode.strip_prefix("service:") == Some(service)
+            || mode
+                .strip_prefix("container:")
+                .is_some_and(|c| spec.container_name.as_deref() == Some(c))
+    };
+    (all.iter())
+        .filter(|(name, guest)| {
+            name.as_str() != service
+                && guest.network_mode.as_ref().is_some_and(|(m, _)| joins(m))
+                && !guest.image.as_deref().is_some_and(is_openclaw_image)
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
 /// Whether a container's command is a shell script (`sh -c …`, `bash -lc …`, `sh /x.sh`, or
 /// the `.sh` itself): the gateway is then one of its statements.
 fn is_script_start(argv: &[String]) -> bool {
@@ -2676,6 +2701,7 @@ fn gateway_invocation(
         found_through: None,
         owns_scanned_state_dir: false,
         started_by_script,
+        namespace_guests: namespace_guests(service, spec, all),
         unseen_values: (!unverified.is_empty()).then(|| {
             unverified.sort_by_key(|e| (e.loc.file, e.loc.span.start()));
             let files = &reader.variants.files;
