@@ -39,6 +39,8 @@ pub enum Kind {
     Name,
     /// A count, a duration, a size.
     Number,
+    /// A switch: `0`/`1`, `true`/`false`, `yes`/`no`, `on`/`off`.
+    Switch,
 }
 
 /// The last word of a key, as a byte range: words are runs of ASCII letters and digits, and
@@ -108,6 +110,9 @@ pub fn kind_of_key(key: &str) -> Option<Kind> {
 
 /// [`kind_of_key`], judged from the key's words.
 fn judged_kind_of_key(key: &str) -> Option<Kind> {
+    if is_openclaw_switch(key) && !is_secret_key(key) {
+        return Some(Kind::Switch);
+    }
     // The last word first: most keys have no kind, and then whether the key names a secret
     // does not matter.
     let (start, end) = last_word(key)?;
@@ -140,6 +145,19 @@ fn judged_kind_of_key(key: &str) -> Option<Kind> {
         Kind::Path if !trusted => Some(Kind::PathLike),
         kind => Some(kind),
     }
+}
+
+/// One of OpenClaw's switches, set to `1` or `true`: `OPENCLAW_NO_RESPAWN`,
+/// `OPENCLAW_SKIP_CHANNELS`, `OPENCLAW_ALLOW_MULTI_GATEWAY`, `OPENCLAW_EAGER_…`.
+fn is_openclaw_switch(key: &str) -> bool {
+    let Some(rest) = key.strip_prefix("OPENCLAW_") else {
+        return false;
+    };
+    let first = rest.split('_').next().unwrap_or(rest);
+    matches!(
+        first,
+        "NO" | "SKIP" | "ALLOW" | "EAGER" | "DISABLE" | "ENABLE"
+    )
 }
 
 /// The kind a key's last word (lower-case ASCII letters and digits) names; matched as bytes,
@@ -202,6 +220,9 @@ pub fn fits(kind: Kind, value: &str) -> bool {
         Kind::Host => value.len() <= 253 && bytes.all(HOST),
         Kind::Url => false,
         Kind::Word => value.len() <= 40 && bytes.all(WORD),
+        Kind::Switch => ["0", "1", "true", "false", "yes", "no", "on", "off"]
+            .iter()
+            .any(|w| value.eq_ignore_ascii_case(w)),
         Kind::Name => {
             let chars = match bytes.any(NON_ASCII) {
                 true => value.chars().count(),
@@ -889,6 +910,9 @@ mod tests {
                         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
             }
             Kind::Name => value.chars().count() <= 80 && !scheme && !value.contains('='),
+            Kind::Switch => ["0", "1", "true", "false", "yes", "no", "on", "off"]
+                .iter()
+                .any(|w| value.eq_ignore_ascii_case(w)),
         }
     }
 
@@ -909,7 +933,7 @@ mod tests {
     /// secret prefixes, schemes, long words), around every length limit.
     #[test]
     fn fits_in_one_pass_answers_as_a_pass_per_test() {
-        const KINDS: [Kind; 8] = [
+        const KINDS: [Kind; 9] = [
             Kind::Port,
             Kind::Path,
             Kind::PathLike,
@@ -918,6 +942,7 @@ mod tests {
             Kind::Word,
             Kind::Name,
             Kind::Number,
+            Kind::Switch,
         ];
         const PIECES: [&str; 40] = [
             "1",
@@ -1188,6 +1213,13 @@ mod tests {
         assert!(!hidden("DB_HOST", "db.internal") && hidden("DB_HOST", "postgres://a:pw@db"));
         assert!(!hidden("tokenFile", "~/tokens/t.txt") && !hidden("$include", "./a.json5"));
         assert!(!hidden("mode", "token") && !hidden("name", "ops"));
+        // OpenClaw's switches show a switch's value; anything else, or a secret's name, never.
+        assert!(!hidden("OPENCLAW_NO_RESPAWN", "1") && !hidden("OPENCLAW_SKIP_CHANNELS", "true"));
+        assert!(hidden(
+            "OPENCLAW_NO_RESPAWN",
+            "sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA"
+        ));
+        assert!(hidden("OPENCLAW_ALLOW_TOKEN", "1") && hidden("NO_RESPAWN", "1"));
         for key in [
             "encryptKey",
             "aesKey",
