@@ -642,15 +642,16 @@ pub fn is_private_path(path: &Path) -> bool {
     (path.as_os_str().as_encoded_bytes()).starts_with(PRIVATE_PATH_START.as_bytes())
 }
 
-/// The last `--bind MODE` or `--bind=MODE` of a gateway command line.
-pub fn bind_from_args(argv: &[String]) -> Option<String> {
+/// The last `--bind MODE` or `--bind=MODE` of a gateway command line, and the position of
+/// the word that holds the mode.
+pub fn bind_from_args(argv: &[String]) -> Option<(String, usize)> {
     let mut bind = None;
-    let mut words = argv.iter();
-    while let Some(word) = words.next() {
+    let mut words = argv.iter().enumerate();
+    while let Some((at, word)) = words.next() {
         if word == "--bind" {
-            bind = words.next().cloned();
-        } else if let Some(v) = word.strip_prefix("--bind=") {
-            bind = Some(v.to_string());
+            bind = words.next().map(|(i, mode)| (mode.clone(), i));
+        } else if let Some(mode) = word.strip_prefix("--bind=") {
+            bind = Some((mode.to_string(), at));
         }
     }
     bind
@@ -712,6 +713,24 @@ mod tests {
     use super::{
         is_private_path, private_path_of, Container, Engine, HostPath, Mount, MountSource, Packaged,
     };
+
+    /// The last bind wins, in either spelling, with the word that holds its mode.
+    #[test]
+    fn the_last_bind_and_where_its_mode_is() {
+        let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let bind = |s: &str| super::bind_from_args(&words(s));
+        assert_eq!(bind("gateway --bind lan --port 1"), Some(("lan".into(), 2)));
+        assert_eq!(
+            bind("gateway --bind lan --bind=loopback"),
+            Some(("loopback".into(), 3))
+        );
+        assert_eq!(
+            bind("gateway --bind=auto --bind custom"),
+            Some(("custom".into(), 3))
+        );
+        assert_eq!(bind("gateway --bind"), None);
+        assert_eq!(bind("gateway --port 1"), None);
+    }
 
     /// The walk gives what the definition gives (every port from 19100 up that no cell has,
     /// in order), with cells in any order, repeated ports, ports below the band and its top.

@@ -460,6 +460,7 @@ pub fn invocation(
     let start = compose::ContainerStart {
         argv: container_argv,
         command_loc,
+        places: Vec::new(),
         env,
         cwd,
     };

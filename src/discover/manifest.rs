@@ -37,7 +37,7 @@ pub fn invocation(decl: &InstanceDecl, base: &Path, scanned_home: Option<&Path>)
         dev: decl.dev,
         env,
         port_arg: super::port_arg(&decl.args, None),
-        bind_arg: crate::container::bind_from_args(&decl.args).map(|b| {
+        bind_arg: crate::container::bind_from_args(&decl.args).map(|(b, _)| {
             crate::invocation::Sourced::new(
                 b.clone(),
                 crate::invocation::Origin::cli(format!("--bind {b}"), None),

@@ -1247,6 +1247,7 @@ fn invocation(
     let start = compose::ContainerStart {
         argv,
         command_loc,
+        places: Vec::new(),
         env,
         cwd,
     };

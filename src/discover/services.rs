@@ -2528,7 +2528,7 @@ fn build(
     service: ServiceFile,
 ) -> Invocation {
     let (profile, dev) = crate::openclaw::root_flags(&argv);
-    let bind_arg = crate::container::bind_from_args(&argv).map(|b| {
+    let bind_arg = crate::container::bind_from_args(&argv).map(|(b, _)| {
         Sourced::new(
             b.clone(),
             Origin::cli(format!("--bind {b}"), Some(service.loc)),

@@ -1433,6 +1433,10 @@ fn compose_env_entries(
     out
 }
 
+/// A command's words, where it is written, which words are made of values clawlint cannot
+/// see, and where each word's value is set.
+type Words = (Vec<String>, Loc, Vec<bool>, Vec<Loc>);
+
 /// One service as written in one file (several files merge).
 #[derive(Debug, Clone, Default)]
 struct ServiceSpec {
@@ -1442,9 +1446,10 @@ struct ServiceSpec {
     container_name: Option<String>,
     /// `build:`: the context and the Dockerfile, as written, and where.
     build: Option<(String, String, Loc)>,
-    /// Its words, where, and which words are made of values clawlint cannot see.
-    command: Option<(Vec<String>, Loc, Vec<bool>)>,
-    entrypoint: Option<(Vec<String>, Loc, Vec<bool>)>,
+    /// Its words, where, which words are made of values clawlint cannot see, and where each
+    /// word's value is set ([`Reader::words`]).
+    command: Option<Words>,
+    entrypoint: Option<Words>,
     network_mode: Option<(String, Loc)>,
     working_dir: Option<String>,
     ports: Vec<Published>,
@@ -1712,11 +1717,14 @@ impl Reader<'_> {
     }
 
     /// [`Reader::reading`] for a command's word, which is no entry: a variable it reads that
-    /// nothing sets is still said (CL502).
-    fn reading_word<T>(&mut self, read: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>) {
+    /// nothing sets is still said (CL502). With where each variable was set.
+    fn reading_word<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> T,
+    ) -> (T, Vec<(String, Option<Loc>)>) {
         self.vars.clear();
         let got = read(self);
-        (got, names(&std::mem::take(&mut self.vars)))
+        (got, std::mem::take(&mut self.vars))
     }
 
     /// What `read` gives, and the names of the variables it read.
@@ -1748,25 +1756,38 @@ impl Reader<'_> {
 
     /// `command`/`entrypoint`: a list, or a string split the way a shell would.
     /// A command's words, where, and for each whether it is made of a value clawlint cannot
-    /// see ([`Reader::unseen_why`]).
-    fn words(&mut self, file: FileId, node: &Node) -> Option<(Vec<String>, Loc, Vec<bool>)> {
+    /// see ([`Reader::unseen_why`]) and where its value is set: the line of a variable it
+    /// reads that a file sets (`OPENCLAW_GATEWAY_BIND=loopback` in the `.env`), else the
+    /// list item, else the whole string.
+    fn words(&mut self, file: FileId, node: &Node) -> Option<Words> {
         let loc = Loc {
             file,
             span: node.span,
+        };
+        let set_at = |vars: &[(String, Option<Loc>)], written: Loc| {
+            vars.iter().find_map(|(_, at)| *at).unwrap_or(written)
         };
         match &node.value {
             Value::Seq(items) => {
                 // Room for every item (a filtered list is collected growing from empty).
                 let mut words = Vec::with_capacity(items.len());
                 let mut unseen = Vec::with_capacity(items.len());
+                let mut places = Vec::with_capacity(items.len());
                 for item in items {
                     let (word, vars) = self.reading_word(|r| r.string(file, item));
                     if let Some(word) = word {
                         words.push(word);
-                        unseen.push(self.unseen_why(&vars).is_some());
+                        unseen.push(self.unseen_why(&names(&vars)).is_some());
+                        places.push(set_at(
+                            &vars,
+                            Loc {
+                                file,
+                                span: item.span,
+                            },
+                        ));
                     }
                 }
-                Some((words, loc, unseen))
+                Some((words, loc, unseen, places))
             }
             Value::Scalar { .. } => {
                 let (text, vars) = self.reading_word(|r| r.string(file, node));
@@ -1775,8 +1796,9 @@ impl Reader<'_> {
                     Some(words) => words,
                     None => text.split_whitespace().map(str::to_string).collect(),
                 };
-                let unseen = vec![self.unseen_why(&vars).is_some(); words.len()];
-                Some((words, loc, unseen))
+                let unseen = vec![self.unseen_why(&names(&vars)).is_some(); words.len()];
+                let places = vec![loc; words.len()];
+                Some((words, loc, unseen, places))
             }
             _ => None,
         }
@@ -2234,10 +2256,12 @@ pub fn is_openclaw_image(image: &str) -> bool {
 }
 
 /// What a container gateway starts with: its command (`argv`, entrypoint and command as the
-/// runtime joins them; `command_loc` where it is written), its environment and working dir.
+/// runtime joins them; `command_loc` where it is written; `places`, when known, where each
+/// word's value is set), its environment and working dir.
 pub struct ContainerStart {
     pub argv: Vec<String>,
     pub command_loc: Option<Loc>,
+    pub places: Vec<Loc>,
     pub env: Env,
     pub cwd: PathBuf,
 }
@@ -2249,6 +2273,7 @@ pub fn container_invocation(mut container: Container, start: ContainerStart) -> 
     let ContainerStart {
         argv,
         command_loc,
+        places,
         env,
         cwd,
     } = start;
@@ -2256,8 +2281,9 @@ pub fn container_invocation(mut container: Container, start: ContainerStart) -> 
     let (profile_flag, dev) = crate::openclaw::root_flags(&argv);
     let port_arg = crate::openclaw::port_from_args(&argv)
         .map(|(port, _)| Sourced::new(port, Origin::cli(format!("--port {port}"), command_loc)));
-    container.bind = crate::container::bind_from_args(&argv);
-    container.bind_loc = command_loc.filter(|_| container.bind.is_some());
+    let bind = crate::container::bind_from_args(&argv);
+    container.bind_loc = (bind.as_ref()).and_then(|(_, i)| places.get(*i).copied().or(command_loc));
+    container.bind = bind.map(|(mode, _)| mode);
     container.started_by_script |= is_script_start(&argv);
     Invocation {
         written_home: None,
@@ -2320,22 +2346,32 @@ pub fn image_cmd_starts_gateway(image: &str) -> bool {
 }
 
 /// The command the container runs: Docker's rule is that an `entrypoint` set in compose
-/// drops the image's default command.
-fn container_argv(spec: &ServiceSpec, openclaw_image: bool) -> (Vec<String>, Option<Loc>) {
+/// drops the image's default command. With where it is written and where each of its words
+/// is set (none for the image's own command).
+fn container_argv(
+    spec: &ServiceSpec,
+    openclaw_image: bool,
+) -> (Vec<String>, Option<Loc>, Vec<Loc>) {
     let entry = spec.entrypoint.as_ref();
     let command = spec.command.as_ref();
     let mut argv = Vec::new();
-    if let Some((words, ..)) = entry {
+    let mut places = Vec::new();
+    if let Some((words, _, _, at)) = entry {
         argv.extend(words.iter().cloned());
+        places.extend(at);
     }
     match command {
-        Some((words, ..)) => argv.extend(words.iter().cloned()),
+        Some((words, _, _, at)) => {
+            argv.extend(words.iter().cloned());
+            places.extend(at);
+        }
         None if entry.is_none() && openclaw_image && image_has_gateway_cmd(spec) => {
-            argv.extend(IMAGE_CMD.iter().map(|s| s.to_string()))
+            argv.extend(IMAGE_CMD.iter().map(|s| s.to_string()));
+            places.clear();
         }
         None => {}
     }
-    (argv, command.or(entry).map(|(_, loc, _)| *loc))
+    (argv, command.or(entry).map(|(_, loc, ..)| *loc), places)
 }
 
 fn image_has_gateway_cmd(spec: &ServiceSpec) -> bool {
@@ -2494,8 +2530,14 @@ fn gateway_invocation(
     profiles: &ProjectProfiles,
 ) -> Option<Invocation> {
     let openclaw_image = spec.image.as_deref().is_some_and(is_openclaw_image);
-    let (argv, command_loc) = container_argv(spec, openclaw_image);
+    let (argv, command_loc, places) = container_argv(spec, openclaw_image);
     let started_by_script = is_script_start(&argv);
+    // A script's statement is not the service's words one for one.
+    let places = if started_by_script {
+        Vec::new()
+    } else {
+        places
+    };
     let argv = mounted_script_words(&argv, spec, dir, host, openclaw_image).unwrap_or(argv);
     if !runs_gateway(&argv, openclaw_image) {
         return None;
@@ -2650,7 +2692,7 @@ fn gateway_invocation(
     // The command is kept (it says the service runs a gateway); a `--port` or `--profile`
     // whose value clawlint cannot see is not guessed.
     for (key, part) in [("entrypoint", &spec.entrypoint), ("command", &spec.command)] {
-        if let Some((words, loc, unseen)) = part {
+        if let Some((words, loc, unseen, _)) = part {
             for option in unseen_options(words, unseen) {
                 unverified.push(UnverifiedEntry {
                     why: format!("its {option} is made of a value clawlint cannot see"),
@@ -2723,6 +2765,7 @@ fn gateway_invocation(
         ContainerStart {
             argv,
             command_loc,
+            places,
             env,
             cwd,
         },
