@@ -1381,8 +1381,19 @@ fn a_gateway_bound_beyond_loopback_without_auth_does_not_start() {
         write(&t, "home/oc/openclaw.json", config);
         enabled_user_unit(&t, "oc.service", run);
         let starts = recorded[case]["started"].as_bool().unwrap();
-        let (_, codes, _) = check(&t, &[]);
+        let (_, codes, json) = check(&t, &[]);
         assert_eq!(codes.contains("CL909"), !starts, "{case}: {codes:?}");
+        // Said at the mode the command gives: `lan` after `--bind` on the unit's line.
+        let refused = json["findings"].as_array().unwrap().iter();
+        for f in refused.filter(|f| f["code"] == "CL909") {
+            let at = &f["parties"][0];
+            let column = run.find("--bind lan").unwrap() + "--bind ".len() + 1;
+            assert_eq!(
+                (&at["line"], &at["column"]),
+                (&2.into(), &column.into()),
+                "{f}"
+            );
+        }
         assert_eq!(codes.contains("CL108"), starts, "{case}: {codes:?}");
         let container = resolved(&t, &[])
             .into_iter()

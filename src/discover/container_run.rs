@@ -424,6 +424,14 @@ pub fn invocation(
         _ => Network::Isolated,
     };
     let container_argv = run.container_argv();
+    // Where each of its words is written, when they are the line's own (not the image's).
+    let entrypoint = run.options.entrypoint.iter().map(|(e, i)| at(*i, e));
+    let command = (run.command.iter().enumerate()).map(|(k, w)| at(run.command_at + k, w));
+    let places: Vec<Loc> = entrypoint.chain(command).collect();
+    let places = match places.len() == container_argv.len() {
+        true => places,
+        false => Vec::new(),
+    };
     let command_loc = (!run.command.is_empty())
         .then(|| at(run.command_at, &run.command[0]))
         .or_else(|| run.options.entrypoint.as_ref().map(|(e, i)| at(*i, e)));
@@ -460,7 +468,7 @@ pub fn invocation(
     let start = compose::ContainerStart {
         argv: container_argv,
         command_loc,
-        places: Vec::new(),
+        places,
         env,
         cwd,
     };
