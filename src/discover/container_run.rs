@@ -7,9 +7,7 @@
 //! take a value for the image.
 
 use super::compose::{self, spec, spec::VolumeKind};
-use crate::container::{
-    Container, Engine, HostAddr, HostText, Mount, MountSource, Network, Published,
-};
+use crate::container::{Container, Engine, HostText, Mount, MountSource, Network, Published};
 use crate::invocation::Invocation;
 use crate::load::env::{Env, EnvOrigin};
 use crate::load::read::{read_text_lossy, ReadError, SMALL_FILE_LIMIT};
@@ -514,18 +512,7 @@ fn published(
     for (value, i) in &run.options.publish {
         let loc = at(*i, value);
         match spec::parse_port(value) {
-            Ok(p) => {
-                let addr = HostAddr::parse(p.host_ip.as_deref().unwrap_or(""));
-                out.extend(p.pairs().into_iter().map(|(h, c)| Published {
-                    host_addr: addr.clone(),
-                    host_port: h,
-                    container_port: c,
-                    protocol: p.protocol.clone(),
-                    loc,
-                    vars: Vec::new(),
-                    host_text: HostText::Entry,
-                }));
-            }
+            Ok(p) => out.extend(p.published(loc, &[], HostText::Entry)),
             Err(why) => problems.push(Problem {
                 kind: ProblemKind::InvalidValue,
                 message: format!("{} rejects this -p: {why}", run.cli.name()),
@@ -552,28 +539,20 @@ fn mounts(
             loc: Some(loc),
         })
     };
-    for (value, i) in &run.options.volumes {
+    type Reader = fn(&str) -> Result<spec::VolumeSpec, String>;
+    let volumes =
+        (run.options.volumes.iter()).map(|v| (v, "-v", super::quadlet::podman_volume as Reader));
+    let mounts = (run.options.mounts.iter()).map(|v| (v, "--mount", mount_option as Reader));
+    for ((value, i), what, read) in volumes.chain(mounts) {
         let loc = at(*i, value);
-        match super::quadlet::podman_volume(value) {
+        match read(value) {
             Ok(v) => out.push(Mount::new(
                 source(v.kind, &v.source, site),
                 PathBuf::from(&v.target),
                 v.read_only,
                 loc,
             )),
-            Err(why) => rejected(loc, "-v", why),
-        }
-    }
-    for (value, i) in &run.options.mounts {
-        let loc = at(*i, value);
-        match mount_option(value) {
-            Ok(v) => out.push(Mount::new(
-                source(v.kind, &v.source, site),
-                PathBuf::from(&v.target),
-                v.read_only,
-                loc,
-            )),
-            Err(why) => rejected(loc, "--mount", why),
+            Err(why) => rejected(loc, what, why),
         }
     }
     out

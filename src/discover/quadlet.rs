@@ -11,7 +11,7 @@ use super::compose::{self, spec, HostContext};
 use super::container_run;
 use super::systemd::{self, SpecifierContext};
 use crate::container::{
-    Container, DropIn, Engine, HostAddr, HostText, Mount, MountSource, Network, Packaged, Published,
+    Container, DropIn, Engine, HostText, Mount, MountSource, Network, Packaged,
 };
 use crate::invocation::Invocation;
 use crate::load::env::{Env, EnvOrigin};
@@ -1155,18 +1155,7 @@ fn invocation(
     for found in unit.all("Container", "PublishPort") {
         let value = &found.1.value;
         match spec::parse_port(&expand(value)) {
-            Ok(p) => {
-                let addr = HostAddr::parse(p.host_ip.as_deref().unwrap_or(""));
-                published.extend(p.pairs().into_iter().map(|(h, c)| Published {
-                    host_addr: addr.clone(),
-                    host_port: h,
-                    container_port: c,
-                    protocol: p.protocol.clone(),
-                    loc: at(found),
-                    vars: Vec::new(),
-                    host_text: HostText::Entry,
-                }));
-            }
+            Ok(p) => published.extend(p.published(at(found), &[], HostText::Entry)),
             Err(why) => problems.push(Problem {
                 kind: ProblemKind::InvalidValue,
                 message: format!("podman rejects PublishPort={}: {why}", shown(value)),

@@ -2179,7 +2179,7 @@ impl UnitReader<'_> {
             Some((i, d)) => at(*i, port_span(d).unwrap_or(d.value_span)),
             None => at(0, Span::new(0, 0)),
         };
-        let cwd = working_directory(&layers, &expand, &map);
+        let working_dir = working_directory(&layers, &expand, &map);
         let by = format!("unit {name}");
         if side_compose {
             let vars: Vec<(String, String)> = env
@@ -2199,7 +2199,7 @@ impl UnitReader<'_> {
                     &format!("{by} ({key}=)"),
                     words,
                     &env,
-                    cwd.clone(),
+                    working_dir.clone(),
                     &map,
                     at_line,
                     sources,
@@ -2209,7 +2209,14 @@ impl UnitReader<'_> {
         }
         if runs_compose {
             compose_runs.extend(supervisor_compose_runs(
-                &by, argv, &env, cwd, &map, exec_loc, sources, problems,
+                &by,
+                argv,
+                &env,
+                working_dir,
+                &map,
+                exec_loc,
+                sources,
+                problems,
             ));
             return None;
         }
@@ -2222,7 +2229,6 @@ impl UnitReader<'_> {
             let line = exec
                 .as_ref()
                 .map(|(i, d)| (at(*i, d.value_span), d.value.as_str()));
-            let working_dir = working_directory(&layers, &expand, &map);
             return self.container_run(
                 &cmd,
                 line,
@@ -2321,7 +2327,7 @@ impl UnitReader<'_> {
             .cwd
             .as_deref()
             .map(|d| PathBuf::from(map.map(d)))
-            .or_else(|| working_directory(&layers, &expand, &map))
+            .or(working_dir)
             .unwrap_or_else(|| process_home.clone());
         let mut inv = build(argv, env, cwd, &process_home, path, service);
         inv.written_home = map.unit_home.clone().filter(|h| h.len() > 1);

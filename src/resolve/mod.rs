@@ -186,63 +186,10 @@ pub fn resolve_instance_for(
         }
     }
 
-    // Unset, OpenClaw binds `loopback` when it serves through Tailscale (`serve`, `funnel`),
-    // else `auto` (every address) in a container it detects, else `loopback`
-    // (`defaultGatewayBindMode`, openclaw-facts 2.6).
     let tailscale = tailscale_ingress(&root);
-    let default_bind = match inv.container.is_some() && tailscale.is_none() {
-        true => "auto",
-        false => "loopback",
-    };
-    // The command's `--bind` (the container's, or the unit's) over `gateway.bind`.
-    let command_bind = match &inv.container {
-        Some(c) => c.bind.clone().map(|b| (b, c.bind_loc.or(Some(c.loc)))),
-        None => inv
-            .bind_arg
-            .as_ref()
-            .map(|b| (b.value.clone(), b.origin.loc())),
-    };
-    let config_bind = || {
-        let node = root.at(&["gateway", "bind"])?;
-        Some((node.as_str()?.to_string(), Some(node.loc)))
-    };
-    let bind_by_command = command_bind.is_some();
-    let (gateway_bind, bind_loc) = match command_bind.or_else(config_bind) {
-        Some((bind, loc)) => (std::borrow::Cow::Owned(bind), loc),
-        None => (
-            std::borrow::Cow::Borrowed(default_bind),
-            inv.container.as_ref().map(|c| c.loc),
-        ),
-    };
-    // Compose fills an unset `${VAR}` with an empty string unless the shell that runs it sets
-    // VAR (CL502 says so): a blank token or password there may be the shell's.
-    let compose_blank = inv
-        .container
-        .as_ref()
-        .is_some_and(|c| c.engine == crate::container::Engine::Compose)
-        && ["OPENCLAW_GATEWAY_TOKEN", "OPENCLAW_GATEWAY_PASSWORD"]
-            .iter()
-            .any(|k| env.get(k).is_some_and(|v| v.value.trim().is_empty()));
-    // A scanned dir nothing starts is started by hand, from a shell whose environment
-    // clawlint does not see.
-    let unseen_env = inv.auth_args
-        || compose_blank
-        || matches!(inv.discovery, Discovery::HomeDir(_))
-        || inv
-            .service
-            .as_ref()
-            .is_some_and(|s| s.how.injects_env.is_some())
-        || inv
-            .container
-            .as_ref()
-            .is_some_and(|c| c.unseen_values.is_some());
+    let bind = effective_bind(&inv, &root, tailscale.is_some());
+    let unseen_env = start_env_unseen(&inv, &env);
     if config.exists {
-        let bind = startup::Bind {
-            mode: &gateway_bind,
-            loc: bind_loc,
-            in_container: inv.container.is_some(),
-            by_command: bind_by_command,
-        };
         problems.extend(startup::refused_open_bind(&root, &env, &bind, unseen_env));
         problems.extend(startup::refused_tailscale_bind(
             &root,
@@ -300,8 +247,8 @@ pub fn resolve_instance_for(
         release: detected.release.clone(),
         release_sources: detected.sources,
         validity: None,
-        gateway_bind,
-        gateway_bind_loc: bind_loc,
+        gateway_bind: bind.mode,
+        gateway_bind_loc: bind.loc,
         container: None,
         container_listeners: Vec::new(),
         unverifiable: Vec::new(),
@@ -1087,6 +1034,64 @@ pub fn path_keys(
 /// Whether two paths are spelt the same (then they have one key, kept once).
 fn same_bytes(a: &Path, b: &Path) -> bool {
     a.as_os_str() == b.as_os_str()
+}
+
+/// The gateway's bind mode, as `gateway run` takes it: the command's `--bind` (the
+/// container's, or the unit's) over `gateway.bind`; unset, `loopback` when it serves through
+/// Tailscale (`serve`, `funnel`), else `auto` (every address) in a container it detects, else
+/// `loopback` (`defaultGatewayBindMode`, openclaw-facts 2.6). With where it is set (for the
+/// default, the container) and whether the command gives it.
+fn effective_bind(inv: &Invocation, root: &Node, tailscale: bool) -> startup::Bind {
+    let default_bind = match inv.container.is_some() && !tailscale {
+        true => "auto",
+        false => "loopback",
+    };
+    let command_bind = match &inv.container {
+        Some(c) => c.bind.clone().map(|b| (b, c.bind_loc.or(Some(c.loc)))),
+        None => inv
+            .bind_arg
+            .as_ref()
+            .map(|b| (b.value.clone(), b.origin.loc())),
+    };
+    let config_bind = || {
+        let node = root.at(&["gateway", "bind"])?;
+        Some((node.as_str()?.to_string(), Some(node.loc)))
+    };
+    let by_command = command_bind.is_some();
+    let (mode, loc) = match command_bind.or_else(config_bind) {
+        Some((bind, loc)) => (std::borrow::Cow::Owned(bind), loc),
+        None => (
+            std::borrow::Cow::Borrowed(default_bind),
+            inv.container.as_ref().map(|c| c.loc),
+        ),
+    };
+    startup::Bind {
+        mode,
+        loc,
+        in_container: inv.container.is_some(),
+        by_command,
+    }
+}
+
+/// Whether the environment the gateway starts with may hold what clawlint does not see, so
+/// that a start refusal for a missing token is not judged: the command gives auth itself; a
+/// compose `${VAR}` left blank (compose fills an unset one with an empty string unless the
+/// shell that runs it sets it, which CL502 says); a scanned dir nothing starts (started by
+/// hand, from a shell clawlint does not see); a wrapper that injects variables; a
+/// container's values clawlint cannot see.
+fn start_env_unseen(inv: &Invocation, env: &crate::load::env::Env) -> bool {
+    let compose_blank = inv
+        .container
+        .as_ref()
+        .is_some_and(|c| c.engine == crate::container::Engine::Compose)
+        && ["OPENCLAW_GATEWAY_TOKEN", "OPENCLAW_GATEWAY_PASSWORD"]
+            .iter()
+            .any(|k| env.get(k).is_some_and(|v| v.value.trim().is_empty()));
+    inv.auth_args
+        || compose_blank
+        || matches!(inv.discovery, Discovery::HomeDir(_))
+        || (inv.service.as_ref()).is_some_and(|s| s.how.injects_env.is_some())
+        || (inv.container.as_ref()).is_some_and(|c| c.unseen_values.is_some())
 }
 
 /// `gateway.tailscale.mode` `serve` or `funnel` (OpenClaw's managed Tailscale ingress).

@@ -324,9 +324,9 @@ pub fn refused_service_start(
 }
 
 /// Where a gateway's bind mode comes from, as resolve read it.
-pub struct Bind<'a> {
+pub struct Bind {
     /// `gateway.bind`, the command's `--bind`, or the default.
-    pub mode: &'a str,
+    pub mode: std::borrow::Cow<'static, str>,
     /// Where it is set; for the default, where the gateway is started.
     pub loc: Option<Loc>,
     pub in_container: bool,
@@ -334,12 +334,12 @@ pub struct Bind<'a> {
     pub by_command: bool,
 }
 
-impl Bind<'_> {
+impl Bind {
     /// Whether OpenClaw binds an address beyond loopback (openclaw-facts 2.6): `lan`; `auto`
     /// in a container; `custom` unless `customBindHost` is a loopback IPv4. `None` for
     /// `tailnet` (the host's Tailscale address decides).
     fn beyond_loopback(&self, root: &Node) -> Option<bool> {
-        match self.mode {
+        match &*self.mode {
             "lan" => Some(true),
             "auto" => Some(self.in_container),
             "custom" => Some(
@@ -435,7 +435,7 @@ pub fn refused_open_bind(
         kind: ProblemKind::Refused,
         message: format!(
             "the gateway binds {} (bind \"{}\") and {how}: OpenClaw refuses to start (\"Refusing to bind gateway to {} without auth.\"); configure a token or password, or bind it to loopback",
-            match bind.mode {
+            match &*bind.mode {
                 "custom" => "a non-loopback address",
                 _ => "every address",
             },

@@ -1965,21 +1965,7 @@ impl Reader<'_> {
         };
         let vars = self.vars.clone();
         match parsed {
-            Ok(p) => {
-                let host_addr = HostAddr::parse(p.host_ip.as_deref().unwrap_or(""));
-                p.pairs()
-                    .into_iter()
-                    .map(|(host_port, container_port)| Published {
-                        host_addr: host_addr.clone(),
-                        host_port,
-                        container_port,
-                        protocol: p.protocol.clone(),
-                        loc,
-                        vars: vars.clone(),
-                        host_text,
-                    })
-                    .collect()
-            }
+            Ok(p) => p.published(loc, &vars, host_text),
             Err(_) if self.unseen_why(&names(&vars)).is_some() => Vec::new(),
             Err(why) => {
                 self.invalid(
@@ -2284,6 +2270,7 @@ pub fn container_invocation(mut container: Container, start: ContainerStart) -> 
     let bind = crate::container::bind_from_args(&argv);
     container.bind_loc = (bind.as_ref()).and_then(|(_, i)| places.get(*i).copied().or(command_loc));
     container.bind = bind.map(|(mode, _)| mode);
+    // Compose records it itself: the words it gives are already the script's statement.
     container.started_by_script |= is_script_start(&argv);
     Invocation {
         written_home: None,
@@ -2708,18 +2695,11 @@ fn gateway_invocation(
         .unwrap_or_else(|| format!("{project}-{service}-1"));
     let file = sources.file(key.file).path.clone();
     let container = Container {
-        engine: Engine::Compose,
-        name,
-        service: service.to_string(),
-        file,
-        loc: key,
         image: spec.image.clone(),
         image_loc: spec.image_loc,
         network,
         published,
         mounts,
-        bind: None,
-        bind_loc: None,
         host_home: host.home_or_tilde().to_path_buf(),
         profiles: spec
             .profiles
@@ -2736,12 +2716,6 @@ fn gateway_invocation(
             }),
         run: profiles.ups.first().map(|r| (r.by.clone(), r.loc)),
         env_files: reader.env_files.to_vec(),
-        other_runs: Vec::new(),
-        name_clashes: Vec::new(),
-        drop_ins: Vec::new(),
-        packaged: None,
-        found_through: None,
-        owns_scanned_state_dir: false,
         started_by_script,
         namespace_guests: namespace_guests(service, spec, all),
         unseen_values: (!unverified.is_empty()).then(|| {
@@ -2759,6 +2733,7 @@ fn gateway_invocation(
                     .then(|| project.to_string()),
             })
         }),
+        ..Container::new(Engine::Compose, name, service.to_string(), file, key)
     };
     Some(container_invocation(
         container,

@@ -30,6 +30,28 @@ impl PortSpec {
             Vec::new()
         }
     }
+
+    /// What the entry at `loc` publishes, one [`Published`] per fixed pair, with the
+    /// variables its text reads and where its host port is written.
+    pub fn published(
+        &self,
+        loc: crate::source::Loc,
+        vars: &[(String, Option<crate::source::Loc>)],
+        host_text: crate::container::HostText,
+    ) -> Vec<crate::container::Published> {
+        let host_addr = crate::container::HostAddr::parse(self.host_ip.as_deref().unwrap_or(""));
+        (self.pairs().into_iter())
+            .map(|(host_port, container_port)| crate::container::Published {
+                host_addr: host_addr.clone(),
+                host_port,
+                container_port,
+                protocol: self.protocol.clone(),
+                loc,
+                vars: vars.to_vec(),
+                host_text,
+            })
+            .collect()
+    }
 }
 
 fn port_number(raw: &str) -> Result<u16, String> {
