@@ -1416,6 +1416,57 @@ fn a_gateway_bound_beyond_loopback_without_auth_does_not_start() {
     assert!(codes.contains("CL909"), "{codes:?}");
 }
 
+/// A quadlet's `Exec=` `--bind lan` without auth is refused (CL909) where the mode is written:
+/// the `lan` word, or the `${BIND}` word systemd substitutes from `[Service]`'s
+/// `Environment=`; a word podman decodes (`\x6can`) is not found as written, and the refusal
+/// points at the whole `Exec=` value.
+#[test]
+fn a_quadlets_bind_is_located_at_its_word_in_exec() {
+    let cases = [
+        ("word", "gateway --bind lan --port 18789", "", "lan"),
+        (
+            "variable",
+            "gateway --bind ${BIND} --port 18789",
+            "[Service]\nEnvironment=BIND=lan\n",
+            "${BIND}",
+        ),
+        (
+            "escaped",
+            "gateway --bind \\x6can --port 18789",
+            "",
+            "gateway",
+        ),
+    ];
+    for (case, exec, service, located) in cases {
+        let t = TempDir::new(&format!("containers-quadlet-bind-{case}")).kept_on_failure();
+        write(
+            &t,
+            "home/.config/containers/systemd/oc.container",
+            &format!("[Container]\nImage=ghcr.io/openclaw/openclaw:2026.9.6\nVolume=%h/oc:/home/node/.openclaw\nPublishPort=18789:18789\nExec={exec}\n{service}"),
+        );
+        write(
+            &t,
+            "home/oc/openclaw.json",
+            "{ gateway: { mode: \"local\" } }\n",
+        );
+        let (_, codes, json) = check(&t, &[]);
+        let refused: Vec<_> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "CL909")
+            .collect();
+        assert_eq!(refused.len(), 1, "{case}: {codes:?}");
+        let at = &refused[0]["parties"][0];
+        let column = "Exec=".len() + exec.find(located).unwrap() + 1;
+        assert_eq!(
+            (&at["line"], &at["column"]),
+            (&5.into(), &column.into()),
+            "{case}: {at}"
+        );
+    }
+}
+
 /// A `--env-file` outside the scanned layout is not opened: said (CL902), not taken for a
 /// start the CLI refuses.
 #[test]

@@ -857,6 +857,8 @@ struct Runs<'a> {
     /// The `Exec=` line the command is from (`None`: the image's own command).
     exec: Option<merged::Found<'a>>,
     argv: Vec<String>,
+    /// `Exec=`'s words as written (before specifiers and variables), for their places.
+    written: Vec<String>,
     /// The `Exec=` line podman cannot split, and why: it drops the key (with a warning) and
     /// runs the image's own command.
     exec_dropped: Option<(merged::Found<'a>, &'static str)>,
@@ -891,8 +893,13 @@ fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext, service_env: ServiceEnv) -
     // Podman splits the value; systemd expands the specifiers in each word of the
     // `ExecStart=` it is written into.
     let words = exec.map(|(_, line)| split::exec_words(&line.value));
+    let mut written = Vec::new();
     let (argv, unset) = match words {
-        Some(Ok(words)) => substituted(unit, words.iter().map(|w| expand(w)), &expand, service_env),
+        Some(Ok(words)) => {
+            let run = substituted(unit, words.iter().map(|w| expand(w)), &expand, service_env);
+            written = words;
+            run
+        }
         Some(Err(why)) => {
             exec_dropped = exec.take().map(|found| (found, why));
             (image_command(gateway_cmd), Vec::new())
@@ -904,9 +911,47 @@ fn runs<'a>(unit: Merged<'a>, ctx: &SpecifierContext, service_env: ServiceEnv) -
         openclaw_image,
         exec,
         argv,
+        written,
         exec_dropped,
         unset,
     }
+}
+
+/// Where each of `Exec=`'s words (`written`) is in the file, in order, for as many as are
+/// written as they read (a quoted or escaped word, and the words after it, have none). Each
+/// word is looked for after the one before, in `value`, the value's place in `text`; none
+/// when a comment line sits among the value's continued lines, where a word could be found
+/// in the comment.
+fn exec_word_places(written: &[String], text: &str, value: Span) -> Vec<Span> {
+    let Some(raw) = text.get(value.start()..value.end()) else {
+        return Vec::new();
+    };
+    let comment_between = raw
+        .lines()
+        .skip(1)
+        .any(|line| line.trim_start().starts_with(['#', ';']));
+    if comment_between {
+        return Vec::new();
+    }
+    // Only a whole word counts: an escaped word (`\s`) is not found as itself.
+    let bounds = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || c == '"' || c == '\'');
+    let mut places = Vec::new();
+    let mut cursor = 0;
+    for word in written {
+        let Some(at) = raw[cursor..].find(word.as_str()).map(|at| cursor + at) else {
+            break;
+        };
+        let end = at + word.len();
+        if word.is_empty()
+            || !bounds(raw[..at].chars().next_back())
+            || !bounds(raw[end..].chars().next())
+        {
+            break;
+        }
+        cursor = end;
+        places.push(Span::new(value.start() + at, value.start() + end));
+    }
+    places
 }
 
 /// The command as systemd runs it: podman's generator writes it, unescaped `$` and all, into
@@ -1082,6 +1127,7 @@ fn invocation(
         openclaw_image,
         exec,
         argv,
+        written,
         exec_dropped,
         unset,
     } = runs(
@@ -1202,6 +1248,19 @@ fn invocation(
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| default_container_name(&stem));
     let command_loc = exec.map(at);
+    let places = match exec {
+        // A variable systemd splits into several words leaves no word where it was written.
+        Some((part, line)) if written.len() == argv.len() => {
+            exec_word_places(&written, &sources.file(files[part]).text, line.value_span)
+                .into_iter()
+                .map(|span| Loc {
+                    file: files[part],
+                    span,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     let image_loc = image.as_ref().map(|(_, found)| at(*found));
     let key_loc = unit.header("Container").map_or(
         Loc {
@@ -1236,7 +1295,7 @@ fn invocation(
     let start = compose::ContainerStart {
         argv,
         command_loc,
-        places: Vec::new(),
+        places,
         env,
         cwd,
     };
