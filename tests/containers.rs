@@ -1567,3 +1567,120 @@ fn a_tailscale_gateway_bound_by_its_command_beyond_loopback_does_not_start() {
         "{codes:?}"
     );
 }
+
+/// The template every tenant's stack `extends` from another file (`stacks/common`): its
+/// relative bind mount is the template file's directory's, as compose resolves it.
+const EXTENDS_TEMPLATE: &str = "services:\n  gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    volumes:\n      - ./tenants/default:/home/node/.openclaw\n";
+
+/// A service's `extends` (compose's own, within a file or from another) gives it what the
+/// base has, merged as an override file merges: a tenant that does not override the
+/// template's mount shares its state dir (`stacks/common/tenants/default`, not its own
+/// directory's), ports append (both tenants publish 18801), and a service of the same file
+/// extending another takes its image and command. Without `extends` read, none of these is
+/// a gateway.
+#[test]
+fn a_service_extending_another_is_read_with_what_it_extends() {
+    let t = TempDir::new("containers-compose-extends").kept_on_failure();
+    write(&t, "home/stacks/common/openclaw.yml", EXTENDS_TEMPLATE);
+    let token = |n: u32| format!("OPENCLAW_GATEWAY_TOKEN: fake-gateway-token-{n:024}");
+    write(
+        &t,
+        "home/stacks/acme/compose.yml",
+        &format!("services:\n  acme:\n    extends:\n      file: ../common/openclaw.yml\n      service: gateway\n    environment:\n      {}\n    ports: [\"18801:18789\"]\n    volumes:\n      - ./state:/home/node/.openclaw\n", token(1)),
+    );
+    write(
+        &t,
+        "home/stacks/beta/compose.yml",
+        &format!("services:\n  beta:\n    extends: {{ file: ../common/openclaw.yml, service: gateway }}\n    environment:\n      {}\n    ports: [\"18801:18789\"]\n  rescue:\n    extends: beta\n    environment:\n      {}\n    ports: [\"18901:18789\"]\n", token(2), token(3)),
+    );
+    let gateways = resolved(&t, &[]);
+    let state_of = |name: &str| {
+        let g = gateways
+            .iter()
+            .find(|g| g["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {gateways:?}"));
+        g["stateDir"]["value"].as_str().unwrap().to_string()
+    };
+    assert_eq!(state_of("acme-acme-1"), "~/stacks/acme/state");
+    let template_state = "~/stacks/common/tenants/default";
+    assert_eq!(state_of("beta-beta-1"), template_state);
+    assert_eq!(state_of("beta-rescue-1"), template_state);
+    let (code, codes, json) = check(&t, &[]);
+    assert_eq!(code, 1, "{json}");
+    for fired in ["CL108", "CL201"] {
+        assert!(codes.contains(fired), "{fired}: {codes:?}");
+    }
+    // Said at the template's mount, the line that gives both their state dir.
+    let shared = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CL201")
+        .unwrap();
+    assert!(
+        shared["parties"]
+            .to_string()
+            .contains("common/openclaw.yml"),
+        "{shared}"
+    );
+}
+
+/// An `extends` compose refuses (a service that is not there, a cycle, a file that does not
+/// exist) is said where it is written, and the service is read without it; a file outside
+/// the layout is not opened; a chain deeper than clawlint follows stops, said.
+#[test]
+fn an_extends_compose_refuses_or_clawlint_does_not_follow_is_said_where_it_is() {
+    let t = TempDir::new("containers-compose-extends-bad").kept_on_failure();
+    let mut chain = String::from("services:\n  s0:\n    image: ghcr.io/openclaw/openclaw:latest\n");
+    for i in 1..=20 {
+        chain.push_str(&format!("  s{i}:\n    extends: s{}\n", i - 1));
+    }
+    write(&t, "home/deep/compose.yml", &chain);
+    write(
+        &t,
+        "home/bad/compose.yml",
+        "services:\n  a:\n    extends: nope\n  c:\n    extends: { service: d }\n  d:\n    extends: { service: c }\n  e:\n    extends: { file: /etc/hostname, service: x }\n  f:\n    extends: { file: missing.yml, service: x }\n",
+    );
+    let (_, _, json) = check(&t, &[]);
+    let said: Vec<(String, String, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("extends"))
+        .map(|f| {
+            let at = &f["parties"][0];
+            let file = at["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .take(2)
+                .collect::<Vec<_>>();
+            (
+                f["code"].as_str().unwrap().to_string(),
+                format!("{}/{}", file[1], file[0]),
+                at["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("CL904", "bad/compose.yml", 3),
+        ("CL904", "bad/compose.yml", 5),
+        ("CL904", "bad/compose.yml", 7),
+        ("CL902", "bad/compose.yml", 9),
+        ("CL904", "bad/compose.yml", 11),
+    ];
+    for (code, file, line) in expected {
+        assert!(
+            said.contains(&(code.to_string(), file.to_string(), line)),
+            "{code} {file}:{line}: {said:?}"
+        );
+    }
+    let deep: Vec<_> = said
+        .iter()
+        .filter(|(_, f, _)| f == "deep/compose.yml")
+        .collect();
+    assert!(!deep.is_empty(), "{said:?}");
+    assert!(json.to_string().contains("deeper than 16"), "{json}");
+    let text = json.to_string();
+    assert!(text.contains("outside the scanned homes"), "{text}");
+}

@@ -816,3 +816,33 @@ fn each_unit_file_is_opened_once_per_run() {
     );
     assert_eq!(opens("etc/openclaw/shared.env"), 1, "the environment file");
 }
+
+/// A compose template that every tenant's stack `extends` is opened once per run, however
+/// many stacks extend it. Under strace, when it runs.
+#[test]
+fn a_template_many_stacks_extend_is_opened_once() {
+    let dir = TempDir::new("extends-template");
+    let home = dir.path().join("home");
+    let template = home.join("stacks/common/openclaw.yml");
+    std::fs::create_dir_all(template.parent().unwrap()).unwrap();
+    std::fs::write(
+        &template,
+        "services:\n  gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: fake-gateway-token-000000000000000000000001\n",
+    )
+    .unwrap();
+    for i in 0..30 {
+        let stack = home.join(format!("stacks/t{i:02}"));
+        std::fs::create_dir_all(&stack).unwrap();
+        std::fs::write(
+            stack.join("compose.yml"),
+            format!("services:\n  gw:\n    extends: {{ file: ../common/openclaw.yml, service: gateway }}\n    ports: [\"{}:18789\"]\n    volumes: [\"./state:/home/node/.openclaw\"]\n", 20000 + i),
+        )
+        .unwrap();
+    }
+    let Some(run) = Traced::check(&dir, &home, &[]) else {
+        return;
+    };
+    // Every stack took the template's token: one token shared by all 30 (CL305).
+    assert_eq!(run.gateways_of("CL305"), 30);
+    assert_eq!(run.opens(&template), 1, "the template");
+}

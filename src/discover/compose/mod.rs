@@ -7,7 +7,8 @@
 //! `volumes`, and the OpenClaw image's defaults (`HOME=/home/node`, working dir `/app`,
 //! `node openclaw.mjs gateway --allow-unconfigured`) when the service does not override them.
 
-pub mod interpolate;
+mod extends;
+mod interpolate;
 pub mod runs;
 pub mod spec;
 pub mod variants;
@@ -884,21 +885,18 @@ pub fn read_project(
     };
     let mut services: BTreeMap<String, ServiceSpec> = BTreeMap::new();
     let mut top_name: Option<String> = None;
+    let mut extends = extends::Extends::new(host, parsed, sources, problems);
     for (id, parsed) in loaded {
         let root = &parsed.root;
         if let Some(name) = root.get("name").and_then(|n| reader.string(id, n)) {
             top_name = Some(name);
         }
-        let Some(list) = root.get("services") else {
-            continue;
-        };
-        for (key, body) in list.entries() {
-            let Some(name) = key.as_str() else { continue };
-            let spec = reader.service(id, &sources.file(id).text, key, body);
-            match services.get_mut(name) {
+        // Each file's `extends` are applied before the files merge, as compose-go does.
+        for (name, spec) in extends.services(&mut reader, id, root) {
+            match services.get_mut(&name) {
                 Some(existing) => existing.merge(spec),
                 None => {
-                    services.insert(name.to_string(), spec);
+                    services.insert(name, spec);
                 }
             }
         }
@@ -940,6 +938,11 @@ pub fn read_project(
             invocations.push(inv);
         }
     }
+    // A service several others extend is read once for each: what it gives is said once.
+    let mut said = std::collections::HashSet::new();
+    reader
+        .problems
+        .retain(|p| said.insert((p.loc, p.message.clone())));
     problems.append(&mut reader.problems);
     Project {
         dir,
@@ -1137,6 +1140,8 @@ pub struct Parsed {
 #[derive(Default)]
 pub struct ParsedFiles {
     kept: Vec<(FileId, Rc<Parsed>)>,
+    /// The files services `extends` from, by path, each read once per discovery.
+    extended: std::collections::HashMap<PathBuf, extends::ExtendedFile>,
     /// Where the next one is kept once all places are taken (the oldest).
     next: usize,
 }
@@ -1467,6 +1472,29 @@ struct ServiceSpec {
 }
 
 impl ServiceSpec {
+    /// A service of another file, as compose reads it under the service that extends it: its
+    /// relative host paths (bind mounts, env files, build context) are its own file's
+    /// directory's (`paths.ResolveRelativePaths` with that directory).
+    fn rebase(&mut self, dir: &Path) {
+        let relative = |raw: &str| !raw.starts_with(['/', '~']) && !raw.contains("://");
+        let rebased = |raw: &mut String| {
+            if relative(raw) {
+                *raw = dir.join(&*raw).display().to_string();
+            }
+        };
+        for (volume, ..) in &mut self.volumes {
+            if volume.kind == spec::VolumeKind::Bind {
+                rebased(&mut volume.source);
+            }
+        }
+        for (path, ..) in &mut self.env_files {
+            rebased(path);
+        }
+        if let Some((context, ..)) = &mut self.build {
+            rebased(context);
+        }
+    }
+
     /// An override file's service on top of the base's, as Compose merges them: scalars
     /// and commands replace, `ports` and `env_file` append, `environment` merges by name,
     /// `volumes` merge by container path.

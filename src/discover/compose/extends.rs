@@ -1,0 +1,291 @@
+//! A service's `extends:` (compose-go's `ApplyExtends`, loader/extends.go): within a file, or
+//! in the file `extends.file` names, applied to each file's services before the files merge;
+//! the base service merged under the one that extends it as an override file's service is
+//! (`override.ExtendService` is `MergeYaml`), its relative host paths made its own file's.
+//! Every chain is bounded: a cycle, a chain deeper than [`DEPTH`] or more files than
+//! [`FILES`] stop it, said where the `extends:` is.
+
+use super::{HostContext, ParsedFiles, Reader, ServiceSpec};
+use crate::load::read::{read_text_lossy, ReadError, SMALL_FILE_LIMIT};
+use crate::load::yaml::{Node, Value};
+use crate::load::{Problem, ProblemKind};
+use crate::source::{FileId, Loc, SourceMap};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// How many `extends` a chain follows: compose follows any chain but a cycle.
+const DEPTH: usize = 16;
+
+/// How many other files a project's `extends` may read.
+const FILES: usize = 32;
+
+/// What reading one project's `extends` needs beside the reader: the files read, each once.
+pub(super) struct Extends<'a> {
+    pub host: &'a HostContext<'a>,
+    pub parsed: &'a mut ParsedFiles,
+    pub sources: &'a mut SourceMap,
+    pub problems: &'a mut Vec<Problem>,
+    /// The other files this project's `extends` named.
+    named: Vec<PathBuf>,
+    /// Each file's services by name (their place in `services:`), made at its first
+    /// `extends`: a file of many services, each extending another, is not searched for each.
+    indexes: HashMap<FileId, HashMap<String, usize>>,
+}
+
+/// A file `extends.file` named, as read: parsed, or why not (`None`: it did not parse, said
+/// at the file).
+pub(super) type ExtendedFile = Result<(FileId, Rc<super::Parsed>), Option<ReadError>>;
+
+/// One `extends:` as written: the service it names and the file, if another.
+struct Target<'n> {
+    service: String,
+    file: Option<(String, &'n Node)>,
+}
+
+impl<'a> Extends<'a> {
+    pub fn new(
+        host: &'a HostContext<'a>,
+        parsed: &'a mut ParsedFiles,
+        sources: &'a mut SourceMap,
+        problems: &'a mut Vec<Problem>,
+    ) -> Self {
+        Extends {
+            host,
+            parsed,
+            sources,
+            problems,
+            named: Vec::new(),
+            indexes: HashMap::new(),
+        }
+    }
+
+    /// Each service of `file` (its tree `root`), with what it extends applied, in file order.
+    pub fn services(
+        &mut self,
+        reader: &mut Reader,
+        file: FileId,
+        root: &Node,
+    ) -> Vec<(String, ServiceSpec)> {
+        let Some(list) = root.get("services") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (at, (key, _)) in list.entries().iter().enumerate() {
+            let Some(name) = key.as_str() else { continue };
+            let mut chain = Vec::new();
+            if let Some(spec) = self.service(reader, file, root, at, &mut chain) {
+                out.push((name.to_string(), spec));
+            }
+        }
+        out
+    }
+
+    /// The service at `at` in `file`'s `services:`, under what it extends; `chain`: the
+    /// services on the way here.
+    fn service(
+        &mut self,
+        reader: &mut Reader,
+        file: FileId,
+        root: &Node,
+        at: usize,
+        chain: &mut Vec<(FileId, String)>,
+    ) -> Option<ServiceSpec> {
+        let (key, body) = root.get("services")?.entries().get(at)?;
+        let name = key.as_str()?;
+        let spec = reader.service(file, &self.sources.file(file).text, key, body);
+        let Some(node) = body.get("extends") else {
+            return Some(spec);
+        };
+        let at = |n: &Node| Loc { file, span: n.span };
+        let Some(target) = target(reader, file, node) else {
+            self.refused(at(node), format!("service {name}'s `extends` names no service (\"extends.{name}.service is required\")"));
+            return Some(spec);
+        };
+        chain.push((file, name.to_string()));
+        let base = match &target.file {
+            None => self.base(reader, file, root, name, &target.service, at(node), chain),
+            Some((raw, file_node)) => {
+                let dir = self.dir_of(file);
+                let path = self.host.host_path(raw, &dir);
+                match self.read(&path, at(file_node)) {
+                    Some((other, parsed)) => {
+                        let base = self.base(
+                            reader,
+                            other,
+                            &parsed.root,
+                            name,
+                            &target.service,
+                            at(node),
+                            chain,
+                        );
+                        base.map(|mut b| {
+                            b.rebase(&self.dir_of(other));
+                            b
+                        })
+                    }
+                    None => None,
+                }
+            }
+        };
+        chain.pop();
+        let Some(mut merged) = base else {
+            return Some(spec);
+        };
+        let key = spec.key;
+        merged.merge(spec);
+        merged.key = key;
+        Some(merged)
+    }
+
+    /// The service `wanted` of `file` that `name` extends, if the chain may go on there.
+    #[allow(clippy::too_many_arguments)]
+    fn base(
+        &mut self,
+        reader: &mut Reader,
+        file: FileId,
+        root: &Node,
+        name: &str,
+        wanted: &str,
+        at: Loc,
+        chain: &mut Vec<(FileId, String)>,
+    ) -> Option<ServiceSpec> {
+        if chain.iter().any(|(f, s)| *f == file && s == wanted) {
+            self.refused(at, format!("service {name} extends {wanted}, which extends it in turn (\"circular reference\")"));
+            return None;
+        }
+        if chain.len() >= DEPTH {
+            self.problems.push(Problem {
+                kind: ProblemKind::Budget,
+                message: format!("service {name}'s `extends` chain is deeper than {DEPTH} services: clawlint reads no further, and what the rest gives it is not seen"),
+                loc: Some(at),
+            });
+            return None;
+        }
+        let Some(position) = self.position(file, root, wanted) else {
+            let shown = crate::paths::display_path(&self.sources.file(file).path);
+            self.refused(at, format!("service {name} extends {wanted}, which is not a service of {shown} (\"cannot extend service {name}\")"));
+            return None;
+        };
+        self.service(reader, file, root, position, chain)
+    }
+
+    /// Where service `name` is in `file`'s `services:`.
+    fn position(&mut self, file: FileId, root: &Node, name: &str) -> Option<usize> {
+        let index = self.indexes.entry(file).or_insert_with(|| {
+            let entries = root.get("services").map_or(&[][..], Node::entries);
+            let mut index = HashMap::new();
+            for (at, (key, _)) in entries.iter().enumerate() {
+                if let Some(name) = key.as_str() {
+                    index.entry(name.to_string()).or_insert(at);
+                }
+            }
+            index
+        });
+        index.get(name).copied()
+    }
+
+    /// The file `extends.file` names, read and parsed once per discovery (many stacks
+    /// extend one template), each project naming no more than [`FILES`].
+    fn read(&mut self, path: &Path, at: Loc) -> Option<(FileId, Rc<super::Parsed>)> {
+        if !self.named.iter().any(|p| p == path) {
+            if self.named.len() >= FILES {
+                self.problems.push(Problem {
+                    kind: ProblemKind::Budget,
+                    message: format!("this project's `extends` name more than {FILES} other files: clawlint reads no more of them, and what their services give is not seen"),
+                    loc: Some(at),
+                });
+                return None;
+            }
+            self.named.push(path.to_path_buf());
+        }
+        if !self.parsed.extended.contains_key(path) {
+            let read = self.read_new(path);
+            self.parsed.extended.insert(path.to_path_buf(), read);
+        }
+        match self.parsed.extended.get(path)?.clone() {
+            Ok(read) => Some(read),
+            // Said where each project names it; a file that does not parse, once at the file.
+            Err(Some(err)) => {
+                self.not_read(path, &err, at);
+                None
+            }
+            Err(None) => None,
+        }
+    }
+
+    fn read_new(&mut self, path: &Path) -> ExtendedFile {
+        let (text, _) = read_text_lossy(path, SMALL_FILE_LIMIT).map_err(Some)?;
+        let id = self.sources.add(path, text, None);
+        match self.parsed.read(self.sources, id) {
+            Ok(parsed) => {
+                self.sources.show(id, parsed.shown.iter().copied());
+                Ok((id, parsed))
+            }
+            Err(err) => {
+                self.problems.push(Problem {
+                    kind: ProblemKind::Unparsable,
+                    message: format!("invalid compose file: {}", err.message),
+                    loc: Some(Loc {
+                        file: id,
+                        span: err.span,
+                    }),
+                });
+                Err(None)
+            }
+        }
+    }
+
+    fn not_read(&mut self, path: &Path, err: &ReadError, at: Loc) {
+        let shown = crate::paths::display_path(path);
+        if matches!(err, ReadError::Missing) {
+            return self.refused(at, format!("extends file {shown} does not exist"));
+        }
+        let kind = match err {
+            ReadError::OutsideLayout { .. } => ProblemKind::OutsideLayout,
+            ReadError::NotRegular { .. } => ProblemKind::NotRegularFile,
+            ReadError::TooLarge { .. } => ProblemKind::TooLarge,
+            _ => ProblemKind::Unreadable,
+        };
+        self.problems.push(Problem {
+            kind,
+            message: format!(
+                "extends file {shown}: {}; what the service extends there is not seen",
+                err.describe()
+            ),
+            loc: Some(at),
+        });
+    }
+
+    /// An `extends` compose refuses: `docker compose` loads nothing of the project.
+    fn refused(&mut self, at: Loc, why: String) {
+        self.problems.push(Problem {
+            kind: ProblemKind::InvalidValue,
+            message: format!("{why}: docker compose refuses to load the project, and clawlint reads the service without it"),
+            loc: Some(at),
+        });
+    }
+
+    fn dir_of(&self, file: FileId) -> PathBuf {
+        let path = &self.sources.file(file).path;
+        path.parent().unwrap_or(Path::new(".")).to_path_buf()
+    }
+}
+
+/// `extends: name` or `extends: {service: name, file: path}`, interpolated.
+fn target<'n>(reader: &mut Reader, file: FileId, node: &'n Node) -> Option<Target<'n>> {
+    match &node.value {
+        Value::Map(_) => {
+            let service = reader.string(file, node.get("service")?)?;
+            let file = match node.get("file") {
+                Some(n) => Some((reader.string(file, n)?, n)),
+                None => None,
+            };
+            Some(Target { service, file })
+        }
+        _ => Some(Target {
+            service: reader.string(file, node)?,
+            file: None,
+        }),
+    }
+}
