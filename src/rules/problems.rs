@@ -80,6 +80,7 @@ fn compose_help(kind: ProblemKind) -> &'static str {
         ProblemKind::Missing => "create the file, or make it optional (`env_file: [{path: ..., required: false}]`)",
         ProblemKind::MissingEnvVar => "set the variable in the .env beside the compose file, or give it a default (${NAME:-value}); write $$ for a literal $",
         ProblemKind::InvalidValue => "docker compose rejects this value; see the message for what it accepts",
+        ProblemKind::Budget => "a real stack's `extends` chains are a few services long and name a few files: look for what made this one (a generated file, or one made to slow every check down); what lies past where clawlint stopped is not linted",
         other => help_for(other),
     }
 }
