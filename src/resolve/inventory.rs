@@ -380,7 +380,8 @@ fn not_enabled(instance: &Instance) -> bool {
 const OWN_DIR_DEPTH: usize = 8;
 
 /// A scanned profile dir nothing supervises that holds a template instance's own files (an
-/// `EnvironmentFile=` or `WorkingDirectory=` written with `%i`) is that instance's dir. When the
+/// `EnvironmentFile=` or `WorkingDirectory=` written with `%i`), or the config file a
+/// supervisor names in `OPENCLAW_CONFIG_PATH`, is that gateway's dir. When the
 /// instance runs another state dir (a drop-in replaced its `ExecStart=`), nothing starts the
 /// dir: it is no gateway of its own (no phantom profile gateway on a hash port), and the unit
 /// shows it as its own dir in `resolve`. Each path's ancestors are looked up in a map: no
@@ -404,8 +405,15 @@ fn drop_instance_owned_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) 
             .iter()
             .map(|s| &**s)
             .chain(&instance.other_services);
+        // The config its supervisor names (`OPENCLAW_CONFIG_PATH`) is its own file too: a
+        // LaunchAgent running `~/.openclaw-x/openclaw.json` with state in
+        // `~/.openclaw-x/state` makes `~/.openclaw-x` no profile gateway of its own.
+        let named_config = (instance.service.is_some()
+            && matches!(instance.config_path.origin, crate::invocation::Origin::Env(_)))
+        .then_some(&instance.config_path.value);
         for (which, file) in files.enumerate() {
-            for path in &file.how.instance_paths {
+            let config = named_config.filter(|_| which == 0);
+            for path in file.how.instance_paths.iter().chain(config) {
                 let holder = path
                     .ancestors()
                     .take(OWN_DIR_DEPTH)
