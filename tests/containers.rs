@@ -1684,3 +1684,58 @@ fn an_extends_compose_refuses_or_clawlint_does_not_follow_is_said_where_it_is() 
     let text = json.to_string();
     assert!(text.contains("outside the scanned homes"), "{text}");
 }
+
+/// A key the Compose schema does not allow makes `docker compose` refuse the whole project
+/// (compose-go validates each file: `additionalProperties: false`): a service written without
+/// the `services:` header (as gbilton/clawdpods's `setup-bot.sh` appends one to an override
+/// file that does not exist yet), or a misspelt service key, is CL904 where it is written,
+/// with the likely fix. `x-` keys, `version`, `<<` merge keys and every key of the schema
+/// are not.
+#[test]
+fn a_key_compose_does_not_allow_is_said_where_it_is() {
+    let t = TempDir::new("containers-compose-refused-keys").kept_on_failure();
+    write(
+        &t,
+        "home/stack/compose.yml",
+        "version: \"3.8\"\nx-base: &base\n  restart: unless-stopped\nservices:\n  gw:\n    <<: *base\n    image: ghcr.io/openclaw/openclaw:latest\n    enviroment:\n      TZ: UTC\n    x-note: kept\n    use_api_socket: false\n",
+    );
+    write(
+        &t,
+        "home/stack/compose.override.yml",
+        "\nnews-bot:\n  image: ghcr.io/openclaw/openclaw:latest\n",
+    );
+    let (code, _, json) = check(&t, &[]);
+    assert_eq!(code, 1, "{json}");
+    let refused: Vec<(String, u64, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "CL904")
+        .map(|f| {
+            let at = &f["parties"][0];
+            let file = at["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            (
+                file,
+                at["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(
+        (refused[0].0.as_str(), refused[0].1),
+        ("compose.override.yml", 2)
+    );
+    assert!(refused[0].2.contains("under `services:`"), "{refused:?}");
+    assert_eq!((refused[1].0.as_str(), refused[1].1), ("compose.yml", 8));
+    assert!(
+        refused[1].2.contains("did you mean `environment`"),
+        "{refused:?}"
+    );
+}

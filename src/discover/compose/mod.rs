@@ -891,6 +891,7 @@ pub fn read_project(
         if let Some(name) = root.get("name").and_then(|n| reader.string(id, n)) {
             top_name = Some(name);
         }
+        reader.problems.extend(refused_keys(id, root));
         // Each file's `extends` are applied before the files merge, as compose-go does.
         for (name, spec) in extends.services(&mut reader, id, root) {
             match services.get_mut(&name) {
@@ -950,6 +951,42 @@ pub fn read_project(
         name_from_dir,
         invocations,
     }
+}
+
+/// What compose's schema refuses in a file of the project: a top-level key, or a service's
+/// ([`spec::refused_key`]), each where it is written.
+fn refused_keys(file: FileId, root: &Node) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut refuse = |key: &Node, allowed: &[&str], whose: &str, service_like: bool| {
+        let refused = key
+            .as_str()
+            .and_then(|k| spec::refused_key(k, allowed, whose, service_like));
+        if let Some(message) = refused {
+            out.push(Problem {
+                kind: ProblemKind::InvalidValue,
+                message,
+                loc: Some(Loc {
+                    file,
+                    span: key.span,
+                }),
+            });
+        }
+    };
+    for (key, value) in root.entries() {
+        let service_like = value.get("image").or_else(|| value.get("build")).is_some();
+        refuse(
+            key,
+            spec::TOP_LEVEL_KEYS,
+            "a compose file's top level",
+            service_like,
+        );
+    }
+    for (_, body) in root.get("services").map_or(&[][..], Node::entries) {
+        for (key, _) in body.entries() {
+            refuse(key, spec::SERVICE_KEYS, "a compose service", false);
+        }
+    }
+    out
 }
 
 /// What decides a project's profiles: the runs that start it (`up`), or with none, the

@@ -403,6 +403,59 @@ fn dockerfile_lines(text: &str) -> Vec<String> {
     out
 }
 
+/// The keys the Compose schema allows at the top of a file and in a service (compose-go
+/// `schema/compose-spec.json` @ e70e961c: `additionalProperties: false`, and any `x-` key).
+/// compose-go validates every file it loads against it, so `docker compose` refuses a
+/// project with any other key (`additional properties 'X' not allowed`) and starts nothing.
+#[rustfmt::skip]
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "configs", "include", "models", "name", "networks", "secrets", "services", "version",
+    "volumes",
+];
+
+/// See [`TOP_LEVEL_KEYS`].
+#[rustfmt::skip]
+pub const SERVICE_KEYS: &[&str] = &[
+    "annotations", "attach", "blkio_config", "build", "cap_add", "cap_drop", "cgroup",
+    "cgroup_parent", "command", "configs", "container_name", "cpu_count", "cpu_percent",
+    "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus",
+    "cpuset", "credential_spec", "depends_on", "deploy", "develop", "device_cgroup_rules",
+    "devices", "dns", "dns_opt", "dns_search", "domainname", "entrypoint", "env_file",
+    "environment", "expose", "extends", "external_links", "extra_hosts", "gpus", "group_add",
+    "healthcheck", "hostname", "image", "init", "ipc", "isolation", "label_file", "labels",
+    "links", "logging", "mac_address", "mem_limit", "mem_reservation", "mem_swappiness",
+    "memswap_limit", "models", "network_mode", "networks", "oom_kill_disable", "oom_score_adj",
+    "pid", "pids_limit", "platform", "ports", "post_start", "pre_start", "pre_stop",
+    "privileged", "profiles", "provider", "pull_policy", "pull_refresh_after", "read_only",
+    "restart", "runtime", "scale", "secrets", "security_opt", "shm_size", "stdin_open",
+    "stop_grace_period", "stop_signal", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits",
+    "use_api_socket", "user", "userns_mode", "uts", "volumes", "volumes_from", "working_dir",
+];
+
+/// Why compose refuses `key` where it stands (`allowed`: the keys there), with the likely
+/// key it is a typo of; `None` for a key it allows. A key that looks like a secret is not
+/// repeated.
+/// `service_like`: the key holds what a service holds (`image:`, `build:`), written where a
+/// service cannot be.
+pub fn refused_key(key: &str, allowed: &[&str], whose: &str, service_like: bool) -> Option<String> {
+    if key.starts_with("x-") || allowed.contains(&key) {
+        return None;
+    }
+    let candidates: Vec<String> = allowed.iter().map(|k| k.to_string()).collect();
+    let hint = match crate::validate::did_you_mean(key, &candidates) {
+        Some(k) => format!(" (did you mean `{k}`?)"),
+        None if service_like => " (a service belongs under `services:`)".to_string(),
+        None => String::new(),
+    };
+    let shown = match crate::redact::is_secret_value(key) {
+        true => "this key".to_string(),
+        false => format!("`{key}`"),
+    };
+    Some(format!(
+        "{shown} is not a key of {whose}{hint}: docker compose refuses to load the project (\"additional properties not allowed\"), so it starts none of its services"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
