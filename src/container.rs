@@ -659,6 +659,16 @@ pub fn bind_from_args(argv: &[String]) -> Option<(String, usize)> {
 
 /// Whether a gateway command line gives the gateway's auth itself: `--auth`, `--token`,
 /// `--password`, `--password-file` (what `gateway run` takes over the config).
+/// Whether the command passes `--allow-unconfigured`, which lets OpenClaw start a gateway
+/// whose config does not say `gateway.mode: "local"`; `None` when a word is a variable
+/// nothing expanded (`$OPTS`), which may hold it.
+pub fn allows_unconfigured(argv: &[String]) -> Option<bool> {
+    if argv.iter().any(|w| w == "--allow-unconfigured") {
+        return Some(true);
+    }
+    (!argv.iter().any(|w| w.contains('$'))).then_some(false)
+}
+
 pub fn gives_auth(argv: &[String]) -> bool {
     argv.iter().any(|w| {
         let flag = w.split('=').next().unwrap_or(w);

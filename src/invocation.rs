@@ -498,6 +498,10 @@ pub struct Invocation {
     /// The command line gives the gateway's auth itself (`--auth`, `--token`, `--password`,
     /// `--password-file`): what auth it runs with is not read from files.
     pub auth_args: bool,
+    /// Whether the command passes `--allow-unconfigured` ([`crate::container::allows_unconfigured`]);
+    /// `None` when the command is not known (a profile dir found by the scan, a trigger that
+    /// starts an installed service, a variable nothing expanded).
+    pub allow_unconfigured: Option<bool>,
     /// The supervisor that starts it, when it comes from one (boxed: 552 bytes inline, in
     /// every invocation of a host whose gateways are mostly state dirs with none; discover's
     /// lists of 10,000 such invocations were 7.9 MB, grown by doubling to 13 MB twice).

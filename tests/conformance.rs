@@ -41,6 +41,8 @@ fn invocation(case: &Value, home: &Path) -> Invocation {
             Origin::cli("--bind loopback".to_string(), None),
         )),
         auth_args: false,
+        // scripts/oracle-run.mjs passes it.
+        allow_unconfigured: Some(true),
         service: None,
         container: None,
         // A case recorded with its home at the path a supervisor was written for

@@ -400,7 +400,11 @@ fn two_stacks_mounting_one_directory_through_a_link_share_a_state_dir() {
             "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: fake-gateway-token-{port}\n    ports:\n      - \"127.0.0.1:{port}:18789\"\n    volumes:\n      - {dir}:/home/node/.openclaw\n"
         )
     };
-    write(&t, "home/data/acme/openclaw.json", "{}\n");
+    write(
+        &t,
+        "home/data/acme/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
     write(
         &t,
         "home/stacks/acme/docker-compose.yml",
@@ -416,7 +420,11 @@ fn two_stacks_mounting_one_directory_through_a_link_share_a_state_dir() {
     assert_eq!(code, 1);
     assert!(codes.contains("CL201"), "{codes:?}");
     // Look-alike: staging mounts its own directory.
-    write(&t, "home/data/staging/openclaw.json", "{}\n");
+    write(
+        &t,
+        "home/data/staging/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
     write(
         &t,
         "home/stacks/acme-staging/docker-compose.yml",
@@ -896,7 +904,11 @@ fn a_scanned_dir_only_a_container_mounts_is_the_containers() {
 fn the_scanned_dir_row_keeps_a_secret_looking_path_hidden() {
     let t = TempDir::new("containers-own-scanned-dir-secret").kept_on_failure();
     let dir = ".openclaw-ghp_FAKE0123456789abcdefghijklmnopqrstuv";
-    write(&t, &format!("home/{dir}/openclaw.json"), "{}\n");
+    write(
+        &t,
+        &format!("home/{dir}/openclaw.json"),
+        "{ gateway: { mode: \"local\" } }\n",
+    );
     let stack = compose_gateway(&[]) + "    volumes:\n      - ${DIR}:/home/node/.openclaw\n";
     write(&t, "home/stack/docker-compose.yml", &stack);
     write(&t, "home/stack/.env", &format!("DIR=~/{dir}\n"));

@@ -739,13 +739,16 @@ fn a_move_follows_every_pin_and_one_round_makes_no_new_collision() {
         &[
             (
                 "home/.openclaw/openclaw.json",
-                "{ gateway: { port: 18789 } }\n",
+                "{ gateway: { mode: \"local\", port: 18789 } }\n",
             ),
             (
                 "home/.openclaw-a/openclaw.json",
-                "// a\n{ gateway: { port: 18789 } }\n",
+                "// a\n{ gateway: { mode: \"local\", port: 18789 } }\n",
             ),
-            ("home/.openclaw-b/openclaw.json", "{}\n"),
+            (
+                "home/.openclaw-b/openclaw.json",
+                "{ gateway: { mode: \"local\" } }\n",
+            ),
             (
                 "home/.config/systemd/user/openclaw-gateway-a.service",
                 UNIT_A,
@@ -774,7 +777,7 @@ fn a_move_follows_every_pin_and_one_round_makes_no_new_collision() {
     let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
     assert_eq!(
         read("home/.openclaw/openclaw.json"),
-        "{ gateway: { port: 18789 } }\n"
+        "{ gateway: { mode: \"local\", port: 18789 } }\n"
     );
     let unit = read("home/.config/systemd/user/openclaw-gateway-a.service");
     let plist = read("home/Library/LaunchAgents/ai.openclaw.b.plist");

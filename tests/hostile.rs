@@ -220,11 +220,11 @@ fn file_of(finding: &serde_json::Value) -> String {
 fn add_ordinary_gateways(s: &Scratch) {
     s.write(
         "home/.openclaw-main/openclaw.json",
-        "{ gateway: { port: 19100 } }\n",
+        "{ gateway: { mode: \"local\", port: 19100 } }\n",
     );
     s.write(
         "home/.openclaw-copy/openclaw.json",
-        "{ gateway: { port: 19100 } }\n",
+        "{ gateway: { mode: \"local\", port: 19100 } }\n",
     );
 }
 
@@ -757,7 +757,7 @@ fn hundred_thousand_empty_profile_dirs_are_capped_and_bounded() {
     // A gateway that a unit starts, its profile sorting past the cap (and no dir of its own).
     s.write(
         "home/.config/systemd/user/openclaw-gateway-zzz.service",
-        "[Service]\nEnvironment=OPENCLAW_PROFILE=zzz\nExecStart=/usr/bin/openclaw --profile zzz gateway --port 19100\n",
+        "[Service]\nEnvironment=OPENCLAW_PROFILE=zzz\nExecStart=/usr/bin/openclaw --profile zzz gateway --port 19100 --allow-unconfigured\n",
     );
     let home = s.path("home");
     let mut names: Vec<String> = vec![".openclaw-copy".into(), ".openclaw-main".into()];
@@ -1029,7 +1029,7 @@ fn an_unparsable_launchd_override_database_is_located() {
     let plist = |profile: &str, port: u16| {
         format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>ai.openclaw.{profile}</string>\
-             <key>ProgramArguments</key><array><string>/opt/homebrew/bin/openclaw</string><string>gateway</string><string>--port</string><string>{port}</string></array>\
+             <key>ProgramArguments</key><array><string>/opt/homebrew/bin/openclaw</string><string>gateway</string><string>--port</string><string>{port}</string><string>--allow-unconfigured</string></array>\
              <key>EnvironmentVariables</key><dict><key>OPENCLAW_PROFILE</key><string>{profile}</string></dict></dict></plist>\n"
         )
     };
@@ -1839,12 +1839,12 @@ fn layout_text_cannot_forge_ci_output_or_drive_the_terminal() {
     // findings show, and in names `resolve` and `ports` print.
     s.write(
         "home/.openclaw-main/openclaw.json",
-        "{\n  gateway: { port: 19100 }, // ##[error]forged \x1b]8;;http://x\x07link\x1b]8;;\x07 \u{202E}txt.exe\r\n  \
+        "{\n  gateway: { mode: \"local\", port: 19100 }, // ##[error]forged \x1b]8;;http://x\x07link\x1b]8;;\x07 \u{202E}txt.exe\r\n  \
          agents: { list: [{ id: \"a\u{202E}b\", workspace: \"~/w\\n::add-mask::x\\u001b[2J##[warning]w\" }] },\n}\n",
     );
     s.write(
         "home/.openclaw-copy/openclaw.json",
-        "{ gateway: { port: 19100 }, agents: { list: [{ id: \"c\", workspace: \"~/w\\n::add-mask::x\\u001b[2J##[warning]w\" }] } }\n",
+        "{ gateway: { mode: \"local\", port: 19100 }, agents: { list: [{ id: \"c\", workspace: \"~/w\\n::add-mask::x\\u001b[2J##[warning]w\" }] } }\n",
     );
     let mut runs: Vec<Vec<String>> = Vec::new();
     for format in [
@@ -3660,13 +3660,13 @@ fn unit_lines_that_are_not_utf8_are_read_as_systemd_reads_them() {
         std::fs::write(path, content).unwrap();
     };
     let mut bad =
-        b"[Service]\nExecStart=/usr/bin/openclaw --profile bad gateway --port 19100 # \xff\n"
+        b"[Service]\nExecStart=/usr/bin/openclaw --profile bad gateway --port 19100 --allow-unconfigured # \xff\n"
             .to_vec();
     bad.extend(format!("Environment=OPENCLAW_GATEWAY_TOKEN={SECRET}\n").bytes());
     bytes(&format!("{user}/openclaw-gateway-bad.service"), &bad);
     s.write(
         &format!("{user}/openclaw-gateway-ok.service"),
-        "[Service]\nExecStart=/usr/bin/openclaw --profile ok gateway\n",
+        "[Service]\nExecStart=/usr/bin/openclaw --profile ok gateway --allow-unconfigured\n",
     );
     bytes(
         &format!("{user}/openclaw-gateway-ok.service.d/port.conf"),
@@ -3675,7 +3675,7 @@ fn unit_lines_that_are_not_utf8_are_read_as_systemd_reads_them() {
     );
     s.write(
         &format!("{user}/openclaw-gateway-m.service"),
-        "[Service]\nExecStart=/usr/bin/openclaw --profile m gateway\n",
+        "[Service]\nExecStart=/usr/bin/openclaw --profile m gateway --allow-unconfigured\n",
     );
     bytes(
         "home/.config/systemd/user.conf",
@@ -3729,11 +3729,11 @@ fn a_malformed_section_header_ends_what_systemd_reads() {
     let user = "home/.config/systemd/user";
     s.write(
         &format!("{user}/openclaw-gateway-bad.service"),
-        "[Service]\nExecStart=/usr/bin/openclaw --profile bad gateway --port 19100\n[Install\nWantedBy=default.target\n",
+        "[Service]\nExecStart=/usr/bin/openclaw --profile bad gateway --port 19100 --allow-unconfigured\n[Install\nWantedBy=default.target\n",
     );
     s.write(
         &format!("{user}/openclaw-gateway-ok.service"),
-        "[Service]\nExecStart=/usr/bin/openclaw --profile ok gateway\n",
+        "[Service]\nExecStart=/usr/bin/openclaw --profile ok gateway --allow-unconfigured\n",
     );
     s.write(
         &format!("{user}/openclaw-gateway-ok.service.d/port.conf"),
@@ -3741,7 +3741,7 @@ fn a_malformed_section_header_ends_what_systemd_reads() {
     );
     s.write(
         &format!("{user}/openclaw-gateway-m.service"),
-        "[Service]\nExecStart=/usr/bin/openclaw --profile m gateway\n",
+        "[Service]\nExecStart=/usr/bin/openclaw --profile m gateway --allow-unconfigured\n",
     );
     s.write(
         "home/.config/systemd/user.conf",

@@ -30,7 +30,7 @@ fn host() -> Layout {
     write(
         b,
         "home/.openclaw/openclaw.json",
-        b"{ gateway: { port: 18789 } }\n",
+        b"{ gateway: { mode: \"local\", port: 18789 } }\n",
     );
     // Merged /usr: /lib is /usr/lib, so every vendor unit is seen twice.
     link(b, "root/lib", "usr/lib");
@@ -66,7 +66,7 @@ fn host() -> Layout {
     write(
         b,
         "root/usr/lib/systemd/system/openclaw-gateway@.service",
-        b"[Service]\nEnvironmentFile=/etc/openclaw/%i.env\nExecStart=/usr/bin/openclaw --profile %i gateway --port 19100\n",
+        b"[Service]\nEnvironmentFile=/etc/openclaw/%i.env\nExecStart=/usr/bin/openclaw --profile %i gateway --port 19100 --allow-unconfigured\n",
     );
     link(
         b,
@@ -76,7 +76,7 @@ fn host() -> Layout {
     write(
         b,
         "root/etc/systemd/system/openclaw-gateway@ops.service.d/override.conf",
-        b"[Service]\nExecStart=\nExecStart=/usr/bin/openclaw --profile %i gateway --port 19200\n",
+        b"[Service]\nExecStart=\nExecStart=/usr/bin/openclaw --profile %i gateway --port 19200 --allow-unconfigured\n",
     );
     write(
         b,
@@ -672,12 +672,12 @@ fn absolute_home_paths_in_a_home_less_units_config_are_the_scanned_homes() {
     write(
         b,
         "home/.openclaw/openclaw.json",
-        b"{ gateway: { port: 18789 }, agents: { defaults: { workspace: \"~/shared-ws\" } } }\n",
+        b"{ gateway: { mode: \"local\", port: 18789 }, agents: { defaults: { workspace: \"~/shared-ws\" } } }\n",
     );
     write(
         b,
         "home/.openclaw-rescue/openclaw.json",
-        b"{ gateway: { port: 19789 }, agents: { defaults: { workspace: \"/root/shared-ws\" } } }\n",
+        b"{ gateway: { mode: \"local\", port: 19789 }, agents: { defaults: { workspace: \"/root/shared-ws\" } } }\n",
     );
     write(
         b,
@@ -944,7 +944,7 @@ fn no_help_line_suggests_an_invalid_profile_name() {
     write(
         b,
         "home/.openclaw/openclaw.json",
-        b"{ gateway: { port: 18789 } }\n",
+        b"{ gateway: { mode: \"local\", port: 18789 } }\n",
     );
     write(
         b,
@@ -1443,7 +1443,7 @@ fn include_and_env_values_under_a_units_written_home_are_the_scanned_homes() {
     write(
         b,
         "home/.openclaw/openclaw.json",
-        b"{ gateway: { port: 18789 }, agents: { defaults: { workspace: \"~/ws-main\" } }, env: { vars: { OPENCLAW_OAUTH_DIR: \"~/creds\" } } }\n",
+        b"{ gateway: { mode: \"local\", port: 18789 }, agents: { defaults: { workspace: \"~/ws-main\" } }, env: { vars: { OPENCLAW_OAUTH_DIR: \"~/creds\" } } }\n",
     );
     write(
         b,
@@ -1453,7 +1453,7 @@ fn include_and_env_values_under_a_units_written_home_are_the_scanned_homes() {
     write(
         b,
         "home/.openclaw-rescue/gateway.json5",
-        b"{ gateway: { port: 19789 } }\n",
+        b"{ gateway: { mode: \"local\", port: 19789 } }\n",
     );
     write(
         b,
@@ -1508,7 +1508,7 @@ fn aliases_also_and_pulled_in_units_are_read_as_systemd_starts_them() {
     write(
         b,
         "home/.openclaw/openclaw.json",
-        b"{ gateway: { port: 18789 } }\n",
+        b"{ gateway: { mode: \"local\", port: 18789 } }\n",
     );
     let sys = "root/etc/systemd/system";
     write(
@@ -1671,7 +1671,7 @@ fn a_launch_agent_gets_the_path_launchctl_config_sets() {
     write(
         b,
         "home/.openclaw/openclaw.json",
-        b"{ gateway: { port: 18789 } }\n",
+        b"{ gateway: { mode: \"local\", port: 18789 } }\n",
     );
     write(
         b,
@@ -1746,7 +1746,7 @@ fn a_runtime_dir_whose_user_is_unknown_is_named_not_guessed() {
     write(
         b,
         "home/.openclaw/openclaw.json",
-        b"{ gateway: { port: 18789 } }\n",
+        b"{ gateway: { mode: \"local\", port: 18789 } }\n",
     );
     std::fs::create_dir_all(b.join("root/etc")).unwrap();
     write(
@@ -2067,7 +2067,7 @@ fn bot_host(name: &str, script: &str) -> Layout {
     write(
         b,
         "home/.openclaw/openclaw.json",
-        b"{ gateway: { port: 18789 } }\n",
+        b"{ gateway: { mode: \"local\", port: 18789 } }\n",
     );
     write(
         b,
@@ -2208,12 +2208,12 @@ fn an_instances_own_dir_is_no_phantom_profile_gateway() {
     write(
         b,
         "home/.openclaw/openclaw.json",
-        b"{ gateway: { port: 18789 } }\n",
+        b"{ gateway: { mode: \"local\", port: 18789 } }\n",
     );
     write(
         b,
         "home/.openclaw-shared/openclaw.json",
-        b"{ gateway: { port: 19789 } }\n",
+        b"{ gateway: { mode: \"local\", port: 19789 } }\n",
     );
     write(b, "home/.openclaw-shared/env", b"LOG=1\n");
     write(
@@ -2448,4 +2448,63 @@ fn resolve_says_which_home_a_units_tilde_is() {
     );
     // Once: the account's own gateway runs with the account's HOME.
     assert_eq!(out.matches("HOME= of its unit").count(), 1, "{out}");
+}
+
+/// `gateway run` without `--allow-unconfigured` refuses a config that does not say
+/// `gateway.mode: "local"` (none, or another mode) and a missing config (recorded from
+/// 2026.9.6: tests/data/unconfigured-start): a user unit's gateway is CL909 and `starts:
+/// false` exactly where OpenClaw exited 78, and never with the flag on its command. A profile
+/// dir found by the scan alone is not judged: how it is started is not known.
+#[test]
+fn a_gateway_whose_command_and_config_leave_it_unconfigured_does_not_start() {
+    let data = root().join("tests/data/unconfigured-start");
+    let recorded: Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("2026.9.6.json")).unwrap())
+            .unwrap();
+    for case in ["nomode", "remote", "local", "noconfig"] {
+        for flag in ["", " --allow-unconfigured"] {
+            let t = Layout::new(&format!("hosts-unconfigured-{case}"));
+            let b = t.path();
+            if case != "noconfig" {
+                let config = std::fs::read(data.join(format!("{case}.json"))).unwrap();
+                write(b, "home/.openclaw/openclaw.json", &config);
+            }
+            let unit = format!("[Service]\nExecStart=/usr/bin/openclaw gateway --port 19555{flag}\nRestartPreventExitStatus=78\n[Install]\nWantedBy=default.target\n");
+            write(b, "home/.config/systemd/user/oc.service", unit.as_bytes());
+            link(
+                b,
+                "home/.config/systemd/user/default.target.wants/oc.service",
+                "../oc.service",
+            );
+            let refused = flag.is_empty() && !recorded[case]["started"].as_bool().unwrap();
+            let home = b.join("home");
+            let codes = check_codes(&home);
+            assert_eq!(
+                codes.contains(&"CL909".to_string()),
+                refused,
+                "{case}{flag}: {codes:?}"
+            );
+            let shown = home.display().to_string();
+            let (_, out, _) = clawlint(&[
+                "resolve",
+                "--home",
+                &shown,
+                "--no-config",
+                "--format",
+                "json",
+            ]);
+            let resolved: Value = serde_json::from_str(&out).unwrap();
+            let starts = &gateways(&resolved)[0]["starts"];
+            assert_eq!(starts, &Value::Bool(!refused), "{case}{flag}: {resolved}");
+        }
+    }
+    // Found by the scan alone (no unit): not judged.
+    let t = Layout::new("hosts-unconfigured-scanned");
+    write(
+        t.path(),
+        "home/.openclaw-ops/openclaw.json",
+        b"{ gateway: { port: 19555 } }\n",
+    );
+    let codes = check_codes(&t.path().join("home"));
+    assert!(!codes.contains(&"CL909".to_string()), "{codes:?}");
 }

@@ -931,7 +931,7 @@ const COLLISIONS: &[(&str, &str, &str)] = &[
     (
         "gateway.cmd",
         "home/.openclaw-rescue/gateway.cmd",
-        "@echo off\r\nrem OpenClaw Gateway (profile: rescue)\r\nset \"USERPROFILE=C:\\Users\\u\"\r\nset \"OPENCLAW_STATE_DIR=C:\\Users\\u\\.openclaw-rescue\"\r\nset \"OPENCLAW_PROFILE=rescue\"\r\nset \"OPENCLAW_GATEWAY_PORT=18789\"\r\n\"C:\\Program Files\\nodejs\\node.exe\" C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\openclaw\\dist\\index.js gateway --port 18789\r\n",
+        "@echo off\r\nrem OpenClaw Gateway (profile: rescue)\r\nset \"USERPROFILE=C:\\Users\\u\"\r\nset \"OPENCLAW_STATE_DIR=C:\\Users\\u\\.openclaw-rescue\"\r\nset \"OPENCLAW_PROFILE=rescue\"\r\nset \"OPENCLAW_GATEWAY_PORT=18789\"\r\n\"C:\\Program Files\\nodejs\\node.exe\" C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\openclaw\\dist\\index.js gateway --port 18789 --allow-unconfigured\r\n",
     ),
     (
         "clawlint.toml",

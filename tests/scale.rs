@@ -780,7 +780,7 @@ fn each_unit_file_is_opened_once_per_run() {
     };
     write(
         "usr/lib/systemd/system/openclaw-gateway@.service",
-        "[Service]\nEnvironmentFile=/etc/openclaw/shared.env\nExecStart=/usr/bin/openclaw --profile %i gateway --port 19100\n",
+        "[Service]\nEnvironmentFile=/etc/openclaw/shared.env\nExecStart=/usr/bin/openclaw --profile %i gateway --port 19100 --allow-unconfigured\n",
     );
     write(
         "etc/systemd/system/openclaw-.service.d/20-restart.conf",

@@ -42,6 +42,7 @@ fn given(name: &str, home: &Path, profile: Option<&str>) -> clawlint::resolve::I
             clawlint::resolve::Origin::cli("--bind loopback".to_string(), None),
         )),
         auth_args: false,
+        allow_unconfigured: Some(true),
         service: None,
         container: None,
         written_home: None,

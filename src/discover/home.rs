@@ -38,6 +38,7 @@ pub fn invocation(home: &Path, profile: Option<&str>) -> Invocation {
         port_arg: None,
         bind_arg: None,
         auth_args: false,
+        allow_unconfigured: None,
         service: None,
         container: None,
     }
@@ -251,6 +252,7 @@ fn home_root_invocation(home: &Path, dir_name: &str) -> Invocation {
         port_arg: None,
         bind_arg: None,
         auth_args: false,
+        allow_unconfigured: None,
         service: None,
         container: None,
     }

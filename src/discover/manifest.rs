@@ -44,6 +44,8 @@ pub fn invocation(decl: &InstanceDecl, base: &Path, scanned_home: Option<&Path>)
             )
         }),
         auth_args: crate::container::gives_auth(&decl.args),
+        // What a declaration lists is not known to be the whole command.
+        allow_unconfigured: None,
         service: None,
         container: None,
     }

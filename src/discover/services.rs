@@ -2552,6 +2552,13 @@ fn build(
         port_arg: service.port.clone(),
         bind_arg,
         auth_args: crate::container::gives_auth(&argv),
+        // Not known for a trigger (the installed service has its own command), nor where
+        // what the supervisor runs is not wholly read.
+        allow_unconfigured: crate::container::allows_unconfigured(&argv).filter(|_| {
+            !service.how.starts_installed_service
+                && service.how.opaque.is_none()
+                && service.how.unseen.is_empty()
+        }),
         service: Some(Box::new(service)),
         container: None,
     }

@@ -191,6 +191,7 @@ fn cell_invocation(
         bind_arg: None,
         // Fleet generates each cell's OPENCLAW_GATEWAY_TOKEN (openclaw-facts 6).
         auth_args: true,
+        allow_unconfigured: None,
         service: None,
         container: Some(Box::new(Container {
             image: Some(cell.image.clone()),

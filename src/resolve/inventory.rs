@@ -409,7 +409,10 @@ fn drop_instance_owned_dirs(instances: &mut Vec<Instance>, keys: &mut PathKeys) 
         // LaunchAgent running `~/.openclaw-x/openclaw.json` with state in
         // `~/.openclaw-x/state` makes `~/.openclaw-x` no profile gateway of its own.
         let named_config = (instance.service.is_some()
-            && matches!(instance.config_path.origin, crate::invocation::Origin::Env(_)))
+            && matches!(
+                instance.config_path.origin,
+                crate::invocation::Origin::Env(_)
+            ))
         .then_some(&instance.config_path.value);
         for (which, file) in files.enumerate() {
             let config = named_config.filter(|_| which == 0);

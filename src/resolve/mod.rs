@@ -189,6 +189,15 @@ pub fn resolve_instance_for(
     let tailscale = tailscale_ingress(&root);
     let bind = effective_bind(&inv, &root, tailscale.is_some());
     let unseen_env = start_env_unseen(&inv, &env);
+    if !unseen_env {
+        problems.extend(startup::refused_unconfigured(&startup::Unconfigured {
+            allowed: inv.allow_unconfigured,
+            dev: inv.dev,
+            config: (config.exists && loaded_root).then_some(&root),
+            config_missing: !config.exists && inv.container.is_none(),
+            started_at: inv.service.as_ref().map(|s| s.loc),
+        }));
+    }
     if config.exists {
         problems.extend(startup::refused_open_bind(&root, &env, &bind, unseen_env));
         problems.extend(startup::refused_tailscale_bind(

@@ -323,6 +323,72 @@ pub fn refused_service_start(
     None
 }
 
+/// What the gateway's start guard needs to know (`getGatewayStartGuardErrors`, 2026.9.6
+/// `pre-bootstrap-*.mjs`): whether the command passes `--allow-unconfigured`, and the config.
+pub struct Unconfigured<'a> {
+    /// From the command ([`crate::invocation::Invocation::allow_unconfigured`]).
+    pub allowed: Option<bool>,
+    pub dev: bool,
+    /// The config's tree, when a config file exists and was read.
+    pub config: Option<&'a Node>,
+    /// No config file exists (and one that does not is known not to: not in a container's
+    /// volume clawlint cannot see).
+    pub config_missing: bool,
+    /// Where the gateway is started: its supervisor's line.
+    pub started_at: Option<Loc>,
+}
+
+/// `gateway run` refuses to start (exit 78) unless the command passes
+/// `--allow-unconfigured`, the config says `gateway.mode: "local"`, or (with `--dev`) no
+/// config exists: "Missing config.", "Gateway start blocked: existing config is missing
+/// gateway.mode." or "… set gateway.mode=local (current: remote)". Recorded from 2026.9.6:
+/// tests/data/unconfigured-start. Judged only where the command is known.
+pub fn refused_unconfigured(guard: &Unconfigured) -> Option<Problem> {
+    if guard.allowed != Some(false) {
+        return None;
+    }
+    const PASS: &str = "or pass --allow-unconfigured";
+    let (loc, why) = match guard.config {
+        Some(root) => {
+            let node = root.at(&["gateway", "mode"]);
+            match node.map(|n| (n, n.as_str())) {
+                Some((_, Some("local"))) => return None,
+                // Another type is the config validation's (CL701); a variable left as
+                // written, not judged.
+                Some((_, None)) => return None,
+                Some((_, Some(mode))) if mode.contains("${") => return None,
+                Some((n, Some(mode))) => {
+                    // A config value: shown unless it could be a secret pasted there.
+                    let mode = match mode.len() > 64 || crate::redact::is_secret_value(mode) {
+                        true => "…",
+                        false => mode,
+                    };
+                    (
+                        Some(n.loc),
+                        format!(
+                            "gateway.mode is \"{mode}\" and the command does not pass --allow-unconfigured: OpenClaw refuses to start (\"Gateway start blocked: set gateway.mode=local (current: {mode}) {PASS}.\"); set gateway.mode to \"local\" for a gateway that runs here"
+                        ),
+                    )
+                }
+                None => (
+                    Some(root.at(&["gateway"]).map_or(crate::load::tree::file_start(root.loc.file), |g| g.loc)),
+                    format!("the config sets no gateway.mode and the command does not pass --allow-unconfigured: OpenClaw refuses to start (\"Gateway start blocked: existing config is missing gateway.mode.\"); set gateway.mode to \"local\" (what `openclaw onboard` writes), {PASS}"),
+                ),
+            }
+        }
+        None if guard.config_missing && !guard.dev => (
+            guard.started_at,
+            format!("no config file exists and the command does not pass --allow-unconfigured: OpenClaw refuses to start (\"Missing config. Run `openclaw setup` or set gateway.mode=local (or pass --allow-unconfigured).\"); create the config with `openclaw setup`, {PASS}"),
+        ),
+        None => return None,
+    };
+    Some(Problem {
+        kind: ProblemKind::Refused,
+        message: why,
+        loc,
+    })
+}
+
 /// Where a gateway's bind mode comes from, as resolve read it.
 pub struct Bind {
     /// `gateway.bind`, the command's `--bind`, or the default.

@@ -507,6 +507,7 @@ impl Gateway {
             port_arg,
             bind_arg: None,
             auth_args: false,
+            allow_unconfigured: None,
             service: service.clone().map(Box::new),
             container: None,
             written_home: None,

@@ -2349,6 +2349,7 @@ pub fn container_invocation(mut container: Container, start: ContainerStart) -> 
         port_arg,
         bind_arg: None,
         auth_args: crate::container::gives_auth(&argv),
+        allow_unconfigured: crate::container::allows_unconfigured(&argv),
         service: None,
         container: Some(Box::new(container)),
     }
