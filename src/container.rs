@@ -636,10 +636,26 @@ fn private_path_of(name: &str, path: &Path) -> PathBuf {
     PathBuf::from(own)
 }
 
-/// Whether `path` is a container's own file ([`Container::private_path`]): it names nothing
-/// on this host, and looked up it would name a file under clawlint's working directory.
+/// How a path in a service's own `/tmp` ([`private_tmp_path`]) begins.
+const PRIVATE_TMP_START: &str = "<private /tmp of ";
+
+/// `path`, under `/tmp`, as the service `name` run with `PrivateTmp=` sees it: in a `/tmp` of
+/// its own, which no other process shares. `None` for a path outside `/tmp`.
+pub fn private_tmp_path(name: &str, path: &Path) -> Option<PathBuf> {
+    let rest = path.strip_prefix("/tmp").ok()?;
+    Some(PathBuf::from(format!(
+        "{PRIVATE_TMP_START}{name}>/{}",
+        rest.display()
+    )))
+}
+
+/// Whether `path` is a container's own file ([`Container::private_path`]) or in a service's
+/// own `/tmp` ([`private_tmp_path`]): it names nothing on this host, and looked up it would
+/// name a file under clawlint's working directory.
 pub fn is_private_path(path: &Path) -> bool {
-    (path.as_os_str().as_encoded_bytes()).starts_with(PRIVATE_PATH_START.as_bytes())
+    let bytes = path.as_os_str().as_encoded_bytes();
+    bytes.starts_with(PRIVATE_PATH_START.as_bytes())
+        || bytes.starts_with(PRIVATE_TMP_START.as_bytes())
 }
 
 /// The last `--bind MODE` or `--bind=MODE` of a gateway command line, and the position of

@@ -458,6 +458,9 @@ pub struct ServiceEvidence {
     /// The OpenClaw release its command runs, when the layout shows it: a versioned program
     /// path, or the `package.json` of the installation the program lies in.
     pub release: Option<Sourced<String>>,
+    /// It runs with a `/tmp` of its own (`PrivateTmp=`, or `DynamicUser=`, which implies it):
+    /// what the gateway writes under `/tmp` (its default log) no other process sees.
+    pub private_tmp: bool,
 }
 
 /// How clawlint learned of a gateway.

@@ -2508,3 +2508,114 @@ fn a_gateway_whose_command_and_config_leave_it_unconfigured_does_not_start() {
     let codes = check_codes(&t.path().join("home"));
     assert!(!codes.contains(&"CL909".to_string()), "{codes:?}");
 }
+
+/// Two gateways of one user without a profile log to the same default file under `/tmp`
+/// (CL208), unless one runs with a `/tmp` of its own: `PrivateTmp=` (yes, or `disconnected`),
+/// or `DynamicUser=yes`, which implies it; a drop-in's `PrivateTmp=no` takes it back. resolve
+/// shows the log in that service's own `/tmp`.
+#[test]
+fn a_service_with_a_private_tmp_shares_no_log_under_tmp() {
+    let cases = [
+        ("none", "", "", true),
+        ("private", "PrivateTmp=true\n", "", false),
+        ("disconnected", "PrivateTmp=disconnected\n", "", false),
+        ("dynamic-user", "DynamicUser=yes\n", "", false),
+        (
+            "taken-back",
+            "PrivateTmp=yes\n",
+            "[Service]\nPrivateTmp=no\n",
+            true,
+        ),
+    ];
+    for (case, own, drop_in, shared) in cases {
+        let t = Layout::new(&format!("hosts-private-tmp-{case}"));
+        let b = t.path();
+        for (name, port, extra) in [("a", 19100, ""), ("b", 19300, own)] {
+            write(
+                b,
+                &format!("home/oc-{name}/openclaw.json"),
+                format!("{{ gateway: {{ mode: \"local\", port: {port} }} }}\n").as_bytes(),
+            );
+            let unit = format!("[Service]\nEnvironment=OPENCLAW_STATE_DIR=%h/oc-{name}\nExecStart=/usr/bin/openclaw gateway\nRestartPreventExitStatus=78\n{extra}[Install]\nWantedBy=default.target\n");
+            write(
+                b,
+                &format!("home/.config/systemd/user/oc-{name}.service"),
+                unit.as_bytes(),
+            );
+            link(
+                b,
+                &format!("home/.config/systemd/user/default.target.wants/oc-{name}.service"),
+                &format!("../oc-{name}.service"),
+            );
+        }
+        if !drop_in.is_empty() {
+            write(
+                b,
+                "home/.config/systemd/user/oc-b.service.d/tmp.conf",
+                drop_in.as_bytes(),
+            );
+        }
+        let codes = check_codes(&b.join("home"));
+        assert_eq!(
+            codes.contains(&"CL208".to_string()),
+            shared,
+            "{case}: {codes:?}"
+        );
+        let resolved = t.json("resolve");
+        let b_log = gateways(&resolved)
+            .into_iter()
+            .find(|g| g["name"] == "oc-b.service")
+            .map(|g| g["logFile"]["value"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{case}: {resolved}"));
+        assert_eq!(
+            b_log.starts_with("<private /tmp of oc-b.service>/openclaw/"),
+            !shared,
+            "{case}: {b_log}"
+        );
+    }
+}
+
+/// A LaunchDaemon runs as its `UserName`, in that account's home: on a host scanned with
+/// several homes (`--home Users/wa --home Users/sig`), each daemon starts the gateway of the
+/// home its `HOME=` or `UserName` names, not the first home's. Two daemons, each its own
+/// account's gateway: no second supervisor of one gateway (CL402), no drift (CL401).
+#[test]
+fn a_launchdaemon_runs_in_its_own_accounts_home() {
+    let mut t = Layout::new("hosts-daemon-homes").with_root();
+    let b = t.path();
+    let daemon = |user: &str, port: u16, home_env: bool| {
+        let home = match home_env {
+            true => format!("<key>EnvironmentVariables</key><dict><key>HOME</key><string>/Users/{user}</string></dict>"),
+            false => String::new(),
+        };
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>ai.openclaw.gateway.{user}</string><key>UserName</key><string>{user}</string>{home}<key>ProgramArguments</key><array><string>/opt/homebrew/bin/openclaw</string><string>gateway</string><string>--port</string><string>{port}</string></array><key>RunAtLoad</key><true/></dict></plist>\n")
+    };
+    for (user, port, home_env) in [("wa", 18789, true), ("sig", 19789, false)] {
+        write(
+            b,
+            &format!("Users/{user}/.openclaw/openclaw.json"),
+            format!("{{ gateway: {{ mode: \"local\", port: {port} }} }}\n").as_bytes(),
+        );
+        write(
+            b,
+            &format!("root/Library/LaunchDaemons/ai.openclaw.gateway.{user}.plist"),
+            daemon(user, port, home_env).as_bytes(),
+        );
+    }
+    t.homes = vec![b.join("Users/wa"), b.join("Users/sig")];
+    let (_, report, _) = t.run("check");
+    let codes = codes(&report);
+    for absent in ["CL101", "CL401", "CL402"] {
+        assert!(!codes.contains(&absent.to_string()), "{absent}: {report}");
+    }
+    let resolved = t.json("resolve");
+    let started_by = |name: &str| {
+        gateways(&resolved)
+            .into_iter()
+            .find(|g| g["name"] == name)
+            .and_then(|g| g["supervisors"][0]["name"].as_str().map(str::to_string))
+            .unwrap_or_else(|| panic!("{name}: {resolved}"))
+    };
+    assert_eq!(started_by("wa/default"), "ai.openclaw.gateway.wa");
+    assert_eq!(started_by("sig/default"), "ai.openclaw.gateway.sig");
+}

@@ -28,6 +28,8 @@ pub struct LaunchAgent {
     /// `Disabled`: launchd does not load the job at login or boot (launchd.plist(5)), unless
     /// launchd's override database says otherwise ([`parse_disabled_overrides`]).
     pub disabled: Option<bool>,
+    /// `UserName`: the account a LaunchDaemon runs as (ignored for a LaunchAgent).
+    pub user_name: Option<String>,
 }
 
 /// Parses an XML or binary plist. Fails when the plist does not parse, its top level is not a
@@ -47,6 +49,10 @@ pub fn parse_plist(bytes: &[u8]) -> Result<LaunchAgent, String> {
         keep_alive: keep_alive(dict),
         disabled: match get(dict, "Disabled") {
             Some(Node::Bool(b)) => Some(*b),
+            _ => None,
+        },
+        user_name: match get(dict, "UserName") {
+            Some(Node::String(s)) => Some(s.clone()),
             _ => None,
         },
     })

@@ -707,6 +707,8 @@ fn supervisors(
         // Each user's search path includes the system-wide user unit dirs under the root;
         // the system's own units are read once, with the first home.
         for found in services::service_files(home, root, i == 0, unlisted) {
+            // A system job read with the first home runs in its own account's, if scanned.
+            let home = services::daemon_home(&found, homes, root).unwrap_or(home);
             out.push((home.clone(), found));
         }
     }

@@ -50,6 +50,54 @@ pub struct FoundService {
     pub not_enabled: bool,
 }
 
+/// The scanned home a LaunchDaemon under `--root` runs in, when the host has several: the
+/// one that is its account's home, as its `HOME=`, its `UserName`'s entry in the root's
+/// `/etc/passwd`, or `/Users/<UserName>` spell it (the scanned home's path ends with that
+/// home, or has its last name). `None` when not exactly one is: it stays with the first home.
+pub fn daemon_home<'h>(
+    found: &FoundService,
+    homes: &'h [PathBuf],
+    root: Option<&Path>,
+) -> Option<&'h PathBuf> {
+    let root = root?;
+    if found.kind != ServiceKind::Launchd
+        || !found.file.starts_with(root.join("Library/LaunchDaemons"))
+    {
+        return None;
+    }
+    let bytes = ServiceFiles::bytes(&found.file, SMALL_FILE_LIMIT).ok()?;
+    let job = launchd::parse_plist(&bytes).ok()?;
+    let mut spelt: Vec<String> = (job.environment.iter())
+        .filter(|(k, _)| k == "HOME")
+        .map(|(_, v)| v.clone())
+        .collect();
+    if let Some(user) = &job.user_name {
+        spelt.extend(passwd_dir(root, user));
+        spelt.push(format!("/Users/{user}"));
+    }
+    let is_its = |home: &&PathBuf| {
+        spelt.iter().map(Path::new).any(|h| {
+            let relative = h.strip_prefix("/").unwrap_or(h);
+            (!relative.as_os_str().is_empty() && home.ends_with(relative))
+                || (h.file_name().is_some() && home.file_name() == h.file_name())
+        })
+    };
+    let mut matching = homes.iter().filter(is_its);
+    match (matching.next(), matching.next()) {
+        (Some(home), None) => Some(home),
+        _ => None,
+    }
+}
+
+/// The home `/etc/passwd` under `root` gives `user`.
+fn passwd_dir(root: &Path, user: &str) -> Option<String> {
+    let passwd = ServiceFiles::text(&root.join("etc/passwd"), SMALL_FILE_LIMIT).ok()?;
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() >= 6 && fields[0] == user).then(|| fields[5].to_string())
+    })
+}
+
 /// `<dir>/gateway.cmd` for each entry of `home` named `.openclaw*` that has one, in order.
 fn task_scripts(home: &Path) -> Vec<PathBuf> {
     let Some(placed) = crate::paths::on_host(home) else {
@@ -2266,7 +2314,11 @@ impl UnitReader<'_> {
         let mut restart = None;
         let mut prevent = Vec::new();
         let mut success = Vec::new();
+        let mut private_tmp = false;
         for (i, layer) in layers.iter().enumerate() {
+            if let Some(own) = systemd::private_tmp(&layer.unit) {
+                private_tmp = own;
+            }
             let (r, p) = systemd::restart_policy(&layer.unit);
             let s = systemd::success_exit_status(&layer.unit);
             if !s.is_empty() {
@@ -2312,6 +2364,7 @@ impl UnitReader<'_> {
             manager_unread: manager_env.unread_part(),
             instance_paths,
             release,
+            private_tmp,
             ..ServiceEvidence::default()
         };
         read_trigger(&mut how, &cmd.argv);

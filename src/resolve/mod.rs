@@ -206,7 +206,13 @@ pub fn resolve_instance_for(
             tailscale.as_ref(),
         ));
     }
-    let log_file = paths::log_file(&ctx);
+    let mut log_file = paths::log_file(&ctx);
+    // A service with a `/tmp` of its own logs where no other gateway does.
+    if let Some(service) = inv.service.as_deref().filter(|s| s.how.private_tmp) {
+        if let Some(own) = crate::container::private_tmp_path(&service.name, &log_file.value) {
+            log_file.value = own;
+        }
+    }
     // One join: the same bytes as `tmp` then `openclaw-<uid>` joined in turn.
     let lock_dir = join(&state_dir.value, "tmp/openclaw-<uid>");
     let mut instance = Instance {

@@ -28,8 +28,8 @@ pub use environment::{
 pub use exec::{exec_variables, expand_exec_variables, split_exec, ExecCommand};
 pub use specifiers::{expand_specifiers, names_instance, SpecifierContext};
 pub use unit::{
-    is_systemd_utf8, parse_unit, read_unit, restart_policy, success_exit_status, Directive,
-    Section, Stopped, UnitComment, UnitFile, Why,
+    is_systemd_utf8, parse_unit, private_tmp, read_unit, restart_policy, success_exit_status,
+    Directive, Section, Stopped, UnitComment, UnitFile, Why,
 };
 
 #[cfg(test)]

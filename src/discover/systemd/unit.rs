@@ -394,6 +394,26 @@ fn accumulated_words(unit: &UnitFile, key: &str) -> Vec<String> {
     words
 }
 
+/// `PrivateTmp=` as the last valid value sets it (a boolean, or `disconnected` since systemd
+/// 257), or `DynamicUser=yes`, which implies it; `None` when neither is set.
+pub fn private_tmp(unit: &UnitFile) -> Option<bool> {
+    let last_bool = |key: &str| {
+        unit.get_all("Service", key)
+            .into_iter()
+            .rev()
+            .find_map(|d| match d.value.trim().to_ascii_lowercase().as_str() {
+                "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
+                "disconnected" if key == "PrivateTmp" => Some(true),
+                "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
+                _ => None,
+            })
+    };
+    match (last_bool("PrivateTmp"), last_bool("DynamicUser")) {
+        (_, Some(true)) => Some(true),
+        (own, _) => own,
+    }
+}
+
 /// `Restart=` (the last valid value: systemd ignores an invalid or empty one and keeps the
 /// previous) and the accumulated `RestartPreventExitStatus=` words (an empty assignment
 /// resets them). `None` means systemd's default, `no`.
