@@ -2619,3 +2619,45 @@ fn a_launchdaemon_runs_in_its_own_accounts_home() {
     assert_eq!(started_by("wa/default"), "ai.openclaw.gateway.wa");
     assert_eq!(started_by("sig/default"), "ai.openclaw.gateway.sig");
 }
+
+/// A system unit with `User=` runs in that account's home, as a LaunchDaemon does: scanned
+/// with `--home home/ana --home home/bob`, bob's unit starts bob's gateway, not ana's.
+#[test]
+fn a_system_unit_runs_in_its_users_home() {
+    let mut t = Layout::new("hosts-system-unit-homes").with_root();
+    let b = t.path();
+    for (user, port) in [("ana", 18789), ("bob", 19789)] {
+        write(
+            b,
+            &format!("home/{user}/.openclaw/openclaw.json"),
+            format!("{{ gateway: {{ mode: \"local\", port: {port} }} }}\n").as_bytes(),
+        );
+        let unit = format!("[Service]\nUser={user}\nExecStart=/usr/bin/openclaw gateway --port {port}\nRestartPreventExitStatus=78\n[Install]\nWantedBy=multi-user.target\n");
+        write(
+            b,
+            &format!("root/etc/systemd/system/openclaw-{user}.service"),
+            unit.as_bytes(),
+        );
+        link(
+            b,
+            &format!("root/etc/systemd/system/multi-user.target.wants/openclaw-{user}.service"),
+            &format!("/etc/systemd/system/openclaw-{user}.service"),
+        );
+    }
+    t.homes = vec![b.join("home/ana"), b.join("home/bob")];
+    let (_, report, _) = t.run("check");
+    let codes = codes(&report);
+    for absent in ["CL101", "CL401", "CL402"] {
+        assert!(!codes.contains(&absent.to_string()), "{absent}: {report}");
+    }
+    let resolved = t.json("resolve");
+    let started_by = |name: &str| {
+        gateways(&resolved)
+            .into_iter()
+            .find(|g| g["name"] == name)
+            .and_then(|g| g["supervisors"][0]["name"].as_str().map(str::to_string))
+            .unwrap_or_else(|| panic!("{name}: {resolved}"))
+    };
+    assert_eq!(started_by("ana/default"), "openclaw-ana.service");
+    assert_eq!(started_by("bob/default"), "openclaw-bob.service");
+}

@@ -50,30 +50,32 @@ pub struct FoundService {
     pub not_enabled: bool,
 }
 
-/// The scanned home a LaunchDaemon under `--root` runs in, when the host has several: the
-/// one that is its account's home, as its `HOME=`, its `UserName`'s entry in the root's
-/// `/etc/passwd`, or `/Users/<UserName>` spell it (the scanned home's path ends with that
-/// home, or has its last name). `None` when not exactly one is: it stays with the first home.
+/// The scanned home a LaunchDaemon under `--root` runs in, when the host has several: its
+/// `UserName`'s, as its `HOME=`, the root's `/etc/passwd` or `/Users/NAME` and `/home/NAME`
+/// spell that home (the scanned home's path ends with it, or has its last name). `None` when
+/// not exactly one scanned home is: the job stays with the first home. (A system unit's
+/// `User=` is placed by the unit reader already.)
 pub fn daemon_home<'h>(
     found: &FoundService,
     homes: &'h [PathBuf],
     root: Option<&Path>,
 ) -> Option<&'h PathBuf> {
-    let root = root?;
-    if found.kind != ServiceKind::Launchd
-        || !found.file.starts_with(root.join("Library/LaunchDaemons"))
-    {
+    let root = root.filter(|_| homes.len() > 1)?;
+    let daemons = root.join("Library/LaunchDaemons");
+    if found.kind != ServiceKind::Launchd || !found.file.starts_with(&daemons) {
         return None;
     }
     let bytes = ServiceFiles::bytes(&found.file, SMALL_FILE_LIMIT).ok()?;
     let job = launchd::parse_plist(&bytes).ok()?;
-    let mut spelt: Vec<String> = (job.environment.iter())
-        .filter(|(k, _)| k == "HOME")
-        .map(|(_, v)| v.clone())
-        .collect();
-    if let Some(user) = &job.user_name {
-        spelt.extend(passwd_dir(root, user));
+    let home_env = (job.environment.iter())
+        .find(|(k, _)| k == "HOME")
+        .map(|(_, v)| v.clone());
+    let user = job.user_name;
+    let mut spelt: Vec<String> = home_env.into_iter().collect();
+    if let Some(user) = user.filter(|u| !u.is_empty() && u != "root") {
+        spelt.extend(passwd_dir(root, &user));
         spelt.push(format!("/Users/{user}"));
+        spelt.push(format!("/home/{user}"));
     }
     let is_its = |home: &&PathBuf| {
         spelt.iter().map(Path::new).any(|h| {
