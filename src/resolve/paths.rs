@@ -105,6 +105,15 @@ pub fn config_path(
         .flat_map(|d| [join(d, "openclaw.json"), join(d, "clawdbot.json")])
         .find(|c| exists(c));
     match existing {
+        // No search with OPENCLAW_STATE_DIR: the state dir's own file, by its name.
+        Some(path) if state_override => {
+            let legacy = path.file_name().is_some_and(|n| n == "clawdbot.json");
+            let why = match legacy {
+                true => "<state dir>/clawdbot.json (the legacy name, no openclaw.json there)",
+                false => "<state dir>/openclaw.json",
+            };
+            Sourced::new(path, Origin::Default(why.into()))
+        }
         Some(path) => Sourced::new(path, Origin::Default("first existing config file".into())),
         None => Sourced::new(
             join(state_dir, "openclaw.json"),
