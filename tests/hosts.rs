@@ -2575,6 +2575,15 @@ fn a_service_with_a_private_tmp_shares_no_log_under_tmp() {
     }
 }
 
+/// The name of the supervisor that starts gateway `name` in `resolve`'s JSON.
+fn supervisor_of(resolved: &Value, name: &str) -> String {
+    gateways(resolved)
+        .into_iter()
+        .find(|g| g["name"] == name)
+        .and_then(|g| g["supervisors"][0]["name"].as_str().map(str::to_string))
+        .unwrap_or_else(|| panic!("{name}: {resolved}"))
+}
+
 /// A LaunchDaemon runs as its `UserName`, in that account's home: on a host scanned with
 /// several homes (`--home Users/wa --home Users/sig`), each daemon starts the gateway of the
 /// home its `HOME=` or `UserName` names, not the first home's. Two daemons, each its own
@@ -2609,15 +2618,14 @@ fn a_launchdaemon_runs_in_its_own_accounts_home() {
         assert!(!codes.contains(&absent.to_string()), "{absent}: {report}");
     }
     let resolved = t.json("resolve");
-    let started_by = |name: &str| {
-        gateways(&resolved)
-            .into_iter()
-            .find(|g| g["name"] == name)
-            .and_then(|g| g["supervisors"][0]["name"].as_str().map(str::to_string))
-            .unwrap_or_else(|| panic!("{name}: {resolved}"))
-    };
-    assert_eq!(started_by("wa/default"), "ai.openclaw.gateway.wa");
-    assert_eq!(started_by("sig/default"), "ai.openclaw.gateway.sig");
+    assert_eq!(
+        supervisor_of(&resolved, "wa/default"),
+        "ai.openclaw.gateway.wa"
+    );
+    assert_eq!(
+        supervisor_of(&resolved, "sig/default"),
+        "ai.openclaw.gateway.sig"
+    );
 }
 
 /// A system unit with `User=` runs in that account's home, as a LaunchDaemon does: scanned
@@ -2651,13 +2659,12 @@ fn a_system_unit_runs_in_its_users_home() {
         assert!(!codes.contains(&absent.to_string()), "{absent}: {report}");
     }
     let resolved = t.json("resolve");
-    let started_by = |name: &str| {
-        gateways(&resolved)
-            .into_iter()
-            .find(|g| g["name"] == name)
-            .and_then(|g| g["supervisors"][0]["name"].as_str().map(str::to_string))
-            .unwrap_or_else(|| panic!("{name}: {resolved}"))
-    };
-    assert_eq!(started_by("ana/default"), "openclaw-ana.service");
-    assert_eq!(started_by("bob/default"), "openclaw-bob.service");
+    assert_eq!(
+        supervisor_of(&resolved, "ana/default"),
+        "openclaw-ana.service"
+    );
+    assert_eq!(
+        supervisor_of(&resolved, "bob/default"),
+        "openclaw-bob.service"
+    );
 }

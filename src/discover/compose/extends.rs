@@ -103,31 +103,7 @@ impl<'a> Extends<'a> {
             return Some(spec);
         };
         chain.push((file, name.to_string()));
-        let base = match &target.file {
-            None => self.base(reader, file, root, name, &target.service, at(node), chain),
-            Some((raw, file_node)) => {
-                let dir = self.dir_of(file);
-                let path = self.host.host_path(raw, &dir);
-                match self.read(&path, at(file_node)) {
-                    Some((other, parsed)) => {
-                        let base = self.base(
-                            reader,
-                            other,
-                            &parsed.root,
-                            name,
-                            &target.service,
-                            at(node),
-                            chain,
-                        );
-                        base.map(|mut b| {
-                            b.rebase(&self.dir_of(other));
-                            b
-                        })
-                    }
-                    None => None,
-                }
-            }
-        };
+        let base = self.target_base(reader, file, root, name, &target, at(node), chain);
         chain.pop();
         let Some(mut merged) = base else {
             return Some(spec);
@@ -136,6 +112,41 @@ impl<'a> Extends<'a> {
         merged.merge(spec);
         merged.key = key;
         Some(merged)
+    }
+
+    /// What `target` names for `name` (of `file`): a service of the same file, or of the
+    /// file `extends.file` names, its relative paths made that file's.
+    #[allow(clippy::too_many_arguments)]
+    fn target_base(
+        &mut self,
+        reader: &mut Reader,
+        file: FileId,
+        root: &Node,
+        name: &str,
+        target: &Target,
+        at: Loc,
+        chain: &mut Vec<(FileId, String)>,
+    ) -> Option<ServiceSpec> {
+        let Some((raw, file_node)) = &target.file else {
+            return self.base(reader, file, root, name, &target.service, at, chain);
+        };
+        let path = self.host.host_path(raw, &self.dir_of(file));
+        let named_at = Loc {
+            file,
+            span: file_node.span,
+        };
+        let (other, parsed) = self.read(&path, named_at)?;
+        let mut base = self.base(
+            reader,
+            other,
+            &parsed.root,
+            name,
+            &target.service,
+            at,
+            chain,
+        )?;
+        base.rebase(&self.dir_of(other));
+        Some(base)
     }
 
     /// The service `wanted` of `file` that `name` extends, if the chain may go on there.
