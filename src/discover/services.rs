@@ -2852,9 +2852,10 @@ fn launchd_invocation(
         file,
         span: Span::new(0, 0),
     };
-    let program_loc = argv
-        .iter()
-        .find(|a| *a == "gateway")
+    // The word `gateway`, or the shell command that holds it (`bash -lc '… exec openclaw
+    // gateway --port N'`): what the job runs is said there, not at the file's first line.
+    let program_loc = (argv.iter().find(|a| *a == "gateway"))
+        .or_else(|| (argv.iter()).find(|a| a.split_whitespace().any(|w| w == "gateway")))
         .and_then(|a| span_of("ProgramArguments", a))
         .map(|span| Loc { file, span })
         .unwrap_or(whole);
