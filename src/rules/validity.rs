@@ -41,7 +41,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     order.sort_by_key(|inst| start_unverifiable(inst));
     for inst in order {
         let starts = inst.start.start != Start::Refuses;
-        let shared = SharedFacts::of(inst);
+        let shared = SharedFacts::of(inst, ctx.sources);
         for value in &inst.start.values {
             push(current(inst, value, starts, &shared), inst, &mut out);
         }
@@ -156,10 +156,12 @@ struct SharedFacts {
     channel_refusal: bool,
     /// The start fails writing a gateway token into an included file ([`token_write_fails`]).
     token_write_fails: bool,
+    /// The config is plain JSON (`JSON.parse` takes it): a rewrite loses no comments.
+    plain_json: bool,
 }
 
 impl SharedFacts {
-    fn of(inst: &Instance) -> SharedFacts {
+    fn of(inst: &Instance, sources: &crate::source::SourceMap) -> SharedFacts {
         let values = &inst.start.values;
         SharedFacts {
             channel_refusal: values.iter().any(|v| {
@@ -167,6 +169,7 @@ impl SharedFacts {
                     == Some(crate::validate::repair::CHANNEL_MIGRATION_REFUSED)
             }),
             token_write_fails: values.iter().any(token_write_fails),
+            plain_json: sources.file(inst.config_loc.file).plain_json,
         }
     }
 }
@@ -183,6 +186,12 @@ fn current(inst: &Instance, value: &StartValue, starts: bool, shared: &SharedFac
         None => value.problem().to_string(),
     };
     let mut f = match &value.outcome {
+        StartOutcome::Repair { what } if shared.plain_json => Finding::new(
+            &catalog::CONFIG_REWRITTEN_AT_START,
+            format!("{release} will start only after rewriting the config file: {words}"),
+        )
+        .note(format!("at start OpenClaw {what}, then rewrites the file in its own formatting"))
+        .help("apply the change yourself (or run `openclaw doctor --fix`) so that the file keeps its layout"),
         StartOutcome::Repair { what } => Finding::new(
             &catalog::CONFIG_REWRITTEN_AT_START,
             format!("{release} will start only after rewriting the config file without its comments: {words}"),
