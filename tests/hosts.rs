@@ -2668,3 +2668,19 @@ fn a_system_unit_runs_in_its_users_home() {
         "openclaw-bob.service"
     );
 }
+
+/// What a LaunchAgent's shell command exports is said where the command is (the
+/// `<string>` on line 12 of be-agents-service's plist), as its supervisor's, not at the
+/// plist's first line as a unit's.
+#[test]
+fn a_launchd_jobs_shell_exports_are_located_at_its_command() {
+    let home = root().join("fixtures/hosts-launchd-config-path-dirs/home");
+    let home = home.display().to_string();
+    let (_, out, err) = clawlint(&["resolve", "--home", &home, "--no-config"]);
+    let said = "OPENCLAW_CONFIG_PATH set by its supervisor at ";
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains(said)).collect();
+    assert_eq!(lines.len(), 2, "{out}{err}");
+    for line in lines {
+        assert!(line.ends_with(".plist:12:5"), "{line}");
+    }
+}

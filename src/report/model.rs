@@ -23,7 +23,7 @@ fn set_by_text(set_by: &EnvOrigin, sources: &SourceMap) -> String {
         EnvOrigin::ProfileFlag { flag } => format!("set by {flag}"),
         EnvOrigin::DotEnv(loc) => format!("set in {}", at(sources, *loc)),
         EnvOrigin::ConfigEnv(loc) => format!("set in env.vars at {}", at(sources, *loc)),
-        EnvOrigin::Service(loc) => format!("set by the unit at {}", at(sources, *loc)),
+        EnvOrigin::Service(loc) => format!("set by its supervisor at {}", at(sources, *loc)),
         EnvOrigin::Container(loc) => format!("set by the container at {}", at(sources, *loc)),
     }
 }
