@@ -94,10 +94,16 @@ pub fn daemon_home<'h>(
 /// The home `/etc/passwd` under `root` gives `user`.
 fn passwd_dir(root: &Path, user: &str) -> Option<String> {
     let passwd = ServiceFiles::text(&root.join("etc/passwd"), SMALL_FILE_LIMIT).ok()?;
-    passwd.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        (fields.len() >= 6 && fields[0] == user).then(|| fields[5].to_string())
-    })
+    passwd
+        .lines()
+        .filter_map(passwd_fields)
+        .find_map(|(name, _, dir)| (name == user).then(|| dir.to_string()))
+}
+
+/// A line of `/etc/passwd`: its name, uid and home.
+fn passwd_fields(line: &str) -> Option<(&str, &str, &str)> {
+    let fields: Vec<&str> = line.split(':').collect();
+    Some((fields.first()?, fields.get(2)?, fields.get(5)?))
 }
 
 /// `<dir>/gateway.cmd` for each entry of `home` named `.openclaw*` that has one, in order.
@@ -576,19 +582,19 @@ pub(crate) fn user_of(home: &Path, root: Option<&Path>) -> Option<PasswdUser> {
     let root = root?;
     let passwd = ServiceFiles::text(&root.join("etc/passwd"), SMALL_FILE_LIMIT).ok()?;
     let home_name = home.file_name()?.to_str()?;
-    passwd.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        let (name, uid, dir) = (fields.first()?, fields.get(2)?, fields.get(5)?);
-        let same_home = Path::new(dir) == home
-            || Path::new(dir).file_name().and_then(|n| n.to_str()) == Some(home_name);
-        let named = *name == home_name || home_name.ends_with(&format!("-{name}"));
-        (!name.is_empty() && (same_home || named) && uid.bytes().all(|b| b.is_ascii_digit())).then(
-            || PasswdUser {
-                uid: uid.to_string(),
-                dir: dir.trim_end_matches('/').to_string(),
-            },
-        )
-    })
+    passwd
+        .lines()
+        .filter_map(passwd_fields)
+        .find_map(|(name, uid, dir)| {
+            let same_home = Path::new(dir) == home
+                || Path::new(dir).file_name().and_then(|n| n.to_str()) == Some(home_name);
+            let named = name == home_name || home_name.ends_with(&format!("-{name}"));
+            (!name.is_empty() && (same_home || named) && uid.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| PasswdUser {
+                    uid: uid.to_string(),
+                    dir: dir.trim_end_matches('/').to_string(),
+                })
+        })
 }
 
 /// A home's supervisor directories: (dir, kind, file extension), systemd's user search path

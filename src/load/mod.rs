@@ -57,6 +57,16 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    /// The kind of a file that could not be read, by why.
+    pub fn of_read_error(err: &read::ReadError) -> ProblemKind {
+        match err {
+            read::ReadError::TooLarge { .. } => ProblemKind::TooLarge,
+            read::ReadError::NotRegular { .. } => ProblemKind::NotRegularFile,
+            read::ReadError::OutsideLayout { .. } => ProblemKind::OutsideLayout,
+            _ => ProblemKind::Unreadable,
+        }
+    }
+
     /// The gateway does not start with this problem: OpenClaw refuses the config (or the
     /// process crashes) before it binds anything.
     pub fn stops_gateway(self) -> bool {
@@ -427,12 +437,7 @@ pub fn not_utf8(sources: &SourceMap, path: &Path, offset: usize) -> Problem {
 pub fn unreadable(sources: &mut SourceMap, path: &Path, err: &read::ReadError) -> Problem {
     let file = sources.add(path, String::new(), None);
     Problem {
-        kind: match err {
-            read::ReadError::TooLarge { .. } => ProblemKind::TooLarge,
-            read::ReadError::NotRegular { .. } => ProblemKind::NotRegularFile,
-            read::ReadError::OutsideLayout { .. } => ProblemKind::OutsideLayout,
-            _ => ProblemKind::Unreadable,
-        },
+        kind: ProblemKind::of_read_error(err),
         message: format!(
             "cannot read {}: {}",
             crate::paths::display_path(path),

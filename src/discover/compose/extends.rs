@@ -6,7 +6,7 @@
 //! [`FILES`] stop it, said where the `extends:` is.
 
 use super::{HostContext, ParsedFiles, Reader, ServiceSpec};
-use crate::load::read::{read_text_lossy, ReadError, SMALL_FILE_LIMIT};
+use crate::load::read::ReadError;
 use crate::load::yaml::{Node, Value};
 use crate::load::{Problem, ProblemKind};
 use crate::source::{FileId, Loc, SourceMap};
@@ -166,12 +166,7 @@ impl<'a> Extends<'a> {
             return None;
         }
         if chain.len() >= DEPTH {
-            self.problems.push(Problem {
-                kind: ProblemKind::Budget,
-                message: format!("service {name}'s `extends` chain is deeper than {DEPTH} services: clawlint reads no further, and what the rest gives it is not seen"),
-                loc: Some(at),
-            });
-            return None;
+            return self.stopped(at, format!("service {name}'s `extends` chain is deeper than {DEPTH} services: clawlint reads no further, and what the rest gives it is not seen"));
         }
         let Some(position) = self.position(file, root, wanted) else {
             let shown = crate::paths::display_path(&self.sources.file(file).path);
@@ -201,12 +196,7 @@ impl<'a> Extends<'a> {
     fn read(&mut self, path: &Path, at: Loc) -> Option<(FileId, Rc<super::Parsed>)> {
         if !self.named.iter().any(|p| p == path) {
             if self.named.len() >= FILES {
-                self.problems.push(Problem {
-                    kind: ProblemKind::Budget,
-                    message: format!("this project's `extends` name more than {FILES} other files: clawlint reads no more of them, and what their services give is not seen"),
-                    loc: Some(at),
-                });
-                return None;
+                return self.stopped(at, format!("this project's `extends` name more than {FILES} other files: clawlint reads no more of them, and what their services give is not seen"));
             }
             self.named.push(path.to_path_buf());
         }
@@ -226,24 +216,10 @@ impl<'a> Extends<'a> {
     }
 
     fn read_new(&mut self, path: &Path) -> ExtendedFile {
-        let (text, _) = read_text_lossy(path, SMALL_FILE_LIMIT).map_err(Some)?;
-        let id = self.sources.add(path, text, None);
-        match self.parsed.read(self.sources, id) {
-            Ok(parsed) => {
-                self.sources.show(id, parsed.shown.iter().copied());
-                Ok((id, parsed))
-            }
-            Err(err) => {
-                self.problems.push(Problem {
-                    kind: ProblemKind::Unparsable,
-                    message: format!("invalid compose file: {}", err.message),
-                    loc: Some(Loc {
-                        file: id,
-                        span: err.span,
-                    }),
-                });
-                Err(None)
-            }
+        match super::read_parsed(path, self.parsed, self.sources, self.problems) {
+            Ok(Some(read)) => Ok(read),
+            Ok(None) => Err(None),
+            Err(err) => Err(Some(err)),
         }
     }
 
@@ -252,12 +228,7 @@ impl<'a> Extends<'a> {
         if matches!(err, ReadError::Missing) {
             return self.refused(at, format!("extends file {shown} does not exist"));
         }
-        let kind = match err {
-            ReadError::OutsideLayout { .. } => ProblemKind::OutsideLayout,
-            ReadError::NotRegular { .. } => ProblemKind::NotRegularFile,
-            ReadError::TooLarge { .. } => ProblemKind::TooLarge,
-            _ => ProblemKind::Unreadable,
-        };
+        let kind = ProblemKind::of_read_error(err);
         self.problems.push(Problem {
             kind,
             message: format!(
@@ -266,6 +237,16 @@ impl<'a> Extends<'a> {
             ),
             loc: Some(at),
         });
+    }
+
+    /// A chain stopped at one of clawlint's budgets, said where: nothing further is read.
+    fn stopped<T>(&mut self, at: Loc, why: String) -> Option<T> {
+        self.problems.push(Problem {
+            kind: ProblemKind::Budget,
+            message: why,
+            loc: Some(at),
+        });
+        None
     }
 
     /// An `extends` compose refuses: `docker compose` loads nothing of the project.

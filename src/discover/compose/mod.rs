@@ -1130,13 +1130,21 @@ fn load(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<(FileId, Rc<Parsed>)> {
-    let (text, bad) = match read_text_lossy(path, SMALL_FILE_LIMIT) {
-        Ok(read) => read,
-        Err(err) => {
-            problems.push(unreadable(sources, path, &err));
-            return None;
-        }
-    };
+    read_parsed(path, parsed, sources, problems).unwrap_or_else(|err| {
+        problems.push(unreadable(sources, path, &err));
+        None
+    })
+}
+
+/// A compose file read and parsed: `Err` when it cannot be read (the caller says so where it
+/// is named), `Ok(None)` when it does not parse (said at the file).
+fn read_parsed(
+    path: &Path,
+    parsed: &mut ParsedFiles,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<(FileId, Rc<Parsed>)>, ReadError> {
+    let (text, bad) = read_text_lossy(path, SMALL_FILE_LIMIT)?;
     let file = sources.add(path, text, None);
     if let Some(offset) = bad {
         problems.push(crate::load::not_utf8(sources, path, offset));
@@ -1145,7 +1153,7 @@ fn load(
         Ok(read) => {
             // Copied from the kept parse (shared by files of the same text), not cloned first.
             sources.show(file, read.shown.iter().copied());
-            Some((file, read))
+            Ok(Some((file, read)))
         }
         Err(err) => {
             // Nothing parsed: the file stays masked whole.
@@ -1157,7 +1165,7 @@ fn load(
                     span: err.span,
                 }),
             });
-            None
+            Ok(None)
         }
     }
 }
