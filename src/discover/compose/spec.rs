@@ -433,8 +433,8 @@ pub const SERVICE_KEYS: &[&str] = &[
 ];
 
 /// Why compose refuses `key` where it stands (`allowed`: the keys there), with the likely
-/// key it is a typo of; `None` for a key it allows. A key that looks like a secret is not
-/// repeated.
+/// key it is a typo of; `None` for a key it allows. A key that looks like a secret, or is
+/// longer than 64 bytes, is not repeated.
 /// `service_like`: the key holds what a service holds (`image:`, `build:`), written where a
 /// service cannot be.
 pub fn refused_key(key: &str, allowed: &[&str], whose: &str, service_like: bool) -> Option<String> {
@@ -448,7 +448,8 @@ pub fn refused_key(key: &str, allowed: &[&str], whose: &str, service_like: bool)
         None if service_like => " (a service belongs under `services:`)".to_string(),
         None => String::new(),
     };
-    let shown = match crate::redact::is_secret_value(key) {
+    // A key shaped like a secret, or longer than any real one, is not repeated.
+    let shown = match key.len() > 64 || crate::redact::is_secret_value(key) {
         true => "this key".to_string(),
         false => format!("`{key}`"),
     };
@@ -459,6 +460,20 @@ pub fn refused_key(key: &str, allowed: &[&str], whose: &str, service_like: bool)
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_key_too_long_or_secret_shaped_is_not_repeated() {
+        let long = "k".repeat(65);
+        let said = super::refused_key(&long, super::SERVICE_KEYS, "a compose service", false);
+        assert!(said.unwrap().starts_with("this key is not"));
+        let said = super::refused_key(
+            "enviroment",
+            super::SERVICE_KEYS,
+            "a compose service",
+            false,
+        );
+        assert!(said.unwrap().starts_with("`enviroment` is not"));
+    }
+
     #[test]
     fn the_schema_key_lists_are_sorted_for_their_search() {
         for keys in [super::TOP_LEVEL_KEYS, super::SERVICE_KEYS] {
