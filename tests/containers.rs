@@ -1697,6 +1697,147 @@ fn an_extends_compose_refuses_or_clawlint_does_not_follow_is_said_where_it_is() 
     assert!(text.contains("outside the scanned homes"), "{text}");
 }
 
+/// A tenant's compose file of an `include:`: its port from its own `.env`, its state relative.
+fn included_tenant(name: &str, port_var: &str) -> String {
+    format!("services:\n  {name}:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports: [\"${{{port_var}}}:18789\"]\n    volumes:\n      - ./state:/home/node/.openclaw\n")
+}
+
+/// A top-level `include:` reads each entry as a project of its own, as compose-go does: its
+/// relative paths and `.env` its own directory's, the including project's values winning over
+/// that `.env`; its services join the including project's, whose own may extend them. The
+/// included files, which the scan also finds, are not read again as projects of their own.
+#[test]
+fn an_included_project_is_read_with_its_own_directory_and_env() {
+    let t = TempDir::new("containers-compose-include").kept_on_failure();
+    write(
+        &t,
+        "home/stack/compose.yaml",
+        "include:\n  - path: tenants/acme/compose.yml\n  - tenants/beta/compose.yml\nservices:\n  rescue:\n    extends: acme\n    volumes:\n      - ./rescue-state:/home/node/.openclaw\n",
+    );
+    write(&t, "home/stack/.env", "BETA_PORT=18899\n");
+    write(
+        &t,
+        "home/stack/tenants/acme/compose.yml",
+        &included_tenant("acme", "ACME_PORT"),
+    );
+    write(&t, "home/stack/tenants/acme/.env", "ACME_PORT=18801\n");
+    write(
+        &t,
+        "home/stack/tenants/beta/compose.yml",
+        &included_tenant("beta", "BETA_PORT"),
+    );
+    write(&t, "home/stack/tenants/beta/.env", "BETA_PORT=18802\n");
+    let gateways = resolved(&t, &[]);
+    let mut states: Vec<(String, String)> = gateways
+        .iter()
+        .map(|g| {
+            let state = g["stateDir"]["value"].as_str().unwrap_or_default();
+            (g["name"].as_str().unwrap().to_string(), state.to_string())
+        })
+        .collect();
+    states.sort();
+    let expected = [
+        ("stack-acme-1", "~/stack/tenants/acme/state"),
+        ("stack-beta-1", "~/stack/tenants/beta/state"),
+        ("stack-rescue-1", "~/stack/rescue-state"),
+    ];
+    let expected: Vec<(String, String)> = (expected.iter())
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(states, expected);
+    // beta's port is the including project's (18899), not its own `.env`'s.
+    let beta = gateways
+        .iter()
+        .find(|g| g["name"] == "stack-beta-1")
+        .unwrap();
+    assert_eq!(
+        beta["container"]["published"][0]["hostPort"], 18899,
+        "{beta}"
+    );
+    let (_, _, json) = check(&t, &[]);
+    let published: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "CL108")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    // The rescue takes acme's published port with the rest of what it extends.
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert!(published[0].contains("18801"), "{published:?}");
+}
+
+/// An `include:` compose refuses (a cycle, a file or env file that is not there, a service
+/// two entries define) is said at the entry, and the rest of the project is read; a file
+/// outside the layout is not opened, a remote one not fetched.
+#[test]
+fn an_include_compose_refuses_or_clawlint_does_not_follow_is_said_at_the_entry() {
+    let t = TempDir::new("containers-compose-include-bad").kept_on_failure();
+    write(
+        &t,
+        "home/stack/compose.yaml",
+        "include:\n  - missing/compose.yml\n  - path: tenants/acme/compose.yml\n    env_file: nowhere.env\n  - /etc/hostname\n  - oci://registry.example/openclaw:latest\n  - twin/one.yml\n  - twin/two.yml\n",
+    );
+    write(
+        &t,
+        "home/cycle/a/compose.yml",
+        "include:\n  - ../b/compose.yml\n",
+    );
+    write(
+        &t,
+        "home/cycle/b/compose.yml",
+        "include:\n  - ../a/compose.yml\n",
+    );
+    write(
+        &t,
+        "home/stack/tenants/acme/compose.yml",
+        &included_tenant("acme", "ACME_PORT"),
+    );
+    let twin = included_tenant("twin", "TWIN_PORT").replace("${TWIN_PORT}", "18811");
+    write(&t, "home/stack/twin/one.yml", &twin);
+    write(
+        &t,
+        "home/stack/twin/two.yml",
+        &twin.replace("18811", "18812"),
+    );
+    let (_, _, json) = check(&t, &[]);
+    let said: Vec<(String, String, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["parties"][0]["file"].as_str().is_some())
+        .map(|f| {
+            let at = &f["parties"][0];
+            let file = at["file"].as_str().unwrap();
+            let file = file.rsplit_once("home/").map_or(file, |(_, f)| f);
+            (
+                f["code"].as_str().unwrap().to_string(),
+                file.to_string(),
+                at["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("CL904", "cycle/b/compose.yml", 2),
+        ("CL904", "cycle/a/compose.yml", 2),
+        ("CL904", "stack/compose.yaml", 2),
+        ("CL904", "stack/compose.yaml", 3),
+        ("CL902", "stack/compose.yaml", 5),
+        ("CL902", "stack/compose.yaml", 6),
+        ("CL904", "stack/compose.yaml", 8),
+    ];
+    for (code, file, line) in expected {
+        assert!(
+            said.contains(&(code.to_string(), file.to_string(), line)),
+            "{code} {file}:{line}: {said:?}"
+        );
+    }
+    // The twins merge into one service, the earlier entry's port kept and the later's added.
+    let gateways = resolved(&t, &[]);
+    let names: Vec<&str> = gateways.iter().filter_map(|g| g["name"].as_str()).collect();
+    assert_eq!(names, ["stack-twin-1"], "{gateways:?}");
+}
+
 /// A key the Compose schema does not allow makes `docker compose` refuse the whole project
 /// (compose-go validates each file: `additionalProperties: false`): a service written without
 /// the `services:` header (as gbilton/clawdpods's `setup-bot.sh` appends one to an override

@@ -3977,3 +3977,29 @@ fn hundred_thousand_refused_and_hundred_thousand_rejected_values_are_each_said_o
     assert_eq!(count(" CL904 ", "Invalid URL"), N, "{head}");
     assert!(out.stdout.contains(" CL101 "), "{}", out.stderr);
 }
+
+/// Compose `include:` fanning out: each of 8 levels includes the next 16 times (16^8 paths
+/// through them). Without a budget on entries the last file's services would be read for
+/// every path; the project stops at 256 entries, said as CL907 where it stops, and the
+/// gateways beside it are linted.
+#[test]
+fn compose_include_fan_out_stops_at_its_entry_budget() {
+    let s = Scratch::new("compose-include-fan");
+    add_ordinary_gateways(&s);
+    for level in 0..8 {
+        let next = format!("../l{}/compose.yml", level + 1);
+        let entries: String = (0..16).map(|_| format!("  - {next}\n")).collect();
+        s.write(
+            &format!("home/fan/l{level}/compose.yml"),
+            &format!("include:\n{entries}"),
+        );
+    }
+    s.write(
+        "home/fan/l8/compose.yml",
+        "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n",
+    );
+    let (_, findings, _) = check_json(&s.home());
+    let budget = with_code(&findings, "CL907");
+    assert!(says(&budget, "number more than 256"), "{budget:#?}");
+    assert_others_linted(&findings);
+}

@@ -354,6 +354,7 @@ fn compose_invocations(
     let home = homes.first().map(PathBuf::as_path).or(root_home.as_deref());
     let host = compose::HostContext { home, root };
     let named: Vec<PathBuf> = inputs.compose_files.iter().map(|f| absolute(f)).collect();
+    let named_files: FastSet<PathBuf> = named.iter().cloned().collect();
     let compose::Scanned {
         files: scanned,
         stopped_at,
@@ -473,24 +474,22 @@ fn compose_invocations(
     let mut by_service: FastMap<(PathBuf, String, String), usize> = Default::default();
     // The command lines recorded as other runs of each container (CL410), by its place in `out`.
     let mut other_runs: FastSet<(usize, crate::source::Loc)> = Default::default();
-    let mut parsed = compose::ParsedFiles::default();
-    for (files, mine, dot_env) in loads {
-        let problems_before = problems.len();
-        let run_seen =
-            !mine.is_empty() || files[0].parent().is_some_and(|dir| run_dirs.contains(dir));
-        let project = compose::read_project(
-            &files,
-            &host,
-            &mine,
-            run_seen,
-            &stopped,
-            dot_env,
-            &mut parsed,
-            sources,
-            problems,
-        );
+    let read = read_loads(
+        loads,
+        &named_files,
+        &run_dirs,
+        &host,
+        &stopped,
+        sources,
+        problems,
+    );
+    for ReadLoad {
+        project,
+        problems: fresh,
+        ..
+    } in read
+    {
         // A second load of the same files finds the same file problems: each is said once.
-        let fresh: Vec<Problem> = problems.drain(problems_before..).collect();
         problems.extend(
             fresh
                 .into_iter()
@@ -625,6 +624,78 @@ fn compose_invocations(
         out.extend(gateways);
     }
     out
+}
+
+/// A compose load as read: its project, the problems found reading it, and whether only the
+/// scan found it (no run loads it, no one named it).
+struct ReadLoad {
+    first: PathBuf,
+    project: compose::Project,
+    problems: Vec<Problem>,
+    scan_only: bool,
+}
+
+/// Each load read, in order, without the projects only the scan found whose file another
+/// project's `include:` reads: compose reads that file as part of the including project,
+/// with its directory and `.env`, and nothing starts it on its own.
+#[allow(clippy::too_many_arguments)]
+fn read_loads(
+    loads: Vec<(
+        Vec<PathBuf>,
+        Vec<&compose::runs::ComposeRun>,
+        Option<compose::DotEnvRead>,
+    )>,
+    named: &FastSet<PathBuf>,
+    run_dirs: &FastSet<PathBuf>,
+    host: &compose::HostContext,
+    stopped: &[crate::container::StoppedFollow],
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) -> Vec<ReadLoad> {
+    let mut parsed = compose::ParsedFiles::default();
+    let mut read = Vec::with_capacity(loads.len());
+    for (files, mine, dot_env) in loads {
+        let before = problems.len();
+        let run_seen =
+            !mine.is_empty() || files[0].parent().is_some_and(|dir| run_dirs.contains(dir));
+        let project = compose::read_project(
+            &files,
+            host,
+            &mine,
+            run_seen,
+            stopped,
+            dot_env,
+            &mut parsed,
+            sources,
+            problems,
+        );
+        read.push(ReadLoad {
+            scan_only: mine.is_empty() && !named.contains(&files[0]),
+            first: files.into_iter().next().unwrap_or_default(),
+            project,
+            problems: problems.drain(before..).collect(),
+        });
+    }
+    // Each included file, with the first file of a project that includes it.
+    let mut included_by: FastMap<&Path, Vec<&Path>> = Default::default();
+    for load in &read {
+        for file in &load.project.included {
+            included_by.entry(file).or_default().push(&load.first);
+        }
+    }
+    // Two projects that include each other (compose refuses both) are both kept.
+    let part_of_another: Vec<bool> = (read.iter())
+        .map(|load| {
+            load.scan_only
+                && included_by.get(load.first.as_path()).is_some_and(|by| {
+                    by.iter()
+                        .any(|p| *p != load.first && !load.project.included.iter().any(|f| f == p))
+                })
+        })
+        .collect();
+    let mut part = part_of_another.into_iter();
+    read.retain(|_| !part.next().unwrap_or(false));
+    read
 }
 
 /// The directories a quadlet generator of `manager` reads ([`quadlet::generator_dirs`]), and

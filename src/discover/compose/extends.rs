@@ -10,7 +10,7 @@ use crate::load::read::ReadError;
 use crate::load::yaml::{Node, Value};
 use crate::load::{Problem, ProblemKind};
 use crate::source::{FileId, Loc, SourceMap};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -31,6 +31,12 @@ pub(super) struct Extends<'a> {
     /// Each file's services by name (their place in `services:`), made at its first
     /// `extends`: a file of many services, each extending another, is not searched for each.
     indexes: HashMap<FileId, HashMap<String, usize>>,
+    /// The services each file's `include:` brings, which its own may extend.
+    imported: HashMap<FileId, BTreeMap<String, ServiceSpec>>,
+    /// The files the project's `include:` entries name.
+    pub included: Vec<PathBuf>,
+    /// How many `include:` entries the project's files hold, nested ones counted.
+    pub include_entries: usize,
 }
 
 /// A file `extends.file` named, as read: parsed, or why not (`None`: it did not parse, said
@@ -57,6 +63,9 @@ impl<'a> Extends<'a> {
             problems,
             named: Vec::new(),
             indexes: HashMap::new(),
+            imported: HashMap::new(),
+            included: Vec::new(),
+            include_entries: 0,
         }
     }
 
@@ -79,6 +88,36 @@ impl<'a> Extends<'a> {
             }
         }
         out
+    }
+
+    /// `file`'s services over those its `include:` brings (`imported`), as compose-go
+    /// imports them: an included service the file also defines is merged under the file's,
+    /// and the file's may extend an included one.
+    pub fn with_imported(
+        &mut self,
+        reader: &mut Reader,
+        file: FileId,
+        root: &Node,
+        imported: BTreeMap<String, ServiceSpec>,
+    ) -> Vec<(String, ServiceSpec)> {
+        if imported.is_empty() {
+            return self.services(reader, file, root);
+        }
+        self.imported.insert(file, imported.clone());
+        let mut out = imported;
+        for (name, spec) in self.services(reader, file, root) {
+            match out.get_mut(&name) {
+                Some(existing) => {
+                    let key = spec.key;
+                    existing.merge(spec);
+                    existing.key = key;
+                }
+                None => {
+                    out.insert(name, spec);
+                }
+            }
+        }
+        out.into_iter().collect()
     }
 
     /// The service at `at` in `file`'s `services:`, under what it extends; `chain`: the
@@ -135,7 +174,7 @@ impl<'a> Extends<'a> {
             file,
             span: file_node.span,
         };
-        let (other, parsed) = self.read(&path, named_at)?;
+        let (other, parsed) = self.read(&path, named_at, "extends file")?;
         let mut base = self.base(
             reader,
             other,
@@ -169,6 +208,9 @@ impl<'a> Extends<'a> {
             return self.stopped(at, format!("service {name}'s `extends` chain is deeper than {DEPTH} services: clawlint reads no further, and what the rest gives it is not seen"));
         }
         let Some(position) = self.position(file, root, wanted) else {
+            if let Some(included) = self.imported.get(&file).and_then(|m| m.get(wanted)) {
+                return Some(included.clone());
+            }
             let shown = crate::paths::display_path(&self.sources.file(file).path);
             self.refused(at, format!("service {name} extends {wanted}, which is not a service of {shown} (\"cannot extend service {name}\")"));
             return None;
@@ -191,12 +233,17 @@ impl<'a> Extends<'a> {
         index.get(name).copied()
     }
 
-    /// The file `extends.file` names, read and parsed once per discovery (many stacks
-    /// extend one template), each project naming no more than [`FILES`].
-    fn read(&mut self, path: &Path, at: Loc) -> Option<(FileId, Rc<super::Parsed>)> {
+    /// A file `extends.file` or `include:` names (`what`), read and parsed once per discovery
+    /// (many stacks extend one template), each project naming no more than [`FILES`].
+    pub fn read(
+        &mut self,
+        path: &Path,
+        at: Loc,
+        what: &str,
+    ) -> Option<(FileId, Rc<super::Parsed>)> {
         if !self.named.iter().any(|p| p == path) {
             if self.named.len() >= FILES {
-                return self.stopped(at, format!("this project's `extends` name more than {FILES} other files: clawlint reads no more of them, and what their services give is not seen"));
+                return self.stopped(at, format!("this project's `extends` and `include` name more than {FILES} other files: clawlint reads no more of them, and what their services give is not seen"));
             }
             self.named.push(path.to_path_buf());
         }
@@ -208,7 +255,7 @@ impl<'a> Extends<'a> {
             Ok(read) => Some(read),
             // Said where each project names it; a file that does not parse, once at the file.
             Err(Some(err)) => {
-                self.not_read(path, &err, at);
+                self.not_read(path, &err, at, what);
                 None
             }
             Err(None) => None,
@@ -223,16 +270,16 @@ impl<'a> Extends<'a> {
         }
     }
 
-    fn not_read(&mut self, path: &Path, err: &ReadError, at: Loc) {
+    fn not_read(&mut self, path: &Path, err: &ReadError, at: Loc, what: &str) {
         let shown = crate::paths::display_path(path);
         if matches!(err, ReadError::Missing) {
-            return self.refused(at, format!("extends file {shown} does not exist"));
+            return self.refused(at, format!("{what} {shown} does not exist"));
         }
         let kind = ProblemKind::of_read_error(err);
         self.problems.push(Problem {
             kind,
             message: format!(
-                "extends file {shown}: {}; what the service extends there is not seen",
+                "{what} {shown}: {}; what its services give is not seen",
                 err.describe()
             ),
             loc: Some(at),
@@ -240,7 +287,7 @@ impl<'a> Extends<'a> {
     }
 
     /// A chain stopped at one of clawlint's budgets, said where: nothing further is read.
-    fn stopped<T>(&mut self, at: Loc, why: String) -> Option<T> {
+    pub fn stopped<T>(&mut self, at: Loc, why: String) -> Option<T> {
         self.problems.push(Problem {
             kind: ProblemKind::Budget,
             message: why,

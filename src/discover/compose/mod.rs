@@ -8,6 +8,7 @@
 //! `node openclaw.mjs gateway --allow-unconfigured`) when the service does not override them.
 
 mod extends;
+mod include;
 mod interpolate;
 pub mod runs;
 pub mod spec;
@@ -806,6 +807,9 @@ pub struct Project {
     /// The name is the directory's (no `-p`, `COMPOSE_PROJECT_NAME` or `name:`).
     pub name_from_dir: bool,
     pub invocations: Vec<Invocation>,
+    /// The files its `include:` entries read: each belongs to this project, not to one of
+    /// its own the scan finds.
+    pub included: Vec<PathBuf>,
 }
 
 /// Reads one load of a compose project (its files, its env files) and returns the gateways
@@ -841,6 +845,7 @@ pub fn read_project(
             name: String::new(),
             name_from_dir: false,
             invocations: Vec::new(),
+            included: Vec::new(),
         };
     };
     let ups: Vec<&ComposeRun> = runs.iter().copied().filter(|r| r.args.starts()).collect();
@@ -892,8 +897,11 @@ pub fn read_project(
             top_name = Some(name);
         }
         reader.problems.extend(refused_keys(id, root));
-        // Each file's `extends` are applied before the files merge, as compose-go does.
-        for (name, spec) in extends.services(&mut reader, id, root) {
+        // Each file's `include` and `extends` are applied before the files merge, as
+        // compose-go does.
+        let mut chain = vec![extends.sources.file(id).path.clone()];
+        let imported = include::services(&mut extends, &mut reader, id, root, &dir, &mut chain);
+        for (name, spec) in extends.with_imported(&mut reader, id, root, imported) {
             match services.get_mut(&name) {
                 Some(existing) => existing.merge(spec),
                 None => {
@@ -902,6 +910,7 @@ pub fn read_project(
             }
         }
     }
+    let included = std::mem::take(&mut extends.included);
     let given_name = context
         .and_then(|r| r.args.project_name.clone())
         .or_else(|| {
@@ -950,6 +959,7 @@ pub fn read_project(
         name,
         name_from_dir,
         invocations,
+        included,
     }
 }
 
@@ -1514,6 +1524,9 @@ struct ServiceSpec {
     unseen: Vec<(&'static str, Loc, Vec<String>, Option<String>)>,
     /// `profiles:` and where.
     profiles: Option<(Vec<String>, Loc)>,
+    /// The env files an included project's service is interpolated with, in words (the
+    /// including project's and its own): `None` for the project's own services.
+    interpolated_with: Option<Vec<String>>,
 }
 
 impl ServiceSpec {
@@ -1584,6 +1597,9 @@ impl ServiceSpec {
         self.unseen.extend(over.unseen);
         if over.profiles.is_some() {
             self.profiles = over.profiles;
+        }
+        if over.interpolated_with.is_some() {
+            self.interpolated_with = over.interpolated_with;
         }
     }
 }
@@ -2789,7 +2805,7 @@ fn gateway_invocation(
                 },
             }),
         run: profiles.ups.first().map(|r| (r.by.clone(), r.loc)),
-        env_files: reader.env_files.to_vec(),
+        env_files: (spec.interpolated_with.clone()).unwrap_or_else(|| reader.env_files.to_vec()),
         started_by_script,
         namespace_guests: namespace_guests(service, spec, all),
         unseen_values: (!unverified.is_empty()).then(|| {
