@@ -441,6 +441,10 @@ pub struct ServiceEvidence {
     /// `set` in a batch `if` clawlint does not evaluate), sorted: what OpenClaw resolves from
     /// them (port, profile, state dir, config path) is unverifiable.
     pub maybe_set: Vec<String>,
+    /// Variables the command gets with a value clawlint cannot work out (made of a shell
+    /// variable with no value, or of a command substitution it does not evaluate), sorted:
+    /// what OpenClaw resolves from them is unverifiable, as for `maybe_set`.
+    pub unknown_values: Vec<String>,
     /// Variables the systemd manager's `DefaultEnvironment=` may set past where clawlint
     /// stopped reading it (its budget) and that nothing of higher precedence (the unit's own
     /// environment) sets, sorted: what OpenClaw resolves from them is unverifiable, as for

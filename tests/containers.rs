@@ -1697,6 +1697,34 @@ fn an_extends_compose_refuses_or_clawlint_does_not_follow_is_said_where_it_is() 
     assert!(text.contains("outside the scanned homes"), "{text}");
 }
 
+/// A script that runs compose with a variable it computes (mostlydev/clawdapus's
+/// `scripts/openclaw-up.sh`: `BOT_STATE_PATH="${state_dir}" docker compose … up -d`): compose
+/// gets a value clawlint cannot see, so the mount `${BOT_STATE_PATH:-./runtime/default}` is
+/// left out (CL409), not read as the default every bot would then share.
+#[test]
+fn a_variable_a_script_computes_for_compose_is_unseen_not_its_default() {
+    let t = TempDir::new("containers-compose-computed-var").kept_on_failure();
+    write(
+        &t,
+        "home/stack/openclaw/compose.yml",
+        "services:\n  openclaw:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--allow-unconfigured\", \"--port\", \"18789\"]\n    volumes:\n      - ${BOT_STATE_PATH:-./runtime/default}:/home/node/.openclaw\n",
+    );
+    write(
+        &t,
+        "home/stack/scripts/openclaw-up.sh",
+        "#!/usr/bin/env bash\nset -euo pipefail\nSCRIPT_DIR=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"\nfor env_file in \"$SCRIPT_DIR\"/../openclaw/bots/*.env; do\n  slug=\"$(basename \"$env_file\" .env)\"\n  state_dir=\"$SCRIPT_DIR/../openclaw/runtime/${slug}\"\n  BOT_STATE_PATH=\"${state_dir}\" docker compose --file \"$SCRIPT_DIR/../openclaw/compose.yml\" up -d\ndone\n",
+    );
+    let gateways = resolved(&t, &[]);
+    assert_eq!(gateways.len(), 1, "{gateways:?}");
+    let state = gateways[0]["stateDir"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(!state.contains("runtime/default"), "{state}");
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL409"), "{codes:?}");
+    assert!(json.to_string().contains("gives BOT_STATE_PATH"), "{json}");
+}
+
 /// A tenant's compose file of an `include:`: its port from its own `.env`, its state relative.
 fn included_tenant(name: &str, port_var: &str) -> String {
     format!("services:\n  {name}:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports: [\"${{{port_var}}}:18789\"]\n    volumes:\n      - ./state:/home/node/.openclaw\n")

@@ -2156,6 +2156,44 @@ fn a_conditional_export_of_the_port_leaves_it_unverifiable() {
     assert!(!found.iter().any(|c| c == "CL409"), "{found:?}");
 }
 
+/// A port a script computes (`PORT="$(next_free_port)"`, a command substitution clawlint does
+/// not evaluate, or a variable with no value) leaves the gateway's port unverifiable, as a
+/// conditional export does, said as such: no collision from the config's 18789 it may not
+/// use. Before, the variable was taken as set to its text (`$(next_free_port)`) and the port
+/// fell back to the config's. Its look-alike, a literal value, is known.
+#[test]
+fn a_value_a_script_computes_leaves_what_it_sets_unverifiable() {
+    let t = bot_host(
+        "hosts-computed-port",
+        "#!/bin/bash\nport=\"$(next_free_port)\"\nOPENCLAW_GATEWAY_PORT=\"$port\" exec openclaw gateway run\n",
+    );
+    let report = t.json("check");
+    let found = codes(&report);
+    assert!(!found.iter().any(|c| c == "CL101"), "{report}");
+    let why = findings(&report, "CL409", "set to a value clawlint cannot work out");
+    assert_eq!(why.len(), 1, "{report}");
+    let gateway = bot(&t.json("resolve")).clone();
+    assert_eq!(
+        gateway["unverifiable"],
+        serde_json::json!(["port"]),
+        "{gateway}"
+    );
+
+    let t = bot_host(
+        "hosts-literal-port",
+        "#!/bin/bash\nport=18789\nOPENCLAW_GATEWAY_PORT=\"$port\" exec openclaw gateway run\n",
+    );
+    // Configured to start: a known port is compared.
+    write(
+        t.path(),
+        "home/.openclaw-bot/openclaw.json",
+        b"{ gateway: { mode: \"local\", port: 18789 } }\n",
+    );
+    let found = codes(&t.json("check"));
+    assert!(found.iter().any(|c| c == "CL101"), "{found:?}");
+    assert!(!found.iter().any(|c| c == "CL409"), "{found:?}");
+}
+
 /// A state dir an `export` may or may not replace is unverifiable, but the dir the unit names
 /// (`Environment=OPENCLAW_STATE_DIR=%h/.openclaw-bot`) is still that unit's gateway: never also
 /// a profile gateway "bot" of its own on a hash port.

@@ -39,6 +39,10 @@ pub struct Command {
     /// requests, in the order it got them): a file it did not read among those may have set
     /// what the command gets.
     pub sources_before: usize,
+    /// Variables the command gets with a value clawlint cannot work out (made of a variable
+    /// with no value, or of a command substitution it does not evaluate), sorted, and left
+    /// out of `env`: what OpenClaw or compose resolves from them is unverifiable.
+    pub env_unknown: Vec<String>,
     /// Variables an `export` that may or may not run sets (after a test and `&&`, after `||`,
     /// in an `if` branch clawlint cannot answer), sorted: the gateway gets them or not, so
     /// what OpenClaw resolves from them (port, profile, state dir, config) is unverifiable.
@@ -373,9 +377,11 @@ fn unwrap_with(
                         out.injects_env = inner.injects_env.or(out.injects_env);
                         out.env_files.extend(inner.env_files);
                         out.cwd = inner.cwd.or(out.cwd);
+                        out.env.retain(|(k, _)| !inner.env_unknown.contains(k));
                         out.env.extend(inner.env);
                         out.unseen.extend(inner.unseen);
                         out.maybe_set.extend(inner.maybe_set);
+                        out.env_unknown.extend(inner.env_unknown);
                         out.wrappers.extend(inner.wrappers);
                         argv = inner.argv;
                     }
@@ -753,6 +759,7 @@ fn read_shell(
         found: Vec::new(),
         allexport: false,
         maybe_exported: BTreeSet::new(),
+        env_unknown: BTreeSet::new(),
         maybe,
         inherited: env.keys().cloned().collect(),
         here: (0, 0),
@@ -765,6 +772,16 @@ fn read_shell(
     };
     shell.run(script, 0);
     shell.found
+}
+
+/// Records whether variable `name`, just set to `value` (its expansion, which read the
+/// variables with no value in `missing`), has a value clawlint can work out: not when it read
+/// such a variable or holds a command substitution it did not evaluate.
+fn note_value(unknown: &mut BTreeSet<String>, name: &str, value: &str, missing: &[String]) {
+    match !missing.is_empty() || value.contains("$(") || value.contains('`') {
+        true => unknown.insert(name.to_string()),
+        false => unknown.remove(name),
+    };
 }
 
 /// The variables a shell exported, each once, with where it was last set: what every command
@@ -853,6 +870,8 @@ struct Shell<'a> {
     allexport: bool,
     /// Variables an `export` that may or may not have run sets: the gateway may get them.
     maybe_exported: BTreeSet<String>,
+    /// Exported variables whose value clawlint cannot work out ([`Command::env_unknown`]).
+    env_unknown: BTreeSet<String>,
     /// Variables an assignment or `export` that may or may not have run set: no default of
     /// theirs (`${NAME:-W}`) is taken until a certain assignment sets them again.
     maybe: BTreeSet<String>,
@@ -1129,6 +1148,7 @@ impl Shell<'_> {
                                 self.maybe_exported.insert(k);
                                 continue;
                             }
+                            note_value(&mut self.env_unknown, &k, &v, &unknown);
                             self.unknown.extend(unknown);
                             self.maybe.remove(&k);
                             self.vars.insert(k.clone(), v.clone());
@@ -1297,6 +1317,12 @@ impl Shell<'_> {
                 // Made of a value clawlint cannot see (an argument typed by hand, a variable
                 // that may be set): not known either, so no default is taken for it.
                 let from_maybe = unknown.iter().any(|u| self.maybe.contains(u));
+                let exported = self.allexport
+                    || self.inherited.contains(&k)
+                    || self.exported.index.contains_key(&k);
+                if exported {
+                    note_value(&mut self.env_unknown, &k, &v, &unknown);
+                }
                 self.unknown.extend(unknown);
                 if from_maybe {
                     self.vars.remove(&k);
@@ -1358,9 +1384,18 @@ impl Shell<'_> {
             return self.stop(file, offset);
         }
         let mut env = self.exported.env.clone();
+        let mut env_unknown = self.env_unknown.clone();
         for (k, v) in prefix {
-            let v = self.expand(&v, &mut local_unknown);
+            let mut missing = Vec::new();
+            let v = self.expand(&v, &mut missing);
+            note_value(&mut env_unknown, &k, &v, &missing);
+            local_unknown.extend(missing);
             env.push((k, v));
+        }
+        // A value clawlint cannot work out is none: what comes from it is unverifiable.
+        env.retain(|(k, _)| !env_unknown.contains(k));
+        for (k, _) in &inner.env {
+            env_unknown.remove(k);
         }
         env.extend(std::mem::take(&mut inner.env));
         local_unknown.sort();
@@ -1401,6 +1436,7 @@ impl Shell<'_> {
                 set_at: self.exported.set_at.clone(),
                 sources_before: self.requests,
                 maybe_set: self.maybe_exported.iter().cloned().collect(),
+                env_unknown: env_unknown.into_iter().collect(),
             },
             file,
             offset,
@@ -3289,6 +3325,38 @@ mod tests {
         );
         assert_eq!(c.argv, v(&["openclaw", "gateway"]), "{c:?}");
         assert_eq!(c.maybe_set, vec!["OPENCLAW_GATEWAY_PORT".to_string()]);
+    }
+
+    /// A variable the command gets with a value made of what clawlint cannot work out (a
+    /// variable with no value, a command substitution it does not evaluate) has no value in
+    /// its environment and is named; a later literal value is known again.
+    #[test]
+    fn a_value_clawlint_cannot_work_out_is_named_not_kept() {
+        let gateway = |a: &[String]| starts_gateway(a);
+        let run = |script: &str, env: &BTreeMap<String, String>| {
+            let found = script_commands(script, env, &gateway);
+            assert_eq!(found.len(), 1, "{script}: {found:?}");
+            found.into_iter().next().unwrap().0
+        };
+        let unknown = |c: &Command| c.env_unknown.clone();
+        let has = |c: &Command, name: &str| c.env.iter().any(|(k, _)| k == name);
+        let c = run(
+            "dir=\"$(pick_state_dir)\"\nOPENCLAW_STATE_DIR=\"${dir}\" exec openclaw gateway\n",
+            &home(),
+        );
+        assert_eq!(unknown(&c), v(&["OPENCLAW_STATE_DIR"]), "{c:?}");
+        assert!(!has(&c, "OPENCLAW_STATE_DIR"), "{c:?}");
+        let c = run(
+            "export OPENCLAW_STATE_DIR=\"$NOWHERE/state\"\nexec openclaw gateway\n",
+            &home(),
+        );
+        assert_eq!(unknown(&c), v(&["OPENCLAW_STATE_DIR"]), "{c:?}");
+        let c = run(
+            "export OPENCLAW_STATE_DIR=\"$NOWHERE/state\"\nexport OPENCLAW_STATE_DIR=/srv/a\nexec openclaw gateway\n",
+            &home(),
+        );
+        assert!(unknown(&c).is_empty(), "{c:?}");
+        assert!(has(&c, "OPENCLAW_STATE_DIR"), "{c:?}");
     }
 
     #[test]

@@ -1110,6 +1110,9 @@ fn resolve_command(
             cmd.wrappers.extend(inner.wrappers);
             cmd.unseen.extend(inner.unseen);
             cmd.maybe_set.extend(inner.maybe_set);
+            cmd.env_unknown.extend(inner.env_unknown);
+            cmd.env_unknown.sort();
+            cmd.env_unknown.dedup();
             cmd.injects_env = inner.injects_env.or(cmd.injects_env);
             cmd.env_files.extend(inner.env_files);
             cmd.env.extend(inner.env);
@@ -2368,6 +2371,7 @@ impl UnitReader<'_> {
             }),
             injects_env: cmd.injects_env.clone(),
             maybe_set: cmd.maybe_set.clone(),
+            unknown_values: cmd.env_unknown.clone(),
             manager_may_set: manager_env.unread_may_set(&env, sources),
             manager_unread: manager_env.unread_part(),
             instance_paths,
@@ -2929,6 +2933,7 @@ fn launchd_invocation(
         opaque: opaque.then(|| opaque_reason(&cmd, &map)),
         injects_env: cmd.injects_env.clone(),
         maybe_set: cmd.maybe_set.clone(),
+        unknown_values: cmd.env_unknown.clone(),
         ..ServiceEvidence::default()
     };
     read_trigger(&mut how, &cmd.argv);

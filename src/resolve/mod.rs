@@ -194,7 +194,7 @@ pub fn resolve_instance_for(
             allowed: inv.allow_unconfigured,
             dev: inv.dev,
             config: (config.exists && loaded_root).then_some(&root),
-            config_missing: !config.exists && inv.container.is_none(),
+            config_missing: !config.exists && inv.container.is_none() && !config_path_unseen(&inv),
             started_at: inv.service.as_ref().map(|s| s.loc),
         }));
     }
@@ -333,8 +333,9 @@ fn unverifiable(instance: &Instance) -> Vec<Unverifiable> {
         None => Vec::new(),
     };
     let maybe = maybe_set_unverifiable(&how.maybe_set, instance);
+    let unknown = maybe_set_unverifiable(&how.unknown_values, instance);
     let manager = maybe_set_unverifiable(&how.manager_may_set, instance);
-    for value in maybe.into_iter().chain(manager) {
+    for value in maybe.into_iter().chain(unknown).chain(manager) {
         if !out.contains(&value) {
             out.push(value);
         }
@@ -370,6 +371,26 @@ fn unseen_in_container(
         }
     }
     out
+}
+
+/// Whether a supervised gateway's config path may be other than the one clawlint resolved:
+/// its command cannot be read, or it may get (or gets with a value clawlint cannot work out)
+/// a variable the path is resolved from. A config missing there is then not judged.
+fn config_path_unseen(inv: &Invocation) -> bool {
+    let Some(how) = inv.service.as_ref().map(|s| &s.how) else {
+        return false;
+    };
+    const FROM: [&str; 4] = [
+        "OPENCLAW_CONFIG_PATH",
+        "OPENCLAW_STATE_DIR",
+        "OPENCLAW_HOME",
+        "HOME",
+    ];
+    how.opaque.is_some()
+        || (how.maybe_set.iter())
+            .chain(&how.unknown_values)
+            .chain(&how.manager_may_set)
+            .any(|name| FROM.contains(&name.as_str()))
 }
 
 /// Behind an opaque command: the values that would come from OpenClaw's defaults.

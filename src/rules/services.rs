@@ -77,15 +77,15 @@ fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
         })
         .collect();
     let how = &service.how;
-    let (how, why, only_if, help) = match (&how.opaque, how.maybe_set.as_slice(), how.manager_may_set.as_slice()) {
+    let (how, why, only_if, help) = match (&how.opaque, how.maybe_set.as_slice(), how.unknown_values.as_slice(), how.manager_may_set.as_slice()) {
         (Some(why), ..) => (
             "through a command clawlint cannot read".to_string(),
             why.clone(),
             Some("only if what it runs passes no --port or --profile"),
             "make the command readable (a script inside the scanned layout whose gateway line is static), or set what it hides in the supervisor itself: `--port`/OPENCLAW_GATEWAY_PORT, OPENCLAW_PROFILE, OPENCLAW_STATE_DIR",
         ),
-        (None, [], []) => return None,
-        (None, [], names) => {
+        (None, [], [], []) => return None,
+        (None, [], [], names) => {
             let names = names.join(", ");
             let part = how.manager_unread.unwrap_or(ManagerEnvPart::DefaultEnvironment);
             let (how, help) = match part {
@@ -107,7 +107,16 @@ fn unverifiable_gateway(instance: &Instance) -> Option<Finding> {
             );
             (how, why, None, help)
         }
-        (None, names, _) => (
+        (None, [], names, _) => {
+            let names = names.join(", ");
+            (
+                format!("with {names} set to a value clawlint cannot work out"),
+                format!("the value {names} gets is made of a shell variable with no value or a command substitution clawlint does not evaluate"),
+                None,
+                "write the value literally where the supervisor or its script sets it (or in an env file it reads), so that what the gateway gets can be checked",
+            )
+        }
+        (None, names, ..) => (
             format!(
                 "with {} set by an `export` that may or may not run",
                 names.join(", ")

@@ -594,6 +594,13 @@ pub fn runs_beside(
             if let Some(by) = &cmd.injects_env {
                 unknown.push(format!("the variables {by} adds"));
             }
+            // Not in `cmd.env`: compose gets a value for each, which clawlint cannot see.
+            for name in &cmd.env_unknown {
+                unknown.push(format!(
+                    "the value {}:{line} gives {name}",
+                    crate::paths::display_path(path)
+                ));
+            }
             let env = cmd
                 .env
                 .iter()
