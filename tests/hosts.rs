@@ -2268,6 +2268,53 @@ fn an_instances_own_dir_is_no_phantom_profile_gateway() {
     assert_eq!(names(&resolved), ["default", "shared"], "{resolved}");
 }
 
+/// Instances of one template, each given its own state dir (essamgouda97/home-server's
+/// `openclaw@.service`: `Environment=OPENCLAW_STATE_DIR=/mnt/server/agents/%i/config`, no
+/// profile), are named for their units alike: before, the first was "default" (which says
+/// `~/.openclaw`) and the second, that name taken, "openclaw@servo.service".
+#[test]
+fn template_instances_with_their_own_state_dirs_are_named_for_their_units() {
+    let t = Layout::new("hosts-template-instance-names");
+    let b = t.path();
+    for agent in ["jarvis", "servo"] {
+        write(
+            b,
+            &format!("root/mnt/server/agents/{agent}/config/openclaw.json"),
+            b"{ gateway: { mode: \"local\" } }\n",
+        );
+    }
+    write(
+        b,
+        "home/.config/systemd/user/openclaw@.service",
+        b"[Service]\nEnvironment=OPENCLAW_STATE_DIR=/mnt/server/agents/%i/config\nExecStart=/usr/bin/openclaw gateway\n",
+    );
+    for agent in ["jarvis", "servo"] {
+        link(
+            b,
+            &format!("home/.config/systemd/user/default.target.wants/openclaw@{agent}.service"),
+            "../openclaw@.service",
+        );
+    }
+    let home = b.join("home").display().to_string();
+    let root = b.join("root").display().to_string();
+    let (_, stdout, stderr) = clawlint(&[
+        "resolve",
+        "--home",
+        &home,
+        "--root",
+        &root,
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    let resolved: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(
+        names(&resolved),
+        ["openclaw@jarvis.service", "openclaw@servo.service"],
+        "{resolved}"
+    );
+}
+
 /// Two supervisors of one user, as recorded from the real OpenClaw in
 /// tests/hosts/gateway-pairs.json (scripts/record-gateway-pairs.sh): the installer's default
 /// gateway, then a second unit with the case's environment and port. A second gateway OpenClaw

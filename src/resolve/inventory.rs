@@ -356,7 +356,12 @@ fn merge_service(
                 .env
                 .value("OPENCLAW_PROFILE")
                 .is_some_and(crate::openclaw::is_refused_profile_name);
+            // One its supervisor gives a state dir, and no profile, is named for the
+            // supervisor: "default" would say `~/.openclaw`, and of two instances of one
+            // template only the first could be named so.
+            let own_dir = named && service.profile.is_none();
             if !invalid
+                && !own_dir
                 && !instances.iter().any(|i| i.name == profile)
                 && service.knows(super::Unverifiable::Profile)
             {
