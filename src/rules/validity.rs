@@ -53,7 +53,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             if let Some(f) = port_moves(inst, v, &target.release) {
                 push(f, inst, &mut out);
             }
-            for f in upgrade_findings(inst, v, &target.release) {
+            for f in upgrade_findings(inst, v, &target.release, shared.plain_json) {
                 push(f, inst, &mut out);
             }
         }
@@ -412,7 +412,7 @@ fn same_problem(a: &StartValue, b: &StartValue) -> bool {
 /// difference; then one for each other problem the target release has that the running one
 /// does not, with what the target's start does about it. Both start verdicts are decided the
 /// same way, each by its own release (`resolve::verdict::decide`).
-fn upgrade_findings(inst: &Instance, v: &Validity, target: &str) -> Vec<Finding> {
+fn upgrade_findings(inst: &Instance, v: &Validity, target: &str, plain_json: bool) -> Vec<Finding> {
     let Some(then) = inst.target_start.as_deref() else {
         return Vec::new();
     };
@@ -420,14 +420,14 @@ fn upgrade_findings(inst: &Instance, v: &Validity, target: &str) -> Vec<Finding>
     let mut out = Vec::new();
     let mut explained: Vec<&StartValue> = Vec::new();
     if now.start != then.start {
-        let (f, causes) = start_change(inst, v, target, now, then);
+        let (f, causes) = start_change(inst, v, target, (now, then), plain_json);
         out.extend(f);
         explained = causes;
     }
     for value in &then.values {
         let known = now.values.iter().any(|c| same_problem(c, value));
         if !known && !explained.iter().any(|c| same_problem(c, value)) {
-            out.push(upgrade(inst, v, target, value));
+            out.push(upgrade(inst, v, target, value, plain_json));
         }
     }
     out
@@ -448,12 +448,22 @@ fn differing<'a>(side: &'a StartVerdict, other: &StartVerdict) -> Vec<&'a StartV
     }
 }
 
+/// What a start that repairs the config loses: a JSON5 file its comments (OpenClaw writes
+/// plain JSON), a plain-JSON file only its layout.
+fn rewritten(plain_json: bool) -> &'static str {
+    match plain_json {
+        true => "the config file",
+        false => "the config file without its comments",
+    }
+}
+
 /// How the target release's start verdict reads in a CL703 message.
-fn start_words(start: Start, target: &str) -> String {
+fn start_words(start: Start, target: &str, plain_json: bool) -> String {
     match start {
         Start::Starts => format!("starts on OpenClaw {target} as written"),
         Start::StartsAfterRepair => format!(
-            "will start on OpenClaw {target} only after rewriting the config file without its comments"
+            "will start on OpenClaw {target} only after rewriting {}",
+            rewritten(plain_json)
         ),
         Start::Refuses => format!("will not start on OpenClaw {target}"),
     }
@@ -469,8 +479,8 @@ fn start_change<'a>(
     inst: &Instance,
     v: &Validity,
     target: &str,
-    now: &'a StartVerdict,
-    then: &'a StartVerdict,
+    (now, then): (&'a StartVerdict, &'a StartVerdict),
+    plain_json: bool,
 ) -> (Option<Finding>, Vec<&'a StartValue>) {
     let from = running_words(v);
     // Worse: refuses, or rewrites the file where the other starts as written.
@@ -509,7 +519,7 @@ fn start_change<'a>(
         "gateway \"{}\" {}, {}: {why}{more}",
         inst.name,
         now_words(now.start, &from),
-        start_words(then.start, target),
+        start_words(then.start, target, plain_json),
     );
     // A regression is CL703 (an error); an upgrade that only makes the start better is CL705,
     // an advisory, so that good news never fails a run (CL701/CL702 already report the config
@@ -594,11 +604,20 @@ fn value_help(value: &StartValue) -> String {
 
 /// CL703: a problem the target release has that the current one does not, with what the
 /// target's start does about it.
-fn upgrade(inst: &Instance, v: &Validity, target: &str, value: &StartValue) -> Finding {
+fn upgrade(
+    inst: &Instance,
+    v: &Validity,
+    target: &str,
+    value: &StartValue,
+    plain_json: bool,
+) -> Finding {
     let now = running_words(v);
     let verdict = match &value.outcome {
         StartOutcome::Repair { what } => {
-            format!("will start after rewriting the file without its comments (it {what})")
+            format!(
+                "will start after rewriting {} (it {what})",
+                rewritten(plain_json)
+            )
         }
         StartOutcome::Refuse { .. } => "will not start".into(),
     };
@@ -876,6 +895,42 @@ mod tests {
             .notes
             .iter()
             .any(|n| n.to_string().contains("change it by hand before upgrading")));
+    }
+
+    /// The target release deletes at start what this one accepts, rewriting the file: a
+    /// JSON5 file loses its comments, a plain-JSON one only its layout, and the CL703
+    /// message says which (as CL702's does).
+    #[test]
+    fn cl703_a_repair_on_the_target_says_what_the_rewrite_loses() {
+        let upgrade_with_repair = |plain_json: bool| {
+            let mut host = host([typo("ops")]);
+            if plain_json {
+                let file = host.instances[0].config_loc.file;
+                host.sources.set_plain_json(file);
+            }
+            let repair = StartOutcome::Repair {
+                what: "deletes gateway.prot".to_string(),
+            };
+            let target = Verdict {
+                release: "2026.10.1".to_string(),
+                ..verdict(vec![(unknown_prot(&host), repair)], true)
+            };
+            host.instances[0].validity =
+                Some(validity(&host, verdict(Vec::new(), true), Some(target)).into());
+            crate::resolve::verdict::decide(&mut host.instances[0]);
+            host.finding(UPGRADE_BREAKS_CONFIG).message
+        };
+        let json5 = upgrade_with_repair(false);
+        assert!(
+            json5.contains("will start on OpenClaw 2026.10.1 only after rewriting the config file without its comments:"),
+            "{json5}"
+        );
+        let plain = upgrade_with_repair(true);
+        assert!(
+            plain
+                .contains("will start on OpenClaw 2026.10.1 only after rewriting the config file:"),
+            "{plain}"
+        );
     }
 
     /// The reverse: the running release refuses the typo, the target release deletes it at
