@@ -90,42 +90,11 @@ fn project_services(
     working_dir: &Path,
     chain: &mut Vec<PathBuf>,
 ) -> BTreeMap<String, ServiceSpec> {
-    let mut out = BTreeMap::new();
-    if let Some(remote) = entry.paths.iter().find(|p| is_remote(p)) {
-        files.problems.push(Problem {
-            kind: ProblemKind::Unresolved,
-            message: format!("this project includes {remote}, a remote resource clawlint does not fetch: what its services give is not seen"),
-            loc: Some(entry.at),
-        });
-        return out;
-    }
-    let paths: Vec<PathBuf> = (entry.paths.iter())
-        .map(|p| files.host.host_path(p, working_dir))
-        .collect();
-    let main = &paths[0];
-    // What an entry names belongs to this project even when compose refuses the entry.
-    files.included.extend(paths.iter().cloned());
-    if chain.iter().any(|f| f == main) {
-        let shown = crate::paths::display_path(main);
-        refused(
-            files,
-            entry.at,
-            format!(
-                "{shown} includes, in turn, the file that includes it (\"include cycle detected\")"
-            ),
-        );
-        return out;
-    }
-    if chain.len() > DEPTH {
-        files.stopped::<()>(entry.at, format!("`include` nests deeper than {DEPTH} files here: clawlint reads no further, and what the rest gives is not seen"));
-        return out;
-    }
-    let project_dir = match &entry.project_directory {
-        Some(dir) => files.host.host_path(dir, working_dir),
-        None => main.parent().unwrap_or(Path::new("/")).to_path_buf(),
+    let Some((paths, project_dir)) = located(files, entry, working_dir, chain) else {
+        return BTreeMap::new();
     };
     let Some(env) = project_env(files, reader, entry, working_dir, &project_dir) else {
-        return out;
+        return BTreeMap::new();
     };
     let from = match env.files.is_empty() {
         true => reader.from.to_string(),
@@ -144,23 +113,8 @@ fn project_services(
         in_entry: false,
         problems: Vec::new(),
     };
-    chain.push(main.clone());
-    for path in &paths {
-        let Some((id, parsed)) = files.read(path, entry.at, "include file") else {
-            continue;
-        };
-        let root = &parsed.root;
-        nested.problems.extend(super::refused_keys(id, root));
-        let own = services(files, &mut nested, id, root, &project_dir, chain);
-        for (name, spec) in files.with_imported(&mut nested, id, root, own) {
-            match out.get_mut(&name) {
-                Some(existing) => ServiceSpec::merge(existing, spec),
-                None => {
-                    out.insert(name, spec);
-                }
-            }
-        }
-    }
+    chain.push(paths[0].clone());
+    let mut out = merged_files(files, &mut nested, &paths, entry.at, &project_dir, chain);
     chain.pop();
     reader.problems.append(&mut nested.problems);
     let interpolated_with: Vec<String> = (reader.env_files.iter())
@@ -171,6 +125,71 @@ fn project_services(
         spec.rebase(&project_dir);
         spec.interpolated_with
             .get_or_insert_with(|| interpolated_with.clone());
+    }
+    out
+}
+
+/// The entry's files on the host and its project directory; `None` when the entry is not
+/// followed (a remote file, a cycle, nesting past [`DEPTH`]), said at the entry.
+fn located(
+    files: &mut Extends,
+    entry: &Entry,
+    working_dir: &Path,
+    chain: &[PathBuf],
+) -> Option<(Vec<PathBuf>, PathBuf)> {
+    if let Some(remote) = entry.paths.iter().find(|p| is_remote(p)) {
+        files.problems.push(Problem {
+            kind: ProblemKind::Unresolved,
+            message: format!("this project includes {remote}, a remote resource clawlint does not fetch: what its services give is not seen"),
+            loc: Some(entry.at),
+        });
+        return None;
+    }
+    let paths: Vec<PathBuf> = (entry.paths.iter())
+        .map(|p| files.host.host_path(p, working_dir))
+        .collect();
+    let main = &paths[0];
+    // What an entry names belongs to this project even when compose refuses the entry.
+    files.included.extend(paths.iter().cloned());
+    if chain.iter().any(|f| f == main) {
+        let shown = crate::paths::display_path(main);
+        let why = format!(
+            "{shown} includes, in turn, the file that includes it (\"include cycle detected\")"
+        );
+        refused(files, entry.at, why);
+        return None;
+    }
+    if chain.len() > DEPTH {
+        return files.stopped(entry.at, format!("`include` nests deeper than {DEPTH} files here: clawlint reads no further, and what the rest gives is not seen"));
+    }
+    let project_dir = match &entry.project_directory {
+        Some(dir) => files.host.host_path(dir, working_dir),
+        None => main.parent().unwrap_or(Path::new("/")).to_path_buf(),
+    };
+    Some((paths, project_dir))
+}
+
+/// The services of an included project's files (`paths`, each on top of the ones before),
+/// each file's own `include:` and `extends` applied; `at`: the entry that names them.
+fn merged_files(
+    files: &mut Extends,
+    reader: &mut Reader,
+    paths: &[PathBuf],
+    at: Loc,
+    project_dir: &Path,
+    chain: &mut Vec<PathBuf>,
+) -> BTreeMap<String, ServiceSpec> {
+    let mut out = BTreeMap::new();
+    for path in paths {
+        let Some((id, parsed)) = files.read(path, at, "include file") else {
+            continue;
+        };
+        let root = &parsed.root;
+        reader.problems.extend(super::refused_keys(id, root));
+        let own = services(files, reader, id, root, project_dir, chain);
+        for (name, spec) in files.with_imported(reader, id, root, own) {
+            super::merge_service(&mut out, name, spec);
+        }
     }
     out
 }

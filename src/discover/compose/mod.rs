@@ -909,12 +909,7 @@ pub fn read_project(
         let mut chain = vec![extends.sources.file(id).path.clone()];
         let imported = include::services(&mut extends, &mut reader, id, root, &dir, &mut chain);
         for (name, spec) in extends.with_imported(&mut reader, id, root, imported) {
-            match services.get_mut(&name) {
-                Some(existing) => existing.merge(spec),
-                None => {
-                    services.insert(name, spec);
-                }
-            }
+            merge_service(&mut services, name, spec);
         }
     }
     let included = std::mem::take(&mut extends.included);
@@ -967,6 +962,16 @@ pub fn read_project(
         name_from_dir,
         invocations,
         included,
+    }
+}
+
+/// `spec` (of a later file) on top of the service of that name in `services`, if any.
+fn merge_service(services: &mut BTreeMap<String, ServiceSpec>, name: String, spec: ServiceSpec) {
+    match services.get_mut(&name) {
+        Some(existing) => existing.merge(spec),
+        None => {
+            services.insert(name, spec);
+        }
     }
 }
 
