@@ -2754,6 +2754,71 @@ fn a_system_unit_runs_in_its_users_home() {
     );
 }
 
+/// The account a system job runs as is found in the scanned homes as a unit's `User=` and a
+/// daemon's `UserName` alike: a home named after it (`home-openclaw-sig`, IT-HUSET's layout
+/// of one home per account), else the one `/etc/passwd` gives it (`/var/lib/gw-b`). Before,
+/// the daemon matched only `/Users/NAME` and `/home/NAME` spellings and the unit only the
+/// name, so both stayed with the first home.
+#[test]
+fn a_system_jobs_account_is_found_by_name_or_passwd() {
+    let mut t = Layout::new("hosts-account-homes").with_root();
+    let b = t.path();
+    let daemon = |user: &str| {
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>ai.openclaw.gateway.{user}</string><key>UserName</key><string>{user}</string><key>ProgramArguments</key><array><string>/opt/homebrew/bin/openclaw</string><string>gateway</string></array><key>RunAtLoad</key><true/></dict></plist>\n")
+    };
+    for (user, port) in [("openclaw-wa", 18789), ("openclaw-sig", 19789)] {
+        write(
+            b,
+            &format!("home-{user}/.openclaw/openclaw.json"),
+            format!("{{ gateway: {{ mode: \"local\", port: {port} }} }}\n").as_bytes(),
+        );
+    }
+    write(
+        b,
+        "root/Library/LaunchDaemons/ai.openclaw.gateway.openclaw-sig.plist",
+        daemon("openclaw-sig").as_bytes(),
+    );
+    t.homes = vec![b.join("home-openclaw-wa"), b.join("home-openclaw-sig")];
+    let resolved = t.json("resolve");
+    assert_eq!(
+        supervisor_of(&resolved, "home-openclaw-sig/default"),
+        "ai.openclaw.gateway.openclaw-sig",
+        "{resolved}"
+    );
+
+    let mut t = Layout::new("hosts-account-passwd").with_root();
+    let b = t.path();
+    for (dir, port) in [("gw-a", 18789), ("gw-b", 19789)] {
+        write(
+            b,
+            &format!("var/lib/{dir}/.openclaw/openclaw.json"),
+            format!("{{ gateway: {{ mode: \"local\", port: {port} }} }}\n").as_bytes(),
+        );
+    }
+    write(
+        b,
+        "root/etc/passwd",
+        b"root:x:0:0:root:/root:/bin/bash\nsvc:x:990:990::/var/lib/gw-b:/usr/sbin/nologin\n",
+    );
+    write(
+        b,
+        "root/etc/systemd/system/openclaw.service",
+        b"[Service]\nUser=svc\nExecStart=/usr/bin/openclaw gateway --port 19789\nRestartPreventExitStatus=78\n[Install]\nWantedBy=multi-user.target\n",
+    );
+    link(
+        b,
+        "root/etc/systemd/system/multi-user.target.wants/openclaw.service",
+        "/etc/systemd/system/openclaw.service",
+    );
+    t.homes = vec![b.join("var/lib/gw-a"), b.join("var/lib/gw-b")];
+    let resolved = t.json("resolve");
+    assert_eq!(
+        supervisor_of(&resolved, "gw-b/default"),
+        "openclaw.service",
+        "{resolved}"
+    );
+}
+
 /// What a LaunchAgent's shell command exports is said where the command is (the
 /// `<string>` on line 12 of be-agents-service's plist), as its supervisor's, not at the
 /// plist's first line as a unit's.

@@ -780,7 +780,7 @@ fn supervisors(
         for found in services::service_files(home, root, i == 0, unlisted) {
             // A system job read with the first home runs in its own account's, if scanned.
             let home = services::daemon_home(&found, homes, root).unwrap_or(home);
-            out.push((home.clone(), found));
+            out.push((home.to_path_buf(), found));
         }
     }
     out

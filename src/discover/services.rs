@@ -50,16 +50,15 @@ pub struct FoundService {
     pub not_enabled: bool,
 }
 
-/// The scanned home a LaunchDaemon under `--root` runs in, when the host has several: its
-/// `UserName`'s, as its `HOME=`, the root's `/etc/passwd` or `/Users/NAME` and `/home/NAME`
-/// spell that home (the scanned home's path ends with it, or has its last name). `None` when
-/// not exactly one scanned home is: the job stays with the first home. (A system unit's
-/// `User=` is placed by the unit reader already.)
+/// The scanned home a LaunchDaemon under `--root` runs in, when the host has several: the
+/// one its `HOME=` spells (the scanned home's path ends with it, or has its last name), else its
+/// `UserName`'s ([`account_home`]). `None` when not exactly one scanned home is: the job stays
+/// with the first home.
 pub fn daemon_home<'h>(
     found: &FoundService,
     homes: &'h [PathBuf],
     root: Option<&Path>,
-) -> Option<&'h PathBuf> {
+) -> Option<&'h Path> {
     let root = root.filter(|_| homes.len() > 1)?;
     let daemons = root.join("Library/LaunchDaemons");
     if found.kind != ServiceKind::Launchd || !found.file.starts_with(&daemons) {
@@ -67,26 +66,37 @@ pub fn daemon_home<'h>(
     }
     let bytes = ServiceFiles::bytes(&found.file, SMALL_FILE_LIMIT).ok()?;
     let job = launchd::parse_plist(&bytes).ok()?;
-    let home_env = (job.environment.iter())
-        .find(|(k, _)| k == "HOME")
-        .map(|(_, v)| v.clone());
-    let user = job.user_name;
-    let mut spelt: Vec<String> = home_env.into_iter().collect();
-    if let Some(user) = user.filter(|u| !u.is_empty() && u != "root") {
-        spelt.extend(passwd_dir(root, &user));
-        spelt.push(format!("/Users/{user}"));
-        spelt.push(format!("/home/{user}"));
+    let home_env = (job.environment.iter()).find(|(k, _)| k == "HOME");
+    if let Some((_, spelt)) = home_env {
+        return spelt_home(homes, spelt);
     }
-    let is_its = |home: &&PathBuf| {
-        spelt.iter().map(Path::new).any(|h| {
-            let relative = h.strip_prefix("/").unwrap_or(h);
-            (!relative.as_os_str().is_empty() && home.ends_with(relative))
-                || (h.file_name().is_some() && home.file_name() == h.file_name())
-        })
+    let user = job.user_name.filter(|u| !u.is_empty() && u != "root")?;
+    account_home(homes, Some(root), &user)
+}
+
+/// The scanned home of account `user`, for a system job that runs as it (a unit's `User=`, a
+/// LaunchDaemon's `UserName`): the one named after it (`alice`, `home-alice`), else the one the
+/// root's `/etc/passwd` gives it, spelt as [`spelt_home`] matches.
+pub(crate) fn account_home<'h>(
+    homes: &'h [PathBuf],
+    root: Option<&Path>,
+    user: &str,
+) -> Option<&'h Path> {
+    home_of_user(homes, user).or_else(|| spelt_home(homes, &passwd_dir(root?, user)?))
+}
+
+/// The one scanned home that `spelt` (a home as the host spells it: `/Users/ana`) names: its
+/// path ends with it, or it has its last name.
+fn spelt_home<'h>(homes: &'h [PathBuf], spelt: &str) -> Option<&'h Path> {
+    let spelt = Path::new(spelt);
+    let relative = spelt.strip_prefix("/").unwrap_or(spelt);
+    let is_it = |home: &&PathBuf| {
+        (!relative.as_os_str().is_empty() && home.ends_with(relative))
+            || (spelt.file_name().is_some() && home.file_name() == spelt.file_name())
     };
-    let mut matching = homes.iter().filter(is_its);
+    let mut matching = homes.iter().filter(is_it);
     match (matching.next(), matching.next()) {
-        (Some(home), None) => Some(home),
+        (Some(home), None) => Some(home.as_path()),
         _ => None,
     }
 }
@@ -1961,9 +1971,11 @@ impl UnitReader<'_> {
             .map(|d| systemd::expand_specifiers(&d.value, &name_only).0);
         // A system unit runs as its `User=`: its home is that user's scanned home.
         let home_buf = match user.as_deref() {
-            Some(u) if self.kind == ServiceKind::SystemdSystem => home_of_user(self.homes, u)
-                .unwrap_or(self.home)
-                .to_path_buf(),
+            Some(u) if self.kind == ServiceKind::SystemdSystem => {
+                account_home(self.homes, self.root, u)
+                    .unwrap_or(self.home)
+                    .to_path_buf()
+            }
             _ => self.home.to_path_buf(),
         };
         let home = home_buf.as_path();
