@@ -1725,6 +1725,28 @@ fn a_variable_a_script_computes_for_compose_is_unseen_not_its_default() {
     assert!(json.to_string().contains("gives BOT_STATE_PATH"), "{json}");
 }
 
+/// A config clawlint does not read (mounted from outside the layout: CL902) is not judged:
+/// no CL909 for a token it may well set. Before, the open-bind guard ran on the empty tree
+/// of the unread file and said the gateway would not start.
+#[test]
+fn a_config_outside_the_layout_is_not_judged_by_the_start_guards() {
+    let t = TempDir::new("containers-outside-config").kept_on_failure();
+    write(
+        &t,
+        "outside/state/openclaw.json",
+        "{\"gateway\":{\"mode\":\"local\",\"auth\":{\"token\":\"fake-gateway-token-000000000000000000000001\"}}}\n",
+    );
+    let outside = t.join("outside/state").display().to_string();
+    write(
+        &t,
+        "home/stack/docker-compose.yml",
+        &format!("services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    volumes:\n      - {outside}:/home/node/.openclaw\n    ports:\n      - \"18792:18789\"\n"),
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL902"), "{json}");
+    assert!(!codes.contains("CL909"), "{json}");
+}
+
 /// A tenant's compose file of an `include:`: its port from its own `.env`, its state relative.
 fn included_tenant(name: &str, port_var: &str) -> String {
     format!("services:\n  {name}:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports: [\"${{{port_var}}}:18789\"]\n    volumes:\n      - ./state:/home/node/.openclaw\n")

@@ -198,7 +198,8 @@ pub fn resolve_instance_for(
             started_at: inv.service.as_ref().map(|s| s.loc),
         }));
     }
-    if config.exists {
+    // A config that was not read (outside the layout, unreadable) is not judged.
+    if config.exists && loaded_root {
         problems.extend(startup::refused_open_bind(&root, &env, &bind, unseen_env));
         problems.extend(startup::refused_tailscale_bind(
             &root,
