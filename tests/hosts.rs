@@ -2178,6 +2178,13 @@ fn a_value_a_script_computes_leaves_what_it_sets_unverifiable() {
         serde_json::json!(["port"]),
         "{gateway}"
     );
+    // The human report does not show the port it falls back to as known.
+    let home = t.path().join("home").display().to_string();
+    let (_, out, _) = clawlint(&["resolve", "--home", &home, "--no-config"]);
+    let unverified = out.lines().filter(|l| {
+        l.trim_start().starts_with("port ") && l.contains("(unverifiable: not compared)")
+    });
+    assert_eq!(unverified.count(), 1, "{out}");
 
     let t = bot_host(
         "hosts-literal-port",

@@ -443,10 +443,19 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
             "",
         );
     }
+    // A port clawlint cannot verify is not shown as known: its value is only what the rest gives.
+    let port_unverifiable = match inst.knows(crate::resolve::Unverifiable::Port) {
+        true => "",
+        false => " (unverifiable: not compared)",
+    };
     row(
         out,
         "port",
-        &format!("{} ({})", inst.port.value, inst.port_kind.id()),
+        &format!(
+            "{} ({}){port_unverifiable}",
+            inst.port.value,
+            inst.port_kind.id()
+        ),
         &d(&inst.port.origin),
     );
     listener_rows(out, "listeners", &inst.listeners);
