@@ -2826,6 +2826,34 @@ fn a_system_jobs_account_is_found_by_name_or_passwd() {
     );
 }
 
+/// The home a LaunchAgent wrote its paths under (`WorkingDirectory` `/Users/ana`) stands
+/// for the scanned home in every config of that home, not only the supervised gateway's:
+/// `/Users/ana/clawd` in the default gateway's config and in ops's is one workspace (CL203).
+/// Before, it was `~/clawd` for ops and stayed `/Users/ana/clawd` for the default gateway
+/// (niudakok/awesome-openclaw-tutorial's LaunchAgents, linted as a copied home).
+#[test]
+fn a_supervisors_written_home_maps_its_neighbours_paths_too() {
+    let t = Layout::new("hosts-written-home-shared");
+    let b = t.path();
+    let config = |port: u16| {
+        format!("{{ gateway: {{ mode: \"local\", port: {port} }}, agents: {{ defaults: {{ workspace: \"/Users/ana/clawd\" }} }} }}\n")
+    };
+    write(b, "home/.openclaw/openclaw.json", config(18789).as_bytes());
+    write(
+        b,
+        "home/.openclaw-ops/openclaw.json",
+        config(19789).as_bytes(),
+    );
+    write(
+        b,
+        "home/Library/LaunchAgents/com.openclaw.ops.plist",
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Label</key><string>com.openclaw.ops</string><key>ProgramArguments</key><array><string>/opt/homebrew/bin/openclaw</string><string>--profile</string><string>ops</string><string>gateway</string><string>run</string><string>--port</string><string>19789</string></array><key>RunAtLoad</key><true/><key>WorkingDirectory</key><string>/Users/ana</string></dict></plist>\n",
+    );
+    let report = t.json("check");
+    let shared = findings(&report, "CL203", "share the workspace ~/clawd");
+    assert_eq!(shared.len(), 1, "{report}");
+}
+
 /// What a LaunchAgent's shell command exports is said where the command is (the
 /// `<string>` on line 12 of be-agents-service's plist), as its supervisor's, not at the
 /// plist's first line as a unit's.

@@ -163,6 +163,7 @@ fn discover_with(inputs: &Inputs) -> Found {
         mut managers,
         ..
     } = run;
+    share_written_homes(&mut invocations, &supervised);
     invocations.extend(compose_invocations(
         inputs,
         &homes,
@@ -723,6 +724,32 @@ fn generator_dirs(
         }
     }
     dirs
+}
+
+/// The home the supervisors of a scanned home wrote their paths under (`/Users/ana`), when
+/// they agree on one, stands for that home in the configs of its gateways no supervisor
+/// starts as well: the same absolute path in two configs of one home is one directory, not
+/// `~/clawd` for a supervised gateway and `/Users/ana/clawd` for its neighbour.
+fn share_written_homes(scanned: &mut [Invocation], supervised: &[Invocation]) {
+    let mut by_home: FastMap<&Path, Option<&str>> = Default::default();
+    for inv in supervised {
+        let Some(written) = inv.written_home.as_deref() else {
+            continue;
+        };
+        by_home
+            .entry(inv.home.as_path())
+            .and_modify(|agreed| {
+                if *agreed != Some(written) {
+                    *agreed = None;
+                }
+            })
+            .or_insert(Some(written));
+    }
+    for inv in scanned.iter_mut().filter(|i| i.written_home.is_none()) {
+        if let Some(Some(written)) = by_home.get(inv.home.as_path()) {
+            inv.written_home = Some(written.to_string());
+        }
+    }
 }
 
 /// Compose projects: files named in one directory are one project, merged in the order
