@@ -334,6 +334,9 @@ pub enum UnseenCause {
     Run(String),
     /// `~` or `$HOME` of the account that runs compose, when no home is scanned.
     Home,
+    /// The program the entrypoint runs (`/app/entrypoint.ts`), which clawlint cannot read: it
+    /// starts the gateway with options clawlint cannot see.
+    Program(String),
 }
 
 impl UnseenValues {
@@ -347,6 +350,9 @@ impl UnseenValues {
             ),
             UnseenCause::Home => {
                 "the home of the account that runs docker compose, which is not scanned".to_string()
+            }
+            UnseenCause::Program(program) => {
+                format!("its entrypoint runs {program}, which clawlint cannot read")
             }
         }
     }

@@ -1747,6 +1747,48 @@ fn a_config_outside_the_layout_is_not_judged_by_the_start_guards() {
     assert!(!codes.contains("CL909"), "{json}");
 }
 
+/// Which services with an entrypoint of their own are taken for gateways: one of OpenClaw's
+/// image running a program clawlint cannot read, with the state dir mounted or a port
+/// published (polyclaw's `entrypoint.ts`); not OpenClaw's own CLI (the official compose's
+/// `openclaw-cli`), another image's program, or one that mounts and publishes nothing.
+#[test]
+fn an_openclaw_image_with_a_program_of_its_own_is_an_unverifiable_gateway() {
+    let t = TempDir::new("containers-custom-entrypoint").kept_on_failure();
+    let service = |name: &str, image: &str, entrypoint: &str, extra: &str| {
+        format!("  {name}:\n    image: {image}\n    entrypoint: {entrypoint}\n{extra}")
+    };
+    let state = "    volumes:\n      - ./state:/home/node/.openclaw\n";
+    let services = [
+        service(
+            "tenant",
+            "openclaw:local",
+            "[\"node\", \"--experimental-strip-types\", \"/app/entrypoint.ts\"]",
+            state,
+        ),
+        service(
+            "cli",
+            "openclaw:local",
+            "[\"node\", \"dist/index.js\"]",
+            state,
+        ),
+        service("other", "ghcr.io/acme/dashboard:1", "[\"/app/run\"]", state),
+        service("idle", "openclaw:local", "[\"/app/run\"]", ""),
+    ];
+    write(
+        &t,
+        "home/stack/compose.yml",
+        &format!("services:\n{}", services.concat()),
+    );
+    let gateways = resolved(&t, &[]);
+    let names: Vec<&str> = gateways.iter().filter_map(|g| g["name"].as_str()).collect();
+    assert_eq!(names, ["stack-tenant-1"], "{gateways:?}");
+    let unverifiable = gateways[0]["unverifiable"].to_string();
+    assert!(
+        unverifiable.contains("port") && unverifiable.contains("profile"),
+        "{unverifiable}"
+    );
+}
+
 /// A tenant's compose file of an `include:`: its port from its own `.env`, its state relative.
 fn included_tenant(name: &str, port_var: &str) -> String {
     format!("services:\n  {name}:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports: [\"${{{port_var}}}:18789\"]\n    volumes:\n      - ./state:/home/node/.openclaw\n")

@@ -358,9 +358,8 @@ fn unseen_in_container(
     for e in &unseen.entries {
         match (e.key, e.variable.as_deref()) {
             ("environment", Some(name)) => variables.push(name.to_string()),
-            (_, Some("--port")) if instance.port_kind == PortKind::ServiceArgument => {
-                out.push(Unverifiable::Port)
-            }
+            // `--port` beats every other source: unseen, the port is, whatever gives it now.
+            (_, Some("--port")) => out.push(Unverifiable::Port),
             (_, Some("--profile")) => out.push(Unverifiable::Profile),
             _ => {}
         }

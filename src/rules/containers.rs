@@ -404,9 +404,16 @@ pub fn compose_unseen_values(instance: &Instance) -> Option<Finding> {
         UnseenCause::Run(_) => format!("{service} is started by a command with values clawlint cannot see: its {what} cannot be verified"),
         UnseenCause::EnvFiles(files) => format!("{service} depends on which env file docker compose is run with ({}): its {what} cannot be verified", listed(files.iter().map(String::as_str))),
         UnseenCause::Home => format!("{service} reads the home of the account that runs docker compose, which clawlint does not scan: its {what} cannot be verified"),
+        UnseenCause::Program(program) => format!("{service} runs OpenClaw's image with an entrypoint clawlint cannot read ({program}): its gateway's port and profile cannot be verified"),
     };
     let mut finding = Finding::new(&catalog::UNVERIFIABLE_GATEWAY, message);
-    for e in &v.entries {
+    // One label for entries said alike at one place (an entrypoint hiding --port and --profile).
+    let mut labelled = std::collections::HashSet::new();
+    for e in v
+        .entries
+        .iter()
+        .filter(|e| labelled.insert((e.loc, e.why.as_str())))
+    {
         finding = finding.label(Label::new(
             Some(e.loc),
             format!("{}: {}", instance.name, e.why),
@@ -423,6 +430,11 @@ pub fn compose_unseen_values(instance: &Instance) -> Option<Finding> {
             finding
                 .note("`~` and $HOME in a compose file are the home of whoever runs `docker compose`; no home is scanned here (--no-default-home without --home), so clawlint does not guess it, and leaves these entries out of every collision check")
                 .help("name the home that runs the project: --home DIR (a copy of it in the repository, or the real one on the host)"),
+        ),
+        UnseenCause::Program(_) => return Some(
+            finding
+                .note("a service of OpenClaw's image that mounts its state dir or publishes a port while its entrypoint runs a program of its own is taken to start the gateway: its mounts and published ports are checked, and the port and profile inside the container, which that program decides, are left out of every comparison")
+                .help("start the gateway in the service's own `command:`/`entrypoint:` (`node openclaw.mjs gateway --port N`), or keep the program in the layout as a shell script that does (a mounted `.sh` is read)"),
         ),
         UnseenCause::EnvFiles(files) => files,
     };

@@ -2463,6 +2463,47 @@ fn container_argv(
     (argv, command.or(entry).map(|(_, loc, ..)| *loc), places)
 }
 
+/// A service of OpenClaw's image whose entrypoint runs a program clawlint cannot read (a
+/// mounted `entrypoint.ts`, a binary of its own: polyclaw's `node --experimental-strip-types
+/// /app/entrypoint.ts`) while OpenClaw's state dir is mounted or a port published: the program
+/// starts the gateway, with options clawlint cannot see. The program as written and where;
+/// `None` for anything else (OpenClaw's own CLI, a shell script, which is read when mounted).
+fn opaque_start(spec: &ServiceSpec) -> Option<(String, Loc)> {
+    if !image_has_gateway_cmd(spec) {
+        return None;
+    }
+    let (words, loc, ..) = spec.entrypoint.as_ref()?;
+    let first = words.first()?;
+    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    let interpreters = ["node", "bun", "deno", "tsx", "ts-node", "python", "python3"];
+    let program = match interpreters.contains(&base(first).as_str()) {
+        true => words[1..].iter().find(|w| !w.starts_with('-'))?,
+        false => first,
+    };
+    let own = [
+        "openclaw",
+        "openclaw.mjs",
+        "index.js",
+        "entry.js",
+        "tini",
+        "dumb-init",
+    ];
+    if own.contains(&base(program).as_str()) || is_script_start(std::slice::from_ref(program)) {
+        return None;
+    }
+    let state_dir = format!("{IMAGE_HOME}/.openclaw");
+    let mounts_state = spec
+        .volumes
+        .iter()
+        .any(|(v, ..)| v.target.starts_with(&state_dir));
+    // The program is the layout's text: shown only when it cannot be a secret pasted there.
+    let shown = match program.len() > 128 || crate::redact::is_secret_value(program) {
+        true => "a program".to_string(),
+        false => program.clone(),
+    };
+    (mounts_state || !spec.ports.is_empty()).then_some((shown, *loc))
+}
+
 fn image_has_gateway_cmd(spec: &ServiceSpec) -> bool {
     spec.image.as_deref().is_some_and(image_cmd_starts_gateway)
 }
@@ -2628,11 +2669,16 @@ fn gateway_invocation(
         places
     };
     let argv = mounted_script_words(&argv, spec, dir, host, openclaw_image).unwrap_or(argv);
-    if !runs_gateway(&argv, openclaw_image) {
-        return None;
-    }
+    let opaque = match runs_gateway(&argv, openclaw_image) {
+        true => None,
+        false => Some(opaque_start(spec)?),
+    };
     let key = spec.key?;
-    let argv = gateway_words(&argv, openclaw_image);
+    let argv = match &opaque {
+        // What the program passes the gateway is not seen: OpenClaw's own start, no options.
+        Some(_) => IMAGE_CMD[..3].iter().map(|w| w.to_string()).collect(),
+        None => gateway_words(&argv, openclaw_image),
+    };
     let mut env = Env::new();
     match built_home(spec, dir, host) {
         Some((home, loc)) => env.set("HOME", home, EnvOrigin::Container(loc)),
@@ -2778,6 +2824,15 @@ fn gateway_invocation(
             Mount::new(source, PathBuf::from(&v.target), v.read_only, *loc)
         })
         .collect();
+    if let Some((program, loc)) = &opaque {
+        for option in ["--port", "--profile"] {
+            unverified.push(UnverifiedEntry {
+                why: format!("its entrypoint runs {program}, which clawlint cannot read: the --port and --profile it gives the gateway are not seen"),
+                variable: Some(option.to_string()),
+                ..entry("entrypoint", *loc)
+            });
+        }
+    }
     // The command is kept (it says the service runs a gateway); a `--port` or `--profile`
     // whose value clawlint cannot see is not guessed.
     for (key, part) in [("entrypoint", &spec.entrypoint), ("command", &spec.command)] {
@@ -2824,6 +2879,9 @@ fn gateway_invocation(
             unverified.sort_by_key(|e| (e.loc.file, e.loc.span.start()));
             let files = &reader.variants.files;
             let cause = match reader.unverifiable {
+                _ if opaque.is_some() => UnseenCause::Program(
+                    opaque.as_ref().map(|(p, _)| p.clone()).unwrap_or_default(),
+                ),
                 _ if !files.is_empty() => UnseenCause::EnvFiles(files.clone()),
                 Some(run) => UnseenCause::Run(run.to_string()),
                 None => UnseenCause::Home,
