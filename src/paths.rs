@@ -1271,6 +1271,11 @@ pub fn display_home_relative(path: &Path, home: &Path) -> String {
     let shown = match path.strip_prefix(home) {
         Ok(rest) if rest.as_os_str().is_empty() => "~".to_string(),
         Ok(rest) => format!("~/{}", rest.display()),
+        // A path of the host outside the layout (a log under `/tmp`) is the host's: absolute,
+        // never cut to the directory clawlint runs in.
+        Err(_) if path.is_absolute() && crate::load::layout::names_outside(path) => {
+            path.to_string_lossy().into_owned()
+        }
         // Outside the home (a system unit, an enabling link): as the user passed it, never
         // with this machine's absolute prefix.
         Err(_) => display_path(path),

@@ -1789,6 +1789,30 @@ fn an_openclaw_image_with_a_program_of_its_own_is_an_unverifiable_gateway() {
     );
 }
 
+/// A path of the host outside the layout (the gateway's default log under `/tmp`) is shown as
+/// the host's, wherever clawlint runs: from `/tmp` it was `openclaw/openclaw-….log`, from `/`
+/// `tmp/openclaw/…` (cut to the directory clawlint ran in, as layout paths are).
+#[test]
+fn a_host_path_outside_the_layout_is_shown_absolute_from_any_directory() {
+    let home = root().join("fixtures/containers-compose-official/home");
+    let home = home.display().to_string();
+    for cwd in ["/", "/tmp"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_clawlint"))
+            .args(["resolve", "--home", &home, "--no-config"])
+            .current_dir(cwd)
+            .env_clear()
+            .output()
+            .expect("clawlint runs");
+        let out = String::from_utf8(output.stdout).expect("UTF-8");
+        let native = out.lines().find(|l| l.trim_start().starts_with("log file"));
+        assert_eq!(
+            native.map(str::trim),
+            Some("log file     /tmp/openclaw/openclaw-YYYY-MM-DD.log"),
+            "{cwd}: {out}"
+        );
+    }
+}
+
 /// A tenant's compose file of an `include:`: its port from its own `.env`, its state relative.
 fn included_tenant(name: &str, port_var: &str) -> String {
     format!("services:\n  {name}:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports: [\"${{{port_var}}}:18789\"]\n    volumes:\n      - ./state:/home/node/.openclaw\n")

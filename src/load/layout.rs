@@ -78,6 +78,19 @@ pub fn names_inside(path: &Path) -> bool {
     })
 }
 
+/// Whether reads are confined and `path` is spelled outside every root of the layout (a
+/// gateway's log under the host's `/tmp`): a path of the host, not of the copied layout.
+pub fn names_outside(path: &Path) -> bool {
+    let guard = LAYOUT.read().unwrap_or_else(|e| e.into_inner());
+    guard.as_ref().is_some_and(|layout| {
+        !layout
+            .given
+            .iter()
+            .chain(&layout.roots)
+            .any(|root| path.starts_with(root))
+    })
+}
+
 /// `Some(real path)` when `path` exists and its real path is outside the layout. A path that
 /// does not resolve is not judged here: the reader reports it as missing or unreadable.
 pub fn outside(path: &Path) -> Option<PathBuf> {
