@@ -1813,6 +1813,41 @@ fn a_host_path_outside_the_layout_is_shown_absolute_from_any_directory() {
     }
 }
 
+/// A script that runs compose for the service it is given (`up -d "$1"`, MyTechPlan/oc-client's
+/// `provision-tenant.sh`) leaves only the choice of service unknown: what compose reads is
+/// known, so the gateway's config is judged (CL909: no `gateway.mode`) and nothing is left
+/// out. Before, the unknown `$1` made every value unverifiable (one CL409, no CL909). Its
+/// look-alike: an env file given as `"$1"` does leave the values unseen.
+#[test]
+fn a_service_a_script_is_given_leaves_only_the_choice_of_service_unknown() {
+    let layout = |tag: &str, up: &str| {
+        let t = TempDir::new(tag).kept_on_failure();
+        write(&t, "home/s/docker-compose.yml", "services:\n  a:\n    image: ghcr.io/openclaw/openclaw:latest\n    environment:\n      EXTRA: ${A_EXTRA:-}\n    volumes:\n      - ./data/a:/home/node/.openclaw\n    ports:\n      - \"18801:18789\"\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"loopback\", \"--port\", \"18789\"]\n");
+        write(
+            &t,
+            "home/s/data/a/openclaw.json",
+            "{ gateway: { port: 18789 } }\n",
+        );
+        write(&t, "home/s/up.sh", &format!("#!/usr/bin/env bash\nROOT_DIR=\"$(cd \"$(dirname \"${{BASH_SOURCE[0]}}\")\" && pwd)\"\n{up}\n"));
+        t
+    };
+    let t = layout(
+        "containers-script-service-arg",
+        "docker compose -f \"$ROOT_DIR/docker-compose.yml\" up -d \"$1\"",
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(
+        codes.contains("CL909") && !codes.contains("CL409"),
+        "{json}"
+    );
+    let t = layout(
+        "containers-script-env-file-arg",
+        "docker compose --env-file \"$1\" -f \"$ROOT_DIR/docker-compose.yml\" up -d",
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL409"), "{json}");
+}
+
 /// A tenant's compose file of an `include:`: its port from its own `.env`, its state relative.
 fn included_tenant(name: &str, port_var: &str) -> String {
     format!("services:\n  {name}:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    ports: [\"${{{port_var}}}:18789\"]\n    volumes:\n      - ./state:/home/node/.openclaw\n")

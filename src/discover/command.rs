@@ -31,6 +31,8 @@ pub struct Command {
     /// Words that hold what clawlint cannot work out, as expanded and as written: a variable
     /// with no value, or a command substitution other than the idioms [`substitute`] knows.
     pub unresolved: Vec<(String, String)>,
+    /// One of those words is unquoted: the shell may split it into several (`$FLAGS`).
+    pub unresolved_unquoted: bool,
     /// Where each variable of `env` that the script's shell exported (`export K=V`, or an
     /// assignment under `set -a`) was last set: its name, the file (0 the script, `n` the
     /// file the [`Sourcer`] numbered `n`) and the statement's byte offset.
@@ -1335,11 +1337,13 @@ impl Shell<'_> {
         }
         let mut local_unknown = Vec::new();
         let mut unresolved = Vec::new();
+        let mut unresolved_unquoted = false;
         let mut argv: Vec<String> = Vec::new();
         for (w, quoted) in words[i..].iter().zip(&quoted[i..]) {
             let mut missing = Vec::new();
             let value = self.expand(w, &mut missing);
             let computed = w.contains(['$', '`']) && value.contains(['$', '`']);
+            unresolved_unquoted |= !quoted && (computed || !missing.is_empty());
             if computed {
                 unresolved.push((value.clone(), w.clone()));
             }
@@ -1433,6 +1437,7 @@ impl Shell<'_> {
                 env_files: inner.env_files,
                 unknown_args: local_unknown,
                 unresolved,
+                unresolved_unquoted,
                 set_at: self.exported.set_at.clone(),
                 sources_before: self.requests,
                 maybe_set: self.maybe_exported.iter().cloned().collect(),

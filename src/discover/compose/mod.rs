@@ -569,8 +569,7 @@ pub fn runs_beside(
                 file,
                 span: Span::new(at, end),
             };
-            let mut unknown: Vec<String> =
-                cmd.unknown_args.iter().map(|v| format!("${v}")).collect();
+            let mut unknown = runs::unknown_words(&cmd);
             // `cd "$(dirname "$0")"` (and `/..` after it): the script's own directory.
             let script_relative = cmd.cwd.as_deref().and_then(|c| {
                 let rest = c.strip_prefix("$(dirname")?;

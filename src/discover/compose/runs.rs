@@ -221,6 +221,28 @@ pub fn without_unresolved(argv: &[String], unresolved: &[(String, String)]) -> V
     out
 }
 
+/// The shell variables with no value in `cmd`'s words, as `$NAME`, but none when each of them
+/// only names services to start (`docker compose -f x.yml up -d "$1"`, a script run as
+/// `./up.sh acme`): which services one run starts changes nothing compose reads, and every
+/// service is taken to start, as another run of the script starts it.
+pub fn unknown_words(cmd: &crate::discover::command::Command) -> Vec<String> {
+    let services = parse(&cmd.argv)
+        .map(|kept| kept.services)
+        .unwrap_or_default();
+    // Quoted words in services' places; unquoted, `$FLAGS` may split into options.
+    let only_services = !cmd.unresolved_unquoted
+        && (cmd.unresolved.iter()).all(|(value, _)| services.contains(value))
+        && cmd.unknown_args.iter().all(|var| {
+            (cmd.unresolved.iter()).any(|(_, written)| {
+                written.contains(&format!("${var}")) || written.contains(&format!("${{{var}"))
+            })
+        });
+    match only_services {
+        true => Vec::new(),
+        false => cmd.unknown_args.iter().map(|v| format!("${v}")).collect(),
+    }
+}
+
 /// The compose arguments of `argv` (wrappers already removed), or `None` when it does not
 /// run compose: `docker [opts] compose …`, `podman [opts] compose …`, `docker-compose …`,
 /// `podman-compose …`.
