@@ -493,7 +493,7 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
                     )
                     .label(party(inst, format_args!("{label} {}", display(&path.value, &inst.os_home)), &path.origin))
                     .label(party(outer, format_args!("state dir {}", display(&outer.state_dir.value, &outer.os_home)), &outer.state_dir.origin))
-                    .note("OpenClaw's doctor and state migrations treat everything under a state dir as that gateway's own (for example it moves ~/.openclaw/workspace-<profile> away)")
+                    .note("OpenClaw's doctor and state migrations treat everything under a state dir as that gateway's own (for example, unless a config pins it, they move ~/.openclaw/workspace-<profile> to ~/.openclaw-<profile>/workspace)")
                     .help(if matches!(label, What::Named("state dir")) {
                         format!("give \"{}\" a state dir of its own, outside {}", inst.name, display(&outer.state_dir.value, &outer.os_home))
                     } else {
