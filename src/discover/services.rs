@@ -1273,6 +1273,18 @@ fn trigger_env(env: &mut Env, argv: &[String]) -> Option<String> {
     Some("the installed service that `gateway start` starts".to_string())
 }
 
+/// What a `gateway start` trigger cannot see: `the environment of {by}` and this.
+const INSTALLED_ENV: &str =
+    ": the gateway gets that service's environment, not what this one sets or sources";
+
+/// A `gateway start` trigger whose installed service was read as the gateway's supervisor:
+/// that service's environment is not unseen, and the trigger's own was never the gateway's.
+pub fn installed_env_seen(how: &mut ServiceEvidence) {
+    if how.starts_installed_service {
+        how.unseen.retain(|u| !u.ends_with(INSTALLED_ENV));
+    }
+}
+
 /// What a `gateway start` trigger's own words say (see [`trigger_env`]): that it starts the
 /// installed service, an option after `start` that OpenClaw refuses (it then exits 1 and
 /// starts nothing), and a `--port` before `start`, which OpenClaw accepts and ignores: the
@@ -2329,9 +2341,8 @@ impl UnitReader<'_> {
         };
         env.set("HOME", process_home.display().to_string(), EnvOrigin::Given);
         if let Some(by) = trigger_env(&mut env, &cmd.argv) {
-            cmd.unseen.push(format!(
-            "the environment of {by}: the gateway gets that service's environment, not what this one sets or sources"
-        ));
+            cmd.unseen
+                .push(format!("the environment of {by}{INSTALLED_ENV}"));
             cmd.injects_env = Some(by);
         }
         let mut restart = None;
@@ -2913,9 +2924,8 @@ fn launchd_invocation(
     map.show_evidence(&mut cmd);
     env.set("HOME", home.display().to_string(), EnvOrigin::Given);
     if let Some(by) = trigger_env(&mut env, &cmd.argv) {
-        cmd.unseen.push(format!(
-            "the environment of {by}: the gateway gets that service's environment, not what this one sets or sources"
-        ));
+        cmd.unseen
+            .push(format!("the environment of {by}{INSTALLED_ENV}"));
         cmd.injects_env = Some(by);
     }
     let mut unseen = cmd.unseen.clone();
@@ -3340,9 +3350,8 @@ fn task_invocation(
     }
     read_trigger(&mut how, &argv);
     if let Some(by) = trigger_env(&mut env, &argv) {
-        how.unseen.push(format!(
-            "the environment of {by}: the gateway gets that service's environment, not what this one sets or sources"
-        ));
+        how.unseen
+            .push(format!("the environment of {by}{INSTALLED_ENV}"));
         how.injects_env = Some(by);
     }
     how.release = command_release(

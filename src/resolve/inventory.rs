@@ -343,6 +343,13 @@ fn merge_service(
             } else if let Some(file) = service.service.take() {
                 instances[index].other_services.push(*file);
             }
+            // The installed service a `gateway start` starts was read here: its environment,
+            // shown as the gateway's, is not unseen.
+            if !trigger(&instances[index]) {
+                for other in &mut instances[index].other_services {
+                    crate::discover::services::installed_env_seen(&mut other.how);
+                }
+            }
         }
         None => {
             let profile = service
