@@ -1580,6 +1580,34 @@ fn a_tailscale_gateway_bound_by_its_command_beyond_loopback_does_not_start() {
     );
 }
 
+/// Each finding `keep` selects as its code, the file of its first party below `home/`, and
+/// that party's line.
+fn places(
+    json: &serde_json::Value,
+    keep: impl Fn(&serde_json::Value) -> bool,
+) -> Vec<(String, String, u64)> {
+    let findings = json["findings"].as_array().unwrap();
+    (findings.iter().filter(|f| keep(f)))
+        .map(|f| {
+            let at = &f["parties"][0];
+            let file = at["file"].as_str().unwrap_or_default();
+            let file = file.rsplit_once("home/").map_or(file, |(_, f)| f);
+            let code = f["code"].as_str().unwrap().to_string();
+            (code, file.to_string(), at["line"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+/// Every `(code, file, line)` of `expected` is among `said` ([`places`]).
+fn assert_said(said: &[(String, String, u64)], expected: &[(&str, &str, u64)]) {
+    for (code, file, line) in expected {
+        assert!(
+            said.contains(&(code.to_string(), file.to_string(), *line)),
+            "{code} {file}:{line}: {said:?}"
+        );
+    }
+}
+
 /// The template every tenant's stack `extends` from another file (`stacks/common`): its
 /// relative bind mount is the template file's directory's, as compose resolves it.
 const EXTENDS_TEMPLATE: &str = "services:\n  gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    volumes:\n      - ./tenants/default:/home/node/.openclaw\n";
@@ -1654,39 +1682,19 @@ fn an_extends_compose_refuses_or_clawlint_does_not_follow_is_said_where_it_is() 
         "services:\n  a:\n    extends: nope\n  c:\n    extends: { service: d }\n  d:\n    extends: { service: c }\n  e:\n    extends: { file: /etc/hostname, service: x }\n  f:\n    extends: { file: missing.yml, service: x }\n",
     );
     let (_, _, json) = check(&t, &[]);
-    let said: Vec<(String, String, u64)> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["message"].as_str().unwrap().contains("extends"))
-        .map(|f| {
-            let at = &f["parties"][0];
-            let file = at["file"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .take(2)
-                .collect::<Vec<_>>();
-            (
-                f["code"].as_str().unwrap().to_string(),
-                format!("{}/{}", file[1], file[0]),
-                at["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    let expected = [
-        ("CL904", "bad/compose.yml", 3),
-        ("CL904", "bad/compose.yml", 5),
-        ("CL904", "bad/compose.yml", 7),
-        ("CL902", "bad/compose.yml", 9),
-        ("CL904", "bad/compose.yml", 11),
-    ];
-    for (code, file, line) in expected {
-        assert!(
-            said.contains(&(code.to_string(), file.to_string(), line)),
-            "{code} {file}:{line}: {said:?}"
-        );
-    }
+    let said = places(&json, |f| {
+        f["message"].as_str().unwrap().contains("extends")
+    });
+    assert_said(
+        &said,
+        &[
+            ("CL904", "bad/compose.yml", 3),
+            ("CL904", "bad/compose.yml", 5),
+            ("CL904", "bad/compose.yml", 7),
+            ("CL902", "bad/compose.yml", 9),
+            ("CL904", "bad/compose.yml", 11),
+        ],
+    );
     let deep: Vec<_> = said
         .iter()
         .filter(|(_, f, _)| f == "deep/compose.yml")
@@ -1952,37 +1960,19 @@ fn an_include_compose_refuses_or_clawlint_does_not_follow_is_said_at_the_entry()
         &twin.replace("18811", "18812"),
     );
     let (_, _, json) = check(&t, &[]);
-    let said: Vec<(String, String, u64)> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["parties"][0]["file"].as_str().is_some())
-        .map(|f| {
-            let at = &f["parties"][0];
-            let file = at["file"].as_str().unwrap();
-            let file = file.rsplit_once("home/").map_or(file, |(_, f)| f);
-            (
-                f["code"].as_str().unwrap().to_string(),
-                file.to_string(),
-                at["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    let expected = [
-        ("CL904", "cycle/b/compose.yml", 2),
-        ("CL904", "cycle/a/compose.yml", 2),
-        ("CL904", "stack/compose.yaml", 2),
-        ("CL904", "stack/compose.yaml", 3),
-        ("CL902", "stack/compose.yaml", 5),
-        ("CL902", "stack/compose.yaml", 6),
-        ("CL904", "stack/compose.yaml", 8),
-    ];
-    for (code, file, line) in expected {
-        assert!(
-            said.contains(&(code.to_string(), file.to_string(), line)),
-            "{code} {file}:{line}: {said:?}"
-        );
-    }
+    let said = places(&json, |f| f["parties"][0]["file"].as_str().is_some());
+    assert_said(
+        &said,
+        &[
+            ("CL904", "cycle/b/compose.yml", 2),
+            ("CL904", "cycle/a/compose.yml", 2),
+            ("CL904", "stack/compose.yaml", 2),
+            ("CL904", "stack/compose.yaml", 3),
+            ("CL902", "stack/compose.yaml", 5),
+            ("CL902", "stack/compose.yaml", 6),
+            ("CL904", "stack/compose.yaml", 8),
+        ],
+    );
     // The twins merge into one service, the earlier entry's port kept and the later's added.
     let gateways = resolved(&t, &[]);
     let names: Vec<&str> = gateways.iter().filter_map(|g| g["name"].as_str()).collect();

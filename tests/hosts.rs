@@ -2704,20 +2704,28 @@ fn a_launchdaemon_runs_in_its_own_accounts_home() {
         );
     }
     t.homes = vec![b.join("Users/wa"), b.join("Users/sig")];
+    assert_each_home_its_supervisor(
+        &t,
+        &[
+            ("wa/default", "ai.openclaw.gateway.wa"),
+            ("sig/default", "ai.openclaw.gateway.sig"),
+        ],
+    );
+}
+
+/// Each gateway is started by its own account's supervisor (`gateway`, `supervisor`), and no
+/// gateway is taken for another's: no shared port (CL101), no drift (CL401), no second
+/// supervisor (CL402).
+fn assert_each_home_its_supervisor(t: &Layout, pairs: &[(&str, &str)]) {
     let (_, report, _) = t.run("check");
     let codes = codes(&report);
     for absent in ["CL101", "CL401", "CL402"] {
         assert!(!codes.contains(&absent.to_string()), "{absent}: {report}");
     }
     let resolved = t.json("resolve");
-    assert_eq!(
-        supervisor_of(&resolved, "wa/default"),
-        "ai.openclaw.gateway.wa"
-    );
-    assert_eq!(
-        supervisor_of(&resolved, "sig/default"),
-        "ai.openclaw.gateway.sig"
-    );
+    for (gateway, supervisor) in pairs {
+        assert_eq!(supervisor_of(&resolved, gateway), *supervisor, "{resolved}");
+    }
 }
 
 /// A system unit with `User=` runs in that account's home, as a LaunchDaemon does: scanned
@@ -2745,19 +2753,12 @@ fn a_system_unit_runs_in_its_users_home() {
         );
     }
     t.homes = vec![b.join("home/ana"), b.join("home/bob")];
-    let (_, report, _) = t.run("check");
-    let codes = codes(&report);
-    for absent in ["CL101", "CL401", "CL402"] {
-        assert!(!codes.contains(&absent.to_string()), "{absent}: {report}");
-    }
-    let resolved = t.json("resolve");
-    assert_eq!(
-        supervisor_of(&resolved, "ana/default"),
-        "openclaw-ana.service"
-    );
-    assert_eq!(
-        supervisor_of(&resolved, "bob/default"),
-        "openclaw-bob.service"
+    assert_each_home_its_supervisor(
+        &t,
+        &[
+            ("ana/default", "openclaw-ana.service"),
+            ("bob/default", "openclaw-bob.service"),
+        ],
     );
 }
 

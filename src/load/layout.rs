@@ -68,27 +68,25 @@ pub fn unconfine() {
 /// Whether `path` is spelled as a path of the layout (under one of its roots, as given or
 /// resolved), whatever its symlinks lead to. False when reads are not confined.
 pub fn names_inside(path: &Path) -> bool {
-    let guard = LAYOUT.read().unwrap_or_else(|e| e.into_inner());
-    guard.as_ref().is_some_and(|layout| {
-        layout
-            .given
-            .iter()
-            .chain(&layout.roots)
-            .any(|root| path.starts_with(root))
-    })
+    spelled_inside(path) == Some(true)
 }
 
 /// Whether reads are confined and `path` is spelled outside every root of the layout (a
 /// gateway's log under the host's `/tmp`): a path of the host, not of the copied layout.
 pub fn names_outside(path: &Path) -> bool {
+    spelled_inside(path) == Some(false)
+}
+
+/// Whether `path` is spelled under one of the layout's roots; `None` when reads are not
+/// confined (there is no layout to be inside or outside of).
+fn spelled_inside(path: &Path) -> Option<bool> {
     let guard = LAYOUT.read().unwrap_or_else(|e| e.into_inner());
-    guard.as_ref().is_some_and(|layout| {
-        !layout
-            .given
-            .iter()
+    let layout = guard.as_ref()?;
+    Some(
+        (layout.given.iter())
             .chain(&layout.roots)
-            .any(|root| path.starts_with(root))
-    })
+            .any(|root| path.starts_with(root)),
+    )
 }
 
 /// `Some(real path)` when `path` exists and its real path is outside the layout. A path that

@@ -194,7 +194,9 @@ pub fn resolve_instance_for(
             allowed: inv.allow_unconfigured,
             dev: inv.dev,
             config: (config.exists && loaded_root).then_some(&root),
-            config_missing: !config.exists && inv.container.is_none() && !config_path_unseen(&inv),
+            config_missing: !config.exists
+                && inv.container.is_none()
+                && !config_path_unseen(&inv, &env, (&state_dir, &config_path)),
             started_at: inv.service.as_ref().map(|s| s.loc),
         }));
     }
@@ -373,24 +375,26 @@ fn unseen_in_container(
     out
 }
 
-/// Whether a supervised gateway's config path may be other than the one clawlint resolved:
-/// its command cannot be read, or it may get (or gets with a value clawlint cannot work out)
-/// a variable the path is resolved from. A config missing there is then not judged.
-fn config_path_unseen(inv: &Invocation) -> bool {
+/// Whether a supervised gateway's config path may be other than the one clawlint resolved,
+/// by the rules that make it unverifiable ([`defaults_unverifiable`],
+/// [`maybe_set_unverifiable`]): its command cannot be read and the path is OpenClaw's default,
+/// or a variable it is resolved from may be set or has a value clawlint cannot work out. A
+/// config missing there is then not judged.
+fn config_path_unseen(
+    inv: &Invocation,
+    env: &crate::load::env::Env,
+    (state_dir, config_path): (&Sourced<PathBuf>, &Sourced<PathBuf>),
+) -> bool {
     let Some(how) = inv.service.as_ref().map(|s| &s.how) else {
         return false;
     };
-    const FROM: [&str; 4] = [
-        "OPENCLAW_CONFIG_PATH",
-        "OPENCLAW_STATE_DIR",
-        "OPENCLAW_HOME",
-        "HOME",
-    ];
-    how.opaque.is_some()
-        || (how.maybe_set.iter())
-            .chain(&how.unknown_values)
-            .chain(&how.manager_may_set)
-            .any(|name| FROM.contains(&name.as_str()))
+    let defaults = matches!(state_dir.origin, Origin::Default(_))
+        && matches!(config_path.origin, Origin::Default(_));
+    let profile_flag = root_flag_profile(inv).is_some();
+    (how.opaque.is_some() && defaults)
+        || [&how.maybe_set, &how.unknown_values, &how.manager_may_set]
+            .into_iter()
+            .any(|names| hidden_paths(names, env, profile_flag).config)
 }
 
 /// Behind an opaque command: the values that would come from OpenClaw's defaults.
@@ -415,6 +419,29 @@ fn defaults_unverifiable(instance: &Instance) -> Vec<Unverifiable> {
     out
 }
 
+/// Whether the state dir and the config path OpenClaw resolves change with the variables
+/// `names` (openclaw-facts.md §1.2–1.6): the state dir comes from `OPENCLAW_STATE_DIR`, else
+/// the home (`OPENCLAW_HOME`, `HOME`) unless an absolute state dir is set and no `--profile`
+/// overrides it; the config from `OPENCLAW_CONFIG_PATH`, else the state dir.
+struct HiddenPaths {
+    state_dir: bool,
+    config: bool,
+}
+
+fn hidden_paths(names: &[String], env: &crate::load::env::Env, profile_flag: bool) -> HiddenPaths {
+    let maybe = |name: &str| names.iter().any(|n| n == name);
+    let env_set = |name: &str| env.value(name).is_some() && !maybe(name);
+    let absolute_state_dir = env_set("OPENCLAW_STATE_DIR")
+        && !profile_flag
+        && env
+            .value("OPENCLAW_STATE_DIR")
+            .is_some_and(|v| v.trim_start().starts_with('/'));
+    let state_dir = maybe("OPENCLAW_STATE_DIR")
+        || ((maybe("OPENCLAW_HOME") || maybe("HOME")) && !absolute_state_dir);
+    let config = maybe("OPENCLAW_CONFIG_PATH") || (state_dir && !env_set("OPENCLAW_CONFIG_PATH"));
+    HiddenPaths { state_dir, config }
+}
+
 /// What OpenClaw resolves from variables the gateway may or may not get (openclaw-facts.md
 /// §1.2–1.6, §2.1): `--port` beats every source of the port, `OPENCLAW_GATEWAY_PORT` the
 /// config; the state dir comes from `OPENCLAW_STATE_DIR`, else the home
@@ -426,16 +453,8 @@ fn maybe_set_unverifiable(names: &[String], instance: &Instance) -> Vec<Unverifi
         return Vec::new();
     }
     let maybe = |name: &str| names.iter().any(|n| n == name);
-    let env_set = |name: &str| instance.env.value(name).is_some() && !maybe(name);
-    let absolute_state_dir = env_set("OPENCLAW_STATE_DIR")
-        && instance.profile_flag.is_none()
-        && instance
-            .env
-            .value("OPENCLAW_STATE_DIR")
-            .is_some_and(|v| v.trim_start().starts_with('/'));
-    let state_dir = maybe("OPENCLAW_STATE_DIR")
-        || ((maybe("OPENCLAW_HOME") || maybe("HOME")) && !absolute_state_dir);
-    let config = maybe("OPENCLAW_CONFIG_PATH") || (state_dir && !env_set("OPENCLAW_CONFIG_PATH"));
+    let HiddenPaths { state_dir, config } =
+        hidden_paths(names, &instance.env, instance.profile_flag.is_some());
     let profile = maybe("OPENCLAW_PROFILE") && instance.profile_flag.is_none();
     let port = match instance.port_kind {
         PortKind::Argument | PortKind::ServiceArgument => false,

@@ -20,7 +20,8 @@ const DEPTH: usize = 16;
 /// How many other files a project's `extends` may read.
 const FILES: usize = 32;
 
-/// What reading one project's `extends` needs beside the reader: the files read, each once.
+/// What reading one project's `extends` and `include:` needs beside the reader: the other
+/// files read, each once, and what `include:` brought (see the `include` module).
 pub(super) struct Extends<'a> {
     pub host: &'a HostContext<'a>,
     pub parsed: &'a mut ParsedFiles,

@@ -1206,7 +1206,8 @@ pub struct Parsed {
 #[derive(Default)]
 pub struct ParsedFiles {
     kept: Vec<(FileId, Rc<Parsed>)>,
-    /// The files services `extends` from, by path, each read once per discovery.
+    /// The files services `extends` from and `include:` entries name, by path, each read once
+    /// per discovery.
     extended: std::collections::HashMap<PathBuf, extends::ExtendedFile>,
     /// Where the next one is kept once all places are taken (the oldest).
     next: usize,
