@@ -2062,6 +2062,11 @@ fn a_conditional_export_is_unverifiable_and_a_size_test_is_answered() {
 /// A unit for ~/.openclaw-bot whose wrapper script exports `line` before `exec` (the
 /// default gateway in ~/.openclaw and the bot's config both pin 18789).
 fn bot_host(name: &str, script: &str) -> Layout {
+    bot_host_with_arguments(name, script, "")
+}
+
+/// [`bot_host`], the unit starting the script with `arguments`.
+fn bot_host_with_arguments(name: &str, script: &str, arguments: &str) -> Layout {
     let t = Layout::new(name);
     let b = t.path();
     write(
@@ -2079,7 +2084,7 @@ fn bot_host(name: &str, script: &str) -> Layout {
     write(
         b,
         "home/.config/systemd/user/bot.service",
-        format!("[Service]\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw-bot\nExecStart=/bin/bash {h}/bin/start.sh\n\n[Install]\nWantedBy=default.target\n")
+        format!("[Service]\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw-bot\nExecStart=/bin/bash {h}/bin/start.sh{arguments}\n\n[Install]\nWantedBy=default.target\n")
             .as_bytes(),
     );
     link(
@@ -2199,6 +2204,74 @@ fn a_value_a_script_computes_leaves_what_it_sets_unverifiable() {
     let found = codes(&t.json("check"));
     assert!(found.iter().any(|c| c == "CL101"), "{found:?}");
     assert!(!found.iter().any(|c| c == "CL409"), "{found:?}");
+}
+
+/// A wrapper that passes its arguments on (nix-openclaw's `exec …/bin/openclaw "$@"`, run as
+/// `wrapper gateway --port N`): `"$@"`, `$1` and `shift` are the unit's words, so the port
+/// and profile are known and the collision with the default gateway is found. Before, the
+/// gateway was unverifiable (CL409) and nothing compared. Look-alikes: a wrapper that runs
+/// its arguments inside a shell function, and a `shift` that may or may not run, keep them
+/// unknown (CL409 says so).
+#[test]
+fn a_wrapper_passes_the_units_arguments_on() {
+    let passes =
+        "#!/bin/sh\nset -eu\nexport PATH=\"$HOME/.npm-global/bin:$PATH\"\nexec openclaw \"$@\"\n";
+    let t = bot_host_with_arguments("hosts-wrapper-arguments", passes, " gateway run");
+    let found = codes(&t.json("check"));
+    assert!(found.iter().any(|c| c == "CL101"), "{found:?}");
+    assert!(!found.iter().any(|c| c == "CL409"), "{found:?}");
+    let t = bot_host_with_arguments(
+        "hosts-wrapper-arguments-other",
+        passes,
+        " gateway run --port 19789",
+    );
+    let found = codes(&t.json("check"));
+    assert!(
+        !found.iter().any(|c| c == "CL101" || c == "CL409"),
+        "{found:?}"
+    );
+
+    let shifts =
+        "#!/bin/bash\nprofile=\"$1\"\nshift\nexec openclaw --profile \"$profile\" gateway \"$@\"\n";
+    let t = bot_host_with_arguments("hosts-wrapper-shift", shifts, " bot --port 19789");
+    let resolved = t.json("resolve");
+    let gateway = bot(&resolved);
+    assert_eq!(gateway["profile"]["value"], "bot", "{gateway}");
+    assert_eq!(gateway["gatewayPort"]["value"], 19789, "{gateway}");
+
+    for (name, script) in [
+        (
+            "hosts-wrapper-function",
+            "#!/bin/sh\nrun() {\n  exec openclaw \"$@\"\n}\nrun gateway --port 19789\n",
+        ),
+        (
+            "hosts-wrapper-maybe-shift",
+            "#!/bin/sh\n[ \"$1\" = \"--\" ] && shift\nexec openclaw \"$@\"\n",
+        ),
+    ] {
+        let t = bot_host_with_arguments(name, script, " gateway run");
+        let found = codes(&t.json("check"));
+        assert!(found.iter().any(|c| c == "CL409"), "{name}: {found:?}");
+        // With no port in its config either, `ports` says the native gateway's is unknown
+        // (not that it is a container publishing nothing).
+        let b = t.path();
+        write(
+            b,
+            "home/.openclaw-bot/openclaw.json",
+            b"{ gateway: { mode: \"local\" } }\n",
+        );
+        let home = b.join("home").display().to_string();
+        let (_, table, _) = clawlint(&["ports", "--home", &home, "--no-config"]);
+        let row = table
+            .lines()
+            .find(|l| l.starts_with("bot "))
+            .unwrap_or_default();
+        assert!(
+            row.contains("unknown (its port is unverifiable)"),
+            "{table}"
+        );
+        assert!(!row.contains("container"), "{table}");
+    }
 }
 
 /// A state dir an `export` may or may not replace is unverifiable, but the dir the unit names

@@ -697,6 +697,66 @@ pub trait Sourcer {
 /// A script's positional parameters, by the names the shell reads them with.
 const POSITIONAL: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#"];
 
+/// The most arguments a script is given that clawlint keeps as its positional parameters
+/// (`$1` … `${N}`, `"$@"`): a unit's command line holds a handful; past this, they are
+/// unknown.
+pub const MAX_ARGUMENTS: usize = 256;
+
+/// Gives a script's shell the arguments it is started with (`wrapper.sh gateway --port N`):
+/// `$1` …, `$#`, and `$@`/`$*` (joined; [`Shell::statement`] passes `"$@"` on word by word).
+pub fn set_arguments(vars: &mut BTreeMap<String, String>, args: &[String]) {
+    if args.len() > MAX_ARGUMENTS {
+        return;
+    }
+    for (i, arg) in args.iter().enumerate() {
+        vars.insert((i + 1).to_string(), arg.clone());
+    }
+    vars.insert("#".to_string(), args.len().to_string());
+    vars.insert("@".to_string(), args.join(" "));
+    vars.insert("*".to_string(), args.join(" "));
+}
+
+/// Whether the shell knows the script's arguments (`$#` is set), and they are these.
+fn arguments(vars: &BTreeMap<String, String>) -> Option<Vec<String>> {
+    let count: usize = vars.get("#")?.parse().ok()?;
+    (1..=count.min(MAX_ARGUMENTS))
+        .map(|i| vars.get(&i.to_string()).cloned())
+        .collect()
+}
+
+/// Forgets the arguments (`shift` or `set --` that may or may not run, a function whose
+/// parameters hide them): from here on they are not known, and no default of theirs is
+/// taken.
+fn forget_arguments(vars: &mut BTreeMap<String, String>, maybe: &mut BTreeSet<String>) {
+    let count = arguments(vars).map_or(0, |a| a.len());
+    for i in 1..=count.max(9) {
+        vars.remove(&i.to_string());
+    }
+    for p in POSITIONAL {
+        vars.remove(p);
+        maybe.insert(p.to_string());
+    }
+}
+
+/// Whether a script defines a shell function (`name() {`, `function name`): inside one,
+/// `$1` and `"$@"` are the function's arguments, which clawlint does not follow.
+fn defines_function(script: &str) -> bool {
+    script.lines().any(|line| {
+        let line = line.trim_start();
+        let first = line.split_whitespace().next().unwrap_or("");
+        first == "function"
+            || (first.len() > 2 && first.ends_with("()"))
+            || line.split_once('(').is_some_and(|(name, rest)| {
+                !name.is_empty()
+                    && name
+                        .trim_end()
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    && rest.trim_start().starts_with(')')
+            })
+    })
+}
+
 /// A [`Sourcer`] that reads nothing.
 pub struct NoSourcing;
 
@@ -745,12 +805,13 @@ fn read_shell(
     if !budget.copy(copy_cost(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))) {
         return Vec::new();
     }
-    let maybe = match sourcer.arguments_unknown() {
-        true => POSITIONAL.iter().map(|p| p.to_string()).collect(),
-        false => BTreeSet::new(),
-    };
+    let mut vars = env.clone();
+    let mut maybe = BTreeSet::new();
+    if sourcer.arguments_unknown() || defines_function(script) {
+        forget_arguments(&mut vars, &mut maybe);
+    }
     let mut shell = Shell {
-        vars: env.clone(),
+        vars,
         cwd: None,
         exported: Exported::default(),
         requests: 0,
@@ -1078,7 +1139,20 @@ impl Shell<'_> {
                     }
                     continue;
                 }
+                "shift" => {
+                    self.shift(words.get(1), export_uncertain);
+                    continue;
+                }
                 "set" => {
+                    // `set -- A B` (or `set A B`) gives the script other arguments.
+                    let args_from = (words[1..].iter().position(|w| w == "--"))
+                        .map(|at| at + 2)
+                        .or_else(|| {
+                            (words.len() > 1 && !words[1].starts_with(['-', '+'])).then_some(1)
+                        });
+                    if args_from.is_some() {
+                        forget_arguments(&mut self.vars, &mut self.maybe);
+                    }
                     for w in &words[1..] {
                         let on = w.starts_with('-');
                         let flags = w.trim_start_matches(['-', '+']);
@@ -1213,6 +1287,28 @@ impl Shell<'_> {
         out
     }
 
+    /// `shift [N]`: the arguments from the N+1st on are `$1` …; one that may or may not run,
+    /// or shifts by what clawlint cannot read, leaves them unknown.
+    fn shift(&mut self, by: Option<&String>, uncertain: bool) {
+        let Some(args) = arguments(&self.vars) else {
+            return;
+        };
+        let by = match by {
+            None => Some(1),
+            Some(n) => n.parse::<usize>().ok(),
+        };
+        match by.filter(|n| !uncertain && *n <= args.len()) {
+            Some(n) => {
+                forget_arguments(&mut self.vars, &mut self.maybe);
+                for p in POSITIONAL {
+                    self.maybe.remove(p);
+                }
+                set_arguments(&mut self.vars, &args[n..]);
+            }
+            None => forget_arguments(&mut self.vars, &mut self.maybe),
+        }
+    }
+
     /// A shell variable assigned (`NAME=V`, `${NAME:=V}`), and exported too when `export`.
     /// One that may or may not be assigned (the statement may not run) is not known after.
     fn assign(&mut self, k: String, v: String, export: bool, file: usize, offset: usize) {
@@ -1340,6 +1436,22 @@ impl Shell<'_> {
         let mut unresolved_unquoted = false;
         let mut argv: Vec<String> = Vec::new();
         for (w, quoted) in words[i..].iter().zip(&quoted[i..]) {
+            // `"$@"`: each argument one word (unquoted, each split again).
+            if matches!(w.as_str(), "$@" | "${@}")
+                || (!quoted && matches!(w.as_str(), "$*" | "${*}"))
+            {
+                if let Some(args) = arguments(&self.vars) {
+                    match quoted {
+                        true => argv.extend(args),
+                        false => argv.extend(
+                            args.iter()
+                                .flat_map(|a| a.split_whitespace())
+                                .map(str::to_string),
+                        ),
+                    }
+                    continue;
+                }
+            }
             let mut missing = Vec::new();
             let value = self.expand(w, &mut missing);
             let computed = w.contains(['$', '`']) && value.contains(['$', '`']);
@@ -2270,6 +2382,13 @@ fn expand_with(
                 }
                 continue;
             }
+            if matches!(inner.as_str(), "#" | "@" | "*") {
+                match vars.get(&inner) {
+                    Some(v) if budget.take(v.len()) => out.push_str(&v),
+                    _ => unknown.push(inner),
+                }
+                continue;
+            }
             let (name, op, word) = parameter(&inner);
             if is_placed(name) && vars.get(name).is_none() {
                 out.push_str("${");
@@ -2338,7 +2457,18 @@ fn expand_with(
             }
         }
         if name.is_empty() {
-            out.push('$');
+            // `$#`, `$@`, `$*`: the script's arguments, when the shell knows them.
+            let special = chars
+                .peek()
+                .map(|&(_, n)| n)
+                .filter(|n| matches!(n, '#' | '@' | '*'));
+            match special.and_then(|n| vars.get(n.encode_utf8(&mut [0; 4]))) {
+                Some(v) if budget.take(v.len()) => {
+                    chars.next();
+                    out.push_str(&v);
+                }
+                _ => out.push('$'),
+            }
             continue;
         }
         match vars.get(&name) {
@@ -2568,6 +2698,68 @@ mod tests {
 
     fn home() -> BTreeMap<String, String> {
         BTreeMap::from([("HOME".to_string(), "/home/u".to_string())])
+    }
+
+    /// The gateway line of `script` started with `args`.
+    fn started_with(script: &str, args: &[&str]) -> Vec<String> {
+        let mut env = home();
+        set_arguments(&mut env, &v(args));
+        script_gateway(script, &env).map_or_else(Vec::new, |c| c.argv)
+    }
+
+    #[test]
+    fn a_scripts_arguments_are_its_positional_parameters() {
+        let args = ["gateway", "--port", "19001", "--bind", "two words"];
+        // `"$@"` word by word, `$@`/`$*` unquoted split again, `"$*"` one word.
+        let passed = started_with("exec openclaw \"$@\"", &args);
+        assert_eq!(
+            passed,
+            v(&[
+                "openclaw",
+                "gateway",
+                "--port",
+                "19001",
+                "--bind",
+                "two words"
+            ])
+        );
+        let split = started_with("exec openclaw $*", &args);
+        assert_eq!(split[5..], v(&["two", "words"]));
+        let joined = started_with("exec openclaw gateway run --bind \"$*\"", &args);
+        assert_eq!(
+            joined,
+            v(&[
+                "openclaw",
+                "gateway",
+                "run",
+                "--bind",
+                "gateway --port 19001 --bind two words"
+            ])
+        );
+        // `$1`, `${2}`, `$#`, `shift N` and `set --`.
+        let numbered = started_with("exec openclaw \"$1\" --port \"${3}\" --bind n$#", &args);
+        assert_eq!(
+            numbered,
+            v(&["openclaw", "gateway", "--port", "19001", "--bind", "n5"])
+        );
+        let shifted = started_with("p=$1\nshift 3\nexec openclaw $p \"$@\"", &args);
+        assert_eq!(shifted, v(&["openclaw", "gateway", "--bind", "two words"]));
+        let reset = started_with("set -- gateway\nexec openclaw \"$@\" --port 1", &args);
+        assert_ne!(
+            reset.get(1).map(String::as_str),
+            Some("gateway"),
+            "{reset:?}"
+        );
+        // Not given: `"$@"` is never taken as no arguments.
+        let c = script_gateway("exec openclaw gateway \"$@\"", &home());
+        assert!(c.is_none_or(|c| c.argv.contains(&"$@".to_string())));
+        assert!(defines_function(
+            "#!/bin/sh\nmain() {\n exec openclaw \"$@\"\n}\nmain \"$@\""
+        ));
+        assert!(defines_function("function run {\n:\n}"));
+        assert!(!defines_function(
+            "if [ \"$(id -u)\" = 0 ]; then :; fi\ncase $1 in a) ;; esac"
+        ));
     }
 
     #[test]

@@ -1095,6 +1095,10 @@ fn resolve_command(
     // The script's shell: `$0` and `${BASH_SOURCE[0]}` are its path (on the layout).
     script_vars.insert("0".to_string(), mapped.display().to_string());
     script_vars.insert("BASH_SOURCE".to_string(), mapped.display().to_string());
+    // Its arguments (`exec openclaw "$@"`), when the command line's words are all known.
+    if cmd.unresolved.is_empty() {
+        command::set_arguments(&mut script_vars, &cmd.argv[script_at + 1..]);
+    }
     let mut sourcer = scripts::ScriptSources::new(map, &base, 1, &mut budget).reading(&mapped);
     // `bash start.sh`: bash reads it, whatever its `#!` says.
     let interpreter = scripts::script_interpreter(&cmd.argv);

@@ -1189,11 +1189,11 @@ pub fn write_human(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Resu
                 None => format!("publishes {}{unverified}", ports.join(", ")),
             };
             cells[1].push('-');
-            let _ = write!(
-                cells[2],
-                "none on the host ({}; {what})",
-                lane.container.as_deref().unwrap_or("container"),
-            );
+            let _ = match (&lane.container, &lane.not_started) {
+                (Some(container), _) => write!(cells[2], "none on the host ({container}; {what})"),
+                (None, Some(why)) => write!(cells[2], "none (not started, {why})"),
+                (None, None) => write!(cells[2], "unknown (its port is unverifiable)"),
+            };
             cells[3].push('-');
             return;
         }
