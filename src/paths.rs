@@ -1456,6 +1456,24 @@ pub fn on_host(path: &Path) -> Option<std::borrow::Cow<'_, Path>> {
     }
 }
 
+/// Where `path`, an absolute path as a gateway on the copied host spells it (a `tokenFile`
+/// of `/run/agenix/telegram`), lies in the layout: under the copied `--root`. `None` when
+/// no root is copied (the live host, or none given), or when `path` is relative or already
+/// a path of the layout (under the root or a scanned home).
+pub fn in_copied_root(path: &Path) -> Option<PathBuf> {
+    let guard = COPIED_HOST.read().unwrap_or_else(|e| e.into_inner());
+    let host = guard.as_ref()?;
+    let inside = (host.roots.iter())
+        .chain(host.homes.iter().map(|(h, _)| h))
+        .chain(&host.apart)
+        .any(|r| path.starts_with(r));
+    if inside || !path.is_absolute() {
+        return None;
+    }
+    let rest = path.strip_prefix("/").ok()?;
+    Some(host.roots[1].join(rest))
+}
+
 impl CopiedHost {
     /// `path` (under `root`, one of the root's two forms) resolved against the root: its
     /// directory's resolution once per run, then its last component.

@@ -2943,3 +2943,45 @@ fn a_launchd_jobs_shell_exports_are_located_at_its_command() {
         assert!(line.ends_with(".plist:12:5"), "{line}");
     }
 }
+
+/// nix-openclaw puts each instance's bot token in an agenix file (`tokenFile:
+/// "/run/agenix/telegram-prod"`). On a copied host (`--root`) that absolute path is the
+/// root's file: read there, so two instances pointing at one token file are CL301 with its
+/// fingerprint. Before, the host's own `/run/agenix` was asked (outside the layout, never
+/// read) and the finding said "cannot be read on this host". Without `--root` the file is
+/// still not read, and CL304 says it is outside the layout, not unreadable; the two
+/// gateways naming the same file are CL301 all the same (CL304's page).
+#[test]
+fn a_token_file_is_read_under_the_copied_root() {
+    let mut t = Layout::new("hosts-token-file-root").with_root();
+    t.at_home("root/home/u");
+    let b = t.path();
+    for (dir, port) in [(".openclaw-prod", 18789), (".openclaw-dev", 19789)] {
+        let config = format!(
+            "{{ gateway: {{ mode: \"local\", port: {port} }}, channels: {{ telegram: {{ tokenFile: \"/run/agenix/telegram\" }} }} }}\n"
+        );
+        write(
+            b,
+            &format!("root/home/u/{dir}/openclaw.json"),
+            config.as_bytes(),
+        );
+    }
+    write(
+        b,
+        "root/run/agenix/telegram",
+        b"123456789:AAFakeTelegramTokenForTests0000000000\n",
+    );
+    let report = t.json("check");
+    let shared = findings(&report, "CL301", "bot 123456789:");
+    assert_eq!(shared.len(), 1, "{report}");
+    assert!(!codes(&report).iter().any(|c| c == "CL304"), "{report}");
+
+    let home = b.join("root/home/u").display().to_string();
+    let (_, out, err) = clawlint(&["check", "--home", &home, "--no-config", "--format", "json"]);
+    let report: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let unread = findings(&report, "CL304", "is outside the scanned homes and --root");
+    assert_eq!(unread.len(), 2, "{report}");
+    let shared = findings(&report, "CL301", "unresolved file:/run/agenix/telegram");
+    assert_eq!(shared.len(), 1, "{report}");
+}
+

@@ -829,7 +829,16 @@ pub enum SecretIdentity {
         hint: Option<String>,
     },
     /// A reference clawlint cannot resolve statically: its identity tuple and why.
-    Unresolved { reference: String, reason: String },
+    /// `host_wide` when the reference names one secret for every gateway on the host that
+    /// uses it (a file path or a secret command the host runs, a 1Password item): two
+    /// gateways with the same such reference share the credential. An env variable's name
+    /// is not (each gateway's environment may give it another value), nor a path inside a
+    /// container.
+    Unresolved {
+        reference: String,
+        reason: String,
+        host_wide: bool,
+    },
 }
 
 impl SecretIdentity {
@@ -1336,6 +1345,7 @@ mod tests {
         let reference = SecretIdentity::Unresolved {
             reference: "exec:vault:tg".into(),
             reason: "run time".into(),
+            host_wide: true,
         };
         assert_eq!(reference.shown(), "unresolved exec:vault:tg");
     }

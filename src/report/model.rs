@@ -724,7 +724,9 @@ impl<'s> ModelJson<'s> {
                 w.key("hint").opt_str(hint.as_deref());
                 w.key("resolved").bool(true);
             }
-            SecretIdentity::Unresolved { reference, reason } => {
+            SecretIdentity::Unresolved {
+                reference, reason, ..
+            } => {
                 w.key("reason").str(reason);
                 w.key("reference").str(reference);
                 w.key("resolved").bool(false);

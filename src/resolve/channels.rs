@@ -7,7 +7,6 @@ use super::secrets::{from_env, secret_from_node, token_file, SecretContext};
 use crate::load::env::Env;
 use crate::load::tree::Node;
 use crate::redact::telegram_bot_id;
-use crate::source::SourceMap;
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -114,13 +113,14 @@ pub fn credentials(
     env: &Env,
     home: &Path,
     cwd: &Path,
-    _sources: &mut SourceMap,
+    in_container: bool,
 ) -> Vec<Credential> {
     let ctx = SecretContext {
         config,
         env,
         home,
         cwd,
+        in_container,
     };
     // Looked up once, not once per known channel.
     let blocks = config.get("channels");

@@ -165,7 +165,8 @@ pub fn resolve_instance_for(
     // Every listener the config asks for; the start verdict clears them when the gateway
     // does not start.
     let listeners = ports::listeners(&root, &port, browser.as_ref());
-    let mut credentials = channels::credentials(&root, &env, &home, &inv.cwd, sources);
+    let mut credentials =
+        channels::credentials(&root, &env, &home, &inv.cwd, inv.container.is_some());
     // A wrapper that injects environment (`op run`) may provide what no file shows: such a
     // variable is unverifiable (CL304), not missing (CL502).
     if let Some(by) = inv
@@ -175,7 +176,10 @@ pub fn resolve_instance_for(
     {
         problems.retain(|p| p.kind != crate::load::ProblemKind::MissingEnvVar);
         for credential in &mut credentials {
-            if let SecretIdentity::Unresolved { reference, reason } = &mut credential.secret {
+            if let SecretIdentity::Unresolved {
+                reference, reason, ..
+            } = &mut credential.secret
+            {
                 if reference.starts_with("env:") {
                     *reason = format!(
                         "{} is in no file clawlint reads; {by} may provide it when the gateway starts",

@@ -16,6 +16,9 @@ pub struct SecretContext<'a> {
     pub env: &'a Env,
     pub home: &'a Path,
     pub cwd: &'a Path,
+    /// The gateway runs in a container: its absolute paths are the container's, not the
+    /// host's (a compose secret under `/run/secrets` is each container's own).
+    pub in_container: bool,
 }
 
 fn known(value: &str, hint: Option<String>) -> SecretIdentity {
@@ -26,6 +29,7 @@ fn known(value: &str, hint: Option<String>) -> SecretIdentity {
         return SecretIdentity::Unresolved {
             reference: trimmed.to_string(),
             reason: "a 1Password reference (op://…) that `op run` or the 1Password plugin resolves when the gateway starts".to_string(),
+            host_wide: true,
         };
     }
     SecretIdentity::Known {
@@ -116,6 +120,7 @@ pub fn from_env(
             SecretIdentity::Unresolved {
                 reference: format!("env:default:{name}"),
                 reason: format!("${name} is not set for this gateway (not in its environment, its .env files or env.vars)"),
+                host_wide: false,
             },
             reference,
         ),
@@ -141,12 +146,18 @@ fn secret_ref(
         .unwrap_or_else(|| "default".to_string());
     let provider_def = ctx.config.at(&["secrets", "providers", provider.as_str()]);
     let reference = format!("{source}:{provider}:{id}");
+    // A file or command the host's provider names is one secret wherever it is used; an env
+    // variable is each gateway's own.
+    // (A command given the gateway's own variables, `passEnv`, may print each another.)
+    let passes_env = provider_def.is_some_and(|d| d.get("passEnv").is_some());
+    let host_wide = provider_def.is_some() && source != "env" && !ctx.in_container && !passes_env;
     let unresolved = |reason: String| SecretIdentity::Unresolved {
         reference: match provider_def {
             Some(def) => format!("{reference} ({})", describe_provider(def)),
             None => reference.clone(),
         },
         reason,
+        host_wide,
     };
     match source.as_str() {
         "env" => match ctx.env.get(&id).filter(|v| {
@@ -162,39 +173,116 @@ fn secret_ref(
                 "${id} is not set for this gateway (not in its environment, its .env files or env.vars)"
             )),
         },
-        "file" => match provider_def.and_then(|d| file_secret(d, &id, ctx)) {
-            Some(value) => known(
+        "file" => match provider_def.map(|d| file_secret(d, &id, ctx)) {
+            Some(Ok(value)) => known(
                 &value,
                 hint(value.trim_matches(crate::paths::is_js_whitespace)),
             ),
-            None => unresolved("the secret file cannot be read statically".to_string()),
+            Some(Err(why)) => unresolved(format!("the secret file {why}")),
+            None => unresolved(format!("no secrets.providers.{provider} defines its file")),
         },
         other => unresolved(format!("an `{other}` secret is only known at run time")),
     }
 }
 
+/// A provider as references show it: its source and file or command, and for a command
+/// given arguments or variables (which may hold secrets) a fingerprint of them, so that two
+/// providers running one command differently are two references.
 fn describe_provider(def: &Node) -> String {
     let field = |k: &str| def.get(k).and_then(Node::as_str);
-    match (field("source"), field("path"), field("command")) {
+    let shown = match (field("source"), field("path"), field("command")) {
         (Some(s), Some(p), _) => format!("{s} {p}"),
         (Some(s), _, Some(c)) => format!("{s} {c}"),
         (Some(s), _, _) => s.to_string(),
         _ => "provider".to_string(),
+    };
+    let mut given = String::new();
+    for key in ["args", "env", "passEnv"] {
+        if let Some(value) = def.get(key) {
+            given.push_str(key);
+            canonical_text(value, &mut given);
+        }
+    }
+    match given.is_empty() {
+        true => shown,
+        false => format!(
+            "{shown}, args/env fingerprint {}",
+            &fingerprint(&given)[..8]
+        ),
     }
 }
 
-/// A file provider's value: the whole file in `singleValue` mode, or a JSON pointer.
-fn file_secret(def: &Node, id: &str, ctx: &SecretContext) -> Option<String> {
-    let path = resolve_user_path(def.get("path")?.as_str()?, ctx.home, ctx.cwd);
-    let text = read_text(&path, SMALL_FILE_LIMIT).ok()?;
-    if def.get("mode").and_then(Node::as_str) == Some("singleValue") {
-        return Some(
-            text.trim_matches(crate::paths::is_js_whitespace)
-                .to_string(),
-        );
+/// A value written out whole, object keys in order, so that equal values give equal text.
+fn canonical_text(node: &Node, out: &mut String) {
+    use crate::load::tree::Value;
+    match &node.value {
+        Value::Null => out.push('n'),
+        Value::Bool(b) => out.push_str(if *b { "t" } else { "f" }),
+        Value::Number(n) => out.push_str(&format!("#{n}")),
+        Value::String(s) => out.push_str(&format!("{:?}", &**s)),
+        Value::Array(items) => {
+            out.push('[');
+            for item in items.iter() {
+                canonical_text(item, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Value::Object(members) => {
+            let mut sorted: Vec<_> = members.iter().collect();
+            sorted.sort_by(|a, b| a.key.cmp(&b.key));
+            out.push('{');
+            for m in sorted {
+                out.push_str(&format!("{:?}:", &*m.key));
+                canonical_text(&m.value, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
     }
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json.pointer(id)?.as_str().map(str::to_string)
+}
+
+/// A file provider's value: the whole file in `singleValue` mode, or a JSON pointer; else
+/// why not, as a phrase after "the secret file".
+fn file_secret(def: &Node, id: &str, ctx: &SecretContext) -> Result<String, String> {
+    let raw = (def.get("path").and_then(Node::as_str)).ok_or("has no path")?;
+    let path = host_path(raw, ctx);
+    let text = read_text(&path, SMALL_FILE_LIMIT).map_err(|e| unread(&path, &e))?;
+    if def.get("mode").and_then(Node::as_str) == Some("singleValue") {
+        return Ok(text
+            .trim_matches(crate::paths::is_js_whitespace)
+            .to_string());
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|_| "is not JSON".to_string())?;
+    let value = json.pointer(id).and_then(|v| v.as_str());
+    value
+        .map(str::to_string)
+        .ok_or_else(|| "has no string at that id".to_string())
+}
+
+/// Where a path a gateway reads (`~`, relative to its directory, absolute) lies on the
+/// scanned layout: a native gateway's absolute path under a copied `--root` is the root's.
+fn host_path(raw: &str, ctx: &SecretContext) -> std::path::PathBuf {
+    let path = resolve_user_path(raw, ctx.home, ctx.cwd);
+    match ctx.in_container {
+        true => path,
+        false => crate::paths::in_copied_root(&path).unwrap_or(path),
+    }
+}
+
+/// Why a secret file was not read, as a phrase after "the secret file" / "the token file".
+fn unread(path: &Path, err: &crate::load::read::ReadError) -> String {
+    use crate::load::read::ReadError;
+    let at = crate::paths::display_path(path);
+    let outside = crate::load::layout::names_outside(path);
+    match err {
+        ReadError::Missing if !outside => format!("{at} does not exist in the scanned layout"),
+        ReadError::Missing | ReadError::OutsideLayout { .. } => format!(
+            "{at} is outside the scanned homes and --root: clawlint does not read it (give --root, or --allow-outside)"
+        ),
+        other => format!("{at} cannot be read: {}", other.describe()),
+    }
 }
 
 /// A `tokenFile`: its trimmed content (OpenClaw refuses symlinks here).
@@ -207,9 +295,17 @@ pub fn token_file(
     if raw.is_empty() {
         return None;
     }
-    let path = resolve_user_path(raw, ctx.home, ctx.cwd);
+    // The reference is the path as the gateway spells it; the file read is where it lies
+    // on the layout.
+    let written = resolve_user_path(raw, ctx.home, ctx.cwd);
+    let path = host_path(raw, ctx);
     let is_symlink =
         crate::paths::host::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    let unresolved = |reason: String, host_wide: bool| SecretIdentity::Unresolved {
+        reference: format!("file:{}", written.display()),
+        reason,
+        host_wide,
+    };
     let identity = match read_text(&path, SMALL_FILE_LIMIT) {
         Ok(text)
             if !is_symlink && !text.trim_matches(crate::paths::is_js_whitespace).is_empty() =>
@@ -219,14 +315,15 @@ pub fn token_file(
                 hint(text.trim_matches(crate::paths::is_js_whitespace)),
             )
         }
-        Ok(_) if is_symlink => SecretIdentity::Unresolved {
-            reference: format!("file:{}", path.display()),
-            reason: "OpenClaw refuses a tokenFile that is a symlink".to_string(),
-        },
-        _ => SecretIdentity::Unresolved {
-            reference: format!("file:{}", path.display()),
-            reason: "the token file cannot be read on this host".to_string(),
-        },
+        Ok(_) if is_symlink => unresolved(
+            "OpenClaw refuses a tokenFile that is a symlink".to_string(),
+            false,
+        ),
+        Ok(_) => unresolved("the token file is empty".to_string(), false),
+        Err(e) => unresolved(
+            format!("the token file {}", unread(&path, &e)),
+            !ctx.in_container,
+        ),
     };
     Some((identity, Origin::Config(node.loc)))
 }

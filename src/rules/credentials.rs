@@ -41,6 +41,13 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
                         SecretIdentity::Known { fingerprint, .. } => {
                             Some(((c.channel, c.kind, fingerprint.as_str()), i, c))
                         }
+                        // The same file, secret command or 1Password item is the same
+                        // credential, whatever it holds (CL304's page).
+                        SecretIdentity::Unresolved {
+                            reference,
+                            host_wide: true,
+                            ..
+                        } => Some(((c.channel, c.kind, reference.as_str()), i, c)),
                         SecretIdentity::Unresolved { .. } => None,
                     })
             }),
@@ -64,6 +71,11 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
             ),
         )
         .help(help_for(channel));
+        if let SecretIdentity::Unresolved { .. } = sharing[0].1.secret {
+            finding = finding.note(
+                "clawlint cannot read the value, but each gateway names the same reference, which gives each the same credential",
+            );
+        }
         for (i, credential) in &sharing {
             let inst = &ctx.instances[*i];
             for label in parties(inst, &credential.name(), &credential.origin) {
@@ -90,7 +102,10 @@ fn unverifiable(ctx: &RuleContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for inst in ctx.instances {
         for credential in &inst.credentials {
-            let SecretIdentity::Unresolved { reference, reason } = &credential.secret else {
+            let SecretIdentity::Unresolved {
+                reference, reason, ..
+            } = &credential.secret
+            else {
                 continue;
             };
             if credential.channel == "gateway" {
@@ -237,6 +252,66 @@ mod tests {
             .set("channels.telegram.botToken", "\"$TELEGRAM_BOT_TOKEN\"")
             .env("TELEGRAM_BOT_TOKEN", BOT)]);
         assert!(host.findings(UNVERIFIABLE_CREDENTIAL).is_empty());
+    }
+
+    /// A gateway whose telegram token is the exec SecretRef `id` of a provider `vault`
+    /// running `provider` (JSON5).
+    fn exec_token(name: &str, provider: &str, id: &str) -> crate::rules::testing::Gateway {
+        gateway(name).set("secrets.providers.vault", provider).set(
+            "channels.telegram.botToken",
+            &format!("{{ source: \"exec\", provider: \"vault\", id: \"{id}\" }}"),
+        )
+    }
+
+    /// CL304's page: two gateways naming the same unreadable file or the same secret command
+    /// and id share the credential (one bot, two pollers: Telegram's 409 loop), though neither
+    /// value can be read. Not the same variable name (each gateway's environment may give it
+    /// another value), another id, or one command run with other arguments.
+    #[test]
+    fn cl301_the_same_reference_in_two_gateways() {
+        let vault = "{ source: \"exec\", command: \"/usr/local/bin/vault-secret\" }";
+        let shared = host([
+            exec_token("a", vault, "telegram/main"),
+            exec_token("b", vault, "telegram/main"),
+        ]);
+        let f = shared.finding(SHARED_TELEGRAM_TOKEN);
+        assert_eq!(
+            f.message,
+            "gateways \"a\" and \"b\" use the same telegram bot token (unresolved exec:vault:telegram/main (exec /usr/local/bin/vault-secret))"
+        );
+        assert_eq!(
+            f.notes,
+            ["clawlint cannot read the value, but each gateway names the same reference, which gives each the same credential"]
+        );
+        let file =
+            |n: &str| gateway(n).set("channels.telegram.tokenFile", "\"/run/agenix/telegram\"");
+        assert_eq!(host_findings(host([file("a"), file("b")])), 1);
+
+        let with_args = |args: &str| {
+            format!(
+                "{{ source: \"exec\", command: \"/usr/local/bin/vault-secret\", args: [{args}] }}"
+            )
+        };
+        for pair in [
+            [
+                exec_token("a", vault, "telegram/main"),
+                exec_token("b", vault, "telegram/rescue"),
+            ],
+            [
+                exec_token("a", &with_args("\"prod\""), "tg"),
+                exec_token("b", &with_args("\"dev\""), "tg"),
+            ],
+            [
+                gateway("a").set("channels.telegram.botToken", "\"$TELEGRAM_BOT_TOKEN\""),
+                gateway("b").set("channels.telegram.botToken", "\"$TELEGRAM_BOT_TOKEN\""),
+            ],
+        ] {
+            assert_eq!(host_findings(host(pair)), 0);
+        }
+    }
+
+    fn host_findings(host: crate::rules::testing::Host) -> usize {
+        host.findings(SHARED_TELEGRAM_TOKEN).len()
     }
 
     #[test]

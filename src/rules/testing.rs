@@ -529,7 +529,7 @@ impl Gateway {
         // The start verdict (`resolve::verdict::decide`, below) clears them when the gateway
         // does not start.
         let listeners = resolve::ports::listeners(&root, &port, browser.as_ref());
-        let credentials = resolve::channels::credentials(&root, &env, &home, &cwd, sources);
+        let credentials = resolve::channels::credentials(&root, &env, &home, &cwd, false);
         let other_services = self
             .other_units
             .iter()
