@@ -2985,3 +2985,35 @@ fn a_token_file_is_read_under_the_copied_root() {
     assert_eq!(shared.len(), 1, "{report}");
 }
 
+/// Two accounts' default gateways (`~/.openclaw` in each home, nothing installed yet): each
+/// account's `gateway install` writes its own `~/.config/systemd/user` (or
+/// `~/Library/LaunchAgents`) for its own manager, so one unit name in two homes is no CL408.
+/// (Two in one home still are: the rule's own test, `cl408_two_default_profiles_…`.)
+#[test]
+fn one_service_name_in_two_homes_is_two_services() {
+    let t = Layout::new("hosts-service-name-two-homes");
+    let b = t.path();
+    for home in ["home", "home-bob"] {
+        write(
+            b,
+            &format!("{home}/.openclaw/openclaw.json"),
+            b"{ gateway: { mode: \"local\" } }\n",
+        );
+    }
+    let args = |homes: &[&str]| {
+        let mut args = vec!["check".to_string()];
+        for h in homes {
+            args.extend(["--home".to_string(), b.join(h).display().to_string()]);
+        }
+        args.extend(["--no-config", "--format", "json"].map(String::from));
+        args
+    };
+    let run = |homes: &[&str]| {
+        let args = args(homes);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_, out, err) = clawlint(&args);
+        serde_json::from_str::<Value>(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"))
+    };
+    let report = run(&["home", "home-bob"]);
+    assert!(!codes(&report).iter().any(|c| c == "CL408"), "{report}");
+}

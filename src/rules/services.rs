@@ -166,11 +166,13 @@ fn shared_service_names(instances: &[Instance]) -> Vec<Finding> {
         .iter()
         .enumerate()
         .filter(|(_, inst)| installable(inst))
-        .map(|(i, inst)| (inst.service_names().systemd_unit, i, inst))
+        // Each account installs into its own home (`~/.config/systemd/user`,
+        // `~/Library/LaunchAgents`) and its own manager: one name in two homes is two services.
+        .map(|(i, inst)| ((inst.service_names().systemd_unit, &inst.home), i, inst))
         .collect();
     shared_across_instances(items)
         .into_iter()
-        .map(|(unit, parties)| {
+        .map(|((unit, _), parties)| {
             let involved = distinct(instances, &parties);
             let mut finding = Finding::new(
                 &catalog::SHARED_SERVICE_NAME,
