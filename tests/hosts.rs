@@ -3017,3 +3017,45 @@ fn one_service_name_in_two_homes_is_two_services() {
     let report = run(&["home", "home-bob"]);
     assert!(!codes(&report).iter().any(|c| c == "CL408"), "{report}");
 }
+
+/// Mirascope's claw hosts: a LaunchDaemon per account (`UserName`), each starting a gateway
+/// with `OPENCLAW_HOME` under that account's home. Scanning both homes, each daemon's gateway
+/// is named under its home, as the homes' own gateways are ("a/default"): before, the first
+/// was plain "default" (nothing said whose) and the second "b/com.mirascope.claw.b".
+#[test]
+fn a_daemons_gateway_is_named_under_its_home() {
+    let mut t = Layout::new("hosts-daemon-names-per-home").with_root();
+    t.at_home("root/Users/a");
+    let b = t.path();
+    let mut homes = Vec::new();
+    for (user, port) in [("a", 3001), ("b", 3002)] {
+        write(
+            b,
+            &format!("root/Users/{user}/.openclaw/openclaw.json"),
+            b"{ gateway: { mode: \"local\", port: 18789 } }\n",
+        );
+        let plist = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n<key>Label</key><string>com.mirascope.claw.{user}</string>\n<key>ProgramArguments</key><array><string>/usr/local/bin/openclaw</string><string>gateway</string><string>run</string><string>--port</string><string>{port}</string><string>--allow-unconfigured</string></array>\n<key>UserName</key><string>{user}</string>\n<key>EnvironmentVariables</key><dict><key>OPENCLAW_HOME</key><string>/Users/{user}/claw</string></dict>\n<key>RunAtLoad</key><true/>\n</dict>\n</plist>\n"
+        );
+        write(
+            b,
+            &format!("root/Library/LaunchDaemons/com.mirascope.claw.{user}.plist"),
+            plist.as_bytes(),
+        );
+        homes.push(b.join(format!("root/Users/{user}")));
+    }
+    t.homes = homes;
+    let resolved = t.json("resolve");
+    let mut names: Vec<&str> = gateways(&resolved)
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    let expected = [
+        "a/com.mirascope.claw.a",
+        "a/default",
+        "b/com.mirascope.claw.b",
+        "b/default",
+    ];
+    assert_eq!(names, expected, "{resolved}");
+}

@@ -367,12 +367,18 @@ fn merge_service(
             // supervisor: "default" would say `~/.openclaw`, and of two instances of one
             // template only the first could be named so.
             let own_dir = named && service.profile.is_none();
+            // Scanning several homes, a supervisor's gateway is named under its home
+            // (`ana/com.example.claw`), as the homes' own gateways are: so is its profile.
+            let name = match service.name.rsplit_once('/') {
+                Some((home, _)) => format!("{home}/{profile}"),
+                None => profile.to_string(),
+            };
             if !invalid
                 && !own_dir
-                && !instances.iter().any(|i| i.name == profile)
+                && !instances.iter().any(|i| i.name == name)
                 && service.knows(super::Unverifiable::Profile)
             {
-                service.name = profile.to_string();
+                service.name = name;
             }
             if service.knows(super::Unverifiable::StateDir) && !crashes {
                 known.add(&service, instances.len(), keys);
