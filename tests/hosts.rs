@@ -3059,3 +3059,42 @@ fn a_daemons_gateway_is_named_under_its_home() {
     ];
     assert_eq!(names, expected, "{resolved}");
 }
+
+/// A config written under a name OpenClaw does not read (matthewkeil/matthewkeilbot's
+/// Ansible role writes `~/.openclaw/config.json5`): CL909's "Missing config" names the path
+/// OpenClaw reads and the file to rename, instead of `openclaw setup` (which would write a
+/// second config beside it). Its look-alike, a dir with no config at all, keeps the advice.
+#[test]
+fn a_missing_config_names_the_file_written_beside_it() {
+    let t = bot_host(
+        "hosts-config-near-miss",
+        "#!/bin/bash\nexec openclaw gateway run --port 19789\n",
+    );
+    let b = t.path();
+    std::fs::remove_file(b.join("home/.openclaw-bot/openclaw.json")).unwrap();
+    write(
+        b,
+        "home/.openclaw-bot/config.json5",
+        b"{ gateway: { mode: \"local\" } }\n",
+    );
+    let report = t.json("check");
+    let refused = findings(
+        &report,
+        "CL909",
+        "no config file exists at ~/.openclaw-bot/openclaw.json",
+    );
+    assert_eq!(refused.len(), 1, "{report}");
+    let message = refused[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "~/.openclaw-bot/config.json5 is not read: OpenClaw reads openclaw.json there"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("openclaw setup`,"), "{message}");
+
+    std::fs::remove_file(b.join("home/.openclaw-bot/config.json5")).unwrap();
+    let report = t.json("check");
+    let refused = findings(&report, "CL909", "create the config with `openclaw setup`");
+    assert_eq!(refused.len(), 1, "{report}");
+}

@@ -194,13 +194,23 @@ pub fn resolve_instance_for(
     let bind = effective_bind(&inv, &root, tailscale.is_some());
     let unseen_env = start_env_unseen(&inv, &env);
     if !unseen_env {
+        let config_missing = !config.exists
+            && inv.container.is_none()
+            && !config_path_unseen(&inv, &env, (&state_dir, &config_path));
+        let shown = |p: &Path| crate::paths::display_home_relative(p, &inv.home);
+        let near_miss = config_missing
+            .then(|| {
+                let openclaw_home = env.value("OPENCLAW_HOME");
+                startup::config_near_miss(openclaw_home, &home, &config_path.value, &shown)
+            })
+            .flatten();
         problems.extend(startup::refused_unconfigured(&startup::Unconfigured {
             allowed: inv.allow_unconfigured,
             dev: inv.dev,
             config: (config.exists && loaded_root).then_some(&root),
-            config_missing: !config.exists
-                && inv.container.is_none()
-                && !config_path_unseen(&inv, &env, (&state_dir, &config_path)),
+            config_missing,
+            config_path: shown(&config_path.value),
+            near_miss,
             started_at: inv.service.as_ref().map(|s| s.loc),
         }));
     }

@@ -334,8 +334,53 @@ pub struct Unconfigured<'a> {
     /// No config file exists (and one that does not is known not to: not in a container's
     /// volume clawlint cannot see).
     pub config_missing: bool,
+    /// The config path OpenClaw reads, as shown.
+    pub config_path: String,
+    /// A file beside it the author may have meant for it ([`config_near_miss`]): what to do
+    /// instead of `openclaw setup`.
+    pub near_miss: Option<String>,
     /// Where the gateway is started: its supervisor's line.
     pub started_at: Option<Loc>,
+}
+
+/// A file an author wrote for the gateway where OpenClaw does not look (issue 14's audit:
+/// `OPENCLAW_HOME=/home/u/.openclaw`, an Ansible role writing `~/.openclaw/config.json5`),
+/// when the config file itself is missing: what to do, or `None`. `home` is the home
+/// OpenClaw resolves (`OPENCLAW_HOME`'s dir when set), `config` the path it reads.
+pub fn config_near_miss(
+    openclaw_home: Option<&str>,
+    home: &std::path::Path,
+    config: &std::path::Path,
+    shown: &dyn Fn(&std::path::Path) -> String,
+) -> Option<String> {
+    let is_file = |p: &std::path::Path| crate::paths::host::is_file(p);
+    if openclaw_home.is_some() {
+        let beside = home.join("openclaw.json");
+        if is_file(&beside) {
+            return Some(format!(
+                "OPENCLAW_HOME names the home OpenClaw keeps .openclaw in, so {} is not read: to use that dir as the state dir, set OPENCLAW_STATE_DIR to it instead of OPENCLAW_HOME",
+                shown(&beside),
+            ));
+        }
+    }
+    let dir = config.parent()?;
+    const WRONG_NAMES: [&str; 6] = [
+        "openclaw.json5",
+        "config.json5",
+        "config.json",
+        "openclaw.yaml",
+        "openclaw.yml",
+        "clawdbot.json5",
+    ];
+    let name = config.file_name()?.to_string_lossy();
+    let found = WRONG_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| is_file(p))?;
+    Some(format!(
+        "{} is not read: OpenClaw reads {name} there (JSON5, whatever its name ends with); rename it",
+        shown(&found)
+    ))
 }
 
 /// `gateway run` refuses to start (exit 78) unless the command passes
@@ -378,7 +423,14 @@ pub fn refused_unconfigured(guard: &Unconfigured) -> Option<Problem> {
         }
         None if guard.config_missing && !guard.dev => (
             guard.started_at,
-            format!("no config file exists and the command does not pass --allow-unconfigured: OpenClaw refuses to start (\"Missing config. Run `openclaw setup` or set gateway.mode=local (or pass --allow-unconfigured).\"); create the config with `openclaw setup`, {PASS}"),
+            format!(
+                "no config file exists at {} and the command does not pass --allow-unconfigured: OpenClaw refuses to start (\"Missing config. Run `openclaw setup` or set gateway.mode=local (or pass --allow-unconfigured).\"); {}",
+                guard.config_path,
+                match &guard.near_miss {
+                    Some(fix) => format!("{fix}, {PASS}"),
+                    None => format!("create the config with `openclaw setup`, {PASS}"),
+                }
+            ),
         ),
         None => return None,
     };
