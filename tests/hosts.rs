@@ -3098,3 +3098,45 @@ fn a_missing_config_names_the_file_written_beside_it() {
     let refused = findings(&report, "CL909", "create the config with `openclaw setup`");
     assert_eq!(refused.len(), 1, "{report}");
 }
+
+/// A config 2026.1.x wrote in the legacy `~/.clawdbot` that 2026.9.6 repairs at start
+/// (`meta.lastTouchedAt`; Michaelunkai/clawdbot, Redlegende/clawd-fresh): the first start moves
+/// the state dir to `~/.openclaw` and exits 1 ("… the selected config changed during startup
+/// (config file path changed)", recorded: conformance case legacy-clawdbot-start-repair); the
+/// next start repairs and runs. CL702 says so and advises `doctor --fix` first. Its
+/// look-alike, the same file already in `~/.openclaw`, starts at once: no such note.
+#[test]
+fn a_legacy_dir_whose_config_is_repaired_starts_on_the_second_try() {
+    let case = "tests/conformance/cases/legacy-clawdbot-start-repair/home";
+    let said = |home: &str| {
+        let args = [
+            "check",
+            "--home",
+            home,
+            "--no-config",
+            "--openclaw-version",
+            "2026.9.6",
+            "--format",
+            "json",
+        ];
+        let (_, out, err) = clawlint(&args);
+        let report: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        let repaired = findings(&report, "CL702", "lastTouchedAt").len();
+        (
+            repaired,
+            report["findings"]
+                .to_string()
+                .contains("the first start only moves it to ~/.openclaw and exits 1"),
+        )
+    };
+    assert_eq!(said(case), (1, true));
+
+    let t = Layout::new("hosts-legacy-repair-moved");
+    let text = std::fs::read(common::root().join(case).join(".clawdbot/clawdbot.json")).unwrap();
+    write(t.path(), "home/.openclaw/openclaw.json", &text);
+    assert_eq!(
+        said(&t.path().join("home").display().to_string()),
+        (1, false)
+    );
+}

@@ -162,6 +162,8 @@ pub fn resolve_instance_for(
         inv.container.as_deref(),
         crate::load::tree::file_start(root.loc.file),
     ));
+    let legacy_state_moves =
+        startup::legacy_state_moves_at_start(&env, &home, inv.container.as_deref());
     // Every listener the config asks for; the start verdict clears them when the gateway
     // does not start.
     let listeners = ports::listeners(&root, &port, browser.as_ref());
@@ -267,6 +269,7 @@ pub fn resolve_instance_for(
         credentials,
         refusal: None,
         crashes_on_profile,
+        legacy_state_moves,
         start: verdict::StartVerdict::default(),
         target_start: None,
         start_facts,

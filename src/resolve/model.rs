@@ -443,6 +443,10 @@ pub struct Instance {
     /// OpenClaw crashes on the process's `OPENCLAW_PROFILE` while loading its modules
     /// (`openclaw::crashes_on_profile`): nothing runs, not even a default gateway.
     pub crashes_on_profile: bool,
+    /// Its start first moves a legacy `~/.clawdbot` to `~/.openclaw`
+    /// ([`super::startup::legacy_state_moves_at_start`]): a start that must also repair the
+    /// config exits 1 once, and the next start runs.
+    pub legacy_state_moves: bool,
     /// Whether and how the gateway starts, with each offending config value once
     /// (`super::verdict::decide`).
     pub start: super::verdict::StartVerdict,

@@ -185,6 +185,45 @@ pub fn pending_legacy_state_move(
     container: Option<&crate::container::Container>,
     at: crate::source::Loc,
 ) -> Option<Problem> {
+    (legacy_state_move(env, home, container)? == LegacyMove::Blocked).then(|| Problem {
+        kind: ProblemKind::Refused,
+        message: "~/.clawdbot and ~/.openclaw both exist: at start OpenClaw must move the legacy \
+                  ~/.clawdbot to ~/.openclaw, cannot, and refuses to start (\"State directory \
+                  migration remains pending\"); merge them into ~/.openclaw, or point \
+                  OPENCLAW_STATE_DIR at one"
+            .to_string(),
+        loc: Some(at),
+    })
+}
+
+/// Whether a start moves a legacy `~/.clawdbot` to `~/.openclaw` (`autoMigrateLegacyStateDir`;
+/// conformance case legacy-clawdbot-only): the config it starts with then changes path, and a
+/// start that must also repair that config exits 1 instead ("Refusing to run automatic gateway
+/// startup migrations because the selected config changed during startup (config file path
+/// changed)"; recorded: conformance case legacy-clawdbot-start-repair). The next start runs.
+pub fn legacy_state_moves_at_start(
+    env: &crate::load::env::Env,
+    home: &std::path::Path,
+    container: Option<&crate::container::Container>,
+) -> bool {
+    legacy_state_move(env, home, container) == Some(LegacyMove::Moves)
+}
+
+#[derive(PartialEq)]
+enum LegacyMove {
+    /// `~/.openclaw` does not exist: the start moves `~/.clawdbot` there.
+    Moves,
+    /// `~/.openclaw` exists too: the move cannot happen, and the start refuses.
+    Blocked,
+}
+
+/// The move of a legacy `~/.clawdbot` a start makes or cannot make, if any: none with
+/// `OPENCLAW_STATE_DIR`, without `~/.clawdbot`, or when it is a link to `~/.openclaw`.
+fn legacy_state_move(
+    env: &crate::load::env::Env,
+    home: &std::path::Path,
+    container: Option<&crate::container::Container>,
+) -> Option<LegacyMove> {
     let custom = env
         .value("OPENCLAW_STATE_DIR")
         .is_some_and(|v| !v.trim_matches(crate::paths::is_js_whitespace).is_empty());
@@ -201,7 +240,13 @@ pub fn pending_legacy_state_move(
     };
     let target = seen(home.join(".openclaw"))?;
     let source = seen(home.join(".clawdbot"))?;
-    if !crate::paths::host::exists(&source) || !crate::paths::host::is_dir(&target) {
+    if !crate::paths::host::is_dir(&source) {
+        return None;
+    }
+    if !crate::paths::host::exists(&target) {
+        return Some(LegacyMove::Moves);
+    }
+    if !crate::paths::host::is_dir(&target) {
         return None;
     }
     // Where each leads (within a copied `--root`), then its real path.
@@ -210,18 +255,10 @@ pub fn pending_legacy_state_move(
         (Some(a), Some(b)) => a == b,
         _ => false,
     };
-    if same(&source, &target) {
-        return None;
+    match same(&source, &target) {
+        true => None,
+        false => Some(LegacyMove::Blocked),
     }
-    Some(Problem {
-        kind: ProblemKind::Refused,
-        message: "~/.clawdbot and ~/.openclaw both exist: at start OpenClaw must move the legacy \
-                  ~/.clawdbot to ~/.openclaw, cannot, and refuses to start (\"State directory \
-                  migration remains pending\"); merge them into ~/.openclaw, or point \
-                  OPENCLAW_STATE_DIR at one"
-            .to_string(),
-        loc: Some(at),
-    })
 }
 
 /// How JavaScript prints a number (`1e5` is `100000`, `Infinity`, `NaN`).

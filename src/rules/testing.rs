@@ -581,6 +581,7 @@ impl Gateway {
             unverifiable: Vec::new(),
             refusal: None,
             crashes_on_profile: false,
+            legacy_state_moves: false,
             start: resolve::verdict::StartVerdict::default(),
             target_start: None,
             start_facts,

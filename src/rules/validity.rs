@@ -232,6 +232,11 @@ fn current(inst: &Instance, value: &StartValue, starts: bool, shared: &SharedFac
             f
         }
     };
+    if matches!(value.outcome, StartOutcome::Repair { .. }) && inst.legacy_state_moves {
+        f = f
+            .note("its state dir is still the legacy ~/.clawdbot: the first start only moves it to ~/.openclaw and exits 1 (\"Refusing to run automatic gateway startup migrations because the selected config changed during startup (config file path changed). Retry startup so the new config can be validated.\"); the next start repairs the config and runs (a supervisor that restarts on failure retries by itself)")
+            .help("run `openclaw doctor --fix` once before starting the gateway: it moves the state dir and repairs the config");
+    }
     if let (Some(detail), Some(_)) = (&value.detail, &value.issue) {
         f = f.note(detail.clone());
     }
