@@ -299,6 +299,7 @@ declare_rules! {
     COMPOSE_PROJECT_CLASH = CL411, "compose-project-clash", Services, Correctness;
     UNRESOLVABLE_INCLUDE = CL501, "unresolvable-include", Includes, Correctness;
     MISSING_ENV_VAR = CL502, "missing-env-var", Includes, Suspicious;
+    UNKNOWN_OPENCLAW_VARIABLE = CL503, "unknown-openclaw-variable", Includes, Suspicious;
     SHARED_CDP_ENDPOINT = CL601, "shared-cdp-endpoint", Browser, Correctness;
     LOOPBACK_CDP_WITHOUT_ATTACH_ONLY = CL602, "loopback-cdp-without-attach-only", Browser, Suspicious;
     SHARED_ATTACH_ONLY_CDP_ENDPOINT = CL603, "shared-attach-only-cdp-endpoint", Browser, Suspicious;

@@ -341,3 +341,103 @@ mod tests {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The OPENCLAW_* names OpenClaw reads
+
+/// Every OPENCLAW_* name the JavaScript of openclaw@2026.9.6 mentions, sorted; one ending in
+/// `_` is a prefix the code builds names from (scripts/extract-env-names.mjs).
+const ENV_NAMES: &str = include_str!("../data/openclaw-env-names.txt");
+
+/// The release [`ENV_NAMES`] was read from.
+pub const ENV_NAMES_RELEASE: &str = "2026.9.6";
+
+/// The names and the prefixes of [`ENV_NAMES`], split once.
+fn env_names() -> &'static (Vec<&'static str>, Vec<&'static str>) {
+    static NAMES: std::sync::OnceLock<(Vec<&'static str>, Vec<&'static str>)> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let lines = ENV_NAMES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty());
+        lines.partition(|l| !l.ends_with('_'))
+    })
+}
+
+/// Whether OpenClaw (the release of [`ENV_NAMES_RELEASE`]) may read the variable `name`: its
+/// code mentions the name, or a prefix it builds the name from. Only for `OPENCLAW_*` names.
+pub fn reads_env(name: &str) -> bool {
+    let (names, prefixes) = env_names();
+    names.binary_search(&name).is_ok() || prefixes.iter().any(|p| name.starts_with(p))
+}
+
+/// The variable OpenClaw reads that an unread `OPENCLAW_*` name was most likely meant as: by
+/// what it names (`OPENCLAW_PORT`: the gateway port), else the known name at most two edits
+/// away. `Err` with what to use instead when no variable sets it (`OPENCLAW_BIND`).
+pub fn meant_env(name: &str) -> Option<Result<&'static str, &'static str>> {
+    let rest = name.strip_prefix("OPENCLAW_")?;
+    let words: Vec<&str> = rest.split('_').collect();
+    let has = |w: &str| words.contains(&w);
+    let by_meaning = if has("PORT") {
+        Some(Ok("OPENCLAW_GATEWAY_PORT"))
+    } else if has("WORKSPACE") {
+        Some(Ok("OPENCLAW_WORKSPACE_DIR"))
+    } else if has("STATE") || has("STATEDIR") || has("DATA") {
+        Some(Ok("OPENCLAW_STATE_DIR"))
+    } else if has("CONFIG") {
+        Some(Ok("OPENCLAW_CONFIG_PATH"))
+    } else if has("BIND") || has("HOST") || has("LISTEN") {
+        Some(Err(
+            "`gateway.bind` in the config, or `--bind` on the command line",
+        ))
+    } else {
+        None
+    };
+    by_meaning.or_else(|| {
+        let (names, _) = env_names();
+        let near = names
+            .iter()
+            .filter(|known| known.len().abs_diff(name.len()) <= 2)
+            .map(|known| (strsim::damerau_levenshtein(known, name), *known))
+            .filter(|(d, _)| *d <= 2)
+            .min();
+        near.map(|(_, known)| Ok(known))
+    })
+}
+
+#[cfg(test)]
+mod env_name_tests {
+    use super::{meant_env, reads_env};
+
+    #[test]
+    fn names_openclaw_reads_and_what_a_look_alike_meant() {
+        assert!(reads_env("OPENCLAW_GATEWAY_PORT"));
+        assert!(reads_env("OPENCLAW_STATE_DIR"));
+        // A prefix the code builds names from.
+        assert!(reads_env("OPENCLAW_DISABLE_ANYTHING"));
+        assert!(!reads_env("OPENCLAW_PORT"));
+        assert!(!reads_env("OPENCLAW_WORKSPACE"));
+        assert_eq!(
+            meant_env("OPENCLAW_PORT"),
+            Some(Ok("OPENCLAW_GATEWAY_PORT"))
+        );
+        assert_eq!(
+            meant_env("OPENCLAW_DATA_DIR"),
+            Some(Ok("OPENCLAW_STATE_DIR"))
+        );
+        assert_eq!(
+            meant_env("OPENCLAW_WORKSPACE"),
+            Some(Ok("OPENCLAW_WORKSPACE_DIR"))
+        );
+        assert_eq!(
+            meant_env("OPENCLAW_STATEDIR"),
+            Some(Ok("OPENCLAW_STATE_DIR"))
+        );
+        assert!(matches!(meant_env("OPENCLAW_BIND"), Some(Err(_))));
+        // Two edits from a name it reads.
+        assert_eq!(meant_env("OPENCLAW_PROFIL"), Some(Ok("OPENCLAW_PROFILE")));
+        // Nothing like a name it reads: no guess.
+        assert_eq!(meant_env("OPENCLAW_TRACE_VLLM_OUTBOUND"), None);
+        assert_eq!(meant_env("OPENCLAW_PROVIDER"), None);
+    }
+}

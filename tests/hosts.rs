@@ -3140,3 +3140,40 @@ fn a_legacy_dir_whose_config_is_repaired_starts_on_the_second_try() {
         (1, false)
     );
 }
+
+/// CL503 on a unit's `Environment=OPENCLAW_PORT=…` that nothing reads; its look-alike, the same
+/// line with `ExecStart=… --port ${OPENCLAW_PORT}` (systemd substitutes it: the variable does
+/// set the port), is not reported.
+#[test]
+fn an_unread_variable_is_reported_unless_a_file_expands_it() {
+    for (name, exec, reported) in [
+        ("hosts-unread-port-variable", "gateway run", true),
+        (
+            "hosts-expanded-port-variable",
+            "gateway run --port ${OPENCLAW_PORT}",
+            false,
+        ),
+    ] {
+        let t = Layout::new(name);
+        let b = t.path();
+        write(
+            b,
+            "home/.openclaw/openclaw.json",
+            b"{ gateway: { mode: \"local\" } }\n",
+        );
+        let unit = format!("[Service]\nEnvironment=OPENCLAW_PORT=19789\nExecStart=/usr/bin/openclaw {exec}\n\n[Install]\nWantedBy=default.target\n");
+        write(
+            b,
+            "home/.config/systemd/user/openclaw-gateway.service",
+            unit.as_bytes(),
+        );
+        link(
+            b,
+            "home/.config/systemd/user/default.target.wants/openclaw-gateway.service",
+            "../openclaw-gateway.service",
+        );
+        let report = t.json("check");
+        let found = findings(&report, "CL503", "OPENCLAW_PORT is set for \"default\"");
+        assert_eq!(found.len(), usize::from(reported), "{name}: {report}");
+    }
+}

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod containers;
 pub mod credentials;
+pub mod env;
 pub mod group;
 pub mod paths;
 pub mod ports;
@@ -51,6 +52,7 @@ const FAMILIES: &[RuleSet] = &[
     browser::check,
     services::check,
     validity::check,
+    env::check,
     problems::check,
 ];
 
