@@ -67,6 +67,11 @@ CASES=(
   inc-env-shorthand-in-part rw-port-string rw-port-float rw-env-shorthand-number
   rw-browser-profile-no-port rw-root-unknown-keys rw-unknown-channel rw-telegram-stream-mode
   rw-railway-telegram-lan
+  # a model a provider manifest suppresses (retired), in the allow-list, a fallback and beside a
+  # repairable key: refused (exit 78, the guard's own verdict says it starts); its look-alike
+  # under a provider id no manifest suppresses starts
+  rw-retired-model-defaults-models rw-retired-model-fallback rw-retired-model-with-repair
+  rw-retired-model-other-provider-id
 )
 # Not recorded: the cases listed in tests/validity/started/unrecorded.json (provider API keys: the
 # gateway does not listen within 150 s in the sandbox, which has no network), each with why.

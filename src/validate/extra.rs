@@ -295,7 +295,7 @@ fn aborted_members<'a>(
         .collect()
 }
 
-fn refinement(path: Vec<Seg>, loc: crate::source::Loc, message: String) -> Issue {
+pub(crate) fn refinement(path: Vec<Seg>, loc: crate::source::Loc, message: String) -> Issue {
     Issue {
         path,
         kind: IssueKind::Refinement,
@@ -308,7 +308,7 @@ fn refinement(path: Vec<Seg>, loc: crate::source::Loc, message: String) -> Issue
     }
 }
 
-fn key(k: &str) -> Seg {
+pub(crate) fn key(k: &str) -> Seg {
     Seg::Key(k.to_string())
 }
 
@@ -978,10 +978,10 @@ pub fn after_schema(root: &Node, release: &str) -> Vec<Issue> {
     }
     // The release is compared only for a config the check would refuse.
     let bind = tailscale_bind(root);
-    if bind.is_empty() || super::releases::compare(release, TAILSCALE_BIND_CHECK_SINCE).is_lt() {
-        return Vec::new();
+    if !bind.is_empty() && super::releases::compare(release, TAILSCALE_BIND_CHECK_SINCE).is_ge() {
+        return bind;
     }
-    bind
+    super::models::suppressed_refs(root, release)
 }
 
 /// The first recorded release with `validateGatewayTailscaleBind` (2026.2.26's dist has none:

@@ -11,6 +11,7 @@ pub mod defaults;
 pub mod extra;
 pub mod legacy;
 pub mod migrations;
+pub mod models;
 mod pattern;
 pub mod releases;
 pub mod repair;
