@@ -239,3 +239,19 @@ export function checkEntries({ file, entries, versions, none, script }) {
   }
   process.exit(bad ? 1 : 0);
 }
+
+// Writes a one-release data file generated from the package of `version` (`text`), or with
+// `check` compares it with the checked-in one (exit 1 on a difference); `script` is how to
+// regenerate it. Used by scripts/extract-env-names.mjs and scripts/extract-model-suppressions.mjs.
+export function writeOrCheck({ file, text, check, version, script, count }) {
+  if (check) {
+    const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    if (old !== text) {
+      console.error(`${path.relative(repoRoot, file)} differs from openclaw@${version}: rerun ${script}`);
+      process.exit(1);
+    }
+    return;
+  }
+  fs.writeFileSync(file, text);
+  console.log(`${count} from openclaw@${version} -> ${path.relative(repoRoot, file)}`);
+}

@@ -16,3 +16,14 @@ fn retired_keys_match_the_installed_releases() {
 fn legacy_rules_match_the_installed_releases() {
     common::extractor_matches_installed_releases("scripts/extract-legacy-rules.mjs", "legacy");
 }
+
+/// data/openclaw-env-names.txt (CL503) and data/model-suppressions.txt (retired models) are
+/// what their extractors read from the installed 2026.9.6 package.
+#[test]
+fn name_and_model_lists_match_the_installed_release() {
+    common::extractor_matches_installed_releases("scripts/extract-env-names.mjs", "env-names");
+    common::extractor_matches_installed_releases(
+        "scripts/extract-model-suppressions.mjs",
+        "model-suppressions",
+    );
+}
