@@ -3177,3 +3177,30 @@ fn an_unread_variable_is_reported_unless_a_file_expands_it() {
         assert_eq!(found.len(), usize::from(reported), "{name}: {report}");
     }
 }
+
+/// Once 2026.9.6's start repairs anything, it runs every migration on the whole file: with
+/// `gateway.controlUi.allowInsecureAuth` (repaired) it also removes the valid
+/// `dangerouslyDisableDeviceAuth` (device auth is required again; recorded by starting the
+/// gateway on fixture containers-quadlet-two-users's config). CL702 says so once. Alone, that
+/// key is kept: no repair, no finding.
+#[test]
+fn a_start_repair_says_what_else_its_migrations_change() {
+    let run = |control_ui: &str| {
+        let t = Layout::new("hosts-also-changed");
+        let config =
+            format!("{{ gateway: {{ mode: \"local\", controlUi: {{ {control_ui} }} }} }}\n");
+        write(t.path(), "home/.openclaw/openclaw.json", config.as_bytes());
+        t.json("check")
+    };
+    let report = run("allowInsecureAuth: true, dangerouslyDisableDeviceAuth: true");
+    let repaired = findings(&report, "CL702", "allowInsecureAuth");
+    assert_eq!(repaired.len(), 1, "{report}");
+    let notes = repaired[0]["notes"].to_string();
+    assert!(
+        notes
+            .contains("it also removes the retired gateway.controlUi.dangerouslyDisableDeviceAuth"),
+        "{notes}"
+    );
+    let report = run("dangerouslyDisableDeviceAuth: true");
+    assert!(!codes(&report).iter().any(|c| c == "CL702"), "{report}");
+}

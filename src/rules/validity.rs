@@ -42,8 +42,23 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     for inst in order {
         let starts = inst.start.start != Start::Refuses;
         let shared = SharedFacts::of(inst, ctx.sources);
+        // What else the repair changes, said once, with the gateway's first repaired value.
+        let mut also = inst
+            .validity
+            .as_ref()
+            .map(|v| &v.verdict.also_changed)
+            .filter(|a| !a.is_empty());
         for value in &inst.start.values {
-            push(current(inst, value, starts, &shared), inst, &mut out);
+            let mut finding = current(inst, value, starts, &shared);
+            if matches!(value.outcome, StartOutcome::Repair { .. }) {
+                if let Some(changed) = also.take() {
+                    finding = finding.note(format!(
+                        "the same repair runs every migration on the whole file: it also {}",
+                        changed.join("; ")
+                    ));
+                }
+            }
+            push(finding, inst, &mut out);
         }
         let Some(v) = &inst.validity else { continue };
         for finding in disagreeing_releases(inst, v) {
@@ -693,6 +708,7 @@ mod tests {
             starts,
             later: Vec::new(),
             migrated: Vec::new(),
+            also_changed: Vec::new(),
         }
     }
 

@@ -194,6 +194,9 @@ pub struct Verdict {
     /// migrations, [`legacy`]): `config validate` accepts the config, and the gateway's start
     /// runs the same migrations and rewrites the file.
     pub migrated: Vec<(Issue, StartOutcome)>,
+    /// What else the start's repair changes, in words: keys the config holds and this release
+    /// accepts that its migrations rewrite too ([`also_changed`]). Empty unless it repairs.
+    pub also_changed: Vec<String>,
 }
 
 impl Verdict {
@@ -235,7 +238,57 @@ pub fn validate_running(
     verdict.later = verdict.issues.split_off(n);
     apply_legacy_rules(root, running, &behaviour, &mut verdict);
     apply_read_migrations(&behaviour, &mut verdict);
+    if behaviour.start_guard.is_some() && verdict.starts && !verdict.issues.is_empty() {
+        verdict.also_changed = also_changed(root, running, &verdict.issues);
+    }
     Some(verdict)
+}
+
+/// The most keys [`also_changed`] lists: the rest of a large config is not walked.
+const MAX_ALSO_CHANGED: usize = 16;
+
+/// Keys of the config, none at or below an issue, that the release's migrations change: the
+/// start guard, once it repairs anything, runs every migration on the whole config and writes
+/// the result (recorded: 2026.9.6 repairing saymetristan/clawdbot's
+/// `gateway.controlUi.allowInsecureAuth` also removed its valid
+/// `gateway.controlUi.dangerouslyDisableDeviceAuth`, which alone it keeps). Only what the
+/// migration table knows; seeded defaults and model renames are not.
+fn also_changed(root: &Node, release: &str, issues: &[(Issue, StartOutcome)]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    walk_changed(root, root, release, issues, &mut path, &mut out);
+    out
+}
+
+fn walk_changed(
+    root: &Node,
+    node: &Node,
+    release: &str,
+    issues: &[(Issue, StartOutcome)],
+    path: &mut Vec<Seg>,
+    out: &mut Vec<String>,
+) {
+    let Some(children) = children(node) else {
+        return;
+    };
+    for (seg, child) in children {
+        if out.len() >= MAX_ALSO_CHANGED || path.len() >= 8 {
+            return;
+        }
+        path.push(seg);
+        // At or below an issue: the issue says it. Above one: only its other members count.
+        let below_issue = issues.iter().any(|(i, _)| path.starts_with(&i.path));
+        let above_issue = issues.iter().any(|(i, _)| i.path.starts_with(path));
+        if above_issue && !below_issue {
+            walk_changed(root, child, release, issues, path, out);
+        } else if !below_issue {
+            match migrations::planned_in(release, path, Some(child), root) {
+                Some(planned) => out.push(planned.words()),
+                None => walk_changed(root, child, release, issues, path, out),
+            }
+        }
+        path.pop();
+    }
 }
 
 /// The last release whose config read fails on a `${VAR}` it cannot resolve, before it
@@ -278,6 +331,7 @@ pub fn missing_env_verdict(
         starts: false,
         later: Vec::new(),
         migrated: Vec::new(),
+        also_changed: Vec::new(),
     })
 }
 

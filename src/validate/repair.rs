@@ -518,6 +518,7 @@ pub fn classify(
         starts,
         later: Vec::new(),
         migrated: Vec::new(),
+        also_changed: Vec::new(),
     }
 }
 
