@@ -10,8 +10,7 @@ use super::RuleContext;
 use crate::catalog;
 use crate::diagnostic::{Finding, Label};
 use crate::resolve::Instance;
-use crate::source::Loc;
-use crate::source::SourceMap;
+use crate::source::{Loc, SourceMap};
 use std::collections::{HashMap, HashSet};
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
