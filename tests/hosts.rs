@@ -3093,7 +3093,17 @@ fn a_missing_config_names_the_file_written_beside_it() {
     );
     assert!(!message.contains("openclaw setup`,"), "{message}");
 
-    std::fs::remove_file(b.join("home/.openclaw-bot/config.json5")).unwrap();
+    // A moltbot-era name (42naodia/moltbot-config's backup) is named the same way.
+    std::fs::rename(
+        b.join("home/.openclaw-bot/config.json5"),
+        b.join("home/.openclaw-bot/moltbot.json"),
+    )
+    .unwrap();
+    let report = t.json("check");
+    let refused = findings(&report, "CL909", "~/.openclaw-bot/moltbot.json is not read");
+    assert_eq!(refused.len(), 1, "{report}");
+
+    std::fs::remove_file(b.join("home/.openclaw-bot/moltbot.json")).unwrap();
     let report = t.json("check");
     let refused = findings(&report, "CL909", "create the config with `openclaw setup`");
     assert_eq!(refused.len(), 1, "{report}");

@@ -401,13 +401,16 @@ pub fn config_near_miss(
         }
     }
     let dir = config.parent()?;
-    const WRONG_NAMES: [&str; 6] = [
+    // (`moltbot.json`: the name moltbot's docs gave; 2026.9.6 reads only openclaw.json and the
+    // legacy clawdbot.json, openclaw-facts.md §1.6.)
+    const WRONG_NAMES: [&str; 7] = [
         "openclaw.json5",
         "config.json5",
         "config.json",
         "openclaw.yaml",
         "openclaw.yml",
         "clawdbot.json5",
+        "moltbot.json",
     ];
     let name = config.file_name()?.to_string_lossy();
     let found = WRONG_NAMES
