@@ -579,7 +579,10 @@ enum Read {
 
 /// Reads one unit file as `loadUnitsFromDir` does.
 fn read_unit_file(path: &Path, sources: &mut SourceMap, problems: &mut Vec<Problem>) -> Read {
-    let is_container = path.extension().is_some_and(|e| e == "container");
+    // A `.pod` is kept too: the containers that join it publish through it.
+    let is_container = path
+        .extension()
+        .is_some_and(|e| e == "container" || e == "pod");
     if is_masked(path) {
         return Read::Loaded(None); // read as empty: no image, so no service
     }
@@ -686,16 +689,55 @@ pub fn invocations(
         }
         problems.push(problem);
     }
+    let (pod_units, loaded): (Vec<Part>, Vec<Part>) = loaded
+        .into_iter()
+        .partition(|p| p.path.extension().is_some_and(|e| e == "pod"));
+    let mut generator = Generator {
+        manager_env,
+        pods: Pods::new(pod_units),
+    };
     let mut drop_ins = dropins::Finder::new(&scanned.dirs);
     let mut out = Vec::new();
     for unit in loaded {
         if let Some(gateway) =
-            with_drop_ins(unit, &mut drop_ins, host, manager_env, sources, problems)
+            with_drop_ins(unit, &mut drop_ins, &mut generator, host, sources, problems)
         {
             out.push(gateway);
         }
     }
     out
+}
+
+/// What every container of one generator shares: the `DefaultEnvironment=` of the manager
+/// that runs the services, and the pods it loaded.
+struct Generator<'a> {
+    manager_env: &'a [(String, String)],
+    pods: Pods,
+}
+
+/// The `.pod` quadlets loaded beside the containers, by file name: a container with `Pod=`
+/// joins that pod's network namespace, and what reaches the host is what the pod publishes
+/// (its `[Pod]` `PublishPort=`; podman-systemd.unit(5)). Each pod file is registered once, when
+/// a container first names it. (A pod's drop-ins are not read.)
+struct Pods {
+    units: HashMap<std::ffi::OsString, (Part, Option<FileId>)>,
+}
+
+impl Pods {
+    fn new(units: Vec<Part>) -> Pods {
+        let units = units
+            .into_iter()
+            .filter_map(|p| Some((p.path.file_name()?.to_os_string(), (p, None))))
+            .collect();
+        Pods { units }
+    }
+
+    /// The pod `name` (`agent-stack.pod`), registered, when it was loaded.
+    fn get(&mut self, name: &str, sources: &mut SourceMap) -> Option<(&Part, FileId)> {
+        let (part, file) = self.units.get_mut(std::ffi::OsStr::new(name))?;
+        let file = *file.get_or_insert_with(|| register(&part.path, part.text.clone(), sources));
+        Some((part, file))
+    }
 }
 
 /// The gateway a loaded `.container` runs with its drop-ins merged in, if it runs one. A
@@ -704,8 +746,8 @@ pub fn invocations(
 fn with_drop_ins(
     unit: Part,
     drop_ins: &mut dropins::Finder,
+    generator: &mut Generator,
     host: &HostContext,
-    manager_env: &[(String, String)],
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<Invocation> {
@@ -766,8 +808,8 @@ fn with_drop_ins(
         &unit_path,
         Merged::of(&parts),
         &files,
+        generator,
         host,
-        manager_env,
         sources,
         problems,
     )?;
@@ -776,6 +818,42 @@ fn with_drop_ins(
         c.packaged = packaged(&unit_path, &drop_in_names, host, sources);
     }
     Some(gateway)
+}
+
+/// What a container that joins `pod` (registered as `file`) has on the host: the pod's
+/// `PublishPort=`s and its `Network=` (the pod's namespace is the container's).
+fn pod_network(
+    pod: &Part,
+    file: FileId,
+    expand: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) -> (Vec<crate::container::Published>, Network) {
+    let unit = Merged::of(std::slice::from_ref(pod));
+    let at = |(_, line): merged::Found| Loc {
+        file,
+        span: line.value_span,
+    };
+    let mut published = Vec::new();
+    for found in unit.all("Pod", "PublishPort") {
+        let value = &found.1.value;
+        match spec::parse_port(&expand(value)) {
+            Ok(p) => published.extend(p.published(at(found), &[], HostText::Entry)),
+            Err(why) => problems.push(Problem {
+                kind: ProblemKind::InvalidValue,
+                message: format!("podman rejects PublishPort={}: {why}", shown(value)),
+                loc: Some(at(found)),
+            }),
+        }
+    }
+    let network = match unit
+        .all("Pod", "Network")
+        .last()
+        .map(|(_, l)| l.value.as_str())
+    {
+        Some("host") => Network::Host,
+        _ => Network::Isolated,
+    };
+    (published, network)
 }
 
 /// A drop-in Podman takes for a quadlet: merged, or a link to `/dev/null` (which sets
@@ -1102,8 +1180,8 @@ fn invocation(
     path: &Path,
     unit: Merged,
     files: &[FileId],
+    generator: &mut Generator,
     host: &HostContext,
-    manager_env: &[(String, String)],
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Option<Invocation> {
@@ -1134,7 +1212,7 @@ fn invocation(
         unit,
         &ctx,
         ServiceEnv {
-            manager: manager_env,
+            manager: generator.manager_env,
             files: &service_files,
         },
     );
@@ -1233,7 +1311,7 @@ fn invocation(
             }),
         }
     }
-    let network = match unit
+    let mut network = match unit
         .all("Container", "Network")
         .last()
         .map(|(_, line)| line.value.as_str())
@@ -1242,6 +1320,11 @@ fn invocation(
         Some(other) if other.starts_with("container:") => Network::Shared(other.to_string()),
         _ => Network::Isolated,
     };
+    if let Some((pod_name, _)) = unit.lookup("Container", "Pod") {
+        if let Some((pod, file)) = generator.pods.get(&expand(&pod_name), sources) {
+            (published, network) = pod_network(pod, file, &expand, problems);
+        }
+    }
     let name = unit
         .lookup("Container", "ContainerName")
         .map(|(value, _)| expand(&value))
