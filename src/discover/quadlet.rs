@@ -820,6 +820,29 @@ fn with_drop_ins(
     Some(gateway)
 }
 
+/// The host ports `PublishPort=` lines publish (podman's `-p` syntax); one podman rejects is
+/// said where it is written.
+fn publish_ports(
+    lines: Vec<merged::Found>,
+    at: &dyn Fn(merged::Found) -> Loc,
+    expand: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) -> Vec<crate::container::Published> {
+    let mut published = Vec::new();
+    for found in lines {
+        let value = &found.1.value;
+        match spec::parse_port(&expand(value)) {
+            Ok(p) => published.extend(p.published(at(found), &[], HostText::Entry)),
+            Err(why) => problems.push(Problem {
+                kind: ProblemKind::InvalidValue,
+                message: format!("podman rejects PublishPort={}: {why}", shown(value)),
+                loc: Some(at(found)),
+            }),
+        }
+    }
+    published
+}
+
 /// What a container that joins `pod` (registered as `file`) has on the host: the pod's
 /// `PublishPort=`s and its `Network=` (the pod's namespace is the container's).
 fn pod_network(
@@ -833,18 +856,7 @@ fn pod_network(
         file,
         span: line.value_span,
     };
-    let mut published = Vec::new();
-    for found in unit.all("Pod", "PublishPort") {
-        let value = &found.1.value;
-        match spec::parse_port(&expand(value)) {
-            Ok(p) => published.extend(p.published(at(found), &[], HostText::Entry)),
-            Err(why) => problems.push(Problem {
-                kind: ProblemKind::InvalidValue,
-                message: format!("podman rejects PublishPort={}: {why}", shown(value)),
-                loc: Some(at(found)),
-            }),
-        }
-    }
+    let published = publish_ports(unit.all("Pod", "PublishPort"), &at, expand, problems);
     let network = match unit
         .all("Pod", "Network")
         .last()
@@ -1275,18 +1287,7 @@ fn invocation(
             });
         }
     }
-    let mut published = Vec::new();
-    for found in unit.all("Container", "PublishPort") {
-        let value = &found.1.value;
-        match spec::parse_port(&expand(value)) {
-            Ok(p) => published.extend(p.published(at(found), &[], HostText::Entry)),
-            Err(why) => problems.push(Problem {
-                kind: ProblemKind::InvalidValue,
-                message: format!("podman rejects PublishPort={}: {why}", shown(value)),
-                loc: Some(at(found)),
-            }),
-        }
-    }
+    let mut published = publish_ports(unit.all("Container", "PublishPort"), &at, &expand, problems);
     let mut mounts = Vec::new();
     for found in unit.all("Container", "Volume") {
         let value = expand(&found.1.value);
