@@ -623,6 +623,33 @@ fn dotenv_variable_amplification_hits_the_substitution_budget() {
     assert_others_linted(&findings);
 }
 
+/// A unit passes a 1 MiB argument to a wrapper that writes `"$@"` 10,000 times (a 60 KB
+/// script): 10 GB if every copy were made. The copies count against the substitution budget,
+/// so the run ends within the address-space limit and the other gateways are linted.
+#[test]
+fn passing_a_large_argument_on_many_times_hits_the_substitution_budget() {
+    let s = Scratch::new("arguments-amplification");
+    add_ordinary_gateways(&s);
+    let big = "x".repeat(1 << 20);
+    s.write(
+        "home/bin/start.sh",
+        &format!(
+            "#!/bin/sh\nexec openclaw gateway {}\n",
+            "\"$@\" ".repeat(10_000)
+        ),
+    );
+    let script = s.path("home/bin/start.sh");
+    s.write(
+        "home/.config/systemd/user/amplify.service",
+        &format!(
+            "[Service]\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw-amp\nExecStart=/bin/sh {} {big}\n\n[Install]\nWantedBy=default.target\n",
+            script.display()
+        ),
+    );
+    let (_, findings, _) = check_json(&s.home());
+    assert_others_linted(&findings);
+}
+
 #[test]
 fn config_env_block_amplification_hits_the_substitution_budget() {
     let s = Scratch::new("env-block-amplification");

@@ -1440,7 +1440,11 @@ impl Shell<'_> {
             if matches!(w.as_str(), "$@" | "${@}")
                 || (!quoted && matches!(w.as_str(), "$*" | "${*}"))
             {
-                if let Some(args) = arguments(&self.vars) {
+                // Counted against the expansion budget, as any value a word takes: a script of
+                // many `"$@"` would otherwise copy the arguments once each.
+                let args = arguments(&self.vars)
+                    .filter(|args| self.budget.take(args.iter().map(String::len).sum()));
+                if let Some(args) = args {
                     match quoted {
                         true => argv.extend(args),
                         false => argv.extend(
