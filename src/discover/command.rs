@@ -1297,7 +1297,9 @@ impl Shell<'_> {
             None => Some(1),
             Some(n) => n.parse::<usize>().ok(),
         };
-        match by.filter(|n| !uncertain && *n <= args.len()) {
+        // The arguments are copied (twice: `$@` and `$*`): counted, as any value is.
+        let cost = 3 * args.iter().map(String::len).sum::<usize>();
+        match by.filter(|n| !uncertain && *n <= args.len() && self.budget.take(cost)) {
             Some(n) => {
                 forget_arguments(&mut self.vars, &mut self.maybe);
                 for p in POSITIONAL {
@@ -2709,6 +2711,19 @@ mod tests {
         let mut env = home();
         set_arguments(&mut env, &v(args));
         script_gateway(script, &env).map_or_else(Vec::new, |c| c.argv)
+    }
+
+    /// Each `shift` copies the arguments, counted against the expansion budget: a script of
+    /// many `shift 0` runs out of it, and the arguments are then unknown, not copied on.
+    #[test]
+    fn shifting_the_arguments_is_budgeted() {
+        let big = "x".repeat(1 << 20);
+        let args = ["--bind", big.as_str()];
+        let few = started_with("shift 0\nshift 0\nexec openclaw gateway \"$@\"", &args);
+        assert_eq!(few.last(), Some(&big));
+        let many = format!("{}exec openclaw gateway \"$@\"", "shift 0\n".repeat(100));
+        let many = started_with(&many, &args);
+        assert!(!many.contains(&big), "{} words", many.len());
     }
 
     #[test]
