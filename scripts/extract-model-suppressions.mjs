@@ -17,21 +17,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeOrCheck } from "./openclaw-dist.mjs";
+import { onePackage, writeOrCheck } from "./openclaw-dist.mjs";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const check = args.includes("--check");
-// `--cache DIR` (tests/common's extractor check): the 2026.9.6 release installed there.
-const cacheAt = args.indexOf("--cache");
-const cache = cacheAt >= 0 ? args[cacheAt + 1] : "/work/oracle-cache";
-const pkg = args.find((a, i) => !a.startsWith("--") && i !== cacheAt + 1) ?? path.join(cache, "2026.9.6/node_modules/openclaw");
-if (!fs.existsSync(path.join(pkg, "package.json"))) {
-  console.error(`skipped: no openclaw package at ${pkg}`);
-  process.exit(check ? 0 : 1);
-}
+const { check, pkg: pkg, version } = onePackage(process.argv.slice(2));
 const out = path.join(repo, "data/model-suppressions.txt");
-const version = JSON.parse(fs.readFileSync(path.join(pkg, "package.json"), "utf8")).version;
 const lower = (v) => (typeof v === "string" ? v.trim().toLowerCase() : "");
 
 const extensions = path.join(pkg, "dist/extensions");

@@ -255,3 +255,22 @@ export function writeOrCheck({ file, text, check, version, script, count }) {
   fs.writeFileSync(file, text);
   console.log(`${count} from openclaw@${version} -> ${path.relative(repoRoot, file)}`);
 }
+
+// The command line of a one-release extractor (`[--check] [--cache DIR | PACKAGE_DIR]`): whether
+// to check, the installed `openclaw` package (PACKAGE_DIR, else the 2026.9.6 release under the
+// cache, default /work/oracle-cache) and its version. Without a package there, a check is
+// skipped (exit 0, as tests/common's extractor check expects) and a write fails.
+export function onePackage(argv) {
+  const check = argv.includes("--check");
+  const cacheAt = argv.indexOf("--cache");
+  const cache = cacheAt >= 0 ? argv[cacheAt + 1] : "/work/oracle-cache";
+  const pkg =
+    argv.find((a, i) => !a.startsWith("--") && (cacheAt < 0 || i !== cacheAt + 1)) ??
+    path.join(cache, "2026.9.6/node_modules/openclaw");
+  if (!fs.existsSync(path.join(pkg, "package.json"))) {
+    console.error(`skipped: no openclaw package at ${pkg}`);
+    process.exit(check ? 0 : 1);
+  }
+  const version = JSON.parse(fs.readFileSync(path.join(pkg, "package.json"), "utf8")).version;
+  return { check, pkg, version };
+}
