@@ -735,7 +735,9 @@ impl Pods {
     /// The pod `name` (`agent-stack.pod`), registered, when it was loaded.
     fn get(&mut self, name: &str, sources: &mut SourceMap) -> Option<(&Part, FileId)> {
         let (part, file) = self.units.get_mut(std::ffi::OsStr::new(name))?;
-        let file = *file.get_or_insert_with(|| register(&part.path, part.text.clone(), sources));
+        // Its text goes to the source map (the parsed unit stays here for its values).
+        let file = *file
+            .get_or_insert_with(|| register(&part.path, std::mem::take(&mut part.text), sources));
         Some((part, file))
     }
 }

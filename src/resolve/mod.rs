@@ -156,14 +156,13 @@ pub fn resolve_instance_for(
             &config_path,
         ));
     }
+    // One look at ~/.clawdbot and ~/.openclaw: a move the start cannot make, or one it makes.
+    let legacy = startup::legacy_state_move(&env, &home, inv.container.as_deref());
     problems.extend(startup::pending_legacy_state_move(
-        &env,
-        &home,
-        inv.container.as_deref(),
+        legacy.as_ref(),
         crate::load::tree::file_start(root.loc.file),
     ));
-    let legacy_state_moves =
-        startup::legacy_state_moves_at_start(&env, &home, inv.container.as_deref());
+    let legacy_state_moves = legacy == Some(startup::LegacyMove::Moves);
     // Every listener the config asks for; the start verdict clears them when the gateway
     // does not start.
     let listeners = ports::listeners(&root, &port, browser.as_ref());

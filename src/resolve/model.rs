@@ -444,7 +444,7 @@ pub struct Instance {
     /// (`openclaw::crashes_on_profile`): nothing runs, not even a default gateway.
     pub crashes_on_profile: bool,
     /// Its start first moves a legacy `~/.clawdbot` to `~/.openclaw`
-    /// ([`super::startup::legacy_state_moves_at_start`]): a start that must also repair the
+    /// ([`super::startup::LegacyMove::Moves`]): a start that must also repair the
     /// config exits 1 once, and the next start runs.
     pub legacy_state_moves: bool,
     /// Whether and how the gateway starts, with each offending config value once

@@ -180,12 +180,10 @@ fn refused_profile_ports(root: &Node) -> Vec<StartFact> {
 /// pending"; recorded: conformance case legacy-split-brain). A container gateway's home is
 /// the container's: only what a bind mount shows of it is looked at, on the host.
 pub fn pending_legacy_state_move(
-    env: &crate::load::env::Env,
-    home: &std::path::Path,
-    container: Option<&crate::container::Container>,
+    legacy: Option<&LegacyMove>,
     at: crate::source::Loc,
 ) -> Option<Problem> {
-    (legacy_state_move(env, home, container)? == LegacyMove::Blocked).then(|| Problem {
+    (legacy? == &LegacyMove::Blocked).then(|| Problem {
         kind: ProblemKind::Refused,
         message: "~/.clawdbot and ~/.openclaw both exist: at start OpenClaw must move the legacy \
                   ~/.clawdbot to ~/.openclaw, cannot, and refuses to start (\"State directory \
@@ -196,22 +194,14 @@ pub fn pending_legacy_state_move(
     })
 }
 
-/// Whether a start moves a legacy `~/.clawdbot` to `~/.openclaw` (`autoMigrateLegacyStateDir`;
-/// conformance case legacy-clawdbot-only): the config it starts with then changes path, and a
-/// start that must also repair that config exits 1 instead ("Refusing to run automatic gateway
-/// startup migrations because the selected config changed during startup (config file path
-/// changed)"; recorded: conformance case legacy-clawdbot-start-repair). The next start runs.
-pub fn legacy_state_moves_at_start(
-    env: &crate::load::env::Env,
-    home: &std::path::Path,
-    container: Option<&crate::container::Container>,
-) -> bool {
-    legacy_state_move(env, home, container) == Some(LegacyMove::Moves)
-}
-
 #[derive(PartialEq)]
-enum LegacyMove {
-    /// `~/.openclaw` does not exist: the start moves `~/.clawdbot` there.
+pub enum LegacyMove {
+    /// `~/.openclaw` does not exist: the start moves `~/.clawdbot` there
+    /// (`autoMigrateLegacyStateDir`; conformance case legacy-clawdbot-only). The config it
+    /// starts with then changes path, and a start that must also repair that config exits 1
+    /// instead ("Refusing to run automatic gateway startup migrations because the selected
+    /// config changed during startup (config file path changed)"; recorded: conformance case
+    /// legacy-clawdbot-start-repair). The next start runs.
     Moves,
     /// `~/.openclaw` exists too: the move cannot happen, and the start refuses.
     Blocked,
@@ -219,7 +209,7 @@ enum LegacyMove {
 
 /// The move of a legacy `~/.clawdbot` a start makes or cannot make, if any: none with
 /// `OPENCLAW_STATE_DIR`, without `~/.clawdbot`, or when it is a link to `~/.openclaw`.
-fn legacy_state_move(
+pub fn legacy_state_move(
     env: &crate::load::env::Env,
     home: &std::path::Path,
     container: Option<&crate::container::Container>,
