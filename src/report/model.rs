@@ -62,6 +62,12 @@ pub fn describe(origin: &Origin, sources: &SourceMap) -> String {
     }
 }
 
+/// A home dir as the user named it. A unit's `HOME=` is written in the layout (a path, or a
+/// name): shown only if it looks like a path.
+fn shown_home(home: &Path) -> String {
+    crate::redact::shown(crate::redact::Kind::Path, &display_path(home))
+}
+
 fn path_text(path: &Path, home: &Path) -> String {
     display_home_relative(path, home)
 }
@@ -376,12 +382,11 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
     // account's home the unit lies in.
     if let Some(account) = inst.account_home().filter(|a| *a != inst.os_home) {
         // Both written in a unit (a path, or a name): shown only if they look like paths.
-        let shown = |p: &Path| crate::redact::shown(crate::redact::Kind::Path, &display_path(p));
         let why = format!(
             "HOME= of its unit, not the home of the account it runs as ({}); `~` below is this dir",
-            shown(&account)
+            shown_home(&account)
         );
-        row(out, "HOME", &shown(&inst.os_home), &why);
+        row(out, "HOME", &shown_home(&inst.os_home), &why);
     }
     if inst.home != inst.os_home {
         row(out, "home", &path_text(&inst.home, home), "OPENCLAW_HOME");
@@ -737,7 +742,7 @@ impl<'s> ModelJson<'s> {
 
     /// One gateway: everything resolve knows, with the source of each value.
     fn instance(&mut self, w: &mut Pretty, inst: &Instance) {
-        // `~` is always the scanned home; an `OPENCLAW_HOME` shows as `effectiveHome`.
+        // `~` is the gateway's home (shown as `home`); an `OPENCLAW_HOME` shows as `effectiveHome`.
         let home = &inst.os_home;
         w.object();
         w.key("agents").array();
@@ -806,6 +811,8 @@ impl<'s> ModelJson<'s> {
         w.key("source");
         self.origin(w, &inst.port.origin);
         w.key("value").num(inst.port.value.into()).end();
+        // What `~` stands for in this gateway's paths: with several homes scanned, which one.
+        w.key("home").str(&shown_home(&inst.os_home));
         w.key("listeners");
         self.listeners(w, &inst.listeners, true);
         w.key("lockDir").str(&path_text(&inst.lock_dir, home));
