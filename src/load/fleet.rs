@@ -111,23 +111,36 @@ fn read_cells_within(
         }
     }
     // Readable at all? (SQLite's own message for EACCES is vaguer.)
-    std::fs::File::open(path).map_err(|e| RegistryError::Unreadable(e.to_string()))?;
-    if has_live_wal(path) {
+    let mut file =
+        std::fs::File::open(path).map_err(|e| RegistryError::Unreadable(e.to_string()))?;
+    // SQLite follows a linked database to its target and opens the `-wal`, `-shm` and
+    // `-journal` beside the target: those are the siblings to check, and the path to open.
+    let real = std::fs::canonicalize(path).map_err(|e| RegistryError::Unreadable(e.to_string()))?;
+    if in_wal_mode(&mut file) && has_live_wal(&real) {
         // A WAL read that fails for another reason than the budget (a checkpoint under way,
         // an shm SQLite will not trust) falls back to the main file alone.
-        match query_cells(path, "mode=ro&readonly_shm=1", max_steps, max_time) {
+        match query_cells(&real, "mode=ro&readonly_shm=1", max_steps, max_time) {
             Ok(cells) => return Ok(Some(cells)),
             Err(e @ RegistryError::Budget(_)) => return Err(e),
             Err(_) => {}
         }
     }
-    query_cells(path, "mode=ro&immutable=1", max_steps, max_time).map(Some)
+    query_cells(&real, "mode=ro&immutable=1", max_steps, max_time).map(Some)
+}
+
+/// Whether the database header says WAL mode (file format versions 2 at bytes 18 and 19):
+/// a rollback-journal database is read from its main file alone.
+fn in_wal_mode(file: &mut std::fs::File) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    file.read_exact(&mut header).is_ok() && header[18] == 2 && header[19] == 2
 }
 
 /// Whether the database has a write-ahead log a reader must see: a non-empty `-wal` and an
 /// `-shm`, both regular files (a FIFO there would block SQLite's open) and not links (SQLite
-/// opens them `O_NOFOLLOW`). Without the `-shm`, SQLite would create one; without the `-wal`
-/// there is nothing beyond the main file.
+/// opens them `O_NOFOLLOW`), and no `-journal` but a regular file (SQLite opens a journal it
+/// takes for hot, and a FIFO would block that open). Without the `-shm`, SQLite would create
+/// one; without the `-wal` there is nothing beyond the main file. `path` is the real path.
 fn has_live_wal(path: &Path) -> bool {
     let sibling = |suffix: &str| {
         let mut name = path.as_os_str().to_owned();
@@ -138,7 +151,13 @@ fn has_live_wal(path: &Path) -> bool {
         (false, Ok(meta)) => meta.file_type().is_file().then_some(meta.len()),
         _ => None,
     };
-    regular(&sibling("-wal")).is_some_and(|len| len > 0) && regular(&sibling("-shm")).is_some()
+    let journal_safe = match super::read::look(&sibling("-journal")) {
+        (_, Err(super::read::ReadError::Missing)) => true,
+        (symlink, meta) => !symlink && meta.is_ok_and(|m| m.file_type().is_file()),
+    };
+    regular(&sibling("-wal")).is_some_and(|len| len > 0)
+        && regular(&sibling("-shm")).is_some()
+        && journal_safe
 }
 
 /// Opens the registry with the URI `options` and reads its cells, within the budgets.
@@ -408,13 +427,65 @@ mod tests {
         assert_eq!(cells.len(), 1);
         assert!(!shm.exists(), "no -shm created");
         // A FIFO as -shm would block SQLite's open for ever.
+        mkfifo(&shm);
+        let cells = read_cells(&path).unwrap().unwrap();
+        assert_eq!(cells.len(), 1);
+    }
+
+    /// `read_cells(path)`, failing the test instead of hanging it when SQLite blocks.
+    fn read_cells_unblocked(path: &Path) -> Result<Option<Vec<CellRecord>>, RegistryError> {
+        let path = path.to_path_buf();
+        let (done, result) = std::sync::mpsc::channel();
+        std::thread::spawn(move || done.send(read_cells(&path)));
+        result
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the read blocked (a FIFO opened)")
+    }
+
+    fn mkfifo(path: &Path) {
         let status = std::process::Command::new("mkfifo")
-            .arg(&shm)
+            .arg(path)
             .status()
             .unwrap();
         assert!(status.success());
-        let cells = read_cells(&path).unwrap().unwrap();
-        assert_eq!(cells.len(), 1);
+    }
+
+    #[test]
+    fn a_linked_registry_is_read_beside_its_target_without_writing_or_blocking() {
+        let tmp = TempDir::new("linked");
+        let db = tmp.0.join("db");
+        let state = tmp.0.join("state");
+        std::fs::create_dir_all(&db).unwrap();
+        std::fs::create_dir_all(&state).unwrap();
+        registry(&db, "wal");
+        let link = state.join("openclaw.sqlite");
+        std::os::unix::fs::symlink("../db/openclaw.sqlite", &link).unwrap();
+        // A live-looking WAL beside the link, none beside the target, where SQLite looks:
+        // opened for it, SQLite would create the target's -wal.
+        std::fs::write(state.join("openclaw.sqlite-wal"), b"leftover").unwrap();
+        std::fs::write(state.join("openclaw.sqlite-shm"), b"").unwrap();
+        let before = contents(&db);
+        assert_eq!(read_cells_unblocked(&link).unwrap().unwrap().len(), 1);
+        assert!(contents(&db) == before, "nothing created beside the target");
+        // FIFOs beside the target, regular files beside the link: never opened.
+        mkfifo(&db.join("openclaw.sqlite-wal"));
+        mkfifo(&db.join("openclaw.sqlite-shm"));
+        assert_eq!(read_cells_unblocked(&link).unwrap().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_fifo_journal_is_never_opened() {
+        for mode in ["delete", "wal"] {
+            let tmp = TempDir::new(&format!("journal-{mode}"));
+            let path = registry(&tmp.0, mode);
+            // What SQLite would take for a live WAL, and a journal it would open to see
+            // whether it is hot.
+            std::fs::write(tmp.0.join("openclaw.sqlite-wal"), b"leftover").unwrap();
+            std::fs::write(tmp.0.join("openclaw.sqlite-shm"), b"").unwrap();
+            mkfifo(&tmp.0.join("openclaw.sqlite-journal"));
+            let cells = read_cells_unblocked(&path).unwrap().unwrap();
+            assert_eq!(cells.len(), 1, "{mode}");
+        }
     }
 
     #[test]
