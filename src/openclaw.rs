@@ -245,6 +245,26 @@ fn dollar(next: Option<char>, word: &mut String) -> Option<()> {
     Some(())
 }
 
+/// The profile a service's name stands for: `openclaw-gateway-P.service`, `ai.openclaw.P`.
+pub fn profile_of_service_name(name: &str) -> Option<Option<String>> {
+    let stem = name.strip_suffix(".service").unwrap_or(name);
+    if stem == "openclaw-gateway" || stem == "ai.openclaw.gateway" || stem == "OpenClaw Gateway" {
+        return Some(None);
+    }
+    if let Some(profile) = stem
+        .strip_prefix("OpenClaw Gateway (")
+        .and_then(|p| p.strip_suffix(')'))
+    {
+        return Some(Some(profile.to_string()));
+    }
+    // Only a name OpenClaw could have derived says a profile: `ai.openclaw.gateway.rescue`
+    // is a hand-chosen label, not profile "gateway.rescue" (no such profile can exist).
+    stem.strip_prefix("openclaw-gateway-")
+        .or_else(|| stem.strip_prefix("ai.openclaw."))
+        .filter(|p| *p != "node" && is_valid_profile_name(p))
+        .map(|p| Some(p.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

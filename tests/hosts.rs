@@ -3214,3 +3214,99 @@ fn a_start_repair_says_what_else_its_migrations_change() {
     let report = run("dangerouslyDisableDeviceAuth: true");
     assert!(!codes(&report).iter().any(|c| c == "CL702"), "{report}");
 }
+
+/// A user unit `openclaw-gateway-b.service` running `%h/bin/start.sh`, and the default gateway.
+fn named_unit_running(name: &str, script: Option<&[u8]>, unit_env: &str) -> Layout {
+    let t = Layout::new(name);
+    let b = t.path();
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        b"{ gateway: { mode: \"local\", port: 19100 } }\n",
+    );
+    let unit = format!(
+        "[Service]\n{unit_env}ExecStart=%h/bin/start.sh\n[Install]\nWantedBy=default.target\n"
+    );
+    write(
+        b,
+        "home/.config/systemd/user/openclaw-gateway-b.service",
+        unit.as_bytes(),
+    );
+    link(
+        b,
+        "home/.config/systemd/user/default.target.wants/openclaw-gateway-b.service",
+        "../openclaw-gateway-b.service",
+    );
+    if let Some(script) = script {
+        write(b, "home/bin/start.sh", script);
+    }
+    t
+}
+
+#[test]
+fn a_gateway_named_unit_whose_script_cannot_be_read_is_said_not_dropped() {
+    // Missing: systemd cannot run it, and clawlint cannot see what it would start.
+    let t = named_unit_running("hosts-named-unit-missing-script", None, "");
+    let (_, report, _) = t.run("check");
+    let unverifiable = findings(&report, "CL409", "openclaw-gateway-b.service");
+    assert_eq!(unverifiable.len(), 1, "{report}");
+    let (_, resolved, _) = t.run("resolve");
+    let unseen = resolved.to_string();
+    assert!(
+        unseen.contains("does not exist in the scanned layout"),
+        "{resolved}"
+    );
+    // A FIFO: located where the unit names it, never opened.
+    let t = named_unit_running("hosts-named-unit-fifo-script", None, "");
+    let fifo = t.path().join("home/bin/start.sh");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    let (_, report, _) = t.run("check");
+    assert_eq!(findings(&report, "CL902", "start.sh").len(), 1, "{report}");
+    assert_eq!(findings(&report, "CL409", "openclaw-gateway-b").len(), 1);
+}
+
+#[test]
+fn a_unit_whose_script_starts_no_gateway_is_no_supervisor() {
+    // A transcript watcher (index id 51791861711): it sets the gateway's state dir to read
+    // it, and its script, read whole, runs only plain utilities.
+    let watcher = b"#!/bin/bash\nDIR=\"$HOME/transcripts\"\nwhile true; do\n  for f in \"$DIR\"/*.txt; do [ -f \"$f\" ] && echo \"$f\" >> \"$OPENCLAW_STATE_DIR/t.log\"; done\n  sleep 10\ndone\n";
+    let t = named_unit_running(
+        "hosts-watcher-unit",
+        Some(watcher),
+        "Environment=OPENCLAW_STATE_DIR=%h/.openclaw\n",
+    );
+    let b = t.path();
+    // Not named like a gateway's unit: renamed from the helper's default.
+    std::fs::rename(
+        b.join("home/.config/systemd/user/openclaw-gateway-b.service"),
+        b.join("home/.config/systemd/user/transcript-watcher.service"),
+    )
+    .unwrap();
+    std::fs::remove_file(
+        b.join("home/.config/systemd/user/default.target.wants/openclaw-gateway-b.service"),
+    )
+    .unwrap();
+    link(
+        b,
+        "home/.config/systemd/user/default.target.wants/transcript-watcher.service",
+        "../transcript-watcher.service",
+    );
+    let found = codes(&t.json("check"));
+    assert!(
+        !found
+            .iter()
+            .any(|c| c == "CL402" || c == "CL406" || c == "CL409"),
+        "{found:?}"
+    );
+    assert_eq!(gateways(&t.json("resolve")).len(), 1);
+    // A script that may start one (it runs another script) keeps the unit a gateway's.
+    write(
+        b,
+        "home/bin/start.sh",
+        b"#!/bin/sh\nsleep 1\n\"$HOME/bin/real-start\"\n",
+    );
+    let found = codes(&t.json("check"));
+    assert!(found.iter().any(|c| c == "CL409"), "{found:?}");
+}

@@ -49,6 +49,9 @@ pub struct Command {
     /// in an `if` branch clawlint cannot answer), sorted: the gateway gets them or not, so
     /// what OpenClaw resolves from them (port, profile, state dir, config) is unverifiable.
     pub maybe_set: Vec<String>,
+    /// The script the command runs was read whole and nothing in it could start a gateway
+    /// ([`could_start_gateway`]): a watcher or backup job, whatever its environment names.
+    pub runs_no_gateway: bool,
 }
 
 /// Shell text (a word or statement of a script) as a message may show it: the script is the
@@ -229,6 +232,56 @@ fn is_openclaw_entry(entry: &str) -> bool {
 pub fn unwrap(argv: &[String], env: &BTreeMap<String, String>) -> Command {
     unwrap_to(argv, env, &starts_gateway)
 }
+
+/// Whether a script may start a gateway, though none of its statements is one clawlint can
+/// read: a statement names OpenClaw or a gateway, or runs what clawlint cannot see into
+/// (another script, a program named by a variable), or the script sources a file, or the
+/// shell model stopped before its end.
+pub fn script_could_start_gateway(script: &str, env: &BTreeMap<String, String>) -> bool {
+    let mut sourced = NotRead {
+        arguments_unknown: true,
+        ..NotRead::default()
+    };
+    let statements = commands_reading(
+        script,
+        None,
+        env,
+        &|_| true,
+        &mut Budget::new(),
+        &mut sourced,
+    );
+    let stopped = sourced.stops.copied.is_some() || sourced.stops.unclosed.is_some();
+    stopped
+        || !sourced.requests.is_empty()
+        || statements.iter().any(|(c, _)| could_start_gateway(c))
+}
+
+/// Whether one statement may start a gateway (see [`script_could_start_gateway`]).
+fn could_start_gateway(command: &Command) -> bool {
+    let named = command.argv.iter().any(|w| {
+        let w = w.to_ascii_lowercase();
+        ["gateway", "openclaw", "clawdbot", "moltbot"]
+            .iter()
+            .any(|n| w.contains(n))
+    });
+    let program_unseen = command.argv.first().is_none_or(|p| {
+        p.contains('/') || p.ends_with(".sh") || command.unresolved.iter().any(|(v, _)| v == p)
+    });
+    // A word clawlint cannot work out matters only to a program that may run its arguments.
+    let plain = command
+        .argv
+        .first()
+        .is_some_and(|p| PLAIN_UTILITIES.contains(&basename(p)));
+    named || program_unseen || (!command.unresolved.is_empty() && !plain)
+}
+
+/// Programs that never run their arguments as a command: what they are given cannot make
+/// them start a gateway.
+const PLAIN_UTILITIES: &[&str] = &[
+    "[", "test", "echo", "printf", "sleep", "cat", "cp", "mv", "rm", "mkdir", "touch", "ln",
+    "chmod", "chown", "grep", "sed", "awk", "head", "tail", "tee", "date", "curl", "wget", "jq",
+    "logger", "true", "false", "read", "wait", "kill", "stat", "wc", "sort", "cut", "tr",
+];
 
 /// [`unwrap`], where the command looked for in an `sh -c` script is the first statement for
 /// which `wanted` holds (a gateway for [`unwrap`], `docker compose` for compose runs).
@@ -1560,6 +1613,7 @@ impl Shell<'_> {
                 sources_before: self.requests,
                 maybe_set: self.maybe_exported.iter().cloned().collect(),
                 env_unknown: env_unknown.into_iter().collect(),
+                runs_no_gateway: false,
             },
             file,
             offset,

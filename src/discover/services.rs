@@ -1078,8 +1078,12 @@ fn resolve_command(
     };
     let mapped = PathBuf::from(map.map(&script));
     if !mapped.is_absolute() || !crate::paths::host::exists(&mapped) {
+        let why = match mapped.is_absolute() && crate::load::layout::names_inside(&mapped) {
+            true => "does not exist in the scanned layout",
+            false => "is not in the scanned layout",
+        };
         cmd.unseen.push(format!(
-            "the script {script} is not in the scanned layout: what it runs is unknown"
+            "the script {script} {why}: what it runs is unknown"
         ));
         return (cmd, set_at);
     }
@@ -1133,9 +1137,12 @@ fn resolve_command(
             cmd.cwd = inner.cwd.or(cmd.cwd);
             cmd.argv = inner.argv;
         }
-        None => cmd.unseen.push(format!(
-            "the script {script} starts no OpenClaw gateway that can be read statically"
-        )),
+        None => {
+            cmd.runs_no_gateway = !command::script_could_start_gateway(&text, &script_vars);
+            cmd.unseen.push(format!(
+                "the script {script} starts no OpenClaw gateway that can be read statically"
+            ));
+        }
     }
     (cmd, set_at)
 }
@@ -1332,10 +1339,16 @@ fn command_basename(word: &str) -> &str {
 }
 
 /// A supervisor whose command cannot be read (a wrapper binary, a script outside the
-/// layout) is a gateway's when its environment gives a gateway's identity. `OPENCLAW_HOME`
-/// alone does not: watchdogs and backup jobs set it to find OpenClaw's files. Nor does a
-/// program run by another language's interpreter, or OpenClaw's node service.
-fn names_a_gateway(env: &Env, argv: &[String]) -> bool {
+/// layout or unreadable) is a gateway's when its environment gives a gateway's identity, or
+/// its name is one OpenClaw gives a gateway's service (`openclaw-gateway-b.service`).
+/// `OPENCLAW_HOME` alone does not: watchdogs and backup jobs set it to find OpenClaw's files.
+/// Nor does a program run by another language's interpreter, or OpenClaw's node service, or
+/// a script read whole that could start none ([`command::Command::runs_no_gateway`]).
+fn names_a_gateway(env: &Env, cmd: &command::Command, service_name: &str) -> bool {
+    if cmd.runs_no_gateway {
+        return false;
+    }
+    let argv = &cmd.argv;
     let kind_is_node = env
         .get("OPENCLAW_SERVICE_KIND")
         .is_some_and(|v| v.value == "node");
@@ -1345,16 +1358,16 @@ fn names_a_gateway(env: &Env, argv: &[String]) -> bool {
             .iter()
             .any(|i| p.starts_with(i))
     });
-    !kind_is_node
-        && !other_interpreter
-        && [
-            "OPENCLAW_STATE_DIR",
-            "OPENCLAW_CONFIG_PATH",
-            "OPENCLAW_PROFILE",
-            "OPENCLAW_GATEWAY_PORT",
-        ]
-        .iter()
-        .any(|k| env.get(k).is_some())
+    let identity = [
+        "OPENCLAW_STATE_DIR",
+        "OPENCLAW_CONFIG_PATH",
+        "OPENCLAW_PROFILE",
+        "OPENCLAW_GATEWAY_PORT",
+    ]
+    .iter()
+    .any(|k| env.get(k).is_some());
+    let named = crate::openclaw::profile_of_service_name(service_name).is_some();
+    !kind_is_node && !other_interpreter && (identity || named)
 }
 
 /// The scanned home of `user`: a home directory named after it (`alice`, `home-alice`).
@@ -2147,7 +2160,7 @@ impl UnitReader<'_> {
             && !runs_container
             && !runs_compose
             && !side_compose
-            && !names_a_gateway(&preview_env, &preview.argv);
+            && !names_a_gateway(&preview_env, &preview, &name);
         // One whose command may lie out of the layout is said, not dropped unseen.
         if not_ours && outside.is_empty() {
             return None;
@@ -2307,7 +2320,7 @@ impl UnitReader<'_> {
             ));
             return None;
         }
-        if opaque && !runs_container && !names_a_gateway(&preview_env, &preview.argv) {
+        if opaque && !runs_container && !names_a_gateway(&preview_env, &preview, &name) {
             return None;
         }
         let (mut cmd, set_at) =
@@ -2872,7 +2885,7 @@ fn launchd_invocation(
         ));
         return None;
     }
-    if opaque && !names_a_gateway(&preview_env, &preview.argv) {
+    if opaque && !names_a_gateway(&preview_env, &preview, &label) {
         return None;
     }
     let text = String::from_utf8_lossy(bytes).into_owned();
@@ -3332,7 +3345,11 @@ fn task_invocation(
         }
     }
     let opaque = !command::starts_gateway(&argv);
-    if opaque && !names_a_gateway(&env, &argv) {
+    let read = command::Command {
+        argv: argv.clone(),
+        ..command::Command::default()
+    };
+    if opaque && !names_a_gateway(&env, &read, &name) {
         return None;
     }
     if opaque {

@@ -365,26 +365,6 @@ fn duplicate_supervisors(instance: &Instance) -> Option<Finding> {
     Some(finding)
 }
 
-/// The profile a service's name stands for: `openclaw-gateway-P.service`, `ai.openclaw.P`.
-fn profile_of_service_name(name: &str) -> Option<Option<String>> {
-    let stem = name.strip_suffix(".service").unwrap_or(name);
-    if stem == "openclaw-gateway" || stem == "ai.openclaw.gateway" || stem == "OpenClaw Gateway" {
-        return Some(None);
-    }
-    if let Some(profile) = stem
-        .strip_prefix("OpenClaw Gateway (")
-        .and_then(|p| p.strip_suffix(')'))
-    {
-        return Some(Some(profile.to_string()));
-    }
-    // Only a name OpenClaw could have derived says a profile: `ai.openclaw.gateway.rescue`
-    // is a hand-chosen label, not profile "gateway.rescue" (no such profile can exist).
-    stem.strip_prefix("openclaw-gateway-")
-        .or_else(|| stem.strip_prefix("ai.openclaw."))
-        .filter(|p| *p != "node" && crate::openclaw::is_valid_profile_name(p))
-        .map(|p| Some(p.to_string()))
-}
-
 /// The profile a supervisor means to run, and whether it says so in its own environment
 /// (`OPENCLAW_PROFILE`) rather than only by its name.
 fn intended_profile(instance: &Instance, service: &ServiceFile) -> Option<(Option<String>, bool)> {
@@ -393,7 +373,7 @@ fn intended_profile(instance: &Instance, service: &ServiceFile) -> Option<(Optio
     });
     match from_env {
         Some(p) => Some((Some(p.value.clone()), true)),
-        None => profile_of_service_name(&service.name).map(|p| (p, false)),
+        None => crate::openclaw::profile_of_service_name(&service.name).map(|p| (p, false)),
     }
 }
 
@@ -515,7 +495,7 @@ fn name_mismatch(instance: &Instance) -> Option<Finding> {
     if !instance.knows(Unverifiable::Profile) || refused_profile_env(instance) {
         return None;
     }
-    let named = profile_of_service_name(&service.name)?;
+    let named = crate::openclaw::profile_of_service_name(&service.name)?;
     let runs = instance.profile.as_ref().map(|p| p.value.clone());
     if named == runs {
         return None;
