@@ -4030,3 +4030,48 @@ fn compose_include_fan_out_stops_at_its_entry_budget() {
     assert!(says(&budget, "number more than 256"), "{budget:#?}");
     assert_others_linted(&findings);
 }
+
+/// A quadlet, or a quadlet drop-in, that is a link to nothing: Podman's generator fails to
+/// load it (a unit takes its whole directory with it; a drop-in is skipped and its unit
+/// generated without it). Each was skipped without a word (a loop at the same path was said):
+/// now one located CL902 that says where the link leads, and the other gateways are linted.
+#[test]
+fn dangling_quadlets_and_drop_ins_are_located() {
+    let s = Scratch::new("quadlet-dangling");
+    add_ordinary_gateways(&s);
+    let dir = "home/.config/containers/systemd";
+    std::fs::create_dir_all(s.path(dir)).unwrap();
+    std::os::unix::fs::symlink(
+        "gone.container",
+        s.path(&format!("{dir}/openclaw.container")),
+    )
+    .unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let cl902 = with_code(&findings, "CL902");
+    assert_eq!(cl902.len(), 1, "{out}");
+    assert!(file_of(cl902[0]).ends_with("/openclaw.container"), "{out}");
+    assert!(
+        says(&cl902, "symlink to gone.container, which does not exist"),
+        "{out}"
+    );
+    assert!(says(&cl902, "every quadlet in the same directory"), "{out}");
+    assert_others_linted(&findings);
+
+    std::fs::remove_file(s.path(&format!("{dir}/openclaw.container"))).unwrap();
+    s.write(
+        &format!("{dir}/openclaw.container"),
+        "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\nExec=node dist/index.js gateway --bind lan --port 18789\n",
+    );
+    std::fs::create_dir_all(s.path(&format!("{dir}/openclaw.container.d"))).unwrap();
+    std::os::unix::fs::symlink(
+        "../ports.conf",
+        s.path(&format!("{dir}/openclaw.container.d/10-ports.conf")),
+    )
+    .unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let cl902 = with_code(&findings, "CL902");
+    assert_eq!(cl902.len(), 1, "{out}");
+    assert!(file_of(cl902[0]).ends_with("/10-ports.conf"), "{out}");
+    assert!(says(&cl902, "generates its unit without it"), "{out}");
+    assert_others_linted(&findings);
+}

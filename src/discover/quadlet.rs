@@ -588,8 +588,9 @@ fn read_unit_file(path: &Path, sources: &mut SourceMap, problems: &mut Vec<Probl
     }
     let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
         Ok(bytes) => bytes,
-        Err(ReadError::Missing) => return Read::Unknown,
-        Err(err @ (ReadError::NotRegular { .. } | ReadError::Io(_))) => {
+        // Listed, so a missing file is a link to nothing (or one removed since): Podman's
+        // `ParseUnitFile` fails on it as on any other it cannot read.
+        Err(err @ (ReadError::Missing | ReadError::NotRegular { .. } | ReadError::Io(_))) => {
             return Read::Failed(Failed::Unreadable(unreadable(sources, path, &err)))
         }
         Err(err) => {

@@ -11,7 +11,7 @@
 use super::merged::Part;
 use super::podman;
 use super::SourceDir;
-use crate::load::read::{read_bytes, ReadError, SMALL_FILE_LIMIT};
+use crate::load::read::{read_bytes, SMALL_FILE_LIMIT};
 use crate::load::{unreadable, Problem, ProblemKind};
 use crate::source::{Loc, SourceMap};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -195,7 +195,7 @@ impl<'a> Finder<'a> {
         }
         let bytes = match read_bytes(path, SMALL_FILE_LIMIT) {
             Ok(bytes) => bytes,
-            Err(ReadError::Missing) => return Read::Nothing,
+            // A listed drop-in that is missing is a link to nothing: skipped as unreadable.
             Err(err) => {
                 if self.first_said(path) {
                     let mut problem = unreadable(sources, path, &err);
