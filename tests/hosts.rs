@@ -3107,6 +3107,21 @@ fn a_missing_config_names_the_file_written_beside_it() {
     let report = t.json("check");
     let refused = findings(&report, "CL909", "create the config with `openclaw setup`");
     assert_eq!(refused.len(), 1, "{report}");
+
+    // A variable meant as the config path (a Pi voice guide's unit, index id 67663276636,
+    // sets OPENCLAW_CONFIG): the way out is its name, not `openclaw setup`.
+    write(
+        b,
+        "home/bin/start.sh",
+        b"#!/bin/bash\nexport OPENCLAW_CONFIG=\"$HOME/conf/bot.json\"\nexec openclaw gateway run --port 19789\n",
+    );
+    let report = t.json("check");
+    let refused = findings(
+        &report,
+        "CL909",
+        "OPENCLAW_CONFIG is set for it, but OpenClaw never reads that variable: to name the config's place, call it OPENCLAW_CONFIG_PATH",
+    );
+    assert_eq!(refused.len(), 1, "{report}");
 }
 
 /// A config 2026.1.x wrote in the legacy `~/.clawdbot` that 2026.9.6 repairs at start

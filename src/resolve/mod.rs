@@ -200,10 +200,7 @@ pub fn resolve_instance_for(
             && !config_path_unseen(&inv, &env, (&state_dir, &config_path));
         let shown = |p: &Path| crate::paths::display_home_relative(p, &inv.home);
         let near_miss = config_missing
-            .then(|| {
-                let openclaw_home = env.value("OPENCLAW_HOME");
-                startup::config_near_miss(openclaw_home, &home, &config_path.value, &shown)
-            })
+            .then(|| startup::config_near_miss(&env, &home, &config_path.value, &shown))
             .flatten();
         problems.extend(startup::refused_unconfigured(&startup::Unconfigured {
             allowed: inv.allow_unconfigured,

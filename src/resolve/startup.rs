@@ -13,6 +13,7 @@
 //! file is valid after the repair; keys clawlint does not model can still make it refuse.
 
 use super::model::Sourced;
+use crate::load::env::Env;
 use crate::load::tree::{Node, Value};
 use crate::load::{Problem, ProblemKind};
 use crate::source::Loc;
@@ -375,11 +376,17 @@ pub struct Unconfigured<'a> {
 /// when the config file itself is missing: what to do, or `None`. `home` is the home
 /// OpenClaw resolves (`OPENCLAW_HOME`'s dir when set), `config` the path it reads.
 pub fn config_near_miss(
-    openclaw_home: Option<&str>,
+    env: &Env,
     home: &std::path::Path,
     config: &std::path::Path,
     shown: &dyn Fn(&std::path::Path) -> String,
 ) -> Option<String> {
+    if let Some((name, meant)) = misnamed_location_variable(env) {
+        return Some(format!(
+            "{name} is set for it, but OpenClaw never reads that variable: to name the config's place, call it {meant}"
+        ));
+    }
+    let openclaw_home = env.value("OPENCLAW_HOME");
     let is_file = |p: &std::path::Path| crate::paths::host::is_file(p);
     if openclaw_home.is_some() {
         let beside = home.join("openclaw.json");
@@ -411,6 +418,23 @@ pub fn config_near_miss(
         "{} is not read: OpenClaw reads {name} there (JSON5, whatever its name ends with); rename it",
         shown(&found)
     ))
+}
+
+/// An `OPENCLAW_*` variable the gateway gets that OpenClaw never reads, whose name says it
+/// was meant as the config path or state dir (`OPENCLAW_CONFIG`, `OPENCLAW_STATE`; CL503),
+/// with the name OpenClaw reads.
+fn misnamed_location_variable(env: &Env) -> Option<(&str, &'static str)> {
+    env.iter().find_map(|(name, _)| {
+        if crate::openclaw::reads_env(name) {
+            return None;
+        }
+        match crate::openclaw::meant_env(name) {
+            Some(Ok(meant @ ("OPENCLAW_CONFIG_PATH" | "OPENCLAW_STATE_DIR"))) => {
+                Some((name.as_str(), meant))
+            }
+            _ => None,
+        }
+    })
 }
 
 /// `gateway run` refuses to start (exit 78) unless the command passes
