@@ -476,8 +476,12 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
                 .filter(|o| **o != i && state_keys[**o].as_ref() != Some(own_state));
             for owner in others {
                 let outer = &instances[*owner];
-                // Fleet keeps each cell under its host gateway's state dir on purpose.
-                if is_fleet_cell_of(inst, outer, &key, keys) {
+                // Fleet keeps each cell under its host gateway's state dir on purpose; a
+                // workspace that is the other gateway's own workspace is CL203's finding.
+                if is_fleet_cell_of(inst, outer, &key, keys)
+                    || matches!(label, What::WorkspaceOf(_))
+                        && is_workspace_of(*owner, outer, &key, keys)
+                {
                     continue;
                 }
                 out.push(
@@ -504,6 +508,15 @@ fn nested_in_state_dir(instances: &[Instance], keys: &PathKeys) -> Vec<Finding> 
         }
     }
     out
+}
+
+/// Whether `key` is one of the workspaces of `instance` (gateway `index`).
+fn is_workspace_of(index: usize, instance: &Instance, key: &Path, keys: &PathKeys) -> bool {
+    let mut paths = Vec::new();
+    workspaces(instance, keys.gateway(index), &mut paths);
+    paths
+        .iter()
+        .any(|&((_, path), kept)| *keys.kept_key_with_id(kept, &path.value).1 == *key)
 }
 
 /// A set of lengths, as one bit each up to the longest: asked for every ancestor of every
