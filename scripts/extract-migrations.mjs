@@ -21,7 +21,7 @@
 // Objects are probed too (with an unknown member), so that a block moved whole is one move.
 // Keys the migrations' code reads that no schema names are probed too (EXTRA_KEYS, and the keys of
 // the tables the code lists: tableKeys), with the strings the code compares values with
-// (VALUE_HINTS). Migrations that act only on several keys together or on values inside a list
+// (VALUE_HINTS, scripts/lib/probes.mjs). Migrations that act only on several keys together or on values inside a list
 // are probed with inputs chosen from their code (COMBOS, CONTEXT_PROBES; the latter's effects
 // carry `needs`). A migration no probe triggers is listed with no effect: clawlint then knows
 // only that the release has it.
@@ -34,6 +34,7 @@
 // neither gets an empty entry.
 import fs from "node:fs";
 import path from "node:path";
+import { MARK, display, effect, sampleValues, build } from "./lib/probes.mjs";
 import { checkEntries, concrete, distFiles, extractorArgs, installedReleases, leaves, readMigratesLegacy, readStripsInstallRecords, releaseMigrations, repoRoot as repo, schemaPaths, startMigratesLegacy } from "./openclaw-dist.mjs";
 
 const { cache, check, wanted } = extractorArgs(process.argv.slice(2));
@@ -92,10 +93,6 @@ function tableKeys(files, contexts) {
   }
   return keys;
 }
-// Strings a migration's code compares a key's value with (`isLegacyMemorySearchAutoProvider`:
-// a provider "auto"; `isUnsupportedSandboxBrowserNetwork`: a network "none"), tried on every
-// string key of that name besides its schema's values.
-const VALUE_HINTS = { provider: ["auto"], network: ["none"] };
 // Several keys together whose effect depends on values (`target`: the probed key in `raw`,
 // where `from` has a `*`) (a list holding a retired name, a model
 // ref the catalog retired, a roster the legacy owner migration completes): the migrations act on
@@ -126,77 +123,6 @@ const CONTEXT_PROBES = [
   // without agents.defaults.systemAgent (which it writes).
   { from: "agents.defaults.systemAgent", raw: { agents: { ownership: "explicit", entries: { main: {}, other: {} } } }, needs: 'agents.ownership "explicit", two or more agents, one of them "main", no agents.defaults.systemAgent' },
 ];
-const MARK = "clawlint-probe";
-// Values of every type some release gives the path (a key one release types as an object and
-// an older one as a string is probed with both).
-function sampleValues(info) {
-  const values = [];
-  for (const type of info.types ?? [info.type]) {
-    for (const v of sampleValuesOf({ ...info, type })) if (!values.some((x) => JSON.stringify(x) === JSON.stringify(v))) values.push(v);
-  }
-  return values;
-}
-
-function sampleValuesOf(info) {
-  const values = [];
-  for (const e of info.enums ?? []) values.push(e);
-  switch (info.type) {
-    case "boolean": values.push(true, false); break;
-    case "integer": case "number": values.push(7, 0, 70000); break;
-    case "object": values.push({ [MARK]: MARK }); break;
-    case "array": values.push([MARK]); break;
-    case "null": values.push(null); break;
-    case "any": values.push(true, 7, MARK, { [MARK]: MARK }, [MARK]); break;
-    default: values.push(MARK);
-  }
-  // A host alias newer releases replace with a bind mode.
-  if (info.segs.at(-1) === "bind") values.push("127.0.0.1", "0.0.0.0");
-  if (info.type === "string") for (const h of VALUE_HINTS[info.segs.at(-1)] ?? []) if (!values.includes(h)) values.push(h);
-  return values;
-}
-
-function build(segs, value, parent) {
-  if (segs.length === 0) return value;
-  const [head, ...rest] = segs;
-  if (head === "[]") {
-    const item = build(rest, value);
-    // An agent of a roster list has an id (the roster migration keys entries by it).
-    return [item && typeof item === "object" && !Array.isArray(item) && parent === "list" ? { id: "probe", ...item } : item];
-  }
-  return { [head === "*" ? "probe" : head]: build(rest, value, head) };
-}
-
-const display = (segs) => segs.map((s) => (s === "[]" || s === "probe" || /^\d+$/.test(s) ? "*" : s)).join(".");
-const under = (p, target) => p === target || p.startsWith(target + ".");
-
-// What one migration did to the probed key, from the config before and after it.
-function effect(before, after, target, value) {
-  const b = leaves(before);
-  const a = leaves(after);
-  const kept = [...a.keys()].some((p) => under(p, target));
-  const added = [...a].filter(([p, v]) => b.get(p) !== v && !(v === "{}" || v === "[]"));
-  const gone = [...b.keys()].some((p) => under(p, target) && !a.has(p));
-  // A migration that only adds something next to the key (seeding a default) leaves it as it
-  // was: nothing about this key is repaired.
-  const changed = [...b].some(([p, v]) => under(p, target) && a.get(p) !== v) || [...a.keys()].some((p) => under(p, target) && !b.has(p));
-  if (!changed) return undefined;
-  if (!kept && added.length === 0) return { kind: "remove" };
-  // Where the probed value (or the probed object's member) landed.
-  const wantLeaf = typeof value === "object" && value !== null && !Array.isArray(value) ? JSON.stringify(MARK) : undefined;
-  if (!kept || gone) {
-    const moved = added.filter(([p, v]) => !under(p, target) && (wantLeaf ? v === wantLeaf && p.endsWith("." + MARK) : b.get(target) === v || (Array.isArray(value) && v === JSON.stringify(MARK))));
-    if (moved.length === 1) {
-      let to = moved[0][0];
-      if (wantLeaf) to = to.slice(0, -(MARK.length + 1));
-      else if (Array.isArray(value)) to = to.replace(/\.\d+$/, "");
-      return { kind: "move", to };
-    }
-  }
-  const to = [...new Set(added.map(([p]) => p).filter((p) => !under(p, target)))].sort();
-  if (kept && !gone && added.every(([p]) => !under(p, target)) && to.length === 0) return undefined;
-  return { kind: "rewrite", ...(to.length ? { to } : {}) };
-}
-
 async function extract(version, candidates) {
   const dist = path.join(cache, version, "node_modules/openclaw/dist");
   // Releases that do not export the list are read only when their gateway start runs the
