@@ -11,6 +11,17 @@ fn migrations_match_the_installed_releases() {
     common::extractor_matches_installed_releases("scripts/extract-migrations.mjs", "migrations");
 }
 
+/// data/channel-doctor-migrations.json (what the channel plugins' own doctor migrations, which
+/// the start repair runs after the core list, do to each key) must be what
+/// scripts/extract-channel-migrations.mjs reads from the installed 2026.9.6 release.
+#[test]
+fn channel_migrations_match_the_installed_release() {
+    common::extractor_matches_installed_releases(
+        "scripts/extract-channel-migrations.mjs",
+        "channel-migrations",
+    );
+}
+
 /// Every effect names migrations of its release's list, and the releases OpenClaw's doctor
 /// grew with are all there (2026.9.6: 82 migrations, 2026.8.2: 72).
 #[test]
