@@ -182,13 +182,33 @@ fn doctor_migrations() {
         }
     };
     let releases = oldest_first(releases);
+    // The channel plugins' doctor migrations of one release (scripts/extract-channel-migrations.mjs):
+    // they hold for the core entry of that release and the later ones, so there must be one.
+    const CHANNEL_DATA: &str = "data/channel-doctor-migrations.json";
+    println!("cargo:rerun-if-changed={CHANNEL_DATA}");
+    let channel: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(CHANNEL_DATA).unwrap_or_else(|e| panic!("{CHANNEL_DATA}: {e}")),
+    )
+    .unwrap_or_else(|e| panic!("{CHANNEL_DATA}: {e}"));
+    let channel_since = channel["release"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{CHANNEL_DATA}: no release"));
+    let channel_effects = channel["effects"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{CHANNEL_DATA}: effects must be a list"));
+    let at = releases
+        .iter()
+        .position(|(v, _)| v.as_str() == channel_since)
+        .unwrap_or_else(|| {
+            panic!("{CHANNEL_DATA}: {DATA} has no entry for its release {channel_since}")
+        });
     let mut t = Text::default();
     let mut migrations_out = String::from("const MIGRATIONS: &[(Span, Span)] = &[\n");
     let mut whens_out = String::from("const WHENS: &[When] = &[\n");
     let mut effects_out = String::from("const EFFECTS: &[Effect] = &[\n");
     let mut table_out = String::from("pub const TABLE: &[Release] = &[\n");
     let (mut n_migrations, mut n_whens, mut n_effects) = (0, 0, 0);
-    for (release, entry) in releases {
+    for (i, (release, entry)) in releases.into_iter().enumerate() {
         let first_migration = n_migrations;
         let mut ids = Vec::new();
         for m in entry["migrations"]
@@ -206,48 +226,61 @@ fn doctor_migrations() {
         ids.sort_unstable();
         let ids = t.list(ids);
         let first_effect = n_effects;
-        for e in entry["effects"]
+        let effects = entry["effects"]
             .as_array()
-            .unwrap_or_else(|| panic!("{DATA}: {release}.effects must be a list"))
-        {
-            let kind = match e["kind"].as_str() {
-                Some("move") => "Move",
-                Some("remove") => "Remove",
-                Some("rewrite") => "Rewrite",
-                other => panic!("{DATA}: {release}: unknown kind {other:?}"),
-            };
-            let first_when = n_whens;
-            for v in e["when"].as_array().into_iter().flatten() {
-                let when = match v {
-                    serde_json::Value::String(s) if s == "*" => "When::OtherString".to_string(),
-                    serde_json::Value::String(s) => format!("When::Str({})", t.span(s)),
-                    serde_json::Value::Number(n) => {
-                        format!("When::Num({:?})", n.as_f64().expect("a number"))
-                    }
-                    serde_json::Value::Bool(b) => format!("When::Bool({b})"),
-                    serde_json::Value::Null => "When::Null".to_string(),
-                    other => panic!("{DATA}: {release}: bad `when` value {other}"),
+            .unwrap_or_else(|| panic!("{DATA}: {release}.effects must be a list"));
+        // Writes the effects; returns how many effects are written so far.
+        let mut emit = |effects: &[serde_json::Value], t: &mut Text, data: &str| -> usize {
+            for e in effects {
+                let kind = match e["kind"].as_str() {
+                    Some("move") => "Move",
+                    Some("remove") => "Remove",
+                    Some("rewrite") => "Rewrite",
+                    other => panic!("{data}: {release}: unknown kind {other:?}"),
                 };
-                writeln!(whens_out, "    {when},").unwrap();
-                n_whens += 1;
+                let first_when = n_whens;
+                for v in e["when"].as_array().into_iter().flatten() {
+                    let when = match v {
+                        serde_json::Value::String(s) if s == "*" => "When::OtherString".to_string(),
+                        serde_json::Value::String(s) => format!("When::Str({})", t.span(s)),
+                        serde_json::Value::Number(n) => {
+                            format!("When::Num({:?})", n.as_f64().expect("a number"))
+                        }
+                        serde_json::Value::Bool(b) => format!("When::Bool({b})"),
+                        serde_json::Value::Null => "When::Null".to_string(),
+                        other => panic!("{data}: {release}: bad `when` value {other}"),
+                    };
+                    writeln!(whens_out, "    {when},").unwrap();
+                    n_whens += 1;
+                }
+                let from = t.span(
+                    e["from"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{data}: {release}: an effect without `from`")),
+                );
+                let to = strs(&e["to"], "to");
+                let to = t.list(to.iter().map(String::as_str));
+                let needs = t.span(e["needs"].as_str().unwrap_or(""));
+                let by = strs(&e["by"], "by");
+                let by = t.list(by.iter().map(String::as_str));
+                writeln!(
+                    effects_out,
+                    "    Effect {{ from: {from}, kind: Kind::{kind}, to: {to}, when: List({first_when}, {n_whens}), needs: {needs}, by: {by} }},"
+                )
+                .unwrap();
+                n_effects += 1;
             }
-            let from = t.span(
-                e["from"]
-                    .as_str()
-                    .unwrap_or_else(|| panic!("{DATA}: {release}: an effect without `from`")),
-            );
-            let to = strs(&e["to"], "to");
-            let to = t.list(to.iter().map(String::as_str));
-            let needs = t.span(e["needs"].as_str().unwrap_or(""));
-            let by = strs(&e["by"], "by");
-            let by = t.list(by.iter().map(String::as_str));
-            writeln!(
-                effects_out,
-                "    Effect {{ from: {from}, kind: Kind::{kind}, to: {to}, when: List({first_when}, {n_whens}), needs: {needs}, by: {by} }},"
-            )
-            .unwrap();
-            n_effects += 1;
-        }
+            n_effects
+        };
+        let first_channel = emit(effects, &mut t, DATA);
+        // The channel plugins' own doctor migrations (data/channel-doctor-migrations.json,
+        // extracted from one release): they hold from the entry of that release on.
+        let last = if i >= at {
+            emit(channel_effects, &mut t, CHANNEL_DATA)
+        } else {
+            first_channel
+        };
+        let channel_effects = format!("List({first_channel}, {last})");
         let guard = &entry["startGuard"];
         let start_guard = if guard.is_null() {
             "None".to_string()
@@ -267,7 +300,7 @@ fn doctor_migrations() {
         let read_strips = entry["readStripsInstallRecords"].as_bool().unwrap_or(false);
         writeln!(
             table_out,
-            "    Release {{ since: {since}, start_guard: {start_guard}, legacy_start: {legacy_start}, read_migrates: {read_migrates}, read_strips_install_records: {read_strips}, migrations: List({first_migration}, {n_migrations}), ids: {ids}, effects: List({first_effect}, {n_effects}) }},"
+            "    Release {{ since: {since}, start_guard: {start_guard}, legacy_start: {legacy_start}, read_migrates: {read_migrates}, read_strips_install_records: {read_strips}, migrations: List({first_migration}, {n_migrations}), ids: {ids}, effects: List({first_effect}, {first_channel}), channel_effects: {channel_effects} }},"
         )
         .unwrap();
     }

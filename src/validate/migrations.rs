@@ -127,6 +127,11 @@ pub struct Release {
     /// The ids of `migrations`, sorted (spans in `ITEMS`), for [`has`].
     ids: List,
     effects: List,
+    /// What the channel plugins' own doctor migrations do (data/channel-doctor-migrations.json,
+    /// scripts/extract-channel-migrations.mjs): the start repair runs them after `migrations`
+    /// (`applyLegacyDoctorMigrations` -> `applyChannelDoctorCompatibilityMigrations`), for
+    /// every channel the config has a block for, enabled or not. Their `by` is the channel.
+    channel_effects: List,
 }
 
 impl Release {
@@ -146,6 +151,11 @@ impl Release {
 
     pub fn effects(&self) -> &'static [Effect] {
         self.effects.of(EFFECTS)
+    }
+
+    /// The channel plugins' doctor migrations' effects (see [`Release::channel_effects`]).
+    pub fn channel_effects(&self) -> &'static [Effect] {
+        self.channel_effects.of(EFFECTS)
     }
 }
 
@@ -205,6 +215,8 @@ pub struct Planned {
     pub by: Strs,
     /// For a block: what the migrations do to each member (all of them are handled).
     pub parts: Vec<Planned>,
+    /// The channel whose plugin's own doctor migration does it (not a core migration).
+    pub plugin: Option<&'static str>,
 }
 
 impl Planned {
@@ -217,6 +229,24 @@ impl Planned {
                 .map(Planned::words)
                 .collect::<Vec<_>>()
                 .join("; ");
+        }
+        if let Some(channel) = self.plugin {
+            let by = format!("by the {channel} channel plugin's own doctor migration");
+            return match self.kind {
+                Kind::Move => format!(
+                    "moves {} to {}, {by}",
+                    self.from,
+                    self.to.first().map(String::as_str).unwrap_or("?")
+                ),
+                Kind::Remove => format!(
+                    "removes the retired {}, {by}; the built-in default applies",
+                    self.from
+                ),
+                Kind::Rewrite if self.to.is_empty() => format!("rewrites {}, {by}", self.from),
+                Kind::Rewrite => {
+                    format!("replaces {} with {}, {by}", self.from, self.to.join(", "))
+                }
+            };
         }
         match self.kind {
             Kind::Move => format!(
@@ -330,6 +360,7 @@ pub fn planned_block(release: &str, path: &[Seg], node: &Node) -> Option<Planned
         to: parts.iter().flat_map(|p| p.to.clone()).collect(),
         describe: first.describe,
         by: first.by,
+        plugin: first.plugin,
         parts,
     })
 }
@@ -401,6 +432,33 @@ fn needs_hold(needs: &str, path: &[Seg], root: &Node) -> bool {
     }
 }
 
+/// The effect of `effects` on the key at `path`: one on the key itself (a move says the most, a
+/// removal the least), else one on the block it sits in (moved or removed whole, any value).
+fn found_in(
+    effects: &'static [Effect],
+    path: &[Seg],
+    node: Option<&Node>,
+    accept: &dyn Fn(&str, &[Seg]) -> bool,
+) -> Option<&'static Effect> {
+    let exact = |e: &&Effect| {
+        (e.needs().is_empty() || accept(e.needs(), path))
+            && matches(e.from(), path).is_some_and(|(_, n)| n == path.len())
+            && value_matches(e.when(), node)
+    };
+    let rank = |e: &&Effect| match e.kind {
+        Kind::Move => 0,
+        Kind::Rewrite => 1,
+        Kind::Remove => 2,
+    };
+    effects.iter().filter(exact).min_by_key(rank).or_else(|| {
+        effects
+            .iter()
+            .filter(|e| e.when().is_empty() && e.needs().is_empty() && e.kind != Kind::Rewrite)
+            .filter(|e| matches(e.from(), path).is_some_and(|(_, n)| n < path.len()))
+            .max_by_key(|e| e.from().len())
+    })
+}
+
 fn planned_by(
     release: &str,
     path: &[Seg],
@@ -408,30 +466,11 @@ fn planned_by(
     accept: &dyn Fn(&str, &[Seg]) -> bool,
 ) -> Option<Planned> {
     let r = for_release(release)?;
-    let exact = |e: &&Effect| {
-        (e.needs().is_empty() || accept(e.needs(), path))
-            && matches(e.from(), path).is_some_and(|(_, n)| n == path.len())
-            && value_matches(e.when(), node)
-    };
-    // A move says the most; a removal the least.
-    let rank = |e: &&Effect| match e.kind {
-        Kind::Move => 0,
-        Kind::Rewrite => 1,
-        Kind::Remove => 2,
-    };
-    let found = r
-        .effects()
-        .iter()
-        .filter(exact)
-        .min_by_key(rank)
-        .or_else(|| {
-            // The block it sits in, moved or removed whole (any value).
-            r.effects()
-                .iter()
-                .filter(|e| e.when().is_empty() && e.needs().is_empty() && e.kind != Kind::Rewrite)
-                .filter(|e| matches(e.from(), path).is_some_and(|(_, n)| n < path.len()))
-                .max_by_key(|e| e.from().len())
-        })?;
+    // The core migrations run first; a key none of them acts on may be one a channel plugin's
+    // own migration does (they run after, on what the core ones left).
+    let (found, plugin) = found_in(r.effects(), path, node, accept)
+        .map(|e| (e, false))
+        .or_else(|| found_in(r.channel_effects(), path, node, accept).map(|e| (e, true)))?;
     let (wild, n) = matches(found.from(), path)?;
     let (head, rest) = path.split_at(n);
     let to = match found.kind {
@@ -441,6 +480,7 @@ fn planned_by(
     let describe = found
         .by()
         .first()
+        .filter(|_| !plugin)
         .and_then(|id| r.migrations().find(|(m, _)| *m == id))
         .map(|(_, d)| d)
         .unwrap_or("");
@@ -453,6 +493,7 @@ fn planned_by(
         describe,
         by: found.by(),
         parts: Vec::new(),
+        plugin: if plugin { found.by().first() } else { None },
     })
     .map(|mut p| {
         // A key inside a moved block: say the whole move, ending at the key.
@@ -629,6 +670,60 @@ mod tests {
             Some(Kind::Remove)
         );
         assert!(planned_in("2026.9.6", &without, None, &root).is_none());
+    }
+
+    /// The channel plugins' own doctor migrations (data/channel-doctor-migrations.json) are in
+    /// the table from their release on, each effect as the file has it, after the core ones.
+    #[test]
+    fn the_channel_table_is_its_data_file() {
+        use serde_json::Value as J;
+        let doc: J =
+            serde_json::from_str(include_str!("../../data/channel-doctor-migrations.json"))
+                .unwrap();
+        let since = doc["release"].as_str().unwrap();
+        let effects = doc["effects"].as_array().unwrap();
+        for r in TABLE {
+            if compare(r.since(), since).is_lt() {
+                assert!(r.channel_effects().is_empty(), "{}", r.since());
+                continue;
+            }
+            assert_eq!(r.channel_effects().len(), effects.len(), "{}", r.since());
+            for (e, want) in r.channel_effects().iter().zip(effects) {
+                assert_eq!(e.from(), want["from"].as_str().unwrap());
+                assert_eq!(
+                    format!("{:?}", e.kind).to_lowercase(),
+                    want["kind"].as_str().unwrap()
+                );
+                assert_eq!(
+                    e.by().iter().collect::<Vec<_>>(),
+                    vec![want["by"][0].as_str().unwrap()]
+                );
+                assert_eq!(e.when().len(), want["when"].as_array().map_or(0, Vec::len));
+            }
+        }
+    }
+
+    /// A key only a channel plugin's own migration acts on (signal's retired transport keys,
+    /// moved into `transport` by `normalizeCompatibilityConfig`; recorded: a started 2026.9.6
+    /// gateway repairs mig-signal-cli-path-and-core) is planned, and says whose migration it is;
+    /// a key a core migration acts on stays the core one's.
+    #[test]
+    fn channel_plugin_migrations() {
+        assert_eq!(
+            words("2026.9.6", "channels.signal.cliPath").as_deref(),
+            Some("moves channels.signal.cliPath to channels.signal.transport.cliPath, by the signal channel plugin's own doctor migration")
+        );
+        assert_eq!(
+            words("2026.9.6", "channels.signal.accounts.work.cliPath").as_deref(),
+            Some("moves channels.signal.accounts.work.cliPath to channels.signal.accounts.work.transport.cliPath, by the signal channel plugin's own doctor migration")
+        );
+        let p = planned("2026.9.6", &path("channels.signal.receiveMode"), None).unwrap();
+        assert_eq!((p.kind, p.plugin), (Kind::Remove, Some("signal")));
+        // Core first: the telegram key the core list moves is the core migration's.
+        let core = planned("2026.9.6", &path("channels.telegram.requireMention"), None).unwrap();
+        assert_eq!(core.plugin, None);
+        // Not before the release they were extracted from.
+        assert!(words("2026.8.2", "channels.signal.cliPath").is_none());
     }
 
     #[test]

@@ -4,7 +4,15 @@
 //! validates, rewriting the file as JSON (comments and formatting lost). Otherwise the gateway
 //! refuses to start ("Invalid config"). The migrations clawlint knows are listed here (the
 //! retired keys, generated from OpenClaw's code, in [`super::retired`]); an issue no migration
-//! repairs makes the gateway refuse.
+//! repairs makes the gateway refuse. After the core migrations the start repair runs the channel
+//! plugins' own (`applyChannelDoctorCompatibilityMigrations`, for every channel block, enabled or
+//! not; [`super::migrations`]' channel effects): signal's `channels.signal.cliPath` beside a core
+//! key is repaired and the gateway starts (tests/validity/started/2026.9.6.json
+//! mig-signal-cli-path-and-core, -no-account-, -plugin-off-). Not modelled: an enabled channel
+//! whose plugin 2026.9.6 does not bundle is installed from npm at start; where that fails
+//! (offline), its doctor migrations are deferred and its block is neither migrated nor checked,
+//! and the gateway starts whatever it holds (tests/validity/started/unrecorded.json
+//! mig-signal-cli-path-enabled).
 
 use super::{Issue, IssueKind, Seg, StartOutcome, Verdict};
 use crate::load::tree::{Lookups, Node, Value};
@@ -172,7 +180,8 @@ fn lands_valid(release: &str, p: &super::migrations::Planned, node: Option<&Node
 /// (mig-telegram-require-mention-and-core). 2026.8.2's pre-bootstrap read validates with the
 /// plugins, repairs and starts. Recorded with started 2026.9.6 and 2026.8.2 gateways
 /// (tests/validity/started: rw-telegram-stream-mode, rw-railway-telegram-lan,
-/// mig-telegram-require-mention, mig-feishu-bot-name, mig-telegram-spawn-acp).
+/// mig-telegram-require-mention, mig-feishu-bot-name, mig-telegram-spawn-acp; a channel
+/// plugin's own migration, which the start repair runs after the core ones: mig-signal-cli-path).
 pub const CHANNEL_MIGRATION_REFUSED: &str = "a started OpenClaw gateway of this release checks channel blocks only after its start repair has run (its first read validates the core schema alone), so it repairs nothing here and refuses to start (exit 1: \"the selected config changed during startup\"), because the config has no problem outside its channel blocks";
 
 /// Whether an issue is inside a channel's own block (see [`CHANNEL_MIGRATION_REFUSED`]).
