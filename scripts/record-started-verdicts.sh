@@ -44,6 +44,11 @@ CASES=(
   # channel-block keys: 2026.9.6 refuses them alone (exit 1) and repairs them beside a core key
   mig-telegram-require-mention mig-feishu-bot-name mig-telegram-spawn-acp
   mig-telegram-require-mention-and-core mig-telegram-stream-mode-and-core mig-mcp-client-cert
+  # a channel plugin's own doctor migration (signal's transport keys; a disabled channel, whose
+  # plugin the start does not install): refused alone (exit 1), repaired beside a core key, also
+  # without an account and with the plugin disabled
+  mig-signal-cli-path mig-signal-cli-path-and-core mig-signal-cli-path-no-account-and-core
+  mig-signal-cli-path-plugin-off-and-core
   mig-mcp-enabled-false rw-telegram-typo
   # McpServerSchema's superRefine per release: a codex key the start repair canonicalizes
   # (2026.8.2 on), a stdio server without a command (2026.6.35 on), per-requester OAuth and a

@@ -3325,3 +3325,58 @@ fn a_unit_whose_script_starts_no_gateway_is_no_supervisor() {
     let found = codes(&t.json("check"));
     assert!(found.iter().any(|c| c == "CL409"), "{found:?}");
 }
+
+/// A key only a channel plugin's own doctor migration repairs (signal's retired transport key
+/// `channels.signal.cliPath`, which 2026.9.6's start repair moves into `transport` with the
+/// plugin's `normalizeCompatibilityConfig`, after the core migrations): beside a key the core
+/// migrations repair, the gateway repairs both and starts (CL702, naming the plugin's
+/// migration; recorded: tests/validity/started/2026.9.6.json mig-signal-cli-path-and-core,
+/// AI-Prompt-Ops-Kitchen/ndninja-home's config); alone, its first read sees no problem, so
+/// nothing is repaired and the start exits 1 (CL701 with the channel refusal, not status 78;
+/// recorded: mig-signal-cli-path).
+#[test]
+fn a_channel_plugins_own_migration_is_repaired_beside_a_core_one() {
+    let said = |case: &str| -> Value {
+        let t = Layout::new(&format!("hosts-{case}"));
+        let text = std::fs::read(common::root().join(format!("tests/validity/cases/{case}.json5")))
+            .unwrap();
+        write(t.path(), "home/.openclaw/openclaw.json", &text);
+        let home = t.path().join("home").display().to_string();
+        let args = [
+            "check",
+            "--home",
+            &home,
+            "--no-config",
+            "--openclaw-version",
+            "2026.9.6",
+            "--format",
+            "json",
+        ];
+        let (_, out, err) = clawlint(&args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"))
+    };
+    let report = said("mig-signal-cli-path-and-core");
+    assert!(findings(&report, "CL701", "").is_empty(), "{report}");
+    let repaired = findings(&report, "CL702", "channels.signal.cliPath");
+    assert_eq!(repaired.len(), 1, "{report}");
+    assert!(
+        repaired[0].to_string().contains("moves channels.signal.cliPath to channels.signal.transport.cliPath, by the signal channel plugin's own doctor migration"),
+        "{report}"
+    );
+    assert_eq!(
+        findings(&report, "CL702", "resetOnExit").len(),
+        1,
+        "{report}"
+    );
+
+    let report = said("mig-signal-cli-path");
+    let refused = findings(&report, "CL701", "channels.signal.cliPath");
+    assert_eq!(refused.len(), 1, "{report}");
+    let text = refused[0].to_string();
+    assert!(text.contains("exit 1"), "{report}");
+    assert!(!text.contains("status 78"), "{report}");
+    assert!(
+        text.contains("`openclaw doctor --fix` migrates this"),
+        "{report}"
+    );
+}
