@@ -380,7 +380,7 @@ pub fn planned_below(release: &str, path: &[Seg], node: &Node) -> Option<Planned
 /// What the release's migrations do to the key at `path` (with its value `node`): an effect on
 /// the key itself, else on the block it sits in (a block moved or removed whole).
 pub fn planned(release: &str, path: &[Seg], node: Option<&Node>) -> Option<Planned> {
-    planned_by(release, path, node, &|_, _| false)
+    planned_by(release, path, node, &|_, _| false, true)
 }
 
 /// [`planned`], also taking the effects whose context (`needs`) is one clawlint checks exactly
@@ -391,9 +391,33 @@ pub fn planned_in(
     node: Option<&Node>,
     root: &Node,
 ) -> Option<Planned> {
-    planned_by(release, path, node, &|needs, path| {
-        needs_hold(needs, path, root)
-    })
+    planned_by(
+        release,
+        path,
+        node,
+        &|needs, path| needs_hold(needs, path, root),
+        true,
+    )
+}
+
+/// [`planned_in`] with the core migrations alone, for keys the release accepts: a channel
+/// plugin's effect is probed with a value of every type the key ever had, and one that every
+/// scalar probe triggered stands for any value (a valid `channels.discord.streaming` object,
+/// which discord's migration leaves as it is, included), so it is used only for keys the
+/// release rejects.
+pub fn planned_core_in(
+    release: &str,
+    path: &[Seg],
+    node: Option<&Node>,
+    root: &Node,
+) -> Option<Planned> {
+    planned_by(
+        release,
+        path,
+        node,
+        &|needs, path| needs_hold(needs, path, root),
+        false,
+    )
 }
 
 /// Whether the context an effect needs (its `needs`, in the extractor's words) holds for the
@@ -464,13 +488,17 @@ fn planned_by(
     path: &[Seg],
     node: Option<&Node>,
     accept: &dyn Fn(&str, &[Seg]) -> bool,
+    channels: bool,
 ) -> Option<Planned> {
     let r = for_release(release)?;
     // The core migrations run first; a key none of them acts on may be one a channel plugin's
     // own migration does (they run after, on what the core ones left).
     let (found, plugin) = found_in(r.effects(), path, node, accept)
         .map(|e| (e, false))
-        .or_else(|| found_in(r.channel_effects(), path, node, accept).map(|e| (e, true)))?;
+        .or_else(|| {
+            let effects = if channels { r.channel_effects() } else { &[] };
+            found_in(effects, path, node, accept).map(|e| (e, true))
+        })?;
     let (wild, n) = matches(found.from(), path)?;
     let (head, rest) = path.split_at(n);
     let to = match found.kind {
@@ -722,6 +750,12 @@ mod tests {
         // Core first: the telegram key the core list moves is the core migration's.
         let core = planned("2026.9.6", &path("channels.telegram.requireMention"), None).unwrap();
         assert_eq!(core.plugin, None);
+        // Not for keys the release accepts (the also-changed walk): the core table alone.
+        let doc = crate::load::json5::parse(r#"{"cliPath": "signal-cli"}"#).unwrap();
+        let root = crate::load::tree::Node::from_json5(doc.root, crate::source::FileId(0));
+        let cli = path("channels.signal.cliPath");
+        assert!(planned_core_in("2026.9.6", &cli, root.get("cliPath"), &root).is_none());
+        assert!(planned_in("2026.9.6", &cli, root.get("cliPath"), &root).is_some());
         // Not before the release they were extracted from.
         assert!(words("2026.8.2", "channels.signal.cliPath").is_none());
     }

@@ -251,8 +251,9 @@ const MAX_ALSO_CHANGED: usize = 16;
 /// start guard, once it repairs anything, runs every migration on the whole config and writes
 /// the result (recorded: 2026.9.6 repairing saymetristan/clawdbot's
 /// `gateway.controlUi.allowInsecureAuth` also removed its valid
-/// `gateway.controlUi.dangerouslyDisableDeviceAuth`, which alone it keeps). Only what the
-/// migration table knows; seeded defaults and model renames are not.
+/// `gateway.controlUi.dangerouslyDisableDeviceAuth`, which alone it keeps). Only what the core
+/// migration table knows ([`migrations::planned_core_in`]: a channel plugin's effect is not
+/// known value by value); seeded defaults and model renames are not.
 fn also_changed(root: &Node, release: &str, issues: &[(Issue, StartOutcome)]) -> Vec<String> {
     let mut out = Vec::new();
     let mut path = Vec::new();
@@ -282,7 +283,7 @@ fn walk_changed(
         if above_issue && !below_issue {
             walk_changed(root, child, release, issues, path, out);
         } else if !below_issue {
-            match migrations::planned_in(release, path, Some(child), root) {
+            match migrations::planned_core_in(release, path, Some(child), root) {
                 Some(planned) => out.push(planned.words()),
                 None => walk_changed(root, child, release, issues, path, out),
             }
@@ -691,4 +692,40 @@ pub fn validity(inst: &crate::resolve::Instance, options: &Options) -> Option<Va
         verdict,
         target,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(text: &str) -> Verdict {
+        let doc = crate::load::json5::parse(text).unwrap();
+        let root = Node::from_json5(doc.root, crate::source::FileId(0));
+        validate(&root, "2026.9.6", true).unwrap()
+    }
+
+    /// A key only a channel plugin's migration acts on is repaired where the release rejects
+    /// it (beside a core repair the gateway starts: tests/validity/started/2026.9.6.json
+    /// mig-signal-cli-path-and-core), and a valid channel block the repair passes through is not
+    /// said to change with it (discord's migration leaves a `streaming` object as it is).
+    #[test]
+    fn channel_plugin_repairs_and_what_else_changes() {
+        let v = verdict(
+            r#"{"gateway": {"tailscale": {"mode": "off", "resetOnExit": false}},
+                "channels": {"signal": {"enabled": false, "account": "+15550100003", "cliPath": "signal-cli"},
+                             "discord": {"enabled": false, "streaming": {"mode": "partial"}}}}"#,
+        );
+        assert!(v.starts, "{v:?}");
+        assert!(v.also_changed.is_empty(), "{:?}", v.also_changed);
+        let repaired: Vec<String> = v
+            .issues
+            .iter()
+            .chain(&v.later)
+            .map(|(i, _)| path_string(&i.path))
+            .collect();
+        assert!(
+            repaired.iter().any(|p| p == "channels.signal.cliPath"),
+            "{repaired:?}"
+        );
+    }
 }
