@@ -168,6 +168,8 @@ fn kind_of_word(last: &[u8]) -> Option<Kind> {
         b"path" | b"paths" | b"dir" | b"dirs" | b"directory" | b"file" | b"files" | b"home"
         | b"root" | b"roots" | b"workspace" | b"cwd" | b"include" | b"tmpdir" | b"shell"
         | b"folder" | b"command" | b"program" | b"executable" | b"bin" => Kind::Path,
+        // `OPENCLAW_CONFIG=/srv/oc/config.json`: shown only when it looks like a path.
+        b"config" => Kind::PathLike,
         b"host" | b"hostname" | b"hosts" | b"bind" | b"address" | b"addr" | b"interface" => {
             Kind::Host
         }

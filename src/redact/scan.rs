@@ -32,11 +32,34 @@ fn push_value(out: &mut Vec<Span>, key: Option<&str>, value: &str, base: usize) 
     }
 }
 
+/// A word that starts as a path does (`/`, `~`, `.`, a systemd specifier such as `%h`) and
+/// has the shape of one.
+fn is_spelt_path(word: &str) -> bool {
+    word.starts_with(['/', '~', '.', '%'])
+        && !word.contains(char::is_whitespace)
+        && fits(Kind::PathLike, word)
+}
+
+/// A value made only of systemd specifiers (`%i`, `%I`): what systemd puts there comes from
+/// the unit's own name, which is shown anyway.
+fn is_specifiers(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty()
+        && bytes.len().is_multiple_of(2)
+        && bytes
+            .chunks(2)
+            .all(|pair| pair[0] == b'%' && pair[1].is_ascii_alphabetic())
+}
+
 /// Like [`push_value`] for a value of a known kind.
 fn push_kind(out: &mut Vec<Span>, kind: Kind, value: &str, base: usize) {
     if kind == Kind::Url {
         push_value(out, Some("url"), value, base);
-    } else if fits(kind, value) || is_env_reference(value) || defaulted_reference(kind, value) {
+    } else if fits(kind, value)
+        || is_env_reference(value)
+        || defaulted_reference(kind, value)
+        || is_specifiers(value)
+    {
         out.push(span(base, base + value.len()));
     }
 }
@@ -491,7 +514,9 @@ impl Argv {
         match self.pending.take() {
             Some(Some(kind)) => return push_kind(out, kind, inner, at),
             Some(None) if !inner.starts_with('-') => {
-                if is_env_reference(inner) {
+                // A short option's value may be a secret (`-H "X-Token: …"`, `-p hunter2`);
+                // one spelt as a path (`mkdir -p %h/.openclaw-%i/logs`) is not.
+                if is_env_reference(inner) || is_spelt_path(inner) {
                     out.push(span(at, at + inner.len()));
                 }
                 return;
@@ -1644,6 +1669,18 @@ mod tests {
         assert_eq!(
             shown(text, unit(text)),
             "[Service]\nSetCredential=**********\nExecStartPre=/usr/bin/curl -H \"******** ***\" https://v.example/***\nExecStart=/usr/bin/openclaw gateway --port 18789 --password ****** --token=***\nEnvironment=OPENCLAW_PROFILE=ops \"A_TOKEN=* *\"\nRestart=always\n# ******\n"
+        );
+    }
+
+    /// What a template unit spells as paths and specifiers is shown (index ids 57990254619,
+    /// 60881372756: `--port %i`, `mkdir -p %h/.openclaw-%i/logs`, `OPENCLAW_CONFIG=` a path);
+    /// a short option's other values and unknown variables' values stay masked.
+    #[test]
+    fn template_units_show_paths_and_specifiers() {
+        let text = "[Service]\nExecStartPre=/bin/mkdir -p %h/.openclaw-%i/logs\nExecStartPre=/usr/bin/mysql -p hunter2 -u /x\nExecStart=/usr/bin/openclaw gateway --port %i\nEnvironment=OPENCLAW_CONFIG=/srv/oc/config.json APP_CONFIG={\"password\":\"hunter2\"}\nEnvironment=CHAT_ID=123456\n";
+        assert_eq!(
+            shown(text, unit(text)),
+            "[Service]\nExecStartPre=/bin/mkdir -p %h/.openclaw-%i/logs\nExecStartPre=/usr/bin/mysql -p ******* -u /x\nExecStart=/usr/bin/openclaw gateway --port %i\nEnvironment=OPENCLAW_CONFIG=/srv/oc/config.json APP_CONFIG=**********************\nEnvironment=CHAT_ID=******\n"
         );
     }
 
