@@ -219,7 +219,7 @@ fn ports_table_shortens_long_party_lists() {
     let longest = out.lines().map(str::len).max().unwrap_or(0);
     assert!(longest < 600, "a line of {longest} bytes");
     assert!(
-        out.contains("port 18789 is bound by more than one gateway: g00000's gateway port, g00001's gateway port, g00002's gateway port, g00003's gateway port and 236 more"),
+        out.contains("port 18789 is used by more than one gateway: g00000's gateway port, g00001's gateway port, g00002's gateway port, g00003's gateway port and 236 more"),
         "{}",
         &out[out.len().saturating_sub(3000)..]
     );

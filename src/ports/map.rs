@@ -1064,7 +1064,7 @@ pub fn overlap_lines(map: &PortMap, limit: usize) -> Vec<String> {
             return out;
         }
         out.push(format!(
-            "port {} is bound by more than one gateway: {}",
+            "port {} is used by more than one gateway: {}",
             c.port,
             listed(c.parties.iter().map(|p| map.owned(*p)))
         ));

@@ -75,6 +75,24 @@ impl ListenerKind {
         }
     }
 
+    /// Whether OpenClaw binds this listener when the gateway starts (openclaw-facts 2.2): the
+    /// browser control server, extension relays and Chrome's CDP only on first browser use;
+    /// `None` where a setting decides (the MCP Apps sandbox, with `mcp.apps.enabled`) or it is
+    /// not recorded (Gmail hooks, portals).
+    pub fn binds_at_start(self) -> Option<bool> {
+        match self {
+            ListenerKind::Gateway | ListenerKind::TelegramWebhook | ListenerKind::Published => {
+                Some(true)
+            }
+            ListenerKind::BrowserControl | ListenerKind::ExtensionRelay | ListenerKind::Cdp => {
+                Some(false)
+            }
+            ListenerKind::McpSandbox | ListenerKind::GmailHook | ListenerKind::IngressPortal => {
+                None
+            }
+        }
+    }
+
     /// Whether OpenClaw binds this listener to loopback only, under the gateway's bind mode
     /// (openclaw-facts 2.2, 2.6): the gateway port and the MCP Apps sandbox follow
     /// `gateway.bind`; browser control, extension relays and CDP are always 127.0.0.1.

@@ -283,11 +283,11 @@ fn listener_collision(
 ) -> Finding {
     let finding = Finding::new(
         &catalog::LISTENER_COLLISION,
-        // port {port} is bound by more than one gateway: {a}'s {listener}, {b}'s {listener}
+        // port {port} is used by more than one gateway: {a}'s {listener}, {b}'s {listener}
         Text::written(|out| {
             out.words("port ")
                 .number(port)
-                .words(" is bound by more than one gateway: ");
+                .words(" is used by more than one gateway: ");
             for (n, (i, listener)) in parties.iter().enumerate() {
                 if n > 0 {
                     out.words(", ");
@@ -298,6 +298,12 @@ fn listener_collision(
             Ok(())
         }),
     );
+    let finding = match at_first_use(parties) {
+        Some(lazy) => finding.note(format!(
+            "{lazy} only when first needed (OpenClaw starts browser control, extension relays and Chrome's CDP on first browser use): the gateways start, and the clash comes at that first use"
+        )),
+        None => finding,
+    };
     let all = |kind: ListenerKind| parties.iter().all(|(_, l)| l.kind == kind);
     let help: Text = if all(ListenerKind::TelegramWebhook) {
         format!(
@@ -325,6 +331,30 @@ fn listener_collision(
         KEEP_CLEAR_OF_LISTENERS.as_str().into()
     };
     finding.help(help)
+}
+
+/// When at most one of the colliding listeners binds as its gateway starts and others bind
+/// on first use: those, as "the browser control port binds" (`None` otherwise: the clash is
+/// at start, or when some listener binds is not known).
+fn at_first_use(parties: &[(usize, &Listener)]) -> Option<String> {
+    let binds = |l: &Listener| l.kind.binds_at_start();
+    if parties.iter().any(|(_, l)| binds(l).is_none())
+        || parties
+            .iter()
+            .filter(|(_, l)| binds(l) == Some(true))
+            .count()
+            > 1
+    {
+        return None;
+    }
+    let mut lazy: Vec<&str> = Vec::new();
+    for (_, l) in parties.iter().filter(|(_, l)| binds(l) == Some(false)) {
+        if !lazy.contains(&l.kind.describe()) {
+            lazy.push(l.kind.describe());
+        }
+    }
+    let verb = if lazy.len() == 1 { "binds" } else { "bind" };
+    Some(format!("the {} {verb}", lazy.join(" and the ")))
 }
 
 /// CL103: other gateways listen inside this gateway's CDP allocation range. New browser
@@ -880,7 +910,7 @@ mod tests {
         let f = host.finding(LISTENER_COLLISION);
         assert_eq!(
             f.message,
-            "port 18791 is bound by more than one gateway: ops's browser control port, rescue's gateway port"
+            "port 18791 is used by more than one gateway: ops's browser control port, rescue's gateway port"
         );
         assert_eq!(
             labels(&f),
@@ -907,7 +937,7 @@ mod tests {
         let f = host.finding(LISTENER_COLLISION);
         assert!(
             f.message
-                .starts_with("port 8787 is bound by more than one gateway"),
+                .starts_with("port 8787 is used by more than one gateway"),
             "{}",
             f.message
         );
