@@ -1948,8 +1948,10 @@ fn cl910_names_where_it_looked_escaped_in_every_format() {
 
 /// Layout text that would end the SVG (`</svg>`, `]]>`), open a script, start a workflow
 /// command, clear the screen or reverse the text, in every string `ports` and `plan` print (a
-/// unit file's name, hence a gateway's; browser profile names; agent ids): never a forgery in
-/// any of their formats, and the SVG stays one well-formed document with no script in it.
+/// unit file's name, hence a gateway's; browser profile names; agent ids; the container names
+/// of a compose service, a fleet cell and a quadlet, which name their gateways): never a
+/// forgery in any of their formats, and the SVG stays one well-formed document with no script
+/// in it.
 #[test]
 fn ports_and_plan_escape_every_layout_string_in_every_format() {
     let s = Scratch::new("forge-ports");
@@ -1969,6 +1971,34 @@ fn ports_and_plan_escape_every_layout_string_in_every_format() {
             ),
         );
     }
+    // Containers publishing the same port, each named by hostile text: a compose service's
+    // `container_name`, a quadlet's `ContainerName=` (raw bytes in the unit line) and a fleet
+    // cell's `container_name` in main's registry.
+    s.write(
+        "home/s/docker-compose.yml",
+        "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    \
+         container_name: \"c\\r\\n::error file=README.md,line=1::forged\\e]0;t\\a\"\n    ports: [\"19100:18789\"]\n",
+    );
+    s.write(
+        "home/.config/containers/systemd/openclaw.container",
+        "[Container]\nImage=ghcr.io/openclaw/openclaw:latest\n\
+         ContainerName=q\u{1b}[2J\u{1b}]0;x\u{7}::error::y\u{202E}\nPublishPort=19100:18789\n",
+    );
+    let db_path = s.path("home/.openclaw-main/state/openclaw.sqlite");
+    std::fs::create_dir_all(db_path.parent().unwrap()).unwrap();
+    let db = rusqlite::Connection::open(&db_path).unwrap();
+    db.execute_batch(
+        "CREATE TABLE fleet_cells (tenant_id TEXT NOT NULL PRIMARY KEY, created_at_ms INTEGER NOT NULL,
+           image TEXT NOT NULL, runtime TEXT NOT NULL, host_port INTEGER NOT NULL,
+           container_name TEXT NOT NULL, data_dir TEXT NOT NULL) STRICT;",
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO fleet_cells VALUES ('acme', 1, 'ghcr.io/openclaw/openclaw:2026.9.6', 'podman', 19100, ?1, '/srv/cells/acme')",
+        ["f\r\n::error file=README.md,line=1::forged\u{1b}]0;t\u{7}\u{202E}"],
+    )
+    .unwrap();
+    drop(db);
     let svg_path = s.path("ports.svg");
     let svg_spec = format!("svg={}", svg_path.display());
     let runs: Vec<Vec<&str>> = vec![
@@ -2036,6 +2066,14 @@ fn ports_and_plan_escape_every_layout_string_in_every_format() {
     assert_eq!((roots, depth), (1, 0), "{svg}");
     assert!(!svg.contains("<script"), "{svg}");
     assert!(!shown.is_empty());
+    // Each container is in the table, its name escaped.
+    for name in [
+        "c\\r\\n::error file=README.md,line=1::forged\\x1b]0;t\\x07",
+        "q\\x1b[2J\\x1b]0;x\\x07::error::y<U+202E>",
+        "f\\r\\n::error file=README.md,line=1::forged\\x1b]0;t\\x07<U+202E>",
+    ] {
+        assert!(shown.contains(name), "{name} not in\n{shown}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

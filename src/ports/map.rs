@@ -7,6 +7,7 @@ use super::layout::{footprint, PortSpan, FOOTPRINT};
 use crate::container::HostAddr;
 use crate::load::env::EnvOrigin;
 use crate::paths::display_home_relative;
+use crate::report::visible::visible;
 use crate::resolve::{Instance, ListenerKind, Origin};
 use crate::source::{Loc, SourceMap};
 use serde::Serialize;
@@ -982,7 +983,8 @@ fn plural(n: usize, word: &str) -> String {
 /// Left-aligned columns, two spaces apart; the last column is not padded, and a line ends at
 /// its last character. `row(i, cells, last)` fills row `i`'s cells (the last one only when
 /// `last`): the rows are made twice, once to measure the columns and once to write them, so no
-/// table is kept in memory.
+/// table is kept in memory. Cells hold layout text (container and gateway names, file names),
+/// so each is shown escaped ([`visible_cells`]), and measured as shown.
 fn write_table<const N: usize>(
     out: &mut dyn std::io::Write,
     rows: usize,
@@ -993,6 +995,7 @@ fn write_table<const N: usize>(
     for i in 0..rows {
         cells.iter_mut().for_each(String::clear);
         row(i, &mut cells, false);
+        visible_cells(&mut cells);
         for (w, cell) in widths.iter_mut().zip(&cells[..N - 1]) {
             *w = (*w).max(cell.chars().count());
         }
@@ -1001,6 +1004,7 @@ fn write_table<const N: usize>(
     for i in 0..rows {
         cells.iter_mut().for_each(String::clear);
         row(i, &mut cells, true);
+        visible_cells(&mut cells);
         line.clear();
         for (c, cell) in cells.iter().enumerate() {
             line.push_str(cell);
@@ -1013,6 +1017,16 @@ fn write_table<const N: usize>(
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// Each cell as it may be shown (`visible`): no name from the layout adds a line, drives the
+/// terminal or starts a workflow command. A cell that needs nothing is left as it is.
+fn visible_cells(cells: &mut [String]) {
+    for cell in cells {
+        if let std::borrow::Cow::Owned(shown) = visible(cell) {
+            *cell = shown;
+        }
+    }
 }
 
 /// How the gateways meet, in counts.
@@ -1214,7 +1228,7 @@ pub fn write_human(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Resu
     }
     out.write_all(b"\nOverlaps:\n")?;
     for line in overlap_lines(map, LISTED) {
-        writeln!(out, "  {line}")?;
+        writeln!(out, "  {}", visible(&line))?;
     }
     if counts.total() > LISTED {
         writeln!(
@@ -1241,7 +1255,7 @@ pub fn write_human(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Resu
 fn write_not_compared(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let unknown: Vec<String> = (map.lanes.iter())
         .filter(|l| l.unverified_ports > 0 || l.port_kind == "unverifiable")
-        .map(|l| format!("\"{}\"", l.name))
+        .map(|l| format!("\"{}\"", visible(&l.name)))
         .collect();
     if unknown.is_empty() {
         return Ok(());
@@ -1455,7 +1469,10 @@ pub fn write_json(map: &PortMap, out: &mut impl std::io::Write) -> std::io::Resu
     // Buffered here: serde_json writes in pieces of a few bytes, and `out` is often a
     // `dyn Write` (see `report::json::write`).
     let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
-    serde_json::to_writer_pretty(&mut buffered, &MapJson(map))?;
+    // Names from the layout may hold bidirectional controls: written as JSON escapes.
+    let formatter = crate::report::visible::GuardedJson(serde_json::ser::PrettyFormatter::new());
+    let mut serializer = serde_json::Serializer::with_formatter(&mut buffered, formatter);
+    MapJson(map).serialize(&mut serializer)?;
     std::io::Write::write_all(&mut buffered, b"\n")?;
     std::io::Write::flush(&mut buffered)
 }

@@ -16,7 +16,7 @@ enum Context {
     /// references, as attribute-value normalisation would turn it into spaces.
     Attribute,
     /// A one-line label in a picture, safe in text and in attributes alike: quotes escaped,
-    /// every control character (line breaks included) a space.
+    /// every control character (line breaks included) and bidirectional control a space.
     Label,
 }
 
@@ -52,6 +52,8 @@ fn escaped(raw: &str, context: Context) -> String {
     String::from_utf8(buf).expect("characters in, characters out")
 }
 
+use super::visible::reorders;
+
 /// Writes `raw` escaped for `context`; runs of characters that need nothing are copied at once.
 fn escape(buf: &mut Vec<u8>, raw: &str, context: Context) {
     let quotes = context != Context::Text;
@@ -64,7 +66,7 @@ fn escape(buf: &mut Vec<u8>, raw: &str, context: Context) {
             '>' => b"&gt;",
             '"' if quotes => b"&quot;",
             '\'' if quotes => b"&apos;",
-            c if context == Context::Label && c.is_control() => b" ",
+            c if context == Context::Label && (c.is_control() || reorders(c)) => b" ",
             '\r' => b"&#13;",
             '\n' if context == Context::Attribute => b"&#10;",
             '\t' if context == Context::Attribute => b"&#9;",
