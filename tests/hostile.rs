@@ -4113,3 +4113,116 @@ fn dangling_quadlets_and_drop_ins_are_located() {
     assert!(says(&cl902, "generates its unit without it"), "{out}");
     assert_others_linted(&findings);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Keys and paths shown: by the rules values are shown by
+// ---------------------------------------------------------------------------------------------
+
+/// A token pasted where a key goes (a config's object key, an `env.vars` name, a compose
+/// service key, a `.env` name, a unit's key and section header) is a secret like any value:
+/// no format and not `resolve` shows it, in a message or in a snippet. Each finding is still
+/// made, naming the key by its length and fingerprint; an ordinary unknown key is named as
+/// written.
+#[test]
+fn token_shaped_keys_are_never_shown() {
+    let s = Scratch::new("token-keys");
+    let secrets = [
+        "AAHFakeKeyTokenK1abcdefghijklmnop",
+        "ghp_FakeKeyK2abcdefghijklmnopqrstuvwxyz0123",
+        "ghp_FakeKeyK3abcdefghijklmnopqrstuvwxyz0123",
+        "ghp_FakeKeyK4abcdefghijklmnopqrstuvwxyz0123",
+        "ghp_FakeKeyK5abcdefghijklmnopqrstuvwxyz0123",
+        "ghp_FakeKeyK6abcdefghijklmnopqrstuvwxyz0123",
+    ];
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!(
+            "{{\n  gateway: {{ port: 19100, prot: 1 }},\n  channels: {{ telegram: {{ \"123456789:{}\": true }} }},\n  \
+             env: {{ vars: {{ \"{}\": \"1\" }} }},\n}}\n",
+            secrets[0], secrets[1]
+        ),
+    );
+    s.write(
+        "home/stack/docker-compose.yml",
+        &format!(
+            "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    \
+             ports:\n      - \"19300:18789\"\n    {}: x\n",
+            secrets[2]
+        ),
+    );
+    s.write("home/.openclaw-b/.env", &format!("{}=1\n", secrets[3]));
+    s.write(
+        "home/.openclaw-b/openclaw.json",
+        "{ gateway: { port: 19100 } }\n",
+    );
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-b.service",
+        &format!(
+            "[Service]\n{}=x\nEnvironment=OPENCLAW_PROFILE=b\nExecStart=/usr/bin/openclaw gateway --port 19100 --bogus \"x\n\
+             [{}]\n[Install]\nWantedBy=default.target\n",
+            secrets[4], secrets[5]
+        ),
+    );
+    let home = s.home();
+    no_output_shows(&home, &secrets);
+    // The same layout as human output, snippets included, once more for the unit's lines.
+    let human = run(&check_in_format(&home, "human")
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    for secret in secrets {
+        assert!(!human.stdout.contains(secret), "{}", human.stdout);
+    }
+    let (_, findings, out) = check_json(&home);
+    let cl701 = with_code(&findings, "CL701");
+    assert!(says(&cl701, "Unrecognized key: \"prot\""), "{out}");
+    assert!(
+        says(&cl701, "`channels.telegram.<43 characters, fingerprint "),
+        "{out}"
+    );
+    let cl904 = with_code(&findings, "CL904");
+    assert!(
+        says(&cl904, "this key is not a key of a compose service"),
+        "{out}"
+    );
+}
+
+/// A key as long as a file can hold is named by its length in every message, as `resolve`
+/// names a long value: a 1 MiB unknown key is not echoed (it was, twice per finding in every
+/// format, four times in JUnit), and what each format prints stays far smaller than the key.
+#[test]
+fn a_huge_key_is_counted_not_echoed() {
+    let s = Scratch::new("huge-key");
+    const LEN: usize = 1 << 20;
+    let key = "k".repeat(LEN);
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!("{{ gateway: {{ port: 19100 }}, channels: {{ telegram: {{ {key}: true }} }} }}\n"),
+    );
+    use clap::ValueEnum;
+    let home = s.home();
+    for format in clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+    {
+        let args = check_in_format(&home, format.get_name());
+        let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let name = format.get_name();
+        assert!(
+            !out.stdout.contains(&"k".repeat(65)),
+            "{name}: the key is echoed ({} bytes)",
+            out.stdout.len()
+        );
+        assert!(
+            out.stdout.len() < LEN / 4,
+            "{name}: {} bytes",
+            out.stdout.len()
+        );
+        assert!(
+            out.stdout.contains(&format!("{LEN} characters, not shown")),
+            "{name}:\n{}",
+            &out.stdout[..out.stdout.len().min(4000)]
+        );
+    }
+}

@@ -200,7 +200,8 @@ struct MarkedDocument {
 /// Builds a config's tree as it is parsed ([`tree::FileTree`]), noting on the way what of
 /// the text may not be shown and where each member is, so that no pass over the tree follows.
 ///
-/// Hidden: a string unless its key says it is safe and it has that shape (only a URL's
+/// Hidden: a key that looks like a secret or is too long to read (`redact::shows_key`); a
+/// string unless its key says it is safe and it has that shape (only a URL's
 /// scheme, host and port under a URL key), a number unless its key is a port, a count or a
 /// name; booleans and `null` are shown, and array items are judged by the array's key.
 /// Members: each from its key to the end of its value, with repeated keys (the tree keeps
@@ -279,6 +280,10 @@ impl json5::Build for Marks<'_> {
     ) -> tree::Member {
         self.members
             .push(json5::Span::new(key_span.start(), value.loc.span.end()));
+        // A key is shown, unless it looks like a secret or is too long to read.
+        if !crate::redact::shows_key(&key) {
+            self.hidden.push(key_span);
+        }
         self.bytes += key.len();
         self.include |= key == "$include";
         self.tree.member(key, key_span, value)

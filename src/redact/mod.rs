@@ -465,6 +465,51 @@ pub fn shown_quoted(kind: Kind, value: &str) -> String {
     }
 }
 
+// Keys: shown unless they look like secrets or are too long.
+
+/// The longest key a message or a snippet repeats: no key OpenClaw, compose or systemd
+/// defines is longer. A longer one is only counted, as `resolve` counts a long value.
+pub const MAX_SHOWN_KEY_BYTES: usize = 64;
+
+/// Whether `key` may be shown as written. Keys are the layout's like values: a key with a
+/// value's secret shape (a token-like word, `Bearer …`) is a secret pasted in the wrong place
+/// (`"123456:AAH…": true`), and a key past [`MAX_SHOWN_KEY_BYTES`] is no key anyone reads.
+pub fn shows_key(key: &str) -> bool {
+    key.len() <= MAX_SHOWN_KEY_BYTES && !is_secret_shaped(key)
+}
+
+/// A value's secret shape ([`fits`] refuses it under any key but a port's or a number's).
+fn is_secret_shaped(text: &str) -> bool {
+    is_secret_value(text) || has_token_like_word(text)
+}
+
+/// `key` as a message may print it: itself when [`shows_key`], else its length and, for a
+/// secret-shaped one, its fingerprint (two such keys can be told apart, never read).
+pub fn shown_key(key: &str) -> std::borrow::Cow<'_, str> {
+    let chars = || key.chars().count();
+    if key.len() > MAX_SHOWN_KEY_BYTES {
+        std::borrow::Cow::Owned(format!("<{} characters, not shown>", chars()))
+    } else if is_secret_shaped(key) {
+        let fingerprint = fingerprint(key);
+        std::borrow::Cow::Owned(format!(
+            "<{} characters, fingerprint {}>",
+            chars(),
+            &fingerprint[..8]
+        ))
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
+}
+
+/// [`shown_key`] quoted as OpenClaw quotes a key in its messages (`"prot"`); a key not shown
+/// is its placeholder, unquoted.
+pub fn shown_key_quoted(key: &str) -> String {
+    match shows_key(key) {
+        true => format!("{key:?}"),
+        false => shown_key(key).into_owned(),
+    }
+}
+
 // Which text is a secret.
 
 /// A string value that is only a reference to an environment variable (`${NAME}`, `$NAME`):

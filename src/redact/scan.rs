@@ -360,9 +360,18 @@ fn push_assignment(out: &mut Vec<Span>, raw: &str, base: usize) -> bool {
         out.push(span(base + raw.len() - 1, base + raw.len()));
     }
     let key_start = base + offset;
-    out.push(span(key_start, key_start + key.len() + 1));
+    push_key(out, key, key_start);
+    out.push(span(key_start + key.len(), key_start + key.len() + 1));
     push_quoted(out, Some(key), value, key_start + key.len() + 1);
     true
+}
+
+/// Shows a key at `at`, unless it looks like a secret or is too long to read
+/// ([`super::shows_key`]).
+fn push_key(out: &mut Vec<Span>, key: &str, at: usize) {
+    if super::shows_key(key) {
+        out.push(span(at, at + key.len()));
+    }
 }
 
 // Command lines.
@@ -718,7 +727,7 @@ pub fn env_lines(text: &str) -> Vec<Span> {
         }
         let key = &rest[..key_len];
         let separator = at + rest.len() - after_key.len();
-        out.push(span(at, at + key_len));
+        push_key(&mut out, key, at);
         out.push(span(separator, separator + 1));
         let value = after_key[1..].trim_start_matches([' ', '\t']);
         let value_at = separator + 1 + (after_key.len() - 1 - value.len());
@@ -871,8 +880,10 @@ pub fn unit(text: &str) -> Vec<Span> {
             }
             continue;
         }
-        if body.starts_with('[') && body.ends_with(']') {
-            out.push(span(at, at + body.len()));
+        if let Some(section) = body.strip_prefix('[').and_then(|b| b.strip_suffix(']')) {
+            out.push(span(at, at + 1));
+            push_key(&mut out, section, at + 1);
+            out.push(span(at + body.len() - 1, at + body.len()));
             continue;
         }
         let Some((key, _)) = content.split_once('=') else {
@@ -883,7 +894,8 @@ pub fn unit(text: &str) -> Vec<Span> {
             continue;
         }
         let eq = at + content.find('=').unwrap_or(0);
-        out.push(span(at, eq + 1));
+        push_key(&mut out, key, at);
+        out.push(span(at + key.len(), eq + 1));
         let raw = &content[eq + 1 - at..];
         let value = raw.trim_start();
         let value_at = eq + 1 + raw.len() - value.len();
@@ -1366,13 +1378,13 @@ fn yaml_node(
         Value::Map(entries) => {
             for (k, v) in entries {
                 nodes.push(k.span);
-                out.push(k.span);
+                push_yaml_key(out, k);
                 match k.as_str() {
                     Some("command" | "entrypoint") => yaml_command(text, v, out, nodes),
                     Some("environment") => {
                         for (name, value) in v.entries() {
                             nodes.push(name.span);
-                            out.push(name.span);
+                            push_yaml_key(out, name);
                             yaml_node(text, value, name.as_str(), out, nodes);
                         }
                         for item in v.items() {
@@ -1417,6 +1429,14 @@ fn yaml_node(
             }
         }
         Value::Null => {}
+    }
+}
+
+/// Shows a mapping's key, unless it looks like a secret or is too long to read (a key that is
+/// not a string, `1:`, is shown).
+fn push_yaml_key(out: &mut Vec<Span>, key: &crate::load::yaml::Node) {
+    if key.as_str().is_none_or(super::shows_key) {
+        out.push(key.span);
     }
 }
 

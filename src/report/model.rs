@@ -395,7 +395,7 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         row(out, "will not start", refusal, "");
     }
     if inst.start.start == Start::StartsAfterRepair {
-        let paths: Vec<&str> = inst.start.values.iter().map(|v| v.path.as_str()).collect();
+        let paths: Vec<String> = inst.start.values.iter().map(|v| v.shown_path()).collect();
         row(
             out,
             "at start",
@@ -926,7 +926,7 @@ impl<'s> ModelJson<'s> {
                 let text = self.at(loc);
                 w.key("location").str(&text);
             }
-            w.key("path").str(&v.path);
+            w.key("path").str(&v.shown_path());
             match &v.outcome {
                 crate::validate::StartOutcome::Repair { what } => w.key("repair").str(what),
                 crate::validate::StartOutcome::Refuse { .. } => w.key("refused").str(v.problem()),

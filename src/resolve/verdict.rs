@@ -62,6 +62,15 @@ pub struct StartValue {
 }
 
 impl StartValue {
+    /// The path as a message may print it: a key of it that looks like a secret, or is too
+    /// long to read, as `redact::shown_key` shows it (the paths only resolve makes are its own).
+    pub fn shown_path(&self) -> String {
+        match &self.issue {
+            Some(issue) => issue.shown_path_string(),
+            None => self.path.clone(),
+        }
+    }
+
     /// What is wrong, in words: OpenClaw's message when validation flagged it.
     pub fn problem(&self) -> &str {
         match (&self.issue, &self.detail) {
@@ -163,7 +172,10 @@ pub fn decide(inst: &mut Instance) {
                 .iter()
                 .find(|v| !v.later)
                 .or(verdict.values.first())
-                .map(|v| format!("{}: {}", v.path, v.detail.as_deref().unwrap_or(v.problem())))
+                .map(|v| {
+                    let problem = v.detail.as_deref().unwrap_or(v.problem());
+                    format!("{}: {problem}", v.shown_path())
+                })
         }),
         _ => None,
     };

@@ -117,7 +117,7 @@ fn release_source(origin: &crate::resolve::Origin) -> String {
 }
 
 fn issue_words(issue: &Issue) -> String {
-    let path = issue.path_string();
+    let path = issue.shown_path_string();
     let at = if path.is_empty() {
         "the config root".to_string()
     } else {
@@ -133,7 +133,9 @@ fn issue_words(issue: &Issue) -> String {
 fn label_for(issue: &Issue, inst: &Instance) -> Label {
     let text = match issue.kind {
         crate::validate::IssueKind::UnknownKey => "unknown key".to_string(),
-        crate::validate::IssueKind::Required => format!("missing `{}`", issue.path_string()),
+        crate::validate::IssueKind::Required => {
+            format!("missing `{}`", issue.shown_path_string())
+        }
         _ => match &issue.expected {
             Some(e) => format!("expected {e}"),
             None => issue.message.clone(),

@@ -527,7 +527,7 @@ impl<'a> Checker<'a> {
         if let Some(d) = deepest {
             u.note = Some(format!(
                 "closest match: {} ({})",
-                d.path_string(),
+                d.shown_path_string(),
                 d.message
             ));
         }
@@ -680,7 +680,9 @@ impl<'a> Checker<'a> {
                 if !matched {
                     match s.additional {
                         Some(Sub::Bool(false)) => out.push(|| {
-                            let message = format!("Unrecognized key: {:?}", m.key);
+                            // A key shaped like a secret, or too long to read, is not repeated.
+                            let shown = crate::redact::shown_key_quoted(&m.key);
+                            let message = format!("Unrecognized key: {shown}");
                             let mut i = issue(path, &m.value, IssueKind::UnknownKey, message);
                             i.loc = m.key_loc;
                             i.known_keys = s.known_keys();

@@ -49,6 +49,22 @@ pub fn path_string(path: &[Seg]) -> String {
         .join(".")
 }
 
+/// [`path_string`] as a message may print it: a key that looks like a secret, or is too long
+/// to read, as `redact::shown_key` shows it.
+pub fn shown_path_string(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for (i, seg) in path.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        match seg {
+            Seg::Key(k) => out.push_str(&crate::redact::shown_key(k)),
+            Seg::Index(n) => out.push_str(&n.to_string()),
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IssueKind {
     /// Wrong JSON type.
@@ -137,6 +153,11 @@ impl Issue {
 
     pub fn path_string(&self) -> String {
         path_string(&self.path)
+    }
+
+    /// [`Issue::path_string`] as a message may print it ([`shown_path_string`]).
+    pub fn shown_path_string(&self) -> String {
+        shown_path_string(&self.path)
     }
 
     /// A did-you-mean for an unknown key or a value outside an enum.

@@ -449,9 +449,9 @@ pub fn refused_key(key: &str, allowed: &[&str], whose: &str, service_like: bool)
         None => String::new(),
     };
     // A key shaped like a secret, or longer than any real one, is not repeated.
-    let shown = match key.len() > 64 || crate::redact::is_secret_value(key) {
-        true => "this key".to_string(),
-        false => format!("`{key}`"),
+    let shown = match crate::redact::shows_key(key) {
+        true => format!("`{key}`"),
+        false => "this key".to_string(),
     };
     Some(format!(
         "{shown} is not a key of {whose}{hint}: docker compose refuses to load the project (\"additional properties not allowed\"), so it starts none of its services"
