@@ -4187,6 +4187,70 @@ fn token_shaped_keys_are_never_shown() {
     );
 }
 
+/// `resolve --format json` shows a path the layout's values made as human `resolve` does: a
+/// bind mount's source, the lock dir and the state dir under it with a token-like word are
+/// their length only (`<N characters, not shown>`), in both.
+#[test]
+fn resolve_json_hides_the_paths_human_resolve_hides() {
+    let s = Scratch::new("resolve-json-paths");
+    let secrets = [
+        "ghp_FakePathR1abcdefghijklmnopqrstuvwxyz0123",
+        "ghp_FakePathR2abcdefghijklmnopqrstuvwxyz0123",
+    ];
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\", port: 19100 } }\n",
+    );
+    s.write(
+        "home/s/docker-compose.yml",
+        &format!(
+            "services:\n  openclaw-gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    \
+             ports: [\"19200:18789\"]\n    volumes:\n      - /srv/{}/state:/home/node/.openclaw\n    \
+             environment:\n      OPENCLAW_STATE_DIR: /x/{}\n",
+            secrets[0], secrets[1]
+        ),
+    );
+    let home = s.home();
+    for format in ["human", "json"] {
+        let out = run(&[
+            "resolve",
+            "--home",
+            &home,
+            "--no-config",
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        for secret in secrets {
+            assert!(!out.stdout.contains(secret), "{format}:\n{}", out.stdout);
+        }
+    }
+    let out = run(&[
+        "resolve",
+        "--home",
+        &home,
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let container = json["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["container"].is_object())
+        .expect("the compose gateway");
+    let hidden = |v: &serde_json::Value| {
+        v.as_str()
+            .is_some_and(|t| t.ends_with("characters, not shown>"))
+    };
+    assert!(
+        hidden(&container["container"]["mounts"][0]["source"]),
+        "{container:#}"
+    );
+    assert!(hidden(&container["lockDir"]), "{container:#}");
+}
+
 /// A key as long as a file can hold is named by its length in every message, as `resolve`
 /// names a long value: a 1 MiB unknown key is not echoed (it was, twice per finding in every
 /// format, four times in JUnit), and what each format prints stays far smaller than the key.

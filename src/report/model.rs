@@ -91,7 +91,12 @@ pub fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
 /// only when it has a path's shape (`redact::shown`: at most 4,096 bytes, no `://` or `=`,
 /// no token-like word), else as its length, like every value clawlint is not sure of.
 fn value_path_text(value: &Sourced<PathBuf>, home: &Path) -> String {
-    crate::redact::shown(crate::redact::Kind::Path, &path_text(&value.value, home))
+    made_path_text(&value.value, home)
+}
+
+/// [`value_path_text`] of a path with no source of its own (the lock dir, a mount's source).
+fn made_path_text(path: &Path, home: &Path) -> String {
+    crate::redact::shown(crate::redact::Kind::Path, &path_text(path, home))
 }
 
 /// The release row of `resolve`: the release and its source, or how clawlint chose a schema.
@@ -389,7 +394,12 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
         row(out, "HOME", &shown_home(&inst.os_home), &why);
     }
     if inst.home != inst.os_home {
-        row(out, "home", &path_text(&inst.home, home), "OPENCLAW_HOME");
+        row(
+            out,
+            "home",
+            &made_path_text(&inst.home, home),
+            "OPENCLAW_HOME",
+        );
     }
     if let Some(refusal) = &inst.refusal {
         row(out, "will not start", refusal, "");
@@ -803,7 +813,8 @@ impl<'s> ModelJson<'s> {
         w.end();
         w.key("discoveredBy");
         Self::discovery(w, &inst.discovery, home);
-        w.key("effectiveHome").str(&path_text(&inst.home, home));
+        w.key("effectiveHome")
+            .str(&made_path_text(&inst.home, home));
         w.key("gatewayPort").object();
         w.key("kind").str(inst.port_kind.id());
         w.key("openclawPortSource")
@@ -815,7 +826,7 @@ impl<'s> ModelJson<'s> {
         w.key("home").str(&shown_home(&inst.os_home));
         w.key("listeners");
         self.listeners(w, &inst.listeners, true);
-        w.key("lockDir").str(&path_text(&inst.lock_dir, home));
+        w.key("lockDir").str(&made_path_text(&inst.lock_dir, home));
         w.key("logFile");
         self.sourced_path(w, &inst.log_file, home);
         w.key("name").str(&inst.name);
@@ -1027,8 +1038,11 @@ impl<'s> ModelJson<'s> {
         w.key("mounts").array();
         for m in &c.mounts {
             let (kind, source) = match &m.source {
-                MountSource::Bind(p) => ("bind", Some(path_text(p, home))),
-                MountSource::Volume(v) => ("volume", Some(v.clone())),
+                MountSource::Bind(p) => ("bind", Some(made_path_text(p, home))),
+                MountSource::Volume(v) => (
+                    "volume",
+                    Some(crate::redact::shown(crate::redact::Kind::Name, v)),
+                ),
                 MountSource::Private => ("private", None),
             };
             w.object().key("kind").str(kind);
