@@ -3380,3 +3380,76 @@ fn a_channel_plugins_own_migration_is_repaired_beside_a_core_one() {
         "{report}"
     );
 }
+
+/// A guide's template (`Environment=OPENCLAW_PROFILE=%i`, `--port %i`) enabled four times:
+/// the env-only profile leaves every instance in ~/.openclaw, so they are one gateway with
+/// four supervisors (CL402), and each supervisor is still judged with its own `%i`: CL403
+/// and CL206 name its own profile at the template's line, `resolve` gives each its profile
+/// and port, and `ports` lists the ports the others would take.
+#[test]
+fn each_template_instance_keeps_its_own_profile_and_port() {
+    let name = "hosts-template-env-profile-port-instances";
+    let report = check_fixture(name);
+    assert_eq!(
+        findings(&report, "CL402", "4 supervisors").len(),
+        1,
+        "{report}"
+    );
+    for port in ["18789", "18790", "18791", "18792"] {
+        let unit = format!("openclaw@{port}.service sets OPENCLAW_PROFILE={port} ");
+        assert_eq!(
+            findings(&report, "CL403", &unit).len(),
+            1,
+            "{unit}: {report}"
+        );
+        let split = findings(&report, "CL206", &format!("OPENCLAW_PROFILE={port} "));
+        assert_eq!(split.len(), 1, "{port}: {report}");
+        let party = &split[0]["parties"][0];
+        assert!(party["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("openclaw@.service"));
+        assert_eq!(party["line"], 8, "the unit's Environment= line");
+        let note = split[0]["notes"][0].as_str().unwrap();
+        assert!(note.contains(&format!(
+            "port {port}, service openclaw-gateway-{port}.service"
+        )));
+    }
+    let run = |command: &str| {
+        let mut args = vec![command.to_string()];
+        args.extend(fixture_args(name));
+        args.extend(["--format".to_string(), "json".to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_, stdout, stderr) = clawlint(&args);
+        serde_json::from_str::<Value>(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"))
+    };
+    let resolved = run("resolve");
+    let gateways = gateways(&resolved);
+    assert_eq!(gateways.len(), 1, "{resolved}");
+    let supervisors = gateways[0]["supervisors"].as_array().unwrap();
+    let own: Vec<(String, String)> = supervisors
+        .iter()
+        .skip(1)
+        .map(|s| (s["profile"].to_string(), s["port"].to_string()))
+        .collect();
+    let expected: Vec<(String, String)> = ["18790", "18791", "18792"]
+        .iter()
+        .map(|p| (format!("\"{p}\""), p.to_string()))
+        .collect();
+    assert_eq!(own, expected, "{resolved}");
+    let ports = run("ports");
+    let others: Vec<String> = ports["otherStarts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{ports}"))
+        .iter()
+        .map(|s| format!("{} {}", s["supervisor"].as_str().unwrap(), s["port"]))
+        .collect();
+    assert_eq!(
+        others,
+        [
+            "openclaw@18790.service 18790",
+            "openclaw@18791.service 18791",
+            "openclaw@18792.service 18792"
+        ]
+    );
+}

@@ -392,6 +392,37 @@ pub struct PortMap {
     /// Every reserved range, sorted: `(span, lane, range)`.
     ranges: Vec<(PortSpan, usize, RangeKind)>,
     counts: Counts,
+    /// Further supervisors that would start a gateway with another profile or port.
+    pub other_starts: Vec<OtherStart>,
+}
+
+/// A further supervisor of a gateway that would start it on its own port (a template's
+/// instance with `--port %i`). Only the supervisor that takes the state dir's lock first runs
+/// the gateway (CL402), so its port is listed, not compared.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OtherStart {
+    pub gateway: String,
+    pub supervisor: String,
+    pub port: u16,
+    pub from: String,
+}
+
+/// The gateway port each further supervisor of each gateway would start it on.
+fn other_starts(instances: &[Instance], sources: &SourceMap) -> Vec<OtherStart> {
+    let starts = instances
+        .iter()
+        .flat_map(|i| i.other_starts.iter().map(move |s| (i, s)));
+    starts
+        .filter_map(|(gateway, start)| {
+            Some(OtherStart {
+                gateway: gateway.name.clone(),
+                supervisor: start.service.as_ref()?.name.clone(),
+                port: start.port.value,
+                from: origin_text(&start.port.origin, start, sources),
+            })
+        })
+        .collect()
 }
 
 impl PortMap {
@@ -498,6 +529,7 @@ pub fn build(instances: &[Instance], sources: &SourceMap) -> PortMap {
         overlaps,
         ranges,
         counts,
+        other_starts: other_starts(instances, sources),
     }
 }
 
@@ -1224,6 +1256,7 @@ pub fn write_human(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Resu
         out.write_all(
             b"\nNo overlaps: every gateway's ranges and listeners are clear of the others'.\n",
         )?;
+        write_other_starts(map, out)?;
         return write_not_compared(map, out);
     }
     out.write_all(b"\nOverlaps:\n")?;
@@ -1247,7 +1280,26 @@ pub fn write_human(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Resu
         plural(counts.shared_ports, "shared port"),
         plural(counts.overlaps, "range overlap")
     )?;
+    write_other_starts(map, out)?;
     write_not_compared(map, out)
+}
+
+/// `Also started by openclaw@19000.service: "18789" on port 19000 (...)`: the port each further
+/// supervisor would give a gateway, which only one of them runs at a time (CL402).
+fn write_other_starts(map: &PortMap, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if map.other_starts.is_empty() {
+        return Ok(());
+    }
+    let header = "Other supervisors (a gateway runs under one of its supervisors at a time; not compared, CL402):";
+    writeln!(out, "\n{header}")?;
+    for start in &map.other_starts {
+        writeln!(
+            out,
+            "  {}: \"{}\" on port {} ({}) if it takes the state dir first",
+            start.supervisor, start.gateway, start.port, start.from
+        )?;
+    }
+    Ok(())
 }
 
 /// `Not compared: the ports of "a" cannot be verified (CL409).`: the gateways whose base port
@@ -1437,6 +1489,10 @@ impl Serialize for MapJson<'_> {
                 pairs: o.pairs,
             })),
         )?;
+        // Only a map with further supervisors that start a gateway their own way has the key.
+        if !map.other_starts.is_empty() {
+            out.serialize_entry("otherStarts", &map.other_starts)?;
+        }
         out.serialize_entry(
             "summary",
             &SummaryJson {

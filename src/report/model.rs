@@ -348,6 +348,44 @@ fn render_evidence(out: &mut String, service: &ServiceFile, home: &Path) {
     }
 }
 
+/// What a further supervisor gives the gateway that differs from what its first one gives
+/// (another profile or port, as each instance of a template with `%i` does).
+fn render_other_start(out: &mut String, started: &Instance, sources: &SourceMap) {
+    let home = &started.os_home;
+    let profile = started.profile.as_ref();
+    let (value, source) = profile.map_or(("default".to_string(), String::new()), |p| {
+        (p.value.clone(), describe(&p.origin, sources))
+    });
+    row(out, "  profile", &value, &source);
+    let workspace = &started.workspace;
+    let value = value_path_text(workspace, home);
+    row(
+        out,
+        "  workspace",
+        &value,
+        &describe(&workspace.origin, sources),
+    );
+    row(
+        out,
+        "  log file",
+        &value_path_text(&started.log_file, home),
+        "",
+    );
+    let names = started.service_names();
+    let value = format!(
+        "{} / {} / {}",
+        names.systemd_unit, names.launchd_label, names.windows_task
+    );
+    row(out, "  service", &value, "");
+    let port = format!("{} ({})", started.port.value, started.port_kind.id());
+    row(
+        out,
+        "  port",
+        &port,
+        &describe(&started.port.origin, sources),
+    );
+}
+
 fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
     let home = &inst.os_home;
     let d = |o: &Origin| describe(o, sources);
@@ -381,6 +419,10 @@ fn render_instance(out: &mut String, inst: &Instance, sources: &SourceMap) {
     for extra in &inst.other_services {
         let _ = writeln!(out, "  also started by {} ({})", extra.name, extra.kind);
         render_evidence(out, extra, home);
+        let started = inst.as_started_by(extra);
+        if !std::ptr::eq(started, inst) {
+            render_other_start(out, started, sources);
+        }
     }
     let p = |s: &Sourced<PathBuf>| value_path_text(s, home);
     // A user unit that gives its process another HOME: `~` below is that dir, not the
@@ -907,6 +949,14 @@ impl<'s> ModelJson<'s> {
                 Some(p) => w.num(p.value.into()),
                 None => w.null(),
             };
+            // Only a supervisor that gives the gateway another profile or port than the first
+            // has the key: the profile it starts it with.
+            let started = inst.as_started_by(svc);
+            if !std::ptr::eq(started, inst) {
+                let profile = started.profile.as_ref();
+                w.key("profile")
+                    .str(profile.map_or("default", |p| p.value.as_str()));
+            }
             // Only units started because another unit pulls them in have the key.
             if let Some(by) = &how.pulled_in_by {
                 w.key("pulledInBy").str(&path_text(by, home));

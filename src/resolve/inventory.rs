@@ -296,6 +296,7 @@ fn merge_service(
             instances[index]
                 .other_services
                 .extend(claimed.other_services);
+            instances[index].other_starts.extend(claimed.other_starts);
             known.add(&instances[index], index, keys);
         }
         Some(index) if instances[index].service.is_none() => {
@@ -331,22 +332,26 @@ fn merge_service(
                 _ => is_native(&service) && !is_native(&instances[index]),
             };
             if replaces {
-                let existing = std::mem::replace(&mut instances[index], service);
-                let name = existing.name.clone();
-                instances[index].name = name;
-                instances[index]
-                    .other_services
-                    .extend(existing.service.map(|s| *s));
-                instances[index]
-                    .other_services
-                    .extend(existing.other_services);
-            } else if let Some(file) = service.service.take() {
-                instances[index].other_services.push(*file);
+                let mut existing = std::mem::replace(&mut instances[index], service);
+                let gateway = &mut instances[index];
+                gateway.name = existing.name.clone();
+                let others = std::mem::take(&mut existing.other_services);
+                let other_starts = std::mem::take(&mut existing.other_starts);
+                add_other_supervisor(gateway, existing);
+                gateway.other_services.extend(others);
+                gateway.other_starts.extend(other_starts);
+            } else {
+                add_other_supervisor(&mut instances[index], service);
             }
             // The installed service a `gateway start` starts was read here: its environment,
             // shown as the gateway's, is not unseen.
             if !trigger(&instances[index]) {
-                for other in &mut instances[index].other_services {
+                let gateway = &mut instances[index];
+                let starts = gateway
+                    .other_starts
+                    .iter_mut()
+                    .filter_map(|i| i.service.as_deref_mut());
+                for other in gateway.other_services.iter_mut().chain(starts) {
                     crate::discover::services::installed_env_seen(&mut other.how);
                 }
             }
@@ -386,6 +391,31 @@ fn merge_service(
             instances.push(service);
         }
     }
+}
+
+/// Records `service`, resolved from a further supervisor of `gateway`, on it: the supervisor's
+/// file, and, when that supervisor would start the gateway with another profile or port (a
+/// template's instances, each with its own `%i`), the gateway as it would start it, so that
+/// what is said of that supervisor is said with its own values.
+fn add_other_supervisor(gateway: &mut Instance, mut service: Instance) {
+    let Some(file) = service.service.as_deref() else {
+        return;
+    };
+    gateway.other_services.push(file.clone());
+    let profile_of = |i: &Instance| i.profile.as_ref().map(|p| p.value.clone());
+    if profile_of(&service) == profile_of(gateway) && service.port.value == gateway.port.value {
+        return;
+    }
+    // Named for the profile it runs, under its home when several are scanned, as a gateway
+    // of its own would be.
+    let profile = profile_of(&service).unwrap_or_else(|| "default".to_string());
+    service.name = match gateway.name.rsplit_once('/') {
+        Some((home, _)) => format!("{home}/{profile}"),
+        None => profile,
+    };
+    // Only the validation step reads the tree, and it validates the gateway's config once.
+    service.config_root = None;
+    gateway.other_starts.push(service);
 }
 
 /// Its supervisor is a unit nobody enabled ([`crate::invocation::ServiceEvidence::not_enabled`]).

@@ -260,6 +260,7 @@ pub fn resolve_instance_for(
         config_port: ports::configured_port(&root),
         service: inv.service.take(),
         other_services: Vec::new(),
+        other_starts: Vec::new(),
         listeners,
         browser,
         credentials,

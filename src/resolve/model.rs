@@ -446,6 +446,11 @@ pub struct Instance {
     pub service: Option<Box<ServiceFile>>,
     /// Further supervisors that start the same gateway (same state dir).
     pub other_services: Vec<ServiceFile>,
+    /// The gateway as one of `other_services` would start it, where that supervisor gives it
+    /// another profile or port (each instance of a template with its own `%i`), resolved
+    /// with that supervisor's own environment and arguments. Whichever takes the state dir's
+    /// lock first runs the gateway; the others exit 78 (CL402).
+    pub other_starts: Vec<Instance>,
     /// `gateway.tailscale.mode` when it is `serve` or `funnel`: the gateway claims the node's
     /// Tailscale HTTPS root route when it starts.
     /// (Boxed, as `ignored_port_env`: rare, and inline 104 bytes in every gateway.)
@@ -513,6 +518,22 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// The gateway as `service`, its supervisor or one of `other_services`, starts it: a
+    /// supervisor that gives it another profile or port starts it as in `other_starts`.
+    pub fn as_started_by(&self, service: &ServiceFile) -> &Instance {
+        let same = |s: &ServiceFile| s.name == service.name && s.path == service.path;
+        self.other_starts
+            .iter()
+            .find(|i| i.service.as_deref().is_some_and(same))
+            .unwrap_or(self)
+    }
+
+    /// This gateway and the gateway as each of its other supervisors would start it, where
+    /// that differs (`other_starts`).
+    pub fn with_other_starts(&self) -> impl Iterator<Item = &Instance> {
+        std::iter::once(self).chain(&self.other_starts)
+    }
+
     /// Its listeners are host listeners: a native gateway, or a container on the host
     /// network.
     pub fn listens_on_host(&self) -> bool {

@@ -109,6 +109,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     out.extend(
         instances
             .iter()
+            .flat_map(Instance::with_other_starts)
             .filter_map(|i| split_profile_identity(i, keys)),
     );
     out.extend(instances.iter().filter_map(|i| split_legacy_state(i, keys)));

@@ -396,7 +396,15 @@ fn foreign_profile(instance: &Instance, keys: &PathKeys) -> Vec<Finding> {
         .into_iter()
         .chain(&instance.other_services);
     services
-        .filter_map(|service| foreign_for(instance, keys, service))
+        .filter_map(|service| {
+            // Judged with the profile this supervisor itself gives the gateway.
+            let started = instance.as_started_by(service);
+            let own = started
+                .service
+                .as_deref()
+                .filter(|_| !std::ptr::eq(started, instance));
+            foreign_for(started, keys, own.unwrap_or(service))
+        })
         .collect()
 }
 

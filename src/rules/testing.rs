@@ -568,6 +568,7 @@ impl Gateway {
             config_port: resolve::ports::configured_port(&root),
             service: service.map(Box::new),
             other_services,
+            other_starts: Vec::new(),
             listeners,
             browser,
             credentials,
