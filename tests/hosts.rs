@@ -3453,3 +3453,48 @@ fn each_template_instance_keeps_its_own_profile_and_port() {
         ]
     );
 }
+
+/// An SSH agent manager's template runs `exec "$(command -v openclaw)" gateway --port
+/// "$OC_PORT"` with OC_PORT from the instance's env file: that is `openclaw` itself, so the
+/// gateway is read (no CL409) and binds 18742, as the real gateway does, not the config's
+/// 18789 it shares with the default gateway (no CL101).
+#[test]
+fn a_command_v_lookup_of_openclaw_is_read_as_openclaw() {
+    let t = Layout::new("command-v");
+    let b = t.path();
+    let token = |t: &str| {
+        format!(
+            r#"{{ "gateway": {{ "mode": "local", "port": 18789, "auth": {{ "mode": "token", "token": "{t}" }} }} }}"#
+        )
+    };
+    write(
+        b,
+        "home/.openclaw/openclaw.json",
+        token("fake-a").as_bytes(),
+    );
+    write(
+        b,
+        "home/.openclaw-work/openclaw.json",
+        token("fake-b").as_bytes(),
+    );
+    write(b, "home/.openclaw-work/instance.env", b"OC_PORT=18742\n");
+    write(
+        b,
+        "home/.config/systemd/user/openclaw-gateway@.service",
+        b"[Service]\nEnvironmentFile=-%h/.openclaw-%i/instance.env\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw-%i\nEnvironment=OPENCLAW_CONFIG_PATH=%h/.openclaw-%i/openclaw.json\nExecStart=/bin/sh -c 'exec \"$(command -v openclaw)\" gateway --port \"$OC_PORT\"'\nRestart=on-failure\nRestartPreventExitStatus=78\n\n[Install]\nWantedBy=default.target\n",
+    );
+    link(
+        b,
+        "home/.config/systemd/user/default.target.wants/openclaw-gateway@work.service",
+        "../openclaw-gateway@.service",
+    );
+    let (_, report, _) = t.run("check");
+    assert!(findings(&report, "CL409", "").is_empty(), "{report}");
+    assert!(findings(&report, "CL101", "").is_empty(), "{report}");
+    let resolved = t.json("resolve");
+    let work = gateways(&resolved)
+        .into_iter()
+        .find(|g| g["name"] == "work")
+        .unwrap_or_else(|| panic!("{resolved}"));
+    assert_eq!(work["gatewayPort"]["value"], 18742, "{work}");
+}

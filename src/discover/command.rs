@@ -2667,6 +2667,10 @@ fn substitute(
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
+            // Where the shell finds a command (`exec "$(command -v openclaw)" gateway`):
+            // running what it prints runs what the name alone runs, so the name stands for it.
+            "command" if options().eq(["-v"].iter()) => printed.push(operands.first()?.to_string()),
+            "which" if options().next().is_none() => printed.push(operands.first()?.to_string()),
             "true" | ":" | "set" => {}
             _ => return None,
         }
@@ -3160,6 +3164,25 @@ mod tests {
             .as_deref(),
             Some("/home/u/bin")
         );
+    }
+
+    /// `command -v NAME` and `which NAME` print where NAME is found: what runs is what NAME
+    /// alone runs, so they stand for the name. Other forms of `command` are not evaluated.
+    #[test]
+    fn a_command_lookup_stands_for_the_command() {
+        let vars = at("/home/u/bin/start.sh", "/home/u");
+        let s =
+            |script: &str| substitute(script, Scope::of(&vars), &mut lexical, &mut Budget::new());
+        assert_eq!(s("command -v openclaw").as_deref(), Some("openclaw"));
+        assert_eq!(s("which openclaw").as_deref(), Some("openclaw"));
+        assert_eq!(
+            s("command -v /usr/bin/openclaw").as_deref(),
+            Some("/usr/bin/openclaw")
+        );
+        assert_eq!(s("command -V openclaw"), None);
+        assert_eq!(s("command openclaw"), None);
+        assert_eq!(s("which -a openclaw"), None);
+        assert_eq!(s("command -v $UNSET"), None);
     }
 
     /// A script's path held in a variable: `SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"`,
