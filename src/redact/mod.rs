@@ -519,8 +519,13 @@ pub fn is_env_reference(value: &str) -> bool {
         n.bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
     };
-    // `${NAME}` substitution: `[A-Z_][A-Z0-9_]*`; `$NAME` shorthand: `[A-Z][A-Z0-9_]*`.
+    // `${NAME}` substitution: `[A-Z_][A-Z0-9_]*`; `$NAME` shorthand: `[A-Z][A-Z0-9_]*`; an
+    // empty default (`${NAME:-}`, compose's "unset is empty") adds nothing.
     if let Some(name) = value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
+        let name = name
+            .strip_suffix(":-")
+            .or_else(|| name.strip_suffix('-'))
+            .unwrap_or(name);
         let first = name.bytes().next();
         return first.is_some_and(|b| b.is_ascii_uppercase() || b == b'_') && name_chars(name);
     }
@@ -1294,6 +1299,10 @@ mod tests {
         }
         // References say where a secret lives, not what it is.
         assert!(!hidden("botToken", "${TELEGRAM_BOT_TOKEN}") && !hidden("x", "$SLACK"));
+        // An empty default adds nothing (a published compose stack's `${ADMIN_TOKEN:-}`).
+        assert!(!hidden("TELEGRAM_BOT_TOKEN", "${ADMIN_TELEGRAM_TOKEN:-}"));
+        assert!(!hidden("TELEGRAM_BOT_TOKEN", "${ADMIN_TELEGRAM_TOKEN-}"));
+        assert!(hidden("TELEGRAM_BOT_TOKEN", "${ADMIN_TELEGRAM_TOKEN:-abc}"));
         assert!(hidden("name", "Bearer abc"));
         // Compose-style references with defaults are judged as the default would be.
         assert!(!hidden("host", "${OPENCLAW_GATEWAY_PORT:-18789}:18789"));
