@@ -215,6 +215,9 @@ pub struct Container {
     pub host_home: PathBuf,
     /// Compose `profiles:`: the service starts only when one of them is active.
     pub profiles: Option<ServiceProfiles>,
+    /// Why `docker compose` refuses to start its project at all (a `${VAR:?}` with no value,
+    /// a required `env_file` missing): no service of the project is created.
+    pub refused: Option<String>,
     /// The command line that runs `docker compose up` it was read with: who, and where.
     pub run: Option<(String, Loc)>,
     /// The env files compose interpolates its file with, as output names them (`the
@@ -275,6 +278,7 @@ impl Container {
             bind_loc: None,
             host_home: PathBuf::new(),
             profiles: None,
+            refused: None,
             run: None,
             env_files: Vec::new(),
             other_runs: Vec::new(),
@@ -574,12 +578,14 @@ impl Network {
 }
 
 impl Container {
-    /// The container is started: no `profiles:` keeps it from running.
+    /// The container is started: no `profiles:` keeps it from running, and compose does not
+    /// refuse its project.
     pub fn starts(&self) -> bool {
-        !matches!(
-            self.profiles.as_ref().map(|p| &p.state),
-            Some(ProfileState::NotEnabled(_))
-        )
+        self.refused.is_none()
+            && !matches!(
+                self.profiles.as_ref().map(|p| &p.state),
+                Some(ProfileState::NotEnabled(_))
+            )
     }
 
     /// The mount that carries `path` (the one with the longest target that contains it; of

@@ -2033,3 +2033,53 @@ fn a_key_compose_does_not_allow_is_said_where_it_is() {
         "{refused:?}"
     );
 }
+
+/// A compose stack whose `.env` leaves a `${VAR:?}` empty (MyTechPlan/oc-client's
+/// `ADMIN_GATEWAY_TOKEN=` as `.env.example` ships it): compose interpolates every file before
+/// it creates anything, so no service of the project starts. It was a CL502 warning while its
+/// gateways were still compared (here CL108 against the native gateway): now CL909 at the
+/// reference, the project's containers not started (`ports`, `resolve`), nothing compared.
+#[test]
+fn a_required_variable_with_no_value_starts_no_service_of_the_project() {
+    let t = host_with_native_gateway("compose-required-empty");
+    let mut stack = compose_gateway(&["18789:18789"]);
+    stack = stack.replace(
+        "OPENCLAW_GATEWAY_TOKEN: fake-gateway-token-1878918789",
+        "OPENCLAW_GATEWAY_TOKEN: ${ADMIN_GATEWAY_TOKEN:?set ADMIN_GATEWAY_TOKEN in .env}",
+    );
+    write(&t, "home/stacks/admin/docker-compose.yml", &stack);
+    write(
+        &t,
+        "home/stacks/admin/.env",
+        "ADMIN_GATEWAY_TOKEN=   # required\n",
+    );
+    let (code, codes, json) = check(&t, &[]);
+    assert_eq!(code, 1, "{json}");
+    assert!(codes.contains("CL909"), "{json}");
+    assert!(
+        !codes.contains("CL108") && !codes.contains("CL502"),
+        "{json}"
+    );
+    let gateways = resolved(&t, &[]);
+    let admin = gateways
+        .iter()
+        .find(|g| g["container"].is_object())
+        .expect("the stack's gateway");
+    let refused = admin["container"]["refused"].as_str().unwrap_or_default();
+    assert!(
+        refused.contains("${ADMIN_GATEWAY_TOKEN:?...} has no value"),
+        "{admin}"
+    );
+
+    // With a value, the stack starts and its published port meets the native gateway's.
+    write(
+        &t,
+        "home/stacks/admin/.env",
+        "ADMIN_GATEWAY_TOKEN=fake-admin-token\n",
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(
+        codes.contains("CL108") && !codes.contains("CL909"),
+        "{json}"
+    );
+}

@@ -618,10 +618,10 @@ fn lane(index: usize, instance: &Instance, sources: &SourceMap) -> (Lane, Vec<us
         // Not started: nothing of it is on the host (its listeners are not in the index).
         if !c.starts() {
             lane.marks.clear();
-            lane.not_started = c
-                .profiles
-                .as_ref()
-                .map(|p| format!("compose profile {}: {}", p.list(), p.state.why()));
+            lane.not_started = c.refused.clone().or_else(|| {
+                (c.profiles.as_ref())
+                    .map(|p| format!("compose profile {}: {}", p.list(), p.state.why()))
+            });
         }
         return (lane, Vec::new());
     }

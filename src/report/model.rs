@@ -203,6 +203,9 @@ fn render_container(out: &mut String, inst: &Instance, c: &Container, sources: &
         );
         row(out, "scanned dir", &why, "");
     }
+    if let Some(why) = &c.refused {
+        row(out, "not started", why, "");
+    }
     if let Some(p) = &c.profiles {
         let state = match &p.state {
             ProfileState::Enabled(by) => format!("enabled: {by}"),
@@ -1154,6 +1157,10 @@ impl<'s> ModelJson<'s> {
             w.end();
         }
         w.end();
+        // Only a container whose compose project compose refuses to start.
+        if let Some(why) = &c.refused {
+            w.key("refused").str(why);
+        }
         // Only a container that compose projects in other directories also give (CL411).
         if !c.name_clashes.is_empty() {
             w.key("sameContainerAs").array();

@@ -112,11 +112,16 @@ fn project_services(
         vars: Vec::new(),
         in_entry: false,
         problems: Vec::new(),
+        refused: None,
     };
     chain.push(paths[0].clone());
     let mut out = merged_files(files, &mut nested, &paths, entry.at, &project_dir, chain);
     chain.pop();
     reader.problems.append(&mut nested.problems);
+    // An included file compose refuses refuses the project that includes it.
+    if reader.refused.is_none() {
+        reader.refused = nested.refused;
+    }
     let interpolated_with: Vec<String> = (reader.env_files.iter())
         .chain(&env.files)
         .cloned()

@@ -893,6 +893,7 @@ pub fn read_project(
         vars: Vec::new(),
         in_entry: false,
         problems: Vec::new(),
+        refused: None,
     };
     let mut services: BTreeMap<String, ServiceSpec> = BTreeMap::new();
     let mut top_name: Option<String> = None;
@@ -947,6 +948,11 @@ pub fn read_project(
             &profiles,
         ) {
             invocations.push(inv);
+        }
+    }
+    if let Some(why) = &reader.refused {
+        for container in invocations.iter_mut().filter_map(|i| i.container.as_mut()) {
+            container.refused = Some(why.clone());
         }
     }
     // A service several others extend is read once for each: what it gives is said once.
@@ -1660,6 +1666,9 @@ struct Reader<'a> {
     /// clawlint cannot see is left out (CL409), and that variable is not said missing.
     in_entry: bool,
     problems: Vec<Problem>,
+    /// Why compose refuses the whole project (the first reason met): it interpolates and
+    /// loads every file before it creates any container.
+    refused: Option<String>,
 }
 
 impl Reader<'_> {
@@ -1718,16 +1727,22 @@ impl Reader<'_> {
                 "${{{var}:?...}} has no value in {}: docker compose refuses to start ({why})",
                 self.from
             );
-            if let Some(unknown) = self.unverifiable {
-                message.push_str(&format!(
-                    " (unless it is set where clawlint cannot see: {unknown})"
-                ));
-            }
-            self.problems.push(Problem {
-                kind: ProblemKind::MissingEnvVar,
-                message,
-                loc,
-            });
+            let kind = match self.unverifiable {
+                Some(unknown) => {
+                    message.push_str(&format!(
+                        " (unless it is set where clawlint cannot see: {unknown})"
+                    ));
+                    ProblemKind::MissingEnvVar
+                }
+                None => {
+                    message.push_str(": no service of the project is created");
+                    self.refused.get_or_insert_with(|| {
+                        format!("docker compose refuses the project: ${{{var}:?...}} has no value")
+                    });
+                    ProblemKind::Refused
+                }
+            };
+            self.problems.push(Problem { kind, message, loc });
         }
         if let Some(why) = &got.invalid {
             self.problems.push(Problem {
@@ -2700,12 +2715,19 @@ fn gateway_invocation(
         }
         let file = host.host_path(path, dir);
         if !crate::paths::host::is_file(&file) && *required {
+            let message = format!(
+                "env_file {} does not exist: docker compose refuses to start {service}, and every other service of the project (mark it `required: false` if it is optional)",
+                crate::paths::display_path(&file)
+            );
+            reader.refused.get_or_insert_with(|| {
+                format!(
+                    "docker compose refuses the project: env_file {} does not exist",
+                    crate::paths::display_path(&file)
+                )
+            });
             reader.problems.push(Problem {
                 kind: ProblemKind::Missing,
-                message: format!(
-                    "env_file {} does not exist: docker compose refuses to start {service} (mark it `required: false` if it is optional)",
-                    crate::paths::display_path(&file)
-                ),
+                message,
                 loc: Some(*loc),
             });
             continue;
