@@ -1499,3 +1499,26 @@ fn a_port_set_through_include_is_moved_in_the_file_that_sets_it() {
     let (_, json, _) = check(&dir, &["--format", "json"]);
     assert!(!json.contains("\"CL101\""), "{json}");
 }
+
+/// A move whose gateway's config names its own port in `gateway.controlUi.allowedOrigins`
+/// (LobsterTrap/tank-os's bootstrap writes `http://127.0.0.1:18789` there): the URLs' ports
+/// move with it. They were taken for secrets (a key no kind named), and the fix was refused
+/// with "the edit would touch a secret".
+#[test]
+fn a_move_rewrites_the_allowed_origins_that_name_the_moved_port() {
+    let dir = TempDir::new("fix-allowed-origins");
+    let origins =
+        "controlUi: { allowedOrigins: [\"http://127.0.0.1:18789\", \"http://localhost:18789\"] }";
+    for (rel, port) in [(".openclaw", ""), (".openclaw-research", "port: 18789, ")] {
+        let path = dir.path().join("home").join(rel);
+        std::fs::create_dir_all(&path).unwrap();
+        let config = format!("{{ gateway: {{ mode: \"local\", {port}{origins} }} }}\n");
+        std::fs::write(path.join("openclaw.json"), config).unwrap();
+    }
+    let (_, diff, stderr) = check(&dir, &["--diff", "--unsafe-fixes"]);
+    assert!(!diff.contains("would touch a secret"), "{diff}{stderr}");
+    assert!(
+        diff.contains("+{ gateway: { mode: \"local\", port: 18900, controlUi: { allowedOrigins: [\"http://127.0.0.1:18900\", \"http://localhost:18900\"] } } }"),
+        "{diff}{stderr}"
+    );
+}

@@ -432,7 +432,10 @@ impl<'a> Planner<'a> {
                 span: url.loc.span,
                 replacement: new.to_string(),
             });
-            places.push(format!("{} in {file}", url.key));
+            let place = format!("{} in {file}", url.key);
+            if !places.contains(&place) {
+                places.push(place);
+            }
         }
         (edits, places, left)
     }

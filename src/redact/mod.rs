@@ -173,7 +173,7 @@ fn kind_of_word(last: &[u8]) -> Option<Kind> {
         b"host" | b"hostname" | b"hosts" | b"bind" | b"address" | b"addr" | b"interface" => {
             Kind::Host
         }
-        b"url" | b"uri" | b"endpoint" => Kind::Url,
+        b"url" | b"uri" | b"endpoint" | b"origin" | b"origins" => Kind::Url,
         b"mode" | b"kind" | b"type" | b"policy" | b"level" | b"source" | b"provider"
         | b"transport" | b"format" | b"driver" | b"strategy" | b"scope" | b"protocol"
         | b"method" | b"env" | b"marker" | b"enabled" | b"launcher" | b"lang" | b"tz"
