@@ -998,6 +998,19 @@ fn write_move_help(out: &mut String, inst: &Instance, p: &Published, free: u16) 
                 .words("` (a cell's port is fixed when it is created)");
         }
         _ => {
+            // `"${OPENCLAW_GATEWAY_PORT:-18789}:18789"`: the variable is the usual place.
+            if let [(var, _)] = p.vars.as_slice() {
+                // The file compose reads its variables from: `--env-file`'s when a run names one.
+                let env_file = (c.and_then(|c| c.env_files.last()))
+                    .map_or("the project's .env", String::as_str);
+                out.words("`")
+                    .words(var)
+                    .words("=")
+                    .number(free)
+                    .words("` in ")
+                    .words(env_file)
+                    .words(" (this entry's host port reads it) or ");
+            }
             out.words("`\"");
             mapping(out);
             out.words("\"` under ").words(service).words("'s ports");
