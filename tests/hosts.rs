@@ -3324,6 +3324,14 @@ fn a_unit_whose_script_starts_no_gateway_is_no_supervisor() {
     );
     let found = codes(&t.json("check"));
     assert!(found.iter().any(|c| c == "CL409"), "{found:?}");
+    // So does one that hands the work to a process manager (its ecosystem file may start it).
+    write(
+        b,
+        "home/bin/start.sh",
+        b"#!/bin/sh\ncd \"$HOME/app\"\npm2-runtime start ecosystem.config.js\n",
+    );
+    let found = codes(&t.json("check"));
+    assert!(found.iter().any(|c| c == "CL409"), "{found:?}");
 }
 
 /// A key only a channel plugin's own doctor migration repairs (signal's retired transport key

@@ -234,9 +234,8 @@ pub fn unwrap(argv: &[String], env: &BTreeMap<String, String>) -> Command {
 }
 
 /// Whether a script may start a gateway, though none of its statements is one clawlint can
-/// read: a statement names OpenClaw or a gateway, or runs what clawlint cannot see into
-/// (another script, a program named by a variable), or the script sources a file, or the
-/// shell model stopped before its end.
+/// read: a statement runs anything but a plain utility or builtin ([`could_start_gateway`]),
+/// or the script sources a file, or the shell model stopped before its end.
 pub fn script_could_start_gateway(script: &str, env: &BTreeMap<String, String>) -> bool {
     let mut sourced = NotRead {
         arguments_unknown: true,
@@ -256,7 +255,9 @@ pub fn script_could_start_gateway(script: &str, env: &BTreeMap<String, String>) 
         || statements.iter().any(|(c, _)| could_start_gateway(c))
 }
 
-/// Whether one statement may start a gateway (see [`script_could_start_gateway`]).
+/// Whether one statement may start a gateway (see [`script_could_start_gateway`]): anything
+/// but a plain utility or shell builtin (a process manager such as `pm2 start eco.js` may),
+/// and even one of those when it names OpenClaw or a gateway.
 fn could_start_gateway(command: &Command) -> bool {
     let named = command.argv.iter().any(|w| {
         let w = w.to_ascii_lowercase();
@@ -264,23 +265,20 @@ fn could_start_gateway(command: &Command) -> bool {
             .iter()
             .any(|n| w.contains(n))
     });
-    let program_unseen = command.argv.first().is_none_or(|p| {
-        p.contains('/') || p.ends_with(".sh") || command.unresolved.iter().any(|(v, _)| v == p)
+    let plain = command.argv.first().is_some_and(|p| {
+        let system = !p.contains('/') || p.starts_with("/bin/") || p.starts_with("/usr/bin/");
+        system && PLAIN_PROGRAMS.contains(&basename(p))
     });
-    // A word clawlint cannot work out matters only to a program that may run its arguments.
-    let plain = command
-        .argv
-        .first()
-        .is_some_and(|p| PLAIN_UTILITIES.contains(&basename(p)));
-    named || program_unseen || (!command.unresolved.is_empty() && !plain)
+    named || !plain
 }
 
-/// Programs that never run their arguments as a command: what they are given cannot make
-/// them start a gateway.
-const PLAIN_UTILITIES: &[&str] = &[
-    "[", "test", "echo", "printf", "sleep", "cat", "cp", "mv", "rm", "mkdir", "touch", "ln",
-    "chmod", "chown", "grep", "sed", "awk", "head", "tail", "tee", "date", "curl", "wget", "jq",
-    "logger", "true", "false", "read", "wait", "kill", "stat", "wc", "sort", "cut", "tr",
+/// Utilities and shell builtins that never run their arguments as a command: what they are
+/// given cannot make them start a gateway.
+const PLAIN_PROGRAMS: &[&str] = &[
+    "[", "[[", "test", "echo", "printf", "sleep", "cat", "cp", "mv", "rm", "mkdir", "touch", "ln",
+    "chmod", "chown", "grep", "head", "tail", "tee", "date", "curl", "wget", "jq", "logger",
+    "true", "false", ":", "read", "wait", "kill", "stat", "wc", "sort", "cut", "tr", "cd",
+    "export", "set", "unset", "local", "shift", "exit", "return", "trap", "umask", "ulimit",
 ];
 
 /// [`unwrap`], where the command looked for in an `sh -c` script is the first statement for
