@@ -1227,8 +1227,12 @@ pub fn json5_unparsed(text: &str) -> Vec<Span> {
             let end = closing(&text[i + 1..line_end], q).map_or(line_end, |e| i + 1 + e + 1);
             let raw = &text[i..end];
             if next_is_colon(end) {
-                out.push(span(i, end));
-                key = Some(unquote(raw).0.to_string());
+                let name = unquote(raw).0;
+                // A key shaped like a secret (a bot token as an object key) stays masked.
+                if super::shows_key(name) {
+                    out.push(span(i, end));
+                }
+                key = Some(name.to_string());
             } else if raw.len() >= 2 && raw.ends_with(q) {
                 push_quoted(&mut out, key.as_deref(), raw, i);
             }
@@ -1241,7 +1245,9 @@ pub fn json5_unparsed(text: &str) -> Vec<Span> {
             let end = floor_char(text, i + len.max(1));
             let word = &text[i..end];
             if next_is_colon(end) {
-                out.push(span(i, end));
+                if super::shows_key(word) {
+                    out.push(span(i, end));
+                }
                 key = Some(word.to_string());
             } else if matches!(word, "true" | "false" | "null") {
                 out.push(span(i, end));
@@ -1770,6 +1776,12 @@ mod tests {
         assert_eq!(
             shown(text, json5_unparsed(text)),
             "{\n  gateway: { port: 19002 },\n  slack: { botToken: ********, appToken: `********` \"x\": '******' },\n  // ******\n}\n"
+        );
+        // A key shaped like a token is masked like one (a hostile-input audit's repro).
+        let text = "{ telegram: { \"123456789:AAHCanaryCanaryCanary0000\": true, ghp_Canary0000000000000000: 1, ";
+        assert_eq!(
+            shown(text, json5_unparsed(text)),
+            "{ telegram: { *************************************: true, **************************: *, "
         );
     }
 }
