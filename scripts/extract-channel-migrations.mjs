@@ -27,7 +27,7 @@
 // it cannot place as it is; signal's httpHost/httpPort, which it moves beside an account).
 import fs from "node:fs";
 import path from "node:path";
-import { build, display, effect, sampleValues } from "./lib/probes.mjs";
+import { build, display, effect, sampleValues, withoutCovered } from "./lib/probes.mjs";
 import { concrete, distFiles, importExport, onePackage, releaseMigrations, repoRoot as repo, schemaPaths, writeOrCheck } from "./openclaw-dist.mjs";
 
 const { check, pkg, version } = onePackage(process.argv.slice(2));
@@ -89,8 +89,7 @@ process.on("exit", () => fs.rmSync(home, { recursive: true, force: true }));
     }
   }
   const found = [...effects.values()];
-  // A parent's effect covers its members' identical ones (as scripts/extract-migrations.mjs).
-  const kept = found.filter((e) => !found.some((p) => p !== e && e.from.startsWith(p.from + ".") && p.kind === e.kind && JSON.stringify(p.by) === JSON.stringify(e.by) && (p.kind === "remove" || (p.kind === "move" && typeof e.to === "string" && e.to === p.to + e.from.slice(p.from.length)))));
+  const kept = withoutCovered(found);
   const list = kept
     .map((e) => {
       const o = { from: e.from, kind: e.kind };

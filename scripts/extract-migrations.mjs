@@ -34,7 +34,7 @@
 // neither gets an empty entry.
 import fs from "node:fs";
 import path from "node:path";
-import { MARK, display, effect, sampleValues, build } from "./lib/probes.mjs";
+import { MARK, display, effect, sampleValues, build, withoutCovered } from "./lib/probes.mjs";
 import { checkEntries, concrete, distFiles, extractorArgs, installedReleases, leaves, readMigratesLegacy, readStripsInstallRecords, releaseMigrations, repoRoot as repo, schemaPaths, startMigratesLegacy } from "./openclaw-dist.mjs";
 
 const { cache, check, wanted } = extractorArgs(process.argv.slice(2));
@@ -257,8 +257,7 @@ async function extract(version, candidates) {
     effects.set(JSON.stringify(rec), { ...rec, any: true });
   }
   const found = [...effects.values()];
-  // A parent's effect covers its members' identical ones (same kind, same relative target).
-  const kept = found.filter((e) => !found.some((p) => p !== e && e.from.startsWith(p.from + ".") && p.kind === e.kind && JSON.stringify(p.by) === JSON.stringify(e.by) && (p.kind === "remove" || (p.kind === "move" && typeof e.to === "string" && e.to === p.to + e.from.slice(p.from.length)))));
+  const kept = withoutCovered(found);
   const list = kept
     .map((e) => {
       const o = { from: e.from, kind: e.kind };

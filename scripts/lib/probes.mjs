@@ -78,3 +78,10 @@ export function effect(before, after, target, value) {
   if (kept && !gone && added.every(([p]) => !under(p, target)) && to.length === 0) return undefined;
   return { kind: "rewrite", ...(to.length ? { to } : {}) };
 }
+
+// The effects no parent's effect already covers: a parent moved or removed whole covers its
+// members' identical effects (same kind and migrations, the same relative target).
+export function withoutCovered(found) {
+  const covers = (p, e) => p !== e && e.from.startsWith(p.from + ".") && p.kind === e.kind && JSON.stringify(p.by) === JSON.stringify(e.by) && (p.kind === "remove" || (p.kind === "move" && typeof e.to === "string" && e.to === p.to + e.from.slice(p.from.length)));
+  return found.filter((e) => !found.some((p) => covers(p, e)));
+}

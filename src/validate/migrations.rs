@@ -391,13 +391,7 @@ pub fn planned_in(
     node: Option<&Node>,
     root: &Node,
 ) -> Option<Planned> {
-    planned_by(
-        release,
-        path,
-        node,
-        &|needs, path| needs_hold(needs, path, root),
-        true,
-    )
+    planned_in_root(release, path, node, root, true)
 }
 
 /// [`planned_in`] with the core migrations alone, for keys the release accepts: a channel
@@ -411,13 +405,19 @@ pub fn planned_core_in(
     node: Option<&Node>,
     root: &Node,
 ) -> Option<Planned> {
-    planned_by(
-        release,
-        path,
-        node,
-        &|needs, path| needs_hold(needs, path, root),
-        false,
-    )
+    planned_in_root(release, path, node, root, false)
+}
+
+/// [`planned_in`], with the channel plugins' migrations or without them.
+fn planned_in_root(
+    release: &str,
+    path: &[Seg],
+    node: Option<&Node>,
+    root: &Node,
+    channels: bool,
+) -> Option<Planned> {
+    let accept = |needs: &str, path: &[Seg]| needs_hold(needs, path, root);
+    planned_by(release, path, node, &accept, channels)
 }
 
 /// Whether the context an effect needs (its `needs`, in the extractor's words) holds for the
