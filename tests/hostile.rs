@@ -4290,3 +4290,20 @@ fn a_huge_key_is_counted_not_echoed() {
         );
     }
 }
+
+/// A dangling link's target is text the layout wrote: shown only when it looks like a path.
+#[test]
+fn a_dangling_links_target_is_shown_only_when_it_is_not_secret_shaped() {
+    let s = Scratch::new("dangling-target-secret");
+    add_ordinary_gateways(&s);
+    let dir = "home/.config/containers/systemd";
+    std::fs::create_dir_all(s.path(dir)).unwrap();
+    let canary = "ghp_CanaryDanglingTarget0000000000000000";
+    std::os::unix::fs::symlink(canary, s.path(&format!("{dir}/openclaw.container"))).unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    assert!(!out.contains("CanaryDangling"), "{out}");
+    assert!(
+        says(&with_code(&findings, "CL902"), "characters, not shown"),
+        "{out}"
+    );
+}

@@ -441,11 +441,15 @@ pub fn not_utf8(sources: &SourceMap, path: &Path, offset: usize) -> Problem {
 /// Registers a file that could not be read, so the problem still has a place to point at.
 pub fn unreadable(sources: &mut SourceMap, path: &Path, err: &read::ReadError) -> Problem {
     let file = sources.add(path, String::new(), None);
-    // A missing file that is there to list is a link to nothing: say where it leads.
+    // A missing file that is there to list is a link to nothing: say where it leads (a
+    // link's target is text the layout wrote: shown when it looks like a path).
     let why = match (err, crate::paths::host::read_link(path)) {
         (read::ReadError::Missing, Ok(target)) => format!(
             "it is a symlink to {}, which does not exist",
-            crate::paths::display_path(&target)
+            crate::redact::shown(
+                crate::redact::Kind::Path,
+                &crate::paths::display_path(&target)
+            )
         ),
         _ => err.describe(),
     };
