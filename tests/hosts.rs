@@ -3265,6 +3265,9 @@ fn a_gateway_named_unit_whose_script_cannot_be_read_is_said_not_dropped() {
     let (_, report, _) = t.run("check");
     let unverifiable = findings(&report, "CL409", "openclaw-gateway-b.service");
     assert_eq!(unverifiable.len(), 1, "{report}");
+    // Its config is only the default guess, so the port read from it is too: not compared
+    // with the default gateway's (CL409's note says so).
+    assert!(findings(&report, "CL101", "").is_empty(), "{report}");
     let (_, resolved, _) = t.run("resolve");
     let unseen = resolved.to_string();
     assert!(

@@ -414,20 +414,25 @@ fn config_path_unseen(
 /// Behind an opaque command: the values that would come from OpenClaw's defaults.
 fn defaults_unverifiable(instance: &Instance) -> Vec<Unverifiable> {
     let mut out = Vec::new();
-    if matches!(
-        instance.port_kind,
-        PortKind::Default | PortKind::ProfileHash
-    ) {
+    let state_dir_unknown = matches!(instance.state_dir.origin, Origin::Default(_));
+    let config_unknown =
+        state_dir_unknown && matches!(instance.config_path.origin, Origin::Default(_));
+    // A port read from a config that is itself only the default guess is a guess too.
+    let port_unknown = match instance.port_kind {
+        PortKind::Default | PortKind::ProfileHash => true,
+        PortKind::Config => config_unknown,
+        PortKind::Argument | PortKind::ServiceArgument | PortKind::Env => false,
+    };
+    if port_unknown {
         out.push(Unverifiable::Port);
     }
     if instance.profile.is_none() {
         out.push(Unverifiable::Profile);
     }
-    let state_dir_unknown = matches!(instance.state_dir.origin, Origin::Default(_));
     if state_dir_unknown {
         out.push(Unverifiable::StateDir);
     }
-    if state_dir_unknown && matches!(instance.config_path.origin, Origin::Default(_)) {
+    if config_unknown {
         out.push(Unverifiable::ConfigPath);
     }
     out
