@@ -526,6 +526,14 @@ pub fn is_env_reference(value: &str) -> bool {
             .strip_suffix(":-")
             .or_else(|| name.strip_suffix('-'))
             .unwrap_or(name);
+        // `${NAME:?message}`: the message compose prints when NAME has no value, shown when
+        // it reads as words (a token pasted there is not).
+        let name = match name.split_once('?') {
+            Some((name, message)) if fits(Kind::Name, message) || message.is_empty() => {
+                name.strip_suffix(':').unwrap_or(name)
+            }
+            _ => name,
+        };
         let first = name.bytes().next();
         return first.is_some_and(|b| b.is_ascii_uppercase() || b == b'_') && name_chars(name);
     }
@@ -1303,6 +1311,16 @@ mod tests {
         assert!(!hidden("TELEGRAM_BOT_TOKEN", "${ADMIN_TELEGRAM_TOKEN:-}"));
         assert!(!hidden("TELEGRAM_BOT_TOKEN", "${ADMIN_TELEGRAM_TOKEN-}"));
         assert!(hidden("TELEGRAM_BOT_TOKEN", "${ADMIN_TELEGRAM_TOKEN:-abc}"));
+        // A required variable's message is words, not a secret; a token pasted there is.
+        assert!(!hidden(
+            "TELEGRAM_BOT_TOKEN",
+            "${BETA_TOKEN:?BETA_TOKEN is required}"
+        ));
+        assert!(!hidden("TELEGRAM_BOT_TOKEN", "${BETA_TOKEN?}"));
+        assert!(hidden(
+            "T",
+            "${BETA_TOKEN:?123456789:AAHFakeFakeFakeFakeFake0000}"
+        ));
         assert!(hidden("name", "Bearer abc"));
         // Compose-style references with defaults are judged as the default would be.
         assert!(!hidden("host", "${OPENCLAW_GATEWAY_PORT:-18789}:18789"));
