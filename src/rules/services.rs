@@ -572,33 +572,48 @@ fn restart_without_78(instance: &Instance) -> Vec<Finding> {
         .into_iter()
         .chain(&instance.other_services);
     let has_78 = |codes: &[String]| codes.iter().any(|code| code == "78");
-    services
-        .filter(|s| s.kind.is_systemd())
-        .filter_map(|s| {
-            let restart = s.restart.as_ref()?;
-            let how = match restart.value.as_str() {
-                "always" => "always but not on exit code 78",
-                "on-failure" if !has_78(&s.success_exit_status) => {
-                    "on failure, which includes exit code 78"
-                }
-                _ => return None,
-            };
-            if has_78(&s.prevent_exit_status) {
-                return None;
+    // The units that restart it, grouped by their `Restart=` line: the instances of one
+    // template share it, and its one fix.
+    let mut groups: Vec<(&ServiceFile, &'static str, Vec<&str>)> = Vec::new();
+    for s in services.filter(|s| s.kind.is_systemd()) {
+        let Some(restart) = s.restart.as_ref() else {
+            continue;
+        };
+        let how = match restart.value.as_str() {
+            "always" => "always but not on exit code 78",
+            "on-failure" if !has_78(&s.success_exit_status) => {
+                "on failure, which includes exit code 78"
             }
-            Some(
-                Finding::new(
-                    &catalog::RESTART_WITHOUT_EXIT_78,
-                    format!(
-                        "{} restarts {} {how}",
-                        s.name,
-                        gateway_of(instance, &s.name)
-                    ),
-                )
-                .label(party(instance, format!("Restart={}", restart.value), &restart.origin))
-                .note("a gateway that finds another one already running exits with 78 after retrying for 5 to 10 s; without RestartPreventExitStatus=78 systemd restarts it in a loop that its start limit never stops")
-                .help("add `RestartPreventExitStatus=78` to the [Service] section, as OpenClaw's own units have"),
+            _ => continue,
+        };
+        if has_78(&s.prevent_exit_status) {
+            continue;
+        }
+        let line = restart.origin.loc();
+        match groups.iter_mut().find(|(first, h, _)| {
+            *h == how
+                && line.is_some()
+                && first.restart.as_ref().and_then(|r| r.origin.loc()) == line
+        }) {
+            Some((_, _, names)) => names.push(&s.name),
+            None => groups.push((s, how, vec![&s.name])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(s, how, names)| {
+            let restart = s.restart.as_ref().expect("grouped by its Restart=");
+            let (units, verb) = match names.len() {
+                1 => (s.name.clone(), "restarts"),
+                _ => (listed(names.iter().copied()), "restart"),
+            };
+            Finding::new(
+                &catalog::RESTART_WITHOUT_EXIT_78,
+                format!("{units} {verb} {} {how}", gateway_of(instance, &s.name)),
             )
+            .label(party(instance, format!("Restart={}", restart.value), &restart.origin))
+            .note("a gateway that finds another one already running exits with 78 after retrying for 5 to 10 s; without RestartPreventExitStatus=78 systemd restarts it in a loop that its start limit never stops")
+            .help("add `RestartPreventExitStatus=78` to the [Service] section, as OpenClaw's own units have")
         })
         .collect()
 }
