@@ -3,7 +3,7 @@
 
 use crate::catalog;
 
-use super::group::{distinct, names, parties, party, shared_across_instances};
+use super::group::{distinct, names, parties, party, party_loc, shared_across_instances};
 use super::RuleContext;
 use crate::diagnostic::Finding;
 use crate::resolve::SecretIdentity;
@@ -109,6 +109,14 @@ fn unverifiable(ctx: &RuleContext) -> Vec<Finding> {
                 continue;
             };
             if credential.channel == "gateway" {
+                continue;
+            }
+            // A `${VAR}` with no value there is CL502's finding at the same place: said once.
+            let at = party_loc(inst, &credential.origin);
+            let missing_here = |p: &crate::load::Problem| {
+                p.kind == crate::load::ProblemKind::MissingEnvVar && at.is_some() && p.loc == at
+            };
+            if inst.problems.iter().any(missing_here) {
                 continue;
             }
             let what = credential.name();
@@ -244,6 +252,16 @@ mod tests {
             f.notes,
             ["clawlint sees only its reference: env:default:TELEGRAM_BOT_TOKEN"]
         );
+    }
+
+    /// `${VAR}` substitution with no value is CL502's finding at the same place (a published
+    /// SSH agent manager's cloned configs): CL304 does not say it again.
+    #[test]
+    fn cl304_not_where_cl502_says_the_variable_is_missing() {
+        let host =
+            host([gateway("a").set("channels.telegram.botToken", "\"${TELEGRAM_BOT_TOKEN}\"")]);
+        assert!(host.findings(UNVERIFIABLE_CREDENTIAL).is_empty());
+        assert!(!host.findings(crate::catalog::MISSING_ENV_VAR).is_empty());
     }
 
     #[test]
