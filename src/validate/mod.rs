@@ -174,21 +174,35 @@ impl Issue {
     }
 }
 
+/// The least score a likely typo has (normalized Damerau-Levenshtein similarity).
+const TYPO_SCORE: f64 = 0.7;
+
 /// The closest candidate by edit distance, when it is close enough to be a likely typo.
 pub fn did_you_mean(wrong: &str, candidates: &[String]) -> Option<String> {
     let lower = wrong.to_lowercase();
+    let wrong_len = lower.chars().count();
     let mut best: Option<(f64, &String)> = None;
     for c in candidates {
-        let score = if c.to_lowercase() == lower {
+        let candidate = c.to_lowercase();
+        // The distance is at least the difference in length: a candidate that far cannot
+        // score as a typo, and is not measured (a key of megabytes would cost seconds each).
+        let len = candidate.chars().count();
+        let longest = wrong_len.max(len) as f64;
+        if wrong_len.abs_diff(len) as f64 > (1.0 - TYPO_SCORE) * longest {
+            continue;
+        }
+        let score = if candidate == lower {
             1.0
         } else {
-            strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase())
+            crate::ports::allocate::work::add(1);
+            strsim::normalized_damerau_levenshtein(&lower, &candidate)
         };
         if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }
     }
-    best.filter(|(s, _)| *s >= 0.7).map(|(_, c)| c.clone())
+    best.filter(|(s, _)| *s >= TYPO_SCORE)
+        .map(|(_, c)| c.clone())
 }
 
 /// The span of an object's opening brace (where a missing member is reported).
@@ -718,6 +732,27 @@ pub fn validity(inst: &crate::resolve::Instance, options: &Options) -> Option<Va
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A did-you-mean measures only candidates that could score as a typo: a key of megabytes
+    /// (a hostile-input fuzzer's, 17 s of CPU in a release build) measures none.
+    #[test]
+    fn did_you_mean_measures_only_candidates_near_in_length() {
+        use crate::ports::allocate::work;
+        let candidates: Vec<String> = ["webhookSecret", "webhookUrl", "botToken", "enabled"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let before = work::done();
+        assert_eq!(
+            did_you_mean("webhokSecret", &candidates).as_deref(),
+            Some("webhookSecret")
+        );
+        assert!(work::done() > before, "a near key is measured");
+        let huge = format!("web{}hookSecret", "A".repeat(100_000));
+        let before = work::done();
+        assert_eq!(did_you_mean(&huge, &candidates), None);
+        assert_eq!(work::done(), before, "no candidate is near its length");
+    }
 
     fn verdict(text: &str) -> Verdict {
         let doc = crate::load::json5::parse(text).unwrap();
