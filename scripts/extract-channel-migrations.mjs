@@ -27,7 +27,7 @@
 // it cannot place as it is; signal's httpHost/httpPort, which it moves beside an account).
 import fs from "node:fs";
 import path from "node:path";
-import { build, display, effect, sampleValues, withoutCovered } from "./lib/probes.mjs";
+import { build, display, effect, recorded, sampleValues, withoutCovered } from "./lib/probes.mjs";
 import { concrete, distFiles, importExport, onePackage, releaseMigrations, repoRoot as repo, schemaPaths, writeOrCheck } from "./openclaw-dist.mjs";
 
 const { check, pkg, version } = onePackage(process.argv.slice(2));
@@ -92,9 +92,7 @@ process.on("exit", () => fs.rmSync(home, { recursive: true, force: true }));
   const kept = withoutCovered(found);
   const list = kept
     .map((e) => {
-      const o = { from: e.from, kind: e.kind };
-      if (e.to !== undefined) o.to = e.to;
-      if (!e.any && e.values && e.values.length < e.n) o.when = e.values.map((v) => (v === "clawlint-probe" ? "*" : v));
+      const o = recorded(e);
       o.by = e.by;
       o.preBootstrap = e.preBootstrap;
       return o;

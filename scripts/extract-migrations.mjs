@@ -34,7 +34,7 @@
 // neither gets an empty entry.
 import fs from "node:fs";
 import path from "node:path";
-import { MARK, display, effect, sampleValues, build, withoutCovered } from "./lib/probes.mjs";
+import { display, effect, sampleValues, build, recorded, withoutCovered } from "./lib/probes.mjs";
 import { checkEntries, concrete, distFiles, extractorArgs, installedReleases, leaves, readMigratesLegacy, readStripsInstallRecords, releaseMigrations, repoRoot as repo, schemaPaths, startMigratesLegacy } from "./openclaw-dist.mjs";
 
 const { cache, check, wanted } = extractorArgs(process.argv.slice(2));
@@ -260,10 +260,7 @@ async function extract(version, candidates) {
   const kept = withoutCovered(found);
   const list = kept
     .map((e) => {
-      const o = { from: e.from, kind: e.kind };
-      if (e.to !== undefined) o.to = e.to;
-      // The values that trigger it, when not every probed value of the key does.
-      if (!e.any && e.values && e.values.length < e.n) o.when = e.values.map((v) => (v === MARK ? "*" : v));
+      const o = recorded(e);
       if (e.needs) o.needs = e.needs;
       o.by = e.by;
       return o;

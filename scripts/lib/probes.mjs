@@ -85,3 +85,12 @@ export function withoutCovered(found) {
   const covers = (p, e) => p !== e && e.from.startsWith(p.from + ".") && p.kind === e.kind && JSON.stringify(p.by) === JSON.stringify(e.by) && (p.kind === "remove" || (p.kind === "move" && typeof e.to === "string" && e.to === p.to + e.from.slice(p.from.length)));
   return found.filter((e) => !found.some((p) => covers(p, e)));
 }
+
+// An effect as the data file records it: the key, what happens to it, where it goes, and the
+// values that trigger it when not every probed value of the key does.
+export function recorded(e) {
+  const o = { from: e.from, kind: e.kind };
+  if (e.to !== undefined) o.to = e.to;
+  if (!e.any && e.values && e.values.length < e.n) o.when = e.values.map((v) => (v === MARK ? "*" : v));
+  return o;
+}

@@ -230,53 +230,34 @@ impl Planned {
                 .collect::<Vec<_>>()
                 .join("; ");
         }
-        if let Some(channel) = self.plugin {
-            let by = format!("by the {channel} channel plugin's own doctor migration");
-            return match self.kind {
-                Kind::Move => format!(
-                    "moves {} to {}, {by}",
-                    self.from,
-                    self.to.first().map(String::as_str).unwrap_or("?")
-                ),
-                Kind::Remove => format!(
-                    "removes the retired {}, {by}; the built-in default applies",
-                    self.from
-                ),
-                Kind::Rewrite if self.to.is_empty() => format!("rewrites {}, {by}", self.from),
-                Kind::Rewrite => {
-                    format!("replaces {} with {}, {by}", self.from, self.to.join(", "))
-                }
-            };
-        }
+        // Who does it: a channel plugin's own migration is named; a core rewrite says which
+        // migration, but a release that does not export its migrations one by one (2026.2.26,
+        // 2026.3.31: one entry, `applyLegacyMigrations`) has no description of its own to show.
+        let (why, by) = match self.plugin {
+            Some(channel) => (
+                String::new(),
+                format!(", by the {channel} channel plugin's own doctor migration"),
+            ),
+            None if self.by.iter().eq(["applyLegacyMigrations"]) => {
+                (" (a legacy config migration)".to_string(), String::new())
+            }
+            None => (format!(" ({})", self.describe), String::new()),
+        };
         match self.kind {
             Kind::Move => format!(
-                "moves {} to {}",
+                "moves {} to {}{by}",
                 self.from,
                 self.to.first().map(String::as_str).unwrap_or("?")
             ),
             Kind::Remove => format!(
-                "removes the retired {}; the built-in default applies",
+                "removes the retired {}{by}; the built-in default applies",
                 self.from
             ),
-            // A release that does not export its migrations one by one (2026.2.26, 2026.3.31:
-            // one entry, `applyLegacyMigrations`) has no description of its own to show: the
-            // change is said without the internal name.
-            Kind::Rewrite if self.by.iter().eq(["applyLegacyMigrations"]) && self.to.is_empty() => {
-                format!("rewrites {} (a legacy config migration)", self.from)
-            }
-            Kind::Rewrite if self.by.iter().eq(["applyLegacyMigrations"]) => format!(
-                "replaces {} with {} (a legacy config migration)",
+            Kind::Rewrite if self.to.is_empty() => format!("rewrites {}{why}{by}", self.from),
+            Kind::Rewrite => format!(
+                "replaces {} with {}{why}{by}",
                 self.from,
                 self.to.join(", ")
-            ),
-            Kind::Rewrite if self.to.is_empty() => {
-                format!("rewrites {} ({})", self.from, self.describe)
-            }
-            Kind::Rewrite => format!(
-                "replaces {} with {} ({})",
-                self.from,
-                self.to.join(", "),
-                self.describe
             ),
         }
     }
