@@ -273,6 +273,16 @@ impl Origin {
         }))
     }
 
+    /// The variable a value was interpolated from and the line that sets it: `${VAR}` in a
+    /// config, or a compose `environment` entry that interpolates one variable.
+    pub fn set_through(&self) -> Option<(&str, Loc)> {
+        match self {
+            Origin::Substituted(s) => Some((&s.var, s.set_by.loc()?)),
+            Origin::Env(env) => env.set_by.set_through(),
+            _ => None,
+        }
+    }
+
     /// [`Origin::Substituted`]: `${var}` written at `loc`, `var` set by `set_by`.
     pub fn substituted(loc: Loc, var: String, set_by: EnvOrigin) -> Origin {
         Origin::Substituted(Box::new(Substitution { loc, var, set_by }))
@@ -301,7 +311,9 @@ fn set_by_words(set_by: &EnvOrigin) -> String {
         EnvOrigin::DotEnv(_) => "set in a .env file".to_string(),
         EnvOrigin::ConfigEnv(_) => "set in the config's env.vars".to_string(),
         EnvOrigin::Service(_) => "set by the service unit".to_string(),
-        EnvOrigin::Container(_) => "set by the container definition".to_string(),
+        EnvOrigin::Container(_) | EnvOrigin::ContainerVar(_) => {
+            "set by the container definition".to_string()
+        }
     }
 }
 

@@ -2083,3 +2083,45 @@ fn a_required_variable_with_no_value_starts_no_service_of_the_project() {
         "{json}"
     );
 }
+
+#[test]
+fn a_token_interpolated_into_a_compose_service_names_the_env_line_that_holds_it() {
+    let t = host_with_native_gateway("compose-token-from-dotenv");
+    write(
+        &t,
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\" }, channels: { telegram: { botToken: \"111111111:AAFakeSharedBotTokenForTests0000000000\" } } }\n",
+    );
+    let stack = compose_gateway(&["18900:18789"]).replace(
+        "    environment:\n",
+        "    environment:\n      TELEGRAM_BOT_TOKEN: ${ACME_TELEGRAM_TOKEN}\n",
+    );
+    write(&t, "home/stacks/acme/docker-compose.yml", &stack);
+    write(
+        &t,
+        "home/stacks/acme/.env",
+        "# the stack's bot\nACME_TELEGRAM_TOKEN=111111111:AAFakeSharedBotTokenForTests0000000000\n",
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL301"), "{json}");
+    let finding = (json["findings"].as_array().unwrap().iter())
+        .find(|f| f["code"] == "CL301")
+        .unwrap();
+    let set_here = (finding["parties"].as_array().unwrap().iter())
+        .find(|p| {
+            p["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("ACME_TELEGRAM_TOKEN set here")
+        })
+        .unwrap_or_else(|| panic!("no party at the .env line: {finding}"));
+    assert!(
+        set_here["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("stacks/acme/.env"),
+        "{set_here}"
+    );
+    assert_eq!(set_here["line"], 2, "{set_here}");
+    assert!(!json.to_string().contains("AAFakeSharedBotToken"), "{json}");
+}

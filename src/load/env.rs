@@ -27,6 +27,20 @@ pub enum EnvOrigin {
     /// A container definition's `environment`/`env_file` (compose) or
     /// `Environment=`/`EnvironmentFile=` (quadlet).
     Container(Loc),
+    /// A container definition's `environment` entry whose value compose interpolated from one
+    /// variable (`TOKEN: ${ACME_TOKEN}`): the entry, and where that variable is set.
+    ContainerVar(Box<ContainerVar>),
+}
+
+/// [`EnvOrigin::ContainerVar`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerVar {
+    /// The `environment` entry.
+    pub at: Loc,
+    /// The variable it interpolates.
+    pub var: String,
+    /// The env-file line (or the supervisor's line) that sets the variable.
+    pub set_at: Loc,
 }
 
 impl EnvOrigin {
@@ -36,7 +50,17 @@ impl EnvOrigin {
             | EnvOrigin::ConfigEnv(loc)
             | EnvOrigin::Service(loc)
             | EnvOrigin::Container(loc) => Some(*loc),
+            EnvOrigin::ContainerVar(set) => Some(set.at),
             EnvOrigin::Given | EnvOrigin::ProfileFlag { .. } => None,
+        }
+    }
+
+    /// The variable the value was interpolated from and where that variable is set, when
+    /// that is another line than [`EnvOrigin::loc`].
+    pub fn set_through(&self) -> Option<(&str, Loc)> {
+        match self {
+            EnvOrigin::ContainerVar(set) => Some((&set.var, set.set_at)),
+            _ => None,
         }
     }
 }

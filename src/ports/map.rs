@@ -697,6 +697,7 @@ pub fn origin_text(origin: &Origin, instance: &Instance, sources: &SourceMap) ->
                 EnvOrigin::DotEnv(loc) | EnvOrigin::Service(loc) | EnvOrigin::Container(loc) => {
                     place(*loc, instance, sources)
                 }
+                EnvOrigin::ContainerVar(set) => place(set.at, instance, sources),
                 EnvOrigin::ConfigEnv(loc) => {
                     format!("env.vars at {}", place(*loc, instance, sources))
                 }

@@ -25,6 +25,7 @@ fn set_by_text(set_by: &EnvOrigin, sources: &SourceMap) -> String {
         EnvOrigin::ConfigEnv(loc) => format!("set in env.vars at {}", at(sources, *loc)),
         EnvOrigin::Service(loc) => format!("set by its supervisor at {}", at(sources, *loc)),
         EnvOrigin::Container(loc) => format!("set by the container at {}", at(sources, *loc)),
+        EnvOrigin::ContainerVar(set) => format!("set by the container at {}", at(sources, set.at)),
     }
 }
 
@@ -659,6 +660,7 @@ impl<'s> ModelJson<'s> {
             EnvOrigin::ConfigEnv(loc) => ("config-env", Some(*loc)),
             EnvOrigin::Service(loc) => ("service", Some(*loc)),
             EnvOrigin::Container(loc) => ("container", Some(*loc)),
+            EnvOrigin::ContainerVar(set) => ("container", Some(set.at)),
         };
         w.object();
         let numbers = loc.map(|loc| (loc, self.numbers(loc)));

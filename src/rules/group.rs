@@ -106,14 +106,12 @@ pub fn party_loc(instance: &Instance, origin: &Origin) -> Option<Loc> {
 /// The party, plus the `.env` line or unit line that set the variable it came through.
 pub fn parties(instance: &Instance, what: &str, origin: &Origin) -> Vec<Label> {
     let mut out = vec![party(instance, what, origin)];
-    if let Origin::Substituted(s) = origin {
-        if let Some(loc) = s.set_by.loc() {
-            out.push(Label::new(
-                Some(loc),
-                format!("{}: {} set here", instance.name, s.var),
-                Some(&instance.name),
-            ));
-        }
+    if let Some((var, loc)) = origin.set_through() {
+        out.push(Label::new(
+            Some(loc),
+            format!("{}: {var} set here", instance.name),
+            Some(&instance.name),
+        ));
     }
     out
 }

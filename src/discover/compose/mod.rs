@@ -19,7 +19,7 @@ use crate::container::{
     ServiceProfiles, UnseenCause, UnseenValues, UnverifiedEntry,
 };
 use crate::invocation::{Discovery, Invocation, Origin, Sourced};
-use crate::load::env::{Env, EnvOrigin};
+use crate::load::env::{ContainerVar, Env, EnvOrigin};
 use crate::load::json5::Span;
 use crate::load::read::{read_text_lossy, ReadError, SMALL_FILE_LIMIT};
 use crate::load::yaml::{self, Node, Value};
@@ -1786,6 +1786,22 @@ impl Reader<'_> {
         self.env.contains_key(var) || self.host.shell_var(var).is_some()
     }
 
+    /// An `environment` entry's origin: the entry, and where the one variable it interpolates
+    /// is set, when a file shows that.
+    fn entry_origin(&self, at: Loc, vars: &[String]) -> EnvOrigin {
+        let [var] = vars else {
+            return EnvOrigin::Container(at);
+        };
+        match self.env.get(var) {
+            Some((_, set_at)) => EnvOrigin::ContainerVar(Box::new(ContainerVar {
+                at,
+                var: var.clone(),
+                set_at: *set_at,
+            })),
+            None => EnvOrigin::Container(at),
+        }
+    }
+
     /// Why an entry that reads `vars` has a value clawlint cannot see, if it does: a variable
     /// env files beside the project set differently ([`EnvVariants`]), or one nothing read
     /// sets while the command that runs the project has values clawlint cannot see.
@@ -2765,7 +2781,7 @@ fn gateway_invocation(
             )
         });
         match v {
-            Some(v) => env.set(k, v.clone(), EnvOrigin::Container(*loc)),
+            Some(v) => env.set(k, v.clone(), reader.entry_origin(*loc, vars)),
             // `- NAME` alone passes the shell's value through, which clawlint cannot see;
             // the project .env does not reach the container this way.
             None => env.remove(k),
