@@ -37,13 +37,268 @@ pub struct Inputs {
 }
 
 /// Where the bounded scans for container definitions look: each home, and `/opt`, `/srv`
-/// and `/etc` under the root.
-pub fn container_scan_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<PathBuf> {
-    let mut dirs = homes.to_vec();
+/// and `/etc` under the root, each [`compose::SCAN_DEPTH`] levels down; then the directories
+/// where home-server stack managers keep the projects they run ([`STACK_DIRS`]), each only as
+/// deep as its manager's layout. One that does not exist costs one failed look.
+pub fn container_scan_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<(PathBuf, usize)> {
+    let mut dirs: Vec<(PathBuf, usize)> = homes
+        .iter()
+        .map(|h| (h.clone(), compose::SCAN_DEPTH))
+        .collect();
     if let Some(root) = root {
-        dirs.extend(["opt", "srv", "etc"].iter().map(|d| root.join(d)));
+        dirs.extend(
+            ["opt", "srv", "etc"]
+                .iter()
+                .map(|d| (root.join(d), compose::SCAN_DEPTH)),
+        );
     }
+    dirs.extend(stack_dirs(homes, root).map(|(dir, s)| (dir, s.depth)));
     dirs
+}
+
+/// Under what a stack manager's directory lies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StackBase {
+    /// The copied root (`--root`).
+    Root,
+    /// Each scanned home.
+    Home,
+}
+
+/// A value a stack manager gives a variable of each project it starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StackVar {
+    /// The project directory's name (the app's id).
+    DirName,
+    /// The project directory, as the host spells it.
+    DirPath,
+}
+
+/// Where a home-server stack manager writes the compose projects it starts, and how it runs
+/// `docker compose` on them: one row per location, verified in the manager's own source.
+#[derive(Debug)]
+pub struct StackDir {
+    /// Who starts the projects there, as output shows it.
+    pub manager: &'static str,
+    pub base: StackBase,
+    /// Relative to `base`.
+    pub dir: &'static str,
+    /// How deep its projects lie (1: `<dir>/<project>/docker-compose.yml`).
+    pub depth: usize,
+    /// What CL910 says clawlint looked for there.
+    pub what: &'static str,
+    /// The env file the manager names with `--env-file`, relative to the project directory,
+    /// from the project directory's path below `dir`; used when it is there.
+    pub env_file: Option<fn(&[&str]) -> Option<String>>,
+    /// Variables the manager sets in the environment of `docker compose`.
+    pub vars: &'static [(&'static str, StackVar)],
+    /// Variables the manager sets from what clawlint cannot read (its database, a secret).
+    pub unseen: Option<&'static str>,
+    /// The project name it gives with `--project-name`, from the project directory's path
+    /// below `dir` (`None`: the directory's name, compose's default).
+    pub project_name: Option<fn(&[&str]) -> Option<String>>,
+}
+
+/// The stack managers' project directories (see [`StackDir`]).
+pub const STACK_DIRS: &[StackDir] = &[
+    // Portainer: stacks under its data dir's `compose/<stack id>/` (api/filesystem/filesystem.go
+    // `ComposeStorePath`, `<id>/v<N>` for versioned stacks), the data dir the `portainer_data`
+    // volume of its install docs; it runs `docker compose --project-name <stack name>
+    // --env-file stack.env` (api/exec/compose_stack.go `createEnvFile`, pkg/libstack
+    // composeplugin.go), stack.env written from its database when the stack has variables.
+    StackDir {
+        manager: "Portainer",
+        base: StackBase::Root,
+        dir: "var/lib/docker/volumes/portainer_data/_data/compose",
+        depth: 2,
+        what: "Portainer's stacks (compose files, 2 levels down)",
+        env_file: Some(|_| Some("stack.env".to_string())),
+        vars: &[],
+        unseen: None,
+        project_name: None,
+    },
+    // CasaOS: `AppsPath = /var/lib/casaos/apps`, each app's `<name>/docker-compose.yml`
+    // (CasaOS-AppManagement pkg/config/init.go, service/compose_service.go), loaded with the
+    // project name `<name>` and `AppID=<name>` (service/compose_app.go
+    // `LoadComposeAppFromConfigFile`); the store's files mount `/DATA/AppData/$AppID`.
+    StackDir {
+        manager: "CasaOS",
+        base: StackBase::Root,
+        dir: "var/lib/casaos/apps",
+        depth: 1,
+        what: "CasaOS apps (compose files, 1 level down)",
+        env_file: None,
+        vars: &[("AppID", StackVar::DirName)],
+        unseen: None,
+        project_name: None,
+    },
+    // Coolify: services in `/data/coolify/services/<uuid>/`, applications in
+    // `/data/coolify/applications/<uuid>/` (bootstrap/helpers/shared.php, config/constants.php
+    // `base_config_path`), each with the `.env` Coolify writes beside it, run as
+    // `docker compose --project-directory <dir> -f <dir>/docker-compose.yml --project-name
+    // <uuid>` (app/Actions/Service/StartService.php): compose's own defaults.
+    StackDir {
+        manager: "Coolify",
+        base: StackBase::Root,
+        dir: "data/coolify/services",
+        depth: 1,
+        what: "Coolify services (compose files, 1 level down)",
+        env_file: None,
+        vars: &[],
+        unseen: None,
+        project_name: None,
+    },
+    StackDir {
+        manager: "Coolify",
+        base: StackBase::Root,
+        dir: "data/coolify/applications",
+        depth: 1,
+        what: "Coolify applications (compose files, 1 level down)",
+        env_file: None,
+        vars: &[],
+        unseen: None,
+        project_name: None,
+    },
+    // Umbrel: umbrelOS's data dir `/home/umbrel/umbrel` (packages/umbreld cli-client.ts), each
+    // app's `app-data/<id>/docker-compose.yml` (modules/apps/app.ts), run as `docker compose
+    // --project-name <id>` with `APP_ID`, `APP_DATA_DIR` and `APP_SEED`, `APP_PASSWORD`
+    // derived from the device's secret (legacy-compat/app-script `source_app`, `compose`). A
+    // scanned home's `umbrel/app-data/<id>` is within the home scan already.
+    StackDir {
+        manager: "umbreld",
+        base: StackBase::Root,
+        dir: "home/umbrel/umbrel/app-data",
+        depth: 1,
+        what: "Umbrel apps (compose files, 1 level down)",
+        env_file: None,
+        vars: &[
+            ("APP_ID", StackVar::DirName),
+            ("APP_DATA_DIR", StackVar::DirPath),
+        ],
+        unseen: Some("APP_SEED and APP_PASSWORD, which umbreld derives from the device's secret"),
+        project_name: None,
+    },
+    // Runtipi: `<runtipi>/apps/<store>/<app>/docker-compose.yml`, run with `--env-file
+    // <runtipi>/app-data/<store>/<app>/app.env` and `--project-name <store>_<app>`
+    // (packages/backend/src/modules/docker/docker.service.ts, modules/apps/app-files-manager.ts),
+    // `<runtipi>` where its install script puts it: `~/runtipi`.
+    StackDir {
+        manager: "Runtipi",
+        base: StackBase::Home,
+        dir: "runtipi/apps",
+        depth: 2,
+        what: "Runtipi apps (compose files, 2 levels down)",
+        env_file: Some(|below| match below {
+            [store, app] => Some(format!("../../../app-data/{store}/{app}/app.env")),
+            _ => None,
+        }),
+        vars: &[],
+        unseen: None,
+        project_name: Some(|below| match below {
+            [store, app] => Some(format!("{store}_{app}")),
+            _ => None,
+        }),
+    },
+];
+
+/// The `docker compose up` a stack manager runs for each project the scan found in one of its
+/// directories ([`STACK_DIRS`]): its `--project-name`, its `--env-file` when that file is
+/// there, and the variables it sets. Shown at the start of the project's compose file.
+fn stack_runs(
+    scanned: &[PathBuf],
+    homes: &[PathBuf],
+    root: Option<&Path>,
+    host: &compose::HostContext,
+    sources: &mut SourceMap,
+) -> Vec<compose::runs::ComposeRun> {
+    let dirs: Vec<(PathBuf, &StackDir)> = stack_dirs(homes, root).collect();
+    let mut out = Vec::new();
+    for file in scanned {
+        let Some(project) = file.parent() else {
+            continue;
+        };
+        let Some((base, stack)) = dirs
+            .iter()
+            .find(|(d, _)| project.starts_with(d) && project != d)
+        else {
+            continue;
+        };
+        let Ok(below) = project.strip_prefix(base) else {
+            continue;
+        };
+        let below: Vec<&str> = below.iter().filter_map(|c| c.to_str()).collect();
+        let Ok((text, _)) =
+            crate::load::read::read_text_lossy(file, crate::load::read::SMALL_FILE_LIMIT)
+        else {
+            continue;
+        };
+        let loc = crate::load::tree::file_start(sources.add(file, text, None));
+        let mut args = compose::runs::ComposeArgs {
+            subcommand: Some("up".to_string()),
+            project_name: stack.project_name.and_then(|name| name(&below)),
+            ..Default::default()
+        };
+        let env_file = stack.env_file.and_then(|f| f(&below));
+        if let Some(env_file) = env_file
+            .filter(|f| crate::paths::host::is_file(&crate::paths::normalize(&project.join(f))))
+        {
+            args.env_files.push(env_file);
+        }
+        let name = project
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let env = (stack.vars.iter())
+            .map(|(var, value)| {
+                let value = match value {
+                    StackVar::DirName => name.clone(),
+                    StackVar::DirPath => host_spelling(project, root),
+                };
+                (var.to_string(), value, loc)
+            })
+            .collect();
+        let unknown = stack.unseen.iter().map(|u| u.to_string()).collect();
+        let place = |raw: &str| crate::paths::normalize(&host.host_path(raw, project));
+        out.push(compose::runs::ComposeRun::new(
+            stack.manager.to_string(),
+            loc,
+            Some(project.to_path_buf()),
+            args,
+            env,
+            unknown,
+            &place,
+        ));
+    }
+    out
+}
+
+/// `path`, a path of the layout, as the copied host spells it (`/home/umbrel/…` for
+/// `<root>/home/umbrel/…`).
+fn host_spelling(path: &Path, root: Option<&Path>) -> String {
+    match root.and_then(|r| path.strip_prefix(r).ok()) {
+        Some(rest) => Path::new("/").join(rest).display().to_string(),
+        None => path.display().to_string(),
+    }
+}
+
+/// Each [`STACK_DIRS`] location on this layout: under each home, then under the root.
+pub fn stack_dirs<'a>(
+    homes: &'a [PathBuf],
+    root: Option<&'a Path>,
+) -> impl Iterator<Item = (PathBuf, &'static StackDir)> + 'a {
+    let home_dirs = homes.iter().flat_map(|h| {
+        STACK_DIRS
+            .iter()
+            .filter(|s| s.base == StackBase::Home)
+            .map(move |s| (h.join(s.dir), s))
+    });
+    let root_dirs = root.into_iter().flat_map(|r| {
+        STACK_DIRS
+            .iter()
+            .filter(|s| s.base == StackBase::Root)
+            .map(move |s| (r.join(s.dir), s))
+    });
+    home_dirs.chain(root_dirs)
 }
 
 /// Finds every gateway the inputs describe and reads the supervisors that start them.
@@ -239,10 +494,13 @@ fn searched_dirs(
         for (dir, what) in services::system_service_dirs(root) {
             out.add(&dir, what);
         }
-        for dir in container_scan_dirs(&[], Some(root)) {
-            out.add(&dir, COMPOSE);
+        for dir in ["opt", "srv", "etc"] {
+            out.add(&root.join(dir), COMPOSE);
         }
         out.add_quadlet_dirs(generators.next(), QUADLETS);
+    }
+    for (dir, stack) in stack_dirs(homes, root) {
+        out.add(&dir, stack.what);
     }
     // A compose file named: read, and none of its services runs OpenClaw's gateway.
     for file in compose_files {
@@ -387,6 +645,8 @@ fn compose_invocations(
         .filter(|(file, _)| read.insert(file.clone()))
         .collect();
     runs.extend(compose::runs_beside(&by_hand, &host, sources, problems));
+    // What a stack manager runs for each project the scan found in its directory.
+    runs.extend(stack_runs(&scanned, homes, root, &host, sources));
     // One `docker compose up` is one load of a project: compose reads its files, env files
     // and environment anew on every run. The files each run loads, as compose chooses them;
     // a file it names that does not exist stops compose, which is said where the run is

@@ -284,18 +284,18 @@ pub struct Scanned {
 /// Compose files under `dirs`, at most [`SCAN_DEPTH`] levels down, skipping hidden dirs,
 /// `node_modules` and the gateways' own state dirs. Never a whole-disk walk: at most
 /// [`SCAN_ENTRY_BUDGET`] entries, and it says where it stopped.
-pub fn scan(dirs: &[PathBuf]) -> Scanned {
+pub fn scan(dirs: &[(PathBuf, usize)]) -> Scanned {
     scan_within(dirs, SCAN_ENTRY_BUDGET)
 }
 
-fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
+fn scan_within(dirs: &[(PathBuf, usize)], entries: usize) -> Scanned {
     use std::ops::ControlFlow;
     let mut found = Vec::new();
     // One root's walk meets each path once (a directory's names are distinct, and links are
     // not followed): only several roots, one inside another, can find a file twice.
     let mut seen: Option<crate::paths::FastSet<PathBuf>> = (dirs.len() > 1).then(Default::default);
     let mut budget = entries;
-    for dir in dirs {
+    for (dir, depth) in dirs {
         // A scanned dir that is a link (`/opt -> /srv/opt` in a copied root) is walked where
         // it leads within the root; what is found is named under `dir`, as the reads expect.
         let Some(placed) = crate::paths::on_host(dir) else {
@@ -315,7 +315,7 @@ fn scan_within(dirs: &[PathBuf], entries: usize) -> Scanned {
             }
             ControlFlow::Continue(())
         };
-        if let ControlFlow::Break(stopped) = walk_scan_root(dir, &placed, &mut visit) {
+        if let ControlFlow::Break(stopped) = walk_scan_root(dir, &placed, *depth, &mut visit) {
             return Scanned {
                 files: found,
                 stopped_at: Some(stopped),
@@ -338,6 +338,7 @@ type Visit<'a> = dyn FnMut(&Path, bool) -> std::ops::ControlFlow<PathBuf> + 'a;
 fn walk_scan_root(
     named: &Path,
     placed: &Path,
+    max_depth: usize,
     visit: &mut Visit,
 ) -> std::ops::ControlFlow<PathBuf> {
     let Ok(meta) = std::fs::symlink_metadata(placed) else {
@@ -352,23 +353,24 @@ fn walk_scan_root(
     };
     visit(named, meta.is_dir())?;
     if listed {
-        walk_scan_dir(named, placed, 1, visit)?;
+        walk_scan_dir(named, placed, 1, max_depth, visit)?;
     }
     std::ops::ControlFlow::Continue(())
 }
 
-/// The entries of `named` (placed on the host at `placed`, at `depth`, at most
-/// [`SCAN_DEPTH`]) and below, in name order, each visited by its name under `named`. Hidden
+/// The entries of `named` (placed on the host at `placed`, at `depth`, at most `max_depth`:
+/// [`SCAN_DEPTH`], or a stack manager's) and below, in name order, each visited by its name under `named`. Hidden
 /// directories, `node_modules`, `proc` and `sys` are neither visited nor listed, and a
 /// directory at the last depth is not listed. An entry that cannot be read is left out.
 fn walk_scan_dir(
     named: &Path,
     placed: &Path,
     depth: usize,
+    max_depth: usize,
     visit: &mut Visit,
 ) -> std::ops::ControlFlow<PathBuf> {
     use crate::load::listing::{Entry, Kind};
-    if depth > SCAN_DEPTH {
+    if depth > max_depth {
         return std::ops::ControlFlow::Continue(());
     }
     match scan_entries(placed) {
@@ -378,13 +380,13 @@ fn walk_scan_dir(
                 Entry::Symlink => Some((name, false)),
                 Entry::Unknown => None,
             });
-            walk_entries(named, placed, depth, typed, visit)
+            walk_entries(named, placed, (depth, max_depth), typed, visit)
         }
         Some(ScanEntries::Read(entries)) => {
             let typed = entries
                 .iter()
                 .map(|(name, is_dir)| (name.as_os_str(), *is_dir));
-            walk_entries(named, placed, depth, typed, visit)
+            walk_entries(named, placed, (depth, max_depth), typed, visit)
         }
         None => std::ops::ControlFlow::Continue(()),
     }
@@ -395,7 +397,7 @@ fn walk_scan_dir(
 fn walk_entries<'e>(
     named: &Path,
     placed: &Path,
-    depth: usize,
+    (depth, max_depth): (usize, usize),
     entries: impl Iterator<Item = (&'e std::ffi::OsStr, bool)>,
     visit: &mut Visit,
 ) -> std::ops::ControlFlow<PathBuf> {
@@ -406,8 +408,9 @@ fn walk_entries<'e>(
         // A listed name is one plain component: joined as bytes (`paths::join`).
         let path = crate::paths::join(named, name);
         visit(&path, is_dir)?;
-        if is_dir && depth < SCAN_DEPTH {
-            walk_scan_dir(&path, &crate::paths::join(placed, name), depth + 1, visit)?;
+        if is_dir && depth < max_depth {
+            let placed = crate::paths::join(placed, name);
+            walk_scan_dir(&path, &placed, depth + 1, max_depth, visit)?;
         }
     }
     std::ops::ControlFlow::Continue(())
@@ -3003,10 +3006,10 @@ mod tests {
         }
         std::fs::create_dir_all(dir.join("z")).unwrap();
         std::fs::write(dir.join("z/compose.yaml"), "services: {}\n").unwrap();
-        let all = scan_within(std::slice::from_ref(&dir), 100);
+        let all = scan_within(&[(dir.clone(), SCAN_DEPTH)], 100);
         assert_eq!(all.files, vec![dir.join("z/compose.yaml")]);
         assert_eq!(all.stopped_at, None);
-        let cut = scan_within(std::slice::from_ref(&dir), 3);
+        let cut = scan_within(&[(dir.clone(), SCAN_DEPTH)], 3);
         assert!(cut.files.is_empty());
         assert_eq!(cut.stopped_at, Some(dir.join("a3")));
         std::fs::remove_dir_all(&dir).unwrap();
