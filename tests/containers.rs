@@ -2125,3 +2125,72 @@ fn a_token_interpolated_into_a_compose_service_names_the_env_line_that_holds_it(
     assert_eq!(set_here["line"], 2, "{set_here}");
     assert!(!json.to_string().contains("AAFakeSharedBotToken"), "{json}");
 }
+
+/// A stack manager's directory is scanned only as deep as its layout: Coolify's
+/// `/data/coolify/services/<uuid>/` one level down (found, and its 18789 collides with the
+/// native gateway's), not a file nested below a project; Runtipi's
+/// `~/runtipi/apps/<store>/<app>/`, four levels below the home, with the `app.env` Runtipi
+/// names with `--env-file` from `~/runtipi/app-data/<store>/<app>/`.
+#[test]
+fn a_stack_managers_projects_are_found_as_deep_as_its_layout() {
+    let t = host_with_native_gateway("containers-stack-depth");
+    let root = t.join("root").display().to_string();
+    write(
+        &t,
+        "root/data/coolify/services/u2/nested/docker-compose.yml",
+        &compose_gateway(&["18789:18789"]),
+    );
+    let (code, codes, _) = check(&t, &["--root", &root]);
+    assert_eq!(code, 0, "{codes:?}");
+    write(
+        &t,
+        "root/data/coolify/services/u1/docker-compose.yml",
+        &compose_gateway(&["18789:18789"]),
+    );
+    let (_, codes, _) = check(&t, &["--root", &root]);
+    assert!(codes.contains("CL108"), "{codes:?}");
+
+    let t = host_with_native_gateway("containers-stack-runtipi");
+    write(
+        &t,
+        "home/runtipi/apps/migrated/openclaw/docker-compose.yml",
+        &compose_gateway(&["${APP_PORT}:18789"]),
+    );
+    write(
+        &t,
+        "home/runtipi/app-data/migrated/openclaw/app.env",
+        "APP_PORT=18789\n",
+    );
+    let (_, codes, _) = check(&t, &[]);
+    assert!(codes.contains("CL108"), "{codes:?}");
+    assert!(!codes.contains("CL502"), "{codes:?}");
+}
+
+/// A stack manager's directory that is a link is followed only within the copied root: CasaOS's
+/// apps linked to `/DATA/casaos-apps` (in the root) are found; linked out of the layout (a
+/// relative link climbing past the root), what lies there is not read.
+#[cfg(unix)]
+#[test]
+fn a_linked_stack_manager_dir_is_not_followed_out_of_the_layout() {
+    let t = host_with_native_gateway("containers-stack-link");
+    let root = t.join("root").display().to_string();
+    write(
+        &t,
+        "root/DATA/casaos-apps/openclaw/docker-compose.yml",
+        &compose_gateway(&["18789:18789"]),
+    );
+    write(
+        &t,
+        "outside/openclaw/docker-compose.yml",
+        &compose_gateway(&["18789:18789"]),
+    );
+    std::fs::create_dir_all(t.join("root/var/lib/casaos")).unwrap();
+    std::os::unix::fs::symlink("/DATA/casaos-apps", t.join("root/var/lib/casaos/apps")).unwrap();
+    let (_, codes, _) = check(&t, &["--root", &root]);
+    assert!(codes.contains("CL108"), "{codes:?}");
+    std::fs::remove_file(t.join("root/var/lib/casaos/apps")).unwrap();
+    std::os::unix::fs::symlink("../../../../outside", t.join("root/var/lib/casaos/apps")).unwrap();
+    let (code, codes, _) = check(&t, &["--root", &root]);
+    assert_eq!(code, 0, "{codes:?}");
+    assert!(!codes.contains("CL108"), "{codes:?}");
+}
