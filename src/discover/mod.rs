@@ -74,6 +74,10 @@ pub enum StackVar {
     DirPath,
 }
 
+/// A name a stack manager derives from a project directory's path below its dir (each
+/// component), `None` when the path is not of its layout.
+pub type FromBelow = fn(&[&str]) -> Option<String>;
+
 /// Where a home-server stack manager writes the compose projects it starts, and how it runs
 /// `docker compose` on them: one row per location, verified in the manager's own source.
 #[derive(Debug)]
@@ -89,14 +93,14 @@ pub struct StackDir {
     pub what: &'static str,
     /// The env file the manager names with `--env-file`, relative to the project directory,
     /// from the project directory's path below `dir`; used when it is there.
-    pub env_file: Option<fn(&[&str]) -> Option<String>>,
+    pub env_file: Option<FromBelow>,
     /// Variables the manager sets in the environment of `docker compose`.
     pub vars: &'static [(&'static str, StackVar)],
     /// Variables the manager sets from what clawlint cannot read (its database, a secret).
     pub unseen: Option<&'static str>,
     /// The project name it gives with `--project-name`, from the project directory's path
     /// below `dir` (`None`: the directory's name, compose's default).
-    pub project_name: Option<fn(&[&str]) -> Option<String>>,
+    pub project_name: Option<FromBelow>,
 }
 
 /// The stack managers' project directories (see [`StackDir`]).
