@@ -15,6 +15,9 @@ pub enum Engine {
     /// `docker run` / `podman run`, in a supervisor's command.
     DockerRun,
     PodmanRun,
+    /// An Unraid Docker Manager template (`my-<Name>.xml`), which the webgui turns into a
+    /// `docker run` line.
+    Unraid,
 }
 
 impl Engine {
@@ -25,6 +28,7 @@ impl Engine {
             Engine::Fleet => "fleet",
             Engine::DockerRun => "docker-run",
             Engine::PodmanRun => "podman-run",
+            Engine::Unraid => "unraid",
         }
     }
 }

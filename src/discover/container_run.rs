@@ -35,6 +35,8 @@ pub struct RunOptions {
     pub network: Option<(String, usize)>,
     pub workdir: Option<String>,
     pub entrypoint: Option<(String, usize)>,
+    /// `-u`/`--user`: `USER[:GROUP]`, as written.
+    pub user: Option<String>,
     /// `-P`: every exposed port on a host port the engine picks (none fixed).
     pub publish_all: bool,
 }
@@ -316,6 +318,7 @@ fn record(cli: Cli, options: &mut RunOptions, long: &str, value: String, at: usi
         "network" | "net" => options.network = Some((value, at)),
         "workdir" => options.workdir = Some(value),
         "entrypoint" => options.entrypoint = Some((value, at)),
+        "user" => options.user = Some(value),
         _ => {}
     }
 }
@@ -342,6 +345,10 @@ pub struct RunSite<'a> {
     /// its value through.
     pub client_env: &'a Env,
     pub host_home: &'a Path,
+    /// Where each word of the line is, one for one, when the caller knows (the line is built
+    /// from a file's parts, as an Unraid template's is): used instead of finding the words
+    /// in `text`.
+    pub word_locs: Option<&'a [Loc]>,
 }
 
 impl Run {
@@ -388,7 +395,13 @@ pub fn invocation(
     let at = |i: usize, value: &str| words.value_at(i, value);
     let mut env = Env::new();
     if run.openclaw_image() {
-        env.set("HOME", compose::IMAGE_HOME.to_string(), EnvOrigin::Given);
+        // Docker sets `HOME` from the user's entry in the image's `/etc/passwd` (the docker run
+        // reference: "HOME: Set based on the value of USER"): `--user root` runs OpenClaw's
+        // image with `/root` as its home, as Unraid's OpenClaw templates do.
+        let home = (run.options.user.as_deref())
+            .and_then(user_home)
+            .unwrap_or(compose::IMAGE_HOME);
+        env.set("HOME", home.to_string(), EnvOrigin::Given);
     }
     // The CLI reads the env files first, then `-e`: a later value wins.
     for (raw, i) in &run.options.env_files {
@@ -471,6 +484,17 @@ pub fn invocation(
         cwd,
     };
     Some(compose::container_invocation(container, start))
+}
+
+/// The home of a `--user` of OpenClaw's image (`USER[:GROUP]`, by name or id) in its
+/// `/etc/passwd` (the Node.js image's: `root` 0 `/root`, `node` 1000 `/home/node`); `None`
+/// for any other user.
+fn user_home(user: &str) -> Option<&'static str> {
+    match user.split(':').next().unwrap_or(user) {
+        "root" | "0" => Some("/root"),
+        "node" | "1000" => Some(compose::IMAGE_HOME),
+        _ => None,
+    }
 }
 
 /// Whether the CLI's environment points it at another host's engine (`DOCKER_HOST`,
@@ -698,10 +722,19 @@ struct WordPlaces {
     line: Loc,
     /// Each word's place, and whether it is written as it reads (no specifier expanded).
     words: Vec<Option<(Span, bool)>>,
+    /// Each word's place when the caller gave them ([`RunSite::word_locs`]).
+    given: Option<Vec<Loc>>,
 }
 
 impl WordPlaces {
     fn of(argv: &[String], site: &RunSite) -> WordPlaces {
+        if let Some(locs) = site.word_locs.filter(|l| l.len() == argv.len()) {
+            return WordPlaces {
+                line: site.loc,
+                words: Vec::new(),
+                given: Some(locs.to_vec()),
+            };
+        }
         let written = site.written.filter(|w| w.len() == argv.len());
         let mut words = Vec::new();
         let mut cursor = 0;
@@ -730,12 +763,16 @@ impl WordPlaces {
         WordPlaces {
             line: site.loc,
             words,
+            given: None,
         }
     }
 
     /// Where `value` is: the end of word `i` (`-p80:80`'s `80:80`), the whole word when a
     /// specifier in it was expanded, or the whole line when the word is not found.
     fn value_at(&self, i: usize, value: &str) -> Loc {
+        if let Some(given) = &self.given {
+            return given.get(i).copied().unwrap_or(self.line);
+        }
         let span = match self.words.get(i).copied().flatten() {
             Some((span, true)) if span.end() - span.start() >= value.len() => {
                 Span::new(span.end() - value.len(), span.end())
@@ -909,6 +946,7 @@ mod tests {
             place: &|raw| PathBuf::from(raw),
             client_env: &env,
             host_home: Path::new("/home/u"),
+            word_locs: None,
         };
         let places = WordPlaces::of(&argv, &site);
         assert_eq!(places.value_at(3, "1:1").span, Span::new(114, 117));

@@ -11,6 +11,7 @@ pub mod powershell;
 pub mod quadlet;
 pub mod services;
 pub mod systemd;
+pub mod unraid;
 pub mod windows;
 
 use crate::invocation::{Discovery, Found, Invocation, Origin, Searched, ServiceKind, Sourced};
@@ -432,6 +433,20 @@ fn discover_with(inputs: &Inputs) -> Found {
         &mut sources,
         &mut problems,
     ));
+    // Unraid's Docker Manager templates, on the flash drive under the root.
+    if let Some(root) = root.as_deref() {
+        let root_home = root.join("root");
+        let host = compose::HostContext {
+            home: Some(&root_home),
+            root: Some(root),
+        };
+        invocations.extend(unraid::invocations(
+            root,
+            &host,
+            &mut sources,
+            &mut problems,
+        ));
+    }
     Found {
         sources,
         invocations,
@@ -502,6 +517,7 @@ fn searched_dirs(
             out.add(&root.join(dir), COMPOSE);
         }
         out.add_quadlet_dirs(generators.next(), QUADLETS);
+        out.add(&unraid::templates_dir(root), unraid::SEARCHED);
     }
     for (dir, stack) in stack_dirs(homes, root) {
         out.add(&dir, stack.what);

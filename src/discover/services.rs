@@ -1918,6 +1918,7 @@ impl UnitReader<'_> {
             place: &place,
             client_env: &client_env,
             host_home: map.home,
+            word_locs: None,
         };
         let mut inv = container_run::invocation(&run, &cmd.argv, &site, sources, problems)?;
         inv.written_home = map.unit_home.clone().filter(|h| h.len() > 1);

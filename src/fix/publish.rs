@@ -82,6 +82,25 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
         Engine::Compose => {
             compose_host_field(text, published.map_or(HostText::Entry, |p| p.host_text))?
         }
+        // An Unraid template's `<Config Type="Port">` value is the host port itself (its
+        // `Default` when the value is empty: then the value is where it goes).
+        Engine::Unraid => {
+            let raw = text
+                .get(entry.span.start()..entry.span.end())
+                .ok_or("clawlint cannot find the entry in its file")?;
+            let before = text[..entry.span.start()].trim_end();
+            if before.ends_with("Default=\"") || before.ends_with("Default='") {
+                return Err(
+                    "its host port is the Port's Default (its value is empty): set the value in the Docker tab's Edit page".into(),
+                );
+            }
+            if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!(
+                    "its host port is not written as a number ({raw}), which clawlint does not rewrite"
+                ));
+            }
+            (entry.span, "<Config Type=\"Port\">")
+        }
         _ => {
             let raw = text
                 .get(entry.span.start()..entry.span.end())

@@ -1540,6 +1540,151 @@ fn floor_char(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// An XML file that does not parse: only its tags' names (`<Config`, `</Name>`) are shown.
+pub fn xml_unparsed(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(open) = memchr::memchr(b'<', &bytes[at..]).map(|i| at + i) {
+        let name_start = open + 1 + usize::from(bytes.get(open + 1) == Some(&b'/'));
+        let name_end = name_start
+            + bytes[name_start..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                .count();
+        if name_end > name_start {
+            let end = match bytes.get(name_end) {
+                Some(b'>') => name_end + 1,
+                _ => name_end,
+            };
+            out.push(span(open, end));
+        }
+        at = open + 1;
+    }
+    out
+}
+
+/// An Unraid Docker Manager template (`my-<Name>.xml`, parsed): the markup, attribute names,
+/// `Name`, `Target`, `Type`, `Mode` and the like are shown; a `<Config>`'s value and `Default`
+/// as its `Type` says (a path, a port, a variable by its name); the image, network and
+/// container name when they cannot be a secret; `<ExtraParams>` as the options of a
+/// `docker run` and `<PostArgs>` as a command line ([`Argv`]). Descriptions, comments and
+/// anything else are masked.
+pub fn unraid_template(text: &str, doc: &roxmltree::Document) -> Vec<Span> {
+    let mut out = Vec::new();
+    if let Some(end) = text.starts_with("<?xml").then(|| text.find("?>")).flatten() {
+        out.push(span(0, end + 2));
+    }
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let range = node.range();
+        let name = node.tag_name().name();
+        out.push(span(range.start, range.start + 1 + name.len()));
+        let mut tag_end = range.start + 1 + name.len();
+        for attr in node.attributes() {
+            let whole = attr.range();
+            let value = attr.range_value();
+            out.push(span(whole.start, value.start));
+            out.push(span(value.end, whole.end));
+            tag_end = whole.end;
+            let shown = match attr.name() {
+                "Name" | "Target" | "Type" | "Mode" | "Display" | "Required" | "Mask" => {
+                    !crate::redact::is_secret_value(attr.value())
+                }
+                "version" => true,
+                _ => false,
+            };
+            if shown {
+                out.push(span(value.start, value.end));
+            }
+        }
+        if let Some(close) = text[tag_end.min(range.end)..range.end].find('>') {
+            out.push(span(tag_end, tag_end + close + 1));
+        }
+        let closing = format!("</{name}>");
+        if text[..range.end].ends_with(&closing) {
+            out.push(span(range.end - closing.len(), range.end));
+        }
+        let parent_is_root = node.parent().is_some_and(|p| p == doc.root_element());
+        let text_span = || {
+            let texts: Vec<_> = node.children().filter(|c| c.is_text()).collect();
+            let first = texts.first()?.range().start;
+            let last = texts.last()?.range().end;
+            Some((first, last))
+        };
+        let Some((start, end)) = text_span() else {
+            if name == "Config" {
+                config_default(&mut out, node);
+            }
+            continue;
+        };
+        let raw = &text[start..end];
+        match name {
+            "Config" => {
+                config_value(&mut out, node, raw, start);
+                config_default(&mut out, node);
+            }
+            "ExtraParams" if parent_is_root => {
+                let mut argv = Argv {
+                    started: true,
+                    run_options: true,
+                    ..Argv::default()
+                };
+                push_command(&mut out, &mut argv, raw, start);
+            }
+            "PostArgs" if parent_is_root => {
+                push_command(&mut out, &mut Argv::default(), raw, start)
+            }
+            "Name" | "Repository" | "Network" | "MyIP" | "Shell" | "Privileged" | "Category"
+            | "CPUset" | "Mode" | "Date" | "DateInstalled" | "Beta"
+                if !crate::redact::is_secret_value(raw) =>
+            {
+                out.push(span(start, end))
+            }
+            "Registry" | "Support" | "Project" | "WebUI" | "TemplateURL" | "Icon"
+            | "DonateLink" => push_value(&mut out, Some("url"), raw, start),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What a `<Config>`'s value (or `Default`) is, by its `Type` and `Target`.
+fn config_kind(node: roxmltree::Node) -> (Option<Kind>, Option<String>) {
+    let target = node.attribute("Target").unwrap_or_default();
+    match node
+        .attribute("Type")
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "port" => (Some(Kind::Port), None),
+        "path" => (Some(Kind::PathLike), None),
+        "variable" | "label" => (None, Some(target.to_string())),
+        _ => (None, None),
+    }
+}
+
+fn config_value(out: &mut Vec<Span>, node: roxmltree::Node, raw: &str, at: usize) {
+    match config_kind(node) {
+        (Some(kind), _) => push_kind(out, kind, raw, at),
+        (None, Some(key)) => push_value(out, Some(&key), raw, at),
+        (None, None) => {}
+    }
+}
+
+fn config_default(out: &mut Vec<Span>, node: roxmltree::Node) {
+    let Some(attr) = node.attribute_node("Default") else {
+        return;
+    };
+    let r = attr.range_value();
+    // The raw text of the value: entities written in it are masked with it.
+    let raw = attr.value();
+    if r.end - r.start != raw.len() {
+        return;
+    }
+    config_value(out, node, raw, r.start);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -662,8 +662,10 @@ pub fn published_port_unbound(instance: &Instance) -> Option<Finding> {
 /// loopback, so there the same entry answers on the host itself.
 pub fn published_loopback_listener(instance: &Instance) -> Option<Finding> {
     let c = instance.container.as_deref()?;
-    if !matches!(c.engine, Engine::Compose | Engine::DockerRun)
-        || c.on_host_network()
+    if !matches!(
+        c.engine,
+        Engine::Compose | Engine::DockerRun | Engine::Unraid
+    ) || c.on_host_network()
         || !c.namespace_guests.is_empty()
         || !instance.runs()
         || c.unseen_values.is_some()
@@ -989,6 +991,13 @@ fn write_move_help(out: &mut String, inst: &Instance, p: &Published, free: u16) 
             out.words("` in the `")
                 .words(service)
                 .words("` command line");
+        }
+        Some(Engine::Unraid) => {
+            out.words("the host port of its `<Config Type=\"Port\">` (for example ")
+                .number(free)
+                .words(", in the Docker tab's Edit page or in my-")
+                .words(service)
+                .words(".xml)");
         }
         Some(Engine::Fleet) => {
             out.words("`openclaw fleet create ")
