@@ -4307,3 +4307,327 @@ fn a_dangling_links_target_is_shown_only_when_it_is_not_secret_shaped() {
         "{out}"
     );
 }
+
+// Unraid Docker Manager templates (`<root>/boot/config/plugins/dockerMan/templates-user`).
+
+const UNRAID_TEMPLATES: &str = "root/boot/config/plugins/dockerMan/templates-user";
+
+/// An OpenClaw template as the webgui saves it: `name` on host port `port`, its own config dir,
+/// `extra` as its `<ExtraParams>` and `configs` as more `<Config>` lines.
+fn unraid_template(name: &str, port: u16, extra: &str, configs: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<Container version=\"2\">\n  <Name>{name}</Name>\n  \
+         <Repository>ghcr.io/openclaw/openclaw:2026.9.6</Repository>\n  <Network>bridge</Network>\n  \
+         <ExtraParams>{extra}</ExtraParams>\n  <PostArgs/>\n  \
+         <Config Name=\"Port\" Target=\"18789\" Default=\"18789\" Mode=\"tcp\" Type=\"Port\">{port}</Config>\n  \
+         <Config Name=\"Config\" Target=\"/home/node/.openclaw\" Default=\"\" Mode=\"rw\" Type=\"Path\">/mnt/user/appdata/oc-{port}</Config>\n\
+         {configs}</Container>\n"
+    )
+}
+
+/// `check --root ROOT --home HOME --format json` on an Unraid scratch layout, and its findings.
+fn unraid_check(s: &Scratch) -> (i32, Vec<serde_json::Value>, String) {
+    std::fs::create_dir_all(s.path("home")).unwrap();
+    let root = s.path("root");
+    let home = s.home();
+    let out = run(&[
+        "check",
+        "--home",
+        &home,
+        "--root",
+        root.to_str().unwrap(),
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}{}",
+        out.code,
+        out.stdout,
+        out.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON output: {e}\n{}", out.stdout));
+    let findings = json["findings"].as_array().cloned().unwrap_or_default();
+    (out.code, findings, out.stdout)
+}
+
+/// The findings of `code` whose primary location is in a file ending with `file`.
+fn located_in<'a>(
+    findings: &'a [serde_json::Value],
+    code: &str,
+    file: &str,
+) -> Vec<&'a serde_json::Value> {
+    with_code(findings, code)
+        .into_iter()
+        .filter(|f| {
+            f["parties"][0]["file"]
+                .as_str()
+                .is_some_and(|p| p.ends_with(file))
+        })
+        .collect()
+}
+
+/// Two good templates that publish the same host port, beside `bad` (a file name and its
+/// text): the bad one is said at its own place, and the collision of the good ones is still
+/// found.
+fn unraid_bad_beside_good(label: &str, bad: &str, text: &str) -> (Vec<serde_json::Value>, String) {
+    let s = Scratch::new(label);
+    for name in ["oc-a", "oc-b"] {
+        s.write(
+            &format!("{UNRAID_TEMPLATES}/my-{name}.xml"),
+            &unraid_template(name, 18789, "", ""),
+        );
+    }
+    s.write(&format!("{UNRAID_TEMPLATES}/{bad}"), text);
+    let (_, findings, stdout) = unraid_check(&s);
+    assert_eq!(with_code(&findings, "CL108").len(), 1, "{stdout}");
+    (findings, stdout)
+}
+
+#[test]
+fn unraid_template_that_does_not_parse_is_located_and_hides_nothing() {
+    let text = "<?xml version=\"1.0\"?>\n<Container version=\"2\">\n  <Name>oc-c</Name>\n  <Network>bridge</Network\n</Container>\n";
+    let (findings, stdout) = unraid_bad_beside_good("unraid-unparsable", "my-oc-c.xml", text);
+    let said = located_in(&findings, "CL901", "my-oc-c.xml");
+    assert_eq!(said.len(), 1, "{stdout}");
+    assert_eq!(said[0]["parties"][0]["line"], 5, "{stdout}");
+    assert!(
+        said[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not well-formed XML"),
+        "{stdout}"
+    );
+}
+
+/// A billion-laughs DTD: refused before any entity is expanded, at the `<!DOCTYPE` line, in
+/// far less than the hang guard and the address space limit.
+#[test]
+fn unraid_template_with_a_dtd_is_refused_at_its_doctype() {
+    let mut text = String::from(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE Container [\n  <!ENTITY a \"aaaaaaaaaa\">\n",
+    );
+    let mut previous = 'a';
+    for name in "bcdefghijklmnop".chars() {
+        let refs: String = std::iter::repeat_n(format!("&{previous};"), 10).collect();
+        text.push_str(&format!("  <!ENTITY {name} \"{refs}\">\n"));
+        previous = name;
+    }
+    text.push_str("]>\n<Container version=\"2\">\n  <Name>oc-c</Name>\n  <Overview>&p;</Overview>\n</Container>\n");
+    let started = std::time::Instant::now();
+    let (findings, stdout) = unraid_bad_beside_good("unraid-dtd", "my-oc-c.xml", &text);
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "took {:?}",
+        started.elapsed()
+    );
+    let said = located_in(&findings, "CL901", "my-oc-c.xml");
+    assert_eq!(said.len(), 1, "{stdout}");
+    assert_eq!(said[0]["parties"][0]["line"], 2, "{stdout}");
+    assert!(
+        said[0]["message"].as_str().unwrap().contains("DTD"),
+        "{stdout}"
+    );
+}
+
+/// A template larger than the bounded reader takes (a sparse file of a gigabyte): said as
+/// too large, never read whole.
+#[test]
+fn unraid_huge_template_is_not_read() {
+    let s = Scratch::new("unraid-huge");
+    for name in ["oc-a", "oc-b"] {
+        s.write(
+            &format!("{UNRAID_TEMPLATES}/my-{name}.xml"),
+            &unraid_template(name, 18789, "", ""),
+        );
+    }
+    s.sparse(
+        &format!("{UNRAID_TEMPLATES}/my-huge.xml"),
+        "<?xml version=\"1.0\"?>\n<Container version=\"2\">\n",
+        1 << 30,
+    );
+    let (_, findings, stdout) = unraid_check(&s);
+    assert_eq!(with_code(&findings, "CL108").len(), 1, "{stdout}");
+    assert!(
+        findings.iter().any(|f| f["parties"][0]["file"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("my-huge.xml"))
+            && f["message"].as_str().unwrap().contains("large")),
+        "{stdout}"
+    );
+}
+
+/// 10,000 `<Config>` elements (environment variables) in one template: read, and the gateway
+/// linted with the last one's value.
+#[test]
+fn unraid_template_with_ten_thousand_configs_is_read() {
+    let s = Scratch::new("unraid-configs");
+    let mut configs = String::new();
+    for i in 0..10_000 {
+        configs.push_str(&format!(
+            "  <Config Name=\"V{i}\" Target=\"VAR_{i}\" Default=\"\" Mode=\"\" Type=\"Variable\">{i}</Config>\n"
+        ));
+    }
+    s.write(
+        &format!("{UNRAID_TEMPLATES}/my-oc-a.xml"),
+        &unraid_template("oc-a", 18789, "", &configs),
+    );
+    s.write(
+        &format!("{UNRAID_TEMPLATES}/my-oc-b.xml"),
+        &unraid_template("oc-b", 18789, "", ""),
+    );
+    let (_, findings, stdout) = unraid_check(&s);
+    assert_eq!(with_code(&findings, "CL108").len(), 1, "{stdout}");
+}
+
+/// A Telegram token in `<ExtraParams>` (`-e TELEGRAM_BOT_TOKEN=…`) of two templates: the shared
+/// bot is found, by fingerprint, and no format nor `resolve` prints the token.
+#[test]
+fn unraid_token_in_extra_params_is_fingerprinted_never_shown() {
+    let s = Scratch::new("unraid-token");
+    let token = "123456789:FAKEhostileUnraidTokenZZZZZZZZZZZZZZ";
+    for (name, port) in [("oc-a", 18789), ("oc-b", 18790)] {
+        s.write(
+            &format!("{UNRAID_TEMPLATES}/my-{name}.xml"),
+            &unraid_template(
+                name,
+                port,
+                &format!("--user node -e TELEGRAM_BOT_TOKEN={token}"),
+                "",
+            ),
+        );
+    }
+    let (_, findings, stdout) = unraid_check(&s);
+    assert_eq!(with_code(&findings, "CL301").len(), 1, "{stdout}");
+    let root = s.path("root");
+    let home = s.home();
+    use clap::ValueEnum;
+    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| check_in_format(&home, v.get_name()))
+        .collect();
+    runs.push(
+        ["resolve", "--home", &home, "--no-config"]
+            .map(String::from)
+            .to_vec(),
+    );
+    runs.push(
+        ["ports", "--home", &home, "--no-config"]
+            .map(String::from)
+            .to_vec(),
+    );
+    for mut args in runs {
+        args.extend(["--root".to_string(), root.to_str().unwrap().to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        assert!(out.code == 0 || out.code == 1, "{args:?}: {}", out.stderr);
+        for secret in [token, "FAKEhostileUnraidToken"] {
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "{args:?} shows {secret}:\n{}{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+    }
+}
+
+/// A container name with terminal controls, a line break and a bidi override (written as XML
+/// character references) is escaped in every format of `check`, `ports` and `plan`.
+#[test]
+fn unraid_container_names_with_controls_are_escaped_everywhere() {
+    let s = Scratch::new("unraid-names");
+    // XML 1.0 allows no C0 control but tab, CR and LF (which the webgui removes from a name),
+    // even as a character reference: the name carries C1's CSI, a bidi override and a
+    // workflow command, and the file name (shown as the template's path) raw C0 controls.
+    let hostile = "u::error file=README.md,line=1::forged&#x9B;2J&#x202E;";
+    let hostile_file = "my-u\r\n::error file=README.md,line=1::forged\u{1b}]0;t\u{7}.xml";
+    for (name, file) in [(hostile, hostile_file), ("oc-b", "my-oc-b.xml")] {
+        s.write(
+            &format!("{UNRAID_TEMPLATES}/{file}"),
+            &unraid_template(name, 18789, "", ""),
+        );
+    }
+    std::fs::create_dir_all(s.path("home")).unwrap();
+    let root = s.path("root");
+    let root = root.to_str().unwrap();
+    let home = s.home();
+    use clap::ValueEnum;
+    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| check_in_format(&home, v.get_name()))
+        .collect();
+    for format in ["human", "json"] {
+        runs.push(
+            ["ports", "--format", format, "--home", &home, "--no-config"]
+                .map(String::from)
+                .to_vec(),
+        );
+        runs.push(
+            [
+                "plan",
+                "--add",
+                "new",
+                "--format",
+                format,
+                "--home",
+                &home,
+                "--no-config",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+    }
+    runs.push(
+        ["resolve", "--home", &home, "--no-config"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let mut failures = Vec::new();
+    let mut shown = String::new();
+    for mut args in runs {
+        args.extend(["--root".to_string(), root.to_string()]);
+        let out = run_for_forgeries(&args, &[0, 1], &mut failures);
+        shown.push_str(&out.stdout);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        shown.contains("::forged"),
+        "the name is shown, escaped:\n{shown}"
+    );
+}
+
+/// `/var/lib/docker/unraid-autostart` (in docker.img, so present only in a layout copied with
+/// it) names the containers the host starts at boot: a template whose container is not in it
+/// is not read, as a unit nobody enabled. Without it every template is read.
+#[test]
+fn unraid_autostart_list_says_which_templates_run() {
+    let s = Scratch::new("unraid-autostart");
+    for name in ["oc-a", "oc-b", "oc-old"] {
+        s.write(
+            &format!("{UNRAID_TEMPLATES}/my-{name}.xml"),
+            &unraid_template(name, 18789, "", ""),
+        );
+    }
+    let (_, findings, stdout) = unraid_check(&s);
+    let collision = with_code(&findings, "CL108");
+    assert_eq!(collision.len(), 1, "{stdout}");
+    assert_eq!(
+        collision[0]["instances"].as_array().unwrap().len(),
+        3,
+        "{stdout}"
+    );
+    s.write("root/var/lib/docker/unraid-autostart", "oc-a\noc-b 30\n");
+    let (_, findings, stdout) = unraid_check(&s);
+    let collision = with_code(&findings, "CL108");
+    assert_eq!(collision.len(), 1, "{stdout}");
+    assert_eq!(
+        collision[0]["instances"],
+        serde_json::json!(["oc-a", "oc-b"]),
+        "{stdout}"
+    );
+}

@@ -85,6 +85,23 @@ fn compose_help(kind: ProblemKind) -> &'static str {
     }
 }
 
+/// Problems in an Unraid Docker Manager template (`templates-user/*.xml`) are about the
+/// webgui, which reads it to create, edit and update the container.
+fn is_unraid_template(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+        && path
+            .parent()
+            .is_some_and(|d| d.ends_with(crate::discover::unraid::TEMPLATES_DIR))
+}
+
+fn unraid_help(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Unparsable => "fix the XML, or remove the template and add the container again from the Docker tab: the webgui reads this file to create, edit and update the container, and writes no DTD",
+        other => help_for(other),
+    }
+}
+
 /// Problems in a launchd plist (a job's, or launchd's override database) are about launchd.
 fn is_plist(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|e| e == "plist")
@@ -276,6 +293,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 (_, _, _, true, ..) => script_help(kind),
                 (_, _, _, _, true, _) => powershell_help(kind),
                 (.., true) => systemd_help(kind, path.unwrap_or(std::path::Path::new(""))),
+                _ if path.is_some_and(is_unraid_template) => unraid_help(kind),
                 _ => help_for(kind),
             };
             let mut finding = Finding::new(code_for(kind), message.clone())
