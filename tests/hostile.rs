@@ -4187,6 +4187,70 @@ fn token_shaped_keys_are_never_shown() {
     );
 }
 
+/// A validation message that repeats a key, or a value that names a key, shows it as the path
+/// beside it shows it: an unknown channel id, a binding's unknown agent id and the web search
+/// provider named in the start-repair note are fingerprinted when token-shaped, counted when
+/// huge, and written out when ordinary. (Found by a hostile-input audit: each was printed raw,
+/// a 5 MiB channel id whole in every format.)
+#[test]
+fn validation_messages_show_keys_as_their_paths_do() {
+    let secrets = [
+        "ghp_FakeChannelV1abcdefghijklmnopqrstuvwxyz0123",
+        "ghp_FakeAgentV2abcdefghijklmnopqrstuvwxyz01234",
+        "ghp_FakeProviderV3abcdefghijklmnopqrstuvwxyz01",
+    ];
+    let configs = |channel: &str, agent: &str, provider: &str| {
+        [
+            format!("{{ gateway: {{ mode: \"local\", port: 19100 }}, channels: {{ {channel}: {{ enabled: true }} }} }}\n"),
+            format!(
+                "{{ gateway: {{ mode: \"local\", port: 19100 }}, agents: {{ entries: {{ main: {{}} }} }}, \
+                 bindings: [ {{ agentId: \"{agent}\", match: {{ channel: \"telegram\" }} }} ] }}\n"
+            ),
+            format!(
+                "{{ gateway: {{ mode: \"local\", port: 19100 }}, tools: {{ web: {{ search: \
+                 {{ provider: \"{provider}\", apiKey: \"fake-not-a-key\" }} }} }} }}\n"
+            ),
+        ]
+    };
+    for (i, config) in configs(secrets[0], secrets[1], secrets[2])
+        .iter()
+        .enumerate()
+    {
+        let s = Scratch::new(&format!("validation-keys-{i}"));
+        s.write("home/.openclaw/openclaw.json", config);
+        no_output_shows(&s.home(), &secrets);
+        let (_, findings, out) = check_json(&s.home());
+        assert!(out.contains("characters, fingerprint "), "{out}");
+        assert!(!findings.is_empty(), "{out}");
+    }
+    // A huge channel id is counted in the message as in its path.
+    let huge = "k".repeat(100_000);
+    let s = Scratch::new("validation-keys-huge");
+    s.write("home/.openclaw/openclaw.json", &configs(&huge, "x", "x")[0]);
+    let (_, findings, out) = check_json(&s.home());
+    assert!(!out.contains(&"k".repeat(65)), "{} bytes", out.len());
+    assert!(
+        says(
+            &with_code(&findings, "CL701"),
+            "unknown channel id: <100000 characters, not shown>"
+        ),
+        "{out}"
+    );
+    // Ordinary ids are written out.
+    let ordinary = configs("bogus", "nobody", "brave");
+    let expected = [
+        "unknown channel id: bogus",
+        "Unknown agent id \\\"nobody\\\"",
+        "plugins.entries.brave.config.webSearch.apiKey",
+    ];
+    for (i, (config, text)) in ordinary.iter().zip(expected).enumerate() {
+        let s = Scratch::new(&format!("validation-keys-ordinary-{i}"));
+        s.write("home/.openclaw/openclaw.json", config);
+        let (_, _, out) = check_json(&s.home());
+        assert!(out.contains(text), "{text}:\n{out}");
+    }
+}
+
 /// `resolve --format json` shows a path the layout's values made as human `resolve` does: a
 /// bind mount's source, the lock dir and the state dir under it with a token-like word are
 /// their length only (`<N characters, not shown>`), in both.

@@ -624,7 +624,7 @@ fn root_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
                     out.push(refinement(
                         t.iter().map(|k| key(k)).collect(),
                         v.loc,
-                        format!("Unknown agent id \"{id}\" (not in agents.entries)."),
+                        unknown_agent_message(id),
                     ));
                 }
             }
@@ -639,7 +639,7 @@ fn root_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
                             out.push(refinement(
                                 vec![key("bindings"), Seg::Index(i), key("agentId")],
                                 v.loc,
-                                format!("Unknown agent id \"{id}\" (not in agents.entries)."),
+                                unknown_agent_message(id),
                             ));
                         }
                     }
@@ -647,6 +647,13 @@ fn root_refinements(root: &Node, release: &str, out: &mut Vec<Issue>) {
             }
         }
     }
+}
+
+/// OpenClaw's message for an agent id no agent has. The id names a key of `agents.entries`:
+/// shown as a key is (a token pasted there is its fingerprint, a huge one its length).
+fn unknown_agent_message(id: &str) -> String {
+    let id = crate::redact::shown_key_quoted(id);
+    format!("Unknown agent id {id} (not in agents.entries).")
 }
 
 /// `collectRawBundledChannelConfigIssues`: a channel id no bundled channel has
@@ -668,7 +675,8 @@ pub fn unknown_channels(
         let mut i = refinement(
             vec![key("channels"), key(&m.key)],
             m.key_loc,
-            format!("unknown channel id: {}", m.key.as_str()),
+            // A channel id is a key: shown as the path beside it shows it.
+            format!("unknown channel id: {}", crate::redact::shown_key(&m.key)),
         );
         i.known_keys = known
             .property_names()

@@ -62,6 +62,7 @@ fn repair<'a>(
                 .at(&["channels", id, "streamMode"])
                 .and_then(Node::as_str)
                 .unwrap_or("?");
+            let id = crate::redact::shown_key(id);
             Some(format!(
                 "moves channels.{id}.streamMode to channels.{id}.streaming.mode ({})",
                 crate::redact::shown_quoted(crate::redact::Kind::Word, mode)
@@ -73,7 +74,8 @@ fn repair<'a>(
             let provider = root
                 .at(&["tools", "web", "search", "provider"])
                 .and_then(Node::as_str)
-                .unwrap_or("<provider>");
+                .map_or("<provider>".into(), crate::redact::shown_key);
+            // The provider becomes a key of plugins.entries: shown as a key is.
             Some(format!("moves tools.web.search.apiKey to plugins.entries.{provider}.config.webSearch.apiKey"))
         }
         (IssueKind::Union | IssueKind::Value, [Seg::Key(g), Seg::Key(b)])
