@@ -4251,6 +4251,76 @@ fn validation_messages_show_keys_as_their_paths_do() {
     }
 }
 
+/// A compose `${VAR:?message}` refusal (CL909) shows its variable and its message by the
+/// snippet's rule: a name as a key is shown, the message when it reads as words; a token pasted
+/// as the message or as the name is not shown, nor is a message of megabytes. (Found by a
+/// hostile-input audit: the message was printed raw in every format, JUnit twice.)
+#[test]
+fn a_compose_refusal_shows_its_message_only_when_it_reads_as_words() {
+    let secrets = [
+        "ghp_FakeMessageM1abcdefghijklmnopqrstuvwxyz012",
+        "ghp_FakeNameM2abcdefghijklmnopqrstuvwxyz012345",
+    ];
+    let huge = "word ".repeat(40_000);
+    let layout = |reference: &str| {
+        let s = Scratch::new("compose-refusal");
+        s.write(
+            "home/stack/.env",
+            "OPENCLAW_IMAGE=ghcr.io/openclaw/openclaw:2026.9.6\n",
+        );
+        s.write(
+            "home/stack/docker-compose.yml",
+            &format!(
+                "services:\n  openclaw-gateway:\n    image: ${{OPENCLAW_IMAGE}}\n    \
+                 environment:\n      OPENCLAW_GATEWAY_TOKEN: ${{{reference}}}\n    \
+                 ports:\n      - \"19300:18789\"\n"
+            ),
+        );
+        s
+    };
+    for reference in [
+        format!("NEEDED:?{}", secrets[0]),
+        format!("{}:?is required", secrets[1]),
+    ] {
+        let s = layout(&reference);
+        no_output_shows(&s.home(), &secrets);
+        let (_, findings, out) = check_json(&s.home());
+        assert!(
+            says(
+                &with_code(&findings, "CL909"),
+                "docker compose refuses to start"
+            ),
+            "{out}"
+        );
+    }
+    let s = layout(&format!("NEEDED:?{huge}"));
+    let (_, findings, out) = check_json(&s.home());
+    assert!(
+        says(
+            &with_code(&findings, "CL909"),
+            "characters, not shown>): no service"
+        ),
+        "{out}"
+    );
+    for format in ["human", "json", "junit"] {
+        let out = run(&check_in_format(&s.home(), format)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>());
+        assert!(
+            out.stdout.len() < huge.len() / 4,
+            "{format}: {} bytes",
+            out.stdout.len()
+        );
+    }
+    let s = layout("NEEDED:?is required");
+    let (_, findings, out) = check_json(&s.home());
+    assert!(
+        says(&with_code(&findings, "CL909"), "${NEEDED:?...} has no value in the project's .env: docker compose refuses to start (is required)"),
+        "{out}"
+    );
+}
+
 /// `resolve --format json` shows a path the layout's values made as human `resolve` does: a
 /// bind mount's source, the lock dir and the state dir under it with a token-like word are
 /// their length only (`<N characters, not shown>`), in both.

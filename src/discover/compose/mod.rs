@@ -983,6 +983,16 @@ fn merge_service(services: &mut BTreeMap<String, ServiceSpec>, name: String, spe
     }
 }
 
+/// The message of a `${VAR:?message}` refusal as a finding may print it: shown when the
+/// snippet shows it (words, as `redact::is_env_reference` asks), else only its length (a
+/// token pasted there, text built from a secret, a message of megabytes).
+fn shown_refusal(message: &str) -> String {
+    match message.is_empty() {
+        true => String::new(),
+        false => crate::redact::shown(crate::redact::Kind::Name, message),
+    }
+}
+
 /// What compose's schema refuses in a file of the project: a top-level key, or a service's
 /// ([`spec::refused_key`]), each where it is written.
 fn refused_keys(file: FileId, root: &Node) -> Vec<Problem> {
@@ -1705,6 +1715,8 @@ impl Reader<'_> {
                 continue;
             }
             seen.push(var);
+            let shown_var = crate::redact::shown_key(var);
+            let var = &shown_var;
             let message = match (self.from, self.unverifiable) {
                 ("the project's .env", None) => format!(
                     "${{{var}}} is not set in the project's .env: docker compose uses an empty string unless the shell that runs it sets {var}"
@@ -1726,6 +1738,9 @@ impl Reader<'_> {
             .filter(|(v, _)| !self.unseen_here(v))
             .collect();
         for (var, why) in required {
+            // The snippet's rule: a name shown as a key, the message when it reads as words.
+            let var = crate::redact::shown_key(var);
+            let why = shown_refusal(why);
             let mut message = format!(
                 "${{{var}:?...}} has no value in {}: docker compose refuses to start ({why})",
                 self.from
