@@ -4321,6 +4321,76 @@ fn a_compose_refusal_shows_its_message_only_when_it_reads_as_words() {
     );
 }
 
+/// A move's fix message names each loopback URL it leaves naming the old port by its key path:
+/// a token-shaped key in that path is fingerprinted and a huge one counted, as everywhere
+/// else, and an entry is said once. (Found by a hostile-input audit: json and sarif printed
+/// both keys raw, 70,000 bytes.)
+#[test]
+fn a_moves_fix_message_shows_key_paths_as_findings_do() {
+    let s = Scratch::new("move-key-paths");
+    let token = "ghp_FakeProviderF1abcdefghijklmnopqrstuvwxyz01";
+    let huge = "k".repeat(70_000);
+    // Another key as long, masked alike: the two URLs' entries read the same.
+    let other = "j".repeat(70_000);
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!(
+            "{{ gateway: {{ mode: \"local\", port: 19100 }}, models: {{ providers: {{ \
+             {token}: {{ baseUrl: \"http://127.0.0.1:19103/v1\", models: [] }}, \
+             \"{huge}\": {{ baseUrl: \"http://localhost:19102\", models: [] }}, \
+             \"{other}\": {{ baseUrl: \"http://localhost:19102\", models: [] }} }} }} }}\n"
+        ),
+    );
+    s.write(
+        "home/.openclaw-b/openclaw.json",
+        "{ gateway: { mode: \"local\", port: 19100 } }\n",
+    );
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-b.service",
+        "[Service]\nExecStart=/usr/bin/openclaw --profile b gateway\n[Install]\nWantedBy=default.target\n",
+    );
+    let home = s.home();
+    for format in ["json", "sarif"] {
+        let out = run(&[
+            "check",
+            "--home",
+            &home,
+            "--no-config",
+            "--unsafe-fixes",
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(!out.stdout.contains(token), "{format}:\n{}", out.stdout);
+        for long in [&huge, &other] {
+            assert!(
+                !out.stdout.contains(&long[..65]),
+                "{format}: {} bytes",
+                out.stdout.len()
+            );
+        }
+    }
+    let out = run(&[
+        "check",
+        "--home",
+        &home,
+        "--no-config",
+        "--unsafe-fixes",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let fix = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|f| f["fix"]["message"].as_str())
+        .expect("a move's fix");
+    let long = "models.providers.<70000 characters, not shown>.baseUrl in";
+    assert_eq!(fix.matches(long).count(), 1, "{fix}");
+    assert!(fix.contains("characters, fingerprint "), "{fix}");
+}
+
 /// `resolve --format json` shows a path the layout's values made as human `resolve` does: a
 /// bind mount's source, the lock dir and the state dir under it with a token-like word are
 /// their length only (`<N characters, not shown>`), in both.

@@ -421,10 +421,14 @@ impl<'a> Planner<'a> {
                 .flatten()
                 .map(|j| &instances[j]);
             if let Some(holder) = holder {
-                left.push(format!(
+                let note = format!(
                     "{} in {file} still names {}, where \"{}\" stays: change it if it meant \"{}\"",
                     url.key, url.port, holder.name, instances[mover].name
-                ));
+                );
+                // Said once: URLs under one key path (an array's items) read alike.
+                if !left.contains(&note) {
+                    left.push(note);
+                }
                 continue;
             }
             edits.push(Edit {

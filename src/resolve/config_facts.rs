@@ -215,14 +215,15 @@ impl UrlWalk {
     }
 }
 
-/// `keys` spelled `a.b.c`, a dot before each key but after an empty start (`["", "a"]` is `a`).
+/// `keys` spelled `a.b.c`, a dot before each key but after an empty start (`["", "a"]` is `a`),
+/// each key as a message may show it (`redact::shown_key`): the path is only ever printed.
 fn dotted(keys: &[&str]) -> String {
     let mut key = String::new();
     for k in keys {
         if !key.is_empty() {
             key.push('.');
         }
-        key.push_str(k);
+        key.push_str(&crate::redact::shown_key(k));
     }
     key
 }
@@ -299,6 +300,19 @@ mod tests {
         assert_eq!(dotted(&["gateway", "remote", "url"]), "gateway.remote.url");
         assert_eq!(dotted(&["", "a", "", "b"]), "a..b");
         assert_eq!(dotted(&[]), "");
+        // The path is printed: a token-shaped or huge key is not (found by a hostile-input audit).
+        let token = "ghp_FakeKeyD1abcdefghijklmnopqrstuvwxyz0123";
+        let shown = dotted(&["models", "providers", token, "baseUrl"]);
+        assert!(
+            !shown.contains(token) && shown.contains("fingerprint"),
+            "{shown}"
+        );
+        let huge = "k".repeat(70_000);
+        let shown = dotted(&["models", "providers", &huge, "baseUrl"]);
+        assert_eq!(
+            shown,
+            "models.providers.<70000 characters, not shown>.baseUrl"
+        );
     }
 
     #[test]
