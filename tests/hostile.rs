@@ -4391,6 +4391,65 @@ fn a_moves_fix_message_shows_key_paths_as_findings_do() {
     assert!(fix.contains("characters, fingerprint "), "{fix}");
 }
 
+/// A unit's script path and a channel account's id are text the layout wrote: a token-shaped
+/// one is shown as a dangling link's target and a key are, not as written, in CL409's note,
+/// CL301's message and labels, and `resolve`'s wrappers and credential lines (human and json).
+/// (Found by a hostile-input audit: the snippet masked them, the messages did not.)
+#[test]
+fn script_paths_and_account_ids_are_shown_as_paths_and_keys() {
+    let s = Scratch::new("script-account");
+    let secrets = [
+        "ghp_FakeScriptS1abcdefghijklmnopqrstuvwxyz0123",
+        "ghp_FakeScriptS2abcdefghijklmnopqrstuvwxyz0123",
+        "ghp_FakeAccountS3abcdefghijklmnopqrstuvwxyz012",
+    ];
+    s.write(
+        "home/.openclaw/openclaw.json",
+        &format!(
+            "{{ gateway: {{ mode: \"local\", port: 18789 }}, channels: {{ telegram: {{ accounts: \
+             {{ {}: {{ botToken: \"fake-000\" }}, work: {{ botToken: \"fake-111\" }} }} }} }} }}\n",
+            secrets[2]
+        ),
+    );
+    for (unit, script) in [("b", secrets[0]), ("c", secrets[1])] {
+        s.write(
+            &format!("home/.config/systemd/user/openclaw-gateway-{unit}.service"),
+            &format!(
+                "[Service]\nExecStart=%h/bin/{script}.sh\n[Install]\nWantedBy=default.target\n"
+            ),
+        );
+    }
+    s.write(
+        &format!("home/bin/{}.sh", secrets[1]),
+        "#!/bin/sh\nexec \"$HOME/libexec/unreadable\" --profile c\n",
+    );
+    let home = s.home();
+    no_output_shows(&home, &secrets);
+    let out = run(&[
+        "resolve",
+        "--home",
+        &home,
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for secret in secrets {
+        assert!(!out.stdout.contains(secret), "{}", out.stdout);
+    }
+    let (_, findings, out) = check_json(&home);
+    assert!(
+        says(&with_code(&findings, "CL301"), "token of account <"),
+        "{out}"
+    );
+    assert!(
+        says(&with_code(&findings, "CL301"), "token of account \"work\""),
+        "{out}"
+    );
+    assert!(!with_code(&findings, "CL409").is_empty(), "{out}");
+    assert!(out.contains("the script <"), "{out}");
+}
+
 /// `resolve --format json` shows a path the layout's values made as human `resolve` does: a
 /// bind mount's source, the lock dir and the state dir under it with a token-like word are
 /// their length only (`<N characters, not shown>`), in both.

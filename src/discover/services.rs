@@ -1077,6 +1077,8 @@ fn resolve_command(
         return (cmd, set_at);
     };
     let mapped = PathBuf::from(map.map(&script));
+    // The unit's text names the script: shown when it has a path's shape, like a link's target.
+    let script = crate::redact::shown(crate::redact::Kind::Path, &script);
     if !mapped.is_absolute() || !crate::paths::host::exists(&mapped) {
         let why = match mapped.is_absolute() && crate::load::layout::names_inside(&mapped) {
             true => "does not exist in the scanned layout",

@@ -849,7 +849,9 @@ impl<'s> ModelJson<'s> {
         }
         w.key("credentials").array();
         for c in &inst.credentials {
-            w.object().key("account").str(&c.account);
+            w.object()
+                .key("account")
+                .str(&crate::redact::shown_key(&c.account));
             w.key("channel").str(c.channel).key("kind").str(c.kind);
             w.key("secret");
             Self::secret(w, &c.secret);

@@ -356,7 +356,12 @@ impl Credential {
         match self.channel {
             "gateway" => format!("gateway {}", self.kind),
             channel if self.account == "default" => format!("{channel} {}", self.kind),
-            channel => format!("{channel} account \"{}\" {}", self.account, self.kind),
+            // The id is a key of the config: shown as a key is (a token pasted there is not).
+            channel => format!(
+                "{channel} account {} {}",
+                crate::redact::shown_key_quoted(&self.account),
+                self.kind
+            ),
         }
     }
 }

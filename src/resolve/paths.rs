@@ -204,7 +204,11 @@ pub fn data_dirs(ctx: &PathContext) -> Vec<(Cow<'static, str>, Sourced<PathBuf>)
         if let Some((node, raw)) = member.value.get("authDir").and_then(non_blank) {
             let dir = resolve_user_path(raw, ctx.home, ctx.cwd);
             out.push((
-                format!("WhatsApp session of account \"{}\"", member.key.as_str()).into(),
+                format!(
+                    "WhatsApp session of account {}",
+                    crate::redact::shown_key_quoted(&member.key)
+                )
+                .into(),
                 Sourced::new(dir, Origin::Config(node.loc)),
             ));
         }

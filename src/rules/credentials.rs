@@ -66,7 +66,7 @@ fn shared_tokens(ctx: &RuleContext) -> Vec<Finding> {
                 sharing[0]
                     .1
                     .name()
-                    .replace(" account \"", " token of account \""),
+                    .replacen(" account ", " token of account ", 1),
                 sharing[0].1.secret.shown()
             ),
         )
