@@ -16,6 +16,7 @@ use crate::paths::{display_home_relative, display_path};
 use crate::ports::allocate::{self, Suggestion};
 use crate::ports::layout::{footprint, DEFAULT_GATEWAY_PORT, FOOTPRINT, MAX_BASE};
 use crate::report;
+use crate::report::visible::visible;
 use crate::resolve::profile::is_valid_profile_name;
 use crate::resolve::Inventory;
 use crate::resolve::{resolve_instance, Discovery, Instance, Origin, PortKind, Sourced};
@@ -345,7 +346,11 @@ fn write_unverifiable(out: &mut String, names: &[&str]) {
     if names.is_empty() {
         return;
     }
-    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    // A name from the layout (a template instance's) shown escaped, as `check` shows it.
+    let quoted: Vec<String> = names
+        .iter()
+        .map(|n| format!("\"{}\"", visible(n)))
+        .collect();
     let _ = writeln!(
         out,
         "  Not avoided: the ports of {} cannot be verified (CL409).",
@@ -356,12 +361,12 @@ fn write_unverifiable(out: &mut String, names: &[&str]) {
 pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
     let instance = &inventory.instances[plan.index];
     let home = display_path(&instance.home);
+    let name = visible(&instance.name);
     let mut out = String::new();
     if plan.exists {
         let _ = writeln!(
             out,
-            "Gateway \"{}\" already exists in {home}: linting the layout as it is.",
-            instance.name
+            "Gateway \"{name}\" already exists in {home}: linting the layout as it is.",
         );
         if plan.ignored_args {
             let _ = writeln!(
@@ -372,14 +377,15 @@ pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
     } else {
         let _ = writeln!(
             out,
-            "Plan: add gateway \"{}\" to {home}, as `{} onboard` would create it.",
-            instance.name,
+            "Plan: add gateway \"{name}\" to {home}, as `{} onboard` would create it.",
             started_as(plan)
         );
     }
     out.push('\n');
     for (key, value) in summary_rows(instance) {
-        let _ = writeln!(out, "  {key:<10}  {value}");
+        // Paths and listeners the layout made: escaped, each line of a row on its own.
+        let value: Vec<_> = value.split('\n').map(visible).collect();
+        let _ = writeln!(out, "  {key:<10}  {}", value.join("\n"));
     }
     out.push('\n');
 
@@ -403,12 +409,11 @@ pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
     if plan.others > 0 {
         let _ = writeln!(
             out,
-            "({} in the rest of the layout do not involve \"{}\"; `clawlint check` shows them.)\n",
+            "({} in the rest of the layout do not involve \"{name}\"; `clawlint check` shows them.)\n",
             match plan.others {
                 1 => "1 finding".to_string(),
                 n => format!("{n} findings"),
             },
-            instance.name
         );
     }
 
@@ -420,7 +425,7 @@ pub fn render_human(plan: &Plan, inventory: &Inventory, color: bool) -> String {
     match &plan.suggestion {
         Some(s) if show_suggestion => {
             let _ = writeln!(out, "Suggested base port: {}", s.port);
-            let _ = writeln!(out, "  {}.", allocate::explain(s));
+            let _ = writeln!(out, "  {}.", visible(&allocate::explain(s)));
             let _ = writeln!(
                 out,
                 "  Its footprint {}..{} is clear of every other gateway's ranges and listeners.",
@@ -532,9 +537,14 @@ pub fn render_json(plan: &Plan, inventory: &Inventory) -> String {
         "otherFindings": plan.others,
         "summary": findings["summary"],
     });
-    let mut text = serde_json::to_string_pretty(&value).expect("serializable");
-    text.push('\n');
-    text
+    // Names from the layout may hold bidirectional controls: written as JSON escapes, as
+    // `ports --format json` writes them.
+    let mut out = Vec::new();
+    let formatter = report::visible::GuardedJson(serde_json::ser::PrettyFormatter::new());
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    serde::Serialize::serialize(&value, &mut serializer).expect("serializable");
+    out.push(b'\n');
+    String::from_utf8(out).expect("JSON is UTF-8")
 }
 
 /// `plan --add NAME --container`: where a new compose stack or quadlet should publish.

@@ -1999,6 +1999,20 @@ fn ports_and_plan_escape_every_layout_string_in_every_format() {
     )
     .unwrap();
     drop(db);
+    // An enabled template instance named by hostile text, running a script clawlint cannot
+    // read (CL409): `plan` names it among the ports it cannot avoid (found by a hostile-input
+    // audit: raw in `plan` human, U+202E raw in `plan` json).
+    s.write(
+        "home/.config/systemd/user/openclaw@.service",
+        "[Service]\nEnvironment=OPENCLAW_PROFILE=%i\nExecStart=%h/bin/s%i.sh\n[Install]\nWantedBy=default.target\n",
+    );
+    let wants = s.path("home/.config/systemd/user/default.target.wants");
+    std::fs::create_dir_all(&wants).unwrap();
+    std::os::unix::fs::symlink(
+        "../openclaw@.service",
+        wants.join("openclaw@i\u{1b}]0;pwn\u{7}\u{202E}x\r.service"),
+    )
+    .unwrap();
     let svg_path = s.path("ports.svg");
     let svg_spec = format!("svg={}", svg_path.display());
     let runs: Vec<Vec<&str>> = vec![
@@ -2031,6 +2045,14 @@ fn ports_and_plan_escape_every_layout_string_in_every_format() {
         if args.contains(&"json") {
             serde_json::from_str::<serde_json::Value>(&out.stdout)
                 .unwrap_or_else(|e| panic!("{args:?}: not JSON: {e}\n{}", out.stdout));
+        }
+        if run_args[..2] == ["plan", "--add"] && !run_args.contains(&"--port") {
+            assert!(
+                out.stdout.contains("Not avoided")
+                    || out.stdout.contains("unverifiablePorts\": [\n"),
+                "{args:?}: the template instance is not named:\n{}",
+                out.stdout
+            );
         }
         shown.push_str(&out.stdout);
     }
