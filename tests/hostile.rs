@@ -4916,3 +4916,38 @@ fn unraid_autostart_list_says_which_templates_run() {
         "{stdout}"
     );
 }
+
+/// A compose value compose rejects for its `$` is said by where the `$` is, not by repeating
+/// the value: it may be a token with a `$` in it.
+#[test]
+fn a_rejected_interpolation_never_repeats_the_value() {
+    let s = Scratch::new("lone-dollar");
+    let home = s.home();
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\" } }\n",
+    );
+    s.write(
+        "home/stacks/a/docker-compose.yml",
+        "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    environment:\n      TELEGRAM_BOT_TOKEN: \"123456789:AAHCanaryLone$-Secret00000000000000\"\n      OPENCLAW_GATEWAY_TOKEN: \"Canary2Unterminated${GW\"\n      SLACK_BOT_TOKEN: \"${xoxb-1111111111-Canary3Secret000}\"\n    ports:\n      - \"18900:18789\"\n",
+    );
+    for format in [
+        "human", "concise", "json", "sarif", "github", "junit", "markdown",
+    ] {
+        let args = check_in_format(&home, format);
+        let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(out.stdout.contains("CL904"), "{format}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("a lone $ at character 24"),
+            "{format}: {}",
+            out.stdout
+        );
+        for canary in ["CanaryLone", "Canary2", "Canary3"] {
+            assert!(
+                !out.stdout.contains(canary),
+                "{format} shows {canary}: {}",
+                out.stdout
+            );
+        }
+    }
+}

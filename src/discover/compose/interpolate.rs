@@ -3,6 +3,8 @@
 //! `${VAR?err}`, `${VAR:+alt}`, `${VAR+alt}`, nesting in defaults, and `$$` for a literal `$`.
 //! Values come from the project `.env` (clawlint cannot see the shell that runs compose).
 
+use crate::redact::shown_key;
+
 /// What one string became.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Interpolated {
@@ -15,6 +17,12 @@ pub struct Interpolated {
     pub used: Vec<String>,
     /// A `$` Compose rejects ("invalid interpolation format").
     pub invalid: Option<String>,
+}
+
+/// The 1-based character position of byte `at` in `input`: a message names where a value
+/// goes wrong without repeating the value, which may be a secret.
+fn character(input: &str, at: usize) -> usize {
+    input[..at].chars().count() + 1
 }
 
 /// How deep `${A:-${B:-${C}}}` may nest.
@@ -70,8 +78,9 @@ fn expand(
             }
             Some('{') => {
                 let Some(close) = matching_brace(bytes, i + 1) else {
-                    out.invalid
-                        .get_or_insert_with(|| format!("unterminated ${{ in {input:?}"));
+                    out.invalid.get_or_insert_with(|| {
+                        format!("unterminated ${{ at character {}", character(input, i))
+                    });
                     result.push_str(&input[i..]);
                     return result;
                 };
@@ -81,7 +90,8 @@ fn expand(
             _ => {
                 // Compose rejects a `$` that starts nothing ("invalid interpolation format").
                 out.invalid.get_or_insert_with(|| {
-                    format!("a lone $ in {input:?} (write $$ for a literal $)")
+                    let at = character(input, i);
+                    format!("a lone $ at character {at} (write $$ for a literal $)")
                 });
                 result.push('$');
                 i += 1;
@@ -122,7 +132,7 @@ fn braced(
     let (name, rest) = inner.split_at(name_len);
     if name.is_empty() || !name.starts_with(is_name_start) {
         out.invalid
-            .get_or_insert_with(|| format!("invalid variable name in ${{{inner}}}"));
+            .get_or_insert_with(|| format!("invalid variable name in ${{{}}}", shown_key(inner)));
         return String::new();
     }
     out.used.push(name.to_string());
@@ -158,8 +168,9 @@ fn braced(
     } else if let Some(arg) = rest.strip_prefix('+') {
         ("+", arg)
     } else {
-        out.invalid
-            .get_or_insert_with(|| format!("invalid interpolation format ${{{inner}}}"));
+        out.invalid.get_or_insert_with(|| {
+            format!("invalid interpolation format ${{{}}}", shown_key(inner))
+        });
         return String::new();
     };
     match op {
@@ -282,8 +293,9 @@ mod tests {
                 }
                 Some('{') => {
                     let Some(close) = matching(&chars, i + 1) else {
-                        out.invalid
-                            .get_or_insert_with(|| format!("unterminated ${{ in {input:?}"));
+                        out.invalid.get_or_insert_with(|| {
+                            format!("unterminated ${{ at character {}", i + 1)
+                        });
                         result.extend(&chars[i..]);
                         break;
                     };
@@ -295,7 +307,7 @@ mod tests {
                 }
                 _ => {
                     out.invalid.get_or_insert_with(|| {
-                        format!("a lone $ in {input:?} (write $$ for a literal $)")
+                        format!("a lone $ at character {} (write $$ for a literal $)", i + 1)
                     });
                     result.push('$');
                     i += 1;
