@@ -2247,6 +2247,44 @@ fn compose_files_with_one_long_line_or_a_long_aliased_scalar_are_bounded() {
     assert_others_linted(&findings);
 }
 
+/// The node budget counts what anchors and aliases copy, not what a file writes: a 3.6 MB
+/// compose file of 100,000 plain environment entries (under the read cap, no anchor) is read,
+/// its container's published port colliding (CL108); it was refused as "anchors and aliases
+/// expand to more than 200000 nodes (a YAML bomb?)". A real alias bomb is still a located CL901
+/// that says so. Found by a hostile-input audit.
+#[test]
+fn a_large_plain_compose_file_is_read_and_an_alias_bomb_still_refused() {
+    let s = Scratch::new("compose-plain-large");
+    add_ordinary_gateways(&s);
+    let env: String = (0..100_000)
+        .map(|i| format!("      V{i:06}: value{i:06}\n"))
+        .collect();
+    s.write(
+        "home/stack/compose.yaml",
+        &format!(
+            "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    ports: [\"19100:18789\"]\n    environment:\n{env}"
+        ),
+    );
+    let mut bomb = String::from("x-lol: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let copies = vec![format!("*a{}", i - 1); 9].join(", ");
+        bomb.push_str(&format!("x-lol{i}: &a{i} [{copies}]\n"));
+    }
+    bomb.push_str("services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n");
+    s.write("home/bomb/compose.yaml", &bomb);
+    let (_, findings, out) = check_json(&s.home());
+    let head = &out[..out.len().min(6000)];
+    let cl901 = with_code(&findings, "CL901");
+    assert_eq!(cl901.len(), 1, "{head}");
+    assert!(file_of(cl901[0]).ends_with("/bomb/compose.yaml"), "{head}");
+    assert!(says(&cl901, "YAML bomb"), "{head}");
+    assert!(says(&cl901, "nodes"), "{head}");
+    let cl108 = with_code(&findings, "CL108");
+    assert_eq!(cl108.len(), 1, "{head}");
+    assert!(says(&cl108, "stack-gw-1"), "{head}");
+    assert_others_linted(&findings);
+}
+
 /// `COMPOSE_ENV_FILES` is a list an author controls: a unit naming 10,000 env files gets one
 /// CL907 at the line that sets it (how many it names, and that clawlint reads the first
 /// `MAX_ENV_FILES`), at most that many files looked at (here each missing: one CL902 each, not

@@ -13,11 +13,13 @@ use std::rc::Rc;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-/// At most this many nodes after alias expansion: a real compose file has a few thousand.
+/// At most this many nodes copied by anchors and aliases (a real compose file copies a few
+/// hundred). The nodes a file writes itself are not counted: the read cap
+/// ([`crate::load::read::SMALL_FILE_LIMIT`]) bounds those, and a large plain file is no bomb.
 pub const NODE_BUDGET: usize = 200_000;
-/// At most this many bytes of scalar text after alias expansion: four times the largest
-/// compose file read ([`crate::load::read::SMALL_FILE_LIMIT`]). One long scalar behind 50,000
-/// aliases is a few nodes' worth of the node budget but 50,000 copies of its text.
+/// At most this many bytes of scalar text copied by anchors and aliases: four times the
+/// largest compose file read. One long scalar behind 50,000 aliases is a few nodes' worth of
+/// the node budget but 50,000 copies of its text.
 pub const TEXT_BUDGET: usize = 16 << 20;
 /// Deeper nesting than this is refused (Compose files are a few levels deep).
 pub const MAX_DEPTH: usize = 64;
@@ -213,7 +215,7 @@ impl super::yaml_lines::Sink for Builder<'_> {
             (false, true) => scalar_span(self.text, at, "", false),
         };
         let text = &self.text[written];
-        self.scalar(text, quoted, span, anchor, at).ok()
+        self.scalar(text, quoted, span, anchor).ok()
     }
 
     fn on_open(&mut self, mapping: bool, anchor: usize, at: usize) -> Option<()> {
@@ -269,7 +271,7 @@ impl<'a> Builder<'a> {
             Event::Scalar(text, style, anchor, _tag) => {
                 let quoted = !matches!(style, TScalarStyle::Plain);
                 let span = scalar_span(self.text, at, &text, quoted);
-                self.scalar(text, quoted, span, anchor, at)
+                self.scalar(text, quoted, span, anchor)
             }
             Event::SequenceStart(anchor, _) => self.open(false, anchor, at),
             Event::MappingStart(anchor, _) => self.open(true, anchor, at),
@@ -286,14 +288,8 @@ impl<'a> Builder<'a> {
         quoted: bool,
         span: Span,
         anchor: usize,
-        at: usize,
     ) -> Result<(), YamlError> {
         let written = text.as_ref();
-        let size = Size {
-            nodes: 1,
-            bytes: written.len(),
-        };
-        self.spend(size, at)?;
         let value = if !quoted && matches!(written, "" | "~" | "null" | "Null" | "NULL") {
             Value::Null
         } else {
@@ -362,8 +358,6 @@ impl<'a> Builder<'a> {
 
     /// A mapping (else a sequence) opens at `at`.
     fn open(&mut self, mapping: bool, anchor: usize, at: usize) -> Result<(), YamlError> {
-        let one = Size { nodes: 1, bytes: 0 };
-        self.spend(one, at)?;
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError {
                 message: format!("nesting deeper than {MAX_DEPTH} levels"),
@@ -387,8 +381,8 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    /// Counts nodes made and their scalar text, aliases' copies and anchors' included,
-    /// against the budgets.
+    /// Counts the nodes and scalar text an alias or an anchor copies against the budgets
+    /// (what expansion adds to the file: the nodes written once are the read cap's).
     #[inline]
     fn spend(&mut self, size: Size, at: usize) -> Result<(), YamlError> {
         self.spent = self.spent.add(size);
@@ -995,7 +989,7 @@ mod tests {
         let err = parse(&text).unwrap_err();
         assert!(err.message.contains("bytes of text"), "{}", err.message);
         assert!(text[err.span.start()..].starts_with("*a"));
-        // Twelve copies fit (with the scalar and the anchor's copy, 14 MiB).
+        // Twelve copies fit (with the anchor's copy, 13 MiB).
         let aliases = ["*a"; 12].join(", ");
         let root = parse(&format!("big: &a \"{big}\"\ncopies: [{aliases}]\n")).unwrap();
         assert_eq!(root.get("copies").unwrap().items().len(), 12);
