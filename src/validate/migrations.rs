@@ -10,6 +10,8 @@
 use super::spans::{List, Span};
 use super::Seg;
 use crate::load::tree::{Node, Value};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// What the migrations do to a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -445,6 +447,7 @@ fn found_in(
     node: Option<&Node>,
     accept: &dyn Fn(&str, &[Seg]) -> bool,
 ) -> Option<&'static Effect> {
+    let effects = ByFirst::of(effects).candidates(path);
     let exact = |e: &&Effect| {
         (e.needs().is_empty() || accept(e.needs(), path))
             && matches(e.from(), path).is_some_and(|(_, n)| n == path.len())
@@ -455,13 +458,65 @@ fn found_in(
         Kind::Rewrite => 1,
         Kind::Remove => 2,
     };
-    effects.iter().filter(exact).min_by_key(rank).or_else(|| {
-        effects
-            .iter()
-            .filter(|e| e.when().is_empty() && e.needs().is_empty() && e.kind != Kind::Rewrite)
-            .filter(|e| matches(e.from(), path).is_some_and(|(_, n)| n < path.len()))
-            .max_by_key(|e| e.from().len())
-    })
+    effects
+        .iter()
+        .copied()
+        .filter(exact)
+        .min_by_key(rank)
+        .or_else(|| {
+            effects
+                .iter()
+                .copied()
+                .filter(|e| e.when().is_empty() && e.needs().is_empty() && e.kind != Kind::Rewrite)
+                .filter(|e| matches(e.from(), path).is_some_and(|(_, n)| n < path.len()))
+                .max_by_key(|e| e.from().len())
+        })
+}
+
+/// One effect list's effects by the first segment of their key (`*` apart), so that a key is
+/// compared only with the effects that can match it: a config of 100,000 unknown keys compared
+/// each with every effect of the core and channel tables (found by a hostile-input audit).
+struct ByFirst {
+    keyed: HashMap<&'static str, Vec<&'static Effect>>,
+    wild: Vec<&'static Effect>,
+}
+
+impl ByFirst {
+    /// The index of a list of the compiled table, made once per run.
+    fn of(effects: &'static [Effect]) -> &'static ByFirst {
+        static MADE: OnceLock<Mutex<HashMap<(usize, usize), &'static ByFirst>>> = OnceLock::new();
+        let mut made = MADE
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let at = (effects.as_ptr() as usize, effects.len());
+        made.entry(at).or_insert_with(|| {
+            let mut index = ByFirst {
+                keyed: HashMap::new(),
+                wild: Vec::new(),
+            };
+            for e in effects {
+                match e.from().split('.').next().unwrap_or("") {
+                    "*" => index.wild.push(e),
+                    first => index.keyed.entry(first).or_default().push(e),
+                }
+            }
+            // The table's lists are few and static: each index lives as long as the table.
+            Box::leak(Box::new(index))
+        })
+    }
+
+    /// The effects that may match `path`, in the list's order (which decides ties).
+    fn candidates(&self, path: &[Seg]) -> Vec<&'static Effect> {
+        let keyed = match path.first() {
+            Some(Seg::Key(k)) => self.keyed.get(k.as_str()).map_or(&[][..], Vec::as_slice),
+            _ => &[],
+        };
+        let mut out: Vec<&'static Effect> = keyed.iter().chain(&self.wild).copied().collect();
+        // One list's effects are contiguous: their addresses are their order.
+        out.sort_by_key(|e| *e as *const Effect as usize);
+        out
+    }
 }
 
 fn planned_by(
