@@ -5022,3 +5022,55 @@ fn a_rejected_interpolation_never_repeats_the_value() {
         }
     }
 }
+
+/// A gateway-named unit whose script runs its program inside what a plain utility is given
+/// (a trap, a command or process substitution, a `for … in $(…)`) or by a plain name after
+/// `PATH` is changed may start the gateway: CL409 says it cannot be read, the unit is not
+/// dropped as one that starts no gateway (found by a hostile-input audit).
+#[test]
+fn a_script_that_may_run_a_gateway_through_a_plain_utility_is_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let node = "node /opt/oc/dist/index.js --profile b --port 19100";
+    let shapes = [
+        format!("trap '{node}' EXIT"),
+        format!("echo \"$({node})\""),
+        format!("export PID=\"$({node})\""),
+        format!("cat <({node})"),
+        format!("echo start > >({node})"),
+        format!("for l in $({node}); do echo \"$l\"; done"),
+        format!("echo `{node}`"),
+        "PATH=\"$HOME/libexec:$PATH\"\nsleep infinity".to_string(),
+    ];
+    for shape in shapes {
+        let s = Scratch::new("plain-utility");
+        s.write(
+            "home/.openclaw/openclaw.json",
+            "{ gateway: { mode: \"local\", port: 19100 } }\n",
+        );
+        s.write(
+            "home/.config/systemd/user/openclaw-gateway-b.service",
+            "[Service]\nExecStart=%h/bin/start.sh\n[Install]\nWantedBy=default.target\n",
+        );
+        let script = s.write("home/bin/start.sh", &format!("#!/bin/sh\n{shape}\n"));
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let (_, findings, out) = check_json(&s.home());
+        assert!(
+            !with_code(&findings, "CL409").is_empty(),
+            "{shape}: the unit is kept as a gateway clawlint cannot read: {out}"
+        );
+    }
+    // A script of plain utilities only still starts no gateway.
+    let s = Scratch::new("plain-utility-control");
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\", port: 19100 } }\n",
+    );
+    s.write(
+        "home/.config/systemd/user/openclaw-gateway-b.service",
+        "[Service]\nExecStart=%h/bin/start.sh\n[Install]\nWantedBy=default.target\n",
+    );
+    let script = s.write("home/bin/start.sh", "#!/bin/sh\necho \"$HOME\"\nsleep 10\n");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    assert!(with_code(&findings, "CL409").is_empty(), "{out}");
+}

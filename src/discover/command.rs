@@ -241,7 +241,7 @@ pub fn script_could_start_gateway(script: &str, env: &BTreeMap<String, String>) 
         arguments_unknown: true,
         ..NotRead::default()
     };
-    let statements = commands_reading(
+    let commands = commands_reading(
         script,
         None,
         env,
@@ -252,7 +252,28 @@ pub fn script_could_start_gateway(script: &str, env: &BTreeMap<String, String>) 
     let stopped = sourced.stops.copied.is_some() || sourced.stops.unclosed.is_some();
     stopped
         || !sourced.requests.is_empty()
-        || statements.iter().any(|(c, _)| could_start_gateway(c))
+        || commands.iter().any(|(c, _)| could_start_gateway(c))
+        || statements(script)
+            .iter()
+            .any(|(text, _, _)| runs_another_program(text))
+}
+
+/// Whether a statement, as written, may run a program its first word does not name: a
+/// command or process substitution (`echo "$(node …)"`, `cat <(…)`, `> >(…)`, `for … in
+/// $(…)`), a builtin that runs its argument later (`trap '…' EXIT`, `eval`), or a change of
+/// `PATH` (after which `sleep` may be any program). Conservative: a false "may" only keeps a
+/// unit clawlint cannot read as a gateway's.
+fn runs_another_program(statement: &str) -> bool {
+    let substitution = ["$(", "`", "<(", ">("]
+        .iter()
+        .any(|s| statement.contains(s));
+    let words: Vec<&str> = statement.split_whitespace().collect();
+    let runs_its_argument = words.first().is_some_and(|w| matches!(*w, "trap" | "eval"));
+    let changes_path = words.iter().any(|w| {
+        let w = w.trim_start_matches(['"', '\'']);
+        w == "PATH" || w.starts_with("PATH=") || w.starts_with("PATH+=")
+    });
+    substitution || runs_its_argument || changes_path
 }
 
 /// Whether one statement may start a gateway (see [`script_could_start_gateway`]): anything
@@ -278,7 +299,7 @@ const PLAIN_PROGRAMS: &[&str] = &[
     "[", "[[", "test", "echo", "printf", "sleep", "cat", "cp", "mv", "rm", "mkdir", "touch", "ln",
     "chmod", "chown", "grep", "head", "tail", "tee", "date", "curl", "wget", "jq", "logger",
     "true", "false", ":", "read", "wait", "kill", "stat", "wc", "sort", "cut", "tr", "cd",
-    "export", "set", "unset", "local", "shift", "exit", "return", "trap", "umask", "ulimit",
+    "export", "set", "unset", "local", "shift", "exit", "return", "umask", "ulimit",
 ];
 
 /// [`unwrap`], where the command looked for in an `sh -c` script is the first statement for
