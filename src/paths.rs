@@ -158,6 +158,11 @@ impl RealPaths {
 
     /// The real path of a path not looked up yet.
     fn look_up(&mut self, path: &Path) -> Option<PathBuf> {
+        // A container's own path is not on this host (looked up, it is a file under the
+        // working directory): it resolves to nothing here.
+        if crate::container::is_private_path(path) {
+            return None;
+        }
         match plain_spelling(path) {
             Some(true) => self.real_plain(path),
             Some(false) => match process_cwd() {
@@ -1007,7 +1012,8 @@ impl PathKeys {
         if let Some(index) = self.find_index(hash, path) {
             return index;
         }
-        if too_long(path) {
+        // A container's own path is its own key, never looked up on this host.
+        if too_long(path) || crate::container::is_private_path(path) {
             return self.keep(hash, path, &absolute(path), false);
         }
         // Under a copied `--root`, keyed where its links lead within the root.
@@ -1567,6 +1573,9 @@ pub mod host {
 
     /// Whether anything is at `placed`, a path as placed on the host.
     fn placed_is_there(placed: &Path) -> bool {
+        if crate::container::is_private_path(placed) {
+            return false;
+        }
         match listed(placed) {
             Some(found) => found != Listed::Missing,
             None => std::fs::symlink_metadata(placed).is_ok(),
@@ -1682,25 +1691,27 @@ pub mod host {
     /// The metadata of `path` itself, not following a link it ends in (its directory
     /// resolved within the copied root).
     pub fn symlink_metadata(path: &Path) -> std::io::Result<std::fs::Metadata> {
-        let placed = match (path.parent(), path.file_name()) {
-            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
-                on_host(parent).ok_or_else(looped)?.join(name)
-            }
-            _ => path.to_path_buf(),
-        };
-        std::fs::symlink_metadata(placed)
+        std::fs::symlink_metadata(placed_itself(path)?)
     }
 
     /// Where the link `path` points, as written (its directory resolved within the copied
     /// root).
     pub fn read_link(path: &Path) -> std::io::Result<std::path::PathBuf> {
-        let placed = match (path.parent(), path.file_name()) {
+        std::fs::read_link(placed_itself(path)?)
+    }
+
+    /// `path` placed on the host with its last component as it is (a link there not
+    /// followed). A path not on this host (a container's own file) is not there.
+    fn placed_itself(path: &Path) -> std::io::Result<std::path::PathBuf> {
+        if crate::container::is_private_path(path) {
+            return Err(std::io::ErrorKind::NotFound.into());
+        }
+        Ok(match (path.parent(), path.file_name()) {
             (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
                 on_host(parent).ok_or_else(looped)?.join(name)
             }
             _ => path.to_path_buf(),
-        };
-        std::fs::read_link(placed)
+        })
     }
 
     fn looped() -> std::io::Error {

@@ -5074,3 +5074,46 @@ fn a_script_that_may_run_a_gateway_through_a_plain_utility_is_kept() {
     let (_, findings, out) = check_json(&s.home());
     assert!(with_code(&findings, "CL409").is_empty(), "{out}");
 }
+
+/// `clawlint check --format concise` of `home`, run in the directory `cwd`.
+fn check_in(cwd: &std::path::Path, home: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_clawlint"))
+        .args(["check", "--home", home, "--no-default-home", "--no-config"])
+        .args(["--color", "never", "--format", "concise"])
+        .current_dir(cwd)
+        .env_clear()
+        .output()
+        .expect("clawlint runs");
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// A compose service whose env file is unknown reads its config at a container path no mount
+/// maps to the host (`<container openclaw_gateway>/home/node/.openclaw/openclaw.json`): it is
+/// never looked up on this host, where it would name a file under the working directory (a
+/// pull request's checkout in CI), so what that directory holds changes nothing (found by a
+/// hostile-input audit: a dangling link there gave a CL902).
+#[test]
+fn a_container_path_is_never_looked_up_under_the_working_directory() {
+    let home = common::root()
+        .join("fixtures/containers-compose-env-variants-unseen/home")
+        .to_str()
+        .expect("UTF-8")
+        .to_string();
+    let s = Scratch::new("container-path-cwd");
+    let cwd = s.path("cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let before = check_in(&cwd, &home);
+    let dir = cwd.join("<container openclaw_gateway>/home/node/.openclaw");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink("nowhere", dir.join("openclaw.json")).unwrap();
+    let with_link = check_in(&cwd, &home);
+    assert_eq!(with_link, before);
+    assert!(!with_link.contains("CL902"), "{with_link}");
+    std::fs::remove_file(dir.join("openclaw.json")).unwrap();
+    std::fs::write(
+        dir.join("openclaw.json"),
+        "{ gateway: { mode: \"local\", port: 1 } }\n",
+    )
+    .unwrap();
+    assert_eq!(check_in(&cwd, &home), before);
+}
