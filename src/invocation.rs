@@ -468,8 +468,9 @@ pub struct ServiceEvidence {
     /// It runs `gateway start`: it starts the gateway's installed service instead of being a
     /// second supervisor of it.
     pub starts_installed_service: bool,
-    /// Why OpenClaw refuses that `gateway start` before it starts anything (an option `start`
-    /// does not take): the service is then never started by it.
+    /// Why OpenClaw refuses the command before it starts anything, after the supervisor's
+    /// name ("passes --port 99999, which …"; a `gateway start` given an option `start` does
+    /// not take): no gateway is then started by it.
     pub start_refused: Option<String>,
     /// The OpenClaw release its command runs, when the layout shows it: a versioned program
     /// path, or the `package.json` of the installation the program lies in.

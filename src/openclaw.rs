@@ -79,6 +79,24 @@ pub fn port_from_args(argv: &[String]) -> Option<(u16, usize)> {
     latest
 }
 
+/// The value of the last `--port N` or `--port=N` of a gateway command line when OpenClaw
+/// refuses it: `gateway run` takes the last one given as is (commander keeps the last) and
+/// exits 1 with "Invalid --port. Use a port number from 1 to 65535" when [`parse_tcp_port`]
+/// rejects it (OpenClaw 2026.9.6 `run-*.mjs`, `parsePort(opts.port)`), starting nothing. A
+/// value holding a variable nothing expanded (`$PORT`) is not judged.
+pub fn refused_port_arg(argv: &[String]) -> Option<&str> {
+    let mut last = None;
+    let mut words = argv.iter();
+    while let Some(word) = words.next() {
+        if word == "--port" {
+            last = words.next().map(String::as_str).or(last);
+        } else if let Some(value) = word.strip_prefix("--port=") {
+            last = Some(value);
+        }
+    }
+    last.filter(|v| !v.contains('$') && parse_tcp_port(v).is_none())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Profiles
 // ---------------------------------------------------------------------------------------------
@@ -271,6 +289,22 @@ mod tests {
 
     fn args(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| w.to_string()).collect()
+    }
+
+    /// The last `--port` given is the one `gateway run` parses (OpenClaw 2026.9.6: `1e4`,
+    /// `0x4a65`, `99999`, `-1` and `0` exit 1; a sign and leading zeros are accepted).
+    #[test]
+    fn the_last_port_given_decides_a_refused_start() {
+        let refused = |w: &[&str]| refused_port_arg(&args(w)).map(str::to_string);
+        for bad in ["99999", "1e4", "0x4a65", "-1", "0", "", "19000 "] {
+            let expected = (!bad.ends_with(' ')).then(|| bad.to_string());
+            assert_eq!(refused(&["openclaw", "gateway", "--port", bad]), expected);
+        }
+        assert_eq!(refused(&["openclaw", "gateway", "--port=1e4"]).as_deref(), Some("1e4"));
+        assert_eq!(refused(&["gateway", "--port", "+019100"]), None);
+        assert_eq!(refused(&["gateway", "--port", "1e4", "--port", "19000"]), None);
+        assert_eq!(refused(&["gateway", "--port", "19000", "--port", "x"]).as_deref(), Some("x"));
+        assert_eq!(refused(&["gateway", "--port", "$PORT"]), None);
     }
 
     #[test]

@@ -5149,3 +5149,56 @@ fn what_lies_outside_the_layout_changes_no_verdict() {
     std::fs::write(outside.join("start"), "#!/bin/sh\nsleep 1\n").unwrap();
     assert_eq!(verdict(), missing);
 }
+
+/// A `--port` OpenClaw refuses (`gateway run` exits 1 "Invalid --port. Use a port number from
+/// 1 to 65535": OpenClaw 2026.9.6 `parseTcpPort`, decimal digits only, 1 to 65535) starts no
+/// gateway: CL909 at the command line, whether written in the unit or given by a template's
+/// instance (`--port %I`); a sign and leading zeros are accepted (found by a hostile-input
+/// audit: the flag was dropped silently).
+#[test]
+fn a_port_openclaw_refuses_is_a_refused_start() {
+    let s = Scratch::new("invalid-port");
+    s.write(
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\", port: 18789 } }\n",
+    );
+    let units = "home/.config/systemd/user";
+    let unit = |port: &str| {
+        format!(
+            "[Service]\nExecStart=/usr/bin/openclaw --profile p{port} gateway --port {port}\n\
+             [Install]\nWantedBy=default.target\n"
+        )
+    };
+    for (name, port) in [("big", "99999"), ("exp", "1e4"), ("hex", "0x4a65"), ("neg", "-1")] {
+        s.write(
+            &format!("{units}/openclaw-gateway-{name}.service"),
+            &unit(port),
+        );
+    }
+    s.write(&format!("{units}/openclaw-gateway-plus.service"), &unit("+019100"));
+    s.write(
+        &format!("{units}/openclaw@.service"),
+        "[Service]\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw-t%i\n\
+         ExecStart=/usr/bin/openclaw gateway --port %I\n[Install]\nWantedBy=default.target\n",
+    );
+    let wants = s.path(&format!("{units}/default.target.wants"));
+    std::fs::remove_file(wants.join("openclaw@.service")).unwrap();
+    std::os::unix::fs::symlink("../openclaw@.service", wants.join("openclaw@70000.service"))
+        .unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let refused: Vec<String> = with_code(&findings, "CL909")
+        .iter()
+        .filter(|f| says(&[f], "Invalid --port"))
+        .map(|f| f["instances"][0].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(refused.len(), 5, "{refused:?} {out}");
+    for f in with_code(&findings, "CL909") {
+        if says(&[f], "Invalid --port") {
+            // At the ExecStart= line.
+            let file = f["parties"][0]["file"].as_str().unwrap();
+            let line = if file.ends_with("openclaw@.service") { 3 } else { 2 };
+            assert_eq!(f["parties"][0]["line"], line, "{f}");
+        }
+    }
+    assert!(!out.contains("openclaw-gateway-plus.service passes"), "{out}");
+}

@@ -1298,19 +1298,31 @@ pub fn installed_env_seen(how: &mut ServiceEvidence) {
     }
 }
 
-/// What a `gateway start` trigger's own words say (see [`trigger_env`]): that it starts the
-/// installed service, an option after `start` that OpenClaw refuses (it then exits 1 and
+/// What a command's own words say: for a gateway run, a `--port` OpenClaw refuses; for a
+/// `gateway start` trigger (see [`trigger_env`]), that it starts the installed service, an option after `start` that OpenClaw refuses (it then exits 1 and
 /// starts nothing), and a `--port` before `start`, which OpenClaw accepts and ignores: the
 /// installed service runs on its own port (run: tests/hosts/start-triggers).
 fn read_trigger(how: &mut ServiceEvidence, argv: &[String]) {
     how.starts_installed_service = command::starts_installed_service(argv);
     if !how.starts_installed_service {
+        how.start_refused = crate::openclaw::refused_port_arg(argv).map(|value| {
+            use crate::redact::Kind;
+            let kind = match crate::redact::fits(Kind::Number, value) {
+                true => Kind::Number,
+                false => Kind::Word,
+            };
+            format!(
+                "passes --port {}, which OpenClaw refuses: it exits 1 (\"Invalid --port. Use a \
+                 port number from 1 to 65535\") and starts nothing",
+                crate::redact::shown_quoted(kind, value)
+            )
+        });
         return;
     }
     how.start_refused = command::start_rejected_option(argv).map(|option| {
         format!(
-            "`gateway start` does not take {}: OpenClaw exits 1 (\"does not recognize option\") \
-             and starts nothing",
+            "runs `gateway start`, which starts nothing: `gateway start` does not take {}: \
+             OpenClaw exits 1 (\"does not recognize option\") and starts nothing",
             crate::redact::shown_quoted(crate::redact::Kind::Word, option)
         )
     });

@@ -283,6 +283,15 @@ pub fn refused_service_start(
     config_path: &super::model::Sourced<std::path::PathBuf>,
 ) -> Option<Problem> {
     use crate::paths::{display_home_relative, is_js_whitespace, normalize};
+    // What the command's own words make OpenClaw refuse (an invalid `--port`, an option
+    // `gateway start` does not take), at the command line.
+    if let Some(why) = &service.how.start_refused {
+        return Some(Problem {
+            kind: ProblemKind::Refused,
+            message: format!("{} {why}", service.name),
+            loc: Some(service.loc),
+        });
+    }
     if !service.how.starts_installed_service {
         return None;
     }
@@ -296,9 +305,6 @@ pub fn refused_service_start(
             loc: loc.or(Some(service.loc)),
         })
     };
-    if let Some(why) = &service.how.start_refused {
-        return refused(why.clone(), None);
-    }
     const SKIPPED: &str = "OpenClaw refuses to manage the installed service (\"service \
                            management skipped: non-default state dir or config path\")";
     let var_loc = |key: &str| env.get(key).and_then(|v| v.origin.loc());
