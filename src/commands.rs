@@ -320,10 +320,19 @@ fn lint(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>
     // Only the rules compare paths: their keys (8 MB at 10,000 gateways) go before the engine
     // sorts the findings and fix planning runs, whose lists then take the keys' freed memory
     // rather than fresh pages.
+    let shared_configs = match plans_fixes(args) {
+        true => crate::fix::fixers::shared_config_files(
+            &inventory.instances,
+            &inventory.sources,
+            &inventory.path_keys,
+        ),
+        false => Default::default(),
+    };
     inventory.path_keys = Default::default();
     let mut findings = engine::finish(found, &inventory.sources, &settings);
     if plans_fixes(args) {
         crate::fix::fixers::attach(&mut findings, &inventory.instances, &inventory.sources);
+        crate::fix::fixers::refuse_shared_edits(&mut findings, &shared_configs, &inventory.sources);
         // What every output offers, `--diff` shows and `--fix` writes first: the first round.
         crate::fix::first_round(&mut findings, &inventory.sources, fix_mode(args));
     }
@@ -444,6 +453,7 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
     let mode = fix_mode(args);
     let mut applied = 0;
     let mut round = 0;
+    let mut fixed_last_round: Vec<FixedFinding> = Vec::new();
     loop {
         let (inventory, findings) = lint(args)?;
         let fixes = findings
@@ -458,6 +468,19 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
             }
             return Ok((inventory, findings, applied));
         }
+        // A finding the last round's fix was to end, still there and being fixed again at
+        // the same places: that fix changed nothing it was meant to (a write through a link
+        // into another gateway's file, rewritten round after round).
+        let fixing = fixed_findings(&findings, &taken, &inventory.sources);
+        if let Some(again) = fixing.iter().find(|f| fixed_last_round.contains(f)) {
+            eprintln!(
+                "clawlint: stopped fixing: the fix written for {} ({}) did not end it",
+                again.0,
+                again.1.join(", ")
+            );
+            return Ok((inventory, findings, applied));
+        }
+        fixed_last_round = fixing;
         // Tests only (debug builds): change a file between the read and the write, which
         // `--fix` must notice; a release build has no such hook.
         #[cfg(debug_assertions)]
@@ -486,6 +509,35 @@ fn fix(args: &CheckArgs) -> Result<(Inventory, Vec<crate::diagnostic::Reported>,
         applied += crate::fix::diff::Repairs::new(&findings, taken).findings;
         round += 1;
     }
+}
+
+/// A finding a fix is written for: its code, the gateways it names, and where the fix
+/// edits (each file and offset).
+type FixedFinding = (&'static str, Vec<String>, Vec<(PathBuf, usize)>);
+
+/// The findings the fixes `taken` (their descriptions) are written for.
+fn fixed_findings(
+    findings: &[crate::diagnostic::Reported],
+    taken: &[String],
+    sources: &crate::source::SourceMap,
+) -> Vec<FixedFinding> {
+    let taken: std::collections::HashSet<&str> = taken.iter().map(String::as_str).collect();
+    findings
+        .iter()
+        .filter_map(|r| {
+            let fix = r.finding.fix.as_ref()?;
+            if !taken.contains(fix.description.as_str()) {
+                return None;
+            }
+            let names = r.finding.named_instances().map(str::to_string).collect();
+            let places = fix
+                .edits
+                .iter()
+                .map(|e| (sources.file(e.file).path.clone(), e.span.start()))
+                .collect();
+            Some((r.finding.rule.code, names, places))
+        })
+        .collect()
 }
 
 pub fn check(args: &CheckArgs, color: ColorChoice) -> Result<u8, Failure> {

@@ -1522,3 +1522,47 @@ fn a_move_rewrites_the_allowed_origins_that_name_the_moved_port() {
         "{diff}{stderr}"
     );
 }
+
+/// `~/.openclaw-b/openclaw.json` is a link to `~/.openclaw/openclaw.json` (CL202: one file two
+/// gateways read as their own): a move of "b" would be written through the link and move the
+/// default gateway too, round after round. The move is refused, its note naming CL202, and
+/// `--fix --unsafe-fixes` writes nothing (found by a hostile-input audit).
+#[test]
+fn a_config_file_another_gateway_reads_as_its_own_is_never_edited() {
+    let dir = layout(
+        "shared-link",
+        &[
+            (
+                "home/.openclaw/openclaw.json",
+                "{ gateway: { mode: \"local\", port: 19100 } }\n",
+            ),
+            (
+                "home/.config/systemd/user/openclaw-gateway-b.service",
+                "[Service]\nExecStart=/usr/bin/openclaw --profile b gateway\n\
+                 [Install]\nWantedBy=default.target\n",
+            ),
+        ],
+    );
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("home/.openclaw-b")).unwrap();
+    std::os::unix::fs::symlink(
+        "../.openclaw/openclaw.json",
+        d.join("home/.openclaw-b/openclaw.json"),
+    )
+    .unwrap();
+    enable_user_unit(&d.join("home"), "openclaw-gateway-b.service");
+    let before = files(d);
+    let (_, out, _) = check(d, &["--unsafe-fixes", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cl101 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CL101")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(cl101.get("fix").is_none(), "{cl101}");
+    assert!(cl101.to_string().contains("(CL202"), "{cl101}");
+    let (_, _, stderr) = check(d, &["--fix", "--unsafe-fixes"]);
+    assert_eq!(files(d), before, "{stderr}");
+    assert!(stderr.contains("Fixed 0 findings"), "{stderr}");
+}

@@ -40,6 +40,70 @@ pub fn attach(findings: &mut [Reported], instances: &[Instance], sources: &Sourc
     }
 }
 
+/// Each config file that is also another gateway's own config file (the same file by its
+/// real path, however spelt: `~/.openclaw-b/openclaw.json` a link to `~/.openclaw/openclaw.json`,
+/// CL202), with the name of one other gateway that reads it. Taken from the path keys the
+/// rules compare, before they are dropped.
+pub fn shared_config_files(
+    instances: &[Instance],
+    sources: &SourceMap,
+    keys: &crate::paths::PathKeys,
+) -> std::collections::HashMap<crate::source::FileId, String> {
+    let mut by_key: std::collections::HashMap<std::path::PathBuf, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, instance) in instances.iter().enumerate() {
+        by_key
+            .entry(keys.key(&instance.config_path.value))
+            .or_default()
+            .push(i);
+    }
+    let mut shared = std::collections::HashMap::new();
+    for readers in by_key.values().filter(|r| r.len() > 1) {
+        for &i in readers {
+            let Some(file) = sources.lookup(&instances[i].config_path.value) else {
+                continue;
+            };
+            if let Some(&other) = readers.iter().find(|&&j| j != i) {
+                shared.insert(file, instances[other].name.clone());
+            }
+        }
+    }
+    shared
+}
+
+/// Takes back every fix that edits a config file another gateway also reads as its own
+/// (`shared`, from [`shared_config_files`]): written, it would change that gateway too (a
+/// move of one would move both, round after round). The finding says why in a note.
+pub fn refuse_shared_edits(
+    findings: &mut [Reported],
+    shared: &std::collections::HashMap<crate::source::FileId, String>,
+    sources: &SourceMap,
+) {
+    if shared.is_empty() {
+        return;
+    }
+    for reported in findings.iter_mut() {
+        let Some(fix) = &reported.finding.fix else {
+            continue;
+        };
+        let Some((file, other)) = fix
+            .edits
+            .iter()
+            .find_map(|e| shared.get(&e.file).map(|other| (e.file, other)))
+        else {
+            continue;
+        };
+        let reason = format!(
+            "{} is also the config file of \"{}\" (CL202, one file however \
+             it is spelt): an edit of it would change both gateways",
+            crate::paths::display_path(&sources.file(file).path),
+            crate::report::visible::visible(other)
+        );
+        reported.finding.fix = None;
+        push_note(&mut reported.finding, Note::facts(NoFix::from(reason)));
+    }
+}
+
 /// Adds a note to a finding kept to the end of the run: one slot more, not the doubling a
 /// push makes (a note after one grew the list to four slots, 72 bytes unused in each of
 /// thousands of findings).
