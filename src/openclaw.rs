@@ -300,10 +300,19 @@ mod tests {
             let expected = (!bad.ends_with(' ')).then(|| bad.to_string());
             assert_eq!(refused(&["openclaw", "gateway", "--port", bad]), expected);
         }
-        assert_eq!(refused(&["openclaw", "gateway", "--port=1e4"]).as_deref(), Some("1e4"));
+        assert_eq!(
+            refused(&["openclaw", "gateway", "--port=1e4"]).as_deref(),
+            Some("1e4")
+        );
         assert_eq!(refused(&["gateway", "--port", "+019100"]), None);
-        assert_eq!(refused(&["gateway", "--port", "1e4", "--port", "19000"]), None);
-        assert_eq!(refused(&["gateway", "--port", "19000", "--port", "x"]).as_deref(), Some("x"));
+        assert_eq!(
+            refused(&["gateway", "--port", "1e4", "--port", "19000"]),
+            None
+        );
+        assert_eq!(
+            refused(&["gateway", "--port", "19000", "--port", "x"]).as_deref(),
+            Some("x")
+        );
         assert_eq!(refused(&["gateway", "--port", "$PORT"]), None);
     }
 

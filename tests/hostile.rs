@@ -5169,13 +5169,21 @@ fn a_port_openclaw_refuses_is_a_refused_start() {
              [Install]\nWantedBy=default.target\n"
         )
     };
-    for (name, port) in [("big", "99999"), ("exp", "1e4"), ("hex", "0x4a65"), ("neg", "-1")] {
+    for (name, port) in [
+        ("big", "99999"),
+        ("exp", "1e4"),
+        ("hex", "0x4a65"),
+        ("neg", "-1"),
+    ] {
         s.write(
             &format!("{units}/openclaw-gateway-{name}.service"),
             &unit(port),
         );
     }
-    s.write(&format!("{units}/openclaw-gateway-plus.service"), &unit("+019100"));
+    s.write(
+        &format!("{units}/openclaw-gateway-plus.service"),
+        &unit("+019100"),
+    );
     s.write(
         &format!("{units}/openclaw@.service"),
         "[Service]\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw-t%i\n\
@@ -5196,9 +5204,16 @@ fn a_port_openclaw_refuses_is_a_refused_start() {
         if says(&[f], "Invalid --port") {
             // At the ExecStart= line.
             let file = f["parties"][0]["file"].as_str().unwrap();
-            let line = if file.ends_with("openclaw@.service") { 3 } else { 2 };
+            let line = if file.ends_with("openclaw@.service") {
+                3
+            } else {
+                2
+            };
             assert_eq!(f["parties"][0]["line"], line, "{f}");
         }
     }
-    assert!(!out.contains("openclaw-gateway-plus.service passes"), "{out}");
+    assert!(
+        !out.contains("openclaw-gateway-plus.service passes"),
+        "{out}"
+    );
 }
