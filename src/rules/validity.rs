@@ -48,21 +48,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             .as_ref()
             .map(|v| &v.verdict.also_changed)
             .filter(|a| !a.is_empty());
-        let mut per_file: HashMap<crate::source::FileId, usize> = HashMap::new();
-        let mut unshown: Vec<(&StartValue, usize)> = Vec::new();
         for value in &inst.start.values {
-            let count = per_file.entry(value.loc.file).or_default();
-            *count += 1;
-            if *count > MAX_VALUES_PER_FILE {
-                match unshown
-                    .iter_mut()
-                    .find(|(v, _)| v.loc.file == value.loc.file)
-                {
-                    Some((_, n)) => *n += 1,
-                    None => unshown.push((value, 1)),
-                }
-                continue;
-            }
             let mut finding = current(inst, value, starts, &shared);
             if matches!(value.outcome, StartOutcome::Repair { .. }) {
                 if let Some(changed) = also.take() {
@@ -73,9 +59,6 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 }
             }
             push(finding, inst, &mut out);
-        }
-        for (first, n) in unshown {
-            push(not_shown(inst, first, n), inst, &mut out);
         }
         let Some(v) = &inst.validity else { continue };
         for finding in disagreeing_releases(inst, v) {
@@ -91,30 +74,6 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// The most values of one file reported one by one: a config of 100,000 unknown keys is one
-/// finding each up to here, then one that says how many more there are (found by a
-/// hostile-input audit: its output and memory grew with the keys, without bound).
-pub const MAX_VALUES_PER_FILE: usize = 100;
-
-/// The one finding for the `n` values of a file past [`MAX_VALUES_PER_FILE`], at the first.
-fn not_shown(inst: &Instance, first: &StartValue, n: usize) -> Finding {
-    let rule = match first.outcome {
-        StartOutcome::Repair { .. } => &catalog::CONFIG_REWRITTEN_AT_START,
-        StartOutcome::Refuse { .. } => &catalog::CONFIG_REJECTED,
-    };
-    let values = if n == 1 { "value" } else { "values" };
-    Finding::new(
-        rule,
-        format!("{n} more {values} of this config file that OpenClaw rejects or rewrites are not shown: clawlint reports the first {MAX_VALUES_PER_FILE} of a file one by one"),
-    )
-    .help("fix the values shown, then run clawlint again (`openclaw config validate` lists them all)")
-    .label(Label::new(
-        Some(first.loc),
-        format!("{}: the first not shown", inst.name),
-        Some(&inst.name),
-    ))
 }
 
 /// A compose service behind profiles whose enabling clawlint cannot read.
