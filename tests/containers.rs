@@ -2194,3 +2194,111 @@ fn a_linked_stack_manager_dir_is_not_followed_out_of_the_layout() {
     assert_eq!(code, 0, "{codes:?}");
     assert!(!codes.contains("CL108"), "{codes:?}");
 }
+
+/// A TrueNAS app keeps older versions for a rollback (`versions/<v>/`): only the one its
+/// `metadata.yaml` names is what TrueNAS runs, as project `ix-<app>`; a stale version's
+/// port is not read.
+#[test]
+fn only_a_truenas_apps_current_version_is_read() {
+    let t = host_with_native_gateway("containers-truenas-current");
+    let root = t.join("root").display().to_string();
+    let app = "root/mnt/.ix-apps/app_configs/openclaw";
+    write(
+        &t,
+        &format!("{app}/versions/1.0.1/templates/rendered/docker-compose.yaml"),
+        &compose_gateway(&["18789:18789"]),
+    );
+    write(
+        &t,
+        &format!("{app}/versions/1.0.2/templates/rendered/docker-compose.yaml"),
+        &compose_gateway(&["18900:18789"]),
+    );
+    write(
+        &t,
+        &format!("{app}/metadata.yaml"),
+        "\"custom_app\": false\n\"metadata\":\n  \"version\": \"1.0.1\"\n\"version\": \"1.0.2\"\n",
+    );
+    let (code, codes, _) = check(&t, &["--root", &root]);
+    assert_eq!(code, 0, "{codes:?}");
+    let names = gateway_names(&t, &["--root", &root]);
+    assert!(
+        names.iter().any(|n| n == "ix-openclaw-openclaw-gateway-1"),
+        "{names:?}"
+    );
+    // Rolled back: the old version is the one TrueNAS runs.
+    write(
+        &t,
+        &format!("{app}/metadata.yaml"),
+        "\"custom_app\": false\n\"version\": \"1.0.1\"\n",
+    );
+    let (_, codes, _) = check(&t, &["--root", &root]);
+    assert!(codes.contains("CL108"), "{codes:?}");
+    // A version that is not one directory name is not followed.
+    write(
+        &t,
+        &format!("{app}/metadata.yaml"),
+        "\"version\": \"../openclaw/versions/1.0.1\"\n",
+    );
+    let (code, codes, _) = check(&t, &["--root", &root]);
+    assert_eq!(code, 0, "{codes:?}");
+}
+
+/// Unraid's compose.manager: a project's `indirect` file names the directory whose compose
+/// files it runs, followed when that is in the copied root; its `name` file gives the project
+/// name (sanitized) and its `envpath` file the `--env-file`. A pointer that is not an absolute
+/// path of the copied host is said, and not followed.
+#[test]
+fn a_compose_manager_projects_indirect_dir_is_followed_only_inside_the_root() {
+    let t = host_with_native_gateway("containers-compose-manager-indirect");
+    let root = t.join("root").display().to_string();
+    let project = "root/boot/config/plugins/compose.manager/projects/openclaw";
+    write(
+        &t,
+        &format!("{project}/indirect"),
+        "/mnt/user/appdata/openclaw\n",
+    );
+    write(&t, &format!("{project}/name"), "OpenClaw Rescue\n");
+    write(
+        &t,
+        &format!("{project}/envpath"),
+        "/mnt/user/appdata/openclaw/openclaw.env\n",
+    );
+    write(
+        &t,
+        "root/mnt/user/appdata/openclaw/docker-compose.yml",
+        &compose_gateway(&["${RESCUE_PORT:-18790}:18789"]),
+    );
+    write(
+        &t,
+        "root/mnt/user/appdata/openclaw/openclaw.env",
+        "RESCUE_PORT=18789\n",
+    );
+    let (_, codes, _) = check(&t, &["--root", &root]);
+    assert!(codes.contains("CL108"), "{codes:?}");
+    let names = gateway_names(&t, &["--root", &root]);
+    assert!(
+        names
+            .iter()
+            .any(|n| n == "openclaw_rescue-openclaw-gateway-1"),
+        "{names:?}"
+    );
+    // A relative pointer climbing out of the layout: not followed, and said.
+    write(
+        &t,
+        "outside/openclaw/docker-compose.yml",
+        &compose_gateway(&["18789:18789"]),
+    );
+    write(
+        &t,
+        &format!("{project}/indirect"),
+        "../../../../../../../outside/openclaw\n",
+    );
+    let (_, codes, json) = check(&t, &["--root", &root]);
+    assert!(!codes.contains("CL108"), "{codes:?}");
+    let said = json.to_string();
+    assert!(
+        said.contains("the directory whose compose files compose.manager runs")
+            && said.contains("clawlint does not read it"),
+        "{said}"
+    );
+}

@@ -1566,3 +1566,24 @@ fn a_config_file_another_gateway_reads_as_its_own_is_never_edited() {
     assert_eq!(files(d), before, "{stderr}");
     assert!(stderr.contains("Fixed 0 findings"), "{stderr}");
 }
+
+#[test]
+fn a_portainer_stacks_env_file_is_not_edited_by_a_fix() {
+    // Portainer writes stack.env anew from its database at each deploy of the stack
+    // (api/exec/compose_stack.go `createEnvFile`): an edit there would be undone, so CL108
+    // gets no fix, says where to change the variable, and `--fix` writes nothing.
+    let dir = copy("containers-portainer-shared", "portainer-env");
+    let original = files(&dir);
+    let (code, stdout, stderr) = check(&dir, &["--fix", "--unsafe-fixes"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.contains("no automatic fix: Portainer writes root/var/lib/docker/volumes/portainer_data/_data/compose/7/stack.env anew each time it deploys the project")
+            && stdout.contains("set OPENCLAW_GATEWAY_PORT=18790 in Portainer's stack editor"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("`OPENCLAW_GATEWAY_PORT=18790` in Portainer's stack editor"),
+        "the help names where the variable is changed: {stdout}"
+    );
+    assert_eq!(files(&dir), original, "a file changed");
+}

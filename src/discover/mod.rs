@@ -53,8 +53,66 @@ pub fn container_scan_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<(PathB
                 .map(|d| (root.join(d), compose::SCAN_DEPTH)),
         );
     }
-    dirs.extend(stack_dirs(homes, root).map(|(dir, s)| (dir, s.depth)));
+    for (dir, stack) in stack_dirs(homes, root) {
+        match &stack.current {
+            None => dirs.push((dir, stack.depth)),
+            // Only the version the manager runs: the others are kept for a rollback.
+            Some(current) => dirs.extend(current.projects(&dir).into_iter().map(|p| (p, 0))),
+        }
+    }
+    // A project whose compose files lie elsewhere: that directory, when it is in the layout.
+    dirs.extend(
+        indirect_projects(homes, root)
+            .into_iter()
+            .filter_map(|i| i.target.ok())
+            .map(|t| (t, 0)),
+    );
     dirs
+}
+
+/// How a stack manager that keeps several versions of each app (the one it runs and older
+/// ones for a rollback) names the one it runs: a key of a YAML file in each app's directory,
+/// the version, and where that version's compose project lies.
+#[derive(Debug)]
+pub struct CurrentVersion {
+    /// The file in each app's directory (`<dir>/<app>/`) that names the current version.
+    pub file: &'static str,
+    /// Its top-level key whose value is the version.
+    pub key: &'static str,
+    /// The project directory below the app's, from the version.
+    pub project: fn(&str) -> String,
+}
+
+impl CurrentVersion {
+    /// The project directory of each app under `dir` at its current version, in name order.
+    /// An app whose file cannot be read (missing, too large, outside the layout), or names a
+    /// version that is not one plain directory name, is not scanned: its manager cannot start
+    /// it either (TrueNAS reports such an app as broken).
+    pub fn projects(&self, dir: &Path) -> Vec<PathBuf> {
+        stack_subdirs(dir)
+            .into_iter()
+            .filter_map(|app_dir| {
+                let version = self.version(&app_dir)?;
+                Some(app_dir.join((self.project)(&version)))
+            })
+            .collect()
+    }
+
+    /// The version `file` in `app_dir` names, when it is one plain directory name.
+    fn version(&self, app_dir: &Path) -> Option<String> {
+        let text = crate::load::read::read_text(
+            &app_dir.join(self.file),
+            crate::load::read::SMALL_FILE_LIMIT,
+        )
+        .ok()?;
+        let doc = crate::load::yaml::parse(&text).ok()?;
+        let version = doc.get(self.key)?.as_str()?;
+        let plain = !version.is_empty()
+            && version != "."
+            && version != ".."
+            && !version.contains(['/', '\\', '\0']);
+        plain.then(|| version.to_string())
+    }
 }
 
 /// Under what a stack manager's directory lies.
@@ -102,6 +160,191 @@ pub struct StackDir {
     /// The project name it gives with `--project-name`, from the project directory's path
     /// below `dir` (`None`: the directory's name, compose's default).
     pub project_name: Option<FromBelow>,
+    /// For a manager that keeps several versions of each app: which one it runs, the only
+    /// one scanned (`depth` is then where the apps lie, and each app's project is found from
+    /// its current version, not by walking the older ones).
+    pub current: Option<CurrentVersion>,
+    /// Files of each project directory the manager writes anew from its own records each
+    /// time it deploys the project: an edit of one would be undone, so no fix makes one.
+    pub kept: Option<Kept>,
+    /// Files the manager keeps in each project directory that say how it runs the project.
+    pub project_files: Option<ProjectFiles>,
+}
+
+/// Files a stack manager keeps in each project directory, one line each, that say how it runs
+/// the project (Unraid compose.manager's `name`, `envpath` and `indirect`). Each is read with
+/// the layout's reader; a path one names is a path of the copied host, read under `--root`
+/// only (one that is not absolute or climbs above `/` is said, not followed).
+#[derive(Debug)]
+pub struct ProjectFiles {
+    /// The file whose line is the project's name (else the directory's name), and how the
+    /// manager turns it into its `-p`.
+    pub name: &'static str,
+    pub sanitize: fn(&str) -> String,
+    /// The file whose line is the env file it gives with `--env-file`.
+    pub env_path: &'static str,
+    /// The file whose line is the directory whose compose files it runs instead of the
+    /// project directory's, and which of that directory's files it names with `-f`.
+    pub indirect: &'static str,
+    pub indirect_files: fn(&str) -> bool,
+    /// The compose file it names with `-f` in a project directory, and the override file
+    /// it adds with `-f` when there is one (in the project directory, indirect or not).
+    pub file: &'static str,
+    pub override_file: &'static str,
+}
+
+/// The most projects of one stack manager's directory whose files are read.
+const MAX_STACK_PROJECTS: usize = 1000;
+
+/// The directories in `dir` (a path of the layout), hidden ones left out, in name order, at
+/// most [`MAX_STACK_PROJECTS`].
+fn stack_subdirs(dir: &Path) -> Vec<PathBuf> {
+    let Some(placed) = crate::paths::on_host(dir) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(&placed) else {
+        return Vec::new();
+    };
+    let mut names: Vec<std::ffi::OsString> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name())
+        .filter(|n| n.as_encoded_bytes().first() != Some(&b'.'))
+        .collect();
+    names.sort_unstable();
+    names.truncate(MAX_STACK_PROJECTS);
+    names.iter().map(|n| crate::paths::join(dir, n)).collect()
+}
+
+/// The first line of a small file of the layout, trimmed; `Ok(None)` when there is none.
+fn one_line(path: &Path) -> Result<Option<String>, crate::load::read::ReadError> {
+    match crate::load::read::read_text(path, 64 * 1024) {
+        Ok(text) => Ok(Some(
+            text.lines().next().unwrap_or_default().trim().to_string(),
+        )),
+        Err(crate::load::read::ReadError::Missing) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// `raw`, an absolute path of the copied host, as a path of the layout: under `root`. `None`
+/// when it is not absolute, climbs above `/`, or no root was copied: not a place clawlint
+/// may look.
+fn host_path_in_root(raw: &str, root: Option<&Path>) -> Option<PathBuf> {
+    use std::path::Component;
+    let root = root?;
+    let given = Path::new(raw);
+    if !given.is_absolute() {
+        return None;
+    }
+    let mut rest = PathBuf::new();
+    for c in given.components() {
+        match c {
+            Component::Normal(n) => rest.push(n),
+            Component::ParentDir => {
+                if !rest.pop() {
+                    return None;
+                }
+            }
+            Component::CurDir | Component::RootDir => {}
+            Component::Prefix(_) => return None,
+        }
+    }
+    Some(root.join(rest))
+}
+
+/// A project of a stack manager whose compose files lie in another directory (Unraid
+/// compose.manager's `indirect`).
+struct Indirect {
+    stack: &'static StackDir,
+    /// The manager's project directory, and its file that names the other directory.
+    project: PathBuf,
+    pointer: PathBuf,
+    /// As written.
+    raw: String,
+    /// The other directory on the layout, or why it is not read.
+    target: Result<PathBuf, crate::load::read::ReadError>,
+}
+
+/// Every project of the stack managers' directories whose compose files lie elsewhere.
+fn indirect_projects(homes: &[PathBuf], root: Option<&Path>) -> Vec<Indirect> {
+    let mut out = Vec::new();
+    for (dir, stack) in stack_dirs(homes, root) {
+        let Some(files) = &stack.project_files else {
+            continue;
+        };
+        for project in stack_subdirs(&dir) {
+            let pointer = project.join(files.indirect);
+            let (raw, target) = match one_line(&pointer) {
+                Ok(None) => continue,
+                Ok(Some(raw)) => {
+                    let target = host_path_in_root(&raw, root).ok_or_else(|| {
+                        crate::load::read::ReadError::Io(
+                            "it does not name an absolute path of the copied host: the directory is not read".to_string(),
+                        )
+                    });
+                    (raw, target)
+                }
+                Err(err) => (String::new(), Err(err)),
+            };
+            out.push(Indirect {
+                stack,
+                project,
+                pointer,
+                raw,
+                target,
+            });
+        }
+    }
+    out
+}
+
+/// Files of a project directory a stack manager writes anew from its own records each time
+/// it deploys the project (Portainer's `stack.env` from its database, TrueNAS's rendered
+/// compose files from the app's configuration), and where the user changes what they say.
+#[derive(Debug)]
+pub struct Kept {
+    /// Their names in the project directory (`*`: every file there).
+    pub files: &'static [&'static str],
+    /// Where the user changes them instead, in the manager's words.
+    pub change_in: &'static str,
+}
+
+/// A file a stack manager writes anew at each deploy of its project ([`StackDir::kept`]):
+/// who, and where what it says is changed instead.
+#[derive(Debug, Clone, Copy)]
+pub struct KeptBy {
+    pub manager: &'static str,
+    pub change_in: &'static str,
+}
+
+/// Whether `file`, a file of `c`'s compose project, is one the stack manager that runs the
+/// project writes anew at each deploy: an edit of it would not last.
+pub fn kept_by_manager(c: &crate::container::Container, file: &Path) -> Option<KeptBy> {
+    let same_dir = match (file.parent(), c.file.parent()) {
+        (Some(a), Some(b)) => crate::paths::normalize(a) == crate::paths::normalize(b),
+        _ => false,
+    };
+    let name = file.file_name()?.to_str()?;
+    same_dir.then(|| kept_named(c, name)).flatten()
+}
+
+/// [`kept_by_manager`] by the file's name alone (a help has the names output shows, not the
+/// paths): `name` is kept by the manager that runs `c`'s project.
+pub fn kept_named(c: &crate::container::Container, name: &str) -> Option<KeptBy> {
+    let (by, _) = c.run.as_ref()?;
+    let (stack, kept) = STACK_DIRS
+        .iter()
+        .filter(|s| s.manager == by)
+        .find_map(|s| Some((s, s.kept.as_ref()?)))?;
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    kept.files
+        .iter()
+        .any(|f| *f == "*" || *f == base)
+        .then_some(KeptBy {
+            manager: stack.manager,
+            change_in: kept.change_in,
+        })
 }
 
 /// The stack managers' project directories (see [`StackDir`]).
@@ -121,6 +364,14 @@ pub const STACK_DIRS: &[StackDir] = &[
         vars: &[],
         unseen: None,
         project_name: None,
+        current: None,
+        // Written from the stack's variables in its database at each deploy
+        // (api/exec/compose_stack.go `createEnvFile`): edited there, not in the file.
+        kept: Some(Kept {
+            files: &["stack.env"],
+            change_in: "Portainer's stack editor (Stacks > the stack > Environment variables)",
+        }),
+        project_files: None,
     },
     // CasaOS: `AppsPath = /var/lib/casaos/apps`, each app's `<name>/docker-compose.yml`
     // (CasaOS-AppManagement pkg/config/init.go, service/compose_service.go), loaded with the
@@ -136,6 +387,9 @@ pub const STACK_DIRS: &[StackDir] = &[
         vars: &[("AppID", StackVar::DirName)],
         unseen: None,
         project_name: None,
+        current: None,
+        kept: None,
+        project_files: None,
     },
     // Coolify: services in `/data/coolify/services/<uuid>/`, applications in
     // `/data/coolify/applications/<uuid>/` (bootstrap/helpers/shared.php, config/constants.php
@@ -152,6 +406,9 @@ pub const STACK_DIRS: &[StackDir] = &[
         vars: &[],
         unseen: None,
         project_name: None,
+        current: None,
+        kept: None,
+        project_files: None,
     },
     StackDir {
         manager: "Coolify",
@@ -163,6 +420,9 @@ pub const STACK_DIRS: &[StackDir] = &[
         vars: &[],
         unseen: None,
         project_name: None,
+        current: None,
+        kept: None,
+        project_files: None,
     },
     // Umbrel: umbrelOS's data dir `/home/umbrel/umbrel` (packages/umbreld cli-client.ts), each
     // app's `app-data/<id>/docker-compose.yml` (modules/apps/app.ts), run as `docker compose
@@ -182,6 +442,9 @@ pub const STACK_DIRS: &[StackDir] = &[
         ],
         unseen: Some("APP_SEED and APP_PASSWORD, which umbreld derives from the device's secret"),
         project_name: None,
+        current: None,
+        kept: None,
+        project_files: None,
     },
     // Runtipi: `<runtipi>/apps/<store>/<app>/docker-compose.yml`, run with `--env-file
     // <runtipi>/app-data/<store>/<app>/app.env` and `--project-name <store>_<app>`
@@ -203,6 +466,74 @@ pub const STACK_DIRS: &[StackDir] = &[
             [store, app] => Some(format!("{store}_{app}")),
             _ => None,
         }),
+        current: None,
+        kept: None,
+        project_files: None,
+    },
+    // Unraid's compose.manager plugin: projects in its PROJECTS_FOLDER, by default
+    // `/boot/config/plugins/compose.manager/projects/<p>/` (default.cfg, php/defines.php),
+    // each with `docker-compose.yml` or an `indirect` file naming the directory whose
+    // `*compose*.yml` files it runs instead (scripts/compose.sh `-d`), a `name` file (the
+    // project name, sanitized: php/util.php `sanitizeStr`), an `envpath` file (`--env-file`),
+    // and its override `docker-compose.override.yml` beside them; run as `docker compose
+    // --env-file <envpath> -f … -p <name> up -d` (php/compose_util.php
+    // `echoComposeCommand`, event/started, scripts/compose.sh).
+    StackDir {
+        manager: "compose.manager",
+        base: StackBase::Root,
+        dir: "boot/config/plugins/compose.manager/projects",
+        depth: 1,
+        what: "Unraid compose.manager projects (compose files 1 level down, or the directory each project's `indirect` file names)",
+        env_file: None,
+        vars: &[],
+        unseen: None,
+        project_name: None,
+        current: None,
+        kept: None,
+        project_files: Some(ProjectFiles {
+            name: "name",
+            // `sanitizeStr` (the web UI's; event/started's `sanitize` replaces only the
+            // first `.` and `-`): `.`, ` ` and `-` become `_`, then lower case.
+            sanitize: |name| name.replace(['.', ' ', '-'], "_").to_lowercase(),
+            env_path: "envpath",
+            indirect: "indirect",
+            // `find <dir> -maxdepth 1 -type f -name '*compose*.yml'`.
+            indirect_files: |name| name.contains("compose") && name.ends_with(".yml"),
+            file: "docker-compose.yml",
+            override_file: "docker-compose.override.yml",
+        }),
+    },
+    // TrueNAS SCALE (24.10+, Docker apps): each app's configuration under
+    // `/mnt/.ix-apps/app_configs/<app>/` (middleware plugins/apps/ix_apps/path.py,
+    // docker/state_utils.py `IX_APPS_MOUNT_PATH`), one `versions/<version>/` per installed
+    // version, older ones kept for a rollback (ix_apps/rollback.py); the one it runs is
+    // `version` in the app's `metadata.yaml` (ix_apps/metadata.py `update_app_metadata`,
+    // "the version doubles as the name of the app's installed directory"). It runs `docker
+    // compose -f <each *.yaml of versions/<version>/templates/rendered> -p ix-<app> up -d`
+    // (plugins/apps/compose_utils.py `compose_action`, ix_apps/lifecycle.py
+    // `get_rendered_templates_of_app`, utils.py `PROJECT_PREFIX`): no env file.
+    StackDir {
+        manager: "TrueNAS",
+        base: StackBase::Root,
+        dir: "mnt/.ix-apps/app_configs",
+        depth: 1,
+        what: "TrueNAS apps (each app's current version: versions/<metadata.yaml's version>/templates/rendered)",
+        env_file: None,
+        vars: &[],
+        unseen: None,
+        project_name: Some(|below| below.first().map(|app| format!("ix-{app}"))),
+        current: Some(CurrentVersion {
+            file: "metadata.yaml",
+            key: "version",
+            project: |version| format!("versions/{version}/templates/rendered"),
+        }),
+        // Rendered anew from the app's values each time it is edited, upgraded or rolled
+        // back (ix_apps/lifecycle.py `update_app_config`, `render_compose_templates`).
+        kept: Some(Kept {
+            files: &["*"],
+            change_in: "the app's Edit page in TrueNAS's Apps screen",
+        }),
+        project_files: None,
     },
 ];
 
@@ -215,18 +546,58 @@ fn stack_runs(
     root: Option<&Path>,
     host: &compose::HostContext,
     sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
 ) -> Vec<compose::runs::ComposeRun> {
     let dirs: Vec<(PathBuf, &StackDir)> = stack_dirs(homes, root).collect();
+    let indirect = indirect_projects(homes, root);
+    // A pointer that is not followed is said, where it is.
+    for i in &indirect {
+        if let Err(err) = &i.target {
+            let shown = crate::redact::shown(crate::redact::Kind::Path, &i.raw);
+            let mut problem = crate::load::unreadable(sources, &i.pointer, err);
+            problem.message = format!(
+                "{} names {shown}, the directory whose compose files {} runs for {}: {}; clawlint does not read it",
+                crate::paths::display_path(&i.pointer),
+                i.stack.manager,
+                crate::paths::display_path(&i.project),
+                err.describe(),
+            );
+            problems.push(problem);
+        }
+    }
     let mut out = Vec::new();
     for file in scanned {
-        let Some(project) = file.parent() else {
+        let Some(found_in) = file.parent() else {
             continue;
         };
-        let Some((base, stack)) = dirs
+        // The manager's project directory: the one whose `indirect` names where the file is.
+        let pointed = indirect
             .iter()
-            .find(|(d, _)| project.starts_with(d) && project != d)
-        else {
-            continue;
+            .find(|i| i.target.as_deref().is_ok_and(|t| t == found_in));
+        let (project, stack, base) = match pointed {
+            Some(i) => {
+                let Some((base, _)) = dirs.iter().find(|(d, _)| i.project.starts_with(d)) else {
+                    continue;
+                };
+                (i.project.as_path(), i.stack, base)
+            }
+            None => {
+                let Some((base, stack)) = dirs
+                    .iter()
+                    .find(|(d, _)| found_in.starts_with(d) && found_in != d)
+                else {
+                    continue;
+                };
+                // Its manager runs the directory `indirect` names instead of this one.
+                if (stack.project_files.as_ref()).is_some_and(|f| {
+                    indirect
+                        .iter()
+                        .any(|i| i.project == found_in && i.pointer.ends_with(f.indirect))
+                }) {
+                    continue;
+                }
+                (found_in, *stack, base)
+            }
         };
         let Ok(below) = project.strip_prefix(base) else {
             continue;
@@ -253,6 +624,11 @@ fn stack_runs(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if let Some(files) = &stack.project_files {
+            project_files_run(
+                files, project, pointed, root, &name, &mut args, sources, problems,
+            );
+        }
         let env = (stack.vars.iter())
             .map(|(var, value)| {
                 let value = match value {
@@ -275,6 +651,74 @@ fn stack_runs(
         ));
     }
     out
+}
+
+/// What a manager's [`ProjectFiles`] in `project` add to its `docker compose up`: `-p` from
+/// the name file, `--env-file` from the envpath file (a path of the copied host, read under
+/// `--root` only), and `-f` for its compose file (or the files of the directory `indirect`
+/// names) and its override file.
+#[allow(clippy::too_many_arguments)]
+fn project_files_run(
+    files: &ProjectFiles,
+    project: &Path,
+    indirect: Option<&Indirect>,
+    root: Option<&Path>,
+    dir_name: &str,
+    args: &mut compose::runs::ComposeArgs,
+    sources: &mut SourceMap,
+    problems: &mut Vec<Problem>,
+) {
+    let name = match one_line(&project.join(files.name)) {
+        Ok(Some(name)) if !name.is_empty() => name,
+        _ => dir_name.to_string(),
+    };
+    args.project_name = Some((files.sanitize)(&name));
+    let env_path = project.join(files.env_path);
+    match one_line(&env_path) {
+        Ok(Some(raw)) if !raw.is_empty() => match host_path_in_root(&raw, root) {
+            Some(_) => args.env_files.push(raw),
+            None => {
+                let err = crate::load::read::ReadError::Io(
+                    "it does not name an absolute path of the copied host".to_string(),
+                );
+                let mut problem = crate::load::unreadable(sources, &env_path, &err);
+                problem.message = format!(
+                    "{} names {}, the env file compose is run with: it does not name an absolute path of the copied host; clawlint does not read it",
+                    crate::paths::display_path(&env_path),
+                    crate::redact::shown(crate::redact::Kind::Path, &raw),
+                );
+                problems.push(problem);
+            }
+        },
+        Ok(_) => {}
+        Err(err) => problems.push(crate::load::unreadable(sources, &env_path, &err)),
+    }
+    match indirect {
+        // `-d <dir>`: each of its compose files, in name order (`find`'s is the directory's).
+        Some(Indirect {
+            target: Ok(target),
+            raw,
+            ..
+        }) => {
+            let mut names: Vec<String> = crate::paths::on_host(target)
+                .and_then(|placed| std::fs::read_dir(placed).ok())
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| (files.indirect_files)(n))
+                .collect();
+            names.sort_unstable();
+            let dir = raw.trim_end_matches('/');
+            args.files
+                .extend(names.iter().map(|n| format!("{dir}/{n}")));
+        }
+        _ => args.files.push(files.file.to_string()),
+    }
+    if crate::paths::host::is_file(&project.join(files.override_file)) {
+        args.files.push(files.override_file.to_string());
+    }
 }
 
 /// `path`, a path of the layout, as the copied host spells it (`/home/umbrel/…` for
@@ -522,6 +966,15 @@ fn searched_dirs(
     for (dir, stack) in stack_dirs(homes, root) {
         out.add(&dir, stack.what);
     }
+    for target in indirect_projects(homes, root)
+        .into_iter()
+        .filter_map(|i| i.target.ok())
+    {
+        out.add(
+            &target,
+            "the compose files of a compose.manager project whose `indirect` file names it",
+        );
+    }
     // A compose file named: read, and none of its services runs OpenClaw's gateway.
     for file in compose_files {
         out.add(
@@ -666,7 +1119,7 @@ fn compose_invocations(
         .collect();
     runs.extend(compose::runs_beside(&by_hand, &host, sources, problems));
     // What a stack manager runs for each project the scan found in its directory.
-    runs.extend(stack_runs(&scanned, homes, root, &host, sources));
+    runs.extend(stack_runs(&scanned, homes, root, &host, sources, problems));
     // One `docker compose up` is one load of a project: compose reads its files, env files
     // and environment anew on every run. The files each run loads, as compose chooses them;
     // a file it names that does not exist stops compose, which is said where the run is

@@ -192,6 +192,21 @@ pub fn pins(instance: &Instance, sources: &SourceMap) -> Result<Vec<Pin>, String
             ));
         }
     }
+    // A file the stack manager writes anew at each deploy (Portainer's stack.env, TrueNAS's
+    // rendered compose file): an edit there would be undone, so the port is not moved.
+    if let Some(c) = instance.container.as_deref() {
+        for pin in &out {
+            let path = &sources.file(pin.loc.file).path;
+            if let Some(kept) = crate::discover::kept_by_manager(c, path) {
+                return Err(format!(
+                    "its port is set in {}, which {} writes anew each time it deploys the project, so an edit there would not last: change it in {}, and redeploy",
+                    crate::paths::display_path(path),
+                    kept.manager,
+                    kept.change_in,
+                ));
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -128,6 +128,21 @@ pub fn fix(suggested: &Suggested, planner: &mut Planner) -> Result<Fix, String> 
     let container = publishers
         .first()
         .and_then(|&(i, _)| instances[i].container.as_deref());
+    // A file the stack manager writes anew at each deploy (Portainer's stack.env, TrueNAS's
+    // rendered compose file): the edit would be undone by the next deploy, so none is made.
+    let edited = &sources.file(loc.file).path;
+    if let Some(kept) = container.and_then(|c| crate::discover::kept_by_manager(c, edited)) {
+        let what = match vars.as_slice() {
+            [(name, _)] if loc.file != file => format!("{name}={to}"),
+            _ => format!("its host port to {to}"),
+        };
+        return Err(format!(
+            "{} writes {} anew each time it deploys the project, so an edit there would not last: set {what} in {}, and redeploy",
+            kept.manager,
+            sources.file(loc.file).shown_path(),
+            kept.change_in,
+        ));
+    }
     let packaged =
         container.and_then(|c| super::packaged::edit(c, sources, *entry, loc.span, *to, &place));
     let (edit, place) = match packaged {

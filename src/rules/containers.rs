@@ -1016,13 +1016,35 @@ fn write_move_help(out: &mut String, inst: &Instance, p: &Published, free: u16) 
                     .words(var)
                     .words("=")
                     .number(free)
-                    .words("` in ")
-                    .words(env_file)
-                    .words(" (this entry's host port reads it) or ");
+                    .words("` in ");
+                // A stack manager that writes the env file anew at each deploy (Portainer):
+                // the variable is changed where the manager keeps it.
+                let named = c.and_then(|c| Some((c, c.env_files.last()?)));
+                match named.and_then(|(c, f)| crate::discover::kept_named(c, f)) {
+                    Some(kept) => out
+                        .words(kept.change_in)
+                        .words(", not in ")
+                        .words(env_file)
+                        .words(", which this entry's host port reads but ")
+                        .words(kept.manager)
+                        .words(" writes anew at each deploy, or "),
+                    None => out
+                        .words(env_file)
+                        .words(" (this entry's host port reads it) or "),
+                };
             }
             out.words("`\"");
             mapping(out);
             out.words("\"` under ").words(service).words("'s ports");
+            // A compose file the stack manager renders anew at each deploy (TrueNAS's).
+            let file_name = c.and_then(|c| Some((c, c.file.file_name()?.to_str()?)));
+            if let Some(kept) = file_name.and_then(|(c, f)| crate::discover::kept_named(c, f)) {
+                out.words(" (set in ")
+                    .words(kept.change_in)
+                    .words(": ")
+                    .words(kept.manager)
+                    .words(" writes the compose file anew at each deploy)");
+            }
         }
     }
     out.words("; the port inside the container stays ")
