@@ -2302,3 +2302,24 @@ fn a_compose_manager_projects_indirect_dir_is_followed_only_inside_the_root() {
         "{said}"
     );
 }
+
+/// umbrelOS's apps under a copied root (`/home/umbrel/umbrel/app-data/<id>`) are found, and
+/// APP_SEED/APP_PASSWORD, which umbreld derives from the device's secret, are unverifiable,
+/// not missing.
+#[test]
+fn an_umbrel_app_under_the_root_is_found_and_its_seed_is_unverifiable() {
+    let t = host_with_native_gateway("containers-umbrel-root");
+    let root = t.join("root").display().to_string();
+    write(
+        &t,
+        "root/home/umbrel/umbrel/app-data/openclaw/docker-compose.yml",
+        "services:\n  gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: ${APP_SEED}\n      OPENCLAW_GATEWAY_PASSWORD: ${APP_PASSWORD}\n    volumes:\n      - ${APP_DATA_DIR}/data:/home/node/.openclaw\n    ports:\n      - \"18789:18789\"\n",
+    );
+    let (_, codes, json) = check(&t, &["--root", &root]);
+    assert!(codes.contains("CL108"), "{codes:?}");
+    assert!(!codes.contains("CL502"), "{codes:?}");
+    let said = json.to_string();
+    assert!(said.contains("APP_SEED and APP_PASSWORD"), "{said}");
+    let names = gateway_names(&t, &["--root", &root]);
+    assert!(names.iter().any(|n| n == "openclaw-gateway-1"), "{names:?}");
+}
