@@ -2305,7 +2305,10 @@ fn a_compose_manager_projects_indirect_dir_is_followed_only_inside_the_root() {
 
 /// umbrelOS's apps under a copied root (`/home/umbrel/umbrel/app-data/<id>`) are found, and
 /// APP_SEED/APP_PASSWORD, which umbreld derives from the device's secret, are unverifiable,
-/// not missing.
+/// not missing. The app has getumbrel/umbrel-apps' `openclaw/docker-compose.yml` variables
+/// (`${APP_DATA_DIR}` mounts, `${APP_SEED}`) with OpenClaw's own image and gateway command:
+/// that app's image (`ghcr.io/getumbrel/openclaw-umbrel`, no command) is not recognised as
+/// OpenClaw's, so as published it is not read as a gateway at all.
 #[test]
 fn an_umbrel_app_under_the_root_is_found_and_its_seed_is_unverifiable() {
     let t = host_with_native_gateway("containers-umbrel-root");
