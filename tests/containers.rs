@@ -2298,7 +2298,7 @@ fn a_compose_manager_projects_indirect_dir_is_followed_only_inside_the_root() {
     let said = json.to_string();
     assert!(
         said.contains("the directory whose compose files compose.manager runs")
-            && said.contains("clawlint does not read it"),
+            && said.contains("not an absolute path of the copied host"),
         "{said}"
     );
 }

@@ -262,8 +262,9 @@ struct Indirect {
     pointer: PathBuf,
     /// As written.
     raw: String,
-    /// The other directory on the layout, or why it is not read.
-    target: Result<PathBuf, crate::load::read::ReadError>,
+    /// The other directory on the layout, or why it is not read: the pointer could not be
+    /// read, or (`None`) it names no absolute path of the copied host.
+    target: Result<PathBuf, Option<crate::load::read::ReadError>>,
 }
 
 /// Every project of the stack managers' directories whose compose files lie elsewhere.
@@ -278,14 +279,10 @@ fn indirect_projects(homes: &[PathBuf], root: Option<&Path>) -> Vec<Indirect> {
             let (raw, target) = match one_line(&pointer) {
                 Ok(None) => continue,
                 Ok(Some(raw)) => {
-                    let target = host_path_in_root(&raw, root).ok_or_else(|| {
-                        crate::load::read::ReadError::Io(
-                            "it does not name an absolute path of the copied host: the directory is not read".to_string(),
-                        )
-                    });
+                    let target = host_path_in_root(&raw, root).ok_or(None);
                     (raw, target)
                 }
-                Err(err) => (String::new(), Err(err)),
+                Err(err) => (String::new(), Err(Some(err))),
             };
             out.push(Indirect {
                 stack,
@@ -552,17 +549,25 @@ fn stack_runs(
     let indirect = indirect_projects(homes, root);
     // A pointer that is not followed is said, where it is.
     for i in &indirect {
-        if let Err(err) = &i.target {
-            let shown = crate::redact::shown(crate::redact::Kind::Path, &i.raw);
-            let mut problem = crate::load::unreadable(sources, &i.pointer, err);
-            problem.message = format!(
-                "{} names {shown}, the directory whose compose files {} runs for {}: {}; clawlint does not read it",
-                crate::paths::display_path(&i.pointer),
-                i.stack.manager,
-                crate::paths::display_path(&i.project),
-                err.describe(),
-            );
-            problems.push(problem);
+        match &i.target {
+            Ok(_) => {}
+            // The pointer itself cannot be read: said as any file is.
+            Err(Some(err)) => problems.push(crate::load::unreadable(sources, &i.pointer, err)),
+            // It names a place that is not a path of the copied host (relative, or above `/`).
+            Err(None) => {
+                let shown = crate::redact::shown(crate::redact::Kind::Path, &i.raw);
+                let file = sources.add(&i.pointer, String::new(), None);
+                problems.push(Problem {
+                    kind: crate::load::ProblemKind::OutsideLayout,
+                    message: format!(
+                        "{} names {shown}, the directory whose compose files {} runs for {}, which is not an absolute path of the copied host (under --root): clawlint does not read it",
+                        crate::paths::display_path(&i.pointer),
+                        i.stack.manager,
+                        crate::paths::display_path(&i.project),
+                    ),
+                    loc: Some(crate::load::tree::file_start(file)),
+                });
+            }
         }
     }
     let mut out = Vec::new();
@@ -678,16 +683,16 @@ fn project_files_run(
         Ok(Some(raw)) if !raw.is_empty() => match host_path_in_root(&raw, root) {
             Some(_) => args.env_files.push(raw),
             None => {
-                let err = crate::load::read::ReadError::Io(
-                    "it does not name an absolute path of the copied host".to_string(),
-                );
-                let mut problem = crate::load::unreadable(sources, &env_path, &err);
-                problem.message = format!(
-                    "{} names {}, the env file compose is run with: it does not name an absolute path of the copied host; clawlint does not read it",
-                    crate::paths::display_path(&env_path),
-                    crate::redact::shown(crate::redact::Kind::Path, &raw),
-                );
-                problems.push(problem);
+                let file = sources.add(&env_path, String::new(), None);
+                problems.push(Problem {
+                    kind: crate::load::ProblemKind::OutsideLayout,
+                    message: format!(
+                        "{} names {}, the env file compose is run with, which is not an absolute path of the copied host (under --root): clawlint does not read it",
+                        crate::paths::display_path(&env_path),
+                        crate::redact::shown(crate::redact::Kind::Path, &raw),
+                    ),
+                    loc: Some(crate::load::tree::file_start(file)),
+                });
             }
         },
         Ok(_) => {}
