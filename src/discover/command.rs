@@ -241,18 +241,20 @@ pub fn script_could_start_gateway(script: &str, env: &BTreeMap<String, String>) 
         arguments_unknown: true,
         ..NotRead::default()
     };
+    // Only the statements that could start one are kept: each kept statement carries a copy
+    // of what the script exported, and a long script of plain statements kept them all.
     let commands = commands_reading(
         script,
         None,
         env,
-        &|_| true,
+        &could_start_gateway,
         &mut Budget::new(),
         &mut sourced,
     );
     let stopped = sourced.stops.copied.is_some() || sourced.stops.unclosed.is_some();
     stopped
         || !sourced.requests.is_empty()
-        || commands.iter().any(|(c, _)| could_start_gateway(c))
+        || !commands.is_empty()
         || statements(script)
             .iter()
             .any(|(text, _, _)| runs_another_program(text))
@@ -279,14 +281,14 @@ fn runs_another_program(statement: &str) -> bool {
 /// Whether one statement may start a gateway (see [`script_could_start_gateway`]): anything
 /// but a plain utility or shell builtin (a process manager such as `pm2 start eco.js` may),
 /// and even one of those when it names OpenClaw or a gateway.
-fn could_start_gateway(command: &Command) -> bool {
-    let named = command.argv.iter().any(|w| {
+fn could_start_gateway(argv: &[String]) -> bool {
+    let named = argv.iter().any(|w| {
         let w = w.to_ascii_lowercase();
         ["gateway", "openclaw", "clawdbot", "moltbot"]
             .iter()
             .any(|n| w.contains(n))
     });
-    let plain = command.argv.first().is_some_and(|p| {
+    let plain = argv.first().is_some_and(|p| {
         let system = !p.contains('/') || p.starts_with("/bin/") || p.starts_with("/usr/bin/");
         system && PLAIN_PROGRAMS.contains(&basename(p))
     });
@@ -2781,6 +2783,16 @@ mod tests {
 
     fn home() -> BTreeMap<String, String> {
         BTreeMap::from([("HOME".to_string(), "/home/u".to_string())])
+    }
+
+    /// A statement that could start a gateway is looked for in every statement, those an
+    /// `sh -c` runs after a plain one too (only such statements are kept, not every one).
+    #[test]
+    fn a_gateway_after_a_plain_statement_of_an_sh_c_could_start() {
+        let script = "#!/bin/sh\n:\nsh -c ': ; node /opt/app/index.js'\n";
+        assert!(script_could_start_gateway(script, &home()));
+        let plain = "#!/bin/sh\n:\nsleep 1\n";
+        assert!(!script_could_start_gateway(plain, &home()));
     }
 
     /// The gateway line of `script` started with `args`.
