@@ -53,8 +53,10 @@ pub fn registry_path(state_dir: &Path) -> PathBuf {
 /// Why a registry could not be read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RegistryError {
-    /// Not opened: permissions, not a regular file, outside the layout.
+    /// Not opened: permissions, not a regular file.
     Unreadable(String),
+    /// Not looked at: it is outside the scanned layout.
+    Outside(String),
     /// Opened, but SQLite cannot read it as the registry: not a database, corrupt, truncated.
     Corrupt(String),
     /// Reading it would take more than [`MAX_STEPS`] or [`MAX_TIME`], or build a value over
@@ -65,9 +67,10 @@ pub enum RegistryError {
 impl RegistryError {
     pub fn message(&self) -> &str {
         match self {
-            RegistryError::Unreadable(m) | RegistryError::Corrupt(m) | RegistryError::Budget(m) => {
-                m
-            }
+            RegistryError::Unreadable(m)
+            | RegistryError::Outside(m)
+            | RegistryError::Corrupt(m)
+            | RegistryError::Budget(m) => m,
         }
     }
 }
@@ -86,7 +89,10 @@ fn read_cells_within(
     max_time: std::time::Duration,
 ) -> Result<Option<Vec<CellRecord>>, RegistryError> {
     use super::read::{look, special_kind, ReadError};
-    let unreadable = |e: ReadError| RegistryError::Unreadable(e.describe());
+    let unreadable = |e: ReadError| match e {
+        ReadError::OutsideLayout { .. } => RegistryError::Outside(e.describe()),
+        _ => RegistryError::Unreadable(e.describe()),
+    };
     // Under a copied `--root`, its links lead within the root (`paths::on_host`).
     let Some(path) = crate::paths::on_host(path) else {
         return Err(unreadable(ReadError::Io(

@@ -37,6 +37,7 @@ pub fn invocations(
             problems.push(Problem {
                 kind: match err {
                     RegistryError::Unreadable(_) => ProblemKind::Unreadable,
+                    RegistryError::Outside(_) => ProblemKind::OutsideLayout,
                     RegistryError::Corrupt(_) => ProblemKind::Unparsable,
                     RegistryError::Budget(_) => ProblemKind::Budget,
                 },

@@ -65,6 +65,8 @@ const UNRESOLVED_HELP: &str = "clawlint evaluates the variables a script sets an
 fn registry_help(kind: ProblemKind) -> &'static str {
     match kind {
         ProblemKind::Budget => "a registry `openclaw fleet` writes holds a few short rows; this one makes SQLite work far longer (a huge table, or columns computed on every read), so clawlint stopped reading it: check what wrote it",
+        // Where clawlint may not look says nothing of the file itself.
+        ProblemKind::OutsideLayout => help_for(kind),
         _ => "OpenClaw cannot read this fleet registry either: restore the state dir from a backup, or move the file aside; clawlint only reads it, and never repairs it",
     }
 }
