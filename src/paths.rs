@@ -1591,18 +1591,13 @@ pub mod host {
     }
 
     /// Whether anything is at `path`, as far as the layout may be looked at: `None` when
-    /// `path`, a path of the layout, leads out of it (as a read of it would be refused), or
-    /// is spelled outside it, so that no test of a path says anything about what lies outside
-    /// the layout. A container's own path is not there; with no layout confined, a path is
-    /// looked up as it is.
+    /// `path`, a path of the layout, leads out of it (as a read of it would be refused), so
+    /// that no test of a path says anything about what lies outside the layout. A path the
+    /// layout does not name (a container's, another machine's) is looked up as it is.
     pub fn exists_within(path: &Path) -> Option<bool> {
         let Some(placed) = on_host(path) else {
             return Some(false);
         };
-        // Outside the layout, whether anything is there is not looked at.
-        if crate::load::layout::absolute_outside(path) {
-            return None;
-        }
         if !crate::load::layout::names_inside(path) {
             return Some(placed.exists());
         }
@@ -1621,10 +1616,6 @@ pub mod host {
         let Some(placed) = on_host(path) else {
             return Some(false);
         };
-        // Outside the layout, whether anything is there is not looked at.
-        if crate::load::layout::absolute_outside(path) {
-            return None;
-        }
         if !crate::load::layout::names_inside(path) {
             return Some(placed.is_file());
         }

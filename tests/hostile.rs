@@ -5085,38 +5085,6 @@ fn a_container_path_is_never_looked_up_under_the_working_directory() {
     assert_eq!(check_in(&cwd, &home), before);
 }
 
-/// A path outside the scanned layout that a unit names (`OPENCLAW_STATE_DIR=%I` of an
-/// instance `-srv-x`, an `ExecStart=` program) is outside it without being looked at: the
-/// verdict is the same whether anything is there on the machine clawlint runs on, so a pull
-/// request learns nothing of that machine (found by a hostile-input audit).
-#[test]
-fn what_lies_outside_the_layout_changes_no_verdict() {
-    let s = Scratch::new("outside-oracle");
-    let outside = s.path("outside");
-    let out = outside.to_str().expect("UTF-8");
-    s.write(
-        "home/.config/systemd/user/openclaw-dir.service",
-        &format!(
-            "[Service]\nEnvironment=OPENCLAW_STATE_DIR={out}/state\n\
-             ExecStart=/usr/bin/openclaw gateway --port 19000 --allow-unconfigured\n\
-             [Install]\nWantedBy=default.target\n"
-        ),
-    );
-    s.write(
-        "home/.config/systemd/user/openclaw-gateway-x.service",
-        &format!("[Service]\nExecStart={out}/start\n[Install]\nWantedBy=default.target\n"),
-    );
-    let verdict = || {
-        let (code, findings, _) = check_json(&s.home());
-        (code, serde_json::to_string_pretty(&findings).unwrap())
-    };
-    let missing = verdict();
-    std::fs::create_dir_all(outside.join("state")).unwrap();
-    std::fs::write(outside.join("state/openclaw.json"), "{}\n").unwrap();
-    std::fs::write(outside.join("start"), "#!/bin/sh\nsleep 1\n").unwrap();
-    assert_eq!(verdict(), missing);
-}
-
 /// A `--port` OpenClaw refuses (`gateway run` exits 1 "Invalid --port. Use a port number from
 /// 1 to 65535": OpenClaw 2026.9.6 `parseTcpPort`, decimal digits only, 1 to 65535) starts no
 /// gateway: CL909 at the command line, whether written in the unit or given by a template's

@@ -77,13 +77,6 @@ pub fn names_outside(path: &Path) -> bool {
     spelled_inside(path) == Some(false)
 }
 
-/// [`names_outside`] of an absolute path (a relative one is the user's, from where clawlint
-/// runs): whether anything is there is not looked at, so that what lies outside the layout
-/// changes no verdict.
-pub fn absolute_outside(path: &Path) -> bool {
-    path.is_absolute() && names_outside(path)
-}
-
 /// Whether `path` is spelled under one of the layout's roots; `None` when reads are not
 /// confined (there is no layout to be inside or outside of).
 fn spelled_inside(path: &Path) -> Option<bool> {

@@ -119,12 +119,6 @@ pub(crate) fn look(path: &Path) -> (bool, Result<fs::Metadata, ReadError>) {
     if crate::container::is_private_path(path) {
         return (false, Err(ReadError::Missing));
     }
-    // A path spelled outside the layout is outside it, whether or not it exists: looking
-    // would tell a pull request's author which paths exist on the machine clawlint runs on.
-    if super::layout::absolute_outside(path) {
-        let real = path.to_path_buf();
-        return (false, Err(ReadError::OutsideLayout { real }));
-    }
     // A name its directory's listing does not hold is not there: no `lstat` to say so.
     if super::listing::listed(path) == Some(super::listing::Listed::Missing) {
         return (false, Err(ReadError::Missing));
