@@ -345,6 +345,23 @@ pub fn kept_named(c: &crate::container::Container, name: &str) -> Option<KeptBy>
 }
 
 /// The stack managers' project directories (see [`StackDir`]).
+/// A row's fields that most rows leave as they are: under the root, projects one level down,
+/// compose's own defaults for everything else.
+const PLAIN_STACK_DIR: StackDir = StackDir {
+    manager: "",
+    base: StackBase::Root,
+    dir: "",
+    depth: 1,
+    what: "",
+    env_file: None,
+    vars: &[],
+    unseen: None,
+    project_name: None,
+    current: None,
+    kept: None,
+    project_files: None,
+};
+
 pub const STACK_DIRS: &[StackDir] = &[
     // Portainer: stacks under its data dir's `compose/<stack id>/` (api/filesystem/filesystem.go
     // `ComposeStorePath`, `<id>/v<N>` for versioned stacks), the data dir the `portainer_data`
@@ -353,22 +370,17 @@ pub const STACK_DIRS: &[StackDir] = &[
     // composeplugin.go), stack.env written from its database when the stack has variables.
     StackDir {
         manager: "Portainer",
-        base: StackBase::Root,
         dir: "var/lib/docker/volumes/portainer_data/_data/compose",
         depth: 2,
         what: "Portainer's stacks (compose files, 2 levels down)",
         env_file: Some(|_| Some("stack.env".to_string())),
-        vars: &[],
-        unseen: None,
-        project_name: None,
-        current: None,
         // Written from the stack's variables in its database at each deploy
         // (api/exec/compose_stack.go `createEnvFile`): edited there, not in the file.
         kept: Some(Kept {
             files: &["stack.env"],
             change_in: "Portainer's stack editor (Stacks > the stack > Environment variables)",
         }),
-        project_files: None,
+        ..PLAIN_STACK_DIR
     },
     // CasaOS: `AppsPath = /var/lib/casaos/apps`, each app's `<name>/docker-compose.yml`
     // (CasaOS-AppManagement pkg/config/init.go, service/compose_service.go), loaded with the
@@ -376,17 +388,10 @@ pub const STACK_DIRS: &[StackDir] = &[
     // `LoadComposeAppFromConfigFile`); the store's files mount `/DATA/AppData/$AppID`.
     StackDir {
         manager: "CasaOS",
-        base: StackBase::Root,
         dir: "var/lib/casaos/apps",
-        depth: 1,
         what: "CasaOS apps (compose files, 1 level down)",
-        env_file: None,
         vars: &[("AppID", StackVar::DirName)],
-        unseen: None,
-        project_name: None,
-        current: None,
-        kept: None,
-        project_files: None,
+        ..PLAIN_STACK_DIR
     },
     // Coolify: services in `/data/coolify/services/<uuid>/`, applications in
     // `/data/coolify/applications/<uuid>/` (bootstrap/helpers/shared.php, config/constants.php
@@ -395,31 +400,15 @@ pub const STACK_DIRS: &[StackDir] = &[
     // <uuid>` (app/Actions/Service/StartService.php): compose's own defaults.
     StackDir {
         manager: "Coolify",
-        base: StackBase::Root,
         dir: "data/coolify/services",
-        depth: 1,
         what: "Coolify services (compose files, 1 level down)",
-        env_file: None,
-        vars: &[],
-        unseen: None,
-        project_name: None,
-        current: None,
-        kept: None,
-        project_files: None,
+        ..PLAIN_STACK_DIR
     },
     StackDir {
         manager: "Coolify",
-        base: StackBase::Root,
         dir: "data/coolify/applications",
-        depth: 1,
         what: "Coolify applications (compose files, 1 level down)",
-        env_file: None,
-        vars: &[],
-        unseen: None,
-        project_name: None,
-        current: None,
-        kept: None,
-        project_files: None,
+        ..PLAIN_STACK_DIR
     },
     // Umbrel: umbrelOS's data dir `/home/umbrel/umbrel` (packages/umbreld cli-client.ts), each
     // app's `app-data/<id>/docker-compose.yml` (modules/apps/app.ts), run as `docker compose
@@ -428,20 +417,14 @@ pub const STACK_DIRS: &[StackDir] = &[
     // scanned home's `umbrel/app-data/<id>` is within the home scan already.
     StackDir {
         manager: "umbreld",
-        base: StackBase::Root,
         dir: "home/umbrel/umbrel/app-data",
-        depth: 1,
         what: "Umbrel apps (compose files, 1 level down)",
-        env_file: None,
         vars: &[
             ("APP_ID", StackVar::DirName),
             ("APP_DATA_DIR", StackVar::DirPath),
         ],
         unseen: Some("APP_SEED and APP_PASSWORD, which umbreld derives from the device's secret"),
-        project_name: None,
-        current: None,
-        kept: None,
-        project_files: None,
+        ..PLAIN_STACK_DIR
     },
     // Runtipi: `<runtipi>/apps/<store>/<app>/docker-compose.yml`, run with `--env-file
     // <runtipi>/app-data/<store>/<app>/app.env` and `--project-name <store>_<app>`
@@ -457,15 +440,11 @@ pub const STACK_DIRS: &[StackDir] = &[
             [store, app] => Some(format!("../../../app-data/{store}/{app}/app.env")),
             _ => None,
         }),
-        vars: &[],
-        unseen: None,
         project_name: Some(|below| match below {
             [store, app] => Some(format!("{store}_{app}")),
             _ => None,
         }),
-        current: None,
-        kept: None,
-        project_files: None,
+        ..PLAIN_STACK_DIR
     },
     // Unraid's compose.manager plugin: projects in its PROJECTS_FOLDER, by default
     // `/boot/config/plugins/compose.manager/projects/<p>/` (default.cfg, php/defines.php),
@@ -477,16 +456,8 @@ pub const STACK_DIRS: &[StackDir] = &[
     // `echoComposeCommand`, event/started, scripts/compose.sh).
     StackDir {
         manager: "compose.manager",
-        base: StackBase::Root,
         dir: "boot/config/plugins/compose.manager/projects",
-        depth: 1,
         what: "Unraid compose.manager projects (compose files 1 level down, or the directory each project's `indirect` file names)",
-        env_file: None,
-        vars: &[],
-        unseen: None,
-        project_name: None,
-        current: None,
-        kept: None,
         project_files: Some(ProjectFiles {
             name: "name",
             // `sanitizeStr` (the web UI's; event/started's `sanitize` replaces only the
@@ -499,6 +470,7 @@ pub const STACK_DIRS: &[StackDir] = &[
             file: "docker-compose.yml",
             override_file: "docker-compose.override.yml",
         }),
+        ..PLAIN_STACK_DIR
     },
     // TrueNAS SCALE (24.10+, Docker apps): each app's configuration under
     // `/mnt/.ix-apps/app_configs/<app>/` (middleware plugins/apps/ix_apps/path.py,
@@ -511,13 +483,8 @@ pub const STACK_DIRS: &[StackDir] = &[
     // `get_rendered_templates_of_app`, utils.py `PROJECT_PREFIX`): no env file.
     StackDir {
         manager: "TrueNAS",
-        base: StackBase::Root,
         dir: "mnt/.ix-apps/app_configs",
-        depth: 1,
         what: "TrueNAS apps (each app's current version: versions/<metadata.yaml's version>/templates/rendered)",
-        env_file: None,
-        vars: &[],
-        unseen: None,
         project_name: Some(|below| below.first().map(|app| format!("ix-{app}"))),
         current: Some(CurrentVersion {
             file: "metadata.yaml",
@@ -530,7 +497,7 @@ pub const STACK_DIRS: &[StackDir] = &[
             files: &["*"],
             change_in: "the app's Edit page in TrueNAS's Apps screen",
         }),
-        project_files: None,
+        ..PLAIN_STACK_DIR
     },
 ];
 
