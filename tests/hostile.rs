@@ -183,7 +183,15 @@ fn run_guarded(args: &[&str], guard: u64) -> Output {
 
 /// `check --home HOME --no-config --format json` and its findings.
 fn check_json(home: &str) -> (i32, Vec<serde_json::Value>, String) {
-    let out = run(&["check", "--home", home, "--no-config", "--format", "json"]);
+    check_json_with(&["--home", home])
+}
+
+/// `check ARGS --no-config --format json` and its findings.
+fn check_json_with(args: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--no-config", "--format", "json"]);
+    let out = run(&all);
     assert!(
         out.code == 0 || out.code == 1,
         "exit {}: {}{}",
@@ -201,7 +209,6 @@ fn with_code<'a>(findings: &'a [serde_json::Value], code: &str) -> Vec<&'a serde
     findings.iter().filter(|f| f["code"] == code).collect()
 }
 
-/// The file a finding's first label points at.
 /// Whether one of the findings' messages contains `text`.
 fn says(findings: &[&serde_json::Value], text: &str) -> bool {
     findings
@@ -4652,28 +4659,7 @@ fn unraid_template(name: &str, port: u16, extra: &str, configs: &str) -> String 
 fn unraid_check(s: &Scratch) -> (i32, Vec<serde_json::Value>, String) {
     std::fs::create_dir_all(s.path("home")).unwrap();
     let root = s.path("root");
-    let home = s.home();
-    let out = run(&[
-        "check",
-        "--home",
-        &home,
-        "--root",
-        root.to_str().unwrap(),
-        "--no-config",
-        "--format",
-        "json",
-    ]);
-    assert!(
-        out.code == 0 || out.code == 1,
-        "exit {}: {}{}",
-        out.code,
-        out.stdout,
-        out.stderr
-    );
-    let json: serde_json::Value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("JSON output: {e}\n{}", out.stdout));
-    let findings = json["findings"].as_array().cloned().unwrap_or_default();
-    (out.code, findings, out.stdout)
+    check_json_with(&["--home", &s.home(), "--root", root.to_str().unwrap()])
 }
 
 /// The findings of `code` whose primary location is in a file ending with `file`.
