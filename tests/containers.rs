@@ -2326,3 +2326,40 @@ fn an_umbrel_app_under_the_root_is_found_and_its_seed_is_unverifiable() {
     let names = gateway_names(&t, &["--root", &root]);
     assert!(names.iter().any(|n| n == "openclaw-gateway-1"), "{names:?}");
 }
+
+/// A stack manager's directory listed app by app is listed only so far: one that holds more
+/// entries than a host has apps is said (CL907), and none of its apps are read, the rest of the
+/// host still checked.
+#[test]
+fn a_stack_managers_app_dir_of_too_many_entries_is_said_not_listed_whole() {
+    let t = host_with_native_gateway("containers-truenas-too-many");
+    let root = t.join("root").display().to_string();
+    let apps = "root/mnt/.ix-apps/app_configs";
+    write(
+        &t,
+        &format!("{apps}/openclaw/versions/1.0.1/templates/rendered/docker-compose.yaml"),
+        &compose_gateway(&["18789:18789"]),
+    );
+    write(
+        &t,
+        &format!("{apps}/openclaw/metadata.yaml"),
+        "\"version\": \"1.0.1\"\n",
+    );
+    let (_, codes, _) = check(&t, &["--root", &root]);
+    assert!(
+        codes.contains("CL108") && !codes.contains("CL907"),
+        "{codes:?}"
+    );
+    for n in 0..2_000 {
+        std::fs::create_dir_all(t.join(format!("{apps}/app-{n:04}"))).unwrap();
+    }
+    let (_, codes, json) = check(&t, &["--root", &root]);
+    assert!(
+        codes.contains("CL907") && !codes.contains("CL108"),
+        "{json}"
+    );
+    assert!(
+        json.to_string().contains("holds more than 2000 entries"),
+        "{json}"
+    );
+}

@@ -90,6 +90,7 @@ impl CurrentVersion {
     /// it either (TrueNAS reports such an app as broken).
     pub fn projects(&self, dir: &Path) -> Vec<PathBuf> {
         stack_subdirs(dir)
+            .unwrap_or_default()
             .into_iter()
             .filter_map(|app_dir| {
                 let version = self.version(&app_dir)?;
@@ -193,27 +194,33 @@ pub struct ProjectFiles {
     pub override_file: &'static str,
 }
 
-/// The most projects of one stack manager's directory whose files are read.
-const MAX_STACK_PROJECTS: usize = 1000;
+/// The most entries a stack manager's directory of apps or projects is listed for (a host
+/// has tens).
+const MAX_STACK_ENTRIES: usize = 2_000;
 
-/// The directories in `dir` (a path of the layout), hidden ones left out, in name order, at
-/// most [`MAX_STACK_PROJECTS`].
-fn stack_subdirs(dir: &Path) -> Vec<PathBuf> {
+/// The directories in `dir` (a path of the layout), hidden ones left out, in name order; `Err`
+/// when it holds more than [`MAX_STACK_ENTRIES`] entries, listed no further ([`stack_runs`]
+/// says so).
+fn stack_subdirs(dir: &Path) -> Result<Vec<PathBuf>, ()> {
     let Some(placed) = crate::paths::on_host(dir) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let Ok(entries) = std::fs::read_dir(&placed) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let mut names: Vec<std::ffi::OsString> = entries
-        .filter_map(Result::ok)
+    let listed: Vec<std::fs::DirEntry> = (entries.filter_map(Result::ok))
+        .take(MAX_STACK_ENTRIES + 1)
+        .collect();
+    if listed.len() > MAX_STACK_ENTRIES {
+        return Err(());
+    }
+    let mut names: Vec<std::ffi::OsString> = (listed.iter())
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.file_name())
         .filter(|n| n.as_encoded_bytes().first() != Some(&b'.'))
         .collect();
     names.sort_unstable();
-    names.truncate(MAX_STACK_PROJECTS);
-    names.iter().map(|n| crate::paths::join(dir, n)).collect()
+    Ok(names.iter().map(|n| crate::paths::join(dir, n)).collect())
 }
 
 /// The first line of a small file of the layout, trimmed; `Ok(None)` when there is none.
@@ -274,7 +281,7 @@ fn indirect_projects(homes: &[PathBuf], root: Option<&Path>) -> Vec<Indirect> {
         let Some(files) = &stack.project_files else {
             continue;
         };
-        for project in stack_subdirs(&dir) {
+        for project in stack_subdirs(&dir).unwrap_or_default() {
             let pointer = project.join(files.indirect);
             let (raw, target) = match one_line(&pointer) {
                 Ok(None) => continue,
@@ -513,6 +520,18 @@ fn stack_runs(
     problems: &mut Vec<Problem>,
 ) -> Vec<compose::runs::ComposeRun> {
     let dirs: Vec<(PathBuf, &StackDir)> = stack_dirs(homes, root).collect();
+    // A directory listed app by app (not by the compose scan) that holds too many is said.
+    for (dir, stack) in &dirs {
+        let listed = stack.current.is_some() || stack.project_files.is_some();
+        if listed && stack_subdirs(dir).is_err() {
+            let message = format!(
+                "{} holds more than {MAX_STACK_ENTRIES} entries: clawlint reads none of the {} projects there (a host has tens)",
+                crate::paths::display_path(dir),
+                stack.manager,
+            );
+            problems.push(Problem::listing_stopped(dir, message, sources));
+        }
+    }
     let indirect = indirect_projects(homes, root);
     // A pointer that is not followed is said, where it is.
     for i in &indirect {
