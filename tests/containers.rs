@@ -2363,3 +2363,72 @@ fn a_stack_managers_app_dir_of_too_many_entries_is_said_not_listed_whole() {
         "{json}"
     );
 }
+
+/// `user: "0:0"` runs OpenClaw's image as root, whose home is `/root` (Docker sets `HOME`
+/// from the user's passwd entry): the state dir mounted at `/root/.openclaw` is the gateway's,
+/// as a root `docker run --user` and Unraid's template already read.
+#[test]
+fn a_compose_service_run_as_root_reads_the_state_mounted_under_root() {
+    let t = host_with_native_gateway("compose-user-root");
+    write(
+        &t,
+        "home/.openclaw/openclaw.json",
+        "{ gateway: { mode: \"local\" }, channels: { telegram: { botToken: \"111111111:AAFakeRootUserBotTokenForTests00000000\" } } }\n",
+    );
+    let stack = compose_gateway(&["18900:18789"]).replace(
+        "    environment:\n",
+        "    user: \"0:0\"\n    volumes:\n      - ./state:/root/.openclaw\n    environment:\n",
+    );
+    write(&t, "home/stacks/root/docker-compose.yml", &stack);
+    write(
+        &t,
+        "home/stacks/root/state/openclaw.json",
+        "{ gateway: { mode: \"local\", bind: \"lan\" }, channels: { telegram: { botToken: \"111111111:AAFakeRootUserBotTokenForTests00000000\" } } }\n",
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL301"), "{json}");
+    // As the image's own user, the mount is not its state dir.
+    let stack = std::fs::read_to_string(t.join("home/stacks/root/docker-compose.yml")).unwrap();
+    write(
+        &t,
+        "home/stacks/root/docker-compose.yml",
+        &stack.replace("user: \"0:0\"", "user: node"),
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(!codes.contains("CL301"), "{json}");
+}
+
+/// A quadlet's `User=0` (podman's `--user`) runs OpenClaw's image as root: the state dir
+/// mounted at `/root/.openclaw` is the gateway's.
+#[test]
+fn a_quadlet_run_as_root_reads_the_state_mounted_under_root() {
+    let t = host_with_native_gateway("quadlet-user-root");
+    let token = "111111111:AAFakeRootQuadletBotTokenForTests000000";
+    write(
+        &t,
+        "home/.openclaw/openclaw.json",
+        &format!("{{ gateway: {{ mode: \"local\" }}, channels: {{ telegram: {{ botToken: \"{token}\" }} }} }}\n"),
+    );
+    write(
+        &t,
+        "home/oc-root/openclaw.json",
+        &format!("{{ gateway: {{ mode: \"local\", bind: \"lan\", auth: {{ token: \"fake-quadlet-gateway-token\" }} }}, channels: {{ telegram: {{ botToken: \"{token}\" }} }} }}\n"),
+    );
+    let quadlet = quadlet_on_18789("oc-root")
+        .replace("PublishPort=18789:18789", "PublishPort=18900:18789")
+        + "Volume=%h/oc-root:/root/.openclaw\n";
+    write(
+        &t,
+        "home/.config/containers/systemd/oc-root.container",
+        &(quadlet.clone() + "User=0\n"),
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(codes.contains("CL301"), "{json}");
+    write(
+        &t,
+        "home/.config/containers/systemd/oc-root.container",
+        &quadlet,
+    );
+    let (_, codes, json) = check(&t, &[]);
+    assert!(!codes.contains("CL301"), "{json}");
+}

@@ -399,7 +399,7 @@ pub fn invocation(
         // reference: "HOME: Set based on the value of USER"): `--user root` runs OpenClaw's
         // image with `/root` as its home, as Unraid's OpenClaw templates do.
         let home = (run.options.user.as_deref())
-            .and_then(user_home)
+            .and_then(image_user_home)
             .unwrap_or(compose::IMAGE_HOME);
         env.set("HOME", home.to_string(), EnvOrigin::Given);
     }
@@ -489,7 +489,7 @@ pub fn invocation(
 /// The home of a `--user` of OpenClaw's image (`USER[:GROUP]`, by name or id) in its
 /// `/etc/passwd` (the Node.js image's: `root` 0 `/root`, `node` 1000 `/home/node`); `None`
 /// for any other user.
-fn user_home(user: &str) -> Option<&'static str> {
+pub(crate) fn image_user_home(user: &str) -> Option<&'static str> {
     match user.split(':').next().unwrap_or(user) {
         "root" | "0" => Some("/root"),
         "node" | "1000" => Some(compose::IMAGE_HOME),

@@ -1252,7 +1252,18 @@ fn invocation(
     }
     let mut env = Env::new();
     if openclaw_image {
-        env.set("HOME", compose::IMAGE_HOME.to_string(), EnvOrigin::Given);
+        // `User=` is podman's `--user`: root's home is `/root` (see `image_user_home`).
+        let user = unit
+            .lookup("Container", "User")
+            .map(|(value, _)| expand(&value));
+        let home = user
+            .as_deref()
+            .and_then(super::container_run::image_user_home);
+        env.set(
+            "HOME",
+            home.unwrap_or(compose::IMAGE_HOME).to_string(),
+            EnvOrigin::Given,
+        );
     }
     for found in unit.all("Container", "EnvironmentFile") {
         let raw = expand(&found.1.value);

@@ -1543,6 +1543,8 @@ struct ServiceSpec {
     entrypoint: Option<Words>,
     network_mode: Option<(String, Loc)>,
     working_dir: Option<String>,
+    /// `user:` (`USER[:GROUP]`), as interpolated.
+    user: Option<String>,
     ports: Vec<Published>,
     /// Entries with a port Docker chooses at start: nothing fixed to compare.
     /// Each with the variables its text reads.
@@ -1610,6 +1612,9 @@ impl ServiceSpec {
         }
         if over.working_dir.is_some() {
             self.working_dir = over.working_dir;
+        }
+        if over.user.is_some() {
+            self.user = over.user;
         }
         for p in over.ports {
             if !self.ports.iter().any(|q| same_publish(q, &p)) {
@@ -1969,6 +1974,11 @@ impl Reader<'_> {
             .get("container_name")
             .and_then(|n| self.string(file, n));
         spec.working_dir = body.get("working_dir").and_then(|n| self.string(file, n));
+        // Only for the home it gives OpenClaw's image: one made of variables is not guessed,
+        // nor said (compose interpolates it, but nothing else here depends on it).
+        spec.user = (body.get("user").and_then(Node::as_str))
+            .filter(|user| !user.contains('$'))
+            .map(str::to_string);
         spec.build = body.get("build").and_then(|node| {
             let loc = Loc {
                 file,
@@ -2731,7 +2741,15 @@ fn gateway_invocation(
     let mut env = Env::new();
     match built_home(spec, dir, host) {
         Some((home, loc)) => env.set("HOME", home, EnvOrigin::Container(loc)),
-        None if openclaw_image => env.set("HOME", IMAGE_HOME.to_string(), EnvOrigin::Given),
+        None if openclaw_image => {
+            let user = spec.user.as_deref();
+            let home = user.and_then(crate::discover::container_run::image_user_home);
+            env.set(
+                "HOME",
+                home.unwrap_or(IMAGE_HOME).to_string(),
+                EnvOrigin::Given,
+            )
+        }
         None => {}
     }
     let mut unverified = Vec::new();
