@@ -1822,11 +1822,13 @@ fn no_output_shows(home: &str, secrets: &[&str]) {
         .filter_map(|f| f.to_possible_value())
         .map(|v| check_in_format(home, v.get_name()))
         .collect();
-    runs.push(
-        ["resolve", "--home", home, "--no-config"]
-            .map(String::from)
-            .to_vec(),
-    );
+    for format in ["human", "json"] {
+        runs.push(
+            ["resolve", "--home", home, "--no-config", "--format", format]
+                .map(String::from)
+                .to_vec(),
+        );
+    }
     for args in &runs {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = run(&args);
@@ -4492,18 +4494,6 @@ fn script_paths_and_account_ids_are_shown_as_paths_and_keys() {
     );
     let home = s.home();
     no_output_shows(&home, &secrets);
-    let out = run(&[
-        "resolve",
-        "--home",
-        &home,
-        "--no-config",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    for secret in secrets {
-        assert!(!out.stdout.contains(secret), "{}", out.stdout);
-    }
     let (_, findings, out) = check_json(&home);
     assert!(
         says(&with_code(&findings, "CL301"), "token of account <"),
@@ -4955,25 +4945,13 @@ fn a_rejected_interpolation_never_repeats_the_value() {
         "home/stacks/a/docker-compose.yml",
         "services:\n  gw:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    environment:\n      TELEGRAM_BOT_TOKEN: \"123456789:AAHCanaryLone$-Secret00000000000000\"\n      OPENCLAW_GATEWAY_TOKEN: \"Canary2Unterminated${GW\"\n      SLACK_BOT_TOKEN: \"${xoxb-1111111111-Canary3Secret000}\"\n    ports:\n      - \"18900:18789\"\n",
     );
-    for format in [
-        "human", "concise", "json", "sarif", "github", "junit", "markdown",
-    ] {
-        let args = check_in_format(&home, format);
-        let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
-        assert!(out.stdout.contains("CL904"), "{format}: {}", out.stdout);
-        assert!(
-            out.stdout.contains("a lone $ at character 24"),
-            "{format}: {}",
-            out.stdout
-        );
-        for canary in ["CanaryLone", "Canary2", "Canary3"] {
-            assert!(
-                !out.stdout.contains(canary),
-                "{format} shows {canary}: {}",
-                out.stdout
-            );
-        }
-    }
+    let secrets = ["CanaryLone", "Canary2", "Canary3"];
+    no_output_shows(&home, &secrets);
+    let (_, findings, out) = check_json(&home);
+    assert!(
+        says(&with_code(&findings, "CL904"), "a lone $ at character 24"),
+        "{out}"
+    );
 }
 
 /// A gateway-named unit whose script runs its program inside what a plain utility is given
