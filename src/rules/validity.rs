@@ -124,7 +124,7 @@ fn issue_words(issue: &Issue) -> String {
         format!("`{path}`")
     };
     let mut msg = format!("{at}: {}", issue.message);
-    if let Some(s) = issue.suggestion() {
+    if let Some(s) = &issue.suggestion {
         msg.push_str(&format!(" (did you mean `{s}`?)"));
     }
     msg
@@ -149,7 +149,7 @@ fn label_for(issue: &Issue, inst: &Instance) -> Label {
 }
 
 fn help_for(issue: &Issue) -> String {
-    if let Some(s) = issue.suggestion() {
+    if let Some(s) = &issue.suggestion {
         return format!("rename it to `{s}`, or remove it");
     }
     match issue.kind {
@@ -697,8 +697,10 @@ mod tests {
             message: message.to_string(),
             loc: node.loc,
             expected: None,
-            choices: Vec::new(),
-            known_keys: vec!["port".to_string(), "bind".to_string()],
+            suggestion: crate::validate::did_you_mean(
+                keys.last().expect("a key"),
+                ["port", "bind"],
+            ),
             note: None,
         }
     }

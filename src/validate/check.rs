@@ -448,10 +448,6 @@ impl<'a> Checker<'a> {
                     let message = format!("Invalid option: expected one of {}", list.join("|"));
                     let mut i = issue(path, node, IssueKind::Value, message);
                     i.expected = Some(list.join(", "));
-                    i.choices = options
-                        .iter()
-                        .filter_map(|o| o.as_str().map(str::to_string))
-                        .collect();
                     i
                 });
                 return;
@@ -685,7 +681,10 @@ impl<'a> Checker<'a> {
                             let message = format!("Unrecognized key: {shown}");
                             let mut i = issue(path, &m.value, IssueKind::UnknownKey, message);
                             i.loc = m.key_loc;
-                            i.known_keys = s.known_keys();
+                            i.suggestion = crate::validate::did_you_mean(
+                                &m.key,
+                                s.property_names().filter(|k| *k != "$schema"),
+                            );
                             i
                         }),
                         Some(sub) => {
@@ -869,8 +868,7 @@ fn issue_at(path: &[Step], loc: Loc, kind: IssueKind, message: String) -> Issue 
         message,
         loc,
         expected: None,
-        choices: Vec::new(),
-        known_keys: Vec::new(),
+        suggestion: None,
         note: None,
     }
 }

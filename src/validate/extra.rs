@@ -302,8 +302,7 @@ pub(crate) fn refinement(path: Vec<Seg>, loc: crate::source::Loc, message: Strin
         message,
         loc,
         expected: None,
-        choices: Vec::new(),
-        known_keys: Vec::new(),
+        suggestion: None,
         note: None,
     }
 }
@@ -678,11 +677,12 @@ pub fn unknown_channels(
             // A channel id is a key: shown as the path beside it shows it.
             format!("unknown channel id: {}", crate::redact::shown_key(&m.key)),
         );
-        i.known_keys = known
-            .property_names()
-            .filter(|k| *k != "defaults" && *k != "modelByChannel")
-            .map(str::to_string)
-            .collect();
+        i.suggestion = crate::validate::did_you_mean(
+            &m.key,
+            known
+                .property_names()
+                .filter(|k| *k != "defaults" && *k != "modelByChannel"),
+        );
         out.push(i);
     }
     out

@@ -130,10 +130,10 @@ pub struct Issue {
     /// member), in the file that set it.
     pub loc: Loc,
     pub expected: Option<String>,
-    /// The allowed strings, for an enum (did-you-mean).
-    pub choices: Vec<String>,
-    /// The keys the object does know, for an unknown key (did-you-mean).
-    pub known_keys: Vec<String>,
+    /// For an unknown key, the key the object knows that it is likely a typo of. Found when the
+    /// issue is made: an issue keeps no list of candidates (100,000 unknown keys each holding
+    /// their object's known keys took 5 KB an issue).
+    pub suggestion: Option<String>,
     pub note: Option<String>,
 }
 
@@ -159,29 +159,22 @@ impl Issue {
     pub fn shown_path_string(&self) -> String {
         shown_path_string(&self.path)
     }
-
-    /// A did-you-mean for an unknown key or a value outside an enum.
-    pub fn suggestion(&self) -> Option<String> {
-        let (wrong, candidates) = match self.kind {
-            IssueKind::UnknownKey => (self.path.last()?.to_string(), &self.known_keys),
-            IssueKind::Value => (String::new(), &self.choices),
-            _ => return None,
-        };
-        if wrong.is_empty() {
-            return None;
-        }
-        did_you_mean(&wrong, candidates)
-    }
 }
 
 /// The least score a likely typo has (normalized Damerau-Levenshtein similarity).
 const TYPO_SCORE: f64 = 0.7;
 
 /// The closest candidate by edit distance, when it is close enough to be a likely typo.
-pub fn did_you_mean(wrong: &str, candidates: &[String]) -> Option<String> {
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    if wrong.is_empty() {
+        return None;
+    }
     let lower = wrong.to_lowercase();
     let wrong_len = lower.chars().count();
-    let mut best: Option<(f64, &String)> = None;
+    let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let candidate = c.to_lowercase();
         // The distance is at least the difference in length: a candidate that far cannot
@@ -202,7 +195,7 @@ pub fn did_you_mean(wrong: &str, candidates: &[String]) -> Option<String> {
         }
     }
     best.filter(|(s, _)| *s >= TYPO_SCORE)
-        .map(|(_, c)| c.clone())
+        .map(|(_, c)| c.to_string())
 }
 
 /// The span of an object's opening brace (where a missing member is reported).
@@ -357,8 +350,7 @@ pub fn missing_env_verdict(
         message: format!("Missing env var \"{name}\" referenced at config path: {at}"),
         loc: *loc,
         expected: None,
-        choices: Vec::new(),
-        known_keys: Vec::new(),
+        suggestion: None,
         note: None,
     };
     Some(Verdict {
@@ -738,19 +730,16 @@ mod tests {
     #[test]
     fn did_you_mean_measures_only_candidates_near_in_length() {
         use crate::ports::allocate::work;
-        let candidates: Vec<String> = ["webhookSecret", "webhookUrl", "botToken", "enabled"]
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let candidates = ["webhookSecret", "webhookUrl", "botToken", "enabled"];
         let before = work::done();
         assert_eq!(
-            did_you_mean("webhokSecret", &candidates).as_deref(),
+            did_you_mean("webhokSecret", candidates).as_deref(),
             Some("webhookSecret")
         );
         assert!(work::done() > before, "a near key is measured");
         let huge = format!("web{}hookSecret", "A".repeat(100_000));
         let before = work::done();
-        assert_eq!(did_you_mean(&huge, &candidates), None);
+        assert_eq!(did_you_mean(&huge, candidates), None);
         assert_eq!(work::done(), before, "no candidate is near its length");
     }
 

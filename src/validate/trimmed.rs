@@ -298,8 +298,7 @@ fn too_short(node: &Node, min: usize, at: Option<&Step>) -> Option<Issue> {
         expected: Some(format!(
             "a string of at least {min} characters besides white space (OpenClaw trims it first)"
         )),
-        choices: Vec::new(),
-        known_keys: Vec::new(),
+        suggestion: None,
         note: None,
     })
 }

@@ -442,8 +442,7 @@ pub fn refused_key(key: &str, allowed: &[&str], whose: &str, service_like: bool)
     if key.starts_with("x-") || allowed.binary_search(&key).is_ok() {
         return None;
     }
-    let candidates: Vec<String> = allowed.iter().map(|k| k.to_string()).collect();
-    let hint = match crate::validate::did_you_mean(key, &candidates) {
+    let hint = match crate::validate::did_you_mean(key, allowed.iter().copied()) {
         Some(k) => format!(" (did you mean `{k}`?)"),
         None if service_like => " (a service belongs under `services:`)".to_string(),
         None => String::new(),
