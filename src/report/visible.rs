@@ -181,10 +181,8 @@ pub fn guard_json(text: &str) -> Cow<'_, str> {
     let hidden = |c: char| c != '\n' && hidden(c);
     // Printable ASCII and line breaks (almost every document) hide nothing: one pass over the
     // bytes decides, without decoding characters.
-    let plain = text
-        .bytes()
-        .all(|b| (b' '..=b'~').contains(&b) || b == b'\n');
-    if !text.contains("##[") && (plain || !text.chars().any(hidden)) {
+    let (plain, marker) = plain_and_marked(text.as_bytes());
+    if !marker && (plain || !text.chars().any(hidden)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -199,6 +197,28 @@ pub fn guard_json(text: &str) -> Cow<'_, str> {
         out.push(c);
     }
     Cow::Owned(out)
+}
+
+/// Whether `bytes` are all printable ASCII or line breaks, and whether they hold `##[`: both in
+/// one pass, a block at a time. Each block is tested without a branch per byte (the tests
+/// vectorize), and only a block holding a `[` is looked at byte by byte for the marker (a
+/// substring search cost more to set up than most fragments, paths and names, are long).
+fn plain_and_marked(bytes: &[u8]) -> (bool, bool) {
+    const BLOCK: usize = 32;
+    let mut plain = true;
+    for (n, block) in bytes.chunks(BLOCK).enumerate() {
+        plain &= block.iter().fold(true, |ok, &b| {
+            ok & (matches!(b, b' '..=b'~') | (b == b'\n'))
+        });
+        if block.iter().fold(false, |any, &b| any | (b == b'[')) {
+            let start = (n * BLOCK).max(2);
+            let end = n * BLOCK + block.len();
+            if (start..end).any(|i| bytes[i] == b'[' && bytes[i - 2..i] == *b"##") {
+                return (plain, true);
+            }
+        }
+    }
+    (plain, false)
 }
 
 /// A JSON formatter that writes what [`guard_json`] would change as JSON escapes while the
@@ -350,6 +370,30 @@ mod tests {
         assert!(guarded.contains('\n'));
         let back: Vec<String> = serde_json::from_str(&guarded).unwrap();
         assert_eq!(back, ["a ##[error] \u{202E}\u{7f}"]);
+    }
+
+    /// The marker is found wherever it sits, and only there.
+    #[test]
+    fn json_guard_finds_the_marker_anywhere_in_a_fragment() {
+        for marked in ["##[", "##[x", "x##[", "a ###[b", "[##[", "#\n##[["] {
+            let guarded = guard_json(marked);
+            assert!(matches!(guarded, Cow::Owned(_)), "{marked:?}");
+            assert!(!guarded.contains("##["), "{marked:?}");
+        }
+        for plain in [
+            "",
+            "#",
+            "##",
+            "[",
+            "#[",
+            "# #[",
+            "##",
+            "[##",
+            "#x[",
+            "/home/a/.openclaw",
+        ] {
+            assert!(matches!(guard_json(plain), Cow::Borrowed(_)), "{plain:?}");
+        }
     }
 
     #[test]
