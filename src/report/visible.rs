@@ -200,25 +200,40 @@ pub fn guard_json(text: &str) -> Cow<'_, str> {
 }
 
 /// Whether `bytes` are all printable ASCII or line breaks, and whether they hold `##[`: both in
-/// one pass, a block at a time. Each block is tested without a branch per byte (the tests
-/// vectorize), and only a block holding a `[` is looked at byte by byte for the marker (a
-/// substring search cost more to set up than most fragments, paths and names, are long).
+/// one pass, sixteen bytes at a time. Each block is classified without a branch per byte (a
+/// fixed-size block, so the tests vectorize), and only a block holding a `[` is looked at byte
+/// by byte for the marker (a substring search cost more to set up than most fragments, paths
+/// and names, are long).
 fn plain_and_marked(bytes: &[u8]) -> (bool, bool) {
-    const BLOCK: usize = 32;
+    const BLOCK: usize = 16;
+    let blocks = bytes.chunks_exact(BLOCK);
+    let rest = blocks.remainder();
     let mut plain = true;
-    for (n, block) in bytes.chunks(BLOCK).enumerate() {
-        plain &= block.iter().fold(true, |ok, &b| {
-            ok & (matches!(b, b' '..=b'~') | (b == b'\n'))
-        });
-        if block.iter().fold(false, |any, &b| any | (b == b'[')) {
-            let start = (n * BLOCK).max(2);
-            let end = n * BLOCK + block.len();
-            if (start..end).any(|i| bytes[i] == b'[' && bytes[i - 2..i] == *b"##") {
-                return (plain, true);
-            }
+    let marked_in = |start: usize, end: usize| {
+        (start.max(2)..end).any(|i| bytes[i] == b'[' && bytes[i - 2..i] == *b"##")
+    };
+    for (n, block) in blocks.enumerate() {
+        let block: &[u8; BLOCK] = block.try_into().expect("a whole block");
+        let (ok, bracket) = classify(block);
+        plain &= ok;
+        if bracket && marked_in(n * BLOCK, (n + 1) * BLOCK) {
+            return (plain, true);
         }
     }
-    (plain, false)
+    let (ok, bracket) = classify(rest);
+    let start = bytes.len() - rest.len();
+    (plain & ok, bracket && marked_in(start, bytes.len()))
+}
+
+/// Whether every byte is printable ASCII or a line break, and whether one is a `[`.
+#[inline(always)]
+fn classify(bytes: &[u8]) -> (bool, bool) {
+    bytes.iter().fold((true, false), |(ok, bracket), &b| {
+        (
+            ok & ((b.wrapping_sub(b' ') < 95) | (b == b'\n')),
+            bracket | (b == b'['),
+        )
+    })
 }
 
 /// A JSON formatter that writes what [`guard_json`] would change as JSON escapes while the
@@ -393,6 +408,39 @@ mod tests {
             "/home/a/.openclaw",
         ] {
             assert!(matches!(guard_json(plain), Cow::Borrowed(_)), "{plain:?}");
+        }
+    }
+
+    /// The blockwise scan answers as a byte-by-byte one does, wherever the marker or the
+    /// first unprintable byte falls against the blocks' edges.
+    #[test]
+    fn the_blockwise_scan_agrees_with_a_byte_by_byte_one() {
+        let naive = |b: &[u8]| {
+            let plain = b.iter().all(|&c| (b' '..=b'~').contains(&c) || c == b'\n');
+            (plain, b.windows(3).any(|w| w == b"##["))
+        };
+        for len in 0..50 {
+            for at in 0..len {
+                for insert in [
+                    &b"##["[..],
+                    b"#[",
+                    b"\x7f",
+                    b"\t",
+                    b"\n",
+                    b"\xc3\xa9",
+                    b"[##",
+                ] {
+                    let mut text = vec![b'a'; len];
+                    let end = (at + insert.len()).min(len);
+                    text[at..end].copy_from_slice(&insert[..end - at]);
+                    let (plain, marked) = plain_and_marked(&text);
+                    let (want_plain, want_marked) = naive(&text);
+                    assert_eq!(marked, want_marked, "{text:?}");
+                    if !marked {
+                        assert_eq!(plain, want_plain, "{text:?}");
+                    }
+                }
+            }
         }
     }
 
