@@ -261,6 +261,9 @@ pub struct Container {
     /// listens on every address and forwards to the gateway's loopback): what listens there
     /// besides the gateway is unknown.
     pub namespace_guests: Vec<String>,
+    /// What the container's own command makes OpenClaw refuse (a `--port` it rejects), and
+    /// where: the gateway exits 1 at every start, whatever its config says.
+    pub start_refused: Option<(String, Option<Loc>)>,
 }
 
 impl Container {
@@ -294,6 +297,7 @@ impl Container {
             unseen_values: None,
             started_by_script: false,
             namespace_guests: Vec::new(),
+            start_refused: None,
         }
     }
 }

@@ -83,18 +83,34 @@ pub fn port_from_args(argv: &[String]) -> Option<(u16, usize)> {
 /// refuses it: `gateway run` takes the last one given as is (commander keeps the last) and
 /// exits 1 with "Invalid --port. Use a port number from 1 to 65535" when [`parse_tcp_port`]
 /// rejects it (OpenClaw 2026.9.6 `run-*.mjs`, `parsePort(opts.port)`), starting nothing. A
-/// value holding a variable nothing expanded (`$PORT`) is not judged.
-pub fn refused_port_arg(argv: &[String]) -> Option<&str> {
+/// value holding a variable nothing expanded (`$PORT`) is not judged. With the value, the
+/// index of the word that holds it.
+pub fn refused_port_arg(argv: &[String]) -> Option<(&str, usize)> {
     let mut last = None;
-    let mut words = argv.iter();
-    while let Some(word) = words.next() {
+    let mut words = argv.iter().enumerate();
+    while let Some((i, word)) = words.next() {
         if word == "--port" {
-            last = words.next().map(String::as_str).or(last);
+            last = words.next().map(|(i, v)| (v.as_str(), i)).or(last);
         } else if let Some(value) = word.strip_prefix("--port=") {
-            last = Some(value);
+            last = Some((value, i));
         }
     }
-    last.filter(|v| !v.contains('$') && parse_tcp_port(v).is_none())
+    last.filter(|(v, _)| !v.contains('$') && parse_tcp_port(v).is_none())
+}
+
+/// What a refused `--port` ([`refused_port_arg`]) makes of a start, after the name of what
+/// passes it: the value shown as a number when it reads as one.
+pub fn refused_port_words(value: &str) -> String {
+    use crate::redact::Kind;
+    let kind = match crate::redact::fits(Kind::Number, value) {
+        true => Kind::Number,
+        false => Kind::Word,
+    };
+    format!(
+        "passes --port {}, which OpenClaw refuses: it exits 1 (\"Invalid --port. Use a port \
+         number from 1 to 65535\") and starts nothing",
+        crate::redact::shown_quoted(kind, value)
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,7 +311,7 @@ mod tests {
     /// `0x4a65`, `99999`, `-1` and `0` exit 1; a sign and leading zeros are accepted).
     #[test]
     fn the_last_port_given_decides_a_refused_start() {
-        let refused = |w: &[&str]| refused_port_arg(&args(w)).map(str::to_string);
+        let refused = |w: &[&str]| refused_port_arg(&args(w)).map(|(v, _)| v.to_string());
         for bad in ["99999", "1e4", "0x4a65", "-1", "0", "", "19000 "] {
             let expected = (!bad.ends_with(' ')).then(|| bad.to_string());
             assert_eq!(refused(&["openclaw", "gateway", "--port", bad]), expected);

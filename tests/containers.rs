@@ -2432,3 +2432,51 @@ fn a_quadlet_run_as_root_reads_the_state_mounted_under_root() {
     let (_, codes, json) = check(&t, &[]);
     assert!(!codes.contains("CL301"), "{json}");
 }
+
+/// A container's own command with a `--port` OpenClaw refuses (`99999`): the gateway exits 1
+/// at every start ("Invalid --port"), CL909 at the word, and it holds nothing (its published
+/// port takes no part in a collision). The same command with a valid port is judged as before.
+#[test]
+fn a_containers_command_with_a_port_openclaw_refuses_is_a_refused_start() {
+    let t = host_with_native_gateway("compose-refused-port");
+    let stack = compose_gateway(&["18789:18789"]);
+    let refused = stack.replace("\"--port\", \"18789\"", "\"--port\", \"99999\"");
+    write(&t, "home/stacks/bad/docker-compose.yml", &refused);
+    let (_, _, json) = check(&t, &[]);
+    let findings = json["findings"].as_array().unwrap();
+    let port_refusals: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("Invalid --port"))
+        .collect();
+    assert_eq!(port_refusals.len(), 1, "{json}");
+    assert_eq!(port_refusals[0]["code"], "CL909");
+    assert!(port_refusals[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("passes --port \"99999\""));
+    let party = &port_refusals[0]["parties"][0];
+    assert_eq!(party["line"], 4, "{json}");
+    assert!(party["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("docker-compose.yml"));
+    let collisions = |json: &serde_json::Value| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["message"].as_str().unwrap().contains("18789"))
+            .filter(|f| f["code"] != "CL909")
+            .count()
+    };
+    assert_eq!(
+        collisions(&json),
+        0,
+        "a refused start binds nothing: {json}"
+    );
+    // The look-alike: the same stack on a port OpenClaw takes runs, and collides.
+    write(&t, "home/stacks/bad/docker-compose.yml", &stack);
+    let (_, _, json) = check(&t, &[]);
+    assert!(!json.to_string().contains("Invalid --port"), "{json}");
+    assert!(collisions(&json) > 0, "{json}");
+}

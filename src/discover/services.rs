@@ -1305,18 +1305,8 @@ pub fn installed_env_seen(how: &mut ServiceEvidence) {
 fn read_trigger(how: &mut ServiceEvidence, argv: &[String]) {
     how.starts_installed_service = command::starts_installed_service(argv);
     if !how.starts_installed_service {
-        how.start_refused = crate::openclaw::refused_port_arg(argv).map(|value| {
-            use crate::redact::Kind;
-            let kind = match crate::redact::fits(Kind::Number, value) {
-                true => Kind::Number,
-                false => Kind::Word,
-            };
-            format!(
-                "passes --port {}, which OpenClaw refuses: it exits 1 (\"Invalid --port. Use a \
-                 port number from 1 to 65535\") and starts nothing",
-                crate::redact::shown_quoted(kind, value)
-            )
-        });
+        how.start_refused = crate::openclaw::refused_port_arg(argv)
+            .map(|(value, _)| crate::openclaw::refused_port_words(value));
         return;
     }
     how.start_refused = command::start_rejected_option(argv).map(|option| {

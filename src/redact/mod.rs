@@ -450,7 +450,8 @@ pub fn shown(kind: Kind, value: &str) -> String {
     if kind == Kind::Url {
         return redact_url(value);
     }
-    if fits(kind, value) || is_env_reference(value) {
+    // An empty value hides nothing (an unset variable's `--port ""`).
+    if value.is_empty() || fits(kind, value) || is_env_reference(value) {
         return value.to_string();
     }
     format!("<{} characters, not shown>", value.chars().count())

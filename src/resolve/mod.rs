@@ -156,6 +156,9 @@ pub fn resolve_instance_for(
             &config_path,
         ));
     }
+    if let Some(container) = &inv.container {
+        problems.extend(startup::refused_container_start(container));
+    }
     // One look at ~/.clawdbot and ~/.openclaw: a move the start cannot make, or one it makes.
     let legacy = startup::legacy_state_move(&env, &home, inv.container.as_deref());
     problems.extend(startup::pending_legacy_state_move(

@@ -275,6 +275,17 @@ fn js_number(n: f64) -> String {
 /// refused too), or when a named profile's config path is not `<that dir>/openclaw.json`. So
 /// does an option that `start` does not take (`gateway start --port N`). Recorded from
 /// OpenClaw 2026.9.6: tests/hosts/start-triggers.
+/// CL909 for a container whose own command OpenClaw refuses (an invalid `--port`), at the
+/// word that says it.
+pub fn refused_container_start(container: &crate::container::Container) -> Option<Problem> {
+    let (why, loc) = container.start_refused.as_ref()?;
+    Some(Problem {
+        kind: ProblemKind::Refused,
+        message: format!("{} {why}", container.name),
+        loc: loc.or(Some(container.loc)),
+    })
+}
+
 pub fn refused_service_start(
     service: &crate::invocation::ServiceFile,
     env: &crate::load::env::Env,

@@ -2430,6 +2430,10 @@ pub fn container_invocation(mut container: Container, start: ContainerStart) -> 
     let bind = crate::container::bind_from_args(&argv);
     container.bind_loc = (bind.as_ref()).and_then(|(_, i)| places.get(*i).copied().or(command_loc));
     container.bind = bind.map(|(mode, _)| mode);
+    container.start_refused = crate::openclaw::refused_port_arg(&argv).map(|(value, i)| {
+        let loc = places.get(i).copied().or(command_loc);
+        (crate::openclaw::refused_port_words(value), loc)
+    });
     // Compose records it itself: the words it gives are already the script's statement.
     container.started_by_script |= is_script_start(&argv);
     Invocation {
