@@ -40,8 +40,13 @@ pub struct Inputs {
 /// Where the bounded scans for container definitions look: each home, and `/opt`, `/srv`
 /// and `/etc` under the root, each [`compose::SCAN_DEPTH`] levels down; then the directories
 /// where home-server stack managers keep the projects they run ([`STACK_DIRS`]), each only as
-/// deep as its manager's layout. One that does not exist costs one failed look.
-pub fn container_scan_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<(PathBuf, usize)> {
+/// deep as its manager's layout (as `stacks` read it). One that does not exist costs one
+/// failed look.
+pub fn container_scan_dirs(
+    homes: &[PathBuf],
+    root: Option<&Path>,
+    stacks: &StackLayout,
+) -> Vec<(PathBuf, usize)> {
     let mut dirs: Vec<(PathBuf, usize)> = homes
         .iter()
         .map(|h| (h.clone(), compose::SCAN_DEPTH))
@@ -53,21 +58,76 @@ pub fn container_scan_dirs(homes: &[PathBuf], root: Option<&Path>) -> Vec<(PathB
                 .map(|d| (root.join(d), compose::SCAN_DEPTH)),
         );
     }
-    for (dir, stack) in stack_dirs(homes, root) {
-        match &stack.current {
-            None => dirs.push((dir, stack.depth)),
+    for manager in &stacks.dirs {
+        match &manager.stack.current {
+            None => dirs.push((manager.dir.clone(), manager.stack.depth)),
             // Only the version the manager runs: the others are kept for a rollback.
-            Some(current) => dirs.extend(current.projects(&dir).into_iter().map(|p| (p, 0))),
+            Some(current) => dirs.extend(
+                current
+                    .projects(manager.subdirs())
+                    .into_iter()
+                    .map(|p| (p, 0)),
+            ),
         }
     }
     // A project whose compose files lie elsewhere: that directory, when it is in the layout.
-    dirs.extend(
-        indirect_projects(homes, root)
-            .into_iter()
-            .filter_map(|i| i.target.ok())
-            .map(|t| (t, 0)),
-    );
+    dirs.extend(stacks.indirect_targets().map(|t| (t.to_path_buf(), 0)));
     dirs
+}
+
+/// The stack managers' directories on this layout ([`STACK_DIRS`]), read once per run: each
+/// directory listed app by app is listed once, each project's `indirect` file read once. The
+/// compose scan, the managers' runs and CL910's list each take what they need from here.
+pub struct StackLayout {
+    dirs: Vec<ManagerDir>,
+    /// Every project of these directories whose compose files lie elsewhere.
+    indirect: Vec<Indirect>,
+}
+
+/// One [`STACK_DIRS`] location on this layout.
+struct ManagerDir {
+    dir: PathBuf,
+    stack: &'static StackDir,
+    /// Its app or project directories, for a manager whose directory is listed app by app (not
+    /// walked by the compose scan; none for the others); `Err` when it holds too many entries.
+    listed: Result<Vec<PathBuf>, ()>,
+}
+
+impl ManagerDir {
+    /// Its listed app or project directories (none when it holds too many).
+    fn subdirs(&self) -> &[PathBuf] {
+        self.listed.as_deref().unwrap_or_default()
+    }
+}
+
+impl StackLayout {
+    /// Each [`STACK_DIRS`] location under `homes` and `root`, read.
+    pub fn read(homes: &[PathBuf], root: Option<&Path>) -> StackLayout {
+        let mut dirs = Vec::new();
+        let mut indirect = Vec::new();
+        for (dir, stack) in stack_dirs(homes, root) {
+            let listed = match stack.current.is_some() || stack.project_files.is_some() {
+                true => stack_subdirs(&dir),
+                false => Ok(Vec::new()),
+            };
+            let manager = ManagerDir { dir, stack, listed };
+            if let Some(files) = &stack.project_files {
+                indirect.extend(
+                    (manager.subdirs().iter())
+                        .filter_map(|project| Indirect::read(stack, files, project, root)),
+                );
+            }
+            dirs.push(manager);
+        }
+        StackLayout { dirs, indirect }
+    }
+
+    /// The directories whose compose files a project's `indirect` names, in the layout.
+    fn indirect_targets(&self) -> impl Iterator<Item = &Path> {
+        self.indirect
+            .iter()
+            .filter_map(|i| i.target.as_deref().ok())
+    }
 }
 
 /// How a stack manager that keeps several versions of each app (the one it runs and older
@@ -84,16 +144,14 @@ pub struct CurrentVersion {
 }
 
 impl CurrentVersion {
-    /// The project directory of each app under `dir` at its current version, in name order.
-    /// An app whose file cannot be read (missing, too large, outside the layout), or names a
-    /// version that is not one plain directory name, is not scanned: its manager cannot start
-    /// it either (TrueNAS reports such an app as broken).
-    pub fn projects(&self, dir: &Path) -> Vec<PathBuf> {
-        stack_subdirs(dir)
-            .unwrap_or_default()
-            .into_iter()
+    /// The project directory of each app (`apps`, its directories) at its current version, in
+    /// order. An app whose file cannot be read (missing, too large, outside the layout), or
+    /// names a version that is not one plain directory name, is not scanned: its manager cannot
+    /// start it either (TrueNAS reports such an app as broken).
+    pub fn projects(&self, apps: &[PathBuf]) -> Vec<PathBuf> {
+        apps.iter()
             .filter_map(|app_dir| {
-                let version = self.version(&app_dir)?;
+                let version = self.version(app_dir)?;
                 Some(app_dir.join((self.project)(&version)))
             })
             .collect()
@@ -205,7 +263,31 @@ fn stack_subdirs(dir: &Path) -> Result<Vec<PathBuf>, ()> {
     let Some(placed) = crate::paths::on_host(dir) else {
         return Ok(Vec::new());
     };
-    let Ok(entries) = std::fs::read_dir(&placed) else {
+    let mut names = dir_names(&placed)?;
+    names.retain(|n| n.as_encoded_bytes().first() != Some(&b'.'));
+    names.sort_unstable();
+    Ok(names.iter().map(|n| crate::paths::join(dir, n)).collect())
+}
+
+/// The names of the directories in `placed` (on the host; links not followed), `Err` past
+/// [`MAX_STACK_ENTRIES`] entries. From the layout's listing when it has one: the compose
+/// scan and every question about a name in it take the same listing, made once per run.
+fn dir_names(placed: &Path) -> Result<Vec<std::ffi::OsString>, ()> {
+    use crate::load::listing::{Directory, Entry, Kind};
+    match crate::load::listing::directory_whole(placed) {
+        Some(Directory::Listed(listing)) if listing.iter().count() > MAX_STACK_ENTRIES => {
+            return Err(())
+        }
+        Some(Directory::Listed(listing)) => {
+            return Ok((listing.iter())
+                .filter(|(_, entry)| *entry == Entry::Plain(Kind::Dir))
+                .map(|(name, _)| name.to_os_string())
+                .collect())
+        }
+        Some(Directory::Missing) => return Ok(Vec::new()),
+        Some(Directory::Unlisted) | None => {}
+    }
+    let Ok(entries) = std::fs::read_dir(placed) else {
         return Ok(Vec::new());
     };
     let listed: Vec<std::fs::DirEntry> = (entries.filter_map(Result::ok))
@@ -214,13 +296,10 @@ fn stack_subdirs(dir: &Path) -> Result<Vec<PathBuf>, ()> {
     if listed.len() > MAX_STACK_ENTRIES {
         return Err(());
     }
-    let mut names: Vec<std::ffi::OsString> = (listed.iter())
+    Ok((listed.iter())
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.file_name())
-        .filter(|n| n.as_encoded_bytes().first() != Some(&b'.'))
-        .collect();
-    names.sort_unstable();
-    Ok(names.iter().map(|n| crate::paths::join(dir, n)).collect())
+        .collect())
 }
 
 /// The first line of a small file of the layout, trimmed; `Ok(None)` when there is none.
@@ -274,33 +353,31 @@ struct Indirect {
     target: Result<PathBuf, Option<crate::load::read::ReadError>>,
 }
 
-/// Every project of the stack managers' directories whose compose files lie elsewhere.
-fn indirect_projects(homes: &[PathBuf], root: Option<&Path>) -> Vec<Indirect> {
-    let mut out = Vec::new();
-    for (dir, stack) in stack_dirs(homes, root) {
-        let Some(files) = &stack.project_files else {
-            continue;
+impl Indirect {
+    /// `project` of `stack` when its `indirect` file is there: where its compose files lie.
+    fn read(
+        stack: &'static StackDir,
+        files: &ProjectFiles,
+        project: &Path,
+        root: Option<&Path>,
+    ) -> Option<Indirect> {
+        let pointer = project.join(files.indirect);
+        let (raw, target) = match one_line(&pointer) {
+            Ok(None) => return None,
+            Ok(Some(raw)) => {
+                let target = host_path_in_root(&raw, root).ok_or(None);
+                (raw, target)
+            }
+            Err(err) => (String::new(), Err(Some(err))),
         };
-        for project in stack_subdirs(&dir).unwrap_or_default() {
-            let pointer = project.join(files.indirect);
-            let (raw, target) = match one_line(&pointer) {
-                Ok(None) => continue,
-                Ok(Some(raw)) => {
-                    let target = host_path_in_root(&raw, root).ok_or(None);
-                    (raw, target)
-                }
-                Err(err) => (String::new(), Err(Some(err))),
-            };
-            out.push(Indirect {
-                stack,
-                project,
-                pointer,
-                raw,
-                target,
-            });
-        }
+        Some(Indirect {
+            stack,
+            project: project.to_path_buf(),
+            pointer,
+            raw,
+            target,
+        })
     }
-    out
 }
 
 /// Files of a project directory a stack manager writes anew from its own records each time
@@ -513,28 +590,24 @@ pub const STACK_DIRS: &[StackDir] = &[
 /// there, and the variables it sets. Shown at the start of the project's compose file.
 fn stack_runs(
     scanned: &[PathBuf],
-    homes: &[PathBuf],
+    stacks: &StackLayout,
     root: Option<&Path>,
     host: &compose::HostContext,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<compose::runs::ComposeRun> {
-    let dirs: Vec<(PathBuf, &StackDir)> = stack_dirs(homes, root).collect();
     // A directory listed app by app (not by the compose scan) that holds too many is said.
-    for (dir, stack) in &dirs {
-        let listed = stack.current.is_some() || stack.project_files.is_some();
-        if listed && stack_subdirs(dir).is_err() {
-            let message = format!(
-                "{} holds more than {MAX_STACK_ENTRIES} entries: clawlint reads none of the {} projects there (a host has tens)",
-                crate::paths::display_path(dir),
-                stack.manager,
-            );
-            problems.push(Problem::listing_stopped(dir, message, sources));
-        }
+    for manager in stacks.dirs.iter().filter(|m| m.listed.is_err()) {
+        let message = format!(
+            "{} holds more than {MAX_STACK_ENTRIES} entries: clawlint reads none of the {} projects there (a host has tens)",
+            crate::paths::display_path(&manager.dir),
+            manager.stack.manager,
+        );
+        problems.push(Problem::listing_stopped(&manager.dir, message, sources));
     }
-    let indirect = indirect_projects(homes, root);
+    let indirect = &stacks.indirect;
     // A pointer that is not followed is said, where it is.
-    for i in &indirect {
+    for i in indirect {
         match &i.target {
             Ok(_) => {}
             // The pointer itself cannot be read: said as any file is.
@@ -567,15 +640,19 @@ fn stack_runs(
             .find(|i| i.target.as_deref().is_ok_and(|t| t == found_in));
         let (project, stack, base) = match pointed {
             Some(i) => {
-                let Some((base, _)) = dirs.iter().find(|(d, _)| i.project.starts_with(d)) else {
+                let Some(base) = (stacks.dirs.iter())
+                    .map(|m| &m.dir)
+                    .find(|d| i.project.starts_with(d))
+                else {
                     continue;
                 };
                 (i.project.as_path(), i.stack, base)
             }
             None => {
-                let Some((base, stack)) = dirs
-                    .iter()
-                    .find(|(d, _)| found_in.starts_with(d) && found_in != d)
+                let Some(ManagerDir {
+                    dir: base, stack, ..
+                }) = (stacks.dirs.iter())
+                    .find(|m| found_in.starts_with(&m.dir) && found_in != m.dir)
                 else {
                     continue;
                 };
@@ -859,10 +936,13 @@ fn discover_with(inputs: &Inputs) -> Found {
         ..
     } = run;
     share_written_homes(&mut invocations, &supervised);
+    // Read once: the compose scan, the managers' runs and CL910's list all use it.
+    let stacks = StackLayout::read(&homes, root.as_deref());
     invocations.extend(compose_invocations(
         inputs,
         &homes,
         root.as_deref(),
+        &stacks,
         compose_runs,
         &mut managers,
         &mut sources,
@@ -890,6 +970,7 @@ fn discover_with(inputs: &Inputs) -> Found {
         searched: searched_dirs(
             &homes,
             root.as_deref(),
+            &stacks,
             &inputs.compose_files,
             &mut managers,
         ),
@@ -923,6 +1004,7 @@ fn too_many_profile_dirs(
 fn searched_dirs(
     homes: &[PathBuf],
     root: Option<&Path>,
+    stacks: &StackLayout,
     compose_files: &[PathBuf],
     managers: &mut services::Managers,
 ) -> Vec<Searched> {
@@ -954,15 +1036,12 @@ fn searched_dirs(
         out.add_quadlet_dirs(generators.next(), QUADLETS);
         out.add(&unraid::templates_dir(root), unraid::SEARCHED);
     }
-    for (dir, stack) in stack_dirs(homes, root) {
-        out.add(&dir, stack.what);
+    for manager in &stacks.dirs {
+        out.add(&manager.dir, manager.stack.what);
     }
-    for target in indirect_projects(homes, root)
-        .into_iter()
-        .filter_map(|i| i.target.ok())
-    {
+    for target in stacks.indirect_targets() {
         out.add(
-            &target,
+            target,
             "the compose files of a compose.manager project whose `indirect` file names it",
         );
     }
@@ -1061,10 +1140,12 @@ fn quadlet_generators<'a>(
 
 /// The gateways of every compose project named, found by the bounded scan, or run by a
 /// unit, script or Makefile; each project read with the command lines that run it.
+#[allow(clippy::too_many_arguments)]
 fn compose_invocations(
     inputs: &Inputs,
     homes: &[PathBuf],
     root: Option<&Path>,
+    stacks: &StackLayout,
     unit_runs: compose::runs::Runs,
     managers: &mut services::Managers,
     sources: &mut SourceMap,
@@ -1081,7 +1162,7 @@ fn compose_invocations(
     let compose::Scanned {
         files: scanned,
         stopped_at,
-    } = compose::scan(&container_scan_dirs(homes, root));
+    } = compose::scan(&container_scan_dirs(homes, root, stacks));
     if let Some(entry) = stopped_at {
         let message = format!(
             "the search for compose files looked at {} directory entries and stopped at {}: compose files past it are not found (name them on the command line or in clawlint.toml's `compose`)",
@@ -1110,7 +1191,7 @@ fn compose_invocations(
         .collect();
     runs.extend(compose::runs_beside(&by_hand, &host, sources, problems));
     // What a stack manager runs for each project the scan found in its directory.
-    runs.extend(stack_runs(&scanned, homes, root, &host, sources, problems));
+    runs.extend(stack_runs(&scanned, stacks, root, &host, sources, problems));
     // One `docker compose up` is one load of a project: compose reads its files, env files
     // and environment anew on every run. The files each run loads, as compose chooses them;
     // a file it names that does not exist stops compose, which is said where the run is

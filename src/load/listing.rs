@@ -326,6 +326,30 @@ fn directory_of_names(dir: &Path) -> Option<Directory> {
     listings.dirs.dirs[at].1.settled()
 }
 
+/// The settled state of directory `dir` (as placed on the host, absolute), for a caller about
+/// to take all of its names (a stack manager's directory of projects deep under `--root`,
+/// which the compose scan then walks): listed now, with each directory between it and its root
+/// (a directory is listed once its own directory is), not after questions that went to the
+/// file system. `None` when nothing is listed.
+pub fn directory_whole(dir: &Path) -> Option<Directory> {
+    let between: Vec<PathBuf> = {
+        let guard = LISTINGS.lock().unwrap_or_else(|e| e.into_inner());
+        let listings = guard.as_ref()?;
+        (dir.ancestors().skip(1))
+            .take_while(|a| listings.inside(a))
+            .map(Path::to_path_buf)
+            .collect()
+    };
+    for ancestor in between.iter().rev() {
+        match directory_of_names(ancestor)? {
+            Directory::Listed(_) => {}
+            // Nothing below a missing directory; below an unlisted one, the file system says.
+            settled => return Some(settled),
+        }
+    }
+    directory_of_names(dir)
+}
+
 /// The entries of directory `dir` (as placed on the host, absolute), in name order, when it is
 /// listed or can be listed at once (a root of the layout, or an entry of one); `None` when the
 /// file system must be asked. Shared, not borrowed: the caller may ask [`listed`] while it
