@@ -593,6 +593,7 @@ fn stack_runs(
     stacks: &StackLayout,
     root: Option<&Path>,
     host: &compose::HostContext,
+    parsed: &mut compose::ParsedFiles,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<compose::runs::ComposeRun> {
@@ -671,12 +672,11 @@ fn stack_runs(
             continue;
         };
         let below: Vec<&str> = below.iter().filter_map(|c| c.to_str()).collect();
-        let Ok((text, _)) =
-            crate::load::read::read_text_lossy(file, crate::load::read::SMALL_FILE_LIMIT)
-        else {
+        // Read once: the parse of the project takes this read.
+        let Ok((read, _)) = parsed.read_file(file, sources) else {
             continue;
         };
-        let loc = crate::load::tree::file_start(sources.add(file, text, None));
+        let loc = crate::load::tree::file_start(read);
         let mut args = compose::runs::ComposeArgs {
             subcommand: Some("up".to_string()),
             project_name: stack.project_name.and_then(|name| name(&below)),
@@ -1191,7 +1191,17 @@ fn compose_invocations(
         .collect();
     runs.extend(compose::runs_beside(&by_hand, &host, sources, problems));
     // What a stack manager runs for each project the scan found in its directory.
-    runs.extend(stack_runs(&scanned, stacks, root, &host, sources, problems));
+    // Each compose file is read once this discovery: for a manager's run and for its parse.
+    let mut parsed = compose::ParsedFiles::default();
+    runs.extend(stack_runs(
+        &scanned,
+        stacks,
+        root,
+        &host,
+        &mut parsed,
+        sources,
+        problems,
+    ));
     // One `docker compose up` is one load of a project: compose reads its files, env files
     // and environment anew on every run. The files each run loads, as compose chooses them;
     // a file it names that does not exist stops compose, which is said where the run is
@@ -1282,6 +1292,7 @@ fn compose_invocations(
     let mut other_runs: FastSet<(usize, crate::source::Loc)> = Default::default();
     let read = read_loads(
         loads,
+        &mut parsed,
         &named_files,
         &run_dirs,
         &host,
@@ -1451,6 +1462,7 @@ fn read_loads(
         Vec<&compose::runs::ComposeRun>,
         Option<compose::DotEnvRead>,
     )>,
+    parsed: &mut compose::ParsedFiles,
     named: &FastSet<PathBuf>,
     run_dirs: &FastSet<PathBuf>,
     host: &compose::HostContext,
@@ -1458,22 +1470,13 @@ fn read_loads(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<ReadLoad> {
-    let mut parsed = compose::ParsedFiles::default();
     let mut read = Vec::with_capacity(loads.len());
     for (files, mine, dot_env) in loads {
         let before = problems.len();
         let run_seen =
             !mine.is_empty() || files[0].parent().is_some_and(|dir| run_dirs.contains(dir));
         let project = compose::read_project(
-            &files,
-            host,
-            &mine,
-            run_seen,
-            stopped,
-            dot_env,
-            &mut parsed,
-            sources,
-            problems,
+            &files, host, &mine, run_seen, stopped, dot_env, parsed, sources, problems,
         );
         read.push(ReadLoad {
             scan_only: mine.is_empty() && !named.contains(&files[0]),

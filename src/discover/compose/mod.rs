@@ -1184,8 +1184,7 @@ fn read_parsed(
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Result<Option<(FileId, Rc<Parsed>)>, ReadError> {
-    let (text, bad) = read_text_lossy(path, SMALL_FILE_LIMIT)?;
-    let file = sources.add(path, text, None);
+    let (file, bad) = parsed.read_file(path, sources)?;
     if let Some(offset) = bad {
         problems.push(crate::load::not_utf8(sources, path, offset));
     }
@@ -1230,12 +1229,34 @@ pub struct ParsedFiles {
     extended: std::collections::HashMap<PathBuf, extends::ExtendedFile>,
     /// Where the next one is kept once all places are taken (the oldest).
     next: usize,
+    /// The files read (a stack manager's run reads its project's file before the parse), each
+    /// with the offset of its first byte that is not UTF-8: read once per discovery.
+    read: crate::paths::FastMap<FileId, Option<usize>>,
 }
 
 /// How many parsed files [`ParsedFiles`] keeps.
 const KEPT_PARSES: usize = 8;
 
 impl ParsedFiles {
+    /// The compose file at `path`, read (its bytes that are not UTF-8 replaced) into
+    /// `sources` once per discovery, and the offset of its first byte that is not UTF-8. One
+    /// that cannot be read is not kept: the next reader tries it again and says why.
+    pub fn read_file(
+        &mut self,
+        path: &Path,
+        sources: &mut SourceMap,
+    ) -> Result<(FileId, Option<usize>), ReadError> {
+        if let Some(file) = sources.lookup(path) {
+            if let Some(&bad) = self.read.get(&file) {
+                return Ok((file, bad));
+            }
+        }
+        let (text, bad) = read_text_lossy(path, SMALL_FILE_LIMIT)?;
+        let file = sources.add(path, text, None);
+        self.read.insert(file, bad);
+        Ok((file, bad))
+    }
+
     /// The text of `file` (in `sources`, the map every file of this discovery is added to)
     /// parsed, or as parsed before, and its shown spans. A text that does not parse is not
     /// kept: it is parsed again, to the same error.
