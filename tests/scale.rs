@@ -563,7 +563,8 @@ impl Traced {
     }
 
     /// How many times the run opened `path` (and found it): the opens whose descriptor is
-    /// that file's (strace names it by its real path, however the open spelt it).
+    /// that file's (strace names it by its real path, however the open spelt it). A directory
+    /// is opened (`O_DIRECTORY`) to be listed: its count is how many times it was listed.
     fn opens(&self, path: &Path) -> usize {
         let real = std::fs::canonicalize(path).unwrap();
         let opened = format!("<{}>", real.display());
@@ -845,6 +846,79 @@ fn a_template_many_stacks_extend_is_opened_once() {
     // Every stack took the template's token: one token shared by all 30 (CL305).
     assert_eq!(run.gateways_of("CL305"), 30);
     assert_eq!(run.opens(&template), 1, "the template");
+}
+
+/// A stack-manager layout under `--root`: an Unraid compose.manager project whose `indirect`,
+/// `name` and `envpath` files say how it runs, a TrueNAS app with a version kept for a rollback,
+/// and a Portainer stack. What each manager keeps is read once per run, however many steps
+/// of discovery use it: each manager's directory listed once (strace shows a directory's
+/// listing as an open of it), each pointer file and each compose file opened once. Under
+/// strace, when it runs.
+#[test]
+fn a_stack_managers_layout_is_read_once_per_run() {
+    let dir = TempDir::new("stack-managers-once");
+    let home = dir.path().join("home");
+    let root = dir.path().join("root");
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let gateway = |port: u16| {
+        format!("services:\n  gateway:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: fake-gateway-token-000000000000000000000001\n    ports: [\"{port}:18789\"]\n")
+    };
+    let projects = "boot/config/plugins/compose.manager/projects";
+    write(
+        &format!("{projects}/openclaw/indirect"),
+        "/mnt/user/appdata/openclaw\n",
+    );
+    write(&format!("{projects}/openclaw/name"), "OpenClaw Rescue\n");
+    write(
+        &format!("{projects}/openclaw/envpath"),
+        "/mnt/user/appdata/openclaw/openclaw.env\n",
+    );
+    write(
+        "mnt/user/appdata/openclaw/docker-compose.yml",
+        &gateway(18790),
+    );
+    write("mnt/user/appdata/openclaw/openclaw.env", "RESCUE=1\n");
+    let apps = "mnt/.ix-apps/app_configs";
+    let truenas = format!("{apps}/openclaw/versions/1.0.1/templates/rendered/docker-compose.yaml");
+    write(&truenas, &gateway(18791));
+    write(
+        &format!("{apps}/openclaw/versions/1.0.2/templates/rendered/docker-compose.yaml"),
+        &gateway(18792),
+    );
+    write(
+        &format!("{apps}/openclaw/metadata.yaml"),
+        "\"version\": \"1.0.1\"\n",
+    );
+    let stacks = "var/lib/docker/volumes/portainer_data/_data/compose";
+    write(&format!("{stacks}/7/docker-compose.yml"), &gateway(18793));
+    std::fs::create_dir_all(home.join(".openclaw")).unwrap();
+    let Some(run) = Traced::check(&dir, &home, &["--root".as_ref(), root.as_os_str()]) else {
+        return;
+    };
+    // All three were read as gateways: one token shared by the three (CL305).
+    assert_eq!(run.gateways_of("CL305"), 3);
+    let opens = |path: &str| run.opens(&root.join(path));
+    for dir in [projects, apps, stacks] {
+        assert_eq!(opens(dir), 1, "the manager's directory {dir}");
+    }
+    for pointer in ["indirect", "name", "envpath"] {
+        assert_eq!(
+            opens(&format!("{projects}/openclaw/{pointer}")),
+            1,
+            "{pointer}"
+        );
+    }
+    for compose in [
+        "mnt/user/appdata/openclaw/docker-compose.yml",
+        &truenas,
+        &format!("{stacks}/7/docker-compose.yml"),
+    ] {
+        assert_eq!(opens(compose), 1, "{compose}");
+    }
 }
 
 /// The peak resident set (KiB) of `clawlint check --format concise` on `home`, from the kernel
