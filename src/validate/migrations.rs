@@ -7,6 +7,7 @@
 //! table of moves: refresh it with that script, never by hand (tests/migrations.rs checks it
 //! against the installed releases).
 
+use super::dotted::DottedIndex;
 use super::spans::{List, Span};
 use super::Seg;
 use crate::load::tree::{Node, Value};
@@ -447,7 +448,7 @@ fn found_in(
     node: Option<&Node>,
     accept: &dyn Fn(&str, &[Seg]) -> bool,
 ) -> Option<&'static Effect> {
-    let effects = ByFirst::of(effects).candidates(path);
+    let effects = ByKey::of(effects).candidates(path);
     let exact = |e: &&Effect| {
         (e.needs().is_empty() || accept(e.needs(), path))
             && matches(e.from(), path).is_some_and(|(_, n)| n == path.len())
@@ -473,46 +474,33 @@ fn found_in(
         })
 }
 
-/// One effect list's effects by the first segment of their key (`*` apart), so that a key is
-/// compared only with the effects that can match it: a config of 100,000 unknown keys compared
-/// each with every effect of the core and channel tables (found by a hostile-input audit).
-struct ByFirst {
-    keyed: HashMap<&'static str, Vec<&'static Effect>>,
-    wild: Vec<&'static Effect>,
-}
+/// One effect list's effects by the segments of their keys ([`DottedIndex`]), so that a key
+/// is compared only with the effects that can match it: a config of 100,000 unknown keys
+/// compared each with every effect of the core and channel tables (found by a hostile-input
+/// audit), then with every effect under its first key.
+struct ByKey(DottedIndex<&'static Effect>);
 
-impl ByFirst {
+impl ByKey {
     /// The index of a list of the compiled table, made once per run.
-    fn of(effects: &'static [Effect]) -> &'static ByFirst {
-        static MADE: OnceLock<Mutex<HashMap<(usize, usize), &'static ByFirst>>> = OnceLock::new();
+    fn of(effects: &'static [Effect]) -> &'static ByKey {
+        static MADE: OnceLock<Mutex<HashMap<(usize, usize), &'static ByKey>>> = OnceLock::new();
         let mut made = MADE
             .get_or_init(Default::default)
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         let at = (effects.as_ptr() as usize, effects.len());
         made.entry(at).or_insert_with(|| {
-            let mut index = ByFirst {
-                keyed: HashMap::new(),
-                wild: Vec::new(),
-            };
-            for e in effects {
-                match e.from().split('.').next().unwrap_or("") {
-                    "*" => index.wild.push(e),
-                    first => index.keyed.entry(first).or_default().push(e),
-                }
-            }
+            let index = DottedIndex::new(effects.iter().map(|e| (e.from(), e)));
             // The table's lists are few and static: each index lives as long as the table.
-            Box::leak(Box::new(index))
+            Box::leak(Box::new(ByKey(index)))
         })
     }
 
-    /// The effects that may match `path`, in the list's order (which decides ties).
+    /// The effects that may match `path` (whole, or a key below theirs), in the list's order
+    /// (which decides ties).
     fn candidates(&self, path: &[Seg]) -> Vec<&'static Effect> {
-        let keyed = match path.first() {
-            Some(Seg::Key(k)) => self.keyed.get(k.as_str()).map_or(&[][..], Vec::as_slice),
-            _ => &[],
-        };
-        let mut out: Vec<&'static Effect> = keyed.iter().chain(&self.wild).copied().collect();
+        let mut out = Vec::new();
+        self.0.covering(path, &mut out);
         // One list's effects are contiguous: their addresses are their order.
         out.sort_by_key(|e| *e as *const Effect as usize);
         out
@@ -572,6 +560,41 @@ fn planned_by(
 mod tests {
     use super::*;
     use crate::validate::releases::compare;
+
+    /// A key is compared only with the effects whose key covers it: an unknown key under
+    /// `agents.defaults` with none of the effects under `agents` (a config of 100,000 such keys
+    /// compared each with all of them), and a migrated key with its own effect among the few.
+    #[test]
+    fn a_key_is_compared_only_with_the_effects_that_cover_it() {
+        let key =
+            |text: &str| -> Vec<Seg> { text.split('.').map(|k| Seg::Key(k.to_string())).collect() };
+        let r = for_release("2026.9.6").expect("recorded");
+        let under_agents = (r.effects().iter())
+            .filter(|e| e.from().starts_with("agents."))
+            .count();
+        assert!(under_agents > 1, "the table moves keys under agents");
+        for list in [r.effects(), r.channel_effects()] {
+            let candidates = ByKey::of(list).candidates(&key("agents.defaults.q000001"));
+            for e in &candidates {
+                assert!(
+                    matches(e.from(), &key("agents.defaults.q000001")).is_some(),
+                    "{}",
+                    e.from()
+                );
+            }
+            assert!(candidates.len() < under_agents, "{}", candidates.len());
+        }
+        let moved = r.effects()[0].from();
+        let path: Vec<Seg> = moved
+            .split('.')
+            .map(|k| Seg::Key(if k == "*" { "x".into() } else { k.into() }))
+            .collect();
+        let candidates = ByKey::of(r.effects()).candidates(&path);
+        assert!(
+            candidates.iter().any(|e| std::ptr::eq(*e, &r.effects()[0])),
+            "{moved}"
+        );
+    }
 
     #[test]
     fn has_finds_exactly_each_releases_ids() {

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod compiled;
 pub mod defaults;
+mod dotted;
 pub mod extra;
 pub mod legacy;
 pub mod migrations;

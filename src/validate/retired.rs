@@ -6,8 +6,11 @@
 //! `scripts/extract-retired-keys.mjs` into `data/retired-keys.json`, which build.rs compiles in.
 //! This is the one list: refresh it with that script, never by hand.
 
+use super::dotted::DottedIndex;
 use super::spans::{List, Span};
 use super::Seg;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// The retired keys from one release on (until the next entry), pointer-free (see
 /// [`super::spans`]): `TEXT` holds the strings, `ITEMS` the lists.
@@ -60,22 +63,45 @@ pub fn for_release(release: &str) -> &'static Retired {
     super::releases::newest_not_newer(TABLE, |r| r.since(), release).unwrap_or(&NONE)
 }
 
-/// Whether `pattern` (dotted, `*` any segment) covers `path`: the path itself or a key below it.
-fn covers(pattern: &str, path: &[Seg]) -> bool {
-    let mut n = 0;
-    for (p, s) in pattern.split('.').zip(path) {
-        if p != "*" && !matches!(s, Seg::Key(k) if k == p) {
-            return false;
-        }
-        n += 1;
+/// A release's retired keys indexed by their segments ([`DottedIndex`]): each issue of a config
+/// asks, and a config of 100,000 unknown keys compared each with every retired key.
+struct Indexed {
+    /// Paths from the config root (the root and single retirements).
+    from_root: DottedIndex<()>,
+    /// Paths under `agents.defaults` and under each agent.
+    under_agent: DottedIndex<()>,
+}
+
+impl Indexed {
+    /// The index of a release's entry, made once per run.
+    fn of(r: &'static Retired) -> &'static Indexed {
+        static MADE: OnceLock<Mutex<HashMap<usize, &'static Indexed>>> = OnceLock::new();
+        let mut made = MADE
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        made.entry(r as *const Retired as usize).or_insert_with(|| {
+            let indexed = Indexed {
+                from_root: DottedIndex::new(r.root().chain(r.single()).map(|p| (p, ()))),
+                under_agent: DottedIndex::new(r.agent().map(|p| (p, ()))),
+            };
+            // A few entries, static: each index lives as long as the table.
+            Box::leak(Box::new(indexed))
+        })
     }
-    n == pattern.split('.').count()
+}
+
+/// Whether one of `index`'s patterns covers `path`: the path itself or a key below it.
+fn covered(index: &DottedIndex<()>, path: &[Seg]) -> bool {
+    let mut found = Vec::new();
+    index.covering(path, &mut found);
+    !found.is_empty()
 }
 
 /// Whether the release's migrations delete the key at `path` (or a parent it sits in).
 pub fn is_retired(release: &str, path: &[Seg]) -> bool {
-    let r = for_release(release);
-    if r.root().chain(r.single()).any(|p| covers(p, path)) {
+    let indexed = Indexed::of(for_release(release));
+    if covered(&indexed.from_root, path) {
         return true;
     }
     let rest = match path {
@@ -87,7 +113,7 @@ pub fn is_retired(release: &str, path: &[Seg]) -> bool {
         }
         _ => return false,
     };
-    r.agent().any(|p| covers(p, rest))
+    covered(&indexed.under_agent, rest)
 }
 
 #[cfg(test)]
