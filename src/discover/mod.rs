@@ -1206,17 +1206,13 @@ fn compose_invocations(
     // and environment anew on every run. The files each run loads, as compose chooses them;
     // a file it names that does not exist stops compose, which is said where the run is
     // written.
-    // Each with the runs that load it, and the project's `.env` if it was read already.
-    let mut loads: Vec<(
-        Vec<PathBuf>,
-        Vec<&compose::runs::ComposeRun>,
-        Option<compose::DotEnvRead>,
-    )> = Vec::new();
+    // Each with the runs that load it.
+    let mut loads: Vec<(Vec<PathBuf>, Vec<&compose::runs::ComposeRun>)> = Vec::new();
     // The directories of the projects some command line runs (even one that fails): env files
     // beside such a project are not runs clawlint cannot see.
     let mut run_dirs: FastSet<PathBuf> = Default::default();
     for run in &runs {
-        let chosen = compose::run_files(run, &host, &inside);
+        let chosen = compose::run_files(run, &host, &inside, &mut parsed.env, sources);
         run_dirs.extend(
             chosen
                 .files
@@ -1240,7 +1236,7 @@ fn compose_invocations(
             .cloned()
             .collect();
         if run.args.starts() && missing.is_empty() && !readable.is_empty() {
-            loads.push((readable, vec![run], None));
+            loads.push((readable, vec![run]));
         }
     }
     // Projects no run loads (named on the command line or in clawlint.toml, or found by the
@@ -1248,7 +1244,7 @@ fn compose_invocations(
     // Its `.env` may name the files with COMPOSE_FILE, as compose reads it in that directory.
     let mut loaded: FastSet<PathBuf> = loads
         .iter()
-        .filter_map(|(l, _, _)| l.first().cloned())
+        .filter_map(|(l, _)| l.first().cloned())
         .collect();
     for files in compose_projects(named, scanned) {
         if loaded.contains(&files[0]) {
@@ -1258,14 +1254,21 @@ fn compose_invocations(
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| compose::FILE_NAMES.contains(&n));
-        let (files, dot_env) = match files.len() == 1 && std_name {
-            true => compose::dir_files(&files[0], &host, &inside, sources, problems),
-            false => (files, None),
+        let files = match files.len() == 1 && std_name {
+            true => compose::dir_files(
+                &files[0],
+                &host,
+                &inside,
+                &mut parsed.env,
+                sources,
+                problems,
+            ),
+            false => files,
         };
         if files.is_empty() || !loaded.insert(files[0].clone()) {
             continue;
         }
-        loads.push((files, Vec::new(), dot_env));
+        loads.push((files, Vec::new()));
     }
     // In the order named and scanned; projects only a run names come last.
     let dir_order: FastMap<&Path, usize> = dirs
@@ -1274,7 +1277,7 @@ fn compose_invocations(
         .rev()
         .map(|(i, d)| (d.as_path(), i))
         .collect();
-    loads.sort_by_key(|(files, _, _)| {
+    loads.sort_by_key(|(files, _)| {
         files[0]
             .parent()
             .and_then(|d| dir_order.get(d).copied())
@@ -1457,11 +1460,7 @@ struct ReadLoad {
 /// with its directory and `.env`, and nothing starts it on its own.
 #[allow(clippy::too_many_arguments)]
 fn read_loads(
-    loads: Vec<(
-        Vec<PathBuf>,
-        Vec<&compose::runs::ComposeRun>,
-        Option<compose::DotEnvRead>,
-    )>,
+    loads: Vec<(Vec<PathBuf>, Vec<&compose::runs::ComposeRun>)>,
     parsed: &mut compose::ParsedFiles,
     named: &FastSet<PathBuf>,
     run_dirs: &FastSet<PathBuf>,
@@ -1471,12 +1470,12 @@ fn read_loads(
     problems: &mut Vec<Problem>,
 ) -> Vec<ReadLoad> {
     let mut read = Vec::with_capacity(loads.len());
-    for (files, mine, dot_env) in loads {
+    for (files, mine) in loads {
         let before = problems.len();
         let run_seen =
             !mine.is_empty() || files[0].parent().is_some_and(|dir| run_dirs.contains(dir));
         let project = compose::read_project(
-            &files, host, &mine, run_seen, stopped, dot_env, parsed, sources, problems,
+            &files, host, &mine, run_seen, stopped, parsed, sources, problems,
         );
         read.push(ReadLoad {
             scan_only: mine.is_empty() && !named.contains(&files[0]),

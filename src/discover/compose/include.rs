@@ -238,9 +238,14 @@ fn project_env(
             continue;
         }
         read.push(crate::paths::display_path(&path));
-        for (key, value, at) in
-            read_env_file(&path, true, files.host, files.sources, files.problems)
-        {
+        for (key, value, at) in read_env_file(
+            &path,
+            true,
+            files.host,
+            &mut files.parsed.env,
+            files.sources,
+            files.problems,
+        ) {
             if files.host.shell_var(&key).is_none() {
                 values.entry(key).or_insert((value, at));
             }

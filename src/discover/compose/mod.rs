@@ -94,8 +94,15 @@ pub struct RunFiles {
 /// `COMPOSE_PATH_SEPARATOR` (default `:`), relative to its working dir; else the first
 /// directory from its project directory (`--project-directory`, else the working dir) up
 /// that holds a compose file, with that directory's override file. The search upward stops
-/// at the edge of the scanned layout (`inside`): nothing outside it is read.
-pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) -> bool) -> RunFiles {
+/// at the edge of the scanned layout (`inside`): nothing outside it is read. Env files are read
+/// once per discovery ([`EnvFiles`]).
+pub fn run_files(
+    run: &ComposeRun,
+    host: &HostContext,
+    inside: &dyn Fn(&Path) -> bool,
+    env_files: &mut EnvFiles,
+    sources: &mut SourceMap,
+) -> RunFiles {
     let named: Vec<PathBuf> = run
         .args
         .files
@@ -116,7 +123,7 @@ pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) ->
     // The variables compose has before it picks its files: its environment, then (only for
     // names it does not set) the env files it reads first.
     let shell = |name: &str| run.var(name).map(|(_, v, _)| v.clone());
-    let first_env = || -> BTreeMap<String, String> {
+    let mut first_env = || -> BTreeMap<String, String> {
         let disabled = run.env_file_disabled();
         // docker compose: `--env-file` defaults to COMPOSE_ENV_FILES (comma-separated,
         // relative to the directory it runs in); past the budget, read_project_env says so.
@@ -130,8 +137,8 @@ pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) ->
         };
         let mut out = BTreeMap::new();
         for file in files.iter().filter(|f| inside(f)) {
-            if let Ok((text, _)) = read_text_lossy(file, SMALL_FILE_LIMIT) {
-                for e in dotenv::parse(&text).effective() {
+            if let Ok((_, parsed)) = env_files.read(file, sources) {
+                for e in parsed.effective() {
                     out.insert(e.key.clone(), e.value.clone());
                 }
             }
@@ -144,7 +151,7 @@ pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) ->
             return Some((v, true));
         }
         from_files
-            .get_or_insert_with(first_env)
+            .get_or_insert_with(&mut first_env)
             .get(name)
             .map(|v| (v.clone(), false))
     };
@@ -192,37 +199,29 @@ pub fn run_files(run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) ->
 /// `COMPOSE_PATH_SEPARATOR`, default `:`, relative to the directory) replaces the search;
 /// else the file and its override ([`default_files`]). A file `COMPOSE_FILE` names that does
 /// not exist stops compose: said at the `.env` line, and nothing is loaded. The `.env` is read
-/// only inside the scanned layout (`inside`), through the bounded reader; as read, it comes
-/// with the files, for [`read_project`] not to read it again.
+/// only inside the scanned layout (`inside`), once per discovery ([`EnvFiles`]).
 pub fn dir_files(
     file: &Path,
     host: &HostContext,
     inside: &dyn Fn(&Path) -> bool,
+    env_files: &mut EnvFiles,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
-) -> (Vec<PathBuf>, Option<DotEnvRead>) {
+) -> Vec<PathBuf> {
     let Some(dir) = file.parent() else {
-        return (default_files(file), None);
+        return default_files(file);
     };
     let env_path = dir.join(".env");
     if !inside(&env_path) {
-        return (default_files(file), None);
+        return default_files(file);
     }
-    let Ok((text, _)) = read_text_lossy(&env_path, SMALL_FILE_LIMIT) else {
+    let Ok((id, parsed)) = env_files.read(&env_path, sources) else {
         // Missing: the search decides. Unreadable: read_project says so when it reads it.
-        return (default_files(file), None);
+        return default_files(file);
     };
-    let parsed = dotenv::parse(&text);
-    let read = |text, parsed| {
-        Some(DotEnvRead {
-            path: env_path.clone(),
-            text,
-            parsed,
-        })
-    };
-    let entries = compose_env_entries(&text, &parsed, host);
+    let entries = compose_env_entries(&sources.file(id).text, &parsed, host);
     let Some(list) = entries.iter().find(|(k, ..)| k == "COMPOSE_FILE") else {
-        return (default_files(file), read(text, parsed));
+        return default_files(file);
     };
     let sep = entries
         .iter()
@@ -237,20 +236,16 @@ pub fn dir_files(
         .map(|f| host.host_path(f, dir))
         .collect();
     if files.is_empty() {
-        return (default_files(file), read(text, parsed));
+        return default_files(file);
     }
     let missing: Vec<&PathBuf> = files
         .iter()
         .filter(|f| inside(f) && !crate::paths::host::is_file(f))
         .collect();
     if missing.is_empty() {
-        let files = files.into_iter().filter(|f| inside(f)).collect();
-        return (files, read(text, parsed));
+        return files.into_iter().filter(|f| inside(f)).collect();
     }
     let span = list.2;
-    let id = sources.add(&env_path, text, None);
-    // Scanned for what may be shown only if it is ever shown (few are).
-    sources.show_when_asked(id, crate::redact::scan::env_lines);
     for f in missing {
         problems.push(Problem {
             kind: ProblemKind::Missing,
@@ -263,14 +258,7 @@ pub fn dir_files(
             loc: Some(Loc { file: id, span }),
         });
     }
-    (Vec::new(), None)
-}
-
-/// A project directory's `.env` as [`dir_files`] read it.
-pub struct DotEnvRead {
-    path: PathBuf,
-    text: String,
-    parsed: dotenv::DotEnv,
+    Vec::new()
 }
 
 /// What the bounded scan found, and where it stopped when it met [`SCAN_ENTRY_BUDGET`].
@@ -843,7 +831,6 @@ pub fn read_project(
     runs: &[&ComposeRun],
     run_seen: bool,
     stopped: &[crate::container::StoppedFollow],
-    dot_env: Option<DotEnvRead>,
     parsed: &mut ParsedFiles,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
@@ -864,7 +851,7 @@ pub fn read_project(
     let dir = context
         .and_then(|r| r.project_dir.clone())
         .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf());
-    let project_env = read_project_env(&dir, context, dot_env, host, sources, problems);
+    let project_env = read_project_env(&dir, context, host, &mut parsed.env, sources, problems);
     let loaded: Vec<(FileId, Rc<Parsed>)> = given
         .iter()
         .filter_map(|path| load(path, parsed, sources, problems))
@@ -881,6 +868,7 @@ pub fn read_project(
             &project_env.values,
             &service_file_texts(&loaded),
             host,
+            &mut parsed.env,
             sources,
             problems,
         ),
@@ -945,6 +933,7 @@ pub fn read_project(
             spec,
             &dir,
             host,
+            &mut parsed.env,
             sources,
             &mut reader,
             &services,
@@ -1232,6 +1221,39 @@ pub struct ParsedFiles {
     /// The files read (a stack manager's run reads its project's file before the parse), each
     /// with the offset of its first byte that is not UTF-8: read once per discovery.
     read: crate::paths::FastMap<FileId, Option<usize>>,
+    /// The env files read this discovery (compose's, its runs' and its services').
+    pub env: EnvFiles,
+}
+
+/// Each env file compose reads (a project's `.env`, `--env-file`, a service's `env_file:`),
+/// read and parsed once per discovery however many readers take it: picking a run's files,
+/// interpolating, a service's environment. Its text is kept once, in the discovery's
+/// [`SourceMap`]; a read that failed is kept too, for each reader to say it as before.
+#[derive(Default)]
+pub struct EnvFiles {
+    read: crate::paths::FastMap<PathBuf, Result<(FileId, Rc<dotenv::DotEnv>), ReadError>>,
+}
+
+impl EnvFiles {
+    /// The env file at `path` in `sources` (its secrets shown only when asked) and parsed,
+    /// through the bounded reader on its first read only.
+    pub fn read(
+        &mut self,
+        path: &Path,
+        sources: &mut SourceMap,
+    ) -> Result<(FileId, Rc<dotenv::DotEnv>), ReadError> {
+        if let Some(read) = self.read.get(path) {
+            return read.clone();
+        }
+        let read = read_text_lossy(path, SMALL_FILE_LIMIT).map(|(text, _)| {
+            let file = sources.add(path, text, None);
+            // Scanned for what may be shown only if it is ever shown (few are).
+            sources.show_when_asked(file, crate::redact::scan::env_lines);
+            (file, Rc::new(dotenv::parse(&sources.file(file).text)))
+        });
+        self.read.insert(path.to_path_buf(), read.clone());
+        read
+    }
 }
 
 /// How many parsed files [`ParsedFiles`] keeps.
@@ -1349,19 +1371,15 @@ struct ProjectEnv {
 fn read_project_env(
     dir: &Path,
     run: Option<&ComposeRun>,
-    dot_env: Option<DotEnvRead>,
     host: &HostContext,
+    env_files: &mut EnvFiles,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> ProjectEnv {
     let mut values = BTreeMap::new();
     let Some(run) = run else {
         let path = dir.join(".env");
-        let assignments = match dot_env {
-            Some(read) if read.path == path => env_file_values(read, host, sources),
-            _ => read_env_file(&path, false, host, sources, problems),
-        };
-        for (key, value, loc) in assignments {
+        for (key, value, loc) in read_env_file(&path, false, host, env_files, sources, problems) {
             values.insert(key, (value, loc));
         }
         return ProjectEnv {
@@ -1415,7 +1433,9 @@ fn read_project_env(
     };
     let mut shown = Vec::new();
     for file in &files {
-        if explicit {
+        // Read first (once per discovery): only one that cannot be read is looked at for why.
+        let read_well = in_layout(file) && env_files.read(file, sources).is_ok();
+        if explicit && !read_well {
             if let Some((kind, why)) = env_file_not_read(file, in_layout(file)) {
                 problems.push(Problem {
                     kind,
@@ -1449,7 +1469,7 @@ fn read_project_env(
                 crate::paths::display_path(file)
             ),
         });
-        for (key, value, loc) in read_env_file(file, false, host, sources, problems) {
+        for (key, value, loc) in read_env_file(file, false, host, env_files, sources, problems) {
             values.insert(key, (value, loc));
         }
     }
@@ -1480,37 +1500,28 @@ pub(super) fn read_env_file(
     path: &Path,
     required: bool,
     host: &HostContext,
+    env_files: &mut EnvFiles,
     sources: &mut SourceMap,
     problems: &mut Vec<Problem>,
 ) -> Vec<(String, String, Loc)> {
-    let text = match read_text_lossy(path, SMALL_FILE_LIMIT) {
-        Ok((text, _)) => text,
-        Err(ReadError::Missing) if !required => return Vec::new(),
+    match env_files.read(path, sources) {
+        Ok((file, parsed)) => env_file_values(file, &parsed, host, sources),
+        Err(ReadError::Missing) if !required => Vec::new(),
         Err(err) => {
             problems.push(unreadable(sources, path, &err));
-            return Vec::new();
+            Vec::new()
         }
-    };
-    let parsed = dotenv::parse(&text);
-    let read = DotEnvRead {
-        path: path.to_path_buf(),
-        text,
-        parsed,
-    };
-    env_file_values(read, host, sources)
+    }
 }
 
-/// A read dotenv-format file's assignments (last one wins), registered with its secrets
-/// masked.
+/// A read dotenv-format file's assignments (last one wins).
 fn env_file_values(
-    read: DotEnvRead,
+    file: FileId,
+    parsed: &dotenv::DotEnv,
     host: &HostContext,
-    sources: &mut SourceMap,
+    sources: &SourceMap,
 ) -> Vec<(String, String, Loc)> {
-    let file = sources.add(&read.path, read.text, None);
-    // Scanned for what may be shown only if it is ever shown (few are).
-    sources.show_when_asked(file, crate::redact::scan::env_lines);
-    let entries = compose_env_entries(&sources.file(file).text, &read.parsed, host);
+    let entries = compose_env_entries(&sources.file(file).text, parsed, host);
     entries
         .into_iter()
         .map(|(key, value, span)| (key, value, Loc { file, span }))
@@ -2738,6 +2749,7 @@ fn gateway_invocation(
     spec: &ServiceSpec,
     dir: &Path,
     host: &HostContext,
+    env_files: &mut EnvFiles,
     sources: &mut SourceMap,
     reader: &mut Reader,
     all: &BTreeMap<String, ServiceSpec>,
@@ -2809,7 +2821,8 @@ fn gateway_invocation(
             });
             continue;
         }
-        for (k, v, at) in read_env_file(&file, false, host, sources, &mut reader.problems) {
+        let problems = &mut reader.problems;
+        for (k, v, at) in read_env_file(&file, false, host, env_files, sources, problems) {
             env.set(&k, v, EnvOrigin::Container(at));
         }
     }
@@ -3332,6 +3345,10 @@ mod tests {
             root: None,
         };
         let inside = |p: &Path| p.starts_with(&home);
+        let run_files = |run: &ComposeRun, host: &HostContext, inside: &dyn Fn(&Path) -> bool| {
+            let mut sources = SourceMap::new();
+            super::run_files(run, host, inside, &mut EnvFiles::default(), &mut sources)
+        };
         let acme = home.join("stacks/acme");
         // -f: exactly those, no override.
         let got = run_files(
@@ -3414,7 +3431,6 @@ mod tests {
                 &[r],
                 true,
                 &[],
-                None,
                 &mut parsed,
                 &mut sources,
                 &mut problems,

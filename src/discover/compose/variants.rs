@@ -40,12 +40,14 @@ impl EnvVariants {
     /// The variant env files in `dir`, read against `plain` (what the project's `.env`
     /// sets); none that `named_by` (what the services' `env_file:` and `volumes:` entries say)
     /// names. Too many are said at `at`, the compose file.
+    #[allow(clippy::too_many_arguments)]
     pub fn read(
         at: Option<Loc>,
         dir: &Path,
         plain: &BTreeMap<String, (String, Loc)>,
         named_by: &[&str],
         host: &super::HostContext,
+        env_files: &mut super::EnvFiles,
         sources: &mut SourceMap,
         problems: &mut Vec<Problem>,
     ) -> EnvVariants {
@@ -69,7 +71,7 @@ impl EnvVariants {
             files.truncate(MAX_VARIANTS);
         }
         for path in files {
-            let values = super::read_env_file(&path, false, host, sources, problems);
+            let values = super::read_env_file(&path, false, host, env_files, sources, problems);
             let set: BTreeMap<&str, &str> = values
                 .iter()
                 .map(|(k, v, _)| (k.as_str(), v.as_str()))
