@@ -921,6 +921,81 @@ fn a_stack_managers_layout_is_read_once_per_run() {
     }
 }
 
+/// Each env file compose reads is opened once per run, however many readers take it: a
+/// Portainer stack's `stack.env` (its `--env-file`: read to pick the run's files, looked at for
+/// the run and read to interpolate), compose.manager's `envpath` file, the `.env` of a project
+/// a script starts (read for COMPOSE_FILE, then to interpolate) and an `env_file:` two of its
+/// services name.
+#[test]
+fn each_env_file_is_opened_once_per_run() {
+    let dir = TempDir::new("env-files-once");
+    let home = dir.path().join("home");
+    let root = dir.path().join("root");
+    let write = |path: &Path, text: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let service = |name: &str, port: &str, more: &str| {
+        format!("  {name}:\n    image: ghcr.io/openclaw/openclaw:latest\n    command: [\"node\", \"dist/index.js\", \"gateway\", \"--bind\", \"lan\", \"--port\", \"18789\"]\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: fake-gateway-token-000000000000000000000002\n    ports: [\"{port}:18789\"]\n{more}")
+    };
+    let projects = "boot/config/plugins/compose.manager/projects";
+    write(
+        &root.join(format!("{projects}/openclaw/indirect")),
+        "/mnt/user/appdata/openclaw\n",
+    );
+    write(
+        &root.join(format!("{projects}/openclaw/envpath")),
+        "/mnt/user/appdata/openclaw/openclaw.env\n",
+    );
+    let unraid = "mnt/user/appdata/openclaw";
+    write(
+        &root.join(format!("{unraid}/docker-compose.yml")),
+        &format!("services:\n{}", service("gateway", "${UNRAID_PORT}", "")),
+    );
+    write(
+        &root.join(format!("{unraid}/openclaw.env")),
+        "UNRAID_PORT=18790\n",
+    );
+    let stack = "var/lib/docker/volumes/portainer_data/_data/compose/7";
+    write(
+        &root.join(format!("{stack}/docker-compose.yml")),
+        &format!("services:\n{}", service("gateway", "${STACK_PORT}", "")),
+    );
+    write(
+        &root.join(format!("{stack}/stack.env")),
+        "STACK_PORT=18791\n",
+    );
+    let plain = home.join("stacks/plain");
+    let env_file = "    env_file: gateway.env\n";
+    write(
+        &plain.join("compose.yaml"),
+        &format!(
+            "services:\n{}{}",
+            service("one", "${ONE_PORT}", env_file),
+            service("two", "18793", env_file)
+        ),
+    );
+    write(&plain.join(".env"), "ONE_PORT=18792\n");
+    write(&plain.join("start.sh"), "#!/bin/sh\ndocker compose up -d\n");
+    write(&plain.join("gateway.env"), "TZ=UTC\n");
+    std::fs::create_dir_all(home.join(".openclaw")).unwrap();
+    let Some(run) = Traced::check(&dir, &home, &["--root".as_ref(), root.as_os_str()]) else {
+        return;
+    };
+    // All four were read as gateways: one token shared by the four (CL305).
+    assert_eq!(run.gateways_of("CL305"), 4);
+    let opens: Vec<(String, usize)> = [
+        root.join(format!("{unraid}/openclaw.env")),
+        root.join(format!("{stack}/stack.env")),
+        plain.join(".env"),
+        plain.join("gateway.env"),
+    ]
+    .iter()
+    .map(|env| (env.display().to_string(), run.opens(env)))
+    .collect();
+    assert!(opens.iter().all(|(_, n)| *n == 1), "{opens:#?}");
+}
+
 /// The peak resident set (KiB) of `clawlint check --format concise` on `home`, from the kernel
 /// (`wait4`), as GNU time reads it.
 // The child is reaped by wait4 itself (std's wait would not return its rusage).
