@@ -821,9 +821,8 @@ pub struct Project {
 /// reads: its `--env-file`s (or `COMPOSE_ENV_FILES`) instead of the project's `.env`, its
 /// environment over theirs, its `-p`; every one that runs `up` enables profiles. Problems
 /// (syntax, a YAML bomb, a missing `env_file`, a variable nothing sets) are located and
-/// collected; nothing here panics or stops the scan. `dot_env`: the project's `.env` as
-/// [`dir_files`] read it (used when that is the `.env` compose reads). `parsed`: the compose
-/// files this discovery parsed ([`ParsedFiles`]).
+/// collected; nothing here panics or stops the scan. `parsed`: the compose and env files this
+/// discovery read and parsed ([`ParsedFiles`], [`EnvFiles`]).
 #[allow(clippy::too_many_arguments)]
 pub fn read_project(
     given: &[PathBuf],
