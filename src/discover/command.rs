@@ -251,7 +251,8 @@ pub fn script_could_start_gateway(script: &str, env: &BTreeMap<String, String>) 
         &mut Budget::new(),
         &mut sourced,
     );
-    let stopped = sourced.stops.copied.is_some() || sourced.stops.unclosed.is_some();
+    let stops = &sourced.stops;
+    let stopped = stops.copied.is_some() || stops.unclosed.is_some() || stops.out_of_work;
     stopped
         || !sourced.requests.is_empty()
         || !commands.is_empty()
@@ -578,6 +579,8 @@ pub struct Stops {
     pub copied: Option<CopyStop>,
     /// At a command substitution never closed, at this offset ([`Sourcer::unclosed`]).
     pub unclosed: Option<usize>,
+    /// At the run's work budget ([`Sourcer::out_of_work`]).
+    pub out_of_work: bool,
 }
 
 /// [`script_commands`] within `budget`.
@@ -663,6 +666,10 @@ impl Sourcer for NotRead {
 
     fn unclosed(&mut self, _file: usize, offset: usize) {
         self.stops.unclosed.get_or_insert(offset);
+    }
+
+    fn out_of_work(&mut self) {
+        self.stops.out_of_work = true;
     }
 
     fn arguments_unknown(&self) -> bool {
@@ -759,6 +766,13 @@ pub trait Sourcer {
     /// on runs (a sourced file's `source` fails; the script itself exits). The caller says
     /// so there. By default nothing is said.
     fn unclosed(&mut self, _file: usize, _offset: usize) {}
+
+    /// The shell stopped reading: the run's shell work passed [`MAX_RUN_WORK`]
+    /// ([`run_work`]). What the script runs from there on is not seen; the caller says so
+    /// at the script's start ([`run_work_stop`]): where the run's work ran out depends on
+    /// the order the run read its scripts in, and so each script's note is one, however
+    /// many read it. By default nothing is said.
+    fn out_of_work(&mut self) {}
 
     /// The script is started with arguments clawlint cannot see (a script beside a project,
     /// run by hand): its positional parameters are unknown, not unset, so no default of
@@ -990,6 +1004,59 @@ pub fn unclosed_substitution(here: &str, until: &str) -> String {
     )
 }
 
+/// The shell model's work over one run, over every script it reads: bytes of script split,
+/// of statements read (each [`STATEMENT_COST`] more) and of values substituted into words.
+/// Each read has budgets of its own ([`Budget`]), but a template's instances (and each pass
+/// over a unit) read the same script again: without a run-wide bound, N enabled instances
+/// of a hostile script cost N times one. Real scripts are kilobytes read a few times per
+/// unit. Past it no script is read further; each reader says where it stopped
+/// ([`Sourcer::out_of_work`]) and gives the verdict it gives at any other budget.
+pub const MAX_RUN_WORK: usize = 256 * 1024 * 1024;
+
+/// What reading one statement costs against [`MAX_RUN_WORK`] beyond its bytes (splitting it
+/// into words, its guards, the `Vec`s and `String`s that takes).
+pub(crate) const STATEMENT_COST: usize = 64;
+
+/// The run-wide work budget ([`MAX_RUN_WORK`]), installed for one run by
+/// [`run_work::during`]; outside one, reading is bounded by each read's budgets only.
+pub mod run_work {
+    use std::cell::Cell;
+
+    thread_local! {
+        static LEFT: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    /// Runs `f` with a run-wide budget of `limit`; within an enclosing run, with what is
+    /// left of that one's (a run inside a run shares its budget).
+    pub fn during<T>(limit: usize, f: impl FnOnce() -> T) -> T {
+        if LEFT.get().is_some() {
+            return f();
+        }
+        LEFT.set(Some(limit));
+        let out = f();
+        LEFT.set(None);
+        out
+    }
+
+    /// Whether `cost` more may be done (and it is counted). Once refused, all later work is.
+    pub(super) fn take(cost: usize) -> bool {
+        let Some(left) = LEFT.get() else {
+            return true;
+        };
+        LEFT.set(Some(left.saturating_sub(cost)));
+        left >= cost && left > 0
+    }
+}
+
+/// What a located note says at the start of a script whose reading stopped at
+/// [`MAX_RUN_WORK`] (`here` is `file:line` in words): the same words for every reader of
+/// shell scripts.
+pub fn run_work_stop(here: &str) -> String {
+    format!(
+        "{here}: the shell scripts read in this run (a template's instances each read theirs again) pass the {MAX_RUN_WORK} bytes of shell clawlint models in one run, so clawlint stops reading this script (here, or further on for one that ran it first) and what it runs from there on is not seen"
+    )
+}
+
 /// The state one shell keeps across the files it reads.
 struct Shell<'a> {
     vars: BTreeMap<String, String>,
@@ -1131,14 +1198,25 @@ impl Shell<'_> {
         let mut previous_was_cd = false;
         let mut previous_was_test = false;
         let mut guards = Guards::default();
+        if !run_work::take(script.len()) {
+            return self.out_of_work();
+        }
         let Split {
             statements,
             unclosed,
         } = split(script);
+        // What the statement before substituted, counted with the next one.
+        let mut bytes_left = self.budget.bytes;
         for (statement, sep, offset) in statements {
             if self.stopped {
                 return;
             }
+            let substituted = bytes_left.saturating_sub(self.budget.bytes);
+            bytes_left = self.budget.bytes;
+            if !run_work::take(statement.len() + STATEMENT_COST + substituted) {
+                return self.out_of_work();
+            }
+            crate::ports::allocate::work::add(1);
             self.here = (file, offset);
             let after_or = sep == Sep::Or;
             let mut marked = quoted_words(&statement);
@@ -1327,6 +1405,7 @@ impl Shell<'_> {
             }
             self.statement(&words, &quoted, file, offset);
         }
+        run_work::take(bytes_left.saturating_sub(self.budget.bytes));
         if let Some(at) = unclosed.filter(|_| !self.stopped) {
             self.sourcer.unclosed(file, at);
         }
@@ -1472,6 +1551,13 @@ impl Shell<'_> {
         self.stopped = true;
         let variables = self.exported.env.len() + self.unknown.len();
         self.sourcer.stopped(file, offset, variables);
+    }
+
+    /// Stops reading (the run's shell work passed [`MAX_RUN_WORK`]), and has the
+    /// [`Sourcer`] say so.
+    fn out_of_work(&mut self) {
+        self.stopped = true;
+        self.sourcer.out_of_work();
     }
 
     /// A simple command (or a bare assignment: a shell variable).

@@ -821,8 +821,11 @@ pub fn stack_dirs<'a>(
 /// Finds every gateway the inputs describe and reads the supervisors that start them.
 /// Nothing is resolved here: the resolve stage turns what this returns into the inventory.
 pub fn discover(inputs: &Inputs) -> Found {
-    // Units, drop-ins and environment files many supervisors share are read once.
-    crate::load::cache::ServiceFiles::during(|| discover_with(inputs))
+    // Units, drop-ins and environment files many supervisors share are read once; the
+    // scripts they run are modelled within one budget for the run, however many run them.
+    crate::load::cache::ServiceFiles::during(|| {
+        command::run_work::during(command::MAX_RUN_WORK, || discover_with(inputs))
+    })
 }
 
 fn discover_with(inputs: &Inputs) -> Found {
@@ -1761,6 +1764,96 @@ mod tests {
             ("one", "two")
         );
         assert!(!k.from_dirs);
+        let _ = std::fs::remove_dir_all(&home);
+    }
+
+    /// A home whose template unit (a gateway by its `OPENCLAW_PROFILE`) runs a script of
+    /// `statements` plain lines, then the gateway on the port it is given, enabled as
+    /// `instances` instances (ports 20001 on).
+    fn template_home(label: &str, instances: usize, statements: usize) -> std::path::PathBuf {
+        let home = std::env::temp_dir().join(format!("clawlint-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        let units = home.join(".config/systemd/user");
+        std::fs::create_dir_all(units.join("default.target.wants")).unwrap();
+        std::fs::create_dir_all(home.join("bin")).unwrap();
+        std::fs::write(
+            units.join("openclaw@.service"),
+            "[Service]\nEnvironment=OPENCLAW_PROFILE=%i\nExecStart=%h/bin/start.sh --port %i\n[Install]\nWantedBy=default.target\n",
+        )
+        .unwrap();
+        for i in 1..=instances {
+            let link = units.join(format!(
+                "default.target.wants/openclaw@{}.service",
+                20000 + i
+            ));
+            std::os::unix::fs::symlink("../openclaw@.service", link).unwrap();
+        }
+        let script = format!(
+            "#!/bin/sh\n{}exec openclaw gateway --port \"$2\"\n",
+            ":\n".repeat(statements)
+        );
+        std::fs::write(home.join("bin/start.sh"), script).unwrap();
+        home
+    }
+
+    fn discover_home(home: &Path) -> super::Found {
+        super::discover(&super::Inputs {
+            homes: vec![home.to_path_buf()],
+            root: None,
+            config_files: Vec::new(),
+            declared: Vec::new(),
+            compose_files: Vec::new(),
+        })
+    }
+
+    /// The instance ports each enabled instance's gateway was found with (`None`: its
+    /// script was not read to the gateway).
+    fn instance_ports(found: &super::Found) -> Vec<Option<u16>> {
+        let mut ports: Vec<(String, Option<u16>)> = (found.supervised.iter())
+            .map(|i| (i.name.clone(), i.port_arg.as_ref().map(|p| p.value)))
+            .collect();
+        ports.sort();
+        ports.into_iter().map(|(_, port)| port).collect()
+    }
+
+    /// A template's instances each run its script again: the shell model's work over all of
+    /// them is one run's budget, not one per instance (a hostile-input audit: 100 instances
+    /// of a 4 MB script of `:` lines took minutes). Past it every instance is still kept,
+    /// the ones not read with no port (the verdict of any other budget), and one problem
+    /// says where reading stopped. Counted: statements modelled.
+    #[test]
+    fn a_templates_instances_share_one_shell_work_budget() {
+        use super::command::{run_work, STATEMENT_COST};
+        use crate::ports::allocate::work;
+        let limit = 1024 * 1024;
+        let home = template_home("shell-work", 40, 2000);
+        let before = work::done();
+        let found = run_work::during(limit, || discover_home(&home));
+        let statements = work::done() - before;
+        assert!(
+            statements <= (limit / STATEMENT_COST) as u64,
+            "{statements} statements modelled for 40 instances"
+        );
+        let ports = instance_ports(&found);
+        assert_eq!(ports.len(), 40, "every instance is kept: {ports:?}");
+        let read: Vec<(usize, u16)> = (ports.iter().enumerate())
+            .filter_map(|(i, port)| port.map(|p| (i, p)))
+            .collect();
+        assert!(!read.is_empty() && read.len() < 40, "{ports:?}");
+        assert!(
+            read.iter().all(|&(i, port)| usize::from(port) == 20001 + i),
+            "{ports:?}"
+        );
+        // Each instance not read says so at the script's start: one finding.
+        let stops: std::collections::BTreeSet<&str> = (found.problems.iter())
+            .map(|p| p.message.as_str())
+            .filter(|m| m.contains("bytes of shell clawlint models in one run"))
+            .collect();
+        assert_eq!(stops.len(), 1, "{stops:#?}");
+        // The run's budget holds a fleet of real scripts: each instance read to its gateway.
+        let found = discover_home(&home);
+        let expected: Vec<Option<u16>> = (20001..=20040).map(Some).collect();
+        assert_eq!(instance_ports(&found), expected);
         let _ = std::fs::remove_dir_all(&home);
     }
 

@@ -1140,6 +1140,22 @@ fn resolve_command(
             cmd.argv = inner.argv;
         }
         None => {
+            // Reading stopped at the run's spent work: said there (CL907), as a reading that
+            // found the gateway says where it stopped.
+            if sourcer.ran_out_of_work() {
+                let file = sources.add(&mapped, text.clone(), None);
+                sources.show(file, crate::redact::scan::shell_script(&text));
+                let script = Some((file, mapped.as_path(), text.as_str()));
+                let mut none = command::Command::default();
+                sourced_env(
+                    &mut none,
+                    &sourcer,
+                    script,
+                    referenced_at,
+                    sources,
+                    problems,
+                );
+            }
             cmd.runs_no_gateway = !command::script_could_start_gateway(&text, &script_vars);
             cmd.unseen.push(format!(
                 "the script {script} starts no OpenClaw gateway that can be read statically"

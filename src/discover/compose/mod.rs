@@ -490,8 +490,9 @@ pub fn runs_beside(
             }
         }
         let mut found = Vec::new();
-        // Where reading a script or recipe stopped at its copy budget.
-        let mut stops = Vec::new();
+        // Where reading a script or recipe stopped at a budget: its copy budget (with the
+        // variables it had set), or the run's shell work (`None`).
+        let mut stops: Vec<(usize, Option<usize>)> = Vec::new();
         // Where the shell of a script or recipe line stops at an unclosed substitution.
         let mut unclosed = Vec::new();
         for (piece, base) in pieces {
@@ -502,14 +503,8 @@ pub fn runs_beside(
             }
             // A recipe's offsets are in its joined line: it is placed at its first line.
             let place = |offset: usize| if script { offset } else { base };
-            stops.extend(
-                stopped
-                    .copied
-                    .map(|stop| crate::discover::command::CopyStop {
-                        offset: place(stop.offset),
-                        ..stop
-                    }),
-            );
+            stops.extend((stopped.copied).map(|stop| (place(stop.offset), Some(stop.variables))));
+            stops.extend(stopped.out_of_work.then(|| (place(0), None)));
             unclosed.extend(stopped.unclosed.map(place));
         }
         if found.is_empty() && stops.is_empty() && unclosed.is_empty() {
@@ -519,13 +514,17 @@ pub fn runs_beside(
         let file = sources.add(path, text.clone(), None);
         sources.show(file, shown);
         let lines = LineIndex::new(&text);
-        for crate::discover::command::CopyStop { offset, variables } in stops {
+        for (offset, variables) in stops {
             let at = offset.min(text.len());
             let (line, end) = lines.place(&text, at);
             let here = format!("{}:{line}", crate::paths::display_path(path));
+            let message = match variables {
+                Some(variables) => crate::discover::command::copy_budget_stop(&here, variables),
+                None => crate::discover::command::run_work_stop(&here),
+            };
             problems.push(Problem {
                 kind: crate::load::ProblemKind::Budget,
-                message: crate::discover::command::copy_budget_stop(&here, variables),
+                message,
                 loc: Some(Loc {
                     file,
                     span: Span::new(at, end),

@@ -376,6 +376,9 @@ enum NoteKind {
     TooManyBytes {
         path: PathBuf,
     },
+    /// The shell stopped reading: the run's shell work passed [`command::MAX_RUN_WORK`].
+    /// Said at the script's start ([`command::Sourcer::out_of_work`]).
+    OutOfWork,
     /// A file that sources itself, directly or through the files it sources: the shell
     /// would read it again without end.
     Cycle {
@@ -410,7 +413,10 @@ enum NoteKind {
 
 impl Note {
     /// A note that may hide a `docker compose` (not a missing or unreadable file, which
-    /// compose would not read either).
+    /// compose would not read either). Not the run's spent work ([`NoteKind::OutOfWork`]):
+    /// every script after it stops there, and a unit counted as running compose is no
+    /// gateway, so a template's later instances would vanish; they stay gateways whose
+    /// command clawlint cannot read.
     fn stops_following(&self) -> bool {
         matches!(
             self.what,
@@ -502,6 +508,8 @@ pub(super) struct ScriptSources<'a, 'm> {
     /// missing file the script tests for first: what those files set is not seen.
     not_read: Vec<(usize, String)>,
     requests: usize,
+    /// Whether reading stopped at the run's spent shell work ([`NoteKind::OutOfWork`]).
+    ran_out_of_work: bool,
     /// Whether the shell started with a `PATH` (its supervisor's, or the supervisor's default):
     /// when not, a `source NAME` says why it is not known ([`default_path`]).
     path_set: bool,
@@ -526,8 +534,14 @@ impl<'a, 'm> ScriptSources<'a, 'm> {
             notes: Notes::default(),
             not_read: Vec::new(),
             requests: 0,
+            ran_out_of_work: false,
             path_set: true,
         }
+    }
+
+    /// Whether reading stopped at the run's spent shell work ([`command::MAX_RUN_WORK`]).
+    pub(super) fn ran_out_of_work(&self) -> bool {
+        self.ran_out_of_work
     }
 
     /// The files among the first `requests` it was asked for that it did not read (as
@@ -616,6 +630,11 @@ impl<'a, 'm> ScriptSources<'a, 'm> {
 impl command::Sourcer for ScriptSources<'_, '_> {
     fn stopped(&mut self, file: usize, offset: usize, variables: usize) {
         self.note(file, offset, NoteKind::TooMuchEnv { variables });
+    }
+
+    fn out_of_work(&mut self) {
+        self.ran_out_of_work = true;
+        self.note(0, 0, NoteKind::OutOfWork);
     }
 
     fn unclosed(&mut self, file: usize, offset: usize) {
@@ -953,6 +972,11 @@ fn note_problem(
         NoteKind::TooMuchEnv { variables } => Problem {
             kind: crate::load::ProblemKind::Budget,
             message: command::copy_budget_stop(here, *variables),
+            loc,
+        },
+        NoteKind::OutOfWork => Problem {
+            kind: crate::load::ProblemKind::Budget,
+            message: command::run_work_stop(here),
             loc,
         },
         // Said without the script's text, which may hold a secret.
