@@ -2378,6 +2378,46 @@ fn task_running_powershell(s: &Scratch, script: &str) {
     s.write("home/s/start.ps1", script);
 }
 
+/// A template unit's enabled instances each run its script again (a hostile-input audit: 16
+/// instances of a 63 KB script of large substitutions took 5 s, 100 of a 4 MB script of `:`
+/// lines minutes): the shell model's work over the run is one budget, past which clawlint
+/// reads no script further and says so once, at the script (CL907). Every instance is still
+/// a gateway whose command clawlint cannot read (CL409), and the other gateways are linted.
+#[test]
+fn a_templates_instances_share_one_shell_work_budget() {
+    let s = Scratch::new("template-shell-work");
+    add_ordinary_gateways(&s);
+    s.write(
+        "home/.config/systemd/user/openclaw@.service",
+        "[Service]\nEnvironment=OPENCLAW_PROFILE=%i\nExecStart=%h/bin/start.sh --port %i\n[Install]\nWantedBy=default.target\n",
+    );
+    let wants = s.path("home/.config/systemd/user/default.target.wants");
+    std::fs::remove_file(wants.join("openclaw@.service")).unwrap();
+    for i in 1..=16 {
+        let link = wants.join(format!("openclaw@{}.service", 20000 + i));
+        std::os::unix::fs::symlink("../openclaw@.service", link).unwrap();
+    }
+    // Each read substitutes its own budget's 32 MiB: 600 KB values, 200 times.
+    let script = format!(
+        "#!/bin/sh\nA={}\nB=$A$A$A$A$A$A$A$A$A$A\n{}exec node /opt/app/index.js\n",
+        "x".repeat(60_000),
+        "echo $B$B$B$B\n".repeat(50)
+    );
+    let path = s.write("home/bin/start.sh", &script);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (_, findings, out) = check_json(&s.home());
+    let cl907 = with_code(&findings, "CL907");
+    assert_eq!(cl907.len(), 1, "{out}");
+    assert!(file_of(cl907[0]).ends_with("bin/start.sh"), "{out}");
+    assert!(
+        says(&cl907, "bytes of shell clawlint models in one run"),
+        "{out}"
+    );
+    assert_eq!(with_code(&findings, "CL409").len(), 16, "{out}");
+    assert_others_linted(&findings);
+}
+
 /// A value doubled at each of 40 lines (16 bytes to 16 TiB) in a shell script, a batch file
 /// and a PowerShell script, then used on the line that starts compose or the gateway: the
 /// expansion stops at its budget (the address space the run has is far below what the old
