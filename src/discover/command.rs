@@ -889,6 +889,12 @@ fn read_shell(
     sourcer: &mut dyn Sourcer,
     budget: &mut Budget,
 ) -> Vec<Found> {
+    // Past the run's work nothing of the script is looked at (`defines_function` alone reads
+    // it all).
+    if !run_work::take(0) {
+        sourcer.out_of_work();
+        return Vec::new();
+    }
     let line = interpreter_line(script, interpreter);
     if !budget.copy(copy_cost(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))) {
         return Vec::new();
@@ -1038,7 +1044,8 @@ pub mod run_work {
         out
     }
 
-    /// Whether `cost` more may be done (and it is counted). Once refused, all later work is.
+    /// Whether `cost` more may be done (and it is counted; `take(0)`: whether the budget is
+    /// spent). Once refused, all later work is.
     pub(super) fn take(cost: usize) -> bool {
         let Some(left) = LEFT.get() else {
             return true;

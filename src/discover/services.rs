@@ -1143,8 +1143,12 @@ fn resolve_command(
             // Reading stopped at the run's spent work: said there (CL907), as a reading that
             // found the gateway says where it stopped.
             if sourcer.ran_out_of_work() {
-                let file = sources.add(&mapped, text.clone(), None);
-                sources.show(file, crate::redact::scan::shell_script(&text));
+                // Each instance of a template reads the script: scanned for what it may
+                // show once (a path already known keeps what was shown of it).
+                let (file, new) = sources.add_kept(&mapped, text.clone(), None);
+                if new {
+                    sources.show(file, crate::redact::scan::shell_script(&text));
+                }
                 let script = Some((file, mapped.as_path(), text.as_str()));
                 let mut none = command::Command::default();
                 sourced_env(
