@@ -6,6 +6,8 @@
 
 use super::Seg;
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Mutex, OnceLock};
 
 /// The patterns, each with its item, as a tree of segments.
 pub struct DottedIndex<T> {
@@ -70,6 +72,22 @@ impl<T: Copy> Node<T> {
             next.walk(rest, out);
         }
     }
+}
+
+/// The index made for a table (a compiled list, found by `key`: its address), made on first
+/// use and kept for the run: the tables are few and static, so each index lives as long as
+/// its table (leaked, not freed).
+pub fn made_once<K: Hash + Eq, T: Sync>(
+    made: &'static OnceLock<Mutex<HashMap<K, &'static T>>>,
+    key: K,
+    make: impl FnOnce() -> T,
+) -> &'static T {
+    let mut made = made
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    made.entry(key)
+        .or_insert_with(|| Box::leak(Box::new(make())))
 }
 
 #[cfg(test)]

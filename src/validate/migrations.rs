@@ -7,7 +7,7 @@
 //! table of moves: refresh it with that script, never by hand (tests/migrations.rs checks it
 //! against the installed releases).
 
-use super::dotted::DottedIndex;
+use super::dotted::{made_once, DottedIndex};
 use super::spans::{List, Span};
 use super::Seg;
 use crate::load::tree::{Node, Value};
@@ -484,15 +484,9 @@ impl ByKey {
     /// The index of a list of the compiled table, made once per run.
     fn of(effects: &'static [Effect]) -> &'static ByKey {
         static MADE: OnceLock<Mutex<HashMap<(usize, usize), &'static ByKey>>> = OnceLock::new();
-        let mut made = MADE
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
         let at = (effects.as_ptr() as usize, effects.len());
-        made.entry(at).or_insert_with(|| {
-            let index = DottedIndex::new(effects.iter().map(|e| (e.from(), e)));
-            // The table's lists are few and static: each index lives as long as the table.
-            Box::leak(Box::new(ByKey(index)))
+        made_once(&MADE, at, || {
+            ByKey(DottedIndex::new(effects.iter().map(|e| (e.from(), e))))
         })
     }
 

@@ -6,7 +6,7 @@
 //! `scripts/extract-retired-keys.mjs` into `data/retired-keys.json`, which build.rs compiles in.
 //! This is the one list: refresh it with that script, never by hand.
 
-use super::dotted::DottedIndex;
+use super::dotted::{made_once, DottedIndex};
 use super::spans::{List, Span};
 use super::Seg;
 use std::collections::HashMap;
@@ -76,17 +76,9 @@ impl Indexed {
     /// The index of a release's entry, made once per run.
     fn of(r: &'static Retired) -> &'static Indexed {
         static MADE: OnceLock<Mutex<HashMap<usize, &'static Indexed>>> = OnceLock::new();
-        let mut made = MADE
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        made.entry(r as *const Retired as usize).or_insert_with(|| {
-            let indexed = Indexed {
-                from_root: DottedIndex::new(r.root().chain(r.single()).map(|p| (p, ()))),
-                under_agent: DottedIndex::new(r.agent().map(|p| (p, ()))),
-            };
-            // A few entries, static: each index lives as long as the table.
-            Box::leak(Box::new(indexed))
+        made_once(&MADE, r as *const Retired as usize, || Indexed {
+            from_root: DottedIndex::new(r.root().chain(r.single()).map(|p| (p, ()))),
+            under_agent: DottedIndex::new(r.agent().map(|p| (p, ()))),
         })
     }
 }
