@@ -149,14 +149,22 @@ impl Vars {
         }
     }
 
-    /// Sorted by name.
-    fn iter(&self) -> impl Iterator<Item = (&String, &EnvVar)> {
+    /// Sorted by name, from the first name not before `from`.
+    fn iter_from<'a>(&'a self, from: &str) -> impl Iterator<Item = (&'a String, &'a EnvVar)> {
         let (list, map) = match self {
-            Vars::Small(list) => (Some(list.iter().map(|(k, v)| (k, v))), None),
-            Vars::Large(map) => (None, Some(map.iter())),
+            Vars::Small(list) => {
+                let start = list.partition_point(|(k, _)| k.as_str() < from);
+                (Some(list[start..].iter().map(|(k, v)| (k, v))), None)
+            }
+            Vars::Large(map) => (None, Some(map.range::<str, _>(at_or_after(from)))),
         };
         list.into_iter().flatten().chain(map.into_iter().flatten())
     }
+}
+
+/// The names from `from` on, as a B-tree range of `str` keys.
+fn at_or_after(from: &str) -> (std::ops::Bound<&str>, std::ops::Bound<&str>) {
+    (std::ops::Bound::Included(from), std::ops::Bound::Unbounded)
 }
 
 impl Env {
@@ -233,8 +241,25 @@ impl Env {
 
     /// Every variable, sorted by name (a variable set otherwise hides the shared layer's).
     pub fn iter(&self) -> impl Iterator<Item = (&String, &EnvVar)> {
-        let mut own = self.vars.iter().peekable();
-        let mut shared = self.defaults.iter().flat_map(|d| d.iter()).peekable();
+        self.iter_from("")
+    }
+
+    /// Every variable whose name starts with `prefix`, sorted by name: found where the prefix
+    /// sorts, not by a pass over every variable (a shared `env.vars` of thousands, for each
+    /// gateway given it).
+    pub fn with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a String, &'a EnvVar)> {
+        self.iter_from(prefix)
+            .take_while(move |(name, _)| name.starts_with(prefix))
+    }
+
+    /// Every variable from the first name not before `from`, sorted by name.
+    fn iter_from<'a>(&'a self, from: &str) -> impl Iterator<Item = (&'a String, &'a EnvVar)> {
+        let mut own = self.vars.iter_from(from).peekable();
+        let shared = (self.defaults.as_ref()).map(|d| d.range::<str, _>(at_or_after(from)));
+        let mut shared = shared.into_iter().flatten().peekable();
         std::iter::from_fn(move || match (own.peek(), shared.peek()) {
             (Some((a, _)), Some((b, _))) => match a.as_str().cmp(b.as_str()) {
                 std::cmp::Ordering::Less => own.next(),
@@ -611,6 +636,47 @@ mod tests {
             env.set(k, v.to_string(), EnvOrigin::Given);
         }
         env
+    }
+
+    /// The variables with a prefix are what a pass over all of them keeps, whatever the
+    /// layering: own variables few or many, a shared layer, a name in both.
+    #[test]
+    fn variables_with_a_prefix_are_those_a_full_pass_keeps() {
+        let names = [
+            "A",
+            "OPENCLAW",
+            "OPENCLAW_",
+            "OPENCLAW_X",
+            "OPENCLAW_Y",
+            "OPENCLAWZ",
+            "Z",
+        ];
+        for own in [2, SMALL_VARS + 5] {
+            let mut env = Env::new();
+            for i in 0..own {
+                env.set(
+                    &format!("{}{i}", names[i % names.len()]),
+                    "own".into(),
+                    EnvOrigin::Given,
+                );
+            }
+            let layer: EnvLayer = (names.iter())
+                .map(|n| {
+                    let var = EnvVar {
+                        value: "shared".into(),
+                        origin: EnvOrigin::Given,
+                    };
+                    (format!("{n}1"), var)
+                })
+                .collect();
+            env.with_defaults(&Arc::new(layer));
+            for prefix in ["", "OPENCLAW_", "OPENCLAW", "Q", "Z1"] {
+                let all: Vec<(&String, &EnvVar)> =
+                    env.iter().filter(|(n, _)| n.starts_with(prefix)).collect();
+                let found: Vec<(&String, &EnvVar)> = env.with_prefix(prefix).collect();
+                assert_eq!(found, all, "{own} own, prefix {prefix:?}");
+            }
+        }
     }
 
     /// A gateway's own variables are a sorted list while few, a map past SMALL_VARS: the

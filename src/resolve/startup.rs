@@ -441,7 +441,8 @@ pub fn config_near_miss(
 /// was meant as the config path or state dir (`OPENCLAW_CONFIG`, `OPENCLAW_STATE`; CL503),
 /// with the name OpenClaw reads.
 fn misnamed_location_variable(env: &Env) -> Option<(&str, &'static str)> {
-    env.iter().find_map(|(name, _)| {
+    // Only `OPENCLAW_*` names are meant as one (`meant_env`).
+    env.with_prefix("OPENCLAW_").find_map(|(name, _)| {
         if crate::openclaw::reads_env(name) {
             return None;
         }

@@ -18,13 +18,10 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let mut set: Vec<(Loc, &str, Vec<&Instance>)> = Vec::new();
     let mut at: HashMap<(Loc, &str), usize> = HashMap::new();
     for inst in ctx.instances {
-        for (name, var) in inst.env.iter() {
+        for (name, var) in inst.env.with_prefix("OPENCLAW_") {
             // Only a name that looks like one OpenClaw reads: a fork's or a script's own
             // feature flags (`OPENCLAW_TRACE_VLLM_OUTBOUND`) are not taken for mistakes.
-            if !name.starts_with("OPENCLAW_")
-                || crate::openclaw::reads_env(name)
-                || crate::openclaw::meant_env(name).is_none()
-            {
+            if crate::openclaw::reads_env(name) || crate::openclaw::meant_env(name).is_none() {
                 continue;
             }
             let Some(loc) = var.origin.loc() else {
