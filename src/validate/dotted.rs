@@ -93,15 +93,7 @@ pub fn made_once<K: Hash + Eq, T: Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn path(text: &str) -> Vec<Seg> {
-        text.split('.')
-            .map(|s| match s.parse() {
-                Ok(i) => Seg::Index(i),
-                Err(_) => Seg::Key(s.to_string()),
-            })
-            .collect()
-    }
+    use crate::validate::dotted_path as path;
 
     /// What walking the index finds is what comparing the path with each pattern finds.
     #[test]

@@ -553,6 +553,7 @@ fn planned_by(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::dotted_path as path;
     use crate::validate::releases::compare;
 
     /// A key is compared only with the effects whose key covers it: an unknown key under
@@ -560,18 +561,16 @@ mod tests {
     /// compared each with all of them), and a migrated key with its own effect among the few.
     #[test]
     fn a_key_is_compared_only_with_the_effects_that_cover_it() {
-        let key =
-            |text: &str| -> Vec<Seg> { text.split('.').map(|k| Seg::Key(k.to_string())).collect() };
         let r = for_release("2026.9.6").expect("recorded");
         let under_agents = (r.effects().iter())
             .filter(|e| e.from().starts_with("agents."))
             .count();
         assert!(under_agents > 1, "the table moves keys under agents");
         for list in [r.effects(), r.channel_effects()] {
-            let candidates = ByKey::of(list).candidates(&key("agents.defaults.q000001"));
+            let candidates = ByKey::of(list).candidates(&path("agents.defaults.q000001"));
             for e in &candidates {
                 assert!(
-                    matches(e.from(), &key("agents.defaults.q000001")).is_some(),
+                    matches(e.from(), &path("agents.defaults.q000001")).is_some(),
                     "{}",
                     e.from()
                 );
@@ -579,11 +578,9 @@ mod tests {
             assert!(candidates.len() < under_agents, "{}", candidates.len());
         }
         let moved = r.effects()[0].from();
-        let path: Vec<Seg> = moved
-            .split('.')
-            .map(|k| Seg::Key(if k == "*" { "x".into() } else { k.into() }))
-            .collect();
-        let candidates = ByKey::of(r.effects()).candidates(&path);
+        // Its key with each `*` filled in.
+        let filled = path(&moved.replace('*', "x"));
+        let candidates = ByKey::of(r.effects()).candidates(&filled);
         assert!(
             candidates.iter().any(|e| std::ptr::eq(*e, &r.effects()[0])),
             "{moved}"
@@ -600,15 +597,6 @@ mod tests {
             }
             assert!(!has(r.since(), ""));
         }
-    }
-
-    fn path(s: &str) -> Vec<Seg> {
-        s.split('.')
-            .map(|k| match k.parse() {
-                Ok(i) => Seg::Index(i),
-                Err(_) => Seg::Key(k.to_string()),
-            })
-            .collect()
     }
 
     fn words(release: &str, p: &str) -> Option<String> {

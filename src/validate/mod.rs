@@ -42,6 +42,18 @@ impl std::fmt::Display for Seg {
     }
 }
 
+/// A dotted path as segments, a number an index (`agents.list.0.model`): the tests' way of
+/// writing one.
+#[cfg(test)]
+pub(crate) fn dotted_path(text: &str) -> Vec<Seg> {
+    text.split('.')
+        .map(|k| match k.parse() {
+            Ok(i) => Seg::Index(i),
+            Err(_) => Seg::Key(k.to_string()),
+        })
+        .collect()
+}
+
 /// OpenClaw's way of writing a path: segments joined with dots.
 pub fn path_string(path: &[Seg]) -> String {
     path.iter()

@@ -111,6 +111,7 @@ pub fn is_retired(release: &str, path: &[Seg]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::dotted_path as path;
     use crate::validate::releases::compare;
 
     /// The pointer-free table build.rs writes holds exactly what data/retired-keys.json says.
@@ -134,15 +135,6 @@ mod tests {
             assert_eq!(r.agent().collect::<Vec<_>>(), want("agent"));
             assert_eq!(r.single().collect::<Vec<_>>(), want("single"));
         }
-    }
-
-    fn path(s: &str) -> Vec<Seg> {
-        s.split('.')
-            .map(|k| match k.parse() {
-                Ok(i) => Seg::Index(i),
-                Err(_) => Seg::Key(k.to_string()),
-            })
-            .collect()
     }
 
     #[test]
