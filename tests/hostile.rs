@@ -1816,12 +1816,7 @@ fn check_in_format(home: &str, format: &str) -> Vec<String> {
 /// Runs `check` in every output format and `resolve` on `home` and asserts that none of
 /// them shows any of `secrets`, on stdout or stderr.
 fn no_output_shows(home: &str, secrets: &[&str]) {
-    use clap::ValueEnum;
-    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
-        .iter()
-        .filter_map(|f| f.to_possible_value())
-        .map(|v| check_in_format(home, v.get_name()))
-        .collect();
+    let mut runs = check_in_every_format(home);
     for format in ["human", "json"] {
         runs.push(
             ["resolve", "--home", home, "--no-config", "--format", format]
@@ -1842,6 +1837,16 @@ fn no_output_shows(home: &str, secrets: &[&str]) {
             );
         }
     }
+}
+
+/// `check` on `home` in each output format clawlint has.
+fn check_in_every_format(home: &str) -> Vec<Vec<String>> {
+    use clap::ValueEnum;
+    clawlint::report::Format::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| check_in_format(home, v.get_name()))
+        .collect()
 }
 
 /// Runs `args`, asserts that it exits with one of `codes`, and adds each forgery in what it
@@ -1882,12 +1887,7 @@ fn layout_text_cannot_forge_ci_output_or_drive_the_terminal() {
         "home/.openclaw-copy/openclaw.json",
         "{ gateway: { mode: \"local\", port: 19100 }, agents: { list: [{ id: \"c\", workspace: \"~/w\\n::add-mask::x\\u001b[2J##[warning]w\" }] } }\n",
     );
-    let mut runs: Vec<Vec<String>> = Vec::new();
-    for format in [
-        "human", "concise", "json", "sarif", "github", "junit", "markdown",
-    ] {
-        runs.push(check_in_format(&home, format));
-    }
+    let mut runs = check_in_every_format(&home);
     for format in ["human", "json"] {
         runs.push(
             [
@@ -4571,20 +4571,8 @@ fn resolve_json_hides_the_paths_human_resolve_hides() {
         ),
     );
     let home = s.home();
-    for format in ["human", "json"] {
-        let out = run(&[
-            "resolve",
-            "--home",
-            &home,
-            "--no-config",
-            "--format",
-            format,
-        ]);
-        assert_eq!(out.code, 0, "{}", out.stderr);
-        for secret in secrets {
-            assert!(!out.stdout.contains(secret), "{format}:\n{}", out.stdout);
-        }
-    }
+    // resolve in both formats, and every check format.
+    no_output_shows(&home, &secrets);
     let out = run(&[
         "resolve",
         "--home",
@@ -4593,6 +4581,7 @@ fn resolve_json_hides_the_paths_human_resolve_hides() {
         "--format",
         "json",
     ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let container = json["instances"]
         .as_array()
@@ -4842,12 +4831,7 @@ fn unraid_token_in_extra_params_is_fingerprinted_never_shown() {
     assert_eq!(with_code(&findings, "CL301").len(), 1, "{stdout}");
     let root = s.path("root");
     let home = s.home();
-    use clap::ValueEnum;
-    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
-        .iter()
-        .filter_map(|f| f.to_possible_value())
-        .map(|v| check_in_format(&home, v.get_name()))
-        .collect();
+    let mut runs = check_in_every_format(&home);
     runs.push(
         ["resolve", "--home", &home, "--no-config"]
             .map(String::from)
@@ -4894,12 +4878,7 @@ fn unraid_container_names_with_controls_are_escaped_everywhere() {
     let root = s.path("root");
     let root = root.to_str().unwrap();
     let home = s.home();
-    use clap::ValueEnum;
-    let mut runs: Vec<Vec<String>> = clawlint::report::Format::value_variants()
-        .iter()
-        .filter_map(|f| f.to_possible_value())
-        .map(|v| check_in_format(&home, v.get_name()))
-        .collect();
+    let mut runs = check_in_every_format(&home);
     for format in ["human", "json"] {
         runs.push(
             ["ports", "--format", format, "--home", &home, "--no-config"]
